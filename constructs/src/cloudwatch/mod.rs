@@ -1,0 +1,299 @@
+//! CloudWatch: dashboards of typed metric widgets, rendered to the `DashboardBody` JSON.
+
+use indexmap::IndexMap;
+
+use crate::cfn_resource;
+use crate::core::error::Problem;
+use crate::core::names;
+use crate::core::stack::Stack;
+use crate::core::token::{Aws, Pseudo, ResourceRef, Token};
+use crate::core::value::Value;
+
+cfn_resource! {
+    /// `AWS::CloudWatch::Dashboard`
+    pub struct CfnDashboard: "AWS::CloudWatch::Dashboard", required ["DashboardBody"] {
+        dashboard_body: Value => "DashboardBody",
+        dashboard_name: Option<Value> => "DashboardName",
+    }
+}
+
+/// A metric: namespace, name, dimensions (values may be tokens) and how to aggregate it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    pub namespace: String,
+    pub metric_name: String,
+    pub dimensions: Vec<(String, Value)>,
+    /// `Sum`, `Average`, `Maximum`, `p99`, ... (default `Sum`).
+    pub statistic: String,
+    /// Default 300 seconds.
+    pub period_seconds: u32,
+    pub label: Option<String>,
+}
+
+impl Metric {
+    pub fn new(namespace: impl Into<String>, metric_name: impl Into<String>) -> Self {
+        Metric {
+            namespace: namespace.into(),
+            metric_name: metric_name.into(),
+            dimensions: Vec::new(),
+            statistic: "Sum".into(),
+            period_seconds: 300,
+            label: None,
+        }
+    }
+    pub fn dimension(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.dimensions.push((name.into(), value.into()));
+        self
+    }
+    pub fn statistic(mut self, stat: impl Into<String>) -> Self {
+        self.statistic = stat.into();
+        self
+    }
+    pub fn period_seconds(mut self, seconds: u32) -> Self {
+        self.period_seconds = seconds;
+        self
+    }
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    fn render(&self) -> Value {
+        let mut row: Vec<Value> = vec![
+            self.namespace.as_str().into(),
+            self.metric_name.as_str().into(),
+        ];
+        for (name, value) in &self.dimensions {
+            row.push(name.as_str().into());
+            row.push(value.clone());
+        }
+        let mut options = Value::object()
+            .with("stat", self.statistic.as_str())
+            .with("period", self.period_seconds);
+        if let Some(l) = &self.label {
+            options = options.with("label", l.as_str());
+        }
+        row.push(options);
+        Value::Array(row)
+    }
+}
+
+/// How a metric widget draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MetricView {
+    #[default]
+    TimeSeries,
+    SingleValue,
+    Bar,
+}
+
+/// One widget of a dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Widget {
+    /// A graph (or single value) of metrics.
+    Metric {
+        title: String,
+        metrics: Vec<Metric>,
+        view: MetricView,
+        stacked: bool,
+        width: u32,
+        height: u32,
+    },
+    /// Markdown text.
+    Text {
+        markdown: String,
+        width: u32,
+        height: u32,
+    },
+}
+
+impl Widget {
+    /// A 12 x 6 time-series graph.
+    pub fn graph(title: impl Into<String>, metrics: Vec<Metric>) -> Self {
+        Widget::Metric {
+            title: title.into(),
+            metrics,
+            view: MetricView::TimeSeries,
+            stacked: false,
+            width: 12,
+            height: 6,
+        }
+    }
+
+    /// A 6 x 3 single-value widget.
+    pub fn single_value(title: impl Into<String>, metrics: Vec<Metric>) -> Self {
+        Widget::Metric {
+            title: title.into(),
+            metrics,
+            view: MetricView::SingleValue,
+            stacked: false,
+            width: 6,
+            height: 3,
+        }
+    }
+
+    /// A full-width text widget.
+    pub fn text(markdown: impl Into<String>) -> Self {
+        Widget::Text {
+            markdown: markdown.into(),
+            width: 24,
+            height: 2,
+        }
+    }
+
+    fn size(&self) -> (u32, u32) {
+        match self {
+            Widget::Metric { width, height, .. } | Widget::Text { width, height, .. } => {
+                (*width, *height)
+            }
+        }
+    }
+
+    fn render(&self, x: u32, y: u32) -> Value {
+        let (width, height) = self.size();
+        let base = Value::object()
+            .with("x", x)
+            .with("y", y)
+            .with("width", width)
+            .with("height", height);
+        match self {
+            Widget::Metric {
+                title,
+                metrics,
+                view,
+                stacked,
+                ..
+            } => base.with("type", "metric").with(
+                "properties",
+                Value::object()
+                    .with(
+                        "view",
+                        match view {
+                            MetricView::TimeSeries => "timeSeries",
+                            MetricView::SingleValue => "singleValue",
+                            MetricView::Bar => "bar",
+                        },
+                    )
+                    .with("stacked", *stacked)
+                    .with("metrics", Value::Array(metrics.iter().map(Metric::render).collect()))
+                    .with("region", Aws::region())
+                    .with("title", title.as_str()),
+            ),
+            Widget::Text { markdown, .. } => base
+                .with("type", "text")
+                .with("properties", Value::object().with("markdown", markdown.as_str())),
+        }
+    }
+}
+
+/// Turns a value with tokens into one `Fn::Sub` over its JSON text: pseudo parameters stay
+/// `${AWS::Region}`, other tokens become `${Token0}`... variables, and a literal `${` is
+/// escaped as `${!`.
+pub fn json_sub(value: &Value) -> Value {
+    fn walk(v: &Value, vars: &mut IndexMap<String, Value>) -> serde_json::Value {
+        match v {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::Value::Number(n.clone()),
+            Value::String(s) => serde_json::Value::String(s.replace("${", "${!")),
+            Value::Array(items) => {
+                serde_json::Value::Array(items.iter().map(|i| walk(i, vars)).collect())
+            }
+            Value::Object(map) => serde_json::Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.replace("${", "${!"), walk(v, vars)))
+                    .collect(),
+            ),
+            Value::Token(t) => {
+                if let Token::Pseudo(p) = **t {
+                    if p != Pseudo::NoValue {
+                        return serde_json::Value::String(format!("${{{}}}", p.name()));
+                    }
+                }
+                let existing = vars.iter().find(|(_, value)| *value == v).map(|(k, _)| k.clone());
+                let name = existing.unwrap_or_else(|| {
+                    let name = format!("Token{}", vars.len());
+                    vars.insert(name.clone(), v.clone());
+                    name
+                });
+                serde_json::Value::String(format!("${{{name}}}"))
+            }
+        }
+    }
+    let mut vars = IndexMap::new();
+    let json = walk(value, &mut vars);
+    let text = serde_json::to_string(&json).unwrap_or_default();
+    if vars.is_empty() && !text.contains("${") {
+        return Value::String(text);
+    }
+    Token::Sub {
+        template: text,
+        variables: vars,
+    }
+    .into()
+}
+
+/// Settings of a [`Dashboard`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DashboardProps {
+    pub name: Option<String>,
+    /// Rows of widgets; each row starts at the left edge.
+    pub rows: Vec<Vec<Widget>>,
+}
+
+/// A CloudWatch dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dashboard {
+    resource: ResourceRef,
+}
+
+impl Dashboard {
+    pub fn new(stack: &mut Stack, id: &str, props: DashboardProps) -> Dashboard {
+        let path = stack.path_of(&format!("{id}/Resource"));
+        if let Some(name) = &props.name {
+            if let Err(e) = names::check_name("dashboard name", name, 1, 255, "_-") {
+                stack.add_problem(Problem::new(&path, e).property("DashboardName"));
+            }
+        }
+        let mut widgets = Vec::new();
+        let mut y = 0;
+        for row in &props.rows {
+            let (mut x, mut row_height) = (0, 0);
+            for widget in row {
+                let (w, h) = widget.size();
+                if w == 0 || w > 24 {
+                    stack.add_problem(
+                        Problem::new(&path, format!("a widget is {w} units wide; the grid is 24"))
+                            .property("DashboardBody"),
+                    );
+                }
+                if x + w > 24 {
+                    x = 0;
+                    y += row_height;
+                    row_height = 0;
+                }
+                widgets.push(widget.render(x, y));
+                x += w;
+                row_height = row_height.max(h);
+            }
+            y += row_height;
+        }
+        let body = Value::object().with("widgets", Value::Array(widgets));
+        let dashboard = CfnDashboard {
+            dashboard_body: json_sub(&body),
+            dashboard_name: props.name.map(Value::from),
+        };
+        Dashboard {
+            resource: stack.add(&format!("{id}/Resource"), &dashboard),
+        }
+    }
+
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The dashboard's name (`Ref`).
+    pub fn name(&self) -> Value {
+        self.resource.reference()
+    }
+}

@@ -1,0 +1,101 @@
+//! The app: every stack, synthesized together so that references across stacks resolve.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use super::asset::hash_code_asset;
+use super::error::{Problem, SynthError, Warning};
+use super::stack::Stack;
+use super::synth::{synthesize, SynthesizedStack};
+
+/// An app: the stacks to synthesize, and the directory their Lambda crates are found under.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub(crate) root: PathBuf,
+    pub(crate) stacks: IndexMap<String, Stack>,
+    pub(crate) problems: Vec<Problem>,
+}
+
+impl App {
+    /// A new app whose code assets (`lambdas/<crate>`) are found under `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        App {
+            root: root.into(),
+            stacks: IndexMap::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Adds a stack; two stacks with one name are reported at synth.
+    pub fn add_stack(&mut self, stack: Stack) -> &mut Self {
+        if self.stacks.contains_key(&stack.name) {
+            self.problems.push(
+                Problem::new(&stack.name, "the app already has a stack with this name")
+                    .property("StackName"),
+            );
+            return self;
+        }
+        self.stacks.insert(stack.name.clone(), stack);
+        self
+    }
+
+    pub fn stack(&self, name: &str) -> Option<&Stack> {
+        self.stacks.get(name)
+    }
+
+    pub fn stacks(&self) -> impl Iterator<Item = &Stack> {
+        self.stacks.values()
+    }
+
+    /// Synthesizes every stack: resolves tokens, wires cross-stack references into exports
+    /// and imports, hashes code assets, and validates. Every problem is reported together.
+    pub fn synth(&self) -> Result<CloudAssembly, SynthError> {
+        let mut problems = self.problems.clone();
+        let mut asset_hashes: HashMap<(String, String), String> = HashMap::new();
+        let mut by_source: HashMap<&super::stack::CodeAsset, Result<String, Problem>> =
+            HashMap::new();
+        for stack in self.stacks.values() {
+            problems.extend(stack.problems.iter().cloned());
+            for (path, asset) in &stack.assets {
+                let result = by_source
+                    .entry(asset)
+                    .or_insert_with(|| hash_code_asset(&self.root, asset, path));
+                match result {
+                    Ok(hash) => {
+                        asset_hashes.insert((stack.name.clone(), path.clone()), hash.clone());
+                    }
+                    Err(p) => {
+                        let mut p = p.clone();
+                        p.path = path.clone();
+                        problems.push(p);
+                    }
+                }
+            }
+        }
+        let (stacks, warnings) = synthesize(self, &asset_hashes, &mut problems);
+        if problems.is_empty() {
+            Ok(CloudAssembly { stacks, warnings })
+        } else {
+            Err(SynthError::Invalid(problems))
+        }
+    }
+}
+
+/// The synthesized app: one template per stack, in deployment order (dependencies first).
+#[derive(Debug, Clone)]
+pub struct CloudAssembly {
+    pub stacks: Vec<SynthesizedStack>,
+    pub warnings: Vec<Warning>,
+}
+
+impl CloudAssembly {
+    pub fn stack(&self, name: &str) -> Option<&SynthesizedStack> {
+        self.stacks.iter().find(|s| s.name == name)
+    }
+}

@@ -1,0 +1,90 @@
+//! Errors are values: every problem names where it is (construct path, property).
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One thing wrong with the app, found while building or synthesizing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Construct path (`Stack/Table/Resource`), or the stack's name for stack-level problems.
+    pub path: String,
+    /// The property concerned, when there is one (`TableName`, `Outputs.ApiUrl`).
+    pub property: Option<String>,
+    pub message: String,
+    /// What to do about it, when we know.
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            path: path.into(),
+            property: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn property(mut self, property: impl Into<String>) -> Self {
+        self.property = Some(property.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path)?;
+        if let Some(p) = &self.property {
+            write!(f, " [{p}]")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Something legal but worth knowing (a template deploy will have to upload, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Why synth produced no assembly.
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    /// Every problem found, not just the first.
+    #[error("the app has {} problem{}", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    Invalid(Vec<Problem>),
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl SynthError {
+    /// The problems, when the error is a validation failure.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            SynthError::Invalid(p) => p,
+            _ => &[],
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The core: app, stacks, construct paths and logical ids, tokens, the template model,
+//! synthesis, validation and the cloud assembly. It knows no AWS service.
+
+pub mod app;
+pub mod assembly;
+pub mod asset;
+pub mod error;
+pub mod names;
+pub mod path;
+pub mod resource;
+pub mod stack;
+pub mod synth;
+pub mod token;
+pub mod value;
+pub mod yaml;

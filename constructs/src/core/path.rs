@@ -1,0 +1,115 @@
+//! Construct paths and the logical ids derived from them.
+//!
+//! A logical id depends only on its own construct path, so adding or removing an unrelated
+//! construct never renames a resource. A resource directly under the stack keeps its id
+//! (letters and digits only); a deeper one gets its path's components, letters and digits
+//! only, followed by 8 hex digits of a SHA-256 of the path, which tells apart paths whose
+//! readable parts are equal. `Resource` and `Default` components are left out of the readable
+//! part, as the AWS CDK does, so `Table/Resource` reads `Table...`.
+
+use sha2::{Digest, Sha256};
+
+/// The longest logical id CloudFormation accepts.
+pub const MAX_LOGICAL_ID: usize = 255;
+const HASH_LEN: usize = 8;
+
+/// Checks one construct id (one component of a path).
+pub fn check_construct_id(id: &str) -> Result<(), String> {
+    if id.is_empty() {
+        return Err("a construct id must not be empty".into());
+    }
+    if id.trim() != id {
+        return Err(format!(
+            "construct id \"{id}\" must not start or end with white space"
+        ));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(format!("construct id {id:?} holds a control character"));
+    }
+    Ok(())
+}
+
+fn alphanumeric(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// The logical id of the construct at `components` (the path below the stack).
+pub fn logical_id(components: &[&str]) -> String {
+    let components: Vec<&str> = components
+        .iter()
+        .copied()
+        .filter(|c| *c != "Default")
+        .collect();
+    if let [only] = components.as_slice() {
+        let id = alphanumeric(only);
+        if !id.is_empty() && id.len() <= MAX_LOGICAL_ID {
+            return id;
+        }
+    }
+    let digest = Sha256::digest(components.join("/").as_bytes());
+    let hash: String = digest
+        .iter()
+        .take(HASH_LEN / 2)
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let mut human = String::new();
+    let mut previous: Option<&str> = None;
+    for c in &components {
+        if *c == "Resource" || previous == Some(c) {
+            previous = Some(c);
+            continue;
+        }
+        previous = Some(c);
+        human.push_str(&alphanumeric(c));
+    }
+    human.truncate(MAX_LOGICAL_ID - HASH_LEN);
+    human + &hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_level_ids_keep_their_name() {
+        assert_eq!(logical_id(&["Results"]), "Results");
+        assert_eq!(logical_id(&["My-Table_1"]), "MyTable1");
+    }
+
+    #[test]
+    fn nested_ids_are_readable_and_hashed() {
+        let id = logical_id(&["Results", "Resource"]);
+        assert!(id.starts_with("Results"), "{id}");
+        assert_eq!(id.len(), "Results".len() + 8);
+        assert!(id.chars().all(|c| c.is_ascii_alphanumeric()));
+        // same readable part, different paths: different ids
+        assert_ne!(logical_id(&["A", "BC"]), logical_id(&["AB", "C"]));
+        // stable
+        assert_eq!(id, logical_id(&["Results", "Resource"]));
+        // Default is dropped
+        assert_eq!(logical_id(&["Api", "Default"]), "Api");
+    }
+
+    #[test]
+    fn ids_are_capped_at_255_characters() {
+        let long = "x".repeat(300);
+        let id = logical_id(&[long.as_str(), "Resource"]);
+        assert_eq!(id.len(), MAX_LOGICAL_ID);
+        let top = logical_id(&[long.as_str()]);
+        assert_eq!(top.len(), MAX_LOGICAL_ID);
+        assert_ne!(top, logical_id(&["x".repeat(301).as_str()]));
+    }
+
+    #[test]
+    fn non_alphanumeric_only_ids_still_get_an_id() {
+        let id = logical_id(&["---"]);
+        assert_eq!(id.len(), 8);
+    }
+
+    #[test]
+    fn construct_ids_are_checked() {
+        assert!(check_construct_id("Results Table").is_ok());
+        assert!(check_construct_id("").is_err());
+        assert!(check_construct_id(" x").is_err());
+    }
+}

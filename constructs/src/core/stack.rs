@@ -1,0 +1,424 @@
+//! Stacks: the unit of deployment, holding resources, parameters and outputs.
+
+use indexmap::IndexMap;
+
+use super::error::Problem;
+use super::names;
+use super::path::check_construct_id;
+use super::resource::{CfnProps, CfnResource};
+use super::token::{ResourceRef, Token};
+use super::value::Value;
+
+/// A Lambda code asset: a Rust crate built by cargo-lambda, hashed at synth.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CodeAsset {
+    /// The crate's directory, relative to the app's root (`lambdas/hello`).
+    pub crate_dir: String,
+    /// The binary target to build (usually the crate's name).
+    pub binary: String,
+    /// `arm64` or `x86_64`.
+    pub architecture: String,
+}
+
+/// The type of a template parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParameterType {
+    String,
+    Number,
+    NumberList,
+    CommaDelimitedList,
+    /// `AWS::SSM::Parameter::Value<String>`: the value of an SSM parameter named by the value.
+    SsmString,
+    /// Any AWS-specific type (`AWS::EC2::KeyPair::KeyName`, ...).
+    AwsSpecific(String),
+}
+
+impl ParameterType {
+    pub fn as_str(&self) -> &str {
+        match self {
+            ParameterType::String => "String",
+            ParameterType::Number => "Number",
+            ParameterType::NumberList => "List<Number>",
+            ParameterType::CommaDelimitedList => "CommaDelimitedList",
+            ParameterType::SsmString => "AWS::SSM::Parameter::Value<String>",
+            ParameterType::AwsSpecific(s) => s,
+        }
+    }
+}
+
+/// A typed template parameter; its default, when given, is checked against its constraints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    pub kind: ParameterType,
+    pub default: Option<serde_json::Value>,
+    pub description: Option<String>,
+    pub allowed_values: Vec<serde_json::Value>,
+    pub allowed_pattern: Option<String>,
+    pub min_length: Option<u32>,
+    pub max_length: Option<u32>,
+    pub min_value: Option<f64>,
+    pub max_value: Option<f64>,
+    pub no_echo: bool,
+    pub constraint_description: Option<String>,
+}
+
+impl Parameter {
+    pub fn new(kind: ParameterType) -> Self {
+        Parameter {
+            kind,
+            default: None,
+            description: None,
+            allowed_values: Vec::new(),
+            allowed_pattern: None,
+            min_length: None,
+            max_length: None,
+            min_value: None,
+            max_value: None,
+            no_echo: false,
+            constraint_description: None,
+        }
+    }
+    pub fn string() -> Self {
+        Self::new(ParameterType::String)
+    }
+    pub fn number() -> Self {
+        Self::new(ParameterType::Number)
+    }
+    pub fn default_value(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+    pub fn allowed_values<V: Into<serde_json::Value>>(
+        mut self,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        self.allowed_values = values.into_iter().map(Into::into).collect();
+        self
+    }
+    pub fn allowed_pattern(mut self, pattern: impl Into<String>) -> Self {
+        self.allowed_pattern = Some(pattern.into());
+        self
+    }
+    pub fn length(mut self, min: u32, max: u32) -> Self {
+        self.min_length = Some(min);
+        self.max_length = Some(max);
+        self
+    }
+    pub fn range(mut self, min: f64, max: f64) -> Self {
+        self.min_value = Some(min);
+        self.max_value = Some(max);
+        self
+    }
+    pub fn no_echo(mut self) -> Self {
+        self.no_echo = true;
+        self
+    }
+    pub fn constraint_description(mut self, text: impl Into<String>) -> Self {
+        self.constraint_description = Some(text.into());
+        self
+    }
+
+    /// What is wrong with this parameter's default, if anything.
+    pub(crate) fn check_default(&self) -> Option<String> {
+        let default = self.default.as_ref()?;
+        if !self.allowed_values.is_empty() && !self.allowed_values.contains(default) {
+            return Some(format!(
+                "default {default} is not one of the allowed values {}",
+                serde_json::Value::Array(self.allowed_values.clone())
+            ));
+        }
+        match (&self.kind, default) {
+            (ParameterType::Number, serde_json::Value::Number(n)) => {
+                let n = n.as_f64().unwrap_or(f64::NAN);
+                if self.min_value.is_some_and(|min| n < min)
+                    || self.max_value.is_some_and(|max| n > max)
+                {
+                    return Some(format!(
+                        "default {n} is outside the range {:?}..={:?}",
+                        self.min_value, self.max_value
+                    ));
+                }
+            }
+            (ParameterType::Number, other) => {
+                return Some(format!("default {other} of a Number parameter is not a number"));
+            }
+            (_, serde_json::Value::String(s)) => {
+                let len = s.chars().count() as u32;
+                if self.min_length.is_some_and(|m| len < m)
+                    || self.max_length.is_some_and(|m| len > m)
+                {
+                    return Some(format!(
+                        "default \"{s}\" has {len} characters, outside {:?}..={:?}",
+                        self.min_length, self.max_length
+                    ));
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
+/// A template output, optionally exported for other stacks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub value: Value,
+    pub description: Option<String>,
+    pub export_name: Option<Value>,
+}
+
+impl Output {
+    pub fn description(&mut self, text: impl Into<String>) -> &mut Self {
+        self.description = Some(text.into());
+        self
+    }
+
+    /// Exports the output under `name` (unique in the account and region).
+    pub fn export_name(&mut self, name: impl Into<Value>) -> &mut Self {
+        self.export_name = Some(name.into());
+        self
+    }
+}
+
+/// A CloudFormation stack: resources, parameters and outputs, synthesized to one template.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) tags: IndexMap<String, String>,
+    pub(crate) termination_protection: bool,
+    pub(crate) parameters: IndexMap<String, Parameter>,
+    pub(crate) outputs: IndexMap<String, Output>,
+    pub(crate) resources: IndexMap<String, CfnResource>,
+    pub(crate) assets: IndexMap<String, CodeAsset>,
+    pub(crate) dependencies: Vec<String>,
+    pub(crate) problems: Vec<Problem>,
+}
+
+impl Stack {
+    /// A new stack. A name that breaks CloudFormation's rules is reported at synth.
+    pub fn new(name: impl Into<String>) -> Self {
+        let name = name.into();
+        let mut problems = Vec::new();
+        if let Err(e) = names::check_stack_name(&name) {
+            problems.push(Problem::new(name.clone(), e).property("StackName"));
+        }
+        Stack {
+            name,
+            description: None,
+            tags: IndexMap::new(),
+            termination_protection: false,
+            parameters: IndexMap::new(),
+            outputs: IndexMap::new(),
+            resources: IndexMap::new(),
+            assets: IndexMap::new(),
+            dependencies: Vec::new(),
+            problems,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The template's `Description` (at most 1,024 bytes).
+    pub fn set_description(&mut self, text: impl Into<String>) -> &mut Self {
+        let text = text.into();
+        if text.len() > 1024 {
+            self.problems.push(
+                Problem::new(&self.name, format!(
+                    "the description has {} bytes; CloudFormation allows 1024",
+                    text.len()
+                ))
+                .property("Description"),
+            );
+        }
+        self.description = Some(text);
+        self
+    }
+
+    /// A stack tag: CloudFormation propagates it to every resource that supports tags.
+    pub fn add_tag(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        let (key, value) = (key.into(), value.into());
+        if key.is_empty() || key.len() > 128 || key.starts_with("aws:") {
+            self.problems.push(
+                Problem::new(&self.name, format!(
+                    "tag key \"{key}\" must be 1 to 128 characters and not start with \"aws:\""
+                ))
+                .property("Tags"),
+            );
+        }
+        if value.len() > 256 {
+            self.problems.push(
+                Problem::new(&self.name, format!("tag \"{key}\" has a value over 256 characters"))
+                    .property("Tags"),
+            );
+        }
+        self.tags.insert(key, value);
+        self
+    }
+
+    pub fn set_termination_protection(&mut self, on: bool) -> &mut Self {
+        self.termination_protection = on;
+        self
+    }
+
+    /// Deploy this stack after `other` (dependencies through references are found by synth).
+    pub fn add_dependency(&mut self, other: &str) -> &mut Self {
+        if !self.dependencies.iter().any(|d| d == other) {
+            self.dependencies.push(other.to_string());
+        }
+        self
+    }
+
+    /// Records a problem, reported with every other at synth.
+    pub fn add_problem(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+
+    /// The full construct path of `id` in this stack.
+    pub fn path_of(&self, id: &str) -> String {
+        format!("{}/{}", self.name, id)
+    }
+
+    /// Adds a resource at construct path `id` (components separated by `/`).
+    pub fn add_resource(&mut self, id: &str, resource: CfnResource) -> ResourceRef {
+        let path = self.path_of(id);
+        for component in id.split('/') {
+            if let Err(e) = check_construct_id(component) {
+                self.problems.push(Problem::new(&path, e));
+            }
+        }
+        if self.resources.contains_key(&path) {
+            self.problems.push(Problem::new(
+                &path,
+                "there is already a construct at this path; give each construct a unique id",
+            ));
+        }
+        let mut resource = resource;
+        resource
+            .metadata
+            .insert("aws:cdk:path".into(), Value::String(path.clone()));
+        self.resources.insert(path.clone(), resource);
+        ResourceRef {
+            stack: self.name.clone(),
+            path,
+        }
+    }
+
+    /// Adds a typed L1 resource.
+    pub fn add<P: CfnProps>(&mut self, id: &str, props: &P) -> ResourceRef {
+        self.add_resource(id, CfnResource::from_props(props))
+    }
+
+    pub fn resource(&self, r: &ResourceRef) -> Option<&CfnResource> {
+        self.resources.get(&r.path)
+    }
+
+    pub fn resource_mut(&mut self, r: &ResourceRef) -> Option<&mut CfnResource> {
+        self.resources.get_mut(&r.path)
+    }
+
+    fn resource_or_problem(&mut self, r: &ResourceRef, what: &str) -> Option<&mut CfnResource> {
+        if r.stack != self.name || !self.resources.contains_key(&r.path) {
+            self.problems.push(Problem::new(
+                &r.path,
+                format!("{what}: no such resource in stack {}", self.name),
+            ));
+            return None;
+        }
+        self.resources.get_mut(&r.path)
+    }
+
+    /// Sets a property at a dotted path (`"Cors.AllowOrigins"`), creating objects on the way.
+    pub fn add_property_override(&mut self, r: &ResourceRef, path: &str, value: impl Into<Value>) {
+        let value = value.into();
+        if let Some(res) = self.resource_or_problem(r, "property override") {
+            res.properties.set_path(path, value);
+        }
+    }
+
+    /// Removes a property at a dotted path.
+    pub fn add_property_deletion_override(&mut self, r: &ResourceRef, path: &str) {
+        if let Some(res) = self.resource_or_problem(r, "property deletion override") {
+            res.properties.remove_path(path);
+        }
+    }
+
+    /// Gives a resource an explicit logical id instead of the one derived from its path.
+    pub fn override_logical_id(&mut self, r: &ResourceRef, id: impl Into<String>) {
+        let id = id.into();
+        if let Err(e) = names::check_alphanumeric("logical id", &id) {
+            self.problems.push(Problem::new(&r.path, e));
+        }
+        if let Some(res) = self.resource_or_problem(r, "logical id override") {
+            res.logical_id_override = Some(id);
+        }
+    }
+
+    /// Adds a parameter; the returned value is its `Ref`.
+    pub fn add_parameter(&mut self, name: &str, parameter: Parameter) -> Value {
+        if let Err(e) = names::check_alphanumeric("parameter name", name) {
+            self.problems
+                .push(Problem::new(&self.name, e).property(format!("Parameters.{name}")));
+        }
+        if let Some(e) = parameter.check_default() {
+            self.problems.push(
+                Problem::new(&self.name, format!("parameter {name}: {e}"))
+                    .property(format!("Parameters.{name}")),
+            );
+        }
+        if self.parameters.insert(name.to_string(), parameter).is_some() {
+            self.problems.push(
+                Problem::new(&self.name, format!("parameter {name} is defined twice"))
+                    .property(format!("Parameters.{name}")),
+            );
+        }
+        Token::Parameter {
+            stack: self.name.clone(),
+            name: name.to_string(),
+        }
+        .into()
+    }
+
+    /// Adds an output; chain `.description(..)` and `.export_name(..)` on the result.
+    pub fn add_output(&mut self, name: &str, value: impl Into<Value>) -> &mut Output {
+        if let Err(e) = names::check_alphanumeric("output name", name) {
+            self.problems
+                .push(Problem::new(&self.name, e).property(format!("Outputs.{name}")));
+        }
+        if self.outputs.contains_key(name) {
+            self.problems.push(
+                Problem::new(&self.name, format!("output {name} is defined twice"))
+                    .property(format!("Outputs.{name}")),
+            );
+        }
+        let output = Output {
+            value: value.into(),
+            description: None,
+            export_name: None,
+        };
+        let (index, _) = self.outputs.insert_full(name.to_string(), output);
+        &mut self.outputs[index]
+    }
+
+    /// Registers a code asset for the resource at `id`; returns the value of its S3 key.
+    pub fn add_code_asset(&mut self, id: &str, asset: CodeAsset) -> Value {
+        let path = self.path_of(id);
+        self.assets.insert(path.clone(), asset);
+        Token::AssetKey {
+            stack: self.name.clone(),
+            asset: path,
+        }
+        .into()
+    }
+
+    /// The number of resources so far.
+    pub fn resource_count(&self) -> usize {
+        self.resources.len()
+    }
+}

@@ -1,0 +1,628 @@
+//! Token resolution, cross-stack wiring and validation: stacks in, templates out.
+
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value as Json};
+
+use super::app::App;
+use super::error::{Problem, Warning};
+use super::path::logical_id;
+use super::stack::Stack;
+use super::token::{sub_placeholders, Pseudo, ResourceRef, Token};
+use super::value::Value;
+
+/// CloudFormation's quotas checked at synth.
+pub const MAX_RESOURCES: usize = 500;
+pub const MAX_OUTPUTS: usize = 200;
+pub const MAX_PARAMETERS: usize = 200;
+
+/// One code asset of a synthesized stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetEntry {
+    /// Hex SHA-256 of what determines the binary; the object key is `<hash>.zip`.
+    pub hash: String,
+    /// The construct path of the resource that uses it.
+    pub path: String,
+    pub crate_dir: String,
+    pub binary: String,
+    pub architecture: String,
+}
+
+impl AssetEntry {
+    pub fn object_key(&self) -> String {
+        format!("{}.zip", self.hash)
+    }
+}
+
+/// One stack after synth.
+#[derive(Debug, Clone)]
+pub struct SynthesizedStack {
+    pub name: String,
+    /// The template, keys in a stable order.
+    pub template: Json,
+    pub assets: Vec<AssetEntry>,
+    /// Stacks to deploy first (by reference or declared).
+    pub dependencies: Vec<String>,
+    pub termination_protection: bool,
+    pub tags: IndexMap<String, String>,
+    /// Construct path to logical id, for every resource.
+    pub logical_ids: IndexMap<String, String>,
+}
+
+impl SynthesizedStack {
+    pub fn resources(&self) -> Option<&Map<String, Json>> {
+        self.template.get("Resources").and_then(Json::as_object)
+    }
+
+    pub fn resource_count(&self) -> usize {
+        self.resources().map_or(0, Map::len)
+    }
+
+    /// The number of resources of a type.
+    pub fn count_of(&self, type_name: &str) -> usize {
+        self.resources().map_or(0, |r| {
+            r.values()
+                .filter(|v| v.get("Type").and_then(Json::as_str) == Some(type_name))
+                .count()
+        })
+    }
+}
+
+struct Export {
+    output_id: String,
+    export_name: String,
+    value: Json,
+}
+
+struct Resolver<'a> {
+    app: &'a App,
+    ids: &'a HashMap<&'a str, IndexMap<String, String>>,
+    stack: &'a Stack,
+    asset_hashes: &'a HashMap<(String, String), String>,
+    /// producer stack -> exports it must make
+    exports: &'a mut IndexMap<String, IndexMap<String, Export>>,
+    dependencies: Vec<String>,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Resolver<'_> {
+    fn problem(&mut self, at: &str, property: &str, message: String) {
+        let mut p = Problem::new(at, message);
+        if !property.is_empty() {
+            p = p.property(property);
+        }
+        self.problems.push(p);
+    }
+
+    fn resolve(&mut self, value: &Value, at: &str, property: &str) -> Json {
+        match value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => Json::Number(n.clone()),
+            Value::String(s) => Json::String(s.clone()),
+            Value::Array(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|v| self.resolve(v, at, property))
+                    .collect(),
+            ),
+            Value::Object(map) => Json::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), self.resolve(v, at, property)))
+                    .collect(),
+            ),
+            Value::Token(token) => self.resolve_token(token, at, property),
+        }
+    }
+
+    fn resolve_token(&mut self, token: &Token, at: &str, property: &str) -> Json {
+        match token {
+            Token::Ref(r) => self.reference(r, None, at, property),
+            Token::GetAtt(r, attribute) => self.reference(r, Some(attribute), at, property),
+            Token::Parameter { stack, name } => {
+                if stack != &self.stack.name {
+                    self.problem(
+                        at,
+                        property,
+                        format!(
+                            "refers to parameter {name} of stack {stack}; a parameter can be used only in its own stack"
+                        ),
+                    );
+                } else if !self.stack.parameters.contains_key(name) {
+                    self.problem(at, property, format!("refers to parameter {name}, which stack {stack} does not have"));
+                }
+                json!({ "Ref": name })
+            }
+            Token::Pseudo(p) => json!({ "Ref": p.name() }),
+            Token::Sub {
+                template,
+                variables,
+            } => {
+                for name in sub_placeholders(template) {
+                    let known = variables.contains_key(name)
+                        || Pseudo::is_pseudo_name(name)
+                        || self.stack.parameters.contains_key(name);
+                    if !known {
+                        self.problem(
+                            at,
+                            property,
+                            format!(
+                                "Fn::Sub template {template:?} names ${{{name}}}, which is neither one of its variables, a parameter of the stack nor a pseudo parameter"
+                            ),
+                        );
+                    }
+                }
+                let used: HashSet<&str> = sub_placeholders(template).into_iter().collect();
+                for name in variables.keys() {
+                    if !used.contains(name.as_str()) {
+                        self.problem(
+                            at,
+                            property,
+                            format!("Fn::Sub variable {name} is not used in the template {template:?}"),
+                        );
+                    }
+                }
+                if variables.is_empty() {
+                    json!({ "Fn::Sub": template })
+                } else {
+                    let vars: Map<String, Json> = variables
+                        .iter()
+                        .map(|(k, v)| (k.clone(), self.resolve(v, at, property)))
+                        .collect();
+                    json!({ "Fn::Sub": [template, vars] })
+                }
+            }
+            Token::Join { delimiter, items } => {
+                let items: Vec<Json> = items
+                    .iter()
+                    .map(|v| self.resolve(v, at, property))
+                    .collect();
+                json!({ "Fn::Join": [delimiter, items] })
+            }
+            Token::Select { index, list } => {
+                let list = self.resolve(list, at, property);
+                json!({ "Fn::Select": [index, list] })
+            }
+            Token::Split { delimiter, source } => {
+                let source = self.resolve(source, at, property);
+                json!({ "Fn::Split": [delimiter, source] })
+            }
+            Token::ImportValue(name) => {
+                let name = self.resolve(name, at, property);
+                json!({ "Fn::ImportValue": name })
+            }
+            Token::AssetKey { stack, asset } => {
+                match self.asset_hashes.get(&(stack.clone(), asset.clone())) {
+                    Some(hash) => Json::String(format!("{hash}.zip")),
+                    // the hashing problem is already reported
+                    None => Json::String(String::new()),
+                }
+            }
+        }
+    }
+
+    fn reference(
+        &mut self,
+        target: &ResourceRef,
+        attribute: Option<&String>,
+        at: &str,
+        property: &str,
+    ) -> Json {
+        let Some(ids) = self.ids.get(target.stack.as_str()) else {
+            self.problem(
+                at,
+                property,
+                format!(
+                    "refers to {}, whose stack {} is not part of this app",
+                    target.path, target.stack
+                ),
+            );
+            if let Some(last) = self.problems.last_mut() {
+                last.help = Some(format!(
+                    "add stack {} to the app with App::add_stack, or pass the value another way",
+                    target.stack
+                ));
+            }
+            return Json::Null;
+        };
+        let Some(id) = ids.get(&target.path).cloned() else {
+            self.problem(
+                at,
+                property,
+                format!(
+                    "dangling reference: {} is not a resource of stack {}",
+                    target.path, target.stack
+                ),
+            );
+            return Json::Null;
+        };
+        let local = match attribute {
+            None => json!({ "Ref": id }),
+            Some(a) => json!({ "Fn::GetAtt": [id, a] }),
+        };
+        if target.stack == self.stack.name {
+            return local;
+        }
+        let output_id = match attribute {
+            None => format!("ExportsOutputRef{id}"),
+            Some(a) => format!(
+                "ExportsOutputFnGetAtt{id}{}",
+                a.chars().filter(char::is_ascii_alphanumeric).collect::<String>()
+            ),
+        };
+        let output_id: String = output_id.chars().take(255).collect();
+        let export_name = format!("{}:{}", target.stack, output_id);
+        if !self.dependencies.contains(&target.stack) {
+            self.dependencies.push(target.stack.clone());
+        }
+        self.exports
+            .entry(target.stack.clone())
+            .or_default()
+            .entry(output_id.clone())
+            .or_insert(Export {
+                output_id,
+                export_name: export_name.clone(),
+                value: local,
+            });
+        let _ = self.app;
+        json!({ "Fn::ImportValue": export_name })
+    }
+}
+
+/// Logical ids of every stack's resources, with collisions reported.
+fn assign_logical_ids<'a>(
+    app: &'a App,
+    problems: &mut Vec<Problem>,
+) -> HashMap<&'a str, IndexMap<String, String>> {
+    let mut all = HashMap::new();
+    for stack in app.stacks.values() {
+        let mut ids: IndexMap<String, String> = IndexMap::new();
+        let mut owners: HashMap<String, &str> = HashMap::new();
+        let prefix = format!("{}/", stack.name);
+        for (path, resource) in &stack.resources {
+            let id = match &resource.logical_id_override {
+                Some(id) => id.clone(),
+                None => {
+                    let below = path.strip_prefix(&prefix).unwrap_or(path);
+                    let components: Vec<&str> = below.split('/').collect();
+                    logical_id(&components)
+                }
+            };
+            if let Some(first) = owners.get(&id) {
+                problems.push(
+                    Problem::new(
+                        path,
+                        format!("logical id {id} is already used by {first}"),
+                    )
+                    .help("rename one of the two constructs, or override one logical id"),
+                );
+            } else {
+                owners.insert(id.clone(), path);
+            }
+            ids.insert(path.clone(), id);
+        }
+        all.insert(stack.name.as_str(), ids);
+    }
+    all
+}
+
+fn render_parameters(stack: &Stack) -> Map<String, Json> {
+    stack
+        .parameters
+        .iter()
+        .map(|(name, p)| {
+            let mut m = Map::new();
+            m.insert("Type".into(), json!(p.kind.as_str()));
+            if let Some(d) = &p.default {
+                m.insert("Default".into(), d.clone());
+            }
+            if !p.allowed_values.is_empty() {
+                m.insert("AllowedValues".into(), Json::Array(p.allowed_values.clone()));
+            }
+            if let Some(v) = &p.allowed_pattern {
+                m.insert("AllowedPattern".into(), json!(v));
+            }
+            if let Some(v) = &p.constraint_description {
+                m.insert("ConstraintDescription".into(), json!(v));
+            }
+            if let Some(v) = &p.description {
+                m.insert("Description".into(), json!(v));
+            }
+            if let Some(v) = p.max_length {
+                m.insert("MaxLength".into(), json!(v));
+            }
+            if let Some(v) = p.max_value {
+                m.insert("MaxValue".into(), json!(v));
+            }
+            if let Some(v) = p.min_length {
+                m.insert("MinLength".into(), json!(v));
+            }
+            if let Some(v) = p.min_value {
+                m.insert("MinValue".into(), json!(v));
+            }
+            if p.no_echo {
+                m.insert("NoEcho".into(), json!(true));
+            }
+            (name.clone(), Json::Object(m))
+        })
+        .collect()
+}
+
+/// Synthesizes every stack of `app`; problems go to `problems`.
+pub(crate) fn synthesize(
+    app: &App,
+    asset_hashes: &HashMap<(String, String), String>,
+    problems: &mut Vec<Problem>,
+) -> (Vec<SynthesizedStack>, Vec<Warning>) {
+    let ids = assign_logical_ids(app, problems);
+    let mut exports: IndexMap<String, IndexMap<String, Export>> = IndexMap::new();
+    let mut out: IndexMap<String, SynthesizedStack> = IndexMap::new();
+
+    for stack in app.stacks.values() {
+        let mut resolver = Resolver {
+            app,
+            ids: &ids,
+            stack,
+            asset_hashes,
+            exports: &mut exports,
+            dependencies: Vec::new(),
+            problems,
+        };
+        let stack_ids = &ids[stack.name.as_str()];
+        let mut resources = Map::new();
+        for (path, resource) in &stack.resources {
+            let mut r = Map::new();
+            r.insert("Type".into(), json!(resource.type_name));
+            let mut properties = Map::new();
+            if let Value::Object(props) = &resource.properties {
+                for (key, value) in props {
+                    if value.is_null() {
+                        continue;
+                    }
+                    properties.insert(key.clone(), resolver.resolve(value, path, key));
+                }
+            }
+            for required in resource.required {
+                if !properties.contains_key(*required) {
+                    resolver.problem(
+                        path,
+                        required,
+                        format!(
+                            "{} requires the property {required}",
+                            resource.type_name
+                        ),
+                    );
+                }
+            }
+            if !properties.is_empty() {
+                r.insert("Properties".into(), Json::Object(properties));
+            }
+            if !resource.depends_on.is_empty() {
+                let mut deps = Vec::new();
+                for d in &resource.depends_on {
+                    if d.stack != stack.name {
+                        resolver.problem(
+                            path,
+                            "DependsOn",
+                            format!(
+                                "depends on {}, which is in another stack ({}); reference it instead and synth wires the stacks",
+                                d.path, d.stack
+                            ),
+                        );
+                    } else if let Some(id) = stack_ids.get(&d.path) {
+                        deps.push(json!(id));
+                    } else {
+                        resolver.problem(
+                            path,
+                            "DependsOn",
+                            format!("dangling reference: {} is not a resource of stack {}", d.path, stack.name),
+                        );
+                    }
+                }
+                r.insert("DependsOn".into(), Json::Array(deps));
+            }
+            if let Some(p) = resource.update_replace_policy {
+                r.insert("UpdateReplacePolicy".into(), json!(p.as_str()));
+            }
+            if let Some(p) = resource.deletion_policy {
+                r.insert("DeletionPolicy".into(), json!(p.as_str()));
+            }
+            if !resource.metadata.is_empty() {
+                let meta: Map<String, Json> = resource
+                    .metadata
+                    .iter()
+                    .map(|(k, v)| (k.clone(), resolver.resolve(v, path, "Metadata")))
+                    .collect();
+                r.insert("Metadata".into(), Json::Object(meta));
+            }
+            resources.insert(stack_ids[path].clone(), Json::Object(r));
+        }
+
+        let mut outputs = Map::new();
+        for (name, output) in &stack.outputs {
+            let property = format!("Outputs.{name}");
+            let mut o = Map::new();
+            if let Some(d) = &output.description {
+                o.insert("Description".into(), json!(d));
+            }
+            o.insert(
+                "Value".into(),
+                resolver.resolve(&output.value, &stack.name, &property),
+            );
+            if let Some(e) = &output.export_name {
+                let name = resolver.resolve(e, &stack.name, &property);
+                if let Some(s) = name.as_str() {
+                    if s.is_empty()
+                        || s.len() > 255
+                        || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '-')
+                    {
+                        resolver.problem(&stack.name, &property, format!("export name \"{s}\" must be 1 to 255 letters, digits, ':' or '-'"));
+                    }
+                }
+                o.insert("Export".into(), json!({ "Name": name }));
+            }
+            outputs.insert(name.clone(), Json::Object(o));
+        }
+
+        let mut template = Map::new();
+        template.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        if let Some(d) = &stack.description {
+            template.insert("Description".into(), json!(d));
+        }
+        if !stack.parameters.is_empty() {
+            template.insert(
+                "Parameters".into(),
+                Json::Object(render_parameters(stack)),
+            );
+        }
+        template.insert("Resources".into(), Json::Object(resources));
+        if !outputs.is_empty() {
+            template.insert("Outputs".into(), Json::Object(outputs));
+        }
+
+        let mut dependencies = resolver.dependencies;
+        for d in &stack.dependencies {
+            if !app.stacks.contains_key(d) {
+                problems.push(
+                    Problem::new(&stack.name, format!("depends on stack {d}, which is not part of this app")),
+                );
+            } else if !dependencies.contains(d) {
+                dependencies.push(d.clone());
+            }
+        }
+        let assets = stack
+            .assets
+            .iter()
+            .filter_map(|(path, a)| {
+                let hash = asset_hashes.get(&(stack.name.clone(), path.clone()))?;
+                Some(AssetEntry {
+                    hash: hash.clone(),
+                    path: path.clone(),
+                    crate_dir: a.crate_dir.clone(),
+                    binary: a.binary.clone(),
+                    architecture: a.architecture.clone(),
+                })
+            })
+            .collect();
+        out.insert(
+            stack.name.clone(),
+            SynthesizedStack {
+                name: stack.name.clone(),
+                template: Json::Object(template),
+                assets,
+                dependencies,
+                termination_protection: stack.termination_protection,
+                tags: stack.tags.clone(),
+                logical_ids: stack_ids.clone(),
+            },
+        );
+    }
+
+    // exports made for other stacks
+    for (producer, list) in exports {
+        let Some(s) = out.get_mut(&producer) else { continue };
+        let Some(template) = s.template.as_object_mut() else { continue };
+        let outputs = template
+            .entry("Outputs")
+            .or_insert_with(|| Json::Object(Map::new()));
+        if let Some(outputs) = outputs.as_object_mut() {
+            for export in list.into_values() {
+                if outputs.contains_key(&export.output_id) {
+                    problems.push(Problem::new(
+                        &producer,
+                        format!("output {} is needed for a cross-stack reference but already defined", export.output_id),
+                    ).property(format!("Outputs.{}", export.output_id)));
+                    continue;
+                }
+                outputs.insert(
+                    export.output_id,
+                    json!({ "Value": export.value, "Export": { "Name": export.export_name } }),
+                );
+            }
+        }
+    }
+
+    let mut warnings = Vec::new();
+    for s in out.values() {
+        let check = |count: usize, max: usize, what: &str, problems: &mut Vec<Problem>| {
+            if count > max {
+                problems.push(
+                    Problem::new(&s.name, format!("the stack has {count} {what}; CloudFormation allows {max}"))
+                        .help("split the stack in two; references across stacks are wired by synth"),
+                );
+            }
+        };
+        check(s.resource_count(), MAX_RESOURCES, "resources", problems);
+        let outputs = s.template.get("Outputs").and_then(Json::as_object).map_or(0, Map::len);
+        check(outputs, MAX_OUTPUTS, "outputs", problems);
+        let params = s.template.get("Parameters").and_then(Json::as_object).map_or(0, Map::len);
+        check(params, MAX_PARAMETERS, "parameters", problems);
+        if s.resource_count() == 0 {
+            warnings.push(Warning {
+                path: s.name.clone(),
+                message: "the stack has no resources; CloudFormation refuses an empty template".into(),
+            });
+        }
+    }
+
+    let order = deployment_order(&out, problems);
+    let stacks = order
+        .into_iter()
+        .filter_map(|name| out.shift_remove(&name))
+        .collect();
+    (stacks, warnings)
+}
+
+/// Stacks in an order where each comes after its dependencies (stable otherwise);
+/// a cycle is reported.
+fn deployment_order(
+    stacks: &IndexMap<String, SynthesizedStack>,
+    problems: &mut Vec<Problem>,
+) -> Vec<String> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    fn visit(
+        name: &str,
+        stacks: &IndexMap<String, SynthesizedStack>,
+        marks: &mut HashMap<String, Mark>,
+        trail: &mut Vec<String>,
+        order: &mut Vec<String>,
+        problems: &mut Vec<Problem>,
+    ) {
+        match marks.get(name).copied().unwrap_or(Mark::New) {
+            Mark::Done => return,
+            Mark::Open => {
+                let start = trail.iter().position(|t| t == name).unwrap_or(0);
+                let mut cycle: Vec<&str> = trail[start..].iter().map(String::as_str).collect();
+                cycle.push(name);
+                problems.push(
+                    Problem::new(name, format!("the stacks depend on each other in a cycle: {}", cycle.join(" -> ")))
+                        .help("move the shared resources into one stack, or pass values through parameters"),
+                );
+                return;
+            }
+            Mark::New => {}
+        }
+        marks.insert(name.to_string(), Mark::Open);
+        trail.push(name.to_string());
+        if let Some(s) = stacks.get(name) {
+            for d in &s.dependencies {
+                visit(d, stacks, marks, trail, order, problems);
+            }
+        }
+        trail.pop();
+        marks.insert(name.to_string(), Mark::Done);
+        order.push(name.to_string());
+    }
+    let mut marks = HashMap::new();
+    let mut order = Vec::new();
+    for name in stacks.keys() {
+        visit(name, stacks, &mut marks, &mut Vec::new(), &mut order, problems);
+    }
+    order
+}

@@ -1,0 +1,237 @@
+//! Tokens: references and intrinsic functions, resolved at synth.
+
+use indexmap::IndexMap;
+
+use super::value::Value;
+
+/// Names a resource of a stack: the stack's name and the resource's construct path.
+///
+/// Handles returned by constructs (`Table`, `Function`, ...) carry these; nobody writes a
+/// logical id by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResourceRef {
+    pub(crate) stack: String,
+    pub(crate) path: String,
+}
+
+impl ResourceRef {
+    /// The name of the stack that holds the resource.
+    pub fn stack(&self) -> &str {
+        &self.stack
+    }
+
+    /// The construct path, `Stack/Construct/Resource`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// `{"Ref": <logical id>}`.
+    pub fn reference(&self) -> Value {
+        Token::Ref(self.clone()).into()
+    }
+
+    /// `{"Fn::GetAtt": [<logical id>, attribute]}`.
+    pub fn get_att(&self, attribute: &str) -> Value {
+        Token::GetAtt(self.clone(), attribute.to_string()).into()
+    }
+}
+
+/// The pseudo parameters CloudFormation defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pseudo {
+    AccountId,
+    NotificationArns,
+    NoValue,
+    Partition,
+    Region,
+    StackId,
+    StackName,
+    UrlSuffix,
+}
+
+impl Pseudo {
+    /// The parameter's name, `AWS::Partition` and so on.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pseudo::AccountId => "AWS::AccountId",
+            Pseudo::NotificationArns => "AWS::NotificationARNs",
+            Pseudo::NoValue => "AWS::NoValue",
+            Pseudo::Partition => "AWS::Partition",
+            Pseudo::Region => "AWS::Region",
+            Pseudo::StackId => "AWS::StackId",
+            Pseudo::StackName => "AWS::StackName",
+            Pseudo::UrlSuffix => "AWS::URLSuffix",
+        }
+    }
+
+    pub(crate) fn is_pseudo_name(name: &str) -> bool {
+        matches!(
+            name,
+            "AWS::AccountId"
+                | "AWS::NotificationARNs"
+                | "AWS::NoValue"
+                | "AWS::Partition"
+                | "AWS::Region"
+                | "AWS::StackId"
+                | "AWS::StackName"
+                | "AWS::URLSuffix"
+        )
+    }
+}
+
+/// A reference or intrinsic function inside a [`Value`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Token {
+    /// `Ref` to a resource.
+    Ref(ResourceRef),
+    /// `Ref` to a parameter of a stack.
+    Parameter { stack: String, name: String },
+    /// `Fn::GetAtt`.
+    GetAtt(ResourceRef, String),
+    /// `Fn::Sub`: the string form when `variables` is empty, the `[string, map]` form otherwise.
+    Sub {
+        template: String,
+        variables: IndexMap<String, Value>,
+    },
+    /// `Fn::Join`.
+    Join { delimiter: String, items: Vec<Value> },
+    /// `Fn::Select`.
+    Select { index: u32, list: Value },
+    /// `Fn::Split`.
+    Split { delimiter: String, source: Value },
+    /// `Fn::ImportValue` of an export name.
+    ImportValue(Value),
+    /// `Ref` to a pseudo parameter.
+    Pseudo(Pseudo),
+    /// The S3 key of a code asset, known once synth has hashed the asset's sources.
+    AssetKey { stack: String, asset: String },
+}
+
+impl Token {
+    pub(crate) fn visit_children<'a>(&'a self, f: &mut dyn FnMut(&'a Token)) {
+        match self {
+            Token::Sub { variables, .. } => variables.values().for_each(|v| v.visit_tokens(f)),
+            Token::Join { items, .. } => items.iter().for_each(|v| v.visit_tokens(f)),
+            Token::Select { list: v, .. }
+            | Token::Split { source: v, .. }
+            | Token::ImportValue(v) => v.visit_tokens(f),
+            _ => {}
+        }
+    }
+}
+
+/// The intrinsic functions, as constructors of [`Value`]s.
+pub mod fns {
+    use super::*;
+
+    /// `Fn::Sub` in its string form: only pseudo parameters (`${AWS::Region}`) and the
+    /// stack's parameters may be named; use [`sub_with`] for anything else.
+    pub fn sub(template: impl Into<String>) -> Value {
+        Token::Sub {
+            template: template.into(),
+            variables: IndexMap::new(),
+        }
+        .into()
+    }
+
+    /// `Fn::Sub` with a variable map: `sub_with("${Table}/index/*", [("Table", table.arn())])`.
+    pub fn sub_with<K: Into<String>>(
+        template: impl Into<String>,
+        variables: impl IntoIterator<Item = (K, Value)>,
+    ) -> Value {
+        Token::Sub {
+            template: template.into(),
+            variables: variables.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+        }
+        .into()
+    }
+
+    /// `Fn::Join`.
+    pub fn join(delimiter: impl Into<String>, items: impl IntoIterator<Item = Value>) -> Value {
+        Token::Join {
+            delimiter: delimiter.into(),
+            items: items.into_iter().collect(),
+        }
+        .into()
+    }
+
+    /// `Fn::Select`.
+    pub fn select(index: u32, list: impl Into<Value>) -> Value {
+        Token::Select {
+            index,
+            list: list.into(),
+        }
+        .into()
+    }
+
+    /// `Fn::Split`.
+    pub fn split(delimiter: impl Into<String>, source: impl Into<Value>) -> Value {
+        Token::Split {
+            delimiter: delimiter.into(),
+            source: source.into(),
+        }
+        .into()
+    }
+
+    /// `Fn::ImportValue` of an export made by a stack outside this app.
+    pub fn import_value(export_name: impl Into<Value>) -> Value {
+        Token::ImportValue(export_name.into()).into()
+    }
+}
+
+/// The pseudo parameters as values: `Aws::partition()` renders `{"Ref": "AWS::Partition"}`.
+pub struct Aws;
+
+impl Aws {
+    pub fn partition() -> Value {
+        Token::Pseudo(Pseudo::Partition).into()
+    }
+    pub fn region() -> Value {
+        Token::Pseudo(Pseudo::Region).into()
+    }
+    pub fn account_id() -> Value {
+        Token::Pseudo(Pseudo::AccountId).into()
+    }
+    pub fn stack_name() -> Value {
+        Token::Pseudo(Pseudo::StackName).into()
+    }
+    pub fn stack_id() -> Value {
+        Token::Pseudo(Pseudo::StackId).into()
+    }
+    pub fn url_suffix() -> Value {
+        Token::Pseudo(Pseudo::UrlSuffix).into()
+    }
+    pub fn no_value() -> Value {
+        Token::Pseudo(Pseudo::NoValue).into()
+    }
+}
+
+/// The names a `Fn::Sub` template refers to with `${Name}` (not `${!Literal}`), in order.
+pub(crate) fn sub_placeholders(template: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        let name = &after[..end];
+        if !name.starts_with('!') {
+            names.push(name);
+        }
+        rest = &after[end + 1..];
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sub_placeholders_skip_escapes() {
+        assert_eq!(
+            sub_placeholders("arn:${AWS::Partition}:s3:::${Bucket}/${!Literal}/${Obj.Attr}"),
+            vec!["AWS::Partition", "Bucket", "Obj.Attr"]
+        );
+        assert!(sub_placeholders("no placeholders ${ unterminated").is_empty());
+    }
+}

@@ -1,0 +1,395 @@
+//! DynamoDB: the `Table` construct, its keys, indexes and grants.
+
+pub mod cfn;
+
+use crate::core::error::Problem;
+use crate::core::names;
+use crate::core::resource::{CfnResource, RemovalPolicy};
+use crate::core::stack::Stack;
+use crate::core::token::{fns, ResourceRef};
+use crate::core::value::{ToCfn, Value};
+use crate::iam::{grant, Grantable, PolicyStatement};
+
+pub use cfn::{
+    AttributeDefinition, BillingMode, CfnTable, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType, StreamViewType,
+};
+
+/// The type of a key attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeType {
+    String,
+    Number,
+    Binary,
+}
+
+impl AttributeType {
+    fn scalar(self) -> ScalarAttributeType {
+        match self {
+            AttributeType::String => ScalarAttributeType::S,
+            AttributeType::Number => ScalarAttributeType::N,
+            AttributeType::Binary => ScalarAttributeType::B,
+        }
+    }
+}
+
+/// A key attribute: name and type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    pub name: String,
+    pub kind: AttributeType,
+}
+
+impl Attribute {
+    pub fn new(name: impl Into<String>, kind: AttributeType) -> Self {
+        Attribute {
+            name: name.into(),
+            kind,
+        }
+    }
+}
+
+/// How the table is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Billing {
+    /// On demand (`PAY_PER_REQUEST`), the default.
+    #[default]
+    OnDemand,
+    Provisioned { read: u32, write: u32 },
+}
+
+/// Settings of a [`Table`]; `TableProps::new(partition_key)` then builder methods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableProps {
+    pub partition_key: Attribute,
+    pub sort_key: Option<Attribute>,
+    pub table_name: Option<String>,
+    pub billing: Billing,
+    pub time_to_live_attribute: Option<String>,
+    pub stream: Option<StreamViewType>,
+    /// Default: retain (the data outlives the stack), as in the AWS CDK.
+    pub removal_policy: RemovalPolicy,
+    pub point_in_time_recovery: bool,
+    pub deletion_protection: bool,
+}
+
+impl TableProps {
+    pub fn new(partition_key: Attribute) -> Self {
+        TableProps {
+            partition_key,
+            sort_key: None,
+            table_name: None,
+            billing: Billing::OnDemand,
+            time_to_live_attribute: None,
+            stream: None,
+            removal_policy: RemovalPolicy::Retain,
+            point_in_time_recovery: false,
+            deletion_protection: false,
+        }
+    }
+    pub fn sort_key(mut self, key: Attribute) -> Self {
+        self.sort_key = Some(key);
+        self
+    }
+    pub fn table_name(mut self, name: impl Into<String>) -> Self {
+        self.table_name = Some(name.into());
+        self
+    }
+    pub fn billing(mut self, billing: Billing) -> Self {
+        self.billing = billing;
+        self
+    }
+    pub fn time_to_live_attribute(mut self, name: impl Into<String>) -> Self {
+        self.time_to_live_attribute = Some(name.into());
+        self
+    }
+    pub fn stream(mut self, view: StreamViewType) -> Self {
+        self.stream = Some(view);
+        self
+    }
+    pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
+        self.removal_policy = policy;
+        self
+    }
+    pub fn point_in_time_recovery(mut self, on: bool) -> Self {
+        self.point_in_time_recovery = on;
+        self
+    }
+    pub fn deletion_protection(mut self, on: bool) -> Self {
+        self.deletion_protection = on;
+        self
+    }
+}
+
+/// A global secondary index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GlobalIndexProps {
+    pub name: String,
+    pub partition_key: Attribute,
+    pub sort_key: Option<Attribute>,
+    pub projection: ProjectionType,
+    pub non_key_attributes: Vec<String>,
+    /// Required when the table is provisioned.
+    pub capacity: Option<(u32, u32)>,
+}
+
+/// The actions `grant_read_data` gives, on the table and its indexes.
+pub const READ_DATA_ACTIONS: &[&str] = &[
+    "dynamodb:BatchGetItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+];
+/// The actions `grant_write_data` gives, on the table and its indexes.
+pub const WRITE_DATA_ACTIONS: &[&str] = &[
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+];
+/// The actions `grant_stream_read` gives, on the table's stream.
+pub const STREAM_READ_ACTIONS: &[&str] = &[
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+];
+
+/// A DynamoDB table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    resource: ResourceRef,
+    attributes: Vec<Attribute>,
+    has_indexes: bool,
+    has_stream: bool,
+    provisioned: bool,
+}
+
+impl Table {
+    pub fn new(stack: &mut Stack, id: &str, props: TableProps) -> Table {
+        let path = stack.path_of(&format!("{id}/Resource"));
+        if let Some(name) = &props.table_name {
+            if let Err(e) = names::check_name("table name", name, 3, 255, "_.-") {
+                stack.add_problem(Problem::new(&path, e).property("TableName"));
+            }
+        }
+        let mut attributes = vec![props.partition_key.clone()];
+        let mut key_schema = vec![KeySchemaElement {
+            attribute_name: props.partition_key.name.as_str().into(),
+            key_type: Some(KeyType::Hash),
+        }];
+        if let Some(sort) = &props.sort_key {
+            if sort.name == props.partition_key.name {
+                stack.add_problem(
+                    Problem::new(&path, format!(
+                        "the sort key {} is also the partition key", sort.name
+                    ))
+                    .property("KeySchema"),
+                );
+            }
+            attributes.push(sort.clone());
+            key_schema.push(KeySchemaElement {
+                attribute_name: sort.name.as_str().into(),
+                key_type: Some(KeyType::Range),
+            });
+        }
+        for a in &attributes {
+            if let Err(e) = names::check_name("key attribute name", &a.name, 1, 255, "_.-#:") {
+                stack.add_problem(Problem::new(&path, e).property("AttributeDefinitions"));
+            }
+        }
+        let (billing_mode, throughput) = match props.billing {
+            Billing::OnDemand => (BillingMode::PayPerRequest, None),
+            Billing::Provisioned { read, write } => {
+                if read == 0 || write == 0 {
+                    stack.add_problem(
+                        Problem::new(&path, "provisioned read and write capacity must be at least 1")
+                            .property("ProvisionedThroughput"),
+                    );
+                }
+                (
+                    BillingMode::Provisioned,
+                    Some(ProvisionedThroughput {
+                        read_capacity_units: Some(read),
+                        write_capacity_units: Some(write),
+                    }),
+                )
+            }
+        };
+        let table = CfnTable {
+            attribute_definitions: Some(definitions(&attributes)),
+            billing_mode: Some(billing_mode),
+            deletion_protection_enabled: props.deletion_protection.then_some(true),
+            key_schema: Some(key_schema),
+            point_in_time_recovery_specification: props.point_in_time_recovery.then_some(
+                cfn::PointInTimeRecoverySpecification {
+                    point_in_time_recovery_enabled: Some(true),
+                },
+            ),
+            provisioned_throughput: throughput,
+            stream_specification: props.stream.map(|v| cfn::StreamSpecification {
+                stream_view_type: Some(v),
+            }),
+            table_name: props.table_name.map(Value::from),
+            time_to_live_specification: props.time_to_live_attribute.map(|a| {
+                cfn::TimeToLiveSpecification {
+                    attribute_name: Some(a.into()),
+                    enabled: true,
+                }
+            }),
+            ..Default::default()
+        };
+        let resource = stack.add_resource(
+            &format!("{id}/Resource"),
+            CfnResource::from_props(&table).with_removal_policy(props.removal_policy),
+        );
+        Table {
+            resource,
+            attributes,
+            has_indexes: false,
+            has_stream: props.stream.is_some(),
+            provisioned: matches!(props.billing, Billing::Provisioned { .. }),
+        }
+    }
+
+    /// Adds a global secondary index; its key attributes join the table's definitions.
+    pub fn add_global_secondary_index(&mut self, stack: &mut Stack, index: GlobalIndexProps) {
+        let path = self.resource.path.clone();
+        for key in std::iter::once(&index.partition_key).chain(index.sort_key.as_ref()) {
+            match self.attributes.iter().find(|a| a.name == key.name) {
+                Some(a) if a.kind != key.kind => stack.add_problem(
+                    Problem::new(&path, format!(
+                        "index {} declares attribute {} as {:?}, but the table declares it as {:?}",
+                        index.name, key.name, key.kind, a.kind
+                    ))
+                    .property("AttributeDefinitions"),
+                ),
+                Some(_) => {}
+                None => self.attributes.push(key.clone()),
+            }
+        }
+        if self.provisioned != index.capacity.is_some() {
+            stack.add_problem(
+                Problem::new(&path, format!(
+                    "index {}: give a capacity exactly when the table is provisioned", index.name
+                ))
+                .property("GlobalSecondaryIndexes"),
+            );
+        }
+        let mut key_schema = vec![KeySchemaElement {
+            attribute_name: index.partition_key.name.as_str().into(),
+            key_type: Some(KeyType::Hash),
+        }];
+        if let Some(sort) = &index.sort_key {
+            key_schema.push(KeySchemaElement {
+                attribute_name: sort.name.as_str().into(),
+                key_type: Some(KeyType::Range),
+            });
+        }
+        let gsi = GlobalSecondaryIndex {
+            index_name: index.name.as_str().into(),
+            key_schema,
+            projection: Projection {
+                non_key_attributes: (!index.non_key_attributes.is_empty())
+                    .then_some(index.non_key_attributes),
+                projection_type: Some(index.projection),
+            },
+            provisioned_throughput: index.capacity.map(|(r, w)| ProvisionedThroughput {
+                read_capacity_units: Some(r),
+                write_capacity_units: Some(w),
+            }),
+        };
+        let definitions = definitions(&self.attributes).to_cfn().unwrap_or_default();
+        if let Some(resource) = stack.resource_mut(&self.resource) {
+            let gsi = gsi.to_cfn().unwrap_or_default();
+            match resource.properties.get_path_mut("GlobalSecondaryIndexes") {
+                Some(Value::Array(items)) => items.push(gsi),
+                _ => resource
+                    .properties
+                    .set_path("GlobalSecondaryIndexes", Value::Array(vec![gsi])),
+            }
+            resource
+                .properties
+                .set_path("AttributeDefinitions", definitions);
+        }
+        self.has_indexes = true;
+    }
+
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The table's name (`Ref`).
+    pub fn name(&self) -> Value {
+        self.resource.reference()
+    }
+
+    pub fn arn(&self) -> Value {
+        self.resource.get_att("Arn")
+    }
+
+    /// The stream's ARN; only for a table with a stream (otherwise reported at synth).
+    pub fn stream_arn(&self, stack: &mut Stack) -> Value {
+        if !self.has_stream {
+            stack.add_problem(Problem::new(
+                &self.resource.path,
+                "the table's stream ARN is used, but the table has no stream",
+            ));
+        }
+        self.resource.get_att("StreamArn")
+    }
+
+    /// The resources a data grant covers: the table, and its indexes when it has any.
+    pub fn data_resources(&self) -> Vec<Value> {
+        let mut resources = vec![self.arn()];
+        if self.has_indexes {
+            resources.push(fns::sub_with("${Table}/index/*", [("Table", self.arn())]));
+        }
+        resources
+    }
+
+    pub fn grant_read_data(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(stack, grantee, READ_DATA_ACTIONS, self.data_resources())
+    }
+
+    pub fn grant_write_data(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(stack, grantee, WRITE_DATA_ACTIONS, self.data_resources())
+    }
+
+    pub fn grant_read_write_data(
+        &self,
+        stack: &mut Stack,
+        grantee: &dyn Grantable,
+    ) -> PolicyStatement {
+        let mut actions: Vec<&str> = READ_DATA_ACTIONS
+            .iter()
+            .chain(WRITE_DATA_ACTIONS)
+            .copied()
+            .collect();
+        actions.sort_unstable();
+        actions.dedup();
+        grant(stack, grantee, &actions, self.data_resources())
+    }
+
+    /// Read access to the table's stream (and `dynamodb:ListStreams`, which takes no resource).
+    pub fn grant_stream_read(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        let stream = self.stream_arn(stack);
+        grantee.grant_role().add_to_policy(
+            stack,
+            PolicyStatement::allow().action("dynamodb:ListStreams").resource("*"),
+        );
+        grant(stack, grantee, STREAM_READ_ACTIONS, vec![stream])
+    }
+}
+
+fn definitions(attributes: &[Attribute]) -> Vec<AttributeDefinition> {
+    attributes
+        .iter()
+        .map(|a| AttributeDefinition {
+            attribute_name: a.name.as_str().into(),
+            attribute_type: Some(a.kind.scalar()),
+        })
+        .collect()
+}

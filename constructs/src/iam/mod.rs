@@ -1,0 +1,495 @@
+//! IAM: roles, policy statements, managed policies, and the grants other constructs make.
+
+pub mod cfn;
+
+use indexmap::IndexMap;
+
+use crate::core::error::Problem;
+use crate::core::names;
+use crate::core::stack::Stack;
+use crate::core::token::{fns, ResourceRef};
+use crate::core::value::{ToCfn, Value};
+
+pub use cfn::{CfnManagedPolicy, CfnPolicy, CfnRole, RolePolicy};
+
+/// Who a statement of a resource or trust policy is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Principal {
+    /// An AWS service, `lambda.amazonaws.com`.
+    Service(String),
+    /// An account (id or token); rendered as its root ARN.
+    Account(Value),
+    /// An IAM role or user ARN.
+    Arn(Value),
+    /// Everyone (`*`): only for resource policies that AWS requires it in.
+    Any,
+}
+
+impl Principal {
+    pub fn service(name: impl Into<String>) -> Self {
+        Principal::Service(name.into())
+    }
+
+    fn render(&self) -> (&'static str, Value) {
+        match self {
+            Principal::Service(s) => ("Service", Value::String(s.clone())),
+            Principal::Account(a) => (
+                "AWS",
+                fns::sub_with("arn:${AWS::Partition}:iam::${Account}:root", [("Account", a.clone())]),
+            ),
+            Principal::Arn(a) => ("AWS", a.clone()),
+            Principal::Any => ("AWS", Value::from("*")),
+        }
+    }
+}
+
+/// `Allow` or `Deny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// One statement of a policy document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyStatement {
+    pub sid: Option<String>,
+    pub effect: Effect,
+    pub actions: Vec<String>,
+    pub resources: Vec<Value>,
+    pub principals: Vec<Principal>,
+    /// operator -> key -> value, `{"Bool": {"aws:SecureTransport": "false"}}`.
+    pub conditions: IndexMap<String, IndexMap<String, Value>>,
+}
+
+impl PolicyStatement {
+    pub fn allow() -> Self {
+        PolicyStatement {
+            sid: None,
+            effect: Effect::Allow,
+            actions: Vec::new(),
+            resources: Vec::new(),
+            principals: Vec::new(),
+            conditions: IndexMap::new(),
+        }
+    }
+
+    pub fn deny() -> Self {
+        PolicyStatement {
+            effect: Effect::Deny,
+            ..Self::allow()
+        }
+    }
+
+    pub fn sid(mut self, sid: impl Into<String>) -> Self {
+        self.sid = Some(sid.into());
+        self
+    }
+
+    pub fn action(mut self, action: impl Into<String>) -> Self {
+        let action = action.into();
+        if !self.actions.contains(&action) {
+            self.actions.push(action);
+        }
+        self
+    }
+
+    pub fn actions<S: Into<String>>(self, actions: impl IntoIterator<Item = S>) -> Self {
+        actions.into_iter().fold(self, |s, a| s.action(a))
+    }
+
+    pub fn resource(mut self, resource: impl Into<Value>) -> Self {
+        let resource = resource.into();
+        if !self.resources.contains(&resource) {
+            self.resources.push(resource);
+        }
+        self
+    }
+
+    pub fn resources(self, resources: impl IntoIterator<Item = Value>) -> Self {
+        resources.into_iter().fold(self, |s, r| s.resource(r))
+    }
+
+    pub fn principal(mut self, principal: Principal) -> Self {
+        self.principals.push(principal);
+        self
+    }
+
+    pub fn condition(
+        mut self,
+        operator: impl Into<String>,
+        key: impl Into<String>,
+        value: impl Into<Value>,
+    ) -> Self {
+        self.conditions
+            .entry(operator.into())
+            .or_default()
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// What makes this statement invalid in an identity policy (attached to a role).
+    pub fn identity_policy_problems(&self) -> Vec<String> {
+        let mut problems = self.common_problems();
+        if self.resources.is_empty() {
+            problems.push("a statement of an identity policy needs at least one resource".into());
+        }
+        if !self.principals.is_empty() {
+            problems.push("a statement of an identity policy must not name a principal".into());
+        }
+        problems
+    }
+
+    /// What makes this statement invalid in a resource policy (bucket policy, ...).
+    pub fn resource_policy_problems(&self) -> Vec<String> {
+        let mut problems = self.common_problems();
+        if self.principals.is_empty() {
+            problems.push("a statement of a resource policy needs a principal".into());
+        }
+        problems
+    }
+
+    fn common_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.actions.is_empty() {
+            problems.push("a policy statement needs at least one action".into());
+        }
+        for a in &self.actions {
+            if let Err(e) = check_action(a) {
+                problems.push(e);
+            }
+        }
+        problems
+    }
+}
+
+/// Checks the form of an IAM action: `service:Action`, wildcards allowed in the action part.
+pub fn check_action(action: &str) -> Result<(), String> {
+    if action == "*" {
+        return Ok(());
+    }
+    let ok = match action.split_once(':') {
+        Some((service, name)) => {
+            !service.is_empty()
+                && service
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '*')
+        }
+        None => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{action}\" is not an IAM action; write it as service:Action (s3:GetObject)"
+        ))
+    }
+}
+
+fn one_or_many(mut items: Vec<Value>) -> Value {
+    if items.len() == 1 {
+        items.remove(0)
+    } else {
+        Value::Array(items)
+    }
+}
+
+impl ToCfn for PolicyStatement {
+    fn to_cfn(&self) -> Option<Value> {
+        let mut v = Value::object().with(
+            "Action",
+            one_or_many(self.actions.iter().map(Value::from).collect()),
+        );
+        if !self.conditions.is_empty() {
+            v = v.with("Condition", self.conditions.to_cfn());
+        }
+        v = v.with(
+            "Effect",
+            match self.effect {
+                Effect::Allow => "Allow",
+                Effect::Deny => "Deny",
+            },
+        );
+        if !self.principals.is_empty() {
+            let mut by_kind: IndexMap<String, Vec<Value>> = IndexMap::new();
+            for p in &self.principals {
+                let (kind, value) = p.render();
+                if *p == Principal::Any {
+                    v = v.with("Principal", Value::object().with("AWS", "*"));
+                    by_kind.clear();
+                    break;
+                }
+                by_kind.entry(kind.to_string()).or_default().push(value);
+            }
+            if !by_kind.is_empty() {
+                let principal: IndexMap<String, Value> =
+                    by_kind.into_iter().map(|(k, vs)| (k, one_or_many(vs))).collect();
+                v = v.with("Principal", Value::from(principal));
+            }
+        }
+        if !self.resources.is_empty() {
+            v = v.with("Resource", one_or_many(self.resources.clone()));
+        }
+        if let Some(sid) = &self.sid {
+            v = v.with("Sid", sid.as_str());
+        }
+        Some(v)
+    }
+}
+
+/// A policy document: `{"Version": "2012-10-17", "Statement": [...]}`.
+pub fn policy_document(statements: &[PolicyStatement]) -> Value {
+    Value::object().with("Version", "2012-10-17").with(
+        "Statement",
+        Value::Array(statements.iter().filter_map(ToCfn::to_cfn).collect()),
+    )
+}
+
+/// The ARN of an AWS managed policy, `service-role/AWSLambdaBasicExecutionRole`.
+pub fn aws_managed_policy_arn(name: &str) -> Value {
+    fns::sub(format!("arn:${{AWS::Partition}}:iam::aws:policy/{name}"))
+}
+
+/// Anything a grant can give rights to: a role, or a construct that has one.
+pub trait Grantable {
+    /// The role whose policy receives the grant's statements.
+    fn grant_role(&self) -> &Role;
+}
+
+/// Settings of a [`Role`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleProps {
+    pub assumed_by: Principal,
+    pub role_name: Option<String>,
+    pub description: Option<String>,
+    pub managed_policy_arns: Vec<Value>,
+    pub path: Option<String>,
+    pub max_session_duration_seconds: Option<u32>,
+}
+
+impl RoleProps {
+    pub fn new(assumed_by: Principal) -> Self {
+        RoleProps {
+            assumed_by,
+            role_name: None,
+            description: None,
+            managed_policy_arns: Vec::new(),
+            path: None,
+            max_session_duration_seconds: None,
+        }
+    }
+
+    pub fn role_name(mut self, name: impl Into<String>) -> Self {
+        self.role_name = Some(name.into());
+        self
+    }
+
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+
+    pub fn managed_policy(mut self, arn: impl Into<Value>) -> Self {
+        self.managed_policy_arns.push(arn.into());
+        self
+    }
+}
+
+/// An IAM role with a default inline policy that grants add statements to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Role {
+    id: String,
+    resource: ResourceRef,
+}
+
+impl Role {
+    pub fn new(stack: &mut Stack, id: &str, props: RoleProps) -> Role {
+        let path = stack.path_of(id);
+        if let Some(name) = &props.role_name {
+            if let Err(e) = names::check_name("role name", name, 1, 64, "+=,.@_-") {
+                stack.add_problem(Problem::new(&path, e).property("RoleName"));
+            }
+        }
+        if let Some(d) = props.max_session_duration_seconds {
+            if !(3600..=43200).contains(&d) {
+                stack.add_problem(
+                    Problem::new(&path, format!("max session duration {d} s is outside 3600..=43200"))
+                        .property("MaxSessionDuration"),
+                );
+            }
+        }
+        let trust = PolicyStatement::allow()
+            .action("sts:AssumeRole")
+            .principal(props.assumed_by.clone());
+        let role = CfnRole {
+            assume_role_policy_document: policy_document(&[trust]),
+            description: props.description,
+            managed_policy_arns: (!props.managed_policy_arns.is_empty())
+                .then_some(props.managed_policy_arns),
+            max_session_duration: props.max_session_duration_seconds,
+            path: props.path,
+            role_name: props.role_name.map(Value::from),
+            ..Default::default()
+        };
+        let resource = stack.add(&format!("{id}/Resource"), &role);
+        Role {
+            id: id.to_string(),
+            resource,
+        }
+    }
+
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The role's name (`Ref`).
+    pub fn name(&self) -> Value {
+        self.resource.reference()
+    }
+
+    pub fn arn(&self) -> Value {
+        self.resource.get_att("Arn")
+    }
+
+    /// The construct path of the default policy (created by the first statement).
+    pub fn default_policy_id(&self) -> String {
+        format!("{}/DefaultPolicy/Resource", self.id)
+    }
+
+    /// The default policy, once a statement has been added.
+    pub fn default_policy(&self, stack: &Stack) -> Option<ResourceRef> {
+        let r = ResourceRef {
+            stack: self.resource.stack.clone(),
+            path: stack.path_of(&self.default_policy_id()),
+        };
+        stack.resource(&r).map(|_| r)
+    }
+
+    /// Adds a statement to the role's default policy, creating it on first use. The stack
+    /// must be the role's own; a statement that is invalid is reported at synth.
+    pub fn add_to_policy(&self, stack: &mut Stack, statement: PolicyStatement) -> ResourceRef {
+        let policy_id = self.default_policy_id();
+        let policy_path = stack.path_of(&policy_id);
+        for p in statement.identity_policy_problems() {
+            stack.add_problem(Problem::new(&policy_path, p).property("PolicyDocument"));
+        }
+        if stack.name() != self.resource.stack {
+            stack.add_problem(
+                Problem::new(
+                    &self.resource.path,
+                    format!(
+                        "a grant to this role was made in stack {}, but the role is in stack {}",
+                        stack.name(),
+                        self.resource.stack
+                    ),
+                )
+                .help("make the grant with the role's own stack"),
+            );
+        }
+        let policy_ref = ResourceRef {
+            stack: stack.name().to_string(),
+            path: policy_path,
+        };
+        if stack.resource(&policy_ref).is_none() {
+            let components: Vec<&str> = policy_id.split('/').collect();
+            let policy = CfnPolicy {
+                policy_document: policy_document(&[]),
+                policy_name: Value::from(crate::core::path::logical_id(&components)),
+                roles: Some(vec![self.name()]),
+                ..Default::default()
+            };
+            stack.add(&policy_id, &policy);
+        }
+        let value = statement.to_cfn().unwrap_or_default();
+        if let Some(statements) = stack.resource_mut(&policy_ref).and_then(|r| {
+            match r.properties.get_path_mut("PolicyDocument.Statement") {
+                Some(Value::Array(items)) => Some(items),
+                _ => None,
+            }
+        }) {
+            if !statements.contains(&value) {
+                statements.push(value);
+            }
+        }
+        policy_ref
+    }
+}
+
+impl Grantable for Role {
+    fn grant_role(&self) -> &Role {
+        self
+    }
+}
+
+/// Gives `grantee` the `actions` on `resources`: one statement in its role's default policy.
+pub fn grant(
+    stack: &mut Stack,
+    grantee: &dyn Grantable,
+    actions: &[&str],
+    resources: Vec<Value>,
+) -> PolicyStatement {
+    let statement = PolicyStatement::allow()
+        .actions(actions.iter().copied())
+        .resources(resources);
+    grantee.grant_role().add_to_policy(stack, statement.clone());
+    statement
+}
+
+/// Settings of a [`ManagedPolicy`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ManagedPolicyProps {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub statements: Vec<PolicyStatement>,
+    pub roles: Vec<Role>,
+}
+
+/// A customer managed policy, for callers outside the stack (or roles in it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagedPolicy {
+    resource: ResourceRef,
+}
+
+impl ManagedPolicy {
+    pub fn new(stack: &mut Stack, id: &str, props: ManagedPolicyProps) -> ManagedPolicy {
+        let path = stack.path_of(id);
+        if let Some(name) = &props.name {
+            if let Err(e) = names::check_name("managed policy name", name, 1, 128, "+=,.@_-") {
+                stack.add_problem(Problem::new(&path, e).property("ManagedPolicyName"));
+            }
+        }
+        if props.statements.is_empty() {
+            stack.add_problem(
+                Problem::new(&path, "a managed policy needs at least one statement")
+                    .property("PolicyDocument"),
+            );
+        }
+        for s in &props.statements {
+            for p in s.identity_policy_problems() {
+                stack.add_problem(Problem::new(&path, p).property("PolicyDocument"));
+            }
+        }
+        let policy = CfnManagedPolicy {
+            description: props.description,
+            managed_policy_name: props.name.map(Value::from),
+            policy_document: policy_document(&props.statements),
+            roles: (!props.roles.is_empty())
+                .then(|| props.roles.iter().map(Role::name).collect()),
+            ..Default::default()
+        };
+        ManagedPolicy {
+            resource: stack.add(&format!("{id}/Resource"), &policy),
+        }
+    }
+
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The policy's ARN (`Ref` of a managed policy is its ARN).
+    pub fn arn(&self) -> Value {
+        self.resource.reference()
+    }
+}

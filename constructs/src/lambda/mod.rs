@@ -1,0 +1,504 @@
+//! Lambda: `Function` for Rust crates built by cargo-lambda, `FunctionUrl`, permissions,
+//! versions and aliases.
+
+pub mod cfn;
+
+use indexmap::IndexMap;
+
+use crate::core::error::Problem;
+use crate::core::names;
+use crate::core::resource::CfnResource;
+use crate::core::stack::{CodeAsset, Stack};
+use crate::core::token::{fns, ResourceRef};
+use crate::core::value::Value;
+use crate::core::assembly::ASSET_BUCKET;
+use crate::iam::{grant, Grantable, PolicyStatement, Principal, Role, RoleProps};
+use crate::logs::{LogGroup, LogGroupProps, RetentionDays};
+
+pub use cfn::{
+    Architecture, CfnAlias, CfnFunction, CfnPermission, CfnUrl, CfnVersion, FunctionUrlAuthType,
+    InvokeMode, TracingMode,
+};
+
+/// The runtime of every rcdk function: a Rust binary named `bootstrap`.
+pub const RUNTIME: &str = "provided.al2023";
+
+/// Environment variable names Lambda sets itself and refuses in a function's configuration.
+const RESERVED_ENV: &[&str] = &[
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_LAMBDA_RUNTIME_API",
+    "AWS_REGION",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "LAMBDA_RUNTIME_DIR",
+    "LAMBDA_TASK_ROOT",
+];
+
+/// Settings of a [`Function`]: `FunctionProps::new("crate-name")` then builder methods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionProps {
+    /// The crate's directory name under `lambdas/`.
+    pub crate_name: String,
+    /// The binary to build; default: the crate's name.
+    pub binary: Option<String>,
+    pub function_name: Option<String>,
+    pub description: Option<String>,
+    /// MB, 128 to 10,240; default 128.
+    pub memory_mb: u32,
+    /// Seconds, 1 to 900; default 3.
+    pub timeout_seconds: u32,
+    /// Default: arm64 (Graviton: cheaper per millisecond).
+    pub architecture: Architecture,
+    pub environment: IndexMap<String, Value>,
+    /// Retention of the function's own log group; default two weeks.
+    pub log_retention: RetentionDays,
+    pub tracing: Option<TracingMode>,
+    pub reserved_concurrency: Option<u32>,
+    /// An existing role; by default the function gets its own.
+    pub role: Option<Role>,
+}
+
+impl FunctionProps {
+    pub fn new(crate_name: impl Into<String>) -> Self {
+        FunctionProps {
+            crate_name: crate_name.into(),
+            binary: None,
+            function_name: None,
+            description: None,
+            memory_mb: 128,
+            timeout_seconds: 3,
+            architecture: Architecture::Arm64,
+            environment: IndexMap::new(),
+            log_retention: RetentionDays::TwoWeeks,
+            tracing: None,
+            reserved_concurrency: None,
+            role: None,
+        }
+    }
+    pub fn binary(mut self, name: impl Into<String>) -> Self {
+        self.binary = Some(name.into());
+        self
+    }
+    pub fn function_name(mut self, name: impl Into<String>) -> Self {
+        self.function_name = Some(name.into());
+        self
+    }
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+    pub fn memory_mb(mut self, mb: u32) -> Self {
+        self.memory_mb = mb;
+        self
+    }
+    pub fn timeout_seconds(mut self, seconds: u32) -> Self {
+        self.timeout_seconds = seconds;
+        self
+    }
+    pub fn architecture(mut self, architecture: Architecture) -> Self {
+        self.architecture = architecture;
+        self
+    }
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.environment.insert(key.into(), value.into());
+        self
+    }
+    pub fn log_retention(mut self, retention: RetentionDays) -> Self {
+        self.log_retention = retention;
+        self
+    }
+    pub fn tracing(mut self, mode: TracingMode) -> Self {
+        self.tracing = Some(mode);
+        self
+    }
+    pub fn reserved_concurrency(mut self, n: u32) -> Self {
+        self.reserved_concurrency = Some(n);
+        self
+    }
+    pub fn role(mut self, role: Role) -> Self {
+        self.role = Some(role);
+        self
+    }
+}
+
+fn check_env_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok {
+        return Err(format!(
+            "environment variable name \"{name}\" must start with a letter and hold only letters, digits and '_'"
+        ));
+    }
+    if RESERVED_ENV.contains(&name) {
+        return Err(format!(
+            "environment variable {name} is reserved by Lambda and cannot be set"
+        ));
+    }
+    Ok(())
+}
+
+/// A Lambda function whose code is a Rust crate under `lambdas/`, built by cargo-lambda.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    id: String,
+    resource: ResourceRef,
+    role: Role,
+    log_group: LogGroup,
+}
+
+impl Function {
+    pub fn new(stack: &mut Stack, id: &str, props: FunctionProps) -> Function {
+        let path = stack.path_of(&format!("{id}/Resource"));
+        let problem = |stack: &mut Stack, property: &str, message: String| {
+            stack.add_problem(Problem::new(&path, message).property(property));
+        };
+        if let Some(name) = &props.function_name {
+            if let Err(e) = names::check_name("function name", name, 1, 64, "_-") {
+                problem(stack, "FunctionName", e);
+            }
+        }
+        if !(128..=10240).contains(&props.memory_mb) {
+            problem(stack, "MemorySize", format!(
+                "memory {} MB is outside Lambda's 128..=10240", props.memory_mb
+            ));
+        }
+        if !(1..=900).contains(&props.timeout_seconds) {
+            problem(stack, "Timeout", format!(
+                "timeout {} s is outside Lambda's 1..=900", props.timeout_seconds
+            ));
+        }
+        if let Err(e) = names::check_name("crate name", &props.crate_name, 1, 64, "_-") {
+            problem(stack, "Code", e);
+        }
+        let mut literal_env_bytes = 0;
+        for (key, value) in &props.environment {
+            if let Err(e) = check_env_name(key) {
+                problem(stack, "Environment", e);
+            }
+            literal_env_bytes += key.len() + value.as_str().map_or(0, str::len);
+        }
+        if literal_env_bytes > 4096 {
+            problem(stack, "Environment", format!(
+                "the environment has {literal_env_bytes} bytes; Lambda allows 4 KB"
+            ));
+        }
+
+        let log_group = LogGroup::new(
+            stack,
+            &format!("{id}/LogGroup"),
+            LogGroupProps {
+                retention: props.log_retention,
+                name: props
+                    .function_name
+                    .as_ref()
+                    .map(|n| Value::from(format!("/aws/lambda/{n}"))),
+                // deleted with the function: a retained `/aws/lambda/<name>` group would make
+                // the next deploy of the same stack fail on "already exists"
+                removal_policy: crate::core::resource::RemovalPolicy::Destroy,
+            },
+        );
+        let own_role = props.role.is_none();
+        let role = props.role.clone().unwrap_or_else(|| {
+            Role::new(
+                stack,
+                &format!("{id}/ServiceRole"),
+                RoleProps::new(Principal::service("lambda.amazonaws.com")),
+            )
+        });
+        log_group.grant_write(stack, &role);
+        if props.tracing == Some(TracingMode::Active) {
+            // X-Ray accepts no resource but `*` for these actions.
+            role.add_to_policy(
+                stack,
+                PolicyStatement::allow()
+                    .actions(["xray:PutTelemetryRecords", "xray:PutTraceSegments"])
+                    .resource("*"),
+            );
+        }
+        let binary = props.binary.clone().unwrap_or_else(|| props.crate_name.clone());
+        let key = stack.add_code_asset(
+            &format!("{id}/Code"),
+            CodeAsset {
+                crate_dir: format!("lambdas/{}", props.crate_name),
+                binary,
+                architecture: props.architecture.as_str().to_string(),
+            },
+        );
+        let function = CfnFunction {
+            architectures: Some(vec![props.architecture]),
+            code: Some(cfn::Code {
+                s3_bucket: Some(fns::sub(ASSET_BUCKET)),
+                s3_key: Some(key),
+                ..Default::default()
+            }),
+            description: props.description,
+            environment: (!props.environment.is_empty()).then(|| cfn::Environment {
+                variables: Some(props.environment.clone()),
+            }),
+            function_name: props.function_name.map(Value::from),
+            handler: Some("bootstrap".into()),
+            logging_config: Some(cfn::LoggingConfig {
+                log_group: Some(log_group.name()),
+                ..Default::default()
+            }),
+            memory_size: Some(props.memory_mb),
+            reserved_concurrent_executions: props.reserved_concurrency,
+            role: role.arn(),
+            runtime: Some(RUNTIME.into()),
+            timeout: Some(props.timeout_seconds),
+            tracing_config: props.tracing.map(|m| cfn::TracingConfig { mode: Some(m) }),
+            ..Default::default()
+        };
+        let mut resource = CfnResource::from_props(&function);
+        // the role's rights must exist before the function first runs
+        if let Some(policy) = role.default_policy(stack) {
+            resource.add_depends_on(&policy);
+        }
+        if own_role {
+            resource.add_depends_on(role.resource());
+        }
+        let resource = stack.add_resource(&format!("{id}/Resource"), resource);
+        Function {
+            id: id.to_string(),
+            resource,
+            role,
+            log_group,
+        }
+    }
+
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The function's name (`Ref`).
+    pub fn name(&self) -> Value {
+        self.resource.reference()
+    }
+
+    pub fn arn(&self) -> Value {
+        self.resource.get_att("Arn")
+    }
+
+    pub fn role(&self) -> &Role {
+        &self.role
+    }
+
+    pub fn log_group(&self) -> &LogGroup {
+        &self.log_group
+    }
+
+    /// Sets an environment variable after construction.
+    pub fn add_environment(&self, stack: &mut Stack, key: &str, value: impl Into<Value>) {
+        if let Err(e) = check_env_name(key) {
+            stack.add_problem(Problem::new(&self.resource.path, e).property("Environment"));
+        }
+        stack.add_property_override(
+            &self.resource,
+            &format!("Environment.Variables.{key}"),
+            value,
+        );
+    }
+
+    /// `lambda:InvokeFunction` on the function and its versions and aliases.
+    pub fn grant_invoke(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(
+            stack,
+            grantee,
+            &["lambda:InvokeFunction"],
+            vec![
+                self.arn(),
+                fns::sub_with("${Function}:*", [("Function", self.arn())]),
+            ],
+        )
+    }
+
+    /// Adds a statement to the function's resource policy (`AWS::Lambda::Permission`).
+    pub fn add_permission(&self, stack: &mut Stack, id: &str, permission: PermissionProps) -> ResourceRef {
+        let props = CfnPermission {
+            action: permission.action.into(),
+            function_name: self.arn(),
+            function_url_auth_type: permission.function_url_auth_type,
+            invoked_via_function_url: permission.invoked_via_function_url,
+            principal: permission.principal,
+            source_account: permission.source_account,
+            source_arn: permission.source_arn,
+            ..Default::default()
+        };
+        stack.add(&format!("{}/{id}", self.id), &props)
+    }
+
+    /// A function URL (AWS_IAM auth unless told otherwise).
+    pub fn add_url(&self, stack: &mut Stack, props: FunctionUrlProps) -> FunctionUrl {
+        let url = CfnUrl {
+            auth_type: Some(props.auth_type),
+            cors: props.cors.map(|c| cfn::UrlCors {
+                allow_credentials: c.allow_credentials.then_some(true),
+                allow_headers: (!c.allow_headers.is_empty()).then_some(c.allow_headers),
+                allow_methods: (!c.allow_methods.is_empty()).then_some(c.allow_methods),
+                allow_origins: (!c.allow_origins.is_empty()).then_some(c.allow_origins),
+                expose_headers: (!c.expose_headers.is_empty()).then_some(c.expose_headers),
+                max_age: c.max_age_seconds,
+            }),
+            invoke_mode: Some(props.invoke_mode),
+            target_function_arn: self.arn(),
+            ..Default::default()
+        };
+        let resource = stack.add(&format!("{}/FunctionUrl/Resource", self.id), &url);
+        if props.auth_type == FunctionUrlAuthType::None {
+            // a public URL needs both statements in the function's policy (Lambda's model
+            // since October 2025)
+            self.add_permission(
+                stack,
+                "FunctionUrl/InvokeUrlPermission",
+                PermissionProps {
+                    action: "lambda:InvokeFunctionUrl".into(),
+                    principal: "*".into(),
+                    function_url_auth_type: Some(FunctionUrlAuthType::None),
+                    ..PermissionProps::new("*")
+                },
+            );
+            self.add_permission(
+                stack,
+                "FunctionUrl/InvokePermission",
+                PermissionProps {
+                    action: "lambda:InvokeFunction".into(),
+                    principal: "*".into(),
+                    invoked_via_function_url: Some(true),
+                    ..PermissionProps::new("*")
+                },
+            );
+        }
+        FunctionUrl {
+            resource,
+            function_arn: self.arn(),
+        }
+    }
+
+    /// Publishes a version of the current code and points an alias at it.
+    pub fn add_alias(&self, stack: &mut Stack, alias: &str) -> ResourceRef {
+        let version = stack.add(
+            &format!("{}/CurrentVersion/Resource", self.id),
+            &CfnVersion {
+                function_name: self.name(),
+                ..Default::default()
+            },
+        );
+        stack.add(
+            &format!("{}/Alias{alias}/Resource", self.id),
+            &CfnAlias {
+                function_name: self.name(),
+                function_version: version.get_att("Version"),
+                name: alias.into(),
+                ..Default::default()
+            },
+        )
+    }
+}
+
+impl Grantable for Function {
+    fn grant_role(&self) -> &Role {
+        &self.role
+    }
+}
+
+/// A statement of a function's resource policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionProps {
+    pub action: String,
+    /// A service principal (`apigateway.amazonaws.com`), an account id, or `*`.
+    pub principal: Value,
+    pub source_arn: Option<Value>,
+    pub source_account: Option<Value>,
+    pub function_url_auth_type: Option<FunctionUrlAuthType>,
+    pub invoked_via_function_url: Option<bool>,
+}
+
+impl PermissionProps {
+    /// `lambda:InvokeFunction` for `principal`.
+    pub fn new(principal: impl Into<Value>) -> Self {
+        PermissionProps {
+            action: "lambda:InvokeFunction".into(),
+            principal: principal.into(),
+            source_arn: None,
+            source_account: None,
+            function_url_auth_type: None,
+            invoked_via_function_url: None,
+        }
+    }
+    pub fn source_arn(mut self, arn: impl Into<Value>) -> Self {
+        self.source_arn = Some(arn.into());
+        self
+    }
+}
+
+/// CORS of a function URL.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunctionUrlCors {
+    pub allow_origins: Vec<String>,
+    pub allow_methods: Vec<String>,
+    pub allow_headers: Vec<String>,
+    pub expose_headers: Vec<String>,
+    pub allow_credentials: bool,
+    pub max_age_seconds: Option<u32>,
+}
+
+/// Settings of a [`FunctionUrl`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionUrlProps {
+    /// Default: AWS_IAM.
+    pub auth_type: FunctionUrlAuthType,
+    /// Default: BUFFERED.
+    pub invoke_mode: InvokeMode,
+    pub cors: Option<FunctionUrlCors>,
+}
+
+impl Default for FunctionUrlProps {
+    fn default() -> Self {
+        FunctionUrlProps {
+            auth_type: FunctionUrlAuthType::AwsIam,
+            invoke_mode: InvokeMode::Buffered,
+            cors: None,
+        }
+    }
+}
+
+/// A function URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionUrl {
+    resource: ResourceRef,
+    function_arn: Value,
+}
+
+impl FunctionUrl {
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The URL, `https://<id>.lambda-url.<region>.on.aws/`.
+    pub fn url(&self) -> Value {
+        self.resource.get_att("FunctionUrl")
+    }
+
+    /// The rights a caller needs to call an AWS_IAM URL: `lambda:InvokeFunctionUrl` and,
+    /// since October 2025, `lambda:InvokeFunction`, on the function.
+    pub fn grant_invoke_url(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(
+            stack,
+            grantee,
+            &["lambda:InvokeFunction", "lambda:InvokeFunctionUrl"],
+            vec![self.function_arn.clone()],
+        )
+    }
+}

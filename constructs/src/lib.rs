@@ -1,0 +1,40 @@
+//! rcdk's construct library: AWS serverless infrastructure as typed Rust values, synthesized
+//! to CloudFormation templates.
+//!
+//! ```no_run
+//! use constructs::{App, Stack};
+//! use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
+//!
+//! let mut app = App::new(".");
+//! let mut stack = Stack::new("Example");
+//! let table = Table::new(&mut stack, "Results", TableProps::new(Attribute::new("Id", AttributeType::String)));
+//! stack.add_output("TableName", table.name());
+//! app.add_stack(stack);
+//! let assembly = app.synth().expect("valid app");
+//! ```
+//!
+//! Nothing here is async, calls AWS or touches the network; synth reads the Lambda crates it
+//! hashes and nothing else.
+
+pub mod core;
+
+pub mod apigateway;
+pub mod assertions;
+pub mod cloudwatch;
+pub mod dynamodb;
+pub mod iam;
+pub mod lambda;
+pub mod logs;
+pub mod s3;
+pub mod stepfunctions;
+
+pub use crate::core::app::{App, CloudAssembly};
+pub use crate::core::assembly::{Format, RenderedAssembly, StackSummary};
+pub use crate::core::error::{Problem, SynthError, Warning};
+pub use crate::core::resource::{
+    CfnProps, CfnResource, DeletionPolicy, RemovalPolicy, UpdateReplacePolicy,
+};
+pub use crate::core::stack::{Output, Parameter, ParameterType, Stack};
+pub use crate::core::synth::SynthesizedStack;
+pub use crate::core::token::{fns, Aws, Pseudo, ResourceRef, Token};
+pub use crate::core::value::{ToCfn, Value};

@@ -1,0 +1,174 @@
+//! CloudWatch Logs: the `LogGroup` construct (retention required) and its L1.
+
+use crate::core::error::Problem;
+use crate::core::names;
+use crate::core::resource::{CfnResource, RemovalPolicy};
+use crate::core::stack::Stack;
+use crate::core::token::ResourceRef;
+use crate::core::value::Value;
+use crate::iam::{grant, Grantable, PolicyStatement};
+use crate::cfn_resource;
+
+cfn_resource! {
+    /// `AWS::Logs::LogGroup`
+    pub struct CfnLogGroup: "AWS::Logs::LogGroup", required [] {
+        data_protection_policy: Option<Value> => "DataProtectionPolicy",
+        kms_key_id: Option<Value> => "KmsKeyId",
+        log_group_class: Option<String> => "LogGroupClass",
+        log_group_name: Option<Value> => "LogGroupName",
+        retention_in_days: Option<u32> => "RetentionInDays",
+        tags: Option<Vec<Value>> => "Tags",
+    }
+}
+
+
+/// How long log events are kept: only the values CloudWatch Logs accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetentionDays {
+    OneDay,
+    ThreeDays,
+    FiveDays,
+    OneWeek,
+    TwoWeeks,
+    OneMonth,
+    TwoMonths,
+    ThreeMonths,
+    FourMonths,
+    FiveMonths,
+    SixMonths,
+    OneYear,
+    ThirteenMonths,
+    EighteenMonths,
+    TwoYears,
+    ThreeYears,
+    FiveYears,
+    SixYears,
+    SevenYears,
+    EightYears,
+    NineYears,
+    TenYears,
+    /// Keep forever: must be chosen explicitly.
+    Infinite,
+}
+
+impl RetentionDays {
+    /// The number of days, `None` for [`RetentionDays::Infinite`].
+    pub fn days(self) -> Option<u32> {
+        use RetentionDays::*;
+        Some(match self {
+            OneDay => 1,
+            ThreeDays => 3,
+            FiveDays => 5,
+            OneWeek => 7,
+            TwoWeeks => 14,
+            OneMonth => 30,
+            TwoMonths => 60,
+            ThreeMonths => 90,
+            FourMonths => 120,
+            FiveMonths => 150,
+            SixMonths => 180,
+            OneYear => 365,
+            ThirteenMonths => 400,
+            EighteenMonths => 545,
+            TwoYears => 731,
+            ThreeYears => 1096,
+            FiveYears => 1827,
+            SixYears => 2192,
+            SevenYears => 2557,
+            EightYears => 2922,
+            NineYears => 3288,
+            TenYears => 3653,
+            Infinite => return None,
+        })
+    }
+
+    /// The retention for a number of days, if CloudWatch Logs accepts that number.
+    pub fn from_days(days: u32) -> Option<Self> {
+        use RetentionDays::*;
+        [
+            OneDay, ThreeDays, FiveDays, OneWeek, TwoWeeks, OneMonth, TwoMonths, ThreeMonths,
+            FourMonths, FiveMonths, SixMonths, OneYear, ThirteenMonths, EighteenMonths, TwoYears,
+            ThreeYears, FiveYears, SixYears, SevenYears, EightYears, NineYears, TenYears,
+        ]
+        .into_iter()
+        .find(|r| r.days() == Some(days))
+    }
+}
+
+/// Settings of a [`LogGroup`]: the retention is required.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogGroupProps {
+    pub retention: RetentionDays,
+    pub name: Option<Value>,
+    /// Default: retain, as in the AWS CDK.
+    pub removal_policy: RemovalPolicy,
+}
+
+impl LogGroupProps {
+    pub fn new(retention: RetentionDays) -> Self {
+        LogGroupProps {
+            retention,
+            name: None,
+            removal_policy: RemovalPolicy::Retain,
+        }
+    }
+    pub fn name(mut self, name: impl Into<Value>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
+        self.removal_policy = policy;
+        self
+    }
+}
+
+/// A log group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogGroup {
+    resource: ResourceRef,
+}
+
+impl LogGroup {
+    pub fn new(stack: &mut Stack, id: &str, props: LogGroupProps) -> LogGroup {
+        let path = stack.path_of(&format!("{id}/Resource"));
+        if let Some(Value::String(name)) = &props.name {
+            if let Err(e) = names::check_name("log group name", name, 1, 512, "_-/.#") {
+                stack.add_problem(Problem::new(&path, e).property("LogGroupName"));
+            }
+        }
+        let group = CfnLogGroup {
+            log_group_name: props.name,
+            retention_in_days: props.retention.days(),
+            ..Default::default()
+        };
+        let resource = stack.add_resource(
+            &format!("{id}/Resource"),
+            CfnResource::from_props(&group).with_removal_policy(props.removal_policy),
+        );
+        LogGroup { resource }
+    }
+
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The log group's name (`Ref`).
+    pub fn name(&self) -> Value {
+        self.resource.reference()
+    }
+
+    /// The log group's ARN, as `Fn::GetAtt` gives it (ending in `:*`).
+    pub fn arn(&self) -> Value {
+        self.resource.get_att("Arn")
+    }
+
+    /// Rights to write log events: `logs:CreateLogStream` and `logs:PutLogEvents`.
+    pub fn grant_write(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(
+            stack,
+            grantee,
+            &["logs:CreateLogStream", "logs:PutLogEvents"],
+            vec![self.arn()],
+        )
+    }
+}

@@ -1,0 +1,296 @@
+//! S3: the `Bucket` construct with secure defaults, its policy and grants, and their L1s.
+
+use crate::core::error::Problem;
+use crate::core::names;
+use crate::core::resource::{CfnResource, RemovalPolicy};
+use crate::core::stack::Stack;
+use crate::core::token::{fns, ResourceRef};
+use crate::core::value::{ToCfn, Value};
+use crate::iam::{grant, policy_document, Grantable, PolicyStatement, Principal};
+use crate::{cfn_enum, cfn_resource, cfn_struct};
+
+cfn_enum! {
+    /// `SSEAlgorithm`.
+    pub enum SseAlgorithm { Aes256 => "AES256", AwsKms => "aws:kms", AwsKmsDsse => "aws:kms:dsse" }
+}
+
+cfn_struct! {
+    pub struct ServerSideEncryptionByDefault {
+        kms_master_key_id: Option<Value> => "KMSMasterKeyID",
+        sse_algorithm: Option<SseAlgorithm> => "SSEAlgorithm",
+    }
+}
+
+cfn_struct! {
+    pub struct ServerSideEncryptionRule {
+        bucket_key_enabled: Option<bool> => "BucketKeyEnabled",
+        server_side_encryption_by_default: Option<ServerSideEncryptionByDefault> => "ServerSideEncryptionByDefault",
+    }
+}
+
+cfn_struct! {
+    pub struct BucketEncryption {
+        server_side_encryption_configuration: Vec<ServerSideEncryptionRule> => "ServerSideEncryptionConfiguration",
+    }
+}
+
+cfn_struct! {
+    pub struct PublicAccessBlockConfiguration {
+        block_public_acls: Option<bool> => "BlockPublicAcls",
+        block_public_policy: Option<bool> => "BlockPublicPolicy",
+        ignore_public_acls: Option<bool> => "IgnorePublicAcls",
+        restrict_public_buckets: Option<bool> => "RestrictPublicBuckets",
+    }
+}
+
+cfn_struct! {
+    pub struct VersioningConfiguration {
+        status: Value => "Status",
+    }
+}
+
+cfn_struct! {
+    pub struct OwnershipControlsRule {
+        object_ownership: Value => "ObjectOwnership",
+    }
+}
+
+cfn_struct! {
+    pub struct OwnershipControls {
+        rules: Vec<OwnershipControlsRule> => "Rules",
+    }
+}
+
+cfn_resource! {
+    /// `AWS::S3::Bucket`
+    pub struct CfnBucket: "AWS::S3::Bucket", required [] {
+        bucket_encryption: Option<BucketEncryption> => "BucketEncryption",
+        bucket_name: Option<Value> => "BucketName",
+        cors_configuration: Option<Value> => "CorsConfiguration",
+        lifecycle_configuration: Option<Value> => "LifecycleConfiguration",
+        notification_configuration: Option<Value> => "NotificationConfiguration",
+        ownership_controls: Option<OwnershipControls> => "OwnershipControls",
+        public_access_block_configuration: Option<PublicAccessBlockConfiguration> => "PublicAccessBlockConfiguration",
+        tags: Option<Vec<Value>> => "Tags",
+        versioning_configuration: Option<VersioningConfiguration> => "VersioningConfiguration",
+    }
+}
+
+cfn_resource! {
+    /// `AWS::S3::BucketPolicy`
+    pub struct CfnBucketPolicy: "AWS::S3::BucketPolicy", required ["Bucket", "PolicyDocument"] {
+        bucket: Value => "Bucket",
+        policy_document: Value => "PolicyDocument",
+    }
+}
+
+/// How objects are encrypted at rest.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum BucketEncryptionKind {
+    /// SSE-S3 (`AES256`), the default.
+    #[default]
+    S3Managed,
+    /// SSE-KMS with the AWS managed key `aws/s3`.
+    KmsManaged,
+    /// SSE-KMS with the given key (ARN or id).
+    Kms(Value),
+}
+
+/// Settings of a [`Bucket`]: every default is the secure one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BucketProps {
+    pub name: Option<String>,
+    pub encryption: BucketEncryptionKind,
+    /// Block every kind of public access (default: true).
+    pub block_public_access: bool,
+    /// Deny any request not made over TLS, by bucket policy (default: true).
+    pub enforce_ssl: bool,
+    pub versioned: bool,
+    /// Default: retain, as in the AWS CDK.
+    pub removal_policy: RemovalPolicy,
+}
+
+impl Default for BucketProps {
+    fn default() -> Self {
+        BucketProps {
+            name: None,
+            encryption: BucketEncryptionKind::S3Managed,
+            block_public_access: true,
+            enforce_ssl: true,
+            versioned: false,
+            removal_policy: RemovalPolicy::Retain,
+        }
+    }
+}
+
+impl BucketProps {
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    pub fn encryption(mut self, kind: BucketEncryptionKind) -> Self {
+        self.encryption = kind;
+        self
+    }
+    pub fn versioned(mut self, on: bool) -> Self {
+        self.versioned = on;
+        self
+    }
+    pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
+        self.removal_policy = policy;
+        self
+    }
+}
+
+/// An S3 bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bucket {
+    id: String,
+    resource: ResourceRef,
+    encryption: BucketEncryptionKind,
+}
+
+impl Bucket {
+    pub fn new(stack: &mut Stack, id: &str, props: BucketProps) -> Bucket {
+        let path = stack.path_of(&format!("{id}/Resource"));
+        if let Some(name) = &props.name {
+            if let Err(e) = names::check_bucket_name(name) {
+                stack.add_problem(Problem::new(&path, e).property("BucketName"));
+            }
+        }
+        let by_default = match &props.encryption {
+            BucketEncryptionKind::S3Managed => ServerSideEncryptionByDefault {
+                kms_master_key_id: None,
+                sse_algorithm: Some(SseAlgorithm::Aes256),
+            },
+            BucketEncryptionKind::KmsManaged => ServerSideEncryptionByDefault {
+                kms_master_key_id: None,
+                sse_algorithm: Some(SseAlgorithm::AwsKms),
+            },
+            BucketEncryptionKind::Kms(key) => ServerSideEncryptionByDefault {
+                kms_master_key_id: Some(key.clone()),
+                sse_algorithm: Some(SseAlgorithm::AwsKms),
+            },
+        };
+        let all = Some(true);
+        let bucket = CfnBucket {
+            bucket_encryption: Some(BucketEncryption {
+                server_side_encryption_configuration: vec![ServerSideEncryptionRule {
+                    bucket_key_enabled: (!matches!(props.encryption, BucketEncryptionKind::S3Managed))
+                        .then_some(true),
+                    server_side_encryption_by_default: Some(by_default),
+                }],
+            }),
+            bucket_name: props.name.map(Value::from),
+            ownership_controls: Some(OwnershipControls {
+                rules: vec![OwnershipControlsRule {
+                    object_ownership: "BucketOwnerEnforced".into(),
+                }],
+            }),
+            public_access_block_configuration: props.block_public_access.then_some(
+                PublicAccessBlockConfiguration {
+                    block_public_acls: all,
+                    block_public_policy: all,
+                    ignore_public_acls: all,
+                    restrict_public_buckets: all,
+                },
+            ),
+            versioning_configuration: props.versioned.then(|| VersioningConfiguration {
+                status: "Enabled".into(),
+            }),
+            ..Default::default()
+        };
+        let resource = stack.add_resource(
+            &format!("{id}/Resource"),
+            CfnResource::from_props(&bucket).with_removal_policy(props.removal_policy),
+        );
+        let bucket = Bucket {
+            id: id.to_string(),
+            resource,
+            encryption: props.encryption,
+        };
+        if props.enforce_ssl {
+            bucket.add_to_resource_policy(
+                stack,
+                PolicyStatement::deny()
+                    .action("s3:*")
+                    .principal(Principal::Any)
+                    .resource(bucket.arn())
+                    .resource(bucket.arn_for_objects("*"))
+                    .condition("Bool", "aws:SecureTransport", "false"),
+            );
+        }
+        bucket
+    }
+
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The bucket's name (`Ref`).
+    pub fn name(&self) -> Value {
+        self.resource.reference()
+    }
+
+    pub fn arn(&self) -> Value {
+        self.resource.get_att("Arn")
+    }
+
+    /// The ARN of the objects whose keys match `pattern` (`*`, `incoming/*`).
+    pub fn arn_for_objects(&self, pattern: &str) -> Value {
+        fns::sub_with(format!("${{Bucket}}/{pattern}"), [("Bucket", self.arn())])
+    }
+
+    /// True when objects are encrypted with KMS (the writer must ask for SSE-KMS, or may).
+    pub fn encryption(&self) -> &BucketEncryptionKind {
+        &self.encryption
+    }
+
+    /// Adds a statement to the bucket's policy, creating the policy on first use.
+    pub fn add_to_resource_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
+        let policy_id = format!("{}/Policy/Resource", self.id);
+        let policy_ref = ResourceRef {
+            stack: self.resource.stack.clone(),
+            path: stack.path_of(&policy_id),
+        };
+        for p in statement.resource_policy_problems() {
+            stack.add_problem(Problem::new(&policy_ref.path, p).property("PolicyDocument"));
+        }
+        if stack.resource(&policy_ref).is_none() {
+            let policy = CfnBucketPolicy {
+                bucket: self.name(),
+                policy_document: policy_document(&[]),
+            };
+            stack.add(&policy_id, &policy);
+        }
+        let value = statement.to_cfn().unwrap_or_default();
+        if let Some(Value::Array(items)) = stack
+            .resource_mut(&policy_ref)
+            .and_then(|r| r.properties.get_path_mut("PolicyDocument.Statement"))
+        {
+            if !items.contains(&value) {
+                items.push(value);
+            }
+        }
+    }
+
+    /// `s3:GetObject` on every object.
+    pub fn grant_read(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(stack, grantee, &["s3:GetObject"], vec![self.arn_for_objects("*")])
+    }
+
+    /// `s3:PutObject` on every object.
+    pub fn grant_put(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(stack, grantee, &["s3:PutObject"], vec![self.arn_for_objects("*")])
+    }
+
+    /// `s3:GetObject` and `s3:PutObject` on every object.
+    pub fn grant_read_write(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(
+            stack,
+            grantee,
+            &["s3:GetObject", "s3:PutObject"],
+            vec![self.arn_for_objects("*")],
+        )
+    }
+}

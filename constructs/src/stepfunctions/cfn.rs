@@ -1,0 +1,58 @@
+//! L1: `AWS::StepFunctions::StateMachine`.
+
+use indexmap::IndexMap;
+
+use crate::core::value::Value;
+use crate::{cfn_enum, cfn_resource, cfn_struct};
+
+cfn_enum! {
+    /// `StateMachineType`.
+    pub enum StateMachineType { Standard => "STANDARD", Express => "EXPRESS" }
+}
+
+cfn_enum! {
+    /// `LoggingConfiguration.Level`.
+    pub enum LogLevel { All => "ALL", Error => "ERROR", Fatal => "FATAL", Off => "OFF" }
+}
+
+cfn_struct! {
+    pub struct CloudWatchLogsLogGroup {
+        log_group_arn: Value => "LogGroupArn",
+    }
+}
+
+cfn_struct! {
+    pub struct LogDestination {
+        cloud_watch_logs_log_group: CloudWatchLogsLogGroup => "CloudWatchLogsLogGroup",
+    }
+}
+
+cfn_struct! {
+    pub struct LoggingConfiguration {
+        destinations: Option<Vec<LogDestination>> => "Destinations",
+        include_execution_data: Option<bool> => "IncludeExecutionData",
+        level: Option<LogLevel> => "Level",
+    }
+}
+
+cfn_struct! {
+    pub struct TracingConfiguration {
+        enabled: Option<bool> => "Enabled",
+    }
+}
+
+cfn_resource! {
+    /// `AWS::StepFunctions::StateMachine`. rcdk sets `Definition` (an object) and carries
+    /// every token in `DefinitionSubstitutions`.
+    pub struct CfnStateMachine: "AWS::StepFunctions::StateMachine", required ["RoleArn"] {
+        definition: Option<Value> => "Definition",
+        definition_string: Option<Value> => "DefinitionString",
+        definition_substitutions: Option<IndexMap<String, Value>> => "DefinitionSubstitutions",
+        logging_configuration: Option<LoggingConfiguration> => "LoggingConfiguration",
+        role_arn: Value => "RoleArn",
+        state_machine_name: Option<Value> => "StateMachineName",
+        state_machine_type: Option<StateMachineType> => "StateMachineType",
+        tags: Option<Vec<Value>> => "Tags",
+        tracing_configuration: Option<TracingConfiguration> => "TracingConfiguration",
+    }
+}
