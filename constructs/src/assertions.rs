@@ -117,7 +117,10 @@ impl Template {
     /// Asserts the number of resources of a type.
     pub fn resource_count_is(&self, type_name: &str, count: usize) {
         let found = self.resources_of_type(type_name).len();
-        assert_eq!(found, count, "expected {count} resources of type {type_name}, found {found}");
+        assert_eq!(
+            found, count,
+            "expected {count} resources of type {type_name}, found {found}"
+        );
     }
 
     /// The resources of a type whose properties match `properties` (object-like).
@@ -125,7 +128,10 @@ impl Template {
         self.resources_of_type(type_name)
             .into_iter()
             .filter(|(_, r)| {
-                let actual = r.get("Properties").cloned().unwrap_or(Json::Object(Default::default()));
+                let actual = r
+                    .get("Properties")
+                    .cloned()
+                    .unwrap_or(Json::Object(Default::default()));
                 object_like(&properties, &actual).is_ok()
             })
             .collect()
@@ -139,7 +145,10 @@ impl Template {
         }
         let mut reasons = Vec::new();
         for (id, r) in &candidates {
-            let actual = r.get("Properties").cloned().unwrap_or(Json::Object(Default::default()));
+            let actual = r
+                .get("Properties")
+                .cloned()
+                .unwrap_or(Json::Object(Default::default()));
             match object_like(&properties, &actual) {
                 Ok(()) => return,
                 Err(e) => reasons.push(format!("  {id}: {e}")),
@@ -168,7 +177,10 @@ impl Template {
     /// Asserts that the output `id` exists and matches `output` (object-like).
     pub fn has_output(&self, id: &str, output: Json) {
         let Some(actual) = self.json.get("Outputs").and_then(|o| o.get(id)) else {
-            panic!("no output {id}; outputs: {}", self.json.get("Outputs").unwrap_or(&Json::Null));
+            panic!(
+                "no output {id}; outputs: {}",
+                self.json.get("Outputs").unwrap_or(&Json::Null)
+            );
         };
         if let Err(e) = object_like(&output, actual) {
             panic!("output {id} differs: {e}");
@@ -196,6 +208,8 @@ mod tests {
         assert!(e.contains("/B/C: expected 1 items"), "{e}");
         let e = object_like(&json!({"B": {"C": [1, {"D": 3}]}}), &actual).unwrap_err();
         assert!(e.contains("/B/C/1/D: expected 3, found 2"), "{e}");
-        assert!(object_like(&json!({"Z": 1}), &actual).unwrap_err().contains("/Z: missing"));
+        assert!(object_like(&json!({"Z": 1}), &actual)
+            .unwrap_err()
+            .contains("/Z: missing"));
     }
 }

@@ -175,13 +175,17 @@ impl Widget {
                         },
                     )
                     .with("stacked", *stacked)
-                    .with("metrics", Value::Array(metrics.iter().map(Metric::render).collect()))
+                    .with(
+                        "metrics",
+                        Value::Array(metrics.iter().map(Metric::render).collect()),
+                    )
                     .with("region", Aws::region())
                     .with("title", title.as_str()),
             ),
-            Widget::Text { markdown, .. } => base
-                .with("type", "text")
-                .with("properties", Value::object().with("markdown", markdown.as_str())),
+            Widget::Text { markdown, .. } => base.with("type", "text").with(
+                "properties",
+                Value::object().with("markdown", markdown.as_str()),
+            ),
         }
     }
 }
@@ -210,7 +214,10 @@ pub fn json_sub(value: &Value) -> Value {
                         return serde_json::Value::String(format!("${{{}}}", p.name()));
                     }
                 }
-                let existing = vars.iter().find(|(_, value)| *value == v).map(|(k, _)| k.clone());
+                let existing = vars
+                    .iter()
+                    .find(|(_, value)| *value == v)
+                    .map(|(k, _)| k.clone());
                 let name = existing.unwrap_or_else(|| {
                     let name = format!("Token{}", vars.len());
                     vars.insert(name.clone(), v.clone());

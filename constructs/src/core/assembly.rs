@@ -186,8 +186,7 @@ impl CloudAssembly {
                     json!([{ "type": "aws:cdk:logicalId", "data": id }]),
                 );
             }
-            let mut dependencies: Vec<Json> =
-                stack.dependencies.iter().map(|d| json!(d)).collect();
+            let mut dependencies: Vec<Json> = stack.dependencies.iter().map(|d| json!(d)).collect();
             dependencies.push(json!(assets_id));
             artifacts.insert(
                 stack.name.clone(),
@@ -218,7 +217,10 @@ impl CloudAssembly {
             return Err(SynthError::Invalid(problems));
         }
         let manifest = json!({ "version": ASSEMBLY_VERSION, "artifacts": artifacts });
-        files.insert(0, ("manifest.json".into(), to_json_text(&manifest).into_bytes()));
+        files.insert(
+            0,
+            ("manifest.json".into(), to_json_text(&manifest).into_bytes()),
+        );
         Ok(RenderedAssembly {
             files,
             summaries,

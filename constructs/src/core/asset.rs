@@ -25,14 +25,20 @@ pub fn hash_code_asset(root: &Path, asset: &CodeAsset, path: &str) -> Result<Str
     let crate_dir = root.join(&asset.crate_dir);
     let manifest_path = crate_dir.join("Cargo.toml");
     let manifest = read_toml(&manifest_path).map_err(|e| {
-        problem(path, format!("the Lambda crate {} cannot be read: {e}", asset.crate_dir))
+        problem(
+            path,
+            format!("the Lambda crate {} cannot be read: {e}", asset.crate_dir),
+        )
     })?;
     let package = manifest
         .get("package")
         .and_then(|p| p.get("name"))
         .and_then(|n| n.as_str())
         .ok_or_else(|| {
-            problem(path, format!("{} has no [package] name", manifest_path.display()))
+            problem(
+                path,
+                format!("{} has no [package] name", manifest_path.display()),
+            )
         })?
         .to_string();
 
@@ -57,7 +63,10 @@ pub fn hash_code_asset(root: &Path, asset: &CodeAsset, path: &str) -> Result<Str
         }
         for dep in path_dependencies(&manifest, &dir, root, &workspace_paths) {
             let dep_manifest = read_toml(&dep.join("Cargo.toml")).map_err(|e| {
-                problem(path, format!("path dependency {} cannot be read: {e}", dep.display()))
+                problem(
+                    path,
+                    format!("path dependency {} cannot be read: {e}", dep.display()),
+                )
             })?;
             if let Some(name) = dep_manifest
                 .get("package")
@@ -82,8 +91,12 @@ pub fn hash_code_asset(root: &Path, asset: &CodeAsset, path: &str) -> Result<Str
             .replace('\\', "/");
         field(&mut hasher, "dir", label.as_bytes());
         for rel in files {
-            let bytes = fs::read(dir.join(&rel))
-                .map_err(|e| problem(path, format!("cannot read {}: {e}", dir.join(&rel).display())))?;
+            let bytes = fs::read(dir.join(&rel)).map_err(|e| {
+                problem(
+                    path,
+                    format!("cannot read {}: {e}", dir.join(&rel).display()),
+                )
+            })?;
             field(&mut hasher, "file", rel.as_bytes());
             field(&mut hasher, "content", &bytes);
         }
@@ -94,7 +107,10 @@ pub fn hash_code_asset(root: &Path, asset: &CodeAsset, path: &str) -> Result<Str
     match fs::read_to_string(&lock_path) {
         Ok(text) => {
             let lock: toml::Table = text.parse().map_err(|e| {
-                problem(path, format!("{} is not valid TOML: {e}", lock_path.display()))
+                problem(
+                    path,
+                    format!("{} is not valid TOML: {e}", lock_path.display()),
+                )
             })?;
             for line in reachable_lock_entries(&lock, &packages) {
                 field(&mut hasher, "lock", line.as_bytes());
@@ -186,11 +202,11 @@ fn path_dependencies(
             if let Some(p) = spec.get("path").and_then(|p| p.as_str()) {
                 dirs.push(dir.join(p));
             } else if spec.get("workspace").and_then(|w| w.as_bool()) == Some(true) {
-                let key = spec
-                    .get("package")
-                    .and_then(|p| p.as_str())
-                    .unwrap_or(name);
-                if let Some(p) = workspace_paths.get(key).or_else(|| workspace_paths.get(name)) {
+                let key = spec.get("package").and_then(|p| p.as_str()).unwrap_or(name);
+                if let Some(p) = workspace_paths
+                    .get(key)
+                    .or_else(|| workspace_paths.get(name))
+                {
                     dirs.push(root.join(p));
                 }
             }
@@ -323,6 +339,8 @@ version = "9.9.9"
         let names: Vec<&str> = lines.iter().map(|l| l.split(' ').next().unwrap()).collect();
         assert_eq!(names, ["app", "itoa", "serde", "shared"]);
         assert!(lines.iter().any(|l| l.starts_with("serde 1.0.0")));
-        assert!(!lines.iter().any(|l| l.contains("2.0.0") || l.contains("unrelated")));
+        assert!(!lines
+            .iter()
+            .any(|l| l.contains("2.0.0") || l.contains("unrelated")));
     }
 }

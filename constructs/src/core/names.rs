@@ -12,7 +12,10 @@ pub fn check_stack_name(name: &str) -> Result<(), String> {
     if !chars.next().is_some_and(|c| c.is_ascii_alphabetic()) {
         return Err(format!("stack name \"{name}\" must start with a letter"));
     }
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
         return Err(format!(
             "stack name \"{name}\" may hold only letters, digits and hyphens, not {bad:?}"
         ));
@@ -23,7 +26,9 @@ pub fn check_stack_name(name: &str) -> Result<(), String> {
 /// Checks an alphanumeric template name (logical id, output, parameter): 1 to 255 characters.
 pub fn check_alphanumeric(kind: &str, name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 255 {
-        return Err(format!("{kind} \"{name}\" must be 1 to 255 characters long"));
+        return Err(format!(
+            "{kind} \"{name}\" must be 1 to 255 characters long"
+        ));
     }
     if let Some(bad) = name.chars().find(|c| !c.is_ascii_alphanumeric()) {
         return Err(format!(
@@ -109,9 +114,13 @@ mod tests {
     #[test]
     fn stack_names() {
         assert!(check_stack_name("My-Stack1").is_ok());
-        assert!(check_stack_name("1Stack").unwrap_err().contains("start with a letter"));
+        assert!(check_stack_name("1Stack")
+            .unwrap_err()
+            .contains("start with a letter"));
         assert!(check_stack_name("My_Stack").unwrap_err().contains("'_'"));
-        assert!(check_stack_name(&"a".repeat(129)).unwrap_err().contains("128"));
+        assert!(check_stack_name(&"a".repeat(129))
+            .unwrap_err()
+            .contains("128"));
         assert!(check_stack_name("").is_err());
     }
 

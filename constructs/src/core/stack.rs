@@ -144,7 +144,9 @@ impl Parameter {
                 }
             }
             (ParameterType::Number, other) => {
-                return Some(format!("default {other} of a Number parameter is not a number"));
+                return Some(format!(
+                    "default {other} of a Number parameter is not a number"
+                ));
             }
             (_, serde_json::Value::String(s)) => {
                 let len = s.chars().count() as u32;
@@ -230,10 +232,13 @@ impl Stack {
         let text = text.into();
         if text.len() > 1024 {
             self.problems.push(
-                Problem::new(&self.name, format!(
-                    "the description has {} bytes; CloudFormation allows 1024",
-                    text.len()
-                ))
+                Problem::new(
+                    &self.name,
+                    format!(
+                        "the description has {} bytes; CloudFormation allows 1024",
+                        text.len()
+                    ),
+                )
                 .property("Description"),
             );
         }
@@ -246,16 +251,22 @@ impl Stack {
         let (key, value) = (key.into(), value.into());
         if key.is_empty() || key.len() > 128 || key.starts_with("aws:") {
             self.problems.push(
-                Problem::new(&self.name, format!(
-                    "tag key \"{key}\" must be 1 to 128 characters and not start with \"aws:\""
-                ))
+                Problem::new(
+                    &self.name,
+                    format!(
+                        "tag key \"{key}\" must be 1 to 128 characters and not start with \"aws:\""
+                    ),
+                )
                 .property("Tags"),
             );
         }
         if value.len() > 256 {
             self.problems.push(
-                Problem::new(&self.name, format!("tag \"{key}\" has a value over 256 characters"))
-                    .property("Tags"),
+                Problem::new(
+                    &self.name,
+                    format!("tag \"{key}\" has a value over 256 characters"),
+                )
+                .property("Tags"),
             );
         }
         self.tags.insert(key, value);
@@ -372,7 +383,11 @@ impl Stack {
                     .property(format!("Parameters.{name}")),
             );
         }
-        if self.parameters.insert(name.to_string(), parameter).is_some() {
+        if self
+            .parameters
+            .insert(name.to_string(), parameter)
+            .is_some()
+        {
             self.problems.push(
                 Problem::new(&self.name, format!("parameter {name} is defined twice"))
                     .property(format!("Parameters.{name}")),

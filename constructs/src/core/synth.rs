@@ -130,7 +130,11 @@ impl Resolver<'_> {
                         ),
                     );
                 } else if !self.stack.parameters.contains_key(name) {
-                    self.problem(at, property, format!("refers to parameter {name}, which stack {stack} does not have"));
+                    self.problem(
+                        at,
+                        property,
+                        format!("refers to parameter {name}, which stack {stack} does not have"),
+                    );
                 }
                 json!({ "Ref": name })
             }
@@ -159,7 +163,9 @@ impl Resolver<'_> {
                         self.problem(
                             at,
                             property,
-                            format!("Fn::Sub variable {name} is not used in the template {template:?}"),
+                            format!(
+                                "Fn::Sub variable {name} is not used in the template {template:?}"
+                            ),
                         );
                     }
                 }
@@ -248,7 +254,9 @@ impl Resolver<'_> {
             None => format!("ExportsOutputRef{id}"),
             Some(a) => format!(
                 "ExportsOutputFnGetAtt{id}{}",
-                a.chars().filter(char::is_ascii_alphanumeric).collect::<String>()
+                a.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
             ),
         };
         let output_id: String = output_id.chars().take(255).collect();
@@ -291,11 +299,8 @@ fn assign_logical_ids<'a>(
             };
             if let Some(first) = owners.get(&id) {
                 problems.push(
-                    Problem::new(
-                        path,
-                        format!("logical id {id} is already used by {first}"),
-                    )
-                    .help("rename one of the two constructs, or override one logical id"),
+                    Problem::new(path, format!("logical id {id} is already used by {first}"))
+                        .help("rename one of the two constructs, or override one logical id"),
                 );
             } else {
                 owners.insert(id.clone(), path);
@@ -318,7 +323,10 @@ fn render_parameters(stack: &Stack) -> Map<String, Json> {
                 m.insert("Default".into(), d.clone());
             }
             if !p.allowed_values.is_empty() {
-                m.insert("AllowedValues".into(), Json::Array(p.allowed_values.clone()));
+                m.insert(
+                    "AllowedValues".into(),
+                    Json::Array(p.allowed_values.clone()),
+                );
             }
             if let Some(v) = &p.allowed_pattern {
                 m.insert("AllowedPattern".into(), json!(v));
@@ -388,10 +396,7 @@ pub(crate) fn synthesize(
                     resolver.problem(
                         path,
                         required,
-                        format!(
-                            "{} requires the property {required}",
-                            resource.type_name
-                        ),
+                        format!("{} requires the property {required}", resource.type_name),
                     );
                 }
             }
@@ -416,7 +421,10 @@ pub(crate) fn synthesize(
                         resolver.problem(
                             path,
                             "DependsOn",
-                            format!("dangling reference: {} is not a resource of stack {}", d.path, stack.name),
+                            format!(
+                                "dangling reference: {} is not a resource of stack {}",
+                                d.path, stack.name
+                            ),
                         );
                     }
                 }
@@ -455,9 +463,17 @@ pub(crate) fn synthesize(
                 if let Some(s) = name.as_str() {
                     if s.is_empty()
                         || s.len() > 255
-                        || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '-')
+                        || !s
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '-')
                     {
-                        resolver.problem(&stack.name, &property, format!("export name \"{s}\" must be 1 to 255 letters, digits, ':' or '-'"));
+                        resolver.problem(
+                            &stack.name,
+                            &property,
+                            format!(
+                                "export name \"{s}\" must be 1 to 255 letters, digits, ':' or '-'"
+                            ),
+                        );
                     }
                 }
                 o.insert("Export".into(), json!({ "Name": name }));
@@ -471,10 +487,7 @@ pub(crate) fn synthesize(
             template.insert("Description".into(), json!(d));
         }
         if !stack.parameters.is_empty() {
-            template.insert(
-                "Parameters".into(),
-                Json::Object(render_parameters(stack)),
-            );
+            template.insert("Parameters".into(), Json::Object(render_parameters(stack)));
         }
         template.insert("Resources".into(), Json::Object(resources));
         if !outputs.is_empty() {
@@ -484,9 +497,10 @@ pub(crate) fn synthesize(
         let mut dependencies = resolver.dependencies;
         for d in &stack.dependencies {
             if !app.stacks.contains_key(d) {
-                problems.push(
-                    Problem::new(&stack.name, format!("depends on stack {d}, which is not part of this app")),
-                );
+                problems.push(Problem::new(
+                    &stack.name,
+                    format!("depends on stack {d}, which is not part of this app"),
+                ));
             } else if !dependencies.contains(d) {
                 dependencies.push(d.clone());
             }
@@ -521,8 +535,12 @@ pub(crate) fn synthesize(
 
     // exports made for other stacks
     for (producer, list) in exports {
-        let Some(s) = out.get_mut(&producer) else { continue };
-        let Some(template) = s.template.as_object_mut() else { continue };
+        let Some(s) = out.get_mut(&producer) else {
+            continue;
+        };
+        let Some(template) = s.template.as_object_mut() else {
+            continue;
+        };
         let outputs = template
             .entry("Outputs")
             .or_insert_with(|| Json::Object(Map::new()));
@@ -548,20 +566,32 @@ pub(crate) fn synthesize(
         let check = |count: usize, max: usize, what: &str, problems: &mut Vec<Problem>| {
             if count > max {
                 problems.push(
-                    Problem::new(&s.name, format!("the stack has {count} {what}; CloudFormation allows {max}"))
-                        .help("split the stack in two; references across stacks are wired by synth"),
+                    Problem::new(
+                        &s.name,
+                        format!("the stack has {count} {what}; CloudFormation allows {max}"),
+                    )
+                    .help("split the stack in two; references across stacks are wired by synth"),
                 );
             }
         };
         check(s.resource_count(), MAX_RESOURCES, "resources", problems);
-        let outputs = s.template.get("Outputs").and_then(Json::as_object).map_or(0, Map::len);
+        let outputs = s
+            .template
+            .get("Outputs")
+            .and_then(Json::as_object)
+            .map_or(0, Map::len);
         check(outputs, MAX_OUTPUTS, "outputs", problems);
-        let params = s.template.get("Parameters").and_then(Json::as_object).map_or(0, Map::len);
+        let params = s
+            .template
+            .get("Parameters")
+            .and_then(Json::as_object)
+            .map_or(0, Map::len);
         check(params, MAX_PARAMETERS, "parameters", problems);
         if s.resource_count() == 0 {
             warnings.push(Warning {
                 path: s.name.clone(),
-                message: "the stack has no resources; CloudFormation refuses an empty template".into(),
+                message: "the stack has no resources; CloudFormation refuses an empty template"
+                    .into(),
             });
         }
     }
@@ -622,7 +652,14 @@ fn deployment_order(
     let mut marks = HashMap::new();
     let mut order = Vec::new();
     for name in stacks.keys() {
-        visit(name, stacks, &mut marks, &mut Vec::new(), &mut order, problems);
+        visit(
+            name,
+            stacks,
+            &mut marks,
+            &mut Vec::new(),
+            &mut order,
+            problems,
+        );
     }
     order
 }

@@ -94,7 +94,10 @@ pub enum Token {
         variables: IndexMap<String, Value>,
     },
     /// `Fn::Join`.
-    Join { delimiter: String, items: Vec<Value> },
+    Join {
+        delimiter: String,
+        items: Vec<Value>,
+    },
     /// `Fn::Select`.
     Select { index: u32, list: Value },
     /// `Fn::Split`.

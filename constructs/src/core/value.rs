@@ -64,7 +64,8 @@ impl Value {
 
     /// The value at a dotted path of object keys (`"PolicyDocument.Statement"`).
     pub fn get_path(&self, path: &str) -> Option<&Value> {
-        path.split('.').try_fold(self, |v, key| v.as_object()?.get(key))
+        path.split('.')
+            .try_fold(self, |v, key| v.as_object()?.get(key))
     }
 
     /// Sets the value at a dotted path, creating the objects on the way (as the AWS CDK's
@@ -244,7 +245,9 @@ impl<T: ToCfn> ToCfn for Option<T> {
 }
 impl<T: ToCfn> ToCfn for Vec<T> {
     fn to_cfn(&self) -> Option<Value> {
-        Some(Value::Array(self.iter().filter_map(ToCfn::to_cfn).collect()))
+        Some(Value::Array(
+            self.iter().filter_map(ToCfn::to_cfn).collect(),
+        ))
     }
 }
 impl<T: ToCfn> ToCfn for IndexMap<String, T> {
@@ -364,7 +367,9 @@ mod tests {
 
     #[test]
     fn null_values_are_left_out() {
-        let v = Value::object().with("A", Value::Null).with("B", Option::<&str>::None);
+        let v = Value::object()
+            .with("A", Value::Null)
+            .with("B", Option::<&str>::None);
         assert_eq!(v, Value::object());
     }
 }

@@ -107,7 +107,10 @@ mod tests {
         assert!(text.contains("B: !GetAtt Table.Arn\n"), "{text}");
         assert!(text.contains("C: !Sub\n"), "{text}");
         assert!(text.contains("X: !GetAtt Table.Arn"), "{text}");
-        assert!(text.contains("D:\n  Fn::ImportValue: !Sub ${AWS::StackName}-x"), "{text}");
+        assert!(
+            text.contains("D:\n  Fn::ImportValue: !Sub ${AWS::StackName}-x"),
+            "{text}"
+        );
         assert!(text.contains("- !Ref AWS::Region"), "{text}");
     }
 }

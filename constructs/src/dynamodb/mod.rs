@@ -55,7 +55,10 @@ pub enum Billing {
     /// On demand (`PAY_PER_REQUEST`), the default.
     #[default]
     OnDemand,
-    Provisioned { read: u32, write: u32 },
+    Provisioned {
+        read: u32,
+        write: u32,
+    },
 }
 
 /// Settings of a [`Table`]; `TableProps::new(partition_key)` then builder methods.
@@ -183,9 +186,10 @@ impl Table {
         if let Some(sort) = &props.sort_key {
             if sort.name == props.partition_key.name {
                 stack.add_problem(
-                    Problem::new(&path, format!(
-                        "the sort key {} is also the partition key", sort.name
-                    ))
+                    Problem::new(
+                        &path,
+                        format!("the sort key {} is also the partition key", sort.name),
+                    )
                     .property("KeySchema"),
                 );
             }
@@ -205,8 +209,11 @@ impl Table {
             Billing::Provisioned { read, write } => {
                 if read == 0 || write == 0 {
                     stack.add_problem(
-                        Problem::new(&path, "provisioned read and write capacity must be at least 1")
-                            .property("ProvisionedThroughput"),
+                        Problem::new(
+                            &path,
+                            "provisioned read and write capacity must be at least 1",
+                        )
+                        .property("ProvisionedThroughput"),
                     );
                 }
                 (
@@ -260,10 +267,13 @@ impl Table {
         for key in std::iter::once(&index.partition_key).chain(index.sort_key.as_ref()) {
             match self.attributes.iter().find(|a| a.name == key.name) {
                 Some(a) if a.kind != key.kind => stack.add_problem(
-                    Problem::new(&path, format!(
+                    Problem::new(
+                        &path,
+                        format!(
                         "index {} declares attribute {} as {:?}, but the table declares it as {:?}",
                         index.name, key.name, key.kind, a.kind
-                    ))
+                    ),
+                    )
                     .property("AttributeDefinitions"),
                 ),
                 Some(_) => {}
@@ -272,9 +282,13 @@ impl Table {
         }
         if self.provisioned != index.capacity.is_some() {
             stack.add_problem(
-                Problem::new(&path, format!(
-                    "index {}: give a capacity exactly when the table is provisioned", index.name
-                ))
+                Problem::new(
+                    &path,
+                    format!(
+                        "index {}: give a capacity exactly when the table is provisioned",
+                        index.name
+                    ),
+                )
                 .property("GlobalSecondaryIndexes"),
             );
         }
@@ -378,7 +392,9 @@ impl Table {
         let stream = self.stream_arn(stack);
         grantee.grant_role().add_to_policy(
             stack,
-            PolicyStatement::allow().action("dynamodb:ListStreams").resource("*"),
+            PolicyStatement::allow()
+                .action("dynamodb:ListStreams")
+                .resource("*"),
         );
         grant(stack, grantee, STREAM_READ_ACTIONS, vec![stream])
     }

@@ -35,7 +35,10 @@ impl Principal {
             Principal::Service(s) => ("Service", Value::String(s.clone())),
             Principal::Account(a) => (
                 "AWS",
-                fns::sub_with("arn:${AWS::Partition}:iam::${Account}:root", [("Account", a.clone())]),
+                fns::sub_with(
+                    "arn:${AWS::Partition}:iam::${Account}:root",
+                    [("Account", a.clone())],
+                ),
             ),
             Principal::Arn(a) => ("AWS", a.clone()),
             Principal::Any => ("AWS", Value::from("*")),
@@ -224,8 +227,10 @@ impl ToCfn for PolicyStatement {
                 by_kind.entry(kind.to_string()).or_default().push(value);
             }
             if !by_kind.is_empty() {
-                let principal: IndexMap<String, Value> =
-                    by_kind.into_iter().map(|(k, vs)| (k, one_or_many(vs))).collect();
+                let principal: IndexMap<String, Value> = by_kind
+                    .into_iter()
+                    .map(|(k, vs)| (k, one_or_many(vs)))
+                    .collect();
                 v = v.with("Principal", Value::from(principal));
             }
         }
@@ -315,8 +320,11 @@ impl Role {
         if let Some(d) = props.max_session_duration_seconds {
             if !(3600..=43200).contains(&d) {
                 stack.add_problem(
-                    Problem::new(&path, format!("max session duration {d} s is outside 3600..=43200"))
-                        .property("MaxSessionDuration"),
+                    Problem::new(
+                        &path,
+                        format!("max session duration {d} s is outside 3600..=43200"),
+                    )
+                    .property("MaxSessionDuration"),
                 );
             }
         }
@@ -475,8 +483,7 @@ impl ManagedPolicy {
             description: props.description,
             managed_policy_name: props.name.map(Value::from),
             policy_document: policy_document(&props.statements),
-            roles: (!props.roles.is_empty())
-                .then(|| props.roles.iter().map(Role::name).collect()),
+            roles: (!props.roles.is_empty()).then(|| props.roles.iter().map(Role::name).collect()),
             ..Default::default()
         };
         ManagedPolicy {

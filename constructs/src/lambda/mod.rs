@@ -5,13 +5,13 @@ pub mod cfn;
 
 use indexmap::IndexMap;
 
+use crate::core::assembly::ASSET_BUCKET;
 use crate::core::error::Problem;
 use crate::core::names;
 use crate::core::resource::CfnResource;
 use crate::core::stack::{CodeAsset, Stack};
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
-use crate::core::assembly::ASSET_BUCKET;
 use crate::iam::{grant, Grantable, PolicyStatement, Principal, Role, RoleProps};
 use crate::logs::{LogGroup, LogGroupProps, RetentionDays};
 
@@ -170,14 +170,24 @@ impl Function {
             }
         }
         if !(128..=10240).contains(&props.memory_mb) {
-            problem(stack, "MemorySize", format!(
-                "memory {} MB is outside Lambda's 128..=10240", props.memory_mb
-            ));
+            problem(
+                stack,
+                "MemorySize",
+                format!(
+                    "memory {} MB is outside Lambda's 128..=10240",
+                    props.memory_mb
+                ),
+            );
         }
         if !(1..=900).contains(&props.timeout_seconds) {
-            problem(stack, "Timeout", format!(
-                "timeout {} s is outside Lambda's 1..=900", props.timeout_seconds
-            ));
+            problem(
+                stack,
+                "Timeout",
+                format!(
+                    "timeout {} s is outside Lambda's 1..=900",
+                    props.timeout_seconds
+                ),
+            );
         }
         if let Err(e) = names::check_name("crate name", &props.crate_name, 1, 64, "_-") {
             problem(stack, "Code", e);
@@ -190,9 +200,11 @@ impl Function {
             literal_env_bytes += key.len() + value.as_str().map_or(0, str::len);
         }
         if literal_env_bytes > 4096 {
-            problem(stack, "Environment", format!(
-                "the environment has {literal_env_bytes} bytes; Lambda allows 4 KB"
-            ));
+            problem(
+                stack,
+                "Environment",
+                format!("the environment has {literal_env_bytes} bytes; Lambda allows 4 KB"),
+            );
         }
 
         let log_group = LogGroup::new(
@@ -209,7 +221,6 @@ impl Function {
                 removal_policy: crate::core::resource::RemovalPolicy::Destroy,
             },
         );
-        let own_role = props.role.is_none();
         let role = props.role.clone().unwrap_or_else(|| {
             Role::new(
                 stack,
@@ -227,7 +238,10 @@ impl Function {
                     .resource("*"),
             );
         }
-        let binary = props.binary.clone().unwrap_or_else(|| props.crate_name.clone());
+        let binary = props
+            .binary
+            .clone()
+            .unwrap_or_else(|| props.crate_name.clone());
         let key = stack.add_code_asset(
             &format!("{id}/Code"),
             CodeAsset {
@@ -262,12 +276,10 @@ impl Function {
             ..Default::default()
         };
         let mut resource = CfnResource::from_props(&function);
-        // the role's rights must exist before the function first runs
+        // the role's rights must exist before the function first runs (the role itself is
+        // already a dependency through `Role: !GetAtt`)
         if let Some(policy) = role.default_policy(stack) {
             resource.add_depends_on(&policy);
-        }
-        if own_role {
-            resource.add_depends_on(role.resource());
         }
         let resource = stack.add_resource(&format!("{id}/Resource"), resource);
         Function {
@@ -325,7 +337,12 @@ impl Function {
     }
 
     /// Adds a statement to the function's resource policy (`AWS::Lambda::Permission`).
-    pub fn add_permission(&self, stack: &mut Stack, id: &str, permission: PermissionProps) -> ResourceRef {
+    pub fn add_permission(
+        &self,
+        stack: &mut Stack,
+        id: &str,
+        permission: PermissionProps,
+    ) -> ResourceRef {
         let props = CfnPermission {
             action: permission.action.into(),
             function_name: self.arn(),

@@ -1,5 +1,6 @@
 //! CloudWatch Logs: the `LogGroup` construct (retention required) and its L1.
 
+use crate::cfn_resource;
 use crate::core::error::Problem;
 use crate::core::names;
 use crate::core::resource::{CfnResource, RemovalPolicy};
@@ -7,7 +8,6 @@ use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
 use crate::iam::{grant, Grantable, PolicyStatement};
-use crate::cfn_resource;
 
 cfn_resource! {
     /// `AWS::Logs::LogGroup`
@@ -20,7 +20,6 @@ cfn_resource! {
         tags: Option<Vec<Value>> => "Tags",
     }
 }
-
 
 /// How long log events are kept: only the values CloudWatch Logs accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,9 +85,28 @@ impl RetentionDays {
     pub fn from_days(days: u32) -> Option<Self> {
         use RetentionDays::*;
         [
-            OneDay, ThreeDays, FiveDays, OneWeek, TwoWeeks, OneMonth, TwoMonths, ThreeMonths,
-            FourMonths, FiveMonths, SixMonths, OneYear, ThirteenMonths, EighteenMonths, TwoYears,
-            ThreeYears, FiveYears, SixYears, SevenYears, EightYears, NineYears, TenYears,
+            OneDay,
+            ThreeDays,
+            FiveDays,
+            OneWeek,
+            TwoWeeks,
+            OneMonth,
+            TwoMonths,
+            ThreeMonths,
+            FourMonths,
+            FiveMonths,
+            SixMonths,
+            OneYear,
+            ThirteenMonths,
+            EighteenMonths,
+            TwoYears,
+            ThreeYears,
+            FiveYears,
+            SixYears,
+            SevenYears,
+            EightYears,
+            NineYears,
+            TenYears,
         ]
         .into_iter()
         .find(|r| r.days() == Some(days))

@@ -176,8 +176,11 @@ impl Bucket {
         let bucket = CfnBucket {
             bucket_encryption: Some(BucketEncryption {
                 server_side_encryption_configuration: vec![ServerSideEncryptionRule {
-                    bucket_key_enabled: (!matches!(props.encryption, BucketEncryptionKind::S3Managed))
-                        .then_some(true),
+                    bucket_key_enabled: (!matches!(
+                        props.encryption,
+                        BucketEncryptionKind::S3Managed
+                    ))
+                    .then_some(true),
                     server_side_encryption_by_default: Some(by_default),
                 }],
             }),
@@ -276,12 +279,22 @@ impl Bucket {
 
     /// `s3:GetObject` on every object.
     pub fn grant_read(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
-        grant(stack, grantee, &["s3:GetObject"], vec![self.arn_for_objects("*")])
+        grant(
+            stack,
+            grantee,
+            &["s3:GetObject"],
+            vec![self.arn_for_objects("*")],
+        )
     }
 
     /// `s3:PutObject` on every object.
     pub fn grant_put(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
-        grant(stack, grantee, &["s3:PutObject"], vec![self.arn_for_objects("*")])
+        grant(
+            stack,
+            grantee,
+            &["s3:PutObject"],
+            vec![self.arn_for_objects("*")],
+        )
     }
 
     /// `s3:GetObject` and `s3:PutObject` on every object.

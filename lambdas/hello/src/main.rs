@@ -49,14 +49,28 @@ mod tests {
 
     #[test]
     fn greets_by_name() {
-        let r = greet(Request { name: Some("Ada".into()) }, "T").unwrap();
+        let r = greet(
+            Request {
+                name: Some("Ada".into()),
+            },
+            "T",
+        )
+        .unwrap();
         assert_eq!(r.message, "Hello, Ada!");
         assert_eq!(r.table, "T");
     }
 
     #[test]
     fn rejects_a_missing_or_blank_name() {
-        assert!(greet(Request { name: None }, "T").unwrap_err().contains("\"name\""));
-        assert!(greet(Request { name: Some("  ".into()) }, "T").is_err());
+        assert!(greet(Request { name: None }, "T")
+            .unwrap_err()
+            .contains("\"name\""));
+        assert!(greet(
+            Request {
+                name: Some("  ".into())
+            },
+            "T"
+        )
+        .is_err());
     }
 }

@@ -1,0 +1,164 @@
+//! The app rcdk synthesizes: built from `config.json`.
+//!
+//! Until the five patterns land, it holds a small example in two stacks that uses every L2
+//! construct of the library: `<prefix>Data` (a table and a bucket) and `<prefix>Api` (a
+//! function reading both through cross-stack references, its URL, a caller role, a managed
+//! policy, a log group and a dashboard).
+
+use std::path::Path;
+
+use constructs::cloudwatch::{Dashboard, DashboardProps, Metric, Widget};
+use constructs::dynamodb::{
+    Attribute, AttributeType, GlobalIndexProps, ProjectionType, StreamViewType, Table, TableProps,
+};
+use constructs::iam::{
+    ManagedPolicy, ManagedPolicyProps, PolicyStatement, Principal, Role, RoleProps,
+};
+use constructs::lambda::{
+    Function, FunctionProps, FunctionUrlCors, FunctionUrlProps, InvokeMode, TracingMode,
+};
+use constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
+use constructs::s3::{Bucket, BucketProps};
+use constructs::{App, Aws, Parameter, RemovalPolicy, Stack};
+
+use crate::config::Config;
+
+/// Builds the app from the configuration; `root` is where `lambdas/` is.
+pub fn build(config: &Config, root: &Path) -> App {
+    let mut app = App::new(root);
+    let c = &config.example;
+    let removal = if c.remove_data_on_destroy {
+        RemovalPolicy::Destroy
+    } else {
+        RemovalPolicy::Retain
+    };
+
+    // --- data: a table and a bucket ------------------------------------------------------
+    let mut data = Stack::new(format!("{}Data", c.stack_prefix));
+    data.set_description("rcdk example: the data the example function reads and writes")
+        .add_tag("project", "rcdk-example");
+    let mut greetings = Table::new(
+        &mut data,
+        "Greetings",
+        TableProps::new(Attribute::new("name", AttributeType::String))
+            .sort_key(Attribute::new("at", AttributeType::Number))
+            .time_to_live_attribute("expiresAt")
+            .stream(StreamViewType::NewImage)
+            .removal_policy(removal),
+    );
+    greetings.add_global_secondary_index(
+        &mut data,
+        GlobalIndexProps {
+            name: "byDay".into(),
+            partition_key: Attribute::new("day", AttributeType::String),
+            sort_key: Some(Attribute::new("at", AttributeType::Number)),
+            projection: ProjectionType::KeysOnly,
+            non_key_attributes: Vec::new(),
+            capacity: None,
+        },
+    );
+    let uploads = Bucket::new(
+        &mut data,
+        "Uploads",
+        BucketProps::default().removal_policy(removal),
+    );
+    data.add_output("GreetingsTableName", greetings.name())
+        .description("The greetings table");
+
+    // --- api: a function, its URL, who may call it, and what to watch ---------------------
+    let mut api = Stack::new(format!("{}Api", c.stack_prefix));
+    api.set_description("rcdk example: a Rust function behind an IAM-authorized URL")
+        .add_tag("project", "rcdk-example");
+    let environment = api.add_parameter(
+        "Environment",
+        Parameter::string()
+            .default_value(c.environment.as_str())
+            .allowed_values(["dev", "test", "prod"])
+            .description("The deployment environment, passed to the function"),
+    );
+    let hello = Function::new(
+        &mut api,
+        "Hello",
+        FunctionProps::new("hello")
+            .description("Greets the caller")
+            .memory_mb(c.memory_mb)
+            .timeout_seconds(c.timeout_seconds)
+            .log_retention(c.log_retention_days.0)
+            .tracing(TracingMode::Active)
+            .env("TABLE_NAME", greetings.name())
+            .env("BUCKET_NAME", uploads.name())
+            .env("ENVIRONMENT", environment),
+    );
+    greetings.grant_read_write_data(&mut api, &hello);
+    uploads.grant_read(&mut api, &hello);
+    let url = hello.add_url(
+        &mut api,
+        FunctionUrlProps {
+            invoke_mode: InvokeMode::Buffered,
+            cors: Some(FunctionUrlCors {
+                allow_origins: vec!["https://example.com".into()],
+                allow_methods: vec!["GET".into(), "POST".into()],
+                max_age_seconds: Some(300),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    let caller = Role::new(
+        &mut api,
+        "Caller",
+        RoleProps::new(Principal::Account(Aws::account_id()))
+            .description("Assumed by clients that call the example function"),
+    );
+    url.grant_invoke_url(&mut api, &caller);
+    hello.grant_invoke(&mut api, &caller);
+    ManagedPolicy::new(
+        &mut api,
+        "UploadPolicy",
+        ManagedPolicyProps {
+            description: Some("Lets a caller put uploads for the example function".into()),
+            statements: vec![PolicyStatement::allow()
+                .action("s3:PutObject")
+                .resource(uploads.arn_for_objects("incoming/*"))],
+            ..Default::default()
+        },
+    );
+    let audit = LogGroup::new(
+        &mut api,
+        "Audit",
+        LogGroupProps::new(RetentionDays::OneMonth).removal_policy(removal),
+    );
+    audit.grant_write(&mut api, &hello);
+    Dashboard::new(
+        &mut api,
+        "Dashboard",
+        DashboardProps {
+            name: None,
+            rows: vec![vec![
+                Widget::graph(
+                    "Invocations and errors",
+                    vec![
+                        Metric::new("AWS/Lambda", "Invocations")
+                            .dimension("FunctionName", hello.name()),
+                        Metric::new("AWS/Lambda", "Errors").dimension("FunctionName", hello.name()),
+                    ],
+                ),
+                Widget::graph(
+                    "Duration (p99)",
+                    vec![Metric::new("AWS/Lambda", "Duration")
+                        .dimension("FunctionName", hello.name())
+                        .statistic("p99")],
+                ),
+            ]],
+        },
+    );
+    api.add_output("HelloUrl", url.url())
+        .description("The function URL (AWS_IAM auth)");
+    api.add_output("CallerRoleArn", caller.arn())
+        .description("Assume this role to call the URL")
+        .export_name(constructs::fns::sub("${AWS::StackName}-CallerRoleArn"));
+
+    app.add_stack(data);
+    app.add_stack(api);
+    app
+}

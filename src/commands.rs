@@ -1,0 +1,196 @@
+//! What the commands do: synth and list.
+
+use std::path::Path;
+use std::time::Instant;
+
+use miette::Diagnostic;
+
+use constructs::{CloudAssembly, Format, Problem, SynthError};
+
+use crate::cli::{Cli, Command, FormatArg, ListArgs, SynthArgs};
+use crate::config::{self, ConfigError};
+
+/// Why a command failed; `exit_code` says how the process ends.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum CliError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+
+    #[error("{}", render_synth_error(.0))]
+    Synth(#[from] SynthError),
+
+    #[error("no stack matches {pattern:?}")]
+    #[diagnostic(code(rcdk::usage::no_stack), help("the app's stacks: {available}"))]
+    NoStack { pattern: String, available: String },
+
+    #[error("--stack {pattern:?} is not a valid pattern: {message}")]
+    #[diagnostic(
+        code(rcdk::usage::pattern),
+        help("use a stack name, or a glob such as '*Api'")
+    )]
+    BadPattern { pattern: String, message: String },
+}
+
+impl CliError {
+    /// 1 for problems in the inputs (config content, app validation, I/O); 2 for usage
+    /// errors (the command line names something that is not there).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Config(ConfigError::Missing { .. })
+            | CliError::NoStack { .. }
+            | CliError::BadPattern { .. } => 2,
+            _ => 1,
+        }
+    }
+}
+
+fn render_problem(p: &Problem) -> String {
+    let mut s = format!("  × {p}");
+    if let Some(h) = &p.help {
+        s.push_str(&format!("\n    help: {h}"));
+    }
+    s
+}
+
+fn render_synth_error(e: &SynthError) -> String {
+    match e {
+        SynthError::Invalid(problems) => {
+            let mut lines = vec![format!("{e}; nothing was written:")];
+            lines.extend(problems.iter().map(render_problem));
+            lines.join("\n")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli, root: &Path) -> Result<(), CliError> {
+    let config = config::load(&cli.config)?;
+    match cli.command {
+        Command::Synth(args) => synth(&config, root, &args),
+        Command::List(args) => list(&config, root, &args),
+    }
+}
+
+/// The stacks whose names match `pattern` (all without one), with their dependencies.
+fn select(assembly: &CloudAssembly, pattern: Option<&str>) -> Result<Vec<String>, CliError> {
+    let all: Vec<String> = assembly.stacks.iter().map(|s| s.name.clone()).collect();
+    let Some(pattern) = pattern else {
+        return Ok(all);
+    };
+    let glob = glob::Pattern::new(pattern).map_err(|e| CliError::BadPattern {
+        pattern: pattern.to_string(),
+        message: e.msg.to_string(),
+    })?;
+    let matched: Vec<String> = all.iter().filter(|n| glob.matches(n)).cloned().collect();
+    if matched.is_empty() {
+        return Err(CliError::NoStack {
+            pattern: pattern.to_string(),
+            available: all.join(", "),
+        });
+    }
+    Ok(assembly.with_dependencies(&matched))
+}
+
+fn synth(config: &config::Config, root: &Path, args: &SynthArgs) -> Result<(), CliError> {
+    let started = Instant::now();
+    let app = crate::app::build(config, root);
+    let assembly = app.synth()?;
+    let names = select(&assembly, args.stack.as_deref())?;
+    let format = match args.format {
+        FormatArg::Json => Format::Json,
+        FormatArg::Yaml => Format::Yaml,
+    };
+    let rendered = assembly.render(format, Some(&names))?;
+    rendered.write(&args.out)?;
+    for w in &rendered.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !args.quiet {
+        let header = [
+            "Stack",
+            "Resources",
+            "State machines",
+            "Assets",
+            "Template bytes",
+        ];
+        let rows: Vec<[String; 5]> = rendered
+            .summaries
+            .iter()
+            .map(|s| {
+                [
+                    s.name.clone(),
+                    s.resources.to_string(),
+                    s.state_machines.to_string(),
+                    s.assets.to_string(),
+                    s.template_bytes.to_string(),
+                ]
+            })
+            .collect();
+        print!("{}", table(&header, &rows));
+        println!(
+            "wrote {} ({} files) in {} ms",
+            args.out.display(),
+            rendered.files.len(),
+            started.elapsed().as_millis()
+        );
+    }
+    Ok(())
+}
+
+fn list(config: &config::Config, root: &Path, args: &ListArgs) -> Result<(), CliError> {
+    let app = crate::app::build(config, root);
+    let assembly = app.synth()?;
+    let names = select(&assembly, args.stack.as_deref())?;
+    let rows: Vec<[String; 2]> = assembly
+        .stacks
+        .iter()
+        .filter(|s| names.contains(&s.name))
+        .map(|s| {
+            let deps = if s.dependencies.is_empty() {
+                "-".to_string()
+            } else {
+                s.dependencies.join(", ")
+            };
+            [s.name.clone(), deps]
+        })
+        .collect();
+    print!("{}", table(&["Stack", "Depends on"], &rows));
+    Ok(())
+}
+
+/// A plain text table: first column left-aligned, the others right-aligned for numbers.
+fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let numeric: Vec<bool> = (0..N)
+        .map(|i| !rows.is_empty() && rows.iter().all(|r| r[i].parse::<u64>().is_ok()))
+        .collect();
+    let line = |cells: Vec<&str>| -> String {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            if numeric[i] {
+                out.push_str(&format!("{cell:>w$}", w = widths[i]));
+            } else if i + 1 == N {
+                out.push_str(cell);
+            } else {
+                out.push_str(&format!("{cell:<w$}", w = widths[i]));
+            }
+        }
+        out.push('\n');
+        out
+    };
+    let mut out = line(header.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}

@@ -1,0 +1,295 @@
+//! `config.json`: the typed settings of the app. A missing file, invalid JSON, an unknown key
+//! or a wrong type fails with the file, the line, the column and the key.
+
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+
+use constructs::logs::RetentionDays;
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Config {
+    /// The example stacks (replaced by the five patterns).
+    #[serde(default)]
+    pub example: ExampleConfig,
+}
+
+/// Settings of the example app.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct ExampleConfig {
+    /// Prefix of the two stacks' names: `<prefix>Data` and `<prefix>Api`.
+    pub stack_prefix: String,
+    /// One of `dev`, `test`, `prod`: the default of the stacks' `Environment` parameter.
+    pub environment: Environment,
+    pub memory_mb: u32,
+    pub timeout_seconds: u32,
+    pub log_retention_days: Retention,
+    /// Delete the table and bucket with the stack (true for throwaway environments).
+    pub remove_data_on_destroy: bool,
+}
+
+impl Default for ExampleConfig {
+    fn default() -> Self {
+        ExampleConfig {
+            stack_prefix: "RcdkExample".into(),
+            environment: Environment::Dev,
+            memory_mb: 256,
+            timeout_seconds: 10,
+            log_retention_days: Retention(RetentionDays::TwoWeeks),
+            remove_data_on_destroy: true,
+        }
+    }
+}
+
+/// A deployment environment name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Dev,
+    Test,
+    Prod,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Dev => "dev",
+            Environment::Test => "test",
+            Environment::Prod => "prod",
+        }
+    }
+}
+
+/// A log retention in days, checked against the values CloudWatch Logs accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "u32")]
+pub struct Retention(pub RetentionDays);
+
+impl TryFrom<u32> for Retention {
+    type Error = String;
+    fn try_from(days: u32) -> Result<Self, Self::Error> {
+        RetentionDays::from_days(days).map(Retention).ok_or_else(|| {
+            format!(
+                "{days} is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653)"
+            )
+        })
+    }
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum ConfigError {
+    #[error("config file {} not found", path.display())]
+    #[diagnostic(
+        code(rcdk::config::missing),
+        help("run from the project's root, or name the file with --config FILE")
+    )]
+    Missing { path: PathBuf },
+
+    #[error("cannot read config file {}: {source}", path.display())]
+    #[diagnostic(code(rcdk::config::unreadable))]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{file}:{line}:{column}: {message}")]
+    #[diagnostic(code(rcdk::config::invalid))]
+    Invalid {
+        file: String,
+        line: usize,
+        column: usize,
+        /// The dotted key path (`example.memoryMb`), or `.` for the top level.
+        key: String,
+        message: String,
+        #[source_code]
+        source_code: NamedSource<String>,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+}
+
+impl ConfigError {
+    /// The key path the error is about, for invalid content.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            ConfigError::Invalid { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// Byte offset of a 1-based line and column.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// Parses the configuration from `text`; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result: Result<Config, (String, serde_json::Error)> =
+        serde_path_to_error::deserialize(&mut de)
+            .map_err(|err| (err.path().to_string(), err.into_inner()))
+            // nothing may follow the object
+            .and_then(|c| de.end().map(|()| c).map_err(|e| (".".to_string(), e)));
+    result.map_err(|(key, inner)| {
+        let (line, column) = (inner.line(), inner.column());
+        let full = inner.to_string();
+        let message = full
+            .rsplit_once(" at line ")
+            .map_or(full.as_str(), |(m, _)| m)
+            .to_string();
+        let is_syntax = matches!(
+            inner.classify(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+        );
+        let help = if is_syntax {
+            Some("config.json must be valid JSON (no comments, no trailing commas)".to_string())
+        } else if message.starts_with("unknown field") {
+            Some("remove the key, or check its spelling against the keys listed".to_string())
+        } else {
+            None
+        };
+        let message = if is_syntax || key == "." {
+            message
+        } else {
+            format!("key `{key}`: {message}")
+        };
+        let offset = offset_of(text, line, column.max(1));
+        ConfigError::Invalid {
+            file: file.to_string(),
+            line,
+            column,
+            key,
+            label: message.clone(),
+            message,
+            source_code: NamedSource::new(file, text.to_string()),
+            span: SourceSpan::from((
+                offset.saturating_sub(1).min(text.len()),
+                usize::from(!text.is_empty()),
+            )),
+            help,
+        }
+    })
+}
+
+/// Loads the configuration from `path`.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ConfigError::Missing {
+                path: path.to_path_buf(),
+            })
+        }
+        Err(e) => {
+            return Err(ConfigError::Unreadable {
+                path: path.to_path_buf(),
+                source: e,
+            })
+        }
+    };
+    parse(&text, &path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid(text: &str) -> (usize, usize, String, String) {
+        match parse(text, "config.json") {
+            Err(ConfigError::Invalid {
+                line,
+                column,
+                key,
+                message,
+                ..
+            }) => (line, column, key, message),
+            other => panic!("expected an Invalid error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_checked_in_file_parses() {
+        let text = include_str!("../config.json");
+        let c = parse(text, "config.json").unwrap();
+        assert_eq!(c.example.stack_prefix, "RcdkExample");
+    }
+
+    #[test]
+    fn defaults_fill_missing_keys() {
+        let c = parse(r#"{"example": {"memoryMb": 512}}"#, "c").unwrap();
+        assert_eq!(c.example.memory_mb, 512);
+        assert_eq!(c.example.timeout_seconds, 10);
+        assert_eq!(
+            parse("{}", "c").unwrap(),
+            Config {
+                example: ExampleConfig::default()
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_and_position() {
+        let (line, column, key, message) =
+            invalid("{\n  \"example\": {\n    \"memoryMB\": 256\n  }\n}");
+        assert_eq!((line, key.as_str()), (3, "example.memoryMB"));
+        assert!(column > 0);
+        assert!(message.contains("unknown field `memoryMB`"), "{message}");
+        assert!(
+            message.contains("memoryMb"),
+            "lists the expected keys: {message}"
+        );
+        let (_, _, key, _) = invalid(r#"{"exampel": {}}"#);
+        assert_eq!(key, "exampel");
+    }
+
+    #[test]
+    fn wrong_types_name_the_key() {
+        let (line, _, key, message) = invalid("{\"example\": {\n\"timeoutSeconds\": \"ten\"}}");
+        assert_eq!((line, key.as_str()), (2, "example.timeoutSeconds"));
+        assert!(message.contains("expected u32"), "{message}");
+        let (_, _, key, message) = invalid(r#"{"example": {"environment": "staging"}}"#);
+        assert_eq!(key, "example.environment");
+        assert!(message.contains("unknown variant `staging`"), "{message}");
+    }
+
+    #[test]
+    fn bad_retention_is_explained() {
+        let (_, _, key, message) = invalid(r#"{"example": {"logRetentionDays": 13}}"#);
+        assert_eq!(key, "example.logRetentionDays");
+        assert!(message.contains("13 is not a retention"), "{message}");
+    }
+
+    #[test]
+    fn syntax_errors_give_line_and_column() {
+        let (line, column, _, message) = invalid("{\n  \"example\": {,}\n}");
+        assert_eq!((line, column), (2, 15));
+        assert!(message.contains("key must be a string"), "{message}");
+        let (line, _, _, message) = invalid("{\"example\": {}} trailing");
+        assert_eq!(line, 1);
+        assert!(message.contains("trailing characters"), "{message}");
+        let (_, _, _, message) = invalid("");
+        assert!(message.contains("EOF"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let e = load(Path::new("/nonexistent/rcdk.json")).unwrap_err();
+        assert!(matches!(e, ConfigError::Missing { .. }));
+        assert!(e.to_string().contains("/nonexistent/rcdk.json"));
+    }
+}

@@ -1,0 +1,6 @@
+//! The rcdk app and CLI: configuration, the app's stacks, and the commands.
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
