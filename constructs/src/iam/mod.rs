@@ -311,7 +311,7 @@ pub struct Role {
 
 impl Role {
     pub fn new(stack: &mut Stack, id: &str, props: RoleProps) -> Role {
-        let path = stack.path_of(id);
+        let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.role_name {
             if let Err(e) = names::check_name("role name", name, 1, 64, "+=,.@_-") {
                 stack.add_problem(Problem::new(&path, e).property("RoleName"));
@@ -462,7 +462,7 @@ pub struct ManagedPolicy {
 
 impl ManagedPolicy {
     pub fn new(stack: &mut Stack, id: &str, props: ManagedPolicyProps) -> ManagedPolicy {
-        let path = stack.path_of(id);
+        let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.name {
             if let Err(e) = names::check_name("managed policy name", name, 1, 128, "+=,.@_-") {
                 stack.add_problem(Problem::new(&path, e).property("ManagedPolicyName"));
