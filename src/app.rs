@@ -162,3 +162,25 @@ pub fn build(config: &Config, root: &Path) -> App {
     app.add_stack(api);
     app
 }
+
+/// A generated one-stack app of `units` × 5 resources (a table, and a function with its role,
+/// policy and log group that reads and writes the table), for benchmarks and limit tests.
+pub fn generated(root: &Path, units: usize) -> App {
+    let mut app = App::new(root);
+    let mut stack = Stack::new("Generated");
+    for i in 0..units {
+        let table = Table::new(
+            &mut stack,
+            &format!("Unit{i}/Table"),
+            TableProps::new(Attribute::new("Id", AttributeType::String)),
+        );
+        let function = Function::new(
+            &mut stack,
+            &format!("Unit{i}/Handler"),
+            FunctionProps::new("hello").env("TABLE_NAME", table.name()),
+        );
+        table.grant_read_write_data(&mut stack, &function);
+    }
+    app.add_stack(stack);
+    app
+}

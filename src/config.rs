@@ -98,30 +98,36 @@ pub enum ConfigError {
         source: std::io::Error,
     },
 
-    #[error("{file}:{line}:{column}: {message}")]
-    #[diagnostic(code(rcdk::config::invalid))]
-    Invalid {
-        file: String,
-        line: usize,
-        column: usize,
-        /// The dotted key path (`example.memoryMb`), or `.` for the top level.
-        key: String,
-        message: String,
-        #[source_code]
-        source_code: NamedSource<String>,
-        #[label("{label}")]
-        span: SourceSpan,
-        label: String,
-        #[help]
-        help: Option<String>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidConfig>),
+}
+
+/// Content that does not fit the schema: where it is, and what is wrong.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{file}:{line}:{column}: {message}")]
+#[diagnostic(code(rcdk::config::invalid))]
+pub struct InvalidConfig {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The dotted key path (`example.memoryMb`), or `.` for the top level.
+    pub key: String,
+    pub message: String,
+    #[source_code]
+    source_code: NamedSource<String>,
+    #[label("{label}")]
+    span: SourceSpan,
+    label: String,
+    #[help]
+    help: Option<String>,
 }
 
 impl ConfigError {
     /// The key path the error is about, for invalid content.
     pub fn key(&self) -> Option<&str> {
         match self {
-            ConfigError::Invalid { key, .. } => Some(key),
+            ConfigError::Invalid(invalid) => Some(&invalid.key),
             _ => None,
         }
     }
@@ -135,6 +141,23 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
         .map(str::len)
         .sum();
     (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// The span to underline for an error serde_json reports at `offset` (the last character of
+/// the token it complains about): the whole string when that token is one, else the character.
+fn error_span(text: &str, offset: usize) -> SourceSpan {
+    let end = text[offset.min(text.len())..]
+        .chars()
+        .next()
+        .map_or(text.len(), |c| offset + c.len_utf8());
+    let before = &text[..end];
+    if before.ends_with('"') && before.len() >= 2 {
+        if let Some(start) = before[..before.len() - 1].rfind('"') {
+            return SourceSpan::from((start, before.len() - start));
+        }
+    }
+    let start = before.char_indices().last().map_or(0, |(i, _)| i);
+    SourceSpan::from((start, usize::from(!text.is_empty())))
 }
 
 /// Parses the configuration from `text`; `file` names it in errors.
@@ -168,21 +191,25 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
         } else {
             format!("key `{key}`: {message}")
         };
-        let offset = offset_of(text, line, column.max(1));
-        ConfigError::Invalid {
+        let span = error_span(text, offset_of(text, line, column));
+        let label = if message.contains("unknown field") {
+            "unknown key".to_string()
+        } else if is_syntax {
+            "here".to_string()
+        } else {
+            "this value".to_string()
+        };
+        ConfigError::Invalid(Box::new(InvalidConfig {
             file: file.to_string(),
             line,
             column,
             key,
-            label: message.clone(),
+            label,
             message,
             source_code: NamedSource::new(file, text.to_string()),
-            span: SourceSpan::from((
-                offset.saturating_sub(1).min(text.len()),
-                usize::from(!text.is_empty()),
-            )),
+            span,
             help,
-        }
+        }))
     })
 }
 
@@ -211,13 +238,7 @@ mod tests {
 
     fn invalid(text: &str) -> (usize, usize, String, String) {
         match parse(text, "config.json") {
-            Err(ConfigError::Invalid {
-                line,
-                column,
-                key,
-                message,
-                ..
-            }) => (line, column, key, message),
+            Err(ConfigError::Invalid(e)) => (e.line, e.column, e.key, e.message),
             other => panic!("expected an Invalid error, got {other:?}"),
         }
     }

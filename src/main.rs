@@ -11,6 +11,10 @@ use rcdk::commands::{run, CliError};
 fn main() -> ExitCode {
     // clap prints usage errors itself and exits with 2
     let cli = Cli::parse();
+    // long messages name keys and paths: let the terminal wrap them, never split them
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     // the app's code lives in this repository, next to `lambdas/`
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     match run(cli, root) {

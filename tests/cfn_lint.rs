@@ -1,0 +1,75 @@
+//! cfn-lint (from PyPI, installed by `scripts/test`) finds no error in any template the app
+//! synthesizes. Without cfn-lint this test says so and passes, unless RCDK_REQUIRE_TOOLS=1
+//! (set by `scripts/test` and CI), where a missing tool fails it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn cfn_lint() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("RCDK_CFN_LINT") {
+        return Some(PathBuf::from(p));
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/cfn-lint");
+    if venv.is_file() {
+        return Some(venv);
+    }
+    Command::new("cfn-lint")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| PathBuf::from("cfn-lint"))
+}
+
+#[test]
+fn every_template_passes_cfn_lint() {
+    let Some(lint) = cfn_lint() else {
+        assert!(
+            std::env::var("RCDK_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "cfn-lint is required (RCDK_REQUIRE_TOOLS=1) but was not found; run scripts/test"
+        );
+        eprintln!("cfn-lint not found: skipped (run scripts/test to install it)");
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = rcdk::config::load(&root.join("config.json")).expect("config.json loads");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut templates = Vec::new();
+    for (name, app) in [
+        ("example", rcdk::app::build(&config, root)),
+        ("generated", rcdk::app::generated(root, 20)),
+    ] {
+        let out = tmp.path().join(name);
+        app.synth()
+            .expect("synth")
+            .render(constructs::Format::Json, None)
+            .expect("render")
+            .write(&out)
+            .expect("write");
+        for entry in std::fs::read_dir(&out).expect("assembly") {
+            let path = entry.expect("entry").path();
+            if path.to_string_lossy().ends_with(".template.json") {
+                templates.push(path);
+            }
+        }
+    }
+    templates.sort();
+    assert_eq!(templates.len(), 3);
+    let output = Command::new(&lint)
+        .arg("--format")
+        .arg("parseable")
+        .args(&templates)
+        .output()
+        .expect("cfn-lint runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    let code = output.status.code().unwrap_or(-1);
+    // cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational; 1 a failure
+    assert!(
+        code >= 0 && code & 0b11 == 0,
+        "cfn-lint found errors (exit {code}):\n{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if !report.trim().is_empty() {
+        eprintln!("cfn-lint warnings:\n{report}");
+    }
+}
