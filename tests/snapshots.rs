@@ -9,7 +9,9 @@ use constructs::core::yaml;
 fn assembly() -> constructs::CloudAssembly {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = rcdk::config::load(&root.join("config.json")).expect("config.json loads");
-    rcdk::app::build(&config, root).synth().expect("the app synthesizes")
+    rcdk::app::build(&config, root)
+        .synth()
+        .expect("the app synthesizes")
 }
 
 #[test]
@@ -18,7 +20,11 @@ fn every_stack_template() {
     for stack in &assembly.stacks {
         let mut text = yaml::render(&stack.template);
         for asset in &stack.assets {
-            assert!(text.contains(&asset.object_key()), "{} uses its asset", stack.name);
+            assert!(
+                text.contains(&asset.object_key()),
+                "{} uses its asset",
+                stack.name
+            );
             text = text.replace(&asset.hash, "<asset-hash>");
         }
         insta::assert_snapshot!(stack.name.clone(), text);

@@ -76,7 +76,6 @@ struct Export {
 }
 
 struct Resolver<'a> {
-    app: &'a App,
     ids: &'a HashMap<&'a str, IndexMap<String, String>>,
     stack: &'a Stack,
     asset_hashes: &'a HashMap<(String, String), String>,
@@ -273,7 +272,6 @@ impl Resolver<'_> {
                 export_name: export_name.clone(),
                 value: local,
             });
-        let _ = self.app;
         json!({ "Fn::ImportValue": export_name })
     }
 }
@@ -369,7 +367,6 @@ pub(crate) fn synthesize(
 
     for stack in app.stacks.values() {
         let mut resolver = Resolver {
-            app,
             ids: &ids,
             stack,
             asset_hashes,
