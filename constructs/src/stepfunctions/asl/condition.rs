@@ -1,0 +1,458 @@
+//! Choice rules as a typed condition tree.
+
+use serde_json::{json, Map as JsonMap, Value as Json};
+
+/// What a comparison compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    String,
+    Numeric,
+    Boolean,
+    Timestamp,
+}
+
+macro_rules! comparisons {
+    ($( $variant:ident => $name:literal, $kind:ident, $path:expr ; )*) => {
+        /// A comparison operator of a Choice rule.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Comparison { $( $variant, )* }
+
+        impl Comparison {
+            pub const ALL: &'static [Comparison] = &[$( Comparison::$variant, )*];
+
+            /// The operator's field name (`NumericEquals`).
+            pub fn name(self) -> &'static str {
+                match self { $( Comparison::$variant => $name, )* }
+            }
+
+            /// The field name of its path form (`NumericEqualsPath`), if it has one.
+            pub fn path_name(self) -> Option<&'static str> {
+                match self { $( Comparison::$variant => $path, )* }
+            }
+
+            /// What the operator compares.
+            pub fn kind(self) -> ValueKind {
+                match self { $( Comparison::$variant => ValueKind::$kind, )* }
+            }
+        }
+    };
+}
+
+comparisons! {
+    StringEquals => "StringEquals", String, Some("StringEqualsPath");
+    StringLessThan => "StringLessThan", String, Some("StringLessThanPath");
+    StringGreaterThan => "StringGreaterThan", String, Some("StringGreaterThanPath");
+    StringLessThanEquals => "StringLessThanEquals", String, Some("StringLessThanEqualsPath");
+    StringGreaterThanEquals => "StringGreaterThanEquals", String, Some("StringGreaterThanEqualsPath");
+    StringMatches => "StringMatches", String, None;
+    NumericEquals => "NumericEquals", Numeric, Some("NumericEqualsPath");
+    NumericLessThan => "NumericLessThan", Numeric, Some("NumericLessThanPath");
+    NumericGreaterThan => "NumericGreaterThan", Numeric, Some("NumericGreaterThanPath");
+    NumericLessThanEquals => "NumericLessThanEquals", Numeric, Some("NumericLessThanEqualsPath");
+    NumericGreaterThanEquals => "NumericGreaterThanEquals", Numeric, Some("NumericGreaterThanEqualsPath");
+    BooleanEquals => "BooleanEquals", Boolean, Some("BooleanEqualsPath");
+    TimestampEquals => "TimestampEquals", Timestamp, Some("TimestampEqualsPath");
+    TimestampLessThan => "TimestampLessThan", Timestamp, Some("TimestampLessThanPath");
+    TimestampGreaterThan => "TimestampGreaterThan", Timestamp, Some("TimestampGreaterThanPath");
+    TimestampLessThanEquals => "TimestampLessThanEquals", Timestamp, Some("TimestampLessThanEqualsPath");
+    TimestampGreaterThanEquals => "TimestampGreaterThanEquals", Timestamp, Some("TimestampGreaterThanEqualsPath");
+}
+
+/// The type tests (`IsPresent: true`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IsTest {
+    IsNull,
+    IsPresent,
+    IsNumeric,
+    IsString,
+    IsBoolean,
+    IsTimestamp,
+}
+
+impl IsTest {
+    pub const ALL: &'static [IsTest] = &[
+        IsTest::IsNull,
+        IsTest::IsPresent,
+        IsTest::IsNumeric,
+        IsTest::IsString,
+        IsTest::IsBoolean,
+        IsTest::IsTimestamp,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            IsTest::IsNull => "IsNull",
+            IsTest::IsPresent => "IsPresent",
+            IsTest::IsNumeric => "IsNumeric",
+            IsTest::IsString => "IsString",
+            IsTest::IsBoolean => "IsBoolean",
+            IsTest::IsTimestamp => "IsTimestamp",
+        }
+    }
+}
+
+/// What a comparison compares the variable with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Literal(Json),
+    Path(String),
+}
+
+/// A condition of a Choice rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    And(Vec<Condition>),
+    Or(Vec<Condition>),
+    Not(Box<Condition>),
+    Compare {
+        variable: String,
+        op: Comparison,
+        operand: Operand,
+    },
+    Is {
+        variable: String,
+        test: IsTest,
+        value: bool,
+    },
+    /// A JSONata condition, `{% $states.input.n > 3 %}` (the braces are added if missing).
+    Jsonata(String),
+}
+
+macro_rules! builders {
+    ($( $lit:ident, $path:ident => $variant:ident, $t:ty ; )*) => {
+        impl Condition {
+            $(
+                #[doc = concat!("`", stringify!($variant), "` with a literal.")]
+                pub fn $lit(variable: impl Into<String>, value: $t) -> Condition {
+                    Condition::Compare {
+                        variable: variable.into(),
+                        op: Comparison::$variant,
+                        operand: Operand::Literal(json!(value)),
+                    }
+                }
+                #[doc = concat!("`", stringify!($variant), "Path`: compared with the value at another path.")]
+                pub fn $path(variable: impl Into<String>, path: impl Into<String>) -> Condition {
+                    Condition::Compare {
+                        variable: variable.into(),
+                        op: Comparison::$variant,
+                        operand: Operand::Path(path.into()),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+builders! {
+    string_equals, string_equals_path => StringEquals, &str;
+    string_less_than, string_less_than_path => StringLessThan, &str;
+    string_greater_than, string_greater_than_path => StringGreaterThan, &str;
+    string_less_than_equals, string_less_than_equals_path => StringLessThanEquals, &str;
+    string_greater_than_equals, string_greater_than_equals_path => StringGreaterThanEquals, &str;
+    numeric_equals, numeric_equals_path => NumericEquals, f64;
+    numeric_less_than, numeric_less_than_path => NumericLessThan, f64;
+    numeric_greater_than, numeric_greater_than_path => NumericGreaterThan, f64;
+    numeric_less_than_equals, numeric_less_than_equals_path => NumericLessThanEquals, f64;
+    numeric_greater_than_equals, numeric_greater_than_equals_path => NumericGreaterThanEquals, f64;
+    boolean_equals, boolean_equals_path => BooleanEquals, bool;
+    timestamp_equals, timestamp_equals_path => TimestampEquals, &str;
+    timestamp_less_than, timestamp_less_than_path => TimestampLessThan, &str;
+    timestamp_greater_than, timestamp_greater_than_path => TimestampGreaterThan, &str;
+    timestamp_less_than_equals, timestamp_less_than_equals_path => TimestampLessThanEquals, &str;
+    timestamp_greater_than_equals, timestamp_greater_than_equals_path => TimestampGreaterThanEquals, &str;
+}
+
+fn number(n: f64) -> Json {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        json!(n as i64)
+    } else {
+        json!(n)
+    }
+}
+
+impl Condition {
+    /// `StringMatches` with `*` wildcards (`\*` for a literal star).
+    pub fn string_matches(variable: impl Into<String>, pattern: &str) -> Condition {
+        Condition::Compare {
+            variable: variable.into(),
+            op: Comparison::StringMatches,
+            operand: Operand::Literal(json!(pattern)),
+        }
+    }
+
+    /// A numeric comparison with an integer literal (rendered without a fraction).
+    pub fn numeric(variable: impl Into<String>, op: Comparison, value: f64) -> Condition {
+        Condition::Compare {
+            variable: variable.into(),
+            op,
+            operand: Operand::Literal(number(value)),
+        }
+    }
+
+    /// A type test: `Is*: value`.
+    pub fn is(variable: impl Into<String>, test: IsTest, value: bool) -> Condition {
+        Condition::Is {
+            variable: variable.into(),
+            test,
+            value,
+        }
+    }
+
+    pub fn is_present(variable: impl Into<String>) -> Condition {
+        Self::is(variable, IsTest::IsPresent, true)
+    }
+
+    pub fn is_null(variable: impl Into<String>) -> Condition {
+        Self::is(variable, IsTest::IsNull, true)
+    }
+
+    pub fn and(conditions: impl IntoIterator<Item = Condition>) -> Condition {
+        Condition::And(conditions.into_iter().collect())
+    }
+
+    pub fn or(conditions: impl IntoIterator<Item = Condition>) -> Condition {
+        Condition::Or(conditions.into_iter().collect())
+    }
+
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(condition: Condition) -> Condition {
+        Condition::Not(Box::new(condition))
+    }
+
+    /// A JSONata condition; `{% %}` is added around the expression if it is not there.
+    pub fn jsonata(expression: impl Into<String>) -> Condition {
+        let e = expression.into();
+        let trimmed = e.trim();
+        if trimmed.starts_with("{%") && trimmed.ends_with("%}") {
+            Condition::Jsonata(e)
+        } else {
+            Condition::Jsonata(format!("{{% {trimmed} %}}"))
+        }
+    }
+
+    /// The condition's fields (without `Next`).
+    pub fn to_json(&self) -> JsonMap<String, Json> {
+        let mut m = JsonMap::new();
+        match self {
+            Condition::And(cs) => {
+                m.insert(
+                    "And".into(),
+                    Json::Array(cs.iter().map(|c| Json::Object(c.to_json())).collect()),
+                );
+            }
+            Condition::Or(cs) => {
+                m.insert(
+                    "Or".into(),
+                    Json::Array(cs.iter().map(|c| Json::Object(c.to_json())).collect()),
+                );
+            }
+            Condition::Not(c) => {
+                m.insert("Not".into(), Json::Object(c.to_json()));
+            }
+            Condition::Compare {
+                variable,
+                op,
+                operand,
+            } => {
+                m.insert("Variable".into(), json!(variable));
+                match operand {
+                    Operand::Literal(v) => {
+                        m.insert(op.name().into(), v.clone());
+                    }
+                    Operand::Path(p) => {
+                        let key = op.path_name().unwrap_or(op.name());
+                        m.insert(key.into(), json!(p));
+                    }
+                }
+            }
+            Condition::Is {
+                variable,
+                test,
+                value,
+            } => {
+                m.insert("Variable".into(), json!(variable));
+                m.insert(test.name().into(), json!(value));
+            }
+            Condition::Jsonata(e) => {
+                m.insert("Condition".into(), json!(e));
+            }
+        }
+        m
+    }
+
+    /// Parses a condition from a rule's fields; `skip` names fields that belong to the rule
+    /// (`Next`, `Comment`, ...), not the condition.
+    pub fn from_json(rule: &JsonMap<String, Json>, skip: &[&str]) -> Result<Condition, String> {
+        let fields: Vec<(&String, &Json)> = rule
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .collect();
+        let get = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k.as_str() == name)
+                .map(|(_, v)| *v)
+        };
+        let list = |v: &Json, op: &str| -> Result<Vec<Condition>, String> {
+            let items = v
+                .as_array()
+                .ok_or_else(|| format!("{op} must be an array of conditions"))?;
+            items
+                .iter()
+                .map(|i| {
+                    i.as_object()
+                        .ok_or_else(|| format!("{op} holds a non-object"))
+                        .and_then(|o| Condition::from_json(o, &[]))
+                })
+                .collect()
+        };
+        if let Some(v) = get("And") {
+            expect_only(&fields, &["And"])?;
+            return Ok(Condition::And(list(v, "And")?));
+        }
+        if let Some(v) = get("Or") {
+            expect_only(&fields, &["Or"])?;
+            return Ok(Condition::Or(list(v, "Or")?));
+        }
+        if let Some(v) = get("Not") {
+            expect_only(&fields, &["Not"])?;
+            let o = v.as_object().ok_or("Not must hold one condition")?;
+            return Ok(Condition::Not(Box::new(Condition::from_json(o, &[])?)));
+        }
+        if let Some(v) = get("Condition") {
+            expect_only(&fields, &["Condition"])?;
+            let s = v.as_str().ok_or("Condition must be a JSONata string")?;
+            return Ok(Condition::Jsonata(s.to_string()));
+        }
+        let variable = get("Variable")
+            .ok_or_else(|| {
+                let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+                format!(
+                    "a choice rule needs Variable, And, Or, Not or Condition (it has {names:?})"
+                )
+            })?
+            .as_str()
+            .ok_or("Variable must be a string")?
+            .to_string();
+        let ops: Vec<&(&String, &Json)> = fields
+            .iter()
+            .filter(|(k, _)| k.as_str() != "Variable")
+            .collect();
+        let [(key, value)] = ops.as_slice() else {
+            let names: Vec<&str> = ops.iter().map(|(k, _)| k.as_str()).collect();
+            return Err(format!(
+                "a choice rule on {variable} needs exactly one comparison, it has {names:?}"
+            ));
+        };
+        for op in Comparison::ALL {
+            if op.name() == key.as_str() {
+                return Ok(Condition::Compare {
+                    variable,
+                    op: *op,
+                    operand: Operand::Literal((*value).clone()),
+                });
+            }
+            if op.path_name() == Some(key.as_str()) {
+                let p = value
+                    .as_str()
+                    .ok_or_else(|| format!("{key} must be a path string"))?;
+                return Ok(Condition::Compare {
+                    variable,
+                    op: *op,
+                    operand: Operand::Path(p.to_string()),
+                });
+            }
+        }
+        for test in IsTest::ALL {
+            if test.name() == key.as_str() {
+                let b = value
+                    .as_bool()
+                    .ok_or_else(|| format!("{key} must be true or false"))?;
+                return Ok(Condition::Is {
+                    variable,
+                    test: *test,
+                    value: b,
+                });
+            }
+        }
+        Err(format!("{key} is not a comparison operator"))
+    }
+
+    /// What is wrong with the condition (literal of the wrong type, empty And/Or, ...).
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        match self {
+            Condition::And(cs) | Condition::Or(cs) => {
+                if cs.is_empty() {
+                    out.push("And/Or needs at least one condition".into());
+                }
+                cs.iter().for_each(|c| out.extend(c.problems()));
+            }
+            Condition::Not(c) => out.extend(c.problems()),
+            Condition::Compare {
+                variable,
+                op,
+                operand,
+            } => {
+                if !variable.starts_with('$') {
+                    out.push(format!("Variable {variable:?} is not a path"));
+                }
+                match operand {
+                    Operand::Literal(v) => {
+                        let ok = match op.kind() {
+                            ValueKind::String | ValueKind::Timestamp => v.is_string(),
+                            ValueKind::Numeric => v.is_number(),
+                            ValueKind::Boolean => v.is_boolean(),
+                        };
+                        if !ok {
+                            out.push(format!(
+                                "{} on {variable} compares with {v}, not a {:?} value",
+                                op.name(),
+                                op.kind()
+                            ));
+                        }
+                    }
+                    Operand::Path(p) => {
+                        if !p.starts_with('$') {
+                            out.push(format!(
+                                "{} on {variable}: {p:?} is not a path",
+                                op.path_name().unwrap_or("")
+                            ));
+                        }
+                    }
+                }
+            }
+            Condition::Is { variable, .. } => {
+                if !variable.starts_with('$') {
+                    out.push(format!("Variable {variable:?} is not a path"));
+                }
+            }
+            Condition::Jsonata(e) => {
+                let t = e.trim();
+                if !(t.starts_with("{%") && t.ends_with("%}")) {
+                    out.push(format!(
+                        "JSONata condition {e:?} must be enclosed in {{% %}}"
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// True for a JSONata condition.
+    pub fn is_jsonata(&self) -> bool {
+        matches!(self, Condition::Jsonata(_))
+    }
+}
+
+fn expect_only(fields: &[(&String, &Json)], allowed: &[&str]) -> Result<(), String> {
+    for (k, _) in fields {
+        if !allowed.contains(&k.as_str()) {
+            return Err(format!(
+                "unexpected field {k} next to {}",
+                allowed.join("/")
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! The Amazon States Language, typed: states, chaining, conditions, retry and catch,
+//! JSONPath and JSONata, intrinsic functions, rendering, parsing and validation.
+
+pub mod chain;
+pub mod condition;
+pub mod intrinsics;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod validate;
+
+pub use chain::{choice, fail, map, parallel, pass, succeed, task, wait, Chain, ChoiceStep, Step};
+pub use condition::{Comparison, Condition, IsTest, Operand};
+pub use intrinsics::{jsonata, Arg, ContextPath, Intrinsic, Payload, States};
+pub use model::*;
+pub use parse::ParseError;
+pub use validate::{AslProblem, ValidateOptions, MAX_DEFINITION_BYTES, MAX_STATE_NAME};

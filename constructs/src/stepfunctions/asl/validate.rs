@@ -1,0 +1,549 @@
+//! Validation of a definition: graph rules, names, query languages, fields, limits.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use crate::core::token::Token;
+use crate::core::value::Value;
+
+use super::model::*;
+
+/// The longest state name Step Functions accepts.
+pub const MAX_STATE_NAME: usize = 80;
+/// The largest definition Step Functions accepts, in bytes.
+pub const MAX_DEFINITION_BYTES: usize = 1_048_576;
+
+/// One problem of a definition, with the state it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AslProblem {
+    pub state: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for AslProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.state {
+            Some(s) => write!(f, "state {s:?}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// What the definition is validated for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ValidateOptions {
+    /// An EXPRESS state machine: request/response integrations only, no Distributed Map.
+    pub express: bool,
+}
+
+/// The text of a value with its tokens shown as `${}`: enough to look at an ARN's shape.
+pub(crate) fn shape(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Token(t) => match &**t {
+            Token::Join { items, .. } => items.iter().map(shape).collect(),
+            Token::Sub { template, .. } => template.clone(),
+            _ => "${}".into(),
+        },
+        _ => String::new(),
+    }
+}
+
+struct Checker<'a> {
+    problems: Vec<AslProblem>,
+    top_language: QueryLanguage,
+    options: ValidateOptions,
+    /// every state name, machine-wide, with its scope id
+    scopes: HashMap<&'a str, usize>,
+}
+
+impl<'a> Checker<'a> {
+    fn at(&mut self, state: &str, message: impl Into<String>) {
+        self.problems.push(AslProblem {
+            state: Some(state.to_string()),
+            message: message.into(),
+        });
+    }
+
+    fn general(&mut self, message: impl Into<String>) {
+        self.problems.push(AslProblem {
+            state: None,
+            message: message.into(),
+        });
+    }
+
+    fn collect_names(&mut self, d: &'a Definition, scope: &mut usize) {
+        let mine = *scope;
+        for (name, state) in &d.states {
+            if self.scopes.insert(name.as_str(), mine).is_some() {
+                self.at(name, "the name is used by another state; state names must be unique in the whole state machine");
+            }
+            if name.chars().count() > MAX_STATE_NAME {
+                self.at(
+                    name,
+                    format!(
+                        "the name has {} characters; Step Functions allows {MAX_STATE_NAME}",
+                        name.chars().count()
+                    ),
+                );
+            }
+            if name.is_empty() || name.chars().any(char::is_control) {
+                self.at(name, "the name is empty or holds a control character");
+            }
+            match &state.kind {
+                StateKind::Parallel(p) => {
+                    for b in &p.branches {
+                        *scope += 1;
+                        self.collect_names(b, scope);
+                    }
+                }
+                StateKind::Map(m) => {
+                    *scope += 1;
+                    self.collect_names(&m.processor, scope);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn graph(&mut self, d: &'a Definition, what: &str) {
+        if !d.states.contains_key(&d.start_at) {
+            self.general(format!(
+                "{what}: StartAt {:?} is not one of its states",
+                d.start_at
+            ));
+        }
+        for (name, state) in &d.states {
+            for target in state.targets() {
+                if !d.states.contains_key(target) {
+                    if self.scopes.contains_key(target) {
+                        self.at(name, format!("goes to {target:?}, which is outside its {what}: a state cannot jump out of (or into) a Map or Parallel"));
+                    } else {
+                        self.at(name, format!("goes to {target:?}, which does not exist"));
+                    }
+                }
+            }
+            if let Some(None) = state.transition() {
+                self.at(name, "has neither Next nor End");
+            }
+        }
+        // reachability from StartAt
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut stack = vec![d.start_at.as_str()];
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if let Some(s) = d.states.get(n) {
+                stack.extend(s.targets());
+            }
+        }
+        for name in d.states.keys() {
+            if !seen.contains(name.as_str()) {
+                self.at(
+                    name,
+                    format!("is not reachable from StartAt {:?}", d.start_at),
+                );
+            }
+        }
+        let ends = d.states.values().any(|s| {
+            matches!(s.kind, StateKind::Succeed | StateKind::Fail(_))
+                || matches!(s.transition(), Some(Some(Transition::End)))
+        });
+        if !ends && !d.states.is_empty() {
+            self.general(format!(
+                "{what} never ends: none of its states is terminal (End, Succeed or Fail)"
+            ));
+        }
+    }
+
+    fn errors(&mut self, name: &str, kind: &str, lists: &[&[ErrorName]]) {
+        let last = lists.len().saturating_sub(1);
+        for (i, list) in lists.iter().enumerate() {
+            if list.is_empty() {
+                self.at(name, format!("a {kind} has an empty ErrorEquals"));
+            }
+            for e in *list {
+                if let ErrorName::Custom(c) = e {
+                    if c.starts_with("States.") {
+                        self.at(name, format!("{c} is not an error Step Functions defines"));
+                    }
+                }
+            }
+            if list.contains(&ErrorName::All) && (list.len() > 1 || i != last) {
+                self.at(
+                    name,
+                    format!("States.ALL must stand alone, in the last {kind}"),
+                );
+            }
+        }
+    }
+
+    fn state(&mut self, name: &str, s: &State, language: QueryLanguage) {
+        let jsonata = language == QueryLanguage::Jsonata;
+        let only = |present: bool, field: &str, wanted: QueryLanguage, this: &mut Self| {
+            if present && language != wanted {
+                this.at(
+                    name,
+                    format!(
+                        "{field} is a {} field, but the state uses {}",
+                        wanted.as_str(),
+                        language.as_str()
+                    ),
+                );
+            }
+        };
+        only(
+            s.input_path.is_some(),
+            "InputPath",
+            QueryLanguage::JsonPath,
+            self,
+        );
+        only(
+            s.output_path.is_some(),
+            "OutputPath",
+            QueryLanguage::JsonPath,
+            self,
+        );
+        only(s.output.is_some(), "Output", QueryLanguage::Jsonata, self);
+        if matches!(s.kind, StateKind::Fail(_)) && (s.assign.is_some() || s.output.is_some()) {
+            self.at(name, "a Fail state has no Assign or Output");
+        }
+        match &s.kind {
+            StateKind::Pass(p) => {
+                only(
+                    p.parameters.is_some(),
+                    "Parameters",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+                only(
+                    p.result_path.is_some(),
+                    "ResultPath",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+            }
+            StateKind::Task(t) => {
+                only(
+                    t.parameters.is_some(),
+                    "Parameters",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+                only(
+                    t.result_selector.is_some(),
+                    "ResultSelector",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+                only(
+                    t.result_path.is_some(),
+                    "ResultPath",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+                only(
+                    t.arguments.is_some(),
+                    "Arguments",
+                    QueryLanguage::Jsonata,
+                    self,
+                );
+                for (amount, field) in [
+                    (&t.timeout, "TimeoutSeconds"),
+                    (&t.heartbeat, "HeartbeatSeconds"),
+                ] {
+                    match amount {
+                        Some(Amount::Path(_)) => {
+                            only(true, &format!("{field}Path"), QueryLanguage::JsonPath, self)
+                        }
+                        Some(Amount::Expr(_)) => only(
+                            true,
+                            &format!("{field} as an expression"),
+                            QueryLanguage::Jsonata,
+                            self,
+                        ),
+                        _ => {}
+                    }
+                }
+                if let (Some(Amount::Value(t)), Some(Amount::Value(h))) = (&t.timeout, &t.heartbeat)
+                {
+                    if h.as_f64() >= t.as_f64() {
+                        self.at(name, "HeartbeatSeconds must be smaller than TimeoutSeconds");
+                    }
+                }
+                let resource = shape(&t.resource);
+                if self.options.express
+                    && (resource.ends_with(".sync")
+                        || resource.contains(".sync:")
+                        || resource.ends_with(".waitForTaskToken"))
+                {
+                    self.at(name, format!("uses {resource}, but an EXPRESS state machine allows request/response integrations only (no .sync or .waitForTaskToken)"));
+                }
+                if resource.is_empty() {
+                    self.at(name, "a Task needs a Resource");
+                }
+                self.retry_catch(name, &t.retry, &t.catch, language);
+            }
+            StateKind::Choice(c) => {
+                if c.choices.is_empty() {
+                    self.at(name, "a Choice state needs at least one rule");
+                }
+                for rule in &c.choices {
+                    if rule.condition.is_jsonata() != jsonata {
+                        self.at(
+                            name,
+                            format!(
+                                "a {} Choice rule must use {}",
+                                language.as_str(),
+                                if jsonata {
+                                    "Condition"
+                                } else {
+                                    "Variable, And, Or or Not"
+                                }
+                            ),
+                        );
+                    }
+                    if rule.output.is_some() && !jsonata {
+                        self.at(name, "Output in a choice rule is a JSONata field");
+                    }
+                    for p in rule.condition.problems() {
+                        self.at(name, p);
+                    }
+                }
+            }
+            StateKind::Wait(w) => match &w.wait {
+                WaitFor::SecondsPath(_) | WaitFor::TimestampPath(_) => only(
+                    true,
+                    "SecondsPath/TimestampPath",
+                    QueryLanguage::JsonPath,
+                    self,
+                ),
+                WaitFor::SecondsExpr(_) | WaitFor::TimestampExpr(_) => only(
+                    true,
+                    "a JSONata Seconds/Timestamp",
+                    QueryLanguage::Jsonata,
+                    self,
+                ),
+                WaitFor::Seconds(_) | WaitFor::Timestamp(_) => {}
+            },
+            StateKind::Succeed => {}
+            StateKind::Fail(f) => {
+                if f.error.is_some() && f.error_path.is_some() {
+                    self.at(name, "Error and ErrorPath are mutually exclusive");
+                }
+                if f.cause.is_some() && f.cause_path.is_some() {
+                    self.at(name, "Cause and CausePath are mutually exclusive");
+                }
+                only(
+                    f.error_path.is_some() || f.cause_path.is_some(),
+                    "ErrorPath/CausePath",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+            }
+            StateKind::Parallel(p) => {
+                if p.branches.is_empty() {
+                    self.at(name, "a Parallel state needs at least one branch");
+                }
+                only(
+                    p.parameters.is_some(),
+                    "Parameters",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+                only(
+                    p.result_selector.is_some(),
+                    "ResultSelector",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+                only(
+                    p.result_path.is_some(),
+                    "ResultPath",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+                only(
+                    p.arguments.is_some(),
+                    "Arguments",
+                    QueryLanguage::Jsonata,
+                    self,
+                );
+                self.retry_catch(name, &p.retry, &p.catch, language);
+            }
+            StateKind::Map(m) => {
+                only(
+                    m.items_path.is_some(),
+                    "ItemsPath",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+                only(m.items.is_some(), "Items", QueryLanguage::Jsonata, self);
+                only(
+                    m.result_selector.is_some(),
+                    "ResultSelector",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+                only(
+                    m.result_path.is_some(),
+                    "ResultPath",
+                    QueryLanguage::JsonPath,
+                    self,
+                );
+                if m.items_path.is_some() && m.items.is_some() {
+                    self.at(name, "ItemsPath and Items are mutually exclusive");
+                }
+                let distributed = m.is_distributed();
+                let distributed_only = [
+                    (m.item_reader.is_some(), "ItemReader"),
+                    (m.item_batcher.is_some(), "ItemBatcher"),
+                    (m.result_writer.is_some(), "ResultWriter"),
+                    (
+                        m.tolerated_failure_percentage.is_some(),
+                        "ToleratedFailurePercentage",
+                    ),
+                    (m.tolerated_failure_count.is_some(), "ToleratedFailureCount"),
+                    (m.label.is_some(), "Label"),
+                ];
+                for (present, field) in distributed_only {
+                    if present && !distributed {
+                        self.at(name, format!("{field} needs a Distributed Map (ProcessorConfig Mode DISTRIBUTED)"));
+                    }
+                }
+                if let Some(c) = m.processor_config {
+                    if c.mode == ProcessorMode::Inline && c.execution_type.is_some() {
+                        self.at(name, "ExecutionType applies to a Distributed Map only");
+                    }
+                    if c.mode == ProcessorMode::Distributed && c.execution_type.is_none() {
+                        self.at(
+                            name,
+                            "a Distributed Map needs an ExecutionType (STANDARD or EXPRESS)",
+                        );
+                    }
+                }
+                if distributed && self.options.express {
+                    self.at(name, "a Distributed Map needs a STANDARD state machine");
+                }
+                if let Some(r) = &m.item_reader {
+                    let resource = shape(&r.resource);
+                    if !(resource.ends_with(":states:::s3:getObject")
+                        || resource.ends_with(":states:::s3:listObjectsV2"))
+                    {
+                        self.at(name, format!("ItemReader reads from s3:getObject or s3:listObjectsV2, not {resource:?}"));
+                    }
+                }
+                if let Some(w) = &m.result_writer {
+                    if let Some(r) = &w.resource {
+                        if !shape(r).ends_with(":states:::s3:putObject") {
+                            self.at(name, "ResultWriter writes with s3:putObject");
+                        }
+                    }
+                }
+                if let Some(l) = &m.label {
+                    if l.chars().count() > 40 {
+                        self.at(name, "Label is longer than 40 characters");
+                    }
+                }
+                if let Some(Amount::Value(p)) = &m.tolerated_failure_percentage {
+                    if !(0.0..=100.0).contains(&p.as_f64().unwrap_or(-1.0)) {
+                        self.at(name, "ToleratedFailurePercentage must be between 0 and 100");
+                    }
+                }
+                self.retry_catch(name, &m.retry, &m.catch, language);
+            }
+        }
+    }
+
+    fn retry_catch(
+        &mut self,
+        name: &str,
+        retry: &[Retrier],
+        catch: &[Catcher],
+        language: QueryLanguage,
+    ) {
+        let lists: Vec<&[ErrorName]> = retry.iter().map(|r| r.error_equals.as_slice()).collect();
+        self.errors(name, "retrier", &lists);
+        for r in retry {
+            if let Some(rate) = r.backoff_rate.as_ref().and_then(serde_json::Number::as_f64) {
+                if rate < 1.0 {
+                    self.at(name, format!("BackoffRate {rate} must be at least 1.0"));
+                }
+            }
+            if r.interval_seconds == Some(0) {
+                self.at(name, "IntervalSeconds must be at least 1");
+            }
+        }
+        let lists: Vec<&[ErrorName]> = catch.iter().map(|c| c.error_equals.as_slice()).collect();
+        self.errors(name, "catcher", &lists);
+        for c in catch {
+            if c.result_path.is_some() && language == QueryLanguage::Jsonata {
+                self.at(
+                    name,
+                    "ResultPath in a catcher is a JSONPath field; use Output",
+                );
+            }
+            if c.output.is_some() && language == QueryLanguage::JsonPath {
+                self.at(
+                    name,
+                    "Output in a catcher is a JSONata field; use ResultPath",
+                );
+            }
+        }
+    }
+
+    fn scope(&mut self, d: &'a Definition, inherited: QueryLanguage, what: &str) {
+        self.graph(d, what);
+        for (name, s) in &d.states {
+            let language = s.query_language.unwrap_or(inherited);
+            if self.top_language == QueryLanguage::Jsonata
+                && s.query_language == Some(QueryLanguage::JsonPath)
+            {
+                self.at(
+                    name,
+                    "the state machine uses JSONata, so no state may use JSONPath",
+                );
+            }
+            self.state(name, s, language);
+            match &s.kind {
+                StateKind::Parallel(p) => {
+                    for b in &p.branches {
+                        self.scope(b, language, "branch");
+                    }
+                }
+                StateKind::Map(m) => self.scope(&m.processor, language, "Map iteration"),
+                _ => {}
+            }
+        }
+    }
+}
+
+impl Definition {
+    /// Every problem of the definition, each with the state's name.
+    pub fn validate(&self, options: ValidateOptions) -> Vec<AslProblem> {
+        let top = self.query_language.unwrap_or(QueryLanguage::JsonPath);
+        let mut c = Checker {
+            problems: Vec::new(),
+            top_language: top,
+            options,
+            scopes: HashMap::new(),
+        };
+        c.collect_names(self, &mut 0);
+        if self.states.is_empty() {
+            c.general("the state machine has no states");
+        }
+        if self.timeout_seconds == Some(0) {
+            c.general("TimeoutSeconds must be at least 1");
+        }
+        c.scope(self, top, "state machine");
+        let size = crate::core::assembly::to_json_text(&super::render::to_placeholder_json(
+            &self.to_value(),
+        ))
+        .len();
+        if size > MAX_DEFINITION_BYTES {
+            c.general(format!("the definition has {size} bytes; Step Functions accepts at most {MAX_DEFINITION_BYTES}"));
+        }
+        c.problems
+    }
+}
