@@ -193,14 +193,14 @@ pub fn map(name: &str, processor: impl Into<Chain>) -> Step {
     let (definition, problems) = processor.into().into_parts();
     let mut s = step(
         name,
-        StateKind::Map(Map {
+        StateKind::Map(Box::new(Map {
             processor: Box::new(definition),
             processor_config: Some(ProcessorConfig {
                 mode: ProcessorMode::Inline,
                 execution_type: None,
             }),
             ..Default::default()
-        }),
+        })),
     );
     s.problems = problems;
     s

@@ -176,7 +176,7 @@ impl Retrier {
     /// The multiplier of the interval; an integer renders as one (`2`), a fraction as a
     /// fraction (`1.5`).
     pub fn backoff_rate(mut self, rate: f64) -> Self {
-        self.backoff_rate = if rate.fract() == 0.0 && rate >= 0.0 && rate < 1e15 {
+        self.backoff_rate = if rate.fract() == 0.0 && (0.0..1e15).contains(&rate) {
             Some(serde_json::Number::from(rate as u64))
         } else {
             serde_json::Number::from_f64(rate)
@@ -345,6 +345,8 @@ impl State {
 }
 
 /// The type-specific part of a state.
+// Task is the common case and is kept inline; the rare, largest Map is boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum StateKind {
     Pass(Pass),
@@ -354,7 +356,7 @@ pub enum StateKind {
     Succeed,
     Fail(Fail),
     Parallel(Parallel),
-    Map(Map),
+    Map(Box<Map>),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

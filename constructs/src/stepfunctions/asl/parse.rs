@@ -507,7 +507,7 @@ fn parse_state(at: &str, v: &Json) -> Result<State> {
                 next: f.transition()?,
             })
         }
-        "Map" => StateKind::Map(parse_map(&mut f)?),
+        "Map" => StateKind::Map(Box::new(parse_map(&mut f)?)),
         other => return err(&f.here("Type"), format!("{other} is not a state type")),
     };
     let mut state = State::new(kind);
