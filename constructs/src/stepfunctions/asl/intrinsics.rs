@@ -12,8 +12,10 @@ use crate::core::value::Value;
 pub enum Arg {
     /// A reference path, `$.x` or `$$.Execution.Id` (written as is).
     Path(String),
-    /// A string literal (quoted and escaped).
+    /// A string literal (quoted; `'`, `{`, `}` and `\` escaped).
     Str(String),
+    /// The template of `States.Format`: quoted, its `{}` placeholders kept.
+    Template(String),
     Number(serde_json::Number),
     Bool(bool),
     Null,
@@ -78,6 +80,16 @@ impl fmt::Display for Arg {
                 }
                 f.write_str("'")
             }
+            Arg::Template(s) => {
+                f.write_str("'")?;
+                for c in s.chars() {
+                    if matches!(c, '\'' | '\\') {
+                        f.write_str("\\")?;
+                    }
+                    write!(f, "{c}")?;
+                }
+                f.write_str("'")
+            }
             Arg::Number(n) => write!(f, "{n}"),
             Arg::Bool(b) => write!(f, "{b}"),
             Arg::Null => f.write_str("null"),
@@ -116,7 +128,7 @@ pub struct States;
 impl States {
     /// `States.Format('template {}', args...)`.
     pub fn format(template: &str, args: impl IntoIterator<Item = Arg>) -> Intrinsic {
-        let mut all = vec![Arg::str(template)];
+        let mut all = vec![Arg::Template(template.to_string())];
         all.extend(args);
         call("Format", all)
     }
@@ -294,8 +306,8 @@ mod tests {
             "States.Hash($.data, 'SHA-256')"
         );
         assert_eq!(
-            States::format("it's {}", [Arg::str("a\\b")]).to_string(),
-            "States.Format('it\\'s \\{\\}', 'a\\\\b')"
+            States::format("it's {}", [Arg::str("a\\b{")]).to_string(),
+            "States.Format('it\\'s {}', 'a\\\\b\\{')"
         );
         assert_eq!(
             States::json_merge("$.a", "$.b", false).to_string(),
