@@ -19,6 +19,11 @@ use constructs::lambda::{
 };
 use constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
 use constructs::s3::{Bucket, BucketProps};
+use constructs::stepfunctions::asl::{
+    choice, fail, pass, succeed, Chain, Condition, ContextPath, PathValue, Payload, States,
+};
+use constructs::stepfunctions::tasks::{self, attr_map, Attr, Expressions, LambdaInvoke};
+use constructs::stepfunctions::{LogLevel, StateMachine, StateMachineProps};
 use constructs::{App, Aws, Parameter, RemovalPolicy, Stack};
 
 use crate::config::Config;
@@ -152,6 +157,61 @@ pub fn build(config: &Config, root: &Path) -> App {
             ]],
         },
     );
+    // a workflow: record the greeting, ask the function for it, check the answer
+    let workflow_logs = LogGroup::new(
+        &mut api,
+        "WorkflowLogs",
+        LogGroupProps::new(RetentionDays::OneMonth).removal_policy(removal),
+    );
+    let definition = Chain::start(
+        pass("Stamp").parameters(
+            Payload::new()
+                .path("name", "$.name")
+                .path("at", "$.at")
+                .intrinsic(
+                    "day",
+                    States::array_get_item(
+                        States::string_split(ContextPath::EXECUTION_START_TIME, "T"),
+                        0,
+                    ),
+                ),
+        ),
+    )
+    .next(
+        tasks::dynamo_put_item(
+            "Record greeting",
+            &greetings,
+            attr_map(&[
+                ("name", Attr::s_path("$.name")),
+                ("at", Attr::n_path("$.at")),
+                ("day", Attr::s_path("$.day")),
+            ]),
+            Expressions::default(),
+        )
+        .result_path(PathValue::Null),
+    )
+    .next(
+        tasks::lambda_invoke("Greet", &hello, LambdaInvoke::default())
+            .result_selector(Payload::new().path("message", "$.Payload.message"))
+            .result_path(PathValue::path("$.greeting")),
+    )
+    .next(
+        choice("Greeted?")
+            .when(Condition::is_present("$.greeting.message"), succeed("Done"))
+            .otherwise(fail("No greeting").error("Greeting.Missing", "the function gave no message")),
+    );
+    let workflow = StateMachine::new(
+        &mut api,
+        "Workflow",
+        StateMachineProps::new(definition)
+            .comment("Records a greeting, then asks the example function for it")
+            .timeout_seconds(300)
+            .logging(&workflow_logs, LogLevel::Error, false)
+            .tracing(true),
+    );
+    workflow.grant_start_execution(&mut api, &caller);
+    api.add_output("WorkflowArn", workflow.arn())
+        .description("The example workflow");
     api.add_output("HelloUrl", url.url())
         .description("The function URL (AWS_IAM auth)");
     api.add_output("CallerRoleArn", caller.arn())

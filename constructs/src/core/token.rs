@@ -64,6 +64,21 @@ impl Pseudo {
         }
     }
 
+    /// The pseudo parameter named `AWS::Partition` and so on.
+    pub fn from_name(name: &str) -> Option<Pseudo> {
+        Some(match name {
+            "AWS::AccountId" => Pseudo::AccountId,
+            "AWS::NotificationARNs" => Pseudo::NotificationArns,
+            "AWS::NoValue" => Pseudo::NoValue,
+            "AWS::Partition" => Pseudo::Partition,
+            "AWS::Region" => Pseudo::Region,
+            "AWS::StackId" => Pseudo::StackId,
+            "AWS::StackName" => Pseudo::StackName,
+            "AWS::URLSuffix" => Pseudo::UrlSuffix,
+            _ => return None,
+        })
+    }
+
     pub(crate) fn is_pseudo_name(name: &str) -> bool {
         matches!(
             name,

@@ -1,7 +1,10 @@
-//! Step Functions: the `AWS::StepFunctions::StateMachine` L1. The typed Amazon States
-//! Language and the `StateMachine` construct build on it.
+//! Step Functions: the typed Amazon States Language (`asl`), task integrations that derive
+//! their IAM statements (`tasks`), and the `StateMachine` construct.
 
 pub mod asl;
 pub mod cfn;
+pub mod state_machine;
+pub mod tasks;
 
 pub use cfn::CfnStateMachine;
+pub use state_machine::{DefinitionBody, LogLevel, Logging, StateMachine, StateMachineProps, StateMachineType};

@@ -541,6 +541,12 @@ impl Step {
         self
     }
 
+    /// Records a problem, reported with the definition's.
+    pub fn with_problem(mut self, problem: impl Into<String>) -> Self {
+        self.problems.push(problem.into());
+        self
+    }
+
     /// The state as built (for inspection and tests).
     pub fn state(&self) -> &State {
         &self.state

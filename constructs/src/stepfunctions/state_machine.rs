@@ -1,0 +1,503 @@
+//! The `StateMachine` construct: a definition rendered as a readable `Definition` object with
+//! every token carried by `DefinitionSubstitutions`, its role (derived from the tasks), logging,
+//! tracing and grants.
+
+use indexmap::IndexMap;
+
+use crate::core::error::Problem;
+use crate::core::names;
+use crate::core::resource::CfnResource;
+use crate::core::stack::Stack;
+use crate::core::token::{fns, sub_placeholders, Pseudo, ResourceRef, Token};
+use crate::core::value::Value;
+use crate::iam::{grant, Grantable, PolicyStatement, Principal, Role, RoleProps};
+use crate::logs::LogGroup;
+
+use super::asl::render::to_plain_json;
+use super::asl::{Chain, Definition, QueryLanguage, ValidateOptions};
+use super::cfn::{
+    CfnStateMachine, CloudWatchLogsLogGroup, LogDestination, LoggingConfiguration,
+    TracingConfiguration,
+};
+
+pub use super::cfn::{LogLevel, StateMachineType};
+
+/// A definition to deploy: built by chaining, or parsed from ASL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefinitionBody {
+    Chain(Chain),
+    Definition(Definition),
+}
+
+impl From<Chain> for DefinitionBody {
+    fn from(c: Chain) -> Self {
+        DefinitionBody::Chain(c)
+    }
+}
+
+impl From<super::asl::Step> for DefinitionBody {
+    fn from(s: super::asl::Step) -> Self {
+        DefinitionBody::Chain(s.into())
+    }
+}
+
+impl From<Definition> for DefinitionBody {
+    fn from(d: Definition) -> Self {
+        DefinitionBody::Definition(d)
+    }
+}
+
+/// Execution logging to CloudWatch Logs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logging {
+    pub destination: LogGroup,
+    pub level: LogLevel,
+    pub include_execution_data: bool,
+}
+
+/// Settings of a [`StateMachine`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateMachineProps {
+    pub definition: DefinitionBody,
+    /// Default: STANDARD.
+    pub kind: StateMachineType,
+    pub name: Option<String>,
+    pub comment: Option<String>,
+    pub timeout_seconds: Option<u32>,
+    pub query_language: Option<QueryLanguage>,
+    /// An existing role; by default the machine gets its own, with exactly the rights its
+    /// tasks need.
+    pub role: Option<Role>,
+    pub logging: Option<Logging>,
+    pub tracing: bool,
+    /// Substitutions written by hand in the definition (`"${FinalResultFieldName}"`, even as
+    /// an object key); tokens in the definition get theirs automatically.
+    pub substitutions: IndexMap<String, Value>,
+}
+
+impl StateMachineProps {
+    pub fn new(definition: impl Into<DefinitionBody>) -> Self {
+        StateMachineProps {
+            definition: definition.into(),
+            kind: StateMachineType::Standard,
+            name: None,
+            comment: None,
+            timeout_seconds: None,
+            query_language: None,
+            role: None,
+            logging: None,
+            tracing: false,
+            substitutions: IndexMap::new(),
+        }
+    }
+    pub fn express(mut self) -> Self {
+        self.kind = StateMachineType::Express;
+        self
+    }
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    pub fn comment(mut self, text: impl Into<String>) -> Self {
+        self.comment = Some(text.into());
+        self
+    }
+    pub fn timeout_seconds(mut self, seconds: u32) -> Self {
+        self.timeout_seconds = Some(seconds);
+        self
+    }
+    pub fn query_language(mut self, language: QueryLanguage) -> Self {
+        self.query_language = Some(language);
+        self
+    }
+    pub fn role(mut self, role: Role) -> Self {
+        self.role = Some(role);
+        self
+    }
+    pub fn logging(mut self, destination: &LogGroup, level: LogLevel, include_execution_data: bool) -> Self {
+        self.logging = Some(Logging {
+            destination: destination.clone(),
+            level,
+            include_execution_data,
+        });
+        self
+    }
+    pub fn tracing(mut self, on: bool) -> Self {
+        self.tracing = on;
+        self
+    }
+    pub fn substitution(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.substitutions.insert(name.into(), value.into());
+        self
+    }
+}
+
+/// The rights Step Functions needs to deliver execution logs; AWS accepts only `*` for them.
+pub const LOG_DELIVERY_ACTIONS: &[&str] = &[
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+];
+
+/// The rights X-Ray tracing needs; X-Ray accepts only `*`.
+pub const XRAY_ACTIONS: &[&str] = &[
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:PutTelemetryRecords",
+    "xray:PutTraceSegments",
+];
+
+/// A Step Functions state machine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateMachine {
+    resource: ResourceRef,
+    role: Role,
+    kind: StateMachineType,
+}
+
+/// Turns the tokens of a rendered definition into `${Name}` placeholders.
+struct Substituter<'a> {
+    stack: &'a Stack,
+    subs: IndexMap<String, Value>,
+}
+
+impl Substituter<'_> {
+    fn hint(&self, token: &Token) -> String {
+        let from_path = |r: &ResourceRef| -> String {
+            let below = r.path.split_once('/').map_or(r.path.as_str(), |(_, b)| b);
+            below
+                .split('/')
+                .filter(|c| *c != "Resource" && *c != "Default")
+                .flat_map(|c| c.chars().filter(char::is_ascii_alphanumeric))
+                .collect()
+        };
+        match token {
+            Token::Ref(r) => {
+                let kind = self.stack.resource(r).map(|res| res.type_name.as_str()).unwrap_or("");
+                let suffix = match kind {
+                    "AWS::StepFunctions::StateMachine" | "AWS::IAM::ManagedPolicy" | "AWS::SNS::Topic" => "Arn",
+                    "AWS::ApiGateway::RestApi" => "Id",
+                    _ => "Name",
+                };
+                format!("{}{suffix}", from_path(r))
+            }
+            Token::GetAtt(r, attr) => format!(
+                "{}{}",
+                from_path(r),
+                attr.chars().filter(char::is_ascii_alphanumeric).collect::<String>()
+            ),
+            Token::Pseudo(p) => p.name().trim_start_matches("AWS::").to_string(),
+            Token::Parameter { name, .. } => name.clone(),
+            // an integration ARN: `arn:${AWS::Partition}:states:::dynamodb:putItem` is
+            // named DynamodbPutItem
+            Token::Sub { .. } | Token::Join { .. } => {
+                let text = super::asl::validate::shape(&Value::Token(Box::new(token.clone())));
+                match text.split_once(":::") {
+                    Some((_, integration)) => integration
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .map(|w| {
+                            let mut cs = w.chars();
+                            cs.next()
+                                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+                                .unwrap_or_default()
+                        })
+                        .collect(),
+                    None => "Value".to_string(),
+                }
+            }
+            _ => "Value".to_string(),
+        }
+    }
+
+    /// The placeholder name for a token value (the same value always gets the same name).
+    fn name_for(&mut self, value: &Value) -> String {
+        if let Some((name, _)) = self.subs.iter().find(|(_, v)| *v == value) {
+            return name.clone();
+        }
+        let base = match value {
+            Value::Token(t) => self.hint(t),
+            _ => "Value".into(),
+        };
+        let base = if base.is_empty() { "Value".to_string() } else { base };
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.subs.contains_key(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        self.subs.insert(name.clone(), value.clone());
+        name
+    }
+
+    /// A string with tokens inlined as placeholders, when the token is a string template.
+    fn inline(&mut self, token: &Token) -> Option<String> {
+        match token {
+            Token::Join { delimiter, items } => {
+                let mut parts = Vec::new();
+                for item in items {
+                    parts.push(match item {
+                        Value::String(s) => s.clone(),
+                        Value::Token(t) => match self.inline(t) {
+                            Some(s) => s,
+                            None => format!("${{{}}}", self.name_for(item)),
+                        },
+                        other => format!("${{{}}}", self.name_for(other)),
+                    });
+                }
+                Some(parts.join(delimiter))
+            }
+            Token::Sub { template, variables } => {
+                let mut out = template.clone();
+                for name in sub_placeholders(template) {
+                    let replacement = if let Some(v) = variables.get(name) {
+                        match v {
+                            Value::String(s) => s.clone(),
+                            Value::Token(t) => match self.inline(t) {
+                                Some(s) => s,
+                                None => format!("${{{}}}", self.name_for(v)),
+                            },
+                            other => format!("${{{}}}", self.name_for(other)),
+                        }
+                    } else if let Some(p) = Pseudo::from_name(name) {
+                        format!("${{{}}}", self.name_for(&Token::Pseudo(p).into()))
+                    } else {
+                        // a parameter of the stack
+                        let parameter: Value = Token::Parameter {
+                            stack: self.stack.name().to_string(),
+                            name: name.to_string(),
+                        }
+                        .into();
+                        format!("${{{}}}", self.name_for(&parameter))
+                    };
+                    out = out.replace(&format!("${{{name}}}"), &replacement);
+                }
+                Some(out)
+            }
+            _ => None,
+        }
+    }
+
+    fn walk(&mut self, v: &Value) -> Value {
+        match v {
+            Value::Array(items) => Value::Array(items.iter().map(|i| self.walk(i)).collect()),
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| {
+                        // a Resource is one substitution as a whole: validators check its ARN
+                        // shape and accept a placeholder only when it is the entire value
+                        let walked = match v {
+                            Value::Token(_) if k == "Resource" => {
+                                Value::String(format!("${{{}}}", self.name_for(v)))
+                            }
+                            _ => self.walk(v),
+                        };
+                        (k.clone(), walked)
+                    })
+                    .collect(),
+            ),
+            Value::Token(t) => match self.inline(t) {
+                Some(s) => Value::String(s),
+                None => Value::String(format!("${{{}}}", self.name_for(v))),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// Every `${Name}` in the strings and keys of a value.
+fn placeholders_in(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.extend(sub_placeholders(s).into_iter().map(str::to_string)),
+        serde_json::Value::Array(items) => items.iter().for_each(|i| placeholders_in(i, out)),
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                out.extend(sub_placeholders(k).into_iter().map(str::to_string));
+                placeholders_in(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+impl StateMachine {
+    pub fn new(stack: &mut Stack, id: &str, props: StateMachineProps) -> StateMachine {
+        let path = stack.path_of(&format!("{id}/Resource"));
+        let problem = |stack: &mut Stack, message: String| {
+            stack.add_problem(Problem::new(&path, message).property("Definition"));
+        };
+        if let Some(name) = &props.name {
+            if let Err(e) = names::check_name("state machine name", name, 1, 80, "_-") {
+                stack.add_problem(Problem::new(&path, e).property("StateMachineName"));
+            }
+        }
+        let mut definition = match props.definition {
+            DefinitionBody::Chain(chain) => {
+                let (definition, problems) = chain.into_parts();
+                for p in problems {
+                    problem(stack, p);
+                }
+                definition
+            }
+            DefinitionBody::Definition(d) => d,
+        };
+        if props.comment.is_some() {
+            definition.comment = props.comment;
+        }
+        if props.timeout_seconds.is_some() {
+            definition.timeout_seconds = props.timeout_seconds;
+        }
+        if props.query_language.is_some() {
+            definition.query_language = props.query_language;
+        }
+        let express = props.kind == StateMachineType::Express;
+        for p in definition.validate(ValidateOptions { express }) {
+            problem(stack, p.to_string());
+        }
+
+        let role = props.role.clone().unwrap_or_else(|| {
+            Role::new(
+                stack,
+                &format!("{id}/Role"),
+                RoleProps::new(Principal::service("states.amazonaws.com")),
+            )
+        });
+        for statement in definition.policy_statements() {
+            role.add_to_policy(stack, statement);
+        }
+        let logging_configuration = props.logging.as_ref().map(|l| {
+            role.add_to_policy(
+                stack,
+                PolicyStatement::allow().actions(LOG_DELIVERY_ACTIONS.iter().copied()).resource("*"),
+            );
+            LoggingConfiguration {
+                destinations: Some(vec![LogDestination {
+                    cloud_watch_logs_log_group: CloudWatchLogsLogGroup {
+                        log_group_arn: l.destination.arn(),
+                    },
+                }]),
+                include_execution_data: Some(l.include_execution_data),
+                level: Some(l.level),
+            }
+        });
+        if props.tracing {
+            role.add_to_policy(
+                stack,
+                PolicyStatement::allow().actions(XRAY_ACTIONS.iter().copied()).resource("*"),
+            );
+        }
+
+        // the definition, tokens turned into substitutions
+        let mut substituter = Substituter {
+            stack,
+            subs: props.substitutions.clone(),
+        };
+        let rendered = substituter.walk(&definition.to_value());
+        let subs = substituter.subs;
+        let json = to_plain_json(&rendered).unwrap_or_default();
+        let mut used = Vec::new();
+        placeholders_in(&json, &mut used);
+        for name in &used {
+            if !subs.contains_key(name) {
+                problem(stack, format!("the definition names ${{{name}}}, but no substitution {name} is given"));
+            }
+        }
+        for name in props.substitutions.keys() {
+            if !used.contains(name) {
+                problem(stack, format!("the substitution {name} is not used in the definition"));
+            }
+        }
+
+        let machine = CfnStateMachine {
+            definition: Some(Value::from(json)),
+            definition_substitutions: (!subs.is_empty()).then_some(subs),
+            logging_configuration,
+            role_arn: role.arn(),
+            state_machine_name: props.name.map(Value::from),
+            state_machine_type: Some(props.kind),
+            tracing_configuration: props.tracing.then_some(TracingConfiguration { enabled: Some(true) }),
+            ..Default::default()
+        };
+        let mut resource = CfnResource::from_props(&machine);
+        if let Some(policy) = role.default_policy(stack) {
+            resource.add_depends_on(&policy);
+        }
+        let resource = stack.add_resource(&format!("{id}/Resource"), resource);
+        StateMachine {
+            resource,
+            role,
+            kind: props.kind,
+        }
+    }
+
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The machine's ARN (`Ref`).
+    pub fn arn(&self) -> Value {
+        self.resource.reference()
+    }
+
+    /// The machine's name.
+    pub fn name(&self) -> Value {
+        self.resource.get_att("Name")
+    }
+
+    pub fn role(&self) -> &Role {
+        &self.role
+    }
+
+    pub fn kind(&self) -> StateMachineType {
+        self.kind
+    }
+
+    /// The ARN pattern of the machine's executions (`execution:` for STANDARD, `express:` for
+    /// EXPRESS).
+    pub fn executions_arn(&self) -> Value {
+        let kind = match self.kind {
+            StateMachineType::Standard => "execution",
+            StateMachineType::Express => "express",
+        };
+        fns::sub_with(
+            format!("arn:${{AWS::Partition}}:states:${{AWS::Region}}:${{AWS::AccountId}}:{kind}:${{Name}}:*"),
+            [("Name", self.name())],
+        )
+    }
+
+    /// `states:StartExecution` on the machine.
+    pub fn grant_start_execution(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(stack, grantee, &["states:StartExecution"], vec![self.arn()])
+    }
+
+    /// `states:StartSyncExecution` on the machine (EXPRESS only).
+    pub fn grant_start_sync_execution(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        if self.kind != StateMachineType::Express {
+            stack.add_problem(Problem::new(
+                &self.resource.path,
+                "StartSyncExecution works on EXPRESS state machines only",
+            ));
+        }
+        grant(stack, grantee, &["states:StartSyncExecution"], vec![self.arn()])
+    }
+
+    /// `states:DescribeExecution` on the machine's executions.
+    pub fn grant_read(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(stack, grantee, &["states:DescribeExecution"], vec![self.executions_arn()])
+    }
+
+    /// `states:SendTaskSuccess`, `SendTaskFailure` and `SendTaskHeartbeat` on the machine.
+    pub fn grant_task_response(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(
+            stack,
+            grantee,
+            &["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"],
+            vec![self.arn()],
+        )
+    }
+}
