@@ -198,7 +198,9 @@ pub fn build(config: &Config, root: &Path) -> App {
     .next(
         choice("Greeted?")
             .when(Condition::is_present("$.greeting.message"), succeed("Done"))
-            .otherwise(fail("No greeting").error("Greeting.Missing", "the function gave no message")),
+            .otherwise(
+                fail("No greeting").error("Greeting.Missing", "the function gave no message"),
+            ),
     );
     let workflow = StateMachine::new(
         &mut api,

@@ -7,4 +7,6 @@ pub mod state_machine;
 pub mod tasks;
 
 pub use cfn::CfnStateMachine;
-pub use state_machine::{DefinitionBody, LogLevel, Logging, StateMachine, StateMachineProps, StateMachineType};
+pub use state_machine::{
+    DefinitionBody, LogLevel, Logging, StateMachine, StateMachineProps, StateMachineType,
+};

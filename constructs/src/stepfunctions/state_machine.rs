@@ -114,7 +114,12 @@ impl StateMachineProps {
         self.role = Some(role);
         self
     }
-    pub fn logging(mut self, destination: &LogGroup, level: LogLevel, include_execution_data: bool) -> Self {
+    pub fn logging(
+        mut self,
+        destination: &LogGroup,
+        level: LogLevel,
+        include_execution_data: bool,
+    ) -> Self {
         self.logging = Some(Logging {
             destination: destination.clone(),
             level,
@@ -178,9 +183,15 @@ impl Substituter<'_> {
         };
         match token {
             Token::Ref(r) => {
-                let kind = self.stack.resource(r).map(|res| res.type_name.as_str()).unwrap_or("");
+                let kind = self
+                    .stack
+                    .resource(r)
+                    .map(|res| res.type_name.as_str())
+                    .unwrap_or("");
                 let suffix = match kind {
-                    "AWS::StepFunctions::StateMachine" | "AWS::IAM::ManagedPolicy" | "AWS::SNS::Topic" => "Arn",
+                    "AWS::StepFunctions::StateMachine"
+                    | "AWS::IAM::ManagedPolicy"
+                    | "AWS::SNS::Topic" => "Arn",
                     "AWS::ApiGateway::RestApi" => "Id",
                     _ => "Name",
                 };
@@ -189,7 +200,9 @@ impl Substituter<'_> {
             Token::GetAtt(r, attr) => format!(
                 "{}{}",
                 from_path(r),
-                attr.chars().filter(char::is_ascii_alphanumeric).collect::<String>()
+                attr.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
             ),
             Token::Pseudo(p) => p.name().trim_start_matches("AWS::").to_string(),
             Token::Parameter { name, .. } => name.clone(),
@@ -224,7 +237,11 @@ impl Substituter<'_> {
             Value::Token(t) => self.hint(t),
             _ => "Value".into(),
         };
-        let base = if base.is_empty() { "Value".to_string() } else { base };
+        let base = if base.is_empty() {
+            "Value".to_string()
+        } else {
+            base
+        };
         let mut name = base.clone();
         let mut n = 2;
         while self.subs.contains_key(&name) {
@@ -252,7 +269,10 @@ impl Substituter<'_> {
                 }
                 Some(parts.join(delimiter))
             }
-            Token::Sub { template, variables } => {
+            Token::Sub {
+                template,
+                variables,
+            } => {
                 let mut out = template.clone();
                 for name in sub_placeholders(template) {
                     let replacement = if let Some(v) = variables.get(name) {
@@ -313,7 +333,9 @@ impl Substituter<'_> {
 /// Every `${Name}` in the strings and keys of a value.
 fn placeholders_in(v: &serde_json::Value, out: &mut Vec<String>) {
     match v {
-        serde_json::Value::String(s) => out.extend(sub_placeholders(s).into_iter().map(str::to_string)),
+        serde_json::Value::String(s) => {
+            out.extend(sub_placeholders(s).into_iter().map(str::to_string))
+        }
         serde_json::Value::Array(items) => items.iter().for_each(|i| placeholders_in(i, out)),
         serde_json::Value::Object(m) => {
             for (k, v) in m {
@@ -373,7 +395,9 @@ impl StateMachine {
         let logging_configuration = props.logging.as_ref().map(|l| {
             role.add_to_policy(
                 stack,
-                PolicyStatement::allow().actions(LOG_DELIVERY_ACTIONS.iter().copied()).resource("*"),
+                PolicyStatement::allow()
+                    .actions(LOG_DELIVERY_ACTIONS.iter().copied())
+                    .resource("*"),
             );
             LoggingConfiguration {
                 destinations: Some(vec![LogDestination {
@@ -388,7 +412,9 @@ impl StateMachine {
         if props.tracing {
             role.add_to_policy(
                 stack,
-                PolicyStatement::allow().actions(XRAY_ACTIONS.iter().copied()).resource("*"),
+                PolicyStatement::allow()
+                    .actions(XRAY_ACTIONS.iter().copied())
+                    .resource("*"),
             );
         }
 
@@ -404,12 +430,20 @@ impl StateMachine {
         placeholders_in(&json, &mut used);
         for name in &used {
             if !subs.contains_key(name) {
-                problem(stack, format!("the definition names ${{{name}}}, but no substitution {name} is given"));
+                problem(
+                    stack,
+                    format!(
+                        "the definition names ${{{name}}}, but no substitution {name} is given"
+                    ),
+                );
             }
         }
         for name in props.substitutions.keys() {
             if !used.contains(name) {
-                problem(stack, format!("the substitution {name} is not used in the definition"));
+                problem(
+                    stack,
+                    format!("the substitution {name} is not used in the definition"),
+                );
             }
         }
 
@@ -420,7 +454,9 @@ impl StateMachine {
             role_arn: role.arn(),
             state_machine_name: props.name.map(Value::from),
             state_machine_type: Some(props.kind),
-            tracing_configuration: props.tracing.then_some(TracingConfiguration { enabled: Some(true) }),
+            tracing_configuration: props.tracing.then_some(TracingConfiguration {
+                enabled: Some(true),
+            }),
             ..Default::default()
         };
         let mut resource = CfnResource::from_props(&machine);
@@ -471,32 +507,58 @@ impl StateMachine {
     }
 
     /// `states:StartExecution` on the machine.
-    pub fn grant_start_execution(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+    pub fn grant_start_execution(
+        &self,
+        stack: &mut Stack,
+        grantee: &dyn Grantable,
+    ) -> PolicyStatement {
         grant(stack, grantee, &["states:StartExecution"], vec![self.arn()])
     }
 
     /// `states:StartSyncExecution` on the machine (EXPRESS only).
-    pub fn grant_start_sync_execution(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+    pub fn grant_start_sync_execution(
+        &self,
+        stack: &mut Stack,
+        grantee: &dyn Grantable,
+    ) -> PolicyStatement {
         if self.kind != StateMachineType::Express {
             stack.add_problem(Problem::new(
                 &self.resource.path,
                 "StartSyncExecution works on EXPRESS state machines only",
             ));
         }
-        grant(stack, grantee, &["states:StartSyncExecution"], vec![self.arn()])
+        grant(
+            stack,
+            grantee,
+            &["states:StartSyncExecution"],
+            vec![self.arn()],
+        )
     }
 
     /// `states:DescribeExecution` on the machine's executions.
     pub fn grant_read(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
-        grant(stack, grantee, &["states:DescribeExecution"], vec![self.executions_arn()])
-    }
-
-    /// `states:SendTaskSuccess`, `SendTaskFailure` and `SendTaskHeartbeat` on the machine.
-    pub fn grant_task_response(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
         grant(
             stack,
             grantee,
-            &["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"],
+            &["states:DescribeExecution"],
+            vec![self.executions_arn()],
+        )
+    }
+
+    /// `states:SendTaskSuccess`, `SendTaskFailure` and `SendTaskHeartbeat` on the machine.
+    pub fn grant_task_response(
+        &self,
+        stack: &mut Stack,
+        grantee: &dyn Grantable,
+    ) -> PolicyStatement {
+        grant(
+            stack,
+            grantee,
+            &[
+                "states:SendTaskFailure",
+                "states:SendTaskHeartbeat",
+                "states:SendTaskSuccess",
+            ],
             vec![self.arn()],
         )
     }

@@ -39,7 +39,10 @@ fn invoke_statement(function: &Function) -> PolicyStatement {
     PolicyStatement::allow()
         .action("lambda:InvokeFunction")
         .resource(function.arn())
-        .resource(fns::sub_with("${Function}:*", [("Function", function.arn())]))
+        .resource(fns::sub_with(
+            "${Function}:*",
+            [("Function", function.arn())],
+        ))
 }
 
 /// Options of [`lambda_invoke`].
@@ -144,7 +147,10 @@ impl Attr {
             Attr::Bool(b) => one("BOOL", (*b).into()),
             Attr::BoolPath(p) => one("BOOL.$", p.as_str().into()),
             Attr::M(fields) => one("M", attrs(fields)),
-            Attr::L(items) => one("L", Value::Array(items.iter().map(Attr::to_value).collect())),
+            Attr::L(items) => one(
+                "L",
+                Value::Array(items.iter().map(Attr::to_value).collect()),
+            ),
             Attr::Null => one("NULL", true.into()),
         }
     }
@@ -152,11 +158,19 @@ impl Attr {
 
 /// An item, key or value map: `{"name": {"S": ...}, ...}`.
 pub fn attrs(fields: &[(String, Attr)]) -> Value {
-    Value::Object(fields.iter().map(|(k, a)| (k.clone(), a.to_value())).collect())
+    Value::Object(
+        fields
+            .iter()
+            .map(|(k, a)| (k.clone(), a.to_value()))
+            .collect(),
+    )
 }
 
 fn item(fields: &[(&str, Attr)]) -> Vec<(String, Attr)> {
-    fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
 }
 
 /// Builds an attribute map from `(name, value)` pairs.
@@ -191,7 +205,10 @@ impl Expressions {
             );
         }
         if !self.expression_attribute_values.is_empty() {
-            p.insert("ExpressionAttributeValues".into(), attrs(&self.expression_attribute_values));
+            p.insert(
+                "ExpressionAttributeValues".into(),
+                attrs(&self.expression_attribute_values),
+            );
         }
         if let Some(r) = &self.return_values {
             p.insert("ReturnValues".into(), r.as_str().into());
@@ -199,11 +216,20 @@ impl Expressions {
     }
 }
 
-fn dynamo_task(name: &str, action: &str, table: &Table, parameters: IndexMap<String, Value>) -> Step {
+fn dynamo_task(
+    name: &str,
+    action: &str,
+    table: &Table,
+    parameters: IndexMap<String, Value>,
+) -> Step {
     let iam_action = format!("dynamodb:{}{}", action[..1].to_uppercase(), &action[1..]);
     task(name, integration_arn(&format!("dynamodb:{action}")))
         .parameters(Value::Object(parameters))
-        .grant(PolicyStatement::allow().action(iam_action).resource(table.arn()))
+        .grant(
+            PolicyStatement::allow()
+                .action(iam_action)
+                .resource(table.arn()),
+        )
 }
 
 fn with_table(table: &Table) -> IndexMap<String, Value> {
@@ -213,7 +239,12 @@ fn with_table(table: &Table) -> IndexMap<String, Value> {
 }
 
 /// `dynamodb:putItem`.
-pub fn dynamo_put_item(name: &str, table: &Table, item: Vec<(String, Attr)>, expressions: Expressions) -> Step {
+pub fn dynamo_put_item(
+    name: &str,
+    table: &Table,
+    item: Vec<(String, Attr)>,
+    expressions: Expressions,
+) -> Step {
     let mut p = with_table(table);
     p.insert("Item".into(), attrs(&item));
     expressions.apply(&mut p);
@@ -221,7 +252,12 @@ pub fn dynamo_put_item(name: &str, table: &Table, item: Vec<(String, Attr)>, exp
 }
 
 /// `dynamodb:getItem`; `consistent_read` is rendered when given (true or false).
-pub fn dynamo_get_item(name: &str, table: &Table, key: Vec<(String, Attr)>, consistent_read: Option<bool>) -> Step {
+pub fn dynamo_get_item(
+    name: &str,
+    table: &Table,
+    key: Vec<(String, Attr)>,
+    consistent_read: Option<bool>,
+) -> Step {
     let mut p = with_table(table);
     p.insert("Key".into(), attrs(&key));
     if let Some(c) = consistent_read {
@@ -246,7 +282,12 @@ pub fn dynamo_update_item(
 }
 
 /// `dynamodb:deleteItem`.
-pub fn dynamo_delete_item(name: &str, table: &Table, key: Vec<(String, Attr)>, expressions: Expressions) -> Step {
+pub fn dynamo_delete_item(
+    name: &str,
+    table: &Table,
+    key: Vec<(String, Attr)>,
+    expressions: Expressions,
+) -> Step {
     let mut p = with_table(table);
     p.insert("Key".into(), attrs(&key));
     expressions.apply(&mut p);
@@ -269,7 +310,10 @@ pub struct Query {
 /// `Query` through the SDK integration (`aws-sdk:dynamodb:query`).
 pub fn dynamo_query(name: &str, table: &Table, query: Query) -> Step {
     let mut p = with_table(table);
-    p.insert("KeyConditionExpression".into(), query.key_condition_expression.as_str().into());
+    p.insert(
+        "KeyConditionExpression".into(),
+        query.key_condition_expression.as_str().into(),
+    );
     if let Some(i) = &query.index_name {
         p.insert("IndexName".into(), i.as_str().into());
     }
@@ -291,7 +335,9 @@ pub fn dynamo_query(name: &str, table: &Table, query: Query) -> Step {
     if let Some(c) = query.consistent_read {
         p.insert("ConsistentRead".into(), c.into());
     }
-    let mut statement = PolicyStatement::allow().action("dynamodb:Query").resource(table.arn());
+    let mut statement = PolicyStatement::allow()
+        .action("dynamodb:Query")
+        .resource(table.arn());
     if let Some(index) = &query.index_name {
         statement = statement.resource(fns::sub_with(
             format!("${{Table}}/index/{index}"),
@@ -341,9 +387,16 @@ pub fn start_execution(name: &str, machine: &StateMachine, options: StartExecuti
     if let Some(n) = options.execution_name {
         p.insert("Name".into(), n);
     }
-    let mut step = task(name, integration_arn(&format!("states:startExecution{suffix}")))
-        .parameters(Value::Object(p))
-        .grant(PolicyStatement::allow().action("states:StartExecution").resource(machine.arn()));
+    let mut step = task(
+        name,
+        integration_arn(&format!("states:startExecution{suffix}")),
+    )
+    .parameters(Value::Object(p))
+    .grant(
+        PolicyStatement::allow()
+            .action("states:StartExecution")
+            .resource(machine.arn()),
+    );
     if options.pattern == IntegrationPattern::Sync {
         step = step
             .grant(
@@ -369,7 +422,13 @@ pub enum ObjectKey {
     Path(String),
 }
 
-fn s3_task(name: &str, action: &str, bucket: &Bucket, key: &ObjectKey, mut p: IndexMap<String, Value>) -> Step {
+fn s3_task(
+    name: &str,
+    action: &str,
+    bucket: &Bucket,
+    key: &ObjectKey,
+    mut p: IndexMap<String, Value>,
+) -> Step {
     let mut parameters = IndexMap::new();
     parameters.insert("Bucket".to_string(), bucket.name());
     let objects = match key {
@@ -386,7 +445,11 @@ fn s3_task(name: &str, action: &str, bucket: &Bucket, key: &ObjectKey, mut p: In
     let iam_action = format!("s3:{}{}", action[..1].to_uppercase(), &action[1..]);
     task(name, integration_arn(&format!("aws-sdk:s3:{action}")))
         .parameters(Value::Object(parameters))
-        .grant(PolicyStatement::allow().action(iam_action).resource(objects))
+        .grant(
+            PolicyStatement::allow()
+                .action(iam_action)
+                .resource(objects),
+        )
 }
 
 /// `aws-sdk:s3:getObject`.
@@ -413,14 +476,24 @@ pub fn aws_sdk(
     parameters: impl Into<Value>,
     statements: Vec<PolicyStatement>,
 ) -> Step {
-    let mut step = task(name, integration_arn(&format!("aws-sdk:{service}:{action}"))).parameters(parameters);
+    let mut step = task(
+        name,
+        integration_arn(&format!("aws-sdk:{service}:{action}")),
+    )
+    .parameters(parameters);
     if statements.is_empty() {
         step = step.with_problem(format!(
             "state {name:?}: the SDK call {service}:{action} needs explicit IAM statements"
         ));
     }
-    let service_ok = !service.is_empty() && service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    let action_ok = action.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+    let service_ok = !service.is_empty()
+        && service
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let action_ok = action
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase())
         && action.chars().all(|c| c.is_ascii_alphanumeric());
     if !service_ok || !action_ok {
         step = step.with_problem(format!(

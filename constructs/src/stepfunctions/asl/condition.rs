@@ -127,7 +127,7 @@ macro_rules! builders {
                     Condition::Compare {
                         variable: variable.into(),
                         op: Comparison::$variant,
-                        operand: Operand::Literal(json!(value)),
+                        operand: Operand::Literal(value.literal()),
                     }
                 }
                 #[doc = concat!("`", stringify!($variant), "Path`: compared with the value at another path.")]
@@ -160,6 +160,29 @@ builders! {
     timestamp_greater_than, timestamp_greater_than_path => TimestampGreaterThan, &str;
     timestamp_less_than_equals, timestamp_less_than_equals_path => TimestampLessThanEquals, &str;
     timestamp_greater_than_equals, timestamp_greater_than_equals_path => TimestampGreaterThanEquals, &str;
+}
+
+/// A literal of a comparison: integers render without a fraction.
+trait Literal {
+    fn literal(self) -> Json;
+}
+
+impl Literal for &str {
+    fn literal(self) -> Json {
+        json!(self)
+    }
+}
+
+impl Literal for f64 {
+    fn literal(self) -> Json {
+        number(self)
+    }
+}
+
+impl Literal for bool {
+    fn literal(self) -> Json {
+        json!(self)
+    }
 }
 
 fn number(n: f64) -> Json {

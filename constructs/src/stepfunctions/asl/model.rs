@@ -245,6 +245,26 @@ pub enum WaitFor {
     TimestampExpr(String),
 }
 
+impl WaitFor {
+    pub fn seconds_path(path: impl Into<String>) -> Self {
+        WaitFor::SecondsPath(path.into())
+    }
+    pub fn timestamp(at: impl Into<String>) -> Self {
+        WaitFor::Timestamp(at.into())
+    }
+    pub fn timestamp_path(path: impl Into<String>) -> Self {
+        WaitFor::TimestampPath(path.into())
+    }
+    /// JSONata: `Seconds: "{% expression %}"`.
+    pub fn seconds_expr(expression: &str) -> Self {
+        WaitFor::SecondsExpr(format!("{{% {} %}}", expression.trim()))
+    }
+    /// JSONata: `Timestamp: "{% expression %}"`.
+    pub fn timestamp_expr(expression: &str) -> Self {
+        WaitFor::TimestampExpr(format!("{{% {} %}}", expression.trim()))
+    }
+}
+
 /// A state: the fields every type may have, and the type's own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {

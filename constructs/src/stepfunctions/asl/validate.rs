@@ -107,15 +107,18 @@ impl<'a> Checker<'a> {
     }
 
     fn graph(&mut self, d: &'a Definition, what: &str) {
-        if !d.states.contains_key(&d.start_at) {
+        let start_exists = d.states.contains_key(&d.start_at);
+        if !start_exists {
             self.general(format!(
                 "{what}: StartAt {:?} is not one of its states",
                 d.start_at
             ));
         }
+        let mut dangling = false;
         for (name, state) in &d.states {
             for target in state.targets() {
                 if !d.states.contains_key(target) {
+                    dangling = true;
                     if self.scopes.contains_key(target) {
                         self.at(name, format!("goes to {target:?}, which is outside its {what}: a state cannot jump out of (or into) a Map or Parallel"));
                     } else {
@@ -124,6 +127,7 @@ impl<'a> Checker<'a> {
                 }
             }
             if let Some(None) = state.transition() {
+                dangling = true;
                 self.at(name, "has neither Next nor End");
             }
         }
@@ -139,7 +143,7 @@ impl<'a> Checker<'a> {
             }
         }
         for name in d.states.keys() {
-            if !seen.contains(name.as_str()) {
+            if start_exists && !seen.contains(name.as_str()) {
                 self.at(
                     name,
                     format!("is not reachable from StartAt {:?}", d.start_at),
@@ -150,7 +154,7 @@ impl<'a> Checker<'a> {
             matches!(s.kind, StateKind::Succeed | StateKind::Fail(_))
                 || matches!(s.transition(), Some(Some(Transition::End)))
         });
-        if !ends && !d.states.is_empty() {
+        if !ends && !dangling && !d.states.is_empty() {
             self.general(format!(
                 "{what} never ends: none of its states is terminal (End, Succeed or Fail)"
             ));
