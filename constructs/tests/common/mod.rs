@@ -1,0 +1,52 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::fs;
+
+use constructs::assertions::Template;
+use serde_json::{json, Value as Json};
+
+/// A throwaway workspace with two Lambda crates (`one` uses the path dependency `shared`)
+/// and a lock file.
+pub fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    };
+    write("Cargo.toml", "[workspace]\nmembers = [\"lambdas/*\"]\n[workspace.dependencies]\nshared = { path = \"lambdas/shared\" }\n[profile.release]\nopt-level = 3\n");
+    write("lambdas/one/Cargo.toml", "[package]\nname = \"one\"\nversion = \"0.1.0\"\n[dependencies]\nshared = { workspace = true }\nitoa = \"1\"\n");
+    write("lambdas/one/src/main.rs", "fn main() {}\n");
+    write(
+        "lambdas/two/Cargo.toml",
+        "[package]\nname = \"two\"\nversion = \"0.1.0\"\n",
+    );
+    write("lambdas/two/src/main.rs", "fn main() {}\n");
+    write(
+        "lambdas/shared/Cargo.toml",
+        "[package]\nname = \"shared\"\nversion = \"0.1.0\"\n",
+    );
+    write("lambdas/shared/src/lib.rs", "pub fn f() {}\n");
+    write("lambdas/one/target/debug/junk", "ignored\n");
+    write(
+        "Cargo.lock",
+        "version = 4\n[[package]]\nname = \"one\"\nversion = \"0.1.0\"\ndependencies = [\"itoa\", \"shared\"]\n[[package]]\nname = \"shared\"\nversion = \"0.1.0\"\n[[package]]\nname = \"itoa\"\nversion = \"1.0.11\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"ab\"\n[[package]]\nname = \"two\"\nversion = \"0.1.0\"\n[[package]]\nname = \"serde\"\nversion = \"1.0.0\"\n",
+    );
+    dir
+}
+
+/// The statements of the default policy of the role whose logical id starts with `role_prefix`.
+pub fn statements(t: &Template, role_prefix: &str) -> Vec<Json> {
+    let policies = t.find_resources("AWS::IAM::Policy", json!({}));
+    let (_, policy) = policies
+        .iter()
+        .find(|(id, _)| id.starts_with(role_prefix))
+        .unwrap_or_else(|| panic!("no policy for {role_prefix}: {:?}", policies.keys()));
+    policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
