@@ -1,34 +1,15 @@
-//! cfn-lint (from PyPI, installed by `scripts/test`) finds no error in any template the app
-//! synthesizes. Without cfn-lint this test says so and passes, unless RCDK_REQUIRE_TOOLS=1
+//! cfn-lint (from PyPI, installed by `scripts/test`) finds no error in any template the app,
+//! a generated stack or the state machine catalog synthesize. Without cfn-lint this test says so and passes, unless RCDK_REQUIRE_TOOLS=1
 //! (set by `scripts/test` and CI), where a missing tool fails it.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn cfn_lint() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("RCDK_CFN_LINT") {
-        return Some(PathBuf::from(p));
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/cfn-lint");
-    if venv.is_file() {
-        return Some(venv);
-    }
-    Command::new("cfn-lint")
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|_| PathBuf::from("cfn-lint"))
-}
+use std::path::Path;
+use std::process::Command;
 
 #[test]
 fn every_template_passes_cfn_lint() {
-    let Some(lint) = cfn_lint() else {
-        assert!(
-            std::env::var("RCDK_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "cfn-lint is required (RCDK_REQUIRE_TOOLS=1) but was not found; run scripts/test"
-        );
-        eprintln!("cfn-lint not found: skipped (run scripts/test to install it)");
+    let Some(lint) = common::require_tool("RCDK_CFN_LINT", ".venv/bin/cfn-lint", "cfn-lint") else {
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -38,6 +19,7 @@ fn every_template_passes_cfn_lint() {
     for (name, app) in [
         ("example", rcdk::app::build(&config, root)),
         ("generated", rcdk::app::generated(root, 20)),
+        ("catalog", common::catalog_app(root)),
     ] {
         let out = tmp.path().join(name);
         app.synth()
@@ -54,7 +36,7 @@ fn every_template_passes_cfn_lint() {
         }
     }
     templates.sort();
-    assert_eq!(templates.len(), 3);
+    assert_eq!(templates.len(), 4);
     let output = Command::new(&lint)
         .arg("--format")
         .arg("parseable")

@@ -126,6 +126,24 @@ pub enum Token {
 }
 
 impl Token {
+    /// The text of the token with what it refers to shown as `${}`: a Join's or a Sub's
+    /// literal parts are kept (`arn:${AWS::Partition}:states:::lambda:invoke`).
+    pub fn shape(&self) -> String {
+        match self {
+            Token::Join { items, delimiter } => items
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    Value::Token(t) => t.shape(),
+                    _ => "${}".into(),
+                })
+                .collect::<Vec<_>>()
+                .join(delimiter),
+            Token::Sub { template, .. } => template.clone(),
+            _ => "${}".into(),
+        }
+    }
+
     pub(crate) fn visit_children<'a>(&'a self, f: &mut dyn FnMut(&'a Token)) {
         match self {
             Token::Sub { variables, .. } => variables.values().for_each(|v| v.visit_tokens(f)),

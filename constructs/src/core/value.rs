@@ -195,6 +195,35 @@ impl From<serde_json::Value> for Value {
     }
 }
 
+/// Serializes the value as JSON; a token is written as the text of its shape (`${}` where
+/// it refers to something), for measuring and inspecting. Synth resolves tokens instead.
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Value::Null => serializer.serialize_unit(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Number(n) => n.serialize(serializer),
+            Value::String(s) => serializer.serialize_str(s),
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for i in items {
+                    seq.serialize_element(i)?;
+                }
+                seq.end()
+            }
+            Value::Object(m) => {
+                let mut map = serializer.serialize_map(Some(m.len()))?;
+                for (k, v) in m {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+            Value::Token(t) => serializer.serialize_str(&t.shape()),
+        }
+    }
+}
+
 /// Conversion of typed property structs to [`Value`]; `None` means "leave the property out".
 pub trait ToCfn {
     fn to_cfn(&self) -> Option<Value>;

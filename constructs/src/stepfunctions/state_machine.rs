@@ -209,7 +209,7 @@ impl Substituter<'_> {
             // an integration ARN: `arn:${AWS::Partition}:states:::dynamodb:putItem` is
             // named DynamodbPutItem
             Token::Sub { .. } | Token::Join { .. } => {
-                let text = super::asl::validate::shape(&Value::Token(Box::new(token.clone())));
+                let text = token.shape();
                 match text.split_once(":::") {
                     Some((_, integration)) => integration
                         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -378,7 +378,8 @@ impl StateMachine {
             definition.query_language = props.query_language;
         }
         let express = props.kind == StateMachineType::Express;
-        for p in definition.validate(ValidateOptions { express }) {
+        let rendered = definition.to_value();
+        for p in definition.validate_rendered(&rendered, ValidateOptions { express }) {
             problem(stack, p.to_string());
         }
 
@@ -423,7 +424,7 @@ impl StateMachine {
             stack,
             subs: props.substitutions.clone(),
         };
-        let rendered = substituter.walk(&definition.to_value());
+        let rendered = substituter.walk(&rendered);
         let subs = substituter.subs;
         let json = to_plain_json(&rendered).unwrap_or_default();
         let mut used = Vec::new();

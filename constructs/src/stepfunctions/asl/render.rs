@@ -10,7 +10,7 @@ struct Obj(IndexMap<String, Value>);
 
 impl Obj {
     fn new() -> Self {
-        Obj(IndexMap::new())
+        Obj(IndexMap::with_capacity(8))
     }
     fn put(&mut self, key: &str, value: impl Into<Value>) {
         self.0.insert(key.to_string(), value.into());
@@ -346,21 +346,43 @@ pub fn to_plain_json(v: &Value) -> Option<serde_json::Value> {
     })
 }
 
-/// A value as JSON with every token shown as `${}` (for measuring and inspecting).
-pub fn to_placeholder_json(v: &Value) -> serde_json::Value {
-    match v {
-        Value::Null => serde_json::Value::Null,
-        Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Number(n) => serde_json::Value::Number(n.clone()),
-        Value::String(s) => serde_json::Value::String(s.clone()),
-        Value::Array(items) => {
-            serde_json::Value::Array(items.iter().map(to_placeholder_json).collect())
+/// A definition with its `${Name}` placeholders replaced by `values` (what CloudFormation does
+/// with `DefinitionSubstitutions`): a string that is one placeholder takes the value as is,
+/// a placeholder inside a longer string or a key takes its text.
+pub fn substitute(
+    definition: &serde_json::Value,
+    values: &indexmap::IndexMap<String, serde_json::Value>,
+) -> serde_json::Value {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let replace = |s: &str| {
+        let mut out = s.to_string();
+        for (k, v) in values {
+            out = out.replace(&format!("${{{k}}}"), &text(v));
         }
-        Value::Object(m) => serde_json::Value::Object(
+        out
+    };
+    match definition {
+        serde_json::Value::String(s) => {
+            if let Some(v) = s
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix('}'))
+                .and_then(|k| values.get(k))
+            {
+                return v.clone();
+            }
+            serde_json::Value::String(replace(s))
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.iter().map(|i| substitute(i, values)).collect())
+        }
+        serde_json::Value::Object(m) => serde_json::Value::Object(
             m.iter()
-                .map(|(k, v)| (k.clone(), to_placeholder_json(v)))
+                .map(|(k, v)| (replace(k), substitute(v, values)))
                 .collect(),
         ),
-        Value::Token(_) => serde_json::Value::String(super::validate::shape(v)),
+        other => other.clone(),
     }
 }

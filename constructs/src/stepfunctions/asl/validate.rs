@@ -3,7 +3,6 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::core::token::Token;
 use crate::core::value::Value;
 
 use super::model::*;
@@ -40,12 +39,21 @@ pub struct ValidateOptions {
 pub(crate) fn shape(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Token(t) => match &**t {
-            Token::Join { items, .. } => items.iter().map(shape).collect(),
-            Token::Sub { template, .. } => template.clone(),
-            _ => "${}".into(),
-        },
+        Value::Token(t) => t.shape(),
         _ => String::new(),
+    }
+}
+
+/// Counts the bytes written to it.
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -526,6 +534,12 @@ impl<'a> Checker<'a> {
 impl Definition {
     /// Every problem of the definition, each with the state's name.
     pub fn validate(&self, options: ValidateOptions) -> Vec<AslProblem> {
+        self.validate_rendered(&self.to_value(), options)
+    }
+
+    /// Like [`Definition::validate`], for a definition already rendered with `to_value`
+    /// (its size is measured on that rendering).
+    pub fn validate_rendered(&self, rendered: &Value, options: ValidateOptions) -> Vec<AslProblem> {
         let top = self.query_language.unwrap_or(QueryLanguage::JsonPath);
         let mut c = Checker {
             problems: Vec::new(),
@@ -541,10 +555,12 @@ impl Definition {
             c.general("TimeoutSeconds must be at least 1");
         }
         c.scope(self, top, "state machine");
-        let size = crate::core::assembly::to_json_text(&super::render::to_placeholder_json(
-            &self.to_value(),
-        ))
-        .len();
+        // the size Step Functions sees: the compact JSON text
+        let mut counter = Counter(0);
+        let size = match serde_json::to_writer(&mut counter, rendered) {
+            Ok(()) => counter.0,
+            Err(_) => 0,
+        };
         if size > MAX_DEFINITION_BYTES {
             c.general(format!("the definition has {size} bytes; Step Functions accepts at most {MAX_DEFINITION_BYTES}"));
         }

@@ -1,0 +1,363 @@
+//! Helpers shared by the root tests: finding the test tools, a catalog app with a state
+//! machine of every state type and integration, and resolving definition substitutions to
+//! sample values for the validators.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
+use constructs::iam::PolicyStatement;
+use constructs::lambda::{Function, FunctionProps};
+use constructs::s3::{Bucket, BucketProps};
+use constructs::stepfunctions::asl::*;
+use constructs::stepfunctions::tasks::{self, *};
+use constructs::stepfunctions::{StateMachine, StateMachineProps};
+use constructs::{App, Stack, Value};
+use serde_json::{json, Value as Json};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A test tool: from the environment variable `var`, else the project's own install at
+/// `local`, else `name` on the PATH. `None` when there is none; then a test skips, unless
+/// RCDK_REQUIRE_TOOLS=1 (scripts/test and CI), where it fails.
+pub fn tool(var: &str, local: &str, name: &str) -> Option<PathBuf> {
+    if let Ok(p) = std::env::var(var) {
+        return Some(PathBuf::from(p));
+    }
+    let local = root().join(local);
+    if local.is_file() {
+        return Some(local);
+    }
+    Command::new(name)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| PathBuf::from(name))
+}
+
+/// The tool, or `None` after saying the test is skipped; panics when tools are required.
+pub fn require_tool(var: &str, local: &str, name: &str) -> Option<PathBuf> {
+    let found = tool(var, local, name);
+    if found.is_none() {
+        assert!(
+            std::env::var("RCDK_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{name} is required (RCDK_REQUIRE_TOOLS=1) but was not found; run scripts/test"
+        );
+        eprintln!("{name} not found: skipped (run scripts/test to install it)");
+    }
+    found
+}
+
+/// An app whose state machines use every state type and every task integration.
+pub fn catalog_app(root: &Path) -> App {
+    let mut app = App::new(root);
+    let mut s = Stack::new("Catalog");
+    let table = Table::new(
+        &mut s,
+        "Jobs",
+        TableProps::new(Attribute::new("Id", AttributeType::String)),
+    );
+    let bucket = Bucket::new(&mut s, "Files", BucketProps::default());
+    let function = Function::new(&mut s, "Worker", FunctionProps::new("hello"));
+    let child = StateMachine::new(
+        &mut s,
+        "Child",
+        StateMachineProps::new(pass("Echo").next(succeed("Done"))).express(),
+    );
+
+    let key = || attr_map(&[("Id", Attr::s_path("$.id"))]);
+    let everything = pass("Prepare")
+        .parameters(
+            Payload::new()
+                .path("id", "$.id")
+                .intrinsic("token", States::uuid())
+                .intrinsic(
+                    "parts",
+                    States::string_split(ContextPath::EXECUTION_ID, ":"),
+                )
+                .intrinsic("hash", States::hash("$.id", "SHA-256"))
+                .intrinsic("range", States::array_range(1, 5, 1)),
+        )
+        .result_path(PathValue::path("$.prepared"))
+        .next(
+            tasks::dynamo_put_item(
+                "Put",
+                &table,
+                attr_map(&[
+                    ("Id", Attr::s_path("$.id")),
+                    ("n", Attr::n_path("$.n")),
+                    ("done", Attr::Bool(false)),
+                ]),
+                Expressions::default(),
+            )
+            .result_path(PathValue::Null),
+        )
+        .next(
+            tasks::dynamo_get_item("Get", &table, key(), Some(true))
+                .result_path(PathValue::path("$.got")),
+        )
+        .next(
+            tasks::dynamo_update_item(
+                "Update",
+                &table,
+                key(),
+                "SET done = :t",
+                Expressions {
+                    expression_attribute_values: vec![(":t".into(), Attr::Bool(true))],
+                    ..Default::default()
+                },
+            )
+            .result_path(PathValue::Null),
+        )
+        .next(
+            tasks::dynamo_query(
+                "Query",
+                &table,
+                Query {
+                    key_condition_expression: "Id = :id".into(),
+                    expression_attribute_values: vec![(":id".into(), Attr::s_path("$.id"))],
+                    ..Default::default()
+                },
+            )
+            .result_path(PathValue::path("$.found")),
+        )
+        .next(
+            tasks::lambda_invoke("Invoke", &function, LambdaInvoke::default())
+                .result_path(PathValue::path("$.invoked")),
+        )
+        .next(
+            tasks::lambda_function("Legacy invoke", &function)
+                .timeout(11)
+                .result_path(PathValue::path("$.legacy")),
+        )
+        .next(
+            tasks::s3_get_object(
+                "Read config",
+                &bucket,
+                ObjectKey::Literal("config.json".into()),
+            )
+            .result_path(PathValue::path("$.config")),
+        )
+        .next(
+            tasks::s3_put_object(
+                "Write",
+                &bucket,
+                ObjectKey::Path("$.id".into()),
+                ObjectKey::Path("$.prepared.token".into()),
+            )
+            .result_path(PathValue::Null),
+        )
+        .next(
+            tasks::start_execution("Run child", &child, StartExecution::default())
+                .result_path(PathValue::Null),
+        )
+        .next(
+            tasks::start_execution(
+                "Run child and wait",
+                &child,
+                StartExecution {
+                    pattern: IntegrationPattern::Sync,
+                    ..Default::default()
+                },
+            )
+            .result_path(PathValue::Null),
+        )
+        .next(
+            tasks::aws_sdk(
+                "Count objects",
+                "s3",
+                "listObjectsV2",
+                Value::from(json!({"Bucket": "placeholder", "MaxKeys": 1})),
+                vec![PolicyStatement::allow()
+                    .action("s3:ListBucket")
+                    .resource(bucket.arn())],
+            )
+            .result_path(PathValue::path("$.listing")),
+        )
+        .next(wait("Wait a second", WaitFor::Seconds(1)))
+        .next(wait("Wait until", WaitFor::timestamp_path("$.at")))
+        .next(
+            parallel("Both")
+                .branch(wait("Wait some", WaitFor::seconds_path("$.delay")).next(pass("Left")))
+                .branch(pass("Right"))
+                .result_path(PathValue::Null)
+                .catch(
+                    [ErrorName::All],
+                    fail("Branch failed").error("Catalog.Branch", "a branch failed"),
+                ),
+        )
+        .next(
+            map("Each", pass("Item"))
+                .items_path("$.prepared.range")
+                .item_selector(Payload::new().context("value", ContextPath::MAP_ITEM_VALUE))
+                .max_concurrency(2)
+                .result_path(PathValue::Null),
+        )
+        .next(
+            choice("Route")
+                .when(
+                    Condition::and([
+                        Condition::is_present("$.id"),
+                        Condition::string_matches("$.id", "a*"),
+                    ]),
+                    succeed("Matched"),
+                )
+                .when(
+                    Condition::numeric_greater_than_equals_path("$.n", "$.limit"),
+                    fail("Too many").error("Catalog.Limit", "over the limit"),
+                )
+                .otherwise(succeed("Not matched")),
+        );
+    StateMachine::new(
+        &mut s,
+        "Everything",
+        StateMachineProps::new(everything).timeout_seconds(600),
+    );
+
+    let jsonata_machine = task("Call", Value::from("arn:aws:states:::lambda:invoke"))
+        .arguments(Value::from(
+            json!({"FunctionName": "f", "Payload": "{% $states.input %}"}),
+        ))
+        .output(jsonata("$states.result.Payload"))
+        .assign(Value::from(
+            json!({"total": "{% $states.result.Payload.total %}"}),
+        ))
+        .grant(
+            PolicyStatement::allow()
+                .action("lambda:InvokeFunction")
+                .resource(function.arn()),
+        )
+        .next(
+            choice("Enough?")
+                .when(Condition::jsonata("$total > 10"), succeed("Yes"))
+                .otherwise(
+                    wait("Later", WaitFor::seconds_expr("$total")).next(
+                        map("Again", pass("Each one").output(jsonata("$states.input")))
+                            .items(jsonata("[1, 2, 3]")),
+                    ),
+                ),
+        );
+    StateMachine::new(
+        &mut s,
+        "Jsonata",
+        StateMachineProps::new(jsonata_machine).query_language(QueryLanguage::Jsonata),
+    );
+
+    let distributed = map(
+        "Process files",
+        tasks::lambda_invoke("Handle batch", &function, LambdaInvoke::default()),
+    )
+    .distributed(ExecutionType::Express)
+    .item_reader(ItemReader {
+        resource: tasks::integration_arn("s3:getObject"),
+        reader_config: Some(ReaderConfig {
+            input_type: Some("JSON".into()),
+            ..Default::default()
+        }),
+        parameters: Some(
+            Value::object()
+                .with("Bucket", bucket.name())
+                .with("Key", "items.json"),
+        ),
+        arguments: None,
+    })
+    .item_batcher(ItemBatcher {
+        max_items_per_batch: Some(Amount::Value(10.into())),
+        ..Default::default()
+    })
+    .result_writer(ResultWriter {
+        resource: Some(tasks::integration_arn("s3:putObject")),
+        parameters: Some(
+            Value::object()
+                .with("Bucket", bucket.name())
+                .with("Prefix", "results"),
+        ),
+        arguments: None,
+        writer_config: None,
+    })
+    .tolerated_failure_percentage(10)
+    .label("files")
+    .max_concurrency(100);
+    StateMachine::new(&mut s, "Distributed", StateMachineProps::new(distributed));
+    app.add_stack(s);
+    app
+}
+
+/// A value standing in for a substitution, as the validators need (ARNs where ARNs go).
+fn sample(key: &str, value: &Json, template: &Json) -> Json {
+    let resource_type = |id: &str| {
+        template["Resources"][id]["Type"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    if let Some(s) = value.as_str() {
+        return json!(s);
+    }
+    if value.is_number() || value.is_boolean() {
+        return value.clone();
+    }
+    if let Some(sub) = value.get("Fn::Sub").and_then(Json::as_str) {
+        return json!(sub
+            .replace("${AWS::Partition}", "aws")
+            .replace("${AWS::Region}", "us-east-1")
+            .replace("${AWS::AccountId}", "123456789012"));
+    }
+    if let Some(r) = value.get("Ref").and_then(Json::as_str) {
+        return match r {
+            "AWS::Partition" => json!("aws"),
+            "AWS::Region" => json!("us-east-1"),
+            "AWS::AccountId" => json!("123456789012"),
+            id if resource_type(id) == "AWS::StepFunctions::StateMachine" => {
+                json!(format!(
+                    "arn:aws:states:us-east-1:123456789012:stateMachine:{id}"
+                ))
+            }
+            id => json!(format!("sample-{id}")),
+        };
+    }
+    if let Some([id, attr]) = value
+        .get("Fn::GetAtt")
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+    {
+        let id = id.as_str().unwrap_or("");
+        if attr == "Arn" && resource_type(id) == "AWS::Lambda::Function" {
+            return json!(format!(
+                "arn:aws:lambda:us-east-1:123456789012:function:{id}"
+            ));
+        }
+    }
+    json!(format!("sample-{key}"))
+}
+
+/// Every state machine of a template, its definition with sample values in place of the
+/// substitutions: (logical id, definition).
+pub fn resolved_definitions(template: &Json) -> Vec<(String, Json)> {
+    let mut out = Vec::new();
+    let Some(resources) = template["Resources"].as_object() else {
+        return out;
+    };
+    for (id, r) in resources {
+        if r["Type"] != "AWS::StepFunctions::StateMachine" {
+            continue;
+        }
+        let definition = &r["Properties"]["Definition"];
+        let mut values = indexmap::IndexMap::new();
+        if let Some(subs) = r["Properties"]["DefinitionSubstitutions"].as_object() {
+            for (k, v) in subs {
+                values.insert(k.clone(), sample(k, v, template));
+            }
+        }
+        out.push((
+            id.clone(),
+            constructs::stepfunctions::asl::render::substitute(definition, &values),
+        ));
+    }
+    out
+}
