@@ -2,6 +2,8 @@
 //! Review changes with `cargo insta review`; the asset hash is redacted (it follows the
 //! Lambda sources and is tested on its own), and checked to match the asset manifest.
 
+mod common;
+
 use std::path::Path;
 
 use constructs::core::yaml;
@@ -39,4 +41,17 @@ fn manifest() {
     let (name, manifest) = &rendered.files[0];
     assert_eq!(name, "manifest.json");
     insta::assert_snapshot!("manifest", String::from_utf8_lossy(manifest));
+}
+
+/// The state machine catalog: every state type and task integration, as synthesized.
+#[test]
+fn state_machine_catalog() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let assembly = common::catalog_app(root).synth().expect("the catalog synthesizes");
+    let stack = &assembly.stacks[0];
+    let mut text = yaml::render(&stack.template);
+    for asset in &stack.assets {
+        text = text.replace(&asset.hash, "<asset-hash>");
+    }
+    insta::assert_snapshot!("catalog", text);
 }
