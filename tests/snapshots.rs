@@ -47,7 +47,9 @@ fn manifest() {
 #[test]
 fn state_machine_catalog() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let assembly = common::catalog_app(root).synth().expect("the catalog synthesizes");
+    let assembly = common::catalog_app(root)
+        .synth()
+        .expect("the catalog synthesizes");
     let stack = &assembly.stacks[0];
     let mut text = yaml::render(&stack.template);
     for asset in &stack.assets {

@@ -7,9 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use constructs::apigateway::*;
 use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
 use constructs::iam::PolicyStatement;
 use constructs::lambda::{Function, FunctionProps};
+use constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
 use constructs::s3::{Bucket, BucketProps};
 use constructs::stepfunctions::asl::*;
 use constructs::stepfunctions::tasks::{self, *};
@@ -53,7 +55,8 @@ pub fn require_tool(var: &str, local: &str, name: &str) -> Option<PathBuf> {
     found
 }
 
-/// An app whose state machines use every state type and every task integration.
+/// An app whose state machines use every state type and every task integration, and a
+/// REST API with every integration kind.
 pub fn catalog_app(root: &Path) -> App {
     let mut app = App::new(root);
     let mut s = Stack::new("Catalog");
@@ -213,7 +216,7 @@ pub fn catalog_app(root: &Path) -> App {
                 )
                 .otherwise(succeed("Not matched")),
         );
-    StateMachine::new(
+    let everything_machine = StateMachine::new(
         &mut s,
         "Everything",
         StateMachineProps::new(everything).timeout_seconds(600),
@@ -284,6 +287,136 @@ pub fn catalog_app(root: &Path) -> App {
     .label("files")
     .max_concurrency(100);
     StateMachine::new(&mut s, "Distributed", StateMachineProps::new(distributed));
+
+    // a REST API with every integration kind
+    let logs = LogGroup::new(
+        &mut s,
+        "ApiLogs",
+        LogGroupProps::new(RetentionDays::OneWeek),
+    );
+    let api = RestApi::new(
+        &mut s,
+        "Api",
+        RestApiProps {
+            default_cors_preflight: Some(CorsOptions::default()),
+            cloud_watch_role: true,
+            binary_media_types: vec!["image/png".into()],
+            minimum_compression_size: Some(1024),
+            api_key_source: Some(ApiKeySource::Header),
+            ..Default::default()
+        },
+    );
+    let root = api.root();
+    root.add_method(
+        &mut s,
+        HttpMethod::Post,
+        StepFunctions::start_execution(&everything_machine)
+            .response(IntegrationResponse::new(200).header("Access-Control-Allow-Origin", "*"))
+            .into(),
+        MethodOptions {
+            method_responses: vec![MethodResponse::new(200)
+                .header("Access-Control-Allow-Origin")
+                .model("application/json", "Empty")],
+            ..Default::default()
+        },
+    );
+    let sync = root.add_resource(&mut s, "sync");
+    sync.add_method(
+        &mut s,
+        HttpMethod::Post,
+        StepFunctions::start_sync_execution(&child)
+            .response(IntegrationResponse::new(200))
+            .into(),
+        MethodOptions::default(),
+    );
+    let status = root.add_resource(&mut s, "status");
+    status.add_method(
+        &mut s,
+        HttpMethod::Post,
+        StepFunctions::describe_execution(&everything_machine)
+            .response(IntegrationResponse::new(200))
+            .into(),
+        MethodOptions::default(),
+    );
+    let jobs = root.add_resource(&mut s, "jobs");
+    jobs.add_method(
+        &mut s,
+        HttpMethod::Get,
+        DynamoDb::scan(&table)
+            .response(IntegrationResponse::new(200))
+            .into(),
+        MethodOptions {
+            api_key_required: true,
+            ..Default::default()
+        },
+    );
+    let job = jobs.add_resource(&mut s, "{id}");
+    job.add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::lambda_proxy(&function),
+        MethodOptions {
+            authorization: Authorization::Iam,
+            request_parameters: [("method.request.path.id".to_string(), true)]
+                .into_iter()
+                .collect(),
+            request_validator: Some(Validation {
+                body: false,
+                parameters: true,
+            }),
+            ..Default::default()
+        },
+    );
+    let stream = root.add_resource(&mut s, "stream");
+    stream.add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::lambda_proxy_streaming(&function),
+        MethodOptions::default(),
+    );
+    let proxy = root.add_resource(&mut s, "{proxy+}");
+    proxy.add_method(
+        &mut s,
+        HttpMethod::Any,
+        Integration::http_proxy(HttpMethod::Any, "https://example.com/{proxy}"),
+        MethodOptions {
+            request_parameters: [("method.request.path.proxy".to_string(), true)]
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        },
+    );
+    let stage = api.deploy(
+        &mut s,
+        StageOptions::new("live")
+            .access_log(&logs, AccessLogFormat::JsonStandard)
+            .method_setting(MethodSetting {
+                metrics_enabled: true,
+                logging_level: Some(LoggingLevel::Info),
+                ..MethodSetting::all()
+            })
+            .tracing(true),
+    );
+    let key = api.add_api_key(&mut s, "Key", ApiKeyProps::default());
+    let plan = api.add_usage_plan(
+        &mut s,
+        "Plan",
+        UsagePlanProps {
+            throttle: Some(Throttle {
+                burst_limit: 10,
+                rate_limit: 5.0,
+            }),
+            quota: Some(Quota {
+                limit: 1000,
+                period: Period::Month,
+                offset: None,
+            }),
+            stages: vec![stage.clone()],
+            ..Default::default()
+        },
+    );
+    plan.add_api_key(&mut s, &key);
+    s.add_output("ApiUrl", stage.url());
     app.add_stack(s);
     app
 }

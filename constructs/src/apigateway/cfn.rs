@@ -230,3 +230,24 @@ cfn_resource! {
         usage_plan_id: Value => "UsagePlanId",
     }
 }
+
+cfn_resource! {
+    /// `AWS::ApiGateway::RequestValidator`
+    pub struct CfnRequestValidator: "AWS::ApiGateway::RequestValidator", required ["RestApiId"] {
+        name: Option<Value> => "Name",
+        rest_api_id: Value => "RestApiId",
+        validate_request_body: Option<bool> => "ValidateRequestBody",
+        validate_request_parameters: Option<bool> => "ValidateRequestParameters",
+    }
+}
+
+cfn_resource! {
+    /// `AWS::ApiGateway::Model`
+    pub struct CfnModel: "AWS::ApiGateway::Model", required ["RestApiId"] {
+        content_type: Option<String> => "ContentType",
+        description: Option<String> => "Description",
+        name: Option<Value> => "Name",
+        rest_api_id: Value => "RestApiId",
+        schema: Option<Value> => "Schema",
+    }
+}

@@ -2,7 +2,7 @@
 
 use indexmap::IndexMap;
 
-use super::error::Problem;
+use super::error::{Problem, Warning};
 use super::names;
 use super::path::check_construct_id;
 use super::resource::{CfnProps, CfnResource};
@@ -199,6 +199,7 @@ pub struct Stack {
     pub(crate) assets: IndexMap<String, CodeAsset>,
     pub(crate) dependencies: Vec<String>,
     pub(crate) problems: Vec<Problem>,
+    pub(crate) warnings: Vec<Warning>,
 }
 
 impl Stack {
@@ -220,6 +221,7 @@ impl Stack {
             assets: IndexMap::new(),
             dependencies: Vec::new(),
             problems,
+            warnings: Vec::new(),
         }
     }
 
@@ -289,6 +291,14 @@ impl Stack {
     /// Records a problem, reported with every other at synth.
     pub fn add_problem(&mut self, problem: Problem) {
         self.problems.push(problem);
+    }
+
+    /// Records a warning, printed by synth (it does not stop it).
+    pub fn add_warning(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            path: path.into(),
+            message: message.into(),
+        });
     }
 
     /// The full construct path of `id` in this stack.

@@ -558,7 +558,11 @@ pub(crate) fn synthesize(
         }
     }
 
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Warning> = app
+        .stacks
+        .values()
+        .flat_map(|s| s.warnings.iter().cloned())
+        .collect();
     for s in out.values() {
         let check = |count: usize, max: usize, what: &str, problems: &mut Vec<Problem>| {
             if count > max {

@@ -1,0 +1,569 @@
+//! REST APIs: integrations, credentials roles, permissions, templates, CORS, deployments.
+
+mod common;
+
+use constructs::apigateway::*;
+use constructs::assertions::Template as T;
+use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
+use constructs::lambda::{Function, FunctionProps};
+use constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
+use constructs::stepfunctions::asl::pass;
+use constructs::stepfunctions::{StateMachine, StateMachineProps};
+use constructs::{App, Stack};
+use serde_json::{json, Value as Json};
+
+use common::{statements, workspace};
+
+/// A stack with an API using every integration kind; `tweak` changes one thing.
+fn api_stack(tweak: &str) -> Stack {
+    let mut s = Stack::new("S");
+    let table = Table::new(
+        &mut s,
+        "Status",
+        TableProps::new(Attribute::new("Id", AttributeType::String)),
+    );
+    let machine = StateMachine::new(&mut s, "Workflow", StateMachineProps::new(pass("P")));
+    let express = StateMachine::new(&mut s, "Quick", StateMachineProps::new(pass("Q")).express());
+    let function = Function::new(&mut s, "Handler", FunctionProps::new("one"));
+    let logs = LogGroup::new(
+        &mut s,
+        "AccessLogs",
+        LogGroupProps::new(RetentionDays::OneWeek),
+    );
+    let api = RestApi::new(
+        &mut s,
+        "Api",
+        RestApiProps {
+            description: Some("test API".into()),
+            default_cors_preflight: Some(CorsOptions {
+                status_code: 200,
+                ..Default::default()
+            }),
+            cloud_watch_role: true,
+            ..Default::default()
+        },
+    );
+    let root = api.root();
+    let start_template = if tweak == "template" {
+        "{\"input\": \"{}\", \"stateMachineArn\": \"${Arn}\"}"
+    } else {
+        "{\"input\": \"$util.escapeJavaScript($input.json('$'))\", \"stateMachineArn\": \"${Arn}\"}"
+    };
+    root.add_method(
+        &mut s,
+        HttpMethod::Post,
+        StepFunctions::start_execution(&machine)
+            .json_request(Template::new(start_template).var("Arn", machine.arn()))
+            .passthrough(PassthroughBehavior::WhenNoTemplates)
+            .timeout_ms(if tweak == "integration" { 20_000 } else { 10_000 })
+            .response(
+                IntegrationResponse::new(200)
+                    .header("Access-Control-Allow-Origin", "*")
+                    .template("application/json", Template::new("#set($inputRoot = $input.path('$'))\n{\"executionArn\": \"$inputRoot.executionArn\"}")),
+            )
+            .into(),
+        MethodOptions {
+            operation_name: Some("StartWorkflow".into()),
+            method_responses: vec![MethodResponse::new(200).header("Access-Control-Allow-Origin").model("application/json", "Empty")],
+            ..Default::default()
+        },
+    );
+    let status = root.add_resource(&mut s, "status");
+    status.add_method(
+        &mut s,
+        HttpMethod::Get,
+        DynamoDb::scan(&table)
+            .response(IntegrationResponse::new(200))
+            .into(),
+        MethodOptions {
+            api_key_required: tweak != "method",
+            ..Default::default()
+        },
+    );
+    let sync = root.add_resource(&mut s, "sync");
+    sync.add_method(
+        &mut s,
+        HttpMethod::Post,
+        StepFunctions::start_sync_execution(&express).into(),
+        MethodOptions::default(),
+    );
+    let describe = root.add_resource(&mut s, "describe");
+    describe.add_method(
+        &mut s,
+        HttpMethod::Post,
+        StepFunctions::describe_execution(&machine).into(),
+        MethodOptions::default(),
+    );
+    let items = root.add_resource(&mut s, "items");
+    let item = items.add_resource(&mut s, "{id}");
+    item.add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::lambda_proxy(&function),
+        MethodOptions {
+            authorization: Authorization::Iam,
+            request_parameters: [("method.request.path.id".to_string(), true)]
+                .into_iter()
+                .collect(),
+            request_validator: Some(Validation {
+                body: false,
+                parameters: true,
+            }),
+            ..Default::default()
+        },
+    );
+    let stream = root.add_resource(&mut s, "stream");
+    stream.add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::lambda_proxy_streaming(&function),
+        MethodOptions::default(),
+    );
+    let proxy = root.add_resource(&mut s, "{proxy+}");
+    proxy.add_method(
+        &mut s,
+        HttpMethod::Any,
+        Integration::http_proxy(HttpMethod::Any, "https://example.com/{proxy}"),
+        MethodOptions::default(),
+    );
+    let http = root.add_resource(&mut s, "http");
+    http.add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::http(
+            HttpMethod::Get,
+            "https://example.com/data",
+            IntegrationOptions::default().response(IntegrationResponse::new(200)),
+        ),
+        MethodOptions::default(),
+    );
+    if tweak == "unrelated" {
+        Table::new(
+            &mut s,
+            "Other",
+            TableProps::new(Attribute::new("Id", AttributeType::String)),
+        );
+    }
+    let stage = api.deploy(
+        &mut s,
+        StageOptions::new("live")
+            .access_log(&logs, AccessLogFormat::JsonStandard)
+            .method_setting(MethodSetting {
+                metrics_enabled: true,
+                logging_level: Some(LoggingLevel::Error),
+                ..MethodSetting::all()
+            })
+            .tracing(true)
+            .variable("env", "test"),
+    );
+    let key = api.add_api_key(
+        &mut s,
+        "Key",
+        ApiKeyProps {
+            name: Some("partner".into()),
+            ..Default::default()
+        },
+    );
+    let plan = api.add_usage_plan(
+        &mut s,
+        "Plan",
+        UsagePlanProps {
+            name: Some("partners".into()),
+            throttle: Some(Throttle {
+                burst_limit: 10,
+                rate_limit: 5.0,
+            }),
+            quota: Some(Quota {
+                limit: 1000,
+                period: Period::Day,
+                offset: None,
+            }),
+            stages: vec![stage.clone()],
+            ..Default::default()
+        },
+    );
+    plan.add_api_key(&mut s, &key);
+    s.add_output("ApiUrl", stage.url());
+    s
+}
+
+fn template(tweak: &str) -> T {
+    let ws = workspace();
+    T::from_stack_in(ws.path(), &api_stack(tweak))
+}
+
+fn method(t: &T, verb: &str, resource_prefix: Option<&str>) -> Json {
+    let found = t.find_resources("AWS::ApiGateway::Method", json!({"HttpMethod": verb}));
+    let matching: Vec<&Json> = found
+        .values()
+        .filter(|m| match resource_prefix {
+            None => m["Properties"]["ResourceId"].get("Fn::GetAtt").is_some(),
+            Some(p) => m["Properties"]["ResourceId"]["Ref"]
+                .as_str()
+                .is_some_and(|r| r.starts_with(p)),
+        })
+        .collect();
+    assert_eq!(matching.len(), 1, "{verb} {resource_prefix:?}: {found:#?}");
+    matching[0]["Properties"].clone()
+}
+
+#[test]
+fn an_api_with_every_integration_kind() {
+    let ws = workspace();
+    let assembly = {
+        let mut app = App::new(ws.path());
+        app.add_stack(api_stack(""));
+        app.synth().unwrap()
+    };
+    let mut text = constructs::core::yaml::render(&assembly.stacks[0].template);
+    text = text.replace(&assembly.stacks[0].assets[0].hash, "<asset-hash>");
+    insta::assert_snapshot!("api_every_integration", text);
+}
+
+#[test]
+fn aws_integrations_have_their_uri_and_a_role_allowed_exactly_their_action() {
+    let t = template("");
+    let api_id = t.logical_id_of_type("AWS::ApiGateway::RestApi");
+    let cases = [
+        (
+            "POST",
+            None,
+            "states:action/StartExecution",
+            "states:StartExecution",
+        ),
+        (
+            "GET",
+            Some("Apistatus"),
+            "dynamodb:action/Scan",
+            "dynamodb:Scan",
+        ),
+        (
+            "POST",
+            Some("Apisync"),
+            "states:action/StartSyncExecution",
+            "states:StartSyncExecution",
+        ),
+        (
+            "POST",
+            Some("Apidescribe"),
+            "states:action/DescribeExecution",
+            "states:DescribeExecution",
+        ),
+    ];
+    for (verb, resource, uri, action) in cases {
+        let m = method(&t, verb, resource);
+        let i = &m["Integration"];
+        assert_eq!(i["Type"], "AWS");
+        assert_eq!(i["IntegrationHttpMethod"], "POST");
+        assert_eq!(
+            i["Uri"],
+            json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:{uri}")})
+        );
+        let role_id = i["Credentials"]["Fn::GetAtt"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let prefix = role_id.trim_end_matches(|c: char| {
+            c.is_ascii_hexdigit() && c.is_ascii_uppercase() || c.is_ascii_digit()
+        });
+        let st = statements(
+            &t,
+            &format!(
+                "{}DefaultPolicy",
+                &prefix[..prefix.len().min(role_id.len() - 8)]
+            ),
+        );
+        assert_eq!(st.len(), 1, "{action}: {st:#?}");
+        assert_eq!(st[0]["Action"], action);
+        assert_eq!(m["RestApiId"], json!({"Ref": api_id}));
+    }
+    // the role trusts API Gateway
+    t.has_resource_properties(
+        "AWS::IAM::Role",
+        json!({"AssumeRolePolicyDocument": {"Statement": [{"Principal": {"Service": "apigateway.amazonaws.com"}}]}}),
+    );
+}
+
+#[test]
+fn mapping_templates_carry_tokens_through_fn_sub() {
+    let t = template("");
+    let machine_id = t
+        .find_resources(
+            "AWS::StepFunctions::StateMachine",
+            json!({"StateMachineType": "STANDARD"}),
+        )
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    let root_post = method(&t, "POST", None);
+    assert_eq!(
+        root_post["Integration"]["RequestTemplates"]["application/json"],
+        json!({"Fn::Sub": ["{\"input\": \"$util.escapeJavaScript($input.json('$'))\", \"stateMachineArn\": \"${Arn}\"}", {"Arn": {"Ref": machine_id}}]})
+    );
+    assert_eq!(
+        root_post["Integration"]["PassthroughBehavior"],
+        "WHEN_NO_TEMPLATES"
+    );
+    assert_eq!(root_post["Integration"]["TimeoutInMillis"], 10000);
+    assert_eq!(
+        root_post["Integration"]["IntegrationResponses"],
+        json!([{"ResponseParameters": {"method.response.header.Access-Control-Allow-Origin": "'*'"},
+                "ResponseTemplates": {"application/json": "#set($inputRoot = $input.path('$'))\n{\"executionArn\": \"$inputRoot.executionArn\"}"},
+                "StatusCode": "200"}])
+    );
+    assert_eq!(
+        root_post["MethodResponses"],
+        json!([{"ResponseModels": {"application/json": "Empty"}, "ResponseParameters": {"method.response.header.Access-Control-Allow-Origin": false}, "StatusCode": "200"}])
+    );
+    let scan = method(&t, "GET", Some("Apistatus"));
+    let table_id = t.logical_id_of_type("AWS::DynamoDB::Table");
+    assert_eq!(
+        scan["Integration"]["RequestTemplates"]["application/json"],
+        json!({"Fn::Sub": ["{\n  \"TableName\": \"${TableName}\"\n}", {"TableName": {"Ref": table_id}}]})
+    );
+    assert_eq!(scan["ApiKeyRequired"], true);
+    // a template's other ${...} is escaped when it goes through Fn::Sub
+    let escaped = Template::new("${Known} and ${unknown}").var("Known", "k");
+    let mut s = Stack::new("E");
+    let api = RestApi::new(&mut s, "Api", RestApiProps::default());
+    api.root().add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::mock(
+            IntegrationOptions::default().request_template("application/json", escaped),
+        ),
+        MethodOptions::default(),
+    );
+    let t = T::from_stack(&s);
+    t.has_resource_properties(
+        "AWS::ApiGateway::Method",
+        json!({"Integration": {"RequestTemplates": {"application/json": {"Fn::Sub": ["${Known} and ${!unknown}", {"Known": "k"}]}}}}),
+    );
+}
+
+#[test]
+fn lambda_proxies_get_the_invoke_permission_for_their_method() {
+    let t = template("");
+    let api_id = t.logical_id_of_type("AWS::ApiGateway::RestApi");
+    let fn_arn = json!({"Fn::GetAtt": [t.logical_id_of_type("AWS::Lambda::Function"), "Arn"]});
+    let item = method(&t, "GET", Some("Apiitemsid"));
+    assert_eq!(item["AuthorizationType"], "AWS_IAM");
+    assert_eq!(
+        item["RequestParameters"],
+        json!({"method.request.path.id": true})
+    );
+    assert!(item["RequestValidatorId"]["Ref"]
+        .as_str()
+        .unwrap()
+        .starts_with("ApiValidatorParameters"));
+    assert_eq!(
+        item["Integration"],
+        json!({"IntegrationHttpMethod": "POST", "Type": "AWS_PROXY",
+               "Uri": {"Fn::Sub": ["arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function}/invocations", {"Function": fn_arn}]}})
+    );
+    let stream = method(&t, "GET", Some("Apistream"));
+    assert_eq!(stream["Integration"]["ResponseTransferMode"], "STREAM");
+    assert_eq!(
+        stream["Integration"]["Uri"]["Fn::Sub"][0],
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2021-11-15/functions/${Function}/response-streaming-invocations"
+    );
+    let permissions = t.find_resources(
+        "AWS::Lambda::Permission",
+        json!({"Principal": "apigateway.amazonaws.com"}),
+    );
+    let source_arns: Vec<&Json> = permissions
+        .values()
+        .map(|p| &p["Properties"]["SourceArn"])
+        .collect();
+    assert_eq!(
+        source_arns,
+        vec![
+            &json!({"Fn::Sub": ["arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/GET/items/{id}", {"Api": {"Ref": api_id}}]}),
+            &json!({"Fn::Sub": ["arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/GET/stream", {"Api": {"Ref": api_id}}]}),
+        ]
+    );
+    for p in permissions.values() {
+        assert_eq!(p["Properties"]["Action"], "lambda:InvokeFunction");
+        assert_eq!(p["Properties"]["FunctionName"], fn_arn);
+    }
+}
+
+#[test]
+fn http_mock_and_cors() {
+    let t = template("");
+    let proxy = method(&t, "ANY", Some("Apiproxy"));
+    assert_eq!(
+        proxy["Integration"],
+        json!({"IntegrationHttpMethod": "ANY", "Type": "HTTP_PROXY", "Uri": "https://example.com/{proxy}"})
+    );
+    let http = method(&t, "GET", Some("Apihttp"));
+    assert_eq!(http["Integration"]["Type"], "HTTP");
+    // the API's default CORS put an OPTIONS mock on the root and every resource
+    let options = t.find_resources("AWS::ApiGateway::Method", json!({"HttpMethod": "OPTIONS"}));
+    assert_eq!(options.len(), 9);
+    let root_options = method(&t, "OPTIONS", None);
+    assert_eq!(
+        root_options["Integration"],
+        json!({
+            "IntegrationResponses": [{
+                "ResponseParameters": {
+                    "method.response.header.Access-Control-Allow-Headers": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key'",
+                    "method.response.header.Access-Control-Allow-Methods": "'*'",
+                    "method.response.header.Access-Control-Allow-Origin": "'*'"
+                },
+                "StatusCode": "200"
+            }],
+            "RequestTemplates": {"application/json": "{ \"statusCode\": 200 }"},
+            "Type": "MOCK"
+        })
+    );
+    assert_eq!(root_options["AuthorizationType"], "NONE");
+}
+
+#[test]
+fn stage_account_keys_and_plans() {
+    let t = template("");
+    let api_id = t.logical_id_of_type("AWS::ApiGateway::RestApi");
+    let deployment_id = t.logical_id_of_type("AWS::ApiGateway::Deployment");
+    let access_logs = t
+        .find_resources("AWS::Logs::LogGroup", json!({"RetentionInDays": 7}))
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    t.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        json!({
+            "AccessLogSetting": {"DestinationArn": {"Fn::GetAtt": [access_logs, "Arn"]}},
+            "DeploymentId": {"Ref": deployment_id},
+            "MethodSettings": [{"HttpMethod": "*", "LoggingLevel": "ERROR", "MetricsEnabled": true, "ResourcePath": "/*"}],
+            "RestApiId": {"Ref": api_id},
+            "StageName": "live",
+            "TracingEnabled": true,
+            "Variables": {"env": "test"}
+        }),
+    );
+    let stage_id = t.logical_id_of_type("AWS::ApiGateway::Stage");
+    t.has_output(
+        "ApiUrl",
+        json!({"Value": {"Fn::Sub": ["https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}/", {"Api": {"Ref": api_id}, "Stage": {"Ref": stage_id}}]}}),
+    );
+    // the deployment waits for every method
+    let deployment = &t.find_resources("AWS::ApiGateway::Deployment", json!({}))[&deployment_id];
+    assert_eq!(deployment["DependsOn"].as_array().unwrap().len(), 17);
+    // the account setting, kept when the stack goes
+    t.has_resource(
+        "AWS::ApiGateway::Account",
+        json!({"DeletionPolicy": "Retain", "DependsOn": [api_id]}),
+    );
+    t.has_resource_properties(
+        "AWS::ApiGateway::UsagePlan",
+        json!({"ApiStages": [{"ApiId": {"Ref": api_id}, "Stage": {"Ref": stage_id}}],
+               "Quota": {"Limit": 1000, "Period": "DAY"}, "Throttle": {"BurstLimit": 10, "RateLimit": 5.0},
+               "UsagePlanName": "partners"}),
+    );
+    t.has_resource_properties(
+        "AWS::ApiGateway::UsagePlanKey",
+        json!({"KeyId": {"Ref": t.logical_id_of_type("AWS::ApiGateway::ApiKey")}, "KeyType": "API_KEY",
+               "UsagePlanId": {"Ref": t.logical_id_of_type("AWS::ApiGateway::UsagePlan")}}),
+    );
+}
+
+#[test]
+fn the_deployment_id_follows_every_change_to_the_api_and_nothing_else() {
+    let id = |tweak: &str| template(tweak).logical_id_of_type("AWS::ApiGateway::Deployment");
+    let base = id("");
+    assert!(base.starts_with("ApiDeployment"), "{base}");
+    assert_eq!(base, id(""), "stable");
+    assert_eq!(
+        base,
+        id("unrelated"),
+        "an unrelated change keeps the deployment"
+    );
+    for tweak in ["method", "integration", "template"] {
+        assert_ne!(base, id(tweak), "{tweak} changes the deployment");
+    }
+}
+
+#[test]
+fn api_mistakes_are_reported() {
+    let mut s = Stack::new("S");
+    let api = RestApi::new(&mut s, "Api", RestApiProps::default());
+    api.root().add_resource(&mut s, "a/b");
+    let m = Table::new(
+        &mut s,
+        "T",
+        TableProps::new(Attribute::new("Id", AttributeType::String)),
+    );
+    api.root().add_method(
+        &mut s,
+        HttpMethod::Get,
+        DynamoDb::scan(&m).timeout_ms(40_000).into(),
+        MethodOptions::default(),
+    );
+    let quick = StateMachine::new(&mut s, "Std", StateMachineProps::new(pass("P")));
+    api.root().add_method(
+        &mut s,
+        HttpMethod::Post,
+        StepFunctions::start_sync_execution(&quick).into(),
+        MethodOptions::default(),
+    );
+    api.root().add_method(
+        &mut s,
+        HttpMethod::Put,
+        AwsIntegration::new("sqs", "SendMessage", vec![]).into(),
+        MethodOptions::default(),
+    );
+    api.deploy(&mut s, StageOptions::new("bad stage"));
+    let empty = RestApi::new(&mut s, "Empty", RestApiProps::default());
+    empty.deploy(&mut s, StageOptions::new("dev"));
+    let mut app = App::new(".");
+    app.add_stack(s);
+    let all: Vec<String> = app
+        .synth()
+        .unwrap_err()
+        .problems()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let all = all.join("\n");
+    for needle in [
+        "S/Api/Default/a/b/Resource [PathPart]",
+        "S/Api/Default/GET/Resource [Integration.TimeoutInMillis]: integration timeout 40000 ms",
+        "StartSyncExecution works on EXPRESS state machines only",
+        "the integration with sqs:SendMessage needs the IAM statements of its role",
+        "[StageName]: stage name \"bad stage\"",
+        "S/Empty/Stagedev/Resource: the API has no method to deploy",
+    ] {
+        assert!(all.contains(needle), "missing {needle:?} in\n{all}");
+    }
+}
+
+#[test]
+fn logging_without_the_account_role_is_a_warning() {
+    let mut s = Stack::new("S");
+    let logs = LogGroup::new(&mut s, "L", LogGroupProps::new(RetentionDays::OneDay));
+    let api = RestApi::new(&mut s, "Api", RestApiProps::default());
+    api.root().add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::mock(IntegrationOptions::default()),
+        MethodOptions::default(),
+    );
+    api.deploy(
+        &mut s,
+        StageOptions::new("dev").access_log(&logs, AccessLogFormat::JsonStandard),
+    );
+    let mut app = App::new(".");
+    app.add_stack(s);
+    let assembly = app.synth().unwrap();
+    assert!(
+        assembly
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("CloudWatch role")),
+        "{:?}",
+        assembly.warnings
+    );
+}
