@@ -7,6 +7,11 @@
 
 use std::path::Path;
 
+use constructs::apigateway::{
+    AccessLogFormat, CorsOptions, DynamoDb, HttpMethod, IntegrationResponse, MethodOptions,
+    MethodResponse, MethodSetting, PassthroughBehavior, RestApi, RestApiProps, StageOptions,
+    StepFunctions, Template,
+};
 use constructs::cloudwatch::{Dashboard, DashboardProps, Metric, Widget};
 use constructs::dynamodb::{
     Attribute, AttributeType, GlobalIndexProps, ProjectionType, StreamViewType, Table, TableProps,
@@ -212,6 +217,76 @@ pub fn build(config: &Config, root: &Path) -> App {
             .tracing(true),
     );
     workflow.grant_start_execution(&mut api, &caller);
+
+    // a REST API in front of the workflow and the table, no Lambda in between
+    let access_logs = LogGroup::new(
+        &mut api,
+        "ApiAccessLogs",
+        LogGroupProps::new(RetentionDays::OneMonth).removal_policy(removal),
+    );
+    let rest = RestApi::new(
+        &mut api,
+        "Api",
+        RestApiProps {
+            description: Some("rcdk example: start the workflow, list the greetings".into()),
+            default_cors_preflight: Some(CorsOptions::default()),
+            // access logs need the account's CloudWatch role for API Gateway
+            cloud_watch_role: true,
+            ..Default::default()
+        },
+    );
+    let greetings_resource = rest.root().add_resource(&mut api, "greetings");
+    greetings_resource.add_method(
+        &mut api,
+        HttpMethod::Post,
+        StepFunctions::start_execution(&workflow)
+            .passthrough(PassthroughBehavior::WhenNoTemplates)
+            .response(
+                IntegrationResponse::new(200)
+                    .header("Access-Control-Allow-Origin", "*")
+                    .template(
+                        "application/json",
+                        Template::new(
+                            "#set($inputRoot = $input.path('$'))\n{\"executionArn\": \"$inputRoot.executionArn\"}",
+                        ),
+                    ),
+            )
+            .into(),
+        MethodOptions {
+            operation_name: Some("StartGreeting".into()),
+            method_responses: vec![MethodResponse::new(200)
+                .header("Access-Control-Allow-Origin")
+                .model("application/json", "Empty")],
+            ..Default::default()
+        },
+    );
+    greetings_resource.add_method(
+        &mut api,
+        HttpMethod::Get,
+        DynamoDb::scan(&greetings)
+            .response(IntegrationResponse::new(200).template(
+                "application/json",
+                Template::new(
+                    "#set($inputRoot = $input.path('$'))\n[#foreach($item in $inputRoot.Items){\"name\": \"$item.name.S\"}#if($foreach.hasNext),#end#end]",
+                ),
+            ))
+            .into(),
+        MethodOptions {
+            operation_name: Some("ListGreetings".into()),
+            ..Default::default()
+        },
+    );
+    let stage = rest.deploy(
+        &mut api,
+        StageOptions::new("live")
+            .access_log(&access_logs, AccessLogFormat::JsonStandard)
+            .method_setting(MethodSetting {
+                metrics_enabled: true,
+                ..MethodSetting::all()
+            }),
+    );
+    api.add_output("ApiUrl", stage.url())
+        .description("The REST API's live stage");
     api.add_output("WorkflowArn", workflow.arn())
         .description("The example workflow");
     api.add_output("HelloUrl", url.url())
