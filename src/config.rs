@@ -72,11 +72,17 @@ pub struct Retention(pub RetentionDays);
 impl TryFrom<u32> for Retention {
     type Error = String;
     fn try_from(days: u32) -> Result<Self, Self::Error> {
-        RetentionDays::from_days(days).map(Retention).ok_or_else(|| {
-            format!(
-                "{days} is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653)"
-            )
-        })
+        RetentionDays::from_days(days)
+            .map(Retention)
+            .ok_or_else(|| {
+                let accepted: Vec<String> = RetentionDays::accepted_days()
+                    .map(|d| d.to_string())
+                    .collect();
+                format!(
+                    "{days} is not a retention CloudWatch Logs accepts ({})",
+                    accepted.join(", ")
+                )
+            })
     }
 }
 

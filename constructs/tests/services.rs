@@ -5,7 +5,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{statements, workspace};
+use common::{assert_contains_all, problems, problems_in, statements, workspace};
 
 use constructs::assertions::Template;
 use constructs::cloudwatch::{Dashboard, DashboardProps, Metric, Widget};
@@ -91,25 +91,16 @@ fn table_validation() {
             capacity: None,
         },
     );
-    let mut app = App::new(".");
-    app.add_stack(s);
-    let all: Vec<String> = app
-        .synth()
-        .unwrap_err()
-        .problems()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let all = all.join("\n");
-    for needle in [
-        "S/T/Resource [TableName]: table name \"x\" must be 3 to 255",
-        "sort key Id is also the partition key",
-        "capacity must be at least 1",
-        "declares attribute Id as Number, but the table declares it as String",
-        "give a capacity exactly when the table is provisioned",
-    ] {
-        assert!(all.contains(needle), "missing {needle:?} in\n{all}");
-    }
+    assert_contains_all(
+        &problems(s),
+        &[
+            "S/T/Resource [TableName]: table name \"x\" must be 3 to 255",
+            "sort key Id is also the partition key",
+            "capacity must be at least 1",
+            "declares attribute Id as Number, but the table declares it as String",
+            "give a capacity exactly when the table is provisioned",
+        ],
+    );
 }
 
 #[test]
@@ -450,24 +441,15 @@ fn invalid_statements_are_reported_where_they_are_attached() {
     );
     role.add_to_policy(&mut s, PolicyStatement::allow().action("GetObject"));
     ManagedPolicy::new(&mut s, "Empty", ManagedPolicyProps::default());
-    let mut app = App::new(".");
-    app.add_stack(s);
-    let all: Vec<String> = app
-        .synth()
-        .unwrap_err()
-        .problems()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let all = all.join("\n");
-    for needle in [
-        "S/R/Resource [RoleName]: role name \"bad name\"",
-        "S/R/DefaultPolicy/Resource [PolicyDocument]: \"GetObject\" is not an IAM action",
-        "needs at least one resource",
-        "S/Empty/Resource [PolicyDocument]: a managed policy needs at least one statement",
-    ] {
-        assert!(all.contains(needle), "missing {needle:?} in\n{all}");
-    }
+    assert_contains_all(
+        &problems(s),
+        &[
+            "S/R/Resource [RoleName]: role name \"bad name\"",
+            "S/R/DefaultPolicy/Resource [PolicyDocument]: \"GetObject\" is not an IAM action",
+            "needs at least one resource",
+            "S/Empty/Resource [PolicyDocument]: a managed policy needs at least one statement",
+        ],
+    );
 }
 
 #[test]
@@ -581,26 +563,17 @@ fn function_settings_are_checked() {
             .env("1BAD", "x"),
     );
     Function::new(&mut s, "Missing", FunctionProps::new("nope"));
-    let mut app = App::new(ws.path());
-    app.add_stack(s);
-    let all: Vec<String> = app
-        .synth()
-        .unwrap_err()
-        .problems()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let all = all.join("\n");
-    for needle in [
-        "S/F/Resource [MemorySize]: memory 64 MB",
-        "S/F/Resource [Timeout]: timeout 901 s",
-        "[FunctionName]: function name \"has space\"",
-        "AWS_REGION is reserved",
-        "\"1BAD\" must start with a letter",
-        "S/Missing/Code [Code]: the Lambda crate lambdas/nope cannot be read",
-    ] {
-        assert!(all.contains(needle), "missing {needle:?} in\n{all}");
-    }
+    assert_contains_all(
+        &problems_in(ws.path(), s),
+        &[
+            "S/F/Resource [MemorySize]: memory 64 MB",
+            "S/F/Resource [Timeout]: timeout 901 s",
+            "[FunctionName]: function name \"has space\"",
+            "AWS_REGION is reserved",
+            "\"1BAD\" must start with a letter",
+            "S/Missing/Code [Code]: the Lambda crate lambdas/nope cannot be read",
+        ],
+    );
 }
 
 #[test]

@@ -51,65 +51,45 @@ pub enum RetentionDays {
 }
 
 impl RetentionDays {
+    /// Every finite retention with its number of days.
+    const DAYS: [(RetentionDays, u32); 22] = [
+        (RetentionDays::OneDay, 1),
+        (RetentionDays::ThreeDays, 3),
+        (RetentionDays::FiveDays, 5),
+        (RetentionDays::OneWeek, 7),
+        (RetentionDays::TwoWeeks, 14),
+        (RetentionDays::OneMonth, 30),
+        (RetentionDays::TwoMonths, 60),
+        (RetentionDays::ThreeMonths, 90),
+        (RetentionDays::FourMonths, 120),
+        (RetentionDays::FiveMonths, 150),
+        (RetentionDays::SixMonths, 180),
+        (RetentionDays::OneYear, 365),
+        (RetentionDays::ThirteenMonths, 400),
+        (RetentionDays::EighteenMonths, 545),
+        (RetentionDays::TwoYears, 731),
+        (RetentionDays::ThreeYears, 1096),
+        (RetentionDays::FiveYears, 1827),
+        (RetentionDays::SixYears, 2192),
+        (RetentionDays::SevenYears, 2557),
+        (RetentionDays::EightYears, 2922),
+        (RetentionDays::NineYears, 3288),
+        (RetentionDays::TenYears, 3653),
+    ];
+
     /// The number of days, `None` for [`RetentionDays::Infinite`].
     pub fn days(self) -> Option<u32> {
-        use RetentionDays::*;
-        Some(match self {
-            OneDay => 1,
-            ThreeDays => 3,
-            FiveDays => 5,
-            OneWeek => 7,
-            TwoWeeks => 14,
-            OneMonth => 30,
-            TwoMonths => 60,
-            ThreeMonths => 90,
-            FourMonths => 120,
-            FiveMonths => 150,
-            SixMonths => 180,
-            OneYear => 365,
-            ThirteenMonths => 400,
-            EighteenMonths => 545,
-            TwoYears => 731,
-            ThreeYears => 1096,
-            FiveYears => 1827,
-            SixYears => 2192,
-            SevenYears => 2557,
-            EightYears => 2922,
-            NineYears => 3288,
-            TenYears => 3653,
-            Infinite => return None,
-        })
+        Self::DAYS.iter().find(|(r, _)| *r == self).map(|(_, d)| *d)
     }
 
     /// The retention for a number of days, if CloudWatch Logs accepts that number.
     pub fn from_days(days: u32) -> Option<Self> {
-        use RetentionDays::*;
-        [
-            OneDay,
-            ThreeDays,
-            FiveDays,
-            OneWeek,
-            TwoWeeks,
-            OneMonth,
-            TwoMonths,
-            ThreeMonths,
-            FourMonths,
-            FiveMonths,
-            SixMonths,
-            OneYear,
-            ThirteenMonths,
-            EighteenMonths,
-            TwoYears,
-            ThreeYears,
-            FiveYears,
-            SixYears,
-            SevenYears,
-            EightYears,
-            NineYears,
-            TenYears,
-        ]
-        .into_iter()
-        .find(|r| r.days() == Some(days))
+        Self::DAYS.iter().find(|(_, d)| *d == days).map(|(r, _)| *r)
+    }
+
+    /// The numbers of days CloudWatch Logs accepts.
+    pub fn accepted_days() -> impl Iterator<Item = u32> {
+        Self::DAYS.iter().map(|(_, d)| *d)
     }
 }
 

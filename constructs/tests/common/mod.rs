@@ -50,3 +50,30 @@ pub fn statements(t: &Template, role_prefix: &str) -> Vec<Json> {
         .unwrap()
         .clone()
 }
+
+/// Every problem synth finds in a one-stack app, as text.
+pub fn problems(stack: constructs::Stack) -> String {
+    problems_in(std::path::Path::new("."), stack)
+}
+
+/// Like [`problems`], with code assets found under `root`.
+pub fn problems_in(root: &std::path::Path, stack: constructs::Stack) -> String {
+    let mut app = constructs::App::new(root);
+    app.add_stack(stack);
+    match app.synth() {
+        Ok(_) => panic!("synth should fail"),
+        Err(e) => e
+            .problems()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+/// Asserts that `all` holds every one of `needles`.
+pub fn assert_contains_all(all: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(all.contains(needle), "missing {needle:?} in\n{all}");
+    }
+}
