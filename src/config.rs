@@ -12,9 +12,124 @@ use constructs::logs::RetentionDays;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Config {
-    /// The example stacks (replaced by the five patterns).
+    /// The example stacks (replaced by the five patterns once they are all in).
     #[serde(default)]
     pub example: ExampleConfig,
+    /// Pattern 001: the waitable workflow.
+    #[serde(default)]
+    pub waitable: WaitableConfig,
+    /// Pattern 002: a Lambda starts a workflow that tracks a task's status.
+    #[serde(default)]
+    pub task_status: TaskStatusConfig,
+    /// Pattern 004: a Map over a list read from DynamoDB.
+    #[serde(default)]
+    pub map_dynamo_db: MapDynamoDbConfig,
+}
+
+/// Pattern 001 (seed 001): API → STANDARD workflow that waits until a timestamp.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct WaitableConfig {
+    pub stack_name: String,
+    /// The API's stage.
+    pub stage_name: String,
+    /// Delete the status table with the stack.
+    pub remove_data_on_destroy: bool,
+}
+
+impl Default for WaitableConfig {
+    fn default() -> Self {
+        WaitableConfig {
+            stack_name: "WaitableWorkflow".into(),
+            stage_name: "dev".into(),
+            remove_data_on_destroy: true,
+        }
+    }
+}
+
+/// Pattern 002 (seed 002): a Lambda starts the workflow; the workflow tracks the task.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct TaskStatusConfig {
+    pub stack_name: String,
+    /// The table's physical name (the seed's `Tasks`).
+    pub table_name: String,
+    /// The function's physical name (the seed's `InvokeTaskStepFunction`).
+    pub function_name: String,
+    pub log_retention_days: Retention,
+    pub remove_data_on_destroy: bool,
+}
+
+impl Default for TaskStatusConfig {
+    fn default() -> Self {
+        TaskStatusConfig {
+            stack_name: "TaskStatus".into(),
+            table_name: "Tasks".into(),
+            function_name: "InvokeTaskStepFunction".into(),
+            log_retention_days: Retention(RetentionDays::OneWeek),
+            remove_data_on_destroy: true,
+        }
+    }
+}
+
+/// Pattern 004 (seed 004): the original's `ddb` and `stepfunc` settings, same keys and
+/// defaults.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct MapDynamoDbConfig {
+    pub stack_name: String,
+    pub ddb: DdbSettings,
+    pub stepfunc: StepFuncSettings,
+    pub log_retention_days: Retention,
+}
+
+impl Default for MapDynamoDbConfig {
+    fn default() -> Self {
+        MapDynamoDbConfig {
+            stack_name: "MapDynamoDb".into(),
+            ddb: DdbSettings::default(),
+            stepfunc: StepFuncSettings::default(),
+            log_retention_days: Retention(RetentionDays::OneDay),
+        }
+    }
+}
+
+/// The table of pattern 004, and the key of the item that holds the list.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct DdbSettings {
+    pub table_name: String,
+    pub partition_key_name: String,
+    pub partition_key_value_field: String,
+}
+
+impl Default for DdbSettings {
+    fn default() -> Self {
+        DdbSettings {
+            table_name: "StepFunctionsProjectDDBTable".into(),
+            partition_key_name: "mapstatelist".into(),
+            partition_key_value_field: "mapitems".into(),
+        }
+    }
+}
+
+/// The state machine of pattern 004.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct StepFuncSettings {
+    pub max_concurrency: u32,
+    pub wait_duration_seconds: u64,
+    pub timeout_duration_seconds: u32,
+}
+
+impl Default for StepFuncSettings {
+    fn default() -> Self {
+        StepFuncSettings {
+            max_concurrency: 1,
+            wait_duration_seconds: 2,
+            timeout_duration_seconds: 20,
+        }
+    }
 }
 
 /// Settings of the example app.
@@ -261,12 +376,18 @@ mod tests {
         let c = parse(r#"{"example": {"memoryMb": 512}}"#, "c").unwrap();
         assert_eq!(c.example.memory_mb, 512);
         assert_eq!(c.example.timeout_seconds, 10);
+        let defaults = parse("{}", "c").unwrap();
+        assert_eq!(defaults.example, ExampleConfig::default());
+        assert_eq!(defaults.waitable, WaitableConfig::default());
         assert_eq!(
-            parse("{}", "c").unwrap(),
-            Config {
-                example: ExampleConfig::default()
-            }
+            defaults.map_dynamo_db.ddb.partition_key_name,
+            "mapstatelist"
         );
+        assert_eq!(defaults.map_dynamo_db.stepfunc.timeout_duration_seconds, 20);
+        assert_eq!(defaults.task_status.table_name, "Tasks");
+        // the checked-in file holds the defaults
+        let file = parse(include_str!("../config.json"), "config.json").unwrap();
+        assert_eq!(file, defaults);
     }
 
     #[test]

@@ -4,3 +4,4 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod patterns;

@@ -56,10 +56,16 @@ fn synth_writes_the_assembly_and_prints_a_summary() {
     assert_eq!(
         names,
         [
+            "MapDynamoDb.assets.json",
+            "MapDynamoDb.template.json",
             "RcdkExampleApi.assets.json",
             "RcdkExampleApi.template.json",
             "RcdkExampleData.assets.json",
             "RcdkExampleData.template.json",
+            "TaskStatus.assets.json",
+            "TaskStatus.template.json",
+            "WaitableWorkflow.assets.json",
+            "WaitableWorkflow.template.json",
             "manifest.json"
         ]
     );
@@ -151,7 +157,10 @@ fn stack_selection_includes_dependencies_and_rejects_unknown_names() {
     assert_eq!(o.status.code(), Some(2));
     let err = text(&o.stderr);
     assert!(err.contains("no stack matches \"Nope\""), "{err}");
-    assert!(err.contains("RcdkExampleData, RcdkExampleApi"), "{err}");
+    assert!(
+        err.contains("RcdkExampleData, RcdkExampleApi, WaitableWorkflow"),
+        "{err}"
+    );
     assert_eq!(files(&out).len(), 3, "nothing written");
 
     let o = rcdk(
@@ -178,6 +187,11 @@ fn list_prints_stacks_and_their_dependencies() {
     assert_eq!(
         lines[2].split_whitespace().collect::<Vec<_>>(),
         ["RcdkExampleApi", "RcdkExampleData"]
+    );
+    assert_eq!(lines.len(), 6, "{stdout}");
+    assert!(
+        lines[3..].iter().all(|l| l.ends_with(" -")),
+        "the patterns stand alone: {stdout}"
     );
 }
 

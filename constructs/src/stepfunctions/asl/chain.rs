@@ -450,6 +450,17 @@ impl Step {
         }
     }
 
+    /// Writes the Map in its legacy form: the iteration in `Iterator` (no `ProcessorConfig`)
+    /// and the item selector in `Parameters`, as older definitions do.
+    pub fn legacy_iterator(mut self) -> Self {
+        if let Some(m) = self.map_mut("Iterator") {
+            m.legacy_iterator = true;
+            m.legacy_parameters = true;
+            m.processor_config = None;
+        }
+        self
+    }
+
     /// `ItemsPath` of a Map.
     pub fn items_path(mut self, path: &str) -> Self {
         if let Some(m) = self.map_mut("ItemsPath") {

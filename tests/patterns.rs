@@ -1,0 +1,266 @@
+//! The patterns' state machines, rendered by rcdk with their substitutions resolved, equal
+//! the originals' (../shared/reference/) as JSON values, after the documented fixes; and
+//! the patterns' other promises (API templates, rights, settings honoured).
+
+mod common;
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde_json::{json, Value as Json};
+
+use constructs::stepfunctions::asl::render::substitute;
+
+fn reference(file: &str) -> Json {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/reference")
+        .join(file);
+    serde_json::from_str(
+        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn stack(name: &str, config: &rcdk::config::Config) -> Json {
+    let app = rcdk::app::build(config, &common::root());
+    let assembly = app.synth().expect("the app synthesizes");
+    assembly
+        .stack(name)
+        .unwrap_or_else(|| panic!("no stack {name}"))
+        .template
+        .clone()
+}
+
+fn default_config() -> rcdk::config::Config {
+    rcdk::config::parse("{}", "defaults").expect("defaults")
+}
+
+/// The only state machine of a template, its substitutions resolved: integration ARNs in the
+/// `aws` partition, and each reference to a resource replaced by what `placeholder` says for
+/// its type (the originals' own `${...}` names).
+fn resolved_machine(template: &Json, placeholder: &dyn Fn(&str) -> String) -> Json {
+    let machines: Vec<&Json> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::StepFunctions::StateMachine")
+        .collect();
+    assert_eq!(machines.len(), 1);
+    let props = &machines[0]["Properties"];
+    let mut values = IndexMap::new();
+    for (key, value) in props["DefinitionSubstitutions"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let resolved = if let Some(sub) = value.get("Fn::Sub").and_then(Json::as_str) {
+            json!(sub.replace("${AWS::Partition}", "aws"))
+        } else if let Some(id) = value.get("Ref").and_then(Json::as_str) {
+            json!(placeholder(
+                template["Resources"][id]["Type"].as_str().unwrap()
+            ))
+        } else if let Some(id) = value["Fn::GetAtt"][0].as_str() {
+            json!(placeholder(
+                template["Resources"][id]["Type"].as_str().unwrap()
+            ))
+        } else {
+            value.clone()
+        };
+        values.insert(key, resolved);
+    }
+    substitute(&props["Definition"], &values)
+}
+
+#[test]
+fn pattern_001_waitable_machine_is_the_originals() {
+    let t = stack("WaitableWorkflow", &default_config());
+    let ours = resolved_machine(&t, &|kind| match kind {
+        "AWS::DynamoDB::Table" => "${DDBTable}".into(),
+        other => panic!("unexpected reference to a {other}"),
+    });
+    assert_eq!(
+        ours,
+        reference("001-waitable-pattern/waitable-stepfunction.asl.json")
+    );
+}
+
+#[test]
+fn pattern_002_task_machine_is_the_originals() {
+    let t = stack("TaskStatus", &default_config());
+    let ours = resolved_machine(&t, &|kind| match kind {
+        "AWS::DynamoDB::Table" => "${TasksTableName}".into(),
+        other => panic!("unexpected reference to a {other}"),
+    });
+    assert_eq!(
+        ours,
+        reference("002-lambda-sfn-dynamodb-status/statemachine.asl.resolved.json")
+    );
+}
+
+#[test]
+fn pattern_004_map_machine_is_the_originals() {
+    let t = stack("MapDynamoDb", &default_config());
+    let ours = resolved_machine(&t, &|kind| match kind {
+        "AWS::DynamoDB::Table" => "${DDBTableName}".into(),
+        "AWS::Lambda::Function" => "${LambdaFunctionArn}".into(),
+        other => panic!("unexpected reference to a {other}"),
+    });
+    assert_eq!(
+        ours,
+        reference("004-stepfunctions-map-ddb/statemachine.asl.resolved.json")
+    );
+}
+
+#[test]
+fn pattern_004_honours_every_setting_including_the_key_name() {
+    let config = rcdk::config::parse(
+        r#"{"mapDynamoDb": {"ddb": {"tableName": "Lists", "partitionKeyName": "listId", "partitionKeyValueField": "subjects"},
+                            "stepfunc": {"maxConcurrency": 3, "waitDurationSeconds": 25, "timeoutDurationSeconds": 20}}}"#,
+        "test",
+    )
+    .unwrap();
+    let t = stack("MapDynamoDb", &config);
+    let table = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::DynamoDB::Table")
+        .unwrap();
+    assert_eq!(table["Properties"]["TableName"], "Lists");
+    assert_eq!(
+        table["Properties"]["KeySchema"],
+        json!([{"AttributeName": "listId", "KeyType": "HASH"}])
+    );
+    let machine = resolved_machine(&t, &|_| "x".into());
+    assert_eq!(
+        machine["States"]["ReadDDBTable"]["Parameters"]["Key"],
+        json!({"listId": {"S": "subjects"}})
+    );
+    assert_eq!(machine["States"]["MapState"]["MaxConcurrency"], 3);
+    assert_eq!(
+        machine["States"]["MapState"]["Iterator"]["States"]["WaitInMap"]["Seconds"],
+        25
+    );
+    assert_eq!(machine["TimeoutSeconds"], 20);
+}
+
+#[test]
+fn pattern_002_function_may_only_start_its_machine() {
+    let t = stack("TaskStatus", &default_config());
+    let resources = t["Resources"].as_object().unwrap();
+    let (machine_id, _) = resources
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::StepFunctions::StateMachine")
+        .unwrap();
+    let function = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::Lambda::Function")
+        .unwrap();
+    assert_eq!(
+        function["Properties"]["FunctionName"],
+        "InvokeTaskStepFunction"
+    );
+    assert_eq!(
+        function["Properties"]["Environment"]["Variables"]["StateMachineArn"],
+        json!({"Ref": machine_id})
+    );
+    let role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        .as_str()
+        .unwrap();
+    let policy = resources
+        .values()
+        .find(|r| {
+            r["Type"] == "AWS::IAM::Policy" && r["Properties"]["Roles"] == json!([{"Ref": role_id}])
+        })
+        .unwrap();
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    // its own logs, and starting this one machine: nothing else
+    assert_eq!(statements.len(), 2, "{statements:#?}");
+    assert_eq!(
+        statements[0]["Action"],
+        json!(["logs:CreateLogStream", "logs:PutLogEvents"])
+    );
+    assert_eq!(
+        statements[1],
+        json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}})
+    );
+}
+
+/// The 001 API's templates are the seed's byte for byte (the /status one with its comma
+/// restored), and the POST answer is the README's text.
+#[test]
+fn pattern_001_api_templates_are_the_originals() {
+    let original: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/reference/001-waitable-pattern/template.yaml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let text = |v: &serde_norway::Value| -> String {
+        match v {
+            serde_norway::Value::String(s) => s.clone(),
+            serde_norway::Value::Tagged(t) => match &t.value {
+                serde_norway::Value::Sequence(items) => items[0].as_str().unwrap().to_string(),
+                other => other.as_str().unwrap().to_string(),
+            },
+            other => panic!("{other:?}"),
+        }
+    };
+    let integration = |m: &str| &original["Resources"][m]["Properties"]["Integration"];
+    use rcdk::patterns::waitable::*;
+    assert_eq!(
+        START_REQUEST_TEMPLATE,
+        text(&integration("ApiGatewayRootMethod")["RequestTemplates"]["application/json"])
+    );
+    assert_eq!(
+        SCAN_REQUEST_TEMPLATE,
+        text(&integration("StatusMethod")["RequestTemplates"]["application/json"])
+    );
+    let seed_response = text(
+        &integration("StatusMethod")["IntegrationResponses"][0]["ResponseTemplates"]
+            ["application/json"],
+    );
+    assert_eq!(
+        SCAN_RESPONSE_TEMPLATE,
+        seed_response.replace(
+            "\"StartActionAt\": \"$elem.StartActionAt.S\"\n",
+            "\"StartActionAt\": \"$elem.StartActionAt.S\",\n"
+        )
+    );
+    assert_ne!(SCAN_RESPONSE_TEMPLATE, seed_response);
+
+    let t = stack("WaitableWorkflow", &default_config());
+    let methods: Vec<&Json> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::ApiGateway::Method")
+        .collect();
+    assert_eq!(methods.len(), 2);
+    let post = methods
+        .iter()
+        .find(|m| m["Properties"]["HttpMethod"] == "POST")
+        .unwrap();
+    assert_eq!(
+        post["Properties"]["Integration"]["IntegrationResponses"][0]["ResponseTemplates"]["application/json"],
+        "Job Id $context.requestId started successfully. For additional information on process status use GET /status."
+    );
+    assert_eq!(
+        post["Properties"]["Integration"]["RequestTemplates"]["application/json"]["Fn::Sub"][0],
+        START_REQUEST_TEMPLATE
+    );
+    let stage = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::ApiGateway::Stage")
+        .unwrap();
+    assert_eq!(stage["Properties"]["StageName"], "dev");
+    assert!(
+        t["Outputs"]["ApiUrl"].is_object() && t["Outputs"]["WaitableStateMachineArn"].is_object()
+    );
+}
