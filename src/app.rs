@@ -298,6 +298,9 @@ pub fn build(config: &Config, root: &Path) -> App {
     app.add_stack(data);
     app.add_stack(api);
 
+    app.add_stack(crate::patterns::async_streaming::build(
+        &config.async_streaming,
+    ));
     app.add_stack(crate::patterns::waitable::build(&config.waitable));
     app.add_stack(crate::patterns::task_status::build(&config.task_status));
     app.add_stack(crate::patterns::map_dynamodb::build(&config.map_dynamo_db));

@@ -15,6 +15,9 @@ pub struct Config {
     /// The example stacks (replaced by the five patterns once they are all in).
     #[serde(default)]
     pub example: ExampleConfig,
+    /// Pattern 000: a workflow's results streamed by a Function URL.
+    #[serde(default)]
+    pub async_streaming: AsyncStreamingConfig,
     /// Pattern 001: the waitable workflow.
     #[serde(default)]
     pub waitable: WaitableConfig,
@@ -24,6 +27,43 @@ pub struct Config {
     /// Pattern 004: a Map over a list read from DynamoDB.
     #[serde(default)]
     pub map_dynamo_db: MapDynamoDbConfig,
+}
+
+/// Pattern 000 (seed 000): an EXPRESS workflow writes results to DynamoDB; a streaming
+/// function sends them to the client as they come.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct AsyncStreamingConfig {
+    pub stack_name: String,
+    /// The streaming function's timeout (the seed's `LambdaTimeout`).
+    pub lambda_timeout_seconds: u32,
+    /// Stop streaming when less than this is left of the invocation (`LambdaTimeoutBuffer`).
+    pub lambda_timeout_buffer_ms: u64,
+    /// Wait between two polls of the results table (`DDBPollingWaitMs`).
+    pub poll_interval_ms: u64,
+    /// The attribute that marks the final result (`FinalResultFieldName`).
+    pub final_result_field_name: String,
+    /// How many results the simulated workflow writes.
+    pub result_count: u32,
+    pub stage_name: String,
+    pub log_retention_days: Retention,
+    pub remove_data_on_destroy: bool,
+}
+
+impl Default for AsyncStreamingConfig {
+    fn default() -> Self {
+        AsyncStreamingConfig {
+            stack_name: "AsyncStreamingResults".into(),
+            lambda_timeout_seconds: 60,
+            lambda_timeout_buffer_ms: 5000,
+            poll_interval_ms: 2000,
+            final_result_field_name: "FinalResult".into(),
+            result_count: 5,
+            stage_name: "live".into(),
+            log_retention_days: Retention(RetentionDays::OneDay),
+            remove_data_on_destroy: true,
+        }
+    }
 }
 
 /// Pattern 001 (seed 001): API → STANDARD workflow that waits until a timestamp.

@@ -56,6 +56,8 @@ fn synth_writes_the_assembly_and_prints_a_summary() {
     assert_eq!(
         names,
         [
+            "AsyncStreamingResults.assets.json",
+            "AsyncStreamingResults.template.json",
             "MapDynamoDb.assets.json",
             "MapDynamoDb.template.json",
             "RcdkExampleApi.assets.json",
@@ -158,7 +160,7 @@ fn stack_selection_includes_dependencies_and_rejects_unknown_names() {
     let err = text(&o.stderr);
     assert!(err.contains("no stack matches \"Nope\""), "{err}");
     assert!(
-        err.contains("RcdkExampleData, RcdkExampleApi, WaitableWorkflow"),
+        err.contains("RcdkExampleData, RcdkExampleApi, AsyncStreamingResults, WaitableWorkflow"),
         "{err}"
     );
     assert_eq!(files(&out).len(), 3, "nothing written");
@@ -188,7 +190,7 @@ fn list_prints_stacks_and_their_dependencies() {
         lines[2].split_whitespace().collect::<Vec<_>>(),
         ["RcdkExampleApi", "RcdkExampleData"]
     );
-    assert_eq!(lines.len(), 6, "{stdout}");
+    assert_eq!(lines.len(), 7, "{stdout}");
     assert!(
         lines[3..].iter().all(|l| l.ends_with(" -")),
         "the patterns stand alone: {stdout}"

@@ -264,3 +264,166 @@ fn pattern_001_api_templates_are_the_originals() {
         t["Outputs"]["ApiUrl"].is_object() && t["Outputs"]["WaitableStateMachineArn"].is_object()
     );
 }
+
+/// Intrinsic functions written with or without a space after their commas are the same call.
+fn normalize_intrinsics(v: &Json) -> Json {
+    match v {
+        Json::String(s) if s.starts_with("States.") => Json::String(s.replace(", ", ",")),
+        Json::Array(items) => Json::Array(items.iter().map(normalize_intrinsics).collect()),
+        Json::Object(m) => Json::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), normalize_intrinsics(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn pattern_000_streaming_machine_is_the_originals() {
+    let t = stack("AsyncStreamingResults", &default_config());
+    let mut ours = resolved_machine(&t, &|kind| match kind {
+        "AWS::DynamoDB::Table" => "${DDBReponseTableName}".into(),
+        other => panic!("unexpected reference to a {other}"),
+    });
+    // the final-result attribute is a hand-written substitution: put the seed's name back
+    let item = &mut ours["States"]["SimulatedProcessing"]["ItemProcessor"]["States"]
+        ["SendFinalResult"]["Parameters"]["Item"];
+    let value = item
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("FinalResult")
+        .expect("resolved to the configured name");
+    item.as_object_mut()
+        .unwrap()
+        .insert("${FinalResultFieldName}".into(), value);
+    assert_eq!(
+        normalize_intrinsics(&ours),
+        normalize_intrinsics(&reference(
+            "000-async-streaming-results/statemachine.asl.json"
+        ))
+    );
+    // EXPRESS, logging everything, traced
+    let machine = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::StepFunctions::StateMachine")
+        .unwrap();
+    assert_eq!(machine["Properties"]["StateMachineType"], "EXPRESS");
+    assert_eq!(
+        machine["Properties"]["LoggingConfiguration"]["Level"],
+        "ALL"
+    );
+    assert_eq!(
+        machine["Properties"]["LoggingConfiguration"]["IncludeExecutionData"],
+        true
+    );
+    assert_eq!(
+        machine["Properties"]["TracingConfiguration"]["Enabled"],
+        true
+    );
+    assert_eq!(
+        machine["Properties"]["DefinitionSubstitutions"]["FinalResultFieldName"],
+        "FinalResult"
+    );
+}
+
+#[test]
+fn pattern_000_function_url_api_and_settings() {
+    let config = rcdk::config::parse(
+        r#"{"asyncStreaming": {"finalResultFieldName": "Done", "lambdaTimeoutBufferMs": 7000, "pollIntervalMs": 500, "lambdaTimeoutSeconds": 90}}"#,
+        "test",
+    )
+    .unwrap();
+    let t = stack("AsyncStreamingResults", &config);
+    let resources = t["Resources"].as_object().unwrap();
+    let function = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::Lambda::Function")
+        .unwrap();
+    let env = &function["Properties"]["Environment"]["Variables"];
+    assert_eq!(env["FinalResultFieldName"], "Done");
+    assert_eq!(
+        env["LambdaTimeoutBuffer"], "7000",
+        "the buffer is wired (the original forgot it)"
+    );
+    assert_eq!(env["DDBPollingWaitMs"], "500");
+    assert_eq!(function["Properties"]["Timeout"], 90);
+    let url = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::Lambda::Url")
+        .unwrap();
+    assert_eq!(url["Properties"]["AuthType"], "AWS_IAM");
+    assert_eq!(url["Properties"]["InvokeMode"], "RESPONSE_STREAM");
+    // the final item carries the configured attribute
+    let machine = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::StepFunctions::StateMachine")
+        .unwrap();
+    assert_eq!(
+        machine["Properties"]["DefinitionSubstitutions"]["FinalResultFieldName"],
+        "Done"
+    );
+
+    // the API's templates are the seed's (the function URL variable renamed)
+    let api_yaml: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/reference/000-async-streaming-results/api.yaml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let post = &api_yaml["paths"]["/"]["post"]["x-amazon-apigateway-integration"];
+    let sub_text = |v: &serde_norway::Value| v["Fn::Sub"].as_str().unwrap().to_string();
+    use rcdk::patterns::async_streaming::*;
+    assert_eq!(
+        START_REQUEST_TEMPLATE,
+        sub_text(&post["requestTemplates"]["application/json"])
+    );
+    assert_eq!(
+        START_RESPONSE_TEMPLATE,
+        sub_text(&post["responses"]["default"]["responseTemplates"]["application/json"])
+            .replace("${MyFunctionUrl.FunctionUrl}", "${FunctionUrl}")
+    );
+    let options = &api_yaml["paths"]["/"]["options"]["x-amazon-apigateway-integration"];
+    assert_eq!(
+        CORS_REQUEST_TEMPLATE,
+        options["requestTemplates"]["application/json"]
+            .as_str()
+            .unwrap()
+    );
+    let methods: Vec<&Json> = resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::ApiGateway::Method")
+        .collect();
+    let post_method = methods
+        .iter()
+        .find(|m| m["Properties"]["HttpMethod"] == "POST")
+        .unwrap();
+    let url_id = resources
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::Lambda::Url")
+        .unwrap()
+        .0;
+    assert_eq!(
+        post_method["Properties"]["Integration"]["IntegrationResponses"][0]["ResponseTemplates"]
+            ["application/json"]["Fn::Sub"][1],
+        json!({"FunctionUrl": {"Fn::GetAtt": [url_id, "FunctionUrl"]}})
+    );
+    assert_eq!(
+        post_method["Properties"]["Integration"]["TimeoutInMillis"],
+        10000
+    );
+    let stage = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::ApiGateway::Stage")
+        .unwrap();
+    assert_eq!(stage["Properties"]["StageName"], "live");
+    assert_eq!(
+        stage["Properties"]["AccessLogSetting"]["Format"],
+        ACCESS_LOG_FORMAT
+    );
+    assert_eq!(stage["Properties"]["TracingEnabled"], true);
+}

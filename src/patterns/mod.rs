@@ -1,6 +1,7 @@
 //! The patterns of `../shared/seeds/`, rebuilt with the construct library. Each module reads
 //! like the architecture it builds, and says which of the original's bugs it fixes.
 
+pub mod async_streaming;
 pub mod map_dynamodb;
 pub mod task_status;
 pub mod waitable;
