@@ -303,6 +303,9 @@ pub fn build(config: &Config, root: &Path) -> App {
     ));
     app.add_stack(crate::patterns::waitable::build(&config.waitable));
     app.add_stack(crate::patterns::task_status::build(&config.task_status));
+    app.add_stack(crate::patterns::embedded_workflow::build(
+        &config.embedded_workflow,
+    ));
     app.add_stack(crate::patterns::map_dynamodb::build(&config.map_dynamo_db));
     app
 }

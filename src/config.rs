@@ -24,6 +24,9 @@ pub struct Config {
     /// Pattern 002: a Lambda starts a workflow that tracks a task's status.
     #[serde(default)]
     pub task_status: TaskStatusConfig,
+    /// Pattern 003: a workflow embedded in a REST service, with an S3 side car.
+    #[serde(default)]
+    pub embedded_workflow: EmbeddedWorkflowConfig,
     /// Pattern 004: a Map over a list read from DynamoDB.
     #[serde(default)]
     pub map_dynamo_db: MapDynamoDbConfig,
@@ -106,6 +109,29 @@ impl Default for TaskStatusConfig {
             stack_name: "TaskStatus".into(),
             table_name: "Tasks".into(),
             function_name: "InvokeTaskStepFunction".into(),
+            log_retention_days: Retention(RetentionDays::OneWeek),
+            remove_data_on_destroy: true,
+        }
+    }
+}
+
+/// Pattern 003 (seed 003): a REST service runs a six-step workflow whose data lives in S3.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct EmbeddedWorkflowConfig {
+    pub stack_name: String,
+    /// The API's stage (the seed's serverless stage).
+    pub stage_name: String,
+    pub log_retention_days: Retention,
+    /// Delete the process data bucket with the stack (only when it is empty).
+    pub remove_data_on_destroy: bool,
+}
+
+impl Default for EmbeddedWorkflowConfig {
+    fn default() -> Self {
+        EmbeddedWorkflowConfig {
+            stack_name: "EmbeddedWorkflow".into(),
+            stage_name: "dev".into(),
             log_retention_days: Retention(RetentionDays::OneWeek),
             remove_data_on_destroy: true,
         }

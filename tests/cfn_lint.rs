@@ -36,7 +36,7 @@ fn every_template_passes_cfn_lint() {
         }
     }
     templates.sort();
-    assert_eq!(templates.len(), 8, "{templates:?}");
+    assert_eq!(templates.len(), 9, "{templates:?}");
     let output = Command::new(&lint)
         .arg("--format")
         .arg("parseable")

@@ -58,6 +58,8 @@ fn synth_writes_the_assembly_and_prints_a_summary() {
         [
             "AsyncStreamingResults.assets.json",
             "AsyncStreamingResults.template.json",
+            "EmbeddedWorkflow.assets.json",
+            "EmbeddedWorkflow.template.json",
             "MapDynamoDb.assets.json",
             "MapDynamoDb.template.json",
             "RcdkExampleApi.assets.json",
@@ -190,7 +192,7 @@ fn list_prints_stacks_and_their_dependencies() {
         lines[2].split_whitespace().collect::<Vec<_>>(),
         ["RcdkExampleApi", "RcdkExampleData"]
     );
-    assert_eq!(lines.len(), 7, "{stdout}");
+    assert_eq!(lines.len(), 8, "{stdout}");
     assert!(
         lines[3..].iter().all(|l| l.ends_with(" -")),
         "the patterns stand alone: {stdout}"

@@ -35,18 +35,35 @@ fn default_config() -> rcdk::config::Config {
     rcdk::config::parse("{}", "defaults").expect("defaults")
 }
 
-/// The only state machine of a template, its substitutions resolved: integration ARNs in the
-/// `aws` partition, and each reference to a resource replaced by what `placeholder` says for
-/// its type (the originals' own `${...}` names).
+/// The only state machine of a template, its substitutions resolved (see [`resolved`]).
 fn resolved_machine(template: &Json, placeholder: &dyn Fn(&str) -> String) -> Json {
+    resolved(template, "", &|kind, _| placeholder(kind))
+}
+
+/// The state machine whose logical id starts with `prefix` (the only one there is), its
+/// substitutions resolved: integration ARNs in the `aws` partition, and each reference to a
+/// resource replaced by what `placeholder` says for its type and logical id (the originals'
+/// own `${...}` names).
+fn resolved(template: &Json, prefix: &str, placeholder: &dyn Fn(&str, &str) -> String) -> Json {
     let machines: Vec<&Json> = template["Resources"]
         .as_object()
         .unwrap()
-        .values()
-        .filter(|r| r["Type"] == "AWS::StepFunctions::StateMachine")
+        .iter()
+        .filter(|(id, r)| r["Type"] == "AWS::StepFunctions::StateMachine" && id.starts_with(prefix))
+        .map(|(_, r)| r)
         .collect();
-    assert_eq!(machines.len(), 1);
+    assert_eq!(
+        machines.len(),
+        1,
+        "one state machine whose id starts with {prefix:?}"
+    );
     let props = &machines[0]["Properties"];
+    let kind = |id: &str| {
+        template["Resources"][id]["Type"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     let mut values = IndexMap::new();
     for (key, value) in props["DefinitionSubstitutions"]
         .as_object()
@@ -56,13 +73,9 @@ fn resolved_machine(template: &Json, placeholder: &dyn Fn(&str) -> String) -> Js
         let resolved = if let Some(sub) = value.get("Fn::Sub").and_then(Json::as_str) {
             json!(sub.replace("${AWS::Partition}", "aws"))
         } else if let Some(id) = value.get("Ref").and_then(Json::as_str) {
-            json!(placeholder(
-                template["Resources"][id]["Type"].as_str().unwrap()
-            ))
+            json!(placeholder(&kind(id), id))
         } else if let Some(id) = value["Fn::GetAtt"][0].as_str() {
-            json!(placeholder(
-                template["Resources"][id]["Type"].as_str().unwrap()
-            ))
+            json!(placeholder(&kind(id), id))
         } else {
             value.clone()
         };
@@ -426,4 +439,144 @@ fn pattern_000_function_url_api_and_settings() {
         ACCESS_LOG_FORMAT
     );
     assert_eq!(stage["Properties"]["TracingEnabled"], true);
+}
+
+/// The function ARNs of seed 003's serverless.yml, by our functions' logical ids.
+fn serverless_function_arn(kind: &str, id: &str) -> String {
+    assert_eq!(kind, "AWS::Lambda::Function", "{id}");
+    let name = if let Some(rest) = id.strip_prefix("downstream") {
+        format!("downstream{}", &rest[..1])
+    } else if let Some(rest) = id.strip_prefix("step") {
+        format!("step{}", &rest[..1])
+    } else {
+        panic!("unexpected function {id}")
+    };
+    format!("arn:aws:lambda:#{{AWS::Region}}:#{{AWS::AccountId}}:function:${{self:service}}-${{opt:stage}}-{name}")
+}
+
+#[test]
+fn pattern_003_machines_are_the_originals() {
+    let t = stack("EmbeddedWorkflow", &default_config());
+    assert_eq!(
+        resolved(&t, "ProcessA", &serverless_function_arn),
+        reference("003-sfs3-embedded/ProcessA.asl.json")
+    );
+    assert_eq!(
+        resolved(&t, "DownstreamProcess", &serverless_function_arn),
+        reference("003-sfs3-embedded/DownstreamProcess.asl.json")
+    );
+}
+
+#[test]
+fn pattern_003_dashboard_watches_the_real_machine_with_real_metric_names() {
+    let t = stack("EmbeddedWorkflow", &default_config());
+    let resources = t["Resources"].as_object().unwrap();
+    let (process_id, _) = resources
+        .iter()
+        .find(|(id, r)| {
+            id.starts_with("ProcessA") && r["Type"] == "AWS::StepFunctions::StateMachine"
+        })
+        .unwrap();
+    let dashboard = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::CloudWatch::Dashboard")
+        .unwrap();
+    let sub = &dashboard["Properties"]["DashboardBody"]["Fn::Sub"];
+    assert_eq!(sub[1], json!({"Token0": {"Ref": process_id}}));
+    let body: Json = serde_json::from_str(sub[0].as_str().unwrap()).unwrap();
+    let mut names = Vec::new();
+    for w in body["widgets"].as_array().unwrap() {
+        for m in w["properties"]["metrics"].as_array().unwrap() {
+            assert_eq!(m[0], "AWS/States");
+            assert_eq!(
+                (&m[2], &m[3]),
+                (&json!("StateMachineArn"), &json!("${Token0}"))
+            );
+            names.push(m[1].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(
+        names,
+        [
+            "ExecutionsStarted",
+            "ExecutionsSucceeded",
+            "ExecutionTime",
+            "ExecutionsAborted",
+            "ExecutionsFailed",
+            "ExecutionsTimedOut",
+            "ExecutionThrottled"
+        ]
+    );
+}
+
+#[test]
+fn pattern_003_rights_are_exact() {
+    let t = stack("EmbeddedWorkflow", &default_config());
+    let resources = t["Resources"].as_object().unwrap();
+    let policy_of = |function_prefix: &str| -> Vec<Json> {
+        let function = resources
+            .iter()
+            .find(|(id, r)| r["Type"] == "AWS::Lambda::Function" && id.starts_with(function_prefix))
+            .unwrap()
+            .1;
+        let role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+            .as_str()
+            .unwrap();
+        let policy = resources
+            .values()
+            .find(|r| {
+                r["Type"] == "AWS::IAM::Policy"
+                    && r["Properties"]["Roles"] == json!([{"Ref": role}])
+            })
+            .unwrap();
+        policy["Properties"]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let actions = |statements: &[Json]| -> Vec<Json> {
+        statements.iter().map(|s| s["Action"].clone()).collect()
+    };
+    assert_eq!(
+        actions(&policy_of("stepB")),
+        vec![
+            json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
+            json!(["s3:GetObject", "s3:PutObject"])
+        ]
+    );
+    assert_eq!(
+        actions(&policy_of("stepF")),
+        vec![
+            json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
+            json!(["s3:GetObject", "s3:PutObject"]),
+            json!("states:StartExecution")
+        ]
+    );
+    assert_eq!(
+        actions(&policy_of("Service")),
+        vec![
+            json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
+            json!("s3:PutObject"),
+            json!("states:StartExecution"),
+            json!("states:DescribeExecution")
+        ]
+    );
+    assert_eq!(
+        actions(&policy_of("downstreamA")),
+        vec![json!(["logs:CreateLogStream", "logs:PutLogEvents"])]
+    );
+    let caller = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::IAM::ManagedPolicy")
+        .unwrap();
+    let sids: Vec<&Json> = caller["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["Sid"])
+        .collect();
+    assert_eq!(
+        sids,
+        [&json!("s3"), &json!("sfndescexec"), &json!("sfnstart")]
+    );
 }

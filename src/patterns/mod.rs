@@ -2,6 +2,7 @@
 //! like the architecture it builds, and says which of the original's bugs it fixes.
 
 pub mod async_streaming;
+pub mod embedded_workflow;
 pub mod map_dynamodb;
 pub mod task_status;
 pub mod waitable;

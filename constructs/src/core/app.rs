@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
-use super::asset::hash_code_asset;
+use super::asset::{hash_code_asset, Workspace};
 use super::error::{Problem, SynthError, Warning};
 use super::stack::Stack;
 use super::synth::{synthesize, SynthesizedStack};
@@ -57,15 +57,20 @@ impl App {
     /// and imports, hashes code assets, and validates. Every problem is reported together.
     pub fn synth(&self) -> Result<CloudAssembly, SynthError> {
         let mut problems = self.problems.clone();
+        let has_assets = self.stacks.values().any(|s| !s.assets.is_empty());
+        let workspace = has_assets.then(|| Workspace::read(&self.root));
         let mut asset_hashes: HashMap<(String, String), String> = HashMap::new();
         let mut by_source: HashMap<&super::stack::CodeAsset, Result<String, Problem>> =
             HashMap::new();
         for stack in self.stacks.values() {
             problems.extend(stack.problems.iter().cloned());
             for (path, asset) in &stack.assets {
+                let Some(workspace) = &workspace else {
+                    continue;
+                };
                 let result = by_source
                     .entry(asset)
-                    .or_insert_with(|| hash_code_asset(&self.root, asset, path));
+                    .or_insert_with(|| hash_code_asset(workspace, asset, path));
                 match result {
                     Ok(hash) => {
                         asset_hashes.insert((stack.name.clone(), path.clone()), hash.clone());

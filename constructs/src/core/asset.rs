@@ -20,8 +20,41 @@ fn problem(path: &str, message: String) -> Problem {
     Problem::new(path, message).property("Code")
 }
 
-/// Hashes `asset`, found under `root`. `path` is the construct path, for errors.
-pub fn hash_code_asset(root: &Path, asset: &CodeAsset, path: &str) -> Result<String, Problem> {
+/// The workspace the Lambda crates live in: its manifest and lock file, read once per synth.
+pub struct Workspace {
+    root: std::path::PathBuf,
+    manifest: Option<toml::Table>,
+    /// The lock file, or why it cannot be used.
+    lock: Result<toml::Table, String>,
+}
+
+impl Workspace {
+    pub fn read(root: &Path) -> Workspace {
+        let lock_path = root.join("Cargo.lock");
+        let lock = match fs::read_to_string(&lock_path) {
+            Ok(text) => text
+                .parse::<toml::Table>()
+                .map_err(|e| format!("{} is not valid TOML: {e}", lock_path.display())),
+            Err(e) => Err(format!(
+                "{} cannot be read ({e}); the asset hash must cover the locked dependency versions",
+                lock_path.display()
+            )),
+        };
+        Workspace {
+            root: root.to_path_buf(),
+            manifest: read_toml(&root.join("Cargo.toml")).ok(),
+            lock,
+        }
+    }
+}
+
+/// Hashes `asset` of the workspace. `path` is the construct path, for errors.
+pub fn hash_code_asset(
+    workspace: &Workspace,
+    asset: &CodeAsset,
+    path: &str,
+) -> Result<String, Problem> {
+    let root = workspace.root.as_path();
     let crate_dir = root.join(&asset.crate_dir);
     let manifest_path = crate_dir.join("Cargo.toml");
     let manifest = read_toml(&manifest_path).map_err(|e| {
@@ -47,8 +80,8 @@ pub fn hash_code_asset(root: &Path, asset: &CodeAsset, path: &str) -> Result<Str
     field(&mut hasher, "binary", asset.binary.as_bytes());
     field(&mut hasher, "architecture", asset.architecture.as_bytes());
 
-    let root_manifest = read_toml(&root.join("Cargo.toml")).ok();
-    let workspace_paths = workspace_dependency_paths(root_manifest.as_ref());
+    let root_manifest = workspace.manifest.as_ref();
+    let workspace_paths = workspace_dependency_paths(root_manifest);
 
     // the crate and its path dependencies, each once, in a stable order
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
@@ -103,33 +136,21 @@ pub fn hash_code_asset(root: &Path, asset: &CodeAsset, path: &str) -> Result<Str
     }
 
     // the locked dependency versions the crate can reach
-    let lock_path = root.join("Cargo.lock");
-    match fs::read_to_string(&lock_path) {
-        Ok(text) => {
-            let lock: toml::Table = text.parse().map_err(|e| {
-                problem(
-                    path,
-                    format!("{} is not valid TOML: {e}", lock_path.display()),
-                )
-            })?;
-            for line in reachable_lock_entries(&lock, &packages) {
+    match &workspace.lock {
+        Ok(lock) => {
+            for line in reachable_lock_entries(lock, &packages) {
                 field(&mut hasher, "lock", line.as_bytes());
             }
         }
         Err(e) => {
-            return Err(problem(
-                path,
-                format!(
-                    "{} cannot be read ({e}); the asset hash must cover the locked dependency versions",
-                    lock_path.display()
-                ),
-            )
-            .help("run `cargo generate-lockfile` in the workspace"));
+            return Err(
+                problem(path, e.clone()).help("run `cargo generate-lockfile` in the workspace")
+            );
         }
     }
 
     // build settings that shape the binary
-    if let Some(profiles) = root_manifest.as_ref().and_then(|m| m.get("profile")) {
+    if let Some(profiles) = root_manifest.and_then(|m| m.get("profile")) {
         let canonical = serde_json::to_string(profiles).unwrap_or_default();
         field(&mut hasher, "profile", canonical.as_bytes());
     }
