@@ -1,4 +1,4 @@
-//! Synth speed: in-process (the example app, and a generated stack of 500 resources) and as a
+//! Synth speed: in-process (the five patterns, and a generated stack of 500 resources) and as a
 //! whole `rcdk synth` process. Run with `cargo bench --bench synth`.
 //!
 //! Targets on a 2-core machine: in-process synth of 500 resources under 20 ms; the whole
@@ -17,12 +17,12 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Build, synth and render the example app (config.json's settings).
+/// Build, synth and render the five patterns (config.json's settings).
 #[divan::bench]
-fn example_app_in_process() {
+fn patterns_in_process() {
     let config = rcdk::config::load(&root().join("config.json")).expect("config.json loads");
     let app = rcdk::app::build(&config, root());
-    let assembly = app.synth().expect("the example app synthesizes");
+    let assembly = app.synth().expect("the patterns synthesize");
     divan::black_box(assembly.render(Format::Json, None).expect("renders"));
 }
 

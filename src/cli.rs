@@ -27,6 +27,27 @@ pub enum Command {
     Synth(SynthArgs),
     /// List the app's stacks and what each depends on.
     List(ListArgs),
+    /// Load a JSON list into pattern 004's table (the item its state machine maps over).
+    LoadTable(LoadTableArgs),
+    /// Create something new from the project's templates.
+    #[command(subcommand)]
+    New(NewCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A new Lambda crate under lambdas/ (a handler with its tests).
+    Lambda(NewLambdaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewLambdaArgs {
+    /// The crate's name: lowercase letters, digits and hyphens (order-events).
+    pub name: String,
+
+    /// The workspace to add it to; default: this project.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// Template file format.
@@ -60,4 +81,15 @@ pub struct ListArgs {
     /// Only these stacks: a name or a glob.
     #[arg(long, value_name = "PATTERN")]
     pub stack: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LoadTableArgs {
+    /// The JSON file of the list (simplelist.json, listofdicts.json).
+    #[arg(long, value_name = "FILE")]
+    pub json: PathBuf,
+
+    /// The table; default: config.json's `mapDynamoDb.ddb.tableName`.
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
 }

@@ -7,7 +7,7 @@ use miette::Diagnostic;
 
 use constructs::{CloudAssembly, Format, Problem, SynthError};
 
-use crate::cli::{Cli, Command, FormatArg, ListArgs, SynthArgs};
+use crate::cli::{Cli, Command, FormatArg, ListArgs, LoadTableArgs, NewCommand, SynthArgs};
 use crate::config::{self, ConfigError};
 
 /// Why a command failed; `exit_code` says how the process ends.
@@ -23,6 +23,14 @@ pub enum CliError {
     #[error("no stack matches {pattern:?}")]
     #[diagnostic(code(rcdk::usage::no_stack), help("the app's stacks: {available}"))]
     NoStack { pattern: String, available: String },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    LoadTable(#[from] crate::toolkit::load_table::LoadError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Scaffold(#[from] crate::toolkit::scaffold::ScaffoldError),
 
     #[error("--stack {pattern:?} is not a valid pattern: {message}")]
     #[diagnostic(
@@ -40,6 +48,8 @@ impl CliError {
             CliError::Config(ConfigError::Missing { .. })
             | CliError::NoStack { .. }
             | CliError::BadPattern { .. } => 2,
+            CliError::LoadTable(e) => e.exit_code(),
+            CliError::Scaffold(e) => e.exit_code(),
             _ => 1,
         }
     }
@@ -66,10 +76,25 @@ fn render_synth_error(e: &SynthError) -> String {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli, root: &Path) -> Result<(), CliError> {
+    // scaffolding needs no configuration
+    if let Command::New(NewCommand::Lambda(args)) = &cli.command {
+        let target = args.root.clone().unwrap_or_else(|| root.to_path_buf());
+        let files = crate::toolkit::scaffold::new_lambda(&target, &args.name)?;
+        for f in &files {
+            println!("created {}", f.display());
+        }
+        println!(
+            "{} is a workspace member (lambdas/*): test it with `cargo test -p {}`, use it with FunctionProps::new(\"{}\")",
+            args.name, args.name, args.name
+        );
+        return Ok(());
+    }
     let config = config::load(&cli.config)?;
     match cli.command {
         Command::Synth(args) => synth(&config, root, &args),
         Command::List(args) => list(&config, root, &args),
+        Command::LoadTable(args) => load_table(&config, &args),
+        Command::New(_) => Ok(()),
     }
 }
 
@@ -193,4 +218,33 @@ fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
         out.push_str(&line(row.iter().map(String::as_str).collect()));
     }
     out
+}
+
+fn load_table(config: &config::Config, args: &LoadTableArgs) -> Result<(), CliError> {
+    let ddb = &config.map_dynamo_db.ddb;
+    let table = args.table.clone().unwrap_or_else(|| ddb.table_name.clone());
+    let item = crate::toolkit::load_table::list_item(
+        &args.json,
+        &ddb.partition_key_name,
+        &ddb.partition_key_value_field,
+    )?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::toolkit::load_table::LoadError::Aws {
+            table: table.clone(),
+            message: format!("cannot start the async runtime: {e}"),
+        })?;
+    runtime.block_on(async {
+        let aws = crate::toolkit::aws_config().await;
+        let client = aws_sdk_dynamodb::Client::new(&aws);
+        crate::toolkit::load_table::put(&client, &table, item).await
+    })?;
+    println!(
+        "loaded {} into {table} ({} = {})",
+        args.json.display(),
+        ddb.partition_key_name,
+        ddb.partition_key_value_field
+    );
+    Ok(())
 }

@@ -12,9 +12,6 @@ use constructs::logs::RetentionDays;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Config {
-    /// The example stacks (replaced by the five patterns once they are all in).
-    #[serde(default)]
-    pub example: ExampleConfig,
     /// Pattern 000: a workflow's results streamed by a Function URL.
     #[serde(default)]
     pub async_streaming: AsyncStreamingConfig,
@@ -198,53 +195,6 @@ impl Default for StepFuncSettings {
     }
 }
 
-/// Settings of the example app.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
-pub struct ExampleConfig {
-    /// Prefix of the two stacks' names: `<prefix>Data` and `<prefix>Api`.
-    pub stack_prefix: String,
-    /// One of `dev`, `test`, `prod`: the default of the stacks' `Environment` parameter.
-    pub environment: Environment,
-    pub memory_mb: u32,
-    pub timeout_seconds: u32,
-    pub log_retention_days: Retention,
-    /// Delete the table and bucket with the stack (true for throwaway environments).
-    pub remove_data_on_destroy: bool,
-}
-
-impl Default for ExampleConfig {
-    fn default() -> Self {
-        ExampleConfig {
-            stack_prefix: "RcdkExample".into(),
-            environment: Environment::Dev,
-            memory_mb: 256,
-            timeout_seconds: 10,
-            log_retention_days: Retention(RetentionDays::TwoWeeks),
-            remove_data_on_destroy: true,
-        }
-    }
-}
-
-/// A deployment environment name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Environment {
-    Dev,
-    Test,
-    Prod,
-}
-
-impl Environment {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Environment::Dev => "dev",
-            Environment::Test => "test",
-            Environment::Prod => "prod",
-        }
-    }
-}
-
 /// A log retention in days, checked against the values CloudWatch Logs accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "u32")]
@@ -298,7 +248,7 @@ pub struct InvalidConfig {
     pub file: String,
     pub line: usize,
     pub column: usize,
-    /// The dotted key path (`example.memoryMb`), or `.` for the top level.
+    /// The dotted key path (`asyncStreaming.pollIntervalMs`), or `.` for the top level.
     pub key: String,
     pub message: String,
     #[source_code]
@@ -431,69 +381,69 @@ mod tests {
     }
 
     #[test]
-    fn the_checked_in_file_parses() {
-        let text = include_str!("../config.json");
-        let c = parse(text, "config.json").unwrap();
-        assert_eq!(c.example.stack_prefix, "RcdkExample");
+    fn the_checked_in_file_holds_the_defaults() {
+        let file = parse(include_str!("../config.json"), "config.json").unwrap();
+        assert_eq!(file, parse("{}", "defaults").unwrap());
     }
 
     #[test]
     fn defaults_fill_missing_keys() {
-        let c = parse(r#"{"example": {"memoryMb": 512}}"#, "c").unwrap();
-        assert_eq!(c.example.memory_mb, 512);
-        assert_eq!(c.example.timeout_seconds, 10);
-        let defaults = parse("{}", "c").unwrap();
-        assert_eq!(defaults.example, ExampleConfig::default());
-        assert_eq!(defaults.waitable, WaitableConfig::default());
-        assert_eq!(
-            defaults.map_dynamo_db.ddb.partition_key_name,
-            "mapstatelist"
-        );
-        assert_eq!(defaults.map_dynamo_db.stepfunc.timeout_duration_seconds, 20);
-        assert_eq!(defaults.task_status.table_name, "Tasks");
-        // the checked-in file holds the defaults
-        let file = parse(include_str!("../config.json"), "config.json").unwrap();
-        assert_eq!(file, defaults);
+        let c = parse(r#"{"asyncStreaming": {"pollIntervalMs": 500}}"#, "c").unwrap();
+        assert_eq!(c.async_streaming.poll_interval_ms, 500);
+        assert_eq!(c.async_streaming.lambda_timeout_buffer_ms, 5000);
+        assert_eq!(c.async_streaming.final_result_field_name, "FinalResult");
+        assert_eq!(c.waitable, WaitableConfig::default());
+        assert_eq!(c.map_dynamo_db.ddb.partition_key_name, "mapstatelist");
+        assert_eq!(c.map_dynamo_db.stepfunc.timeout_duration_seconds, 20);
+        assert_eq!(c.task_status.table_name, "Tasks");
+        assert_eq!(c.embedded_workflow.stage_name, "dev");
     }
 
     #[test]
     fn unknown_keys_name_the_key_and_position() {
         let (line, column, key, message) =
-            invalid("{\n  \"example\": {\n    \"memoryMB\": 256\n  }\n}");
-        assert_eq!((line, key.as_str()), (3, "example.memoryMB"));
+            invalid("{\n  \"asyncStreaming\": {\n    \"pollIntervalMS\": 256\n  }\n}");
+        assert_eq!((line, key.as_str()), (3, "asyncStreaming.pollIntervalMS"));
         assert!(column > 0);
-        assert!(message.contains("unknown field `memoryMB`"), "{message}");
         assert!(
-            message.contains("memoryMb"),
+            message.contains("unknown field `pollIntervalMS`"),
+            "{message}"
+        );
+        assert!(
+            message.contains("pollIntervalMs"),
             "lists the expected keys: {message}"
         );
-        let (_, _, key, _) = invalid(r#"{"exampel": {}}"#);
-        assert_eq!(key, "exampel");
+        let (_, _, key, _) = invalid(r#"{"asyncStreamin": {}}"#);
+        assert_eq!(key, "asyncStreamin");
+        let (_, _, key, _) = invalid(r#"{"mapDynamoDb": {"ddb": {"tablename": "x"}}}"#);
+        assert_eq!(key, "mapDynamoDb.ddb.tablename");
     }
 
     #[test]
     fn wrong_types_name_the_key() {
-        let (line, _, key, message) = invalid("{\"example\": {\n\"timeoutSeconds\": \"ten\"}}");
-        assert_eq!((line, key.as_str()), (2, "example.timeoutSeconds"));
+        let (line, _, key, message) = invalid("{\"taskStatus\": {\n\"tableName\": 7}}");
+        assert_eq!((line, key.as_str()), (2, "taskStatus.tableName"));
+        assert!(message.contains("expected a string"), "{message}");
+        let (_, _, key, message) =
+            invalid(r#"{"mapDynamoDb": {"stepfunc": {"maxConcurrency": -1}}}"#);
+        assert_eq!(key, "mapDynamoDb.stepfunc.maxConcurrency");
         assert!(message.contains("expected u32"), "{message}");
-        let (_, _, key, message) = invalid(r#"{"example": {"environment": "staging"}}"#);
-        assert_eq!(key, "example.environment");
-        assert!(message.contains("unknown variant `staging`"), "{message}");
     }
 
     #[test]
     fn bad_retention_is_explained() {
-        let (_, _, key, message) = invalid(r#"{"example": {"logRetentionDays": 13}}"#);
-        assert_eq!(key, "example.logRetentionDays");
+        let (_, _, key, message) = invalid(r#"{"asyncStreaming": {"logRetentionDays": 13}}"#);
+        assert_eq!(key, "asyncStreaming.logRetentionDays");
         assert!(message.contains("13 is not a retention"), "{message}");
+        assert!(message.contains("1, 3, 5, 7, 14"), "{message}");
     }
 
     #[test]
     fn syntax_errors_give_line_and_column() {
-        let (line, column, _, message) = invalid("{\n  \"example\": {,}\n}");
-        assert_eq!((line, column), (2, 15));
+        let (line, column, _, message) = invalid("{\n  \"waitable\": {,}\n}");
+        assert_eq!((line, column), (2, 16));
         assert!(message.contains("key must be a string"), "{message}");
-        let (line, _, _, message) = invalid("{\"example\": {}} trailing");
+        let (line, _, _, message) = invalid("{\"waitable\": {}} trailing");
         assert_eq!(line, 1);
         assert!(message.contains("trailing characters"), "{message}");
         let (_, _, _, message) = invalid("");

@@ -50,53 +50,62 @@ fn synth_writes_the_assembly_and_prints_a_summary() {
         stdout.contains("Resources  State machines  Assets  Template bytes"),
         "{stdout}"
     );
-    assert!(stdout.contains("RcdkExampleData "), "{stdout}");
+    for stack in PATTERNS {
+        assert!(stdout.contains(&format!("{stack} ")), "{stdout}");
+    }
     assert!(stdout.contains("wrote "), "{stdout}");
-    let names: Vec<String> = files(&out).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(
-        names,
-        [
-            "AsyncStreamingResults.assets.json",
-            "AsyncStreamingResults.template.json",
-            "EmbeddedWorkflow.assets.json",
-            "EmbeddedWorkflow.template.json",
-            "MapDynamoDb.assets.json",
-            "MapDynamoDb.template.json",
-            "RcdkExampleApi.assets.json",
-            "RcdkExampleApi.template.json",
-            "RcdkExampleData.assets.json",
-            "RcdkExampleData.template.json",
-            "TaskStatus.assets.json",
-            "TaskStatus.template.json",
-            "WaitableWorkflow.assets.json",
-            "WaitableWorkflow.template.json",
-            "manifest.json"
-        ]
+    // a template over 51,200 bytes is a warning, not an error
+    assert!(
+        text(&o.stderr).contains("EmbeddedWorkflow: the template has"),
+        "{}",
+        text(&o.stderr)
     );
+    let mut expected: Vec<String> = PATTERNS
+        .iter()
+        .flat_map(|s| [format!("{s}.assets.json"), format!("{s}.template.json")])
+        .collect();
+    expected.push("manifest.json".into());
+    expected.sort();
+    let names: Vec<String> = files(&out).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, expected);
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    let api = &manifest["artifacts"]["RcdkExampleApi"];
-    assert_eq!(api["type"], "aws:cloudformation:stack");
+    let stack = &manifest["artifacts"]["TaskStatus"];
+    assert_eq!(stack["type"], "aws:cloudformation:stack");
     assert_eq!(
-        api["properties"]["templateFile"],
-        "RcdkExampleApi.template.json"
+        stack["properties"]["templateFile"],
+        "TaskStatus.template.json"
     );
     assert_eq!(
-        api["dependencies"],
-        serde_json::json!(["RcdkExampleData", "RcdkExampleApi.assets"])
+        stack["dependencies"],
+        serde_json::json!(["TaskStatus.assets"])
     );
     let assets: serde_json::Value =
-        serde_json::from_slice(&fs::read(out.join("RcdkExampleApi.assets.json")).unwrap()).unwrap();
+        serde_json::from_slice(&fs::read(out.join("TaskStatus.assets.json")).unwrap()).unwrap();
     let (hash, entry) = assets["files"].as_object().unwrap().iter().next().unwrap();
-    assert_eq!(entry["source"]["cargoLambda"]["crate"], "hello");
+    assert_eq!(entry["source"]["cargoLambda"]["crate"], "start-task");
     assert_eq!(entry["source"]["cargoLambda"]["architecture"], "arm64");
     assert_eq!(
         entry["destinations"]["current_account-current_region"]["objectKey"],
         format!("{hash}.zip")
     );
-    let template = fs::read_to_string(out.join("RcdkExampleApi.template.json")).unwrap();
+    let template = fs::read_to_string(out.join("TaskStatus.template.json")).unwrap();
     assert!(template.contains(&format!("\"S3Key\": \"{hash}.zip\"")));
+    // nine functions of one crate share one asset
+    let assets: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("EmbeddedWorkflow.assets.json")).unwrap())
+            .unwrap();
+    assert_eq!(assets["files"].as_object().unwrap().len(), 2);
 }
+
+/// The stacks of the app, in order.
+const PATTERNS: [&str; 5] = [
+    "AsyncStreamingResults",
+    "WaitableWorkflow",
+    "TaskStatus",
+    "EmbeddedWorkflow",
+    "MapDynamoDb",
+];
 
 #[test]
 fn synth_yaml_uses_short_form_tags() {
@@ -114,37 +123,56 @@ fn synth_yaml_uses_short_form_tags() {
         &root(),
     );
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(o.stdout.is_empty(), "--quiet prints nothing");
-    let yaml = fs::read_to_string(out.join("RcdkExampleApi.template.yaml")).unwrap();
-    assert!(yaml.contains("Role: !GetAtt Hello"), "{yaml}");
-    assert!(yaml.contains("ENVIRONMENT: !Ref Environment"), "{yaml}");
+    assert!(o.stdout.is_empty(), "--quiet prints no summary");
+    let yaml = fs::read_to_string(out.join("TaskStatus.template.yaml")).unwrap();
     assert!(
-        yaml.contains("TABLE_NAME: !ImportValue RcdkExampleData:ExportsOutputRefGreetings"),
+        yaml.contains("Role: !GetAtt invokeStepFunctionServiceRole"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("StateMachineArn: !Ref StateMachine"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("DynamodbPutItem: !Sub arn:${AWS::Partition}:states:::dynamodb:putItem"),
         "{yaml}"
     );
     let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
-    assert!(manifest.contains("RcdkExampleApi.template.yaml"));
+    assert!(manifest.contains("TaskStatus.template.yaml"));
 }
 
 #[test]
-fn stack_selection_includes_dependencies_and_rejects_unknown_names() {
+fn stack_selection_takes_a_glob_and_rejects_unknown_names() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
     let o = rcdk(
-        &["synth", "--stack", "*Api", "-o", out.to_str().unwrap()],
+        &[
+            "synth",
+            "--stack",
+            "*Workflow",
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+        ],
         &root(),
     );
     assert!(o.status.success(), "{}", text(&o.stderr));
+    let names: Vec<String> = files(&out).into_iter().map(|(n, _)| n).collect();
     assert_eq!(
-        files(&out).len(),
-        5,
-        "the Api stack and the Data stack it imports from"
+        names,
+        [
+            "EmbeddedWorkflow.assets.json",
+            "EmbeddedWorkflow.template.json",
+            "WaitableWorkflow.assets.json",
+            "WaitableWorkflow.template.json",
+            "manifest.json"
+        ]
     );
     let o = rcdk(
         &[
             "synth",
             "--stack",
-            "*Data",
+            "TaskStatus",
             "-q",
             "-o",
             out.to_str().unwrap(),
@@ -152,7 +180,7 @@ fn stack_selection_includes_dependencies_and_rejects_unknown_names() {
         &root(),
     );
     assert!(o.status.success());
-    assert_eq!(files(&out).len(), 3, "the Data stack alone");
+    assert_eq!(files(&out).len(), 3, "the one stack");
 
     let o = rcdk(
         &["synth", "--stack", "Nope", "-o", out.to_str().unwrap()],
@@ -161,10 +189,7 @@ fn stack_selection_includes_dependencies_and_rejects_unknown_names() {
     assert_eq!(o.status.code(), Some(2));
     let err = text(&o.stderr);
     assert!(err.contains("no stack matches \"Nope\""), "{err}");
-    assert!(
-        err.contains("RcdkExampleData, RcdkExampleApi, AsyncStreamingResults, WaitableWorkflow"),
-        "{err}"
-    );
+    assert!(err.contains(&PATTERNS.join(", ")), "{err}");
     assert_eq!(files(&out).len(), 3, "nothing written");
 
     let o = rcdk(
@@ -179,24 +204,13 @@ fn list_prints_stacks_and_their_dependencies() {
     let o = rcdk(&["list"], &root());
     assert!(o.status.success(), "{}", text(&o.stderr));
     let stdout = text(&o.stdout);
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(
-        lines[0].split_whitespace().collect::<Vec<_>>(),
-        ["Stack", "Depends", "on"]
-    );
-    assert_eq!(
-        lines[1].split_whitespace().collect::<Vec<_>>(),
-        ["RcdkExampleData", "-"]
-    );
-    assert_eq!(
-        lines[2].split_whitespace().collect::<Vec<_>>(),
-        ["RcdkExampleApi", "RcdkExampleData"]
-    );
-    assert_eq!(lines.len(), 8, "{stdout}");
-    assert!(
-        lines[3..].iter().all(|l| l.ends_with(" -")),
-        "the patterns stand alone: {stdout}"
-    );
+    let lines: Vec<Vec<&str>> = stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(lines[0], ["Stack", "Depends", "on"]);
+    let rows: Vec<Vec<&str>> = PATTERNS.iter().map(|s| vec![*s, "-"]).collect();
+    assert_eq!(lines[1..], rows, "the patterns stand alone");
 }
 
 #[test]
@@ -229,25 +243,28 @@ const CORPUS: &[(&str, i32, &[&str])] = &[
         "unknown-key.json",
         1,
         &[
-            "unknown-key.json:3:16",
-            "key `example.memorySize`",
-            "unknown field `memorySize`",
-            "memoryMb",
+            "unknown-key.json:3:18",
+            "key `asyncStreaming.pollInterval`",
+            "unknown field `pollInterval`",
+            "pollIntervalMs",
         ],
     ),
     (
         "wrong-type.json",
         1,
         &[
-            "wrong-type.json:3:26",
-            "key `example.timeoutSeconds`",
+            "wrong-type.json:3:27",
+            "key `taskStatus.logRetentionDays`",
             "expected u32",
         ],
     ),
     (
         "bad-retention.json",
         1,
-        &["key `example.logRetentionDays`", "10 is not a retention"],
+        &[
+            "key `mapDynamoDb.logRetentionDays`",
+            "10 is not a retention",
+        ],
     ),
     ("empty.json", 1, &["empty.json:1:0", "EOF"]),
     (
@@ -259,7 +276,7 @@ const CORPUS: &[(&str, i32, &[&str])] = &[
         "name-too-long.json",
         1,
         &[
-            "the app has 2 problems",
+            "the app has 1 problem",
             "must be 1 to 128 characters",
             "[StackName]",
         ],
@@ -268,8 +285,9 @@ const CORPUS: &[(&str, i32, &[&str])] = &[
         "out-of-range.json",
         1,
         &[
-            "RcdkExampleApi/Hello/Resource [MemorySize]: memory 64 MB",
-            "[Timeout]: timeout 1000 s",
+            "the app has 2 problems",
+            "AsyncStreamingResults/StreamingFunction/Resource [Timeout]: timeout 1000 s",
+            "TaskStatus/Tasks/Resource [TableName]: table name \"T\" must be 3 to 255",
         ],
     ),
 ];
@@ -400,4 +418,27 @@ fn apps_that_break_limits_or_references_fail_with_exit_1_and_say_why() {
             .contains("Api [Outputs.Topic]: dangling reference: Data/Topic"),
         "{cli}"
     );
+}
+
+#[test]
+fn load_table_names_a_missing_or_bad_file_without_calling_aws() {
+    let o = rcdk(&["load-table", "--json", "no-such-list.json"], &root());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("no-such-list.json not found"),
+        "{}",
+        text(&o.stderr)
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("list.json");
+    fs::write(&bad, "[\"a\" \"b\"]").unwrap();
+    let o = rcdk(&["load-table", "--json", bad.to_str().unwrap()], &root());
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("list.json:1:6: not valid JSON: expected `,` or `]`"),
+        "{err}"
+    );
+    let o = rcdk(&["load-table"], &root());
+    assert_eq!(o.status.code(), Some(2), "--json is required");
 }

@@ -66,7 +66,7 @@ pub fn catalog_app(root: &Path) -> App {
         TableProps::new(Attribute::new("Id", AttributeType::String)),
     );
     let bucket = Bucket::new(&mut s, "Files", BucketProps::default());
-    let function = Function::new(&mut s, "Worker", FunctionProps::new("hello"));
+    let function = Function::new(&mut s, "Worker", FunctionProps::new("process-item"));
     let child = StateMachine::new(
         &mut s,
         "Child",
