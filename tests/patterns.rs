@@ -580,3 +580,181 @@ fn pattern_003_rights_are_exact() {
         [&json!("s3"), &json!("sfndescexec"), &json!("sfnstart")]
     );
 }
+
+/// A minimal Velocity renderer for the constructs API Gateway's mapping templates use here:
+/// `#set($x = $input.path('$'))`, `#foreach($e in $list) … #end`,
+/// `#if($foreach.hasNext) … #end` and `$var.a.b` references.
+mod vtl {
+    use serde_json::Value;
+    use std::collections::HashMap;
+
+    enum Node {
+        Text(String),
+        Ref(Vec<String>),
+        Set(String),
+        Foreach(String, Vec<String>, Vec<Node>),
+        If(Vec<String>, Vec<Node>),
+    }
+
+    fn path(s: &str) -> Vec<String> {
+        s.trim()
+            .trim_start_matches('$')
+            .split('.')
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn parse(src: &str, i: &mut usize, until_end: bool) -> Vec<Node> {
+        let b = src.as_bytes();
+        let mut nodes = Vec::new();
+        let mut text = String::new();
+        while *i < b.len() {
+            let rest = &src[*i..];
+            if rest.starts_with("#end") {
+                *i += 4;
+                assert!(until_end, "#end without a block");
+                nodes.push(Node::Text(std::mem::take(&mut text)));
+                return nodes;
+            }
+            let block = |name: &str| rest.starts_with(name);
+            if block("#set(") || block("#foreach(") || block("#if(") {
+                nodes.push(Node::Text(std::mem::take(&mut text)));
+                let open = rest.find('(').unwrap();
+                let mut depth = 0;
+                let mut close = open;
+                for (k, c) in rest[open..].char_indices() {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                close = open + k;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let inside = &rest[open + 1..close];
+                *i += close + 1;
+                if block("#set(") {
+                    let (var, expr) = inside.split_once('=').unwrap();
+                    assert_eq!(
+                        expr.trim(),
+                        "$input.path('$')",
+                        "only the whole input is supported"
+                    );
+                    nodes.push(Node::Set(var.trim().trim_start_matches('$').to_string()));
+                } else if block("#foreach(") {
+                    let (var, list) = inside.split_once(" in ").unwrap();
+                    let body = parse(src, i, true);
+                    nodes.push(Node::Foreach(
+                        var.trim().trim_start_matches('$').to_string(),
+                        path(list),
+                        body,
+                    ));
+                } else {
+                    let body = parse(src, i, true);
+                    nodes.push(Node::If(path(inside), body));
+                }
+                continue;
+            }
+            if rest.starts_with('$') && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+                nodes.push(Node::Text(std::mem::take(&mut text)));
+                let len = rest[1..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                    .map_or(rest.len() - 1, |n| n);
+                let name = rest[1..1 + len].trim_end_matches('.');
+                *i += 1 + name.len();
+                nodes.push(Node::Ref(path(name)));
+                continue;
+            }
+            let c = rest.chars().next().unwrap();
+            text.push(c);
+            *i += c.len_utf8();
+        }
+        assert!(!until_end, "a block has no #end");
+        nodes.push(Node::Text(text));
+        nodes
+    }
+
+    fn lookup<'a>(env: &'a HashMap<String, Value>, p: &[String]) -> Option<&'a Value> {
+        p[1..].iter().try_fold(env.get(&p[0])?, |v, k| v.get(k))
+    }
+
+    fn eval(nodes: &[Node], env: &mut HashMap<String, Value>, input: &Value, out: &mut String) {
+        for n in nodes {
+            match n {
+                Node::Text(t) => out.push_str(t),
+                Node::Ref(p) => match lookup(env, p) {
+                    Some(Value::String(s)) => out.push_str(s),
+                    Some(v) => out.push_str(&v.to_string()),
+                    None => out.push_str(&format!("${}", p.join("."))),
+                },
+                Node::Set(var) => {
+                    env.insert(var.clone(), input.clone());
+                }
+                Node::Foreach(var, list, body) => {
+                    let items = lookup(env, list)
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default();
+                    for (k, item) in items.iter().enumerate() {
+                        env.insert(var.clone(), item.clone());
+                        env.insert(
+                            "foreach".into(),
+                            serde_json::json!({"hasNext": k + 1 < items.len()}),
+                        );
+                        eval(body, env, input, out);
+                    }
+                }
+                Node::If(cond, body) => {
+                    if lookup(env, cond) == Some(&Value::Bool(true)) {
+                        eval(body, env, input, out);
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn render(template: &str, input: &Value) -> String {
+        let nodes = parse(template, &mut 0, false);
+        let mut out = String::new();
+        eval(&nodes, &mut HashMap::new(), input, &mut out);
+        out
+    }
+}
+
+/// The fixed /status template answers valid JSON for 0, 1 and many items; the seed's did not
+/// as soon as there was one.
+#[test]
+fn pattern_001_status_answer_is_json_for_0_1_and_many_items() {
+    use rcdk::patterns::waitable::SCAN_RESPONSE_TEMPLATE;
+    let item = |n: u32| {
+        json!({"Id": {"S": format!("job-{n}")}, "StartActionAt": {"S": "2026-01-01T00:00:00Z"},
+               "LastUpdated": {"S": "2026-01-01T00:00:05Z"}, "ProcessStatus": {"S": "COMPLETED"}})
+    };
+    for count in [0, 1, 3] {
+        let scan = json!({"Items": (0..count).map(item).collect::<Vec<_>>(), "Count": count});
+        let text = vtl::render(SCAN_RESPONSE_TEMPLATE, &scan);
+        let answer: Json =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{count} items: {e}\n{text}"));
+        let items = answer["items"].as_array().unwrap();
+        assert_eq!(items.len(), count as usize);
+        if count > 0 {
+            assert_eq!(
+                items[0],
+                json!({"Id": "job-0", "StartActionAt": "2026-01-01T00:00:00Z", "LastUpdated": "2026-01-01T00:00:05Z", "ProcessStatus": "COMPLETED"})
+            );
+        }
+    }
+    let seed = SCAN_RESPONSE_TEMPLATE.replace(
+        "\"StartActionAt\": \"$elem.StartActionAt.S\",\n",
+        "\"StartActionAt\": \"$elem.StartActionAt.S\"\n",
+    );
+    let one = json!({"Items": [item(0)]});
+    assert!(
+        serde_json::from_str::<Json>(&vtl::render(&seed, &one)).is_err(),
+        "the seed's template is not JSON with an item"
+    );
+}
