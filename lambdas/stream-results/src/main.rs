@@ -481,6 +481,63 @@ mod tests {
         assert_eq!(query.num_calls(), 2);
     }
 
+    async fn answer(request: Request) -> (u16, String, String) {
+        let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, []);
+        let response = handle(client, settings(), request).await.unwrap();
+        let status = response.status().as_u16();
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            content_type,
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_request_without_or_with_a_bad_execution_arn_is_a_400_that_says_why() {
+        let bare = Request::default();
+        let (status, content_type, body) = answer(bare).await;
+        assert_eq!((status, content_type.as_str()), (400, "text/plain"));
+        assert!(
+            body.contains("executionArn is a required query parameter"),
+            "{body}"
+        );
+        let bad = Request::default().with_query_string_parameters(HashMap::from([(
+            "executionArn".to_string(),
+            "nope".to_string(),
+        )]));
+        let (status, _, body) = answer(bad).await;
+        assert_eq!(status, 400);
+        assert!(body.contains("is not an execution ARN"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_good_request_streams_json_lines() {
+        let query = mock!(Client::query)
+            .then_output(|| QueryOutput::builder().items(item("t1", "r1", true)).build());
+        let update = mock!(Client::update_item).then_output(|| UpdateItemOutput::builder().build());
+        let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&query, &update]);
+        let mut context = lambda_runtime::Context::default();
+        context.deadline = 4_102_444_800_000; // 2100-01-01: plenty of time
+        let request = Request::default()
+            .with_query_string_parameters(HashMap::from([(
+                "executionArn".to_string(),
+                ARN.to_string(),
+            )]))
+            .with_lambda_context(context);
+        let response = handle(client, settings(), request).await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "application/x-ndjson");
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let line: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(line["Result"], "r1");
+        assert_eq!(line["FinalResult"], true);
+    }
+
     #[tokio::test]
     async fn a_client_that_left_ends_the_stream() {
         struct Gone;
