@@ -43,10 +43,9 @@ fn precondition_retry() -> Retrier {
         .max_attempts(3)
 }
 
-fn chain(steps: Vec<Step>) -> Chain {
-    let mut steps = steps.into_iter();
-    let first = Chain::from(steps.next().expect("at least one step"));
-    steps.fold(first, Chain::next)
+/// The steps one after the other.
+fn chain(first: Step, rest: Vec<Step>) -> Chain {
+    rest.into_iter().fold(Chain::from(first), Chain::next)
 }
 
 pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
@@ -81,15 +80,16 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
             )
         })
         .collect();
-    let downstream_steps = ["a", "b", "c"]
+    let mut downstream_steps: Vec<Step> = ["a", "b", "c"]
         .iter()
         .zip(&downstream_functions)
         .map(|(l, f)| tasks::lambda_function(&format!("downstream-{l}"), f))
         .collect();
+    let first_downstream = downstream_steps.remove(0);
     let downstream = StateMachine::new(
         &mut stack,
         "DownstreamProcess",
-        StateMachineProps::new(chain(downstream_steps))
+        StateMachineProps::new(chain(first_downstream, downstream_steps))
             .comment("downstream process invoked from hellostepfunc1"),
     );
 
@@ -107,7 +107,7 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
     let f = &step_functions[5];
     f.add_environment(&mut stack, "DOWNSTREAM_ARN", downstream.arn());
     downstream.grant_start_execution(&mut stack, f);
-    let steps = letters
+    let mut steps: Vec<Step> = letters
         .iter()
         .zip(&step_functions)
         .map(|(l, f)| {
@@ -119,10 +119,11 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
             }
         })
         .collect();
+    let first_step = steps.remove(0);
     let process = StateMachine::new(
         &mut stack,
         "ProcessA",
-        StateMachineProps::new(chain(steps)).comment("A process model"),
+        StateMachineProps::new(chain(first_step, steps)).comment("A process model"),
     );
 
     // the REST service that embeds ProcessA
