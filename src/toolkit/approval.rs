@@ -1,0 +1,304 @@
+//! Whether a change set needs the user's approval before it runs (`--require-approval`):
+//! when it broadens IAM (a statement, trust, resource policy or permission that was not there
+//! before) or replaces or removes a stateful resource (its data would go).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+/// `--require-approval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequireApproval {
+    /// Never ask.
+    Never,
+    /// Ask when IAM broadens or a stateful resource would be replaced or removed (default).
+    #[default]
+    Broadening,
+    /// Ask for any change.
+    AnyChange,
+}
+
+/// What a change set does to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Add,
+    Modify,
+    Remove,
+    Import,
+    Dynamic,
+}
+
+/// Whether a modification replaces the resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replacement {
+    True,
+    False,
+    Conditional,
+}
+
+/// One resource change of a change set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceChange {
+    pub action: Action,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub replacement: Option<Replacement>,
+}
+
+/// Resources whose replacement or removal loses data.
+const STATEFUL: &[&str] = &[
+    "AWS::DynamoDB::Table",
+    "AWS::DynamoDB::GlobalTable",
+    "AWS::S3::Bucket",
+    "AWS::Logs::LogGroup",
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
+    "AWS::EFS::FileSystem",
+    "AWS::Kinesis::Stream",
+    "AWS::SQS::Queue",
+    "AWS::KMS::Key",
+    "AWS::Cognito::UserPool",
+    "AWS::ElastiCache::ReplicationGroup",
+];
+
+/// Every permission a template grants, as (resource, canonical JSON) pairs: the statements
+/// of policies, trust policies and resource policies, managed policy attachments, and
+/// Lambda permissions.
+fn grants(template: &Value) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return out;
+    };
+    let statements = |doc: Option<&Value>| -> Vec<String> {
+        match doc.and_then(|d| d.get("Statement")) {
+            Some(Value::Array(items)) => items.iter().map(Value::to_string).collect(),
+            Some(one) => vec![one.to_string()],
+            None => Vec::new(),
+        }
+    };
+    for (id, r) in resources {
+        let props = r.get("Properties");
+        let get = |k: &str| props.and_then(|p| p.get(k));
+        let kind = r.get("Type").and_then(Value::as_str).unwrap_or("");
+        let mut add = |what: String| {
+            out.insert((id.clone(), what));
+        };
+        match kind {
+            "AWS::IAM::Role" => {
+                statements(get("AssumeRolePolicyDocument"))
+                    .into_iter()
+                    .for_each(|s| add(format!("trust {s}")));
+                for p in get("Policies")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    statements(p.get("PolicyDocument"))
+                        .into_iter()
+                        .for_each(&mut add);
+                }
+                for arn in get("ManagedPolicyArns")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    add(format!("managed {arn}"));
+                }
+            }
+            "AWS::IAM::Policy"
+            | "AWS::IAM::ManagedPolicy"
+            | "AWS::IAM::RolePolicy"
+            | "AWS::S3::BucketPolicy"
+            | "AWS::SQS::QueuePolicy"
+            | "AWS::SNS::TopicPolicy" => {
+                statements(get("PolicyDocument"))
+                    .into_iter()
+                    .for_each(&mut add);
+                for key in ["Roles", "Users", "Groups", "RoleName"] {
+                    if let Some(v) = get(key) {
+                        add(format!("attached to {key} {v}"));
+                    }
+                }
+            }
+            "AWS::Lambda::Permission" => add(format!(
+                "permission {}",
+                props.map(Value::to_string).unwrap_or_default()
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The grants of `new` that `old` does not have, described.
+pub fn iam_broadening(old: &Value, new: &Value) -> Vec<String> {
+    let before = grants(old);
+    grants(new)
+        .difference(&before)
+        .map(|(id, what)| format!("{id}: {what}"))
+        .collect()
+}
+
+/// The stateful resources a change set would replace or remove.
+pub fn stateful_losses(changes: &[ResourceChange]) -> Vec<String> {
+    changes
+        .iter()
+        .filter(|c| STATEFUL.contains(&c.resource_type.as_str()))
+        .filter_map(|c| match (c.action, c.replacement) {
+            (Action::Remove, _) => Some(format!(
+                "{} ({}) would be removed",
+                c.logical_id, c.resource_type
+            )),
+            (Action::Modify, Some(Replacement::True)) => Some(format!(
+                "{} ({}) would be replaced",
+                c.logical_id, c.resource_type
+            )),
+            (Action::Modify, Some(Replacement::Conditional)) => Some(format!(
+                "{} ({}) may be replaced",
+                c.logical_id, c.resource_type
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Why the change set needs approval at this level (`None`: it may run).
+pub fn reason(
+    level: RequireApproval,
+    changes: &[ResourceChange],
+    old: &Value,
+    new: &Value,
+) -> Option<String> {
+    let mut reasons = Vec::new();
+    match level {
+        RequireApproval::Never => return None,
+        RequireApproval::AnyChange if !changes.is_empty() => {
+            reasons.push(format!(
+                "{} resource changes (--require-approval any-change)",
+                changes.len()
+            ));
+        }
+        _ => {}
+    }
+    let broadening = iam_broadening(old, new);
+    if !broadening.is_empty() {
+        reasons.push(format!("IAM broadens:\n  {}", broadening.join("\n  ")));
+    }
+    let losses = stateful_losses(changes);
+    if !losses.is_empty() {
+        reasons.push(format!("data could be lost:\n  {}", losses.join("\n  ")));
+    }
+    (!reasons.is_empty()).then(|| reasons.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn template(actions: &[&str]) -> Value {
+        json!({"Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [
+                {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}]}}},
+            "Policy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "Roles": [{"Ref": "Role"}],
+                "PolicyDocument": {"Statement": actions.iter().map(|a| json!({"Action": a, "Effect": "Allow", "Resource": "*"})).collect::<Vec<_>>()}}},
+            "Table": {"Type": "AWS::DynamoDB::Table"}
+        }})
+    }
+
+    fn change(
+        action: Action,
+        id: &str,
+        kind: &str,
+        replacement: Option<Replacement>,
+    ) -> ResourceChange {
+        ResourceChange {
+            action,
+            logical_id: id.into(),
+            resource_type: kind.into(),
+            replacement,
+        }
+    }
+
+    #[test]
+    fn a_new_statement_broadens_iam_and_a_removed_one_does_not() {
+        let old = template(&["s3:GetObject"]);
+        assert!(iam_broadening(&old, &old).is_empty());
+        let wider = template(&["s3:GetObject", "s3:PutObject"]);
+        let b = iam_broadening(&old, &wider);
+        assert_eq!(b.len(), 1);
+        assert!(
+            b[0].starts_with("Policy: ") && b[0].contains("s3:PutObject"),
+            "{b:?}"
+        );
+        assert!(iam_broadening(&wider, &old).is_empty());
+        // a first deploy broadens by everything it grants
+        assert_eq!(iam_broadening(&json!({}), &old).len(), 3);
+        let permission = json!({"Resources": {"P": {"Type": "AWS::Lambda::Permission", "Properties": {"Principal": "*"}}}});
+        assert_eq!(iam_broadening(&json!({}), &permission).len(), 1);
+    }
+
+    #[test]
+    fn replacing_or_removing_a_stateful_resource_needs_approval() {
+        let changes = [
+            change(
+                Action::Modify,
+                "Table",
+                "AWS::DynamoDB::Table",
+                Some(Replacement::True),
+            ),
+            change(Action::Remove, "Bucket", "AWS::S3::Bucket", None),
+            change(
+                Action::Modify,
+                "Logs",
+                "AWS::Logs::LogGroup",
+                Some(Replacement::Conditional),
+            ),
+            change(
+                Action::Modify,
+                "Other",
+                "AWS::DynamoDB::Table",
+                Some(Replacement::False),
+            ),
+            change(Action::Remove, "Fn", "AWS::Lambda::Function", None),
+        ];
+        assert_eq!(
+            stateful_losses(&changes),
+            [
+                "Table (AWS::DynamoDB::Table) would be replaced",
+                "Bucket (AWS::S3::Bucket) would be removed",
+                "Logs (AWS::Logs::LogGroup) may be replaced"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_level_decides() {
+        let old = template(&["s3:GetObject"]);
+        let same = [change(
+            Action::Modify,
+            "Fn",
+            "AWS::Lambda::Function",
+            Some(Replacement::False),
+        )];
+        assert_eq!(reason(RequireApproval::Broadening, &same, &old, &old), None);
+        assert!(reason(RequireApproval::AnyChange, &same, &old, &old)
+            .unwrap()
+            .contains("1 resource changes"));
+        assert_eq!(reason(RequireApproval::AnyChange, &[], &old, &old), None);
+        let wider = template(&["s3:GetObject", "s3:PutObject"]);
+        assert!(reason(RequireApproval::Broadening, &same, &old, &wider)
+            .unwrap()
+            .contains("IAM broadens"));
+        assert_eq!(reason(RequireApproval::Never, &same, &old, &wider), None);
+        let replace = [change(
+            Action::Modify,
+            "Table",
+            "AWS::DynamoDB::Table",
+            Some(Replacement::True),
+        )];
+        assert!(reason(RequireApproval::Broadening, &replace, &old, &old)
+            .unwrap()
+            .contains("data could be lost"));
+    }
+}

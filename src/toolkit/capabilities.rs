@@ -1,0 +1,105 @@
+//! The capabilities a change set must acknowledge, computed from the template: IAM or
+//! NAMED_IAM only when the template has IAM resources (NAMED_IAM when one has a name), and
+//! AUTO_EXPAND for transforms and nested stacks.
+
+use serde_json::Value;
+
+/// IAM resource types, and the property that names each.
+const IAM_TYPES: &[(&str, &str)] = &[
+    ("AWS::IAM::AccessKey", ""),
+    ("AWS::IAM::Group", "GroupName"),
+    ("AWS::IAM::InstanceProfile", "InstanceProfileName"),
+    ("AWS::IAM::ManagedPolicy", "ManagedPolicyName"),
+    ("AWS::IAM::Policy", ""),
+    ("AWS::IAM::Role", "RoleName"),
+    ("AWS::IAM::RolePolicy", ""),
+    ("AWS::IAM::User", "UserName"),
+    ("AWS::IAM::UserToGroupAddition", ""),
+];
+
+/// `CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`, `CAPABILITY_AUTO_EXPAND`, as the template needs.
+pub fn required(template: &Value) -> Vec<&'static str> {
+    let mut iam = false;
+    let mut named = false;
+    let mut expand = template.get("Transform").is_some();
+    for resource in template
+        .get("Resources")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|r| r.values())
+    {
+        let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
+        if let Some((_, name)) = IAM_TYPES.iter().find(|(t, _)| *t == kind) {
+            iam = true;
+            if !name.is_empty()
+                && resource
+                    .get("Properties")
+                    .and_then(|p| p.get(*name))
+                    .is_some()
+            {
+                named = true;
+            }
+        }
+        if kind == "AWS::CloudFormation::Stack" || kind.starts_with("AWS::Serverless::") {
+            expand = true;
+        }
+    }
+    let mut caps = Vec::new();
+    if named {
+        caps.push("CAPABILITY_NAMED_IAM");
+    } else if iam {
+        caps.push("CAPABILITY_IAM");
+    }
+    if expand {
+        caps.push("CAPABILITY_AUTO_EXPAND");
+    }
+    caps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn capabilities_follow_the_template() {
+        assert!(
+            required(&json!({"Resources": {"T": {"Type": "AWS::DynamoDB::Table"}}})).is_empty()
+        );
+        assert_eq!(
+            required(&json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {}}}})),
+            ["CAPABILITY_IAM"]
+        );
+        assert_eq!(
+            required(
+                &json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "x"}}, "P": {"Type": "AWS::IAM::Policy"}}})
+            ),
+            ["CAPABILITY_NAMED_IAM"]
+        );
+        assert_eq!(
+            required(
+                &json!({"Transform": "AWS::Serverless-2016-10-31", "Resources": {"P": {"Type": "AWS::IAM::Policy"}}})
+            ),
+            ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+        );
+        assert_eq!(
+            required(&json!({"Resources": {"N": {"Type": "AWS::CloudFormation::Stack"}}})),
+            ["CAPABILITY_AUTO_EXPAND"]
+        );
+    }
+
+    #[test]
+    fn every_pattern_needs_iam_and_names_no_iam_resource() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = crate::config::parse("{}", "defaults").expect("defaults");
+        let assembly = crate::app::build(&config, root).synth().expect("synth");
+        for stack in &assembly.stacks {
+            assert_eq!(
+                required(&stack.template),
+                ["CAPABILITY_IAM"],
+                "{}",
+                stack.name
+            );
+        }
+    }
+}
