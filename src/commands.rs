@@ -32,7 +32,19 @@ pub enum CliError {
     #[diagnostic(transparent)]
     Scaffold(#[from] crate::toolkit::scaffold::ScaffoldError),
 
-    #[error("--stack {pattern:?} is not a valid pattern: {message}")]
+    #[error("name the stacks to {verb}, or use --all")]
+    #[diagnostic(code(rcdk::usage::no_selection), help("the app's stacks: {available}"))]
+    NoSelection { verb: String, available: String },
+
+    #[error("the deployed stacks differ from the app (--fail)")]
+    #[diagnostic(code(rcdk::diff::differs))]
+    Differs,
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Deploy(#[from] crate::toolkit::error::DeployError),
+
+    #[error("{pattern:?} is not a valid stack pattern: {message}")]
     #[diagnostic(
         code(rcdk::usage::pattern),
         help("use a stack name, or a glob such as '*Api'")
@@ -47,7 +59,9 @@ impl CliError {
         match self {
             CliError::Config(ConfigError::Missing { .. })
             | CliError::NoStack { .. }
-            | CliError::BadPattern { .. } => 2,
+            | CliError::BadPattern { .. }
+            | CliError::NoSelection { .. } => 2,
+            CliError::Deploy(e) => e.exit_code(),
             CliError::LoadTable(e) => e.exit_code(),
             CliError::Scaffold(e) => e.exit_code(),
             _ => 1,
@@ -89,11 +103,28 @@ pub fn run(cli: Cli, root: &Path) -> Result<(), CliError> {
         );
         return Ok(());
     }
+    let conn = crate::aws_commands::Connection {
+        profile: cli.profile.clone(),
+        region: cli.region.clone(),
+    };
+    if let Command::Bootstrap(_) = &cli.command {
+        return crate::aws_commands::bootstrap(root, &conn);
+    }
     let config = config::load(&cli.config)?;
     match cli.command {
         Command::Synth(args) => synth(&config, root, &args),
         Command::List(args) => list(&config, root, &args),
         Command::LoadTable(args) => load_table(&config, &args),
+        Command::Deploy(args) => crate::aws_commands::deploy(&config, root, &conn, &args),
+        Command::Diff(args) => {
+            let differs = crate::aws_commands::diff(&config, root, &conn, &args)?;
+            if differs && args.fail {
+                return Err(CliError::Differs);
+            }
+            Ok(())
+        }
+        Command::Destroy(args) => crate::aws_commands::destroy(&config, root, &conn, &args),
+        Command::Bootstrap(_) => crate::aws_commands::bootstrap(root, &conn),
         Command::New(_) => Ok(()),
     }
 }

@@ -1,0 +1,254 @@
+//! Publishing what templates point at: the bootstrap bucket, the Lambda zips (built with one
+//! `cargo lambda build` over every crate whose hash is not yet in the bucket) and templates too
+//! large to pass inline.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use aws_sdk_s3::primitives::ByteStream;
+use constructs::core::synth::AssetEntry;
+use sha2::{Digest, Sha256};
+
+use super::aws::{aws_error, Aws};
+use super::error::DeployError;
+use super::ui::Ui;
+
+/// The stack `rcdk bootstrap` (and `cdk bootstrap`) creates.
+pub const TOOLKIT_STACK: &str = "CDKToolkit";
+/// Its asset bucket's logical id (the AWS CDK's, so either tool can update the stack).
+pub const BUCKET_LOGICAL_ID: &str = "StagingBucket";
+
+/// The asset bucket of the account and region, from the CDKToolkit stack.
+pub async fn find_bucket(aws: &Aws) -> Result<String, DeployError> {
+    let found = aws
+        .cfn
+        .describe_stack_resource()
+        .stack_name(TOOLKIT_STACK)
+        .logical_resource_id(BUCKET_LOGICAL_ID)
+        .send()
+        .await;
+    let bucket = match found {
+        Ok(out) => out
+            .stack_resource_detail()
+            .and_then(|d| d.physical_resource_id())
+            .map(str::to_string),
+        Err(e) if super::aws::is_missing_stack(&e) => None,
+        Err(e) => return Err(aws_error("DescribeStackResource", Some(TOOLKIT_STACK), e)),
+    };
+    let Some(bucket) = bucket else {
+        return Err(DeployError::NotBootstrapped {
+            detail: format!("there is no {TOOLKIT_STACK} stack in {}", aws.region),
+        });
+    };
+    if let Err(e) = aws.s3.head_bucket().bucket(&bucket).send().await {
+        if e.raw_response().map(|r| r.status().as_u16()) == Some(404) {
+            return Err(DeployError::NotBootstrapped {
+                detail: format!("the asset bucket {bucket} of {TOOLKIT_STACK} is gone"),
+            });
+        }
+        return Err(aws_error("HeadBucket", None, e));
+    }
+    Ok(bucket)
+}
+
+/// Whether the bucket holds the key.
+pub async fn exists(aws: &Aws, bucket: &str, key: &str) -> Result<bool, DeployError> {
+    match aws.s3.head_object().bucket(bucket).key(key).send().await {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            let status = e.raw_response().map(|r| r.status().as_u16());
+            if status == Some(404) || e.as_service_error().is_some_and(|s| s.is_not_found()) {
+                Ok(false)
+            } else {
+                Err(aws_error("HeadObject", None, e))
+            }
+        }
+    }
+}
+
+/// Puts bytes under a key.
+pub async fn upload(aws: &Aws, bucket: &str, key: &str, body: Vec<u8>) -> Result<(), DeployError> {
+    aws.s3
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body))
+        .send()
+        .await
+        .map_err(|e| aws_error("PutObject", None, e))?;
+    Ok(())
+}
+
+/// What publishing did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Published {
+    /// Asset hashes already in the bucket.
+    pub present: Vec<String>,
+    /// Asset hashes built and uploaded.
+    pub uploaded: Vec<String>,
+}
+
+/// Where cargo puts its output: `CARGO_TARGET_DIR` or `<root>/target`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root.join(p) })
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// Makes sure every asset is in the bucket: the ones missing are built (one cargo-lambda run
+/// per architecture) and uploaded under `<hash>.zip`.
+pub async fn publish(
+    aws: &Aws,
+    ui: &Ui,
+    bucket: &str,
+    assets: &[AssetEntry],
+    root: &Path,
+) -> Result<Published, DeployError> {
+    let mut unique: BTreeMap<&str, &AssetEntry> = BTreeMap::new();
+    for a in assets {
+        unique.entry(a.hash.as_str()).or_insert(a);
+    }
+    let mut published = Published::default();
+    let mut missing = Vec::new();
+    for (hash, asset) in &unique {
+        if exists(aws, bucket, &asset.object_key()).await? {
+            published.present.push(hash.to_string());
+        } else {
+            missing.push(*asset);
+        }
+    }
+    if missing.is_empty() {
+        if !unique.is_empty() {
+            ui.line(format!(
+                "assets: {} Lambda package(s) already in {bucket}; nothing to build",
+                unique.len()
+            ));
+        }
+        return Ok(published);
+    }
+    build(ui, root, &missing)?;
+    let target = target_dir(root);
+    for asset in missing {
+        let zip = target
+            .join("lambda")
+            .join(&asset.binary)
+            .join("bootstrap.zip");
+        let body = std::fs::read(&zip).map_err(|source| DeployError::Io {
+            action: "read the built package",
+            path: zip.clone(),
+            source,
+        })?;
+        let bytes = body.len();
+        upload(aws, bucket, &asset.object_key(), body).await?;
+        ui.line(format!(
+            "assets: uploaded {} ({} KiB) as s3://{bucket}/{}",
+            asset.binary,
+            bytes / 1024,
+            asset.object_key()
+        ));
+        published.uploaded.push(asset.hash.clone());
+    }
+    Ok(published)
+}
+
+/// The directory to put in front of PATH so that `cargo lambda` finds cargo-lambda: none when
+/// it is on PATH already, `<root>/.venv/bin` when it is there (scripts/test installs it there).
+fn cargo_lambda_dir(root: &Path) -> Result<Option<PathBuf>, DeployError> {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join("cargo-lambda").is_file()))
+        .unwrap_or(false);
+    if on_path {
+        return Ok(None);
+    }
+    let venv = root.join(".venv").join("bin");
+    if venv.join("cargo-lambda").is_file() {
+        return Ok(Some(venv));
+    }
+    Err(DeployError::NoCargoLambda)
+}
+
+/// Builds the crates of the assets with `cargo lambda build --release --output-format zip`,
+/// its output shown as it is.
+fn build(ui: &Ui, root: &Path, assets: &[&AssetEntry]) -> Result<(), DeployError> {
+    let extra = cargo_lambda_dir(root)?;
+    let mut by_arch: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for a in assets {
+        let krate = a.crate_dir.rsplit('/').next().unwrap_or(&a.crate_dir);
+        let list = by_arch.entry(a.architecture.as_str()).or_default();
+        if !list.contains(&krate) {
+            list.push(krate);
+        }
+    }
+    for (arch, crates) in by_arch {
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(root)
+            .args(["lambda", "build", "--release", "--output-format", "zip"]);
+        cmd.arg(if arch == "x86_64" {
+            "--x86-64"
+        } else {
+            "--arm64"
+        });
+        for c in &crates {
+            cmd.args(["-p", c]);
+        }
+        if let Some(dir) = &extra {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let mut dirs = vec![dir.clone()];
+            dirs.extend(std::env::split_paths(&path));
+            if let Ok(joined) = std::env::join_paths(dirs) {
+                cmd.env("PATH", joined);
+            }
+        }
+        ui.line(format!(
+            "assets: building {} for {arch} (cargo lambda build --release)",
+            crates.join(", ")
+        ));
+        let started = std::time::Instant::now();
+        let status = cmd.status().map_err(|source| DeployError::Io {
+            action: "run cargo lambda in",
+            path: root.to_path_buf(),
+            source,
+        })?;
+        if !status.success() {
+            return Err(DeployError::Build {
+                status: status.code(),
+            });
+        }
+        ui.line(format!(
+            "assets: built in {:.1} s",
+            started.elapsed().as_secs_f64()
+        ));
+    }
+    Ok(())
+}
+
+/// The key of a template uploaded to the asset bucket: its SHA-256, like the AWS CDK's.
+pub fn template_key(body: &str) -> String {
+    let digest = Sha256::digest(body.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{hex}.json")
+}
+
+/// The URL CloudFormation reads an uploaded template from. With a local endpoint it is
+/// path-style on that endpoint, loopback spelled `localhost` (local S3 stand-ins route by
+/// that host name).
+pub fn template_url(aws: &Aws, bucket: &str, key: &str) -> String {
+    match &aws.endpoint {
+        Some(endpoint) => format!(
+            "{}/{bucket}/{key}",
+            endpoint
+                .trim_end_matches('/')
+                .replace("127.0.0.1", "localhost")
+        ),
+        None => {
+            let suffix = if aws.region.starts_with("cn-") {
+                "amazonaws.com.cn"
+            } else {
+                "amazonaws.com"
+            };
+            format!("https://{bucket}.s3.{}.{suffix}/{key}", aws.region)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The AWS connection of deploy, diff, destroy and bootstrap: the standard chain (environment,
+//! profile, SSO, instance role) with `--profile` and `--region` on top, checked before the first
+//! call so that a missing region, missing credentials or an expired token each get one clear
+//! message; and the translation of SDK errors into [`DeployError`]s.
+
+use std::time::SystemTime;
+
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::ProvideCredentials;
+use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use super::error::DeployError;
+
+/// The clients deploy uses, and where they point.
+#[derive(Debug, Clone)]
+pub struct Aws {
+    pub cfn: aws_sdk_cloudformation::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub region: String,
+    /// `AWS_ENDPOINT_URL` (a local stand-in such as moto), if set.
+    pub endpoint: Option<String>,
+}
+
+impl Aws {
+    /// Clients over an already-loaded configuration (tests pass mocked clients directly).
+    pub fn from_clients(
+        cfn: aws_sdk_cloudformation::Client,
+        s3: aws_sdk_s3::Client,
+        region: &str,
+        endpoint: Option<String>,
+    ) -> Aws {
+        Aws {
+            cfn,
+            s3,
+            region: region.to_string(),
+            endpoint,
+        }
+    }
+}
+
+/// Loads the configuration and checks region and credentials.
+pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Aws, DeployError> {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(p) = profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = region {
+        loader = loader.region(aws_config::Region::new(r.to_string()));
+    }
+    let config = loader.load().await;
+    let region = config
+        .region()
+        .map(|r| r.to_string())
+        .ok_or(DeployError::NoRegion)?;
+    let profile = profile
+        .map(str::to_string)
+        .or_else(|| std::env::var("AWS_PROFILE").ok());
+    let provider = config
+        .credentials_provider()
+        .ok_or_else(|| DeployError::NoCredentials {
+            profile: profile.clone(),
+            detail: "no credentials provider is configured".to_string(),
+        })?;
+    match provider.provide_credentials().await {
+        Ok(credentials) => {
+            if credentials
+                .expiry()
+                .is_some_and(|at| at <= SystemTime::now())
+            {
+                return Err(DeployError::Expired { profile });
+            }
+        }
+        Err(e) => return Err(credentials_error(profile, &e)),
+    }
+    let endpoint = config.endpoint_url().map(str::to_string);
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
+    // a local endpoint (moto, LocalStack, MinIO) cannot serve virtual-hosted bucket names
+    let s3_config = aws_sdk_s3::config::Builder::from(&config)
+        .force_path_style(endpoint.is_some())
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(s3_config);
+    Ok(Aws {
+        cfn,
+        s3,
+        region,
+        endpoint,
+    })
+}
+
+fn credentials_error(profile: Option<String>, e: &CredentialsError) -> DeployError {
+    let detail = DisplayErrorContext(e).to_string();
+    let lower = detail.to_lowercase();
+    if lower.contains("expired") || lower.contains("token has expired") {
+        return DeployError::Expired { profile };
+    }
+    DeployError::NoCredentials { profile, detail }
+}
+
+/// Whether an error says the stack does not exist (CloudFormation answers `ValidationError`).
+pub fn is_missing_stack<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    err.code() == Some("ValidationError")
+        && err.message().is_some_and(|m| m.contains("does not exist"))
+}
+
+/// An SDK error as a [`DeployError`]: expired or rejected credentials get their own message;
+/// a service error shows its code and message, a transport error its whole chain.
+pub fn aws_error<E, R>(
+    operation: &'static str,
+    stack: Option<&str>,
+    err: SdkError<E, R>,
+) -> DeployError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match err.code() {
+        Some(
+            "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired",
+        ) => DeployError::Expired { profile: None },
+        Some(
+            "InvalidClientTokenId"
+            | "SignatureDoesNotMatch"
+            | "UnrecognizedClientException"
+            | "InvalidAccessKeyId",
+        ) => DeployError::BadCredentials {
+            message: err.message().unwrap_or_default().to_string(),
+        },
+        Some(code) => DeployError::Aws {
+            operation,
+            stack: stack.map(str::to_string),
+            message: format!("{code}: {}", err.message().unwrap_or_default()),
+        },
+        None => DeployError::Aws {
+            operation,
+            stack: stack.map(str::to_string),
+            message: DisplayErrorContext(&err).to_string(),
+        },
+    }
+}

@@ -1,0 +1,174 @@
+//! `destroy`: deletes stacks (the caller orders them, dependents first), follows each
+//! deletion, refuses termination-protected stacks and says which retained resources stay.
+
+use std::time::Duration;
+
+use serde_json::Value as Json;
+
+use super::aws::{aws_error, Aws};
+use super::deploy::{deployed_template, describe, failure_report, follow, InFlight};
+use super::error::DeployError;
+use super::ui::Ui;
+
+/// What deleting a stack did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destroyed {
+    /// There was no such stack.
+    NotDeployed,
+    /// Deleted; the retained resources that stay (logical id, type, physical id).
+    Deleted(Vec<(String, String, String)>),
+}
+
+/// The logical ids and types of the template's resources that CloudFormation keeps on delete.
+pub fn retained(template: &Json) -> Vec<(String, String)> {
+    template
+        .get("Resources")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, r)| {
+            matches!(
+                r.get("DeletionPolicy").and_then(Json::as_str),
+                Some("Retain" | "RetainExceptOnCreate" | "Snapshot")
+            )
+        })
+        .map(|(id, r)| {
+            (
+                id.clone(),
+                r.get("Type")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Deletes one stack and waits for the end.
+pub async fn destroy_stack(
+    aws: &Aws,
+    ui: &Ui,
+    name: &str,
+    poll: Duration,
+    in_flight: &InFlight,
+) -> Result<Destroyed, DeployError> {
+    let Some(stack) = describe(aws, name).await? else {
+        ui.line(format!("{name}: not deployed, nothing to delete"));
+        return Ok(Destroyed::NotDeployed);
+    };
+    if stack.enable_termination_protection().unwrap_or(false) {
+        return Err(DeployError::Protected {
+            stack: name.to_string(),
+        });
+    }
+    let template = deployed_template(aws, name).await?.unwrap_or(Json::Null);
+    let keep = retained(&template);
+    let mut kept = Vec::new();
+    if !keep.is_empty() {
+        let resources = aws
+            .cfn
+            .describe_stack_resources()
+            .stack_name(name)
+            .send()
+            .await
+            .map_err(|e| aws_error("DescribeStackResources", Some(name), e))?;
+        for (id, kind) in keep {
+            let physical = resources
+                .stack_resources()
+                .iter()
+                .find(|r| r.logical_resource_id() == Some(id.as_str()))
+                .and_then(|r| r.physical_resource_id())
+                .unwrap_or("(not created)")
+                .to_string();
+            kept.push((id, kind, physical));
+        }
+    }
+    let total = template
+        .get("Resources")
+        .and_then(Json::as_object)
+        .map_or(0, |r| r.len());
+    let after = aws
+        .cfn
+        .describe_stack_events()
+        .stack_name(name)
+        .send()
+        .await
+        .ok()
+        .and_then(|p| {
+            p.stack_events()
+                .first()
+                .and_then(|e| e.event_id())
+                .map(str::to_string)
+        });
+    // the stack id, not the name: the name stops resolving once the stack is deleted
+    let target = stack.stack_id().unwrap_or(name).to_string();
+    if let Ok(mut f) = in_flight.lock() {
+        f.insert(name.to_string());
+    }
+    let deleted = aws
+        .cfn
+        .delete_stack()
+        .stack_name(&target)
+        .client_request_token(format!(
+            "rcdk-destroy-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or_default()
+        ))
+        .send()
+        .await;
+    if let Err(e) = deleted {
+        if let Ok(mut f) = in_flight.lock() {
+            f.remove(name);
+        }
+        return Err(aws_error("DeleteStack", Some(name), e));
+    }
+    let followed = follow(aws, ui, &target, "delete", after, total, poll).await;
+    if let Ok(mut f) = in_flight.lock() {
+        f.remove(name);
+    }
+    let (status, events) = followed?;
+    if status != "DELETE_COMPLETE" {
+        for line in failure_report(&events) {
+            ui.line(format!("{name}: {line}"));
+        }
+        return Err(DeployError::StackFailed {
+            stack: name.to_string(),
+            status,
+            help: format!(
+                "delete what blocks it, then: aws cloudformation delete-stack --stack-name {name} (or keep it: add --retain-resources <LogicalId>)"
+            ),
+        });
+    }
+    ui.line(format!("{name}: deleted"));
+    for (id, kind, physical) in &kept {
+        ui.line(format!(
+            "{name}: retained, stays in the account: {id} ({kind}) {physical}"
+        ));
+    }
+    Ok(Destroyed::Deleted(kept))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn retained_resources_are_the_ones_with_a_keeping_deletion_policy() {
+        let t = json!({"Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
+            "Table": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Delete"},
+            "Logs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "RetainExceptOnCreate"},
+            "Fn": {"Type": "AWS::Lambda::Function"}
+        }});
+        assert_eq!(
+            retained(&t),
+            vec![
+                ("Bucket".to_string(), "AWS::S3::Bucket".to_string()),
+                ("Logs".to_string(), "AWS::Logs::LogGroup".to_string())
+            ]
+        );
+    }
+}
