@@ -19,7 +19,7 @@ use crate::toolkit::approval::RequireApproval;
 use crate::toolkit::assets::{self, TOOLKIT_STACK};
 use crate::toolkit::aws::{connect, Aws};
 use crate::toolkit::deploy::{
-    check_parameters, deploy_all, deployed_template, describe, DeployOptions, InFlight, Outcome,
+    check_parameters, deploy_all, publish_templates, deployed_template, describe, DeployOptions, InFlight, Outcome,
     ParameterArg, StackPlan,
 };
 use crate::toolkit::destroy::destroy_stack;
@@ -224,26 +224,14 @@ pub fn deploy(
                 .map(|e| format!(" at {e}"))
                 .unwrap_or_default()
         ));
-        let large: Vec<&StackPlan> = plans
+        let large = plans
             .iter()
-            .filter(|p| p.body.len() > MAX_INLINE_TEMPLATE_BYTES)
-            .collect();
+            .any(|p| p.body.len() > MAX_INLINE_TEMPLATE_BYTES);
         let mut urls = HashMap::new();
-        if !assets.is_empty() || !large.is_empty() {
+        if !assets.is_empty() || large {
             let bucket = assets::find_bucket(&aws).await?;
             assets::publish(&aws, &ui, &bucket, &assets, root).await?;
-            for plan in large {
-                let key = assets::template_key(&plan.body);
-                if !assets::exists(&aws, &bucket, &key).await? {
-                    assets::upload(&aws, &bucket, &key, plan.body.clone().into_bytes()).await?;
-                }
-                ui.line(format!(
-                    "{}: template is {} bytes (over {MAX_INLINE_TEMPLATE_BYTES}): deploying it from s3://{bucket}/{key}",
-                    plan.name,
-                    plan.body.len()
-                ));
-                urls.insert(plan.name.clone(), assets::template_url(&aws, &bucket, &key));
-            }
+            urls = publish_templates(&aws, &ui, &bucket, &plans).await?;
         }
         Ok(deploy_all(&aws, &ui, plans, &urls, &opts, &in_flight).await)
     })?;

@@ -133,7 +133,21 @@ where
         None => DeployError::Aws {
             operation,
             stack: stack.map(str::to_string),
-            message: DisplayErrorContext(&err).to_string(),
+            message: chain(&err),
         },
     }
+}
+
+/// An error and its sources, one after the other (`dispatch failure: io error: ... refused`).
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
 }

@@ -14,9 +14,10 @@ use aws_sdk_cloudformation::types::{
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use constructs::core::assembly::to_json_text;
+use constructs::core::assembly::{to_json_text, MAX_INLINE_TEMPLATE_BYTES};
 use constructs::SynthesizedStack;
 
+use super::assets;
 use super::approval::{self, Action, Replacement, RequireApproval, ResourceChange};
 use super::aws::{aws_error, is_missing_stack, Aws};
 use super::capabilities;
@@ -892,6 +893,30 @@ async fn sync_termination_protection(
         .await
         .map_err(|e| aws_error("UpdateTerminationProtection", Some(&plan.name), e))?;
     Ok(())
+}
+
+/// Uploads the templates over 51,200 bytes to the bucket (under their hash, unless there
+/// already) and returns the URL each stack must be deployed from.
+pub async fn publish_templates(
+    aws: &Aws,
+    ui: &Ui,
+    bucket: &str,
+    plans: &[StackPlan],
+) -> Result<HashMap<String, String>, DeployError> {
+    let mut urls = HashMap::new();
+    for plan in plans.iter().filter(|p| p.body.len() > MAX_INLINE_TEMPLATE_BYTES) {
+        let key = assets::template_key(&plan.body);
+        if !assets::exists(aws, bucket, &key).await? {
+            assets::upload(aws, bucket, &key, plan.body.clone().into_bytes()).await?;
+        }
+        ui.line(format!(
+            "{}: template is {} bytes (over {MAX_INLINE_TEMPLATE_BYTES}): deploying it from s3://{bucket}/{key}",
+            plan.name,
+            plan.body.len()
+        ));
+        urls.insert(plan.name.clone(), assets::template_url(aws, bucket, &key));
+    }
+    Ok(urls)
 }
 
 /// Deploys the plans (in dependency order), up to `opts.concurrency` at once; a stack whose

@@ -1,0 +1,484 @@
+//! The deploy engine offline: CloudFormation and S3 answers are mocked (aws-smithy-mocks), so
+//! these tests pin down what deploy does with each answer, without an account or a server.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_cloudformation::error::ErrorMetadata;
+use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
+use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
+use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
+use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
+use aws_sdk_cloudformation::operation::describe_stack_resource::DescribeStackResourceError;
+use aws_sdk_cloudformation::operation::describe_stacks::{DescribeStacksError, DescribeStacksOutput};
+use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
+use aws_sdk_cloudformation::primitives::DateTime;
+use aws_sdk_cloudformation::types::{
+    Change, ChangeAction, ChangeSetStatus, Output, Replacement, ResourceChange, ResourceStatus,
+    Stack, StackEvent, StackStatus, Tag,
+};
+use aws_sdk_s3::operation::head_object::HeadObjectError;
+use aws_sdk_s3::operation::put_object::PutObjectOutput;
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use serde_json::{json, Value};
+
+use rcdk::toolkit::approval::RequireApproval;
+use rcdk::toolkit::assets;
+use rcdk::toolkit::aws::Aws;
+use rcdk::toolkit::deploy::{
+    deploy_stack, publish_templates, DeployOptions, InFlight, Outcome, StackPlan,
+};
+use rcdk::toolkit::error::DeployError;
+use rcdk::toolkit::ui::Ui;
+
+const NAME: &str = "Orders";
+
+fn template() -> Value {
+    json!({"Resources": {
+        "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+            "Principal": {"Service": "lambda.amazonaws.com"}}]}}}
+    }})
+}
+
+fn plan(template: Value) -> StackPlan {
+    StackPlan {
+        name: NAME.to_string(),
+        body: template.to_string(),
+        template,
+        parameters: Vec::new(),
+        tags: vec![("team".to_string(), "orders".to_string())],
+        termination_protection: false,
+        dependencies: Vec::new(),
+    }
+}
+
+fn options() -> DeployOptions {
+    DeployOptions {
+        require_approval: RequireApproval::Never,
+        poll: Duration::ZERO,
+        ..Default::default()
+    }
+}
+
+fn stack(status: StackStatus) -> Stack {
+    Stack::builder()
+        .stack_name(NAME)
+        .stack_id(format!("arn:aws:cloudformation:us-east-1:1:stack/{NAME}/1"))
+        .stack_status(status)
+        .creation_time(DateTime::from_secs(0))
+        .tags(Tag::builder().key("team").value("orders").build())
+        .outputs(
+            Output::builder()
+                .output_key("TableName")
+                .output_value("orders-table")
+                .build(),
+        )
+        .build()
+}
+
+fn described(status: StackStatus) -> Rule {
+    mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .then_output(move || DescribeStacksOutput::builder().stacks(stack(status.clone())).build())
+}
+
+fn missing_stack() -> DescribeStacksError {
+    DescribeStacksError::generic(
+        ErrorMetadata::builder()
+            .code("ValidationError")
+            .message(format!("Stack with id {NAME} does not exist"))
+            .build(),
+    )
+}
+
+fn deployed(body: String) -> Rule {
+    mock!(aws_sdk_cloudformation::Client::get_template)
+        .then_output(move || GetTemplateOutput::builder().template_body(body.clone()).build())
+}
+
+fn event(id: &str, logical: &str, kind: &str, status: ResourceStatus, reason: &str) -> StackEvent {
+    StackEvent::builder()
+        .event_id(id)
+        .stack_name(NAME)
+        .logical_resource_id(logical)
+        .resource_type(kind)
+        .resource_status(status)
+        .resource_status_reason(reason)
+        .timestamp(DateTime::from_secs(1_700_000_000))
+        .build()
+}
+
+fn change(logical: &str, kind: &str, action: ChangeAction, replacement: Option<Replacement>) -> Change {
+    let mut rc = ResourceChange::builder()
+        .logical_resource_id(logical)
+        .resource_type(kind)
+        .action(action);
+    if let Some(r) = replacement {
+        rc = rc.replacement(r);
+    }
+    Change::builder().resource_change(rc.build()).build()
+}
+
+fn aws(cfn: aws_sdk_cloudformation::Client) -> Aws {
+    let s3 = mock_client!(aws_sdk_s3, RuleMode::MatchAny, []);
+    Aws::from_clients(cfn, s3, "us-east-1", None)
+}
+
+async fn run(aws: &Aws, ui: &Ui, plan: &StackPlan, url: Option<&str>) -> Result<rcdk::toolkit::deploy::StackResult, DeployError> {
+    deploy_stack(aws, ui, plan, url, &options(), &InFlight::default()).await
+}
+
+#[tokio::test]
+async fn a_stack_whose_template_parameters_and_tags_are_deployed_is_skipped() {
+    let p = plan(template());
+    let describe = described(StackStatus::UpdateComplete);
+    let get = deployed(p.body.clone());
+    let create = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .then_output(|| CreateChangeSetOutput::builder().build());
+    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&describe, &get, &create]);
+    let ui = Ui::capture();
+    let result = run(&aws(cfn), &ui, &p, None).await;
+    let result = result.unwrap_or_else(|e| panic!("deploy failed: {e}"));
+    assert_eq!(result.outcome, Outcome::Unchanged);
+    assert_eq!(result.outputs.get("TableName").map(String::as_str), Some("orders-table"));
+    assert_eq!(create.num_calls(), 0, "no change set for an unchanged stack");
+    assert!(ui.lines().iter().any(|l| l.contains("Orders: no changes")), "{:?}", ui.lines());
+}
+
+#[tokio::test]
+async fn a_changed_tag_is_not_skipped() {
+    let mut p = plan(template());
+    p.tags = vec![("team".to_string(), "payments".to_string())];
+    let describe = described(StackStatus::UpdateComplete);
+    let get = deployed(p.body.clone());
+    let create = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").build());
+    let wait = mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::Failed)
+            .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
+            .build()
+    });
+    let delete = mock!(aws_sdk_cloudformation::Client::delete_change_set)
+        .then_output(|| DeleteChangeSetOutput::builder().build());
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&describe, &get, &create, &wait, &delete]
+    );
+    let result = run(&aws(cfn), &Ui::capture(), &p, None).await;
+    assert_eq!(create.num_calls(), 1, "tags differ: a change set is made");
+    // and an empty change set is success, deleted, not an error
+    let result = result.unwrap_or_else(|e| panic!("deploy failed: {e}"));
+    assert_eq!(result.outcome, Outcome::NoChanges);
+    assert_eq!(delete.num_calls(), 1, "the empty change set is deleted");
+}
+
+#[tokio::test]
+async fn a_blocked_stack_is_refused_with_the_command_that_recovers_it() {
+    for (status, recover) in [
+        (StackStatus::RollbackComplete, "aws cloudformation delete-stack --stack-name Orders"),
+        (
+            StackStatus::UpdateRollbackFailed,
+            "aws cloudformation continue-update-rollback --stack-name Orders",
+        ),
+        (StackStatus::DeleteFailed, "aws cloudformation delete-stack --stack-name Orders --retain-resources"),
+    ] {
+        let describe = described(status.clone());
+        let create = mock!(aws_sdk_cloudformation::Client::create_change_set)
+            .then_output(|| CreateChangeSetOutput::builder().build());
+        let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&describe, &create]);
+        match run(&aws(cfn), &Ui::capture(), &plan(template()), None).await {
+            Err(DeployError::Blocked { stack, status: s, recover: r, .. }) => {
+                assert_eq!(stack, NAME);
+                assert_eq!(s, status.as_str());
+                assert!(r.starts_with(recover), "{status:?}: {r}");
+            }
+            other => panic!("{status:?}: expected a refusal, got {other:?}"),
+        }
+        assert_eq!(create.num_calls(), 0);
+    }
+}
+
+/// A new stack: CREATE change set with the capabilities the template needs, executed, outputs read.
+fn create_flow(p: &StackPlan, capabilities: &'static [&'static str]) -> (Vec<Rule>, Rule) {
+    let describe = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .error(missing_stack)
+        .output(|| DescribeStacksOutput::builder().stacks(stack(StackStatus::CreateComplete)).build())
+        .repeatedly()
+        .build();
+    let create = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .match_requests(move |r| {
+            let got: Vec<&str> = r.capabilities().iter().map(|c| c.as_str()).collect();
+            got == capabilities
+                && r.change_set_type().map(|t| t.as_str()) == Some("CREATE")
+                && r.client_token().is_some()
+        })
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").build());
+    let adds: Vec<Change> = p
+        .template["Resources"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(id, r)| change(id, r["Type"].as_str().unwrap_or_default(), ChangeAction::Add, None))
+        .collect();
+    let wait = mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(move || {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .set_changes(Some(adds.clone()))
+            .build()
+    });
+    let events = mock!(aws_sdk_cloudformation::Client::describe_stack_events).then_output(|| {
+        DescribeStackEventsOutput::builder()
+            .stack_events(event("e2", NAME, "AWS::CloudFormation::Stack", ResourceStatus::CreateComplete, ""))
+            .stack_events(event("e1", "Table", "AWS::DynamoDB::Table", ResourceStatus::CreateComplete, ""))
+            .build()
+    });
+    let execute = mock!(aws_sdk_cloudformation::Client::execute_change_set)
+        .match_requests(|r| r.client_request_token().is_some_and(|t| t.starts_with("rcdk-")))
+        .then_output(|| ExecuteChangeSetOutput::builder().build());
+    (vec![describe, wait, events, execute], create)
+}
+
+#[tokio::test]
+async fn capabilities_are_computed_from_the_template() {
+    // an unnamed role: CAPABILITY_IAM
+    let p = plan(template());
+    let (rules, create) = create_flow(&p, &["CAPABILITY_IAM"]);
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&rules[0], &rules[1], &rules[2], &rules[3], &create]
+    );
+    let result = run(&aws(cfn), &Ui::capture(), &p, None).await;
+    let result = result.unwrap_or_else(|e| panic!("deploy failed: {e}"));
+    assert_eq!(result.outcome, Outcome::Deployed("CREATE_COMPLETE".to_string()));
+    assert_eq!(create.num_calls(), 1);
+
+    // a named role: CAPABILITY_NAMED_IAM
+    let mut t = template();
+    t["Resources"]["Role"]["Properties"]["RoleName"] = json!("orders-role");
+    let p = plan(t);
+    let (rules, create) = create_flow(&p, &["CAPABILITY_NAMED_IAM"]);
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&rules[0], &rules[1], &rules[2], &rules[3], &create]
+    );
+    let result = run(&aws(cfn), &Ui::capture(), &p, None).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(create.num_calls(), 1);
+
+    // no IAM at all: no capability
+    let mut t = template();
+    if let Some(r) = t["Resources"].as_object_mut() {
+        r.remove("Role");
+    }
+    let p = plan(t);
+    let (rules, create) = create_flow(&p, &[]);
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&rules[0], &rules[1], &rules[2], &rules[3], &create]
+    );
+    let result = run(&aws(cfn), &Ui::capture(), &p, None).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(create.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_update_reports_the_root_cause_first() {
+    let mut t = template();
+    t["Resources"]["Table"]["Properties"]["BillingMode"] = json!("PROVISIONED");
+    let p = plan(t);
+    let describe = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .output(|| DescribeStacksOutput::builder().stacks(stack(StackStatus::UpdateComplete)).build())
+        .output(|| DescribeStacksOutput::builder().stacks(stack(StackStatus::UpdateRollbackInProgress)).build())
+        .output(|| DescribeStacksOutput::builder().stacks(stack(StackStatus::UpdateRollbackComplete)).build())
+        .repeatedly()
+        .build();
+    let get = deployed(template().to_string());
+    let create = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").build());
+    let wait = mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .changes(change("Table", "AWS::DynamoDB::Table", ChangeAction::Modify, Some(Replacement::False)))
+            .changes(change("Role", "AWS::IAM::Role", ChangeAction::Modify, Some(Replacement::False)))
+            .build()
+    });
+    let execute = mock!(aws_sdk_cloudformation::Client::execute_change_set)
+        .then_output(|| ExecuteChangeSetOutput::builder().build());
+    let old = event("e0", NAME, "AWS::CloudFormation::Stack", ResourceStatus::UpdateComplete, "");
+    let events = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .sequence()
+        .output({
+            let old = old.clone();
+            move || DescribeStackEventsOutput::builder().stack_events(old.clone()).build()
+        })
+        .output(move || {
+            // newest first, as CloudFormation answers
+            DescribeStackEventsOutput::builder()
+                .stack_events(event("e6", NAME, "AWS::CloudFormation::Stack", ResourceStatus::UpdateRollbackComplete, ""))
+                .stack_events(event("e5", NAME, "AWS::CloudFormation::Stack", ResourceStatus::UpdateRollbackInProgress,
+                    "The following resource(s) failed to update: [Role, Table]."))
+                .stack_events(event("e4", "Role", "AWS::IAM::Role", ResourceStatus::UpdateFailed, "Resource update cancelled"))
+                .stack_events(event("e3", "Table", "AWS::DynamoDB::Table", ResourceStatus::UpdateFailed,
+                    "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"))
+                .stack_events(event("e2", "Table", "AWS::DynamoDB::Table", ResourceStatus::UpdateInProgress, ""))
+                .stack_events(event("e1", NAME, "AWS::CloudFormation::Stack", ResourceStatus::UpdateInProgress, "User Initiated"))
+                .stack_events(old.clone())
+                .build()
+        })
+        .repeatedly()
+        .build();
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&describe, &get, &create, &wait, &execute, &events]
+    );
+    let ui = Ui::capture();
+    let result = run(&aws(cfn), &ui, &p, None).await;
+    match result {
+        Err(DeployError::StackFailed { stack, status, .. }) => {
+            assert_eq!(stack, NAME);
+            assert_eq!(status, "UPDATE_ROLLBACK_COMPLETE");
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    let lines = ui.lines();
+    let root = lines
+        .iter()
+        .position(|l| l.starts_with("Orders: root cause: Table (AWS::DynamoDB::Table) UPDATE_FAILED: One or more parameter values were invalid"))
+        .unwrap_or_else(|| panic!("no root cause line in {lines:#?}"));
+    let also = lines
+        .iter()
+        .position(|l| l.contains("also: Role (AWS::IAM::Role) UPDATE_FAILED: Resource update cancelled"))
+        .unwrap_or_else(|| panic!("the cancelled role is not listed: {lines:#?}"));
+    assert!(root < also, "the root cause comes first: {lines:#?}");
+    assert!(lines.iter().any(|l| l == "Orders: final status UPDATE_ROLLBACK_COMPLETE"), "{lines:#?}");
+    // every event of this operation was shown once, none from before it
+    assert_eq!(lines.iter().filter(|l| l.starts_with("Orders | ")).count(), 6, "{lines:#?}");
+}
+
+#[tokio::test]
+async fn approval_is_required_and_a_non_interactive_run_fails_with_the_reason() {
+    let p = plan(template());
+    let describe = described(StackStatus::UpdateComplete);
+    // deployed: the table only; ours adds a role (IAM broadens)
+    let mut old = template();
+    if let Some(r) = old["Resources"].as_object_mut() {
+        r.remove("Role");
+    }
+    let get = deployed(old.to_string());
+    let create = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").build());
+    let wait = mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .changes(change("Role", "AWS::IAM::Role", ChangeAction::Add, None))
+            .build()
+    });
+    let delete = mock!(aws_sdk_cloudformation::Client::delete_change_set)
+        .then_output(|| DeleteChangeSetOutput::builder().build());
+    let execute = mock!(aws_sdk_cloudformation::Client::execute_change_set)
+        .then_output(|| ExecuteChangeSetOutput::builder().build());
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&describe, &get, &create, &wait, &delete, &execute]
+    );
+    let opts = DeployOptions {
+        require_approval: RequireApproval::Broadening,
+        poll: Duration::ZERO,
+        ..Default::default()
+    };
+    let result = deploy_stack(&aws(cfn), &Ui::capture(), &p, None, &opts, &InFlight::default()).await;
+    match result {
+        Err(DeployError::ApprovalNeeded { stack, reason }) => {
+            assert_eq!(stack, NAME);
+            assert!(reason.contains("Role: trust"), "{reason}");
+        }
+        other => panic!("expected ApprovalNeeded, got {other:?}"),
+    }
+    assert_eq!(execute.num_calls(), 0, "nothing executed without approval");
+    assert_eq!(delete.num_calls(), 1, "the unapproved change set is deleted");
+}
+
+#[tokio::test]
+async fn a_large_template_is_uploaded_and_deployed_by_url() {
+    // pad the template past 51,200 bytes with a long description
+    let mut t = template();
+    t["Description"] = json!("x".repeat(60_000));
+    let p = plan(t);
+    let key = assets::template_key(&p.body);
+    let head = mock!(aws_sdk_s3::Client::head_object).then_error(|| {
+        HeadObjectError::NotFound(aws_sdk_s3::types::error::NotFound::builder().build())
+    });
+    let expected_key = key.clone();
+    let put = mock!(aws_sdk_s3::Client::put_object)
+        .match_requests(move |r| {
+            r.bucket() == Some("assets-bucket") && r.key() == Some(expected_key.as_str())
+        })
+        .then_output(|| PutObjectOutput::builder().build());
+    let s3 = mock_client!(aws_sdk_s3, RuleMode::MatchAny, [&head, &put]);
+
+    let (rules, _) = create_flow(&p, &["CAPABILITY_IAM"]);
+    let url = format!("https://assets-bucket.s3.eu-west-1.amazonaws.com/{key}");
+    let expected_url = url.clone();
+    let create = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .match_requests(move |r| {
+            r.template_url() == Some(expected_url.as_str()) && r.template_body().is_none()
+        })
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").build());
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&rules[0], &rules[1], &rules[2], &rules[3], &create]
+    );
+    let aws = Aws::from_clients(cfn, s3, "eu-west-1", None);
+    let ui = Ui::capture();
+    let urls = publish_templates(&aws, &ui, "assets-bucket", std::slice::from_ref(&p))
+        .await
+        .unwrap_or_else(|e| panic!("upload failed: {e}"));
+    assert_eq!(put.num_calls(), 1, "the template is uploaded once");
+    assert_eq!(urls, HashMap::from([(NAME.to_string(), url.clone())]));
+    let result = run(&aws, &ui, &p, Some(&url)).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(create.num_calls(), 1, "the change set names the URL, not the body");
+
+    // small templates are not uploaded
+    let small = plan(template());
+    let urls = publish_templates(&aws, &ui, "assets-bucket", &[small])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(urls.is_empty());
+    assert_eq!(put.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn an_account_without_the_toolkit_stack_is_told_to_bootstrap() {
+    let missing = mock!(aws_sdk_cloudformation::Client::describe_stack_resource).then_error(|| {
+        DescribeStackResourceError::generic(
+            ErrorMetadata::builder()
+                .code("ValidationError")
+                .message("Stack 'CDKToolkit' does not exist")
+                .build(),
+        )
+    });
+    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&missing]);
+    match assets::find_bucket(&aws(cfn)).await {
+        Err(e @ DeployError::NotBootstrapped { .. }) => {
+            let help = miette::Diagnostic::help(&e).map(|h| h.to_string()).unwrap_or_default();
+            assert!(help.contains("bootstrap"), "{help}");
+        }
+        other => panic!("expected NotBootstrapped, got {other:?}"),
+    }
+}
