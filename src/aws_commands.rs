@@ -19,8 +19,8 @@ use crate::toolkit::approval::RequireApproval;
 use crate::toolkit::assets::{self, TOOLKIT_STACK};
 use crate::toolkit::aws::{connect, Aws};
 use crate::toolkit::deploy::{
-    check_parameters, deploy_all, publish_templates, deployed_template, describe, DeployOptions, InFlight, Outcome,
-    ParameterArg, StackPlan,
+    check_parameters, deploy_all, deployed_template, describe, publish_templates, DeployOptions,
+    InFlight, Outcome, ParameterArg, StackPlan,
 };
 use crate::toolkit::destroy::destroy_stack;
 use crate::toolkit::diff::{diff_templates, render};

@@ -10,7 +10,9 @@ use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
 use aws_sdk_cloudformation::operation::describe_stack_resource::DescribeStackResourceError;
-use aws_sdk_cloudformation::operation::describe_stacks::{DescribeStacksError, DescribeStacksOutput};
+use aws_sdk_cloudformation::operation::describe_stacks::{
+    DescribeStacksError, DescribeStacksOutput,
+};
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
 use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
 use aws_sdk_cloudformation::primitives::DateTime;
@@ -83,8 +85,11 @@ fn stack(status: StackStatus) -> Stack {
 }
 
 fn described(status: StackStatus) -> Rule {
-    mock!(aws_sdk_cloudformation::Client::describe_stacks)
-        .then_output(move || DescribeStacksOutput::builder().stacks(stack(status.clone())).build())
+    mock!(aws_sdk_cloudformation::Client::describe_stacks).then_output(move || {
+        DescribeStacksOutput::builder()
+            .stacks(stack(status.clone()))
+            .build()
+    })
 }
 
 fn missing_stack() -> DescribeStacksError {
@@ -97,8 +102,11 @@ fn missing_stack() -> DescribeStacksError {
 }
 
 fn deployed(body: String) -> Rule {
-    mock!(aws_sdk_cloudformation::Client::get_template)
-        .then_output(move || GetTemplateOutput::builder().template_body(body.clone()).build())
+    mock!(aws_sdk_cloudformation::Client::get_template).then_output(move || {
+        GetTemplateOutput::builder()
+            .template_body(body.clone())
+            .build()
+    })
 }
 
 fn event(id: &str, logical: &str, kind: &str, status: ResourceStatus, reason: &str) -> StackEvent {
@@ -113,7 +121,12 @@ fn event(id: &str, logical: &str, kind: &str, status: ResourceStatus, reason: &s
         .build()
 }
 
-fn change(logical: &str, kind: &str, action: ChangeAction, replacement: Option<Replacement>) -> Change {
+fn change(
+    logical: &str,
+    kind: &str,
+    action: ChangeAction,
+    replacement: Option<Replacement>,
+) -> Change {
     let mut rc = ResourceChange::builder()
         .logical_resource_id(logical)
         .resource_type(kind)
@@ -129,7 +142,12 @@ fn aws(cfn: aws_sdk_cloudformation::Client) -> Aws {
     Aws::from_clients(cfn, s3, "us-east-1", None)
 }
 
-async fn run(aws: &Aws, ui: &Ui, plan: &StackPlan, url: Option<&str>) -> Result<rcdk::toolkit::deploy::StackResult, DeployError> {
+async fn run(
+    aws: &Aws,
+    ui: &Ui,
+    plan: &StackPlan,
+    url: Option<&str>,
+) -> Result<rcdk::toolkit::deploy::StackResult, DeployError> {
     deploy_stack(aws, ui, plan, url, &options(), &InFlight::default()).await
 }
 
@@ -140,14 +158,29 @@ async fn a_stack_whose_template_parameters_and_tags_are_deployed_is_skipped() {
     let get = deployed(p.body.clone());
     let create = mock!(aws_sdk_cloudformation::Client::create_change_set)
         .then_output(|| CreateChangeSetOutput::builder().build());
-    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&describe, &get, &create]);
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&describe, &get, &create]
+    );
     let ui = Ui::capture();
     let result = run(&aws(cfn), &ui, &p, None).await;
     let result = result.unwrap_or_else(|e| panic!("deploy failed: {e}"));
     assert_eq!(result.outcome, Outcome::Unchanged);
-    assert_eq!(result.outputs.get("TableName").map(String::as_str), Some("orders-table"));
-    assert_eq!(create.num_calls(), 0, "no change set for an unchanged stack");
-    assert!(ui.lines().iter().any(|l| l.contains("Orders: no changes")), "{:?}", ui.lines());
+    assert_eq!(
+        result.outputs.get("TableName").map(String::as_str),
+        Some("orders-table")
+    );
+    assert_eq!(
+        create.num_calls(),
+        0,
+        "no change set for an unchanged stack"
+    );
+    assert!(
+        ui.lines().iter().any(|l| l.contains("Orders: no changes")),
+        "{:?}",
+        ui.lines()
+    );
 }
 
 #[tokio::test]
@@ -182,19 +215,34 @@ async fn a_changed_tag_is_not_skipped() {
 #[tokio::test]
 async fn a_blocked_stack_is_refused_with_the_command_that_recovers_it() {
     for (status, recover) in [
-        (StackStatus::RollbackComplete, "aws cloudformation delete-stack --stack-name Orders"),
+        (
+            StackStatus::RollbackComplete,
+            "aws cloudformation delete-stack --stack-name Orders",
+        ),
         (
             StackStatus::UpdateRollbackFailed,
             "aws cloudformation continue-update-rollback --stack-name Orders",
         ),
-        (StackStatus::DeleteFailed, "aws cloudformation delete-stack --stack-name Orders --retain-resources"),
+        (
+            StackStatus::DeleteFailed,
+            "aws cloudformation delete-stack --stack-name Orders --retain-resources",
+        ),
     ] {
         let describe = described(status.clone());
         let create = mock!(aws_sdk_cloudformation::Client::create_change_set)
             .then_output(|| CreateChangeSetOutput::builder().build());
-        let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&describe, &create]);
+        let cfn = mock_client!(
+            aws_sdk_cloudformation,
+            RuleMode::MatchAny,
+            [&describe, &create]
+        );
         match run(&aws(cfn), &Ui::capture(), &plan(template()), None).await {
-            Err(DeployError::Blocked { stack, status: s, recover: r, .. }) => {
+            Err(DeployError::Blocked {
+                stack,
+                status: s,
+                recover: r,
+                ..
+            }) => {
                 assert_eq!(stack, NAME);
                 assert_eq!(s, status.as_str());
                 assert!(r.starts_with(recover), "{status:?}: {r}");
@@ -210,7 +258,11 @@ fn create_flow(p: &StackPlan, capabilities: &'static [&'static str]) -> (Vec<Rul
     let describe = mock!(aws_sdk_cloudformation::Client::describe_stacks)
         .sequence()
         .error(missing_stack)
-        .output(|| DescribeStacksOutput::builder().stacks(stack(StackStatus::CreateComplete)).build())
+        .output(|| {
+            DescribeStacksOutput::builder()
+                .stacks(stack(StackStatus::CreateComplete))
+                .build()
+        })
         .repeatedly()
         .build();
     let create = mock!(aws_sdk_cloudformation::Client::create_change_set)
@@ -221,12 +273,18 @@ fn create_flow(p: &StackPlan, capabilities: &'static [&'static str]) -> (Vec<Rul
                 && r.client_token().is_some()
         })
         .then_output(|| CreateChangeSetOutput::builder().id("cs-1").build());
-    let adds: Vec<Change> = p
-        .template["Resources"]
+    let adds: Vec<Change> = p.template["Resources"]
         .as_object()
         .into_iter()
         .flatten()
-        .map(|(id, r)| change(id, r["Type"].as_str().unwrap_or_default(), ChangeAction::Add, None))
+        .map(|(id, r)| {
+            change(
+                id,
+                r["Type"].as_str().unwrap_or_default(),
+                ChangeAction::Add,
+                None,
+            )
+        })
         .collect();
     let wait = mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(move || {
         DescribeChangeSetOutput::builder()
@@ -236,12 +294,27 @@ fn create_flow(p: &StackPlan, capabilities: &'static [&'static str]) -> (Vec<Rul
     });
     let events = mock!(aws_sdk_cloudformation::Client::describe_stack_events).then_output(|| {
         DescribeStackEventsOutput::builder()
-            .stack_events(event("e2", NAME, "AWS::CloudFormation::Stack", ResourceStatus::CreateComplete, ""))
-            .stack_events(event("e1", "Table", "AWS::DynamoDB::Table", ResourceStatus::CreateComplete, ""))
+            .stack_events(event(
+                "e2",
+                NAME,
+                "AWS::CloudFormation::Stack",
+                ResourceStatus::CreateComplete,
+                "",
+            ))
+            .stack_events(event(
+                "e1",
+                "Table",
+                "AWS::DynamoDB::Table",
+                ResourceStatus::CreateComplete,
+                "",
+            ))
             .build()
     });
     let execute = mock!(aws_sdk_cloudformation::Client::execute_change_set)
-        .match_requests(|r| r.client_request_token().is_some_and(|t| t.starts_with("rcdk-")))
+        .match_requests(|r| {
+            r.client_request_token()
+                .is_some_and(|t| t.starts_with("rcdk-"))
+        })
         .then_output(|| ExecuteChangeSetOutput::builder().build());
     (vec![describe, wait, events, execute], create)
 }
@@ -258,7 +331,10 @@ async fn capabilities_are_computed_from_the_template() {
     );
     let result = run(&aws(cfn), &Ui::capture(), &p, None).await;
     let result = result.unwrap_or_else(|e| panic!("deploy failed: {e}"));
-    assert_eq!(result.outcome, Outcome::Deployed("CREATE_COMPLETE".to_string()));
+    assert_eq!(
+        result.outcome,
+        Outcome::Deployed("CREATE_COMPLETE".to_string())
+    );
     assert_eq!(create.num_calls(), 1);
 
     // a named role: CAPABILITY_NAMED_IAM
@@ -299,9 +375,21 @@ async fn a_failed_update_reports_the_root_cause_first() {
     let p = plan(t);
     let describe = mock!(aws_sdk_cloudformation::Client::describe_stacks)
         .sequence()
-        .output(|| DescribeStacksOutput::builder().stacks(stack(StackStatus::UpdateComplete)).build())
-        .output(|| DescribeStacksOutput::builder().stacks(stack(StackStatus::UpdateRollbackInProgress)).build())
-        .output(|| DescribeStacksOutput::builder().stacks(stack(StackStatus::UpdateRollbackComplete)).build())
+        .output(|| {
+            DescribeStacksOutput::builder()
+                .stacks(stack(StackStatus::UpdateComplete))
+                .build()
+        })
+        .output(|| {
+            DescribeStacksOutput::builder()
+                .stacks(stack(StackStatus::UpdateRollbackInProgress))
+                .build()
+        })
+        .output(|| {
+            DescribeStacksOutput::builder()
+                .stacks(stack(StackStatus::UpdateRollbackComplete))
+                .build()
+        })
         .repeatedly()
         .build();
     let get = deployed(template().to_string());
@@ -310,13 +398,29 @@ async fn a_failed_update_reports_the_root_cause_first() {
     let wait = mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
         DescribeChangeSetOutput::builder()
             .status(ChangeSetStatus::CreateComplete)
-            .changes(change("Table", "AWS::DynamoDB::Table", ChangeAction::Modify, Some(Replacement::False)))
-            .changes(change("Role", "AWS::IAM::Role", ChangeAction::Modify, Some(Replacement::False)))
+            .changes(change(
+                "Table",
+                "AWS::DynamoDB::Table",
+                ChangeAction::Modify,
+                Some(Replacement::False),
+            ))
+            .changes(change(
+                "Role",
+                "AWS::IAM::Role",
+                ChangeAction::Modify,
+                Some(Replacement::False),
+            ))
             .build()
     });
     let execute = mock!(aws_sdk_cloudformation::Client::execute_change_set)
         .then_output(|| ExecuteChangeSetOutput::builder().build());
-    let old = event("e0", NAME, "AWS::CloudFormation::Stack", ResourceStatus::UpdateComplete, "");
+    let old = event(
+        "e0",
+        NAME,
+        "AWS::CloudFormation::Stack",
+        ResourceStatus::UpdateComplete,
+        "",
+    );
     let events = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
         .sequence()
         .output({
@@ -360,12 +464,23 @@ async fn a_failed_update_reports_the_root_cause_first() {
         .unwrap_or_else(|| panic!("no root cause line in {lines:#?}"));
     let also = lines
         .iter()
-        .position(|l| l.contains("also: Role (AWS::IAM::Role) UPDATE_FAILED: Resource update cancelled"))
+        .position(|l| {
+            l.contains("also: Role (AWS::IAM::Role) UPDATE_FAILED: Resource update cancelled")
+        })
         .unwrap_or_else(|| panic!("the cancelled role is not listed: {lines:#?}"));
     assert!(root < also, "the root cause comes first: {lines:#?}");
-    assert!(lines.iter().any(|l| l == "Orders: final status UPDATE_ROLLBACK_COMPLETE"), "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "Orders: final status UPDATE_ROLLBACK_COMPLETE"),
+        "{lines:#?}"
+    );
     // every event of this operation was shown once, none from before it
-    assert_eq!(lines.iter().filter(|l| l.starts_with("Orders | ")).count(), 6, "{lines:#?}");
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("Orders | ")).count(),
+        6,
+        "{lines:#?}"
+    );
 }
 
 #[tokio::test]
@@ -400,7 +515,15 @@ async fn approval_is_required_and_a_non_interactive_run_fails_with_the_reason() 
         poll: Duration::ZERO,
         ..Default::default()
     };
-    let result = deploy_stack(&aws(cfn), &Ui::capture(), &p, None, &opts, &InFlight::default()).await;
+    let result = deploy_stack(
+        &aws(cfn),
+        &Ui::capture(),
+        &p,
+        None,
+        &opts,
+        &InFlight::default(),
+    )
+    .await;
     match result {
         Err(DeployError::ApprovalNeeded { stack, reason }) => {
             assert_eq!(stack, NAME);
@@ -409,7 +532,11 @@ async fn approval_is_required_and_a_non_interactive_run_fails_with_the_reason() 
         other => panic!("expected ApprovalNeeded, got {other:?}"),
     }
     assert_eq!(execute.num_calls(), 0, "nothing executed without approval");
-    assert_eq!(delete.num_calls(), 1, "the unapproved change set is deleted");
+    assert_eq!(
+        delete.num_calls(),
+        1,
+        "the unapproved change set is deleted"
+    );
 }
 
 #[tokio::test]
@@ -452,7 +579,11 @@ async fn a_large_template_is_uploaded_and_deployed_by_url() {
     assert_eq!(urls, HashMap::from([(NAME.to_string(), url.clone())]));
     let result = run(&aws, &ui, &p, Some(&url)).await;
     assert!(result.is_ok(), "{result:?}");
-    assert_eq!(create.num_calls(), 1, "the change set names the URL, not the body");
+    assert_eq!(
+        create.num_calls(),
+        1,
+        "the change set names the URL, not the body"
+    );
 
     // small templates are not uploaded
     let small = plan(template());
@@ -476,7 +607,9 @@ async fn an_account_without_the_toolkit_stack_is_told_to_bootstrap() {
     let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&missing]);
     match assets::find_bucket(&aws(cfn)).await {
         Err(e @ DeployError::NotBootstrapped { .. }) => {
-            let help = miette::Diagnostic::help(&e).map(|h| h.to_string()).unwrap_or_default();
+            let help = miette::Diagnostic::help(&e)
+                .map(|h| h.to_string())
+                .unwrap_or_default();
             assert!(help.contains("bootstrap"), "{help}");
         }
         other => panic!("expected NotBootstrapped, got {other:?}"),

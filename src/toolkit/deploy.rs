@@ -17,8 +17,8 @@ use serde_json::Value as Json;
 use constructs::core::assembly::{to_json_text, MAX_INLINE_TEMPLATE_BYTES};
 use constructs::SynthesizedStack;
 
-use super::assets;
 use super::approval::{self, Action, Replacement, RequireApproval, ResourceChange};
+use super::assets;
 use super::aws::{aws_error, is_missing_stack, Aws};
 use super::capabilities;
 use super::error::DeployError;
@@ -904,7 +904,10 @@ pub async fn publish_templates(
     plans: &[StackPlan],
 ) -> Result<HashMap<String, String>, DeployError> {
     let mut urls = HashMap::new();
-    for plan in plans.iter().filter(|p| p.body.len() > MAX_INLINE_TEMPLATE_BYTES) {
+    for plan in plans
+        .iter()
+        .filter(|p| p.body.len() > MAX_INLINE_TEMPLATE_BYTES)
+    {
         let key = assets::template_key(&plan.body);
         if !assets::exists(aws, bucket, &key).await? {
             assets::upload(aws, bucket, &key, plan.body.clone().into_bytes()).await?;

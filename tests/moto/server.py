@@ -19,7 +19,8 @@ does for what rcdk's templates use, nothing more):
    machine lands in the backend that cannot execute. Patch: the definition is the Definition
    object (or DefinitionString) with the substitutions applied, as CloudFormation does, the
    type is kept, and the machine is created in the executing backend (moto's ASL
-   interpreter, turned on at start with Lambda's Docker off).
+   interpreter, turned on at start with Lambda's Docker off). The Definition is taken as
+   written: moto's intrinsic resolution drops nulls, and `"ResultPath": null` matters.
 4. AWS::ApiGateway::Method requires Integration.IntegrationHttpMethod and Uri, which a MOCK
    integration does not have (KeyError, HTTP 500). Patch: both default to none.
 """
@@ -149,13 +150,34 @@ apigw_models.Method.create_from_cloudformation_json = _create_method_with_mock
 
 
 # 3. state machines: Definition objects, substitutions, type, executing backend
+_RAW = "RcdkRawDefinition"
+_parse_resource = parsing.parse_resource
+
+
+def _parse_resource_keeping_definition(resource_json, resources_map):
+    # moto's intrinsic resolution drops every null, and `"ResultPath": null` means "keep the
+    # input" in ASL: keep the Definition as written (rcdk moves every token out of it into
+    # DefinitionSubstitutions, so it needs no resolution)
+    if resource_json.get("Type") == "AWS::StepFunctions::StateMachine":
+        definition = resource_json.get("Properties", {}).get("Definition")
+        if definition is not None:
+            resource_json = dict(resource_json)
+            resource_json["Properties"] = dict(resource_json["Properties"])
+            resource_json["Properties"][_RAW] = json.dumps(definition)
+    return _parse_resource(resource_json, resources_map)
+
+
+parsing.parse_resource = _parse_resource_keeping_definition
+
+
 def _definition(properties):
     definition = properties.get("Definition")
-    text = (
-        json.dumps(definition)
-        if definition is not None
-        else properties.get("DefinitionString", "")
-    )
+    if _RAW in properties:
+        text = properties[_RAW]
+    elif definition is not None:
+        text = json.dumps(definition)
+    else:
+        text = properties.get("DefinitionString", "")
     for key, value in (properties.get("DefinitionSubstitutions") or {}).items():
         text = text.replace("${" + key + "}", str(value))
     return text

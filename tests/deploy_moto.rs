@@ -1,0 +1,648 @@
+//! End to end: the `rcdk` binary bootstraps, deploys, diffs and destroys the five patterns
+//! against moto server (tests/moto/server.py patches its documented gaps), and the deployed
+//! state machines of 001, 002 and 004 run on moto's ASL interpreter.
+//!
+//! scripts/test starts the server and sets RCDK_MOTO_ENDPOINT; without it this test starts
+//! one itself from .venv (and skips when moto is not installed, unless RCDK_REQUIRE_TOOLS=1).
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::Value;
+
+const REGION: &str = "us-east-1";
+const ACCOUNT: &str = "123456789012";
+
+/// A moto server: given by RCDK_MOTO_ENDPOINT, or started here (and stopped on drop).
+struct Moto {
+    endpoint: String,
+    child: Option<Child>,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Moto {
+    fn start() -> Option<Moto> {
+        if let Ok(endpoint) = std::env::var("RCDK_MOTO_ENDPOINT") {
+            return Some(Moto {
+                endpoint,
+                child: None,
+            });
+        }
+        let python = common::root().join(".venv/bin/python");
+        let has_moto = Command::new(&python)
+            .args(["-c", "import moto.server"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !has_moto {
+            assert!(
+                std::env::var("RCDK_REQUIRE_TOOLS").as_deref() != Ok("1"),
+                "moto is required (RCDK_REQUIRE_TOOLS=1) but .venv has none; run scripts/test"
+            );
+            eprintln!("moto not installed in .venv: skipped (run scripts/test to install it)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(5077);
+        let child = Command::new(&python)
+            .arg(common::root().join("tests/moto/server.py"))
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start moto: {e}"));
+        let moto = Moto {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            child: Some(child),
+        };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "moto did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(moto)
+    }
+
+    /// Empties every backend (a fresh account), over the moto API.
+    fn reset(&self) {
+        let address = self.endpoint.trim_start_matches("http://");
+        let mut stream =
+            TcpStream::connect(address).unwrap_or_else(|e| panic!("moto at {address}: {e}"));
+        let request = format!(
+            "POST /moto-api/reset HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        stream
+            .write_all(request.as_bytes())
+            .unwrap_or_else(|e| panic!("reset: {e}"));
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
+            "reset: {answer}"
+        );
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    seconds: f64,
+}
+
+/// Runs the rcdk binary against moto; a run over `limit` is killed and fails the test.
+fn rcdk(endpoint: &str, args: &[&str], limit: Duration) -> Run {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rcdk"))
+        .args(args)
+        .current_dir(common::root())
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", REGION)
+        .env("RCDK_POLL_MS", "50")
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run rcdk: {e}"));
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(o) = out.as_mut() {
+            let _ = o.read_to_string(&mut s);
+        }
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s
+    });
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stdout = reader.join().unwrap_or_default();
+            let stderr = err_reader.join().unwrap_or_default();
+            panic!("rcdk {args:?} took over {limit:?}; stdout:\n{stdout}\nstderr:\n{stderr}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let run = Run {
+        code: status.code().unwrap_or(-1),
+        stdout: reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    eprintln!(
+        "$ rcdk {} -> {} in {:.2} s\n{}{}",
+        args.join(" "),
+        run.code,
+        run.seconds,
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+fn ok(run: &Run, what: &str) {
+    assert_eq!(
+        run.code, 0,
+        "{what} failed:\n{}\n{}",
+        run.stdout, run.stderr
+    );
+}
+
+async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(REGION))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", "test", None, None, "e2e",
+        ))
+        .load()
+        .await
+}
+
+/// The physical id of the first resource of a type in a deployed stack.
+async fn physical_id(cfn: &aws_sdk_cloudformation::Client, stack: &str, kind: &str) -> String {
+    let out = cfn
+        .describe_stack_resources()
+        .stack_name(stack)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("resources of {stack}: {e:?}"));
+    out.stack_resources()
+        .iter()
+        .find(|r| r.resource_type() == Some(kind))
+        .and_then(|r| r.physical_resource_id())
+        .unwrap_or_else(|| panic!("{stack} has no {kind}"))
+        .to_string()
+}
+
+/// Starts an execution and waits for its end; returns its status and output.
+async fn execute(sfn: &aws_sdk_sfn::Client, arn: &str, input: Value) -> (String, Value) {
+    let started = sfn
+        .start_execution()
+        .state_machine_arn(arn)
+        .input(input.to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("start {arn}: {e:?}"));
+    let execution = started.execution_arn().to_string();
+    let begun = Instant::now();
+    loop {
+        let d = sfn
+            .describe_execution()
+            .execution_arn(&execution)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("describe {execution}: {e:?}"));
+        if d.status().as_str() != "RUNNING" {
+            let output = d
+                .output()
+                .and_then(|o| serde_json::from_str(o).ok())
+                .unwrap_or(Value::Null);
+            return (d.status().as_str().to_string(), output);
+        }
+        assert!(
+            begun.elapsed() < Duration::from_secs(120),
+            "{execution} still running after 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn iso_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    aws_sdk_s3::primitives::DateTime::from_secs(secs + 1)
+        .fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime)
+        .unwrap_or_default()
+}
+
+fn config_with(change: impl FnOnce(&mut Value), dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(common::root().join("config.json"))
+        .unwrap_or_else(|e| panic!("config.json: {e}"));
+    let mut config: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    change(&mut config);
+    let path = dir.join("config.json");
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&config).unwrap_or_default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+#[test]
+fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    moto.reset();
+    let endpoint = moto.endpoint.as_str();
+    let minute = Duration::from_secs(60);
+    // the cargo-lambda build of every crate may run in the first deploy (release, arm64)
+    let build_limit = Duration::from_secs(900);
+    let config = rcdk::config::load(&common::root().join("config.json"))
+        .unwrap_or_else(|e| panic!("config.json: {e}"));
+    let assembly = rcdk::app::build(&config, &common::root())
+        .synth()
+        .unwrap_or_else(|e| panic!("synth: {e}"));
+    let names: Vec<String> = assembly.stacks.iter().map(|s| s.name.clone()).collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let aws = runtime.block_on(sdk_config(endpoint));
+    let cfn = aws_sdk_cloudformation::Client::new(&aws);
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&aws)
+            .force_path_style(true)
+            .build(),
+    );
+    let bucket = format!("cdk-hnb659fds-assets-{ACCOUNT}-{REGION}");
+
+    // before bootstrap, deploy says what to do, and deploys nothing
+    let run = rcdk(
+        endpoint,
+        &["deploy", "--all", "--require-approval", "never"],
+        minute,
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("not bootstrapped"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cargo run -- bootstrap"),
+        "{}",
+        run.stderr
+    );
+
+    // bootstrap: the CDKToolkit stack and its bucket
+    ok(&rcdk(endpoint, &["bootstrap"], minute), "bootstrap");
+    runtime.block_on(async {
+        s3.head_bucket()
+            .bucket(&bucket)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("no asset bucket {bucket}: {e:?}"));
+    });
+    // a second bootstrap changes nothing
+    let again = rcdk(endpoint, &["bootstrap"], minute);
+    ok(&again, "bootstrap again");
+    assert!(
+        again.stdout.contains("CDKToolkit: no changes"),
+        "{}",
+        again.stdout
+    );
+
+    // first deploy of all five stacks, outputs written
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let outputs_file = dir.path().join("outputs.json");
+    let outputs_arg = outputs_file.to_string_lossy().to_string();
+    let first = rcdk(
+        endpoint,
+        &[
+            "deploy",
+            "--all",
+            "--require-approval",
+            "never",
+            "--outputs-file",
+            &outputs_arg,
+        ],
+        build_limit,
+    );
+    ok(&first, "first deploy");
+    eprintln!(
+        "figure: first deploy of all five stacks: {:.2} s",
+        first.seconds
+    );
+    for name in &names {
+        assert!(
+            first.stdout.contains(&format!("{name} | "))
+                && first.stdout.contains("CREATE_COMPLETE"),
+            "{name} was not created:\n{}",
+            first.stdout
+        );
+    }
+    let written: Value = serde_json::from_str(
+        &std::fs::read_to_string(&outputs_file).unwrap_or_else(|e| panic!("outputs file: {e}")),
+    )
+    .unwrap_or_else(|e| panic!("outputs file is not JSON: {e}"));
+    for stack in &assembly.stacks {
+        let expected: Vec<&String> = stack.template["Outputs"]
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        let got: Vec<&String> = written[&stack.name]
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(got, expected, "outputs of {}", stack.name);
+        for (key, value) in written[&stack.name].as_object().into_iter().flatten() {
+            assert!(
+                value.as_str().is_some_and(|v| !v.is_empty()),
+                "{}.{key} is empty",
+                stack.name
+            );
+        }
+    }
+    assert_eq!(written["TaskStatus"]["TasksTableName"], "Tasks");
+
+    // every Lambda zip is in the bucket under its hash, and the large template too
+    let keys: Vec<String> = runtime.block_on(async {
+        let listed = s3
+            .list_objects_v2()
+            .bucket(&bucket)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("list {bucket}: {e:?}"));
+        listed
+            .contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_string))
+            .collect()
+    });
+    let mut hashes = 0;
+    for stack in &assembly.stacks {
+        for asset in &stack.assets {
+            hashes += 1;
+            assert!(
+                keys.contains(&asset.object_key()),
+                "{} of {} is not in the bucket: {keys:?}",
+                asset.object_key(),
+                stack.name
+            );
+        }
+    }
+    let functions: usize = assembly
+        .stacks
+        .iter()
+        .map(|s| s.count_of("AWS::Lambda::Function"))
+        .sum();
+    assert_eq!(hashes, functions, "one package per Lambda function");
+    assert!(
+        keys.iter().any(|k| k.ends_with(".json")),
+        "EmbeddedWorkflow's template (57 KB) was not uploaded: {keys:?}"
+    );
+    assert!(
+        first.stdout.contains("EmbeddedWorkflow: template is"),
+        "{}",
+        first.stdout
+    );
+
+    // the second deploy changes nothing, and says so for each stack
+    let second = rcdk(
+        endpoint,
+        &["deploy", "--all", "--require-approval", "never"],
+        minute,
+    );
+    ok(&second, "second deploy");
+    eprintln!(
+        "figure: no-change deploy of all five stacks: {:.2} s",
+        second.seconds
+    );
+    for name in &names {
+        assert!(
+            second.stdout.contains(&format!("{name}: no changes")),
+            "{name}:\n{}",
+            second.stdout
+        );
+    }
+    assert!(
+        second.stdout.contains("nothing to build"),
+        "{}",
+        second.stdout
+    );
+    assert!(
+        second.stdout.contains("(5 without changes)"),
+        "{}",
+        second.stdout
+    );
+
+    // diff: equal
+    let diff = rcdk(endpoint, &["diff", "--fail"], minute);
+    ok(&diff, "diff of the deployed app");
+    assert_eq!(
+        diff.stdout.matches("no differences").count(),
+        5,
+        "{}",
+        diff.stdout
+    );
+
+    // one setting of one pattern changes: diff shows it as ASL, deploy updates that stack only
+    let changed = config_with(
+        |c| c["mapDynamoDb"]["stepfunc"]["waitDurationSeconds"] = Value::from(1),
+        dir.path(),
+    );
+    let changed_arg = changed.to_string_lossy().to_string();
+    let diff = rcdk(
+        endpoint,
+        &["--config", &changed_arg, "diff", "--fail"],
+        minute,
+    );
+    assert_eq!(
+        diff.code, 1,
+        "diff --fail of a changed app:\n{}\n{}",
+        diff.stdout, diff.stderr
+    );
+    assert_eq!(
+        diff.stdout.matches("no differences").count(),
+        4,
+        "{}",
+        diff.stdout
+    );
+    assert!(
+        diff.stdout.contains("[~] AWS::StepFunctions::StateMachine"),
+        "{}",
+        diff.stdout
+    );
+    assert!(
+        diff.stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("- ") && l.contains("\"Seconds\": 2")),
+        "{}",
+        diff.stdout
+    );
+    assert!(
+        diff.stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("+ ") && l.contains("\"Seconds\": 1")),
+        "{}",
+        diff.stdout
+    );
+    let update = rcdk(
+        endpoint,
+        &[
+            "--config",
+            &changed_arg,
+            "deploy",
+            "--all",
+            "--require-approval",
+            "never",
+        ],
+        minute,
+    );
+    ok(&update, "deploy of the changed setting");
+    assert!(
+        update
+            .stdout
+            .contains("MapDynamoDb: 0 to add, 1 to modify (0 replaced), 0 to remove"),
+        "{}",
+        update.stdout
+    );
+    assert!(
+        update.stdout.contains("MapDynamoDb | "),
+        "{}",
+        update.stdout
+    );
+    assert_eq!(
+        update.stdout.matches(": no changes").count(),
+        4,
+        "{}",
+        update.stdout
+    );
+
+    // the state machines run on moto: 001 and 002 write their items, 004 maps over the list
+    let simplelist = common::root()
+        .join("../shared/reference/004-stepfunctions-map-ddb/simplelist.json")
+        .to_string_lossy()
+        .to_string();
+    ok(
+        &rcdk(
+            endpoint,
+            &[
+                "--config",
+                &changed_arg,
+                "load-table",
+                "--json",
+                &simplelist,
+            ],
+            minute,
+        ),
+        "load-table",
+    );
+    runtime.block_on(async {
+        let sfn = aws_sdk_sfn::Client::new(&aws);
+        let ddb = aws_sdk_dynamodb::Client::new(&aws);
+        let arn = |stack: &str, key: &str| {
+            written[stack][key]
+                .as_str()
+                .unwrap_or_else(|| panic!("no output {stack}.{key}"))
+                .to_string()
+        };
+        let status_table = physical_id(&cfn, "WaitableWorkflow", "AWS::DynamoDB::Table").await;
+        let waitable = arn("WaitableWorkflow", "WaitableStateMachineArn");
+        let tasks = arn("TaskStatus", "StateMachineArn");
+        let map = arn("MapDynamoDb", "StateMachineArn");
+        let (w, t, m) = tokio::join!(
+            execute(
+                &sfn,
+                &waitable,
+                serde_json::json!({"Id": "e2e-1", "StartTimestamp": iso_now()})
+            ),
+            execute(
+                &sfn,
+                &tasks,
+                serde_json::json!({"taskId": "e2e-task", "timestamp": 1700000000})
+            ),
+            execute(&sfn, &map, serde_json::json!({})),
+        );
+        assert_eq!(w.0, "SUCCEEDED", "001: {w:?}");
+        assert_eq!(t.0, "SUCCEEDED", "002: {t:?}");
+        assert_eq!(m.0, "SUCCEEDED", "004: {m:?}");
+        let item = ddb
+            .get_item()
+            .table_name(&status_table)
+            .key("Id", AttributeValue::S("e2e-1".into()))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let item = item.item().unwrap_or_else(|| panic!("001 wrote no item"));
+        assert_eq!(
+            item.get("ProcessStatus"),
+            Some(&AttributeValue::S("COMPLETED".into()))
+        );
+        assert!(
+            item.contains_key("StartActionAt") && item.contains_key("LastUpdated"),
+            "{item:?}"
+        );
+        let item = ddb
+            .get_item()
+            .table_name("Tasks")
+            .key("taskId", AttributeValue::S("e2e-task".into()))
+            .key("timestamp", AttributeValue::N("1700000000".into()))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let item = item.item().unwrap_or_else(|| panic!("002 wrote no item"));
+        assert_eq!(item.get("Status"), Some(&AttributeValue::S("Done".into())));
+        // one result per item of the list loaded into the table
+        assert_eq!(m.1.as_array().map(Vec::len), Some(3), "004 output: {}", m.1);
+    });
+
+    // destroy everything, dependents first; the retained resources are named
+    let destroy = rcdk(endpoint, &["destroy", "--all", "--force"], minute);
+    ok(&destroy, "destroy");
+    for name in &names {
+        assert!(
+            destroy.stdout.contains(&format!("{name}: deleted")),
+            "{}",
+            destroy.stdout
+        );
+    }
+    assert!(
+        destroy.stdout.contains("retained, stays in the account"),
+        "{}",
+        destroy.stdout
+    );
+    runtime.block_on(async {
+        for name in &names {
+            let d = cfn.describe_stacks().stack_name(name).send().await;
+            assert!(
+                d.is_err(),
+                "{name} still exists: {:?}",
+                d.ok()
+                    .map(|o| o.stacks().first().and_then(|s| s.stack_status().cloned()))
+            );
+        }
+    });
+    // and a diff now says every stack is new
+    let diff = rcdk(endpoint, &["diff"], minute);
+    ok(&diff, "diff after destroy");
+    assert_eq!(
+        diff.stdout.matches("not deployed").count(),
+        5,
+        "{}",
+        diff.stdout
+    );
+}
