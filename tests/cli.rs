@@ -442,3 +442,114 @@ fn load_table_names_a_missing_or_bad_file_without_calling_aws() {
     let o = rcdk(&["load-table"], &root());
     assert_eq!(o.status.code(), Some(2), "--json is required");
 }
+
+/// rcdk with an AWS environment of nothing but `vars` (no profile files, no instance metadata).
+fn rcdk_aws(args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rcdk"));
+    cmd.args(args).current_dir(root()).env("NO_COLOR", "1");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("AWS_CONFIG_FILE", "/nonexistent/rcdk-test/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/rcdk-test/credentials",
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("rcdk runs")
+}
+
+#[test]
+fn deploy_needs_a_selection_and_valid_parameters_before_it_connects() {
+    let out = rcdk_aws(&["deploy"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("name the stacks to deploy, or use --all"),
+        "{err}"
+    );
+    assert!(
+        err.contains("WaitableWorkflow"),
+        "the stacks are listed: {err}"
+    );
+
+    let out = rcdk_aws(&["deploy", "--all", "--parameters", "Stage=prod"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no selected stack declares the parameter Stage"),
+        "{err}"
+    );
+
+    let out = rcdk_aws(&["deploy", "--all", "--parameters", "Stage"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("expected KEY=VALUE"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = rcdk_aws(&["deploy", "Nope*"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no stack matches \"Nope*\""));
+}
+
+#[test]
+fn a_missing_region_or_missing_credentials_each_get_one_clear_message() {
+    let out = rcdk_aws(&["deploy", "--all"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("no AWS region is set"), "{err}");
+    assert!(err.contains("--region"), "{err}");
+
+    let out = rcdk_aws(&["diff", "--region", "eu-west-1"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("no AWS credentials found"), "{err}");
+    assert!(err.contains("--profile"), "{err}");
+}
+
+#[test]
+fn expired_credentials_are_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    // a credential process that hands out a session that ended in 2020
+    let script = dir.path().join("creds.sh");
+    fs::write(
+        &script,
+        "#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"AKIAEXAMPLE\",\"SecretAccessKey\":\"secret\",\"SessionToken\":\"token\",\"Expiration\":\"2020-01-01T00:00:00Z\"}'\n",
+    )
+    .unwrap();
+    let config = dir.path().join("config");
+    fs::write(
+        &config,
+        format!(
+            "[profile stale]\nregion = eu-west-1\ncredential_process = sh {}\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let out = rcdk_aws(
+        &["diff", "--profile", "stale"],
+        &[("AWS_CONFIG_FILE", config.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("your AWS credentials have expired (profile stale)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn destroy_without_a_terminal_needs_force() {
+    let out = rcdk_aws(&["destroy", "--all"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("needs confirmation"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+}

@@ -615,3 +615,23 @@ async fn an_account_without_the_toolkit_stack_is_told_to_bootstrap() {
         other => panic!("expected NotBootstrapped, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_expired_session_during_a_deploy_says_so() {
+    let expired = mock!(aws_sdk_cloudformation::Client::describe_stacks).then_error(|| {
+        DescribeStacksError::generic(
+            ErrorMetadata::builder()
+                .code("ExpiredToken")
+                .message("The security token included in the request is expired")
+                .build(),
+        )
+    });
+    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&expired]);
+    let result = run(&aws(cfn), &Ui::capture(), &plan(template()), None).await;
+    match result {
+        Err(e @ DeployError::Expired { .. }) => {
+            assert_eq!(e.to_string(), "your AWS credentials have expired")
+        }
+        other => panic!("expected Expired, got {other:?}"),
+    }
+}

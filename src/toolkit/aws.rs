@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::ProvideCredentials;
-use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 
 use super::error::DeployError;
 
@@ -88,7 +88,7 @@ pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Aws,
 }
 
 fn credentials_error(profile: Option<String>, e: &CredentialsError) -> DeployError {
-    let detail = DisplayErrorContext(e).to_string();
+    let detail = chain(e);
     let lower = detail.to_lowercase();
     if lower.contains("expired") || lower.contains("token has expired") {
         return DeployError::Expired { profile };
