@@ -635,3 +635,38 @@ async fn an_expired_session_during_a_deploy_says_so() {
         other => panic!("expected Expired, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn destroy_refuses_a_termination_protected_stack() {
+    let protected = mock!(aws_sdk_cloudformation::Client::describe_stacks).then_output(|| {
+        let mut s = stack(StackStatus::UpdateComplete);
+        s.enable_termination_protection = Some(true);
+        DescribeStacksOutput::builder().stacks(s).build()
+    });
+    let delete = mock!(aws_sdk_cloudformation::Client::delete_stack).then_output(|| {
+        aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput::builder().build()
+    });
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&protected, &delete]
+    );
+    let result = rcdk::toolkit::destroy::destroy_stack(
+        &aws(cfn),
+        &Ui::capture(),
+        NAME,
+        Duration::ZERO,
+        &InFlight::default(),
+    )
+    .await;
+    match result {
+        Err(e @ DeployError::Protected { .. }) => {
+            let help = miette::Diagnostic::help(&e)
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(help.contains("update-termination-protection --no-enable-termination-protection --stack-name Orders"), "{help}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(delete.num_calls(), 0);
+}
