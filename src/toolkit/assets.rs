@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use aws_sdk_s3::primitives::ByteStream;
 use constructs::core::synth::AssetEntry;
@@ -128,7 +127,7 @@ pub async fn publish(
         }
         return Ok(published);
     }
-    build(ui, root, &missing)?;
+    build(ui, root, &missing).await?;
     let target = target_dir(root);
     for asset in missing {
         let zip = target
@@ -171,7 +170,7 @@ fn cargo_lambda_dir(root: &Path) -> Result<Option<PathBuf>, DeployError> {
 
 /// Builds the crates of the assets with `cargo lambda build --release --output-format zip`,
 /// its output shown as it is.
-fn build(ui: &Ui, root: &Path, assets: &[&AssetEntry]) -> Result<(), DeployError> {
+async fn build(ui: &Ui, root: &Path, assets: &[&AssetEntry]) -> Result<(), DeployError> {
     let extra = cargo_lambda_dir(root)?;
     let mut by_arch: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for a in assets {
@@ -182,7 +181,8 @@ fn build(ui: &Ui, root: &Path, assets: &[&AssetEntry]) -> Result<(), DeployError
         }
     }
     for (arch, crates) in by_arch {
-        let mut cmd = Command::new("cargo");
+        // async, so that Ctrl-C is still heard while it builds
+        let mut cmd = tokio::process::Command::new("cargo");
         cmd.current_dir(root)
             .args(["lambda", "build", "--release", "--output-format", "zip"]);
         cmd.arg(if arch == "x86_64" {
@@ -206,7 +206,7 @@ fn build(ui: &Ui, root: &Path, assets: &[&AssetEntry]) -> Result<(), DeployError
             crates.join(", ")
         ));
         let started = std::time::Instant::now();
-        let status = cmd.status().map_err(|source| DeployError::Io {
+        let status = cmd.status().await.map_err(|source| DeployError::Io {
             action: "run cargo lambda in",
             path: root.to_path_buf(),
             source,
