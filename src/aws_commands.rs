@@ -198,6 +198,11 @@ pub fn deploy(
         .iter()
         .flat_map(|s| s.assets.iter().cloned())
         .collect();
+    let app_assets: Vec<_> = assembly
+        .stacks
+        .iter()
+        .flat_map(|s| s.assets.iter().cloned())
+        .collect();
     let opts = DeployOptions {
         require_approval: match args.require_approval {
             ApprovalArg::Never => RequireApproval::Never,
@@ -230,7 +235,7 @@ pub fn deploy(
         let mut urls = HashMap::new();
         if !assets.is_empty() || large {
             let bucket = assets::find_bucket(&aws).await?;
-            assets::publish(&aws, &ui, &bucket, &assets, root).await?;
+            assets::publish(&aws, &ui, &bucket, &assets, &app_assets, root).await?;
             urls = publish_templates(&aws, &ui, &bucket, &plans).await?;
         }
         Ok(deploy_all(&aws, &ui, plans, &urls, &opts, &in_flight).await)

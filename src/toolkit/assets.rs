@@ -96,13 +96,17 @@ pub fn target_dir(root: &Path) -> PathBuf {
         .unwrap_or_else(|| root.join("target"))
 }
 
-/// Makes sure every asset is in the bucket: the ones missing are built (one cargo-lambda run
-/// per architecture) and uploaded under `<hash>.zip`.
+/// Makes sure every asset is in the bucket: when one is missing, the crates of `app_assets`
+/// (every asset of the app, not only the selected stacks': building always the same set of
+/// crates keeps cargo's feature resolution, and so the shared target directory, stable) are
+/// built (one cargo-lambda run per architecture) and the missing ones uploaded under
+/// `<hash>.zip`.
 pub async fn publish(
     aws: &Aws,
     ui: &Ui,
     bucket: &str,
     assets: &[AssetEntry],
+    app_assets: &[AssetEntry],
     root: &Path,
 ) -> Result<Published, DeployError> {
     let mut unique: BTreeMap<&str, &AssetEntry> = BTreeMap::new();
@@ -127,7 +131,9 @@ pub async fn publish(
         }
         return Ok(published);
     }
-    build(ui, root, &missing).await?;
+    let mut to_build: Vec<&AssetEntry> = app_assets.iter().collect();
+    to_build.extend(missing.iter().copied());
+    build(ui, root, &to_build).await?;
     let target = target_dir(root);
     for asset in missing {
         let zip = target
