@@ -13,7 +13,7 @@ use constructs::core::assembly::MAX_INLINE_TEMPLATE_BYTES;
 use constructs::CloudAssembly;
 
 use crate::cli::{ApprovalArg, DeployArgs, DestroyArgs, DiffArgs};
-use crate::commands::CliError;
+use crate::commands::{matching, CliError};
 use crate::config::Config;
 use crate::toolkit::approval::RequireApproval;
 use crate::toolkit::assets::{self, TOOLKIT_STACK};
@@ -83,46 +83,6 @@ fn run_async<T>(
             }
         }
     })
-}
-
-/// The stacks named (names or globs), in the app's order; `all` or a one-stack app select
-/// everything.
-fn matching(
-    assembly: &CloudAssembly,
-    patterns: &[String],
-    all: bool,
-    verb: &str,
-) -> Result<Vec<String>, CliError> {
-    let names: Vec<String> = assembly.stacks.iter().map(|s| s.name.clone()).collect();
-    if all || (patterns.is_empty() && names.len() == 1) {
-        return Ok(names);
-    }
-    if patterns.is_empty() {
-        return Err(CliError::NoSelection {
-            verb: verb.to_string(),
-            available: names.join(", "),
-        });
-    }
-    let mut matched = Vec::new();
-    for pattern in patterns {
-        let glob = glob::Pattern::new(pattern).map_err(|e| CliError::BadPattern {
-            pattern: pattern.clone(),
-            message: e.msg.to_string(),
-        })?;
-        let hits: Vec<&String> = names.iter().filter(|n| glob.matches(n)).collect();
-        if hits.is_empty() {
-            return Err(CliError::NoStack {
-                pattern: pattern.clone(),
-                available: names.join(", "),
-            });
-        }
-        for h in hits {
-            if !matched.contains(h) {
-                matched.push(h.clone());
-            }
-        }
-    }
-    Ok(names.into_iter().filter(|n| matched.contains(n)).collect())
 }
 
 /// The stacks named, with their dependencies, in deployment order.

@@ -131,22 +131,49 @@ pub fn run(cli: Cli, root: &Path) -> Result<(), CliError> {
 
 /// The stacks whose names match `pattern` (all without one), with their dependencies.
 fn select(assembly: &CloudAssembly, pattern: Option<&str>) -> Result<Vec<String>, CliError> {
-    let all: Vec<String> = assembly.stacks.iter().map(|s| s.name.clone()).collect();
-    let Some(pattern) = pattern else {
-        return Ok(all);
-    };
-    let glob = glob::Pattern::new(pattern).map_err(|e| CliError::BadPattern {
-        pattern: pattern.to_string(),
-        message: e.msg.to_string(),
-    })?;
-    let matched: Vec<String> = all.iter().filter(|n| glob.matches(n)).cloned().collect();
-    if matched.is_empty() {
-        return Err(CliError::NoStack {
-            pattern: pattern.to_string(),
-            available: all.join(", "),
+    let patterns: Vec<String> = pattern.map(str::to_string).into_iter().collect();
+    let matched = matching(assembly, &patterns, pattern.is_none(), "select")?;
+    Ok(assembly.with_dependencies(&matched))
+}
+
+/// The stacks named (names or globs), in the app's order; `all` or a one-stack app select
+/// everything.
+pub(crate) fn matching(
+    assembly: &CloudAssembly,
+    patterns: &[String],
+    all: bool,
+    verb: &str,
+) -> Result<Vec<String>, CliError> {
+    let names: Vec<String> = assembly.stacks.iter().map(|s| s.name.clone()).collect();
+    if all || (patterns.is_empty() && names.len() == 1) {
+        return Ok(names);
+    }
+    if patterns.is_empty() {
+        return Err(CliError::NoSelection {
+            verb: verb.to_string(),
+            available: names.join(", "),
         });
     }
-    Ok(assembly.with_dependencies(&matched))
+    let mut matched = Vec::new();
+    for pattern in patterns {
+        let glob = glob::Pattern::new(pattern).map_err(|e| CliError::BadPattern {
+            pattern: pattern.clone(),
+            message: e.msg.to_string(),
+        })?;
+        let hits: Vec<&String> = names.iter().filter(|n| glob.matches(n)).collect();
+        if hits.is_empty() {
+            return Err(CliError::NoStack {
+                pattern: pattern.clone(),
+                available: names.join(", "),
+            });
+        }
+        for h in hits {
+            if !matched.contains(h) {
+                matched.push(h.clone());
+            }
+        }
+    }
+    Ok(names.into_iter().filter(|n| matched.contains(n)).collect())
 }
 
 fn synth(config: &config::Config, root: &Path, args: &SynthArgs) -> Result<(), CliError> {

@@ -670,3 +670,71 @@ async fn destroy_refuses_a_termination_protected_stack() {
     }
     assert_eq!(delete.num_calls(), 0);
 }
+
+#[tokio::test]
+async fn a_stack_whose_dependency_failed_is_not_deployed() {
+    // Base is blocked (refused); App depends on it; Other is independent and unchanged
+    let stack_named = |name: &str, status: StackStatus| {
+        let mut s = stack(status);
+        s.stack_name = Some(name.to_string());
+        s
+    };
+    let base = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name() == Some("Base"))
+        .then_output(move || {
+            DescribeStacksOutput::builder()
+                .stacks(stack_named("Base", StackStatus::RollbackComplete))
+                .build()
+        });
+    let other = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name() == Some("Other"))
+        .then_output(move || {
+            DescribeStacksOutput::builder()
+                .stacks(stack_named("Other", StackStatus::UpdateComplete))
+                .build()
+        });
+    let app = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name() == Some("App"))
+        .then_output(|| DescribeStacksOutput::builder().build());
+    let p = plan(template());
+    let get = deployed(p.body.clone());
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&base, &other, &app, &get]
+    );
+    let named = |name: &str, deps: &[&str]| StackPlan {
+        name: name.to_string(),
+        dependencies: deps.iter().map(|d| d.to_string()).collect(),
+        ..p.clone()
+    };
+    let ui = Ui::capture();
+    let (results, failures) = rcdk::toolkit::deploy::deploy_all(
+        &aws(cfn),
+        &ui,
+        vec![
+            named("Base", &[]),
+            named("App", &["Base"]),
+            named("Other", &[]),
+        ],
+        &HashMap::new(),
+        &options(),
+        &InFlight::default(),
+    )
+    .await;
+    let failed: Vec<&str> = failures.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(failed, vec!["Base"]);
+    let done: Vec<(&str, &Outcome)> = results
+        .iter()
+        .map(|r| (r.name.as_str(), &r.outcome))
+        .collect();
+    assert_eq!(done, vec![("Other", &Outcome::Unchanged)]);
+    assert!(
+        ui.lines()
+            .iter()
+            .any(|l| l == "App: not deployed, its dependency Base failed"),
+        "{:?}",
+        ui.lines()
+    );
+    assert_eq!(app.num_calls(), 0, "App was never looked at");
+}
