@@ -17,11 +17,11 @@ pub struct Cli {
     )]
     pub config: PathBuf,
 
-    /// The AWS profile (deploy, diff, destroy, bootstrap); default: the standard chain.
+    /// The AWS profile (deploy, diff, destroy, bootstrap, load-table); default: the standard chain.
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// The AWS region (deploy, diff, destroy, bootstrap); default: the standard chain.
+    /// The AWS region (deploy, diff, destroy, bootstrap, load-table); default: the standard chain.
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
 

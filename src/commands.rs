@@ -114,7 +114,12 @@ pub fn run(cli: Cli, root: &Path) -> Result<(), CliError> {
     match cli.command {
         Command::Synth(args) => synth(&config, root, &args),
         Command::List(args) => list(&config, root, &args),
-        Command::LoadTable(args) => load_table(&config, &args),
+        Command::LoadTable(args) => load_table(
+            &config,
+            &args,
+            cli.profile.as_deref(),
+            cli.region.as_deref(),
+        ),
         Command::Deploy(args) => crate::aws_commands::deploy(&config, root, &conn, &args),
         Command::Diff(args) => {
             let differs = crate::aws_commands::diff(&config, root, &conn, &args)?;
@@ -278,7 +283,12 @@ fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
     out
 }
 
-fn load_table(config: &config::Config, args: &LoadTableArgs) -> Result<(), CliError> {
+fn load_table(
+    config: &config::Config,
+    args: &LoadTableArgs,
+    profile: Option<&str>,
+    region: Option<&str>,
+) -> Result<(), CliError> {
     let ddb = &config.map_dynamo_db.ddb;
     let table = args.table.clone().unwrap_or_else(|| ddb.table_name.clone());
     let item = crate::toolkit::load_table::list_item(
@@ -294,7 +304,7 @@ fn load_table(config: &config::Config, args: &LoadTableArgs) -> Result<(), CliEr
             message: format!("cannot start the async runtime: {e}"),
         })?;
     runtime.block_on(async {
-        let aws = crate::toolkit::aws_config().await;
+        let aws = crate::toolkit::aws_config(profile, region).await;
         let client = aws_sdk_dynamodb::Client::new(&aws);
         crate::toolkit::load_table::put(&client, &table, item).await
     })?;

@@ -40,14 +40,7 @@ impl Aws {
 
 /// Loads the configuration and checks region and credentials.
 pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Aws, DeployError> {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(p) = profile {
-        loader = loader.profile_name(p);
-    }
-    if let Some(r) = region {
-        loader = loader.region(aws_config::Region::new(r.to_string()));
-    }
-    let config = loader.load().await;
+    let config = super::aws_config(profile, region).await;
     let region = config
         .region()
         .map(|r| r.to_string())

@@ -14,7 +14,15 @@ pub mod scaffold;
 pub mod status;
 pub mod ui;
 
-/// The AWS configuration of the standard chain (environment, profile, `AWS_ENDPOINT_URL`).
-pub async fn aws_config() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+/// The AWS configuration of the standard chain (environment, profile, `AWS_ENDPOINT_URL`), with
+/// `--profile` and `--region` on top.
+pub async fn aws_config(profile: Option<&str>, region: Option<&str>) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(p) = profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = region {
+        loader = loader.region(aws_config::Region::new(r.to_string()));
+    }
+    loader.load().await
 }
