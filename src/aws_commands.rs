@@ -142,6 +142,9 @@ pub fn deploy(
     let app = crate::app::build(config, root);
     let assembly = app.synth()?;
     let names = select(&assembly, &args.stacks, args.all, "deploy")?;
+    for w in &assembly.warnings {
+        eprintln!("warning: {w}");
+    }
     let parameters = args
         .parameters
         .iter()
