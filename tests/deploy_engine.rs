@@ -679,20 +679,17 @@ async fn a_stack_whose_dependency_failed_is_not_deployed() {
         s.stack_name = Some(name.to_string());
         s
     };
-    let base = mock!(aws_sdk_cloudformation::Client::describe_stacks)
-        .match_requests(|r| r.stack_name() == Some("Base"))
-        .then_output(move || {
-            DescribeStacksOutput::builder()
-                .stacks(stack_named("Base", StackStatus::RollbackComplete))
-                .build()
-        });
-    let other = mock!(aws_sdk_cloudformation::Client::describe_stacks)
-        .match_requests(|r| r.stack_name() == Some("Other"))
-        .then_output(move || {
-            DescribeStacksOutput::builder()
-                .stacks(stack_named("Other", StackStatus::UpdateComplete))
-                .build()
-        });
+    let described_as = |name: &'static str, status: StackStatus| {
+        mock!(aws_sdk_cloudformation::Client::describe_stacks)
+            .match_requests(move |r| r.stack_name() == Some(name))
+            .then_output(move || {
+                DescribeStacksOutput::builder()
+                    .stacks(stack_named(name, status.clone()))
+                    .build()
+            })
+    };
+    let base = described_as("Base", StackStatus::RollbackComplete);
+    let other = described_as("Other", StackStatus::UpdateComplete);
     let app = mock!(aws_sdk_cloudformation::Client::describe_stacks)
         .match_requests(|r| r.stack_name() == Some("App"))
         .then_output(|| DescribeStacksOutput::builder().build());
@@ -737,4 +734,33 @@ async fn a_stack_whose_dependency_failed_is_not_deployed() {
         ui.lines()
     );
     assert_eq!(app.num_calls(), 0, "App was never looked at");
+}
+
+#[tokio::test]
+async fn no_rollback_is_passed_to_the_execution() {
+    let p = plan(template());
+    let (rules, create) = create_flow(&p, &["CAPABILITY_IAM"]);
+    let execute = mock!(aws_sdk_cloudformation::Client::execute_change_set)
+        .match_requests(|r| r.disable_rollback() == Some(true))
+        .then_output(|| ExecuteChangeSetOutput::builder().build());
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&rules[0], &rules[1], &rules[2], &execute, &create]
+    );
+    let opts = DeployOptions {
+        no_rollback: true,
+        ..options()
+    };
+    let result = deploy_stack(
+        &aws(cfn),
+        &Ui::capture(),
+        &p,
+        None,
+        &opts,
+        &InFlight::default(),
+    )
+    .await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(execute.num_calls(), 1, "executed with DisableRollback");
 }
