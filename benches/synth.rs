@@ -20,8 +20,9 @@ fn root() -> &'static Path {
 /// Build, synth and render the five patterns (config.json's settings).
 #[divan::bench]
 fn patterns_in_process() {
-    let config = rcdk::config::load(&root().join("config.json")).expect("config.json loads");
-    let app = rcdk::app::build(&config, root());
+    let config = rcdk::config::load::<rcdk_patterns::config::Config>(&root().join("config.json"))
+        .expect("config.json loads");
+    let app = rcdk_patterns::app::build(&config, root());
     let assembly = app.synth().expect("the patterns synthesize");
     divan::black_box(assembly.render(Format::Json, None).expect("renders"));
 }
@@ -29,7 +30,7 @@ fn patterns_in_process() {
 /// Build, synth and render a generated stack of 500 resources.
 #[divan::bench]
 fn generated_500_resources_in_process() {
-    let app = rcdk::app::generated(root(), 100);
+    let app = rcdk_patterns::app::generated(root(), 100);
     let assembly = app.synth().expect("the generated app synthesizes");
     assert_eq!(assembly.stacks[0].resource_count(), 500);
     divan::black_box(assembly.render(Format::Json, None).expect("renders"));
@@ -41,7 +42,7 @@ fn generated_500_resources_in_process() {
 fn rcdk_synth_process(bencher: divan::Bencher) {
     let out = std::env::temp_dir().join(format!("rcdk-bench-{}", std::process::id()));
     bencher.bench(|| {
-        let status = Command::new(env!("CARGO_BIN_EXE_rcdk"))
+        let status = Command::new(env!("CARGO_BIN_EXE_rcdk-patterns"))
             .current_dir(root())
             .args(["synth", "--quiet", "--out"])
             .arg(&out)

@@ -1,9 +1,6 @@
-//! `config.json`: the typed settings of the app. A missing file, invalid JSON, an unknown key
-//! or a wrong type fails with the file, the line, the column and the key.
+//! `config.json`: the typed settings of the five patterns, read by `rcdk`'s context
+//! (`ctx.config::<Config>()`), which reports a bad file with its line, column and key.
 
-use std::path::{Path, PathBuf};
-
-use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 
 use constructs::logs::RetentionDays;
@@ -217,164 +214,13 @@ impl TryFrom<u32> for Retention {
     }
 }
 
-/// Why the configuration could not be loaded.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-pub enum ConfigError {
-    #[error("config file {} not found", path.display())]
-    #[diagnostic(
-        code(rcdk::config::missing),
-        help("run from the project's root, or name the file with --config FILE")
-    )]
-    Missing { path: PathBuf },
-
-    #[error("cannot read config file {}: {source}", path.display())]
-    #[diagnostic(code(rcdk::config::unreadable))]
-    Unreadable {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Invalid(Box<InvalidConfig>),
-}
-
-/// Content that does not fit the schema: where it is, and what is wrong.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{file}:{line}:{column}: {message}")]
-#[diagnostic(code(rcdk::config::invalid))]
-pub struct InvalidConfig {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    /// The dotted key path (`asyncStreaming.pollIntervalMs`), or `.` for the top level.
-    pub key: String,
-    pub message: String,
-    #[source_code]
-    source_code: NamedSource<String>,
-    #[label("{label}")]
-    span: SourceSpan,
-    label: String,
-    #[help]
-    help: Option<String>,
-}
-
-impl ConfigError {
-    /// The key path the error is about, for invalid content.
-    pub fn key(&self) -> Option<&str> {
-        match self {
-            ConfigError::Invalid(invalid) => Some(&invalid.key),
-            _ => None,
-        }
-    }
-}
-
-/// Byte offset of a 1-based line and column.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + column.saturating_sub(1)).min(text.len())
-}
-
-/// The span to underline for an error serde_json reports at `offset` (the last character of
-/// the token it complains about): the whole string when that token is one, else the character.
-fn error_span(text: &str, offset: usize) -> SourceSpan {
-    let end = text[offset.min(text.len())..]
-        .chars()
-        .next()
-        .map_or(text.len(), |c| offset + c.len_utf8());
-    let before = &text[..end];
-    if before.ends_with('"') && before.len() >= 2 {
-        if let Some(start) = before[..before.len() - 1].rfind('"') {
-            return SourceSpan::from((start, before.len() - start));
-        }
-    }
-    let start = before.char_indices().last().map_or(0, |(i, _)| i);
-    SourceSpan::from((start, usize::from(!text.is_empty())))
-}
-
-/// Parses the configuration from `text`; `file` names it in errors.
-pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let result: Result<Config, (String, serde_json::Error)> =
-        serde_path_to_error::deserialize(&mut de)
-            .map_err(|err| (err.path().to_string(), err.into_inner()))
-            // nothing may follow the object
-            .and_then(|c| de.end().map(|()| c).map_err(|e| (".".to_string(), e)));
-    result.map_err(|(key, inner)| {
-        let (line, column) = (inner.line(), inner.column());
-        let full = inner.to_string();
-        let message = full
-            .rsplit_once(" at line ")
-            .map_or(full.as_str(), |(m, _)| m)
-            .to_string();
-        let is_syntax = matches!(
-            inner.classify(),
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
-        );
-        let help = if is_syntax {
-            Some("config.json must be valid JSON (no comments, no trailing commas)".to_string())
-        } else if message.starts_with("unknown field") {
-            Some("remove the key, or check its spelling against the keys listed".to_string())
-        } else {
-            None
-        };
-        let message = if is_syntax || key == "." {
-            message
-        } else {
-            format!("key `{key}`: {message}")
-        };
-        let span = error_span(text, offset_of(text, line, column));
-        let label = if message.contains("unknown field") {
-            "unknown key".to_string()
-        } else if is_syntax {
-            "here".to_string()
-        } else {
-            "this value".to_string()
-        };
-        ConfigError::Invalid(Box::new(InvalidConfig {
-            file: file.to_string(),
-            line,
-            column,
-            key,
-            label,
-            message,
-            source_code: NamedSource::new(file, text.to_string()),
-            span,
-            help,
-        }))
-    })
-}
-
-/// Loads the configuration from `path`.
-pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(ConfigError::Missing {
-                path: path.to_path_buf(),
-            })
-        }
-        Err(e) => {
-            return Err(ConfigError::Unreadable {
-                path: path.to_path_buf(),
-                source: e,
-            })
-        }
-    };
-    parse(&text, &path.display().to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rcdk::config::{parse, ConfigError};
 
     fn invalid(text: &str) -> (usize, usize, String, String) {
-        match parse(text, "config.json") {
+        match parse::<Config>(text, "config.json") {
             Err(ConfigError::Invalid(e)) => (e.line, e.column, e.key, e.message),
             other => panic!("expected an Invalid error, got {other:?}"),
         }
@@ -382,13 +228,13 @@ mod tests {
 
     #[test]
     fn the_checked_in_file_holds_the_defaults() {
-        let file = parse(include_str!("../config.json"), "config.json").unwrap();
-        assert_eq!(file, parse("{}", "defaults").unwrap());
+        let file: Config = parse(include_str!("../config.json"), "config.json").unwrap();
+        assert_eq!(file, parse::<Config>("{}", "defaults").unwrap());
     }
 
     #[test]
     fn defaults_fill_missing_keys() {
-        let c = parse(r#"{"asyncStreaming": {"pollIntervalMs": 500}}"#, "c").unwrap();
+        let c: Config = parse(r#"{"asyncStreaming": {"pollIntervalMs": 500}}"#, "c").unwrap();
         assert_eq!(c.async_streaming.poll_interval_ms, 500);
         assert_eq!(c.async_streaming.lambda_timeout_buffer_ms, 5000);
         assert_eq!(c.async_streaming.final_result_field_name, "FinalResult");
@@ -448,12 +294,5 @@ mod tests {
         assert!(message.contains("trailing characters"), "{message}");
         let (_, _, _, message) = invalid("");
         assert!(message.contains("EOF"), "{message}");
-    }
-
-    #[test]
-    fn a_missing_file_is_named() {
-        let e = load(Path::new("/nonexistent/rcdk.json")).unwrap_err();
-        assert!(matches!(e, ConfigError::Missing { .. }));
-        assert!(e.to_string().contains("/nonexistent/rcdk.json"));
     }
 }

@@ -1,9 +1,8 @@
-//! The rcdk app and CLI: configuration, the app's stacks, and the commands.
+//! The first rcdk app: the five patterns of `../shared/seeds/`, built from `config.json`
+//! through rcdk's public entry point, like any user's app.
 
 pub mod app;
-pub mod aws_commands;
-pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod load_table;
 pub mod patterns;
-pub mod toolkit;

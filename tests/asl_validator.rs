@@ -16,10 +16,14 @@ fn every_synthesized_definition_passes_asl_validator() {
     ) else {
         return;
     };
-    let config = rcdk::config::load(&root().join("config.json")).expect("config.json loads");
+    let config = rcdk::config::load::<rcdk_patterns::config::Config>(&root().join("config.json"))
+        .expect("config.json loads");
     let tmp = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
-    for app in [rcdk::app::build(&config, &root()), catalog_app(&root())] {
+    for app in [
+        rcdk_patterns::app::build(&config, &root()),
+        catalog_app(&root()),
+    ] {
         for stack in app.synth().expect("synth").stacks {
             for (id, definition) in resolved_definitions(&stack.template) {
                 let path = tmp.path().join(format!("{}-{id}.json", stack.name));

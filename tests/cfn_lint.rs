@@ -13,12 +13,13 @@ fn every_template_passes_cfn_lint() {
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let config = rcdk::config::load(&root.join("config.json")).expect("config.json loads");
+    let config = rcdk::config::load::<rcdk_patterns::config::Config>(&root.join("config.json"))
+        .expect("config.json loads");
     let tmp = tempfile::tempdir().expect("temp dir");
     let mut templates = Vec::new();
     for (name, app) in [
-        ("patterns", rcdk::app::build(&config, root)),
-        ("generated", rcdk::app::generated(root, 20)),
+        ("patterns", rcdk_patterns::app::build(&config, root)),
+        ("generated", rcdk_patterns::app::generated(root, 20)),
         ("catalog", common::catalog_app(root)),
     ] {
         let out = tmp.path().join(name);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn rcdk(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rcdk"))
+    Command::new(env!("CARGO_BIN_EXE_rcdk-patterns"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -65,6 +65,7 @@ fn synth_writes_the_assembly_and_prints_a_summary() {
         .flat_map(|s| [format!("{s}.assets.json"), format!("{s}.template.json")])
         .collect();
     expected.push("manifest.json".into());
+    expected.push("rcdk.json".into());
     expected.sort();
     let names: Vec<String> = files(&out).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, expected);
@@ -165,7 +166,8 @@ fn stack_selection_takes_a_glob_and_rejects_unknown_names() {
             "EmbeddedWorkflow.template.json",
             "WaitableWorkflow.assets.json",
             "WaitableWorkflow.template.json",
-            "manifest.json"
+            "manifest.json",
+            "rcdk.json"
         ]
     );
     let o = rcdk(
@@ -180,7 +182,11 @@ fn stack_selection_takes_a_glob_and_rejects_unknown_names() {
         &root(),
     );
     assert!(o.status.success());
-    assert_eq!(files(&out).len(), 3, "the one stack");
+    assert_eq!(
+        files(&out).len(),
+        4,
+        "the one stack, the manifest, rcdk.json"
+    );
 
     let o = rcdk(
         &["synth", "--stack", "Nope", "-o", out.to_str().unwrap()],
@@ -190,7 +196,7 @@ fn stack_selection_takes_a_glob_and_rejects_unknown_names() {
     let err = text(&o.stderr);
     assert!(err.contains("no stack matches \"Nope\""), "{err}");
     assert!(err.contains(&PATTERNS.join(", ")), "{err}");
-    assert_eq!(files(&out).len(), 3, "nothing written");
+    assert_eq!(files(&out).len(), 4, "nothing written");
 
     let o = rcdk(
         &["synth", "--stack", "[", "-o", out.to_str().unwrap()],
@@ -376,10 +382,12 @@ fn two_synths_give_byte_identical_assemblies() {
 #[test]
 fn apps_that_break_limits_or_references_fail_with_exit_1_and_say_why() {
     use constructs::core::resource::CfnResource;
-    use rcdk::commands::CliError;
+    use rcdk::Error as CliError;
 
     // 505 resources
-    let err = rcdk::app::generated(&root(), 101).synth().unwrap_err();
+    let err = rcdk_patterns::app::generated(&root(), 101)
+        .synth()
+        .unwrap_err();
     let cli = CliError::from(err);
     assert_eq!(cli.exit_code(), 1);
     let message = cli.to_string();
@@ -445,7 +453,7 @@ fn load_table_names_a_missing_or_bad_file_without_calling_aws() {
 
 /// rcdk with an AWS environment of nothing but `vars` (no profile files, no instance metadata).
 fn rcdk_aws(args: &[&str], vars: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rcdk"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rcdk-patterns"));
     cmd.args(args).current_dir(root()).env("NO_COLOR", "1");
     for (k, _) in std::env::vars() {
         if k.starts_with("AWS_") {

@@ -25,14 +25,14 @@ use aws_sdk_s3::operation::put_object::PutObjectOutput;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use serde_json::{json, Value};
 
-use rcdk::toolkit::approval::RequireApproval;
-use rcdk::toolkit::assets;
-use rcdk::toolkit::aws::Aws;
-use rcdk::toolkit::deploy::{
+use rcdk_toolkit::approval::RequireApproval;
+use rcdk_toolkit::assets;
+use rcdk_toolkit::aws::Aws;
+use rcdk_toolkit::deploy::{
     deploy_stack, publish_templates, DeployOptions, InFlight, Outcome, StackPlan,
 };
-use rcdk::toolkit::error::DeployError;
-use rcdk::toolkit::ui::Ui;
+use rcdk_toolkit::error::DeployError;
+use rcdk_toolkit::ui::Ui;
 
 const NAME: &str = "Orders";
 
@@ -147,7 +147,7 @@ async fn run(
     ui: &Ui,
     plan: &StackPlan,
     url: Option<&str>,
-) -> Result<rcdk::toolkit::deploy::StackResult, DeployError> {
+) -> Result<rcdk_toolkit::deploy::StackResult, DeployError> {
     deploy_stack(aws, ui, plan, url, &options(), &InFlight::default()).await
 }
 
@@ -651,7 +651,7 @@ async fn destroy_refuses_a_termination_protected_stack() {
         RuleMode::MatchAny,
         [&protected, &delete]
     );
-    let result = rcdk::toolkit::destroy::destroy_stack(
+    let result = rcdk_toolkit::destroy::destroy_stack(
         &aws(cfn),
         &Ui::capture(),
         NAME,
@@ -706,7 +706,7 @@ async fn a_stack_whose_dependency_failed_is_not_deployed() {
         ..p.clone()
     };
     let ui = Ui::capture();
-    let (results, failures) = rcdk::toolkit::deploy::deploy_all(
+    let (results, failures) = rcdk_toolkit::deploy::deploy_all(
         &aws(cfn),
         &ui,
         vec![
@@ -763,4 +763,22 @@ async fn no_rollback_is_passed_to_the_execution() {
     .await;
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(execute.num_calls(), 1, "executed with DisableRollback");
+}
+
+#[test]
+fn every_pattern_needs_iam_and_names_no_iam_resource() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config: rcdk_patterns::config::Config =
+        rcdk::config::parse("{}", "defaults").expect("defaults");
+    let assembly = rcdk_patterns::app::build(&config, root)
+        .synth()
+        .expect("synth");
+    for stack in &assembly.stacks {
+        assert_eq!(
+            rcdk_toolkit::capabilities::required(&stack.template),
+            ["CAPABILITY_IAM"],
+            "{}",
+            stack.name
+        );
+    }
 }

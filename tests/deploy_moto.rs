@@ -111,7 +111,7 @@ struct Run {
 /// Runs the rcdk binary against moto; a run over `limit` is killed and fails the test.
 fn rcdk(endpoint: &str, args: &[&str], limit: Duration) -> Run {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rcdk"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rcdk-patterns"))
         .args(args)
         .current_dir(common::root())
         .env("AWS_ENDPOINT_URL", endpoint)
@@ -274,9 +274,10 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
     let minute = Duration::from_secs(60);
     // the cargo-lambda build of every crate may run in the first deploy (release, arm64)
     let build_limit = Duration::from_secs(900);
-    let config = rcdk::config::load(&common::root().join("config.json"))
-        .unwrap_or_else(|e| panic!("config.json: {e}"));
-    let assembly = rcdk::app::build(&config, &common::root())
+    let config =
+        rcdk::config::load::<rcdk_patterns::config::Config>(&common::root().join("config.json"))
+            .unwrap_or_else(|e| panic!("config.json: {e}"));
+    let assembly = rcdk_patterns::app::build(&config, &common::root())
         .synth()
         .unwrap_or_else(|e| panic!("synth: {e}"));
     let names: Vec<String> = assembly.stacks.iter().map(|s| s.name.clone()).collect();

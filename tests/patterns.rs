@@ -21,8 +21,8 @@ fn reference(file: &str) -> Json {
     .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn stack(name: &str, config: &rcdk::config::Config) -> Json {
-    let app = rcdk::app::build(config, &common::root());
+fn stack(name: &str, config: &rcdk_patterns::config::Config) -> Json {
+    let app = rcdk_patterns::app::build(config, &common::root());
     let assembly = app.synth().expect("the app synthesizes");
     assembly
         .stack(name)
@@ -31,8 +31,8 @@ fn stack(name: &str, config: &rcdk::config::Config) -> Json {
         .clone()
 }
 
-fn default_config() -> rcdk::config::Config {
-    rcdk::config::parse("{}", "defaults").expect("defaults")
+fn default_config() -> rcdk_patterns::config::Config {
+    rcdk::config::parse::<rcdk_patterns::config::Config>("{}", "defaults").expect("defaults")
 }
 
 /// The only state machine of a template, its substitutions resolved (see [`resolved`]).
@@ -126,7 +126,7 @@ fn pattern_004_map_machine_is_the_originals() {
 
 #[test]
 fn pattern_004_honours_every_setting_including_the_key_name() {
-    let config = rcdk::config::parse(
+    let config = rcdk::config::parse::<rcdk_patterns::config::Config>(
         r#"{"mapDynamoDb": {"ddb": {"tableName": "Lists", "partitionKeyName": "listId", "partitionKeyValueField": "subjects"},
                             "stepfunc": {"maxConcurrency": 3, "waitDurationSeconds": 25, "timeoutDurationSeconds": 20}}}"#,
         "test",
@@ -224,7 +224,7 @@ fn pattern_001_api_templates_are_the_originals() {
         }
     };
     let integration = |m: &str| &original["Resources"][m]["Properties"]["Integration"];
-    use rcdk::patterns::waitable::*;
+    use rcdk_patterns::patterns::waitable::*;
     assert_eq!(
         START_REQUEST_TEMPLATE,
         text(&integration("ApiGatewayRootMethod")["RequestTemplates"]["application/json"])
@@ -344,7 +344,7 @@ fn pattern_000_streaming_machine_is_the_originals() {
 
 #[test]
 fn pattern_000_function_url_api_and_settings() {
-    let config = rcdk::config::parse(
+    let config = rcdk::config::parse::<rcdk_patterns::config::Config>(
         r#"{"asyncStreaming": {"finalResultFieldName": "Done", "lambdaTimeoutBufferMs": 7000, "pollIntervalMs": 500, "lambdaTimeoutSeconds": 90}}"#,
         "test",
     )
@@ -390,7 +390,7 @@ fn pattern_000_function_url_api_and_settings() {
     .unwrap();
     let post = &api_yaml["paths"]["/"]["post"]["x-amazon-apigateway-integration"];
     let sub_text = |v: &serde_norway::Value| v["Fn::Sub"].as_str().unwrap().to_string();
-    use rcdk::patterns::async_streaming::*;
+    use rcdk_patterns::patterns::async_streaming::*;
     assert_eq!(
         START_REQUEST_TEMPLATE,
         sub_text(&post["requestTemplates"]["application/json"])
@@ -729,7 +729,7 @@ mod vtl {
 /// as soon as there was one.
 #[test]
 fn pattern_001_status_answer_is_json_for_0_1_and_many_items() {
-    use rcdk::patterns::waitable::SCAN_RESPONSE_TEMPLATE;
+    use rcdk_patterns::patterns::waitable::SCAN_RESPONSE_TEMPLATE;
     let item = |n: u32| {
         json!({"Id": {"S": format!("job-{n}")}, "StartActionAt": {"S": "2026-01-01T00:00:00Z"},
                "LastUpdated": {"S": "2026-01-01T00:00:05Z"}, "ProcessStatus": {"S": "COMPLETED"}})

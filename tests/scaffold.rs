@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 
 fn rcdk(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rcdk"))
+    Command::new(env!("CARGO_BIN_EXE_rcdk-patterns"))
         .args(args)
         .env("NO_COLOR", "1")
         .output()

@@ -10,8 +10,9 @@ use constructs::core::yaml;
 
 fn assembly() -> constructs::CloudAssembly {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let config = rcdk::config::load(&root.join("config.json")).expect("config.json loads");
-    rcdk::app::build(&config, root)
+    let config = rcdk::config::load::<rcdk_patterns::config::Config>(&root.join("config.json"))
+        .expect("config.json loads");
+    rcdk_patterns::app::build(&config, root)
         .synth()
         .expect("the app synthesizes")
 }

@@ -29,7 +29,7 @@ pub mod s3;
 pub mod stepfunctions;
 
 pub use crate::core::app::{App, CloudAssembly};
-pub use crate::core::assembly::{Format, RenderedAssembly, StackSummary};
+pub use crate::core::assembly::{AssemblyDir, Format, RenderedAssembly, SelectError, StackSummary};
 pub use crate::core::error::{Problem, SynthError, Warning};
 pub use crate::core::resource::{
     CfnProps, CfnResource, DeletionPolicy, RemovalPolicy, UpdateReplacePolicy,

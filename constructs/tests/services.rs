@@ -571,7 +571,7 @@ fn function_settings_are_checked() {
             "[FunctionName]: function name \"has space\"",
             "AWS_REGION is reserved",
             "\"1BAD\" must start with a letter",
-            "S/Missing/Code [Code]: the Lambda crate lambdas/nope cannot be read",
+            "S/Missing/Code [Code]: the function's crate `nope` is not a package of the cargo workspace at",
         ],
     );
 }

@@ -10,7 +10,7 @@ use super::error::{Problem, SynthError, Warning};
 use super::stack::Stack;
 use super::synth::{synthesize, SynthesizedStack};
 
-/// An app: the stacks to synthesize, and the directory their Lambda crates are found under.
+/// An app: the stacks to synthesize, and the cargo workspace their Lambda crates belong to.
 #[derive(Debug, Clone)]
 pub struct App {
     pub(crate) root: PathBuf,
@@ -19,7 +19,8 @@ pub struct App {
 }
 
 impl App {
-    /// A new app whose code assets (`lambdas/<crate>`) are found under `root`.
+    /// A new app whose Lambda crates are packages of the cargo workspace at `root` (found by
+    /// package name among the workspace's members, wherever their directories are).
     pub fn new(root: impl Into<PathBuf>) -> Self {
         App {
             root: root.into(),
@@ -59,8 +60,9 @@ impl App {
         let mut problems = self.problems.clone();
         let has_assets = self.stacks.values().any(|s| !s.assets.is_empty());
         let workspace = has_assets.then(|| Workspace::read(&self.root));
-        let mut asset_hashes: HashMap<(String, String), String> = HashMap::new();
-        let mut by_source: HashMap<&super::stack::CodeAsset, Result<String, Problem>> =
+        // (stack, construct path) -> (hash, crate directory)
+        let mut asset_hashes: HashMap<(String, String), (String, String)> = HashMap::new();
+        let mut by_source: HashMap<&super::stack::CodeAsset, Result<(String, String), Problem>> =
             HashMap::new();
         for stack in self.stacks.values() {
             problems.extend(stack.problems.iter().cloned());
@@ -72,8 +74,8 @@ impl App {
                     .entry(asset)
                     .or_insert_with(|| hash_code_asset(workspace, asset, path));
                 match result {
-                    Ok(hash) => {
-                        asset_hashes.insert((stack.name.clone(), path.clone()), hash.clone());
+                    Ok(hashed) => {
+                        asset_hashes.insert((stack.name.clone(), path.clone()), hashed.clone());
                     }
                     Err(p) => {
                         let mut p = p.clone();

@@ -4,11 +4,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use indexmap::IndexMap;
 use serde_json::{json, Map, Value as Json};
 
 use super::app::CloudAssembly;
 use super::error::{Problem, SynthError, Warning};
-use super::synth::SynthesizedStack;
+use super::synth::{AssetEntry, SynthesizedStack};
 use super::yaml;
 
 /// The cloud assembly schema version the manifest follows.
@@ -21,6 +22,10 @@ pub const ASSET_BUCKET: &str = "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Re
 pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
 /// A template larger than this cannot be deployed at all.
 pub const MAX_TEMPLATE_BYTES: usize = 1_048_576;
+
+/// The file of an assembly that says where the app's cargo workspace is (relative to the
+/// assembly directory), so that a deploy from the assembly finds the Lambda crates.
+pub const WORKSPACE_FILE: &str = "rcdk.json";
 
 /// The template file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,7 +85,7 @@ fn asset_manifest(stack: &SynthesizedStack) -> Json {
                     "path": asset.crate_dir,
                     "packaging": "file",
                     "cargoLambda": {
-                        "crate": asset.crate_dir.rsplit('/').next().unwrap_or(&asset.crate_dir),
+                        "crate": asset.package,
                         "manifestPath": format!("{}/Cargo.toml", asset.crate_dir),
                         "binary": asset.binary,
                         "architecture": asset.architecture,
@@ -291,5 +296,323 @@ impl RenderedAssembly {
             let _ = fs::remove_dir_all(&staging);
         }
         result
+    }
+}
+
+/// An assembly read back from its directory: what the toolkit works on.
+#[derive(Debug, Clone)]
+pub struct AssemblyDir {
+    pub dir: PathBuf,
+    pub assembly: CloudAssembly,
+    /// The app's cargo workspace, when the assembly records it (`rcdk.json`).
+    pub workspace: Option<PathBuf>,
+}
+
+/// The content of `rcdk.json` for an assembly written to `dir` by the app of `workspace`: the
+/// workspace's path relative to `dir` when one can be made, else absolute.
+pub fn workspace_file(dir: &Path, workspace: &Path) -> Vec<u8> {
+    let abs = |p: &Path| {
+        std::path::absolute(p)
+            .map(|a| normalize(&a))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    let (dir, workspace) = (abs(dir), abs(workspace));
+    let relative = relative_path(&dir, &workspace).unwrap_or(workspace);
+    let text = relative.to_string_lossy().replace('\\', "/");
+    to_json_text(&json!({ "workspace": if text.is_empty() { ".".to_string() } else { text } }))
+        .into_bytes()
+}
+
+/// `path` without `.` and `..` components (no file system access).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `to` relative to `from` (both absolute and normalized).
+fn relative_path(from: &Path, to: &Path) -> Option<PathBuf> {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    if from.first() != to.first() {
+        return None;
+    }
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for c in &to[common..] {
+        out.push(c);
+    }
+    Some(out)
+}
+
+impl AssemblyDir {
+    /// Reads the assembly synth wrote to `dir`: the manifest's stacks (in its order, which is
+    /// deployment order), their JSON templates, their asset manifests and `rcdk.json`. Anything
+    /// missing or malformed is an error naming the file and what is wrong.
+    pub fn read(dir: &Path) -> Result<AssemblyDir, SynthError> {
+        let bad = |path: &Path, message: String| SynthError::Assembly {
+            path: path.to_path_buf(),
+            message,
+        };
+        let manifest_path = dir.join("manifest.json");
+        if !dir.is_dir() {
+            return Err(bad(
+                dir,
+                "no cloud assembly here (not a directory); synthesize first (`cargo run -- synth`)"
+                    .into(),
+            ));
+        }
+        let read_json = |path: &Path| -> Result<Json, SynthError> {
+            let text = fs::read_to_string(path).map_err(|e| {
+                bad(
+                    path,
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        "not found: this is not a complete cloud assembly; synthesize again".into()
+                    } else {
+                        format!("cannot be read: {e}")
+                    },
+                )
+            })?;
+            serde_json::from_str(&text).map_err(|e| bad(path, format!("is not valid JSON: {e}")))
+        };
+        let manifest = read_json(&manifest_path)?;
+        let artifacts = manifest
+            .get("artifacts")
+            .and_then(Json::as_object)
+            .ok_or_else(|| bad(&manifest_path, "has no `artifacts` object".into()))?;
+        let mut stacks = Vec::new();
+        for (id, artifact) in artifacts {
+            if artifact.get("type").and_then(Json::as_str) != Some("aws:cloudformation:stack") {
+                continue;
+            }
+            let props = artifact.get("properties").cloned().unwrap_or_default();
+            let field = |key: &str| format!("artifact `{id}` has no string `properties.{key}`");
+            let template_file = props
+                .get("templateFile")
+                .and_then(Json::as_str)
+                .ok_or_else(|| bad(&manifest_path, field("templateFile")))?;
+            if !template_file.ends_with(".json") {
+                return Err(bad(
+                    &dir.join(template_file),
+                    "the toolkit works on JSON templates; synthesize without `--format yaml`"
+                        .into(),
+                ));
+            }
+            let name = props
+                .get("stackName")
+                .and_then(Json::as_str)
+                .unwrap_or(id)
+                .to_string();
+            let template = read_json(&dir.join(template_file))?;
+            let tags: IndexMap<String, String> = props
+                .get("tags")
+                .and_then(Json::as_object)
+                .map(|t| {
+                    t.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut dependencies = Vec::new();
+            let mut assets = Vec::new();
+            for dep in artifact
+                .get("dependencies")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+            {
+                let Some(kind) = artifacts.get(dep) else {
+                    return Err(bad(
+                        &manifest_path,
+                        format!(
+                            "artifact `{id}` depends on `{dep}`, which the manifest does not have"
+                        ),
+                    ));
+                };
+                if kind.get("type").and_then(Json::as_str) == Some("cdk:asset-manifest") {
+                    let file = kind
+                        .pointer("/properties/file")
+                        .and_then(Json::as_str)
+                        .ok_or_else(|| {
+                            bad(
+                                &manifest_path,
+                                format!("artifact `{dep}` has no `properties.file`"),
+                            )
+                        })?;
+                    assets.extend(read_assets(&dir.join(file), &read_json(&dir.join(file))?)?);
+                } else {
+                    dependencies.push(dep.to_string());
+                }
+            }
+            let logical_ids = artifact
+                .get("metadata")
+                .and_then(Json::as_object)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(path, entries)| {
+                            let id = entries.pointer("/0/data")?.as_str()?;
+                            Some((path.trim_start_matches('/').to_string(), id.to_string()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            stacks.push(SynthesizedStack {
+                name,
+                template,
+                assets,
+                dependencies,
+                termination_protection: props
+                    .get("terminationProtection")
+                    .and_then(Json::as_bool)
+                    .unwrap_or(false),
+                tags,
+                logical_ids,
+            });
+        }
+        let workspace_path = dir.join(WORKSPACE_FILE);
+        let workspace = if workspace_path.is_file() {
+            let file = read_json(&workspace_path)?;
+            let rel = file
+                .get("workspace")
+                .and_then(Json::as_str)
+                .ok_or_else(|| bad(&workspace_path, "has no string `workspace`".into()))?;
+            Some(normalize(&std::path::absolute(dir.join(rel)).map_err(
+                |e| bad(&workspace_path, format!("cannot resolve `{rel}`: {e}")),
+            )?))
+        } else {
+            None
+        };
+        Ok(AssemblyDir {
+            dir: dir.to_path_buf(),
+            assembly: CloudAssembly {
+                stacks,
+                warnings: Vec::new(),
+            },
+            workspace,
+        })
+    }
+}
+
+/// The Lambda assets of one `<Stack>.assets.json`.
+fn read_assets(path: &Path, manifest: &Json) -> Result<Vec<AssetEntry>, SynthError> {
+    let bad = |message: String| SynthError::Assembly {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut out = Vec::new();
+    for (hash, entry) in manifest
+        .get("files")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let lambda = entry
+            .pointer("/source/cargoLambda")
+            .ok_or_else(|| bad(format!("asset {hash} has no `source.cargoLambda`")))?;
+        let text = |v: &Json, key: &str| -> Result<String, SynthError> {
+            v.get(key)
+                .and_then(Json::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| bad(format!("asset {hash} has no string `{key}`")))
+        };
+        out.push(AssetEntry {
+            hash: hash.clone(),
+            path: text(entry, "displayName")?,
+            package: text(lambda, "crate")?,
+            crate_dir: text(entry.get("source").unwrap_or(&Json::Null), "path")?,
+            binary: text(lambda, "binary")?,
+            architecture: text(lambda, "architecture")?,
+        });
+    }
+    Ok(out)
+}
+
+/// Why a stack selection (names or globs on the command line) selects nothing usable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    #[error("no stack matches {pattern:?}")]
+    NoStack { pattern: String, available: String },
+    #[error("{pattern:?} is not a valid stack pattern: {message}")]
+    BadPattern { pattern: String, message: String },
+    #[error("name the stacks to {verb}, or use --all")]
+    NoSelection { verb: String, available: String },
+}
+
+impl SelectError {
+    /// What to do about it.
+    pub fn help(&self) -> String {
+        match self {
+            SelectError::NoStack { available, .. } | SelectError::NoSelection { available, .. } => {
+                format!("the app's stacks: {available}")
+            }
+            SelectError::BadPattern { .. } => "use a stack name, or a glob such as '*Api'".into(),
+        }
+    }
+}
+
+impl CloudAssembly {
+    /// The stacks named (names or globs), in the app's order. `all`, or no pattern in an app
+    /// of one stack, selects every stack; no pattern otherwise is an error (`verb` names the
+    /// command in it).
+    pub fn matching(
+        &self,
+        patterns: &[String],
+        all: bool,
+        verb: &str,
+    ) -> Result<Vec<String>, SelectError> {
+        let names: Vec<String> = self.stacks.iter().map(|s| s.name.clone()).collect();
+        if all || (patterns.is_empty() && names.len() == 1) {
+            return Ok(names);
+        }
+        if patterns.is_empty() {
+            return Err(SelectError::NoSelection {
+                verb: verb.to_string(),
+                available: names.join(", "),
+            });
+        }
+        let mut matched = Vec::new();
+        for pattern in patterns {
+            let glob = glob::Pattern::new(pattern).map_err(|e| SelectError::BadPattern {
+                pattern: pattern.clone(),
+                message: e.msg.to_string(),
+            })?;
+            let hits: Vec<&String> = names.iter().filter(|n| glob.matches(n)).collect();
+            if hits.is_empty() {
+                return Err(SelectError::NoStack {
+                    pattern: pattern.clone(),
+                    available: names.join(", "),
+                });
+            }
+            for h in hits {
+                if !matched.contains(h) {
+                    matched.push(h.clone());
+                }
+            }
+        }
+        Ok(names.into_iter().filter(|n| matched.contains(n)).collect())
+    }
+
+    /// [`CloudAssembly::matching`] and, transitively, what the matched stacks depend on, in
+    /// deployment order.
+    pub fn select(
+        &self,
+        patterns: &[String],
+        all: bool,
+        verb: &str,
+    ) -> Result<Vec<String>, SelectError> {
+        let matched = self.matching(patterns, all, verb)?;
+        Ok(self.with_dependencies(&matched))
     }
 }

@@ -20,12 +20,16 @@ fn problem(path: &str, message: String) -> Problem {
     Problem::new(path, message).property("Code")
 }
 
-/// The workspace the Lambda crates live in: its manifest and lock file, read once per synth.
+/// The workspace the Lambda crates live in: its manifest, lock file and packages, read once
+/// per synth.
 pub struct Workspace {
     root: std::path::PathBuf,
     manifest: Option<toml::Table>,
     /// The lock file, or why it cannot be used.
     lock: Result<toml::Table, String>,
+    /// Package name -> its directory relative to the root (`lambdas/hello`, `.` for the root
+    /// package), from `[workspace] members` (globs expanded, `exclude` honoured).
+    packages: BTreeMap<String, String>,
 }
 
 impl Workspace {
@@ -40,27 +44,120 @@ impl Workspace {
                 lock_path.display()
             )),
         };
+        let manifest = read_toml(&root.join("Cargo.toml")).ok();
+        let packages = manifest
+            .as_ref()
+            .map(|m| member_packages(root, m))
+            .unwrap_or_default();
         Workspace {
             root: root.to_path_buf(),
-            manifest: read_toml(&root.join("Cargo.toml")).ok(),
+            manifest,
             lock,
+            packages,
         }
+    }
+
+    /// The directory (relative to the root) of the workspace package `name`.
+    pub fn package_dir(&self, name: &str) -> Option<&str> {
+        self.packages.get(name).map(String::as_str)
+    }
+
+    /// The names of the workspace's packages, sorted.
+    pub fn package_names(&self) -> impl Iterator<Item = &str> {
+        self.packages.keys().map(String::as_str)
     }
 }
 
-/// Hashes `asset` of the workspace. `path` is the construct path, for errors.
+/// The packages of a workspace: the root package and every member directory that holds a
+/// `Cargo.toml` with a `[package]` name.
+fn member_packages(root: &Path, manifest: &toml::Table) -> BTreeMap<String, String> {
+    let mut packages = BTreeMap::new();
+    let name_of = |m: &toml::Table| {
+        m.get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(|n| n.as_str())
+            .map(str::to_string)
+    };
+    if let Some(name) = name_of(manifest) {
+        packages.insert(name, ".".to_string());
+    }
+    let Some(workspace) = manifest.get("workspace") else {
+        return packages;
+    };
+    let list = |key: &str| -> Vec<String> {
+        workspace
+            .get(key)
+            .and_then(|m| m.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .map(|s| s.trim_end_matches('/').to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let excluded = list("exclude");
+    for member in list("members") {
+        let pattern = root.join(&member).to_string_lossy().into_owned();
+        let Ok(paths) = glob::glob(&pattern) else {
+            continue;
+        };
+        for dir in paths.flatten() {
+            let Ok(rel) = dir.strip_prefix(root) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let rel = if rel.is_empty() { ".".to_string() } else { rel };
+            if excluded.contains(&rel) {
+                continue;
+            }
+            if let Some(name) = read_toml(&dir.join("Cargo.toml"))
+                .ok()
+                .as_ref()
+                .and_then(name_of)
+            {
+                packages.entry(name).or_insert(rel);
+            }
+        }
+    }
+    packages
+}
+
+/// Hashes `asset` of the workspace, returning the hash and the crate's directory (relative to
+/// the root). `path` is the construct path, for errors.
 pub fn hash_code_asset(
     workspace: &Workspace,
     asset: &CodeAsset,
     path: &str,
-) -> Result<String, Problem> {
+) -> Result<(String, String), Problem> {
     let root = workspace.root.as_path();
-    let crate_dir = root.join(&asset.crate_dir);
+    let Some(rel_dir) = workspace.package_dir(&asset.package) else {
+        let known: Vec<&str> = workspace.package_names().collect();
+        return Err(problem(
+            path,
+            format!(
+                "the function's crate `{}` is not a package of the cargo workspace at {}",
+                asset.package,
+                root.display()
+            ),
+        )
+        .help(if known.is_empty() {
+            "the workspace has no [workspace] members; add the Lambda crate's directory to them"
+                .to_string()
+        } else {
+            format!(
+                "add the crate to [workspace] members (e.g. `rcdk new lambda {}`), or use one of: {}",
+                asset.package,
+                known.join(", ")
+            )
+        }));
+    };
+    let crate_dir = root.join(rel_dir);
     let manifest_path = crate_dir.join("Cargo.toml");
     let manifest = read_toml(&manifest_path).map_err(|e| {
         problem(
             path,
-            format!("the Lambda crate {} cannot be read: {e}", asset.crate_dir),
+            format!("the Lambda crate {} cannot be read: {e}", asset.package),
         )
     })?;
     let package = manifest
@@ -160,11 +257,12 @@ pub fn hash_code_asset(
         }
     }
 
-    Ok(hasher
+    let hash = hasher
         .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect())
+        .collect();
+    Ok((hash, rel_dir.to_string()))
 }
 
 fn field(hasher: &mut Sha256, name: &str, bytes: &[u8]) {

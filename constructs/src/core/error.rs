@@ -71,6 +71,9 @@ pub enum SynthError {
         #[source]
         source: std::io::Error,
     },
+    /// A cloud assembly directory that cannot be used (missing, or not what synth writes).
+    #[error("{}: {message}", path.display())]
+    Assembly { path: PathBuf, message: String },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,

@@ -12,8 +12,9 @@ use super::value::Value;
 /// A Lambda code asset: a Rust crate built by cargo-lambda, hashed at synth.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CodeAsset {
-    /// The crate's directory, relative to the app's root (`lambdas/hello`).
-    pub crate_dir: String,
+    /// The package name of the crate: any package of the app's cargo workspace, wherever its
+    /// directory is (found at synth from the workspace's members).
+    pub package: String,
     /// The binary target to build (usually the crate's name).
     pub binary: String,
     /// `arm64` or `x86_64`.

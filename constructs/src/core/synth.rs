@@ -24,6 +24,9 @@ pub struct AssetEntry {
     pub hash: String,
     /// The construct path of the resource that uses it.
     pub path: String,
+    /// The crate's package name (what `cargo lambda build -p` takes).
+    pub package: String,
+    /// The crate's directory, relative to the workspace root (`lambdas/hello`).
     pub crate_dir: String,
     pub binary: String,
     pub architecture: String,
@@ -78,7 +81,7 @@ struct Export {
 struct Resolver<'a> {
     ids: &'a HashMap<&'a str, IndexMap<String, String>>,
     stack: &'a Stack,
-    asset_hashes: &'a HashMap<(String, String), String>,
+    asset_hashes: &'a HashMap<(String, String), (String, String)>,
     /// producer stack -> exports it must make
     exports: &'a mut IndexMap<String, IndexMap<String, Export>>,
     dependencies: Vec<String>,
@@ -199,7 +202,7 @@ impl Resolver<'_> {
             }
             Token::AssetKey { stack, asset } => {
                 match self.asset_hashes.get(&(stack.clone(), asset.clone())) {
-                    Some(hash) => Json::String(format!("{hash}.zip")),
+                    Some((hash, _)) => Json::String(format!("{hash}.zip")),
                     // the hashing problem is already reported
                     None => Json::String(String::new()),
                 }
@@ -358,7 +361,7 @@ fn render_parameters(stack: &Stack) -> Map<String, Json> {
 /// Synthesizes every stack of `app`; problems go to `problems`.
 pub(crate) fn synthesize(
     app: &App,
-    asset_hashes: &HashMap<(String, String), String>,
+    asset_hashes: &HashMap<(String, String), (String, String)>,
     problems: &mut Vec<Problem>,
 ) -> (Vec<SynthesizedStack>, Vec<Warning>) {
     let ids = assign_logical_ids(app, problems);
@@ -506,11 +509,12 @@ pub(crate) fn synthesize(
             .assets
             .iter()
             .filter_map(|(path, a)| {
-                let hash = asset_hashes.get(&(stack.name.clone(), path.clone()))?;
+                let (hash, crate_dir) = asset_hashes.get(&(stack.name.clone(), path.clone()))?;
                 Some(AssetEntry {
                     hash: hash.clone(),
                     path: path.clone(),
-                    crate_dir: a.crate_dir.clone(),
+                    package: a.package.clone(),
+                    crate_dir: crate_dir.clone(),
                     binary: a.binary.clone(),
                     architecture: a.architecture.clone(),
                 })

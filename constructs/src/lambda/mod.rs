@@ -245,7 +245,7 @@ impl Function {
         let key = stack.add_code_asset(
             &format!("{id}/Code"),
             CodeAsset {
-                crate_dir: format!("lambdas/{}", props.crate_name),
+                package: props.crate_name.clone(),
                 binary,
                 architecture: props.architecture.as_str().to_string(),
             },

@@ -144,6 +144,13 @@ pub enum DeployError {
     #[error("{stack}: {message}")]
     #[diagnostic(code(rcdk::deploy::template))]
     Template { stack: String, message: String },
+
+    #[error("the assembly at {} does not say where the app's cargo workspace is, so its Lambda crates cannot be built", dir.display())]
+    #[diagnostic(
+        code(rcdk::deploy::no_workspace),
+        help("synthesize it with an rcdk app (`cargo run -- synth`), which records the workspace in rcdk.json")
+    )]
+    NoWorkspace { dir: PathBuf },
 }
 
 fn profile_suffix(profile: &Option<String>) -> String {

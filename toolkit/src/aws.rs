@@ -9,7 +9,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 
-use super::error::DeployError;
+use crate::error::DeployError;
 
 /// The clients deploy uses, and where they point.
 #[derive(Debug, Clone)]
@@ -19,6 +19,8 @@ pub struct Aws {
     pub region: String,
     /// `AWS_ENDPOINT_URL` (a local stand-in such as moto), if set.
     pub endpoint: Option<String>,
+    /// The loaded configuration, for other services' clients (none with mocked clients).
+    pub config: Option<aws_config::SdkConfig>,
 }
 
 impl Aws {
@@ -34,13 +36,14 @@ impl Aws {
             s3,
             region: region.to_string(),
             endpoint,
+            config: None,
         }
     }
 }
 
 /// Loads the configuration and checks region and credentials.
 pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Aws, DeployError> {
-    let config = super::aws_config(profile, region).await;
+    let config = crate::aws_config(profile, region).await;
     let region = config
         .region()
         .map(|r| r.to_string())
@@ -77,6 +80,7 @@ pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Aws,
         s3,
         region,
         endpoint,
+        config: Some(config),
     })
 }
 

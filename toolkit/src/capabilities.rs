@@ -87,19 +87,4 @@ mod tests {
             ["CAPABILITY_AUTO_EXPAND"]
         );
     }
-
-    #[test]
-    fn every_pattern_needs_iam_and_names_no_iam_resource() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let config = crate::config::parse("{}", "defaults").expect("defaults");
-        let assembly = crate::app::build(&config, root).synth().expect("synth");
-        for stack in &assembly.stacks {
-            assert_eq!(
-                required(&stack.template),
-                ["CAPABILITY_IAM"],
-                "{}",
-                stack.name
-            );
-        }
-    }
 }

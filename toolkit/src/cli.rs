@@ -1,27 +1,18 @@
-//! The command line (clap derive): one Args struct per subcommand.
+//! The toolkit's command line (clap derive): one Args struct per command.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// rcdk: typed AWS infrastructure in Rust, synthesized to CloudFormation.
+/// rcdk-toolkit: deploys, compares and deletes the stacks of an rcdk cloud assembly.
 #[derive(Debug, Parser)]
-#[command(name = "rcdk", version, about, propagate_version = true)]
+#[command(name = "rcdk-toolkit", version, about, propagate_version = true)]
 pub struct Cli {
-    /// The settings file of the app.
-    #[arg(
-        long,
-        global = true,
-        value_name = "FILE",
-        default_value = "config.json"
-    )]
-    pub config: PathBuf,
-
-    /// The AWS profile (deploy, diff, destroy, bootstrap, load-table); default: the standard chain.
+    /// The AWS profile; default: the standard chain.
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// The AWS region (deploy, diff, destroy, bootstrap, load-table); default: the standard chain.
+    /// The AWS region; default: the standard chain.
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
 
@@ -31,83 +22,31 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Synthesize the app into a cloud assembly (no AWS account needed).
-    Synth(SynthArgs),
-    /// List the app's stacks and what each depends on.
-    List(ListArgs),
     /// Build and publish the assets, then deploy stacks through change sets.
     Deploy(DeployArgs),
-    /// Compare the app's templates with the deployed ones.
+    /// Compare the assembly's templates with the deployed ones.
     Diff(DiffArgs),
     /// Delete deployed stacks (dependents first).
     Destroy(DestroyArgs),
     /// Create or update the CDKToolkit stack and its asset bucket (once per account and region).
     Bootstrap(BootstrapArgs),
-    /// Load a JSON list into pattern 004's table (the item its state machine maps over).
-    LoadTable(LoadTableArgs),
-    /// Create something new from the project's templates.
-    #[command(subcommand)]
-    New(NewCommand),
+    /// Create something new from rcdk's templates.
+    New(NewArgs),
+    /// Put one item (plain JSON, marshalled to DynamoDB types) into a DynamoDB table.
+    PutItem(PutItemArgs),
 }
 
-#[derive(Debug, Subcommand)]
-pub enum NewCommand {
-    /// A new Lambda crate under lambdas/ (a handler with its tests).
-    Lambda(NewLambdaArgs),
-}
+/// Where the cloud assembly comes from.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AppArgs {
+    /// A cloud assembly directory (written by `synth`), or a command that writes one to
+    /// $CDK_OUTDIR (`cargo run -q -- synth -q`), as the AWS CDK's --app.
+    #[arg(long, value_name = "DIR|COMMAND", default_value = "cdk.out")]
+    pub app: String,
 
-#[derive(Debug, clap::Args)]
-pub struct NewLambdaArgs {
-    /// The crate's name: lowercase letters, digits and hyphens (order-events).
-    pub name: String,
-
-    /// The workspace to add it to; default: this project.
-    #[arg(long, value_name = "DIR")]
-    pub root: Option<PathBuf>,
-}
-
-/// Template file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    Json,
-    Yaml,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct SynthArgs {
-    /// The assembly directory to write (replaced as a whole).
-    #[arg(long, short, value_name = "DIR", default_value = "cdk.out")]
-    pub out: PathBuf,
-
-    /// Template format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Json)]
-    pub format: FormatArg,
-
-    /// Only these stacks (and those they depend on): a name or a glob (`*Api`).
-    #[arg(long, value_name = "PATTERN")]
-    pub stack: Option<String>,
-
-    /// Print nothing but errors and warnings.
-    #[arg(long, short)]
-    pub quiet: bool,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct ListArgs {
-    /// Only these stacks: a name or a glob.
-    #[arg(long, value_name = "PATTERN")]
-    pub stack: Option<String>,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct LoadTableArgs {
-    /// The JSON file of the list (simplelist.json, listofdicts.json).
-    #[arg(long, value_name = "FILE")]
-    pub json: PathBuf,
-
-    /// The table; default: config.json's `mapDynamoDb.ddb.tableName`.
-    #[arg(long, value_name = "NAME")]
-    pub table: Option<String>,
+    /// Where an --app command writes the assembly (its CDK_OUTDIR).
+    #[arg(long, value_name = "DIR", default_value = "cdk.out")]
+    pub output: PathBuf,
 }
 
 /// `--require-approval`.
@@ -126,6 +65,9 @@ pub struct DeployArgs {
     /// Stacks to deploy: names or globs (`Waitable*`); their dependencies come along.
     #[arg(value_name = "STACK")]
     pub stacks: Vec<String>,
+
+    #[command(flatten)]
+    pub app: AppArgs,
 
     /// Deploy every stack of the app.
     #[arg(long, conflicts_with = "stacks")]
@@ -162,6 +104,9 @@ pub struct DiffArgs {
     #[arg(value_name = "STACK")]
     pub stacks: Vec<String>,
 
+    #[command(flatten)]
+    pub app: AppArgs,
+
     /// Exit with 1 when a stack differs.
     #[arg(long)]
     pub fail: bool,
@@ -172,6 +117,9 @@ pub struct DestroyArgs {
     /// Stacks to delete: names or globs; the stacks that depend on them go first.
     #[arg(value_name = "STACK")]
     pub stacks: Vec<String>,
+
+    #[command(flatten)]
+    pub app: AppArgs,
 
     /// Delete every stack of the app.
     #[arg(long, conflicts_with = "stacks")]
@@ -184,3 +132,56 @@ pub struct DestroyArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct BootstrapArgs {}
+
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The app's cargo workspace (the app passes its own).
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+
+    #[command(subcommand)]
+    pub what: NewCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A new Lambda crate under lambdas/ of the app (a handler with its tests).
+    Lambda(NewLambdaArgs),
+    /// A new standalone app crate: a stack, a Lambda crate, tests.
+    App(NewAppArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewLambdaArgs {
+    /// The crate's name: lowercase letters, digits and hyphens (order-events).
+    pub name: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewAppArgs {
+    /// The directory to create (absent or empty).
+    pub dir: PathBuf,
+
+    /// The app crate's name; default: the directory's name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Depend on rcdk through this git repository instead of this checkout's path.
+    #[arg(long, value_name = "URL")]
+    pub git: Option<String>,
+
+    /// The git revision (with --git).
+    #[arg(long, value_name = "REV", requires = "git")]
+    pub rev: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PutItemArgs {
+    /// The table's name.
+    #[arg(long, value_name = "NAME")]
+    pub table: String,
+
+    /// The item's JSON file, or - for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub item: PathBuf,
+}

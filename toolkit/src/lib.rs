@@ -1,15 +1,19 @@
-//! What the commands do with AWS: the only code of rcdk that calls it.
+//! rcdk's toolkit: everything that talks to AWS (deploy, diff, destroy, bootstrap, put-item)
+//! and the scaffolding of new apps and crates, working on a cloud assembly that an app's
+//! `synth` wrote. Its binary, `rcdk-toolkit`, is built once and reused by every app.
 
 pub mod approval;
 pub mod assets;
 pub mod aws;
 pub mod bootstrap;
 pub mod capabilities;
+pub mod cli;
+pub mod commands;
 pub mod deploy;
 pub mod destroy;
 pub mod diff;
 pub mod error;
-pub mod load_table;
+pub mod put_item;
 pub mod scaffold;
 pub mod status;
 pub mod ui;

@@ -17,9 +17,9 @@ pub const BOOTSTRAP_VERSION: &str = "1";
 /// The SSM parameter the AWS CDK reads the version from.
 pub const VERSION_PARAMETER: &str = "/cdk-bootstrap/hnb659fds/version";
 
-/// The bootstrap stack, synthesized (`root` only anchors the app; it has no assets).
-pub fn assembly(root: &std::path::Path) -> Result<CloudAssembly, SynthError> {
-    let mut app = App::new(root);
+/// The bootstrap stack, synthesized (it has no assets, so the app needs no workspace).
+pub fn assembly() -> Result<CloudAssembly, SynthError> {
+    let mut app = App::new(".");
     let mut stack = constructs::Stack::new(TOOLKIT_STACK);
     stack.set_description(
         "rcdk bootstrap: the asset bucket for Lambda packages and large templates (AWS CDK bootstrap layout, qualifier hnb659fds)",
@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn the_bootstrap_stack_has_the_cdk_layout() -> Result<(), Box<dyn std::error::Error>> {
-        let assembly = assembly(std::path::Path::new("."))?;
+        let assembly = assembly()?;
         let stack = assembly.stack(TOOLKIT_STACK).ok_or("no CDKToolkit stack")?;
         let t = &stack.template;
         let bucket = &t["Resources"]["StagingBucket"];

@@ -1,0 +1,56 @@
+//! The commands the toolkit runs (deploy, diff, destroy, bootstrap, new): synthesize where an
+//! assembly is needed, then hand it to `rcdk-toolkit`, which takes this process's place.
+
+use std::ffi::OsString;
+
+use constructs::Format;
+
+use crate::context::Context;
+use crate::error::Error;
+
+/// Commands that work on the app's assembly.
+const ON_ASSEMBLY: [&str; 3] = ["deploy", "diff", "destroy"];
+
+pub fn run(ctx: &Context, name: &str, args: &[OsString]) -> Result<(), Error> {
+    let has = |flag: &str| {
+        args.iter().any(|a| {
+            let a = a.to_string_lossy();
+            a == flag || a.starts_with(&format!("{flag}="))
+        })
+    };
+    let mut cmd = ctx.toolkit()?;
+    cmd.arg(name);
+    if ON_ASSEMBLY.contains(&name) && !has("--app") && !has("--help") && !has("-h") {
+        // a problem in the app stops here, before anything talks to AWS
+        let out = super::synth::default_out();
+        super::synth::write(ctx, &out, Format::Json, None)?;
+        cmd.arg("--app").arg(&out);
+    }
+    if name == "new" && !has("--root") {
+        cmd.arg("--root").arg(ctx.root());
+    }
+    cmd.args(args);
+    exec(cmd)
+}
+
+/// Runs `cmd` in this process's place (Unix: exec, so that signals and the exit code are the
+/// toolkit's own), or as a child whose exit code becomes ours.
+fn exec(mut cmd: std::process::Command) -> Result<(), Error> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let failed = |e: std::io::Error| Error::Toolkit {
+        what: program.clone(),
+        message: e.to_string(),
+        help: Some("set RCDK_TOOLKIT to the rcdk-toolkit binary".into()),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let e = cmd.exec();
+        Err(failed(e))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = cmd.status().map_err(failed)?;
+        std::process::exit(status.code().unwrap_or(1));
+    }
+}

@@ -1,0 +1,87 @@
+//! `synth`: the app's cloud assembly, written all or nothing.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use constructs::core::assembly::{workspace_file, WORKSPACE_FILE};
+use constructs::Format;
+
+use crate::cli::{FormatArg, SynthArgs};
+use crate::context::Context;
+use crate::error::Error;
+
+/// Where an assembly goes when no `--out` is given: `$CDK_OUTDIR` (the AWS CDK's contract for
+/// a toolkit that runs the app), else `cdk.out`.
+pub fn default_out() -> PathBuf {
+    std::env::var_os("CDK_OUTDIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("cdk.out"))
+}
+
+/// What one synth wrote.
+pub struct Written {
+    pub rendered: constructs::RenderedAssembly,
+}
+
+/// Synthesizes the app and writes the selected stacks to `out` with `rcdk.json` (where the
+/// app's workspace is), printing the warnings.
+pub fn write(
+    ctx: &Context,
+    out: &Path,
+    format: Format,
+    stack: Option<&str>,
+) -> Result<Written, Error> {
+    let assembly = ctx.synth()?;
+    let patterns: Vec<String> = stack.map(str::to_string).into_iter().collect();
+    let names = assembly.select(&patterns, stack.is_none(), "synth")?;
+    let mut rendered = assembly.render(format, Some(&names))?;
+    rendered
+        .files
+        .push((WORKSPACE_FILE.to_string(), workspace_file(out, ctx.root())));
+    rendered.write(out)?;
+    for w in &rendered.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(Written { rendered })
+}
+
+pub fn run(ctx: &Context, args: &SynthArgs) -> Result<(), Error> {
+    let started = Instant::now();
+    let out = args.out.clone().unwrap_or_else(default_out);
+    let format = match args.format {
+        FormatArg::Json => Format::Json,
+        FormatArg::Yaml => Format::Yaml,
+    };
+    let Written { rendered } = write(ctx, &out, format, args.stack.as_deref())?;
+    if !args.quiet {
+        let header = [
+            "Stack",
+            "Resources",
+            "State machines",
+            "Assets",
+            "Template bytes",
+        ];
+        let rows: Vec<[String; 5]> = rendered
+            .summaries
+            .iter()
+            .map(|s| {
+                [
+                    s.name.clone(),
+                    s.resources.to_string(),
+                    s.state_machines.to_string(),
+                    s.assets.to_string(),
+                    s.template_bytes.to_string(),
+                ]
+            })
+            .collect();
+        print!("{}", super::table(&header, &rows));
+        println!(
+            "wrote {} ({} files) in {} ms",
+            out.display(),
+            rendered.files.len(),
+            started.elapsed().as_millis()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Finding the toolkit binary (`rcdk-toolkit`), the program that does everything that talks to
+//! AWS, so the app's binary never links the AWS SDK.
+//!
+//! In order: `RCDK_TOOLKIT` (a path); `rcdk-toolkit` next to the app's own binary (the same
+//! cargo target directory, or release binaries copied together); `rcdk-toolkit` on `PATH`;
+//! else it is built once from the rcdk workspace this crate comes from, with cargo's output
+//! shown.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// The toolkit's binary name on this platform.
+pub fn binary_name() -> String {
+    format!("rcdk-toolkit{}", std::env::consts::EXE_SUFFIX)
+}
+
+/// The rcdk workspace this crate was built from, when it is still there (the checkout a path
+/// or git dependency points at).
+pub fn source_workspace() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?;
+    dir.join("toolkit")
+        .join("Cargo.toml")
+        .is_file()
+        .then(|| dir.to_path_buf())
+}
+
+/// The toolkit binary to run.
+pub fn locate() -> Result<PathBuf, Error> {
+    let name = binary_name();
+    if let Some(path) = std::env::var_os("RCDK_TOOLKIT") {
+        let path = PathBuf::from(path);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(Error::Toolkit {
+                what: path.display().to_string(),
+                message: "RCDK_TOOLKIT names a file that does not exist".into(),
+                help: Some("set RCDK_TOOLKIT to the rcdk-toolkit binary, or unset it".into()),
+            })
+        };
+    }
+    if let Some(sibling) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join(&name)))
+        .filter(|p| p.is_file())
+    {
+        return Ok(sibling);
+    }
+    if let Some(on_path) = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(&name))
+            .find(|p| p.is_file())
+    }) {
+        return Ok(on_path);
+    }
+    match source_workspace() {
+        Some(source) => build(&source),
+        None => Err(Error::Toolkit {
+            what: name,
+            message: "it is not on PATH, not next to this binary, and rcdk's source is not here to build it".into(),
+            help: Some("install it (`cargo install --path toolkit` in an rcdk checkout), put it on PATH, or set RCDK_TOOLKIT to its path".into()),
+        }),
+    }
+}
+
+/// Builds the toolkit in the rcdk workspace at `source` (once: later runs find it there).
+fn build(source: &Path) -> Result<PathBuf, Error> {
+    eprintln!(
+        "rcdk: building rcdk-toolkit in {} (once; later runs reuse it)",
+        source.display()
+    );
+    let status =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(source)
+            .args(["build", "-p", "rcdk-toolkit"])
+            .status()
+            .map_err(|e| Error::Toolkit {
+                what: "cargo build -p rcdk-toolkit".into(),
+                message: format!("cargo cannot be started: {e}"),
+                help: Some("install Rust with rustup, or put rcdk-toolkit on PATH".into()),
+            })?;
+    if !status.success() {
+        return Err(Error::Toolkit {
+            what: "cargo build -p rcdk-toolkit".into(),
+            message: format!("the build failed ({status}); cargo's output above says why"),
+            help: None,
+        });
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|t| if t.is_absolute() { t } else { source.join(t) })
+        .unwrap_or_else(|| source.join("target"));
+    let binary = target.join("debug").join(binary_name());
+    if binary.is_file() {
+        Ok(binary)
+    } else {
+        Err(Error::Toolkit {
+            what: binary.display().to_string(),
+            message: "cargo reported success but the binary is not there".into(),
+            help: Some("set RCDK_TOOLKIT to the binary's path".into()),
+        })
+    }
+}

@@ -1,0 +1,165 @@
+//! The run context of the commands that work on an assembly: the assembly read once through
+//! its typed view, the stack selection, and the async runtime with Ctrl-C handling.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use constructs::{AssemblyDir, CloudAssembly};
+
+use super::ToolkitError;
+use crate::cli::AppArgs;
+use crate::deploy::InFlight;
+use crate::error::DeployError;
+
+/// Where the AWS connection comes from.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+}
+
+impl Connection {
+    /// Connects (region and credentials checked before the first call).
+    pub async fn connect(&self) -> Result<crate::aws::Aws, DeployError> {
+        crate::aws::connect(self.profile.as_deref(), self.region.as_deref()).await
+    }
+}
+
+/// The assembly a command works on.
+pub struct RunContext {
+    pub dir: PathBuf,
+    pub assembly: CloudAssembly,
+    /// The app's cargo workspace (where its Lambda crates are), when the assembly records it.
+    pub workspace: Option<PathBuf>,
+}
+
+impl RunContext {
+    /// Reads the assembly of `--app`: a directory as it is, or a command run first with
+    /// `CDK_OUTDIR` set to `--output` (the AWS CDK's contract).
+    pub fn load(args: &AppArgs) -> Result<RunContext, ToolkitError> {
+        let as_dir = Path::new(&args.app);
+        let dir =
+            if as_dir.is_dir() || (!args.app.contains(char::is_whitespace) && !as_dir.is_file()) {
+                as_dir.to_path_buf()
+            } else {
+                run_app_command(&args.app, &args.output)?;
+                args.output.clone()
+            };
+        let AssemblyDir {
+            dir,
+            assembly,
+            workspace,
+        } = AssemblyDir::read(&dir)?;
+        Ok(RunContext {
+            dir,
+            assembly,
+            workspace,
+        })
+    }
+
+    /// The workspace the assets are built in, or the error that says it is not recorded.
+    pub fn workspace(&self) -> Result<&Path, DeployError> {
+        self.workspace
+            .as_deref()
+            .ok_or_else(|| DeployError::NoWorkspace {
+                dir: self.dir.clone(),
+            })
+    }
+}
+
+/// Runs the app's command through the shell, with `CDK_OUTDIR` set.
+fn run_app_command(command: &str, out: &Path) -> Result<(), ToolkitError> {
+    let (shell, flag) = if cfg!(windows) {
+        ("cmd", "/C")
+    } else {
+        ("sh", "-c")
+    };
+    let status = std::process::Command::new(shell)
+        .args([flag, command])
+        .env("CDK_OUTDIR", out)
+        .status()
+        .map_err(|e| ToolkitError::AppCommand {
+            command: command.to_string(),
+            status: e.to_string(),
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(ToolkitError::AppCommand {
+            command: command.to_string(),
+            status: status.to_string(),
+        })
+    }
+}
+
+/// Between two polls of CloudFormation (`RCDK_POLL_MS` shortens it against local endpoints).
+pub fn poll_interval() -> Duration {
+    std::env::var("RCDK_POLL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::from_secs(2))
+}
+
+/// Runs `work` on a runtime; Ctrl-C ends it with a message naming the operations that go on.
+pub fn run_async<T>(
+    in_flight: &InFlight,
+    verb: &str,
+    work: impl Future<Output = Result<T, DeployError>>,
+) -> Result<T, DeployError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| DeployError::Io {
+            action: "start the async runtime in",
+            path: ".".into(),
+            source,
+        })?;
+    runtime.block_on(async {
+        tokio::select! {
+            r = work => r,
+            _ = tokio::signal::ctrl_c() => {
+                let running: Vec<String> = in_flight
+                    .lock()
+                    .map(|f| f.iter().cloned().collect())
+                    .unwrap_or_default();
+                let message = if running.is_empty() {
+                    format!("no stack operation had started; nothing goes on in CloudFormation. Run the {verb} again when you are ready")
+                } else {
+                    let follow: Vec<String> = running
+                        .iter()
+                        .map(|s| format!("  aws cloudformation describe-stack-events --stack-name {s}"))
+                        .collect();
+                    format!(
+                        "rcdk stopped watching, but CloudFormation goes on with {}; it cannot be cancelled from here. Follow it with:\n{}\nor in the CloudFormation console; run the {verb} again once it has ended",
+                        running.join(", "),
+                        follow.join("\n")
+                    )
+                };
+                Err(DeployError::Interrupted { message })
+            }
+        }
+    })
+}
+
+/// Reports failed stacks: one error as it is, several each printed and then summed up.
+pub fn report_failures(failures: Vec<(String, DeployError)>) -> Result<(), DeployError> {
+    let count = failures.len();
+    if count <= 1 {
+        return match failures.into_iter().next() {
+            Some((_, e)) => Err(e),
+            None => Ok(()),
+        };
+    }
+    let mut names = Vec::new();
+    for (name, e) in failures {
+        eprintln!("{:?}", miette::Report::new(e));
+        names.push(name);
+    }
+    Err(DeployError::Several {
+        count,
+        stacks: names.join(", "),
+    })
+}

@@ -1,0 +1,60 @@
+//! `destroy`: the named stacks and their dependents, in reverse dependency order.
+
+use super::context::{poll_interval, run_async, Connection, RunContext};
+use super::ToolkitError;
+use crate::cli::DestroyArgs;
+use crate::deploy::InFlight;
+use crate::destroy::destroy_stack;
+use crate::error::DeployError;
+use crate::ui::Ui;
+
+pub fn run(conn: &Connection, args: &DestroyArgs) -> Result<(), ToolkitError> {
+    let ctx = RunContext::load(&args.app)?;
+    let assembly = &ctx.assembly;
+    // the stacks that depend on a chosen one must go too, and first
+    let mut names = assembly.matching(&args.stacks, args.all, "destroy")?;
+    loop {
+        let more: Vec<String> = assembly
+            .stacks
+            .iter()
+            .filter(|s| {
+                !names.contains(&s.name) && s.dependencies.iter().any(|d| names.contains(d))
+            })
+            .map(|s| s.name.clone())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        names.extend(more);
+    }
+    let order: Vec<String> = assembly
+        .stacks
+        .iter()
+        .rev()
+        .filter(|s| names.contains(&s.name))
+        .map(|s| s.name.clone())
+        .collect();
+    let ui = Ui::detect();
+    if !args.force {
+        let list = order.join(", ");
+        if !ui.interactive() {
+            return Err(DeployError::NeedsConfirmation { stacks: list }.into());
+        }
+        if !ui.confirm(&format!(
+            "Delete {list} and everything in them (retained resources stay)?"
+        )) {
+            ui.line("nothing deleted");
+            return Ok(());
+        }
+    }
+    let in_flight = InFlight::default();
+    let poll = poll_interval();
+    run_async(&in_flight, "destroy", async {
+        let aws = conn.connect().await?;
+        for name in &order {
+            destroy_stack(&aws, &ui, name, poll, &in_flight).await?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}

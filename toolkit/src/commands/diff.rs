@@ -1,0 +1,39 @@
+//! `diff`: each selected stack against its deployed template.
+
+use super::context::{run_async, Connection, RunContext};
+use super::ToolkitError;
+use crate::cli::DiffArgs;
+use crate::deploy::{deployed_template, describe, InFlight};
+use crate::diff::{diff_templates, render};
+use crate::ui::Ui;
+
+/// Returns whether any stack differs.
+pub fn run(conn: &Connection, args: &DiffArgs) -> Result<bool, ToolkitError> {
+    let ctx = RunContext::load(&args.app)?;
+    let assembly = &ctx.assembly;
+    let names = assembly.select(&args.stacks, args.stacks.is_empty(), "diff")?;
+    let in_flight = InFlight::default();
+    let ui = Ui::detect();
+    let differs = run_async(&in_flight, "diff", async {
+        let aws = conn.connect().await?;
+        let mut differs = false;
+        for name in &names {
+            let Some(stack) = assembly.stack(name) else {
+                continue;
+            };
+            let deployed = match describe(&aws, name).await? {
+                Some(s) if s.stack_status().map(|s| s.as_str()) != Some("REVIEW_IN_PROGRESS") => {
+                    Some(deployed_template(&aws, name).await?.unwrap_or_default())
+                }
+                _ => None,
+            };
+            let d = diff_templates(deployed.as_ref(), &stack.template);
+            differs |= !d.is_empty();
+            for line in render(name, &d) {
+                ui.line(line);
+            }
+        }
+        Ok(differs)
+    })?;
+    Ok(differs)
+}

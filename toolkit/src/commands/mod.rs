@@ -1,0 +1,93 @@
+//! The toolkit's commands, one module each, over one run context (the assembly, read once;
+//! the AWS connection, made once, only by the commands that need it).
+
+pub mod bootstrap;
+pub mod context;
+pub mod deploy;
+pub mod destroy;
+pub mod diff;
+pub mod new;
+pub mod put_item;
+
+use miette::Diagnostic;
+
+use constructs::{SelectError, SynthError};
+
+use crate::cli::{Cli, Command};
+use crate::error::DeployError;
+
+/// Why a toolkit command failed; `exit_code` says how the process ends.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum ToolkitError {
+    #[error("{error}")]
+    #[diagnostic(code(rcdk::usage::stacks), help("{}", error.help()))]
+    Select { error: SelectError },
+
+    #[error("{0}")]
+    #[diagnostic(code(rcdk::assembly))]
+    Assembly(#[from] SynthError),
+
+    #[error("the --app command `{command}` failed ({status})")]
+    #[diagnostic(
+        code(rcdk::app_command),
+        help("its output above says why; it must write a cloud assembly to $CDK_OUTDIR")
+    )]
+    AppCommand { command: String, status: String },
+
+    #[error("the deployed stacks differ from the app (--fail)")]
+    #[diagnostic(code(rcdk::diff::differs))]
+    Differs,
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Deploy(#[from] DeployError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Scaffold(#[from] crate::scaffold::ScaffoldError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Put(#[from] crate::put_item::PutError),
+}
+
+impl From<SelectError> for ToolkitError {
+    fn from(error: SelectError) -> Self {
+        ToolkitError::Select { error }
+    }
+}
+
+impl ToolkitError {
+    /// 2 for usage errors (the command line names something that is not there); 130 after
+    /// Ctrl-C; 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ToolkitError::Select { .. } => 2,
+            ToolkitError::Assembly(SynthError::Assembly { .. }) => 2,
+            ToolkitError::Deploy(e) => e.exit_code(),
+            ToolkitError::Scaffold(e) => e.exit_code(),
+            _ => 1,
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<(), ToolkitError> {
+    let conn = context::Connection {
+        profile: cli.profile,
+        region: cli.region,
+    };
+    match cli.command {
+        Command::Deploy(args) => deploy::run(&conn, &args),
+        Command::Diff(args) => {
+            if diff::run(&conn, &args)? && args.fail {
+                return Err(ToolkitError::Differs);
+            }
+            Ok(())
+        }
+        Command::Destroy(args) => destroy::run(&conn, &args),
+        Command::Bootstrap(_) => bootstrap::run(&conn),
+        Command::New(args) => new::run(&args),
+        Command::PutItem(args) => put_item::run(&conn, &args),
+    }
+}

@@ -1,0 +1,24 @@
+//! `rcdk-toolkit`: parse arguments, run the command, print the error with its diagnostic.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use rcdk_toolkit::cli::Cli;
+
+fn main() -> ExitCode {
+    // clap prints usage errors itself and exits with 2
+    let cli = Cli::parse();
+    // long messages name keys and paths: let the terminal wrap them, never split them
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
+    match rcdk_toolkit::commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = e.exit_code();
+            eprintln!("{:?}", miette::Report::new(e));
+            ExitCode::from(code)
+        }
+    }
+}
