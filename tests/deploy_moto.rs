@@ -7,177 +7,23 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 
-const REGION: &str = "us-east-1";
-const ACCOUNT: &str = "123456789012";
+use common::moto::{ok, Moto, Run, ACCOUNT, REGION};
 
-/// A moto server: given by RCDK_MOTO_ENDPOINT, or started here (and stopped on drop).
-struct Moto {
-    endpoint: String,
-    child: Option<Child>,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Moto {
-    fn start() -> Option<Moto> {
-        if let Ok(endpoint) = std::env::var("RCDK_MOTO_ENDPOINT") {
-            return Some(Moto {
-                endpoint,
-                child: None,
-            });
-        }
-        let python = common::root().join(".venv/bin/python");
-        let has_moto = Command::new(&python)
-            .args(["-c", "import moto.server"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !has_moto {
-            assert!(
-                std::env::var("RCDK_REQUIRE_TOOLS").as_deref() != Ok("1"),
-                "moto is required (RCDK_REQUIRE_TOOLS=1) but .venv has none; run scripts/test"
-            );
-            eprintln!("moto not installed in .venv: skipped (run scripts/test to install it)");
-            return None;
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap_or(5077);
-        let child = Command::new(&python)
-            .arg(common::root().join("tests/moto/server.py"))
-            .arg(port.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start moto: {e}"));
-        let moto = Moto {
-            endpoint: format!("http://127.0.0.1:{port}"),
-            child: Some(child),
-        };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "moto did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(moto)
-    }
-
-    /// Empties every backend (a fresh account), over the moto API.
-    fn reset(&self) {
-        let address = self.endpoint.trim_start_matches("http://");
-        let mut stream =
-            TcpStream::connect(address).unwrap_or_else(|e| panic!("moto at {address}: {e}"));
-        let request = format!(
-            "POST /moto-api/reset HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        );
-        stream
-            .write_all(request.as_bytes())
-            .unwrap_or_else(|e| panic!("reset: {e}"));
-        let mut answer = String::new();
-        let _ = stream.read_to_string(&mut answer);
-        assert!(
-            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
-            "reset: {answer}"
-        );
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    seconds: f64,
-}
-
-/// Runs the rcdk binary against moto; a run over `limit` is killed and fails the test.
+/// Runs the patterns app against moto, in the repository.
 fn rcdk(endpoint: &str, args: &[&str], limit: Duration) -> Run {
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rcdk-patterns"))
-        .args(args)
-        .current_dir(common::root())
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", REGION)
-        .env("RCDK_POLL_MS", "50")
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run rcdk: {e}"));
-    let mut out = child.stdout.take();
-    let mut err = child.stderr.take();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        if let Some(o) = out.as_mut() {
-            let _ = o.read_to_string(&mut s);
-        }
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        if let Some(e) = err.as_mut() {
-            let _ = e.read_to_string(&mut s);
-        }
-        s
-    });
-    let status = loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            let stdout = reader.join().unwrap_or_default();
-            let stderr = err_reader.join().unwrap_or_default();
-            panic!("rcdk {args:?} took over {limit:?}; stdout:\n{stdout}\nstderr:\n{stderr}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let run = Run {
-        code: status.code().unwrap_or(-1),
-        stdout: reader.join().unwrap_or_default(),
-        stderr: err_reader.join().unwrap_or_default(),
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    eprintln!(
-        "$ rcdk {} -> {} in {:.2} s\n{}{}",
-        args.join(" "),
-        run.code,
-        run.seconds,
-        run.stdout,
-        run.stderr
-    );
-    run
-}
-
-fn ok(run: &Run, what: &str) {
-    assert_eq!(
-        run.code, 0,
-        "{what} failed:\n{}\n{}",
-        run.stdout, run.stderr
-    );
+    common::moto::run(
+        Path::new(env!("CARGO_BIN_EXE_rcdk-patterns")),
+        &common::root(),
+        endpoint,
+        args,
+        limit,
+    )
 }
 
 async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
@@ -459,6 +305,75 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
         "{}",
         diff.stdout
     );
+
+    // a pipeline synthesizes once and deploys the artifact: the toolkit on its own, run from
+    // another directory, finds the Lambda crates through the assembly's rcdk.json
+    let artifact = dir.path().join("artifact");
+    let artifact_arg = artifact.to_string_lossy().to_string();
+    ok(
+        &rcdk(endpoint, &["synth", "-q", "-o", &artifact_arg], minute),
+        "synth of the artifact",
+    );
+    let toolkit = common::moto::toolkit();
+    let from_artifact = common::moto::run(
+        &toolkit,
+        dir.path(),
+        endpoint,
+        &[
+            "deploy",
+            "--app",
+            &artifact_arg,
+            "--all",
+            "--require-approval",
+            "never",
+        ],
+        minute,
+    );
+    ok(&from_artifact, "deploy --app DIR");
+    assert!(
+        from_artifact.stdout.contains("(5 without changes)"),
+        "{}",
+        from_artifact.stdout
+    );
+    // --app COMMAND: the AWS CDK's contract, the assembly written to $CDK_OUTDIR
+    let app_command = format!("{} synth -q", env!("CARGO_BIN_EXE_rcdk-patterns"));
+    let out_arg = dir
+        .path()
+        .join("from-command")
+        .to_string_lossy()
+        .to_string();
+    let from_command = common::moto::run(
+        &toolkit,
+        &common::root(),
+        endpoint,
+        &[
+            "diff",
+            "--app",
+            &app_command,
+            "--output",
+            &out_arg,
+            "--fail",
+        ],
+        minute,
+    );
+    ok(&from_command, "diff --app COMMAND");
+    assert_eq!(
+        from_command.stdout.matches("no differences").count(),
+        5,
+        "{}",
+        from_command.stdout
+    );
+    assert!(Path::new(&out_arg).join("manifest.json").is_file());
+    // an assembly that is not there is a usage error naming it
+    let missing = common::moto::run(
+        &toolkit,
+        dir.path(),
+        endpoint,
+        &["deploy", "--app", "no-such-dir", "--all"],
+        minute,
+    );
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(missing.stderr.contains("no-such-dir"), "{}", missing.stderr);
 
     // one setting of one pattern changes: diff shows it as ASL, deploy updates that stack only
     let changed = config_with(

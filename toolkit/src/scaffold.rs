@@ -41,6 +41,12 @@ const APP_FILES: &[(&str, &str, &str)] = &[
         "app/tests/stack.rs.hbs",
         include_str!("../templates/app/tests/stack.rs.hbs"),
     ),
+    // the reviewed snapshot of the template, so that `cargo test` passes in a new app
+    (
+        "tests/snapshots/stack__template.snap",
+        "app/tests/snapshots/stack.snap.hbs",
+        include_str!("../templates/app/tests/snapshots/stack.snap.hbs"),
+    ),
     (
         ".gitignore",
         "app/gitignore.hbs",
@@ -69,7 +75,7 @@ const TAKEN: &[&str] = &["rcdk", "constructs", "rcdk-toolkit", "handler"];
 /// Why no crate was written.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum ScaffoldError {
-    #[error("{name:?} is not a valid Lambda crate name: {reason}")]
+    #[error("{name:?} is not a valid crate name: {reason}")]
     #[diagnostic(code(rcdk::new::name), help("use lowercase letters, digits and single hyphens, starting with a letter: order-events"))]
     BadName { name: String, reason: String },
 
@@ -284,7 +290,6 @@ pub fn new_app(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
-    check_name(&name)?;
     let existed = dir.exists();
     if existed {
         let empty = std::fs::read_dir(dir)
@@ -296,6 +301,7 @@ pub fn new_app(
             });
         }
     }
+    check_name(&name)?;
     let mut engine = Handlebars::new();
     engine.set_strict_mode(true);
     let data = json!({

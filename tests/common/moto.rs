@@ -1,0 +1,201 @@
+//! A moto server for the end-to-end tests (given by RCDK_MOTO_ENDPOINT, as scripts/test does,
+//! or started here from .venv), and a runner of the binaries against it.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const REGION: &str = "us-east-1";
+pub const ACCOUNT: &str = "123456789012";
+
+/// A moto server: given by RCDK_MOTO_ENDPOINT, or started here (and stopped on drop).
+pub struct Moto {
+    pub endpoint: String,
+    child: Option<Child>,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Moto {
+    pub fn start() -> Option<Moto> {
+        if let Ok(endpoint) = std::env::var("RCDK_MOTO_ENDPOINT") {
+            return Some(Moto {
+                endpoint,
+                child: None,
+            });
+        }
+        let python = super::root().join(".venv/bin/python");
+        let has_moto = Command::new(&python)
+            .args(["-c", "import moto.server"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !has_moto {
+            assert!(
+                std::env::var("RCDK_REQUIRE_TOOLS").as_deref() != Ok("1"),
+                "moto is required (RCDK_REQUIRE_TOOLS=1) but .venv has none; run scripts/test"
+            );
+            eprintln!("moto not installed in .venv: skipped (run scripts/test to install it)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(5077);
+        let child = Command::new(&python)
+            .arg(super::root().join("tests/moto/server.py"))
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start moto: {e}"));
+        let moto = Moto {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            child: Some(child),
+        };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "moto did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(moto)
+    }
+
+    /// Empties every backend (a fresh account), over the moto API.
+    pub fn reset(&self) {
+        let address = self.endpoint.trim_start_matches("http://");
+        let mut stream =
+            TcpStream::connect(address).unwrap_or_else(|e| panic!("moto at {address}: {e}"));
+        let request = format!(
+            "POST /moto-api/reset HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        stream
+            .write_all(request.as_bytes())
+            .unwrap_or_else(|e| panic!("reset: {e}"));
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
+            "reset: {answer}"
+        );
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub seconds: f64,
+}
+
+/// Runs `program` in `cwd` against moto; a run over `limit` is killed and fails the test.
+pub fn run(program: &Path, cwd: &Path, endpoint: &str, args: &[&str], limit: Duration) -> Run {
+    let started = Instant::now();
+    let name = program
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // cargo-lambda as scripts/test installs it, for the deploys of apps outside this tree
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![super::root().join(".venv/bin")];
+    dirs.extend(std::env::split_paths(&path));
+    let path = std::env::join_paths(dirs).unwrap_or(path);
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(cwd)
+        .env("PATH", path)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", REGION)
+        .env("RCDK_POLL_MS", "50")
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(o) = out.as_mut() {
+            let _ = o.read_to_string(&mut s);
+        }
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s
+    });
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stdout = reader.join().unwrap_or_default();
+            let stderr = err_reader.join().unwrap_or_default();
+            panic!("{name} {args:?} took over {limit:?}; stdout:\n{stdout}\nstderr:\n{stderr}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let run = Run {
+        code: status.code().unwrap_or(-1),
+        stdout: reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    eprintln!(
+        "$ {name} {} -> {} in {:.2} s\n{}{}",
+        args.join(" "),
+        run.code,
+        run.seconds,
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+pub fn ok(run: &Run, what: &str) {
+    assert_eq!(
+        run.code, 0,
+        "{what} failed:\n{}\n{}",
+        run.stdout, run.stderr
+    );
+}
+
+/// The toolkit binary of this build (cargo builds every binary of the workspace for tests).
+pub fn toolkit() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
+    // target/debug/deps/<test> -> target/debug/rcdk-toolkit
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| panic!("no target directory above {}", exe.display()));
+    let toolkit = dir.join(format!("rcdk-toolkit{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        toolkit.is_file(),
+        "{} is not built (cargo test --workspace builds it)",
+        toolkit.display()
+    );
+    toolkit
+}

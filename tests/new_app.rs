@@ -1,0 +1,222 @@
+//! `new app DIR`: a standalone app that builds on its own, synthesizes an assembly cfn-lint
+//! accepts, passes its own tests, and deploys and destroys against moto; its binaries work
+//! when copied elsewhere and say what to do outside a workspace.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use common::moto::{ok, Moto};
+
+fn patterns(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rcdk-patterns"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("RCDK_TOOLKIT", common::moto::toolkit())
+        .output()
+        .unwrap_or_else(|e| panic!("rcdk-patterns runs: {e}"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// cargo in the new app, with this repository's target directory (its compiled dependencies
+/// are reused: the app starts from this checkout's lock file) and cargo-lambda from .venv.
+fn cargo(app: &Path, args: &[&str]) -> Output {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![common::root().join(".venv/bin")];
+    dirs.extend(std::env::split_paths(&path));
+    Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(app)
+        .env("CARGO_TARGET_DIR", common::root().join("target"))
+        .env("PATH", std::env::join_paths(dirs).unwrap_or(path))
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .output()
+        .unwrap_or_else(|e| panic!("cargo {args:?}: {e}"))
+}
+
+fn scaffold(tmp: &Path) -> PathBuf {
+    let app = tmp.join("orders-app");
+    let o = patterns(
+        &["new", "app", app.to_str().unwrap_or_default()],
+        &common::root(),
+    );
+    assert!(o.status.success(), "{}{}", text(&o.stdout), text(&o.stderr));
+    let out = text(&o.stdout);
+    for file in [
+        "Cargo.toml",
+        "src/main.rs",
+        "src/lib.rs",
+        "config.json",
+        "tests/stack.rs",
+    ] {
+        assert!(out.contains(file), "{file} not listed:\n{out}");
+    }
+    assert!(app.join("lambdas/handler/src/main.rs").is_file());
+    let manifest = std::fs::read_to_string(app.join("Cargo.toml")).unwrap_or_default();
+    let rcdk_path = common::root().join("rcdk");
+    assert!(
+        manifest.contains(&format!("rcdk = {{ path = \"{}\" }}", rcdk_path.display())),
+        "depends on this checkout by path:\n{manifest}"
+    );
+    app
+}
+
+#[test]
+fn bad_places_and_names_are_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(tmp.path().join("keep.txt"), "mine").unwrap_or_else(|e| panic!("{e}"));
+    let o = patterns(
+        &["new", "app", tmp.path().to_str().unwrap_or_default()],
+        &common::root(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("is not empty"),
+        "{}",
+        text(&o.stderr)
+    );
+    let bad = tmp.path().join("Orders_App");
+    let o = patterns(
+        &["new", "app", bad.to_str().unwrap_or_default()],
+        &common::root(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("not a valid"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!bad.exists());
+    assert_eq!(
+        std::fs::read_dir(tmp.path())
+            .map(Iterator::count)
+            .unwrap_or(0),
+        1,
+        "only keep.txt"
+    );
+}
+
+#[test]
+fn a_new_app_synthesizes_tests_deploys_and_destroys() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let app = scaffold(tmp.path());
+
+    // synth: the app's own binary, the assembly with where its workspace is
+    let synth = cargo(&app, &["run", "-q", "--offline", "--", "synth"]);
+    assert!(
+        synth.status.success(),
+        "{}{}",
+        text(&synth.stdout),
+        text(&synth.stderr)
+    );
+    assert!(
+        text(&synth.stdout).contains("OrdersApp"),
+        "{}",
+        text(&synth.stdout)
+    );
+    let template = app.join("cdk.out/OrdersApp.template.json");
+    assert!(template.is_file());
+    let recorded = std::fs::read_to_string(app.join("cdk.out/rcdk.json")).unwrap_or_default();
+    assert!(recorded.contains("\"workspace\": \"..\""), "{recorded}");
+
+    // cfn-lint: no error, no warning
+    if let Some(lint) = common::require_tool("RCDK_CFN_LINT", ".venv/bin/cfn-lint", "cfn-lint") {
+        let o = Command::new(&lint)
+            .args(["--format", "parseable"])
+            .arg(&template)
+            .output()
+            .unwrap_or_else(|e| panic!("cfn-lint: {e}"));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}{}",
+            text(&o.stdout),
+            text(&o.stderr)
+        );
+    }
+
+    // its own tests: the reviewed snapshot, the stack's behaviour, the handler's tests
+    let test = cargo(&app, &["test", "-q", "--offline", "--workspace"]);
+    let report = format!("{}{}", text(&test.stdout), text(&test.stderr));
+    assert!(test.status.success(), "{report}");
+    assert!(report.contains("3 passed"), "the stack's tests:\n{report}");
+    assert!(
+        report.contains("2 passed"),
+        "the handler's tests:\n{report}"
+    );
+
+    // outside any workspace, the binary says what to do
+    let binary = common::root()
+        .join("target/debug")
+        .join(format!("orders-app{}", std::env::consts::EXE_SUFFIX));
+    let copied = tmp.path().join("bin");
+    std::fs::create_dir_all(&copied).unwrap_or_else(|e| panic!("{e}"));
+    for (from, name) in [
+        (binary.clone(), "orders-app"),
+        (common::moto::toolkit(), "rcdk-toolkit"),
+    ] {
+        let to = copied.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+        std::fs::copy(&from, &to).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
+    }
+    let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let o = Command::new(copied.join("orders-app"))
+        .arg("synth")
+        .current_dir(outside.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("is not inside a cargo workspace"), "{err}");
+    assert!(err.contains("--root DIR"), "{err}");
+
+    // deploy and destroy against moto, the toolkit found next to the app's binary
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    moto.reset();
+    let endpoint = moto.endpoint.as_str();
+    let minute = Duration::from_secs(60);
+    let run = |program: &Path, args: &[&str], limit: Duration| {
+        common::moto::run(program, &app, endpoint, args, limit)
+    };
+    ok(&run(&binary, &["bootstrap"], minute), "bootstrap");
+    let deploy = run(
+        &binary,
+        &["deploy", "--require-approval", "never"],
+        Duration::from_secs(900),
+    );
+    ok(&deploy, "deploy of the new app");
+    assert!(
+        deploy.stdout.contains("CREATE_COMPLETE"),
+        "{}",
+        deploy.stdout
+    );
+    assert!(
+        deploy.stdout.contains("building handler"),
+        "{}",
+        deploy.stdout
+    );
+    assert!(
+        deploy.stdout.contains("OrdersApp.ApiUrl = https://"),
+        "{}",
+        deploy.stdout
+    );
+
+    // the binaries copied elsewhere work from the app's workspace
+    let diff = run(&copied.join("orders-app"), &["diff", "--fail"], minute);
+    ok(&diff, "diff through the copied binaries");
+    assert!(diff.stdout.contains("no differences"), "{}", diff.stdout);
+
+    let destroy = run(&binary, &["destroy", "--force"], minute);
+    ok(&destroy, "destroy");
+    let after = run(&binary, &["diff"], minute);
+    ok(&after, "diff after destroy");
+    assert!(!after.stdout.contains("no differences"), "{}", after.stdout);
+}
