@@ -28,10 +28,9 @@ use serde_json::{json, Value};
 use rcdk_toolkit::approval::RequireApproval;
 use rcdk_toolkit::assets;
 use rcdk_toolkit::aws::Aws;
-use rcdk_toolkit::deploy::{
-    deploy_stack, publish_templates, DeployOptions, InFlight, Outcome, StackPlan,
-};
+use rcdk_toolkit::deploy::{deploy_stack, DeployOptions, InFlight, Outcome};
 use rcdk_toolkit::error::DeployError;
+use rcdk_toolkit::plan::{publish_templates, StackPlan};
 use rcdk_toolkit::ui::Ui;
 
 const NAME: &str = "Orders";
@@ -546,13 +545,18 @@ async fn a_large_template_is_uploaded_and_deployed_by_url() {
     t["Description"] = json!("x".repeat(60_000));
     let p = plan(t);
     let key = assets::template_key(&p.body);
-    let head = mock!(aws_sdk_s3::Client::head_object).then_error(|| {
-        HeadObjectError::NotFound(aws_sdk_s3::types::error::NotFound::builder().build())
-    });
+    // every call on the asset bucket says whose bucket it must be
+    let head = mock!(aws_sdk_s3::Client::head_object)
+        .match_requests(|r| r.expected_bucket_owner() == Some("123456789012"))
+        .then_error(|| {
+            HeadObjectError::NotFound(aws_sdk_s3::types::error::NotFound::builder().build())
+        });
     let expected_key = key.clone();
     let put = mock!(aws_sdk_s3::Client::put_object)
         .match_requests(move |r| {
-            r.bucket() == Some("assets-bucket") && r.key() == Some(expected_key.as_str())
+            r.bucket() == Some("assets-bucket")
+                && r.key() == Some(expected_key.as_str())
+                && r.expected_bucket_owner() == Some("123456789012")
         })
         .then_output(|| PutObjectOutput::builder().build());
     let s3 = mock_client!(aws_sdk_s3, RuleMode::MatchAny, [&head, &put]);
@@ -572,9 +576,14 @@ async fn a_large_template_is_uploaded_and_deployed_by_url() {
     );
     let aws = Aws::from_clients(cfn, s3, "eu-west-1", None);
     let ui = Ui::capture();
-    let urls = publish_templates(&aws, &ui, "assets-bucket", std::slice::from_ref(&p))
-        .await
-        .unwrap_or_else(|e| panic!("upload failed: {e}"));
+    let urls = publish_templates(
+        &aws,
+        &ui,
+        &assets::AssetBucket::new("assets-bucket", Some("123456789012")),
+        std::slice::from_ref(&p),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("upload failed: {e}"));
     assert_eq!(put.num_calls(), 1, "the template is uploaded once");
     assert_eq!(urls, HashMap::from([(NAME.to_string(), url.clone())]));
     let result = run(&aws, &ui, &p, Some(&url)).await;
@@ -587,9 +596,14 @@ async fn a_large_template_is_uploaded_and_deployed_by_url() {
 
     // small templates are not uploaded
     let small = plan(template());
-    let urls = publish_templates(&aws, &ui, "assets-bucket", &[small])
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let urls = publish_templates(
+        &aws,
+        &ui,
+        &assets::AssetBucket::new("assets-bucket", Some("123456789012")),
+        &[small],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(urls.is_empty());
     assert_eq!(put.num_calls(), 1);
 }
@@ -614,6 +628,40 @@ async fn an_account_without_the_toolkit_stack_is_told_to_bootstrap() {
         }
         other => panic!("expected NotBootstrapped, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn the_asset_bucket_is_owned_by_the_toolkit_stacks_account() {
+    let found = mock!(aws_sdk_cloudformation::Client::describe_stack_resource).then_output(|| {
+        aws_sdk_cloudformation::operation::describe_stack_resource::DescribeStackResourceOutput::builder()
+            .stack_resource_detail(
+                aws_sdk_cloudformation::types::StackResourceDetail::builder()
+                    .stack_id("arn:aws:cloudformation:us-east-1:111122223333:stack/CDKToolkit/1")
+                    .logical_resource_id("StagingBucket")
+                    .physical_resource_id("cdk-hnb659fds-assets-111122223333-us-east-1")
+                    .resource_type("AWS::S3::Bucket")
+                    .last_updated_timestamp(DateTime::from_secs(0))
+                    .resource_status(ResourceStatus::CreateComplete)
+                    .build(),
+            )
+            .build()
+    });
+    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&found]);
+    let head = mock!(aws_sdk_s3::Client::head_bucket)
+        .match_requests(|r| r.expected_bucket_owner() == Some("111122223333"))
+        .then_output(|| aws_sdk_s3::operation::head_bucket::HeadBucketOutput::builder().build());
+    let s3 = mock_client!(aws_sdk_s3, RuleMode::MatchAny, [&head]);
+    let bucket = assets::find_bucket(&Aws::from_clients(cfn, s3, "us-east-1", None))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        bucket,
+        assets::AssetBucket::new(
+            "cdk-hnb659fds-assets-111122223333-us-east-1",
+            Some("111122223333")
+        )
+    );
+    assert_eq!(head.num_calls(), 1);
 }
 
 #[tokio::test]
@@ -655,7 +703,10 @@ async fn destroy_refuses_a_termination_protected_stack() {
         &aws(cfn),
         &Ui::capture(),
         NAME,
-        Duration::ZERO,
+        &rcdk_toolkit::cfn::Wait {
+            poll: Duration::ZERO,
+            ..Default::default()
+        },
         &InFlight::default(),
     )
     .await;
@@ -763,6 +814,162 @@ async fn no_rollback_is_passed_to_the_execution() {
     .await;
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(execute.num_calls(), 1, "executed with DisableRollback");
+}
+
+#[tokio::test]
+async fn a_change_set_whose_execution_fails_is_deleted() {
+    let p = plan(template());
+    let (rules, create) = create_flow(&p, &["CAPABILITY_IAM"]);
+    // another deploy of the stack ran first: this change set is obsolete
+    let execute = mock!(aws_sdk_cloudformation::Client::execute_change_set).then_error(|| {
+        aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetError::generic(
+            ErrorMetadata::builder()
+                .code("InvalidChangeSetStatus")
+                .message("ChangeSet [cs-1] cannot be executed in its current status of [OBSOLETE]")
+                .build(),
+        )
+    });
+    let delete = mock!(aws_sdk_cloudformation::Client::delete_change_set)
+        .match_requests(|r| r.change_set_name() == Some("cs-1"))
+        .then_output(|| DeleteChangeSetOutput::builder().build());
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&rules[0], &rules[1], &rules[2], &execute, &delete, &create]
+    );
+    let in_flight = InFlight::default();
+    let result = deploy_stack(&aws(cfn), &Ui::capture(), &p, None, &options(), &in_flight).await;
+    let e = result
+        .err()
+        .unwrap_or_else(|| panic!("the execution failed, the deploy must too"));
+    assert!(e.to_string().contains("ExecuteChangeSet"), "{e}");
+    assert!(e.to_string().contains("OBSOLETE"), "{e}");
+    assert_eq!(
+        delete.num_calls(),
+        1,
+        "the change set that cannot run is deleted"
+    );
+    assert!(
+        in_flight.lock().map(|f| f.is_empty()).unwrap_or(false),
+        "nothing goes on in CloudFormation"
+    );
+}
+
+fn code_error(code: &'static str, message: &'static str) -> DescribeStacksError {
+    DescribeStacksError::generic(ErrorMetadata::builder().code(code).message(message).build())
+}
+
+fn no_events() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .then_output(|| DescribeStackEventsOutput::builder().build())
+}
+
+#[tokio::test]
+async fn a_stack_busy_past_the_timeout_is_left_to_cloudformation_with_the_way_to_follow_it() {
+    let busy = described(StackStatus::UpdateInProgress);
+    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&busy]);
+    let opts = DeployOptions {
+        timeout: Duration::ZERO,
+        ..options()
+    };
+    let p = plan(template());
+    let result = deploy_stack(
+        &aws(cfn),
+        &Ui::capture(),
+        &p,
+        None,
+        &opts,
+        &InFlight::default(),
+    )
+    .await;
+    match result {
+        Err(e @ DeployError::TimedOut { .. }) => {
+            assert_eq!(
+                e.to_string(),
+                "Orders is still UPDATE_IN_PROGRESS after 0 min (--timeout)"
+            );
+            let help = miette::Diagnostic::help(&e)
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                help.contains("CloudFormation goes on with Orders"),
+                "{help}"
+            );
+            assert!(
+                help.contains("describe-stack-events --stack-name Orders"),
+                "{help}"
+            );
+        }
+        other => panic!("expected TimedOut, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn throttled_polls_are_retried_until_the_operation_ends() {
+    let describe = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .error(|| code_error("Throttling", "Rate exceeded"))
+        .times(2)
+        .output(|| {
+            DescribeStacksOutput::builder()
+                .stacks(stack(StackStatus::UpdateComplete))
+                .build()
+        })
+        .repeatedly()
+        .build();
+    let events = no_events();
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&describe, &events]
+    );
+    let wait = rcdk_toolkit::cfn::Wait {
+        poll: Duration::ZERO,
+        timeout: Duration::from_secs(60),
+    };
+    let (status, _) =
+        rcdk_toolkit::cfn::follow(&aws(cfn), &Ui::capture(), NAME, "update", None, 2, &wait)
+            .await
+            .unwrap_or_else(|e| panic!("throttling is not a failure: {e}"));
+    assert_eq!(status, StackStatus::UpdateComplete);
+    assert_eq!(
+        describe.num_calls(),
+        3,
+        "two throttled polls, then the answer"
+    );
+}
+
+#[tokio::test]
+async fn expired_credentials_while_following_say_that_cloudformation_goes_on() {
+    let describe = mock!(aws_sdk_cloudformation::Client::describe_stacks).then_error(|| {
+        code_error(
+            "ExpiredToken",
+            "The security token included in the request is expired",
+        )
+    });
+    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&describe]);
+    let wait = rcdk_toolkit::cfn::Wait {
+        poll: Duration::ZERO,
+        timeout: Duration::from_secs(60),
+    };
+    let result =
+        rcdk_toolkit::cfn::follow(&aws(cfn), &Ui::capture(), NAME, "update", None, 2, &wait).await;
+    match result {
+        Err(e @ DeployError::LostTrack { .. }) => {
+            assert!(
+                e.to_string().contains("your AWS credentials have expired"),
+                "{e}"
+            );
+            let help = miette::Diagnostic::help(&e)
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                help.contains("CloudFormation goes on with Orders"),
+                "{help}"
+            );
+        }
+        other => panic!("expected LostTrack, got {other:?}"),
+    }
 }
 
 #[test]

@@ -18,8 +18,39 @@ pub const TOOLKIT_STACK: &str = "CDKToolkit";
 /// Its asset bucket's logical id (the AWS CDK's, so either tool can update the stack).
 pub const BUCKET_LOGICAL_ID: &str = "StagingBucket";
 
+/// The asset bucket, and the account that must own it: every S3 call on it passes
+/// `ExpectedBucketOwner`, so a bucket of that name owned by someone else (deleted, then taken
+/// by another account) is never written to or read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetBucket {
+    pub name: String,
+    /// The account of the CDKToolkit stack (from its ARN).
+    pub owner: Option<String>,
+}
+
+impl AssetBucket {
+    /// A bucket whose owner is `owner`.
+    pub fn new(name: impl Into<String>, owner: Option<&str>) -> AssetBucket {
+        AssetBucket {
+            name: name.into(),
+            owner: owner.map(str::to_string),
+        }
+    }
+}
+
+impl std::fmt::Display for AssetBucket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// The account of an ARN (`arn:aws:cloudformation:us-east-1:123456789012:stack/...`).
+pub fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|a| !a.is_empty())
+}
+
 /// The asset bucket of the account and region, from the CDKToolkit stack.
-pub async fn find_bucket(aws: &Aws) -> Result<String, DeployError> {
+pub async fn find_bucket(aws: &Aws) -> Result<AssetBucket, DeployError> {
     let found = aws
         .cfn
         .describe_stack_resource()
@@ -28,10 +59,10 @@ pub async fn find_bucket(aws: &Aws) -> Result<String, DeployError> {
         .send()
         .await;
     let bucket = match found {
-        Ok(out) => out
-            .stack_resource_detail()
-            .and_then(|d| d.physical_resource_id())
-            .map(str::to_string),
+        Ok(out) => out.stack_resource_detail().and_then(|d| {
+            let name = d.physical_resource_id()?;
+            Some(AssetBucket::new(name, d.stack_id().and_then(arn_account)))
+        }),
         Err(e) if super::aws::is_missing_stack(&e) => None,
         Err(e) => return Err(aws_error("DescribeStackResource", Some(TOOLKIT_STACK), e)),
     };
@@ -40,7 +71,14 @@ pub async fn find_bucket(aws: &Aws) -> Result<String, DeployError> {
             detail: format!("there is no {TOOLKIT_STACK} stack in {}", aws.region),
         });
     };
-    if let Err(e) = aws.s3.head_bucket().bucket(&bucket).send().await {
+    let head = aws
+        .s3
+        .head_bucket()
+        .bucket(&bucket.name)
+        .set_expected_bucket_owner(bucket.owner.clone())
+        .send()
+        .await;
+    if let Err(e) = head {
         if e.raw_response().map(|r| r.status().as_u16()) == Some(404) {
             return Err(DeployError::NotBootstrapped {
                 detail: format!("the asset bucket {bucket} of {TOOLKIT_STACK} is gone"),
@@ -52,8 +90,16 @@ pub async fn find_bucket(aws: &Aws) -> Result<String, DeployError> {
 }
 
 /// Whether the bucket holds the key.
-pub async fn exists(aws: &Aws, bucket: &str, key: &str) -> Result<bool, DeployError> {
-    match aws.s3.head_object().bucket(bucket).key(key).send().await {
+pub async fn exists(aws: &Aws, bucket: &AssetBucket, key: &str) -> Result<bool, DeployError> {
+    let head = aws
+        .s3
+        .head_object()
+        .bucket(&bucket.name)
+        .key(key)
+        .set_expected_bucket_owner(bucket.owner.clone())
+        .send()
+        .await;
+    match head {
         Ok(_) => Ok(true),
         Err(e) => {
             let status = e.raw_response().map(|r| r.status().as_u16());
@@ -67,11 +113,17 @@ pub async fn exists(aws: &Aws, bucket: &str, key: &str) -> Result<bool, DeployEr
 }
 
 /// Puts bytes under a key.
-pub async fn upload(aws: &Aws, bucket: &str, key: &str, body: Vec<u8>) -> Result<(), DeployError> {
+pub async fn upload(
+    aws: &Aws,
+    bucket: &AssetBucket,
+    key: &str,
+    body: Vec<u8>,
+) -> Result<(), DeployError> {
     aws.s3
         .put_object()
-        .bucket(bucket)
+        .bucket(&bucket.name)
         .key(key)
+        .set_expected_bucket_owner(bucket.owner.clone())
         .body(ByteStream::from(body))
         .send()
         .await
@@ -104,7 +156,7 @@ pub fn target_dir(root: &Path) -> PathBuf {
 pub async fn publish(
     aws: &Aws,
     ui: &Ui,
-    bucket: &str,
+    bucket: &AssetBucket,
     assets: &[AssetEntry],
     app_assets: &[AssetEntry],
     root: &Path,
@@ -240,7 +292,8 @@ pub fn template_key(body: &str) -> String {
 /// The URL CloudFormation reads an uploaded template from. With a local endpoint it is
 /// path-style on that endpoint, loopback spelled `localhost` (local S3 stand-ins route by
 /// that host name).
-pub fn template_url(aws: &Aws, bucket: &str, key: &str) -> String {
+pub fn template_url(aws: &Aws, bucket: &AssetBucket, key: &str) -> String {
+    let bucket = &bucket.name;
     match &aws.endpoint {
         Some(endpoint) => format!(
             "{}/{bucket}/{key}",

@@ -122,11 +122,32 @@ where
         ) => DeployError::BadCredentials {
             message: err.message().unwrap_or_default().to_string(),
         },
+        Some(
+            "Throttling"
+            | "ThrottlingException"
+            | "RequestLimitExceeded"
+            | "TooManyRequestsException"
+            | "SlowDown",
+        ) => DeployError::Throttled {
+            operation,
+            message: err.message().unwrap_or_default().to_string(),
+        },
         Some(code) => DeployError::Aws {
             operation,
             stack: stack.map(str::to_string),
             message: format!("{code}: {}", err.message().unwrap_or_default()),
         },
+        // no answer from the service: the request never arrived or the answer never came
+        None if matches!(
+            err,
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+        ) =>
+        {
+            DeployError::Connection {
+                operation,
+                message: chain(&err),
+            }
+        }
         None => DeployError::Aws {
             operation,
             stack: stack.map(str::to_string),

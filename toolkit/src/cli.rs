@@ -49,6 +49,21 @@ pub struct AppArgs {
     pub output: PathBuf,
 }
 
+/// `--timeout MINUTES`: the most one stack's operation is waited for.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct TimeoutArg {
+    /// Stop waiting for one stack's operation after this many minutes (CloudFormation goes on;
+    /// rcdk says how to follow it).
+    #[arg(long = "timeout", value_name = "MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub minutes: u64,
+}
+
+impl TimeoutArg {
+    pub fn duration(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.minutes * 60)
+    }
+}
+
 /// `--require-approval`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ApprovalArg {
@@ -93,6 +108,9 @@ pub struct DeployArgs {
     #[arg(long)]
     pub force: bool,
 
+    #[command(flatten)]
+    pub timeout: TimeoutArg,
+
     /// How many independent stacks deploy at once.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
@@ -128,10 +146,16 @@ pub struct DestroyArgs {
     /// Do not ask for confirmation.
     #[arg(long, short)]
     pub force: bool,
+
+    #[command(flatten)]
+    pub timeout: TimeoutArg,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct BootstrapArgs {}
+pub struct BootstrapArgs {
+    #[command(flatten)]
+    pub timeout: TimeoutArg,
+}
 
 #[derive(Debug, clap::Args)]
 pub struct NewArgs {

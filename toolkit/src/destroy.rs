@@ -1,14 +1,14 @@
 //! `destroy`: deletes stacks (the caller orders them, dependents first), follows each
 //! deletion, refuses termination-protected stacks and says which retained resources stay.
 
-use std::time::Duration;
-
+use aws_sdk_cloudformation::types::StackStatus;
 use serde_json::Value as Json;
 
-use super::aws::{aws_error, Aws};
-use super::deploy::{deployed_template, describe, failure_report, follow, InFlight};
-use super::error::DeployError;
-use super::ui::Ui;
+use crate::aws::{aws_error, Aws};
+use crate::cfn::{deployed_template, describe, failure_report, follow, newest_event, Wait};
+use crate::deploy::InFlight;
+use crate::error::DeployError;
+use crate::ui::Ui;
 
 /// What deleting a stack did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub async fn destroy_stack(
     aws: &Aws,
     ui: &Ui,
     name: &str,
-    poll: Duration,
+    wait: &Wait,
     in_flight: &InFlight,
 ) -> Result<Destroyed, DeployError> {
     let Some(stack) = describe(aws, name).await? else {
@@ -87,19 +87,7 @@ pub async fn destroy_stack(
         .get("Resources")
         .and_then(Json::as_object)
         .map_or(0, |r| r.len());
-    let after = aws
-        .cfn
-        .describe_stack_events()
-        .stack_name(name)
-        .send()
-        .await
-        .ok()
-        .and_then(|p| {
-            p.stack_events()
-                .first()
-                .and_then(|e| e.event_id())
-                .map(str::to_string)
-        });
+    let after = newest_event(aws, name).await.ok().flatten();
     // the stack id, not the name: the name stops resolving once the stack is deleted
     let target = stack.stack_id().unwrap_or(name).to_string();
     if let Ok(mut f) = in_flight.lock() {
@@ -124,18 +112,18 @@ pub async fn destroy_stack(
         }
         return Err(aws_error("DeleteStack", Some(name), e));
     }
-    let followed = follow(aws, ui, &target, "delete", after, total, poll).await;
+    let followed = follow(aws, ui, &target, "delete", after, total, wait).await;
     if let Ok(mut f) = in_flight.lock() {
         f.remove(name);
     }
     let (status, events) = followed?;
-    if status != "DELETE_COMPLETE" {
+    if status != StackStatus::DeleteComplete {
         for line in failure_report(&events) {
             ui.line(format!("{name}: {line}"));
         }
         return Err(DeployError::StackFailed {
             stack: name.to_string(),
-            status,
+            status: status.as_str().to_string(),
             help: format!(
                 "delete what blocks it, then: aws cloudformation delete-stack --stack-name {name} (or keep it: add --retain-resources <LogicalId>)"
             ),

@@ -46,6 +46,46 @@ pub enum DeployError {
         message: String,
     },
 
+    #[error("{operation}: AWS is throttling the requests: {message}")]
+    #[diagnostic(
+        code(rcdk::aws::throttled),
+        help(
+            "too many requests in this account and region; wait a little and run the command again"
+        )
+    )]
+    Throttled {
+        operation: &'static str,
+        message: String,
+    },
+
+    #[error("{operation}: no answer from AWS: {message}")]
+    #[diagnostic(
+        code(rcdk::aws::connection),
+        help("check the network (and AWS_ENDPOINT_URL, if set), then run the command again")
+    )]
+    Connection {
+        operation: &'static str,
+        message: String,
+    },
+
+    #[error("lost track of {stack} while CloudFormation works on it: {cause}")]
+    #[diagnostic(
+        code(rcdk::deploy::lost_track),
+        help("CloudFormation goes on with {stack}; it cannot be cancelled from here. Follow it with:\n  aws cloudformation describe-stack-events --stack-name {stack}\nor in the CloudFormation console; run the command again once it has ended")
+    )]
+    LostTrack { stack: String, cause: String },
+
+    #[error("{stack} is still {status} after {minutes} min (--timeout)")]
+    #[diagnostic(
+        code(rcdk::deploy::timeout),
+        help("CloudFormation goes on with {stack}; rcdk stopped waiting. Follow it with:\n  aws cloudformation describe-stack-events --stack-name {stack}\nor wait longer with --timeout MINUTES")
+    )]
+    TimedOut {
+        stack: String,
+        status: String,
+        minutes: u64,
+    },
+
     #[error("this account and region are not bootstrapped: {detail}")]
     #[diagnostic(
         code(rcdk::deploy::not_bootstrapped),

@@ -1,6 +1,8 @@
 //! What a stack's CloudFormation status allows deploy to do with it. Every status
 //! CloudFormation documents is classified; one it may add later is `Unknown`, never a panic.
 
+use aws_sdk_cloudformation::types::StackStatus;
+
 /// What deploy may do with a stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StackState {
@@ -24,50 +26,74 @@ pub enum StackState {
     Unknown { status: String },
 }
 
+/// Whether an operation is running on the stack (CloudFormation will change its status by
+/// itself). A status added after this version is judged by its name.
+pub fn is_in_progress(status: &StackStatus) -> bool {
+    use StackStatus as S;
+    match status {
+        S::CreateInProgress
+        | S::DeleteInProgress
+        | S::ImportInProgress
+        | S::ImportRollbackInProgress
+        | S::ReviewInProgress
+        | S::RollbackInProgress
+        | S::UpdateCompleteCleanupInProgress
+        | S::UpdateInProgress
+        | S::UpdateRollbackCompleteCleanupInProgress
+        | S::UpdateRollbackInProgress => true,
+        // every documented status is named above or is stable; a newer one is known by name
+        other => other.as_str().ends_with("_IN_PROGRESS"),
+    }
+}
+
 /// Classifies a stack's status (`None`: the stack does not exist).
-pub fn classify(stack: &str, status: Option<&str>) -> StackState {
+pub fn classify(stack: &str, status: Option<&StackStatus>) -> StackState {
+    use StackStatus as S;
     let Some(status) = status else {
         return StackState::Absent;
     };
+    let name = status.as_str().to_string();
     let blocked = |reason: &str, recover: String| StackState::Blocked {
-        status: status.to_string(),
+        status: name.clone(),
         reason: reason.to_string(),
         recover,
     };
     let delete = format!("aws cloudformation delete-stack --stack-name {stack}");
     match status {
-        "DELETE_COMPLETE" => StackState::Absent,
-        "REVIEW_IN_PROGRESS" => StackState::InReview,
-        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "UPDATE_ROLLBACK_COMPLETE" | "IMPORT_COMPLETE"
-        | "IMPORT_ROLLBACK_COMPLETE"
-        // an update that failed with rollback disabled (--no-rollback) may be deployed again
-        | "UPDATE_FAILED" => StackState::Ready,
-        "ROLLBACK_COMPLETE" => blocked(
+        S::DeleteComplete => StackState::Absent,
+        S::ReviewInProgress => StackState::InReview,
+        S::CreateComplete
+        | S::UpdateComplete
+        | S::UpdateRollbackComplete
+        | S::ImportComplete
+        | S::ImportRollbackComplete
+        // a create or an update that failed with rollback disabled (--no-rollback) keeps what
+        // it provisioned; CloudFormation takes an update of it (the next deploy)
+        | S::UpdateFailed
+        | S::CreateFailed => StackState::Ready,
+        S::RollbackComplete => blocked(
             "its creation failed and was rolled back; CloudFormation cannot update it, only delete it",
             delete,
         ),
-        "CREATE_FAILED" | "ROLLBACK_FAILED" => blocked(
-            "its creation failed and the stack was left as it is; delete it (its events say why it failed)",
+        S::RollbackFailed => blocked(
+            "its creation failed and so did the rollback; delete it (its events say why it failed)",
             delete,
         ),
-        "DELETE_FAILED" => blocked(
+        S::DeleteFailed => blocked(
             "its deletion failed; some resources could not be deleted (see its events), delete it again once they can be, or retain them",
             format!("{delete} --retain-resources <LogicalId> ..."),
         ),
-        "UPDATE_ROLLBACK_FAILED" => blocked(
+        S::UpdateRollbackFailed => blocked(
             "an update failed and so did its rollback; finish the rollback first",
             format!("aws cloudformation continue-update-rollback --stack-name {stack}"),
         ),
-        "IMPORT_ROLLBACK_FAILED" => blocked(
-            "an import failed and so did its rollback; roll it back again, or delete it",
-            format!("aws cloudformation rollback-stack --stack-name {stack}"),
+        // RollbackStack and ContinueUpdateRollback do not take this status; deleting does
+        S::ImportRollbackFailed => blocked(
+            "an import failed and so did its rollback; delete it, retaining what must stay",
+            format!("{delete} --retain-resources <LogicalId> ..."),
         ),
-        s if s.ends_with("_IN_PROGRESS") => StackState::Busy {
-            status: status.to_string(),
-        },
-        _ => StackState::Unknown {
-            status: status.to_string(),
-        },
+        s if is_in_progress(s) => StackState::Busy { status: name },
+        _ => StackState::Unknown { status: name },
     }
 }
 
@@ -105,7 +131,7 @@ mod tests {
     #[test]
     fn every_documented_status_is_known() {
         for status in ALL {
-            let state = classify("S", Some(status));
+            let state = classify("S", Some(&StackStatus::from(*status)));
             assert!(!matches!(state, StackState::Unknown { .. }), "{status}");
         }
     }
@@ -113,9 +139,12 @@ mod tests {
     #[test]
     fn states_by_kind() {
         assert_eq!(classify("S", None), StackState::Absent);
-        assert_eq!(classify("S", Some("DELETE_COMPLETE")), StackState::Absent);
         assert_eq!(
-            classify("S", Some("REVIEW_IN_PROGRESS")),
+            classify("S", Some(&StackStatus::from("DELETE_COMPLETE"))),
+            StackState::Absent
+        );
+        assert_eq!(
+            classify("S", Some(&StackStatus::from("REVIEW_IN_PROGRESS"))),
             StackState::InReview
         );
         for ready in [
@@ -124,7 +153,11 @@ mod tests {
             "UPDATE_ROLLBACK_COMPLETE",
             "UPDATE_FAILED",
         ] {
-            assert_eq!(classify("S", Some(ready)), StackState::Ready, "{ready}");
+            assert_eq!(
+                classify("S", Some(&StackStatus::from(ready))),
+                StackState::Ready,
+                "{ready}"
+            );
         }
         for busy in [
             "CREATE_IN_PROGRESS",
@@ -132,7 +165,10 @@ mod tests {
             "DELETE_IN_PROGRESS",
         ] {
             assert!(
-                matches!(classify("S", Some(busy)), StackState::Busy { .. }),
+                matches!(
+                    classify("S", Some(&StackStatus::from(busy))),
+                    StackState::Busy { .. }
+                ),
                 "{busy}"
             );
         }
@@ -140,7 +176,7 @@ mod tests {
 
     #[test]
     fn blocked_stacks_come_with_the_command_that_recovers_them() {
-        let recover = |status: &str| match classify("Orders", Some(status)) {
+        let recover = |status: &str| match classify("Orders", Some(&StackStatus::from(status))) {
             StackState::Blocked { recover, .. } => recover,
             other => panic!("{status}: {other:?}"),
         };
@@ -152,35 +188,40 @@ mod tests {
             recover("ROLLBACK_FAILED"),
             "aws cloudformation delete-stack --stack-name Orders"
         );
+        // after --no-rollback, a failed create keeps its resources and can be updated
         assert_eq!(
-            recover("CREATE_FAILED"),
-            "aws cloudformation delete-stack --stack-name Orders"
+            classify("Orders", Some(&StackStatus::from("CREATE_FAILED"))),
+            StackState::Ready
+        );
+        assert_eq!(
+            classify("Orders", Some(&StackStatus::from("UPDATE_FAILED"))),
+            StackState::Ready
         );
         assert!(recover("DELETE_FAILED").contains("--retain-resources"));
         assert_eq!(
             recover("UPDATE_ROLLBACK_FAILED"),
             "aws cloudformation continue-update-rollback --stack-name Orders"
         );
-        assert_eq!(
-            recover("IMPORT_ROLLBACK_FAILED"),
-            "aws cloudformation rollback-stack --stack-name Orders"
-        );
+        // only commands valid for the status: RollbackStack takes CREATE_FAILED and
+        // UPDATE_FAILED only, so an import whose rollback failed is deleted
+        assert!(recover("IMPORT_ROLLBACK_FAILED")
+            .starts_with("aws cloudformation delete-stack --stack-name Orders --retain-resources"));
     }
 
     #[test]
     fn a_status_from_the_future_is_unknown_not_a_panic() {
         assert_eq!(
-            classify("S", Some("QUANTUM_ENTANGLED")),
+            classify("S", Some(&StackStatus::from("QUANTUM_ENTANGLED"))),
             StackState::Unknown {
                 status: "QUANTUM_ENTANGLED".into()
             }
         );
         assert!(matches!(
-            classify("S", Some("TELEPORT_IN_PROGRESS")),
+            classify("S", Some(&StackStatus::from("TELEPORT_IN_PROGRESS"))),
             StackState::Busy { .. }
         ));
         assert!(matches!(
-            classify("S", Some("")),
+            classify("S", Some(&StackStatus::from(""))),
             StackState::Unknown { .. }
         ));
     }

@@ -6,10 +6,12 @@ use super::context::{poll_interval, report_failures, run_async, Connection};
 use super::ToolkitError;
 use crate::approval::RequireApproval;
 use crate::assets::{self, TOOLKIT_STACK};
-use crate::deploy::{deploy_all, DeployOptions, InFlight, StackPlan};
+use crate::cli::BootstrapArgs;
+use crate::deploy::{deploy_all, DeployOptions, InFlight};
+use crate::plan::StackPlan;
 use crate::ui::Ui;
 
-pub fn run(conn: &Connection) -> Result<(), ToolkitError> {
+pub fn run(conn: &Connection, args: &BootstrapArgs) -> Result<(), ToolkitError> {
     let assembly = crate::bootstrap::assembly()?;
     let Some(stack) = assembly.stack(TOOLKIT_STACK) else {
         return Ok(());
@@ -21,6 +23,7 @@ pub fn run(conn: &Connection) -> Result<(), ToolkitError> {
         // the bootstrap stack holds no IAM; its bucket is retained
         require_approval: RequireApproval::Never,
         poll: poll_interval(),
+        timeout: args.timeout.duration(),
         ..Default::default()
     };
     let bucket = run_async(&in_flight, "bootstrap", async {

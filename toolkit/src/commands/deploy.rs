@@ -13,11 +13,9 @@ use super::ToolkitError;
 use crate::approval::RequireApproval;
 use crate::assets;
 use crate::cli::{ApprovalArg, DeployArgs};
-use crate::deploy::{
-    check_parameters, deploy_all, publish_templates, DeployOptions, InFlight, Outcome,
-    ParameterArg, StackPlan,
-};
+use crate::deploy::{deploy_all, DeployOptions, InFlight, Outcome};
 use crate::error::DeployError;
+use crate::plan::{check_parameters, publish_templates, ParameterArg, StackPlan};
 use crate::ui::Ui;
 
 fn write_outputs(
@@ -72,6 +70,7 @@ pub fn run(conn: &Connection, args: &DeployArgs) -> Result<(), ToolkitError> {
         force: args.force,
         concurrency: usize::from(args.concurrency),
         poll: poll_interval(),
+        timeout: args.timeout.duration(),
     };
     let ui = Ui::detect();
     let in_flight = InFlight::default();

@@ -48,11 +48,14 @@ pub fn run(conn: &Connection, args: &DestroyArgs) -> Result<(), ToolkitError> {
         }
     }
     let in_flight = InFlight::default();
-    let poll = poll_interval();
+    let wait = crate::cfn::Wait {
+        poll: poll_interval(),
+        timeout: args.timeout.duration(),
+    };
     run_async(&in_flight, "destroy", async {
         let aws = conn.connect().await?;
         for name in &order {
-            destroy_stack(&aws, &ui, name, poll, &in_flight).await?;
+            destroy_stack(&aws, &ui, name, &wait, &in_flight).await?;
         }
         Ok(())
     })?;

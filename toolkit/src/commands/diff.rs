@@ -1,9 +1,12 @@
 //! `diff`: each selected stack against its deployed template.
 
+use aws_sdk_cloudformation::types::StackStatus;
+
 use super::context::{run_async, Connection, RunContext};
 use super::ToolkitError;
+use crate::cfn::{deployed_template, describe};
 use crate::cli::DiffArgs;
-use crate::deploy::{deployed_template, describe, InFlight};
+use crate::deploy::InFlight;
 use crate::diff::{diff_templates, render};
 use crate::ui::Ui;
 
@@ -22,7 +25,7 @@ pub fn run(conn: &Connection, args: &DiffArgs) -> Result<bool, ToolkitError> {
                 continue;
             };
             let deployed = match describe(&aws, name).await? {
-                Some(s) if s.stack_status().map(|s| s.as_str()) != Some("REVIEW_IN_PROGRESS") => {
+                Some(s) if s.stack_status() != Some(&StackStatus::ReviewInProgress) => {
                     Some(deployed_template(&aws, name).await?.unwrap_or_default())
                 }
                 _ => None,

@@ -86,7 +86,7 @@ pub fn run(cli: Cli) -> Result<(), ToolkitError> {
             Ok(())
         }
         Command::Destroy(args) => destroy::run(&conn, &args),
-        Command::Bootstrap(_) => bootstrap::run(&conn),
+        Command::Bootstrap(args) => bootstrap::run(&conn, &args),
         Command::New(args) => new::run(&args),
         Command::PutItem(args) => put_item::run(&conn, &args),
     }
