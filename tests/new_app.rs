@@ -186,7 +186,74 @@ fn a_new_app_synthesizes_tests_deploys_and_destroys() {
     let run = |program: &Path, args: &[&str], limit: Duration| {
         common::moto::run(program, &app, endpoint, args, limit)
     };
-    ok(&run(&binary, &["bootstrap"], minute), "bootstrap");
+    // the account was bootstrapped by the AWS CDK: its CDKToolkit (a newer version, with
+    // resources rcdk's template lacks) is used as it is, not replaced
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cfn = runtime.block_on(async {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(aws_config::Region::new(common::moto::REGION))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "test", "test", None, None, "e2e",
+            ))
+            .load()
+            .await;
+        aws_sdk_cloudformation::Client::new(&config)
+    });
+    let cdk_template = serde_json::json!({
+        "Resources": {
+            "StagingBucket": {"Type": "AWS::S3::Bucket", "Properties": {
+                "BucketName": {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}}},
+            "CdkBootstrapVersion": {"Type": "AWS::SSM::Parameter", "Properties": {
+                "Type": "String", "Name": "/cdk-bootstrap/hnb659fds/version", "Value": "21"}},
+            "FilePublishingRole": {"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Action": "sts:AssumeRole",
+                    "Principal": {"AWS": {"Ref": "AWS::AccountId"}}}]}}}
+        },
+        "Outputs": {
+            "BucketName": {"Value": {"Ref": "StagingBucket"}},
+            "BootstrapVersion": {"Value": "21"}
+        }
+    });
+    runtime.block_on(async {
+        cfn.create_stack()
+            .stack_name("CDKToolkit")
+            .template_body(cdk_template.to_string())
+            .capabilities(aws_sdk_cloudformation::types::Capability::CapabilityNamedIam)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("the AWS CDK's CDKToolkit: {e:?}"));
+    });
+    let bootstrap = run(&binary, &["bootstrap"], minute);
+    ok(&bootstrap, "bootstrap over the AWS CDK's stack");
+    assert!(
+        bootstrap
+            .stdout
+            .contains("was made by the AWS CDK (bootstrap version 21")
+            && bootstrap
+                .stdout
+                .contains("FilePublishingRole (AWS::IAM::Role)"),
+        "{}",
+        bootstrap.stdout
+    );
+    let kept = runtime.block_on(async {
+        cfn.get_template()
+            .stack_name("CDKToolkit")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .template_body()
+            .unwrap_or_default()
+            .to_string()
+    });
+    assert!(
+        kept.contains("FilePublishingRole"),
+        "the AWS CDK's stack was replaced: {kept}"
+    );
     let deploy = run(
         &binary,
         &["deploy", "--require-approval", "never"],

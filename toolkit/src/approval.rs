@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::template::TemplateView;
+
 /// `--require-approval`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RequireApproval {
@@ -66,9 +68,6 @@ const STATEFUL: &[&str] = &[
 /// Lambda permissions.
 fn grants(template: &Value) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
-    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
-        return out;
-    };
     let statements = |doc: Option<&Value>| -> Vec<String> {
         match doc.and_then(|d| d.get("Statement")) {
             Some(Value::Array(items)) => items.iter().map(Value::to_string).collect(),
@@ -76,12 +75,12 @@ fn grants(template: &Value) -> BTreeSet<(String, String)> {
             None => Vec::new(),
         }
     };
-    for (id, r) in resources {
-        let props = r.get("Properties");
-        let get = |k: &str| props.and_then(|p| p.get(k));
-        let kind = r.get("Type").and_then(Value::as_str).unwrap_or("");
+    for r in TemplateView::new(template).resources() {
+        let get = |k: &str| r.property(k);
+        let kind = r.kind();
+        let id = r.logical_id;
         let mut add = |what: String| {
-            out.insert((id.clone(), what));
+            out.insert((id.to_string(), what));
         };
         match kind {
             "AWS::IAM::Role" => {
@@ -122,7 +121,7 @@ fn grants(template: &Value) -> BTreeSet<(String, String)> {
             }
             "AWS::Lambda::Permission" => add(format!(
                 "permission {}",
-                props.map(Value::to_string).unwrap_or_default()
+                r.properties().map(Value::to_string).unwrap_or_default()
             )),
             _ => {}
         }

@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::template::TemplateView;
+
 /// IAM resource types, and the property that names each.
 const IAM_TYPES: &[(&str, &str)] = &[
     ("AWS::IAM::AccessKey", ""),
@@ -21,22 +23,13 @@ const IAM_TYPES: &[(&str, &str)] = &[
 pub fn required(template: &Value) -> Vec<&'static str> {
     let mut iam = false;
     let mut named = false;
-    let mut expand = template.get("Transform").is_some();
-    for resource in template
-        .get("Resources")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|r| r.values())
-    {
-        let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
+    let view = TemplateView::new(template);
+    let mut expand = view.has_transform();
+    for resource in view.resources() {
+        let kind = resource.kind();
         if let Some((_, name)) = IAM_TYPES.iter().find(|(t, _)| *t == kind) {
             iam = true;
-            if !name.is_empty()
-                && resource
-                    .get("Properties")
-                    .and_then(|p| p.get(*name))
-                    .is_some()
-            {
+            if !name.is_empty() && resource.property(name).is_some() {
                 named = true;
             }
         }

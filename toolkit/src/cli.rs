@@ -153,6 +153,11 @@ pub struct DestroyArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct BootstrapArgs {
+    /// Replace a CDKToolkit stack made by the AWS CDK with rcdk's (removing its roles,
+    /// repository and key; the AWS CDK then needs `cdk bootstrap` again).
+    #[arg(long)]
+    pub force: bool,
+
     #[command(flatten)]
     pub timeout: TimeoutArg,
 }

@@ -8,6 +8,7 @@ use crate::aws::{aws_error, Aws};
 use crate::cfn::{deployed_template, describe, failure_report, follow, newest_event, Wait};
 use crate::deploy::InFlight;
 use crate::error::DeployError;
+use crate::template::TemplateView;
 use crate::ui::Ui;
 
 /// What deleting a stack did.
@@ -21,26 +22,10 @@ pub enum Destroyed {
 
 /// The logical ids and types of the template's resources that CloudFormation keeps on delete.
 pub fn retained(template: &Json) -> Vec<(String, String)> {
-    template
-        .get("Resources")
-        .and_then(Json::as_object)
-        .into_iter()
-        .flatten()
-        .filter(|(_, r)| {
-            matches!(
-                r.get("DeletionPolicy").and_then(Json::as_str),
-                Some("Retain" | "RetainExceptOnCreate" | "Snapshot")
-            )
-        })
-        .map(|(id, r)| {
-            (
-                id.clone(),
-                r.get("Type")
-                    .and_then(Json::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-            )
-        })
+    TemplateView::new(template)
+        .resources()
+        .filter(|r| r.is_retained())
+        .map(|r| (r.logical_id.to_string(), r.kind().to_string()))
         .collect()
 }
 
@@ -83,10 +68,7 @@ pub async fn destroy_stack(
             kept.push((id, kind, physical));
         }
     }
-    let total = template
-        .get("Resources")
-        .and_then(Json::as_object)
-        .map_or(0, |r| r.len());
+    let total = TemplateView::new(&template).resource_count();
     let after = newest_event(aws, name).await.ok().flatten();
     // the stack id, not the name: the name stops resolving once the stack is deleted
     let target = stack.stack_id().unwrap_or(name).to_string();

@@ -10,6 +10,7 @@ use similar::{ChangeTag, TextDiff};
 use constructs::core::assembly::to_json_text;
 
 use super::approval::iam_broadening;
+use crate::template::TemplateView;
 
 /// What differs in one stack.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -93,10 +94,6 @@ pub fn line_diff(old: &Json, new: &Json, context: usize) -> Vec<Line> {
     lines
 }
 
-fn section<'a>(t: &'a Json, key: &str) -> Option<&'a Map<String, Json>> {
-    t.get(key).and_then(Json::as_object)
-}
-
 /// Compares the deployed template (`None`: no stack) with ours.
 pub fn diff_templates(old: Option<&Json>, new: &Json) -> StackDiff {
     let empty = Json::Object(Map::new());
@@ -105,28 +102,20 @@ pub fn diff_templates(old: Option<&Json>, new: &Json) -> StackDiff {
         new_stack: old.is_none(),
         ..Default::default()
     };
-    let none = Map::new();
-    let before = section(old_t, "Resources").unwrap_or(&none);
-    let after = section(new, "Resources").unwrap_or(&none);
-    let type_of = |r: &Json| {
-        r.get("Type")
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    for (id, r) in after {
-        match before.get(id) {
+    let (before, after) = (TemplateView::new(old_t), TemplateView::new(new));
+    for r in after.resources() {
+        match before.resource(r.logical_id) {
             None => out.resources.push(ResourceDiff {
-                logical_id: id.clone(),
-                resource_type: type_of(r),
+                logical_id: r.logical_id.to_string(),
+                resource_type: r.kind().to_string(),
                 kind: Kind::Added,
                 lines: Vec::new(),
             }),
-            Some(old_r) if old_r != r => {
-                let lines = line_diff(&readable(old_r), &readable(r), 3);
+            Some(old_r) if old_r.json() != r.json() => {
+                let lines = line_diff(&readable(old_r.json()), &readable(r.json()), 3);
                 out.resources.push(ResourceDiff {
-                    logical_id: id.clone(),
-                    resource_type: type_of(r),
+                    logical_id: r.logical_id.to_string(),
+                    resource_type: r.kind().to_string(),
                     kind: Kind::Changed,
                     lines,
                 })
@@ -134,22 +123,20 @@ pub fn diff_templates(old: Option<&Json>, new: &Json) -> StackDiff {
             Some(_) => {}
         }
     }
-    for (id, r) in before {
-        if !after.contains_key(id) {
+    for r in before.resources() {
+        if after.resource(r.logical_id).is_none() {
             out.resources.push(ResourceDiff {
-                logical_id: id.clone(),
-                resource_type: type_of(r),
+                logical_id: r.logical_id.to_string(),
+                resource_type: r.kind().to_string(),
                 kind: Kind::Removed,
                 lines: Vec::new(),
             });
         }
     }
     let keys: Vec<&String> = {
-        let mut k: Vec<&String> = old_t
-            .as_object()
-            .into_iter()
-            .flat_map(|m| m.keys())
-            .chain(new.as_object().into_iter().flat_map(|m| m.keys()))
+        let mut k: Vec<&String> = before
+            .section_names()
+            .chain(after.section_names())
             .filter(|k| k.as_str() != "Resources")
             .collect();
         k.sort();
@@ -157,10 +144,7 @@ pub fn diff_templates(old: Option<&Json>, new: &Json) -> StackDiff {
         k
     };
     for key in keys {
-        let (a, b) = (
-            old_t.get(key).unwrap_or(&Json::Null),
-            new.get(key).unwrap_or(&Json::Null),
-        );
+        let (a, b) = (before.get(key), after.get(key));
         if a != b {
             out.sections.push((key.clone(), line_diff(a, b, 2)));
         }

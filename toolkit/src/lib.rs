@@ -18,6 +18,7 @@ pub mod plan;
 pub mod put_item;
 pub mod scaffold;
 pub mod status;
+pub mod template;
 pub mod ui;
 
 /// The AWS configuration of the standard chain (environment, profile, `AWS_ENDPOINT_URL`), with

@@ -15,6 +15,7 @@ use crate::approval::{Action, Replacement, ResourceChange};
 use crate::assets::{self, AssetBucket};
 use crate::aws::Aws;
 use crate::error::DeployError;
+use crate::template::TemplateView;
 use crate::ui::Ui;
 
 /// One stack, ready to deploy.
@@ -90,10 +91,7 @@ impl StackPlan {
     }
 
     pub fn resource_count(&self) -> usize {
-        self.template
-            .get("Resources")
-            .and_then(Json::as_object)
-            .map_or(0, |r| r.len())
+        TemplateView::new(&self.template).resource_count()
     }
 }
 
@@ -135,15 +133,10 @@ pub fn check_parameters(
 
 /// The template's parameters: name → whether it has a default.
 pub fn declared_parameters(template: &Json) -> IndexMap<String, bool> {
-    template
-        .get("Parameters")
-        .and_then(Json::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.get("Default").is_some()))
-                .collect()
-        })
-        .unwrap_or_default()
+    TemplateView::new(template)
+        .parameters()
+        .map(|p| (p.name.to_string(), p.has_default()))
+        .collect()
 }
 
 /// Whether the deployed stack already has our template, parameters and tags.
