@@ -1,5 +1,5 @@
 //! Synth speed: in-process (the five patterns, and a generated stack of 500 resources) and as a
-//! whole `rcdk synth` process. Run with `cargo bench --bench synth`.
+//! whole `rcdk-patterns synth` process. Run with `cargo bench --bench synth`.
 //!
 //! Targets on a 2-core machine: in-process synth of 500 resources under 20 ms; the whole
 //! process under 50 ms.
@@ -36,7 +36,7 @@ fn generated_500_resources_in_process() {
     divan::black_box(assembly.render(Format::Json, None).expect("renders"));
 }
 
-/// The whole `rcdk synth` process: start, read config.json, hash the Lambda crate, write the
+/// The whole `rcdk-patterns synth` process: start, read config.json, hash the Lambda crate, write the
 /// assembly.
 #[divan::bench(sample_count = 30)]
 fn rcdk_synth_process(bencher: divan::Bencher) {

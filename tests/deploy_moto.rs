@@ -26,17 +26,6 @@ fn rcdk(endpoint: &str, args: &[&str], limit: Duration) -> Run {
     )
 }
 
-async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new(REGION))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "e2e",
-        ))
-        .load()
-        .await
-}
-
 /// The physical id of the first resource of a type in a deployed stack.
 async fn physical_id(cfn: &aws_sdk_cloudformation::Client, stack: &str, kind: &str) -> String {
     let out = cfn
@@ -131,7 +120,7 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    let aws = runtime.block_on(sdk_config(endpoint));
+    let aws = runtime.block_on(common::moto::sdk_config(endpoint));
     let cfn = aws_sdk_cloudformation::Client::new(&aws);
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&aws)

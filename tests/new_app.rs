@@ -36,7 +36,6 @@ fn cargo(app: &Path, args: &[&str]) -> Output {
         .env("CARGO_TARGET_DIR", common::root().join("target"))
         .env("PATH", std::env::join_paths(dirs).unwrap_or(path))
         .env("NO_COLOR", "1")
-        .env_remove("CI")
         .output()
         .unwrap_or_else(|e| panic!("cargo {args:?}: {e}"))
 }
@@ -192,17 +191,8 @@ fn a_new_app_synthesizes_tests_deploys_and_destroys() {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    let cfn = runtime.block_on(async {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(endpoint)
-            .region(aws_config::Region::new(common::moto::REGION))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "test", "test", None, None, "e2e",
-            ))
-            .load()
-            .await;
-        aws_sdk_cloudformation::Client::new(&config)
-    });
+    let cfn =
+        aws_sdk_cloudformation::Client::new(&runtime.block_on(common::moto::sdk_config(endpoint)));
     let cdk_template = serde_json::json!({
         "Resources": {
             "StagingBucket": {"Type": "AWS::S3::Bucket", "Properties": {

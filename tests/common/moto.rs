@@ -199,3 +199,15 @@ pub fn toolkit() -> PathBuf {
     );
     toolkit
 }
+
+/// The SDK's configuration for the moto server (test credentials, the test region).
+pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(REGION))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", "test", None, None, "e2e",
+        ))
+        .load()
+        .await
+}

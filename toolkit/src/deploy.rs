@@ -7,7 +7,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Tag};
+use aws_sdk_cloudformation::types::{
+    Capability, ChangeSetType, Parameter, Stack, StackStatus, Tag,
+};
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
@@ -97,66 +99,40 @@ fn unique_name(stack: &str) -> String {
     format!("rcdk-{clean}-{millis}")
 }
 
-/// Deploys one stack. `template_url` is where the template was uploaded when it is too large
-/// to send inline.
-pub async fn deploy_stack(
-    aws: &Aws,
-    ui: &Ui,
-    plan: &StackPlan,
-    template_url: Option<&str>,
-    opts: &DeployOptions,
-    in_flight: &InFlight,
-) -> Result<StackResult, DeployError> {
-    let started = Instant::now();
-    let name = plan.name.as_str();
-    let current = wait_until_stable(aws, ui, name, &opts.wait()).await?;
-    let state = classify(name, current.as_ref().and_then(status_of));
-    let exists = match &state {
-        StackState::Ready => true,
-        StackState::Absent | StackState::InReview => false,
+/// Whether the stack exists and may be updated (`false`: create it); a blocked or unknown
+/// status is an error with what to do.
+fn updatable(name: &str, state: StackState) -> Result<bool, DeployError> {
+    match state {
+        StackState::Ready => Ok(true),
+        StackState::Absent | StackState::InReview => Ok(false),
         StackState::Blocked {
             status,
             reason,
             recover,
-        } => {
-            return Err(DeployError::Blocked {
-                stack: name.to_string(),
-                status: status.clone(),
-                reason: reason.clone(),
-                recover: recover.clone(),
-            })
-        }
+        } => Err(DeployError::Blocked {
+            stack: name.to_string(),
+            status,
+            reason,
+            recover,
+        }),
         StackState::Unknown { status } | StackState::Busy { status } => {
-            return Err(DeployError::UnknownStatus {
+            Err(DeployError::UnknownStatus {
                 stack: name.to_string(),
-                status: status.clone(),
+                status,
             })
-        }
-    };
-    let deployed = if exists {
-        deployed_template(aws, name).await?
-    } else {
-        None
-    };
-    if let (Some(stack), false) = (&current, opts.force) {
-        if exists && is_unchanged(plan, stack, deployed.as_ref()) {
-            sync_termination_protection(aws, stack, plan.termination_protection).await?;
-            ui.line(format!(
-                "{name}: {} (template, parameters and tags as deployed)",
-                console::Style::new().green().apply_to("no changes")
-            ));
-            return Ok(StackResult {
-                name: name.to_string(),
-                outcome: Outcome::Unchanged,
-                outputs: outputs_of(stack),
-                seconds: started.elapsed().as_secs_f64(),
-            });
         }
     }
+}
 
-    // parameters: ours, else the previous value (update), else the template's default
+/// The change set's parameters: ours, else the previous value (update), else the template's
+/// default; a parameter with none of these is an error naming the flag that gives it.
+fn change_set_parameters(
+    plan: &StackPlan,
+    current: Option<&Stack>,
+    exists: bool,
+) -> Result<Vec<Parameter>, DeployError> {
+    let name = plan.name.as_str();
     let previous: HashSet<&str> = current
-        .as_ref()
         .map(|s| {
             s.parameters()
                 .iter()
@@ -189,6 +165,24 @@ pub async fn deploy_stack(
             });
         }
     }
+    Ok(parameters)
+}
+
+/// A created change set: its id, and the name that is also its client token.
+struct ChangeSet {
+    id: String,
+    name: String,
+}
+
+/// Creates the change set (`CREATE` or `UPDATE`) with the capabilities the template needs.
+async fn create_change_set(
+    aws: &Aws,
+    plan: &StackPlan,
+    template_url: Option<&str>,
+    exists: bool,
+    parameters: Vec<Parameter>,
+) -> Result<ChangeSet, DeployError> {
+    let name = plan.name.as_str();
     let tags: Vec<Tag> = plan
         .tags
         .iter()
@@ -209,7 +203,7 @@ pub async fn deploy_stack(
         .create_change_set()
         .stack_name(name)
         .change_set_name(&change_set_name)
-        .change_set_type(kind.clone())
+        .change_set_type(kind)
         .client_token(&change_set_name)
         .description("rcdk deploy")
         .set_parameters(Some(parameters))
@@ -223,61 +217,64 @@ pub async fn deploy_stack(
         .send()
         .await
         .map_err(|e| aws_error("CreateChangeSet", Some(name), e))?;
-    let id = created.id().unwrap_or(&change_set_name).to_string();
-    let changes = match wait_for_change_set(aws, name, &id, &opts.wait()).await {
-        Ok(ChangeSetResult::Ready(changes)) => changes,
-        Ok(ChangeSetResult::Empty) => {
-            delete_change_set(aws, name, &id).await?;
-            if let Some(stack) = &current {
-                sync_termination_protection(aws, stack, plan.termination_protection).await?;
-            }
-            ui.line(format!(
-                "{name}: {} (the change set was empty and is deleted)",
-                console::Style::new().green().apply_to("no changes")
-            ));
-            let outputs = describe(aws, name)
-                .await?
-                .map(|s| outputs_of(&s))
-                .unwrap_or_default();
-            return Ok(StackResult {
-                name: name.to_string(),
-                outcome: Outcome::NoChanges,
-                outputs,
-                seconds: started.elapsed().as_secs_f64(),
-            });
-        }
-        Err(e) => {
-            // keep the account clean; the reason is in the error
-            let _ = delete_change_set(aws, name, &id).await;
-            return Err(e);
-        }
-    };
-    for line in summary(name, &changes) {
-        ui.line(line);
-    }
-    let empty = Json::Object(Default::default());
-    if let Some(reason) = approval::reason(
-        opts.require_approval,
-        &changes,
-        deployed.as_ref().unwrap_or(&empty),
-        &plan.template,
-    ) {
-        if !ui.interactive() {
-            let _ = delete_change_set(aws, name, &id).await;
-            return Err(DeployError::ApprovalNeeded {
-                stack: name.to_string(),
-                reason,
-            });
-        }
-        ui.line(format!("{name} needs your approval:\n{reason}"));
-        if !ui.confirm(&format!("Deploy {name}?")) {
-            let _ = delete_change_set(aws, name, &id).await;
-            return Err(DeployError::Declined {
-                stack: name.to_string(),
-            });
-        }
-    }
+    Ok(ChangeSet {
+        id: created.id().unwrap_or(&change_set_name).to_string(),
+        name: change_set_name,
+    })
+}
 
+/// Asks for approval when `--require-approval` wants it; a refusal, or no terminal to ask
+/// on, deletes the change set and fails naming why.
+async fn approve(
+    aws: &Aws,
+    ui: &Ui,
+    opts: &DeployOptions,
+    plan: &StackPlan,
+    change_set: &ChangeSet,
+    changes: &[approval::ResourceChange],
+    deployed: Option<&Json>,
+) -> Result<(), DeployError> {
+    let name = plan.name.as_str();
+    let empty = Json::Object(Default::default());
+    let Some(reason) = approval::reason(
+        opts.require_approval,
+        changes,
+        deployed.unwrap_or(&empty),
+        &plan.template,
+    ) else {
+        return Ok(());
+    };
+    if !ui.interactive() {
+        let _ = delete_change_set(aws, name, &change_set.id).await;
+        return Err(DeployError::ApprovalNeeded {
+            stack: name.to_string(),
+            reason,
+        });
+    }
+    ui.line(format!("{name} needs your approval:\n{reason}"));
+    if !ui.confirm(&format!("Deploy {name}?")) {
+        let _ = delete_change_set(aws, name, &change_set.id).await;
+        return Err(DeployError::Declined {
+            stack: name.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Executes the change set and follows the stack until its operation ends; a failed
+/// operation is reported (root cause first) and is an error.
+#[allow(clippy::too_many_arguments)]
+async fn execute(
+    aws: &Aws,
+    ui: &Ui,
+    plan: &StackPlan,
+    change_set: &ChangeSet,
+    verb: &str,
+    changes: usize,
+    opts: &DeployOptions,
+    in_flight: &InFlight,
+) -> Result<StackStatus, DeployError> {
+    let name = plan.name.as_str();
     let after = newest_event(aws, name).await?;
     if let Ok(mut f) = in_flight.lock() {
         f.insert(name.to_string());
@@ -285,9 +282,9 @@ pub async fn deploy_stack(
     let executed = aws
         .cfn
         .execute_change_set()
-        .change_set_name(&id)
+        .change_set_name(&change_set.id)
         .stack_name(name)
-        .client_request_token(&change_set_name)
+        .client_request_token(&change_set.name)
         .disable_rollback(opts.no_rollback)
         .send()
         .await;
@@ -296,11 +293,10 @@ pub async fn deploy_stack(
             f.remove(name);
         }
         // e.g. another deploy of the stack won: this change set can never run, so it goes
-        let _ = delete_change_set(aws, name, &id).await;
+        let _ = delete_change_set(aws, name, &change_set.id).await;
         return Err(aws_error("ExecuteChangeSet", Some(name), e));
     }
-    let verb = if exists { "update" } else { "create" };
-    let followed = follow(aws, ui, name, verb, after, changes.len(), &opts.wait()).await;
+    let followed = follow(aws, ui, name, verb, after, changes, &opts.wait()).await;
     if let Ok(mut f) = in_flight.lock() {
         f.remove(name);
     }
@@ -321,16 +317,104 @@ pub async fn deploy_stack(
             ),
         });
     }
+    Ok(status)
+}
+
+/// Deploys one stack: wait while it is busy, refuse it when blocked, skip it when deployed as
+/// it is, else a change set (an empty one ends as "no changes"), approval, execution.
+/// `template_url` is where the template was uploaded when it is too large to send inline.
+pub async fn deploy_stack(
+    aws: &Aws,
+    ui: &Ui,
+    plan: &StackPlan,
+    template_url: Option<&str>,
+    opts: &DeployOptions,
+    in_flight: &InFlight,
+) -> Result<StackResult, DeployError> {
+    let started = Instant::now();
+    let name = plan.name.as_str();
+    let result = |outcome, outputs| StackResult {
+        name: name.to_string(),
+        outcome,
+        outputs,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    let current = wait_until_stable(aws, ui, name, &opts.wait()).await?;
+    let exists = updatable(name, classify(name, current.as_ref().and_then(status_of)))?;
+    let deployed = if exists {
+        deployed_template(aws, name).await?
+    } else {
+        None
+    };
+    if let (Some(stack), true, false) = (&current, exists, opts.force) {
+        if is_unchanged(plan, stack, deployed.as_ref()) {
+            sync_termination_protection(aws, stack, plan.termination_protection).await?;
+            ui.line(format!(
+                "{name}: {} (template, parameters and tags as deployed)",
+                console::Style::new().green().apply_to("no changes")
+            ));
+            return Ok(result(Outcome::Unchanged, outputs_of(stack)));
+        }
+    }
+
+    let parameters = change_set_parameters(plan, current.as_ref(), exists)?;
+    let change_set = create_change_set(aws, plan, template_url, exists, parameters).await?;
+    let changes = match wait_for_change_set(aws, name, &change_set.id, &opts.wait()).await {
+        Ok(ChangeSetResult::Ready(changes)) => changes,
+        Ok(ChangeSetResult::Empty) => {
+            delete_change_set(aws, name, &change_set.id).await?;
+            if let Some(stack) = &current {
+                sync_termination_protection(aws, stack, plan.termination_protection).await?;
+            }
+            ui.line(format!(
+                "{name}: {} (the change set was empty and is deleted)",
+                console::Style::new().green().apply_to("no changes")
+            ));
+            let outputs = describe(aws, name)
+                .await?
+                .map(|s| outputs_of(&s))
+                .unwrap_or_default();
+            return Ok(result(Outcome::NoChanges, outputs));
+        }
+        Err(e) => {
+            // keep the account clean; the reason is in the error
+            let _ = delete_change_set(aws, name, &change_set.id).await;
+            return Err(e);
+        }
+    };
+    for line in summary(name, &changes) {
+        ui.line(line);
+    }
+    approve(
+        aws,
+        ui,
+        opts,
+        plan,
+        &change_set,
+        &changes,
+        deployed.as_ref(),
+    )
+    .await?;
+    let verb = if exists { "update" } else { "create" };
+    let status = execute(
+        aws,
+        ui,
+        plan,
+        &change_set,
+        verb,
+        changes.len(),
+        opts,
+        in_flight,
+    )
+    .await?;
     let stack = describe(aws, name).await?;
     if let Some(s) = &stack {
         sync_termination_protection(aws, s, plan.termination_protection).await?;
     }
-    Ok(StackResult {
-        name: name.to_string(),
-        outcome: Outcome::Deployed(status.as_str().to_string()),
-        outputs: stack.as_ref().map(outputs_of).unwrap_or_default(),
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    Ok(result(
+        Outcome::Deployed(status.as_str().to_string()),
+        stack.as_ref().map(outputs_of).unwrap_or_default(),
+    ))
 }
 
 /// Deploys the plans (in dependency order), up to `opts.concurrency` at once; a stack whose
