@@ -142,12 +142,14 @@ impl<C: Subcommand> Program<C> {
         let _ = miette::set_hook(Box::new(|_| {
             Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
         }));
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
         let mut command = C::augment_subcommands(Cli::command());
         if let Some(about) = &self.about {
             command = command.about(about.clone());
         }
-        if let Some(name) = std::env::args_os().next().and_then(|a| {
-            Path::new(&a)
+        // usage lines name the binary as it was run
+        if let Some(name) = args.first().and_then(|a| {
+            Path::new(a)
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
         }) {
