@@ -18,13 +18,19 @@ pub fn run(ctx: &Context, name: &str, args: &[OsString]) -> Result<(), Error> {
             a == flag || a.starts_with(&format!("{flag}="))
         })
     };
-    let mut cmd = ctx.toolkit()?;
-    cmd.arg(name);
-    if ON_ASSEMBLY.contains(&name) && !has("--app") && !has("--help") && !has("-h") {
-        // a problem in the app stops here, before anything talks to AWS
+    // a problem in the app stops here, before the toolkit is looked for (or built) and
+    // before anything talks to AWS
+    let assembly = if ON_ASSEMBLY.contains(&name) && !has("--app") && !has("--help") && !has("-h") {
         let out = super::synth::default_out();
         super::synth::write(ctx, &out, Format::Json, None)?;
-        cmd.arg("--app").arg(&out);
+        Some(out)
+    } else {
+        None
+    };
+    let mut cmd = ctx.toolkit()?;
+    cmd.arg(name);
+    if let Some(out) = assembly {
+        cmd.arg("--app").arg(out);
     }
     if name == "new" && !has("--root") {
         cmd.arg("--root").arg(ctx.root());
