@@ -561,3 +561,49 @@ fn destroy_without_a_terminal_needs_force() {
     assert!(err.contains("needs confirmation"), "{err}");
     assert!(err.contains("--force"), "{err}");
 }
+
+#[test]
+fn a_toolkit_command_synthesizes_first_then_looks_for_the_toolkit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root_arg = root().to_string_lossy().into_owned();
+    let run = |config: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_rcdk-patterns"))
+            .args(["--root", &root_arg, "--config"])
+            .arg(config)
+            .args(["deploy", "--all"])
+            .current_dir(tmp.path())
+            .env("NO_COLOR", "1")
+            .env("RCDK_TOOLKIT", tmp.path().join("no-toolkit"))
+            .output()
+            .expect("rcdk runs")
+    };
+    // a problem in the app is reported before the toolkit is looked for, and nothing is written
+    let bad = tmp.path().join("bad.json");
+    fs::write(&bad, "{\"waitable\": {\"stage\": \"x\"}}").unwrap();
+    let o = run(&bad);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("waitable.stage"), "{err}");
+    assert!(!err.contains("RCDK_TOOLKIT"), "{err}");
+    assert!(!tmp.path().join("cdk.out").exists());
+    // a good app is synthesized (the assembly records the workspace), then the toolkit is
+    // looked for: RCDK_TOOLKIT names what to run, and a wrong one is said plainly
+    let o = run(&root().join("config.json"));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("RCDK_TOOLKIT names a file that does not exist"),
+        "{err}"
+    );
+    assert!(tmp.path().join("cdk.out/manifest.json").is_file());
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&fs::read(tmp.path().join("cdk.out/rcdk.json")).unwrap()).unwrap();
+    let workspace = tmp
+        .path()
+        .join("cdk.out")
+        .join(recorded["workspace"].as_str().unwrap());
+    assert_eq!(
+        workspace.canonicalize().unwrap(),
+        root().canonicalize().unwrap()
+    );
+}

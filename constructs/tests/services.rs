@@ -785,3 +785,122 @@ fn dashboards_render_their_body_with_tokens_as_substitutions() {
     );
     assert_eq!(w[1]["properties"]["region"], "${AWS::Region}");
 }
+
+#[test]
+fn a_function_crate_is_found_by_package_name_wherever_the_workspace_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    // not under lambdas/, the directory named unlike the package, a glob member, an exclusion
+    write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"services/*\"]\nexclude = [\"services/old\"]\n",
+    );
+    write("Cargo.lock", "version = 4\n");
+    write(
+        "services/orders/Cargo.toml",
+        "[package]\nname = \"orders-fn\"\nversion = \"0.1.0\"\n",
+    );
+    write("services/orders/src/main.rs", "fn main() {}\n");
+    write(
+        "services/old/Cargo.toml",
+        "[package]\nname = \"old-fn\"\nversion = \"0.1.0\"\n",
+    );
+    let mut s = Stack::new("S");
+    Function::new(&mut s, "Orders", FunctionProps::new("orders-fn"));
+    let mut app = App::new(root);
+    app.add_stack(s);
+    let assembly = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{e}: {:?}", e.problems()));
+    let asset = &assembly.stacks[0].assets[0];
+    assert_eq!(asset.package, "orders-fn");
+    assert_eq!(asset.crate_dir, "services/orders");
+
+    // an excluded member is not a package of the workspace
+    let mut s = Stack::new("S");
+    Function::new(&mut s, "Old", FunctionProps::new("old-fn"));
+    assert_contains_all(
+        &problems_in(root, s),
+        &["S/Old/Code [Code]: the function's crate `old-fn` is not a package"],
+    );
+}
+
+#[test]
+fn an_assembly_written_by_synth_reads_back_as_it_was_synthesized() {
+    use constructs::core::assembly::{workspace_file, WORKSPACE_FILE};
+    use constructs::{AssemblyDir, Format};
+
+    let ws = workspace();
+    let mut data = Stack::new("Data");
+    let table = Table::new(
+        &mut data,
+        "Jobs",
+        TableProps::new(Attribute::new("Id", AttributeType::String)),
+    );
+    let mut service = Stack::new("Service");
+    service.add_tag("team", "orders");
+    service.set_termination_protection(true);
+    Function::new(
+        &mut service,
+        "Handler",
+        FunctionProps::new("one").env("TABLE", table.name()),
+    );
+    let mut app = App::new(ws.path());
+    app.add_stack(data);
+    app.add_stack(service);
+    let synthesized = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{e}: {:?}", e.problems()));
+    let out = ws.path().join("build/cdk.out");
+    let mut rendered = synthesized.render(Format::Json, None).unwrap();
+    rendered
+        .files
+        .push((WORKSPACE_FILE.into(), workspace_file(&out, ws.path())));
+    rendered.write(&out).unwrap();
+
+    let read = AssemblyDir::read(&out).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        read.workspace.as_deref().map(|p| p.canonicalize().unwrap()),
+        Some(ws.path().canonicalize().unwrap()),
+        "rcdk.json leads back to the workspace"
+    );
+    let names: Vec<&str> = read
+        .assembly
+        .stacks
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(names, ["Data", "Service"], "deployment order");
+    for (a, b) in synthesized.stacks.iter().zip(&read.assembly.stacks) {
+        assert_eq!(a.template, b.template, "{}", a.name);
+        assert_eq!(a.dependencies, b.dependencies, "{}", a.name);
+        assert_eq!(a.tags, b.tags, "{}", a.name);
+        assert_eq!(
+            a.termination_protection, b.termination_protection,
+            "{}",
+            a.name
+        );
+        assert_eq!(a.assets, b.assets, "{}", a.name);
+    }
+    assert_eq!(read.assembly.stacks[1].dependencies, ["Data"]);
+
+    // a file missing from it is named, as is a directory that is no assembly at all
+    std::fs::remove_file(out.join("Service.assets.json")).unwrap();
+    let e = AssemblyDir::read(&out).unwrap_err().to_string();
+    assert!(
+        e.contains("Service.assets.json") && e.contains("not found"),
+        "{e}"
+    );
+    let e = AssemblyDir::read(&ws.path().join("nowhere"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("nowhere") && e.contains("synthesize first"),
+        "{e}"
+    );
+}

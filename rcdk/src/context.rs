@@ -142,6 +142,19 @@ impl<C: Subcommand> Program<C> {
         let _ = miette::set_hook(Box::new(|_| {
             Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
         }));
+        match self.run_from(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => report(e),
+        }
+    }
+
+    /// Parses `args` (the first is the program's name) and runs the command; a usage error
+    /// is printed by clap, which ends the process with 2.
+    pub fn run_from<I, T>(self, args: I) -> Result<(), Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
         let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
         let mut command = C::augment_subcommands(Cli::command());
         if let Some(about) = &self.about {
@@ -155,38 +168,28 @@ impl<C: Subcommand> Program<C> {
         }) {
             command = command.bin_name(name);
         }
-        let matches = match command.try_get_matches_from(args) {
-            Ok(m) => m,
-            Err(e) => e.exit(),
-        };
-        let globals = match Globals::from_arg_matches(&matches) {
-            Ok(g) => g,
-            Err(e) => e.exit(),
-        };
+        let matches = command
+            .try_get_matches_from(args)
+            .unwrap_or_else(|e| e.exit());
+        let globals = Globals::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         let is_app_command = matches
             .subcommand_name()
             .is_some_and(|name| C::has_subcommand(name) && !Builtin::has_subcommand(name));
-        let result = (|| {
-            let root = crate::root::resolve(globals.root.as_deref())?;
-            let ctx = Context {
-                root,
-                globals,
-                build: self.build,
-            };
-            if is_app_command {
-                let command = C::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-                match self.handler {
-                    Some(handler) => handler(&ctx, command),
-                    None => Ok(()),
-                }
-            } else {
-                let builtin = Builtin::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-                crate::commands::run(&ctx, builtin)
+        let root = crate::root::resolve(globals.root.as_deref())?;
+        let ctx = Context {
+            root,
+            globals,
+            build: self.build,
+        };
+        if is_app_command {
+            let command = C::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+            match self.handler {
+                Some(handler) => handler(&ctx, command),
+                None => Ok(()),
             }
-        })();
-        match result {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => report(e),
+        } else {
+            let builtin = Builtin::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+            crate::commands::run(&ctx, builtin)
         }
     }
 }
@@ -206,4 +209,88 @@ pub fn report(e: Error) -> ExitCode {
 /// Runs the app: `fn main() -> ExitCode { rcdk::main(|ctx| my_app(ctx.config()?, ctx)) }`.
 pub fn main(build: impl Fn(&Context) -> Result<App, Error> + 'static) -> ExitCode {
     Program::new(build).main()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use constructs::core::resource::CfnResource;
+    use constructs::Stack;
+
+    fn workspace() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+        dir
+    }
+
+    fn one_topic(ctx: &Context) -> App {
+        let mut app = ctx.app();
+        let mut stack = Stack::new("Topics");
+        stack.add_resource(
+            "Topic",
+            CfnResource::custom("AWS::SNS::Topic", serde_json::json!({})),
+        );
+        app.add_stack(stack);
+        app
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Settings {
+        #[allow(dead_code)]
+        name: String,
+    }
+
+    #[test]
+    fn an_app_without_configuration_needs_no_file() {
+        let ws = workspace();
+        let root = ws.path().to_string_lossy().into_owned();
+        let missing = ws.path().join("config.json").to_string_lossy().into_owned();
+        let run = |program: Program| {
+            program.run_from(["app", "--root", &root, "--config", &missing, "list"])
+        };
+        run(Program::new(|ctx| Ok(one_topic(ctx)))).unwrap();
+        // one that asks for its configuration is told the file is missing (a usage error)
+        let e = run(Program::new(|ctx| {
+            let _: Settings = ctx.config()?;
+            Ok(one_topic(ctx))
+        }))
+        .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("not found"), "{e}");
+    }
+
+    #[derive(Debug, clap::Subcommand)]
+    enum Extra {
+        /// Says hello.
+        Hello {
+            #[arg(long)]
+            name: String,
+        },
+    }
+
+    #[test]
+    fn an_app_command_runs_next_to_the_built_in_ones() {
+        let ws = workspace();
+        let root = ws.path().to_string_lossy().into_owned();
+        let said = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
+        let seen = said.clone();
+        Program::new(|ctx| Ok(one_topic(ctx)))
+            .commands(move |ctx, extra: Extra| {
+                let Extra::Hello { name } = extra;
+                *seen.borrow_mut() = format!("{name} in {}", ctx.root().display());
+                Ok(())
+            })
+            .run_from(["app", "--root", &root, "hello", "--name", "Ada"])
+            .unwrap();
+        assert_eq!(*said.borrow(), format!("Ada in {root}"));
+        // the built-in ones still work in the same program
+        let out = ws.path().join("out").to_string_lossy().into_owned();
+        Program::new(|ctx| Ok(one_topic(ctx)))
+            .commands(|_, _: Extra| Ok(()))
+            .run_from(["app", "--root", &root, "synth", "-q", "-o", &out])
+            .unwrap();
+        assert!(ws.path().join("out/Topics.template.json").is_file());
+        let recorded = std::fs::read_to_string(ws.path().join("out/rcdk.json")).unwrap();
+        assert!(recorded.contains("\"workspace\": \"..\""), "{recorded}");
+    }
 }

@@ -214,3 +214,32 @@ pub struct PutItemArgs {
     #[arg(long, value_name = "FILE")]
     pub item: PathBuf,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeout_is_minutes_within_a_day_defaulting_to_an_hour() {
+        let deploy = |args: &[&str]| {
+            let mut all = vec!["rcdk-toolkit", "deploy"];
+            all.extend_from_slice(args);
+            Cli::try_parse_from(all).map(|c| match c.command {
+                Command::Deploy(d) => d.timeout.duration(),
+                other => panic!("{other:?}"),
+            })
+        };
+        assert_eq!(deploy(&[]).unwrap().as_secs(), 3600);
+        assert_eq!(deploy(&["--timeout", "5"]).unwrap().as_secs(), 300);
+        assert!(deploy(&["--timeout", "0"]).is_err());
+        assert!(deploy(&["--timeout", "1441"]).is_err());
+        let destroy = Cli::try_parse_from(["rcdk-toolkit", "destroy", "--timeout", "2"]).unwrap();
+        assert!(matches!(destroy.command, Command::Destroy(d) if d.timeout.minutes == 2));
+        let bootstrap =
+            Cli::try_parse_from(["rcdk-toolkit", "bootstrap", "--force", "--timeout", "3"])
+                .unwrap();
+        assert!(
+            matches!(bootstrap.command, Command::Bootstrap(b) if b.force && b.timeout.minutes == 3)
+        );
+    }
+}

@@ -19,11 +19,6 @@ pub fn default_out() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("cdk.out"))
 }
 
-/// What one synth wrote.
-pub struct Written {
-    pub rendered: constructs::RenderedAssembly,
-}
-
 /// Synthesizes the app and writes the selected stacks to `out` with `rcdk.json` (where the
 /// app's workspace is), printing the warnings.
 pub fn write(
@@ -31,7 +26,7 @@ pub fn write(
     out: &Path,
     format: Format,
     stack: Option<&str>,
-) -> Result<Written, Error> {
+) -> Result<constructs::RenderedAssembly, Error> {
     let assembly = ctx.synth()?;
     let patterns: Vec<String> = stack.map(str::to_string).into_iter().collect();
     let names = assembly.select(&patterns, stack.is_none(), "synth")?;
@@ -43,7 +38,7 @@ pub fn write(
     for w in &rendered.warnings {
         eprintln!("warning: {w}");
     }
-    Ok(Written { rendered })
+    Ok(rendered)
 }
 
 pub fn run(ctx: &Context, args: &SynthArgs) -> Result<(), Error> {
@@ -53,7 +48,7 @@ pub fn run(ctx: &Context, args: &SynthArgs) -> Result<(), Error> {
         FormatArg::Json => Format::Json,
         FormatArg::Yaml => Format::Yaml,
     };
-    let Written { rendered } = write(ctx, &out, format, args.stack.as_deref())?;
+    let rendered = write(ctx, &out, format, args.stack.as_deref())?;
     if !args.quiet {
         let header = [
             "Stack",
