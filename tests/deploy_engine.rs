@@ -150,6 +150,22 @@ async fn run(
     deploy_stack(aws, ui, plan, url, &options(), &InFlight::default()).await
 }
 
+/// What an error's diagnostic says to do.
+fn help_of(e: &DeployError) -> String {
+    miette::Diagnostic::help(e)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+}
+
+/// Deploys with other options than the default, on a capturing Ui.
+async fn run_with(
+    aws: &Aws,
+    plan: &StackPlan,
+    opts: &DeployOptions,
+) -> Result<rcdk_toolkit::deploy::StackResult, DeployError> {
+    deploy_stack(aws, &Ui::capture(), plan, None, opts, &InFlight::default()).await
+}
+
 #[tokio::test]
 async fn a_stack_whose_template_parameters_and_tags_are_deployed_is_skipped() {
     let p = plan(template());
@@ -514,15 +530,7 @@ async fn approval_is_required_and_a_non_interactive_run_fails_with_the_reason() 
         poll: Duration::ZERO,
         ..Default::default()
     };
-    let result = deploy_stack(
-        &aws(cfn),
-        &Ui::capture(),
-        &p,
-        None,
-        &opts,
-        &InFlight::default(),
-    )
-    .await;
+    let result = run_with(&aws(cfn), &p, &opts).await;
     match result {
         Err(DeployError::ApprovalNeeded { stack, reason }) => {
             assert_eq!(stack, NAME);
@@ -621,9 +629,7 @@ async fn an_account_without_the_toolkit_stack_is_told_to_bootstrap() {
     let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&missing]);
     match assets::find_bucket(&aws(cfn)).await {
         Err(e @ DeployError::NotBootstrapped { .. }) => {
-            let help = miette::Diagnostic::help(&e)
-                .map(|h| h.to_string())
-                .unwrap_or_default();
+            let help = help_of(&e);
             assert!(help.contains("bootstrap"), "{help}");
         }
         other => panic!("expected NotBootstrapped, got {other:?}"),
@@ -712,9 +718,7 @@ async fn destroy_refuses_a_termination_protected_stack() {
     .await;
     match result {
         Err(e @ DeployError::Protected { .. }) => {
-            let help = miette::Diagnostic::help(&e)
-                .map(|h| h.to_string())
-                .unwrap_or_default();
+            let help = help_of(&e);
             assert!(help.contains("update-termination-protection --no-enable-termination-protection --stack-name Orders"), "{help}");
         }
         other => panic!("expected a refusal, got {other:?}"),
@@ -803,15 +807,7 @@ async fn no_rollback_is_passed_to_the_execution() {
         no_rollback: true,
         ..options()
     };
-    let result = deploy_stack(
-        &aws(cfn),
-        &Ui::capture(),
-        &p,
-        None,
-        &opts,
-        &InFlight::default(),
-    )
-    .await;
+    let result = run_with(&aws(cfn), &p, &opts).await;
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(execute.num_calls(), 1, "executed with DisableRollback");
 }
@@ -873,24 +869,14 @@ async fn a_stack_busy_past_the_timeout_is_left_to_cloudformation_with_the_way_to
         ..options()
     };
     let p = plan(template());
-    let result = deploy_stack(
-        &aws(cfn),
-        &Ui::capture(),
-        &p,
-        None,
-        &opts,
-        &InFlight::default(),
-    )
-    .await;
+    let result = run_with(&aws(cfn), &p, &opts).await;
     match result {
         Err(e @ DeployError::TimedOut { .. }) => {
             assert_eq!(
                 e.to_string(),
                 "Orders is still UPDATE_IN_PROGRESS after 0 min (--timeout)"
             );
-            let help = miette::Diagnostic::help(&e)
-                .map(|h| h.to_string())
-                .unwrap_or_default();
+            let help = help_of(&e);
             assert!(
                 help.contains("CloudFormation goes on with Orders"),
                 "{help}"
@@ -960,9 +946,7 @@ async fn expired_credentials_while_following_say_that_cloudformation_goes_on() {
                 e.to_string().contains("your AWS credentials have expired"),
                 "{e}"
             );
-            let help = miette::Diagnostic::help(&e)
-                .map(|h| h.to_string())
-                .unwrap_or_default();
+            let help = help_of(&e);
             assert!(
                 help.contains("CloudFormation goes on with Orders"),
                 "{help}"
