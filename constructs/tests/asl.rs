@@ -215,14 +215,15 @@ fn a_distributed_map_renders_reader_batcher_and_writer() {
         .distributed(ExecutionType::Express)
         .item_reader(ItemReader {
             resource: "arn:aws:states:::s3:getObject".into(),
-            reader_config: Some(ReaderConfig {
-                input_type: Some("CSV".into()),
-                csv_header_location: Some("FIRST_ROW".into()),
-                max_items: Some(Amount::Value(1000.into())),
-                ..Default::default()
-            }),
+            reader_config: Some(
+                ReaderConfig::new(InputType::Csv)
+                    .csv_headers(CsvHeaders::FirstRow)
+                    .max_items(1000),
+            ),
             parameters: Some(Value::from(json!({"Bucket": "in", "Key": "items.csv"}))),
             arguments: None,
+            input: None,
+            policy: Vec::new(),
         })
         .item_batcher(ItemBatcher {
             max_items_per_batch: Some(Amount::Value(100.into())),
@@ -233,10 +234,12 @@ fn a_distributed_map_renders_reader_batcher_and_writer() {
             resource: Some("arn:aws:states:::s3:putObject".into()),
             parameters: Some(Value::from(json!({"Bucket": "out", "Prefix": "results"}))),
             arguments: None,
+            input: None,
             writer_config: Some(WriterConfig {
-                output_type: Some("JSONL".into()),
-                transformation: Some("COMPACT".into()),
+                output_type: Some(OutputType::Jsonl),
+                transformation: Some(Transformation::Compact),
             }),
+            policy: Vec::new(),
         })
         .tolerated_failure_percentage(5)
         .tolerated_failure_count(Amount::Path("$.maxFailures".into()))
@@ -392,7 +395,10 @@ fn parse_errors_say_where() {
 fn problems_of(json: Json, express: bool) -> Vec<AslProblem> {
     Definition::from_json(&json)
         .unwrap()
-        .validate(ValidateOptions { express })
+        .validate(ValidateOptions {
+            express,
+            ..Default::default()
+        })
 }
 
 fn machine(states: Json) -> Json {
@@ -647,7 +653,8 @@ fn the_reference_machines_are_valid() {
             Definition::from_json_str(&std::fs::read_to_string(root.join(file)).unwrap()).unwrap();
         assert_eq!(
             d.validate(ValidateOptions {
-                express: file.starts_with("000")
+                express: file.starts_with("000"),
+                ..Default::default()
             }),
             vec![],
             "{file}"

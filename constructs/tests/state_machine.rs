@@ -71,7 +71,7 @@ fn dynamodb_tasks_need_exactly_their_action_on_the_table() {
                         expression_attribute_names: vec![("#s".into(), "Status".into())],
                         expression_attribute_values: vec![(":v".into(), Attr::s("Done"))],
                         condition_expression: Some("attribute_exists(Id)".into()),
-                        return_values: Some("ALL_NEW".into()),
+                        return_values: Some(ReturnValues::AllNew),
                     },
                 ),
                 _ => tasks::dynamo_delete_item("T", &table, key, Expressions::default()),

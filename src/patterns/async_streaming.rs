@@ -30,7 +30,7 @@ use constructs::iam::grant;
 use constructs::lambda::{Function, FunctionProps, FunctionUrlProps, InvokeMode};
 use constructs::logs::{LogGroup, LogGroupProps};
 use constructs::stepfunctions::asl::{
-    choice, map, pass, wait, Condition, ContextPath, PathValue, Payload, States, WaitFor,
+    choice, map, pass, wait, Arg, Condition, ContextPath, PathValue, Payload, States, WaitFor,
 };
 use constructs::stepfunctions::tasks::{self, attr_map, Attr, Expressions};
 use constructs::stepfunctions::{LogLevel, StateMachine, StateMachineProps};
@@ -111,9 +111,10 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
             ),
             (
                 "Result",
-                Attr::s_path(
-                    States::format("This is simulated result {}", ["$.index".into()]).to_string(),
-                ),
+                Attr::s_intrinsic(States::format(
+                    "This is simulated result {}",
+                    [Arg::path("$.index")],
+                )),
             ),
         ]);
         if last {
@@ -140,9 +141,9 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
                         States::format(
                             "{}:{}:{}",
                             [
-                                "$.arn.workflow".into(),
-                                "$.arn.uuid1".into(),
-                                "$.arn.uuid2".into(),
+                                Arg::path("$.arn.workflow"),
+                                Arg::path("$.arn.uuid1"),
+                                Arg::path("$.arn.uuid2"),
                             ],
                         ),
                     )
@@ -172,7 +173,7 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
                     .context("index", ContextPath::MAP_ITEM_INDEX)
                     .intrinsic(
                         "lastItemIndex",
-                        States::math_add(States::array_length("$.resultItems"), -1),
+                        States::math_add(States::array_length(Arg::path("$.resultItems")), -1),
                     ),
             )
             .max_concurrency(1)

@@ -85,7 +85,7 @@ pub fn catalog_app(root: &Path) -> App {
                     "parts",
                     States::string_split(ContextPath::EXECUTION_ID, ":"),
                 )
-                .intrinsic("hash", States::hash("$.id", "SHA-256"))
+                .intrinsic("hash", States::hash(Arg::path("$.id"), "SHA-256"))
                 .intrinsic("range", States::array_range(1, 5, 1)),
         )
         .result_path(PathValue::path("$.prepared"))
@@ -258,33 +258,16 @@ pub fn catalog_app(root: &Path) -> App {
         tasks::lambda_invoke("Handle batch", &function, LambdaInvoke::default()),
     )
     .distributed(ExecutionType::Express)
-    .item_reader(ItemReader {
-        resource: tasks::integration_arn("s3:getObject"),
-        reader_config: Some(ReaderConfig {
-            input_type: Some("JSON".into()),
-            ..Default::default()
-        }),
-        parameters: Some(
-            Value::object()
-                .with("Bucket", bucket.name())
-                .with("Key", "items.json"),
-        ),
-        arguments: None,
-    })
+    .item_reader(ItemReader::s3_object(
+        &bucket,
+        ObjectKey::Literal("items.json".into()),
+        ReaderConfig::new(InputType::Json),
+    ))
     .item_batcher(ItemBatcher {
         max_items_per_batch: Some(Amount::Value(10.into())),
         ..Default::default()
     })
-    .result_writer(ResultWriter {
-        resource: Some(tasks::integration_arn("s3:putObject")),
-        parameters: Some(
-            Value::object()
-                .with("Bucket", bucket.name())
-                .with("Prefix", "results"),
-        ),
-        arguments: None,
-        writer_config: None,
-    })
+    .result_writer(ResultWriter::s3(&bucket, "results"))
     .tolerated_failure_percentage(10)
     .label("files")
     .max_concurrency(100);

@@ -500,3 +500,75 @@ impl ManagedPolicy {
         self.resource.reference()
     }
 }
+
+/// Every action the policies attached to `role` allow: its own `Policies`, and the inline
+/// and customer managed policies of the stack that name it. `None` when synth cannot know
+/// (the role is not a resource of `stack`, or it has managed policy ARNs, whose statements
+/// are not in the template).
+pub(crate) fn actions_allowed(stack: &Stack, role: &ResourceRef) -> Option<Vec<String>> {
+    let resource = stack.resource(role)?;
+    if resource
+        .properties
+        .get_path("ManagedPolicyArns")
+        .is_some_and(|v| !v.is_null())
+    {
+        return None;
+    }
+    let mut out = Vec::new();
+    if let Some(Value::Array(policies)) = resource.properties.get_path("Policies") {
+        for p in policies {
+            if let Some(doc) = p.get_path("PolicyDocument") {
+                allowed_in(doc, &mut out);
+            }
+        }
+    }
+    let me = Value::from(crate::core::token::Token::Ref(role.clone()));
+    for r in stack.resources.values() {
+        if r.type_name != "AWS::IAM::Policy" && r.type_name != "AWS::IAM::ManagedPolicy" {
+            continue;
+        }
+        let names_me = match r.properties.get_path("Roles") {
+            Some(Value::Array(roles)) => roles.contains(&me),
+            _ => false,
+        };
+        if names_me {
+            if let Some(doc) = r.properties.get_path("PolicyDocument") {
+                allowed_in(doc, &mut out);
+            }
+        }
+    }
+    Some(out)
+}
+
+fn allowed_in(document: &Value, out: &mut Vec<String>) {
+    let Some(Value::Array(statements)) = document.get_path("Statement") else {
+        return;
+    };
+    for s in statements {
+        if s.get_path("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        match s.get_path("Action") {
+            Some(Value::String(a)) => out.push(a.clone()),
+            Some(Value::Array(items)) => {
+                out.extend(items.iter().filter_map(Value::as_str).map(str::to_string))
+            }
+            _ => {}
+        }
+    }
+}
+
+/// True when the IAM action pattern (`s3:Get*`, `*`) covers `action`; IAM compares actions
+/// without regard to case.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    fn go(p: &[u8], a: &[u8]) -> bool {
+        match (p.first(), a.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], a) || (!a.is_empty() && go(p, &a[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &a[1..]),
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => go(&p[1..], &a[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), action.as_bytes())
+}

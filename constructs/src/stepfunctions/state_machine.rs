@@ -7,14 +7,14 @@ use indexmap::IndexMap;
 use crate::core::error::Problem;
 use crate::core::names;
 use crate::core::resource::CfnResource;
-use crate::core::stack::Stack;
+use crate::core::stack::{RequiredPermission, Stack};
 use crate::core::token::{fns, sub_placeholders, Pseudo, ResourceRef, Token};
 use crate::core::value::Value;
 use crate::iam::{grant, Grantable, PolicyStatement, Principal, Role, RoleProps};
 use crate::logs::LogGroup;
 
 use super::asl::render::to_plain_json;
-use super::asl::{Chain, Definition, QueryLanguage, ValidateOptions};
+use super::asl::{Chain, Definition, QueryLanguage, StateKind, ValidateOptions, THIS_MACHINE_NAME};
 use super::cfn::{
     CfnStateMachine, CloudWatchLogsLogGroup, LogDestination, LoggingConfiguration,
     TracingConfiguration,
@@ -347,6 +347,184 @@ fn placeholders_in(v: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
+/// True when the value holds the stand-in for the machine's own name.
+fn mentions_self(v: &Value) -> bool {
+    let mut found = false;
+    v.visit_tokens(&mut |t| {
+        if let Token::Sub { template, .. } = t {
+            found |= template.contains(&format!("${{{THIS_MACHINE_NAME}}}"));
+        }
+    });
+    found
+}
+
+/// The value with the stand-in for the machine's own name replaced by `name`.
+fn bind_self(v: &Value, name: &str) -> Value {
+    match v {
+        Value::Array(items) => Value::Array(items.iter().map(|i| bind_self(i, name)).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), bind_self(v, name)))
+                .collect(),
+        ),
+        Value::Token(t) => match t.as_ref() {
+            Token::Sub {
+                template,
+                variables,
+            } => Value::from(Token::Sub {
+                template: template.replace(&format!("${{{THIS_MACHINE_NAME}}}"), name),
+                variables: variables
+                    .iter()
+                    .map(|(k, v)| (k.clone(), bind_self(v, name)))
+                    .collect(),
+            }),
+            Token::Join { delimiter, items } => Value::from(Token::Join {
+                delimiter: delimiter.clone(),
+                items: items.iter().map(|i| bind_self(i, name)).collect(),
+            }),
+            _ => v.clone(),
+        },
+        other => other.clone(),
+    }
+}
+
+/// A name for a machine that needs one (it calls itself) and was given none: the stack's
+/// name, the construct id and a hash of both, at most 80 characters, the same at every synth.
+fn generated_name(stack: &str, id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{stack}/{id}").as_bytes());
+    let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let clean: String = format!("{stack}-{id}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let head: String = clean.chars().take(80 - 1 - hash.len()).collect();
+    format!("{head}-{hash}")
+}
+
+/// Statements with the same effect, actions and conditions become one with every resource;
+/// then statements with the same resources become one with every action. Exact duplicates go.
+pub fn merge_statements(statements: Vec<PolicyStatement>) -> Vec<PolicyStatement> {
+    fn merge_by(
+        statements: Vec<PolicyStatement>,
+        same: impl Fn(&PolicyStatement, &PolicyStatement) -> bool,
+        join: impl Fn(PolicyStatement, PolicyStatement) -> PolicyStatement,
+    ) -> Vec<PolicyStatement> {
+        let mut out: Vec<PolicyStatement> = Vec::new();
+        for s in statements {
+            match out.iter().position(|o| same(o, &s)) {
+                Some(i) => {
+                    let merged = join(out[i].clone(), s);
+                    out[i] = merged;
+                }
+                None => out.push(s),
+            }
+        }
+        out
+    }
+    let plain = |a: &PolicyStatement, b: &PolicyStatement| {
+        a.effect == b.effect
+            && a.sid.is_none()
+            && b.sid.is_none()
+            && a.principals == b.principals
+            && a.conditions == b.conditions
+    };
+    let set_eq = |a: &[String], b: &[String]| a.len() == b.len() && a.iter().all(|x| b.contains(x));
+    let by_actions = merge_by(
+        statements,
+        |a, b| plain(a, b) && set_eq(&a.actions, &b.actions),
+        |a, b| a.resources(b.resources),
+    );
+    merge_by(
+        by_actions,
+        |a, b| {
+            plain(a, b)
+                && a.resources.len() == b.resources.len()
+                && a.resources.iter().all(|r| b.resources.contains(r))
+        },
+        |a, b| a.actions(b.actions),
+    )
+}
+
+/// The IAM action a Task's resource calls, when synth can tell: an optimized or SDK
+/// integration (`arn:...:states:::sqs:sendMessage` is `sqs:SendMessage`), or a function ARN.
+pub fn action_of_resource(shape: &str, is_function: bool) -> Option<String> {
+    if is_function || (shape.contains(":lambda:") && shape.contains(":function:")) {
+        return Some("lambda:InvokeFunction".into());
+    }
+    let integration = shape.split_once(":::")?.1;
+    let integration = integration
+        .split(".sync")
+        .next()
+        .unwrap_or(integration)
+        .split(".waitForTaskToken")
+        .next()
+        .unwrap_or(integration);
+    let parts: Vec<&str> = integration.split(':').collect();
+    let (service, action) = match parts.as_slice() {
+        ["aws-sdk", service, action, ..] => (*service, *action),
+        [service, action, ..] => (*service, *action),
+        _ => return None,
+    };
+    let capital = |a: &str| {
+        let mut cs = a.chars();
+        cs.next()
+            .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+            .unwrap_or_default()
+    };
+    Some(match (service, action) {
+        ("lambda", "invoke") => "lambda:InvokeFunction".into(),
+        ("http", "invoke") => "states:InvokeHTTPEndpoint".into(),
+        ("apigateway", "invoke") => "execute-api:Invoke".into(),
+        (service, action) => format!("{service}:{}", capital(action)),
+    })
+}
+
+/// Records, for every Task with no derived or granted right (and not marked as managed
+/// elsewhere), the action its role must allow by synth.
+fn require_task_permissions(stack: &mut Stack, definition: &Definition, role: &Role, path: &str) {
+    let mut needs = Vec::new();
+    definition.walk(&mut |name, state, _| {
+        let StateKind::Task(t) = &state.kind else {
+            return;
+        };
+        if !t.policy.is_empty() || t.permissions_managed_elsewhere {
+            return;
+        }
+        let is_function = match &t.resource {
+            Value::Token(token) => match token.as_ref() {
+                Token::GetAtt(r, _) | Token::Ref(r) => stack
+                    .resource(r)
+                    .is_some_and(|res| res.type_name == "AWS::Lambda::Function"),
+                _ => false,
+            },
+            _ => false,
+        };
+        let shape = super::asl::validate::shape(&t.resource);
+        if let Some(action) = action_of_resource(&shape, is_function) {
+            needs.push((name.to_string(), shape, action));
+        }
+    });
+    for (state, resource, action) in needs {
+        stack.require_permission(RequiredPermission {
+            role: role.resource().clone(),
+            by: path.to_string(),
+            property: "Definition".into(),
+            what: format!("state {state:?} calls {resource}"),
+            help: format!(
+                "give the state its right: .grant(PolicyStatement::allow().action(\"{action}\").resource(...)) on the state names what it may call; if the role gets it some other way, mark the state .permissions_managed_elsewhere()"
+            ),
+            action,
+        });
+    }
+}
+
 impl StateMachine {
     pub fn new(stack: &mut Stack, id: &str, props: StateMachineProps) -> StateMachine {
         let path = stack.path_of(&format!("{id}/Resource"));
@@ -358,16 +536,14 @@ impl StateMachine {
                 stack.add_problem(Problem::new(&path, e).property("StateMachineName"));
             }
         }
-        let mut definition = match props.definition {
-            DefinitionBody::Chain(chain) => {
-                let (definition, problems) = chain.into_parts();
-                for p in problems {
-                    problem(stack, p);
-                }
-                definition
-            }
-            DefinitionBody::Definition(d) => d,
+        let (mut definition, chain_problems) = match props.definition {
+            DefinitionBody::Chain(chain) => chain.into_parts(),
+            DefinitionBody::Definition(d) => (d, Vec::new()),
         };
+        let skip_graph = !chain_problems.is_empty();
+        for p in chain_problems {
+            problem(stack, p);
+        }
         if props.comment.is_some() {
             definition.comment = props.comment;
         }
@@ -378,9 +554,33 @@ impl StateMachine {
             definition.query_language = props.query_language;
         }
         let express = props.kind == StateMachineType::Express;
-        let rendered = definition.to_value();
-        for p in definition.validate_rendered(&rendered, ValidateOptions { express }) {
+        let mut rendered = definition.to_value();
+        for p in definition.validate_rendered(
+            &rendered,
+            ValidateOptions {
+                express,
+                skip_graph,
+            },
+        ) {
             problem(stack, p.to_string());
+        }
+
+        // a machine that calls itself names itself by an ARN built from its name
+        let mut statements = definition.policy_statements();
+        let needs_self = mentions_self(&rendered)
+            || statements
+                .iter()
+                .any(|s| s.resources.iter().any(mentions_self));
+        let name = match (&props.name, needs_self) {
+            (Some(n), _) => Some(n.clone()),
+            (None, true) => Some(generated_name(stack.name(), id)),
+            (None, false) => None,
+        };
+        if let (Some(n), true) = (&name, needs_self) {
+            rendered = bind_self(&rendered, n);
+            for s in &mut statements {
+                s.resources = s.resources.iter().map(|r| bind_self(r, n)).collect();
+            }
         }
 
         let role = props.role.clone().unwrap_or_else(|| {
@@ -390,9 +590,10 @@ impl StateMachine {
                 RoleProps::new(Principal::service("states.amazonaws.com")),
             )
         });
-        for statement in definition.policy_statements() {
+        for statement in merge_statements(statements) {
             role.add_to_policy(stack, statement);
         }
+        require_task_permissions(stack, &definition, &role, &path);
         let logging_configuration = props.logging.as_ref().map(|l| {
             role.add_to_policy(
                 stack,
@@ -418,7 +619,6 @@ impl StateMachine {
                     .resource("*"),
             );
         }
-
         // the definition, tokens turned into substitutions
         let mut substituter = Substituter {
             stack,
@@ -453,7 +653,7 @@ impl StateMachine {
             definition_substitutions: (!subs.is_empty()).then_some(subs),
             logging_configuration,
             role_arn: role.arn(),
-            state_machine_name: props.name.map(Value::from),
+            state_machine_name: name.map(Value::from),
             state_machine_type: Some(props.kind),
             tracing_configuration: props.tracing.then_some(TracingConfiguration {
                 enabled: Some(true),

@@ -1,8 +1,7 @@
 //! Task integrations: each builds a Task state and the IAM statements its state machine's
 //! role needs (least privilege: the resources are named; `*` only where AWS requires it).
 
-use indexmap::IndexMap;
-
+pub use crate::apigateway::HttpMethod;
 use crate::core::token::fns;
 use crate::core::value::Value;
 use crate::dynamodb::Table;
@@ -10,7 +9,11 @@ use crate::iam::PolicyStatement;
 use crate::lambda::Function;
 use crate::s3::Bucket;
 
-use super::asl::{task, ContextPath, Retrier, States, Step};
+pub use super::asl::ObjectKey;
+use super::asl::{
+    task, this_state_machine_arn, this_state_machine_executions, ContextPath, Input, Intrinsic,
+    QueryLanguage, Retrier, Step,
+};
 use super::state_machine::StateMachine;
 
 /// `arn:<partition>:states:::<integration>`, a substitution of the definition.
@@ -48,8 +51,9 @@ fn invoke_statement(function: &Function) -> PolicyStatement {
 /// Options of [`lambda_invoke`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct LambdaInvoke {
-    /// The payload; default: the state's whole input (`"Payload.$": "$"`).
-    pub payload: Option<Value>,
+    /// The payload; default: the state's whole input (`"Payload.$": "$"`, or
+    /// `"Payload": "{% $states.input %}"` under JSONata).
+    pub payload: Option<Input>,
     /// Add [`lambda_service_retry`] (default: true).
     pub retry_on_service_exceptions: bool,
     /// Call the function by its ARN (the legacy form), whose result is the payload alone,
@@ -67,22 +71,44 @@ impl Default for LambdaInvoke {
     }
 }
 
+impl LambdaInvoke {
+    /// The defaults: the whole input as payload, the service retry, the optimized
+    /// integration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The payload sent to the function.
+    pub fn payload(mut self, payload: impl Into<Input>) -> Self {
+        self.payload = Some(payload.into());
+        self
+    }
+    /// Leaves out [`lambda_service_retry`].
+    pub fn without_service_retry(mut self) -> Self {
+        self.retry_on_service_exceptions = false;
+        self
+    }
+    /// Calls the function by its ARN; the result is the function's answer alone.
+    pub fn payload_response_only(mut self) -> Self {
+        self.payload_response_only = true;
+        self
+    }
+}
+
 /// Invokes a function through the optimized integration (`arn:aws:states:::lambda:invoke`).
 pub fn lambda_invoke(name: &str, function: &Function, options: LambdaInvoke) -> Step {
     let step = if options.payload_response_only {
         let s = task(name, function.arn());
         match options.payload {
-            Some(p) => s.parameters(p),
+            Some(p) => s.input(p),
             None => s,
         }
     } else {
-        let mut parameters = IndexMap::new();
-        parameters.insert("FunctionName".to_string(), function.arn());
-        match options.payload {
-            Some(p) => parameters.insert("Payload".to_string(), p),
-            None => parameters.insert("Payload.$".to_string(), Value::from("$")),
-        };
-        task(name, integration_arn("lambda:invoke")).parameters(Value::Object(parameters))
+        let payload = options.payload.unwrap_or_else(Input::state_input);
+        task(name, integration_arn("lambda:invoke")).input(
+            Input::object()
+                .field("FunctionName", function.arn())
+                .field("Payload", payload),
+        )
     };
     let step = step.grant(invoke_statement(function));
     if options.retry_on_service_exceptions {
@@ -103,8 +129,13 @@ pub fn lambda_function(name: &str, function: &Function) -> Step {
 pub enum Attr {
     /// A string literal.
     S(String),
-    /// A string from a path (or an intrinsic): `{"S.$": "$.id"}`.
+    /// A string from a path: `{"S.$": "$.id"}`.
     SPath(String),
+    /// A string from a JSONata expression: `{"S": "{% ... %}"}` (JSONata states only).
+    SExpr(String),
+    /// A string from an intrinsic function: `{"S.$": "States.Format(...)"}` (JSONPath
+    /// states only).
+    SIntrinsic(Intrinsic),
     /// A number literal (DynamoDB sends numbers as strings).
     N(String),
     /// A number from a path: `{"N.$": "States.Format('{}', $.n)"}`, since DynamoDB wants the
@@ -118,52 +149,76 @@ pub enum Attr {
 }
 
 impl Attr {
+    /// A string literal.
     pub fn s(v: impl Into<String>) -> Attr {
         Attr::S(v.into())
     }
+    /// A string from a path.
     pub fn s_path(path: impl Into<String>) -> Attr {
         Attr::SPath(path.into())
     }
+    /// A string from the context object.
     pub fn s_context(path: ContextPath) -> Attr {
         Attr::SPath(path.as_str().to_string())
     }
+    /// A string from a JSONata expression (JSONata states only).
+    pub fn s_expr(expression: impl Into<String>) -> Attr {
+        Attr::SExpr(expression.into())
+    }
+    /// A string from an intrinsic function (JSONPath states only).
+    pub fn s_intrinsic(function: Intrinsic) -> Attr {
+        Attr::SIntrinsic(function)
+    }
+    /// A number literal.
     pub fn n(v: impl ToString) -> Attr {
         Attr::N(v.to_string())
     }
+    /// A number from a path.
     pub fn n_path(path: impl Into<String>) -> Attr {
         Attr::NPath(path.into())
     }
 
-    pub fn to_value(&self) -> Value {
-        let one = |k: &str, v: Value| Value::object().with(k, v);
+    /// The attribute as a task input: `{"S.$": "$.id"}` under JSONPath,
+    /// `{"S": "{% $states.input.id %}"}` under JSONata.
+    pub fn to_input(&self) -> Input {
+        let one = |k: &str, v: Input| Input::object().field(k, v);
         match self {
             Attr::S(s) => one("S", s.as_str().into()),
-            Attr::SPath(p) => one("S.$", p.as_str().into()),
+            Attr::SPath(p) => one("S", Input::path(p.as_str())),
+            Attr::SExpr(e) => one("S", Input::expr(e.as_str())),
+            Attr::SIntrinsic(i) => one("S", Input::Intrinsic(i.clone())),
             Attr::N(n) => one("N", n.as_str().into()),
-            Attr::NPath(p) => one(
-                "N.$",
-                States::format("{}", [p.as_str().into()]).to_string().into(),
-            ),
+            Attr::NPath(p) => one("N", Input::PathAsString(p.clone())),
             Attr::Bool(b) => one("BOOL", (*b).into()),
-            Attr::BoolPath(p) => one("BOOL.$", p.as_str().into()),
-            Attr::M(fields) => one("M", attrs(fields)),
+            Attr::BoolPath(p) => one("BOOL", Input::path(p.as_str())),
+            Attr::M(fields) => one("M", attrs_input(fields)),
             Attr::L(items) => one(
                 "L",
-                Value::Array(items.iter().map(Attr::to_value).collect()),
+                Input::Array(items.iter().map(Attr::to_input).collect()),
             ),
             Attr::Null => one("NULL", true.into()),
         }
     }
+
+    /// The attribute as JSONPath renders it.
+    pub fn to_value(&self) -> Value {
+        self.to_input().render(QueryLanguage::JsonPath)
+    }
 }
 
-/// An item, key or value map: `{"name": {"S": ...}, ...}`.
-pub fn attrs(fields: &[(String, Attr)]) -> Value {
-    Value::Object(
+/// An item, key or value map as a task input: `{"name": {"S": ...}, ...}`.
+pub fn attrs_input(fields: &[(String, Attr)]) -> Input {
+    Input::Object(
         fields
             .iter()
-            .map(|(k, a)| (k.clone(), a.to_value()))
+            .map(|(k, a)| (k.clone(), a.to_input()))
             .collect(),
     )
+}
+
+/// An item, key or value map as JSONPath renders it.
+pub fn attrs(fields: &[(String, Attr)]) -> Value {
+    attrs_input(fields).render(QueryLanguage::JsonPath)
 }
 
 fn item(fields: &[(&str, Attr)]) -> Vec<(String, Attr)> {
@@ -178,24 +233,47 @@ pub fn attr_map(fields: &[(&str, Attr)]) -> Vec<(String, Attr)> {
     item(fields)
 }
 
+/// `ReturnValues` of a DynamoDB write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnValues {
+    None,
+    AllOld,
+    UpdatedOld,
+    AllNew,
+    UpdatedNew,
+}
+
+impl ReturnValues {
+    /// The value written in the request.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReturnValues::None => "NONE",
+            ReturnValues::AllOld => "ALL_OLD",
+            ReturnValues::UpdatedOld => "UPDATED_OLD",
+            ReturnValues::AllNew => "ALL_NEW",
+            ReturnValues::UpdatedNew => "UPDATED_NEW",
+        }
+    }
+}
+
 /// The expression fields DynamoDB calls share.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Expressions {
     pub condition_expression: Option<String>,
     pub expression_attribute_names: Vec<(String, String)>,
     pub expression_attribute_values: Vec<(String, Attr)>,
-    /// `NONE`, `ALL_OLD`, `UPDATED_OLD`, `ALL_NEW`, `UPDATED_NEW`.
-    pub return_values: Option<String>,
+    pub return_values: Option<ReturnValues>,
 }
 
 impl Expressions {
-    fn apply(&self, p: &mut IndexMap<String, Value>) {
+    fn apply(&self, p: Input) -> Input {
+        let mut p = p;
         if let Some(c) = &self.condition_expression {
-            p.insert("ConditionExpression".into(), c.as_str().into());
+            p = p.field("ConditionExpression", c.as_str());
         }
         if !self.expression_attribute_names.is_empty() {
-            p.insert(
-                "ExpressionAttributeNames".into(),
+            p = p.field(
+                "ExpressionAttributeNames",
                 Value::Object(
                     self.expression_attribute_names
                         .iter()
@@ -205,26 +283,22 @@ impl Expressions {
             );
         }
         if !self.expression_attribute_values.is_empty() {
-            p.insert(
-                "ExpressionAttributeValues".into(),
-                attrs(&self.expression_attribute_values),
+            p = p.field(
+                "ExpressionAttributeValues",
+                attrs_input(&self.expression_attribute_values),
             );
         }
-        if let Some(r) = &self.return_values {
-            p.insert("ReturnValues".into(), r.as_str().into());
+        if let Some(r) = self.return_values {
+            p = p.field("ReturnValues", r.as_str());
         }
+        p
     }
 }
 
-fn dynamo_task(
-    name: &str,
-    action: &str,
-    table: &Table,
-    parameters: IndexMap<String, Value>,
-) -> Step {
+fn dynamo_task(name: &str, action: &str, table: &Table, input: Input) -> Step {
     let iam_action = format!("dynamodb:{}{}", action[..1].to_uppercase(), &action[1..]);
     task(name, integration_arn(&format!("dynamodb:{action}")))
-        .parameters(Value::Object(parameters))
+        .input(input)
         .grant(
             PolicyStatement::allow()
                 .action(iam_action)
@@ -232,10 +306,8 @@ fn dynamo_task(
         )
 }
 
-fn with_table(table: &Table) -> IndexMap<String, Value> {
-    let mut p = IndexMap::new();
-    p.insert("TableName".to_string(), table.name());
-    p
+fn with_table(table: &Table) -> Input {
+    Input::object().field("TableName", table.name())
 }
 
 /// `dynamodb:putItem`.
@@ -245,10 +317,8 @@ pub fn dynamo_put_item(
     item: Vec<(String, Attr)>,
     expressions: Expressions,
 ) -> Step {
-    let mut p = with_table(table);
-    p.insert("Item".into(), attrs(&item));
-    expressions.apply(&mut p);
-    dynamo_task(name, "putItem", table, p)
+    let p = with_table(table).field("Item", attrs_input(&item));
+    dynamo_task(name, "putItem", table, expressions.apply(p))
 }
 
 /// `dynamodb:getItem`; `consistent_read` is rendered when given (true or false).
@@ -258,10 +328,9 @@ pub fn dynamo_get_item(
     key: Vec<(String, Attr)>,
     consistent_read: Option<bool>,
 ) -> Step {
-    let mut p = with_table(table);
-    p.insert("Key".into(), attrs(&key));
+    let mut p = with_table(table).field("Key", attrs_input(&key));
     if let Some(c) = consistent_read {
-        p.insert("ConsistentRead".into(), c.into());
+        p = p.field("ConsistentRead", c);
     }
     dynamo_task(name, "getItem", table, p)
 }
@@ -274,11 +343,10 @@ pub fn dynamo_update_item(
     update_expression: &str,
     expressions: Expressions,
 ) -> Step {
-    let mut p = with_table(table);
-    p.insert("Key".into(), attrs(&key));
-    p.insert("UpdateExpression".into(), update_expression.into());
-    expressions.apply(&mut p);
-    dynamo_task(name, "updateItem", table, p)
+    let p = with_table(table)
+        .field("Key", attrs_input(&key))
+        .field("UpdateExpression", update_expression);
+    dynamo_task(name, "updateItem", table, expressions.apply(p))
 }
 
 /// `dynamodb:deleteItem`.
@@ -288,10 +356,8 @@ pub fn dynamo_delete_item(
     key: Vec<(String, Attr)>,
     expressions: Expressions,
 ) -> Step {
-    let mut p = with_table(table);
-    p.insert("Key".into(), attrs(&key));
-    expressions.apply(&mut p);
-    dynamo_task(name, "deleteItem", table, p)
+    let p = with_table(table).field("Key", attrs_input(&key));
+    dynamo_task(name, "deleteItem", table, expressions.apply(p))
 }
 
 /// Options of [`dynamo_query`].
@@ -309,31 +375,30 @@ pub struct Query {
 
 /// `Query` through the SDK integration (`aws-sdk:dynamodb:query`).
 pub fn dynamo_query(name: &str, table: &Table, query: Query) -> Step {
-    let mut p = with_table(table);
-    p.insert(
-        "KeyConditionExpression".into(),
-        query.key_condition_expression.as_str().into(),
+    let mut p = with_table(table).field(
+        "KeyConditionExpression",
+        query.key_condition_expression.as_str(),
     );
     if let Some(i) = &query.index_name {
-        p.insert("IndexName".into(), i.as_str().into());
+        p = p.field("IndexName", i.as_str());
     }
     if let Some(f) = &query.filter_expression {
-        p.insert("FilterExpression".into(), f.as_str().into());
+        p = p.field("FilterExpression", f.as_str());
     }
-    Expressions {
+    p = Expressions {
         expression_attribute_names: query.expression_attribute_names.clone(),
         expression_attribute_values: query.expression_attribute_values.clone(),
         ..Default::default()
     }
-    .apply(&mut p);
+    .apply(p);
     if let Some(l) = query.limit {
-        p.insert("Limit".into(), l.into());
+        p = p.field("Limit", l);
     }
     if let Some(s) = query.scan_index_forward {
-        p.insert("ScanIndexForward".into(), s.into());
+        p = p.field("ScanIndexForward", s);
     }
     if let Some(c) = query.consistent_read {
-        p.insert("ConsistentRead".into(), c.into());
+        p = p.field("ConsistentRead", c);
     }
     let mut statement = PolicyStatement::allow()
         .action("dynamodb:Query")
@@ -345,7 +410,7 @@ pub fn dynamo_query(name: &str, table: &Table, query: Query) -> Step {
         ));
     }
     task(name, integration_arn("aws-sdk:dynamodb:query"))
-        .parameters(Value::Object(p))
+        .input(p)
         .grant(statement)
 }
 
@@ -364,45 +429,59 @@ pub enum IntegrationPattern {
 /// Options of [`start_execution`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StartExecution {
-    /// The child's input; default: this state's whole input (`"Input.$": "$"`).
-    pub input: Option<Value>,
-    /// The execution's name (`Name`, or `Name.$` with [`Value`] paths written by the caller).
-    pub execution_name: Option<Value>,
+    /// The child's input; default: this state's whole input.
+    pub input: Option<Input>,
+    /// The execution's name.
+    pub execution_name: Option<Input>,
     pub pattern: IntegrationPattern,
 }
 
-/// Starts an execution of another state machine.
+/// Starts an execution of another state machine: `states:StartExecution` on it, and for
+/// `.sync` the rights to follow the child (`DescribeExecution`, `StopExecution`) and the
+/// EventBridge rule Step Functions uses for it.
 pub fn start_execution(name: &str, machine: &StateMachine, options: StartExecution) -> Step {
+    start(name, machine.arn(), vec![machine.executions_arn()], options)
+}
+
+/// Starts an execution of the state machine this state belongs to, through an ARN built from
+/// the machine's name (a `Ref` of itself would be a dependency cycle); the machine gets a
+/// generated name when it has none.
+pub fn start_execution_of_itself(name: &str, options: StartExecution) -> Step {
+    let executions = this_state_machine_executions()
+        .into_iter()
+        .take(1)
+        .collect();
+    start(name, this_state_machine_arn(), executions, options)
+}
+
+fn start(name: &str, arn: Value, executions: Vec<Value>, options: StartExecution) -> Step {
     let suffix = match options.pattern {
         IntegrationPattern::RequestResponse => "",
         IntegrationPattern::Sync => ".sync:2",
         IntegrationPattern::WaitForTaskToken => ".waitForTaskToken",
     };
-    let mut p = IndexMap::new();
-    p.insert("StateMachineArn".to_string(), machine.arn());
-    match options.input {
-        Some(i) => p.insert("Input".into(), i),
-        None => p.insert("Input.$".into(), Value::from("$")),
-    };
+    let mut p = Input::object()
+        .field("StateMachineArn", arn.clone())
+        .field("Input", options.input.unwrap_or_else(Input::state_input));
     if let Some(n) = options.execution_name {
-        p.insert("Name".into(), n);
+        p = p.field("Name", n);
     }
     let mut step = task(
         name,
         integration_arn(&format!("states:startExecution{suffix}")),
     )
-    .parameters(Value::Object(p))
+    .input(p)
     .grant(
         PolicyStatement::allow()
             .action("states:StartExecution")
-            .resource(machine.arn()),
+            .resource(arn),
     );
     if options.pattern == IntegrationPattern::Sync {
         step = step
             .grant(
                 PolicyStatement::allow()
                     .actions(["states:DescribeExecution", "states:StopExecution"])
-                    .resource(machine.executions_arn()),
+                    .resources(executions),
             )
             .grant(
                 PolicyStatement::allow()
@@ -415,56 +494,39 @@ pub fn start_execution(name: &str, machine: &StateMachine, options: StartExecuti
     step
 }
 
-/// An object key: literal, or from a path.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ObjectKey {
-    Literal(String),
-    Path(String),
-}
-
-fn s3_task(
-    name: &str,
-    action: &str,
-    bucket: &Bucket,
-    key: &ObjectKey,
-    mut p: IndexMap<String, Value>,
-) -> Step {
-    let mut parameters = IndexMap::new();
-    parameters.insert("Bucket".to_string(), bucket.name());
-    let objects = match key {
-        ObjectKey::Literal(k) => {
-            parameters.insert("Key".into(), k.as_str().into());
-            bucket.arn_for_objects(k)
+fn s3_task(name: &str, action: &str, bucket: &Bucket, key: &ObjectKey, extra: Input) -> Step {
+    let mut parameters = Input::object()
+        .field("Bucket", bucket.name())
+        .field("Key", key.input());
+    if let Input::Object(fields) = extra {
+        for (k, v) in fields {
+            parameters = parameters.field(&k, v);
         }
-        ObjectKey::Path(path) => {
-            parameters.insert("Key.$".into(), path.as_str().into());
-            bucket.arn_for_objects("*")
-        }
-    };
-    parameters.append(&mut p);
+    }
     let iam_action = format!("s3:{}{}", action[..1].to_uppercase(), &action[1..]);
     task(name, integration_arn(&format!("aws-sdk:s3:{action}")))
-        .parameters(Value::Object(parameters))
+        .input(parameters)
         .grant(
             PolicyStatement::allow()
                 .action(iam_action)
-                .resource(objects),
+                .resource(key.object_arn(bucket)),
         )
 }
 
 /// `aws-sdk:s3:getObject`.
 pub fn s3_get_object(name: &str, bucket: &Bucket, key: ObjectKey) -> Step {
-    s3_task(name, "getObject", bucket, &key, IndexMap::new())
+    s3_task(name, "getObject", bucket, &key, Input::object())
 }
 
-/// `aws-sdk:s3:putObject` with a body (a literal, or `Body.$` from a path).
+/// `aws-sdk:s3:putObject` with a body (a literal, or from a path).
 pub fn s3_put_object(name: &str, bucket: &Bucket, key: ObjectKey, body: ObjectKey) -> Step {
-    let mut p = IndexMap::new();
-    match body {
-        ObjectKey::Literal(b) => p.insert("Body".to_string(), Value::from(b)),
-        ObjectKey::Path(path) => p.insert("Body.$".to_string(), Value::from(path)),
-    };
-    s3_task(name, "putObject", bucket, &key, p)
+    s3_task(
+        name,
+        "putObject",
+        bucket,
+        &key,
+        Input::object().field("Body", body.input()),
+    )
 }
 
 /// Any AWS SDK call (`aws-sdk:<service>:<action>`), with the IAM statements it needs given
@@ -473,14 +535,14 @@ pub fn aws_sdk(
     name: &str,
     service: &str,
     action: &str,
-    parameters: impl Into<Value>,
+    parameters: impl Into<Input>,
     statements: Vec<PolicyStatement>,
 ) -> Step {
     let mut step = task(
         name,
         integration_arn(&format!("aws-sdk:{service}:{action}")),
     )
-    .parameters(parameters);
+    .input(parameters);
     if statements.is_empty() {
         step = step.with_problem(format!(
             "state {name:?}: the SDK call {service}:{action} needs explicit IAM statements"
@@ -504,4 +566,118 @@ pub fn aws_sdk(
         step = step.grant(s);
     }
     step
+}
+
+/// Options of [`http_invoke`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpInvoke {
+    /// The EventBridge connection that holds the API's credentials.
+    pub connection_arn: Value,
+    /// The endpoint, `https://api.example.com/orders` (a prefix when `path` is dynamic).
+    pub endpoint: String,
+    pub method: HttpMethod,
+    /// The request body.
+    pub body: Option<Input>,
+    /// Query parameters.
+    pub query_parameters: Option<Input>,
+    /// Headers (besides those of the connection).
+    pub headers: Option<Input>,
+}
+
+impl HttpInvoke {
+    /// A call of `method` on `endpoint` with the credentials of `connection_arn`.
+    pub fn new(connection_arn: impl Into<Value>, method: HttpMethod, endpoint: &str) -> Self {
+        HttpInvoke {
+            connection_arn: connection_arn.into(),
+            endpoint: endpoint.to_string(),
+            method,
+            body: None,
+            query_parameters: None,
+            headers: None,
+        }
+    }
+    /// The request body.
+    pub fn body(mut self, body: impl Into<Input>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+    /// Query parameters.
+    pub fn query_parameters(mut self, parameters: impl Into<Input>) -> Self {
+        self.query_parameters = Some(parameters.into());
+        self
+    }
+    /// Request headers.
+    pub fn headers(mut self, headers: impl Into<Input>) -> Self {
+        self.headers = Some(headers.into());
+        self
+    }
+}
+
+/// Calls an HTTPS API (`arn:aws:states:::http:invoke`): `states:InvokeHTTPEndpoint` on the
+/// machine itself for this method and endpoint, the connection's credentials
+/// (`events:RetrieveConnectionCredentials`) and the secret EventBridge keeps them in.
+pub fn http_invoke(name: &str, options: HttpInvoke) -> Step {
+    let mut p = Input::object()
+        .field("ApiEndpoint", options.endpoint.as_str())
+        .field("Method", options.method.as_str())
+        .field(
+            "Authentication",
+            Input::object().field("ConnectionArn", options.connection_arn.clone()),
+        );
+    if let Some(b) = options.body {
+        p = p.field("RequestBody", b);
+    }
+    if let Some(q) = options.query_parameters {
+        p = p.field("QueryParameters", q);
+    }
+    if let Some(h) = options.headers {
+        p = p.field("Headers", h);
+    }
+    let mut problem = None;
+    if options.method == HttpMethod::Any {
+        problem = Some(format!(
+            "state {name:?}: an HTTP task calls one method, not ANY"
+        ));
+    }
+    if !options.endpoint.starts_with("https://") {
+        problem = Some(format!(
+            "state {name:?}: the endpoint {:?} must start with https://",
+            options.endpoint
+        ));
+    }
+    let step = task(name, integration_arn("http:invoke"))
+        .input(p)
+        .grant(
+            PolicyStatement::allow()
+                .action("states:InvokeHTTPEndpoint")
+                .resource(this_state_machine_arn())
+                .condition("StringEquals", "states:HTTPMethod", options.method.as_str())
+                .condition(
+                    "StringLike",
+                    "states:HTTPEndpoint",
+                    format!("{}*", options.endpoint),
+                ),
+        )
+        .grant(
+            PolicyStatement::allow()
+                .action("events:RetrieveConnectionCredentials")
+                .resource(options.connection_arn),
+        )
+        .grant(
+            PolicyStatement::allow()
+                .actions(["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"])
+                .resource(fns::sub(
+                    "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:events!connection/*",
+                )),
+        );
+    match problem {
+        Some(p) => step.with_problem(p),
+        None => step,
+    }
+}
+
+/// Waits for a worker of an activity (`Resource` is the activity's ARN). The state
+/// machine's role needs no right for it; the workers need `states:GetActivityTask`.
+pub fn activity(name: &str, activity_arn: impl Into<Value>) -> Step {
+    task(name, activity_arn)
 }

@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use crate::core::value::Value;
 
 use super::condition::Condition;
+use super::input::Input;
 use super::model::*;
 
 /// An open end of a chain: a state whose `Next` (or a Choice whose `Default`) is still to
@@ -297,14 +298,60 @@ impl Step {
         self
     }
 
-    setter!(
-        /// `Parameters` (JSONPath).
-        parameters, parameters, "Parameters", Pass | Task | Parallel
-    );
-    setter!(
-        /// `Arguments` (JSONata).
-        arguments, arguments, "Arguments", Task | Parallel
-    );
+    /// `Parameters` (JSONPath), as written; on a Task it replaces the input a task helper
+    /// wrote.
+    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+        let value = value.into();
+        match &mut self.state.kind {
+            StateKind::Pass(s) => s.parameters = Some(value),
+            StateKind::Task(s) => {
+                s.parameters = Some(value);
+                s.input = None;
+            }
+            StateKind::Parallel(s) => s.parameters = Some(value),
+            _ => self.not_applicable("Parameters"),
+        }
+        self
+    }
+
+    /// `Arguments` (JSONata), as written; on a Task it replaces the input a task helper
+    /// wrote.
+    pub fn arguments(mut self, value: impl Into<Value>) -> Self {
+        let value = value.into();
+        match &mut self.state.kind {
+            StateKind::Task(s) => {
+                s.arguments = Some(value);
+                s.input = None;
+            }
+            StateKind::Parallel(s) => s.arguments = Some(value),
+            _ => self.not_applicable("Arguments"),
+        }
+        self
+    }
+
+    /// What a Task sends, rendered as `Parameters` under JSONPath and `Arguments` under
+    /// JSONata, by the query language in force for the state.
+    pub fn input(mut self, input: impl Into<Input>) -> Self {
+        match &mut self.state.kind {
+            StateKind::Task(s) => {
+                s.input = Some(input.into());
+                s.parameters = None;
+                s.arguments = None;
+            }
+            _ => self.not_applicable("a task input"),
+        }
+        self
+    }
+
+    /// The Task's rights are given some other way (a role passed in, a managed policy):
+    /// synth does not ask for them.
+    pub fn permissions_managed_elsewhere(mut self) -> Self {
+        match &mut self.state.kind {
+            StateKind::Task(s) => s.permissions_managed_elsewhere = true,
+            _ => self.not_applicable("permissions"),
+        }
+        self
+    }
     setter!(
         /// `ResultSelector` (JSONPath).
         result_selector, result_selector, "ResultSelector", Task | Parallel | Map

@@ -7,11 +7,20 @@ use indexmap::IndexMap;
 
 use crate::core::value::Value;
 
-/// An argument of an intrinsic function.
+use super::input::Input;
+use super::model::QueryLanguage;
+
+/// An argument of an intrinsic function. A `&str` is a string literal; paths, context paths
+/// and variables have their own constructors, so `"world".into()` can never be read as a
+/// path.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
-    /// A reference path, `$.x` or `$$.Execution.Id` (written as is).
+    /// A reference path, `$.x` (written as is).
     Path(String),
+    /// A path into the context object, `$$.Execution.Id`.
+    Context(ContextPath),
+    /// A variable, `$total` (the name is written without the `$`).
+    Var(String),
     /// A string literal (quoted; `'`, `{`, `}` and `\` escaped).
     Str(String),
     /// The template of `States.Format`: quoted, its `{}` placeholders kept.
@@ -24,14 +33,52 @@ pub enum Arg {
 }
 
 impl Arg {
+    /// A reference path, `$.order.id`.
     pub fn path(p: impl Into<String>) -> Arg {
         Arg::Path(p.into())
     }
+    /// A variable, by its name without the `$`.
+    pub fn var(name: impl Into<String>) -> Arg {
+        Arg::Var(name.into())
+    }
+    /// A string literal.
     pub fn str(s: impl Into<String>) -> Arg {
         Arg::Str(s.into())
     }
+    /// An integer literal.
     pub fn int(n: i64) -> Arg {
         Arg::Number(n.into())
+    }
+
+    fn problems(&self, out: &mut Vec<String>) {
+        match self {
+            Arg::Path(p) if !(p == "$" || p.starts_with("$.") || p.starts_with("$[")) => {
+                out.push(format!(
+                    "{p:?} is not a reference path ($.x); for text use Arg::str, for the context Arg::Context, for a variable Arg::var"
+                ));
+            }
+            Arg::Var(name) => {
+                let ok = name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !ok {
+                    out.push(format!(
+                        "{name:?} is not a variable name (a letter or _, then letters, digits or _)"
+                    ));
+                }
+            }
+            Arg::Call(i) => out.extend(i.problems()),
+            _ => {}
+        }
+    }
+
+    fn as_i64(&self) -> Option<i64> {
+        match self {
+            Arg::Number(n) => n.as_i64(),
+            _ => None,
+        }
     }
 }
 
@@ -53,16 +100,22 @@ impl From<bool> for Arg {
     }
 }
 
-/// A path written as an argument: `"$.x".into()` is a path; use [`Arg::str`] for text.
+/// Text: `"world".into()` renders as `'world'`; use [`Arg::path`] for a path.
 impl From<&str> for Arg {
-    fn from(p: &str) -> Self {
-        Arg::Path(p.to_string())
+    fn from(s: &str) -> Self {
+        Arg::Str(s.to_string())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Str(s)
     }
 }
 
 impl From<ContextPath> for Arg {
     fn from(p: ContextPath) -> Self {
-        Arg::Path(p.0.to_string())
+        Arg::Context(p)
     }
 }
 
@@ -70,6 +123,8 @@ impl fmt::Display for Arg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Arg::Path(p) => f.write_str(p),
+            Arg::Context(p) => f.write_str(p.as_str()),
+            Arg::Var(name) => write!(f, "${name}"),
             Arg::Str(s) => {
                 f.write_str("'")?;
                 for c in s.chars() {
@@ -115,6 +170,65 @@ impl fmt::Display for Intrinsic {
             write!(f, "{a}")?;
         }
         f.write_str(")")
+    }
+}
+
+/// The most items `States.ArrayRange` may produce.
+pub const MAX_ARRAY_RANGE_ITEMS: i64 = 1000;
+
+/// The hash algorithms `States.Hash` knows.
+pub const HASH_ALGORITHMS: &[&str] = &["MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"];
+
+impl Intrinsic {
+    /// The function's name, `Format` for `States.Format`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// What Step Functions would reject when it runs: an argument that is not the path it
+    /// claims to be, a `States.ArrayRange` of literals giving 0 or more than 1,000 items, an
+    /// unknown hash algorithm (nested calls included).
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for a in &self.args {
+            a.problems(&mut out);
+        }
+        match self.name {
+            "ArrayRange" => {
+                if let [first, last, step] = self.args.as_slice() {
+                    if let (Some(first), Some(last), Some(step)) =
+                        (first.as_i64(), last.as_i64(), step.as_i64())
+                    {
+                        if step == 0 {
+                            out.push(format!("{self}: the step must not be 0"));
+                        } else {
+                            let count = if (last - first).signum() * step.signum() < 0 {
+                                0
+                            } else {
+                                (last - first) / step + 1
+                            };
+                            if !(1..=MAX_ARRAY_RANGE_ITEMS).contains(&count) {
+                                out.push(format!(
+                                    "{self} gives {count} items; States.ArrayRange gives 1 to {MAX_ARRAY_RANGE_ITEMS}"
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            "Hash" => {
+                if let Some(Arg::Str(algorithm)) = self.args.get(1) {
+                    if !HASH_ALGORITHMS.contains(&algorithm.as_str()) {
+                        out.push(format!(
+                            "{self}: the algorithm must be one of {}",
+                            HASH_ALGORITHMS.join(", ")
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
     }
 }
 
@@ -219,28 +333,32 @@ pub fn jsonata(expression: &str) -> Value {
     Value::String(format!("{{% {} %}}", expression.trim()))
 }
 
-/// A JSONPath payload (Parameters, ResultSelector, ItemSelector): literal fields, and fields
-/// taken from paths or intrinsics, whose keys get the `.$` suffix.
+/// A payload (Parameters, Arguments, ItemSelector, a task's input): literal fields, and
+/// fields taken from paths, intrinsics or JSONata expressions. As a task's input it renders by
+/// the state's query language (`"key.$": "$.path"` or `"key": "{% $states.input.path %}"`);
+/// as a plain [`Value`] it renders as JSONPath.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Payload {
-    fields: IndexMap<String, Value>,
+    fields: IndexMap<String, Input>,
 }
 
 impl Payload {
+    /// An empty payload.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// `"key": value` (a literal or a token).
     pub fn value(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.fields.insert(key.to_string(), value.into());
+        self.fields
+            .insert(key.to_string(), Input::Value(value.into()));
         self
     }
 
-    /// `"key.$": "$.path"`.
+    /// `"key.$": "$.path"` (JSONPath) or `"key": "{% $states.input.path %}"` (JSONata).
     pub fn path(mut self, key: &str, path: impl Into<String>) -> Self {
         self.fields
-            .insert(format!("{key}.$"), Value::String(path.into()));
+            .insert(key.to_string(), Input::Path(path.into()));
         self
     }
 
@@ -249,10 +367,16 @@ impl Payload {
         self.path(key, path.0)
     }
 
-    /// `"key.$": "States.Format(...)"`.
+    /// `"key.$": "States.Format(...)"` (JSONPath only).
     pub fn intrinsic(mut self, key: &str, function: Intrinsic) -> Self {
         self.fields
-            .insert(format!("{key}.$"), Value::String(function.to_string()));
+            .insert(key.to_string(), Input::Intrinsic(function));
+        self
+    }
+
+    /// `"key": "{% expression %}"` (JSONata only).
+    pub fn expr(mut self, key: &str, expression: &str) -> Self {
+        self.fields.insert(key.to_string(), Input::expr(expression));
         self
     }
 
@@ -263,9 +387,15 @@ impl Payload {
     }
 }
 
+impl From<Payload> for Input {
+    fn from(p: Payload) -> Self {
+        Input::Object(p.fields)
+    }
+}
+
 impl From<Payload> for Value {
     fn from(p: Payload) -> Self {
-        Value::Object(p.fields)
+        Input::from(p).render(QueryLanguage::JsonPath)
     }
 }
 
@@ -284,9 +414,9 @@ mod tests {
             States::format(
                 "{}:{}:{}",
                 [
-                    "$.arn.workflow".into(),
-                    "$.arn.uuid1".into(),
-                    "$.arn.uuid2".into()
+                    Arg::path("$.arn.workflow"),
+                    Arg::path("$.arn.uuid1"),
+                    Arg::path("$.arn.uuid2")
                 ]
             )
             .to_string(),
@@ -297,12 +427,12 @@ mod tests {
             "States.ArrayRange(1, 5, 1)"
         );
         assert_eq!(
-            States::math_add(States::array_length("$.resultItems"), -1).to_string(),
+            States::math_add(States::array_length(Arg::path("$.resultItems")), -1).to_string(),
             "States.MathAdd(States.ArrayLength($.resultItems), -1)"
         );
         assert_eq!(States::uuid().to_string(), "States.UUID()");
         assert_eq!(
-            States::hash("$.data", "SHA-256").to_string(),
+            States::hash(Arg::path("$.data"), "SHA-256").to_string(),
             "States.Hash($.data, 'SHA-256')"
         );
         assert_eq!(
@@ -310,13 +440,57 @@ mod tests {
             "States.Format('it\\'s {}', 'a\\\\b\\{')"
         );
         assert_eq!(
-            States::json_merge("$.a", "$.b", false).to_string(),
+            States::json_merge(Arg::path("$.a"), Arg::path("$.b"), false).to_string(),
             "States.JsonMerge($.a, $.b, false)"
         );
         assert_eq!(
             States::array([Arg::int(1), Arg::Null, Arg::Bool(true), Arg::str("x")]).to_string(),
             "States.Array(1, null, true, 'x')"
         );
+    }
+
+    #[test]
+    fn a_str_is_a_literal_and_a_path_says_so() {
+        assert_eq!(
+            States::format("hello {}", ["world".into()]).to_string(),
+            "States.Format('hello {}', 'world')"
+        );
+        assert_eq!(
+            States::format(
+                "{} {}",
+                [Arg::var("total"), ContextPath::EXECUTION_ID.into()]
+            )
+            .to_string(),
+            "States.Format('{} {}', $total, $$.Execution.Id)"
+        );
+        assert!(States::format("{}", [Arg::path("world")]).problems()[0]
+            .contains("is not a reference path"));
+        assert!(
+            States::format("{}", [Arg::var("1x")]).problems()[0].contains("is not a variable name")
+        );
+    }
+
+    #[test]
+    fn array_range_gives_1_to_1000_items() {
+        assert!(States::array_range(1, 1000, 1).problems().is_empty());
+        assert!(States::array_range(10, 1, -1).problems().is_empty());
+        assert_eq!(
+            States::array_range(1, 100_000, 1).problems(),
+            ["States.ArrayRange(1, 100000, 1) gives 100000 items; States.ArrayRange gives 1 to 1000"]
+        );
+        assert!(States::array_range(5, 1, 1).problems()[0].contains("gives 0 items"));
+        assert!(States::array_range(1, 5, 0).problems()[0].contains("must not be 0"));
+        // nested, and with a path the count is not known
+        assert_eq!(
+            States::array_length(States::array_range(0, 2000, 1))
+                .problems()
+                .len(),
+            1
+        );
+        assert!(States::array_range(Arg::path("$.from"), 5, 1)
+            .problems()
+            .is_empty());
+        assert!(States::hash(Arg::path("$.x"), "SHA-3").problems()[0].contains("algorithm"));
     }
 
     #[test]

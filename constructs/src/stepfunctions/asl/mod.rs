@@ -3,6 +3,7 @@
 
 pub mod chain;
 pub mod condition;
+pub mod input;
 pub mod intrinsics;
 pub mod model;
 pub mod parse;
@@ -11,6 +12,7 @@ pub mod validate;
 
 pub use chain::{choice, fail, map, parallel, pass, succeed, task, wait, Chain, ChoiceStep, Step};
 pub use condition::{Comparison, Condition, IsTest, Operand};
+pub use input::Input;
 pub use intrinsics::{jsonata, Arg, ContextPath, Intrinsic, Payload, States};
 pub use model::*;
 pub use parse::ParseError;

@@ -267,13 +267,73 @@ fn parse_reader_config(at: &str, v: &Json) -> Result<ReaderConfig> {
         ),
         Some(_) => return err(&format!("{at}/CSVHeaders"), "expected an array"),
     };
+    let one_of = |key: &str, value: Option<String>, allowed: &[&str]| -> Result<Option<usize>> {
+        match value {
+            None => Ok(None),
+            Some(v) => match allowed.iter().position(|a| *a == v) {
+                Some(i) => Ok(Some(i)),
+                None => err(
+                    &format!("{at}/{key}"),
+                    format!("{v:?} is not one of {}", allowed.join(", ")),
+                ),
+            },
+        }
+    };
+    const INPUT_TYPES: [InputType; 5] = [
+        InputType::Csv,
+        InputType::Json,
+        InputType::Jsonl,
+        InputType::Manifest,
+        InputType::Parquet,
+    ];
+    const DELIMITERS: [CsvDelimiter; 5] = [
+        CsvDelimiter::Comma,
+        CsvDelimiter::Pipe,
+        CsvDelimiter::Semicolon,
+        CsvDelimiter::Space,
+        CsvDelimiter::Tab,
+    ];
+    const MANIFESTS: [ManifestType; 2] = [ManifestType::S3Inventory, ManifestType::AthenaData];
+    let input_type = one_of(
+        "InputType",
+        f.string("InputType")?,
+        &INPUT_TYPES.map(InputType::as_str),
+    )?
+    .map(|i| INPUT_TYPES[i]);
+    let csv_headers = match (f.string("CSVHeaderLocation")?.as_deref(), csv_headers) {
+        (None, None) => None,
+        (Some("FIRST_ROW"), None) => Some(CsvHeaders::FirstRow),
+        (Some("GIVEN"), Some(names)) => Some(CsvHeaders::Given(names)),
+        (Some("GIVEN"), None) => return err(at, "CSVHeaderLocation GIVEN needs CSVHeaders"),
+        (Some("FIRST_ROW") | None, Some(_)) => {
+            return err(at, "CSVHeaders go with CSVHeaderLocation GIVEN")
+        }
+        (Some(other), _) => {
+            return err(
+                &format!("{at}/CSVHeaderLocation"),
+                format!("{other:?} is not one of FIRST_ROW, GIVEN"),
+            )
+        }
+    };
+    let csv_delimiter = one_of(
+        "CSVDelimiter",
+        f.string("CSVDelimiter")?,
+        &DELIMITERS.map(CsvDelimiter::as_str),
+    )?
+    .map(|i| DELIMITERS[i]);
+    let max_items = f.amount("MaxItems", "MaxItemsPath")?;
+    let manifest_type = one_of(
+        "ManifestType",
+        f.string("ManifestType")?,
+        &MANIFESTS.map(ManifestType::as_str),
+    )?
+    .map(|i| MANIFESTS[i]);
     let config = ReaderConfig {
-        input_type: f.string("InputType")?,
-        csv_header_location: f.string("CSVHeaderLocation")?,
+        input_type,
         csv_headers,
-        csv_delimiter: f.string("CSVDelimiter")?,
-        max_items: f.amount("MaxItems", "MaxItemsPath")?,
-        manifest_type: f.string("ManifestType")?,
+        csv_delimiter,
+        max_items,
+        manifest_type,
     };
     f.finish()?;
     Ok(config)
@@ -318,6 +378,8 @@ fn parse_map(f: &mut Fields<'_>) -> Result<Map> {
                 reader_config,
                 parameters: r.value("Parameters"),
                 arguments: r.value("Arguments"),
+                input: None,
+                policy: Vec::new(),
             };
             r.finish()?;
             Some(reader)
@@ -346,9 +408,32 @@ fn parse_map(f: &mut Fields<'_>) -> Result<Map> {
                 None => None,
                 Some(c) => {
                     let mut cf = Fields::new(&format!("{at}/WriterConfig"), c)?;
+                    let output_type = match cf.string("OutputType")?.as_deref() {
+                        None => None,
+                        Some("JSON") => Some(OutputType::Json),
+                        Some("JSONL") => Some(OutputType::Jsonl),
+                        Some(other) => {
+                            return err(
+                                &format!("{at}/WriterConfig/OutputType"),
+                                format!("{other:?} is not one of JSON, JSONL"),
+                            )
+                        }
+                    };
+                    let transformation = match cf.string("Transformation")?.as_deref() {
+                        None => None,
+                        Some("NONE") => Some(Transformation::None),
+                        Some("COMPACT") => Some(Transformation::Compact),
+                        Some("FLATTEN") => Some(Transformation::Flatten),
+                        Some(other) => {
+                            return err(
+                                &format!("{at}/WriterConfig/Transformation"),
+                                format!("{other:?} is not one of NONE, COMPACT, FLATTEN"),
+                            )
+                        }
+                    };
                     let config = WriterConfig {
-                        output_type: cf.string("OutputType")?,
-                        transformation: cf.string("Transformation")?,
+                        output_type,
+                        transformation,
                     };
                     cf.finish()?;
                     Some(config)
@@ -358,7 +443,9 @@ fn parse_map(f: &mut Fields<'_>) -> Result<Map> {
                 resource: w.string("Resource")?.map(Value::String),
                 parameters: w.value("Parameters"),
                 arguments: w.value("Arguments"),
+                input: None,
                 writer_config,
+                policy: Vec::new(),
             };
             w.finish()?;
             Some(writer)
@@ -430,7 +517,9 @@ fn parse_state(at: &str, v: &Json) -> Result<State> {
                 retry: retriers(&mut f)?,
                 catch: catchers(&mut f)?,
                 next: f.transition()?,
+                input: None,
                 policy: Vec::new(),
+                permissions_managed_elsewhere: false,
             })
         }
         "Choice" => StateKind::Choice(Choice {

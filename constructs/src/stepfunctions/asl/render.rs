@@ -4,6 +4,7 @@ use indexmap::IndexMap;
 
 use crate::core::value::Value;
 
+use super::input::Input;
 use super::model::*;
 
 struct Obj(IndexMap<String, Value>);
@@ -118,16 +119,36 @@ fn render_rule(r: &ChoiceRule) -> Value {
 
 fn render_reader_config(c: &ReaderConfig) -> Value {
     let mut o = Obj::new();
-    o.opt("InputType", c.input_type.as_deref());
-    o.opt("CSVHeaderLocation", c.csv_header_location.as_deref());
-    o.opt("CSVHeaders", c.csv_headers.clone());
-    o.opt("CSVDelimiter", c.csv_delimiter.as_deref());
+    o.opt("InputType", c.input_type.map(InputType::as_str));
+    match &c.csv_headers {
+        Some(CsvHeaders::FirstRow) => o.put("CSVHeaderLocation", "FIRST_ROW"),
+        Some(CsvHeaders::Given(names)) => {
+            o.put("CSVHeaderLocation", "GIVEN");
+            o.put(
+                "CSVHeaders",
+                Value::Array(names.iter().map(|n| Value::from(n.as_str())).collect()),
+            );
+        }
+        None => {}
+    }
+    o.opt("CSVDelimiter", c.csv_delimiter.map(CsvDelimiter::as_str));
     o.amount("MaxItems", &c.max_items);
-    o.opt("ManifestType", c.manifest_type.as_deref());
+    o.opt("ManifestType", c.manifest_type.map(ManifestType::as_str));
     o.done()
 }
 
-fn render_map_fields(o: &mut Obj, m: &Map) {
+/// `Parameters` (JSONPath) or `Arguments` (JSONata) from a task's input.
+fn put_input(o: &mut Obj, input: &Option<Input>, language: QueryLanguage) {
+    if let Some(i) = input {
+        let key = match language {
+            QueryLanguage::JsonPath => "Parameters",
+            QueryLanguage::Jsonata => "Arguments",
+        };
+        o.put(key, i.render(language));
+    }
+}
+
+fn render_map_fields(o: &mut Obj, m: &Map, language: QueryLanguage) {
     if let Some(r) = &m.item_reader {
         let mut ro = Obj::new();
         ro.put("Resource", r.resource.clone());
@@ -137,6 +158,7 @@ fn render_map_fields(o: &mut Obj, m: &Map) {
         );
         ro.opt("Parameters", r.parameters.clone());
         ro.opt("Arguments", r.arguments.clone());
+        put_input(&mut ro, &r.input, language);
         o.put("ItemReader", ro.done());
     }
     o.opt("ItemsPath", m.items_path.as_deref());
@@ -161,7 +183,7 @@ fn render_map_fields(o: &mut Obj, m: &Map) {
     );
     o.amount("ToleratedFailureCount", &m.tolerated_failure_count);
     o.opt("Label", m.label.as_deref());
-    let processor = render_definition(&m.processor, m.processor_config.as_ref());
+    let processor = render_definition(&m.processor, m.processor_config.as_ref(), language);
     o.put(
         if m.legacy_iterator {
             "Iterator"
@@ -175,18 +197,33 @@ fn render_map_fields(o: &mut Obj, m: &Map) {
         wo.opt("Resource", w.resource.clone());
         if let Some(c) = &w.writer_config {
             let mut co = Obj::new();
-            co.opt("OutputType", c.output_type.as_deref());
-            co.opt("Transformation", c.transformation.as_deref());
+            co.opt(
+                "OutputType",
+                c.output_type.map(|t| match t {
+                    OutputType::Json => "JSON",
+                    OutputType::Jsonl => "JSONL",
+                }),
+            );
+            co.opt(
+                "Transformation",
+                c.transformation.map(|t| match t {
+                    Transformation::None => "NONE",
+                    Transformation::Compact => "COMPACT",
+                    Transformation::Flatten => "FLATTEN",
+                }),
+            );
             wo.put("WriterConfig", co.done());
         }
         wo.opt("Parameters", w.parameters.clone());
         wo.opt("Arguments", w.arguments.clone());
+        put_input(&mut wo, &w.input, language);
         o.put("ResultWriter", wo.done());
     }
 }
 
-/// Renders one state.
-pub fn render_state(s: &State) -> Value {
+/// Renders one state; `inherited` is the query language of its scope.
+pub fn render_state(s: &State, inherited: QueryLanguage) -> Value {
+    let language = s.query_language.unwrap_or(inherited);
     let mut o = Obj::new();
     o.put("Type", s.type_name());
     o.opt("Comment", s.comment.as_deref());
@@ -208,13 +245,13 @@ pub fn render_state(s: &State) -> Value {
             );
             o.opt("Default", c.default.as_deref());
         }
-        StateKind::Map(m) => render_map_fields(&mut o, m),
+        StateKind::Map(m) => render_map_fields(&mut o, m, language),
         StateKind::Parallel(p) => o.put(
             "Branches",
             Value::Array(
                 p.branches
                     .iter()
-                    .map(|b| render_definition(b, None))
+                    .map(|b| render_definition(b, None, language))
                     .collect(),
             ),
         ),
@@ -246,6 +283,9 @@ pub fn render_state(s: &State) -> Value {
     };
     o.opt("Parameters", parameters);
     o.opt("Arguments", arguments);
+    if let StateKind::Task(t) = &s.kind {
+        put_input(&mut o, &t.input, language);
+    }
     if let StateKind::Pass(p) = &s.kind {
         o.opt("Result", p.result.clone());
     }
@@ -272,8 +312,13 @@ pub fn render_state(s: &State) -> Value {
 }
 
 /// Renders a definition (or a branch or iteration; `processor_config` for a Map's
-/// `ItemProcessor`).
-pub fn render_definition(d: &Definition, processor_config: Option<&ProcessorConfig>) -> Value {
+/// `ItemProcessor`); `inherited` is the query language of the enclosing scope.
+pub fn render_definition(
+    d: &Definition,
+    processor_config: Option<&ProcessorConfig>,
+    inherited: QueryLanguage,
+) -> Value {
+    let language = d.query_language.unwrap_or(inherited);
     let mut o = Obj::new();
     o.opt("Comment", d.comment.as_deref());
     o.opt("QueryLanguage", d.query_language.map(QueryLanguage::as_str));
@@ -301,7 +346,7 @@ pub fn render_definition(d: &Definition, processor_config: Option<&ProcessorConf
         Value::Object(
             d.states
                 .iter()
-                .map(|(name, s)| (name.clone(), render_state(s)))
+                .map(|(name, s)| (name.clone(), render_state(s, language)))
                 .collect(),
         ),
     );
@@ -314,7 +359,7 @@ impl Definition {
     /// The definition as ASL, tokens still in place (the `StateMachine` construct turns them
     /// into `DefinitionSubstitutions`).
     pub fn to_value(&self) -> Value {
-        render_definition(self, None)
+        render_definition(self, None, QueryLanguage::JsonPath)
     }
 
     /// The definition as ASL JSON; `None` when it holds tokens (render it through a

@@ -11,6 +11,21 @@ use super::model::*;
 pub const MAX_STATE_NAME: usize = 80;
 /// The largest definition Step Functions accepts, in bytes.
 pub const MAX_DEFINITION_BYTES: usize = 1_048_576;
+/// The most seconds a Wait, a TimeoutSeconds, a HeartbeatSeconds, a retry interval or a
+/// count of attempts may be.
+pub const MAX_SECONDS: u64 = 99_999_999;
+/// The longest a STANDARD execution runs: one year, in seconds.
+pub const MAX_STANDARD_SECONDS: u64 = 31_536_000;
+/// The longest an EXPRESS execution runs: five minutes, in seconds.
+pub const MAX_EXPRESS_SECONDS: u64 = 300;
+/// The most child executions a Distributed Map runs at once.
+pub const MAX_DISTRIBUTED_CONCURRENCY: u64 = 10_000;
+/// The longest `MaxDelaySeconds` of a retrier.
+pub const MAX_RETRY_DELAY_SECONDS: u64 = 31_622_400;
+/// The largest batch a Distributed Map's ItemBatcher may pass to a child, in bytes.
+pub const MAX_BATCH_BYTES: u64 = 262_144;
+/// The most items an ItemReader may read.
+pub const MAX_READER_ITEMS: u64 = 100_000_000;
 
 /// One problem of a definition, with the state it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +46,12 @@ impl fmt::Display for AslProblem {
 /// What the definition is validated for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ValidateOptions {
-    /// An EXPRESS state machine: request/response integrations only, no Distributed Map.
+    /// An EXPRESS state machine: request/response integrations only, no Distributed Map,
+    /// at most five minutes.
     pub express: bool,
+    /// Leave out the graph rules (reachability, ends): the graph is known to be broken
+    /// already (two states with one name) and they would only repeat it.
+    pub skip_graph: bool,
 }
 
 /// The text of a value with its tokens shown as `${}`: enough to look at an ARN's shape.
@@ -65,7 +84,39 @@ struct Checker<'a> {
     scopes: HashMap<&'a str, usize>,
 }
 
+/// The value of an amount when it is a literal number.
+fn literal(a: &Option<Amount>) -> Option<f64> {
+    match a {
+        Some(Amount::Value(n)) => n.as_f64(),
+        _ => None,
+    }
+}
+
 impl<'a> Checker<'a> {
+    /// A literal amount must lie in `range`.
+    fn limit(&mut self, name: &str, field: &str, value: Option<f64>, min: u64, max: u64) {
+        if let Some(v) = value {
+            if v < min as f64 || v > max as f64 {
+                self.at(
+                    name,
+                    format!("{field} is {v}; Step Functions accepts {min} to {max}"),
+                );
+            }
+        }
+    }
+
+    fn input(&mut self, name: &str, input: &Option<super::input::Input>, language: QueryLanguage) {
+        if let Some(i) = input {
+            let field = match language {
+                QueryLanguage::JsonPath => "Parameters",
+                QueryLanguage::Jsonata => "Arguments",
+            };
+            for p in i.problems(language, field) {
+                self.at(name, p);
+            }
+        }
+    }
+
     fn at(&mut self, state: &str, message: impl Into<String>) {
         self.problems.push(AslProblem {
             state: Some(state.to_string()),
@@ -284,6 +335,20 @@ impl<'a> Checker<'a> {
                         self.at(name, "HeartbeatSeconds must be smaller than TimeoutSeconds");
                     }
                 }
+                let max_timeout = if self.options.express {
+                    MAX_EXPRESS_SECONDS
+                } else {
+                    MAX_SECONDS
+                };
+                self.limit(name, "TimeoutSeconds", literal(&t.timeout), 1, max_timeout);
+                self.limit(
+                    name,
+                    "HeartbeatSeconds",
+                    literal(&t.heartbeat),
+                    1,
+                    max_timeout,
+                );
+                self.input(name, &t.input, language);
                 let resource = shape(&t.resource);
                 if self.options.express
                     && (resource.ends_with(".sync")
@@ -337,7 +402,15 @@ impl<'a> Checker<'a> {
                     QueryLanguage::Jsonata,
                     self,
                 ),
-                WaitFor::Seconds(_) | WaitFor::Timestamp(_) => {}
+                WaitFor::Seconds(n) => {
+                    let max = if self.options.express {
+                        MAX_EXPRESS_SECONDS
+                    } else {
+                        MAX_SECONDS
+                    };
+                    self.limit(name, "Seconds", Some(*n as f64), 0, max);
+                }
+                WaitFor::Timestamp(_) => {}
             },
             StateKind::Succeed => {}
             StateKind::Fail(f) => {
@@ -463,6 +536,67 @@ impl<'a> Checker<'a> {
                         self.at(name, "ToleratedFailurePercentage must be between 0 and 100");
                     }
                 }
+                if distributed {
+                    self.limit(
+                        name,
+                        "MaxConcurrency",
+                        literal(&m.max_concurrency),
+                        0,
+                        MAX_DISTRIBUTED_CONCURRENCY,
+                    );
+                } else {
+                    self.limit(
+                        name,
+                        "MaxConcurrency",
+                        literal(&m.max_concurrency),
+                        0,
+                        u32::MAX as u64,
+                    );
+                }
+                if let Some(b) = &m.item_batcher {
+                    self.limit(
+                        name,
+                        "MaxInputBytesPerBatch",
+                        literal(&b.max_input_bytes_per_batch),
+                        1,
+                        MAX_BATCH_BYTES,
+                    );
+                    self.limit(
+                        name,
+                        "MaxItemsPerBatch",
+                        literal(&b.max_items_per_batch),
+                        1,
+                        u32::MAX as u64,
+                    );
+                }
+                if let Some(r) = &m.item_reader {
+                    self.input(name, &r.input, language);
+                    if let Some(c) = &r.reader_config {
+                        self.limit(
+                            name,
+                            "ReaderConfig.MaxItems",
+                            literal(&c.max_items),
+                            1,
+                            MAX_READER_ITEMS,
+                        );
+                        let csv = c.input_type == Some(InputType::Csv);
+                        if !csv && (c.csv_headers.is_some() || c.csv_delimiter.is_some()) {
+                            self.at(
+                                name,
+                                "CSVHeaderLocation and CSVDelimiter apply to InputType CSV only",
+                            );
+                        }
+                        if csv && c.csv_headers.is_none() {
+                            self.at(name, "InputType CSV needs CSVHeaderLocation (FIRST_ROW or GIVEN with the headers)");
+                        }
+                        if c.manifest_type.is_some() && c.input_type != Some(InputType::Manifest) {
+                            self.at(name, "ManifestType applies to InputType MANIFEST only");
+                        }
+                    }
+                }
+                if let Some(w) = &m.result_writer {
+                    self.input(name, &w.input, language);
+                }
                 self.retry_catch(name, &m.retry, &m.catch, language);
             }
         }
@@ -486,6 +620,27 @@ impl<'a> Checker<'a> {
             if r.interval_seconds == Some(0) {
                 self.at(name, "IntervalSeconds must be at least 1");
             }
+            self.limit(
+                name,
+                "IntervalSeconds",
+                r.interval_seconds.map(f64::from),
+                1,
+                MAX_SECONDS,
+            );
+            self.limit(
+                name,
+                "MaxAttempts",
+                r.max_attempts.map(f64::from),
+                0,
+                MAX_SECONDS,
+            );
+            self.limit(
+                name,
+                "MaxDelaySeconds",
+                r.max_delay_seconds.map(f64::from),
+                1,
+                MAX_RETRY_DELAY_SECONDS,
+            );
         }
         let lists: Vec<&[ErrorName]> = catch.iter().map(|c| c.error_equals.as_slice()).collect();
         self.errors(name, "catcher", &lists);
@@ -506,7 +661,9 @@ impl<'a> Checker<'a> {
     }
 
     fn scope(&mut self, d: &'a Definition, inherited: QueryLanguage, what: &str) {
-        self.graph(d, what);
+        if !self.options.skip_graph {
+            self.graph(d, what);
+        }
         for (name, s) in &d.states {
             let language = s.query_language.unwrap_or(inherited);
             if self.top_language == QueryLanguage::Jsonata
@@ -554,6 +711,33 @@ impl Definition {
         if self.timeout_seconds == Some(0) {
             c.general("TimeoutSeconds must be at least 1");
         }
+        let max = if options.express {
+            MAX_EXPRESS_SECONDS
+        } else {
+            MAX_STANDARD_SECONDS
+        };
+        if let Some(t) = self.timeout_seconds {
+            if u64::from(t) > max {
+                c.general(format!(
+                    "TimeoutSeconds is {t}; a{} execution lasts at most {max} s",
+                    if options.express {
+                        "n EXPRESS"
+                    } else {
+                        " STANDARD"
+                    }
+                ));
+            }
+        }
+        if options.express && !options.skip_graph {
+            if let Some((total, path)) = longest_wait(self) {
+                if total > MAX_EXPRESS_SECONDS {
+                    c.general(format!(
+                        "the Wait states on the path {} add up to {total} s, but an EXPRESS execution lasts at most {MAX_EXPRESS_SECONDS} s",
+                        path.join(" -> ")
+                    ));
+                }
+            }
+        }
         c.scope(self, top, "state machine");
         // the size Step Functions sees: the compact JSON text
         let mut counter = Counter(0);
@@ -566,4 +750,59 @@ impl Definition {
         }
         c.problems
     }
+}
+
+/// The path from StartAt whose literal Wait seconds add up to the most (loops are walked once),
+/// with its waits; `None` when there is no literal Wait.
+fn longest_wait(d: &Definition) -> Option<(u64, Vec<String>)> {
+    fn own(s: &State) -> u64 {
+        match &s.kind {
+            StateKind::Wait(Wait {
+                wait: WaitFor::Seconds(n),
+                ..
+            }) => *n,
+            // a branch or an iteration runs within the state
+            StateKind::Parallel(p) => p
+                .branches
+                .iter()
+                .filter_map(|b| longest_wait(b).map(|(t, _)| t))
+                .max()
+                .unwrap_or(0),
+            StateKind::Map(m) => longest_wait(&m.processor).map_or(0, |(t, _)| t),
+            _ => 0,
+        }
+    }
+    fn go<'a>(
+        d: &'a Definition,
+        name: &'a str,
+        on_path: &mut HashSet<&'a str>,
+        memo: &mut HashMap<&'a str, (u64, Vec<String>)>,
+    ) -> (u64, Vec<String>) {
+        if let Some(m) = memo.get(name) {
+            return m.clone();
+        }
+        let Some(state) = d.states.get(name) else {
+            return (0, Vec::new());
+        };
+        if !on_path.insert(name) {
+            return (0, Vec::new());
+        }
+        let mut best = (0, Vec::new());
+        for t in state.targets() {
+            let r = go(d, t, on_path, memo);
+            if r.0 > best.0 {
+                best = r;
+            }
+        }
+        on_path.remove(name);
+        let mine = own(state);
+        if mine > 0 {
+            best.0 += mine;
+            best.1.insert(0, format!("{name} ({mine} s)"));
+        }
+        memo.insert(name, best.clone());
+        best
+    }
+    let r = go(d, &d.start_at, &mut HashSet::new(), &mut HashMap::new());
+    (r.0 > 0).then_some(r)
 }
