@@ -633,14 +633,14 @@ pub fn http_invoke(name: &str, options: HttpInvoke) -> Step {
     if let Some(h) = options.headers {
         p = p.field("Headers", h);
     }
-    let mut problem = None;
+    let mut problems = Vec::new();
     if options.method == HttpMethod::Any {
-        problem = Some(format!(
+        problems.push(format!(
             "state {name:?}: an HTTP task calls one method, not ANY"
         ));
     }
     if !options.endpoint.starts_with("https://") {
-        problem = Some(format!(
+        problems.push(format!(
             "state {name:?}: the endpoint {:?} must start with https://",
             options.endpoint
         ));
@@ -670,10 +670,7 @@ pub fn http_invoke(name: &str, options: HttpInvoke) -> Step {
                     "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:events!connection/*",
                 )),
         );
-    match problem {
-        Some(p) => step.with_problem(p),
-        None => step,
-    }
+    problems.into_iter().fold(step, Step::with_problem)
 }
 
 /// Waits for a worker of an activity (`Resource` is the activity's ARN). The state

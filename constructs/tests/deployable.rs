@@ -1,0 +1,694 @@
+//! What synthesizes must work when deployed: one small app per mistake a user makes, each
+//! either deriving the right policy (asserted as whole statements written out here) or failing
+//! synth with a message that names the state, the action or the resources.
+
+mod common;
+
+use constructs::assertions::Template;
+use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
+use constructs::iam::PolicyStatement;
+use constructs::lambda::{Function, FunctionProps};
+use constructs::s3::{Bucket, BucketProps};
+use constructs::stepfunctions::asl::*;
+use constructs::stepfunctions::tasks::{self, *};
+use constructs::stepfunctions::{DefinitionBody, StateMachine, StateMachineProps};
+use constructs::{App, Stack};
+use serde_json::{json, Value as Json};
+
+use common::{assert_contains_all, problems_in, statements, workspace};
+
+/// Every problem synth finds in a one-stack app, each with its help.
+fn problems_with_help(root: &std::path::Path, stack: Stack) -> String {
+    let mut app = App::new(root);
+    app.add_stack(stack);
+    let e = app.synth().expect_err("synth should fail");
+    e.problems()
+        .iter()
+        .map(|p| format!("{p}\nhelp: {}", p.help.as_deref().unwrap_or("")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn get_att(t: &Template, type_name: &str) -> Json {
+    json!({"Fn::GetAtt": [t.logical_id_of_type(type_name), "Arn"]})
+}
+
+fn objects(t: &Template, key: &str) -> Json {
+    json!({"Fn::Sub": [format!("${{Bucket}}/{key}"), {"Bucket": get_att(t, "AWS::S3::Bucket")}]})
+}
+
+fn own(kind: &str, name: &str) -> Json {
+    json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:states:${{AWS::Region}}:${{AWS::AccountId}}:{kind}:{name}")})
+}
+
+fn machine_id(t: &Template, name_prefix: &str) -> String {
+    t.find_resources("AWS::StepFunctions::StateMachine", json!({}))
+        .into_iter()
+        .map(|(id, _)| id)
+        .find(|id| id.starts_with(name_prefix))
+        .unwrap_or_else(|| panic!("no machine {name_prefix}"))
+}
+
+fn machine_json(t: &Template, name_prefix: &str) -> Json {
+    t.find_resources("AWS::StepFunctions::StateMachine", json!({}))
+        .into_iter()
+        .find(|(id, _)| id.starts_with(name_prefix))
+        .map(|(_, m)| m)
+        .unwrap_or_else(|| panic!("no machine {name_prefix}"))
+}
+
+fn function(s: &mut Stack, id: &str) -> Function {
+    Function::new(s, id, FunctionProps::new("one"))
+}
+
+#[test]
+fn a_distributed_map_over_s3_with_a_writer_and_a_sync_child_gets_every_right_it_needs() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let bucket = Bucket::new(&mut s, "Data", BucketProps::default());
+    let child = StateMachine::new(&mut s, "Child", StateMachineProps::new(pass("Work")));
+    let item = tasks::start_execution(
+        "Run child",
+        &child,
+        StartExecution {
+            pattern: IntegrationPattern::Sync,
+            ..Default::default()
+        },
+    );
+    let distributed = map("Each order", item)
+        .distributed(ExecutionType::Standard)
+        .item_reader(ItemReader::s3_object(
+            &bucket,
+            ObjectKey::Literal("orders/today.csv".into()),
+            ReaderConfig::new(InputType::Csv).csv_headers(CsvHeaders::FirstRow),
+        ))
+        .result_writer(
+            ResultWriter::s3(&bucket, "results/")
+                .config(OutputType::Jsonl, Transformation::Compact),
+        )
+        .max_concurrency(500);
+    StateMachine::new(&mut s, "Orders", StateMachineProps::new(distributed));
+    let t = Template::from_stack_in(ws.path(), &s);
+
+    let machine = machine_json(&t, "Orders");
+    let name = machine["Properties"]["StateMachineName"]
+        .as_str()
+        .expect("a machine that calls itself has a name")
+        .to_string();
+    assert!(
+        name.starts_with("S-Orders-") && name.len() == "S-Orders-".len() + 8,
+        "{name}"
+    );
+    let child_arn = json!({"Ref": machine_id(&t, "Child")});
+    let child_executions = json!({"Fn::Sub": [
+        "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${Name}:*",
+        {"Name": {"Fn::GetAtt": [machine_id(&t, "Child"), "Name"]}}
+    ]});
+    assert_eq!(
+        statements(&t, "OrdersRole"),
+        vec![
+            json!({"Action": "states:StartExecution", "Effect": "Allow",
+                   "Resource": [own("stateMachine", &name), child_arn]}),
+            json!({"Action": ["states:DescribeExecution", "states:StopExecution"], "Effect": "Allow",
+                   "Resource": [own("execution", &format!("{name}/*")), child_executions]}),
+            json!({"Action": "s3:GetObject", "Effect": "Allow",
+                   "Resource": objects(&t, "orders/today.csv")}),
+            json!({"Action": ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"],
+                   "Effect": "Allow", "Resource": objects(&t, "results/*")}),
+            json!({"Action": ["events:DescribeRule", "events:PutRule", "events:PutTargets"], "Effect": "Allow",
+                   "Resource": {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"}}),
+        ]
+    );
+    // the machine does not refer to itself: no cycle, and its definition names the bucket
+    let definition = &machine["Properties"]["Definition"]["States"]["Each order"];
+    assert_eq!(
+        definition["ItemReader"],
+        json!({"Resource": "${S3GetObject}",
+               "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+               "Parameters": {"Bucket": "${DataName}", "Key": "orders/today.csv"}})
+    );
+    assert_eq!(
+        definition["ResultWriter"],
+        json!({"Resource": "${S3PutObject}",
+               "WriterConfig": {"OutputType": "JSONL", "Transformation": "COMPACT"},
+               "Parameters": {"Bucket": "${DataName}", "Prefix": "results"}})
+    );
+    // the same name at every synth
+    let again = Template::from_stack_in(ws.path(), &s);
+    assert_eq!(
+        machine_json(&again, "Orders")["Properties"]["StateMachineName"],
+        json!(name)
+    );
+}
+
+#[test]
+fn listing_objects_may_list_only_under_the_prefix() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let bucket = Bucket::new(&mut s, "Data", BucketProps::default());
+    let m = map("Each", pass("P"))
+        .distributed(ExecutionType::Express)
+        .item_reader(ItemReader::s3_objects(&bucket, "incoming/"));
+    StateMachine::new(&mut s, "M", StateMachineProps::new(m).name("lister"));
+    let t = Template::from_stack_in(ws.path(), &s);
+    let st = statements(&t, "MRole");
+    assert_eq!(
+        st[2],
+        json!({"Action": "s3:ListBucket", "Condition": {"StringLike": {"s3:prefix": "incoming/*"}},
+               "Effect": "Allow", "Resource": get_att(&t, "AWS::S3::Bucket")})
+    );
+    assert_eq!(st[0]["Resource"], own("stateMachine", "lister"));
+}
+
+#[test]
+fn a_raw_task_without_a_right_fails_synth_and_says_how_to_give_it() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let send = task("Send", tasks::integration_arn("sqs:sendMessage"))
+        .input(Input::object().field("QueueUrl", "https://sqs.example/q"));
+    StateMachine::new(&mut s, "M", StateMachineProps::new(send));
+    let all = problems_with_help(ws.path(), s);
+    assert_contains_all(
+        &all,
+        &[
+            "S/M/Resource [Definition]",
+            "state \"Send\" calls arn:${AWS::Partition}:states:::sqs:sendMessage, but no policy of its role S/M/Role/Resource allows sqs:SendMessage",
+            ".grant(PolicyStatement::allow().action(\"sqs:SendMessage\")",
+            ".permissions_managed_elsewhere()",
+        ],
+    );
+
+    // a function called by its ARN needs lambda:InvokeFunction
+    let mut s = Stack::new("S");
+    let f = function(&mut s, "F");
+    StateMachine::new(&mut s, "M", StateMachineProps::new(task("Call", f.arn())));
+    assert_contains_all(
+        &problems_in(ws.path(), s),
+        &["state \"Call\" calls", "allows lambda:InvokeFunction"],
+    );
+}
+
+#[test]
+fn a_right_given_later_on_the_role_or_marked_as_managed_elsewhere_satisfies_synth() {
+    let ws = workspace();
+    let arn = "arn:aws:sqs:eu-west-1:123456789012:orders";
+    // granted on the machine's role after the machine was made
+    let mut s = Stack::new("S");
+    let m = StateMachine::new(
+        &mut s,
+        "M",
+        StateMachineProps::new(task("Send", tasks::integration_arn("sqs:sendMessage"))),
+    );
+    m.role().add_to_policy(
+        &mut s,
+        PolicyStatement::allow()
+            .action("sqs:SendMessage")
+            .resource(arn),
+    );
+    let t = Template::from_stack_in(ws.path(), &s);
+    assert_eq!(
+        statements(&t, "MRole"),
+        vec![json!({"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": arn})]
+    );
+    // a wildcard covers it too
+    let mut s = Stack::new("S");
+    let m = StateMachine::new(
+        &mut s,
+        "M",
+        StateMachineProps::new(task("Send", tasks::integration_arn("sqs:sendMessage"))),
+    );
+    m.role().add_to_policy(
+        &mut s,
+        PolicyStatement::allow().action("sqs:Send*").resource(arn),
+    );
+    Template::from_stack_in(ws.path(), &s);
+    // managed elsewhere: no statement, no error
+    let mut s = Stack::new("S");
+    StateMachine::new(
+        &mut s,
+        "M",
+        StateMachineProps::new(
+            task("Send", tasks::integration_arn("sqs:sendMessage")).permissions_managed_elsewhere(),
+        ),
+    );
+    let t = Template::from_stack_in(ws.path(), &s);
+    t.resource_count_is("AWS::IAM::Policy", 0);
+}
+
+#[test]
+fn the_machines_own_arn_in_its_policy_is_a_cycle_and_synth_names_it() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let f = function(&mut s, "F");
+    // the derived right for the function makes the machine wait for its policy
+    let m = StateMachine::new(
+        &mut s,
+        "Loop",
+        StateMachineProps::new(
+            tasks::lambda_invoke("Work", &f, LambdaInvoke::new()).next(
+                task("Again", tasks::integration_arn("states:startExecution"))
+                    .permissions_managed_elsewhere(),
+            ),
+        ),
+    );
+    m.role().add_to_policy(
+        &mut s,
+        PolicyStatement::allow()
+            .action("states:StartExecution")
+            .resource(m.arn()),
+    );
+    let all = problems_with_help(ws.path(), s);
+    assert_contains_all(
+        &all,
+        &[
+            "the resources depend on each other in a cycle: S/Loop/Role/DefaultPolicy/Resource -> S/Loop/Resource -> S/Loop/Role/DefaultPolicy/Resource",
+            "this_state_machine_arn()",
+        ],
+    );
+}
+
+#[test]
+fn a_machine_starts_itself_through_its_name_without_a_cycle() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let again = tasks::start_execution_of_itself(
+        "Again",
+        StartExecution {
+            input: Some(Payload::new().path("page", "$.next").into()),
+            ..Default::default()
+        },
+    );
+    StateMachine::new(&mut s, "Pager", StateMachineProps::new(again).name("pager"));
+    let t = Template::from_stack_in(ws.path(), &s);
+    assert_eq!(
+        statements(&t, "PagerRole"),
+        vec![json!({"Action": "states:StartExecution", "Effect": "Allow",
+                    "Resource": own("stateMachine", "pager")})]
+    );
+    let machine = machine_json(&t, "Pager");
+    assert_eq!(
+        machine["Properties"]["Definition"]["States"]["Again"]["Parameters"],
+        json!({"StateMachineArn": "arn:${Partition}:states:${Region}:${AccountId}:stateMachine:pager",
+               "Input": {"page.$": "$.next"}})
+    );
+}
+
+#[test]
+fn an_http_task_may_call_its_endpoint_with_its_method_and_read_its_connection() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let connection = "arn:aws:events:eu-west-1:123456789012:connection/stripe/abc";
+    let call = tasks::http_invoke(
+        "Charge",
+        HttpInvoke::new(
+            connection,
+            HttpMethod::Post,
+            "https://api.stripe.com/v1/charges",
+        )
+        .body(Payload::new().path("amount", "$.amount")),
+    );
+    StateMachine::new(&mut s, "Pay", StateMachineProps::new(call).name("pay"));
+    let t = Template::from_stack_in(ws.path(), &s);
+    assert_eq!(
+        statements(&t, "PayRole"),
+        vec![
+            json!({"Action": "states:InvokeHTTPEndpoint",
+                   "Condition": {"StringEquals": {"states:HTTPMethod": "POST"},
+                                 "StringLike": {"states:HTTPEndpoint": "https://api.stripe.com/v1/charges*"}},
+                   "Effect": "Allow", "Resource": own("stateMachine", "pay")}),
+            json!({"Action": "events:RetrieveConnectionCredentials", "Effect": "Allow", "Resource": connection}),
+            json!({"Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], "Effect": "Allow",
+                   "Resource": {"Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:events!connection/*"}}),
+        ]
+    );
+    let mut s = Stack::new("S");
+    let call = tasks::http_invoke(
+        "Charge",
+        HttpInvoke::new(connection, HttpMethod::Any, "http://api.example.com"),
+    );
+    StateMachine::new(&mut s, "Pay", StateMachineProps::new(call));
+    assert_contains_all(
+        &problems_in(ws.path(), s),
+        &["not ANY", "must start with https://"],
+    );
+}
+
+/// Every task helper, in a machine of `language`: the state (rendered) and the role's
+/// statements.
+fn every_helper(language: QueryLanguage) -> (Json, Vec<Json>) {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let table = Table::new(
+        &mut s,
+        "Jobs",
+        TableProps::new(Attribute::new("Id", AttributeType::String)),
+    );
+    let f = function(&mut s, "F");
+    let bucket = Bucket::new(&mut s, "Files", BucketProps::default());
+    let child = StateMachine::new(&mut s, "Child", StateMachineProps::new(pass("P")));
+    let key = || attr_map(&[("Id", Attr::s_path("$.id"))]);
+    let chain = tasks::lambda_invoke("Invoke", &f, LambdaInvoke::new())
+        .next(tasks::lambda_function("Legacy", &f))
+        .next(tasks::dynamo_put_item(
+            "Put",
+            &table,
+            attr_map(&[("Id", Attr::s_path("$.id")), ("N", Attr::n_path("$.n"))]),
+            Expressions::default(),
+        ))
+        .next(tasks::dynamo_get_item("Get", &table, key(), None))
+        .next(tasks::dynamo_update_item(
+            "Update",
+            &table,
+            key(),
+            "SET #s = :s",
+            Expressions {
+                expression_attribute_names: vec![("#s".into(), "Status".into())],
+                expression_attribute_values: vec![(":s".into(), Attr::s("Done"))],
+                return_values: Some(ReturnValues::UpdatedNew),
+                ..Default::default()
+            },
+        ))
+        .next(tasks::dynamo_delete_item(
+            "Delete",
+            &table,
+            key(),
+            Expressions::default(),
+        ))
+        .next(tasks::dynamo_query(
+            "Query",
+            &table,
+            Query {
+                key_condition_expression: "Id = :id".into(),
+                expression_attribute_values: vec![(":id".into(), Attr::s_path("$.id"))],
+                ..Default::default()
+            },
+        ))
+        .next(tasks::start_execution(
+            "Start",
+            &child,
+            StartExecution::default(),
+        ))
+        .next(tasks::s3_get_object(
+            "Read",
+            &bucket,
+            ObjectKey::Path("$.key".into()),
+        ))
+        .next(tasks::s3_put_object(
+            "Write",
+            &bucket,
+            ObjectKey::Literal("out.json".into()),
+            ObjectKey::Path("$.body".into()),
+        ))
+        .next(tasks::aws_sdk(
+            "Sdk",
+            "sqs",
+            "sendMessage",
+            Payload::new().path("MessageBody", "$.message"),
+            vec![PolicyStatement::allow()
+                .action("sqs:SendMessage")
+                .resource("arn:aws:sqs:eu-west-1:123456789012:q")],
+        ));
+    StateMachine::new(
+        &mut s,
+        "M",
+        StateMachineProps::new(chain).query_language(language),
+    );
+    let t = Template::from_stack_in(ws.path(), &s);
+    let states = machine_json(&t, "M")["Properties"]["Definition"]["States"].clone();
+    (states, statements(&t, "MRole"))
+}
+
+#[test]
+fn every_task_helper_works_in_both_query_languages_with_the_same_rights() {
+    let (jsonpath, jp_rights) = every_helper(QueryLanguage::JsonPath);
+    let (jsonata, ja_rights) = every_helper(QueryLanguage::Jsonata);
+    assert_eq!(jp_rights, ja_rights);
+    assert_eq!(jp_rights.len(), 6, "{jp_rights:#?}");
+
+    assert_eq!(
+        jsonpath["Invoke"]["Parameters"],
+        json!({"FunctionName": "${FArn}", "Payload.$": "$"})
+    );
+    assert_eq!(
+        jsonata["Invoke"]["Arguments"],
+        json!({"FunctionName": "${FArn}", "Payload": "{% $states.input %}"})
+    );
+    assert_eq!(
+        jsonpath["Put"]["Parameters"]["Item"],
+        json!({"Id": {"S.$": "$.id"}, "N": {"N.$": "States.Format('{}', $.n)"}})
+    );
+    assert_eq!(
+        jsonata["Put"]["Arguments"]["Item"],
+        json!({"Id": {"S": "{% $states.input.id %}"}, "N": {"N": "{% $string($states.input.n) %}"}})
+    );
+    assert_eq!(
+        jsonata["Update"]["Arguments"]["ReturnValues"],
+        "UPDATED_NEW"
+    );
+    assert_eq!(
+        jsonata["Query"]["Arguments"]["ExpressionAttributeValues"],
+        json!({":id": {"S": "{% $states.input.id %}"}})
+    );
+    assert_eq!(
+        jsonata["Start"]["Arguments"]["Input"],
+        "{% $states.input %}"
+    );
+    assert_eq!(
+        jsonata["Read"]["Arguments"]["Key"],
+        "{% $states.input.key %}"
+    );
+    assert_eq!(
+        jsonata["Write"]["Arguments"]["Body"],
+        "{% $states.input.body %}"
+    );
+    assert_eq!(
+        jsonata["Sdk"]["Arguments"],
+        json!({"MessageBody": "{% $states.input.message %}"})
+    );
+    for (name, state) in jsonata.as_object().unwrap() {
+        assert!(
+            state.get("Parameters").is_none(),
+            "{name} has Parameters under JSONata"
+        );
+    }
+    for (name, state) in jsonpath.as_object().unwrap() {
+        assert!(
+            state.get("Arguments").is_none(),
+            "{name} has Arguments under JSONPath"
+        );
+    }
+    // the legacy form sends the whole input: no Parameters, no Arguments
+    assert!(jsonata["Legacy"].get("Arguments").is_none());
+}
+
+#[test]
+fn what_a_query_language_cannot_say_fails_synth() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let table = Table::new(
+        &mut s,
+        "Jobs",
+        TableProps::new(Attribute::new("Id", AttributeType::String)),
+    );
+    let put = tasks::dynamo_put_item(
+        "Put",
+        &table,
+        attr_map(&[(
+            "Id",
+            Attr::s_intrinsic(States::format("order-{}", [Arg::path("$.id")])),
+        )]),
+        Expressions::default(),
+    );
+    StateMachine::new(
+        &mut s,
+        "M",
+        StateMachineProps::new(put).query_language(QueryLanguage::Jsonata),
+    );
+    assert_contains_all(
+        &problems_in(ws.path(), s),
+        &["state \"Put\": Arguments.Item.Id.S: States.Format('order-{}', $.id) is an intrinsic function, which JSONata states do not have"],
+    );
+    let mut s = Stack::new("S");
+    let sdk = tasks::aws_sdk(
+        "Sdk",
+        "sqs",
+        "sendMessage",
+        Payload::new().expr("MessageBody", "$states.input.m"),
+        vec![PolicyStatement::allow()
+            .action("sqs:SendMessage")
+            .resource("*")],
+    );
+    StateMachine::new(&mut s, "M", StateMachineProps::new(sdk));
+    assert_contains_all(
+        &problems_in(ws.path(), s),
+        &["Parameters.MessageBody: {% $states.input.m %} is a JSONata expression, but the state uses JSONPath"],
+    );
+}
+
+#[test]
+fn intrinsic_arguments_are_what_their_type_says() {
+    assert_eq!(
+        States::format("hello {}", ["world".into()]).to_string(),
+        "States.Format('hello {}', 'world')"
+    );
+    let ws = workspace();
+    let all = problems_in(ws.path(), {
+        let mut s2 = Stack::new("S");
+        let t = tasks::aws_sdk(
+            "Sdk",
+            "sqs",
+            "sendMessage",
+            Payload::new()
+                .intrinsic("greeting", States::format("hello {}", [Arg::path("world")]))
+                .intrinsic("many", States::array_range(1, 100_000, 1)),
+            vec![PolicyStatement::allow()
+                .action("sqs:SendMessage")
+                .resource("*")],
+        );
+        StateMachine::new(&mut s2, "M", StateMachineProps::new(t));
+        s2
+    });
+    assert_contains_all(
+        &all,
+        &[
+            "\"world\" is not a reference path ($.x)",
+            "States.ArrayRange(1, 100000, 1) gives 100000 items; States.ArrayRange gives 1 to 1000",
+        ],
+    );
+}
+
+#[test]
+fn two_states_with_one_name_are_named_once_and_nothing_else() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let chain = pass("Same")
+        .result(json!({"a": 1}))
+        .next(pass("Other"))
+        .next(pass("Same").result(json!({"b": 2})));
+    StateMachine::new(&mut s, "M", StateMachineProps::new(chain));
+    let all = problems_in(ws.path(), s);
+    assert_contains_all(&all, &["two different states are named \"Same\""]);
+    assert!(!all.contains("never ends"), "{all}");
+    assert!(!all.contains("not reachable"), "{all}");
+}
+
+#[test]
+fn waits_and_concurrency_beyond_what_step_functions_accepts_fail_synth() {
+    let ws = workspace();
+    let cases: Vec<(&str, DefinitionBody, bool, &str)> = vec![
+        (
+            "wait forever",
+            wait("Forever", WaitFor::Seconds(u64::MAX)).into(),
+            false,
+            "state \"Forever\": Seconds is 18446744073709552000; Step Functions accepts 0 to 99999999",
+        ),
+        (
+            "an EXPRESS wait of 400 s",
+            wait("Long", WaitFor::Seconds(400)).into(),
+            true,
+            "Seconds is 400; Step Functions accepts 0 to 300",
+        ),
+        (
+            "EXPRESS waits adding up past 5 minutes",
+            wait("A", WaitFor::Seconds(200))
+                .next(wait("B", WaitFor::Seconds(101)))
+                .into(),
+            true,
+            "the Wait states on the path A (200 s) -> B (101 s) add up to 301 s, but an EXPRESS execution lasts at most 300 s",
+        ),
+        (
+            "a distributed map of 20,000 at once",
+            map("M", pass("P"))
+                .distributed(ExecutionType::Express)
+                .max_concurrency(20_000)
+                .into(),
+            false,
+            "MaxConcurrency is 20000; Step Functions accepts 0 to 10000",
+        ),
+        (
+            "a CSV reader without headers",
+            map("M", pass("P"))
+                .distributed(ExecutionType::Express)
+                .item_reader({
+                    let mut s = Stack::new("Other");
+                    let b = Bucket::new(&mut s, "B", BucketProps::default());
+                    ItemReader::s3_object(
+                        &b,
+                        ObjectKey::Literal("a.csv".into()),
+                        ReaderConfig::new(InputType::Csv),
+                    )
+                })
+                .into(),
+            false,
+            "InputType CSV needs CSVHeaderLocation",
+        ),
+        (
+            "a task timeout of 100,000,000 s",
+            task("T", "arn:aws:states:::activity")
+                .permissions_managed_elsewhere()
+                .timeout(100_000_000)
+                .into(),
+            false,
+            "TimeoutSeconds is 100000000; Step Functions accepts 1 to 99999999",
+        ),
+    ];
+    for (what, definition, express, expected) in cases {
+        let mut s = Stack::new("S");
+        let mut props = StateMachineProps::new(definition);
+        if express {
+            props = props.express();
+        }
+        StateMachine::new(&mut s, "M", props);
+        let all = problems_in(ws.path(), s);
+        assert!(
+            all.contains(expected),
+            "{what}: missing {expected:?} in\n{all}"
+        );
+    }
+}
+
+#[test]
+fn one_table_name_in_two_stacks_fails_synth_naming_both() {
+    let ws = workspace();
+    let mut app = App::new(ws.path());
+    for stack in ["A", "B"] {
+        let mut s = Stack::new(stack);
+        Table::new(
+            &mut s,
+            "Orders",
+            TableProps::new(Attribute::new("Id", AttributeType::String)).table_name("orders"),
+        );
+        app.add_stack(s);
+    }
+    let e = app
+        .synth()
+        .unwrap_err()
+        .problems()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_contains_all(
+        &e,
+        &["B/Orders/Resource [TableName]: the table name \"orders\" is also given to A/Orders/Resource"],
+    );
+}
+
+#[test]
+fn a_cycle_through_definition_substitutions_is_found() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let f = function(&mut s, "F");
+    let m = StateMachine::new(
+        &mut s,
+        "M",
+        StateMachineProps::new(tasks::lambda_invoke("Call", &f, LambdaInvoke::new())),
+    );
+    let t = Template::from_stack_in(ws.path(), &s);
+    t.resource_count_is("AWS::StepFunctions::StateMachine", 1);
+    // a function that names the machine while the machine's substitutions name the function
+    let f_ref = f.resource().clone();
+    s.add_property_override(&f_ref, "Environment.Variables.MACHINE", m.arn());
+    let all = problems_in(ws.path(), s);
+    assert_contains_all(&all, &["the resources depend on each other in a cycle: S/F/Resource -> S/M/Resource -> S/F/Resource"]);
+}
