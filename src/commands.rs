@@ -26,7 +26,7 @@ pub struct LoadTableArgs {
 pub fn run(ctx: &rcdk::Context, command: PatternsCommand) -> Result<(), rcdk::Error> {
     match command {
         PatternsCommand::LoadTable(args) => {
-            let config: Config = ctx.config()?;
+            let config: Config = ctx.validated_config()?;
             let ddb = &config.map_dynamo_db.ddb;
             let table = args.table.clone().unwrap_or_else(|| ddb.table_name.clone());
             let item = load_table::list_item(

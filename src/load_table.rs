@@ -10,6 +10,9 @@ use std::process::Stdio;
 use miette::Diagnostic;
 use serde_json::{json, Value};
 
+/// The attribute of the item that holds the list (the state machine reads `$.Item.values.L`).
+pub const LIST_ATTRIBUTE: &str = "values";
+
 /// Why the list file cannot be loaded.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum LoadError {
@@ -103,7 +106,7 @@ pub fn list_item(path: &Path, key_name: &str, key_value: &str) -> Result<Value, 
     }
     let mut item = serde_json::Map::new();
     item.insert(key_name.to_string(), json!(key_value));
-    item.insert("values".to_string(), list);
+    item.insert(LIST_ATTRIBUTE.to_string(), list);
     Ok(Value::Object(item))
 }
 

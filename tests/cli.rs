@@ -238,65 +238,252 @@ fn usage_errors_exit_with_2() {
     );
 }
 
-/// Each bad config: the expected exit code and what the error must say.
-const CORPUS: &[(&str, i32, &[&str])] = &[
-    (
-        "trailing-comma.json",
-        1,
-        &["trailing-comma.json:4:3", "trailing comma"],
-    ),
-    (
-        "unknown-key.json",
-        1,
-        &[
+/// One bad configuration of `tests/bad_inputs/`: the key its error names (`None` for a file
+/// with no key to name: not JSON, not UTF-8, not an object) and what else the error must say
+/// (its place first). Every one ends with exit code 1 and writes nothing.
+struct Bad {
+    file: &'static str,
+    key: Option<&'static str>,
+    says: &'static [&'static str],
+}
+
+const CORPUS: &[Bad] = &[
+    // the file: syntax, encoding, shape
+    Bad {
+        file: "empty.json",
+        key: None,
+        says: &["empty.json:1:0", "EOF"],
+    },
+    Bad {
+        file: "trailing-comma.json",
+        key: Some("asyncStreaming"),
+        says: &["trailing-comma.json:4:3", "trailing comma"],
+    },
+    Bad {
+        file: "not-utf8.json",
+        key: None,
+        says: &[
+            "not-utf8.json:3:20: not UTF-8",
+            "byte 0xE9 at byte offset 37",
+        ],
+    },
+    Bad {
+        file: "not-an-object.json",
+        key: None,
+        says: &[
+            "not-an-object.json:1:1",
+            "invalid type: sequence, expected an object",
+        ],
+    },
+    Bad {
+        file: "empty-array.json",
+        key: None,
+        says: &[
+            "empty-array.json:1:1",
+            "invalid type: sequence, expected an object",
+            "{} is all defaults",
+        ],
+    },
+    Bad {
+        file: "section-not-an-object.json",
+        key: Some("asyncStreaming"),
+        says: &["section-not-an-object.json:2:21", "expected an object"],
+    },
+    // keys and types
+    Bad {
+        file: "unknown-key.json",
+        key: Some("asyncStreaming.pollInterval"),
+        says: &[
             "unknown-key.json:3:18",
-            "key `asyncStreaming.pollInterval`",
             "unknown field `pollInterval`",
             "pollIntervalMs",
         ],
-    ),
-    (
-        "wrong-type.json",
-        1,
-        &[
-            "wrong-type.json:3:27",
-            "key `taskStatus.logRetentionDays`",
-            "expected u32",
+    },
+    Bad {
+        file: "wrong-type.json",
+        key: Some("taskStatus.logRetentionDays"),
+        says: &["wrong-type.json:3:27", "expected u32"],
+    },
+    Bad {
+        file: "bad-retention.json",
+        key: Some("mapDynamoDb.logRetentionDays"),
+        says: &["10 is not a retention"],
+    },
+    // names
+    Bad {
+        file: "name-too-long.json",
+        key: Some("waitable.stackName"),
+        says: &[
+            "name-too-long.json:3:18",
+            "must be 1 to 128 characters long (it has 130)",
+            "… (130 bytes)",
         ],
-    ),
-    (
-        "bad-retention.json",
-        1,
-        &[
-            "key `mapDynamoDb.logRetentionDays`",
-            "10 is not a retention",
+    },
+    Bad {
+        file: "empty-stage-name.json",
+        key: Some("embeddedWorkflow.stageName"),
+        says: &["empty-stage-name.json:3:18", "1 to 128 characters"],
+    },
+    Bad {
+        file: "bad-function-name.json",
+        key: Some("taskStatus.functionName"),
+        says: &["bad-function-name.json:3:21", "not ' '"],
+    },
+    Bad {
+        file: "empty-attribute-name.json",
+        key: Some("mapDynamoDb.ddb.partitionKeyName"),
+        says: &["empty-attribute-name.json:4:27", "1 to 255 bytes"],
+    },
+    Bad {
+        file: "key-is-the-list-attribute.json",
+        key: Some("mapDynamoDb.ddb.partitionKeyName"),
+        says: &["key-is-the-list-attribute.json:4:27", "holds the list"],
+    },
+    Bad {
+        file: "empty-key-value.json",
+        key: Some("mapDynamoDb.ddb.partitionKeyValueField"),
+        says: &["empty-key-value.json:4:33", "1 to 2,048 bytes"],
+    },
+    Bad {
+        file: "key-value-too-long.json",
+        key: Some("mapDynamoDb.ddb.partitionKeyValueField"),
+        says: &["has 2,049 bytes", "1 to 2,048 bytes"],
+    },
+    Bad {
+        file: "empty-field-name.json",
+        key: Some("asyncStreaming.finalResultFieldName"),
+        says: &["empty-field-name.json:3:29", "name is empty"],
+    },
+    Bad {
+        file: "field-name-taken.json",
+        key: Some("asyncStreaming.finalResultFieldName"),
+        says: &["\"Result\" is already an attribute of every result item"],
+    },
+    Bad {
+        file: "field-name-breaks-definition.json",
+        key: Some("asyncStreaming.finalResultFieldName"),
+        says: &["holds a double quote", "JSON document"],
+    },
+    Bad {
+        file: "field-name-too-long-for-environment.json",
+        key: Some("asyncStreaming.finalResultFieldName"),
+        says: &["4,000 bytes", "Lambda allows 4,096 (4 KB)"],
+    },
+    Bad {
+        file: "duplicate-stack-name.json",
+        key: Some("embeddedWorkflow.stackName"),
+        says: &[
+            "duplicate-stack-name.json:6:18",
+            "is also waitable.stackName",
         ],
-    ),
-    ("empty.json", 1, &["empty.json:1:0", "EOF"]),
-    (
-        "not-an-object.json",
-        1,
-        &["not-an-object.json:1:2", "invalid type: integer `1`"],
-    ),
-    (
-        "name-too-long.json",
-        1,
-        &[
-            "the app has 1 problem",
-            "must be 1 to 128 characters",
-            "[StackName]",
+    },
+    Bad {
+        file: "duplicate-table-name.json",
+        key: Some("mapDynamoDb.ddb.tableName"),
+        says: &[
+            "duplicate-table-name.json:7:20",
+            "is also taskStatus.tableName",
         ],
-    ),
-    (
-        "out-of-range.json",
-        1,
-        &[
-            "the app has 2 problems",
-            "AsyncStreamingResults/StreamingFunction/Resource [Timeout]: timeout 1000 s",
-            "TaskStatus/Tasks/Resource [TableName]: table name \"T\" must be 3 to 255",
+    },
+    // numbers
+    Bad {
+        file: "out-of-range.json",
+        key: Some("asyncStreaming.lambdaTimeoutSeconds"),
+        says: &[
+            "out-of-range.json: 2 configured values break limits; nothing was written",
+            "out-of-range.json:3:29: key `asyncStreaming.lambdaTimeoutSeconds`: timeout 1000 s is outside Lambda's 1..=900",
+            "out-of-range.json:6:18: key `taskStatus.tableName`: table name \"T\" must be 3 to 255",
         ],
-    ),
+    },
+    Bad {
+        file: "wait-too-long.json",
+        key: Some("mapDynamoDb.stepfunc.waitDurationSeconds"),
+        says: &[
+            "wait-too-long.json:4:30",
+            "18,446,744,073,709,551,615 s",
+            "Step Functions allows 0 to 99,999,999",
+        ],
+    },
+    Bad {
+        file: "wait-not-below-timeout.json",
+        key: Some("mapDynamoDb.stepfunc.waitDurationSeconds"),
+        says: &["waits 20 s", "times out after 20 s"],
+    },
+    Bad {
+        file: "state-machine-timeout-zero.json",
+        key: Some("mapDynamoDb.stepfunc.timeoutDurationSeconds"),
+        says: &["TimeoutSeconds must be at least 1"],
+    },
+    Bad {
+        file: "max-concurrency-too-high.json",
+        key: Some("mapDynamoDb.stepfunc.maxConcurrency"),
+        says: &[
+            "max-concurrency-too-high.json:4:25",
+            "4,294,967,295",
+            "MaxConcurrency (an Integer: at most 2,147,483,647)",
+            "at most 40 iterations at once",
+        ],
+    },
+    Bad {
+        file: "array-range-empty.json",
+        key: Some("asyncStreaming.resultCount"),
+        says: &[
+            "States.ArrayRange(1, 0, 1) would produce 0 items",
+            "1 to 1,000",
+        ],
+    },
+    Bad {
+        file: "array-range-too-long.json",
+        key: Some("asyncStreaming.resultCount"),
+        says: &["would produce 1,001 items", "1 to 1,000"],
+    },
+    Bad {
+        file: "express-waits-too-long.json",
+        key: Some("asyncStreaming.resultCount"),
+        says: &[
+            "301 s in all",
+            "an EXPRESS execution lasts at most 300 s (5 minutes)",
+            "at most 42 results",
+        ],
+    },
+    Bad {
+        file: "poll-interval-zero.json",
+        key: Some("asyncStreaming.pollIntervalMs"),
+        says: &["poll-interval-zero.json:3:23", "0 ms"],
+    },
+    Bad {
+        file: "poll-longer-than-buffer.json",
+        key: Some("asyncStreaming.pollIntervalMs"),
+        says: &["sleeps 6,000 ms", "5,000 ms buffer"],
+    },
+    Bad {
+        file: "buffer-not-below-timeout.json",
+        key: Some("asyncStreaming.lambdaTimeoutBufferMs"),
+        says: &[
+            "buffer-not-below-timeout.json:4:30",
+            "not shorter than the function's timeout (5 s = 5,000 ms)",
+        ],
+    },
 ];
+
+/// Checks one bad configuration's run: exit code 1, no panic, the key and what it must say.
+fn assert_clear_error(name: &str, o: &Output, key: Option<&str>, says: &[&str]) {
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+    assert!(!err.contains("panicked"), "{name}: {err}");
+    if let Some(key) = key {
+        assert!(
+            err.contains(&format!("`{key}`")),
+            "{name}: the key `{key}` is not named in\n{err}"
+        );
+    }
+    for needle in says {
+        assert!(
+            err.contains(needle),
+            "{name}: {needle:?} missing from\n{err}"
+        );
+    }
+}
 
 #[test]
 fn bad_inputs_give_a_clear_error_a_non_zero_exit_and_write_nothing() {
@@ -305,8 +492,67 @@ fn bad_inputs_give_a_clear_error_a_non_zero_exit_and_write_nothing() {
     let o = rcdk(&["synth", "-q", "-o", out.to_str().unwrap()], &root());
     assert!(o.status.success());
     let before = files(&out);
-    for (file, code, needles) in CORPUS {
+    let on_disk: Vec<String> = fs::read_dir(root().join("tests/bad_inputs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        on_disk.len(),
+        CORPUS.len(),
+        "every file of tests/bad_inputs has its case"
+    );
+    for Bad { file, key, says } in CORPUS {
         let config = root().join("tests/bad_inputs").join(file);
+        let config = config.to_str().unwrap();
+        // over an assembly written before: left as it was
+        let o = rcdk(
+            &["synth", "--config", config, "-o", out.to_str().unwrap()],
+            &root(),
+        );
+        assert_clear_error(file, &o, *key, says);
+        assert_eq!(
+            files(&out),
+            before,
+            "{file}: the previous assembly is untouched"
+        );
+        // to a new directory: not created
+        let fresh = tmp.path().join(format!("fresh-{file}"));
+        let o = rcdk(
+            &["synth", "--config", config, "-o", fresh.to_str().unwrap()],
+            &root(),
+        );
+        assert_clear_error(file, &o, *key, says);
+        assert!(!fresh.exists(), "{file}: no output directory");
+    }
+}
+
+#[test]
+fn a_50_mb_value_is_cut_in_the_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = "a".repeat(50 * 1024 * 1024);
+    for (name, text, key, says) in [
+        (
+            "long-table-name.json",
+            format!("{{\"taskStatus\": {{\"tableName\": \"{big}\"}}}}"),
+            "taskStatus.tableName",
+            "must be 3 to 255 characters long",
+        ),
+        (
+            "long-wrong-type.json",
+            format!("{{\"asyncStreaming\": {{\"pollIntervalMs\": \"{big}\"}}}}"),
+            "asyncStreaming.pollIntervalMs",
+            "expected u64",
+        ),
+        (
+            "long-unknown-key.json",
+            format!("{{\"waitable\": {{\"{big}\": 1}}}}"),
+            "waitable.aaaa",
+            "unknown field",
+        ),
+    ] {
+        let config = tmp.path().join(name);
+        fs::write(&config, text).unwrap();
+        let out = tmp.path().join(format!("out-{name}"));
         let o = rcdk(
             &[
                 "synth",
@@ -317,21 +563,43 @@ fn bad_inputs_give_a_clear_error_a_non_zero_exit_and_write_nothing() {
             ],
             &root(),
         );
-        let err = text(&o.stderr);
-        assert_eq!(o.status.code(), Some(*code), "{file}: {err}");
-        assert!(!err.contains("panicked"), "{file}: {err}");
-        for needle in *needles {
-            assert!(
-                err.contains(needle),
-                "{file}: {needle:?} missing from\n{err}"
-            );
-        }
-        assert_eq!(
-            files(&out),
-            before,
-            "{file}: the previous assembly is untouched"
+        assert_clear_error(name, &o, None, &[key, says, "… (52428800 bytes)"]);
+        assert!(
+            o.stderr.len() < 4096,
+            "{name}: {} bytes of stderr",
+            o.stderr.len()
         );
+        assert!(!out.exists(), "{name}: nothing written");
     }
+}
+
+#[test]
+fn a_byte_order_mark_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = fs::read(root().join("config.json")).unwrap();
+    let with_bom = tmp.path().join("bom.json");
+    fs::write(&with_bom, [b"\xEF\xBB\xBF".as_slice(), &config].concat()).unwrap();
+    let without = tmp.path().join("plain.json");
+    fs::write(&without, &config).unwrap();
+    let mut assemblies = Vec::new();
+    for (config, out) in [(&with_bom, "a"), (&without, "b")] {
+        let out = tmp.path().join(out);
+        let o = rcdk(
+            &[
+                "synth",
+                "-q",
+                "--config",
+                config.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &root(),
+        );
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assemblies.push(files(&out));
+    }
+    assert!(!assemblies[0].is_empty());
+    assert_eq!(assemblies[0], assemblies[1]);
 }
 
 #[test]

@@ -38,6 +38,15 @@ impl Context {
         Ok(crate::config::load(&self.globals.config)?)
     }
 
+    /// [`Context::config`], then the limits the type checks itself
+    /// ([`crate::config::Validate`]): every value that breaks one is an error naming its key,
+    /// its place in the file and the limit, before anything is built or written.
+    pub fn validated_config<T: DeserializeOwned + crate::config::Validate>(
+        &self,
+    ) -> Result<T, Error> {
+        Ok(crate::config::load_validated(&self.globals.config)?)
+    }
+
     /// The path of the configuration file (`--config`).
     pub fn config_path(&self) -> &Path {
         &self.globals.config

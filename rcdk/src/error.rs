@@ -4,7 +4,7 @@ use miette::Diagnostic;
 
 use constructs::{Problem, SelectError, SynthError};
 
-use crate::config::ConfigError;
+use crate::config::{elide, ConfigError};
 
 /// Why a command failed; [`Error::exit_code`] says how the process ends: 1 for problems in the
 /// inputs (configuration content, the app, a file), 2 for usage errors (the command line or
@@ -86,10 +86,12 @@ impl From<SelectError> for Error {
     }
 }
 
+/// One problem of the app; a value it echoes (a name a rule rejects) is cut to a readable
+/// length.
 fn render_problem(p: &Problem) -> String {
-    let mut s = format!("  × {p}");
+    let mut s = format!("  × {}", elide(&p.to_string()));
     if let Some(h) = &p.help {
-        s.push_str(&format!("\n    help: {h}"));
+        s.push_str(&format!("\n    help: {}", elide(h)));
     }
     s
 }
@@ -102,5 +104,30 @@ fn render_synth_error(e: &SynthError) -> String {
             lines.join("\n")
         }
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_value_in_a_problem_is_cut() {
+        let name = "t".repeat(1_000_000);
+        let problem = Problem::new(
+            "Data/Table/Resource",
+            format!("table name \"{name}\" must be 3 to 255 characters long"),
+        )
+        .property("TableName");
+        let message = Error::from(SynthError::Invalid(vec![problem])).to_string();
+        assert!(message.len() < 400, "{message}");
+        assert!(
+            message.contains("… (1000000 bytes)\" must be 3 to 255"),
+            "{message}"
+        );
+        assert!(
+            message.contains("Data/Table/Resource [TableName]"),
+            "{message}"
+        );
     }
 }

@@ -38,6 +38,16 @@ use constructs::Stack;
 
 use crate::config::AsyncStreamingConfig;
 
+/// How long the workflow waits before it writes each result, in seconds.
+pub const RESULT_WAIT_SECONDS: u64 = 7;
+
+/// How many results the workflow's Map handles at once (one: they are written in order).
+pub const RESULTS_AT_ONCE: u32 = 1;
+
+/// The attributes of a result item besides the final-result marker: the workflow writes the
+/// first three, the streaming function sets `Streamed` on each result it has sent.
+pub const RESULT_ATTRIBUTES: [&str; 4] = ["ExecutionArn", "ResultTimestamp", "Result", "Streamed"];
+
 /// The request template of `POST /` (the seed's, its state machine variable kept).
 pub const START_REQUEST_TEMPLATE: &str = "{\n  \"input\": \"$util.escapeJavaScript($input.json('$'))\",\n  \"name\": \"$context.requestId\",\n  \"stateMachineArn\": \"${ExampleWorkflow}\"\n}";
 
@@ -156,7 +166,7 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
         .next(
             map(
                 "SimulatedProcessing",
-                wait("ProcessResults", WaitFor::Seconds(7)).next(
+                wait("ProcessResults", WaitFor::Seconds(RESULT_WAIT_SECONDS)).next(
                     choice("LastResult")
                         .when(
                             Condition::numeric_equals_path("$.index", "$.lastItemIndex"),
@@ -176,7 +186,7 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
                         States::math_add(States::array_length(Arg::path("$.resultItems")), -1),
                     ),
             )
-            .max_concurrency(1)
+            .max_concurrency(RESULTS_AT_ONCE)
             .result_path(PathValue::path("$.results")),
         );
     let workflow_logs = LogGroup::new(

@@ -65,7 +65,10 @@ pub fn build(config: &MapDynamoDbConfig) -> Stack {
         )]),
         Some(false),
     )
-    .output_path(PathValue::path("$.Item.values.L"))
+    .output_path(PathValue::path(format!(
+        "$.Item.{}.L",
+        crate::load_table::LIST_ATTRIBUTE
+    )))
     // the original's CDK wrote the Map in its legacy form (`Iterator`); kept, so that the
     // definition stays the original's
     .next(

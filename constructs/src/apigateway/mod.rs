@@ -25,6 +25,11 @@ pub use integration::{
     Template,
 };
 
+/// Checks a stage name: 1 to 128 letters, digits, '-' and '_'.
+pub fn check_stage_name(name: &str) -> Result<(), String> {
+    crate::core::names::check_name("stage name", name, 1, 128, "_-")
+}
+
 /// CORS settings: the preflight OPTIONS method (a mock) and its headers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CorsOptions {
@@ -415,9 +420,7 @@ impl RestApi {
         if methods.is_empty() {
             stack.add_problem(Problem::new(&stage_path, "the API has no method to deploy"));
         }
-        if let Err(e) =
-            crate::core::names::check_name("stage name", &options.stage_name, 1, 128, "_-")
-        {
+        if let Err(e) = check_stage_name(&options.stage_name) {
             stack.add_problem(Problem::new(&stage_path, e).property("StageName"));
         }
         let mut deployment = CfnResource::from_props(&cfn::CfnDeployment {

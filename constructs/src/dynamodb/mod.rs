@@ -15,6 +15,25 @@ pub use cfn::{
     Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType, StreamViewType,
 };
 
+/// The longest value of a string or binary partition key, in bytes.
+pub const MAX_PARTITION_KEY_VALUE_BYTES: usize = 2048;
+
+/// Checks a table name: 3 to 255 letters, digits, '_', '.' and '-'.
+pub fn check_table_name(name: &str) -> Result<(), String> {
+    names::check_name("table name", name, 3, 255, "_.-")
+}
+
+/// Checks a key attribute's name: 1 to 255 bytes, of letters, digits and `_.-#:`.
+pub fn check_key_attribute_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 255 {
+        return Err(format!(
+            "key attribute name \"{name}\" must be 1 to 255 bytes long (it has {})",
+            name.len()
+        ));
+    }
+    names::check_name("key attribute name", name, 1, 255, "_.-#:")
+}
+
 /// The type of a key attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttributeType {
@@ -174,7 +193,7 @@ impl Table {
     pub fn new(stack: &mut Stack, id: &str, props: TableProps) -> Table {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.table_name {
-            if let Err(e) = names::check_name("table name", name, 3, 255, "_.-") {
+            if let Err(e) = check_table_name(name) {
                 stack.add_problem(Problem::new(&path, e).property("TableName"));
             }
         }
@@ -200,7 +219,7 @@ impl Table {
             });
         }
         for a in &attributes {
-            if let Err(e) = names::check_name("key attribute name", &a.name, 1, 255, "_.-#:") {
+            if let Err(e) = check_key_attribute_name(&a.name) {
                 stack.add_problem(Problem::new(&path, e).property("AttributeDefinitions"));
             }
         }

@@ -23,6 +23,44 @@ pub use cfn::{
 /// The runtime of every rcdk function: a Rust binary named `bootstrap`.
 pub const RUNTIME: &str = "provided.al2023";
 
+/// The memory a function may have, in MB.
+pub const MEMORY_MB: std::ops::RangeInclusive<u32> = 128..=10240;
+/// The timeout a function may have, in seconds.
+pub const TIMEOUT_SECONDS: std::ops::RangeInclusive<u32> = 1..=900;
+/// The size of a function's environment (names and values together) Lambda accepts, in bytes.
+pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
+
+/// Checks a function name: 1 to 64 letters, digits, '-' and '_'.
+pub fn check_function_name(name: &str) -> Result<(), String> {
+    names::check_name("function name", name, 1, 64, "_-")
+}
+
+/// Checks a memory size against [`MEMORY_MB`].
+pub fn check_memory_mb(mb: u32) -> Result<(), String> {
+    if MEMORY_MB.contains(&mb) {
+        Ok(())
+    } else {
+        Err(format!(
+            "memory {mb} MB is outside Lambda's {}..={}",
+            MEMORY_MB.start(),
+            MEMORY_MB.end()
+        ))
+    }
+}
+
+/// Checks a timeout against [`TIMEOUT_SECONDS`].
+pub fn check_timeout_seconds(seconds: u32) -> Result<(), String> {
+    if TIMEOUT_SECONDS.contains(&seconds) {
+        Ok(())
+    } else {
+        Err(format!(
+            "timeout {seconds} s is outside Lambda's {}..={}",
+            TIMEOUT_SECONDS.start(),
+            TIMEOUT_SECONDS.end()
+        ))
+    }
+}
+
 /// Environment variable names Lambda sets itself and refuses in a function's configuration.
 const RESERVED_ENV: &[&str] = &[
     "_HANDLER",
@@ -165,29 +203,15 @@ impl Function {
             stack.add_problem(Problem::new(&path, message).property(property));
         };
         if let Some(name) = &props.function_name {
-            if let Err(e) = names::check_name("function name", name, 1, 64, "_-") {
+            if let Err(e) = check_function_name(name) {
                 problem(stack, "FunctionName", e);
             }
         }
-        if !(128..=10240).contains(&props.memory_mb) {
-            problem(
-                stack,
-                "MemorySize",
-                format!(
-                    "memory {} MB is outside Lambda's 128..=10240",
-                    props.memory_mb
-                ),
-            );
+        if let Err(e) = check_memory_mb(props.memory_mb) {
+            problem(stack, "MemorySize", e);
         }
-        if !(1..=900).contains(&props.timeout_seconds) {
-            problem(
-                stack,
-                "Timeout",
-                format!(
-                    "timeout {} s is outside Lambda's 1..=900",
-                    props.timeout_seconds
-                ),
-            );
+        if let Err(e) = check_timeout_seconds(props.timeout_seconds) {
+            problem(stack, "Timeout", e);
         }
         if let Err(e) = names::check_name("crate name", &props.crate_name, 1, 64, "_-") {
             problem(stack, "Code", e);
@@ -199,11 +223,11 @@ impl Function {
             }
             literal_env_bytes += key.len() + value.as_str().map_or(0, str::len);
         }
-        if literal_env_bytes > 4096 {
+        if literal_env_bytes > MAX_ENVIRONMENT_BYTES {
             problem(
                 stack,
                 "Environment",
-                format!("the environment has {literal_env_bytes} bytes; Lambda allows 4 KB"),
+                format!("the environment has {literal_env_bytes} bytes; Lambda allows 4 KB ({MAX_ENVIRONMENT_BYTES})"),
             );
         }
 
