@@ -550,7 +550,7 @@ impl<'a> Checker<'a> {
                         "MaxConcurrency",
                         literal(&m.max_concurrency),
                         0,
-                        u32::MAX as u64,
+                        i32::MAX as u64,
                     );
                 }
                 if let Some(b) = &m.item_batcher {
@@ -566,7 +566,7 @@ impl<'a> Checker<'a> {
                         "MaxItemsPerBatch",
                         literal(&b.max_items_per_batch),
                         1,
-                        u32::MAX as u64,
+                        i32::MAX as u64,
                     );
                 }
                 if let Some(r) = &m.item_reader {
