@@ -4,9 +4,9 @@ use constructs::stepfunctions::asl::*;
 use constructs::Value;
 use serde_json::{json, Value as Json};
 
-fn render(chain: impl Into<Chain>) -> Json {
+fn render(chain: impl Link) -> Json {
     chain
-        .into()
+        .into_chain()
         .to_definition()
         .expect("builds")
         .to_json()
@@ -115,18 +115,18 @@ fn parallel_map_and_catch_handlers_build_their_own_graphs() {
 
 #[test]
 fn building_mistakes_are_reported() {
+    // fields a state type does not have do not compile (see the compile_fail examples of
+    // the chain module); two states with one name are found when the chain is built
     let problems = wait("W", WaitFor::Seconds(1))
-        .result_path(PathValue::Null)
-        .next(pass("P").retry(Retrier::on(["States.ALL"])))
+        .next(pass("P"))
         .next(pass("W"))
         .to_definition()
         .unwrap_err();
     assert_eq!(
         problems,
         vec![
-            "state \"W\": ResultPath does not apply to a Wait state".to_string(),
-            "state \"P\": Retry does not apply to a Pass state".to_string(),
-            "two different states are named \"W\"".to_string(),
+            "two different states are named \"W\"; a state name is unique in the whole state machine"
+                .to_string(),
         ]
     );
 }
@@ -134,7 +134,7 @@ fn building_mistakes_are_reported() {
 // --- rendering ----------------------------------------------------------------------------------
 
 /// Every state type and most fields, JSONPath.
-fn kitchen_sink() -> Chain {
+fn kitchen_sink() -> Chain<Closed> {
     pass("Prepare")
         .comment("shape the input")
         .input_path(PathValue::path("$.order"))

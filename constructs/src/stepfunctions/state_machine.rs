@@ -14,7 +14,9 @@ use crate::iam::{grant, Grantable, PolicyStatement, Principal, Role, RoleProps};
 use crate::logs::LogGroup;
 
 use super::asl::render::to_plain_json;
-use super::asl::{Chain, Definition, QueryLanguage, StateKind, ValidateOptions, THIS_MACHINE_NAME};
+use super::asl::{
+    Chain, Closed, Definition, Link, QueryLanguage, StateKind, ValidateOptions, THIS_MACHINE_NAME,
+};
 use super::cfn::{
     CfnStateMachine, CloudWatchLogsLogGroup, LogDestination, LoggingConfiguration,
     TracingConfiguration,
@@ -25,19 +27,13 @@ pub use super::cfn::{LogLevel, StateMachineType};
 /// A definition to deploy: built by chaining, or parsed from ASL.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DefinitionBody {
-    Chain(Chain),
+    Chain(Chain<Closed>),
     Definition(Definition),
 }
 
-impl From<Chain> for DefinitionBody {
-    fn from(c: Chain) -> Self {
-        DefinitionBody::Chain(c)
-    }
-}
-
-impl From<super::asl::Step> for DefinitionBody {
-    fn from(s: super::asl::Step) -> Self {
-        DefinitionBody::Chain(s.into())
+impl<L: Link> From<L> for DefinitionBody {
+    fn from(c: L) -> Self {
+        DefinitionBody::Chain(c.into_chain().close())
     }
 }
 

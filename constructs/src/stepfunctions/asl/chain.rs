@@ -3,6 +3,54 @@
 //!
 //! Transitions are filled in by the chaining: a state followed by another gets `Next`, a
 //! state left at the end of a chain gets `End: true`.
+//!
+//! ```
+//! use constructs::stepfunctions::asl::*;
+//! let chain = pass("Start")
+//!     .next(
+//!         choice("Big?")
+//!             .when(Condition::numeric_greater_than("$.n", 10.0), pass("Big"))
+//!             .otherwise(pass("Small"))
+//!             .afterwards(),
+//!     )
+//!     .next(succeed("Done"));
+//! assert!(chain.to_definition().is_ok());
+//! ```
+//!
+//! What a state type does not have does not compile. A Retry on a Wait:
+//!
+//! ```compile_fail,E0277
+//! use constructs::stepfunctions::asl::*;
+//! let w = wait("W", WaitFor::Seconds(1)).retry(Retrier::on(["States.ALL"]));
+//! ```
+//!
+//! `.next` after a chain that ends in a Choice (its branches end there; `afterwards()`
+//! rejoins them):
+//!
+//! ```compile_fail,E0277
+//! use constructs::stepfunctions::asl::*;
+//! let lost = pass("A")
+//!     .next(choice("B?").when(Condition::is_present("$.x"), pass("Yes")))
+//!     .next(pass("Lost"));
+//! ```
+//!
+//! `.next` on a Choice itself:
+//!
+//! ```compile_fail,E0277
+//! use constructs::stepfunctions::asl::*;
+//! let lost = choice("B?")
+//!     .when(Condition::is_present("$.x"), pass("Yes"))
+//!     .next(pass("Lost"));
+//! ```
+//!
+//! `.next` after a Succeed:
+//!
+//! ```compile_fail,E0277
+//! use constructs::stepfunctions::asl::*;
+//! let lost = succeed("Done").next(pass("Lost"));
+//! ```
+
+use std::marker::PhantomData;
 
 use indexmap::IndexMap;
 
@@ -12,6 +60,172 @@ use super::condition::Condition;
 use super::input::Input;
 use super::model::*;
 
+/// The kinds of state a [`Step`] can be, as types, so that what a state does not have (a
+/// Retry on a Wait, a Next after a Succeed) does not compile.
+pub mod kind {
+    /// A Pass state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Pass;
+    /// A Task state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Task;
+    /// A Wait state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Wait;
+    /// A Succeed state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Succeed;
+    /// A Fail state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Fail;
+    /// A Parallel state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Parallel;
+    /// A Map state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Map;
+}
+
+/// A chain whose last state still waits for its `Next`: `.next(..)` may follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Open;
+
+/// A chain that ends in a Choice, a Succeed or a Fail: nothing can follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closed;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A kind of state, and how a chain that ends with it ends.
+pub trait Kind: sealed::Sealed {
+    /// [`Open`] for the states that have a `Next`, [`Closed`] for Succeed and Fail.
+    type End;
+}
+
+macro_rules! kinds {
+    ($($k:ident => $end:ident),+ $(,)?) => {
+        $(
+            impl sealed::Sealed for kind::$k {}
+            impl Kind for kind::$k {
+                type End = $end;
+            }
+        )+
+    };
+}
+
+kinds!(
+    Pass => Open,
+    Task => Open,
+    Wait => Open,
+    Parallel => Open,
+    Map => Open,
+    Succeed => Closed,
+    Fail => Closed,
+);
+
+/// The kinds of state that retry and catch errors.
+#[diagnostic::on_unimplemented(
+    message = "this state has no Retry or Catch: only Task, Parallel and Map states retry and catch errors",
+    label = "not a Task, Parallel or Map state"
+)]
+pub trait Retries: Kind {}
+impl Retries for kind::Task {}
+impl Retries for kind::Parallel {}
+impl Retries for kind::Map {}
+
+/// The kinds of state a state can follow.
+#[diagnostic::on_unimplemented(
+    message = "a Succeed or Fail state ends the execution: `.next` cannot follow it",
+    label = "this state is terminal"
+)]
+pub trait Continues: Kind {}
+impl Continues for kind::Pass {}
+impl Continues for kind::Task {}
+impl Continues for kind::Wait {}
+impl Continues for kind::Parallel {}
+impl Continues for kind::Map {}
+
+/// The kinds of state with `InputPath`, `OutputPath`, `Assign` and `Output` (all but Fail).
+#[diagnostic::on_unimplemented(
+    message = "a Fail state has no InputPath, OutputPath, Assign or Output",
+    label = "a Fail state"
+)]
+pub trait Shapes: Kind {}
+impl Shapes for kind::Pass {}
+impl Shapes for kind::Task {}
+impl Shapes for kind::Wait {}
+impl Shapes for kind::Succeed {}
+impl Shapes for kind::Parallel {}
+impl Shapes for kind::Map {}
+
+/// The kinds of state with `ResultPath` (Pass, Task, Parallel, Map).
+#[diagnostic::on_unimplemented(
+    message = "this state has no ResultPath: only Pass, Task, Parallel and Map states have one",
+    label = "no ResultPath here"
+)]
+pub trait HasResultPath: Kind {}
+impl HasResultPath for kind::Pass {}
+impl HasResultPath for kind::Task {}
+impl HasResultPath for kind::Parallel {}
+impl HasResultPath for kind::Map {}
+
+/// The kinds of state with `Parameters` (Pass, Task, Parallel).
+#[diagnostic::on_unimplemented(
+    message = "this state has no Parameters: only Pass, Task and Parallel states have them (a Map has an item selector)",
+    label = "no Parameters here"
+)]
+pub trait HasParameters: Kind {}
+impl HasParameters for kind::Pass {}
+impl HasParameters for kind::Task {}
+impl HasParameters for kind::Parallel {}
+
+/// The kinds of state with `Arguments` and `ResultSelector` (Task, Parallel; a Map has a
+/// `ResultSelector` too).
+#[diagnostic::on_unimplemented(
+    message = "this state has no Arguments: only Task and Parallel states have them",
+    label = "no Arguments here"
+)]
+pub trait HasArguments: Kind {}
+impl HasArguments for kind::Task {}
+impl HasArguments for kind::Parallel {}
+
+/// The kinds of state with `ResultSelector` (Task, Parallel, Map).
+#[diagnostic::on_unimplemented(
+    message = "this state has no ResultSelector: only Task, Parallel and Map states have one",
+    label = "no ResultSelector here"
+)]
+pub trait HasResultSelector: Kind {}
+impl HasResultSelector for kind::Task {}
+impl HasResultSelector for kind::Parallel {}
+impl HasResultSelector for kind::Map {}
+
+/// A chain that `.next(..)` may follow.
+#[diagnostic::on_unimplemented(
+    message = "this chain ends in a Choice, Succeed or Fail state: `.next` cannot follow it",
+    label = "nothing can come after this chain",
+    note = "to go on after a Choice, rejoin its branches: `choice(..).when(..).otherwise(..).afterwards().next(..)`"
+)]
+pub trait IsOpen {}
+impl IsOpen for Open {}
+
+/// Never implemented: what `.next` directly on a Choice asks for, so the compiler explains.
+#[diagnostic::on_unimplemented(
+    message = "a Choice state has no Next: `.next` cannot follow it directly",
+    label = "a Choice goes where its rules say",
+    note = "rejoin its branches with `.afterwards()` and chain from that: `choice(..).when(..).otherwise(..).afterwards().next(..)`"
+)]
+pub trait AfterChoice {}
+
+/// Anything that can be chained: a [`Step`], a [`ChoiceStep`] or a [`Chain`].
+pub trait Link {
+    /// How the chain it makes ends.
+    type End;
+    /// The chain.
+    fn into_chain(self) -> Chain<Self::End>;
+}
+
 /// An open end of a chain: a state whose `Next` (or a Choice whose `Default`) is still to
 /// be set.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,30 +234,32 @@ enum End {
     Default(String),
 }
 
-/// A piece of a state graph: where it starts, its states, and its open ends.
+/// The states of a chain, whatever its end.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Chain {
+struct Graph {
     start: String,
     states: IndexMap<String, State>,
     ends: Vec<End>,
     problems: Vec<String>,
 }
 
-impl Chain {
-    /// A chain starting with `first`.
-    pub fn start(first: impl Into<Chain>) -> Chain {
-        first.into()
+impl Graph {
+    fn merge(&mut self, states: IndexMap<String, State>, problems: Vec<String>) {
+        self.problems.extend(problems);
+        for (name, state) in states {
+            match self.states.get(&name) {
+                Some(existing) if *existing == state => {}
+                Some(_) => self.problems.push(format!(
+                    "two different states are named {name:?}; a state name is unique in the whole state machine"
+                )),
+                None => {
+                    self.states.insert(name, state);
+                }
+            }
+        }
     }
 
-    /// The name of the first state.
-    pub fn start_at(&self) -> &str {
-        &self.start
-    }
-
-    /// Connects every open end of this chain to `next`.
-    #[allow(clippy::should_implement_trait)]
-    pub fn next(mut self, next: impl Into<Chain>) -> Chain {
-        let next = next.into();
+    fn connect(&mut self, next: Graph) {
         for end in std::mem::take(&mut self.ends) {
             match end {
                 End::Next(name) => {
@@ -62,22 +278,49 @@ impl Chain {
         }
         self.merge(next.states, next.problems);
         self.ends = next.ends;
-        self
+    }
+}
+
+/// A piece of a state graph: where it starts, its states, and its open ends. `E` is
+/// [`Open`] when `.next(..)` may follow, [`Closed`] when it ends in a Choice, Succeed or
+/// Fail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain<E = Open> {
+    graph: Graph,
+    end: PhantomData<E>,
+}
+
+impl<E> Chain<E> {
+    fn of(graph: Graph) -> Self {
+        Chain {
+            graph,
+            end: PhantomData,
+        }
     }
 
-    fn merge(&mut self, states: IndexMap<String, State>, problems: Vec<String>) {
-        self.problems.extend(problems);
-        for (name, state) in states {
-            match self.states.get(&name) {
-                Some(existing) if *existing == state => {}
-                Some(_) => self
-                    .problems
-                    .push(format!("two different states are named {name:?}")),
-                None => {
-                    self.states.insert(name, state);
-                }
-            }
-        }
+    /// A chain starting with `first`.
+    pub fn start<L: Link<End = E>>(first: L) -> Chain<E> {
+        first.into_chain()
+    }
+
+    /// The name of the first state.
+    pub fn start_at(&self) -> &str {
+        &self.graph.start
+    }
+
+    /// Connects every open end of this chain to `next`.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next<N: Link>(mut self, next: N) -> Chain<N::End>
+    where
+        E: IsOpen,
+    {
+        self.graph.connect(next.into_chain().graph);
+        Chain::of(self.graph)
+    }
+
+    /// The chain as one that nothing follows (what a definition body holds).
+    pub fn close(self) -> Chain<Closed> {
+        Chain::of(self.graph)
     }
 
     /// The definition: every state still open gets `End: true`. Problems met while building
@@ -92,8 +335,9 @@ impl Chain {
     }
 
     /// The definition and the problems met while building it.
-    pub fn into_parts(mut self) -> (Definition, Vec<String>) {
-        for state in self.states.values_mut() {
+    pub fn into_parts(self) -> (Definition, Vec<String>) {
+        let mut graph = self.graph;
+        for state in graph.states.values_mut() {
             if let Some(slot @ None) = state.transition_mut() {
                 *slot = Some(Transition::End);
             }
@@ -101,60 +345,76 @@ impl Chain {
         (
             Definition {
                 comment: None,
-                start_at: self.start,
-                states: self.states,
+                start_at: graph.start,
+                states: graph.states,
                 timeout_seconds: None,
                 version: None,
                 query_language: None,
             },
-            self.problems,
+            graph.problems,
         )
     }
 }
 
-/// A state being built, with its name.
+impl<E> Link for Chain<E> {
+    type End = E;
+    fn into_chain(self) -> Chain<E> {
+        self
+    }
+}
+
+/// A state being built, with its name; `K` is its kind ([`kind::Task`] when not said).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Step {
+pub struct Step<K = kind::Task> {
     name: String,
     state: State,
     /// States reached from this one's Catch handlers.
-    attached: Vec<Chain>,
+    attached: Vec<Graph>,
     problems: Vec<String>,
+    kind: PhantomData<K>,
 }
 
-impl From<Step> for Chain {
-    fn from(step: Step) -> Chain {
-        let ends = if step.state.transition().is_some() {
-            vec![End::Next(step.name.clone())]
+impl<K: Kind> Link for Step<K> {
+    type End = K::End;
+    fn into_chain(self) -> Chain<K::End> {
+        let ends = if self.state.transition().is_some() {
+            vec![End::Next(self.name.clone())]
         } else {
             Vec::new()
         };
         let mut states = IndexMap::new();
-        states.insert(step.name.clone(), step.state);
-        let mut chain = Chain {
-            start: step.name,
+        states.insert(self.name.clone(), self.state);
+        let mut graph = Graph {
+            start: self.name,
             states,
             ends,
-            problems: step.problems,
+            problems: self.problems,
         };
-        for handler in step.attached {
-            chain.merge(handler.states, handler.problems);
+        for handler in self.attached {
+            graph.merge(handler.states, handler.problems);
         }
-        chain
+        Chain::of(graph)
     }
 }
 
-fn step(name: &str, kind: StateKind) -> Step {
+impl<K: Kind> From<Step<K>> for Chain<K::End> {
+    fn from(step: Step<K>) -> Self {
+        step.into_chain()
+    }
+}
+
+fn step<K>(name: &str, kind: StateKind) -> Step<K> {
     Step {
         name: name.to_string(),
         state: State::new(kind),
         attached: Vec::new(),
         problems: Vec::new(),
+        kind: PhantomData,
     }
 }
 
 /// A Pass state.
-pub fn pass(name: &str) -> Step {
+pub fn pass(name: &str) -> Step<kind::Pass> {
     step(name, StateKind::Pass(Pass::default()))
 }
 
@@ -170,28 +430,28 @@ pub fn task(name: &str, resource: impl Into<Value>) -> Step {
 }
 
 /// A Wait state.
-pub fn wait(name: &str, wait: WaitFor) -> Step {
+pub fn wait(name: &str, wait: WaitFor) -> Step<kind::Wait> {
     step(name, StateKind::Wait(Wait { wait, next: None }))
 }
 
 /// A Succeed state.
-pub fn succeed(name: &str) -> Step {
+pub fn succeed(name: &str) -> Step<kind::Succeed> {
     step(name, StateKind::Succeed)
 }
 
 /// A Fail state; set `error` and `cause` with the builder methods.
-pub fn fail(name: &str) -> Step {
+pub fn fail(name: &str) -> Step<kind::Fail> {
     step(name, StateKind::Fail(Fail::default()))
 }
 
 /// A Parallel state; add branches with [`Step::branch`].
-pub fn parallel(name: &str) -> Step {
+pub fn parallel(name: &str) -> Step<kind::Parallel> {
     step(name, StateKind::Parallel(Parallel::default()))
 }
 
 /// An inline Map state running `processor` for each item.
-pub fn map(name: &str, processor: impl Into<Chain>) -> Step {
-    let (definition, problems) = processor.into().into_parts();
+pub fn map(name: &str, processor: impl Link) -> Step<kind::Map> {
+    let (definition, problems) = processor.into_chain().into_parts();
     let mut s = step(
         name,
         StateKind::Map(Box::new(Map {
@@ -217,21 +477,7 @@ pub fn choice(name: &str) -> ChoiceStep {
     }
 }
 
-macro_rules! setter {
-    ($(#[$m:meta])* $fn:ident, $field:ident, $label:literal, $($variant:ident)|+) => {
-        $(#[$m])*
-        pub fn $fn(mut self, value: impl Into<Value>) -> Self {
-            let value = value.into();
-            match &mut self.state.kind {
-                $( StateKind::$variant(s) => s.$field = Some(value), )+
-                _ => self.not_applicable($label),
-            }
-            self
-        }
-    };
-}
-
-impl Step {
+impl<K: Kind> Step<K> {
     fn not_applicable(&mut self, field: &str) {
         self.problems.push(format!(
             "state {:?}: {field} does not apply to a {} state",
@@ -240,67 +486,76 @@ impl Step {
         ));
     }
 
+    /// The state's name.
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Chains `next` after this state.
     #[allow(clippy::should_implement_trait)]
-    pub fn next(self, next: impl Into<Chain>) -> Chain {
-        Chain::from(self).next(next)
+    pub fn next<N: Link>(self, next: N) -> Chain<N::End>
+    where
+        K: Continues,
+    {
+        let mut graph = self.into_chain().graph;
+        graph.connect(next.into_chain().graph);
+        Chain::of(graph)
     }
 
+    /// `Comment`.
     pub fn comment(mut self, text: impl Into<String>) -> Self {
         self.state.comment = Some(text.into());
         self
     }
 
+    /// `QueryLanguage` of this state.
     pub fn query_language(mut self, language: QueryLanguage) -> Self {
         self.state.query_language = Some(language);
         self
     }
 
-    pub fn input_path(mut self, path: PathValue) -> Self {
-        if matches!(self.state.kind, StateKind::Fail(_)) {
-            self.not_applicable("InputPath");
-        } else {
-            self.state.input_path = Some(path);
-        }
+    /// `InputPath` (JSONPath).
+    pub fn input_path(mut self, path: PathValue) -> Self
+    where
+        K: Shapes,
+    {
+        self.state.input_path = Some(path);
         self
     }
 
-    pub fn output_path(mut self, path: PathValue) -> Self {
-        if matches!(self.state.kind, StateKind::Fail(_)) {
-            self.not_applicable("OutputPath");
-        } else {
-            self.state.output_path = Some(path);
-        }
+    /// `OutputPath` (JSONPath).
+    pub fn output_path(mut self, path: PathValue) -> Self
+    where
+        K: Shapes,
+    {
+        self.state.output_path = Some(path);
         self
     }
 
     /// `Assign`: set variables.
-    pub fn assign(mut self, variables: impl Into<Value>) -> Self {
-        if matches!(self.state.kind, StateKind::Fail(_)) {
-            self.not_applicable("Assign");
-        } else {
-            self.state.assign = Some(variables.into());
-        }
+    pub fn assign(mut self, variables: impl Into<Value>) -> Self
+    where
+        K: Shapes,
+    {
+        self.state.assign = Some(variables.into());
         self
     }
 
     /// `Output` (JSONata).
-    pub fn output(mut self, output: impl Into<Value>) -> Self {
-        if matches!(self.state.kind, StateKind::Fail(_)) {
-            self.not_applicable("Output");
-        } else {
-            self.state.output = Some(output.into());
-        }
+    pub fn output(mut self, output: impl Into<Value>) -> Self
+    where
+        K: Shapes,
+    {
+        self.state.output = Some(output.into());
         self
     }
 
     /// `Parameters` (JSONPath), as written; on a Task it replaces the input a task helper
     /// wrote.
-    pub fn parameters(mut self, value: impl Into<Value>) -> Self {
+    pub fn parameters(mut self, value: impl Into<Value>) -> Self
+    where
+        K: HasParameters,
+    {
         let value = value.into();
         match &mut self.state.kind {
             StateKind::Pass(s) => s.parameters = Some(value),
@@ -316,7 +571,10 @@ impl Step {
 
     /// `Arguments` (JSONata), as written; on a Task it replaces the input a task helper
     /// wrote.
-    pub fn arguments(mut self, value: impl Into<Value>) -> Self {
+    pub fn arguments(mut self, value: impl Into<Value>) -> Self
+    where
+        K: HasArguments,
+    {
         let value = value.into();
         match &mut self.state.kind {
             StateKind::Task(s) => {
@@ -329,40 +587,26 @@ impl Step {
         self
     }
 
-    /// What a Task sends, rendered as `Parameters` under JSONPath and `Arguments` under
-    /// JSONata, by the query language in force for the state.
-    pub fn input(mut self, input: impl Into<Input>) -> Self {
+    /// `ResultSelector` (JSONPath).
+    pub fn result_selector(mut self, value: impl Into<Value>) -> Self
+    where
+        K: HasResultSelector,
+    {
+        let value = value.into();
         match &mut self.state.kind {
-            StateKind::Task(s) => {
-                s.input = Some(input.into());
-                s.parameters = None;
-                s.arguments = None;
-            }
-            _ => self.not_applicable("a task input"),
+            StateKind::Task(s) => s.result_selector = Some(value),
+            StateKind::Parallel(s) => s.result_selector = Some(value),
+            StateKind::Map(s) => s.result_selector = Some(value),
+            _ => self.not_applicable("ResultSelector"),
         }
         self
     }
-
-    /// The Task's rights are given some other way (a role passed in, a managed policy):
-    /// synth does not ask for them.
-    pub fn permissions_managed_elsewhere(mut self) -> Self {
-        match &mut self.state.kind {
-            StateKind::Task(s) => s.permissions_managed_elsewhere = true,
-            _ => self.not_applicable("permissions"),
-        }
-        self
-    }
-    setter!(
-        /// `ResultSelector` (JSONPath).
-        result_selector, result_selector, "ResultSelector", Task | Parallel | Map
-    );
-    setter!(
-        /// `Result` of a Pass state.
-        result, result, "Result", Pass
-    );
 
     /// `ResultPath`: where the result goes (`PathValue::Null` to discard it).
-    pub fn result_path(mut self, path: PathValue) -> Self {
+    pub fn result_path(mut self, path: PathValue) -> Self
+    where
+        K: HasResultPath,
+    {
         match &mut self.state.kind {
             StateKind::Pass(s) => s.result_path = Some(path),
             StateKind::Task(s) => s.result_path = Some(path),
@@ -374,7 +618,10 @@ impl Step {
     }
 
     /// Adds a retrier.
-    pub fn retry(mut self, retrier: Retrier) -> Self {
+    pub fn retry(mut self, retrier: Retrier) -> Self
+    where
+        K: Retries,
+    {
         match &mut self.state.kind {
             StateKind::Task(s) => s.retry.push(retrier),
             StateKind::Parallel(s) => s.retry.push(retrier),
@@ -388,8 +635,11 @@ impl Step {
     pub fn catch<E: Into<ErrorName>>(
         self,
         errors: impl IntoIterator<Item = E>,
-        handler: impl Into<Chain>,
-    ) -> Self {
+        handler: impl Link,
+    ) -> Self
+    where
+        K: Retries,
+    {
         self.catch_with(errors, handler, |c| c)
     }
 
@@ -397,10 +647,13 @@ impl Step {
     pub fn catch_with<E: Into<ErrorName>>(
         mut self,
         errors: impl IntoIterator<Item = E>,
-        handler: impl Into<Chain>,
+        handler: impl Link,
         configure: impl FnOnce(Catcher) -> Catcher,
-    ) -> Self {
-        let handler = handler.into();
+    ) -> Self
+    where
+        K: Retries,
+    {
+        let handler = handler.into_chain().graph;
         let catcher = configure(Catcher::on(errors, handler.start.clone()));
         match &mut self.state.kind {
             StateKind::Task(s) => s.catch.push(catcher),
@@ -412,190 +665,6 @@ impl Step {
             }
         }
         self.attached.push(handler);
-        self
-    }
-
-    /// `TimeoutSeconds` (or `TimeoutSecondsPath`, or a JSONata expression) of a Task.
-    pub fn timeout(mut self, amount: impl Into<Amount>) -> Self {
-        match &mut self.state.kind {
-            StateKind::Task(s) => s.timeout = Some(amount.into()),
-            _ => self.not_applicable("TimeoutSeconds"),
-        }
-        self
-    }
-
-    /// `HeartbeatSeconds` of a Task.
-    pub fn heartbeat(mut self, amount: impl Into<Amount>) -> Self {
-        match &mut self.state.kind {
-            StateKind::Task(s) => s.heartbeat = Some(amount.into()),
-            _ => self.not_applicable("HeartbeatSeconds"),
-        }
-        self
-    }
-
-    /// `Credentials` of a Task (a role to assume).
-    pub fn credentials(mut self, credentials: impl Into<Value>) -> Self {
-        match &mut self.state.kind {
-            StateKind::Task(s) => s.credentials = Some(credentials.into()),
-            _ => self.not_applicable("Credentials"),
-        }
-        self
-    }
-
-    /// The rights this Task needs (added to the state machine's role).
-    pub fn grant(mut self, statement: crate::iam::PolicyStatement) -> Self {
-        match &mut self.state.kind {
-            StateKind::Task(s) => s.policy.push(statement),
-            _ => self.not_applicable("a policy statement"),
-        }
-        self
-    }
-
-    /// Adds a branch to a Parallel state.
-    pub fn branch(mut self, branch: impl Into<Chain>) -> Self {
-        let (definition, problems) = branch.into().into_parts();
-        self.problems.extend(problems);
-        match &mut self.state.kind {
-            StateKind::Parallel(p) => p.branches.push(definition),
-            _ => self.not_applicable("Branches"),
-        }
-        self
-    }
-
-    /// `Error` and `Cause` of a Fail state.
-    pub fn error(mut self, error: &str, cause: &str) -> Self {
-        match &mut self.state.kind {
-            StateKind::Fail(f) => {
-                f.error = Some(error.to_string());
-                f.cause = Some(cause.to_string());
-            }
-            _ => self.not_applicable("Error"),
-        }
-        self
-    }
-
-    /// `ErrorPath` and `CausePath` of a Fail state.
-    pub fn error_path(mut self, error_path: &str, cause_path: &str) -> Self {
-        match &mut self.state.kind {
-            StateKind::Fail(f) => {
-                f.error_path = Some(error_path.to_string());
-                f.cause_path = Some(cause_path.to_string());
-            }
-            _ => self.not_applicable("ErrorPath"),
-        }
-        self
-    }
-
-    fn map_mut(&mut self, field: &str) -> Option<&mut Map> {
-        if !matches!(self.state.kind, StateKind::Map(_)) {
-            self.not_applicable(field);
-            return None;
-        }
-        match &mut self.state.kind {
-            StateKind::Map(m) => Some(m),
-            _ => None,
-        }
-    }
-
-    /// Writes the Map in its legacy form: the iteration in `Iterator` (no `ProcessorConfig`)
-    /// and the item selector in `Parameters`, as older definitions do.
-    pub fn legacy_iterator(mut self) -> Self {
-        if let Some(m) = self.map_mut("Iterator") {
-            m.legacy_iterator = true;
-            m.legacy_parameters = true;
-            m.processor_config = None;
-        }
-        self
-    }
-
-    /// `ItemsPath` of a Map.
-    pub fn items_path(mut self, path: &str) -> Self {
-        if let Some(m) = self.map_mut("ItemsPath") {
-            m.items_path = Some(path.to_string());
-        }
-        self
-    }
-
-    /// `Items` of a Map: an array, or a JSONata expression.
-    pub fn items(mut self, items: impl Into<Value>) -> Self {
-        if let Some(m) = self.map_mut("Items") {
-            m.items = Some(items.into());
-        }
-        self
-    }
-
-    /// `ItemSelector` of a Map.
-    pub fn item_selector(mut self, selector: impl Into<Value>) -> Self {
-        if let Some(m) = self.map_mut("ItemSelector") {
-            m.item_selector = Some(selector.into());
-        }
-        self
-    }
-
-    /// `MaxConcurrency` of a Map (0: as many as possible).
-    pub fn max_concurrency(mut self, amount: impl Into<Amount>) -> Self {
-        if let Some(m) = self.map_mut("MaxConcurrency") {
-            m.max_concurrency = Some(amount.into());
-        }
-        self
-    }
-
-    /// Makes a Map distributed: child workflow executions of `execution_type`.
-    pub fn distributed(mut self, execution_type: ExecutionType) -> Self {
-        if let Some(m) = self.map_mut("ProcessorConfig") {
-            m.processor_config = Some(ProcessorConfig {
-                mode: ProcessorMode::Distributed,
-                execution_type: Some(execution_type),
-            });
-        }
-        self
-    }
-
-    /// `ItemReader` of a Distributed Map.
-    pub fn item_reader(mut self, reader: ItemReader) -> Self {
-        if let Some(m) = self.map_mut("ItemReader") {
-            m.item_reader = Some(reader);
-        }
-        self
-    }
-
-    /// `ItemBatcher` of a Distributed Map.
-    pub fn item_batcher(mut self, batcher: ItemBatcher) -> Self {
-        if let Some(m) = self.map_mut("ItemBatcher") {
-            m.item_batcher = Some(batcher);
-        }
-        self
-    }
-
-    /// `ResultWriter` of a Distributed Map.
-    pub fn result_writer(mut self, writer: ResultWriter) -> Self {
-        if let Some(m) = self.map_mut("ResultWriter") {
-            m.result_writer = Some(writer);
-        }
-        self
-    }
-
-    /// `ToleratedFailurePercentage` of a Distributed Map.
-    pub fn tolerated_failure_percentage(mut self, amount: impl Into<Amount>) -> Self {
-        if let Some(m) = self.map_mut("ToleratedFailurePercentage") {
-            m.tolerated_failure_percentage = Some(amount.into());
-        }
-        self
-    }
-
-    /// `ToleratedFailureCount` of a Distributed Map.
-    pub fn tolerated_failure_count(mut self, amount: impl Into<Amount>) -> Self {
-        if let Some(m) = self.map_mut("ToleratedFailureCount") {
-            m.tolerated_failure_count = Some(amount.into());
-        }
-        self
-    }
-
-    /// `Label` of a Distributed Map (names its child executions).
-    pub fn label(mut self, label: &str) -> Self {
-        if let Some(m) = self.map_mut("Label") {
-            m.label = Some(label.to_string());
-        }
         self
     }
 
@@ -611,18 +680,232 @@ impl Step {
     }
 }
 
+impl Step<kind::Pass> {
+    /// `Result` of a Pass state.
+    pub fn result(mut self, value: impl Into<Value>) -> Self {
+        if let StateKind::Pass(s) = &mut self.state.kind {
+            s.result = Some(value.into());
+        }
+        self
+    }
+}
+
+impl Step<kind::Task> {
+    fn task_mut(&mut self) -> Option<&mut Task> {
+        match &mut self.state.kind {
+            StateKind::Task(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// `TimeoutSeconds` (or `TimeoutSecondsPath`, or a JSONata expression).
+    pub fn timeout(mut self, amount: impl Into<Amount>) -> Self {
+        if let Some(t) = self.task_mut() {
+            t.timeout = Some(amount.into());
+        }
+        self
+    }
+
+    /// `HeartbeatSeconds`.
+    pub fn heartbeat(mut self, amount: impl Into<Amount>) -> Self {
+        if let Some(t) = self.task_mut() {
+            t.heartbeat = Some(amount.into());
+        }
+        self
+    }
+
+    /// `Credentials` (a role to assume).
+    pub fn credentials(mut self, credentials: impl Into<Value>) -> Self {
+        if let Some(t) = self.task_mut() {
+            t.credentials = Some(credentials.into());
+        }
+        self
+    }
+
+    /// The rights this Task needs (added to the state machine's role).
+    pub fn grant(mut self, statement: crate::iam::PolicyStatement) -> Self {
+        if let Some(t) = self.task_mut() {
+            t.policy.push(statement);
+        }
+        self
+    }
+
+    /// What the Task sends, rendered as `Parameters` under JSONPath and `Arguments` under
+    /// JSONata, by the query language in force for the state.
+    pub fn input(mut self, input: impl Into<Input>) -> Self {
+        if let Some(t) = self.task_mut() {
+            t.input = Some(input.into());
+            t.parameters = None;
+            t.arguments = None;
+        }
+        self
+    }
+
+    /// The Task's rights are given some other way (a role passed in, a managed policy):
+    /// synth does not ask for them.
+    pub fn permissions_managed_elsewhere(mut self) -> Self {
+        if let Some(t) = self.task_mut() {
+            t.permissions_managed_elsewhere = true;
+        }
+        self
+    }
+}
+
+impl Step<kind::Parallel> {
+    /// Adds a branch.
+    pub fn branch(mut self, branch: impl Link) -> Self {
+        let (definition, problems) = branch.into_chain().into_parts();
+        self.problems.extend(problems);
+        if let StateKind::Parallel(p) = &mut self.state.kind {
+            p.branches.push(definition);
+        }
+        self
+    }
+}
+
+impl Step<kind::Fail> {
+    /// `Error` and `Cause`.
+    pub fn error(mut self, error: &str, cause: &str) -> Self {
+        if let StateKind::Fail(f) = &mut self.state.kind {
+            f.error = Some(error.to_string());
+            f.cause = Some(cause.to_string());
+        }
+        self
+    }
+
+    /// `ErrorPath` and `CausePath`.
+    pub fn error_path(mut self, error_path: &str, cause_path: &str) -> Self {
+        if let StateKind::Fail(f) = &mut self.state.kind {
+            f.error_path = Some(error_path.to_string());
+            f.cause_path = Some(cause_path.to_string());
+        }
+        self
+    }
+}
+
+impl Step<kind::Map> {
+    fn map_mut(&mut self) -> Option<&mut Map> {
+        match &mut self.state.kind {
+            StateKind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Writes the Map in its legacy form: the iteration in `Iterator` (no `ProcessorConfig`)
+    /// and the item selector in `Parameters`, as older definitions do.
+    pub fn legacy_iterator(mut self) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.legacy_iterator = true;
+            m.legacy_parameters = true;
+            m.processor_config = None;
+        }
+        self
+    }
+
+    /// `ItemsPath`.
+    pub fn items_path(mut self, path: &str) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.items_path = Some(path.to_string());
+        }
+        self
+    }
+
+    /// `Items`: an array, or a JSONata expression.
+    pub fn items(mut self, items: impl Into<Value>) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.items = Some(items.into());
+        }
+        self
+    }
+
+    /// `ItemSelector`.
+    pub fn item_selector(mut self, selector: impl Into<Value>) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.item_selector = Some(selector.into());
+        }
+        self
+    }
+
+    /// `MaxConcurrency` (0: as many as possible).
+    pub fn max_concurrency(mut self, amount: impl Into<Amount>) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.max_concurrency = Some(amount.into());
+        }
+        self
+    }
+
+    /// Makes the Map distributed: child workflow executions of `execution_type`.
+    pub fn distributed(mut self, execution_type: ExecutionType) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.processor_config = Some(ProcessorConfig {
+                mode: ProcessorMode::Distributed,
+                execution_type: Some(execution_type),
+            });
+        }
+        self
+    }
+
+    /// `ItemReader` of a Distributed Map.
+    pub fn item_reader(mut self, reader: ItemReader) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.item_reader = Some(reader);
+        }
+        self
+    }
+
+    /// `ItemBatcher` of a Distributed Map.
+    pub fn item_batcher(mut self, batcher: ItemBatcher) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.item_batcher = Some(batcher);
+        }
+        self
+    }
+
+    /// `ResultWriter` of a Distributed Map.
+    pub fn result_writer(mut self, writer: ResultWriter) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.result_writer = Some(writer);
+        }
+        self
+    }
+
+    /// `ToleratedFailurePercentage` of a Distributed Map.
+    pub fn tolerated_failure_percentage(mut self, amount: impl Into<Amount>) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.tolerated_failure_percentage = Some(amount.into());
+        }
+        self
+    }
+
+    /// `ToleratedFailureCount` of a Distributed Map.
+    pub fn tolerated_failure_count(mut self, amount: impl Into<Amount>) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.tolerated_failure_count = Some(amount.into());
+        }
+        self
+    }
+
+    /// `Label` of a Distributed Map (names its child executions).
+    pub fn label(mut self, label: &str) -> Self {
+        if let Some(m) = self.map_mut() {
+            m.label = Some(label.to_string());
+        }
+        self
+    }
+}
+
 /// A Choice state being built.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceStep {
     name: String,
     state: State,
-    branches: Vec<Chain>,
-    otherwise: Option<Chain>,
+    branches: Vec<Graph>,
+    otherwise: Option<Graph>,
 }
 
 impl ChoiceStep {
     /// A rule: when `condition` holds, go to `then`.
-    pub fn when(self, condition: Condition, then: impl Into<Chain>) -> Self {
+    pub fn when(self, condition: Condition, then: impl Link) -> Self {
         self.when_with(condition, then, |r| r)
     }
 
@@ -630,10 +913,10 @@ impl ChoiceStep {
     pub fn when_with(
         mut self,
         condition: Condition,
-        then: impl Into<Chain>,
+        then: impl Link,
         configure: impl FnOnce(ChoiceRule) -> ChoiceRule,
     ) -> Self {
-        let then = then.into();
+        let then = then.into_chain().graph;
         if let StateKind::Choice(c) = &mut self.state.kind {
             c.choices.push(configure(ChoiceRule {
                 condition,
@@ -648,8 +931,8 @@ impl ChoiceStep {
     }
 
     /// Where to go when no rule holds (`Default`).
-    pub fn otherwise(mut self, then: impl Into<Chain>) -> Self {
-        let then = then.into();
+    pub fn otherwise(mut self, then: impl Link) -> Self {
+        let then = then.into_chain().graph;
         if let StateKind::Choice(c) = &mut self.state.kind {
             c.default = Some(then.start.clone());
         }
@@ -687,11 +970,11 @@ impl ChoiceStep {
         self
     }
 
-    fn into_chain(self, open: bool) -> Chain {
+    fn into_graph(self, open: bool) -> Graph {
         let has_default = self.otherwise.is_some();
         let mut states = IndexMap::new();
         states.insert(self.name.clone(), self.state);
-        let mut chain = Chain {
+        let mut chain = Graph {
             start: self.name.clone(),
             states,
             ends: Vec::new(),
@@ -713,13 +996,30 @@ impl ChoiceStep {
 
     /// The branches rejoin: what is chained next follows every branch (and is the Default
     /// when there is no `otherwise`).
-    pub fn afterwards(self) -> Chain {
-        self.into_chain(true)
+    pub fn afterwards(self) -> Chain<Open> {
+        Chain::of(self.into_graph(true))
+    }
+
+    /// Does not compile: a Choice has no `Next`. The compiler's message says to rejoin the
+    /// branches with [`ChoiceStep::afterwards`] and chain from that.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next<N>(self, _next: N) -> Chain<Closed>
+    where
+        N: AfterChoice,
+    {
+        Chain::of(self.into_graph(false))
     }
 }
 
-impl From<ChoiceStep> for Chain {
-    fn from(c: ChoiceStep) -> Chain {
-        c.into_chain(false)
+impl Link for ChoiceStep {
+    type End = Closed;
+    fn into_chain(self) -> Chain<Closed> {
+        Chain::of(self.into_graph(false))
+    }
+}
+
+impl From<ChoiceStep> for Chain<Closed> {
+    fn from(c: ChoiceStep) -> Self {
+        c.into_chain()
     }
 }

@@ -10,7 +10,11 @@ pub mod parse;
 pub mod render;
 pub mod validate;
 
-pub use chain::{choice, fail, map, parallel, pass, succeed, task, wait, Chain, ChoiceStep, Step};
+pub use chain::{
+    choice, fail, kind, map, parallel, pass, succeed, task, wait, AfterChoice, Chain, ChoiceStep,
+    Closed, Continues, HasArguments, HasParameters, HasResultPath, HasResultSelector, IsOpen, Kind,
+    Link, Open, Retries, Shapes, Step,
+};
 pub use condition::{Comparison, Condition, IsTest, Operand};
 pub use input::Input;
 pub use intrinsics::{jsonata, Arg, ContextPath, Intrinsic, Payload, States};
