@@ -224,19 +224,12 @@ pub fn catalog_app(root: &Path) -> App {
         StateMachineProps::new(everything).timeout_seconds(600),
     );
 
-    let jsonata_machine = task("Call", Value::from("arn:aws:states:::lambda:invoke"))
-        .arguments(Value::from(
-            json!({"FunctionName": "f", "Payload": "{% $states.input %}"}),
-        ))
+    // the same helper as in the JSONPath machine: rendered as Arguments, the same right
+    let jsonata_machine = tasks::lambda_invoke("Call", &function, LambdaInvoke::new())
         .output(jsonata("$states.result.Payload"))
         .assign(Value::from(
             json!({"total": "{% $states.result.Payload.total %}"}),
         ))
-        .grant(
-            PolicyStatement::allow()
-                .action("lambda:InvokeFunction")
-                .resource(function.arn()),
-        )
         .next(
             choice("Enough?")
                 .when(Condition::jsonata("$total > 10"), succeed("Yes"))
