@@ -8,7 +8,7 @@ use std::path::Path;
 use common::{assert_contains_all, problems, problems_in, statements, workspace};
 
 use constructs::assertions::Template;
-use constructs::cloudwatch::{Dashboard, DashboardProps, Metric, Widget};
+use constructs::cloudwatch::{Dashboard, DashboardProps, Metric, Statistic, Widget};
 use constructs::dynamodb::{
     Attribute, AttributeType, Billing, GlobalIndexProps, ProjectionType, StreamViewType, Table,
     TableProps,
@@ -749,7 +749,7 @@ fn dashboards_render_their_body_with_tokens_as_substitutions() {
                         "Writes",
                         vec![Metric::new("AWS/DynamoDB", "ConsumedWriteCapacityUnits")
                             .dimension("TableName", table.name())
-                            .statistic("Average")
+                            .statistic(Statistic::Average)
                             .label("w")],
                     ),
                     Widget::single_value(

@@ -24,7 +24,7 @@
 use constructs::apigateway::{
     HttpMethod, Integration, MethodOptions, RestApi, RestApiProps, StageOptions,
 };
-use constructs::cloudwatch::{Dashboard, DashboardProps, Metric, Widget};
+use constructs::cloudwatch::{Dashboard, DashboardProps, Metric, Statistic, Widget};
 use constructs::iam::{ManagedPolicy, ManagedPolicyProps, PolicyStatement};
 use constructs::lambda::{Function, FunctionProps};
 use constructs::s3::{Bucket, BucketProps};
@@ -170,7 +170,7 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
                 vec![
                     Widget::graph(
                         "Execution Time",
-                        vec![metric("ExecutionTime").statistic("Average")],
+                        vec![metric("ExecutionTime").statistic(Statistic::Average)],
                     ),
                     Widget::graph(
                         "Execution Problems",

@@ -1,4 +1,8 @@
-//! CloudWatch: dashboards of typed metric widgets, rendered to the `DashboardBody` JSON.
+//! CloudWatch: metrics with a typed statistic, alarms on them, and dashboards of typed
+//! metric widgets, rendered to the `DashboardBody` JSON.
+
+mod alarm;
+mod metric;
 
 use indexmap::IndexMap;
 
@@ -9,6 +13,14 @@ use crate::core::stack::Stack;
 use crate::core::token::{Aws, Pseudo, ResourceRef, Token};
 use crate::core::value::Value;
 
+pub use alarm::{
+    check_alarm_name, Alarm, AlarmDimension, AlarmProps, CfnAlarm, ComparisonOperator,
+    TreatMissingData, MAX_ACTIONS, MAX_RANGE, MAX_RANGE_SHORT_PERIODS,
+};
+pub use metric::{Metric, Statistic, MAX_DIMENSIONS};
+
+use metric::Usage;
+
 cfn_resource! {
     /// `AWS::CloudWatch::Dashboard`
     pub struct CfnDashboard: "AWS::CloudWatch::Dashboard", required ["DashboardBody"] {
@@ -17,73 +29,15 @@ cfn_resource! {
     }
 }
 
-/// A metric: namespace, name, dimensions (values may be tokens) and how to aggregate it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Metric {
-    pub namespace: String,
-    pub metric_name: String,
-    pub dimensions: Vec<(String, Value)>,
-    /// `Sum`, `Average`, `Maximum`, `p99`, ... (default `Sum`).
-    pub statistic: String,
-    /// Default 300 seconds.
-    pub period_seconds: u32,
-    pub label: Option<String>,
-}
-
-impl Metric {
-    pub fn new(namespace: impl Into<String>, metric_name: impl Into<String>) -> Self {
-        Metric {
-            namespace: namespace.into(),
-            metric_name: metric_name.into(),
-            dimensions: Vec::new(),
-            statistic: "Sum".into(),
-            period_seconds: 300,
-            label: None,
-        }
-    }
-    pub fn dimension(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.dimensions.push((name.into(), value.into()));
-        self
-    }
-    pub fn statistic(mut self, stat: impl Into<String>) -> Self {
-        self.statistic = stat.into();
-        self
-    }
-    pub fn period_seconds(mut self, seconds: u32) -> Self {
-        self.period_seconds = seconds;
-        self
-    }
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
-        self
-    }
-
-    fn render(&self) -> Value {
-        let mut row: Vec<Value> = vec![
-            self.namespace.as_str().into(),
-            self.metric_name.as_str().into(),
-        ];
-        for (name, value) in &self.dimensions {
-            row.push(name.as_str().into());
-            row.push(value.clone());
-        }
-        let mut options = Value::object()
-            .with("stat", self.statistic.as_str())
-            .with("period", self.period_seconds);
-        if let Some(l) = &self.label {
-            options = options.with("label", l.as_str());
-        }
-        row.push(options);
-        Value::Array(row)
-    }
-}
-
 /// How a metric widget draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MetricView {
+    /// Lines over time.
     #[default]
     TimeSeries,
+    /// The latest value, as a number.
     SingleValue,
+    /// Bars.
     Bar,
 }
 
@@ -92,17 +46,26 @@ pub enum MetricView {
 pub enum Widget {
     /// A graph (or single value) of metrics.
     Metric {
+        /// The widget's title.
         title: String,
+        /// The metrics drawn.
         metrics: Vec<Metric>,
+        /// How they are drawn.
         view: MetricView,
+        /// Whether lines stack.
         stacked: bool,
+        /// Grid units, 1 to 24.
         width: u32,
+        /// Grid units.
         height: u32,
     },
     /// Markdown text.
     Text {
+        /// The text.
         markdown: String,
+        /// Grid units, 1 to 24.
         width: u32,
+        /// Grid units.
         height: u32,
     },
 }
@@ -243,6 +206,7 @@ pub fn json_sub(value: &Value) -> Value {
 /// Settings of a [`Dashboard`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DashboardProps {
+    /// Default: a name CloudFormation makes up.
     pub name: Option<String>,
     /// Rows of widgets; each row starts at the left edge.
     pub rows: Vec<Vec<Widget>>,
@@ -255,6 +219,8 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
+    /// Lays the rows out on the 24-unit grid; a widget or metric CloudWatch would refuse is
+    /// reported at synth, on `DashboardBody`.
     pub fn new(stack: &mut Stack, id: &str, props: DashboardProps) -> Dashboard {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.name {
@@ -273,6 +239,16 @@ impl Dashboard {
                         Problem::new(&path, format!("a widget is {w} units wide; the grid is 24"))
                             .property("DashboardBody"),
                     );
+                }
+                if let Widget::Metric { title, metrics, .. } = widget {
+                    for metric in metrics {
+                        for (_, message) in metric.problems(Usage::Dashboard) {
+                            stack.add_problem(
+                                Problem::new(&path, format!("widget \"{title}\": {message}"))
+                                    .property("DashboardBody"),
+                            );
+                        }
+                    }
                 }
                 if x + w > 24 {
                     x = 0;
@@ -295,6 +271,7 @@ impl Dashboard {
         }
     }
 
+    /// The `AWS::CloudWatch::Dashboard`.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }

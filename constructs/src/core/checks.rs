@@ -286,6 +286,12 @@ const NAMED: &[(&str, &str, &str, &str)] = &[
         "topic",
         "account and region",
     ),
+    (
+        "AWS::CloudWatch::Alarm",
+        "AlarmName",
+        "alarm",
+        "account and region",
+    ),
 ];
 
 /// One synthesized stack as the name check sees it: its name, its resources, and the
@@ -322,7 +328,8 @@ pub(crate) fn duplicate_names(stacks: &[NamedStack<'_>]) -> Vec<Problem> {
                     Problem::new(
                         &path,
                         format!(
-                            "the {what} name {name:?} is also given to {other}; a {what} name is unique in the {scope}, so the second would fail to deploy"
+                            "the {what} name {name:?} is also given to {other}; {} {what} name is unique in the {scope}, so the second would fail to deploy",
+                            if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
                         ),
                     )
                     .property(property)

@@ -1,0 +1,377 @@
+//! Alarms: `AWS::CloudWatch::Alarm` on one metric, its limits checked at synth.
+
+use crate::core::error::Problem;
+use crate::core::stack::Stack;
+use crate::core::token::ResourceRef;
+use crate::core::value::Value;
+use crate::{cfn_enum, cfn_resource, cfn_struct};
+
+use super::metric::{Metric, Usage};
+
+/// The most actions of one kind (alarm, OK, insufficient data) an alarm may have.
+pub const MAX_ACTIONS: usize = 5;
+/// The longest evaluation range of an alarm whose period is under an hour, in seconds.
+pub const MAX_RANGE_SHORT_PERIODS: u64 = 86_400;
+/// The longest evaluation range of an alarm whose period is an hour or more, in seconds.
+pub const MAX_RANGE: u64 = 604_800;
+
+cfn_enum! {
+    /// How the alarm compares the metric's statistic (the first operand) with the threshold.
+    pub enum ComparisonOperator {
+        /// statistic >= threshold
+        GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
+        /// statistic > threshold
+        GreaterThanThreshold => "GreaterThanThreshold",
+        /// statistic < threshold
+        LessThanThreshold => "LessThanThreshold",
+        /// statistic <= threshold
+        LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
+    }
+}
+
+cfn_enum! {
+    /// How the alarm counts a period without data.
+    pub enum TreatMissingData {
+        /// As breaching the threshold.
+        Breaching => "breaching",
+        /// As within the threshold.
+        NotBreaching => "notBreaching",
+        /// Not at all: the alarm keeps its state.
+        Ignore => "ignore",
+        /// As missing: CloudWatch's default.
+        Missing => "missing",
+    }
+}
+
+cfn_struct! {
+    /// One dimension of an alarm's metric.
+    pub struct AlarmDimension {
+        /// The dimension's name.
+        name: String => "Name",
+        /// Its value; may be a token.
+        value: Value => "Value",
+    }
+}
+
+cfn_resource! {
+    /// `AWS::CloudWatch::Alarm`, on one metric.
+    pub struct CfnAlarm: "AWS::CloudWatch::Alarm", required ["ComparisonOperator", "EvaluationPeriods"] {
+        /// Whether the alarm runs its actions.
+        actions_enabled: Option<bool> => "ActionsEnabled",
+        /// ARNs to notify on entering ALARM.
+        alarm_actions: Option<Vec<Value>> => "AlarmActions",
+        /// What the alarm means.
+        alarm_description: Option<String> => "AlarmDescription",
+        /// The alarm's name; CloudFormation makes one up when absent.
+        alarm_name: Option<Value> => "AlarmName",
+        /// How the statistic compares with the threshold.
+        comparison_operator: Option<ComparisonOperator> => "ComparisonOperator",
+        /// M of an "M out of N" alarm.
+        datapoints_to_alarm: Option<u32> => "DatapointsToAlarm",
+        /// The metric's dimensions.
+        dimensions: Option<Vec<AlarmDimension>> => "Dimensions",
+        /// N, the periods evaluated.
+        evaluation_periods: Option<u32> => "EvaluationPeriods",
+        /// A percentile statistic (`p99`); exclusive with `Statistic`.
+        extended_statistic: Option<String> => "ExtendedStatistic",
+        /// ARNs to notify on entering INSUFFICIENT_DATA.
+        insufficient_data_actions: Option<Vec<Value>> => "InsufficientDataActions",
+        /// The metric's name.
+        metric_name: Option<String> => "MetricName",
+        /// The metric's namespace.
+        namespace: Option<String> => "Namespace",
+        /// ARNs to notify on entering OK.
+        ok_actions: Option<Vec<Value>> => "OKActions",
+        /// Seconds per period.
+        period: Option<u32> => "Period",
+        /// A plain statistic (`Sum`); exclusive with `ExtendedStatistic`.
+        statistic: Option<String> => "Statistic",
+        /// The value compared with the statistic.
+        threshold: Option<f64> => "Threshold",
+        /// How periods without data count.
+        treat_missing_data: Option<TreatMissingData> => "TreatMissingData",
+    }
+}
+
+/// Checks an alarm name: 1 to 255 characters, no ASCII control character.
+pub fn check_alarm_name(name: &str) -> Result<(), String> {
+    let len = name.chars().count();
+    if !(1..=255).contains(&len) {
+        return Err(format!(
+            "alarm name \"{name}\" must be 1 to 255 characters long (it has {len})"
+        ));
+    }
+    if let Some(bad) = name.chars().find(char::is_ascii_control) {
+        return Err(format!(
+            "alarm name \"{}\" must not hold the control character {bad:?}",
+            name.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
+/// Settings of an [`Alarm`]: `AlarmProps::new(metric, threshold)` then builder methods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmProps {
+    /// The metric watched, with its statistic and period.
+    pub metric: Metric,
+    /// The value the statistic is compared with.
+    pub threshold: f64,
+    /// Default: statistic >= threshold.
+    pub comparison: ComparisonOperator,
+    /// N: how many of the latest periods are evaluated; default 1.
+    pub evaluation_periods: u32,
+    /// M: how many of those must breach; default all of them.
+    pub datapoints_to_alarm: Option<u32>,
+    /// Default: CloudWatch's (`missing`).
+    pub treat_missing_data: Option<TreatMissingData>,
+    /// Default: a name CloudFormation makes up.
+    pub alarm_name: Option<String>,
+    /// What the alarm means, up to 1024 characters.
+    pub description: Option<String>,
+    /// ARNs to notify on entering ALARM, at most [`MAX_ACTIONS`].
+    pub alarm_actions: Vec<Value>,
+    /// ARNs to notify on returning to OK, at most [`MAX_ACTIONS`].
+    pub ok_actions: Vec<Value>,
+    /// ARNs to notify on entering INSUFFICIENT_DATA, at most [`MAX_ACTIONS`].
+    pub insufficient_data_actions: Vec<Value>,
+}
+
+impl AlarmProps {
+    /// An alarm when one period's statistic of `metric` reaches `threshold`.
+    pub fn new(metric: Metric, threshold: f64) -> Self {
+        AlarmProps {
+            metric,
+            threshold,
+            comparison: ComparisonOperator::GreaterThanOrEqualToThreshold,
+            evaluation_periods: 1,
+            datapoints_to_alarm: None,
+            treat_missing_data: None,
+            alarm_name: None,
+            description: None,
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+            insufficient_data_actions: Vec::new(),
+        }
+    }
+    /// How the statistic compares with the threshold.
+    pub fn comparison(mut self, operator: ComparisonOperator) -> Self {
+        self.comparison = operator;
+        self
+    }
+    /// N: how many of the latest periods are evaluated.
+    pub fn evaluation_periods(mut self, periods: u32) -> Self {
+        self.evaluation_periods = periods;
+        self
+    }
+    /// M: how many of the evaluated periods must breach ("M out of N").
+    pub fn datapoints_to_alarm(mut self, datapoints: u32) -> Self {
+        self.datapoints_to_alarm = Some(datapoints);
+        self
+    }
+    /// How periods without data count.
+    pub fn treat_missing_data(mut self, treat: TreatMissingData) -> Self {
+        self.treat_missing_data = Some(treat);
+        self
+    }
+    /// The alarm's name.
+    pub fn alarm_name(mut self, name: impl Into<String>) -> Self {
+        self.alarm_name = Some(name.into());
+        self
+    }
+    /// What the alarm means.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+    /// Notifies an ARN (an SNS topic, ...) on entering ALARM.
+    pub fn alarm_action(mut self, arn: impl Into<Value>) -> Self {
+        self.alarm_actions.push(arn.into());
+        self
+    }
+    /// Notifies an ARN on returning to OK.
+    pub fn ok_action(mut self, arn: impl Into<Value>) -> Self {
+        self.ok_actions.push(arn.into());
+        self
+    }
+    /// Notifies an ARN on entering INSUFFICIENT_DATA.
+    pub fn insufficient_data_action(mut self, arn: impl Into<Value>) -> Self {
+        self.insufficient_data_actions.push(arn.into());
+        self
+    }
+
+    /// Everything CloudWatch would refuse, as (property, message).
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = self.metric.problems(Usage::Alarm);
+        if !self.threshold.is_finite() {
+            out.push((
+                "Threshold",
+                format!("the threshold {} is not a finite number", self.threshold),
+            ));
+        }
+        let periods = self.evaluation_periods;
+        if periods == 0 {
+            out.push((
+                "EvaluationPeriods",
+                "an alarm evaluates at least 1 period".to_string(),
+            ));
+        }
+        match self.datapoints_to_alarm {
+            Some(0) => out.push((
+                "DatapointsToAlarm",
+                "an alarm needs at least 1 breaching datapoint".to_string(),
+            )),
+            Some(m) if m > periods => out.push((
+                "DatapointsToAlarm",
+                format!("{m} datapoints to alarm, out of only {periods} evaluation periods"),
+            )),
+            _ => {}
+        }
+        let period = u64::from(self.metric.period_seconds);
+        let range = period * u64::from(periods);
+        let max = if period < 3600 {
+            MAX_RANGE_SHORT_PERIODS
+        } else {
+            MAX_RANGE
+        };
+        if range > max {
+            out.push((
+                "EvaluationPeriods",
+                format!(
+                    "{periods} periods of {period} s evaluate {range} s; CloudWatch allows {max} s{}",
+                    if period < 3600 { " for periods under an hour" } else { "" }
+                ),
+            ));
+        }
+        if let Some(name) = &self.alarm_name {
+            if let Err(e) = check_alarm_name(name) {
+                out.push(("AlarmName", e));
+            }
+        }
+        if let Some(text) = &self.description {
+            let len = text.chars().count();
+            if len > 1024 {
+                out.push((
+                    "AlarmDescription",
+                    format!("the description has {len} characters; CloudWatch allows 1024"),
+                ));
+            }
+        }
+        for (property, actions) in [
+            ("AlarmActions", &self.alarm_actions),
+            ("OKActions", &self.ok_actions),
+            ("InsufficientDataActions", &self.insufficient_data_actions),
+        ] {
+            if actions.len() > MAX_ACTIONS {
+                out.push((
+                    property,
+                    format!("{} actions; CloudWatch allows {MAX_ACTIONS}", actions.len()),
+                ));
+            }
+            for arn in actions.iter().filter_map(Value::as_str) {
+                if !arn.starts_with("arn:") || arn.len() > 1024 {
+                    out.push((
+                        property,
+                        format!("action \"{arn}\" is not an ARN of at most 1024 characters"),
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A CloudWatch alarm on one metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alarm {
+    resource: ResourceRef,
+}
+
+impl Alarm {
+    /// Adds the alarm; what CloudWatch would refuse is reported at synth, on
+    /// `<id>/Resource` and the property concerned.
+    pub fn new(stack: &mut Stack, id: &str, props: AlarmProps) -> Alarm {
+        let path = stack.path_of(&format!("{id}/Resource"));
+        for (property, message) in props.problems() {
+            stack.add_problem(Problem::new(&path, message).property(property));
+        }
+        let metric = &props.metric;
+        if metric.period_seconds < 60 && metric.namespace.starts_with("AWS/") {
+            stack.add_warning(
+                &path,
+                format!(
+                    "{} {} is published once a minute: a {} s alarm period will mostly see no data",
+                    metric.namespace, metric.metric_name, metric.period_seconds
+                ),
+            );
+        }
+        let statistic = metric.statistic.to_string();
+        let (statistic, extended_statistic) = if metric.statistic.is_percentile() {
+            (None, Some(statistic))
+        } else {
+            (Some(statistic), None)
+        };
+        let nonempty = |actions: Vec<Value>| (!actions.is_empty()).then_some(actions);
+        let alarm = CfnAlarm {
+            actions_enabled: None,
+            alarm_actions: nonempty(props.alarm_actions),
+            alarm_description: props.description,
+            alarm_name: props.alarm_name.map(Value::from),
+            comparison_operator: Some(props.comparison),
+            datapoints_to_alarm: props.datapoints_to_alarm,
+            dimensions: (!metric.dimensions.is_empty()).then(|| {
+                metric
+                    .dimensions
+                    .iter()
+                    .map(|(name, value)| AlarmDimension {
+                        name: name.clone(),
+                        value: value.clone(),
+                    })
+                    .collect()
+            }),
+            evaluation_periods: Some(props.evaluation_periods),
+            extended_statistic,
+            insufficient_data_actions: nonempty(props.insufficient_data_actions),
+            metric_name: Some(metric.metric_name.clone()),
+            namespace: Some(metric.namespace.clone()),
+            ok_actions: nonempty(props.ok_actions),
+            period: Some(metric.period_seconds),
+            statistic,
+            threshold: Some(props.threshold),
+            treat_missing_data: props.treat_missing_data,
+        };
+        Alarm {
+            resource: stack.add(&format!("{id}/Resource"), &alarm),
+        }
+    }
+
+    /// The `AWS::CloudWatch::Alarm`.
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The alarm's name (`Ref`).
+    pub fn name(&self) -> Value {
+        self.resource.reference()
+    }
+
+    /// The alarm's ARN.
+    pub fn arn(&self) -> Value {
+        self.resource.get_att("Arn")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alarm_names() {
+        assert!(check_alarm_name("Ops: failures > 0 (prod)").is_ok());
+        assert!(check_alarm_name("").is_err());
+        assert!(check_alarm_name(&"a".repeat(256)).is_err());
+        assert!(check_alarm_name(&"é".repeat(255)).is_ok());
+        let e = check_alarm_name("a\nb").unwrap_err();
+        assert!(e.contains("control"), "{e}");
+    }
+}
