@@ -14,7 +14,8 @@
 //! Fixed from the original:
 //! - the dashboard's metric names were wrong (`ExecutionFailed`, `ExecutionsTimedout`: no
 //!   such metrics), and its ARN was hard-coded to us-east-1 and `ProcessA-dev`: it now
-//!   watches `ExecutionsFailed` and `ExecutionsTimedOut` of the real machine;
+//!   takes its metrics from the machine (`metric_failed()`, `metric_timed_out()`, ...),
+//!   which names them and their `StateMachineArn` as Step Functions publishes them;
 //! - the steps' role allowed `logs:*` on every log group and the bucket had no encryption
 //!   default; each function now writes only to its own log group, and the bucket is
 //!   encrypted, private and TLS-only;
@@ -24,7 +25,7 @@
 use constructs::apigateway::{
     HttpMethod, Integration, MethodOptions, RestApi, RestApiProps, StageOptions,
 };
-use constructs::cloudwatch::{Dashboard, DashboardProps, Metric, Statistic, Widget};
+use constructs::cloudwatch::{Dashboard, DashboardProps, Widget};
 use constructs::iam::{ManagedPolicy, ManagedPolicyProps, PolicyStatement};
 use constructs::lambda::{Function, FunctionProps};
 use constructs::s3::{Bucket, BucketProps};
@@ -155,8 +156,6 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
     let stage = api.deploy(&mut stack, StageOptions::new(&config.stage_name));
 
     // watching ProcessA
-    let metric =
-        |name: &str| Metric::new("AWS/States", name).dimension("StateMachineArn", process.arn());
     Dashboard::new(
         &mut stack,
         "Dashboard",
@@ -164,21 +163,18 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
             name: None,
             rows: vec![
                 vec![
-                    Widget::graph("Executions Started", vec![metric("ExecutionsStarted")]),
-                    Widget::graph("Executions Succeeded", vec![metric("ExecutionsSucceeded")]),
+                    Widget::graph("Executions Started", vec![process.metric_started()]),
+                    Widget::graph("Executions Succeeded", vec![process.metric_succeeded()]),
                 ],
                 vec![
-                    Widget::graph(
-                        "Execution Time",
-                        vec![metric("ExecutionTime").statistic(Statistic::Average)],
-                    ),
+                    Widget::graph("Execution Time", vec![process.metric_time()]),
                     Widget::graph(
                         "Execution Problems",
                         vec![
-                            metric("ExecutionsAborted"),
-                            metric("ExecutionsFailed"),
-                            metric("ExecutionsTimedOut"),
-                            metric("ExecutionThrottled"),
+                            process.metric_aborted(),
+                            process.metric_failed(),
+                            process.metric_timed_out(),
+                            process.metric_throttled(),
                         ],
                     ),
                 ],

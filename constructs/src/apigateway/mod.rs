@@ -5,6 +5,7 @@
 
 pub mod cfn;
 mod integration;
+mod metrics;
 
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};

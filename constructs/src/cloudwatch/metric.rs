@@ -1,5 +1,9 @@
 //! Metrics: what CloudWatch identifies a time series by (namespace, name, dimensions) and how
 //! its data points are aggregated (statistic, period), checked against CloudWatch's limits.
+//!
+//! The constructs hand out their own metrics (`machine.metric_failed()`,
+//! `function.metric_errors()`, ...) with the namespace, name and dimensions their service
+//! publishes; [`Metric::new`] remains for custom metrics.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -91,7 +95,8 @@ pub(crate) enum Usage {
 }
 
 impl Metric {
-    /// A metric of any namespace, summed over 5 minutes.
+    /// A metric of any namespace, summed over 5 minutes; prefer the constructs' own
+    /// (`function.metric_errors()`), whose names and dimensions are those AWS publishes.
     pub fn new(namespace: impl Into<String>, metric_name: impl Into<String>) -> Self {
         Metric {
             namespace: namespace.into(),

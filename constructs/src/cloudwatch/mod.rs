@@ -1,5 +1,5 @@
-//! CloudWatch: metrics with a typed statistic, alarms on them, and dashboards of typed
-//! metric widgets, rendered to the `DashboardBody` JSON.
+//! CloudWatch: metrics (the constructs hand out their own), alarms on them, and dashboards
+//! of typed metric widgets, rendered to the `DashboardBody` JSON.
 
 mod alarm;
 mod metric;

@@ -1,6 +1,7 @@
 //! DynamoDB: the `Table` construct, its keys, indexes and grants.
 
 pub mod cfn;
+mod metrics;
 
 use crate::core::error::Problem;
 use crate::core::names;
@@ -9,6 +10,8 @@ use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::{ToCfn, Value};
 use crate::iam::{grant, Grantable, PolicyStatement};
+
+pub use metrics::Operation;
 
 pub use cfn::{
     AttributeDefinition, BillingMode, CfnTable, GlobalSecondaryIndex, KeySchemaElement, KeyType,

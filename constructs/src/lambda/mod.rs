@@ -2,6 +2,7 @@
 //! versions and aliases.
 
 pub mod cfn;
+mod metrics;
 
 use indexmap::IndexMap;
 

@@ -3,6 +3,7 @@
 
 pub mod asl;
 pub mod cfn;
+mod metrics;
 pub mod state_machine;
 pub mod tasks;
 
