@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use constructs::apigateway::*;
-use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
+use constructs::cloudwatch::{Alarm, AlarmProps, ComparisonOperator, Statistic, TreatMissingData};
+use constructs::dynamodb::{Attribute, AttributeType, Operation, Table, TableProps};
 use constructs::iam::PolicyStatement;
 use constructs::lambda::{Function, FunctionProps};
 use constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
@@ -18,7 +19,7 @@ use constructs::s3::{Bucket, BucketProps};
 use constructs::stepfunctions::asl::*;
 use constructs::stepfunctions::tasks::{self, *};
 use constructs::stepfunctions::{StateMachine, StateMachineProps};
-use constructs::{App, Stack, Value};
+use constructs::{fns, App, Stack, Value};
 use serde_json::{json, Value as Json};
 
 pub fn root() -> PathBuf {
@@ -57,8 +58,8 @@ pub fn require_tool(var: &str, local: &str, name: &str) -> Option<PathBuf> {
     found
 }
 
-/// An app whose state machines use every state type and every task integration, and a
-/// REST API with every integration kind.
+/// An app whose state machines use every state type and every task integration, a REST API
+/// with every integration kind, and alarms on the constructs' own metrics.
 pub fn catalog_app(root: &Path) -> App {
     let mut app = App::new(root);
     let mut s = Stack::new("Catalog");
@@ -394,6 +395,41 @@ pub fn catalog_app(root: &Path) -> App {
         },
     );
     plan.add_api_key(&mut s, &key);
+
+    // alarms on the constructs' own metrics: M of N, a percentile, a stage, an operation
+    let ops = fns::sub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:ops");
+    Alarm::new(
+        &mut s,
+        "EverythingFails",
+        AlarmProps::new(everything_machine.metric_failed(), 1.0)
+            .evaluation_periods(3)
+            .datapoints_to_alarm(2)
+            .treat_missing_data(TreatMissingData::NotBreaching)
+            .alarm_name("catalog-everything-fails")
+            .description("Everything failed in 2 of the last 3 periods")
+            .alarm_action(ops.clone())
+            .ok_action(ops),
+    );
+    Alarm::new(
+        &mut s,
+        "WorkerSlow",
+        AlarmProps::new(
+            function
+                .metric_duration()
+                .statistic(Statistic::Percentile(99.0))
+                .period_seconds(60),
+            2500.0,
+        )
+        .comparison(ComparisonOperator::GreaterThanThreshold)
+        .evaluation_periods(5),
+    );
+    let api_errors = api.metric_5xx(&mut s, &stage);
+    Alarm::new(&mut s, "ApiErrors", AlarmProps::new(api_errors, 5.0));
+    Alarm::new(
+        &mut s,
+        "JobsThrottled",
+        AlarmProps::new(table.metric_throttled_requests(Operation::PutItem), 1.0),
+    );
     s.add_output("ApiUrl", stage.url());
     app.add_stack(s);
     app
