@@ -23,7 +23,7 @@ use crate::iam::{
 };
 
 pub use cfn::{EndpointType, IntegrationType, PassthroughBehavior};
-pub use cors::CorsOptions;
+pub use cors::{AllowOrigin, CorsOptions};
 pub use integration::{
     AwsIntegration, DynamoDb, Integration, IntegrationOptions, IntegrationResponse, StepFunctions,
     Template,
@@ -57,7 +57,8 @@ pub struct RestApiProps {
     /// Create the account-wide `AWS::ApiGateway::Account` setting with a CloudWatch role
     /// (needed once per account and region for logging; off by default, as it is shared).
     pub cloud_watch_role: bool,
-    /// An OPTIONS method on every resource.
+    /// CORS on every resource: its preflight (OPTIONS) once it has a method, and the allowed
+    /// origin on every answer of its methods.
     pub default_cors_preflight: Option<CorsOptions>,
 }
 
@@ -147,8 +148,10 @@ impl RestApi {
                     .with_depends_on(&rest_api.resource),
             );
         }
-        if let Some(cors) = rest_api.cors.clone() {
-            rest_api.root().add_cors_preflight(stack, cors);
+        if let Some(cors) = &rest_api.cors {
+            for problem in cors.check() {
+                stack.add_problem(Problem::new(&path, format!("default CORS: {problem}")));
+            }
         }
         rest_api
     }

@@ -186,7 +186,7 @@ impl ApiResource {
     }
 
     /// A child resource: a path part, or a parameter (`{id}`, `{proxy+}`). With the API's
-    /// default CORS, it gets its OPTIONS method.
+    /// default CORS, it gets its preflight (OPTIONS) with its first method.
     pub fn add_resource(&self, stack: &mut Stack, path_part: &str) -> ApiResource {
         let id = format!("{}/{}", self.id, path_part);
         if let Err(e) = check_path_part(path_part) {
@@ -205,23 +205,70 @@ impl ApiResource {
         } else {
             format!("{}/{path_part}", self.path)
         };
-        let child = ApiResource {
+        ApiResource {
             api: self.api.clone(),
             path,
             resource: Some(resource),
             id,
             cors: self.cors.clone(),
-        };
-        if let Some(cors) = child.cors.clone() {
-            child.add_cors_preflight(stack, cors);
         }
-        child
     }
 
     /// Adds a method with its integration. An AWS service integration gets its credentials
     /// role (the one given, or a new one allowed exactly its action); a Lambda proxy gets the
-    /// invoke permission for this method's execute-api ARN.
+    /// invoke permission for this method's execute-api ARN. Every integration response gets
+    /// the method response of its status (API Gateway answers nothing through an integration
+    /// response without one). With the API's CORS, the resource gets its preflight before its
+    /// first method, and the method's answers carry the allowed origin.
     pub fn add_method(
+        &self,
+        stack: &mut Stack,
+        verb: HttpMethod,
+        integration: Integration,
+        options: MethodOptions,
+    ) -> Method {
+        let mut integration = integration;
+        let mut options = options;
+        if let Some(responses) = integration.responses_mut() {
+            for r in responses.iter() {
+                if !options
+                    .method_responses
+                    .iter()
+                    .any(|m| m.status_code == r.status_code)
+                {
+                    options.method_responses.push(MethodResponse {
+                        status_code: r.status_code.clone(),
+                        response_parameters: IndexMap::new(),
+                        response_models: IndexMap::new(),
+                    });
+                }
+            }
+        }
+        if let Some(cors) = &self.cors {
+            let method_path = stack.path_of(&format!("{}/{}/Resource", self.id, verb.as_str()));
+            if verb == HttpMethod::Options {
+                stack.add_problem(
+                    Problem::new(
+                        method_path,
+                        "the API's CORS answers OPTIONS on this resource (the preflight): add no OPTIONS method of your own, or set no default_cors_preflight",
+                    )
+                    .property("HttpMethod"),
+                );
+            } else {
+                self.ensure_cors_preflight(stack, cors);
+                cors.apply(
+                    stack,
+                    &method_path,
+                    &mut integration,
+                    &mut options.method_responses,
+                );
+            }
+        }
+        self.put_method(stack, verb, integration, options)
+    }
+
+    /// The `AWS::ApiGateway::Method`, as given.
+    pub(super) fn put_method(
         &self,
         stack: &mut Stack,
         verb: HttpMethod,
