@@ -64,7 +64,8 @@ fn every_template_passes_cfn_lint() {
 
 /// The small CORS app: every answer of every method carries the allowed origin and the
 /// exposed header (mapped by each integration response, declared by each method response);
-/// the root, without methods, has no preflight; the Lambda proxy is left to its backend.
+/// the root, without methods, has no preflight; the Lambda proxy is left to its backend; the
+/// logged stage waits for the account setting.
 #[test]
 fn the_cors_app_answers_carry_the_allowed_origin() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -144,6 +145,17 @@ fn the_cors_app_answers_carry_the_allowed_origin() {
                     "method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'"},
                 "StatusCode": "204"}])
     );
+    // the logged stage waits for the account's CloudWatch role, which a fresh account lacks
+    let account = resources
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::ApiGateway::Account")
+        .map(|(id, _)| id.clone())
+        .expect("the API's account setting");
+    let stage = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::ApiGateway::Stage")
+        .expect("a stage");
+    assert_eq!(stage["DependsOn"], json!([account]));
     // the proxy's backend is told what to send
     let warnings: Vec<String> = assembly
         .warnings

@@ -439,6 +439,13 @@ fn pattern_000_function_url_api_and_settings() {
         ACCESS_LOG_FORMAT
     );
     assert_eq!(stage["Properties"]["TracingEnabled"], true);
+    // it logs: on a fresh account it can only be created once the account's role is set
+    let account = resources
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::ApiGateway::Account")
+        .unwrap()
+        .0;
+    assert_eq!(stage["DependsOn"], json!([account]));
 }
 
 /// The function ARNs of seed 003's serverless.yml, by our functions' logical ids.

@@ -705,6 +705,9 @@ fn stage_account_keys_and_plans() {
     // the deployment waits for every method
     let deployment = &t.find_resources("AWS::ApiGateway::Deployment", json!({}))[&deployment_id];
     assert_eq!(deployment["DependsOn"].as_array().unwrap().len(), 16);
+    // the stage logs: it waits for the account's CloudWatch role
+    let account_id = t.logical_id_of_type("AWS::ApiGateway::Account");
+    t.has_resource("AWS::ApiGateway::Stage", json!({"DependsOn": [account_id]}));
     // the account setting, kept when the stack goes
     t.has_resource(
         "AWS::ApiGateway::Account",
@@ -810,4 +813,104 @@ fn logging_without_the_account_role_is_a_warning() {
         "{:?}",
         assembly.warnings
     );
+}
+
+/// CreateStage with logging fails on a fresh account until the account's CloudWatch role is
+/// set: a stage that logs or traces waits for the stack's `AWS::ApiGateway::Account`.
+#[test]
+fn a_stage_that_logs_or_traces_waits_for_the_account_setting() {
+    let mut s = Stack::new("S");
+    let logs = LogGroup::new(&mut s, "L", LogGroupProps::new(RetentionDays::OneDay));
+    let api = |s: &mut Stack, id: &str, cloud_watch_role: bool, stage: StageOptions| {
+        let api = RestApi::new(
+            s,
+            id,
+            RestApiProps {
+                cloud_watch_role,
+                ..Default::default()
+            },
+        );
+        api.root().add_method(
+            s,
+            HttpMethod::Get,
+            Integration::mock(
+                IntegrationOptions::default().response(IntegrationResponse::new(200)),
+            ),
+            MethodOptions::default(),
+        );
+        api.deploy(s, stage);
+    };
+    let setting = |level: Option<LoggingLevel>, data_trace: bool, metrics: bool| MethodSetting {
+        logging_level: level,
+        data_trace,
+        metrics_enabled: metrics,
+        ..MethodSetting::all()
+    };
+    api(
+        &mut s,
+        "Logged",
+        true,
+        StageOptions::new("dev").access_log(&logs, AccessLogFormat::JsonStandard),
+    );
+    // the other APIs of the stack rely on the first one's account setting
+    api(
+        &mut s,
+        "Traced",
+        false,
+        StageOptions::new("dev").tracing(true),
+    );
+    api(
+        &mut s,
+        "Info",
+        false,
+        StageOptions::new("dev").method_setting(setting(Some(LoggingLevel::Info), false, false)),
+    );
+    api(
+        &mut s,
+        "DataTrace",
+        false,
+        StageOptions::new("dev").method_setting(setting(None, true, false)),
+    );
+    api(
+        &mut s,
+        "Off",
+        false,
+        StageOptions::new("dev").method_setting(setting(Some(LoggingLevel::Off), false, false)),
+    );
+    api(
+        &mut s,
+        "Metrics",
+        false,
+        StageOptions::new("dev").method_setting(setting(None, false, true)),
+    );
+    api(&mut s, "Plain", false, StageOptions::new("dev"));
+    let ws = workspace();
+    let mut app = App::new(ws.path());
+    app.add_stack(s);
+    let assembly = app.synth().unwrap();
+    assert!(
+        assembly
+            .warnings
+            .iter()
+            .all(|w| !w.message.contains("CloudWatch role")),
+        "the stack sets the role: {:?}",
+        assembly.warnings
+    );
+    let t = T::from_json(assembly.stacks[0].template.clone());
+    let account = t.logical_id_of_type("AWS::ApiGateway::Account");
+    assert!(account.starts_with("LoggedAccount"), "{account}");
+    let depends_on = |api: &str| -> Json {
+        let stages = t.find_resources("AWS::ApiGateway::Stage", json!({}));
+        let (_, stage) = stages
+            .iter()
+            .find(|(id, _)| id.starts_with(&format!("{api}Stagedev")))
+            .unwrap_or_else(|| panic!("no stage of {api}: {:?}", stages.keys()));
+        stage.get("DependsOn").cloned().unwrap_or(Json::Null)
+    };
+    for waits in ["Logged", "Traced", "Info", "DataTrace"] {
+        assert_eq!(depends_on(waits), json!([account]), "{waits}");
+    }
+    for free in ["Off", "Metrics", "Plain"] {
+        assert_eq!(depends_on(free), Json::Null, "{free}");
+    }
 }

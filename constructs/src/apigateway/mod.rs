@@ -83,7 +83,6 @@ pub struct RestApi {
     id: String,
     resource: ResourceRef,
     cors: Option<CorsOptions>,
-    cloud_watch_role: bool,
 }
 
 impl RestApi {
@@ -124,7 +123,6 @@ impl RestApi {
             id: id.to_string(),
             resource,
             cors: props.default_cors_preflight,
-            cloud_watch_role: props.cloud_watch_role,
         };
         if props.cloud_watch_role {
             // shared by every API of the account and region: kept when the stack goes

@@ -44,7 +44,9 @@ impl RestApi {
 
     /// Deploys the API as it is now to a stage. The deployment's logical id carries a hash of
     /// everything that shapes the API, so any change makes CloudFormation deploy again; a
-    /// method added afterwards would not be deployed, and is reported.
+    /// method added afterwards would not be deployed, and is reported. A stage that logs or
+    /// traces waits for the stack's `AWS::ApiGateway::Account` setting (`cloud_watch_role`),
+    /// which a fresh account needs before such a stage can be created.
     pub fn deploy(&self, stack: &mut Stack, options: StageOptions) -> Stage {
         let hash = self.content_hash(stack);
         let prefix = stack.path_of(&format!("{}/", self.id));
@@ -80,11 +82,26 @@ impl RestApi {
             deployment,
         );
 
-        let logging = options
-            .method_settings
+        // Logging writes through the account's API Gateway CloudWatch role: on a fresh account
+        // CreateStage fails until the stack's AWS::ApiGateway::Account has set it.
+        let logging = options.access_log.is_some()
+            || options.method_settings.iter().any(|m| {
+                m.data_trace
+                    || matches!(
+                        m.logging_level,
+                        Some(LoggingLevel::Error | LoggingLevel::Info)
+                    )
+            });
+        let accounts: Vec<ResourceRef> = stack
+            .resources
             .iter()
-            .any(|m| m.logging_level.is_some() || m.data_trace);
-        if (options.access_log.is_some() || logging) && !self.cloud_watch_role {
+            .filter(|(_, r)| r.type_name == "AWS::ApiGateway::Account")
+            .map(|(p, _)| ResourceRef {
+                stack: stack.name().to_string(),
+                path: p.clone(),
+            })
+            .collect();
+        if logging && accounts.is_empty() {
             stack.add_warning(
                 &stage_path,
                 "logging needs the account's API Gateway CloudWatch role: set cloud_watch_role on the RestApi, or make sure the account already has one",
@@ -121,9 +138,15 @@ impl RestApi {
             variables: (!options.variables.is_empty()).then_some(options.variables),
             ..Default::default()
         };
-        let resource = stack.add(
+        let mut stage = CfnResource::from_props(&stage);
+        if logging || options.tracing {
+            for account in &accounts {
+                stage.add_depends_on(account);
+            }
+        }
+        let resource = stack.add_resource(
             &format!("{}/Stage{}/Resource", self.id, options.stage_name),
-            &stage,
+            stage,
         );
         Stage {
             resource,
