@@ -190,14 +190,20 @@ fn pattern_002_function_may_only_start_its_machine() {
         .as_array()
         .unwrap();
     // its own logs, and starting this one machine: nothing else
-    assert_eq!(statements.len(), 2, "{statements:#?}");
+    let log_group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        .as_str()
+        .unwrap();
     assert_eq!(
-        statements[0]["Action"],
-        json!(["logs:CreateLogStream", "logs:PutLogEvents"])
+        resources[log_group]["Type"], "AWS::Logs::LogGroup",
+        "the function's own log group"
     );
     assert_eq!(
-        statements[1],
-        json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}})
+        statements,
+        &vec![
+            json!({"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
+                   "Resource": {"Fn::GetAtt": [log_group, "Arn"]}}),
+            json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}}),
+        ]
     );
 }
 
@@ -550,75 +556,114 @@ fn pattern_003_dashboard_watches_the_real_machine_with_real_metric_names() {
     );
 }
 
+/// Every role's statements, whole (actions, resources, conditions), written out here.
 #[test]
 fn pattern_003_rights_are_exact() {
     let t = stack("EmbeddedWorkflow", &default_config());
     let resources = t["Resources"].as_object().unwrap();
-    let policy_of = |function_prefix: &str| -> Vec<Json> {
-        let function = resources
+    let id_of = |kind: &str, prefix: &str| -> String {
+        let found: Vec<&String> = resources
             .iter()
-            .find(|(id, r)| r["Type"] == "AWS::Lambda::Function" && id.starts_with(function_prefix))
-            .unwrap()
-            .1;
-        let role = function["Properties"]["Role"]["Fn::GetAtt"][0]
-            .as_str()
-            .unwrap();
-        let policy = resources
+            .filter(|(id, r)| r["Type"] == kind && id.starts_with(prefix))
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(found.len(), 1, "one {kind} {prefix}: {found:?}");
+        found[0].clone()
+    };
+    let statements_of_role = |role: &Json| -> Vec<Json> {
+        let policies: Vec<&Json> = resources
             .values()
-            .find(|r| {
-                r["Type"] == "AWS::IAM::Policy"
-                    && r["Properties"]["Roles"] == json!([{"Ref": role}])
+            .filter(|r| {
+                r["Type"] == "AWS::IAM::Policy" && r["Properties"]["Roles"] == json!([role])
             })
-            .unwrap();
-        policy["Properties"]["PolicyDocument"]["Statement"]
+            .collect();
+        assert_eq!(policies.len(), 1, "one policy for {role}");
+        policies[0]["Properties"]["PolicyDocument"]["Statement"]
             .as_array()
             .unwrap()
             .clone()
     };
-    let actions = |statements: &[Json]| -> Vec<Json> {
-        statements.iter().map(|s| s["Action"].clone()).collect()
+    let role_of = |kind: &str, prefix: &str, property: &str| -> Json {
+        let id = resources[&id_of(kind, prefix)]["Properties"][property]["Fn::GetAtt"][0].clone();
+        json!({"Ref": id})
+    };
+    let function_statements =
+        |prefix: &str| statements_of_role(&role_of("AWS::Lambda::Function", prefix, "Role"));
+    let arn = |id: &str| json!({"Fn::GetAtt": [id, "Arn"]});
+
+    let objects = json!({"Fn::Sub": ["${Bucket}/*", {"Bucket": arn(&id_of("AWS::S3::Bucket", "ProcessInputBucket"))}]});
+    let process = id_of("AWS::StepFunctions::StateMachine", "ProcessA");
+    let downstream = id_of("AWS::StepFunctions::StateMachine", "DownstreamProcess");
+    let process_executions = json!({"Fn::Sub": [
+        "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${Name}:*",
+        {"Name": {"Fn::GetAtt": [&process, "Name"]}}]});
+    let own_logs = |function: &str| {
+        json!({"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
+               "Resource": arn(&id_of("AWS::Logs::LogGroup", &format!("{function}LogGroup")))})
+    };
+    let read_write =
+        json!({"Action": ["s3:GetObject", "s3:PutObject"], "Effect": "Allow", "Resource": objects});
+
+    // the steps: their own logs and the side car; F also starts DownstreamProcess
+    for step in ["stepA", "stepB", "stepC", "stepD", "stepE"] {
+        assert_eq!(
+            function_statements(step),
+            vec![own_logs(step), read_write.clone()],
+            "{step}"
+        );
+    }
+    assert_eq!(
+        function_statements("stepF"),
+        vec![
+            own_logs("stepF"),
+            read_write.clone(),
+            json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": downstream}})
+        ]
+    );
+    for step in ["downstreamA", "downstreamB", "downstreamC"] {
+        assert_eq!(function_statements(step), vec![own_logs(step)], "{step}");
+    }
+    // the service: writes the data, starts and watches ProcessA
+    assert_eq!(
+        function_statements("Service"),
+        vec![
+            own_logs("Service"),
+            json!({"Action": "s3:PutObject", "Effect": "Allow", "Resource": objects}),
+            json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": process}}),
+            json!({"Action": "states:DescribeExecution", "Effect": "Allow", "Resource": process_executions}),
+        ]
+    );
+    // the machines: invoke their own steps (any version), nothing else
+    let invoke = |function: &str| {
+        let f = arn(&id_of("AWS::Lambda::Function", function));
+        json!({"Action": "lambda:InvokeFunction", "Effect": "Allow",
+               "Resource": [f, {"Fn::Sub": ["${Function}:*", {"Function": f}]}]})
     };
     assert_eq!(
-        actions(&policy_of("stepB")),
-        vec![
-            json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
-            json!(["s3:GetObject", "s3:PutObject"])
-        ]
+        statements_of_role(&role_of(
+            "AWS::StepFunctions::StateMachine",
+            "ProcessA",
+            "RoleArn"
+        )),
+        ["stepA", "stepB", "stepC", "stepD", "stepE", "stepF"].map(invoke)
     );
     assert_eq!(
-        actions(&policy_of("stepF")),
-        vec![
-            json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
-            json!(["s3:GetObject", "s3:PutObject"]),
-            json!("states:StartExecution")
-        ]
+        statements_of_role(&role_of(
+            "AWS::StepFunctions::StateMachine",
+            "DownstreamProcess",
+            "RoleArn"
+        )),
+        ["downstreamA", "downstreamB", "downstreamC"].map(invoke)
     );
+    // a caller of ProcessA: the objects, and starting and describing ProcessA
+    let caller = &resources[&id_of("AWS::IAM::ManagedPolicy", "StateMachineAccess")];
     assert_eq!(
-        actions(&policy_of("Service")),
-        vec![
-            json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
-            json!("s3:PutObject"),
-            json!("states:StartExecution"),
-            json!("states:DescribeExecution")
-        ]
-    );
-    assert_eq!(
-        actions(&policy_of("downstreamA")),
-        vec![json!(["logs:CreateLogStream", "logs:PutLogEvents"])]
-    );
-    let caller = resources
-        .values()
-        .find(|r| r["Type"] == "AWS::IAM::ManagedPolicy")
-        .unwrap();
-    let sids: Vec<&Json> = caller["Properties"]["PolicyDocument"]["Statement"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| &s["Sid"])
-        .collect();
-    assert_eq!(
-        sids,
-        [&json!("s3"), &json!("sfndescexec"), &json!("sfnstart")]
+        caller["Properties"]["PolicyDocument"]["Statement"],
+        json!([
+            {"Action": ["s3:GetObject", "s3:PutObject"], "Effect": "Allow", "Resource": objects, "Sid": "s3"},
+            {"Action": "states:DescribeExecution", "Effect": "Allow", "Resource": process_executions, "Sid": "sfndescexec"},
+            {"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": process}, "Sid": "sfnstart"}
+        ])
     );
 }
 
