@@ -1,11 +1,15 @@
 //! cfn-lint (from PyPI, installed by `scripts/test`) finds no error in any template the five
-//! patterns, a generated stack or the catalog of every state type and integration synthesize. Without cfn-lint this test says so and passes, unless RCDK_REQUIRE_TOOLS=1
-//! (set by `scripts/test` and CI), where a missing tool fails it.
+//! patterns, a generated stack, the catalog of every state type and integration, or the small
+//! CORS app synthesize. Without cfn-lint this test says so and passes, unless
+//! RCDK_REQUIRE_TOOLS=1 (set by `scripts/test` and CI), where a missing tool fails it. The
+//! CORS app's answers are also checked here as whole objects, tool or not.
 
 mod common;
 
 use std::path::Path;
 use std::process::Command;
+
+use serde_json::json;
 
 #[test]
 fn every_template_passes_cfn_lint() {
@@ -21,6 +25,7 @@ fn every_template_passes_cfn_lint() {
         ("patterns", rcdk_patterns::app::build(&config, root)),
         ("generated", rcdk_patterns::app::generated(root, 20)),
         ("catalog", common::catalog_app(root)),
+        ("cors", common::cors_app(root)),
     ] {
         let out = tmp.path().join(name);
         app.synth()
@@ -37,7 +42,7 @@ fn every_template_passes_cfn_lint() {
         }
     }
     templates.sort();
-    assert_eq!(templates.len(), 7, "{templates:?}");
+    assert_eq!(templates.len(), 8, "{templates:?}");
     let output = Command::new(&lint)
         .arg("--format")
         .arg("parseable")
@@ -55,4 +60,110 @@ fn every_template_passes_cfn_lint() {
     if !report.trim().is_empty() {
         eprintln!("cfn-lint warnings:\n{report}");
     }
+}
+
+/// The small CORS app: every answer of every method carries the allowed origin and the
+/// exposed header (mapped by each integration response, declared by each method response);
+/// the root, without methods, has no preflight; the Lambda proxy is left to its backend; the
+/// logged stage waits for the account setting.
+#[test]
+fn the_cors_app_answers_carry_the_allowed_origin() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let assembly = common::cors_app(root).synth().expect("synth");
+    let template = &assembly.stacks[0].template;
+    let resources = template["Resources"].as_object().expect("resources");
+    let methods: Vec<&serde_json::Value> = resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::ApiGateway::Method")
+        .map(|r| &r["Properties"])
+        .collect();
+    let path_of = |m: &serde_json::Value| -> String {
+        let id = m["ResourceId"]["Ref"]
+            .as_str()
+            .expect("a resource, not the root");
+        let part = resources[id]["Properties"]["PathPart"]
+            .as_str()
+            .expect("path part");
+        format!("{} {part}", m["HttpMethod"].as_str().expect("verb"))
+    };
+    assert_eq!(
+        methods.iter().map(|m| path_of(m)).collect::<Vec<_>>(),
+        [
+            "OPTIONS items",
+            "GET items",
+            "OPTIONS {id}",
+            "GET {id}",
+            "OPTIONS health",
+            "GET health"
+        ]
+    );
+    let answer = json!({
+        "method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+        "method.response.header.Access-Control-Expose-Headers": "'X-Request-Id'"
+    });
+    let declared = json!({
+        "method.response.header.Access-Control-Allow-Origin": false,
+        "method.response.header.Access-Control-Expose-Headers": false
+    });
+    let scan = methods[1];
+    assert_eq!(
+        scan["Integration"]["IntegrationResponses"],
+        json!([
+            {"ResponseParameters": answer, "ResponseTemplates": {"application/json": "$input.json('$.Items')"}, "StatusCode": "200"},
+            {"ResponseParameters": answer, "ResponseTemplates": {"application/json": "{\"message\": \"try again\"}"},
+             "SelectionPattern": "5\\d{2}", "StatusCode": "500"}
+        ])
+    );
+    assert_eq!(
+        scan["MethodResponses"],
+        json!([
+            {"ResponseModels": {"application/json": "Empty"}, "ResponseParameters": declared, "StatusCode": "200"},
+            {"ResponseParameters": declared, "StatusCode": "500"}
+        ])
+    );
+    let proxy = methods[3];
+    assert_eq!(proxy["Integration"]["Type"], "AWS_PROXY");
+    assert!(proxy["Integration"].get("IntegrationResponses").is_none());
+    assert!(proxy.get("MethodResponses").is_none());
+    let health = methods[5];
+    assert_eq!(
+        health["Integration"],
+        json!({"IntegrationResponses": [{"ResponseParameters": answer, "ResponseTemplates": {"application/json": "{\"ok\": true}"}, "StatusCode": "200"}],
+               "RequestTemplates": {"application/json": "{\"statusCode\": 200}"},
+               "Type": "MOCK"})
+    );
+    assert_eq!(
+        health["MethodResponses"],
+        json!([{"ResponseParameters": declared, "StatusCode": "200"}])
+    );
+    let preflight = methods[4];
+    assert_eq!(
+        preflight["Integration"]["IntegrationResponses"],
+        json!([{"ResponseParameters": {
+                    "method.response.header.Access-Control-Allow-Headers": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key'",
+                    "method.response.header.Access-Control-Allow-Methods": "'GET'",
+                    "method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'"},
+                "StatusCode": "204"}])
+    );
+    // the logged stage waits for the account's CloudWatch role, which a fresh account lacks
+    let account = resources
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::ApiGateway::Account")
+        .map(|(id, _)| id.clone())
+        .expect("the API's account setting");
+    let stage = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::ApiGateway::Stage")
+        .expect("a stage");
+    assert_eq!(stage["DependsOn"], json!([account]));
+    // the proxy's backend is told what to send
+    let warnings: Vec<String> = assembly
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.path, w.message))
+        .collect();
+    assert_eq!(
+        warnings,
+        ["Cors/Api/Default/items/{id}/GET/Resource: a proxy integration answers with its backend's headers: under the API's CORS, the backend must send Access-Control-Allow-Origin: https://app.example.com, Access-Control-Expose-Headers: X-Request-Id itself"]
+    );
 }

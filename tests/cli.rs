@@ -715,6 +715,19 @@ fn load_table_names_a_missing_or_bad_file_without_calling_aws() {
         err.contains("list.json:1:6: not valid JSON: expected `,` or `]`"),
         "{err}"
     );
+    // a number DynamoDB cannot store, named before anything is called
+    fs::write(
+        &bad,
+        "[{\"n\": 1}, {\"n\": 12345678901234567890123456789012345678.9}]",
+    )
+    .unwrap();
+    let o = rcdk(&["load-table", "--json", bad.to_str().unwrap()], &root());
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("list.json: values[1].n: the number 12345678901234567890123456789012345678.9 is outside DynamoDB's limits: at most 38 significant digits (it has 39)"),
+        "{err}"
+    );
     let o = rcdk(&["load-table"], &root());
     assert_eq!(o.status.code(), Some(2), "--json is required");
 }

@@ -190,21 +190,25 @@ fn pattern_002_function_may_only_start_its_machine() {
         .as_array()
         .unwrap();
     // its own logs, and starting this one machine: nothing else
-    assert_eq!(statements.len(), 2, "{statements:#?}");
+    let log_group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        .as_str()
+        .unwrap();
     assert_eq!(
-        statements[0]["Action"],
-        json!(["logs:CreateLogStream", "logs:PutLogEvents"])
+        resources[log_group]["Type"], "AWS::Logs::LogGroup",
+        "the function's own log group"
     );
     assert_eq!(
-        statements[1],
-        json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}})
+        statements,
+        &vec![
+            json!({"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
+                   "Resource": {"Fn::GetAtt": [log_group, "Arn"]}}),
+            json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}}),
+        ]
     );
 }
 
-/// The 001 API's templates are the seed's byte for byte (the /status one with its comma
-/// restored), and the POST answer is the README's text.
-#[test]
-fn pattern_001_api_templates_are_the_originals() {
+/// The seed 001's mapping templates: (POST request, GET /status request, GET /status answer).
+fn seed_001_templates() -> (String, String, String) {
     let original: serde_norway::Value = serde_norway::from_str(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -224,26 +228,45 @@ fn pattern_001_api_templates_are_the_originals() {
         }
     };
     let integration = |m: &str| &original["Resources"][m]["Properties"]["Integration"];
+    (
+        text(&integration("ApiGatewayRootMethod")["RequestTemplates"]["application/json"]),
+        text(&integration("StatusMethod")["RequestTemplates"]["application/json"]),
+        text(
+            &integration("StatusMethod")["IntegrationResponses"][0]["ResponseTemplates"]
+                ["application/json"],
+        ),
+    )
+}
+
+/// The seed's /status answer with only its comma restored (its values not escaped).
+fn seed_001_status_answer_with_its_comma() -> String {
+    seed_001_templates().2.replace(
+        "\"StartActionAt\": \"$elem.StartActionAt.S\"\n",
+        "\"StartActionAt\": \"$elem.StartActionAt.S\",\n",
+    )
+}
+
+/// The 001 API's templates are the seed's byte for byte, but for the documented fixes: the
+/// /status answer's comma restored and its values escaped, the POST's `StartTimestamp`
+/// escaped; and the POST answer is the README's text.
+#[test]
+fn pattern_001_api_templates_are_the_originals() {
     use rcdk_patterns::patterns::waitable::*;
+    let (seed_start, seed_scan, seed_response) = seed_001_templates();
     assert_eq!(
         START_REQUEST_TEMPLATE,
-        text(&integration("ApiGatewayRootMethod")["RequestTemplates"]["application/json"])
+        seed_start.replace("$input.path('$.StartTimestamp')", ESCAPED_START_TIMESTAMP)
     );
-    assert_eq!(
-        SCAN_REQUEST_TEMPLATE,
-        text(&integration("StatusMethod")["RequestTemplates"]["application/json"])
-    );
-    let seed_response = text(
-        &integration("StatusMethod")["IntegrationResponses"][0]["ResponseTemplates"]
-            ["application/json"],
-    );
-    assert_eq!(
-        SCAN_RESPONSE_TEMPLATE,
-        seed_response.replace(
-            "\"StartActionAt\": \"$elem.StartActionAt.S\"\n",
-            "\"StartActionAt\": \"$elem.StartActionAt.S\",\n"
-        )
-    );
+    assert_ne!(START_REQUEST_TEMPLATE, seed_start);
+    assert_eq!(SCAN_REQUEST_TEMPLATE, seed_scan);
+    let mut fixed = seed_001_status_answer_with_its_comma();
+    for field in ["Id", "StartActionAt", "LastUpdated", "ProcessStatus"] {
+        fixed = fixed.replace(
+            &format!("\"$elem.{field}.S\""),
+            &format!(r#""$!util.escapeJavaScript($elem.{field}.S).replaceAll("\\'","'")""#),
+        );
+    }
+    assert_eq!(SCAN_RESPONSE_TEMPLATE, fixed);
     assert_ne!(SCAN_RESPONSE_TEMPLATE, seed_response);
 
     let t = stack("WaitableWorkflow", &default_config());
@@ -439,6 +462,13 @@ fn pattern_000_function_url_api_and_settings() {
         ACCESS_LOG_FORMAT
     );
     assert_eq!(stage["Properties"]["TracingEnabled"], true);
+    // it logs: on a fresh account it can only be created once the account's role is set
+    let account = resources
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::ApiGateway::Account")
+        .unwrap()
+        .0;
+    assert_eq!(stage["DependsOn"], json!([account]));
 }
 
 /// The function ARNs of seed 003's serverless.yml, by our functions' logical ids.
@@ -454,16 +484,33 @@ fn serverless_function_arn(kind: &str, id: &str) -> String {
     format!("arn:aws:lambda:#{{AWS::Region}}:#{{AWS::AccountId}}:function:${{self:service}}-${{opt:stage}}-{name}")
 }
 
+/// The originals' machine with the documented fix: every Task state retries Lambda's
+/// transient errors (after the retriers it has).
+fn with_lambda_retry(mut machine: Json) -> Json {
+    let lambda_retry = json!({
+        "ErrorEquals": ["Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException",
+                        "Lambda.AWSLambdaException", "Lambda.SdkClientException"],
+        "IntervalSeconds": 2, "MaxAttempts": 6, "BackoffRate": 2
+    });
+    for state in machine["States"].as_object_mut().unwrap().values_mut() {
+        assert_eq!(state["Type"], "Task");
+        let state = state.as_object_mut().unwrap();
+        let retry = state.entry("Retry").or_insert_with(|| json!([]));
+        retry.as_array_mut().unwrap().push(lambda_retry.clone());
+    }
+    machine
+}
+
 #[test]
 fn pattern_003_machines_are_the_originals() {
     let t = stack("EmbeddedWorkflow", &default_config());
     assert_eq!(
         resolved(&t, "ProcessA", &serverless_function_arn),
-        reference("003-sfs3-embedded/ProcessA.asl.json")
+        with_lambda_retry(reference("003-sfs3-embedded/ProcessA.asl.json"))
     );
     assert_eq!(
         resolved(&t, "DownstreamProcess", &serverless_function_arn),
-        reference("003-sfs3-embedded/DownstreamProcess.asl.json")
+        with_lambda_retry(reference("003-sfs3-embedded/DownstreamProcess.asl.json"))
     );
 }
 
@@ -509,88 +556,137 @@ fn pattern_003_dashboard_watches_the_real_machine_with_real_metric_names() {
     );
 }
 
+/// Every role's statements, whole (actions, resources, conditions), written out here.
 #[test]
 fn pattern_003_rights_are_exact() {
     let t = stack("EmbeddedWorkflow", &default_config());
     let resources = t["Resources"].as_object().unwrap();
-    let policy_of = |function_prefix: &str| -> Vec<Json> {
-        let function = resources
+    let id_of = |kind: &str, prefix: &str| -> String {
+        let found: Vec<&String> = resources
             .iter()
-            .find(|(id, r)| r["Type"] == "AWS::Lambda::Function" && id.starts_with(function_prefix))
-            .unwrap()
-            .1;
-        let role = function["Properties"]["Role"]["Fn::GetAtt"][0]
-            .as_str()
-            .unwrap();
-        let policy = resources
+            .filter(|(id, r)| r["Type"] == kind && id.starts_with(prefix))
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(found.len(), 1, "one {kind} {prefix}: {found:?}");
+        found[0].clone()
+    };
+    let statements_of_role = |role: &Json| -> Vec<Json> {
+        let policies: Vec<&Json> = resources
             .values()
-            .find(|r| {
-                r["Type"] == "AWS::IAM::Policy"
-                    && r["Properties"]["Roles"] == json!([{"Ref": role}])
+            .filter(|r| {
+                r["Type"] == "AWS::IAM::Policy" && r["Properties"]["Roles"] == json!([role])
             })
-            .unwrap();
-        policy["Properties"]["PolicyDocument"]["Statement"]
+            .collect();
+        assert_eq!(policies.len(), 1, "one policy for {role}");
+        policies[0]["Properties"]["PolicyDocument"]["Statement"]
             .as_array()
             .unwrap()
             .clone()
     };
-    let actions = |statements: &[Json]| -> Vec<Json> {
-        statements.iter().map(|s| s["Action"].clone()).collect()
+    let role_of = |kind: &str, prefix: &str, property: &str| -> Json {
+        let id = resources[&id_of(kind, prefix)]["Properties"][property]["Fn::GetAtt"][0].clone();
+        json!({"Ref": id})
+    };
+    let function_statements =
+        |prefix: &str| statements_of_role(&role_of("AWS::Lambda::Function", prefix, "Role"));
+    let arn = |id: &str| json!({"Fn::GetAtt": [id, "Arn"]});
+
+    let objects = json!({"Fn::Sub": ["${Bucket}/*", {"Bucket": arn(&id_of("AWS::S3::Bucket", "ProcessInputBucket"))}]});
+    let process = id_of("AWS::StepFunctions::StateMachine", "ProcessA");
+    let downstream = id_of("AWS::StepFunctions::StateMachine", "DownstreamProcess");
+    let process_executions = json!({"Fn::Sub": [
+        "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${Name}:*",
+        {"Name": {"Fn::GetAtt": [&process, "Name"]}}]});
+    let own_logs = |function: &str| {
+        json!({"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
+               "Resource": arn(&id_of("AWS::Logs::LogGroup", &format!("{function}LogGroup")))})
+    };
+    let read_write =
+        json!({"Action": ["s3:GetObject", "s3:PutObject"], "Effect": "Allow", "Resource": objects});
+
+    // the steps: their own logs and the side car; F also starts DownstreamProcess
+    for step in ["stepA", "stepB", "stepC", "stepD", "stepE"] {
+        assert_eq!(
+            function_statements(step),
+            vec![own_logs(step), read_write.clone()],
+            "{step}"
+        );
+    }
+    assert_eq!(
+        function_statements("stepF"),
+        vec![
+            own_logs("stepF"),
+            read_write.clone(),
+            json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": downstream}})
+        ]
+    );
+    for step in ["downstreamA", "downstreamB", "downstreamC"] {
+        assert_eq!(function_statements(step), vec![own_logs(step)], "{step}");
+    }
+    // the service: writes the data, starts and watches ProcessA
+    assert_eq!(
+        function_statements("Service"),
+        vec![
+            own_logs("Service"),
+            json!({"Action": "s3:PutObject", "Effect": "Allow", "Resource": objects}),
+            json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": process}}),
+            json!({"Action": "states:DescribeExecution", "Effect": "Allow", "Resource": process_executions}),
+        ]
+    );
+    // the machines: invoke their own steps (any version), nothing else
+    let invoke = |function: &str| {
+        let f = arn(&id_of("AWS::Lambda::Function", function));
+        json!({"Action": "lambda:InvokeFunction", "Effect": "Allow",
+               "Resource": [f, {"Fn::Sub": ["${Function}:*", {"Function": f}]}]})
     };
     assert_eq!(
-        actions(&policy_of("stepB")),
-        vec![
-            json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
-            json!(["s3:GetObject", "s3:PutObject"])
-        ]
+        statements_of_role(&role_of(
+            "AWS::StepFunctions::StateMachine",
+            "ProcessA",
+            "RoleArn"
+        )),
+        ["stepA", "stepB", "stepC", "stepD", "stepE", "stepF"].map(invoke)
     );
     assert_eq!(
-        actions(&policy_of("stepF")),
-        vec![
-            json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
-            json!(["s3:GetObject", "s3:PutObject"]),
-            json!("states:StartExecution")
-        ]
+        statements_of_role(&role_of(
+            "AWS::StepFunctions::StateMachine",
+            "DownstreamProcess",
+            "RoleArn"
+        )),
+        ["downstreamA", "downstreamB", "downstreamC"].map(invoke)
     );
+    // a caller of ProcessA: the objects, and starting and describing ProcessA
+    let caller = &resources[&id_of("AWS::IAM::ManagedPolicy", "StateMachineAccess")];
     assert_eq!(
-        actions(&policy_of("Service")),
-        vec![
-            json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
-            json!("s3:PutObject"),
-            json!("states:StartExecution"),
-            json!("states:DescribeExecution")
-        ]
-    );
-    assert_eq!(
-        actions(&policy_of("downstreamA")),
-        vec![json!(["logs:CreateLogStream", "logs:PutLogEvents"])]
-    );
-    let caller = resources
-        .values()
-        .find(|r| r["Type"] == "AWS::IAM::ManagedPolicy")
-        .unwrap();
-    let sids: Vec<&Json> = caller["Properties"]["PolicyDocument"]["Statement"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| &s["Sid"])
-        .collect();
-    assert_eq!(
-        sids,
-        [&json!("s3"), &json!("sfndescexec"), &json!("sfnstart")]
+        caller["Properties"]["PolicyDocument"]["Statement"],
+        json!([
+            {"Action": ["s3:GetObject", "s3:PutObject"], "Effect": "Allow", "Resource": objects, "Sid": "s3"},
+            {"Action": "states:DescribeExecution", "Effect": "Allow", "Resource": process_executions, "Sid": "sfndescexec"},
+            {"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": process}, "Sid": "sfnstart"}
+        ])
     );
 }
 
 /// A minimal Velocity renderer for the constructs API Gateway's mapping templates use here:
 /// `#set($x = $input.path('$'))`, `#foreach($e in $list) … #end`,
-/// `#if($foreach.hasNext) … #end` and `$var.a.b` references.
+/// `#if($foreach.hasNext) … #end`, `$var.a.b` references, `$input.path('$.a')`,
+/// `$util.escapeJavaScript(…)` (as API Gateway's: Commons Lang's `escapeJavaScript`, which
+/// also escapes `'` and `/`), `.replaceAll("\\'","'")` on it, and quiet references (`$!…`).
 mod vtl {
     use serde_json::Value;
     use std::collections::HashMap;
 
+    enum Expr {
+        Ref(Vec<String>),
+        InputPath(String),
+        Escape(Box<Expr>),
+        UnescapeQuotes(Box<Expr>),
+    }
+
     enum Node {
         Text(String),
-        Ref(Vec<String>),
+        /// An expression, whether it is quiet, and its text (rendered when it has no value).
+        Expr(Expr, bool, String),
         Set(String),
         Foreach(String, Vec<String>, Vec<Node>),
         If(Vec<String>, Vec<Node>),
@@ -659,14 +755,13 @@ mod vtl {
                 }
                 continue;
             }
-            if rest.starts_with('$') && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let quiet = rest.starts_with("$!");
+            let after = if quiet { &rest[2..] } else { &rest[1..] };
+            if rest.starts_with('$') && after.starts_with(|c: char| c.is_ascii_alphabetic()) {
                 nodes.push(Node::Text(std::mem::take(&mut text)));
-                let len = rest[1..]
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-                    .map_or(rest.len() - 1, |n| n);
-                let name = rest[1..1 + len].trim_end_matches('.');
-                *i += 1 + name.len();
-                nodes.push(Node::Ref(path(name)));
+                let start = *i;
+                let expr = expression(src, i);
+                nodes.push(Node::Expr(expr, quiet, src[start..*i].to_string()));
                 continue;
             }
             let c = rest.chars().next().unwrap();
@@ -678,6 +773,76 @@ mod vtl {
         nodes
     }
 
+    /// The expression at `*i` (a `$` or `$!`), up to its end.
+    fn expression(src: &str, i: &mut usize) -> Expr {
+        *i += if src[*i..].starts_with("$!") { 2 } else { 1 };
+        let rest = &src[*i..];
+        let mut expr = if let Some(inner) = rest.strip_prefix("util.escapeJavaScript(") {
+            *i += rest.len() - inner.len();
+            let arg = expression(src, i);
+            assert!(src[*i..].starts_with(')'), "escapeJavaScript( without )");
+            *i += 1;
+            Expr::Escape(Box::new(arg))
+        } else if let Some(inner) = rest.strip_prefix("input.path('") {
+            let end = inner.find("')").expect("input.path(' without ')");
+            *i += rest.len() - inner.len() + end + 2;
+            Expr::InputPath(inner[..end].to_string())
+        } else {
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rest.len());
+            let name = rest[..len].trim_end_matches('.');
+            *i += name.len();
+            Expr::Ref(path(name))
+        };
+        while src[*i..].starts_with(r#".replaceAll("\\'","'")"#) {
+            *i += r#".replaceAll("\\'","'")"#.len();
+            expr = Expr::UnescapeQuotes(Box::new(expr));
+        }
+        expr
+    }
+
+    /// Commons Lang 2's `StringEscapeUtils.escapeJavaScript`, which API Gateway's
+    /// `$util.escapeJavaScript` is.
+    pub fn escape_javascript(s: &str) -> String {
+        let mut out = String::new();
+        for unit in s.encode_utf16() {
+            match unit {
+                0x08 => out.push_str("\\b"),
+                0x0a => out.push_str("\\n"),
+                0x09 => out.push_str("\\t"),
+                0x0c => out.push_str("\\f"),
+                0x0d => out.push_str("\\r"),
+                0x27 => out.push_str("\\'"),
+                0x22 => out.push_str("\\\""),
+                0x5c => out.push_str("\\\\"),
+                0x2f => out.push_str("\\/"),
+                u if !(0x20..=0x7f).contains(&u) => out.push_str(&format!("\\u{u:04X}")),
+                u => out.push(char::from(u as u8)),
+            }
+        }
+        out
+    }
+
+    fn value(expr: &Expr, env: &HashMap<String, Value>, input: &Value) -> Option<String> {
+        let text = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        match expr {
+            Expr::Ref(p) => lookup(env, p).map(text),
+            Expr::InputPath(p) => {
+                let rest = p.strip_prefix('$').expect("a path from $");
+                rest.split('.')
+                    .filter(|k| !k.is_empty())
+                    .try_fold(input, |v, k| v.get(k))
+                    .map(text)
+            }
+            Expr::Escape(e) => value(e, env, input).map(|s| escape_javascript(&s)),
+            Expr::UnescapeQuotes(e) => value(e, env, input).map(|s| s.replace("\\'", "'")),
+        }
+    }
+
     fn lookup<'a>(env: &'a HashMap<String, Value>, p: &[String]) -> Option<&'a Value> {
         p[1..].iter().try_fold(env.get(&p[0])?, |v, k| v.get(k))
     }
@@ -686,10 +851,10 @@ mod vtl {
         for n in nodes {
             match n {
                 Node::Text(t) => out.push_str(t),
-                Node::Ref(p) => match lookup(env, p) {
-                    Some(Value::String(s)) => out.push_str(s),
-                    Some(v) => out.push_str(&v.to_string()),
-                    None => out.push_str(&format!("${}", p.join("."))),
+                Node::Expr(e, quiet, source) => match value(e, env, input) {
+                    Some(v) => out.push_str(&v),
+                    None if *quiet => {}
+                    None => out.push_str(source),
                 },
                 Node::Set(var) => {
                     env.insert(var.clone(), input.clone());
@@ -718,9 +883,15 @@ mod vtl {
     }
 
     pub fn render(template: &str, input: &Value) -> String {
+        render_with(template, input, &Value::Null)
+    }
+
+    /// Renders with `$context` set.
+    pub fn render_with(template: &str, input: &Value, context: &Value) -> String {
         let nodes = parse(template, &mut 0, false);
         let mut out = String::new();
-        eval(&nodes, &mut HashMap::new(), input, &mut out);
+        let mut env = HashMap::from([("context".to_string(), context.clone())]);
+        eval(&nodes, &mut env, input, &mut out);
         out
     }
 }
@@ -748,13 +919,80 @@ fn pattern_001_status_answer_is_json_for_0_1_and_many_items() {
             );
         }
     }
-    let seed = SCAN_RESPONSE_TEMPLATE.replace(
-        "\"StartActionAt\": \"$elem.StartActionAt.S\",\n",
-        "\"StartActionAt\": \"$elem.StartActionAt.S\"\n",
-    );
+    let seed = seed_001_templates().2;
     let one = json!({"Items": [item(0)]});
     assert!(
         serde_json::from_str::<Json>(&vtl::render(&seed, &one)).is_err(),
         "the seed's template is not JSON with an item"
     );
+}
+
+/// Texts a caller may send or a table may hold: quotes (escaped or not), a backslash, a
+/// slash, a newline, non-ASCII, a control character.
+const AWKWARD: [&str; 8] = [
+    "2026-01-01T00:00:00Z",
+    "x\", \"Evil\": \"y",
+    "x\\\", \\\"Evil\\\": \\\"y",
+    "it's",
+    "back\\slash/and\nline",
+    "\u{e9} \u{2713} \u{1F600}",
+    "\u{1}",
+    "",
+];
+
+/// The execution's input is the job's Id and the body's StartTimestamp as sent, and nothing
+/// else, whatever the body holds; the seed's let an escaped quote add a field to it.
+#[test]
+fn pattern_001_start_input_holds_the_timestamp_as_sent_and_nothing_else() {
+    use rcdk_patterns::patterns::waitable::START_REQUEST_TEMPLATE;
+    let context = json!({"requestId": "req-1"});
+    let start_input = |template: &str, body: &Json| -> Result<Json, String> {
+        let text = vtl::render_with(template, body, &context);
+        let request: Json =
+            serde_json::from_str(&text).map_err(|e| format!("request: {e}\n{text}"))?;
+        assert_eq!(request["stateMachineArn"], "${StateMachineArn}");
+        let input = request["input"].as_str().ok_or("no input")?;
+        serde_json::from_str(input).map_err(|e| format!("input: {e}\n{input}"))
+    };
+    for t in AWKWARD {
+        assert_eq!(
+            start_input(START_REQUEST_TEMPLATE, &json!({"StartTimestamp": t})),
+            Ok(json!({"Id": "req-1", "StartTimestamp": t})),
+            "{t:?}"
+        );
+    }
+    // none given: an empty one (the workflow then fails at its Wait, not the API)
+    assert_eq!(
+        start_input(START_REQUEST_TEMPLATE, &json!({})),
+        Ok(json!({"Id": "req-1", "StartTimestamp": ""}))
+    );
+    let seed = seed_001_templates().0;
+    assert_eq!(
+        start_input(&seed, &json!({"StartTimestamp": AWKWARD[2]})),
+        Ok(json!({"Id": "req-1", "StartTimestamp": "x", "Evil": "y"})),
+        "the seed's input takes the injected field"
+    );
+}
+
+/// The /status answer gives each stored value back as it is; with the seed's (its comma
+/// restored) a quote in a value added fields to the answer, a backslash broke it.
+#[test]
+fn pattern_001_status_answer_gives_values_back_as_stored() {
+    use rcdk_patterns::patterns::waitable::SCAN_RESPONSE_TEMPLATE;
+    let stored = |v: &str| json!({"Items": [{"Id": {"S": v}, "StartActionAt": {"S": v}, "LastUpdated": {"S": v}, "ProcessStatus": {"S": v}}]});
+    for v in AWKWARD {
+        let text = vtl::render(SCAN_RESPONSE_TEMPLATE, &stored(v));
+        let answer: Json =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{v:?}: {e}\n{text}"));
+        assert_eq!(
+            answer,
+            json!({"items": [{"Id": v, "StartActionAt": v, "LastUpdated": v, "ProcessStatus": v}]}),
+            "{v:?}"
+        );
+    }
+    // the seed's: a quote shapes the answer, a backslash breaks it
+    let seed = seed_001_status_answer_with_its_comma();
+    let shaped: Json = serde_json::from_str(&vtl::render(&seed, &stored(AWKWARD[1]))).unwrap();
+    assert_eq!(shaped["items"][0]["Evil"], "y");
+    assert!(serde_json::from_str::<Json>(&vtl::render(&seed, &stored(AWKWARD[4]))).is_err());
 }

@@ -220,37 +220,54 @@ fn an_api_with_every_integration_kind() {
     insta::assert_snapshot!("api_every_integration", text);
 }
 
+fn machine_id(t: &T, kind: &str) -> String {
+    t.find_resources(
+        "AWS::StepFunctions::StateMachine",
+        json!({"StateMachineType": kind}),
+    )
+    .keys()
+    .next()
+    .unwrap()
+    .clone()
+}
+
 #[test]
 fn aws_integrations_have_their_uri_and_a_role_allowed_exactly_their_action() {
     let t = template("");
     let api_id = t.logical_id_of_type("AWS::ApiGateway::RestApi");
+    let workflow = machine_id(&t, "STANDARD");
+    let quick = machine_id(&t, "EXPRESS");
+    let table = t.logical_id_of_type("AWS::DynamoDB::Table");
     let cases = [
         (
             "POST",
             None,
             "states:action/StartExecution",
-            "states:StartExecution",
+            json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": workflow}}),
         ),
         (
             "GET",
             Some("Apistatus"),
             "dynamodb:action/Scan",
-            "dynamodb:Scan",
+            json!({"Action": "dynamodb:Scan", "Effect": "Allow", "Resource": {"Fn::GetAtt": [table, "Arn"]}}),
         ),
         (
             "POST",
             Some("Apisync"),
             "states:action/StartSyncExecution",
-            "states:StartSyncExecution",
+            json!({"Action": "states:StartSyncExecution", "Effect": "Allow", "Resource": {"Ref": quick}}),
         ),
         (
             "POST",
             Some("Apidescribe"),
             "states:action/DescribeExecution",
-            "states:DescribeExecution",
+            // the executions of the machine, not the machine
+            json!({"Action": "states:DescribeExecution", "Effect": "Allow",
+                   "Resource": {"Fn::Sub": ["arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${Name}:*",
+                                            {"Name": {"Fn::GetAtt": [workflow, "Name"]}}]}}),
         ),
     ];
-    for (verb, resource, uri, action) in cases {
+    for (verb, resource, uri, statement) in cases {
         let m = method(&t, verb, resource);
         let i = &m["Integration"];
         assert_eq!(i["Type"], "AWS");
@@ -273,29 +290,24 @@ fn aws_integrations_have_their_uri_and_a_role_allowed_exactly_their_action() {
                 &prefix[..prefix.len().min(role_id.len() - 8)]
             ),
         );
-        assert_eq!(st.len(), 1, "{action}: {st:#?}");
-        assert_eq!(st[0]["Action"], action);
+        assert_eq!(st, vec![statement], "{uri}");
         assert_eq!(m["RestApiId"], json!({"Ref": api_id}));
+        // the role trusts API Gateway, and nothing else
+        let role = &t.find_resources("AWS::IAM::Role", json!({}))[&role_id];
+        assert_eq!(
+            role["Properties"]["AssumeRolePolicyDocument"],
+            json!({"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                                  "Principal": {"Service": "apigateway.amazonaws.com"}}],
+                   "Version": "2012-10-17"}),
+            "{uri}"
+        );
     }
-    // the role trusts API Gateway
-    t.has_resource_properties(
-        "AWS::IAM::Role",
-        json!({"AssumeRolePolicyDocument": {"Statement": [{"Principal": {"Service": "apigateway.amazonaws.com"}}]}}),
-    );
 }
 
 #[test]
 fn mapping_templates_carry_tokens_through_fn_sub() {
     let t = template("");
-    let machine_id = t
-        .find_resources(
-            "AWS::StepFunctions::StateMachine",
-            json!({"StateMachineType": "STANDARD"}),
-        )
-        .keys()
-        .next()
-        .unwrap()
-        .clone();
+    let machine_id = machine_id(&t, "STANDARD");
     let root_post = method(&t, "POST", None);
     assert_eq!(
         root_post["Integration"]["RequestTemplates"]["application/json"],
@@ -397,11 +409,32 @@ fn http_mock_and_cors() {
         proxy["Integration"],
         json!({"IntegrationHttpMethod": "ANY", "Type": "HTTP_PROXY", "Uri": "https://example.com/{proxy}"})
     );
+    // the API's CORS: the allowed origin on the method's answers, a method response declared
+    // for its integration response
     let http = method(&t, "GET", Some("Apihttp"));
-    assert_eq!(http["Integration"]["Type"], "HTTP");
-    // the API's default CORS put an OPTIONS mock on the root and every resource
+    assert_eq!(
+        http["Integration"],
+        json!({"IntegrationHttpMethod": "GET",
+               "IntegrationResponses": [{"ResponseParameters": {"method.response.header.Access-Control-Allow-Origin": "'*'"},
+                                         "StatusCode": "200"}],
+               "Type": "HTTP", "Uri": "https://example.com/data"})
+    );
+    assert_eq!(
+        http["MethodResponses"],
+        json!([{"ResponseParameters": {"method.response.header.Access-Control-Allow-Origin": false}, "StatusCode": "200"}])
+    );
+    // an OPTIONS mock on the root and on every resource with a method; /items has none
     let options = t.find_resources("AWS::ApiGateway::Method", json!({"HttpMethod": "OPTIONS"}));
-    assert_eq!(options.len(), 9);
+    assert_eq!(options.len(), 8);
+    let items = t
+        .find_resources("AWS::ApiGateway::Resource", json!({"PathPart": "items"}))
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    assert!(options
+        .values()
+        .all(|m| m["Properties"]["ResourceId"] != json!({"Ref": items})));
     let root_options = method(&t, "OPTIONS", None);
     assert_eq!(
         root_options["Integration"],
@@ -419,6 +452,226 @@ fn http_mock_and_cors() {
         })
     );
     assert_eq!(root_options["AuthorizationType"], "NONE");
+    // proxies answer with their backend's headers: a warning says what the backend must send
+    let ws = workspace();
+    let mut app = App::new(ws.path());
+    app.add_stack(api_stack(""));
+    let warnings: Vec<(String, String)> = app
+        .synth()
+        .unwrap()
+        .warnings
+        .into_iter()
+        .filter(|w| w.message.contains("proxy"))
+        .map(|w| (w.path, w.message))
+        .collect();
+    let said = "a proxy integration answers with its backend's headers: under the API's CORS, the backend must send Access-Control-Allow-Origin: * itself";
+    assert_eq!(
+        warnings,
+        [
+            "S/Api/Default/items/{id}/GET/Resource",
+            "S/Api/Default/stream/GET/Resource",
+            "S/Api/Default/{proxy+}/ANY/Resource"
+        ]
+        .map(|p| (p.to_string(), said.to_string()))
+    );
+}
+
+/// An API whose CORS allows one origin, exposes headers and allows credentials.
+fn cors_stack() -> Stack {
+    let mut s = Stack::new("S");
+    let table = Table::new(
+        &mut s,
+        "Items",
+        TableProps::new(Attribute::new("Id", AttributeType::String)),
+    );
+    let api = RestApi::new(
+        &mut s,
+        "Api",
+        RestApiProps {
+            default_cors_preflight: Some(CorsOptions {
+                allow_origin: AllowOrigin::origin("https://app.example.com"),
+                allow_methods: vec!["GET".into(), "PUT".into()],
+                expose_headers: vec!["X-Request-Id".into()],
+                allow_credentials: true,
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    // the root and /v1 have no method: nothing to preflight
+    let v1 = api.root().add_resource(&mut s, "v1");
+    let items = v1.add_resource(&mut s, "items");
+    items.add_method(
+        &mut s,
+        HttpMethod::Get,
+        DynamoDb::scan(&table)
+            .response(
+                IntegrationResponse::new(200)
+                    .template("application/json", Template::new("$input.json('$.Items')")),
+            )
+            .response(IntegrationResponse::new(500).selection_pattern("5\\d{2}"))
+            .into(),
+        MethodOptions {
+            // declared by the user: kept, with the CORS headers added; 500 is declared for it
+            method_responses: vec![MethodResponse::new(200).model("application/json", "Empty")],
+            ..Default::default()
+        },
+    );
+    items.add_method(
+        &mut s,
+        HttpMethod::Put,
+        Integration::mock(
+            IntegrationOptions::default().response(
+                IntegrationResponse::new(204)
+                    .header("Access-Control-Allow-Origin", "https://app.example.com"),
+            ),
+        ),
+        MethodOptions {
+            method_responses: vec![MethodResponse {
+                status_code: "204".into(),
+                response_parameters: [(
+                    "method.response.header.Access-Control-Allow-Origin".to_string(),
+                    true,
+                )]
+                .into_iter()
+                .collect(),
+                response_models: Default::default(),
+            }],
+            ..Default::default()
+        },
+    );
+    api.deploy(&mut s, StageOptions::new("live"));
+    s
+}
+
+#[test]
+fn cors_puts_the_allowed_origin_on_every_answer_of_every_method() {
+    let t = T::from_stack(&cors_stack());
+    let items = t
+        .find_resources("AWS::ApiGateway::Resource", json!({"PathPart": "items"}))
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    let methods = t.find_resources("AWS::ApiGateway::Method", json!({}));
+    // three methods, all on /items: its preflight, GET and PUT
+    let on_items: Vec<&str> = methods
+        .values()
+        .filter(|m| m["Properties"]["ResourceId"] == json!({"Ref": items}))
+        .map(|m| m["Properties"]["HttpMethod"].as_str().unwrap())
+        .collect();
+    assert_eq!(on_items, ["OPTIONS", "GET", "PUT"]);
+    assert_eq!(methods.len(), 3);
+    let answer = json!({
+        "method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+        "method.response.header.Access-Control-Expose-Headers": "'X-Request-Id'",
+        "method.response.header.Access-Control-Allow-Credentials": "'true'"
+    });
+    let declared = json!({
+        "method.response.header.Access-Control-Allow-Origin": false,
+        "method.response.header.Access-Control-Expose-Headers": false,
+        "method.response.header.Access-Control-Allow-Credentials": false
+    });
+    let get = method(&t, "GET", Some("Apiv1items"));
+    assert_eq!(
+        get["Integration"]["IntegrationResponses"],
+        json!([
+            {"ResponseParameters": answer, "ResponseTemplates": {"application/json": "$input.json('$.Items')"}, "StatusCode": "200"},
+            {"ResponseParameters": answer, "SelectionPattern": "5\\d{2}", "StatusCode": "500"}
+        ])
+    );
+    assert_eq!(
+        get["MethodResponses"],
+        json!([
+            {"ResponseModels": {"application/json": "Empty"}, "ResponseParameters": declared, "StatusCode": "200"},
+            {"ResponseParameters": declared, "StatusCode": "500"}
+        ])
+    );
+    // the user's own mapping of the same origin stays, and so does the header they required
+    let put = method(&t, "PUT", Some("Apiv1items"));
+    assert_eq!(
+        put["Integration"],
+        json!({"IntegrationResponses": [{"ResponseParameters": answer, "StatusCode": "204"}], "Type": "MOCK"})
+    );
+    assert_eq!(
+        put["MethodResponses"],
+        json!([{"ResponseParameters": {
+                    "method.response.header.Access-Control-Allow-Origin": true,
+                    "method.response.header.Access-Control-Expose-Headers": false,
+                    "method.response.header.Access-Control-Allow-Credentials": false},
+                "StatusCode": "204"}])
+    );
+    // the preflight allows the origin and the credentials, and exposes nothing
+    let options = method(&t, "OPTIONS", Some("Apiv1items"));
+    assert_eq!(
+        options["Integration"]["IntegrationResponses"],
+        json!([{"ResponseParameters": {
+                    "method.response.header.Access-Control-Allow-Headers": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key'",
+                    "method.response.header.Access-Control-Allow-Methods": "'GET,PUT'",
+                    "method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+                    "method.response.header.Access-Control-Allow-Credentials": "'true'"},
+                "StatusCode": "204"}])
+    );
+}
+
+#[test]
+fn cors_mistakes_are_reported() {
+    let mut s = Stack::new("S");
+    let api = RestApi::new(
+        &mut s,
+        "Api",
+        RestApiProps {
+            default_cors_preflight: Some(CorsOptions {
+                allow_origin: AllowOrigin::origin("https://a.example.com,https://b.example.com"),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    api.root().add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::mock(
+            IntegrationOptions::default().response(
+                IntegrationResponse::new(200)
+                    .header("Access-Control-Allow-Origin", "https://other.example.com"),
+            ),
+        ),
+        MethodOptions::default(),
+    );
+    api.root().add_method(
+        &mut s,
+        HttpMethod::Options,
+        Integration::mock(IntegrationOptions::default()),
+        MethodOptions::default(),
+    );
+    let open = RestApi::new(
+        &mut s,
+        "Open",
+        RestApiProps {
+            default_cors_preflight: Some(CorsOptions {
+                allow_credentials: true,
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    open.root().add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::mock(IntegrationOptions::default()),
+        MethodOptions::default(),
+    );
+    assert_contains_all(
+        &problems(s),
+        &[
+            "S/Api/Resource: default CORS: the allowed origin \"https://a.example.com,https://b.example.com\" is not an origin",
+            "S/Api/Default/GET/Resource [Integration.IntegrationResponses]: the integration response 200 maps Access-Control-Allow-Origin to 'https://other.example.com', but the API's CORS sets it to 'https://a.example.com,https://b.example.com'",
+            "S/Api/Default/OPTIONS/Resource [HttpMethod]: the API's CORS answers OPTIONS on this resource (the preflight)",
+            "S/Open/Resource: default CORS: allow_credentials with AllowOrigin::Any",
+            "S/Open/Resource: default CORS: allow_credentials with * in allow_methods",
+        ],
+    );
 }
 
 #[test]
@@ -451,7 +704,10 @@ fn stage_account_keys_and_plans() {
     );
     // the deployment waits for every method
     let deployment = &t.find_resources("AWS::ApiGateway::Deployment", json!({}))[&deployment_id];
-    assert_eq!(deployment["DependsOn"].as_array().unwrap().len(), 17);
+    assert_eq!(deployment["DependsOn"].as_array().unwrap().len(), 16);
+    // the stage logs: it waits for the account's CloudWatch role
+    let account_id = t.logical_id_of_type("AWS::ApiGateway::Account");
+    t.has_resource("AWS::ApiGateway::Stage", json!({"DependsOn": [account_id]}));
     // the account setting, kept when the stack goes
     t.has_resource(
         "AWS::ApiGateway::Account",
@@ -557,4 +813,104 @@ fn logging_without_the_account_role_is_a_warning() {
         "{:?}",
         assembly.warnings
     );
+}
+
+/// CreateStage with logging fails on a fresh account until the account's CloudWatch role is
+/// set: a stage that logs or traces waits for the stack's `AWS::ApiGateway::Account`.
+#[test]
+fn a_stage_that_logs_or_traces_waits_for_the_account_setting() {
+    let mut s = Stack::new("S");
+    let logs = LogGroup::new(&mut s, "L", LogGroupProps::new(RetentionDays::OneDay));
+    let api = |s: &mut Stack, id: &str, cloud_watch_role: bool, stage: StageOptions| {
+        let api = RestApi::new(
+            s,
+            id,
+            RestApiProps {
+                cloud_watch_role,
+                ..Default::default()
+            },
+        );
+        api.root().add_method(
+            s,
+            HttpMethod::Get,
+            Integration::mock(
+                IntegrationOptions::default().response(IntegrationResponse::new(200)),
+            ),
+            MethodOptions::default(),
+        );
+        api.deploy(s, stage);
+    };
+    let setting = |level: Option<LoggingLevel>, data_trace: bool, metrics: bool| MethodSetting {
+        logging_level: level,
+        data_trace,
+        metrics_enabled: metrics,
+        ..MethodSetting::all()
+    };
+    api(
+        &mut s,
+        "Logged",
+        true,
+        StageOptions::new("dev").access_log(&logs, AccessLogFormat::JsonStandard),
+    );
+    // the other APIs of the stack rely on the first one's account setting
+    api(
+        &mut s,
+        "Traced",
+        false,
+        StageOptions::new("dev").tracing(true),
+    );
+    api(
+        &mut s,
+        "Info",
+        false,
+        StageOptions::new("dev").method_setting(setting(Some(LoggingLevel::Info), false, false)),
+    );
+    api(
+        &mut s,
+        "DataTrace",
+        false,
+        StageOptions::new("dev").method_setting(setting(None, true, false)),
+    );
+    api(
+        &mut s,
+        "Off",
+        false,
+        StageOptions::new("dev").method_setting(setting(Some(LoggingLevel::Off), false, false)),
+    );
+    api(
+        &mut s,
+        "Metrics",
+        false,
+        StageOptions::new("dev").method_setting(setting(None, false, true)),
+    );
+    api(&mut s, "Plain", false, StageOptions::new("dev"));
+    let ws = workspace();
+    let mut app = App::new(ws.path());
+    app.add_stack(s);
+    let assembly = app.synth().unwrap();
+    assert!(
+        assembly
+            .warnings
+            .iter()
+            .all(|w| !w.message.contains("CloudWatch role")),
+        "the stack sets the role: {:?}",
+        assembly.warnings
+    );
+    let t = T::from_json(assembly.stacks[0].template.clone());
+    let account = t.logical_id_of_type("AWS::ApiGateway::Account");
+    assert!(account.starts_with("LoggedAccount"), "{account}");
+    let depends_on = |api: &str| -> Json {
+        let stages = t.find_resources("AWS::ApiGateway::Stage", json!({}));
+        let (_, stage) = stages
+            .iter()
+            .find(|(id, _)| id.starts_with(&format!("{api}Stagedev")))
+            .unwrap_or_else(|| panic!("no stage of {api}: {:?}", stages.keys()));
+        stage.get("DependsOn").cloned().unwrap_or(Json::Null)
+    };
+    for waits in ["Logged", "Traced", "Info", "DataTrace"] {
+        assert_eq!(depends_on(waits), json!([account]), "{waits}");
+    }
+    for free in ["Off", "Metrics", "Plain"] {
+        assert_eq!(depends_on(free), Json::Null, "{free}");
+    }
 }

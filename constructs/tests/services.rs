@@ -167,19 +167,14 @@ fn table_grants_give_exact_actions_on_the_table_and_its_indexes() {
         })]
     );
     assert_eq!(
-        statements(&t, "Both")[0]["Action"],
-        json!([
-            "dynamodb:BatchGetItem",
-            "dynamodb:BatchWriteItem",
-            "dynamodb:ConditionCheckItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:DescribeTable",
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:Query",
-            "dynamodb:Scan",
-            "dynamodb:UpdateItem"
-        ])
+        statements(&t, "Both"),
+        vec![json!({
+            "Action": ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+                       "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
+                       "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem"],
+            "Effect": "Allow",
+            "Resource": plain_arn
+        })]
     );
     // the index key joined the attribute definitions
     t.has_resource_properties(
@@ -241,18 +236,18 @@ fn buckets_are_encrypted_private_and_tls_only_by_default() {
         }),
     );
     let bucket_id = t.logical_id_of_type("AWS::S3::Bucket");
-    t.has_resource_properties(
-        "AWS::S3::BucketPolicy",
-        json!({
-            "Bucket": {"Ref": bucket_id},
-            "PolicyDocument": {"Statement": [{
-                "Action": "s3:*",
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                "Effect": "Deny",
-                "Principal": {"AWS": "*"},
-                "Resource": [arn, {"Fn::Sub": ["${Bucket}/*", {"Bucket": arn}]}]
-            }]}
-        }),
+    let policies = t.find_resources("AWS::S3::BucketPolicy", json!({}));
+    let policy = &policies.values().next().unwrap()["Properties"];
+    assert_eq!(policy["Bucket"], json!({"Ref": bucket_id}));
+    assert_eq!(
+        policy["PolicyDocument"],
+        json!({"Version": "2012-10-17", "Statement": [{
+            "Action": "s3:*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Resource": [arn, {"Fn::Sub": ["${Bucket}/*", {"Bucket": arn}]}]
+        }]})
     );
 }
 
@@ -413,21 +408,29 @@ fn roles_statements_and_managed_policies() {
         },
     );
     let t = Template::from_stack(&s);
-    t.has_resource_properties(
-        "AWS::IAM::Role",
+    let role_id = t.logical_id_of_type("AWS::IAM::Role");
+    assert_eq!(
+        t.find_resources("AWS::IAM::Role", json!({}))[&role_id]["Properties"],
         json!({
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
                 {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}}]},
             "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess"}],
             "RoleName": "my-role"
-        }),
+        })
     );
-    assert_eq!(statements(&t, "RDefaultPolicy").len(), 1);
-    let role_id = t.logical_id_of_type("AWS::IAM::Role");
-    t.has_resource_properties(
-        "AWS::IAM::ManagedPolicy",
+    // the same statement twice is kept once
+    assert_eq!(
+        statements(&t, "RDefaultPolicy"),
+        vec![
+            json!({"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": "arn:aws:sqs:us-east-1:1:q"})
+        ]
+    );
+    let managed = t.find_resources("AWS::IAM::ManagedPolicy", json!({}));
+    assert_eq!(
+        managed.values().next().unwrap()["Properties"],
         json!({"ManagedPolicyName": "callers", "Roles": [{"Ref": role_id}],
-               "PolicyDocument": {"Statement": [{"Action": "states:StartExecution", "Resource": "*"}]}}),
+               "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                   {"Action": "states:StartExecution", "Effect": "Allow", "Resource": "*"}]}})
     );
 }
 
@@ -539,13 +542,16 @@ fn a_rust_function_has_its_runtime_code_asset_log_group_and_role() {
         "AWS::Logs::LogGroup",
         json!({"LogGroupName": "/aws/lambda/my-fn", "RetentionInDays": 14}),
     );
-    let st = statements(&t, "FnServiceRole");
     assert_eq!(
-        st[0],
-        json!({"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
-               "Resource": {"Fn::GetAtt": [log_id, "Arn"]}})
+        statements(&t, "FnServiceRole"),
+        vec![
+            json!({"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
+                   "Resource": {"Fn::GetAtt": [log_id, "Arn"]}}),
+            json!({"Action": ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable",
+                              "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                   "Effect": "Allow", "Resource": {"Fn::GetAtt": [table_id, "Arn"]}}),
+        ]
     );
-    assert_eq!(st[1]["Action"][3], "dynamodb:PutItem");
 }
 
 #[test]

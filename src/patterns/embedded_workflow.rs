@@ -20,7 +20,11 @@
 //!   default; each function now writes only to its own log group, and the bucket is
 //!   encrypted, private and TLS-only;
 //! - the state machine role and the downstream ARN were hand-built strings (with the
-//!   region of the `#{...}` plugin); they are references now.
+//!   region of the `#{...}` plugin); they are references now;
+//! - a transient Lambda error (`Lambda.ServiceException`, ...) failed the whole process: every
+//!   step of both machines retries them (the standard Lambda retry, after the original's);
+//!   step F names the downstream execution after the process data, so that a retried step F
+//!   finds the execution it started instead of starting a second one.
 
 use constructs::apigateway::{
     HttpMethod, Integration, MethodOptions, RestApi, RestApiProps, StageOptions,
@@ -42,6 +46,12 @@ fn precondition_retry() -> Retrier {
         .interval_seconds(1)
         .backoff_rate(1.0)
         .max_attempts(3)
+}
+
+/// A step of DownstreamProcess: the function by its ARN, as the original, with the standard
+/// retry of Lambda's transient errors.
+fn lambda_step(name: &str, function: &Function) -> Step {
+    tasks::lambda_function(name, function).retry(tasks::lambda_service_retry())
 }
 
 /// The steps one after the other.
@@ -84,7 +94,7 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
     let mut downstream_steps: Vec<Step> = ["a", "b", "c"]
         .iter()
         .zip(&downstream_functions)
-        .map(|(l, f)| tasks::lambda_function(&format!("downstream-{l}"), f))
+        .map(|(l, f)| lambda_step(&format!("downstream-{l}"), f))
         .collect();
     let first_downstream = downstream_steps.remove(0);
     let downstream = StateMachine::new(
@@ -113,11 +123,12 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
         .zip(&step_functions)
         .map(|(l, f)| {
             let s = tasks::lambda_function(&format!("step-{l}"), f).timeout(11);
-            if *l == "a" {
+            let s = if *l == "a" {
                 s
             } else {
                 s.retry(precondition_retry())
-            }
+            };
+            s.retry(tasks::lambda_service_retry())
         })
         .collect();
     let first_step = steps.remove(0);

@@ -12,7 +12,11 @@
 //! - the POST answer was the raw StartExecution output (an empty response template), not the
 //!   "Job Id … started successfully" text the README promises; it is that text now;
 //! - the API's role could start the machine *and* scan the table for both methods; each
-//!   method now has a role allowed exactly its own action.
+//!   method now has a role allowed exactly its own action;
+//! - the POST template put the body's `StartTimestamp` into the execution's input as it
+//!   came, so a quote in it added fields to the input; it is escaped for both JSON levels;
+//! - the /status template put the items' values into the answer as they were, so a quote
+//!   broke (or shaped) the JSON; each value is escaped.
 
 use constructs::apigateway::{
     DynamoDb, HttpMethod, IntegrationResponse, MethodOptions, MethodResponse, PassthroughBehavior,
@@ -26,9 +30,16 @@ use constructs::{fns, Stack};
 
 use crate::config::WaitableConfig;
 
-/// The request template of `POST /`, as the original writes it: the execution's input holds
-/// the request id as the job's `Id` and the body's `StartTimestamp`.
-pub const START_REQUEST_TEMPLATE: &str = "{ \n  \"input\": \"{\\\"Id\\\" : \\\"$context.requestId\\\", \\\"StartTimestamp\\\": \\\"$input.path('$.StartTimestamp')\\\"}\", \n  \"stateMachineArn\": \"${StateMachineArn}\"\n}";
+/// How the request template of `POST /` gives `StartTimestamp`: escaped for a JSON string
+/// that is itself inside a JSON string (the execution's input), so escaped twice, each time
+/// with `escapeJavaScript`'s `\'` (not JSON) turned back into `'`; quiet (`$!`), so that a
+/// missing value is an empty string rather than the expression's text.
+pub const ESCAPED_START_TIMESTAMP: &str = "$!util.escapeJavaScript($util.escapeJavaScript($input.path('$.StartTimestamp')).replaceAll(\"\\\\'\",\"'\")).replaceAll(\"\\\\'\",\"'\")";
+
+/// The request template of `POST /`, the original's with `StartTimestamp` escaped (see
+/// [`ESCAPED_START_TIMESTAMP`]): the execution's input holds the request id as the job's `Id`
+/// and the body's `StartTimestamp`, and nothing else whatever the body holds.
+pub const START_REQUEST_TEMPLATE: &str = "{ \n  \"input\": \"{\\\"Id\\\" : \\\"$context.requestId\\\", \\\"StartTimestamp\\\": \\\"$!util.escapeJavaScript($util.escapeJavaScript($input.path('$.StartTimestamp')).replaceAll(\"\\\\'\",\"'\")).replaceAll(\"\\\\'\",\"'\")\\\"}\", \n  \"stateMachineArn\": \"${StateMachineArn}\"\n}";
 
 /// The answer to `POST /`, the text of the original's README.
 pub const START_RESPONSE_TEMPLATE: &str =
@@ -37,15 +48,17 @@ pub const START_RESPONSE_TEMPLATE: &str =
 /// The request template of `GET /status`.
 pub const SCAN_REQUEST_TEMPLATE: &str = "{\n  \"TableName\": \"${TableName}\"          \n}";
 
-/// The response template of `GET /status`, the original's with its missing comma restored.
+/// The response template of `GET /status`, the original's with its missing comma restored
+/// and each value escaped for a JSON string (`escapeJavaScript`, its `\'` turned back into
+/// `'`; quiet, so that a missing attribute is an empty string).
 pub const SCAN_RESPONSE_TEMPLATE: &str = r#"#set($inputRoot = $input.path('$'))
 {
     "items": [
         #foreach($elem in $inputRoot.Items) {
-            "Id": "$elem.Id.S",
-            "StartActionAt": "$elem.StartActionAt.S",
-            "LastUpdated": "$elem.LastUpdated.S",
-            "ProcessStatus": "$elem.ProcessStatus.S"
+            "Id": "$!util.escapeJavaScript($elem.Id.S).replaceAll("\\'","'")",
+            "StartActionAt": "$!util.escapeJavaScript($elem.StartActionAt.S).replaceAll("\\'","'")",
+            "LastUpdated": "$!util.escapeJavaScript($elem.LastUpdated.S).replaceAll("\\'","'")",
+            "ProcessStatus": "$!util.escapeJavaScript($elem.ProcessStatus.S).replaceAll("\\'","'")"
         }#if($foreach.hasNext),#end
   #end
     ]

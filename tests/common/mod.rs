@@ -435,6 +435,90 @@ pub fn catalog_app(root: &Path) -> App {
     app
 }
 
+/// A small app with a CORS API: one allowed origin, an exposed header; a DynamoDB scan with
+/// two integration responses, a Lambda proxy, a mock; a logged stage on the API's own
+/// account setting. The root has no method (so no preflight).
+pub fn cors_app(root: &Path) -> App {
+    let mut app = App::new(root);
+    let mut s = Stack::new("Cors");
+    let table = Table::new(
+        &mut s,
+        "Items",
+        TableProps::new(Attribute::new("Id", AttributeType::String)),
+    );
+    let reader = Function::new(&mut s, "Reader", FunctionProps::new("process-item"));
+    let logs = LogGroup::new(
+        &mut s,
+        "ApiLogs",
+        LogGroupProps::new(RetentionDays::OneWeek),
+    );
+    let api = RestApi::new(
+        &mut s,
+        "Api",
+        RestApiProps {
+            cloud_watch_role: true,
+            default_cors_preflight: Some(CorsOptions {
+                allow_origin: AllowOrigin::origin("https://app.example.com"),
+                allow_methods: vec!["GET".into()],
+                expose_headers: vec!["X-Request-Id".into()],
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    let items = api.root().add_resource(&mut s, "items");
+    items.add_method(
+        &mut s,
+        HttpMethod::Get,
+        DynamoDb::scan(&table)
+            .response(
+                IntegrationResponse::new(200)
+                    .template("application/json", Template::new("$input.json('$.Items')")),
+            )
+            .response(
+                IntegrationResponse::new(500)
+                    .selection_pattern("5\\d{2}")
+                    .template(
+                        "application/json",
+                        Template::new("{\"message\": \"try again\"}"),
+                    ),
+            )
+            .into(),
+        MethodOptions {
+            method_responses: vec![MethodResponse::new(200).model("application/json", "Empty")],
+            ..Default::default()
+        },
+    );
+    let item = items.add_resource(&mut s, "{id}");
+    item.add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::lambda_proxy(&reader),
+        MethodOptions::default(),
+    );
+    let health = api.root().add_resource(&mut s, "health");
+    health.add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::mock(
+            IntegrationOptions::default()
+                .request_template("application/json", Template::new("{\"statusCode\": 200}"))
+                .response(
+                    IntegrationResponse::new(200)
+                        .template("application/json", Template::new("{\"ok\": true}")),
+                ),
+        ),
+        MethodOptions::default(),
+    );
+    let stage = api.deploy(
+        &mut s,
+        StageOptions::new("live").access_log(&logs, AccessLogFormat::JsonStandard),
+    );
+    s.add_output("ApiUrl", stage.url());
+    app.add_stack(s);
+    app
+}
+
 /// A value standing in for a substitution, as the validators need (ARNs where ARNs go).
 fn sample(key: &str, value: &Json, template: &Json) -> Json {
     let resource_type = |id: &str| {

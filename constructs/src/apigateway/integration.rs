@@ -394,6 +394,21 @@ impl Integration {
         Integration::Mock(options)
     }
 
+    /// The integration responses API Gateway maps; `None` for a proxy integration, whose
+    /// backend's answer reaches the caller as it is.
+    pub(super) fn responses_mut(&mut self) -> Option<&mut Vec<IntegrationResponse>> {
+        match self {
+            Integration::Aws(a) => Some(&mut a.options.responses),
+            Integration::Http {
+                proxy: false,
+                options,
+                ..
+            }
+            | Integration::Mock(options) => Some(&mut options.responses),
+            Integration::Http { proxy: true, .. } | Integration::LambdaProxy { .. } => None,
+        }
+    }
+
     /// The `Integration` block; creates the credentials role or the invoke permission.
     pub(crate) fn render(
         self,

@@ -183,7 +183,26 @@ mod tests {
             .expect("required fields set")
     }
 
-    fn clients(describe_rule: &Rule) -> (aws_sdk_s3::Client, aws_sdk_sfn::Client) {
+    /// The clients, and the rules storing the body and starting ProcessA (to count them).
+    struct Clients {
+        s3: aws_sdk_s3::Client,
+        sfn: aws_sdk_sfn::Client,
+        put: Rule,
+        start: Rule,
+    }
+
+    impl Clients {
+        /// (PutObject, StartExecution, DescribeExecution) calls.
+        fn calls(&self, describe_rule: &Rule) -> (usize, usize, usize) {
+            (
+                self.put.num_calls(),
+                self.start.num_calls(),
+                describe_rule.num_calls(),
+            )
+        }
+    }
+
+    fn clients(describe_rule: &Rule) -> Clients {
         let put = mock!(aws_sdk_s3::Client::put_object)
             .match_requests(|r| {
                 r.bucket() == Some("data")
@@ -205,10 +224,12 @@ mod tests {
                     .build()
                     .expect("required fields set")
             });
-        (
-            mock_client!(aws_sdk_s3, RuleMode::MatchAny, [&put]),
-            mock_client!(aws_sdk_sfn, RuleMode::MatchAny, [&start, describe_rule]),
-        )
+        Clients {
+            s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, [&put]),
+            sfn: mock_client!(aws_sdk_sfn, RuleMode::MatchAny, [&start, describe_rule]),
+            put,
+            start,
+        }
     }
 
     #[tokio::test]
@@ -219,10 +240,10 @@ mod tests {
             .output(|| describe(ExecutionStatus::Running))
             .output(|| describe(ExecutionStatus::Succeeded))
             .build();
-        let (s3, sfn) = clients(&rule);
-        let a = serve(&s3, &sfn, &settings(), br#"{"order": 7}"#, "txn-1").await;
+        let c = clients(&rule);
+        let a = serve(&c.s3, &c.sfn, &settings(), br#"{"order": 7}"#, "txn-1").await;
         assert_eq!(a, answer(200, "SUCCEEDED"));
-        assert_eq!(rule.num_calls(), 3);
+        assert_eq!(c.calls(&rule), (1, 1, 3));
     }
 
     #[tokio::test]
@@ -235,9 +256,10 @@ mod tests {
             let s = status.clone();
             let rule = mock!(aws_sdk_sfn::Client::describe_execution)
                 .then_output(move || describe(s.clone()));
-            let (s3, sfn) = clients(&rule);
-            let a = serve(&s3, &sfn, &settings(), br#"{"order": 7}"#, "txn-1").await;
+            let c = clients(&rule);
+            let a = serve(&c.s3, &c.sfn, &settings(), br#"{"order": 7}"#, "txn-1").await;
             assert_eq!(a, answer(400, status.as_str()));
+            assert_eq!(c.calls(&rule), (1, 1, 1));
         }
     }
 
@@ -246,24 +268,24 @@ mod tests {
     async fn answers_504_when_it_is_still_running_at_the_deadline() {
         let rule = mock!(aws_sdk_sfn::Client::describe_execution)
             .then_output(|| describe(ExecutionStatus::Running));
-        let (s3, sfn) = clients(&rule);
-        let a = serve(&s3, &sfn, &settings(), br#"{"order": 7}"#, "txn-1").await;
+        let c = clients(&rule);
+        let a = serve(&c.s3, &c.sfn, &settings(), br#"{"order": 7}"#, "txn-1").await;
         assert_eq!(a.status, 504);
         assert!(a.text.contains("still running"), "{}", a.text);
         // 60 ms at one poll every 5 ms
-        assert_eq!(rule.num_calls(), 12);
+        assert_eq!(c.calls(&rule), (1, 1, 12));
     }
 
     #[tokio::test]
     async fn a_body_that_is_not_a_json_object_is_refused_before_anything_starts() {
         let rule = mock!(aws_sdk_sfn::Client::describe_execution)
             .then_output(|| describe(ExecutionStatus::Succeeded));
-        let (s3, sfn) = clients(&rule);
+        let c = clients(&rule);
         for body in [&b"not json"[..], b"[1]", b""] {
-            let a = serve(&s3, &sfn, &settings(), body, "txn-1").await;
+            let a = serve(&c.s3, &c.sfn, &settings(), body, "txn-1").await;
             assert_eq!(a, answer(400, "the request body must be a JSON object"));
         }
-        assert_eq!(rule.num_calls(), 0);
+        assert_eq!(c.calls(&rule), (0, 0, 0));
     }
 
     #[test]

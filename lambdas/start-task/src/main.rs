@@ -179,5 +179,6 @@ mod tests {
                 && e.to_string().contains("already exists"),
             "{e}"
         );
+        assert_eq!(rule.num_calls(), 1);
     }
 }

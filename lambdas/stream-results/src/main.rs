@@ -3,7 +3,9 @@
 //! object per line (`application/x-ndjson`), as they arrive.
 //!
 //! It polls the results table with a consistent Query for the execution's items not yet
-//! streamed, writes each as plain JSON (not DynamoDB-typed), marks it `Streamed`, and stops
+//! streamed, writes each as plain JSON (not DynamoDB-typed), marks it `Streamed` once the line
+//! has left for the client (a client that leaves earlier gets it again next time; an item
+//! deleted meanwhile is not recreated by the mark), and stops
 //! after the item that holds the final-result attribute, or when the invocation's remaining
 //! time falls under the configured buffer (which the original declared but never wired), and
 //! sleeps the configured interval between polls.
@@ -14,6 +16,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use lambda_http::{service_fn, Error, Request, RequestExt, Response};
@@ -119,7 +122,8 @@ fn base64(bytes: &[u8]) -> String {
 
 /// Where the lines go.
 pub trait Lines {
-    /// Sends one line; an error means the client is gone.
+    /// Sends one line and returns once it has left for the client (only then may its item
+    /// be marked streamed); an error means the client is gone.
     fn line(
         &mut self,
         text: String,
@@ -127,8 +131,16 @@ pub trait Lines {
 }
 
 impl Lines for lambda_runtime::streaming::Sender {
+    /// `send_data` returns as soon as the line is queued in the response body; the body takes
+    /// it when it is written to the response stream. Ready again means it was taken; a
+    /// client that left before closes the body, which is an error here.
     async fn line(&mut self, text: String) -> Result<(), String> {
-        self.send_data(text.into()).await.map_err(|e| e.to_string())
+        self.send_data(text.into())
+            .await
+            .map_err(|e| e.to_string())?;
+        std::future::poll_fn(|cx| self.poll_ready(cx))
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -194,22 +206,32 @@ pub async fn stream_results(
             if out.line(line).await.is_err() {
                 return Ok(Stop::ClientGone);
             }
+            // marked once the client has it; an item deleted meanwhile stays deleted
             let mut update = client
                 .update_item()
                 .table_name(&settings.table)
                 .update_expression("SET Streamed = :streamed")
+                .condition_expression("attribute_exists(ExecutionArn)")
                 .expression_attribute_values(":streamed", AttributeValue::Bool(true));
             for k in ["ExecutionArn", "ResultTimestamp"] {
                 if let Some(v) = item.get(k) {
                     update = update.key(k, v.clone());
                 }
             }
-            update.send().await.map_err(|e| {
-                format!(
-                    "UpdateItem failed: {}",
-                    aws_sdk_dynamodb::error::DisplayErrorContext(e)
-                )
-            })?;
+            match update.send().await {
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.as_service_error(),
+                        Some(UpdateItemError::ConditionalCheckFailedException(_))
+                    ) => {}
+                Err(e) => {
+                    return Err(format!(
+                        "UpdateItem failed: {}",
+                        aws_sdk_dynamodb::error::DisplayErrorContext(e)
+                    ))
+                }
+            }
             if item.contains_key(&settings.final_field) {
                 return Ok(Stop::FinalResult);
             }
@@ -410,6 +432,140 @@ mod tests {
         assert!(e.contains("number of milliseconds"), "{e}");
     }
 
+    /// The mark of a streamed item: its whole key, only while it exists.
+    fn marks() -> aws_smithy_mocks::Rule {
+        mock!(Client::update_item)
+            .match_requests(|u| {
+                u.table_name() == Some("Results")
+                    && u.update_expression() == Some("SET Streamed = :streamed")
+                    && u.condition_expression() == Some("attribute_exists(ExecutionArn)")
+                    && u.expression_attribute_values()
+                        == Some(&HashMap::from([(
+                            ":streamed".to_string(),
+                            AttributeValue::Bool(true),
+                        )]))
+                    && u.key().is_some_and(|k| {
+                        k.len() == 2
+                            && k.get("ExecutionArn")
+                                == Some(&AttributeValue::S("Workflow-abc:1111:2222".into()))
+                            && k.contains_key("ResultTimestamp")
+                    })
+            })
+            .then_output(|| UpdateItemOutput::builder().build())
+    }
+
+    /// Three results, the last one final, in one page.
+    fn three_results() -> aws_smithy_mocks::Rule {
+        mock!(Client::query).then_output(|| {
+            QueryOutput::builder()
+                .items(item("t1", "r1", false))
+                .items(item("t2", "r2", false))
+                .items(item("t3", "r3", true))
+                .build()
+        })
+    }
+
+    #[tokio::test]
+    async fn an_item_is_marked_only_once_its_line_has_left_for_the_client() {
+        // a client that takes nothing and leaves: no item is marked, all are streamed next time
+        let (query, update) = (three_results(), marks());
+        let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&query, &update]);
+        let (mut tx, body) = lambda_runtime::streaming::channel();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            drop(body);
+        });
+        let stop = stream_results(
+            &client,
+            &settings(),
+            "Workflow-abc:1111:2222",
+            &|| Duration::from_secs(60),
+            &mut tx,
+        )
+        .await
+        .unwrap();
+        assert_eq!(stop, Stop::ClientGone);
+        assert_eq!(query.num_calls(), 1);
+        assert_eq!(update.num_calls(), 0);
+
+        // a client that reads: every line arrives, every item is marked
+        let (query, update) = (three_results(), marks());
+        let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&query, &update]);
+        let (mut tx, body) = lambda_runtime::streaming::channel();
+        let reader = tokio::spawn(body.collect());
+        let stop = stream_results(
+            &client,
+            &settings(),
+            "Workflow-abc:1111:2222",
+            &|| Duration::from_secs(60),
+            &mut tx,
+        )
+        .await
+        .unwrap();
+        drop(tx);
+        assert_eq!(stop, Stop::FinalResult);
+        let text = reader.await.unwrap().unwrap().to_bytes();
+        let results: Vec<Value> = String::from_utf8_lossy(&text)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["Result"].clone())
+            .collect();
+        assert_eq!(results, [json!("r1"), json!("r2"), json!("r3")]);
+        assert_eq!(query.num_calls(), 1);
+        assert_eq!(update.num_calls(), 3);
+    }
+
+    #[tokio::test]
+    async fn an_item_deleted_meanwhile_is_not_recreated_and_the_stream_goes_on() {
+        let query = three_results();
+        let gone = mock!(Client::update_item)
+            .match_requests(|u| u.condition_expression() == Some("attribute_exists(ExecutionArn)"))
+            .then_error(|| {
+                UpdateItemError::ConditionalCheckFailedException(
+                    aws_sdk_dynamodb::types::error::ConditionalCheckFailedException::builder()
+                        .build(),
+                )
+            });
+        let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&query, &gone]);
+        let mut out = Collect(Vec::new());
+        let stop = stream_results(
+            &client,
+            &settings(),
+            "Workflow-abc:1111:2222",
+            &|| Duration::from_secs(60),
+            &mut out,
+        )
+        .await
+        .unwrap();
+        assert_eq!(stop, Stop::FinalResult);
+        assert_eq!(out.0.len(), 3);
+        assert_eq!(query.num_calls(), 1);
+        assert_eq!(gone.num_calls(), 3);
+        // any other failure of the mark ends the stream with the reason
+        let query = three_results();
+        let throttled = mock!(Client::update_item).then_error(|| {
+            UpdateItemError::ProvisionedThroughputExceededException(
+                aws_sdk_dynamodb::types::error::ProvisionedThroughputExceededException::builder()
+                    .message("slow down")
+                    .build(),
+            )
+        });
+        let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&query, &throttled]);
+        let e = stream_results(
+            &client,
+            &settings(),
+            "Workflow-abc:1111:2222",
+            &|| Duration::from_secs(60),
+            &mut Collect(Vec::new()),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            e.starts_with("UpdateItem failed:") && e.contains("slow down"),
+            "{e}"
+        );
+        assert_eq!(throttled.num_calls(), 1);
+    }
+
     #[tokio::test]
     async fn streams_every_item_as_a_json_line_marks_it_and_stops_after_the_final_one() {
         // first poll: two results; second poll: nothing new; third: the final result
@@ -430,12 +586,7 @@ mod tests {
             .output(|| QueryOutput::builder().build())
             .output(|| QueryOutput::builder().items(item("t3", "r3", true)).build())
             .build();
-        let update = mock!(Client::update_item)
-            .match_requests(|u| {
-                u.update_expression() == Some("SET Streamed = :streamed")
-                    && u.key().is_some_and(|k| k.len() == 2)
-            })
-            .then_output(|| UpdateItemOutput::builder().build());
+        let update = marks();
         let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&query, &update]);
         let mut out = Collect(Vec::new());
         let stop = stream_results(
@@ -519,7 +670,7 @@ mod tests {
     async fn a_good_request_streams_json_lines() {
         let query = mock!(Client::query)
             .then_output(|| QueryOutput::builder().items(item("t1", "r1", true)).build());
-        let update = mock!(Client::update_item).then_output(|| UpdateItemOutput::builder().build());
+        let update = marks();
         let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&query, &update]);
         let mut context = lambda_runtime::Context::default();
         context.deadline = 4_102_444_800_000; // 2100-01-01: plenty of time
@@ -536,6 +687,8 @@ mod tests {
         let line: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(line["Result"], "r1");
         assert_eq!(line["FinalResult"], true);
+        assert_eq!(query.num_calls(), 1);
+        assert_eq!(update.num_calls(), 1);
     }
 
     #[tokio::test]
@@ -562,5 +715,6 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(stop, Stop::ClientGone);
+        assert_eq!(query.num_calls(), 1);
     }
 }

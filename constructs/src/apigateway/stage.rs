@@ -1,0 +1,456 @@
+//! Deployments and stages, API keys and usage plans.
+
+use indexmap::IndexMap;
+use sha2::{Digest, Sha256};
+
+use crate::core::error::Problem;
+use crate::core::resource::CfnResource;
+use crate::core::stack::Stack;
+use crate::core::token::{fns, ResourceRef};
+use crate::core::value::Value;
+use crate::logs::LogGroup;
+
+use super::cfn;
+use super::RestApi;
+
+impl RestApi {
+    /// The content hash of everything that shapes the API: the RestApi and every resource,
+    /// method, model and validator under it.
+    fn content_hash(&self, stack: &Stack) -> String {
+        let prefix = stack.path_of(&format!("{}/", self.id));
+        let mut hasher = Sha256::new();
+        for (path, r) in &stack.resources {
+            let part_of_api = path == &self.resource.path
+                || (path.starts_with(&prefix)
+                    && matches!(
+                        r.type_name.as_str(),
+                        "AWS::ApiGateway::Resource"
+                            | "AWS::ApiGateway::Method"
+                            | "AWS::ApiGateway::Model"
+                            | "AWS::ApiGateway::RequestValidator"
+                    ));
+            if part_of_api {
+                hasher.update(path.as_bytes());
+                hasher.update(format!("{:?}{:?}", r.properties, r.depends_on).as_bytes());
+            }
+        }
+        hasher
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02X}"))
+            .collect()
+    }
+
+    /// Deploys the API as it is now to a stage. The deployment's logical id carries a hash of
+    /// everything that shapes the API, so any change makes CloudFormation deploy again; a
+    /// method added afterwards would not be deployed, and is reported. A stage that logs or
+    /// traces waits for the stack's `AWS::ApiGateway::Account` setting (`cloud_watch_role`),
+    /// which a fresh account needs before such a stage can be created.
+    pub fn deploy(&self, stack: &mut Stack, options: StageOptions) -> Stage {
+        let hash = self.content_hash(stack);
+        let prefix = stack.path_of(&format!("{}/", self.id));
+        let methods: Vec<ResourceRef> = stack
+            .resources
+            .iter()
+            .filter(|(p, r)| p.starts_with(&prefix) && r.type_name == "AWS::ApiGateway::Method")
+            .map(|(p, _)| ResourceRef {
+                stack: stack.name().to_string(),
+                path: p.clone(),
+            })
+            .collect();
+        let stage_path =
+            stack.path_of(&format!("{}/Stage{}/Resource", self.id, options.stage_name));
+        if methods.is_empty() {
+            stack.add_problem(Problem::new(&stage_path, "the API has no method to deploy"));
+        }
+        if let Err(e) = super::check_stage_name(&options.stage_name) {
+            stack.add_problem(Problem::new(&stage_path, e).property("StageName"));
+        }
+        let mut deployment = CfnResource::from_props(&cfn::CfnDeployment {
+            description: options.description.clone(),
+            rest_api_id: self.api_id(),
+            stage_name: None,
+        });
+        for m in &methods {
+            deployment.add_depends_on(m);
+        }
+        let deployment = stack.add_resource(
+            &format!("{}/Deployment{hash}/Resource", self.id),
+            deployment,
+        );
+
+        // Logging writes through the account's API Gateway CloudWatch role: on a fresh account
+        // CreateStage fails until the stack's AWS::ApiGateway::Account has set it.
+        let logging = options.access_log.is_some()
+            || options.method_settings.iter().any(|m| {
+                m.data_trace
+                    || matches!(
+                        m.logging_level,
+                        Some(LoggingLevel::Error | LoggingLevel::Info)
+                    )
+            });
+        let accounts: Vec<ResourceRef> = stack
+            .resources
+            .iter()
+            .filter(|(_, r)| r.type_name == "AWS::ApiGateway::Account")
+            .map(|(p, _)| ResourceRef {
+                stack: stack.name().to_string(),
+                path: p.clone(),
+            })
+            .collect();
+        if logging && accounts.is_empty() {
+            stack.add_warning(
+                &stage_path,
+                "logging needs the account's API Gateway CloudWatch role: set cloud_watch_role on the RestApi, or make sure the account already has one",
+            );
+        }
+        let stage = cfn::CfnStage {
+            access_log_setting: options.access_log.as_ref().map(|(group, format)| {
+                cfn::AccessLogSetting {
+                    destination_arn: Some(group.arn()),
+                    format: Some(format.text()),
+                }
+            }),
+            deployment_id: Some(deployment.reference()),
+            description: options.description,
+            method_settings: (!options.method_settings.is_empty()).then(|| {
+                options
+                    .method_settings
+                    .iter()
+                    .map(|m| cfn::MethodSetting {
+                        caching_enabled: m.caching_enabled,
+                        data_trace_enabled: m.data_trace.then_some(true),
+                        http_method: Some(m.http_method.clone()),
+                        logging_level: m.logging_level.map(|l| l.as_str().to_string()),
+                        metrics_enabled: m.metrics_enabled.then_some(true),
+                        resource_path: Some(m.resource_path.clone()),
+                        throttling_burst_limit: m.throttling_burst_limit,
+                        throttling_rate_limit: m.throttling_rate_limit,
+                    })
+                    .collect()
+            }),
+            rest_api_id: self.api_id(),
+            stage_name: Some(Value::from(options.stage_name.as_str())),
+            tracing_enabled: options.tracing.then_some(true),
+            variables: (!options.variables.is_empty()).then_some(options.variables),
+            ..Default::default()
+        };
+        let mut stage = CfnResource::from_props(&stage);
+        if logging || options.tracing {
+            for account in &accounts {
+                stage.add_depends_on(account);
+            }
+        }
+        let resource = stack.add_resource(
+            &format!("{}/Stage{}/Resource", self.id, options.stage_name),
+            stage,
+        );
+        Stage {
+            resource,
+            api: self.resource.clone(),
+            name: options.stage_name,
+        }
+    }
+
+    /// An API key.
+    pub fn add_api_key(&self, stack: &mut Stack, id: &str, props: ApiKeyProps) -> ApiKey {
+        let key = cfn::CfnApiKey {
+            description: props.description,
+            enabled: Some(props.enabled),
+            name: props.name.map(Value::from),
+            value: props.value,
+            ..Default::default()
+        };
+        ApiKey {
+            resource: stack.add(&format!("{}/{id}/Resource", self.id), &key),
+        }
+    }
+
+    /// A usage plan over stages of this API.
+    pub fn add_usage_plan(&self, stack: &mut Stack, id: &str, props: UsagePlanProps) -> UsagePlan {
+        let path = stack.path_of(&format!("{}/{id}/Resource", self.id));
+        if let Some(q) = &props.quota {
+            if q.limit == 0 {
+                stack.add_problem(
+                    Problem::new(&path, "a quota's limit must be at least 1").property("Quota"),
+                );
+            }
+        }
+        let plan = cfn::CfnUsagePlan {
+            api_stages: (!props.stages.is_empty()).then(|| {
+                props
+                    .stages
+                    .iter()
+                    .map(|s| cfn::ApiStage {
+                        api_id: Some(self.api_id()),
+                        stage: Some(s.stage_ref()),
+                        throttle: None,
+                    })
+                    .collect()
+            }),
+            description: props.description,
+            quota: props.quota.map(|q| cfn::QuotaSettings {
+                limit: Some(q.limit),
+                offset: q.offset,
+                period: Some(q.period.as_str().to_string()),
+            }),
+            throttle: props.throttle.map(|t| cfn::ThrottleSettings {
+                burst_limit: Some(t.burst_limit),
+                rate_limit: Some(t.rate_limit),
+            }),
+            usage_plan_name: props.name.map(Value::from),
+        };
+        UsagePlan {
+            id: format!("{}/{id}", self.id),
+            resource: stack.add(&format!("{}/{id}/Resource", self.id), &plan),
+        }
+    }
+}
+
+/// How much API Gateway logs per request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoggingLevel {
+    Off,
+    Error,
+    Info,
+}
+
+impl LoggingLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoggingLevel::Off => "OFF",
+            LoggingLevel::Error => "ERROR",
+            LoggingLevel::Info => "INFO",
+        }
+    }
+}
+
+/// Settings for the methods of a path and verb (`/*` and `*` for all).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodSetting {
+    pub resource_path: String,
+    pub http_method: String,
+    pub logging_level: Option<LoggingLevel>,
+    pub data_trace: bool,
+    pub metrics_enabled: bool,
+    pub throttling_burst_limit: Option<u32>,
+    pub throttling_rate_limit: Option<f64>,
+    pub caching_enabled: Option<bool>,
+}
+
+impl MethodSetting {
+    /// Settings for every method.
+    pub fn all() -> Self {
+        MethodSetting {
+            resource_path: "/*".into(),
+            http_method: "*".into(),
+            logging_level: None,
+            data_trace: false,
+            metrics_enabled: false,
+            throttling_burst_limit: None,
+            throttling_rate_limit: None,
+            caching_enabled: None,
+        }
+    }
+}
+
+/// The format of access log lines.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccessLogFormat {
+    /// One JSON object per request with the usual `$context` fields.
+    JsonStandard,
+    /// Any format (one line).
+    Custom(String),
+}
+
+impl AccessLogFormat {
+    fn text(&self) -> String {
+        match self {
+            AccessLogFormat::JsonStandard => concat!(
+                "{\"requestId\":\"$context.requestId\",\"ip\":\"$context.identity.sourceIp\",",
+                "\"caller\":\"$context.identity.caller\",\"user\":\"$context.identity.user\",",
+                "\"requestTime\":\"$context.requestTime\",\"httpMethod\":\"$context.httpMethod\",",
+                "\"resourcePath\":\"$context.resourcePath\",\"status\":\"$context.status\",",
+                "\"protocol\":\"$context.protocol\",\"responseLength\":\"$context.responseLength\"}"
+            )
+            .to_string(),
+            AccessLogFormat::Custom(s) => s.clone(),
+        }
+    }
+}
+
+/// Settings of a [`Stage`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageOptions {
+    pub stage_name: String,
+    pub description: Option<String>,
+    pub access_log: Option<(LogGroup, AccessLogFormat)>,
+    pub method_settings: Vec<MethodSetting>,
+    pub tracing: bool,
+    pub variables: IndexMap<String, Value>,
+}
+
+impl StageOptions {
+    pub fn new(stage_name: impl Into<String>) -> Self {
+        StageOptions {
+            stage_name: stage_name.into(),
+            description: None,
+            access_log: None,
+            method_settings: Vec::new(),
+            tracing: false,
+            variables: IndexMap::new(),
+        }
+    }
+    pub fn access_log(mut self, group: &LogGroup, format: AccessLogFormat) -> Self {
+        self.access_log = Some((group.clone(), format));
+        self
+    }
+    pub fn method_setting(mut self, setting: MethodSetting) -> Self {
+        self.method_settings.push(setting);
+        self
+    }
+    pub fn tracing(mut self, on: bool) -> Self {
+        self.tracing = on;
+        self
+    }
+    pub fn variable(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.variables.insert(name.to_string(), value.into());
+        self
+    }
+}
+
+/// A deployed stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    resource: ResourceRef,
+    api: ResourceRef,
+    name: String,
+}
+
+impl Stage {
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The stage's name, as a reference (so that users of it wait for it).
+    pub fn stage_ref(&self) -> Value {
+        self.resource.reference()
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `https://<api>.execute-api.<region>.<suffix>/<stage>/`.
+    pub fn url(&self) -> Value {
+        fns::sub_with(
+            "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}/",
+            [("Api", self.api.reference()), ("Stage", self.stage_ref())],
+        )
+    }
+}
+
+/// Settings of an API key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiKeyProps {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Generated when not given.
+    pub value: Option<Value>,
+    pub enabled: bool,
+}
+
+impl Default for ApiKeyProps {
+    fn default() -> Self {
+        ApiKeyProps {
+            name: None,
+            description: None,
+            value: None,
+            enabled: true,
+        }
+    }
+}
+
+/// An API key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiKey {
+    resource: ResourceRef,
+}
+
+impl ApiKey {
+    pub fn key_id(&self) -> Value {
+        self.resource.reference()
+    }
+}
+
+/// A request rate limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Throttle {
+    pub burst_limit: u32,
+    pub rate_limit: f64,
+}
+
+/// The period of a quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+}
+
+impl Period {
+    fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "DAY",
+            Period::Week => "WEEK",
+            Period::Month => "MONTH",
+        }
+    }
+}
+
+/// How many requests per period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub limit: u32,
+    pub period: Period,
+    pub offset: Option<u32>,
+}
+
+/// Settings of a usage plan.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UsagePlanProps {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub throttle: Option<Throttle>,
+    pub quota: Option<Quota>,
+    pub stages: Vec<Stage>,
+}
+
+/// A usage plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsagePlan {
+    id: String,
+    resource: ResourceRef,
+}
+
+impl UsagePlan {
+    /// Puts an API key on the plan.
+    pub fn add_api_key(&self, stack: &mut Stack, key: &ApiKey) -> ResourceRef {
+        let key_id = key
+            .resource
+            .path
+            .rsplit('/')
+            .nth(1)
+            .unwrap_or("Key")
+            .to_string();
+        stack.add(
+            &format!("{}/{key_id}/Resource", self.id),
+            &cfn::CfnUsagePlanKey {
+                key_id: key.key_id(),
+                key_type: "API_KEY".into(),
+                usage_plan_id: self.resource.reference(),
+            },
+        )
+    }
+}
