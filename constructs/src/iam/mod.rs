@@ -263,18 +263,25 @@ pub trait Grantable {
     fn grant_role(&self) -> &Role;
 }
 
-/// Settings of a [`Role`].
+/// Settings of a [`Role`]; `RoleProps::new(assumed_by)` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleProps {
+    /// Who may assume the role: the principal of its trust policy (`AssumeRolePolicyDocument`).
     pub assumed_by: Principal,
+    /// The role's name (`RoleName`); default: one CloudFormation generates.
     pub role_name: Option<String>,
+    /// `Description`.
     pub description: Option<String>,
+    /// The managed policies attached to the role (`ManagedPolicyArns`).
     pub managed_policy_arns: Vec<Value>,
+    /// The role's IAM path (`Path`); default: `/`.
     pub path: Option<String>,
+    /// The longest session, 3600 to 43200 seconds (`MaxSessionDuration`); default: one hour.
     pub max_session_duration_seconds: Option<u32>,
 }
 
 impl RoleProps {
+    /// A role that `assumed_by` may assume, with no name, path or managed policy.
     pub fn new(assumed_by: Principal) -> Self {
         RoleProps {
             assumed_by,
@@ -286,18 +293,34 @@ impl RoleProps {
         }
     }
 
+    /// The role's name (`RoleName`), checked against IAM's rules at synth.
     pub fn role_name(mut self, name: impl Into<String>) -> Self {
         self.role_name = Some(name.into());
         self
     }
 
+    /// The role's description (`Description`).
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());
         self
     }
 
+    /// Attaches one more managed policy, by ARN (`ManagedPolicyArns`).
     pub fn managed_policy(mut self, arn: impl Into<Value>) -> Self {
         self.managed_policy_arns.push(arn.into());
+        self
+    }
+
+    /// The role's IAM path (`Path`), `/service-role/`.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The longest session in seconds (`MaxSessionDuration`), checked to be within
+    /// 3600..=43200 at synth.
+    pub fn max_session_duration_seconds(mut self, seconds: u32) -> Self {
+        self.max_session_duration_seconds = Some(seconds);
         self
     }
 }
@@ -445,13 +468,48 @@ pub fn grant(
     statement
 }
 
-/// Settings of a [`ManagedPolicy`].
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Settings of a [`ManagedPolicy`]; `ManagedPolicyProps::new(statements)` then builder
+/// methods.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ManagedPolicyProps {
+    /// The policy's name (`ManagedPolicyName`); default: one CloudFormation generates.
     pub name: Option<String>,
+    /// `Description`.
     pub description: Option<String>,
+    /// The statements of its `PolicyDocument`: at least one, each valid in an identity policy.
     pub statements: Vec<PolicyStatement>,
+    /// The roles of the stack it is attached to (`Roles`).
     pub roles: Vec<Role>,
+}
+
+impl ManagedPolicyProps {
+    /// A policy of `statements`, attached to no role; an empty list is reported at synth.
+    pub fn new(statements: impl IntoIterator<Item = PolicyStatement>) -> Self {
+        ManagedPolicyProps {
+            name: None,
+            description: None,
+            statements: statements.into_iter().collect(),
+            roles: Vec::new(),
+        }
+    }
+
+    /// The policy's name (`ManagedPolicyName`), checked against IAM's rules at synth.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The policy's description (`Description`).
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+
+    /// Attaches the policy to one more role of the stack (`Roles`).
+    pub fn role(mut self, role: &Role) -> Self {
+        self.roles.push(role.clone());
+        self
+    }
 }
 
 /// A customer managed policy, for callers outside the stack (or roles in it).

@@ -96,15 +96,19 @@ pub enum BucketEncryptionKind {
     Kms(Value),
 }
 
-/// Settings of a [`Bucket`]: every default is the secure one.
+/// Settings of a [`Bucket`]; `BucketProps::new()` then builder methods, every default the
+/// secure one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BucketProps {
+    /// The bucket's name (`BucketName`); default: one CloudFormation generates.
     pub name: Option<String>,
+    /// How objects are encrypted at rest (`BucketEncryption`); default: SSE-S3.
     pub encryption: BucketEncryptionKind,
     /// Block every kind of public access (default: true).
     pub block_public_access: bool,
     /// Deny any request not made over TLS, by bucket policy (default: true).
     pub enforce_ssl: bool,
+    /// Keep every version of an object (`VersioningConfiguration`); default: false.
     pub versioned: bool,
     /// Default: retain, as in the AWS CDK.
     pub removal_policy: RemovalPolicy,
@@ -124,18 +128,37 @@ impl Default for BucketProps {
 }
 
 impl BucketProps {
+    /// The defaults: SSE-S3, public access blocked, TLS enforced, unversioned, retained.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The bucket's name (`BucketName`), checked against S3's naming rules at synth.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
+    /// How objects are encrypted at rest.
     pub fn encryption(mut self, kind: BucketEncryptionKind) -> Self {
         self.encryption = kind;
         self
     }
-    pub fn versioned(mut self, on: bool) -> Self {
-        self.versioned = on;
+    /// Whether every kind of public access is blocked (`PublicAccessBlockConfiguration`).
+    pub fn block_public_access(mut self, on: bool) -> Self {
+        self.block_public_access = on;
         self
     }
+    /// Whether the bucket policy denies requests not made over TLS.
+    pub fn enforce_ssl(mut self, on: bool) -> Self {
+        self.enforce_ssl = on;
+        self
+    }
+    /// Turns versioning on (`VersioningConfiguration.Status: Enabled`).
+    pub fn versioned(mut self) -> Self {
+        self.versioned = true;
+        self
+    }
+    /// What happens to the bucket and its objects when it leaves the stack
+    /// (`DeletionPolicy` and `UpdateReplacePolicy`).
     pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
         self.removal_policy = policy;
         self
