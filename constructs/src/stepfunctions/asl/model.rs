@@ -721,12 +721,38 @@ impl ItemReader {
     }
 }
 
-/// `ItemBatcher`.
+/// `ItemBatcher` of a Distributed Map: groups items so that each child execution gets a
+/// batch; `ItemBatcher::new()` then builder methods.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ItemBatcher {
+    /// `MaxItemsPerBatch` (or `MaxItemsPerBatchPath`): the most items in one batch.
     pub max_items_per_batch: Option<Amount>,
+    /// `MaxInputBytesPerBatch` (or `MaxInputBytesPerBatchPath`): the largest batch, in bytes.
     pub max_input_bytes_per_batch: Option<Amount>,
+    /// `BatchInput`: a JSON object added to every batch.
     pub batch_input: Option<Value>,
+}
+
+impl ItemBatcher {
+    /// A batcher with no limit yet: set at least one of the two.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The most items in one batch (`MaxItemsPerBatch`).
+    pub fn max_items_per_batch(mut self, amount: impl Into<Amount>) -> Self {
+        self.max_items_per_batch = Some(amount.into());
+        self
+    }
+    /// The largest batch in bytes (`MaxInputBytesPerBatch`), at most 256 KiB.
+    pub fn max_input_bytes_per_batch(mut self, amount: impl Into<Amount>) -> Self {
+        self.max_input_bytes_per_batch = Some(amount.into());
+        self
+    }
+    /// A JSON object added to every batch (`BatchInput`).
+    pub fn batch_input(mut self, input: impl Into<Value>) -> Self {
+        self.batch_input = Some(input.into());
+        self
+    }
 }
 
 /// `WriterConfig.OutputType`.
