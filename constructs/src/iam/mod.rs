@@ -26,6 +26,7 @@ pub enum Principal {
 }
 
 impl Principal {
+    /// The AWS service `name`, `states.amazonaws.com`.
     pub fn service(name: impl Into<String>) -> Self {
         Principal::Service(name.into())
     }
@@ -49,23 +50,31 @@ impl Principal {
 /// `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
+    /// `Allow`.
     Allow,
+    /// `Deny`.
     Deny,
 }
 
 /// One statement of a policy document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyStatement {
+    /// `Sid`: the statement's id, unique in its policy.
     pub sid: Option<String>,
+    /// `Effect`.
     pub effect: Effect,
+    /// `Action`: the IAM actions, `s3:GetObject`, each kept once.
     pub actions: Vec<String>,
+    /// `Resource`: the ARNs the actions apply to, each kept once.
     pub resources: Vec<Value>,
+    /// `Principal`: who the statement is about (resource and trust policies only).
     pub principals: Vec<Principal>,
     /// operator -> key -> value, `{"Bool": {"aws:SecureTransport": "false"}}`.
     pub conditions: IndexMap<String, IndexMap<String, Value>>,
 }
 
 impl PolicyStatement {
+    /// An empty `Allow` statement, to add actions and resources to.
     pub fn allow() -> Self {
         PolicyStatement {
             sid: None,
@@ -77,6 +86,7 @@ impl PolicyStatement {
         }
     }
 
+    /// An empty `Deny` statement, to add actions and resources to.
     pub fn deny() -> Self {
         PolicyStatement {
             effect: Effect::Deny,
@@ -84,11 +94,13 @@ impl PolicyStatement {
         }
     }
 
+    /// The statement's id (`Sid`).
     pub fn sid(mut self, sid: impl Into<String>) -> Self {
         self.sid = Some(sid.into());
         self
     }
 
+    /// Adds an IAM action (`Action`), `s3:GetObject`; one already there is not repeated.
     pub fn action(mut self, action: impl Into<String>) -> Self {
         let action = action.into();
         if !self.actions.contains(&action) {
@@ -97,10 +109,12 @@ impl PolicyStatement {
         self
     }
 
+    /// Adds IAM actions (`Action`); those already there are not repeated.
     pub fn actions<S: Into<String>>(self, actions: impl IntoIterator<Item = S>) -> Self {
         actions.into_iter().fold(self, |s, a| s.action(a))
     }
 
+    /// Adds a resource ARN (`Resource`); one already there is not repeated.
     pub fn resource(mut self, resource: impl Into<Value>) -> Self {
         let resource = resource.into();
         if !self.resources.contains(&resource) {
@@ -109,15 +123,18 @@ impl PolicyStatement {
         self
     }
 
+    /// Adds resource ARNs (`Resource`); those already there are not repeated.
     pub fn resources(self, resources: impl IntoIterator<Item = Value>) -> Self {
         resources.into_iter().fold(self, |s, r| s.resource(r))
     }
 
+    /// Adds a principal (`Principal`).
     pub fn principal(mut self, principal: Principal) -> Self {
         self.principals.push(principal);
         self
     }
 
+    /// Adds a condition (`Condition`): `operator` (`StringEquals`) on `key` with `value`.
     pub fn condition(
         mut self,
         operator: impl Into<String>,
@@ -333,6 +350,8 @@ pub struct Role {
 }
 
 impl Role {
+    /// Creates the role, trusting `props.assumed_by`; its default policy is created by the first
+    /// grant.
     pub fn new(stack: &mut Stack, id: &str, props: RoleProps) -> Role {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.role_name {
@@ -371,6 +390,7 @@ impl Role {
         }
     }
 
+    /// The role's resource.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }
@@ -380,6 +400,7 @@ impl Role {
         self.resource.reference()
     }
 
+    /// The role's ARN (`Fn::GetAtt` `Arn`).
     pub fn arn(&self) -> Value {
         self.resource.get_att("Arn")
     }
@@ -519,6 +540,8 @@ pub struct ManagedPolicy {
 }
 
 impl ManagedPolicy {
+    /// Creates the policy; no statement, or one that is invalid in an identity policy, is reported
+    /// at synth.
     pub fn new(stack: &mut Stack, id: &str, props: ManagedPolicyProps) -> ManagedPolicy {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.name {
@@ -549,6 +572,7 @@ impl ManagedPolicy {
         }
     }
 
+    /// The policy's resource.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }

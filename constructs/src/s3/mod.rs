@@ -15,6 +15,7 @@ cfn_enum! {
 }
 
 cfn_struct! {
+    /// `ServerSideEncryptionByDefault`: the encryption applied to objects stored without one.
     pub struct ServerSideEncryptionByDefault {
         kms_master_key_id: Option<Value> => "KMSMasterKeyID",
         sse_algorithm: Option<SseAlgorithm> => "SSEAlgorithm",
@@ -22,6 +23,7 @@ cfn_struct! {
 }
 
 cfn_struct! {
+    /// `ServerSideEncryptionRule`: one rule of `BucketEncryption`.
     pub struct ServerSideEncryptionRule {
         bucket_key_enabled: Option<bool> => "BucketKeyEnabled",
         server_side_encryption_by_default: Option<ServerSideEncryptionByDefault> => "ServerSideEncryptionByDefault",
@@ -29,12 +31,14 @@ cfn_struct! {
 }
 
 cfn_struct! {
+    /// `BucketEncryption`: how objects are encrypted at rest.
     pub struct BucketEncryption {
         server_side_encryption_configuration: Vec<ServerSideEncryptionRule> => "ServerSideEncryptionConfiguration",
     }
 }
 
 cfn_struct! {
+    /// `PublicAccessBlockConfiguration`: which kinds of public access are blocked.
     pub struct PublicAccessBlockConfiguration {
         block_public_acls: Option<bool> => "BlockPublicAcls",
         block_public_policy: Option<bool> => "BlockPublicPolicy",
@@ -44,18 +48,21 @@ cfn_struct! {
 }
 
 cfn_struct! {
+    /// `VersioningConfiguration`: `Enabled` or `Suspended`.
     pub struct VersioningConfiguration {
         status: Value => "Status",
     }
 }
 
 cfn_struct! {
+    /// `OwnershipControlsRule`: who owns the objects written to the bucket.
     pub struct OwnershipControlsRule {
         object_ownership: Value => "ObjectOwnership",
     }
 }
 
 cfn_struct! {
+    /// `OwnershipControls`: the bucket's object ownership rules.
     pub struct OwnershipControls {
         rules: Vec<OwnershipControlsRule> => "Rules",
     }
@@ -174,6 +181,8 @@ pub struct Bucket {
 }
 
 impl Bucket {
+    /// Creates the bucket, and its policy when SSL is enforced; a name S3 refuses is reported at
+    /// synth.
     pub fn new(stack: &mut Stack, id: &str, props: BucketProps) -> Bucket {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.name {
@@ -249,6 +258,7 @@ impl Bucket {
         bucket
     }
 
+    /// The bucket's resource.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }
@@ -258,6 +268,7 @@ impl Bucket {
         self.resource.reference()
     }
 
+    /// The bucket's ARN (`Fn::GetAtt` `Arn`).
     pub fn arn(&self) -> Value {
         self.resource.get_att("Arn")
     }

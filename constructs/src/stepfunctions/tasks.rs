@@ -141,10 +141,15 @@ pub enum Attr {
     /// A number from a path: `{"N.$": "States.Format('{}', $.n)"}`, since DynamoDB wants the
     /// number as a string.
     NPath(String),
+    /// A boolean literal: `{"BOOL": true}`.
     Bool(bool),
+    /// A boolean from a path: `{"BOOL.$": "$.done"}`.
     BoolPath(String),
+    /// A map of attributes: `{"M": {...}}`.
     M(Vec<(String, Attr)>),
+    /// A list of attributes: `{"L": [...]}`.
     L(Vec<Attr>),
+    /// A null: `{"NULL": true}`.
     Null,
 }
 
@@ -236,10 +241,15 @@ pub fn attr_map(fields: &[(&str, Attr)]) -> Vec<(String, Attr)> {
 /// `ReturnValues` of a DynamoDB write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReturnValues {
+    /// `NONE`: the call answers with no attributes.
     None,
+    /// `ALL_OLD`: the whole item as it was before the write.
     AllOld,
+    /// `UPDATED_OLD`: the updated attributes as they were before the write.
     UpdatedOld,
+    /// `ALL_NEW`: the whole item as it is after the write.
     AllNew,
+    /// `UPDATED_NEW`: the updated attributes as they are after the write.
     UpdatedNew,
 }
 
@@ -700,16 +710,19 @@ pub fn aws_sdk(
 /// Options of [`http_invoke`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpInvoke {
-    /// The EventBridge connection that holds the API's credentials.
+    /// `Authentication.ConnectionArn`: the EventBridge connection that holds the API's
+    /// credentials.
     pub connection_arn: Value,
-    /// The endpoint, `https://api.example.com/orders` (a prefix when `path` is dynamic).
+    /// `ApiEndpoint`, `https://api.example.com/orders`; the grant covers every URL it is a
+    /// prefix of.
     pub endpoint: String,
+    /// `Method`: one HTTP method, not `ANY`.
     pub method: HttpMethod,
-    /// The request body.
+    /// `RequestBody`.
     pub body: Option<Input>,
-    /// Query parameters.
+    /// `QueryParameters`.
     pub query_parameters: Option<Input>,
-    /// Headers (besides those of the connection).
+    /// `Headers`, besides those of the connection.
     pub headers: Option<Input>,
 }
 
@@ -725,17 +738,17 @@ impl HttpInvoke {
             headers: None,
         }
     }
-    /// The request body.
+    /// The request body (`RequestBody`).
     pub fn body(mut self, body: impl Into<Input>) -> Self {
         self.body = Some(body.into());
         self
     }
-    /// Query parameters.
+    /// The query parameters (`QueryParameters`).
     pub fn query_parameters(mut self, parameters: impl Into<Input>) -> Self {
         self.query_parameters = Some(parameters.into());
         self
     }
-    /// Request headers.
+    /// The request headers (`Headers`).
     pub fn headers(mut self, headers: impl Into<Input>) -> Self {
         self.headers = Some(headers.into());
         self
