@@ -390,7 +390,7 @@ impl Role {
         }
     }
 
-    /// The role's resource.
+    /// The `AWS::IAM::Role` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }
@@ -572,7 +572,7 @@ impl ManagedPolicy {
         }
     }
 
-    /// The policy's resource.
+    /// The `AWS::IAM::ManagedPolicy` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }

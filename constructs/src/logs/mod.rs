@@ -176,7 +176,7 @@ impl LogGroup {
         LogGroup { resource }
     }
 
-    /// The log group's resource.
+    /// The `AWS::Logs::LogGroup` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }

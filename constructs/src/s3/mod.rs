@@ -258,7 +258,7 @@ impl Bucket {
         bucket
     }
 
-    /// The bucket's resource.
+    /// The `AWS::S3::Bucket` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }
