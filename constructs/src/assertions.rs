@@ -93,10 +93,12 @@ impl Template {
         }
     }
 
+    /// A template already in JSON, a synthesized one read back or written by hand.
     pub fn from_json(json: Json) -> Template {
         Template { json }
     }
 
+    /// The template as JSON, for assertions the helpers do not cover.
     pub fn to_json(&self) -> &Json {
         &self.json
     }

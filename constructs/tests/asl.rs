@@ -225,11 +225,11 @@ fn a_distributed_map_renders_reader_batcher_and_writer() {
             input: None,
             policy: Vec::new(),
         })
-        .item_batcher(ItemBatcher {
-            max_items_per_batch: Some(Amount::Value(100.into())),
-            max_input_bytes_per_batch: None,
-            batch_input: Some(Value::from(json!({"job.$": "$.job"}))),
-        })
+        .item_batcher(
+            ItemBatcher::new()
+                .max_items_per_batch(100)
+                .batch_input(json!({"job.$": "$.job"})),
+        )
         .result_writer(ResultWriter {
             resource: Some("arn:aws:states:::s3:putObject".into()),
             parameters: Some(Value::from(json!({"Bucket": "out", "Prefix": "results"}))),

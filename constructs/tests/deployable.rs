@@ -65,15 +65,12 @@ fn function(s: &mut Stack, id: &str) -> Function {
 fn a_distributed_map_over_s3_with_a_writer_and_a_sync_child_gets_every_right_it_needs() {
     let ws = workspace();
     let mut s = Stack::new("S");
-    let bucket = Bucket::new(&mut s, "Data", BucketProps::default());
+    let bucket = Bucket::new(&mut s, "Data", BucketProps::new());
     let child = StateMachine::new(&mut s, "Child", StateMachineProps::new(pass("Work")));
     let item = tasks::start_execution(
         "Run child",
         &child,
-        StartExecution {
-            pattern: IntegrationPattern::Sync,
-            ..Default::default()
-        },
+        StartExecution::new().pattern(IntegrationPattern::Sync),
     );
     let distributed = map("Each order", item)
         .distributed(ExecutionType::Standard)
@@ -145,7 +142,7 @@ fn a_distributed_map_over_s3_with_a_writer_and_a_sync_child_gets_every_right_it_
 fn listing_objects_may_list_only_under_the_prefix() {
     let ws = workspace();
     let mut s = Stack::new("S");
-    let bucket = Bucket::new(&mut s, "Data", BucketProps::default());
+    let bucket = Bucket::new(&mut s, "Data", BucketProps::new());
     let m = map("Each", pass("P"))
         .distributed(ExecutionType::Express)
         .item_reader(ItemReader::s3_objects(&bucket, "incoming/"));
@@ -273,10 +270,7 @@ fn a_machine_starts_itself_through_its_name_without_a_cycle() {
     let mut s = Stack::new("S");
     let again = tasks::start_execution_of_itself(
         "Again",
-        StartExecution {
-            input: Some(Payload::new().path("page", "$.next").into()),
-            ..Default::default()
-        },
+        StartExecution::new().input(Payload::new().path("page", "$.next")),
     );
     StateMachine::new(&mut s, "Pager", StateMachineProps::new(again).name("pager"));
     let t = Template::from_stack_in(ws.path(), &s);
@@ -344,7 +338,7 @@ fn every_helper(language: QueryLanguage) -> (Json, Vec<Json>) {
         TableProps::new(Attribute::new("Id", AttributeType::String)),
     );
     let f = function(&mut s, "F");
-    let bucket = Bucket::new(&mut s, "Files", BucketProps::default());
+    let bucket = Bucket::new(&mut s, "Files", BucketProps::new());
     let child = StateMachine::new(&mut s, "Child", StateMachineProps::new(pass("P")));
     let key = || attr_map(&[("Id", Attr::s_path("$.id"))]);
     let chain = tasks::lambda_invoke("Invoke", &f, LambdaInvoke::new())
@@ -361,12 +355,10 @@ fn every_helper(language: QueryLanguage) -> (Json, Vec<Json>) {
             &table,
             key(),
             "SET #s = :s",
-            Expressions {
-                expression_attribute_names: vec![("#s".into(), "Status".into())],
-                expression_attribute_values: vec![(":s".into(), Attr::s("Done"))],
-                return_values: Some(ReturnValues::UpdatedNew),
-                ..Default::default()
-            },
+            Expressions::new()
+                .expression_attribute_names([("#s", "Status")])
+                .expression_attribute_values([(":s", Attr::s("Done"))])
+                .return_values(ReturnValues::UpdatedNew),
         ))
         .next(tasks::dynamo_delete_item(
             "Delete",
@@ -377,16 +369,12 @@ fn every_helper(language: QueryLanguage) -> (Json, Vec<Json>) {
         .next(tasks::dynamo_query(
             "Query",
             &table,
-            Query {
-                key_condition_expression: "Id = :id".into(),
-                expression_attribute_values: vec![(":id".into(), Attr::s_path("$.id"))],
-                ..Default::default()
-            },
+            Query::new("Id = :id").expression_attribute_values([(":id", Attr::s_path("$.id"))]),
         ))
         .next(tasks::start_execution(
             "Start",
             &child,
-            StartExecution::default(),
+            StartExecution::new(),
         ))
         .next(tasks::s3_get_object(
             "Read",
@@ -611,7 +599,7 @@ fn waits_and_concurrency_beyond_what_step_functions_accepts_fail_synth() {
                 .distributed(ExecutionType::Express)
                 .item_reader({
                     let mut s = Stack::new("Other");
-                    let b = Bucket::new(&mut s, "B", BucketProps::default());
+                    let b = Bucket::new(&mut s, "B", BucketProps::new());
                     ItemReader::s3_object(
                         &b,
                         ObjectKey::Literal("a.csv".into()),

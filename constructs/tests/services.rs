@@ -219,7 +219,7 @@ fn stream_grants_need_a_stream() {
 #[test]
 fn buckets_are_encrypted_private_and_tls_only_by_default() {
     let mut s = Stack::new("S");
-    Bucket::new(&mut s, "Data", BucketProps::default());
+    Bucket::new(&mut s, "Data", BucketProps::new());
     let t = Template::from_stack(&s);
     let arn = getatt("Data", &t, "AWS::S3::Bucket", "Arn");
     t.has_resource(
@@ -257,9 +257,9 @@ fn bucket_options_and_name_rules() {
     Bucket::new(
         &mut s,
         "K",
-        BucketProps::default()
+        BucketProps::new()
             .encryption(BucketEncryptionKind::KmsManaged)
-            .versioned(true)
+            .versioned()
             .removal_policy(RemovalPolicy::Destroy)
             .name("my-bucket"),
     );
@@ -274,7 +274,7 @@ fn bucket_options_and_name_rules() {
             "DeletionPolicy": "Delete"}),
     );
     let mut s = Stack::new("S");
-    Bucket::new(&mut s, "Bad", BucketProps::default().name("Bad_Bucket"));
+    Bucket::new(&mut s, "Bad", BucketProps::new().name("Bad_Bucket"));
     let mut app = App::new(".");
     app.add_stack(s);
     let e = app.synth().unwrap_err();
@@ -290,7 +290,7 @@ fn bucket_options_and_name_rules() {
 #[test]
 fn bucket_grants_cover_objects_only() {
     let mut s = Stack::new("S");
-    let b = Bucket::new(&mut s, "B", BucketProps::default());
+    let b = Bucket::new(&mut s, "B", BucketProps::new());
     let r = Role::new(
         &mut s,
         "Reader",
@@ -398,14 +398,11 @@ fn roles_statements_and_managed_policies() {
     ManagedPolicy::new(
         &mut s,
         "Callers",
-        ManagedPolicyProps {
-            name: Some("callers".into()),
-            statements: vec![PolicyStatement::allow()
-                .actions(["states:StartExecution"])
-                .resource("*")],
-            roles: vec![role.clone()],
-            ..Default::default()
-        },
+        ManagedPolicyProps::new([PolicyStatement::allow()
+            .actions(["states:StartExecution"])
+            .resource("*")])
+        .name("callers")
+        .role(&role),
     );
     let t = Template::from_stack(&s);
     let role_id = t.logical_id_of_type("AWS::IAM::Role");
@@ -443,7 +440,7 @@ fn invalid_statements_are_reported_where_they_are_attached() {
         RoleProps::new(Principal::service("lambda.amazonaws.com")).role_name("bad name"),
     );
     role.add_to_policy(&mut s, PolicyStatement::allow().action("GetObject"));
-    ManagedPolicy::new(&mut s, "Empty", ManagedPolicyProps::default());
+    ManagedPolicy::new(&mut s, "Empty", ManagedPolicyProps::new(Vec::new()));
     assert_contains_all(
         &problems(s),
         &[

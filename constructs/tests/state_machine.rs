@@ -67,12 +67,11 @@ fn dynamodb_tasks_need_exactly_their_action_on_the_table() {
                     &table,
                     key,
                     "SET #s = :v",
-                    Expressions {
-                        expression_attribute_names: vec![("#s".into(), "Status".into())],
-                        expression_attribute_values: vec![(":v".into(), Attr::s("Done"))],
-                        condition_expression: Some("attribute_exists(Id)".into()),
-                        return_values: Some(ReturnValues::AllNew),
-                    },
+                    Expressions::new()
+                        .expression_attribute_names([("#s", "Status")])
+                        .expression_attribute_values([(":v", Attr::s("Done"))])
+                        .condition_expression("attribute_exists(Id)")
+                        .return_values(ReturnValues::AllNew),
                 ),
                 _ => tasks::dynamo_delete_item("T", &table, key, Expressions::default()),
             }
@@ -151,13 +150,10 @@ fn a_query_with_an_index_may_read_that_index() {
         tasks::dynamo_query(
             "Q",
             &table,
-            Query {
-                key_condition_expression: "Id = :id".into(),
-                index_name: Some("byDay".into()),
-                expression_attribute_values: vec![(":id".into(), Attr::s_path("$.id"))],
-                consistent_read: Some(true),
-                ..Default::default()
-            },
+            Query::new("Id = :id")
+                .index_name("byDay")
+                .expression_attribute_values([(":id", Attr::s_path("$.id"))])
+                .consistent_read(true),
         )
     });
     let arn = arn_of(&t, "AWS::DynamoDB::Table");
@@ -206,11 +202,10 @@ fn lambda_tasks_invoke_the_function_and_its_versions() {
         tasks::lambda_invoke(
             "Invoke",
             &f,
-            LambdaInvoke {
-                payload: Some(Payload::new().path("id", "$.id").into()),
-                retry_on_service_exceptions: false,
-                payload_response_only: true,
-            },
+            LambdaInvoke::new()
+                .payload(Payload::new().path("id", "$.id"))
+                .without_service_retry()
+                .payload_response_only(),
         )
     });
     assert_eq!(
@@ -243,20 +238,11 @@ fn start_execution_rights_depend_on_the_integration_pattern() {
     ] {
         let (t, st) = with_task(|s| {
             let child = StateMachine::new(s, "Child", StateMachineProps::new(pass("Noop")));
-            let input = (pattern == IntegrationPattern::WaitForTaskToken).then(|| {
-                Payload::new()
-                    .context("token", ContextPath::TASK_TOKEN)
-                    .into()
-            });
-            tasks::start_execution(
-                "Start",
-                &child,
-                StartExecution {
-                    input,
-                    execution_name: None,
-                    pattern,
-                },
-            )
+            let mut options = StartExecution::new().pattern(pattern);
+            if pattern == IntegrationPattern::WaitForTaskToken {
+                options = options.input(Payload::new().context("token", ContextPath::TASK_TOKEN));
+            }
+            tasks::start_execution("Start", &child, options)
         });
         let child_id = t
             .find_resources("AWS::StepFunctions::StateMachine", json!({}))
@@ -304,7 +290,7 @@ fn start_execution_rights_depend_on_the_integration_pattern() {
 #[test]
 fn s3_tasks_name_the_objects_they_touch() {
     let (t, st) = with_task(|s| {
-        let b = Bucket::new(s, "Data", BucketProps::default());
+        let b = Bucket::new(s, "Data", BucketProps::new());
         tasks::s3_get_object("Get", &b, ObjectKey::Literal("config/settings.json".into())).next(
             tasks::s3_put_object(
                 "Put",
@@ -510,10 +496,7 @@ fn an_express_machine_refuses_sync_integrations_at_synth() {
     let step = tasks::start_execution(
         "Run child",
         &child,
-        StartExecution {
-            pattern: IntegrationPattern::Sync,
-            ..Default::default()
-        },
+        StartExecution::new().pattern(IntegrationPattern::Sync),
     );
     StateMachine::new(&mut s, "M", StateMachineProps::new(step).express());
     let mut app = App::new(".");

@@ -66,7 +66,7 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
     let bucket = Bucket::new(
         &mut stack,
         "ProcessInputBucket",
-        BucketProps::default().removal_policy(super::removal(config.remove_data_on_destroy)),
+        BucketProps::new().removal_policy(super::removal(config.remove_data_on_destroy)),
     );
     let step_function = |stack: &mut Stack, id: &str, step: &str| {
         Function::new(
@@ -197,24 +197,21 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
     let caller = ManagedPolicy::new(
         &mut stack,
         "StateMachineAccess",
-        ManagedPolicyProps {
-            description: Some("Lets a caller store process data and run ProcessA".into()),
-            statements: vec![
-                PolicyStatement::allow()
-                    .sid("s3")
-                    .actions(["s3:GetObject", "s3:PutObject"])
-                    .resource(bucket.arn_for_objects("*")),
-                PolicyStatement::allow()
-                    .sid("sfndescexec")
-                    .action("states:DescribeExecution")
-                    .resource(process.executions_arn()),
-                PolicyStatement::allow()
-                    .sid("sfnstart")
-                    .action("states:StartExecution")
-                    .resource(process.arn()),
-            ],
-            ..Default::default()
-        },
+        ManagedPolicyProps::new([
+            PolicyStatement::allow()
+                .sid("s3")
+                .actions(["s3:GetObject", "s3:PutObject"])
+                .resource(bucket.arn_for_objects("*")),
+            PolicyStatement::allow()
+                .sid("sfndescexec")
+                .action("states:DescribeExecution")
+                .resource(process.executions_arn()),
+            PolicyStatement::allow()
+                .sid("sfnstart")
+                .action("states:StartExecution")
+                .resource(process.arn()),
+        ])
+        .description("Lets a caller store process data and run ProcessA"),
     );
 
     stack

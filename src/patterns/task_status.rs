@@ -51,11 +51,9 @@ pub fn build(config: &TaskStatusConfig) -> Stack {
                 &table,
                 key(),
                 "SET #s = :val",
-                Expressions {
-                    expression_attribute_names: vec![("#s".into(), "Status".into())],
-                    expression_attribute_values: attr_map(&[(":val", Attr::s("Done"))]),
-                    ..Default::default()
-                },
+                Expressions::new()
+                    .expression_attribute_names([("#s", "Status")])
+                    .expression_attribute_values(attr_map(&[(":val", Attr::s("Done"))])),
             ));
     let machine = StateMachine::new(
         &mut stack,

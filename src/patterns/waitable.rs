@@ -111,16 +111,13 @@ pub fn build(config: &WaitableConfig) -> Stack {
             &table,
             attr_map(&[("Id", Attr::s_path("$.Id"))]),
             "SET ProcessStatus = :newStatus, LastUpdated = :newTimestamp",
-            Expressions {
-                expression_attribute_values: attr_map(&[
-                    (":newStatus", Attr::s("COMPLETED")),
-                    (
-                        ":newTimestamp",
-                        Attr::s_context(ContextPath::STATE_ENTERED_TIME),
-                    ),
-                ]),
-                ..Default::default()
-            },
+            Expressions::new().expression_attribute_values(attr_map(&[
+                (":newStatus", Attr::s("COMPLETED")),
+                (
+                    ":newTimestamp",
+                    Attr::s_context(ContextPath::STATE_ENTERED_TIME),
+                ),
+            ])),
         )
         .retry(retry())
         .result_path(PathValue::Null),

@@ -68,7 +68,7 @@ pub fn catalog_app(root: &Path) -> App {
         "Jobs",
         TableProps::new(Attribute::new("Id", AttributeType::String)),
     );
-    let bucket = Bucket::new(&mut s, "Files", BucketProps::default());
+    let bucket = Bucket::new(&mut s, "Files", BucketProps::new());
     let function = Function::new(&mut s, "Worker", FunctionProps::new("process-item"));
     let child = StateMachine::new(
         &mut s,
@@ -113,10 +113,7 @@ pub fn catalog_app(root: &Path) -> App {
                 &table,
                 key(),
                 "SET done = :t",
-                Expressions {
-                    expression_attribute_values: vec![(":t".into(), Attr::Bool(true))],
-                    ..Default::default()
-                },
+                Expressions::new().expression_attribute_values([(":t", Attr::Bool(true))]),
             )
             .result_path(PathValue::Null),
         )
@@ -124,11 +121,7 @@ pub fn catalog_app(root: &Path) -> App {
             tasks::dynamo_query(
                 "Query",
                 &table,
-                Query {
-                    key_condition_expression: "Id = :id".into(),
-                    expression_attribute_values: vec![(":id".into(), Attr::s_path("$.id"))],
-                    ..Default::default()
-                },
+                Query::new("Id = :id").expression_attribute_values([(":id", Attr::s_path("$.id"))]),
             )
             .result_path(PathValue::path("$.found")),
         )
@@ -159,17 +152,14 @@ pub fn catalog_app(root: &Path) -> App {
             .result_path(PathValue::Null),
         )
         .next(
-            tasks::start_execution("Run child", &child, StartExecution::default())
+            tasks::start_execution("Run child", &child, StartExecution::new())
                 .result_path(PathValue::Null),
         )
         .next(
             tasks::start_execution(
                 "Run child and wait",
                 &child,
-                StartExecution {
-                    pattern: IntegrationPattern::Sync,
-                    ..Default::default()
-                },
+                StartExecution::new().pattern(IntegrationPattern::Sync),
             )
             .result_path(PathValue::Null),
         )
@@ -257,10 +247,7 @@ pub fn catalog_app(root: &Path) -> App {
         ObjectKey::Literal("items.json".into()),
         ReaderConfig::new(InputType::Json),
     ))
-    .item_batcher(ItemBatcher {
-        max_items_per_batch: Some(Amount::Value(10.into())),
-        ..Default::default()
-    })
+    .item_batcher(ItemBatcher::new().max_items_per_batch(10))
     .result_writer(ResultWriter::s3(&bucket, "results"))
     .tolerated_failure_percentage(10)
     .label("files")

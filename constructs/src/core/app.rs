@@ -29,6 +29,7 @@ impl App {
         }
     }
 
+    /// The cargo workspace the app's Lambda crates are found in.
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -46,10 +47,12 @@ impl App {
         self
     }
 
+    /// The stack named `name`, if the app has one.
     pub fn stack(&self, name: &str) -> Option<&Stack> {
         self.stacks.get(name)
     }
 
+    /// The app's stacks, in the order they were added.
     pub fn stacks(&self) -> impl Iterator<Item = &Stack> {
         self.stacks.values()
     }
@@ -97,11 +100,14 @@ impl App {
 /// The synthesized app: one template per stack, in deployment order (dependencies first).
 #[derive(Debug, Clone)]
 pub struct CloudAssembly {
+    /// One synthesized stack per stack of the app, dependencies first.
     pub stacks: Vec<SynthesizedStack>,
+    /// What synth found legal but worth knowing, across every stack.
     pub warnings: Vec<Warning>,
 }
 
 impl CloudAssembly {
+    /// The synthesized stack named `name`, if there is one.
     pub fn stack(&self, name: &str) -> Option<&SynthesizedStack> {
         self.stacks.iter().find(|s| s.name == name)
     }

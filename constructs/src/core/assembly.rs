@@ -30,12 +30,15 @@ pub const WORKSPACE_FILE: &str = "rcdk.json";
 /// The template file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    /// `.template.json` files, the default.
     #[default]
     Json,
+    /// `.template.yaml` files.
     Yaml,
 }
 
 impl Format {
+    /// The file extension of a template in this format, without the dot.
     pub fn extension(self) -> &'static str {
         match self {
             Format::Json => "json",
@@ -47,11 +50,17 @@ impl Format {
 /// What the summary table shows of a stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackSummary {
+    /// The stack's name.
     pub name: String,
+    /// How many resources its template has.
     pub resources: usize,
+    /// How many of them are `AWS::StepFunctions::StateMachine`s.
     pub state_machines: usize,
+    /// How many code assets it uploads.
     pub assets: usize,
+    /// The size of its template file, in bytes.
     pub template_bytes: usize,
+    /// The stacks it must be deployed after.
     pub dependencies: Vec<String>,
 }
 
@@ -60,7 +69,9 @@ pub struct StackSummary {
 pub struct RenderedAssembly {
     /// File name (relative to the assembly directory) and content, in a stable order.
     pub files: Vec<(String, Vec<u8>)>,
+    /// One summary per stack, in deployment order.
     pub summaries: Vec<StackSummary>,
+    /// What synth found legal but worth knowing.
     pub warnings: Vec<Warning>,
 }
 
@@ -302,7 +313,9 @@ impl RenderedAssembly {
 /// An assembly read back from its directory: what the toolkit works on.
 #[derive(Debug, Clone)]
 pub struct AssemblyDir {
+    /// The assembly directory it was read from.
     pub dir: PathBuf,
+    /// The stacks and warnings it holds.
     pub assembly: CloudAssembly,
     /// The app's cargo workspace, when the assembly records it (`rcdk.json`).
     pub workspace: Option<PathBuf>,
@@ -542,12 +555,30 @@ fn read_assets(path: &Path, manifest: &Json) -> Result<Vec<AssetEntry>, SynthErr
 /// Why a stack selection (names or globs on the command line) selects nothing usable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectError {
+    /// A name or glob that matches none of the app's stacks.
     #[error("no stack matches {pattern:?}")]
-    NoStack { pattern: String, available: String },
+    NoStack {
+        /// The name or glob as given.
+        pattern: String,
+        /// The app's stack names, comma-separated.
+        available: String,
+    },
+    /// A glob that does not parse.
     #[error("{pattern:?} is not a valid stack pattern: {message}")]
-    BadPattern { pattern: String, message: String },
+    BadPattern {
+        /// The glob as given.
+        pattern: String,
+        /// The glob parser's complaint.
+        message: String,
+    },
+    /// No stack named, no `--all`, and the app has more than one stack.
     #[error("name the stacks to {verb}, or use --all")]
-    NoSelection { verb: String, available: String },
+    NoSelection {
+        /// The command that needs a selection (`deploy`, `destroy`).
+        verb: String,
+        /// The app's stack names, comma-separated.
+        available: String,
+    },
 }
 
 impl SelectError {

@@ -33,6 +33,8 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Reads the workspace at `root`; a missing or unreadable manifest or lock file is kept as the
+    /// reason hashing will fail, not reported here.
     pub fn read(root: &Path) -> Workspace {
         let lock_path = root.join("Cargo.lock");
         let lock = match fs::read_to_string(&lock_path) {

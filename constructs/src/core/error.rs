@@ -10,12 +10,14 @@ pub struct Problem {
     pub path: String,
     /// The property concerned, when there is one (`TableName`, `Outputs.ApiUrl`).
     pub property: Option<String>,
+    /// What is wrong, in a sentence.
     pub message: String,
     /// What to do about it, when we know.
     pub help: Option<String>,
 }
 
 impl Problem {
+    /// A problem at construct path `path`, with no property or help yet.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Problem {
             path: path.into(),
@@ -25,11 +27,13 @@ impl Problem {
         }
     }
 
+    /// The property the problem is about (`TableName`).
     pub fn property(mut self, property: impl Into<String>) -> Self {
         self.property = Some(property.into());
         self
     }
 
+    /// What to do about the problem.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -49,7 +53,9 @@ impl fmt::Display for Problem {
 /// Something legal but worth knowing (a template deploy will have to upload, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
+    /// The construct path (or stack name) it is about.
     pub path: String,
+    /// What is worth knowing.
     pub message: String,
 }
 
@@ -65,18 +71,29 @@ pub enum SynthError {
     /// Every problem found, not just the first.
     #[error("the app has {} problem{}", .0.len(), if .0.len() == 1 { "" } else { "s" })]
     Invalid(Vec<Problem>),
+    /// A file that cannot be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {
+        /// The file.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
     /// A cloud assembly directory that cannot be used (missing, or not what synth writes).
     #[error("{}: {message}", path.display())]
-    Assembly { path: PathBuf, message: String },
+    Assembly {
+        /// The directory or the file in it that is wrong.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A file or directory of the cloud assembly that cannot be written.
     #[error("cannot write {}: {source}", path.display())]
     Write {
+        /// The file or directory.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },

@@ -7,20 +7,27 @@ use super::value::{ToCfn, Value};
 
 /// A typed L1 property struct: its CloudFormation type and required properties.
 pub trait CfnProps: ToCfn {
+    /// The CloudFormation resource type, `AWS::S3::Bucket`.
     const TYPE: &'static str;
+    /// The properties CloudFormation requires, checked at synth.
     const REQUIRED: &'static [&'static str];
 }
 
 /// `DeletionPolicy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeletionPolicy {
+    /// Delete the resource when it leaves the stack.
     Delete,
+    /// Keep the resource, orphaned from the stack.
     Retain,
+    /// Keep the resource, unless the stack operation that created it rolls back.
     RetainExceptOnCreate,
+    /// Take a snapshot of the resource's data, then delete it.
     Snapshot,
 }
 
 impl DeletionPolicy {
+    /// The value written in the template.
     pub fn as_str(self) -> &'static str {
         match self {
             DeletionPolicy::Delete => "Delete",
@@ -34,12 +41,16 @@ impl DeletionPolicy {
 /// `UpdateReplacePolicy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateReplacePolicy {
+    /// Delete the old resource after its replacement is created.
     Delete,
+    /// Keep the old resource, orphaned from the stack.
     Retain,
+    /// Take a snapshot of the old resource's data, then delete it.
     Snapshot,
 }
 
 impl UpdateReplacePolicy {
+    /// The value written in the template.
     pub fn as_str(self) -> &'static str {
         match self {
             UpdateReplacePolicy::Delete => "Delete",
@@ -65,6 +76,7 @@ pub enum RemovalPolicy {
 }
 
 impl RemovalPolicy {
+    /// The `DeletionPolicy` this removal policy sets.
     pub fn deletion_policy(self) -> DeletionPolicy {
         match self {
             RemovalPolicy::Destroy => DeletionPolicy::Delete,
@@ -74,6 +86,7 @@ impl RemovalPolicy {
         }
     }
 
+    /// The `UpdateReplacePolicy` this removal policy sets.
     pub fn update_replace_policy(self) -> UpdateReplacePolicy {
         match self {
             RemovalPolicy::Destroy => UpdateReplacePolicy::Delete,
@@ -88,12 +101,17 @@ impl RemovalPolicy {
 /// One resource of a stack, before token resolution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CfnResource {
+    /// The resource type (`Type`), `AWS::S3::Bucket`.
     pub type_name: String,
     /// Always an object.
     pub properties: Value,
+    /// The resources created before this one (`DependsOn`).
     pub depends_on: Vec<ResourceRef>,
+    /// `DeletionPolicy`, when set.
     pub deletion_policy: Option<DeletionPolicy>,
+    /// `UpdateReplacePolicy`, when set.
     pub update_replace_policy: Option<UpdateReplacePolicy>,
+    /// `Metadata`, key by key.
     pub metadata: IndexMap<String, Value>,
     pub(crate) required: &'static [&'static str],
     pub(crate) logical_id_override: Option<String>,
@@ -132,21 +150,26 @@ impl CfnResource {
         }
     }
 
+    /// Builder: sets the resource's `DeletionPolicy` and `UpdateReplacePolicy` from `policy`.
     pub fn with_removal_policy(mut self, policy: RemovalPolicy) -> Self {
         self.apply_removal_policy(policy);
         self
     }
 
+    /// Sets the resource's `DeletionPolicy` and `UpdateReplacePolicy` from `policy`.
     pub fn apply_removal_policy(&mut self, policy: RemovalPolicy) {
         self.deletion_policy = Some(policy.deletion_policy());
         self.update_replace_policy = Some(policy.update_replace_policy());
     }
 
+    /// Builder: creates this resource after `dependency` (`DependsOn`).
     pub fn with_depends_on(mut self, dependency: &ResourceRef) -> Self {
         self.add_depends_on(dependency);
         self
     }
 
+    /// Creates this resource after `dependency` (`DependsOn`); a dependency given twice is kept
+    /// once.
     pub fn add_depends_on(&mut self, dependency: &ResourceRef) {
         if !self.depends_on.contains(dependency) {
             self.depends_on.push(dependency.clone());

@@ -24,9 +24,13 @@ pub struct CodeAsset {
 /// The type of a template parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParameterType {
+    /// `String`.
     String,
+    /// `Number`.
     Number,
+    /// `List<Number>`.
     NumberList,
+    /// `CommaDelimitedList`: strings separated by commas.
     CommaDelimitedList,
     /// `AWS::SSM::Parameter::Value<String>`: the value of an SSM parameter named by the value.
     SsmString,
@@ -35,6 +39,7 @@ pub enum ParameterType {
 }
 
 impl ParameterType {
+    /// The value written as the parameter's `Type`.
     pub fn as_str(&self) -> &str {
         match self {
             ParameterType::String => "String",
@@ -50,20 +55,32 @@ impl ParameterType {
 /// A typed template parameter; its default, when given, is checked against its constraints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {
+    /// `Type`.
     pub kind: ParameterType,
+    /// `Default`, checked at synth against the allowed values, pattern, length and range.
     pub default: Option<serde_json::Value>,
+    /// `Description`.
     pub description: Option<String>,
+    /// `AllowedValues`.
     pub allowed_values: Vec<serde_json::Value>,
+    /// `AllowedPattern`: a regular expression a string value must match.
     pub allowed_pattern: Option<String>,
+    /// `MinLength` of a string value.
     pub min_length: Option<u32>,
+    /// `MaxLength` of a string value.
     pub max_length: Option<u32>,
+    /// `MinValue` of a number.
     pub min_value: Option<f64>,
+    /// `MaxValue` of a number.
     pub max_value: Option<f64>,
+    /// `NoEcho`: the value is masked wherever CloudFormation shows it.
     pub no_echo: bool,
+    /// `ConstraintDescription`: what CloudFormation says when a value breaks a constraint.
     pub constraint_description: Option<String>,
 }
 
 impl Parameter {
+    /// A parameter of type `kind` with no default or constraint.
     pub fn new(kind: ParameterType) -> Self {
         Parameter {
             kind,
@@ -79,20 +96,25 @@ impl Parameter {
             constraint_description: None,
         }
     }
+    /// A `String` parameter.
     pub fn string() -> Self {
         Self::new(ParameterType::String)
     }
+    /// A `Number` parameter.
     pub fn number() -> Self {
         Self::new(ParameterType::Number)
     }
+    /// The parameter's `Default`.
     pub fn default_value(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.default = Some(value.into());
         self
     }
+    /// The parameter's `Description`.
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());
         self
     }
+    /// The only values the parameter accepts (`AllowedValues`).
     pub fn allowed_values<V: Into<serde_json::Value>>(
         mut self,
         values: impl IntoIterator<Item = V>,
@@ -100,24 +122,29 @@ impl Parameter {
         self.allowed_values = values.into_iter().map(Into::into).collect();
         self
     }
+    /// The regular expression a string value must match (`AllowedPattern`).
     pub fn allowed_pattern(mut self, pattern: impl Into<String>) -> Self {
         self.allowed_pattern = Some(pattern.into());
         self
     }
+    /// The shortest and longest string value (`MinLength`, `MaxLength`).
     pub fn length(mut self, min: u32, max: u32) -> Self {
         self.min_length = Some(min);
         self.max_length = Some(max);
         self
     }
+    /// The smallest and largest number (`MinValue`, `MaxValue`).
     pub fn range(mut self, min: f64, max: f64) -> Self {
         self.min_value = Some(min);
         self.max_value = Some(max);
         self
     }
+    /// Masks the value wherever CloudFormation shows it (`NoEcho`).
     pub fn no_echo(mut self) -> Self {
         self.no_echo = true;
         self
     }
+    /// What CloudFormation says when a value breaks a constraint (`ConstraintDescription`).
     pub fn constraint_description(mut self, text: impl Into<String>) -> Self {
         self.constraint_description = Some(text.into());
         self
@@ -169,12 +196,16 @@ impl Parameter {
 /// A template output, optionally exported for other stacks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
+    /// `Value`: what the output holds, tokens allowed.
     pub value: Value,
+    /// `Description`.
     pub description: Option<String>,
+    /// `Export.Name`: the name other stacks import it by, when exported.
     pub export_name: Option<Value>,
 }
 
 impl Output {
+    /// The output's `Description`.
     pub fn description(&mut self, text: impl Into<String>) -> &mut Self {
         self.description = Some(text.into());
         self
@@ -255,6 +286,7 @@ impl Stack {
         }
     }
 
+    /// The stack's name, as deployed.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -305,6 +337,8 @@ impl Stack {
         self
     }
 
+    /// Turns termination protection of the deployed stack on or off
+    /// (`EnableTerminationProtection`).
     pub fn set_termination_protection(&mut self, on: bool) -> &mut Self {
         self.termination_protection = on;
         self
@@ -366,10 +400,12 @@ impl Stack {
         self.add_resource(id, CfnResource::from_props(props))
     }
 
+    /// The resource `r` points to, if it is one of this stack's.
     pub fn resource(&self, r: &ResourceRef) -> Option<&CfnResource> {
         self.resources.get(&r.path)
     }
 
+    /// The resource `r` points to, if it is one of this stack's, to change it.
     pub fn resource_mut(&mut self, r: &ResourceRef) -> Option<&mut CfnResource> {
         self.resources.get_mut(&r.path)
     }

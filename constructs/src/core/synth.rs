@@ -12,9 +12,11 @@ use super::stack::Stack;
 use super::token::{sub_placeholders, Pseudo, ResourceRef, Token};
 use super::value::Value;
 
-/// CloudFormation's quotas checked at synth.
+/// The most resources a template may declare (a CloudFormation quota checked at synth).
 pub const MAX_RESOURCES: usize = 500;
+/// The most outputs a template may declare (a CloudFormation quota checked at synth).
 pub const MAX_OUTPUTS: usize = 200;
+/// The most parameters a template may declare (a CloudFormation quota checked at synth).
 pub const MAX_PARAMETERS: usize = 200;
 
 /// One code asset of a synthesized stack.
@@ -28,11 +30,14 @@ pub struct AssetEntry {
     pub package: String,
     /// The crate's directory, relative to the workspace root (`lambdas/hello`).
     pub crate_dir: String,
+    /// The binary target cargo-lambda builds (usually the crate's name).
     pub binary: String,
+    /// `arm64` or `x86_64`.
     pub architecture: String,
 }
 
 impl AssetEntry {
+    /// The key of the zip in the asset bucket, `<hash>.zip`.
     pub fn object_key(&self) -> String {
         format!("{}.zip", self.hash)
     }
@@ -41,23 +46,30 @@ impl AssetEntry {
 /// One stack after synth.
 #[derive(Debug, Clone)]
 pub struct SynthesizedStack {
+    /// The stack's name, as deployed.
     pub name: String,
     /// The template, keys in a stable order.
     pub template: Json,
+    /// The code assets its functions need uploaded.
     pub assets: Vec<AssetEntry>,
     /// Stacks to deploy first (by reference or declared).
     pub dependencies: Vec<String>,
+    /// Whether the deployed stack is protected from deletion (`terminationProtection` in the
+    /// manifest).
     pub termination_protection: bool,
+    /// The stack tags, which CloudFormation propagates to every resource that supports tags.
     pub tags: IndexMap<String, String>,
     /// Construct path to logical id, for every resource.
     pub logical_ids: IndexMap<String, String>,
 }
 
 impl SynthesizedStack {
+    /// The template's `Resources` object, if it has one.
     pub fn resources(&self) -> Option<&Map<String, Json>> {
         self.template.get("Resources").and_then(Json::as_object)
     }
 
+    /// How many resources the template declares.
     pub fn resource_count(&self) -> usize {
         self.resources().map_or(0, Map::len)
     }

@@ -39,13 +39,21 @@ impl ResourceRef {
 /// The pseudo parameters CloudFormation defines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pseudo {
+    /// `AWS::AccountId`.
     AccountId,
+    /// `AWS::NotificationARNs`.
     NotificationArns,
+    /// `AWS::NoValue`: removes the property it is the value of.
     NoValue,
+    /// `AWS::Partition`.
     Partition,
+    /// `AWS::Region`.
     Region,
+    /// `AWS::StackId`.
     StackId,
+    /// `AWS::StackName`.
     StackName,
+    /// `AWS::URLSuffix`.
     UrlSuffix,
 }
 
@@ -100,29 +108,53 @@ pub enum Token {
     /// `Ref` to a resource.
     Ref(ResourceRef),
     /// `Ref` to a parameter of a stack.
-    Parameter { stack: String, name: String },
+    Parameter {
+        /// The stack that declares the parameter.
+        stack: String,
+        /// The parameter's name.
+        name: String,
+    },
     /// `Fn::GetAtt`.
     GetAtt(ResourceRef, String),
     /// `Fn::Sub`: the string form when `variables` is empty, the `[string, map]` form otherwise.
     Sub {
+        /// The string, with `${Name}` placeholders.
         template: String,
+        /// The values of its own placeholders, name by name (the map of the `[string, map]` form).
         variables: IndexMap<String, Value>,
     },
     /// `Fn::Join`.
     Join {
+        /// What goes between the items.
         delimiter: String,
+        /// The items joined.
         items: Vec<Value>,
     },
     /// `Fn::Select`.
-    Select { index: u32, list: Value },
+    Select {
+        /// The position of the item, from 0.
+        index: u32,
+        /// The list to pick from.
+        list: Value,
+    },
     /// `Fn::Split`.
-    Split { delimiter: String, source: Value },
+    Split {
+        /// What separates the parts.
+        delimiter: String,
+        /// The string to split.
+        source: Value,
+    },
     /// `Fn::ImportValue` of an export name.
     ImportValue(Value),
     /// `Ref` to a pseudo parameter.
     Pseudo(Pseudo),
     /// The S3 key of a code asset, known once synth has hashed the asset's sources.
-    AssetKey { stack: String, asset: String },
+    AssetKey {
+        /// The stack that registered the asset.
+        stack: String,
+        /// The construct path of the resource that uses the asset.
+        asset: String,
+    },
 }
 
 impl Token {
@@ -219,24 +251,31 @@ pub mod fns {
 pub struct Aws;
 
 impl Aws {
+    /// `AWS::Partition`.
     pub fn partition() -> Value {
         Token::Pseudo(Pseudo::Partition).into()
     }
+    /// `AWS::Region`.
     pub fn region() -> Value {
         Token::Pseudo(Pseudo::Region).into()
     }
+    /// `AWS::AccountId`.
     pub fn account_id() -> Value {
         Token::Pseudo(Pseudo::AccountId).into()
     }
+    /// `AWS::StackName`.
     pub fn stack_name() -> Value {
         Token::Pseudo(Pseudo::StackName).into()
     }
+    /// `AWS::StackId`.
     pub fn stack_id() -> Value {
         Token::Pseudo(Pseudo::StackId).into()
     }
+    /// `AWS::URLSuffix`.
     pub fn url_suffix() -> Value {
         Token::Pseudo(Pseudo::UrlSuffix).into()
     }
+    /// `AWS::NoValue`: as a property's value, removes the property.
     pub fn no_value() -> Value {
         Token::Pseudo(Pseudo::NoValue).into()
     }

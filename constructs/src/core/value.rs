@@ -13,11 +13,17 @@ pub enum Value {
     /// JSON `null`. A property whose value is `Null` is left out of the template.
     #[default]
     Null,
+    /// A JSON boolean.
     Bool(bool),
+    /// A JSON number.
     Number(serde_json::Number),
+    /// A JSON string.
     String(String),
+    /// A JSON array.
     Array(Vec<Value>),
+    /// A JSON object, keys in the order inserted.
     Object(IndexMap<String, Value>),
+    /// A reference or intrinsic function, resolved at synth.
     Token(Box<Token>),
 }
 
@@ -37,10 +43,12 @@ impl Value {
         self
     }
 
+    /// True for [`Value::Null`].
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
+    /// The text of a [`Value::String`].
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -48,6 +56,7 @@ impl Value {
         }
     }
 
+    /// The entries of a [`Value::Object`].
     pub fn as_object(&self) -> Option<&IndexMap<String, Value>> {
         match self {
             Value::Object(m) => Some(m),
@@ -55,6 +64,7 @@ impl Value {
         }
     }
 
+    /// The entries of a [`Value::Object`], to change them.
     pub fn as_object_mut(&mut self) -> Option<&mut IndexMap<String, Value>> {
         match self {
             Value::Object(m) => Some(m),
@@ -226,6 +236,7 @@ impl serde::Serialize for Value {
 
 /// Conversion of typed property structs to [`Value`]; `None` means "leave the property out".
 pub trait ToCfn {
+    /// The value as it goes in the template, or `None` to leave the property out.
     fn to_cfn(&self) -> Option<Value>;
 }
 
@@ -296,18 +307,55 @@ impl<T: ToCfn> ToCfn for Box<T> {
 
 /// Defines a typed CloudFormation property struct whose fields render under their
 /// CloudFormation names, in the order written (alphabetical, as the registry lists them).
+/// Each field's doc starts with its CloudFormation name; a struct written without a doc is
+/// documented as the property type of its name.
 #[macro_export]
 macro_rules! cfn_struct {
+    (
+        #[doc = $doc:literal]
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty => $key:literal ),* $(,)?
+        }
+    ) => {
+        $crate::cfn_struct! {
+            @emit [#[doc = $doc] $(#[$meta])*]
+            $name { $( [$(#[$fmeta])*] $field : $ty => $key ),* }
+        }
+    };
+    (
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty => $key:literal ),* $(,)?
+        }
+    ) => {
+        $crate::cfn_struct! {
+            @emit [#[doc = concat!("The `", stringify!($name), "` property type.")]]
+            $name { $( [$(#[$fmeta])*] $field : $ty => $key ),* }
+        }
+    };
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
             $( $(#[$fmeta:meta])* $field:ident : $ty:ty => $key:literal ),* $(,)?
         }
     ) => {
-        $(#[$meta])*
+        $crate::cfn_struct! {
+            @emit [$(#[$meta])*]
+            $name { $( [$(#[$fmeta])*] $field : $ty => $key ),* }
+        }
+    };
+    (
+        @emit [$($attrs:tt)*]
+        $name:ident { $( [$($fattrs:tt)*] $field:ident : $ty:ty => $key:literal ),* }
+    ) => {
+        $($attrs)*
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct $name {
-            $( $(#[$fmeta])* pub $field: $ty, )*
+            $(
+                #[doc = concat!("`", $key, "`.")]
+                $($fattrs)*
+                pub $field: $ty,
+            )*
         }
 
         impl $crate::core::value::ToCfn for $name {
@@ -347,7 +395,8 @@ macro_rules! cfn_resource {
     };
 }
 
-/// Defines a string enum rendered as its CloudFormation spelling.
+/// Defines a string enum rendered as its CloudFormation spelling; each variant's doc starts
+/// with that spelling.
 #[macro_export]
 macro_rules! cfn_enum {
     (
@@ -356,7 +405,7 @@ macro_rules! cfn_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $( $(#[$vmeta])* $variant, )* }
+        pub enum $name { $( #[doc = concat!("`", $text, "`.")] $(#[$vmeta])* $variant, )* }
 
         impl $name {
             /// The CloudFormation spelling.

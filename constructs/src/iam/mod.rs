@@ -26,6 +26,7 @@ pub enum Principal {
 }
 
 impl Principal {
+    /// The AWS service `name`, `states.amazonaws.com`.
     pub fn service(name: impl Into<String>) -> Self {
         Principal::Service(name.into())
     }
@@ -49,23 +50,31 @@ impl Principal {
 /// `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
+    /// `Allow`.
     Allow,
+    /// `Deny`.
     Deny,
 }
 
 /// One statement of a policy document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyStatement {
+    /// `Sid`: the statement's id, unique in its policy.
     pub sid: Option<String>,
+    /// `Effect`.
     pub effect: Effect,
+    /// `Action`: the IAM actions, `s3:GetObject`, each kept once.
     pub actions: Vec<String>,
+    /// `Resource`: the ARNs the actions apply to, each kept once.
     pub resources: Vec<Value>,
+    /// `Principal`: who the statement is about (resource and trust policies only).
     pub principals: Vec<Principal>,
     /// operator -> key -> value, `{"Bool": {"aws:SecureTransport": "false"}}`.
     pub conditions: IndexMap<String, IndexMap<String, Value>>,
 }
 
 impl PolicyStatement {
+    /// An empty `Allow` statement, to add actions and resources to.
     pub fn allow() -> Self {
         PolicyStatement {
             sid: None,
@@ -77,6 +86,7 @@ impl PolicyStatement {
         }
     }
 
+    /// An empty `Deny` statement, to add actions and resources to.
     pub fn deny() -> Self {
         PolicyStatement {
             effect: Effect::Deny,
@@ -84,11 +94,13 @@ impl PolicyStatement {
         }
     }
 
+    /// The statement's id (`Sid`).
     pub fn sid(mut self, sid: impl Into<String>) -> Self {
         self.sid = Some(sid.into());
         self
     }
 
+    /// Adds an IAM action (`Action`), `s3:GetObject`; one already there is not repeated.
     pub fn action(mut self, action: impl Into<String>) -> Self {
         let action = action.into();
         if !self.actions.contains(&action) {
@@ -97,10 +109,12 @@ impl PolicyStatement {
         self
     }
 
+    /// Adds IAM actions (`Action`); those already there are not repeated.
     pub fn actions<S: Into<String>>(self, actions: impl IntoIterator<Item = S>) -> Self {
         actions.into_iter().fold(self, |s, a| s.action(a))
     }
 
+    /// Adds a resource ARN (`Resource`); one already there is not repeated.
     pub fn resource(mut self, resource: impl Into<Value>) -> Self {
         let resource = resource.into();
         if !self.resources.contains(&resource) {
@@ -109,15 +123,18 @@ impl PolicyStatement {
         self
     }
 
+    /// Adds resource ARNs (`Resource`); those already there are not repeated.
     pub fn resources(self, resources: impl IntoIterator<Item = Value>) -> Self {
         resources.into_iter().fold(self, |s, r| s.resource(r))
     }
 
+    /// Adds a principal (`Principal`).
     pub fn principal(mut self, principal: Principal) -> Self {
         self.principals.push(principal);
         self
     }
 
+    /// Adds a condition (`Condition`): `operator` (`StringEquals`) on `key` with `value`.
     pub fn condition(
         mut self,
         operator: impl Into<String>,
@@ -263,18 +280,25 @@ pub trait Grantable {
     fn grant_role(&self) -> &Role;
 }
 
-/// Settings of a [`Role`].
+/// Settings of a [`Role`]; `RoleProps::new(assumed_by)` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleProps {
+    /// Who may assume the role: the principal of its trust policy (`AssumeRolePolicyDocument`).
     pub assumed_by: Principal,
+    /// The role's name (`RoleName`); default: one CloudFormation generates.
     pub role_name: Option<String>,
+    /// `Description`.
     pub description: Option<String>,
+    /// The managed policies attached to the role (`ManagedPolicyArns`).
     pub managed_policy_arns: Vec<Value>,
+    /// The role's IAM path (`Path`); default: `/`.
     pub path: Option<String>,
+    /// The longest session, 3600 to 43200 seconds (`MaxSessionDuration`); default: one hour.
     pub max_session_duration_seconds: Option<u32>,
 }
 
 impl RoleProps {
+    /// A role that `assumed_by` may assume, with no name, path or managed policy.
     pub fn new(assumed_by: Principal) -> Self {
         RoleProps {
             assumed_by,
@@ -286,18 +310,34 @@ impl RoleProps {
         }
     }
 
+    /// The role's name (`RoleName`), checked against IAM's rules at synth.
     pub fn role_name(mut self, name: impl Into<String>) -> Self {
         self.role_name = Some(name.into());
         self
     }
 
+    /// The role's description (`Description`).
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());
         self
     }
 
+    /// Attaches one more managed policy, by ARN (`ManagedPolicyArns`).
     pub fn managed_policy(mut self, arn: impl Into<Value>) -> Self {
         self.managed_policy_arns.push(arn.into());
+        self
+    }
+
+    /// The role's IAM path (`Path`), `/service-role/`.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The longest session in seconds (`MaxSessionDuration`), checked to be within
+    /// 3600..=43200 at synth.
+    pub fn max_session_duration_seconds(mut self, seconds: u32) -> Self {
+        self.max_session_duration_seconds = Some(seconds);
         self
     }
 }
@@ -310,6 +350,8 @@ pub struct Role {
 }
 
 impl Role {
+    /// Creates the role, trusting `props.assumed_by`; its default policy is created by the first
+    /// grant.
     pub fn new(stack: &mut Stack, id: &str, props: RoleProps) -> Role {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.role_name {
@@ -348,6 +390,7 @@ impl Role {
         }
     }
 
+    /// The `AWS::IAM::Role` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }
@@ -357,6 +400,7 @@ impl Role {
         self.resource.reference()
     }
 
+    /// The role's ARN (`Fn::GetAtt` `Arn`).
     pub fn arn(&self) -> Value {
         self.resource.get_att("Arn")
     }
@@ -445,13 +489,48 @@ pub fn grant(
     statement
 }
 
-/// Settings of a [`ManagedPolicy`].
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Settings of a [`ManagedPolicy`]; `ManagedPolicyProps::new(statements)` then builder
+/// methods.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ManagedPolicyProps {
+    /// The policy's name (`ManagedPolicyName`); default: one CloudFormation generates.
     pub name: Option<String>,
+    /// `Description`.
     pub description: Option<String>,
+    /// The statements of its `PolicyDocument`: at least one, each valid in an identity policy.
     pub statements: Vec<PolicyStatement>,
+    /// The roles of the stack it is attached to (`Roles`).
     pub roles: Vec<Role>,
+}
+
+impl ManagedPolicyProps {
+    /// A policy of `statements`, attached to no role; an empty list is reported at synth.
+    pub fn new(statements: impl IntoIterator<Item = PolicyStatement>) -> Self {
+        ManagedPolicyProps {
+            name: None,
+            description: None,
+            statements: statements.into_iter().collect(),
+            roles: Vec::new(),
+        }
+    }
+
+    /// The policy's name (`ManagedPolicyName`), checked against IAM's rules at synth.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The policy's description (`Description`).
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+
+    /// Attaches the policy to one more role of the stack (`Roles`).
+    pub fn role(mut self, role: &Role) -> Self {
+        self.roles.push(role.clone());
+        self
+    }
 }
 
 /// A customer managed policy, for callers outside the stack (or roles in it).
@@ -461,6 +540,8 @@ pub struct ManagedPolicy {
 }
 
 impl ManagedPolicy {
+    /// Creates the policy; no statement, or one that is invalid in an identity policy, is reported
+    /// at synth.
     pub fn new(stack: &mut Stack, id: &str, props: ManagedPolicyProps) -> ManagedPolicy {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.name {
@@ -491,6 +572,7 @@ impl ManagedPolicy {
         }
     }
 
+    /// The `AWS::IAM::ManagedPolicy` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }

@@ -24,27 +24,49 @@ cfn_resource! {
 /// How long log events are kept: only the values CloudWatch Logs accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetentionDays {
+    /// 1 day.
     OneDay,
+    /// 3 days.
     ThreeDays,
+    /// 5 days.
     FiveDays,
+    /// 7 days.
     OneWeek,
+    /// 14 days.
     TwoWeeks,
+    /// 30 days.
     OneMonth,
+    /// 60 days.
     TwoMonths,
+    /// 90 days.
     ThreeMonths,
+    /// 120 days.
     FourMonths,
+    /// 150 days.
     FiveMonths,
+    /// 180 days.
     SixMonths,
+    /// 365 days.
     OneYear,
+    /// 400 days.
     ThirteenMonths,
+    /// 545 days.
     EighteenMonths,
+    /// 731 days.
     TwoYears,
+    /// 1096 days.
     ThreeYears,
+    /// 1827 days.
     FiveYears,
+    /// 2192 days.
     SixYears,
+    /// 2557 days.
     SevenYears,
+    /// 2922 days.
     EightYears,
+    /// 3288 days.
     NineYears,
+    /// 3653 days.
     TenYears,
     /// Keep forever: must be chosen explicitly.
     Infinite,
@@ -96,13 +118,16 @@ impl RetentionDays {
 /// Settings of a [`LogGroup`]: the retention is required.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogGroupProps {
+    /// How long log events are kept (`RetentionInDays`, left out when infinite).
     pub retention: RetentionDays,
+    /// The log group's name (`LogGroupName`); default: one CloudFormation generates.
     pub name: Option<Value>,
     /// Default: retain, as in the AWS CDK.
     pub removal_policy: RemovalPolicy,
 }
 
 impl LogGroupProps {
+    /// A log group keeping events for `retention`, with a generated name, retained on removal.
     pub fn new(retention: RetentionDays) -> Self {
         LogGroupProps {
             retention,
@@ -110,10 +135,14 @@ impl LogGroupProps {
             removal_policy: RemovalPolicy::Retain,
         }
     }
+    /// The log group's name (`LogGroupName`), checked against CloudWatch Logs' rules at synth when
+    /// literal.
     pub fn name(mut self, name: impl Into<Value>) -> Self {
         self.name = Some(name.into());
         self
     }
+    /// What happens to the log group and its events when it leaves the stack (`DeletionPolicy` and
+    /// `UpdateReplacePolicy`).
     pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
         self.removal_policy = policy;
         self
@@ -127,6 +156,7 @@ pub struct LogGroup {
 }
 
 impl LogGroup {
+    /// Creates the log group; a literal name CloudWatch Logs refuses is reported at synth.
     pub fn new(stack: &mut Stack, id: &str, props: LogGroupProps) -> LogGroup {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(Value::String(name)) = &props.name {
@@ -146,6 +176,7 @@ impl LogGroup {
         LogGroup { resource }
     }
 
+    /// The `AWS::Logs::LogGroup` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }

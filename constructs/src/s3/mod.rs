@@ -15,6 +15,7 @@ cfn_enum! {
 }
 
 cfn_struct! {
+    /// `ServerSideEncryptionByDefault`: the encryption applied to objects stored without one.
     pub struct ServerSideEncryptionByDefault {
         kms_master_key_id: Option<Value> => "KMSMasterKeyID",
         sse_algorithm: Option<SseAlgorithm> => "SSEAlgorithm",
@@ -22,6 +23,7 @@ cfn_struct! {
 }
 
 cfn_struct! {
+    /// `ServerSideEncryptionRule`: one rule of `BucketEncryption`.
     pub struct ServerSideEncryptionRule {
         bucket_key_enabled: Option<bool> => "BucketKeyEnabled",
         server_side_encryption_by_default: Option<ServerSideEncryptionByDefault> => "ServerSideEncryptionByDefault",
@@ -29,12 +31,14 @@ cfn_struct! {
 }
 
 cfn_struct! {
+    /// `BucketEncryption`: how objects are encrypted at rest.
     pub struct BucketEncryption {
         server_side_encryption_configuration: Vec<ServerSideEncryptionRule> => "ServerSideEncryptionConfiguration",
     }
 }
 
 cfn_struct! {
+    /// `PublicAccessBlockConfiguration`: which kinds of public access are blocked.
     pub struct PublicAccessBlockConfiguration {
         block_public_acls: Option<bool> => "BlockPublicAcls",
         block_public_policy: Option<bool> => "BlockPublicPolicy",
@@ -44,18 +48,21 @@ cfn_struct! {
 }
 
 cfn_struct! {
+    /// `VersioningConfiguration`: `Enabled` or `Suspended`.
     pub struct VersioningConfiguration {
         status: Value => "Status",
     }
 }
 
 cfn_struct! {
+    /// `OwnershipControlsRule`: who owns the objects written to the bucket.
     pub struct OwnershipControlsRule {
         object_ownership: Value => "ObjectOwnership",
     }
 }
 
 cfn_struct! {
+    /// `OwnershipControls`: the bucket's object ownership rules.
     pub struct OwnershipControls {
         rules: Vec<OwnershipControlsRule> => "Rules",
     }
@@ -96,15 +103,19 @@ pub enum BucketEncryptionKind {
     Kms(Value),
 }
 
-/// Settings of a [`Bucket`]: every default is the secure one.
+/// Settings of a [`Bucket`]; `BucketProps::new()` then builder methods, every default the
+/// secure one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BucketProps {
+    /// The bucket's name (`BucketName`); default: one CloudFormation generates.
     pub name: Option<String>,
+    /// How objects are encrypted at rest (`BucketEncryption`); default: SSE-S3.
     pub encryption: BucketEncryptionKind,
     /// Block every kind of public access (default: true).
     pub block_public_access: bool,
     /// Deny any request not made over TLS, by bucket policy (default: true).
     pub enforce_ssl: bool,
+    /// Keep every version of an object (`VersioningConfiguration`); default: false.
     pub versioned: bool,
     /// Default: retain, as in the AWS CDK.
     pub removal_policy: RemovalPolicy,
@@ -124,18 +135,37 @@ impl Default for BucketProps {
 }
 
 impl BucketProps {
+    /// The defaults: SSE-S3, public access blocked, TLS enforced, unversioned, retained.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The bucket's name (`BucketName`), checked against S3's naming rules at synth.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
+    /// How objects are encrypted at rest.
     pub fn encryption(mut self, kind: BucketEncryptionKind) -> Self {
         self.encryption = kind;
         self
     }
-    pub fn versioned(mut self, on: bool) -> Self {
-        self.versioned = on;
+    /// Whether every kind of public access is blocked (`PublicAccessBlockConfiguration`).
+    pub fn block_public_access(mut self, on: bool) -> Self {
+        self.block_public_access = on;
         self
     }
+    /// Whether the bucket policy denies requests not made over TLS.
+    pub fn enforce_ssl(mut self, on: bool) -> Self {
+        self.enforce_ssl = on;
+        self
+    }
+    /// Turns versioning on (`VersioningConfiguration.Status: Enabled`).
+    pub fn versioned(mut self) -> Self {
+        self.versioned = true;
+        self
+    }
+    /// What happens to the bucket and its objects when it leaves the stack
+    /// (`DeletionPolicy` and `UpdateReplacePolicy`).
     pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
         self.removal_policy = policy;
         self
@@ -151,6 +181,8 @@ pub struct Bucket {
 }
 
 impl Bucket {
+    /// Creates the bucket, and its policy when SSL is enforced; a name S3 refuses is reported at
+    /// synth.
     pub fn new(stack: &mut Stack, id: &str, props: BucketProps) -> Bucket {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.name {
@@ -226,6 +258,7 @@ impl Bucket {
         bucket
     }
 
+    /// The `AWS::S3::Bucket` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }
@@ -235,6 +268,7 @@ impl Bucket {
         self.resource.reference()
     }
 
+    /// The bucket's ARN (`Fn::GetAtt` `Arn`).
     pub fn arn(&self) -> Value {
         self.resource.get_att("Arn")
     }

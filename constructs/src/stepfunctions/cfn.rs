@@ -16,18 +16,21 @@ cfn_enum! {
 }
 
 cfn_struct! {
+    /// `CloudWatchLogsLogGroup`: the log group a state machine logs to.
     pub struct CloudWatchLogsLogGroup {
         log_group_arn: Value => "LogGroupArn",
     }
 }
 
 cfn_struct! {
+    /// `LogDestination`: one destination of `LoggingConfiguration.Destinations`.
     pub struct LogDestination {
         cloud_watch_logs_log_group: CloudWatchLogsLogGroup => "CloudWatchLogsLogGroup",
     }
 }
 
 cfn_struct! {
+    /// `LoggingConfiguration`: what a state machine logs, and where.
     pub struct LoggingConfiguration {
         destinations: Option<Vec<LogDestination>> => "Destinations",
         include_execution_data: Option<bool> => "IncludeExecutionData",
@@ -36,6 +39,7 @@ cfn_struct! {
 }
 
 cfn_struct! {
+    /// `TracingConfiguration`: X-Ray tracing of executions.
     pub struct TracingConfiguration {
         enabled: Option<bool> => "Enabled",
     }

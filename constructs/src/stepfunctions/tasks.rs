@@ -141,10 +141,15 @@ pub enum Attr {
     /// A number from a path: `{"N.$": "States.Format('{}', $.n)"}`, since DynamoDB wants the
     /// number as a string.
     NPath(String),
+    /// A boolean literal: `{"BOOL": true}`.
     Bool(bool),
+    /// A boolean from a path: `{"BOOL.$": "$.done"}`.
     BoolPath(String),
+    /// A map of attributes: `{"M": {...}}`.
     M(Vec<(String, Attr)>),
+    /// A list of attributes: `{"L": [...]}`.
     L(Vec<Attr>),
+    /// A null: `{"NULL": true}`.
     Null,
 }
 
@@ -236,10 +241,15 @@ pub fn attr_map(fields: &[(&str, Attr)]) -> Vec<(String, Attr)> {
 /// `ReturnValues` of a DynamoDB write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReturnValues {
+    /// `NONE`: the call answers with no attributes.
     None,
+    /// `ALL_OLD`: the whole item as it was before the write.
     AllOld,
+    /// `UPDATED_OLD`: the updated attributes as they were before the write.
     UpdatedOld,
+    /// `ALL_NEW`: the whole item as it is after the write.
     AllNew,
+    /// `UPDATED_NEW`: the updated attributes as they are after the write.
     UpdatedNew,
 }
 
@@ -256,16 +266,54 @@ impl ReturnValues {
     }
 }
 
-/// The expression fields DynamoDB calls share.
+/// The expression fields DynamoDB calls share; `Expressions::new()` then builder methods.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Expressions {
+    /// `ConditionExpression`: the write happens only when it holds.
     pub condition_expression: Option<String>,
+    /// `ExpressionAttributeNames`: placeholder (`#s`) to attribute name.
     pub expression_attribute_names: Vec<(String, String)>,
+    /// `ExpressionAttributeValues`: placeholder (`:v`) to typed value.
     pub expression_attribute_values: Vec<(String, Attr)>,
+    /// `ReturnValues`: which item attributes the call answers with.
     pub return_values: Option<ReturnValues>,
 }
 
 impl Expressions {
+    /// No expression: the call renders none of these fields.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The condition the write needs (`ConditionExpression`).
+    pub fn condition_expression(mut self, expression: impl Into<String>) -> Self {
+        self.condition_expression = Some(expression.into());
+        self
+    }
+    /// The placeholders for attribute names (`ExpressionAttributeNames`), `[("#s", "Status")]`.
+    pub fn expression_attribute_names<K: Into<String>, V: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.expression_attribute_names = names
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self
+    }
+    /// The placeholders for values (`ExpressionAttributeValues`), as [`attr_map`] builds them.
+    pub fn expression_attribute_values<K: Into<String>>(
+        mut self,
+        values: impl IntoIterator<Item = (K, Attr)>,
+    ) -> Self {
+        self.expression_attribute_values = values.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        self
+    }
+    /// Which attributes the call answers with (`ReturnValues`).
+    pub fn return_values(mut self, values: ReturnValues) -> Self {
+        self.return_values = Some(values);
+        self
+    }
+
     fn apply(&self, p: Input) -> Input {
         let mut p = p;
         if let Some(c) = &self.condition_expression {
@@ -360,17 +408,85 @@ pub fn dynamo_delete_item(
     dynamo_task(name, "deleteItem", table, expressions.apply(p))
 }
 
-/// Options of [`dynamo_query`].
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Options of [`dynamo_query`]; `Query::new(key_condition_expression)` then builder methods.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Query {
+    /// `KeyConditionExpression`: which partition (and sort key range) to read.
     pub key_condition_expression: String,
+    /// `IndexName`: query this index instead of the table (the grant then names it too).
     pub index_name: Option<String>,
+    /// `FilterExpression`: drops items after they are read.
     pub filter_expression: Option<String>,
+    /// `ExpressionAttributeNames`: placeholder (`#s`) to attribute name.
     pub expression_attribute_names: Vec<(String, String)>,
+    /// `ExpressionAttributeValues`: placeholder (`:v`) to typed value.
     pub expression_attribute_values: Vec<(String, Attr)>,
+    /// `Limit`: the most items read per call.
     pub limit: Option<u32>,
+    /// `ScanIndexForward`, rendered when given: false reads the sort key descending.
     pub scan_index_forward: Option<bool>,
+    /// `ConsistentRead`, rendered when given (true or false).
     pub consistent_read: Option<bool>,
+}
+
+impl Query {
+    /// A query for the items `key_condition_expression` selects, `"Id = :id"`.
+    pub fn new(key_condition_expression: impl Into<String>) -> Self {
+        Query {
+            key_condition_expression: key_condition_expression.into(),
+            index_name: None,
+            filter_expression: None,
+            expression_attribute_names: Vec::new(),
+            expression_attribute_values: Vec::new(),
+            limit: None,
+            scan_index_forward: None,
+            consistent_read: None,
+        }
+    }
+    /// Queries this index (`IndexName`); the grant covers `<table>/index/<name>` too.
+    pub fn index_name(mut self, name: impl Into<String>) -> Self {
+        self.index_name = Some(name.into());
+        self
+    }
+    /// Drops the items read that do not match (`FilterExpression`).
+    pub fn filter_expression(mut self, expression: impl Into<String>) -> Self {
+        self.filter_expression = Some(expression.into());
+        self
+    }
+    /// The placeholders for attribute names (`ExpressionAttributeNames`), `[("#s", "Status")]`.
+    pub fn expression_attribute_names<K: Into<String>, V: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.expression_attribute_names = names
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self
+    }
+    /// The placeholders for values (`ExpressionAttributeValues`), as [`attr_map`] builds them.
+    pub fn expression_attribute_values<K: Into<String>>(
+        mut self,
+        values: impl IntoIterator<Item = (K, Attr)>,
+    ) -> Self {
+        self.expression_attribute_values = values.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        self
+    }
+    /// The most items one call reads (`Limit`).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+    /// The sort key order (`ScanIndexForward`): true ascending, false descending.
+    pub fn scan_index_forward(mut self, forward: bool) -> Self {
+        self.scan_index_forward = Some(forward);
+        self
+    }
+    /// Asks for a strongly consistent read, or explicitly not (`ConsistentRead`).
+    pub fn consistent_read(mut self, on: bool) -> Self {
+        self.consistent_read = Some(on);
+        self
+    }
 }
 
 /// `Query` through the SDK integration (`aws-sdk:dynamodb:query`).
@@ -385,12 +501,10 @@ pub fn dynamo_query(name: &str, table: &Table, query: Query) -> Step {
     if let Some(f) = &query.filter_expression {
         p = p.field("FilterExpression", f.as_str());
     }
-    p = Expressions {
-        expression_attribute_names: query.expression_attribute_names.clone(),
-        expression_attribute_values: query.expression_attribute_values.clone(),
-        ..Default::default()
-    }
-    .apply(p);
+    p = Expressions::new()
+        .expression_attribute_names(query.expression_attribute_names.clone())
+        .expression_attribute_values(query.expression_attribute_values.clone())
+        .apply(p);
     if let Some(l) = query.limit {
         p = p.field("Limit", l);
     }
@@ -426,14 +540,39 @@ pub enum IntegrationPattern {
     WaitForTaskToken,
 }
 
-/// Options of [`start_execution`].
+/// Options of [`start_execution`] and [`start_execution_of_itself`];
+/// `StartExecution::new()` then builder methods.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StartExecution {
-    /// The child's input; default: this state's whole input.
+    /// The child's input (`Input`); default: this state's whole input.
     pub input: Option<Input>,
-    /// The execution's name.
+    /// The execution's name (`Name`); default: one Step Functions generates.
     pub execution_name: Option<Input>,
+    /// Whether the task waits for the child (the resource's `.sync:2` or
+    /// `.waitForTaskToken` suffix); default: request-response.
     pub pattern: IntegrationPattern,
+}
+
+impl StartExecution {
+    /// The defaults: this state's whole input, a generated name, no waiting.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The child's input (`Input`).
+    pub fn input(mut self, input: impl Into<Input>) -> Self {
+        self.input = Some(input.into());
+        self
+    }
+    /// The execution's name (`Name`), a literal or from the state's input.
+    pub fn execution_name(mut self, name: impl Into<Input>) -> Self {
+        self.execution_name = Some(name.into());
+        self
+    }
+    /// How the task waits for the child execution.
+    pub fn pattern(mut self, pattern: IntegrationPattern) -> Self {
+        self.pattern = pattern;
+        self
+    }
 }
 
 /// Starts an execution of another state machine: `states:StartExecution` on it, and for
@@ -571,16 +710,19 @@ pub fn aws_sdk(
 /// Options of [`http_invoke`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpInvoke {
-    /// The EventBridge connection that holds the API's credentials.
+    /// `Authentication.ConnectionArn`: the EventBridge connection that holds the API's
+    /// credentials.
     pub connection_arn: Value,
-    /// The endpoint, `https://api.example.com/orders` (a prefix when `path` is dynamic).
+    /// `ApiEndpoint`, `https://api.example.com/orders`; the grant covers every URL it is a
+    /// prefix of.
     pub endpoint: String,
+    /// `Method`: one HTTP method, not `ANY`.
     pub method: HttpMethod,
-    /// The request body.
+    /// `RequestBody`.
     pub body: Option<Input>,
-    /// Query parameters.
+    /// `QueryParameters`.
     pub query_parameters: Option<Input>,
-    /// Headers (besides those of the connection).
+    /// `Headers`, besides those of the connection.
     pub headers: Option<Input>,
 }
 
@@ -596,17 +738,17 @@ impl HttpInvoke {
             headers: None,
         }
     }
-    /// The request body.
+    /// The request body (`RequestBody`).
     pub fn body(mut self, body: impl Into<Input>) -> Self {
         self.body = Some(body.into());
         self
     }
-    /// Query parameters.
+    /// The query parameters (`QueryParameters`).
     pub fn query_parameters(mut self, parameters: impl Into<Input>) -> Self {
         self.query_parameters = Some(parameters.into());
         self
     }
-    /// Request headers.
+    /// The request headers (`Headers`).
     pub fn headers(mut self, headers: impl Into<Input>) -> Self {
         self.headers = Some(headers.into());
         self

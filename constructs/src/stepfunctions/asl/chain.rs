@@ -940,31 +940,37 @@ impl ChoiceStep {
         self
     }
 
+    /// `Comment` of the Choice state.
     pub fn comment(mut self, text: impl Into<String>) -> Self {
         self.state.comment = Some(text.into());
         self
     }
 
+    /// `QueryLanguage` of the Choice state.
     pub fn query_language(mut self, language: QueryLanguage) -> Self {
         self.state.query_language = Some(language);
         self
     }
 
+    /// `InputPath` of the Choice state (JSONPath).
     pub fn input_path(mut self, path: PathValue) -> Self {
         self.state.input_path = Some(path);
         self
     }
 
+    /// `OutputPath` of the Choice state (JSONPath).
     pub fn output_path(mut self, path: PathValue) -> Self {
         self.state.output_path = Some(path);
         self
     }
 
+    /// `Assign` of the Choice state: the variables it sets.
     pub fn assign(mut self, variables: impl Into<Value>) -> Self {
         self.state.assign = Some(variables.into());
         self
     }
 
+    /// `Output` of the Choice state (JSONata).
     pub fn output(mut self, output: impl Into<Value>) -> Self {
         self.state.output = Some(output.into());
         self

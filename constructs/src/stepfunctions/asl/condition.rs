@@ -5,9 +5,13 @@ use serde_json::{json, Map as JsonMap, Value as Json};
 /// What a comparison compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueKind {
+    /// Compared as strings (`String*`).
     String,
+    /// Compared as numbers (`Numeric*`).
     Numeric,
+    /// Compared as booleans (`BooleanEquals`).
     Boolean,
+    /// Compared as ISO 8601 timestamps (`Timestamp*`).
     Timestamp,
 }
 
@@ -15,9 +19,10 @@ macro_rules! comparisons {
     ($( $variant:ident => $name:literal, $kind:ident, $path:expr ; )*) => {
         /// A comparison operator of a Choice rule.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Comparison { $( $variant, )* }
+        pub enum Comparison { $( #[doc = concat!("`", $name, "`.")] $variant, )* }
 
         impl Comparison {
+            /// Every operator.
             pub const ALL: &'static [Comparison] = &[$( Comparison::$variant, )*];
 
             /// The operator's field name (`NumericEquals`).
@@ -61,15 +66,22 @@ comparisons! {
 /// The type tests (`IsPresent: true`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IsTest {
+    /// `IsNull`: the value is JSON `null`.
     IsNull,
+    /// `IsPresent`: the field exists.
     IsPresent,
+    /// `IsNumeric`: the value is a number.
     IsNumeric,
+    /// `IsString`: the value is a string.
     IsString,
+    /// `IsBoolean`: the value is a boolean.
     IsBoolean,
+    /// `IsTimestamp`: the value is an ISO 8601 timestamp.
     IsTimestamp,
 }
 
 impl IsTest {
+    /// Every type test.
     pub const ALL: &'static [IsTest] = &[
         IsTest::IsNull,
         IsTest::IsPresent,
@@ -79,6 +91,7 @@ impl IsTest {
         IsTest::IsTimestamp,
     ];
 
+    /// The test's field name (`IsPresent`).
     pub fn name(self) -> &'static str {
         match self {
             IsTest::IsNull => "IsNull",
@@ -94,24 +107,37 @@ impl IsTest {
 /// What a comparison compares the variable with.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
+    /// A JSON literal, rendered under the operator's own name (`NumericEquals: 3`).
     Literal(Json),
+    /// A path to the value, rendered under the operator's path form (`NumericEqualsPath: "$.n"`).
     Path(String),
 }
 
 /// A condition of a Choice rule.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Condition {
+    /// `And`: every condition holds.
     And(Vec<Condition>),
+    /// `Or`: at least one condition holds.
     Or(Vec<Condition>),
+    /// `Not`: the condition does not hold.
     Not(Box<Condition>),
+    /// A comparison of the value at `Variable` with a literal or a path.
     Compare {
+        /// `Variable`: the path of the value compared.
         variable: String,
+        /// The operator.
         op: Comparison,
+        /// What the value is compared with.
         operand: Operand,
     },
+    /// A type test of the value at `Variable`: `IsPresent: true` and the like.
     Is {
+        /// `Variable`: the path of the value tested.
         variable: String,
+        /// The test.
         test: IsTest,
+        /// What the test must answer for the condition to hold.
         value: bool,
     },
     /// A JSONata condition, `{% $states.input.n > 3 %}` (the braces are added if missing).
@@ -221,22 +247,27 @@ impl Condition {
         }
     }
 
+    /// `IsPresent: true`: the field exists.
     pub fn is_present(variable: impl Into<String>) -> Condition {
         Self::is(variable, IsTest::IsPresent, true)
     }
 
+    /// `IsNull: true`: the value is JSON `null`.
     pub fn is_null(variable: impl Into<String>) -> Condition {
         Self::is(variable, IsTest::IsNull, true)
     }
 
+    /// `And`: every condition holds.
     pub fn and(conditions: impl IntoIterator<Item = Condition>) -> Condition {
         Condition::And(conditions.into_iter().collect())
     }
 
+    /// `Or`: at least one condition holds.
     pub fn or(conditions: impl IntoIterator<Item = Condition>) -> Condition {
         Condition::Or(conditions.into_iter().collect())
     }
 
+    /// `Not`: the condition does not hold.
     #[allow(clippy::should_implement_trait)]
     pub fn not(condition: Condition) -> Condition {
         Condition::Not(Box::new(condition))

@@ -25,8 +25,11 @@ pub enum Arg {
     Str(String),
     /// The template of `States.Format`: quoted, its `{}` placeholders kept.
     Template(String),
+    /// A number literal.
     Number(serde_json::Number),
+    /// A boolean literal.
     Bool(bool),
+    /// `null`.
     Null,
     /// A nested intrinsic function.
     Call(Box<Intrinsic>),
@@ -246,21 +249,28 @@ impl States {
         all.extend(args);
         call("Format", all)
     }
+    /// `States.StringToJson(a)`: parses a JSON string into its value.
     pub fn string_to_json(a: impl Into<Arg>) -> Intrinsic {
         call("StringToJson", vec![a.into()])
     }
+    /// `States.JsonToString(a)`: serializes a value as a JSON string.
     pub fn json_to_string(a: impl Into<Arg>) -> Intrinsic {
         call("JsonToString", vec![a.into()])
     }
+    /// `States.Array(items...)`: an array of the arguments.
     pub fn array(items: impl IntoIterator<Item = Arg>) -> Intrinsic {
         call("Array", items.into_iter().collect())
     }
+    /// `States.ArrayPartition(array, size)`: the array cut into chunks of `size` items.
     pub fn array_partition(array: impl Into<Arg>, size: impl Into<Arg>) -> Intrinsic {
         call("ArrayPartition", vec![array.into(), size.into()])
     }
+    /// `States.ArrayContains(array, value)`: true when the array holds the value.
     pub fn array_contains(array: impl Into<Arg>, value: impl Into<Arg>) -> Intrinsic {
         call("ArrayContains", vec![array.into(), value.into()])
     }
+    /// `States.ArrayRange(first, last, step)`: the numbers from `first` to `last`, `step` apart (at
+    /// most 1,000).
     pub fn array_range(
         first: impl Into<Arg>,
         last: impl Into<Arg>,
@@ -268,18 +278,23 @@ impl States {
     ) -> Intrinsic {
         call("ArrayRange", vec![first.into(), last.into(), step.into()])
     }
+    /// `States.ArrayGetItem(array, index)`: the item at `index`, from 0.
     pub fn array_get_item(array: impl Into<Arg>, index: impl Into<Arg>) -> Intrinsic {
         call("ArrayGetItem", vec![array.into(), index.into()])
     }
+    /// `States.ArrayLength(array)`: the number of items.
     pub fn array_length(array: impl Into<Arg>) -> Intrinsic {
         call("ArrayLength", vec![array.into()])
     }
+    /// `States.ArrayUnique(array)`: the array without duplicate values.
     pub fn array_unique(array: impl Into<Arg>) -> Intrinsic {
         call("ArrayUnique", vec![array.into()])
     }
+    /// `States.Base64Encode(a)`: the string encoded as base64.
     pub fn base64_encode(a: impl Into<Arg>) -> Intrinsic {
         call("Base64Encode", vec![a.into()])
     }
+    /// `States.Base64Decode(a)`: the base64 string decoded.
     pub fn base64_decode(a: impl Into<Arg>) -> Intrinsic {
         call("Base64Decode", vec![a.into()])
     }
@@ -287,18 +302,24 @@ impl States {
     pub fn hash(data: impl Into<Arg>, algorithm: &str) -> Intrinsic {
         call("Hash", vec![data.into(), Arg::str(algorithm)])
     }
+    /// `States.JsonMerge(a, b, deep)`: the two objects merged, `b`'s keys winning (only a shallow
+    /// merge is supported, `deep` false).
     pub fn json_merge(a: impl Into<Arg>, b: impl Into<Arg>, deep: bool) -> Intrinsic {
         call("JsonMerge", vec![a.into(), b.into(), Arg::Bool(deep)])
     }
+    /// `States.MathRandom(start, end)`: a random integer between `start` and `end`.
     pub fn math_random(start: impl Into<Arg>, end: impl Into<Arg>) -> Intrinsic {
         call("MathRandom", vec![start.into(), end.into()])
     }
+    /// `States.MathAdd(a, b)`: the sum of two integers.
     pub fn math_add(a: impl Into<Arg>, b: impl Into<Arg>) -> Intrinsic {
         call("MathAdd", vec![a.into(), b.into()])
     }
+    /// `States.StringSplit(s, delimiter)`: the string cut at each delimiter, as an array.
     pub fn string_split(s: impl Into<Arg>, delimiter: &str) -> Intrinsic {
         call("StringSplit", vec![s.into(), Arg::str(delimiter)])
     }
+    /// `States.UUID()`: a new version 4 UUID.
     pub fn uuid() -> Intrinsic {
         call("UUID", vec![])
     }
@@ -309,20 +330,34 @@ impl States {
 pub struct ContextPath(pub &'static str);
 
 impl ContextPath {
+    /// `$$.Execution.Id`: the execution's ARN.
     pub const EXECUTION_ID: ContextPath = ContextPath("$$.Execution.Id");
+    /// `$$.Execution.Name`: the execution's name.
     pub const EXECUTION_NAME: ContextPath = ContextPath("$$.Execution.Name");
+    /// `$$.Execution.Input`: the input the execution started with.
     pub const EXECUTION_INPUT: ContextPath = ContextPath("$$.Execution.Input");
+    /// `$$.Execution.StartTime`: when the execution started (ISO 8601).
     pub const EXECUTION_START_TIME: ContextPath = ContextPath("$$.Execution.StartTime");
+    /// `$$.Execution.RoleArn`: the role the execution runs as.
     pub const EXECUTION_ROLE_ARN: ContextPath = ContextPath("$$.Execution.RoleArn");
+    /// `$$.State.Name`: the current state's name.
     pub const STATE_NAME: ContextPath = ContextPath("$$.State.Name");
+    /// `$$.State.EnteredTime`: when the current state was entered (ISO 8601).
     pub const STATE_ENTERED_TIME: ContextPath = ContextPath("$$.State.EnteredTime");
+    /// `$$.State.RetryCount`: how many times the current state has been retried.
     pub const STATE_RETRY_COUNT: ContextPath = ContextPath("$$.State.RetryCount");
+    /// `$$.StateMachine.Id`: the state machine's ARN.
     pub const STATE_MACHINE_ID: ContextPath = ContextPath("$$.StateMachine.Id");
+    /// `$$.StateMachine.Name`: the state machine's name.
     pub const STATE_MACHINE_NAME: ContextPath = ContextPath("$$.StateMachine.Name");
+    /// `$$.Map.Item.Value`: the item a Map iteration processes.
     pub const MAP_ITEM_VALUE: ContextPath = ContextPath("$$.Map.Item.Value");
+    /// `$$.Map.Item.Index`: the position of that item, from 0.
     pub const MAP_ITEM_INDEX: ContextPath = ContextPath("$$.Map.Item.Index");
+    /// `$$.Task.Token`: the token a `.waitForTaskToken` task is resumed with.
     pub const TASK_TOKEN: ContextPath = ContextPath("$$.Task.Token");
 
+    /// The path as written, `$$.Task.Token`.
     pub fn as_str(self) -> &'static str {
         self.0
     }

@@ -40,11 +40,14 @@ pub fn this_state_machine_executions() -> Vec<Value> {
 /// `QueryLanguage`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueryLanguage {
+    /// `JSONPath`: paths, intrinsic functions, `Parameters` and `ResultSelector` (the default).
     JsonPath,
+    /// `JSONata`: `{% %}` expressions, `Arguments` and `Output`.
     Jsonata,
 }
 
 impl QueryLanguage {
+    /// The value written in the ASL.
     pub fn as_str(self) -> &'static str {
         match self {
             QueryLanguage::JsonPath => "JSONPath",
@@ -59,10 +62,12 @@ pub enum PathValue {
     /// `null`: for InputPath an empty input, for ResultPath the input passed through, for
     /// OutputPath an empty output.
     Null,
+    /// A reference path, `$.result`.
     Path(String),
 }
 
 impl PathValue {
+    /// A reference path, `$.result`.
     pub fn path(p: impl Into<String>) -> Self {
         PathValue::Path(p.into())
     }
@@ -71,7 +76,9 @@ impl PathValue {
 /// `Next` or `End`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transition {
+    /// `Next`: the name of the state to go to.
     Next(String),
+    /// `End: true`: the state ends its definition (or branch, or iteration).
     End,
 }
 
@@ -79,8 +86,11 @@ pub enum Transition {
 /// `Field: n`, `FieldPath: "$.x"` or `Field: "{% ... %}"`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Amount {
+    /// A number, `Field: n`.
     Value(serde_json::Number),
+    /// A reference path to one, `FieldPath: "$.x"`.
     Path(String),
+    /// A JSONata expression giving one, `Field: "{% ... %}"`.
     Expr(String),
 }
 
@@ -93,26 +103,43 @@ impl From<u32> for Amount {
 /// The error names Step Functions defines, and custom ones.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ErrorName {
+    /// `States.ALL`: any error.
     All,
+    /// `States.HeartbeatTimeout`: a task sent no heartbeat for longer than `HeartbeatSeconds`.
     HeartbeatTimeout,
+    /// `States.Timeout`: a task ran longer than `TimeoutSeconds`, or sent no heartbeat in time.
     Timeout,
+    /// `States.TaskFailed`: a task failed (every error but `States.Timeout`).
     TaskFailed,
+    /// `States.Permissions`: the role lacked a right the task needed.
     Permissions,
+    /// `States.ResultPathMatchFailure`: the `ResultPath` cannot be applied to the input.
     ResultPathMatchFailure,
+    /// `States.ParameterPathFailure`: a path of `Parameters` matched nothing.
     ParameterPathFailure,
+    /// `States.QueryEvaluationError`: a JSONata expression failed.
     QueryEvaluationError,
+    /// `States.BranchFailed`: a branch of a Parallel state failed.
     BranchFailed,
+    /// `States.NoChoiceMatched`: no rule of a Choice state held and it has no `Default`.
     NoChoiceMatched,
+    /// `States.IntrinsicFailure`: an intrinsic function failed.
     IntrinsicFailure,
+    /// `States.ExceedToleratedFailureThreshold`: more child executions of a Map failed than
+    /// tolerated.
     ExceedToleratedFailureThreshold,
+    /// `States.ItemReaderFailed`: a Distributed Map could not read its items.
     ItemReaderFailed,
+    /// `States.ResultWriterFailed`: a Distributed Map could not write its results.
     ResultWriterFailed,
+    /// `States.Runtime`: an execution failed for a reason that cannot be caught (a bad path).
     Runtime,
     /// Any other name: a Lambda function's error type, `Lambda.ServiceException`, ...
     Custom(String),
 }
 
 impl ErrorName {
+    /// The name as written in `ErrorEquals`.
     pub fn as_str(&self) -> &str {
         match self {
             ErrorName::All => "States.ALL",
@@ -167,23 +194,33 @@ impl From<&str> for ErrorName {
 /// `JitterStrategy` of a retrier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Jitter {
+    /// `FULL`: the interval is randomized between zero and its computed value.
     Full,
+    /// `NONE`: the interval is as computed (the default).
     None,
 }
 
 /// One entry of `Retry`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Retrier {
+    /// `ErrorEquals`: the errors retried.
     pub error_equals: Vec<ErrorName>,
+    /// `IntervalSeconds`: the wait before the first retry (default: 1).
     pub interval_seconds: Option<u32>,
+    /// `MaxAttempts`: the most retries (default: 3; 0 never retries).
     pub max_attempts: Option<u32>,
+    /// `BackoffRate`: the multiplier of the interval at each retry (default: 2.0).
     pub backoff_rate: Option<serde_json::Number>,
+    /// `MaxDelaySeconds`: the longest interval.
     pub max_delay_seconds: Option<u32>,
+    /// `JitterStrategy`.
     pub jitter_strategy: Option<Jitter>,
+    /// `Comment`.
     pub comment: Option<String>,
 }
 
 impl Retrier {
+    /// A retrier of the given errors, with Step Functions' defaults.
     pub fn on<E: Into<ErrorName>>(errors: impl IntoIterator<Item = E>) -> Self {
         Retrier {
             error_equals: errors.into_iter().map(Into::into).collect(),
@@ -195,10 +232,12 @@ impl Retrier {
             comment: None,
         }
     }
+    /// The wait before the first retry (`IntervalSeconds`).
     pub fn interval_seconds(mut self, s: u32) -> Self {
         self.interval_seconds = Some(s);
         self
     }
+    /// The most retries (`MaxAttempts`).
     pub fn max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = Some(n);
         self
@@ -213,10 +252,12 @@ impl Retrier {
         };
         self
     }
+    /// The longest interval (`MaxDelaySeconds`).
     pub fn max_delay_seconds(mut self, s: u32) -> Self {
         self.max_delay_seconds = Some(s);
         self
     }
+    /// Randomizes the intervals or not (`JitterStrategy`).
     pub fn jitter(mut self, j: Jitter) -> Self {
         self.jitter_strategy = Some(j);
         self
@@ -226,15 +267,22 @@ impl Retrier {
 /// One entry of `Catch`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catcher {
+    /// `ErrorEquals`: the errors caught.
     pub error_equals: Vec<ErrorName>,
+    /// `Next`: the state to go to.
     pub next: String,
+    /// `ResultPath`: where the error goes in the state's input (JSONPath).
     pub result_path: Option<PathValue>,
+    /// `Output`: what goes to `Next` (JSONata).
     pub output: Option<Value>,
+    /// `Assign`: variables set when the error is caught.
     pub assign: Option<Value>,
+    /// `Comment`.
     pub comment: Option<String>,
 }
 
 impl Catcher {
+    /// A catcher of the given errors that goes to `next`.
     pub fn on<E: Into<ErrorName>>(
         errors: impl IntoIterator<Item = E>,
         next: impl Into<String>,
@@ -248,14 +296,17 @@ impl Catcher {
             comment: None,
         }
     }
+    /// Where the error goes in the state's input (`ResultPath`).
     pub fn result_path(mut self, p: PathValue) -> Self {
         self.result_path = Some(p);
         self
     }
+    /// What goes to the next state (`Output`, JSONata).
     pub fn output(mut self, v: impl Into<Value>) -> Self {
         self.output = Some(v.into());
         self
     }
+    /// The variables set when the error is caught (`Assign`).
     pub fn assign(mut self, v: impl Into<Value>) -> Self {
         self.assign = Some(v.into());
         self
@@ -265,9 +316,13 @@ impl Catcher {
 /// What a Wait state waits for: exactly one form.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WaitFor {
+    /// `Seconds`: a fixed number of seconds.
     Seconds(u64),
+    /// `SecondsPath`: the number of seconds at a path of the input.
     SecondsPath(String),
+    /// `Timestamp`: until an ISO 8601 time, `2025-01-01T00:00:00Z`.
     Timestamp(String),
+    /// `TimestampPath`: until the time at a path of the input.
     TimestampPath(String),
     /// JSONata: `Seconds: "{% ... %}"`.
     SecondsExpr(String),
@@ -276,12 +331,15 @@ pub enum WaitFor {
 }
 
 impl WaitFor {
+    /// `SecondsPath`: the number of seconds at `path`.
     pub fn seconds_path(path: impl Into<String>) -> Self {
         WaitFor::SecondsPath(path.into())
     }
+    /// `Timestamp`: until an ISO 8601 time.
     pub fn timestamp(at: impl Into<String>) -> Self {
         WaitFor::Timestamp(at.into())
     }
+    /// `TimestampPath`: until the time at `path`.
     pub fn timestamp_path(path: impl Into<String>) -> Self {
         WaitFor::TimestampPath(path.into())
     }
@@ -298,18 +356,24 @@ impl WaitFor {
 /// A state: the fields every type may have, and the type's own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
+    /// `Comment`.
     pub comment: Option<String>,
+    /// `QueryLanguage`: overrides the definition's for this state.
     pub query_language: Option<QueryLanguage>,
+    /// `InputPath` (JSONPath).
     pub input_path: Option<PathValue>,
+    /// `OutputPath` (JSONPath).
     pub output_path: Option<PathValue>,
     /// `Assign`: variables (every type but Fail).
     pub assign: Option<Value>,
     /// `Output` (JSONata).
     pub output: Option<Value>,
+    /// The type and its own fields.
     pub kind: StateKind,
 }
 
 impl State {
+    /// A state of the given type with none of the common fields set.
     pub fn new(kind: StateKind) -> Self {
         State {
             comment: None,
@@ -421,37 +485,61 @@ impl State {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum StateKind {
+    /// A `Pass` state.
     Pass(Pass),
+    /// A `Task` state.
     Task(Task),
+    /// A `Choice` state.
     Choice(Choice),
+    /// A `Wait` state.
     Wait(Wait),
+    /// A `Succeed` state.
     Succeed,
+    /// A `Fail` state.
     Fail(Fail),
+    /// A `Parallel` state.
     Parallel(Parallel),
+    /// A `Map` state, inline or distributed.
     Map(Box<Map>),
 }
 
+/// The fields of a `Pass` state.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Pass {
+    /// `Parameters` (JSONPath).
     pub parameters: Option<Value>,
+    /// `Result`: the output, in place of the input.
     pub result: Option<Value>,
+    /// `ResultPath` (JSONPath).
     pub result_path: Option<PathValue>,
+    /// `Next` or `End`.
     pub next: Option<Transition>,
 }
 
+/// The fields of a `Task` state.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Task {
     /// The integration's ARN (`arn:aws:states:::dynamodb:putItem`, a function ARN, ...).
     pub resource: Value,
+    /// `Parameters` as written (a parsed definition); the task helpers write `input`.
     pub parameters: Option<Value>,
+    /// `Arguments` as written (a parsed definition); the task helpers write `input`.
     pub arguments: Option<Value>,
+    /// `ResultSelector` (JSONPath).
     pub result_selector: Option<Value>,
+    /// `ResultPath` (JSONPath).
     pub result_path: Option<PathValue>,
+    /// `TimeoutSeconds` (or `TimeoutSecondsPath`).
     pub timeout: Option<Amount>,
+    /// `HeartbeatSeconds` (or `HeartbeatSecondsPath`).
     pub heartbeat: Option<Amount>,
+    /// `Credentials`: the role the task's call is made as.
     pub credentials: Option<Value>,
+    /// `Retry`, tried in order.
     pub retry: Vec<Retrier>,
+    /// `Catch`, tried in order once the retries are spent.
     pub catch: Vec<Catcher>,
+    /// `Next` or `End`.
     pub next: Option<Transition>,
     /// What the task sends, rendered as `Parameters` (JSONPath) or `Arguments` (JSONata) by
     /// the query language in force for the state; the task helpers write this.
@@ -466,72 +554,109 @@ pub struct Task {
 /// A top-level rule of a Choice state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceRule {
+    /// The condition that selects the rule.
     pub condition: Condition,
+    /// `Next`: the state to go to when it holds.
     pub next: String,
+    /// `Comment`.
     pub comment: Option<String>,
+    /// `Assign`: variables set when the rule is taken.
     pub assign: Option<Value>,
+    /// `Output`: what goes to `Next` (JSONata).
     pub output: Option<Value>,
 }
 
+/// The fields of a `Choice` state.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Choice {
+    /// `Choices`: the rules, tried in order.
     pub choices: Vec<ChoiceRule>,
+    /// `Default`: the state to go to when no rule holds.
     pub default: Option<String>,
 }
 
+/// The fields of a `Wait` state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wait {
+    /// How long, or until when.
     pub wait: WaitFor,
+    /// `Next` or `End`.
     pub next: Option<Transition>,
 }
 
+/// The fields of a `Fail` state.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fail {
+    /// `Error`: the error name.
     pub error: Option<String>,
+    /// `ErrorPath`: the error name at a path (JSONPath).
     pub error_path: Option<String>,
+    /// `Cause`: a description of the failure.
     pub cause: Option<String>,
+    /// `CausePath`: the description at a path (JSONPath).
     pub cause_path: Option<String>,
 }
 
+/// The fields of a `Parallel` state.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Parallel {
+    /// `Branches`: the definitions run at the same time.
     pub branches: Vec<Definition>,
+    /// `Parameters` (JSONPath).
     pub parameters: Option<Value>,
+    /// `Arguments` (JSONata).
     pub arguments: Option<Value>,
+    /// `ResultSelector` (JSONPath).
     pub result_selector: Option<Value>,
+    /// `ResultPath` (JSONPath).
     pub result_path: Option<PathValue>,
+    /// `Retry`, tried in order.
     pub retry: Vec<Retrier>,
+    /// `Catch`, tried in order once the retries are spent.
     pub catch: Vec<Catcher>,
+    /// `Next` or `End`.
     pub next: Option<Transition>,
 }
 
 /// `ProcessorConfig.Mode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProcessorMode {
+    /// `INLINE`: the iterations run in this execution.
     Inline,
+    /// `DISTRIBUTED`: each iteration (or batch) is a child execution.
     Distributed,
 }
 
 /// `ProcessorConfig.ExecutionType` (Distributed Map).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExecutionType {
+    /// `STANDARD` child executions.
     Standard,
+    /// `EXPRESS` child executions.
     Express,
 }
 
+/// `ItemProcessor.ProcessorConfig`: how a Map runs its iterations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProcessorConfig {
+    /// `Mode`.
     pub mode: ProcessorMode,
+    /// `ExecutionType` of the child executions (Distributed Map only).
     pub execution_type: Option<ExecutionType>,
 }
 
 /// `ReaderConfig.InputType`: what the object read holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputType {
+    /// `CSV`.
     Csv,
+    /// `JSON`: an array.
     Json,
+    /// `JSONL`: one JSON value a line.
     Jsonl,
+    /// `MANIFEST`: an S3 Inventory or Athena manifest.
     Manifest,
+    /// `PARQUET`.
     Parquet,
 }
 
@@ -560,10 +685,15 @@ pub enum CsvHeaders {
 /// `ReaderConfig.CSVDelimiter`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CsvDelimiter {
+    /// `COMMA`.
     Comma,
+    /// `PIPE`.
     Pipe,
+    /// `SEMICOLON`.
     Semicolon,
+    /// `SPACE`.
     Space,
+    /// `TAB`.
     Tab,
 }
 
@@ -602,10 +732,15 @@ impl ManifestType {
 /// `ItemReader.ReaderConfig`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReaderConfig {
+    /// `InputType`.
     pub input_type: Option<InputType>,
+    /// `CSVHeaderLocation` and `CSVHeaders`.
     pub csv_headers: Option<CsvHeaders>,
+    /// `CSVDelimiter`.
     pub csv_delimiter: Option<CsvDelimiter>,
+    /// `MaxItems` (or `MaxItemsPath`): the most items read.
     pub max_items: Option<Amount>,
+    /// `ManifestType`.
     pub manifest_type: Option<ManifestType>,
 }
 
@@ -642,7 +777,9 @@ impl ReaderConfig {
 /// An S3 object key: literal, or from a path of the state's input.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ObjectKey {
+    /// A key written as is, `orders/today.csv`.
     Literal(String),
+    /// A key at a path of the state's input, `$.key`.
     Path(String),
 }
 
@@ -669,9 +806,11 @@ impl ObjectKey {
 pub struct ItemReader {
     /// `arn:aws:states:::s3:getObject` or `arn:aws:states:::s3:listObjectsV2`.
     pub resource: Value,
+    /// `ReaderConfig`.
     pub reader_config: Option<ReaderConfig>,
     /// As written (a parsed definition); the typed constructors write `input`.
     pub parameters: Option<Value>,
+    /// As written (a parsed definition); the typed constructors write `input`.
     pub arguments: Option<Value>,
     /// Rendered as `Parameters` or `Arguments` by the Map's query language.
     pub input: Option<Input>,
@@ -721,18 +860,46 @@ impl ItemReader {
     }
 }
 
-/// `ItemBatcher`.
+/// `ItemBatcher` of a Distributed Map: groups items so that each child execution gets a
+/// batch; `ItemBatcher::new()` then builder methods.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ItemBatcher {
+    /// `MaxItemsPerBatch` (or `MaxItemsPerBatchPath`): the most items in one batch.
     pub max_items_per_batch: Option<Amount>,
+    /// `MaxInputBytesPerBatch` (or `MaxInputBytesPerBatchPath`): the largest batch, in bytes.
     pub max_input_bytes_per_batch: Option<Amount>,
+    /// `BatchInput`: a JSON object added to every batch.
     pub batch_input: Option<Value>,
+}
+
+impl ItemBatcher {
+    /// A batcher with no limit yet: set at least one of the two.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The most items in one batch (`MaxItemsPerBatch`).
+    pub fn max_items_per_batch(mut self, amount: impl Into<Amount>) -> Self {
+        self.max_items_per_batch = Some(amount.into());
+        self
+    }
+    /// The largest batch in bytes (`MaxInputBytesPerBatch`), at most 256 KiB.
+    pub fn max_input_bytes_per_batch(mut self, amount: impl Into<Amount>) -> Self {
+        self.max_input_bytes_per_batch = Some(amount.into());
+        self
+    }
+    /// A JSON object added to every batch (`BatchInput`).
+    pub fn batch_input(mut self, input: impl Into<Value>) -> Self {
+        self.batch_input = Some(input.into());
+        self
+    }
 }
 
 /// `WriterConfig.OutputType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputType {
+    /// `JSON`: one array.
     Json,
+    /// `JSONL`: one JSON value a line.
     Jsonl,
 }
 
@@ -750,19 +917,24 @@ pub enum Transformation {
 /// `ResultWriter.WriterConfig`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WriterConfig {
+    /// `OutputType`.
     pub output_type: Option<OutputType>,
+    /// `Transformation`.
     pub transformation: Option<Transformation>,
 }
 
 /// `ResultWriter` of a Distributed Map.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResultWriter {
+    /// `Resource`: `arn:aws:states:::s3:putObject`.
     pub resource: Option<Value>,
     /// As written (a parsed definition); [`ResultWriter::s3`] writes `input`.
     pub parameters: Option<Value>,
+    /// As written (a parsed definition); [`ResultWriter::s3`] writes `input`.
     pub arguments: Option<Value>,
     /// Rendered as `Parameters` or `Arguments` by the Map's query language.
     pub input: Option<Input>,
+    /// `WriterConfig`.
     pub writer_config: Option<WriterConfig>,
     /// The rights writing needs (not part of the ASL).
     pub policy: Vec<PolicyStatement>,
@@ -812,27 +984,43 @@ impl ResultWriter {
 /// A Map state, inline or distributed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Map {
+    /// `ItemsPath`: the array to iterate over (JSONPath).
     pub items_path: Option<String>,
     /// `Items`: an array, or a JSONata expression.
     pub items: Option<Value>,
+    /// `ItemSelector`: what each iteration receives.
     pub item_selector: Option<Value>,
     /// The item selector is written in the legacy `Parameters` field.
     pub legacy_parameters: bool,
     /// The iteration: `ItemProcessor` (or the legacy `Iterator`).
     pub processor: Box<Definition>,
+    /// The iteration is written in the legacy `Iterator` field.
     pub legacy_iterator: bool,
+    /// `ItemProcessor.ProcessorConfig`.
     pub processor_config: Option<ProcessorConfig>,
+    /// `ItemReader`: where a Distributed Map's items come from.
     pub item_reader: Option<ItemReader>,
+    /// `ItemBatcher`: batches of items per child execution.
     pub item_batcher: Option<ItemBatcher>,
+    /// `ResultWriter`: where a Distributed Map's results go.
     pub result_writer: Option<ResultWriter>,
+    /// `MaxConcurrency` (or `MaxConcurrencyPath`): the most iterations at once (0: no limit).
     pub max_concurrency: Option<Amount>,
+    /// `ToleratedFailurePercentage` (or its `Path` form).
     pub tolerated_failure_percentage: Option<Amount>,
+    /// `ToleratedFailureCount` (or its `Path` form).
     pub tolerated_failure_count: Option<Amount>,
+    /// `Label`: names the state's Map Runs in their ARNs (Distributed Map).
     pub label: Option<String>,
+    /// `ResultSelector` (JSONPath).
     pub result_selector: Option<Value>,
+    /// `ResultPath` (JSONPath).
     pub result_path: Option<PathValue>,
+    /// `Retry`, tried in order.
     pub retry: Vec<Retrier>,
+    /// `Catch`, tried in order once the retries are spent.
     pub catch: Vec<Catcher>,
+    /// `Next` or `End`.
     pub next: Option<Transition>,
 }
 
@@ -848,11 +1036,17 @@ impl Map {
 /// `TimeoutSeconds`, `Version` or `QueryLanguage`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Definition {
+    /// `Comment`.
     pub comment: Option<String>,
+    /// `StartAt`: the first state.
     pub start_at: String,
+    /// `States`, by name, in the order written.
     pub states: IndexMap<String, State>,
+    /// `TimeoutSeconds`: the longest an execution may run (top level only).
     pub timeout_seconds: Option<u32>,
+    /// `Version` of the ASL (top level only).
     pub version: Option<String>,
+    /// `QueryLanguage` of every state that does not set its own (top level only).
     pub query_language: Option<QueryLanguage>,
 }
 
@@ -865,16 +1059,19 @@ impl Definition {
             .collect()
     }
 
+    /// The definition's `Comment`.
     pub fn comment(mut self, text: impl Into<String>) -> Self {
         self.comment = Some(text.into());
         self
     }
 
+    /// The longest an execution may run (`TimeoutSeconds`).
     pub fn timeout_seconds(mut self, seconds: u32) -> Self {
         self.timeout_seconds = Some(seconds);
         self
     }
 
+    /// The query language of every state that does not set its own (`QueryLanguage`).
     pub fn query_language(mut self, language: QueryLanguage) -> Self {
         self.query_language = Some(language);
         self

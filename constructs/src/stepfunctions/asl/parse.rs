@@ -13,7 +13,10 @@ use super::model::*;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{at}: {message}")]
 pub struct ParseError {
+    /// Where in the definition (`/States/Wait 30s/Seconds`), or the line and column of bad
+    /// JSON text.
     pub at: String,
+    /// What is wrong there.
     pub message: String,
 }
 

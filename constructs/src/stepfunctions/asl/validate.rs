@@ -30,7 +30,9 @@ pub const MAX_READER_ITEMS: u64 = 100_000_000;
 /// One problem of a definition, with the state it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AslProblem {
+    /// The state it is about, or `None` for the definition as a whole.
     pub state: Option<String>,
+    /// What is wrong, in a sentence.
     pub message: String,
 }
 
