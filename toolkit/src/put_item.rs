@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use miette::Diagnostic;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Why the item could not be put.
@@ -50,29 +51,66 @@ pub enum PutError {
     Aws { table: String, message: String },
 }
 
-/// A JSON value as a DynamoDB attribute value; the number text when DynamoDB cannot hold it.
-pub fn marshal(value: &Value) -> Result<AttributeValue, String> {
-    Ok(match value {
-        Value::Null => AttributeValue::Null(true),
-        Value::Bool(b) => AttributeValue::Bool(*b),
-        Value::Number(n) => {
-            let text = n.to_string();
-            // DynamoDB numbers: up to 38 significant digits
-            let digits = text.chars().filter(char::is_ascii_digit).count();
-            if digits > 38 {
-                return Err(text);
-            }
-            AttributeValue::N(text)
-        }
-        Value::String(s) => AttributeValue::S(s.clone()),
-        Value::Array(items) => {
-            AttributeValue::L(items.iter().map(marshal).collect::<Result<_, _>>()?)
-        }
-        Value::Object(m) => AttributeValue::M(
-            m.iter()
-                .map(|(k, v)| marshal(v).map(|v| (k.clone(), v)))
+/// Why one value cannot be marshalled.
+enum MarshalError {
+    /// A number DynamoDB cannot hold exactly: its text.
+    Number(String),
+    /// Not JSON after all (the whole text was checked first, so only a bug gets here).
+    Json(String),
+}
+
+/// The significant digits of a JSON number's text (`0.00120` has 2, `1e5` has 1).
+fn significant_digits(number: &str) -> usize {
+    let mantissa = number
+        .trim_start_matches('-')
+        .split(['e', 'E'])
+        .next()
+        .unwrap_or("");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    digits.trim_start_matches('0').trim_end_matches('0').len()
+}
+
+/// A JSON value, as its exact text, marshalled to a DynamoDB attribute value: a number keeps
+/// every digit it was written with (read through an `f64`, a 20-digit number would be stored
+/// rounded).
+fn marshal_raw(raw: &RawValue) -> Result<AttributeValue, MarshalError> {
+    let text = raw.get().trim();
+    let json = |e: serde_json::Error| MarshalError::Json(e.to_string());
+    Ok(match text.as_bytes().first() {
+        Some(b'{') => AttributeValue::M(
+            serde_json::from_str::<indexmap::IndexMap<String, &RawValue>>(text)
+                .map_err(json)?
+                .into_iter()
+                .map(|(k, v)| marshal_raw(v).map(|v| (k, v)))
                 .collect::<Result<_, _>>()?,
         ),
+        Some(b'[') => AttributeValue::L(
+            serde_json::from_str::<Vec<&RawValue>>(text)
+                .map_err(json)?
+                .into_iter()
+                .map(marshal_raw)
+                .collect::<Result<_, _>>()?,
+        ),
+        Some(b'"') => AttributeValue::S(serde_json::from_str::<String>(text).map_err(json)?),
+        Some(b't') | Some(b'f') => {
+            AttributeValue::Bool(serde_json::from_str::<bool>(text).map_err(json)?)
+        }
+        Some(b'n') => AttributeValue::Null(true),
+        _ => {
+            if significant_digits(text) > 38 {
+                return Err(MarshalError::Number(text.to_string()));
+            }
+            AttributeValue::N(text.to_string())
+        }
+    })
+}
+
+/// A JSON text as a DynamoDB attribute value (numbers as written); the number's text when
+/// DynamoDB cannot hold it.
+pub fn marshal(text: &str) -> Result<AttributeValue, String> {
+    let raw: &RawValue = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    marshal_raw(raw).map_err(|e| match e {
+        MarshalError::Number(n) | MarshalError::Json(n) => n,
     })
 }
 
@@ -82,7 +120,7 @@ pub fn item(text: &str, source_name: &str) -> Result<HashMap<String, AttributeVa
         source_name: source_name.to_string(),
         message: e.to_string(),
     })?;
-    let Value::Object(map) = value else {
+    if !value.is_object() {
         let kind = match value {
             Value::Array(_) => "a list",
             Value::String(_) => "a string",
@@ -94,12 +132,19 @@ pub fn item(text: &str, source_name: &str) -> Result<HashMap<String, AttributeVa
             source_name: source_name.to_string(),
             kind,
         });
+    }
+    let bad_json = |message: String| PutError::BadJson {
+        source_name: source_name.to_string(),
+        message,
     };
-    map.iter()
-        .map(|(k, v)| {
-            marshal(v)
-                .map(|v| (k.clone(), v))
-                .map_err(|number| PutError::BadNumber { number })
+    let fields: indexmap::IndexMap<String, &RawValue> =
+        serde_json::from_str(text).map_err(|e| bad_json(e.to_string()))?;
+    fields
+        .into_iter()
+        .map(|(k, v)| match marshal_raw(v) {
+            Ok(v) => Ok((k, v)),
+            Err(MarshalError::Number(number)) => Err(PutError::BadNumber { number }),
+            Err(MarshalError::Json(message)) => Err(bad_json(message)),
         })
         .collect()
 }
@@ -145,9 +190,9 @@ mod tests {
 
     #[test]
     fn every_json_type_is_marshalled() {
-        let v: Value = serde_json::json!([1, 2.5, true, null, "x", [1], {"k": false}]);
+        let v = r#"[1, 2.5, true, null, "x", [1], {"k": false}]"#;
         assert_eq!(
-            marshal(&v).unwrap(),
+            marshal(v).unwrap(),
             AttributeValue::L(vec![
                 AttributeValue::N("1".into()),
                 AttributeValue::N("2.5".into()),
@@ -184,6 +229,41 @@ mod tests {
         assert!(
             e.to_string().contains("not valid JSON: trailing comma"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn numbers_keep_every_digit_they_were_written_with() {
+        let i = item(
+            r#"{"id": "a", "n": 12345678901234567890123, "x": [0.1000000000000000055511151231257827, -1.5e-7, 1E+125]}"#,
+            "stdin",
+        )
+        .unwrap();
+        assert_eq!(i["n"], AttributeValue::N("12345678901234567890123".into()));
+        assert_eq!(
+            i["x"],
+            AttributeValue::L(vec![
+                AttributeValue::N("0.1000000000000000055511151231257827".into()),
+                AttributeValue::N("-1.5e-7".into()),
+                AttributeValue::N("1E+125".into()),
+            ])
+        );
+        let e = item(r#"{"n": 123456789012345678901234567890123456789}"#, "stdin").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the item holds the number 123456789012345678901234567890123456789, which DynamoDB cannot store exactly (more than 38 digits)"
+        );
+        // trailing and leading zeros are not significant
+        assert!(item(
+            r#"{"n": 100000000000000000000000000000000000000000}"#,
+            "stdin"
+        )
+        .is_ok());
+        // keys with escapes and nested objects
+        let i = item(r#"{"a\"b": {"c": "d\n"}}"#, "stdin").unwrap();
+        assert_eq!(
+            i["a\"b"],
+            AttributeValue::M(HashMap::from([("c".into(), s("d\n"))]))
         );
     }
 
