@@ -172,6 +172,11 @@ impl Input {
             }
             Input::Object(m) => {
                 for (k, v) in m {
+                    if k.is_empty() {
+                        out.push(format!(
+                            "{at}: a field has an empty name (a DynamoDB attribute, a request field: AWS accepts none)"
+                        ));
+                    }
                     if k.ends_with(".$") {
                         out.push(format!(
                             "{at}.{k}: write the key without \".$\" and give the value as a path (Input::Path): the suffix is added for JSONPath"
@@ -438,6 +443,11 @@ mod tests {
         assert!(whole
             .problems(QueryLanguage::Jsonata, "Arguments")
             .is_empty());
+        let empty = Input::object().field("Item", Input::object().field("", "x"));
+        assert_eq!(
+            empty.problems(QueryLanguage::JsonPath, "Parameters"),
+            ["Parameters.Item: a field has an empty name (a DynamoDB attribute, a request field: AWS accepts none)"]
+        );
         let not_a_path = Input::object().field("x", Input::path("id"));
         assert!(
             not_a_path.problems(QueryLanguage::JsonPath, "Parameters")[0].contains("is not a path")
