@@ -640,7 +640,10 @@ fn pattern_003_rights_are_exact() {
             .iter()
             .flat_map(|function| {
                 let f = arn(&id_of("AWS::Lambda::Function", function));
-                [f.clone(), json!({"Fn::Sub": ["${Function}:*", {"Function": f}]})]
+                [
+                    f.clone(),
+                    json!({"Fn::Sub": ["${Function}:*", {"Function": f}]}),
+                ]
             })
             .collect();
         vec![json!({"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": resources})]
