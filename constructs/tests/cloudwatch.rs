@@ -22,19 +22,16 @@ use common::{assert_contains_all, problems, workspace};
 
 /// An API with one method, deployed to `stage`.
 fn api(s: &mut Stack, id: &str, name: Option<&str>, stage: &str) -> (RestApi, Stage) {
-    let api = RestApi::new(
-        s,
-        id,
-        RestApiProps {
-            name: name.map(Into::into),
-            ..Default::default()
-        },
-    );
+    let props = match name {
+        Some(name) => RestApiProps::new().name(name),
+        None => RestApiProps::new(),
+    };
+    let api = RestApi::new(s, id, props);
     api.root().add_method(
         s,
         HttpMethod::Get,
         Integration::http_proxy(HttpMethod::Get, "https://example.com/"),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let stage = api.deploy(s, StageOptions::new(stage));
     (api, stage)

@@ -209,17 +209,14 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
     let api = RestApi::new(
         &mut stack,
         "RestApi",
-        RestApiProps {
-            cloud_watch_role: true,
-            ..Default::default()
-        },
+        RestApiProps::new().cloud_watch_role(),
     );
     let root = api.root();
     root.add_method(
         &mut stack,
         HttpMethod::Options,
         Integration::mock(
-            IntegrationOptions::default()
+            IntegrationOptions::new()
                 .request_template("application/json", Template::new(CORS_REQUEST_TEMPLATE))
                 .response(
                     IntegrationResponse::new(200)
@@ -232,13 +229,12 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
                         .template("application/json", Template::new("{}\n")),
                 ),
         ),
-        MethodOptions {
-            method_responses: vec![MethodResponse::new(200)
+        MethodOptions::new().method_response(
+            MethodResponse::new(200)
                 .header("Access-Control-Allow-Origin")
                 .header("Access-Control-Allow-Methods")
-                .header("Access-Control-Allow-Headers")],
-            ..Default::default()
-        },
+                .header("Access-Control-Allow-Headers"),
+        ),
     );
     root.add_method(
         &mut stack,
@@ -258,12 +254,11 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
                     ),
             )
             .into(),
-        MethodOptions {
-            method_responses: vec![MethodResponse::new(200)
+        MethodOptions::new().method_response(
+            MethodResponse::new(200)
                 .header("Access-Control-Allow-Origin")
-                .model("application/json", "Empty")],
-            ..Default::default()
-        },
+                .model("application/json", "Empty"),
+        ),
     );
     let access_logs = LogGroup::new(
         &mut stack,
@@ -281,7 +276,7 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
                 logging_level: Some(LoggingLevel::Info),
                 ..MethodSetting::all()
             })
-            .tracing(true),
+            .tracing(),
     );
 
     stack

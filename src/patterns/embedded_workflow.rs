@@ -152,7 +152,7 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
     bucket.grant_put(&mut stack, &service);
     process.grant_start_execution(&mut stack, &service);
     process.grant_read(&mut stack, &service);
-    let api = RestApi::new(&mut stack, "ServiceApi", RestApiProps::default());
+    let api = RestApi::new(&mut stack, "ServiceApi", RestApiProps::new());
     let resource = api.root().add_resource(&mut stack, "process");
     resource.add_method(
         &mut stack,
@@ -162,7 +162,7 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
             streaming: false,
             timeout_ms: Some(29_000),
         },
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let stage = api.deploy(&mut stack, StageOptions::new(&config.stage_name));
 
