@@ -586,10 +586,7 @@ fn invoke_grants_cover_versions_and_url_grants_both_actions() {
     let f = Function::new(&mut s, "F", FunctionProps::new("two"));
     let url = f.add_url(
         &mut s,
-        FunctionUrlProps {
-            invoke_mode: InvokeMode::ResponseStream,
-            ..Default::default()
-        },
+        FunctionUrlProps::new().invoke_mode(InvokeMode::ResponseStream),
     );
     let caller = Role::new(
         &mut s,
@@ -623,10 +620,7 @@ fn a_public_url_gets_both_permissions() {
     let f = Function::new(&mut s, "F", FunctionProps::new("two"));
     f.add_url(
         &mut s,
-        FunctionUrlProps {
-            auth_type: FunctionUrlAuthType::None,
-            ..Default::default()
-        },
+        FunctionUrlProps::new().auth_type(FunctionUrlAuthType::None),
     );
     let t = Template::from_stack_in(ws.path(), &s);
     t.resource_count_is("AWS::Lambda::Permission", 2);

@@ -105,10 +105,7 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
     );
     let url = function.add_url(
         &mut stack,
-        FunctionUrlProps {
-            invoke_mode: InvokeMode::ResponseStream,
-            ..Default::default()
-        },
+        FunctionUrlProps::new().invoke_mode(InvokeMode::ResponseStream),
     );
 
     // the workflow
