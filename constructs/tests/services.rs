@@ -42,7 +42,7 @@ fn table_defaults_keys_and_settings() {
             .sort_key(Attribute::new("ResultTimestamp", AttributeType::Number))
             .time_to_live_attribute("ttl")
             .stream(StreamViewType::NewAndOldImages)
-            .point_in_time_recovery(true),
+            .point_in_time_recovery(),
     );
     let t = Template::from_stack(&s);
     t.resource_count_is("AWS::DynamoDB::Table", 1);
@@ -82,14 +82,7 @@ fn table_validation() {
     );
     t.add_global_secondary_index(
         &mut s,
-        GlobalIndexProps {
-            name: "g".into(),
-            partition_key: Attribute::new("Id", AttributeType::Number),
-            sort_key: None,
-            projection: ProjectionType::All,
-            non_key_attributes: vec![],
-            capacity: None,
-        },
+        GlobalIndexProps::new("g", Attribute::new("Id", AttributeType::Number)),
     );
     assert_contains_all(
         &problems(s),
@@ -118,14 +111,8 @@ fn table_grants_give_exact_actions_on_the_table_and_its_indexes() {
     );
     indexed.add_global_secondary_index(
         &mut s,
-        GlobalIndexProps {
-            name: "byDay".into(),
-            partition_key: Attribute::new("day", AttributeType::String),
-            sort_key: None,
-            projection: ProjectionType::KeysOnly,
-            non_key_attributes: vec![],
-            capacity: None,
-        },
+        GlobalIndexProps::new("byDay", Attribute::new("day", AttributeType::String))
+            .projection(ProjectionType::KeysOnly),
     );
     let reader = Role::new(
         &mut s,
