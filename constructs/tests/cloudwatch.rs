@@ -449,20 +449,17 @@ fn dashboard_metrics_are_checked_too() {
     Dashboard::new(
         &mut s,
         "Ops",
-        DashboardProps {
-            name: None,
-            rows: vec![vec![Widget::graph(
-                "Throttles",
-                vec![
-                    table
-                        .metric_throttled_requests(Operation::PutItem)
-                        .period_seconds(20),
-                    table
-                        .metric_consumed_read_capacity_units()
-                        .statistic(Statistic::Percentile(99.999)),
-                ],
-            )]],
-        },
+        DashboardProps::new().row(vec![Widget::graph(
+            "Throttles",
+            vec![
+                table
+                    .metric_throttled_requests(Operation::PutItem)
+                    .period_seconds(20),
+                table
+                    .metric_consumed_read_capacity_units()
+                    .statistic(Statistic::Percentile(99.999)),
+            ],
+        )]),
     );
     assert_eq!(
         problems(s),

@@ -719,30 +719,27 @@ fn dashboards_render_their_body_with_tokens_as_substitutions() {
     Dashboard::new(
         &mut s,
         "D",
-        DashboardProps {
-            name: Some("ops".into()),
-            rows: vec![
-                vec![Widget::text("# Costs ${not a token}")],
-                vec![
-                    Widget::graph(
-                        "Reads",
-                        vec![Metric::new("AWS/DynamoDB", "ConsumedReadCapacityUnits")
-                            .dimension("TableName", table.name())],
-                    ),
-                    Widget::graph(
-                        "Writes",
-                        vec![Metric::new("AWS/DynamoDB", "ConsumedWriteCapacityUnits")
-                            .dimension("TableName", table.name())
-                            .statistic(Statistic::Average)
-                            .label("w")],
-                    ),
-                    Widget::single_value(
-                        "Throttles",
-                        vec![Metric::new("AWS/DynamoDB", "ThrottledRequests")],
-                    ),
-                ],
-            ],
-        },
+        DashboardProps::new()
+            .name("ops")
+            .row(vec![Widget::text("# Costs ${not a token}")])
+            .row(vec![
+                Widget::graph(
+                    "Reads",
+                    vec![Metric::new("AWS/DynamoDB", "ConsumedReadCapacityUnits")
+                        .dimension("TableName", table.name())],
+                ),
+                Widget::graph(
+                    "Writes",
+                    vec![Metric::new("AWS/DynamoDB", "ConsumedWriteCapacityUnits")
+                        .dimension("TableName", table.name())
+                        .statistic(Statistic::Average)
+                        .label("w")],
+                ),
+                Widget::single_value(
+                    "Throttles",
+                    vec![Metric::new("AWS/DynamoDB", "ThrottledRequests")],
+                ),
+            ]),
     );
     let t = Template::from_stack(&s);
     let table_id = t.logical_id_of_type("AWS::DynamoDB::Table");

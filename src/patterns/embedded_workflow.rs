@@ -170,27 +170,23 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
     Dashboard::new(
         &mut stack,
         "Dashboard",
-        DashboardProps {
-            name: None,
-            rows: vec![
-                vec![
-                    Widget::graph("Executions Started", vec![process.metric_started()]),
-                    Widget::graph("Executions Succeeded", vec![process.metric_succeeded()]),
-                ],
-                vec![
-                    Widget::graph("Execution Time", vec![process.metric_time()]),
-                    Widget::graph(
-                        "Execution Problems",
-                        vec![
-                            process.metric_aborted(),
-                            process.metric_failed(),
-                            process.metric_timed_out(),
-                            process.metric_throttled(),
-                        ],
-                    ),
-                ],
-            ],
-        },
+        DashboardProps::new()
+            .row(vec![
+                Widget::graph("Executions Started", vec![process.metric_started()]),
+                Widget::graph("Executions Succeeded", vec![process.metric_succeeded()]),
+            ])
+            .row(vec![
+                Widget::graph("Execution Time", vec![process.metric_time()]),
+                Widget::graph(
+                    "Execution Problems",
+                    vec![
+                        process.metric_aborted(),
+                        process.metric_failed(),
+                        process.metric_timed_out(),
+                        process.metric_throttled(),
+                    ],
+                ),
+            ]),
     );
 
     // what a caller of ProcessA needs
