@@ -198,7 +198,7 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
             .express()
             .comment("A workflow pattern which uses DynamoDB and a streaming lambda function URL to send realtime notifications to clients.")
             .logging(&workflow_logs, LogLevel::All, true)
-            .tracing(true)
+            .tracing()
             .substitution("FinalResultFieldName", config.final_result_field_name.as_str()),
     );
 
