@@ -80,10 +80,10 @@ fn render_and_validate_2000_states(bencher: divan::Bencher) {
     let mut total = 0;
     definition.walk(&mut |_, _, _| total += 1);
     assert!(total >= 2000, "{total} states");
-    assert_eq!(definition.validate(ValidateOptions::default()), vec![]);
+    assert_eq!(definition.validate(ValidateOptions::new()), vec![]);
     bencher.bench(|| {
         let rendered = definition.to_value();
-        let problems = definition.validate_rendered(&rendered, ValidateOptions::default());
+        let problems = definition.validate_rendered(&rendered, ValidateOptions::new());
         let text = serde_json::to_string(&rendered).expect("serializes");
         divan::black_box((text, problems))
     });

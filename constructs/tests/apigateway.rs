@@ -33,15 +33,10 @@ fn api_stack(tweak: &str) -> Stack {
     let api = RestApi::new(
         &mut s,
         "Api",
-        RestApiProps {
-            description: Some("test API".into()),
-            default_cors_preflight: Some(CorsOptions {
-                status_code: 200,
-                ..Default::default()
-            }),
-            cloud_watch_role: true,
-            ..Default::default()
-        },
+        RestApiProps::new()
+            .description("test API")
+            .default_cors_preflight(CorsOptions::new().status_code(200))
+            .cloud_watch_role(),
     );
     let root = api.root();
     let start_template = if tweak == "template" {
@@ -62,11 +57,13 @@ fn api_stack(tweak: &str) -> Stack {
                     .template("application/json", Template::new("#set($inputRoot = $input.path('$'))\n{\"executionArn\": \"$inputRoot.executionArn\"}")),
             )
             .into(),
-        MethodOptions {
-            operation_name: Some("StartWorkflow".into()),
-            method_responses: vec![MethodResponse::new(200).header("Access-Control-Allow-Origin").model("application/json", "Empty")],
-            ..Default::default()
-        },
+        MethodOptions::new()
+            .operation_name("StartWorkflow")
+            .method_response(
+                MethodResponse::new(200)
+                    .header("Access-Control-Allow-Origin")
+                    .model("application/json", "Empty"),
+            ),
     );
     let status = root.add_resource(&mut s, "status");
     status.add_method(
@@ -75,9 +72,10 @@ fn api_stack(tweak: &str) -> Stack {
         DynamoDb::scan(&table)
             .response(IntegrationResponse::new(200))
             .into(),
-        MethodOptions {
-            api_key_required: tweak != "method",
-            ..Default::default()
+        if tweak == "method" {
+            MethodOptions::new()
+        } else {
+            MethodOptions::new().api_key_required()
         },
     );
     let sync = root.add_resource(&mut s, "sync");
@@ -85,14 +83,14 @@ fn api_stack(tweak: &str) -> Stack {
         &mut s,
         HttpMethod::Post,
         StepFunctions::start_sync_execution(&express).into(),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let describe = root.add_resource(&mut s, "describe");
     describe.add_method(
         &mut s,
         HttpMethod::Post,
         StepFunctions::describe_execution(&machine).into(),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let items = root.add_resource(&mut s, "items");
     let item = items.add_resource(&mut s, "{id}");
@@ -100,31 +98,27 @@ fn api_stack(tweak: &str) -> Stack {
         &mut s,
         HttpMethod::Get,
         Integration::lambda_proxy(&function),
-        MethodOptions {
-            authorization: Authorization::Iam,
-            request_parameters: [("method.request.path.id".to_string(), true)]
-                .into_iter()
-                .collect(),
-            request_validator: Some(Validation {
+        MethodOptions::new()
+            .authorization(Authorization::Iam)
+            .request_parameter("method.request.path.id", true)
+            .request_validator(Validation {
                 body: false,
                 parameters: true,
             }),
-            ..Default::default()
-        },
     );
     let stream = root.add_resource(&mut s, "stream");
     stream.add_method(
         &mut s,
         HttpMethod::Get,
         Integration::lambda_proxy_streaming(&function),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let proxy = root.add_resource(&mut s, "{proxy+}");
     proxy.add_method(
         &mut s,
         HttpMethod::Any,
         Integration::http_proxy(HttpMethod::Any, "https://example.com/{proxy}"),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let http = root.add_resource(&mut s, "http");
     http.add_method(
@@ -133,9 +127,9 @@ fn api_stack(tweak: &str) -> Stack {
         Integration::http(
             HttpMethod::Get,
             "https://example.com/data",
-            IntegrationOptions::default().response(IntegrationResponse::new(200)),
+            IntegrationOptions::new().response(IntegrationResponse::new(200)),
         ),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     if tweak == "unrelated" {
         Table::new(
@@ -153,34 +147,25 @@ fn api_stack(tweak: &str) -> Stack {
                 logging_level: Some(LoggingLevel::Error),
                 ..MethodSetting::all()
             })
-            .tracing(true)
+            .tracing()
             .variable("env", "test"),
     );
-    let key = api.add_api_key(
-        &mut s,
-        "Key",
-        ApiKeyProps {
-            name: Some("partner".into()),
-            ..Default::default()
-        },
-    );
+    let key = api.add_api_key(&mut s, "Key", ApiKeyProps::new().name("partner"));
     let plan = api.add_usage_plan(
         &mut s,
         "Plan",
-        UsagePlanProps {
-            name: Some("partners".into()),
-            throttle: Some(Throttle {
+        UsagePlanProps::new()
+            .name("partners")
+            .throttle(Throttle {
                 burst_limit: 10,
                 rate_limit: 5.0,
-            }),
-            quota: Some(Quota {
+            })
+            .quota(Quota {
                 limit: 1000,
                 period: Period::Day,
                 offset: None,
-            }),
-            stages: vec![stage.clone()],
-            ..Default::default()
-        },
+            })
+            .stage(&stage),
     );
     plan.add_api_key(&mut s, &key);
     s.add_output("ApiUrl", stage.url());
@@ -338,14 +323,12 @@ fn mapping_templates_carry_tokens_through_fn_sub() {
     // a template's other ${...} is escaped when it goes through Fn::Sub
     let escaped = Template::new("${Known} and ${unknown}").var("Known", "k");
     let mut s = Stack::new("E");
-    let api = RestApi::new(&mut s, "Api", RestApiProps::default());
+    let api = RestApi::new(&mut s, "Api", RestApiProps::new());
     api.root().add_method(
         &mut s,
         HttpMethod::Get,
-        Integration::mock(
-            IntegrationOptions::default().request_template("application/json", escaped),
-        ),
-        MethodOptions::default(),
+        Integration::mock(IntegrationOptions::new().request_template("application/json", escaped)),
+        MethodOptions::new(),
     );
     let t = T::from_stack(&s);
     t.has_resource_properties(
@@ -487,16 +470,13 @@ fn cors_stack() -> Stack {
     let api = RestApi::new(
         &mut s,
         "Api",
-        RestApiProps {
-            default_cors_preflight: Some(CorsOptions {
-                allow_origin: AllowOrigin::origin("https://app.example.com"),
-                allow_methods: vec!["GET".into(), "PUT".into()],
-                expose_headers: vec!["X-Request-Id".into()],
-                allow_credentials: true,
-                ..Default::default()
-            }),
-            ..Default::default()
-        },
+        RestApiProps::new().default_cors_preflight(
+            CorsOptions::new()
+                .allow_origin(AllowOrigin::origin("https://app.example.com"))
+                .allow_methods(["GET", "PUT"])
+                .expose_headers(["X-Request-Id"])
+                .allow_credentials(),
+        ),
     );
     // the root and /v1 have no method: nothing to preflight
     let v1 = api.root().add_resource(&mut s, "v1");
@@ -511,34 +491,29 @@ fn cors_stack() -> Stack {
             )
             .response(IntegrationResponse::new(500).selection_pattern("5\\d{2}"))
             .into(),
-        MethodOptions {
-            // declared by the user: kept, with the CORS headers added; 500 is declared for it
-            method_responses: vec![MethodResponse::new(200).model("application/json", "Empty")],
-            ..Default::default()
-        },
+        // declared by the user: kept, with the CORS headers added; 500 is declared for it
+        MethodOptions::new()
+            .method_response(MethodResponse::new(200).model("application/json", "Empty")),
     );
     items.add_method(
         &mut s,
         HttpMethod::Put,
         Integration::mock(
-            IntegrationOptions::default().response(
+            IntegrationOptions::new().response(
                 IntegrationResponse::new(204)
                     .header("Access-Control-Allow-Origin", "https://app.example.com"),
             ),
         ),
-        MethodOptions {
-            method_responses: vec![MethodResponse {
-                status_code: "204".into(),
-                response_parameters: [(
-                    "method.response.header.Access-Control-Allow-Origin".to_string(),
-                    true,
-                )]
-                .into_iter()
-                .collect(),
-                response_models: Default::default(),
-            }],
-            ..Default::default()
-        },
+        MethodOptions::new().method_response(MethodResponse {
+            status_code: "204".into(),
+            response_parameters: [(
+                "method.response.header.Access-Control-Allow-Origin".to_string(),
+                true,
+            )]
+            .into_iter()
+            .collect(),
+            response_models: indexmap::IndexMap::new(),
+        }),
     );
     api.deploy(&mut s, StageOptions::new("live"));
     s
@@ -620,47 +595,37 @@ fn cors_mistakes_are_reported() {
     let api = RestApi::new(
         &mut s,
         "Api",
-        RestApiProps {
-            default_cors_preflight: Some(CorsOptions {
-                allow_origin: AllowOrigin::origin("https://a.example.com,https://b.example.com"),
-                ..Default::default()
-            }),
-            ..Default::default()
-        },
+        RestApiProps::new().default_cors_preflight(CorsOptions::new().allow_origin(
+            AllowOrigin::origin("https://a.example.com,https://b.example.com"),
+        )),
     );
     api.root().add_method(
         &mut s,
         HttpMethod::Get,
         Integration::mock(
-            IntegrationOptions::default().response(
+            IntegrationOptions::new().response(
                 IntegrationResponse::new(200)
                     .header("Access-Control-Allow-Origin", "https://other.example.com"),
             ),
         ),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     api.root().add_method(
         &mut s,
         HttpMethod::Options,
-        Integration::mock(IntegrationOptions::default()),
-        MethodOptions::default(),
+        Integration::mock(IntegrationOptions::new()),
+        MethodOptions::new(),
     );
     let open = RestApi::new(
         &mut s,
         "Open",
-        RestApiProps {
-            default_cors_preflight: Some(CorsOptions {
-                allow_credentials: true,
-                ..Default::default()
-            }),
-            ..Default::default()
-        },
+        RestApiProps::new().default_cors_preflight(CorsOptions::new().allow_credentials()),
     );
     open.root().add_method(
         &mut s,
         HttpMethod::Get,
-        Integration::mock(IntegrationOptions::default()),
-        MethodOptions::default(),
+        Integration::mock(IntegrationOptions::new()),
+        MethodOptions::new(),
     );
     assert_contains_all(
         &problems(s),
@@ -745,7 +710,7 @@ fn the_deployment_id_follows_every_change_to_the_api_and_nothing_else() {
 #[test]
 fn api_mistakes_are_reported() {
     let mut s = Stack::new("S");
-    let api = RestApi::new(&mut s, "Api", RestApiProps::default());
+    let api = RestApi::new(&mut s, "Api", RestApiProps::new());
     api.root().add_resource(&mut s, "a/b");
     let m = Table::new(
         &mut s,
@@ -756,23 +721,23 @@ fn api_mistakes_are_reported() {
         &mut s,
         HttpMethod::Get,
         DynamoDb::scan(&m).timeout_ms(40_000).into(),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let quick = StateMachine::new(&mut s, "Std", StateMachineProps::new(pass("P")));
     api.root().add_method(
         &mut s,
         HttpMethod::Post,
         StepFunctions::start_sync_execution(&quick).into(),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     api.root().add_method(
         &mut s,
         HttpMethod::Put,
         AwsIntegration::new("sqs", "SendMessage", vec![]).into(),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     api.deploy(&mut s, StageOptions::new("bad stage"));
-    let empty = RestApi::new(&mut s, "Empty", RestApiProps::default());
+    let empty = RestApi::new(&mut s, "Empty", RestApiProps::new());
     empty.deploy(&mut s, StageOptions::new("dev"));
     assert_contains_all(
         &problems(s),
@@ -791,12 +756,12 @@ fn api_mistakes_are_reported() {
 fn logging_without_the_account_role_is_a_warning() {
     let mut s = Stack::new("S");
     let logs = LogGroup::new(&mut s, "L", LogGroupProps::new(RetentionDays::OneDay));
-    let api = RestApi::new(&mut s, "Api", RestApiProps::default());
+    let api = RestApi::new(&mut s, "Api", RestApiProps::new());
     api.root().add_method(
         &mut s,
         HttpMethod::Get,
-        Integration::mock(IntegrationOptions::default()),
-        MethodOptions::default(),
+        Integration::mock(IntegrationOptions::new()),
+        MethodOptions::new(),
     );
     api.deploy(
         &mut s,
@@ -822,21 +787,17 @@ fn a_stage_that_logs_or_traces_waits_for_the_account_setting() {
     let mut s = Stack::new("S");
     let logs = LogGroup::new(&mut s, "L", LogGroupProps::new(RetentionDays::OneDay));
     let api = |s: &mut Stack, id: &str, cloud_watch_role: bool, stage: StageOptions| {
-        let api = RestApi::new(
-            s,
-            id,
-            RestApiProps {
-                cloud_watch_role,
-                ..Default::default()
-            },
-        );
+        let props = if cloud_watch_role {
+            RestApiProps::new().cloud_watch_role()
+        } else {
+            RestApiProps::new()
+        };
+        let api = RestApi::new(s, id, props);
         api.root().add_method(
             s,
             HttpMethod::Get,
-            Integration::mock(
-                IntegrationOptions::default().response(IntegrationResponse::new(200)),
-            ),
-            MethodOptions::default(),
+            Integration::mock(IntegrationOptions::new().response(IntegrationResponse::new(200))),
+            MethodOptions::new(),
         );
         api.deploy(s, stage);
     };
@@ -853,12 +814,7 @@ fn a_stage_that_logs_or_traces_waits_for_the_account_setting() {
         StageOptions::new("dev").access_log(&logs, AccessLogFormat::JsonStandard),
     );
     // the other APIs of the stack rely on the first one's account setting
-    api(
-        &mut s,
-        "Traced",
-        false,
-        StageOptions::new("dev").tracing(true),
-    );
+    api(&mut s, "Traced", false, StageOptions::new("dev").tracing());
     api(
         &mut s,
         "Info",

@@ -63,7 +63,7 @@ fn the_001_templates_render_byte_exact() {
         "WaitableStateMachine",
         StateMachineProps::new(pass("P")),
     );
-    let api = RestApi::new(&mut s, "ApiGateway", RestApiProps::default());
+    let api = RestApi::new(&mut s, "ApiGateway", RestApiProps::new());
     api.root().add_method(
         &mut s,
         HttpMethod::Post,
@@ -74,7 +74,7 @@ fn the_001_templates_render_byte_exact() {
             .passthrough(PassthroughBehavior::WhenNoTemplates)
             .response(IntegrationResponse::new(200).template("application/json", Template::new("")))
             .into(),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let status = api.root().add_resource(&mut s, "status");
     status.add_method(
@@ -87,7 +87,7 @@ fn the_001_templates_render_byte_exact() {
                     .template("application/json", Template::new(fixed_response.clone())),
             )
             .into(),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let t = T::from_stack(&s);
     let machine_id = t.logical_id_of_type("AWS::StepFunctions::StateMachine");

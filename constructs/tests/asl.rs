@@ -247,9 +247,9 @@ fn a_distributed_map_renders_reader_batcher_and_writer() {
         .max_concurrency(1000);
     let d = Chain::from(step).to_definition().unwrap();
     assert!(
-        d.validate(ValidateOptions::default()).is_empty(),
+        d.validate(ValidateOptions::new()).is_empty(),
         "{:?}",
-        d.validate(ValidateOptions::default())
+        d.validate(ValidateOptions::new())
     );
     insta::assert_json_snapshot!("distributed_map", d.to_json().unwrap());
 }
@@ -286,7 +286,7 @@ fn a_jsonata_machine_renders_arguments_output_assign_and_conditions() {
         .to_definition()
         .unwrap()
         .query_language(QueryLanguage::Jsonata);
-    assert_eq!(d.validate(ValidateOptions::default()), vec![]);
+    assert_eq!(d.validate(ValidateOptions::new()), vec![]);
     let json = d.to_json().unwrap();
     assert_eq!(
         json["States"]["Enough?"]["Choices"][0]["Condition"],
@@ -393,12 +393,11 @@ fn parse_errors_say_where() {
 // --- validation ------------------------------------------------------------------------------------
 
 fn problems_of(json: Json, express: bool) -> Vec<AslProblem> {
-    Definition::from_json(&json)
-        .unwrap()
-        .validate(ValidateOptions {
-            express,
-            ..Default::default()
-        })
+    Definition::from_json(&json).unwrap().validate(if express {
+        ValidateOptions::new().express()
+    } else {
+        ValidateOptions::new()
+    })
 }
 
 fn machine(states: Json) -> Json {
@@ -652,9 +651,10 @@ fn the_reference_machines_are_valid() {
         let d =
             Definition::from_json_str(&std::fs::read_to_string(root.join(file)).unwrap()).unwrap();
         assert_eq!(
-            d.validate(ValidateOptions {
-                express: file.starts_with("000"),
-                ..Default::default()
+            d.validate(if file.starts_with("000") {
+                ValidateOptions::new().express()
+            } else {
+                ValidateOptions::new()
             }),
             vec![],
             "{file}"

@@ -22,19 +22,16 @@ use common::{assert_contains_all, problems, workspace};
 
 /// An API with one method, deployed to `stage`.
 fn api(s: &mut Stack, id: &str, name: Option<&str>, stage: &str) -> (RestApi, Stage) {
-    let api = RestApi::new(
-        s,
-        id,
-        RestApiProps {
-            name: name.map(Into::into),
-            ..Default::default()
-        },
-    );
+    let props = match name {
+        Some(name) => RestApiProps::new().name(name),
+        None => RestApiProps::new(),
+    };
+    let api = RestApi::new(s, id, props);
     api.root().add_method(
         s,
         HttpMethod::Get,
         Integration::http_proxy(HttpMethod::Get, "https://example.com/"),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let stage = api.deploy(s, StageOptions::new(stage));
     (api, stage)
@@ -452,20 +449,17 @@ fn dashboard_metrics_are_checked_too() {
     Dashboard::new(
         &mut s,
         "Ops",
-        DashboardProps {
-            name: None,
-            rows: vec![vec![Widget::graph(
-                "Throttles",
-                vec![
-                    table
-                        .metric_throttled_requests(Operation::PutItem)
-                        .period_seconds(20),
-                    table
-                        .metric_consumed_read_capacity_units()
-                        .statistic(Statistic::Percentile(99.999)),
-                ],
-            )]],
-        },
+        DashboardProps::new().row(vec![Widget::graph(
+            "Throttles",
+            vec![
+                table
+                    .metric_throttled_requests(Operation::PutItem)
+                    .period_seconds(20),
+                table
+                    .metric_consumed_read_capacity_units()
+                    .statistic(Statistic::Percentile(99.999)),
+            ],
+        )]),
     );
     assert_eq!(
         problems(s),

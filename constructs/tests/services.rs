@@ -42,7 +42,7 @@ fn table_defaults_keys_and_settings() {
             .sort_key(Attribute::new("ResultTimestamp", AttributeType::Number))
             .time_to_live_attribute("ttl")
             .stream(StreamViewType::NewAndOldImages)
-            .point_in_time_recovery(true),
+            .point_in_time_recovery(),
     );
     let t = Template::from_stack(&s);
     t.resource_count_is("AWS::DynamoDB::Table", 1);
@@ -82,14 +82,7 @@ fn table_validation() {
     );
     t.add_global_secondary_index(
         &mut s,
-        GlobalIndexProps {
-            name: "g".into(),
-            partition_key: Attribute::new("Id", AttributeType::Number),
-            sort_key: None,
-            projection: ProjectionType::All,
-            non_key_attributes: vec![],
-            capacity: None,
-        },
+        GlobalIndexProps::new("g", Attribute::new("Id", AttributeType::Number)),
     );
     assert_contains_all(
         &problems(s),
@@ -118,14 +111,8 @@ fn table_grants_give_exact_actions_on_the_table_and_its_indexes() {
     );
     indexed.add_global_secondary_index(
         &mut s,
-        GlobalIndexProps {
-            name: "byDay".into(),
-            partition_key: Attribute::new("day", AttributeType::String),
-            sort_key: None,
-            projection: ProjectionType::KeysOnly,
-            non_key_attributes: vec![],
-            capacity: None,
-        },
+        GlobalIndexProps::new("byDay", Attribute::new("day", AttributeType::String))
+            .projection(ProjectionType::KeysOnly),
     );
     let reader = Role::new(
         &mut s,
@@ -586,10 +573,7 @@ fn invoke_grants_cover_versions_and_url_grants_both_actions() {
     let f = Function::new(&mut s, "F", FunctionProps::new("two"));
     let url = f.add_url(
         &mut s,
-        FunctionUrlProps {
-            invoke_mode: InvokeMode::ResponseStream,
-            ..Default::default()
-        },
+        FunctionUrlProps::new().invoke_mode(InvokeMode::ResponseStream),
     );
     let caller = Role::new(
         &mut s,
@@ -623,10 +607,7 @@ fn a_public_url_gets_both_permissions() {
     let f = Function::new(&mut s, "F", FunctionProps::new("two"));
     f.add_url(
         &mut s,
-        FunctionUrlProps {
-            auth_type: FunctionUrlAuthType::None,
-            ..Default::default()
-        },
+        FunctionUrlProps::new().auth_type(FunctionUrlAuthType::None),
     );
     let t = Template::from_stack_in(ws.path(), &s);
     t.resource_count_is("AWS::Lambda::Permission", 2);
@@ -738,30 +719,27 @@ fn dashboards_render_their_body_with_tokens_as_substitutions() {
     Dashboard::new(
         &mut s,
         "D",
-        DashboardProps {
-            name: Some("ops".into()),
-            rows: vec![
-                vec![Widget::text("# Costs ${not a token}")],
-                vec![
-                    Widget::graph(
-                        "Reads",
-                        vec![Metric::new("AWS/DynamoDB", "ConsumedReadCapacityUnits")
-                            .dimension("TableName", table.name())],
-                    ),
-                    Widget::graph(
-                        "Writes",
-                        vec![Metric::new("AWS/DynamoDB", "ConsumedWriteCapacityUnits")
-                            .dimension("TableName", table.name())
-                            .statistic(Statistic::Average)
-                            .label("w")],
-                    ),
-                    Widget::single_value(
-                        "Throttles",
-                        vec![Metric::new("AWS/DynamoDB", "ThrottledRequests")],
-                    ),
-                ],
-            ],
-        },
+        DashboardProps::new()
+            .name("ops")
+            .row(vec![Widget::text("# Costs ${not a token}")])
+            .row(vec![
+                Widget::graph(
+                    "Reads",
+                    vec![Metric::new("AWS/DynamoDB", "ConsumedReadCapacityUnits")
+                        .dimension("TableName", table.name())],
+                ),
+                Widget::graph(
+                    "Writes",
+                    vec![Metric::new("AWS/DynamoDB", "ConsumedWriteCapacityUnits")
+                        .dimension("TableName", table.name())
+                        .statistic(Statistic::Average)
+                        .label("w")],
+                ),
+                Widget::single_value(
+                    "Throttles",
+                    vec![Metric::new("AWS/DynamoDB", "ThrottledRequests")],
+                ),
+            ]),
     );
     let t = Template::from_stack(&s);
     let table_id = t.logical_id_of_type("AWS::DynamoDB::Table");

@@ -388,7 +388,7 @@ fn logging_tracing_and_the_machine_settings() {
             .comment("c")
             .timeout_seconds(60)
             .logging(&logs, LogLevel::All, true)
-            .tracing(true),
+            .tracing(),
     );
     let t = Template::from_stack_in(ws.path(), &s);
     let p = machine_props(&t);

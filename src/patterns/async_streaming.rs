@@ -105,10 +105,7 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
     );
     let url = function.add_url(
         &mut stack,
-        FunctionUrlProps {
-            invoke_mode: InvokeMode::ResponseStream,
-            ..Default::default()
-        },
+        FunctionUrlProps::new().invoke_mode(InvokeMode::ResponseStream),
     );
 
     // the workflow
@@ -201,7 +198,7 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
             .express()
             .comment("A workflow pattern which uses DynamoDB and a streaming lambda function URL to send realtime notifications to clients.")
             .logging(&workflow_logs, LogLevel::All, true)
-            .tracing(true)
+            .tracing()
             .substitution("FinalResultFieldName", config.final_result_field_name.as_str()),
     );
 
@@ -209,17 +206,14 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
     let api = RestApi::new(
         &mut stack,
         "RestApi",
-        RestApiProps {
-            cloud_watch_role: true,
-            ..Default::default()
-        },
+        RestApiProps::new().cloud_watch_role(),
     );
     let root = api.root();
     root.add_method(
         &mut stack,
         HttpMethod::Options,
         Integration::mock(
-            IntegrationOptions::default()
+            IntegrationOptions::new()
                 .request_template("application/json", Template::new(CORS_REQUEST_TEMPLATE))
                 .response(
                     IntegrationResponse::new(200)
@@ -232,13 +226,12 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
                         .template("application/json", Template::new("{}\n")),
                 ),
         ),
-        MethodOptions {
-            method_responses: vec![MethodResponse::new(200)
+        MethodOptions::new().method_response(
+            MethodResponse::new(200)
                 .header("Access-Control-Allow-Origin")
                 .header("Access-Control-Allow-Methods")
-                .header("Access-Control-Allow-Headers")],
-            ..Default::default()
-        },
+                .header("Access-Control-Allow-Headers"),
+        ),
     );
     root.add_method(
         &mut stack,
@@ -258,12 +251,11 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
                     ),
             )
             .into(),
-        MethodOptions {
-            method_responses: vec![MethodResponse::new(200)
+        MethodOptions::new().method_response(
+            MethodResponse::new(200)
                 .header("Access-Control-Allow-Origin")
-                .model("application/json", "Empty")],
-            ..Default::default()
-        },
+                .model("application/json", "Empty"),
+        ),
     );
     let access_logs = LogGroup::new(
         &mut stack,
@@ -281,7 +273,7 @@ pub fn build(config: &AsyncStreamingConfig) -> Stack {
                 logging_level: Some(LoggingLevel::Info),
                 ..MethodSetting::all()
             })
-            .tracing(true),
+            .tracing(),
     );
 
     stack

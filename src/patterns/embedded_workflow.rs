@@ -152,7 +152,7 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
     bucket.grant_put(&mut stack, &service);
     process.grant_start_execution(&mut stack, &service);
     process.grant_read(&mut stack, &service);
-    let api = RestApi::new(&mut stack, "ServiceApi", RestApiProps::default());
+    let api = RestApi::new(&mut stack, "ServiceApi", RestApiProps::new());
     let resource = api.root().add_resource(&mut stack, "process");
     resource.add_method(
         &mut stack,
@@ -162,7 +162,7 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
             streaming: false,
             timeout_ms: Some(29_000),
         },
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let stage = api.deploy(&mut stack, StageOptions::new(&config.stage_name));
 
@@ -170,27 +170,23 @@ pub fn build(config: &EmbeddedWorkflowConfig) -> Stack {
     Dashboard::new(
         &mut stack,
         "Dashboard",
-        DashboardProps {
-            name: None,
-            rows: vec![
-                vec![
-                    Widget::graph("Executions Started", vec![process.metric_started()]),
-                    Widget::graph("Executions Succeeded", vec![process.metric_succeeded()]),
-                ],
-                vec![
-                    Widget::graph("Execution Time", vec![process.metric_time()]),
-                    Widget::graph(
-                        "Execution Problems",
-                        vec![
-                            process.metric_aborted(),
-                            process.metric_failed(),
-                            process.metric_timed_out(),
-                            process.metric_throttled(),
-                        ],
-                    ),
-                ],
-            ],
-        },
+        DashboardProps::new()
+            .row(vec![
+                Widget::graph("Executions Started", vec![process.metric_started()]),
+                Widget::graph("Executions Succeeded", vec![process.metric_succeeded()]),
+            ])
+            .row(vec![
+                Widget::graph("Execution Time", vec![process.metric_time()]),
+                Widget::graph(
+                    "Execution Problems",
+                    vec![
+                        process.metric_aborted(),
+                        process.metric_failed(),
+                        process.metric_timed_out(),
+                        process.metric_throttled(),
+                    ],
+                ),
+            ]),
     );
 
     // what a caller of ProcessA needs

@@ -132,10 +132,7 @@ pub fn build(config: &WaitableConfig) -> Stack {
     let api = RestApi::new(
         &mut stack,
         "ApiGateway",
-        RestApiProps {
-            name: Some(fns::sub("${AWS::StackName}-api")),
-            ..Default::default()
-        },
+        RestApiProps::new().name(fns::sub("${AWS::StackName}-api")),
     );
     let ok = || MethodResponse::new(200).model("application/json", "Empty");
     api.root().add_method(
@@ -151,11 +148,9 @@ pub fn build(config: &WaitableConfig) -> Stack {
                     .template("application/json", Template::new(START_RESPONSE_TEMPLATE)),
             )
             .into(),
-        MethodOptions {
-            operation_name: Some("StartWorkflow".into()),
-            method_responses: vec![ok()],
-            ..Default::default()
-        },
+        MethodOptions::new()
+            .operation_name("StartWorkflow")
+            .method_response(ok()),
     );
     let status = api.root().add_resource(&mut stack, "status");
     status.add_method(
@@ -169,11 +164,9 @@ pub fn build(config: &WaitableConfig) -> Stack {
                     .template("application/json", Template::new(SCAN_RESPONSE_TEMPLATE)),
             )
             .into(),
-        MethodOptions {
-            operation_name: Some("GetStatus".into()),
-            method_responses: vec![ok()],
-            ..Default::default()
-        },
+        MethodOptions::new()
+            .operation_name("GetStatus")
+            .method_response(ok()),
     );
     let stage = api.deploy(&mut stack, StageOptions::new(&config.stage_name));
 

@@ -263,14 +263,12 @@ pub fn catalog_app(root: &Path) -> App {
     let api = RestApi::new(
         &mut s,
         "Api",
-        RestApiProps {
-            default_cors_preflight: Some(CorsOptions::default()),
-            cloud_watch_role: true,
-            binary_media_types: vec!["image/png".into()],
-            minimum_compression_size: Some(1024),
-            api_key_source: Some(ApiKeySource::Header),
-            ..Default::default()
-        },
+        RestApiProps::new()
+            .default_cors_preflight(CorsOptions::new())
+            .cloud_watch_role()
+            .binary_media_type("image/png")
+            .minimum_compression_size(1024)
+            .api_key_source(ApiKeySource::Header),
     );
     let root = api.root();
     root.add_method(
@@ -279,12 +277,11 @@ pub fn catalog_app(root: &Path) -> App {
         StepFunctions::start_execution(&everything_machine)
             .response(IntegrationResponse::new(200).header("Access-Control-Allow-Origin", "*"))
             .into(),
-        MethodOptions {
-            method_responses: vec![MethodResponse::new(200)
+        MethodOptions::new().method_response(
+            MethodResponse::new(200)
                 .header("Access-Control-Allow-Origin")
-                .model("application/json", "Empty")],
-            ..Default::default()
-        },
+                .model("application/json", "Empty"),
+        ),
     );
     let sync = root.add_resource(&mut s, "sync");
     sync.add_method(
@@ -293,7 +290,7 @@ pub fn catalog_app(root: &Path) -> App {
         StepFunctions::start_sync_execution(&child)
             .response(IntegrationResponse::new(200))
             .into(),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let status = root.add_resource(&mut s, "status");
     status.add_method(
@@ -302,7 +299,7 @@ pub fn catalog_app(root: &Path) -> App {
         StepFunctions::describe_execution(&everything_machine)
             .response(IntegrationResponse::new(200))
             .into(),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let jobs = root.add_resource(&mut s, "jobs");
     jobs.add_method(
@@ -311,46 +308,34 @@ pub fn catalog_app(root: &Path) -> App {
         DynamoDb::scan(&table)
             .response(IntegrationResponse::new(200))
             .into(),
-        MethodOptions {
-            api_key_required: true,
-            ..Default::default()
-        },
+        MethodOptions::new().api_key_required(),
     );
     let job = jobs.add_resource(&mut s, "{id}");
     job.add_method(
         &mut s,
         HttpMethod::Get,
         Integration::lambda_proxy(&function),
-        MethodOptions {
-            authorization: Authorization::Iam,
-            request_parameters: [("method.request.path.id".to_string(), true)]
-                .into_iter()
-                .collect(),
-            request_validator: Some(Validation {
+        MethodOptions::new()
+            .authorization(Authorization::Iam)
+            .request_parameter("method.request.path.id", true)
+            .request_validator(Validation {
                 body: false,
                 parameters: true,
             }),
-            ..Default::default()
-        },
     );
     let stream = root.add_resource(&mut s, "stream");
     stream.add_method(
         &mut s,
         HttpMethod::Get,
         Integration::lambda_proxy_streaming(&function),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let proxy = root.add_resource(&mut s, "{proxy+}");
     proxy.add_method(
         &mut s,
         HttpMethod::Any,
         Integration::http_proxy(HttpMethod::Any, "https://example.com/{proxy}"),
-        MethodOptions {
-            request_parameters: [("method.request.path.proxy".to_string(), true)]
-                .into_iter()
-                .collect(),
-            ..Default::default()
-        },
+        MethodOptions::new().request_parameter("method.request.path.proxy", true),
     );
     let stage = api.deploy(
         &mut s,
@@ -361,25 +346,23 @@ pub fn catalog_app(root: &Path) -> App {
                 logging_level: Some(LoggingLevel::Info),
                 ..MethodSetting::all()
             })
-            .tracing(true),
+            .tracing(),
     );
-    let key = api.add_api_key(&mut s, "Key", ApiKeyProps::default());
+    let key = api.add_api_key(&mut s, "Key", ApiKeyProps::new());
     let plan = api.add_usage_plan(
         &mut s,
         "Plan",
-        UsagePlanProps {
-            throttle: Some(Throttle {
+        UsagePlanProps::new()
+            .throttle(Throttle {
                 burst_limit: 10,
                 rate_limit: 5.0,
-            }),
-            quota: Some(Quota {
+            })
+            .quota(Quota {
                 limit: 1000,
                 period: Period::Month,
                 offset: None,
-            }),
-            stages: vec![stage.clone()],
-            ..Default::default()
-        },
+            })
+            .stage(&stage),
     );
     plan.add_api_key(&mut s, &key);
 
@@ -442,16 +425,14 @@ pub fn cors_app(root: &Path) -> App {
     let api = RestApi::new(
         &mut s,
         "Api",
-        RestApiProps {
-            cloud_watch_role: true,
-            default_cors_preflight: Some(CorsOptions {
-                allow_origin: AllowOrigin::origin("https://app.example.com"),
-                allow_methods: vec!["GET".into()],
-                expose_headers: vec!["X-Request-Id".into()],
-                ..Default::default()
-            }),
-            ..Default::default()
-        },
+        RestApiProps::new()
+            .cloud_watch_role()
+            .default_cors_preflight(
+                CorsOptions::new()
+                    .allow_origin(AllowOrigin::origin("https://app.example.com"))
+                    .allow_methods(["GET"])
+                    .expose_headers(["X-Request-Id"]),
+            ),
     );
     let items = api.root().add_resource(&mut s, "items");
     items.add_method(
@@ -471,31 +452,29 @@ pub fn cors_app(root: &Path) -> App {
                     ),
             )
             .into(),
-        MethodOptions {
-            method_responses: vec![MethodResponse::new(200).model("application/json", "Empty")],
-            ..Default::default()
-        },
+        MethodOptions::new()
+            .method_response(MethodResponse::new(200).model("application/json", "Empty")),
     );
     let item = items.add_resource(&mut s, "{id}");
     item.add_method(
         &mut s,
         HttpMethod::Get,
         Integration::lambda_proxy(&reader),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let health = api.root().add_resource(&mut s, "health");
     health.add_method(
         &mut s,
         HttpMethod::Get,
         Integration::mock(
-            IntegrationOptions::default()
+            IntegrationOptions::new()
                 .request_template("application/json", Template::new("{\"statusCode\": 200}"))
                 .response(
                     IntegrationResponse::new(200)
                         .template("application/json", Template::new("{\"ok\": true}")),
                 ),
         ),
-        MethodOptions::default(),
+        MethodOptions::new(),
     );
     let stage = api.deploy(
         &mut s,

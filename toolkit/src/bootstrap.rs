@@ -87,10 +87,7 @@ pub fn assembly() -> Result<CloudAssembly, SynthError> {
     let bucket = Bucket::new(
         &mut stack,
         BUCKET_LOGICAL_ID,
-        BucketProps {
-            versioned: true,
-            ..BucketProps::default()
-        },
+        BucketProps::new().versioned(),
     );
     stack.add_property_override(
         bucket.resource(),

@@ -23,6 +23,7 @@ pub enum AllowOrigin {
 }
 
 impl AllowOrigin {
+    /// One origin; one that is not scheme, host and optional port is reported at synth.
     pub fn origin(origin: impl Into<String>) -> Self {
         AllowOrigin::Origin(origin.into())
     }
@@ -61,14 +62,21 @@ impl AllowOrigin {
 /// carry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CorsOptions {
+    /// The origin allowed (`Access-Control-Allow-Origin` on the preflight and on every
+    /// answer); default: any.
     pub allow_origin: AllowOrigin,
+    /// The verbs the preflight allows (`Access-Control-Allow-Methods`); default: `*`.
     pub allow_methods: Vec<String>,
+    /// The request headers the preflight allows (`Access-Control-Allow-Headers`); default:
+    /// `Content-Type`, `X-Amz-Date`, `Authorization`, `X-Api-Key`.
     pub allow_headers: Vec<String>,
     /// The response headers a browser lets scripts read (`Access-Control-Expose-Headers` on
     /// every method's answers); none by default.
     pub expose_headers: Vec<String>,
     /// `Access-Control-Allow-Credentials: true` on the preflight and on every answer.
     pub allow_credentials: bool,
+    /// How long a browser may cache the preflight's answer (`Access-Control-Max-Age`);
+    /// default: the browser's choice.
     pub max_age_seconds: Option<u32>,
     /// The preflight's status: 204 (the default) or 200.
     pub status_code: u16,
@@ -90,6 +98,52 @@ impl Default for CorsOptions {
             max_age_seconds: None,
             status_code: 204,
         }
+    }
+}
+
+impl CorsOptions {
+    /// The defaults: any origin, any verb, the usual request headers, no credentials, a 204
+    /// preflight.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The origin allowed (`Access-Control-Allow-Origin`).
+    pub fn allow_origin(mut self, origin: AllowOrigin) -> Self {
+        self.allow_origin = origin;
+        self
+    }
+    /// The verbs the preflight allows (`Access-Control-Allow-Methods`), instead of `*`.
+    pub fn allow_methods<S: Into<String>>(mut self, methods: impl IntoIterator<Item = S>) -> Self {
+        self.allow_methods = methods.into_iter().map(Into::into).collect();
+        self
+    }
+    /// The request headers the preflight allows (`Access-Control-Allow-Headers`), instead of
+    /// the default ones.
+    pub fn allow_headers<S: Into<String>>(mut self, headers: impl IntoIterator<Item = S>) -> Self {
+        self.allow_headers = headers.into_iter().map(Into::into).collect();
+        self
+    }
+    /// The response headers scripts may read (`Access-Control-Expose-Headers` on every
+    /// method's answers).
+    pub fn expose_headers<S: Into<String>>(mut self, headers: impl IntoIterator<Item = S>) -> Self {
+        self.expose_headers = headers.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Allows requests with credentials (`Access-Control-Allow-Credentials: true`); the
+    /// origin, verbs and headers must then be named, not `*`.
+    pub fn allow_credentials(mut self) -> Self {
+        self.allow_credentials = true;
+        self
+    }
+    /// How long a browser may cache the preflight's answer (`Access-Control-Max-Age`).
+    pub fn max_age_seconds(mut self, seconds: u32) -> Self {
+        self.max_age_seconds = Some(seconds);
+        self
+    }
+    /// The preflight's status: 200 or 204 (another is reported at synth).
+    pub fn status_code(mut self, status: u16) -> Self {
+        self.status_code = status;
+        self
     }
 }
 
@@ -187,7 +241,7 @@ impl CorsOptions {
             response.response_parameters.insert(name.clone(), false);
         }
         let integration = Integration::Mock(
-            IntegrationOptions::default()
+            IntegrationOptions::new()
                 .request_template(
                     "application/json",
                     Template::new(format!("{{ \"statusCode\": {} }}", self.status_code)),
@@ -199,11 +253,7 @@ impl CorsOptions {
                     response_templates: IndexMap::new(),
                 }),
         );
-        let options = MethodOptions {
-            method_responses: vec![response],
-            ..Default::default()
-        };
-        (integration, options)
+        (integration, MethodOptions::new().method_response(response))
     }
 
     /// Puts the answer headers on a method: declared on every method response, mapped by
@@ -283,14 +333,12 @@ mod tests {
     use super::*;
 
     fn app_origin() -> CorsOptions {
-        CorsOptions {
-            allow_origin: AllowOrigin::origin("https://app.example.com"),
-            allow_methods: vec!["GET".into(), "POST".into()],
-            expose_headers: vec!["X-Request-Id".into(), "ETag".into()],
-            allow_credentials: true,
-            max_age_seconds: Some(600),
-            ..Default::default()
-        }
+        CorsOptions::new()
+            .allow_origin(AllowOrigin::origin("https://app.example.com"))
+            .allow_methods(["GET", "POST"])
+            .expose_headers(["X-Request-Id", "ETag"])
+            .allow_credentials()
+            .max_age_seconds(600)
     }
 
     #[test]
@@ -320,7 +368,7 @@ mod tests {
     #[test]
     fn answers_carry_the_origin_the_exposed_headers_and_the_credentials_flag() {
         assert_eq!(
-            CorsOptions::default().answer_headers(),
+            CorsOptions::new().answer_headers(),
             IndexMap::from([("Access-Control-Allow-Origin".to_string(), "'*'".to_string())])
         );
         assert_eq!(
@@ -341,17 +389,15 @@ mod tests {
             ])
         );
         assert!(app_origin().check().is_empty());
-        assert!(CorsOptions::default().check().is_empty());
+        assert!(CorsOptions::new().check().is_empty());
     }
 
     #[test]
     fn settings_a_browser_would_refuse_are_problems() {
-        let cors = CorsOptions {
-            allow_credentials: true,
-            allow_headers: vec!["Content-Type".into(), "X-A, X-B".into()],
-            status_code: 302,
-            ..Default::default()
-        };
+        let cors = CorsOptions::new()
+            .allow_credentials()
+            .allow_headers(["Content-Type", "X-A, X-B"])
+            .status_code(302);
         assert_eq!(
             cors.check(),
             vec![
@@ -379,7 +425,7 @@ mod tests {
         assert_eq!(
             integration,
             Integration::Mock(
-                IntegrationOptions::default()
+                IntegrationOptions::new()
                     .request_template("application/json", Template::new("{ \"statusCode\": 204 }"))
                     .response(IntegrationResponse {
                         status_code: "204".into(),
@@ -394,17 +440,14 @@ mod tests {
         );
         assert_eq!(
             options,
-            MethodOptions {
-                method_responses: vec![MethodResponse {
-                    status_code: "204".into(),
-                    response_parameters: headers
-                        .iter()
-                        .map(|(h, _)| (format!("method.response.header.{h}"), false))
-                        .collect(),
-                    response_models: IndexMap::new(),
-                }],
-                ..Default::default()
-            }
+            MethodOptions::new().method_response(MethodResponse {
+                status_code: "204".into(),
+                response_parameters: headers
+                    .iter()
+                    .map(|(h, _)| (format!("method.response.header.{h}"), false))
+                    .collect(),
+                response_models: IndexMap::new(),
+            })
         );
     }
 }

@@ -24,6 +24,7 @@ pub struct Template {
 }
 
 impl Template {
+    /// A template of this text (Velocity, with `$input`, `$util` and `$context`).
     pub fn new(text: impl Into<String>) -> Self {
         Template {
             text: text.into(),
@@ -37,6 +38,7 @@ impl Template {
         self
     }
 
+    /// The template's text, as given.
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -55,18 +57,25 @@ impl Template {
     }
 }
 
-/// An integration response: which answers it handles (by status or error pattern) and how it
-/// maps them.
+/// An integration response (`IntegrationResponses` item): which answers it handles (by
+/// status or error pattern) and how it maps them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntegrationResponse {
+    /// The status of the method response it answers with (`StatusCode`).
     pub status_code: String,
+    /// The backend answers it handles (`SelectionPattern`): a regular expression on the
+    /// backend's status (HTTP) or error message (Lambda, AWS); default: the answers no other
+    /// response handles.
     pub selection_pattern: Option<String>,
-    /// `method.response.header.X` -> a value (`'literal'` or `integration.response...`).
+    /// The headers of the answer (`ResponseParameters`): `method.response.header.X` -> a
+    /// value (`'literal'` or `integration.response...`).
     pub response_parameters: IndexMap<String, Value>,
+    /// Content type -> the template that writes the answer's body (`ResponseTemplates`).
     pub response_templates: IndexMap<String, Template>,
 }
 
 impl IntegrationResponse {
+    /// A response answering with this status, for the answers no other response handles.
     pub fn new(status_code: u16) -> Self {
         IntegrationResponse {
             status_code: status_code.to_string(),
@@ -75,6 +84,7 @@ impl IntegrationResponse {
             response_templates: IndexMap::new(),
         }
     }
+    /// The backend answers it handles (`SelectionPattern`), such as `5\d{2}`.
     pub fn selection_pattern(mut self, pattern: &str) -> Self {
         self.selection_pattern = Some(pattern.to_string());
         self
@@ -88,6 +98,7 @@ impl IntegrationResponse {
         );
         self
     }
+    /// The template that writes the answer's body for a content type (`ResponseTemplates`).
     pub fn template(mut self, content_type: &str, template: Template) -> Self {
         self.response_templates
             .insert(content_type.to_string(), template);
@@ -111,41 +122,67 @@ impl IntegrationResponse {
     }
 }
 
-/// What every non-proxy integration may set.
+/// What every non-proxy integration may set: `IntegrationOptions::new()` then builder
+/// methods.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IntegrationOptions {
+    /// Content type -> the template that writes the backend's request (`RequestTemplates`).
     pub request_templates: IndexMap<String, Template>,
+    /// The backend request's parameters (`RequestParameters`):
     /// `integration.request.header.X` -> `method.request...` or `'literal'`.
     pub request_parameters: IndexMap<String, Value>,
+    /// How the backend's answers are mapped (`IntegrationResponses`).
     pub responses: Vec<IntegrationResponse>,
+    /// What happens to a request whose content type has no template
+    /// (`PassthroughBehavior`); default: API Gateway's (`WHEN_NO_MATCH`).
     pub passthrough: Option<PassthroughBehavior>,
-    /// 50 to 29,000 ms.
+    /// How long API Gateway waits for the backend (`TimeoutInMillis`), 50 to 29,000 ms;
+    /// default: 29,000.
     pub timeout_ms: Option<u32>,
-    /// `CONVERT_TO_TEXT` or `CONVERT_TO_BINARY`.
+    /// How a body is converted between text and binary (`ContentHandling`):
+    /// `CONVERT_TO_TEXT` or `CONVERT_TO_BINARY`; default: passed as it is.
     pub content_handling: Option<String>,
 }
 
 impl IntegrationOptions {
+    /// No templates, parameters or responses; API Gateway's passthrough and timeout.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The template that writes the backend's request for a content type
+    /// (`RequestTemplates`).
     pub fn request_template(mut self, content_type: &str, template: Template) -> Self {
         self.request_templates
             .insert(content_type.to_string(), template);
         self
     }
+    /// A parameter of the backend's request (`RequestParameters`), such as
+    /// `integration.request.header.X` -> `method.request.path.id`.
     pub fn request_parameter(mut self, name: &str, value: impl Into<Value>) -> Self {
         self.request_parameters
             .insert(name.to_string(), value.into());
         self
     }
+    /// Adds a mapping of the backend's answers (`IntegrationResponses`).
     pub fn response(mut self, response: IntegrationResponse) -> Self {
         self.responses.push(response);
         self
     }
+    /// What happens to a request whose content type has no template (`PassthroughBehavior`).
     pub fn passthrough(mut self, behavior: PassthroughBehavior) -> Self {
         self.passthrough = Some(behavior);
         self
     }
+    /// How long API Gateway waits for the backend (`TimeoutInMillis`); outside 50..=29000 is
+    /// reported at synth.
     pub fn timeout_ms(mut self, ms: u32) -> Self {
         self.timeout_ms = Some(ms);
+        self
+    }
+    /// How a body is converted (`ContentHandling`): `CONVERT_TO_TEXT` or
+    /// `CONVERT_TO_BINARY`.
+    pub fn content_handling(mut self, handling: impl Into<String>) -> Self {
+        self.content_handling = Some(handling.into());
         self
     }
 
@@ -179,12 +216,15 @@ impl IntegrationOptions {
 /// with a credentials role allowed exactly what the action needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AwsIntegration {
+    /// The service's endpoint prefix (`states`, `dynamodb`).
     pub service: String,
+    /// The API action (`StartExecution`).
     pub action: String,
     /// The rights of the credentials role.
     pub statements: Vec<PolicyStatement>,
     /// The credentials role; by default the method gets its own.
     pub role: Option<Role>,
+    /// Templates, parameters, responses, passthrough and timeout.
     pub options: IntegrationOptions,
     problems: Vec<String>,
 }
@@ -203,7 +243,7 @@ impl AwsIntegration {
             action: action.to_string(),
             statements,
             role: None,
-            options: IntegrationOptions::default(),
+            options: IntegrationOptions::new(),
             problems,
         }
     }
@@ -212,18 +252,23 @@ impl AwsIntegration {
         self.role = Some(role.clone());
         self
     }
+    /// The template that writes the action's request for a content type
+    /// (`RequestTemplates`).
     pub fn request_template(mut self, content_type: &str, template: Template) -> Self {
         self.options = self.options.request_template(content_type, template);
         self
     }
+    /// Adds a mapping of the action's answers (`IntegrationResponses`).
     pub fn response(mut self, response: IntegrationResponse) -> Self {
         self.options = self.options.response(response);
         self
     }
+    /// What happens to a request whose content type has no template (`PassthroughBehavior`).
     pub fn passthrough(mut self, behavior: PassthroughBehavior) -> Self {
         self.options = self.options.passthrough(behavior);
         self
     }
+    /// How long API Gateway waits for the action (`TimeoutInMillis`), 50 to 29,000 ms.
     pub fn timeout_ms(mut self, ms: u32) -> Self {
         self.options = self.options.timeout_ms(ms);
         self
@@ -334,15 +379,23 @@ pub enum Integration {
     /// A Lambda function that gets the whole request (`AWS_PROXY`); `streaming` uses
     /// InvokeWithResponseStream and the STREAM response transfer mode.
     LambdaProxy {
+        /// The function called; it gets the invoke permission for the method.
         function: Function,
+        /// Stream the answer (`ResponseTransferMode: STREAM`).
         streaming: bool,
+        /// How long API Gateway waits (`TimeoutInMillis`), 50 to 29,000 ms.
         timeout_ms: Option<u32>,
     },
     /// An HTTP endpoint: `HTTP` with mapping, or `HTTP_PROXY`.
     Http {
+        /// The verb of the backend request (`IntegrationHttpMethod`).
         method: HttpMethod,
+        /// The endpoint (`Uri`), with `{name}` for path parameters.
         url: Value,
+        /// Pass the request and answer as they are (`HTTP_PROXY`) instead of mapping them
+        /// (`HTTP`).
         proxy: bool,
+        /// Templates, parameters, responses, passthrough and timeout.
         options: IntegrationOptions,
     },
     /// Answered by API Gateway itself (`MOCK`).
@@ -356,6 +409,8 @@ impl From<AwsIntegration> for Integration {
 }
 
 impl Integration {
+    /// A Lambda proxy (`AWS_PROXY`): the function gets the whole request and writes the
+    /// whole answer.
     pub fn lambda_proxy(function: &Function) -> Self {
         Integration::LambdaProxy {
             function: function.clone(),
@@ -364,6 +419,8 @@ impl Integration {
         }
     }
 
+    /// A Lambda proxy whose answer is streamed (InvokeWithResponseStream,
+    /// `ResponseTransferMode: STREAM`).
     pub fn lambda_proxy_streaming(function: &Function) -> Self {
         Integration::LambdaProxy {
             function: function.clone(),
@@ -372,6 +429,7 @@ impl Integration {
         }
     }
 
+    /// An HTTP endpoint with mapping (`HTTP`).
     pub fn http(method: HttpMethod, url: impl Into<Value>, options: IntegrationOptions) -> Self {
         Integration::Http {
             method,
@@ -381,15 +439,19 @@ impl Integration {
         }
     }
 
+    /// An HTTP endpoint that gets the request and writes the answer as they are
+    /// (`HTTP_PROXY`).
     pub fn http_proxy(method: HttpMethod, url: impl Into<Value>) -> Self {
         Integration::Http {
             method,
             url: url.into(),
             proxy: true,
-            options: IntegrationOptions::default(),
+            options: IntegrationOptions::new(),
         }
     }
 
+    /// Answered by API Gateway itself (`MOCK`): the request template picks the status, the
+    /// responses write the answer.
     pub fn mock(options: IntegrationOptions) -> Self {
         Integration::Mock(options)
     }

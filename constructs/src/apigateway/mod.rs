@@ -42,23 +42,31 @@ pub fn check_stage_name(name: &str) -> Result<(), String> {
     crate::core::names::check_name("stage name", name, 1, 128, "_-")
 }
 
-/// Where API keys are read from.
+/// Where API Gateway reads a request's API key from (`ApiKeySourceType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiKeySource {
+    /// The `X-API-Key` header of the request (`HEADER`).
     Header,
+    /// The `usageIdentifierKey` a Lambda authorizer returns (`AUTHORIZER`).
     Authorizer,
 }
 
-/// Settings of a [`RestApi`].
+/// Settings of a [`RestApi`]: `RestApiProps::new()` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RestApiProps {
-    /// Default: the stack's name and the construct id.
+    /// The API's name (`Name`); default: the stack's name and the construct id.
     pub name: Option<Value>,
+    /// What the API is for (`Description`).
     pub description: Option<String>,
-    /// Default: REGIONAL.
+    /// Where the API is reachable from (`EndpointConfiguration.Types`); default: REGIONAL.
     pub endpoint_type: EndpointType,
+    /// The content types API Gateway passes as binary (`BinaryMediaTypes`), such as
+    /// `image/png`; none by default.
     pub binary_media_types: Vec<String>,
+    /// The smallest answer, in bytes (0 to 10,485,760), that API Gateway compresses when the
+    /// caller accepts it (`MinimumCompressionSize`); default: no compression.
     pub minimum_compression_size: Option<u32>,
+    /// Where API keys are read from (`ApiKeySourceType`); default: API Gateway's (`HEADER`).
     pub api_key_source: Option<ApiKeySource>,
     /// Create the account-wide `AWS::ApiGateway::Account` setting with a CloudWatch role
     /// (needed once per account and region for logging; off by default, as it is shared).
@@ -83,6 +91,56 @@ impl Default for RestApiProps {
     }
 }
 
+impl RestApiProps {
+    /// The defaults: a generated name, a REGIONAL endpoint, no CORS, no account setting.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The API's name (`Name`); a token such as `${AWS::StackName}-api` is fine.
+    pub fn name(mut self, name: impl Into<Value>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// What the API is for (`Description`).
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+    /// Where the API is reachable from (`EndpointConfiguration.Types`).
+    pub fn endpoint_type(mut self, endpoint_type: EndpointType) -> Self {
+        self.endpoint_type = endpoint_type;
+        self
+    }
+    /// Adds a content type API Gateway passes as binary (`BinaryMediaTypes`).
+    pub fn binary_media_type(mut self, content_type: impl Into<String>) -> Self {
+        self.binary_media_types.push(content_type.into());
+        self
+    }
+    /// Compresses answers of at least `bytes` (`MinimumCompressionSize`), at most 10,485,760;
+    /// a larger size is reported at synth.
+    pub fn minimum_compression_size(mut self, bytes: u32) -> Self {
+        self.minimum_compression_size = Some(bytes);
+        self
+    }
+    /// Where API keys are read from (`ApiKeySourceType`).
+    pub fn api_key_source(mut self, source: ApiKeySource) -> Self {
+        self.api_key_source = Some(source);
+        self
+    }
+    /// Creates the account-wide `AWS::ApiGateway::Account` setting with its CloudWatch role
+    /// (retained when the stack goes, as other APIs of the account rely on it).
+    pub fn cloud_watch_role(mut self) -> Self {
+        self.cloud_watch_role = true;
+        self
+    }
+    /// CORS on every resource of the API: each gets its preflight with its first method, and
+    /// every answer of its methods carries the allowed origin.
+    pub fn default_cors_preflight(mut self, cors: CorsOptions) -> Self {
+        self.default_cors_preflight = Some(cors);
+        self
+    }
+}
+
 /// A REST API.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RestApi {
@@ -92,6 +150,9 @@ pub struct RestApi {
 }
 
 impl RestApi {
+    /// Creates the API (`AWS::ApiGateway::RestApi`), with the account setting and its role
+    /// when `cloud_watch_role` is set; a compression size or default CORS API Gateway or
+    /// browsers would refuse is reported at synth.
     pub fn new(stack: &mut Stack, id: &str, props: RestApiProps) -> RestApi {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(size) = props.minimum_compression_size {
@@ -160,6 +221,7 @@ impl RestApi {
         rest_api
     }
 
+    /// The `AWS::ApiGateway::RestApi` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }

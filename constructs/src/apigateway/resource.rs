@@ -21,23 +21,34 @@ pub struct ApiResource {
     pub(super) resource: Option<ResourceRef>,
     /// The construct id the resource's children and methods go under.
     pub(super) id: String,
+    /// The API's default CORS, which the resource's methods follow.
     pub(super) cors: Option<CorsOptions>,
 }
 
-/// An HTTP verb.
+/// An HTTP verb: a method's `HttpMethod`, or an HTTP integration's
+/// `IntegrationHttpMethod`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {
+    /// `GET`.
     Get,
+    /// `POST`.
     Post,
+    /// `PUT`.
     Put,
+    /// `PATCH`.
     Patch,
+    /// `DELETE`.
     Delete,
+    /// `HEAD`.
     Head,
+    /// `OPTIONS` (taken by the CORS preflight when the API has default CORS).
     Options,
+    /// `ANY`: every verb.
     Any,
 }
 
 impl HttpMethod {
+    /// The verb as API Gateway writes it (`GET`, `ANY`).
     pub fn as_str(self) -> &'static str {
         match self {
             HttpMethod::Get => "GET",
@@ -52,26 +63,31 @@ impl HttpMethod {
     }
 }
 
-/// How callers are authorized.
+/// How callers are authorized (`AuthorizationType`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Authorization {
+    /// Anyone may call (`NONE`), the default.
     #[default]
     None,
     /// Signed requests, checked against the caller's IAM rights (`execute-api:Invoke`).
     Iam,
 }
 
-/// A method response: status, header declarations, models per content type.
+/// A method response (`MethodResponses` item): status, header declarations, models per
+/// content type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MethodResponse {
+    /// The HTTP status it declares (`StatusCode`).
     pub status_code: String,
-    /// `method.response.header.X` -> required.
+    /// The headers it may carry (`ResponseParameters`): `method.response.header.X` ->
+    /// required.
     pub response_parameters: IndexMap<String, bool>,
-    /// content type -> model name (`Empty`, or a model's name).
+    /// Content type -> model name, `Empty` or a model's (`ResponseModels`).
     pub response_models: IndexMap<String, Value>,
 }
 
 impl MethodResponse {
+    /// A response of this status, without headers or models.
     pub fn new(status_code: u16) -> Self {
         MethodResponse {
             status_code: status_code.to_string(),
@@ -85,6 +101,8 @@ impl MethodResponse {
             .insert(format!("method.response.header.{name}"), false);
         self
     }
+    /// The model of the body for a content type: `Empty`, or the name
+    /// [`RestApi::add_model`] returns.
     pub fn model(mut self, content_type: &str, model: impl Into<Value>) -> Self {
         self.response_models
             .insert(content_type.to_string(), model.into());
@@ -92,29 +110,86 @@ impl MethodResponse {
     }
 }
 
-/// What a request validator checks.
+/// What a request validator checks (`AWS::ApiGateway::RequestValidator`); the API creates
+/// one validator of each kind used, shared by its methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Validation {
+    /// The body against the method's request model (`ValidateRequestBody`).
     pub body: bool,
+    /// The required request parameters are present (`ValidateRequestParameters`).
     pub parameters: bool,
 }
 
-/// Options of a method.
+/// Options of a method: `MethodOptions::new()` then builder methods.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MethodOptions {
+    /// How callers are authorized (`AuthorizationType`); default: anyone.
     pub authorization: Authorization,
+    /// Callers must send an API key of a usage plan (`ApiKeyRequired`); default: false.
     pub api_key_required: bool,
+    /// The method's name in generated SDKs (`OperationName`).
     pub operation_name: Option<String>,
-    /// `method.request.querystring.x` / `method.request.header.x` / `method.request.path.x`
-    /// -> required.
+    /// The request parameters (`RequestParameters`): `method.request.querystring.x`,
+    /// `method.request.header.x` or `method.request.path.x` -> required.
     pub request_parameters: IndexMap<String, bool>,
-    /// content type -> model name.
+    /// Content type -> model name, for the request body (`RequestModels`).
     pub request_models: IndexMap<String, Value>,
+    /// What API Gateway checks before calling the integration (`RequestValidatorId`).
     pub request_validator: Option<Validation>,
+    /// The answers the method declares (`MethodResponses`); one is added for the status of
+    /// every integration response that has none.
     pub method_responses: Vec<MethodResponse>,
 }
 
-/// A method added to a resource.
+impl MethodOptions {
+    /// The defaults: no authorization, no API key, no parameters, models or validator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// How callers are authorized (`AuthorizationType`).
+    pub fn authorization(mut self, authorization: Authorization) -> Self {
+        self.authorization = authorization;
+        self
+    }
+    /// Callers must send an API key of a usage plan (`ApiKeyRequired: true`).
+    pub fn api_key_required(mut self) -> Self {
+        self.api_key_required = true;
+        self
+    }
+    /// The method's name in generated SDKs (`OperationName`).
+    pub fn operation_name(mut self, name: impl Into<String>) -> Self {
+        self.operation_name = Some(name.into());
+        self
+    }
+    /// Declares a request parameter (`method.request.path.id`), required or not
+    /// (`RequestParameters`).
+    pub fn request_parameter(mut self, name: impl Into<String>, required: bool) -> Self {
+        self.request_parameters.insert(name.into(), required);
+        self
+    }
+    /// The model of the request body for a content type (`RequestModels`).
+    pub fn request_model(
+        mut self,
+        content_type: impl Into<String>,
+        model: impl Into<Value>,
+    ) -> Self {
+        self.request_models
+            .insert(content_type.into(), model.into());
+        self
+    }
+    /// What API Gateway checks before calling the integration (`RequestValidatorId`).
+    pub fn request_validator(mut self, validation: Validation) -> Self {
+        self.request_validator = Some(validation);
+        self
+    }
+    /// Declares an answer of the method (`MethodResponses`).
+    pub fn method_response(mut self, response: MethodResponse) -> Self {
+        self.method_responses.push(response);
+        self
+    }
+}
+
+/// A method added to a resource: its verb and path, for grants and ARNs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Method {
     resource: ResourceRef,
@@ -124,6 +199,7 @@ pub struct Method {
 }
 
 impl Method {
+    /// The `AWS::ApiGateway::Method` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }

@@ -208,15 +208,20 @@ impl RestApi {
     }
 }
 
-/// How much API Gateway logs per request.
+/// How much API Gateway logs per request to its execution log (`LoggingLevel` of a method
+/// setting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoggingLevel {
+    /// Nothing (`OFF`).
     Off,
+    /// Errors only (`ERROR`).
     Error,
+    /// Every request (`INFO`).
     Info,
 }
 
 impl LoggingLevel {
+    /// The level as API Gateway writes it (`OFF`, `ERROR`, `INFO`).
     pub fn as_str(self) -> &'static str {
         match self {
             LoggingLevel::Off => "OFF",
@@ -226,16 +231,25 @@ impl LoggingLevel {
     }
 }
 
-/// Settings for the methods of a path and verb (`/*` and `*` for all).
+/// Settings for the methods of a path and verb (`/*` and `*` for all): a stage's
+/// `MethodSettings` item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MethodSetting {
+    /// The methods' path (`ResourcePath`), `/*` for all.
     pub resource_path: String,
+    /// The methods' verb (`HttpMethod`), `*` for all.
     pub http_method: String,
+    /// What the execution log holds (`LoggingLevel`); default: nothing.
     pub logging_level: Option<LoggingLevel>,
+    /// Log whole requests and answers (`DataTraceEnabled`); default: false.
     pub data_trace: bool,
+    /// Publish the per-method CloudWatch metrics (`MetricsEnabled`); default: false.
     pub metrics_enabled: bool,
+    /// Requests over the rate the methods absorb at once (`ThrottlingBurstLimit`).
     pub throttling_burst_limit: Option<u32>,
+    /// Requests per second the methods take (`ThrottlingRateLimit`).
     pub throttling_rate_limit: Option<f64>,
+    /// Cache the methods' answers (`CachingEnabled`).
     pub caching_enabled: Option<bool>,
 }
 
@@ -280,18 +294,26 @@ impl AccessLogFormat {
     }
 }
 
-/// Settings of a [`Stage`].
+/// Settings of a [`Stage`]: `StageOptions::new(stage_name)` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageOptions {
+    /// The stage's name (`StageName`), the first part of its URL's path.
     pub stage_name: String,
+    /// What the stage and its deployment are for (`Description`).
     pub description: Option<String>,
+    /// Where and how requests are logged (`AccessLogSetting`); default: not logged.
     pub access_log: Option<(LogGroup, AccessLogFormat)>,
+    /// Logging, metrics and throttling of the stage's methods (`MethodSettings`).
     pub method_settings: Vec<MethodSetting>,
+    /// X-Ray tracing of requests (`TracingEnabled`); default: false.
     pub tracing: bool,
+    /// Stage variables (`Variables`), read as `${stageVariables.name}`.
     pub variables: IndexMap<String, Value>,
 }
 
 impl StageOptions {
+    /// A stage of this name, without logging, tracing or variables; a name API Gateway
+    /// refuses is reported at synth.
     pub fn new(stage_name: impl Into<String>) -> Self {
         StageOptions {
             stage_name: stage_name.into(),
@@ -302,18 +324,27 @@ impl StageOptions {
             variables: IndexMap::new(),
         }
     }
+    /// What the stage and its deployment are for (`Description`).
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+    /// Logs every request to `group` in `format` (`AccessLogSetting`).
     pub fn access_log(mut self, group: &LogGroup, format: AccessLogFormat) -> Self {
         self.access_log = Some((group.clone(), format));
         self
     }
+    /// Adds settings for the methods of a path and verb (`MethodSettings`).
     pub fn method_setting(mut self, setting: MethodSetting) -> Self {
         self.method_settings.push(setting);
         self
     }
-    pub fn tracing(mut self, on: bool) -> Self {
-        self.tracing = on;
+    /// Traces requests with X-Ray (`TracingEnabled: true`).
+    pub fn tracing(mut self) -> Self {
+        self.tracing = true;
         self
     }
+    /// A stage variable (`Variables`), read as `${stageVariables.name}`.
     pub fn variable(mut self, name: &str, value: impl Into<Value>) -> Self {
         self.variables.insert(name.to_string(), value.into());
         self
@@ -329,6 +360,7 @@ pub struct Stage {
 }
 
 impl Stage {
+    /// The `AWS::ApiGateway::Stage` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }
@@ -338,6 +370,7 @@ impl Stage {
         self.resource.reference()
     }
 
+    /// The stage's name, as given.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -351,13 +384,16 @@ impl Stage {
     }
 }
 
-/// Settings of an API key.
+/// Settings of an API key: `ApiKeyProps::new()` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiKeyProps {
+    /// The key's name (`Name`); default: one CloudFormation generates.
     pub name: Option<String>,
+    /// What the key is for (`Description`).
     pub description: Option<String>,
-    /// Generated when not given.
+    /// The key itself (`Value`), at least 20 characters; generated when not given.
     pub value: Option<Value>,
+    /// Whether callers can use the key (`Enabled`); default: true.
     pub enabled: bool,
 }
 
@@ -372,30 +408,63 @@ impl Default for ApiKeyProps {
     }
 }
 
-/// An API key.
+impl ApiKeyProps {
+    /// An enabled key with a generated name and value.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The key's name (`Name`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// What the key is for (`Description`).
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+    /// The key itself (`Value`) instead of a generated one.
+    pub fn value(mut self, value: impl Into<Value>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Whether callers can use the key (`Enabled`).
+    pub fn enabled(mut self, on: bool) -> Self {
+        self.enabled = on;
+        self
+    }
+}
+
+/// An API key (`AWS::ApiGateway::ApiKey`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiKey {
     resource: ResourceRef,
 }
 
 impl ApiKey {
+    /// The key's id (`Ref`), not its value.
     pub fn key_id(&self) -> Value {
         self.resource.reference()
     }
 }
 
-/// A request rate limit.
+/// A request rate limit (`ThrottleSettings`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Throttle {
+    /// Requests over the rate absorbed at once (`BurstLimit`).
     pub burst_limit: u32,
+    /// Requests per second (`RateLimit`).
     pub rate_limit: f64,
 }
 
-/// The period of a quota.
+/// The period of a quota (`QuotaSettings.Period`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
+    /// `DAY`.
     Day,
+    /// `WEEK`.
     Week,
+    /// `MONTH`.
     Month,
 }
 
@@ -409,25 +478,66 @@ impl Period {
     }
 }
 
-/// How many requests per period.
+/// How many requests per period (`QuotaSettings`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quota {
+    /// Requests per period, at least 1 (`Limit`).
     pub limit: u32,
+    /// The period the limit is counted over (`Period`).
     pub period: Period,
+    /// The day the period starts, counted from 0 (`Offset`): for a WEEK, 0 is Sunday.
     pub offset: Option<u32>,
 }
 
-/// Settings of a usage plan.
+/// Settings of a usage plan: `UsagePlanProps::new()` then builder methods.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UsagePlanProps {
+    /// The plan's name (`UsagePlanName`).
     pub name: Option<String>,
+    /// What the plan is for (`Description`).
     pub description: Option<String>,
+    /// The request rate each key of the plan may use (`Throttle`); default: the account's.
     pub throttle: Option<Throttle>,
+    /// How many requests each key may make per period (`Quota`); default: no limit.
     pub quota: Option<Quota>,
+    /// The stages the plan covers (`ApiStages`).
     pub stages: Vec<Stage>,
 }
 
-/// A usage plan.
+impl UsagePlanProps {
+    /// A plan without name, limits or stages.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The plan's name (`UsagePlanName`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// What the plan is for (`Description`).
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+    /// The request rate each key of the plan may use (`Throttle`).
+    pub fn throttle(mut self, throttle: Throttle) -> Self {
+        self.throttle = Some(throttle);
+        self
+    }
+    /// How many requests each key may make per period (`Quota`); a limit of 0 is reported
+    /// at synth.
+    pub fn quota(mut self, quota: Quota) -> Self {
+        self.quota = Some(quota);
+        self
+    }
+    /// Adds a stage the plan covers (`ApiStages`).
+    pub fn stage(mut self, stage: &Stage) -> Self {
+        self.stages.push(stage.clone());
+        self
+    }
+}
+
+/// A usage plan (`AWS::ApiGateway::UsagePlan`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UsagePlan {
     id: String,

@@ -203,13 +203,30 @@ pub fn json_sub(value: &Value) -> Value {
     .into()
 }
 
-/// Settings of a [`Dashboard`].
+/// Settings of a [`Dashboard`]: `DashboardProps::new()` then builder methods.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DashboardProps {
-    /// Default: a name CloudFormation makes up.
+    /// The dashboard's name (`DashboardName`); default: a name CloudFormation makes up.
     pub name: Option<String>,
     /// Rows of widgets; each row starts at the left edge.
     pub rows: Vec<Vec<Widget>>,
+}
+
+impl DashboardProps {
+    /// An empty dashboard with a generated name.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The dashboard's name (`DashboardName`); one CloudWatch refuses is reported at synth.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Adds a row of widgets below the others; widgets past the grid's 24 units wrap.
+    pub fn row(mut self, widgets: Vec<Widget>) -> Self {
+        self.rows.push(widgets);
+        self
+    }
 }
 
 /// A CloudWatch dashboard.

@@ -37,11 +37,14 @@ pub fn check_key_attribute_name(name: &str) -> Result<(), String> {
     names::check_name("key attribute name", name, 1, 255, "_.-#:")
 }
 
-/// The type of a key attribute.
+/// The type of a key attribute (`AttributeDefinitions[].AttributeType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttributeType {
+    /// `S`.
     String,
+    /// `N`.
     Number,
+    /// `B`.
     Binary,
 }
 
@@ -55,14 +58,17 @@ impl AttributeType {
     }
 }
 
-/// A key attribute: name and type.
+/// A key attribute: name and type (an `AttributeDefinitions` item).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribute {
+    /// The attribute's name (`AttributeName`).
     pub name: String,
+    /// Its type (`AttributeType`).
     pub kind: AttributeType,
 }
 
 impl Attribute {
+    /// A key attribute of this name and type; a name DynamoDB refuses is reported at synth.
     pub fn new(name: impl Into<String>, kind: AttributeType) -> Self {
         Attribute {
             name: name.into(),
@@ -71,14 +77,18 @@ impl Attribute {
     }
 }
 
-/// How the table is billed.
+/// How the table is billed (`BillingMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Billing {
     /// On demand (`PAY_PER_REQUEST`), the default.
     #[default]
     OnDemand,
+    /// Provisioned capacity (`PROVISIONED` with `ProvisionedThroughput`); each index then
+    /// needs its own.
     Provisioned {
+        /// Read capacity units, at least 1 (`ReadCapacityUnits`).
         read: u32,
+        /// Write capacity units, at least 1 (`WriteCapacityUnits`).
         write: u32,
     },
 }
@@ -86,19 +96,31 @@ pub enum Billing {
 /// Settings of a [`Table`]; `TableProps::new(partition_key)` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableProps {
+    /// The partition key (`KeySchema` `HASH`).
     pub partition_key: Attribute,
+    /// The sort key (`KeySchema` `RANGE`); default: none.
     pub sort_key: Option<Attribute>,
+    /// The table's name (`TableName`); default: one CloudFormation generates.
     pub table_name: Option<String>,
+    /// How the table is billed (`BillingMode`); default: on demand.
     pub billing: Billing,
+    /// The attribute holding each item's expiry, in epoch seconds
+    /// (`TimeToLiveSpecification`); default: items do not expire.
     pub time_to_live_attribute: Option<String>,
+    /// What the table's stream records hold (`StreamSpecification`); default: no stream.
     pub stream: Option<StreamViewType>,
     /// Default: retain (the data outlives the stack), as in the AWS CDK.
     pub removal_policy: RemovalPolicy,
+    /// Continuous backups to restore any second of the last 35 days
+    /// (`PointInTimeRecoverySpecification`); default: false.
     pub point_in_time_recovery: bool,
+    /// Refuse to delete the table (`DeletionProtectionEnabled`); default: false.
     pub deletion_protection: bool,
 }
 
 impl TableProps {
+    /// An on-demand table keyed by `partition_key`, without stream or expiry, retained on
+    /// removal.
     pub fn new(partition_key: Attribute) -> Self {
         TableProps {
             partition_key,
@@ -112,50 +134,104 @@ impl TableProps {
             deletion_protection: false,
         }
     }
+    /// The sort key (`KeySchema` `RANGE`); the same name as the partition key is reported at
+    /// synth.
     pub fn sort_key(mut self, key: Attribute) -> Self {
         self.sort_key = Some(key);
         self
     }
+    /// The table's name (`TableName`); one DynamoDB refuses is reported at synth.
     pub fn table_name(mut self, name: impl Into<String>) -> Self {
         self.table_name = Some(name.into());
         self
     }
+    /// How the table is billed (`BillingMode`, `ProvisionedThroughput`).
     pub fn billing(mut self, billing: Billing) -> Self {
         self.billing = billing;
         self
     }
+    /// The attribute holding each item's expiry, in epoch seconds
+    /// (`TimeToLiveSpecification`).
     pub fn time_to_live_attribute(mut self, name: impl Into<String>) -> Self {
         self.time_to_live_attribute = Some(name.into());
         self
     }
+    /// Gives the table a stream whose records hold `view` (`StreamSpecification`).
     pub fn stream(mut self, view: StreamViewType) -> Self {
         self.stream = Some(view);
         self
     }
+    /// What happens to the table and its data when it leaves the stack (`DeletionPolicy` and
+    /// `UpdateReplacePolicy`).
     pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
         self.removal_policy = policy;
         self
     }
-    pub fn point_in_time_recovery(mut self, on: bool) -> Self {
-        self.point_in_time_recovery = on;
+    /// Turns on continuous backups (`PointInTimeRecoverySpecification`).
+    pub fn point_in_time_recovery(mut self) -> Self {
+        self.point_in_time_recovery = true;
         self
     }
-    pub fn deletion_protection(mut self, on: bool) -> Self {
-        self.deletion_protection = on;
+    /// Refuses deletion of the table (`DeletionProtectionEnabled: true`).
+    pub fn deletion_protection(mut self) -> Self {
+        self.deletion_protection = true;
         self
     }
 }
 
-/// A global secondary index.
+/// A global secondary index (`GlobalSecondaryIndexes` item):
+/// `GlobalIndexProps::new(name, partition_key)` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlobalIndexProps {
+    /// The index's name (`IndexName`).
     pub name: String,
+    /// The index's partition key (`KeySchema` `HASH`).
     pub partition_key: Attribute,
+    /// The index's sort key (`KeySchema` `RANGE`); default: none.
     pub sort_key: Option<Attribute>,
+    /// Which attributes the index holds (`Projection.ProjectionType`); default: all.
     pub projection: ProjectionType,
+    /// The attributes an `INCLUDE` projection adds to the keys
+    /// (`Projection.NonKeyAttributes`).
     pub non_key_attributes: Vec<String>,
-    /// Required when the table is provisioned.
+    /// Read and write capacity units (`ProvisionedThroughput`): required when the table is
+    /// provisioned, refused when it is on demand.
     pub capacity: Option<(u32, u32)>,
+}
+
+impl GlobalIndexProps {
+    /// An index named `name`, keyed by `partition_key`, holding every attribute.
+    pub fn new(name: impl Into<String>, partition_key: Attribute) -> Self {
+        GlobalIndexProps {
+            name: name.into(),
+            partition_key,
+            sort_key: None,
+            projection: ProjectionType::All,
+            non_key_attributes: Vec::new(),
+            capacity: None,
+        }
+    }
+    /// The index's sort key (`KeySchema` `RANGE`).
+    pub fn sort_key(mut self, key: Attribute) -> Self {
+        self.sort_key = Some(key);
+        self
+    }
+    /// Which attributes the index holds (`Projection.ProjectionType`).
+    pub fn projection(mut self, projection: ProjectionType) -> Self {
+        self.projection = projection;
+        self
+    }
+    /// Adds an attribute an `INCLUDE` projection holds (`Projection.NonKeyAttributes`).
+    pub fn non_key_attribute(mut self, name: impl Into<String>) -> Self {
+        self.non_key_attributes.push(name.into());
+        self
+    }
+    /// Read and write capacity units of a provisioned table's index
+    /// (`ProvisionedThroughput`).
+    pub fn capacity(mut self, read: u32, write: u32) -> Self {
+        self.capacity = Some((read, write));
+        self
+    }
 }
 
 /// The actions `grant_read_data` gives, on the table and its indexes.
@@ -193,6 +269,8 @@ pub struct Table {
 }
 
 impl Table {
+    /// Creates the table (`AWS::DynamoDB::Table`); keys, names and capacities DynamoDB would
+    /// refuse are reported at synth.
     pub fn new(stack: &mut Stack, id: &str, props: TableProps) -> Table {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.table_name {
@@ -353,6 +431,7 @@ impl Table {
         self.has_indexes = true;
     }
 
+    /// The `AWS::DynamoDB::Table` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }
@@ -362,6 +441,7 @@ impl Table {
         self.resource.reference()
     }
 
+    /// The table's ARN (`Fn::GetAtt Arn`).
     pub fn arn(&self) -> Value {
         self.resource.get_att("Arn")
     }
@@ -386,14 +466,18 @@ impl Table {
         resources
     }
 
+    /// [`READ_DATA_ACTIONS`] on the table and its indexes.
     pub fn grant_read_data(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
         grant(stack, grantee, READ_DATA_ACTIONS, self.data_resources())
     }
 
+    /// [`WRITE_DATA_ACTIONS`] on the table and its indexes.
     pub fn grant_write_data(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
         grant(stack, grantee, WRITE_DATA_ACTIONS, self.data_resources())
     }
 
+    /// [`READ_DATA_ACTIONS`] and [`WRITE_DATA_ACTIONS`] on the table and its indexes, in one
+    /// statement.
     pub fn grant_read_write_data(
         &self,
         stack: &mut Stack,

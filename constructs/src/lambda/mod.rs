@@ -91,24 +91,33 @@ pub struct FunctionProps {
     pub crate_name: String,
     /// The binary to build; default: the crate's name.
     pub binary: Option<String>,
+    /// The function's name (`FunctionName`); default: one CloudFormation generates.
     pub function_name: Option<String>,
+    /// What the function does (`Description`).
     pub description: Option<String>,
-    /// MB, 128 to 10,240; default 128.
+    /// Memory (`MemorySize`), in MB, 128 to 10,240; default 128.
     pub memory_mb: u32,
-    /// Seconds, 1 to 900; default 3.
+    /// How long an invocation may run (`Timeout`), in seconds, 1 to 900; default 3.
     pub timeout_seconds: u32,
-    /// Default: arm64 (Graviton: cheaper per millisecond).
+    /// The processor the binary is built for (`Architectures`); default: arm64 (Graviton:
+    /// cheaper per millisecond).
     pub architecture: Architecture,
+    /// Environment variables (`Environment.Variables`), at most 4 KB together.
     pub environment: IndexMap<String, Value>,
     /// Retention of the function's own log group; default two weeks.
     pub log_retention: RetentionDays,
+    /// X-Ray tracing (`TracingConfig.Mode`); default: Lambda's (`PassThrough`).
     pub tracing: Option<TracingMode>,
+    /// Concurrent executions kept for the function, and its limit
+    /// (`ReservedConcurrentExecutions`); default: none reserved.
     pub reserved_concurrency: Option<u32>,
     /// An existing role; by default the function gets its own.
     pub role: Option<Role>,
 }
 
 impl FunctionProps {
+    /// The function of the crate `lambdas/<crate_name>`: 128 MB, 3 s, arm64, its own role
+    /// and a log group kept two weeks.
     pub fn new(crate_name: impl Into<String>) -> Self {
         FunctionProps {
             crate_name: crate_name.into(),
@@ -125,46 +134,61 @@ impl FunctionProps {
             role: None,
         }
     }
+    /// The binary of the crate to deploy, when it is not named like the crate.
     pub fn binary(mut self, name: impl Into<String>) -> Self {
         self.binary = Some(name.into());
         self
     }
+    /// The function's name (`FunctionName`); one Lambda refuses is reported at synth.
     pub fn function_name(mut self, name: impl Into<String>) -> Self {
         self.function_name = Some(name.into());
         self
     }
+    /// What the function does (`Description`).
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());
         self
     }
+    /// Memory in MB (`MemorySize`); outside [`MEMORY_MB`] is reported at synth.
     pub fn memory_mb(mut self, mb: u32) -> Self {
         self.memory_mb = mb;
         self
     }
+    /// How long an invocation may run, in seconds (`Timeout`); outside [`TIMEOUT_SECONDS`]
+    /// is reported at synth.
     pub fn timeout_seconds(mut self, seconds: u32) -> Self {
         self.timeout_seconds = seconds;
         self
     }
+    /// The processor the binary is built for and runs on (`Architectures`).
     pub fn architecture(mut self, architecture: Architecture) -> Self {
         self.architecture = architecture;
         self
     }
+    /// An environment variable (`Environment.Variables`); a name Lambda reserves or refuses
+    /// is reported at synth.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.environment.insert(key.into(), value.into());
         self
     }
+    /// How long the function's log group keeps events.
     pub fn log_retention(mut self, retention: RetentionDays) -> Self {
         self.log_retention = retention;
         self
     }
+    /// X-Ray tracing (`TracingConfig.Mode`); `Active` also gives the role the X-Ray rights.
     pub fn tracing(mut self, mode: TracingMode) -> Self {
         self.tracing = Some(mode);
         self
     }
+    /// Reserves `n` concurrent executions, which is also the function's limit
+    /// (`ReservedConcurrentExecutions`).
     pub fn reserved_concurrency(mut self, n: u32) -> Self {
         self.reserved_concurrency = Some(n);
         self
     }
+    /// Runs the function with this role instead of a new one; its log and X-Ray rights are
+    /// added to it.
     pub fn role(mut self, role: Role) -> Self {
         self.role = Some(role);
         self
@@ -198,6 +222,8 @@ pub struct Function {
 }
 
 impl Function {
+    /// Creates the function (`AWS::Lambda::Function`) with its code asset, its log group and,
+    /// unless one is given, its role; settings Lambda would refuse are reported at synth.
     pub fn new(stack: &mut Stack, id: &str, props: FunctionProps) -> Function {
         let path = stack.path_of(&format!("{id}/Resource"));
         let problem = |stack: &mut Stack, property: &str, message: String| {
@@ -232,20 +258,14 @@ impl Function {
             );
         }
 
-        let log_group = LogGroup::new(
-            stack,
-            &format!("{id}/LogGroup"),
-            LogGroupProps {
-                retention: props.log_retention,
-                name: props
-                    .function_name
-                    .as_ref()
-                    .map(|n| Value::from(format!("/aws/lambda/{n}"))),
-                // deleted with the function: a retained `/aws/lambda/<name>` group would make
-                // the next deploy of the same stack fail on "already exists"
-                removal_policy: crate::core::resource::RemovalPolicy::Destroy,
-            },
-        );
+        // deleted with the function: a retained `/aws/lambda/<name>` group would make the
+        // next deploy of the same stack fail on "already exists"
+        let mut log_props = LogGroupProps::new(props.log_retention)
+            .removal_policy(crate::core::resource::RemovalPolicy::Destroy);
+        if let Some(name) = &props.function_name {
+            log_props = log_props.name(format!("/aws/lambda/{name}"));
+        }
+        let log_group = LogGroup::new(stack, &format!("{id}/LogGroup"), log_props);
         let role = props.role.clone().unwrap_or_else(|| {
             Role::new(
                 stack,
@@ -315,6 +335,7 @@ impl Function {
         }
     }
 
+    /// The `AWS::Lambda::Function` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }
@@ -324,14 +345,17 @@ impl Function {
         self.resource.reference()
     }
 
+    /// The function's ARN (`Fn::GetAtt Arn`).
     pub fn arn(&self) -> Value {
         self.resource.get_att("Arn")
     }
 
+    /// The role the function runs with (its own, or the one given).
     pub fn role(&self) -> &Role {
         &self.role
     }
 
+    /// The function's log group (`LoggingConfig.LogGroup`).
     pub fn log_group(&self) -> &LogGroup {
         &self.log_group
     }
@@ -404,22 +428,14 @@ impl Function {
             self.add_permission(
                 stack,
                 "FunctionUrl/InvokeUrlPermission",
-                PermissionProps {
-                    action: "lambda:InvokeFunctionUrl".into(),
-                    principal: "*".into(),
-                    function_url_auth_type: Some(FunctionUrlAuthType::None),
-                    ..PermissionProps::new("*")
-                },
+                PermissionProps::new("*")
+                    .action("lambda:InvokeFunctionUrl")
+                    .function_url_auth_type(FunctionUrlAuthType::None),
             );
             self.add_permission(
                 stack,
                 "FunctionUrl/InvokePermission",
-                PermissionProps {
-                    action: "lambda:InvokeFunction".into(),
-                    principal: "*".into(),
-                    invoked_via_function_url: Some(true),
-                    ..PermissionProps::new("*")
-                },
+                PermissionProps::new("*").invoked_via_function_url(),
             );
         }
         FunctionUrl {
@@ -455,15 +471,23 @@ impl Grantable for Function {
     }
 }
 
-/// A statement of a function's resource policy.
+/// A statement of a function's resource policy (`AWS::Lambda::Permission`):
+/// `PermissionProps::new(principal)` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PermissionProps {
+    /// The action allowed (`Action`); default: `lambda:InvokeFunction`.
     pub action: String,
-    /// A service principal (`apigateway.amazonaws.com`), an account id, or `*`.
+    /// Who is allowed (`Principal`): a service principal (`apigateway.amazonaws.com`), an
+    /// account id, or `*`.
     pub principal: Value,
+    /// Only on behalf of this resource (`SourceArn`), such as an API's execute-api ARN.
     pub source_arn: Option<Value>,
+    /// Only on behalf of resources of this account (`SourceAccount`).
     pub source_account: Option<Value>,
+    /// Only through a function URL of this auth type (`FunctionUrlAuthType`), for
+    /// `lambda:InvokeFunctionUrl`.
     pub function_url_auth_type: Option<FunctionUrlAuthType>,
+    /// Only through a function URL (`InvokedViaFunctionUrl`), for `lambda:InvokeFunction`.
     pub invoked_via_function_url: Option<bool>,
 }
 
@@ -479,30 +503,96 @@ impl PermissionProps {
             invoked_via_function_url: None,
         }
     }
+    /// The action allowed (`Action`), such as `lambda:InvokeFunctionUrl`.
+    pub fn action(mut self, action: impl Into<String>) -> Self {
+        self.action = action.into();
+        self
+    }
+    /// Only on behalf of this resource (`SourceArn`).
     pub fn source_arn(mut self, arn: impl Into<Value>) -> Self {
         self.source_arn = Some(arn.into());
         self
     }
+    /// Only on behalf of resources of this account (`SourceAccount`).
+    pub fn source_account(mut self, account: impl Into<Value>) -> Self {
+        self.source_account = Some(account.into());
+        self
+    }
+    /// Only through a function URL of this auth type (`FunctionUrlAuthType`).
+    pub fn function_url_auth_type(mut self, auth_type: FunctionUrlAuthType) -> Self {
+        self.function_url_auth_type = Some(auth_type);
+        self
+    }
+    /// Only through a function URL (`InvokedViaFunctionUrl: true`).
+    pub fn invoked_via_function_url(mut self) -> Self {
+        self.invoked_via_function_url = Some(true);
+        self
+    }
 }
 
-/// CORS of a function URL.
+/// CORS of a function URL (`Cors`), answered by Lambda itself: `FunctionUrlCors::new()` then
+/// builder methods. Nothing is allowed by default.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunctionUrlCors {
+    /// The origins allowed (`AllowOrigins`), or `*`.
     pub allow_origins: Vec<String>,
+    /// The verbs allowed (`AllowMethods`), or `*`.
     pub allow_methods: Vec<String>,
+    /// The request headers allowed (`AllowHeaders`).
     pub allow_headers: Vec<String>,
+    /// The response headers scripts may read (`ExposeHeaders`).
     pub expose_headers: Vec<String>,
+    /// Allow requests with credentials (`AllowCredentials`); default: false.
     pub allow_credentials: bool,
+    /// How long a browser may cache the preflight's answer (`MaxAge`), in seconds.
     pub max_age_seconds: Option<u32>,
 }
 
-/// Settings of a [`FunctionUrl`].
+impl FunctionUrlCors {
+    /// No origin, verb or header allowed; no credentials.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The origins allowed (`AllowOrigins`).
+    pub fn allow_origins<S: Into<String>>(mut self, origins: impl IntoIterator<Item = S>) -> Self {
+        self.allow_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+    /// The verbs allowed (`AllowMethods`).
+    pub fn allow_methods<S: Into<String>>(mut self, methods: impl IntoIterator<Item = S>) -> Self {
+        self.allow_methods = methods.into_iter().map(Into::into).collect();
+        self
+    }
+    /// The request headers allowed (`AllowHeaders`).
+    pub fn allow_headers<S: Into<String>>(mut self, headers: impl IntoIterator<Item = S>) -> Self {
+        self.allow_headers = headers.into_iter().map(Into::into).collect();
+        self
+    }
+    /// The response headers scripts may read (`ExposeHeaders`).
+    pub fn expose_headers<S: Into<String>>(mut self, headers: impl IntoIterator<Item = S>) -> Self {
+        self.expose_headers = headers.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Allows requests with credentials (`AllowCredentials: true`).
+    pub fn allow_credentials(mut self) -> Self {
+        self.allow_credentials = true;
+        self
+    }
+    /// How long a browser may cache the preflight's answer (`MaxAge`).
+    pub fn max_age_seconds(mut self, seconds: u32) -> Self {
+        self.max_age_seconds = Some(seconds);
+        self
+    }
+}
+
+/// Settings of a [`FunctionUrl`]: `FunctionUrlProps::new()` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunctionUrlProps {
-    /// Default: AWS_IAM.
+    /// Who may call the URL (`AuthType`); default: AWS_IAM (signed requests).
     pub auth_type: FunctionUrlAuthType,
-    /// Default: BUFFERED.
+    /// Whether the answer is buffered or streamed (`InvokeMode`); default: BUFFERED.
     pub invoke_mode: InvokeMode,
+    /// CORS answered by Lambda (`Cors`); default: none.
     pub cors: Option<FunctionUrlCors>,
 }
 
@@ -516,7 +606,29 @@ impl Default for FunctionUrlProps {
     }
 }
 
-/// A function URL.
+impl FunctionUrlProps {
+    /// An AWS_IAM, BUFFERED URL without CORS.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Who may call the URL (`AuthType`); `NONE` also adds the two public permissions.
+    pub fn auth_type(mut self, auth_type: FunctionUrlAuthType) -> Self {
+        self.auth_type = auth_type;
+        self
+    }
+    /// Whether the answer is buffered or streamed (`InvokeMode`).
+    pub fn invoke_mode(mut self, mode: InvokeMode) -> Self {
+        self.invoke_mode = mode;
+        self
+    }
+    /// CORS answered by Lambda (`Cors`).
+    pub fn cors(mut self, cors: FunctionUrlCors) -> Self {
+        self.cors = Some(cors);
+        self
+    }
+}
+
+/// A function URL (`AWS::Lambda::Url`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunctionUrl {
     resource: ResourceRef,
@@ -524,6 +636,7 @@ pub struct FunctionUrl {
 }
 
 impl FunctionUrl {
+    /// The `AWS::Lambda::Url` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }

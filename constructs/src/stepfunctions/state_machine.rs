@@ -27,7 +27,9 @@ pub use super::cfn::{LogLevel, StateMachineType};
 /// A definition to deploy: built by chaining, or parsed from ASL.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DefinitionBody {
+    /// States chained in Rust, with the problems the chaining found (reported at synth).
     Chain(Chain<Closed>),
+    /// A whole definition, such as one parsed from an `.asl.json` file.
     Definition(Definition),
 }
 
@@ -43,28 +45,41 @@ impl From<Definition> for DefinitionBody {
     }
 }
 
-/// Execution logging to CloudWatch Logs.
+/// Execution logging to CloudWatch Logs (`LoggingConfiguration`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Logging {
+    /// The log group written to (`Destinations[].CloudWatchLogsLogGroup.LogGroupArn`).
     pub destination: LogGroup,
+    /// Which execution events are logged (`Level`).
     pub level: LogLevel,
+    /// Log the input and output of executions and states too (`IncludeExecutionData`).
     pub include_execution_data: bool,
 }
 
-/// Settings of a [`StateMachine`].
+/// Settings of a [`StateMachine`]: `StateMachineProps::new(definition)` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StateMachineProps {
+    /// The states the machine runs (`Definition`).
     pub definition: DefinitionBody,
-    /// Default: STANDARD.
+    /// STANDARD or EXPRESS (`StateMachineType`); default: STANDARD.
     pub kind: StateMachineType,
+    /// The machine's name (`StateMachineName`); default: one CloudFormation generates, or,
+    /// for a machine that calls itself, one made of the stack's name and the construct id.
     pub name: Option<String>,
+    /// The definition's top-level `Comment`, in place of the definition's own.
     pub comment: Option<String>,
+    /// The definition's top-level `TimeoutSeconds`: how long an execution may run, in place
+    /// of the definition's own.
     pub timeout_seconds: Option<u32>,
+    /// The definition's top-level `QueryLanguage` (JSONPath or JSONata), in place of the
+    /// definition's own.
     pub query_language: Option<QueryLanguage>,
     /// An existing role; by default the machine gets its own, with exactly the rights its
     /// tasks need.
     pub role: Option<Role>,
+    /// Execution logging (`LoggingConfiguration`); default: none.
     pub logging: Option<Logging>,
+    /// X-Ray tracing of executions (`TracingConfiguration`); default: false.
     pub tracing: bool,
     /// Substitutions written by hand in the definition (`"${FinalResultFieldName}"`, even as
     /// an object key); tokens in the definition get theirs automatically.
@@ -72,6 +87,8 @@ pub struct StateMachineProps {
 }
 
 impl StateMachineProps {
+    /// A STANDARD machine running `definition` (a chain of states, or a [`Definition`]),
+    /// with its own role.
     pub fn new(definition: impl Into<DefinitionBody>) -> Self {
         StateMachineProps {
             definition: definition.into(),
@@ -86,30 +103,41 @@ impl StateMachineProps {
             substitutions: IndexMap::new(),
         }
     }
+    /// Makes the machine EXPRESS (`StateMachineType`): short executions, whose definition
+    /// is checked against what EXPRESS machines may do.
     pub fn express(mut self) -> Self {
         self.kind = StateMachineType::Express;
         self
     }
+    /// The machine's name (`StateMachineName`); one Step Functions refuses is reported at
+    /// synth.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
+    /// The definition's top-level `Comment`.
     pub fn comment(mut self, text: impl Into<String>) -> Self {
         self.comment = Some(text.into());
         self
     }
+    /// The definition's top-level `TimeoutSeconds`.
     pub fn timeout_seconds(mut self, seconds: u32) -> Self {
         self.timeout_seconds = Some(seconds);
         self
     }
+    /// The definition's top-level `QueryLanguage`.
     pub fn query_language(mut self, language: QueryLanguage) -> Self {
         self.query_language = Some(language);
         self
     }
+    /// Runs the machine with this role instead of a new one; the rights its tasks need are
+    /// added to it.
     pub fn role(mut self, role: Role) -> Self {
         self.role = Some(role);
         self
     }
+    /// Logs executions to `destination` at `level` (`LoggingConfiguration`); the role gets
+    /// the log delivery rights.
     pub fn logging(
         mut self,
         destination: &LogGroup,
@@ -123,10 +151,14 @@ impl StateMachineProps {
         });
         self
     }
-    pub fn tracing(mut self, on: bool) -> Self {
-        self.tracing = on;
+    /// Traces executions with X-Ray (`TracingConfiguration.Enabled: true`); the role gets the
+    /// X-Ray rights.
+    pub fn tracing(mut self) -> Self {
+        self.tracing = true;
         self
     }
+    /// A substitution written by hand in the definition as `${name}`
+    /// (`DefinitionSubstitutions`); one the definition does not use is reported at synth.
     pub fn substitution(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.substitutions.insert(name.into(), value.into());
         self
@@ -522,6 +554,9 @@ fn require_task_permissions(stack: &mut Stack, definition: &Definition, role: &R
 }
 
 impl StateMachine {
+    /// Creates the machine (`AWS::StepFunctions::StateMachine`) and, unless one is given, its
+    /// role with the rights its tasks, logging and tracing need; the definition is validated
+    /// and its problems reported at synth.
     pub fn new(stack: &mut Stack, id: &str, props: StateMachineProps) -> StateMachine {
         let path = stack.path_of(&format!("{id}/Resource"));
         let problem = |stack: &mut Stack, message: String| {
@@ -551,13 +586,14 @@ impl StateMachine {
         }
         let express = props.kind == StateMachineType::Express;
         let mut rendered = definition.to_value();
-        for p in definition.validate_rendered(
-            &rendered,
-            ValidateOptions {
-                express,
-                skip_graph,
-            },
-        ) {
+        let mut options = ValidateOptions::new();
+        if express {
+            options = options.express();
+        }
+        if skip_graph {
+            options = options.skip_graph();
+        }
+        for p in definition.validate_rendered(&rendered, options) {
             problem(stack, p.to_string());
         }
 
@@ -668,6 +704,8 @@ impl StateMachine {
         }
     }
 
+    /// The `AWS::StepFunctions::StateMachine` resource, to override a property or depend on
+    /// it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
     }
@@ -682,10 +720,12 @@ impl StateMachine {
         self.resource.get_att("Name")
     }
 
+    /// The role the machine runs with (its own, or the one given).
     pub fn role(&self) -> &Role {
         &self.role
     }
 
+    /// STANDARD or EXPRESS.
     pub fn kind(&self) -> StateMachineType {
         self.kind
     }

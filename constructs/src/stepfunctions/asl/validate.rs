@@ -45,7 +45,7 @@ impl fmt::Display for AslProblem {
     }
 }
 
-/// What the definition is validated for.
+/// What the definition is validated for: `ValidateOptions::new()` then builder methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ValidateOptions {
     /// An EXPRESS state machine: request/response integrations only, no Distributed Map,
@@ -54,6 +54,25 @@ pub struct ValidateOptions {
     /// Leave out the graph rules (reachability, ends): the graph is known to be broken
     /// already (two states with one name) and they would only repeat it.
     pub skip_graph: bool,
+}
+
+impl ValidateOptions {
+    /// Every rule, for a STANDARD state machine.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Validates for an EXPRESS state machine: request/response integrations only, no
+    /// Distributed Map, at most five minutes.
+    pub fn express(mut self) -> Self {
+        self.express = true;
+        self
+    }
+    /// Leaves out the graph rules (reachability, ends), for a graph already known to be
+    /// broken.
+    pub fn skip_graph(mut self) -> Self {
+        self.skip_graph = true;
+        self
+    }
 }
 
 /// The text of a value with its tokens shown as `${}`: enough to look at an ARN's shape.
