@@ -33,6 +33,16 @@ fn alphanumeric(s: &str) -> String {
     s.chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
+/// The first 8 hex digits (upper case) of the SHA-256 of `text`: what keeps a name derived
+/// from a construct path unique and the same at every synth.
+pub(crate) fn short_hash(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(HASH_LEN / 2)
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
 /// The logical id of the construct at `components` (the path below the stack).
 pub fn logical_id(components: &[&str]) -> String {
     let components: Vec<&str> = components
@@ -46,12 +56,7 @@ pub fn logical_id(components: &[&str]) -> String {
             return id;
         }
     }
-    let digest = Sha256::digest(components.join("/").as_bytes());
-    let hash: String = digest
-        .iter()
-        .take(HASH_LEN / 2)
-        .map(|b| format!("{b:02X}"))
-        .collect();
+    let hash = short_hash(&components.join("/"));
     let mut human = String::new();
     let mut previous: Option<&str> = None;
     for c in &components {

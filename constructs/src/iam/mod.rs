@@ -489,6 +489,50 @@ pub fn grant(
     statement
 }
 
+/// Statements with the same effect, actions and conditions become one with every resource;
+/// then statements with the same resources become one with every action. Exact duplicates go.
+pub fn merge_statements(statements: Vec<PolicyStatement>) -> Vec<PolicyStatement> {
+    fn merge_by(
+        statements: Vec<PolicyStatement>,
+        same: impl Fn(&PolicyStatement, &PolicyStatement) -> bool,
+        join: impl Fn(PolicyStatement, PolicyStatement) -> PolicyStatement,
+    ) -> Vec<PolicyStatement> {
+        let mut out: Vec<PolicyStatement> = Vec::new();
+        for s in statements {
+            match out.iter().position(|o| same(o, &s)) {
+                Some(i) => {
+                    let merged = join(out[i].clone(), s);
+                    out[i] = merged;
+                }
+                None => out.push(s),
+            }
+        }
+        out
+    }
+    let plain = |a: &PolicyStatement, b: &PolicyStatement| {
+        a.effect == b.effect
+            && a.sid.is_none()
+            && b.sid.is_none()
+            && a.principals == b.principals
+            && a.conditions == b.conditions
+    };
+    let set_eq = |a: &[String], b: &[String]| a.len() == b.len() && a.iter().all(|x| b.contains(x));
+    let by_actions = merge_by(
+        statements,
+        |a, b| plain(a, b) && set_eq(&a.actions, &b.actions),
+        |a, b| a.resources(b.resources),
+    );
+    merge_by(
+        by_actions,
+        |a, b| {
+            plain(a, b)
+                && a.resources.len() == b.resources.len()
+                && a.resources.iter().all(|r| b.resources.contains(r))
+        },
+        |a, b| a.actions(b.actions),
+    )
+}
+
 /// Settings of a [`ManagedPolicy`]; `ManagedPolicyProps::new(statements)` then builder
 /// methods.
 #[derive(Debug, Clone, PartialEq)]

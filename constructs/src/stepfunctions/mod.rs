@@ -4,10 +4,13 @@
 pub mod asl;
 pub mod cfn;
 mod metrics;
+mod permissions;
 pub mod state_machine;
+mod substitutions;
 pub mod tasks;
 
 pub use cfn::CfnStateMachine;
+pub use permissions::action_of_resource;
 pub use state_machine::{
     DefinitionBody, LogLevel, Logging, StateMachine, StateMachineProps, StateMachineType,
 };

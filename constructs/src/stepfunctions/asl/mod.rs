@@ -3,11 +3,16 @@
 
 pub mod chain;
 pub mod condition;
+pub mod distributed;
+pub mod errors;
 pub mod input;
 pub mod intrinsics;
+pub mod kinds;
+pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod render;
+mod steps;
 pub mod validate;
 
 pub use chain::{

@@ -5,28 +5,15 @@ use std::fmt;
 
 use crate::core::value::Value;
 
+use super::limits::*;
 use super::model::*;
+
+mod map;
 
 /// The longest state name Step Functions accepts.
 pub const MAX_STATE_NAME: usize = 80;
 /// The largest definition Step Functions accepts, in bytes.
 pub const MAX_DEFINITION_BYTES: usize = 1_048_576;
-/// The most seconds a Wait, a TimeoutSeconds, a HeartbeatSeconds, a retry interval or a
-/// count of attempts may be.
-pub const MAX_SECONDS: u64 = 99_999_999;
-/// The longest a STANDARD execution runs: one year, in seconds.
-pub const MAX_STANDARD_SECONDS: u64 = 31_536_000;
-/// The longest an EXPRESS execution runs: five minutes, in seconds.
-pub const MAX_EXPRESS_SECONDS: u64 = 300;
-/// The most child executions a Distributed Map runs at once.
-pub const MAX_DISTRIBUTED_CONCURRENCY: u64 = 10_000;
-/// The longest `MaxDelaySeconds` of a retrier.
-pub const MAX_RETRY_DELAY_SECONDS: u64 = 31_622_400;
-/// The largest batch a Distributed Map's ItemBatcher may pass to a child, in bytes.
-pub const MAX_BATCH_BYTES: u64 = 262_144;
-/// The most items an ItemReader may read.
-pub const MAX_READER_ITEMS: u64 = 100_000_000;
-
 /// One problem of a definition, with the state it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AslProblem {
@@ -501,123 +488,7 @@ impl<'a> Checker<'a> {
                 if m.items_path.is_some() && m.items.is_some() {
                     self.at(name, "ItemsPath and Items are mutually exclusive");
                 }
-                let distributed = m.is_distributed();
-                let distributed_only = [
-                    (m.item_reader.is_some(), "ItemReader"),
-                    (m.item_batcher.is_some(), "ItemBatcher"),
-                    (m.result_writer.is_some(), "ResultWriter"),
-                    (
-                        m.tolerated_failure_percentage.is_some(),
-                        "ToleratedFailurePercentage",
-                    ),
-                    (m.tolerated_failure_count.is_some(), "ToleratedFailureCount"),
-                    (m.label.is_some(), "Label"),
-                ];
-                for (present, field) in distributed_only {
-                    if present && !distributed {
-                        self.at(name, format!("{field} needs a Distributed Map (ProcessorConfig Mode DISTRIBUTED)"));
-                    }
-                }
-                if let Some(c) = m.processor_config {
-                    if c.mode == ProcessorMode::Inline && c.execution_type.is_some() {
-                        self.at(name, "ExecutionType applies to a Distributed Map only");
-                    }
-                    if c.mode == ProcessorMode::Distributed && c.execution_type.is_none() {
-                        self.at(
-                            name,
-                            "a Distributed Map needs an ExecutionType (STANDARD or EXPRESS)",
-                        );
-                    }
-                }
-                if distributed && self.options.express {
-                    self.at(name, "a Distributed Map needs a STANDARD state machine");
-                }
-                if let Some(r) = &m.item_reader {
-                    let resource = shape(&r.resource);
-                    if !(resource.ends_with(":states:::s3:getObject")
-                        || resource.ends_with(":states:::s3:listObjectsV2"))
-                    {
-                        self.at(name, format!("ItemReader reads from s3:getObject or s3:listObjectsV2, not {resource:?}"));
-                    }
-                }
-                if let Some(w) = &m.result_writer {
-                    if let Some(r) = &w.resource {
-                        if !shape(r).ends_with(":states:::s3:putObject") {
-                            self.at(name, "ResultWriter writes with s3:putObject");
-                        }
-                    }
-                }
-                if let Some(l) = &m.label {
-                    if l.chars().count() > 40 {
-                        self.at(name, "Label is longer than 40 characters");
-                    }
-                }
-                if let Some(Amount::Value(p)) = &m.tolerated_failure_percentage {
-                    if !(0.0..=100.0).contains(&p.as_f64().unwrap_or(-1.0)) {
-                        self.at(name, "ToleratedFailurePercentage must be between 0 and 100");
-                    }
-                }
-                if distributed {
-                    self.limit(
-                        name,
-                        "MaxConcurrency",
-                        literal(&m.max_concurrency),
-                        0,
-                        MAX_DISTRIBUTED_CONCURRENCY,
-                    );
-                } else {
-                    self.limit(
-                        name,
-                        "MaxConcurrency",
-                        literal(&m.max_concurrency),
-                        0,
-                        i32::MAX as u64,
-                    );
-                }
-                if let Some(b) = &m.item_batcher {
-                    self.limit(
-                        name,
-                        "MaxInputBytesPerBatch",
-                        literal(&b.max_input_bytes_per_batch),
-                        1,
-                        MAX_BATCH_BYTES,
-                    );
-                    self.limit(
-                        name,
-                        "MaxItemsPerBatch",
-                        literal(&b.max_items_per_batch),
-                        1,
-                        i32::MAX as u64,
-                    );
-                }
-                if let Some(r) = &m.item_reader {
-                    self.input(name, &r.input, language);
-                    if let Some(c) = &r.reader_config {
-                        self.limit(
-                            name,
-                            "ReaderConfig.MaxItems",
-                            literal(&c.max_items),
-                            1,
-                            MAX_READER_ITEMS,
-                        );
-                        let csv = c.input_type == Some(InputType::Csv);
-                        if !csv && (c.csv_headers.is_some() || c.csv_delimiter.is_some()) {
-                            self.at(
-                                name,
-                                "CSVHeaderLocation and CSVDelimiter apply to InputType CSV only",
-                            );
-                        }
-                        if csv && c.csv_headers.is_none() {
-                            self.at(name, "InputType CSV needs CSVHeaderLocation (FIRST_ROW or GIVEN with the headers)");
-                        }
-                        if c.manifest_type.is_some() && c.input_type != Some(InputType::Manifest) {
-                            self.at(name, "ManifestType applies to InputType MANIFEST only");
-                        }
-                    }
-                }
-                if let Some(w) = &m.result_writer {
-                    self.input(name, &w.input, language);
-                }
+                self.map_fields(name, m, language);
                 self.retry_catch(name, &m.retry, &m.catch, language);
             }
         }
@@ -771,59 +642,4 @@ impl Definition {
         }
         c.problems
     }
-}
-
-/// The path from StartAt whose literal Wait seconds add up to the most (loops are walked once),
-/// with its waits; `None` when there is no literal Wait.
-fn longest_wait(d: &Definition) -> Option<(u64, Vec<String>)> {
-    fn own(s: &State) -> u64 {
-        match &s.kind {
-            StateKind::Wait(Wait {
-                wait: WaitFor::Seconds(n),
-                ..
-            }) => *n,
-            // a branch or an iteration runs within the state
-            StateKind::Parallel(p) => p
-                .branches
-                .iter()
-                .filter_map(|b| longest_wait(b).map(|(t, _)| t))
-                .max()
-                .unwrap_or(0),
-            StateKind::Map(m) => longest_wait(&m.processor).map_or(0, |(t, _)| t),
-            _ => 0,
-        }
-    }
-    fn go<'a>(
-        d: &'a Definition,
-        name: &'a str,
-        on_path: &mut HashSet<&'a str>,
-        memo: &mut HashMap<&'a str, (u64, Vec<String>)>,
-    ) -> (u64, Vec<String>) {
-        if let Some(m) = memo.get(name) {
-            return m.clone();
-        }
-        let Some(state) = d.states.get(name) else {
-            return (0, Vec::new());
-        };
-        if !on_path.insert(name) {
-            return (0, Vec::new());
-        }
-        let mut best = (0, Vec::new());
-        for t in state.targets() {
-            let r = go(d, t, on_path, memo);
-            if r.0 > best.0 {
-                best = r;
-            }
-        }
-        on_path.remove(name);
-        let mine = own(state);
-        if mine > 0 {
-            best.0 += mine;
-            best.1.insert(0, format!("{name} ({mine} s)"));
-        }
-        memo.insert(name, best.clone());
-        best
-    }
-    let r = go(d, &d.start_at, &mut HashSet::new(), &mut HashMap::new());
-    (r.0 > 0).then_some(r)
 }
