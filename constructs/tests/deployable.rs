@@ -6,7 +6,7 @@ mod common;
 
 use constructs::assertions::Template;
 use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
-use constructs::iam::PolicyStatement;
+use constructs::iam::{aws_managed_policy_arn, PolicyStatement, Principal, Role, RoleProps};
 use constructs::lambda::{Function, FunctionProps};
 use constructs::s3::{Bucket, BucketProps};
 use constructs::stepfunctions::asl::*;
@@ -679,4 +679,98 @@ fn a_cycle_through_definition_substitutions_is_found() {
     s.add_property_override(&f_ref, "Environment.Variables.MACHINE", m.arn());
     let all = problems_in(ws.path(), s);
     assert_contains_all(&all, &["the resources depend on each other in a cycle: S/F/Resource -> S/M/Resource -> S/F/Resource"]);
+}
+
+#[test]
+fn an_activity_needs_no_right_of_the_machine() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let work = tasks::activity(
+        "Work",
+        "arn:aws:states:eu-west-1:123456789012:activity:review",
+    )
+    .timeout(3600)
+    .heartbeat(60);
+    StateMachine::new(&mut s, "M", StateMachineProps::new(work));
+    let t = Template::from_stack_in(ws.path(), &s);
+    t.resource_count_is("AWS::IAM::Policy", 0);
+    assert_eq!(
+        machine_json(&t, "M")["Properties"]["Definition"]["States"]["Work"]["Resource"],
+        "arn:aws:states:eu-west-1:123456789012:activity:review"
+    );
+}
+
+#[test]
+fn a_jsonata_distributed_map_reads_and_writes_through_arguments() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let bucket = Bucket::new(&mut s, "Data", BucketProps::new());
+    let m = map("Each", pass("P"))
+        .distributed(ExecutionType::Standard)
+        .item_reader(ItemReader::s3_object(
+            &bucket,
+            ObjectKey::Path("$.key".into()),
+            ReaderConfig::new(InputType::Jsonl),
+        ))
+        .result_writer(ResultWriter::s3(&bucket, "out"));
+    StateMachine::new(
+        &mut s,
+        "M",
+        StateMachineProps::new(m)
+            .name("jsonata-map")
+            .query_language(QueryLanguage::Jsonata),
+    );
+    let t = Template::from_stack_in(ws.path(), &s);
+    let state = &machine_json(&t, "M")["Properties"]["Definition"]["States"]["Each"];
+    assert_eq!(
+        state["ItemReader"],
+        json!({"Resource": "${S3GetObject}", "ReaderConfig": {"InputType": "JSONL"},
+               "Arguments": {"Bucket": "${DataName}", "Key": "{% $states.input.key %}"}})
+    );
+    assert_eq!(
+        state["ResultWriter"],
+        json!({"Resource": "${S3PutObject}",
+               "Arguments": {"Bucket": "${DataName}", "Prefix": "out"}})
+    );
+    // a key from a path may be any object of the bucket
+    assert_eq!(
+        statements(&t, "MRole")[2],
+        json!({"Action": "s3:GetObject", "Effect": "Allow", "Resource": objects(&t, "*")})
+    );
+}
+
+#[test]
+fn a_role_with_managed_policies_is_not_second_guessed() {
+    // synth cannot see what an AWS managed policy allows: a raw task on such a role passes
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let role = Role::new(
+        &mut s,
+        "Runner",
+        RoleProps::new(Principal::service("states.amazonaws.com"))
+            .managed_policy(aws_managed_policy_arn("AmazonSQSFullAccess")),
+    );
+    StateMachine::new(
+        &mut s,
+        "M",
+        StateMachineProps::new(task("Send", tasks::integration_arn("sqs:sendMessage"))).role(role),
+    );
+    let t = Template::from_stack_in(ws.path(), &s);
+    t.resource_count_is("AWS::StepFunctions::StateMachine", 1);
+    // the same role without it is asked for the right
+    let mut s = Stack::new("S");
+    let role = Role::new(
+        &mut s,
+        "Runner",
+        RoleProps::new(Principal::service("states.amazonaws.com")),
+    );
+    StateMachine::new(
+        &mut s,
+        "M",
+        StateMachineProps::new(task("Send", tasks::integration_arn("sqs:sendMessage"))).role(role),
+    );
+    assert_contains_all(
+        &problems_in(ws.path(), s),
+        &["no policy of its role S/Runner/Resource allows sqs:SendMessage"],
+    );
 }

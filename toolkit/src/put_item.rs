@@ -10,7 +10,6 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use miette::Diagnostic;
 use serde_json::value::RawValue;
-use serde_json::Value;
 
 /// Why the item could not be put.
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -114,39 +113,40 @@ pub fn marshal(text: &str) -> Result<AttributeValue, String> {
     })
 }
 
-/// Parses an item's JSON text (`source_name` names it in errors) into DynamoDB attributes.
+/// Parses an item's JSON text (`source_name` names it in errors) into DynamoDB attributes:
+/// one pass over the text, which keeps every number as written.
 pub fn item(text: &str, source_name: &str) -> Result<HashMap<String, AttributeValue>, PutError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| PutError::BadJson {
+    let bad_json = |message: String| PutError::BadJson {
         source_name: source_name.to_string(),
-        message: e.to_string(),
+        message,
+    };
+    let raw: &RawValue = serde_json::from_str(text).map_err(|e| {
+        // serde_json names some mistakes better when it builds a value (a trailing comma)
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Err(better) => bad_json(better.to_string()),
+            Ok(_) => bad_json(e.to_string()),
+        }
     })?;
-    if !value.is_object() {
-        let kind = match value {
-            Value::Array(_) => "a list",
-            Value::String(_) => "a string",
-            Value::Number(_) => "a number",
-            Value::Bool(_) => "a boolean",
-            _ => "null",
-        };
+    let kind = match raw.get().trim_start().as_bytes().first() {
+        Some(b'{') => None,
+        Some(b'[') => Some("a list"),
+        Some(b'"') => Some("a string"),
+        Some(b't') | Some(b'f') => Some("a boolean"),
+        Some(b'n') => Some("null"),
+        _ => Some("a number"),
+    };
+    if let Some(kind) = kind {
         return Err(PutError::NotAnObject {
             source_name: source_name.to_string(),
             kind,
         });
     }
-    let bad_json = |message: String| PutError::BadJson {
-        source_name: source_name.to_string(),
-        message,
-    };
-    let fields: indexmap::IndexMap<String, &RawValue> =
-        serde_json::from_str(text).map_err(|e| bad_json(e.to_string()))?;
-    fields
-        .into_iter()
-        .map(|(k, v)| match marshal_raw(v) {
-            Ok(v) => Ok((k, v)),
-            Err(MarshalError::Number(number)) => Err(PutError::BadNumber { number }),
-            Err(MarshalError::Json(message)) => Err(bad_json(message)),
-        })
-        .collect()
+    match marshal_raw(raw) {
+        Ok(AttributeValue::M(fields)) => Ok(fields),
+        Ok(_) => Err(bad_json("not an object".into())),
+        Err(MarshalError::Number(number)) => Err(PutError::BadNumber { number }),
+        Err(MarshalError::Json(message)) => Err(bad_json(message)),
+    }
 }
 
 /// Puts the item into the table.
