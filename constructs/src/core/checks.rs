@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 
+use super::app::App;
 use super::error::Problem;
 use super::token::sub_placeholders;
 
@@ -296,11 +297,11 @@ const NAMED: &[(&str, &str, &str, &str)] = &[
 
 /// One synthesized stack as the name check sees it: its name, its resources, and the
 /// construct path of each logical id.
-pub(crate) type NamedStack<'a> = (&'a str, &'a Map<String, Json>, &'a IndexMap<String, String>);
+type NamedStack<'a> = (&'a str, &'a Map<String, Json>, &'a IndexMap<String, String>);
 
 /// Two resources of the app that claim one physical name: every one after the first is a
 /// problem naming the first. `stacks` is (stack name, resources, logical id -> path).
-pub(crate) fn duplicate_names(stacks: &[NamedStack<'_>]) -> Vec<Problem> {
+fn duplicate_names(stacks: &[NamedStack<'_>]) -> Vec<Problem> {
     let mut first: HashMap<(&str, String), String> = HashMap::new();
     let mut out = Vec::new();
     for (stack, resources, paths) in stacks {
@@ -338,6 +339,67 @@ pub(crate) fn duplicate_names(stacks: &[NamedStack<'_>]) -> Vec<Problem> {
                 None => {
                     first.insert((type_name, name.to_string()), path);
                 }
+            }
+        }
+    }
+    out
+}
+
+/// [`duplicate_names`] over the synthesized stacks of the app.
+pub(crate) fn names_claimed_twice<'a>(
+    stacks: impl Iterator<Item = &'a super::synth::SynthesizedStack>,
+) -> Vec<Problem> {
+    let stacks: Vec<&super::synth::SynthesizedStack> = stacks.collect();
+    let paths: Vec<IndexMap<String, String>> = stacks
+        .iter()
+        .map(|s| {
+            s.logical_ids
+                .iter()
+                .map(|(path, id)| (id.clone(), path.clone()))
+                .collect()
+        })
+        .collect();
+    let empty = Map::new();
+    let listed: Vec<NamedStack<'_>> = stacks
+        .iter()
+        .zip(&paths)
+        .map(|(s, paths)| {
+            let resources = s
+                .template
+                .get("Resources")
+                .and_then(Json::as_object)
+                .unwrap_or(&empty);
+            (s.name.as_str(), resources, paths)
+        })
+        .collect();
+    duplicate_names(&listed)
+}
+
+/// Every action a role must allow (a Task with no derived or granted right) that no policy
+/// attached to the role allows, as a problem at what needs it. A role whose policies synth
+/// cannot see (managed policy ARNs, a role outside the stack) is not second-guessed.
+pub(crate) fn missing_permissions(app: &App) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for stack in app.stacks.values() {
+        for req in &stack.required_permissions {
+            let Some(allowed) = crate::iam::actions_allowed(stack, &req.role) else {
+                continue;
+            };
+            if !allowed
+                .iter()
+                .any(|p| crate::iam::action_matches(p, &req.action))
+            {
+                out.push(
+                    Problem::new(
+                        &req.by,
+                        format!(
+                            "{}, but no policy of its role {} allows {}",
+                            req.what, req.role.path, req.action
+                        ),
+                    )
+                    .property(&req.property)
+                    .help(&req.help),
+                );
             }
         }
     }

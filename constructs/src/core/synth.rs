@@ -377,28 +377,7 @@ pub(crate) fn synthesize(
     problems: &mut Vec<Problem>,
 ) -> (Vec<SynthesizedStack>, Vec<Warning>) {
     let ids = assign_logical_ids(app, problems);
-    for stack in app.stacks.values() {
-        for req in &stack.required_permissions {
-            if let Some(allowed) = crate::iam::actions_allowed(stack, &req.role) {
-                if !allowed
-                    .iter()
-                    .any(|p| crate::iam::action_matches(p, &req.action))
-                {
-                    problems.push(
-                        Problem::new(
-                            &req.by,
-                            format!(
-                                "{}, but no policy of its role {} allows {}",
-                                req.what, req.role.path, req.action
-                            ),
-                        )
-                        .property(&req.property)
-                        .help(&req.help),
-                    );
-                }
-            }
-        }
-    }
+    problems.extend(super::checks::missing_permissions(app));
     let mut exports: IndexMap<String, IndexMap<String, Export>> = IndexMap::new();
     let mut out: IndexMap<String, SynthesizedStack> = IndexMap::new();
 
@@ -608,31 +587,7 @@ pub(crate) fn synthesize(
         }
     }
 
-    {
-        let inverted: Vec<IndexMap<String, String>> = out
-            .values()
-            .map(|s| {
-                s.logical_ids
-                    .iter()
-                    .map(|(path, id)| (id.clone(), path.clone()))
-                    .collect()
-            })
-            .collect();
-        let empty = Map::new();
-        let listed: Vec<super::checks::NamedStack<'_>> = out
-            .values()
-            .zip(&inverted)
-            .map(|(s, paths)| {
-                let resources = s
-                    .template
-                    .get("Resources")
-                    .and_then(Json::as_object)
-                    .unwrap_or(&empty);
-                (s.name.as_str(), resources, paths)
-            })
-            .collect();
-        problems.extend(super::checks::duplicate_names(&listed));
-    }
+    problems.extend(super::checks::names_claimed_twice(out.values()));
 
     let mut warnings: Vec<Warning> = app
         .stacks
