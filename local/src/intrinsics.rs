@@ -1,0 +1,1 @@
+//! The intrinsic functions of JSONPath states (`States.Format`, `States.Array`, ...).
