@@ -1,7 +1,56 @@
-//! Runs Amazon States Language state machines locally.
+//! Runs Amazon States Language state machines locally: a faithful interpreter on a virtual
+//! clock, with Task states answered by mocks (AWS Step Functions Local's mock configuration),
+//! by live calls, or by the app's own handlers.
+//!
+//! ```
+//! use rcdk_local::{run, Machine, RunOptions, Status};
+//! use serde_json::json;
+//!
+//! let machine = Machine::from_json_str("Hello", r#"{
+//!     "StartAt": "Greet",
+//!     "States": {"Greet": {"Type": "Pass", "Parameters": {"greeting.$": "States.Format('Hello, {}!', $.name)"}, "End": true}}
+//! }"#).unwrap();
+//! let outcome = run(&machine, json!({"name": "Ada"}), &mut rcdk_local::no_tasks(), &RunOptions::default());
+//! assert_eq!(outcome.status, Status::Succeeded);
+//! assert_eq!(outcome.output, Some(json!({"greeting": "Hello, Ada!"})));
+//! ```
 
+pub mod clock;
 pub mod error;
+mod exec;
+mod hashing;
+pub mod history;
 mod intrinsics;
+mod jsonata;
+pub mod mock;
+mod paths;
 pub mod rng;
+mod run;
 
 pub use error::Failure;
+pub use exec::MAX_PAYLOAD_BYTES;
+pub use history::Event;
+pub use run::{Machine, Outcome, Purpose, RunOptions, Status, TaskAnswer, TaskCall, TaskRunner};
+
+/// Runs `machine` with `input` to its end: every Task answered by `runner`.
+pub fn run(
+    machine: &Machine,
+    input: serde_json::Value,
+    runner: &mut dyn TaskRunner,
+    options: &RunOptions,
+) -> Outcome {
+    exec::run(machine, input, runner, options)
+}
+
+/// A runner for machines without tasks: any Task fails, naming its state and resource.
+pub fn no_tasks() -> impl TaskRunner {
+    |call: &TaskCall<'_>| -> Result<TaskAnswer, Failure> {
+        Err(Failure::new(
+            "rcdk.NoRunner",
+            format!(
+                "The Task state '{}' ({}) has no mock and no runner",
+                call.state, call.resource
+            ),
+        ))
+    }
+}
