@@ -22,15 +22,19 @@ mod hashing;
 pub mod history;
 mod intrinsics;
 mod jsonata;
+pub mod lambda;
 pub mod mock;
 mod paths;
 pub mod rng;
 mod run;
+pub mod template;
+mod workflow;
 
 pub use error::Failure;
 pub use exec::MAX_PAYLOAD_BYTES;
 pub use history::Event;
 pub use run::{Machine, Outcome, Purpose, RunOptions, Status, TaskAnswer, TaskCall, TaskRunner};
+pub use workflow::Workflow;
 
 /// Runs `machine` with `input` to its end: every Task answered by `runner`.
 pub fn run(

@@ -185,6 +185,25 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The input of the last time the execution entered the state `name`.
+    pub fn state_input(&self, name: &str) -> Option<serde_json::Value> {
+        self.state_event(name, "StateEntered", "input")
+    }
+
+    /// The output of the last time the state `name` exited.
+    pub fn state_output(&self, name: &str) -> Option<serde_json::Value> {
+        self.state_event(name, "StateExited", "output")
+    }
+
+    fn state_event(&self, name: &str, suffix: &str, field: &str) -> Option<serde_json::Value> {
+        self.history
+            .iter()
+            .rev()
+            .find(|e| e.kind.ends_with(suffix) && e.state_name() == Some(name))
+            .and_then(|e| e.detail(field)?.as_str().map(str::to_string))
+            .and_then(|t| serde_json::from_str(&t).ok())
+    }
+
     /// Virtual seconds from start to end.
     pub fn elapsed_seconds(&self) -> f64 {
         clock::seconds_between(self.started, self.ended)

@@ -106,19 +106,27 @@ pub(crate) fn run(
     runner: &mut dyn TaskRunner,
     options: &RunOptions,
 ) -> Outcome {
-    let kind = if machine.express {
-        "express"
-    } else {
-        "execution"
-    };
     let machine_arn = format!(
         "arn:aws:states:{}:{}:stateMachine:{}",
         options.region, options.account, machine.name
     );
-    let execution_arn = format!(
-        "arn:aws:states:{}:{}:{kind}:{}:{}",
-        options.region, options.account, machine.name, options.execution_name
-    );
+    let mut rng = Rng::seeded(options.seed);
+    // an EXPRESS execution's ARN ends with an id of its own after the name
+    let execution_arn = if machine.express {
+        format!(
+            "arn:aws:states:{}:{}:express:{}:{}:{}",
+            options.region,
+            options.account,
+            machine.name,
+            options.execution_name,
+            rng.uuid()
+        )
+    } else {
+        format!(
+            "arn:aws:states:{}:{}:execution:{}:{}",
+            options.region, options.account, machine.name, options.execution_name
+        )
+    };
     let role = options.role_arn.clone().unwrap_or_else(|| {
         format!(
             "arn:aws:iam::{}:role/{}-role",
@@ -129,7 +137,7 @@ pub(crate) fn run(
         runner,
         history: History::default(),
         now: options.start,
-        rng: Rng::seeded(options.seed),
+        rng,
         deadline: machine
             .definition
             .timeout_seconds
