@@ -7,6 +7,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 /// A point in time, UTC, to the millisecond.
 pub type Instant = DateTime<Utc>;
 
+/// The time now, to the millisecond.
+pub fn now() -> Instant {
+    let t = Utc::now();
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
 /// Step Functions' form of a timestamp: `2025-01-01T00:00:00.000Z`.
 pub fn format(t: Instant) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)

@@ -63,6 +63,8 @@ pub enum Builtin {
     Bootstrap(ToolkitArgs),
     /// Create a new Lambda crate or a new app from rcdk's templates (rcdk-toolkit).
     New(ToolkitArgs),
+    /// Run a state machine locally: `run Stack/Machine --input JSON` (rcdk-toolkit).
+    Run(ToolkitArgs),
 }
 
 impl Builtin {
@@ -74,6 +76,7 @@ impl Builtin {
             Builtin::Destroy(a) => Some(("destroy", &a.args)),
             Builtin::Bootstrap(a) => Some(("bootstrap", &a.args)),
             Builtin::New(a) => Some(("new", &a.args)),
+            Builtin::Run(a) => Some(("run", &a.args)),
             Builtin::Synth(_) | Builtin::List(_) => None,
         }
     }

@@ -34,6 +34,8 @@ pub enum Command {
     New(NewArgs),
     /// Put one item (plain JSON, marshalled to DynamoDB types) into a DynamoDB table.
     PutItem(PutItemArgs),
+    /// Run a state machine locally: the app's (`Stack/Machine`) or an ASL file's.
+    Run(RunArgs),
 }
 
 /// Where the cloud assembly comes from.
@@ -213,6 +215,66 @@ pub struct PutItemArgs {
     /// The item's JSON file, or - for standard input.
     #[arg(long, value_name = "FILE")]
     pub item: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The app's machine: its construct path (`Stack/Machine`) or its name.
+    #[arg(
+        value_name = "STACK/MACHINE",
+        required_unless_present = "definition",
+        conflicts_with = "definition"
+    )]
+    pub machine: Option<String>,
+
+    #[command(flatten)]
+    pub app: AppArgs,
+
+    /// Run this ASL file instead of one of the app's machines.
+    #[arg(long, value_name = "FILE.asl.json")]
+    pub definition: Option<PathBuf>,
+
+    /// The machine's name with --definition (in its context and its mock file); default: the
+    /// file's stem.
+    #[arg(long, value_name = "NAME", requires = "definition")]
+    pub name: Option<String>,
+
+    /// The execution's input: JSON text, or @FILE.
+    #[arg(long, value_name = "JSON|@FILE", default_value = "{}")]
+    pub input: String,
+
+    /// A mock configuration file in AWS Step Functions Local's format.
+    #[arg(long, value_name = "FILE")]
+    pub mock: Option<PathBuf>,
+
+    /// The test case of the mock file that answers the tasks.
+    #[arg(long, value_name = "NAME", requires = "mock")]
+    pub test_case: Option<String>,
+
+    /// Run every test case of the machine in the mock file, each against its input and
+    /// expected result in `<mock file>.expected.json`.
+    #[arg(long, requires = "mock", conflicts_with_all = ["test_case", "input"])]
+    pub test_cases: bool,
+
+    /// Print one JSON object: status, output, error, cause and the history.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Wait for real (a Wait of 10 s takes 10 s); default: a virtual clock.
+    #[arg(long)]
+    pub real_time: bool,
+
+    /// Resolve the machine's references with the deployed stacks' physical ids.
+    #[arg(long, conflicts_with = "definition")]
+    pub deployed: bool,
+
+    /// The execution's name.
+    #[arg(long, value_name = "NAME", default_value = "local")]
+    pub execution_name: String,
+
+    /// The seed of States.UUID, States.MathRandom, $random() and jitter.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The commands the toolkit runs (deploy, diff, destroy, bootstrap, new): synthesize where an
-//! assembly is needed, then hand it to `rcdk-toolkit`, which takes this process's place.
+//! The commands the toolkit runs (deploy, diff, destroy, bootstrap, new, run): synthesize
+//! where an assembly is needed, then hand it to `rcdk-toolkit`, which takes this process's
+//! place.
 
 use std::ffi::OsString;
 
@@ -9,7 +10,7 @@ use crate::context::Context;
 use crate::error::Error;
 
 /// Commands that work on the app's assembly.
-const ON_ASSEMBLY: [&str; 3] = ["deploy", "diff", "destroy"];
+const ON_ASSEMBLY: [&str; 4] = ["deploy", "diff", "destroy", "run"];
 
 pub fn run(ctx: &Context, name: &str, args: &[OsString]) -> Result<(), Error> {
     let has = |flag: &str| {
@@ -20,7 +21,9 @@ pub fn run(ctx: &Context, name: &str, args: &[OsString]) -> Result<(), Error> {
     };
     // a problem in the app stops here, before the toolkit is looked for (or built) and
     // before anything talks to AWS
-    let assembly = if ON_ASSEMBLY.contains(&name) && !has("--app") && !has("--help") && !has("-h") {
+    // `run --definition FILE` runs a file, not the app
+    let needs_app = ON_ASSEMBLY.contains(&name) && !(name == "run" && has("--definition"));
+    let assembly = if needs_app && !has("--app") && !has("--help") && !has("-h") {
         let out = super::synth::default_out();
         super::synth::write(ctx, &out, Format::Json, None)?;
         Some(out)

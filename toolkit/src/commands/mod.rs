@@ -8,6 +8,7 @@ pub mod destroy;
 pub mod diff;
 pub mod new;
 pub mod put_item;
+pub mod run;
 
 use miette::Diagnostic;
 
@@ -49,6 +50,10 @@ pub enum ToolkitError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Put(#[from] crate::put_item::PutError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Run(#[from] run::RunError),
 }
 
 impl From<SelectError> for ToolkitError {
@@ -66,6 +71,7 @@ impl ToolkitError {
             ToolkitError::Assembly(SynthError::Assembly { .. }) => 2,
             ToolkitError::Deploy(e) => e.exit_code(),
             ToolkitError::Scaffold(e) => e.exit_code(),
+            ToolkitError::Run(e) => e.exit_code(),
             _ => 1,
         }
     }
@@ -89,5 +95,6 @@ pub fn run(cli: Cli) -> Result<(), ToolkitError> {
         Command::Bootstrap(args) => bootstrap::run(&conn, &args),
         Command::New(args) => new::run(&args),
         Command::PutItem(args) => put_item::run(&conn, &args),
+        Command::Run(args) => run::run(&conn, &args),
     }
 }

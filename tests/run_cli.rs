@@ -1,0 +1,342 @@
+//! `rcdk run`: the app's machines and ASL files run locally from the command line, with the
+//! mock files of `mocks/` (the README's examples), their test cases, `--json` and the exit
+//! codes (0 succeeded, 1 failed or timed out, 2 usage).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value as Json;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rcdk(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rcdk-patterns"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        // the assembly of each run goes to a directory of its own (tests run in parallel)
+        .env(
+            "CDK_OUTDIR",
+            dir.join("target/run-cli").join(format!("{:x}", {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                args.hash(&mut h);
+                h.finish()
+            })),
+        )
+        .output()
+        .expect("rcdk runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn every_pattern_s_test_cases_pass_from_the_readme_s_mock_files() {
+    for (machine, file) in [
+        (
+            "AsyncStreamingResults/ExampleWorkflow",
+            "mocks/async-streaming-results.json",
+        ),
+        (
+            "WaitableWorkflow/WaitableStateMachine",
+            "mocks/waitable-workflow.json",
+        ),
+        ("TaskStatus/StateMachine", "mocks/task-status.json"),
+        ("EmbeddedWorkflow/ProcessA", "mocks/embedded-workflow.json"),
+        ("MapDynamoDb/TestStateMachine", "mocks/map-dynamodb.json"),
+    ] {
+        let out = rcdk(&["run", machine, "--mock", file, "--test-cases"], &root());
+        let stdout = text(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{machine}: {stdout}{}",
+            text(&out.stderr)
+        );
+        assert!(!stdout.contains('✘'), "{machine}: {stdout}");
+        assert!(stdout.contains("test cases passed"), "{stdout}");
+    }
+}
+
+#[test]
+fn a_run_prints_each_state_with_its_input_and_output_then_the_output() {
+    let out = rcdk(
+        &[
+            "run",
+            "TaskStatus/StateMachine",
+            "--input",
+            r#"{"taskId": "Breakfast", "timestamp": 1700000000}"#,
+            "--mock",
+            "mocks/task-status.json",
+            "--test-case",
+            "HappyPath",
+        ],
+        &root(),
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].contains("TaskStatus/StateMachine (virtual clock)"),
+        "{stdout}"
+    );
+    assert!(lines[1].contains(r#"CreateDynamoTaskItem (Task) {"taskId":"Breakfast","timestamp":1700000000} → {"taskId":"Breakfast","timestamp":1700000000}"#), "{stdout}");
+    assert!(
+        lines[2].contains("Execute long running task...wait 30 seconds (Wait)"),
+        "{stdout}"
+    );
+    assert!(
+        lines[3].contains("UpdateDynamoTaskItem (Task)") && lines[3].ends_with("→ {}"),
+        "{stdout}"
+    );
+    assert!(
+        lines[4].contains("SUCCEEDED after 30 s (3 states)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn json_prints_one_object_with_the_history() {
+    let out = rcdk(
+        &[
+            "run",
+            "EmbeddedWorkflow/ProcessA",
+            "--input",
+            r#"{"key": "input.csv"}"#,
+            "--mock",
+            "mocks/embedded-workflow.json",
+            "--test-case",
+            "PreconditionRetried",
+            "--json",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: Json = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["status"], "SUCCEEDED");
+    assert_eq!(
+        v["output"],
+        serde_json::json!({"key": "input.csv", "status": "done"})
+    );
+    assert_eq!(v["error"], Json::Null);
+    let history = v["history"].as_array().expect("the history");
+    assert_eq!(history[0]["type"], "ExecutionStarted");
+    assert_eq!(
+        history.last().map(|e| &e["type"]),
+        Some(&Json::from("ExecutionSucceeded"))
+    );
+    for (i, e) in history.iter().enumerate() {
+        assert_eq!(e["id"], i + 1);
+        assert_eq!(
+            e["previousEventId"], i,
+            "one branch: each event follows the last"
+        );
+    }
+    // step-b failed twice before it succeeded: three LambdaFunctionScheduled, two failed
+    let of = |t: &str| history.iter().filter(|e| e["type"] == t).count();
+    assert_eq!(of("LambdaFunctionScheduled"), 8);
+    assert_eq!(of("LambdaFunctionFailed"), 2);
+    let failed = history
+        .iter()
+        .find(|e| e["type"] == "LambdaFunctionFailed")
+        .expect("a failure");
+    assert_eq!(
+        failed["lambdaFunctionFailedEventDetails"]["error"],
+        "S3DataPreconditionError"
+    );
+}
+
+#[test]
+fn a_failed_execution_exits_1_and_a_timed_out_one_too() {
+    let out = rcdk(
+        &[
+            "run",
+            "EmbeddedWorkflow/ProcessA",
+            "--mock",
+            "mocks/embedded-workflow.json",
+            "--test-case",
+            "PreconditionNeverMet",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "step-b (Task) {\"key\":\"input.csv\",\"status\":\"done\"} ✘ S3DataPreconditionError"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("FAILED after 3 s: S3DataPreconditionError"),
+        "{stdout}"
+    );
+    let out = rcdk(
+        &[
+            "run",
+            "MapDynamoDb/TestStateMachine",
+            "--mock",
+            "mocks/map-dynamodb.json",
+            "--test-case",
+            "ElevenItems",
+            "--json",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: Json = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["status"], "TIMED_OUT");
+    assert_eq!(v["error"], "States.Timeout");
+}
+
+#[test]
+fn a_definition_file_runs_without_the_app() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("greet.asl.json");
+    std::fs::write(
+        &file,
+        r#"{"StartAt": "Pick", "States": {
+            "Pick": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericGreaterThan": 1, "Next": "Many"}], "Default": "One"},
+            "Many": {"Type": "Pass", "Parameters": {"text.$": "States.Format('{} of {}', $.n, $$.StateMachine.Name)"}, "End": true},
+            "One": {"Type": "Succeed"}}}"#,
+    )
+    .expect("written");
+    let out = rcdk(
+        &[
+            "run",
+            "--definition",
+            file.to_str().expect("utf-8"),
+            "--input",
+            r#"{"n": 3}"#,
+            "--json",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: Json = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        v["output"]["text"], "3 of greet",
+        "the machine is named after the file's stem"
+    );
+    let out = rcdk(
+        &[
+            "run",
+            "--definition",
+            file.to_str().expect("utf-8"),
+            "--name",
+            "Counter",
+            "--input",
+            r#"{"n": 2}"#,
+            "--json",
+        ],
+        &root(),
+    );
+    let v: Json = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["output"]["text"], "2 of Counter");
+}
+
+#[test]
+fn usage_mistakes_exit_2_and_say_what_is_wrong() {
+    let run = |args: &[&str]| {
+        let out = rcdk(args, &root());
+        (out.status.code(), text(&out.stderr))
+    };
+    let (code, err) = run(&["run", "TaskStatus/Nope"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("there is no state machine 'TaskStatus/Nope'")
+            && err.contains("TaskStatus/StateMachine"),
+        "{err}"
+    );
+    let (code, err) = run(&["run", "TaskStatus/StateMachine", "--input", "{nope"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--input is not JSON"), "{err}");
+    let (code, err) = run(&[
+        "run",
+        "TaskStatus/StateMachine",
+        "--mock",
+        "mocks/task-status.json",
+        "--test-case",
+        "Sunny",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("no test case 'Sunny' (it has: HappyPath, TableThrottled)"),
+        "{err}"
+    );
+    let (code, err) = run(&[
+        "run",
+        "TaskStatus/StateMachine",
+        "--mock",
+        "mocks/task-status.json",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("needs --test-case"), "{err}");
+    let (code, err) = run(&[
+        "run",
+        "WaitableWorkflow/WaitableStateMachine",
+        "--mock",
+        "mocks/task-status.json",
+        "--test-case",
+        "HappyPath",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("has no StateMachines entry for WaitableWorkflow/WaitableStateMachine"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let bad = dir.path().join("bad.asl.json");
+    std::fs::write(
+        &bad,
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Wait", "Second": 3, "End": true}}}"#,
+    )
+    .expect("written");
+    let (code, err) = run(&["run", "--definition", bad.to_str().expect("utf-8")]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("/States/A"),
+        "the error names the state: {err}"
+    );
+}
+
+#[test]
+fn test_cases_that_differ_are_listed_and_exit_1() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::copy(
+        root().join("mocks/task-status.json"),
+        dir.path().join("m.json"),
+    )
+    .expect("copied");
+    std::fs::write(
+        dir.path().join("m.expected.json"),
+        r#"{"TaskStatus/StateMachine": {"HappyPath": {"input": {"taskId": "x", "timestamp": 1}, "status": "SUCCEEDED", "output": {"wrong": true}}}}"#,
+    )
+    .expect("written");
+    let file = dir.path().join("m.json");
+    let out = rcdk(
+        &[
+            "run",
+            "TaskStatus/StateMachine",
+            "--mock",
+            file.to_str().expect("utf-8"),
+            "--test-cases",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("✘ HappyPath:") && stdout.contains(r#"output {}, expected {"wrong":true}"#),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("✘ TableThrottled: no expected result"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 of 2 test cases passed"), "{stdout}");
+}
