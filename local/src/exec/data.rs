@@ -181,15 +181,10 @@ impl Exec<'_> {
         frame: &Frame,
     ) -> Result<Json, Failure> {
         if crate::intrinsics::is_intrinsic(expr) {
-            let ctx = self.context(env);
             let this = &*self;
             let mut rng = self.rng.clone();
             let mut resolve = |p: &str| -> Result<Json, Failure> {
-                let found = match paths::split_root(p) {
-                    Some((Root::Context, rest)) => paths::read(&ctx, &rest)?,
-                    _ => this.find_path(env, p, doc, frame)?,
-                };
-                found.ok_or_else(|| {
+                this.find_path(env, p, doc, frame)?.ok_or_else(|| {
                     Failure::runtime(format!(
                         "An error occurred while executing the state '{}'. The JSONPath '{p}' \
                          specified for the field '{key}' could not be found in the input '{}'",

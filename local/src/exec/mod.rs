@@ -238,7 +238,10 @@ pub(crate) fn run(
 
 /// A payload over 256 KiB is `States.DataLimitExceeded`.
 pub(crate) fn check_size(v: &Json, what: &str) -> Result<(), Failure> {
-    let size = serde_json::to_string(v).map(|s| s.len()).unwrap_or(0);
+    check_text_size(serde_json::to_string(v).map(|s| s.len()).unwrap_or(0), what)
+}
+
+pub(crate) fn check_text_size(size: usize, what: &str) -> Result<(), Failure> {
     if size > MAX_PAYLOAD_BYTES {
         return Err(Failure::new(
             "States.DataLimitExceeded",
@@ -342,8 +345,11 @@ impl Exec<'_> {
             StateKind::Parallel(p) => self.parallel(&env, state, p, input, frame)?,
             StateKind::Map(m) => self.map(&env, state, m, input, frame)?,
         };
-        check_size(&output, name)?;
-        let mut exited = json!({"name": name, "output": history::text(&output), "outputDetails": history::not_truncated()});
+        // one serialization for the size check and the event
+        let text = serde_json::to_string(&output).unwrap_or_default();
+        check_text_size(text.len(), name)?;
+        let mut exited =
+            json!({"name": name, "output": text, "outputDetails": history::not_truncated()});
         if let Some(vars) = &assigned {
             if !vars.is_empty() {
                 exited["assignedVariables"] = Json::Object(

@@ -6,7 +6,7 @@ use constructs::stepfunctions::asl::{
 use serde_json::{json, Map as JsonMap, Value as Json};
 
 use super::data::{plain, Seen};
-use super::{check_size, Env, Exec, Flow, Frame, Stop};
+use super::{check_text_size, Env, Exec, Flow, Frame, Stop};
 use crate::error::Failure;
 use crate::history;
 use crate::run::{Purpose, TaskCall};
@@ -205,7 +205,8 @@ impl Exec<'_> {
         heartbeat: Option<f64>,
         credentials: Option<&Json>,
     ) -> Flow<Json> {
-        check_size(input, env.name)?;
+        let input_text = serde_json::to_string(input).unwrap_or_default();
+        check_text_size(input_text.len(), env.name)?;
         let fam = family(resource);
         let (prefix, key, base) = match &fam {
             Family::Integration { kind, resource } => (
@@ -224,10 +225,10 @@ impl Exec<'_> {
         match fam {
             Family::Integration { .. } => {
                 scheduled["region"] = self.region.clone().into();
-                scheduled["parameters"] = history::text(input);
+                scheduled["parameters"] = input_text.into();
             }
             _ => {
-                scheduled["input"] = history::text(input);
+                scheduled["input"] = input_text.into();
                 scheduled["inputDetails"] = history::not_truncated();
             }
         }
@@ -307,11 +308,12 @@ impl Exec<'_> {
             return failed(self, f, "TimedOut");
         }
         self.sleep(answer.seconds)?;
-        if let Err(f) = check_size(&answer.result, env.name) {
+        let output_text = serde_json::to_string(&answer.result).unwrap_or_default();
+        if let Err(f) = check_text_size(output_text.len(), env.name) {
             return failed(self, f, "Failed");
         }
         let mut d = base;
-        d["output"] = history::text(&answer.result);
+        d["output"] = output_text.into();
         d["outputDetails"] = history::not_truncated();
         self.history.push(
             self.now,
