@@ -198,3 +198,34 @@ fn pattern_004_maps_the_list_through_the_function_and_times_out_past_20_seconds(
         Some("ExecutionTimedOut")
     );
 }
+
+#[test]
+fn pattern_004_s_map_runs_the_real_process_item_handler() {
+    let list = json!({"Item": {"values": {"L": [{"S": "Economics"}, {"M": {"n": {"N": "1"}}}]}}});
+    let mut flow = flow("MapDynamoDb/TestStateMachine")
+        .mock("ReadDDBTable", [Reply::Return(list)])
+        .local_functions(&common::root())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let outcome = flow.run(json!({}));
+    assert_eq!(outcome.status, Status::Succeeded, "{:?}", outcome.cause);
+    let output = outcome.output.expect("an output");
+    assert_eq!(output[0]["Payload"], json!({"S": "Economics"}));
+    assert_eq!(output[1]["Payload"], json!({"M": {"n": {"N": "1"}}}));
+    // a bad element: the handler's own error, as Step Functions reports it
+    let mut flow = flow_with_list(json!([{}]));
+    let outcome = flow.run(json!({}));
+    assert_eq!(outcome.status, Status::Failed);
+    // lambda_runtime names the error after its Rust type; the cause carries the message
+    let cause = outcome.cause.unwrap_or_default();
+    assert!(cause.contains("the event is an empty object"), "{cause}");
+}
+
+fn flow_with_list(values: Json) -> Workflow {
+    flow("MapDynamoDb/TestStateMachine")
+        .mock(
+            "ReadDDBTable",
+            [Reply::Return(json!({"Item": {"values": {"L": values}}}))],
+        )
+        .local_functions(&common::root())
+        .unwrap_or_else(|e| panic!("{e}"))
+}

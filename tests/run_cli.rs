@@ -49,7 +49,12 @@ fn every_pattern_s_test_cases_pass_from_the_readme_s_mock_files() {
         ("EmbeddedWorkflow/ProcessA", "mocks/embedded-workflow.json"),
         ("MapDynamoDb/TestStateMachine", "mocks/map-dynamodb.json"),
     ] {
-        let out = rcdk(&["run", machine, "--mock", file, "--test-cases"], &root());
+        let mut args = vec!["run", machine, "--mock", file, "--test-cases"];
+        if file.contains("map-dynamodb") {
+            // one test case runs the real process-item handler
+            args.push("--handlers");
+        }
+        let out = rcdk(&args, &root());
         let stdout = text(&out.stdout);
         assert_eq!(
             out.status.code(),
@@ -339,4 +344,34 @@ fn test_cases_that_differ_are_listed_and_exit_1() {
         "{stdout}"
     );
     assert!(stdout.contains("0 of 2 test cases passed"), "{stdout}");
+}
+
+#[test]
+fn handlers_run_the_app_s_own_function_and_keep_its_log_out_of_the_output() {
+    let out = rcdk(
+        &[
+            "run",
+            "MapDynamoDb/TestStateMachine",
+            "--mock",
+            "mocks/map-dynamodb.json",
+            "--test-case",
+            "ThreeItemsRealHandler",
+            "--handlers",
+            "--json",
+        ],
+        &root(),
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: Json = serde_json::from_slice(&out.stdout).expect("stdout is the JSON alone");
+    assert_eq!(v["output"][1]["Payload"], serde_json::json!({"S": "b"}));
+    assert_eq!(v["output"][1]["StatusCode"], 200);
+    // process-item logs each element: on stderr
+    assert!(stderr.contains(r#"processing item {"S":"c"}"#), "{stderr}");
+    let history = v["history"].as_array().expect("history");
+    let invoked = history
+        .iter()
+        .filter(|e| e["type"] == "TaskSucceeded")
+        .count();
+    assert_eq!(invoked, 4, "ReadDDBTable and three invocations");
 }

@@ -18,6 +18,7 @@
 pub mod clock;
 pub mod error;
 mod exec;
+pub mod handlers;
 mod hashing;
 pub mod history;
 mod intrinsics;
@@ -33,7 +34,9 @@ mod workflow;
 pub use error::Failure;
 pub use exec::MAX_PAYLOAD_BYTES;
 pub use history::Event;
-pub use run::{Machine, Outcome, Purpose, RunOptions, Status, TaskAnswer, TaskCall, TaskRunner};
+pub use run::{
+    Machine, Outcome, Purpose, RunOptions, SharedRunner, Status, TaskAnswer, TaskCall, TaskRunner,
+};
 pub use workflow::Workflow;
 
 /// Runs `machine` with `input` to its end: every Task answered by `runner`.

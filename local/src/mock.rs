@@ -183,8 +183,9 @@ fn names<'a>(keys: impl Iterator<Item = &'a String>) -> String {
     }
 }
 
-/// Answers Task states from mocked responses, by state name; a state without one goes to
-/// the fallback runner, or fails the execution naming it.
+/// Answers Task states from mocked responses, by state name; a state without one, or an
+/// invocation past its mocked ones, goes to the fallback runner, or fails the execution
+/// naming it.
 #[derive(Default)]
 pub struct Mocks {
     states: HashMap<String, MockedResponse>,
@@ -232,6 +233,12 @@ impl TaskRunner for Mocks {
         match response.reply(index) {
             Some(Reply::Return(v)) => Ok(TaskAnswer::now(v.clone())),
             Some(Reply::Throw(f)) => Err(f.clone()),
+            // the invocations past the mocked ones go to the fallback: mock the first
+            // answer, let the real handler give the rest
+            None if self.fallback.is_some() => match &mut self.fallback {
+                Some(f) => f.run(call),
+                None => Err(Failure::runtime("no fallback")),
+            },
             None => Err(Failure::runtime(format!(
                 "The Task state '{}' was invoked {} times; {} has no reply for invocation {index}",
                 call.state,

@@ -139,6 +139,23 @@ where
     }
 }
 
+/// A runner shared by several runs (the app's functions started once for every test case).
+#[derive(Clone)]
+pub struct SharedRunner(pub std::rc::Rc<std::cell::RefCell<Box<dyn TaskRunner>>>);
+
+impl SharedRunner {
+    /// Shares `runner`.
+    pub fn new(runner: Box<dyn TaskRunner>) -> Self {
+        SharedRunner(std::rc::Rc::new(std::cell::RefCell::new(runner)))
+    }
+}
+
+impl TaskRunner for SharedRunner {
+    fn run(&mut self, call: &TaskCall<'_>) -> Result<TaskAnswer, Failure> {
+        self.0.borrow_mut().run(call)
+    }
+}
+
 /// How an execution ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -58,6 +58,8 @@ pub struct AppFunction {
     pub timeout_seconds: u64,
     /// The asset hash of its code (`Code.S3Key` without `.zip`), if it is an asset.
     pub asset: Option<String>,
+    /// The Lambda crate that builds it, and its binary: `(package, binary)`.
+    pub crate_binary: Option<(String, String)>,
 }
 
 /// A machine of the app, ready to run.
@@ -71,6 +73,17 @@ pub struct AppMachine {
     pub functions: IndexMap<String, AppFunction>,
 }
 
+impl AppMachine {
+    /// The region in the ARNs of the app's functions.
+    pub fn machine_arn_region(&self) -> Option<String> {
+        self.functions
+            .keys()
+            .next()
+            .and_then(|arn| arn.split(':').nth(3))
+            .map(str::to_string)
+    }
+}
+
 /// The app's stacks, to find machines and resolve expressions in.
 #[derive(Debug, Clone, Default)]
 pub struct AppTemplates {
@@ -78,6 +91,8 @@ pub struct AppTemplates {
     pub stacks: Vec<StackTemplate>,
     /// Account and region.
     pub env: Environment,
+    /// The Lambda crates of the assets: hash → `(package, binary)`.
+    pub assets: HashMap<String, (String, String)>,
 }
 
 fn resources(t: &Json) -> Option<&JsonMap<String, Json>> {
@@ -104,6 +119,12 @@ impl AppTemplates {
                 })
                 .collect(),
             env: Environment::default(),
+            assets: assembly
+                .stacks
+                .iter()
+                .flat_map(|s| &s.assets)
+                .map(|a| (a.hash.clone(), (a.package.clone(), a.binary.clone())))
+                .collect(),
         }
     }
 
@@ -248,6 +269,7 @@ impl AppTemplates {
                         arn,
                         environment,
                         timeout_seconds: props.get("Timeout").and_then(Json::as_u64).unwrap_or(3),
+                        crate_binary: asset.as_ref().and_then(|a| self.assets.get(a).cloned()),
                         asset,
                     },
                 );
@@ -286,9 +308,20 @@ impl AppTemplates {
             .map(str::to_string)
     }
 
+    /// The name a resource has, or the one rcdk gives it locally: `<stack>-<logical id>`
+    /// (lowercase for a bucket, as S3 requires).
     fn name_or_generated(&self, s: &StackTemplate, id: &str) -> String {
-        self.resource_name(s, id)
-            .unwrap_or_else(|| format!("{}-{id}", s.name))
+        self.resource_name(s, id).unwrap_or_else(|| {
+            let name = format!("{}-{id}", s.name);
+            let bucket = resources(&s.template)
+                .and_then(|r| r.get(id))
+                .is_some_and(|r| r["Type"] == "AWS::S3::Bucket");
+            if bucket {
+                name.to_lowercase()
+            } else {
+                name
+            }
+        })
     }
 
     /// `Ref` of a resource: what CloudFormation gives for its type.
@@ -585,6 +618,10 @@ mod tests {
                 physical: HashMap::new(),
             }],
             env: Environment::default(),
+            assets: HashMap::from([(
+                "abc".to_string(),
+                ("worker-crate".to_string(), "worker".to_string()),
+            )]),
         }
     }
 
@@ -608,6 +645,14 @@ mod tests {
         assert_eq!(f.environment["TABLE"], "S-T1");
         assert_eq!(f.environment["REGION"], "us-east-1");
         assert_eq!(f.asset.as_deref(), Some("abc"));
+        assert_eq!(
+            f.crate_binary,
+            Some(("worker-crate".into(), "worker".into()))
+        );
+        assert_eq!(
+            f.crate_binary,
+            Some(("worker-crate".into(), "worker".into()))
+        );
         assert_eq!(app.machine("S/M1").unwrap().path, "S/Flow");
     }
 

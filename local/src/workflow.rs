@@ -131,6 +131,26 @@ impl Workflow {
         self
     }
 
+    /// The app's own functions that the machine calls run locally: their crates are built
+    /// for this machine in `workspace` (the app's cargo workspace) and each runs as a process
+    /// with its template's environment, its AWS calls going where this process's go
+    /// (`AWS_ENDPOINT_URL`). Mocks, state handlers and function closures still come first.
+    pub fn local_functions(mut self, workspace: &std::path::Path) -> Result<Self, String> {
+        let wanted = crate::handlers::referenced(&self.app.machine, self.app.functions.values());
+        let built = crate::handlers::build(workspace, &wanted)?;
+        let region = self
+            .app
+            .machine_arn_region()
+            .unwrap_or_else(|| self.options.region.clone());
+        let mut local =
+            crate::handlers::LocalFunctions::new(built, crate::handlers::shared_env(&region));
+        if let Some(previous) = self.fallback.take() {
+            local = local.with_fallback(previous);
+        }
+        self.fallback = Some(Box::new(local));
+        Ok(self)
+    }
+
     /// Runs the machine with `input` to its end.
     pub fn run(&mut self, input: Json) -> Outcome {
         let machine = self.app.machine.clone();

@@ -251,6 +251,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME", requires = "mock")]
     pub test_case: Option<String>,
 
+    /// The app's own functions that the machine calls run locally (their crates built for
+    /// this machine), their AWS calls going to AWS_ENDPOINT_URL or AWS.
+    #[arg(long, conflicts_with = "definition")]
+    pub handlers: bool,
+
     /// Run every test case of the machine in the mock file, each against its input and
     /// expected result in `<mock file>.expected.json`.
     #[arg(long, requires = "mock", conflicts_with_all = ["test_case", "input"])]

@@ -52,6 +52,8 @@ fn usage(message: impl Into<String>, help: impl Into<String>) -> RunError {
 /// The machine to run and the names its mock file may know it by.
 struct Target {
     machine: Machine,
+    /// The app's functions and workspace (an app's machine).
+    app: Option<(rcdk_local::template::AppMachine, Option<PathBuf>)>,
     /// What the output calls it.
     label: String,
     /// Keys of its `StateMachines` entry, tried in order.
@@ -71,13 +73,20 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
         Some(path) => Some((read_mock(path)?, path.clone())),
         None => None,
     };
+    let fallback = handlers(&target, args.handlers)?.map(rcdk_local::SharedRunner::new);
     if args.test_cases {
         let (config, path) = config.ok_or_else(|| usage("--test-cases needs --mock", ""))?;
-        return Ok(test_cases(&target, &config, &path, &options)?);
+        return Ok(test_cases(&target, &config, &path, &options, fallback)?);
     }
     let input = input(&args.input)?;
     let mut runner: Box<dyn TaskRunner> = match (&config, &args.test_case) {
-        (Some((config, path)), Some(case)) => Box::new(mocks(&target, config, path, case)?),
+        (Some((config, path)), Some(case)) => {
+            let mocks = mocks(&target, config, path, case)?;
+            match fallback {
+                Some(f) => Box::new(mocks.with_fallback(Box::new(f))),
+                None => Box::new(mocks),
+            }
+        }
         (Some((_, path)), None) => {
             return Err(usage(
                 format!("--mock {} needs --test-case NAME", path.display()),
@@ -85,7 +94,10 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
             )
             .into())
         }
-        _ => Box::new(rcdk_local::mock::Mocks::new([])),
+        _ => match fallback {
+            Some(f) => Box::new(f),
+            None => Box::new(Mocks::new([])),
+        },
     };
     let outcome = rcdk_local::run(&target.machine, input, runner.as_mut(), &options);
     if args.json {
@@ -108,6 +120,44 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
         }
         .into()),
     }
+}
+
+/// `--handlers`: the app's functions the machine calls, built and run locally.
+fn handlers(target: &Target, wanted: bool) -> Result<Option<Box<dyn TaskRunner>>, RunError> {
+    if !wanted {
+        return Ok(None);
+    }
+    let Some((app, workspace)) = &target.app else {
+        return Err(usage("--handlers needs one of the app's machines", ""));
+    };
+    let Some(workspace) = workspace else {
+        return Err(usage(
+            "the assembly does not record the app's workspace, so its Lambda crates cannot be found",
+            "synthesize with the app's `synth` (rcdk run does)",
+        ));
+    };
+    let wanted = rcdk_local::handlers::referenced(&app.machine, app.functions.values());
+    eprintln!(
+        "building {} for this machine ...",
+        if wanted.is_empty() {
+            "no function".to_string()
+        } else {
+            wanted
+                .iter()
+                .map(|f| f.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    let built = rcdk_local::handlers::build(workspace, &wanted)
+        .map_err(|e| usage(e, "the functions' crates must build for this machine"))?;
+    let region = app
+        .machine_arn_region()
+        .unwrap_or_else(|| "us-east-1".to_string());
+    Ok(Some(Box::new(rcdk_local::handlers::LocalFunctions::new(
+        built,
+        rcdk_local::handlers::shared_env(&region),
+    ))))
 }
 
 /// The machine: an ASL file's, or the app's (from the assembly).
@@ -134,6 +184,7 @@ fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
         })?;
         return Ok(Target {
             machine,
+            app: None,
             label: file.display().to_string(),
             keys: vec![name],
         });
@@ -159,8 +210,9 @@ fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
         .to_string();
     Ok(Target {
         keys: vec![found.path.clone(), last, found.machine.name.clone()],
-        label: found.path,
-        machine: found.machine,
+        label: found.path.clone(),
+        machine: found.machine.clone(),
+        app: Some((found, ctx.workspace.clone())),
     })
 }
 
@@ -298,6 +350,7 @@ fn test_cases(
     config: &MockConfig,
     path: &Path,
     options: &RunOptions,
+    fallback: Option<rcdk_local::SharedRunner>,
 ) -> Result<(), RunError> {
     let key = key(target, config, path)?;
     let file = expected_file(path);
@@ -326,6 +379,9 @@ fn test_cases(
             continue;
         };
         let mut runner = mocks(target, config, path, case)?;
+        if let Some(f) = &fallback {
+            runner = runner.with_fallback(Box::new(f.clone()));
+        }
         let input = expect
             .get("input")
             .cloned()
