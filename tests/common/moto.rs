@@ -211,3 +211,56 @@ pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         .load()
         .await
 }
+
+/// The physical id of the first resource of a type in a deployed stack.
+pub async fn physical_id(cfn: &aws_sdk_cloudformation::Client, stack: &str, kind: &str) -> String {
+    let out = cfn
+        .describe_stack_resources()
+        .stack_name(stack)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("resources of {stack}: {e:?}"));
+    out.stack_resources()
+        .iter()
+        .find(|r| r.resource_type() == Some(kind))
+        .and_then(|r| r.physical_resource_id())
+        .unwrap_or_else(|| panic!("{stack} has no {kind}"))
+        .to_string()
+}
+
+/// Starts an execution and waits for its end; returns its status and output.
+pub async fn execute(
+    sfn: &aws_sdk_sfn::Client,
+    arn: &str,
+    input: serde_json::Value,
+) -> (String, serde_json::Value) {
+    let started = sfn
+        .start_execution()
+        .state_machine_arn(arn)
+        .input(input.to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("start {arn}: {e:?}"));
+    let execution = started.execution_arn().to_string();
+    let begun = Instant::now();
+    loop {
+        let d = sfn
+            .describe_execution()
+            .execution_arn(&execution)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("describe {execution}: {e:?}"));
+        if d.status().as_str() != "RUNNING" {
+            let output = d
+                .output()
+                .and_then(|o| serde_json::from_str(o).ok())
+                .unwrap_or(serde_json::Value::Null);
+            return (d.status().as_str().to_string(), output);
+        }
+        assert!(
+            begun.elapsed() < Duration::from_secs(120),
+            "{execution} still running after 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}

@@ -256,6 +256,11 @@ pub struct RunArgs {
     #[arg(long, conflicts_with = "definition")]
     pub handlers: bool,
 
+    /// Tasks nothing else answers call their services for real: AWS, or AWS_ENDPOINT_URL
+    /// (DynamoDB, Step Functions, Lambda, S3).
+    #[arg(long)]
+    pub live: bool,
+
     /// Run every test case of the machine in the mock file, each against its input and
     /// expected result in `<mock file>.expected.json`.
     #[arg(long, requires = "mock", conflicts_with_all = ["test_case", "input"])]

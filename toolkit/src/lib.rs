@@ -1,4 +1,5 @@
-//! rcdk's toolkit: everything that talks to AWS (deploy, diff, destroy, bootstrap, put-item)
+//! rcdk's toolkit: everything that talks to AWS (deploy, diff, destroy, bootstrap, put-item,
+//! the live calls of a local run)
 //! and the scaffolding of new apps and crates, working on a cloud assembly that an app's
 //! `synth` wrote. Its binary, `rcdk-toolkit`, is built once and reused by every app.
 
@@ -14,6 +15,7 @@ pub mod deploy;
 pub mod destroy;
 pub mod diff;
 pub mod error;
+pub mod live;
 pub mod plan;
 pub mod put_item;
 pub mod scaffold;

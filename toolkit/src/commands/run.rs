@@ -73,7 +73,22 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
         Some(path) => Some((read_mock(path)?, path.clone())),
         None => None,
     };
-    let fallback = handlers(&target, args.handlers)?.map(rcdk_local::SharedRunner::new);
+    let live: Option<Box<dyn TaskRunner>> = if args.live {
+        Some(Box::new(crate::live::Live::connect(
+            conn.profile.as_deref(),
+            conn.region.as_deref(),
+        )?))
+    } else {
+        None
+    };
+    let fallback = match (handlers(&target, args.handlers)?, live) {
+        (Some(local), Some(live)) => {
+            Some(Box::new(local.with_fallback(live)) as Box<dyn TaskRunner>)
+        }
+        (Some(local), None) => Some(Box::new(local) as Box<dyn TaskRunner>),
+        (None, live) => live,
+    }
+    .map(rcdk_local::SharedRunner::new);
     if args.test_cases {
         let (config, path) = config.ok_or_else(|| usage("--test-cases needs --mock", ""))?;
         return Ok(test_cases(&target, &config, &path, &options, fallback)?);
@@ -123,7 +138,10 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
 }
 
 /// `--handlers`: the app's functions the machine calls, built and run locally.
-fn handlers(target: &Target, wanted: bool) -> Result<Option<Box<dyn TaskRunner>>, RunError> {
+fn handlers(
+    target: &Target,
+    wanted: bool,
+) -> Result<Option<rcdk_local::handlers::LocalFunctions>, RunError> {
     if !wanted {
         return Ok(None);
     }
@@ -154,10 +172,10 @@ fn handlers(target: &Target, wanted: bool) -> Result<Option<Box<dyn TaskRunner>>
     let region = app
         .machine_arn_region()
         .unwrap_or_else(|| "us-east-1".to_string());
-    Ok(Some(Box::new(rcdk_local::handlers::LocalFunctions::new(
+    Ok(Some(rcdk_local::handlers::LocalFunctions::new(
         built,
         rcdk_local::handlers::shared_env(&region),
-    ))))
+    )))
 }
 
 /// The machine: an ASL file's, or the app's (from the assembly).
