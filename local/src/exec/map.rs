@@ -38,12 +38,15 @@ impl Exec<'_> {
                     None => input.clone(),
                 },
             };
-            ex.history.push(ex.now, "ParallelStateStarted", None);
+            let started = ex.history.push(ex.now, "ParallelStateStarted", None);
             let start = ex.now;
             let mut end = start;
             let mut results = Vec::with_capacity(p.branches.len());
+            let mut last = started;
             for branch in &p.branches {
                 ex.now = start;
+                // each branch's first event follows the state's start, as in AWS's history
+                ex.history.last = started;
                 match ex.nested(branch, branch_input.clone(), frame) {
                     Ok(out) => results.push(out),
                     Err(Stop::Fail(f)) => {
@@ -60,8 +63,10 @@ impl Exec<'_> {
                     Err(stop) => return Err(stop),
                 }
                 end = end.max(ex.now);
+                last = last.max(ex.history.last);
             }
             ex.now = end;
+            ex.history.last = last;
             ex.history.push(ex.now, "ParallelStateSucceeded", None);
             Ok(Json::Array(results))
         });
@@ -159,7 +164,7 @@ impl Exec<'_> {
         if m.is_distributed() {
             return self.distributed(env, m, inputs, &effective, max, frame);
         }
-        self.history.push(
+        let started = self.history.push(
             self.now,
             "MapStateStarted",
             Some((
@@ -168,7 +173,11 @@ impl Exec<'_> {
             )),
         );
         let name = env.name;
+        let mut last = started;
         let result = self.lanes(inputs.len(), max, |ex, i| {
+            // each iteration's first event follows the state's start
+            last = last.max(ex.history.last);
+            ex.history.last = started;
             ex.history.push(
                 ex.now,
                 "MapIterationStarted",
@@ -203,6 +212,7 @@ impl Exec<'_> {
                 Err(stop) => Err(stop),
             }
         });
+        self.history.last = last.max(self.history.last);
         match result {
             Ok(outputs) => {
                 self.history.push(self.now, "MapStateSucceeded", None);
