@@ -322,4 +322,139 @@ fn the_patterns_run_locally_against_moto_and_agree_with_moto_s_interpreter() {
             .count(),
         1
     );
+
+    // ... and the real stream-results handler, behind its function URL on cargo-lambda's
+    // emulator, streams them as JSON Lines up to the final result: seed 000 end to end
+    let arn = local["executionArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let lines = stream_results(endpoint, &cfn, &runtime, &arn);
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(line["Result"], format!("This is simulated result {i}"));
+        assert_eq!(line.get("FinalResult").is_some(), i == 4, "{line}");
+    }
+}
+
+/// Serves stream-results with `cargo lambda watch` (its template's environment, the table's
+/// deployed name, moto as its AWS) and reads `GET /lambda-url/stream-results/?executionArn=`.
+fn stream_results(
+    endpoint: &str,
+    cfn: &aws_sdk_cloudformation::Client,
+    runtime: &tokio::runtime::Runtime,
+    arn: &str,
+) -> Vec<Value> {
+    use std::io::{Read, Write};
+    // the function's environment as the template gives it, resolved against the deployed stack
+    let config = rcdk::config::parse::<rcdk_patterns::config::Config>("{}", "defaults")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let assembly = rcdk_patterns::app::build(&config, &common::root())
+        .synth()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut templates = rcdk_local::template::AppTemplates::from_assembly(&assembly);
+    let resources = runtime
+        .block_on(
+            cfn.describe_stack_resources()
+                .stack_name("AsyncStreamingResults")
+                .send(),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    for s in &mut templates.stacks {
+        if s.name == "AsyncStreamingResults" {
+            for r in resources.stack_resources() {
+                if let (Some(id), Some(p)) = (r.logical_resource_id(), r.physical_resource_id()) {
+                    s.physical.insert(id.to_string(), p.to_string());
+                }
+            }
+        }
+    }
+    let function = templates
+        .functions()
+        .into_values()
+        .find(|f| f.path == "AsyncStreamingResults/StreamingFunction")
+        .unwrap_or_else(|| panic!("no StreamingFunction"));
+    let mut vars: Vec<String> = function
+        .environment
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    vars.push(format!("AWS_ENDPOINT_URL={endpoint}"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(9431);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![common::root().join(".venv/bin")];
+    dirs.extend(std::env::split_paths(&path));
+    let mut watch = std::process::Command::new("cargo-lambda")
+        .args([
+            "lambda",
+            "watch",
+            "--ignore-changes",
+            "-A",
+            "127.0.0.1",
+            "-P",
+            &port.to_string(),
+        ])
+        .arg("--env-vars")
+        .arg(vars.join(","))
+        .current_dir(common::root().join("lambdas/stream-results"))
+        .env("PATH", std::env::join_paths(dirs).unwrap_or(path))
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", common::moto::REGION)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cargo-lambda (scripts/test installs it in .venv): {e}"));
+    let started = Instant::now();
+    let mut stream = loop {
+        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "cargo lambda watch did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let request = format!(
+        "GET /lambda-url/stream-results/?executionArn={arn} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    );
+    stream
+        .write_all(request.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // the first request builds the crate: allow for it
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(600)));
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no answer: {text}"));
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/x-ndjson"),
+        "{head}"
+    );
+    // chunked: a size line, then the chunk; the JSON lines are in the chunks
+    let mut joined = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || after.len() < n {
+            break;
+        }
+        joined.push_str(&after[..n]);
+        rest = after[n..].trim_start_matches("\r\n");
+    }
+    joined
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
 }

@@ -282,9 +282,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME", default_value = "local")]
     pub execution_name: String,
 
-    /// The seed of States.UUID, States.MathRandom, $random() and jitter.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub seed: u64,
+    /// The seed of States.UUID, States.MathRandom, $random(), jitter, task tokens and an
+    /// EXPRESS execution's id: the same seed gives the same values; default: a new one each run.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
 }
 
 #[cfg(test)]

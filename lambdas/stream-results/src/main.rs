@@ -59,6 +59,17 @@ impl Settings {
     }
 }
 
+/// What is left of the invocation at `now` (epoch milliseconds). Lambda gives the deadline as
+/// epoch milliseconds; cargo-lambda's local emulator sends the time allowed instead (600000),
+/// which is read as that: a deadline before 2001 cannot be a point in time.
+pub fn time_left(deadline_ms: u64, now_ms: u64) -> Duration {
+    const YEAR_2001_MS: u64 = 978_307_200_000;
+    if deadline_ms < YEAR_2001_MS {
+        return Duration::from_millis(deadline_ms);
+    }
+    Duration::from_millis(deadline_ms.saturating_sub(now_ms))
+}
+
 /// The table key of an execution's results, as the workflow writes it: the name and the two
 /// ids of the execution ARN (`arn:aws:states:<region>:<account>:express:<name>:<id>:<id>`).
 pub fn results_key(execution_arn: &str) -> Result<String, String> {
@@ -280,9 +291,7 @@ async fn handle(
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap_or_default()
                 .as_millis() as u64;
-            deadline_ms.map_or(Duration::ZERO, |d| {
-                Duration::from_millis(d.saturating_sub(now))
-            })
+            deadline_ms.map_or(Duration::ZERO, |d| time_left(d, now))
         };
         match stream_results(&client, &settings, &key, &remaining, &mut tx).await {
             Ok(stop) => println!("stream of {key} ended: {stop:?}"),
@@ -613,6 +622,15 @@ mod tests {
         assert_eq!(last["FinalResult"], true);
         assert_eq!(update.num_calls(), 3);
         assert_eq!(query.num_calls(), 3);
+    }
+
+    #[test]
+    fn the_time_left_is_read_from_a_deadline_or_from_the_emulator_s_duration() {
+        let now = 1_796_055_839_602;
+        assert_eq!(time_left(now + 7_000, now), Duration::from_secs(7));
+        assert_eq!(time_left(now - 1, now), Duration::ZERO);
+        // cargo lambda watch sends 600000: ten minutes, not 1970
+        assert_eq!(time_left(600_000, now), Duration::from_secs(600));
     }
 
     #[tokio::test]

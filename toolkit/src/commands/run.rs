@@ -65,7 +65,13 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
     let options = RunOptions {
         execution_name: args.execution_name.clone(),
         start: rcdk_local::clock::now(),
-        seed: args.seed,
+        // a new seed each run unless one is given: live runs must not reuse ids
+        seed: args.seed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or_default()
+        }),
         real_time: args.real_time,
         ..RunOptions::default()
     };
