@@ -375,3 +375,50 @@ fn handlers_run_the_app_s_own_function_and_keep_its_log_out_of_the_output() {
         .count();
     assert_eq!(invoked, 4, "ReadDDBTable and three invocations");
 }
+
+#[test]
+fn waits_are_virtual_unless_real_time_is_asked_for() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let long = dir.path().join("hour.asl.json");
+    std::fs::write(
+        &long,
+        r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}}"#,
+    )
+    .expect("written");
+    let out = rcdk(
+        &["run", "--definition", long.to_str().expect("utf-8")],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("SUCCEEDED after 3600 s"),
+        "{}",
+        text(&out.stdout)
+    );
+    let short = dir.path().join("second.asl.json");
+    std::fs::write(
+        &short,
+        r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}}"#,
+    )
+    .expect("written");
+    let started = std::time::Instant::now();
+    let out = rcdk(
+        &[
+            "run",
+            "--definition",
+            short.to_str().expect("utf-8"),
+            "--real-time",
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "--real-time sleeps"
+    );
+    assert!(
+        text(&out.stdout).contains("(real time)"),
+        "{}",
+        text(&out.stdout)
+    );
+}
