@@ -1,6 +1,6 @@
 //! Time: executions run on a virtual clock (a Wait or a retry interval moves it, nothing
 //! sleeps), unless the run asks for real time. Timestamps are ISO 8601 as Step Functions
-//! writes them: `2025-01-01T00:00:00.000Z`.
+//! writes them: `2025-01-01T00:00:00Z`, `2025-01-01T00:00:00.250Z`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -13,9 +13,15 @@ pub fn now() -> Instant {
     DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
 }
 
-/// Step Functions' form of a timestamp: `2025-01-01T00:00:00.000Z`.
+/// Step Functions' form of a timestamp: `2025-01-01T00:00:00.250Z`, and without a fraction
+/// when it is zero (`2025-01-01T00:00:00Z`): AWS removes zero fractional seconds rather than
+/// pad them (the context object's page of the developer guide).
 pub fn format(t: Instant) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    if t.timestamp_subsec_millis() == 0 {
+        t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    } else {
+        t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
 }
 
 /// Parses an RFC 3339 timestamp with an uppercase `T` (as the States Language requires);
@@ -52,7 +58,7 @@ mod tests {
     #[test]
     fn timestamps_round_trip_in_step_functions_form() {
         let t = parse("2016-03-14T01:59:00Z").unwrap();
-        assert_eq!(format(t), "2016-03-14T01:59:00.000Z");
+        assert_eq!(format(t), "2016-03-14T01:59:00Z");
         assert_eq!(format(after(t, 1.5)), "2016-03-14T01:59:01.500Z");
         assert_eq!(parse("2016-03-14t01:59:00Z"), None);
         assert_eq!(parse("2016-03-14"), None);

@@ -104,7 +104,7 @@ fn a_parallel_state_ends_with_its_longest_branch_and_the_history_chains_its_even
     );
     assert_eq!(
         outcome.history[6].to_json()["timestamp"],
-        "2025-01-01T00:00:09.000Z"
+        "2025-01-01T00:00:09Z"
     );
 }
 
