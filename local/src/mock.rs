@@ -42,6 +42,15 @@ impl MockedResponse {
             .map(|(_, _, r)| r)
     }
 
+    /// The answer to invocation `n`: the reply's result or error; `None` past the
+    /// mocked invocations.
+    pub fn answer(&self, n: u32) -> Option<Result<TaskAnswer, Failure>> {
+        self.reply(n).map(|r| match r {
+            Reply::Return(v) => Ok(TaskAnswer::now(v.clone())),
+            Reply::Throw(f) => Err(f.clone()),
+        })
+    }
+
     /// Parses one entry (`{"0": {"Return": ...}, "1-2": {"Throw": ...}}`); `at` names it in
     /// errors.
     pub fn from_json(v: &Json, at: &str) -> Result<Self, String> {
@@ -230,16 +239,12 @@ impl TaskRunner for Mocks {
         let n = self.counts.entry(call.state.to_string()).or_insert(0);
         let index = *n;
         *n += 1;
-        match response.reply(index) {
-            Some(Reply::Return(v)) => Ok(TaskAnswer::now(v.clone())),
-            Some(Reply::Throw(f)) => Err(f.clone()),
+        match (response.answer(index), &mut self.fallback) {
+            (Some(answer), _) => answer,
             // the invocations past the mocked ones go to the fallback: mock the first
             // answer, let the real handler give the rest
-            None if self.fallback.is_some() => match &mut self.fallback {
-                Some(f) => f.run(call),
-                None => Err(Failure::runtime("no fallback")),
-            },
-            None => Err(Failure::runtime(format!(
+            (None, Some(f)) => f.run(call),
+            (None, None) => Err(Failure::runtime(format!(
                 "The Task state '{}' was invoked {} times; {} has no reply for invocation {index}",
                 call.state,
                 index + 1,

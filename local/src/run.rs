@@ -221,6 +221,55 @@ impl Outcome {
             .and_then(|t| serde_json::from_str(&t).ok())
     }
 
+    /// What differs from an expected result: `{"status", "output", "error", "cause",
+    /// "states" (the top-level path), "elapsed_seconds"}`, each checked when present. Empty
+    /// when the outcome is as expected (the test-case runner and the conformance suite use it).
+    pub fn differences(&self, expected: &serde_json::Value) -> Vec<String> {
+        use serde_json::Value as Json;
+        let mut out = Vec::new();
+        if let Some(want) = expected.get("status").and_then(Json::as_str) {
+            if want != self.status.as_str() {
+                out.push(format!(
+                    "status {}, expected {want} ({}: {})",
+                    self.status.as_str(),
+                    self.error.as_deref().unwrap_or_default(),
+                    self.cause.as_deref().unwrap_or_default()
+                ));
+            }
+        }
+        if let Some(want) = expected.get("output") {
+            if self.output.as_ref() != Some(want) {
+                let got = self
+                    .output
+                    .as_ref()
+                    .map_or("none".to_string(), Json::to_string);
+                out.push(format!("output {got}, expected {want}"));
+            }
+        }
+        for (field, got) in [("error", &self.error), ("cause", &self.cause)] {
+            if let Some(want) = expected.get(field).and_then(Json::as_str) {
+                if got.as_deref() != Some(want) {
+                    out.push(format!("{field} {got:?}, expected {want:?}"));
+                }
+            }
+        }
+        if let Some(want) = expected.get("states").and_then(Json::as_array) {
+            let want: Vec<&str> = want.iter().filter_map(Json::as_str).collect();
+            if self.path != want {
+                out.push(format!("states {:?}, expected {want:?}", self.path));
+            }
+        }
+        if let Some(want) = expected.get("elapsed_seconds").and_then(Json::as_f64) {
+            if (self.elapsed_seconds() - want).abs() > 0.001 {
+                out.push(format!(
+                    "elapsed {} s, expected {want} s",
+                    self.elapsed_seconds()
+                ));
+            }
+        }
+        out
+    }
+
     /// Virtual seconds from start to end.
     pub fn elapsed_seconds(&self) -> f64 {
         clock::seconds_between(self.started, self.ended)

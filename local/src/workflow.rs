@@ -182,9 +182,8 @@ impl TaskRunner for Answers<'_> {
             let n = self.counts.entry(call.state.to_string()).or_insert(0);
             let index = *n;
             *n += 1;
-            return match response.reply(index) {
-                Some(Reply::Return(v)) => Ok(TaskAnswer::now(v.clone())),
-                Some(Reply::Throw(f)) => Err(f.clone()),
+            return match response.answer(index) {
+                Some(answer) => answer,
                 None => Err(Failure::runtime(format!(
                     "The Task state '{}' has no mocked reply for invocation {index}",
                     call.state

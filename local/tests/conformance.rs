@@ -18,7 +18,6 @@ fn options() -> RunOptions {
 
 /// Runs one case; the differences from what it expects.
 fn check(case: &Json) -> Vec<String> {
-    let mut problems = Vec::new();
     let definition = match Definition::from_json(&case["definition"]) {
         Ok(d) => d,
         Err(e) => return vec![format!("the definition does not parse: {e}")],
@@ -35,56 +34,7 @@ fn check(case: &Json) -> Vec<String> {
     }
     let mut mocks = Mocks::new(states);
     let outcome = run(&machine, case["input"].clone(), &mut mocks, &options());
-    let expect = &case["expect"];
-    let status = outcome.status.as_str();
-    if expect["status"] != status {
-        problems.push(format!(
-            "status {status} (error {:?}, cause {:?}), expected {}",
-            outcome.error, outcome.cause, expect["status"]
-        ));
-    }
-    if let Some(output) = expect.get("output") {
-        if outcome.output.as_ref() != Some(output) {
-            problems.push(format!(
-                "output {}, expected {output}",
-                outcome
-                    .output
-                    .as_ref()
-                    .map_or("none".into(), |o| o.to_string())
-            ));
-        }
-    }
-    if let Some(error) = expect.get("error").and_then(Json::as_str) {
-        if outcome.error.as_deref() != Some(error) {
-            problems.push(format!(
-                "error {:?} (cause {:?}), expected {error}",
-                outcome.error, outcome.cause
-            ));
-        }
-    }
-    if let Some(cause) = expect.get("cause").and_then(Json::as_str) {
-        if outcome.cause.as_deref() != Some(cause) {
-            problems.push(format!("cause {:?}, expected {cause:?}", outcome.cause));
-        }
-    }
-    if let Some(path) = expect.get("states") {
-        let expected: Vec<&str> = path
-            .as_array()
-            .map(|a| a.iter().filter_map(Json::as_str).collect())
-            .unwrap_or_default();
-        if outcome.path != expected {
-            problems.push(format!("states {:?}, expected {expected:?}", outcome.path));
-        }
-    }
-    if let Some(elapsed) = expect.get("elapsed_seconds").and_then(Json::as_f64) {
-        if (outcome.elapsed_seconds() - elapsed).abs() > 0.001 {
-            problems.push(format!(
-                "elapsed {} s, expected {elapsed} s",
-                outcome.elapsed_seconds()
-            ));
-        }
-    }
-    problems
+    outcome.differences(&case["expect"])
 }
 
 #[test]

@@ -402,15 +402,17 @@ impl Exec<'_> {
             (None, Some(params)) => self.payload(env, &data::plain(params), &effective, frame)?,
             (None, None) => effective.clone(),
         };
-        let assigned = self.assign(
+        // what a Task does with its result, without a ResultSelector
+        self.finish(
             env,
-            state.assign.as_ref(),
-            Seen::result(&input, &result),
+            state,
+            None,
+            p.result_path.as_ref(),
+            &p.next,
+            input,
+            result,
             frame,
-        )?;
-        let out = self.result_path(p.result_path.as_ref(), input, result)?;
-        let out = self.output_path(env, state, out, frame)?;
-        Ok((out, Self::next_of(&p.next), assigned))
+        )
     }
 
     fn wait(

@@ -411,7 +411,7 @@ fn test_cases(
             .cloned()
             .unwrap_or(Json::Object(Default::default()));
         let outcome = rcdk_local::run(&target.machine, input, &mut runner, options);
-        let problems = differences(expect, &outcome);
+        let problems = outcome.differences(expect);
         if problems.is_empty() {
             println!("{} {case}: {}", style("✔").green(), outcome.status.as_str());
         } else {
@@ -434,45 +434,6 @@ fn test_cases(
         });
     }
     Ok(())
-}
-
-/// What differs between an expected result and the outcome.
-fn differences(expect: &Json, outcome: &Outcome) -> Vec<String> {
-    let mut out = Vec::new();
-    let status = outcome.status.as_str();
-    if let Some(want) = expect.get("status").and_then(Json::as_str) {
-        if want != status {
-            out.push(format!(
-                "status {status}, expected {want} ({})",
-                outcome.cause.clone().unwrap_or_default()
-            ));
-        }
-    }
-    if let Some(want) = expect.get("output") {
-        if outcome.output.as_ref() != Some(want) {
-            out.push(format!(
-                "output {}, expected {want}",
-                outcome
-                    .output
-                    .as_ref()
-                    .map_or("none".to_string(), Json::to_string)
-            ));
-        }
-    }
-    for (field, got) in [("error", &outcome.error), ("cause", &outcome.cause)] {
-        if let Some(want) = expect.get(field).and_then(Json::as_str) {
-            if got.as_deref() != Some(want) {
-                out.push(format!("{field} {got:?}, expected {want:?}"));
-            }
-        }
-    }
-    if let Some(want) = expect.get("states").and_then(Json::as_array) {
-        let want: Vec<&str> = want.iter().filter_map(Json::as_str).collect();
-        if outcome.path != want {
-            out.push(format!("states {:?}, expected {want:?}", outcome.path));
-        }
-    }
-    out
 }
 
 /// JSON cut to `max` characters, for one line.
