@@ -5,6 +5,7 @@
 
 mod choice;
 mod data;
+mod distributed;
 mod map;
 mod task;
 
