@@ -372,6 +372,64 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
         "{}",
         diff.stdout
     );
+    // the same change through the hotswap: the definition is updated in place, no change set
+    let map_arn = written["MapDynamoDb"]["StateMachineArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let events_before = runtime.block_on(async {
+        cfn.describe_stack_events()
+            .stack_name("MapDynamoDb")
+            .send()
+            .await
+            .map(|e| e.stack_events().len())
+            .unwrap_or_else(|e| panic!("{e:?}"))
+    });
+    let hot = rcdk(
+        endpoint,
+        &["--config", &changed_arg, "deploy", "--all", "--hotswap"],
+        minute,
+    );
+    ok(&hot, "deploy --hotswap of a definition change");
+    assert!(
+        hot.stdout
+            .contains("MapDynamoDb/TestStateMachine: definition updated (hotswap"),
+        "{}",
+        hot.stdout
+    );
+    assert_eq!(
+        hot.stdout.matches(": no changes").count(),
+        4,
+        "{}",
+        hot.stdout
+    );
+    eprintln!("figure: definition-only hotswap: {:.2} s", hot.seconds);
+    runtime.block_on(async {
+        let sfn = aws_sdk_sfn::Client::new(&aws);
+        let d = sfn
+            .describe_state_machine()
+            .state_machine_arn(&map_arn)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let definition: Value = serde_json::from_str(d.definition()).unwrap_or(Value::Null);
+        assert_eq!(
+            definition["States"]["MapState"]["Iterator"]["States"]["WaitInMap"]["Seconds"], 1,
+            "{definition}"
+        );
+        let events_after = cfn
+            .describe_stack_events()
+            .stack_name("MapDynamoDb")
+            .send()
+            .await
+            .map(|e| e.stack_events().len())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            events_after, events_before,
+            "no change set, no stack operation"
+        );
+    });
+    // the normal deploy then reconciles the stack with its template
     let update = rcdk(
         endpoint,
         &[

@@ -266,6 +266,97 @@ fn a_new_app_synthesizes_tests_deploys_and_destroys() {
         deploy.stdout
     );
 
+    // a handler edit goes live through the hotswap: new code, no change set
+    let events = |stack: &str| {
+        runtime
+            .block_on(cfn.describe_stack_events().stack_name(stack).send())
+            .map(|e| e.stack_events().len())
+            .unwrap_or_else(|e| panic!("{e:?}"))
+    };
+    let function = runtime
+        .block_on(
+            cfn.describe_stack_resources()
+                .stack_name("OrdersApp")
+                .send(),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .stack_resources()
+        .iter()
+        .find(|r| r.resource_type() == Some("AWS::Lambda::Function"))
+        .and_then(|r| r.physical_resource_id().map(str::to_string))
+        .unwrap_or_else(|| panic!("no function"));
+    let sha = || common::moto::lambda_code_sha(endpoint, &function);
+    let (before_events, before_sha) = (events("OrdersApp"), sha());
+    let main_rs = app.join("lambdas/handler/src/main.rs");
+    let source = std::fs::read_to_string(&main_rs).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&main_rs, source.replace("Hello, {}!", "Hello there, {}!"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let hot = run(&binary, &["deploy", "--hotswap"], Duration::from_secs(900));
+    ok(&hot, "deploy --hotswap of a handler edit");
+    assert!(
+        hot.stdout
+            .contains("OrdersApp/Handler: code updated (hotswap"),
+        "{}",
+        hot.stdout
+    );
+    assert!(
+        hot.stdout
+            .contains("the stack now differs from its template"),
+        "{}",
+        hot.stdout
+    );
+    assert_ne!(sha(), before_sha, "the function runs the new code");
+    assert_eq!(
+        events("OrdersApp"),
+        before_events,
+        "no change set, no stack operation"
+    );
+    eprintln!(
+        "figure: handler edit to code live (build + hotswap): {:.2} s",
+        hot.seconds
+    );
+    // a change the APIs cannot make is refused, naming it; --hotswap-fallback deploys it
+    let config = app.join("config.json");
+    let settings = std::fs::read_to_string(&config).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &config,
+        settings.replace("\"timeoutSeconds\": 10", "\"timeoutSeconds\": 20"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let refused = run(&binary, &["deploy", "--hotswap"], minute);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("OrdersApp/Handler: Timeout changed"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(events("OrdersApp"), before_events, "nothing was deployed");
+    let fallback = run(
+        &binary,
+        &[
+            "deploy",
+            "--hotswap-fallback",
+            "--require-approval",
+            "never",
+        ],
+        minute,
+    );
+    ok(&fallback, "deploy --hotswap-fallback");
+    assert!(
+        fallback
+            .stdout
+            .contains("deployed through a change set: OrdersApp/Handler: Timeout changed"),
+        "{}",
+        fallback.stdout
+    );
+    assert!(
+        fallback.stdout.contains("UPDATE_COMPLETE"),
+        "{}",
+        fallback.stdout
+    );
+
     // the binaries copied elsewhere work from the app's workspace
     let diff = run(&copied.join("orders-app"), &["diff", "--fail"], minute);
     ok(&diff, "diff through the copied binaries");

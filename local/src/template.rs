@@ -187,31 +187,10 @@ impl AppTemplates {
             }
         };
         let s = self.stack(stack).ok_or("the stack went missing")?;
-        let r = &s.template["Resources"][id];
-        let props = &r["Properties"];
-        let definition = match (props.get("Definition"), props.get("DefinitionString")) {
-            (Some(d), _) => d.clone(),
-            (None, Some(text)) => {
-                let text = self.resolve_string(s, text)?;
-                serde_json::from_str(&text)
-                    .map_err(|e| format!("{path}: the DefinitionString is not JSON: {e}"))?
-            }
-            _ => return Err(format!("{path}: the state machine has no Definition")),
-        };
-        let mut subs = HashMap::new();
-        if let Some(map) = props
-            .get("DefinitionSubstitutions")
-            .and_then(Json::as_object)
-        {
-            for (k, v) in map {
-                subs.insert(
-                    k.clone(),
-                    self.resolve_string(s, v)
-                        .map_err(|e| format!("{path}: DefinitionSubstitutions.{k}: {e}"))?,
-                );
-            }
-        }
-        let definition = substitute(&definition, &subs);
+        let props = &s.template["Resources"][id]["Properties"];
+        let definition = self
+            .definition_json(stack, id)
+            .map_err(|e| format!("{path}: {e}"))?;
         let definition = constructs::stepfunctions::asl::Definition::from_json(&definition)
             .map_err(|e| format!("{path}: the definition does not parse: {e}"))?;
         let name = self
@@ -224,6 +203,45 @@ impl AppTemplates {
             path: path.clone(),
             functions: self.functions(),
         })
+    }
+
+    /// A state machine's definition as JSON, its `DefinitionSubstitutions` resolved and
+    /// substituted (what Step Functions holds once CloudFormation created it).
+    pub fn definition_json(&self, stack: &str, logical_id: &str) -> Result<Json, String> {
+        let s = self
+            .stack(stack)
+            .ok_or_else(|| format!("there is no stack {stack}"))?;
+        let props = &s.template["Resources"][logical_id]["Properties"];
+        let definition = match (props.get("Definition"), props.get("DefinitionString")) {
+            (Some(d), _) => d.clone(),
+            (None, Some(text)) => {
+                let text = self.resolve_string(s, text)?;
+                serde_json::from_str(&text)
+                    .map_err(|e| format!("the DefinitionString is not JSON: {e}"))?
+            }
+            _ => return Err("the state machine has no Definition".to_string()),
+        };
+        let mut subs = HashMap::new();
+        if let Some(map) = props
+            .get("DefinitionSubstitutions")
+            .and_then(Json::as_object)
+        {
+            for (k, v) in map {
+                let value = self
+                    .resolve_string(s, v)
+                    .map_err(|e| format!("DefinitionSubstitutions.{k}: {e}"))?;
+                subs.insert(k.clone(), value);
+            }
+        }
+        Ok(substitute(&definition, &subs))
+    }
+
+    /// A resource's properties with their expressions resolved.
+    pub fn resolved_properties(&self, stack: &str, logical_id: &str) -> Result<Json, String> {
+        let s = self
+            .stack(stack)
+            .ok_or_else(|| format!("there is no stack {stack}"))?;
+        self.resolve(s, &s.template["Resources"][logical_id]["Properties"])
     }
 
     /// Every function of the app, by the ARN it would have.

@@ -264,3 +264,27 @@ pub async fn execute(
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
+
+/// A function's `CodeSha256`, read from moto's Lambda API (moto does not check signatures).
+pub fn lambda_code_sha(endpoint: &str, function: &str) -> String {
+    let address = endpoint.trim_start_matches("http://");
+    let mut stream =
+        TcpStream::connect(address).unwrap_or_else(|e| panic!("moto at {address}: {e}"));
+    let request = format!(
+        "GET /2015-03-31/functions/{function}/configuration HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Connection: close\r\n\r\n"
+    );
+    stream
+        .write_all(request.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or_default();
+    let v: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{function}: {e}: {answer}"));
+    v["CodeSha256"].as_str().unwrap_or_default().to_string()
+}

@@ -113,6 +113,16 @@ pub struct DeployArgs {
     #[command(flatten)]
     pub timeout: TimeoutArg,
 
+    /// Make a function's code, environment or description, and a state machine's definition,
+    /// live through their APIs instead of a change set; any other change is refused. The stack
+    /// then differs from its template until a normal deploy.
+    #[arg(long)]
+    pub hotswap: bool,
+
+    /// As --hotswap, but a stack with other changes is deployed through a change set.
+    #[arg(long, conflicts_with = "hotswap")]
+    pub hotswap_fallback: bool,
+
     /// How many independent stacks deploy at once.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,

@@ -135,6 +135,20 @@ pub enum DeployError {
         help: String,
     },
 
+    #[error("a hotswap cannot make these changes:\n{changes}")]
+    #[diagnostic(
+        code(rcdk::deploy::not_hotswappable),
+        help("deploy without --hotswap, or with --hotswap-fallback to deploy such stacks through a change set")
+    )]
+    NotHotswappable { changes: String },
+
+    #[error("the hotswap of {what} failed: {message}")]
+    #[diagnostic(
+        code(rcdk::deploy::hotswap),
+        help("the changes made before it stay live; a normal deploy puts every stack back in line with its template")
+    )]
+    Hotswap { what: String, message: String },
+
     #[error("{count} stack(s) failed: {stacks}")]
     #[diagnostic(code(rcdk::deploy::failed))]
     Several { count: usize, stacks: String },

@@ -7,34 +7,20 @@
 //! JSON requests and come back as the service answered; Lambda's Invoke is one REST call; S3
 //! goes through the SDK's typed client.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use aws_credential_types::provider::ProvideCredentials;
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-use aws_sigv4::sign::v4;
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-use aws_smithy_runtime_api::client::http::HttpConnector;
-use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::byte_stream::ByteStream;
 use rcdk_local::{lambda, Failure, Purpose, TaskAnswer, TaskCall, TaskRunner};
 use serde_json::{json, Value as Json};
 
 use crate::aws::Aws;
 use crate::error::DeployError;
+use crate::signed::{Answer, Signed};
 
 /// Calls the services a machine's tasks use.
 pub struct Live {
     runtime: tokio::runtime::Runtime,
     aws: Aws,
-    http: aws_smithy_http_client::Connector,
-}
-
-/// An answer from a service: its status, the header of a function error, the body.
-struct Answer {
-    status: u16,
-    function_error: Option<String>,
-    body: Vec<u8>,
+    signed: Signed,
 }
 
 impl Live {
@@ -49,10 +35,12 @@ impl Live {
                 source,
             })?;
         let aws = runtime.block_on(crate::aws::connect(profile, region))?;
-        let http = aws_smithy_http_client::Connector::builder()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-            .build();
-        Ok(Live { runtime, aws, http })
+        let signed = Signed::new(&aws);
+        Ok(Live {
+            runtime,
+            aws,
+            signed,
+        })
     }
 
     /// The region calls go to.
@@ -60,14 +48,7 @@ impl Live {
         &self.aws.region
     }
 
-    fn endpoint(&self, service: &str) -> String {
-        match &self.aws.endpoint {
-            Some(e) => e.trim_end_matches('/').to_string(),
-            None => format!("https://{service}.{}.amazonaws.com", self.aws.region),
-        }
-    }
-
-    /// A SigV4-signed request to `service`.
+    /// A SigV4-signed request to `service`, answered.
     fn send(
         &self,
         service: &str,
@@ -76,70 +57,9 @@ impl Live {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> Result<Answer, Failure> {
-        let transport = |e: String| Failure::new("States.Runtime", format!("{service}: {e}"));
-        let url = format!("{}{path}", self.endpoint(service));
-        let Some(config) = &self.aws.config else {
-            return Err(transport("no AWS configuration".into()));
-        };
-        let Some(provider) = config.credentials_provider() else {
-            return Err(transport("no credentials".into()));
-        };
-        self.runtime.block_on(async {
-            let credentials = provider
-                .provide_credentials()
-                .await
-                .map_err(|e| transport(e.to_string()))?;
-            let identity = credentials.into();
-            let params = v4::SigningParams::builder()
-                .identity(&identity)
-                .region(&self.aws.region)
-                .name(service)
-                .time(SystemTime::now())
-                .settings(SigningSettings::default())
-                .build()
-                .map_err(|e| transport(e.to_string()))?
-                .into();
-            let signable = SignableRequest::new(
-                method,
-                url.as_str(),
-                headers.iter().copied(),
-                SignableBody::Bytes(&body),
-            )
-            .map_err(|e| transport(e.to_string()))?;
-            let (instructions, _) = sign(signable, &params)
-                .map_err(|e| transport(e.to_string()))?
-                .into_parts();
-            let mut request = http::Request::builder().method(method).uri(&url);
-            for (k, v) in headers {
-                request = request.header(*k, *v);
-            }
-            let mut request = request
-                .body(SdkBody::from(body.clone()))
-                .map_err(|e| transport(e.to_string()))?;
-            instructions.apply_to_request_http1x(&mut request);
-            let request = HttpRequest::try_from(request).map_err(|e| transport(e.to_string()))?;
-            let response = self
-                .http
-                .call(request)
-                .await
-                .map_err(|e| transport(format!("{url}: {e:?}")))?;
-            let status = response.status().as_u16();
-            let function_error = response
-                .headers()
-                .get("x-amz-function-error")
-                .map(str::to_string);
-            let body = ByteStream::new(response.into_body())
-                .collect()
-                .await
-                .map_err(|e| transport(e.to_string()))?
-                .into_bytes()
-                .to_vec();
-            Ok(Answer {
-                status,
-                function_error,
-                body,
-            })
-        })
+        self.runtime
+            .block_on(self.signed.send(service, method, path, headers, body))
+            .map_err(|e| Failure::new("States.Runtime", e))
     }
 
     /// A call to a JSON-protocol service (`DynamoDB_20120810.PutItem`); its error named

@@ -15,6 +15,7 @@ use crate::assets;
 use crate::cli::{ApprovalArg, DeployArgs};
 use crate::deploy::{deploy_all, DeployOptions, InFlight, Outcome};
 use crate::error::DeployError;
+use crate::hotswap;
 use crate::plan::{check_parameters, publish_templates, ParameterArg, StackPlan};
 use crate::ui::Ui;
 
@@ -74,6 +75,20 @@ pub fn run(conn: &Connection, args: &DeployArgs) -> Result<(), ToolkitError> {
     };
     let ui = Ui::detect();
     let in_flight = InFlight::default();
+    if args.hotswap || args.hotswap_fallback {
+        return hotswap(
+            conn,
+            args,
+            &ctx,
+            &names,
+            plans,
+            &assets,
+            &app_assets,
+            &opts,
+            &ui,
+            &in_flight,
+        );
+    }
     let count = plans.len();
     let (results, failures) = run_async(&in_flight, "deploy", async {
         let aws = conn.connect().await?;
@@ -126,6 +141,140 @@ pub fn run(conn: &Connection, args: &DeployArgs) -> Result<(), ToolkitError> {
     ui.line(format!(
         "{} of {count} stack(s) deployed ({unchanged} without changes) in {:.1} s",
         results.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    report_failures(failures)?;
+    Ok(())
+}
+
+/// `deploy --hotswap[-fallback]`: the stacks whose changes the APIs can make are hotswapped;
+/// the others are refused, or deployed through change sets.
+#[allow(clippy::too_many_arguments)]
+fn hotswap(
+    conn: &Connection,
+    args: &DeployArgs,
+    ctx: &RunContext,
+    names: &[String],
+    plans: Vec<StackPlan>,
+    assets: &[constructs::core::synth::AssetEntry],
+    app_assets: &[constructs::core::synth::AssetEntry],
+    opts: &DeployOptions,
+    ui: &Ui,
+    in_flight: &InFlight,
+) -> Result<(), ToolkitError> {
+    let started = Instant::now();
+    let (swapped, through_change_sets, failures) = run_async(in_flight, "deploy", async {
+        let aws = conn.connect().await?;
+        let signed = crate::signed::Signed::new(&aws);
+        let mut templates = rcdk_local::template::AppTemplates::from_assembly(&ctx.assembly);
+        hotswap::deployed_ids(&aws, &mut templates).await;
+        // per stack: what the APIs can do, or why not
+        let mut swappable = Vec::new();
+        let mut full = Vec::new();
+        let mut refused = Vec::new();
+        for plan in plans {
+            let new = ctx
+                .assembly
+                .stack(&plan.name)
+                .map(|s| s.template.clone())
+                .unwrap_or_default();
+            let decided = match crate::cfn::deployed_template(&aws, &plan.name).await {
+                Ok(Some(deployed)) => hotswap::plan(&plan.name, &deployed, &new, &templates),
+                Ok(None) | Err(_) => hotswap::Plan {
+                    changes: Vec::new(),
+                    refused: vec![format!("{}: not deployed yet", plan.name)],
+                },
+            };
+            if decided.refused.is_empty() {
+                swappable.push((plan.name.clone(), decided.changes));
+            } else {
+                refused.extend(decided.refused);
+                full.push(plan);
+            }
+        }
+        if !refused.is_empty() && !args.hotswap_fallback {
+            return Err(DeployError::NotHotswappable {
+                changes: refused
+                    .iter()
+                    .map(|r| format!("  {r}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            });
+        }
+        for r in &refused {
+            ui.line(format!(
+                "not hotswappable, deployed through a change set: {r}"
+            ));
+        }
+        // the new code must be in the bucket before a function points at it
+        let code_changes = swappable
+            .iter()
+            .flat_map(|(_, c)| c)
+            .any(|c| matches!(c, hotswap::Change::Function { code: Some(_), .. }));
+        if code_changes && !assets.is_empty() {
+            let bucket = assets::find_bucket(&aws).await?;
+            assets::publish(&aws, ui, &bucket, assets, app_assets, ctx.workspace()?).await?;
+        }
+        let mut swapped = 0;
+        for (stack, changes) in &swappable {
+            if changes.is_empty() {
+                ui.line(format!("{stack}: no changes"));
+                continue;
+            }
+            for change in changes {
+                let one = Instant::now();
+                hotswap::apply(&signed, change)
+                    .await
+                    .map_err(|message| DeployError::Hotswap {
+                        what: change.path().to_string(),
+                        message,
+                    })?;
+                let what = match change {
+                    hotswap::Change::Function {
+                        code,
+                        configuration,
+                        ..
+                    } => match (code, configuration) {
+                        (Some(_), Some(_)) => "code and configuration updated",
+                        (Some(_), None) => "code updated",
+                        _ => "configuration updated",
+                    },
+                    hotswap::Change::StateMachine { .. } => "definition updated",
+                };
+                ui.line(format!(
+                    "{}: {what} (hotswap, {:.2} s)",
+                    change.path(),
+                    one.elapsed().as_secs_f64()
+                ));
+                swapped += 1;
+            }
+            ui.line(format!(
+                "{stack}: hotswapped; the stack now differs from its template until a normal `deploy` reconciles it"
+            ));
+        }
+        let mut failures = Vec::new();
+        let through_change_sets = full.len();
+        if !full.is_empty() {
+            let large = full
+                .iter()
+                .any(|p| p.body.len() > MAX_INLINE_TEMPLATE_BYTES);
+            let mut urls = HashMap::new();
+            if !assets.is_empty() || large {
+                let bucket = assets::find_bucket(&aws).await?;
+                if !assets.is_empty() {
+                    assets::publish(&aws, ui, &bucket, assets, app_assets, ctx.workspace()?)
+                        .await?;
+                }
+                urls = publish_templates(&aws, ui, &bucket, &full).await?;
+            }
+            let (_, f) = deploy_all(&aws, ui, full, &urls, opts, in_flight).await;
+            failures = f;
+        }
+        Ok((swapped, through_change_sets, failures))
+    })?;
+    ui.line(format!(
+        "{swapped} change(s) hotswapped, {through_change_sets} of {} stack(s) deployed through a change set, in {:.1} s",
+        names.len(),
         started.elapsed().as_secs_f64()
     ));
     report_failures(failures)?;

@@ -1,7 +1,6 @@
 //! `run`: a state machine run locally by rcdk-local, the app's (from the assembly, its
 //! substitutions resolved) or an ASL file's; tasks answered by a mock file's test case.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use console::style;
@@ -242,54 +241,18 @@ fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
 
 /// The physical ids of the deployed stacks' resources.
 fn deployed_ids(conn: &Connection, templates: &mut AppTemplates) -> Result<(), ToolkitError> {
-    let names: Vec<String> = templates.stacks.iter().map(|s| s.name.clone()).collect();
     let in_flight = InFlight::default();
-    let mut ids = run_async(&in_flight, "run", async {
+    run_async(&in_flight, "run", async {
         let aws = conn.connect().await?;
-        let mut ids: HashMap<String, HashMap<String, String>> = HashMap::new();
-        for name in &names {
-            let Ok(found) = aws
-                .cfn
-                .describe_stack_resources()
-                .stack_name(name)
-                .send()
-                .await
-            else {
-                continue;
-            };
-            let map = ids.entry(name.clone()).or_default();
-            for r in found.stack_resources() {
-                if let (Some(id), Some(physical)) =
-                    (r.logical_resource_id(), r.physical_resource_id())
-                {
-                    map.insert(id.to_string(), physical.to_string());
-                }
-            }
-        }
-        templates.env.region = aws.region.clone();
-        Ok(ids)
+        crate::hotswap::deployed_ids(&aws, templates).await;
+        Ok(())
     })?;
-    // the account is in the ARNs some resources have as physical ids
-    if let Some(account) = ids
-        .values()
-        .flat_map(|m| m.values())
-        .filter_map(|p| p.strip_prefix("arn:aws:"))
-        .filter_map(|rest| rest.split(':').nth(2))
-        .find(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-    {
-        templates.env.account = account.to_string();
-    }
-    if ids.is_empty() {
+    if templates.stacks.iter().all(|s| s.physical.is_empty()) {
         return Err(usage(
             "none of the app's stacks is deployed",
             "deploy them first, or run without --deployed",
         )
         .into());
-    }
-    for s in &mut templates.stacks {
-        if let Some(map) = ids.remove(&s.name) {
-            s.physical = map;
-        }
     }
     Ok(())
 }
