@@ -372,6 +372,83 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
         "{}",
         diff.stdout
     );
+    // logs: the events of a function's log group, with its construct path, filtered, followed
+    common::moto::put_log_events(
+        endpoint,
+        "/aws/lambda/InvokeTaskStepFunction",
+        "s1",
+        &[
+            "START RequestId: 1",
+            "started the workflow for Breakfast",
+            "END RequestId: 1",
+        ],
+    );
+    let logs = rcdk(endpoint, &["logs", "TaskStatus", "--since", "1h"], minute);
+    ok(&logs, "logs");
+    let lines: Vec<&str> = logs.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", logs.stdout);
+    assert!(
+        lines[1].ends_with("TaskStatus/invokeStepFunction | started the workflow for Breakfast"),
+        "{}",
+        logs.stdout
+    );
+    let filtered = rcdk(
+        endpoint,
+        &["logs", "--since", "1h", "--filter", "Breakfast"],
+        minute,
+    );
+    ok(&filtered, "logs --filter");
+    assert_eq!(filtered.stdout.lines().count(), 1, "{}", filtered.stdout);
+    let missing = rcdk(endpoint, &["logs", "Nope"], minute);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("there is no stack 'Nope'"),
+        "{}",
+        missing.stderr
+    );
+    // --follow prints what arrives later, until it is stopped
+    let mut follow = common::moto::command(
+        Path::new(env!("CARGO_BIN_EXE_rcdk-patterns")),
+        &common::root(),
+        endpoint,
+    )
+    .args([
+        "logs",
+        "TaskStatus/invokeStepFunction",
+        "--follow",
+        "--since",
+        "1h",
+    ])
+    .spawn()
+    .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = follow.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let next = |what: &str| {
+        rx.recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("no {what} from logs --follow: {e}"))
+    };
+    for _ in 0..3 {
+        next("earlier line");
+    }
+    common::moto::put_log_events(
+        endpoint,
+        "/aws/lambda/InvokeTaskStepFunction",
+        "s2",
+        &["a later line"],
+    );
+    assert!(next("later line").ends_with("| a later line"));
+    let _ = follow.kill();
+    let _ = follow.wait();
+
     // the same change through the hotswap: the definition is updated in place, no change set
     let map_arn = written["MapDynamoDb"]["StateMachineArn"]
         .as_str()

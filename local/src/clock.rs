@@ -13,6 +13,11 @@ pub fn now() -> Instant {
     DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
 }
 
+/// The instant `ms` milliseconds after the epoch.
+pub fn from_millis(ms: i64) -> Instant {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
 /// Step Functions' form of a timestamp: `2025-01-01T00:00:00.250Z`, and without a fraction
 /// when it is zero (`2025-01-01T00:00:00Z`): AWS removes zero fractional seconds rather than
 /// pad them (the context object's page of the developer guide).

@@ -65,6 +65,8 @@ pub enum Builtin {
     New(ToolkitArgs),
     /// Run a state machine locally: `run Stack/Machine --input JSON` (rcdk-toolkit).
     Run(ToolkitArgs),
+    /// The CloudWatch Logs of the app's functions, machines and stages (rcdk-toolkit).
+    Logs(ToolkitArgs),
 }
 
 impl Builtin {
@@ -77,6 +79,7 @@ impl Builtin {
             Builtin::Bootstrap(a) => Some(("bootstrap", &a.args)),
             Builtin::New(a) => Some(("new", &a.args)),
             Builtin::Run(a) => Some(("run", &a.args)),
+            Builtin::Logs(a) => Some(("logs", &a.args)),
             Builtin::Synth(_) | Builtin::List(_) => None,
         }
     }

@@ -101,21 +101,15 @@ pub struct Run {
     pub seconds: f64,
 }
 
-/// Runs `program` in `cwd` against moto; a run over `limit` is killed and fails the test.
-pub fn run(program: &Path, cwd: &Path, endpoint: &str, args: &[&str], limit: Duration) -> Run {
-    let started = Instant::now();
-    let name = program
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+/// `program` in `cwd`, set up against moto (its output piped), to spawn.
+pub fn command(program: &Path, cwd: &Path, endpoint: &str) -> Command {
     // cargo-lambda as scripts/test installs it, for the deploys of apps outside this tree
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut dirs = vec![super::root().join(".venv/bin")];
     dirs.extend(std::env::split_paths(&path));
     let path = std::env::join_paths(dirs).unwrap_or(path);
-    let mut child = Command::new(program)
-        .args(args)
-        .current_dir(cwd)
+    let mut cmd = Command::new(program);
+    cmd.current_dir(cwd)
         .env("PATH", path)
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "test")
@@ -126,7 +120,19 @@ pub fn run(program: &Path, cwd: &Path, endpoint: &str, args: &[&str], limit: Dur
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_SESSION_TOKEN")
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// Runs `program` in `cwd` against moto; a run over `limit` is killed and fails the test.
+pub fn run(program: &Path, cwd: &Path, endpoint: &str, args: &[&str], limit: Duration) -> Run {
+    let started = Instant::now();
+    let name = program
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut child = command(program, cwd, endpoint)
+        .args(args)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
     let mut out = child.stdout.take();
@@ -287,4 +293,48 @@ pub fn lambda_code_sha(endpoint: &str, function: &str) -> String {
     let v: serde_json::Value =
         serde_json::from_str(body).unwrap_or_else(|e| panic!("{function}: {e}: {answer}"));
     v["CodeSha256"].as_str().unwrap_or_default().to_string()
+}
+
+/// Puts `messages` into a new stream of a log group, one second apart ending now, over moto's
+/// CloudWatch Logs API.
+pub fn put_log_events(endpoint: &str, group: &str, stream: &str, messages: &[&str]) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    let events: Vec<serde_json::Value> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| serde_json::json!({"timestamp": now - (messages.len() - i) as i64 * 1000, "message": m}))
+        .collect();
+    logs_call(
+        endpoint,
+        "CreateLogStream",
+        &serde_json::json!({"logGroupName": group, "logStreamName": stream}),
+    );
+    logs_call(
+        endpoint,
+        "PutLogEvents",
+        &serde_json::json!({"logGroupName": group, "logStreamName": stream, "logEvents": events}),
+    );
+}
+
+fn logs_call(endpoint: &str, action: &str, body: &serde_json::Value) {
+    let address = endpoint.trim_start_matches("http://");
+    let mut stream =
+        TcpStream::connect(address).unwrap_or_else(|e| panic!("moto at {address}: {e}"));
+    let body = body.to_string();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-amz-json-1.1\r\n\
+         X-Amz-Target: Logs_20140328.{action}\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{action}: {answer}");
 }

@@ -36,6 +36,8 @@ pub enum Command {
     PutItem(PutItemArgs),
     /// Run a state machine locally: the app's (`Stack/Machine`) or an ASL file's.
     Run(RunArgs),
+    /// The CloudWatch Logs of the app's functions, state machines and API stages.
+    Logs(LogsArgs),
 }
 
 /// Where the cloud assembly comes from.
@@ -225,6 +227,29 @@ pub struct PutItemArgs {
     /// The item's JSON file, or - for standard input.
     #[arg(long, value_name = "FILE")]
     pub item: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogsArgs {
+    /// A stack, or a construct path in one (`TaskStatus/invokeStepFunction`); default: every
+    /// stack of the app.
+    #[arg(value_name = "STACK[/PATH]")]
+    pub target: Option<String>,
+
+    #[command(flatten)]
+    pub app: AppArgs,
+
+    /// Keep printing new events until Ctrl-C.
+    #[arg(long, short)]
+    pub follow: bool,
+
+    /// From how long ago: 30s, 10m, 2h, 1d, or an ISO 8601 time.
+    #[arg(long, value_name = "WHEN", default_value = "10m")]
+    pub since: String,
+
+    /// A CloudWatch Logs filter pattern (`ERROR`, `"item 3"`, `{ $.level = "error" }`).
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod error;
 pub mod hotswap;
 pub mod live;
+pub mod logs;
 pub mod plan;
 pub mod put_item;
 pub mod scaffold;

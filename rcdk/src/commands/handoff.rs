@@ -1,4 +1,4 @@
-//! The commands the toolkit runs (deploy, diff, destroy, bootstrap, new, run): synthesize
+//! The commands the toolkit runs (deploy, diff, destroy, bootstrap, new, run, logs): synthesize
 //! where an assembly is needed, then hand it to `rcdk-toolkit`, which takes this process's
 //! place.
 
@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::error::Error;
 
 /// Commands that work on the app's assembly.
-const ON_ASSEMBLY: [&str; 4] = ["deploy", "diff", "destroy", "run"];
+const ON_ASSEMBLY: [&str; 5] = ["deploy", "diff", "destroy", "run", "logs"];
 
 pub fn run(ctx: &Context, name: &str, args: &[OsString]) -> Result<(), Error> {
     let has = |flag: &str| {

@@ -6,6 +6,7 @@ pub mod context;
 pub mod deploy;
 pub mod destroy;
 pub mod diff;
+pub mod logs;
 pub mod new;
 pub mod put_item;
 pub mod run;
@@ -54,6 +55,10 @@ pub enum ToolkitError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Run(#[from] run::RunError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Logs(#[from] logs::LogsError),
 }
 
 impl From<SelectError> for ToolkitError {
@@ -72,6 +77,7 @@ impl ToolkitError {
             ToolkitError::Deploy(e) => e.exit_code(),
             ToolkitError::Scaffold(e) => e.exit_code(),
             ToolkitError::Run(e) => e.exit_code(),
+            ToolkitError::Logs(e) => e.exit_code(),
             _ => 1,
         }
     }
@@ -96,5 +102,6 @@ pub fn run(cli: Cli) -> Result<(), ToolkitError> {
         Command::New(args) => new::run(&args),
         Command::PutItem(args) => put_item::run(&conn, &args),
         Command::Run(args) => run::run(&conn, &args),
+        Command::Logs(args) => logs::run(&conn, &args),
     }
 }

@@ -1,0 +1,143 @@
+//! `logs`: the app's CloudWatch Logs, interleaved by time, each line with its construct path;
+//! `--follow` tails them until Ctrl-C.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use miette::Diagnostic;
+use rcdk_local::template::AppTemplates;
+
+use super::context::{poll_interval, Connection, RunContext};
+use super::ToolkitError;
+use crate::cli::LogsArgs;
+use crate::error::DeployError;
+use crate::logs::{collect, since, Line};
+use crate::signed::Signed;
+
+/// Why `logs` could not show the logs.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum LogsError {
+    #[error("{message}")]
+    #[diagnostic(code(rcdk::logs::usage), help("{help}"))]
+    Usage { message: String, help: String },
+
+    #[error("{0}")]
+    #[diagnostic(code(rcdk::logs::read))]
+    Read(String),
+}
+
+impl LogsError {
+    /// 2 for a command line that names something wrong, else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            LogsError::Usage { .. } => 2,
+            LogsError::Read(_) => 1,
+        }
+    }
+}
+
+/// A line for the terminal: the time, the construct path (colored by path on a terminal),
+/// the message.
+fn render(line: &Line, width: usize) -> String {
+    let time = rcdk_local::clock::format(rcdk_local::clock::from_millis(line.timestamp));
+    let colors = [
+        console::Color::Cyan,
+        console::Color::Green,
+        console::Color::Magenta,
+        console::Color::Yellow,
+        console::Color::Blue,
+    ];
+    let hash = line
+        .path
+        .bytes()
+        .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+    let path = console::style(format!("{:width$}", line.path)).fg(colors[hash % colors.len()]);
+    format!("{time} {path} | {}", line.message)
+}
+
+pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
+    let ctx = RunContext::load(&args.app)?;
+    let names: Vec<String> = ctx.assembly.stacks.iter().map(|s| s.name.clone()).collect();
+    let (stacks, prefix) = match &args.target {
+        None => (names.clone(), None),
+        Some(t) => {
+            let stack = t.split('/').next().unwrap_or_default().to_string();
+            if !names.contains(&stack) {
+                return Err(LogsError::Usage {
+                    message: format!(
+                        "there is no stack '{stack}'; the app's stacks: {}",
+                        names.join(", ")
+                    ),
+                    help: "name a stack, or a construct path in one (Stack/Handler)".into(),
+                }
+                .into());
+            }
+            let prefix = t.contains('/').then(|| t.trim_end_matches('/').to_string());
+            (vec![stack], prefix)
+        }
+    };
+    let now_ms = rcdk_local::clock::now().timestamp_millis();
+    let start = since(&args.since, now_ms).map_err(|message| LogsError::Usage {
+        message,
+        help: "--since 10m, 2h, 1d or 2025-01-01T00:00:00Z".into(),
+    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| DeployError::Io {
+            action: "start the async runtime in",
+            path: ".".into(),
+            source,
+        })?;
+    let poll = poll_interval().max(Duration::from_millis(200));
+    runtime.block_on(async {
+        let aws = conn.connect().await?;
+        let signed = Signed::new(&aws);
+        let mut templates = AppTemplates::from_assembly(&ctx.assembly);
+        crate::hotswap::deployed_ids(&aws, &mut templates).await;
+        let deployed: Vec<String> = templates
+            .stacks
+            .iter()
+            .filter(|s| stacks.contains(&s.name) && !s.physical.is_empty())
+            .map(|s| s.name.clone())
+            .collect();
+        if deployed.is_empty() {
+            return Err(LogsError::Usage {
+                message: format!("{} is not deployed", stacks.join(", ")),
+                help: "deploy it first: the logs are found through the deployed stack".into(),
+            }
+            .into());
+        }
+        let sources = crate::logs::sources(&templates, &deployed, prefix.as_deref());
+        if sources.is_empty() {
+            return Err(LogsError::Usage {
+                message: format!(
+                    "{} has no function, state machine or API stage that logs",
+                    prefix.as_deref().unwrap_or(&stacks.join(", "))
+                ),
+                help: "a construct path names one (`rcdk list` shows the stacks)".into(),
+            }
+            .into());
+        }
+        let width = sources.iter().map(|s| s.path.len()).max().unwrap_or(0);
+        let mut seen = HashSet::new();
+        let mut from = start;
+        loop {
+            let lines = collect(&signed, &sources, from, args.filter.as_deref(), &mut seen)
+                .await
+                .map_err(LogsError::Read)?;
+            for line in &lines {
+                println!("{}", render(line, width));
+                // a little overlap: events that arrive late are still read, once
+                from = from.max(line.timestamp - 5_000);
+            }
+            if !args.follow {
+                return Ok(());
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = tokio::signal::ctrl_c() => return Ok(()),
+            }
+        }
+    })
+}
