@@ -357,6 +357,68 @@ fn a_new_app_synthesizes_tests_deploys_and_destroys() {
         fallback.stdout
     );
 
+    // watch: an edited handler is built and hotswapped; Ctrl-C ends it cleanly
+    let mut watch = common::moto::command(&binary, &app, endpoint)
+        .arg("watch")
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = watch.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |what: &str, limit: Duration| {
+        let until = std::time::Instant::now() + limit;
+        loop {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains(what) => return line,
+                Ok(_) => {}
+                Err(e) => panic!("watch printed no {what:?}: {e}"),
+            }
+        }
+    };
+    wait_for("watch: watching", Duration::from_secs(600));
+    let before = sha();
+    let source = std::fs::read_to_string(&main_rs).unwrap_or_else(|e| panic!("{e}"));
+    let edited = std::time::Instant::now();
+    std::fs::write(
+        &main_rs,
+        source.replace("Hello there, {}!", "Hello again, {}!"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(
+        "OrdersApp/Handler: code updated (hotswap",
+        Duration::from_secs(600),
+    );
+    let line = wait_for(
+        "watch: lambdas/handler/src/main.rs",
+        Duration::from_secs(60),
+    );
+    assert!(line.contains("done in"), "{line}");
+    eprintln!(
+        "figure: watch, edit to code live: {:.2} s",
+        edited.elapsed().as_secs_f64()
+    );
+    assert_ne!(sha(), before, "watch put the new code live");
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &watch.id().to_string()])
+        .status();
+    assert!(interrupted.is_ok_and(|s| s.success()));
+    let status = watch.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(status.success(), "watch ended with {status}");
+    wait_for("watch: stopped", Duration::from_secs(10));
+    // the hotswaps left the stack behind its template: a normal deploy reconciles it
+    let reconcile = run(&binary, &["deploy", "--require-approval", "never"], minute);
+    ok(&reconcile, "deploy after the hotswaps");
+    assert!(reconcile.stdout.contains("UPDATE_COMPLETE"), "{}", reconcile.stdout);
+
     // the binaries copied elsewhere work from the app's workspace
     let diff = run(&copied.join("orders-app"), &["diff", "--fail"], minute);
     ok(&diff, "diff through the copied binaries");

@@ -67,6 +67,8 @@ pub enum Builtin {
     Run(ToolkitArgs),
     /// The CloudWatch Logs of the app's functions, machines and stages (rcdk-toolkit).
     Logs(ToolkitArgs),
+    /// Watch the app and its Lambda crates; hotswap each change until Ctrl-C (rcdk-toolkit).
+    Watch(ToolkitArgs),
 }
 
 impl Builtin {
@@ -80,6 +82,7 @@ impl Builtin {
             Builtin::New(a) => Some(("new", &a.args)),
             Builtin::Run(a) => Some(("run", &a.args)),
             Builtin::Logs(a) => Some(("logs", &a.args)),
+            Builtin::Watch(a) => Some(("watch", &a.args)),
             Builtin::Synth(_) | Builtin::List(_) => None,
         }
     }

@@ -38,6 +38,9 @@ pub enum Command {
     Run(RunArgs),
     /// The CloudWatch Logs of the app's functions, state machines and API stages.
     Logs(LogsArgs),
+    /// Watch the app's sources and Lambda crates; on each change, synthesize and hotswap (a
+    /// change set for what cannot be hotswapped), until Ctrl-C.
+    Watch(WatchArgs),
 }
 
 /// Where the cloud assembly comes from.
@@ -227,6 +230,33 @@ pub struct PutItemArgs {
     /// The item's JSON file, or - for standard input.
     #[arg(long, value_name = "FILE")]
     pub item: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    /// Stacks to keep deployed: names or globs; default: every stack.
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+
+    /// The command that synthesizes the app into $CDK_OUTDIR (the app passes its own).
+    #[arg(long, value_name = "COMMAND")]
+    pub app: String,
+
+    /// Where the app command writes the assembly.
+    #[arg(long, value_name = "DIR", default_value = "cdk.out")]
+    pub output: PathBuf,
+
+    /// The app's workspace (the app passes its own).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+
+    /// The app's settings file, watched with its sources.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Hotswap only: a change that needs a change set is reported, not deployed.
+    #[arg(long)]
+    pub hotswap_only: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -35,6 +35,16 @@ pub fn run(ctx: &Context, name: &str, args: &[OsString]) -> Result<(), Error> {
     if let Some(out) = assembly {
         cmd.arg("--app").arg(out);
     }
+    if name == "watch" && !has("--app") {
+        // each cycle builds and runs this app again: its own synth, with its settings
+        cmd.arg("--app").arg(watch_command(ctx)?);
+        let absolute =
+            |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        cmd.arg("--output")
+            .arg(absolute(&super::synth::default_out()));
+        cmd.arg("--root").arg(ctx.root());
+        cmd.arg("--config").arg(absolute(ctx.config_path()));
+    }
     if name == "new" && !has("--root") {
         cmd.arg("--root").arg(ctx.root());
     }
@@ -62,4 +72,30 @@ fn exec(mut cmd: std::process::Command) -> Result<(), Error> {
         let status = cmd.status().map_err(failed)?;
         std::process::exit(status.code().unwrap_or(1));
     }
+}
+
+/// The command that synthesizes this app after an edit: `cargo run` of its own binary, from
+/// its workspace, with the same settings file.
+fn watch_command(ctx: &Context) -> Result<String, Error> {
+    let exe = std::env::current_exe().map_err(|e| Error::Toolkit {
+        what: "watch".into(),
+        message: format!("cannot tell this app's binary: {e}"),
+        help: None,
+    })?;
+    let bin = exe
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    Ok(format!(
+        "cd {} && cargo run -q --bin {} -- --config {} synth -q",
+        quote(&ctx.root().display().to_string()),
+        quote(&bin),
+        quote(
+            &std::path::absolute(ctx.config_path())
+                .unwrap_or_else(|_| ctx.config_path().to_path_buf())
+                .display()
+                .to_string()
+        )
+    ))
 }

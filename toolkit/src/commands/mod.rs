@@ -10,6 +10,7 @@ pub mod logs;
 pub mod new;
 pub mod put_item;
 pub mod run;
+pub mod watch;
 
 use miette::Diagnostic;
 
@@ -103,5 +104,6 @@ pub fn run(cli: Cli) -> Result<(), ToolkitError> {
         Command::PutItem(args) => put_item::run(&conn, &args),
         Command::Run(args) => run::run(&conn, &args),
         Command::Logs(args) => logs::run(&conn, &args),
+        Command::Watch(args) => watch::run(&conn, &args),
     }
 }
