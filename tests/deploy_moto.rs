@@ -626,6 +626,56 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
         );
     });
 
+    // a table change cannot be hotswapped: refused with the reason, nothing deployed; with
+    // --hotswap-fallback it goes through a change set
+    let table_changed = config_with(
+        |c| {
+            c["mapDynamoDb"]["stepfunc"]["waitDurationSeconds"] = Value::from(1);
+            c["taskStatus"]["tableName"] = Value::from("Tasks2");
+        },
+        dir.path(),
+    );
+    let table_arg = table_changed.to_string_lossy().to_string();
+    let refused = rcdk(
+        endpoint,
+        &["--config", &table_arg, "deploy", "TaskStatus", "--hotswap"],
+        minute,
+    );
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("TaskStatus/Tasks: TableName changed (AWS::DynamoDB::Table"),
+        "{}",
+        refused.stderr
+    );
+    let fallback = rcdk(
+        endpoint,
+        &[
+            "--config",
+            &table_arg,
+            "deploy",
+            "TaskStatus",
+            "--hotswap-fallback",
+            "--require-approval",
+            "never",
+        ],
+        minute,
+    );
+    ok(&fallback, "deploy --hotswap-fallback of a table change");
+    assert!(
+        fallback
+            .stdout
+            .contains("deployed through a change set: TaskStatus/Tasks: TableName changed"),
+        "{}",
+        fallback.stdout
+    );
+    assert!(
+        fallback.stdout.contains("UPDATE_COMPLETE"),
+        "{}",
+        fallback.stdout
+    );
+
     // destroy everything, dependents first; the retained resources are named
     let destroy = rcdk(endpoint, &["destroy", "--all", "--force"], minute);
     ok(&destroy, "destroy");

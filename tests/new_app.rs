@@ -387,6 +387,18 @@ fn a_new_app_synthesizes_tests_deploys_and_destroys() {
     wait_for("watch: watching", Duration::from_secs(600));
     let before = sha();
     let source = std::fs::read_to_string(&main_rs).unwrap_or_else(|e| panic!("{e}"));
+    // a build error is shown and the loop goes on
+    std::fs::write(
+        &main_rs,
+        source.replace("Hello there, {}!", "Hello there, {}!\" oops"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let failed = wait_for(
+        "watch: lambdas/handler/src/main.rs",
+        Duration::from_secs(600),
+    );
+    assert!(failed.contains("failed after"), "{failed}");
+    assert_eq!(sha(), before, "a failed build changes nothing");
     let edited = std::time::Instant::now();
     std::fs::write(
         &main_rs,
@@ -417,7 +429,11 @@ fn a_new_app_synthesizes_tests_deploys_and_destroys() {
     // the hotswaps left the stack behind its template: a normal deploy reconciles it
     let reconcile = run(&binary, &["deploy", "--require-approval", "never"], minute);
     ok(&reconcile, "deploy after the hotswaps");
-    assert!(reconcile.stdout.contains("UPDATE_COMPLETE"), "{}", reconcile.stdout);
+    assert!(
+        reconcile.stdout.contains("UPDATE_COMPLETE"),
+        "{}",
+        reconcile.stdout
+    );
 
     // the binaries copied elsewhere work from the app's workspace
     let diff = run(&copied.join("orders-app"), &["diff", "--fail"], minute);
