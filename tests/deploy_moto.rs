@@ -421,17 +421,7 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
     ])
     .spawn()
     .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = follow.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = common::moto::lines(&mut follow);
     let next = |what: &str| {
         rx.recv_timeout(Duration::from_secs(60))
             .unwrap_or_else(|e| panic!("no {what} from logs --follow: {e}"))

@@ -362,17 +362,7 @@ fn a_new_app_synthesizes_tests_deploys_and_destroys() {
         .arg("watch")
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = watch.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = common::moto::lines(&mut watch);
     let wait_for = |what: &str, limit: Duration| {
         let until = std::time::Instant::now() + limit;
         loop {

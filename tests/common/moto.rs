@@ -338,3 +338,22 @@ fn logs_call(endpoint: &str, action: &str, body: &serde_json::Value) {
     let _ = stream.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 200"), "{action}: {answer}");
 }
+
+/// The lines a child prints, as they come (a thread reads them into the channel).
+pub fn lines(child: &mut Child) -> std::sync::mpsc::Receiver<String> {
+    let stdout = child
+        .stdout
+        .take()
+        .unwrap_or_else(|| panic!("no stdout to read"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    rx
+}

@@ -26,14 +26,7 @@ pub struct Live {
 impl Live {
     /// Connects (region and credentials checked once, before the run).
     pub fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Live, DeployError> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|source| DeployError::Io {
-                action: "start the async runtime in",
-                path: ".".into(),
-                source,
-            })?;
+        let runtime = crate::commands::context::current_thread_runtime()?;
         let aws = runtime.block_on(crate::aws::connect(profile, region))?;
         let signed = Signed::new(&aws);
         Ok(Live {

@@ -102,6 +102,22 @@ pub fn poll_interval() -> Duration {
         .unwrap_or(Duration::from_secs(2))
 }
 
+fn runtime_error(source: std::io::Error) -> DeployError {
+    DeployError::Io {
+        action: "start the async runtime in",
+        path: ".".into(),
+        source,
+    }
+}
+
+/// A runtime on this thread, for commands that drive their own loop (`run --live`, `logs`).
+pub fn current_thread_runtime() -> Result<tokio::runtime::Runtime, DeployError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(runtime_error)
+}
+
 /// Runs `work` on a runtime; Ctrl-C ends it with a message naming the operations that go on.
 pub fn run_async<T>(
     in_flight: &InFlight,
@@ -112,11 +128,7 @@ pub fn run_async<T>(
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|source| DeployError::Io {
-            action: "start the async runtime in",
-            path: ".".into(),
-            source,
-        })?;
+        .map_err(runtime_error)?;
     runtime.block_on(async {
         tokio::select! {
             r = work => r,

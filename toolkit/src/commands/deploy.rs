@@ -35,6 +35,29 @@ fn write_outputs(
     Ok(())
 }
 
+/// Publishes the assets (building what is missing) and the templates too large to send
+/// inline; the URLs of the latter, by stack.
+async fn publish(
+    aws: &crate::aws::Aws,
+    ui: &Ui,
+    ctx: &RunContext,
+    assets: &[constructs::core::synth::AssetEntry],
+    app_assets: &[constructs::core::synth::AssetEntry],
+    plans: &[StackPlan],
+) -> Result<HashMap<String, String>, DeployError> {
+    let large = plans
+        .iter()
+        .any(|p| p.body.len() > MAX_INLINE_TEMPLATE_BYTES);
+    if assets.is_empty() && !large {
+        return Ok(HashMap::new());
+    }
+    let bucket = assets::find_bucket(aws).await?;
+    if !assets.is_empty() {
+        assets::publish(aws, ui, &bucket, assets, app_assets, ctx.workspace()?).await?;
+    }
+    publish_templates(aws, ui, &bucket, plans).await
+}
+
 pub fn run(conn: &Connection, args: &DeployArgs) -> Result<(), ToolkitError> {
     let started = Instant::now();
     let ctx = RunContext::load(&args.app)?;
@@ -102,18 +125,7 @@ pub fn run(conn: &Connection, args: &DeployArgs) -> Result<(), ToolkitError> {
                 .unwrap_or_default(),
             ctx.dir.display()
         ));
-        let large = plans
-            .iter()
-            .any(|p| p.body.len() > MAX_INLINE_TEMPLATE_BYTES);
-        let mut urls = HashMap::new();
-        if !assets.is_empty() || large {
-            let bucket = assets::find_bucket(&aws).await?;
-            if !assets.is_empty() {
-                let workspace = ctx.workspace()?;
-                assets::publish(&aws, &ui, &bucket, &assets, &app_assets, workspace).await?;
-            }
-            urls = publish_templates(&aws, &ui, &bucket, &plans).await?;
-        }
+        let urls = publish(&aws, &ui, &ctx, &assets, &app_assets, &plans).await?;
         Ok(deploy_all(&aws, &ui, plans, &urls, &opts, &in_flight).await)
     })?;
 
@@ -255,18 +267,7 @@ fn hotswap(
         let mut failures = Vec::new();
         let through_change_sets = full.len();
         if !full.is_empty() {
-            let large = full
-                .iter()
-                .any(|p| p.body.len() > MAX_INLINE_TEMPLATE_BYTES);
-            let mut urls = HashMap::new();
-            if !assets.is_empty() || large {
-                let bucket = assets::find_bucket(&aws).await?;
-                if !assets.is_empty() {
-                    assets::publish(&aws, ui, &bucket, assets, app_assets, ctx.workspace()?)
-                        .await?;
-                }
-                urls = publish_templates(&aws, ui, &bucket, &full).await?;
-            }
+            let urls = publish(&aws, ui, ctx, assets, app_assets, &full).await?;
             let (_, f) = deploy_all(&aws, ui, full, &urls, opts, in_flight).await;
             failures = f;
         }

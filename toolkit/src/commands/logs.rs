@@ -10,7 +10,6 @@ use rcdk_local::template::AppTemplates;
 use super::context::{poll_interval, Connection, RunContext};
 use super::ToolkitError;
 use crate::cli::LogsArgs;
-use crate::error::DeployError;
 use crate::logs::{collect, since, Line};
 use crate::signed::Signed;
 
@@ -81,14 +80,7 @@ pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
         message,
         help: "--since 10m, 2h, 1d or 2025-01-01T00:00:00Z".into(),
     })?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| DeployError::Io {
-            action: "start the async runtime in",
-            path: ".".into(),
-            source,
-        })?;
+    let runtime = crate::commands::context::current_thread_runtime()?;
     let poll = poll_interval().max(Duration::from_millis(200));
     runtime.block_on(async {
         let aws = conn.connect().await?;
