@@ -16,6 +16,7 @@ use constructs::iam::PolicyStatement;
 use constructs::lambda::{Function, FunctionProps};
 use constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
 use constructs::s3::{Bucket, BucketProps};
+use constructs::sqs::{FifoThroughput, Queue, QueueEncryption, QueueProps};
 use constructs::stepfunctions::asl::*;
 use constructs::stepfunctions::tasks::{self, *};
 use constructs::stepfunctions::{StateMachine, StateMachineProps};
@@ -409,6 +410,29 @@ pub fn catalog_app(root: &Path) -> App {
         AlarmProps::new(table.metric_throttled_requests(Operation::PutItem), 1.0),
     );
     s.add_output("ApiUrl", stage.url());
+    // queues: a FIFO queue with its dead-letter queue, a KMS-encrypted standard one; the
+    // worker sends to the first and consumes the second
+    let dead = Queue::new(&mut s, "DeadLetters", QueueProps::new().fifo());
+    let orders = Queue::new(
+        &mut s,
+        "Orders",
+        QueueProps::new()
+            .fifo()
+            .content_based_deduplication()
+            .fifo_throughput(FifoThroughput::PerMessageGroup)
+            .visibility_timeout_seconds(120)
+            .dead_letter_queue(&dead, 5),
+    );
+    let inbox = Queue::new(
+        &mut s,
+        "Inbox",
+        QueueProps::new()
+            .encryption(QueueEncryption::KmsManaged)
+            .receive_wait_seconds(20)
+            .retention_period_seconds(345_600),
+    );
+    orders.grant_send_messages(&mut s, &function);
+    inbox.grant_consume_messages(&mut s, &function);
     app.add_stack(s);
     app
 }

@@ -1,0 +1,511 @@
+//! SQS: the `Queue` construct — standard or FIFO, a dead-letter queue with its redrive policy,
+//! SSE-SQS by default (KMS by choice), a TLS-only queue policy, and grants to send, consume
+//! and purge — with SQS's limits checked at synth.
+
+use crate::core::error::Problem;
+use crate::core::names;
+use crate::core::resource::{CfnResource, RemovalPolicy};
+use crate::core::stack::Stack;
+use crate::core::token::ResourceRef;
+use crate::core::value::{ToCfn, Value};
+use crate::iam::{grant, policy_document, Grantable, PolicyStatement, Principal};
+use crate::{cfn_resource, cfn_struct};
+
+cfn_struct! {
+    /// `RedrivePolicy`: where messages go after too many receives.
+    pub struct RedrivePolicy {
+        dead_letter_target_arn: Value => "deadLetterTargetArn",
+        max_receive_count: u32 => "maxReceiveCount",
+    }
+}
+
+cfn_resource! {
+    /// `AWS::SQS::Queue`
+    pub struct CfnQueue: "AWS::SQS::Queue", required [] {
+        content_based_deduplication: Option<bool> => "ContentBasedDeduplication",
+        deduplication_scope: Option<Value> => "DeduplicationScope",
+        delay_seconds: Option<u32> => "DelaySeconds",
+        fifo_queue: Option<bool> => "FifoQueue",
+        fifo_throughput_limit: Option<Value> => "FifoThroughputLimit",
+        kms_data_key_reuse_period_seconds: Option<u32> => "KmsDataKeyReusePeriodSeconds",
+        kms_master_key_id: Option<Value> => "KmsMasterKeyId",
+        maximum_message_size: Option<u32> => "MaximumMessageSize",
+        message_retention_period: Option<u32> => "MessageRetentionPeriod",
+        queue_name: Option<Value> => "QueueName",
+        receive_message_wait_time_seconds: Option<u32> => "ReceiveMessageWaitTimeSeconds",
+        redrive_policy: Option<RedrivePolicy> => "RedrivePolicy",
+        sqs_managed_sse_enabled: Option<bool> => "SqsManagedSseEnabled",
+        tags: Option<Vec<Value>> => "Tags",
+        visibility_timeout: Option<u32> => "VisibilityTimeout",
+    }
+}
+
+cfn_resource! {
+    /// `AWS::SQS::QueuePolicy`
+    pub struct CfnQueuePolicy: "AWS::SQS::QueuePolicy", required ["PolicyDocument", "Queues"] {
+        policy_document: Value => "PolicyDocument",
+        queues: Vec<Value> => "Queues",
+    }
+}
+
+/// How messages are encrypted at rest.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum QueueEncryption {
+    /// SSE-SQS: keys owned by SQS (the default).
+    #[default]
+    SqsManaged,
+    /// SSE-KMS with the AWS managed key `alias/aws/sqs`.
+    KmsManaged,
+    /// SSE-KMS with the given key (ARN, id or alias); senders and consumers get its rights.
+    Kms(Value),
+}
+
+/// A FIFO queue's throughput mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FifoThroughput {
+    /// 300 messages a second per queue (`DeduplicationScope: queue`, `FifoThroughputLimit:
+    /// perQueue`), the default.
+    PerQueue,
+    /// High throughput: the limit applies per message group (`messageGroup` /
+    /// `perMessageGroupId`).
+    PerMessageGroup,
+}
+
+/// The limits SQS sets (CreateQueue's attributes).
+pub mod limits {
+    /// `VisibilityTimeout`: 0 to 43,200 s (12 hours).
+    pub const MAX_VISIBILITY_TIMEOUT: u32 = 43_200;
+    /// `MessageRetentionPeriod`: 60 s to 1,209,600 s (14 days).
+    pub const RETENTION: std::ops::RangeInclusive<u32> = 60..=1_209_600;
+    /// `DelaySeconds`: 0 to 900 s.
+    pub const MAX_DELAY: u32 = 900;
+    /// `MaximumMessageSize`: 1,024 to 262,144 bytes.
+    pub const MESSAGE_SIZE: std::ops::RangeInclusive<u32> = 1_024..=262_144;
+    /// `ReceiveMessageWaitTimeSeconds`: 0 to 20 s.
+    pub const MAX_RECEIVE_WAIT: u32 = 20;
+    /// `maxReceiveCount` of a redrive policy: 1 to 1,000.
+    pub const MAX_RECEIVE_COUNT: std::ops::RangeInclusive<u32> = 1..=1_000;
+    /// A queue name: 1 to 80 characters (with `.fifo` for a FIFO queue).
+    pub const MAX_NAME: usize = 80;
+}
+
+/// Settings of a [`Queue`]; `QueueProps::new()` then builder methods, every default the
+/// secure one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueProps {
+    /// `QueueName`; default: one CloudFormation generates (with `.fifo` for a FIFO queue).
+    pub name: Option<String>,
+    /// A FIFO queue (`FifoQueue`).
+    pub fifo: bool,
+    /// FIFO: deduplicate by a hash of the body (`ContentBasedDeduplication`).
+    pub content_based_deduplication: bool,
+    /// FIFO: the throughput mode.
+    pub fifo_throughput: Option<FifoThroughput>,
+    /// `VisibilityTimeout` in seconds (SQS's default: 30).
+    pub visibility_timeout_seconds: Option<u32>,
+    /// `MessageRetentionPeriod` in seconds (SQS's default: 4 days).
+    pub retention_period_seconds: Option<u32>,
+    /// `DelaySeconds`.
+    pub delay_seconds: Option<u32>,
+    /// `MaximumMessageSize` in bytes.
+    pub max_message_size_bytes: Option<u32>,
+    /// `ReceiveMessageWaitTimeSeconds`: long polling.
+    pub receive_wait_seconds: Option<u32>,
+    /// The dead-letter queue and how many receives send a message there.
+    pub dead_letter: Option<(Value, bool, u32)>,
+    /// How messages are encrypted at rest (default: SSE-SQS).
+    pub encryption: QueueEncryption,
+    /// Deny any request not made over TLS, by queue policy (default: true).
+    pub enforce_ssl: bool,
+    /// What happens to the queue when it leaves the stack (default: delete, as in the AWS CDK).
+    pub removal_policy: RemovalPolicy,
+}
+
+impl Default for QueueProps {
+    fn default() -> Self {
+        QueueProps {
+            name: None,
+            fifo: false,
+            content_based_deduplication: false,
+            fifo_throughput: None,
+            visibility_timeout_seconds: None,
+            retention_period_seconds: None,
+            delay_seconds: None,
+            max_message_size_bytes: None,
+            receive_wait_seconds: None,
+            dead_letter: None,
+            encryption: QueueEncryption::SqsManaged,
+            enforce_ssl: true,
+            removal_policy: RemovalPolicy::Destroy,
+        }
+    }
+}
+
+impl QueueProps {
+    /// A standard queue with SQS's defaults, encrypted, TLS only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The queue's name (a FIFO queue's ends with `.fifo`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// A FIFO queue: ordered, exactly-once processing.
+    pub fn fifo(mut self) -> Self {
+        self.fifo = true;
+        self
+    }
+    /// FIFO: deduplicate messages by a SHA-256 of their body.
+    pub fn content_based_deduplication(mut self) -> Self {
+        self.content_based_deduplication = true;
+        self
+    }
+    /// FIFO: the throughput mode.
+    pub fn fifo_throughput(mut self, mode: FifoThroughput) -> Self {
+        self.fifo_throughput = Some(mode);
+        self
+    }
+    /// How long a received message stays hidden from other consumers.
+    pub fn visibility_timeout_seconds(mut self, seconds: u32) -> Self {
+        self.visibility_timeout_seconds = Some(seconds);
+        self
+    }
+    /// How long a message is kept.
+    pub fn retention_period_seconds(mut self, seconds: u32) -> Self {
+        self.retention_period_seconds = Some(seconds);
+        self
+    }
+    /// How long a new message is hidden before its first delivery.
+    pub fn delay_seconds(mut self, seconds: u32) -> Self {
+        self.delay_seconds = Some(seconds);
+        self
+    }
+    /// The largest message, in bytes.
+    pub fn max_message_size_bytes(mut self, bytes: u32) -> Self {
+        self.max_message_size_bytes = Some(bytes);
+        self
+    }
+    /// Long polling: how long a receive waits for a message.
+    pub fn receive_wait_seconds(mut self, seconds: u32) -> Self {
+        self.receive_wait_seconds = Some(seconds);
+        self
+    }
+    /// After `max_receive_count` receives, a message moves to `queue`.
+    pub fn dead_letter_queue(mut self, queue: &Queue, max_receive_count: u32) -> Self {
+        self.dead_letter = Some((queue.arn(), queue.fifo, max_receive_count));
+        self
+    }
+    /// How messages are encrypted at rest.
+    pub fn encryption(mut self, encryption: QueueEncryption) -> Self {
+        self.encryption = encryption;
+        self
+    }
+    /// Deny requests not made over TLS (on by default).
+    pub fn enforce_ssl(mut self, on: bool) -> Self {
+        self.enforce_ssl = on;
+        self
+    }
+    /// What happens to the queue when it leaves the stack.
+    pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
+        self.removal_policy = policy;
+        self
+    }
+}
+
+/// An SQS queue.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    id: String,
+    resource: ResourceRef,
+    fifo: bool,
+    encryption: QueueEncryption,
+    visibility_timeout_seconds: u32,
+}
+
+impl Queue {
+    /// Creates the queue, and its policy when TLS is enforced; values SQS refuses are reported
+    /// at synth with the construct path and property.
+    pub fn new(stack: &mut Stack, id: &str, props: QueueProps) -> Queue {
+        let path = stack.path_of(&format!("{id}/Resource"));
+        let mut problem = |property: &str, message: String| {
+            stack.add_problem(Problem::new(&path, message).property(property));
+        };
+        if let Some(name) = &props.name {
+            let base = name.strip_suffix(".fifo").unwrap_or(name);
+            if let Err(e) = names::check_name("a queue name", name, 1, limits::MAX_NAME, "-_.") {
+                problem("QueueName", e);
+            } else if base.contains('.') {
+                problem(
+                    "QueueName",
+                    format!("the queue name \"{name}\" may hold '.' only in its .fifo suffix"),
+                );
+            }
+            if props.fifo && !name.ends_with(".fifo") {
+                problem(
+                    "QueueName",
+                    format!("a FIFO queue's name must end with .fifo: \"{name}.fifo\""),
+                );
+            }
+            if !props.fifo && name.ends_with(".fifo") {
+                problem(
+                    "QueueName",
+                    format!("\"{name}\" ends with .fifo but the queue is not FIFO: add .fifo()"),
+                );
+            }
+        }
+        if !props.fifo && props.content_based_deduplication {
+            problem(
+                "ContentBasedDeduplication",
+                "content-based deduplication is for FIFO queues: add .fifo()".into(),
+            );
+        }
+        if !props.fifo && props.fifo_throughput.is_some() {
+            problem(
+                "FifoThroughputLimit",
+                "a throughput mode is for FIFO queues: add .fifo()".into(),
+            );
+        }
+        let mut range =
+            |property: &str, value: Option<u32>, ok: std::ops::RangeInclusive<u32>, unit: &str| {
+                if let Some(v) = value {
+                    if !ok.contains(&v) {
+                        problem(
+                            property,
+                            format!(
+                                "{v} {unit} is outside SQS's {} to {} {unit}",
+                                ok.start(),
+                                ok.end()
+                            ),
+                        );
+                    }
+                }
+            };
+        range(
+            "VisibilityTimeout",
+            props.visibility_timeout_seconds,
+            0..=limits::MAX_VISIBILITY_TIMEOUT,
+            "s",
+        );
+        range(
+            "MessageRetentionPeriod",
+            props.retention_period_seconds,
+            limits::RETENTION,
+            "s",
+        );
+        range(
+            "DelaySeconds",
+            props.delay_seconds,
+            0..=limits::MAX_DELAY,
+            "s",
+        );
+        range(
+            "MaximumMessageSize",
+            props.max_message_size_bytes,
+            limits::MESSAGE_SIZE,
+            "bytes",
+        );
+        range(
+            "ReceiveMessageWaitTimeSeconds",
+            props.receive_wait_seconds,
+            0..=limits::MAX_RECEIVE_WAIT,
+            "s",
+        );
+        if let Some((_, dlq_fifo, count)) = &props.dead_letter {
+            range(
+                "RedrivePolicy",
+                Some(*count),
+                limits::MAX_RECEIVE_COUNT,
+                "receives",
+            );
+            if *dlq_fifo != props.fifo {
+                problem(
+                    "RedrivePolicy",
+                    format!(
+                        "a {} queue's dead-letter queue must be {} too",
+                        if props.fifo { "FIFO" } else { "standard" },
+                        if props.fifo { "FIFO" } else { "standard" }
+                    ),
+                );
+            }
+        }
+        let (sse, kms) = match &props.encryption {
+            QueueEncryption::SqsManaged => (Some(true), None),
+            QueueEncryption::KmsManaged => (None, Some(Value::from("alias/aws/sqs"))),
+            QueueEncryption::Kms(key) => (None, Some(key.clone())),
+        };
+        let throughput = props.fifo_throughput.map(|t| match t {
+            FifoThroughput::PerQueue => ("queue", "perQueue"),
+            FifoThroughput::PerMessageGroup => ("messageGroup", "perMessageGroupId"),
+        });
+        let queue = CfnQueue {
+            content_based_deduplication: props.content_based_deduplication.then_some(true),
+            deduplication_scope: throughput.map(|t| t.0.into()),
+            delay_seconds: props.delay_seconds,
+            fifo_queue: props.fifo.then_some(true),
+            fifo_throughput_limit: throughput.map(|t| t.1.into()),
+            kms_master_key_id: kms,
+            maximum_message_size: props.max_message_size_bytes,
+            message_retention_period: props.retention_period_seconds,
+            queue_name: props.name.clone().map(Value::from),
+            receive_message_wait_time_seconds: props.receive_wait_seconds,
+            redrive_policy: props
+                .dead_letter
+                .as_ref()
+                .map(|(arn, _, count)| RedrivePolicy {
+                    dead_letter_target_arn: arn.clone(),
+                    max_receive_count: *count,
+                }),
+            sqs_managed_sse_enabled: sse,
+            visibility_timeout: props.visibility_timeout_seconds,
+            ..Default::default()
+        };
+        let resource = stack.add_resource(
+            &format!("{id}/Resource"),
+            CfnResource::from_props(&queue).with_removal_policy(props.removal_policy),
+        );
+        let queue = Queue {
+            id: id.to_string(),
+            resource,
+            fifo: props.fifo,
+            encryption: props.encryption,
+            visibility_timeout_seconds: props.visibility_timeout_seconds.unwrap_or(30),
+        };
+        if props.enforce_ssl {
+            queue.add_to_resource_policy(
+                stack,
+                PolicyStatement::deny()
+                    .action("sqs:*")
+                    .principal(Principal::Any)
+                    .resource(queue.arn())
+                    .condition("Bool", "aws:SecureTransport", "false"),
+            );
+        }
+        queue
+    }
+
+    /// The `AWS::SQS::Queue` resource, to override a property or depend on it.
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The queue's URL (`Ref`).
+    pub fn url(&self) -> Value {
+        self.resource.reference()
+    }
+
+    /// The queue's ARN (`Fn::GetAtt` `Arn`).
+    pub fn arn(&self) -> Value {
+        self.resource.get_att("Arn")
+    }
+
+    /// The queue's name (`Fn::GetAtt` `QueueName`).
+    pub fn name(&self) -> Value {
+        self.resource.get_att("QueueName")
+    }
+
+    /// True for a FIFO queue.
+    pub fn is_fifo(&self) -> bool {
+        self.fifo
+    }
+
+    /// The visibility timeout in seconds (SQS's default 30 when not set).
+    pub fn visibility_timeout_seconds(&self) -> u32 {
+        self.visibility_timeout_seconds
+    }
+
+    /// Adds a statement to the queue's policy, creating the policy on first use.
+    pub fn add_to_resource_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
+        let policy_id = format!("{}/Policy/Resource", self.id);
+        let policy_ref = ResourceRef {
+            stack: self.resource.stack.clone(),
+            path: stack.path_of(&policy_id),
+        };
+        for p in statement.resource_policy_problems() {
+            stack.add_problem(Problem::new(&policy_ref.path, p).property("PolicyDocument"));
+        }
+        if stack.resource(&policy_ref).is_none() {
+            let policy = CfnQueuePolicy {
+                policy_document: policy_document(&[]),
+                queues: vec![self.url()],
+            };
+            stack.add(&policy_id, &policy);
+        }
+        let value = statement.to_cfn().unwrap_or_default();
+        if let Some(Value::Array(items)) = stack
+            .resource_mut(&policy_ref)
+            .and_then(|r| r.properties.get_path_mut("PolicyDocument.Statement"))
+        {
+            if !items.contains(&value) {
+                items.push(value);
+            }
+        }
+    }
+
+    /// The rights on the queue's KMS key that `actions` need, for a customer key.
+    fn grant_key(&self, stack: &mut Stack, grantee: &dyn Grantable, actions: &[&str]) {
+        if let QueueEncryption::Kms(key) = &self.encryption {
+            let arn = match key.as_str() {
+                Some(k) if !k.starts_with("arn:") => return,
+                _ => key.clone(),
+            };
+            grant(stack, grantee, actions, vec![arn]);
+        }
+    }
+
+    /// `sqs:SendMessage`, `GetQueueAttributes` and `GetQueueUrl` (and the key's
+    /// `kms:GenerateDataKey`/`kms:Decrypt` with a customer key).
+    pub fn grant_send_messages(
+        &self,
+        stack: &mut Stack,
+        grantee: &dyn Grantable,
+    ) -> PolicyStatement {
+        self.grant_key(stack, grantee, &["kms:Decrypt", "kms:GenerateDataKey"]);
+        grant(
+            stack,
+            grantee,
+            &[
+                "sqs:SendMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:GetQueueUrl",
+            ],
+            vec![self.arn()],
+        )
+    }
+
+    /// Receiving and deleting messages: `sqs:ReceiveMessage`, `ChangeMessageVisibility`,
+    /// `GetQueueUrl`, `DeleteMessage`, `GetQueueAttributes` (and the key's `kms:Decrypt`).
+    pub fn grant_consume_messages(
+        &self,
+        stack: &mut Stack,
+        grantee: &dyn Grantable,
+    ) -> PolicyStatement {
+        self.grant_key(stack, grantee, &["kms:Decrypt"]);
+        grant(
+            stack,
+            grantee,
+            &[
+                "sqs:ReceiveMessage",
+                "sqs:ChangeMessageVisibility",
+                "sqs:GetQueueUrl",
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+            ],
+            vec![self.arn()],
+        )
+    }
+
+    /// `sqs:PurgeQueue`, `GetQueueAttributes` and `GetQueueUrl`.
+    pub fn grant_purge(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(
+            stack,
+            grantee,
+            &[
+                "sqs:PurgeQueue",
+                "sqs:GetQueueAttributes",
+                "sqs:GetQueueUrl",
+            ],
+            vec![self.arn()],
+        )
+    }
+}
