@@ -30,6 +30,7 @@ pub mod iam;
 pub mod lambda;
 pub mod logs;
 pub mod s3;
+pub mod sns;
 pub mod sqs;
 pub mod stepfunctions;
 

@@ -16,6 +16,7 @@ use constructs::iam::PolicyStatement;
 use constructs::lambda::{Function, FunctionProps};
 use constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
 use constructs::s3::{Bucket, BucketProps};
+use constructs::sns::{Subscriber, SubscriptionProps, Topic, TopicProps};
 use constructs::sqs::{FifoThroughput, Queue, QueueEncryption, QueueProps};
 use constructs::stepfunctions::asl::*;
 use constructs::stepfunctions::tasks::{self, *};
@@ -427,12 +428,38 @@ pub fn catalog_app(root: &Path) -> App {
         &mut s,
         "Inbox",
         QueueProps::new()
-            .encryption(QueueEncryption::KmsManaged)
             .receive_wait_seconds(20)
             .retention_period_seconds(345_600),
     );
+    // a KMS-encrypted queue of its own (SNS cannot deliver to one with alias/aws/sqs)
+    let audit = Queue::new(
+        &mut s,
+        "Audit",
+        QueueProps::new().encryption(QueueEncryption::KmsManaged),
+    );
+    audit.grant_send_messages(&mut s, &function);
     orders.grant_send_messages(&mut s, &function);
     inbox.grant_consume_messages(&mut s, &function);
+    // a topic delivering to the inbox (filtered, raw), the worker and an address
+    let mut events = Topic::new(&mut s, "Events", TopicProps::new().display_name("Catalog"));
+    events.subscribe(
+        &mut s,
+        Subscriber::Queue(&inbox),
+        SubscriptionProps::new()
+            .raw_message_delivery()
+            .filter_policy(serde_json::json!({"kind": ["job"]})),
+    );
+    events.subscribe(
+        &mut s,
+        Subscriber::Function(&function),
+        SubscriptionProps::new(),
+    );
+    events.subscribe(
+        &mut s,
+        Subscriber::Email("ops@example.com".into()),
+        SubscriptionProps::new(),
+    );
+    events.grant_publish(&mut s, &function);
     app.add_stack(s);
     app
 }

@@ -404,6 +404,11 @@ impl Queue {
         self.resource.get_att("QueueName")
     }
 
+    /// How the queue's messages are encrypted at rest.
+    pub fn encryption(&self) -> &QueueEncryption {
+        &self.encryption
+    }
+
     /// True for a FIFO queue.
     pub fn is_fifo(&self) -> bool {
         self.fifo

@@ -1,0 +1,416 @@
+//! SNS: the `Topic` construct — standard or FIFO, encrypted with the AWS managed key unless
+//! told otherwise, a TLS-only topic policy, a publish grant — and its subscriptions: a queue
+//! (with the queue policy that lets the topic send), a function (with the invoke permission),
+//! an email address or an HTTPS endpoint, each with an optional filter policy.
+
+use serde_json::Value as Json;
+
+use crate::cfn_resource;
+use crate::core::error::Problem;
+use crate::core::names;
+use crate::core::stack::Stack;
+use crate::core::token::ResourceRef;
+use crate::core::value::{ToCfn, Value};
+use crate::iam::{grant, policy_document, Grantable, PolicyStatement, Principal};
+use crate::lambda::{Function, PermissionProps};
+use crate::sqs::Queue;
+
+cfn_resource! {
+    /// `AWS::SNS::Topic`
+    pub struct CfnTopic: "AWS::SNS::Topic", required [] {
+        content_based_deduplication: Option<bool> => "ContentBasedDeduplication",
+        display_name: Option<Value> => "DisplayName",
+        fifo_topic: Option<bool> => "FifoTopic",
+        kms_master_key_id: Option<Value> => "KmsMasterKeyId",
+        tags: Option<Vec<Value>> => "Tags",
+        topic_name: Option<Value> => "TopicName",
+    }
+}
+
+cfn_resource! {
+    /// `AWS::SNS::TopicPolicy`
+    pub struct CfnTopicPolicy: "AWS::SNS::TopicPolicy", required ["PolicyDocument", "Topics"] {
+        policy_document: Value => "PolicyDocument",
+        topics: Vec<Value> => "Topics",
+    }
+}
+
+cfn_resource! {
+    /// `AWS::SNS::Subscription`
+    pub struct CfnSubscription: "AWS::SNS::Subscription", required ["Protocol", "TopicArn"] {
+        endpoint: Option<Value> => "Endpoint",
+        filter_policy: Option<Value> => "FilterPolicy",
+        filter_policy_scope: Option<Value> => "FilterPolicyScope",
+        protocol: Value => "Protocol",
+        raw_message_delivery: Option<bool> => "RawMessageDelivery",
+        redrive_policy: Option<Value> => "RedrivePolicy",
+        topic_arn: Value => "TopicArn",
+    }
+}
+
+/// The limits SNS sets.
+pub mod limits {
+    /// A topic name: 1 to 256 characters (with `.fifo` for a FIFO topic).
+    pub const MAX_NAME: usize = 256;
+    /// A filter policy: at most 150 combinations of values (SNS's quota; counted as the
+    /// product of each key's number of values).
+    pub const MAX_FILTER_COMBINATIONS: usize = 150;
+    /// A filter policy: at most 5 keys.
+    pub const MAX_FILTER_KEYS: usize = 5;
+}
+
+/// Settings of a [`Topic`]; `TopicProps::new()` then builder methods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicProps {
+    /// `TopicName`; default: one CloudFormation generates.
+    pub name: Option<String>,
+    /// `DisplayName` (the sender of SMS and email messages).
+    pub display_name: Option<String>,
+    /// A FIFO topic (`FifoTopic`).
+    pub fifo: bool,
+    /// FIFO: deduplicate by a hash of the message.
+    pub content_based_deduplication: bool,
+    /// The KMS key (`KmsMasterKeyId`); default: the AWS managed key `alias/aws/sns`; `None`
+    /// leaves the topic unencrypted.
+    pub kms_key: Option<Value>,
+    /// Deny publishing not made over TLS, by topic policy (default: true).
+    pub enforce_ssl: bool,
+}
+
+impl Default for TopicProps {
+    fn default() -> Self {
+        TopicProps {
+            name: None,
+            display_name: None,
+            fifo: false,
+            content_based_deduplication: false,
+            kms_key: Some(Value::from("alias/aws/sns")),
+            enforce_ssl: true,
+        }
+    }
+}
+
+impl TopicProps {
+    /// A standard topic, encrypted with `alias/aws/sns`, TLS only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The topic's name (a FIFO topic's ends with `.fifo`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// The display name.
+    pub fn display_name(mut self, name: impl Into<String>) -> Self {
+        self.display_name = Some(name.into());
+        self
+    }
+    /// A FIFO topic: ordered, deduplicated; only FIFO queues may subscribe.
+    pub fn fifo(mut self) -> Self {
+        self.fifo = true;
+        self
+    }
+    /// FIFO: deduplicate by a SHA-256 of the message.
+    pub fn content_based_deduplication(mut self) -> Self {
+        self.content_based_deduplication = true;
+        self
+    }
+    /// Encrypt with this key (ARN, id or alias), or leave unencrypted with `None`.
+    pub fn kms_key(mut self, key: Option<Value>) -> Self {
+        self.kms_key = key;
+        self
+    }
+    /// Deny publishing not made over TLS (on by default).
+    pub fn enforce_ssl(mut self, on: bool) -> Self {
+        self.enforce_ssl = on;
+        self
+    }
+}
+
+/// Where a subscription delivers.
+#[derive(Debug, Clone)]
+pub enum Subscriber<'a> {
+    /// An SQS queue (its policy lets the topic send; raw delivery by choice).
+    Queue(&'a Queue),
+    /// A Lambda function (its permission lets the topic invoke it).
+    Function(&'a Function),
+    /// An email address (confirmed by its owner).
+    Email(String),
+    /// An HTTPS endpoint (confirmed by the endpoint).
+    Https(String),
+}
+
+/// Settings of a subscription.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SubscriptionProps {
+    /// `FilterPolicy`: only messages whose attributes (or body) match are delivered.
+    pub filter_policy: Option<Json>,
+    /// The filter applies to the message body (`FilterPolicyScope: MessageBody`).
+    pub filter_on_body: bool,
+    /// Queue and HTTPS subscriptions: deliver the message itself, without SNS's envelope.
+    pub raw_message_delivery: bool,
+}
+
+impl SubscriptionProps {
+    /// Every message, in SNS's envelope.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Only messages whose attributes match `policy` (`{"kind": ["order"]}`).
+    pub fn filter_policy(mut self, policy: Json) -> Self {
+        self.filter_policy = Some(policy);
+        self
+    }
+    /// The filter policy applies to the message body.
+    pub fn filter_on_body(mut self) -> Self {
+        self.filter_on_body = true;
+        self
+    }
+    /// Deliver the raw message (queues and HTTPS endpoints).
+    pub fn raw_message_delivery(mut self) -> Self {
+        self.raw_message_delivery = true;
+        self
+    }
+}
+
+/// An SNS topic.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    id: String,
+    resource: ResourceRef,
+    fifo: bool,
+    subscriptions: usize,
+}
+
+impl Topic {
+    /// Creates the topic, and its policy when TLS is enforced.
+    pub fn new(stack: &mut Stack, id: &str, props: TopicProps) -> Topic {
+        let path = stack.path_of(&format!("{id}/Resource"));
+        if let Some(name) = &props.name {
+            let base = name.strip_suffix(".fifo").unwrap_or(name);
+            if let Err(e) = names::check_name("a topic name", base, 1, limits::MAX_NAME, "-_") {
+                stack.add_problem(Problem::new(&path, e).property("TopicName"));
+            }
+            if props.fifo != name.ends_with(".fifo") {
+                let message = if props.fifo {
+                    format!("a FIFO topic's name must end with .fifo: \"{name}.fifo\"")
+                } else {
+                    format!("\"{name}\" ends with .fifo but the topic is not FIFO: add .fifo()")
+                };
+                stack.add_problem(Problem::new(&path, message).property("TopicName"));
+            }
+        }
+        if props.content_based_deduplication && !props.fifo {
+            stack.add_problem(
+                Problem::new(
+                    &path,
+                    "content-based deduplication is for FIFO topics: add .fifo()",
+                )
+                .property("ContentBasedDeduplication"),
+            );
+        }
+        let topic = CfnTopic {
+            content_based_deduplication: props.content_based_deduplication.then_some(true),
+            display_name: props.display_name.map(Value::from),
+            fifo_topic: props.fifo.then_some(true),
+            kms_master_key_id: props.kms_key,
+            topic_name: props.name.map(Value::from),
+            ..Default::default()
+        };
+        let resource = stack.add(&format!("{id}/Resource"), &topic);
+        let topic = Topic {
+            id: id.to_string(),
+            resource,
+            fifo: props.fifo,
+            subscriptions: 0,
+        };
+        if props.enforce_ssl {
+            topic.add_to_resource_policy(
+                stack,
+                PolicyStatement::deny()
+                    .action("sns:Publish")
+                    .principal(Principal::Any)
+                    .resource(topic.arn())
+                    .condition("Bool", "aws:SecureTransport", "false"),
+            );
+        }
+        topic
+    }
+
+    /// The `AWS::SNS::Topic` resource.
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The topic's ARN (`Ref`).
+    pub fn arn(&self) -> Value {
+        self.resource.reference()
+    }
+
+    /// The topic's name (`Fn::GetAtt` `TopicName`).
+    pub fn name(&self) -> Value {
+        self.resource.get_att("TopicName")
+    }
+
+    /// True for a FIFO topic.
+    pub fn is_fifo(&self) -> bool {
+        self.fifo
+    }
+
+    /// Adds a statement to the topic's policy, creating the policy on first use.
+    pub fn add_to_resource_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
+        let policy_id = format!("{}/Policy/Resource", self.id);
+        let policy_ref = ResourceRef {
+            stack: self.resource.stack.clone(),
+            path: stack.path_of(&policy_id),
+        };
+        for p in statement.resource_policy_problems() {
+            stack.add_problem(Problem::new(&policy_ref.path, p).property("PolicyDocument"));
+        }
+        if stack.resource(&policy_ref).is_none() {
+            let policy = CfnTopicPolicy {
+                policy_document: policy_document(&[]),
+                topics: vec![self.arn()],
+            };
+            stack.add(&policy_id, &policy);
+        }
+        let value = statement.to_cfn().unwrap_or_default();
+        if let Some(Value::Array(items)) = stack
+            .resource_mut(&policy_ref)
+            .and_then(|r| r.properties.get_path_mut("PolicyDocument.Statement"))
+        {
+            if !items.contains(&value) {
+                items.push(value);
+            }
+        }
+    }
+
+    /// `sns:Publish` on the topic.
+    pub fn grant_publish(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(stack, grantee, &["sns:Publish"], vec![self.arn()])
+    }
+
+    /// Subscribes `to`: the subscription, and what lets the topic deliver (the queue's policy
+    /// statement, the function's permission). What SNS would refuse is reported at synth.
+    pub fn subscribe(
+        &mut self,
+        stack: &mut Stack,
+        to: Subscriber<'_>,
+        props: SubscriptionProps,
+    ) -> ResourceRef {
+        self.subscriptions += 1;
+        let id = format!("{}/Subscription{}", self.id, self.subscriptions);
+        let path = stack.path_of(&format!("{id}/Resource"));
+        let mut problem = |property: &str, message: String| {
+            stack.add_problem(Problem::new(&path, message).property(property));
+        };
+        if let Some(policy) = &props.filter_policy {
+            for p in filter_policy_problems(policy) {
+                problem("FilterPolicy", p);
+            }
+        }
+        let raw_ok = matches!(to, Subscriber::Queue(_) | Subscriber::Https(_));
+        if props.raw_message_delivery && !raw_ok {
+            problem(
+                "RawMessageDelivery",
+                "raw message delivery is for queues and HTTPS endpoints".into(),
+            );
+        }
+        let (protocol, endpoint) = match &to {
+            Subscriber::Queue(q) => {
+                if self.fifo && !q.is_fifo() {
+                    problem(
+                        "Endpoint",
+                        "a FIFO topic delivers only to FIFO queues".into(),
+                    );
+                }
+                // SNS cannot use the AWS managed key of SQS: its key policy cannot be changed
+                if *q.encryption() == crate::sqs::QueueEncryption::KmsManaged {
+                    problem(
+                        "Endpoint",
+                        "SNS cannot deliver to a queue encrypted with the AWS managed key \
+                         alias/aws/sqs: use SSE-SQS, or a customer key whose policy lets \
+                         sns.amazonaws.com use it"
+                            .into(),
+                    );
+                }
+                ("sqs", q.arn())
+            }
+            Subscriber::Function(f) => ("lambda", f.arn()),
+            Subscriber::Email(address) => {
+                if !address.contains('@') {
+                    problem("Endpoint", format!("\"{address}\" is not an email address"));
+                }
+                ("email", Value::from(address.as_str()))
+            }
+            Subscriber::Https(url) => {
+                if !url.starts_with("https://") {
+                    problem("Endpoint", format!("\"{url}\" is not an https:// URL"));
+                }
+                ("https", Value::from(url.as_str()))
+            }
+        };
+        if self.fifo && !matches!(to, Subscriber::Queue(_)) {
+            problem(
+                "Protocol",
+                "a FIFO topic delivers only to SQS queues".into(),
+            );
+        }
+        let subscription = CfnSubscription {
+            endpoint: Some(endpoint),
+            filter_policy: props.filter_policy.clone().map(Value::from),
+            filter_policy_scope: props.filter_on_body.then(|| Value::from("MessageBody")),
+            protocol: protocol.into(),
+            raw_message_delivery: props.raw_message_delivery.then_some(true),
+            topic_arn: self.arn(),
+            ..Default::default()
+        };
+        let created = stack.add(&format!("{id}/Resource"), &subscription);
+        match to {
+            Subscriber::Queue(q) => q.add_to_resource_policy(
+                stack,
+                PolicyStatement::allow()
+                    .action("sqs:SendMessage")
+                    .principal(Principal::service("sns.amazonaws.com"))
+                    .resource(q.arn())
+                    .condition("ArnEquals", "aws:SourceArn", self.arn()),
+            ),
+            Subscriber::Function(f) => {
+                f.add_permission(
+                    stack,
+                    &format!("{}{}Invoke", self.id, self.subscriptions),
+                    PermissionProps::new("sns.amazonaws.com").source_arn(self.arn()),
+                );
+            }
+            Subscriber::Email(_) | Subscriber::Https(_) => {}
+        }
+        created
+    }
+}
+
+/// What SNS would refuse in a filter policy: a non-object, more than 5 keys, more than 150
+/// combinations of values.
+pub fn filter_policy_problems(policy: &Json) -> Vec<String> {
+    let Some(keys) = policy.as_object() else {
+        return vec!["a filter policy is a JSON object of attribute names".into()];
+    };
+    let mut out = Vec::new();
+    if keys.len() > limits::MAX_FILTER_KEYS {
+        out.push(format!(
+            "the filter policy has {} keys; SNS takes at most {}",
+            keys.len(),
+            limits::MAX_FILTER_KEYS
+        ));
+    }
+    let combinations: usize = keys
+        .values()
+        .map(|v| v.as_array().map_or(1, |a| a.len().max(1)))
+        .product();
+    if combinations > limits::MAX_FILTER_COMBINATIONS {
+        out.push(format!(
+            "the filter policy has {combinations} combinations of values; SNS takes at most {}",
+            limits::MAX_FILTER_COMBINATIONS
+        ));
+    }
+    out
+}
