@@ -490,11 +490,30 @@ fn each_validation_rule_reports_the_state() {
         ),
         (
             machine(
-                json!({"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken", "End": true}}),
+                json!({"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                    "Parameters": {"FunctionName": "f", "Payload": {"token.$": "$$.Task.Token"}}, "End": true}}),
             ),
             true,
             Some("A"),
             "no .sync or .waitForTaskToken",
+        ),
+        (
+            machine(
+                json!({"A": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "Parameters": {"QueueUrl": "q", "MessageBody.$": "$"}, "End": true}}),
+            ),
+            false,
+            Some("A"),
+            "sends no task token: put $$.Task.Token in its Parameters",
+        ),
+        (
+            machine(
+                json!({"A": {"Type": "Task", "QueryLanguage": "JSONata", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "Arguments": {"QueueUrl": "q", "MessageBody": "{% $states.input %}"}, "End": true}}),
+            ),
+            false,
+            Some("A"),
+            "put $states.context.Task.Token in its Arguments",
         ),
         (
             json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "QueryLanguage": "JSONPath", "End": true}}}),

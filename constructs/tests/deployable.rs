@@ -774,3 +774,68 @@ fn a_role_with_managed_policies_is_not_second_guessed() {
         &["no policy of its role S/Runner/Resource allows sqs:SendMessage"],
     );
 }
+
+#[test]
+fn messaging_tasks_derive_their_rights_and_a_callback_must_send_its_token() {
+    use constructs::sns::{Topic, TopicProps};
+    use constructs::sqs::{Queue, QueueEncryption, QueueProps};
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let queue = Queue::new(
+        &mut s,
+        "Approvals",
+        QueueProps::new().encryption(QueueEncryption::Kms(key.into())),
+    );
+    let topic = Topic::new(&mut s, "Done", TopicProps::new());
+    let ask = tasks::sqs_send_message(
+        "Ask",
+        &queue,
+        SendMessage::new(
+            Input::object()
+                .field("order", Input::path("$.id"))
+                .field("token", Input::from(ContextPath::TASK_TOKEN)),
+        )
+        .wait_for_task_token(),
+    );
+    let tell = tasks::sns_publish(
+        "Tell",
+        &topic,
+        Publish::new(Input::path("$")).subject("done"),
+    );
+    StateMachine::new(&mut s, "M", StateMachineProps::new(ask.next(tell)));
+    let t = Template::from_stack_in(ws.path(), &s);
+    let states = &machine_json(&t, "M")["Properties"]["Definition"]["States"];
+    assert_eq!(
+        states["Ask"]["Parameters"]["MessageBody"],
+        json!({"order.$": "$.id", "token.$": "$$.Task.Token"})
+    );
+    assert_eq!(states["Tell"]["Parameters"]["Subject"], "done");
+    let queue_arn = json!({"Fn::GetAtt": [t.logical_id_of_type("AWS::SQS::Queue"), "Arn"]});
+    let topic_ref = json!({"Ref": t.logical_id_of_type("AWS::SNS::Topic")});
+    let st = statements(&t, "MRole");
+    assert!(
+        st.contains(
+            &json!({"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": queue_arn})
+        ),
+        "{st:?}"
+    );
+    assert!(st.contains(&json!({"Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Effect": "Allow", "Resource": key})), "{st:?}");
+    assert!(
+        st.contains(&json!({"Action": "sns:Publish", "Effect": "Allow", "Resource": topic_ref})),
+        "{st:?}"
+    );
+    // a callback whose message carries no token can never be resumed
+    let mut s = Stack::new("S");
+    let queue = Queue::new(&mut s, "Q", QueueProps::new());
+    let ask = tasks::sqs_send_message(
+        "Ask",
+        &queue,
+        SendMessage::new(Input::path("$")).wait_for_task_token(),
+    );
+    StateMachine::new(&mut s, "M", StateMachineProps::new(ask));
+    assert_contains_all(
+        &problems_in(ws.path(), s),
+        &["S/M/Resource [Definition]: state \"Ask\": uses arn:${AWS::Partition}:states:::sqs:sendMessage.waitForTaskToken but sends no task token: put $$.Task.Token in its Parameters"],
+    );
+}

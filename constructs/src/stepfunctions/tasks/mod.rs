@@ -16,6 +16,8 @@ use super::state_machine::StateMachine;
 
 mod dynamodb;
 pub use dynamodb::*;
+mod messaging;
+pub use messaging::*;
 
 /// `arn:<partition>:states:::<integration>`, a substitution of the definition.
 pub fn integration_arn(integration: &str) -> Value {

@@ -71,6 +71,18 @@ pub(crate) fn shape(v: &Value) -> String {
     }
 }
 
+/// True when a string of `v` (a key or a value, at any depth) holds `needle`.
+fn mentions(v: &Value, needle: &str) -> bool {
+    match v {
+        Value::String(s) => s.contains(needle),
+        Value::Array(items) => items.iter().any(|i| mentions(i, needle)),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, i)| k.contains(needle) || mentions(i, needle)),
+        _ => false,
+    }
+}
+
 /// Counts the bytes written to it.
 struct Counter(usize);
 
@@ -367,6 +379,33 @@ impl<'a> Checker<'a> {
                 }
                 if resource.is_empty() {
                     self.at(name, "a Task needs a Resource");
+                }
+                if resource.ends_with(".waitForTaskToken") {
+                    // the callback needs the token: without it nothing can resume the task
+                    let sent: Vec<Value> = [
+                        t.input.as_ref().map(|i| i.render(language)),
+                        t.parameters.clone(),
+                        t.arguments.clone(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                    let token = match language {
+                        QueryLanguage::JsonPath => "$$.Task.Token",
+                        QueryLanguage::Jsonata => "$states.context.Task.Token",
+                    };
+                    if !sent.iter().any(|v| mentions(v, token)) {
+                        self.at(
+                            name,
+                            format!(
+                                "uses {resource} but sends no task token: put {token} in its {} so the callback can resume it",
+                                match language {
+                                    QueryLanguage::JsonPath => "Parameters",
+                                    QueryLanguage::Jsonata => "Arguments",
+                                }
+                            ),
+                        );
+                    }
                 }
                 self.retry_catch(name, &t.retry, &t.catch, language);
             }
