@@ -489,6 +489,39 @@ pub fn grant(
     statement
 }
 
+/// Adds `statement` to the resource policy of a resource (a bucket's, a queue's, a topic's):
+/// the resource `{owner_id}/Policy/Resource` beside it, made by `policy` on first use (its
+/// `PolicyDocument` empty); a statement that is not valid in a resource policy is reported
+/// there, and one already in the policy is not added again.
+pub fn add_to_resource_policy<P: crate::core::resource::CfnProps>(
+    stack: &mut Stack,
+    owner: &ResourceRef,
+    owner_id: &str,
+    statement: PolicyStatement,
+    policy: impl FnOnce() -> P,
+) {
+    let policy_id = format!("{owner_id}/Policy/Resource");
+    let policy_ref = ResourceRef {
+        stack: owner.stack.clone(),
+        path: stack.path_of(&policy_id),
+    };
+    for p in statement.resource_policy_problems() {
+        stack.add_problem(Problem::new(&policy_ref.path, p).property("PolicyDocument"));
+    }
+    if stack.resource(&policy_ref).is_none() {
+        stack.add(&policy_id, &policy());
+    }
+    let value = statement.to_cfn().unwrap_or_default();
+    if let Some(Value::Array(items)) = stack
+        .resource_mut(&policy_ref)
+        .and_then(|r| r.properties.get_path_mut("PolicyDocument.Statement"))
+    {
+        if !items.contains(&value) {
+            items.push(value);
+        }
+    }
+}
+
 /// Statements with the same effect, actions and conditions become one with every resource;
 /// then statements with the same resources become one with every action. Exact duplicates go.
 pub fn merge_statements(statements: Vec<PolicyStatement>) -> Vec<PolicyStatement> {

@@ -5,7 +5,7 @@ use crate::core::names;
 use crate::core::resource::{CfnResource, RemovalPolicy};
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
-use crate::core::value::{ToCfn, Value};
+use crate::core::value::Value;
 use crate::iam::{grant, policy_document, Grantable, PolicyStatement, Principal};
 use crate::{cfn_enum, cfn_resource, cfn_struct};
 
@@ -285,30 +285,13 @@ impl Bucket {
 
     /// Adds a statement to the bucket's policy, creating the policy on first use.
     pub fn add_to_resource_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
-        let policy_id = format!("{}/Policy/Resource", self.id);
-        let policy_ref = ResourceRef {
-            stack: self.resource.stack.clone(),
-            path: stack.path_of(&policy_id),
-        };
-        for p in statement.resource_policy_problems() {
-            stack.add_problem(Problem::new(&policy_ref.path, p).property("PolicyDocument"));
-        }
-        if stack.resource(&policy_ref).is_none() {
-            let policy = CfnBucketPolicy {
+        let owner = self.resource.clone();
+        crate::iam::add_to_resource_policy(stack, &owner, &self.id, statement, || {
+            CfnBucketPolicy {
                 bucket: self.name(),
                 policy_document: policy_document(&[]),
-            };
-            stack.add(&policy_id, &policy);
-        }
-        let value = statement.to_cfn().unwrap_or_default();
-        if let Some(Value::Array(items)) = stack
-            .resource_mut(&policy_ref)
-            .and_then(|r| r.properties.get_path_mut("PolicyDocument.Statement"))
-        {
-            if !items.contains(&value) {
-                items.push(value);
             }
-        }
+        });
     }
 
     /// `s3:GetObject` on every object.

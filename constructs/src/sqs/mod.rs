@@ -7,7 +7,7 @@ use crate::core::names;
 use crate::core::resource::{CfnResource, RemovalPolicy};
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
-use crate::core::value::{ToCfn, Value};
+use crate::core::value::Value;
 use crate::iam::{grant, policy_document, Grantable, PolicyStatement, Principal};
 use crate::{cfn_resource, cfn_struct};
 
@@ -421,30 +421,11 @@ impl Queue {
 
     /// Adds a statement to the queue's policy, creating the policy on first use.
     pub fn add_to_resource_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
-        let policy_id = format!("{}/Policy/Resource", self.id);
-        let policy_ref = ResourceRef {
-            stack: self.resource.stack.clone(),
-            path: stack.path_of(&policy_id),
-        };
-        for p in statement.resource_policy_problems() {
-            stack.add_problem(Problem::new(&policy_ref.path, p).property("PolicyDocument"));
-        }
-        if stack.resource(&policy_ref).is_none() {
-            let policy = CfnQueuePolicy {
-                policy_document: policy_document(&[]),
-                queues: vec![self.url()],
-            };
-            stack.add(&policy_id, &policy);
-        }
-        let value = statement.to_cfn().unwrap_or_default();
-        if let Some(Value::Array(items)) = stack
-            .resource_mut(&policy_ref)
-            .and_then(|r| r.properties.get_path_mut("PolicyDocument.Statement"))
-        {
-            if !items.contains(&value) {
-                items.push(value);
-            }
-        }
+        let owner = self.resource.clone();
+        crate::iam::add_to_resource_policy(stack, &owner, &self.id, statement, || CfnQueuePolicy {
+            policy_document: policy_document(&[]),
+            queues: vec![self.url()],
+        });
     }
 
     /// The rights on the queue's KMS key that `actions` need, for a customer key.
