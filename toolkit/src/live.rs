@@ -75,16 +75,7 @@ impl Live {
             ],
             bytes,
         )?;
-        let v: Json = serde_json::from_slice(&answer.body).unwrap_or(Json::Null);
-        if answer.status >= 300 {
-            let kind = v["__type"]
-                .as_str()
-                .map(|t| t.rsplit('#').next().unwrap_or(t))
-                .unwrap_or("ServiceException");
-            let message = v["message"]
-                .as_str()
-                .or_else(|| v["Message"].as_str())
-                .unwrap_or_default();
+        if let Some((kind, message)) = answer.error_parts() {
             return Err(Failure::new(
                 format!("{prefix}.{kind}"),
                 format!(
@@ -93,7 +84,7 @@ impl Live {
                 ),
             ));
         }
-        Ok(v)
+        Ok(answer.json())
     }
 
     /// Lambda's Invoke: the function's output, or its error as Step Functions reports it.
@@ -106,21 +97,10 @@ impl Live {
             &[("content-type", "application/json")],
             serde_json::to_vec(payload).unwrap_or_default(),
         )?;
-        let v: Json = serde_json::from_slice(&answer.body).unwrap_or(Json::Null);
-        if answer.status >= 300 {
-            let kind = v["Type"]
-                .as_str()
-                .or_else(|| v["__type"].as_str())
-                .unwrap_or("ServiceException");
-            return Err(Failure::new(
-                format!("Lambda.{}", kind.rsplit('#').next().unwrap_or(kind)),
-                v["message"]
-                    .as_str()
-                    .or_else(|| v["Message"].as_str())
-                    .unwrap_or_default()
-                    .to_string(),
-            ));
+        if let Some((kind, message)) = answer.error_parts() {
+            return Err(Failure::new(format!("Lambda.{kind}"), message));
         }
+        let v = answer.json();
         if answer.function_error.is_some() {
             let kind = v["errorType"]
                 .as_str()

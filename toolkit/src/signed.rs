@@ -30,8 +30,9 @@ impl Answer {
         serde_json::from_slice(&self.body).unwrap_or(Json::Null)
     }
 
-    /// The service's error, `Type: message`, when the status says it failed.
-    pub fn error(&self) -> Option<String> {
+    /// The service's error when the status says it failed: its exception's name (without
+    /// the namespace) and message.
+    pub fn error_parts(&self) -> Option<(String, String)> {
         if self.status < 300 {
             return None;
         }
@@ -45,7 +46,13 @@ impl Answer {
             .as_str()
             .or_else(|| v["Message"].as_str())
             .unwrap_or_default();
-        Some(format!("{kind}: {message} (status {})", self.status))
+        Some((kind.to_string(), message.to_string()))
+    }
+
+    /// The service's error, `Type: message (status N)`, when the status says it failed.
+    pub fn error(&self) -> Option<String> {
+        self.error_parts()
+            .map(|(kind, message)| format!("{kind}: {message} (status {})", self.status))
     }
 }
 
@@ -118,61 +125,59 @@ impl Signed {
         let Some(provider) = config.credentials_provider() else {
             return Err(transport("no credentials".into()));
         };
-        {
-            let credentials = provider
-                .provide_credentials()
-                .await
-                .map_err(|e| transport(e.to_string()))?;
-            let identity = credentials.into();
-            let params = v4::SigningParams::builder()
-                .identity(&identity)
-                .region(&self.region)
-                .name(service)
-                .time(SystemTime::now())
-                .settings(SigningSettings::default())
-                .build()
-                .map_err(|e| transport(e.to_string()))?
-                .into();
-            let signable = SignableRequest::new(
-                method,
-                url.as_str(),
-                headers.iter().copied(),
-                SignableBody::Bytes(&body),
-            )
+        let credentials = provider
+            .provide_credentials()
+            .await
             .map_err(|e| transport(e.to_string()))?;
-            let (instructions, _) = sign(signable, &params)
-                .map_err(|e| transport(e.to_string()))?
-                .into_parts();
-            let mut request = http::Request::builder().method(method).uri(&url);
-            for (k, v) in headers {
-                request = request.header(*k, *v);
-            }
-            let mut request = request
-                .body(SdkBody::from(body.clone()))
-                .map_err(|e| transport(e.to_string()))?;
-            instructions.apply_to_request_http1x(&mut request);
-            let request = HttpRequest::try_from(request).map_err(|e| transport(e.to_string()))?;
-            let response = self
-                .http
-                .call(request)
-                .await
-                .map_err(|e| transport(format!("{url}: {e:?}")))?;
-            let status = response.status().as_u16();
-            let function_error = response
-                .headers()
-                .get("x-amz-function-error")
-                .map(str::to_string);
-            let body = ByteStream::new(response.into_body())
-                .collect()
-                .await
-                .map_err(|e| transport(e.to_string()))?
-                .into_bytes()
-                .to_vec();
-            Ok(Answer {
-                status,
-                function_error,
-                body,
-            })
+        let identity = credentials.into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&self.region)
+            .name(service)
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .map_err(|e| transport(e.to_string()))?
+            .into();
+        let signable = SignableRequest::new(
+            method,
+            url.as_str(),
+            headers.iter().copied(),
+            SignableBody::Bytes(&body),
+        )
+        .map_err(|e| transport(e.to_string()))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| transport(e.to_string()))?
+            .into_parts();
+        let mut request = http::Request::builder().method(method).uri(&url);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
         }
+        let mut request = request
+            .body(SdkBody::from(body.clone()))
+            .map_err(|e| transport(e.to_string()))?;
+        instructions.apply_to_request_http1x(&mut request);
+        let request = HttpRequest::try_from(request).map_err(|e| transport(e.to_string()))?;
+        let response = self
+            .http
+            .call(request)
+            .await
+            .map_err(|e| transport(format!("{url}: {e:?}")))?;
+        let status = response.status().as_u16();
+        let function_error = response
+            .headers()
+            .get("x-amz-function-error")
+            .map(str::to_string);
+        let body = ByteStream::new(response.into_body())
+            .collect()
+            .await
+            .map_err(|e| transport(e.to_string()))?
+            .into_bytes()
+            .to_vec();
+        Ok(Answer {
+            status,
+            function_error,
+            body,
+        })
     }
 }
