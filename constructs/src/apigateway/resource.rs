@@ -494,7 +494,6 @@ impl ApiResource {
             request_validator_id: validator,
             resource_id: self.resource_id(),
             rest_api_id: self.api.api_id(),
-            ..Default::default()
         };
         let resource = stack.add(&format!("{id}/Resource"), &method);
         Method {
