@@ -1,5 +1,5 @@
-//! L1: `AWS::ApiGateway::RestApi`, `Resource`, `Method`, `Deployment`, `Stage`, `Account`,
-//! `ApiKey`, `UsagePlan`, `UsagePlanKey`.
+//! L1: `AWS::ApiGateway::RestApi`, `Resource`, `Method`, `Authorizer`, `Deployment`, `Stage`,
+//! `Account`, `ApiKey`, `UsagePlan`, `UsagePlanKey`.
 
 use indexmap::IndexMap;
 
@@ -104,6 +104,7 @@ cfn_resource! {
     /// `AWS::ApiGateway::Method`
     pub struct CfnMethod: "AWS::ApiGateway::Method", required ["HttpMethod", "ResourceId", "RestApiId"] {
         api_key_required: Option<bool> => "ApiKeyRequired",
+        authorization_scopes: Option<Vec<String>> => "AuthorizationScopes",
         authorization_type: Option<String> => "AuthorizationType",
         authorizer_id: Option<Value> => "AuthorizerId",
         http_method: Value => "HttpMethod",
@@ -115,6 +116,22 @@ cfn_resource! {
         request_validator_id: Option<Value> => "RequestValidatorId",
         resource_id: Value => "ResourceId",
         rest_api_id: Value => "RestApiId",
+    }
+}
+
+cfn_resource! {
+    /// `AWS::ApiGateway::Authorizer`
+    pub struct CfnAuthorizer: "AWS::ApiGateway::Authorizer", required ["Name", "RestApiId", "Type"] {
+        authorizer_credentials: Option<Value> => "AuthorizerCredentials",
+        authorizer_result_ttl_in_seconds: Option<u32> => "AuthorizerResultTtlInSeconds",
+        authorizer_uri: Option<Value> => "AuthorizerUri",
+        auth_type: Option<String> => "AuthType",
+        identity_source: Option<String> => "IdentitySource",
+        identity_validation_expression: Option<String> => "IdentityValidationExpression",
+        name: Value => "Name",
+        provider_arns: Option<Vec<Value>> => "ProviderARNs",
+        rest_api_id: Value => "RestApiId",
+        authorizer_type: Value => "Type",
     }
 }
 

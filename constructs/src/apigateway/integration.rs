@@ -371,6 +371,20 @@ impl DynamoDb {
     }
 }
 
+/// The URI API Gateway calls a function through (an integration's `Uri`, an authorizer's
+/// `AuthorizerUri`): `Invoke`, or `InvokeWithResponseStream` when `streaming`.
+pub(super) fn lambda_invocation_uri(function: &Function, streaming: bool) -> Value {
+    let (version, action) = if streaming {
+        ("2021-11-15", "response-streaming-invocations")
+    } else {
+        ("2015-03-31", "invocations")
+    };
+    fns::sub_with(
+        format!("arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/{version}/functions/${{Function}}/{action}"),
+        [("Function", function.arn())],
+    )
+}
+
 /// What a method calls.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Integration {
@@ -533,20 +547,12 @@ impl Integration {
                     &permission_id,
                     PermissionProps::new("apigateway.amazonaws.com").source_arn(execute_arn),
                 );
-                let (version, action) = if streaming {
-                    ("2021-11-15", "response-streaming-invocations")
-                } else {
-                    ("2015-03-31", "invocations")
-                };
                 cfn::Integration {
                     integration_http_method: Some("POST".into()),
                     integration_type: Some(IntegrationType::AwsProxy),
                     response_transfer_mode: streaming.then(|| "STREAM".to_string()),
                     timeout_in_millis: timeout_ms,
-                    uri: Some(fns::sub_with(
-                        format!("arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/{version}/functions/${{Function}}/{action}"),
-                        [("Function", function.arn())],
-                    )),
+                    uri: Some(lambda_invocation_uri(&function, streaming)),
                     ..Default::default()
                 }
             }

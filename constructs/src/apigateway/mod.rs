@@ -1,12 +1,13 @@
 //! API Gateway REST APIs: `RestApi` with its resource tree, methods and typed integrations
 //! (AWS services with their credentials role, Lambda proxy, HTTP, mock), mapping templates,
-//! CORS, a `Deployment` whose logical id follows the API's content, `Stage`, usage plans and
-//! API keys.
+//! CORS, Lambda and Cognito authorizers, a `Deployment` whose logical id follows the API's
+//! content, `Stage`, usage plans and API keys.
 //!
 //! The parts: the API itself here; the resource tree and its methods in `resource`; what
-//! methods call in `integration`; CORS in `cors`; deployments, stages, API keys and usage
-//! plans in `stage`.
+//! methods call in `integration`; CORS in `cors`; authorizers in `authorizer`; deployments,
+//! stages, API keys and usage plans in `stage`.
 
+mod authorizer;
 pub mod cfn;
 mod cors;
 mod integration;
@@ -23,6 +24,11 @@ use crate::iam::{
     aws_managed_policy_arn, grant, Grantable, PolicyStatement, Principal, Role, RoleProps,
 };
 
+pub use authorizer::{
+    check_identity_source, check_user_pool_arn, Authorizer, AuthorizerType, CognitoAuthorizerProps,
+    IdentitySource, RequestAuthorizerProps, TokenAuthorizerProps, AUTHORIZERS_PER_API,
+    DEFAULT_IDENTITY_SOURCE, DEFAULT_RESULTS_CACHE_TTL_SECONDS, MAX_RESULTS_CACHE_TTL_SECONDS,
+};
 pub use cfn::{EndpointType, IntegrationType, PassthroughBehavior};
 pub use cors::{AllowOrigin, CorsOptions};
 pub use integration::{
@@ -30,7 +36,8 @@ pub use integration::{
     Template,
 };
 pub use resource::{
-    ApiResource, Authorization, HttpMethod, Method, MethodOptions, MethodResponse, Validation,
+    check_scope, ApiResource, Authorization, HttpMethod, Method, MethodOptions, MethodResponse,
+    Validation,
 };
 pub use stage::{
     AccessLogFormat, ApiKey, ApiKeyProps, LoggingLevel, MethodSetting, Period, Quota, Stage,

@@ -7,6 +7,7 @@ use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
 
+use super::authorizer::{Authorizer, AuthorizerType};
 use super::cfn;
 use super::integration::Integration;
 use super::{CorsOptions, RestApi};
@@ -63,7 +64,7 @@ impl HttpMethod {
     }
 }
 
-/// How callers are authorized (`AuthorizationType`).
+/// How callers are authorized (`AuthorizationType`, `AuthorizerId`, `AuthorizationScopes`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Authorization {
     /// Anyone may call (`NONE`), the default.
@@ -71,6 +72,106 @@ pub enum Authorization {
     None,
     /// Signed requests, checked against the caller's IAM rights (`execute-api:Invoke`).
     Iam,
+    /// An authorizer of the same API: `CUSTOM` for a Lambda authorizer,
+    /// `COGNITO_USER_POOLS` (any valid token of the pools) for a Cognito one.
+    Custom(Authorizer),
+    /// A Cognito authorizer of the same API, requiring an access token that claims one of
+    /// the OAuth scopes (`AuthorizationScopes`), such as `orders/read`; scopes with a Lambda
+    /// authorizer are reported at synth.
+    Cognito {
+        /// The Cognito authorizer.
+        authorizer: Authorizer,
+        /// The scopes, any one of which the token must claim.
+        scopes: Vec<String>,
+    },
+}
+
+impl Authorization {
+    /// An authorizer of the same API ([`Authorization::Custom`]).
+    pub fn custom(authorizer: &Authorizer) -> Self {
+        Authorization::Custom(authorizer.clone())
+    }
+
+    /// A Cognito authorizer with OAuth scopes ([`Authorization::Cognito`]).
+    pub fn cognito<S: Into<String>>(
+        authorizer: &Authorizer,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Self {
+        Authorization::Cognito {
+            authorizer: authorizer.clone(),
+            scopes: scopes.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// The method's `AuthorizationType`, `AuthorizerId` and `AuthorizationScopes`; what API
+    /// Gateway would refuse is reported on `method_path`.
+    fn render(
+        &self,
+        stack: &mut Stack,
+        method_path: &str,
+        api: &ResourceRef,
+    ) -> (&'static str, Option<Value>, Option<Vec<String>>) {
+        let (authorizer, scopes) = match self {
+            Authorization::None => return ("NONE", None, None),
+            Authorization::Iam => return ("AWS_IAM", None, None),
+            Authorization::Custom(a) => (a, None),
+            Authorization::Cognito { authorizer, scopes } => (authorizer, Some(scopes)),
+        };
+        if &authorizer.api != api {
+            stack.add_problem(
+                Problem::new(
+                    method_path,
+                    format!(
+                        "the authorizer {} belongs to another API ({}): a method can use the authorizers of its own API only",
+                        authorizer.resource().path, authorizer.api.path
+                    ),
+                )
+                .property("AuthorizerId"),
+            );
+        }
+        let kind = authorizer.kind();
+        if let Some(scopes) = scopes {
+            if kind != AuthorizerType::CognitoUserPools && !scopes.is_empty() {
+                stack.add_problem(
+                    Problem::new(
+                        method_path,
+                        format!(
+                            "authorization scopes are for COGNITO_USER_POOLS authorizers; {} is a {} authorizer",
+                            authorizer.resource().path,
+                            kind.as_str()
+                        ),
+                    )
+                    .property("AuthorizationScopes"),
+                );
+            }
+            for scope in scopes {
+                if let Err(e) = check_scope(scope) {
+                    stack.add_problem(Problem::new(method_path, e).property("AuthorizationScopes"));
+                }
+            }
+        }
+        (
+            kind.method_authorization_type(),
+            Some(authorizer.authorizer_id()),
+            scopes.filter(|s| !s.is_empty()).cloned(),
+        )
+    }
+}
+
+/// Checks an OAuth scope: one or more visible ASCII characters but `"` and `\` (RFC 6749,
+/// section 3.3), such as `email` or `orders/read`.
+pub fn check_scope(scope: &str) -> Result<(), String> {
+    let ok = !scope.is_empty()
+        && scope
+            .chars()
+            .all(|c| ('!'..='~').contains(&c) && c != '"' && c != '\\');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{scope:?} is not an OAuth scope: visible ASCII characters without spaces, quotes or backslashes, such as orders/read"
+        ))
+    }
 }
 
 /// A method response (`MethodResponses` item): status, header declarations, models per
@@ -363,15 +464,14 @@ impl ApiResource {
         let validator = options
             .request_validator
             .map(|v| self.api.validator(stack, v));
+        let (authorization_type, authorizer_id, authorization_scopes) = options
+            .authorization
+            .render(stack, &method_path, &self.api.resource);
         let method = cfn::CfnMethod {
             api_key_required: options.api_key_required.then_some(true),
-            authorization_type: Some(
-                match options.authorization {
-                    Authorization::None => "NONE",
-                    Authorization::Iam => "AWS_IAM",
-                }
-                .into(),
-            ),
+            authorization_scopes,
+            authorization_type: Some(authorization_type.into()),
+            authorizer_id,
             http_method: verb.as_str().into(),
             integration: Some(rendered),
             method_responses: (!options.method_responses.is_empty()).then(|| {
@@ -394,7 +494,6 @@ impl ApiResource {
             request_validator_id: validator,
             resource_id: self.resource_id(),
             rest_api_id: self.api.api_id(),
-            ..Default::default()
         };
         let resource = stack.add(&format!("{id}/Resource"), &method);
         Method {

@@ -15,7 +15,8 @@ use super::RestApi;
 
 impl RestApi {
     /// The content hash of everything that shapes the API: the RestApi and every resource,
-    /// method, model and validator under it.
+    /// method, authorizer, model and validator under it (an authorizer's change takes effect
+    /// only with a new deployment).
     fn content_hash(&self, stack: &Stack) -> String {
         let prefix = stack.path_of(&format!("{}/", self.id));
         let mut hasher = Sha256::new();
@@ -26,6 +27,7 @@ impl RestApi {
                         r.type_name.as_str(),
                         "AWS::ApiGateway::Resource"
                             | "AWS::ApiGateway::Method"
+                            | "AWS::ApiGateway::Authorizer"
                             | "AWS::ApiGateway::Model"
                             | "AWS::ApiGateway::RequestValidator"
                     ));

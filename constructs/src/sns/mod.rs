@@ -179,6 +179,7 @@ pub struct Topic {
     id: String,
     resource: ResourceRef,
     fifo: bool,
+    content_based_deduplication: bool,
     subscriptions: usize,
 }
 
@@ -222,6 +223,7 @@ impl Topic {
             id: id.to_string(),
             resource,
             fifo: props.fifo,
+            content_based_deduplication: props.content_based_deduplication,
             subscriptions: 0,
         };
         if props.enforce_ssl {
@@ -255,6 +257,12 @@ impl Topic {
     /// True for a FIFO topic.
     pub fn is_fifo(&self) -> bool {
         self.fifo
+    }
+
+    /// True for a FIFO topic that deduplicates by a hash of the message
+    /// (`ContentBasedDeduplication`): publishers need no deduplication id.
+    pub fn content_based_deduplication(&self) -> bool {
+        self.content_based_deduplication
     }
 
     /// Adds a statement to the topic's policy, creating the policy on first use.

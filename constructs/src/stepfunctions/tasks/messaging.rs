@@ -1,5 +1,8 @@
 //! Messaging integrations: `sqs:sendMessage` and `sns:publish`, each as a request-response
 //! call or `.waitForTaskToken` (synth checks that the token is sent), with the rights derived.
+//! What SQS or SNS would refuse at run time is refused at synth: a message to a FIFO queue or
+//! topic without a group id, or without a deduplication id when the queue or topic does not
+//! deduplicate by content, and a per-message delay on a FIFO queue.
 
 use crate::iam::PolicyStatement;
 use crate::sns::Topic;
@@ -13,11 +16,11 @@ use super::integration_arn;
 pub struct SendMessage {
     /// `MessageBody`.
     pub body: Input,
-    /// `MessageGroupId` (FIFO queues need one).
+    /// `MessageGroupId`: FIFO queues need one (on a standard queue it makes a fair queue).
     pub group_id: Option<Input>,
-    /// `MessageDeduplicationId` (FIFO queues without content-based deduplication).
+    /// `MessageDeduplicationId`: FIFO queues without content-based deduplication need one.
     pub deduplication_id: Option<Input>,
-    /// `DelaySeconds`.
+    /// `DelaySeconds`, 0 to 900; standard queues only (a FIFO queue's delay is the queue's).
     pub delay_seconds: Option<u32>,
     /// Wait until a consumer calls `SendTaskSuccess` with `$$.Task.Token`, which the body
     /// must carry.
@@ -58,13 +61,24 @@ impl SendMessage {
 }
 
 /// Sends a message to `queue` (`arn:aws:states:::sqs:sendMessage`): `sqs:SendMessage` on
-/// the queue, and the KMS rights of a customer key.
+/// the queue, and the KMS rights of a customer key. For a FIFO queue, a message without a
+/// group id, without a deduplication id (unless the queue deduplicates by content), or with
+/// its own delay is reported at synth, as SQS would refuse it.
 pub fn sqs_send_message(name: &str, queue: &Queue, options: SendMessage) -> Step {
     let suffix = if options.wait_for_task_token {
         ".waitForTaskToken"
     } else {
         ""
     };
+    let mut problems = fifo_problems(
+        name,
+        "queue",
+        queue.is_fifo(),
+        queue.content_based_deduplication(),
+        options.group_id.is_some(),
+        options.deduplication_id.is_some(),
+        "SendMessage",
+    );
     let mut input = Input::object()
         .field("QueueUrl", queue.url())
         .field("MessageBody", options.body);
@@ -75,6 +89,15 @@ pub fn sqs_send_message(name: &str, queue: &Queue, options: SendMessage) -> Step
         input = input.field("MessageDeduplicationId", d);
     }
     if let Some(s) = options.delay_seconds {
+        if queue.is_fifo() {
+            problems.push(format!(
+                "state {name:?}: DelaySeconds: SQS takes no per-message delay on a FIFO queue; set the queue's delay instead"
+            ));
+        } else if s > MAX_DELAY_SECONDS {
+            problems.push(format!(
+                "state {name:?}: DelaySeconds: {s} s is over SQS's {MAX_DELAY_SECONDS} (15 minutes)"
+            ));
+        }
         input = input.field("DelaySeconds", crate::core::value::Value::from(s));
     }
     let mut step = task(name, integration_arn(&format!("sqs:sendMessage{suffix}")))
@@ -91,7 +114,38 @@ pub fn sqs_send_message(name: &str, queue: &Queue, options: SendMessage) -> Step
                 .resource(key.clone()),
         );
     }
-    step
+    problems.into_iter().fold(step, Step::with_problem)
+}
+
+/// The longest per-message delay SQS takes (`DelaySeconds`), 15 minutes.
+const MAX_DELAY_SECONDS: u32 = 900;
+
+/// What SQS and SNS refuse of a message to a FIFO queue or topic: no `MessageGroupId`, and
+/// no `MessageDeduplicationId` when the queue or topic does not deduplicate by content.
+fn fifo_problems(
+    name: &str,
+    kind: &str,
+    fifo: bool,
+    content_based_deduplication: bool,
+    has_group_id: bool,
+    has_deduplication_id: bool,
+    options: &str,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !fifo {
+        return problems;
+    }
+    if !has_group_id {
+        problems.push(format!(
+            "state {name:?}: MessageGroupId: a FIFO {kind} refuses a message without a group id; give {options}::group_id"
+        ));
+    }
+    if !has_deduplication_id && !content_based_deduplication {
+        problems.push(format!(
+            "state {name:?}: MessageDeduplicationId: the FIFO {kind} has no content-based deduplication, so it refuses a message without a deduplication id; give {options}::deduplication_id, or turn on the {kind}'s content_based_deduplication"
+        ));
+    }
+    problems
 }
 
 /// Options of [`sns_publish`]: `Publish::new(message)` then builder methods.
@@ -103,6 +157,8 @@ pub struct Publish {
     pub subject: Option<Input>,
     /// `MessageGroupId` (FIFO topics need one).
     pub group_id: Option<Input>,
+    /// `MessageDeduplicationId`: FIFO topics without content-based deduplication need one.
+    pub deduplication_id: Option<Input>,
     /// Wait for a subscriber's callback with `$$.Task.Token`, which the message must carry.
     pub wait_for_task_token: bool,
 }
@@ -114,6 +170,7 @@ impl Publish {
             message: message.into(),
             subject: None,
             group_id: None,
+            deduplication_id: None,
             wait_for_task_token: false,
         }
     }
@@ -127,6 +184,11 @@ impl Publish {
         self.group_id = Some(id.into());
         self
     }
+    /// The FIFO deduplication id.
+    pub fn deduplication_id(mut self, id: impl Into<Input>) -> Self {
+        self.deduplication_id = Some(id.into());
+        self
+    }
     /// Wait for a subscriber's callback (`.waitForTaskToken`).
     pub fn wait_for_task_token(mut self) -> Self {
         self.wait_for_task_token = true;
@@ -134,7 +196,9 @@ impl Publish {
     }
 }
 
-/// Publishes to `topic` (`arn:aws:states:::sns:publish`): `sns:Publish` on the topic.
+/// Publishes to `topic` (`arn:aws:states:::sns:publish`): `sns:Publish` on the topic. For a
+/// FIFO topic, a message without a group id, or without a deduplication id (unless the topic
+/// deduplicates by content), is reported at synth, as SNS would refuse it.
 pub fn sns_publish(name: &str, topic: &Topic, options: Publish) -> Step {
     let suffix = if options.wait_for_task_token {
         ".waitForTaskToken"
@@ -147,14 +211,27 @@ pub fn sns_publish(name: &str, topic: &Topic, options: Publish) -> Step {
     if let Some(s) = options.subject {
         input = input.field("Subject", s);
     }
+    let problems = fifo_problems(
+        name,
+        "topic",
+        topic.is_fifo(),
+        topic.content_based_deduplication(),
+        options.group_id.is_some(),
+        options.deduplication_id.is_some(),
+        "Publish",
+    );
     if let Some(g) = options.group_id {
         input = input.field("MessageGroupId", g);
     }
-    task(name, integration_arn(&format!("sns:publish{suffix}")))
+    if let Some(d) = options.deduplication_id {
+        input = input.field("MessageDeduplicationId", d);
+    }
+    let step = task(name, integration_arn(&format!("sns:publish{suffix}")))
         .input(input)
         .grant(
             PolicyStatement::allow()
                 .action("sns:Publish")
                 .resource(topic.arn()),
-        )
+        );
+    problems.into_iter().fold(step, Step::with_problem)
 }

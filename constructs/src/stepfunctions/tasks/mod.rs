@@ -62,6 +62,10 @@ pub struct LambdaInvoke {
     /// Call the function by its ARN (the legacy form), whose result is the payload alone,
     /// without the invocation's metadata (StatusCode, ExecutedVersion, ...).
     pub payload_response_only: bool,
+    /// Wait until someone calls `SendTaskSuccess` or `SendTaskFailure` with the task token
+    /// (`lambda:invoke.waitForTaskToken`), which the payload must carry; the task's result is
+    /// what that call sends.
+    pub wait_for_task_token: bool,
 }
 
 impl Default for LambdaInvoke {
@@ -70,6 +74,7 @@ impl Default for LambdaInvoke {
             payload: None,
             retry_on_service_exceptions: true,
             payload_response_only: false,
+            wait_for_task_token: false,
         }
     }
 }
@@ -95,11 +100,18 @@ impl LambdaInvoke {
         self.payload_response_only = true;
         self
     }
+    /// Waits for the callback (`.waitForTaskToken`): give a [`payload`](Self::payload) that
+    /// carries `ContextPath::TASK_TOKEN`, which synth checks.
+    pub fn wait_for_task_token(mut self) -> Self {
+        self.wait_for_task_token = true;
+        self
+    }
 }
 
-/// Invokes a function through the optimized integration (`arn:aws:states:::lambda:invoke`).
+/// Invokes a function through the optimized integration (`arn:aws:states:::lambda:invoke`,
+/// or `lambda:invoke.waitForTaskToken` to wait for a callback with the task token).
 pub fn lambda_invoke(name: &str, function: &Function, options: LambdaInvoke) -> Step {
-    let step = if options.payload_response_only {
+    let mut step = if options.payload_response_only {
         let s = task(name, function.arn());
         match options.payload {
             Some(p) => s.input(p),
@@ -107,12 +119,22 @@ pub fn lambda_invoke(name: &str, function: &Function, options: LambdaInvoke) -> 
         }
     } else {
         let payload = options.payload.unwrap_or_else(Input::state_input);
-        task(name, integration_arn("lambda:invoke")).input(
+        let suffix = if options.wait_for_task_token {
+            ".waitForTaskToken"
+        } else {
+            ""
+        };
+        task(name, integration_arn(&format!("lambda:invoke{suffix}"))).input(
             Input::object()
                 .field("FunctionName", function.arn())
                 .field("Payload", payload),
         )
     };
+    if options.payload_response_only && options.wait_for_task_token {
+        step = step.with_problem(format!(
+            "state {name:?}: payload_response_only calls the function by its ARN, which cannot wait for a task token: leave out one of payload_response_only and wait_for_task_token"
+        ));
+    }
     let step = step.grant(invoke_statement(function));
     if options.retry_on_service_exceptions {
         step.retry(lambda_service_retry())
