@@ -179,6 +179,7 @@ pub struct Topic {
     id: String,
     resource: ResourceRef,
     fifo: bool,
+    kms_key: Option<Value>,
     subscriptions: usize,
 }
 
@@ -213,7 +214,7 @@ impl Topic {
             content_based_deduplication: props.content_based_deduplication.then_some(true),
             display_name: props.display_name.map(Value::from),
             fifo_topic: props.fifo.then_some(true),
-            kms_master_key_id: props.kms_key,
+            kms_master_key_id: props.kms_key.clone(),
             topic_name: props.name.map(Value::from),
             ..Default::default()
         };
@@ -222,6 +223,7 @@ impl Topic {
             id: id.to_string(),
             resource,
             fifo: props.fifo,
+            kms_key: props.kms_key,
             subscriptions: 0,
         };
         if props.enforce_ssl {
@@ -255,6 +257,12 @@ impl Topic {
     /// True for a FIFO topic.
     pub fn is_fifo(&self) -> bool {
         self.fifo
+    }
+
+    /// The KMS key the topic is encrypted with (`KmsMasterKeyId`): `alias/aws/sns` by
+    /// default, `None` when unencrypted.
+    pub fn kms_key(&self) -> Option<&Value> {
+        self.kms_key.as_ref()
     }
 
     /// Adds a statement to the topic's policy, creating the policy on first use.

@@ -219,6 +219,7 @@ pub struct Queue {
     id: String,
     resource: ResourceRef,
     fifo: bool,
+    content_based_deduplication: bool,
     encryption: QueueEncryption,
     visibility_timeout_seconds: u32,
 }
@@ -368,6 +369,7 @@ impl Queue {
             id: id.to_string(),
             resource,
             fifo: props.fifo,
+            content_based_deduplication: props.content_based_deduplication,
             encryption: props.encryption,
             visibility_timeout_seconds: props.visibility_timeout_seconds.unwrap_or(30),
         };
@@ -412,6 +414,12 @@ impl Queue {
     /// True for a FIFO queue.
     pub fn is_fifo(&self) -> bool {
         self.fifo
+    }
+
+    /// True for a FIFO queue that deduplicates by a hash of the body (which EventBridge needs
+    /// of a FIFO queue it sends to).
+    pub fn content_based_deduplication(&self) -> bool {
+        self.content_based_deduplication
     }
 
     /// The visibility timeout in seconds (SQS's default 30 when not set).
