@@ -26,6 +26,7 @@ pub mod apigateway;
 pub mod assertions;
 pub mod cloudwatch;
 pub mod dynamodb;
+pub mod events;
 pub mod iam;
 pub mod lambda;
 pub mod logs;
