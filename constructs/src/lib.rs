@@ -31,6 +31,7 @@ pub mod iam;
 pub mod lambda;
 pub mod logs;
 pub mod s3;
+pub mod scheduler;
 pub mod sns;
 pub mod sqs;
 pub mod stepfunctions;
