@@ -332,7 +332,8 @@ pub fn check_date_time(text: &str) -> Result<(), String> {
     }
     let offset_ok = |o: &str| {
         let b = o.as_bytes();
-        o.len() == 6
+        o.is_ascii()
+            && o.len() == 6
             && (b[0] == b'+' || b[0] == b'-')
             && b[3] == b':'
             && o[1..3]
