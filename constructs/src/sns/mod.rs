@@ -180,6 +180,7 @@ pub struct Topic {
     resource: ResourceRef,
     fifo: bool,
     content_based_deduplication: bool,
+    kms_key: Option<Value>,
     subscriptions: usize,
 }
 
@@ -214,7 +215,7 @@ impl Topic {
             content_based_deduplication: props.content_based_deduplication.then_some(true),
             display_name: props.display_name.map(Value::from),
             fifo_topic: props.fifo.then_some(true),
-            kms_master_key_id: props.kms_key,
+            kms_master_key_id: props.kms_key.clone(),
             topic_name: props.name.map(Value::from),
             ..Default::default()
         };
@@ -224,6 +225,7 @@ impl Topic {
             resource,
             fifo: props.fifo,
             content_based_deduplication: props.content_based_deduplication,
+            kms_key: props.kms_key,
             subscriptions: 0,
         };
         if props.enforce_ssl {
@@ -263,6 +265,12 @@ impl Topic {
     /// (`ContentBasedDeduplication`): publishers need no deduplication id.
     pub fn content_based_deduplication(&self) -> bool {
         self.content_based_deduplication
+    }
+
+    /// The KMS key the topic is encrypted with (`KmsMasterKeyId`): `alias/aws/sns` by
+    /// default, `None` when unencrypted.
+    pub fn kms_key(&self) -> Option<&Value> {
+        self.kms_key.as_ref()
     }
 
     /// Adds a statement to the topic's policy, creating the policy on first use.

@@ -417,7 +417,8 @@ impl Queue {
     }
 
     /// True for a FIFO queue that deduplicates by a hash of the body
-    /// (`ContentBasedDeduplication`): senders need no deduplication id.
+    /// (`ContentBasedDeduplication`): senders need no deduplication id, and EventBridge can
+    /// send to it.
     pub fn content_based_deduplication(&self) -> bool {
         self.content_based_deduplication
     }

@@ -18,6 +18,8 @@ mod dynamodb;
 pub use dynamodb::*;
 mod messaging;
 pub use messaging::*;
+mod events;
+pub use events::*;
 
 /// `arn:<partition>:states:::<integration>`, a substitution of the definition.
 pub fn integration_arn(integration: &str) -> Value {

@@ -1,0 +1,485 @@
+//! EventBridge: custom event buses (and the account's default bus), rules matching a typed
+//! event pattern or running on a schedule, and their targets — a function, a state machine, a
+//! queue, a topic or another bus — each with what lets EventBridge deliver to it (a Lambda
+//! permission, a role, a queue or topic policy statement), with EventBridge's limits checked at
+//! synth.
+
+pub mod expression;
+mod pattern;
+mod targets;
+
+use crate::core::error::Problem;
+use crate::core::names;
+use crate::core::path::short_hash;
+use crate::core::stack::Stack;
+use crate::core::token::{fns, ResourceRef};
+use crate::core::value::Value;
+use crate::iam::{grant, Grantable, PolicyStatement, Role};
+use crate::{cfn_resource, cfn_struct};
+
+pub use expression::RateUnit;
+pub use pattern::{Cmp, EventPattern, Matcher};
+pub use targets::{InputTransformer, Target, TargetInput};
+
+cfn_resource! {
+    /// `AWS::Events::EventBus`
+    pub struct CfnEventBus: "AWS::Events::EventBus", required ["Name"] {
+        dead_letter_config: Option<Value> => "DeadLetterConfig",
+        description: Option<Value> => "Description",
+        event_source_name: Option<Value> => "EventSourceName",
+        kms_key_identifier: Option<Value> => "KmsKeyIdentifier",
+        name: Value => "Name",
+        policy: Option<Value> => "Policy",
+        tags: Option<Vec<Value>> => "Tags",
+    }
+}
+
+cfn_resource! {
+    /// `AWS::Events::Rule`
+    pub struct CfnRule: "AWS::Events::Rule", required [] {
+        description: Option<Value> => "Description",
+        event_bus_name: Option<Value> => "EventBusName",
+        event_pattern: Option<Value> => "EventPattern",
+        name: Option<Value> => "Name",
+        role_arn: Option<Value> => "RoleArn",
+        schedule_expression: Option<Value> => "ScheduleExpression",
+        state: Option<Value> => "State",
+        targets: Option<Vec<Value>> => "Targets",
+    }
+}
+
+cfn_struct! {
+    /// A rule's `Targets` item.
+    pub struct CfnTarget {
+        arn: Value => "Arn",
+        dead_letter_config: Option<Value> => "DeadLetterConfig",
+        id: String => "Id",
+        input: Option<String> => "Input",
+        input_path: Option<String> => "InputPath",
+        input_transformer: Option<Value> => "InputTransformer",
+        retry_policy: Option<Value> => "RetryPolicy",
+        role_arn: Option<Value> => "RoleArn",
+        sqs_parameters: Option<Value> => "SqsParameters",
+    }
+}
+
+/// The limits EventBridge sets (its API reference and quotas page).
+pub mod limits {
+    /// An event bus name: 1 to 256 characters.
+    pub const MAX_BUS_NAME: usize = 256;
+    /// A rule name: 1 to 64 characters.
+    pub const MAX_RULE_NAME: usize = 64;
+    /// A rule's or a bus's description: at most 512 characters.
+    pub const MAX_DESCRIPTION: usize = 512;
+    /// The event pattern size quota: 2,048 characters by default (adjustable).
+    pub const DEFAULT_PATTERN_SIZE: usize = 2048;
+    /// The largest event pattern `PutRule` accepts even with a raised quota: 4,096 characters.
+    pub const MAX_PATTERN_SIZE: usize = 4096;
+    /// A schedule expression: at most 256 characters.
+    pub const MAX_SCHEDULE_EXPRESSION: usize = 256;
+    /// Targets of one rule: at most 5.
+    pub const MAX_TARGETS: usize = 5;
+    /// A target id: 1 to 64 characters.
+    pub const MAX_TARGET_ID: usize = 64;
+    /// A target's constant `Input` (and an input template): at most 8,192 characters.
+    pub const MAX_INPUT: usize = 8192;
+    /// A target's `InputPath` (and each path of an input transformer): at most 256 characters.
+    pub const MAX_INPUT_PATH: usize = 256;
+    /// An input transformer's `InputPathsMap`: at most 100 paths.
+    pub const MAX_INPUT_PATHS: usize = 100;
+    /// `RetryPolicy.MaximumRetryAttempts`: 0 to 185.
+    pub const RETRY_ATTEMPTS: std::ops::RangeInclusive<u32> = 0..=185;
+    /// `RetryPolicy.MaximumEventAgeInSeconds`: 60 to 86,400 (24 hours).
+    pub const EVENT_AGE_SECONDS: std::ops::RangeInclusive<u32> = 60..=86_400;
+    /// `SqsParameters.MessageGroupId`: at most 100 characters.
+    pub const MAX_MESSAGE_GROUP_ID: usize = 100;
+}
+
+/// Settings of an [`EventBus`]; `EventBusProps::new()` then builder methods.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventBusProps {
+    /// `Name`; default: one made of the stack's name, the construct id and a hash.
+    pub name: Option<String>,
+    /// `Description`.
+    pub description: Option<String>,
+}
+
+impl EventBusProps {
+    /// A bus with a generated name.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The bus's name: 1 to 256 letters, digits, '.', '-' and '_', not `default`.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// The bus's description.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+}
+
+/// An event bus: one of the stack's, the account's default bus, or another existing one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventBus {
+    resource: Option<ResourceRef>,
+    name: Value,
+    arn: Value,
+    default: bool,
+}
+
+fn bus_arn(name: &str) -> Value {
+    fns::sub(format!(
+        "arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:event-bus/{name}"
+    ))
+}
+
+/// A name for a resource that needs one and was given none: the stack's name, the construct
+/// id and a hash of both, at most `max` characters, the same at every synth.
+pub(crate) fn generated_name(stack: &str, id: &str, max: usize) -> String {
+    let hash = short_hash(&format!("{stack}/{id}")).to_ascii_lowercase();
+    let clean: String = format!("{stack}-{id}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let head: String = clean.chars().take(max - 1 - hash.len()).collect();
+    format!("{head}-{hash}")
+}
+
+impl EventBus {
+    /// Creates a custom event bus (`AWS::Events::EventBus`).
+    pub fn new(stack: &mut Stack, id: &str, props: EventBusProps) -> EventBus {
+        let path = stack.path_of(&format!("{id}/Resource"));
+        let name = props
+            .name
+            .clone()
+            .unwrap_or_else(|| generated_name(stack.name(), id, limits::MAX_BUS_NAME));
+        if let Err(e) =
+            names::check_name("an event bus name", &name, 1, limits::MAX_BUS_NAME, "._-")
+        {
+            // the API's pattern allows '/', but only for partner event buses
+            stack.add_problem(Problem::new(&path, e).property("Name"));
+        } else if name == "default" {
+            stack.add_problem(
+                Problem::new(
+                    &path,
+                    "\"default\" is the account's default bus, which exists already: use EventBus::default_bus()",
+                )
+                .property("Name"),
+            );
+        }
+        if let Some(d) = &props.description {
+            if d.chars().count() > limits::MAX_DESCRIPTION {
+                stack.add_problem(
+                    Problem::new(
+                        &path,
+                        format!(
+                            "the description has {} characters; EventBridge takes at most {}",
+                            d.chars().count(),
+                            limits::MAX_DESCRIPTION
+                        ),
+                    )
+                    .property("Description"),
+                );
+            }
+        }
+        let bus = CfnEventBus {
+            description: props.description.map(Value::from),
+            name: Value::from(name),
+            ..Default::default()
+        };
+        let resource = stack.add(&format!("{id}/Resource"), &bus);
+        EventBus {
+            name: resource.reference(),
+            arn: resource.get_att("Arn"),
+            resource: Some(resource),
+            default: false,
+        }
+    }
+
+    /// The account's default event bus (where AWS services send their events), without
+    /// creating anything.
+    pub fn default_bus() -> EventBus {
+        EventBus {
+            resource: None,
+            name: Value::from("default"),
+            arn: bus_arn("default"),
+            default: true,
+        }
+    }
+
+    /// An existing bus of this account and region, by name (`default` is the default bus).
+    pub fn from_name(name: &str) -> EventBus {
+        if name == "default" {
+            return Self::default_bus();
+        }
+        EventBus {
+            resource: None,
+            name: Value::from(name),
+            arn: bus_arn(name),
+            default: false,
+        }
+    }
+
+    /// The `AWS::Events::EventBus` resource, for a bus of the stack.
+    pub fn resource(&self) -> Option<&ResourceRef> {
+        self.resource.as_ref()
+    }
+
+    /// The bus's name (`Ref` for a bus of the stack).
+    pub fn name(&self) -> Value {
+        self.name.clone()
+    }
+
+    /// The bus's ARN (`Fn::GetAtt` `Arn` for a bus of the stack).
+    pub fn arn(&self) -> Value {
+        self.arn.clone()
+    }
+
+    /// True for the account's default bus.
+    pub fn is_default(&self) -> bool {
+        self.default
+    }
+
+    /// `events:PutEvents` on the bus.
+    pub fn grant_put_events(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        grant(stack, grantee, &["events:PutEvents"], vec![self.arn()])
+    }
+}
+
+/// When a scheduled rule runs (`ScheduleExpression`); scheduled rules live on the default bus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleSchedule {
+    /// `rate(value unit)`: every `value` minutes, hours or days.
+    Rate(u32, RateUnit),
+    /// `cron(fields)`: six fields, minutes hours day-of-month month day-of-week year, in UTC.
+    Cron(String),
+}
+
+impl RuleSchedule {
+    /// Every `value` units (`rate(5 minutes)`).
+    pub fn rate(value: u32, unit: RateUnit) -> Self {
+        RuleSchedule::Rate(value, unit)
+    }
+    /// At the times the six cron fields give (`"0 12 * * ? *"`: every day at noon UTC).
+    pub fn cron(fields: impl Into<String>) -> Self {
+        RuleSchedule::Cron(fields.into())
+    }
+    /// The expression, or why EventBridge would refuse it.
+    pub fn expression(&self) -> Result<String, String> {
+        match self {
+            RuleSchedule::Rate(v, unit) => expression::rate_expression(*v, *unit),
+            RuleSchedule::Cron(fields) => expression::cron_expression(fields),
+        }
+    }
+}
+
+/// Settings of a [`Rule`]; `RuleProps::new()` then builder methods. A rule needs an event
+/// pattern or a schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleProps {
+    /// `Name`; default: one CloudFormation generates.
+    pub name: Option<String>,
+    /// `Description`.
+    pub description: Option<String>,
+    /// The bus whose events the rule matches (`EventBusName`); default: the default bus.
+    pub event_bus: EventBus,
+    /// `EventPattern`: which events the rule matches.
+    pub event_pattern: Option<EventPattern>,
+    /// `ScheduleExpression`: when the rule runs (default bus only).
+    pub schedule: Option<RuleSchedule>,
+    /// `State`: ENABLED (the default) or DISABLED.
+    pub enabled: bool,
+}
+
+impl Default for RuleProps {
+    fn default() -> Self {
+        RuleProps {
+            name: None,
+            description: None,
+            event_bus: EventBus::default_bus(),
+            event_pattern: None,
+            schedule: None,
+            enabled: true,
+        }
+    }
+}
+
+impl RuleProps {
+    /// An enabled rule on the default bus, with no pattern or schedule yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The rule's name: 1 to 64 letters, digits, '.', '-' and '_'.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// The rule's description.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+    /// The bus whose events the rule matches.
+    pub fn event_bus(mut self, bus: &EventBus) -> Self {
+        self.event_bus = bus.clone();
+        self
+    }
+    /// Which events the rule matches.
+    pub fn event_pattern(mut self, pattern: EventPattern) -> Self {
+        self.event_pattern = Some(pattern);
+        self
+    }
+    /// When the rule runs (a scheduled rule is on the default bus).
+    pub fn schedule(mut self, schedule: RuleSchedule) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+    /// Creates the rule disabled (`State: DISABLED`).
+    pub fn disabled(mut self) -> Self {
+        self.enabled = false;
+        self
+    }
+}
+
+/// An EventBridge rule; add targets with [`Rule::add_target`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    id: String,
+    resource: ResourceRef,
+    bus: EventBus,
+    target_ids: Vec<String>,
+    role: Option<Role>,
+}
+
+impl Rule {
+    /// Creates the rule (`AWS::Events::Rule`), with no target yet; what EventBridge would
+    /// refuse is reported at synth with the construct path and property.
+    pub fn new(stack: &mut Stack, id: &str, props: RuleProps) -> Rule {
+        let path = stack.path_of(&format!("{id}/Resource"));
+        let problem = |stack: &mut Stack, property: &str, message: String| {
+            stack.add_problem(Problem::new(&path, message).property(property));
+        };
+        if let Some(name) = &props.name {
+            if let Err(e) = names::check_name("a rule name", name, 1, limits::MAX_RULE_NAME, "._-")
+            {
+                problem(stack, "Name", e);
+            }
+        }
+        if let Some(d) = &props.description {
+            let n = d.chars().count();
+            if n > limits::MAX_DESCRIPTION {
+                problem(
+                    stack,
+                    "Description",
+                    format!(
+                        "the description has {n} characters; EventBridge takes at most {}",
+                        limits::MAX_DESCRIPTION
+                    ),
+                );
+            }
+        }
+        let pattern = props.event_pattern.as_ref().map(|p| {
+            for e in p.problems() {
+                problem(stack, "EventPattern", e);
+            }
+            let json = p.to_json();
+            let size = json.to_string().chars().count();
+            if size > limits::MAX_PATTERN_SIZE {
+                problem(
+                    stack,
+                    "EventPattern",
+                    format!(
+                        "the event pattern has {size} characters; EventBridge takes at most {} (2,048 unless the quota is raised)",
+                        limits::MAX_PATTERN_SIZE
+                    ),
+                );
+            } else if size > limits::DEFAULT_PATTERN_SIZE {
+                stack.add_warning(
+                    &path,
+                    format!(
+                        "the event pattern has {size} characters, over EventBridge's default quota of {}: raise the \"Event pattern size\" quota before deploying",
+                        limits::DEFAULT_PATTERN_SIZE
+                    ),
+                );
+            }
+            Value::from(json)
+        });
+        let schedule = props.schedule.as_ref().and_then(|s| match s.expression() {
+            Ok(text) => Some(text),
+            Err(e) => {
+                problem(stack, "ScheduleExpression", e);
+                None
+            }
+        });
+        if props.schedule.is_some() && !props.event_bus.is_default() {
+            problem(
+                stack,
+                "ScheduleExpression",
+                "a scheduled rule runs on the default event bus only; use the default bus, or EventBridge Scheduler (scheduler::Schedule)".into(),
+            );
+        }
+        if props.event_pattern.is_none() && props.schedule.is_none() {
+            problem(
+                stack,
+                "EventPattern",
+                "a rule needs an event pattern or a schedule: add .event_pattern(...) or .schedule(...)".into(),
+            );
+        }
+        let rule = CfnRule {
+            description: props.description.map(Value::from),
+            event_bus_name: (!props.event_bus.is_default()).then(|| props.event_bus.name()),
+            event_pattern: pattern,
+            name: props.name.map(Value::from),
+            schedule_expression: schedule.map(Value::from),
+            state: Some(Value::from(if props.enabled {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            })),
+            ..Default::default()
+        };
+        let resource = stack.add(&format!("{id}/Resource"), &rule);
+        Rule {
+            id: id.to_string(),
+            resource,
+            bus: props.event_bus,
+            target_ids: Vec::new(),
+            role: None,
+        }
+    }
+
+    /// The `AWS::Events::Rule` resource, to override a property or depend on it.
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
+    /// The rule's ARN (`Fn::GetAtt` `Arn`): what a target's policy names as `aws:SourceArn`.
+    pub fn arn(&self) -> Value {
+        self.resource.get_att("Arn")
+    }
+
+    /// The bus the rule is on.
+    pub fn event_bus(&self) -> &EventBus {
+        &self.bus
+    }
+
+    /// The role EventBridge assumes for the targets that need one (a state machine, a bus),
+    /// once such a target was added.
+    pub fn role(&self) -> Option<&Role> {
+        self.role.as_ref()
+    }
+
+    /// The ids of the targets added so far.
+    pub fn target_ids(&self) -> &[String] {
+        &self.target_ids
+    }
+}
