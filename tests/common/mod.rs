@@ -12,10 +12,17 @@ use std::process::Command;
 use constructs::apigateway::*;
 use constructs::cloudwatch::{Alarm, AlarmProps, ComparisonOperator, Statistic, TreatMissingData};
 use constructs::dynamodb::{Attribute, AttributeType, Operation, Table, TableProps};
+use constructs::events::{
+    EventBus, EventBusProps, EventPattern, InputTransformer, Matcher, RateUnit, Rule, RuleProps,
+    RuleSchedule, Target,
+};
 use constructs::iam::PolicyStatement;
 use constructs::lambda::{Function, FunctionProps};
 use constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
 use constructs::s3::{Bucket, BucketProps};
+use constructs::scheduler::{
+    FlexibleTimeWindow, Schedule, ScheduleExpression, ScheduleProps, ScheduleTarget,
+};
 use constructs::sns::{Subscriber, SubscriptionProps, Topic, TopicProps};
 use constructs::sqs::{FifoThroughput, Queue, QueueEncryption, QueueProps};
 use constructs::stepfunctions::asl::*;
@@ -347,6 +354,50 @@ pub fn catalog_app(root: &Path) -> App {
         Integration::http_proxy(HttpMethod::Any, "https://example.com/{proxy}"),
         MethodOptions::new().request_parameter("method.request.path.proxy", true),
     );
+    // authorizers: a Lambda TOKEN one (the worker checks a bearer token), a cached REQUEST one
+    // keyed by a header and the source IP, a Cognito user pool by ARN with OAuth scopes
+    let token = api.add_token_authorizer(
+        &mut s,
+        "Bearer",
+        &function,
+        TokenAuthorizerProps::new()
+            .validation_regex("^Bearer [-0-9A-Za-z._~+/]+=*$")
+            .results_cache_ttl_seconds(60),
+    );
+    let request = api.add_request_authorizer(
+        &mut s,
+        "Tenant",
+        &function,
+        RequestAuthorizerProps::new()
+            .identity_source(IdentitySource::header("X-Tenant"))
+            .identity_source(IdentitySource::context("sourceIp")),
+    );
+    let pool = api.add_cognito_authorizer(
+        &mut s,
+        "Users",
+        CognitoAuthorizerProps::new(
+            "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Catalog1",
+        ),
+    );
+    let secure = root.add_resource(&mut s, "secure");
+    secure.add_method(
+        &mut s,
+        HttpMethod::Get,
+        Integration::lambda_proxy(&function),
+        MethodOptions::new().authorization(Authorization::custom(&token)),
+    );
+    secure.add_method(
+        &mut s,
+        HttpMethod::Put,
+        Integration::lambda_proxy(&function),
+        MethodOptions::new().authorization(Authorization::custom(&request)),
+    );
+    secure.add_method(
+        &mut s,
+        HttpMethod::Delete,
+        Integration::lambda_proxy(&function),
+        MethodOptions::new().authorization(Authorization::cognito(&pool, ["catalog/admin"])),
+    );
     let stage = api.deploy(
         &mut s,
         StageOptions::new("live")
@@ -460,6 +511,125 @@ pub fn catalog_app(root: &Path) -> App {
         SubscriptionProps::new(),
     );
     events.grant_publish(&mut s, &function);
+
+    // a workflow that tells the others: a FIFO order (grouped by customer), a notice, an event
+    // on the app's bus, and a callback the worker resumes with the task token
+    let bus = EventBus::new(
+        &mut s,
+        "Bus",
+        EventBusProps::new().description("the catalog's own events"),
+    );
+    let notify = tasks::sqs_send_message(
+        "Queue order",
+        &orders,
+        SendMessage::new(Input::path("$.order")).group_id(Input::path("$.customer")),
+    )
+    .result_path(PathValue::Null)
+    .next(
+        tasks::sns_publish(
+            "Tell",
+            &events,
+            Publish::new(Input::path("$.order")).subject("Order queued"),
+        )
+        .result_path(PathValue::Null),
+    )
+    .next(
+        tasks::events_put_events(
+            "Announce",
+            &bus,
+            PutEvents::new([EventEntry::new(
+                "catalog.orders",
+                "Order queued",
+                Input::object().field("id", Input::path("$.order.id")),
+            )]),
+        )
+        .result_path(PathValue::Null),
+    )
+    .next(tasks::lambda_invoke(
+        "Wait for approval",
+        &function,
+        LambdaInvoke::new()
+            .payload(
+                Input::object()
+                    .field("order", Input::path("$.order"))
+                    .field("token", ContextPath::TASK_TOKEN),
+            )
+            .wait_for_task_token(),
+    ));
+    let notify_machine = StateMachine::new(&mut s, "Notify", StateMachineProps::new(notify));
+
+    // a rule on that bus, with every target kind: the worker (retried, with a dead-letter
+    // queue), the child workflow (an input transformer), the inbox (a part of the event), a
+    // topic and the default bus
+    let undelivered = Queue::new(&mut s, "Undelivered", QueueProps::new());
+    // alarms and EventBridge cannot publish to a topic under alias/aws/sns: this one is
+    // unencrypted (a customer managed key would do too)
+    let alerts = Topic::new(&mut s, "Alerts", TopicProps::new().kms_key(None));
+    let mut rule = Rule::new(
+        &mut s,
+        "OrderQueued",
+        RuleProps::new()
+            .event_bus(&bus)
+            .description("orders announced by Notify")
+            .event_pattern(
+                EventPattern::new()
+                    .source(["catalog.orders"])
+                    .detail_type(["Order queued"])
+                    .detail_field("id", [Matcher::prefix("order-")]),
+            ),
+    );
+    rule.add_target(
+        &mut s,
+        Target::function(&function)
+            .max_retry_attempts(3)
+            .max_event_age_seconds(3600)
+            .dead_letter_queue(&undelivered),
+    );
+    rule.add_target(
+        &mut s,
+        Target::state_machine(&child).input_transformer(
+            InputTransformer::new("{\"order\": <id>, \"at\": <aws.events.event.ingestion-time>}")
+                .path("id", "$.detail.id"),
+        ),
+    );
+    rule.add_target(&mut s, Target::queue(&inbox).input_path("$.detail"));
+    rule.add_target(&mut s, Target::topic(&alerts));
+    rule.add_target(&mut s, Target::event_bus(&EventBus::default_bus()));
+    // a rule on the default bus every hour, starting the Notify workflow
+    let mut hourly = Rule::new(
+        &mut s,
+        "Hourly",
+        RuleProps::new().schedule(RuleSchedule::rate(1, RateUnit::Hours)),
+    );
+    hourly.add_target(
+        &mut s,
+        Target::state_machine(&notify_machine)
+            .input(json!({"order": {"id": "order-hourly"}, "customer": "ops"})),
+    );
+    // schedules: the Everything workflow at 6 on weekdays in Paris (within 15 minutes), the
+    // worker every 5 minutes
+    Schedule::new(
+        &mut s,
+        "Weekdays",
+        ScheduleProps::new(
+            ScheduleExpression::cron("0 6 ? * MON-FRI *"),
+            ScheduleTarget::state_machine(&everything_machine)
+                .input(json!({"id": "scheduled"}))
+                .dead_letter_queue(&undelivered)
+                .max_retry_attempts(2),
+        )
+        .timezone("Europe/Paris")
+        .flexible_time_window(FlexibleTimeWindow::Flexible(15))
+        .description("the weekday run"),
+    );
+    Schedule::new(
+        &mut s,
+        "EveryFiveMinutes",
+        ScheduleProps::new(
+            ScheduleExpression::rate(5, RateUnit::Minutes),
+            ScheduleTarget::function(&function),
+        ),
+    );
     app.add_stack(s);
     app
 }
