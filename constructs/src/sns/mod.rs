@@ -174,12 +174,13 @@ impl SubscriptionProps {
 }
 
 /// An SNS topic.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Topic {
     id: String,
     resource: ResourceRef,
     fifo: bool,
     subscriptions: usize,
+    kms_key: Option<Value>,
 }
 
 impl Topic {
@@ -213,7 +214,7 @@ impl Topic {
             content_based_deduplication: props.content_based_deduplication.then_some(true),
             display_name: props.display_name.map(Value::from),
             fifo_topic: props.fifo.then_some(true),
-            kms_master_key_id: props.kms_key,
+            kms_master_key_id: props.kms_key.clone(),
             topic_name: props.name.map(Value::from),
             ..Default::default()
         };
@@ -223,6 +224,7 @@ impl Topic {
             resource,
             fifo: props.fifo,
             subscriptions: 0,
+            kms_key: props.kms_key,
         };
         if props.enforce_ssl {
             topic.add_to_resource_policy(
@@ -255,6 +257,11 @@ impl Topic {
     /// True for a FIFO topic.
     pub fn is_fifo(&self) -> bool {
         self.fifo
+    }
+
+    /// The KMS key the topic is encrypted with (`KmsMasterKeyId`), if any.
+    pub fn kms_key(&self) -> Option<&Value> {
+        self.kms_key.as_ref()
     }
 
     /// Adds a statement to the topic's policy, creating the policy on first use.
