@@ -606,7 +606,7 @@ impl Function {
                 t.grant_publish(stack, self);
                 // a customer key (by ARN) must let the role encrypt what it publishes
                 if let Some(key) = t.kms_key() {
-                    if !key.as_str().is_some_and(|k| !k.starts_with("arn:")) {
+                    if key.as_str().is_none_or(|k| k.starts_with("arn:")) {
                         grant(
                             stack,
                             self,
