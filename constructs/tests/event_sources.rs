@@ -185,7 +185,7 @@ fn a_visibility_timeout_under_the_function_timeout_is_refused_and_under_six_time
         ["S/Inbox/Resource: the visibility timeout (10 s) is under 65 s, which AWS recommends for a function of 10 s (S/Handler/SqsEventSourceInbox/Resource): a message may be received again while Lambda retries"]
     );
 
-    // six times is quiet
+    // six times is quiet; five filters too
     let mut s = Stack::new("S");
     let f = function(&mut s, 10);
     let q = Queue::new(
@@ -193,10 +193,35 @@ fn a_visibility_timeout_under_the_function_timeout_is_refused_and_under_six_time
         "Inbox",
         QueueProps::new().visibility_timeout_seconds(60),
     );
-    f.add_event_source(&mut s, EventSource::sqs(&q, SqsSource::new()));
+    let mut five = SqsSource::new();
+    for i in 0..5 {
+        five = five.filter(json!({"body": {"n": [i]}}));
+    }
+    f.add_event_source(&mut s, EventSource::sqs(&q, five));
     let mut app = App::new(ws.path());
     app.add_stack(s);
     assert!(app.synth().expect("valid").warnings.is_empty());
+}
+
+#[test]
+fn more_filters_than_the_default_quota_is_a_warning() {
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let f = function(&mut s, 3);
+    let jobs = table(&mut s, keyed());
+    let mut six = StreamSource::new(StartingPosition::Latest);
+    for name in ["INSERT", "MODIFY", "REMOVE", "A", "B", "C"] {
+        six = six.filter(json!({"eventName": [name]}));
+    }
+    f.add_event_source(&mut s, EventSource::dynamodb(&jobs, six));
+    let mut app = App::new(ws.path());
+    app.add_stack(s);
+    let assembly = app.synth().expect("legal with a raised quota");
+    let warnings: Vec<String> = assembly.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        ["S/Handler/DynamoDbEventSourceJobs/Resource: 6 filters: Lambda's default quota is 5 per mapping; the account needs it raised (up to 10) or the mapping fails to create"]
+    );
 }
 
 #[test]

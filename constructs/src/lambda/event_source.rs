@@ -406,6 +406,21 @@ impl Function {
             );
             return EventSourceMapping { resource: existing };
         }
+        let filters = match &source {
+            EventSource::Sqs(_, props) => props.filters.len(),
+            EventSource::DynamoDb(_, props) => props.filters.len(),
+        };
+        if filters > limits::DEFAULT_MAX_FILTERS && filters <= limits::MAX_FILTERS {
+            stack.add_warning(
+                &path,
+                format!(
+                    "{filters} filters: Lambda's default quota is {} per mapping; the account \
+                     needs it raised (up to {}) or the mapping fails to create",
+                    limits::DEFAULT_MAX_FILTERS,
+                    limits::MAX_FILTERS
+                ),
+            );
+        }
         let mut problems: Vec<(&'static str, String)> = Vec::new();
         let mapping = match source {
             EventSource::Sqs(queue, props) => {
