@@ -839,3 +839,81 @@ fn messaging_tasks_derive_their_rights_and_a_callback_must_send_its_token() {
         &["S/M/Resource [Definition]: state \"Ask\": uses arn:${AWS::Partition}:states:::sqs:sendMessage.waitForTaskToken but sends no task token: put $$.Task.Token in its Parameters"],
     );
 }
+
+#[test]
+fn event_sources_and_alarm_topics_wait_for_their_rights_without_a_cycle() {
+    use constructs::cloudwatch::{
+        AlarmProps, AlarmRule, AlarmState, CompositeAlarm, CompositeAlarmProps,
+    };
+    use constructs::lambda::{
+        EventSource, FailureDestination, SqsSource, StartingPosition, StreamSource,
+    };
+    use constructs::sns::{Topic, TopicProps};
+    use constructs::sqs::{Queue, QueueProps};
+
+    let ws = workspace();
+    let mut s = Stack::new("S");
+    let f = function(&mut s, "Worker");
+    let inbox = Queue::new(&mut s, "Inbox", QueueProps::new());
+    let table = Table::new(
+        &mut s,
+        "Jobs",
+        TableProps::new(Attribute::new("Id", AttributeType::String)),
+    );
+    let key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let alerts = Topic::new(
+        &mut s,
+        "Alerts",
+        TopicProps::new().kms_key(Some(constructs::Value::from(key))),
+    );
+    f.add_event_source(&mut s, EventSource::sqs(&inbox, SqsSource::new()));
+    f.add_event_source(
+        &mut s,
+        EventSource::dynamodb(
+            &table,
+            StreamSource::new(StartingPosition::TrimHorizon)
+                .on_failure(FailureDestination::topic(&alerts)),
+        ),
+    );
+    let errors = constructs::cloudwatch::Alarm::new(
+        &mut s,
+        "Errors",
+        AlarmProps::new(f.metric_errors(), 1.0).alarm_topic(&alerts),
+    );
+    CompositeAlarm::new(
+        &mut s,
+        "Health",
+        CompositeAlarmProps::new(AlarmRule::alarm(&errors, AlarmState::Alarm)).alarm_topic(&alerts),
+    );
+    // synth checks cycles: it would fail on one
+    let t = Template::from_stack_in(ws.path(), &s);
+    let policy = t
+        .find_resources("AWS::IAM::Policy", json!({}))
+        .into_keys()
+        .find(|k| k.starts_with("WorkerServiceRoleDefaultPolicy"))
+        .expect("the worker's policy");
+    let mappings = t.find_resources("AWS::Lambda::EventSourceMapping", json!({}));
+    assert_eq!(mappings.len(), 2);
+    for m in mappings.values() {
+        assert_eq!(m["DependsOn"], json!([policy]), "{m}");
+    }
+    // every right the mappings need is in that policy when they are created
+    let st = statements(&t, "WorkerServiceRole");
+    for action in [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "dynamodb:GetRecords",
+        "dynamodb:ListStreams",
+        "sns:Publish",
+        "kms:GenerateDataKey",
+    ] {
+        assert!(
+            st.iter().any(|s| match &s["Action"] {
+                Json::String(a) => a == action,
+                Json::Array(items) => items.iter().any(|a| a == action),
+                _ => false,
+            }),
+            "{action} missing from {st:?}"
+        );
+    }
+}

@@ -1,9 +1,12 @@
-//! Alarms: `AWS::CloudWatch::Alarm` on one metric, its limits checked at synth.
+//! Alarms: `AWS::CloudWatch::Alarm` on one metric, its limits checked at synth, and the
+//! SNS topics alarms notify (with the topic policy statement that lets CloudWatch publish).
 
 use crate::core::error::Problem;
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
+use crate::iam::{PolicyStatement, Principal};
+use crate::sns::Topic;
 use crate::{cfn_enum, cfn_resource, cfn_struct};
 
 use super::metric::{Metric, Usage};
@@ -40,6 +43,138 @@ cfn_enum! {
         Ignore => "ignore",
         /// As missing: CloudWatch's default.
         Missing => "missing",
+    }
+}
+
+cfn_enum! {
+    /// The state of an alarm: what its actions are for, and what a composite alarm's rule
+    /// tests.
+    pub enum AlarmState {
+        /// The condition is met.
+        Alarm => "ALARM",
+        /// The condition is not met.
+        Ok => "OK",
+        /// Not enough data to tell.
+        InsufficientData => "INSUFFICIENT_DATA",
+    }
+}
+
+impl AlarmState {
+    /// The property listing the actions run on entering this state (`AlarmActions`, ...).
+    pub fn actions_property(self) -> &'static str {
+        match self {
+            AlarmState::Alarm => "AlarmActions",
+            AlarmState::Ok => "OKActions",
+            AlarmState::InsufficientData => "InsufficientDataActions",
+        }
+    }
+}
+
+/// True for the AWS managed key of SNS (`alias/aws/sns`, by alias or alias ARN), whose key
+/// policy lets no service but SNS's callers use it: CloudWatch cannot publish to a topic
+/// encrypted with it.
+pub fn is_aws_managed_sns_key(key: &Value) -> bool {
+    key.as_str()
+        .is_some_and(|k| k == "alias/aws/sns" || k.ends_with(":alias/aws/sns"))
+}
+
+/// What CloudWatch refuses in an alarm's action lists, as (property, message): more than
+/// [`MAX_ACTIONS`] of a kind, or a literal that is not an ARN.
+pub(super) fn actions_problems(
+    alarm: &[Value],
+    ok: &[Value],
+    insufficient: &[Value],
+) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for (property, actions) in [
+        ("AlarmActions", alarm),
+        ("OKActions", ok),
+        ("InsufficientDataActions", insufficient),
+    ] {
+        if actions.len() > MAX_ACTIONS {
+            out.push((
+                property,
+                format!("{} actions; CloudWatch allows {MAX_ACTIONS}", actions.len()),
+            ));
+        }
+        for arn in actions.iter().filter_map(Value::as_str) {
+            if !arn.starts_with("arn:") || arn.len() > 1024 {
+                out.push((
+                    property,
+                    format!("action \"{arn}\" is not an ARN of at most 1024 characters"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// What CloudWatch refuses in a description: more than 1024 characters.
+pub(super) fn description_problem(text: Option<&String>) -> Option<(&'static str, String)> {
+    let len = text?.chars().count();
+    (len > 1024).then(|| {
+        (
+            "AlarmDescription",
+            format!("the description has {len} characters; CloudWatch allows 1024"),
+        )
+    })
+}
+
+/// Lets the alarm at `path` (ARN `alarm_arn`) notify each topic: a statement of the topic's
+/// policy allowing `cloudwatch.amazonaws.com` to publish on behalf of this alarm only (the
+/// topic's own policy replaces SNS's default one). A topic encrypted with `alias/aws/sns`, or
+/// of another stack, is reported on the actions property.
+pub(super) fn notify_topics(
+    stack: &mut Stack,
+    path: &str,
+    alarm_arn: &Value,
+    topics: &[(AlarmState, Topic)],
+) {
+    for (state, topic) in topics {
+        let property = state.actions_property();
+        if topic.kms_key().is_some_and(is_aws_managed_sns_key) {
+            stack.add_problem(
+                Problem::new(
+                    path,
+                    format!(
+                        "the topic {} is encrypted with the AWS managed key alias/aws/sns, which \
+                         CloudWatch may not use: the alarm could not notify it",
+                        topic.resource().path()
+                    ),
+                )
+                .property(property)
+                .help(
+                    "encrypt the topic with a customer managed key whose key policy lets \
+                     cloudwatch.amazonaws.com call kms:Decrypt and kms:GenerateDataKey* \
+                     (TopicProps::kms_key(Some(key_arn))), or leave it unencrypted",
+                ),
+            );
+        }
+        if topic.resource().stack() != stack.name() {
+            stack.add_problem(
+                Problem::new(
+                    path,
+                    format!(
+                        "the topic {} is in stack {}: its policy cannot be given the alarm's \
+                         statement from stack {}",
+                        topic.resource().path(),
+                        topic.resource().stack(),
+                        stack.name()
+                    ),
+                )
+                .property(property)
+                .help("notify a topic of the alarm's own stack, or pass the topic's ARN as an action and allow cloudwatch.amazonaws.com in its policy there"),
+            );
+            continue;
+        }
+        topic.add_to_resource_policy(
+            stack,
+            PolicyStatement::allow()
+                .action("sns:Publish")
+                .principal(Principal::service("cloudwatch.amazonaws.com"))
+                .resource(topic.arn())
+                .condition("ArnEquals", "aws:SourceArn", alarm_arn.clone()),
+        );
     }
 }
 
@@ -135,6 +270,9 @@ pub struct AlarmProps {
     pub ok_actions: Vec<Value>,
     /// ARNs to notify on entering INSUFFICIENT_DATA, at most [`MAX_ACTIONS`].
     pub insufficient_data_actions: Vec<Value>,
+    /// The topics among the actions, by state: their policies get a statement that lets
+    /// CloudWatch publish.
+    pub topics: Vec<(AlarmState, Topic)>,
 }
 
 impl AlarmProps {
@@ -152,6 +290,7 @@ impl AlarmProps {
             alarm_actions: Vec::new(),
             ok_actions: Vec::new(),
             insufficient_data_actions: Vec::new(),
+            topics: Vec::new(),
         }
     }
     /// How the statistic compares with the threshold.
@@ -197,6 +336,26 @@ impl AlarmProps {
     /// Notifies an ARN on entering INSUFFICIENT_DATA.
     pub fn insufficient_data_action(mut self, arn: impl Into<Value>) -> Self {
         self.insufficient_data_actions.push(arn.into());
+        self
+    }
+    /// Notifies `topic` on entering ALARM; its policy lets this alarm publish. A topic
+    /// encrypted with `alias/aws/sns` is reported at synth.
+    pub fn alarm_topic(mut self, topic: &Topic) -> Self {
+        self.alarm_actions.push(topic.arn());
+        self.topics.push((AlarmState::Alarm, topic.clone()));
+        self
+    }
+    /// Notifies `topic` on returning to OK.
+    pub fn ok_topic(mut self, topic: &Topic) -> Self {
+        self.ok_actions.push(topic.arn());
+        self.topics.push((AlarmState::Ok, topic.clone()));
+        self
+    }
+    /// Notifies `topic` on entering INSUFFICIENT_DATA.
+    pub fn insufficient_data_topic(mut self, topic: &Topic) -> Self {
+        self.insufficient_data_actions.push(topic.arn());
+        self.topics
+            .push((AlarmState::InsufficientData, topic.clone()));
         self
     }
 
@@ -248,35 +407,12 @@ impl AlarmProps {
                 out.push(("AlarmName", e));
             }
         }
-        if let Some(text) = &self.description {
-            let len = text.chars().count();
-            if len > 1024 {
-                out.push((
-                    "AlarmDescription",
-                    format!("the description has {len} characters; CloudWatch allows 1024"),
-                ));
-            }
-        }
-        for (property, actions) in [
-            ("AlarmActions", &self.alarm_actions),
-            ("OKActions", &self.ok_actions),
-            ("InsufficientDataActions", &self.insufficient_data_actions),
-        ] {
-            if actions.len() > MAX_ACTIONS {
-                out.push((
-                    property,
-                    format!("{} actions; CloudWatch allows {MAX_ACTIONS}", actions.len()),
-                ));
-            }
-            for arn in actions.iter().filter_map(Value::as_str) {
-                if !arn.starts_with("arn:") || arn.len() > 1024 {
-                    out.push((
-                        property,
-                        format!("action \"{arn}\" is not an ARN of at most 1024 characters"),
-                    ));
-                }
-            }
-        }
+        out.extend(description_problem(self.description.as_ref()));
+        out.extend(actions_problems(
+            &self.alarm_actions,
+            &self.ok_actions,
+            &self.insufficient_data_actions,
+        ));
         out
     }
 }
@@ -285,6 +421,7 @@ impl AlarmProps {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alarm {
     resource: ResourceRef,
+    alarm_name: Option<String>,
 }
 
 impl Alarm {
@@ -312,6 +449,7 @@ impl Alarm {
             (Some(statistic), None)
         };
         let nonempty = |actions: Vec<Value>| (!actions.is_empty()).then_some(actions);
+        let alarm_name = props.alarm_name.clone();
         let alarm = CfnAlarm {
             actions_enabled: None,
             alarm_actions: nonempty(props.alarm_actions),
@@ -340,8 +478,11 @@ impl Alarm {
             threshold: Some(props.threshold),
             treat_missing_data: props.treat_missing_data,
         };
+        let resource = stack.add(&format!("{id}/Resource"), &alarm);
+        notify_topics(stack, &path, &resource.get_att("Arn"), &props.topics);
         Alarm {
-            resource: stack.add(&format!("{id}/Resource"), &alarm),
+            resource,
+            alarm_name,
         }
     }
 
@@ -358,6 +499,11 @@ impl Alarm {
     /// The alarm's ARN.
     pub fn arn(&self) -> Value {
         self.resource.get_att("Arn")
+    }
+
+    /// The name given to the alarm (`AlarmName`), if one was.
+    pub fn alarm_name(&self) -> Option<&str> {
+        self.alarm_name.as_deref()
     }
 }
 

@@ -1,7 +1,9 @@
-//! CloudWatch: metrics (the constructs hand out their own), alarms on them, and dashboards
-//! of typed metric widgets, rendered to the `DashboardBody` JSON.
+//! CloudWatch: metrics (the constructs hand out their own), alarms on them (notifying SNS
+//! topics), composite alarms over alarms, and dashboards of typed metric widgets, rendered to
+//! the `DashboardBody` JSON.
 
 mod alarm;
+mod composite;
 mod metric;
 
 use indexmap::IndexMap;
@@ -14,8 +16,13 @@ use crate::core::token::{Aws, Pseudo, ResourceRef, Token};
 use crate::core::value::Value;
 
 pub use alarm::{
-    check_alarm_name, Alarm, AlarmDimension, AlarmProps, CfnAlarm, ComparisonOperator,
-    TreatMissingData, MAX_ACTIONS, MAX_RANGE, MAX_RANGE_SHORT_PERIODS,
+    check_alarm_name, is_aws_managed_sns_key, Alarm, AlarmDimension, AlarmProps, AlarmState,
+    CfnAlarm, ComparisonOperator, TreatMissingData, MAX_ACTIONS, MAX_RANGE,
+    MAX_RANGE_SHORT_PERIODS,
+};
+pub use composite::{
+    composite_limits, AlarmRef, AlarmRule, AtLeast, CfnCompositeAlarm, CompositeAlarm,
+    CompositeAlarmProps,
 };
 pub use metric::{Metric, Statistic, MAX_DIMENSIONS};
 

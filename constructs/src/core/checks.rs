@@ -293,6 +293,12 @@ const NAMED: &[(&str, &str, &str, &str)] = &[
         "alarm",
         "account and region",
     ),
+    (
+        "AWS::CloudWatch::CompositeAlarm",
+        "AlarmName",
+        "alarm",
+        "account and region",
+    ),
 ];
 
 /// One synthesized stack as the name check sees it: its name, its resources, and the

@@ -446,9 +446,51 @@ impl Table {
         self.resource.get_att("Arn")
     }
 
+    /// True when the table has a stream: given at construction, or enabled since with
+    /// [`Table::enable_stream`] (`stack` is the table's own).
+    pub fn has_stream(&self, stack: &Stack) -> bool {
+        self.has_stream
+            || stack
+                .resource(&self.resource)
+                .and_then(|r| r.properties.get_path("StreamSpecification"))
+                .is_some_and(|v| !v.is_null())
+    }
+
+    /// Gives the table a stream whose records hold `view` (`StreamSpecification`), unless it
+    /// already has one (then its view is kept); true when the stream was added. `stack` must
+    /// be the table's own: a table of another stack is reported at synth.
+    pub fn enable_stream(&self, stack: &mut Stack, view: StreamViewType) -> bool {
+        if self.has_stream(stack) {
+            return false;
+        }
+        let spec = cfn::StreamSpecification {
+            stream_view_type: Some(view),
+        };
+        match stack.resource_mut(&self.resource) {
+            Some(resource) => {
+                resource
+                    .properties
+                    .set_path("StreamSpecification", spec.to_cfn().unwrap_or_default());
+                true
+            }
+            None => {
+                let message = format!(
+                    "the table needs a stream, but it is in stack {}, not {}: give it \
+                     TableProps::stream(..) where it is made",
+                    self.resource.stack,
+                    stack.name()
+                );
+                stack.add_problem(
+                    Problem::new(&self.resource.path, message).property("StreamSpecification"),
+                );
+                false
+            }
+        }
+    }
+
     /// The stream's ARN; only for a table with a stream (otherwise reported at synth).
     pub fn stream_arn(&self, stack: &mut Stack) -> Value {
-        if !self.has_stream {
+        if !self.has_stream(stack) {
             stack.add_problem(Problem::new(
                 &self.resource.path,
                 "the table's stream ARN is used, but the table has no stream",

@@ -2,6 +2,7 @@
 //! versions and aliases.
 
 pub mod cfn;
+mod event_source;
 mod metrics;
 
 use indexmap::IndexMap;
@@ -17,8 +18,12 @@ use crate::iam::{grant, Grantable, PolicyStatement, Principal, Role, RoleProps};
 use crate::logs::{LogGroup, LogGroupProps, RetentionDays};
 
 pub use cfn::{
-    Architecture, CfnAlias, CfnFunction, CfnPermission, CfnUrl, CfnVersion, FunctionUrlAuthType,
-    InvokeMode, TracingMode,
+    Architecture, CfnAlias, CfnEventSourceMapping, CfnFunction, CfnPermission, CfnUrl, CfnVersion,
+    FunctionUrlAuthType, InvokeMode, StartingPosition, TracingMode,
+};
+pub use event_source::{
+    limits as event_source_limits, EventSource, EventSourceMapping, FailureDestination, SqsSource,
+    StreamSource,
 };
 
 /// The runtime of every rcdk function: a Rust binary named `bootstrap`.
@@ -219,6 +224,7 @@ pub struct Function {
     resource: ResourceRef,
     role: Role,
     log_group: LogGroup,
+    timeout_seconds: u32,
 }
 
 impl Function {
@@ -332,6 +338,7 @@ impl Function {
             resource,
             role,
             log_group,
+            timeout_seconds: props.timeout_seconds,
         }
     }
 
@@ -353,6 +360,11 @@ impl Function {
     /// The role the function runs with (its own, or the one given).
     pub fn role(&self) -> &Role {
         &self.role
+    }
+
+    /// How long an invocation may run, in seconds (`Timeout`), as given at construction.
+    pub fn timeout_seconds(&self) -> u32 {
+        self.timeout_seconds
     }
 
     /// The function's log group (`LoggingConfig.LogGroup`).

@@ -174,7 +174,7 @@ impl SubscriptionProps {
 }
 
 /// An SNS topic.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Topic {
     id: String,
     resource: ResourceRef,
