@@ -79,13 +79,16 @@ fn the_catalog_deploys_on_moto() {
 /// tests/moto/server.py counts as modelled). README, "What moto deploys", says the same.
 const SKIPPED: &[&str] = &[
     "AWS::ApiGateway::ApiKey",
+    "AWS::ApiGateway::Authorizer",
     "AWS::ApiGateway::RequestValidator",
     "AWS::ApiGateway::UsagePlan",
     "AWS::ApiGateway::UsagePlanKey",
     "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::CompositeAlarm",
     "AWS::SNS::Subscription",
     "AWS::SNS::TopicPolicy",
     "AWS::SQS::QueuePolicy",
+    "AWS::Scheduler::Schedule",
 ];
 
 async fn check(endpoint: &str, template: &Json) {
@@ -203,4 +206,117 @@ async fn check(endpoint: &str, template: &Json) {
         "{xml}"
     );
     assert!(xml.contains("<value>Catalog</value>"), "DisplayName: {xml}");
+
+    // the bus, its rule with the pattern and the five targets as synthesized
+    let events = |target: &'static str, body: Json| {
+        let signed = &signed;
+        async move {
+            signed
+                .json(
+                    "events",
+                    "application/x-amz-json-1.1",
+                    &format!("AWSEvents.{target}"),
+                    &body,
+                )
+                .await
+                .unwrap_or_else(|e| panic!("EventBridge {target}: {e}"))
+        }
+    };
+    let bus = id_of("Bus");
+    let rules = events("ListRules", json!({"EventBusName": bus})).await;
+    let Some([rule]) = rules["Rules"].as_array().map(Vec::as_slice) else {
+        panic!("one rule on {bus}: {rules}");
+    };
+    let pattern: Json = serde_json::from_str(rule["EventPattern"].as_str().unwrap_or("null"))
+        .unwrap_or_else(|e| panic!("EventPattern: {e}"));
+    assert_eq!(
+        pattern,
+        json!({"source": ["catalog.orders"], "detail-type": ["Order queued"],
+               "detail": {"id": [{"prefix": "order-"}]}})
+    );
+    let targets = events(
+        "ListTargetsByRule",
+        json!({"Rule": rule["Name"], "EventBusName": bus}),
+    )
+    .await;
+    let targets = targets["Targets"].as_array().cloned().unwrap_or_default();
+    assert_eq!(targets.len(), 5, "{targets:?}");
+    let worker = id_of("Worker37");
+    let to_worker = targets
+        .iter()
+        .find(|t| t["Arn"].as_str().is_some_and(|a| a.ends_with(&worker)))
+        .unwrap_or_else(|| panic!("no target {worker}: {targets:?}"));
+    assert_eq!(to_worker["RetryPolicy"]["MaximumRetryAttempts"], 3);
+    assert_eq!(to_worker["RetryPolicy"]["MaximumEventAgeInSeconds"], 3600);
+    assert!(to_worker["DeadLetterConfig"]["Arn"]
+        .as_str()
+        .is_some_and(|a| a.contains("Undelivered")));
+    assert!(
+        targets.iter().any(|t| t["InputPath"] == "$.detail"),
+        "{targets:?}"
+    );
+    assert!(
+        targets
+            .iter()
+            .any(|t| t["InputTransformer"]["InputPathsMap"]["id"] == "$.detail.id"),
+        "{targets:?}"
+    );
+    let hourly = events("ListRules", json!({"NamePrefix": id_of("Hourly")})).await;
+    assert_eq!(
+        hourly["Rules"][0]["ScheduleExpression"], "rate(1 hour)",
+        "{hourly}"
+    );
+
+    // the table's stream, turned on for the worker's event source
+    let table = signed
+        .json(
+            "dynamodb",
+            "application/x-amz-json-1.0",
+            "DynamoDB_20120810.DescribeTable",
+            &json!({"TableName": id_of("Jobs")}),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("DescribeTable: {e}"));
+    assert_eq!(
+        table["Table"]["StreamSpecification"],
+        json!({"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    );
+    // the worker's two event source mappings
+    let answer = signed
+        .send(
+            "lambda",
+            "GET",
+            &format!("/2015-03-31/event-source-mappings/?FunctionName={worker}"),
+            &[],
+            Vec::new(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("ListEventSourceMappings: {e}"));
+    let mappings = answer.json()["EventSourceMappings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(mappings.len(), 2, "{mappings:?}");
+    let from_queue = mappings
+        .iter()
+        .find(|m| {
+            m["EventSourceArn"]
+                .as_str()
+                .is_some_and(|a| a.contains(":sqs:"))
+        })
+        .unwrap_or_else(|| panic!("no SQS mapping: {mappings:?}"));
+    assert_eq!(from_queue["BatchSize"], 10, "{from_queue}");
+    let from_stream = mappings
+        .iter()
+        .find(|m| {
+            m["EventSourceArn"]
+                .as_str()
+                .is_some_and(|a| a.contains("/stream/"))
+        })
+        .unwrap_or_else(|| panic!("no stream mapping: {mappings:?}"));
+    assert_eq!(from_stream["BatchSize"], 100, "{from_stream}");
+    assert_eq!(
+        from_stream["StartingPosition"], "TRIM_HORIZON",
+        "{from_stream}"
+    );
 }

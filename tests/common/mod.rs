@@ -10,14 +10,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use constructs::apigateway::*;
-use constructs::cloudwatch::{Alarm, AlarmProps, ComparisonOperator, Statistic, TreatMissingData};
+use constructs::cloudwatch::{
+    Alarm, AlarmProps, AlarmRule, AlarmState, ComparisonOperator, CompositeAlarm,
+    CompositeAlarmProps, Statistic, TreatMissingData,
+};
 use constructs::dynamodb::{Attribute, AttributeType, Operation, Table, TableProps};
 use constructs::events::{
     EventBus, EventBusProps, EventPattern, InputTransformer, Matcher, RateUnit, Rule, RuleProps,
     RuleSchedule, Target,
 };
 use constructs::iam::PolicyStatement;
-use constructs::lambda::{Function, FunctionProps};
+use constructs::lambda::{
+    EventSource, FailureDestination, Function, FunctionProps, SqsSource, StartingPosition,
+    StreamSource,
+};
 use constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
 use constructs::s3::{Bucket, BucketProps};
 use constructs::scheduler::{
@@ -441,7 +447,7 @@ pub fn catalog_app(root: &Path) -> App {
             .alarm_action(ops.clone())
             .ok_action(ops),
     );
-    Alarm::new(
+    let worker_slow = Alarm::new(
         &mut s,
         "WorkerSlow",
         AlarmProps::new(
@@ -455,7 +461,7 @@ pub fn catalog_app(root: &Path) -> App {
         .evaluation_periods(5),
     );
     let api_errors = api.metric_5xx(&mut s, &stage);
-    Alarm::new(&mut s, "ApiErrors", AlarmProps::new(api_errors, 5.0));
+    let api_failing = Alarm::new(&mut s, "ApiErrors", AlarmProps::new(api_errors, 5.0));
     Alarm::new(
         &mut s,
         "JobsThrottled",
@@ -629,6 +635,55 @@ pub fn catalog_app(root: &Path) -> App {
             ScheduleExpression::rate(5, RateUnit::Minutes),
             ScheduleTarget::function(&function),
         ),
+    );
+
+    // the worker consumes the inbox in batches (reporting failed items) and the table's
+    // stream (turned on here), failed batches going to the undelivered queue
+    function.add_event_source(
+        &mut s,
+        EventSource::sqs(
+            &inbox,
+            SqsSource::new()
+                .batch_size(10)
+                .max_batching_window_seconds(5)
+                .report_batch_item_failures()
+                .max_concurrency(5),
+        ),
+    );
+    function.add_event_source(
+        &mut s,
+        EventSource::dynamodb(
+            &table,
+            StreamSource::new(StartingPosition::TrimHorizon)
+                .batch_size(100)
+                .bisect_batch_on_error()
+                .retry_attempts(3)
+                .max_record_age_seconds(3600)
+                .filter(json!({"eventName": ["INSERT", "MODIFY"]}))
+                .on_failure(FailureDestination::queue(&undelivered)),
+        ),
+    );
+    // alarms that tell the alerts topic: a failed Notify run, and a composite over the
+    // worker's latency and the API's errors (both, or the API alone for long)
+    let notify_fails = Alarm::new(
+        &mut s,
+        "NotifyFails",
+        AlarmProps::new(notify_machine.metric_failed(), 1.0)
+            .alarm_topic(&alerts)
+            .ok_topic(&alerts),
+    );
+    CompositeAlarm::new(
+        &mut s,
+        "Degraded",
+        CompositeAlarmProps::new(AlarmRule::any_of([
+            AlarmRule::all_of([
+                AlarmRule::alarm(&worker_slow, AlarmState::Alarm),
+                AlarmRule::alarm(&api_failing, AlarmState::Alarm),
+            ]),
+            AlarmRule::alarm(&notify_fails, AlarmState::Alarm),
+        ]))
+        .description("the catalog is degraded")
+        .alarm_topic(&alerts),
     );
     app.add_stack(s);
     app

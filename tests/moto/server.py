@@ -27,6 +27,9 @@ does for what rcdk's templates use, nothing more):
    refuses such a machine, failing the whole stack. Patch: a machine created by CloudFormation
    that the parser refuses is stored as written (rcdk and asl-validator checked it at synth);
    it cannot run on moto, and the tests that run machines on moto use none of those parts.
+7. AWS::Events::EventBus has no physical id, so a Ref of it (a rule's EventBusName) is the
+   Python object and creating the rule fails (HTTP 500). AWS documents Ref as the bus's name.
+   Patch: the physical id is the name.
 5. AWS::SQS::Queue with FifoQueue and no QueueName: CloudFormation generates a name ending in
    .fifo; moto generates one without, and SQS then refuses the queue ("Queue name must end in
    .fifo"). Patch: the generated name of a FIFO queue ends in .fifo (80 characters at most).
@@ -174,6 +177,12 @@ def _create_queue_fifo_named(cls, resource_name, cloudformation_json, account_id
 
 
 sqs_models.Queue.create_from_cloudformation_json = _create_queue_fifo_named
+
+
+# 7. a Ref of an event bus is its name
+from moto.events import models as events_models
+
+events_models.EventBus.physical_resource_id = property(lambda bus: bus.name)
 
 
 # 3. state machines: Definition objects, substitutions, type, executing backend

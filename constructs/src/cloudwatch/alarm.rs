@@ -70,14 +70,6 @@ impl AlarmState {
     }
 }
 
-/// True for the AWS managed key of SNS (`alias/aws/sns`, by alias or alias ARN), whose key
-/// policy lets no service but SNS's callers use it: CloudWatch cannot publish to a topic
-/// encrypted with it.
-pub fn is_aws_managed_sns_key(key: &Value) -> bool {
-    key.as_str()
-        .is_some_and(|k| k == "alias/aws/sns" || k.ends_with(":alias/aws/sns"))
-}
-
 /// What CloudWatch refuses in an alarm's action lists, as (property, message): more than
 /// [`MAX_ACTIONS`] of a kind, or a literal that is not an ARN.
 pub(super) fn actions_problems(
@@ -132,7 +124,7 @@ pub(super) fn notify_topics(
 ) {
     for (state, topic) in topics {
         let property = state.actions_property();
-        if topic.kms_key().is_some_and(is_aws_managed_sns_key) {
+        if topic.has_aws_managed_key() {
             stack.add_problem(
                 Problem::new(
                     path,

@@ -16,9 +16,8 @@ use crate::core::token::{Aws, Pseudo, ResourceRef, Token};
 use crate::core::value::Value;
 
 pub use alarm::{
-    check_alarm_name, is_aws_managed_sns_key, Alarm, AlarmDimension, AlarmProps, AlarmState,
-    CfnAlarm, ComparisonOperator, TreatMissingData, MAX_ACTIONS, MAX_RANGE,
-    MAX_RANGE_SHORT_PERIODS,
+    check_alarm_name, Alarm, AlarmDimension, AlarmProps, AlarmState, CfnAlarm, ComparisonOperator,
+    TreatMissingData, MAX_ACTIONS, MAX_RANGE, MAX_RANGE_SHORT_PERIODS,
 };
 pub use composite::{
     composite_limits, AlarmRef, AlarmRule, AtLeast, CfnCompositeAlarm, CompositeAlarm,

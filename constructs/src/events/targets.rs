@@ -471,7 +471,7 @@ impl Rule {
             Kind::Topic(t) => {
                 cfn.arn = t.arn();
                 match t.kms_key() {
-                    Some(k) if k.as_str().is_some_and(|k| k.ends_with("alias/aws/sns")) => {
+                    Some(_) if t.has_aws_managed_key() => {
                         problem(
                             stack,
                             "Arn",

@@ -273,6 +273,16 @@ impl Topic {
         self.kms_key.as_ref()
     }
 
+    /// True when the topic is encrypted with SNS's AWS managed key (`alias/aws/sns`, by alias
+    /// or alias ARN), whose key policy lets no other service use it: CloudWatch alarms and
+    /// EventBridge cannot publish to such a topic.
+    pub fn has_aws_managed_key(&self) -> bool {
+        self.kms_key
+            .as_ref()
+            .and_then(Value::as_str)
+            .is_some_and(|k| k == "alias/aws/sns" || k.ends_with(":alias/aws/sns"))
+    }
+
     /// Adds a statement to the topic's policy, creating the policy on first use.
     pub fn add_to_resource_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
         let owner = self.resource.clone();
