@@ -465,3 +465,25 @@ fn alarms_topics_and_composites_deploy_without_a_cycle() {
         3
     );
 }
+
+#[test]
+fn a_metric_alarm_and_a_composite_alarm_cannot_share_a_name() {
+    // CloudWatch keeps one namespace of alarm names per account and region for both kinds
+    let mut s = Stack::new("S");
+    let metric_alarm = Alarm::new(
+        &mut s,
+        "Metric",
+        AlarmProps::new(metric(), 1.0).alarm_name("shop-down"),
+    );
+    CompositeAlarm::new(
+        &mut s,
+        "Composite",
+        CompositeAlarmProps::new(AlarmRule::alarm(&metric_alarm, AlarmState::Alarm))
+            .alarm_name("shop-down"),
+    );
+    let all = problems(s);
+    assert_eq!(
+        all,
+        "S/Composite/Resource [AlarmName]: the alarm name \"shop-down\" is also given to S/Metric/Resource; an alarm name is unique in the account and region, so the second would fail to deploy"
+    );
+}

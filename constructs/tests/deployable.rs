@@ -6,6 +6,7 @@ mod common;
 
 use constructs::assertions::Template;
 use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
+use constructs::events::{EventBus, EventBusProps};
 use constructs::iam::{aws_managed_policy_arn, PolicyStatement, Principal, Role, RoleProps};
 use constructs::lambda::{Function, FunctionProps};
 use constructs::s3::{Bucket, BucketProps};
@@ -659,6 +660,28 @@ fn one_table_name_in_two_stacks_fails_synth_naming_both() {
     assert_contains_all(
         &e,
         &["B/Orders/Resource [TableName]: the table name \"orders\" is also given to A/Orders/Resource"],
+    );
+}
+
+#[test]
+fn one_event_bus_name_in_two_stacks_is_refused() {
+    let mut app = App::new(".");
+    for stack in ["A", "B"] {
+        let mut s = Stack::new(stack);
+        EventBus::new(&mut s, "Bus", EventBusProps::new().name("shop"));
+        app.add_stack(s);
+    }
+    let e = app
+        .synth()
+        .unwrap_err()
+        .problems()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        e,
+        "B/Bus/Resource [Name]: the event bus name \"shop\" is also given to A/Bus/Resource; an event bus name is unique in the account and region, so the second would fail to deploy"
     );
 }
 

@@ -283,9 +283,21 @@ fn sqs_source_limits_are_reported_on_the_mapping() {
         false,
         SqsSource::new().batch_size(10).max_concurrency(2),
     );
+    // 0 s is no window, which a FIFO queue accepts
+    add(
+        &mut s,
+        "FineFifo",
+        true,
+        SqsSource::new().max_batching_window_seconds(0),
+    );
     let twice = queue(&mut s, "Twice", false);
     f.add_event_source(&mut s, EventSource::sqs(&twice, SqsSource::new()));
     f.add_event_source(&mut s, EventSource::sqs(&twice, SqsSource::new()));
+    // two queues whose paths spell one id (Fine/Alike and FineAlike) are two sources
+    let nested = Queue::new(&mut s, "Fine/Alike", QueueProps::new());
+    let flat = Queue::new(&mut s, "FineAlike", QueueProps::new());
+    f.add_event_source(&mut s, EventSource::sqs(&nested, SqsSource::new()));
+    f.add_event_source(&mut s, EventSource::sqs(&flat, SqsSource::new()));
     let all = problems_in(ws.path(), s);
     let at = |source: &str| format!("S/Handler/SqsEventSource{source}/Resource");
     assert_contains_all(

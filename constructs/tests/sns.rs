@@ -11,8 +11,11 @@ use constructs::iam::{Principal, Role, RoleProps};
 use constructs::lambda::{Function, FunctionProps};
 use constructs::sns::{Subscriber, SubscriptionProps, Topic, TopicProps};
 use constructs::sqs::{Queue, QueueProps};
-use constructs::{App, Stack};
-use serde_json::json;
+use constructs::stepfunctions::asl::Input;
+use constructs::stepfunctions::tasks::{self, Publish};
+use constructs::stepfunctions::{StateMachine, StateMachineProps};
+use constructs::{App, Stack, Value};
+use serde_json::{json, Value as Json};
 
 #[test]
 fn a_topic_is_encrypted_and_tls_only_by_default_and_grants_publish() {
@@ -48,6 +51,73 @@ fn a_topic_is_encrypted_and_tls_only_by_default_and_grants_publish() {
         statements(&t, "Publisher"),
         vec![json!({"Action": "sns:Publish", "Effect": "Allow", "Resource": {"Ref": id}})]
     );
+}
+
+#[test]
+fn publishing_to_a_topic_under_a_customer_key_may_use_the_key() {
+    // a key by ARN as it is, a key id as its ARN here, an alias: no key to name
+    let key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let mut s = Stack::new("S");
+    let cases = [
+        ("ByArn", json!(key_arn)),
+        (
+            "ById",
+            json!({"Fn::Sub": "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/1234abcd"}),
+        ),
+        ("ByAlias", Json::Null),
+    ];
+    for (id, _) in &cases {
+        let key = match *id {
+            "ByArn" => key_arn,
+            "ById" => "1234abcd",
+            _ => "alias/shop",
+        };
+        let topic = Topic::new(
+            &mut s,
+            id,
+            TopicProps::new().kms_key(Some(Value::from(key))),
+        );
+        let role = Role::new(
+            &mut s,
+            &format!("{id}Publisher"),
+            RoleProps::new(Principal::service("lambda.amazonaws.com")),
+        );
+        topic.grant_publish(&mut s, &role);
+        StateMachine::new(
+            &mut s,
+            &format!("{id}Machine"),
+            StateMachineProps::new(tasks::sns_publish(
+                "Tell",
+                &topic,
+                Publish::new(Input::path("$.message")),
+            )),
+        );
+    }
+    let t = Template::from_stack(&s);
+    for (id, key) in cases {
+        let topic = t
+            .find_resources("AWS::SNS::Topic", json!({}))
+            .keys()
+            .find(|k| k.starts_with(id))
+            .cloned()
+            .unwrap_or_else(|| panic!("no topic {id}"));
+        let publish =
+            json!({"Action": "sns:Publish", "Effect": "Allow", "Resource": {"Ref": topic}});
+        let mut expected = vec![publish];
+        if !key.is_null() {
+            expected.push(json!({
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Effect": "Allow",
+                "Resource": key
+            }));
+        }
+        assert_eq!(statements(&t, &format!("{id}Publisher")), expected, "{id}");
+        assert_eq!(
+            statements(&t, &format!("{id}MachineRole")),
+            expected,
+            "{id}"
+        );
+    }
 }
 
 #[test]

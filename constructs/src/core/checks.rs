@@ -299,6 +299,12 @@ const NAMED: &[(&str, &str, &str, &str)] = &[
         "alarm",
         "account and region",
     ),
+    (
+        "AWS::Events::EventBus",
+        "Name",
+        "event bus",
+        "account and region",
+    ),
 ];
 
 /// One synthesized stack as the name check sees it: its name, its resources, and the
@@ -330,7 +336,8 @@ fn duplicate_names(stacks: &[NamedStack<'_>]) -> Vec<Problem> {
                 .get(id)
                 .cloned()
                 .unwrap_or_else(|| format!("{stack}/{id}"));
-            match first.get(&(type_name, name.to_string())) {
+            // keyed by kind: a metric and a composite alarm share one namespace of names
+            match first.get(&(what, name.to_string())) {
                 Some(other) => out.push(
                     Problem::new(
                         &path,
@@ -343,7 +350,7 @@ fn duplicate_names(stacks: &[NamedStack<'_>]) -> Vec<Problem> {
                     .help("give each its own name, or leave the name out and let CloudFormation generate one"),
                 ),
                 None => {
-                    first.insert((type_name, name.to_string()), path);
+                    first.insert((what, name.to_string()), path);
                 }
             }
         }

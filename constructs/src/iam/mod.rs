@@ -475,6 +475,32 @@ impl Grantable for Role {
     }
 }
 
+/// The IAM resource for a customer managed KMS key as a queue or topic names it
+/// (`KmsMasterKeyId`): a key ARN or a token as it is, a bare key id as its ARN in this stack's
+/// account and region. An alias (`alias/x`, or an alias ARN) gives `None`: KMS authorizes
+/// the key an alias points to, which the app does not know; the alias's key policy must
+/// allow the caller.
+pub fn kms_key_resource(key: &Value) -> Option<Value> {
+    match key.as_str() {
+        None => Some(key.clone()),
+        Some(k) if k.starts_with("alias/") || k.contains(":alias/") => None,
+        Some(k) if k.starts_with("arn:") => Some(key.clone()),
+        Some(k) => Some(fns::sub(&format!(
+            "arn:${{AWS::Partition}}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{k}"
+        ))),
+    }
+}
+
+/// What a producer of encrypted messages needs of their customer managed key:
+/// `kms:Decrypt` and `kms:GenerateDataKey` on it (see [`kms_key_resource`]).
+pub fn kms_producer_statement(key: &Value) -> Option<PolicyStatement> {
+    kms_key_resource(key).map(|arn| {
+        PolicyStatement::allow()
+            .actions(["kms:Decrypt", "kms:GenerateDataKey"])
+            .resource(arn)
+    })
+}
+
 /// Gives `grantee` the `actions` on `resources`: one statement in its role's default policy.
 pub fn grant(
     stack: &mut Stack,

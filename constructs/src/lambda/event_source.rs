@@ -8,12 +8,12 @@ use std::ops::RangeInclusive;
 use serde_json::Value as Json;
 
 use crate::core::error::Problem;
+use crate::core::path::short_hash;
 use crate::core::resource::CfnResource;
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
 use crate::dynamodb::{StreamViewType, Table};
-use crate::iam::grant;
 use crate::sns::Topic;
 use crate::sqs::Queue;
 
@@ -382,17 +382,41 @@ impl Function {
     /// none. The mapping is created after the role's policy, which Lambda checks then. What
     /// Lambda would refuse is reported at synth with the mapping's path and property.
     pub fn add_event_source(&self, stack: &mut Stack, source: EventSource) -> EventSourceMapping {
-        let (kind, source_ref) = match &source {
-            EventSource::Sqs(queue, _) => ("SqsEventSource", queue.resource().clone()),
-            EventSource::DynamoDb(table, _) => ("DynamoDbEventSource", table.resource().clone()),
+        let (kind, source_ref, source_arn) = match &source {
+            EventSource::Sqs(queue, _) => ("SqsEventSource", queue.resource().clone(), queue.arn()),
+            EventSource::DynamoDb(table, _) => (
+                "DynamoDbEventSource",
+                table.resource().clone(),
+                table.resource().get_att("StreamArn"),
+            ),
         };
-        let id = format!("{}/{kind}{}/Resource", self.id, source_id(&source_ref));
-        let path = stack.path_of(&id);
-        let existing = ResourceRef {
-            stack: stack.name().to_string(),
-            path: path.clone(),
+        let mapping_at = |stack: &Stack, id: &str| {
+            let path = stack.path_of(id);
+            let existing = ResourceRef {
+                stack: stack.name().to_string(),
+                path: path.clone(),
+            };
+            let reads = stack
+                .resource(&existing)
+                .map(|r| r.properties.get_path("EventSourceArn").cloned());
+            (path, existing, reads)
         };
-        if stack.resource(&existing).is_some() {
+        let mut id = format!("{}/{kind}{}/Resource", self.id, source_id(&source_ref));
+        let (mut path, mut existing, mut reads) = mapping_at(stack, &id);
+        if reads
+            .as_ref()
+            .is_some_and(|arn| arn.as_ref() != Some(&source_arn))
+        {
+            // another source whose path spells the same id (`A/Inbox` and `AInbox`)
+            id = format!(
+                "{}/{kind}{}{}/Resource",
+                self.id,
+                source_id(&source_ref),
+                short_hash(source_ref.path())
+            );
+            (path, existing, reads) = mapping_at(stack, &id);
+        }
+        if reads.is_some() {
             stack.add_problem(
                 Problem::new(
                     &path,
@@ -471,7 +495,8 @@ impl Function {
                     ),
                 ));
             }
-            if window.is_some() {
+            // 0 is no window, which a FIFO queue accepts
+            if window.is_some_and(|w| w > 0) {
                 out.push((
                     "MaximumBatchingWindowInSeconds",
                     "Lambda has no batching window for a FIFO queue".into(),
@@ -618,18 +643,8 @@ impl Function {
                         ),
                     ));
                 }
+                // with a customer key's rights
                 t.grant_publish(stack, self);
-                // a customer key (by ARN) must let the role encrypt what it publishes
-                if let Some(key) = t.kms_key() {
-                    if key.as_str().is_none_or(|k| k.starts_with("arn:")) {
-                        grant(
-                            stack,
-                            self,
-                            &["kms:Decrypt", "kms:GenerateDataKey"],
-                            vec![key.clone()],
-                        );
-                    }
-                }
                 t.arn()
             }
         });

@@ -11,7 +11,9 @@ use crate::core::names;
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
-use crate::iam::{grant, policy_document, Grantable, PolicyStatement, Principal};
+use crate::iam::{
+    grant, kms_producer_statement, policy_document, Grantable, PolicyStatement, Principal,
+};
 use crate::lambda::{Function, PermissionProps};
 use crate::sqs::Queue;
 
@@ -292,9 +294,16 @@ impl Topic {
         });
     }
 
-    /// `sns:Publish` on the topic.
+    /// `sns:Publish` on the topic, and `kms:Decrypt`/`kms:GenerateDataKey` on a customer key
+    /// given by ARN or id.
     pub fn grant_publish(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
-        grant(stack, grantee, &["sns:Publish"], vec![self.arn()])
+        let publish = grant(stack, grantee, &["sns:Publish"], vec![self.arn()]);
+        // a customer key must let the publisher encrypt (an alias, such as the AWS managed
+        // key's, names no key to grant)
+        if let Some(statement) = self.kms_key.as_ref().and_then(kms_producer_statement) {
+            grantee.grant_role().add_to_policy(stack, statement);
+        }
+        publish
     }
 
     /// Subscribes `to`: the subscription, and what lets the topic deliver (the queue's policy

@@ -440,11 +440,9 @@ impl Queue {
     /// The rights on the queue's KMS key that `actions` need, for a customer key.
     fn grant_key(&self, stack: &mut Stack, grantee: &dyn Grantable, actions: &[&str]) {
         if let QueueEncryption::Kms(key) = &self.encryption {
-            let arn = match key.as_str() {
-                Some(k) if !k.starts_with("arn:") => return,
-                _ => key.clone(),
-            };
-            grant(stack, grantee, actions, vec![arn]);
+            if let Some(arn) = crate::iam::kms_key_resource(key) {
+                grant(stack, grantee, actions, vec![arn]);
+            }
         }
     }
 

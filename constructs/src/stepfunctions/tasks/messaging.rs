@@ -4,7 +4,7 @@
 //! topic without a group id, or without a deduplication id when the queue or topic does not
 //! deduplicate by content, and a per-message delay on a FIFO queue.
 
-use crate::iam::PolicyStatement;
+use crate::iam::{kms_producer_statement, PolicyStatement};
 use crate::sns::Topic;
 use crate::sqs::{Queue, QueueEncryption};
 
@@ -108,11 +108,9 @@ pub fn sqs_send_message(name: &str, queue: &Queue, options: SendMessage) -> Step
                 .resource(queue.arn()),
         );
     if let QueueEncryption::Kms(key) = queue.encryption() {
-        step = step.grant(
-            PolicyStatement::allow()
-                .actions(["kms:Decrypt", "kms:GenerateDataKey"])
-                .resource(key.clone()),
-        );
+        if let Some(statement) = kms_producer_statement(key) {
+            step = step.grant(statement);
+        }
     }
     problems.into_iter().fold(step, Step::with_problem)
 }
@@ -196,7 +194,8 @@ impl Publish {
     }
 }
 
-/// Publishes to `topic` (`arn:aws:states:::sns:publish`): `sns:Publish` on the topic. For a
+/// Publishes to `topic` (`arn:aws:states:::sns:publish`): `sns:Publish` on the topic (and a
+/// customer key's `kms:Decrypt`/`kms:GenerateDataKey`). For a
 /// FIFO topic, a message without a group id, or without a deduplication id (unless the topic
 /// deduplicates by content), is reported at synth, as SNS would refuse it.
 pub fn sns_publish(name: &str, topic: &Topic, options: Publish) -> Step {
@@ -226,12 +225,16 @@ pub fn sns_publish(name: &str, topic: &Topic, options: Publish) -> Step {
     if let Some(d) = options.deduplication_id {
         input = input.field("MessageDeduplicationId", d);
     }
-    let step = task(name, integration_arn(&format!("sns:publish{suffix}")))
+    let mut step = task(name, integration_arn(&format!("sns:publish{suffix}")))
         .input(input)
         .grant(
             PolicyStatement::allow()
                 .action("sns:Publish")
                 .resource(topic.arn()),
         );
+    // a customer key must let the machine encrypt what it publishes
+    if let Some(statement) = topic.kms_key().and_then(kms_producer_statement) {
+        step = step.grant(statement);
+    }
     problems.into_iter().fold(step, Step::with_problem)
 }
