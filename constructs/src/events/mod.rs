@@ -10,7 +10,6 @@ mod targets;
 
 use crate::core::error::Problem;
 use crate::core::names;
-use crate::core::path::short_hash;
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
@@ -136,32 +135,15 @@ fn bus_arn(name: &str) -> Value {
     ))
 }
 
-/// A name for a resource that needs one and was given none: the stack's name, the construct
-/// id and a hash of both, at most `max` characters, the same at every synth.
-pub(crate) fn generated_name(stack: &str, id: &str, max: usize) -> String {
-    let hash = short_hash(&format!("{stack}/{id}")).to_ascii_lowercase();
-    let clean: String = format!("{stack}-{id}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let head: String = clean.chars().take(max - 1 - hash.len()).collect();
-    format!("{head}-{hash}")
-}
-
 impl EventBus {
     /// Creates a custom event bus (`AWS::Events::EventBus`).
     pub fn new(stack: &mut Stack, id: &str, props: EventBusProps) -> EventBus {
         let path = stack.path_of(&format!("{id}/Resource"));
-        let name = props
-            .name
-            .clone()
-            .unwrap_or_else(|| generated_name(stack.name(), id, limits::MAX_BUS_NAME));
+        let name = props.name.clone().unwrap_or_else(|| {
+            names::generated_name(stack.name(), id, limits::MAX_BUS_NAME, |c| {
+                c.is_ascii_alphanumeric() || c == '-' || c == '_'
+            })
+        });
         if let Err(e) =
             names::check_name("an event bus name", &name, 1, limits::MAX_BUS_NAME, "._-")
         {
