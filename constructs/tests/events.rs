@@ -463,6 +463,8 @@ fn eventbridge_limits_are_reported_with_the_path_and_the_property() {
     );
     let fifo = Queue::new(&mut s, "Fifo", QueueProps::new().fifo());
     let topic = Topic::new(&mut s, "Topic", TopicProps::new());
+    let plain_topic = Topic::new(&mut s, "PlainTopic", TopicProps::new().kms_key(None));
+    let fifo_topic = Topic::new(&mut s, "FifoTopic", TopicProps::new().fifo().kms_key(None));
     let mut rule = Rule::new(&mut s, "Many", RuleProps::new().event_pattern(orders()));
     rule.add_target(
         &mut s,
@@ -482,6 +484,9 @@ fn eventbridge_limits_are_reported_with_the_path_and_the_property() {
     rule.add_target(&mut s, Target::queue(&managed).id("bad id"));
     rule.add_target(&mut s, Target::queue(&fifo));
     rule.add_target(&mut s, Target::topic(&topic).input(json!("x".repeat(8200))));
+    let mut second = Rule::new(&mut s, "Second", RuleProps::new().event_pattern(orders()));
+    second.add_target(&mut s, Target::topic(&fifo_topic));
+    second.add_target(&mut s, Target::topic(&plain_topic));
     rule.add_target(
         &mut s,
         Target::topic(&topic).input_transformer(
@@ -520,6 +525,7 @@ fn eventbridge_limits_are_reported_with_the_path_and_the_property() {
             "S/Many/Resource [Targets[3].Arn]: EventBridge sends to a FIFO queue only with content-based deduplication",
             "S/Many/Resource [Targets[4].Arn]: EventBridge cannot publish to a topic encrypted with the AWS managed key alias/aws/sns",
             "S/Many/Resource [Targets[4].Input]: the input has 8202 characters; EventBridge takes at most 8192",
+            "S/Second/Resource [Targets[0].Arn]: EventBridge does not support SNS FIFO topics as targets",
             "S/Many/Resource [Targets[5]]: target \"Target5\" is the rule's 6th; EventBridge takes at most 5 targets per rule",
             "S/Many/Resource [Targets[5].InputTransformer]: the input transformer has 101 paths; EventBridge takes at most 100",
             "S/Many/Resource [Targets[5].InputTransformer]: the input template uses <missing>, which no path defines",
@@ -527,6 +533,8 @@ fn eventbridge_limits_are_reported_with_the_path_and_the_property() {
     );
     // a placeholder that is defined, or one EventBridge defines, is not reported
     assert!(!all.contains("uses <v0>"), "{all}");
+    // a standard topic is a target EventBridge supports
+    assert!(!all.contains("S/Second/Resource [Targets[1]"), "{all}");
     // a big pattern under the hard limit is only a warning (the quota can be raised)
     let mut s = Stack::new("S");
     let sources: Vec<String> = (0..150).map(|i| format!("source-{i:04}")).collect();

@@ -166,7 +166,8 @@ impl Target {
     pub fn queue(queue: &Queue) -> Target {
         Self::of(Kind::Queue(queue.clone()))
     }
-    /// Publishes to a topic (its policy lets this rule publish).
+    /// Publishes to a standard topic (its policy lets this rule publish); EventBridge does not
+    /// support FIFO topics.
     pub fn topic(topic: &Topic) -> Target {
         Self::of(Kind::Topic(topic.clone()))
     }
@@ -470,6 +471,13 @@ impl Rule {
             }
             Kind::Topic(t) => {
                 cfn.arn = t.arn();
+                if t.is_fifo() {
+                    problem(
+                        stack,
+                        "Arn",
+                        "EventBridge does not support SNS FIFO topics as targets: use a standard topic, or a FIFO queue with .message_group_id(...)".into(),
+                    );
+                }
                 match t.kms_key() {
                     Some(_) if t.has_aws_managed_key() => {
                         problem(
