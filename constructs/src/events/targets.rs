@@ -162,7 +162,8 @@ impl Target {
         Self::of(Kind::StateMachine(machine.clone()))
     }
     /// Sends to a queue (its policy lets this rule send); a FIFO queue needs
-    /// [`message_group_id`](Target::message_group_id).
+    /// [`message_group_id`](Target::message_group_id), a standard queue may take one (fair
+    /// queuing).
     pub fn queue(queue: &Queue) -> Target {
         Self::of(Kind::Queue(queue.clone()))
     }
@@ -211,7 +212,9 @@ impl Target {
         self.max_event_age_seconds = Some(seconds);
         self
     }
-    /// The message group of a FIFO queue target (`SqsParameters.MessageGroupId`).
+    /// The message group of a queue target (`SqsParameters.MessageGroupId`, 1 to 100
+    /// characters): required for a FIFO queue; on a standard queue, the tenant its fair
+    /// queuing keeps apart.
     pub fn message_group_id(mut self, id: impl Into<String>) -> Self {
         self.message_group_id = Some(id.into());
         self
@@ -387,7 +390,7 @@ impl Rule {
             problem(
                 stack,
                 "SqsParameters",
-                "a message group id is for a FIFO queue target".into(),
+                "a message group id is for a queue target (a FIFO queue, or a standard queue's fair queuing)".into(),
             );
         }
 
@@ -433,8 +436,8 @@ impl Rule {
             Kind::Queue(q) => {
                 cfn.arn = q.arn();
                 self.let_events_send(stack, q, &path, "Arn", index);
-                match (&target.message_group_id, q.is_fifo()) {
-                    (Some(g), true) => {
+                match &target.message_group_id {
+                    Some(g) => {
                         if g.is_empty() || g.chars().count() > limits::MAX_MESSAGE_GROUP_ID {
                             problem(
                                 stack,
@@ -448,18 +451,13 @@ impl Rule {
                         cfn.sqs_parameters =
                             Some(Value::object().with("MessageGroupId", g.as_str()));
                     }
-                    (None, true) => problem(
+                    None if q.is_fifo() => problem(
                         stack,
                         "SqsParameters",
                         "a FIFO queue target needs a message group id: add .message_group_id(...)"
                             .into(),
                     ),
-                    (Some(_), false) => problem(
-                        stack,
-                        "SqsParameters",
-                        "a message group id is for FIFO queues; this queue is standard".into(),
-                    ),
-                    (None, false) => {}
+                    None => {}
                 }
                 if q.is_fifo() && !q.content_based_deduplication() {
                     problem(
