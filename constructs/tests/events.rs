@@ -173,7 +173,9 @@ fn a_typed_pattern_renders_every_filter() {
         )
         .detail_field("ip", [Matcher::cidr("10.0.0.0/24")])
         .detail_field("count", [Matcher::numeric([(Cmp::Eq, 3.0)])])
-        .detail_field("paid", [Matcher::exactly(true)]);
+        .detail_field("paid", [Matcher::exactly(true)])
+        .detail_field("service", [Matcher::prefix_ignore_case("eventb")])
+        .detail_field("file", [Matcher::suffix_ignore_case(".PNG")]);
     assert!(pattern.problems().is_empty(), "{:?}", pattern.problems());
     let mut s = Stack::new("S");
     Rule::new(&mut s, "R", RuleProps::new().event_pattern(pattern));
@@ -195,7 +197,9 @@ fn a_typed_pattern_renders_every_filter() {
                 "customer": {"tier": [{"equals-ignore-case": "gold"}, {"anything-but": {"prefix": "test"}}]},
                 "ip": [{"cidr": "10.0.0.0/24"}],
                 "count": [{"numeric": ["=", 3.0]}],
-                "paid": [true]
+                "paid": [true],
+                "service": [{"prefix": {"equals-ignore-case": "eventb"}}],
+                "file": [{"suffix": {"equals-ignore-case": ".PNG"}}]
             }
         })
     );
@@ -207,6 +211,25 @@ fn a_typed_pattern_renders_every_filter() {
         ]
     }));
     assert!(hand.problems().is_empty(), "{:?}", hand.problems());
+    // prefix and suffix ignoring case, written by hand, are accepted; other objects are not
+    let ignoring = EventPattern::new().detail(json!({
+        "a": [{"prefix": {"equals-ignore-case": "Ev"}}],
+        "b": [{"suffix": {"equals-ignore-case": ".png"}}],
+        "c": [{"prefix": {"wildcard": "x*"}}],
+        "d": [{"suffix": {"equals-ignore-case": 1}}],
+        "e": [{"prefix": {"equals-ignore-case": "x", "wildcard": "y"}}],
+        "f": [{"suffix": 3}]
+    }));
+    let refused = ignoring.problems();
+    assert_eq!(
+        refused.iter().map(|p| &p[..8]).collect::<Vec<_>>(),
+        ["detail.c", "detail.d", "detail.e", "detail.f"],
+        "{refused:?}"
+    );
+    assert!(
+        refused[0].contains("prefix takes a string or {\"equals-ignore-case\": a string}"),
+        "{refused:?}"
+    );
     assert_eq!(
         hand.to_json(),
         json!({"detail": {"$or": [{"state": [{"prefix": "run"}]}, {"code": [{"numeric": [">", 499.0]}]}]}})
