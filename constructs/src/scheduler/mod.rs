@@ -480,21 +480,10 @@ impl Schedule {
                     "the Scheduler's dead-letter queue must be a standard queue, not FIFO".into(),
                 );
             }
-            role.add_to_policy(
-                stack,
-                PolicyStatement::allow()
-                    .action("sqs:SendMessage")
-                    .resource(q.arn()),
-            );
+            // the queue's own grant: sending, and its customer key when given by ARN
+            q.grant_send_messages(stack, &role);
             if let QueueEncryption::Kms(key) = q.encryption() {
-                if key.as_str().is_none_or(|k| k.starts_with("arn:")) {
-                    role.add_to_policy(
-                        stack,
-                        PolicyStatement::allow()
-                            .actions(["kms:Decrypt", "kms:GenerateDataKey"])
-                            .resource(key.clone()),
-                    );
-                } else {
+                if key.as_str().is_some_and(|k| !k.starts_with("arn:")) {
                     stack.add_warning(
                         &path,
                         "the dead-letter queue's key is given by id or alias: give the schedule's role kms:Decrypt and kms:GenerateDataKey on it by its ARN",
