@@ -4,6 +4,7 @@
 //! permission, a role, a queue or topic policy statement), with EventBridge's limits checked at
 //! synth.
 
+pub(crate) mod delivery;
 pub mod expression;
 mod pattern;
 mod targets;
@@ -62,13 +63,14 @@ cfn_struct! {
     }
 }
 
-/// The limits EventBridge sets (its API reference and quotas page).
+/// The limits EventBridge sets (its API reference and quotas page); the Scheduler sets the same
+/// for a description and a retry policy ([`scheduler::limits`](crate::scheduler::limits)).
 pub mod limits {
     /// An event bus name: 1 to 256 characters.
     pub const MAX_BUS_NAME: usize = 256;
     /// A rule name: 1 to 64 characters.
     pub const MAX_RULE_NAME: usize = 64;
-    /// A rule's or a bus's description: at most 512 characters.
+    /// A rule's, a bus's or a schedule's description: at most 512 characters.
     pub const MAX_DESCRIPTION: usize = 512;
     /// The event pattern size quota: 2,048 characters by default (adjustable).
     pub const DEFAULT_PATTERN_SIZE: usize = 2048;
@@ -86,9 +88,10 @@ pub mod limits {
     pub const MAX_INPUT_PATH: usize = 256;
     /// An input transformer's `InputPathsMap`: at most 100 paths.
     pub const MAX_INPUT_PATHS: usize = 100;
-    /// `RetryPolicy.MaximumRetryAttempts`: 0 to 185.
+    /// A rule's or a schedule's target, `RetryPolicy.MaximumRetryAttempts`: 0 to 185.
     pub const RETRY_ATTEMPTS: std::ops::RangeInclusive<u32> = 0..=185;
-    /// `RetryPolicy.MaximumEventAgeInSeconds`: 60 to 86,400 (24 hours).
+    /// A rule's or a schedule's target, `RetryPolicy.MaximumEventAgeInSeconds`: 60 to 86,400
+    /// (24 hours).
     pub const EVENT_AGE_SECONDS: std::ops::RangeInclusive<u32> = 60..=86_400;
     /// `SqsParameters.MessageGroupId`: at most 100 characters.
     pub const MAX_MESSAGE_GROUP_ID: usize = 100;
@@ -158,21 +161,7 @@ impl EventBus {
                 .property("Name"),
             );
         }
-        if let Some(d) = &props.description {
-            if d.chars().count() > limits::MAX_DESCRIPTION {
-                stack.add_problem(
-                    Problem::new(
-                        &path,
-                        format!(
-                            "the description has {} characters; EventBridge takes at most {}",
-                            d.chars().count(),
-                            limits::MAX_DESCRIPTION
-                        ),
-                    )
-                    .property("Description"),
-                );
-            }
-        }
+        delivery::check_description(stack, &path, props.description.as_deref(), "EventBridge");
         let bus = CfnEventBus {
             description: props.description.map(Value::from),
             name: Value::from(name),
@@ -356,19 +345,7 @@ impl Rule {
                 problem(stack, "Name", e);
             }
         }
-        if let Some(d) = &props.description {
-            let n = d.chars().count();
-            if n > limits::MAX_DESCRIPTION {
-                problem(
-                    stack,
-                    "Description",
-                    format!(
-                        "the description has {n} characters; EventBridge takes at most {}",
-                        limits::MAX_DESCRIPTION
-                    ),
-                );
-            }
-        }
+        delivery::check_description(stack, &path, props.description.as_deref(), "EventBridge");
         let pattern = props.event_pattern.as_ref().map(|p| {
             for e in p.problems() {
                 problem(stack, "EventPattern", e);
