@@ -173,7 +173,9 @@ fn a_typed_pattern_renders_every_filter() {
         )
         .detail_field("ip", [Matcher::cidr("10.0.0.0/24")])
         .detail_field("count", [Matcher::numeric([(Cmp::Eq, 3.0)])])
-        .detail_field("paid", [Matcher::exactly(true)]);
+        .detail_field("paid", [Matcher::exactly(true)])
+        .detail_field("service", [Matcher::prefix_ignore_case("eventb")])
+        .detail_field("file", [Matcher::suffix_ignore_case(".PNG")]);
     assert!(pattern.problems().is_empty(), "{:?}", pattern.problems());
     let mut s = Stack::new("S");
     Rule::new(&mut s, "R", RuleProps::new().event_pattern(pattern));
@@ -195,7 +197,9 @@ fn a_typed_pattern_renders_every_filter() {
                 "customer": {"tier": [{"equals-ignore-case": "gold"}, {"anything-but": {"prefix": "test"}}]},
                 "ip": [{"cidr": "10.0.0.0/24"}],
                 "count": [{"numeric": ["=", 3.0]}],
-                "paid": [true]
+                "paid": [true],
+                "service": [{"prefix": {"equals-ignore-case": "eventb"}}],
+                "file": [{"suffix": {"equals-ignore-case": ".PNG"}}]
             }
         })
     );
@@ -207,6 +211,25 @@ fn a_typed_pattern_renders_every_filter() {
         ]
     }));
     assert!(hand.problems().is_empty(), "{:?}", hand.problems());
+    // prefix and suffix ignoring case, written by hand, are accepted; other objects are not
+    let ignoring = EventPattern::new().detail(json!({
+        "a": [{"prefix": {"equals-ignore-case": "Ev"}}],
+        "b": [{"suffix": {"equals-ignore-case": ".png"}}],
+        "c": [{"prefix": {"wildcard": "x*"}}],
+        "d": [{"suffix": {"equals-ignore-case": 1}}],
+        "e": [{"prefix": {"equals-ignore-case": "x", "wildcard": "y"}}],
+        "f": [{"suffix": 3}]
+    }));
+    let refused = ignoring.problems();
+    assert_eq!(
+        refused.iter().map(|p| &p[..8]).collect::<Vec<_>>(),
+        ["detail.c", "detail.d", "detail.e", "detail.f"],
+        "{refused:?}"
+    );
+    assert!(
+        refused[0].contains("prefix takes a string or {\"equals-ignore-case\": a string}"),
+        "{refused:?}"
+    );
     assert_eq!(
         hand.to_json(),
         json!({"detail": {"$or": [{"state": [{"prefix": "run"}]}, {"code": [{"numeric": [">", 499.0]}]}]}})
@@ -387,7 +410,7 @@ fn each_target_gets_what_lets_eventbridge_deliver_and_every_option_is_written() 
 }
 
 #[test]
-fn a_fifo_queue_target_takes_a_message_group_and_a_customer_key_is_a_warning() {
+fn a_queue_target_takes_a_message_group_and_a_customer_key_is_a_warning() {
     let mut s = Stack::new("S");
     let key = "arn:aws:kms:us-east-1:123456789012:key/k";
     let fifo = Queue::new(
@@ -400,11 +423,21 @@ fn a_fifo_queue_target_takes_a_message_group_and_a_customer_key_is_a_warning() {
     );
     let mut rule = Rule::new(&mut s, "R", RuleProps::new().event_pattern(orders()));
     rule.add_target(&mut s, Target::queue(&fifo).message_group_id("orders"));
+    // a standard queue takes a message group too: its fair queuing's tenant
+    let fair = Queue::new(&mut s, "Tenants", QueueProps::new());
+    rule.add_target(&mut s, Target::queue(&fair).message_group_id("tenant-a"));
+    rule.add_target(&mut s, Target::queue(&fair).id("NoGroup"));
     let (t, warnings) = synth(std::path::Path::new("."), s);
+    let targets = &props_of(&t, "AWS::Events::Rule", "R")["Targets"];
     assert_eq!(
-        props_of(&t, "AWS::Events::Rule", "R")["Targets"][0]["SqsParameters"],
+        targets[0]["SqsParameters"],
         json!({"MessageGroupId": "orders"})
     );
+    assert_eq!(
+        targets[1]["SqsParameters"],
+        json!({"MessageGroupId": "tenant-a"})
+    );
+    assert_eq!(targets[2].get("SqsParameters"), None);
     assert!(
         warnings
             .iter()
@@ -463,6 +496,8 @@ fn eventbridge_limits_are_reported_with_the_path_and_the_property() {
     );
     let fifo = Queue::new(&mut s, "Fifo", QueueProps::new().fifo());
     let topic = Topic::new(&mut s, "Topic", TopicProps::new());
+    let plain_topic = Topic::new(&mut s, "PlainTopic", TopicProps::new().kms_key(None));
+    let fifo_topic = Topic::new(&mut s, "FifoTopic", TopicProps::new().fifo().kms_key(None));
     let mut rule = Rule::new(&mut s, "Many", RuleProps::new().event_pattern(orders()));
     rule.add_target(
         &mut s,
@@ -482,6 +517,19 @@ fn eventbridge_limits_are_reported_with_the_path_and_the_property() {
     rule.add_target(&mut s, Target::queue(&managed).id("bad id"));
     rule.add_target(&mut s, Target::queue(&fifo));
     rule.add_target(&mut s, Target::topic(&topic).input(json!("x".repeat(8200))));
+    let mut second = Rule::new(&mut s, "Second", RuleProps::new().event_pattern(orders()));
+    second.add_target(&mut s, Target::topic(&fifo_topic));
+    second.add_target(&mut s, Target::topic(&plain_topic));
+    second.add_target(
+        &mut s,
+        Target::queue(&standard).message_group_id("g".repeat(101)),
+    );
+    second.add_target(
+        &mut s,
+        Target::topic(&plain_topic)
+            .id("Grouped")
+            .message_group_id("g"),
+    );
     rule.add_target(
         &mut s,
         Target::topic(&topic).input_transformer(
@@ -510,7 +558,6 @@ fn eventbridge_limits_are_reported_with_the_path_and_the_property() {
             "S/Huge/Resource [EventPattern]: the event pattern has 4212 characters; EventBridge takes at most 4096",
             "S/Many/Resource [Targets[0].RetryPolicy.MaximumRetryAttempts]: 186 is outside EventBridge's 0 to 185",
             "S/Many/Resource [Targets[0].RetryPolicy.MaximumEventAgeInSeconds]: 59 is outside EventBridge's 60 to 86400",
-            "S/Many/Resource [Targets[0].SqsParameters]: a message group id is for FIFO queues; this queue is standard",
             "S/Many/Resource [Targets[1].Id]: the rule has two targets with the id \"Same\"",
             "S/Many/Resource [Targets[1].DeadLetterConfig]: EventBridge's dead-letter queue must be a standard queue, not FIFO",
             "S/Many/Resource [Targets[1].InputPath]: \"detail\" must be a JSON path",
@@ -520,6 +567,9 @@ fn eventbridge_limits_are_reported_with_the_path_and_the_property() {
             "S/Many/Resource [Targets[3].Arn]: EventBridge sends to a FIFO queue only with content-based deduplication",
             "S/Many/Resource [Targets[4].Arn]: EventBridge cannot publish to a topic encrypted with the AWS managed key alias/aws/sns",
             "S/Many/Resource [Targets[4].Input]: the input has 8202 characters; EventBridge takes at most 8192",
+            "S/Second/Resource [Targets[0].Arn]: EventBridge does not support SNS FIFO topics as targets",
+            "S/Second/Resource [Targets[2].SqsParameters]: the message group id must have 1 to 100 characters",
+            "S/Second/Resource [Targets[3].SqsParameters]: a message group id is for a queue target",
             "S/Many/Resource [Targets[5]]: target \"Target5\" is the rule's 6th; EventBridge takes at most 5 targets per rule",
             "S/Many/Resource [Targets[5].InputTransformer]: the input transformer has 101 paths; EventBridge takes at most 100",
             "S/Many/Resource [Targets[5].InputTransformer]: the input template uses <missing>, which no path defines",
@@ -527,6 +577,13 @@ fn eventbridge_limits_are_reported_with_the_path_and_the_property() {
     );
     // a placeholder that is defined, or one EventBridge defines, is not reported
     assert!(!all.contains("uses <v0>"), "{all}");
+    // a standard topic is a target EventBridge supports
+    assert!(!all.contains("S/Second/Resource [Targets[1]"), "{all}");
+    // nor is a message group on a standard queue (fair queuing)
+    assert!(
+        !all.contains("S/Many/Resource [Targets[0].SqsParameters]"),
+        "{all}"
+    );
     // a big pattern under the hard limit is only a warning (the quota can be raised)
     let mut s = Stack::new("S");
     let sources: Vec<String> = (0..150).map(|i| format!("source-{i:04}")).collect();

@@ -16,7 +16,7 @@ use constructs::scheduler::{
 use constructs::sqs::{Queue, QueueEncryption, QueueProps};
 use constructs::stepfunctions::asl::pass;
 use constructs::stepfunctions::{StateMachine, StateMachineProps};
-use constructs::{Stack, Value};
+use constructs::{App, Stack, Value};
 use serde_json::{json, Value as Json};
 
 fn resource(t: &Template, type_name: &str, prefix: &str) -> (String, Json) {
@@ -150,8 +150,9 @@ fn every_option_of_a_schedule_starting_a_machine_is_written() {
         statements(&t, "WeekdaysRole"),
         vec![
             json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}}),
-            json!({"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": arn(&dlq_id)}),
+            // the queue's own send grant: its customer key, then the queue
             json!({"Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Effect": "Allow", "Resource": key}),
+            json!({"Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "Effect": "Allow", "Resource": arn(&dlq_id)}),
         ]
     );
     // the dead-letter queue's own policy is untouched: the Scheduler sends with the role
@@ -171,6 +172,42 @@ fn every_option_of_a_schedule_starting_a_machine_is_written() {
         statements(&t, "OnceRole"),
         vec![
             json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}})
+        ]
+    );
+}
+
+#[test]
+fn a_dead_letter_queue_key_by_alias_is_a_warning_and_no_kms_right() {
+    let mut s = Stack::new("S");
+    let machine = StateMachine::new(&mut s, "Flow", StateMachineProps::new(pass("P")));
+    let dlq = Queue::new(
+        &mut s,
+        "Dead",
+        QueueProps::new().encryption(QueueEncryption::Kms(Value::from("alias/mine"))),
+    );
+    Schedule::new(
+        &mut s,
+        "Nightly",
+        ScheduleProps::new(
+            ScheduleExpression::cron("0 2 * * ? *"),
+            ScheduleTarget::state_machine(&machine).dead_letter_queue(&dlq),
+        ),
+    );
+    let mut app = App::new(std::path::Path::new("."));
+    app.add_stack(s);
+    let assembly = app.synth().unwrap_or_else(|e| panic!("{e:?}"));
+    let warnings: Vec<String> = assembly.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings.iter().any(|w| w.contains("S/Nightly/Resource")
+            && w.contains("the dead-letter queue's key is given by id or alias")),
+        "{warnings:?}"
+    );
+    let t = Template::from_json(assembly.stacks[0].template.clone());
+    let (dlq_id, _) = resource(&t, "AWS::SQS::Queue", "Dead");
+    assert_eq!(
+        statements(&t, "NightlyRole")[1..],
+        [
+            json!({"Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "Effect": "Allow", "Resource": arn(&dlq_id)})
         ]
     );
 }

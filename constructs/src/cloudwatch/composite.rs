@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 
 use crate::cfn_resource;
 use crate::core::error::Problem;
-use crate::core::path::short_hash;
+use crate::core::names::generated_name;
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
@@ -386,18 +386,6 @@ impl CompositeAlarmProps {
     }
 }
 
-/// A name for a composite alarm given none: the stack's name, the construct id and a hash of
-/// both, at most 255 characters.
-fn generated_name(stack: &str, id: &str) -> String {
-    let hash = short_hash(&format!("{stack}/{id}")).to_ascii_lowercase();
-    let head: String = format!("{stack}-{}", id.replace('/', "-"))
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(255 - 1 - hash.len())
-        .collect();
-    format!("{head}-{hash}")
-}
-
 /// A composite alarm.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompositeAlarm {
@@ -419,7 +407,7 @@ impl CompositeAlarm {
                 }
                 name.clone()
             }
-            None => generated_name(stack.name(), id),
+            None => generated_name(stack.name(), id, 255, |c| c != '/' && !c.is_control()),
         };
         problems.extend(description_problem(props.description.as_ref()));
         problems.extend(actions_problems(

@@ -1,4 +1,25 @@
-//! CloudFormation's and the services' naming rules, checked at synth.
+//! CloudFormation's and the services' naming rules, checked at synth, and the names made for
+//! resources that need one and were given none.
+
+use crate::core::path::short_hash;
+
+/// A name for a resource that needs one and was given none: the stack's name, the construct
+/// id and a hash of both, at most `max` characters, the same at every synth. Each character
+/// `keep` refuses becomes '-'.
+pub(crate) fn generated_name(
+    stack: &str,
+    id: &str,
+    max: usize,
+    keep: impl Fn(char) -> bool,
+) -> String {
+    let hash = short_hash(&format!("{stack}/{id}")).to_ascii_lowercase();
+    let head: String = format!("{stack}-{id}")
+        .chars()
+        .map(|c| if keep(c) { c } else { '-' })
+        .take(max.saturating_sub(1 + hash.len()))
+        .collect();
+    format!("{head}-{hash}")
+}
 
 /// Checks a stack name: 1 to 128 characters, a letter first, then letters, digits and hyphens.
 pub fn check_stack_name(name: &str) -> Result<(), String> {
@@ -132,6 +153,17 @@ mod tests {
         assert!(check_bucket_name("-bucket").is_err());
         assert!(check_bucket_name("a..b").is_err());
         assert!(check_bucket_name("192.168.5.4").unwrap_err().contains("IP"));
+    }
+
+    #[test]
+    fn generated_names() {
+        let keep = |c: char| c.is_ascii_alphanumeric() || c == '-';
+        let name = generated_name("Stack", "Bus/A b", 40, keep);
+        assert!(name.starts_with("Stack-Bus-A-b-"), "{name}");
+        assert_eq!(name, generated_name("Stack", "Bus/A b", 40, keep));
+        assert_ne!(name, generated_name("Stack", "Bus/A-b", 40, keep));
+        let long = generated_name("Stack", &"x".repeat(300), 64, keep);
+        assert_eq!(long.chars().count(), 64);
     }
 
     #[test]

@@ -4,13 +4,13 @@
 //! permission, a role, a queue or topic policy statement), with EventBridge's limits checked at
 //! synth.
 
+pub(crate) mod delivery;
 pub mod expression;
 mod pattern;
 mod targets;
 
 use crate::core::error::Problem;
 use crate::core::names;
-use crate::core::path::short_hash;
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
@@ -63,13 +63,14 @@ cfn_struct! {
     }
 }
 
-/// The limits EventBridge sets (its API reference and quotas page).
+/// The limits EventBridge sets (its API reference and quotas page); the Scheduler sets the same
+/// for a description and a retry policy ([`scheduler::limits`](crate::scheduler::limits)).
 pub mod limits {
     /// An event bus name: 1 to 256 characters.
     pub const MAX_BUS_NAME: usize = 256;
     /// A rule name: 1 to 64 characters.
     pub const MAX_RULE_NAME: usize = 64;
-    /// A rule's or a bus's description: at most 512 characters.
+    /// A rule's, a bus's or a schedule's description: at most 512 characters.
     pub const MAX_DESCRIPTION: usize = 512;
     /// The event pattern size quota: 2,048 characters by default (adjustable).
     pub const DEFAULT_PATTERN_SIZE: usize = 2048;
@@ -87,9 +88,10 @@ pub mod limits {
     pub const MAX_INPUT_PATH: usize = 256;
     /// An input transformer's `InputPathsMap`: at most 100 paths.
     pub const MAX_INPUT_PATHS: usize = 100;
-    /// `RetryPolicy.MaximumRetryAttempts`: 0 to 185.
+    /// A rule's or a schedule's target, `RetryPolicy.MaximumRetryAttempts`: 0 to 185.
     pub const RETRY_ATTEMPTS: std::ops::RangeInclusive<u32> = 0..=185;
-    /// `RetryPolicy.MaximumEventAgeInSeconds`: 60 to 86,400 (24 hours).
+    /// A rule's or a schedule's target, `RetryPolicy.MaximumEventAgeInSeconds`: 60 to 86,400
+    /// (24 hours).
     pub const EVENT_AGE_SECONDS: std::ops::RangeInclusive<u32> = 60..=86_400;
     /// `SqsParameters.MessageGroupId`: at most 100 characters.
     pub const MAX_MESSAGE_GROUP_ID: usize = 100;
@@ -136,32 +138,15 @@ fn bus_arn(name: &str) -> Value {
     ))
 }
 
-/// A name for a resource that needs one and was given none: the stack's name, the construct
-/// id and a hash of both, at most `max` characters, the same at every synth.
-pub(crate) fn generated_name(stack: &str, id: &str, max: usize) -> String {
-    let hash = short_hash(&format!("{stack}/{id}")).to_ascii_lowercase();
-    let clean: String = format!("{stack}-{id}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let head: String = clean.chars().take(max - 1 - hash.len()).collect();
-    format!("{head}-{hash}")
-}
-
 impl EventBus {
     /// Creates a custom event bus (`AWS::Events::EventBus`).
     pub fn new(stack: &mut Stack, id: &str, props: EventBusProps) -> EventBus {
         let path = stack.path_of(&format!("{id}/Resource"));
-        let name = props
-            .name
-            .clone()
-            .unwrap_or_else(|| generated_name(stack.name(), id, limits::MAX_BUS_NAME));
+        let name = props.name.clone().unwrap_or_else(|| {
+            names::generated_name(stack.name(), id, limits::MAX_BUS_NAME, |c| {
+                c.is_ascii_alphanumeric() || c == '-' || c == '_'
+            })
+        });
         if let Err(e) =
             names::check_name("an event bus name", &name, 1, limits::MAX_BUS_NAME, "._-")
         {
@@ -176,21 +161,7 @@ impl EventBus {
                 .property("Name"),
             );
         }
-        if let Some(d) = &props.description {
-            if d.chars().count() > limits::MAX_DESCRIPTION {
-                stack.add_problem(
-                    Problem::new(
-                        &path,
-                        format!(
-                            "the description has {} characters; EventBridge takes at most {}",
-                            d.chars().count(),
-                            limits::MAX_DESCRIPTION
-                        ),
-                    )
-                    .property("Description"),
-                );
-            }
-        }
+        delivery::check_description(stack, &path, props.description.as_deref(), "EventBridge");
         let bus = CfnEventBus {
             description: props.description.map(Value::from),
             name: Value::from(name),
@@ -374,19 +345,7 @@ impl Rule {
                 problem(stack, "Name", e);
             }
         }
-        if let Some(d) = &props.description {
-            let n = d.chars().count();
-            if n > limits::MAX_DESCRIPTION {
-                problem(
-                    stack,
-                    "Description",
-                    format!(
-                        "the description has {n} characters; EventBridge takes at most {}",
-                        limits::MAX_DESCRIPTION
-                    ),
-                );
-            }
-        }
+        delivery::check_description(stack, &path, props.description.as_deref(), "EventBridge");
         let pattern = props.event_pattern.as_ref().map(|p| {
             for e in p.problems() {
                 problem(stack, "EventPattern", e);

@@ -1,6 +1,7 @@
 //! Event patterns, typed: the fields of the event envelope (`source`, `detail-type`, `account`,
 //! `region`, `resources`), `detail` as JSON or field by field, and the content filters
-//! (prefix, suffix, anything-but, numeric, exists, equals-ignore-case, wildcard, cidr).
+//! (prefix and suffix, each also ignoring case, anything-but, numeric, exists,
+//! equals-ignore-case, wildcard, cidr).
 
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value as Json};
@@ -41,6 +42,10 @@ pub enum Matcher {
     Prefix(String),
     /// `{"suffix": ...}`.
     Suffix(String),
+    /// `{"prefix": {"equals-ignore-case": ...}}`.
+    PrefixIgnoreCase(String),
+    /// `{"suffix": {"equals-ignore-case": ...}}`.
+    SuffixIgnoreCase(String),
     /// `{"anything-but": [...]}`: any value but these.
     AnythingBut(Vec<Json>),
     /// `{"anything-but": {"prefix": ...}}`.
@@ -69,6 +74,14 @@ impl Matcher {
     /// A string ending with `suffix`.
     pub fn suffix(suffix: impl Into<String>) -> Matcher {
         Matcher::Suffix(suffix.into())
+    }
+    /// A string starting with `prefix` regardless of case.
+    pub fn prefix_ignore_case(prefix: impl Into<String>) -> Matcher {
+        Matcher::PrefixIgnoreCase(prefix.into())
+    }
+    /// A string ending with `suffix` regardless of case.
+    pub fn suffix_ignore_case(suffix: impl Into<String>) -> Matcher {
+        Matcher::SuffixIgnoreCase(suffix.into())
     }
     /// Any value but these.
     pub fn anything_but<V: Into<Json>>(values: impl IntoIterator<Item = V>) -> Matcher {
@@ -105,6 +118,8 @@ impl Matcher {
             Matcher::Exactly(v) => v.clone(),
             Matcher::Prefix(p) => json!({"prefix": p}),
             Matcher::Suffix(s) => json!({"suffix": s}),
+            Matcher::PrefixIgnoreCase(p) => json!({"prefix": {"equals-ignore-case": p}}),
+            Matcher::SuffixIgnoreCase(s) => json!({"suffix": {"equals-ignore-case": s}}),
             Matcher::AnythingBut(values) => json!({"anything-but": values}),
             Matcher::AnythingButPrefix(p) => json!({"anything-but": {"prefix": p}}),
             Matcher::Numeric(cmps) => {
@@ -295,7 +310,20 @@ fn check_leaf(at: &str, item: &Json, out: &mut Vec<String>) {
         }
     };
     match kind.as_str() {
-        "prefix" | "suffix" | "equals-ignore-case" | "cidr" => string_arg(out),
+        "prefix" | "suffix" => {
+            let ignoring_case = arg.as_object().is_some_and(|inner| {
+                inner.len() == 1
+                    && inner
+                        .get("equals-ignore-case")
+                        .is_some_and(Json::is_string)
+            });
+            if !arg.is_string() && !ignoring_case {
+                out.push(format!(
+                    "{at}: {kind} takes a string or {{\"equals-ignore-case\": a string}}, not {arg}"
+                ));
+            }
+        }
+        "equals-ignore-case" | "cidr" => string_arg(out),
         "wildcard" => {
             string_arg(out);
             if arg.as_str().is_some_and(|w| w.contains("**")) {

@@ -14,6 +14,7 @@ use crate::sns::Topic;
 use crate::sqs::{Queue, QueueEncryption};
 use crate::stepfunctions::StateMachine;
 
+use super::delivery::RetryPolicy;
 use super::{limits, CfnTarget, EventBus, Rule};
 
 /// The variables EventBridge defines itself, usable in an input template without a path.
@@ -135,9 +136,7 @@ pub struct Target {
     kind: Kind,
     id: Option<String>,
     input: Option<TargetInput>,
-    dead_letter_queue: Option<Queue>,
-    max_retry_attempts: Option<u32>,
-    max_event_age_seconds: Option<u32>,
+    retry: RetryPolicy,
     message_group_id: Option<String>,
 }
 
@@ -147,9 +146,7 @@ impl Target {
             kind,
             id: None,
             input: None,
-            dead_letter_queue: None,
-            max_retry_attempts: None,
-            max_event_age_seconds: None,
+            retry: RetryPolicy::default(),
             message_group_id: None,
         }
     }
@@ -162,11 +159,13 @@ impl Target {
         Self::of(Kind::StateMachine(machine.clone()))
     }
     /// Sends to a queue (its policy lets this rule send); a FIFO queue needs
-    /// [`message_group_id`](Target::message_group_id).
+    /// [`message_group_id`](Target::message_group_id), a standard queue may take one (fair
+    /// queuing).
     pub fn queue(queue: &Queue) -> Target {
         Self::of(Kind::Queue(queue.clone()))
     }
-    /// Publishes to a topic (its policy lets this rule publish).
+    /// Publishes to a standard topic (its policy lets this rule publish); EventBridge does not
+    /// support FIFO topics.
     pub fn topic(topic: &Topic) -> Target {
         Self::of(Kind::Topic(topic.clone()))
     }
@@ -197,20 +196,22 @@ impl Target {
     /// Where events go that cannot be delivered (`DeadLetterConfig`): a standard queue, whose
     /// policy lets this rule send.
     pub fn dead_letter_queue(mut self, queue: &Queue) -> Self {
-        self.dead_letter_queue = Some(queue.clone());
+        self.retry.dead_letter_queue = Some(queue.clone());
         self
     }
     /// How many times delivery is retried (`RetryPolicy.MaximumRetryAttempts`, 0 to 185).
     pub fn max_retry_attempts(mut self, attempts: u32) -> Self {
-        self.max_retry_attempts = Some(attempts);
+        self.retry.max_retry_attempts = Some(attempts);
         self
     }
     /// How long delivery is retried (`RetryPolicy.MaximumEventAgeInSeconds`, 60 to 86,400).
     pub fn max_event_age_seconds(mut self, seconds: u32) -> Self {
-        self.max_event_age_seconds = Some(seconds);
+        self.retry.max_event_age_seconds = Some(seconds);
         self
     }
-    /// The message group of a FIFO queue target (`SqsParameters.MessageGroupId`).
+    /// The message group of a queue target (`SqsParameters.MessageGroupId`, 1 to 100
+    /// characters): required for a FIFO queue; on a standard queue, the tenant its fair
+    /// queuing keeps apart.
     pub fn message_group_id(mut self, id: impl Into<String>) -> Self {
         self.message_group_id = Some(id.into());
         self
@@ -335,58 +336,20 @@ impl Rule {
             }
             None => {}
         }
-        let check = |stack: &mut Stack,
-                     what: &str,
-                     value: Option<u32>,
-                     ok: std::ops::RangeInclusive<u32>| {
-            if let Some(v) = value.filter(|v| !ok.contains(v)) {
-                problem(
-                    stack,
-                    &format!("RetryPolicy.{what}"),
-                    format!(
-                        "{v} is outside EventBridge's {} to {}",
-                        ok.start(),
-                        ok.end()
-                    ),
-                );
-            }
-        };
-        check(
-            stack,
-            "MaximumRetryAttempts",
-            target.max_retry_attempts,
-            limits::RETRY_ATTEMPTS,
-        );
-        check(
-            stack,
-            "MaximumEventAgeInSeconds",
-            target.max_event_age_seconds,
-            limits::EVENT_AGE_SECONDS,
-        );
-        if target.max_retry_attempts.is_some() || target.max_event_age_seconds.is_some() {
-            cfn.retry_policy = Some(
-                Value::object()
-                    .with("MaximumEventAgeInSeconds", target.max_event_age_seconds)
-                    .with("MaximumRetryAttempts", target.max_retry_attempts),
-            );
-        }
-        if let Some(dlq) = &target.dead_letter_queue {
-            if dlq.is_fifo() {
-                problem(
-                    stack,
-                    "DeadLetterConfig",
-                    "EventBridge's dead-letter queue must be a standard queue, not FIFO".into(),
-                );
-            }
+        target
+            .retry
+            .check(stack, &path, &format!("Targets[{index}]"), "EventBridge");
+        cfn.retry_policy = target.retry.retry_policy();
+        cfn.dead_letter_config = target.retry.dead_letter_config();
+        if let Some(dlq) = &target.retry.dead_letter_queue {
             self.let_events_send(stack, dlq, &path, "DeadLetterConfig", index);
-            cfn.dead_letter_config = Some(Value::object().with("Arn", dlq.arn()));
         }
         let is_queue = matches!(target.kind, Kind::Queue(_));
         if target.message_group_id.is_some() && !is_queue {
             problem(
                 stack,
                 "SqsParameters",
-                "a message group id is for a FIFO queue target".into(),
+                "a message group id is for a queue target (a FIFO queue, or a standard queue's fair queuing)".into(),
             );
         }
 
@@ -432,8 +395,8 @@ impl Rule {
             Kind::Queue(q) => {
                 cfn.arn = q.arn();
                 self.let_events_send(stack, q, &path, "Arn", index);
-                match (&target.message_group_id, q.is_fifo()) {
-                    (Some(g), true) => {
+                match &target.message_group_id {
+                    Some(g) => {
                         if g.is_empty() || g.chars().count() > limits::MAX_MESSAGE_GROUP_ID {
                             problem(
                                 stack,
@@ -447,18 +410,13 @@ impl Rule {
                         cfn.sqs_parameters =
                             Some(Value::object().with("MessageGroupId", g.as_str()));
                     }
-                    (None, true) => problem(
+                    None if q.is_fifo() => problem(
                         stack,
                         "SqsParameters",
                         "a FIFO queue target needs a message group id: add .message_group_id(...)"
                             .into(),
                     ),
-                    (Some(_), false) => problem(
-                        stack,
-                        "SqsParameters",
-                        "a message group id is for FIFO queues; this queue is standard".into(),
-                    ),
-                    (None, false) => {}
+                    None => {}
                 }
                 if q.is_fifo() && !q.content_based_deduplication() {
                     problem(
@@ -470,6 +428,13 @@ impl Rule {
             }
             Kind::Topic(t) => {
                 cfn.arn = t.arn();
+                if t.is_fifo() {
+                    problem(
+                        stack,
+                        "Arn",
+                        "EventBridge does not support SNS FIFO topics as targets: use a standard topic, or a FIFO queue with .message_group_id(...)".into(),
+                    );
+                }
                 match t.kms_key() {
                     Some(_) if t.has_aws_managed_key() => {
                         problem(

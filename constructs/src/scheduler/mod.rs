@@ -12,6 +12,7 @@ use crate::core::resource::CfnResource;
 use crate::core::stack::Stack;
 use crate::core::token::{Aws, ResourceRef};
 use crate::core::value::Value;
+use crate::events::delivery::{check_description, RetryPolicy};
 use crate::events::expression::{at_expression, cron_expression, parse_date_time, rate_expression};
 use crate::iam::{policy_document, PolicyStatement, Principal, Role, RoleProps};
 use crate::lambda::Function;
@@ -37,22 +38,19 @@ cfn_resource! {
     }
 }
 
-/// The limits EventBridge Scheduler sets (its API reference).
+/// The limits EventBridge Scheduler sets (its API reference); those it shares with EventBridge
+/// are [`events::limits`](crate::events::limits)' own.
 pub mod limits {
+    pub use crate::events::limits::{EVENT_AGE_SECONDS, MAX_DESCRIPTION, RETRY_ATTEMPTS};
+
     /// A schedule's or a group's name: 1 to 64 characters.
     pub const MAX_NAME: usize = 64;
-    /// A description: at most 512 characters.
-    pub const MAX_DESCRIPTION: usize = 512;
     /// A schedule expression: at most 256 characters.
     pub const MAX_EXPRESSION: usize = 256;
     /// A time zone name: 1 to 50 characters.
     pub const MAX_TIMEZONE: usize = 50;
     /// `FlexibleTimeWindow.MaximumWindowInMinutes`: 1 to 1,440.
     pub const FLEXIBLE_WINDOW_MINUTES: std::ops::RangeInclusive<u32> = 1..=1440;
-    /// `RetryPolicy.MaximumRetryAttempts`: 0 to 185.
-    pub const RETRY_ATTEMPTS: std::ops::RangeInclusive<u32> = 0..=185;
-    /// `RetryPolicy.MaximumEventAgeInSeconds`: 60 to 86,400.
-    pub const EVENT_AGE_SECONDS: std::ops::RangeInclusive<u32> = 60..=86_400;
 }
 
 /// When a schedule runs (`ScheduleExpression`).
@@ -119,9 +117,7 @@ enum Kind {
 pub struct ScheduleTarget {
     kind: Kind,
     input: Option<Json>,
-    dead_letter_queue: Option<Queue>,
-    max_retry_attempts: Option<u32>,
-    max_event_age_seconds: Option<u32>,
+    retry: RetryPolicy,
 }
 
 impl ScheduleTarget {
@@ -129,9 +125,7 @@ impl ScheduleTarget {
         ScheduleTarget {
             kind,
             input: None,
-            dead_letter_queue: None,
-            max_retry_attempts: None,
-            max_event_age_seconds: None,
+            retry: RetryPolicy::default(),
         }
     }
     /// Invokes the function (the schedule's role gets `lambda:InvokeFunction` on it).
@@ -149,18 +143,18 @@ impl ScheduleTarget {
     }
     /// Where failed invocations go (`DeadLetterConfig`): a standard queue the role may send to.
     pub fn dead_letter_queue(mut self, queue: &Queue) -> Self {
-        self.dead_letter_queue = Some(queue.clone());
+        self.retry.dead_letter_queue = Some(queue.clone());
         self
     }
     /// How many times an invocation is retried (`RetryPolicy.MaximumRetryAttempts`, 0 to 185).
     pub fn max_retry_attempts(mut self, attempts: u32) -> Self {
-        self.max_retry_attempts = Some(attempts);
+        self.retry.max_retry_attempts = Some(attempts);
         self
     }
     /// How long an invocation is retried (`RetryPolicy.MaximumEventAgeInSeconds`, 60 to
     /// 86,400).
     pub fn max_event_age_seconds(mut self, seconds: u32) -> Self {
-        self.max_event_age_seconds = Some(seconds);
+        self.retry.max_event_age_seconds = Some(seconds);
         self
     }
 }
@@ -378,19 +372,7 @@ impl Schedule {
             &props.group_name,
             "GroupName",
         );
-        if let Some(d) = &props.description {
-            let n = d.chars().count();
-            if n > limits::MAX_DESCRIPTION {
-                problem(
-                    stack,
-                    "Description",
-                    format!(
-                        "the description has {n} characters; the Scheduler takes at most {}",
-                        limits::MAX_DESCRIPTION
-                    ),
-                );
-            }
-        }
+        check_description(stack, &path, props.description.as_deref(), "the Scheduler");
         let expression = props.expression.expression().unwrap_or_else(|e| {
             problem(stack, "ScheduleExpression", e);
             String::new()
@@ -472,75 +454,27 @@ impl Schedule {
             }
         };
         let mut target = Value::object().with("Arn", arn).with("RoleArn", role.arn());
-        if let Some(q) = &t.dead_letter_queue {
-            if q.is_fifo() {
-                problem(
-                    stack,
-                    "Target.DeadLetterConfig",
-                    "the Scheduler's dead-letter queue must be a standard queue, not FIFO".into(),
-                );
-            }
-            role.add_to_policy(
-                stack,
-                PolicyStatement::allow()
-                    .action("sqs:SendMessage")
-                    .resource(q.arn()),
-            );
+        t.retry.check(stack, &path, "Target", "the Scheduler");
+        if let Some(q) = &t.retry.dead_letter_queue {
+            // the queue's own grant: sending, and its customer key when given by ARN
+            q.grant_send_messages(stack, &role);
             if let QueueEncryption::Kms(key) = q.encryption() {
-                if key.as_str().is_none_or(|k| k.starts_with("arn:")) {
-                    role.add_to_policy(
-                        stack,
-                        PolicyStatement::allow()
-                            .actions(["kms:Decrypt", "kms:GenerateDataKey"])
-                            .resource(key.clone()),
-                    );
-                } else {
+                if key.as_str().is_some_and(|k| !k.starts_with("arn:")) {
                     stack.add_warning(
                         &path,
                         "the dead-letter queue's key is given by id or alias: give the schedule's role kms:Decrypt and kms:GenerateDataKey on it by its ARN",
                     );
                 }
             }
-            target = target.with("DeadLetterConfig", Value::object().with("Arn", q.arn()));
+        }
+        if let Some(config) = t.retry.dead_letter_config() {
+            target = target.with("DeadLetterConfig", config);
         }
         if let Some(json) = &t.input {
             target = target.with("Input", json.to_string());
         }
-        let check = |stack: &mut Stack,
-                     what: &str,
-                     value: Option<u32>,
-                     ok: std::ops::RangeInclusive<u32>| {
-            if let Some(v) = value.filter(|v| !ok.contains(v)) {
-                problem(
-                    stack,
-                    &format!("Target.RetryPolicy.{what}"),
-                    format!(
-                        "{v} is outside the Scheduler's {} to {}",
-                        ok.start(),
-                        ok.end()
-                    ),
-                );
-            }
-        };
-        check(
-            stack,
-            "MaximumRetryAttempts",
-            t.max_retry_attempts,
-            limits::RETRY_ATTEMPTS,
-        );
-        check(
-            stack,
-            "MaximumEventAgeInSeconds",
-            t.max_event_age_seconds,
-            limits::EVENT_AGE_SECONDS,
-        );
-        if t.max_retry_attempts.is_some() || t.max_event_age_seconds.is_some() {
-            target = target.with(
-                "RetryPolicy",
-                Value::object()
-                    .with("MaximumEventAgeInSeconds", t.max_event_age_seconds)
-                    .with("MaximumRetryAttempts", t.max_retry_attempts),
-            );
+        if let Some(policy) = t.retry.retry_policy() {
+            target = target.with("RetryPolicy", policy);
         }
 
         let schedule = CfnSchedule {
