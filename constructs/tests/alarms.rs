@@ -487,3 +487,27 @@ fn a_metric_alarm_and_a_composite_alarm_cannot_share_a_name() {
         "S/Composite/Resource [AlarmName]: the alarm name \"shop-down\" is also given to S/Metric/Resource; an alarm name is unique in the account and region, so the second would fail to deploy"
     );
 }
+
+#[test]
+fn a_topic_under_a_customer_key_is_a_warning_naming_what_its_key_policy_must_allow() {
+    let mut s = Stack::new("S");
+    let ops = topic(&mut s, "Ops");
+    let plain = Topic::new(&mut s, "Plain", TopicProps::new().kms_key(None));
+    Alarm::new(
+        &mut s,
+        "High",
+        AlarmProps::new(metric(), 1.0)
+            .alarm_topic(&ops)
+            .ok_topic(&plain),
+    );
+    let mut app = App::new(".");
+    app.add_stack(s);
+    let assembly = app.synth().unwrap_or_else(|e| panic!("{e}"));
+    let warnings: Vec<String> = assembly.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        vec![format!(
+            "S/High/Resource: AlarmActions: the topic S/Ops/Resource is encrypted with {KEY}: its key policy must let cloudwatch.amazonaws.com call kms:Decrypt and kms:GenerateDataKey*, or the alarm's notifications are lost"
+        )]
+    );
+}

@@ -150,9 +150,9 @@ fn every_option_of_a_schedule_starting_a_machine_is_written() {
         statements(&t, "WeekdaysRole"),
         vec![
             json!({"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}}),
-            // the queue's own send grant: its customer key, then the queue
+            // sending to the dead-letter queue, nothing more, and its customer key
+            json!({"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": arn(&dlq_id)}),
             json!({"Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Effect": "Allow", "Resource": key}),
-            json!({"Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "Effect": "Allow", "Resource": arn(&dlq_id)}),
         ]
     );
     // the dead-letter queue's own policy is untouched: the Scheduler sends with the role
@@ -199,16 +199,14 @@ fn a_dead_letter_queue_key_by_alias_is_a_warning_and_no_kms_right() {
     let warnings: Vec<String> = assembly.warnings.iter().map(ToString::to_string).collect();
     assert!(
         warnings.iter().any(|w| w.contains("S/Nightly/Resource")
-            && w.contains("the dead-letter queue's key is given by id or alias")),
+            && w.contains("the dead-letter queue's key is given by alias")),
         "{warnings:?}"
     );
     let t = Template::from_json(assembly.stacks[0].template.clone());
     let (dlq_id, _) = resource(&t, "AWS::SQS::Queue", "Dead");
     assert_eq!(
         statements(&t, "NightlyRole")[1..],
-        [
-            json!({"Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "Effect": "Allow", "Resource": arn(&dlq_id)})
-        ]
+        [json!({"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": arn(&dlq_id)})]
     );
 }
 

@@ -112,6 +112,49 @@ pub(super) fn description_problem(text: Option<&String>) -> Option<(&'static str
     })
 }
 
+/// The action setters of [`AlarmProps`] and [`CompositeAlarmProps`](super::CompositeAlarmProps),
+/// over their `alarm_actions`, `ok_actions`, `insufficient_data_actions` and `topics`.
+macro_rules! action_setters {
+    () => {
+        /// Notifies an ARN (an SNS topic, ...) on entering ALARM.
+        pub fn alarm_action(mut self, arn: impl Into<Value>) -> Self {
+            self.alarm_actions.push(arn.into());
+            self
+        }
+        /// Notifies an ARN on returning to OK.
+        pub fn ok_action(mut self, arn: impl Into<Value>) -> Self {
+            self.ok_actions.push(arn.into());
+            self
+        }
+        /// Notifies an ARN on entering INSUFFICIENT_DATA.
+        pub fn insufficient_data_action(mut self, arn: impl Into<Value>) -> Self {
+            self.insufficient_data_actions.push(arn.into());
+            self
+        }
+        /// Notifies `topic` on entering ALARM; its policy lets this alarm publish. A topic
+        /// encrypted with `alias/aws/sns` is reported at synth.
+        pub fn alarm_topic(mut self, topic: &Topic) -> Self {
+            self.alarm_actions.push(topic.arn());
+            self.topics.push((AlarmState::Alarm, topic.clone()));
+            self
+        }
+        /// Notifies `topic` on returning to OK.
+        pub fn ok_topic(mut self, topic: &Topic) -> Self {
+            self.ok_actions.push(topic.arn());
+            self.topics.push((AlarmState::Ok, topic.clone()));
+            self
+        }
+        /// Notifies `topic` on entering INSUFFICIENT_DATA.
+        pub fn insufficient_data_topic(mut self, topic: &Topic) -> Self {
+            self.insufficient_data_actions.push(topic.arn());
+            self.topics
+                .push((AlarmState::InsufficientData, topic.clone()));
+            self
+        }
+    };
+}
+pub(super) use action_setters;
+
 /// Lets the alarm at `path` (ARN `alarm_arn`) notify each topic: a statement of the topic's
 /// policy allowing `cloudwatch.amazonaws.com` to publish on behalf of this alarm only (the
 /// topic's own policy replaces SNS's default one). A topic encrypted with `alias/aws/sns`, or
@@ -139,6 +182,19 @@ pub(super) fn notify_topics(
                     "encrypt the topic with a customer managed key whose key policy lets \
                      cloudwatch.amazonaws.com call kms:Decrypt and kms:GenerateDataKey* \
                      (TopicProps::kms_key(Some(key_arn))), or leave it unencrypted",
+                ),
+            );
+        }
+        if let Some(key) = topic.kms_key().filter(|_| !topic.has_aws_managed_key()) {
+            // the key's policy is not in the app: say what it must allow
+            stack.add_warning(
+                path,
+                format!(
+                    "{property}: the topic {} is encrypted with {}: its key policy must let \
+                     cloudwatch.amazonaws.com call kms:Decrypt and kms:GenerateDataKey*, or \
+                     the alarm's notifications are lost",
+                    topic.resource().path(),
+                    key.as_str().unwrap_or("a customer managed key")
                 ),
             );
         }
@@ -315,41 +371,7 @@ impl AlarmProps {
         self.description = Some(text.into());
         self
     }
-    /// Notifies an ARN (an SNS topic, ...) on entering ALARM.
-    pub fn alarm_action(mut self, arn: impl Into<Value>) -> Self {
-        self.alarm_actions.push(arn.into());
-        self
-    }
-    /// Notifies an ARN on returning to OK.
-    pub fn ok_action(mut self, arn: impl Into<Value>) -> Self {
-        self.ok_actions.push(arn.into());
-        self
-    }
-    /// Notifies an ARN on entering INSUFFICIENT_DATA.
-    pub fn insufficient_data_action(mut self, arn: impl Into<Value>) -> Self {
-        self.insufficient_data_actions.push(arn.into());
-        self
-    }
-    /// Notifies `topic` on entering ALARM; its policy lets this alarm publish. A topic
-    /// encrypted with `alias/aws/sns` is reported at synth.
-    pub fn alarm_topic(mut self, topic: &Topic) -> Self {
-        self.alarm_actions.push(topic.arn());
-        self.topics.push((AlarmState::Alarm, topic.clone()));
-        self
-    }
-    /// Notifies `topic` on returning to OK.
-    pub fn ok_topic(mut self, topic: &Topic) -> Self {
-        self.ok_actions.push(topic.arn());
-        self.topics.push((AlarmState::Ok, topic.clone()));
-        self
-    }
-    /// Notifies `topic` on entering INSUFFICIENT_DATA.
-    pub fn insufficient_data_topic(mut self, topic: &Topic) -> Self {
-        self.insufficient_data_actions.push(topic.arn());
-        self.topics
-            .push((AlarmState::InsufficientData, topic.clone()));
-        self
-    }
+    action_setters!();
 
     /// Everything CloudWatch would refuse, as (property, message).
     fn problems(&self) -> Vec<(&'static str, String)> {

@@ -14,7 +14,8 @@ use crate::core::value::Value;
 use crate::sns::Topic;
 
 use super::alarm::{
-    actions_problems, check_alarm_name, description_problem, notify_topics, Alarm, AlarmState,
+    action_setters, actions_problems, check_alarm_name, description_problem, notify_topics, Alarm,
+    AlarmState,
 };
 
 cfn_resource! {
@@ -339,40 +340,7 @@ impl CompositeAlarmProps {
         self.actions_enabled = Some(on);
         self
     }
-    /// Notifies an ARN on entering ALARM.
-    pub fn alarm_action(mut self, arn: impl Into<Value>) -> Self {
-        self.alarm_actions.push(arn.into());
-        self
-    }
-    /// Notifies an ARN on returning to OK.
-    pub fn ok_action(mut self, arn: impl Into<Value>) -> Self {
-        self.ok_actions.push(arn.into());
-        self
-    }
-    /// Notifies an ARN on entering INSUFFICIENT_DATA.
-    pub fn insufficient_data_action(mut self, arn: impl Into<Value>) -> Self {
-        self.insufficient_data_actions.push(arn.into());
-        self
-    }
-    /// Notifies `topic` on entering ALARM; its policy lets this alarm publish.
-    pub fn alarm_topic(mut self, topic: &Topic) -> Self {
-        self.alarm_actions.push(topic.arn());
-        self.topics.push((AlarmState::Alarm, topic.clone()));
-        self
-    }
-    /// Notifies `topic` on returning to OK.
-    pub fn ok_topic(mut self, topic: &Topic) -> Self {
-        self.ok_actions.push(topic.arn());
-        self.topics.push((AlarmState::Ok, topic.clone()));
-        self
-    }
-    /// Notifies `topic` on entering INSUFFICIENT_DATA.
-    pub fn insufficient_data_topic(mut self, topic: &Topic) -> Self {
-        self.insufficient_data_actions.push(topic.arn());
-        self.topics
-            .push((AlarmState::InsufficientData, topic.clone()));
-        self
-    }
+    action_setters!();
     /// Holds the actions back while `suppressor` is in ALARM (`ActionsSuppressor`): waiting
     /// up to `wait_seconds` for it to enter ALARM, and `extension_seconds` after it leaves.
     pub fn actions_suppressor(

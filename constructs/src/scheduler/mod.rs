@@ -14,7 +14,9 @@ use crate::core::token::{Aws, ResourceRef};
 use crate::core::value::Value;
 use crate::events::delivery::{check_description, RetryPolicy};
 use crate::events::expression::{at_expression, cron_expression, parse_date_time, rate_expression};
-use crate::iam::{policy_document, PolicyStatement, Principal, Role, RoleProps};
+use crate::iam::{
+    grant, kms_key_resource, policy_document, PolicyStatement, Principal, Role, RoleProps,
+};
 use crate::lambda::Function;
 use crate::sqs::{Queue, QueueEncryption};
 use crate::stepfunctions::StateMachine;
@@ -456,13 +458,15 @@ impl Schedule {
         let mut target = Value::object().with("Arn", arn).with("RoleArn", role.arn());
         t.retry.check(stack, &path, "Target", "the Scheduler");
         if let Some(q) = &t.retry.dead_letter_queue {
-            // the queue's own grant: sending, and its customer key when given by ARN
-            q.grant_send_messages(stack, &role);
+            // sending only (the Scheduler reads nothing of the queue), and the queue's
+            // customer key
+            grant(stack, &role, &["sqs:SendMessage"], vec![q.arn()]);
+            q.grant_key(stack, &role, &["kms:Decrypt", "kms:GenerateDataKey"]);
             if let QueueEncryption::Kms(key) = q.encryption() {
-                if key.as_str().is_some_and(|k| !k.starts_with("arn:")) {
+                if kms_key_resource(key).is_none() {
                     stack.add_warning(
                         &path,
-                        "the dead-letter queue's key is given by id or alias: give the schedule's role kms:Decrypt and kms:GenerateDataKey on it by its ARN",
+                        "the dead-letter queue's key is given by alias: give the schedule's role kms:Decrypt and kms:GenerateDataKey on the key it names",
                     );
                 }
             }

@@ -438,7 +438,7 @@ impl Queue {
     }
 
     /// The rights on the queue's KMS key that `actions` need, for a customer key.
-    fn grant_key(&self, stack: &mut Stack, grantee: &dyn Grantable, actions: &[&str]) {
+    pub(crate) fn grant_key(&self, stack: &mut Stack, grantee: &dyn Grantable, actions: &[&str]) {
         if let QueueEncryption::Kms(key) = &self.encryption {
             if let Some(arn) = crate::iam::kms_key_resource(key) {
                 grant(stack, grantee, actions, vec![arn]);

@@ -1,31 +1,12 @@
 //! What a machine's role must allow that synth checks: the action each Task calls when no
-//! right was derived or granted for it, and the name a machine that calls itself is given.
+//! right was derived or granted for it.
 
-use crate::core::path::short_hash;
 use crate::core::stack::{RequiredPermission, Stack};
 use crate::core::token::Token;
 use crate::core::value::Value;
 use crate::iam::Role;
 
 use super::asl::{Definition, StateKind};
-
-/// A name for a machine that needs one (it calls itself) and was given none: the stack's
-/// name, the construct id and a hash of both, at most 80 characters, the same at every synth.
-pub(crate) fn generated_name(stack: &str, id: &str) -> String {
-    let hash = short_hash(&format!("{stack}/{id}")).to_ascii_lowercase();
-    let clean: String = format!("{stack}-{id}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let head: String = clean.chars().take(80 - 1 - hash.len()).collect();
-    format!("{head}-{hash}")
-}
 
 /// The IAM action a Task's resource calls, when synth can tell: an optimized or SDK
 /// integration (`arn:...:states:::sqs:sendMessage` is `sqs:SendMessage`), or a function ARN.

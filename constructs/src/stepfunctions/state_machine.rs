@@ -19,7 +19,7 @@ use super::cfn::{
     CfnStateMachine, CloudWatchLogsLogGroup, LogDestination, LoggingConfiguration,
     TracingConfiguration,
 };
-use super::permissions::{generated_name, require_task_permissions};
+use super::permissions::require_task_permissions;
 use super::substitutions::{bind_self, mentions_self, placeholders_in, Substituter};
 
 pub use super::cfn::{LogLevel, StateMachineType};
@@ -245,7 +245,10 @@ impl StateMachine {
                 .any(|s| s.resources.iter().any(mentions_self));
         let name = match (&props.name, needs_self) {
             (Some(n), _) => Some(n.clone()),
-            (None, true) => Some(generated_name(stack.name(), id)),
+            // a stable name of at most 80 characters, as Step Functions allows
+            (None, true) => Some(names::generated_name(stack.name(), id, 80, |c| {
+                c.is_ascii_alphanumeric() || c == '-' || c == '_'
+            })),
             (None, false) => None,
         };
         if let (Some(n), true) = (&name, needs_self) {
