@@ -485,7 +485,7 @@ pub fn kms_key_resource(key: &Value) -> Option<Value> {
         None => Some(key.clone()),
         Some(k) if k.starts_with("alias/") || k.contains(":alias/") => None,
         Some(k) if k.starts_with("arn:") => Some(key.clone()),
-        Some(k) => Some(fns::sub(&format!(
+        Some(k) => Some(fns::sub(format!(
             "arn:${{AWS::Partition}}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{k}"
         ))),
     }
