@@ -23,6 +23,9 @@ does for what rcdk's templates use, nothing more):
    written: moto's intrinsic resolution drops nulls, and `"ResultPath": null` matters.
 4. AWS::ApiGateway::Method requires Integration.IntegrationHttpMethod and Uri, which a MOCK
    integration does not have (KeyError, HTTP 500). Patch: both default to none.
+5. AWS::SQS::Queue with FifoQueue and no QueueName: CloudFormation generates a name ending in
+   .fifo; moto generates one without, and SQS then refuses the queue ("Queue name must end in
+   .fifo"). Patch: the generated name of a FIFO queue ends in .fifo (80 characters at most).
 6. moto's ASL parser predates parts of the language (a Distributed Map's ItemBatcher, say) and
    refuses such a machine, failing the whole stack. Patch: a machine created by CloudFormation
    that the parser refuses is stored as written (rcdk and asl-validator checked it at synth);
@@ -30,9 +33,6 @@ does for what rcdk's templates use, nothing more):
 7. AWS::Events::EventBus has no physical id, so a Ref of it (a rule's EventBusName) is the
    Python object and creating the rule fails (HTTP 500). AWS documents Ref as the bus's name.
    Patch: the physical id is the name.
-5. AWS::SQS::Queue with FifoQueue and no QueueName: CloudFormation generates a name ending in
-   .fifo; moto generates one without, and SQS then refuses the queue ("Queue name must end in
-   .fifo"). Patch: the generated name of a FIFO queue ends in .fifo (80 characters at most).
 """
 
 import functools
