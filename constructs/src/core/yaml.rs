@@ -85,7 +85,103 @@ fn short_form(tag: &str, arg: &Json) -> Option<Yaml> {
 
 /// The YAML text of a template.
 pub fn render(value: &Json) -> String {
-    serde_norway::to_string(&to_yaml(value)).unwrap_or_default()
+    quote_yaml11_booleans(&serde_norway::to_string(&to_yaml(value)).unwrap_or_default())
+}
+
+/// The plain scalars YAML 1.1 reads as booleans and YAML 1.2 as strings. serde_norway
+/// writes YAML 1.2 and leaves them bare; CloudFormation's parser and cfn-lint follow 1.1, so
+/// `Mode: OFF` (a schedule's window) or `AttributeType: N` would reach them as `false`.
+const YAML11_BOOLEANS: [&str; 16] = [
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+    "OFF",
+];
+
+fn quoted(scalar: &str) -> String {
+    if YAML11_BOOLEANS.contains(&scalar) {
+        format!("'{scalar}'")
+    } else {
+        scalar.to_string()
+    }
+}
+
+/// A value, quoted when it is one of [`YAML11_BOOLEANS`], after its tag if it has one
+/// (`!Ref Yes` becomes `!Ref 'Yes'`).
+fn quoted_value(value: &str) -> String {
+    match value.split_once(' ') {
+        Some((tag, rest)) if tag.starts_with('!') => format!("{tag} {}", quoted(rest)),
+        _ => quoted(value),
+    }
+}
+
+/// One line of block-style YAML as serde_norway writes it (`- ` markers, then a scalar, a
+/// `key:` or a `key: value`), its bare YAML 1.1 booleans quoted. Returns the line and
+/// whether it opens a block scalar (`key: |-`), whose lines are text to leave alone.
+fn quote_line(line: &str) -> (String, bool) {
+    let body = line.trim_start();
+    let mut head = line[..line.len() - body.len()].to_string();
+    let mut rest = body;
+    while let Some(after) = rest.strip_prefix("- ") {
+        head.push_str("- ");
+        rest = after;
+    }
+    if rest == "-" {
+        return (line.to_string(), false);
+    }
+    let (key, value) = if rest.starts_with(['\'', '"']) {
+        // a quoted key (or scalar) is left as it is
+        return (line.to_string(), false);
+    } else if let Some(k) = rest.strip_suffix(':') {
+        (Some(k), None)
+    } else if let Some((k, v)) = rest.split_once(": ") {
+        (Some(k), Some(v))
+    } else {
+        (None, Some(rest))
+    };
+    let opens_block = value.is_some_and(|v| {
+        v.starts_with(['|', '>'])
+            && v.len() <= 3
+            && v[1..].chars().all(|c| matches!(c, '-' | '+' | '1'..='9'))
+    });
+    let mut out = head;
+    if let Some(k) = key {
+        out.push_str(&quoted(k));
+        out.push(':');
+        if let Some(v) = value {
+            out.push(' ');
+            out.push_str(&quoted_value(v));
+        }
+    } else if let Some(v) = value {
+        out.push_str(&quoted_value(v));
+    }
+    (out, opens_block)
+}
+
+/// Quotes, in serde_norway's block-style output, the bare scalars YAML 1.1 reads as booleans
+/// (keys and values, tagged or not), leaving the text of block scalars as it is.
+fn quote_yaml11_booleans(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    // the indentation of the line that opened a block scalar, while in one
+    let mut block: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let content = line.strip_suffix('\n').unwrap_or(line);
+        let indent = content.len() - content.trim_start().len();
+        if let Some(opened) = block {
+            if content.trim().is_empty() || indent > opened {
+                out.push_str(line);
+                continue;
+            }
+            block = None;
+        }
+        let (fixed, opens_block) = quote_line(content);
+        if opens_block {
+            block = Some(indent);
+        }
+        out.push_str(&fixed);
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -112,5 +208,43 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("- !Ref AWS::Region"), "{text}");
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_are_quoted_and_read_back_as_strings() {
+        let t = json!({
+            "Mode": "OFF",
+            "AttributeType": "N",
+            "Yes": {"Next": "Yes", "Ref": {"Ref": "On"}},
+            "List": ["no", ["y", "Off"], {"ON": "yes"}],
+            "Plain": ["true", "Off the record", "NOx"],
+            "Text": "first line\nno\n- off\nkey: yes\n  Y",
+            "Keep": "n"
+        });
+        let text = render(&t);
+        for expected in [
+            "Mode: 'OFF'\n",
+            "AttributeType: 'N'\n",
+            "'Yes':\n",
+            "Next: 'Yes'\n",
+            "Ref: !Ref 'On'\n",
+            "- 'no'\n",
+            "- - 'y'\n",
+            "- 'Off'\n",
+            "- 'ON': 'yes'\n",
+            "- Off the record\n",
+            "- NOx\n",
+            "\n  no\n  - off\n  key: yes\n    Y\n",
+            "Keep: 'n'\n",
+        ] {
+            assert!(text.contains(expected), "{expected:?} in:\n{text}");
+        }
+        // the same document in YAML 1.2, with the Ref read back from its tag
+        let back: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+        let mut expected = t.clone();
+        expected["Yes"]["Ref"] = json!("On");
+        let mut back = serde_json::to_value(&back).unwrap();
+        back["Yes"]["Ref"] = json!("On");
+        assert_eq!(back, expected);
     }
 }
