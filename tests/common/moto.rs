@@ -189,21 +189,37 @@ pub fn ok(run: &Run, what: &str) {
     );
 }
 
-/// The toolkit binary of this build (cargo builds every binary of the workspace for tests).
+/// The toolkit binary of this build, brought up to date once per test process: `cargo test`
+/// builds it only for the toolkit's own tests, so a cold target has none, and a warm one may
+/// have one older than the sources (`cargo build -p rcdk-toolkit`, as an app builds it).
 pub fn toolkit() -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
-    // target/debug/deps/<test> -> target/debug/rcdk-toolkit
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or_else(|| panic!("no target directory above {}", exe.display()));
-    let toolkit = dir.join(format!("rcdk-toolkit{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        toolkit.is_file(),
-        "{} is not built (cargo test --workspace builds it)",
-        toolkit.display()
-    );
-    toolkit
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
+            // target/debug/deps/<test> -> target/debug/rcdk-toolkit
+            let dir = exe
+                .parent()
+                .and_then(Path::parent)
+                .unwrap_or_else(|| panic!("no target directory above {}", exe.display()));
+            let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+                .current_dir(super::root())
+                .args(["build", "-q", "-p", "rcdk-toolkit"])
+                .status()
+                .unwrap_or_else(|e| panic!("cargo cannot be started: {e}"));
+            assert!(
+                status.success(),
+                "cargo build -p rcdk-toolkit failed ({status})"
+            );
+            let toolkit = dir.join(rcdk::toolkit::binary_name());
+            assert!(
+                toolkit.is_file(),
+                "{} is not there after the build",
+                toolkit.display()
+            );
+            toolkit
+        })
+        .clone()
 }
 
 /// The SDK's configuration for the moto server (test credentials, the test region).
