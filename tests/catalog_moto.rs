@@ -73,6 +73,132 @@ fn the_catalog_deploys_on_moto() {
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_else(|| panic!("no Catalog template in {}", assembly.display()));
     runtime.block_on(check(endpoint, &template));
+
+    // the Notify workflow run locally, its SQS, SNS and EventBridge tasks sent live to moto;
+    // the callback (a Lambda waiting for its task token) is mocked
+    let mocks = dir.path().join("notify-mocks.json");
+    std::fs::write(
+        &mocks,
+        json!({
+            "StateMachines": {"Catalog/Notify": {"TestCases": {"Approved": {"Wait for approval": "Yes"}}}},
+            "MockedResponses": {"Yes": {"0": {"Return": {"approved": true}}}}
+        })
+        .to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let input = json!({"order": {"id": "order-7", "total": 12}, "customer": "c-1"}).to_string();
+    let mocks_arg = mocks.to_string_lossy().to_string();
+    let run = common::moto::run(
+        &toolkit,
+        dir.path(),
+        endpoint,
+        &[
+            "run",
+            "Catalog/Notify",
+            "--app",
+            &app,
+            "--deployed",
+            "--live",
+            "--json",
+            "--input",
+            &input,
+            "--mock",
+            &mocks_arg,
+            "--test-case",
+            "Approved",
+        ],
+        minute,
+    );
+    let out: Json = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}):\n{}\n{}", run.stdout, run.stderr));
+    assert_eq!(
+        out["status"], "SUCCEEDED",
+        "{} {}\n{}",
+        out["error"], out["cause"], run.stderr
+    );
+    assert_eq!(out["output"], json!({"approved": true}));
+    let answered = |kind: &str| -> Json {
+        let history = out["history"].as_array().cloned().unwrap_or_default();
+        let event = history
+            .iter()
+            .find(|e| {
+                e["type"] == "TaskSucceeded"
+                    && e["taskSucceededEventDetails"]["resourceType"] == kind
+            })
+            .unwrap_or_else(|| panic!("no {kind} task succeeded: {history:?}"));
+        serde_json::from_str(
+            event["taskSucceededEventDetails"]["output"]
+                .as_str()
+                .unwrap_or("null"),
+        )
+        .unwrap_or(Json::Null)
+    };
+    assert!(
+        answered("sqs")["MessageId"].is_string(),
+        "{}",
+        answered("sqs")
+    );
+    assert!(
+        answered("sns")["MessageId"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{}",
+        answered("sns")
+    );
+    assert_eq!(
+        answered("events")["FailedEntryCount"],
+        0,
+        "{}",
+        answered("events")
+    );
+    runtime.block_on(order_was_queued(endpoint));
+}
+
+/// The order Notify queued is in the FIFO queue, its body the order's JSON text, grouped by
+/// the customer.
+async fn order_was_queued(endpoint: &str) {
+    let config = common::moto::sdk_config(endpoint).await;
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
+    let resources = cfn
+        .describe_stack_resources()
+        .stack_name("Catalog")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let url = resources
+        .stack_resources()
+        .iter()
+        .find(|r| {
+            r.logical_resource_id()
+                .is_some_and(|id| id.starts_with("Orders"))
+        })
+        .and_then(|r| r.physical_resource_id())
+        .unwrap_or_else(|| panic!("no Orders queue"))
+        .to_string();
+    let aws = Aws {
+        cfn,
+        s3: aws_sdk_s3::Client::new(&config),
+        region: common::moto::REGION.to_string(),
+        endpoint: Some(endpoint.to_string()),
+        config: Some(config.clone()),
+    };
+    let received = Signed::new(&aws)
+        .json(
+            "sqs",
+            "application/x-amz-json-1.0",
+            "AmazonSQS.ReceiveMessage",
+            &json!({"QueueUrl": url, "MessageSystemAttributeNames": ["MessageGroupId"], "MaxNumberOfMessages": 10}),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("ReceiveMessage: {e}"));
+    let messages = received["Messages"].as_array().cloned().unwrap_or_default();
+    let [message] = messages.as_slice() else {
+        panic!("one message in {url}: {received}");
+    };
+    let body: Json =
+        serde_json::from_str(message["Body"].as_str().unwrap_or("null")).unwrap_or(Json::Null);
+    assert_eq!(body, json!({"id": "order-7", "total": 12}), "{message}");
+    assert_eq!(message["Attributes"]["MessageGroupId"], "c-1", "{message}");
 }
 
 /// What moto's CloudFormation reports without a type: the types it skips (a stand-in of

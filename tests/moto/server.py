@@ -33,6 +33,10 @@ does for what rcdk's templates use, nothing more):
 7. AWS::Events::EventBus has no physical id, so a Ref of it (a rule's EventBusName) is the
    Python object and creating the rule fails (HTTP 500). AWS documents Ref as the bus's name.
    Patch: the physical id is the name.
+8. PutEvents delivers to a matching rule's targets at once, and a target moto cannot deliver
+   to (a function, a state machine, a topic) makes PutEvents itself fail (HTTP 500). AWS
+   accepts the event and delivers it later, apart from the call. Patch: such targets are
+   skipped; queues, buses, log groups and archives still receive the event.
 """
 
 import functools
@@ -183,6 +187,28 @@ sqs_models.Queue.create_from_cloudformation_json = _create_queue_fifo_named
 from moto.events import models as events_models
 
 events_models.EventBus.physical_resource_id = property(lambda bus: bus.name)
+
+
+# 8. PutEvents is not failed by targets moto does not deliver to
+_send_to_targets = events_models.Rule.send_to_targets
+_DELIVERED = ("sqs", "events", "logs")
+
+
+def _deliverable(target):
+    parts = str(target.get("Arn", "")).split(":")
+    return len(parts) > 2 and parts[2] in _DELIVERED
+
+
+def _send_to_deliverable_targets(self, *args, **kwargs):
+    targets = self.targets
+    self.targets = [t for t in targets if _deliverable(t)]
+    try:
+        return _send_to_targets(self, *args, **kwargs)
+    finally:
+        self.targets = targets
+
+
+events_models.Rule.send_to_targets = _send_to_deliverable_targets
 
 
 # 3. state machines: Definition objects, substitutions, type, executing backend

@@ -322,7 +322,7 @@ pub struct RunArgs {
     pub handlers: bool,
 
     /// Tasks nothing else answers call their services for real: AWS, or AWS_ENDPOINT_URL
-    /// (DynamoDB, Step Functions, Lambda, S3).
+    /// (DynamoDB, Step Functions, Lambda, S3, SQS, SNS, EventBridge).
     #[arg(long)]
     pub live: bool,
 

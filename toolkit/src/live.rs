@@ -2,10 +2,11 @@
 //! AWS, or to `AWS_ENDPOINT_URL` (moto, LocalStack), with the request and response shapes of
 //! Step Functions' integrations.
 //!
-//! DynamoDB and Step Functions speak JSON on the wire in the very shape their integrations
-//! take (`{"TableName": ..., "Item": {"id": {"S": "1"}}}`), so their calls go out as signed
-//! JSON requests and come back as the service answered; Lambda's Invoke is one REST call; S3
-//! goes through the SDK's typed client.
+//! DynamoDB, Step Functions, SQS and EventBridge speak JSON on the wire in the very shape
+//! their integrations take (`{"TableName": ..., "Item": {"id": {"S": "1"}}}`), so their calls
+//! go out as signed JSON requests and come back as the service answered (a JSON message body
+//! or event detail sent as its text, as Step Functions does); SNS takes the same fields as a
+//! form; Lambda's Invoke is one REST call; S3 goes through the SDK's typed client.
 
 use std::time::Duration;
 
@@ -64,15 +65,25 @@ impl Live {
         body: &Json,
         prefix: &str,
     ) -> Result<Json, Failure> {
+        self.json_call_as("application/x-amz-json-1.0", service, target, body, prefix)
+    }
+
+    /// [`Live::json_call`] in the JSON protocol version the service speaks (EventBridge's is
+    /// 1.1).
+    fn json_call_as(
+        &self,
+        content_type: &str,
+        service: &str,
+        target: &str,
+        body: &Json,
+        prefix: &str,
+    ) -> Result<Json, Failure> {
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         let answer = self.send(
             service,
             "POST",
             "/",
-            &[
-                ("content-type", "application/x-amz-json-1.0"),
-                ("x-amz-target", target),
-            ],
+            &[("content-type", content_type), ("x-amz-target", target)],
             bytes,
         )?;
         if let Some((kind, message)) = answer.error_parts() {
@@ -85,6 +96,95 @@ impl Live {
             ));
         }
         Ok(answer.json())
+    }
+
+    /// `sqs:sendMessage`: SQS's JSON protocol, the body sent as its text when it is JSON (as
+    /// Step Functions does).
+    fn sqs_send_message(&self, input: &Json) -> Result<Json, Failure> {
+        let mut body = input.clone();
+        as_text(&mut body, "MessageBody");
+        self.json_call("sqs", "AmazonSQS.SendMessage", &body, "SQS")
+    }
+
+    /// `events:putEvents`: each entry's `Detail` sent as its text; an entry EventBridge
+    /// refuses fails the task with `EventBridge.FailedEntry`, as Step Functions does.
+    fn put_events(&self, input: &Json) -> Result<Json, Failure> {
+        let mut body = input.clone();
+        if let Some(entries) = body.get_mut("Entries").and_then(Json::as_array_mut) {
+            for entry in entries {
+                as_text(entry, "Detail");
+            }
+        }
+        let out = self.json_call_as(
+            "application/x-amz-json-1.1",
+            "events",
+            "AWSEvents.PutEvents",
+            &body,
+            "EventBridge",
+        )?;
+        if out["FailedEntryCount"].as_u64().unwrap_or(0) > 0 {
+            return Err(Failure::new("EventBridge.FailedEntry", out.to_string()));
+        }
+        Ok(out)
+    }
+
+    /// `sns:publish`: SNS's query protocol (a form in, XML out), the message sent as its
+    /// text when it is JSON; the answer's `MessageId` (and a FIFO topic's `SequenceNumber`).
+    fn sns_publish(&self, input: &Json) -> Result<Json, Failure> {
+        let mut input = input.clone();
+        as_text(&mut input, "Message");
+        let input = &input;
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("Action", "Publish");
+        form.append_pair("Version", "2010-03-31");
+        let Some(fields) = input.as_object() else {
+            return Err(Failure::new(
+                "States.Runtime",
+                format!("sns:publish takes an object, not {input}"),
+            ));
+        };
+        for (key, value) in fields {
+            match (key.as_str(), value) {
+                ("MessageAttributes", Json::Object(attributes)) => {
+                    for (n, (name, attribute)) in attributes.iter().enumerate() {
+                        let at = format!("MessageAttributes.entry.{}", n + 1);
+                        form.append_pair(&format!("{at}.Name"), name);
+                        for part in ["DataType", "StringValue", "BinaryValue"] {
+                            if let Some(v) = attribute[part].as_str() {
+                                form.append_pair(&format!("{at}.Value.{part}"), v);
+                            }
+                        }
+                    }
+                }
+                (_, Json::String(text)) => {
+                    form.append_pair(key, text);
+                }
+                (_, other) => {
+                    form.append_pair(key, &other.to_string());
+                }
+            }
+        }
+        let answer = self.send(
+            "sns",
+            "POST",
+            "/",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            form.finish().into_bytes(),
+        )?;
+        let xml = String::from_utf8_lossy(&answer.body);
+        if answer.status >= 300 {
+            let code = xml_text(&xml, "Code").unwrap_or("ServiceException");
+            let message = xml_text(&xml, "Message").unwrap_or_default();
+            return Err(Failure::new(
+                format!("SNS.{code}"),
+                format!("{message} (Service: sns, Status Code: {})", answer.status),
+            ));
+        }
+        let mut out = json!({"MessageId": xml_text(&xml, "MessageId").unwrap_or_default()});
+        if let Some(sequence) = xml_text(&xml, "SequenceNumber") {
+            out["SequenceNumber"] = json!(sequence);
+        }
+        Ok(out)
     }
 
     /// Lambda's Invoke: the function's output, or its error as Step Functions reports it.
@@ -294,8 +394,29 @@ fn dispatch(live: &Live, call: &TaskCall<'_>) -> Result<Json, Failure> {
             live.s3(op, call.input)
         }
         ["aws-sdk", "s3", op] => live.s3(op, call.input),
+        ["sqs", "sendMessage"] => live.sqs_send_message(call.input),
+        ["sns", "publish"] => live.sns_publish(call.input),
+        ["events", "putEvents"] => live.put_events(call.input),
         _ => Err(unsupported(call)),
     }
+}
+
+/// Step Functions sends a JSON value of these fields (`MessageBody`, `Message`, `Detail`) as
+/// its text.
+fn as_text(object: &mut Json, field: &str) {
+    if let Some(value) = object.get_mut(field) {
+        if !value.is_string() && !value.is_null() {
+            *value = Json::String(value.to_string());
+        }
+    }
+}
+
+/// The text of the first `<tag>` element of an XML answer (SNS's query protocol).
+fn xml_text<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let open = format!("<{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&format!("</{tag}>"))? + start;
+    Some(&xml[start..end])
 }
 
 fn unsupported(call: &TaskCall<'_>) -> Failure {
@@ -311,6 +432,20 @@ fn unsupported(call: &TaskCall<'_>) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_bodies_go_as_text_and_xml_answers_are_read() {
+        let mut entry = json!({"Detail": {"id": 1}, "Source": "shop"});
+        as_text(&mut entry, "Detail");
+        assert_eq!(entry, json!({"Detail": "{\"id\":1}", "Source": "shop"}));
+        let mut text = json!({"MessageBody": "as is"});
+        as_text(&mut text, "MessageBody");
+        assert_eq!(text, json!({"MessageBody": "as is"}));
+        let xml = "<PublishResponse><PublishResult><MessageId>m-1</MessageId></PublishResult></PublishResponse>";
+        assert_eq!(xml_text(xml, "MessageId"), Some("m-1"));
+        assert_eq!(xml_text(xml, "SequenceNumber"), None);
+        assert_eq!(xml_text("<Code>NotFound", "Code"), None);
+    }
 
     #[test]
     fn operations_are_named_as_the_wire_names_them() {
