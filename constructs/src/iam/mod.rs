@@ -1,6 +1,7 @@
 //! IAM: roles, policy statements, managed policies, and the grants other constructs make.
 
 pub mod cfn;
+mod managed;
 
 use indexmap::IndexMap;
 
@@ -11,6 +12,7 @@ use crate::core::token::{fns, ResourceRef};
 use crate::core::value::{ToCfn, Value};
 
 pub use cfn::{CfnManagedPolicy, CfnPolicy, CfnRole, RolePolicy};
+pub use managed::{ManagedPolicy, ManagedPolicyProps};
 
 /// Who a statement of a resource or trust policy is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +94,20 @@ impl PolicyStatement {
             effect: Effect::Deny,
             ..Self::allow()
         }
+    }
+
+    /// The statement of a resource policy that denies `action` on `resources` to anyone
+    /// calling without TLS (`aws:SecureTransport` false): what buckets, queues and topics get
+    /// unless told otherwise.
+    pub fn deny_insecure_transport(
+        action: impl Into<String>,
+        resources: impl IntoIterator<Item = Value>,
+    ) -> Self {
+        Self::deny()
+            .action(action)
+            .principal(Principal::Any)
+            .resources(resources)
+            .condition("Bool", "aws:SecureTransport", "false")
     }
 
     /// The statement's id (`Sid`).
@@ -590,100 +606,6 @@ pub fn merge_statements(statements: Vec<PolicyStatement>) -> Vec<PolicyStatement
         },
         |a, b| a.actions(b.actions),
     )
-}
-
-/// Settings of a [`ManagedPolicy`]; `ManagedPolicyProps::new(statements)` then builder
-/// methods.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ManagedPolicyProps {
-    /// The policy's name (`ManagedPolicyName`); default: one CloudFormation generates.
-    pub name: Option<String>,
-    /// `Description`.
-    pub description: Option<String>,
-    /// The statements of its `PolicyDocument`: at least one, each valid in an identity policy.
-    pub statements: Vec<PolicyStatement>,
-    /// The roles of the stack it is attached to (`Roles`).
-    pub roles: Vec<Role>,
-}
-
-impl ManagedPolicyProps {
-    /// A policy of `statements`, attached to no role; an empty list is reported at synth.
-    pub fn new(statements: impl IntoIterator<Item = PolicyStatement>) -> Self {
-        ManagedPolicyProps {
-            name: None,
-            description: None,
-            statements: statements.into_iter().collect(),
-            roles: Vec::new(),
-        }
-    }
-
-    /// The policy's name (`ManagedPolicyName`), checked against IAM's rules at synth.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// The policy's description (`Description`).
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.description = Some(text.into());
-        self
-    }
-
-    /// Attaches the policy to one more role of the stack (`Roles`).
-    pub fn role(mut self, role: &Role) -> Self {
-        self.roles.push(role.clone());
-        self
-    }
-}
-
-/// A customer managed policy, for callers outside the stack (or roles in it).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ManagedPolicy {
-    resource: ResourceRef,
-}
-
-impl ManagedPolicy {
-    /// Creates the policy; no statement, or one that is invalid in an identity policy, is reported
-    /// at synth.
-    pub fn new(stack: &mut Stack, id: &str, props: ManagedPolicyProps) -> ManagedPolicy {
-        let path = stack.path_of(&format!("{id}/Resource"));
-        if let Some(name) = &props.name {
-            if let Err(e) = names::check_name("managed policy name", name, 1, 128, "+=,.@_-") {
-                stack.add_problem(Problem::new(&path, e).property("ManagedPolicyName"));
-            }
-        }
-        if props.statements.is_empty() {
-            stack.add_problem(
-                Problem::new(&path, "a managed policy needs at least one statement")
-                    .property("PolicyDocument"),
-            );
-        }
-        for s in &props.statements {
-            for p in s.identity_policy_problems() {
-                stack.add_problem(Problem::new(&path, p).property("PolicyDocument"));
-            }
-        }
-        let policy = CfnManagedPolicy {
-            description: props.description,
-            managed_policy_name: props.name.map(Value::from),
-            policy_document: policy_document(&props.statements),
-            roles: (!props.roles.is_empty()).then(|| props.roles.iter().map(Role::name).collect()),
-            ..Default::default()
-        };
-        ManagedPolicy {
-            resource: stack.add(&format!("{id}/Resource"), &policy),
-        }
-    }
-
-    /// The `AWS::IAM::ManagedPolicy` resource, to override a property or depend on it.
-    pub fn resource(&self) -> &ResourceRef {
-        &self.resource
-    }
-
-    /// The policy's ARN (`Ref` of a managed policy is its ARN).
-    pub fn arn(&self) -> Value {
-        self.resource.reference()
-    }
 }
 
 /// Every action the policies attached to `role` allow: its own `Policies`, and the inline

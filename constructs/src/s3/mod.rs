@@ -6,7 +6,7 @@ use crate::core::resource::{CfnResource, RemovalPolicy};
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
-use crate::iam::{grant, policy_document, Grantable, PolicyStatement, Principal};
+use crate::iam::{grant, policy_document, Grantable, PolicyStatement};
 use crate::{cfn_enum, cfn_resource, cfn_struct};
 
 cfn_enum! {
@@ -247,12 +247,10 @@ impl Bucket {
         if props.enforce_ssl {
             bucket.add_to_resource_policy(
                 stack,
-                PolicyStatement::deny()
-                    .action("s3:*")
-                    .principal(Principal::Any)
-                    .resource(bucket.arn())
-                    .resource(bucket.arn_for_objects("*"))
-                    .condition("Bool", "aws:SecureTransport", "false"),
+                PolicyStatement::deny_insecure_transport(
+                    "s3:*",
+                    [bucket.arn(), bucket.arn_for_objects("*")],
+                ),
             );
         }
         bucket

@@ -233,11 +233,7 @@ impl Topic {
         if props.enforce_ssl {
             topic.add_to_resource_policy(
                 stack,
-                PolicyStatement::deny()
-                    .action("sns:Publish")
-                    .principal(Principal::Any)
-                    .resource(topic.arn())
-                    .condition("Bool", "aws:SecureTransport", "false"),
+                PolicyStatement::deny_insecure_transport("sns:Publish", [topic.arn()]),
             );
         }
         topic

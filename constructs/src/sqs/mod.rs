@@ -8,7 +8,7 @@ use crate::core::resource::{CfnResource, RemovalPolicy};
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
-use crate::iam::{grant, policy_document, Grantable, PolicyStatement, Principal};
+use crate::iam::{grant, policy_document, Grantable, PolicyStatement};
 use crate::{cfn_resource, cfn_struct};
 
 cfn_struct! {
@@ -376,11 +376,7 @@ impl Queue {
         if props.enforce_ssl {
             queue.add_to_resource_policy(
                 stack,
-                PolicyStatement::deny()
-                    .action("sqs:*")
-                    .principal(Principal::Any)
-                    .resource(queue.arn())
-                    .condition("Bool", "aws:SecureTransport", "false"),
+                PolicyStatement::deny_insecure_transport("sqs:*", [queue.arn()]),
             );
         }
         queue
