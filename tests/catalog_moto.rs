@@ -154,43 +154,93 @@ fn the_catalog_deploys_on_moto() {
     runtime.block_on(order_was_queued(endpoint));
 }
 
+/// The deployed catalog as the checks read it: the physical id of every resource moto
+/// created (by logical id, typed or not) and a signed client to moto.
+struct Deployed {
+    resources: Vec<(String, String, bool)>,
+    signed: Signed,
+}
+
+impl Deployed {
+    async fn read(endpoint: &str) -> Deployed {
+        let config = common::moto::sdk_config(endpoint).await;
+        let cfn = aws_sdk_cloudformation::Client::new(&config);
+        let described = cfn
+            .describe_stack_resources()
+            .stack_name("Catalog")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("resources: {e:?}"));
+        let resources = described
+            .stack_resources()
+            .iter()
+            .map(|r| {
+                (
+                    r.logical_resource_id().unwrap_or_default().to_string(),
+                    r.physical_resource_id().unwrap_or_default().to_string(),
+                    r.resource_type().is_some_and(|t| !t.is_empty()),
+                )
+            })
+            .collect();
+        let aws = Aws {
+            cfn,
+            s3: aws_sdk_s3::Client::new(&config),
+            region: common::moto::REGION.to_string(),
+            endpoint: Some(endpoint.to_string()),
+            config: Some(config),
+        };
+        Deployed {
+            resources,
+            signed: Signed::new(&aws),
+        }
+    }
+
+    /// The logical ids moto created a resource for.
+    fn created(&self) -> std::collections::BTreeSet<&str> {
+        self.resources
+            .iter()
+            .filter(|(_, _, typed)| *typed)
+            .map(|(id, _, _)| id.as_str())
+            .collect()
+    }
+
+    /// The physical id of the created resource whose logical id starts with `prefix`.
+    fn id_of(&self, prefix: &str) -> String {
+        self.resources
+            .iter()
+            .find(|(id, _, typed)| *typed && id.starts_with(prefix))
+            .map(|(_, physical, _)| physical.clone())
+            .unwrap_or_else(|| panic!("moto created no {prefix}: {:?}", self.resources))
+    }
+
+    /// A JSON-protocol call (`AmazonSQS.GetQueueAttributes`, version 1.0 or 1.1), answered.
+    async fn call(&self, service: &str, version: &str, target: &str, body: Json) -> Json {
+        self.signed
+            .json(
+                service,
+                &format!("application/x-amz-json-{version}"),
+                target,
+                &body,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{target}: {e}"))
+    }
+}
+
 /// The order Notify queued is in the FIFO queue, its body the order's JSON text, grouped by
 /// the customer.
 async fn order_was_queued(endpoint: &str) {
-    let config = common::moto::sdk_config(endpoint).await;
-    let cfn = aws_sdk_cloudformation::Client::new(&config);
-    let resources = cfn
-        .describe_stack_resources()
-        .stack_name("Catalog")
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
-    let url = resources
-        .stack_resources()
-        .iter()
-        .find(|r| {
-            r.logical_resource_id()
-                .is_some_and(|id| id.starts_with("Orders"))
-        })
-        .and_then(|r| r.physical_resource_id())
-        .unwrap_or_else(|| panic!("no Orders queue"))
-        .to_string();
-    let aws = Aws {
-        cfn,
-        s3: aws_sdk_s3::Client::new(&config),
-        region: common::moto::REGION.to_string(),
-        endpoint: Some(endpoint.to_string()),
-        config: Some(config.clone()),
-    };
-    let received = Signed::new(&aws)
-        .json(
+    let deployed = Deployed::read(endpoint).await;
+    let url = deployed.id_of("Orders");
+    let received = deployed
+        .call(
             "sqs",
-            "application/x-amz-json-1.0",
+            "1.0",
             "AmazonSQS.ReceiveMessage",
-            &json!({"QueueUrl": url, "MessageSystemAttributeNames": ["MessageGroupId"], "MaxNumberOfMessages": 10}),
+            json!({"QueueUrl": url, "MessageSystemAttributeNames": ["MessageGroupId"],
+                   "MaxNumberOfMessages": 10}),
         )
-        .await
-        .unwrap_or_else(|e| panic!("ReceiveMessage: {e}"));
+        .await;
     let messages = received["Messages"].as_array().cloned().unwrap_or_default();
     let [message] = messages.as_slice() else {
         panic!("one message in {url}: {received}");
@@ -218,66 +268,28 @@ const SKIPPED: &[&str] = &[
 ];
 
 async fn check(endpoint: &str, template: &Json) {
-    let config = common::moto::sdk_config(endpoint).await;
-    let cfn = aws_sdk_cloudformation::Client::new(&config);
-    let resources = cfn
-        .describe_stack_resources()
-        .stack_name("Catalog")
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("resources: {e:?}"));
-    // logical id -> physical id, of what moto created
-    let mut created = std::collections::BTreeMap::new();
-    for r in resources.stack_resources() {
-        if r.resource_type().is_some_and(|t| !t.is_empty()) {
-            created.insert(
-                r.logical_resource_id().unwrap_or_default().to_string(),
-                r.physical_resource_id().unwrap_or_default().to_string(),
-            );
-        }
-    }
+    let deployed = Deployed::read(endpoint).await;
+    let created = deployed.created();
     let mut skipped = std::collections::BTreeSet::new();
     let Some(declared) = template["Resources"].as_object() else {
         panic!("no resources in the template");
     };
     for (id, resource) in declared {
-        if !created.contains_key(id) {
+        if !created.contains(id.as_str()) {
             skipped.insert(resource["Type"].as_str().unwrap_or_default().to_string());
         }
     }
     let expected: std::collections::BTreeSet<String> =
         SKIPPED.iter().map(|s| s.to_string()).collect();
     assert_eq!(skipped, expected, "the types moto's CloudFormation skipped");
-
-    let id_of = |prefix: &str| -> String {
-        let Some((_, physical)) = created.iter().find(|(k, _)| k.starts_with(prefix)) else {
-            panic!("moto created no {prefix}: {created:?}");
-        };
-        physical.clone()
-    };
-    let aws = Aws {
-        cfn: cfn.clone(),
-        s3: aws_sdk_s3::Client::new(&config),
-        region: common::moto::REGION.to_string(),
-        endpoint: Some(endpoint.to_string()),
-        config: Some(config.clone()),
-    };
-    let signed = Signed::new(&aws);
+    let id_of = |prefix: &str| deployed.id_of(prefix);
+    let signed = &deployed.signed;
 
     // queues: the FIFO one with its settings and the redrive to its dead-letter queue
-    let sqs = |target: &'static str, body: Json| {
-        let signed = &signed;
-        async move {
-            signed
-                .json(
-                    "sqs",
-                    "application/x-amz-json-1.0",
-                    &format!("AmazonSQS.{target}"),
-                    &body,
-                )
-                .await
-                .unwrap_or_else(|e| panic!("SQS {target}: {e}"))
-        }
+    let sqs = |target: &str, body: Json| {
+        let target = format!("AmazonSQS.{target}");
+        let deployed = &deployed;
+        async move { deployed.call("sqs", "1.0", &target, body).await }
     };
     let orders = sqs(
         "GetQueueAttributes",
@@ -334,19 +346,10 @@ async fn check(endpoint: &str, template: &Json) {
     assert!(xml.contains("<value>Catalog</value>"), "DisplayName: {xml}");
 
     // the bus, its rule with the pattern and the five targets as synthesized
-    let events = |target: &'static str, body: Json| {
-        let signed = &signed;
-        async move {
-            signed
-                .json(
-                    "events",
-                    "application/x-amz-json-1.1",
-                    &format!("AWSEvents.{target}"),
-                    &body,
-                )
-                .await
-                .unwrap_or_else(|e| panic!("EventBridge {target}: {e}"))
-        }
+    let events = |target: &str, body: Json| {
+        let target = format!("AWSEvents.{target}");
+        let deployed = &deployed;
+        async move { deployed.call("events", "1.1", &target, body).await }
     };
     let bus = id_of("Bus");
     let rules = events("ListRules", json!({"EventBusName": bus})).await;
@@ -394,15 +397,14 @@ async fn check(endpoint: &str, template: &Json) {
     );
 
     // the table's stream, turned on for the worker's event source
-    let table = signed
-        .json(
+    let table = deployed
+        .call(
             "dynamodb",
-            "application/x-amz-json-1.0",
+            "1.0",
             "DynamoDB_20120810.DescribeTable",
-            &json!({"TableName": id_of("Jobs")}),
+            json!({"TableName": id_of("Jobs")}),
         )
-        .await
-        .unwrap_or_else(|e| panic!("DescribeTable: {e}"));
+        .await;
     assert_eq!(
         table["Table"]["StreamSpecification"],
         json!({"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"})
