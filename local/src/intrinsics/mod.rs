@@ -14,7 +14,9 @@
 //! - where an integer is required, a non-integer number is rounded to the nearest integer, halves
 //!   up as Java's `Math.round` does (`States.ArrayPartition`, `States.ArrayRange`,
 //!   `States.MathRandom`, `States.MathAdd`);
-//! - every other failure is `States.IntrinsicFailure`, with a cause that names the function.
+//! - every other failure is `States.Runtime` (the service's name for it; the specification's
+//!   `States.IntrinsicFailure` is not an error the developer guide lists), with a cause that
+//!   names the function.
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
@@ -162,7 +164,7 @@ impl Func {
         }
     }
 
-    /// An `States.IntrinsicFailure` whose cause starts with this function's name.
+    /// A failure (`States.Runtime`) whose cause starts with this function's name.
     fn fail(self, what: impl std::fmt::Display) -> Failure {
         Failure::intrinsic(format!("{}: {what}", self.name()))
     }
@@ -606,12 +608,12 @@ mod tests {
         }
     }
 
-    /// The cause of a `States.IntrinsicFailure`.
+    /// The cause of a failed call (`States.Runtime`).
     fn intrinsic_cause(expr: &str, input: Value) -> String {
         match eval(expr, input) {
             Ok(v) => panic!("{expr} gave {v}, expected a failure"),
             Err(e) => {
-                assert_eq!(e.error, "States.IntrinsicFailure", "{expr}: {e}");
+                assert_eq!(e.error, "States.Runtime", "{expr}: {e}");
                 e.cause
             }
         }

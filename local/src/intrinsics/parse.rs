@@ -94,7 +94,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// A malformed call: `States.IntrinsicFailure` naming the expression.
+    /// A malformed call: `States.Runtime` naming the expression.
     fn error(&self, what: impl std::fmt::Display) -> Failure {
         Failure::intrinsic(format!(
             "invalid intrinsic function call `{}`: {what}",
