@@ -813,7 +813,6 @@ fn a_function_crate_is_found_by_package_name_wherever_the_workspace_keeps_it() {
 
 #[test]
 fn an_assembly_written_by_synth_reads_back_as_it_was_synthesized() {
-    use constructs::core::assembly::{workspace_file, WORKSPACE_FILE};
     use constructs::{AssemblyDir, Format};
 
     let ws = workspace();
@@ -839,9 +838,7 @@ fn an_assembly_written_by_synth_reads_back_as_it_was_synthesized() {
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.problems()));
     let out = ws.path().join("build/cdk.out");
     let mut rendered = synthesized.render(Format::Json, None).unwrap();
-    rendered
-        .files
-        .push((WORKSPACE_FILE.into(), workspace_file(&out, ws.path())));
+    rendered.set_workspace(&out, ws.path());
     rendered.write(&out).unwrap();
 
     let read = AssemblyDir::read(&out).unwrap_or_else(|e| panic!("{e}"));

@@ -177,7 +177,11 @@ pub fn hash_code_asset(
     let mut hasher = Sha256::new();
     hasher.update(b"rcdk-asset-v1\0");
     field(&mut hasher, "binary", asset.binary.as_bytes());
-    field(&mut hasher, "architecture", asset.architecture.as_bytes());
+    field(
+        &mut hasher,
+        "architecture",
+        asset.architecture.as_str().as_bytes(),
+    );
 
     let root_manifest = workspace.manifest.as_ref();
     let workspace_paths = workspace_dependency_paths(root_manifest);

@@ -17,8 +17,8 @@ pub struct CodeAsset {
     pub package: String,
     /// The binary target to build (usually the crate's name).
     pub binary: String,
-    /// `arm64` or `x86_64`.
-    pub architecture: String,
+    /// The architecture it is built for.
+    pub architecture: super::assembly::manifest::Architecture,
 }
 
 /// The type of a template parameter.
