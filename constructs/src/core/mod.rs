@@ -4,6 +4,7 @@
 pub mod app;
 pub mod assembly;
 pub mod asset;
+pub mod cargo;
 pub(crate) mod checks;
 pub mod error;
 pub mod names;
