@@ -5,6 +5,7 @@ pub mod app;
 pub mod assembly;
 pub mod asset;
 pub mod cargo;
+pub mod check;
 pub(crate) mod checks;
 pub mod error;
 pub mod names;

@@ -377,7 +377,7 @@ pub(crate) fn synthesize(
     problems: &mut Vec<Problem>,
 ) -> (Vec<SynthesizedStack>, Vec<Warning>) {
     let ids = assign_logical_ids(app, problems);
-    problems.extend(super::checks::missing_permissions(app));
+    problems.extend(super::check::run_checks(app));
     let mut exports: IndexMap<String, IndexMap<String, Export>> = IndexMap::new();
     let mut out: IndexMap<String, SynthesizedStack> = IndexMap::new();
 
