@@ -26,7 +26,7 @@ pub enum ToolkitError {
     #[diagnostic(code(rcdk::usage::stacks), help("{}", error.help()))]
     Select { error: SelectError },
 
-    #[error("{0}")]
+    #[error(transparent)]
     #[diagnostic(code(rcdk::assembly))]
     Assembly(#[from] SynthError),
 

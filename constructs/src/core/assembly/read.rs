@@ -133,6 +133,53 @@ pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, (String, Str
     Ok(value)
 }
 
+/// Parses `manifest.json`. Each artifact is read by its `type` into its own type, so that an
+/// error inside one names its full key (`artifacts.Api.properties.templateFile`).
+pub(crate) fn parse_manifest(bytes: &[u8]) -> Result<Manifest, (String, String)> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Raw {
+        version: String,
+        artifacts: indexmap::IndexMap<String, Json>,
+    }
+    let raw: Raw = parse(bytes)?;
+    let mut artifacts = indexmap::IndexMap::new();
+    for (id, mut value) in raw.artifacts {
+        let key = format!("artifacts.{id}");
+        let kind = value
+            .as_object_mut()
+            .ok_or_else(|| (key.clone(), "is not an object".to_string()))?
+            .remove("type");
+        let typed = |value: Json| -> Result<Artifact, (String, String)> {
+            let artifact = match kind.as_ref().and_then(Json::as_str) {
+                Some("aws:cloudformation:stack") => {
+                    Artifact::Stack(Box::new(serde_path_to_error::deserialize(value).map_err(
+                        |e| (format!("{key}.{}", e.path()), e.inner().to_string()),
+                    )?))
+                }
+                Some("cdk:asset-manifest") => Artifact::AssetManifest(
+                    serde_path_to_error::deserialize(value).map_err(|e| {
+                        (format!("{key}.{}", e.path()), e.inner().to_string())
+                    })?,
+                ),
+                Some(other) => {
+                    return Err((
+                        format!("{key}.type"),
+                        format!("unknown artifact type {other:?}; rcdk writes `aws:cloudformation:stack` and `cdk:asset-manifest`"),
+                    ))
+                }
+                None => return Err((key.clone(), "missing field `type`".to_string())),
+            };
+            Ok(artifact)
+        };
+        artifacts.insert(id.clone(), typed(value)?);
+    }
+    Ok(Manifest {
+        version: raw.version,
+        artifacts,
+    })
+}
+
 fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, AssemblyError> {
     read_bounded(path, limit).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
@@ -235,7 +282,13 @@ impl AssemblyDir {
         }
         let within = format!("the assembly directory {}", dir.display());
         let manifest_path = dir.join(MANIFEST_FILE);
-        let manifest: Manifest = read_typed(&manifest_path, MAX_FILE_BYTES)?;
+        let manifest = parse_manifest(&read_file(&manifest_path, MAX_FILE_BYTES)?).map_err(
+            |(key, message)| AssemblyError::Invalid {
+                path: manifest_path.clone(),
+                key,
+                message,
+            },
+        )?;
         let invalid = |path: &Path, key: String, message: String| AssemblyError::Invalid {
             path: path.to_path_buf(),
             key,

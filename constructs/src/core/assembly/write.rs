@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use super::manifest::{Artifact, Manifest, Marker};
-use super::read::{parse, read_limited};
+use super::read::{parse, parse_manifest, read_limited};
 use super::{RenderedAssembly, MANIFEST_FILE, WORKSPACE_FILE};
 use crate::core::error::SynthError;
 
@@ -69,7 +69,7 @@ fn own_files(dir: &Path) -> Result<Vec<String>, String> {
             let manifest: Manifest = read_limited(&dir.join(MANIFEST_FILE))
                 .map_err(|e| format!("its {MANIFEST_FILE} cannot be read ({e})"))
                 .and_then(|bytes| {
-                    parse(&bytes).map_err(|(key, e)| {
+                    parse_manifest(&bytes).map_err(|(key, e)| {
                         format!("its {MANIFEST_FILE} is not one rcdk writes ({key}: {e})")
                     })
                 })?;
