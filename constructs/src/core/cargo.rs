@@ -578,7 +578,10 @@ pub fn load_fresh(root: &Path) -> Result<CargoModel, CargoError> {
             model: model.clone(),
         };
         if let (Some(dir), Ok(text)) = (path.parent(), serde_json::to_vec(&cache)) {
-            let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+            // one temporary file per writer (threads of one process too), renamed in place
+            static WRITERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = WRITERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = path.with_extension(format!("tmp-{}-{n}", std::process::id()));
             let written = fs::create_dir_all(dir)
                 .and_then(|()| fs::write(&tmp, text))
                 .and_then(|()| fs::rename(&tmp, &path));
