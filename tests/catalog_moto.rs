@@ -10,7 +10,6 @@ mod common;
 
 use std::time::Duration;
 
-use constructs::core::assembly;
 use serde_json::{json, Value as Json};
 
 use common::moto::{ok, Moto};
@@ -33,10 +32,7 @@ fn the_catalog_deploys_on_moto() {
         .render(constructs::Format::Json, None)
         .unwrap_or_else(|e| panic!("render: {e}"));
     // what `cargo run -- synth` records: where the Lambda crates are
-    rendered.files.push((
-        assembly::WORKSPACE_FILE.to_string(),
-        assembly::workspace_file(&assembly, &root),
-    ));
+    rendered.set_workspace(&assembly, &root);
     rendered
         .write(&assembly)
         .unwrap_or_else(|e| panic!("write: {e}"));

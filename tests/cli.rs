@@ -611,7 +611,7 @@ fn synth_refuses_to_replace_a_directory_that_is_not_an_assembly() {
     let o = rcdk(&["synth", "-o", precious.to_str().unwrap()], &root());
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        text(&o.stderr).contains("not a cloud assembly"),
+        text(&o.stderr).contains("is not an assembly rcdk wrote"),
         "{}",
         text(&o.stderr)
     );

@@ -37,7 +37,10 @@ pub mod sqs;
 pub mod stepfunctions;
 
 pub use crate::core::app::{App, CloudAssembly};
-pub use crate::core::assembly::{AssemblyDir, Format, RenderedAssembly, SelectError, StackSummary};
+pub use crate::core::assembly::manifest::Architecture as AssetArchitecture;
+pub use crate::core::assembly::{
+    AssemblyDir, AssemblyError, Format, RenderedAssembly, SelectError, StackSummary,
+};
 pub use crate::core::error::{Problem, SynthError, Warning};
 pub use crate::core::resource::{
     CfnProps, CfnResource, DeletionPolicy, RemovalPolicy, UpdateReplacePolicy,

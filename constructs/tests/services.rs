@@ -637,61 +637,130 @@ fn hash_of(root: &Path, crate_name: &str) -> String {
 fn asset_hashes_follow_what_determines_the_binary() {
     let ws = workspace();
     let root = ws.path();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    };
     let one = hash_of(root, "one");
     assert_eq!(one, hash_of(root, "one"), "stable");
     assert_ne!(one, hash_of(root, "two"));
 
-    // unrelated: another crate, build output, an unreachable lock entry
+    // unrelated: another crate's source, build output, a file outside every package
     let two = hash_of(root, "two");
-    fs::write(
-        root.join("lambdas/two/src/main.rs"),
-        "fn main() { println!(); }\n",
-    )
-    .unwrap();
+    write("lambdas/two/src/main.rs", "fn main() { println!(); }\n");
     assert_ne!(two, hash_of(root, "two"));
     assert_eq!(
         one,
         hash_of(root, "one"),
         "editing crate two leaves one alone"
     );
-    fs::write(root.join("lambdas/one/target/debug/junk"), "changed").unwrap();
+    write("lambdas/one/target/debug/junk", "changed");
     assert_eq!(one, hash_of(root, "one"), "target/ is not hashed");
-    let lock = fs::read_to_string(root.join("Cargo.lock")).unwrap();
-    fs::write(
-        root.join("Cargo.lock"),
-        lock.replace(
-            "name = \"serde\"\nversion = \"1.0.0\"",
-            "name = \"serde\"\nversion = \"1.0.1\"",
-        ),
-    )
-    .unwrap();
+    write("README.md", "# the workspace\n");
+    write("notes/todo.txt", "later\n");
     assert_eq!(
         one,
         hash_of(root, "one"),
-        "an unreachable lock entry is not hashed"
+        "files of no package are not hashed"
     );
 
-    // related: the path dependency, a reachable lock entry, the release profile
-    fs::write(root.join("lambdas/shared/src/lib.rs"), "pub fn g() {}\n").unwrap();
+    // the path dependency's source
+    write("lambdas/shared/src/lib.rs", "pub fn g() {}\n");
     let after_dep = hash_of(root, "one");
     assert_ne!(one, after_dep, "the path dependency is hashed");
-    let lock = fs::read_to_string(root.join("Cargo.lock")).unwrap();
-    fs::write(root.join("Cargo.lock"), lock.replace("1.0.11", "1.0.12")).unwrap();
-    let after_lock = hash_of(root, "one");
-    assert_ne!(after_dep, after_lock, "a reachable lock entry is hashed");
-    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert_ne!(two, hash_of(root, "two"), "two changed above");
+
+    // a path dependency of the path dependency, outside the workspace
+    let outside = tempfile::tempdir().unwrap();
+    let deep = outside.path().join("deep-of-one");
+    fs::create_dir_all(deep.join("src")).unwrap();
     fs::write(
-        root.join("Cargo.toml"),
-        manifest.replace("opt-level = 3", "opt-level = \"s\""),
+        deep.join("Cargo.toml"),
+        "[package]\nname = \"deep-of-one\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
     )
     .unwrap();
+    fs::write(deep.join("src/lib.rs"), "pub fn d() {}\n").unwrap();
+    write(
+        "lambdas/shared/Cargo.toml",
+        &format!(
+            "[package]\nname = \"shared\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[dependencies]\ndeep-of-one = {{ path = {:?} }}\n",
+            deep.to_string_lossy()
+        ),
+    );
+    let with_deep = hash_of(root, "one");
+    fs::write(deep.join("src/lib.rs"), "pub fn d() { let _ = 1; }\n").unwrap();
+    let deep_edited = hash_of(root, "one");
     assert_ne!(
-        after_lock,
-        hash_of(root, "one"),
-        "the release profile is hashed"
+        with_deep, deep_edited,
+        "a transitive path dependency outside the workspace is hashed"
     );
 
-    fs::remove_file(root.join("Cargo.lock")).unwrap();
+    // a [patch] that puts a local copy in place of the registry crate, and its source
+    let version = common::itoa_version();
+    write(
+        "patched/itoa/Cargo.toml",
+        &format!("[package]\nname = \"itoa\"\nversion = \"{version}\"\nedition = \"2021\"\n"),
+    );
+    write("patched/itoa/src/lib.rs", "pub fn fmt() {}\n");
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    write(
+        "Cargo.toml",
+        &format!("{manifest}[patch.crates-io]\nitoa = {{ path = \"patched/itoa\" }}\n"),
+    );
+    let patched = hash_of(root, "one");
+    assert_ne!(deep_edited, patched, "the [patch] is hashed");
+    write("patched/itoa/src/lib.rs", "pub fn fmt() { let _ = 2; }\n");
+    assert_ne!(
+        patched,
+        hash_of(root, "one"),
+        "the [patch]ed crate's source is hashed"
+    );
+    let patched = hash_of(root, "one");
+
+    // .cargo/config.toml: rustflags for the build
+    write(
+        ".cargo/config.toml",
+        "[build]\nrustflags = [\"-C\", \"target-cpu=neoverse-n1\"]\n",
+    );
+    let configured = hash_of(root, "one");
+    assert_ne!(patched, configured, "a .cargo/config.toml is hashed");
+    write(
+        ".cargo/config.toml",
+        "[build]\nrustflags = [\"-C\", \"target-cpu=neoverse-v1\"]\n",
+    );
+    assert_ne!(configured, hash_of(root, "one"), "its rustflags are hashed");
+    let configured = hash_of(root, "one");
+
+    // the release profile
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    write(
+        "Cargo.toml",
+        &manifest.replace("opt-level = 3", "opt-level = \"s\""),
+    );
+    let profiled = hash_of(root, "one");
+    assert_ne!(configured, profiled, "the release profile is hashed");
+
+    // the features of a crate built together with it (cargo unifies them)
+    write(
+        "lambdas/two/Cargo.toml",
+        "[package]\nname = \"two\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[features]\nextra = []\n",
+    );
+    let mut s = Stack::new("S");
+    Function::new(&mut s, "F", FunctionProps::new("one"));
+    Function::new(&mut s, "G", FunctionProps::new("two"));
+    let mut app = App::new(root);
+    app.add_stack(s);
+    let together = app.synth().unwrap().stack("S").unwrap().assets[0]
+        .hash
+        .clone();
+    assert_ne!(
+        profiled, together,
+        "the crates built together are part of the hash"
+    );
+
+    // a workspace cargo cannot read is named
+    write("Cargo.toml", "[workspace\n");
     let mut s = Stack::new("S");
     Function::new(&mut s, "F", FunctionProps::new("one"));
     let mut app = App::new(root);
@@ -700,7 +769,8 @@ fn asset_hashes_follow_what_determines_the_binary() {
     assert!(
         e.problems()[0]
             .message
-            .contains("Cargo.lock cannot be read"),
+            .contains("cannot be read, so the function's crate cannot be hashed")
+            && e.problems()[0].message.contains("cargo metadata"),
         "{:?}",
         e.problems()
     );
@@ -813,7 +883,6 @@ fn a_function_crate_is_found_by_package_name_wherever_the_workspace_keeps_it() {
 
 #[test]
 fn an_assembly_written_by_synth_reads_back_as_it_was_synthesized() {
-    use constructs::core::assembly::{workspace_file, WORKSPACE_FILE};
     use constructs::{AssemblyDir, Format};
 
     let ws = workspace();
@@ -839,9 +908,7 @@ fn an_assembly_written_by_synth_reads_back_as_it_was_synthesized() {
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.problems()));
     let out = ws.path().join("build/cdk.out");
     let mut rendered = synthesized.render(Format::Json, None).unwrap();
-    rendered
-        .files
-        .push((WORKSPACE_FILE.into(), workspace_file(&out, ws.path())));
+    rendered.set_workspace(&out, ws.path());
     rendered.write(&out).unwrap();
 
     let read = AssemblyDir::read(&out).unwrap_or_else(|e| panic!("{e}"));

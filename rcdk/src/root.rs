@@ -5,34 +5,13 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
-/// The nearest directory, from `start` up, whose `Cargo.toml` declares a `[workspace]` (as
-/// cargo finds a package's workspace); or, when none does, the nearest directory with a
-/// `Cargo.toml` (a single-package app).
+/// The app's workspace around `start`: the nearest directory, from `start` up, whose
+/// `Cargo.toml` has a `[workspace]` table, or the workspace a package names with
+/// `package.workspace`; or, when none does, the nearest directory with a `Cargo.toml` (a
+/// single-package app). The lookup of the one cargo model ([`constructs::core::cargo`]),
+/// which needs no cargo run; synth then works on the workspace `cargo metadata` reports.
 pub fn find_workspace(start: &Path) -> Option<PathBuf> {
-    let mut nearest = None;
-    let mut workspace = None;
-    for dir in start.ancestors() {
-        let manifest = dir.join("Cargo.toml");
-        let Ok(text) = std::fs::read_to_string(&manifest) else {
-            continue;
-        };
-        if nearest.is_none() {
-            nearest = Some(dir.to_path_buf());
-        }
-        if declares_workspace(&text) {
-            workspace = Some(dir.to_path_buf());
-            break;
-        }
-    }
-    workspace.or(nearest)
-}
-
-/// Whether a manifest has a `[workspace]` table (a line-level check: no TOML parser needed).
-fn declares_workspace(manifest: &str) -> bool {
-    manifest.lines().any(|l| {
-        let l = l.trim();
-        l == "[workspace]" || l.starts_with("[workspace.")
-    })
+    constructs::core::cargo::find_workspace_root(start)
 }
 
 /// The app's root: `--root DIR` when given (it must hold a `Cargo.toml`), else the workspace

@@ -65,40 +65,66 @@ pub fn locate() -> Result<PathBuf, Error> {
 }
 
 /// Builds the toolkit in the rcdk workspace at `source` (once: later runs find it there).
+/// Where the binary is comes from cargo itself (its JSON messages), so `CARGO_TARGET_DIR`,
+/// `CARGO_BUILD_TARGET_DIR` and `build.target-dir` are all honoured.
 fn build(source: &Path) -> Result<PathBuf, Error> {
     eprintln!(
         "rcdk: building rcdk-toolkit in {} (once; later runs reuse it)",
         source.display()
     );
-    let status =
+    let what = "cargo build -p rcdk-toolkit";
+    let output =
         std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .current_dir(source)
-            .args(["build", "-p", "rcdk-toolkit"])
-            .status()
+            .args([
+                "build",
+                "-p",
+                "rcdk-toolkit",
+                "--bin",
+                "rcdk-toolkit",
+                "--message-format=json-render-diagnostics",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .output()
             .map_err(|e| Error::Toolkit {
-                what: "cargo build -p rcdk-toolkit".into(),
+                what: what.into(),
                 message: format!("cargo cannot be started: {e}"),
                 help: Some("install Rust with rustup, or put rcdk-toolkit on PATH".into()),
             })?;
-    if !status.success() {
+    if !output.status.success() {
         return Err(Error::Toolkit {
-            what: "cargo build -p rcdk-toolkit".into(),
-            message: format!("the build failed ({status}); cargo's output above says why"),
+            what: what.into(),
+            message: format!(
+                "the build failed ({}); cargo's output above says why",
+                output.status
+            ),
             help: None,
         });
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|t| if t.is_absolute() { t } else { source.join(t) })
-        .unwrap_or_else(|| source.join("target"));
-    let binary = target.join("debug").join(binary_name());
-    if binary.is_file() {
-        Ok(binary)
-    } else {
-        Err(Error::Toolkit {
-            what: binary.display().to_string(),
-            message: "cargo reported success but the binary is not there".into(),
+    /// The one line of cargo's JSON messages rcdk reads: the built binary.
+    #[derive(serde::Deserialize)]
+    struct Artifact {
+        reason: String,
+        target: Option<Target>,
+        executable: Option<PathBuf>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Target {
+        name: String,
+    }
+    let binary = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Artifact>(line).ok())
+        .filter(|a| a.reason == "compiler-artifact")
+        .filter(|a| a.target.as_ref().is_some_and(|t| t.name == "rcdk-toolkit"))
+        .find_map(|a| a.executable);
+    match binary {
+        Some(path) if path.is_file() => Ok(path),
+        _ => Err(Error::Toolkit {
+            what: what.into(),
+            message: "cargo reported success but named no rcdk-toolkit binary".into(),
             help: Some("set RCDK_TOOLKIT to the binary's path".into()),
-        })
+        }),
     }
 }

@@ -140,12 +140,15 @@ pub struct Published {
     pub uploaded: Vec<String>,
 }
 
-/// Where cargo puts its output: `CARGO_TARGET_DIR` or `<root>/target`.
-pub fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|p| if p.is_absolute() { p } else { root.join(p) })
-        .unwrap_or_else(|| root.join("target"))
+/// Where cargo-lambda puts the zips: `lambda/` of the workspace's target directory, as cargo
+/// decides it (`CARGO_TARGET_DIR`, `CARGO_BUILD_TARGET_DIR`, `build.target-dir`), through the
+/// one cargo model; the build is told the same directory with `--lambda-dir`.
+pub fn lambda_dir(root: &Path) -> Result<PathBuf, DeployError> {
+    constructs::core::cargo::target_directory(root)
+        .map(|t| t.join("lambda"))
+        .map_err(|e| DeployError::Cargo {
+            message: e.to_string(),
+        })
 }
 
 /// Makes sure every asset is in the bucket: when one is missing, the crates of `app_assets`
@@ -185,13 +188,10 @@ pub async fn publish(
     }
     let mut to_build: Vec<&AssetEntry> = app_assets.iter().collect();
     to_build.extend(missing.iter().copied());
-    build(ui, root, &to_build).await?;
-    let target = target_dir(root);
+    let lambda_dir = lambda_dir(root)?;
+    build(ui, root, &lambda_dir, &to_build).await?;
     for asset in missing {
-        let zip = target
-            .join("lambda")
-            .join(&asset.binary)
-            .join("bootstrap.zip");
+        let zip = lambda_dir.join(&asset.binary).join("bootstrap.zip");
         let body = std::fs::read(&zip).map_err(|source| DeployError::Io {
             action: "read the built package",
             path: zip.clone(),
@@ -228,11 +228,17 @@ fn cargo_lambda_dir(root: &Path) -> Result<Option<PathBuf>, DeployError> {
 
 /// Builds the crates of the assets with `cargo lambda build --release --output-format zip`,
 /// its output shown as it is.
-async fn build(ui: &Ui, root: &Path, assets: &[&AssetEntry]) -> Result<(), DeployError> {
+async fn build(
+    ui: &Ui,
+    root: &Path,
+    lambda_dir: &Path,
+    assets: &[&AssetEntry],
+) -> Result<(), DeployError> {
     let extra = cargo_lambda_dir(root)?;
     let mut by_arch: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for a in assets {
-        let krate = a.crate_dir.rsplit('/').next().unwrap_or(&a.crate_dir);
+        // by package name: a crate's directory may be named otherwise
+        let krate = a.package.as_str();
         let list = by_arch.entry(a.architecture.as_str()).or_default();
         if !list.contains(&krate) {
             list.push(krate);
@@ -242,7 +248,9 @@ async fn build(ui: &Ui, root: &Path, assets: &[&AssetEntry]) -> Result<(), Deplo
         // async, so that Ctrl-C is still heard while it builds
         let mut cmd = tokio::process::Command::new("cargo");
         cmd.current_dir(root)
-            .args(["lambda", "build", "--release", "--output-format", "zip"]);
+            .args(["lambda", "build", "--release", "--output-format", "zip"])
+            .arg("--lambda-dir")
+            .arg(lambda_dir);
         cmd.arg(if arch == "x86_64" {
             "--x86-64"
         } else {

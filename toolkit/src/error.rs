@@ -164,6 +164,11 @@ pub enum DeployError {
     )]
     NoCargoLambda,
 
+    /// The app's cargo workspace cannot be read (the one cargo model, `cargo metadata`).
+    #[error("{message}")]
+    #[diagnostic(code(rcdk::cargo))]
+    Cargo { message: String },
+
     #[error("cannot {action} {}: {source}", path.display())]
     #[diagnostic(code(rcdk::io))]
     Io {

@@ -62,7 +62,12 @@ impl App {
     pub fn synth(&self) -> Result<CloudAssembly, SynthError> {
         let mut problems = self.problems.clone();
         let has_assets = self.stacks.values().any(|s| !s.assets.is_empty());
-        let workspace = has_assets.then(|| Workspace::read(&self.root));
+        let packages: Vec<&str> = self
+            .stacks
+            .values()
+            .flat_map(|s| s.assets.values().map(|a| a.package.as_str()))
+            .collect();
+        let workspace = has_assets.then(|| Workspace::read(&self.root, &packages));
         // (stack, construct path) -> (hash, crate directory)
         let mut asset_hashes: HashMap<(String, String), (String, String)> = HashMap::new();
         let mut by_source: HashMap<&super::stack::CodeAsset, Result<(String, String), Problem>> =

@@ -1,17 +1,27 @@
-//! Content hashes of Lambda code assets, computed without compiling.
+//! Content hashes of Lambda code assets, computed without compiling, from the one cargo model
+//! ([`super::cargo`]).
 //!
-//! The hash covers what determines the binary: every file of the crate and of its path
-//! dependencies (recursively, `target/` and hidden entries excluded), the `Cargo.lock`
-//! entries reachable from the crate, the workspace's `[profile.*]` settings, the
-//! `rust-toolchain` file when there is one, the binary's name and the architecture. Editing
-//! an unrelated crate or the CLI's dependencies leaves the hash unchanged.
+//! The hash covers every input that changes the built binary: the binary, the architecture,
+//! its target triple and the release profile; every package the crate needs to build (from
+//! cargo's resolve for Lambda's platforms): a path package (the crate itself, its path
+//! dependencies at any depth, a `[patch]` with a path) by its manifest as cargo read it and
+//! every file of its directory (`target/`, hidden entries and nested packages excepted), a
+//! registry or git package by its id and the lock file's checksum; the dependency and feature
+//! tables of every Lambda crate of the app (they are built together, so their features unify);
+//! the workspace's `[profile.*]`; the `.cargo/config.toml` files that apply; the
+//! `rust-toolchain` file; and the environment cargo reads for code generation (`RUSTFLAGS`,
+//! `CARGO_ENCODED_RUSTFLAGS`, `CARGO_BUILD_RUSTFLAGS`, `RUSTC`, `CARGO_BUILD_RUSTC`,
+//! `CARGO_PROFILE_RELEASE_*`, `CARGO_TARGET_<TRIPLE>_*`). Editing an unrelated crate, the CLI's
+//! sources or its dependencies leaves the hash unchanged.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use super::cargo::{self, CargoModel};
 use super::error::Problem;
 use super::stack::CodeAsset;
 
@@ -20,131 +30,154 @@ fn problem(path: &str, message: String) -> Problem {
     Problem::new(path, message).property("Code")
 }
 
-/// The workspace the Lambda crates live in: its manifest, lock file and packages, read once
-/// per synth.
+/// The workspace the Lambda crates live in: its cargo model and the build settings beside
+/// it, read once per synth.
 pub struct Workspace {
     root: std::path::PathBuf,
-    manifest: Option<toml::Table>,
-    /// The lock file, or why it cannot be used.
-    lock: Result<toml::Table, String>,
-    /// Package name -> its directory relative to the root (`lambdas/hello`, `.` for the root
-    /// package), from `[workspace] members` (globs expanded, `exclude` honoured).
-    packages: BTreeMap<String, String>,
+    /// The model, or why there is none.
+    model: Result<CargoModel, String>,
+    /// The `[profile.*]` tables of the root manifest (canonical JSON).
+    profiles: String,
+    /// The cargo config files that apply: label and content.
+    configs: Vec<(String, Vec<u8>)>,
+    /// The nearest `rust-toolchain(.toml)`.
+    toolchain: Option<(String, Vec<u8>)>,
+    /// The dependency and feature tables of every Lambda crate of the app.
+    built_together: String,
 }
 
 impl Workspace {
-    /// Reads the workspace at `root`; a missing or unreadable manifest or lock file is kept as the
-    /// reason hashing will fail, not reported here.
-    pub fn read(root: &Path) -> Workspace {
-        let lock_path = root.join("Cargo.lock");
-        let lock = match fs::read_to_string(&lock_path) {
-            Ok(text) => text
-                .parse::<toml::Table>()
-                .map_err(|e| format!("{} is not valid TOML: {e}", lock_path.display())),
-            Err(e) => Err(format!(
-                "{} cannot be read ({e}); the asset hash must cover the locked dependency versions",
-                lock_path.display()
-            )),
-        };
-        let manifest = read_toml(&root.join("Cargo.toml")).ok();
-        let packages = manifest
+    /// Reads the workspace at `root` for an app whose Lambda crates are `packages`: the cargo
+    /// model (cached; made again when a crate is not in the cached one, a member just added),
+    /// the profiles, config files and toolchain file. A model that cannot be had is kept as the
+    /// reason hashing fails, not reported here.
+    pub fn read(root: &Path, packages: &[&str]) -> Workspace {
+        let mut model = cargo::load(root);
+        if let Ok(m) = &model {
+            if packages.iter().any(|p| m.member(p).is_none()) {
+                model = cargo::load_fresh(root);
+            }
+        }
+        let model = model.map_err(|e| e.to_string());
+        let workspace_root = model
             .as_ref()
-            .map(|m| member_packages(root, m))
+            .map(|m| m.workspace_root.clone())
+            .unwrap_or_else(|_| root.to_path_buf());
+        let profiles = fs::read_to_string(workspace_root.join("Cargo.toml"))
+            .ok()
+            .and_then(|t| t.parse::<toml::Table>().ok())
+            .and_then(|t| t.get("profile").cloned())
+            .map(|p| serde_json::to_string(&p).unwrap_or_default())
             .unwrap_or_default();
+        let home = cargo::cargo_home();
+        let configs = cargo::config_files(&workspace_root)
+            .into_iter()
+            .filter_map(|file| {
+                let bytes = fs::read(&file).ok()?;
+                let label = match home.as_deref().and_then(|h| file.strip_prefix(h).ok()) {
+                    Some(rel) => format!("$CARGO_HOME/{}", rel.to_string_lossy()),
+                    None => cargo_label(&workspace_root, &file),
+                };
+                Some((label, bytes))
+            })
+            .collect();
+        let toolchain = workspace_root.ancestors().find_map(|dir| {
+            ["rust-toolchain", "rust-toolchain.toml"]
+                .iter()
+                .find_map(|name| Some((name.to_string(), fs::read(dir.join(name)).ok()?)))
+        });
+        let built_together = match &model {
+            Ok(m) => {
+                let mut crates: BTreeMap<&str, &str> = BTreeMap::new();
+                for p in packages {
+                    if let Some(member) = m.member(p) {
+                        crates.insert(member.name.as_str(), member.requirements.as_str());
+                    }
+                }
+                serde_json::to_string(&crates).unwrap_or_default()
+            }
+            Err(_) => String::new(),
+        };
         Workspace {
             root: root.to_path_buf(),
-            manifest,
-            lock,
-            packages,
+            model,
+            profiles,
+            configs,
+            toolchain,
+            built_together,
         }
     }
 
-    /// The directory (relative to the root) of the workspace package `name`.
-    pub fn package_dir(&self, name: &str) -> Option<&str> {
-        self.packages.get(name).map(String::as_str)
-    }
-
-    /// The names of the workspace's packages, sorted.
-    pub fn package_names(&self) -> impl Iterator<Item = &str> {
-        self.packages.keys().map(String::as_str)
+    /// The cargo model, when there is one.
+    pub fn model(&self) -> Option<&CargoModel> {
+        self.model.as_ref().ok()
     }
 }
 
-/// The packages of a workspace: the root package and every member directory that holds a
-/// `Cargo.toml` with a `[package]` name.
-fn member_packages(root: &Path, manifest: &toml::Table) -> BTreeMap<String, String> {
-    let mut packages = BTreeMap::new();
-    let name_of = |m: &toml::Table| {
-        m.get("package")
-            .and_then(|p| p.get("name"))
-            .and_then(|n| n.as_str())
-            .map(str::to_string)
-    };
-    if let Some(name) = name_of(manifest) {
-        packages.insert(name, ".".to_string());
-    }
-    let Some(workspace) = manifest.get("workspace") else {
-        return packages;
-    };
-    let list = |key: &str| -> Vec<String> {
-        workspace
-            .get(key)
-            .and_then(|m| m.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str())
-                    .map(|s| s.trim_end_matches('/').to_string())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let excluded = list("exclude");
-    for member in list("members") {
-        let pattern = root.join(&member).to_string_lossy().into_owned();
-        let Ok(paths) = glob::glob(&pattern) else {
-            continue;
-        };
-        for dir in paths.flatten() {
-            let Ok(rel) = dir.strip_prefix(root) else {
-                continue;
-            };
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            let rel = if rel.is_empty() { ".".to_string() } else { rel };
-            if excluded.contains(&rel) {
-                continue;
-            }
-            if let Some(name) = read_toml(&dir.join("Cargo.toml"))
-                .ok()
-                .as_ref()
-                .and_then(name_of)
-            {
-                packages.entry(name).or_insert(rel);
-            }
-        }
-    }
-    packages
+fn cargo_label(root: &Path, file: &Path) -> String {
+    let dir = file.parent().unwrap_or(file);
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("{}/{name}", cargo::relative_label(root, dir))
+}
+
+/// The environment variables cargo reads that change the code it generates for `triple`,
+/// sorted, out of `vars`.
+fn codegen_env(
+    triple: &str,
+    vars: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> Vec<(String, String)> {
+    let target_prefix = format!("CARGO_TARGET_{}_", triple.to_uppercase().replace('-', "_"));
+    let mut out: Vec<(String, String)> = vars
+        .filter_map(|(k, v)| {
+            let k = k.to_str()?.to_string();
+            let wanted = matches!(
+                k.as_str(),
+                "RUSTFLAGS"
+                    | "CARGO_ENCODED_RUSTFLAGS"
+                    | "CARGO_BUILD_RUSTFLAGS"
+                    | "RUSTC"
+                    | "CARGO_BUILD_RUSTC"
+            ) || k.starts_with("CARGO_PROFILE_RELEASE_")
+                || k.starts_with(&target_prefix);
+            wanted.then(|| (k, v.to_string_lossy().into_owned()))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Hashes `asset` of the workspace, returning the hash and the crate's directory (relative to
-/// the root). `path` is the construct path, for errors.
+/// the workspace root). `path` is the construct path, for errors.
 pub fn hash_code_asset(
     workspace: &Workspace,
     asset: &CodeAsset,
     path: &str,
 ) -> Result<(String, String), Problem> {
-    let root = workspace.root.as_path();
-    let Some(rel_dir) = workspace.package_dir(&asset.package) else {
-        let known: Vec<&str> = workspace.package_names().collect();
+    let model = workspace.model.as_ref().map_err(|e| {
+        problem(
+            path,
+            format!(
+                "the cargo workspace at {} cannot be read, so the function's crate cannot be hashed: {e}",
+                workspace.root.display()
+            ),
+        )
+        .help("fix what cargo says above; `cargo metadata` in the workspace shows the same")
+    })?;
+    let Some(member) = model.member(&asset.package) else {
+        let known = model.member_names();
         return Err(problem(
             path,
             format!(
                 "the function's crate `{}` is not a package of the cargo workspace at {}",
                 asset.package,
-                root.display()
+                model.workspace_root.display()
             ),
         )
         .help(if known.is_empty() {
-            "the workspace has no [workspace] members; add the Lambda crate's directory to them"
+            "the workspace has no members; add the Lambda crate's directory to [workspace] members"
                 .to_string()
         } else {
             format!(
@@ -154,109 +187,63 @@ pub fn hash_code_asset(
             )
         }));
     };
-    let crate_dir = root.join(rel_dir);
-    let manifest_path = crate_dir.join("Cargo.toml");
-    let manifest = read_toml(&manifest_path).map_err(|e| {
-        problem(
-            path,
-            format!("the Lambda crate {} cannot be read: {e}", asset.package),
-        )
-    })?;
-    let package = manifest
-        .get("package")
-        .and_then(|p| p.get("name"))
-        .and_then(|n| n.as_str())
-        .ok_or_else(|| {
-            problem(
-                path,
-                format!("{} has no [package] name", manifest_path.display()),
-            )
-        })?
-        .to_string();
-
+    let triple = asset.architecture.target_triple();
     let mut hasher = Sha256::new();
-    hasher.update(b"rcdk-asset-v1\0");
+    hasher.update(b"rcdk-asset-v2\0");
     field(&mut hasher, "binary", asset.binary.as_bytes());
-    field(&mut hasher, "architecture", asset.architecture.as_bytes());
+    field(
+        &mut hasher,
+        "architecture",
+        asset.architecture.as_str().as_bytes(),
+    );
+    field(&mut hasher, "target", triple.as_bytes());
+    field(&mut hasher, "profile-name", b"release");
 
-    let root_manifest = workspace.manifest.as_ref();
-    let workspace_paths = workspace_dependency_paths(root_manifest);
-
-    // the crate and its path dependencies, each once, in a stable order
-    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut packages = vec![package.clone()];
-    let mut pending = vec![(crate_dir.clone(), manifest)];
-    while let Some((dir, manifest)) = pending.pop() {
-        let Ok(canonical) = dir.canonicalize() else {
-            return Err(problem(path, format!("{} does not exist", dir.display())));
-        };
-        if !dirs.insert(canonical) {
-            continue;
-        }
-        for dep in path_dependencies(&manifest, &dir, root, &workspace_paths) {
-            let dep_manifest = read_toml(&dep.join("Cargo.toml")).map_err(|e| {
-                problem(
-                    path,
-                    format!("path dependency {} cannot be read: {e}", dep.display()),
-                )
-            })?;
-            if let Some(name) = dep_manifest
-                .get("package")
-                .and_then(|p| p.get("name"))
-                .and_then(|n| n.as_str())
-            {
-                packages.push(name.to_string());
+    for package in model.reachable(&asset.package) {
+        match &package.source {
+            None => {
+                let label = model.relative(&package.dir);
+                field(&mut hasher, "package", label.as_bytes());
+                field(&mut hasher, "manifest", package.manifest.as_bytes());
+                let mut files = Vec::new();
+                collect_files(&package.dir, &package.dir, &mut files).map_err(|e| {
+                    problem(path, format!("cannot list {}: {e}", package.dir.display()))
+                })?;
+                files.sort();
+                for rel in files {
+                    let file = package.dir.join(&rel);
+                    field(&mut hasher, "file", rel.as_bytes());
+                    hash_file(&mut hasher, &file).map_err(|e| {
+                        problem(path, format!("cannot read {}: {e}", file.display()))
+                    })?;
+                }
             }
-            pending.push((dep, dep_manifest));
-        }
-    }
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    for dir in &dirs {
-        let mut files = Vec::new();
-        collect_files(dir, dir, &mut files)
-            .map_err(|e| problem(path, format!("cannot list {}: {e}", dir.display())))?;
-        files.sort();
-        let label = dir
-            .strip_prefix(&canonical_root)
-            .unwrap_or(dir)
-            .to_string_lossy()
-            .replace('\\', "/");
-        field(&mut hasher, "dir", label.as_bytes());
-        for rel in files {
-            let bytes = fs::read(dir.join(&rel)).map_err(|e| {
-                problem(
-                    path,
-                    format!("cannot read {}: {e}", dir.join(&rel).display()),
-                )
-            })?;
-            field(&mut hasher, "file", rel.as_bytes());
-            field(&mut hasher, "content", &bytes);
-        }
-    }
-
-    // the locked dependency versions the crate can reach
-    match &workspace.lock {
-        Ok(lock) => {
-            for line in reachable_lock_entries(lock, &packages) {
-                field(&mut hasher, "lock", line.as_bytes());
+            Some(source) => {
+                let line = format!(
+                    "{} {} {source} {}",
+                    package.name,
+                    package.version,
+                    package.checksum.as_deref().unwrap_or("")
+                );
+                field(&mut hasher, "locked", line.as_bytes());
             }
         }
-        Err(e) => {
-            return Err(
-                problem(path, e.clone()).help("run `cargo generate-lockfile` in the workspace")
-            );
-        }
     }
-
-    // build settings that shape the binary
-    if let Some(profiles) = root_manifest.and_then(|m| m.get("profile")) {
-        let canonical = serde_json::to_string(profiles).unwrap_or_default();
-        field(&mut hasher, "profile", canonical.as_bytes());
+    field(
+        &mut hasher,
+        "built-together",
+        workspace.built_together.as_bytes(),
+    );
+    field(&mut hasher, "profile", workspace.profiles.as_bytes());
+    for (label, bytes) in &workspace.configs {
+        field(&mut hasher, "config", label.as_bytes());
+        field(&mut hasher, "config-content", bytes);
     }
-    for name in ["rust-toolchain", "rust-toolchain.toml"] {
-        if let Ok(bytes) = fs::read(root.join(name)) {
-            field(&mut hasher, name, &bytes);
-        }
+    if let Some((name, bytes)) = &workspace.toolchain {
+        field(&mut hasher, name, bytes);
+    }
+    for (k, v) in codegen_env(triple, std::env::vars_os()) {
+        field(&mut hasher, "env", format!("{k}={v}").as_bytes());
     }
 
     let hash = hasher
@@ -264,7 +251,7 @@ pub fn hash_code_asset(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    Ok((hash, rel_dir.to_string()))
+    Ok((hash, model.relative(&member.dir)))
 }
 
 fn field(hasher: &mut Sha256, name: &str, bytes: &[u8]) {
@@ -273,69 +260,32 @@ fn field(hasher: &mut Sha256, name: &str, bytes: &[u8]) {
     hasher.update(bytes);
 }
 
-fn read_toml(path: &Path) -> Result<toml::Table, String> {
-    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    text.parse::<toml::Table>()
-        .map_err(|e| format!("{}: {e}", path.display()))
+/// A file's length and content, read in pieces (a large file is never held whole).
+fn hash_file(hasher: &mut Sha256, file: &Path) -> std::io::Result<()> {
+    let mut f = fs::File::open(file)?;
+    let len = f.metadata()?.len();
+    hasher.update(b"content");
+    hasher.update(len.to_le_bytes());
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut read = 0u64;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        read += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    if read != len {
+        return Err(std::io::Error::other("it changed while it was read"));
+    }
+    Ok(())
 }
 
-fn workspace_dependency_paths(root_manifest: Option<&toml::Table>) -> BTreeMap<String, String> {
-    root_manifest
-        .and_then(|m| m.get("workspace"))
-        .and_then(|w| w.get("dependencies"))
-        .and_then(|d| d.as_table())
-        .map(|deps| {
-            deps.iter()
-                .filter_map(|(name, spec)| {
-                    let p = spec.get("path")?.as_str()?;
-                    Some((name.clone(), p.to_string()))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The directories of a manifest's path dependencies (normal, build, dev and per-target).
-fn path_dependencies(
-    manifest: &toml::Table,
-    dir: &Path,
-    root: &Path,
-    workspace_paths: &BTreeMap<String, String>,
-) -> Vec<PathBuf> {
-    let mut tables: Vec<&toml::Table> = Vec::new();
-    for key in ["dependencies", "build-dependencies"] {
-        if let Some(t) = manifest.get(key).and_then(|t| t.as_table()) {
-            tables.push(t);
-        }
-    }
-    if let Some(targets) = manifest.get("target").and_then(|t| t.as_table()) {
-        for target in targets.values() {
-            for key in ["dependencies", "build-dependencies"] {
-                if let Some(t) = target.get(key).and_then(|t| t.as_table()) {
-                    tables.push(t);
-                }
-            }
-        }
-    }
-    let mut dirs = Vec::new();
-    for table in tables {
-        for (name, spec) in table {
-            if let Some(p) = spec.get("path").and_then(|p| p.as_str()) {
-                dirs.push(dir.join(p));
-            } else if spec.get("workspace").and_then(|w| w.as_bool()) == Some(true) {
-                let key = spec.get("package").and_then(|p| p.as_str()).unwrap_or(name);
-                if let Some(p) = workspace_paths
-                    .get(key)
-                    .or_else(|| workspace_paths.get(name))
-                {
-                    dirs.push(root.join(p));
-                }
-            }
-        }
-    }
-    dirs
-}
-
+/// The files of a package directory (paths relative to `base`, `/`-separated): not `target/`,
+/// not hidden entries, not the directories of nested packages (they are packages of their
+/// own, hashed when the crate needs them). Symbolic links to files count as files; links to
+/// directories are not followed.
 fn collect_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
@@ -346,9 +296,13 @@ fn collect_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Res
         }
         let kind = entry.file_type()?;
         let path = entry.path();
+        let is_file = kind.is_file() || (kind.is_symlink() && path.is_file());
         if kind.is_dir() {
+            if path.join("Cargo.toml").is_file() {
+                continue;
+            }
             collect_files(base, &path, out)?;
-        } else if kind.is_file() {
+        } else if is_file {
             let rel = path
                 .strip_prefix(base)
                 .unwrap_or(&path)
@@ -360,108 +314,133 @@ fn collect_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Res
     Ok(())
 }
 
-/// The lock entries (`name version source checksum`) reachable from `packages`, sorted.
-fn reachable_lock_entries(lock: &toml::Table, packages: &[String]) -> Vec<String> {
-    let Some(entries) = lock.get("package").and_then(|p| p.as_array()) else {
-        return Vec::new();
-    };
-    // name -> [(version, index)]
-    let mut by_name: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        if let (Some(n), Some(v)) = (
-            e.get("name").and_then(|n| n.as_str()),
-            e.get("version").and_then(|v| v.as_str()),
-        ) {
-            by_name.entry(n).or_default().push((v, i));
-        }
-    }
-    let find = |spec: &str| -> Vec<usize> {
-        // "name", "name version" or "name version (source)"
-        let mut parts = spec.split(' ');
-        let name = parts.next().unwrap_or_default();
-        let version = parts.next();
-        by_name
-            .get(name)
-            .map(|candidates| {
-                candidates
-                    .iter()
-                    .filter(|(v, _)| version.is_none_or(|want| want == *v))
-                    .map(|(_, i)| *i)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<usize> = packages.iter().flat_map(|p| find(p)).collect();
-    while let Some(i) = stack.pop() {
-        if !seen.insert(i) {
-            continue;
-        }
-        if let Some(deps) = entries[i].get("dependencies").and_then(|d| d.as_array()) {
-            for d in deps.iter().filter_map(|d| d.as_str()) {
-                stack.extend(find(d));
-            }
-        }
-    }
-    let mut lines: Vec<String> = seen
-        .into_iter()
-        .map(|i| {
-            let e = &entries[i];
-            let get = |k: &str| e.get(k).and_then(|v| v.as_str()).unwrap_or("");
-            format!(
-                "{} {} {} {}",
-                get("name"),
-                get("version"),
-                get("source"),
-                get("checksum")
-            )
-        })
-        .collect();
-    lines.sort();
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::assembly::manifest::Architecture;
+    use crate::core::cargo::Package;
 
-    const LOCK: &str = r#"
-version = 4
-[[package]]
-name = "app"
-version = "0.1.0"
-dependencies = ["serde 1.0.0", "shared"]
-[[package]]
-name = "shared"
-version = "0.1.0"
-dependencies = ["itoa"]
-[[package]]
-name = "serde"
-version = "1.0.0"
-source = "registry+https://github.com/rust-lang/crates.io-index"
-checksum = "aa"
-[[package]]
-name = "serde"
-version = "2.0.0"
-source = "registry+https://github.com/rust-lang/crates.io-index"
-checksum = "bb"
-[[package]]
-name = "itoa"
-version = "1.0.0"
-[[package]]
-name = "unrelated"
-version = "9.9.9"
-"#;
+    fn os(pairs: &[(&str, &str)]) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+        pairs.iter().map(|(k, v)| (k.into(), v.into())).collect()
+    }
 
     #[test]
-    fn lock_entries_follow_the_dependency_graph() {
-        let lock: toml::Table = LOCK.parse().unwrap();
-        let lines = reachable_lock_entries(&lock, &["app".to_string()]);
-        let names: Vec<&str> = lines.iter().map(|l| l.split(' ').next().unwrap()).collect();
-        assert_eq!(names, ["app", "itoa", "serde", "shared"]);
-        assert!(lines.iter().any(|l| l.starts_with("serde 1.0.0")));
-        assert!(!lines
-            .iter()
-            .any(|l| l.contains("2.0.0") || l.contains("unrelated")));
+    fn the_environment_that_changes_code_generation_is_taken_and_nothing_else() {
+        let vars = os(&[
+            ("RUSTFLAGS", "-C target-cpu=native"),
+            ("CARGO_PROFILE_RELEASE_LTO", "true"),
+            ("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER", "cc"),
+            ("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS", "-g"),
+            ("CARGO_TARGET_DIR", "/tmp/t"),
+            ("CARGO_PKG_NAME", "app"),
+            ("RUSTUP_TOOLCHAIN", "stable"),
+            ("HOME", "/root"),
+        ]);
+        let names: Vec<String> = codegen_env("aarch64-unknown-linux-gnu", vars.into_iter())
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "CARGO_PROFILE_RELEASE_LTO",
+                "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER",
+                "RUSTFLAGS"
+            ]
+        );
+    }
+
+    /// A workspace of one crate that needs one registry package, `itoa`.
+    fn workspace(dir: &Path, version: &str, checksum: &str, rustflags: Option<&str>) -> Workspace {
+        let crate_dir = dir.join("one");
+        fs::create_dir_all(crate_dir.join("src")).unwrap();
+        fs::write(crate_dir.join("src/main.rs"), "fn main() {}\n").unwrap();
+        let registry = |name: &str, version: &str, checksum: &str| Package {
+            name: name.into(),
+            version: version.into(),
+            source: Some("registry+https://github.com/rust-lang/crates.io-index".into()),
+            dir: dir.join("registry").join(name),
+            checksum: Some(checksum.into()),
+            manifest: String::new(),
+            requirements: String::new(),
+            deps: Vec::new(),
+        };
+        let model = CargoModel {
+            workspace_root: dir.to_path_buf(),
+            target_directory: dir.join("target"),
+            packages: vec![
+                Package {
+                    name: "one".into(),
+                    version: "0.1.0".into(),
+                    source: None,
+                    dir: crate_dir,
+                    checksum: None,
+                    manifest: "{}".into(),
+                    requirements: "{}".into(),
+                    deps: vec![1],
+                },
+                registry("itoa", version, checksum),
+                registry("unrelated", "9.9.9", checksum),
+            ],
+            members: vec![0],
+        };
+        Workspace {
+            root: dir.to_path_buf(),
+            model: Ok(model),
+            profiles: String::new(),
+            configs: rustflags
+                .map(|f| vec![(".cargo/config.toml".to_string(), f.as_bytes().to_vec())])
+                .unwrap_or_default(),
+            toolchain: None,
+            built_together: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_locked_version_and_checksum_of_a_reachable_package_are_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let asset = CodeAsset {
+            package: "one".into(),
+            binary: "one".into(),
+            architecture: Architecture::Arm64,
+        };
+        let hash = |ws: &Workspace| hash_code_asset(ws, &asset, "S/F").unwrap().0;
+        let base = hash(&workspace(dir.path(), "1.0.0", "aa", None));
+        assert_eq!(base, hash(&workspace(dir.path(), "1.0.0", "aa", None)));
+        assert_ne!(
+            base,
+            hash(&workspace(dir.path(), "1.0.1", "aa", None)),
+            "version"
+        );
+        assert_ne!(
+            base,
+            hash(&workspace(dir.path(), "1.0.0", "bb", None)),
+            "checksum"
+        );
+        assert_ne!(
+            base,
+            hash(&workspace(
+                dir.path(),
+                "1.0.0",
+                "aa",
+                Some("[build]\nrustflags = []")
+            )),
+            "a config file"
+        );
+        let mut ws = workspace(dir.path(), "1.0.0", "aa", None);
+        if let Ok(m) = &mut ws.model {
+            m.packages[2].version = "10.0.0".into();
+        }
+        assert_eq!(base, hash(&ws), "a package the crate does not need");
+        let x86 = CodeAsset {
+            architecture: Architecture::X86_64,
+            ..asset.clone()
+        };
+        let ws = workspace(dir.path(), "1.0.0", "aa", None);
+        assert_ne!(
+            base,
+            hash_code_asset(&ws, &x86, "S/F").unwrap().0,
+            "the target"
+        );
     }
 }

@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 
-use super::app::App;
 use super::error::Problem;
 use super::token::sub_placeholders;
 
@@ -386,37 +385,6 @@ pub(crate) fn names_claimed_twice<'a>(
         })
         .collect();
     duplicate_names(&listed)
-}
-
-/// Every action a role must allow (a Task with no derived or granted right) that no policy
-/// attached to the role allows, as a problem at what needs it. A role whose policies synth
-/// cannot see (managed policy ARNs, a role outside the stack) is not second-guessed.
-pub(crate) fn missing_permissions(app: &App) -> Vec<Problem> {
-    let mut out = Vec::new();
-    for stack in app.stacks.values() {
-        for req in &stack.required_permissions {
-            let Some(allowed) = crate::iam::actions_allowed(stack, &req.role) else {
-                continue;
-            };
-            if !allowed
-                .iter()
-                .any(|p| crate::iam::action_matches(p, &req.action))
-            {
-                out.push(
-                    Problem::new(
-                        &req.by,
-                        format!(
-                            "{}, but no policy of its role {} allows {}",
-                            req.what, req.role.path, req.action
-                        ),
-                    )
-                    .property(&req.property)
-                    .help(&req.help),
-                );
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -80,13 +80,18 @@ pub enum SynthError {
         #[source]
         source: std::io::Error,
     },
-    /// A cloud assembly directory that cannot be used (missing, or not what synth writes).
-    #[error("{}: {message}", path.display())]
-    Assembly {
-        /// The directory or the file in it that is wrong.
-        path: PathBuf,
-        /// What is wrong with it.
-        message: String,
+    /// A cloud assembly directory that cannot be read (missing, malformed, pointing outside
+    /// itself, stacks in a cycle).
+    #[error(transparent)]
+    Assembly(#[from] super::assembly::AssemblyError),
+    /// A directory synth will not write an assembly to, left as it was: it holds files rcdk
+    /// did not write.
+    #[error("refusing to write the assembly to {}: {reason}", dir.display())]
+    Refused {
+        /// The directory.
+        dir: PathBuf,
+        /// What is there.
+        reason: String,
     },
     /// A file or directory of the cloud assembly that cannot be written.
     #[error("cannot write {}: {source}", path.display())]

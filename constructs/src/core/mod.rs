@@ -4,6 +4,8 @@
 pub mod app;
 pub mod assembly;
 pub mod asset;
+pub mod cargo;
+pub mod check;
 pub(crate) mod checks;
 pub mod error;
 pub mod names;

@@ -17,8 +17,8 @@ pub struct CodeAsset {
     pub package: String,
     /// The binary target to build (usually the crate's name).
     pub binary: String,
-    /// `arm64` or `x86_64`.
-    pub architecture: String,
+    /// The architecture it is built for.
+    pub architecture: super::assembly::manifest::Architecture,
 }
 
 /// The type of a template parameter.
@@ -232,26 +232,7 @@ pub struct Stack {
     pub(crate) dependencies: Vec<String>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) warnings: Vec<Warning>,
-    pub(crate) required_permissions: Vec<RequiredPermission>,
-}
-
-/// An action a role must be allowed by the time the app is synthesized (a state machine's
-/// Task whose rights were neither derived nor granted on the state): checked at synth against
-/// every policy attached to the role, so a grant made later still counts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequiredPermission {
-    /// The role's resource.
-    pub role: ResourceRef,
-    /// The construct path of what needs it.
-    pub by: String,
-    /// The property it is needed for (`Definition`).
-    pub property: String,
-    /// What needs it, in words (`state "Send" calls arn:...:sqs:sendMessage`).
-    pub what: String,
-    /// The action, `sqs:SendMessage`.
-    pub action: String,
-    /// How to give it.
-    pub help: String,
+    pub(crate) checks: Vec<std::sync::Arc<dyn super::check::Check>>,
 }
 
 impl Stack {
@@ -274,16 +255,14 @@ impl Stack {
             dependencies: Vec::new(),
             problems,
             warnings: Vec::new(),
-            required_permissions: Vec::new(),
+            checks: Vec::new(),
         }
     }
 
-    /// Records an action `role` must be allowed; synth reports it when no policy attached to
-    /// the role allows it.
-    pub fn require_permission(&mut self, requirement: RequiredPermission) {
-        if !self.required_permissions.contains(&requirement) {
-            self.required_permissions.push(requirement);
-        }
+    /// Registers a check that synth runs on this stack (a construct module's own: IAM's
+    /// permission check is one); see [`super::check::Check`].
+    pub fn add_check(&mut self, check: impl super::check::Check + 'static) {
+        self.checks.push(std::sync::Arc::new(check));
     }
 
     /// The stack's name, as deployed.

@@ -32,8 +32,8 @@ pub struct AssetEntry {
     pub crate_dir: String,
     /// The binary target cargo-lambda builds (usually the crate's name).
     pub binary: String,
-    /// `arm64` or `x86_64`.
-    pub architecture: String,
+    /// The architecture it is built for.
+    pub architecture: super::assembly::manifest::Architecture,
 }
 
 impl AssetEntry {
@@ -377,7 +377,7 @@ pub(crate) fn synthesize(
     problems: &mut Vec<Problem>,
 ) -> (Vec<SynthesizedStack>, Vec<Warning>) {
     let ids = assign_logical_ids(app, problems);
-    problems.extend(super::checks::missing_permissions(app));
+    problems.extend(super::check::run_checks(app));
     let mut exports: IndexMap<String, IndexMap<String, Export>> = IndexMap::new();
     let mut out: IndexMap<String, SynthesizedStack> = IndexMap::new();
 
@@ -541,7 +541,7 @@ pub(crate) fn synthesize(
                     package: a.package.clone(),
                     crate_dir: crate_dir.clone(),
                     binary: a.binary.clone(),
-                    architecture: a.architecture.clone(),
+                    architecture: a.architecture,
                 })
             })
             .collect();
@@ -642,56 +642,22 @@ fn deployment_order(
     stacks: &IndexMap<String, SynthesizedStack>,
     problems: &mut Vec<Problem>,
 ) -> Vec<String> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Open,
-        Done,
-    }
-    fn visit(
-        name: &str,
-        stacks: &IndexMap<String, SynthesizedStack>,
-        marks: &mut HashMap<String, Mark>,
-        trail: &mut Vec<String>,
-        order: &mut Vec<String>,
-        problems: &mut Vec<Problem>,
-    ) {
-        match marks.get(name).copied().unwrap_or(Mark::New) {
-            Mark::Done => return,
-            Mark::Open => {
-                let start = trail.iter().position(|t| t == name).unwrap_or(0);
-                let mut cycle: Vec<&str> = trail[start..].iter().map(String::as_str).collect();
-                cycle.push(name);
-                problems.push(
-                    Problem::new(name, format!("the stacks depend on each other in a cycle: {}", cycle.join(" -> ")))
-                        .help("move the shared resources into one stack, or pass values through parameters"),
-                );
-                return;
-            }
-            Mark::New => {}
-        }
-        marks.insert(name.to_string(), Mark::Open);
-        trail.push(name.to_string());
-        if let Some(s) = stacks.get(name) {
-            for d in &s.dependencies {
-                visit(d, stacks, marks, trail, order, problems);
-            }
-        }
-        trail.pop();
-        marks.insert(name.to_string(), Mark::Done);
-        order.push(name.to_string());
-    }
-    let mut marks = HashMap::new();
-    let mut order = Vec::new();
-    for name in stacks.keys() {
-        visit(
-            name,
-            stacks,
-            &mut marks,
-            &mut Vec::new(),
-            &mut order,
-            problems,
+    let graph: Vec<(&str, &[String])> = stacks
+        .values()
+        .map(|s| (s.name.as_str(), s.dependencies.as_slice()))
+        .collect();
+    let (order, cycles) = super::assembly::order::dependency_order(&graph);
+    for cycle in cycles {
+        problems.push(
+            Problem::new(
+                &cycle[0],
+                format!(
+                    "the stacks depend on each other in a cycle: {}",
+                    cycle.join(" -> ")
+                ),
+            )
+            .help("move the shared resources into one stack, or pass values through parameters"),
         );
     }
-    order
+    order.into_iter().map(str::to_string).collect()
 }

@@ -1,6 +1,7 @@
 //! IAM: roles, policy statements, managed policies, and the grants other constructs make.
 
 pub mod cfn;
+mod check;
 mod managed;
 
 use indexmap::IndexMap;
@@ -12,6 +13,7 @@ use crate::core::token::{fns, ResourceRef};
 use crate::core::value::{ToCfn, Value};
 
 pub use cfn::{CfnManagedPolicy, CfnPolicy, CfnRole, RolePolicy};
+pub use check::RequiredPermission;
 pub use managed::{ManagedPolicy, ManagedPolicyProps};
 
 /// Who a statement of a resource or trust policy is about.

@@ -298,7 +298,10 @@ impl Function {
             CodeAsset {
                 package: props.crate_name.clone(),
                 binary,
-                architecture: props.architecture.as_str().to_string(),
+                architecture: match props.architecture {
+                    Architecture::Arm64 => crate::AssetArchitecture::Arm64,
+                    Architecture::X86_64 => crate::AssetArchitecture::X86_64,
+                },
             },
         );
         let function = CfnFunction {

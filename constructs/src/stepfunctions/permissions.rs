@@ -1,10 +1,10 @@
 //! What a machine's role must allow that synth checks: the action each Task calls when no
 //! right was derived or granted for it.
 
-use crate::core::stack::{RequiredPermission, Stack};
+use crate::core::stack::Stack;
 use crate::core::token::Token;
 use crate::core::value::Value;
-use crate::iam::Role;
+use crate::iam::{RequiredPermission, Role};
 
 use super::asl::{Definition, StateKind};
 
@@ -73,7 +73,7 @@ pub(crate) fn require_task_permissions(
         }
     });
     for (state, resource, action) in needs {
-        stack.require_permission(RequiredPermission {
+        stack.add_check(RequiredPermission {
             role: role.resource().clone(),
             by: path.to_string(),
             property: "Definition".into(),

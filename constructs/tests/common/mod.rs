@@ -7,8 +7,8 @@ use std::fs;
 use constructs::assertions::Template;
 use serde_json::{json, Value as Json};
 
-/// A throwaway workspace with two Lambda crates (`one` uses the path dependency `shared`)
-/// and a lock file.
+/// A throwaway cargo workspace with two Lambda crates (`one` uses the path dependency `shared`
+/// and itoa); its lock file is written by the first synth's `cargo metadata`.
 pub fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -17,25 +17,36 @@ pub fn workspace() -> tempfile::TempDir {
         fs::create_dir_all(p.parent().unwrap()).unwrap();
         fs::write(p, text).unwrap();
     };
-    write("Cargo.toml", "[workspace]\nmembers = [\"lambdas/*\"]\n[workspace.dependencies]\nshared = { path = \"lambdas/shared\" }\n[profile.release]\nopt-level = 3\n");
-    write("lambdas/one/Cargo.toml", "[package]\nname = \"one\"\nversion = \"0.1.0\"\n[dependencies]\nshared = { workspace = true }\nitoa = \"1\"\n");
+    // a real cargo workspace (synth reads it with `cargo metadata --offline`): two Lambda
+    // crates, a shared path dependency, and a registry crate the repository's own build has
+    // downloaded (the version of its Cargo.lock)
+    write("Cargo.toml", "[workspace]\nmembers = [\"lambdas/*\"]\nresolver = \"2\"\n[workspace.dependencies]\nshared = { path = \"lambdas/shared\" }\n[profile.release]\nopt-level = 3\n");
+    write("lambdas/one/Cargo.toml", &format!("[package]\nname = \"one\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[dependencies]\nshared = {{ workspace = true }}\nitoa = \"={}\"\n", itoa_version()));
     write("lambdas/one/src/main.rs", "fn main() {}\n");
     write(
         "lambdas/two/Cargo.toml",
-        "[package]\nname = \"two\"\nversion = \"0.1.0\"\n",
+        "[package]\nname = \"two\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
     );
     write("lambdas/two/src/main.rs", "fn main() {}\n");
     write(
         "lambdas/shared/Cargo.toml",
-        "[package]\nname = \"shared\"\nversion = \"0.1.0\"\n",
+        "[package]\nname = \"shared\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
     );
     write("lambdas/shared/src/lib.rs", "pub fn f() {}\n");
     write("lambdas/one/target/debug/junk", "ignored\n");
-    write(
-        "Cargo.lock",
-        "version = 4\n[[package]]\nname = \"one\"\nversion = \"0.1.0\"\ndependencies = [\"itoa\", \"shared\"]\n[[package]]\nname = \"shared\"\nversion = \"0.1.0\"\n[[package]]\nname = \"itoa\"\nversion = \"1.0.11\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"ab\"\n[[package]]\nname = \"two\"\nversion = \"0.1.0\"\n[[package]]\nname = \"serde\"\nversion = \"1.0.0\"\n",
-    );
     dir
+}
+
+/// The version of itoa the repository's Cargo.lock has (so it is downloaded wherever the
+/// repository builds).
+pub fn itoa_version() -> String {
+    let lock = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"))
+        .expect("the repository's Cargo.lock");
+    let at = lock
+        .find("name = \"itoa\"\nversion = \"")
+        .expect("itoa in the repository's Cargo.lock")
+        + "name = \"itoa\"\nversion = \"".len();
+    lock[at..].split('"').next().unwrap_or_default().to_string()
 }
 
 /// The statements of the default policy of the role whose logical id starts with `role_prefix`.

@@ -69,8 +69,14 @@ fn exec(mut cmd: std::process::Command) -> Result<(), Error> {
     }
     #[cfg(not(unix))]
     {
+        // the toolkit has said why it failed; its exit code becomes the app's, through main
         let status = cmd.status().map_err(failed)?;
-        std::process::exit(status.code().unwrap_or(1));
+        match status.code() {
+            Some(0) => Ok(()),
+            code => Err(Error::Exited {
+                code: code.and_then(|c| u8::try_from(c).ok()).unwrap_or(1),
+            }),
+        }
     }
 }
 

@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use constructs::core::assembly::{workspace_file, WORKSPACE_FILE};
 use constructs::Format;
 
 use crate::cli::{FormatArg, SynthArgs};
@@ -31,9 +30,7 @@ pub fn write(
     let patterns: Vec<String> = stack.map(str::to_string).into_iter().collect();
     let names = assembly.select(&patterns, stack.is_none(), "synth")?;
     let mut rendered = assembly.render(format, Some(&names))?;
-    rendered
-        .files
-        .push((WORKSPACE_FILE.to_string(), workspace_file(out, ctx.root())));
+    rendered.set_workspace(out, ctx.root());
     rendered.write(out)?;
     for w in &rendered.warnings {
         eprintln!("warning: {w}");

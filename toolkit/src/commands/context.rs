@@ -50,7 +50,7 @@ impl RunContext {
             dir,
             assembly,
             workspace,
-        } = AssemblyDir::read(&dir)?;
+        } = AssemblyDir::read(&dir).map_err(constructs::SynthError::from)?;
         Ok(RunContext {
             dir,
             assembly,

@@ -26,7 +26,7 @@ pub enum ToolkitError {
     #[diagnostic(code(rcdk::usage::stacks), help("{}", error.help()))]
     Select { error: SelectError },
 
-    #[error("{0}")]
+    #[error(transparent)]
     #[diagnostic(code(rcdk::assembly))]
     Assembly(#[from] SynthError),
 
@@ -74,7 +74,7 @@ impl ToolkitError {
     pub fn exit_code(&self) -> u8 {
         match self {
             ToolkitError::Select { .. } => 2,
-            ToolkitError::Assembly(SynthError::Assembly { .. }) => 2,
+            ToolkitError::Assembly(SynthError::Assembly(e)) => e.exit_code(),
             ToolkitError::Deploy(e) => e.exit_code(),
             ToolkitError::Scaffold(e) => e.exit_code(),
             ToolkitError::Run(e) => e.exit_code(),

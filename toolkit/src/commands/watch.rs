@@ -1,5 +1,5 @@
 //! `watch`: the app's sources, its settings file and the Lambda crates of the selected stacks
-//! are watched (inotify through notify; writes, creations and removals, gathered for 300 ms);
+//! (with the path packages they build from) are watched (inotify through notify; writes, creations and removals, gathered for 300 ms);
 //! each change synthesizes the app again (its
 //! own command, as the AWS CDK's watch runs `app`) and deploys it with the hotswap, falling back
 //! to a change set for what the APIs cannot change. Only the crates whose asset changed are
@@ -72,9 +72,20 @@ fn watched(args: &WatchArgs) -> Vec<PathBuf> {
         });
     }
     if let Ok(a) = constructs::AssemblyDir::read(&args.output) {
+        // each crate and every path package it builds from (path dependencies, [patch]es),
+        // through the one cargo model
+        let model = constructs::core::cargo::load(root).ok();
         for s in &a.assembly.stacks {
             for asset in &s.assets {
                 out.push(root.join(&asset.crate_dir));
+                if let Some(m) = &model {
+                    out.extend(
+                        m.reachable(&asset.package)
+                            .into_iter()
+                            .filter(|p| p.source.is_none())
+                            .map(|p| p.dir.clone()),
+                    );
+                }
             }
         }
     }
