@@ -498,7 +498,7 @@ pub fn catalog_app(root: &Path) -> App {
     orders.grant_send_messages(&mut s, &function);
     inbox.grant_consume_messages(&mut s, &function);
     // a topic delivering to the inbox (filtered, raw), the worker and an address
-    let mut events = Topic::new(&mut s, "Events", TopicProps::new().display_name("Catalog"));
+    let events = Topic::new(&mut s, "Events", TopicProps::new().display_name("Catalog"));
     events.subscribe(
         &mut s,
         Subscriber::Queue(&inbox),

@@ -5,6 +5,7 @@ pub mod app;
 pub mod assembly;
 pub mod asset;
 pub(crate) mod checks;
+pub(crate) mod deferred;
 pub mod error;
 pub mod names;
 pub mod path;

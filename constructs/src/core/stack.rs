@@ -2,6 +2,7 @@
 
 use indexmap::IndexMap;
 
+use super::deferred::{append, ChangeKind, CrossStackChange, RequiredProperty};
 use super::error::{Problem, Warning};
 use super::names;
 use super::path::check_construct_id;
@@ -150,6 +151,39 @@ impl Parameter {
         self
     }
 
+    /// The parameter as the template's `Parameters` section holds it.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let mut m = serde_json::Map::new();
+        m.insert("Type".into(), json!(self.kind.as_str()));
+        if let Some(d) = &self.default {
+            m.insert("Default".into(), d.clone());
+        }
+        if !self.allowed_values.is_empty() {
+            m.insert("AllowedValues".into(), json!(self.allowed_values));
+        }
+        let mut put = |key: &str, v: Option<serde_json::Value>| {
+            if let Some(v) = v {
+                m.insert(key.into(), v);
+            }
+        };
+        put(
+            "AllowedPattern",
+            self.allowed_pattern.as_ref().map(|v| json!(v)),
+        );
+        put(
+            "ConstraintDescription",
+            self.constraint_description.as_ref().map(|v| json!(v)),
+        );
+        put("Description", self.description.as_ref().map(|v| json!(v)));
+        put("MaxLength", self.max_length.map(|v| json!(v)));
+        put("MaxValue", self.max_value.map(|v| json!(v)));
+        put("MinLength", self.min_length.map(|v| json!(v)));
+        put("MinValue", self.min_value.map(|v| json!(v)));
+        put("NoEcho", self.no_echo.then(|| json!(true)));
+        serde_json::Value::Object(m)
+    }
+
     /// What is wrong with this parameter's default, if anything.
     pub(crate) fn check_default(&self) -> Option<String> {
         let default = self.default.as_ref()?;
@@ -233,6 +267,8 @@ pub struct Stack {
     pub(crate) problems: Vec<Problem>,
     pub(crate) warnings: Vec<Warning>,
     pub(crate) required_permissions: Vec<RequiredPermission>,
+    pub(crate) changes: Vec<CrossStackChange>,
+    pub(crate) required_properties: Vec<RequiredProperty>,
 }
 
 /// An action a role must be allowed by the time the app is synthesized (a state machine's
@@ -275,6 +311,8 @@ impl Stack {
             problems,
             warnings: Vec::new(),
             required_permissions: Vec::new(),
+            changes: Vec::new(),
+            required_properties: Vec::new(),
         }
     }
 
@@ -384,14 +422,127 @@ impl Stack {
                 "there is already a construct at this path; give each construct a unique id",
             ));
         }
-        let mut resource = resource;
-        resource
-            .metadata
-            .insert("aws:cdk:path".into(), Value::String(path.clone()));
-        self.resources.insert(path.clone(), resource);
+        self.insert_resource(path.clone(), resource);
         ResourceRef {
             stack: self.name.clone(),
             path,
+        }
+    }
+
+    /// Inserts a resource at its full construct path, with its `aws:cdk:path` metadata.
+    pub(crate) fn insert_resource(&mut self, path: String, mut resource: CfnResource) {
+        resource
+            .metadata
+            .insert("aws:cdk:path".into(), Value::String(path.clone()));
+        self.resources.insert(path, resource);
+    }
+
+    /// Appends `item` to the array at the dotted `property` (`PolicyDocument.Statement`) of the
+    /// resource `target`, creating that resource with `create` when its stack does not have it
+    /// yet; an item already there is not added again. `target` may be a resource of another
+    /// stack of the app (the policy of a queue another stack holds): synth then makes the
+    /// change in that stack, where the resource is, so the resource stays one; `what` (the
+    /// change, in words) and `help` (how to avoid it) are what synth says if the change would
+    /// make the two stacks depend on each other in a cycle.
+    pub fn append_to_resource(
+        &mut self,
+        target: &ResourceRef,
+        property: &str,
+        item: Value,
+        create: impl FnOnce() -> CfnResource,
+        what: &str,
+        help: &str,
+    ) {
+        if target.stack == self.name {
+            if !self.resources.contains_key(&target.path) {
+                self.insert_resource(target.path.clone(), create());
+            }
+            if let Some(resource) = self.resources.get_mut(&target.path) {
+                append(&mut resource.properties, property, item);
+            }
+            return;
+        }
+        let exists = self.changes.iter().any(|c| {
+            c.target == *target
+                && matches!(&c.kind, ChangeKind::Append { property: p, item: i, .. } if p == property && *i == item)
+        });
+        if !exists {
+            self.changes.push(CrossStackChange {
+                source: self.name.clone(),
+                target: target.clone(),
+                kind: ChangeKind::Append {
+                    property: property.to_string(),
+                    item,
+                    create: create(),
+                },
+                what: what.to_string(),
+                help: help.to_string(),
+            });
+        }
+    }
+
+    /// Adds a resource at construct path `id` of stack `owner`: this stack, or another of the
+    /// app, where synth adds it (a subscription that belongs beside its queue). `what` and
+    /// `help` are what synth says if it cannot (the path is taken there, or the resource
+    /// would make the two stacks depend on each other in a cycle).
+    pub fn add_resource_in(
+        &mut self,
+        owner: &str,
+        id: &str,
+        resource: CfnResource,
+        what: &str,
+        help: &str,
+    ) -> ResourceRef {
+        if owner == self.name {
+            return self.add_resource(id, resource);
+        }
+        let path = format!("{owner}/{id}");
+        for component in id.split('/') {
+            if let Err(e) = check_construct_id(component) {
+                self.problems.push(Problem::new(&path, e));
+            }
+        }
+        let target = ResourceRef {
+            stack: owner.to_string(),
+            path,
+        };
+        if self.changes.iter().any(|c| c.target == target) {
+            self.problems.push(Problem::new(
+                &target.path,
+                "there is already a construct at this path; give each construct a unique id",
+            ));
+        }
+        self.changes.push(CrossStackChange {
+            source: self.name.clone(),
+            target: target.clone(),
+            kind: ChangeKind::Add(resource),
+            what: what.to_string(),
+            help: help.to_string(),
+        });
+        target
+    }
+
+    /// True when `path` (a full construct path) is a resource of this stack, or one this
+    /// stack adds to another.
+    pub fn has_construct(&self, path: &str) -> bool {
+        self.resources.contains_key(path)
+            || self
+                .changes
+                .iter()
+                .any(|c| c.target.path == path && matches!(c.kind, ChangeKind::Add(_)))
+    }
+
+    /// Reports `problem` at synth unless the resource `resource` (of any stack of the app)
+    /// then has the dotted `property` set (not null, not an empty list or object): for what
+    /// only holds if a later call provides it (a table's stream, once its ARN is used).
+    pub fn require_property(&mut self, resource: &ResourceRef, property: &str, problem: Problem) {
+        let required = RequiredProperty {
+            resource: resource.clone(),
+            property: property.to_string(),
+            problem,
+        };
+        if !self.required_properties.contains(&required) {
+            self.required_properties.push(required);
         }
     }
 

@@ -218,6 +218,17 @@ impl Target {
     }
 }
 
+/// What to do when the policy statement of a target of another stack would make the stacks
+/// depend on each other: the rule names the target (its stack refers to the target's), and the
+/// statement names the rule (`aws:SourceArn`).
+fn cross_stack_help(kind: &str) -> String {
+    format!(
+        "the rule names the {kind} and the {kind}'s policy names the rule: make the rule in the \
+         {kind}'s stack (it may be on a bus of another stack), or the {kind} in the rule's \
+         stack"
+    )
+}
+
 fn key_text(key: &Value) -> String {
     key.as_str()
         .map(str::to_string)
@@ -452,13 +463,14 @@ impl Rule {
                     ),
                     None => {}
                 }
-                t.add_to_resource_policy(
+                t.add_policy_statement(
                     stack,
                     PolicyStatement::allow()
                         .action("sns:Publish")
                         .principal(Principal::service("events.amazonaws.com"))
                         .resource(t.arn())
                         .condition("ArnEquals", "aws:SourceArn", rule_arn),
+                    &cross_stack_help("topic"),
                 );
             }
         }
@@ -501,13 +513,14 @@ impl Rule {
             ),
             QueueEncryption::SqsManaged => {}
         }
-        queue.add_to_resource_policy(
+        queue.add_policy_statement(
             stack,
             PolicyStatement::allow()
                 .action("sqs:SendMessage")
                 .principal(Principal::service("events.amazonaws.com"))
                 .resource(queue.arn())
                 .condition("ArnEquals", "aws:SourceArn", self.arn()),
+            &cross_stack_help("queue"),
         );
     }
 }
