@@ -279,7 +279,7 @@ fn a_rule_of_another_stack_sending_to_a_queue_is_refused_naming_both_stacks() {
     let mut queues = Stack::new("Queues");
     let mut rules = Stack::new("Rules");
     let inbox = Queue::new(&mut queues, "Inbox", QueueProps::new());
-    let mut rule = Rule::new(
+    let rule = Rule::new(
         &mut rules,
         "Orders",
         RuleProps::new().event_pattern(EventPattern::new().source(["shop"])),

@@ -46,6 +46,8 @@ pub(crate) enum ChangeKind {
     },
     /// Add the resource.
     Add(CfnResource),
+    /// Set the dotted `property` of the resource to `value` unless it is set by then.
+    SetIfAbsent { property: String, value: Value },
 }
 
 /// A property a resource must have once the app is built, or `problem` is reported.
@@ -191,6 +193,7 @@ pub(crate) fn apply_changes(app: &App, problems: &mut Vec<Problem>) -> App {
                 }
             }
             ChangeKind::Add(resource) => resource_stacks(resource, &mut refs),
+            ChangeKind::SetIfAbsent { value, .. } => referenced_stacks(value, &mut refs),
         }
         refs.remove(&owner);
         // a stack outside the app is reported where the reference is resolved
@@ -251,6 +254,20 @@ fn apply(stack: &mut Stack, change: CrossStackChange, problems: &mut Vec<Problem
             }
             stack.insert_resource(path, resource);
         }
+        ChangeKind::SetIfAbsent { property, value } => match stack.resources.get_mut(&path) {
+            Some(resource) => {
+                if !has_property(resource, &property) {
+                    resource.properties.set_path(&property, value);
+                }
+            }
+            None => problems.push(Problem::new(
+                &path,
+                format!(
+                    "{} was made in stack {}, but stack {} has no such resource",
+                    change.what, change.source, stack.name
+                ),
+            )),
+        },
     }
 }
 

@@ -522,6 +522,59 @@ impl Stack {
         target
     }
 
+    /// Sets the dotted `property` of the resource `target` to `value` unless it is set: now
+    /// for a resource of this stack, at synth for one of another stack of the app (a table's
+    /// stream turned on by an event source of another stack). `what` and `help` are what
+    /// synth says if it cannot. True when the property was set now or will be at synth.
+    pub fn set_property_if_absent(
+        &mut self,
+        target: &ResourceRef,
+        property: &str,
+        value: Value,
+        what: &str,
+        help: &str,
+    ) -> bool {
+        if target.stack == self.name {
+            return match self.resources.get_mut(&target.path) {
+                Some(r) if !super::deferred::has_property(r, property) => {
+                    r.properties.set_path(property, value);
+                    true
+                }
+                Some(_) => false,
+                None => {
+                    self.problems.push(Problem::new(
+                        &target.path,
+                        format!("{what}: no such resource in stack {}", self.name),
+                    ));
+                    false
+                }
+            };
+        }
+        if self.sets_property(target, property) {
+            return false;
+        }
+        self.changes.push(CrossStackChange {
+            source: self.name.clone(),
+            target: target.clone(),
+            kind: ChangeKind::SetIfAbsent {
+                property: property.to_string(),
+                value,
+            },
+            what: what.to_string(),
+            help: help.to_string(),
+        });
+        true
+    }
+
+    /// True when this stack sets the dotted `property` of `target`, a resource of another
+    /// stack, at synth ([`Stack::set_property_if_absent`]).
+    pub fn sets_property(&self, target: &ResourceRef, property: &str) -> bool {
+        self.changes.iter().any(|c| {
+            c.target == *target
+                && matches!(&c.kind, ChangeKind::SetIfAbsent { property: p, .. } if p == property)
+        })
+    }
+
     /// True when `path` (a full construct path) is a resource of this stack, or one this
     /// stack adds to another.
     pub fn has_construct(&self, path: &str) -> bool {

@@ -406,6 +406,20 @@ impl Role {
         }
     }
 
+    /// The role made by [`Role::new`] at construct id `id` of `stack`, if there is one: a
+    /// handle for a role another handle created.
+    pub fn existing(stack: &Stack, id: &str) -> Option<Role> {
+        let resource = ResourceRef {
+            stack: stack.name().to_string(),
+            path: stack.path_of(&format!("{id}/Resource")),
+        };
+        stack.resource(&resource)?;
+        Some(Role {
+            id: id.to_string(),
+            resource,
+        })
+    }
+
     /// The `AWS::IAM::Role` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
