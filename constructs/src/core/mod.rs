@@ -8,6 +8,7 @@ pub(crate) mod checks;
 pub(crate) mod deferred;
 pub mod error;
 pub mod names;
+pub mod parameter;
 pub mod path;
 pub mod resource;
 pub mod stack;
