@@ -1,10 +1,13 @@
 //! cfn-lint (from PyPI, installed by `scripts/test`) finds no error in any template the five
-//! patterns, a generated stack, the catalog of every state type and integration, or the small
-//! CORS app synthesize. Without cfn-lint this test says so and passes, unless
+//! patterns, a generated stack, the catalog of every state type and integration, the small
+//! CORS app, or the app whose queue, topic and bucket are granted from other stacks
+//! synthesize. Without cfn-lint this test says so and passes, unless
 //! RCDK_REQUIRE_TOOLS=1 (set by `scripts/test` and CI), where a missing tool fails it. The
 //! CORS app's answers are also checked here as whole objects, tool or not.
 
 mod common;
+#[path = "../constructs/tests/common/cross_stack_app.rs"]
+mod cross_stack_app;
 
 use std::path::Path;
 use std::process::Command;
@@ -26,6 +29,8 @@ fn every_template_passes_cfn_lint() {
         ("generated", rcdk_patterns::app::generated(root, 20)),
         ("catalog", common::catalog_app(root)),
         ("cors", common::cors_app(root)),
+        // a queue, a topic and a bucket granted from other stacks: one policy each
+        ("cross-stack", cross_stack_app::app(root)),
     ] {
         let out = tmp.path().join(name);
         app.synth()
@@ -52,7 +57,7 @@ fn every_template_passes_cfn_lint() {
         .expect("write");
     templates.push(yaml.join("Catalog.template.yaml"));
     templates.sort();
-    assert_eq!(templates.len(), 9, "{templates:?}");
+    assert_eq!(templates.len(), 14, "{templates:?}");
     let output = Command::new(&lint)
         .arg("--format")
         .arg("parseable")

@@ -171,10 +171,19 @@ fn a_topic_cloudwatch_cannot_publish_to_is_refused() {
             "S/High/Resource [AlarmActions]: the topic S/Managed/Resource is encrypted with the AWS managed key alias/aws/sns, which CloudWatch may not use: the alarm could not notify it",
             "S/High/Resource [OKActions]: the topic S/ByArn/Resource is encrypted with the AWS managed key alias/aws/sns",
             "S/Many/Resource [AlarmActions]: 6 actions; CloudWatch allows 5",
-            "S/Far/Resource [InsufficientDataActions]: the topic Other/Elsewhere/Resource is in stack Other: its policy cannot be given the alarm's statement from stack S",
+            // the statement belongs in the topic's one policy, in Other; there it would name
+            // the unnamed alarm by reference, while S already refers to Other
+            "Other/Elsewhere/Policy/Resource: a statement of the AWS::SNS::TopicPolicy of Other/Elsewhere/Resource was made in stack S; it belongs in stack Other, which holds the resource (one resource, not one per stack), but there it would refer to stack S, which already depends on stack Other (S -> Other): the two stacks would depend on each other in a cycle",
         ],
     );
     assert_eq!(all.lines().count(), 4, "{all}");
+    let cycle = e
+        .problems()
+        .iter()
+        .find(|p| p.path == "Other/Elsewhere/Policy/Resource")
+        .and_then(|p| p.help.clone())
+        .unwrap_or_default();
+    assert!(cycle.contains("AlarmProps::alarm_name"), "{cycle}");
 }
 
 #[test]

@@ -566,3 +566,45 @@ fn more_authorizers_than_the_default_quota_is_a_warning() {
         )]
     );
 }
+
+/// The README's Cognito example ("API Gateway"), the same calls: `Authorization::cognito`
+/// takes the authorizer `add_cognito_authorizer` made, not a user pool (the README used to
+/// pass `&pool`, which does not compile).
+#[test]
+fn the_readme_cognito_example_requires_the_scope_through_the_authorizer() {
+    use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
+    let mut stack = Stack::new("S");
+    let table = Table::new(
+        &mut stack,
+        "Orders",
+        TableProps::new(Attribute::new("id", AttributeType::String)),
+    );
+    let api = RestApi::new(&mut stack, "Api", RestApiProps::new());
+    let orders = api.root().add_resource(&mut stack, "orders");
+    // from here, as in the README
+    let pool_arn = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123";
+    let users =
+        api.add_cognito_authorizer(&mut stack, "Users", CognitoAuthorizerProps::new(pool_arn));
+    orders.add_method(
+        &mut stack,
+        HttpMethod::Delete,
+        DynamoDb::scan(&table).into(),
+        MethodOptions::new().authorization(Authorization::cognito(&users, ["orders/admin"])),
+    );
+    // to here
+    let t = T::from_stack(&stack);
+    let authorizer = t.logical_id_of_type("AWS::ApiGateway::Authorizer");
+    t.has_resource_properties(
+        "AWS::ApiGateway::Authorizer",
+        json!({"Type": "COGNITO_USER_POOLS", "ProviderARNs": [pool_arn]}),
+    );
+    t.has_resource_properties(
+        "AWS::ApiGateway::Method",
+        json!({
+            "HttpMethod": "DELETE",
+            "AuthorizationType": "COGNITO_USER_POOLS",
+            "AuthorizerId": {"Ref": authorizer},
+            "AuthorizationScopes": ["orders/admin"]
+        }),
+    );
+}

@@ -546,7 +546,9 @@ fn stream_source_limits_are_reported_on_the_mapping() {
 }
 
 #[test]
-fn a_table_of_another_stack_without_a_stream_is_reported_there() {
+fn a_table_of_another_stack_gets_its_stream_turned_on_in_its_own_stack() {
+    // it used to be refused ("give it TableProps::stream where it is made"): the stream is now
+    // set in the table's stack by synth, as a statement of another stack's policy is
     let ws = workspace();
     let mut data = Stack::new("Data");
     let jobs = table(&mut data, keyed());
@@ -559,12 +561,55 @@ fn a_table_of_another_stack_without_a_stream_is_reported_there() {
     let mut app = App::new(ws.path());
     app.add_stack(data);
     app.add_stack(api);
-    let e = app
+    let a = app
         .synth()
-        .expect_err("the stream cannot be turned on from another stack");
-    let all: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
+        .unwrap_or_else(|e| panic!("{:#?}", e.problems()));
+    let data = Template::from_json(a.stack("Data").unwrap().template.clone());
+    data.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        json!({"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}}),
+    );
+    let table_id = data.logical_id_of_type("AWS::DynamoDB::Table");
+    let api_stack = a.stack("Api").unwrap();
+    assert_eq!(api_stack.dependencies, ["Data"]);
+    let api = Template::from_json(api_stack.template.clone());
+    let (_, mapping) = mapping(&api);
+    let export = a.stack("Data").unwrap().template["Outputs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|o| o["Value"] == json!({"Fn::GetAtt": [table_id, "StreamArn"]}))
+        .expect("Data exports the stream's ARN")["Export"]["Name"]
+        .clone();
     assert_eq!(
-        all,
-        ["Data/Jobs/Resource [StreamSpecification]: the table needs a stream, but it is in stack Data, not Api: give it TableProps::stream(..) where it is made"]
+        mapping["Properties"]["EventSourceArn"],
+        json!({"Fn::ImportValue": export})
+    );
+}
+
+#[test]
+fn a_stream_turned_on_in_the_tables_stack_is_seen_by_a_source_of_another_stack() {
+    // the handle was made without a stream; the stream was turned on later, in the table's
+    // own stack, with another view: the source of another stack keeps that view, and nothing
+    // is reported (the handle used to remember "no stream" and report the table)
+    let ws = workspace();
+    let mut data = Stack::new("Data");
+    let jobs = table(&mut data, keyed());
+    let mut api = Stack::new("Api");
+    let f = function(&mut api, 3);
+    assert!(jobs.enable_stream(&mut data, StreamViewType::KeysOnly));
+    f.add_event_source(
+        &mut api,
+        EventSource::dynamodb(&jobs, StreamSource::new(StartingPosition::Latest)),
+    );
+    let mut app = App::new(ws.path());
+    app.add_stack(data);
+    app.add_stack(api);
+    let a = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:#?}", e.problems()));
+    Template::from_json(a.stack("Data").unwrap().template.clone()).has_resource_properties(
+        "AWS::DynamoDB::Table",
+        json!({"StreamSpecification": {"StreamViewType": "KEYS_ONLY"}}),
     );
 }

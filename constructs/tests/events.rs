@@ -72,7 +72,7 @@ fn a_bus_and_a_rule_on_it_are_written_with_their_defaults() {
         "Placed",
         RuleProps::new().event_bus(&bus).event_pattern(orders()),
     );
-    assert!(rule.role().is_none());
+    assert!(rule.role(&s).is_none());
     let t = Template::from_stack(&s);
     let bus_id = t.logical_id_of_type("AWS::Events::EventBus");
     let bus_props = props_of(&t, "AWS::Events::EventBus", "Orders");
@@ -294,7 +294,7 @@ fn each_target_gets_what_lets_eventbridge_deliver_and_every_option_is_written() 
         "Alerts",
         TopicProps::new().kms_key(Some(Value::from(key))),
     );
-    let mut rule = Rule::new(
+    let rule = Rule::new(
         &mut s,
         "Placed",
         RuleProps::new().event_bus(&bus).event_pattern(orders()),
@@ -323,7 +323,7 @@ fn each_target_gets_what_lets_eventbridge_deliver_and_every_option_is_written() 
     rule.add_target(&mut s, Target::topic(&topic));
     rule.add_target(&mut s, Target::event_bus(&archive));
     assert_eq!(
-        rule.target_ids(),
+        rule.target_ids(&s),
         ["Target0", "Flow", "Target2", "Target3", "Target4"]
     );
     let (t, warnings) = synth(ws.path(), s);
@@ -421,7 +421,7 @@ fn a_queue_target_takes_a_message_group_and_a_customer_key_is_a_warning() {
             .content_based_deduplication()
             .encryption(QueueEncryption::Kms(Value::from(key))),
     );
-    let mut rule = Rule::new(&mut s, "R", RuleProps::new().event_pattern(orders()));
+    let rule = Rule::new(&mut s, "R", RuleProps::new().event_pattern(orders()));
     rule.add_target(&mut s, Target::queue(&fifo).message_group_id("orders"));
     // a standard queue takes a message group too: its fair queuing's tenant
     let fair = Queue::new(&mut s, "Tenants", QueueProps::new());
@@ -498,7 +498,7 @@ fn eventbridge_limits_are_reported_with_the_path_and_the_property() {
     let topic = Topic::new(&mut s, "Topic", TopicProps::new());
     let plain_topic = Topic::new(&mut s, "PlainTopic", TopicProps::new().kms_key(None));
     let fifo_topic = Topic::new(&mut s, "FifoTopic", TopicProps::new().fifo().kms_key(None));
-    let mut rule = Rule::new(&mut s, "Many", RuleProps::new().event_pattern(orders()));
+    let rule = Rule::new(&mut s, "Many", RuleProps::new().event_pattern(orders()));
     rule.add_target(
         &mut s,
         Target::queue(&standard)
@@ -517,7 +517,7 @@ fn eventbridge_limits_are_reported_with_the_path_and_the_property() {
     rule.add_target(&mut s, Target::queue(&managed).id("bad id"));
     rule.add_target(&mut s, Target::queue(&fifo));
     rule.add_target(&mut s, Target::topic(&topic).input(json!("x".repeat(8200))));
-    let mut second = Rule::new(&mut s, "Second", RuleProps::new().event_pattern(orders()));
+    let second = Rule::new(&mut s, "Second", RuleProps::new().event_pattern(orders()));
     second.add_target(&mut s, Target::topic(&fifo_topic));
     second.add_target(&mut s, Target::topic(&plain_topic));
     second.add_target(
@@ -618,7 +618,7 @@ fn a_machine_that_publishes_back_to_the_bus_of_its_rule_makes_no_cycle() {
     let machine = StateMachine::new(&mut s, "Flow", StateMachineProps::new(publish));
     let function = Function::new(&mut s, "Handler", FunctionProps::new("one"));
     bus.grant_put_events(&mut s, &function);
-    let mut rule = Rule::new(
+    let rule = Rule::new(
         &mut s,
         "Placed",
         RuleProps::new().event_bus(&bus).event_pattern(orders()),
@@ -626,7 +626,7 @@ fn a_machine_that_publishes_back_to_the_bus_of_its_rule_makes_no_cycle() {
     rule.add_target(&mut s, Target::state_machine(&machine));
     rule.add_target(&mut s, Target::function(&function));
     // a scheduled rule on the default bus starting the same machine
-    let mut nightly = Rule::new(
+    let nightly = Rule::new(
         &mut s,
         "Nightly",
         RuleProps::new().schedule(RuleSchedule::cron("0 2 * * ? *")),

@@ -72,7 +72,7 @@ fn table_defaults_keys_and_settings() {
 #[test]
 fn table_validation() {
     let mut s = Stack::new("S");
-    let mut t = Table::new(
+    let t = Table::new(
         &mut s,
         "T",
         TableProps::new(Attribute::new("Id", AttributeType::String))
@@ -104,7 +104,7 @@ fn table_grants_give_exact_actions_on_the_table_and_its_indexes() {
         "Plain",
         TableProps::new(Attribute::new("Id", AttributeType::String)),
     );
-    let mut indexed = Table::new(
+    let indexed = Table::new(
         &mut s,
         "Indexed",
         TableProps::new(Attribute::new("Id", AttributeType::String)),

@@ -124,7 +124,7 @@ fn publishing_to_a_topic_under_a_customer_key_may_use_the_key() {
 fn each_subscriber_gets_what_lets_the_topic_deliver() {
     let dir = workspace();
     let mut s = Stack::new("S");
-    let mut topic = Topic::new(&mut s, "Events", TopicProps::new());
+    let topic = Topic::new(&mut s, "Events", TopicProps::new());
     let queue = Queue::new(&mut s, "Inbox", QueueProps::new());
     let function = Function::new(&mut s, "Handler", FunctionProps::new("one"));
     topic.subscribe(
@@ -205,7 +205,7 @@ fn each_subscriber_gets_what_lets_the_topic_deliver() {
 fn what_sns_would_refuse_is_reported_where_it_is() {
     let dir = workspace();
     let mut s = Stack::new("S");
-    let mut fifo = Topic::new(&mut s, "Ordered", TopicProps::new().fifo().name("ordered"));
+    let fifo = Topic::new(&mut s, "Ordered", TopicProps::new().fifo().name("ordered"));
     Topic::new(
         &mut s,
         "Plain",
@@ -230,7 +230,7 @@ fn what_sns_would_refuse_is_reported_where_it_is() {
         Subscriber::Function(&function),
         SubscriptionProps::new().raw_message_delivery(),
     );
-    let mut plain = Topic::new(&mut s, "Other", TopicProps::new());
+    let plain = Topic::new(&mut s, "Other", TopicProps::new());
     let many: Vec<String> = (0..20).map(|i| format!("v{i}")).collect();
     plain.subscribe(
         &mut s,

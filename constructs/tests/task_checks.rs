@@ -219,11 +219,11 @@ fn a_message_a_fifo_queue_accepts_synthesizes() {
     .unwrap();
     assert_eq!(
         state(&t, "Send").0["Parameters"],
-        json!({"QueueUrl": "${QName}", "MessageBody.$": "$.order", "MessageGroupId.$": "$.customer"})
+        json!({"QueueUrl": "${QUrl}", "MessageBody.$": "$.order", "MessageGroupId.$": "$.customer"})
     );
     // the placeholder stands for the queue's URL (its Ref)
     assert_eq!(
-        machine_json(&t)["DefinitionSubstitutions"]["QName"],
+        machine_json(&t)["DefinitionSubstitutions"]["QUrl"],
         json!({"Ref": t.logical_id_of_type("AWS::SQS::Queue")})
     );
     // otherwise both ids
@@ -236,7 +236,7 @@ fn a_message_a_fifo_queue_accepts_synthesizes() {
     .unwrap();
     assert_eq!(
         state(&t, "Send").0["Parameters"],
-        json!({"QueueUrl": "${QName}", "MessageBody.$": "$.order", "MessageGroupId": "orders",
+        json!({"QueueUrl": "${QUrl}", "MessageBody.$": "$.order", "MessageGroupId": "orders",
                "MessageDeduplicationId.$": "$$.Execution.Name"})
     );
     // a standard queue needs neither, and takes a delay

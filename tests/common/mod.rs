@@ -498,7 +498,7 @@ pub fn catalog_app(root: &Path) -> App {
     orders.grant_send_messages(&mut s, &function);
     inbox.grant_consume_messages(&mut s, &function);
     // a topic delivering to the inbox (filtered, raw), the worker and an address
-    let mut events = Topic::new(&mut s, "Events", TopicProps::new().display_name("Catalog"));
+    let events = Topic::new(&mut s, "Events", TopicProps::new().display_name("Catalog"));
     events.subscribe(
         &mut s,
         Subscriber::Queue(&inbox),
@@ -571,7 +571,7 @@ pub fn catalog_app(root: &Path) -> App {
     // alarms and EventBridge cannot publish to a topic under alias/aws/sns: this one is
     // unencrypted (a customer managed key would do too)
     let alerts = Topic::new(&mut s, "Alerts", TopicProps::new().kms_key(None));
-    let mut rule = Rule::new(
+    let rule = Rule::new(
         &mut s,
         "OrderQueued",
         RuleProps::new()
@@ -602,7 +602,7 @@ pub fn catalog_app(root: &Path) -> App {
     rule.add_target(&mut s, Target::topic(&alerts));
     rule.add_target(&mut s, Target::event_bus(&EventBus::default_bus()));
     // a rule on the default bus every hour, starting the Notify workflow
-    let mut hourly = Rule::new(
+    let hourly = Rule::new(
         &mut s,
         "Hourly",
         RuleProps::new().schedule(RuleSchedule::rate(1, RateUnit::Hours)),

@@ -9,7 +9,14 @@ does for what rcdk's templates use, nothing more):
 1. Stacks created or updated through a change set get no Outputs (the change set updates the
    resources but not the stack's template or output map). AWS gives them outputs; deploy
    prints and writes them. Patch: after a change set is applied, the stack takes the change
-   set's template and rebuilds its outputs.
+   set's template and rebuilds its outputs. Nor are their exports registered (moto does that
+   in CreateStack only), so another stack's Fn::ImportValue of one fails ("No export named
+   ..."); AWS makes an output's Export.Name importable by the stacks of the account and
+   region once the stack is created or updated (CloudFormation User Guide, "Get exported
+   outputs from a deployed CloudFormation stack"); and a stack made by a change set resolves
+   its own imports against an empty table. Patch: the stack resolves imports against the
+   account's exports, and its exports are registered (those it no longer makes dropped),
+   when its change set is applied.
 2. AWS::Lambda::Url, AWS::ApiGateway::Stage, AWS::ApiGateway::Account, AWS::S3::BucketPolicy
    and AWS::Lambda::Alias are not modelled: they are reported created, and Fn::GetAtt on one
    makes the server answer HTTP 500. Patch: an inert stand-in resource per type, with a
@@ -55,11 +62,19 @@ _apply = cfn_models.ChangeSet.apply
 
 
 def _apply_and_refresh_outputs(self):
+    backend = cfn_models.cloudformation_backends[self.stack.account_id][self.stack.region_name]
+    self.stack.cross_stack_resources = backend.exports
+    self.stack.resource_map.cross_stack_resources = backend.exports
     _apply(self)
     stack = self.stack
     stack.template = self.template
     stack._parse_template()
     stack.output_map = stack._create_output_map()
+    exports = {export.name: export for export in stack.exports}
+    for name, export in list(backend.exports.items()):
+        if export.exporting_stack_id == stack.stack_id and name not in exports:
+            del backend.exports[name]
+    backend.exports.update(exports)
 
 
 cfn_models.ChangeSet.apply = _apply_and_refresh_outputs

@@ -531,6 +531,8 @@ impl RestApi {
             ..Default::default()
         };
         specific(&mut props);
+        let at = stack.path_of(&format!("{}/{id}/Resource", self.id));
+        self.changed_after_deploy(stack, &at, "an authorizer");
         let resource = stack.add(&format!("{}/{id}/Resource", self.id), &props);
         Authorizer {
             resource,

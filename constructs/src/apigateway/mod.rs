@@ -278,6 +278,7 @@ impl RestApi {
             path: stack.path_of(&id),
         };
         if stack.resource(&r).is_none() {
+            self.changed_after_deploy(stack, &r.path, "a request validator");
             stack.add(
                 &id,
                 &cfn::CfnRequestValidator {
@@ -306,8 +307,8 @@ impl RestApi {
             rest_api_id: self.api_id(),
             schema: Some(Value::from(schema)),
         };
-        stack
-            .add(&format!("{}/Model{name}/Resource", self.id), &model)
-            .reference()
+        let id = format!("{}/Model{name}/Resource", self.id);
+        self.changed_after_deploy(stack, &stack.path_of(&id), "a model");
+        stack.add(&id, &model).reference()
     }
 }

@@ -376,6 +376,11 @@ impl ApiResource {
             path_part: path_part.into(),
             rest_api_id: self.api.api_id(),
         };
+        self.api.changed_after_deploy(
+            stack,
+            &stack.path_of(&format!("{id}/Resource")),
+            "a resource",
+        );
         let resource = stack.add(&format!("{id}/Resource"), &props);
         let path = if self.path == "/" {
             format!("/{path_part}")
@@ -495,6 +500,8 @@ impl ApiResource {
             resource_id: self.resource_id(),
             rest_api_id: self.api.api_id(),
         };
+        self.api
+            .changed_after_deploy(stack, &stack.path_of(&format!("{id}/Resource")), "a method");
         let resource = stack.add(&format!("{id}/Resource"), &method);
         Method {
             resource,

@@ -44,9 +44,34 @@ impl RestApi {
             .collect()
     }
 
+    /// Reports `what` (a resource, method, authorizer, model or validator of this API, at
+    /// construct path `path`) when the API was already deployed in `stack`: that deployment's
+    /// hash and dependencies were taken without it, so it would not be deployed with it.
+    pub(super) fn changed_after_deploy(&self, stack: &mut Stack, path: &str, what: &str) {
+        let prefix = stack.path_of(&format!("{}/Deployment", self.id));
+        let deployed = stack
+            .resources
+            .iter()
+            .any(|(p, r)| p.starts_with(&prefix) && r.type_name == "AWS::ApiGateway::Deployment");
+        if deployed {
+            stack.add_problem(
+                Problem::new(
+                    path,
+                    format!(
+                        "{what} is added to the API {} after it was deployed (RestApi::deploy): \
+                         the deployment was made without it, so the stage would not serve it",
+                        self.resource.path()
+                    ),
+                )
+                .help("call deploy once the API's last resource, method, authorizer, model and validator are added"),
+            );
+        }
+    }
+
     /// Deploys the API as it is now to a stage. The deployment's logical id carries a hash of
     /// everything that shapes the API, so any change makes CloudFormation deploy again; a
-    /// method added afterwards would not be deployed, and is reported. A stage that logs or
+    /// resource, method, authorizer, model or validator added afterwards would not be
+    /// deployed, and is reported (through any handle of the API). A stage that logs or
     /// traces waits for the stack's `AWS::ApiGateway::Account` setting (`cloud_watch_role`),
     /// which a fresh account needs before such a stage can be created.
     pub fn deploy(&self, stack: &mut Stack, options: StageOptions) -> Stage {

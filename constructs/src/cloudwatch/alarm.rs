@@ -155,14 +155,35 @@ macro_rules! action_setters {
 }
 pub(super) use action_setters;
 
+/// The ARN of the alarm named `name` in this stack's account and region, built without a
+/// reference to it: `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>`, the form
+/// CloudWatch documents for an alarm's ARN (TagResource, `ResourceARN`).
+pub(super) fn alarm_arn_of(name: &str) -> Value {
+    use crate::core::token::{fns, Aws};
+    fns::join(
+        "",
+        [
+            Value::from("arn:"),
+            Aws::partition(),
+            Value::from(":cloudwatch:"),
+            Aws::region(),
+            Value::from(":"),
+            Aws::account_id(),
+            Value::from(format!(":alarm:{name}")),
+        ],
+    )
+}
+
 /// Lets the alarm at `path` (ARN `alarm_arn`) notify each topic: a statement of the topic's
 /// policy allowing `cloudwatch.amazonaws.com` to publish on behalf of this alarm only (the
-/// topic's own policy replaces SNS's default one). A topic encrypted with `alias/aws/sns`, or
-/// of another stack, is reported on the actions property.
+/// topic's own policy replaces SNS's default one). A topic encrypted with `alias/aws/sns` is
+/// reported on the actions property. A topic of another stack gets the statement in its one
+/// policy, in its own stack; the alarm is named there by `name` when it has one.
 pub(super) fn notify_topics(
     stack: &mut Stack,
     path: &str,
     alarm_arn: &Value,
+    name: Option<&str>,
     topics: &[(AlarmState, Topic)],
 ) {
     for (state, topic) in topics {
@@ -198,30 +219,23 @@ pub(super) fn notify_topics(
                 ),
             );
         }
-        if topic.resource().stack() != stack.name() {
-            stack.add_problem(
-                Problem::new(
-                    path,
-                    format!(
-                        "the topic {} is in stack {}: its policy cannot be given the alarm's \
-                         statement from stack {}",
-                        topic.resource().path(),
-                        topic.resource().stack(),
-                        stack.name()
-                    ),
-                )
-                .property(property)
-                .help("notify a topic of the alarm's own stack, or pass the topic's ARN as an action and allow cloudwatch.amazonaws.com in its policy there"),
-            );
-            continue;
-        }
-        topic.add_to_resource_policy(
+        // a topic of another stack: the statement goes to its policy there (moved by synth);
+        // an alarm with a name is named by an ARN built from it, so that the topic's stack
+        // does not refer back to the alarm's, which already refers to the topic
+        let source_arn = match name {
+            Some(name) if topic.resource().stack() != stack.name() => alarm_arn_of(name),
+            _ => alarm_arn.clone(),
+        };
+        topic.add_policy_statement(
             stack,
             PolicyStatement::allow()
                 .action("sns:Publish")
                 .principal(Principal::service("cloudwatch.amazonaws.com"))
                 .resource(topic.arn())
-                .condition("ArnEquals", "aws:SourceArn", alarm_arn.clone()),
+                .condition("ArnEquals", "aws:SourceArn", source_arn),
+            "the alarm notifies the topic, so its stack refers to the topic's; the topic's \
+             policy can name the alarm without referring back only by a name: give the alarm \
+             one (AlarmProps::alarm_name), or put the alarm and the topic in one stack",
         );
     }
 }
@@ -493,7 +507,13 @@ impl Alarm {
             treat_missing_data: props.treat_missing_data,
         };
         let resource = stack.add(&format!("{id}/Resource"), &alarm);
-        notify_topics(stack, &path, &resource.get_att("Arn"), &props.topics);
+        notify_topics(
+            stack,
+            &path,
+            &resource.get_att("Arn"),
+            alarm_name.as_deref(),
+            &props.topics,
+        );
         Alarm {
             resource,
             alarm_name,

@@ -429,7 +429,13 @@ impl CompositeAlarm {
             ok_actions: nonempty(props.ok_actions),
         };
         let resource = stack.add(&format!("{id}/Resource"), &alarm);
-        notify_topics(stack, &path, &resource.get_att("Arn"), &props.topics);
+        notify_topics(
+            stack,
+            &path,
+            &resource.get_att("Arn"),
+            Some(&name),
+            &props.topics,
+        );
         CompositeAlarm { resource, name }
     }
 

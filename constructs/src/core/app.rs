@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use super::asset::{hash_code_asset, Workspace};
+use super::deferred;
 use super::error::{Problem, SynthError, Warning};
 use super::stack::Stack;
 use super::synth::{synthesize, SynthesizedStack};
@@ -61,18 +62,26 @@ impl App {
     /// and imports, hashes code assets, and validates. Every problem is reported together.
     pub fn synth(&self) -> Result<CloudAssembly, SynthError> {
         let mut problems = self.problems.clone();
-        let has_assets = self.stacks.values().any(|s| !s.assets.is_empty());
-        let packages: Vec<&str> = self
+        // what stacks changed of other stacks' resources lands in those stacks first
+        let changed;
+        let app = if deferred::has_changes(self) {
+            changed = deferred::apply_changes(self, &mut problems);
+            &changed
+        } else {
+            self
+        };
+        let has_assets = app.stacks.values().any(|s| !s.assets.is_empty());
+        let packages: Vec<&str> = app
             .stacks
             .values()
             .flat_map(|s| s.assets.values().map(|a| a.package.as_str()))
             .collect();
-        let workspace = has_assets.then(|| Workspace::read(&self.root, &packages));
+        let workspace = has_assets.then(|| Workspace::read(&app.root, &packages));
         // (stack, construct path) -> (hash, crate directory)
         let mut asset_hashes: HashMap<(String, String), (String, String)> = HashMap::new();
         let mut by_source: HashMap<&super::stack::CodeAsset, Result<(String, String), Problem>> =
             HashMap::new();
-        for stack in self.stacks.values() {
+        for stack in app.stacks.values() {
             problems.extend(stack.problems.iter().cloned());
             for (path, asset) in &stack.assets {
                 let Some(workspace) = &workspace else {
@@ -93,7 +102,7 @@ impl App {
                 }
             }
         }
-        let (stacks, warnings) = synthesize(self, &asset_hashes, &mut problems);
+        let (stacks, warnings) = synthesize(app, &asset_hashes, &mut problems);
         if problems.is_empty() {
             Ok(CloudAssembly { stacks, warnings })
         } else {

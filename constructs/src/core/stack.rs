@@ -2,12 +2,15 @@
 
 use indexmap::IndexMap;
 
+use super::deferred::{append, ChangeKind, CrossStackChange, RequiredProperty};
 use super::error::{Problem, Warning};
 use super::names;
 use super::path::check_construct_id;
 use super::resource::{CfnProps, CfnResource};
 use super::token::{ResourceRef, Token};
 use super::value::Value;
+
+pub use super::parameter::{Parameter, ParameterType};
 
 /// A Lambda code asset: a Rust crate built by cargo-lambda, hashed at synth.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -19,178 +22,6 @@ pub struct CodeAsset {
     pub binary: String,
     /// The architecture it is built for.
     pub architecture: super::assembly::manifest::Architecture,
-}
-
-/// The type of a template parameter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ParameterType {
-    /// `String`.
-    String,
-    /// `Number`.
-    Number,
-    /// `List<Number>`.
-    NumberList,
-    /// `CommaDelimitedList`: strings separated by commas.
-    CommaDelimitedList,
-    /// `AWS::SSM::Parameter::Value<String>`: the value of an SSM parameter named by the value.
-    SsmString,
-    /// Any AWS-specific type (`AWS::EC2::KeyPair::KeyName`, ...).
-    AwsSpecific(String),
-}
-
-impl ParameterType {
-    /// The value written as the parameter's `Type`.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ParameterType::String => "String",
-            ParameterType::Number => "Number",
-            ParameterType::NumberList => "List<Number>",
-            ParameterType::CommaDelimitedList => "CommaDelimitedList",
-            ParameterType::SsmString => "AWS::SSM::Parameter::Value<String>",
-            ParameterType::AwsSpecific(s) => s,
-        }
-    }
-}
-
-/// A typed template parameter; its default, when given, is checked against its constraints.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Parameter {
-    /// `Type`.
-    pub kind: ParameterType,
-    /// `Default`, checked at synth against the allowed values, pattern, length and range.
-    pub default: Option<serde_json::Value>,
-    /// `Description`.
-    pub description: Option<String>,
-    /// `AllowedValues`.
-    pub allowed_values: Vec<serde_json::Value>,
-    /// `AllowedPattern`: a regular expression a string value must match.
-    pub allowed_pattern: Option<String>,
-    /// `MinLength` of a string value.
-    pub min_length: Option<u32>,
-    /// `MaxLength` of a string value.
-    pub max_length: Option<u32>,
-    /// `MinValue` of a number.
-    pub min_value: Option<f64>,
-    /// `MaxValue` of a number.
-    pub max_value: Option<f64>,
-    /// `NoEcho`: the value is masked wherever CloudFormation shows it.
-    pub no_echo: bool,
-    /// `ConstraintDescription`: what CloudFormation says when a value breaks a constraint.
-    pub constraint_description: Option<String>,
-}
-
-impl Parameter {
-    /// A parameter of type `kind` with no default or constraint.
-    pub fn new(kind: ParameterType) -> Self {
-        Parameter {
-            kind,
-            default: None,
-            description: None,
-            allowed_values: Vec::new(),
-            allowed_pattern: None,
-            min_length: None,
-            max_length: None,
-            min_value: None,
-            max_value: None,
-            no_echo: false,
-            constraint_description: None,
-        }
-    }
-    /// A `String` parameter.
-    pub fn string() -> Self {
-        Self::new(ParameterType::String)
-    }
-    /// A `Number` parameter.
-    pub fn number() -> Self {
-        Self::new(ParameterType::Number)
-    }
-    /// The parameter's `Default`.
-    pub fn default_value(mut self, value: impl Into<serde_json::Value>) -> Self {
-        self.default = Some(value.into());
-        self
-    }
-    /// The parameter's `Description`.
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.description = Some(text.into());
-        self
-    }
-    /// The only values the parameter accepts (`AllowedValues`).
-    pub fn allowed_values<V: Into<serde_json::Value>>(
-        mut self,
-        values: impl IntoIterator<Item = V>,
-    ) -> Self {
-        self.allowed_values = values.into_iter().map(Into::into).collect();
-        self
-    }
-    /// The regular expression a string value must match (`AllowedPattern`).
-    pub fn allowed_pattern(mut self, pattern: impl Into<String>) -> Self {
-        self.allowed_pattern = Some(pattern.into());
-        self
-    }
-    /// The shortest and longest string value (`MinLength`, `MaxLength`).
-    pub fn length(mut self, min: u32, max: u32) -> Self {
-        self.min_length = Some(min);
-        self.max_length = Some(max);
-        self
-    }
-    /// The smallest and largest number (`MinValue`, `MaxValue`).
-    pub fn range(mut self, min: f64, max: f64) -> Self {
-        self.min_value = Some(min);
-        self.max_value = Some(max);
-        self
-    }
-    /// Masks the value wherever CloudFormation shows it (`NoEcho`).
-    pub fn no_echo(mut self) -> Self {
-        self.no_echo = true;
-        self
-    }
-    /// What CloudFormation says when a value breaks a constraint (`ConstraintDescription`).
-    pub fn constraint_description(mut self, text: impl Into<String>) -> Self {
-        self.constraint_description = Some(text.into());
-        self
-    }
-
-    /// What is wrong with this parameter's default, if anything.
-    pub(crate) fn check_default(&self) -> Option<String> {
-        let default = self.default.as_ref()?;
-        if !self.allowed_values.is_empty() && !self.allowed_values.contains(default) {
-            return Some(format!(
-                "default {default} is not one of the allowed values {}",
-                serde_json::Value::Array(self.allowed_values.clone())
-            ));
-        }
-        match (&self.kind, default) {
-            (ParameterType::Number, serde_json::Value::Number(n)) => {
-                let n = n.as_f64().unwrap_or(f64::NAN);
-                if self.min_value.is_some_and(|min| n < min)
-                    || self.max_value.is_some_and(|max| n > max)
-                {
-                    return Some(format!(
-                        "default {n} is outside the range {:?}..={:?}",
-                        self.min_value, self.max_value
-                    ));
-                }
-            }
-            (ParameterType::Number, other) => {
-                return Some(format!(
-                    "default {other} of a Number parameter is not a number"
-                ));
-            }
-            (_, serde_json::Value::String(s)) => {
-                let len = s.chars().count() as u32;
-                if self.min_length.is_some_and(|m| len < m)
-                    || self.max_length.is_some_and(|m| len > m)
-                {
-                    return Some(format!(
-                        "default \"{s}\" has {len} characters, outside {:?}..={:?}",
-                        self.min_length, self.max_length
-                    ));
-                }
-            }
-            _ => {}
-        }
-        None
-    }
 }
 
 /// A template output, optionally exported for other stacks.
@@ -233,6 +64,8 @@ pub struct Stack {
     pub(crate) problems: Vec<Problem>,
     pub(crate) warnings: Vec<Warning>,
     pub(crate) checks: Vec<std::sync::Arc<dyn super::check::Check>>,
+    pub(crate) changes: Vec<CrossStackChange>,
+    pub(crate) required_properties: Vec<RequiredProperty>,
 }
 
 impl Stack {
@@ -256,6 +89,8 @@ impl Stack {
             problems,
             warnings: Vec::new(),
             checks: Vec::new(),
+            changes: Vec::new(),
+            required_properties: Vec::new(),
         }
     }
 
@@ -363,14 +198,180 @@ impl Stack {
                 "there is already a construct at this path; give each construct a unique id",
             ));
         }
-        let mut resource = resource;
-        resource
-            .metadata
-            .insert("aws:cdk:path".into(), Value::String(path.clone()));
-        self.resources.insert(path.clone(), resource);
+        self.insert_resource(path.clone(), resource);
         ResourceRef {
             stack: self.name.clone(),
             path,
+        }
+    }
+
+    /// Inserts a resource at its full construct path, with its `aws:cdk:path` metadata.
+    pub(crate) fn insert_resource(&mut self, path: String, mut resource: CfnResource) {
+        resource
+            .metadata
+            .insert("aws:cdk:path".into(), Value::String(path.clone()));
+        self.resources.insert(path, resource);
+    }
+
+    /// Appends `item` to the array at the dotted `property` (`PolicyDocument.Statement`) of the
+    /// resource `target`, creating that resource with `create` when its stack does not have it
+    /// yet; an item already there is not added again. `target` may be a resource of another
+    /// stack of the app (the policy of a queue another stack holds): synth then makes the
+    /// change in that stack, where the resource is, so the resource stays one; `what` (the
+    /// change, in words) and `help` (how to avoid it) are what synth says if the change would
+    /// make the two stacks depend on each other in a cycle.
+    pub fn append_to_resource(
+        &mut self,
+        target: &ResourceRef,
+        property: &str,
+        item: Value,
+        create: impl FnOnce() -> CfnResource,
+        what: &str,
+        help: &str,
+    ) {
+        if target.stack == self.name {
+            if !self.resources.contains_key(&target.path) {
+                self.insert_resource(target.path.clone(), create());
+            }
+            if let Some(resource) = self.resources.get_mut(&target.path) {
+                append(&mut resource.properties, property, item);
+            }
+            return;
+        }
+        let exists = self.changes.iter().any(|c| {
+            c.target == *target
+                && matches!(&c.kind, ChangeKind::Append { property: p, item: i, .. } if p == property && *i == item)
+        });
+        if !exists {
+            self.changes.push(CrossStackChange {
+                source: self.name.clone(),
+                target: target.clone(),
+                kind: ChangeKind::Append {
+                    property: property.to_string(),
+                    item,
+                    create: create(),
+                },
+                what: what.to_string(),
+                help: help.to_string(),
+            });
+        }
+    }
+
+    /// Adds a resource at construct path `id` of stack `owner`: this stack, or another of the
+    /// app, where synth adds it (a subscription that belongs beside its queue). `what` and
+    /// `help` are what synth says if it cannot (the path is taken there, or the resource
+    /// would make the two stacks depend on each other in a cycle).
+    pub fn add_resource_in(
+        &mut self,
+        owner: &str,
+        id: &str,
+        resource: CfnResource,
+        what: &str,
+        help: &str,
+    ) -> ResourceRef {
+        if owner == self.name {
+            return self.add_resource(id, resource);
+        }
+        let path = format!("{owner}/{id}");
+        for component in id.split('/') {
+            if let Err(e) = check_construct_id(component) {
+                self.problems.push(Problem::new(&path, e));
+            }
+        }
+        let target = ResourceRef {
+            stack: owner.to_string(),
+            path,
+        };
+        if self.changes.iter().any(|c| c.target == target) {
+            self.problems.push(Problem::new(
+                &target.path,
+                "there is already a construct at this path; give each construct a unique id",
+            ));
+        }
+        self.changes.push(CrossStackChange {
+            source: self.name.clone(),
+            target: target.clone(),
+            kind: ChangeKind::Add(resource),
+            what: what.to_string(),
+            help: help.to_string(),
+        });
+        target
+    }
+
+    /// Sets the dotted `property` of the resource `target` to `value` unless it is set: now
+    /// for a resource of this stack, at synth for one of another stack of the app (a table's
+    /// stream turned on by an event source of another stack). `what` and `help` are what
+    /// synth says if it cannot. True when the property was set now or will be at synth.
+    pub fn set_property_if_absent(
+        &mut self,
+        target: &ResourceRef,
+        property: &str,
+        value: Value,
+        what: &str,
+        help: &str,
+    ) -> bool {
+        if target.stack == self.name {
+            return match self.resources.get_mut(&target.path) {
+                Some(r) if !super::deferred::has_property(r, property) => {
+                    r.properties.set_path(property, value);
+                    true
+                }
+                Some(_) => false,
+                None => {
+                    self.problems.push(Problem::new(
+                        &target.path,
+                        format!("{what}: no such resource in stack {}", self.name),
+                    ));
+                    false
+                }
+            };
+        }
+        if self.sets_property(target, property) {
+            return false;
+        }
+        self.changes.push(CrossStackChange {
+            source: self.name.clone(),
+            target: target.clone(),
+            kind: ChangeKind::SetIfAbsent {
+                property: property.to_string(),
+                value,
+            },
+            what: what.to_string(),
+            help: help.to_string(),
+        });
+        true
+    }
+
+    /// True when this stack sets the dotted `property` of `target`, a resource of another
+    /// stack, at synth ([`Stack::set_property_if_absent`]).
+    pub fn sets_property(&self, target: &ResourceRef, property: &str) -> bool {
+        self.changes.iter().any(|c| {
+            c.target == *target
+                && matches!(&c.kind, ChangeKind::SetIfAbsent { property: p, .. } if p == property)
+        })
+    }
+
+    /// True when `path` (a full construct path) is a resource of this stack, or one this
+    /// stack adds to another.
+    pub fn has_construct(&self, path: &str) -> bool {
+        self.resources.contains_key(path)
+            || self
+                .changes
+                .iter()
+                .any(|c| c.target.path == path && matches!(c.kind, ChangeKind::Add(_)))
+    }
+
+    /// Reports `problem` at synth unless the resource `resource` (of any stack of the app)
+    /// then has the dotted `property` set (not null, not an empty list or object): for what
+    /// only holds if a later call provides it (a table's stream, once its ARN is used).
+    pub fn require_property(&mut self, resource: &ResourceRef, property: &str, problem: Problem) {
+        let required = RequiredProperty {
+            resource: resource.clone(),
+            property: property.to_string(),
+            problem,
+        };
+        if !self.required_properties.contains(&required) {
+            self.required_properties.push(required);
         }
     }
 

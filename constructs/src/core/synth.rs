@@ -91,6 +91,7 @@ struct Export {
 }
 
 struct Resolver<'a> {
+    app: &'a App,
     ids: &'a HashMap<&'a str, IndexMap<String, String>>,
     stack: &'a Stack,
     asset_hashes: &'a HashMap<(String, String), (String, String)>,
@@ -212,6 +213,22 @@ impl Resolver<'_> {
                 let name = self.resolve(name, at, property);
                 json!({ "Fn::ImportValue": name })
             }
+            Token::IfProperty {
+                resource,
+                property: name,
+                then,
+                otherwise,
+            } => match super::deferred::chosen(self.app, resource, name, then, otherwise) {
+                Some(v) => self.resolve(v, at, property),
+                None => {
+                    let message = format!(
+                        "dangling reference: {} is not a resource of stack {}",
+                        resource.path, resource.stack
+                    );
+                    self.problem(at, property, message);
+                    Json::Null
+                }
+            },
             Token::AssetKey { stack, asset } => {
                 match self.asset_hashes.get(&(stack.clone(), asset.clone())) {
                     Some((hash, _)) => Json::String(format!("{hash}.zip")),
@@ -325,51 +342,6 @@ fn assign_logical_ids<'a>(
     all
 }
 
-fn render_parameters(stack: &Stack) -> Map<String, Json> {
-    stack
-        .parameters
-        .iter()
-        .map(|(name, p)| {
-            let mut m = Map::new();
-            m.insert("Type".into(), json!(p.kind.as_str()));
-            if let Some(d) = &p.default {
-                m.insert("Default".into(), d.clone());
-            }
-            if !p.allowed_values.is_empty() {
-                m.insert(
-                    "AllowedValues".into(),
-                    Json::Array(p.allowed_values.clone()),
-                );
-            }
-            if let Some(v) = &p.allowed_pattern {
-                m.insert("AllowedPattern".into(), json!(v));
-            }
-            if let Some(v) = &p.constraint_description {
-                m.insert("ConstraintDescription".into(), json!(v));
-            }
-            if let Some(v) = &p.description {
-                m.insert("Description".into(), json!(v));
-            }
-            if let Some(v) = p.max_length {
-                m.insert("MaxLength".into(), json!(v));
-            }
-            if let Some(v) = p.max_value {
-                m.insert("MaxValue".into(), json!(v));
-            }
-            if let Some(v) = p.min_length {
-                m.insert("MinLength".into(), json!(v));
-            }
-            if let Some(v) = p.min_value {
-                m.insert("MinValue".into(), json!(v));
-            }
-            if p.no_echo {
-                m.insert("NoEcho".into(), json!(true));
-            }
-            (name.clone(), Json::Object(m))
-        })
-        .collect()
-}
-
 /// Synthesizes every stack of `app`; problems go to `problems`.
 pub(crate) fn synthesize(
     app: &App,
@@ -378,11 +350,13 @@ pub(crate) fn synthesize(
 ) -> (Vec<SynthesizedStack>, Vec<Warning>) {
     let ids = assign_logical_ids(app, problems);
     problems.extend(super::check::run_checks(app));
+    problems.extend(super::deferred::missing_properties(app));
     let mut exports: IndexMap<String, IndexMap<String, Export>> = IndexMap::new();
     let mut out: IndexMap<String, SynthesizedStack> = IndexMap::new();
 
     for stack in app.stacks.values() {
         let mut resolver = Resolver {
+            app,
             ids: &ids,
             stack,
             asset_hashes,
@@ -512,7 +486,16 @@ pub(crate) fn synthesize(
             template.insert("Description".into(), json!(d));
         }
         if !stack.parameters.is_empty() {
-            template.insert("Parameters".into(), Json::Object(render_parameters(stack)));
+            template.insert(
+                "Parameters".into(),
+                Json::Object(
+                    stack
+                        .parameters
+                        .iter()
+                        .map(|(name, p)| (name.clone(), p.to_json()))
+                        .collect(),
+                ),
+            );
         }
         template.insert("Resources".into(), Json::Object(resources));
         if !outputs.is_empty() {

@@ -148,6 +148,20 @@ pub enum Token {
     ImportValue(Value),
     /// `Ref` to a pseudo parameter.
     Pseudo(Pseudo),
+    /// A value chosen at synth by the resource's state then: `then` when the resource has the
+    /// dotted `property` set (not null, not an empty list or object), `otherwise` when not.
+    /// What a grant names that later calls may still change (a table's indexes), so a
+    /// handle never has to remember it.
+    IfProperty {
+        /// The resource looked at, in its own stack.
+        resource: ResourceRef,
+        /// The property, a dotted path (`GlobalSecondaryIndexes`).
+        property: String,
+        /// The value when the property is set.
+        then: Value,
+        /// The value when it is not.
+        otherwise: Value,
+    },
     /// The S3 key of a code asset, known once synth has hashed the asset's sources.
     AssetKey {
         /// The stack that registered the asset.
@@ -183,6 +197,12 @@ impl Token {
             Token::Select { list: v, .. }
             | Token::Split { source: v, .. }
             | Token::ImportValue(v) => v.visit_tokens(f),
+            Token::IfProperty {
+                then, otherwise, ..
+            } => {
+                then.visit_tokens(f);
+                otherwise.visit_tokens(f);
+            }
             _ => {}
         }
     }
@@ -237,6 +257,24 @@ pub mod fns {
         Token::Split {
             delimiter: delimiter.into(),
             source: source.into(),
+        }
+        .into()
+    }
+
+    /// `then` when the resource `resource` has the dotted `property` set once the app is
+    /// built (not null, not an empty list or object), `otherwise` when not: chosen at synth,
+    /// whatever the order of the calls that built the app.
+    pub fn if_property(
+        resource: &ResourceRef,
+        property: impl Into<String>,
+        then: impl Into<Value>,
+        otherwise: impl Into<Value>,
+    ) -> Value {
+        Token::IfProperty {
+            resource: resource.clone(),
+            property: property.into(),
+            then: then.into(),
+            otherwise: otherwise.into(),
         }
         .into()
     }

@@ -259,13 +259,15 @@ pub const STREAM_READ_ACTIONS: &[&str] = &[
 ];
 
 /// A DynamoDB table.
+///
+/// The handle remembers only what cannot change (where the table is, whether it was made
+/// with a stream): its indexes, key attributes, billing and stream are read from its stack,
+/// and its grants name the indexes as the template has them when rendered, so a grant made
+/// before an index is added, or through a clone of the handle, still covers it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     resource: ResourceRef,
-    attributes: Vec<Attribute>,
-    has_indexes: bool,
-    has_stream: bool,
-    provisioned: bool,
+    made_with_stream: bool,
 }
 
 impl Table {
@@ -354,18 +356,36 @@ impl Table {
         );
         Table {
             resource,
-            attributes,
-            has_indexes: false,
-            has_stream: props.stream.is_some(),
-            provisioned: matches!(props.billing, Billing::Provisioned { .. }),
+            made_with_stream: props.stream.is_some(),
         }
     }
 
-    /// Adds a global secondary index; its key attributes join the table's definitions.
-    pub fn add_global_secondary_index(&mut self, stack: &mut Stack, index: GlobalIndexProps) {
+    /// Adds a global secondary index; its key attributes join the table's definitions (as
+    /// the table's resource holds them, whatever handle added them). `stack` must be the
+    /// table's own: another is reported at synth.
+    pub fn add_global_secondary_index(&self, stack: &mut Stack, index: GlobalIndexProps) {
         let path = self.resource.path.clone();
+        let Some(resource) = stack.resource(&self.resource) else {
+            stack.add_problem(
+                Problem::new(
+                    &path,
+                    format!(
+                        "index {} is added with stack {}, but the table is in stack {}",
+                        index.name,
+                        stack.name(),
+                        self.resource.stack
+                    ),
+                )
+                .property("GlobalSecondaryIndexes")
+                .help("add the index with the table's own stack"),
+            );
+            return;
+        };
+        let mut attributes = key_attributes(resource);
+        let provisioned =
+            resource.properties.get_path("BillingMode") == Some(&Value::from("PROVISIONED"));
         for key in std::iter::once(&index.partition_key).chain(index.sort_key.as_ref()) {
-            match self.attributes.iter().find(|a| a.name == key.name) {
+            match attributes.iter().find(|a| a.name == key.name) {
                 Some(a) if a.kind != key.kind => stack.add_problem(
                     Problem::new(
                         &path,
@@ -377,10 +397,10 @@ impl Table {
                     .property("AttributeDefinitions"),
                 ),
                 Some(_) => {}
-                None => self.attributes.push(key.clone()),
+                None => attributes.push(key.clone()),
             }
         }
-        if self.provisioned != index.capacity.is_some() {
+        if provisioned != index.capacity.is_some() {
             stack.add_problem(
                 Problem::new(
                     &path,
@@ -415,7 +435,7 @@ impl Table {
                 write_capacity_units: Some(w),
             }),
         };
-        let definitions = definitions(&self.attributes).to_cfn().unwrap_or_default();
+        let definitions = definitions(&attributes).to_cfn().unwrap_or_default();
         if let Some(resource) = stack.resource_mut(&self.resource) {
             let gsi = gsi.to_cfn().unwrap_or_default();
             match resource.properties.get_path_mut("GlobalSecondaryIndexes") {
@@ -428,7 +448,6 @@ impl Table {
                 .properties
                 .set_path("AttributeDefinitions", definitions);
         }
-        self.has_indexes = true;
     }
 
     /// The `AWS::DynamoDB::Table` resource, to override a property or depend on it.
@@ -446,19 +465,20 @@ impl Table {
         self.resource.get_att("Arn")
     }
 
-    /// True when the table has a stream: given at construction, or enabled since with
-    /// [`Table::enable_stream`] (`stack` is the table's own).
+    /// True when the table has a stream: given at construction, enabled since in `stack`
+    /// (the table's own), or to be enabled at synth by `stack` (another).
     pub fn has_stream(&self, stack: &Stack) -> bool {
-        self.has_stream
+        self.made_with_stream
             || stack
                 .resource(&self.resource)
-                .and_then(|r| r.properties.get_path("StreamSpecification"))
-                .is_some_and(|v| !v.is_null())
+                .is_some_and(|r| crate::core::deferred::has_property(r, "StreamSpecification"))
+            || stack.sets_property(&self.resource, "StreamSpecification")
     }
 
     /// Gives the table a stream whose records hold `view` (`StreamSpecification`), unless it
-    /// already has one (then its view is kept); true when the stream was added. `stack` must
-    /// be the table's own: a table of another stack is reported at synth.
+    /// already has one (then its view is kept); true when this call gives it one. With
+    /// another stack than the table's (an event source of another stack), synth turns the
+    /// stream on in the table's stack, unless it has one by then.
     pub fn enable_stream(&self, stack: &mut Stack, view: StreamViewType) -> bool {
         if self.has_stream(stack) {
             return false;
@@ -466,46 +486,45 @@ impl Table {
         let spec = cfn::StreamSpecification {
             stream_view_type: Some(view),
         };
-        match stack.resource_mut(&self.resource) {
-            Some(resource) => {
-                resource
-                    .properties
-                    .set_path("StreamSpecification", spec.to_cfn().unwrap_or_default());
-                true
-            }
-            None => {
-                let message = format!(
-                    "the table needs a stream, but it is in stack {}, not {}: give it \
-                     TableProps::stream(..) where it is made",
-                    self.resource.stack,
-                    stack.name()
-                );
-                stack.add_problem(
-                    Problem::new(&self.resource.path, message).property("StreamSpecification"),
-                );
-                false
-            }
-        }
+        stack.set_property_if_absent(
+            &self.resource,
+            "StreamSpecification",
+            spec.to_cfn().unwrap_or_default(),
+            &format!("the stream of the table {}", self.resource.path),
+            "give the table its stream where it is made (TableProps::stream)",
+        )
     }
 
-    /// The stream's ARN; only for a table with a stream (otherwise reported at synth).
+    /// The stream's ARN. A table that has no stream once the app is built (given at
+    /// construction or by [`Table::enable_stream`], before or after this call) is reported
+    /// at synth.
     pub fn stream_arn(&self, stack: &mut Stack) -> Value {
-        if !self.has_stream(stack) {
-            stack.add_problem(Problem::new(
+        stack.require_property(
+            &self.resource,
+            "StreamSpecification",
+            Problem::new(
                 &self.resource.path,
                 "the table's stream ARN is used, but the table has no stream",
-            ));
-        }
+            )
+            .property("StreamSpecification")
+            .help("give it TableProps::stream(..), or call enable_stream"),
+        );
         self.resource.get_att("StreamArn")
     }
 
-    /// The resources a data grant covers: the table, and its indexes when it has any.
+    /// The resources a data grant covers: the table, and its indexes when it has any once
+    /// the app is built (decided when the template is rendered, so an index added after the
+    /// grant, or through another handle of the table, is covered).
     pub fn data_resources(&self) -> Vec<Value> {
-        let mut resources = vec![self.arn()];
-        if self.has_indexes {
-            resources.push(fns::sub_with("${Table}/index/*", [("Table", self.arn())]));
-        }
-        resources
+        vec![fns::if_property(
+            &self.resource,
+            "GlobalSecondaryIndexes",
+            Value::Array(vec![
+                self.arn(),
+                fns::sub_with("${Table}/index/*", [("Table", self.arn())]),
+            ]),
+            self.arn(),
+        )]
     }
 
     /// [`READ_DATA_ACTIONS`] on the table and its indexes.
@@ -546,6 +565,26 @@ impl Table {
         );
         grant(stack, grantee, STREAM_READ_ACTIONS, vec![stream])
     }
+}
+
+/// The key attributes the table's resource defines (`AttributeDefinitions`).
+fn key_attributes(resource: &CfnResource) -> Vec<Attribute> {
+    let Some(Value::Array(items)) = resource.properties.get_path("AttributeDefinitions") else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| {
+            let name = item.get_path("AttributeName")?.as_str()?;
+            let kind = match item.get_path("AttributeType")?.as_str()? {
+                "S" => AttributeType::String,
+                "N" => AttributeType::Number,
+                "B" => AttributeType::Binary,
+                _ => return None,
+            };
+            Some(Attribute::new(name, kind))
+        })
+        .collect()
 }
 
 fn definitions(attributes: &[Attribute]) -> Vec<AttributeDefinition> {

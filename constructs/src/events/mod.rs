@@ -327,8 +327,6 @@ pub struct Rule {
     id: String,
     resource: ResourceRef,
     bus: EventBus,
-    target_ids: Vec<String>,
-    role: Option<Role>,
 }
 
 impl Rule {
@@ -411,8 +409,6 @@ impl Rule {
             id: id.to_string(),
             resource,
             bus: props.event_bus,
-            target_ids: Vec::new(),
-            role: None,
         }
     }
 
@@ -432,13 +428,25 @@ impl Rule {
     }
 
     /// The role EventBridge assumes for the targets that need one (a state machine, a bus),
-    /// once such a target was added.
-    pub fn role(&self) -> Option<&Role> {
-        self.role.as_ref()
+    /// once such a target was added (through this handle or any other); `stack` is the
+    /// rule's own.
+    pub fn role(&self, stack: &Stack) -> Option<Role> {
+        Role::existing(stack, &format!("{}/EventsRole", self.id))
     }
 
-    /// The ids of the targets added so far.
-    pub fn target_ids(&self) -> &[String] {
-        &self.target_ids
+    /// The ids of the targets added so far (through this handle or any other), as the rule's
+    /// resource holds them; `stack` is the rule's own.
+    pub fn target_ids(&self, stack: &Stack) -> Vec<String> {
+        match stack
+            .resource(&self.resource)
+            .and_then(|r| r.properties.get_path("Targets"))
+        {
+            Some(Value::Array(targets)) => targets
+                .iter()
+                .filter_map(|t| t.get_path("Id").and_then(Value::as_str))
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 }

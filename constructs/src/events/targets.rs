@@ -218,6 +218,17 @@ impl Target {
     }
 }
 
+/// What to do when the policy statement of a target of another stack would make the stacks
+/// depend on each other: the rule names the target (its stack refers to the target's), and the
+/// statement names the rule (`aws:SourceArn`).
+fn cross_stack_help(kind: &str) -> String {
+    format!(
+        "the rule names the {kind} and the {kind}'s policy names the rule: make the rule in the \
+         {kind}'s stack (it may be on a bus of another stack), or the {kind} in the rule's \
+         stack"
+    )
+}
+
 fn key_text(key: &Value) -> String {
     key.as_str()
         .map(str::to_string)
@@ -225,23 +236,21 @@ fn key_text(key: &Value) -> String {
 }
 
 impl Rule {
-    /// The role EventBridge assumes for targets called through IAM, made on first use.
-    fn events_role(&mut self, stack: &mut Stack) -> Role {
-        if let Some(role) = &self.role {
-            return role.clone();
-        }
-        let role = Role::new(
-            stack,
-            &format!("{}/EventsRole", self.id),
-            RoleProps::new(Principal::service("events.amazonaws.com")),
-        );
-        self.role = Some(role.clone());
-        role
+    /// The role EventBridge assumes for targets called through IAM, made on first use (by
+    /// whichever handle of the rule).
+    fn events_role(&self, stack: &mut Stack) -> Role {
+        self.role(stack).unwrap_or_else(|| {
+            Role::new(
+                stack,
+                &format!("{}/EventsRole", self.id),
+                RoleProps::new(Principal::service("events.amazonaws.com")),
+            )
+        })
     }
 
     /// Gives the rule's role `statement`; the rule waits for the policy, so no event is
     /// delivered before the role may deliver it.
-    fn grant_role(&mut self, stack: &mut Stack, statement: PolicyStatement) -> Value {
+    fn grant_role(&self, stack: &mut Stack, statement: PolicyStatement) -> Value {
         let role = self.events_role(stack);
         let policy = role.add_to_policy(stack, statement);
         if let Some(rule) = stack.resource_mut(&self.resource) {
@@ -253,8 +262,27 @@ impl Rule {
     /// Adds a target (at most 5 per rule) with what lets EventBridge deliver to it: the
     /// function's permission, the queue's or topic's policy statement, or the rule's role.
     /// What EventBridge would refuse is reported at synth under `Targets[i]`.
-    pub fn add_target(&mut self, stack: &mut Stack, target: Target) {
-        let index = self.target_ids.len();
+    ///
+    /// The targets are counted and their ids checked from the rule's resource, so clones of
+    /// the handle add to one list. `stack` must be the rule's own: another is reported.
+    pub fn add_target(&self, stack: &mut Stack, target: Target) {
+        if stack.resource(&self.resource).is_none() {
+            stack.add_problem(
+                Problem::new(
+                    &self.resource.path,
+                    format!(
+                        "a target is added with stack {}, but the rule is in stack {}",
+                        stack.name(),
+                        self.resource.stack()
+                    ),
+                )
+                .property("Targets")
+                .help("add the target with the rule's own stack"),
+            );
+            return;
+        }
+        let target_ids = self.target_ids(stack);
+        let index = target_ids.len();
         let id = target
             .id
             .clone()
@@ -282,14 +310,13 @@ impl Rule {
         if let Err(e) = names::check_name("a target id", &id, 1, limits::MAX_TARGET_ID, "._-") {
             problem(stack, "Id", e);
         }
-        if self.target_ids.contains(&id) {
+        if target_ids.contains(&id) {
             problem(
                 stack,
                 "Id",
                 format!("the rule has two targets with the id \"{id}\"; give each its own"),
             );
         }
-        self.target_ids.push(id.clone());
 
         let mut cfn = CfnTarget {
             id: id.clone(),
@@ -452,13 +479,14 @@ impl Rule {
                     ),
                     None => {}
                 }
-                t.add_to_resource_policy(
+                t.add_policy_statement(
                     stack,
                     PolicyStatement::allow()
                         .action("sns:Publish")
                         .principal(Principal::service("events.amazonaws.com"))
                         .resource(t.arn())
                         .condition("ArnEquals", "aws:SourceArn", rule_arn),
+                    &cross_stack_help("topic"),
                 );
             }
         }
@@ -501,13 +529,14 @@ impl Rule {
             ),
             QueueEncryption::SqsManaged => {}
         }
-        queue.add_to_resource_policy(
+        queue.add_policy_statement(
             stack,
             PolicyStatement::allow()
                 .action("sqs:SendMessage")
                 .principal(Principal::service("events.amazonaws.com"))
                 .resource(queue.arn())
                 .condition("ArnEquals", "aws:SourceArn", self.arn()),
+            &cross_stack_help("queue"),
         );
     }
 }

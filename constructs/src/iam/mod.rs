@@ -3,6 +3,7 @@
 pub mod cfn;
 mod check;
 mod managed;
+mod resource_policy;
 
 use indexmap::IndexMap;
 
@@ -15,6 +16,8 @@ use crate::core::value::{ToCfn, Value};
 pub use cfn::{CfnManagedPolicy, CfnPolicy, CfnRole, RolePolicy};
 pub use check::RequiredPermission;
 pub use managed::{ManagedPolicy, ManagedPolicyProps};
+pub use resource_policy::add_to_resource_policy;
+pub(crate) use resource_policy::cross_stack_policy_help;
 
 /// Who a statement of a resource or trust policy is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -408,6 +411,20 @@ impl Role {
         }
     }
 
+    /// The role made by [`Role::new`] at construct id `id` of `stack`, if there is one: a
+    /// handle for a role another handle created.
+    pub fn existing(stack: &Stack, id: &str) -> Option<Role> {
+        let resource = ResourceRef {
+            stack: stack.name().to_string(),
+            path: stack.path_of(&format!("{id}/Resource")),
+        };
+        stack.resource(&resource)?;
+        Some(Role {
+            id: id.to_string(),
+            resource,
+        })
+    }
+
     /// The `AWS::IAM::Role` resource, to override a property or depend on it.
     pub fn resource(&self) -> &ResourceRef {
         &self.resource
@@ -531,39 +548,6 @@ pub fn grant(
         .resources(resources);
     grantee.grant_role().add_to_policy(stack, statement.clone());
     statement
-}
-
-/// Adds `statement` to the resource policy of a resource (a bucket's, a queue's, a topic's):
-/// the resource `{owner_id}/Policy/Resource` beside it, made by `policy` on first use (its
-/// `PolicyDocument` empty); a statement that is not valid in a resource policy is reported
-/// there, and one already in the policy is not added again.
-pub fn add_to_resource_policy<P: crate::core::resource::CfnProps>(
-    stack: &mut Stack,
-    owner: &ResourceRef,
-    owner_id: &str,
-    statement: PolicyStatement,
-    policy: impl FnOnce() -> P,
-) {
-    let policy_id = format!("{owner_id}/Policy/Resource");
-    let policy_ref = ResourceRef {
-        stack: owner.stack.clone(),
-        path: stack.path_of(&policy_id),
-    };
-    for p in statement.resource_policy_problems() {
-        stack.add_problem(Problem::new(&policy_ref.path, p).property("PolicyDocument"));
-    }
-    if stack.resource(&policy_ref).is_none() {
-        stack.add(&policy_id, &policy());
-    }
-    let value = statement.to_cfn().unwrap_or_default();
-    if let Some(Value::Array(items)) = stack
-        .resource_mut(&policy_ref)
-        .and_then(|r| r.properties.get_path_mut("PolicyDocument.Statement"))
-    {
-        if !items.contains(&value) {
-            items.push(value);
-        }
-    }
 }
 
 /// Statements with the same effect, actions and conditions become one with every resource;

@@ -613,12 +613,9 @@ impl Function {
             0..=limits::MAX_TUMBLING_WINDOW,
             " s",
         );
-        // a table of another stack without a stream is reported by enable_stream, once
-        let has_stream =
-            table.has_stream(stack) || table.enable_stream(stack, StreamViewType::NewAndOldImages);
-        if has_stream {
-            table.grant_stream_read(stack, self);
-        }
+        // a table without a stream gets one, in its own stack (at synth for another stack's)
+        table.enable_stream(stack, StreamViewType::NewAndOldImages);
+        table.grant_stream_read(stack, self);
         let destination = props.on_failure.as_ref().map(|d| match d {
             FailureDestination::Queue(q) => {
                 if q.is_fifo() {

@@ -92,7 +92,9 @@ const RESERVED_ENV: &[&str] = &[
 /// Settings of a [`Function`]: `FunctionProps::new("crate-name")` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunctionProps {
-    /// The crate's directory name under `lambdas/`.
+    /// The package name of the function's crate: any package of the app's cargo workspace
+    /// (a `[workspace] members` entry), wherever its directory is; synth finds it by name and
+    /// reports one the workspace does not have.
     pub crate_name: String,
     /// The binary to build; default: the crate's name.
     pub binary: Option<String>,
@@ -121,8 +123,9 @@ pub struct FunctionProps {
 }
 
 impl FunctionProps {
-    /// The function of the crate `lambdas/<crate_name>`: 128 MB, 3 s, arm64, its own role
-    /// and a log group kept two weeks.
+    /// The function of the workspace package `crate_name` (found among the workspace's
+    /// members, in `lambdas/` or anywhere else): 128 MB, 3 s, arm64, its own role and a log
+    /// group kept two weeks.
     pub fn new(crate_name: impl Into<String>) -> Self {
         FunctionProps {
             crate_name: crate_name.into(),
@@ -217,7 +220,8 @@ fn check_env_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A Lambda function whose code is a Rust crate under `lambdas/`, built by cargo-lambda.
+/// A Lambda function whose code is a Rust crate of the app's cargo workspace, built by
+/// cargo-lambda.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Function {
     id: String,

@@ -281,15 +281,37 @@ impl Bucket {
         &self.encryption
     }
 
-    /// Adds a statement to the bucket's policy, creating the policy on first use.
+    /// Adds a statement to the bucket's policy, creating the policy on first use. With another
+    /// stack than the bucket's, the statement still lands in the bucket's one policy, in its
+    /// stack (moved there by synth; refused, naming both stacks, when the statement refers to
+    /// a stack that already depends on the bucket's).
     pub fn add_to_resource_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
-        let owner = self.resource.clone();
-        crate::iam::add_to_resource_policy(stack, &owner, &self.id, statement, || {
-            CfnBucketPolicy {
+        self.add_policy_statement(
+            stack,
+            statement,
+            &crate::iam::cross_stack_policy_help("bucket"),
+        );
+    }
+
+    /// [`Self::add_to_resource_policy`], with what to say if the statement cannot move to the
+    /// bucket's stack.
+    pub(crate) fn add_policy_statement(
+        &self,
+        stack: &mut Stack,
+        statement: PolicyStatement,
+        help: &str,
+    ) {
+        crate::iam::add_to_resource_policy(
+            stack,
+            &self.resource,
+            &self.id,
+            statement,
+            || CfnBucketPolicy {
                 bucket: self.name(),
                 policy_document: policy_document(&[]),
-            }
-        });
+            },
+            help,
+        );
     }
 
     /// `s3:GetObject` on every object.

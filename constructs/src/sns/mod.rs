@@ -8,6 +8,7 @@ use serde_json::Value as Json;
 use crate::cfn_resource;
 use crate::core::error::Problem;
 use crate::core::names;
+use crate::core::resource::CfnResource;
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
@@ -183,7 +184,6 @@ pub struct Topic {
     fifo: bool,
     content_based_deduplication: bool,
     kms_key: Option<Value>,
-    subscriptions: usize,
 }
 
 impl Topic {
@@ -228,7 +228,6 @@ impl Topic {
             fifo: props.fifo,
             content_based_deduplication: props.content_based_deduplication,
             kms_key: props.kms_key,
-            subscriptions: 0,
         };
         if props.enforce_ssl {
             topic.add_to_resource_policy(
@@ -281,13 +280,37 @@ impl Topic {
             .is_some_and(|k| k == "alias/aws/sns" || k.ends_with(":alias/aws/sns"))
     }
 
-    /// Adds a statement to the topic's policy, creating the policy on first use.
+    /// Adds a statement to the topic's policy, creating the policy on first use. With another
+    /// stack than the topic's, the statement still lands in the topic's one policy, in its
+    /// stack (moved there by synth; refused, naming both stacks, when the statement refers to
+    /// a stack that already depends on the topic's).
     pub fn add_to_resource_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
-        let owner = self.resource.clone();
-        crate::iam::add_to_resource_policy(stack, &owner, &self.id, statement, || CfnTopicPolicy {
-            policy_document: policy_document(&[]),
-            topics: vec![self.arn()],
-        });
+        self.add_policy_statement(
+            stack,
+            statement,
+            &crate::iam::cross_stack_policy_help("topic"),
+        );
+    }
+
+    /// [`Self::add_to_resource_policy`], with what to say if the statement cannot move to the
+    /// topic's stack.
+    pub(crate) fn add_policy_statement(
+        &self,
+        stack: &mut Stack,
+        statement: PolicyStatement,
+        help: &str,
+    ) {
+        crate::iam::add_to_resource_policy(
+            stack,
+            &self.resource,
+            &self.id,
+            statement,
+            || CfnTopicPolicy {
+                policy_document: policy_document(&[]),
+                topics: vec![self.arn()],
+            },
+            help,
+        );
     }
 
     /// `sns:Publish` on the topic, and `kms:Decrypt`/`kms:GenerateDataKey` on a customer key
@@ -304,15 +327,47 @@ impl Topic {
 
     /// Subscribes `to`: the subscription, and what lets the topic deliver (the queue's policy
     /// statement, the function's permission). What SNS would refuse is reported at synth.
+    ///
+    /// A queue of another stack than `stack` gets its subscription in its own stack, beside
+    /// its policy (as the AWS CDK does), so the queue's stack refers to the topic's and not
+    /// the other way round; the subscription and the statement are moved there by synth.
+    /// Subscriptions are numbered from what `stack` already holds, so a clone of the handle
+    /// numbers them the same way.
     pub fn subscribe(
-        &mut self,
+        &self,
         stack: &mut Stack,
         to: Subscriber<'_>,
         props: SubscriptionProps,
     ) -> ResourceRef {
-        self.subscriptions += 1;
-        let id = format!("{}/Subscription{}", self.id, self.subscriptions);
-        let path = stack.path_of(&format!("{id}/Resource"));
+        let free = |stack: &Stack, owner: &str, prefix: &str| {
+            (1..)
+                .find(|n| !stack.has_construct(&format!("{owner}/{prefix}{n}/Resource")))
+                .unwrap_or(1)
+        };
+        let n = free(stack, stack.name(), &format!("{}/Subscription", self.id));
+        let (owner, id) = match &to {
+            Subscriber::Queue(q) if q.resource().stack() != stack.name() => {
+                let owner = q.resource().stack().to_string();
+                let alnum = |s: &str| {
+                    s.chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                };
+                let prefix = format!(
+                    "{}/{}{}Subscription",
+                    q.id(),
+                    alnum(self.resource.stack()),
+                    alnum(&self.id)
+                );
+                let m = free(stack, &owner, &prefix);
+                (owner, format!("{prefix}{m}"))
+            }
+            _ => (
+                stack.name().to_string(),
+                format!("{}/Subscription{n}", self.id),
+            ),
+        };
+        let path = format!("{owner}/{id}/Resource");
         let mut problem = |property: &str, message: String| {
             stack.add_problem(Problem::new(&path, message).property(property));
         };
@@ -377,20 +432,40 @@ impl Topic {
             topic_arn: self.arn(),
             ..Default::default()
         };
-        let created = stack.add(&format!("{id}/Resource"), &subscription);
-        match to {
-            Subscriber::Queue(q) => q.add_to_resource_policy(
+        let help = "the topic's stack already refers to the queue's stack: put the topic and \
+                    the queue in one stack, or subscribe a queue of a stack the topic's stack does \
+                    not depend on";
+        let mut resource = CfnResource::from_props(&subscription);
+        if let Subscriber::Queue(q) = &to {
+            q.add_policy_statement(
                 stack,
                 PolicyStatement::allow()
                     .action("sqs:SendMessage")
                     .principal(Principal::service("sns.amazonaws.com"))
                     .resource(q.arn())
                     .condition("ArnEquals", "aws:SourceArn", self.arn()),
+                help,
+            );
+            // SNS delivers from the moment the subscription exists: not before the queue's
+            // policy lets it (as the AWS CDK orders them); both are in the queue's stack
+            resource.add_depends_on(&q.policy());
+        }
+        let created = stack.add_resource_in(
+            &owner,
+            &format!("{id}/Resource"),
+            resource,
+            &format!(
+                "the subscription {path} to the topic {}",
+                self.resource.path()
             ),
+            help,
+        );
+        match to {
+            Subscriber::Queue(_) => {}
             Subscriber::Function(f) => {
                 f.add_permission(
                     stack,
-                    &format!("{}{}Invoke", self.id, self.subscriptions),
+                    &format!("{}{n}Invoke", self.id),
                     PermissionProps::new("sns.amazonaws.com").source_arn(self.arn()),
                 );
             }

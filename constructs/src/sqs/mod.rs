@@ -387,6 +387,20 @@ impl Queue {
         &self.resource
     }
 
+    /// The queue's construct id in its stack.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The queue's policy (`AWS::SQS::QueuePolicy`), in the queue's stack: made with the queue
+    /// when TLS is enforced, otherwise by the first statement added to it.
+    pub fn policy(&self) -> ResourceRef {
+        ResourceRef {
+            stack: self.resource.stack.clone(),
+            path: format!("{}/{}/Policy/Resource", self.resource.stack, self.id),
+        }
+    }
+
     /// The queue's URL (`Ref`).
     pub fn url(&self) -> Value {
         self.resource.reference()
@@ -424,13 +438,37 @@ impl Queue {
         self.visibility_timeout_seconds
     }
 
-    /// Adds a statement to the queue's policy, creating the policy on first use.
+    /// Adds a statement to the queue's policy, creating the policy on first use. With another
+    /// stack than the queue's, the statement still lands in the queue's one policy, in its
+    /// stack (moved there by synth; refused, naming both stacks, when the statement refers to
+    /// a stack that already depends on the queue's).
     pub fn add_to_resource_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
-        let owner = self.resource.clone();
-        crate::iam::add_to_resource_policy(stack, &owner, &self.id, statement, || CfnQueuePolicy {
-            policy_document: policy_document(&[]),
-            queues: vec![self.url()],
-        });
+        self.add_policy_statement(
+            stack,
+            statement,
+            &crate::iam::cross_stack_policy_help("queue"),
+        );
+    }
+
+    /// [`Self::add_to_resource_policy`], with what to say if the statement cannot move to the
+    /// queue's stack.
+    pub(crate) fn add_policy_statement(
+        &self,
+        stack: &mut Stack,
+        statement: PolicyStatement,
+        help: &str,
+    ) {
+        crate::iam::add_to_resource_policy(
+            stack,
+            &self.resource,
+            &self.id,
+            statement,
+            || CfnQueuePolicy {
+                policy_document: policy_document(&[]),
+                queues: vec![self.url()],
+            },
+            help,
+        );
     }
 
     /// The rights on the queue's KMS key that `actions` need, for a customer key.

@@ -33,10 +33,14 @@ impl Substituter<'_> {
                     .resource(r)
                     .map(|res| res.type_name.as_str())
                     .unwrap_or("");
+                // named after what `Ref` returns for the type (CloudFormation's return
+                // values of each resource type)
                 let suffix = match kind {
                     "AWS::StepFunctions::StateMachine"
+                    | "AWS::StepFunctions::Activity"
                     | "AWS::IAM::ManagedPolicy"
                     | "AWS::SNS::Topic" => "Arn",
+                    "AWS::SQS::Queue" => "Url",
                     "AWS::ApiGateway::RestApi" => "Id",
                     _ => "Name",
                 };

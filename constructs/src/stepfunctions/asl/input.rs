@@ -20,6 +20,10 @@ pub enum Input {
     /// A value from a path, as a string: `States.Format('{}', $.n)` under JSONPath,
     /// `$string($states.input.n)` under JSONata (DynamoDB wants numbers as strings).
     PathAsString(String),
+    /// A value from a path, as its JSON text: `States.JsonToString($.tags)` under JSONPath,
+    /// `$string($states.input.tags)` under JSONata (an SNS `String.Array` attribute wants
+    /// its array as text).
+    PathAsJson(String),
     /// An intrinsic function: JSONPath only (JSONata has its own functions).
     Intrinsic(Intrinsic),
     /// A JSONata expression, without the `{% %}`: JSONata only.
@@ -73,15 +77,17 @@ impl Input {
             Input::Value(v) => v.clone(),
             Input::Path(p) => Value::String(p.clone()),
             Input::PathAsString(p) => Value::String(format_path_as_string(p)),
+            Input::PathAsJson(p) => Value::String(format!("States.JsonToString({p})")),
             Input::Intrinsic(i) => Value::String(i.to_string()),
             Input::Expr(e) => Value::String(format!("{{% {e} %}}")),
             Input::Array(items) => Value::Array(items.iter().map(Self::render_json_path).collect()),
             Input::Object(m) => Value::Object(
                 m.iter()
                     .map(|(k, v)| match v {
-                        Input::Path(_) | Input::PathAsString(_) | Input::Intrinsic(_) => {
-                            (format!("{k}.$"), v.render_json_path())
-                        }
+                        Input::Path(_)
+                        | Input::PathAsString(_)
+                        | Input::PathAsJson(_)
+                        | Input::Intrinsic(_) => (format!("{k}.$"), v.render_json_path()),
                         _ => (k.clone(), v.render_json_path()),
                     })
                     .collect(),
@@ -97,6 +103,10 @@ impl Input {
                 jsonata_of_path(p).unwrap_or_else(|_| p.clone())
             )),
             Input::PathAsString(p) => Value::String(format!(
+                "{{% $string({}) %}}",
+                jsonata_of_path(p).unwrap_or_else(|_| p.clone())
+            )),
+            Input::PathAsJson(p) => Value::String(format!(
                 "{{% $string({}) %}}",
                 jsonata_of_path(p).unwrap_or_else(|_| p.clone())
             )),
@@ -137,7 +147,7 @@ impl Input {
         let jsonata = language == QueryLanguage::Jsonata;
         match self {
             Input::Value(_) => {}
-            Input::Path(p) | Input::PathAsString(p) => {
+            Input::Path(p) | Input::PathAsString(p) | Input::PathAsJson(p) => {
                 if let Err(e) = check_path(p) {
                     out.push(format!("{at}: {e}"));
                 } else if jsonata {
@@ -193,7 +203,11 @@ impl Input {
     pub fn is_dynamic(&self) -> bool {
         match self {
             Input::Value(_) => false,
-            Input::Path(_) | Input::PathAsString(_) | Input::Intrinsic(_) | Input::Expr(_) => true,
+            Input::Path(_)
+            | Input::PathAsString(_)
+            | Input::PathAsJson(_)
+            | Input::Intrinsic(_)
+            | Input::Expr(_) => true,
             Input::Array(items) => items.iter().any(Input::is_dynamic),
             Input::Object(m) => m.values().any(Input::is_dynamic),
         }

@@ -13,6 +13,13 @@ use super::model::QueryLanguage;
 /// An argument of an intrinsic function. A `&str` is a string literal; paths, context paths
 /// and variables have their own constructors, so `"world".into()` can never be read as a
 /// path.
+///
+/// A plain `&str` or `String` given with `into()` that reads as a path (`"$.orderId"`), a
+/// context path (`"$$.Execution.Id"`) or a variable (`"$total"`) is refused at synth: it
+/// would be formatted as that text, not as the value it names (the AWS CDK's
+/// `JsonPath.format` quotes such a string too, and its users learn it from wrong output).
+/// Say what you mean: [`Arg::path`], [`Arg::var`], a [`ContextPath`], or [`Arg::str`] for
+/// the text itself.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
     /// A reference path, `$.x` (written as is).
@@ -21,8 +28,12 @@ pub enum Arg {
     Context(ContextPath),
     /// A variable, `$total` (the name is written without the `$`).
     Var(String),
-    /// A string literal (quoted; `'`, `{`, `}` and `\` escaped).
+    /// A string literal (quoted; `'`, `{`, `}` and `\` escaped), given as such with
+    /// [`Arg::str`].
     Str(String),
+    /// A plain string given with `into()`: rendered as a string literal, like [`Arg::Str`];
+    /// one that reads as a path, a context path or a variable is refused at synth.
+    Plain(String),
     /// The template of `States.Format`: quoted, its `{}` placeholders kept.
     Template(String),
     /// A number literal.
@@ -72,6 +83,15 @@ impl Arg {
                     ));
                 }
             }
+            Arg::Plain(text) => {
+                if let Some((what, fix)) = reads_as_reference(text) {
+                    out.push(format!(
+                        "the argument {text:?} is a string literal, but it reads as {what}: \
+                         it would be formatted as the text {text:?}, not the value; write \
+                         {fix}, or Arg::str({text:?}) for the text itself"
+                    ));
+                }
+            }
             Arg::Call(i) => out.extend(i.problems()),
             _ => {}
         }
@@ -103,16 +123,72 @@ impl From<bool> for Arg {
     }
 }
 
-/// Text: `"world".into()` renders as `'world'`; use [`Arg::path`] for a path.
+/// What a plain string argument reads as, when it reads as a reference: the thing, and how
+/// to write it.
+fn reads_as_reference(text: &str) -> Option<(&'static str, String)> {
+    let t = text.trim();
+    if t.starts_with("$$.") || t == "$$" {
+        return Some((
+            "a context path",
+            format!("ContextPath(\"{t}\") (or a ContextPath constant)"),
+        ));
+    }
+    if t == "$" || t.starts_with("$.") || t.starts_with("$[") {
+        return Some(("a path", format!("Arg::path({t:?})")));
+    }
+    let name = t.strip_prefix('$')?;
+    let first = name.split(['.', '[']).next().unwrap_or_default();
+    let is_name = first
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    is_name.then(|| ("a variable", format!("Arg::var({first:?})")))
+}
+
+/// The string literals of an intrinsic function's text (`States.Format('{}', '$.id')`) that
+/// read as a path or a context path, each with how to write it as one: what a definition
+/// written as JSON (or a `Payload` already rendered to a value) says where it surely meant
+/// the value. Variables are left alone there: `'$USD'` may well be text.
+pub(crate) fn quoted_references(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\'' {
+            continue;
+        }
+        let mut literal = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        literal.push(n);
+                    }
+                }
+                '\'' => break,
+                c => literal.push(c),
+            }
+        }
+        if let Some((what, fix)) = reads_as_reference(&literal) {
+            if what != "a variable" {
+                out.push((literal, format!("{what}: write it unquoted, as {fix}")));
+            }
+        }
+    }
+    out
+}
+
+/// Text: `"world".into()` renders as `'world'`; use [`Arg::path`] for a path (a plain string
+/// that reads as one is refused at synth).
 impl From<&str> for Arg {
     fn from(s: &str) -> Self {
-        Arg::Str(s.to_string())
+        Arg::Plain(s.to_string())
     }
 }
 
 impl From<String> for Arg {
     fn from(s: String) -> Self {
-        Arg::Str(s)
+        Arg::Plain(s)
     }
 }
 
@@ -128,7 +204,7 @@ impl fmt::Display for Arg {
             Arg::Path(p) => f.write_str(p),
             Arg::Context(p) => f.write_str(p.as_str()),
             Arg::Var(name) => write!(f, "${name}"),
-            Arg::Str(s) => {
+            Arg::Str(s) | Arg::Plain(s) => {
                 f.write_str("'")?;
                 for c in s.chars() {
                     if matches!(c, '\'' | '{' | '}' | '\\') {

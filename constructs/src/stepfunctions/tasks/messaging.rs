@@ -2,13 +2,16 @@
 //! call or `.waitForTaskToken` (synth checks that the token is sent), with the rights derived.
 //! What SQS or SNS would refuse at run time is refused at synth: a message to a FIFO queue or
 //! topic without a group id, or without a deduplication id when the queue or topic does not
-//! deduplicate by content, and a per-message delay on a FIFO queue.
+//! deduplicate by content, and a per-message delay on a FIFO queue. Both send typed message
+//! attributes (see [`MessageAttribute`]), so subscriptions and consumers can filter on them
+//! rather than on the body.
 
 use crate::iam::{kms_producer_statement, PolicyStatement};
 use crate::sns::Topic;
 use crate::sqs::{Queue, QueueEncryption};
 
 use super::super::asl::{task, Input, Step};
+use super::attributes::{self, MessageAttribute, Service};
 use super::integration_arn;
 
 /// Options of [`sqs_send_message`]: `SendMessage::new(body)` then builder methods.
@@ -22,6 +25,8 @@ pub struct SendMessage {
     pub deduplication_id: Option<Input>,
     /// `DelaySeconds`, 0 to 900; standard queues only (a FIFO queue's delay is the queue's).
     pub delay_seconds: Option<u32>,
+    /// `MessageAttributes`, by name, in order (at most 10).
+    pub attributes: Vec<(String, MessageAttribute)>,
     /// Wait until a consumer calls `SendTaskSuccess` with `$$.Task.Token`, which the body
     /// must carry.
     pub wait_for_task_token: bool,
@@ -35,6 +40,7 @@ impl SendMessage {
             group_id: None,
             deduplication_id: None,
             delay_seconds: None,
+            attributes: Vec::new(),
             wait_for_task_token: false,
         }
     }
@@ -51,6 +57,12 @@ impl SendMessage {
     /// Delay the message's first delivery.
     pub fn delay_seconds(mut self, seconds: u32) -> Self {
         self.delay_seconds = Some(seconds);
+        self
+    }
+    /// A message attribute (`MessageAttributes`): `String`, `Number` or `Binary`; its name,
+    /// value, the count (at most 10) and the message's size are checked at synth.
+    pub fn attribute(mut self, name: impl Into<String>, attribute: MessageAttribute) -> Self {
+        self.attributes.push((name.into(), attribute));
         self
     }
     /// Wait for the consumer's callback (`.waitForTaskToken`).
@@ -79,9 +91,15 @@ pub fn sqs_send_message(name: &str, queue: &Queue, options: SendMessage) -> Step
         options.deduplication_id.is_some(),
         "SendMessage",
     );
+    let (attributes, attribute_problems) =
+        attributes::render(name, Service::Sqs, &options.attributes, &options.body);
+    problems.extend(attribute_problems);
     let mut input = Input::object()
         .field("QueueUrl", queue.url())
         .field("MessageBody", options.body);
+    if let Some(a) = attributes {
+        input = input.field("MessageAttributes", a);
+    }
     if let Some(g) = options.group_id {
         input = input.field("MessageGroupId", g);
     }
@@ -157,6 +175,8 @@ pub struct Publish {
     pub group_id: Option<Input>,
     /// `MessageDeduplicationId`: FIFO topics without content-based deduplication need one.
     pub deduplication_id: Option<Input>,
+    /// `MessageAttributes`, by name, in order: what subscriptions' filter policies match.
+    pub attributes: Vec<(String, MessageAttribute)>,
     /// Wait for a subscriber's callback with `$$.Task.Token`, which the message must carry.
     pub wait_for_task_token: bool,
 }
@@ -169,8 +189,17 @@ impl Publish {
             subject: None,
             group_id: None,
             deduplication_id: None,
+            attributes: Vec::new(),
             wait_for_task_token: false,
         }
+    }
+    /// A message attribute (`MessageAttributes`): `String`, `String.Array`, `Number` or
+    /// `Binary`, what a subscription's filter policy matches; its name, value and the
+    /// message's size are checked at synth. SNS sets no count, but an SQS subscription with
+    /// raw message delivery discards a message of more than 10 attributes.
+    pub fn attribute(mut self, name: impl Into<String>, attribute: MessageAttribute) -> Self {
+        self.attributes.push((name.into(), attribute));
+        self
     }
     /// The subject.
     pub fn subject(mut self, subject: impl Into<Input>) -> Self {
@@ -204,13 +233,18 @@ pub fn sns_publish(name: &str, topic: &Topic, options: Publish) -> Step {
     } else {
         ""
     };
+    let (attributes, attribute_problems) =
+        attributes::render(name, Service::Sns, &options.attributes, &options.message);
     let mut input = Input::object()
         .field("TopicArn", topic.arn())
         .field("Message", options.message);
     if let Some(s) = options.subject {
         input = input.field("Subject", s);
     }
-    let problems = fifo_problems(
+    if let Some(a) = attributes {
+        input = input.field("MessageAttributes", a);
+    }
+    let mut problems = fifo_problems(
         name,
         "topic",
         topic.is_fifo(),
@@ -219,6 +253,7 @@ pub fn sns_publish(name: &str, topic: &Topic, options: Publish) -> Step {
         options.deduplication_id.is_some(),
         "Publish",
     );
+    problems.extend(attribute_problems);
     if let Some(g) = options.group_id {
         input = input.field("MessageGroupId", g);
     }

@@ -16,6 +16,11 @@ use super::state_machine::StateMachine;
 
 mod dynamodb;
 pub use dynamodb::*;
+mod attributes;
+pub use attributes::{
+    MessageAttribute, MessageAttributeType, MAX_MESSAGE_ATTRIBUTE_NAME, MAX_MESSAGE_BYTES,
+    MAX_SQS_MESSAGE_ATTRIBUTES,
+};
 mod messaging;
 pub use messaging::*;
 mod events;

@@ -8,6 +8,7 @@ use crate::core::value::Value;
 use super::limits::*;
 use super::model::*;
 
+mod literals;
 mod map;
 
 /// The longest state name Step Functions accepts.
@@ -291,6 +292,11 @@ impl<'a> Checker<'a> {
         only(s.output.is_some(), "Output", QueryLanguage::Jsonata, self);
         if matches!(s.kind, StateKind::Fail(_)) && (s.assign.is_some() || s.output.is_some()) {
             self.at(name, "a Fail state has no Assign or Output");
+        }
+        if !jsonata {
+            for p in literals::quoted_paths(s) {
+                self.at(name, p);
+            }
         }
         match &s.kind {
             StateKind::Pass(p) => {
