@@ -2,13 +2,14 @@
 //! AWS, or to `AWS_ENDPOINT_URL` (moto, LocalStack), with the request and response shapes of
 //! Step Functions' integrations.
 //!
-//! DynamoDB, Step Functions, SQS and EventBridge speak JSON on the wire in the very shape
-//! their integrations take (`{"TableName": ..., "Item": {"id": {"S": "1"}}}`), so their calls
-//! go out as signed JSON requests and come back as the service answered (a JSON message body
-//! or event detail sent as its text, as Step Functions does); SNS takes the same fields as a
-//! form; Lambda's Invoke is one REST call; S3 goes through the SDK's typed client.
+//! DynamoDB, SQS and EventBridge speak JSON on the wire in the very shape their integrations
+//! take (`{"TableName": ..., "Item": {"id": {"S": "1"}}}`), so their calls go out as signed
+//! JSON requests and come back as the service answered (a JSON message body or event detail
+//! sent as its text, as Step Functions does); Step Functions' own API takes camelCase members,
+//! so its calls are translated both ways (`sfn`); SNS takes the same fields as a form; Lambda's
+//! Invoke is one REST call; S3 goes through the SDK's typed client.
 
-use std::time::Duration;
+mod sfn;
 
 use rcdk_local::{lambda, Failure, Purpose, TaskAnswer, TaskCall, TaskRunner};
 use serde_json::{json, Value as Json};
@@ -292,48 +293,6 @@ impl Live {
             }
         })
     }
-
-    /// `states:startExecution`, waiting for the end with `.sync` (the execution's
-    /// description) and `.sync:2` (its output as JSON).
-    fn start_execution(&self, input: &Json, wait: Option<bool>) -> Result<Json, Failure> {
-        let mut request = input.clone();
-        if let Some(i) = request.get("Input").filter(|i| !i.is_string()).cloned() {
-            request["Input"] = Json::String(i.to_string());
-        }
-        let started = self.json_call(
-            "states",
-            "AWSStepFunctions.StartExecution",
-            &request,
-            "StepFunctions",
-        )?;
-        let Some(parsed) = wait else {
-            return Ok(started);
-        };
-        let arn = started["executionArn"].clone();
-        loop {
-            let d = self.json_call(
-                "states",
-                "AWSStepFunctions.DescribeExecution",
-                &json!({"executionArn": arn}),
-                "StepFunctions",
-            )?;
-            match d["status"].as_str() {
-                Some("RUNNING") | Some("PENDING_REDRIVE") => {
-                    std::thread::sleep(Duration::from_millis(500))
-                }
-                Some("SUCCEEDED") => {
-                    let mut out = d.clone();
-                    if parsed {
-                        if let Some(text) = d["output"].as_str() {
-                            out["Output"] = serde_json::from_str(text).unwrap_or(Json::Null);
-                        }
-                    }
-                    return Ok(out);
-                }
-                _ => return Err(Failure::new("States.TaskFailed", d.to_string())),
-            }
-        }
-    }
 }
 
 /// `putItem` → `PutItem`.
@@ -378,15 +337,16 @@ fn dispatch(live: &Live, call: &TaskCall<'_>) -> Result<Json, Failure> {
             call.input,
             "DynamoDb",
         ),
-        ["states", "startExecution"] => live.start_execution(call.input, None),
-        ["states", "startExecution.sync"] => live.start_execution(call.input, Some(false)),
-        ["states", "startExecution.sync", "2"] => live.start_execution(call.input, Some(true)),
-        ["aws-sdk", "sfn", op] => live.json_call(
-            "states",
-            &format!("AWSStepFunctions.{}", pascal(op)),
-            call.input,
-            "Sfn",
-        ),
+        ["states", "startExecution"] => {
+            live.start_execution(call.input, sfn::Wait::No, call.timeout_seconds)
+        }
+        ["states", "startExecution.sync"] => {
+            live.start_execution(call.input, sfn::Wait::Sync, call.timeout_seconds)
+        }
+        ["states", "startExecution.sync", "2"] => {
+            live.start_execution(call.input, sfn::Wait::Sync2, call.timeout_seconds)
+        }
+        ["aws-sdk", "sfn", op] => live.sdk_sfn(op, call.input),
         ["s3", op]
             if call.purpose != Purpose::Task
                 || matches!(*op, "getObject" | "putObject" | "listObjectsV2") =>
