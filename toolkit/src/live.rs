@@ -18,6 +18,10 @@ use crate::aws::Aws;
 use crate::error::DeployError;
 use crate::signed::{Answer, Signed};
 
+/// How long a Lambda invocation's answer is awaited: the longest a function may run (900 s,
+/// Lambda's quota on a function's timeout) and a little more.
+const LAMBDA_ANSWER: std::time::Duration = std::time::Duration::from_secs(910);
+
 /// Calls the services a machine's tasks use.
 pub struct Live {
     runtime: tokio::runtime::Runtime,
@@ -43,7 +47,7 @@ impl Live {
         &self.aws.region
     }
 
-    /// A SigV4-signed request to `service`, answered.
+    /// A SigV4-signed request to `service`, answered (within rcdk's timeouts).
     fn send(
         &self,
         service: &str,
@@ -191,13 +195,18 @@ impl Live {
     /// Lambda's Invoke: the function's output, or its error as Step Functions reports it.
     fn invoke(&self, function: &str, payload: &Json) -> Result<Json, Failure> {
         let path = format!("/2015-03-31/functions/{function}/invocations");
-        let answer = self.send(
-            "lambda",
-            "POST",
-            &path,
-            &[("content-type", "application/json")],
-            serde_json::to_vec(payload).unwrap_or_default(),
-        )?;
+        // a function may run 900 s (Lambda's largest timeout): its answer is awaited as long
+        let answer = self
+            .runtime
+            .block_on(self.signed.send_within(
+                "lambda",
+                "POST",
+                &path,
+                &[("content-type", "application/json")],
+                serde_json::to_vec(payload).unwrap_or_default(),
+                LAMBDA_ANSWER,
+            ))
+            .map_err(|e| Failure::new("States.Runtime", e))?;
         if let Some((kind, message)) = answer.error_parts() {
             return Err(Failure::new(format!("Lambda.{kind}"), message));
         }
