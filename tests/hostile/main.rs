@@ -9,3 +9,4 @@
 mod common;
 
 mod assembly;
+mod toolkit;

@@ -9,7 +9,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use constructs::core::synth::AssetEntry;
 use sha2::{Digest, Sha256};
 
-use super::aws::{aws_error, Aws};
+use super::aws::Aws;
 use super::error::DeployError;
 use super::ui::Ui;
 
@@ -64,7 +64,7 @@ pub async fn find_bucket(aws: &Aws) -> Result<AssetBucket, DeployError> {
             Some(AssetBucket::new(name, d.stack_id().and_then(arn_account)))
         }),
         Err(e) if super::aws::is_missing_stack(&e) => None,
-        Err(e) => return Err(aws_error("DescribeStackResource", Some(TOOLKIT_STACK), e)),
+        Err(e) => return Err(aws.error("DescribeStackResource", Some(TOOLKIT_STACK), e)),
     };
     let Some(bucket) = bucket else {
         return Err(DeployError::NotBootstrapped {
@@ -84,7 +84,7 @@ pub async fn find_bucket(aws: &Aws) -> Result<AssetBucket, DeployError> {
                 detail: format!("the asset bucket {bucket} of {TOOLKIT_STACK} is gone"),
             });
         }
-        return Err(aws_error("HeadBucket", None, e));
+        return Err(aws.error("HeadBucket", None, e));
     }
     Ok(bucket)
 }
@@ -106,28 +106,32 @@ pub async fn exists(aws: &Aws, bucket: &AssetBucket, key: &str) -> Result<bool, 
             if status == Some(404) || e.as_service_error().is_some_and(|s| s.is_not_found()) {
                 Ok(false)
             } else {
-                Err(aws_error("HeadObject", None, e))
+                Err(aws.error("HeadObject", None, e))
             }
         }
     }
 }
 
-/// Puts bytes under a key.
+/// Puts bytes under a key; the upload's timeouts grow with its size
+/// ([`crate::aws::upload_timeouts`]), within the command's deadline.
 pub async fn upload(
     aws: &Aws,
     bucket: &AssetBucket,
     key: &str,
     body: Vec<u8>,
 ) -> Result<(), DeployError> {
+    let timeouts = crate::aws::upload_timeouts(aws.config.as_ref(), body.len());
     aws.s3
         .put_object()
         .bucket(&bucket.name)
         .key(key)
         .set_expected_bucket_owner(bucket.owner.clone())
         .body(ByteStream::from(body))
+        .customize()
+        .config_override(aws_sdk_s3::config::Builder::default().timeout_config(timeouts))
         .send()
         .await
-        .map_err(|e| aws_error("PutObject", None, e))?;
+        .map_err(|e| aws.error("PutObject", None, e))?;
     Ok(())
 }
 

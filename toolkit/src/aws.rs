@@ -3,13 +3,73 @@
 //! call so that a missing region, missing credentials or an expired token each get one clear
 //! message; and the translation of SDK errors into [`DeployError`]s.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::DeployError;
+use crate::ui::{clean, mask_urls};
+
+/// How long a TCP (and TLS) connection may take to open.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the first byte of an answer may take, from the request's start: the calls rcdk
+/// makes are answered in a second or two; an endpoint that accepts the connection and never
+/// answers is given up on after this (and the attempt retried, see [`bounded_retries`]).
+pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one attempt may take in all (the answer's body included).
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long loading the configuration and the credentials may take (an SSO or web-identity
+/// profile calls an endpoint of its own).
+pub const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(60);
+/// The most attempts of one call, whatever `AWS_MAX_ATTEMPTS` or the profile say.
+pub const MAX_ATTEMPTS: u32 = 5;
+/// The longest pause between two attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(20);
+
+/// The SDK clients' timeouts: connect, read and attempt timeouts always; `deadline` (the
+/// command's `--timeout`) as the operation timeout, which bounds a call with all its retries.
+pub fn timeouts(deadline: Option<Duration>) -> TimeoutConfig {
+    let mut t = TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT);
+    if let Some(d) = deadline {
+        t = t.operation_timeout(d);
+    }
+    t.build()
+}
+
+/// The retries of the configuration (the SDK's standard mode, 3 attempts, unless
+/// `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE` or the profile say otherwise), bounded: at most
+/// [`MAX_ATTEMPTS`] attempts and [`MAX_BACKOFF`] between two.
+pub fn bounded_retries(configured: Option<&RetryConfig>) -> RetryConfig {
+    let given = configured.cloned().unwrap_or_else(RetryConfig::standard);
+    given
+        .clone()
+        .with_max_attempts(given.max_attempts().clamp(1, MAX_ATTEMPTS))
+        .with_max_backoff(given.max_backoff().min(MAX_BACKOFF))
+}
+
+/// Timeouts for one upload of `bytes` bytes: the read and attempt timeouts grow by a second
+/// per 64 KiB (an upload at 64 KiB/s still finishes), within the configuration's deadline.
+pub fn upload_timeouts(config: Option<&aws_config::SdkConfig>, bytes: usize) -> TimeoutConfig {
+    let extra = Duration::from_secs((bytes / 65_536) as u64);
+    let mut t = TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT + extra)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT + extra);
+    if let Some(d) = config
+        .and_then(|c| c.timeout_config())
+        .and_then(|t| t.operation_timeout())
+    {
+        t = t.operation_timeout(d);
+    }
+    t.build()
+}
 
 /// The clients deploy uses, and where they point.
 #[derive(Debug, Clone)]
@@ -24,6 +84,38 @@ pub struct Aws {
 }
 
 impl Aws {
+    /// Where the calls go, for messages: `AWS_ENDPOINT_URL` (its user and password masked),
+    /// or AWS's endpoints of the region.
+    pub fn destination(&self) -> String {
+        match &self.endpoint {
+            Some(e) => mask_urls(e).into_owned(),
+            None => format!("AWS ({})", self.region),
+        }
+    }
+
+    /// [`aws_error`], a call that got no answer naming where it went.
+    pub fn error<E, R>(
+        &self,
+        operation: &'static str,
+        stack: Option<&str>,
+        err: SdkError<E, R>,
+    ) -> DeployError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        match aws_error(operation, stack, err) {
+            DeployError::Connection {
+                operation, message, ..
+            } => DeployError::Connection {
+                operation,
+                endpoint: self.destination(),
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// Clients over an already-loaded configuration (tests pass mocked clients directly).
     pub fn from_clients(
         cfn: aws_sdk_cloudformation::Client,
@@ -41,9 +133,28 @@ impl Aws {
     }
 }
 
-/// Loads the configuration and checks region and credentials.
+/// Loads the configuration and checks region and credentials (rcdk's timeouts, no deadline).
 pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Aws, DeployError> {
-    let config = crate::aws_config(profile, region).await;
+    connect_within(profile, region, None).await
+}
+
+/// [`connect`], every call of the clients bounded by `deadline` (the command's `--timeout`).
+pub async fn connect_within(
+    profile: Option<&str>,
+    region: Option<&str>,
+    deadline: Option<Duration>,
+) -> Result<Aws, DeployError> {
+    let loading = || DeployError::Connection {
+        operation: "loading the AWS configuration",
+        endpoint: "the configured credential and region providers".to_string(),
+        message: format!("no answer within {} s", CREDENTIALS_TIMEOUT.as_secs()),
+    };
+    let config = tokio::time::timeout(
+        CREDENTIALS_TIMEOUT,
+        crate::aws_config(profile, region, deadline),
+    )
+    .await
+    .map_err(|_| loading())?;
     let region = config
         .region()
         .map(|r| r.to_string())
@@ -57,7 +168,16 @@ pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Result<Aws,
             profile: profile.clone(),
             detail: "no credentials provider is configured".to_string(),
         })?;
-    match provider.provide_credentials().await {
+    let provided = tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials())
+        .await
+        .map_err(|_| DeployError::NoCredentials {
+            profile: profile.clone(),
+            detail: format!(
+                "the credential provider gave no answer within {} s",
+                CREDENTIALS_TIMEOUT.as_secs()
+            ),
+        })?;
+    match provided {
         Ok(credentials) => {
             if credentials
                 .expiry()
@@ -145,6 +265,7 @@ where
         {
             DeployError::Connection {
                 operation,
+                endpoint: "AWS".to_string(),
                 message: chain(&err),
             }
         }
@@ -156,7 +277,8 @@ where
     }
 }
 
-/// An error and its sources, one after the other (`dispatch failure: io error: ... refused`).
+/// An error and its sources, one after the other (`dispatch failure: io error: ... refused`),
+/// control characters escaped and URLs' passwords masked.
 pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
@@ -167,5 +289,41 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
         }
         source = s.source();
     }
-    parts.join(": ")
+    mask_urls(&clean(&parts.join(": "))).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_config::retry::RetryMode;
+
+    #[test]
+    fn every_call_has_connect_read_and_attempt_timeouts_and_the_deadline() {
+        let t = timeouts(None);
+        assert_eq!(t.connect_timeout(), Some(CONNECT_TIMEOUT));
+        assert_eq!(t.read_timeout(), Some(READ_TIMEOUT));
+        assert_eq!(t.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
+        assert_eq!(t.operation_timeout(), None);
+        let t = timeouts(Some(Duration::from_secs(60)));
+        assert_eq!(t.operation_timeout(), Some(Duration::from_secs(60)));
+        // an upload of 64 MiB may take 1,024 s more than a call
+        let t = upload_timeouts(None, 64 * 1024 * 1024);
+        assert_eq!(
+            t.read_timeout(),
+            Some(READ_TIMEOUT + Duration::from_secs(1024))
+        );
+    }
+
+    #[test]
+    fn retries_are_bounded_whatever_the_environment_says() {
+        let r = bounded_retries(Some(
+            &RetryConfig::adaptive()
+                .with_max_attempts(1000)
+                .with_max_backoff(Duration::from_secs(3600)),
+        ));
+        assert_eq!(r.max_attempts(), MAX_ATTEMPTS);
+        assert_eq!(r.max_backoff(), MAX_BACKOFF);
+        assert_eq!(r.mode(), RetryMode::Adaptive);
+        assert_eq!(bounded_retries(None).max_attempts(), 3);
+    }
 }

@@ -14,10 +14,10 @@ use indexmap::IndexMap;
 use serde_json::Value as Json;
 
 use crate::approval::{Action, Replacement, ResourceChange};
-use crate::aws::{aws_error, is_missing_stack, Aws};
+use crate::aws::{is_missing_stack, Aws};
 use crate::error::DeployError;
 use crate::status::{classify, is_in_progress, StackState};
-use crate::ui::Ui;
+use crate::ui::{clean, clean_line, Ui};
 
 /// How long to wait on CloudFormation, and how often to ask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,28 @@ impl Default for Wait {
             poll: Duration::from_secs(2),
             timeout: Duration::from_secs(60 * 60),
         }
+    }
+}
+
+/// The most pages of one listing read: far beyond any stack (100 events or changes a page), so
+/// an endpoint that answers page after page without end is stopped.
+pub const MAX_PAGES: usize = 1_000;
+
+/// The pages of one listing: the next token, unless the listing has ended, repeats a token, or
+/// has gone on for [`MAX_PAGES`] pages.
+#[derive(Debug, Default)]
+pub struct Pages {
+    seen: HashSet<String>,
+}
+
+impl Pages {
+    /// The token to ask for the next page with (`None`: stop).
+    pub fn next(&mut self, token: Option<&str>) -> Option<String> {
+        let t = token.filter(|t| !t.is_empty())?;
+        if self.seen.len() >= MAX_PAGES || !self.seen.insert(t.to_string()) {
+            return None;
+        }
+        Some(t.to_string())
     }
 }
 
@@ -64,7 +86,7 @@ pub async fn describe(aws: &Aws, name: &str) -> Result<Option<Stack>, DeployErro
     match aws.cfn.describe_stacks().stack_name(name).send().await {
         Ok(out) => Ok(out.stacks().first().cloned()),
         Err(e) if is_missing_stack(&e) => Ok(None),
-        Err(e) => Err(aws_error("DescribeStacks", Some(name), e)),
+        Err(e) => Err(aws.error("DescribeStacks", Some(name), e)),
     }
 }
 
@@ -77,7 +99,7 @@ pub async fn deployed_template(aws: &Aws, name: &str) -> Result<Option<Json>, De
         .template_stage(TemplateStage::Original)
         .send()
         .await
-        .map_err(|e| aws_error("GetTemplate", Some(name), e))?;
+        .map_err(|e| aws.error("GetTemplate", Some(name), e))?;
     Ok(out
         .template_body()
         .and_then(|b| serde_json::from_str(b).ok()))
@@ -164,13 +186,13 @@ pub async fn wait_for_change_set(
                 .stack_name(stack)
                 .send()
                 .await
-                .map_err(|e| aws_error("DescribeChangeSet", Some(stack), e))
+                .map_err(|e| aws.error("DescribeChangeSet", Some(stack), e))
         })
         .await?;
         match out.status() {
             Some(ChangeSetStatus::CreateComplete) => break,
             Some(ChangeSetStatus::Failed) => {
-                let reason = out.status_reason().unwrap_or("no reason given").to_string();
+                let reason = clean(out.status_reason().unwrap_or("no reason given")).into_owned();
                 if is_empty_change_set_reason(&reason) {
                     return Ok(ChangeSetResult::Empty);
                 }
@@ -191,6 +213,7 @@ pub async fn wait_for_change_set(
     }
     let mut changes = Vec::new();
     let mut token: Option<String> = None;
+    let mut pages = Pages::default();
     loop {
         let out = aws
             .cfn
@@ -200,7 +223,7 @@ pub async fn wait_for_change_set(
             .set_next_token(token.take())
             .send()
             .await
-            .map_err(|e| aws_error("DescribeChangeSet", Some(stack), e))?;
+            .map_err(|e| aws.error("DescribeChangeSet", Some(stack), e))?;
         for c in out.changes() {
             let Some(rc) = c.resource_change() else {
                 continue;
@@ -219,14 +242,14 @@ pub async fn wait_for_change_set(
             });
             changes.push(ResourceChange {
                 action,
-                logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
-                resource_type: rc.resource_type().unwrap_or_default().to_string(),
+                logical_id: clean_line(rc.logical_resource_id().unwrap_or_default()).into_owned(),
+                resource_type: clean_line(rc.resource_type().unwrap_or_default()).into_owned(),
                 replacement,
             });
         }
-        match out.next_token() {
-            Some(t) if !t.is_empty() => token = Some(t.to_string()),
-            _ => break,
+        match pages.next(out.next_token()) {
+            Some(t) => token = Some(t),
+            None => break,
         }
     }
     Ok(ChangeSetResult::Ready(changes))
@@ -250,16 +273,15 @@ impl Event {
             .and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
             .map(|t| t.get(11..19).unwrap_or(&t).to_string())
             .unwrap_or_default();
+        // what CloudFormation sends is shown: its control characters escaped
+        let text = |s: Option<&str>| clean_line(s.unwrap_or_default()).into_owned();
         Event {
             id: e.event_id().unwrap_or_default().to_string(),
-            logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
-            resource_type: e.resource_type().unwrap_or_default().to_string(),
-            status: e
-                .resource_status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
-            reason: e.resource_status_reason().unwrap_or_default().to_string(),
-            time,
+            logical_id: text(e.logical_resource_id()),
+            resource_type: text(e.resource_type()),
+            status: text(e.resource_status().map(|s| s.as_str())),
+            reason: text(e.resource_status_reason()),
+            time: clean_line(&time).into_owned(),
         }
     }
 
@@ -277,6 +299,7 @@ pub async fn events_since(
 ) -> Result<Vec<Event>, DeployError> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
+    let mut pages = Pages::default();
     'pages: loop {
         let page = aws
             .cfn
@@ -285,7 +308,7 @@ pub async fn events_since(
             .set_next_token(token.take())
             .send()
             .await
-            .map_err(|e| aws_error("DescribeStackEvents", Some(stack), e))?;
+            .map_err(|e| aws.error("DescribeStackEvents", Some(stack), e))?;
         for e in page.stack_events() {
             let id = e.event_id().unwrap_or_default();
             if Some(id) == after || seen.contains(id) {
@@ -293,9 +316,9 @@ pub async fn events_since(
             }
             out.push(Event::from_sdk(e));
         }
-        match page.next_token() {
-            Some(t) if !t.is_empty() => token = Some(t.to_string()),
-            _ => break,
+        match pages.next(page.next_token()) {
+            Some(t) => token = Some(t),
+            None => break,
         }
     }
     out.reverse();
@@ -316,7 +339,7 @@ pub async fn newest_event(aws: &Aws, stack: &str) -> Result<Option<String>, Depl
             .and_then(|e| e.event_id())
             .map(str::to_string)),
         Err(e) if is_missing_stack(&e) => Ok(None),
-        Err(e) => Err(aws_error("DescribeStackEvents", Some(stack), e)),
+        Err(e) => Err(aws.error("DescribeStackEvents", Some(stack), e)),
     }
 }
 
@@ -453,7 +476,7 @@ pub async fn delete_change_set(aws: &Aws, stack: &str, id: &str) -> Result<(), D
         .stack_name(stack)
         .send()
         .await
-        .map_err(|e| aws_error("DeleteChangeSet", Some(stack), e))?;
+        .map_err(|e| aws.error("DeleteChangeSet", Some(stack), e))?;
     Ok(())
 }
 
@@ -473,6 +496,44 @@ pub async fn sync_termination_protection(
         .enable_termination_protection(wanted)
         .send()
         .await
-        .map_err(|e| aws_error("UpdateTerminationProtection", Some(name), e))?;
+        .map_err(|e| aws.error("UpdateTerminationProtection", Some(name), e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_cloudformation_sends_in_an_event_is_escaped_where_it_comes_in() {
+        let sdk = StackEvent::builder()
+            .event_id("1")
+            .logical_resource_id("Queue\u{1b}[2K")
+            .resource_type("AWS::SQS::Queue")
+            .resource_status_reason("fine\rCREATE_COMPLETE\u{1b}]0;x\u{7}")
+            .build();
+        let e = Event::from_sdk(&sdk);
+        assert_eq!(e.logical_id, "Queue\\u{1b}[2K");
+        assert_eq!(e.reason, "fine\\rCREATE_COMPLETE\\u{1b}]0;x\\u{7}");
+        let report = failure_report(&[Event {
+            status: "CREATE_FAILED".into(),
+            ..e
+        }]);
+        assert!(report
+            .iter()
+            .all(|l| !l.contains('\u{1b}') && !l.contains('\r')));
+    }
+
+    #[test]
+    fn a_listing_stops_at_a_repeated_token_or_after_its_pages() {
+        let mut pages = Pages::default();
+        assert_eq!(pages.next(Some("a")), Some("a".to_string()));
+        assert_eq!(pages.next(Some("")), None);
+        assert_eq!(pages.next(Some("a")), None, "an endpoint that loops");
+        let mut pages = Pages::default();
+        let read = (0..)
+            .map_while(|i| pages.next(Some(&format!("t{i}"))))
+            .count();
+        assert_eq!(read, MAX_PAGES);
+    }
 }

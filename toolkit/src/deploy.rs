@@ -14,7 +14,7 @@ use indexmap::IndexMap;
 use serde_json::Value as Json;
 
 use crate::approval::{self, RequireApproval};
-use crate::aws::{aws_error, Aws};
+use crate::aws::Aws;
 use crate::capabilities;
 use crate::cfn::{
     delete_change_set, deployed_template, describe, failure_report, follow, is_success,
@@ -216,7 +216,7 @@ async fn create_change_set(
     let created = request
         .send()
         .await
-        .map_err(|e| aws_error("CreateChangeSet", Some(name), e))?;
+        .map_err(|e| aws.error("CreateChangeSet", Some(name), e))?;
     Ok(ChangeSet {
         id: created.id().unwrap_or(&change_set_name).to_string(),
         name: change_set_name,
@@ -294,7 +294,7 @@ async fn execute(
         }
         // e.g. another deploy of the stack won: this change set can never run, so it goes
         let _ = delete_change_set(aws, name, &change_set.id).await;
-        return Err(aws_error("ExecuteChangeSet", Some(name), e));
+        return Err(aws.error("ExecuteChangeSet", Some(name), e));
     }
     let followed = follow(aws, ui, name, verb, after, changes, &opts.wait()).await;
     if let Ok(mut f) = in_flight.lock() {

@@ -4,7 +4,7 @@
 use aws_sdk_cloudformation::types::StackStatus;
 use serde_json::Value as Json;
 
-use crate::aws::{aws_error, Aws};
+use crate::aws::Aws;
 use crate::cfn::{deployed_template, describe, failure_report, follow, newest_event, Wait};
 use crate::deploy::InFlight;
 use crate::error::DeployError;
@@ -56,7 +56,7 @@ pub async fn destroy_stack(
             .stack_name(name)
             .send()
             .await
-            .map_err(|e| aws_error("DescribeStackResources", Some(name), e))?;
+            .map_err(|e| aws.error("DescribeStackResources", Some(name), e))?;
         for (id, kind) in keep {
             let physical = resources
                 .stack_resources()
@@ -92,7 +92,7 @@ pub async fn destroy_stack(
         if let Ok(mut f) = in_flight.lock() {
             f.remove(name);
         }
-        return Err(aws_error("DeleteStack", Some(name), e));
+        return Err(aws.error("DeleteStack", Some(name), e));
     }
     let followed = follow(aws, ui, &target, "delete", after, total, wait).await;
     if let Ok(mut f) = in_flight.lock() {

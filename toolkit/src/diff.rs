@@ -11,6 +11,7 @@ use constructs::core::assembly::to_json_text;
 
 use super::approval::iam_broadening;
 use crate::template::TemplateView;
+use crate::ui::clean_line;
 
 /// What differs in one stack.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -165,7 +166,7 @@ pub fn render(stack: &str, diff: &StackDiff) -> Vec<String> {
     if diff.is_empty() {
         out.push(format!(
             "{}: {}",
-            bold.apply_to(stack),
+            bold.apply_to(clean_line(stack)),
             green.apply_to("no differences")
         ));
         return out;
@@ -175,17 +176,17 @@ pub fn render(stack: &str, diff: &StackDiff) -> Vec<String> {
     } else {
         ""
     };
-    out.push(format!("{}{state}", bold.apply_to(stack)));
+    out.push(format!("{}{state}", bold.apply_to(clean_line(stack))));
     if !diff.iam_added.is_empty() || !diff.iam_removed.is_empty() {
         out.push(format!(
             "{}",
             yellow.apply_to("IAM changes (review these before deploying):")
         ));
         for g in &diff.iam_added {
-            out.push(format!("  {} {g}", green.apply_to("+ grant")));
+            out.push(format!("  {} {}", green.apply_to("+ grant"), clean_line(g)));
         }
         for g in &diff.iam_removed {
-            out.push(format!("  {} {g}", red.apply_to("- grant")));
+            out.push(format!("  {} {}", red.apply_to("- grant"), clean_line(g)));
         }
     }
     let lines = |out: &mut Vec<String>, lines: &[Line]| {
@@ -207,16 +208,17 @@ pub fn render(stack: &str, diff: &StackDiff) -> Vec<String> {
             Kind::Removed => ("[-]", &red),
             Kind::Changed => ("[~]", &yellow),
         };
+        // the deployed template's ids and types are the endpoint's: escaped
         out.push(format!(
             "  {} {} {}",
             style.apply_to(mark),
-            r.resource_type,
-            r.logical_id
+            clean_line(&r.resource_type),
+            clean_line(&r.logical_id)
         ));
         lines(&mut out, &r.lines);
     }
     for (key, l) in &diff.sections {
-        out.push(format!("{} {key}", yellow.apply_to("[~]")));
+        out.push(format!("{} {}", yellow.apply_to("[~]"), clean_line(key)));
         lines(&mut out, l);
     }
     out

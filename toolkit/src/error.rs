@@ -58,13 +58,15 @@ pub enum DeployError {
         message: String,
     },
 
-    #[error("{operation}: no answer from AWS: {message}")]
+    #[error("{operation}: no answer from {endpoint}: {message}")]
     #[diagnostic(
         code(rcdk::aws::connection),
-        help("check the network (and AWS_ENDPOINT_URL, if set), then run the command again")
+        help("check the network (and AWS_ENDPOINT_URL, if set), then run the command again; every call waits at most 10 s to connect and 30 s for an answer, retried, within --timeout where the command has one")
     )]
     Connection {
         operation: &'static str,
+        /// Where the call went (`AWS_ENDPOINT_URL` masked, or `AWS (region)`).
+        endpoint: String,
         message: String,
     },
 

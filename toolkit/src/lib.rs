@@ -27,14 +27,23 @@ pub mod template;
 pub mod ui;
 
 /// The AWS configuration of the standard chain (environment, profile, `AWS_ENDPOINT_URL`), with
-/// `--profile` and `--region` on top.
-pub async fn aws_config(profile: Option<&str>, region: Option<&str>) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+/// `--profile` and `--region` on top, and rcdk's timeouts ([`aws::timeouts`]: every call has a
+/// connect and a read timeout, and `deadline`, the command's `--timeout`, bounds each call
+/// with its retries) and bounded retries ([`aws::bounded_retries`]).
+pub async fn aws_config(
+    profile: Option<&str>,
+    region: Option<&str>,
+    deadline: Option<std::time::Duration>,
+) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(aws::timeouts(deadline));
     if let Some(p) = profile {
         loader = loader.profile_name(p);
     }
     if let Some(r) = region {
         loader = loader.region(aws_config::Region::new(r.to_string()));
     }
-    loader.load().await
+    let config = loader.load().await;
+    let retries = aws::bounded_retries(config.retry_config());
+    config.to_builder().retry_config(retries).build()
 }

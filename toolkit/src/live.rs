@@ -2,13 +2,14 @@
 //! AWS, or to `AWS_ENDPOINT_URL` (moto, LocalStack), with the request and response shapes of
 //! Step Functions' integrations.
 //!
-//! DynamoDB, Step Functions, SQS and EventBridge speak JSON on the wire in the very shape
-//! their integrations take (`{"TableName": ..., "Item": {"id": {"S": "1"}}}`), so their calls
-//! go out as signed JSON requests and come back as the service answered (a JSON message body
-//! or event detail sent as its text, as Step Functions does); SNS takes the same fields as a
-//! form; Lambda's Invoke is one REST call; S3 goes through the SDK's typed client.
+//! DynamoDB, SQS and EventBridge speak JSON on the wire in the very shape their integrations
+//! take (`{"TableName": ..., "Item": {"id": {"S": "1"}}}`), so their calls go out as signed
+//! JSON requests and come back as the service answered (a JSON message body or event detail
+//! sent as its text, as Step Functions does); Step Functions' own API takes camelCase members,
+//! so its calls are translated both ways (`sfn`); SNS takes the same fields as a form; Lambda's
+//! Invoke is one REST call; S3 goes through the SDK's typed client.
 
-use std::time::Duration;
+mod sfn;
 
 use rcdk_local::{lambda, Failure, Purpose, TaskAnswer, TaskCall, TaskRunner};
 use serde_json::{json, Value as Json};
@@ -16,6 +17,10 @@ use serde_json::{json, Value as Json};
 use crate::aws::Aws;
 use crate::error::DeployError;
 use crate::signed::{Answer, Signed};
+
+/// How long a Lambda invocation's answer is awaited: the longest a function may run (900 s,
+/// Lambda's quota on a function's timeout) and a little more.
+const LAMBDA_ANSWER: std::time::Duration = std::time::Duration::from_secs(910);
 
 /// Calls the services a machine's tasks use.
 pub struct Live {
@@ -42,7 +47,7 @@ impl Live {
         &self.aws.region
     }
 
-    /// A SigV4-signed request to `service`, answered.
+    /// A SigV4-signed request to `service`, answered (within rcdk's timeouts).
     fn send(
         &self,
         service: &str,
@@ -190,13 +195,18 @@ impl Live {
     /// Lambda's Invoke: the function's output, or its error as Step Functions reports it.
     fn invoke(&self, function: &str, payload: &Json) -> Result<Json, Failure> {
         let path = format!("/2015-03-31/functions/{function}/invocations");
-        let answer = self.send(
-            "lambda",
-            "POST",
-            &path,
-            &[("content-type", "application/json")],
-            serde_json::to_vec(payload).unwrap_or_default(),
-        )?;
+        // a function may run 900 s (Lambda's largest timeout): its answer is awaited as long
+        let answer = self
+            .runtime
+            .block_on(self.signed.send_within(
+                "lambda",
+                "POST",
+                &path,
+                &[("content-type", "application/json")],
+                serde_json::to_vec(payload).unwrap_or_default(),
+                LAMBDA_ANSWER,
+            ))
+            .map_err(|e| Failure::new("States.Runtime", e))?;
         if let Some((kind, message)) = answer.error_parts() {
             return Err(Failure::new(format!("Lambda.{kind}"), message));
         }
@@ -292,48 +302,6 @@ impl Live {
             }
         })
     }
-
-    /// `states:startExecution`, waiting for the end with `.sync` (the execution's
-    /// description) and `.sync:2` (its output as JSON).
-    fn start_execution(&self, input: &Json, wait: Option<bool>) -> Result<Json, Failure> {
-        let mut request = input.clone();
-        if let Some(i) = request.get("Input").filter(|i| !i.is_string()).cloned() {
-            request["Input"] = Json::String(i.to_string());
-        }
-        let started = self.json_call(
-            "states",
-            "AWSStepFunctions.StartExecution",
-            &request,
-            "StepFunctions",
-        )?;
-        let Some(parsed) = wait else {
-            return Ok(started);
-        };
-        let arn = started["executionArn"].clone();
-        loop {
-            let d = self.json_call(
-                "states",
-                "AWSStepFunctions.DescribeExecution",
-                &json!({"executionArn": arn}),
-                "StepFunctions",
-            )?;
-            match d["status"].as_str() {
-                Some("RUNNING") | Some("PENDING_REDRIVE") => {
-                    std::thread::sleep(Duration::from_millis(500))
-                }
-                Some("SUCCEEDED") => {
-                    let mut out = d.clone();
-                    if parsed {
-                        if let Some(text) = d["output"].as_str() {
-                            out["Output"] = serde_json::from_str(text).unwrap_or(Json::Null);
-                        }
-                    }
-                    return Ok(out);
-                }
-                _ => return Err(Failure::new("States.TaskFailed", d.to_string())),
-            }
-        }
-    }
 }
 
 /// `putItem` → `PutItem`.
@@ -378,15 +346,16 @@ fn dispatch(live: &Live, call: &TaskCall<'_>) -> Result<Json, Failure> {
             call.input,
             "DynamoDb",
         ),
-        ["states", "startExecution"] => live.start_execution(call.input, None),
-        ["states", "startExecution.sync"] => live.start_execution(call.input, Some(false)),
-        ["states", "startExecution.sync", "2"] => live.start_execution(call.input, Some(true)),
-        ["aws-sdk", "sfn", op] => live.json_call(
-            "states",
-            &format!("AWSStepFunctions.{}", pascal(op)),
-            call.input,
-            "Sfn",
-        ),
+        ["states", "startExecution"] => {
+            live.start_execution(call.input, sfn::Wait::No, call.timeout_seconds)
+        }
+        ["states", "startExecution.sync"] => {
+            live.start_execution(call.input, sfn::Wait::Sync, call.timeout_seconds)
+        }
+        ["states", "startExecution.sync", "2"] => {
+            live.start_execution(call.input, sfn::Wait::Sync2, call.timeout_seconds)
+        }
+        ["aws-sdk", "sfn", op] => live.sdk_sfn(op, call.input),
         ["s3", op]
             if call.purpose != Purpose::Task
                 || matches!(*op, "getObject" | "putObject" | "listObjectsV2") =>

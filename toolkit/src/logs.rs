@@ -106,6 +106,7 @@ pub async fn read(
 ) -> Result<Vec<Line>, String> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
+    let mut pages = crate::cfn::Pages::default();
     loop {
         let mut request =
             json!({"logGroupName": source.group, "startTime": start_ms, "interleaved": true});
@@ -133,15 +134,13 @@ pub async fn read(
             out.push(Line {
                 timestamp: e["timestamp"].as_i64().unwrap_or_default(),
                 path: source.path.clone(),
-                message: e["message"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .trim_end()
-                    .to_string(),
+                // a log event is shown as it was written, its control characters escaped
+                message: crate::ui::clean(e["message"].as_str().unwrap_or_default().trim_end())
+                    .into_owned(),
                 id: e["eventId"].as_str().unwrap_or_default().to_string(),
             });
         }
-        token = page["nextToken"].as_str().map(str::to_string);
+        token = pages.next(page["nextToken"].as_str());
         if token.is_none() {
             return Ok(out);
         }

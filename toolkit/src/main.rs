@@ -11,13 +11,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // long messages name keys and paths: let the terminal wrap them, never split them
     let _ = miette::set_hook(Box::new(|_| {
-        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .wrap_lines(false)
+                .terminal_links(false)
+                .build(),
+        )
     }));
     match rcdk_toolkit::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = e.exit_code();
-            eprintln!("{:?}", miette::Report::new(e));
+            // what an endpoint or a file put in the message reaches the terminal escaped
+            let report = format!("{:?}", miette::Report::new(e));
+            eprintln!("{}", rcdk_toolkit::ui::safe(&report));
             ExitCode::from(code)
         }
     }

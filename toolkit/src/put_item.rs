@@ -35,6 +35,19 @@ pub enum PutError {
     #[diagnostic(code(rcdk::put_item::number))]
     BadNumber { number: String },
 
+    #[error(
+        "the item ({source_name}) nests lists and objects more than {MAX_NESTING} levels deep"
+    )]
+    #[diagnostic(
+        code(rcdk::put_item::too_deep),
+        help("DynamoDB stores nested attributes up to {MAX_NESTING} levels deep; flatten the item, or store the deep part as a JSON string")
+    )]
+    TooDeep { source_name: String },
+
+    #[error("the item ({source_name}) is over {limit} bytes of JSON; DynamoDB's items are at most 400 KB")]
+    #[diagnostic(code(rcdk::put_item::too_large))]
+    TooLarge { source_name: String, limit: u64 },
+
     #[error("table {table} does not exist (in this account and region)")]
     #[diagnostic(
         code(rcdk::put_item::no_table),
@@ -48,6 +61,42 @@ pub enum PutError {
         help("check your AWS credentials and region (AWS_PROFILE, AWS_REGION)")
     )]
     Aws { table: String, message: String },
+}
+
+/// How deep attributes may nest: "Document types can be nested within each other, to represent
+/// complex data structures up to 32 levels deep" (DynamoDB Developer Guide, "Supported data
+/// types and naming rules", and "Service, account, and table quotas": "Nested attribute depth").
+/// The item's own object is not counted: a top-level attribute holding an object is one level.
+pub const MAX_NESTING: usize = 32;
+
+/// Whether the JSON text nests objects and lists deeper than an item may (the item's object
+/// plus [`MAX_NESTING`] levels). One pass over the bytes, without recursion, so that a hostile
+/// file of 20,000 brackets is refused before anything walks it.
+fn too_deep(text: &str, limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Why one value cannot be marshalled.
@@ -107,6 +156,11 @@ fn marshal_raw(raw: &RawValue) -> Result<AttributeValue, MarshalError> {
 /// A JSON text as a DynamoDB attribute value (numbers as written); the number's text when
 /// DynamoDB cannot hold it.
 pub fn marshal(text: &str) -> Result<AttributeValue, String> {
+    if too_deep(text, MAX_NESTING) {
+        return Err(format!(
+            "the value nests lists and objects more than {MAX_NESTING} levels deep"
+        ));
+    }
     let raw: &RawValue = serde_json::from_str(text).map_err(|e| e.to_string())?;
     marshal_raw(raw).map_err(|e| match e {
         MarshalError::Number(n) | MarshalError::Json(n) => n,
@@ -120,6 +174,11 @@ pub fn item(text: &str, source_name: &str) -> Result<HashMap<String, AttributeVa
         source_name: source_name.to_string(),
         message,
     };
+    if too_deep(text, MAX_NESTING + 1) {
+        return Err(PutError::TooDeep {
+            source_name: source_name.to_string(),
+        });
+    }
     let raw: &RawValue = serde_json::from_str(text).map_err(|e| {
         // serde_json names some mistakes better when it builds a value (a trailing comma)
         match serde_json::from_str::<serde_json::Value>(text) {
@@ -170,10 +229,22 @@ pub async fn put(
                 table: table.to_string(),
             })
         }
-        Err(e) => Err(PutError::Aws {
-            table: table.to_string(),
-            message: aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string(),
-        }),
+        Err(e) => {
+            use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+            // the service's code and message, else what failed on the way (escaped: an
+            // endpoint wrote them)
+            let message = match (e.code(), e.message()) {
+                (Some(code), message) => {
+                    crate::ui::clean(&format!("{code}: {}", message.unwrap_or_default()))
+                        .into_owned()
+                }
+                _ => crate::aws::chain(&e),
+            };
+            Err(PutError::Aws {
+                table: table.to_string(),
+                message,
+            })
+        }
     }
 }
 
@@ -265,6 +336,32 @@ mod tests {
             i["a\"b"],
             AttributeValue::M(HashMap::from([("c".into(), s("d\n"))]))
         );
+    }
+
+    #[test]
+    fn nesting_stops_at_dynamodb_s_limit_without_recursing() {
+        let nested = |levels: usize| {
+            format!(
+                "{{\"id\": \"a\", \"deep\": {}1{}}}",
+                "[".repeat(levels),
+                "]".repeat(levels)
+            )
+        };
+        assert!(item(&nested(MAX_NESTING), "f").is_ok());
+        let e = item(&nested(MAX_NESTING + 1), "f").unwrap_err();
+        assert!(matches!(e, PutError::TooDeep { .. }), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "the item (f) nests lists and objects more than 32 levels deep"
+        );
+        // 20,000 levels: refused, no stack overflow; brackets inside strings do not count
+        assert!(matches!(
+            item(&nested(20_000), "f"),
+            Err(PutError::TooDeep { .. })
+        ));
+        let text = format!("{{\"id\": \"{}\\\"\"}}", "[".repeat(100));
+        assert!(item(&text, "f").is_ok(), "{text}");
+        assert!(marshal(&"[".repeat(40)).is_err());
     }
 
     #[tokio::test]

@@ -69,8 +69,56 @@ const APP_FILES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Names a workspace already uses for other packages (rcdk's crates, the app's function).
-const TAKEN: &[&str] = &["rcdk", "constructs", "rcdk-toolkit", "handler"];
+/// Names a workspace already uses for other packages (rcdk's crates, the app's function, the
+/// crates the templates depend on), in their crate form (`-` as `_`): a package of one of these
+/// names would shadow the dependency in the code that uses it.
+const TAKEN: &[&str] = &[
+    "rcdk",
+    "constructs",
+    "rcdk_toolkit",
+    "rcdk_local",
+    "handler",
+    "serde",
+    "serde_json",
+    "tokio",
+    "lambda_runtime",
+    "insta",
+];
+
+/// Names cargo refuses for a package (cargo's `cargo new` checks, `restricted_names`): Rust's
+/// keywords, strict and reserved (a crate of such a name cannot be named in code: `use
+/// self::...` is not the crate), the names of cargo's build directories, and the test crate.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Why a name that is not a keyword is still refused.
+fn reserved(krate: &str) -> Option<&'static str> {
+    if KEYWORDS.contains(&krate) {
+        return Some("it is a Rust keyword, and a crate of that name cannot be used in code (cargo refuses it)");
+    }
+    if matches!(krate, "deps" | "examples" | "build" | "incremental") {
+        return Some("it is the name of one of cargo's build directories (cargo refuses it)");
+    }
+    if krate == "test" {
+        return Some("it is the name of Rust's built-in test crate (cargo refuses it)");
+    }
+    if matches!(krate, "core" | "std" | "alloc" | "proc_macro") {
+        return Some("it is the name of a crate of Rust's standard library, which it would shadow");
+    }
+    let windows = matches!(krate, "con" | "prn" | "aux" | "nul")
+        || (krate.len() == 4
+            && (krate.starts_with("com") || krate.starts_with("lpt"))
+            && krate.ends_with(|c: char| ('1'..='9').contains(&c)));
+    if windows {
+        return Some("it is a device name Windows reserves, so the crate's directory could not be made there");
+    }
+    None
+}
 
 /// Why no crate was written.
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -92,6 +140,20 @@ pub enum ScaffoldError {
         help("run it from an rcdk checkout (`cargo run -- new app DIR`), or pass --git URL [--rev R]")
     )]
     NoSource { root: PathBuf },
+
+    #[error("{} is a symbolic link", path.display())]
+    #[diagnostic(
+        code(rcdk::new::symlink),
+        help("name a new directory, or an empty real one: rcdk does not write through a link it did not make")
+    )]
+    Symlink { path: PathBuf },
+
+    #[error("{} is inside {}, which is not a directory", path.display(), inside.display())]
+    #[diagnostic(
+        code(rcdk::new::inside),
+        help("name a directory under an existing directory")
+    )]
+    Inside { path: PathBuf, inside: PathBuf },
 
     #[error("{} already exists", path.display())]
     #[diagnostic(
@@ -126,7 +188,9 @@ impl ScaffoldError {
         match self {
             ScaffoldError::BadName { .. }
             | ScaffoldError::Exists { .. }
-            | ScaffoldError::NotEmpty { .. } => 2,
+            | ScaffoldError::NotEmpty { .. }
+            | ScaffoldError::Symlink { .. }
+            | ScaffoldError::Inside { .. } => 2,
             _ => 1,
         }
     }
@@ -155,8 +219,12 @@ pub fn check_name(name: &str) -> Result<(), ScaffoldError> {
     if name.ends_with('-') || name.contains("--") {
         return bad("hyphens must separate words");
     }
-    if TAKEN.contains(&name) {
+    let krate = name.replace('-', "_");
+    if TAKEN.contains(&krate.as_str()) {
         return bad("the workspace already has a package of that name");
+    }
+    if let Some(why) = reserved(&krate) {
+        return bad(why);
     }
     Ok(())
 }
@@ -171,7 +239,8 @@ pub fn new_lambda(root: &Path, name: &str) -> Result<Vec<PathBuf>, ScaffoldError
         });
     }
     let dir = lambdas.join(name);
-    if dir.exists() {
+    if std::fs::symlink_metadata(&dir).is_ok() {
+        // a file, a directory or a link (even a dangling one): not ours to write into
         return Err(ScaffoldError::Exists { path: dir });
     }
     let mut engine = Handlebars::new();
@@ -188,33 +257,139 @@ pub fn new_lambda(root: &Path, name: &str) -> Result<Vec<PathBuf>, ScaffoldError
                 message: e.to_string(),
             })
     };
-    let files = [
+    let files = vec![
         (
             dir.join("Cargo.toml"),
-            render("Cargo.toml.hbs", CARGO_TOML)?,
+            render("Cargo.toml.hbs", CARGO_TOML)?.into_bytes(),
         ),
-        (dir.join("src/main.rs"), render("src/main.rs.hbs", MAIN_RS)?),
+        (
+            dir.join("src/main.rs"),
+            render("src/main.rs.hbs", MAIN_RS)?.into_bytes(),
+        ),
     ];
-    let write = |path: &Path, text: &str| -> Result<(), ScaffoldError> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| ScaffoldError::Write {
-                path: parent.to_path_buf(),
+    Created::write_all(&files)?;
+    Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+/// What a command created, so that a failure removes exactly that: the files it wrote and the
+/// directories it made, never anything that was there before (a directory's other entries, a
+/// link and what it points to).
+#[derive(Debug, Default)]
+struct Created {
+    files: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+}
+
+impl Created {
+    /// Writes every file (each new: none is overwritten, no link followed); on a failure,
+    /// removes what it created and returns the error.
+    fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), ScaffoldError> {
+        let mut created = Created::default();
+        for (path, bytes) in files {
+            if let Err(e) = created.file(path, bytes) {
+                created.undo();
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the missing directories of `dir`, each recorded.
+    fn dirs_of(&mut self, dir: &Path) -> Result<(), ScaffoldError> {
+        let mut missing = Vec::new();
+        let mut at = Some(dir);
+        while let Some(p) = at {
+            if p.as_os_str().is_empty() || std::fs::symlink_metadata(p).is_ok() {
+                break;
+            }
+            missing.push(p.to_path_buf());
+            at = p.parent();
+        }
+        for d in missing.into_iter().rev() {
+            std::fs::create_dir(&d).map_err(|source| ScaffoldError::Write {
+                path: d.clone(),
                 source,
             })?;
+            self.dirs.push(d);
         }
-        std::fs::write(path, text).map_err(|source| ScaffoldError::Write {
+        Ok(())
+    }
+
+    /// Writes one new file (`create_new`: an existing file or link is an error, not a target).
+    fn file(&mut self, path: &Path, bytes: &[u8]) -> Result<(), ScaffoldError> {
+        use std::io::Write;
+        if let Some(parent) = path.parent() {
+            self.dirs_of(parent)?;
+        }
+        let write = |source| ScaffoldError::Write {
             path: path.to_path_buf(),
             source,
-        })
-    };
-    for (path, text) in &files {
-        if let Err(e) = write(path, text) {
-            // nothing half-written
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(e);
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(write)?;
+        self.files.push(path.to_path_buf());
+        file.write_all(bytes).map_err(write)
+    }
+
+    /// Removes what was created: the files, then the directories, deepest first, each only
+    /// when empty.
+    fn undo(self) {
+        for f in self.files.iter().rev() {
+            let _ = std::fs::remove_file(f);
+        }
+        for d in self.dirs.iter().rev() {
+            let _ = std::fs::remove_dir(d);
         }
     }
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+/// Checks where a new app goes: absent (under a real directory, or directories still to
+/// make) or an empty directory; never a link, dangling or not, nor anything inside a file.
+fn check_destination(dir: &Path) -> Result<(), ScaffoldError> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => Err(ScaffoldError::Symlink {
+            path: dir.to_path_buf(),
+        }),
+        Ok(m) if m.is_dir() => {
+            let empty = std::fs::read_dir(dir)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if empty {
+                Ok(())
+            } else {
+                Err(ScaffoldError::NotEmpty {
+                    path: dir.to_path_buf(),
+                })
+            }
+        }
+        Ok(_) => Err(ScaffoldError::NotEmpty {
+            path: dir.to_path_buf(),
+        }),
+        Err(_) => {
+            // the nearest ancestor that is there must be a directory (through links: a home
+            // directory behind one is common)
+            let mut at = dir.parent();
+            while let Some(p) = at {
+                if p.as_os_str().is_empty() {
+                    return Ok(());
+                }
+                if std::fs::symlink_metadata(p).is_ok() {
+                    return match std::fs::metadata(p) {
+                        Ok(m) if m.is_dir() => Ok(()),
+                        _ => Err(ScaffoldError::Inside {
+                            path: dir.to_path_buf(),
+                            inside: p.to_path_buf(),
+                        }),
+                    };
+                }
+                at = p.parent();
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Where the new app's rcdk dependencies come from.
@@ -290,17 +465,7 @@ pub fn new_app(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
-    let existed = dir.exists();
-    if existed {
-        let empty = std::fs::read_dir(dir)
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(false);
-        if !dir.is_dir() || !empty {
-            return Err(ScaffoldError::NotEmpty {
-                path: dir.to_path_buf(),
-            });
-        }
-    }
+    check_destination(dir)?;
     check_name(&name)?;
     let mut engine = Handlebars::new();
     engine.set_strict_mode(true);
@@ -336,38 +501,7 @@ pub fn new_app(
             files.push((dir.join("Cargo.lock"), bytes));
         }
     }
-    let write = |path: &Path, bytes: &[u8]| -> Result<(), ScaffoldError> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| ScaffoldError::Write {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        std::fs::write(path, bytes).map_err(|source| ScaffoldError::Write {
-            path: path.to_path_buf(),
-            source,
-        })
-    };
-    for (path, bytes) in &files {
-        if let Err(e) = write(path, bytes) {
-            // nothing half-written: the directory goes, or back to empty
-            if existed {
-                if let Ok(entries) = std::fs::read_dir(dir) {
-                    for entry in entries.flatten() {
-                        let p = entry.path();
-                        let _ = if p.is_dir() {
-                            std::fs::remove_dir_all(&p)
-                        } else {
-                            std::fs::remove_file(&p)
-                        };
-                    }
-                }
-            } else {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            return Err(e);
-        }
-    }
+    Created::write_all(&files)?;
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }
 
@@ -389,10 +523,111 @@ mod tests {
             ("end-", "hyphens"),
             ("rcdk", "already has a package"),
             ("handler", "already has a package"),
+            ("serde-json", "already has a package"),
+            ("self", "Rust keyword"),
+            ("crate", "Rust keyword"),
+            ("async", "Rust keyword"),
+            ("gen", "Rust keyword"),
+            ("test", "test crate"),
+            ("deps", "build directories"),
+            ("std", "standard library"),
+            ("proc-macro", "standard library"),
+            ("nul", "Windows reserves"),
+            ("com1", "Windows reserves"),
         ] {
             let e = check_name(bad).unwrap_err().to_string();
             assert!(e.contains(why), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn names_close_to_reserved_ones_are_fine() {
+        for good in [
+            "selfish",
+            "crates",
+            "async-jobs",
+            "tests",
+            "com",
+            "com10",
+            "lpt0",
+            "con-app",
+        ] {
+            assert!(check_name(good).is_ok(), "{good}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_never_written_through_nor_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Source::Git {
+            url: "https://example.invalid/rcdk.git".into(),
+            rev: None,
+        };
+        // a dangling link: refused, and still there
+        let dangling = dir.path().join("my-app");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        let e = new_app(&dangling, None, &source, None).unwrap_err();
+        assert!(matches!(e, ScaffoldError::Symlink { .. }), "{e}");
+        assert_eq!(e.exit_code(), 2);
+        assert!(std::fs::symlink_metadata(&dangling).is_ok());
+        assert!(!dir.path().join("nowhere").exists());
+        // a link to an empty directory: refused, the directory left empty
+        let target = dir.path().join("target-dir");
+        std::fs::create_dir(&target).unwrap();
+        let link = dir.path().join("linked");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let e = new_app(&link, Some("my-app"), &source, None).unwrap_err();
+        assert!(matches!(e, ScaffoldError::Symlink { .. }), "{e}");
+        assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
+        // inside a file
+        let file = dir.path().join("file.txt");
+        std::fs::write(&file, "mine").unwrap();
+        let e = new_app(&file.join("my-app"), None, &source, None).unwrap_err();
+        assert!(matches!(e, ScaffoldError::Inside { .. }), "{e}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_failed_write_removes_only_what_it_created() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let source = Source::Git {
+            url: "https://example.invalid/rcdk.git".into(),
+            rev: None,
+        };
+        // the app's directory is there, empty and read-only, next to a file of the user's:
+        // the first write fails, and the directory and the file stay as they were
+        let app = dir.path().join("work/my-app");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(dir.path().join("work/notes.txt"), "mine").unwrap();
+        std::fs::set_permissions(&app, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let result = new_app(&app, None, &source, None);
+        std::fs::set_permissions(&app, std::fs::Permissions::from_mode(0o755)).unwrap();
+        match result {
+            // as root the permissions do not stop the write: the app is then complete
+            Ok(files) => assert_eq!(files.len(), APP_FILES.len()),
+            Err(e) => {
+                assert!(matches!(e, ScaffoldError::Write { .. }), "{e}");
+                assert!(app.is_dir(), "the directory that was there stays");
+                assert_eq!(std::fs::read_dir(&app).unwrap().count(), 0);
+            }
+        }
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("work/notes.txt")).unwrap(),
+            "mine"
+        );
+        // the undo removes the files written and the directories made for them, and no more
+        let mut created = Created::default();
+        created
+            .file(&dir.path().join("made/for/it/a.txt"), b"x")
+            .unwrap();
+        let again = created.file(&dir.path().join("made/for/it/a.txt"), b"y");
+        assert!(again.is_err(), "an existing file is never overwritten");
+        created.undo();
+        assert!(!dir.path().join("made").exists());
+        assert!(dir.path().join("work/notes.txt").is_file());
     }
 
     #[test]

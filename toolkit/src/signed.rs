@@ -2,20 +2,30 @@
 //! CloudWatch Logs, Lambda's REST API): the body sent as given, SigV4-signed with the
 //! configuration's credentials, to AWS or `AWS_ENDPOINT_URL`. `run --live`, the hotswap and
 //! `logs` use it; the SDK's typed clients would each be another crate to compile.
+//!
+//! Each call has the SDK clients' bounds ([`crate::aws`]): 10 s to connect, 30 s for the
+//! answer's first byte (longer for a Lambda invocation, [`Signed::send_within`]), the same
+//! again for its body, and the command's deadline over all; an answer over [`MAX_ANSWER`]
+//! bytes is refused rather than held in memory.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-use aws_smithy_runtime_api::client::http::HttpConnector;
+use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::byte_stream::ByteStream;
 use serde_json::Value as Json;
 
-use crate::aws::Aws;
+use crate::aws::{Aws, CONNECT_TIMEOUT, READ_TIMEOUT};
+use crate::ui::mask_urls;
+
+/// The largest answer read: a Lambda's answer is at most 6 MB, a page of CloudWatch Logs 1 MB,
+/// anything Step Functions reads 256 KiB.
+pub const MAX_ANSWER: usize = 32 * 1024 * 1024;
 
 /// A service's answer: its status, Lambda's function-error header, the body.
 pub struct Answer {
@@ -62,18 +72,32 @@ pub struct Signed {
     region: String,
     endpoint: Option<String>,
     http: aws_smithy_http_client::Connector,
+    /// The command's deadline: no call outlasts it.
+    deadline: Option<Duration>,
 }
 
 impl Signed {
-    /// Over a connection's configuration (region, credentials, endpoint).
+    /// Over a connection's configuration (region, credentials, endpoint, deadline).
     pub fn new(aws: &Aws) -> Signed {
+        let deadline = aws
+            .config
+            .as_ref()
+            .and_then(|c| c.timeout_config())
+            .and_then(|t| t.operation_timeout());
         Signed {
             config: aws.config.clone(),
             region: aws.region.clone(),
             endpoint: aws.endpoint.clone(),
             http: aws_smithy_http_client::Connector::builder()
+                .connector_settings(
+                    HttpConnectorSettings::builder()
+                        .connect_timeout(CONNECT_TIMEOUT)
+                        .build(),
+                )
+                .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
                 .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
                 .build(),
+            deadline,
         }
     }
 
@@ -108,7 +132,8 @@ impl Signed {
         }
     }
 
-    /// A SigV4-signed request to `service`; the error says what failed (transport, signing).
+    /// A SigV4-signed request to `service`, its answer awaited [`READ_TIMEOUT`]; the error says
+    /// what failed (transport, signing) and where the request went.
     pub async fn send(
         &self,
         service: &str,
@@ -117,7 +142,45 @@ impl Signed {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> Result<Answer, String> {
-        let transport = |e: String| format!("{service}: {e}");
+        self.send_within(service, method, path, headers, body, READ_TIMEOUT)
+            .await
+    }
+
+    /// [`Signed::send`], the answer's first byte awaited `read` (a Lambda invocation waits as
+    /// long as its function may run), its body as long again, all within the deadline.
+    pub async fn send_within(
+        &self,
+        service: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+        read: Duration,
+    ) -> Result<Answer, String> {
+        let url = mask_urls(&format!("{}{path}", self.endpoint(service))).into_owned();
+        let call = self.call(service, method, path, headers, body, read);
+        let Some(deadline) = self.deadline else {
+            return call.await;
+        };
+        tokio::time::timeout(deadline, call).await.map_err(|_| {
+            format!(
+                "{service}: {url}: no answer within the command's deadline ({} s, --timeout)",
+                deadline.as_secs()
+            )
+        })?
+    }
+
+    async fn call(
+        &self,
+        service: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+        read: Duration,
+    ) -> Result<Answer, String> {
+        let shown = mask_urls(&format!("{}{path}", self.endpoint(service))).into_owned();
+        let transport = |e: String| format!("{service}: {shown}: {e}");
         let url = format!("{}{path}", self.endpoint(service));
         let Some(config) = &self.config else {
             return Err(transport("no AWS configuration".into()));
@@ -125,10 +188,13 @@ impl Signed {
         let Some(provider) = config.credentials_provider() else {
             return Err(transport("no credentials".into()));
         };
-        let credentials = provider
-            .provide_credentials()
-            .await
-            .map_err(|e| transport(e.to_string()))?;
+        let credentials = tokio::time::timeout(
+            crate::aws::CREDENTIALS_TIMEOUT,
+            provider.provide_credentials(),
+        )
+        .await
+        .map_err(|_| transport("the credential provider gave no answer".into()))?
+        .map_err(|e| transport(e.to_string()))?;
         let identity = credentials.into();
         let params = v4::SigningParams::builder()
             .identity(&identity)
@@ -158,22 +224,33 @@ impl Signed {
             .map_err(|e| transport(e.to_string()))?;
         instructions.apply_to_request_http1x(&mut request);
         let request = HttpRequest::try_from(request).map_err(|e| transport(e.to_string()))?;
-        let response = self
-            .http
-            .call(request)
+        let silent = || transport(format!("no answer within {} s", read.as_secs()));
+        let response = tokio::time::timeout(read, self.http.call(request))
             .await
-            .map_err(|e| transport(format!("{url}: {e:?}")))?;
+            .map_err(|_| silent())?
+            .map_err(|e| transport(crate::aws::chain(&e)))?;
         let status = response.status().as_u16();
         let function_error = response
             .headers()
             .get("x-amz-function-error")
             .map(str::to_string);
-        let body = ByteStream::new(response.into_body())
-            .collect()
+        let mut stream = ByteStream::new(response.into_body());
+        let mut body = Vec::new();
+        let read_body = async {
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| transport(crate::aws::chain(&e)))?;
+                if body.len() + chunk.len() > MAX_ANSWER {
+                    return Err(transport(format!(
+                        "the answer is over {MAX_ANSWER} bytes; refused"
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(())
+        };
+        tokio::time::timeout(read, read_body)
             .await
-            .map_err(|e| transport(e.to_string()))?
-            .into_bytes()
-            .to_vec();
+            .map_err(|_| silent())??;
         Ok(Answer {
             status,
             function_error,

@@ -52,7 +52,8 @@ pub fn classify(stack: &str, status: Option<&StackStatus>) -> StackState {
     let Some(status) = status else {
         return StackState::Absent;
     };
-    let name = status.as_str().to_string();
+    // a status CloudFormation adds later is shown as it sends it, escaped
+    let name = crate::ui::clean_line(status.as_str()).into_owned();
     let blocked = |reason: &str, recover: String| StackState::Blocked {
         status: name.clone(),
         reason: reason.to_string(),

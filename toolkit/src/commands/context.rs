@@ -12,17 +12,25 @@ use crate::cli::AppArgs;
 use crate::deploy::InFlight;
 use crate::error::DeployError;
 
-/// Where the AWS connection comes from.
+/// Where the AWS connection comes from, and the command's deadline.
 #[derive(Debug, Clone, Default)]
 pub struct Connection {
     pub profile: Option<String>,
     pub region: Option<String>,
+    /// `--timeout` of the commands that have one: no AWS call (retries included) outlasts it.
+    pub deadline: Option<Duration>,
 }
 
 impl Connection {
-    /// Connects (region and credentials checked before the first call).
+    /// Connects (region and credentials checked before the first call); every call has
+    /// rcdk's connect and read timeouts, and the deadline.
     pub async fn connect(&self) -> Result<crate::aws::Aws, DeployError> {
-        crate::aws::connect(self.profile.as_deref(), self.region.as_deref()).await
+        crate::aws::connect_within(
+            self.profile.as_deref(),
+            self.region.as_deref(),
+            self.deadline,
+        )
+        .await
     }
 }
 
@@ -167,7 +175,8 @@ pub fn report_failures(failures: Vec<(String, DeployError)>) -> Result<(), Deplo
     }
     let mut names = Vec::new();
     for (name, e) in failures {
-        eprintln!("{:?}", miette::Report::new(e));
+        let report = format!("{:?}", miette::Report::new(e));
+        eprintln!("{}", crate::ui::safe(&report));
         names.push(name);
     }
     Err(DeployError::Several {

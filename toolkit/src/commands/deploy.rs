@@ -17,7 +17,7 @@ use crate::deploy::{deploy_all, DeployOptions, InFlight, Outcome};
 use crate::error::DeployError;
 use crate::hotswap;
 use crate::plan::{check_parameters, publish_templates, ParameterArg, StackPlan};
-use crate::ui::Ui;
+use crate::ui::{clean_line, Ui};
 
 fn write_outputs(
     path: &Path,
@@ -121,7 +121,7 @@ pub fn run(conn: &Connection, args: &DeployArgs) -> Result<(), ToolkitError> {
             aws.region,
             aws.endpoint
                 .as_deref()
-                .map(|e| format!(" at {e}"))
+                .map(|e| format!(" at {}", crate::ui::mask_urls(e)))
                 .unwrap_or_default(),
             ctx.dir.display()
         ));
@@ -139,9 +139,14 @@ pub fn run(conn: &Connection, args: &DeployArgs) -> Result<(), ToolkitError> {
             unchanged += 1;
         }
         if !r.outputs.is_empty() {
-            ui.line(format!("Outputs of {}:", r.name));
+            ui.line(format!("Outputs of {}:", clean_line(&r.name)));
             for (k, v) in &r.outputs {
-                ui.line(format!("  {}.{k} = {v}", r.name));
+                ui.line(format!(
+                    "  {}.{} = {}",
+                    clean_line(&r.name),
+                    clean_line(k),
+                    clean_line(v)
+                ));
             }
         }
         outputs.insert(r.name.clone(), r.outputs.clone());

@@ -50,7 +50,8 @@ fn render(line: &Line, width: usize) -> String {
         .path
         .bytes()
         .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
-    let path = console::style(format!("{:width$}", line.path)).fg(colors[hash % colors.len()]);
+    let shown = crate::ui::clean_line(&line.path);
+    let path = console::style(format!("{shown:width$}")).fg(colors[hash % colors.len()]);
     format!("{time} {path} | {}", line.message)
 }
 
@@ -119,7 +120,7 @@ pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
                 .await
                 .map_err(LogsError::Read)?;
             for line in &lines {
-                println!("{}", render(line, width));
+                println!("{}", crate::ui::safe(&render(line, width)));
                 // a little overlap: events that arrive late are still read, once
                 from = from.max(line.timestamp - 5_000);
             }

@@ -86,9 +86,16 @@ impl ToolkitError {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), ToolkitError> {
+    let deadline = match &cli.command {
+        Command::Deploy(a) => Some(a.timeout.duration()),
+        Command::Destroy(a) => Some(a.timeout.duration()),
+        Command::Bootstrap(a) => Some(a.timeout.duration()),
+        _ => None,
+    };
     let conn = context::Connection {
         profile: cli.profile,
         region: cli.region,
+        deadline,
     };
     match cli.command {
         Command::Deploy(args) => deploy::run(&conn, &args),
