@@ -3,7 +3,7 @@
 //! state machines of 001, 002 and 004 run on moto's ASL interpreter.
 //!
 //! scripts/test starts the server and sets RCDK_MOTO_ENDPOINT; without it this test starts
-//! one itself from .venv (and skips when moto is not installed, unless RCDK_REQUIRE_TOOLS=1).
+//! one itself from .venv, and fails with the install command when moto is not installed.
 
 mod common;
 
@@ -52,9 +52,7 @@ fn config_with(change: impl FnOnce(&mut Value), dir: &Path) -> PathBuf {
 
 #[test]
 fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
-    let Some(moto) = Moto::start() else {
-        return;
-    };
+    let moto = Moto::start();
     moto.reset();
     let endpoint = moto.endpoint.as_str();
     let minute = Duration::from_secs(60);

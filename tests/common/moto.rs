@@ -28,26 +28,26 @@ impl Drop for Moto {
 }
 
 impl Moto {
-    pub fn start() -> Option<Moto> {
+    /// The moto server of RCDK_MOTO_ENDPOINT, or one started here from .venv; without moto,
+    /// the test fails with the command that installs it.
+    pub fn start() -> Moto {
         if let Ok(endpoint) = std::env::var("RCDK_MOTO_ENDPOINT") {
-            return Some(Moto {
+            return Moto {
                 endpoint,
                 child: None,
-            });
+            };
         }
         let python = super::root().join(".venv/bin/python");
         let has_moto = Command::new(&python)
             .args(["-c", "import moto.server"])
             .output()
             .is_ok_and(|o| o.status.success());
-        if !has_moto {
-            assert!(
-                std::env::var("RCDK_REQUIRE_TOOLS").as_deref() != Ok("1"),
-                "moto is required (RCDK_REQUIRE_TOOLS=1) but .venv has none; run scripts/test"
-            );
-            eprintln!("moto not installed in .venv: skipped (run scripts/test to install it)");
-            return None;
-        }
+        assert!(
+            has_moto,
+            "moto is not installed in .venv (and RCDK_MOTO_ENDPOINT names no server), so this \
+             test cannot run; {}",
+            super::install_hint("moto")
+        );
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -71,7 +71,7 @@ impl Moto {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        Some(moto)
+        moto
     }
 
     /// Empties every backend (a fresh account), over the moto API.
