@@ -69,8 +69,8 @@ fn the_patterns_run_locally_against_moto_and_agree_with_moto_s_interpreter() {
         ),
         "deploy",
     );
-    let simplelist = common::root()
-        .join("../shared/reference/004-stepfunctions-map-ddb/simplelist.json")
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let simplelist = common::moto::sample_list(dir.path())
         .to_string_lossy()
         .to_string();
     ok(
