@@ -32,7 +32,6 @@ import base64
 import json
 import os
 import queue
-import signal
 import subprocess
 import tempfile
 import threading
@@ -134,7 +133,6 @@ class Environment:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
         )
         threading.Thread(target=self._log_lines, daemon=True).start()
 
@@ -246,16 +244,6 @@ def _error(kind, message):
     return json.dumps({"errorType": kind, "errorMessage": message}).encode("utf-8")
 
 
-def _die_with_parent():
-    """The handler dies with the server (Linux), so a killed server leaves no process."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
-
-
 def _handler(environment):
     class RuntimeApi(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -264,13 +252,16 @@ def _handler(environment):
             return
 
         def _reply(self, status, body, headers=()):
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            for key, value in headers:
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                for key, value in headers:
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the process was stopped while it waited
 
         def _body(self):
             length = int(self.headers.get("Content-Length") or 0)
