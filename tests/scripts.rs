@@ -100,7 +100,8 @@ fn a_passed_run_exits_zero() {
 
 #[test]
 fn a_binary_that_crashed_is_named_though_no_test_failed() {
-    // a stack overflow aborts the binary: no `test result:` line
+    // a stack overflow aborts the binary: no `test result:` line; a test's own `cargo run`
+    // (its "Running `...`" line) is no test binary
     let crashed = "\
      Running tests/hostile/main.rs (target/debug/deps/hostile-00112233aabbccdd)
 
@@ -115,6 +116,8 @@ Caused by:
      Running tests/scripts.rs (target/debug/deps/scripts-0123456789abcdef)
 
 running 1 test
+    Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.14s
+     Running `/work/rcdk/target/debug/stream-results`
 test a ... ok
 test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s
 ";
