@@ -1,10 +1,13 @@
 //! The catalog app (every construct, tests/common/mod.rs) deploys on the moto server of the
 //! tests, and what moto's CloudFormation creates is there with the settings synthesized:
 //! queues, topics, event buses and rules with their targets, and event source mappings.
-//! moto's CloudFormation skips the types it does not model (queue and topic policies, SNS
-//! subscriptions, schedules, alarms, authorizers; README, "What moto deploys"): those are
-//! checked by cfn-lint and the construct tests instead, and listed here so that a moto
-//! upgrade that starts creating one shows up.
+//! moto's CloudFormation does not create some types (queue and topic policies, SNS
+//! subscriptions, schedules, alarms, authorizers; README, "What moto deploys"): their
+//! properties pass the registry-schema check of tests/moto/server.py, and they are listed
+//! here so that a moto upgrade that starts creating one shows up. Their effect is not checked
+//! on moto, nor is event delivery to functions, machines and topics, nor IAM: the test says
+//! so in its output (NOT CHECKED lines); cfn-lint and the construct tests check the
+//! statements instead.
 
 mod common;
 
@@ -17,10 +20,8 @@ use rcdk_toolkit::aws::Aws;
 use rcdk_toolkit::signed::Signed;
 
 #[test]
-fn the_catalog_deploys_on_moto() {
-    let Some(moto) = Moto::start() else {
-        return;
-    };
+fn the_catalog_deploys_on_moto_policies_delivery_and_iam_unchecked() {
+    let moto = Moto::start();
     moto.reset();
     let endpoint = moto.endpoint.as_str();
     let root = common::root();
@@ -144,10 +145,22 @@ fn the_catalog_deploys_on_moto() {
     assert_eq!(
         answered("events")["FailedEntryCount"],
         0,
-        "{}",
+        "PutEvents took the entry (its delivery is not checked on moto): {}",
         answered("events")
     );
     runtime.block_on(order_was_queued(endpoint));
+    common::harness::not_checked(
+        "event delivery: the Order queued event reaches none of its rule's function, state \
+         machine and topic targets (moto drops those, tests/moto/server.py patch 8), and the \
+         inbox's messages go to the worker's stand-in through its SQS mapping",
+    );
+    common::harness::not_checked(
+        "SNS delivery: moto's CloudFormation creates no subscription, so Tell's notice reaches \
+         no subscriber; only SNS's answer (a MessageId) is checked",
+    );
+    common::harness::not_checked(
+        "the callback: Wait for approval is mocked, the worker's code does not run here",
+    );
 }
 
 /// The deployed catalog as the checks read it: the physical id of every resource moto
@@ -277,7 +290,20 @@ async fn check(endpoint: &str, template: &Json) {
     }
     let expected: std::collections::BTreeSet<String> =
         SKIPPED.iter().map(|s| s.to_string()).collect();
-    assert_eq!(skipped, expected, "the types moto's CloudFormation skipped");
+    assert_eq!(
+        skipped, expected,
+        "the types moto's CloudFormation does not create (their effect is not checked on moto)"
+    );
+    common::harness::not_checked(&format!(
+        "resource policies and the other types moto does not create ({}): the queue's and \
+         topic's policies, subscriptions, schedules, alarms, authorizers and usage plans are \
+         checked against their registry schemas only",
+        SKIPPED.join(", ")
+    ));
+    common::harness::not_checked(
+        "IAM: moto evaluates no policy, role or permission (the construct tests assert the \
+         exact statements)",
+    );
     let id_of = |prefix: &str| deployed.id_of(prefix);
     let signed = &deployed.signed;
 

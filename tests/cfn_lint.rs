@@ -1,9 +1,8 @@
 //! cfn-lint (from PyPI, installed by `scripts/test`) finds no error in any template the five
 //! patterns, a generated stack, the catalog of every state type and integration, the small
 //! CORS app, or the app whose queue, topic and bucket are granted from other stacks
-//! synthesize. Without cfn-lint this test says so and passes, unless
-//! RCDK_REQUIRE_TOOLS=1 (set by `scripts/test` and CI), where a missing tool fails it. The
-//! CORS app's answers are also checked here as whole objects, tool or not.
+//! synthesize. Without cfn-lint the test fails with the command that installs it. The CORS
+//! app's answers are also checked here as whole objects.
 
 mod common;
 #[path = "../constructs/tests/common/cross_stack_app.rs"]
@@ -16,9 +15,7 @@ use serde_json::json;
 
 #[test]
 fn every_template_passes_cfn_lint() {
-    let Some(lint) = common::require_tool("RCDK_CFN_LINT", ".venv/bin/cfn-lint", "cfn-lint") else {
-        return;
-    };
+    let lint = common::tool("RCDK_CFN_LINT", ".venv/bin/cfn-lint", "cfn-lint");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = rcdk::config::load::<rcdk_patterns::config::Config>(&root.join("config.json"))
         .expect("config.json loads");

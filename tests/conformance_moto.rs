@@ -16,7 +16,7 @@
 //! rcdk-local listed there (`who_is_right: "moto"`) is fixed, its entry must go.
 //!
 //! scripts/test starts the server and sets RCDK_MOTO_ENDPOINT; without it this test starts
-//! one itself from .venv (and skips when moto is not installed, unless RCDK_REQUIRE_TOOLS=1).
+//! one itself from .venv, and fails with the install command when moto is not installed.
 
 mod common;
 
@@ -398,9 +398,7 @@ fn describe(ending: &Ending) -> String {
 
 #[test]
 fn moto_s_interpreter_and_rcdk_local_agree_or_aws_documents_who_is_right() {
-    let Some(moto) = Moto::start() else {
-        return;
-    };
+    let moto = Moto::start();
     moto.reset();
     let begun = Instant::now();
     let (cases, skipped) = cases();

@@ -1,9 +1,14 @@
 //! End to end: the `rcdk` binary bootstraps, deploys, diffs and destroys the five patterns
 //! against moto server (tests/moto/server.py patches its documented gaps), and the deployed
-//! state machines of 001, 002 and 004 run on moto's ASL interpreter.
+//! state machines of 001, 002 and 004 run on moto's ASL interpreter, 004's Map invoking the
+//! real process-item handler; 002's start-task handler, invoked through Lambda's API, starts
+//! its workflow through moto's Step Functions, which writes the task read back here. The
+//! handlers run built for this machine under the harness's Lambda Runtime API, not the
+//! deployed arm64 zips (no Docker or emulation here). Not checked on moto: IAM (no policy is
+//! evaluated).
 //!
 //! scripts/test starts the server and sets RCDK_MOTO_ENDPOINT; without it this test starts
-//! one itself from .venv (and skips when moto is not installed, unless RCDK_REQUIRE_TOOLS=1).
+//! one itself from .venv, and fails with the install command when moto is not installed.
 
 mod common;
 
@@ -52,9 +57,7 @@ fn config_with(change: impl FnOnce(&mut Value), dir: &Path) -> PathBuf {
 
 #[test]
 fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
-    let Some(moto) = Moto::start() else {
-        return;
-    };
+    let moto = Moto::start();
     moto.reset();
     let endpoint = moto.endpoint.as_str();
     let minute = Duration::from_secs(60);
@@ -530,8 +533,7 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
     );
 
     // the state machines run on moto: 001 and 002 write their items, 004 maps over the list
-    let simplelist = common::root()
-        .join("../shared/reference/004-stepfunctions-map-ddb/simplelist.json")
+    let simplelist = common::moto::sample_list(dir.path())
         .to_string_lossy()
         .to_string();
     ok(
@@ -548,6 +550,47 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
         ),
         "load-table",
     );
+    // the deployed functions of 002 and 004 run their real handlers (built for this machine)
+    // under moto's Invoke (tests/moto/server.py, patch 11), moto as their AWS
+    let map_function = runtime.block_on(physical_id(&cfn, "MapDynamoDb", "AWS::Lambda::Function"));
+    let map_logs = runtime.block_on(physical_id(&cfn, "MapDynamoDb", "AWS::Logs::LogGroup"));
+    common::harness::run_handler(endpoint, &map_function, "process-item");
+    common::harness::run_handler(endpoint, "InvokeTaskStepFunction", "start-task");
+    // start-task, invoked as a user would (the StartTaskFunctionName output), starts the 002
+    // workflow itself: its answer names the execution it started through moto's Step Functions
+    let started = common::harness::invoke(
+        endpoint,
+        written["TaskStatus"]["StartTaskFunctionName"]
+            .as_str()
+            .unwrap_or("InvokeTaskStepFunction"),
+        &serde_json::json!({"taskId": "e2e-lambda"}),
+    );
+    assert_eq!(started.function_error, None, "start-task: {started:?}");
+    let answer = started.payload.as_str().unwrap_or_default().to_string();
+    let execution_name = answer
+        .strip_prefix("Started step function execution id ")
+        .and_then(|rest| rest.strip_suffix('!'))
+        .unwrap_or_else(|| panic!("start-task answered {answer:?}"))
+        .to_string();
+    let seconds = execution_name
+        .strip_prefix("e2e-lambda-")
+        .unwrap_or_else(|| panic!("execution {execution_name:?}"))
+        .to_string();
+    // the real handler checks its event: an error object, not moto's echo of the event
+    let refused = common::harness::invoke(
+        endpoint,
+        "InvokeTaskStepFunction",
+        &serde_json::json!({"taskId": 7}),
+    );
+    assert_eq!(
+        refused.function_error.as_deref(),
+        Some("Unhandled"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        refused.payload["errorMessage"], "\"taskId\" must be a string, not 7",
+        "{refused:?}"
+    );
     runtime.block_on(async {
         let sfn = aws_sdk_sfn::Client::new(&aws);
         let ddb = aws_sdk_dynamodb::Client::new(&aws);
@@ -561,7 +604,12 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
         let waitable = arn("WaitableWorkflow", "WaitableStateMachineArn");
         let tasks = arn("TaskStatus", "StateMachineArn");
         let map = arn("MapDynamoDb", "StateMachineArn");
-        let (w, t, m) = tokio::join!(
+        // the execution start-task started, found by the name it answered
+        let by_lambda = format!(
+            "{}:{execution_name}",
+            tasks.replacen(":stateMachine:", ":execution:", 1)
+        );
+        let (w, t, m, l) = tokio::join!(
             execute(
                 &sfn,
                 &waitable,
@@ -573,10 +621,12 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
                 serde_json::json!({"taskId": "e2e-task", "timestamp": 1700000000})
             ),
             execute(&sfn, &map, serde_json::json!({})),
+            common::moto::finished(&sfn, &by_lambda),
         );
         assert_eq!(w.0, "SUCCEEDED", "001: {w:?}");
         assert_eq!(t.0, "SUCCEEDED", "002: {t:?}");
         assert_eq!(m.0, "SUCCEEDED", "004: {m:?}");
+        assert_eq!(l.0, "SUCCEEDED", "002 started by start-task: {l:?}");
         let item = ddb
             .get_item()
             .table_name(&status_table)
@@ -603,18 +653,48 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
             .unwrap_or_else(|e| panic!("{e:?}"));
         let item = item.item().unwrap_or_else(|| panic!("002 wrote no item"));
         assert_eq!(item.get("Status"), Some(&AttributeValue::S("Done".into())));
-        // one result per item of the list loaded into the table, in order: process-item
-        // answers each DynamoDB-typed item as it got it
+        // the workflow start-task started wrote its task, read back from the table: the
+        // handler's input reached the machine (taskId, and the timestamp it named it with)
+        let item = ddb
+            .get_item()
+            .table_name("Tasks")
+            .key("taskId", AttributeValue::S("e2e-lambda".into()))
+            .key("timestamp", AttributeValue::N(seconds.clone()))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let item = item
+            .item()
+            .unwrap_or_else(|| panic!("the workflow start-task started wrote no item"));
+        assert_eq!(item.get("Status"), Some(&AttributeValue::S("Done".into())));
+        // one result per item of the list loaded into the table, in order: the real
+        // process-item answers each DynamoDB-typed item as it got it (the integration's
+        // result: Invoke's StatusCode, X-Amz-Executed-Version and payload)...
         assert_eq!(
             m.1,
             serde_json::json!([
-                {"StatusCode": 200, "Payload": {"S": "Computer Science"}},
-                {"StatusCode": 200, "Payload": {"S": "Economics"}},
-                {"StatusCode": 200, "Payload": {"S": "Mathematics"}}
+                {"StatusCode": 200, "ExecutedVersion": "$LATEST", "Payload": {"S": "Computer Science"}},
+                {"StatusCode": 200, "ExecutedVersion": "$LATEST", "Payload": {"S": "Economics"}},
+                {"StatusCode": 200, "ExecutedVersion": "$LATEST", "Payload": {"S": "Mathematics"}}
             ]),
             "004 output"
         );
     });
+    // ... and logged each one, read back from the function's log group (its LoggingConfig):
+    // the handler ran, this is not moto's echo of the payload
+    assert_eq!(
+        common::harness::log_messages(endpoint, &map_logs),
+        [
+            "processing item {\"S\":\"Computer Science\"}",
+            "processing item {\"S\":\"Economics\"}",
+            "processing item {\"S\":\"Mathematics\"}",
+        ],
+        "004's log group"
+    );
+    common::harness::not_checked(
+        "IAM: moto evaluates no policy, so the functions' and machines' roles are not checked \
+         here (the construct tests assert their exact statements)",
+    );
 
     // a table change cannot be hotswapped: refused with the reason, nothing deployed; with
     // --hotswap-fallback it goes through a change set

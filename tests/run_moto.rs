@@ -4,7 +4,7 @@
 //! compared (the differential test).
 //!
 //! scripts/test starts the server and sets RCDK_MOTO_ENDPOINT; without it this test starts
-//! one itself from .venv (and skips when moto is not installed, unless RCDK_REQUIRE_TOOLS=1).
+//! one itself from .venv, and fails with the install command when moto is not installed.
 
 mod common;
 
@@ -56,9 +56,7 @@ fn run_local(endpoint: &str, machine: &str, input: &Value, more: &[&str]) -> Val
 
 #[test]
 fn the_patterns_run_locally_against_moto_and_agree_with_moto_s_interpreter() {
-    let Some(moto) = Moto::start() else {
-        return;
-    };
+    let moto = Moto::start();
     moto.reset();
     let endpoint = moto.endpoint.as_str();
     let minute = Duration::from_secs(60);
@@ -71,8 +69,8 @@ fn the_patterns_run_locally_against_moto_and_agree_with_moto_s_interpreter() {
         ),
         "deploy",
     );
-    let simplelist = common::root()
-        .join("../shared/reference/004-stepfunctions-map-ddb/simplelist.json")
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let simplelist = common::moto::sample_list(dir.path())
         .to_string_lossy()
         .to_string();
     ok(
@@ -407,7 +405,12 @@ fn stream_results(
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
         .spawn()
-        .unwrap_or_else(|e| panic!("cargo-lambda (scripts/test installs it in .venv): {e}"));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cargo-lambda cannot be started ({e}), so this test cannot run; {}",
+                common::install_hint("cargo-lambda")
+            )
+        });
     let started = Instant::now();
     let mut stream = loop {
         if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {

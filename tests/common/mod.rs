@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod harness;
 pub mod moto;
 
 use std::path::{Path, PathBuf};
@@ -42,35 +43,82 @@ pub fn root() -> PathBuf {
 }
 
 /// A test tool: from the environment variable `var`, else the project's own install at
-/// `local`, else `name` on the PATH. `None` when there is none; then a test skips, unless
-/// RCDK_REQUIRE_TOOLS=1 (scripts/test and CI), where it fails.
-pub fn tool(var: &str, local: &str, name: &str) -> Option<PathBuf> {
-    if let Ok(p) = std::env::var(var) {
-        return Some(PathBuf::from(p));
-    }
-    let local = root().join(local);
-    if local.is_file() {
-        return Some(local);
-    }
-    Command::new(name)
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|_| PathBuf::from(name))
+/// `local`, else `name` on the PATH. A tool that is not there fails the test with the command
+/// that installs it: a test that cannot run never passes (mark it `#[ignore = "reason"]`
+/// instead, when it must not run).
+pub fn tool(var: &str, local: &str, name: &str) -> PathBuf {
+    find_tool(std::env::var(var).ok(), var, &root().join(local), name)
+        .unwrap_or_else(|missing| panic!("{missing}"))
 }
 
-/// The tool, or `None` after saying the test is skipped; panics when tools are required.
-pub fn require_tool(var: &str, local: &str, name: &str) -> Option<PathBuf> {
-    let found = tool(var, local, name);
-    if found.is_none() {
-        assert!(
-            std::env::var("RCDK_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "{name} is required (RCDK_REQUIRE_TOOLS=1) but was not found; run scripts/test"
-        );
-        eprintln!("{name} not found: skipped (run scripts/test to install it)");
+/// Where a tool is (see [`tool`]), or why it is not, with its install command. `given` is the
+/// value of the environment variable `var`, if set.
+pub fn find_tool(
+    given: Option<String>,
+    var: &str,
+    local: &Path,
+    name: &str,
+) -> Result<PathBuf, String> {
+    if let Some(p) = given {
+        let path = PathBuf::from(&p);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!(
+                "{var}={p} names no file, so {name} cannot run; {}",
+                install_hint(name)
+            ))
+        };
     }
-    found
+    if local.is_file() {
+        return Ok(local.to_path_buf());
+    }
+    let on_path = Command::new(name)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if on_path {
+        return Ok(PathBuf::from(name));
+    }
+    Err(format!(
+        "{name} is not installed ({var} is not set, there is no {}, and none on the PATH), \
+         so this test cannot run; {}",
+        local.display(),
+        install_hint(name)
+    ))
+}
+
+/// What installs a test tool: `run scripts/test, or: <the command for this tool alone>`.
+pub fn install_hint(name: &str) -> String {
+    let command = match name {
+        "cfn-lint" => format!(
+            "python3 -m venv .venv && .venv/bin/pip install cfn-lint=={}",
+            pinned("CFN_LINT_VERSION")
+        ),
+        "moto" => format!(
+            "python3 -m venv .venv && .venv/bin/pip install 'moto[server]=={}'",
+            pinned("MOTO_VERSION")
+        ),
+        "cargo-lambda" => format!(
+            "python3 -m venv .venv && .venv/bin/pip install cargo-lambda=={}",
+            pinned("CARGO_LAMBDA_VERSION")
+        ),
+        // package.json pins it; npm ci installs exactly the lock file
+        "asl-validator" => "npm ci".to_string(),
+        other => format!("install {other}"),
+    };
+    format!("run scripts/test, or: {command}")
+}
+
+/// A version `scripts/test` pins (its line `NAME=version`): one place for every pin.
+pub fn pinned(name: &str) -> String {
+    let script = root().join("scripts/test");
+    let text =
+        std::fs::read_to_string(&script).unwrap_or_else(|e| panic!("{}: {e}", script.display()));
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}=")))
+        .map(|v| v.trim().to_string())
+        .unwrap_or_else(|| panic!("{} pins no {name}", script.display()))
 }
 
 /// An app whose state machines use every state type and every task integration, a REST API

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -28,26 +28,27 @@ impl Drop for Moto {
 }
 
 impl Moto {
-    pub fn start() -> Option<Moto> {
+    /// The moto server of RCDK_MOTO_ENDPOINT, or one started here from .venv; without moto,
+    /// the test fails with the command that installs it.
+    pub fn start() -> Moto {
+        asl_check();
         if let Ok(endpoint) = std::env::var("RCDK_MOTO_ENDPOINT") {
-            return Some(Moto {
+            return Moto {
                 endpoint,
                 child: None,
-            });
+            };
         }
         let python = super::root().join(".venv/bin/python");
         let has_moto = Command::new(&python)
             .args(["-c", "import moto.server"])
             .output()
             .is_ok_and(|o| o.status.success());
-        if !has_moto {
-            assert!(
-                std::env::var("RCDK_REQUIRE_TOOLS").as_deref() != Ok("1"),
-                "moto is required (RCDK_REQUIRE_TOOLS=1) but .venv has none; run scripts/test"
-            );
-            eprintln!("moto not installed in .venv: skipped (run scripts/test to install it)");
-            return None;
-        }
+        assert!(
+            has_moto,
+            "moto is not installed in .venv (and RCDK_MOTO_ENDPOINT names no server), so this \
+             test cannot run; {}",
+            super::install_hint("moto")
+        );
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -71,26 +72,14 @@ impl Moto {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        Some(moto)
+        moto
     }
 
-    /// Empties every backend (a fresh account), over the moto API.
+    /// Empties every backend (a fresh account), over the moto API; the harness also stops
+    /// the handlers it runs and forgets their registrations.
     pub fn reset(&self) {
-        let address = self.endpoint.trim_start_matches("http://");
-        let mut stream =
-            TcpStream::connect(address).unwrap_or_else(|e| panic!("moto at {address}: {e}"));
-        let request = format!(
-            "POST /moto-api/reset HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        );
-        stream
-            .write_all(request.as_bytes())
-            .unwrap_or_else(|e| panic!("reset: {e}"));
-        let mut answer = String::new();
-        let _ = stream.read_to_string(&mut answer);
-        assert!(
-            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
-            "reset: {answer}"
-        );
+        let answer = super::harness::request(&self.endpoint, "POST", "/moto-api/reset", &[], b"");
+        assert_eq!(answer.status, 200, "reset: {}", answer.text());
     }
 }
 
@@ -196,22 +185,8 @@ pub fn toolkit() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BUILT
         .get_or_init(|| {
-            let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
-            // target/debug/deps/<test> -> target/debug/rcdk-toolkit
-            let dir = exe
-                .parent()
-                .and_then(Path::parent)
-                .unwrap_or_else(|| panic!("no target directory above {}", exe.display()));
-            let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-                .current_dir(super::root())
-                .args(["build", "-q", "-p", "rcdk-toolkit"])
-                .status()
-                .unwrap_or_else(|e| panic!("cargo cannot be started: {e}"));
-            assert!(
-                status.success(),
-                "cargo build -p rcdk-toolkit failed ({status})"
-            );
-            let toolkit = dir.join(rcdk::toolkit::binary_name());
+            cargo_build(&["-p", "rcdk-toolkit"]);
+            let toolkit = target_dir().join(rcdk::toolkit::binary_name());
             assert!(
                 toolkit.is_file(),
                 "{} is not there after the build",
@@ -220,6 +195,68 @@ pub fn toolkit() -> PathBuf {
             toolkit
         })
         .clone()
+}
+
+/// The target directory of this build: target/debug/deps/<test> -> target/debug.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| panic!("no target directory above {}", exe.display()))
+}
+
+/// `cargo build -q ARGS` in the repository, as an app builds; a failure fails the test.
+fn cargo_build(args: &[&str]) {
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(super::root())
+        .args(["build", "-q"])
+        .args(args)
+        .status()
+        .unwrap_or_else(|e| panic!("cargo cannot be started: {e}"));
+    assert!(status.success(), "cargo build {args:?} failed ({status})");
+}
+
+/// The ASL check tests/moto/server.py validates every definition with (the `asl-check`
+/// example), brought up to date once per test process: a server started by scripts/test
+/// finds it in the target directory.
+pub fn asl_check() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            cargo_build(&["--example", "asl-check"]);
+            target_dir()
+                .join("examples")
+                .join(format!("asl-check{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
+}
+
+/// The binary of a Lambda crate built for this machine (debug), built once per test process.
+pub fn host_binary(package: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|p| p == package) {
+        cargo_build(&["-p", package]);
+        built.push(package.to_string());
+    }
+    let binary = target_dir().join(format!("{package}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.is_file(),
+        "{} is not there after cargo build -p {package}",
+        binary.display()
+    );
+    binary
+}
+
+/// Pattern 004's sample list (the seed's simplelist.json: three subjects) written into `dir`
+/// for load-table; the tests carry their own input rather than read one outside the
+/// repository.
+pub fn sample_list(dir: &Path) -> PathBuf {
+    let path = dir.join("simplelist.json");
+    std::fs::write(&path, r#"["Computer Science", "Economics", "Mathematics"]"#)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    path
 }
 
 /// The SDK's configuration for the moto server (test credentials, the test region).
@@ -263,12 +300,16 @@ pub async fn execute(
         .send()
         .await
         .unwrap_or_else(|e| panic!("start {arn}: {e:?}"));
-    let execution = started.execution_arn().to_string();
+    finished(sfn, started.execution_arn()).await
+}
+
+/// Waits for an execution's end; returns its status and output.
+pub async fn finished(sfn: &aws_sdk_sfn::Client, execution: &str) -> (String, serde_json::Value) {
     let begun = Instant::now();
     loop {
         let d = sfn
             .describe_execution()
-            .execution_arn(&execution)
+            .execution_arn(execution)
             .send()
             .await
             .unwrap_or_else(|e| panic!("describe {execution}: {e:?}"));
@@ -287,28 +328,19 @@ pub async fn execute(
     }
 }
 
-/// A function's `CodeSha256`, read from moto's Lambda API (moto does not check signatures).
+/// A function's `CodeSha256`, read from moto's Lambda API.
 pub fn lambda_code_sha(endpoint: &str, function: &str) -> String {
-    let address = endpoint.trim_start_matches("http://");
-    let mut stream =
-        TcpStream::connect(address).unwrap_or_else(|e| panic!("moto at {address}: {e}"));
-    let request = format!(
-        "GET /2015-03-31/functions/{function}/configuration HTTP/1.1\r\nHost: {address}\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         Connection: close\r\n\r\n"
+    let answer = super::harness::request(
+        endpoint,
+        "GET",
+        &format!("/2015-03-31/functions/{function}/configuration"),
+        &[("Authorization", &super::harness::authorization("lambda"))],
+        b"",
     );
-    stream
-        .write_all(request.as_bytes())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b)
-        .unwrap_or_default();
-    let v: serde_json::Value =
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("{function}: {e}: {answer}"));
-    v["CodeSha256"].as_str().unwrap_or_default().to_string()
+    answer.json()["CodeSha256"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Puts `messages` into a new stream of a log group, one second apart ending now, over moto's
@@ -336,23 +368,13 @@ pub fn put_log_events(endpoint: &str, group: &str, stream: &str, messages: &[&st
 }
 
 fn logs_call(endpoint: &str, action: &str, body: &serde_json::Value) {
-    let address = endpoint.trim_start_matches("http://");
-    let mut stream =
-        TcpStream::connect(address).unwrap_or_else(|e| panic!("moto at {address}: {e}"));
-    let body = body.to_string();
-    let request = format!(
-        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-amz-json-1.1\r\n\
-         X-Amz-Target: Logs_20140328.{action}\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+    super::harness::json_call(
+        endpoint,
+        "logs",
+        &format!("Logs_20140328.{action}"),
+        "1.1",
+        body,
     );
-    stream
-        .write_all(request.as_bytes())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    assert!(answer.starts_with("HTTP/1.1 200"), "{action}: {answer}");
 }
 
 /// The lines a child prints, as they come (a thread reads them into the channel).

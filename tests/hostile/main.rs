@@ -10,3 +10,4 @@ mod common;
 
 mod assembly;
 mod toolkit;
+mod moto;
