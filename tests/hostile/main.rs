@@ -9,5 +9,5 @@
 mod common;
 
 mod assembly;
-mod toolkit;
 mod moto;
+mod toolkit;
