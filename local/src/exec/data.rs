@@ -358,7 +358,7 @@ impl Exec<'_> {
         match out {
             Json::Object(map) => {
                 for (k, v) in &map {
-                    super::check_size(v, &format!("{} (variable ${k})", env.name))?;
+                    super::check_value(v, &format!("{} (variable ${k})", env.name))?;
                 }
                 Ok(Some(map))
             }
