@@ -180,6 +180,7 @@ pub(crate) fn evaluate(
             shortened(expr)
         )));
     }
+    quiet_arena_limit();
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("jsonata".into())
@@ -200,6 +201,23 @@ pub(crate) fn evaluate(
             ))),
         }
     })
+}
+
+/// bumpalo reports an arena past its limit by a panic, which the evaluation's thread turns
+/// into the state's error: the panic hook says nothing of it (any other panic is reported as
+/// before).
+fn quiet_arena_limit() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let arena_full = std::thread::current().name() == Some("jsonata")
+                && info.payload().downcast_ref::<&str>() == Some(&"out of memory");
+            if !arena_full {
+                previous(info);
+            }
+        }));
+    });
 }
 
 fn evaluate_here(
