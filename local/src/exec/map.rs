@@ -259,32 +259,42 @@ impl Exec<'_> {
     }
 
     /// Runs `n` iterations in at most `max` lanes (0: as many as there are iterations), each
-    /// starting when a lane is free; the clock ends when the last lane does.
+    /// starting when a lane is free (the earliest free, the first of those free together);
+    /// the clock ends when the last lane does.
     pub(super) fn lanes(
         &mut self,
         n: usize,
         max: usize,
         mut one: impl FnMut(&mut Self, usize) -> Flow<()>,
     ) -> Flow<()> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
         let start = self.now;
         let width = if max == 0 {
             n.max(1)
         } else {
             max.min(n.max(1))
         };
-        let mut free = vec![start; width];
+        // lanes by when they are free: a heap, so a Map of many items over many lanes is not
+        // quadratic; lanes not used yet are all free at the start
+        let mut busy: BinaryHeap<Reverse<(crate::clock::Instant, usize)>> = BinaryHeap::new();
+        let mut unused = 0..width;
+        let mut end = start;
         for i in 0..n {
-            let (lane, at) = free
-                .iter()
-                .copied()
-                .enumerate()
-                .min_by_key(|(_, t)| *t)
-                .unwrap_or((0, start));
+            let (lane, at) = match (unused.next(), busy.peek()) {
+                (Some(lane), _) => (lane, start),
+                (None, Some(_)) => match busy.pop() {
+                    Some(Reverse((at, lane))) => (lane, at),
+                    None => (0, start),
+                },
+                (None, None) => (0, start),
+            };
             self.now = at;
             one(self, i)?;
-            free[lane] = self.now;
+            end = end.max(self.now);
+            busy.push(Reverse((self.now, lane)));
         }
-        self.now = free.into_iter().max().unwrap_or(start);
+        self.now = end;
         Ok(())
     }
 }
