@@ -278,7 +278,8 @@ impl Outcome {
         clock::seconds_between(self.started, self.ended)
     }
 
-    /// `{"status", "output", "error", "cause", "history"}`: what `rcdk run --json` prints.
+    /// `{"status", "output", "error", "cause", "executionArn", "history"}`: the fields `rcdk
+    /// run --json` prints (it streams the history first, as the run goes).
     pub fn to_json(&self) -> Json {
         serde_json::json!({
             "status": self.status.as_str(),
