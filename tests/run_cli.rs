@@ -422,3 +422,75 @@ fn waits_are_virtual_unless_real_time_is_asked_for() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn an_app_s_mock_file_may_name_only_the_app_s_machines_and_their_tasks() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let base: Json = serde_json::from_str(
+        &std::fs::read_to_string(root().join("mocks/task-status.json")).expect("readable"),
+    )
+    .expect("JSON");
+    let run = |name: &str, mocks: &Json| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, mocks.to_string()).expect("written");
+        let out = rcdk(
+            &[
+                "run",
+                "TaskStatus/StateMachine",
+                "--mock",
+                file.to_str().expect("utf-8"),
+                "--test-case",
+                "HappyPath",
+            ],
+            &root(),
+        );
+        (out.status.code(), text(&out.stderr))
+    };
+    let mut unknown_machine = base.clone();
+    unknown_machine["StateMachines"]["TaskStatus/Nope"] =
+        serde_json::json!({"TestCases": {"T": {"CreateDynamoTaskItem": "PutItemOk"}}});
+    let (code, err) = run("machine.json", &unknown_machine);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("machine.json: StateMachines.TaskStatus/Nope: the app has no state machine 'TaskStatus/Nope'")
+            && err.contains("TaskStatus/StateMachine"),
+        "{err}"
+    );
+    let mut unknown_state = base.clone();
+    unknown_state["StateMachines"]["TaskStatus/StateMachine"]["TestCases"]["HappyPath"]
+        ["CreateDynamoTaskitem"] = "PutItemOk".into();
+    let (code, err) = run("state.json", &unknown_state);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("state.json: StateMachines.TaskStatus/StateMachine.TestCases.HappyPath.CreateDynamoTaskitem: the machine has no state 'CreateDynamoTaskitem'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_definition_file_is_validated_as_synth_validates_an_app_s_machine() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("broken.asl.json");
+    std::fs::write(
+        &file,
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Missing"}, "P": {"Type": "Parallel", "Branches": [], "End": true}}}"#,
+    )
+    .expect("written");
+    let out = rcdk(
+        &["run", "--definition", file.to_str().expect("utf-8")],
+        &root(),
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty(), "nothing ran");
+    // the problems as synth words them (AslProblem), each on its line
+    assert!(
+        err.contains("the definition is not valid (3 problems)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(r#"state "A": goes to "Missing", which does not exist"#),
+        "{err}"
+    );
+    assert!(err.contains(r#"state "P""#), "{err}");
+}

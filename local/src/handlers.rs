@@ -161,25 +161,9 @@ impl LocalFunctions {
             let (invocations, queue) = mpsc::channel::<Pending>();
             let arn = f.arn.clone();
             std::thread::spawn(move || serve(listener, queue, arn));
-            let mut cmd = Command::new(&f.binary);
-            cmd.env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}"))
-                .env("AWS_LAMBDA_FUNCTION_NAME", &f.name)
-                .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-                .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-                .env(
-                    "AWS_LAMBDA_LOG_GROUP_NAME",
-                    format!("/aws/lambda/{}", f.name),
-                )
-                .env("AWS_LAMBDA_LOG_STREAM_NAME", "rcdk-local")
-                .stdin(Stdio::null())
-                // what the function prints is its log: on stderr, never in a run's output
-                .stdout(std::io::stderr());
-            for (k, v) in &self.shared_env {
-                cmd.env(k, v);
-            }
-            for (k, v) in &f.environment {
-                cmd.env(k, v);
-            }
+            let mut cmd = command(f, port, &self.shared_env);
+            // what the function prints is its log: on stderr, never in a run's output
+            cmd.stdout(std::io::stderr());
             let child = cmd.spawn().map_err(|e| {
                 Failure::runtime(format!(
                     "cannot start the function {} ({}): {e}",
@@ -325,6 +309,64 @@ pub fn build(workspace: &Path, functions: &[&AppFunction]) -> Result<Vec<LocalFu
         .collect()
 }
 
+/// The command that starts a function's process: its binary, with Lambda's environment only.
+fn command(f: &LocalFunction, port: u16, shared: &[(String, String)]) -> Command {
+    let mut cmd = Command::new(&f.binary);
+    cmd.env_clear()
+        .envs(lambda_environment(f, port, shared))
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// The environment of a function's process, as Lambda gives one and nothing else of this
+/// process's: Lambda's defined runtime variables ("Defined runtime environment variables",
+/// <https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>:
+/// the reserved `_HANDLER`, `AWS_LAMBDA_*`, `LAMBDA_TASK_ROOT`, ...; the unreserved `LANG`,
+/// `PATH`, `TZ` with Lambda's values, which the function's own variables may replace), the
+/// function's variables from its template, `HOME` (where the AWS SDK finds a profile), and
+/// `shared` (the AWS credentials, region and endpoint, from [`shared_env`]). `_X_AMZN_TRACE_ID`
+/// and `AWS_EXECUTION_ENV` are not defined for the `provided` runtimes a Rust function runs on.
+pub fn lambda_environment(
+    f: &LocalFunction,
+    port: u16,
+    shared: &[(String, String)],
+) -> Vec<(String, String)> {
+    let task_root = f
+        .binary
+        .parent()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    let mut env: Vec<(String, String)> = vec![
+        ("LANG".into(), "en_US.UTF-8".into()),
+        (
+            "PATH".into(),
+            "/usr/local/bin:/usr/bin/:/bin:/opt/bin".into(),
+        ),
+        ("TZ".into(), ":UTC".into()),
+    ];
+    if let Some(home) = std::env::var_os("HOME") {
+        env.push(("HOME".into(), home.to_string_lossy().into_owned()));
+    }
+    env.extend(f.environment.iter().cloned());
+    env.extend([
+        ("_HANDLER".into(), "bootstrap".into()),
+        ("AWS_LAMBDA_RUNTIME_API".into(), format!("127.0.0.1:{port}")),
+        ("AWS_LAMBDA_FUNCTION_NAME".into(), f.name.clone()),
+        ("AWS_LAMBDA_FUNCTION_VERSION".into(), "$LATEST".into()),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(), "128".into()),
+        ("AWS_LAMBDA_INITIALIZATION_TYPE".into(), "on-demand".into()),
+        (
+            "AWS_LAMBDA_LOG_GROUP_NAME".into(),
+            format!("/aws/lambda/{}", f.name),
+        ),
+        ("AWS_LAMBDA_LOG_STREAM_NAME".into(), "rcdk-local".into()),
+        ("LAMBDA_TASK_ROOT".into(), task_root.clone()),
+        ("LAMBDA_RUNTIME_DIR".into(), task_root),
+    ]);
+    env.extend(shared.iter().cloned());
+    env
+}
+
 /// The variables every local function gets from this process: where AWS is, and who calls.
 pub fn shared_env(region: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = std::env::vars()
@@ -400,7 +442,13 @@ fn connection(
         } else if let Some(rest) = path.strip_prefix("/2018-06-01/runtime/invocation/") {
             let (id, what) = rest.split_once('/').unwrap_or((rest, ""));
             let result = if what == "response" {
-                Ok(serde_json::from_slice(&body).unwrap_or(Json::Null))
+                // read as the user's JSON is: no number changes silently
+                let text = String::from_utf8_lossy(&body);
+                crate::json::parse(&text).map_err(|e| {
+                    Failure::runtime(format!(
+                        "The function's response is not JSON as Step Functions takes it: {e}"
+                    ))
+                })
             } else {
                 let e: Json = serde_json::from_slice(&body).unwrap_or(Json::Null);
                 let kind = e["errorType"].as_str().unwrap_or("Unhandled").to_string();
@@ -470,6 +518,68 @@ fn request(reader: &mut impl BufRead) -> std::io::Result<Option<(String, String,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_function_gets_lambda_s_environment_and_nothing_else_of_this_process() {
+        let f = LocalFunction {
+            name: "worker".into(),
+            arn: "arn:aws:lambda:us-east-1:123456789012:function:worker".into(),
+            binary: PathBuf::from("/usr/bin/env"),
+            environment: vec![("TABLE".into(), "Jobs".into()), ("LANG".into(), "C".into())],
+            timeout_seconds: 3,
+        };
+        let shared = vec![
+            ("AWS_REGION".to_string(), "eu-west-1".to_string()),
+            (
+                "AWS_ENDPOINT_URL".to_string(),
+                "http://127.0.0.1:5000".to_string(),
+            ),
+        ];
+        // `env` prints the environment it was given
+        let out = command(&f, 9001, &shared)
+            .stdout(Stdio::piped())
+            .output()
+            .expect("env runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut keys: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, _)| k)
+            .collect();
+        keys.sort_unstable();
+        let mut expected = vec![
+            "AWS_ENDPOINT_URL",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            "AWS_LAMBDA_FUNCTION_NAME",
+            "AWS_LAMBDA_FUNCTION_VERSION",
+            "AWS_LAMBDA_INITIALIZATION_TYPE",
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "AWS_LAMBDA_RUNTIME_API",
+            "AWS_REGION",
+            "LAMBDA_RUNTIME_DIR",
+            "LAMBDA_TASK_ROOT",
+            "LANG",
+            "PATH",
+            "TABLE",
+            "TZ",
+            "_HANDLER",
+        ];
+        if std::env::var_os("HOME").is_some() {
+            expected.push("HOME");
+        }
+        expected.sort_unstable();
+        assert_eq!(keys, expected, "{text}");
+        assert!(
+            text.contains("\nLANG=C\n"),
+            "the function's own LANG wins: {text}"
+        );
+        assert!(
+            text.contains("AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001"),
+            "{text}"
+        );
+        assert!(text.contains("TABLE=Jobs"), "{text}");
+    }
 
     #[test]
     fn requests_are_read_by_length_and_by_chunks() {

@@ -142,6 +142,29 @@ fn fill(
     }))
 }
 
+/// The deepest an evaluation may go: jsonata-rs counts a level for each expression evaluated
+/// within another and for each function call, so an endless or too deep recursion stops
+/// here, with `States.QueryEvaluationError` (AWS's error for a JSONata evaluation that fails:
+/// "Query evaluation failed in a JSONata state", the error-handling page of the developer
+/// guide, <https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html>;
+/// AWS documents no depth of its own).
+pub(crate) const MAX_EVALUATION_DEPTH: usize = 10_000;
+
+/// The deepest an expression's text may nest (brackets, and operators chained within one
+/// bracket): its syntax tree is walked recursively by the parser.
+pub(crate) const MAX_EXPRESSION_NESTING: usize = 2_000;
+
+/// How long one expression may evaluate (an endless tail recursion never gets deeper).
+pub(crate) const TIME_LIMIT_MS: usize = 5_000;
+
+/// The most memory one evaluation's values may take.
+pub(crate) const MAX_EVALUATION_BYTES: usize = 256 << 20;
+
+/// Evaluations run on a thread of their own with this much stack (reserved, touched only as
+/// deep as an evaluation goes): the depth limits above hold whatever stack the caller has
+/// (a test's thread has 2 MiB).
+const STACK_BYTES: usize = 256 << 20;
+
 /// Evaluates one expression; `None` when it gives nothing (JSONata's undefined).
 pub(crate) fn evaluate(
     expr: &str,
@@ -149,8 +172,63 @@ pub(crate) fn evaluate(
     rng: &mut Rng,
     now_millis: i64,
 ) -> Result<Option<Json>, Failure> {
+    let nesting = nesting(expr);
+    if nesting > MAX_EXPRESSION_NESTING {
+        return Err(Failure::query(format!(
+            "The JSONata expression '{}' nests {nesting} levels deep; at most \
+             {MAX_EXPRESSION_NESTING} are evaluated",
+            shortened(expr)
+        )));
+    }
+    quiet_arena_limit();
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("jsonata".into())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, || evaluate_here(expr, bindings, rng, now_millis));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                // bumpalo stops an arena past its limit with a panic
+                Err(Failure::query(format!(
+                    "The JSONata expression '{}' used more than {} MiB of memory",
+                    shortened(expr),
+                    MAX_EVALUATION_BYTES >> 20
+                )))
+            }),
+            Err(e) => Err(Failure::query(format!(
+                "The JSONata expression '{}' could not be evaluated: no thread ({e})",
+                shortened(expr)
+            ))),
+        }
+    })
+}
+
+/// bumpalo reports an arena past its limit by a panic, which the evaluation's thread turns
+/// into the state's error: the panic hook says nothing of it (any other panic is reported as
+/// before).
+fn quiet_arena_limit() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let arena_full = std::thread::current().name() == Some("jsonata")
+                && info.payload().downcast_ref::<&str>() == Some(&"out of memory");
+            if !arena_full {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn evaluate_here(
+    expr: &str,
+    bindings: &Bindings<'_>,
+    rng: &mut Rng,
+    now_millis: i64,
+) -> Result<Option<Json>, Failure> {
     let text = virtual_time(expr);
     let arena = Bump::new();
+    arena.set_allocation_limit(Some(MAX_EVALUATION_BYTES));
     let failed = |e: jsonata_rs::Error| explain(expr, e);
     let program = JsonAta::new(&text, &arena).map_err(failed)?;
     program.register_function("partition", 2, fn_partition);
@@ -161,8 +239,11 @@ pub(crate) fn evaluate(
     program.register_function("rcdkUuid", 0, fn_uuid);
     program.register_function("rcdkNow", 0, fn_now);
     program.register_function("rcdkMillis", 0, fn_millis);
+    for (name, value) in bindings {
+        program.assign_var(name, to_jvalue(&arena, value));
+    }
     STATE.with(|s| *s.borrow_mut() = Some((rng.clone(), now_millis)));
-    let result = program.evaluate(None, Some(bindings));
+    let result = program.evaluate_timeboxed(None, Some(MAX_EVALUATION_DEPTH), Some(TIME_LIMIT_MS));
     // the functions drew from the run's source: carry on from where they left it
     if let Some((r, _)) = STATE.with(|s| s.borrow_mut().take()) {
         *rng = r;
@@ -179,10 +260,99 @@ pub(crate) fn evaluate(
     let text = value.serialize(false);
     let json: Json = serde_json::from_str(&text).map_err(|e| {
         Failure::query(format!(
-            "The JSONata expression '{expr}' gave no JSON value: {e}"
+            "The JSONata expression '{}' gave no JSON value: {e}",
+            shortened(expr)
         ))
     })?;
     Ok(Some(sorted(json)))
+}
+
+/// How deep an expression's syntax tree may be, from its text: each bracket nests, and so
+/// does each operator chained with others between the same separators (`a + b + c` is two
+/// levels). Text in string literals, backquoted names and comments does not count.
+fn nesting(expr: &str) -> usize {
+    // per open bracket: (deepest finished segment, operators in this segment, deepest
+    // bracket within this segment)
+    let mut stack: Vec<(usize, usize, usize)> = vec![(0, 0, 0)];
+    let mut chars = expr.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' | '`' => {
+                while let Some(d) = chars.next() {
+                    if d == '\\' && c != '`' {
+                        chars.next();
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut star = false;
+                for d in chars.by_ref() {
+                    if star && d == '/' {
+                        break;
+                    }
+                    star = d == '*';
+                }
+            }
+            '(' | '[' | '{' => stack.push((0, 0, 0)),
+            ')' | ']' | '}' if stack.len() > 1 => {
+                if let Some((best, ops, inner)) = stack.pop() {
+                    let depth = 1 + best.max(ops + inner);
+                    if let Some(top) = stack.last_mut() {
+                        top.2 = top.2.max(depth);
+                    }
+                }
+            }
+            ',' | ';' => {
+                if let Some(top) = stack.last_mut() {
+                    top.0 = top.0.max(top.1 + top.2);
+                    top.1 = 0;
+                    top.2 = 0;
+                }
+            }
+            '+' | '-' | '*' | '/' | '%' | '&' | '=' | '<' | '>' | '!' | '?' | '~' | '.' | '@'
+            | '#' | '^' | '|' => {
+                if let Some(top) = stack.last_mut() {
+                    top.1 += 1;
+                }
+            }
+            c if c.is_alphabetic() => {
+                // the word operators `and`, `or`, `in`
+                let mut word = String::from(c);
+                while let Some(&d) = chars.peek() {
+                    if d.is_alphanumeric() || d == '_' {
+                        word.push(d);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                if matches!(word.as_str(), "and" | "or" | "in") {
+                    if let Some(top) = stack.last_mut() {
+                        top.1 += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // brackets left open count as closed here
+    let mut depth = 0;
+    while let Some((best, ops, inner)) = stack.pop() {
+        depth = best.max(ops + inner.max(depth)) + usize::from(!stack.is_empty());
+    }
+    depth
+}
+
+/// An expression for a message: at most 200 characters.
+fn shortened(expr: &str) -> String {
+    if expr.chars().count() <= 200 {
+        return expr.to_string();
+    }
+    let cut: String = expr.chars().take(200).collect();
+    format!("{cut}…")
 }
 
 /// Step Functions' own functions that JavaScript's JSONata also has are renamed to the
@@ -234,8 +404,27 @@ fn sorted(v: Json) -> Json {
     }
 }
 
-/// The failure for a jsonata-rs error: a function it does not have is named as such.
+/// The failure for a jsonata-rs error: a function it does not have is named as such, and
+/// the evaluation's limits say which was reached.
 fn explain(expr: &str, e: jsonata_rs::Error) -> Failure {
+    match e {
+        jsonata_rs::Error::U1001StackOverflow => {
+            return Failure::query(format!(
+                "The JSONata expression '{}' evaluated more than {MAX_EVALUATION_DEPTH} levels \
+                 deep (a recursion that does not end, or goes too deep)",
+                shortened(expr)
+            ))
+        }
+        jsonata_rs::Error::U1001Timeout => {
+            return Failure::query(format!(
+                "The JSONata expression '{}' evaluated for more than {} s (a recursion or \
+                 loop that does not end?)",
+                shortened(expr),
+                TIME_LIMIT_MS / 1000
+            ))
+        }
+        _ => {}
+    }
     let code = e.code();
     if code == "T1005" || code == "T1006" {
         if let Some(name) = called_functions(expr)
@@ -248,7 +437,10 @@ fn explain(expr: &str, e: jsonata_rs::Error) -> Failure {
             ));
         }
     }
-    Failure::query(format!("The JSONata expression '{expr}' failed: {e}"))
+    Failure::query(format!(
+        "The JSONata expression '{}' failed: {e}",
+        shortened(expr)
+    ))
 }
 
 /// The names of the functions an expression calls (`$name(`), outside string literals.
@@ -505,5 +697,51 @@ mod tests {
     #[test]
     fn strings_keep_their_dollar_names() {
         assert_eq!(virtual_time("'$now()' & $now()"), "'$now()' & $rcdkNow()");
+    }
+
+    #[test]
+    fn nesting_counts_brackets_and_chained_operators_outside_strings() {
+        assert_eq!(nesting("1"), 0);
+        assert_eq!(nesting("1 + 2 + 3"), 2);
+        assert_eq!(nesting("((1))"), 2);
+        assert_eq!(nesting("[1 + 2, 3]"), 2);
+        assert_eq!(nesting("$a and $b or $c"), 2);
+        assert_eq!(nesting("'((((' & \"[[[\" & `(((`"), 2);
+        assert_eq!(nesting("/* ((( */ 1"), 0);
+        assert_eq!(nesting(&"(".repeat(5000)), 5000);
+        assert_eq!(nesting(&format!("{}1", "-".repeat(3000))), 3000);
+    }
+
+    #[test]
+    fn deep_or_endless_recursion_is_an_error_of_the_state_not_a_crash() {
+        let deep = eval(
+            "($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(1000000))",
+            json!({}),
+        )
+        .unwrap_err();
+        assert_eq!(deep.error, "States.QueryEvaluationError");
+        assert!(deep.cause.contains("levels deep"), "{}", deep.cause);
+        // a recursion of a few hundred calls is fine
+        assert_eq!(
+            eval(
+                "($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(300))",
+                json!({})
+            )
+            .unwrap(),
+            Some(json!(300))
+        );
+        let text = format!("{}1{}", "(".repeat(50_000), ")".repeat(50_000));
+        let e = eval(&text, json!({})).unwrap_err();
+        assert_eq!(e.error, "States.QueryEvaluationError");
+        assert!(e.cause.contains("nests 50000 levels deep"), "{}", e.cause);
+        let chain = vec!["1"; 100_000].join("+");
+        assert!(eval(&chain, json!({})).is_err());
+        // a result deeper than JSON is read back is an error, not a crash
+        let e = eval(
+            "($f := function($n){ $n = 0 ? {} : {\"a\": $f($n - 1)} }; $f(1000))",
+            json!({}),
+        )
+        .unwrap_err();
+        assert_eq!(e.error, "States.QueryEvaluationError");
     }
 }

@@ -22,6 +22,7 @@ pub mod handlers;
 mod hashing;
 pub mod history;
 mod intrinsics;
+pub mod json;
 mod jsonata;
 pub mod lambda;
 pub mod mock;
@@ -32,21 +33,41 @@ pub mod template;
 mod workflow;
 
 pub use error::Failure;
-pub use exec::MAX_PAYLOAD_BYTES;
-pub use history::Event;
+pub use exec::{MAX_DEPTH, MAX_PAYLOAD_BYTES};
+pub use history::{Event, EventView, MAX_HISTORY_EVENTS};
 pub use run::{
     Machine, Outcome, Purpose, RunOptions, SharedRunner, Status, TaskAnswer, TaskCall, TaskRunner,
 };
 pub use workflow::Workflow;
 
-/// Runs `machine` with `input` to its end: every Task answered by `runner`.
+/// Runs `machine` with `input` to its end: every Task answered by `runner`; the outcome holds
+/// the history (a STANDARD execution's has at most [`MAX_HISTORY_EVENTS`] events, each with
+/// payloads of up to [`MAX_PAYLOAD_BYTES`]: [`run_streaming`] keeps none).
 pub fn run(
     machine: &Machine,
     input: serde_json::Value,
     runner: &mut dyn TaskRunner,
     options: &RunOptions,
 ) -> Outcome {
-    exec::run(machine, input, runner, options)
+    let mut events = Vec::new();
+    let mut outcome = exec::run(machine, input, runner, options, &mut |e| {
+        events.push(e.to_event())
+    });
+    outcome.history = events;
+    outcome
+}
+
+/// Runs `machine` with `input` to its end, each history event handed to `on_event` as it
+/// happens and none kept (the outcome's history is empty): the run's memory does not grow
+/// with its history.
+pub fn run_streaming(
+    machine: &Machine,
+    input: serde_json::Value,
+    runner: &mut dyn TaskRunner,
+    options: &RunOptions,
+    on_event: &mut dyn FnMut(&EventView<'_>),
+) -> Outcome {
+    exec::run(machine, input, runner, options, on_event)
 }
 
 /// A runner for machines without tasks: any Task fails, naming its state and resource.

@@ -107,9 +107,11 @@ pub struct MockConfig {
 
 impl MockConfig {
     /// Parses a mock configuration; every error names its place (`MockedResponses.X."0"`).
+    /// A key given twice in one object is an error (JSON readers keep the last one, so a
+    /// second `"0"` would silently replace the first).
     pub fn from_json_str(text: &str) -> Result<Self, String> {
-        let v: Json = serde_json::from_str(text)
-            .map_err(|e| format!("line {} column {}: {e}", e.line(), e.column()))?;
+        let v: Json = crate::json::parse(text)?;
+        duplicate_keys(text)?;
         let mut out = MockConfig::default();
         let machines = v
             .get("StateMachines")
@@ -158,6 +160,54 @@ impl MockConfig {
         Ok(out)
     }
 
+    /// Checks the entry `key` against its machine's definition: every state a test case
+    /// mocks is one of the machine's Task states (or a Distributed Map's, whose ItemReader
+    /// and ResultWriter calls a mock answers), at any depth.
+    pub fn check_machine(
+        &self,
+        key: &str,
+        definition: &constructs::stepfunctions::asl::Definition,
+    ) -> Result<(), String> {
+        use constructs::stepfunctions::asl::StateKind;
+        let Some(cases) = self.test_cases.get(key) else {
+            return Ok(());
+        };
+        let mut mockable = Vec::new();
+        let mut all = std::collections::HashSet::new();
+        definition.walk(&mut |name, state, _| {
+            all.insert(name);
+            let answers = match &state.kind {
+                StateKind::Task(_) => true,
+                StateKind::Map(m) => m.item_reader.is_some() || m.result_writer.is_some(),
+                _ => false,
+            };
+            if answers {
+                mockable.push(name);
+            }
+        });
+        for (case, states) in cases {
+            for state in states.keys() {
+                if mockable.contains(&state.as_str()) {
+                    continue;
+                }
+                let what = if all.contains(state.as_str()) {
+                    format!("the state '{state}' is not a Task state; only a Task (or a Distributed Map's reader and writer) calls what a mock answers")
+                } else {
+                    format!("the machine has no state '{state}'")
+                };
+                return Err(format!(
+                    "StateMachines.{key}.TestCases.{case}.{state}: {what} (its Task states: {})",
+                    if mockable.is_empty() {
+                        "none".to_string()
+                    } else {
+                        mockable.join(", ")
+                    }
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The runner of one test case of one machine.
     pub fn test_case(&self, machine: &str, case: &str) -> Result<Mocks, String> {
         let cases = self.test_cases.get(machine).ok_or_else(|| {
@@ -181,6 +231,83 @@ impl MockConfig {
         mocks.label = format!("test case '{case}'");
         Ok(mocks)
     }
+}
+
+/// The first key given twice in one object of JSON text, named with its place
+/// (`MockedResponses.Flaky."0"`).
+fn duplicate_keys(text: &str) -> Result<(), String> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    struct Unique(String);
+
+    impl<'de> DeserializeSeed<'de> for Unique {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Unique {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                // the place of a key, as the other errors of a mock file name it
+                let place = match self.0.as_str() {
+                    "" => key.clone(),
+                    at if at.starts_with("MockedResponses.") && at.matches('.').count() == 1 => {
+                        format!("{at}.\"{key}\"")
+                    }
+                    at => format!("{at}.{key}"),
+                };
+                if !seen.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format!(
+                        "{place}: the key \"{key}\" is given twice (the second would replace the first)"
+                    )));
+                }
+                map.next_value_seed(Unique(place))?;
+            }
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut i = 0;
+            while seq
+                .next_element_seed(Unique(format!("{}[{i}]", self.0)))?
+                .is_some()
+            {
+                i += 1;
+            }
+            Ok(())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+    }
+
+    // serde_json adds the line and column to the message
+    let mut de = serde_json::Deserializer::from_str(text);
+    Unique(String::new())
+        .deserialize(&mut de)
+        .map_err(|e| e.to_string())
 }
 
 fn names<'a>(keys: impl Iterator<Item = &'a String>) -> String {
@@ -292,6 +419,35 @@ mod tests {
     }
 
     #[test]
+    fn a_test_case_names_only_states_that_a_mock_can_answer() {
+        let config = MockConfig::from_json_str(FILE).unwrap();
+        let definition = constructs::stepfunctions::asl::Definition::from_json_str(
+            r#"{"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(config.check_machine("M", &definition), Ok(()));
+        let other = constructs::stepfunctions::asl::Definition::from_json_str(
+            r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}"#,
+        )
+        .unwrap();
+        let e = config.check_machine("M", &other).unwrap_err();
+        assert!(
+            e.starts_with("StateMachines.M.TestCases.Happy.A: the state 'A' is not a Task state"),
+            "{e}"
+        );
+        let none = constructs::stepfunctions::asl::Definition::from_json_str(
+            r#"{"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}"#,
+        )
+        .unwrap();
+        let e = config.check_machine("M", &none).unwrap_err();
+        assert_eq!(
+            e,
+            "StateMachines.M.TestCases.Happy.A: the machine has no state 'A' (its Task states: B)"
+        );
+    }
+
+    #[test]
     fn mistakes_are_named_where_they_are() {
         let e = MockConfig::from_json_str(r#"{"StateMachines": {"M": {"TestCases": {"T": {"A": "Nope"}}}}, "MockedResponses": {}}"#).unwrap_err();
         assert_eq!(
@@ -305,6 +461,19 @@ mod tests {
         assert!(e.starts_with("MockedResponses.R.\"x\""), "{e}");
         let e = MockConfig::from_json_str(r#"{"StateMachines": {}, "MockedResponses": {"R": {"0-2": {"Return": 1}, "2": {"Return": 2}}}}"#).unwrap_err();
         assert!(e.contains("overlaps"), "{e}");
+        let e = MockConfig::from_json_str(
+            r#"{"StateMachines": {}, "MockedResponses": {"R": {"0": {"Return": 1}, "0": {"Return": 2}}}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with(r#"MockedResponses.R."0": the key "0" is given twice"#),
+            "{e}"
+        );
+        let e = MockConfig::from_json_str(
+            r#"{"StateMachines": {"M": {"TestCases": {"T": {"A": "R"}, "T": {}}}}, "MockedResponses": {"R": {"0": {"Return": 1}}}}"#,
+        )
+        .unwrap_err();
+        assert!(e.starts_with("StateMachines.M.TestCases.T: the key"), "{e}");
         let config = MockConfig::from_json_str(FILE).unwrap();
         let e = config.test_case("M", "Sad").err().unwrap();
         assert_eq!(

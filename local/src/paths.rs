@@ -79,11 +79,46 @@ fn indefinite(path: &str) -> bool {
     path.contains("..") || path.contains(['*', '?', ':', ','])
 }
 
+/// The deepest brackets and parentheses of a JSONPath may nest: its parser recurses into
+/// each (a filter within a filter), so a path of a definition cannot exhaust the stack.
+pub(crate) const MAX_PATH_NESTING: usize = 64;
+
+/// How deep the brackets and parentheses of `path` nest, outside its quoted names.
+fn path_nesting(path: &str) -> usize {
+    let (mut depth, mut deepest, mut quote) = (0usize, 0usize, None);
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '[' | '(') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (None, ']' | ')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// The value at `path` of `doc` (a `$`-rooted path); `Ok(None)` when it matches nothing;
 /// an indefinite path gives the array of what it matched.
 pub(crate) fn read(doc: &Json, path: &str) -> Result<Option<Json>, Failure> {
     if let Some(segments) = reference(path) {
         return Ok(get(doc, &segments).cloned());
+    }
+    let nesting = path_nesting(path);
+    if nesting > MAX_PATH_NESTING {
+        return Err(Failure::runtime(format!(
+            "The JSONPath '{}…' nests its brackets {nesting} deep; at most {MAX_PATH_NESTING} \
+             are read",
+            path.chars().take(80).collect::<String>()
+        )));
     }
     let query = serde_json_path::JsonPath::parse(path)
         .map_err(|e| Failure::runtime(format!("The JSONPath '{path}' is not valid: {e}")))?;
@@ -112,6 +147,14 @@ pub(crate) fn write(doc: Json, path: &str, value: Json) -> Result<Json, Failure>
     })?;
     if segments.is_empty() {
         return Ok(value);
+    }
+    if segments.len() > crate::exec::MAX_DEPTH {
+        return Err(Failure::runtime(format!(
+            "The ResultPath '{}…' names {} levels; a value is kept at most {} levels deep",
+            path.chars().take(80).collect::<String>(),
+            segments.len(),
+            crate::exec::MAX_DEPTH
+        )));
     }
     let mut doc = doc;
     let fail = |doc: &Json| {
@@ -193,6 +236,20 @@ mod tests {
             Some((Root::Var("total"), "$.n".into()))
         );
         assert_eq!(split_root("$total"), Some((Root::Var("total"), "$".into())));
+    }
+
+    #[test]
+    fn a_path_nested_too_deep_is_an_error_not_a_stack_overflow() {
+        let doc = json!({"a": 1});
+        let path = format!("$[?{}@.a == 1{}]", "(".repeat(100_000), ")".repeat(100_000));
+        let e = read(&doc, &path).unwrap_err();
+        assert_eq!(e.error, "States.Runtime");
+        assert!(
+            e.cause.contains("nests its brackets 100001 deep"),
+            "{}",
+            e.cause
+        );
+        assert_eq!(path_nesting("$['((('][?(@.x)]"), 2);
     }
 
     #[test]

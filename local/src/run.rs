@@ -31,6 +31,7 @@ impl Machine {
 
     /// Parses ASL JSON text; the error names where the definition is wrong.
     pub fn from_json_str(name: impl Into<String>, text: &str) -> Result<Self, String> {
+        crate::json::inexact_integer(text)?;
         Definition::from_json_str(text)
             .map(|d| Machine::new(name, d))
             .map_err(|e| e.to_string())
@@ -54,8 +55,10 @@ pub struct RunOptions {
     pub role_arn: Option<String>,
     /// Wait for real: a Wait of 10 s sleeps 10 s (the clock is still the run's).
     pub real_time: bool,
-    /// The most state transitions before the run stops (a loop that never ends): Step
-    /// Functions stops a STANDARD execution at 25,000 history events.
+    /// The most state transitions and retries before the run stops, timed out. A STANDARD
+    /// execution fails at 25,000 history events long before (as AWS fails it); an EXPRESS
+    /// one has no history limit and 5 minutes of real time, which a loop of states that take
+    /// no time on the virtual clock never reaches: this bound stops it instead.
     pub max_transitions: u64,
 }
 
@@ -69,7 +72,7 @@ impl Default for RunOptions {
             account: "123456789012".into(),
             role_arn: None,
             real_time: false,
-            max_transitions: 1_000_000,
+            max_transitions: 100_000,
         }
     }
 }
@@ -275,7 +278,8 @@ impl Outcome {
         clock::seconds_between(self.started, self.ended)
     }
 
-    /// `{"status", "output", "error", "cause", "history"}`: what `rcdk run --json` prints.
+    /// `{"status", "output", "error", "cause", "executionArn", "history"}`: the fields `rcdk
+    /// run --json` prints (it streams the history first, as the run goes).
     pub fn to_json(&self) -> Json {
         serde_json::json!({
             "status": self.status.as_str(),

@@ -300,16 +300,24 @@ fn randomness_repeats_for_a_seed_and_express_arns_carry_an_id() {
 }
 
 #[test]
-fn a_loop_that_never_ends_is_stopped() {
-    let m = machine(json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A"}}}));
+fn an_express_loop_of_states_that_take_no_time_is_stopped_as_its_time_limit_would() {
+    // an EXPRESS execution has no history limit and 5 minutes of real time, which a loop of
+    // Pass states never reaches on the virtual clock: the run's bound stops it, timed out
+    let mut m = machine(json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A"}}}));
+    m.express = true;
     let options = RunOptions {
         max_transitions: 1000,
         ..RunOptions::default()
     };
     let outcome = run(&m, json!({}), &mut rcdk_local::no_tasks(), &options);
-    assert_eq!(outcome.error.as_deref(), Some("States.Runtime"));
+    assert_eq!(outcome.status, Status::TimedOut);
+    assert_eq!(outcome.error.as_deref(), Some("States.Timeout"));
     assert!(outcome
         .cause
         .unwrap_or_default()
-        .contains("more than 1000 state transitions"));
+        .contains("made 1000 state transitions and retries without ending"));
+    assert_eq!(
+        outcome.history.last().map(|e| e.kind.as_str()),
+        Some("ExecutionTimedOut")
+    );
 }

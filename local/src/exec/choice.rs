@@ -163,8 +163,8 @@ fn compare(op: Comparison, left: &Json, right: &Json) -> bool {
             (Some(a), Some(b)) => Some(a.cmp(b)),
             _ => None,
         },
-        ValueKind::Numeric => match (left.as_f64(), right.as_f64()) {
-            (Some(a), Some(b)) if left.is_number() && right.is_number() => a.partial_cmp(&b),
+        ValueKind::Numeric => match (left, right) {
+            (Json::Number(a), Json::Number(b)) => numeric_cmp(a, b),
             _ => None,
         },
         ValueKind::Boolean => match (left.as_bool(), right.as_bool()) {
@@ -193,6 +193,20 @@ fn compare(op: Comparison, left: &Json, right: &Json) -> bool {
         o == Ordering::Less
     } else {
         o == Ordering::Equal
+    }
+}
+
+/// Two numbers in order: integers exactly (9007199254740993 is more than 9007199254740992,
+/// which a double cannot tell), anything else as doubles.
+fn numeric_cmp(a: &serde_json::Number, b: &serde_json::Number) -> Option<Ordering> {
+    let int = |n: &serde_json::Number| {
+        n.as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+    };
+    match (int(a), int(b)) {
+        (Some(x), Some(y)) => Some(x.cmp(&y)),
+        _ => a.as_f64()?.partial_cmp(&b.as_f64()?),
     }
 }
 
@@ -265,6 +279,22 @@ mod tests {
             Comparison::NumericLessThanEquals,
             &json!(1),
             &json!(1.0)
+        ));
+        // integers beyond 2^53 keep every digit
+        assert!(!compare(
+            Comparison::NumericEquals,
+            &json!(9_007_199_254_740_993_u64),
+            &json!(9_007_199_254_740_992_u64)
+        ));
+        assert!(compare(
+            Comparison::NumericGreaterThan,
+            &json!(9_007_199_254_740_993_u64),
+            &json!(9_007_199_254_740_992_i64)
+        ));
+        assert!(compare(
+            Comparison::NumericLessThan,
+            &json!(-9_007_199_254_740_993_i64),
+            &json!(18_446_744_073_709_551_615_u64)
         ));
         assert!(compare(
             Comparison::StringLessThan,

@@ -63,6 +63,26 @@ pub(crate) fn plain(v: &Value) -> Json {
 }
 
 impl Exec<'_> {
+    /// The context object, but for `Execution` (and its input): for the paths that read
+    /// anything else of it.
+    fn context_without_input(&self, env: &Env<'_>) -> Json {
+        let mut ctx = json!({
+            "State": {
+                "EnteredTime": clock::format(env.entered),
+                "Name": env.name,
+                "RetryCount": env.retry_count,
+            },
+            "StateMachine": self.state_machine,
+        });
+        if let Some(token) = &env.token {
+            ctx["Task"] = json!({"Token": token});
+        }
+        if let Some(item) = &env.map_item {
+            ctx["Map"] = json!({"Item": item});
+        }
+        ctx
+    }
+
     /// The context object as the state sees it.
     pub fn context(&self, env: &Env<'_>) -> Json {
         let state = json!({
@@ -118,7 +138,16 @@ impl Exec<'_> {
         };
         match root {
             Root::Input => paths::read(doc, &rest),
-            Root::Context => paths::read(&self.context(env), &rest),
+            // the execution's input is read where it is, not copied into a context first
+            Root::Context => match rest.strip_prefix("$.Execution.Input") {
+                Some(tail) if tail.is_empty() || tail.starts_with(['.', '[']) => {
+                    paths::read(&self.execution["Input"], &format!("${tail}"))
+                }
+                _ if rest.starts_with("$.Execution") || rest == "$" => {
+                    paths::read(&self.context(env), &rest)
+                }
+                _ => paths::read(&self.context_without_input(env), &rest),
+            },
             Root::Var(name) => match frame.var(name) {
                 Some(v) => paths::read(v, &rest),
                 None => Err(Failure::runtime(format!(
@@ -358,7 +387,7 @@ impl Exec<'_> {
         match out {
             Json::Object(map) => {
                 for (k, v) in &map {
-                    super::check_size(v, &format!("{} (variable ${k})", env.name))?;
+                    super::check_value(v, &format!("{} (variable ${k})", env.name))?;
                 }
                 Ok(Some(map))
             }

@@ -4,11 +4,12 @@
 //! ResultWriter (the manifest and the SUCCEEDED/FAILED files) or given as the output.
 
 use constructs::stepfunctions::asl::{
-    CsvDelimiter, CsvHeaders, InputType, ItemReader, Map, QueryLanguage,
+    CsvDelimiter, CsvHeaders, ExecutionType, InputType, ItemReader, Map, QueryLanguage,
 };
 use serde_json::{json, Map as JsonMap, Value as Json};
 
 use super::data::{plain, Seen};
+use super::map::Results;
 use super::{Env, Exec, Flow, Frame, Stop};
 use crate::error::Failure;
 use crate::history;
@@ -55,21 +56,27 @@ impl Exec<'_> {
             self.account,
             self.state_machine["Name"].as_str().unwrap_or_default()
         );
-        self.history.push(
-            self.now,
+        self.event(
             "MapRunStarted",
             Some((
                 "mapRunStartedEventDetails",
                 json!({"mapRunArn": map_run_arn}),
             )),
-        );
+        )?;
         let total = batches.len();
         let parent_execution = self.execution.clone();
-        let was_off = self.history.off;
         let last = self.history.last;
-        self.history.off = true;
+        // each child execution has a history of its own: a STANDARD child's is limited as
+        // an execution's is, an EXPRESS child's is not
+        let child_limit = match m.processor_config.as_ref().and_then(|c| c.execution_type) {
+            Some(ExecutionType::Express) => None,
+            _ => Some(history::MAX_HISTORY_EVENTS),
+        };
         let mut succeeded = Vec::new();
         let mut failed = Vec::new();
+        // the children's outputs, when no ResultWriter takes them
+        let mut outputs = Results::new(env.name);
+        let writes = m.result_writer.is_some();
         let outcome = self.lanes(total, max, |ex, i| {
             let name = ex.rng.uuid();
             ex.execution = json!({
@@ -80,23 +87,40 @@ impl Exec<'_> {
                 "StartTime": crate::clock::format(ex.now),
                 "RedriveCount": 0,
             });
+            let before = ex.history.start_child(child_limit);
             let result = ex.nested(&m.processor, batches[i].clone(), frame);
+            ex.history.restore_child(before);
+            let result = match result {
+                // the child's history is full: the child fails as an execution does
+                Err(Stop::HistoryFull) => Err(Stop::Fail(Failure::runtime(
+                    history::history_limit_cause(),
+                ))),
+                other => other,
+            };
             match result {
                 Ok(out) => {
-                    succeeded.push((i, batches[i].clone(), out.clone()));
-                    Ok(out)
+                    if writes {
+                        succeeded.push((i, batches[i].clone(), out));
+                    } else {
+                        outputs.push(out);
+                    }
+                    Ok(())
                 }
                 Err(Stop::Fail(f)) => {
-                    failed.push((i, batches[i].clone(), f.clone()));
-                    Ok(f.to_json())
+                    if writes {
+                        failed.push((i, batches[i].clone(), f));
+                    } else {
+                        outputs.push(f.to_json());
+                        failed.push((i, Json::Null, f));
+                    }
+                    Ok(())
                 }
                 Err(stop) => Err(stop),
             }
         });
         self.execution = parent_execution;
-        self.history.off = was_off;
         self.history.last = last;
-        let outputs = outcome?;
+        outcome?;
         let tolerated_count =
             self.amount(env, m.tolerated_failure_count.as_ref(), effective, frame)?;
         let tolerated_pct = self.amount(
@@ -140,20 +164,19 @@ impl Exec<'_> {
                     ),
                 ),
             };
-            self.history.push(
-                self.now,
+            self.event(
                 "MapRunFailed",
                 Some((
                     "mapRunFailedEventDetails",
                     json!({"error": f.error, "cause": f.cause}),
                 )),
-            );
+            )?;
             return Err(Stop::Fail(f));
         }
-        self.history.push(self.now, "MapRunSucceeded", None);
+        self.event("MapRunSucceeded", None)?;
         Ok(match written {
             Some(details) => json!({"MapRunArn": map_run_arn, "ResultWriterDetails": details}),
-            None => Json::Array(outputs),
+            None => outputs.into_result()?,
         })
     }
 

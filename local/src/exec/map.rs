@@ -35,10 +35,10 @@ impl Exec<'_> {
                     None => input.clone(),
                 },
             };
-            let started = ex.history.push(ex.now, "ParallelStateStarted", None);
+            let started = ex.event("ParallelStateStarted", None)?;
             let start = ex.now;
             let mut end = start;
-            let mut results = Vec::with_capacity(p.branches.len());
+            let mut results = Results::new(env.name);
             let mut last = started;
             for branch in &p.branches {
                 ex.now = start;
@@ -47,14 +47,13 @@ impl Exec<'_> {
                 match ex.nested(branch, branch_input.clone(), frame) {
                     Ok(out) => results.push(out),
                     Err(Stop::Fail(f)) => {
-                        ex.history.push(
-                            ex.now,
+                        ex.event(
                             "ParallelStateFailed",
                             Some((
                                 "parallelStateFailedEventDetails",
                                 json!({"error": f.error, "cause": f.cause}),
                             )),
-                        );
+                        )?;
                         return Err(Stop::Fail(f));
                     }
                     Err(stop) => return Err(stop),
@@ -64,8 +63,8 @@ impl Exec<'_> {
             }
             ex.now = end;
             ex.history.last = last;
-            ex.history.push(ex.now, "ParallelStateSucceeded", None);
-            Ok(Json::Array(results))
+            ex.event("ParallelStateSucceeded", None)?;
+            Ok(results.into_result()?)
         });
         match outcome {
             Ok(result) => self.finish(
@@ -132,94 +131,104 @@ impl Exec<'_> {
         let max = self
             .amount(env, m.max_concurrency.as_ref(), &effective, frame)?
             .unwrap_or(0.0) as usize;
-        // each item as its iteration receives it
-        let mut inputs = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
-            let selected = match &m.item_selector {
-                None => item,
-                Some(selector) => {
-                    let mut item_env = env.clone();
-                    let mut map_item = json!({"Index": i, "Value": item});
-                    if m.item_reader.is_none() {
-                        map_item["Source"] = json!("STATE_DATA");
-                    }
-                    item_env.map_item = Some(map_item);
-                    if jsonata {
-                        self.jsonata_template(
-                            &item_env,
-                            &plain(selector),
-                            Seen::input(input),
-                            frame,
-                        )?
-                    } else {
-                        self.payload(&item_env, &plain(selector), &effective, frame)?
-                    }
-                }
-            };
-            inputs.push(selected);
-        }
         if m.is_distributed() {
+            // each item as its child execution receives it
+            let mut inputs = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                inputs.push(self.select(env, m, i, item, input, &effective, frame)?);
+            }
             return self.distributed(env, m, inputs, &effective, max, frame);
         }
-        let started = self.history.push(
-            self.now,
+        let started = self.event(
             "MapStateStarted",
             Some((
                 "mapStateStartedEventDetails",
-                json!({"length": inputs.len()}),
+                json!({"length": items.len()}),
             )),
-        );
+        )?;
         let name = env.name;
         let mut last = started;
-        let result = self.lanes(inputs.len(), max, |ex, i| {
+        let mut results = Results::new(name);
+        let mut items = items.into_iter();
+        // each item is selected as its iteration starts: only the iterations running hold
+        // their input
+        let outcome = self.lanes(items.len(), max, |ex, i| {
+            let item = items.next().unwrap_or_default();
+            let selected = ex.select(env, m, i, item, input, &effective, frame)?;
             // each iteration's first event follows the state's start
             last = last.max(ex.history.last);
             ex.history.last = started;
-            ex.history.push(
-                ex.now,
+            ex.event(
                 "MapIterationStarted",
                 Some((
                     "mapIterationStartedEventDetails",
                     json!({"name": name, "index": i}),
                 )),
-            );
-            match ex.nested(&m.processor, inputs[i].clone(), frame) {
+            )?;
+            match ex.nested(&m.processor, selected, frame) {
                 Ok(out) => {
-                    ex.history.push(
-                        ex.now,
+                    ex.event(
                         "MapIterationSucceeded",
                         Some((
                             "mapIterationSucceededEventDetails",
                             json!({"name": name, "index": i}),
                         )),
-                    );
-                    Ok(out)
+                    )?;
+                    results.push(out);
+                    Ok(())
                 }
                 Err(Stop::Fail(f)) => {
-                    ex.history.push(
-                        ex.now,
+                    ex.event(
                         "MapIterationFailed",
                         Some((
                             "mapIterationFailedEventDetails",
                             json!({"name": name, "index": i}),
                         )),
-                    );
+                    )?;
                     Err(Stop::Fail(f))
                 }
                 Err(stop) => Err(stop),
             }
         });
         self.history.last = last.max(self.history.last);
-        match result {
-            Ok(outputs) => {
-                self.history.push(self.now, "MapStateSucceeded", None);
-                Ok(Json::Array(outputs))
+        match outcome {
+            Ok(()) => {
+                self.event("MapStateSucceeded", None)?;
+                Ok(results.into_result()?)
             }
             Err(Stop::Fail(f)) => {
-                self.history.push(self.now, "MapStateFailed", None);
+                self.event("MapStateFailed", None)?;
                 Err(Stop::Fail(f))
             }
             Err(stop) => Err(stop),
+        }
+    }
+
+    /// An item as its iteration receives it: the ItemSelector applied, with `$$.Map.Item`.
+    #[allow(clippy::too_many_arguments)]
+    fn select(
+        &mut self,
+        env: &Env<'_>,
+        m: &Map,
+        index: usize,
+        item: Json,
+        input: &Json,
+        effective: &Json,
+        frame: &Frame,
+    ) -> Result<Json, Failure> {
+        let Some(selector) = &m.item_selector else {
+            return Ok(item);
+        };
+        let mut item_env = env.clone();
+        let mut map_item = json!({"Index": index, "Value": item});
+        if m.item_reader.is_none() {
+            map_item["Source"] = json!("STATE_DATA");
+        }
+        item_env.map_item = Some(map_item);
+        if env.language == QueryLanguage::Jsonata {
+            self.jsonata_template(&item_env, &plain(selector), Seen::input(input), frame)
+        } else {
+            self.payload(&item_env, &plain(selector), effective, frame)
         }
     }
 
@@ -250,33 +259,80 @@ impl Exec<'_> {
     }
 
     /// Runs `n` iterations in at most `max` lanes (0: as many as there are iterations), each
-    /// starting when a lane is free; the clock ends when the last lane does.
+    /// starting when a lane is free (the earliest free, the first of those free together);
+    /// the clock ends when the last lane does.
     pub(super) fn lanes(
         &mut self,
         n: usize,
         max: usize,
-        mut one: impl FnMut(&mut Self, usize) -> Flow<Json>,
-    ) -> Flow<Vec<Json>> {
+        mut one: impl FnMut(&mut Self, usize) -> Flow<()>,
+    ) -> Flow<()> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
         let start = self.now;
         let width = if max == 0 {
             n.max(1)
         } else {
             max.min(n.max(1))
         };
-        let mut free = vec![start; width];
-        let mut out = Vec::with_capacity(n);
+        // lanes by when they are free: a heap, so a Map of many items over many lanes is not
+        // quadratic; lanes not used yet are all free at the start
+        let mut busy: BinaryHeap<Reverse<(crate::clock::Instant, usize)>> = BinaryHeap::new();
+        let mut unused = 0..width;
+        let mut end = start;
         for i in 0..n {
-            let (lane, at) = free
-                .iter()
-                .copied()
-                .enumerate()
-                .min_by_key(|(_, t)| *t)
-                .unwrap_or((0, start));
+            let (lane, at) = match (unused.next(), busy.peek()) {
+                (Some(lane), _) => (lane, start),
+                (None, Some(_)) => match busy.pop() {
+                    Some(Reverse((at, lane))) => (lane, at),
+                    None => (0, start),
+                },
+                (None, None) => (0, start),
+            };
             self.now = at;
-            out.push(one(self, i)?);
-            free[lane] = self.now;
+            one(self, i)?;
+            end = end.max(self.now);
+            busy.push(Reverse((self.now, lane)));
         }
-        self.now = free.into_iter().max().unwrap_or(start);
-        Ok(out)
+        self.now = end;
+        Ok(())
+    }
+}
+
+/// The results of a Parallel's branches or a Map's iterations, in order. A state's result
+/// is held to the payload limit as a task's is ("Maximum input or output size for a task,
+/// state, or execution: 262,144 bytes", the quota page): once the results pass it, they are
+/// no longer kept, and the state fails with `States.DataLimitExceeded` when they are all in.
+pub(super) struct Results<'a> {
+    name: &'a str,
+    items: Vec<Json>,
+    /// The bytes of the array so far (`[`, the items and their commas).
+    bytes: usize,
+}
+
+impl<'a> Results<'a> {
+    pub fn new(name: &'a str) -> Self {
+        Results {
+            name,
+            items: Vec::new(),
+            bytes: 2,
+        }
+    }
+
+    pub fn push(&mut self, item: Json) {
+        if self.bytes > super::MAX_PAYLOAD_BYTES {
+            return;
+        }
+        self.bytes += super::bounds::size_of(&item) + usize::from(!self.items.is_empty());
+        if self.bytes > super::MAX_PAYLOAD_BYTES {
+            self.items = Vec::new();
+        } else {
+            self.items.push(item);
+        }
+    }
+
+    pub fn into_result(self) -> Result<Json, Failure> {
+        super::check_text_size(self.bytes, self.name)?;
+        Ok(Json::Array(self.items))
     }
 }

@@ -3,6 +3,7 @@
 //! the time its state started (Map iterations as `MaxConcurrency` lets them), so the clock
 //! and the history are the same on every run.
 
+mod bounds;
 mod choice;
 mod data;
 mod distributed;
@@ -24,16 +25,25 @@ use crate::run::{Machine, Outcome, RunOptions, Status, TaskRunner};
 
 pub(crate) use data::{Env, Seen};
 
-/// The most bytes of a state's input, output or result, and of an execution's input.
-pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+pub(crate) use bounds::{check_text_size, check_value, checked_text};
+pub use bounds::{MAX_DEPTH, MAX_PAYLOAD_BYTES};
 
 /// Why a run of states stopped early.
 #[derive(Debug, Clone)]
 pub(crate) enum Stop {
     /// An error: caught by an enclosing state, or the execution's.
     Fail(Failure),
-    /// The execution ran past its `TimeoutSeconds`: nothing catches it.
-    TimedOut,
+    /// The execution ran past its `TimeoutSeconds` or the longest an execution of its type
+    /// may run (the cause says which): nothing catches it.
+    TimedOut(String),
+    /// The history holds all the events it may: the execution fails (`States.Runtime`).
+    HistoryFull,
+}
+
+impl From<history::Full> for Stop {
+    fn from(_: history::Full) -> Self {
+        Stop::HistoryFull
+    }
 }
 
 impl From<Failure> for Stop {
@@ -83,10 +93,12 @@ impl Frame {
 /// One execution being run.
 pub(crate) struct Exec<'r> {
     pub runner: &'r mut dyn TaskRunner,
-    pub history: History,
+    pub history: History<'r>,
     pub now: Instant,
     pub rng: Rng,
-    pub deadline: Option<Instant>,
+    /// When the execution times out, and why: its `TimeoutSeconds`, or the longest an
+    /// execution of its type runs.
+    pub deadline: (Instant, String),
     pub real_time: bool,
     pub region: String,
     pub account: String,
@@ -100,12 +112,39 @@ pub(crate) struct Exec<'r> {
     depth: usize,
 }
 
-/// Runs `machine` with `input` to its end.
+/// When an execution started at `start` times out, and the cause it then fails with: its
+/// `TimeoutSeconds`, or the longest an execution of its type may run, "1 year. If an execution
+/// runs for more than the 1-year maximum, it will fail with a `States.Timeout` error" (5
+/// minutes for an EXPRESS one; the quota page of the developer guide,
+/// <https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html>).
+fn deadline(machine: &Machine, start: Instant) -> (Instant, String) {
+    use constructs::stepfunctions::asl::limits::{MAX_EXPRESS_SECONDS, MAX_STANDARD_SECONDS};
+    let (most, kind, span) = if machine.express {
+        (MAX_EXPRESS_SECONDS, "an EXPRESS", "5-minute")
+    } else {
+        (MAX_STANDARD_SECONDS, "a STANDARD", "1-year")
+    };
+    match machine.definition.timeout_seconds {
+        Some(s) if u64::from(s) <= most => (
+            clock::after(start, f64::from(s)),
+            format!("The execution ran longer than its TimeoutSeconds ({s} s)"),
+        ),
+        _ => (
+            clock::after(start, most as f64),
+            format!(
+                "The execution ran longer than the {span} maximum of {kind} execution ({most} s)"
+            ),
+        ),
+    }
+}
+
+/// Runs `machine` with `input` to its end, each event handed to `sink` as it happens.
 pub(crate) fn run(
     machine: &Machine,
     input: Json,
     runner: &mut dyn TaskRunner,
     options: &RunOptions,
+    sink: &mut dyn FnMut(&history::EventView<'_>),
 ) -> Outcome {
     let machine_arn = format!(
         "arn:aws:states:{}:{}:stateMachine:{}",
@@ -134,21 +173,25 @@ pub(crate) fn run(
             options.account, machine.name
         )
     });
+    // a value too deep to write is not written (only a library caller can give one)
+    let input_check = check_value(&input, "the execution's input");
+    let (input_text, context_input) = match &input_check {
+        Ok(()) => (history::text(&input), input.clone()),
+        Err(_) => (Json::String(String::new()), Json::Null),
+    };
+    let limit = (!machine.express).then_some(history::MAX_HISTORY_EVENTS);
     let mut exec = Exec {
         runner,
-        history: History::default(),
+        history: History::new(sink, limit),
         now: options.start,
         rng,
-        deadline: machine
-            .definition
-            .timeout_seconds
-            .map(|s| clock::after(options.start, f64::from(s))),
+        deadline: deadline(machine, options.start),
         real_time: options.real_time,
         region: options.region.clone(),
         account: options.account.clone(),
         execution: json!({
             "Id": execution_arn,
-            "Input": input,
+            "Input": context_input,
             "Name": options.execution_name,
             "RoleArn": role,
             "StartTime": clock::format(options.start),
@@ -160,13 +203,13 @@ pub(crate) fn run(
         path: Vec::new(),
         depth: 0,
     };
-    exec.history.push(
+    let _ = exec.history.push(
         exec.now,
         "ExecutionStarted",
         Some((
             "executionStartedEventDetails",
             json!({
-                "input": history::text(&input),
+                "input": input_text,
                 "inputDetails": history::not_truncated(),
                 "roleArn": role,
             }),
@@ -176,13 +219,21 @@ pub(crate) fn run(
         language: machine.definition.query_language,
         ..Frame::default()
     };
-    let result = match check_size(&input, "the execution's input") {
-        Err(f) => Err(Stop::Fail(f)),
+    let result = match input_check {
+        Err(f) => {
+            bounds::drop_deep(input);
+            Err(Stop::Fail(f))
+        }
         Ok(()) => exec.run_definition(&machine.definition, input, &frame),
+    };
+    // the last place of a full history is ExecutionSucceeded's or the history limit's
+    let result = match result {
+        Err(Stop::Fail(_) | Stop::TimedOut(_)) if exec.history.at_limit() => Err(Stop::HistoryFull),
+        other => other,
     };
     let (status, output, error, cause) = match result {
         Ok(output) => {
-            exec.history.push(
+            exec.history.finish(
                 exec.now,
                 "ExecutionSucceeded",
                 Some((
@@ -193,7 +244,7 @@ pub(crate) fn run(
             (Status::Succeeded, Some(output), None, None)
         }
         Err(Stop::Fail(f)) => {
-            exec.history.push(
+            exec.history.finish(
                 exec.now,
                 "ExecutionFailed",
                 Some((
@@ -203,12 +254,20 @@ pub(crate) fn run(
             );
             (Status::Failed, None, Some(f.error), Some(f.cause))
         }
-        Err(Stop::TimedOut) => {
-            let cause = format!(
-                "The execution ran longer than its TimeoutSeconds ({} s)",
-                machine.definition.timeout_seconds.unwrap_or_default()
+        Err(Stop::HistoryFull) => {
+            let f = Failure::runtime(history::history_limit_cause());
+            exec.history.finish(
+                exec.now,
+                "ExecutionFailed",
+                Some((
+                    "executionFailedEventDetails",
+                    json!({"error": f.error, "cause": f.cause}),
+                )),
             );
-            exec.history.push(
+            (Status::Failed, None, Some(f.error), Some(f.cause))
+        }
+        Err(Stop::TimedOut(cause)) => {
+            exec.history.finish(
                 exec.now,
                 "ExecutionTimedOut",
                 Some((
@@ -229,7 +288,7 @@ pub(crate) fn run(
         output,
         error,
         cause,
-        history: exec.history.events,
+        history: Vec::new(),
         path: exec.path,
         execution_arn,
         started: options.start,
@@ -237,27 +296,18 @@ pub(crate) fn run(
     }
 }
 
-/// A payload over 256 KiB is `States.DataLimitExceeded`.
-pub(crate) fn check_size(v: &Json, what: &str) -> Result<(), Failure> {
-    check_text_size(serde_json::to_string(v).map(|s| s.len()).unwrap_or(0), what)
-}
-
-pub(crate) fn check_text_size(size: usize, what: &str) -> Result<(), Failure> {
-    if size > MAX_PAYLOAD_BYTES {
-        return Err(Failure::new(
-            "States.DataLimitExceeded",
-            format!(
-                "The state/task '{what}' returned a result with a size exceeding the maximum \
-                 number of bytes service limit ({size} bytes; the limit is {MAX_PAYLOAD_BYTES})."
-            ),
-        ));
+/// The types of the events a state's entry and exit write: `TaskStateEntered`, ...
+fn entry_and_exit(state: &State) -> (&'static str, &'static str) {
+    match &state.kind {
+        StateKind::Pass(_) => ("PassStateEntered", "PassStateExited"),
+        StateKind::Task(_) => ("TaskStateEntered", "TaskStateExited"),
+        StateKind::Choice(_) => ("ChoiceStateEntered", "ChoiceStateExited"),
+        StateKind::Wait(_) => ("WaitStateEntered", "WaitStateExited"),
+        StateKind::Succeed => ("SucceedStateEntered", "SucceedStateExited"),
+        StateKind::Fail(_) => ("FailStateEntered", "FailStateExited"),
+        StateKind::Parallel(_) => ("ParallelStateEntered", "ParallelStateExited"),
+        StateKind::Map(_) => ("MapStateEntered", "MapStateExited"),
     }
-    Ok(())
-}
-
-/// The event type's prefix for a state: `Task`, `Pass`, ...
-fn type_prefix(state: &State) -> &'static str {
-    state.type_name()
 }
 
 impl Exec<'_> {
@@ -269,54 +319,80 @@ impl Exec<'_> {
         }
         let mut name = def.start_at.clone();
         let mut input = input;
+        // the text of the input, when the state before wrote it already
+        let mut input_text = None;
         loop {
             let Some(state) = def.states.get(&name) else {
                 return Err(Failure::runtime(format!("The state '{name}' does not exist")).into());
             };
-            self.transitions += 1;
-            if self.transitions > self.max_transitions {
-                return Err(Failure::runtime(format!(
-                    "The execution made more than {} state transitions (a loop that never ends?)",
-                    self.max_transitions
-                ))
-                .into());
-            }
+            self.count_transition()?;
             if self.depth == 0 {
                 self.path.push(name.clone());
             }
-            let (output, next) = self.step(&name, state, input, &mut frame)?;
+            let (output, text, next) = self.step(&name, state, input, input_text, &mut frame)?;
             match next {
                 Some(n) => {
                     name = n;
                     input = output;
+                    input_text = Some(text);
                 }
                 None => return Ok(output),
             }
         }
     }
 
-    /// Runs one state: its output and the state to go to (`None`: the end).
+    /// One more state transition (or retry): past the run's bound, the execution stops. A
+    /// STANDARD execution reaches its history's limit long before; the bound stops an EXPRESS
+    /// execution whose states take no time on the virtual clock, which its 5-minute limit
+    /// (real time, in AWS) would stop.
+    pub(crate) fn count_transition(&mut self) -> Flow<()> {
+        self.transitions += 1;
+        if self.transitions > self.max_transitions {
+            return Err(Stop::TimedOut(format!(
+                "The execution made {} state transitions and retries without ending; the local \
+                 runner stops it there, as the time limit of its execution type would (its \
+                 states take no time on the virtual clock)",
+                self.max_transitions
+            )));
+        }
+        Ok(())
+    }
+
+    /// Writes an event at the clock's time.
+    pub(crate) fn event(&mut self, kind: &str, details: Option<(&str, Json)>) -> Flow<u64> {
+        Ok(self.history.push(self.now, kind, details)?)
+    }
+
+    /// Runs one state: its output, the output's text and the state to go to (`None`: the end).
     fn step(
         &mut self,
         name: &str,
         state: &State,
         input: Json,
+        input_text: Option<String>,
         frame: &mut Frame,
-    ) -> Flow<(Json, Option<String>)> {
+    ) -> Flow<(Json, String, Option<String>)> {
         let language = state
             .query_language
             .or(frame.language)
             .unwrap_or(QueryLanguage::JsonPath);
         let entered = self.now;
-        let prefix = type_prefix(state);
-        self.history.push(
+        let (entered_kind, exited_kind) = entry_and_exit(state);
+        let input_text = match input_text {
+            Some(t) => t,
+            None => serde_json::to_string(&input).unwrap_or_default(),
+        };
+        self.history.push_view(
             entered,
-            &format!("{prefix}StateEntered"),
-            Some((
-                "stateEnteredEventDetails",
-                json!({"name": name, "input": history::text(&input), "inputDetails": history::not_truncated()}),
-            )),
-        );
+            entered_kind,
+            history::Details::State {
+                exited: false,
+                name,
+                text: &input_text,
+                assigned: None,
+            },
+        )?;
+        drop(input_text);
         let env = Env {
             name,
             language,
@@ -346,32 +422,29 @@ impl Exec<'_> {
             StateKind::Parallel(p) => self.parallel(&env, state, p, input, frame)?,
             StateKind::Map(m) => self.map(&env, state, m, input, frame)?,
         };
-        // one serialization for the size check and the event
-        let text = serde_json::to_string(&output).unwrap_or_default();
-        check_text_size(text.len(), name)?;
-        let mut exited =
-            json!({"name": name, "output": text, "outputDetails": history::not_truncated()});
-        if let Some(vars) = &assigned {
-            if !vars.is_empty() {
-                exited["assignedVariables"] = Json::Object(
-                    vars.iter()
-                        .map(|(k, v)| (k.clone(), history::text(v)))
-                        .collect(),
-                );
-                exited["assignedVariablesDetails"] = history::not_truncated();
-            }
-        }
+        // one serialization for the size and depth checks, the event and the next state
+        let text = checked_text(&output, name)?;
+        let assigned_texts = assigned.as_ref().filter(|v| !v.is_empty()).map(|vars| {
+            vars.iter()
+                .map(|(k, v)| (k.clone(), history::text(v)))
+                .collect::<JsonMap<String, Json>>()
+        });
         if let Some(vars) = assigned {
             for (k, v) in vars {
                 frame.own.insert(k, v);
             }
         }
-        self.history.push(
+        self.history.push_view(
             self.now,
-            &format!("{prefix}StateExited"),
-            Some(("stateExitedEventDetails", exited)),
-        );
-        Ok((output, next))
+            exited_kind,
+            history::Details::State {
+                exited: true,
+                name,
+                text: &text,
+                assigned: assigned_texts.as_ref(),
+            },
+        )?;
+        Ok((output, text, next))
     }
 
     /// Where a state with `Next`/`End` goes.
@@ -491,11 +564,9 @@ impl Exec<'_> {
     /// times out there.
     pub fn sleep(&mut self, seconds: f64) -> Flow<()> {
         let until = clock::after(self.now, seconds);
-        if let Some(deadline) = self.deadline {
-            if until > deadline {
-                self.now = deadline;
-                return Err(Stop::TimedOut);
-            }
+        if until > self.deadline.0 {
+            self.now = self.deadline.0;
+            return Err(Stop::TimedOut(self.deadline.1.clone()));
         }
         if self.real_time && seconds > 0.0 {
             std::thread::sleep(std::time::Duration::from_secs_f64(seconds));

@@ -6,7 +6,7 @@ use constructs::stepfunctions::asl::{
 use serde_json::{json, Map as JsonMap, Value as Json};
 
 use super::data::{plain, Seen};
-use super::{check_text_size, Env, Exec, Flow, Frame, Stop};
+use super::{checked_text, Env, Exec, Flow, Frame, Stop};
 use crate::error::Failure;
 use crate::history;
 use crate::run::{Purpose, TaskCall};
@@ -205,8 +205,7 @@ impl Exec<'_> {
         heartbeat: Option<f64>,
         credentials: Option<&Json>,
     ) -> Flow<Json> {
-        let input_text = serde_json::to_string(input).unwrap_or_default();
-        check_text_size(input_text.len(), env.name)?;
+        let input_text = checked_text(input, env.name)?;
         let fam = family(resource);
         let (prefix, key, base) = match &fam {
             Family::Integration { kind, resource } => (
@@ -238,11 +237,10 @@ impl Exec<'_> {
         if let Some(h) = heartbeat {
             scheduled["heartbeatInSeconds"] = json!(h as u64);
         }
-        self.history.push(
-            self.now,
+        self.event(
             &format!("{prefix}Scheduled"),
             Some((&format!("{key}ScheduledEventDetails"), scheduled)),
-        );
+        )?;
         let started = match fam {
             Family::Activity => json!({"workerName": "rcdk-local"}),
             Family::Lambda => json!({}),
@@ -253,13 +251,12 @@ impl Exec<'_> {
         } else {
             None
         };
-        self.history.push(
-            self.now,
+        self.event(
             &format!("{prefix}Started"),
             started_details
                 .as_ref()
                 .map(|(k, v)| (k.as_str(), v.clone())),
-        );
+        )?;
         let call = TaskCall {
             state: env.name,
             resource,
@@ -274,11 +271,10 @@ impl Exec<'_> {
             let mut d = base.clone();
             d["error"] = f.error.clone().into();
             d["cause"] = f.cause.clone().into();
-            ex.history.push(
-                ex.now,
+            ex.event(
                 &format!("{prefix}{kind}"),
                 Some((&format!("{key}{kind}EventDetails"), d)),
-            );
+            )?;
             Err(Stop::Fail(f))
         };
         let answer = match answer {
@@ -308,18 +304,17 @@ impl Exec<'_> {
             return failed(self, f, "TimedOut");
         }
         self.sleep(answer.seconds)?;
-        let output_text = serde_json::to_string(&answer.result).unwrap_or_default();
-        if let Err(f) = check_text_size(output_text.len(), env.name) {
-            return failed(self, f, "Failed");
-        }
+        let output_text = match checked_text(&answer.result, env.name) {
+            Ok(t) => t,
+            Err(f) => return failed(self, f, "Failed"),
+        };
         let mut d = base;
         d["output"] = output_text.into();
         d["outputDetails"] = history::not_truncated();
-        self.history.push(
-            self.now,
+        self.event(
             &format!("{prefix}Succeeded"),
             Some((&format!("{key}SucceededEventDetails"), d)),
-        );
+        )?;
         Ok(answer.result)
     }
 
@@ -362,6 +357,8 @@ impl Exec<'_> {
             }
             counts[i] += 1;
             env.retry_count += 1;
+            // a retry counts against the run's bound, as a transition does
+            self.count_transition()?;
             self.sleep(delay)?;
         }
     }

@@ -10,6 +10,7 @@ pub mod logs;
 pub mod new;
 pub mod put_item;
 pub mod run;
+pub mod run_output;
 pub mod watch;
 
 use miette::Diagnostic;

@@ -4,13 +4,15 @@
 use std::path::{Path, PathBuf};
 
 use console::style;
+use constructs::stepfunctions::asl::{Definition, ValidateOptions};
 use miette::Diagnostic;
 use rcdk_local::mock::{MockConfig, Mocks};
 use rcdk_local::template::{AppTemplates, Environment};
-use rcdk_local::{Machine, Outcome, RunOptions, Status, TaskRunner};
+use rcdk_local::{Machine, RunOptions, Status, TaskRunner};
 use serde_json::Value as Json;
 
 use super::context::{run_async, Connection, RunContext};
+use super::run_output::{terminal_safe, terminal_safe_lines, HumanRun, JsonRun, Out};
 use super::ToolkitError;
 use crate::cli::RunArgs;
 use crate::deploy::InFlight;
@@ -41,9 +43,10 @@ impl RunError {
     }
 }
 
+/// A usage error; what it quotes of the user's files reaches the terminal escaped.
 fn usage(message: impl Into<String>, help: impl Into<String>) -> RunError {
     RunError::Usage {
-        message: message.into(),
+        message: terminal_safe_lines(&message.into()),
         help: help.into(),
     }
 }
@@ -57,6 +60,10 @@ struct Target {
     label: String,
     /// Keys of its `StateMachines` entry, tried in order.
     keys: Vec<String>,
+    /// Every machine a mock file's `StateMachines` may name, with its keys and definition
+    /// (the app's, all of them; an ASL file's, itself), and whether an entry that names none
+    /// of them is an error (an app's mock file; an ASL file's may serve other machines).
+    known: (Vec<(Vec<String>, Definition)>, bool),
 }
 
 pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
@@ -75,7 +82,7 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
         ..RunOptions::default()
     };
     let config = match &args.mock {
-        Some(path) => Some((read_mock(path)?, path.clone())),
+        Some(path) => Some((read_mock(path, &target)?, path.clone())),
         None => None,
     };
     let live: Option<Box<dyn TaskRunner>> = if args.live {
@@ -119,24 +126,42 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
             None => Box::new(Mocks::new([])),
         },
     };
-    let outcome = rcdk_local::run(&target.machine, input, runner.as_mut(), &options);
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&outcome.to_json()).unwrap_or_default()
+    // each event is written as it happens: the run keeps none of its history
+    let mut out = Out::stdout();
+    let outcome = if args.json {
+        let mut json = JsonRun::start(&mut out);
+        let outcome = rcdk_local::run_streaming(
+            &target.machine,
+            input,
+            runner.as_mut(),
+            &options,
+            &mut |e| json.event(e),
         );
+        json.finish(&outcome);
+        outcome
     } else {
-        print_run(&target.label, &outcome, args.real_time);
-    }
+        let mut human = HumanRun::start(&mut out, &target.label, args.real_time);
+        let outcome = rcdk_local::run_streaming(
+            &target.machine,
+            input,
+            runner.as_mut(),
+            &options,
+            &mut |e| human.event(e),
+        );
+        human.finish(&outcome);
+        outcome
+    };
+    out.flush();
     match outcome.status {
         Status::Succeeded => Ok(()),
         status => Err(RunError::Ended {
             status: status.as_str().to_string(),
-            error: format!(
+            error: terminal_safe(&format!(
                 "{}: {}",
                 outcome.error.unwrap_or_default(),
                 outcome.cause.unwrap_or_default()
-            ),
+            ))
+            .into_owned(),
         }
         .into()),
     }
@@ -205,11 +230,32 @@ fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
                 "the file must be an Amazon States Language definition",
             )
         })?;
+        // the rules synth holds an app's machines to, before anything runs
+        let problems = machine.definition.validate(ValidateOptions::new());
+        if !problems.is_empty() {
+            let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+            return Err(usage(
+                format!(
+                    "{}: the definition is not valid ({} problem{}):\n{}",
+                    file.display(),
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" },
+                    list.join("\n")
+                ),
+                "Step Functions refuses such a definition; synth reports the same problems",
+            )
+            .into());
+        }
+        let known = (
+            vec![(vec![name.clone()], machine.definition.clone())],
+            false,
+        );
         return Ok(Target {
             machine,
             app: None,
             label: file.display().to_string(),
             keys: vec![name],
+            known,
         });
     }
     let selector = args.machine.clone().unwrap_or_default();
@@ -225,18 +271,29 @@ fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
             "name a machine by its construct path (`rcdk list` shows the stacks)",
         )
     })?;
-    let last = found
-        .path
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    // every machine of the app, for a mock file's entries (only a mock file needs them)
+    let mut known = Vec::new();
+    if args.mock.is_some() {
+        for (path, _, _) in templates.machines() {
+            if let Ok(m) = templates.machine(&path) {
+                known.push((keys_of(&m), m.machine.definition));
+            }
+        }
+    }
     Ok(Target {
-        keys: vec![found.path.clone(), last, found.machine.name.clone()],
+        keys: keys_of(&found),
         label: found.path.clone(),
         machine: found.machine.clone(),
         app: Some((found, ctx.workspace.clone())),
+        known: (known, true),
     })
+}
+
+/// The keys a mock file's `StateMachines` may name an app's machine by: its construct path,
+/// its id, its name.
+fn keys_of(m: &rcdk_local::template::AppMachine) -> Vec<String> {
+    let last = m.path.rsplit('/').next().unwrap_or_default().to_string();
+    vec![m.path.clone(), last, m.machine.name.clone()]
 }
 
 /// The physical ids of the deployed stacks' resources.
@@ -266,27 +323,53 @@ fn input(text: &str) -> Result<Json, RunError> {
         ),
         None => (text.to_string(), "--input".to_string()),
     };
-    serde_json::from_str(&text).map_err(|e| {
+    rcdk_local::json::parse(&text).map_err(|e| {
         usage(
-            format!("{whence} is not JSON: {e}"),
+            format!("{whence} is not JSON as an execution takes it: {e}"),
             "--input takes JSON text ('{\"id\": 1}') or @FILE",
         )
     })
 }
 
-fn read_mock(path: &Path) -> Result<MockConfig, RunError> {
+/// The mock file, checked whole: its format, and each `StateMachines` entry against the
+/// machine it names (an app's mock file may name only the app's machines).
+fn read_mock(path: &Path, target: &Target) -> Result<MockConfig, RunError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         usage(
             format!("cannot read the mock file {}: {e}", path.display()),
             "",
         )
     })?;
-    MockConfig::from_json_str(&text).map_err(|e| {
+    let config = MockConfig::from_json_str(&text).map_err(|e| {
         usage(
             format!("{}: {e}", path.display()),
             "the file must be in AWS Step Functions Local's mock configuration format",
         )
-    })
+    })?;
+    let (known, strict) = &target.known;
+    for key in config.test_cases.keys() {
+        match known.iter().find(|(keys, _)| keys.contains(key)) {
+            Some((_, definition)) => config
+                .check_machine(key, definition)
+                .map_err(|e| usage(format!("{}: {e}", path.display()), ""))?,
+            None if *strict => {
+                let names: Vec<&str> = known
+                    .iter()
+                    .filter_map(|(keys, _)| keys.first().map(String::as_str))
+                    .collect();
+                return Err(usage(
+                    format!(
+                        "{}: StateMachines.{key}: the app has no state machine '{key}' (its machines: {})",
+                        path.display(),
+                        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                    ),
+                    "key each entry by a machine's construct path, its id or its name",
+                ));
+            }
+            None => {}
+        }
+    }
+    Ok(config)
 }
 
 /// The key of the machine's entry in the mock file.
@@ -347,8 +430,8 @@ fn test_cases(
             "it holds {\"<machine>\": {\"<test case>\": {\"input\": ..., \"status\": \"SUCCEEDED\", \"output\": ...}}}",
         )
     })?;
-    let expected: Json =
-        serde_json::from_str(&text).map_err(|e| usage(format!("{}: {e}", file.display()), ""))?;
+    let expected: Json = rcdk_local::json::parse(&text)
+        .map_err(|e| usage(format!("{}: {e}", file.display()), ""))?;
     let cases = config
         .test_cases
         .get(key)
@@ -359,9 +442,12 @@ fn test_cases(
         let Some(expect) = expected.get(key).and_then(|m| m.get(case)) else {
             failed += 1;
             println!(
-                "{} {case}: no expected result in {} ({key}.{case})",
+                "{} {}",
                 style("✘").red(),
-                file.display()
+                terminal_safe(&format!(
+                    "{case}: no expected result in {} ({key}.{case})",
+                    file.display()
+                ))
             );
             continue;
         };
@@ -373,15 +459,18 @@ fn test_cases(
             .get("input")
             .cloned()
             .unwrap_or(Json::Object(Default::default()));
-        let outcome = rcdk_local::run(&target.machine, input, &mut runner, options);
+        // the history is not compared: none is kept
+        let outcome =
+            rcdk_local::run_streaming(&target.machine, input, &mut runner, options, &mut |_| {});
         let problems = outcome.differences(expect);
+        let case = terminal_safe(case);
         if problems.is_empty() {
             println!("{} {case}: {}", style("✔").green(), outcome.status.as_str());
         } else {
             failed += 1;
             println!("{} {case}:", style("✘").red());
             for p in problems {
-                println!("    {p}");
+                println!("    {}", terminal_safe(&p));
             }
         }
     }
@@ -397,88 +486,4 @@ fn test_cases(
         });
     }
     Ok(())
-}
-
-/// JSON cut to `max` characters, for one line.
-fn short(v: &Json, max: usize) -> String {
-    let text = v.to_string();
-    if text.chars().count() <= max {
-        return text;
-    }
-    let cut: String = text.chars().take(max).collect();
-    format!("{cut}…")
-}
-
-/// The path taken, each state's input and output, then how it ended.
-fn print_run(label: &str, outcome: &Outcome, real_time: bool) {
-    let clock = if real_time {
-        "real time"
-    } else {
-        "virtual clock"
-    };
-    println!("{} {label} ({clock})", style("▶").cyan());
-    // the states open, innermost last: (name, type, input)
-    let mut open: Vec<(String, String, Json)> = Vec::new();
-    for e in &outcome.history {
-        let text = |field: &str| {
-            e.detail(field)
-                .and_then(Json::as_str)
-                .and_then(|t| serde_json::from_str::<Json>(t).ok())
-                .unwrap_or(Json::Null)
-        };
-        let indent = |depth: usize| "  ".repeat(depth + 1);
-        if let Some(kind) = e.kind.strip_suffix("StateEntered") {
-            let name = e.state_name().unwrap_or_default().to_string();
-            open.push((name, kind.to_string(), text("input")));
-        } else if e.kind.ends_with("StateExited") {
-            let (name, kind, input) = open.pop().unwrap_or_default();
-            println!(
-                "{}{} {} {} → {}",
-                indent(open.len()),
-                style(name).bold(),
-                style(format!("({kind})")).dim(),
-                short(&input, 80),
-                short(&text("output"), 80)
-            );
-        } else if !e.kind.starts_with("Execution")
-            && (e.kind.ends_with("Failed") || e.kind.ends_with("TimedOut"))
-        {
-            if let (Some(error), Some((name, kind, input))) =
-                (e.detail("error").and_then(Json::as_str), open.last())
-            {
-                let cause = e.detail("cause").and_then(Json::as_str).unwrap_or_default();
-                println!(
-                    "{}{} {} {} {} {error}: {}",
-                    indent(open.len() - 1),
-                    style(name).bold(),
-                    style(format!("({kind})")).dim(),
-                    short(input, 80),
-                    style("✘").red(),
-                    short(&Json::String(cause.to_string()), 80)
-                );
-            }
-        }
-    }
-    let elapsed = outcome.elapsed_seconds();
-    match outcome.status {
-        Status::Succeeded => {
-            println!(
-                "{} SUCCEEDED after {elapsed} s ({} states)",
-                style("✔").green(),
-                outcome.path.len()
-            );
-            let output = outcome.output.clone().unwrap_or(Json::Null);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&output).unwrap_or_default()
-            );
-        }
-        status => println!(
-            "{} {} after {elapsed} s: {}: {}",
-            style("✘").red(),
-            status.as_str(),
-            outcome.error.clone().unwrap_or_default(),
-            outcome.cause.clone().unwrap_or_default()
-        ),
-    }
 }

@@ -486,10 +486,44 @@ fn parse_definition_at(
     ))
 }
 
+/// The deepest a definition's JSON may nest: as deep as JSON text is read (serde_json's
+/// limit), so a definition given as a value (built, or resolved from a template) is held to
+/// what its text would be. The parser recurses into each nested definition and condition.
+pub const MAX_DEFINITION_DEPTH: usize = 128;
+
+/// How deep `v` nests, without recursion.
+fn depth(v: &Json) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(v, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        match v {
+            Json::Array(items) => {
+                deepest = deepest.max(d + 1);
+                stack.extend(items.iter().map(|i| (i, d + 1)));
+            }
+            Json::Object(map) => {
+                deepest = deepest.max(d + 1);
+                stack.extend(map.values().map(|i| (i, d + 1)));
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
 impl Definition {
     /// Parses a state machine definition; unknown fields, wrong types and malformed states
     /// are errors naming where they are (`/States/Wait 30s/Seconds`).
     pub fn from_json(v: &Json) -> Result<Definition> {
+        let deep = depth(v);
+        if deep > MAX_DEFINITION_DEPTH {
+            return err(
+                "",
+                format!(
+                    "the definition nests {deep} levels deep; at most {MAX_DEFINITION_DEPTH} are read"
+                ),
+            );
+        }
         parse_definition_at("", v, Scope::Top).map(|(d, _)| d)
     }
 
@@ -500,5 +534,42 @@ impl Definition {
             message: e.to_string(),
         })?;
         Self::from_json(&v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A definition nested Parallel within Parallel, `levels` deep.
+    fn nested(levels: usize) -> Json {
+        let mut d = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+        for _ in 0..levels {
+            d = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [d]}}});
+        }
+        d
+    }
+
+    #[test]
+    fn a_definition_nested_deeper_than_json_text_is_read_is_refused_not_overflowed() {
+        assert!(Definition::from_json(&nested(20)).is_ok());
+        let e = Definition::from_json(&nested(40)).unwrap_err();
+        assert_eq!(e.at, "");
+        assert!(e.message.contains("levels deep; at most 128"), "{e}");
+        // from text, serde_json's own limit answers first, with the place
+        let e = Definition::from_json_str(&nested(40).to_string()).unwrap_err();
+        assert!(e.at.starts_with("line 1 column"), "{e}");
+        // conditions nest too
+        let mut c = json!({"Variable": "$.a", "IsPresent": true});
+        for _ in 0..130 {
+            c = json!({"Not": c});
+        }
+        let d = json!({"StartAt": "C", "States": {"C": {"Type": "Choice", "Default": "E",
+            "Choices": [{"And": [c], "Next": "E"}]}, "E": {"Type": "Succeed"}}});
+        assert!(Definition::from_json(&d)
+            .unwrap_err()
+            .message
+            .contains("levels deep"));
     }
 }
