@@ -9,7 +9,7 @@
 mod common;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{json, Value};
@@ -91,8 +91,10 @@ fn the_patterns_run_locally_against_moto_and_agree_with_moto_s_interpreter() {
             .build(),
     );
 
-    // 001: the item reaches COMPLETED in moto's table; the wait is on the virtual clock
-    let input = json!({"Id": "local-1", "StartTimestamp": "2030-01-01T00:00:00Z"});
+    // 001: the item reaches COMPLETED in moto's table; the wait (thirty days, within a
+    // STANDARD execution's year) is on the virtual clock
+    let until = in_thirty_days();
+    let input = json!({"Id": "local-1", "StartTimestamp": until});
     let local = run_local(
         endpoint,
         "WaitableWorkflow/WaitableStateMachine",
@@ -128,10 +130,7 @@ fn the_patterns_run_locally_against_moto_and_agree_with_moto_s_interpreter() {
         .and_then(|e| e["timestamp"].as_str())
         .unwrap_or_default()
         .to_string();
-    assert_eq!(
-        wait, "2030-01-01T00:00:00Z",
-        "the Wait ends at its timestamp, virtually"
-    );
+    assert_eq!(wait, until, "the Wait ends at its timestamp, virtually");
 
     // 002: the task is Done after thirty virtual seconds
     let input = json!({"taskId": "local-task", "timestamp": 1700000000});
@@ -460,4 +459,17 @@ fn stream_results(
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("{l}: {e}")))
         .collect()
+}
+
+/// Thirty days from now in Step Functions' timestamp form (whole seconds, `Z`): a Wait's
+/// `Timestamp` a STANDARD execution reaches (it may run a year; one waiting longer times out,
+/// as on AWS).
+fn in_thirty_days() -> String {
+    let secs = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    aws_sdk_s3::primitives::DateTime::from_secs(secs + 30 * 24 * 3600)
+        .fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime)
+        .unwrap_or_default()
 }
