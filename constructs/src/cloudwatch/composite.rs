@@ -371,7 +371,7 @@ impl CompositeAlarm {
         let name = match &props.alarm_name {
             Some(name) => {
                 if let Err(e) = check_alarm_name(name) {
-                    problems.push(("AlarmName", e));
+                    problems.push(("AlarmName", e.to_string()));
                 }
                 name.clone()
             }

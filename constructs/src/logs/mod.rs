@@ -161,7 +161,7 @@ impl LogGroup {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(Value::String(name)) = &props.name {
             if let Err(e) = names::check_name("log group name", name, 1, 512, "_-/.#") {
-                stack.add_problem(Problem::new(&path, e).property("LogGroupName"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("LogGroupName"));
             }
         }
         let group = CfnLogGroup {

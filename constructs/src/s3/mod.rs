@@ -187,7 +187,7 @@ impl Bucket {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.name {
             if let Err(e) = names::check_bucket_name(name) {
-                stack.add_problem(Problem::new(&path, e).property("BucketName"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("BucketName"));
             }
         }
         let by_default = match &props.encryption {

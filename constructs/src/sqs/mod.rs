@@ -235,7 +235,7 @@ impl Queue {
         if let Some(name) = &props.name {
             let base = name.strip_suffix(".fifo").unwrap_or(name);
             if let Err(e) = names::check_name("a queue name", name, 1, limits::MAX_NAME, "-_.") {
-                problem("QueueName", e);
+                problem("QueueName", e.to_string());
             } else if base.contains('.') {
                 problem(
                     "QueueName",

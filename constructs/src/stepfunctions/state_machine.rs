@@ -204,7 +204,7 @@ impl StateMachine {
         };
         if let Some(name) = &props.name {
             if let Err(e) = names::check_name("state machine name", name, 1, 80, "_-") {
-                stack.add_problem(Problem::new(&path, e).property("StateMachineName"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("StateMachineName"));
             }
         }
         let (mut definition, chain_problems) = match props.definition {
