@@ -90,16 +90,21 @@ pub async fn describe(aws: &Aws, name: &str) -> Result<Option<Stack>, DeployErro
     }
 }
 
-/// The template CloudFormation holds for the stack, parsed (`None` when it is not JSON).
+/// The template CloudFormation holds for the stack, parsed (`None` when it is not JSON, or
+/// the stack does not exist); a call that fails otherwise is the error.
 pub async fn deployed_template(aws: &Aws, name: &str) -> Result<Option<Json>, DeployError> {
-    let out = aws
+    let out = match aws
         .cfn
         .get_template()
         .stack_name(name)
         .template_stage(TemplateStage::Original)
         .send()
         .await
-        .map_err(|e| aws.error("GetTemplate", Some(name), e))?;
+    {
+        Ok(out) => out,
+        Err(e) if is_missing_stack(&e) => return Ok(None),
+        Err(e) => return Err(aws.error("GetTemplate", Some(name), e)),
+    };
     Ok(out
         .template_body()
         .and_then(|b| serde_json::from_str(b).ok()))
