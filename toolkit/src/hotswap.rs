@@ -4,7 +4,6 @@
 //! else is refused (or, with `--hotswap-fallback`, deployed through a change set). The stack
 //! then differs from its template until a normal deploy reconciles it.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value as Json};
@@ -237,43 +236,6 @@ fn change(
     })
 }
 
-/// The physical ids of a deployed stack's resources, by logical id, every page of
-/// ListStackResources (DescribeStackResources answers only a stack's first 100 resources);
-/// `None` when the stack does not exist. Any other failure (no answer, no permission) is the
-/// error, naming the stack and where the call went.
-pub async fn stack_ids(
-    aws: &crate::aws::Aws,
-    stack: &str,
-) -> Result<Option<HashMap<String, String>>, DeployError> {
-    let mut ids = HashMap::new();
-    let mut token: Option<String> = None;
-    let mut pages = crate::cfn::Pages::default();
-    loop {
-        let page = match aws
-            .cfn
-            .list_stack_resources()
-            .stack_name(stack)
-            .set_next_token(token.take())
-            .send()
-            .await
-        {
-            Ok(page) => page,
-            Err(e) if crate::aws::is_missing_stack(&e) => return Ok(None),
-            Err(e) => return Err(aws.error("ListStackResources", Some(stack), e)),
-        };
-        for r in page.stack_resource_summaries() {
-            if let (Some(id), Some(physical)) = (r.logical_resource_id(), r.physical_resource_id())
-            {
-                ids.insert(id.to_string(), physical.to_string());
-            }
-        }
-        token = pages.next(page.next_token());
-        if token.is_none() {
-            return Ok(Some(ids));
-        }
-    }
-}
-
 /// The deployed stacks' physical ids, by stack and logical id, into `templates`; the account
 /// and region of its ARNs too. A stack that is not deployed keeps none; a failure to ask
 /// (no answer from the endpoint, no permission) is the error.
@@ -283,7 +245,7 @@ pub async fn read_deployed_ids(
 ) -> Result<(), DeployError> {
     templates.env.region = aws.region.clone();
     for s in &mut templates.stacks {
-        if let Some(ids) = stack_ids(aws, &s.name).await? {
+        if let Some(ids) = crate::cfn::physical_ids(aws, &s.name).await? {
             s.physical.extend(ids);
         }
     }
@@ -296,7 +258,7 @@ pub async fn read_deployed_ids(
 pub async fn deployed_ids(aws: &crate::aws::Aws, templates: &mut AppTemplates) {
     templates.env.region = aws.region.clone();
     for s in &mut templates.stacks {
-        if let Ok(Some(ids)) = stack_ids(aws, &s.name).await {
+        if let Ok(Some(ids)) = crate::cfn::physical_ids(aws, &s.name).await {
             s.physical.extend(ids);
         }
     }
