@@ -10,4 +10,5 @@ mod common;
 
 mod assembly;
 mod moto;
+mod moto_exports;
 mod toolkit;
