@@ -184,7 +184,9 @@ pub fn since(text: &str, now_ms: i64) -> Result<i64, String> {
         "d" => 86_400_000,
         _ => return Err(format!("--since {t:?}: the unit is s, m, h or d")),
     };
-    Ok(now_ms - n * unit_ms)
+    n.checked_mul(unit_ms)
+        .and_then(|back| now_ms.checked_sub(back))
+        .ok_or_else(|| format!("--since {t:?}: too long ago"))
 }
 
 #[cfg(test)]
@@ -246,5 +248,12 @@ mod tests {
         assert_eq!(since("2025-01-01T00:00:00Z", now), Ok(1_735_689_600_000));
         assert!(since("soon", now).is_err());
         assert!(since("5y", now).is_err());
+        // a number past i64 milliseconds is an error, not an overflow (a panic in a debug
+        // build, a time in the future in a release one)
+        assert_eq!(
+            since("9223372036854775807d", now),
+            Err("--since \"9223372036854775807d\": too long ago".to_string())
+        );
+        assert!(since("99999999999999999999m", now).is_err());
     }
 }
