@@ -583,3 +583,67 @@ fn stacks_listed_out_of_order_are_deployed_dependencies_first() {
         .collect();
     assert_eq!(names, ["A", "B", "C"]);
 }
+
+/// An assembly of `n` stacks `S0` .. `S{n-1}`, each depending on the next (and the last on
+/// `S0` when `closed`), all of one small template: what a manifest of about 10 MB can say.
+fn chain_of_stacks(dir: &Path, n: usize, closed: bool) -> PathBuf {
+    let out = dir.join("chain.out");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("t.json"), "{\"Resources\": {}}\n").unwrap();
+    let mut artifacts = serde_json::Map::new();
+    for i in 0..n {
+        let next = if i + 1 < n {
+            vec![json!(format!("S{}", i + 1))]
+        } else if closed {
+            vec![json!("S0")]
+        } else {
+            vec![]
+        };
+        artifacts.insert(
+            format!("S{i}"),
+            json!({
+                "type": "aws:cloudformation:stack",
+                "environment": "aws://unknown-account/unknown-region",
+                "properties": {"templateFile": "t.json", "terminationProtection": false,
+                               "tags": {}, "stackName": format!("S{i}")},
+                "dependencies": next, "metadata": {}, "displayName": format!("S{i}")
+            }),
+        );
+    }
+    let manifest =
+        json!({"version": constructs::core::assembly::ASSEMBLY_VERSION, "artifacts": artifacts});
+    fs::write(out.join("manifest.json"), manifest.to_string()).unwrap();
+    out
+}
+
+#[test]
+fn a_chain_of_fifty_thousand_stacks_is_ordered_without_overflowing_the_stack() {
+    // before: the stacks were ordered by a recursive walk, one frame per stack of the chain:
+    // `diff` of a 10 MB manifest aborted on a stack overflow (exit 134), and the selection
+    // of a stack's dependencies took time quadratic in the stacks
+    let tmp = tempfile::tempdir().unwrap();
+    let out = chain_of_stacks(tmp.path(), 50_000, false);
+    let started = Instant::now();
+    let o = toolkit(&["diff", "--app", out.to_str().unwrap(), "S0"]);
+    let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    // read and ordered: what stops it is the closed port of the endpoint, not the assembly
+    assert!(all.contains("127.0.0.1:9"), "{all}");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // the same chain closed into a cycle: named by its ends, not 50,000 names
+    let tmp = tempfile::tempdir().unwrap();
+    let out = chain_of_stacks(tmp.path(), 50_000, true);
+    let o = toolkit(&["diff", "--app", out.to_str().unwrap(), "S0"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("in a cycle: S0 -> S1 -> S2 -> S3 -> S4 -> ... (49991 more stacks) ... -> S49996 -> S49997 -> S49998 -> S49999 -> S0"),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+}

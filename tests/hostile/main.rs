@@ -10,5 +10,6 @@ mod common;
 
 mod assembly;
 mod moto;
+mod moto_exports;
 mod runner;
 mod toolkit;

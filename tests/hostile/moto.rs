@@ -17,9 +17,9 @@ use crate::common::moto::Moto;
 
 /// How a stack's operation ended: its status and its events (logical id, status, reason),
 /// oldest first.
-struct Outcome {
-    status: String,
-    events: Vec<(String, String, String)>,
+pub(crate) struct Outcome {
+    pub(crate) status: String,
+    pub(crate) events: Vec<(String, String, String)>,
 }
 
 impl Outcome {
@@ -33,7 +33,7 @@ impl Outcome {
     }
 }
 
-fn unique(case: &str) -> String {
+pub(crate) fn unique(case: &str) -> String {
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -41,7 +41,7 @@ fn unique(case: &str) -> String {
     format!("hostile-{case}-{nanos}")
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -49,7 +49,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// Creates (or updates) `stack` with `template` through a change set, as rcdk deploys.
-async fn deploy(
+pub(crate) async fn deploy(
     cfn: &aws_sdk_cloudformation::Client,
     stack: &str,
     template: &Json,

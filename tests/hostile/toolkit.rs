@@ -2,8 +2,9 @@
 //! an endpoint that accepts the connection and never answers (deploy and diff end with an
 //! error naming it, its password masked), an endpoint whose error message carries terminal
 //! escapes (shown escaped), an item nested 20,000 levels deep or too large (refused before
-//! anything walks it), and `new app`/`new lambda` given reserved names, links and files
-//! (refused, nothing written, nothing removed).
+//! anything walks it), `logs` and the hotswap refused a stack's lookup (an error, not "not
+//! deployed"), and `new app`/`new lambda` given reserved names, links and files (refused,
+//! nothing written, nothing removed).
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -212,6 +213,49 @@ fn an_endpoint_s_xml_error_message_reaches_the_terminal_escaped() {
         "{}",
         run.stderr
     );
+}
+
+/// Defect: `logs` and `deploy --hotswap` took any failure to read a stack's resources (no
+/// answer, no permission) for a stack that is not deployed: against an endpoint that never
+/// answered, `logs` waited the retries of every stack of the app in turn and then said "is not
+/// deployed", and the hotswap said "not deployed yet" and offered a change set. The failure is
+/// now the error, naming the call and the stack.
+#[test]
+fn logs_and_hotswap_report_a_refused_lookup_instead_of_a_stack_not_deployed() {
+    let port = answering_endpoint(
+        "403 Forbidden",
+        b"<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not for you</Message></Error><RequestId>1</RequestId></ErrorResponse>",
+    );
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let app = assembly(dir.path());
+    let before = snapshot(dir.path());
+    let app_arg = app.to_string_lossy().to_string();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    for args in [
+        vec!["logs", "--app", &app_arg],
+        vec![
+            "deploy",
+            "--app",
+            &app_arg,
+            "--all",
+            "--hotswap",
+            "--require-approval",
+            "never",
+        ],
+    ] {
+        let run = toolkit(dir.path(), &endpoint, &args);
+        let shown = format!("{}{}", run.stdout, run.stderr);
+        assert_eq!(run.code, 1, "{args:?}: {shown}");
+        assert!(
+            shown.contains("AccessDenied") && shown.contains("not for you"),
+            "{args:?}: {shown}"
+        );
+        assert!(
+            !shown.contains("not deployed"),
+            "{args:?}: a refused call is not a stack that is not deployed: {shown}"
+        );
+    }
+    assert_eq!(snapshot(dir.path()), before, "nothing written");
 }
 
 /// The same through DynamoDB's JSON answers, which can carry ESC and BEL: `put-item`'s error

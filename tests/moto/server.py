@@ -19,7 +19,14 @@ moto's stand-in answer.
    region once the stack is created or updated (CloudFormation User Guide, "Get exported
    outputs from a deployed CloudFormation stack"). Patch: the stack resolves imports against
    the account's exports, and its exports are registered (those it no longer makes dropped),
-   when its change set is applied.
+   when its change set is applied, under AWS's rules (Fn::ImportValue, template reference:
+   "Export names must be unique within a Region"; "After another stack imports an output
+   value, you can't delete the stack that is exporting the output value or modify the exported
+   output value"): a name another stack exports, an export removed or changed while another
+   stack imports it, fail the change set's stack and roll it back ("Export <name> cannot be
+   deleted as it is in use by <stack>", recorded in aws/aws-cdk#7602), and DeleteStack of a
+   stack whose export is imported deletes nothing (recorded in rlister/stax#40); moto alone
+   overwrote, dropped and deleted them.
 2. Stand-ins (gaps.py). AWS::Lambda::Url, AWS::ApiGateway::Stage, AWS::ApiGateway::Account,
    AWS::S3::BucketPolicy and AWS::Lambda::Alias are not modelled: reported created, and
    Fn::GetAtt on one is an HTTP 500. Patch: an inert resource per type whose Ref is the

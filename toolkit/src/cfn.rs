@@ -90,19 +90,61 @@ pub async fn describe(aws: &Aws, name: &str) -> Result<Option<Stack>, DeployErro
     }
 }
 
-/// The template CloudFormation holds for the stack, parsed (`None` when it is not JSON).
+/// The template CloudFormation holds for the stack, parsed (`None` when it is not JSON, or
+/// the stack does not exist); a call that fails otherwise is the error.
 pub async fn deployed_template(aws: &Aws, name: &str) -> Result<Option<Json>, DeployError> {
-    let out = aws
+    let out = match aws
         .cfn
         .get_template()
         .stack_name(name)
         .template_stage(TemplateStage::Original)
         .send()
         .await
-        .map_err(|e| aws.error("GetTemplate", Some(name), e))?;
+    {
+        Ok(out) => out,
+        Err(e) if is_missing_stack(&e) => return Ok(None),
+        Err(e) => return Err(aws.error("GetTemplate", Some(name), e)),
+    };
     Ok(out
         .template_body()
         .and_then(|b| serde_json::from_str(b).ok()))
+}
+
+/// The physical ids of a deployed stack's resources, by logical id, every page of
+/// ListStackResources (DescribeStackResources answers only a stack's first 100 resources);
+/// `None` when the stack does not exist. Any other failure (no answer, no permission) is the
+/// error, naming the stack and where the call went.
+pub async fn physical_ids(
+    aws: &Aws,
+    stack: &str,
+) -> Result<Option<std::collections::HashMap<String, String>>, DeployError> {
+    let mut ids = std::collections::HashMap::new();
+    let mut token: Option<String> = None;
+    let mut pages = Pages::default();
+    loop {
+        let page = match aws
+            .cfn
+            .list_stack_resources()
+            .stack_name(stack)
+            .set_next_token(token.take())
+            .send()
+            .await
+        {
+            Ok(page) => page,
+            Err(e) if is_missing_stack(&e) => return Ok(None),
+            Err(e) => return Err(aws.error("ListStackResources", Some(stack), e)),
+        };
+        for r in page.stack_resource_summaries() {
+            if let (Some(id), Some(physical)) = (r.logical_resource_id(), r.physical_resource_id())
+            {
+                ids.insert(id.to_string(), physical.to_string());
+            }
+        }
+        token = pages.next(page.next_token());
+        if token.is_none() {
+            return Ok(Some(ids));
+        }
+    }
 }
 
 /// The stack's outputs.

@@ -50,19 +50,14 @@ pub async fn destroy_stack(
     let keep = retained(&template);
     let mut kept = Vec::new();
     if !keep.is_empty() {
-        let resources = aws
-            .cfn
-            .describe_stack_resources()
-            .stack_name(name)
-            .send()
-            .await
-            .map_err(|e| aws.error("DescribeStackResources", Some(name), e))?;
+        // every page: a stack may have 500 resources, DescribeStackResources answers 100
+        let resources = crate::cfn::physical_ids(aws, name)
+            .await?
+            .unwrap_or_default();
         for (id, kind) in keep {
             let physical = resources
-                .stack_resources()
-                .iter()
-                .find(|r| r.logical_resource_id() == Some(id.as_str()))
-                .and_then(|r| r.physical_resource_id())
+                .get(&id)
+                .map(String::as_str)
                 .unwrap_or("(not created)")
                 .to_string();
             kept.push((id, kind, physical));

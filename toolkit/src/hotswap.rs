@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value as Json};
 
 use rcdk_local::template::AppTemplates;
 
+use crate::error::DeployError;
 use crate::signed::{CallError, Signed};
 
 /// Why a hotswap change could not be made.
@@ -278,27 +279,24 @@ fn change(
 }
 
 /// The deployed stacks' physical ids, by stack and logical id, into `templates`; the account
-/// and region of its ARNs too. A stack that is not deployed keeps none.
-pub async fn deployed_ids(aws: &crate::aws::Aws, templates: &mut AppTemplates) {
+/// and region of its ARNs too. A stack that is not deployed keeps none; a failure to ask
+/// (no answer from the endpoint, no permission) is the error.
+pub async fn read_deployed_ids(
+    aws: &crate::aws::Aws,
+    templates: &mut AppTemplates,
+) -> Result<(), DeployError> {
     templates.env.region = aws.region.clone();
     for s in &mut templates.stacks {
-        let Ok(found) = aws
-            .cfn
-            .describe_stack_resources()
-            .stack_name(&s.name)
-            .send()
-            .await
-        else {
-            continue;
-        };
-        for r in found.stack_resources() {
-            if let (Some(id), Some(physical)) = (r.logical_resource_id(), r.physical_resource_id())
-            {
-                s.physical.insert(id.to_string(), physical.to_string());
-            }
+        if let Some(ids) = crate::cfn::physical_ids(aws, &s.name).await? {
+            s.physical.extend(ids);
         }
     }
-    // the account is in the ARNs some resources have as physical ids
+    set_account(templates);
+    Ok(())
+}
+
+/// The account, from the ARNs some resources have as physical ids.
+fn set_account(templates: &mut AppTemplates) {
     let account = templates
         .stacks
         .iter()

@@ -292,5 +292,12 @@ mod tests {
             Err(SinceError::TooFar(_))
         ));
         assert!(matches!(since("12d", now), Err(SinceError::TooFar(_))));
+        // a number past i64 milliseconds is an error, not an overflow (a panic in a debug
+        // build, a time in the future in a release one)
+        assert!(matches!(
+            since("9223372036854775807d", now),
+            Err(SinceError::TooFar(_))
+        ));
+        assert!(since("99999999999999999999m", now).is_err());
     }
 }

@@ -61,6 +61,17 @@ pub enum PutError {
         help("check your AWS credentials and region (AWS_PROFILE, AWS_REGION)")
     )]
     Aws { table: String, message: String },
+
+    #[error("PutItem into {table}: no answer from {endpoint}: {message}")]
+    #[diagnostic(
+        code(rcdk::put_item::connection),
+        help("check the network (and AWS_ENDPOINT_URL, if set), then run the command again")
+    )]
+    Connection {
+        table: String,
+        endpoint: String,
+        message: String,
+    },
 }
 
 /// How deep attributes may nest: "Document types can be nested within each other, to represent
@@ -221,6 +232,16 @@ pub async fn put(
     table: &str,
     item: HashMap<String, AttributeValue>,
 ) -> Result<(), PutError> {
+    put_to(client, table, item, "AWS").await
+}
+
+/// [`put`], a call that got no answer naming `endpoint` (where it went, its password masked).
+pub async fn put_to(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    item: HashMap<String, AttributeValue>,
+    endpoint: &str,
+) -> Result<(), PutError> {
     match client
         .put_item()
         .table_name(table)
@@ -234,6 +255,13 @@ pub async fn put(
         {
             Err(PutError::NoTable {
                 table: table.to_string(),
+            })
+        }
+        Err(e @ (SdkError::TimeoutError(_) | SdkError::DispatchFailure(_))) => {
+            Err(PutError::Connection {
+                table: table.to_string(),
+                endpoint: endpoint.to_string(),
+                message: crate::aws::chain(&e),
             })
         }
         Err(e) => {
@@ -372,6 +400,35 @@ mod tests {
         let digits = "1".repeat(39);
         assert_eq!(marshal(&digits), Err(MarshalError::Number(digits.clone())));
         assert!(matches!(marshal("[1,"), Err(MarshalError::Json(_))));
+    }
+
+    #[tokio::test]
+    async fn a_put_that_gets_no_answer_names_where_it_went() {
+        // before: "PutItem into T failed: dispatch failure ...", with the help to check the
+        // credentials, and no word of the endpoint
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "test",
+            ))
+            .endpoint_url("http://127.0.0.1:9")
+            .build();
+        let client = aws_sdk_dynamodb::Client::from_conf(config);
+        let it = item(r#"{"id": "a"}"#, "stdin").unwrap();
+        let e = put_to(&client, "Lists", it, "http://***@127.0.0.1:9")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, PutError::Connection { .. }), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("PutItem into Lists: no answer from http://***@127.0.0.1:9: "),
+            "{e}"
+        );
     }
 
     #[tokio::test]

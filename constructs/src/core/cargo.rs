@@ -161,6 +161,15 @@ pub struct CargoModel {
 }
 
 impl CargoModel {
+    /// Whether every index the model holds (members, dependencies) names one of its packages:
+    /// a cache file (a file under the target directory, which anything may have written) is
+    /// used only when it is.
+    fn is_consistent(&self) -> bool {
+        let n = self.packages.len();
+        self.members.iter().all(|&i| i < n)
+            && self.packages.iter().all(|p| p.deps.iter().all(|&d| d < n))
+    }
+
     /// The workspace member named `name`.
     pub fn member(&self, name: &str) -> Option<&Package> {
         self.members
@@ -554,7 +563,7 @@ pub fn load(root: &Path) -> Result<CargoModel, CargoError> {
     let path = cache_path(&root);
     if let Ok(bytes) = fs::read(&path) {
         if let Ok(cache) = serde_json::from_slice::<Cache>(&bytes) {
-            if cache.key == inputs_key(&root, &cache.manifests) {
+            if cache.key == inputs_key(&root, &cache.manifests) && cache.model.is_consistent() {
                 return Ok(cache.model);
             }
         }
@@ -632,6 +641,52 @@ pub fn find_workspace_root(start: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cached_model_whose_indexes_name_no_package_is_not_used() {
+        let package = |deps: Vec<usize>| Package {
+            name: "p".into(),
+            version: "0.1.0".into(),
+            source: None,
+            dir: PathBuf::from("/w/p"),
+            checksum: None,
+            manifest: String::new(),
+            requirements: String::new(),
+            deps,
+        };
+        let model = |members: Vec<usize>, deps: Vec<usize>| CargoModel {
+            workspace_root: PathBuf::from("/w"),
+            target_directory: PathBuf::from("/w/target"),
+            packages: vec![package(deps)],
+            members,
+        };
+        assert!(model(vec![0], vec![0]).is_consistent());
+        // indexing the packages with these would panic in member() and reachable()
+        assert!(!model(vec![1], vec![]).is_consistent());
+        assert!(!model(vec![0], vec![7]).is_consistent());
+
+        // a cache file with the right key but a member index past the packages: load() makes
+        // the model again instead of using it
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(
+            root.join("Cargo.toml"),
+            "[package]\nname = \"solo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        )
+        .unwrap();
+        fs::create_dir_all(root.join("src")).unwrap();
+        fs::write(root.join("src/main.rs"), "fn main() {}\n").unwrap();
+        let fresh = load_fresh(root).unwrap_or_else(|e| panic!("{e}"));
+        let abs = absolute_root(root);
+        let path = cache_path(&abs);
+        let mut cache: serde_json::Value =
+            serde_json::from_slice(&fs::read(&path).unwrap_or_else(|e| panic!("{e}"))).unwrap();
+        cache["model"]["members"] = serde_json::json!([99]);
+        fs::write(&path, cache.to_string()).unwrap();
+        let loaded = load(root).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(loaded, fresh);
+        assert_eq!(loaded.member_names(), ["solo"]);
+    }
 
     #[test]
     fn labels_are_relative_to_the_root() {

@@ -23,11 +23,14 @@ class Refused(Exception):
     """A resource CloudFormation would fail: the reason AWS gives; the logical id and type are
     filled in where the resource is known."""
 
-    def __init__(self, reason, logical_id=None, resource_type=None):
+    def __init__(self, reason, logical_id=None, resource_type=None, stack_level=False):
         super().__init__(reason)
         self.reason = reason
         self.logical_id = logical_id
         self.resource_type = resource_type
+        # a refusal of the stack itself (an export), reported on the stack's rollback event
+        # rather than on a resource's failure
+        self.stack_level = stack_level
 
 
 def handler_message(message, service, status=400):
@@ -130,8 +133,11 @@ def _event(stack, logical_id, resource_type, status, reason):
 def _failed(stack, refused, creating, previous_template):
     """Records the failure and ends the stack as CloudFormation does."""
     verb = "CREATE" if creating else "UPDATE"
-    _event(stack, refused.logical_id or stack.name, refused.resource_type or "", f"{verb}_FAILED", refused.reason)
-    failed = f"The following resource(s) failed to {verb.lower()}: [{refused.logical_id}]."
+    if refused.stack_level:
+        failed = refused.reason
+    else:
+        _event(stack, refused.logical_id or stack.name, refused.resource_type or "", f"{verb}_FAILED", refused.reason)
+        failed = f"The following resource(s) failed to {verb.lower()}: [{refused.logical_id}]."
     if getattr(_request, "disable_rollback", False):
         stack._add_stack_event(f"{verb}_FAILED", resource_status_reason=failed)
         stack.status = f"{verb}_FAILED"

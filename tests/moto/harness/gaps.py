@@ -7,9 +7,59 @@ from moto.core.common_models import CloudFormationModel
 from moto.events import models as events_models
 from moto.sqs import models as sqs_models
 
+from .failures import Refused
+
 # 1. a stack deployed through a change set takes the change set's template and its outputs,
-# resolves its imports against the account's exports and registers its own exports
+# resolves its imports against the account's exports and registers its own exports, under
+# the rules of cross-stack references (Fn::ImportValue, CloudFormation template reference:
+# "For each AWS account, Export names must be unique within a Region." and "After another
+# stack imports an output value, you can't delete the stack that is exporting the output value
+# or modify the exported output value. All the imports must be removed before you can delete
+# the exporting stack or modify the output value."): an export name another stack exports,
+# and an export removed or changed while a stack imports it, fail the stack and roll it back,
+# in the words AWS's rollback reason uses ("Export <name> cannot be deleted as it is in use by
+# <stack>", recorded in aws/aws-cdk#7602; "... cannot be updated as it is in use by ...",
+# recorded in linz/geostore#630; the duplicate name in moto's own CreateStack words, as
+# AWS's documentation gives the rule but not the message). An import is seen when its name is
+# written as a string (`{"Fn::ImportValue": "name"}`, what rcdk writes); a name computed by
+# another function is not followed.
 _apply = cfn_models.ChangeSet.apply
+# stacks whose imports hold nothing: never deployed, rolled back from their creation, deleted
+_NOT_LIVE = ("REVIEW_IN_PROGRESS", "ROLLBACK_COMPLETE", "DELETE_COMPLETE")
+_MAX_DEPTH = 64
+
+
+def _import_names(value, out, depth=0):
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(value, dict):
+        name = value.get("Fn::ImportValue")
+        if len(value) == 1 and isinstance(name, str):
+            out.add(name)
+            return
+        for inner in value.values():
+            _import_names(inner, out, depth + 1)
+    elif isinstance(value, list):
+        for inner in value:
+            _import_names(inner, out, depth + 1)
+
+
+def importers(backend, but_stack_id=None):
+    """Export name -> the names of the live stacks (other than `but_stack_id`) importing it."""
+    found = {}
+    for other in list(backend.stacks.values()):
+        if other.stack_id == but_stack_id or other.status in _NOT_LIVE:
+            continue
+        names = set()
+        _import_names(getattr(other, "template_dict", None) or {}, names)
+        for name in names:
+            found.setdefault(name, []).append(other.name)
+    return found
+
+
+def _stack_name_of(backend, stack_id):
+    other = backend.stacks.get(stack_id)
+    return other.name if other is not None else stack_id
 
 
 def _apply_and_refresh_outputs(self):
@@ -18,17 +68,60 @@ def _apply_and_refresh_outputs(self):
     self.stack.resource_map.cross_stack_resources = backend.exports
     _apply(self)
     stack = self.stack
+    new = parsing.OutputMap(stack.resource_map, stack.parse_template(self.template), stack.stack_id)
+    exports = {export.name: export for export in new.exports}
+    for name in exports:
+        owner = backend.exports.get(name)
+        if owner is not None and owner.exporting_stack_id != stack.stack_id:
+            raise Refused(
+                f"Export names must be unique across a given region: {name} is exported by stack "
+                f"{_stack_name_of(backend, owner.exporting_stack_id)}",
+                stack_level=True,
+            )
+    using = importers(backend, stack.stack_id)
+    for name, old in list(backend.exports.items()):
+        if old.exporting_stack_id != stack.stack_id or name not in using:
+            continue
+        if name not in exports:
+            raise Refused(f"Export {name} cannot be deleted as it is in use by {using[name][0]}", stack_level=True)
+        if exports[name].value != old.value:
+            raise Refused(f"Export {name} cannot be updated as it is in use by {using[name][0]}", stack_level=True)
     stack.template = self.template
     stack._parse_template()
     stack.output_map = stack._create_output_map()
-    exports = {export.name: export for export in stack.exports}
     for name, export in list(backend.exports.items()):
         if export.exporting_stack_id == stack.stack_id and name not in exports:
             del backend.exports[name]
-    backend.exports.update(exports)
+    backend.exports.update({name: export for name, export in ((e.name, e) for e in stack.exports)})
 
 
 cfn_models.ChangeSet.apply = _apply_and_refresh_outputs
+
+
+# and a stack whose export another stack imports is not deleted: the deletion fails, the stack
+# keeps its status, and its event says why (recorded in rlister/stax#40: "Export <name> cannot
+# be deleted as it is in use by <stack>" on the exporting stack, which stays UPDATE_COMPLETE)
+_delete_stack = cfn_models.CloudFormationBackend.delete_stack
+
+
+def _delete_stack_unless_imported(self, name_or_stack_id):
+    stack = self.stacks.get(name_or_stack_id)
+    if stack is None:
+        stack = next((s for s in self.stacks.values() if s.name == name_or_stack_id), None)
+    if stack is not None:
+        using = importers(self, stack.stack_id)
+        for export in stack.exports:
+            if export.name in using:
+                stack._add_stack_event(
+                    stack.status,
+                    resource_status_reason=f"Export {export.name} cannot be deleted as it is in use by "
+                    f"{using[export.name][0]}",
+                )
+                return None
+    return _delete_stack(self, name_or_stack_id)
+
+
+cfn_models.CloudFormationBackend.delete_stack = _delete_stack_unless_imported
 
 
 # 2. stand-ins for the types moto does not model: a physical id and the documented attributes;

@@ -184,7 +184,7 @@ fn hotswap(
         let aws = conn.connect().await?;
         let signed = crate::signed::Signed::new(&aws);
         let mut templates = rcdk_local::template::AppTemplates::from_assembly(&ctx.assembly);
-        hotswap::deployed_ids(&aws, &mut templates).await;
+        hotswap::read_deployed_ids(&aws, &mut templates).await?;
         // per stack: what the APIs can do, or why not
         let mut swappable = Vec::new();
         let mut full = Vec::new();
@@ -195,9 +195,11 @@ fn hotswap(
                 .stack(&plan.name)
                 .map(|s| s.template.clone())
                 .unwrap_or_default();
-            let decided = match crate::cfn::deployed_template(&aws, &plan.name).await {
-                Ok(Some(deployed)) => hotswap::plan(&plan.name, &deployed, &new, &templates),
-                Ok(None) | Err(_) => hotswap::Plan {
+            // a stack that cannot be asked about (no answer, no permission) is an error,
+            // not a stack that is "not deployed yet"
+            let decided = match crate::cfn::deployed_template(&aws, &plan.name).await? {
+                Some(deployed) => hotswap::plan(&plan.name, &deployed, &new, &templates),
+                None => hotswap::Plan {
                     changes: Vec::new(),
                     refused: vec![format!("{}: not deployed yet", plan.name)],
                 },

@@ -87,7 +87,7 @@ pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
         let aws = conn.connect().await?;
         let signed = Signed::new(&aws);
         let mut templates = AppTemplates::from_assembly(&ctx.assembly);
-        crate::hotswap::deployed_ids(&aws, &mut templates).await;
+        crate::hotswap::read_deployed_ids(&aws, &mut templates).await?;
         let deployed: Vec<String> = templates
             .stacks
             .iter()

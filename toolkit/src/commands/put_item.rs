@@ -7,7 +7,7 @@ use super::ToolkitError;
 use crate::cli::PutItemArgs;
 use crate::deploy::InFlight;
 use crate::error::DeployError;
-use crate::put_item::{item, put, PutError};
+use crate::put_item::{item, put_to, PutError};
 
 /// The most JSON text read for one item: DynamoDB's item limit is 400 KB, and no JSON text ten
 /// times that size holds an item DynamoDB would take, so a larger input (a wrong file, an
@@ -61,7 +61,7 @@ pub fn run(conn: &Connection, args: &PutItemArgs) -> Result<(), ToolkitError> {
                 }))
             }
         };
-        Ok(put(&client, &args.table, attributes).await)
+        Ok(put_to(&client, &args.table, attributes, &aws.destination()).await)
     })?;
     result?;
     Ok(())

@@ -296,12 +296,13 @@ fn keys_of(m: &rcdk_local::template::AppMachine) -> Vec<String> {
     vec![m.path.clone(), last, m.machine.name.clone()]
 }
 
-/// The physical ids of the deployed stacks' resources.
+/// The physical ids of the deployed stacks' resources; a stack that cannot be asked about
+/// (no answer, no permission) is the error, not taken for one that is not deployed.
 fn deployed_ids(conn: &Connection, templates: &mut AppTemplates) -> Result<(), ToolkitError> {
     let in_flight = InFlight::default();
     run_async(&in_flight, "run", async {
         let aws = conn.connect().await?;
-        crate::hotswap::deployed_ids(&aws, templates).await;
+        crate::hotswap::read_deployed_ids(&aws, templates).await?;
         Ok(())
     })?;
     if templates.stacks.iter().all(|s| s.physical.is_empty()) {

@@ -142,22 +142,25 @@ fn asset_manifest(stack: &SynthesizedStack) -> AssetManifest {
 
 impl CloudAssembly {
     /// The named stacks and, transitively, the stacks they depend on, in deployment order.
+    /// Linear in the stacks and their dependencies (an assembly may hold thousands).
     pub fn with_dependencies(&self, names: &[String]) -> Vec<String> {
-        let mut wanted: Vec<String> = names.to_vec();
-        let mut i = 0;
-        while i < wanted.len() {
-            if let Some(s) = self.stack(&wanted[i]) {
+        let by_name: std::collections::HashMap<&str, &SynthesizedStack> =
+            self.stacks.iter().map(|s| (s.name.as_str(), s)).collect();
+        let mut wanted: std::collections::HashSet<&str> =
+            names.iter().map(String::as_str).collect();
+        let mut todo: Vec<&str> = names.iter().map(String::as_str).collect();
+        while let Some(name) = todo.pop() {
+            if let Some(s) = by_name.get(name) {
                 for d in &s.dependencies {
-                    if !wanted.contains(d) {
-                        wanted.push(d.clone());
+                    if wanted.insert(d.as_str()) {
+                        todo.push(d.as_str());
                     }
                 }
             }
-            i += 1;
         }
         self.stacks
             .iter()
-            .filter(|s| wanted.contains(&s.name))
+            .filter(|s| wanted.contains(s.name.as_str()))
             .map(|s| s.name.clone())
             .collect()
     }
@@ -358,7 +361,7 @@ impl CloudAssembly {
                 available: names.join(", "),
             });
         }
-        let mut matched = Vec::new();
+        let mut matched = std::collections::HashSet::new();
         for pattern in patterns {
             let glob = glob::Pattern::new(pattern).map_err(|e| SelectError::BadPattern {
                 pattern: pattern.clone(),
@@ -371,11 +374,7 @@ impl CloudAssembly {
                     available: names.join(", "),
                 });
             }
-            for h in hits {
-                if !matched.contains(h) {
-                    matched.push(h.clone());
-                }
-            }
+            matched.extend(hits.into_iter().cloned());
         }
         Ok(names.into_iter().filter(|n| matched.contains(n)).collect())
     }

@@ -72,7 +72,7 @@ pub enum AssemblyError {
         within: String,
     },
     /// Stacks that depend on each other in a cycle: none of them can be deployed first.
-    #[error("{}: the stacks depend on each other in a cycle: {}; none of them can go first", path.display(), cycle.join(" -> "))]
+    #[error("{}: the stacks depend on each other in a cycle: {}; none of them can go first", path.display(), shown_cycle(cycle))]
     Cycle {
         /// The manifest.
         path: PathBuf,
@@ -90,6 +90,21 @@ impl AssemblyError {
             _ => 1,
         }
     }
+}
+
+/// A cycle as the message shows it: every stack of a short one, the ends of a long one (a
+/// manifest's cycle may run through thousands of stacks).
+fn shown_cycle(cycle: &[String]) -> String {
+    const ENDS: usize = 5;
+    if cycle.len() <= 2 * ENDS + 1 {
+        return cycle.join(" -> ");
+    }
+    format!(
+        "{} -> ... ({} more stacks) ... -> {}",
+        cycle[..ENDS].join(" -> "),
+        cycle.len() - 2 * ENDS,
+        cycle[cycle.len() - ENDS..].join(" -> ")
+    )
 }
 
 fn at(key: &str) -> String {
@@ -408,13 +423,27 @@ impl AssemblyDir {
                 cycle,
             });
         }
-        let order: Vec<String> = order.into_iter().map(str::to_string).collect();
-        let mut ordered = Vec::with_capacity(stacks.len());
-        for name in &order {
-            if let Some(i) = stacks.iter().position(|s| &s.name == name) {
-                ordered.push(stacks.swap_remove(i));
-            }
-        }
+        let position: std::collections::HashMap<&str, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (*name, i))
+            .collect();
+        let mut ranked: Vec<(usize, usize)> = stacks
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                (
+                    position.get(s.name.as_str()).copied().unwrap_or(usize::MAX),
+                    i,
+                )
+            })
+            .collect();
+        ranked.sort_unstable();
+        let mut slots: Vec<Option<SynthesizedStack>> = stacks.into_iter().map(Some).collect();
+        let ordered: Vec<SynthesizedStack> = ranked
+            .into_iter()
+            .filter_map(|(_, i)| slots.get_mut(i).and_then(Option::take))
+            .collect();
 
         let marker_path = dir.join(WORKSPACE_FILE);
         let workspace = if marker_path.is_file() {
