@@ -253,7 +253,8 @@ cfn_struct! {
 
 cfn_resource! {
     /// `AWS::CloudWatch::Alarm`, on one metric.
-    pub struct CfnAlarm: "AWS::CloudWatch::Alarm", required ["ComparisonOperator", "EvaluationPeriods"] {
+    pub struct CfnAlarm: "AWS::CloudWatch::Alarm", required ["ComparisonOperator", "EvaluationPeriods"],
+        unique "AlarmName" as "alarm" in AccountAndRegion {
         /// Whether the alarm runs its actions.
         actions_enabled: Option<bool> => "ActionsEnabled",
         /// ARNs to notify on entering ALARM.

@@ -20,7 +20,8 @@ use super::alarm::{
 
 cfn_resource! {
     /// `AWS::CloudWatch::CompositeAlarm`
-    pub struct CfnCompositeAlarm: "AWS::CloudWatch::CompositeAlarm", required ["AlarmRule"] {
+    pub struct CfnCompositeAlarm: "AWS::CloudWatch::CompositeAlarm", required ["AlarmRule"],
+        unique "AlarmName" as "alarm" in AccountAndRegion {
         actions_enabled: Option<bool> => "ActionsEnabled",
         actions_suppressor: Option<Value> => "ActionsSuppressor",
         actions_suppressor_extension_period: Option<u32> => "ActionsSuppressorExtensionPeriod",

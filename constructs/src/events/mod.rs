@@ -23,7 +23,8 @@ pub use targets::{InputTransformer, Target, TargetInput};
 
 cfn_resource! {
     /// `AWS::Events::EventBus`
-    pub struct CfnEventBus: "AWS::Events::EventBus", required ["Name"] {
+    pub struct CfnEventBus: "AWS::Events::EventBus", required ["Name"],
+        unique "Name" as "event bus" in AccountAndRegion {
         dead_letter_config: Option<Value> => "DeadLetterConfig",
         description: Option<Value> => "Description",
         event_source_name: Option<Value> => "EventSourceName",

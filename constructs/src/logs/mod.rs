@@ -11,7 +11,8 @@ use crate::iam::{grant, Grantable, PolicyStatement};
 
 cfn_resource! {
     /// `AWS::Logs::LogGroup`
-    pub struct CfnLogGroup: "AWS::Logs::LogGroup", required [] {
+    pub struct CfnLogGroup: "AWS::Logs::LogGroup", required [],
+        unique "LogGroupName" as "log group" in AccountAndRegion {
         data_protection_policy: Option<Value> => "DataProtectionPolicy",
         kms_key_id: Option<Value> => "KmsKeyId",
         log_group_class: Option<String> => "LogGroupClass",

@@ -70,7 +70,8 @@ cfn_struct! {
 
 cfn_resource! {
     /// `AWS::S3::Bucket`
-    pub struct CfnBucket: "AWS::S3::Bucket", required [] {
+    pub struct CfnBucket: "AWS::S3::Bucket", required [],
+        unique "BucketName" as "bucket" in Global {
         bucket_encryption: Option<BucketEncryption> => "BucketEncryption",
         bucket_name: Option<Value> => "BucketName",
         cors_configuration: Option<Value> => "CorsConfiguration",

@@ -20,7 +20,8 @@ use crate::sqs::Queue;
 
 cfn_resource! {
     /// `AWS::SNS::Topic`
-    pub struct CfnTopic: "AWS::SNS::Topic", required [] {
+    pub struct CfnTopic: "AWS::SNS::Topic", required [],
+        unique "TopicName" as "topic" in AccountAndRegion {
         content_based_deduplication: Option<bool> => "ContentBasedDeduplication",
         display_name: Option<Value> => "DisplayName",
         fifo_topic: Option<bool> => "FifoTopic",

@@ -21,7 +21,8 @@ cfn_struct! {
 
 cfn_resource! {
     /// `AWS::SQS::Queue`
-    pub struct CfnQueue: "AWS::SQS::Queue", required [] {
+    pub struct CfnQueue: "AWS::SQS::Queue", required [],
+        unique "QueueName" as "queue" in AccountAndRegion {
         content_based_deduplication: Option<bool> => "ContentBasedDeduplication",
         deduplication_scope: Option<Value> => "DeduplicationScope",
         delay_seconds: Option<u32> => "DelaySeconds",
