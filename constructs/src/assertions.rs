@@ -31,8 +31,8 @@ pub struct Template {
 pub struct Mismatch {
     /// Where: a JSON pointer into the actual value (`""` for the value itself).
     pub at: String,
-    /// How it differs there.
-    pub difference: Difference,
+    /// How it differs there (boxed: the values it holds make it large).
+    pub difference: Box<Difference>,
 }
 
 /// How a value differs from what was expected.
@@ -72,7 +72,7 @@ pub fn object_like(expected: &Json, actual: &Json) -> Result<(), Mismatch> {
     fn go(expected: &Json, actual: &Json, at: &str) -> Result<(), Mismatch> {
         let differs = |difference| Mismatch {
             at: at.to_string(),
-            difference,
+            difference: Box::new(difference),
         };
         match (expected, actual) {
             (Json::Object(e), Json::Object(a)) => {
@@ -83,9 +83,9 @@ pub fn object_like(expected: &Json, actual: &Json) -> Result<(), Mismatch> {
                         None => {
                             return Err(Mismatch {
                                 at: here,
-                                difference: Difference::Missing {
+                                difference: Box::new(Difference::Missing {
                                     expected: ev.clone(),
-                                },
+                                }),
                             })
                         }
                     }
@@ -266,15 +266,17 @@ mod tests {
             e,
             Mismatch {
                 at: "/B/C/1/D".into(),
-                difference: Difference::Value {
+                difference: Box::new(Difference::Value {
                     expected: json!(3),
                     found: json!(2)
-                }
+                })
             }
         );
         assert_eq!(e.to_string(), "/B/C/1/D: expected 3, found 2");
         assert_eq!(
-            object_like(&json!({"Z": 1}), &actual).unwrap_err().to_string(),
+            object_like(&json!({"Z": 1}), &actual)
+                .unwrap_err()
+                .to_string(),
             "/Z: missing (expected 1)"
         );
     }

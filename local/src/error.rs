@@ -136,7 +136,7 @@ pub enum Error {
 
     /// A CloudFormation expression of a template that cannot be resolved locally.
     #[error(transparent)]
-    Unresolved(#[from] Unresolved),
+    Unresolved(Box<Unresolved>),
 
     /// A definition that is not the States Language: where in it, and what.
     #[error("the definition does not parse: {0}")]
@@ -163,7 +163,6 @@ pub enum Error {
     /// The app's functions could not be built to run locally.
     #[error(transparent)]
     Build(#[from] BuildError),
-
 }
 
 fn known_machines(known: &[String]) -> String {
@@ -171,5 +170,11 @@ fn known_machines(known: &[String]) -> String {
         ": the app has none".to_string()
     } else {
         format!("; the app's machines: {}", known.join(", "))
+    }
+}
+
+impl From<Unresolved> for Error {
+    fn from(e: Unresolved) -> Self {
+        Error::Unresolved(Box::new(e))
     }
 }

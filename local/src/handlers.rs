@@ -241,7 +241,9 @@ pub fn referenced<'a>(
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     /// A function whose code is not an asset of a Lambda crate of the app.
-    #[error("the function {path} is not built from a Lambda crate of the app, so it cannot run locally")]
+    #[error(
+        "the function {path} is not built from a Lambda crate of the app, so it cannot run locally"
+    )]
     NotACrate {
         /// The function's construct path.
         path: String,

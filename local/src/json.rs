@@ -139,7 +139,11 @@ mod tests {
         );
         assert!(matches!(
             parse("{\"a\": }"),
-            Err(JsonError::Syntax { line: 1, column: 7, .. })
+            Err(JsonError::Syntax {
+                line: 1,
+                column: 7,
+                ..
+            })
         ));
         assert!(parse("[-18446744073709551616]").is_err());
         assert!(parse(r#"{"k\"": 1}"#).is_ok());

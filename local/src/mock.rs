@@ -34,7 +34,10 @@ pub enum MockError {
         problem: MockProblem,
     },
     /// The file has no entry for the machine asked for.
-    #[error("the mock file has no state machine '{machine}' (it has: {})", names(known))]
+    #[error(
+        "the mock file has no state machine '{machine}' (it has: {})",
+        names(known)
+    )]
     UnknownMachine {
         /// The machine's key asked for.
         machine: String,
@@ -42,7 +45,10 @@ pub enum MockError {
         known: Vec<String>,
     },
     /// The machine's entry has no such test case.
-    #[error("the state machine '{machine}' has no test case '{case}' (it has: {})", names(known))]
+    #[error(
+        "the state machine '{machine}' has no test case '{case}' (it has: {})",
+        names(known)
+    )]
     UnknownTestCase {
         /// The machine's key.
         machine: String,
@@ -103,7 +109,10 @@ pub enum MockProblem {
         tasks: Vec<String>,
     },
     /// A test case mocks a state the machine does not have.
-    #[error("the machine has no state '{state}' (its Task states: {})", names(tasks))]
+    #[error(
+        "the machine has no state '{state}' (its Task states: {})",
+        names(tasks)
+    )]
     NoSuchState {
         /// The state.
         state: String,
@@ -258,9 +267,9 @@ impl MockConfig {
             let mut by_case = IndexMap::new();
             for (case, states) in cases {
                 let at = format!("{at}.{case}");
-                let states = states
-                    .as_object()
-                    .ok_or_else(|| invalid(&at, MockProblem::Expected("an object of state names")))?;
+                let states = states.as_object().ok_or_else(|| {
+                    invalid(&at, MockProblem::Expected("an object of state names"))
+                })?;
                 let mut by_state = IndexMap::new();
                 for (state, response) in states {
                     let Some(response) = response.as_str() else {
@@ -332,11 +341,7 @@ impl MockConfig {
 
     /// The states of one test case of one machine, each with the name of its mocked
     /// response.
-    pub fn states_of(
-        &self,
-        machine: &str,
-        case: &str,
-    ) -> Result<&TestCase, MockError> {
+    pub fn states_of(&self, machine: &str, case: &str) -> Result<&TestCase, MockError> {
         let cases = self
             .test_cases
             .get(machine)
@@ -586,8 +591,9 @@ mod tests {
             }
         );
         assert!(
-            e.to_string()
-                .starts_with("StateMachines.M.TestCases.Happy.A: the state 'A' is not a Task state"),
+            e.to_string().starts_with(
+                "StateMachines.M.TestCases.Happy.A: the state 'A' is not a Task state"
+            ),
             "{e}"
         );
         let none = constructs::stepfunctions::asl::Definition::from_json_str(

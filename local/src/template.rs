@@ -24,8 +24,8 @@ pub struct Unresolved {
     pub logical_id: Option<String>,
     /// The property (`DefinitionSubstitutions.Table`), when known.
     pub property: Option<String>,
-    /// Why it cannot be resolved.
-    pub reason: Unresolvable,
+    /// Why it cannot be resolved (boxed: it is the large part).
+    pub reason: Box<Unresolvable>,
 }
 
 impl Unresolved {
@@ -331,7 +331,7 @@ impl AppTemplates {
             stack: stack.to_string(),
         })?;
         self.resolve(s, &s.template["Resources"][logical_id]["Properties"])
-            .map_err(|e| Error::Unresolved(e.at(logical_id, None)))
+            .map_err(|e| Error::from(e.at(logical_id, None)))
     }
 
     /// Every function of the app, by the ARN it would have.
@@ -462,15 +462,17 @@ impl AppTemplates {
                     )
                 });
         }
-        let r = resources(&s.template).and_then(|r| r.get(id)).ok_or_else(|| {
-            unresolved(
-                s,
-                Unresolvable::RefNotInStack {
-                    id: id.to_string(),
-                    stack: s.name.clone(),
-                },
-            )
-        })?;
+        let r = resources(&s.template)
+            .and_then(|r| r.get(id))
+            .ok_or_else(|| {
+                unresolved(
+                    s,
+                    Unresolvable::RefNotInStack {
+                        id: id.to_string(),
+                        stack: s.name.clone(),
+                    },
+                )
+            })?;
         let ty = r["Type"].as_str().unwrap_or_default();
         Ok(match ty {
             // these types' Ref is their ARN
@@ -492,15 +494,17 @@ impl AppTemplates {
 
     /// `Fn::GetAtt` of a resource.
     fn attribute(&self, s: &StackTemplate, id: &str, attr: &str) -> Result<String, Unresolved> {
-        let r = resources(&s.template).and_then(|r| r.get(id)).ok_or_else(|| {
-            unresolved(
-                s,
-                Unresolvable::GetAttNotInStack {
-                    id: id.to_string(),
-                    stack: s.name.clone(),
-                },
-            )
-        })?;
+        let r = resources(&s.template)
+            .and_then(|r| r.get(id))
+            .ok_or_else(|| {
+                unresolved(
+                    s,
+                    Unresolvable::GetAttNotInStack {
+                        id: id.to_string(),
+                        stack: s.name.clone(),
+                    },
+                )
+            })?;
         let ty = r["Type"].as_str().unwrap_or_default();
         let name = self.name_or_generated(s, id);
         let (region, account) = (&self.env.region, &self.env.account);
@@ -561,7 +565,8 @@ impl AppTemplates {
     /// A CloudFormation value with its expressions resolved; [`Unresolved`] names the stack
     /// and why (the caller adds the resource and property).
     pub fn resolve(&self, s: &StackTemplate, v: &Json) -> Result<Json, Unresolved> {
-        let malformed = |function, shape| unresolved(s, Unresolvable::Malformed { function, shape });
+        let malformed =
+            |function, shape| unresolved(s, Unresolvable::Malformed { function, shape });
         let Some(map) = v.as_object() else {
             return match v {
                 Json::Array(items) => items
@@ -712,7 +717,7 @@ fn unresolved(s: &StackTemplate, reason: Unresolvable) -> Unresolved {
         stack: s.name.clone(),
         logical_id: None,
         property: None,
-        reason,
+        reason: Box::new(reason),
     }
 }
 
@@ -845,8 +850,8 @@ mod tests {
     #[test]
     fn an_expression_that_cannot_be_resolved_names_its_stack_resource_and_property() {
         let mut app = app();
-        app.stacks[0].template["Resources"]["M1"]["Properties"]["DefinitionSubstitutions"]["Table"] =
-            json!({"Fn::GetAtt": ["T1", "NoSuchAttribute"]});
+        app.stacks[0].template["Resources"]["M1"]["Properties"]["DefinitionSubstitutions"]
+            ["Table"] = json!({"Fn::GetAtt": ["T1", "NoSuchAttribute"]});
         let e = app.machine("S/Flow").unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -860,22 +865,22 @@ mod tests {
             panic!("not an Unresolved");
         };
         assert_eq!(
-            unresolved,
+            *unresolved,
             Unresolved {
                 stack: "S".into(),
                 logical_id: Some("M1".into()),
                 property: Some("DefinitionSubstitutions.Table".into()),
-                reason: Unresolvable::Attribute {
+                reason: Box::new(Unresolvable::Attribute {
                     id: "T1".into(),
                     attribute: "NoSuchAttribute".into(),
                     type_name: "AWS::DynamoDB::Table".into(),
-                },
+                }),
             }
         );
         let e = app
             .resolve(&app.stacks[0], &json!({"Fn::ImportValue": "Nope"}))
             .unwrap_err();
-        assert_eq!(e.reason, Unresolvable::NoExport("Nope".into()));
+        assert_eq!(*e.reason, Unresolvable::NoExport("Nope".into()));
         assert!(matches!(
             app.definition_json("Other", "M1"),
             Err(Error::UnknownStack { stack }) if stack == "Other"

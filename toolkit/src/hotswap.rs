@@ -361,12 +361,7 @@ pub async fn apply(signed: &Signed, change: &Change) -> Result<(), HotswapError>
     }
 }
 
-async fn lambda(
-    signed: &Signed,
-    method: &str,
-    path: &str,
-    body: &Json,
-) -> Result<Json, CallError> {
+async fn lambda(signed: &Signed, method: &str, path: &str, body: &Json) -> Result<Json, CallError> {
     let bytes = if body.is_null() {
         Vec::new()
     } else {

@@ -117,7 +117,9 @@ pub enum MarshalError {
     #[error("the value nests lists and objects more than {MAX_NESTING} levels deep")]
     TooDeep,
     /// A number DynamoDB cannot hold exactly: its text.
-    #[error("the number {0} has more than 38 significant digits, which DynamoDB cannot store exactly")]
+    #[error(
+        "the number {0} has more than 38 significant digits, which DynamoDB cannot store exactly"
+    )]
     Number(String),
     /// Not JSON: what the JSON reader says.
     #[error("{0}")]

@@ -83,10 +83,7 @@ pub enum CallError {
 
 fn waited(within: Duration, deadline: bool) -> String {
     if deadline {
-        format!(
-            "the command's deadline ({} s, --timeout)",
-            within.as_secs()
-        )
+        format!("the command's deadline ({} s, --timeout)", within.as_secs())
     } else {
         format!("{} s", within.as_secs())
     }
@@ -156,12 +153,13 @@ impl Answer {
 
     /// The service's error ([`CallError::Service`]) when the status says it failed.
     pub fn service_error(&self) -> Option<CallError> {
-        self.error_parts().map(|(code, message)| CallError::Service {
-            service: self.service.clone(),
-            status: self.status,
-            code,
-            message,
-        })
+        self.error_parts()
+            .map(|(code, message)| CallError::Service {
+                service: self.service.clone(),
+                status: self.status,
+                code,
+                message,
+            })
     }
 }
 
@@ -404,17 +402,24 @@ mod tests {
             "ResourceNotFoundException: The specified log group does not exist. (status 400)"
         );
         // an error without a body the service would write is still the service's error
-        assert_eq!(answer(503, "").decoded().unwrap_err().code(), Some("ServiceException"));
+        assert_eq!(
+            answer(503, "").decoded().unwrap_err().code(),
+            Some("ServiceException")
+        );
     }
 
     #[test]
     fn a_successful_answer_must_be_json_or_empty() {
-        assert_eq!(answer(200, r#"{"events": []}"#).decoded(), Ok(serde_json::json!({"events": []})));
+        assert_eq!(
+            answer(200, r#"{"events": []}"#).decoded(),
+            Ok(serde_json::json!({"events": []}))
+        );
         assert_eq!(answer(200, " \n").decoded(), Ok(Json::Null));
         let e = answer(200, "<html>proxy</html>").decoded().unwrap_err();
         assert!(matches!(e, CallError::Undecodable { .. }), "{e:?}");
         assert!(
-            e.to_string().starts_with("logs: http://127.0.0.1:5000/: the answer is not JSON: "),
+            e.to_string()
+                .starts_with("logs: http://127.0.0.1:5000/: the answer is not JSON: "),
             "{e}"
         );
         assert_eq!(e.code(), None);

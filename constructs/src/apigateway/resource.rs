@@ -146,7 +146,9 @@ impl Authorization {
             }
             for scope in scopes {
                 if let Err(e) = check_scope(scope) {
-                    stack.add_problem(Problem::new(method_path, e.to_string()).property("AuthorizationScopes"));
+                    stack.add_problem(
+                        Problem::new(method_path, e.to_string()).property("AuthorizationScopes"),
+                    );
                 }
             }
         }
@@ -376,7 +378,8 @@ impl ApiResource {
         let id = format!("{}/{}", self.id, path_part);
         if let Err(e) = check_path_part(path_part) {
             stack.add_problem(
-                Problem::new(stack.path_of(&format!("{id}/Resource")), e.to_string()).property("PathPart"),
+                Problem::new(stack.path_of(&format!("{id}/Resource")), e.to_string())
+                    .property("PathPart"),
             );
         }
         let props = cfn::CfnResourceProps {

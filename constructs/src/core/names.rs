@@ -296,7 +296,13 @@ mod tests {
         );
         assert_eq!(
             check_stack_name(&"a".repeat(129)),
-            Err(NameError::length("stack name", &"a".repeat(129), 1, 128, 129))
+            Err(NameError::length(
+                "stack name",
+                &"a".repeat(129),
+                1,
+                128,
+                129
+            ))
         );
         assert!(matches!(
             check_stack_name(""),
@@ -341,7 +347,9 @@ mod tests {
         );
         assert_eq!(e.name(), "bad name");
         assert_eq!(
-            check_alphanumeric("logical id", "").unwrap_err().to_string(),
+            check_alphanumeric("logical id", "")
+                .unwrap_err()
+                .to_string(),
             "logical id \"\" must be 1 to 255 characters long"
         );
     }

@@ -430,8 +430,9 @@ impl Stack {
     /// Adds a parameter; the returned value is its `Ref`.
     pub fn add_parameter(&mut self, name: &str, parameter: Parameter) -> Value {
         if let Err(e) = names::check_alphanumeric("parameter name", name) {
-            self.problems
-                .push(Problem::new(&self.name, e.to_string()).property(format!("Parameters.{name}")));
+            self.problems.push(
+                Problem::new(&self.name, e.to_string()).property(format!("Parameters.{name}")),
+            );
         }
         if let Some(e) = parameter.check_default() {
             self.problems.push(

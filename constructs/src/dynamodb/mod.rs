@@ -308,7 +308,9 @@ impl Table {
         }
         for a in &attributes {
             if let Err(e) = check_key_attribute_name(&a.name) {
-                stack.add_problem(Problem::new(&path, e.to_string()).property("AttributeDefinitions"));
+                stack.add_problem(
+                    Problem::new(&path, e.to_string()).property("AttributeDefinitions"),
+                );
             }
         }
         let (billing_mode, throughput) = match props.billing {

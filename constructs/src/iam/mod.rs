@@ -226,9 +226,7 @@ pub fn check_action(action: &str) -> Result<(), InvalidValue> {
         Err(InvalidValue::new(
             "IAM action",
             action,
-            format!(
-                "\"{action}\" is not an IAM action; write it as service:Action (s3:GetObject)"
-            ),
+            format!("\"{action}\" is not an IAM action; write it as service:Action (s3:GetObject)"),
         ))
     }
 }

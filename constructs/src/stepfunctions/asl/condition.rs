@@ -497,7 +497,10 @@ impl Condition {
     }
 }
 
-fn expect_only(fields: &[(&String, &Json)], allowed: &[&'static str]) -> Result<(), ConditionError> {
+fn expect_only(
+    fields: &[(&String, &Json)],
+    allowed: &[&'static str],
+) -> Result<(), ConditionError> {
     for (k, _) in fields {
         if !allowed.contains(&k.as_str()) {
             return Err(ConditionError::UnexpectedField {
