@@ -56,7 +56,7 @@ pub enum LoadError {
         /// Where in the item: `values[2].price`.
         key_path: String,
         number: String,
-        limit: String,
+        limit: NumberLimit,
     },
 
     #[error("cannot hand the item to rcdk-toolkit: {source}")]
@@ -96,9 +96,26 @@ impl ListItem {
     }
 }
 
+/// Why a number (its exact JSON text) cannot be stored by DynamoDB.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NumberLimit {
+    /// Not the text of a JSON number.
+    #[error("{0} is not a JSON number")]
+    NotANumber(String),
+    /// More significant digits than DynamoDB keeps (38).
+    #[error("at most 38 significant digits (it has {0})")]
+    Digits(usize),
+    /// A magnitude under 1E-130 (and not 0).
+    #[error("a magnitude of at least 1E-130")]
+    TooSmall,
+    /// A magnitude of 1E+126 or more.
+    #[error("a magnitude under 1E+126")]
+    TooLarge,
+}
+
 /// Why a number (its exact JSON text) is outside DynamoDB's limits: up to 38 significant
 /// digits, and 0 or a magnitude from 1E-130 up to (not including) 1E+126.
-pub fn dynamodb_number_limit(number: &str) -> Result<(), String> {
+pub fn dynamodb_number_limit(number: &str) -> Result<(), NumberLimit> {
     let unsigned = number.strip_prefix('-').unwrap_or(number);
     let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
         Some(i) => (&unsigned[..i], &unsigned[i + 1..]),
@@ -114,7 +131,7 @@ pub fn dynamodb_number_limit(number: &str) -> Result<(), String> {
             .bytes()
             .all(|b| b.is_ascii_digit());
     if !valid {
-        return Err(format!("{number} is not a JSON number"));
+        return Err(NumberLimit::NotANumber(number.to_string()));
     }
     let significant = digits.trim_start_matches('0');
     let trailing = significant.len() - significant.trim_end_matches('0').len();
@@ -123,10 +140,7 @@ pub fn dynamodb_number_limit(number: &str) -> Result<(), String> {
         return Ok(()); // zero, however written
     }
     if significant.len() > 38 {
-        return Err(format!(
-            "at most 38 significant digits (it has {})",
-            significant.len()
-        ));
+        return Err(NumberLimit::Digits(significant.len()));
     }
     // the power of ten of the first significant digit: the exponent, moved by the digits
     // after the point and by those dropped; an exponent too long for an i64 is out of range
@@ -141,9 +155,9 @@ pub fn dynamodb_number_limit(number: &str) -> Result<(), String> {
     let dropped = i128::try_from(trailing).unwrap_or(0);
     let first = exponent - frac_len + dropped + kept - 1;
     if first < -130 {
-        Err("a magnitude of at least 1E-130".into())
+        Err(NumberLimit::TooSmall)
     } else if first > 125 {
-        Err("a magnitude under 1E+126".into())
+        Err(NumberLimit::TooLarge)
     } else {
         Ok(())
     }
@@ -463,8 +477,8 @@ mod tests {
         ] {
             assert_eq!(dynamodb_number_limit(ok), Ok(()), "{ok}");
         }
-        let min = Err("a magnitude of at least 1E-130".to_string());
-        let max = Err("a magnitude under 1E+126".to_string());
+        let min = Err(NumberLimit::TooSmall);
+        let max = Err(NumberLimit::TooLarge);
         for (bad, why) in [
             ("1E-131", &min),
             ("0.99e-130", &min),
@@ -477,12 +491,20 @@ mod tests {
         }
         assert_eq!(
             dynamodb_number_limit(&format!("{digits38}9")),
-            Err("at most 38 significant digits (it has 39)".to_string())
+            Err(NumberLimit::Digits(39))
+        );
+        assert_eq!(
+            NumberLimit::Digits(39).to_string(),
+            "at most 38 significant digits (it has 39)"
         );
         // 0.1 + 38 digits: f64 would see 0.1 and let it through
         assert_eq!(
             dynamodb_number_limit(&format!("0.1{}1", "0".repeat(37))),
-            Err("at most 38 significant digits (it has 39)".to_string())
+            Err(NumberLimit::Digits(39))
+        );
+        assert_eq!(
+            dynamodb_number_limit("1x"),
+            Err(NumberLimit::NotANumber("1x".into()))
         );
     }
 

@@ -25,30 +25,80 @@ pub struct Template {
     json: Json,
 }
 
+/// Where a value first differs from what was expected (a JSON pointer, `/B/C/1/D`), and how.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{at}: {difference}")]
+pub struct Mismatch {
+    /// Where: a JSON pointer into the actual value (`""` for the value itself).
+    pub at: String,
+    /// How it differs there (boxed: the values it holds make it large).
+    pub difference: Box<Difference>,
+}
+
+/// How a value differs from what was expected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Difference {
+    /// A key the expected object has and the actual one lacks.
+    #[error("missing (expected {expected})")]
+    Missing {
+        /// What was expected there.
+        expected: Json,
+    },
+    /// An array of another length.
+    #[error("expected {expected} items, found {found}: {actual}")]
+    Length {
+        /// The expected length.
+        expected: usize,
+        /// The actual length.
+        found: usize,
+        /// The actual array.
+        actual: Json,
+    },
+    /// Another value.
+    #[error("expected {expected}, found {found}")]
+    Value {
+        /// What was expected.
+        expected: Json,
+        /// What is there.
+        found: Json,
+    },
+}
+
 /// Checks `actual` against `expected`: objects match when every key of `expected` is in
 /// `actual` and matches (deeply, so nested objects are partial too); arrays match when they
 /// have the same length and match item by item; anything else must be equal. The error
 /// names the first place that differs.
-pub fn object_like(expected: &Json, actual: &Json) -> Result<(), String> {
-    fn go(expected: &Json, actual: &Json, at: &str) -> Result<(), String> {
+pub fn object_like(expected: &Json, actual: &Json) -> Result<(), Mismatch> {
+    fn go(expected: &Json, actual: &Json, at: &str) -> Result<(), Mismatch> {
+        let differs = |difference| Mismatch {
+            at: at.to_string(),
+            difference: Box::new(difference),
+        };
         match (expected, actual) {
             (Json::Object(e), Json::Object(a)) => {
                 for (k, ev) in e {
                     let here = format!("{at}/{k}");
                     match a.get(k) {
                         Some(av) => go(ev, av, &here)?,
-                        None => return Err(format!("{here}: missing (expected {ev})")),
+                        None => {
+                            return Err(Mismatch {
+                                at: here,
+                                difference: Box::new(Difference::Missing {
+                                    expected: ev.clone(),
+                                }),
+                            })
+                        }
                     }
                 }
                 Ok(())
             }
             (Json::Array(e), Json::Array(a)) => {
                 if e.len() != a.len() {
-                    return Err(format!(
-                        "{at}: expected {} items, found {}: {actual}",
-                        e.len(),
-                        a.len()
-                    ));
+                    return Err(differs(Difference::Length {
+                        expected: e.len(),
+                        found: a.len(),
+                        actual: actual.clone(),
+                    }));
                 }
                 for (i, (ev, av)) in e.iter().zip(a).enumerate() {
                     go(ev, av, &format!("{at}/{i}"))?;
@@ -56,7 +106,10 @@ pub fn object_like(expected: &Json, actual: &Json) -> Result<(), String> {
                 Ok(())
             }
             _ if expected == actual => Ok(()),
-            _ => Err(format!("{at}: expected {expected}, found {actual}")),
+            _ => Err(differs(Difference::Value {
+                expected: expected.clone(),
+                found: actual.clone(),
+            })),
         }
     }
     go(expected, actual, "")
@@ -207,11 +260,24 @@ mod tests {
         let actual = json!({"A": 1, "B": {"C": [1, {"D": 2, "E": 3}]}});
         assert!(object_like(&json!({"B": {"C": [1, {"D": 2}]}}), &actual).is_ok());
         let e = object_like(&json!({"B": {"C": [1]}}), &actual).unwrap_err();
-        assert!(e.contains("/B/C: expected 1 items"), "{e}");
+        assert!(e.to_string().starts_with("/B/C: expected 1 items"), "{e}");
         let e = object_like(&json!({"B": {"C": [1, {"D": 3}]}}), &actual).unwrap_err();
-        assert!(e.contains("/B/C/1/D: expected 3, found 2"), "{e}");
-        assert!(object_like(&json!({"Z": 1}), &actual)
-            .unwrap_err()
-            .contains("/Z: missing"));
+        assert_eq!(
+            e,
+            Mismatch {
+                at: "/B/C/1/D".into(),
+                difference: Box::new(Difference::Value {
+                    expected: json!(3),
+                    found: json!(2)
+                })
+            }
+        );
+        assert_eq!(e.to_string(), "/B/C/1/D: expected 3, found 2");
+        assert_eq!(
+            object_like(&json!({"Z": 1}), &actual)
+                .unwrap_err()
+                .to_string(),
+            "/Z: missing (expected 1)"
+        );
     }
 }

@@ -43,7 +43,8 @@ pub use crate::core::assembly::{
 };
 pub use crate::core::error::{Problem, SynthError, Warning};
 pub use crate::core::resource::{
-    CfnProps, CfnResource, DeletionPolicy, RemovalPolicy, UpdateReplacePolicy,
+    CfnProps, CfnResource, CycleHelp, DeletionPolicy, NameScope, RemovalPolicy, UniqueName,
+    UpdateReplacePolicy,
 };
 pub use crate::core::stack::{Output, Parameter, ParameterType, Stack};
 pub use crate::core::synth::SynthesizedStack;

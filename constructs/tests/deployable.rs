@@ -940,3 +940,105 @@ fn event_sources_and_alarm_topics_wait_for_their_rights_without_a_cycle() {
         );
     }
 }
+
+// A resource type of the user's own, declared with `cfn_resource!`: synth knows which names a
+// service keeps unique only from the type's declaration, so the rule reaches a type the core
+// has never heard of (the core names no service).
+constructs::cfn_resource! {
+    /// `Acme::Widgets::Widget`, a third-party type whose name is unique in the account.
+    pub struct CfnWidget: "Acme::Widgets::Widget", required [],
+        unique "WidgetName" as "widget" in Account {
+        widget_name: Option<constructs::Value> => "WidgetName",
+    }
+}
+
+#[test]
+fn a_unique_name_declared_by_a_type_is_checked_across_stacks() {
+    let mut app = App::new(".");
+    for stack in ["A", "B"] {
+        let mut s = Stack::new(stack);
+        s.add(
+            "W",
+            &CfnWidget {
+                widget_name: Some("shared".into()),
+            },
+        );
+        // the escape hatch has no rule unless told: two custom resources may share a name
+        s.add_resource(
+            "Free",
+            constructs::CfnResource::custom("Acme::Widgets::Widget", json!({"WidgetName": "free"})),
+        );
+        app.add_stack(s);
+    }
+    let e = app
+        .synth()
+        .unwrap_err()
+        .problems()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        e,
+        "B/W [WidgetName]: the widget name \"shared\" is also given to A/W; a widget name is unique in the account, so the second would fail to deploy"
+    );
+
+    // told, a custom resource keeps the rule too
+    let mut app = App::new(".");
+    for stack in ["A", "B"] {
+        let mut s = Stack::new(stack);
+        s.add_resource(
+            "Told",
+            constructs::CfnResource::custom("Acme::Widgets::Widget", json!({"WidgetName": "x"}))
+                .with_unique_name(constructs::UniqueName {
+                    property: "WidgetName",
+                    kind: "widget",
+                    scope: constructs::NameScope::Global,
+                }),
+        );
+        app.add_stack(s);
+    }
+    let e = app.synth().unwrap_err().problems()[0].to_string();
+    assert_eq!(
+        e,
+        "B/Told [WidgetName]: the widget name \"x\" is also given to A/Told; a widget name is unique in all of AWS, so the second would fail to deploy"
+    );
+}
+
+#[test]
+fn a_cycle_gets_the_help_its_resources_carry_only_when_it_applies() {
+    let cycle_of = |other_type: &str| {
+        let mut s = Stack::new("S");
+        let a = s.add_resource(
+            "A",
+            constructs::CfnResource::custom("Acme::X::A", json!({}))
+                .with_cycle_help(Some("Acme::X::B"), "name B by its physical name"),
+        );
+        let b = s.add_resource("B", constructs::CfnResource::custom(other_type, json!({})));
+        s.add_property_override(&b, "P", a.reference());
+        s.add_property_override(&a, "P", b.reference());
+        let mut app = App::new(".");
+        app.add_stack(s);
+        app.synth()
+            .unwrap_err()
+            .problems()
+            .iter()
+            .map(|p| format!("{p} {}", p.help.clone().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let with = cycle_of("Acme::X::B");
+    assert_contains_all(
+        &with,
+        &[
+            "in a cycle: S/A -> S/B -> S/A",
+            "name B by its physical name",
+        ],
+    );
+    let without = cycle_of("Acme::X::C");
+    assert!(!without.contains("name B"), "{without}");
+    assert_contains_all(
+        &without,
+        &["CloudFormation cannot create resources that wait for each other"],
+    );
+}

@@ -237,19 +237,56 @@ pub fn referenced<'a>(
         .collect()
 }
 
+/// Why the app's functions cannot be built to run locally.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A function whose code is not an asset of a Lambda crate of the app.
+    #[error(
+        "the function {path} is not built from a Lambda crate of the app, so it cannot run locally"
+    )]
+    NotACrate {
+        /// The function's construct path.
+        path: String,
+    },
+    /// cargo could not be started.
+    #[error("cannot run cargo in {}: {source}", workspace.display())]
+    Cargo {
+        /// The workspace it was to run in.
+        workspace: PathBuf,
+        /// Why it did not start.
+        #[source]
+        source: std::io::Error,
+    },
+    /// cargo failed (its messages are on stderr).
+    #[error("cargo could not build the functions' crates ({status}): its messages are above")]
+    Failed {
+        /// cargo's exit status.
+        status: std::process::ExitStatus,
+    },
+    /// cargo succeeded but reported no executable for a function's binary.
+    #[error("cargo built no binary {binary} for {path}")]
+    NoBinary {
+        /// The binary target.
+        binary: String,
+        /// The function's construct path.
+        path: String,
+    },
+}
+
 /// Builds the crates of `functions` for this machine (`cargo build -p <crate> --bin <binary>`
-/// in the app's workspace, cargo's messages on stderr) and gives them ready to run; `env`
-/// adds to each function's own environment.
-pub fn build(workspace: &Path, functions: &[&AppFunction]) -> Result<Vec<LocalFunction>, String> {
+/// in the app's workspace, cargo's messages on stderr) and gives them ready to run.
+pub fn build(
+    workspace: &Path,
+    functions: &[&AppFunction],
+) -> Result<Vec<LocalFunction>, BuildError> {
     let mut wanted: Vec<(&str, &str)> = Vec::new();
     for f in functions {
         match &f.crate_binary {
             Some((package, binary)) => wanted.push((package, binary)),
             None => {
-                return Err(format!(
-                    "the function {} is not built from a Lambda crate of the app, so it cannot run locally",
-                    f.path
-                ))
+                return Err(BuildError::NotACrate {
+                    path: f.path.clone(),
+                })
             }
         }
     }
@@ -263,9 +300,10 @@ pub fn build(workspace: &Path, functions: &[&AppFunction]) -> Result<Vec<LocalFu
         for (package, binary) in &wanted {
             cmd.args(["-p", package, "--bin", binary]);
         }
-        let out = cmd
-            .output()
-            .map_err(|e| format!("cannot run cargo in {}: {e}", workspace.display()))?;
+        let out = cmd.output().map_err(|source| BuildError::Cargo {
+            workspace: workspace.to_path_buf(),
+            source,
+        })?;
         for line in String::from_utf8_lossy(&out.stdout).lines() {
             let Ok(msg) = serde_json::from_str::<Json>(line) else {
                 continue;
@@ -280,10 +318,7 @@ pub fn build(workspace: &Path, functions: &[&AppFunction]) -> Result<Vec<LocalFu
             }
         }
         if !out.status.success() {
-            return Err(format!(
-                "cargo could not build the functions' crates ({}): its messages are above",
-                out.status
-            ));
+            return Err(BuildError::Failed { status: out.status });
         }
     }
     functions
@@ -293,7 +328,10 @@ pub fn build(workspace: &Path, functions: &[&AppFunction]) -> Result<Vec<LocalFu
             let path = binaries
                 .get(&binary)
                 .cloned()
-                .ok_or_else(|| format!("cargo built no binary {binary} for {}", f.path))?;
+                .ok_or_else(|| BuildError::NoBinary {
+                    binary: binary.clone(),
+                    path: f.path.clone(),
+                })?;
             Ok(LocalFunction {
                 name: f.name.clone(),
                 arn: f.arn.clone(),

@@ -12,16 +12,54 @@
 
 use serde_json::Value as Json;
 
+/// Why JSON text is refused, named with its line and column (from 1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonError {
+    /// Not JSON.
+    #[error("line {line} column {column}: {message}")]
+    Syntax {
+        /// The line.
+        line: usize,
+        /// The column.
+        column: usize,
+        /// What the JSON reader says.
+        message: String,
+    },
+    /// An integer that 64 bits cannot hold: read as a double, it would lose digits.
+    #[error(
+        "line {line} column {column}: the integer {literal} does not fit in 64 bits; it would be \
+         read as a floating-point number and lose digits (write it as a string)"
+    )]
+    InexactInteger {
+        /// The line.
+        line: usize,
+        /// The column of its first character.
+        column: usize,
+        /// The integer, as written.
+        literal: String,
+    },
+}
+
+impl JsonError {
+    /// A JSON reader's error, at its line and column.
+    pub fn syntax(e: &serde_json::Error) -> Self {
+        JsonError::Syntax {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// Parses JSON text; an integer that does not fit in 64 bits is an error naming it.
-pub fn parse(text: &str) -> Result<Json, String> {
-    let v: Json = serde_json::from_str(text)
-        .map_err(|e| format!("line {} column {}: {e}", e.line(), e.column()))?;
+pub fn parse(text: &str) -> Result<Json, JsonError> {
+    let v: Json = serde_json::from_str(text).map_err(|e| JsonError::syntax(&e))?;
     inexact_integer(text)?;
     Ok(v)
 }
 
 /// The first integer literal of JSON text (outside its strings) that 64 bits cannot hold.
-pub fn inexact_integer(text: &str) -> Result<(), String> {
+pub fn inexact_integer(text: &str) -> Result<(), JsonError> {
     let bytes = text.as_bytes();
     let (mut line, mut line_start) = (1usize, 0usize);
     let mut i = 0;
@@ -57,12 +95,11 @@ pub fn inexact_integer(text: &str) -> Result<(), String> {
                 let literal = &text[start..i];
                 let integer = !literal.contains(['.', 'e', 'E']);
                 if integer && literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err() {
-                    return Err(format!(
-                        "line {line} column {}: the integer {literal} does not fit in 64 bits; \
-                         it would be read as a floating-point number and lose digits (write it \
-                         as a string)",
-                        text[line_start..start].chars().count() + 1
-                    ));
+                    return Err(JsonError::InexactInteger {
+                        line,
+                        column: text[line_start..start].chars().count() + 1,
+                        literal: literal.to_string(),
+                    });
                 }
             }
             _ => i += 1,
@@ -86,10 +123,28 @@ mod tests {
         assert_eq!(v["c"].as_u64(), Some(u64::MAX));
         assert!(parse(r#"{"f": 1.5e300, "s": "123456789012345678901234567890"}"#).is_ok());
         let e = parse("{\n  \"id\": 123456789012345678901234567890}").unwrap_err();
+        assert_eq!(
+            e,
+            JsonError::InexactInteger {
+                line: 2,
+                column: 9,
+                literal: "123456789012345678901234567890".into()
+            }
+        );
         assert!(
-            e.starts_with("line 2 column 9: the integer 123456789012345678901234567890"),
+            e.to_string().starts_with(
+                "line 2 column 9: the integer 123456789012345678901234567890 does not fit in 64 bits"
+            ),
             "{e}"
         );
+        assert!(matches!(
+            parse("{\"a\": }"),
+            Err(JsonError::Syntax {
+                line: 1,
+                column: 7,
+                ..
+            })
+        ));
         assert!(parse("[-18446744073709551616]").is_err());
         assert!(parse(r#"{"k\"": 1}"#).is_ok());
     }

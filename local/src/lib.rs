@@ -32,7 +32,7 @@ mod run;
 pub mod template;
 mod workflow;
 
-pub use error::Failure;
+pub use error::{Error, Failure};
 pub use exec::{MAX_DEPTH, MAX_PAYLOAD_BYTES};
 pub use history::{Event, EventView, MAX_HISTORY_EVENTS};
 pub use run::{

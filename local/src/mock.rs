@@ -15,7 +15,118 @@ use indexmap::IndexMap;
 use serde_json::Value as Json;
 
 use crate::error::Failure;
+use crate::json::JsonError;
 use crate::run::{TaskAnswer, TaskCall, TaskRunner};
+
+/// Why a mock file is refused, or lacks what was asked of it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MockError {
+    /// Not JSON, or a number it cannot keep.
+    #[error(transparent)]
+    Json(#[from] JsonError),
+    /// A place of the file that breaks the format: its key path (`MockedResponses.Flaky."0"`,
+    /// `StateMachines.M.TestCases.Happy.A`) and what is wrong there.
+    #[error("{at}: {problem}")]
+    Invalid {
+        /// The key path.
+        at: String,
+        /// What is wrong there.
+        problem: MockProblem,
+    },
+    /// The file has no entry for the machine asked for.
+    #[error(
+        "the mock file has no state machine '{machine}' (it has: {})",
+        names(known)
+    )]
+    UnknownMachine {
+        /// The machine's key asked for.
+        machine: String,
+        /// The machines the file has.
+        known: Vec<String>,
+    },
+    /// The machine's entry has no such test case.
+    #[error(
+        "the state machine '{machine}' has no test case '{case}' (it has: {})",
+        names(known)
+    )]
+    UnknownTestCase {
+        /// The machine's key.
+        machine: String,
+        /// The test case asked for.
+        case: String,
+        /// The test cases it has.
+        known: Vec<String>,
+    },
+}
+
+/// What is wrong at one place of a mock file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MockProblem {
+    /// Another kind of value than the format has there (`an object of test cases`).
+    #[error("expected {0}")]
+    Expected(&'static str),
+    /// A key of a mocked response that is neither an index nor a range.
+    #[error("an invocation index is a number (\"0\") or a range (\"1-2\")")]
+    Index,
+    /// A range whose end comes before its start.
+    #[error("the range ends before it starts")]
+    Backwards,
+    /// A range or index that another of the same response covers.
+    #[error("overlaps the invocations {first}-{last}")]
+    Overlaps {
+        /// The first invocation of the other.
+        first: u32,
+        /// Its last.
+        last: u32,
+    },
+    /// A `Throw` without its `Error`.
+    #[error("Error is required (a string)")]
+    NoErrorName,
+    /// A reply with both or neither of `Return` and `Throw`.
+    #[error("expected exactly one of Return and Throw")]
+    ReturnOrThrow,
+    /// A test case's state answered by a response `MockedResponses` does not have.
+    #[error("there is no mocked response '{0}' in MockedResponses")]
+    UnknownResponse(String),
+    /// A key given twice in one object (JSON readers keep the last one).
+    #[error(
+        "the key \"{key}\" is given twice (the second would replace the first) at line {line} column {column}"
+    )]
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// Where the object ends that holds it twice.
+        line: usize,
+        /// Its column.
+        column: usize,
+    },
+    /// A test case mocks a state of the machine that calls nothing a mock answers.
+    #[error("the state '{state}' is not a Task state; only a Task (or a Distributed Map's reader and writer) calls what a mock answers (its Task states: {})", names(tasks))]
+    NotATask {
+        /// The state.
+        state: String,
+        /// The machine's Task states.
+        tasks: Vec<String>,
+    },
+    /// A test case mocks a state the machine does not have.
+    #[error(
+        "the machine has no state '{state}' (its Task states: {})",
+        names(tasks)
+    )]
+    NoSuchState {
+        /// The state.
+        state: String,
+        /// The machine's Task states.
+        tasks: Vec<String>,
+    },
+}
+
+fn invalid(at: impl Into<String>, problem: MockProblem) -> MockError {
+    MockError::Invalid {
+        at: at.into(),
+        problem,
+    }
+}
 
 /// What one invocation answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,9 +164,12 @@ impl MockedResponse {
 
     /// Parses one entry (`{"0": {"Return": ...}, "1-2": {"Throw": ...}}`); `at` names it in
     /// errors.
-    pub fn from_json(v: &Json, at: &str) -> Result<Self, String> {
+    pub fn from_json(v: &Json, at: &str) -> Result<Self, MockError> {
         let Some(map) = v.as_object() else {
-            return Err(format!("{at}: expected an object of invocation indexes"));
+            return Err(invalid(
+                at,
+                MockProblem::Expected("an object of invocation indexes"),
+            ));
         };
         let mut replies = Vec::new();
         for (key, reply) in map {
@@ -65,15 +179,19 @@ impl MockedResponse {
                 None => (key.trim().parse::<u32>(), key.trim().parse::<u32>()),
             };
             let (Ok(a), Ok(b)) = (a, b) else {
-                return Err(format!(
-                    "{here}: an invocation index is a number (\"0\") or a range (\"1-2\")"
-                ));
+                return Err(invalid(here, MockProblem::Index));
             };
             if b < a {
-                return Err(format!("{here}: the range ends before it starts"));
+                return Err(invalid(here, MockProblem::Backwards));
             }
             if let Some((x, y, _)) = replies.iter().find(|(x, y, _)| a <= *y && *x <= b) {
-                return Err(format!("{here}: overlaps the invocations {x}-{y}"));
+                return Err(invalid(
+                    here,
+                    MockProblem::Overlaps {
+                        first: *x,
+                        last: *y,
+                    },
+                ));
             }
             let obj = reply.as_object();
             let reply = match (
@@ -84,11 +202,11 @@ impl MockedResponse {
                 (None, Some(t)) => {
                     let field = |k: &str| t.get(k).and_then(Json::as_str).map(str::to_string);
                     let Some(error) = field("Error") else {
-                        return Err(format!("{here}.Throw: Error is required (a string)"));
+                        return Err(invalid(format!("{here}.Throw"), MockProblem::NoErrorName));
                     };
                     Reply::Throw(Failure::new(error, field("Cause").unwrap_or_default()))
                 }
-                _ => return Err(format!("{here}: expected exactly one of Return and Throw")),
+                _ => return Err(invalid(here, MockProblem::ReturnOrThrow)),
             };
             replies.push((a, b, reply));
         }
@@ -96,11 +214,14 @@ impl MockedResponse {
     }
 }
 
+/// One test case of a machine: state name → the name of its mocked response.
+pub type TestCase = IndexMap<String, String>;
+
 /// A whole mock configuration file.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MockConfig {
     /// `StateMachines`: machine name → test case name → state name → mocked response name.
-    pub test_cases: IndexMap<String, IndexMap<String, IndexMap<String, String>>>,
+    pub test_cases: IndexMap<String, IndexMap<String, TestCase>>,
     /// `MockedResponses` by name.
     pub responses: IndexMap<String, MockedResponse>,
 }
@@ -109,18 +230,28 @@ impl MockConfig {
     /// Parses a mock configuration; every error names its place (`MockedResponses.X."0"`).
     /// A key given twice in one object is an error (JSON readers keep the last one, so a
     /// second `"0"` would silently replace the first).
-    pub fn from_json_str(text: &str) -> Result<Self, String> {
+    pub fn from_json_str(text: &str) -> Result<Self, MockError> {
         let v: Json = crate::json::parse(text)?;
         duplicate_keys(text)?;
         let mut out = MockConfig::default();
         let machines = v
             .get("StateMachines")
             .and_then(Json::as_object)
-            .ok_or("StateMachines: expected an object of state machines")?;
+            .ok_or_else(|| {
+                invalid(
+                    "StateMachines",
+                    MockProblem::Expected("an object of state machines"),
+                )
+            })?;
         let responses = v
             .get("MockedResponses")
             .and_then(Json::as_object)
-            .ok_or("MockedResponses: expected an object of mocked responses")?;
+            .ok_or_else(|| {
+                invalid(
+                    "MockedResponses",
+                    MockProblem::Expected("an object of mocked responses"),
+                )
+            })?;
         for (name, r) in responses {
             out.responses.insert(
                 name.clone(),
@@ -132,23 +263,25 @@ impl MockConfig {
             let cases = m
                 .get("TestCases")
                 .and_then(Json::as_object)
-                .ok_or_else(|| format!("{at}: expected an object of test cases"))?;
+                .ok_or_else(|| invalid(&at, MockProblem::Expected("an object of test cases")))?;
             let mut by_case = IndexMap::new();
             for (case, states) in cases {
                 let at = format!("{at}.{case}");
-                let states = states
-                    .as_object()
-                    .ok_or_else(|| format!("{at}: expected an object of state names"))?;
+                let states = states.as_object().ok_or_else(|| {
+                    invalid(&at, MockProblem::Expected("an object of state names"))
+                })?;
                 let mut by_state = IndexMap::new();
                 for (state, response) in states {
                     let Some(response) = response.as_str() else {
-                        return Err(format!(
-                            "{at}.{state}: expected the name of a mocked response"
+                        return Err(invalid(
+                            format!("{at}.{state}"),
+                            MockProblem::Expected("the name of a mocked response"),
                         ));
                     };
                     if !out.responses.contains_key(response) {
-                        return Err(format!(
-                            "{at}.{state}: there is no mocked response '{response}' in MockedResponses"
+                        return Err(invalid(
+                            format!("{at}.{state}"),
+                            MockProblem::UnknownResponse(response.to_string()),
                         ));
                     }
                     by_state.insert(state.clone(), response.to_string());
@@ -167,7 +300,7 @@ impl MockConfig {
         &self,
         key: &str,
         definition: &constructs::stepfunctions::asl::Definition,
-    ) -> Result<(), String> {
+    ) -> Result<(), MockError> {
         use constructs::stepfunctions::asl::StateKind;
         let Some(cases) = self.test_cases.get(key) else {
             return Ok(());
@@ -190,38 +323,42 @@ impl MockConfig {
                 if mockable.contains(&state.as_str()) {
                     continue;
                 }
-                let what = if all.contains(state.as_str()) {
-                    format!("the state '{state}' is not a Task state; only a Task (or a Distributed Map's reader and writer) calls what a mock answers")
-                } else {
-                    format!("the machine has no state '{state}'")
-                };
-                return Err(format!(
-                    "StateMachines.{key}.TestCases.{case}.{state}: {what} (its Task states: {})",
-                    if mockable.is_empty() {
-                        "none".to_string()
+                let at = format!("StateMachines.{key}.TestCases.{case}.{state}");
+                let tasks = mockable.iter().map(|t| t.to_string()).collect();
+                let state = state.clone();
+                return Err(invalid(
+                    at,
+                    if all.contains(state.as_str()) {
+                        MockProblem::NotATask { state, tasks }
                     } else {
-                        mockable.join(", ")
-                    }
+                        MockProblem::NoSuchState { state, tasks }
+                    },
                 ));
             }
         }
         Ok(())
     }
 
+    /// The states of one test case of one machine, each with the name of its mocked
+    /// response.
+    pub fn states_of(&self, machine: &str, case: &str) -> Result<&TestCase, MockError> {
+        let cases = self
+            .test_cases
+            .get(machine)
+            .ok_or_else(|| MockError::UnknownMachine {
+                machine: machine.to_string(),
+                known: self.test_cases.keys().cloned().collect(),
+            })?;
+        cases.get(case).ok_or_else(|| MockError::UnknownTestCase {
+            machine: machine.to_string(),
+            case: case.to_string(),
+            known: cases.keys().cloned().collect(),
+        })
+    }
+
     /// The runner of one test case of one machine.
-    pub fn test_case(&self, machine: &str, case: &str) -> Result<Mocks, String> {
-        let cases = self.test_cases.get(machine).ok_or_else(|| {
-            format!(
-                "the mock file has no state machine '{machine}' (it has: {})",
-                names(self.test_cases.keys())
-            )
-        })?;
-        let states = cases.get(case).ok_or_else(|| {
-            format!(
-                "the state machine '{machine}' has no test case '{case}' (it has: {})",
-                names(cases.keys())
-            )
-        })?;
+    pub fn test_case(&self, machine: &str, case: &str) -> Result<Mocks, MockError> {
+        let states = self.states_of(machine, case)?;
         let mut mocks = Mocks::default();
         for (state, response) in states {
             if let Some(r) = self.responses.get(response) {
@@ -235,20 +372,21 @@ impl MockConfig {
 
 /// The first key given twice in one object of JSON text, named with its place
 /// (`MockedResponses.Flaky."0"`).
-fn duplicate_keys(text: &str) -> Result<(), String> {
+fn duplicate_keys(text: &str) -> Result<(), MockError> {
     use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
     use std::fmt;
 
-    struct Unique(String);
+    /// The place of the value being read, and where the first key given twice is kept.
+    struct Unique<'a>(String, &'a std::cell::RefCell<Option<(String, String)>>);
 
-    impl<'de> DeserializeSeed<'de> for Unique {
+    impl<'de> DeserializeSeed<'de> for Unique<'_> {
         type Value = ();
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
             d.deserialize_any(self)
         }
     }
 
-    impl<'de> Visitor<'de> for Unique {
+    impl<'de> Visitor<'de> for Unique<'_> {
         type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("JSON")
@@ -265,18 +403,18 @@ fn duplicate_keys(text: &str) -> Result<(), String> {
                     at => format!("{at}.{key}"),
                 };
                 if !seen.insert(key.clone()) {
-                    return Err(serde::de::Error::custom(format!(
-                        "{place}: the key \"{key}\" is given twice (the second would replace the first)"
-                    )));
+                    // the error is made below, with the line and column serde_json gives
+                    *self.1.borrow_mut() = Some((place, key));
+                    return Err(serde::de::Error::custom("a key given twice"));
                 }
-                map.next_value_seed(Unique(place))?;
+                map.next_value_seed(Unique(place, self.1))?;
             }
             Ok(())
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
             let mut i = 0;
             while seq
-                .next_element_seed(Unique(format!("{}[{i}]", self.0)))?
+                .next_element_seed(Unique(format!("{}[{i}]", self.0), self.1))?
                 .is_some()
             {
                 i += 1;
@@ -303,15 +441,25 @@ fn duplicate_keys(text: &str) -> Result<(), String> {
         }
     }
 
-    // serde_json adds the line and column to the message
+    let twice = std::cell::RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(text);
-    Unique(String::new())
+    Unique(String::new(), &twice)
         .deserialize(&mut de)
-        .map_err(|e| e.to_string())
+        .map_err(|e| match twice.take() {
+            Some((at, key)) => invalid(
+                at,
+                MockProblem::DuplicateKey {
+                    key,
+                    line: e.line(),
+                    column: e.column(),
+                },
+            ),
+            // the text was read as JSON before: only a bug gets here
+            None => MockError::Json(JsonError::syntax(&e)),
+        })
 }
 
-fn names<'a>(keys: impl Iterator<Item = &'a String>) -> String {
-    let all: Vec<&str> = keys.map(String::as_str).collect();
+fn names(all: &[String]) -> String {
     if all.is_empty() {
         "none".to_string()
     } else {
@@ -432,8 +580,20 @@ mod tests {
         )
         .unwrap();
         let e = config.check_machine("M", &other).unwrap_err();
+        assert_eq!(
+            e,
+            MockError::Invalid {
+                at: "StateMachines.M.TestCases.Happy.A".into(),
+                problem: MockProblem::NotATask {
+                    state: "A".into(),
+                    tasks: vec!["B".into()]
+                }
+            }
+        );
         assert!(
-            e.starts_with("StateMachines.M.TestCases.Happy.A: the state 'A' is not a Task state"),
+            e.to_string().starts_with(
+                "StateMachines.M.TestCases.Happy.A: the state 'A' is not a Task state"
+            ),
             "{e}"
         );
         let none = constructs::stepfunctions::asl::Definition::from_json_str(
@@ -442,7 +602,7 @@ mod tests {
         .unwrap();
         let e = config.check_machine("M", &none).unwrap_err();
         assert_eq!(
-            e,
+            e.to_string(),
             "StateMachines.M.TestCases.Happy.A: the machine has no state 'A' (its Task states: B)"
         );
     }
@@ -451,34 +611,51 @@ mod tests {
     fn mistakes_are_named_where_they_are() {
         let e = MockConfig::from_json_str(r#"{"StateMachines": {"M": {"TestCases": {"T": {"A": "Nope"}}}}, "MockedResponses": {}}"#).unwrap_err();
         assert_eq!(
-            e,
+            e.to_string(),
             "StateMachines.M.TestCases.T.A: there is no mocked response 'Nope' in MockedResponses"
         );
         let e = MockConfig::from_json_str(
             r#"{"StateMachines": {}, "MockedResponses": {"R": {"x": {"Return": 1}}}}"#,
         )
         .unwrap_err();
-        assert!(e.starts_with("MockedResponses.R.\"x\""), "{e}");
+        assert_eq!(
+            e,
+            MockError::Invalid {
+                at: "MockedResponses.R.\"x\"".into(),
+                problem: MockProblem::Index
+            }
+        );
         let e = MockConfig::from_json_str(r#"{"StateMachines": {}, "MockedResponses": {"R": {"0-2": {"Return": 1}, "2": {"Return": 2}}}}"#).unwrap_err();
-        assert!(e.contains("overlaps"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "MockedResponses.R.\"2\": overlaps the invocations 0-2"
+        );
         let e = MockConfig::from_json_str(
             r#"{"StateMachines": {}, "MockedResponses": {"R": {"0": {"Return": 1}, "0": {"Return": 2}}}}"#,
         )
         .unwrap_err();
-        assert!(
-            e.starts_with(r#"MockedResponses.R."0": the key "0" is given twice"#),
-            "{e}"
+        assert_eq!(
+            e.to_string(),
+            r#"MockedResponses.R."0": the key "0" is given twice (the second would replace the first) at line 1 column 71"#
         );
         let e = MockConfig::from_json_str(
             r#"{"StateMachines": {"M": {"TestCases": {"T": {"A": "R"}, "T": {}}}}, "MockedResponses": {"R": {"0": {"Return": 1}}}}"#,
         )
         .unwrap_err();
-        assert!(e.starts_with("StateMachines.M.TestCases.T: the key"), "{e}");
+        assert!(
+            matches!(&e, MockError::Invalid { at, problem: MockProblem::DuplicateKey { key, .. } }
+                if at == "StateMachines.M.TestCases.T" && key == "T"),
+            "{e:?}"
+        );
         let config = MockConfig::from_json_str(FILE).unwrap();
         let e = config.test_case("M", "Sad").err().unwrap();
         assert_eq!(
-            e,
+            e.to_string(),
             "the state machine 'M' has no test case 'Sad' (it has: Happy)"
         );
+        assert!(matches!(
+            config.test_case("N", "Happy").err(),
+            Some(MockError::UnknownMachine { machine, known }) if machine == "N" && known == ["M"]
+        ));
     }
 }

@@ -5,7 +5,7 @@ use constructs::stepfunctions::asl::Definition;
 use serde_json::Value as Json;
 
 use crate::clock::{self, Instant};
-use crate::error::Failure;
+use crate::error::{Error, Failure};
 use crate::history::Event;
 
 /// A state machine to run: its name (in ARNs and the context object) and definition.
@@ -29,12 +29,13 @@ impl Machine {
         }
     }
 
-    /// Parses ASL JSON text; the error names where the definition is wrong.
-    pub fn from_json_str(name: impl Into<String>, text: &str) -> Result<Self, String> {
+    /// Parses ASL JSON text: [`Error::Json`] for an integer it cannot keep,
+    /// [`Error::Parse`] naming where the definition is wrong.
+    pub fn from_json_str(name: impl Into<String>, text: &str) -> Result<Self, Error> {
         crate::json::inexact_integer(text)?;
         Definition::from_json_str(text)
             .map(|d| Machine::new(name, d))
-            .map_err(|e| e.to_string())
+            .map_err(Error::Parse)
     }
 }
 

@@ -10,7 +10,86 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 use serde_json::{Map as JsonMap, Value as Json};
 
+use crate::error::Error;
 use crate::run::Machine;
+
+/// A CloudFormation expression of a template that cannot be resolved locally: the stack it is
+/// in, the resource and property when known, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{reason}", property.as_ref().map(|p| format!("{p}: ")).unwrap_or_default())]
+pub struct Unresolved {
+    /// The stack whose template holds the expression.
+    pub stack: String,
+    /// The logical id of the resource whose property holds it, when known.
+    pub logical_id: Option<String>,
+    /// The property (`DefinitionSubstitutions.Table`), when known.
+    pub property: Option<String>,
+    /// Why it cannot be resolved (boxed: it is the large part).
+    pub reason: Box<Unresolvable>,
+}
+
+impl Unresolved {
+    /// The same, in the property `property` of the resource `logical_id`.
+    pub fn at(mut self, logical_id: &str, property: Option<String>) -> Self {
+        self.logical_id = Some(logical_id.to_string());
+        self.property = property;
+        self
+    }
+}
+
+/// Why a CloudFormation expression cannot be resolved locally.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unresolvable {
+    /// A `Ref` to a parameter without a default (only a deployment gives it a value).
+    #[error("the parameter {parameter} has no default")]
+    NoDefault {
+        /// The parameter.
+        parameter: String,
+    },
+    /// A `Ref` to a logical id the stack does not have.
+    #[error("Ref to {id}, which is not in the stack {stack}")]
+    RefNotInStack {
+        /// The logical id.
+        id: String,
+        /// The stack.
+        stack: String,
+    },
+    /// An `Fn::GetAtt` of a logical id the stack does not have.
+    #[error("Fn::GetAtt of {id}, which is not in the stack {stack}")]
+    GetAttNotInStack {
+        /// The logical id.
+        id: String,
+        /// The stack.
+        stack: String,
+    },
+    /// An attribute whose value only the deployed resource has.
+    #[error("Fn::GetAtt {id}.{attribute} ({type_name}) cannot be resolved locally")]
+    Attribute {
+        /// The logical id.
+        id: String,
+        /// The attribute.
+        attribute: String,
+        /// The resource's type.
+        type_name: String,
+    },
+    /// An `Fn::GetAtt` in its string form without the attribute.
+    #[error("Fn::GetAtt '{0}' has no attribute")]
+    NoAttribute(String),
+    /// An intrinsic function whose argument is not of its shape.
+    #[error("{function} takes {shape}")]
+    Malformed {
+        /// The function (`Fn::Join`).
+        function: &'static str,
+        /// What it takes (`[delimiter, [values]]`).
+        shape: &'static str,
+    },
+    /// An `Fn::Select` past its list.
+    #[error("Fn::Select index {0} is out of range")]
+    OutOfRange(u64),
+    /// An `Fn::ImportValue` of a name no stack of the app exports.
+    #[error("no stack of the app exports '{0}'")]
+    NoExport(String),
+}
 
 /// One stack's template, and what is known of its deployed resources.
 #[derive(Debug, Clone)]
@@ -128,11 +207,12 @@ impl AppTemplates {
         }
     }
 
-    /// Synthesizes `app` (in memory) and takes its stacks.
-    pub fn from_app(app: &constructs::App) -> Result<Self, String> {
+    /// Synthesizes `app` (in memory) and takes its stacks; [`Error::Synth`] when it does not
+    /// synthesize.
+    pub fn from_app(app: &constructs::App) -> Result<Self, Error> {
         app.synth()
             .map(|a| Self::from_assembly(&a))
-            .map_err(|e| format!("the app does not synthesize: {e}"))
+            .map_err(Error::Synth)
     }
 
     /// Every state machine: `(construct path, stack, logical id)`.
@@ -151,8 +231,10 @@ impl AppTemplates {
     }
 
     /// The machine a selector names: its construct path (`Stack/Machine`), `Stack/LogicalId`,
-    /// or its name; the error lists the machines there are.
-    pub fn machine(&self, selector: &str) -> Result<AppMachine, String> {
+    /// or its name. [`Error::UnknownMachine`] lists the machines there are,
+    /// [`Error::AmbiguousMachine`] those a name gives; [`Error::Machine`] holds what is wrong
+    /// with the machine's definition.
+    pub fn machine(&self, selector: &str) -> Result<AppMachine, Error> {
         let all = self.machines();
         let found: Vec<_> = all
             .iter()
@@ -167,32 +249,29 @@ impl AppTemplates {
         let (path, stack, id) = match found.as_slice() {
             [one] => *one,
             [] => {
-                let names: Vec<&str> = all.iter().map(|(p, _, _)| p.as_str()).collect();
-                return Err(if names.is_empty() {
-                    format!("there is no state machine '{selector}': the app has none")
-                } else {
-                    format!(
-                        "there is no state machine '{selector}'; the app's machines: {}",
-                        names.join(", ")
-                    )
+                return Err(Error::UnknownMachine {
+                    selector: selector.to_string(),
+                    known: all.iter().map(|(p, _, _)| p.clone()).collect(),
                 });
             }
             many => {
-                let names: Vec<&str> = many.iter().map(|(p, _, _)| p.as_str()).collect();
-                return Err(format!(
-                    "'{selector}' names {} machines ({}): use the construct path",
-                    many.len(),
-                    names.join(", ")
-                ));
+                return Err(Error::AmbiguousMachine {
+                    selector: selector.to_string(),
+                    matches: many.iter().map(|(p, _, _)| p.clone()).collect(),
+                });
             }
         };
-        let s = self.stack(stack).ok_or("the stack went missing")?;
+        let in_machine = |e: Error| Error::Machine {
+            path: path.clone(),
+            source: Box::new(e),
+        };
+        let s = self.stack(stack).ok_or_else(|| Error::UnknownStack {
+            stack: stack.to_string(),
+        })?;
         let props = &s.template["Resources"][id]["Properties"];
-        let definition = self
-            .definition_json(stack, id)
-            .map_err(|e| format!("{path}: {e}"))?;
+        let definition = self.definition_json(stack, id).map_err(in_machine)?;
         let definition = constructs::stepfunctions::asl::Definition::from_json(&definition)
-            .map_err(|e| format!("{path}: the definition does not parse: {e}"))?;
+            .map_err(|e| in_machine(Error::Parse(e)))?;
         let name = self
             .resource_name(s, id)
             .unwrap_or_else(|| format!("{}-{id}", s.name));
@@ -207,19 +286,29 @@ impl AppTemplates {
 
     /// A state machine's definition as JSON, its `DefinitionSubstitutions` resolved and
     /// substituted (what Step Functions holds once CloudFormation created it).
-    pub fn definition_json(&self, stack: &str, logical_id: &str) -> Result<Json, String> {
-        let s = self
-            .stack(stack)
-            .ok_or_else(|| format!("there is no stack {stack}"))?;
+    pub fn definition_json(&self, stack: &str, logical_id: &str) -> Result<Json, Error> {
+        let s = self.stack(stack).ok_or_else(|| Error::UnknownStack {
+            stack: stack.to_string(),
+        })?;
         let props = &s.template["Resources"][logical_id]["Properties"];
         let definition = match (props.get("Definition"), props.get("DefinitionString")) {
             (Some(d), _) => d.clone(),
             (None, Some(text)) => {
-                let text = self.resolve_string(s, text)?;
-                serde_json::from_str(&text)
-                    .map_err(|e| format!("the DefinitionString is not JSON: {e}"))?
+                let text = self
+                    .resolve_string(s, text)
+                    .map_err(|e| e.at(logical_id, Some("DefinitionString".into())))?;
+                serde_json::from_str(&text).map_err(|e| Error::DefinitionString {
+                    stack: stack.to_string(),
+                    logical_id: logical_id.to_string(),
+                    message: e.to_string(),
+                })?
             }
-            _ => return Err("the state machine has no Definition".to_string()),
+            _ => {
+                return Err(Error::NoDefinition {
+                    stack: stack.to_string(),
+                    logical_id: logical_id.to_string(),
+                })
+            }
         };
         let mut subs = HashMap::new();
         if let Some(map) = props
@@ -229,7 +318,7 @@ impl AppTemplates {
             for (k, v) in map {
                 let value = self
                     .resolve_string(s, v)
-                    .map_err(|e| format!("DefinitionSubstitutions.{k}: {e}"))?;
+                    .map_err(|e| e.at(logical_id, Some(format!("DefinitionSubstitutions.{k}"))))?;
                 subs.insert(k.clone(), value);
             }
         }
@@ -237,11 +326,12 @@ impl AppTemplates {
     }
 
     /// A resource's properties with their expressions resolved.
-    pub fn resolved_properties(&self, stack: &str, logical_id: &str) -> Result<Json, String> {
-        let s = self
-            .stack(stack)
-            .ok_or_else(|| format!("there is no stack {stack}"))?;
+    pub fn resolved_properties(&self, stack: &str, logical_id: &str) -> Result<Json, Error> {
+        let s = self.stack(stack).ok_or_else(|| Error::UnknownStack {
+            stack: stack.to_string(),
+        })?;
         self.resolve(s, &s.template["Resources"][logical_id]["Properties"])
+            .map_err(|e| Error::from(e.at(logical_id, None)))
     }
 
     /// Every function of the app, by the ARN it would have.
@@ -343,7 +433,7 @@ impl AppTemplates {
     }
 
     /// `Ref` of a resource: what CloudFormation gives for its type.
-    fn reference(&self, s: &StackTemplate, id: &str) -> Result<String, String> {
+    fn reference(&self, s: &StackTemplate, id: &str) -> Result<String, Unresolved> {
         match id {
             "AWS::Region" => return Ok(self.env.region.clone()),
             "AWS::AccountId" => return Ok(self.env.account.clone()),
@@ -363,11 +453,26 @@ impl AppTemplates {
             return p
                 .get("Default")
                 .map(|d| d.as_str().map_or_else(|| d.to_string(), str::to_string))
-                .ok_or_else(|| format!("the parameter {id} has no default"));
+                .ok_or_else(|| {
+                    unresolved(
+                        s,
+                        Unresolvable::NoDefault {
+                            parameter: id.to_string(),
+                        },
+                    )
+                });
         }
         let r = resources(&s.template)
             .and_then(|r| r.get(id))
-            .ok_or_else(|| format!("Ref to {id}, which is not in the stack {}", s.name))?;
+            .ok_or_else(|| {
+                unresolved(
+                    s,
+                    Unresolvable::RefNotInStack {
+                        id: id.to_string(),
+                        stack: s.name.clone(),
+                    },
+                )
+            })?;
         let ty = r["Type"].as_str().unwrap_or_default();
         Ok(match ty {
             // these types' Ref is their ARN
@@ -388,10 +493,18 @@ impl AppTemplates {
     }
 
     /// `Fn::GetAtt` of a resource.
-    fn attribute(&self, s: &StackTemplate, id: &str, attr: &str) -> Result<String, String> {
+    fn attribute(&self, s: &StackTemplate, id: &str, attr: &str) -> Result<String, Unresolved> {
         let r = resources(&s.template)
             .and_then(|r| r.get(id))
-            .ok_or_else(|| format!("Fn::GetAtt of {id}, which is not in the stack {}", s.name))?;
+            .ok_or_else(|| {
+                unresolved(
+                    s,
+                    Unresolvable::GetAttNotInStack {
+                        id: id.to_string(),
+                        stack: s.name.clone(),
+                    },
+                )
+            })?;
         let ty = r["Type"].as_str().unwrap_or_default();
         let name = self.name_or_generated(s, id);
         let (region, account) = (&self.env.region, &self.env.account);
@@ -429,23 +542,31 @@ impl AppTemplates {
             ("AWS::IAM::ManagedPolicy", "Arn") => format!("arn:aws:iam::{account}:policy/{name}"),
             (_, "Arn") => format!("arn:aws:{}:{region}:{account}:{name}", service_of(ty)),
             _ => {
-                return Err(format!(
-                    "Fn::GetAtt {id}.{attr} ({ty}) cannot be resolved locally"
+                return Err(unresolved(
+                    s,
+                    Unresolvable::Attribute {
+                        id: id.to_string(),
+                        attribute: attr.to_string(),
+                        type_name: ty.to_string(),
+                    },
                 ))
             }
         })
     }
 
     /// A CloudFormation expression as the text it resolves to.
-    pub fn resolve_string(&self, s: &StackTemplate, v: &Json) -> Result<String, String> {
+    pub fn resolve_string(&self, s: &StackTemplate, v: &Json) -> Result<String, Unresolved> {
         match self.resolve(s, v)? {
             Json::String(t) => Ok(t),
             other => Ok(other.to_string()),
         }
     }
 
-    /// A CloudFormation value with its expressions resolved.
-    pub fn resolve(&self, s: &StackTemplate, v: &Json) -> Result<Json, String> {
+    /// A CloudFormation value with its expressions resolved; [`Unresolved`] names the stack
+    /// and why (the caller adds the resource and property).
+    pub fn resolve(&self, s: &StackTemplate, v: &Json) -> Result<Json, Unresolved> {
+        let malformed =
+            |function, shape| unresolved(s, Unresolvable::Malformed { function, shape });
         let Some(map) = v.as_object() else {
             return match v {
                 Json::Array(items) => items
@@ -456,8 +577,7 @@ impl AppTemplates {
                 other => Ok(other.clone()),
             };
         };
-        if map.len() == 1 {
-            let (k, arg) = map.iter().next().ok_or("empty")?;
+        if let (1, Some((k, arg))) = (map.len(), map.iter().next()) {
             match k.as_str() {
                 "Ref" => {
                     return self
@@ -472,9 +592,11 @@ impl AppTemplates {
                         ),
                         Json::String(t) => match t.split_once('.') {
                             Some((a, b)) => (a.to_string(), b.to_string()),
-                            None => return Err(format!("Fn::GetAtt '{t}' has no attribute")),
+                            None => {
+                                return Err(unresolved(s, Unresolvable::NoAttribute(t.clone())))
+                            }
                         },
-                        _ => return Err("Fn::GetAtt takes [logical id, attribute]".into()),
+                        _ => return Err(malformed("Fn::GetAtt", "[logical id, attribute]")),
                     };
                     return self.attribute(s, &id, &attr).map(Json::String);
                 }
@@ -482,11 +604,11 @@ impl AppTemplates {
                 "Fn::Join" => {
                     let (Some(sep), Some(items)) = (arg.get(0).and_then(Json::as_str), arg.get(1))
                     else {
-                        return Err("Fn::Join takes [delimiter, [values]]".into());
+                        return Err(malformed("Fn::Join", "[delimiter, [values]]"));
                     };
                     let items = match self.resolve(s, items)? {
                         Json::Array(a) => a,
-                        _ => return Err("Fn::Join's values are not a list".into()),
+                        _ => return Err(malformed("Fn::Join", "[delimiter, [values]]")),
                     };
                     let parts: Vec<String> = items
                         .iter()
@@ -501,16 +623,17 @@ impl AppTemplates {
                     });
                     let list = self.resolve(s, arg.get(1).unwrap_or(&Json::Null))?;
                     return match (index, list) {
-                        (Some(i), Json::Array(a)) => a
-                            .get(i as usize)
+                        (Some(i), Json::Array(a)) => usize::try_from(i)
+                            .ok()
+                            .and_then(|i| a.get(i))
                             .cloned()
-                            .ok_or_else(|| format!("Fn::Select index {i} is out of range")),
-                        _ => Err("Fn::Select takes [index, [values]]".into()),
+                            .ok_or_else(|| unresolved(s, Unresolvable::OutOfRange(i))),
+                        _ => Err(malformed("Fn::Select", "[index, [values]]")),
                     };
                 }
                 "Fn::ImportValue" => {
                     let name = self.resolve_string(s, arg)?;
-                    return self.import(&name);
+                    return self.import(s, &name);
                 }
                 _ => {}
             }
@@ -522,11 +645,19 @@ impl AppTemplates {
         Ok(Json::Object(out))
     }
 
-    fn sub(&self, s: &StackTemplate, arg: &Json) -> Result<String, String> {
+    fn sub(&self, s: &StackTemplate, arg: &Json) -> Result<String, Unresolved> {
         let (text, vars) = match arg {
             Json::String(t) => (t.as_str(), None),
             Json::Array(a) if a.len() == 2 => (a[0].as_str().unwrap_or_default(), a[1].as_object()),
-            _ => return Err("Fn::Sub takes a string or [string, {variables}]".into()),
+            _ => {
+                return Err(unresolved(
+                    s,
+                    Unresolvable::Malformed {
+                        function: "Fn::Sub",
+                        shape: "a string or [string, {variables}]",
+                    },
+                ))
+            }
         };
         let mut out = String::new();
         let mut rest = text;
@@ -558,8 +689,8 @@ impl AppTemplates {
         Ok(out)
     }
 
-    /// `Fn::ImportValue`: the output another stack exports under `name`.
-    fn import(&self, name: &str) -> Result<Json, String> {
+    /// `Fn::ImportValue` in the stack `from`: the output another stack exports under `name`.
+    fn import(&self, from: &StackTemplate, name: &str) -> Result<Json, Unresolved> {
         for s in &self.stacks {
             for (_, o) in s
                 .template
@@ -576,7 +707,17 @@ impl AppTemplates {
                 }
             }
         }
-        Err(format!("no stack of the app exports '{name}'"))
+        Err(unresolved(from, Unresolvable::NoExport(name.to_string())))
+    }
+}
+
+/// `reason`, in the stack `s` (the resource and property added by the caller that knows them).
+fn unresolved(s: &StackTemplate, reason: Unresolvable) -> Unresolved {
+    Unresolved {
+        stack: s.name.clone(),
+        logical_id: None,
+        property: None,
+        reason: Box::new(reason),
     }
 }
 
@@ -692,8 +833,57 @@ mod tests {
     fn an_unknown_machine_lists_the_app_s_machines() {
         let e = app().machine("S/Nope").unwrap_err();
         assert_eq!(
-            e,
+            e.to_string(),
             "there is no state machine 'S/Nope'; the app's machines: S/Flow"
         );
+        assert!(matches!(
+            e,
+            Error::UnknownMachine { selector, known } if selector == "S/Nope" && known == ["S/Flow"]
+        ));
+        let e = AppTemplates::default().machine("S/Nope").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "there is no state machine 'S/Nope': the app has none"
+        );
+    }
+
+    #[test]
+    fn an_expression_that_cannot_be_resolved_names_its_stack_resource_and_property() {
+        let mut app = app();
+        app.stacks[0].template["Resources"]["M1"]["Properties"]["DefinitionSubstitutions"]
+            ["Table"] = json!({"Fn::GetAtt": ["T1", "NoSuchAttribute"]});
+        let e = app.machine("S/Flow").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "S/Flow: DefinitionSubstitutions.Table: Fn::GetAtt T1.NoSuchAttribute (AWS::DynamoDB::Table) cannot be resolved locally"
+        );
+        let Error::Machine { path, source } = e else {
+            panic!("{e:?}");
+        };
+        assert_eq!(path, "S/Flow");
+        let Error::Unresolved(unresolved) = *source else {
+            panic!("not an Unresolved");
+        };
+        assert_eq!(
+            *unresolved,
+            Unresolved {
+                stack: "S".into(),
+                logical_id: Some("M1".into()),
+                property: Some("DefinitionSubstitutions.Table".into()),
+                reason: Box::new(Unresolvable::Attribute {
+                    id: "T1".into(),
+                    attribute: "NoSuchAttribute".into(),
+                    type_name: "AWS::DynamoDB::Table".into(),
+                }),
+            }
+        );
+        let e = app
+            .resolve(&app.stacks[0], &json!({"Fn::ImportValue": "Nope"}))
+            .unwrap_err();
+        assert_eq!(*e.reason, Unresolvable::NoExport("Nope".into()));
+        assert!(matches!(
+            app.definition_json("Other", "M1"),
+            Err(Error::UnknownStack { stack }) if stack == "Other"
+        ));
     }
 }

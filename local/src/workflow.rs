@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use serde_json::Value as Json;
 
-use crate::error::Failure;
+use crate::error::{Error, Failure};
 use crate::lambda;
 use crate::mock::{MockConfig, MockedResponse, Reply};
 use crate::run::{Outcome, RunOptions, TaskAnswer, TaskCall, TaskRunner};
@@ -39,8 +39,10 @@ pub struct Workflow {
 }
 
 impl Workflow {
-    /// The machine at `path` (`Stack/Machine`) of the app, synthesized in memory.
-    pub fn of(app: &constructs::App, path: &str) -> Result<Self, String> {
+    /// The machine at `path` (`Stack/Machine`) of the app, synthesized in memory:
+    /// [`Error::Synth`] when the app does not synthesize, [`Error::UnknownMachine`] (with the
+    /// machines there are) when it has no such machine.
+    pub fn of(app: &constructs::App, path: &str) -> Result<Self, Error> {
         Ok(Self::new(AppTemplates::from_app(app)?.machine(path)?))
     }
 
@@ -80,21 +82,16 @@ impl Workflow {
     }
 
     /// The mocks of one test case of an AWS Step Functions Local mock file (its machine
-    /// entry named as this machine, or `machine` when given).
+    /// entry named as this machine, or `machine` when given); [`Error::Mock`] when the file
+    /// has no such machine or test case.
     pub fn mock_file(
         mut self,
         config: &MockConfig,
         machine: Option<&str>,
         test_case: &str,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, Error> {
         let name = machine.unwrap_or(&self.app.machine.name).to_string();
-        let cases = config
-            .test_cases
-            .get(&name)
-            .ok_or_else(|| format!("the mock file has no state machine '{name}'"))?;
-        let states = cases
-            .get(test_case)
-            .ok_or_else(|| format!("the state machine '{name}' has no test case '{test_case}'"))?;
+        let states = config.states_of(&name, test_case)?;
         for (state, response) in states {
             if let Some(r) = config.responses.get(response) {
                 self.mocks.insert(state.clone(), r.clone());
@@ -135,7 +132,9 @@ impl Workflow {
     /// for this machine in `workspace` (the app's cargo workspace) and each runs as a process
     /// with its template's environment, its AWS calls going where this process's go
     /// (`AWS_ENDPOINT_URL`). Mocks, state handlers and function closures still come first.
-    pub fn local_functions(mut self, workspace: &std::path::Path) -> Result<Self, String> {
+    /// [`Error::Build`] when a function is not built from a crate of the app or does not
+    /// build.
+    pub fn local_functions(mut self, workspace: &std::path::Path) -> Result<Self, Error> {
         let wanted = crate::handlers::referenced(&self.app.machine, self.app.functions.values());
         let built = crate::handlers::build(workspace, &wanted)?;
         let region = self

@@ -58,11 +58,13 @@ impl Section<'_> {
         self.found.push(violation);
     }
 
-    /// A name checked by the rule of the construct library that builds with it.
-    fn name(&mut self, key: &str, rule: Result<(), String>) {
-        if let Err(message) = rule {
+    /// A value checked by the rule of the construct library that builds with it (a name's
+    /// [`constructs::core::names::NameError`], a number's
+    /// [`constructs::core::error::InvalidValue`]): its message, at the key.
+    fn name(&mut self, key: &str, rule: Result<(), impl std::fmt::Display>) {
+        if let Err(e) = rule {
             let key = self.key(key);
-            self.push(Violation::new(key, message));
+            self.push(Violation::new(key, e.to_string()));
         }
     }
 }

@@ -144,12 +144,16 @@ pub enum DeployError {
     )]
     NotHotswappable { changes: String },
 
-    #[error("the hotswap of {what} failed: {message}")]
+    #[error("the hotswap of {what} failed: {source}")]
     #[diagnostic(
         code(rcdk::deploy::hotswap),
         help("the changes made before it stay live; a normal deploy puts every stack back in line with its template")
     )]
-    Hotswap { what: String, message: String },
+    Hotswap {
+        what: String,
+        #[source]
+        source: crate::hotswap::HotswapError,
+    },
 
     #[error("{count} stack(s) failed: {stacks}")]
     #[diagnostic(code(rcdk::deploy::failed))]

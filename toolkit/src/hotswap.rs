@@ -11,7 +11,49 @@ use serde_json::{json, Map, Value as Json};
 use rcdk_local::template::AppTemplates;
 
 use crate::error::DeployError;
-use crate::signed::Signed;
+use crate::signed::{CallError, Signed};
+
+/// Why a hotswap change could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HotswapError {
+    /// A call to Lambda or Step Functions failed.
+    #[error("{operation}: {source}")]
+    Call {
+        /// The API's operation (`UpdateFunctionCode`).
+        operation: &'static str,
+        /// Why.
+        #[source]
+        source: CallError,
+    },
+    /// Lambda reports the function's update as failed.
+    #[error("the update of {function} failed: {reason}")]
+    UpdateFailed {
+        /// The function's name.
+        function: String,
+        /// Lambda's `LastUpdateStatusReason`.
+        reason: String,
+    },
+    /// The function's update had not ended after [`UPDATE_WAIT`].
+    #[error("{function} was still updating after 5 minutes")]
+    StillUpdating {
+        /// The function's name.
+        function: String,
+    },
+}
+
+/// How long a function's update is awaited.
+pub const UPDATE_WAIT: Duration = Duration::from_secs(300);
+
+/// Why a changed resource cannot be hotswapped, though only what a hotswap changes changed.
+#[derive(Debug, thiserror::Error)]
+enum Unswappable {
+    #[error("it has no physical id in the deployed stack")]
+    NotDeployed,
+    #[error(transparent)]
+    Template(#[from] rcdk_local::Error),
+    #[error("its new code is not an object in S3 (ZipFile or an image)")]
+    CodeNotInS3,
+}
 
 /// A change made through a service's API.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,14 +228,14 @@ fn change(
     kind: &str,
     changed: &[&str],
     templates: &AppTemplates,
-) -> Result<Change, String> {
+) -> Result<Change, Unswappable> {
     let physical = templates
         .stacks
         .iter()
         .find(|s| s.name == stack)
         .and_then(|s| s.physical.get(id))
         .cloned()
-        .ok_or("it has no physical id in the deployed stack")?;
+        .ok_or(Unswappable::NotDeployed)?;
     if kind == "AWS::StepFunctions::StateMachine" {
         let definition = templates.definition_json(stack, id)?;
         return Ok(Change::StateMachine {
@@ -208,7 +250,7 @@ fn change(
             resolved["Code"]["S3Bucket"].as_str(),
             resolved["Code"]["S3Key"].as_str(),
         ) else {
-            return Err("its new code is not an object in S3 (ZipFile or an image)".to_string());
+            return Err(Unswappable::CodeNotInS3);
         };
         Some((bucket.to_string(), key.to_string()))
     } else {
@@ -269,7 +311,8 @@ fn set_account(templates: &mut AppTemplates) {
 }
 
 /// Makes one change and waits until it is active; the error says which call failed.
-pub async fn apply(signed: &Signed, change: &Change) -> Result<(), String> {
+pub async fn apply(signed: &Signed, change: &Change) -> Result<(), HotswapError> {
+    let call = |operation| move |source| HotswapError::Call { operation, source };
     match change {
         Change::StateMachine {
             arn, definition, ..
@@ -282,7 +325,7 @@ pub async fn apply(signed: &Signed, change: &Change) -> Result<(), String> {
                     &json!({"stateMachineArn": arn, "definition": definition}),
                 )
                 .await
-                .map_err(|e| format!("UpdateStateMachine: {e}"))?;
+                .map_err(call("UpdateStateMachine"))?;
             Ok(())
         }
         Change::Function {
@@ -299,7 +342,7 @@ pub async fn apply(signed: &Signed, change: &Change) -> Result<(), String> {
                     &json!({"S3Bucket": bucket, "S3Key": key}),
                 )
                 .await
-                .map_err(|e| format!("UpdateFunctionCode: {e}"))?;
+                .map_err(call("UpdateFunctionCode"))?;
                 wait_active(signed, name).await?;
             }
             if let Some(c) = configuration {
@@ -310,7 +353,7 @@ pub async fn apply(signed: &Signed, change: &Change) -> Result<(), String> {
                     c,
                 )
                 .await
-                .map_err(|e| format!("UpdateFunctionConfiguration: {e}"))?;
+                .map_err(call("UpdateFunctionConfiguration"))?;
                 wait_active(signed, name).await?;
             }
             Ok(())
@@ -318,7 +361,7 @@ pub async fn apply(signed: &Signed, change: &Change) -> Result<(), String> {
     }
 }
 
-async fn lambda(signed: &Signed, method: &str, path: &str, body: &Json) -> Result<Json, String> {
+async fn lambda(signed: &Signed, method: &str, path: &str, body: &Json) -> Result<Json, CallError> {
     let bytes = if body.is_null() {
         Vec::new()
     } else {
@@ -333,14 +376,11 @@ async fn lambda(signed: &Signed, method: &str, path: &str, body: &Json) -> Resul
             bytes,
         )
         .await?;
-    match answer.error() {
-        Some(e) => Err(e),
-        None => Ok(answer.json()),
-    }
+    answer.decoded()
 }
 
 /// Waits until the function's last update is done (`LastUpdateStatus` no longer InProgress).
-async fn wait_active(signed: &Signed, name: &str) -> Result<(), String> {
+async fn wait_active(signed: &Signed, name: &str) -> Result<(), HotswapError> {
     let started = Instant::now();
     loop {
         let c = lambda(
@@ -350,19 +390,27 @@ async fn wait_active(signed: &Signed, name: &str) -> Result<(), String> {
             &Json::Null,
         )
         .await
-        .map_err(|e| format!("GetFunctionConfiguration: {e}"))?;
+        .map_err(|source| HotswapError::Call {
+            operation: "GetFunctionConfiguration",
+            source,
+        })?;
         match c["LastUpdateStatus"].as_str() {
             Some("InProgress") => {}
             Some("Failed") => {
-                return Err(format!(
-                    "the update of {name} failed: {}",
-                    c["LastUpdateStatusReason"].as_str().unwrap_or_default()
-                ))
+                return Err(HotswapError::UpdateFailed {
+                    function: name.to_string(),
+                    reason: c["LastUpdateStatusReason"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                })
             }
             _ => return Ok(()),
         }
-        if started.elapsed() > Duration::from_secs(300) {
-            return Err(format!("{name} was still updating after 5 minutes"));
+        if started.elapsed() > UPDATE_WAIT {
+            return Err(HotswapError::StillUpdating {
+                function: name.to_string(),
+            });
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }

@@ -16,11 +16,18 @@ use serde_json::{json, Value as Json};
 
 use crate::aws::Aws;
 use crate::error::DeployError;
-use crate::signed::{Answer, Signed};
+use crate::signed::{Answer, CallError, Signed};
 
 /// How long a Lambda invocation's answer is awaited: the longest a function may run (900 s,
 /// Lambda's quota on a function's timeout) and a little more.
 const LAMBDA_ANSWER: std::time::Duration = std::time::Duration::from_secs(910);
+
+/// A call that got no answer from the service (none in time, or none readable): the task
+/// fails with `States.Runtime`, its cause what failed and where the request went. (A service's
+/// own error is the task's error, named as Step Functions names it, by the caller.)
+fn call_failed(e: &CallError) -> Failure {
+    Failure::runtime(e.to_string())
+}
 
 /// Calls the services a machine's tasks use.
 pub struct Live {
@@ -58,7 +65,7 @@ impl Live {
     ) -> Result<Answer, Failure> {
         self.runtime
             .block_on(self.signed.send(service, method, path, headers, body))
-            .map_err(|e| Failure::new("States.Runtime", e))
+            .map_err(|e| call_failed(&e))
     }
 
     /// A call to a JSON-protocol service (`DynamoDB_20120810.PutItem`); its error named
@@ -206,7 +213,7 @@ impl Live {
                 serde_json::to_vec(payload).unwrap_or_default(),
                 LAMBDA_ANSWER,
             ))
-            .map_err(|e| Failure::new("States.Runtime", e))?;
+            .map_err(|e| call_failed(&e))?;
         if let Some((kind, message)) = answer.error_parts() {
             return Err(Failure::new(format!("Lambda.{kind}"), message));
         }

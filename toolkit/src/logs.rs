@@ -8,7 +8,34 @@ use serde_json::{json, Value as Json};
 
 use rcdk_local::template::AppTemplates;
 
-use crate::signed::Signed;
+use crate::signed::{CallError, Signed};
+
+/// Why the events of one log source could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path} ({group}): {source}")]
+pub struct ReadError {
+    /// The construct path of what logs there.
+    pub path: String,
+    /// The log group.
+    pub group: String,
+    /// The call that failed.
+    #[source]
+    pub source: CallError,
+}
+
+/// Why `--since` is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SinceError {
+    /// Neither a duration nor a time.
+    #[error("--since {0:?}: a duration (30s, 10m, 2h, 1d) or an ISO 8601 time")]
+    Form(String),
+    /// A duration in another unit.
+    #[error("--since {0:?}: the unit is s, m, h or d")]
+    Unit(String),
+    /// A duration reaching before the first millisecond a time can have.
+    #[error("--since {0:?}: that is further back than any log goes")]
+    TooFar(String),
+}
 
 /// One log group and the construct it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +130,7 @@ pub async fn read(
     source: &Source,
     start_ms: i64,
     filter: Option<&str>,
-) -> Result<Vec<Line>, String> {
+) -> Result<Vec<Line>, ReadError> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     let mut pages = crate::cfn::Pages::default();
@@ -127,8 +154,14 @@ pub async fn read(
         let page = match answer {
             Ok(p) => p,
             // a log group is made when its function first logs: none yet is no line yet
-            Err(e) if e.starts_with("ResourceNotFoundException") => return Ok(out),
-            Err(e) => return Err(format!("{} ({}): {e}", source.path, source.group)),
+            Err(e) if e.code() == Some("ResourceNotFoundException") => return Ok(out),
+            Err(e) => {
+                return Err(ReadError {
+                    path: source.path.clone(),
+                    group: source.group.clone(),
+                    source: e,
+                })
+            }
         };
         for e in page["events"].as_array().into_iter().flatten() {
             out.push(Line {
@@ -154,7 +187,7 @@ pub async fn collect(
     start_ms: i64,
     filter: Option<&str>,
     seen: &mut HashSet<String>,
-) -> Result<Vec<Line>, String> {
+) -> Result<Vec<Line>, ReadError> {
     let mut lines = Vec::new();
     for s in sources {
         for line in read(signed, s, start_ms, filter).await? {
@@ -168,7 +201,7 @@ pub async fn collect(
 }
 
 /// `--since`: `30s`, `10m`, `2h`, `1d`, or an ISO 8601 time; milliseconds since the epoch.
-pub fn since(text: &str, now_ms: i64) -> Result<i64, String> {
+pub fn since(text: &str, now_ms: i64) -> Result<i64, SinceError> {
     let t = text.trim();
     if let Some(at) = rcdk_local::clock::parse(t) {
         return Ok(at.timestamp_millis());
@@ -176,17 +209,18 @@ pub fn since(text: &str, now_ms: i64) -> Result<i64, String> {
     let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
     let n: i64 = number
         .parse()
-        .map_err(|_| format!("--since {t:?}: a duration (30s, 10m, 2h, 1d) or an ISO 8601 time"))?;
-    let unit_ms = match unit {
+        .map_err(|_| SinceError::Form(t.to_string()))?;
+    let unit_ms: i64 = match unit {
         "s" => 1_000,
         "m" | "" => 60_000,
         "h" => 3_600_000,
         "d" => 86_400_000,
-        _ => return Err(format!("--since {t:?}: the unit is s, m, h or d")),
+        _ => return Err(SinceError::Unit(t.to_string())),
     };
     n.checked_mul(unit_ms)
         .and_then(|back| now_ms.checked_sub(back))
-        .ok_or_else(|| format!("--since {t:?}: too long ago"))
+        .filter(|start| *start >= 0)
+        .ok_or_else(|| SinceError::TooFar(t.to_string()))
 }
 
 #[cfg(test)]
@@ -246,14 +280,24 @@ mod tests {
         assert_eq!(since("30s", now), Ok(now - 30_000));
         assert_eq!(since("2h", now), Ok(now - 7_200_000));
         assert_eq!(since("2025-01-01T00:00:00Z", now), Ok(1_735_689_600_000));
-        assert!(since("soon", now).is_err());
-        assert!(since("5y", now).is_err());
+        assert_eq!(since("soon", now), Err(SinceError::Form("soon".into())));
+        assert_eq!(since("5y", now), Err(SinceError::Unit("5y".into())));
+        assert_eq!(
+            since("5y", now).unwrap_err().to_string(),
+            "--since \"5y\": the unit is s, m, h or d"
+        );
+        // a number of days whose milliseconds overflow, or reach before 1970
+        assert!(matches!(
+            since("9999999999999999d", now),
+            Err(SinceError::TooFar(_))
+        ));
+        assert!(matches!(since("12d", now), Err(SinceError::TooFar(_))));
         // a number past i64 milliseconds is an error, not an overflow (a panic in a debug
         // build, a time in the future in a release one)
-        assert_eq!(
+        assert!(matches!(
             since("9223372036854775807d", now),
-            Err("--since \"9223372036854775807d\": too long ago".to_string())
-        );
+            Err(SinceError::TooFar(_))
+        ));
         assert!(since("99999999999999999999m", now).is_err());
     }
 }

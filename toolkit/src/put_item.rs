@@ -110,11 +110,19 @@ fn too_deep(text: &str, limit: usize) -> bool {
     false
 }
 
-/// Why one value cannot be marshalled.
-enum MarshalError {
+/// Why a JSON value cannot be marshalled to a DynamoDB attribute value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MarshalError {
+    /// Lists and objects nested deeper than DynamoDB stores them.
+    #[error("the value nests lists and objects more than {MAX_NESTING} levels deep")]
+    TooDeep,
     /// A number DynamoDB cannot hold exactly: its text.
+    #[error(
+        "the number {0} has more than 38 significant digits, which DynamoDB cannot store exactly"
+    )]
     Number(String),
-    /// Not JSON after all (the whole text was checked first, so only a bug gets here).
+    /// Not JSON: what the JSON reader says.
+    #[error("{0}")]
     Json(String),
 }
 
@@ -164,18 +172,15 @@ fn marshal_raw(raw: &RawValue) -> Result<AttributeValue, MarshalError> {
     })
 }
 
-/// A JSON text as a DynamoDB attribute value (numbers as written); the number's text when
-/// DynamoDB cannot hold it.
-pub fn marshal(text: &str) -> Result<AttributeValue, String> {
+/// A JSON text as a DynamoDB attribute value (numbers as written); [`MarshalError::Number`]
+/// holds the number DynamoDB cannot hold.
+pub fn marshal(text: &str) -> Result<AttributeValue, MarshalError> {
     if too_deep(text, MAX_NESTING) {
-        return Err(format!(
-            "the value nests lists and objects more than {MAX_NESTING} levels deep"
-        ));
+        return Err(MarshalError::TooDeep);
     }
-    let raw: &RawValue = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    marshal_raw(raw).map_err(|e| match e {
-        MarshalError::Number(n) | MarshalError::Json(n) => n,
-    })
+    let raw: &RawValue =
+        serde_json::from_str(text).map_err(|e| MarshalError::Json(e.to_string()))?;
+    marshal_raw(raw)
 }
 
 /// Parses an item's JSON text (`source_name` names it in errors) into DynamoDB attributes:
@@ -216,6 +221,10 @@ pub fn item(text: &str, source_name: &str) -> Result<HashMap<String, AttributeVa
         Ok(_) => Err(bad_json("not an object".into())),
         Err(MarshalError::Number(number)) => Err(PutError::BadNumber { number }),
         Err(MarshalError::Json(message)) => Err(bad_json(message)),
+        // the depth was checked first
+        Err(MarshalError::TooDeep) => Err(PutError::TooDeep {
+            source_name: source_name.to_string(),
+        }),
     }
 }
 
@@ -389,7 +398,10 @@ mod tests {
         ));
         let text = format!("{{\"id\": \"{}\\\"\"}}", "[".repeat(100));
         assert!(item(&text, "f").is_ok(), "{text}");
-        assert!(marshal(&"[".repeat(40)).is_err());
+        assert_eq!(marshal(&"[".repeat(40)), Err(MarshalError::TooDeep));
+        let digits = "1".repeat(39);
+        assert_eq!(marshal(&digits), Err(MarshalError::Number(digits.clone())));
+        assert!(matches!(marshal("[1,"), Err(MarshalError::Json(_))));
     }
 
     #[tokio::test]

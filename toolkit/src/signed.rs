@@ -27,17 +27,109 @@ use crate::ui::mask_urls;
 /// anything Step Functions reads 256 KiB.
 pub const MAX_ANSWER: usize = 32 * 1024 * 1024;
 
+/// Why a signed call failed: no answer in time, the service's error, the way there, or an
+/// answer that is not what the service speaks. Its text names the service and where the
+/// request went (an endpoint's `user:password` masked).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// No answer in time: within one call's read timeout, or (`deadline`) within the
+    /// command's deadline (`--timeout`).
+    #[error("{service}: {url}: no answer within {}", waited(*within, *deadline))]
+    NoAnswer {
+        /// The service (`lambda`, `states`, `logs`).
+        service: String,
+        /// Where the request went.
+        url: String,
+        /// How long it was awaited.
+        within: Duration,
+        /// Whether that was the command's deadline rather than the call's own timeout.
+        deadline: bool,
+    },
+    /// The service answered with an error: its code (the exception's name, without its
+    /// namespace: `ResourceNotFoundException`), message and HTTP status.
+    #[error("{code}: {message} (status {status})")]
+    Service {
+        /// The service.
+        service: String,
+        /// The HTTP status, 300 or more.
+        status: u16,
+        /// The error's code.
+        code: String,
+        /// Its message.
+        message: String,
+    },
+    /// The request could not be made or its answer not read: no configuration or
+    /// credentials, signing, the connection, an answer over [`MAX_ANSWER`] bytes.
+    #[error("{service}: {url}: {message}")]
+    Transport {
+        /// The service.
+        service: String,
+        /// Where the request went.
+        url: String,
+        /// What failed.
+        message: String,
+    },
+    /// A successful answer that is not the JSON the service speaks.
+    #[error("{service}: {url}: the answer is not JSON: {message}")]
+    Undecodable {
+        /// The service.
+        service: String,
+        /// Where the request went.
+        url: String,
+        /// What the JSON reader says.
+        message: String,
+    },
+}
+
+fn waited(within: Duration, deadline: bool) -> String {
+    if deadline {
+        format!("the command's deadline ({} s, --timeout)", within.as_secs())
+    } else {
+        format!("{} s", within.as_secs())
+    }
+}
+
+impl CallError {
+    /// The service's error code, when the service answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            CallError::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
 /// A service's answer: its status, Lambda's function-error header, the body.
 pub struct Answer {
     pub status: u16,
     pub function_error: Option<String>,
     pub body: Vec<u8>,
+    /// The service that answered.
+    service: String,
+    /// Where the request went (masked).
+    url: String,
 }
 
 impl Answer {
     /// The body as JSON (`null` when it is not).
     pub fn json(&self) -> Json {
         serde_json::from_slice(&self.body).unwrap_or(Json::Null)
+    }
+
+    /// The answer of a JSON service: its body's JSON (`null` when it is empty), the service's
+    /// error when the status says it failed, [`CallError::Undecodable`] when it is not JSON.
+    pub fn decoded(&self) -> Result<Json, CallError> {
+        if let Some(e) = self.service_error() {
+            return Err(e);
+        }
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Json::Null);
+        }
+        serde_json::from_slice(&self.body).map_err(|e| CallError::Undecodable {
+            service: self.service.clone(),
+            url: self.url.clone(),
+            message: e.to_string(),
+        })
     }
 
     /// The service's error when the status says it failed: its exception's name (without
@@ -59,10 +151,15 @@ impl Answer {
         Some((kind.to_string(), message.to_string()))
     }
 
-    /// The service's error, `Type: message (status N)`, when the status says it failed.
-    pub fn error(&self) -> Option<String> {
+    /// The service's error ([`CallError::Service`]) when the status says it failed.
+    pub fn service_error(&self) -> Option<CallError> {
         self.error_parts()
-            .map(|(kind, message)| format!("{kind}: {message} (status {})", self.status))
+            .map(|(code, message)| CallError::Service {
+                service: self.service.clone(),
+                status: self.status,
+                code,
+                message,
+            })
     }
 }
 
@@ -115,7 +212,7 @@ impl Signed {
         content_type: &str,
         target: &str,
         body: &Json,
-    ) -> Result<Json, String> {
+    ) -> Result<Json, CallError> {
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         let answer = self
             .send(
@@ -126,10 +223,7 @@ impl Signed {
                 bytes,
             )
             .await?;
-        match answer.error() {
-            Some(e) => Err(e),
-            None => Ok(answer.json()),
-        }
+        answer.decoded()
     }
 
     /// A SigV4-signed request to `service`, its answer awaited [`READ_TIMEOUT`]; the error says
@@ -141,7 +235,7 @@ impl Signed {
         path: &str,
         headers: &[(&str, &str)],
         body: Vec<u8>,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, CallError> {
         self.send_within(service, method, path, headers, body, READ_TIMEOUT)
             .await
     }
@@ -156,18 +250,20 @@ impl Signed {
         headers: &[(&str, &str)],
         body: Vec<u8>,
         read: Duration,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, CallError> {
         let url = mask_urls(&format!("{}{path}", self.endpoint(service))).into_owned();
         let call = self.call(service, method, path, headers, body, read);
         let Some(deadline) = self.deadline else {
             return call.await;
         };
-        tokio::time::timeout(deadline, call).await.map_err(|_| {
-            format!(
-                "{service}: {url}: no answer within the command's deadline ({} s, --timeout)",
-                deadline.as_secs()
-            )
-        })?
+        tokio::time::timeout(deadline, call)
+            .await
+            .map_err(|_| CallError::NoAnswer {
+                service: service.to_string(),
+                url,
+                within: deadline,
+                deadline: true,
+            })?
     }
 
     async fn call(
@@ -178,9 +274,13 @@ impl Signed {
         headers: &[(&str, &str)],
         body: Vec<u8>,
         read: Duration,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, CallError> {
         let shown = mask_urls(&format!("{}{path}", self.endpoint(service))).into_owned();
-        let transport = |e: String| format!("{service}: {shown}: {e}");
+        let transport = |message: String| CallError::Transport {
+            service: service.to_string(),
+            url: shown.clone(),
+            message,
+        };
         let url = format!("{}{path}", self.endpoint(service));
         let Some(config) = &self.config else {
             return Err(transport("no AWS configuration".into()));
@@ -224,7 +324,12 @@ impl Signed {
             .map_err(|e| transport(e.to_string()))?;
         instructions.apply_to_request_http1x(&mut request);
         let request = HttpRequest::try_from(request).map_err(|e| transport(e.to_string()))?;
-        let silent = || transport(format!("no answer within {} s", read.as_secs()));
+        let silent = || CallError::NoAnswer {
+            service: service.to_string(),
+            url: shown.clone(),
+            within: read,
+            deadline: false,
+        };
         let response = tokio::time::timeout(read, self.http.call(request))
             .await
             .map_err(|_| silent())?
@@ -255,6 +360,92 @@ impl Signed {
             status,
             function_error,
             body,
+            service: service.to_string(),
+            url: shown,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            function_error: None,
+            body: body.as_bytes().to_vec(),
+            service: "logs".into(),
+            url: "http://127.0.0.1:5000/".into(),
+        }
+    }
+
+    #[test]
+    fn a_service_error_is_its_code_and_message() {
+        let a = answer(
+            400,
+            r#"{"__type": "com.amazonaws.logs#ResourceNotFoundException", "message": "The specified log group does not exist."}"#,
+        );
+        let e = a.decoded().unwrap_err();
+        assert_eq!(e.code(), Some("ResourceNotFoundException"));
+        assert_eq!(
+            e,
+            CallError::Service {
+                service: "logs".into(),
+                status: 400,
+                code: "ResourceNotFoundException".into(),
+                message: "The specified log group does not exist.".into(),
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "ResourceNotFoundException: The specified log group does not exist. (status 400)"
+        );
+        // an error without a body the service would write is still the service's error
+        assert_eq!(
+            answer(503, "").decoded().unwrap_err().code(),
+            Some("ServiceException")
+        );
+    }
+
+    #[test]
+    fn a_successful_answer_must_be_json_or_empty() {
+        assert_eq!(
+            answer(200, r#"{"events": []}"#).decoded(),
+            Ok(serde_json::json!({"events": []}))
+        );
+        assert_eq!(answer(200, " \n").decoded(), Ok(Json::Null));
+        let e = answer(200, "<html>proxy</html>").decoded().unwrap_err();
+        assert!(matches!(e, CallError::Undecodable { .. }), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("logs: http://127.0.0.1:5000/: the answer is not JSON: "),
+            "{e}"
+        );
+        assert_eq!(e.code(), None);
+    }
+
+    #[test]
+    fn no_answer_says_which_wait_ran_out() {
+        let read = CallError::NoAnswer {
+            service: "states".into(),
+            url: "https://states.us-east-1.amazonaws.com/".into(),
+            within: Duration::from_secs(30),
+            deadline: false,
+        };
+        assert_eq!(
+            read.to_string(),
+            "states: https://states.us-east-1.amazonaws.com/: no answer within 30 s"
+        );
+        let deadline = CallError::NoAnswer {
+            service: "states".into(),
+            url: "https://states.us-east-1.amazonaws.com/".into(),
+            within: Duration::from_secs(60),
+            deadline: true,
+        };
+        assert_eq!(
+            deadline.to_string(),
+            "states: https://states.us-east-1.amazonaws.com/: no answer within the command's deadline (60 s, --timeout)"
+        );
     }
 }

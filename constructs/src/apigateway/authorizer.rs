@@ -4,7 +4,7 @@
 //! [`Authorization::Custom`](super::Authorization::Custom) or
 //! [`Authorization::Cognito`](super::Authorization::Cognito).
 
-use crate::core::error::Problem;
+use crate::core::error::{InvalidValue, Problem};
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
@@ -59,29 +59,30 @@ const PREFIXES: [&str; 4] = [
 /// Checks an identity source: a header, query string parameter, context variable or stage
 /// variable (`method.request.header.X`, `method.request.querystring.X`, `context.X`,
 /// `stageVariables.X`); only a header when `header_only` (TOKEN and Cognito authorizers).
-pub fn check_identity_source(source: &str, header_only: bool) -> Result<(), String> {
+pub fn check_identity_source(source: &str, header_only: bool) -> Result<(), InvalidValue> {
+    let invalid = |message| InvalidValue::new("identity source", source, message);
     let prefixes: &[&str] = if header_only { &[HEADER] } else { &PREFIXES };
     let Some(name) = prefixes.iter().find_map(|p| source.strip_prefix(p)) else {
-        return Err(if header_only {
+        return Err(invalid(if header_only {
             format!("the identity source {source:?} must be a header, method.request.header.<name>: a TOKEN or Cognito authorizer reads its token from one header")
         } else {
             format!(
                 "the identity source {source:?} must start with {}",
                 PREFIXES.join(", ")
             )
-        });
+        }));
     };
     if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == ',') {
-        return Err(format!(
+        return Err(invalid(format!(
             "the identity source {source:?} must name its parameter, without spaces or commas"
-        ));
+        )));
     }
     Ok(())
 }
 
 /// Checks a user pool ARN: `arn:<partition>:cognito-idp:<region>:<account>:userpool/<id>`,
 /// the pool's id being `<region>_<letters and digits>`.
-pub fn check_user_pool_arn(arn: &str) -> Result<(), String> {
+pub fn check_user_pool_arn(arn: &str) -> Result<(), InvalidValue> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let ok = match parts.as_slice() {
         ["arn", partition, "cognito-idp", region, account, resource] => {
@@ -100,8 +101,12 @@ pub fn check_user_pool_arn(arn: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "{arn:?} is not a Cognito user pool ARN: arn:aws:cognito-idp:<region>:<account>:userpool/<region>_<id>"
+        Err(InvalidValue::new(
+            "user pool ARN",
+            arn,
+            format!(
+                "{arn:?} is not a Cognito user pool ARN: arn:aws:cognito-idp:<region>:<account>:userpool/<region>_<id>"
+            ),
         ))
     }
 }
@@ -413,7 +418,7 @@ impl RestApi {
         }
         for arn in &props.user_pool_arns {
             if let Some(Err(e)) = arn.as_str().map(check_user_pool_arn) {
-                stack.add_problem(Problem::new(&path, e).property("ProviderARNs"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("ProviderARNs"));
             }
         }
         let common = Common {
@@ -487,7 +492,7 @@ impl RestApi {
         let header_only = common.kind != AuthorizerType::Request;
         for source in &common.identity_sources {
             if let Err(e) = check_identity_source(source, header_only) {
-                stack.add_problem(Problem::new(&path, e).property("IdentitySource"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("IdentitySource"));
             }
         }
         let prefix = stack.path_of(&format!("{}/", self.id));

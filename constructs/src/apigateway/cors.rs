@@ -6,7 +6,7 @@
 
 use indexmap::IndexMap;
 
-use crate::core::error::Problem;
+use crate::core::error::{InvalidValue, Problem};
 use crate::core::stack::Stack;
 use crate::core::value::Value;
 
@@ -36,7 +36,7 @@ impl AllowOrigin {
         }
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), InvalidValue> {
         let AllowOrigin::Origin(o) = self else {
             return Ok(());
         };
@@ -51,8 +51,12 @@ impl AllowOrigin {
         if ok {
             Ok(())
         } else {
-            Err(format!(
-                "the allowed origin {o:?} is not an origin: scheme, host and optional port, such as https://app.example.com (one origin; AllowOrigin::Any for *)"
+            Err(InvalidValue::new(
+                "origin",
+                o,
+                format!(
+                    "the allowed origin {o:?} is not an origin: scheme, host and optional port, such as https://app.example.com (one origin; AllowOrigin::Any for *)"
+                ),
             ))
         }
     }
@@ -157,7 +161,7 @@ impl CorsOptions {
     pub(super) fn check(&self) -> Vec<String> {
         let mut problems = Vec::new();
         if let Err(e) = self.allow_origin.check() {
-            problems.push(e);
+            problems.push(e.to_string());
         }
         if self.allow_credentials {
             if self.allow_origin == AllowOrigin::Any {
@@ -361,7 +365,11 @@ mod tests {
             "*",
         ] {
             let e = AllowOrigin::origin(bad).check().unwrap_err();
-            assert!(e.contains(&format!("{bad:?} is not an origin")), "{e}");
+            assert_eq!(e.value, bad);
+            assert!(
+                e.message.contains(&format!("{bad:?} is not an origin")),
+                "{e}"
+            );
         }
     }
 

@@ -45,7 +45,7 @@ pub use stage::{
 };
 
 /// Checks a stage name: 1 to 128 letters, digits, '-' and '_'.
-pub fn check_stage_name(name: &str) -> Result<(), String> {
+pub fn check_stage_name(name: &str) -> Result<(), crate::core::names::NameError> {
     crate::core::names::check_name("stage name", name, 1, 128, "_-")
 }
 

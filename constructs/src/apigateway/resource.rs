@@ -2,7 +2,7 @@
 
 use indexmap::IndexMap;
 
-use crate::core::error::Problem;
+use crate::core::error::{InvalidValue, Problem};
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
@@ -146,7 +146,9 @@ impl Authorization {
             }
             for scope in scopes {
                 if let Err(e) = check_scope(scope) {
-                    stack.add_problem(Problem::new(method_path, e).property("AuthorizationScopes"));
+                    stack.add_problem(
+                        Problem::new(method_path, e.to_string()).property("AuthorizationScopes"),
+                    );
                 }
             }
         }
@@ -160,7 +162,7 @@ impl Authorization {
 
 /// Checks an OAuth scope: one or more visible ASCII characters but `"` and `\` (RFC 6749,
 /// section 3.3), such as `email` or `orders/read`.
-pub fn check_scope(scope: &str) -> Result<(), String> {
+pub fn check_scope(scope: &str) -> Result<(), InvalidValue> {
     let ok = !scope.is_empty()
         && scope
             .chars()
@@ -168,8 +170,12 @@ pub fn check_scope(scope: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "{scope:?} is not an OAuth scope: visible ASCII characters without spaces, quotes or backslashes, such as orders/read"
+        Err(InvalidValue::new(
+            "OAuth scope",
+            scope,
+            format!(
+                "{scope:?} is not an OAuth scope: visible ASCII characters without spaces, quotes or backslashes, such as orders/read"
+            ),
         ))
     }
 }
@@ -323,7 +329,7 @@ pub(super) fn execute_arn(api: &ResourceRef, stage: &str, verb: HttpMethod, path
     )
 }
 
-fn check_path_part(part: &str) -> Result<(), String> {
+fn check_path_part(part: &str) -> Result<(), InvalidValue> {
     let inner = part
         .strip_prefix('{')
         .and_then(|p| p.strip_suffix('}'))
@@ -342,8 +348,12 @@ fn check_path_part(part: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "\"{part}\" is not a path part: letters, digits and . _ - :, or a parameter such as {{id}} or {{proxy+}}"
+        Err(InvalidValue::new(
+            "path part",
+            part,
+            format!(
+                "\"{part}\" is not a path part: letters, digits and . _ - :, or a parameter such as {{id}} or {{proxy+}}"
+            ),
         ))
     }
 }
@@ -368,7 +378,8 @@ impl ApiResource {
         let id = format!("{}/{}", self.id, path_part);
         if let Err(e) = check_path_part(path_part) {
             stack.add_problem(
-                Problem::new(stack.path_of(&format!("{id}/Resource")), e).property("PathPart"),
+                Problem::new(stack.path_of(&format!("{id}/Resource")), e.to_string())
+                    .property("PathPart"),
             );
         }
         let props = cfn::CfnResourceProps {

@@ -92,7 +92,7 @@ impl RestApi {
             stack.add_problem(Problem::new(&stage_path, "the API has no method to deploy"));
         }
         if let Err(e) = super::check_stage_name(&options.stage_name) {
-            stack.add_problem(Problem::new(&stage_path, e).property("StageName"));
+            stack.add_problem(Problem::new(&stage_path, e.to_string()).property("StageName"));
         }
         let mut deployment = CfnResource::from_props(&cfn::CfnDeployment {
             description: options.description.clone(),

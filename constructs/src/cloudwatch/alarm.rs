@@ -2,6 +2,7 @@
 //! SNS topics alarms notify (with the topic policy statement that lets CloudWatch publish).
 
 use crate::core::error::Problem;
+use crate::core::names::NameError;
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
@@ -252,7 +253,8 @@ cfn_struct! {
 
 cfn_resource! {
     /// `AWS::CloudWatch::Alarm`, on one metric.
-    pub struct CfnAlarm: "AWS::CloudWatch::Alarm", required ["ComparisonOperator", "EvaluationPeriods"] {
+    pub struct CfnAlarm: "AWS::CloudWatch::Alarm", required ["ComparisonOperator", "EvaluationPeriods"],
+        unique "AlarmName" as "alarm" in AccountAndRegion {
         /// Whether the alarm runs its actions.
         actions_enabled: Option<bool> => "ActionsEnabled",
         /// ARNs to notify on entering ALARM.
@@ -291,18 +293,17 @@ cfn_resource! {
 }
 
 /// Checks an alarm name: 1 to 255 characters, no ASCII control character.
-pub fn check_alarm_name(name: &str) -> Result<(), String> {
+pub fn check_alarm_name(name: &str) -> Result<(), NameError> {
     let len = name.chars().count();
     if !(1..=255).contains(&len) {
-        return Err(format!(
-            "alarm name \"{name}\" must be 1 to 255 characters long (it has {len})"
-        ));
+        return Err(NameError::length("alarm name", name, 1, 255, len));
     }
     if let Some(bad) = name.chars().find(char::is_ascii_control) {
-        return Err(format!(
-            "alarm name \"{}\" must not hold the control character {bad:?}",
-            name.escape_debug()
-        ));
+        return Err(NameError::Control {
+            kind: "alarm name".into(),
+            name: name.into(),
+            character: bad,
+        });
     }
     Ok(())
 }
@@ -432,7 +433,7 @@ impl AlarmProps {
         }
         if let Some(name) = &self.alarm_name {
             if let Err(e) = check_alarm_name(name) {
-                out.push(("AlarmName", e));
+                out.push(("AlarmName", e.to_string()));
             }
         }
         out.extend(description_problem(self.description.as_ref()));
@@ -552,6 +553,9 @@ mod tests {
         assert!(check_alarm_name(&"a".repeat(256)).is_err());
         assert!(check_alarm_name(&"é".repeat(255)).is_ok());
         let e = check_alarm_name("a\nb").unwrap_err();
-        assert!(e.contains("control"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "alarm name \"a\\nb\" must not hold the control character '\\n'"
+        );
     }
 }

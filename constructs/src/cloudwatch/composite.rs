@@ -20,7 +20,8 @@ use super::alarm::{
 
 cfn_resource! {
     /// `AWS::CloudWatch::CompositeAlarm`
-    pub struct CfnCompositeAlarm: "AWS::CloudWatch::CompositeAlarm", required ["AlarmRule"] {
+    pub struct CfnCompositeAlarm: "AWS::CloudWatch::CompositeAlarm", required ["AlarmRule"],
+        unique "AlarmName" as "alarm" in AccountAndRegion {
         actions_enabled: Option<bool> => "ActionsEnabled",
         actions_suppressor: Option<Value> => "ActionsSuppressor",
         actions_suppressor_extension_period: Option<u32> => "ActionsSuppressorExtensionPeriod",
@@ -371,7 +372,7 @@ impl CompositeAlarm {
         let name = match &props.alarm_name {
             Some(name) => {
                 if let Err(e) = check_alarm_name(name) {
-                    problems.push(("AlarmName", e));
+                    problems.push(("AlarmName", e.to_string()));
                 }
                 name.clone()
             }

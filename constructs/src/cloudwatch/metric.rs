@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use crate::core::error::InvalidValue;
 use crate::core::value::Value;
 
 /// The most dimensions one metric may have.
@@ -31,19 +32,28 @@ pub enum Statistic {
 }
 
 impl Statistic {
-    /// Whether CloudWatch accepts the statistic: a percentile must lie in 0..=100 and have at
-    /// most two decimals.
-    pub fn check(&self) -> Result<(), String> {
+    /// Whether CloudWatch accepts the statistic: a percentile must lie in 0..=100 (the
+    /// error's bounds) and have at most two decimals.
+    pub fn check(&self) -> Result<(), InvalidValue> {
         let Statistic::Percentile(p) = *self else {
             return Ok(());
         };
         if !p.is_finite() || !(0.0..=100.0).contains(&p) {
-            return Err(format!("percentile {p} is outside 0..=100"));
+            return Err(InvalidValue::new(
+                "percentile",
+                p.to_string(),
+                format!("percentile {p} is outside 0..=100"),
+            )
+            .outside(0.0..=100.0));
         }
         let hundredths = p * 100.0;
         if (hundredths - hundredths.round()).abs() > 1e-6 {
-            return Err(format!(
-                "percentile {p} has more than two decimals; CloudWatch accepts p0 to p100 in steps of 0.01"
+            return Err(InvalidValue::new(
+                "percentile",
+                p.to_string(),
+                format!(
+                    "percentile {p} has more than two decimals; CloudWatch accepts p0 to p100 in steps of 0.01"
+                ),
             ));
         }
         Ok(())
@@ -207,7 +217,7 @@ impl Metric {
             } else {
                 "Statistic"
             };
-            out.push((property, e));
+            out.push((property, e.to_string()));
         }
         let p = self.period_seconds;
         let period_ok = match usage {
@@ -298,7 +308,11 @@ mod tests {
         assert!(Statistic::Percentile(-1.0).check().is_err());
         assert!(Statistic::Percentile(f64::NAN).check().is_err());
         let e = Statistic::Percentile(99.999).check().unwrap_err();
-        assert!(e.contains("two decimals"), "{e}");
+        assert!(e.message.contains("two decimals"), "{e}");
+        assert_eq!(e.bounds, None);
+        let e = Statistic::Percentile(100.5).check().unwrap_err();
+        assert_eq!(e.to_string(), "percentile 100.5 is outside 0..=100");
+        assert_eq!((e.value.as_str(), e.bounds), ("100.5", Some(0.0..=100.0)));
     }
 
     #[test]

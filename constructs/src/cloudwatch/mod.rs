@@ -248,7 +248,7 @@ impl Dashboard {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.name {
             if let Err(e) = names::check_name("dashboard name", name, 1, 255, "_-") {
-                stack.add_problem(Problem::new(&path, e).property("DashboardName"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("DashboardName"));
             }
         }
         let mut widgets = Vec::new();

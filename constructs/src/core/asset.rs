@@ -35,7 +35,7 @@ fn problem(path: &str, message: String) -> Problem {
 pub struct Workspace {
     root: std::path::PathBuf,
     /// The model, or why there is none.
-    model: Result<CargoModel, String>,
+    model: Result<CargoModel, cargo::CargoError>,
     /// The `[profile.*]` tables of the root manifest (canonical JSON).
     profiles: String,
     /// The cargo config files that apply: label and content.
@@ -58,7 +58,6 @@ impl Workspace {
                 model = cargo::load_fresh(root);
             }
         }
-        let model = model.map_err(|e| e.to_string());
         let workspace_root = model
             .as_ref()
             .map(|m| m.workspace_root.clone())

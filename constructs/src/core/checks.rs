@@ -1,12 +1,18 @@
 //! Checks made on the synthesized templates, before anything is written: dependency cycles
-//! between the resources of a stack, and physical names two resources would both claim.
+//! between the resources of a stack, and physical names two resources would both claim. Both
+//! are CloudFormation's rules; what a service adds (which names it keeps unique, how to break
+//! a cycle through its resources) comes from the resources, told by the module that made them
+//! ([`super::resource::CfnProps::UNIQUE_NAME`], [`super::resource::CfnResource::with_cycle_help`]).
 
 use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 
+use super::app::App;
 use super::error::Problem;
+use super::resource::{CycleHelp, UniqueName};
+use super::synth::SynthesizedStack;
 use super::token::sub_placeholders;
 
 /// The logical ids a resource's properties and `DependsOn` refer to (`Ref`, `Fn::GetAtt`,
@@ -201,12 +207,15 @@ pub(crate) fn cycles(resources: &Map<String, Json>) -> Vec<Vec<String>> {
     out
 }
 
-/// The problem a cycle is, named by the construct paths of its resources.
+/// The problem a cycle is, named by the construct paths of its resources; its help is the
+/// first [`CycleHelp`] a resource of the cycle carries that applies (the module that made the
+/// resource knows how to break a cycle through it), else the general advice.
 pub(crate) fn cycle_problem(
     stack: &str,
     cycle: &[String],
     paths: &IndexMap<String, String>,
     resources: &Map<String, Json>,
+    helps: &HashMap<String, &CycleHelp>,
 ) -> Problem {
     let path_of = |id: &String| paths.get(id).cloned().unwrap_or_else(|| id.clone());
     let names: Vec<String> = cycle.iter().map(path_of).collect();
@@ -217,15 +226,15 @@ pub(crate) fn cycle_problem(
             .and_then(Json::as_str)
             .unwrap_or("")
     };
-    let machine_and_policy = cycle
+    let help = cycle
         .iter()
-        .any(|id| type_of(id) == "AWS::StepFunctions::StateMachine")
-        && cycle.iter().any(|id| type_of(id) == "AWS::IAM::Policy");
-    let help = if machine_and_policy {
-        "a state machine waits for its role's policy, so the policy cannot name the machine's Ref: for the machine's own ARN use stepfunctions::asl::this_state_machine_arn() (built from its name), or the task helpers that call the machine itself"
-    } else {
-        "CloudFormation cannot create resources that wait for each other: pass one of the values by a physical name you choose instead of a Ref or GetAtt, or drop a DependsOn"
-    };
+        .filter_map(|id| helps.get(id))
+        .find(|h| match &h.with {
+            Some(with) => cycle.iter().any(|id| type_of(id) == with),
+            None => true,
+        })
+        .map(|h| h.help.as_str())
+        .unwrap_or("CloudFormation cannot create resources that wait for each other: pass one of the values by a physical name you choose instead of a Ref or GetAtt, or drop a DependsOn");
     Problem::new(
         cycle
             .first()
@@ -239,152 +248,78 @@ pub(crate) fn cycle_problem(
     .help(help)
 }
 
-/// Resource types whose literal physical name two resources of one account and region
-/// cannot share, with the property that holds it and how wide the name is unique.
-const NAMED: &[(&str, &str, &str, &str)] = &[
-    (
-        "AWS::DynamoDB::Table",
-        "TableName",
-        "table",
-        "account and region",
-    ),
-    ("AWS::S3::Bucket", "BucketName", "bucket", "all of AWS"),
-    (
-        "AWS::Lambda::Function",
-        "FunctionName",
-        "function",
-        "account and region",
-    ),
-    (
-        "AWS::StepFunctions::StateMachine",
-        "StateMachineName",
-        "state machine",
-        "account and region",
-    ),
-    ("AWS::IAM::Role", "RoleName", "role", "account"),
-    (
-        "AWS::IAM::ManagedPolicy",
-        "ManagedPolicyName",
-        "managed policy",
-        "account",
-    ),
-    (
-        "AWS::Logs::LogGroup",
-        "LogGroupName",
-        "log group",
-        "account and region",
-    ),
-    (
-        "AWS::SQS::Queue",
-        "QueueName",
-        "queue",
-        "account and region",
-    ),
-    (
-        "AWS::SNS::Topic",
-        "TopicName",
-        "topic",
-        "account and region",
-    ),
-    (
-        "AWS::CloudWatch::Alarm",
-        "AlarmName",
-        "alarm",
-        "account and region",
-    ),
-    (
-        "AWS::CloudWatch::CompositeAlarm",
-        "AlarmName",
-        "alarm",
-        "account and region",
-    ),
-    (
-        "AWS::Events::EventBus",
-        "Name",
-        "event bus",
-        "account and region",
-    ),
-];
-
-/// One synthesized stack as the name check sees it: its name, its resources, and the
-/// construct path of each logical id.
-type NamedStack<'a> = (&'a str, &'a Map<String, Json>, &'a IndexMap<String, String>);
+/// One resource that claims a physical name: its construct path, the name as synthesized (a
+/// literal string; a name built from tokens is not compared) and the rule it must keep.
+struct Claim<'a> {
+    path: String,
+    name: &'a str,
+    rule: UniqueName,
+}
 
 /// Two resources of the app that claim one physical name: every one after the first is a
-/// problem naming the first. `stacks` is (stack name, resources, logical id -> path).
-fn duplicate_names(stacks: &[NamedStack<'_>]) -> Vec<Problem> {
-    let mut first: HashMap<(&str, String), String> = HashMap::new();
+/// problem naming the first. Names are compared within a kind of resource (a metric alarm
+/// and a composite alarm share the space of `alarm` names).
+fn duplicate_names(claims: &[Claim<'_>]) -> Vec<Problem> {
+    let mut first: HashMap<(&str, &str), &str> = HashMap::new();
     let mut out = Vec::new();
-    for (stack, resources, paths) in stacks {
-        for (id, r) in resources.iter() {
-            let Some(type_name) = r.get("Type").and_then(Json::as_str) else {
-                continue;
-            };
-            let Some(&(_, property, what, scope)) = NAMED.iter().find(|(t, ..)| *t == type_name)
-            else {
-                continue;
-            };
-            let Some(name) = r
-                .get("Properties")
-                .and_then(|p| p.get(property))
-                .and_then(Json::as_str)
-            else {
-                continue;
-            };
-            let path = paths
-                .get(id)
-                .cloned()
-                .unwrap_or_else(|| format!("{stack}/{id}"));
-            // keyed by kind: a metric and a composite alarm share one namespace of names
-            match first.get(&(what, name.to_string())) {
-                Some(other) => out.push(
-                    Problem::new(
-                        &path,
-                        format!(
-                            "the {what} name {name:?} is also given to {other}; {} {what} name is unique in the {scope}, so the second would fail to deploy",
-                            if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
-                        ),
-                    )
-                    .property(property)
-                    .help("give each its own name, or leave the name out and let CloudFormation generate one"),
-                ),
-                None => {
-                    first.insert((what, name.to_string()), path);
-                }
+    for claim in claims {
+        let UniqueName {
+            property,
+            kind,
+            scope,
+        } = claim.rule;
+        match first.get(&(kind, claim.name)) {
+            Some(other) => out.push(
+                Problem::new(
+                    &claim.path,
+                    format!(
+                        "the {kind} name {:?} is also given to {other}; {} {kind} name is unique in {}, so the second would fail to deploy",
+                        claim.name,
+                        if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
+                        scope.as_str()
+                    ),
+                )
+                .property(property)
+                .help("give each its own name, or leave the name out and let CloudFormation generate one"),
+            ),
+            None => {
+                first.insert((kind, claim.name), &claim.path);
             }
         }
     }
     out
 }
 
-/// [`duplicate_names`] over the synthesized stacks of the app.
-pub(crate) fn names_claimed_twice<'a>(
-    stacks: impl Iterator<Item = &'a super::synth::SynthesizedStack>,
+/// [`duplicate_names`] over the app's resources that declare a [`UniqueName`], their names
+/// read from the synthesized templates `out` (stack name -> stack).
+pub(crate) fn names_claimed_twice(
+    app: &App,
+    out: &IndexMap<String, SynthesizedStack>,
 ) -> Vec<Problem> {
-    let stacks: Vec<&super::synth::SynthesizedStack> = stacks.collect();
-    let paths: Vec<IndexMap<String, String>> = stacks
-        .iter()
-        .map(|s| {
-            s.logical_ids
-                .iter()
-                .map(|(path, id)| (id.clone(), path.clone()))
-                .collect()
-        })
-        .collect();
-    let empty = Map::new();
-    let listed: Vec<NamedStack<'_>> = stacks
-        .iter()
-        .zip(&paths)
-        .map(|(s, paths)| {
-            let resources = s
-                .template
-                .get("Resources")
-                .and_then(Json::as_object)
-                .unwrap_or(&empty);
-            (s.name.as_str(), resources, paths)
-        })
-        .collect();
-    duplicate_names(&listed)
+    let mut claims = Vec::new();
+    for stack in app.stacks.values() {
+        let Some(synthesized) = out.get(&stack.name) else {
+            continue;
+        };
+        for (path, resource) in &stack.resources {
+            let Some(rule) = resource.unique_name else {
+                continue;
+            };
+            let name = synthesized
+                .logical_ids
+                .get(path)
+                .and_then(|id| synthesized.resources()?.get(id))
+                .and_then(|r| r.get("Properties")?.get(rule.property)?.as_str());
+            if let Some(name) = name {
+                claims.push(Claim {
+                    path: path.clone(),
+                    name,
+                    rule,
+                });
+            }
+        }
+    }
+    duplicate_names(&claims)
 }
 
 #[cfg(test)]

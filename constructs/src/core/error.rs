@@ -50,6 +50,41 @@ impl fmt::Display for Problem {
     }
 }
 
+/// A value a service would refuse, found by one of the construct library's validators (a
+/// memory size, a percentile, an OAuth scope, a time zone, an IAM action ...): what it is,
+/// the value as written, the bounds it is outside when it is a number out of range, and the
+/// message of the synth problem that reports it (its text).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct InvalidValue {
+    /// What the value is, in words (`memory`, `OAuth scope`).
+    pub what: &'static str,
+    /// The value refused, as written.
+    pub value: String,
+    /// The range a number must lie in, when it is one out of range.
+    pub bounds: Option<std::ops::RangeInclusive<f64>>,
+    /// Why it is refused, the value named: the problem's message.
+    pub message: String,
+}
+
+impl InvalidValue {
+    /// `value`, a `what`, refused for the reason `message` says.
+    pub fn new(what: &'static str, value: impl Into<String>, message: impl Into<String>) -> Self {
+        InvalidValue {
+            what,
+            value: value.into(),
+            bounds: None,
+            message: message.into(),
+        }
+    }
+
+    /// The same, a number outside `bounds`.
+    pub fn outside(mut self, bounds: std::ops::RangeInclusive<f64>) -> Self {
+        self.bounds = Some(bounds);
+        self
+    }
+}
+
 /// Something legal but worth knowing (a template deploy will have to upload, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {

@@ -13,18 +13,30 @@ use sha2::{Digest, Sha256};
 pub const MAX_LOGICAL_ID: usize = 255;
 const HASH_LEN: usize = 8;
 
+/// Why a construct id (one component of a construct path) is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConstructIdError {
+    /// An empty id (`Stack//Table`).
+    #[error("a construct id must not be empty")]
+    Empty,
+    /// An id with white space around it.
+    #[error("construct id \"{0}\" must not start or end with white space")]
+    WhiteSpace(String),
+    /// An id holding a control character.
+    #[error("construct id {0:?} holds a control character")]
+    Control(String),
+}
+
 /// Checks one construct id (one component of a path).
-pub fn check_construct_id(id: &str) -> Result<(), String> {
+pub fn check_construct_id(id: &str) -> Result<(), ConstructIdError> {
     if id.is_empty() {
-        return Err("a construct id must not be empty".into());
+        return Err(ConstructIdError::Empty);
     }
     if id.trim() != id {
-        return Err(format!(
-            "construct id \"{id}\" must not start or end with white space"
-        ));
+        return Err(ConstructIdError::WhiteSpace(id.to_string()));
     }
     if id.chars().any(char::is_control) {
-        return Err(format!("construct id {id:?} holds a control character"));
+        return Err(ConstructIdError::Control(id.to_string()));
     }
     Ok(())
 }
@@ -114,7 +126,14 @@ mod tests {
     #[test]
     fn construct_ids_are_checked() {
         assert!(check_construct_id("Results Table").is_ok());
-        assert!(check_construct_id("").is_err());
-        assert!(check_construct_id(" x").is_err());
+        assert_eq!(check_construct_id(""), Err(ConstructIdError::Empty));
+        assert_eq!(
+            check_construct_id(" x").unwrap_err().to_string(),
+            "construct id \" x\" must not start or end with white space"
+        );
+        assert_eq!(
+            check_construct_id("a\u{7}"),
+            Err(ConstructIdError::Control("a\u{7}".into()))
+        );
     }
 }

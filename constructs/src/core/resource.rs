@@ -11,6 +11,55 @@ pub trait CfnProps: ToCfn {
     const TYPE: &'static str;
     /// The properties CloudFormation requires, checked at synth.
     const REQUIRED: &'static [&'static str];
+    /// The property holding a physical name the service keeps unique, when the type has one
+    /// (declared by the module that knows the service): synth refuses two resources of an app
+    /// that claim one name.
+    const UNIQUE_NAME: Option<UniqueName> = None;
+}
+
+/// How widely a service keeps a physical name unique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameScope {
+    /// One name per account and region (a table, a queue, a function).
+    AccountAndRegion,
+    /// One name per account, in every region (an IAM role).
+    Account,
+    /// One name in all of AWS (an S3 bucket).
+    Global,
+}
+
+impl NameScope {
+    /// The scope in words, as problems name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameScope::AccountAndRegion => "the account and region",
+            NameScope::Account => "the account",
+            NameScope::Global => "all of AWS",
+        }
+    }
+}
+
+/// A physical name a resource type keeps unique: the property that holds it, what the
+/// resource is called in words (resources of one kind share one space of names: a metric
+/// alarm and a composite alarm are both `alarm`s) and how widely it is unique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UniqueName {
+    /// The property, `TableName`.
+    pub property: &'static str,
+    /// The kind of resource, `table`.
+    pub kind: &'static str,
+    /// Where the name must be unique.
+    pub scope: NameScope,
+}
+
+/// What synth says when a resource is in a dependency cycle, told by the module that made it:
+/// its `help`, when the cycle also holds a resource of type `with` (any cycle when `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleHelp {
+    /// The resource type the cycle must also hold for the help to apply.
+    pub with: Option<String>,
+    /// How to break the cycle.
+    pub help: String,
 }
 
 /// `DeletionPolicy`.
@@ -115,6 +164,8 @@ pub struct CfnResource {
     pub metadata: IndexMap<String, Value>,
     pub(crate) required: &'static [&'static str],
     pub(crate) logical_id_override: Option<String>,
+    pub(crate) unique_name: Option<UniqueName>,
+    pub(crate) cycle_help: Option<CycleHelp>,
 }
 
 impl CfnResource {
@@ -129,6 +180,8 @@ impl CfnResource {
             metadata: IndexMap::new(),
             required: P::REQUIRED,
             logical_id_override: None,
+            unique_name: P::UNIQUE_NAME,
+            cycle_help: None,
         }
     }
 
@@ -147,7 +200,32 @@ impl CfnResource {
             metadata: IndexMap::new(),
             required: &[],
             logical_id_override: None,
+            unique_name: None,
+            cycle_help: None,
         }
+    }
+
+    /// Builder: the physical name in `name.property` must be unique as `name` says (a resource
+    /// made with [`CfnResource::custom`] has none unless told; one from typed properties has
+    /// its type's [`CfnProps::UNIQUE_NAME`]).
+    pub fn with_unique_name(mut self, name: UniqueName) -> Self {
+        self.unique_name = Some(name);
+        self
+    }
+
+    /// The physical name this resource keeps unique, if any.
+    pub fn unique_name(&self) -> Option<UniqueName> {
+        self.unique_name
+    }
+
+    /// Builder: what synth's problem says when this resource is in a dependency cycle (with a
+    /// resource of type `with`, or any).
+    pub fn with_cycle_help(mut self, with: Option<&str>, help: impl Into<String>) -> Self {
+        self.cycle_help = Some(CycleHelp {
+            with: with.map(str::to_string),
+            help: help.into(),
+        });
+        self
     }
 
     /// Builder: sets the resource's `DeletionPolicy` and `UpdateReplacePolicy` from `policy`.

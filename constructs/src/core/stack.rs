@@ -74,7 +74,7 @@ impl Stack {
         let name = name.into();
         let mut problems = Vec::new();
         if let Err(e) = names::check_stack_name(&name) {
-            problems.push(Problem::new(name.clone(), e).property("StackName"));
+            problems.push(Problem::new(name.clone(), e.to_string()).property("StackName"));
         }
         Stack {
             name,
@@ -189,7 +189,7 @@ impl Stack {
         let path = self.path_of(id);
         for component in id.split('/') {
             if let Err(e) = check_construct_id(component) {
-                self.problems.push(Problem::new(&path, e));
+                self.problems.push(Problem::new(&path, e.to_string()));
             }
         }
         if self.resources.contains_key(&path) {
@@ -275,7 +275,7 @@ impl Stack {
         let path = format!("{owner}/{id}");
         for component in id.split('/') {
             if let Err(e) = check_construct_id(component) {
-                self.problems.push(Problem::new(&path, e));
+                self.problems.push(Problem::new(&path, e.to_string()));
             }
         }
         let target = ResourceRef {
@@ -420,7 +420,7 @@ impl Stack {
     pub fn override_logical_id(&mut self, r: &ResourceRef, id: impl Into<String>) {
         let id = id.into();
         if let Err(e) = names::check_alphanumeric("logical id", &id) {
-            self.problems.push(Problem::new(&r.path, e));
+            self.problems.push(Problem::new(&r.path, e.to_string()));
         }
         if let Some(res) = self.resource_or_problem(r, "logical id override") {
             res.logical_id_override = Some(id);
@@ -430,8 +430,9 @@ impl Stack {
     /// Adds a parameter; the returned value is its `Ref`.
     pub fn add_parameter(&mut self, name: &str, parameter: Parameter) -> Value {
         if let Err(e) = names::check_alphanumeric("parameter name", name) {
-            self.problems
-                .push(Problem::new(&self.name, e).property(format!("Parameters.{name}")));
+            self.problems.push(
+                Problem::new(&self.name, e.to_string()).property(format!("Parameters.{name}")),
+            );
         }
         if let Some(e) = parameter.check_default() {
             self.problems.push(
@@ -460,7 +461,7 @@ impl Stack {
     pub fn add_output(&mut self, name: &str, value: impl Into<Value>) -> &mut Output {
         if let Err(e) = names::check_alphanumeric("output name", name) {
             self.problems
-                .push(Problem::new(&self.name, e).property(format!("Outputs.{name}")));
+                .push(Problem::new(&self.name, e.to_string()).property(format!("Outputs.{name}")));
         }
         if self.outputs.contains_key(name) {
             self.problems.push(

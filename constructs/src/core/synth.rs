@@ -437,12 +437,18 @@ pub(crate) fn synthesize(
             .iter()
             .map(|(path, id)| (id.clone(), path.clone()))
             .collect();
+        let helps: HashMap<String, &super::resource::CycleHelp> = stack
+            .resources
+            .iter()
+            .filter_map(|(path, r)| Some((stack_ids.get(path)?.clone(), r.cycle_help.as_ref()?)))
+            .collect();
         for cycle in super::checks::cycles(&resources) {
             resolver.problems.push(super::checks::cycle_problem(
                 &stack.name,
                 &cycle,
                 &paths,
                 &resources,
+                &helps,
             ));
         }
 
@@ -570,7 +576,7 @@ pub(crate) fn synthesize(
         }
     }
 
-    problems.extend(super::checks::names_claimed_twice(out.values()));
+    problems.extend(super::checks::names_claimed_twice(app, &out));
 
     let mut warnings: Vec<Warning> = app
         .stacks

@@ -373,13 +373,16 @@ macro_rules! cfn_struct {
     };
 }
 
-/// Defines a typed L1 resource: a [`cfn_struct!`] plus its CloudFormation type name and the
-/// properties CloudFormation requires (checked at synth).
+/// Defines a typed L1 resource: a [`cfn_struct!`] plus its CloudFormation type name, the
+/// properties CloudFormation requires (checked at synth) and, after `unique`, the property
+/// whose physical name the service keeps unique, the kind of resource in words and the
+/// [`NameScope`](crate::core::resource::NameScope) variant it is unique in.
 #[macro_export]
 macro_rules! cfn_resource {
     (
         $(#[$meta:meta])*
-        pub struct $name:ident : $type_name:literal, required [$($req:literal),* $(,)?] {
+        pub struct $name:ident : $type_name:literal, required [$($req:literal),* $(,)?]
+        $(, unique $nprop:literal as $kind:literal in $scope:ident)? {
             $( $(#[$fmeta:meta])* $field:ident : $ty:ty => $key:literal ),* $(,)?
         }
     ) => {
@@ -391,6 +394,14 @@ macro_rules! cfn_resource {
         impl $crate::core::resource::CfnProps for $name {
             const TYPE: &'static str = $type_name;
             const REQUIRED: &'static [&'static str] = &[$($req),*];
+            $(
+                const UNIQUE_NAME: Option<$crate::core::resource::UniqueName> =
+                    Some($crate::core::resource::UniqueName {
+                        property: $nprop,
+                        kind: $kind,
+                        scope: $crate::core::resource::NameScope::$scope,
+                    });
+            )?
         }
     };
 }

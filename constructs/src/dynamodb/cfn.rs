@@ -107,7 +107,8 @@ cfn_struct! {
 
 cfn_resource! {
     /// `AWS::DynamoDB::Table`
-    pub struct CfnTable: "AWS::DynamoDB::Table", required ["KeySchema"] {
+    pub struct CfnTable: "AWS::DynamoDB::Table", required ["KeySchema"],
+        unique "TableName" as "table" in AccountAndRegion {
         attribute_definitions: Option<Vec<AttributeDefinition>> => "AttributeDefinitions",
         billing_mode: Option<BillingMode> => "BillingMode",
         deletion_protection_enabled: Option<bool> => "DeletionProtectionEnabled",

@@ -4,7 +4,7 @@ pub mod cfn;
 mod metrics;
 
 use crate::core::error::Problem;
-use crate::core::names;
+use crate::core::names::{self, LengthUnit, NameError};
 use crate::core::resource::{CfnResource, RemovalPolicy};
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
@@ -22,19 +22,24 @@ pub use cfn::{
 pub const MAX_PARTITION_KEY_VALUE_BYTES: usize = 2048;
 
 /// Checks a table name: 3 to 255 letters, digits, '_', '.' and '-'.
-pub fn check_table_name(name: &str) -> Result<(), String> {
+pub fn check_table_name(name: &str) -> Result<(), NameError> {
     names::check_name("table name", name, 3, 255, "_.-")
 }
 
 /// Checks a key attribute's name: 1 to 255 bytes, of letters, digits and `_.-#:`.
-pub fn check_key_attribute_name(name: &str) -> Result<(), String> {
+pub fn check_key_attribute_name(name: &str) -> Result<(), NameError> {
+    const KIND: &str = "key attribute name";
     if name.is_empty() || name.len() > 255 {
-        return Err(format!(
-            "key attribute name \"{name}\" must be 1 to 255 bytes long (it has {})",
-            name.len()
-        ));
+        return Err(NameError::Length {
+            kind: KIND.into(),
+            name: name.into(),
+            min: 1,
+            max: 255,
+            len: Some(name.len()),
+            unit: LengthUnit::Bytes,
+        });
     }
-    names::check_name("key attribute name", name, 1, 255, "_.-#:")
+    names::check_name(KIND, name, 1, 255, "_.-#:")
 }
 
 /// The type of a key attribute (`AttributeDefinitions[].AttributeType`).
@@ -277,7 +282,7 @@ impl Table {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.table_name {
             if let Err(e) = check_table_name(name) {
-                stack.add_problem(Problem::new(&path, e).property("TableName"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("TableName"));
             }
         }
         let mut attributes = vec![props.partition_key.clone()];
@@ -303,7 +308,9 @@ impl Table {
         }
         for a in &attributes {
             if let Err(e) = check_key_attribute_name(&a.name) {
-                stack.add_problem(Problem::new(&path, e).property("AttributeDefinitions"));
+                stack.add_problem(
+                    Problem::new(&path, e.to_string()).property("AttributeDefinitions"),
+                );
             }
         }
         let (billing_mode, throughput) = match props.billing {

@@ -23,7 +23,8 @@ pub use targets::{InputTransformer, Target, TargetInput};
 
 cfn_resource! {
     /// `AWS::Events::EventBus`
-    pub struct CfnEventBus: "AWS::Events::EventBus", required ["Name"] {
+    pub struct CfnEventBus: "AWS::Events::EventBus", required ["Name"],
+        unique "Name" as "event bus" in AccountAndRegion {
         dead_letter_config: Option<Value> => "DeadLetterConfig",
         description: Option<Value> => "Description",
         event_source_name: Option<Value> => "EventSourceName",
@@ -151,7 +152,7 @@ impl EventBus {
             names::check_name("an event bus name", &name, 1, limits::MAX_BUS_NAME, "._-")
         {
             // the API's pattern allows '/', but only for partner event buses
-            stack.add_problem(Problem::new(&path, e).property("Name"));
+            stack.add_problem(Problem::new(&path, e.to_string()).property("Name"));
         } else if name == "default" {
             stack.add_problem(
                 Problem::new(
@@ -245,7 +246,7 @@ impl RuleSchedule {
         RuleSchedule::Cron(fields.into())
     }
     /// The expression, or why EventBridge would refuse it.
-    pub fn expression(&self) -> Result<String, String> {
+    pub fn expression(&self) -> Result<String, expression::ExpressionError> {
         match self {
             RuleSchedule::Rate(v, unit) => expression::rate_expression(*v, *unit),
             RuleSchedule::Cron(fields) => expression::cron_expression(fields),
@@ -340,7 +341,7 @@ impl Rule {
         if let Some(name) = &props.name {
             if let Err(e) = names::check_name("a rule name", name, 1, limits::MAX_RULE_NAME, "._-")
             {
-                problem(stack, "Name", e);
+                problem(stack, "Name", e.to_string());
             }
         }
         delivery::check_description(stack, &path, props.description.as_deref(), "EventBridge");
@@ -373,7 +374,7 @@ impl Rule {
         let schedule = props.schedule.as_ref().and_then(|s| match s.expression() {
             Ok(text) => Some(text),
             Err(e) => {
-                problem(stack, "ScheduleExpression", e);
+                problem(stack, "ScheduleExpression", e.to_string());
                 None
             }
         });

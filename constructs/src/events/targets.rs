@@ -82,7 +82,7 @@ impl InputTransformer {
         }
         for (name, path) in &self.paths {
             if let Err(e) = names::check_name("an input variable", name, 1, 256, "_-") {
-                out.push(e);
+                out.push(e.to_string());
             }
             if !path.starts_with('$') || path.chars().count() > limits::MAX_INPUT_PATH {
                 out.push(format!(
@@ -308,7 +308,7 @@ impl Rule {
             );
         }
         if let Err(e) = names::check_name("a target id", &id, 1, limits::MAX_TARGET_ID, "._-") {
-            problem(stack, "Id", e);
+            problem(stack, "Id", e.to_string());
         }
         if target_ids.contains(&id) {
             problem(

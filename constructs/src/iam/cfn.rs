@@ -13,7 +13,8 @@ cfn_struct! {
 
 cfn_resource! {
     /// `AWS::IAM::Role`
-    pub struct CfnRole: "AWS::IAM::Role", required ["AssumeRolePolicyDocument"] {
+    pub struct CfnRole: "AWS::IAM::Role", required ["AssumeRolePolicyDocument"],
+        unique "RoleName" as "role" in Account {
         assume_role_policy_document: Value => "AssumeRolePolicyDocument",
         description: Option<String> => "Description",
         managed_policy_arns: Option<Vec<Value>> => "ManagedPolicyArns",
@@ -39,7 +40,8 @@ cfn_resource! {
 
 cfn_resource! {
     /// `AWS::IAM::ManagedPolicy`
-    pub struct CfnManagedPolicy: "AWS::IAM::ManagedPolicy", required ["PolicyDocument"] {
+    pub struct CfnManagedPolicy: "AWS::IAM::ManagedPolicy", required ["PolicyDocument"],
+        unique "ManagedPolicyName" as "managed policy" in Account {
         description: Option<String> => "Description",
         groups: Option<Vec<Value>> => "Groups",
         managed_policy_name: Option<Value> => "ManagedPolicyName",

@@ -66,7 +66,7 @@ impl ManagedPolicy {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.name {
             if let Err(e) = names::check_name("managed policy name", name, 1, 128, "+=,.@_-") {
-                stack.add_problem(Problem::new(&path, e).property("ManagedPolicyName"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("ManagedPolicyName"));
             }
         }
         if props.statements.is_empty() {

@@ -7,7 +7,7 @@ mod resource_policy;
 
 use indexmap::IndexMap;
 
-use crate::core::error::Problem;
+use crate::core::error::{InvalidValue, Problem};
 use crate::core::names;
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
@@ -197,7 +197,7 @@ impl PolicyStatement {
         }
         for a in &self.actions {
             if let Err(e) = check_action(a) {
-                problems.push(e);
+                problems.push(e.to_string());
             }
         }
         problems
@@ -205,7 +205,7 @@ impl PolicyStatement {
 }
 
 /// Checks the form of an IAM action: `service:Action`, wildcards allowed in the action part.
-pub fn check_action(action: &str) -> Result<(), String> {
+pub fn check_action(action: &str) -> Result<(), InvalidValue> {
     if action == "*" {
         return Ok(());
     }
@@ -223,8 +223,10 @@ pub fn check_action(action: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "\"{action}\" is not an IAM action; write it as service:Action (s3:GetObject)"
+        Err(InvalidValue::new(
+            "IAM action",
+            action,
+            format!("\"{action}\" is not an IAM action; write it as service:Action (s3:GetObject)"),
         ))
     }
 }
@@ -377,7 +379,7 @@ impl Role {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.role_name {
             if let Err(e) = names::check_name("role name", name, 1, 64, "+=,.@_-") {
-                stack.add_problem(Problem::new(&path, e).property("RoleName"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("RoleName"));
             }
         }
         if let Some(d) = props.max_session_duration_seconds {

@@ -65,7 +65,8 @@ cfn_struct! {
 
 cfn_resource! {
     /// `AWS::Lambda::Function`
-    pub struct CfnFunction: "AWS::Lambda::Function", required ["Code", "Role"] {
+    pub struct CfnFunction: "AWS::Lambda::Function", required ["Code", "Role"],
+        unique "FunctionName" as "function" in AccountAndRegion {
         architectures: Option<Vec<Architecture>> => "Architectures",
         code: Option<Code> => "Code",
         dead_letter_config: Option<Value> => "DeadLetterConfig",

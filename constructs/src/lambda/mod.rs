@@ -8,8 +8,8 @@ mod metrics;
 use indexmap::IndexMap;
 
 use crate::core::assembly::ASSET_BUCKET;
-use crate::core::error::Problem;
-use crate::core::names;
+use crate::core::error::{InvalidValue, Problem};
+use crate::core::names::{self, NameError};
 use crate::core::resource::CfnResource;
 use crate::core::stack::{CodeAsset, Stack};
 use crate::core::token::{fns, ResourceRef};
@@ -37,33 +37,43 @@ pub const TIMEOUT_SECONDS: std::ops::RangeInclusive<u32> = 1..=900;
 pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
 
 /// Checks a function name: 1 to 64 letters, digits, '-' and '_'.
-pub fn check_function_name(name: &str) -> Result<(), String> {
+pub fn check_function_name(name: &str) -> Result<(), NameError> {
     names::check_name("function name", name, 1, 64, "_-")
 }
 
-/// Checks a memory size against [`MEMORY_MB`].
-pub fn check_memory_mb(mb: u32) -> Result<(), String> {
+/// Checks a memory size against [`MEMORY_MB`]; the error's bounds are those.
+pub fn check_memory_mb(mb: u32) -> Result<(), InvalidValue> {
     if MEMORY_MB.contains(&mb) {
         Ok(())
     } else {
-        Err(format!(
-            "memory {mb} MB is outside Lambda's {}..={}",
-            MEMORY_MB.start(),
-            MEMORY_MB.end()
-        ))
+        Err(InvalidValue::new(
+            "memory",
+            mb.to_string(),
+            format!(
+                "memory {mb} MB is outside Lambda's {}..={}",
+                MEMORY_MB.start(),
+                MEMORY_MB.end()
+            ),
+        )
+        .outside(f64::from(*MEMORY_MB.start())..=f64::from(*MEMORY_MB.end())))
     }
 }
 
-/// Checks a timeout against [`TIMEOUT_SECONDS`].
-pub fn check_timeout_seconds(seconds: u32) -> Result<(), String> {
+/// Checks a timeout against [`TIMEOUT_SECONDS`]; the error's bounds are those.
+pub fn check_timeout_seconds(seconds: u32) -> Result<(), InvalidValue> {
     if TIMEOUT_SECONDS.contains(&seconds) {
         Ok(())
     } else {
-        Err(format!(
-            "timeout {seconds} s is outside Lambda's {}..={}",
-            TIMEOUT_SECONDS.start(),
-            TIMEOUT_SECONDS.end()
-        ))
+        Err(InvalidValue::new(
+            "timeout",
+            seconds.to_string(),
+            format!(
+                "timeout {seconds} s is outside Lambda's {}..={}",
+                TIMEOUT_SECONDS.start(),
+                TIMEOUT_SECONDS.end()
+            ),
+        )
+        .outside(f64::from(*TIMEOUT_SECONDS.start())..=f64::from(*TIMEOUT_SECONDS.end())))
     }
 }
 
@@ -203,19 +213,23 @@ impl FunctionProps {
     }
 }
 
-fn check_env_name(name: &str) -> Result<(), String> {
+fn check_env_name(name: &str) -> Result<(), NameError> {
     let mut chars = name.chars();
     let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !ok {
-        return Err(format!(
-            "environment variable name \"{name}\" must start with a letter and hold only letters, digits and '_'"
+        return Err(NameError::shape(
+            "environment variable name",
+            name,
+            "must start with a letter and hold only letters, digits and '_'",
         ));
     }
     if RESERVED_ENV.contains(&name) {
-        return Err(format!(
-            "environment variable {name} is reserved by Lambda and cannot be set"
-        ));
+        return Err(NameError::Reserved {
+            kind: "environment variable".into(),
+            name: name.into(),
+            owner: "Lambda",
+        });
     }
     Ok(())
 }
@@ -236,27 +250,27 @@ impl Function {
     /// unless one is given, its role; settings Lambda would refuse are reported at synth.
     pub fn new(stack: &mut Stack, id: &str, props: FunctionProps) -> Function {
         let path = stack.path_of(&format!("{id}/Resource"));
-        let problem = |stack: &mut Stack, property: &str, message: String| {
-            stack.add_problem(Problem::new(&path, message).property(property));
+        let problem = |stack: &mut Stack, property: &str, message: &dyn std::fmt::Display| {
+            stack.add_problem(Problem::new(&path, message.to_string()).property(property));
         };
         if let Some(name) = &props.function_name {
             if let Err(e) = check_function_name(name) {
-                problem(stack, "FunctionName", e);
+                problem(stack, "FunctionName", &e);
             }
         }
         if let Err(e) = check_memory_mb(props.memory_mb) {
-            problem(stack, "MemorySize", e);
+            problem(stack, "MemorySize", &e);
         }
         if let Err(e) = check_timeout_seconds(props.timeout_seconds) {
-            problem(stack, "Timeout", e);
+            problem(stack, "Timeout", &e);
         }
         if let Err(e) = names::check_name("crate name", &props.crate_name, 1, 64, "_-") {
-            problem(stack, "Code", e);
+            problem(stack, "Code", &e);
         }
         let mut literal_env_bytes = 0;
         for (key, value) in &props.environment {
             if let Err(e) = check_env_name(key) {
-                problem(stack, "Environment", e);
+                problem(stack, "Environment", &e);
             }
             literal_env_bytes += key.len() + value.as_str().map_or(0, str::len);
         }
@@ -264,7 +278,7 @@ impl Function {
             problem(
                 stack,
                 "Environment",
-                format!("the environment has {literal_env_bytes} bytes; Lambda allows 4 KB ({MAX_ENVIRONMENT_BYTES})"),
+                &format!("the environment has {literal_env_bytes} bytes; Lambda allows 4 KB ({MAX_ENVIRONMENT_BYTES})"),
             );
         }
 
@@ -382,7 +396,9 @@ impl Function {
     /// Sets an environment variable after construction.
     pub fn add_environment(&self, stack: &mut Stack, key: &str, value: impl Into<Value>) {
         if let Err(e) = check_env_name(key) {
-            stack.add_problem(Problem::new(&self.resource.path, e).property("Environment"));
+            stack.add_problem(
+                Problem::new(&self.resource.path, e.to_string()).property("Environment"),
+            );
         }
         stack.add_property_override(
             &self.resource,

@@ -11,7 +11,8 @@ use crate::iam::{grant, Grantable, PolicyStatement};
 
 cfn_resource! {
     /// `AWS::Logs::LogGroup`
-    pub struct CfnLogGroup: "AWS::Logs::LogGroup", required [] {
+    pub struct CfnLogGroup: "AWS::Logs::LogGroup", required [],
+        unique "LogGroupName" as "log group" in AccountAndRegion {
         data_protection_policy: Option<Value> => "DataProtectionPolicy",
         kms_key_id: Option<Value> => "KmsKeyId",
         log_group_class: Option<String> => "LogGroupClass",
@@ -161,7 +162,7 @@ impl LogGroup {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(Value::String(name)) = &props.name {
             if let Err(e) = names::check_name("log group name", name, 1, 512, "_-/.#") {
-                stack.add_problem(Problem::new(&path, e).property("LogGroupName"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("LogGroupName"));
             }
         }
         let group = CfnLogGroup {

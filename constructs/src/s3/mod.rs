@@ -70,7 +70,8 @@ cfn_struct! {
 
 cfn_resource! {
     /// `AWS::S3::Bucket`
-    pub struct CfnBucket: "AWS::S3::Bucket", required [] {
+    pub struct CfnBucket: "AWS::S3::Bucket", required [],
+        unique "BucketName" as "bucket" in Global {
         bucket_encryption: Option<BucketEncryption> => "BucketEncryption",
         bucket_name: Option<Value> => "BucketName",
         cors_configuration: Option<Value> => "CorsConfiguration",
@@ -187,7 +188,7 @@ impl Bucket {
         let path = stack.path_of(&format!("{id}/Resource"));
         if let Some(name) = &props.name {
             if let Err(e) = names::check_bucket_name(name) {
-                stack.add_problem(Problem::new(&path, e).property("BucketName"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("BucketName"));
             }
         }
         let by_default = match &props.encryption {

@@ -6,14 +6,16 @@
 use serde_json::Value as Json;
 
 use crate::cfn_resource;
-use crate::core::error::Problem;
+use crate::core::error::{InvalidValue, Problem};
 use crate::core::names;
 use crate::core::resource::CfnResource;
 use crate::core::stack::Stack;
 use crate::core::token::{Aws, ResourceRef};
 use crate::core::value::Value;
 use crate::events::delivery::{check_description, RetryPolicy};
-use crate::events::expression::{at_expression, cron_expression, parse_date_time, rate_expression};
+use crate::events::expression::{
+    at_expression, cron_expression, parse_date_time, rate_expression, ExpressionError,
+};
 use crate::iam::{
     grant, kms_key_resource, policy_document, PolicyStatement, Principal, Role, RoleProps,
 };
@@ -80,18 +82,17 @@ impl ScheduleExpression {
         ScheduleExpression::At(timestamp.into())
     }
     /// The expression, or why the Scheduler would refuse it.
-    pub fn expression(&self) -> Result<String, String> {
+    pub fn expression(&self) -> Result<String, ExpressionError> {
         let text = match self {
             ScheduleExpression::Rate(v, unit) => rate_expression(*v, *unit),
             ScheduleExpression::Cron(fields) => cron_expression(fields),
             ScheduleExpression::At(t) => at_expression(t),
         }?;
         if text.len() > limits::MAX_EXPRESSION {
-            return Err(format!(
-                "the expression has {} characters; the Scheduler takes at most {}",
-                text.len(),
-                limits::MAX_EXPRESSION
-            ));
+            return Err(ExpressionError::TooLong {
+                length: text.len(),
+                max: limits::MAX_EXPRESSION,
+            });
         }
         Ok(text)
     }
@@ -296,7 +297,7 @@ const SINGLE_WORD_ZONES: &[&str] = &[
 /// Checks that `zone` looks like an IANA time zone name: `Area/Location` (`Europe/Paris`,
 /// `America/Argentina/Buenos_Aires`, `Etc/GMT+5`), or one of the few single-word zones
 /// (`UTC`, `GMT`, `Japan`, ...).
-pub fn check_timezone(zone: &str) -> Result<(), String> {
+pub fn check_timezone(zone: &str) -> Result<(), InvalidValue> {
     let n = zone.chars().count();
     let segments_ok = zone.split('/').all(|s| {
         s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
@@ -305,9 +306,13 @@ pub fn check_timezone(zone: &str) -> Result<(), String> {
     });
     let shape_ok = zone.contains('/') || SINGLE_WORD_ZONES.contains(&zone);
     if n == 0 || n > limits::MAX_TIMEZONE || !segments_ok || !shape_ok {
-        return Err(format!(
-            "\"{zone}\" is not an IANA time zone name (UTC, Europe/Paris, America/New_York), at most {} characters",
-            limits::MAX_TIMEZONE
+        return Err(InvalidValue::new(
+            "time zone",
+            zone,
+            format!(
+                "\"{zone}\" is not an IANA time zone name (UTC, Europe/Paris, America/New_York), at most {} characters",
+                limits::MAX_TIMEZONE
+            ),
         ));
     }
     Ok(())
@@ -315,8 +320,14 @@ pub fn check_timezone(zone: &str) -> Result<(), String> {
 
 /// Checks an ISO 8601 date and time: `yyyy-mm-ddThh:mm:ss`, optional fraction, then `Z` or
 /// an offset (`+02:00`).
-pub fn check_date_time(text: &str) -> Result<(), String> {
-    let bad = || format!("\"{text}\" is not an ISO 8601 date and time (2030-01-01T00:00:00Z)");
+pub fn check_date_time(text: &str) -> Result<(), InvalidValue> {
+    let bad = || {
+        InvalidValue::new(
+            "date and time",
+            text,
+            format!("\"{text}\" is not an ISO 8601 date and time (2030-01-01T00:00:00Z)"),
+        )
+    };
     parse_date_time(text).ok_or_else(bad)?;
     let mut rest = &text[19..];
     if let Some(fraction) = rest.strip_prefix('.') {
@@ -363,7 +374,7 @@ impl Schedule {
         let named = |stack: &mut Stack, kind: &str, name: &Option<String>, property: &str| {
             if let Some(n) = name {
                 if let Err(e) = names::check_name(kind, n, 1, limits::MAX_NAME, "-_.") {
-                    problem(stack, property, e);
+                    problem(stack, property, e.to_string());
                 }
             }
         };
@@ -376,12 +387,12 @@ impl Schedule {
         );
         check_description(stack, &path, props.description.as_deref(), "the Scheduler");
         let expression = props.expression.expression().unwrap_or_else(|e| {
-            problem(stack, "ScheduleExpression", e);
+            problem(stack, "ScheduleExpression", e.to_string());
             String::new()
         });
         if let Some(zone) = &props.timezone {
             if let Err(e) = check_timezone(zone) {
-                problem(stack, "ScheduleExpressionTimezone", e);
+                problem(stack, "ScheduleExpressionTimezone", e.to_string());
             }
         }
         for (date, property) in [
@@ -389,7 +400,7 @@ impl Schedule {
             (&props.end_date, "EndDate"),
         ] {
             if let Some(Err(e)) = date.as_deref().map(check_date_time) {
-                problem(stack, property, e);
+                problem(stack, property, e.to_string());
             }
         }
         if let (Some(start), Some(end)) = (&props.start_date, &props.end_date) {

@@ -20,7 +20,8 @@ use crate::sqs::Queue;
 
 cfn_resource! {
     /// `AWS::SNS::Topic`
-    pub struct CfnTopic: "AWS::SNS::Topic", required [] {
+    pub struct CfnTopic: "AWS::SNS::Topic", required [],
+        unique "TopicName" as "topic" in AccountAndRegion {
         content_based_deduplication: Option<bool> => "ContentBasedDeduplication",
         display_name: Option<Value> => "DisplayName",
         fifo_topic: Option<bool> => "FifoTopic",
@@ -193,7 +194,7 @@ impl Topic {
         if let Some(name) = &props.name {
             let base = name.strip_suffix(".fifo").unwrap_or(name);
             if let Err(e) = names::check_name("a topic name", base, 1, limits::MAX_NAME, "-_") {
-                stack.add_problem(Problem::new(&path, e).property("TopicName"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("TopicName"));
             }
             if props.fifo != name.ends_with(".fifo") {
                 let message = if props.fifo {

@@ -21,7 +21,8 @@ cfn_struct! {
 
 cfn_resource! {
     /// `AWS::SQS::Queue`
-    pub struct CfnQueue: "AWS::SQS::Queue", required [] {
+    pub struct CfnQueue: "AWS::SQS::Queue", required [],
+        unique "QueueName" as "queue" in AccountAndRegion {
         content_based_deduplication: Option<bool> => "ContentBasedDeduplication",
         deduplication_scope: Option<Value> => "DeduplicationScope",
         delay_seconds: Option<u32> => "DelaySeconds",
@@ -235,7 +236,7 @@ impl Queue {
         if let Some(name) = &props.name {
             let base = name.strip_suffix(".fifo").unwrap_or(name);
             if let Err(e) = names::check_name("a queue name", name, 1, limits::MAX_NAME, "-_.") {
-                problem("QueueName", e);
+                problem("QueueName", e.to_string());
             } else if base.contains('.') {
                 problem(
                     "QueueName",

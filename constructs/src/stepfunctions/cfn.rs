@@ -48,7 +48,8 @@ cfn_struct! {
 cfn_resource! {
     /// `AWS::StepFunctions::StateMachine`. rcdk sets `Definition` (an object) and carries
     /// every token in `DefinitionSubstitutions`.
-    pub struct CfnStateMachine: "AWS::StepFunctions::StateMachine", required ["RoleArn"] {
+    pub struct CfnStateMachine: "AWS::StepFunctions::StateMachine", required ["RoleArn"],
+        unique "StateMachineName" as "state machine" in AccountAndRegion {
         definition: Option<Value> => "Definition",
         definition_string: Option<Value> => "DefinitionString",
         definition_substitutions: Option<IndexMap<String, Value>> => "DefinitionSubstitutions",

@@ -204,7 +204,7 @@ impl StateMachine {
         };
         if let Some(name) = &props.name {
             if let Err(e) = names::check_name("state machine name", name, 1, 80, "_-") {
-                stack.add_problem(Problem::new(&path, e).property("StateMachineName"));
+                stack.add_problem(Problem::new(&path, e.to_string()).property("StateMachineName"));
             }
         }
         let (mut definition, chain_problems) = match props.definition {
@@ -335,7 +335,10 @@ impl StateMachine {
             }),
             ..Default::default()
         };
-        let mut resource = CfnResource::from_props(&machine);
+        let mut resource = CfnResource::from_props(&machine).with_cycle_help(
+            Some("AWS::IAM::Policy"),
+            "a state machine waits for its role's policy, so the policy cannot name the machine's Ref: for the machine's own ARN use stepfunctions::asl::this_state_machine_arn() (built from its name), or the task helpers that call the machine itself",
+        );
         if let Some(policy) = role.default_policy(stack) {
             resource.add_depends_on(&policy);
         }

@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: &SynthArgs) -> Result<(), Error> {
                 [
                     s.name.clone(),
                     s.resources.to_string(),
-                    s.state_machines.to_string(),
+                    s.count_of("AWS::StepFunctions::StateMachine").to_string(),
                     s.assets.to_string(),
                     s.template_bytes.to_string(),
                 ]

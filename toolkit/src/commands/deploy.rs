@@ -244,9 +244,9 @@ fn hotswap(
                 let one = Instant::now();
                 hotswap::apply(&signed, change)
                     .await
-                    .map_err(|message| DeployError::Hotswap {
+                    .map_err(|source| DeployError::Hotswap {
                         what: change.path().to_string(),
-                        message,
+                        source,
                     })?;
                 let what = match change {
                     hotswap::Change::Function {

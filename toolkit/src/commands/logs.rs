@@ -20,9 +20,9 @@ pub enum LogsError {
     #[diagnostic(code(rcdk::logs::usage), help("{help}"))]
     Usage { message: String, help: String },
 
-    #[error("{0}")]
+    #[error(transparent)]
     #[diagnostic(code(rcdk::logs::read))]
-    Read(String),
+    Read(#[from] crate::logs::ReadError),
 }
 
 impl LogsError {
@@ -77,8 +77,8 @@ pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
         }
     };
     let now_ms = rcdk_local::clock::now().timestamp_millis();
-    let start = since(&args.since, now_ms).map_err(|message| LogsError::Usage {
-        message,
+    let start = since(&args.since, now_ms).map_err(|e| LogsError::Usage {
+        message: e.to_string(),
         help: "--since 10m, 2h, 1d or 2025-01-01T00:00:00Z".into(),
     })?;
     let runtime = crate::commands::context::current_thread_runtime()?;

@@ -60,7 +60,13 @@ pub enum ToolkitError {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Logs(#[from] logs::LogsError),
+    Logs(Box<logs::LogsError>),
+}
+
+impl From<logs::LogsError> for ToolkitError {
+    fn from(e: logs::LogsError) -> Self {
+        ToolkitError::Logs(Box::new(e))
+    }
 }
 
 impl From<SelectError> for ToolkitError {

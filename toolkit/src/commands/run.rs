@@ -197,8 +197,12 @@ fn handlers(
                 .join(", ")
         }
     );
-    let built = rcdk_local::handlers::build(workspace, &wanted)
-        .map_err(|e| usage(e, "the functions' crates must build for this machine"))?;
+    let built = rcdk_local::handlers::build(workspace, &wanted).map_err(|e| {
+        usage(
+            e.to_string(),
+            "the functions' crates must build for this machine",
+        )
+    })?;
     let region = app
         .machine_arn_region()
         .unwrap_or_else(|| "us-east-1".to_string());
@@ -267,7 +271,7 @@ fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
     }
     let found = templates.machine(&selector).map_err(|e| {
         usage(
-            e,
+            e.to_string(),
             "name a machine by its construct path (`rcdk list` shows the stacks)",
         )
     })?;

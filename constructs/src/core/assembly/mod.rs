@@ -68,14 +68,21 @@ pub struct StackSummary {
     pub name: String,
     /// How many resources its template has.
     pub resources: usize,
-    /// How many of them are `AWS::StepFunctions::StateMachine`s.
-    pub state_machines: usize,
+    /// How many of them are of each type, in the order the types are first met.
+    pub types: IndexMap<String, usize>,
     /// How many code assets it uploads.
     pub assets: usize,
     /// The size of its template file, in bytes.
     pub template_bytes: usize,
     /// The stacks it must be deployed after.
     pub dependencies: Vec<String>,
+}
+
+impl StackSummary {
+    /// How many of its resources are of `type_name`.
+    pub fn count_of(&self, type_name: &str) -> usize {
+        self.types.get(type_name).copied().unwrap_or(0)
+    }
 }
 
 /// An assembly rendered to file contents, ready to be written.
@@ -256,7 +263,13 @@ impl CloudAssembly {
             summaries.push(StackSummary {
                 name: stack.name.clone(),
                 resources: stack.resource_count(),
-                state_machines: stack.count_of("AWS::StepFunctions::StateMachine"),
+                types: stack.resources().map_or_else(IndexMap::new, |r| {
+                    let mut types = IndexMap::new();
+                    for t in r.values().filter_map(|v| v.get("Type")?.as_str()) {
+                        *types.entry(t.to_string()).or_insert(0) += 1;
+                    }
+                    types
+                }),
                 assets: stack.assets.len(),
                 template_bytes: bytes,
                 dependencies: stack.dependencies.clone(),

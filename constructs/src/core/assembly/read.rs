@@ -337,7 +337,7 @@ impl AssemblyDir {
                 ));
             }
             check_stack_name(&props.stack_name)
-                .map_err(|e| invalid(&manifest_path, key("properties.stackName"), e))?;
+                .map_err(|e| invalid(&manifest_path, key("properties.stackName"), e.to_string()))?;
             let template_key = key("properties.templateFile");
             let template_path = confined(
                 dir,

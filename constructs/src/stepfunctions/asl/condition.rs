@@ -336,7 +336,10 @@ impl Condition {
 
     /// Parses a condition from a rule's fields; `skip` names fields that belong to the rule
     /// (`Next`, `Comment`, ...), not the condition.
-    pub fn from_json(rule: &JsonMap<String, Json>, skip: &[&str]) -> Result<Condition, String> {
+    pub fn from_json(
+        rule: &JsonMap<String, Json>,
+        skip: &[&str],
+    ) -> Result<Condition, ConditionError> {
         let fields: Vec<(&String, &Json)> = rule
             .iter()
             .filter(|(k, _)| !skip.contains(&k.as_str()))
@@ -347,15 +350,13 @@ impl Condition {
                 .find(|(k, _)| k.as_str() == name)
                 .map(|(_, v)| *v)
         };
-        let list = |v: &Json, op: &str| -> Result<Vec<Condition>, String> {
-            let items = v
-                .as_array()
-                .ok_or_else(|| format!("{op} must be an array of conditions"))?;
+        let list = |v: &Json, op: &'static str| -> Result<Vec<Condition>, ConditionError> {
+            let items = v.as_array().ok_or(ConditionError::NotAList(op))?;
             items
                 .iter()
                 .map(|i| {
                     i.as_object()
-                        .ok_or_else(|| format!("{op} holds a non-object"))
+                        .ok_or(ConditionError::NotAnObject(op))
                         .and_then(|o| Condition::from_json(o, &[]))
                 })
                 .collect()
@@ -370,33 +371,30 @@ impl Condition {
         }
         if let Some(v) = get("Not") {
             expect_only(&fields, &["Not"])?;
-            let o = v.as_object().ok_or("Not must hold one condition")?;
+            let o = v.as_object().ok_or(ConditionError::NotOne)?;
             return Ok(Condition::Not(Box::new(Condition::from_json(o, &[])?)));
         }
         if let Some(v) = get("Condition") {
             expect_only(&fields, &["Condition"])?;
-            let s = v.as_str().ok_or("Condition must be a JSONata string")?;
+            let s = v.as_str().ok_or(ConditionError::NotJsonata)?;
             return Ok(Condition::Jsonata(s.to_string()));
         }
         let variable = get("Variable")
             .ok_or_else(|| {
-                let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
-                format!(
-                    "a choice rule needs Variable, And, Or, Not or Condition (it has {names:?})"
-                )
+                ConditionError::NoCondition(fields.iter().map(|(k, _)| k.to_string()).collect())
             })?
             .as_str()
-            .ok_or("Variable must be a string")?
+            .ok_or(ConditionError::VariableNotText)?
             .to_string();
         let ops: Vec<&(&String, &Json)> = fields
             .iter()
             .filter(|(k, _)| k.as_str() != "Variable")
             .collect();
         let [(key, value)] = ops.as_slice() else {
-            let names: Vec<&str> = ops.iter().map(|(k, _)| k.as_str()).collect();
-            return Err(format!(
-                "a choice rule on {variable} needs exactly one comparison, it has {names:?}"
-            ));
+            return Err(ConditionError::Comparisons {
+                variable,
+                found: ops.iter().map(|(k, _)| k.to_string()).collect(),
+            });
         };
         for op in Comparison::ALL {
             if op.name() == key.as_str() {
@@ -409,7 +407,7 @@ impl Condition {
             if op.path_name() == Some(key.as_str()) {
                 let p = value
                     .as_str()
-                    .ok_or_else(|| format!("{key} must be a path string"))?;
+                    .ok_or_else(|| ConditionError::PathNotText(key.to_string()))?;
                 return Ok(Condition::Compare {
                     variable,
                     op: *op,
@@ -421,7 +419,7 @@ impl Condition {
             if test.name() == key.as_str() {
                 let b = value
                     .as_bool()
-                    .ok_or_else(|| format!("{key} must be true or false"))?;
+                    .ok_or_else(|| ConditionError::NotABoolean(key.to_string()))?;
                 return Ok(Condition::Is {
                     variable,
                     test: *test,
@@ -429,7 +427,7 @@ impl Condition {
                 });
             }
         }
-        Err(format!("{key} is not a comparison operator"))
+        Err(ConditionError::UnknownOperator(key.to_string()))
     }
 
     /// What is wrong with the condition (literal of the wrong type, empty And/Or, ...).
@@ -499,14 +497,65 @@ impl Condition {
     }
 }
 
-fn expect_only(fields: &[(&String, &Json)], allowed: &[&str]) -> Result<(), String> {
+fn expect_only(
+    fields: &[(&String, &Json)],
+    allowed: &[&'static str],
+) -> Result<(), ConditionError> {
     for (k, _) in fields {
         if !allowed.contains(&k.as_str()) {
-            return Err(format!(
-                "unexpected field {k} next to {}",
-                allowed.join("/")
-            ));
+            return Err(ConditionError::UnexpectedField {
+                field: k.to_string(),
+                next_to: allowed.join("/"),
+            });
         }
     }
     Ok(())
+}
+
+/// Why a choice rule's fields are not a condition.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConditionError {
+    /// `And`/`Or` whose value is not an array.
+    #[error("{0} must be an array of conditions")]
+    NotAList(&'static str),
+    /// `And`/`Or` holding something else than a condition object.
+    #[error("{0} holds a non-object")]
+    NotAnObject(&'static str),
+    /// `Not` whose value is not one condition.
+    #[error("Not must hold one condition")]
+    NotOne,
+    /// `Condition` whose value is not a string.
+    #[error("Condition must be a JSONata string")]
+    NotJsonata,
+    /// A rule without `Variable`, `And`, `Or`, `Not` or `Condition`: the fields it has.
+    #[error("a choice rule needs Variable, And, Or, Not or Condition (it has {0:?})")]
+    NoCondition(Vec<String>),
+    /// `Variable` that is not a string.
+    #[error("Variable must be a string")]
+    VariableNotText,
+    /// A rule on `variable` with no comparison or more than one: those it has.
+    #[error("a choice rule on {variable} needs exactly one comparison, it has {found:?}")]
+    Comparisons {
+        /// The rule's variable.
+        variable: String,
+        /// Its other fields.
+        found: Vec<String>,
+    },
+    /// A `...Path` comparison whose operand is not a string.
+    #[error("{0} must be a path string")]
+    PathNotText(String),
+    /// An `Is...` test whose operand is not a boolean.
+    #[error("{0} must be true or false")]
+    NotABoolean(String),
+    /// A field that is no comparison operator.
+    #[error("{0} is not a comparison operator")]
+    UnknownOperator(String),
+    /// A field beside `And`, `Or`, `Not` or `Condition`, which stand alone.
+    #[error("unexpected field {field} next to {next_to}")]
+    UnexpectedField {
+        /// The field.
+        field: String,
+        /// What it stands beside.
+        next_to: String,
+    },
 }

@@ -275,8 +275,20 @@ impl From<ContextPath> for Input {
     }
 }
 
+/// Why a text is refused as a path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    /// Not a reference path (it does not start with `$`).
+    #[error("{0:?} is not a path: a path starts with $ ($.id, $$.Execution.Id, $variable); a literal is a value")]
+    NotAPath(String),
+    /// A path that reads what no JSONata expression of the same form reads (a filter, a
+    /// wildcard, a deep scan).
+    #[error("the path {0} has no JSONata translation (only .field, ['field'] and [index] do); write a JSONata expression")]
+    Untranslatable(String),
+}
+
 /// Checks that `p` is a reference path: `$`, `$.x...`, `$[...]`, `$$...` or a variable.
-pub fn check_path(p: &str) -> Result<(), String> {
+pub fn check_path(p: &str) -> Result<(), PathError> {
     let mut chars = p.chars();
     let ok = match (chars.next(), chars.next()) {
         (Some('$'), None) => true,
@@ -286,16 +298,14 @@ pub fn check_path(p: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "{p:?} is not a path: a path starts with $ ($.id, $$.Execution.Id, $variable); a literal is a value"
-        ))
+        Err(PathError::NotAPath(p.to_string()))
     }
 }
 
 /// The JSONata expression reading what the JSONPath reference path `p` reads: `$` is
 /// `$states.input`, `$$` is `$states.context`, a variable stays a variable. Paths with
 /// filters, wildcards or deep scans have no such translation and are an error.
-pub fn jsonata_of_path(p: &str) -> Result<String, String> {
+pub fn jsonata_of_path(p: &str) -> Result<String, PathError> {
     let (mut out, rest) = if let Some(rest) = p.strip_prefix("$$") {
         ("$states.context".to_string(), rest)
     } else if p == "$" || p.starts_with("$.") || p.starts_with("$[") {
@@ -305,11 +315,9 @@ pub fn jsonata_of_path(p: &str) -> Result<String, String> {
         let end = variable.find(['.', '[']).map_or(p.len(), |i| i + 1);
         (p[..end].to_string(), &p[end..])
     } else {
-        return Err(format!("{p:?} is not a path"));
+        return Err(PathError::NotAPath(p.to_string()));
     };
-    let untranslatable = || {
-        format!("the path {p} has no JSONata translation (only .field, ['field'] and [index] do); write a JSONata expression")
-    };
+    let untranslatable = || PathError::Untranslatable(p.to_string());
     let mut chars = rest.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match c {

@@ -20,7 +20,7 @@ pub use chain::{
     Closed, Continues, HasArguments, HasParameters, HasResultPath, HasResultSelector, IsOpen, Kind,
     Link, Open, Retries, Shapes, Step,
 };
-pub use condition::{Comparison, Condition, IsTest, Operand};
+pub use condition::{Comparison, Condition, ConditionError, IsTest, Operand};
 pub use input::Input;
 pub use intrinsics::{jsonata, Arg, ContextPath, Intrinsic, Payload, States};
 pub use model::*;

@@ -238,7 +238,7 @@ fn parse_rules(f: &mut Fields<'_>) -> Result<Vec<ChoiceRule>> {
                 return err(&here, "expected an object");
             };
             let condition = Condition::from_json(map, &["Next", "Comment", "Assign", "Output"])
-                .or_else(|m| err(&here, m))?;
+                .or_else(|e| err(&here, e.to_string()))?;
             let next = match map.get("Next") {
                 Some(Json::String(n)) => n.clone(),
                 _ => return err(&here, "a choice rule needs Next"),
