@@ -156,8 +156,9 @@ fn a_deploy_to_an_endpoint_that_never_answers_ends_naming_it_without_its_passwor
     assert_eq!(snapshot(dir.path()), before, "nothing written");
 }
 
-/// Defect: a diff against such an endpoint hung forever (diff has no --timeout: each call's
-/// read timeout and bounded retries end it).
+/// Defect: a diff against such an endpoint hung forever, printing nothing. Each call's read
+/// timeout and bounded retries end it; `--timeout 1` ends it in a minute; it says first where
+/// it is comparing, on stderr (stdout keeps only the differences).
 #[test]
 fn a_diff_against_an_endpoint_that_never_answers_ends_naming_it() {
     let port = silent_endpoint();
@@ -165,12 +166,28 @@ fn a_diff_against_an_endpoint_that_never_answers_ends_naming_it() {
     let app = assembly(dir.path());
     let before = snapshot(dir.path());
     let app_arg = app.to_string_lossy().to_string();
+    let started = std::time::Instant::now();
     let run = toolkit(
         dir.path(),
         &format!("http://127.0.0.1:{port}"),
-        &["diff", "--app", &app_arg],
+        &["diff", "--app", &app_arg, "--timeout", "1"],
     );
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    // the deadline, not the calls' own bounds (about 90 s), ended it
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(85),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        run.stderr
+            .contains("comparing Hostile with the stacks deployed to ")
+            && run
+                .stderr
+                .contains(&format!(" at http://127.0.0.1:{port}\n")),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr.contains(&format!(
             "DescribeStacks: no answer from http://127.0.0.1:{port}"

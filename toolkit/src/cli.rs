@@ -56,7 +56,8 @@ pub struct AppArgs {
     pub output: PathBuf,
 }
 
-/// `--timeout MINUTES`: the most one stack's operation is waited for.
+/// `--timeout MINUTES`: the most one stack's operation (for diff: one call with its retries)
+/// is waited for.
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct TimeoutArg {
     /// Stop waiting for one stack's operation after this many minutes (CloudFormation goes on;
@@ -145,6 +146,9 @@ pub struct DiffArgs {
     /// Exit with 1 when a stack differs.
     #[arg(long)]
     pub fail: bool,
+
+    #[command(flatten)]
+    pub timeout: TimeoutArg,
 }
 
 #[derive(Debug, clap::Args)]

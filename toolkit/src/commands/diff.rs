@@ -19,6 +19,19 @@ pub fn run(conn: &Connection, args: &DiffArgs) -> Result<bool, ToolkitError> {
     let ui = Ui::detect();
     let differs = run_async(&in_flight, "diff", async {
         let aws = conn.connect().await?;
+        // on stderr, so the differences stay alone on stdout: what a wait is for
+        eprintln!(
+            "{}",
+            crate::ui::safe(&format!(
+                "comparing {} with the stacks deployed to {}{}",
+                names.join(", "),
+                aws.region,
+                aws.endpoint
+                    .as_deref()
+                    .map(|e| format!(" at {}", crate::ui::mask_urls(e)))
+                    .unwrap_or_default(),
+            ))
+        );
         let mut differs = false;
         for name in &names {
             let Some(stack) = assembly.stack(name) else {

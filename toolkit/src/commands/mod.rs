@@ -97,6 +97,7 @@ pub fn run(cli: Cli) -> Result<(), ToolkitError> {
         Command::Deploy(a) => Some(a.timeout.duration()),
         Command::Destroy(a) => Some(a.timeout.duration()),
         Command::Bootstrap(a) => Some(a.timeout.duration()),
+        Command::Diff(a) => Some(a.timeout.duration()),
         _ => None,
     };
     let conn = context::Connection {
