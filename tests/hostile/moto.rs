@@ -338,6 +338,75 @@ fn a_failed_update_rolls_back_and_the_deployed_definition_stays() {
     assert_eq!(deployed["States"]["A"]["Result"], 1, "{deployed}");
 }
 
+/// Step Functions' API refuses an invalid definition too (UpdateStateMachine and
+/// CreateStateMachine API references: InvalidDefinition, HTTP 400), and the machine keeps the
+/// one it had; moto stored whatever the hotswap sent. A valid update still goes through.
+#[test]
+fn the_api_refuses_an_invalid_definition_as_step_functions_does() {
+    let moto = Moto::start();
+    let rt = runtime();
+    let config = rt.block_on(common::moto::sdk_config(&moto.endpoint));
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
+    let sfn = aws_sdk_sfn::Client::new(&config);
+    let stack = unique("api-update");
+    let good = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 1, "End": true}}});
+    let out = rt.block_on(deploy(
+        &cfn,
+        &stack,
+        &machine(good, json!({})),
+        ChangeSetType::Create,
+    ));
+    assert_eq!(out.status, "CREATE_COMPLETE", "{:?}", out.events);
+    let arn = rt.block_on(common::moto::physical_id(
+        &cfn,
+        &stack,
+        "AWS::StepFunctions::StateMachine",
+    ));
+    let bad = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}});
+    let refused = rt
+        .block_on(
+            sfn.update_state_machine()
+                .state_machine_arn(&arn)
+                .definition(bad.to_string())
+                .send(),
+        )
+        .map(|_| ())
+        .map_err(aws_sdk_sfn::error::DisplayErrorContext);
+    let error = format!("{:?}", refused.err());
+    assert!(
+        error.contains("InvalidDefinition")
+            && error.contains("Invalid State Machine Definition: '"),
+        "{error}"
+    );
+    let deployed = rt.block_on(definition_of(&moto.endpoint, &cfn, &stack));
+    assert_eq!(deployed["States"]["A"]["Result"], 1, "{deployed}");
+
+    let changed =
+        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 2, "End": true}}});
+    rt.block_on(
+        sfn.update_state_machine()
+            .state_machine_arn(&arn)
+            .definition(changed.to_string())
+            .send(),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let deployed = rt.block_on(definition_of(&moto.endpoint, &cfn, &stack));
+    assert_eq!(deployed["States"]["A"]["Result"], 2, "{deployed}");
+
+    let created = rt.block_on(
+        sfn.create_state_machine()
+            .name(unique("api-create"))
+            .role_arn("arn:aws:iam::123456789012:role/r")
+            .definition(bad.to_string())
+            .send(),
+    );
+    let error = format!(
+        "{:?}",
+        created.err().map(aws_sdk_sfn::error::DisplayErrorContext)
+    );
+    assert!(error.contains("InvalidDefinition"), "{error}");
+}
+
 /// API Gateway fails a deployment of an API whose method has no integration ("No integration
 /// defined for method"); moto used to invent a MOCK integration. A MOCK integration needs no
 /// method or URI, every other type needs its HTTP method.

@@ -52,7 +52,9 @@ moto's stand-in answer.
    resource with `Invalid State Machine Definition: '...'`; moto's parser refuses parts of
    the language it predates (ItemBatcher, ...). Patch: our own parser and validator (the
    `asl-check` example, constructs' ASL parser) check every definition; one they refuse fails
-   the resource in those words, a Task Resource that is not an ARN (a `${Key}` left
+   the resource in those words (and a CreateStateMachine or UpdateStateMachine call, the
+   hotswap's path, fails with InvalidDefinition and that message, as the API does), a Task
+   Resource that is not an ARN (a `${Key}` left
    unreplaced) as "SCHEMA_VALIDATION_FAILED: Value is not a valid resource ARN at
    /States/<name>/Resource" (Step Functions' answer, recorded in
    aws/aws-sam-cli-app-templates#185). A definition ours accepts and moto's refuses is stored

@@ -29,6 +29,9 @@ import subprocess
 from moto.cloudformation import parsing
 from moto.stepfunctions import models as sfn_models
 
+from moto.stepfunctions import responses as sfn_responses
+from moto.stepfunctions.exceptions import AWSError
+
 from .failures import Refused
 
 _TYPE = "AWS::StepFunctions::StateMachine"
@@ -149,7 +152,22 @@ def checker():
 
 
 def validate(text, express):
-    """Step Functions' validation of a definition, done by our own parser and validator."""
+    """Step Functions' validation of a definition, done by our own parser and validator; a
+    refusal is CloudFormation's reason (the SDK exception's text, service and code appended)."""
+    found = findings(text, express)
+    if found:
+        raise Refused(
+            _invalid(found) + " (Service: AWSStepFunctions; Status Code: 400; Error Code: InvalidDefinition)"
+        )
+
+
+def _invalid(found):
+    """Step Functions' message of an invalid definition."""
+    return "Invalid State Machine Definition: '" + ", ".join(found) + "'"
+
+
+def findings(text, express):
+    """What our parser and validator find wrong with a definition (none: it is valid)."""
     path = checker()
     if not os.path.isfile(path):
         raise Refused(
@@ -167,18 +185,13 @@ def validate(text, express):
     except (OSError, subprocess.TimeoutExpired) as error:
         raise Refused(f"the harness's ASL check {path} failed to run: {error}") from error
     if run.returncode == 0:
-        return
+        return []
     if run.returncode != 1:
         raise Refused(
             f"the harness's ASL check {path} failed (exit {run.returncode}): "
             + run.stderr.decode("utf-8", errors="replace").strip()
         )
-    found = [line for line in run.stdout.decode("utf-8", errors="replace").splitlines() if line.strip()]
-    raise Refused(
-        "Invalid State Machine Definition: '"
-        + ", ".join(found)
-        + "' (Service: AWSStepFunctions; Status Code: 400; Error Code: InvalidDefinition)"
-    )
+    return [line for line in run.stdout.decode("utf-8", errors="replace").splitlines() if line.strip()]
 
 
 def _backend(account_id, region_name):
@@ -242,3 +255,51 @@ def _delete_state_machine(cls, resource_name, cloudformation_json, account_id, r
 sfn_models.StateMachine.create_from_cloudformation_json = _create_state_machine
 sfn_models.StateMachine.update_from_cloudformation_json = _update_state_machine
 sfn_models.StateMachine.delete_from_cloudformation_json = _delete_state_machine
+
+
+class InvalidDefinition(AWSError):
+    """CreateStateMachine's and UpdateStateMachine's error for a definition Step Functions
+    refuses (their API references: InvalidDefinition, "The provided Amazon States Language
+    definition is invalid", HTTP 400)."""
+
+    TYPE = "InvalidDefinition"
+    STATUS = 400
+
+
+def _checked(call, express):
+    """The API action `call`, its request's definition validated first (moto stored any)."""
+
+    @functools.wraps(call)
+    def checked(self):
+        definition = self._get_param("definition")
+        if definition is not None:
+            try:
+                found = findings(str(definition), express(self))
+            except Refused as error:
+                # the check itself could not run: the call fails, it does not pass unchecked
+                raise AWSError(str(error), "ServiceUnavailable", 503) from error
+            if found:
+                raise InvalidDefinition(_invalid(found))
+        return call(self)
+
+    return checked
+
+
+def _express_of_update(self):
+    arn = self._get_param("stateMachineArn")
+    try:
+        return self.stepfunction_backend.describe_state_machine(arn).type == "EXPRESS"
+    except Exception:
+        # an unknown machine: moto's own call answers StateMachineDoesNotExist
+        return False
+
+
+# patch 4 for the API: a definition sent by CreateStateMachine or UpdateStateMachine (the
+# hotswap's path) is validated as CloudFormation's are
+sfn_responses.StepFunctionResponse.create_state_machine = _checked(
+    sfn_responses.StepFunctionResponse.create_state_machine,
+    lambda self: self._get_param("type") == "EXPRESS",
+)
+sfn_responses.StepFunctionResponse.update_state_machine = _checked(
+    sfn_responses.StepFunctionResponse.update_state_machine, _express_of_update
+)
