@@ -227,3 +227,27 @@ fn a_missing_tool_fails_with_the_command_that_installs_it() {
     );
     assert!(wrong.contains("pip install cfn-lint=="), "{wrong}");
 }
+
+/// The registry schemas synth checks against are exactly what `scripts/generate-registry`
+/// writes from the cfn-lint that scripts/test pins: a bump of cfn-lint without regenerating
+/// (or a hand edit of the generated file) fails here.
+#[test]
+fn the_registry_schemas_are_what_the_pinned_cfn_lint_gives() {
+    let python = common::root().join(".venv/bin/python");
+    assert!(
+        python.is_file(),
+        "{} is missing: run scripts/test, or: python3 -m venv .venv && .venv/bin/pip install cfn-lint==1.58.0",
+        python.display()
+    );
+    let out = Command::new(&python)
+        .arg(common::root().join("scripts/generate-registry"))
+        .arg("--check")
+        .output()
+        .unwrap_or_else(|e| panic!("{} cannot run: {e}", python.display()));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

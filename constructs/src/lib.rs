@@ -30,6 +30,7 @@ pub mod events;
 pub mod iam;
 pub mod lambda;
 pub mod logs;
+pub mod registry;
 pub mod s3;
 pub mod scheduler;
 pub mod sns;

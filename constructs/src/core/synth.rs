@@ -342,6 +342,19 @@ fn assign_logical_ids<'a>(
     all
 }
 
+/// Whether `earlier` (a construct's own check) already reports what the registry schema
+/// check found in `found`: the same construct path, and the same property or one holding it
+/// (`Tags` holds `Tags[0].Key`).
+fn said_first(earlier: &Problem, found: &Problem) -> bool {
+    earlier.path == found.path
+        && match (&earlier.property, &found.property) {
+            (Some(e), Some(f)) => {
+                f == e || f.starts_with(&format!("{e}.")) || f.starts_with(&format!("{e}["))
+            }
+            _ => false,
+        }
+}
+
 /// Synthesizes every stack of `app`; problems go to `problems`.
 pub(crate) fn synthesize(
     app: &App,
@@ -353,6 +366,8 @@ pub(crate) fn synthesize(
     problems.extend(super::deferred::missing_properties(app));
     let mut exports: IndexMap<String, IndexMap<String, Export>> = IndexMap::new();
     let mut out: IndexMap<String, SynthesizedStack> = IndexMap::new();
+    // what the registry schemas find: reported unless a construct's own check said it first
+    let mut schema_problems: Vec<Problem> = Vec::new();
 
     for stack in app.stacks.values() {
         let mut resolver = Resolver {
@@ -437,6 +452,31 @@ pub(crate) fn synthesize(
             .iter()
             .map(|(path, id)| (id.clone(), path.clone()))
             .collect();
+        // every resource against its type's registry schema, as CloudFormation validates it
+        for (path, resource) in &stack.resources {
+            let Some(id) = stack_ids.get(path) else {
+                continue;
+            };
+            let Some(rendered) = resources.get(id) else {
+                continue;
+            };
+            let properties = rendered.get("Properties").unwrap_or(&Json::Null);
+            let Some(found) =
+                crate::registry::check(&resource.type_name, properties, resource.required)
+            else {
+                continue;
+            };
+            for v in found {
+                let mut problem = Problem::new(path, v.message);
+                if !v.property.is_empty() {
+                    problem = problem.property(v.property);
+                }
+                if let Some(help) = v.help {
+                    problem = problem.help(help);
+                }
+                schema_problems.push(problem);
+            }
+        }
         let helps: HashMap<String, &super::resource::CycleHelp> = stack
             .resources
             .iter()
@@ -614,6 +654,12 @@ pub(crate) fn synthesize(
                 message: "the stack has no resources; CloudFormation refuses an empty template"
                     .into(),
             });
+        }
+    }
+
+    for p in schema_problems {
+        if !problems.iter().any(|q| said_first(q, &p)) {
+            problems.push(p);
         }
     }
 

@@ -1,0 +1,234 @@
+//! Every resource is checked against its type's CloudFormation registry schema at synth, as
+//! CloudFormation validates it before creating anything ("Properties validation failed for
+//! resource ... with message: #: extraneous key [EnableKeyRotaton] is not permitted"). Each
+//! constraint kind, from a small app that writes a resource through the raw escape hatch; the
+//! bounds in the expectations are the schema's (cfn-lint 1.58.0's bundled registry schemas).
+
+use constructs::{App, CfnResource, Stack};
+use serde_json::{json, Value as Json};
+
+/// The problems of an app of one stack holding one resource of `type_name` with
+/// `properties`, each as `path [property]: message (help)`; empty when synth passes.
+fn problems(type_name: &str, properties: Json) -> Vec<String> {
+    let mut s = Stack::new("S");
+    s.add_resource("R", CfnResource::custom(type_name, properties));
+    let mut app = App::new(".");
+    app.add_stack(s);
+    match app.synth() {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .problems()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{p}{}",
+                    p.help
+                        .as_ref()
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_misspelled_property_names_the_one_meant() {
+    assert_eq!(
+        problems("AWS::KMS::Key", json!({"EnableKeyRotaton": true})),
+        ["S/R [EnableKeyRotaton]: EnableKeyRotaton is not a property of this type (did you mean EnableKeyRotation?)"]
+    );
+    // nested: a Tag's key misspelled
+    assert_eq!(
+        problems(
+            "AWS::SQS::Queue",
+            json!({"Tags": [{"Key": "team", "Valeu": "x"}]})
+        ),
+        [
+            "S/R [Tags[0].Value]: Value is required and missing",
+            "S/R [Tags[0].Valeu]: Valeu is not a property of this type (did you mean Value?)"
+        ]
+    );
+}
+
+#[test]
+fn a_value_out_of_each_constraint_kind_is_a_problem_naming_its_property() {
+    // range: 7 to 30 days
+    assert_eq!(
+        problems("AWS::KMS::Key", json!({"PendingWindowInDays": 3})),
+        ["S/R [PendingWindowInDays]: 3 is less than the minimum, 7"]
+    );
+    // enum, with the closest value
+    assert_eq!(
+        problems("AWS::KMS::Key", json!({"KeySpec": "SYMETRIC_DEFAULT"})),
+        ["S/R [KeySpec]: \"SYMETRIC_DEFAULT\" is not one of the values CloudFormation accepts: SYMMETRIC_DEFAULT, RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1, HMAC_224, HMAC_256, HMAC_384, HMAC_512, ... (17 values) (did you mean SYMMETRIC_DEFAULT?)"]
+    );
+    // a number enum (a log group's retention)
+    assert_eq!(
+        problems("AWS::Logs::LogGroup", json!({"RetentionInDays": 2})),
+        ["S/R [RetentionInDays]: 2 is not one of the values CloudFormation accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ... (22 values)"]
+    );
+    // type
+    assert_eq!(
+        problems("AWS::KMS::Key", json!({"EnableKeyRotation": "yes"})),
+        ["S/R [EnableKeyRotation]: must be a boolean, not a string"]
+    );
+    // pattern and length
+    assert_eq!(
+        problems(
+            "AWS::KMS::Alias",
+            json!({"AliasName": "orders", "TargetKeyId": "k"})
+        ),
+        ["S/R [AliasName]: \"orders\" does not match the pattern ^(alias/)[a-zA-Z0-9:/_-]+$"]
+    );
+    assert_eq!(
+        problems(
+            "AWS::KMS::Alias",
+            json!({"AliasName": format!("alias/{}", "a".repeat(251)), "TargetKeyId": "k"})
+        ),
+        ["S/R [AliasName]: a value of 257 characters is longer than the most, 256"]
+    );
+    // required
+    assert_eq!(
+        problems("AWS::KMS::Alias", json!({"AliasName": "alias/orders"})),
+        ["S/R [TargetKeyId]: TargetKeyId is required and missing"]
+    );
+    // item count: a private CA's permission grants 1 to 3 actions
+    let permission = |actions: Json| {
+        problems(
+            "AWS::ACMPCA::Permission",
+            json!({
+                "Actions": actions,
+                "CertificateAuthorityArn": "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/x",
+                "Principal": "acm.amazonaws.com"
+            }),
+        )
+    };
+    assert_eq!(
+        permission(json!([
+            "GetCertificate",
+            "IssueCertificate",
+            "ListPermissions",
+            "GetCertificate"
+        ])),
+        ["S/R [Actions]: has 4 items; the most is 3"]
+    );
+    assert_eq!(
+        permission(json!([])),
+        ["S/R [Actions]: has 0 items; the least is 1"]
+    );
+    // tags in the type's own shape: a parameter's are a map, not a list of Key/Value
+    assert_eq!(
+        problems(
+            "AWS::SSM::Parameter",
+            json!({"Type": "String", "Value": "v", "Tags": [{"Key": "k", "Value": "v"}]})
+        ),
+        ["S/R [Tags]: must be an object, not a list"]
+    );
+    assert!(problems(
+        "AWS::SSM::Parameter",
+        json!({"Type": "String", "Value": "v", "Tags": {"team": "orders"}})
+    )
+    .is_empty());
+    // oneOf: a stack set's template, by URL or by body, not both and not neither
+    let set = json!({"StackSetName": "s", "PermissionModel": "SELF_MANAGED"});
+    let mut both = set.clone();
+    both["TemplateURL"] = json!("https://example.com/t.json");
+    both["TemplateBody"] = json!("{}");
+    assert_eq!(
+        problems("AWS::CloudFormation::StackSet", both),
+        ["S/R: must set only one of: TemplateURL; TemplateBody"]
+    );
+    assert_eq!(
+        problems("AWS::CloudFormation::StackSet", set),
+        ["S/R: must set one of: TemplateURL; TemplateBody"]
+    );
+    // anyOf: an image builder from an image's name or its ARN
+    assert_eq!(
+        problems(
+            "AWS::AppStream::ImageBuilder",
+            json!({"Name": "b", "InstanceType": "stream.standard.small"})
+        ),
+        ["S/R: must set any of: ImageName; ImageArn"]
+    );
+    // dependencies: a scaling policy's resource id needs its dimension and namespace
+    let found = problems(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        json!({"PolicyName": "p", "PolicyType": "TargetTrackingScaling", "ResourceId": "table/t"}),
+    );
+    assert!(
+        found.contains(
+            &"S/R [ScalableDimension]: ScalableDimension is required when ResourceId is set"
+                .to_string()
+        ) && found.contains(
+            &"S/R [ServiceNamespace]: ServiceNamespace is required when ResourceId is set"
+                .to_string()
+        ),
+        "{found:?}"
+    );
+    // read-only
+    assert_eq!(
+        problems("AWS::KMS::Key", json!({"Arn": "arn:aws:kms:eu-west-1:123456789012:key/x"})),
+        ["S/R [Arn]: Arn is read-only: CloudFormation sets it, a template cannot (remove Arn; read it with Fn::GetAtt)"]
+    );
+}
+
+#[test]
+fn what_is_known_only_at_deploy_and_what_cloudformation_converts_pass() {
+    // intrinsics, anywhere
+    assert!(problems(
+        "AWS::KMS::Key",
+        json!({"PendingWindowInDays": {"Ref": "Days"}, "Tags": {"Fn::If": ["C", [], {"Ref": "AWS::NoValue"}]}})
+    )
+    .is_empty());
+    // CloudFormation takes "7" for an integer and 7 for a string
+    assert!(problems(
+        "AWS::KMS::Key",
+        json!({"PendingWindowInDays": "7", "Description": 7})
+    )
+    .is_empty());
+    // a type the registry does not have is not judged
+    assert!(problems("Custom::Anything", json!({"Whatever": 1})).is_empty());
+}
+
+#[test]
+fn a_construct_s_own_check_is_reported_once() {
+    // the queue's own check and the schema's both refuse 901 s; the construct's message stays
+    let mut s = Stack::new("S");
+    constructs::sqs::Queue::new(
+        &mut s,
+        "Q",
+        constructs::sqs::QueueProps::new().delay_seconds(901),
+    );
+    let mut app = App::new(".");
+    app.add_stack(s);
+    let all: Vec<String> = app
+        .synth()
+        .err()
+        .map(|e| e.problems().iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert!(
+        all[0].starts_with("S/Q/Resource [DelaySeconds]: "),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn an_override_is_checked_like_any_property() {
+    let mut s = Stack::new("S");
+    let q = constructs::sqs::Queue::new(&mut s, "Q", constructs::sqs::QueueProps::new());
+    let r = q.resource().clone();
+    s.add_property_override(&r, "ReceiveMessageWaitTimeSeconds", 21);
+    let mut app = App::new(".");
+    app.add_stack(s);
+    let all: Vec<String> = app
+        .synth()
+        .err()
+        .map(|e| e.problems().iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        all,
+        ["S/Q/Resource [ReceiveMessageWaitTimeSeconds]: 21 is more than the maximum, 20"]
+    );
+}
