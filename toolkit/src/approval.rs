@@ -47,21 +47,76 @@ pub struct ResourceChange {
     pub replacement: Option<Replacement>,
 }
 
-/// Resources whose replacement or removal loses data.
+/// Resources that hold data (items, objects, messages, log events, keys, secrets, users):
+/// replacing or removing one loses it unless CloudFormation keeps or snapshots the old one.
 const STATEFUL: &[&str] = &[
-    "AWS::DynamoDB::Table",
-    "AWS::DynamoDB::GlobalTable",
-    "AWS::S3::Bucket",
-    "AWS::Logs::LogGroup",
-    "AWS::RDS::DBInstance",
-    "AWS::RDS::DBCluster",
-    "AWS::EFS::FileSystem",
-    "AWS::Kinesis::Stream",
-    "AWS::SQS::Queue",
-    "AWS::KMS::Key",
+    "AWS::Backup::BackupVault",
     "AWS::Cognito::UserPool",
+    "AWS::DocDB::DBCluster",
+    "AWS::DynamoDB::GlobalTable",
+    "AWS::DynamoDB::Table",
+    "AWS::EC2::Volume",
+    "AWS::ECR::Repository",
+    "AWS::EFS::FileSystem",
     "AWS::ElastiCache::ReplicationGroup",
+    "AWS::Elasticsearch::Domain",
+    "AWS::Kinesis::Stream",
+    "AWS::KMS::Key",
+    "AWS::Logs::LogGroup",
+    "AWS::Neptune::DBCluster",
+    "AWS::OpenSearchService::Domain",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
+    "AWS::S3::Bucket",
+    "AWS::SecretsManager::Secret",
+    "AWS::SQS::Queue",
+    "AWS::SSM::Parameter",
+    "AWS::Timestream::Table",
 ];
+
+/// Whether resources of `type_name` hold data.
+pub fn is_stateful(type_name: &str) -> bool {
+    STATEFUL.contains(&type_name)
+}
+
+/// What CloudFormation does with the old resource when it deletes it: the policy given
+/// (`DeletionPolicy` on removal, `UpdateReplacePolicy` on replacement), else its default:
+/// `Snapshot` for an `AWS::RDS::DBCluster`, and an `AWS::RDS::DBInstance` outside a cluster;
+/// `Delete` for everything else (the DeletionPolicy attribute's page, "DeletionPolicy
+/// options").
+fn keeps_data(resource: &Value, policy_key: &str) -> bool {
+    let given = resource.get(policy_key).and_then(Value::as_str);
+    let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
+    let policy = given.unwrap_or_else(|| {
+        let in_cluster = resource
+            .get("Properties")
+            .and_then(|p| p.get("DBClusterIdentifier"))
+            .is_some();
+        match kind {
+            "AWS::RDS::DBCluster" => "Snapshot",
+            "AWS::RDS::DBInstance" if !in_cluster => "Snapshot",
+            _ => "Delete",
+        }
+    });
+    matches!(policy, "Retain" | "RetainExceptOnCreate" | "Snapshot")
+}
+
+/// Why removing `old` (a deployed resource) loses its data, if it does.
+pub fn loss_on_removal(old: &Value) -> Option<String> {
+    let kind = old.get("Type").and_then(Value::as_str)?;
+    (is_stateful(kind) && !keeps_data(old, "DeletionPolicy")).then(|| {
+        "removed, and its DeletionPolicy is not Retain or Snapshot: its data is deleted".to_string()
+    })
+}
+
+/// Why replacing a resource (`new` its template entry, whose `UpdateReplacePolicy` decides
+/// the old one's fate) loses its data, if it does.
+pub fn loss_on_replacement(new: &Value) -> Option<String> {
+    let kind = new.get("Type").and_then(Value::as_str)?;
+    (is_stateful(kind) && !keeps_data(new, "UpdateReplacePolicy")).then(|| {
+        "replaced, and its UpdateReplacePolicy is not Retain or Snapshot: the old one is deleted with its data".to_string()
+    })
+}
 
 /// Every permission a template grants, as (resource, canonical JSON) pairs: the statements
 /// of policies, trust policies and resource policies, managed policy attachments, and
@@ -138,25 +193,38 @@ pub fn iam_broadening(old: &Value, new: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The stateful resources a change set would replace or remove.
-pub fn stateful_losses(changes: &[ResourceChange]) -> Vec<String> {
+/// The stateful resources a change set would replace or remove with their data: the change
+/// set says what is replaced or removed, the templates what CloudFormation keeps (a resource
+/// whose policy is Retain or Snapshot loses nothing).
+pub fn stateful_losses(changes: &[ResourceChange], old: &Value, new: &Value) -> Vec<String> {
+    let entry =
+        |template: &Value, id: &str| template.get("Resources").and_then(|r| r.get(id)).cloned();
     changes
         .iter()
-        .filter(|c| STATEFUL.contains(&c.resource_type.as_str()))
-        .filter_map(|c| match (c.action, c.replacement) {
-            (Action::Remove, _) => Some(format!(
-                "{} ({}) would be removed",
+        .filter(|c| is_stateful(&c.resource_type))
+        .filter_map(|c| {
+            let (verb, why) = match (c.action, c.replacement) {
+                (Action::Remove, _) => {
+                    let old_r = entry(old, &c.logical_id)
+                        .unwrap_or_else(|| serde_json::json!({"Type": c.resource_type}));
+                    ("would be", loss_on_removal(&old_r)?)
+                }
+                (Action::Modify, Some(r @ (Replacement::True | Replacement::Conditional))) => {
+                    let new_r = entry(new, &c.logical_id)
+                        .unwrap_or_else(|| serde_json::json!({"Type": c.resource_type}));
+                    let verb = if r == Replacement::True {
+                        "would be"
+                    } else {
+                        "may be"
+                    };
+                    (verb, loss_on_replacement(&new_r)?)
+                }
+                _ => return None,
+            };
+            Some(format!(
+                "{} ({}) {verb} {why}",
                 c.logical_id, c.resource_type
-            )),
-            (Action::Modify, Some(Replacement::True)) => Some(format!(
-                "{} ({}) would be replaced",
-                c.logical_id, c.resource_type
-            )),
-            (Action::Modify, Some(Replacement::Conditional)) => Some(format!(
-                "{} ({}) may be replaced",
-                c.logical_id, c.resource_type
-            )),
-            _ => None,
+            ))
         })
         .collect()
 }
@@ -183,7 +251,7 @@ pub fn reason(
     if !broadening.is_empty() {
         reasons.push(format!("IAM broadens:\n  {}", broadening.join("\n  ")));
     }
-    let losses = stateful_losses(changes);
+    let losses = stateful_losses(changes, old, new);
     if !losses.is_empty() {
         reasons.push(format!("data could be lost:\n  {}", losses.join("\n  ")));
     }
@@ -261,14 +329,29 @@ mod tests {
             ),
             change(Action::Remove, "Fn", "AWS::Lambda::Function", None),
         ];
+        let none = json!({});
         assert_eq!(
-            stateful_losses(&changes),
+            stateful_losses(&changes, &none, &none),
             [
-                "Table (AWS::DynamoDB::Table) would be replaced",
-                "Bucket (AWS::S3::Bucket) would be removed",
-                "Logs (AWS::Logs::LogGroup) may be replaced"
+                "Table (AWS::DynamoDB::Table) would be replaced, and its UpdateReplacePolicy is not Retain or Snapshot: the old one is deleted with its data",
+                "Bucket (AWS::S3::Bucket) would be removed, and its DeletionPolicy is not Retain or Snapshot: its data is deleted",
+                "Logs (AWS::Logs::LogGroup) may be replaced, and its UpdateReplacePolicy is not Retain or Snapshot: the old one is deleted with its data"
             ]
         );
+        // what CloudFormation keeps loses nothing: a retained bucket removed, a table whose
+        // old copy is retained on replacement, a log group snapshotted... and an RDS cluster
+        // without a policy (its default is Snapshot)
+        let old = json!({"Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
+            "Db": {"Type": "AWS::RDS::DBCluster"}
+        }});
+        let new = json!({"Resources": {
+            "Table": {"Type": "AWS::DynamoDB::Table", "UpdateReplacePolicy": "Retain"},
+            "Logs": {"Type": "AWS::Logs::LogGroup", "UpdateReplacePolicy": "Snapshot"}
+        }});
+        let mut kept = changes.to_vec();
+        kept.push(change(Action::Remove, "Db", "AWS::RDS::DBCluster", None));
+        assert!(stateful_losses(&kept, &old, &new).is_empty());
     }
 
     #[test]

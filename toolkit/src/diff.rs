@@ -1,7 +1,10 @@
 //! `diff`: our template against the deployed one, per resource. A changed resource is shown as
 //! a line diff of its pretty JSON, with a state machine's `DefinitionString` opened up into its
 //! ASL first (so a changed state shows as that state's lines, not as one long string); IAM
-//! grants added or removed are called out on their own.
+//! grants added or removed are called out on their own. Without a change set, a change that
+//! replaces a resource is known from its type's registry schema (a create-only property
+//! changed, or the type), and a replacement or removal that deletes a stateful resource's data
+//! (its policy not Retain or Snapshot) is called out as data loss.
 
 use console::Style;
 use serde_json::{Map, Value as Json};
@@ -9,7 +12,7 @@ use similar::{ChangeTag, TextDiff};
 
 use constructs::core::assembly::to_json_text;
 
-use super::approval::iam_broadening;
+use super::approval::{iam_broadening, loss_on_removal, loss_on_replacement};
 use crate::template::TemplateView;
 use crate::ui::clean_line;
 
@@ -50,6 +53,11 @@ pub struct ResourceDiff {
     pub resource_type: String,
     pub kind: Kind,
     pub lines: Vec<Line>,
+    /// What makes CloudFormation replace it (create-only properties changed, or `Type`);
+    /// empty when it is updated in place (or not changed).
+    pub replaced_by: Vec<String>,
+    /// Why the change deletes its data, for a stateful resource replaced or removed.
+    pub data_loss: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,14 +119,33 @@ pub fn diff_templates(old: Option<&Json>, new: &Json) -> StackDiff {
                 resource_type: r.kind().to_string(),
                 kind: Kind::Added,
                 lines: Vec::new(),
+                replaced_by: Vec::new(),
+                data_loss: None,
             }),
             Some(old_r) if old_r.json() != r.json() => {
                 let lines = line_diff(&readable(old_r.json()), &readable(r.json()), 3);
+                let null = Json::Null;
+                let replaced_by = if old_r.kind() != r.kind() {
+                    vec!["Type".to_string()]
+                } else {
+                    constructs::registry::replacing_changes(
+                        r.kind(),
+                        old_r.properties().unwrap_or(&null),
+                        r.properties().unwrap_or(&null),
+                    )
+                };
+                let data_loss = if replaced_by.is_empty() {
+                    None
+                } else {
+                    loss_on_replacement(r.json())
+                };
                 out.resources.push(ResourceDiff {
                     logical_id: r.logical_id.to_string(),
                     resource_type: r.kind().to_string(),
                     kind: Kind::Changed,
                     lines,
+                    replaced_by,
+                    data_loss,
                 })
             }
             Some(_) => {}
@@ -131,6 +158,8 @@ pub fn diff_templates(old: Option<&Json>, new: &Json) -> StackDiff {
                 resource_type: r.kind().to_string(),
                 kind: Kind::Removed,
                 lines: Vec::new(),
+                replaced_by: Vec::new(),
+                data_loss: loss_on_removal(r.json()),
             });
         }
     }
@@ -209,12 +238,35 @@ pub fn render(stack: &str, diff: &StackDiff) -> Vec<String> {
             Kind::Changed => ("[~]", &yellow),
         };
         // the deployed template's ids and types are the endpoint's: escaped
+        let replaced = if r.replaced_by.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " {}",
+                yellow.apply_to(format!(
+                    "(replaced: {} {} create-only)",
+                    clean_line(&r.replaced_by.join(", ")),
+                    if r.replaced_by.len() == 1 {
+                        "is"
+                    } else {
+                        "are"
+                    }
+                ))
+            )
+        };
         out.push(format!(
-            "  {} {} {}",
+            "  {} {} {}{replaced}",
             style.apply_to(mark),
             clean_line(&r.resource_type),
             clean_line(&r.logical_id)
         ));
+        if let Some(loss) = &r.data_loss {
+            out.push(format!(
+                "    {} {}",
+                red.apply_to("DATA LOSS:"),
+                red.apply_to(format!("{} is {loss}", clean_line(&r.logical_id)))
+            ));
+        }
         lines(&mut out, &r.lines);
     }
     for (key, l) in &diff.sections {
@@ -301,6 +353,74 @@ mod tests {
             text.contains("[+] AWS::StepFunctions::StateMachine New"),
             "{text}"
         );
+    }
+
+    fn table(name: &str, policy: Option<&str>) -> Json {
+        let mut t = json!({"Type": "AWS::DynamoDB::Table", "Properties": {
+            "TableName": name,
+            "KeySchema": [{"AttributeName": "Id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"
+        }});
+        if let Some(p) = policy {
+            t["DeletionPolicy"] = json!(p);
+            t["UpdateReplacePolicy"] = json!(p);
+        }
+        t
+    }
+
+    /// A table's name is create-only (its registry schema): renaming it replaces it, and
+    /// with the Delete policy the old table goes with its items. AWS::DynamoDB::Table's
+    /// page: TableName, "Update requires: Replacement".
+    #[test]
+    fn a_table_replacement_is_flagged_as_data_loss() {
+        let old = json!({"Resources": {"T": table("orders", None)}});
+        let new = json!({"Resources": {"T": table("orders-v2", None)}});
+        let d = diff_templates(Some(&old), &new);
+        assert_eq!(d.resources[0].replaced_by, ["TableName"]);
+        assert!(d.resources[0].data_loss.is_some());
+        let text = render("S", &d).join("\n");
+        assert!(
+            text.contains("[~] AWS::DynamoDB::Table T (replaced: TableName is create-only)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "DATA LOSS: T is replaced, and its UpdateReplacePolicy is not Retain or Snapshot"
+            ),
+            "{text}"
+        );
+
+        // retained: replaced, the old table kept
+        let old = json!({"Resources": {"T": table("orders", Some("Retain"))}});
+        let new = json!({"Resources": {"T": table("orders-v2", Some("Retain"))}});
+        let d = diff_templates(Some(&old), &new);
+        assert_eq!(d.resources[0].replaced_by, ["TableName"]);
+        assert_eq!(d.resources[0].data_loss, None);
+
+        // an in-place change replaces nothing
+        let mut changed = table("orders", None);
+        changed["Properties"]["BillingMode"] = json!("PROVISIONED");
+        let d = diff_templates(
+            Some(&json!({"Resources": {"T": table("orders", None)}})),
+            &json!({"Resources": {"T": changed}}),
+        );
+        assert!(d.resources[0].replaced_by.is_empty());
+        assert_eq!(d.resources[0].data_loss, None);
+
+        // removed: lost unless retained
+        let d = diff_templates(
+            Some(
+                &json!({"Resources": {"T": table("orders", None), "K": table("kept", Some("Retain"))}}),
+            ),
+            &json!({"Resources": {}}),
+        );
+        let losses: Vec<(&str, bool)> = d
+            .resources
+            .iter()
+            .map(|r| (r.logical_id.as_str(), r.data_loss.is_some()))
+            .collect();
+        assert_eq!(losses, [("T", true), ("K", false)]);
     }
 
     #[test]

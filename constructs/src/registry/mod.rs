@@ -63,6 +63,40 @@ pub fn schema(type_name: &str) -> Option<Arc<Json>> {
     Some(parsed)
 }
 
+/// The create-only properties of `type_name` whose values differ between `old` and `new` (a
+/// resource's `Properties`, deployed and ours): a change to one makes CloudFormation replace
+/// the resource (a new one is created, the old one deleted). Each as its schema path without
+/// `/properties/` (`KeySchema`, `Foo/Bar` for a nested one); empty for a type the registry
+/// does not have. A property that is absent on one side and present on the other differs.
+pub fn replacing_changes(type_name: &str, old: &Json, new: &Json) -> Vec<String> {
+    let Some(schema) = schema(type_name) else {
+        return Vec::new();
+    };
+    let at = |v: &Json, path: &str| -> Option<Json> {
+        let mut v = v;
+        for part in path.split('/') {
+            v = v.get(part)?;
+        }
+        Some(v.clone())
+    };
+    schema
+        .get("createOnlyProperties")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .filter_map(|p| p.strip_prefix("/properties/"))
+        // a path through a list (`Foo/*/Bar`) is judged by its list as a whole
+        .map(|p| p.split("/*").next().unwrap_or(p).to_string())
+        .filter(|p| at(old, p) != at(new, p))
+        .fold(Vec::new(), |mut out, p| {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+            out
+        })
+}
+
 /// One way a resource's properties break its type's schema: where (`KeySpec`,
 /// `Tags[0].Key`, empty for the properties as a whole), what is wrong, and what to do when
 /// that is known (the closest known property name of a misspelled one).
@@ -805,6 +839,20 @@ mod tests {
             refused.len(),
             all.len()
         );
+    }
+
+    #[test]
+    fn a_changed_create_only_property_replaces() {
+        let old = json!({"TableName": "a", "KeySchema": [{"AttributeName": "Id", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"});
+        let mut new = old.clone();
+        new["BillingMode"] = json!("PROVISIONED");
+        assert!(replacing_changes("AWS::DynamoDB::Table", &old, &new).is_empty());
+        new["TableName"] = json!("b");
+        assert_eq!(
+            replacing_changes("AWS::DynamoDB::Table", &old, &new),
+            ["TableName"]
+        );
+        assert!(replacing_changes("Custom::X", &old, &new).is_empty());
     }
 
     #[test]
