@@ -25,6 +25,12 @@ fn every_template_passes_cfn_lint() {
         ("patterns", rcdk_patterns::app::build(&config, root)),
         ("generated", rcdk_patterns::app::generated(root, 20)),
         ("catalog", common::catalog_app(root)),
+        // every taggable resource of the catalog tagged, each type in its own shape
+        ("catalog-tagged", {
+            let mut app = common::catalog_app(root);
+            constructs::Tags::of(&mut app).add("team", "orders");
+            app
+        }),
         ("cors", common::cors_app(root)),
         // a queue, a topic and a bucket granted from other stacks: one policy each
         ("cross-stack", cross_stack_app::app(root)),
@@ -54,7 +60,7 @@ fn every_template_passes_cfn_lint() {
         .expect("write");
     templates.push(yaml.join("Catalog.template.yaml"));
     templates.sort();
-    assert_eq!(templates.len(), 14, "{templates:?}");
+    assert_eq!(templates.len(), 15, "{templates:?}");
     let output = Command::new(&lint)
         .arg("--format")
         .arg("parseable")

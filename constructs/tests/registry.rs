@@ -232,3 +232,125 @@ fn an_override_is_checked_like_any_property() {
         ["S/Q/Resource [ReceiveMessageWaitTimeSeconds]: 21 is more than the maximum, 20"]
     );
 }
+
+/// The tags of the resources of a synthesized stack, by construct path (what `Tags` wrote).
+fn tags_of(app: &App, stack: &str) -> Vec<(String, Json)> {
+    let assembly = app
+        .synth()
+        .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
+    let s = assembly
+        .stacks
+        .iter()
+        .find(|s| s.name == stack)
+        .unwrap_or_else(|| panic!("no stack {stack}"));
+    s.logical_ids
+        .iter()
+        .map(|(path, id)| {
+            let r = &s.template["Resources"][id];
+            let tags = r["Properties"].get("Tags").cloned().unwrap_or(Json::Null);
+            (path.clone(), tags)
+        })
+        .collect()
+}
+
+#[test]
+fn tags_land_on_every_taggable_resource_in_its_own_shape() {
+    use constructs::Tags;
+    let mut s = Stack::new("S");
+    // a list of Key/Value (a queue), a map (an SSM parameter), not taggable (a queue policy)
+    s.add_resource(
+        "Queue",
+        CfnResource::custom(
+            "AWS::SQS::Queue",
+            json!({"Tags": [{"Key": "team", "Value": "old"}, {"Key": "keep", "Value": "me"}]}),
+        ),
+    );
+    s.add_resource(
+        "Param",
+        CfnResource::custom(
+            "AWS::SSM::Parameter",
+            json!({"Type": "String", "Value": "v"}),
+        ),
+    );
+    s.add_resource(
+        "Policy",
+        CfnResource::custom(
+            "AWS::SQS::QueuePolicy",
+            json!({"Queues": ["q"], "PolicyDocument": {"Statement": []}}),
+        ),
+    );
+    s.add_resource(
+        "Api/Table",
+        CfnResource::custom(
+            "AWS::DynamoDB::Table",
+            json!({
+                "KeySchema": [{"AttributeName": "Id", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "S"}],
+                "BillingMode": "PAY_PER_REQUEST"
+            }),
+        ),
+    );
+    Tags::of(&mut s).add("team", "orders");
+    Tags::of(&mut s)
+        .include_resource_types(["AWS::DynamoDB::Table"])
+        .add("backup", "daily");
+    Tags::of(&mut s).under("Api").add("tier", "api");
+    Tags::of(&mut s)
+        .exclude_resource_types(["AWS::SQS::Queue"])
+        .add("cost", "42");
+    let mut app = App::new(".");
+    app.add_stack(s);
+    Tags::of(&mut app).add("owner", "platform").remove("keep");
+    let tags = tags_of(&app, "S");
+    assert_eq!(
+        tags,
+        [
+            (
+                "S/Queue".to_string(),
+                // the app's rules first, the stack's after: `team` replaced, `keep` removed
+                json!([{"Key": "owner", "Value": "platform"}, {"Key": "team", "Value": "orders"}])
+            ),
+            (
+                "S/Param".to_string(),
+                json!({"cost": "42", "owner": "platform", "team": "orders"})
+            ),
+            ("S/Policy".to_string(), Json::Null),
+            (
+                "S/Api/Table".to_string(),
+                json!([
+                    {"Key": "backup", "Value": "daily"},
+                    {"Key": "cost", "Value": "42"},
+                    {"Key": "owner", "Value": "platform"},
+                    {"Key": "team", "Value": "orders"},
+                    {"Key": "tier", "Value": "api"}
+                ])
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_tag_that_breaks_the_schema_is_a_problem_and_an_intrinsic_tag_list_is_left_alone() {
+    use constructs::Tags;
+    let mut s = Stack::new("S");
+    s.add_resource("Queue", CfnResource::custom("AWS::SQS::Queue", json!({})));
+    s.add_resource(
+        "Fixed",
+        CfnResource::custom(
+            "AWS::SQS::Queue",
+            json!({"Tags": {"Fn::If": ["C", [], []]}}),
+        ),
+    );
+    Tags::of(&mut s).add("k".repeat(129), "v");
+    let mut app = App::new(".");
+    app.add_stack(s);
+    let all: Vec<String> = app
+        .synth()
+        .err()
+        .map(|e| e.problems().iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        all,
+        ["S/Queue [Tags[0].Key]: a value of 129 characters is longer than the most, 128"]
+    );
+}

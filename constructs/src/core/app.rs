@@ -17,6 +17,7 @@ pub struct App {
     pub(crate) root: PathBuf,
     pub(crate) stacks: IndexMap<String, Stack>,
     pub(crate) problems: Vec<Problem>,
+    pub(crate) tag_rules: Vec<super::tags::TagRule>,
 }
 
 impl App {
@@ -27,6 +28,7 @@ impl App {
             root: root.into(),
             stacks: IndexMap::new(),
             problems: Vec::new(),
+            tag_rules: Vec::new(),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod path;
 pub mod resource;
 pub mod stack;
 pub mod synth;
+pub mod tags;
 pub mod token;
 pub mod value;
 pub mod yaml;

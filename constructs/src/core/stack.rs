@@ -66,6 +66,7 @@ pub struct Stack {
     pub(crate) checks: Vec<std::sync::Arc<dyn super::check::Check>>,
     pub(crate) changes: Vec<CrossStackChange>,
     pub(crate) required_properties: Vec<RequiredProperty>,
+    pub(crate) tag_rules: Vec<super::tags::TagRule>,
 }
 
 impl Stack {
@@ -91,6 +92,7 @@ impl Stack {
             checks: Vec::new(),
             changes: Vec::new(),
             required_properties: Vec::new(),
+            tag_rules: Vec::new(),
         }
     }
 

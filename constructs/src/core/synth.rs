@@ -393,6 +393,12 @@ pub(crate) fn synthesize(
                     properties.insert(key.clone(), resolver.resolve(value, path, key));
                 }
             }
+            super::tags::apply(
+                app.tag_rules.iter().chain(&stack.tag_rules),
+                path,
+                &resource.type_name,
+                &mut properties,
+            );
             for required in resource.required {
                 if !properties.contains_key(*required) {
                     resolver.problem(

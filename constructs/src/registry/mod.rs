@@ -97,6 +97,64 @@ pub fn replacing_changes(type_name: &str, old: &Json, new: &Json) -> Vec<String>
         })
 }
 
+/// How a resource type takes tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagShape {
+    /// A list of `{"Key": .., "Value": ..}` objects.
+    List,
+    /// A map of key to value.
+    Map,
+}
+
+/// The property `type_name` takes its tags in, and its shape: from the schema's `tagging`
+/// (`taggable`, `tagProperty`, `/properties/Tags` by default) and that property's schema;
+/// `None` when the type is not taggable, its tags are nested in another property, or its tag
+/// objects need more than a key and a value (an Auto Scaling group's `PropagateAtLaunch`).
+pub fn tag_shape(type_name: &str) -> Option<(String, TagShape)> {
+    let schema = schema(type_name)?;
+    let tagging = schema.get("tagging");
+    if tagging
+        .and_then(|t| t.get("taggable"))
+        .and_then(Json::as_bool)
+        == Some(false)
+    {
+        return None;
+    }
+    let pointer = tagging
+        .and_then(|t| t.get("tagProperty"))
+        .and_then(Json::as_str)
+        .unwrap_or("/properties/Tags");
+    let property = pointer.strip_prefix("/properties/")?;
+    if property.contains('/') {
+        return None;
+    }
+    let checker = Checker {
+        root: &schema,
+        out: Vec::new(),
+        depth: 0,
+    };
+    let declared = checker.resolve(schema.get("properties")?.get(property)?);
+    match declared.get("type").and_then(Json::as_str) {
+        Some("array") => {
+            let item = checker.resolve(declared.get("items")?);
+            let fields = item.get("properties")?.as_object()?;
+            let required_ok = item
+                .get("required")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+                .all(|r| r == "Key" || r == "Value");
+            (fields.contains_key("Key") && fields.contains_key("Value") && required_ok)
+                .then(|| (property.to_string(), TagShape::List))
+        }
+        Some("object") if declared.get("properties").is_none() => {
+            Some((property.to_string(), TagShape::Map))
+        }
+        _ => None,
+    }
+}
+
 /// One way a resource's properties break its type's schema: where (`KeySpec`,
 /// `Tags[0].Key`, empty for the properties as a whole), what is wrong, and what to do when
 /// that is known (the closest known property name of a misspelled one).
