@@ -5,6 +5,8 @@
 //! app's answers are also checked here as whole objects.
 
 mod common;
+#[path = "../constructs/tests/common/conditional_app.rs"]
+mod conditional_app;
 #[path = "../constructs/tests/common/cross_stack_app.rs"]
 mod cross_stack_app;
 
@@ -34,6 +36,12 @@ fn every_template_passes_cfn_lint() {
         ("cors", common::cors_app(root)),
         // a queue, a topic and a bucket granted from other stacks: one policy each
         ("cross-stack", cross_stack_app::app(root)),
+        // conditions: a conditional resource and output, an Fn::If property
+        ("conditional", {
+            let mut app = constructs::App::new(root);
+            app.add_stack(conditional_app::conditional_stack());
+            app
+        }),
     ] {
         let out = tmp.path().join(name);
         app.synth()
@@ -60,7 +68,7 @@ fn every_template_passes_cfn_lint() {
         .expect("write");
     templates.push(yaml.join("Catalog.template.yaml"));
     templates.sort();
-    assert_eq!(templates.len(), 15, "{templates:?}");
+    assert_eq!(templates.len(), 16, "{templates:?}");
     let output = Command::new(&lint)
         .arg("--format")
         .arg("parseable")

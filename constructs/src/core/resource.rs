@@ -166,6 +166,7 @@ pub struct CfnResource {
     pub(crate) logical_id_override: Option<String>,
     pub(crate) unique_name: Option<UniqueName>,
     pub(crate) cycle_help: Option<CycleHelp>,
+    pub(crate) condition: Option<super::token::ConditionRef>,
 }
 
 impl CfnResource {
@@ -182,6 +183,7 @@ impl CfnResource {
             logical_id_override: None,
             unique_name: P::UNIQUE_NAME,
             cycle_help: None,
+            condition: None,
         }
     }
 
@@ -202,6 +204,7 @@ impl CfnResource {
             logical_id_override: None,
             unique_name: None,
             cycle_help: None,
+            condition: None,
         }
     }
 

@@ -33,12 +33,20 @@ pub struct Output {
     pub description: Option<String>,
     /// `Export.Name`: the name other stacks import it by, when exported.
     pub export_name: Option<Value>,
+    /// `Condition`: the output exists only when the stack's condition holds.
+    pub condition: Option<super::token::ConditionRef>,
 }
 
 impl Output {
     /// The output's `Description`.
     pub fn description(&mut self, text: impl Into<String>) -> &mut Self {
         self.description = Some(text.into());
+        self
+    }
+
+    /// The output's `Condition`: it exists only when `condition` holds.
+    pub fn condition(&mut self, condition: &super::token::ConditionRef) -> &mut Self {
+        self.condition = Some(condition.clone());
         self
     }
 
@@ -67,6 +75,7 @@ pub struct Stack {
     pub(crate) changes: Vec<CrossStackChange>,
     pub(crate) required_properties: Vec<RequiredProperty>,
     pub(crate) tag_rules: Vec<super::tags::TagRule>,
+    pub(crate) conditions: IndexMap<String, super::token::Condition>,
 }
 
 impl Stack {
@@ -93,6 +102,7 @@ impl Stack {
             changes: Vec::new(),
             required_properties: Vec::new(),
             tag_rules: Vec::new(),
+            conditions: IndexMap::new(),
         }
     }
 
@@ -418,6 +428,42 @@ impl Stack {
         }
     }
 
+    /// Declares the condition `name` (letters and digits) in the template's `Conditions`; the
+    /// returned handle is what [`Stack::set_condition`], [`Output::condition`] and
+    /// [`super::token::fns::if_`] name.
+    pub fn add_condition(
+        &mut self,
+        name: &str,
+        condition: super::token::Condition,
+    ) -> super::token::ConditionRef {
+        if let Err(e) = names::check_alphanumeric("condition name", name) {
+            self.problems.push(
+                Problem::new(&self.name, e.to_string()).property(format!("Conditions.{name}")),
+            );
+        }
+        if self.conditions.contains_key(name) {
+            self.problems.push(
+                Problem::new(
+                    &self.name,
+                    format!("the condition {name} is declared twice"),
+                )
+                .property(format!("Conditions.{name}")),
+            );
+        }
+        self.conditions.insert(name.to_string(), condition);
+        super::token::ConditionRef {
+            stack: self.name.clone(),
+            name: name.to_string(),
+        }
+    }
+
+    /// The resource's `Condition`: CloudFormation creates it only when `condition` holds.
+    pub fn set_condition(&mut self, r: &ResourceRef, condition: &super::token::ConditionRef) {
+        if let Some(res) = self.resource_or_problem(r, "condition") {
+            res.condition = Some(condition.clone());
+        }
+    }
+
     /// Gives a resource an explicit logical id instead of the one derived from its path.
     pub fn override_logical_id(&mut self, r: &ResourceRef, id: impl Into<String>) {
         let id = id.into();
@@ -475,6 +521,7 @@ impl Stack {
             value: value.into(),
             description: None,
             export_name: None,
+            condition: None,
         };
         let (index, _) = self.outputs.insert_full(name.to_string(), output);
         &mut self.outputs[index]

@@ -9,7 +9,7 @@ use super::app::App;
 use super::error::{Problem, Warning};
 use super::path::logical_id;
 use super::stack::Stack;
-use super::token::{sub_placeholders, Pseudo, ResourceRef, Token};
+use super::token::{sub_placeholders, Condition, ConditionRef, Pseudo, ResourceRef, Token};
 use super::value::Value;
 
 /// The most resources a template may declare (a CloudFormation quota checked at synth).
@@ -131,6 +131,82 @@ impl Resolver<'_> {
         }
     }
 
+    /// Reports a condition of another stack, or one this stack does not declare.
+    fn condition_named(&mut self, condition: &ConditionRef, at: &str, property: &str) {
+        if condition.stack != self.stack.name {
+            self.problem(
+                at,
+                property,
+                format!(
+                    "names the condition {} of stack {}; a condition can be used only in its own stack",
+                    condition.name, condition.stack
+                ),
+            );
+        } else if !self.stack.conditions.contains_key(&condition.name) {
+            self.problem(
+                at,
+                property,
+                format!(
+                    "names the condition {}, which stack {} does not declare",
+                    condition.name, condition.stack
+                ),
+            );
+        }
+    }
+
+    /// A condition as the template's `Conditions` hold it; `Ref`s and `Fn::GetAtt`s of
+    /// resources are refused (CloudFormation evaluates conditions before any resource).
+    fn resolve_condition(&mut self, condition: &Condition, at: &str, property: &str) -> Json {
+        match condition {
+            Condition::Equals(a, b) => {
+                for v in [a, b] {
+                    let mut resource = None;
+                    v.visit_tokens(&mut |t| {
+                        if let Token::Ref(r) | Token::GetAtt(r, _) = t {
+                            resource.get_or_insert_with(|| r.path.clone());
+                        }
+                    });
+                    if let Some(path) = resource {
+                        self.problem(
+                            at,
+                            property,
+                            format!("refers to the resource {path}; a condition may refer only to parameters and pseudo parameters"),
+                        );
+                    }
+                }
+                let (a, b) = (self.resolve(a, at, property), self.resolve(b, at, property));
+                json!({ "Fn::Equals": [a, b] })
+            }
+            Condition::And(items) | Condition::Or(items) => {
+                let key = if matches!(condition, Condition::And(_)) {
+                    "Fn::And"
+                } else {
+                    "Fn::Or"
+                };
+                if !(2..=10).contains(&items.len()) {
+                    self.problem(
+                        at,
+                        property,
+                        format!("{key} takes 2 to 10 conditions, not {}", items.len()),
+                    );
+                }
+                let items: Vec<Json> = items
+                    .iter()
+                    .map(|c| self.resolve_condition(c, at, property))
+                    .collect();
+                json!({ key: items })
+            }
+            Condition::Not(inner) => {
+                let inner = self.resolve_condition(inner, at, property);
+                json!({ "Fn::Not": [inner] })
+            }
+            Condition::Named(c) => {
+                self.condition_named(c, at, property);
+                json!({ "Condition": c.name })
+            }
+        }
+    }
+
     fn resolve_token(&mut self, token: &Token, at: &str, property: &str) -> Json {
         match token {
             Token::Ref(r) => self.reference(r, None, at, property),
@@ -229,6 +305,16 @@ impl Resolver<'_> {
                     Json::Null
                 }
             },
+            Token::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                self.condition_named(condition, at, property);
+                let then = self.resolve(then, at, property);
+                let otherwise = self.resolve(otherwise, at, property);
+                json!({ "Fn::If": [condition.name, then, otherwise] })
+            }
             Token::AssetKey { stack, asset } => {
                 match self.asset_hashes.get(&(stack.clone(), asset.clone())) {
                     Some((hash, _)) => Json::String(format!("{hash}.zip")),
@@ -342,6 +428,43 @@ fn assign_logical_ids<'a>(
     all
 }
 
+/// A chain of the stack's conditions that leads back to its start (`A -> B -> A`), if any:
+/// CloudFormation refuses conditions that refer to each other in a cycle.
+fn condition_cycle(conditions: &IndexMap<String, Condition>) -> Option<Vec<String>> {
+    fn named<'a>(c: &'a Condition, out: &mut Vec<&'a str>) {
+        match c {
+            Condition::Named(r) => out.push(&r.name),
+            Condition::And(items) | Condition::Or(items) => {
+                items.iter().for_each(|i| named(i, out))
+            }
+            Condition::Not(inner) => named(inner, out),
+            Condition::Equals(..) => {}
+        }
+    }
+    // iterative depth-first search: a user's conditions may chain deep
+    for start in conditions.keys() {
+        let mut stack: Vec<(Vec<String>, &str)> = vec![(vec![start.clone()], start.as_str())];
+        let mut seen = HashSet::new();
+        while let Some((path, at)) = stack.pop() {
+            let mut next = Vec::new();
+            if let Some(c) = conditions.get(at) {
+                named(c, &mut next);
+            }
+            for n in next {
+                let mut longer = path.clone();
+                longer.push(n.to_string());
+                if n == start {
+                    return Some(longer);
+                }
+                if seen.insert(n.to_string()) {
+                    stack.push((longer, n));
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Whether `earlier` (a construct's own check) already reports what the registry schema
 /// check found in `found`: the same construct path, and the same property or one holding it
 /// (`Tags` holds `Tags[0].Key`).
@@ -438,6 +561,10 @@ pub(crate) fn synthesize(
                 }
                 r.insert("DependsOn".into(), Json::Array(deps));
             }
+            if let Some(c) = &resource.condition {
+                resolver.condition_named(c, path, "Condition");
+                r.insert("Condition".into(), json!(c.name));
+            }
             if let Some(p) = resource.update_replace_policy {
                 r.insert("UpdateReplacePolicy".into(), json!(p.as_str()));
             }
@@ -509,6 +636,10 @@ pub(crate) fn synthesize(
                 "Value".into(),
                 resolver.resolve(&output.value, &stack.name, &property),
             );
+            if let Some(c) = &output.condition {
+                resolver.condition_named(c, &stack.name, &property);
+                o.insert("Condition".into(), json!(c.name));
+            }
             if let Some(e) = &output.export_name {
                 let name = resolver.resolve(e, &stack.name, &property);
                 if let Some(s) = name.as_str() {
@@ -532,6 +663,23 @@ pub(crate) fn synthesize(
             outputs.insert(name.clone(), Json::Object(o));
         }
 
+        let mut conditions = Map::new();
+        for (name, c) in &stack.conditions {
+            let property = format!("Conditions.{name}");
+            let rendered = resolver.resolve_condition(c, &stack.name, &property);
+            conditions.insert(name.clone(), rendered);
+        }
+        if let Some(cycle) = condition_cycle(&stack.conditions) {
+            resolver.problem(
+                &stack.name,
+                "Conditions",
+                format!(
+                    "the conditions refer to each other in a cycle: {}",
+                    cycle.join(" -> ")
+                ),
+            );
+        }
+
         let mut template = Map::new();
         template.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
         if let Some(d) = &stack.description {
@@ -548,6 +696,9 @@ pub(crate) fn synthesize(
                         .collect(),
                 ),
             );
+        }
+        if !conditions.is_empty() {
+            template.insert("Conditions".into(), Json::Object(conditions));
         }
         template.insert("Resources".into(), Json::Object(resources));
         if !outputs.is_empty() {

@@ -162,6 +162,16 @@ pub enum Token {
         /// The value when it is not.
         otherwise: Value,
     },
+    /// `Fn::If`: `then` when the stack's condition holds at deploy, `otherwise` when not
+    /// ([`fns::if_`]; `Aws::no_value()` as a branch leaves the property out).
+    If {
+        /// The condition, declared on the stack ([`crate::Stack::add_condition`]).
+        condition: ConditionRef,
+        /// The value when it holds.
+        then: Value,
+        /// The value when it does not.
+        otherwise: Value,
+    },
     /// The S3 key of a code asset, known once synth has hashed the asset's sources.
     AssetKey {
         /// The stack that registered the asset.
@@ -198,6 +208,9 @@ impl Token {
             | Token::Split { source: v, .. }
             | Token::ImportValue(v) => v.visit_tokens(f),
             Token::IfProperty {
+                then, otherwise, ..
+            }
+            | Token::If {
                 then, otherwise, ..
             } => {
                 then.visit_tokens(f);
@@ -279,6 +292,21 @@ pub mod fns {
         .into()
     }
 
+    /// `Fn::If`: `then` when `condition` (a condition of the stack the value is used in)
+    /// holds at deploy, `otherwise` when not.
+    pub fn if_(
+        condition: &ConditionRef,
+        then: impl Into<Value>,
+        otherwise: impl Into<Value>,
+    ) -> Value {
+        Token::If {
+            condition: condition.clone(),
+            then: then.into(),
+            otherwise: otherwise.into(),
+        }
+        .into()
+    }
+
     /// `Fn::ImportValue` of an export made by a stack outside this app.
     pub fn import_value(export_name: impl Into<Value>) -> Value {
         Token::ImportValue(export_name.into()).into()
@@ -346,5 +374,70 @@ mod tests {
             vec!["AWS::Partition", "Bucket", "Obj.Attr"]
         );
         assert!(sub_placeholders("no placeholders ${ unterminated").is_empty());
+    }
+}
+
+/// A condition declared on a stack ([`crate::Stack::add_condition`]): what a resource's
+/// `Condition`, an output's `Condition` and [`fns::if_`] name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionRef {
+    pub(crate) stack: String,
+    pub(crate) name: String,
+}
+
+impl ConditionRef {
+    /// The condition's name in the template's `Conditions`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The stack that declares it.
+    pub fn stack(&self) -> &str {
+        &self.stack
+    }
+}
+
+/// A condition, evaluated by CloudFormation at deploy from parameters and pseudo parameters
+/// (a resource's `Ref` or `Fn::GetAtt` is not allowed in one).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// `Fn::Equals`: the two values are equal.
+    Equals(Value, Value),
+    /// `Fn::And`: every condition holds (2 to 10 of them).
+    And(Vec<Condition>),
+    /// `Fn::Or`: at least one holds (2 to 10 of them).
+    Or(Vec<Condition>),
+    /// `Fn::Not`: the condition does not hold.
+    Not(Box<Condition>),
+    /// Another condition of the stack, by name (`{"Condition": "Name"}`).
+    Named(ConditionRef),
+}
+
+impl Condition {
+    /// `Fn::Equals`.
+    pub fn equals(a: impl Into<Value>, b: impl Into<Value>) -> Condition {
+        Condition::Equals(a.into(), b.into())
+    }
+
+    /// `Fn::And`.
+    pub fn and(conditions: impl IntoIterator<Item = Condition>) -> Condition {
+        Condition::And(conditions.into_iter().collect())
+    }
+
+    /// `Fn::Or`.
+    pub fn or(conditions: impl IntoIterator<Item = Condition>) -> Condition {
+        Condition::Or(conditions.into_iter().collect())
+    }
+
+    /// `Fn::Not`.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(condition: Condition) -> Condition {
+        Condition::Not(Box::new(condition))
+    }
+}
+
+impl From<&ConditionRef> for Condition {
+    fn from(c: &ConditionRef) -> Condition {
+        Condition::Named(c.clone())
     }
 }
