@@ -166,11 +166,35 @@ fn a_value_out_of_each_constraint_kind_is_a_problem_naming_its_property() {
         ),
         "{found:?}"
     );
-    // read-only
-    assert_eq!(
-        problems("AWS::KMS::Key", json!({"Arn": "arn:aws:kms:eu-west-1:123456789012:key/x"})),
-        ["S/R [Arn]: Arn is read-only: CloudFormation sets it, a template cannot (remove Arn; read it with Fn::GetAtt)"]
+    // read-only: CloudFormation ignores the value (cloudformation-resource-schema#102): a
+    // warning, not a problem
+    let mut st = Stack::new("S");
+    st.add_resource(
+        "R",
+        CfnResource::custom(
+            "AWS::KMS::Key",
+            json!({"Arn": "arn:aws:kms:eu-west-1:123456789012:key/x"}),
+        ),
     );
+    let mut app = App::new(".");
+    app.add_stack(st);
+    let warnings: Vec<String> = app
+        .synth()
+        .unwrap_or_else(|e| panic!("{:?}", e.problems()))
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        warnings.iter().any(|w| w.contains("S/R") && w.contains("Arn is read-only for AWS::KMS::Key: CloudFormation sets it and ignores this value")),
+        "{warnings:?}"
+    );
+    // a property the schema lists as read-only and create-only is writable
+    assert!(constructs::registry::read_only_given(
+        "AWS::CodeArtifact::Domain",
+        &json!({"DomainName": "d", "EncryptionKey": "k"})
+    )
+    .is_empty());
 }
 
 #[test]
@@ -189,6 +213,16 @@ fn what_is_known_only_at_deploy_and_what_cloudformation_converts_pass() {
     .is_empty());
     // a type the registry does not have is not judged
     assert!(problems("Custom::Anything", json!({"Whatever": 1})).is_empty());
+    // a property newer than the schemas: the resource opts out of the check
+    let mut s = Stack::new("S");
+    s.add_resource(
+        "R",
+        CfnResource::custom("AWS::KMS::Key", json!({"BrandNewProperty": true}))
+            .without_schema_check(),
+    );
+    let mut app = App::new(".");
+    app.add_stack(s);
+    assert!(app.synth().is_ok());
 }
 
 #[test]

@@ -167,6 +167,7 @@ pub struct CfnResource {
     pub(crate) unique_name: Option<UniqueName>,
     pub(crate) cycle_help: Option<CycleHelp>,
     pub(crate) condition: Option<super::token::ConditionRef>,
+    pub(crate) schema_checked: bool,
 }
 
 impl CfnResource {
@@ -184,6 +185,7 @@ impl CfnResource {
             unique_name: P::UNIQUE_NAME,
             cycle_help: None,
             condition: None,
+            schema_checked: true,
         }
     }
 
@@ -205,6 +207,7 @@ impl CfnResource {
             unique_name: None,
             cycle_help: None,
             condition: None,
+            schema_checked: true,
         }
     }
 
@@ -219,6 +222,14 @@ impl CfnResource {
     /// The physical name this resource keeps unique, if any.
     pub fn unique_name(&self) -> Option<UniqueName> {
         self.unique_name
+    }
+
+    /// Builder: synth does not check this resource against its type's registry schema (see
+    /// [`crate::registry`]): for a property or value newer than the schemas rcdk carries
+    /// ([`crate::registry::SOURCE`]), until they are regenerated.
+    pub fn without_schema_check(mut self) -> Self {
+        self.schema_checked = false;
+        self
     }
 
     /// Builder: what synth's problem says when this resource is in a dependency cycle (with a

@@ -491,6 +491,7 @@ pub(crate) fn synthesize(
     let mut out: IndexMap<String, SynthesizedStack> = IndexMap::new();
     // what the registry schemas find: reported unless a construct's own check said it first
     let mut schema_problems: Vec<Problem> = Vec::new();
+    let mut read_only_warnings: Vec<Warning> = Vec::new();
 
     for stack in app.stacks.values() {
         let mut resolver = Resolver {
@@ -587,6 +588,9 @@ pub(crate) fn synthesize(
             .collect();
         // every resource against its type's registry schema, as CloudFormation validates it
         for (path, resource) in &stack.resources {
+            if !resource.schema_checked {
+                continue;
+            }
             let Some(id) = stack_ids.get(path) else {
                 continue;
             };
@@ -594,6 +598,15 @@ pub(crate) fn synthesize(
                 continue;
             };
             let properties = rendered.get("Properties").unwrap_or(&Json::Null);
+            for name in crate::registry::read_only_given(&resource.type_name, properties) {
+                read_only_warnings.push(Warning {
+                    path: path.clone(),
+                    message: format!(
+                        "{name} is read-only for {}: CloudFormation sets it and ignores this value (read it with Fn::GetAtt)",
+                        resource.type_name
+                    ),
+                });
+            }
             let Some(found) =
                 crate::registry::check(&resource.type_name, properties, resource.required)
             else {
@@ -780,6 +793,7 @@ pub(crate) fn synthesize(
         .values()
         .flat_map(|s| s.warnings.iter().cloned())
         .collect();
+    warnings.extend(read_only_warnings);
     for s in out.values() {
         let check = |count: usize, max: usize, what: &str, problems: &mut Vec<Problem>| {
             if count > max {

@@ -14,9 +14,9 @@
 //! `maxLength`, `minimum` / `maximum` (and their exclusive forms), `minItems` / `maxItems` /
 //! `uniqueItems`, `minProperties` / `maxProperties`, `required`, unknown properties where the
 //! schema allows none (naming the closest known one), `dependencies`, `allOf` / `anyOf` /
-//! `oneOf` / `not` / `if`-`then`-`else`, `multipleOf`, read-only properties set in a template,
-//! and cfn-lint's own keywords (`dependentRequired`, `dependentExcluded`, `requiredXor`,
-//! `requiredOr`). A pattern that uses what the regex engine (regex-lite) cannot take —
+//! `oneOf` / `not` / `if`-`then`-`else`, `multipleOf`, and cfn-lint's own keywords (`dependentRequired`, `dependentExcluded`, `requiredXor`,
+//! `requiredOr`). A read-only property set in a template is a warning
+//! ([`read_only_given`]): CloudFormation ignores it. A pattern that uses what the regex engine (regex-lite) cannot take —
 //! look-around, back-references, Unicode classes: about 8% of the patterns — is not checked.
 
 mod schemas;
@@ -185,29 +185,46 @@ pub fn check(type_name: &str, properties: &Json, skip_required: &[&str]) -> Opti
         properties
     };
     checker.value(properties, &schema, "", skip_required);
-    // read-only properties: CloudFormation sets them, a template may not
-    if let (Some(read_only), Some(given)) = (
-        schema.get("readOnlyProperties").and_then(Json::as_array),
-        properties.as_object(),
-    ) {
-        for pointer in read_only.iter().filter_map(Json::as_str) {
-            let Some(name) = pointer.strip_prefix("/properties/") else {
-                continue;
-            };
-            if !name.contains('/') && given.contains_key(name) {
-                checker.out.push(Violation {
-                    property: name.to_string(),
-                    message: format!(
-                        "{name} is read-only: CloudFormation sets it, a template cannot"
-                    ),
-                    help: Some(format!("remove {name}; read it with Fn::GetAtt")),
-                });
-            }
-        }
-    }
     let mut out = checker.out;
     out.dedup();
     Some(out)
+}
+
+/// The read-only properties `properties` sets (top level): CloudFormation sets them and
+/// ignores a template's value, silently
+/// (aws-cloudformation/cloudformation-resource-schema#102), so setting one is a mistake worth a
+/// warning, not a refusal. A property the schema also lists as create-only or required (a
+/// contradiction of the schema, e.g. AWS::CodeArtifact::Domain's EncryptionKey) is writable.
+pub fn read_only_given(type_name: &str, properties: &Json) -> Vec<String> {
+    let (Some(schema), Some(given)) = (schema(type_name), properties.as_object()) else {
+        return Vec::new();
+    };
+    let listed = |key: &str| -> Vec<String> {
+        schema
+            .get(key)
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .filter_map(|p| p.strip_prefix("/properties/"))
+            .filter(|p| !p.contains('/'))
+            .map(str::to_string)
+            .collect()
+    };
+    let writable = listed("createOnlyProperties");
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .collect();
+    listed("readOnlyProperties")
+        .into_iter()
+        .filter(|p| {
+            given.contains_key(p) && !writable.contains(p) && !required.contains(&p.as_str())
+        })
+        .collect()
 }
 
 /// Whether `v` is an intrinsic function or a `Ref`: a value known only at deploy.
