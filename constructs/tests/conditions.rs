@@ -73,6 +73,16 @@ fn what_cloudformation_refuses_of_conditions_is_a_synth_problem() {
     s.add_condition("A", Condition::not(Condition::from(&b)));
     // another stack's condition on a resource
     s.set_condition(&q, &elsewhere);
+    // an Fn::If in a condition
+    let lonely = s.add_condition("Plain", Condition::equals("a", "a"));
+    s.add_condition(
+        "WithIf",
+        Condition::equals(constructs::fns::if_(&lonely, "a", "b"), "a"),
+    );
+    // a conditional resource imported by another stack
+    let only = s.add_resource("Only", CfnResource::custom("AWS::SQS::Queue", json!({})));
+    s.set_condition(&only, &lonely);
+    other.add_output("Imported", only.reference());
     let mut app = App::new(".");
     app.add_stack(s);
     app.add_stack(other);
@@ -89,6 +99,8 @@ fn what_cloudformation_refuses_of_conditions_is_a_synth_problem() {
         "S [Conditions.OnResource]: refers to the resource S/Q; a condition may refer only to parameters and pseudo parameters",
         "S [Conditions.Lonely]: Fn::And takes 2 to 10 conditions, not 1",
         "S [Conditions]: the conditions refer to each other in a cycle: A -> B -> A",
+        "S [Conditions.WithIf]: holds an Fn::If; CloudFormation takes Fn::If in resource properties, metadata and outputs, not in conditions",
+        "Other [Outputs.Imported]: refers to S/Only of stack S, which exists only under the condition Plain: another stack cannot import it",
     ];
     for e in expected {
         assert!(

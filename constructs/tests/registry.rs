@@ -388,3 +388,97 @@ fn a_tag_that_breaks_the_schema_is_a_problem_and_an_intrinsic_tag_list_is_left_a
         ["S/Queue [Tags[0].Key]: a value of 129 characters is longer than the most, 128"]
     );
 }
+
+/// What only the deploy can decide is not refused at synth (the review's cases): a value held
+/// by an intrinsic may be anything, and a key whose value is an `Fn::If` with `AWS::NoValue`
+/// may be dropped; a pattern the engine cannot take matches, for all synth knows.
+#[test]
+fn what_only_the_deploy_can_decide_is_not_refused() {
+    use constructs::{fns, Aws, Condition, Parameter};
+    // a custom domain (with dots) of a user pool given by Ref: the schema's if/not on
+    // CustomDomainConfig must not apply the dot-less pattern
+    assert_eq!(
+        problems(
+            "AWS::Cognito::UserPoolDomain",
+            json!({"UserPoolId": {"Ref": "AWS::StackName"}, "Domain": "auth.example.com",
+                   "CustomDomainConfig": {"CertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x"}})
+        ),
+        Vec::<String>::new()
+    );
+    // a global cluster from a cluster identifier: the other form's look-ahead pattern is not
+    // "a second match"
+    assert_eq!(
+        problems(
+            "AWS::RDS::GlobalCluster",
+            json!({"SourceDBClusterIdentifier": "my-cluster"})
+        ),
+        Vec::<String>::new()
+    );
+    // exactly one of CidrBlock and Ipv4IpamPoolId, each behind an Fn::If
+    let mut s = Stack::new("S");
+    let ipam = s.add_parameter("UseIpam", Parameter::string().default_value("no"));
+    let use_ipam = s.add_condition("UseIpam", Condition::equals(ipam, "yes"));
+    let vpc = s.add_resource("Vpc", CfnResource::custom("AWS::EC2::VPC", json!({})));
+    s.add_property_override(
+        &vpc,
+        "CidrBlock",
+        fns::if_(&use_ipam, Aws::no_value(), "10.0.0.0/16"),
+    );
+    s.add_property_override(
+        &vpc,
+        "Ipv4IpamPoolId",
+        fns::if_(&use_ipam, "ipam-pool-1", Aws::no_value()),
+    );
+    s.add_property_override(
+        &vpc,
+        "Ipv4NetmaskLength",
+        fns::if_(&use_ipam, 16, Aws::no_value()),
+    );
+    let mut app = App::new(".");
+    app.add_stack(s);
+    if let Err(e) = app.synth() {
+        panic!("{:#?}", e.problems());
+    }
+    // ...and both given as literals is refused
+    assert_eq!(
+        problems(
+            "AWS::EC2::VPC",
+            json!({"CidrBlock": "10.0.0.0/16", "Ipv4IpamPoolId": "ipam-pool-1", "Ipv4NetmaskLength": 16})
+        ),
+        ["S/R: must set exactly one of CidrBlock, Ipv4IpamPoolId"]
+    );
+    // a number enum given as 7.0 is 7
+    assert!(problems("AWS::Logs::LogGroup", json!({"RetentionInDays": 7.0})).is_empty());
+}
+
+#[test]
+fn create_only_tags_are_written_only_when_the_rule_names_the_type() {
+    use constructs::Tags;
+    let key_pair = || {
+        let mut s = Stack::new("S");
+        s.add_resource(
+            "Key",
+            CfnResource::custom("AWS::EC2::KeyPair", json!({"KeyName": "k"})),
+        );
+        s
+    };
+    // an EC2 key pair's tags are create-only: a general rule would replace it
+    let mut s = key_pair();
+    Tags::of(&mut s).add("team", "orders");
+    let mut app = App::new(".");
+    app.add_stack(s);
+    assert_eq!(tags_of(&app, "S"), [("S/Key".to_string(), Json::Null)]);
+    let mut s = key_pair();
+    Tags::of(&mut s)
+        .include_resource_types(["AWS::EC2::KeyPair"])
+        .add("team", "orders");
+    let mut app = App::new(".");
+    app.add_stack(s);
+    assert_eq!(
+        tags_of(&app, "S"),
+        [(
+            "S/Key".to_string(),
+            json!([{"Key": "team", "Value": "orders"}])
+        )]
+    );
+}

@@ -79,11 +79,25 @@ pub fn is_stateful(type_name: &str) -> bool {
     STATEFUL.contains(&type_name)
 }
 
-/// What CloudFormation does with the old resource when it deletes it: the policy given
-/// (`DeletionPolicy` on removal, `UpdateReplacePolicy` on replacement), else its default:
-/// `Snapshot` for an `AWS::RDS::DBCluster`, and an `AWS::RDS::DBInstance` outside a cluster;
-/// `Delete` for everything else (the DeletionPolicy attribute's page, "DeletionPolicy
-/// options").
+/// Types whose `DeletionPolicy`/`UpdateReplacePolicy` may be `Snapshot` (the
+/// DeletionPolicy attribute's page, "Snapshot"): for any other type a snapshot keeps nothing.
+const SNAPSHOTTABLE: &[&str] = &[
+    "AWS::DocDB::DBCluster",
+    "AWS::EC2::Volume",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::Neptune::DBCluster",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
+    "AWS::Redshift::Cluster",
+];
+
+/// Whether CloudFormation keeps the old resource's data when it deletes it: the policy given
+/// (`DeletionPolicy` on removal, `UpdateReplacePolicy` on replacement) is Retain, or Snapshot
+/// for a type that takes snapshots. Without one: `Snapshot` on removal of an
+/// `AWS::RDS::DBCluster`, and of an `AWS::RDS::DBInstance` outside a cluster (the
+/// DeletionPolicy page's exception); `Delete` for everything else, and on every replacement
+/// (the UpdateReplacePolicy page: the default is Delete).
 fn keeps_data(resource: &Value, policy_key: &str) -> bool {
     let given = resource.get(policy_key).and_then(Value::as_str);
     let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
@@ -92,13 +106,17 @@ fn keeps_data(resource: &Value, policy_key: &str) -> bool {
             .get("Properties")
             .and_then(|p| p.get("DBClusterIdentifier"))
             .is_some();
-        match kind {
-            "AWS::RDS::DBCluster" => "Snapshot",
-            "AWS::RDS::DBInstance" if !in_cluster => "Snapshot",
+        match (policy_key, kind) {
+            ("DeletionPolicy", "AWS::RDS::DBCluster") => "Snapshot",
+            ("DeletionPolicy", "AWS::RDS::DBInstance") if !in_cluster => "Snapshot",
             _ => "Delete",
         }
     });
-    matches!(policy, "Retain" | "RetainExceptOnCreate" | "Snapshot")
+    match policy {
+        "Retain" | "RetainExceptOnCreate" => true,
+        "Snapshot" => SNAPSHOTTABLE.contains(&kind),
+        _ => false,
+    }
 }
 
 /// Why removing `old` (a deployed resource) loses its data, if it does.
@@ -347,11 +365,33 @@ mod tests {
         }});
         let new = json!({"Resources": {
             "Table": {"Type": "AWS::DynamoDB::Table", "UpdateReplacePolicy": "Retain"},
-            "Logs": {"Type": "AWS::Logs::LogGroup", "UpdateReplacePolicy": "Snapshot"}
+            "Logs": {"Type": "AWS::Logs::LogGroup", "UpdateReplacePolicy": "Retain"}
         }});
         let mut kept = changes.to_vec();
         kept.push(change(Action::Remove, "Db", "AWS::RDS::DBCluster", None));
         assert!(stateful_losses(&kept, &old, &new).is_empty());
+        // a snapshot keeps nothing of a log group (it takes none), and replacing an RDS
+        // cluster without a policy deletes the old one (Snapshot is the default on removal
+        // only)
+        let new = json!({"Resources": {
+            "Logs": {"Type": "AWS::Logs::LogGroup", "UpdateReplacePolicy": "Snapshot"},
+            "Db": {"Type": "AWS::RDS::DBCluster"}
+        }});
+        let replaced = [
+            change(
+                Action::Modify,
+                "Logs",
+                "AWS::Logs::LogGroup",
+                Some(Replacement::True),
+            ),
+            change(
+                Action::Modify,
+                "Db",
+                "AWS::RDS::DBCluster",
+                Some(Replacement::True),
+            ),
+        ];
+        assert_eq!(stateful_losses(&replaced, &old, &new).len(), 2);
     }
 
     #[test]

@@ -134,7 +134,9 @@ pub fn diff_templates(old: Option<&Json>, new: &Json) -> StackDiff {
                         r.properties().unwrap_or(&null),
                     )
                 };
-                let data_loss = if replaced_by.is_empty() {
+                // a changed type is no replacement: CloudFormation refuses the update ("Update
+                // of resource type is not permitted")
+                let data_loss = if replaced_by.is_empty() || replaced_by == ["Type"] {
                     None
                 } else {
                     loss_on_replacement(r.json())
@@ -240,6 +242,13 @@ pub fn render(stack: &str, diff: &StackDiff) -> Vec<String> {
         // the deployed template's ids and types are the endpoint's: escaped
         let replaced = if r.replaced_by.is_empty() {
             String::new()
+        } else if r.replaced_by == ["Type"] {
+            format!(
+                " {}",
+                red.apply_to(
+                    "(its type changes: CloudFormation refuses that update; give the new resource another logical id)"
+                )
+            )
         } else {
             format!(
                 " {}",
@@ -421,6 +430,23 @@ mod tests {
             .map(|r| (r.logical_id.as_str(), r.data_loss.is_some()))
             .collect();
         assert_eq!(losses, [("T", true), ("K", false)]);
+    }
+
+    /// CloudFormation refuses to change a resource's type ("Update of resource type is not
+    /// permitted"): no replacement, no data loss, the way out said.
+    #[test]
+    fn a_changed_type_is_refused_not_replaced() {
+        let old = json!({"Resources": {"T": table("orders", None)}});
+        let new =
+            json!({"Resources": {"T": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {}}}});
+        let d = diff_templates(Some(&old), &new);
+        assert_eq!(d.resources[0].replaced_by, ["Type"]);
+        assert_eq!(d.resources[0].data_loss, None);
+        let text = render("S", &d).join("\n");
+        assert!(
+            text.contains("(its type changes: CloudFormation refuses that update; give the new resource another logical id)"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -161,16 +161,26 @@ impl Resolver<'_> {
             Condition::Equals(a, b) => {
                 for v in [a, b] {
                     let mut resource = None;
-                    v.visit_tokens(&mut |t| {
-                        if let Token::Ref(r) | Token::GetAtt(r, _) = t {
+                    let mut if_ = false;
+                    v.visit_tokens(&mut |t| match t {
+                        Token::Ref(r) | Token::GetAtt(r, _) => {
                             resource.get_or_insert_with(|| r.path.clone());
                         }
+                        Token::If { .. } => if_ = true,
+                        _ => {}
                     });
                     if let Some(path) = resource {
                         self.problem(
                             at,
                             property,
                             format!("refers to the resource {path}; a condition may refer only to parameters and pseudo parameters"),
+                        );
+                    }
+                    if if_ {
+                        self.problem(
+                            at,
+                            property,
+                            "holds an Fn::If; CloudFormation takes Fn::If in resource properties, metadata and outputs, not in conditions".to_string(),
                         );
                     }
                 }
@@ -366,6 +376,23 @@ impl Resolver<'_> {
         };
         if target.stack == self.stack.name {
             return local;
+        }
+        // an export of a resource that may not exist: CloudFormation fails the producer's
+        // stack ("Unresolved resource dependencies ... in the Outputs block") when the
+        // condition is false
+        let conditional = self
+            .app
+            .stacks
+            .get(&target.stack)
+            .and_then(|s| s.resources.get(&target.path))
+            .and_then(|r| r.condition.as_ref());
+        if let Some(c) = conditional {
+            let message = format!(
+                "refers to {} of stack {}, which exists only under the condition {}: another stack cannot import it",
+                target.path, target.stack, c.name
+            );
+            self.problem(at, property, message);
+            return Json::Null;
         }
         let output_id = match attribute {
             None => format!("ExportsOutputRef{id}"),

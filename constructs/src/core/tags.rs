@@ -19,6 +19,9 @@
 //!
 //! Rules apply in the order they were added, the app's before a stack's: a later `add` of a
 //! key wins, `remove` takes a key away (a tag the resource was given in its properties too).
+//! A type whose tags are create-only (changing them replaces the resource: an EC2 key pair, an
+//! MSK serverless cluster ...) is tagged only by a rule that names it in
+//! `include_resource_types`.
 //! A resource whose tags property is an intrinsic function, or whose type takes tags in
 //! another shape, is left as it is. A stack's own tags ([`Stack::add_tag`]) are
 //! CloudFormation's stack tags, which it propagates itself.
@@ -163,6 +166,19 @@ pub(crate) fn apply<'r>(
     let Some((property, shape)) = crate::registry::tag_shape(type_name) else {
         return;
     };
+    // tags a type takes only at creation (an EC2 key pair's, an MSK serverless cluster's):
+    // changing them replaces the resource, so only a rule that names the type applies
+    let rules: Vec<&TagRule> = if crate::registry::is_create_only(type_name, &property) {
+        rules
+            .into_iter()
+            .filter(|r| r.include.iter().any(|t| t == type_name))
+            .collect()
+    } else {
+        rules
+    };
+    if rules.is_empty() {
+        return;
+    }
     let mut tags: Vec<(String, Json)> = match properties.get(&property) {
         None => Vec::new(),
         Some(Json::Array(items)) if shape == crate::registry::TagShape::List => {

@@ -65,19 +65,31 @@ pub fn schema(type_name: &str) -> Option<Arc<Json>> {
 
 /// The create-only properties of `type_name` whose values differ between `old` and `new` (a
 /// resource's `Properties`, deployed and ours): a change to one makes CloudFormation replace
-/// the resource (a new one is created, the old one deleted). Each as its schema path without
-/// `/properties/` (`KeySchema`, `Foo/Bar` for a nested one); empty for a type the registry
-/// does not have. A property that is absent on one side and present on the other differs.
+/// the resource (a new one is created, the old one deleted). Each as a property path
+/// (`TableName`, `Foo.Bar`, `Items[*].Name` for a property of every item of a list); empty for
+/// a type the registry does not have. A property absent on one side and present on the other
+/// differs.
 pub fn replacing_changes(type_name: &str, old: &Json, new: &Json) -> Vec<String> {
     let Some(schema) = schema(type_name) else {
         return Vec::new();
     };
-    let at = |v: &Json, path: &str| -> Option<Json> {
-        let mut v = v;
-        for part in path.split('/') {
-            v = v.get(part)?;
+    // the values at a path; `*` takes every item of a list (`Foo/*/Bar`: each item's Bar)
+    fn at(v: Option<&Json>, parts: &[&str], out: &mut Vec<Option<Json>>) {
+        let Some((first, rest)) = parts.split_first() else {
+            out.push(v.cloned());
+            return;
+        };
+        match (*first, v) {
+            ("*", Some(Json::Array(items))) => items.iter().for_each(|i| at(Some(i), rest, out)),
+            ("*", _) => out.push(None),
+            (key, v) => at(v.and_then(|v| v.get(key)), rest, out),
         }
-        Some(v.clone())
+    }
+    let values = |v: &Json, path: &str| {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut out = Vec::new();
+        at(Some(v), &parts, &mut out);
+        out
     };
     schema
         .get("createOnlyProperties")
@@ -86,15 +98,28 @@ pub fn replacing_changes(type_name: &str, old: &Json, new: &Json) -> Vec<String>
         .flatten()
         .filter_map(Json::as_str)
         .filter_map(|p| p.strip_prefix("/properties/"))
-        // a path through a list (`Foo/*/Bar`) is judged by its list as a whole
-        .map(|p| p.split("/*").next().unwrap_or(p).to_string())
-        .filter(|p| at(old, p) != at(new, p))
+        .filter(|p| values(old, p) != values(new, p))
+        .map(|p| p.replace("/*", "[*]").replace('/', "."))
         .fold(Vec::new(), |mut out, p| {
             if !out.contains(&p) {
                 out.push(p);
             }
             out
         })
+}
+
+/// Whether `property` (top level) of `type_name` is create-only: changing it replaces the
+/// resource.
+pub fn is_create_only(type_name: &str, property: &str) -> bool {
+    schema(type_name).is_some_and(|s| {
+        s.get("createOnlyProperties")
+            .and_then(Json::as_array)
+            .is_some_and(|ps| {
+                ps.iter()
+                    .filter_map(Json::as_str)
+                    .any(|p| p.strip_prefix("/properties/") == Some(property))
+            })
+    })
 }
 
 /// How a resource type takes tags.
@@ -132,9 +157,16 @@ pub fn tag_shape(type_name: &str) -> Option<(String, TagShape)> {
         root: &schema,
         out: Vec::new(),
         depth: 0,
+        uncertain: false,
     };
     let declared = checker.resolve(schema.get("properties")?.get(property)?);
-    match declared.get("type").and_then(Json::as_str) {
+    let kind = match declared.get("type") {
+        Some(Json::String(t)) => Some(t.as_str()),
+        // a map typed ["object", "string"] (a Glue job's, a DAX cluster's tags)
+        Some(Json::Array(ts)) if ts.iter().any(|t| t == "object") => Some("object"),
+        _ => None,
+    };
+    match kind {
         Some("array") => {
             let item = checker.resolve(declared.get("items")?);
             let fields = item.get("properties")?.as_object()?;
@@ -177,6 +209,7 @@ pub fn check(type_name: &str, properties: &Json, skip_required: &[&str]) -> Opti
         root: &schema,
         out: Vec::new(),
         depth: 0,
+        uncertain: false,
     };
     let empty = Json::Object(Map::new());
     let properties = if properties.is_null() {
@@ -365,6 +398,18 @@ struct Checker<'s> {
     root: &'s Json,
     out: Vec<Violation>,
     depth: usize,
+    /// Whether a part of the value could not be judged (an intrinsic function, a pattern the
+    /// engine cannot take): a schema it passes may still refuse it at deploy, so a
+    /// combination (`if`, `not`, `oneOf`) must not act on "it matched".
+    uncertain: bool,
+}
+
+/// Whether a value satisfies a schema: surely, surely not, or cannot be told at synth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    Yes,
+    No,
+    Unknown,
 }
 
 impl<'s> Checker<'s> {
@@ -394,17 +439,27 @@ impl<'s> Checker<'s> {
         });
     }
 
-    /// Whether `v` satisfies `schema`, its violations not reported.
-    fn satisfies(&mut self, v: &Json, schema: &'s Json, at: &str) -> bool {
+    /// Whether `v` satisfies `schema`, its violations not reported: `Unknown` when it broke
+    /// nothing but a part of it could not be judged.
+    fn satisfies(&mut self, v: &Json, schema: &'s Json, at: &str) -> Match {
         let before = self.out.len();
+        let was = std::mem::replace(&mut self.uncertain, false);
         self.value(v, schema, at, &[]);
-        let ok = self.out.len() == before;
+        let failed = self.out.len() > before;
         self.out.truncate(before);
-        ok
+        let unsure = std::mem::replace(&mut self.uncertain, was);
+        if failed {
+            Match::No
+        } else if unsure {
+            Match::Unknown
+        } else {
+            Match::Yes
+        }
     }
 
     fn value(&mut self, v: &Json, schema: &'s Json, at: &str, skip_required: &[&str]) {
         if intrinsic(v) || self.depth > MAX_DEPTH {
+            self.uncertain = true;
             return;
         }
         let schema = self.resolve(schema);
@@ -448,13 +503,19 @@ impl<'s> Checker<'s> {
                     .and_then(Json::as_bool)
                     .unwrap_or(false);
                 let allowed: Vec<String> = options.iter().filter_map(text).collect();
-                let found = allowed.iter().any(|a| {
-                    if insensitive {
-                        a.eq_ignore_ascii_case(&t)
-                    } else {
-                        *a == t
-                    }
-                });
+                // numbers compare as numbers (7.0 is 7), other scalars as text
+                let found = options
+                    .iter()
+                    .any(|o| match (number(o), o.is_number(), number(v)) {
+                        (Some(a), true, Some(b)) => a == b,
+                        _ => text(o).is_some_and(|a| {
+                            if insensitive {
+                                a.eq_ignore_ascii_case(&t)
+                            } else {
+                                a == t
+                            }
+                        }),
+                    });
                 if !found && !allowed.is_empty() {
                     let listed = if allowed.len() <= 12 {
                         allowed.join(", ")
@@ -509,14 +570,14 @@ impl<'s> Checker<'s> {
                 }
             }
             if let Some(source) = schema.get("pattern").and_then(Json::as_str) {
-                if let Some(re) = pattern(source) {
-                    if !re.is_match(s) {
-                        self.push(
-                            at,
-                            format!("{s:?} does not match the pattern {source}"),
-                            None,
-                        );
-                    }
+                match pattern(source) {
+                    Some(re) if !re.is_match(s) => self.push(
+                        at,
+                        format!("{s:?} does not match the pattern {source}"),
+                        None,
+                    ),
+                    Some(_) => {}
+                    None => self.uncertain = true,
                 }
             }
         }
@@ -602,20 +663,35 @@ impl<'s> Checker<'s> {
             }
         }
         if let Some(any) = schema.get("anyOf").and_then(Json::as_array) {
-            if !any.is_empty() && !any.iter().any(|sub| self.satisfies(v, sub, at)) {
+            let results: Vec<Match> = any.iter().map(|sub| self.satisfies(v, sub, at)).collect();
+            if !any.is_empty() && results.iter().all(|m| *m == Match::No) {
                 self.push(at, describe_alternatives(v, any, "any"), None);
+            } else if !results.contains(&Match::Yes) && !any.is_empty() {
+                self.uncertain = true;
             }
         }
         if let Some(one) = schema.get("oneOf").and_then(Json::as_array) {
-            let matching = one.iter().filter(|sub| self.satisfies(v, sub, at)).count();
-            if !one.is_empty() && matching == 0 {
+            let results: Vec<Match> = one.iter().map(|sub| self.satisfies(v, sub, at)).collect();
+            let yes = results.iter().filter(|m| **m == Match::Yes).count();
+            let unknown = results.iter().filter(|m| **m == Match::Unknown).count();
+            if !one.is_empty() && yes == 0 && unknown == 0 {
                 self.push(at, describe_alternatives(v, one, "one"), None);
-            } else if matching > 1 && !holds_intrinsic(v) {
+            } else if yes > 1 {
                 self.push(at, describe_alternatives(v, one, "only one"), None);
+            } else if unknown > 0 {
+                self.uncertain = true;
             }
         }
         if let Some(not) = schema.get("not") {
-            if not.is_object() && !holds_intrinsic(v) && self.satisfies(v, not, at) {
+            let result = if not.is_object() {
+                self.satisfies(v, not, at)
+            } else {
+                Match::No
+            };
+            if result == Match::Unknown {
+                self.uncertain = true;
+            }
+            if result == Match::Yes {
                 let message = match not.get("required").and_then(Json::as_array) {
                     Some(names) => format!(
                         "may not set {} together",
@@ -631,10 +707,14 @@ impl<'s> Checker<'s> {
             }
         }
         if let Some(condition) = schema.get("if") {
-            let branch = if self.satisfies(v, condition, at) {
-                schema.get("then")
-            } else {
-                schema.get("else")
+            // a condition that cannot be told applies neither branch
+            let branch = match self.satisfies(v, condition, at) {
+                Match::Yes => schema.get("then"),
+                Match::No => schema.get("else"),
+                Match::Unknown => {
+                    self.uncertain = true;
+                    None
+                }
             };
             if let Some(branch) = branch {
                 self.value(v, branch, at, &[]);
@@ -651,14 +731,20 @@ impl<'s> Checker<'s> {
     ) {
         let properties = schema.get("properties").and_then(Json::as_object);
         let patterns = schema.get("patternProperties").and_then(Json::as_object);
+        // a key whose value is an intrinsic may be dropped at deploy (an Fn::If with
+        // AWS::NoValue): present, but not surely
+        let surely = |name: &str| given.get(name).is_some_and(|v| !intrinsic(v));
+        let maybe = |name: &str| given.contains_key(name);
         if let Some(required) = schema.get("required").and_then(Json::as_array) {
             for name in required.iter().filter_map(Json::as_str) {
-                if !given.contains_key(name) && !skip_required.contains(&name) {
+                if !maybe(name) && !skip_required.contains(&name) {
                     self.push(
                         &join(at, name),
                         format!("{name} is required and missing"),
                         None,
                     );
+                } else if maybe(name) && !surely(name) {
+                    self.uncertain = true;
                 }
             }
         }
@@ -680,13 +766,16 @@ impl<'s> Checker<'s> {
         }
         if let Some(dependencies) = schema.get("dependencies").and_then(Json::as_object) {
             for (name, needs) in dependencies {
-                if !given.contains_key(name) {
+                if !surely(name) {
+                    if maybe(name) {
+                        self.uncertain = true;
+                    }
                     continue;
                 }
                 match needs {
                     Json::Array(others) => {
                         for other in others.iter().filter_map(Json::as_str) {
-                            if !given.contains_key(other) {
+                            if !maybe(other) {
                                 self.push(
                                     &join(at, other),
                                     format!("{other} is required when {name} is set"),
@@ -704,7 +793,10 @@ impl<'s> Checker<'s> {
         // of a set
         if let Some(dependent) = schema.get("dependentRequired").and_then(Json::as_object) {
             for (name, others) in dependent {
-                if !given.contains_key(name) {
+                if !surely(name) {
+                    if maybe(name) {
+                        self.uncertain = true;
+                    }
                     continue;
                 }
                 for other in others
@@ -713,7 +805,7 @@ impl<'s> Checker<'s> {
                     .flatten()
                     .filter_map(Json::as_str)
                 {
-                    if !given.contains_key(other) {
+                    if !maybe(other) {
                         self.push(
                             &join(at, other),
                             format!("{other} is required when {name} is set"),
@@ -725,7 +817,7 @@ impl<'s> Checker<'s> {
         }
         if let Some(excluded) = schema.get("dependentExcluded").and_then(Json::as_object) {
             for (name, others) in excluded {
-                if !given.contains_key(name) {
+                if !maybe(name) {
                     continue;
                 }
                 for other in others
@@ -734,7 +826,9 @@ impl<'s> Checker<'s> {
                     .flatten()
                     .filter_map(Json::as_str)
                 {
-                    if given.contains_key(other) {
+                    if maybe(other) && !(surely(name) && surely(other)) {
+                        self.uncertain = true;
+                    } else if surely(other) {
                         self.push(
                             &join(at, other),
                             format!("{other} may not be set together with {name}"),
@@ -749,8 +843,12 @@ impl<'s> Checker<'s> {
                 continue;
             };
             let names: Vec<&str> = names.iter().filter_map(Json::as_str).collect();
-            let set = names.iter().filter(|n| given.contains_key(**n)).count();
-            if set == 0 || (exactly && set > 1) {
+            let sure = names.iter().filter(|n| surely(n)).count();
+            let present = names.iter().filter(|n| maybe(n)).count();
+            if exactly && sure <= 1 && present > 1 {
+                self.uncertain = true;
+            }
+            if present == 0 || (exactly && sure > 1) {
                 self.push(
                     at,
                     format!(
@@ -784,7 +882,10 @@ impl<'s> Checker<'s> {
                         }
                         Some(_) => {}
                         // a pattern the engine cannot take: the name may be one it allows
-                        None => known = true,
+                        None => {
+                            known = true;
+                            self.uncertain = true;
+                        }
                     }
                 }
             }
@@ -928,6 +1029,21 @@ mod tests {
             ["TableName"]
         );
         assert!(replacing_changes("Custom::X", &old, &new).is_empty());
+        // a create-only property of every item of a list: another property of an item
+        // changes in place
+        let info = |cluster: &str, topics: &str| {
+            json!({"ReplicationInfoList": [{
+                "SourceKafkaClusterArn": cluster,
+                "TopicReplication": {"TopicsToReplicate": [topics]}
+            }]})
+        };
+        assert!(
+            replacing_changes("AWS::MSK::Replicator", &info("a", "x"), &info("a", "y")).is_empty()
+        );
+        assert_eq!(
+            replacing_changes("AWS::MSK::Replicator", &info("a", "x"), &info("b", "x")),
+            ["ReplicationInfoList[*].SourceKafkaClusterArn"]
+        );
     }
 
     #[test]
