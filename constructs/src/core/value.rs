@@ -439,6 +439,28 @@ macro_rules! cfn_enum {
     };
 }
 
+/// How deep a JSON value nests (`1` for `[]` or `{}`, `0` for a scalar), measured without
+/// recursion, so a value of any depth is measured without a stack overflow.
+pub fn json_depth(v: &serde_json::Value) -> usize {
+    use serde_json::Value as Json;
+    let mut deepest = 0;
+    let mut stack = vec![(v, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        match v {
+            Json::Array(items) => {
+                deepest = deepest.max(d + 1);
+                stack.extend(items.iter().map(|i| (i, d + 1)));
+            }
+            Json::Object(map) => {
+                deepest = deepest.max(d + 1);
+                stack.extend(map.values().map(|i| (i, d + 1)));
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -97,25 +97,7 @@ pub(crate) fn size_of(v: &Json) -> usize {
     }
 }
 
-/// How deep `v` nests, without recursion (a value of any depth is measured).
-pub(crate) fn depth(v: &Json) -> usize {
-    let mut deepest = 0;
-    let mut stack = vec![(v, 0usize)];
-    while let Some((v, d)) = stack.pop() {
-        match v {
-            Json::Array(items) => {
-                deepest = deepest.max(d + 1);
-                stack.extend(items.iter().map(|i| (i, d + 1)));
-            }
-            Json::Object(map) => {
-                deepest = deepest.max(d + 1);
-                stack.extend(map.values().map(|i| (i, d + 1)));
-            }
-            _ => {}
-        }
-    }
-    deepest
-}
+pub(crate) use constructs::core::value::json_depth as depth;
 
 /// A payload over 256 KiB is `States.DataLimitExceeded`; one nested deeper than [`MAX_DEPTH`]
 /// is `States.Runtime`. `what` names it.

@@ -491,31 +491,11 @@ fn parse_definition_at(
 /// what its text would be. The parser recurses into each nested definition and condition.
 pub const MAX_DEFINITION_DEPTH: usize = 128;
 
-/// How deep `v` nests, without recursion.
-fn depth(v: &Json) -> usize {
-    let mut deepest = 0;
-    let mut stack = vec![(v, 0usize)];
-    while let Some((v, d)) = stack.pop() {
-        match v {
-            Json::Array(items) => {
-                deepest = deepest.max(d + 1);
-                stack.extend(items.iter().map(|i| (i, d + 1)));
-            }
-            Json::Object(map) => {
-                deepest = deepest.max(d + 1);
-                stack.extend(map.values().map(|i| (i, d + 1)));
-            }
-            _ => {}
-        }
-    }
-    deepest
-}
-
 impl Definition {
     /// Parses a state machine definition; unknown fields, wrong types and malformed states
     /// are errors naming where they are (`/States/Wait 30s/Seconds`).
     pub fn from_json(v: &Json) -> Result<Definition> {
-        let deep = depth(v);
+        let deep = crate::core::value::json_depth(v);
         if deep > MAX_DEFINITION_DEPTH {
             return err(
                 "",
