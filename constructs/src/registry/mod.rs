@@ -14,10 +14,13 @@
 //! `maxLength`, `minimum` / `maximum` (and their exclusive forms), `minItems` / `maxItems` /
 //! `uniqueItems`, `minProperties` / `maxProperties`, `required`, unknown properties where the
 //! schema allows none (naming the closest known one), `dependencies`, `allOf` / `anyOf` /
-//! `oneOf` / `not` / `if`-`then`-`else`, `multipleOf`, and cfn-lint's own keywords (`dependentRequired`, `dependentExcluded`, `requiredXor`,
-//! `requiredOr`). A read-only property set in a template is a warning
-//! ([`read_only_given`]): CloudFormation ignores it. A pattern that uses what the regex engine (regex-lite) cannot take —
-//! look-around, back-references, Unicode classes: about 8% of the patterns — is not checked.
+//! `oneOf` / `not` / `if`-`then`-`else`, `multipleOf`, and cfn-lint's own keywords
+//! (`dependentRequired`, `dependentExcluded`, `requiredXor`, `requiredOr`). A branch that only
+//! a value known at deploy could decide (an intrinsic, a key behind an `Fn::If` that may drop
+//! it) is not acted on. A read-only property set in a template is a warning
+//! ([`read_only_given`]): CloudFormation ignores it. A pattern that uses what the regex engine
+//! (regex-lite) cannot take — look-around, back-references, Unicode classes: about 8% of the
+//! patterns — is not checked.
 
 mod schemas;
 
@@ -748,17 +751,17 @@ impl<'s> Checker<'s> {
                 }
             }
         }
-        for (i, limit) in [("minProperties", true), ("maxProperties", false)]
+        for (bound, is_min) in [("minProperties", true), ("maxProperties", false)]
             .iter()
             .filter_map(|(k, min)| Some((schema.get(*k)?.as_u64()?, *min)))
         {
             let n = given.len() as u64;
-            if (limit && n < i) || (!limit && n > i) {
+            if (is_min && n < bound) || (!is_min && n > bound) {
                 self.push(
                     at,
                     format!(
-                        "has {n} keys; the {} is {i}",
-                        if limit { "least" } else { "most" }
+                        "has {n} keys; the {} is {bound}",
+                        if is_min { "least" } else { "most" }
                     ),
                     None,
                 );
