@@ -228,9 +228,10 @@ fn a_missing_tool_fails_with_the_command_that_installs_it() {
     assert!(wrong.contains("pip install cfn-lint=="), "{wrong}");
 }
 
-/// The registry schemas synth checks against are exactly what `scripts/generate-registry`
-/// writes from the cfn-lint that scripts/test pins: a bump of cfn-lint without regenerating
-/// (or a hand edit of the generated file) fails here.
+/// The registry schemas synth checks against, the generated L1 layer, its cargo features and
+/// the every_type example are exactly what `scripts/generate-registry` writes from the cfn-lint
+/// that scripts/test pins: a bump of cfn-lint without regenerating (or a hand edit of a
+/// generated file) fails here.
 #[test]
 fn the_registry_schemas_are_what_the_pinned_cfn_lint_gives() {
     let python = common::root().join(".venv/bin/python");

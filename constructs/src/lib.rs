@@ -28,6 +28,7 @@ pub mod cloudwatch;
 pub mod dynamodb;
 pub mod events;
 pub mod iam;
+pub mod l1;
 pub mod lambda;
 pub mod logs;
 pub mod registry;

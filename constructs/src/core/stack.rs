@@ -392,6 +392,12 @@ impl Stack {
         self.add_resource(id, CfnResource::from_props(props))
     }
 
+    /// Adds a resource of the generated L1 layer ([`crate::l1`]) and returns its typed handle:
+    /// `stack.add_l1("Key", kms::CfnKey::new().enable_key_rotation(true)).attr_arn()`.
+    pub fn add_l1<P: CfnProps>(&mut self, id: &str, props: P) -> super::l1::L1Ref<P> {
+        super::l1::L1Ref::new(self.add(id, &props))
+    }
+
     /// The resource `r` points to, if it is one of this stack's.
     pub fn resource(&self, r: &ResourceRef) -> Option<&CfnResource> {
         self.resources.get(&r.path)

@@ -1,0 +1,281 @@
+//! What the generated L1 layer ([`crate::l1`]) is made of: the property value types its setters
+//! take, the property map every generated struct keeps, and [`L1Ref`], the typed handle of an
+//! L1 resource added to a stack.
+//!
+//! A setter takes `impl Into<Str>` (or [`Int`], [`Num`], [`Bool`], [`Json`], [`List`],
+//! [`Map`], a generated struct or enum): a literal of the right Rust type, or a [`Value`] that
+//! may be a token (`table.arn()`, a parameter, `fns::if_`). A token's value is checked at synth
+//! where its type is known; a literal is checked against the type's registry schema
+//! ([`crate::registry`]) like every resource.
+//!
+//! A property is a method: a misspelled one does not compile, and neither does a resource
+//! without a property CloudFormation requires (those are the arguments of `new`):
+//!
+//! ```
+//! use constructs::l1::{dynamodb, sqs};
+//!
+//! let queue = sqs::CfnQueue::new().visibility_timeout(60);
+//! let table = dynamodb::CfnTable::new(vec![dynamodb::table::KeySchemaItem::new("Id", "HASH")]);
+//! ```
+//!
+//! ```compile_fail
+//! # use constructs::l1::sqs;
+//! let queue = sqs::CfnQueue::new().visibilty_timeout(60); // no such property
+//! ```
+//!
+//! ```compile_fail
+//! # use constructs::l1::dynamodb;
+//! let table = dynamodb::CfnTable::new(); // KeySchema is required
+//! ```
+//!
+//! ```compile_fail
+//! # use constructs::l1::sqs;
+//! let queue = sqs::CfnQueue::new().visibility_timeout("sixty"); // an integer property
+//! ```
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::ops::Deref;
+
+use indexmap::IndexMap;
+
+pub use super::resource::CfnProps;
+use super::token::ResourceRef;
+pub use super::value::{ToCfn, Value};
+
+macro_rules! wrapper {
+    ($(#[$doc:meta])* $name:ident from $($t:ty),*) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name(pub(crate) Value);
+        $(impl From<$t> for $name {
+            fn from(v: $t) -> Self { $name(Value::from(v)) }
+        })*
+        impl From<Value> for $name {
+            fn from(v: Value) -> Self { $name(v) }
+        }
+        impl From<&Value> for $name {
+            fn from(v: &Value) -> Self { $name(v.clone()) }
+        }
+        impl From<$name> for Value {
+            fn from(v: $name) -> Self { v.0 }
+        }
+    };
+}
+
+wrapper!(
+    /// A string property: `&str`, `String`, or a [`Value`] token.
+    Str from &str, String, &String
+);
+wrapper!(
+    /// An integer property: any Rust integer, or a [`Value`] token.
+    Int from i32, i64, u32, u64, u16, u8, usize
+);
+wrapper!(
+    /// A number property: `f64`, an integer, or a [`Value`] token.
+    Num from f64, i32, i64, u32, u64
+);
+wrapper!(
+    /// A boolean property: `bool`, or a [`Value`] token.
+    Bool from bool
+);
+wrapper!(
+    /// A property the schema types as free JSON (a policy document, a definition): a
+    /// `serde_json::Value` or a [`Value`] that may hold tokens.
+    Json from serde_json::Value
+);
+
+/// A list property of `T`: a `Vec` or array of anything that converts into `T`, or a [`Value`]
+/// token that is a list (`fns::split`, a `CommaDelimitedList` parameter).
+#[derive(Debug, Clone, PartialEq)]
+pub struct List<T>(pub(crate) Value, PhantomData<T>);
+
+impl<T: Into<Value>, U: Into<T>> From<Vec<U>> for List<T> {
+    fn from(items: Vec<U>) -> Self {
+        List(
+            Value::Array(items.into_iter().map(|u| u.into().into()).collect()),
+            PhantomData,
+        )
+    }
+}
+impl<T: Into<Value>, U: Into<T>, const N: usize> From<[U; N]> for List<T> {
+    fn from(items: [U; N]) -> Self {
+        List(
+            Value::Array(items.into_iter().map(|u| u.into().into()).collect()),
+            PhantomData,
+        )
+    }
+}
+impl<T> From<Value> for List<T> {
+    fn from(v: Value) -> Self {
+        List(v, PhantomData)
+    }
+}
+impl<T> From<List<T>> for Value {
+    fn from(v: List<T>) -> Self {
+        v.0
+    }
+}
+
+/// A map property from names to `T`: an `IndexMap`, `BTreeMap` or list of pairs, or a
+/// [`Value`] token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Map<T>(pub(crate) Value, PhantomData<T>);
+
+impl<T: Into<Value>, K: Into<String>, U: Into<T>> From<IndexMap<K, U>> for Map<T> {
+    fn from(map: IndexMap<K, U>) -> Self {
+        Map::pairs(map)
+    }
+}
+impl<T: Into<Value>, K: Into<String>, U: Into<T>> From<BTreeMap<K, U>> for Map<T> {
+    fn from(map: BTreeMap<K, U>) -> Self {
+        Map::pairs(map)
+    }
+}
+impl<T: Into<Value>, K: Into<String>, U: Into<T>> From<Vec<(K, U)>> for Map<T> {
+    fn from(pairs: Vec<(K, U)>) -> Self {
+        Map::pairs(pairs)
+    }
+}
+impl<T> From<Value> for Map<T> {
+    fn from(v: Value) -> Self {
+        Map(v, PhantomData)
+    }
+}
+impl<T> From<Map<T>> for Value {
+    fn from(v: Map<T>) -> Self {
+        v.0
+    }
+}
+
+impl<T: Into<Value>> Map<T> {
+    fn pairs<K: Into<String>, U: Into<T>>(pairs: impl IntoIterator<Item = (K, U)>) -> Self {
+        Map(
+            Value::Object(
+                pairs
+                    .into_iter()
+                    .map(|(k, u)| (k.into(), u.into().into()))
+                    .collect(),
+            ),
+            PhantomData,
+        )
+    }
+}
+
+/// `{"Key": .., "Value": ..}`: the tag shape most resource types take in a list. Tags that
+/// [`crate::Tags`] applies are added to these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag(Props);
+
+impl Tag {
+    /// A tag.
+    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+        Tag(Props::default()
+            .with("Key", key.into().0)
+            .with("Value", value.into().0))
+    }
+}
+impl From<Tag> for Value {
+    fn from(t: Tag) -> Self {
+        t.0.into_value()
+    }
+}
+
+/// The properties a generated struct has been given, rendered in name order (the order the
+/// registry lists them); a `Null` value leaves the property out.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Props(BTreeMap<&'static str, Value>);
+
+impl Props {
+    /// Sets `name`.
+    pub fn with(mut self, name: &'static str, value: Value) -> Self {
+        self.set(name, value);
+        self
+    }
+
+    /// Sets `name` (a `Null` value removes it).
+    pub fn set(&mut self, name: &'static str, value: Value) {
+        if value.is_null() {
+            self.0.remove(name);
+        } else {
+            self.0.insert(name, value);
+        }
+    }
+
+    /// Sets `name` to `v`, converted through `T` (the type the setter takes).
+    pub fn put<T: Into<Value>>(&mut self, name: &'static str, v: T) {
+        self.set(name, v.into());
+    }
+
+    /// The value of `name`, when set.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
+    /// The properties as a template object.
+    pub fn to_value(&self) -> Value {
+        Value::Object(
+            self.0
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// The properties as a template object, consumed.
+    pub fn into_value(self) -> Value {
+        Value::Object(
+            self.0
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+}
+
+impl ToCfn for Props {
+    fn to_cfn(&self) -> Option<Value> {
+        Some(self.to_value())
+    }
+}
+
+/// An L1 resource added to a stack with [`crate::Stack::add_l1`]: its [`ResourceRef`] (by
+/// `Deref`, for `reference()`, `get_att(..)` and every stack method that takes one) and, from
+/// the generated layer, a typed accessor per attribute (`attr_arn()`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct L1Ref<P> {
+    resource: ResourceRef,
+    _props: PhantomData<fn() -> P>,
+}
+
+impl<P: CfnProps> L1Ref<P> {
+    pub(crate) fn new(resource: ResourceRef) -> Self {
+        L1Ref {
+            resource,
+            _props: PhantomData,
+        }
+    }
+
+    /// The resource's `Ref`.
+    pub fn ref_(&self) -> Value {
+        self.resource.reference()
+    }
+
+    /// The untyped handle.
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+}
+
+impl<P> Deref for L1Ref<P> {
+    type Target = ResourceRef;
+    fn deref(&self) -> &ResourceRef {
+        &self.resource
+    }
+}
+
+impl<P> From<L1Ref<P>> for ResourceRef {
+    fn from(r: L1Ref<P>) -> Self {
+        r.resource
+    }
+}

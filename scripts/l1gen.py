@@ -1,0 +1,937 @@
+"""The generated L1 layer: one Rust module per CloudFormation service (constructs/src/l1/),
+written from the same registry schemas as constructs/src/registry/schemas.rs, and the
+every_type example that adds a minimal instance of every type. Called by
+scripts/generate-registry; deterministic (same schemas, same bytes).
+
+Per resource type `AWS::Svc::Name`: `svc::CfnName`, its required properties in `new(..)`, a
+setter per writable property, `svc::name::*` for its nested property types (structs with
+`new(required..)` and setters) and enums (with `Other(Value)` for values newer than the
+schema), and a typed accessor on `L1Ref<CfnName>` per attribute (`attr_arn()`).
+"""
+
+import json
+import os
+import re
+import warnings
+
+# the schemas' JavaScript patterns make Python's parser warn about '[[' and '--'
+warnings.filterwarnings("ignore", category=FutureWarning)
+
+KEYWORDS = set(
+    "as break const continue crate else enum extern false fn for if impl in let loop match mod "
+    "move mut pub ref return self Self static struct super trait true type unsafe use where while "
+    "async await dyn abstract become box do final macro override priv typeof unsized virtual "
+    "yield try gen union".split()
+)
+# names the generated modules use from core::l1 (as `t::..`), which a type may not shadow
+RESERVED_TYPES = {"Self", "Option", "Some", "None", "Vec", "String", "From", "Into", "Default"}
+
+# the services the hand-written L2s use (and KMS, whose keys the L2s take and whose L2 is
+# next): on by default
+DEFAULT_SERVICES = [
+    "apigateway", "cloudwatch", "dynamodb", "events", "iam", "kms", "lambda", "logs", "s3",
+    "scheduler", "sns", "sqs", "stepfunctions",
+]
+
+
+def snake(name):
+    s = re.sub(r"[^0-9A-Za-z]+", "_", name)
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
+    s = re.sub(r"_+", "_", s).strip("_").lower()
+    if not s:
+        s = "value"
+    if s[0].isdigit():
+        s = "n" + s
+    if s in KEYWORDS:
+        s += "_"
+    return s
+
+
+def camel(name):
+    out = ""
+    for p in re.split(r"[^0-9A-Za-z]+", name):
+        if not p:
+            continue
+        if p.isupper() or p.islower():
+            p = p.lower()
+        out += p[0].upper() + p[1:]
+    if not out:
+        out = "Empty"
+    if out[0].isdigit():
+        out = "V" + out
+    if out in RESERVED_TYPES:
+        out += "_"
+    return out
+
+
+def service_of(type_name):
+    ns, svc, _ = type_name.split("::")
+    name = svc.lower() if ns == "AWS" else f"{ns.lower()}_{svc.lower()}"
+    if name in KEYWORDS:
+        name += "_"
+    return name
+
+
+def doc_lines(text, limit=300):
+    """The first paragraph of a schema description, safe as a doc comment (no code blocks,
+    no HTML), cut at a sentence near `limit`."""
+    if not text:
+        return []
+    para = re.split(r"\n\s*\n", text.strip())[0]
+    para = " ".join(line.strip() for line in para.splitlines() if line.strip())
+    para = para.replace("```", "`").replace("~~~", "~").replace("<", "&lt;").replace(">", "&gt;")
+    para = re.sub(r"`{2,}", "`", para)
+    if para.count("`") % 2:
+        para = para.replace("`", "'")
+    if len(para) > limit:
+        cut = para.rfind(". ", 0, limit)
+        para = para[: cut + 1] if cut > 80 else para[:limit].rsplit(" ", 1)[0] + " …"
+        if para.count("`") % 2:
+            para = para.replace("`", "'")
+    words, lines, line = para.split(" "), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > 120:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    if line:
+        lines.append(line)
+    return lines
+
+
+def doc(indent, text, extra=None):
+    lines = doc_lines(text)
+    if extra:
+        if lines:
+            lines.append("")
+        lines.extend(extra)
+    if not lines:
+        return ""
+    return "".join(f"{indent}///{(' ' + l) if l else ''}\n" for l in lines)
+
+
+def rust_str(s):
+    return json.dumps(s, ensure_ascii=False)
+
+
+class Module:
+    """The nested types of one resource type: structs and enums named uniquely."""
+
+    def __init__(self, resource_schema):
+        self.schema = resource_schema
+        self.defs = resource_schema.get("definitions", {}) or {}
+        self.names = set()
+        self.items = []  # rendered Rust items, in creation order
+        self.by_def = {}  # definition name -> (kind, rust type name)
+        self.by_enum = {}  # tuple(values) -> enum name
+        self.by_shape = {}  # an object's schema (JSON) -> struct name
+
+    def unique(self, base):
+        name = camel(base)
+        n, candidate = 1, name
+        while candidate in self.names:
+            n += 1
+            candidate = f"{name}{n}"
+        self.names.add(candidate)
+        return candidate
+
+
+def resolve(module, node):
+    """Follows a local `$ref` (one level at a time) to the definition; returns (name, node)."""
+    seen = 0
+    name = None
+    while isinstance(node, dict) and "$ref" in node and seen < 10:
+        ref = node["$ref"]
+        if not ref.startswith("#/definitions/"):
+            return name, {}
+        name = ref[len("#/definitions/"):]
+        node = module.defs.get(name, {})
+        seen += 1
+    return name, node
+
+
+def is_tag_shape(node):
+    props = node.get("properties") or {}
+    return (
+        node.get("type") in ("object", None)
+        and set(props) == {"Key", "Value"}
+        and all((props[k].get("type") == "string") for k in props)
+    )
+
+
+def type_of(module, node, hint, path):
+    """The Rust type a setter takes for schema `node` (a property), creating nested structs
+    and enums in `module` as needed. `hint` names a type made for an inline node."""
+    def_name, node = resolve(module, node)
+    if not isinstance(node, dict):
+        return "t::Json"
+    if def_name and def_name in module.by_def:
+        return module.by_def[def_name]
+    ty = node.get("type")
+    if isinstance(ty, list):
+        ty = ty[0] if len(ty) == 1 else None
+    if "properties" not in node and ty in (None, "object"):
+        union = {}
+        for key in ("oneOf", "anyOf"):
+            for b in node.get(key) or []:
+                if isinstance(b, dict) and isinstance(b.get("properties"), dict):
+                    for k, v in b["properties"].items():
+                        union.setdefault(k, v)
+        if union:
+            node = dict(node)
+            node["properties"] = union
+            ty = "object"
+    if ty is None and "properties" in node:
+        ty = "object"
+    if ty is None and "items" not in node:
+        # a list or a JSON string (DynamoDB's KeySchema): typed as the first form
+        for key in ("oneOf", "anyOf"):
+            branches = [b for b in node.get(key) or [] if isinstance(b, dict)]
+            if branches and ("$ref" in branches[0] or branches[0].get("type") == "array"):
+                first = type_of(module, branches[0], hint, path)
+                if first != "t::Json":
+                    return first
+    if ty is None and "items" in node:
+        ty = "array"
+    if ty == "string":
+        values = node.get("enum")
+        if values and all(isinstance(v, str) for v in values) and len(set(values)) == len(values):
+            key = tuple(values)
+            if key in module.by_enum:
+                return module.by_enum[key]
+            name = module.unique(def_name or hint)
+            module.by_enum[key] = name
+            if def_name:
+                module.by_def[def_name] = name
+            module.items.append(("enum", name, node, values))
+            return name
+        return "t::Str"
+    if ty == "integer":
+        return "t::Int"
+    if ty == "number":
+        return "t::Num"
+    if ty == "boolean":
+        return "t::Bool"
+    if ty == "array":
+        items = node.get("items")
+        if not isinstance(items, dict):
+            return "t::List<t::Json>"
+        inner = type_of(module, items, singular(def_name or hint), path + "/*")
+        if def_name:
+            module.by_def[def_name] = f"t::List<{inner}>"
+        return f"t::List<{inner}>"
+    if ty == "object":
+        props = node.get("properties")
+        if props and isinstance(props, dict):
+            if is_tag_shape(node) and (def_name or hint) in ("Tag", "Tags"):
+                if def_name:
+                    module.by_def[def_name] = "t::Tag"
+                return "t::Tag"
+            shape = json.dumps(node, sort_keys=True)
+            if shape in module.by_shape:  # the same object written out twice: one struct
+                if def_name:
+                    module.by_def[def_name] = module.by_shape[shape]
+                return module.by_shape[shape]
+            name = module.unique(def_name or hint)
+            if def_name:
+                module.by_def[def_name] = name
+            module.by_shape[shape] = name
+            slot = len(module.items)
+            module.items.append(None)  # reserve the place: a struct may refer to itself
+            fields = struct_fields(module, node, path, set())
+            module.items[slot] = ("struct", name, node, fields)
+            return name
+        pattern = node.get("patternProperties")
+        if isinstance(pattern, dict) and len(pattern) == 1:
+            (value,) = pattern.values()
+            inner = type_of(module, value, hint + "Value", path + "/*")
+            return f"t::Map<{inner}>"
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict) and extra:
+            inner = type_of(module, extra, hint + "Value", path + "/*")
+            return f"t::Map<{inner}>"
+        return "t::Json"
+    return "t::Json"
+
+
+def singular(name):
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith("sses"):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name + "Item"
+
+
+def struct_fields(module, node, path, skip):
+    """(method, cfn name, rust type, required, schema) per property of an object node."""
+    props = node.get("properties") or {}
+    required = [r for r in (node.get("required") or []) if isinstance(r, str) and r in props]
+    fields, methods = [], {"new", "default", "clone", "from", "into", "eq", "fmt"}
+    for name in sorted(props):
+        if name in skip:
+            continue
+        method = snake(name)
+        while method in methods:
+            method += "_"
+        methods.add(method)
+        ty = type_of(module, props[name], name, f"{path}/{name}")
+        fields.append((method, name, ty, name in required, props[name]))
+    return fields
+
+
+def render_setters(fields):
+    out = []
+    for method, name, ty, required, schema in fields:
+        if required:
+            continue
+        text = schema.get("description") if isinstance(schema, dict) else None
+        out.append(doc("    ", f"`{name}`: {text}" if text else f"`{name}`."))
+        out.append(
+            f"    pub fn {method}(mut self, v: impl Into<{ty}>) -> Self "
+            f"{{ self.0.put::<{ty}>({rust_str(name)}, v.into()); self }}\n"
+        )
+    return "".join(out)
+
+
+def render_new(fields, doc_text):
+    req = [f for f in fields if f[3]]
+    params = ", ".join(f"{m}: impl Into<{ty}>" for m, _, ty, _, _ in req)
+    body = "".join(
+        f"        p.put::<{ty}>({rust_str(name)}, {m}.into());\n" for m, name, ty, _, _ in req
+    )
+    allow = "    #[allow(clippy::too_many_arguments)]\n" if len(req) > 7 else ""
+    mut = "mut " if req else ""
+    return (
+        f"    /// {doc_text}\n{allow}"
+        f"    pub fn new({params}) -> Self {{\n"
+        f"        let {mut}p = t::Props::default();\n{body}"
+        "        Self(p)\n    }\n"
+    )
+
+
+def render_struct(name, node, fields):
+    derive = "Debug, Clone, PartialEq" + ("" if any(f[3] for f in fields) else ", Default")
+    out = doc("", node.get("description"), [f"A property type: {len(fields)} properties."])
+    out += f"#[derive({derive})]\npub struct {name}(t::Props);\n\n"
+    req = [f[1] for f in fields if f[3]]
+    what = "With its required properties " + ", ".join(f"`{r}`" for r in req) + "." if req else "Empty."
+    out += f"impl {name} {{\n" + render_new(fields, what) + render_setters(fields) + "}\n\n"
+    out += (
+        f"impl From<{name}> for t::Value {{\n"
+        f"    fn from(v: {name}) -> t::Value {{\n        v.0.into_value()\n    }}\n}}\n\n"
+    )
+    return out
+
+
+def render_enum(name, node, values):
+    out = doc("", node.get("description"), ["One of the values the schema lists."])
+    out += f"#[derive(Debug, Clone, PartialEq)]\npub enum {name} {{\n"
+    variants, used = [], {"Other"}
+    for v in values:
+        var = camel(v)
+        if var.endswith("_"):
+            var = var[:-1] + "Value"
+        base, n = var, 1
+        while var in used:
+            n += 1
+            var = f"{base}{n}"
+        used.add(var)
+        variants.append((var, v))
+        out += f"    #[doc = {rust_str('`' + v.replace('`', '') + '`')}] {var},\n"
+    out += "    /// A value the schema does not list (newer than rcdk's schemas), or a token.\n"
+    out += "    Other(t::Value),\n}\n\n"
+    out += f"impl From<{name}> for t::Value {{\n    fn from(v: {name}) -> t::Value {{\n"
+    out += "        t::Value::from(match v {\n"
+    for var, v in variants:
+        out += f"            {name}::{var} => {rust_str(v)},\n"
+    out += f"            {name}::Other(v) => return v,\n        }})\n    }}\n}}\n\n"
+    return out, variants
+
+
+def attributes(schema):
+    attrs = []
+    for p in schema.get("readOnlyProperties") or []:
+        if not p.startswith("/properties/") or "*" in p:
+            continue
+        attrs.append(".".join(p[len("/properties/"):].split("/")))
+    return sorted(set(attrs))
+
+
+def read_only_top(schema):
+    out = set()
+    for p in schema.get("readOnlyProperties") or []:
+        parts = p.split("/")
+        if len(parts) == 3 and parts[1] == "properties":
+            out.add(parts[2])
+    return out
+
+
+def doc_url(type_name):
+    slug = type_name.lower().replace("::", "-")
+    return f"https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/{slug}.html"
+
+
+class Resource:
+    def __init__(self, type_name, schema):
+        self.type_name = type_name
+        self.schema = schema
+        self.name = type_name.split("::")[2]
+        self.struct = "Cfn" + camel(self.name)
+        self.module_name = snake(self.name)
+        self.module = Module(schema)
+        self.module.names.add(self.struct)
+        readonly = read_only_top(schema)
+        self.fields = struct_fields(self.module, schema, "", readonly)
+        self.attrs = attributes(schema)
+
+    def render(self):
+        s = self.schema
+        out = doc("", s.get("description"), [f"`{self.type_name}` ([CloudFormation reference]({doc_url(self.type_name)}))."])
+        derive = "Debug, Clone, PartialEq" + ("" if any(f[3] for f in self.fields) else ", Default")
+        out += f"#[derive({derive})]\npub struct {self.struct}(t::Props);\n\n"
+        req = [f[1] for f in self.fields if f[3]]
+        what = (
+            "With its required properties " + ", ".join(f"`{r}`" for r in req) + "."
+            if req else "With no property set (none is required)."
+        )
+        m = self.module_name
+        fields = [(a, b, qualify(c, m), d, e) for a, b, c, d, e in self.fields]
+        out += f"impl {self.struct} {{\n" + render_new(fields, what) + render_setters(fields) + "}\n\n"
+        out += (
+            f"impl t::CfnProps for {self.struct} {{\n"
+            f"    const TYPE: &'static str = {rust_str(self.type_name)};\n"
+            f"    const REQUIRED: &'static [&'static str] = &[{', '.join(rust_str(r) for r in req)}];\n}}\n\n"
+            f"impl t::ToCfn for {self.struct} {{\n"
+            "    fn to_cfn(&self) -> Option<t::Value> {\n        Some(self.0.to_value())\n    }\n}\n\n"
+        )
+        if self.attrs:
+            out += f"/// The attributes of `{self.type_name}` (`Fn::GetAtt`).\nimpl t::L1Ref<{self.struct}> {{\n"
+            methods = set()
+            for a in self.attrs:
+                meth = "attr_" + snake(a.replace(".", "_")).rstrip("_")
+                while meth in methods:
+                    meth += "_"
+                methods.add(meth)
+                out += f"    /// `Fn::GetAtt` `{a}`.\n    pub fn {meth}(&self) -> t::Value {{\n        self.get_att({rust_str(a)})\n    }}\n"
+            out += "}\n\n"
+        nested = ""
+        for item in self.module.items:
+            if item[0] == "struct":
+                nested += render_struct(item[1], item[2], item[3])
+            else:
+                nested += render_enum(item[1], item[2], item[3])[0]
+        if nested:
+            out += (
+                f"/// The property types and enums of `{self.type_name}`.\npub mod {m} {{\n"
+                "    #[allow(unused_imports)]\n    use crate::core::l1 as t;\n\n"
+                + indent(nested) + "}\n\n"
+            )
+        return out
+
+
+def qualify(ty, module):
+    """A nested type name as the service module sees it (`key::KeySpec`)."""
+    def q(name):
+        return name if name.startswith("t::") else f"{module}::{name}"
+    m = re.fullmatch(r"t::(List|Map)<(.*)>", ty)
+    if m:
+        return f"t::{m.group(1)}<{qualify(m.group(2), module)}>"
+    return q(ty)
+
+
+def indent(text):
+    return "".join(("    " + l if l.strip() else l) for l in text.splitlines(True))
+
+
+HEADER = "// @generated by scripts/generate-registry (scripts/l1gen.py): do not edit.\n"
+
+
+def generate(provider, load_schema, source):
+    """Returns {relative path: text} for every file of the L1 layer."""
+    services = {}
+    for type_name in sorted(provider):
+        services.setdefault(service_of(type_name), []).append(type_name)
+    files = {}
+    resources = {}
+    total_types = total_nested = 0
+    for svc, types in sorted(services.items()):
+        body = ""
+        names = set()
+        for type_name in types:
+            r = Resource(type_name, load_schema(type_name))
+            while r.module_name in names or r.struct in names:
+                r.module_name += "_"
+            names.update((r.module_name, r.struct))
+            resources[type_name] = r
+            body += r.render()
+            total_types += 1
+            total_nested += len(r.module.items)
+        ns, name = types[0].split("::")[:2]
+        text = (
+            HEADER
+            + f"//! `{ns}::{name}`: {len(types)} resource type(s), generated from the registry schemas of {source}.\n\n"
+            "#![allow(clippy::enum_variant_names, clippy::should_implement_trait, clippy::doc_lazy_continuation)]\n"
+            "#![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]\n\n"
+            "#[allow(unused_imports)]\nuse crate::core::l1 as t;\n\n" + body
+        )
+        files[f"constructs/src/l1/{svc}.rs"] = text.rstrip("\n") + "\n"
+    mods = "".join(
+        f'#[cfg(feature = "{svc}")]\n#[rustfmt::skip]\npub mod {svc};\n' for svc in sorted(services)
+    )
+    files["constructs/src/l1/mod.rs"] = (
+        HEADER
+        + "//! The L1 layer: every CloudFormation resource type CloudFormation has in us-east-1\n"
+        f"//! ({total_types} types of {len(services)} services, {total_nested} property types and enums),\n"
+        f"//! generated from the registry schemas of {source}; one module per service, behind the\n"
+        "//! cargo feature of the same name (the services of the L2s are on by default, `all` turns on\n"
+        "//! every one).\n//!\n"
+        "//! ```\n"
+        "//! use constructs::{l1::sqs, Stack};\n"
+        "//!\n"
+        "//! let mut stack = Stack::new(\"Jobs\");\n"
+        "//! let queue = stack.add_l1(\"Jobs\", sqs::CfnQueue::new().visibility_timeout(60));\n"
+        "//! stack.add_output(\"JobsArn\", queue.attr_arn());\n"
+        "//! ```\n\n"
+        "pub use crate::core::l1::{L1Ref, List, Map, Tag};\n\n" + mods
+    )
+    overrides_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "every-type-values.json")
+    with open(overrides_path, encoding="utf-8") as f:
+        overrides = json.load(f)
+    files["constructs/examples/every_type/generated.rs"] = every_type_example(services, resources, overrides)
+    return files, services, resources, total_types, total_nested
+
+
+def cargo_features(services):
+    lines = ["# BEGIN generated by scripts/generate-registry: one feature per service of the L1 layer\n"]
+    lines.append("default = [" + ", ".join(rust_str(s) for s in DEFAULT_SERVICES) + "]\n")
+    lines.append("all = [\n" + "".join(f"    {rust_str(s)},\n" for s in sorted(services)) + "]\n")
+    lines.extend(f"{s} = []\n" for s in sorted(services))
+    lines.append("# END generated\n")
+    return "".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# The every_type example: a minimal instance of every type, its required properties (and the
+# ones a oneOf/anyOf/requiredXor/dependency of the schema asks for) filled with values that
+# satisfy the schema's constraints and cfn-lint's formats.
+
+try:
+    import regex as _regex  # cfn-lint's own regex engine (it checks patterns with it)
+except ImportError:  # pragma: no cover
+    _regex = None
+try:
+    from re import _parser as _sre  # Python 3.11+
+    from re import _constants as _sc
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre
+    import sre_constants as _sc
+
+ACCOUNT = "123456789012"
+UUID = "12345678-1234-1234-1234-123456789012"
+# values for cfn-lint's formats (cfnlint/data/schemas/other/formats and its format checkers)
+FORMATS = {
+    "date-time": "2026-01-01T00:00:00Z",
+    "timestamp": "2026-01-01T00:00:00Z",
+    "AWS::IAM::Role.Arn": f"arn:aws:iam::{ACCOUNT}:role/sample",
+    "AWS::KMS::Key.Arn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{UUID}",
+    "AWS::KMS::Key.Id": UUID,
+    "AWS::KMS::Alias.AliasName": "alias/sample",
+    "AWS::EC2::SecurityGroup.Id": "sg-12345678",
+    "AWS::EC2::SecurityGroup.Ids": "sg-12345678",
+    "AWS::EC2::SecurityGroup.Name": "sample",
+    "AWS::EC2::SecurityGroup.Names": "sample",
+    "AWS::S3::Bucket.Name": "sample-bucket",
+    "AWS::EC2::Subnet.Id": "subnet-12345678",
+    "AWS::EC2::Subnet.Ids": "subnet-12345678",
+    "AWS::EC2::VPC.Id": "vpc-12345678",
+    "AWS::EC2::Image.Id": "ami-12345678",
+    "AWS::SNS::Topic.Arn": f"arn:aws:sns:us-east-1:{ACCOUNT}:sample",
+    "AWS::SQS::Queue.Arn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:sample",
+    "AWS::Lambda::Function.Arn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:sample",
+    "AWS::Logs::LogGroup.Name": "sample",
+    "AWS::ACM::Certificate.Arn": f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/{UUID}",
+    "AWS::Route53::AliasTarget.HostedZoneId": "Z2FDTNDATAQYW2",
+    "AWS::Route53::HostedZone.Id": "Z2FDTNDATAQYW2",
+    "ipv4-network": "10.0.0.0/16",
+    "ipv6-network": "2001:db8::/32",
+    "uri": "https://example.com",
+    "json": "{}",
+    "password": "Sample-password-1",
+}
+GENERIC = ["sample", "Sample", "a", "1", "sample-1", f"arn:aws:iam::{ACCOUNT}:role/sample", "https://example.com"]
+
+
+def _walk(parsed, groups, optional=0):
+    out = ""
+    for op, av in parsed:
+        name = str(op)
+        if name == "LITERAL":
+            out += chr(av)
+        elif name == "NOT_LITERAL":
+            out += "a" if chr(av) != "a" else "b"
+        elif name == "ANY":
+            out += "a"
+        elif name == "IN":
+            out += _pick_in(av)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            lo, hi, sub = av
+            n = lo if lo > 0 else (optional if hi != 0 else 0)
+            out += "".join(_walk(sub, groups, optional) for _ in range(min(n, 64)))
+        elif name == "SUBPATTERN":
+            group, _, _, sub = av
+            text = _walk(sub, groups, optional)
+            if group:
+                groups[group] = text
+            out += text
+        elif name == "BRANCH":
+            out += _walk(av[1][0], groups, optional)
+        elif name == "GROUPREF":
+            out += groups.get(av, "")
+        elif name == "CATEGORY":
+            out += _category(str(av))
+        elif name == "ATOMIC_GROUP":
+            out += _walk(av, groups, optional)
+        # AT (anchors), ASSERT, ASSERT_NOT, GROUPREF_EXISTS: nothing
+    return out
+
+
+def _category(name):
+    if "NOT_DIGIT" in name or "NOT_SPACE" in name:
+        return "a"
+    if "DIGIT" in name:
+        return "1"
+    if "NOT_WORD" in name:
+        return "-"
+    if "SPACE" in name:
+        return " "
+    return "a"
+
+
+def _pick_in(items):
+    allowed, negate = [], False
+    for op, av in items:
+        name = str(op)
+        if name == "NEGATE":
+            negate = True
+        elif name == "LITERAL":
+            allowed.append(chr(av))
+        elif name == "RANGE":
+            lo, hi = av
+            for pref in "a1A":
+                if lo <= ord(pref) <= hi:
+                    allowed.append(pref)
+                    break
+            else:
+                allowed.append(chr(lo))
+        elif name == "CATEGORY":
+            allowed.append(_category(str(av)))
+    if negate:
+        for c in "a1A-_.":
+            if c not in allowed:
+                return c
+        return "~"
+    for pref in "a1A":
+        if pref in allowed:
+            return pref
+    return allowed[0] if allowed else "a"
+
+
+def _pythonic(pattern):
+    p = re.sub(r"\\p\{[A-Za-z_]+\}", r"\\w", pattern)
+    p = re.sub(r"\\P\{[A-Za-z_]+\}", r"\\W", p)
+    p = p.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!")
+    return p
+
+
+def _matches(pattern, text):
+    try:
+        if _regex is not None:
+            return _regex.search(pattern, text) is not None
+        return re.search(pattern, text) is not None
+    except Exception:
+        return False
+
+
+def sample_string(node, seed=""):
+    branches = [b for k in ("anyOf", "oneOf") for b in (node.get(k) or []) if isinstance(b, dict)]
+    for b in [node] + branches:
+        values = b.get("enum") or b.get("enumCaseInsensitive")
+        if values and isinstance(values[0], str):
+            return values[0]
+    for b in branches or [{}]:
+        spec = dict(node)
+        spec.update(b)
+        text = _sample_plain(spec, seed, [node.get("pattern")] if branches else [])
+        if text is not None:
+            return text
+    return "sample"
+
+
+def _sample_plain(node, seed, also):
+    fmt = node.get("format")
+    pattern = node.get("pattern")
+    patterns = [p for p in [pattern] + also if isinstance(p, str)]
+    lo = node.get("minLength", 0) or 0
+    hi = node.get("maxLength")
+    candidates = []
+    if fmt in FORMATS:
+        candidates.append(FORMATS[fmt])
+    for p in patterns:
+        for optional in (1, 0):
+            try:
+                candidates.append(_walk(_sre.parse(_pythonic(p)), {}, optional))
+            except Exception:
+                pass
+    candidates += GENERIC
+    for c in candidates:
+        if seed and not patterns and not fmt:
+            c = c + seed
+        for pad in dict.fromkeys([c[-1:] or "a", "a", "1", "0"]):
+            text = c + pad * (lo - len(c)) if len(c) < lo else c
+            if hi is not None and len(text) > hi:
+                text = text[:hi]
+            if all(_matches(p, text) for p in patterns):
+                return text
+    return None
+
+
+def sample_number(node, integer):
+    lo = node.get("minimum")
+    if "exclusiveMinimum" in node and isinstance(node["exclusiveMinimum"], (int, float)):
+        lo = node["exclusiveMinimum"] + 1
+    hi = node.get("maximum")
+    v = 1
+    if lo is not None and v < lo:
+        v = lo
+    if hi is not None and v > hi:
+        v = hi
+    if integer:
+        v = int(v)
+        return f"{v}i64" if abs(v) > 2**31 - 1 else str(v)
+    return f"{float(v)!r}"
+
+
+def wanted(node):
+    """The properties a minimal instance of an object sets: required, plus the first choice of
+    each oneOf/anyOf/requiredXor/requiredOr (in allOf too), plus what those depend on."""
+    props = node.get("properties") or {}
+    want = []
+
+    def collect(sub):
+        want.extend(r for r in (sub.get("required") or []) if isinstance(r, str))
+        for key in ("oneOf", "anyOf"):
+            choices = [c for c in (sub.get(key) or []) if isinstance(c, dict)]
+            if not choices:
+                continue
+            first = choices[0]
+            if first.get("required") or first.get("allOf") or first.get("oneOf") or first.get("anyOf"):
+                collect(first)
+            elif isinstance(first.get("properties"), dict):
+                want.extend(sorted(first["properties"])[:1])
+        for c in sub.get("allOf") or []:
+            if isinstance(c, dict):
+                collect(c)
+        for key in ("requiredXor", "requiredOr"):
+            choices = sub.get(key)
+            if isinstance(choices, list) and choices:
+                want.append(choices[0])
+
+    collect(node)
+    if node.get("minProperties") and not any(w in props for w in want):
+        want.extend(sorted(props)[:1])
+    deps = dict(node.get("dependentRequired") or {})
+    for k, v in (node.get("dependencies") or {}).items():
+        if isinstance(v, list):
+            deps[k] = v
+    changed = True
+    while changed:
+        changed = False
+        for k, v in deps.items():
+            if k in want:
+                for d in v:
+                    if d not in want:
+                        want.append(d)
+                        changed = True
+    seen, out = set(), []
+    for w in want:
+        if w in props and w not in seen:
+            seen.add(w)
+            out.append(w)
+    return out
+
+
+class Sampler:
+    def __init__(self, svc, resource, overrides):
+        self.svc = svc
+        self.r = resource
+        self.items = {i[1]: i for i in resource.module.items}
+        self.overrides = overrides
+        self.variant = 0  # >0 inside the n-th item of a list, so items differ
+
+    def vary(self, node, text):
+        if not self.variant:
+            return text
+        digits = str(self.variant)
+        pattern, hi = node.get("pattern"), node.get("maxLength")
+        for c in (text + digits, text[: -len(digits)] + digits, digits):
+            if (hi is None or len(c) <= hi) and len(c) >= (node.get("minLength") or 0) and (
+                not isinstance(pattern, str) or _matches(pattern, c)
+            ):
+                return c
+        return text
+
+    def path_type(self, name):
+        return f"l1::{self.svc}::{self.r.module_name}::{name}"
+
+    def value(self, ty, node, path, depth):
+        if path in self.overrides:
+            return self.literal(ty, self.overrides[path])
+        _, node = resolve(self.r.module, node)
+        if not isinstance(node, dict):
+            node = {}
+        if ty == "t::Str":
+            return rust_str(self.vary(node, sample_string(node)))
+        if ty == "t::Int":
+            return sample_number(node, True)
+        if ty == "t::Num":
+            return sample_number(node, False)
+        if ty == "t::Bool":
+            return "true"
+        if ty == "t::Json":
+            t = node.get("type")
+            if t == "string" or (isinstance(t, list) and "string" in t and "object" not in t):
+                return f"serde_json::json!({rust_str(sample_string(node))})"
+            if t in ("integer", "number"):
+                return f"serde_json::json!({sample_number(node, t == 'integer')})"
+            if t == "array":
+                return "serde_json::json!([])"
+            if node.get("minProperties"):
+                return 'serde_json::json!({"sample": "sample"})'
+            return "serde_json::json!({})"
+        if ty == "t::Tag":
+            return 'l1::Tag::new("sample", "sample")'
+        m = re.fullmatch(r"t::List<(.*)>", ty)
+        if m:
+            inner = node.get("items") if isinstance(node.get("items"), dict) else {}
+            n = max(1, node.get("minItems", 1) or 1)
+            vals = []
+            for i in range(min(n, 5)):
+                outer, self.variant = self.variant, self.variant * 10 + i
+                vals.append(self.value(m.group(1), inner, path + "/*", depth))
+                self.variant = outer
+            if m.group(1) == "t::Json":
+                return f"vec![{', '.join(vals)}]"
+            return f"vec![{', '.join(vals)}]"
+        m = re.fullmatch(r"t::Map<(.*)>", ty)
+        if m:
+            pattern = node.get("patternProperties")
+            if isinstance(pattern, dict) and len(pattern) == 1:
+                (key_pattern, inner), = pattern.items()
+                key = sample_string({"pattern": key_pattern})
+            else:
+                inner, key = node.get("additionalProperties") or {}, "sample"
+            inner = inner if isinstance(inner, dict) else {}
+            return f"vec![({rust_str(key)}, {self.value(m.group(1), inner, path + '/*', depth)})]"
+        item = self.items.get(ty)
+        if item is None:
+            return "Default::default()"
+        if item[0] == "enum":
+            _, variants = render_enum(item[1], item[2], item[3])
+            return f"{self.path_type(ty)}::{variants[0][0]}"
+        return self.struct(ty, item[2], item[3], path, depth + 1)
+
+    def literal(self, ty, v):
+        if ty == "t::Json":
+            return f"serde_json::json!({json.dumps(v)})"
+        if isinstance(v, (dict, list)) and re.fullmatch(r"t::(List|Map)<.*>", ty):
+            return f"constructs::Value::from(serde_json::json!({json.dumps(v)}))"
+        if isinstance(v, str):
+            if ty in self.items and self.items[ty][0] == "enum":
+                _, variants = render_enum(self.items[ty][1], self.items[ty][2], self.items[ty][3])
+                for var, val in variants:
+                    if val == v:
+                        return f"{self.path_type(ty)}::{var}"
+            return rust_str(v)
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, list):
+            m = re.fullmatch(r"t::List<(.*)>", ty)
+            inner = m.group(1) if m else "t::Json"
+            return f"vec![{', '.join(self.literal(inner, x) for x in v)}]"
+        return f"serde_json::json!({json.dumps(v)})"
+
+    def struct(self, name, node, fields, path, depth):
+        if depth > 8:
+            return f"{self.path_type(name)}::new()"
+        want = wanted(node)
+        by_name = {f[1]: f for f in fields}
+        args = [self.value(ty, f[4], f"{path}/{f[1]}", depth) for f in fields if f[3] for ty in [f[2]]]
+        expr = f"{self.path_type(name)}::new({', '.join(args)})"
+        for w in want:
+            f = by_name.get(w)
+            if f and not f[3]:
+                expr += f".{f[0]}({self.value(f[2], f[4], f'{path}/{w}', depth)})"
+        for p, v in self.overrides.items():
+            if p.startswith(path + "/") and "/" not in p[len(path) + 1:]:
+                f = by_name.get(p[len(path) + 1:])
+                if f and not f[3] and f[1] not in want:
+                    expr += f".{f[0]}({self.literal(f[2], v)})"
+        return expr
+
+    def resource(self):
+        r = self.r
+        want = wanted(r.schema)
+        by_name = {f[1]: f for f in r.fields}
+        args = [self.value(f[2], f[4], f"/{f[1]}", 0) for f in r.fields if f[3]]
+        expr = f"l1::{self.svc}::{r.struct}::new({', '.join(args)})"
+        for w in want:
+            f = by_name.get(w)
+            if f and not f[3]:
+                expr += f".{f[0]}({self.value(f[2], f[4], '/' + w, 0)})"
+        for p, v in self.overrides.items():
+            name = p[1:]
+            if "/" not in name:
+                f = by_name.get(name)
+                if f and not f[3] and name not in want:
+                    expr += f".{f[0]}({self.literal(f[2], v)})"
+        return expr
+
+
+def every_type_example(services, resources, overrides):
+    out = [
+        HEADER,
+        "//! A minimal instance of every resource type of the L1 layer, one stack per service\n"
+        "//! (see main.rs).\n\n",
+        "use constructs::{l1, App, Stack};\n\n",
+        "/// Adds one stack per service to `app`; returns the number of resources added.\n",
+        "pub fn add_all(app: &mut App) -> usize {\n    let mut count = 0;\n",
+    ]
+    for svc in sorted(services):
+        stack = "EveryType" + camel(svc)
+        out.append(f'    let mut stack = Stack::new("{stack}");\n    count += {svc}(&mut stack);\n    app.add_stack(stack);\n')
+    out.append("    count\n}\n")
+    for svc, types in sorted(services.items()):
+        body = []
+        for type_name in types:
+            r = resources[type_name]
+            values = dict(overrides.get(type_name, {}))
+            ignore = values.pop("$cfn-lint-ignore", {})
+            expr = Sampler(svc, r, values).resource()
+            if ignore:
+                rules = ", ".join(rust_str(k) for k in sorted(ignore))
+                why = "; ".join(ignore[k] for k in sorted(ignore))
+                body.append(
+                    f"    // {why}\n"
+                    f'    let r = stack.add_l1("{camel(r.name)}", {expr});\n'
+                    f"    crate::lint_ignore(stack, &r, &[{rules}]);\n"
+                )
+            else:
+                body.append(f'    stack.add_l1("{camel(r.name)}", {expr});\n')
+        out.append(f"\nfn {svc}(stack: &mut Stack) -> usize {{\n" + "".join(body) + f"    {len(types)}\n}}\n")
+    return "".join(out)
