@@ -263,3 +263,66 @@ fn every_escape_hatch_reaches_the_template() {
         })
     );
 }
+
+/// The generated metrics (the AWS CDK's service spec): a queue's age of oldest message in an
+/// alarm, by `QueueName`, averaged as the spec has it; DynamoDB's per-operation metric with its
+/// two dimensions in the order DynamoDB publishes them; the account-wide one with none.
+#[test]
+fn generated_metrics_name_namespace_dimensions_and_statistic() {
+    use constructs::cloudwatch::{Alarm, AlarmProps, Statistic};
+    use constructs::dynamodb::{Attribute, AttributeType, Operation, Table, TableProps};
+    use constructs::sqs::{Queue, QueueProps};
+
+    let mut s = Stack::new("S");
+    let queue = Queue::new(&mut s, "Jobs", QueueProps::new());
+    let age = queue.metrics().approximate_age_of_oldest_message();
+    assert_eq!(
+        (
+            age.namespace.as_str(),
+            age.metric_name.as_str(),
+            age.statistic
+        ),
+        (
+            "AWS/SQS",
+            "ApproximateAgeOfOldestMessage",
+            Statistic::Average
+        )
+    );
+    Alarm::new(&mut s, "Stuck", AlarmProps::new(age, 600.0));
+    let table = Table::new(
+        &mut s,
+        "Orders",
+        TableProps::new(Attribute::new("Id", AttributeType::String)),
+    );
+    let throttled = table.metric_throttled_requests(Operation::PutItem);
+    let names: Vec<&str> = throttled
+        .dimensions
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(names, ["TableName", "Operation"]);
+    assert_eq!(
+        throttled.dimension_value("Operation"),
+        Some(&Value::from("PutItem"))
+    );
+    assert!(table.metric_user_errors().dimensions.is_empty());
+    let stacks = synth(vec![s]);
+    let resources = stacks[0].1["Resources"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let of_type = |t: &str| -> (String, Json) {
+        let found: Vec<_> = resources.iter().filter(|(_, r)| r["Type"] == t).collect();
+        assert_eq!(found.len(), 1, "one {t}");
+        (found[0].0.clone(), found[0].1.clone())
+    };
+    let (queue_id, _) = of_type("AWS::SQS::Queue");
+    let alarm = of_type("AWS::CloudWatch::Alarm").1["Properties"].clone();
+    assert_eq!(alarm["Namespace"], json!("AWS/SQS"));
+    assert_eq!(alarm["MetricName"], json!("ApproximateAgeOfOldestMessage"));
+    assert_eq!(alarm["Statistic"], json!("Average"));
+    assert_eq!(
+        alarm["Dimensions"],
+        json!([{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}])
+    );
+}

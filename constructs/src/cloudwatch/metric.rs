@@ -118,6 +118,27 @@ impl Metric {
         }
     }
 
+    /// A metric as its service publishes it, with its default statistic (the generated
+    /// metrics of the L1 layer: `l1::sqs::queue::metrics::Queue::new(name).approximate_age_of_oldest_message()`).
+    pub fn published(
+        namespace: &str,
+        metric_name: &str,
+        statistic: Statistic,
+        dimensions: &[(&'static str, Value)],
+    ) -> Self {
+        Metric {
+            namespace: namespace.to_string(),
+            metric_name: metric_name.to_string(),
+            dimensions: dimensions
+                .iter()
+                .map(|(n, v)| ((*n).to_string(), v.clone()))
+                .collect(),
+            statistic,
+            period_seconds: 300,
+            label: None,
+        }
+    }
+
     /// Adds a dimension (`FunctionName` = the function's name).
     pub fn dimension(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.dimensions.push((name.into(), value.into()));

@@ -2,11 +2,9 @@
 //! the metrics DynamoDB publishes per operation only.
 
 use crate::cloudwatch::Metric;
+use crate::l1::dynamodb::table::metrics;
 
 use super::Table;
-
-/// The namespace DynamoDB publishes in.
-const NAMESPACE: &str = "AWS/DynamoDB";
 
 /// A DynamoDB operation on a table: the `Operation` dimension of the metrics DynamoDB
 /// publishes per operation (`ThrottledRequests`, `SystemErrors`).
@@ -79,41 +77,45 @@ impl Operation {
 }
 
 impl Table {
-    /// One of the table's metrics, summed.
-    fn metric(&self, metric_name: &str) -> Metric {
-        Metric::new(NAMESPACE, metric_name).dimension("TableName", self.name())
+    /// Every metric DynamoDB publishes by the table's name (`TableName`), each with its
+    /// default statistic; per operation, per index and for the account: the structs of
+    /// [`crate::l1::dynamodb::table::metrics`].
+    pub fn metrics(&self) -> metrics::Table {
+        metrics::Table::new(self.name())
+    }
+
+    fn per_operation(&self, operation: Operation) -> metrics::Operation {
+        metrics::Operation::new(self.name(), operation.as_str())
     }
 
     /// Requests of one operation throttled for exceeding the table's or an index's
     /// throughput (`ThrottledRequests`, summed). DynamoDB publishes it per operation only.
     pub fn metric_throttled_requests(&self, operation: Operation) -> Metric {
-        self.metric("ThrottledRequests")
-            .dimension("Operation", operation.as_str())
+        self.per_operation(operation).throttled_requests()
     }
 
     /// Requests of one operation that failed with an HTTP 500 (`SystemErrors`, summed).
     /// DynamoDB publishes it per operation only.
     pub fn metric_system_errors(&self, operation: Operation) -> Metric {
-        self.metric("SystemErrors")
-            .dimension("Operation", operation.as_str())
+        self.per_operation(operation).system_errors()
     }
 
     /// Requests that failed with an HTTP 400, throttling and failed conditions aside
     /// (`UserErrors`, summed). DynamoDB publishes it for the account and region only, not
     /// per table: the metric has no dimension, and counts the errors of every table.
     pub fn metric_user_errors(&self) -> Metric {
-        Metric::new(NAMESPACE, "UserErrors")
+        metrics::Account::new().user_errors()
     }
 
     /// Read capacity units consumed, as DynamoDB publishes them by table name
     /// (`ConsumedReadCapacityUnits`, summed).
     pub fn metric_consumed_read_capacity_units(&self) -> Metric {
-        self.metric("ConsumedReadCapacityUnits")
+        self.metrics().consumed_read_capacity_units()
     }
 
     /// Write capacity units consumed, as DynamoDB publishes them by table name
     /// (`ConsumedWriteCapacityUnits`, summed).
     pub fn metric_consumed_write_capacity_units(&self) -> Metric {
-        self.metric("ConsumedWriteCapacityUnits")
+        self.metrics().consumed_write_capacity_units()
     }
 }

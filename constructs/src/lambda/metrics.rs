@@ -1,43 +1,42 @@
 //! A function's metrics: namespace `AWS/Lambda`, dimension `FunctionName` (every version
-//! and alias of the function together).
+//! and alias of the function together), as the generated L1 layer has them from the AWS CDK's
+//! service spec.
 
-use crate::cloudwatch::{Metric, Statistic};
+use crate::cloudwatch::Metric;
+use crate::l1::lambda::function::metrics::Function as FunctionMetrics;
 
 use super::Function;
 
-/// The namespace Lambda publishes in.
-const NAMESPACE: &str = "AWS/Lambda";
-
 impl Function {
-    /// One of the function's metrics, summed.
-    fn metric(&self, metric_name: &str) -> Metric {
-        Metric::new(NAMESPACE, metric_name).dimension("FunctionName", self.name())
+    /// Every metric Lambda publishes by the function's name (`FunctionName`), each with its
+    /// default statistic: `function.metrics().iterator_age()`.
+    pub fn metrics(&self) -> FunctionMetrics {
+        FunctionMetrics::new(self.name())
     }
 
     /// Invocations that ended in a function error (`Errors`, summed).
     pub fn metric_errors(&self) -> Metric {
-        self.metric("Errors")
+        self.metrics().errors()
     }
 
     /// Invocations, successful or not, throttled ones aside (`Invocations`, summed).
     pub fn metric_invocations(&self) -> Metric {
-        self.metric("Invocations")
+        self.metrics().invocations()
     }
 
     /// Invocation requests throttled (`Throttles`, summed).
     pub fn metric_throttles(&self) -> Metric {
-        self.metric("Throttles")
+        self.metrics().throttles()
     }
 
     /// Milliseconds the function's code ran per invocation (`Duration`, averaged; for the
     /// tail, `.statistic(Statistic::Percentile(99.0))`).
     pub fn metric_duration(&self) -> Metric {
-        self.metric("Duration").statistic(Statistic::Average)
+        self.metrics().duration()
     }
 
     /// Instances processing events at once (`ConcurrentExecutions`, maximum).
     pub fn metric_concurrent_executions(&self) -> Metric {
-        self.metric("ConcurrentExecutions")
-            .statistic(Statistic::Maximum)
+        self.metrics().concurrent_executions()
     }
 }

@@ -254,6 +254,12 @@ impl Topic {
         self.resource.get_att("TopicName")
     }
 
+    /// Every metric SNS publishes by the topic's name (`TopicName`), each with its default
+    /// statistic: `topic.metrics().number_of_notifications_failed()`.
+    pub fn metrics(&self) -> crate::l1::sns::topic::metrics::Topic {
+        crate::l1::sns::topic::metrics::Topic::new(self.name())
+    }
+
     /// True for a FIFO topic.
     pub fn is_fifo(&self) -> bool {
         self.fifo

@@ -417,6 +417,12 @@ impl Queue {
         self.resource.get_att("QueueName")
     }
 
+    /// Every metric SQS publishes by the queue's name (`QueueName`), each with its default
+    /// statistic: `queue.metrics().approximate_age_of_oldest_message()`.
+    pub fn metrics(&self) -> crate::l1::sqs::queue::metrics::Queue {
+        crate::l1::sqs::queue::metrics::Queue::new(self.name())
+    }
+
     /// How the queue's messages are encrypted at rest.
     pub fn encryption(&self) -> &QueueEncryption {
         &self.encryption
