@@ -4,7 +4,8 @@
 //!
 //! A setter takes `impl Into<Str>` (or [`Int`], [`Num`], [`Bool`], [`Json`], [`List`],
 //! [`Map`], a generated struct or enum): a literal of the right Rust type, or a [`Value`] that
-//! may be a token (`table.arn()`, a parameter, `fns::if_`). A token's value is checked at synth
+//! may be a token (`table.arn()`, a parameter, `fns::if_`); an `Option` of either, whose `None`
+//! leaves the property out. A token's value is checked at synth
 //! where its type is known; a literal is checked against the type's registry schema
 //! ([`crate::registry`]) like every resource.
 //!
@@ -50,9 +51,17 @@ macro_rules! wrapper {
         pub struct $name(pub(crate) Value);
         $(impl From<$t> for $name {
             fn from(v: $t) -> Self { $name(Value::from(v)) }
+        }
+        /// `None` leaves the property out.
+        impl From<Option<$t>> for $name {
+            fn from(v: Option<$t>) -> Self { $name(v.map_or(Value::Null, Value::from)) }
         })*
         impl From<Value> for $name {
             fn from(v: Value) -> Self { $name(v) }
+        }
+        /// `None` leaves the property out.
+        impl From<Option<Value>> for $name {
+            fn from(v: Option<Value>) -> Self { $name(v.unwrap_or(Value::Null)) }
         }
         impl From<&Value> for $name {
             fn from(v: &Value) -> Self { $name(v.clone()) }

@@ -9,45 +9,15 @@ use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
 use crate::iam::{grant, policy_document, Grantable, PolicyStatement};
-use crate::{cfn_resource, cfn_struct};
+use crate::core::resource::{NameScope, UniqueName};
+use crate::l1::sqs::{queue::RedrivePolicy, CfnQueue, CfnQueuePolicy};
 
-cfn_struct! {
-    /// `RedrivePolicy`: where messages go after too many receives.
-    pub struct RedrivePolicy {
-        dead_letter_target_arn: Value => "deadLetterTargetArn",
-        max_receive_count: u32 => "maxReceiveCount",
-    }
-}
-
-cfn_resource! {
-    /// `AWS::SQS::Queue`
-    pub struct CfnQueue: "AWS::SQS::Queue", required [],
-        unique "QueueName" as "queue" in AccountAndRegion {
-        content_based_deduplication: Option<bool> => "ContentBasedDeduplication",
-        deduplication_scope: Option<Value> => "DeduplicationScope",
-        delay_seconds: Option<u32> => "DelaySeconds",
-        fifo_queue: Option<bool> => "FifoQueue",
-        fifo_throughput_limit: Option<Value> => "FifoThroughputLimit",
-        kms_data_key_reuse_period_seconds: Option<u32> => "KmsDataKeyReusePeriodSeconds",
-        kms_master_key_id: Option<Value> => "KmsMasterKeyId",
-        maximum_message_size: Option<u32> => "MaximumMessageSize",
-        message_retention_period: Option<u32> => "MessageRetentionPeriod",
-        queue_name: Option<Value> => "QueueName",
-        receive_message_wait_time_seconds: Option<u32> => "ReceiveMessageWaitTimeSeconds",
-        redrive_policy: Option<RedrivePolicy> => "RedrivePolicy",
-        sqs_managed_sse_enabled: Option<bool> => "SqsManagedSseEnabled",
-        tags: Option<Vec<Value>> => "Tags",
-        visibility_timeout: Option<u32> => "VisibilityTimeout",
-    }
-}
-
-cfn_resource! {
-    /// `AWS::SQS::QueuePolicy`
-    pub struct CfnQueuePolicy: "AWS::SQS::QueuePolicy", required ["PolicyDocument", "Queues"] {
-        policy_document: Value => "PolicyDocument",
-        queues: Vec<Value> => "Queues",
-    }
-}
+/// A queue's name is unique in its account and region.
+const QUEUE_NAME: UniqueName = UniqueName {
+    property: "QueueName",
+    kind: "queue",
+    scope: NameScope::AccountAndRegion,
+};
 
 /// How messages are encrypted at rest.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -340,31 +310,36 @@ impl Queue {
             FifoThroughput::PerQueue => ("queue", "perQueue"),
             FifoThroughput::PerMessageGroup => ("messageGroup", "perMessageGroupId"),
         });
-        let queue = CfnQueue {
-            content_based_deduplication: props.content_based_deduplication.then_some(true),
-            deduplication_scope: throughput.map(|t| t.0.into()),
-            delay_seconds: props.delay_seconds,
-            fifo_queue: props.fifo.then_some(true),
-            fifo_throughput_limit: throughput.map(|t| t.1.into()),
-            kms_master_key_id: kms,
-            maximum_message_size: props.max_message_size_bytes,
-            message_retention_period: props.retention_period_seconds,
-            queue_name: props.name.clone().map(Value::from),
-            receive_message_wait_time_seconds: props.receive_wait_seconds,
-            redrive_policy: props
-                .dead_letter
-                .as_ref()
-                .map(|(arn, _, count)| RedrivePolicy {
-                    dead_letter_target_arn: arn.clone(),
-                    max_receive_count: *count,
-                }),
-            sqs_managed_sse_enabled: sse,
-            visibility_timeout: props.visibility_timeout_seconds,
-            ..Default::default()
-        };
+        let mut queue = CfnQueue::new()
+            .delay_seconds(props.delay_seconds)
+            .kms_master_key_id(kms)
+            .maximum_message_size(props.max_message_size_bytes)
+            .message_retention_period(props.retention_period_seconds)
+            .queue_name(props.name.clone())
+            .receive_message_wait_time_seconds(props.receive_wait_seconds)
+            .sqs_managed_sse_enabled(sse)
+            .visibility_timeout(props.visibility_timeout_seconds);
+        if props.content_based_deduplication {
+            queue = queue.content_based_deduplication(true);
+        }
+        if props.fifo {
+            queue = queue.fifo_queue(true);
+        }
+        if let Some((scope, limit)) = throughput {
+            queue = queue.deduplication_scope(scope).fifo_throughput_limit(limit);
+        }
+        if let Some((arn, _, count)) = &props.dead_letter {
+            queue = queue.redrive_policy(
+                RedrivePolicy::new()
+                    .dead_letter_target_arn(arn.clone())
+                    .max_receive_count(*count),
+            );
+        }
         let resource = stack.add_resource(
             &format!("{id}/Resource"),
-            CfnResource::from_props(&queue).with_removal_policy(props.removal_policy),
+            CfnResource::from_props(&queue)
+                .with_unique_name(QUEUE_NAME)
+                .with_removal_policy(props.removal_policy),
         );
         let queue = Queue {
             id: id.to_string(),
@@ -470,10 +445,7 @@ impl Queue {
             &self.resource,
             &self.id,
             statement,
-            || CfnQueuePolicy {
-                policy_document: policy_document(&[]),
-                queues: vec![self.url()],
-            },
+            || CfnQueuePolicy::new(policy_document(&[]), vec![self.url()]),
             help,
         );
     }
