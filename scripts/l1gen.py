@@ -323,8 +323,9 @@ def render_struct(name, node, fields):
     what = "With its required properties " + ", ".join(f"`{r}`" for r in req) + "." if req else "Empty."
     out += f"impl {name} {{\n" + render_new(fields, what) + render_setters(fields) + "}\n\n"
     out += (
-        f"impl From<{name}> for t::Value {{\n"
-        f"    #[inline]\n    fn from(v: {name}) -> t::Value {{\n        v.0.into_value()\n    }}\n}}\n\n"
+        f"impl From<{name}> for t::Value {{ #[inline] fn from(v: {name}) -> t::Value {{ v.0.into_value() }} }}\n"
+        f"// the whole property as a value: a token (`fns::if_`), or an object written by hand\n"
+        f"impl From<t::Value> for {name} {{ #[inline] fn from(v: t::Value) -> {name} {{ {name}(t::Props::from_value(v)) }} }}\n\n"
     )
     return out
 

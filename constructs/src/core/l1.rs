@@ -191,11 +191,24 @@ impl From<Tag> for Value {
 }
 
 /// The properties a generated struct has been given, rendered in name order (the order the
-/// registry lists them); a `Null` value leaves the property out.
+/// registry lists them); a `Null` value leaves the property out. A property type built from a
+/// [`Value`] (`Target::from(value)`: a token such as `fns::if_(..)`, or an object written by
+/// hand) renders that value, with the properties set after it added when it is an object.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Props(BTreeMap<&'static str, Value>);
+pub struct Props {
+    map: BTreeMap<&'static str, Value>,
+    raw: Option<Value>,
+}
 
 impl Props {
+    /// Properties that stand for `value` as a whole.
+    pub fn from_value(value: Value) -> Self {
+        Props {
+            map: BTreeMap::new(),
+            raw: Some(value),
+        }
+    }
+
     /// Sets `name`.
     pub fn with(mut self, name: &'static str, value: Value) -> Self {
         self.set(name, value);
@@ -205,9 +218,9 @@ impl Props {
     /// Sets `name` (a `Null` value removes it).
     pub fn set(&mut self, name: &'static str, value: Value) {
         if value.is_null() {
-            self.0.remove(name);
+            self.map.remove(name);
         } else {
-            self.0.insert(name, value);
+            self.map.insert(name, value);
         }
     }
 
@@ -218,27 +231,34 @@ impl Props {
 
     /// The value of `name`, when set.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.0.get(name)
+        self.map.get(name).or_else(|| match &self.raw {
+            Some(Value::Object(m)) => m.get(name),
+            _ => None,
+        })
     }
 
     /// The properties as a template object.
     pub fn to_value(&self) -> Value {
-        Value::Object(
-            self.0
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), v.clone()))
-                .collect(),
-        )
+        self.clone().into_value()
     }
 
     /// The properties as a template object, consumed.
     pub fn into_value(self) -> Value {
-        Value::Object(
-            self.0
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        )
+        match self.raw {
+            Some(Value::Object(mut m)) => {
+                for (k, v) in self.map {
+                    m.insert(k.to_string(), v);
+                }
+                Value::Object(m)
+            }
+            Some(raw) => raw,
+            None => Value::Object(
+                self.map
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            ),
+        }
     }
 }
 

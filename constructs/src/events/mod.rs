@@ -9,45 +9,26 @@ pub mod expression;
 mod pattern;
 mod targets;
 
+use crate::cfn_struct;
 use crate::core::error::Problem;
 use crate::core::names;
+use crate::core::resource::{CfnResource, NameScope, UniqueName};
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
 use crate::iam::{grant, Grantable, PolicyStatement, Role};
-use crate::{cfn_resource, cfn_struct};
+use crate::l1::events::{rule::State, CfnEventBus, CfnRule};
 
 pub use expression::RateUnit;
 pub use pattern::{Cmp, EventPattern, Matcher};
 pub use targets::{InputTransformer, Target, TargetInput};
 
-cfn_resource! {
-    /// `AWS::Events::EventBus`
-    pub struct CfnEventBus: "AWS::Events::EventBus", required ["Name"],
-        unique "Name" as "event bus" in AccountAndRegion {
-        dead_letter_config: Option<Value> => "DeadLetterConfig",
-        description: Option<Value> => "Description",
-        event_source_name: Option<Value> => "EventSourceName",
-        kms_key_identifier: Option<Value> => "KmsKeyIdentifier",
-        name: Value => "Name",
-        policy: Option<Value> => "Policy",
-        tags: Option<Vec<Value>> => "Tags",
-    }
-}
-
-cfn_resource! {
-    /// `AWS::Events::Rule`
-    pub struct CfnRule: "AWS::Events::Rule", required [] {
-        description: Option<Value> => "Description",
-        event_bus_name: Option<Value> => "EventBusName",
-        event_pattern: Option<Value> => "EventPattern",
-        name: Option<Value> => "Name",
-        role_arn: Option<Value> => "RoleArn",
-        schedule_expression: Option<Value> => "ScheduleExpression",
-        state: Option<Value> => "State",
-        targets: Option<Vec<Value>> => "Targets",
-    }
-}
+/// An event bus's name is unique in its account and region.
+const BUS_NAME: UniqueName = UniqueName {
+    property: "Name",
+    kind: "event bus",
+    scope: NameScope::AccountAndRegion,
+};
 
 cfn_struct! {
     /// A rule's `Targets` item.
@@ -163,12 +144,11 @@ impl EventBus {
             );
         }
         delivery::check_description(stack, &path, props.description.as_deref(), "EventBridge");
-        let bus = CfnEventBus {
-            description: props.description.map(Value::from),
-            name: Value::from(name),
-            ..Default::default()
-        };
-        let resource = stack.add(&format!("{id}/Resource"), &bus);
+        let bus = CfnEventBus::new(name).description(props.description);
+        let resource = stack.add_resource(
+            &format!("{id}/Resource"),
+            CfnResource::from_props(&bus).with_unique_name(BUS_NAME),
+        );
         EventBus {
             name: resource.reference(),
             arn: resource.get_att("Arn"),
@@ -392,19 +372,19 @@ impl Rule {
                 "a rule needs an event pattern or a schedule: add .event_pattern(...) or .schedule(...)".into(),
             );
         }
-        let rule = CfnRule {
-            description: props.description.map(Value::from),
-            event_bus_name: (!props.event_bus.is_default()).then(|| props.event_bus.name()),
-            event_pattern: pattern,
-            name: props.name.map(Value::from),
-            schedule_expression: schedule.map(Value::from),
-            state: Some(Value::from(if props.enabled {
-                "ENABLED"
+        let mut rule = CfnRule::new()
+            .description(props.description)
+            .event_pattern(pattern)
+            .name(props.name)
+            .schedule_expression(schedule)
+            .state(if props.enabled {
+                State::Enabled
             } else {
-                "DISABLED"
-            })),
-            ..Default::default()
-        };
+                State::Disabled
+            });
+        if !props.event_bus.is_default() {
+            rule = rule.event_bus_name(props.event_bus.name());
+        }
         let resource = stack.add(&format!("{id}/Resource"), &rule);
         Rule {
             id: id.to_string(),

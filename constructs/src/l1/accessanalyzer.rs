@@ -75,12 +75,9 @@ pub mod analyzer {
         pub fn unused_access_configuration(mut self, v: impl Into<UnusedAccessConfiguration>) -> Self { self.0.put::<UnusedAccessConfiguration>("UnusedAccessConfiguration", v.into()); self }
     }
 
-    impl From<AnalyzerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AnalyzerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalyzerConfiguration> for t::Value { #[inline] fn from(v: AnalyzerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalyzerConfiguration { #[inline] fn from(v: t::Value) -> AnalyzerConfiguration { AnalyzerConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies the configuration of an internal access analyzer for an AWS organization or account. This configuration
     /// determines how the analyzer evaluates internal access within your AWS environment.
@@ -101,12 +98,9 @@ pub mod analyzer {
         pub fn internal_access_analysis_rule(mut self, v: impl Into<InternalAccessAnalysisRule>) -> Self { self.0.put::<InternalAccessAnalysisRule>("InternalAccessAnalysisRule", v.into()); self }
     }
 
-    impl From<InternalAccessConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InternalAccessConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InternalAccessConfiguration> for t::Value { #[inline] fn from(v: InternalAccessConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InternalAccessConfiguration { #[inline] fn from(v: t::Value) -> InternalAccessConfiguration { InternalAccessConfiguration(t::Props::from_value(v)) } }
 
     /// Contains information about analysis rules for the internal access analyzer. Analysis rules determine which entities will
     /// generate findings based on the criteria you define when you create the rule.
@@ -127,12 +121,9 @@ pub mod analyzer {
         pub fn inclusions(mut self, v: impl Into<t::List<InternalAccessAnalysisRuleCriteria>>) -> Self { self.0.put::<t::List<InternalAccessAnalysisRuleCriteria>>("Inclusions", v.into()); self }
     }
 
-    impl From<InternalAccessAnalysisRule> for t::Value {
-        #[inline]
-        fn from(v: InternalAccessAnalysisRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InternalAccessAnalysisRule> for t::Value { #[inline] fn from(v: InternalAccessAnalysisRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InternalAccessAnalysisRule { #[inline] fn from(v: t::Value) -> InternalAccessAnalysisRule { InternalAccessAnalysisRule(t::Props::from_value(v)) } }
 
     /// The criteria for an analysis rule for an internal access analyzer.
     ///
@@ -159,12 +150,9 @@ pub mod analyzer {
         pub fn resource_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ResourceTypes", v.into()); self }
     }
 
-    impl From<InternalAccessAnalysisRuleCriteria> for t::Value {
-        #[inline]
-        fn from(v: InternalAccessAnalysisRuleCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InternalAccessAnalysisRuleCriteria> for t::Value { #[inline] fn from(v: InternalAccessAnalysisRuleCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InternalAccessAnalysisRuleCriteria { #[inline] fn from(v: t::Value) -> InternalAccessAnalysisRuleCriteria { InternalAccessAnalysisRuleCriteria(t::Props::from_value(v)) } }
 
     /// The Configuration for Unused Access Analyzer
     ///
@@ -185,12 +173,9 @@ pub mod analyzer {
         pub fn unused_access_age(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UnusedAccessAge", v.into()); self }
     }
 
-    impl From<UnusedAccessConfiguration> for t::Value {
-        #[inline]
-        fn from(v: UnusedAccessConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UnusedAccessConfiguration> for t::Value { #[inline] fn from(v: UnusedAccessConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UnusedAccessConfiguration { #[inline] fn from(v: t::Value) -> UnusedAccessConfiguration { UnusedAccessConfiguration(t::Props::from_value(v)) } }
 
     /// Contains information about rules for the analyzer.
     ///
@@ -210,12 +195,9 @@ pub mod analyzer {
         pub fn exclusions(mut self, v: impl Into<t::List<AnalysisRuleCriteria>>) -> Self { self.0.put::<t::List<AnalysisRuleCriteria>>("Exclusions", v.into()); self }
     }
 
-    impl From<AnalysisRule> for t::Value {
-        #[inline]
-        fn from(v: AnalysisRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisRule> for t::Value { #[inline] fn from(v: AnalysisRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisRule { #[inline] fn from(v: t::Value) -> AnalysisRule { AnalysisRule(t::Props::from_value(v)) } }
 
     /// The criteria for an analysis rule for an analyzer.
     ///
@@ -239,12 +221,9 @@ pub mod analyzer {
         pub fn resource_tags(mut self, v: impl Into<t::List<t::List<t::Tag>>>) -> Self { self.0.put::<t::List<t::List<t::Tag>>>("ResourceTags", v.into()); self }
     }
 
-    impl From<AnalysisRuleCriteria> for t::Value {
-        #[inline]
-        fn from(v: AnalysisRuleCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisRuleCriteria> for t::Value { #[inline] fn from(v: AnalysisRuleCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisRuleCriteria { #[inline] fn from(v: t::Value) -> AnalysisRuleCriteria { AnalysisRuleCriteria(t::Props::from_value(v)) } }
 
     /// An Access Analyzer archive rule. Archive rules automatically archive new findings that meet the criteria you define when
     /// you create the rule.
@@ -263,12 +242,9 @@ pub mod analyzer {
         }
     }
 
-    impl From<ArchiveRule> for t::Value {
-        #[inline]
-        fn from(v: ArchiveRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArchiveRule> for t::Value { #[inline] fn from(v: ArchiveRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArchiveRule { #[inline] fn from(v: t::Value) -> ArchiveRule { ArchiveRule(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -291,12 +267,9 @@ pub mod analyzer {
         pub fn neq(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Neq", v.into()); self }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
 }
 
@@ -375,11 +348,8 @@ pub mod archive_rule {
         pub fn neq(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Neq", v.into()); self }
     }
 
-    impl From<FilterValue> for t::Value {
-        #[inline]
-        fn from(v: FilterValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterValue> for t::Value { #[inline] fn from(v: FilterValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterValue { #[inline] fn from(v: t::Value) -> FilterValue { FilterValue(t::Props::from_value(v)) } }
 
 }

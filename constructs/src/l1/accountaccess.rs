@@ -88,12 +88,9 @@ pub mod application {
         }
     }
 
-    impl From<IdentitySource> for t::Value {
-        #[inline]
-        fn from(v: IdentitySource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentitySource> for t::Value { #[inline] fn from(v: IdentitySource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentitySource { #[inline] fn from(v: t::Value) -> IdentitySource { IdentitySource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -110,12 +107,9 @@ pub mod application {
         pub fn application_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ApplicationArn", v.into()); self }
     }
 
-    impl From<IdentityCenter> for t::Value {
-        #[inline]
-        fn from(v: IdentityCenter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentityCenter> for t::Value { #[inline] fn from(v: IdentityCenter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentityCenter { #[inline] fn from(v: t::Value) -> IdentityCenter { IdentityCenter(t::Props::from_value(v)) } }
 
 }
 
@@ -184,12 +178,9 @@ pub mod entitlement {
         }
     }
 
-    impl From<Entitlement> for t::Value {
-        #[inline]
-        fn from(v: Entitlement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Entitlement> for t::Value { #[inline] fn from(v: Entitlement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Entitlement { #[inline] fn from(v: t::Value) -> Entitlement { Entitlement(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -207,12 +198,9 @@ pub mod entitlement {
         pub fn account(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Account", v.into()); self }
     }
 
-    impl From<PrincipalRoleEntitlement> for t::Value {
-        #[inline]
-        fn from(v: PrincipalRoleEntitlement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrincipalRoleEntitlement> for t::Value { #[inline] fn from(v: PrincipalRoleEntitlement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrincipalRoleEntitlement { #[inline] fn from(v: t::Value) -> PrincipalRoleEntitlement { PrincipalRoleEntitlement(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -227,12 +215,9 @@ pub mod entitlement {
         }
     }
 
-    impl From<Principal> for t::Value {
-        #[inline]
-        fn from(v: Principal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Principal> for t::Value { #[inline] fn from(v: Principal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Principal { #[inline] fn from(v: t::Value) -> Principal { Principal(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -251,11 +236,8 @@ pub mod entitlement {
         pub fn user_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserId", v.into()); self }
     }
 
-    impl From<IdentityCenterPrincipal> for t::Value {
-        #[inline]
-        fn from(v: IdentityCenterPrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentityCenterPrincipal> for t::Value { #[inline] fn from(v: IdentityCenterPrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentityCenterPrincipal { #[inline] fn from(v: t::Value) -> IdentityCenterPrincipal { IdentityCenterPrincipal(t::Props::from_value(v)) } }
 
 }

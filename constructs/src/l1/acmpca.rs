@@ -90,12 +90,9 @@ pub mod certificate {
         pub fn subject(mut self, v: impl Into<Subject>) -> Self { self.0.put::<Subject>("Subject", v.into()); self }
     }
 
-    impl From<ApiPassthrough> for t::Value {
-        #[inline]
-        fn from(v: ApiPassthrough) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiPassthrough> for t::Value { #[inline] fn from(v: ApiPassthrough) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiPassthrough { #[inline] fn from(v: t::Value) -> ApiPassthrough { ApiPassthrough(t::Props::from_value(v)) } }
 
     /// Contains X.509 extension information for a certificate.
     ///
@@ -129,12 +126,9 @@ pub mod certificate {
         pub fn subject_alternative_names(mut self, v: impl Into<t::List<GeneralName>>) -> Self { self.0.put::<t::List<GeneralName>>("SubjectAlternativeNames", v.into()); self }
     }
 
-    impl From<Extensions> for t::Value {
-        #[inline]
-        fn from(v: Extensions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Extensions> for t::Value { #[inline] fn from(v: Extensions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Extensions { #[inline] fn from(v: t::Value) -> Extensions { Extensions(t::Props::from_value(v)) } }
 
     /// Defines the X.509 `CertificatePolicies` extension.
     ///
@@ -154,12 +148,9 @@ pub mod certificate {
         pub fn policy_qualifiers(mut self, v: impl Into<t::List<PolicyQualifierInfo>>) -> Self { self.0.put::<t::List<PolicyQualifierInfo>>("PolicyQualifiers", v.into()); self }
     }
 
-    impl From<PolicyInformation> for t::Value {
-        #[inline]
-        fn from(v: PolicyInformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyInformation> for t::Value { #[inline] fn from(v: PolicyInformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyInformation { #[inline] fn from(v: t::Value) -> PolicyInformation { PolicyInformation(t::Props::from_value(v)) } }
 
     /// Modifies the `CertPolicyId` of a `PolicyInformation` object with a qualifier. AWS Private CA supports the certification
     /// practice statement (CPS) qualifier.
@@ -178,12 +169,9 @@ pub mod certificate {
         }
     }
 
-    impl From<PolicyQualifierInfo> for t::Value {
-        #[inline]
-        fn from(v: PolicyQualifierInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyQualifierInfo> for t::Value { #[inline] fn from(v: PolicyQualifierInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyQualifierInfo { #[inline] fn from(v: t::Value) -> PolicyQualifierInfo { PolicyQualifierInfo(t::Props::from_value(v)) } }
 
     /// Defines a `PolicyInformation` qualifier. AWS Private CA supports the [certification practice statement (CPS)
     /// qualifier](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.4) defined in RFC
@@ -202,12 +190,9 @@ pub mod certificate {
         }
     }
 
-    impl From<Qualifier> for t::Value {
-        #[inline]
-        fn from(v: Qualifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Qualifier> for t::Value { #[inline] fn from(v: Qualifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Qualifier { #[inline] fn from(v: t::Value) -> Qualifier { Qualifier(t::Props::from_value(v)) } }
 
     /// Specifies the X.509 extension information for a certificate. Extensions present in `CustomExtensions` follow the
     /// `ApiPassthrough`[template
@@ -229,12 +214,9 @@ pub mod certificate {
         pub fn critical(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Critical", v.into()); self }
     }
 
-    impl From<CustomExtension> for t::Value {
-        #[inline]
-        fn from(v: CustomExtension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomExtension> for t::Value { #[inline] fn from(v: CustomExtension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomExtension { #[inline] fn from(v: t::Value) -> CustomExtension { CustomExtension(t::Props::from_value(v)) } }
 
     /// Specifies additional purposes for which the certified public key may be used other than basic purposes indicated in the
     /// `KeyUsage` extension.
@@ -257,12 +239,9 @@ pub mod certificate {
         pub fn extended_key_usage_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExtendedKeyUsageType", v.into()); self }
     }
 
-    impl From<ExtendedKeyUsage> for t::Value {
-        #[inline]
-        fn from(v: ExtendedKeyUsage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExtendedKeyUsage> for t::Value { #[inline] fn from(v: ExtendedKeyUsage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExtendedKeyUsage { #[inline] fn from(v: t::Value) -> ExtendedKeyUsage { ExtendedKeyUsage(t::Props::from_value(v)) } }
 
     /// Defines one or more purposes for which the key contained in the certificate can be used. Default value for each option
     /// is false.
@@ -298,12 +277,9 @@ pub mod certificate {
         pub fn non_repudiation(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("NonRepudiation", v.into()); self }
     }
 
-    impl From<KeyUsage> for t::Value {
-        #[inline]
-        fn from(v: KeyUsage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyUsage> for t::Value { #[inline] fn from(v: KeyUsage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyUsage { #[inline] fn from(v: t::Value) -> KeyUsage { KeyUsage(t::Props::from_value(v)) } }
 
     /// Describes an ASN.1 X.400 `GeneralName` as defined in [RFC
     /// 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280). Only one of the following naming
@@ -340,12 +316,9 @@ pub mod certificate {
         pub fn uniform_resource_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UniformResourceIdentifier", v.into()); self }
     }
 
-    impl From<GeneralName> for t::Value {
-        #[inline]
-        fn from(v: GeneralName) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeneralName> for t::Value { #[inline] fn from(v: GeneralName) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeneralName { #[inline] fn from(v: t::Value) -> GeneralName { GeneralName(t::Props::from_value(v)) } }
 
     /// Contains information about the certificate subject. The `Subject` field in the certificate identifies the entity that
     /// owns or controls the public key in the certificate. The entity can be a user, computer, device, or service. The
@@ -402,12 +375,9 @@ pub mod certificate {
         pub fn title(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Title", v.into()); self }
     }
 
-    impl From<Subject> for t::Value {
-        #[inline]
-        fn from(v: Subject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Subject> for t::Value { #[inline] fn from(v: Subject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Subject { #[inline] fn from(v: t::Value) -> Subject { Subject(t::Props::from_value(v)) } }
 
     /// Defines the X.500 relative distinguished name (RDN).
     ///
@@ -425,12 +395,9 @@ pub mod certificate {
         }
     }
 
-    impl From<CustomAttribute> for t::Value {
-        #[inline]
-        fn from(v: CustomAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomAttribute> for t::Value { #[inline] fn from(v: CustomAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomAttribute { #[inline] fn from(v: t::Value) -> CustomAttribute { CustomAttribute(t::Props::from_value(v)) } }
 
     /// Describes an Electronic Data Interchange (EDI) entity as described in as defined in [Subject Alternative
     /// Name](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280) in RFC 5280.
@@ -449,12 +416,9 @@ pub mod certificate {
         }
     }
 
-    impl From<EdiPartyName> for t::Value {
-        #[inline]
-        fn from(v: EdiPartyName) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EdiPartyName> for t::Value { #[inline] fn from(v: EdiPartyName) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EdiPartyName { #[inline] fn from(v: t::Value) -> EdiPartyName { EdiPartyName(t::Props::from_value(v)) } }
 
     /// Defines a custom ASN.1 X.400 `GeneralName` using an object identifier (OID) and value. The OID must satisfy the regular
     /// expression shown below. For more information, see NIST's definition of [Object Identifier
@@ -474,12 +438,9 @@ pub mod certificate {
         }
     }
 
-    impl From<OtherName> for t::Value {
-        #[inline]
-        fn from(v: OtherName) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OtherName> for t::Value { #[inline] fn from(v: OtherName) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OtherName { #[inline] fn from(v: t::Value) -> OtherName { OtherName(t::Props::from_value(v)) } }
 
     /// Length of time for which the certificate issued by your private certificate authority (CA), or by the private CA itself,
     /// is valid in days, months, or years. You can issue a certificate by calling the `IssueCertificate` operation.
@@ -498,12 +459,9 @@ pub mod certificate {
         }
     }
 
-    impl From<Validity> for t::Value {
-        #[inline]
-        fn from(v: Validity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Validity> for t::Value { #[inline] fn from(v: Validity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Validity { #[inline] fn from(v: t::Value) -> Validity { Validity(t::Props::from_value(v)) } }
 
 }
 
@@ -588,12 +546,9 @@ pub mod certificate_authority {
         pub fn subject_information_access(mut self, v: impl Into<t::List<AccessDescription>>) -> Self { self.0.put::<t::List<AccessDescription>>("SubjectInformationAccess", v.into()); self }
     }
 
-    impl From<CsrExtensions> for t::Value {
-        #[inline]
-        fn from(v: CsrExtensions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CsrExtensions> for t::Value { #[inline] fn from(v: CsrExtensions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CsrExtensions { #[inline] fn from(v: t::Value) -> CsrExtensions { CsrExtensions(t::Props::from_value(v)) } }
 
     /// Structure that contains X.509 KeyUsage information.
     ///
@@ -628,12 +583,9 @@ pub mod certificate_authority {
         pub fn non_repudiation(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("NonRepudiation", v.into()); self }
     }
 
-    impl From<KeyUsage> for t::Value {
-        #[inline]
-        fn from(v: KeyUsage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyUsage> for t::Value { #[inline] fn from(v: KeyUsage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyUsage { #[inline] fn from(v: t::Value) -> KeyUsage { KeyUsage(t::Props::from_value(v)) } }
 
     /// Structure that contains X.509 AccessDescription information.
     ///
@@ -651,12 +603,9 @@ pub mod certificate_authority {
         }
     }
 
-    impl From<AccessDescription> for t::Value {
-        #[inline]
-        fn from(v: AccessDescription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessDescription> for t::Value { #[inline] fn from(v: AccessDescription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessDescription { #[inline] fn from(v: t::Value) -> AccessDescription { AccessDescription(t::Props::from_value(v)) } }
 
     /// Structure that contains X.509 GeneralName information. Assign one and ONLY one field.
     ///
@@ -689,12 +638,9 @@ pub mod certificate_authority {
         pub fn uniform_resource_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UniformResourceIdentifier", v.into()); self }
     }
 
-    impl From<GeneralName> for t::Value {
-        #[inline]
-        fn from(v: GeneralName) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeneralName> for t::Value { #[inline] fn from(v: GeneralName) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeneralName { #[inline] fn from(v: t::Value) -> GeneralName { GeneralName(t::Props::from_value(v)) } }
 
     /// Structure that contains X.500 distinguished name information for your CA.
     ///
@@ -741,12 +687,9 @@ pub mod certificate_authority {
         pub fn title(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Title", v.into()); self }
     }
 
-    impl From<Subject> for t::Value {
-        #[inline]
-        fn from(v: Subject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Subject> for t::Value { #[inline] fn from(v: Subject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Subject { #[inline] fn from(v: t::Value) -> Subject { Subject(t::Props::from_value(v)) } }
 
     /// Structure that contains X.500 attribute type and value.
     ///
@@ -764,12 +707,9 @@ pub mod certificate_authority {
         }
     }
 
-    impl From<CustomAttribute> for t::Value {
-        #[inline]
-        fn from(v: CustomAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomAttribute> for t::Value { #[inline] fn from(v: CustomAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomAttribute { #[inline] fn from(v: t::Value) -> CustomAttribute { CustomAttribute(t::Props::from_value(v)) } }
 
     /// Structure that contains X.509 EdiPartyName information.
     ///
@@ -788,12 +728,9 @@ pub mod certificate_authority {
         pub fn name_assigner(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NameAssigner", v.into()); self }
     }
 
-    impl From<EdiPartyName> for t::Value {
-        #[inline]
-        fn from(v: EdiPartyName) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EdiPartyName> for t::Value { #[inline] fn from(v: EdiPartyName) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EdiPartyName { #[inline] fn from(v: t::Value) -> EdiPartyName { EdiPartyName(t::Props::from_value(v)) } }
 
     /// Structure that contains X.509 OtherName information.
     ///
@@ -811,12 +748,9 @@ pub mod certificate_authority {
         }
     }
 
-    impl From<OtherName> for t::Value {
-        #[inline]
-        fn from(v: OtherName) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OtherName> for t::Value { #[inline] fn from(v: OtherName) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OtherName { #[inline] fn from(v: t::Value) -> OtherName { OtherName(t::Props::from_value(v)) } }
 
     /// Structure that contains X.509 AccessMethod information. Assign one and ONLY one field.
     ///
@@ -837,12 +771,9 @@ pub mod certificate_authority {
         pub fn custom_object_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomObjectIdentifier", v.into()); self }
     }
 
-    impl From<AccessMethod> for t::Value {
-        #[inline]
-        fn from(v: AccessMethod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessMethod> for t::Value { #[inline] fn from(v: AccessMethod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessMethod { #[inline] fn from(v: t::Value) -> AccessMethod { AccessMethod(t::Props::from_value(v)) } }
 
     /// KeyStorageSecurityStadard defines a cryptographic key management compliance standard used for handling CA keys.
     ///
@@ -887,12 +818,9 @@ pub mod certificate_authority {
         pub fn ocsp_configuration(mut self, v: impl Into<OcspConfiguration>) -> Self { self.0.put::<OcspConfiguration>("OcspConfiguration", v.into()); self }
     }
 
-    impl From<RevocationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RevocationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RevocationConfiguration> for t::Value { #[inline] fn from(v: RevocationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RevocationConfiguration { #[inline] fn from(v: t::Value) -> RevocationConfiguration { RevocationConfiguration(t::Props::from_value(v)) } }
 
     /// Your certificate authority can create and maintain a certificate revocation list (CRL). A CRL contains information about
     /// certificates that have been revoked.
@@ -924,12 +852,9 @@ pub mod certificate_authority {
         pub fn s3_object_acl(mut self, v: impl Into<S3ObjectAcl>) -> Self { self.0.put::<S3ObjectAcl>("S3ObjectAcl", v.into()); self }
     }
 
-    impl From<CrlConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CrlConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrlConfiguration> for t::Value { #[inline] fn from(v: CrlConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrlConfiguration { #[inline] fn from(v: t::Value) -> CrlConfiguration { CrlConfiguration(t::Props::from_value(v)) } }
 
     /// Configures the default behavior of the CRL Distribution Point extension for certificates issued by your certificate
     /// authority
@@ -947,12 +872,9 @@ pub mod certificate_authority {
         }
     }
 
-    impl From<CrlDistributionPointExtensionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CrlDistributionPointExtensionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrlDistributionPointExtensionConfiguration> for t::Value { #[inline] fn from(v: CrlDistributionPointExtensionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrlDistributionPointExtensionConfiguration { #[inline] fn from(v: t::Value) -> CrlDistributionPointExtensionConfiguration { CrlDistributionPointExtensionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1011,12 +933,9 @@ pub mod certificate_authority {
         pub fn ocsp_custom_cname(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OcspCustomCname", v.into()); self }
     }
 
-    impl From<OcspConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OcspConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OcspConfiguration> for t::Value { #[inline] fn from(v: OcspConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OcspConfiguration { #[inline] fn from(v: t::Value) -> OcspConfiguration { OcspConfiguration(t::Props::from_value(v)) } }
 
     /// Usage mode of the ceritificate authority.
     ///

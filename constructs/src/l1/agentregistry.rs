@@ -111,12 +111,9 @@ pub mod registry {
         pub fn auto_approval_rules(mut self, v: impl Into<t::List<AutoApprovalRule>>) -> Self { self.0.put::<t::List<AutoApprovalRule>>("AutoApprovalRules", v.into()); self }
     }
 
-    impl From<ApprovalConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApprovalConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApprovalConfiguration> for t::Value { #[inline] fn from(v: ApprovalConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApprovalConfiguration { #[inline] fn from(v: t::Value) -> ApprovalConfiguration { ApprovalConfiguration(t::Props::from_value(v)) } }
 
     /// A rule that determines which registry records are automatically approved on submission.
     ///
@@ -204,12 +201,9 @@ pub mod registry {
         pub fn record_type_schema_overrides(mut self, v: impl Into<t::List<RecordTypeSchemaOverride>>) -> Self { self.0.put::<t::List<RecordTypeSchemaOverride>>("RecordTypeSchemaOverrides", v.into()); self }
     }
 
-    impl From<CustomMetadataSchemaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomMetadataSchemaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomMetadataSchemaConfiguration> for t::Value { #[inline] fn from(v: CustomMetadataSchemaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomMetadataSchemaConfiguration { #[inline] fn from(v: t::Value) -> CustomMetadataSchemaConfiguration { CustomMetadataSchemaConfiguration(t::Props::from_value(v)) } }
 
     /// A schema override for a specific record type within a custom metadata schema configuration.
     ///
@@ -227,12 +221,9 @@ pub mod registry {
         }
     }
 
-    impl From<RecordTypeSchemaOverride> for t::Value {
-        #[inline]
-        fn from(v: RecordTypeSchemaOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordTypeSchemaOverride> for t::Value { #[inline] fn from(v: RecordTypeSchemaOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordTypeSchemaOverride { #[inline] fn from(v: t::Value) -> RecordTypeSchemaOverride { RecordTypeSchemaOverride(t::Props::from_value(v)) } }
 
     /// The record type that this schema override applies to.
     ///
@@ -280,12 +271,9 @@ pub mod registry {
         pub fn authorizer_configuration(mut self, v: impl Into<AuthorizerConfiguration>) -> Self { self.0.put::<AuthorizerConfiguration>("AuthorizerConfiguration", v.into()); self }
     }
 
-    impl From<DiscoveryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DiscoveryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DiscoveryConfiguration> for t::Value { #[inline] fn from(v: DiscoveryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DiscoveryConfiguration { #[inline] fn from(v: t::Value) -> DiscoveryConfiguration { DiscoveryConfiguration(t::Props::from_value(v)) } }
 
     /// The authorizer configuration for the registry. This is a union - specify exactly one member.
     ///
@@ -302,12 +290,9 @@ pub mod registry {
         }
     }
 
-    impl From<AuthorizerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuthorizerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizerConfiguration> for t::Value { #[inline] fn from(v: AuthorizerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizerConfiguration { #[inline] fn from(v: t::Value) -> AuthorizerConfiguration { AuthorizerConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for a custom JWT authorizer that validates inbound bearer tokens against an OpenID Connect identity
     /// provider.
@@ -333,12 +318,9 @@ pub mod registry {
         pub fn custom_claims(mut self, v: impl Into<t::List<CustomClaimValidationType>>) -> Self { self.0.put::<t::List<CustomClaimValidationType>>("CustomClaims", v.into()); self }
     }
 
-    impl From<CustomJWTAuthorizerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomJWTAuthorizerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomJWTAuthorizerConfiguration> for t::Value { #[inline] fn from(v: CustomJWTAuthorizerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomJWTAuthorizerConfiguration { #[inline] fn from(v: t::Value) -> CustomJWTAuthorizerConfiguration { CustomJWTAuthorizerConfiguration(t::Props::from_value(v)) } }
 
     /// A validation rule applied to a single claim of an inbound JWT.
     ///
@@ -357,12 +339,9 @@ pub mod registry {
         }
     }
 
-    impl From<CustomClaimValidationType> for t::Value {
-        #[inline]
-        fn from(v: CustomClaimValidationType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomClaimValidationType> for t::Value { #[inline] fn from(v: CustomClaimValidationType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomClaimValidationType { #[inline] fn from(v: t::Value) -> CustomClaimValidationType { CustomClaimValidationType(t::Props::from_value(v)) } }
 
     /// The value and match operator used to authorize a claim during JWT validation.
     ///
@@ -380,12 +359,9 @@ pub mod registry {
         }
     }
 
-    impl From<AuthorizingClaimMatchValueType> for t::Value {
-        #[inline]
-        fn from(v: AuthorizingClaimMatchValueType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizingClaimMatchValueType> for t::Value { #[inline] fn from(v: AuthorizingClaimMatchValueType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizingClaimMatchValueType { #[inline] fn from(v: t::Value) -> AuthorizingClaimMatchValueType { AuthorizingClaimMatchValueType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -428,12 +404,9 @@ pub mod registry {
         pub fn match_value_string_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MatchValueStringList", v.into()); self }
     }
 
-    impl From<ClaimMatchValueType> for t::Value {
-        #[inline]
-        fn from(v: ClaimMatchValueType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClaimMatchValueType> for t::Value { #[inline] fn from(v: ClaimMatchValueType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClaimMatchValueType { #[inline] fn from(v: t::Value) -> ClaimMatchValueType { ClaimMatchValueType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -472,12 +445,9 @@ pub mod registry {
         }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -597,12 +567,9 @@ pub mod registry_record {
         pub fn mcp_server(mut self, v: impl Into<McpServerDescriptor>) -> Self { self.0.put::<McpServerDescriptor>("McpServer", v.into()); self }
     }
 
-    impl From<Descriptors> for t::Value {
-        #[inline]
-        fn from(v: Descriptors) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Descriptors> for t::Value { #[inline] fn from(v: Descriptors) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Descriptors { #[inline] fn from(v: t::Value) -> Descriptors { Descriptors(t::Props::from_value(v)) } }
 
     /// The A2A agent card descriptor, populated when the record type is AGENT.
     ///
@@ -625,12 +592,9 @@ pub mod registry_record {
         pub fn source(mut self, v: impl Into<DescriptorSource>) -> Self { self.0.put::<DescriptorSource>("Source", v.into()); self }
     }
 
-    impl From<A2aAgentCardDescriptor> for t::Value {
-        #[inline]
-        fn from(v: A2aAgentCardDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<A2aAgentCardDescriptor> for t::Value { #[inline] fn from(v: A2aAgentCardDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for A2aAgentCardDescriptor { #[inline] fn from(v: t::Value) -> A2aAgentCardDescriptor { A2aAgentCardDescriptor(t::Props::from_value(v)) } }
 
     /// The source configuration that defines where descriptor content is retrieved from.
     ///
@@ -649,12 +613,9 @@ pub mod registry_record {
         pub fn from_url(mut self, v: impl Into<DescriptorSourceFromUrl>) -> Self { self.0.put::<DescriptorSourceFromUrl>("FromUrl", v.into()); self }
     }
 
-    impl From<DescriptorSource> for t::Value {
-        #[inline]
-        fn from(v: DescriptorSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DescriptorSource> for t::Value { #[inline] fn from(v: DescriptorSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DescriptorSource { #[inline] fn from(v: t::Value) -> DescriptorSource { DescriptorSource(t::Props::from_value(v)) } }
 
     /// URL-based descriptor source configuration, with credential provider configurations for authenticated URL retrieval.
     ///
@@ -674,12 +635,9 @@ pub mod registry_record {
         pub fn credential_provider_configurations(mut self, v: impl Into<t::List<RegistryRecordCredentialProviderConfiguration>>) -> Self { self.0.put::<t::List<RegistryRecordCredentialProviderConfiguration>>("CredentialProviderConfigurations", v.into()); self }
     }
 
-    impl From<DescriptorSourceFromUrl> for t::Value {
-        #[inline]
-        fn from(v: DescriptorSourceFromUrl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DescriptorSourceFromUrl> for t::Value { #[inline] fn from(v: DescriptorSourceFromUrl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DescriptorSourceFromUrl { #[inline] fn from(v: t::Value) -> DescriptorSourceFromUrl { DescriptorSourceFromUrl(t::Props::from_value(v)) } }
 
     /// A credential provider configuration used for authenticated descriptor retrieval.
     ///
@@ -697,12 +655,9 @@ pub mod registry_record {
         }
     }
 
-    impl From<RegistryRecordCredentialProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RegistryRecordCredentialProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegistryRecordCredentialProviderConfiguration> for t::Value { #[inline] fn from(v: RegistryRecordCredentialProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegistryRecordCredentialProviderConfiguration { #[inline] fn from(v: t::Value) -> RegistryRecordCredentialProviderConfiguration { RegistryRecordCredentialProviderConfiguration(t::Props::from_value(v)) } }
 
     /// The credential provider details. Specify exactly one member.
     ///
@@ -723,12 +678,9 @@ pub mod registry_record {
         pub fn oauth_credential_provider(mut self, v: impl Into<RegistryRecordOAuthCredentialProvider>) -> Self { self.0.put::<RegistryRecordOAuthCredentialProvider>("OauthCredentialProvider", v.into()); self }
     }
 
-    impl From<RegistryRecordCredentialProviderUnion> for t::Value {
-        #[inline]
-        fn from(v: RegistryRecordCredentialProviderUnion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegistryRecordCredentialProviderUnion> for t::Value { #[inline] fn from(v: RegistryRecordCredentialProviderUnion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegistryRecordCredentialProviderUnion { #[inline] fn from(v: t::Value) -> RegistryRecordCredentialProviderUnion { RegistryRecordCredentialProviderUnion(t::Props::from_value(v)) } }
 
     /// IAM credential provider configuration.
     ///
@@ -751,12 +703,9 @@ pub mod registry_record {
         pub fn service(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Service", v.into()); self }
     }
 
-    impl From<RegistryRecordIamCredentialProvider> for t::Value {
-        #[inline]
-        fn from(v: RegistryRecordIamCredentialProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegistryRecordIamCredentialProvider> for t::Value { #[inline] fn from(v: RegistryRecordIamCredentialProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegistryRecordIamCredentialProvider { #[inline] fn from(v: t::Value) -> RegistryRecordIamCredentialProvider { RegistryRecordIamCredentialProvider(t::Props::from_value(v)) } }
 
     /// OAuth credential provider configuration.
     ///
@@ -779,12 +728,9 @@ pub mod registry_record {
         pub fn scopes(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Scopes", v.into()); self }
     }
 
-    impl From<RegistryRecordOAuthCredentialProvider> for t::Value {
-        #[inline]
-        fn from(v: RegistryRecordOAuthCredentialProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegistryRecordOAuthCredentialProvider> for t::Value { #[inline] fn from(v: RegistryRecordOAuthCredentialProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegistryRecordOAuthCredentialProvider { #[inline] fn from(v: t::Value) -> RegistryRecordOAuthCredentialProvider { RegistryRecordOAuthCredentialProvider(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -845,12 +791,9 @@ pub mod registry_record {
         pub fn data_schema_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataSchemaVersion", v.into()); self }
     }
 
-    impl From<AgentSkillsDefinitionDescriptor> for t::Value {
-        #[inline]
-        fn from(v: AgentSkillsDefinitionDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentSkillsDefinitionDescriptor> for t::Value { #[inline] fn from(v: AgentSkillsDefinitionDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentSkillsDefinitionDescriptor { #[inline] fn from(v: t::Value) -> AgentSkillsDefinitionDescriptor { AgentSkillsDefinitionDescriptor(t::Props::from_value(v)) } }
 
     /// Additional data associated with an agent skills definition descriptor.
     ///
@@ -869,12 +812,9 @@ pub mod registry_record {
         pub fn skill_md(mut self, v: impl Into<AgentSkillsMdDescriptor>) -> Self { self.0.put::<AgentSkillsMdDescriptor>("SkillMd", v.into()); self }
     }
 
-    impl From<AgentSkillsAdditionalData> for t::Value {
-        #[inline]
-        fn from(v: AgentSkillsAdditionalData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentSkillsAdditionalData> for t::Value { #[inline] fn from(v: AgentSkillsAdditionalData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentSkillsAdditionalData { #[inline] fn from(v: t::Value) -> AgentSkillsAdditionalData { AgentSkillsAdditionalData(t::Props::from_value(v)) } }
 
     /// Markdown-format descriptor containing an agent skills document.
     ///
@@ -897,12 +837,9 @@ pub mod registry_record {
         pub fn source(mut self, v: impl Into<SkillMdSource>) -> Self { self.0.put::<SkillMdSource>("Source", v.into()); self }
     }
 
-    impl From<AgentSkillsMdDescriptor> for t::Value {
-        #[inline]
-        fn from(v: AgentSkillsMdDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentSkillsMdDescriptor> for t::Value { #[inline] fn from(v: AgentSkillsMdDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentSkillsMdDescriptor { #[inline] fn from(v: t::Value) -> AgentSkillsMdDescriptor { AgentSkillsMdDescriptor(t::Props::from_value(v)) } }
 
     /// Source configuration for a SkillMd document. Unlike MCP/A2A sources, SkillMd does not support credential providers.
     ///
@@ -921,12 +858,9 @@ pub mod registry_record {
         pub fn from_url(mut self, v: impl Into<SkillMdSourceFromUrl>) -> Self { self.0.put::<SkillMdSourceFromUrl>("FromUrl", v.into()); self }
     }
 
-    impl From<SkillMdSource> for t::Value {
-        #[inline]
-        fn from(v: SkillMdSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SkillMdSource> for t::Value { #[inline] fn from(v: SkillMdSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SkillMdSource { #[inline] fn from(v: t::Value) -> SkillMdSource { SkillMdSource(t::Props::from_value(v)) } }
 
     /// URL-based source for SkillMd content (sync is skipped; content is provided inline via Data).
     ///
@@ -943,12 +877,9 @@ pub mod registry_record {
         }
     }
 
-    impl From<SkillMdSourceFromUrl> for t::Value {
-        #[inline]
-        fn from(v: SkillMdSourceFromUrl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SkillMdSourceFromUrl> for t::Value { #[inline] fn from(v: SkillMdSourceFromUrl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SkillMdSourceFromUrl { #[inline] fn from(v: t::Value) -> SkillMdSourceFromUrl { SkillMdSourceFromUrl(t::Props::from_value(v)) } }
 
     /// The AG-UI (Agent-User Interaction) descriptor, populated for records detected from an AG-UI protocol source. This
     /// descriptor is source-only: its content is synchronized from the configured source URL rather than supplied inline.
@@ -968,12 +899,9 @@ pub mod registry_record {
         pub fn source(mut self, v: impl Into<SourceOnlyDescriptorSource>) -> Self { self.0.put::<SourceOnlyDescriptorSource>("Source", v.into()); self }
     }
 
-    impl From<AgUiDescriptor> for t::Value {
-        #[inline]
-        fn from(v: AgUiDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgUiDescriptor> for t::Value { #[inline] fn from(v: AgUiDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgUiDescriptor { #[inline] fn from(v: t::Value) -> AgUiDescriptor { AgUiDescriptor(t::Props::from_value(v)) } }
 
     /// Source configuration for a source-only descriptor. Unlike mcpServer/a2aAgentCard sources, source-only descriptors do not
     /// support credential providers.
@@ -993,12 +921,9 @@ pub mod registry_record {
         pub fn from_url(mut self, v: impl Into<SourceOnlyDescriptorSourceFromUrl>) -> Self { self.0.put::<SourceOnlyDescriptorSourceFromUrl>("FromUrl", v.into()); self }
     }
 
-    impl From<SourceOnlyDescriptorSource> for t::Value {
-        #[inline]
-        fn from(v: SourceOnlyDescriptorSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceOnlyDescriptorSource> for t::Value { #[inline] fn from(v: SourceOnlyDescriptorSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceOnlyDescriptorSource { #[inline] fn from(v: t::Value) -> SourceOnlyDescriptorSource { SourceOnlyDescriptorSource(t::Props::from_value(v)) } }
 
     /// URL-based source configuration for a source-only descriptor.
     ///
@@ -1015,12 +940,9 @@ pub mod registry_record {
         }
     }
 
-    impl From<SourceOnlyDescriptorSourceFromUrl> for t::Value {
-        #[inline]
-        fn from(v: SourceOnlyDescriptorSourceFromUrl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceOnlyDescriptorSourceFromUrl> for t::Value { #[inline] fn from(v: SourceOnlyDescriptorSourceFromUrl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceOnlyDescriptorSourceFromUrl { #[inline] fn from(v: t::Value) -> SourceOnlyDescriptorSourceFromUrl { SourceOnlyDescriptorSourceFromUrl(t::Props::from_value(v)) } }
 
     /// The custom descriptor, populated when the record type is CUSTOM.
     ///
@@ -1039,12 +961,9 @@ pub mod registry_record {
         pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
     }
 
-    impl From<CustomDescriptor> for t::Value {
-        #[inline]
-        fn from(v: CustomDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomDescriptor> for t::Value { #[inline] fn from(v: CustomDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomDescriptor { #[inline] fn from(v: t::Value) -> CustomDescriptor { CustomDescriptor(t::Props::from_value(v)) } }
 
     /// The HTTP descriptor, populated for records detected from an HTTP protocol source. This descriptor is source-only: its
     /// content is synchronized from the configured source URL rather than supplied inline.
@@ -1064,12 +983,9 @@ pub mod registry_record {
         pub fn source(mut self, v: impl Into<SourceOnlyDescriptorSource>) -> Self { self.0.put::<SourceOnlyDescriptorSource>("Source", v.into()); self }
     }
 
-    impl From<HttpDescriptor> for t::Value {
-        #[inline]
-        fn from(v: HttpDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpDescriptor> for t::Value { #[inline] fn from(v: HttpDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpDescriptor { #[inline] fn from(v: t::Value) -> HttpDescriptor { HttpDescriptor(t::Props::from_value(v)) } }
 
     /// The MCP server descriptor, populated when the record type is MCP.
     ///
@@ -1094,12 +1010,9 @@ pub mod registry_record {
         pub fn source(mut self, v: impl Into<DescriptorSource>) -> Self { self.0.put::<DescriptorSource>("Source", v.into()); self }
     }
 
-    impl From<McpServerDescriptor> for t::Value {
-        #[inline]
-        fn from(v: McpServerDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<McpServerDescriptor> for t::Value { #[inline] fn from(v: McpServerDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for McpServerDescriptor { #[inline] fn from(v: t::Value) -> McpServerDescriptor { McpServerDescriptor(t::Props::from_value(v)) } }
 
     /// Additional data associated with an MCP server descriptor.
     ///
@@ -1118,12 +1031,9 @@ pub mod registry_record {
         pub fn tools(mut self, v: impl Into<McpToolsDescriptor>) -> Self { self.0.put::<McpToolsDescriptor>("Tools", v.into()); self }
     }
 
-    impl From<McpServerAdditionalData> for t::Value {
-        #[inline]
-        fn from(v: McpServerAdditionalData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<McpServerAdditionalData> for t::Value { #[inline] fn from(v: McpServerAdditionalData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for McpServerAdditionalData { #[inline] fn from(v: t::Value) -> McpServerAdditionalData { McpServerAdditionalData(t::Props::from_value(v)) } }
 
     /// The MCP tools descriptor.
     ///
@@ -1144,12 +1054,9 @@ pub mod registry_record {
         pub fn data_schema_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataSchemaVersion", v.into()); self }
     }
 
-    impl From<McpToolsDescriptor> for t::Value {
-        #[inline]
-        fn from(v: McpToolsDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<McpToolsDescriptor> for t::Value { #[inline] fn from(v: McpToolsDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for McpToolsDescriptor { #[inline] fn from(v: t::Value) -> McpToolsDescriptor { McpToolsDescriptor(t::Props::from_value(v)) } }
 
     /// The type of the registry record.
     ///

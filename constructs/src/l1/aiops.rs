@@ -103,12 +103,9 @@ pub mod investigation_group {
         pub fn sns_topic_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SNSTopicArn", v.into()); self }
     }
 
-    impl From<ChatbotNotificationChannel> for t::Value {
-        #[inline]
-        fn from(v: ChatbotNotificationChannel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChatbotNotificationChannel> for t::Value { #[inline] fn from(v: ChatbotNotificationChannel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChatbotNotificationChannel { #[inline] fn from(v: t::Value) -> ChatbotNotificationChannel { ChatbotNotificationChannel(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -125,12 +122,9 @@ pub mod investigation_group {
         pub fn source_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceRoleArn", v.into()); self }
     }
 
-    impl From<CrossAccountConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CrossAccountConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrossAccountConfiguration> for t::Value { #[inline] fn from(v: CrossAccountConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrossAccountConfiguration { #[inline] fn from(v: t::Value) -> CrossAccountConfiguration { CrossAccountConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -149,11 +143,8 @@ pub mod investigation_group {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<EncryptionConfigMap> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfigMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfigMap> for t::Value { #[inline] fn from(v: EncryptionConfigMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfigMap { #[inline] fn from(v: t::Value) -> EncryptionConfigMap { EncryptionConfigMap(t::Props::from_value(v)) } }
 
 }

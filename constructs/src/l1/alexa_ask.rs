@@ -65,12 +65,9 @@ pub mod skill {
         }
     }
 
-    impl From<AuthenticationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuthenticationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticationConfiguration> for t::Value { #[inline] fn from(v: AuthenticationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticationConfiguration { #[inline] fn from(v: t::Value) -> AuthenticationConfiguration { AuthenticationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -92,12 +89,9 @@ pub mod skill {
         pub fn s3_object_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3ObjectVersion", v.into()); self }
     }
 
-    impl From<SkillPackage> for t::Value {
-        #[inline]
-        fn from(v: SkillPackage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SkillPackage> for t::Value { #[inline] fn from(v: SkillPackage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SkillPackage { #[inline] fn from(v: t::Value) -> SkillPackage { SkillPackage(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -114,11 +108,8 @@ pub mod skill {
         pub fn manifest(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Manifest", v.into()); self }
     }
 
-    impl From<Overrides> for t::Value {
-        #[inline]
-        fn from(v: Overrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Overrides> for t::Value { #[inline] fn from(v: Overrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Overrides { #[inline] fn from(v: t::Value) -> Overrides { Overrides(t::Props::from_value(v)) } }
 
 }

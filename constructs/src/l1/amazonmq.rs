@@ -270,12 +270,9 @@ pub mod broker {
         }
     }
 
-    impl From<ConfigurationId> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationId) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationId> for t::Value { #[inline] fn from(v: ConfigurationId) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationId { #[inline] fn from(v: t::Value) -> ConfigurationId { ConfigurationId(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -293,12 +290,9 @@ pub mod broker {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<EncryptionOptions> for t::Value {
-        #[inline]
-        fn from(v: EncryptionOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionOptions> for t::Value { #[inline] fn from(v: EncryptionOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionOptions { #[inline] fn from(v: t::Value) -> EncryptionOptions { EncryptionOptions(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -328,12 +322,9 @@ pub mod broker {
         pub fn user_search_subtree(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UserSearchSubtree", v.into()); self }
     }
 
-    impl From<LdapServerMetadata> for t::Value {
-        #[inline]
-        fn from(v: LdapServerMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LdapServerMetadata> for t::Value { #[inline] fn from(v: LdapServerMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LdapServerMetadata { #[inline] fn from(v: t::Value) -> LdapServerMetadata { LdapServerMetadata(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -352,12 +343,9 @@ pub mod broker {
         pub fn general(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("General", v.into()); self }
     }
 
-    impl From<LogList> for t::Value {
-        #[inline]
-        fn from(v: LogList) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogList> for t::Value { #[inline] fn from(v: LogList) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogList { #[inline] fn from(v: t::Value) -> LogList { LogList(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -374,12 +362,9 @@ pub mod broker {
         }
     }
 
-    impl From<MaintenanceWindow> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceWindow> for t::Value { #[inline] fn from(v: MaintenanceWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceWindow { #[inline] fn from(v: t::Value) -> MaintenanceWindow { MaintenanceWindow(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -395,12 +380,9 @@ pub mod broker {
         }
     }
 
-    impl From<TagsEntry> for t::Value {
-        #[inline]
-        fn from(v: TagsEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagsEntry> for t::Value { #[inline] fn from(v: TagsEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagsEntry { #[inline] fn from(v: t::Value) -> TagsEntry { TagsEntry(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -422,12 +404,9 @@ pub mod broker {
         pub fn replication_user(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReplicationUser", v.into()); self }
     }
 
-    impl From<User> for t::Value {
-        #[inline]
-        fn from(v: User) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<User> for t::Value { #[inline] fn from(v: User) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for User { #[inline] fn from(v: t::Value) -> User { User(t::Props::from_value(v)) } }
 
 }
 
@@ -507,12 +486,9 @@ pub mod configuration {
         }
     }
 
-    impl From<TagsEntry> for t::Value {
-        #[inline]
-        fn from(v: TagsEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagsEntry> for t::Value { #[inline] fn from(v: TagsEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagsEntry { #[inline] fn from(v: t::Value) -> TagsEntry { TagsEntry(t::Props::from_value(v)) } }
 
 }
 
@@ -572,11 +548,8 @@ pub mod configuration_association {
         }
     }
 
-    impl From<ConfigurationId> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationId) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationId> for t::Value { #[inline] fn from(v: ConfigurationId) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationId { #[inline] fn from(v: t::Value) -> ConfigurationId { ConfigurationId(t::Props::from_value(v)) } }
 
 }

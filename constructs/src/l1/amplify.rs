@@ -132,12 +132,9 @@ pub mod app {
         pub fn stage(mut self, v: impl Into<Stage>) -> Self { self.0.put::<Stage>("Stage", v.into()); self }
     }
 
-    impl From<AutoBranchCreationConfig> for t::Value {
-        #[inline]
-        fn from(v: AutoBranchCreationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoBranchCreationConfig> for t::Value { #[inline] fn from(v: AutoBranchCreationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoBranchCreationConfig { #[inline] fn from(v: t::Value) -> AutoBranchCreationConfig { AutoBranchCreationConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -158,12 +155,9 @@ pub mod app {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<BasicAuthConfig> for t::Value {
-        #[inline]
-        fn from(v: BasicAuthConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BasicAuthConfig> for t::Value { #[inline] fn from(v: BasicAuthConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BasicAuthConfig { #[inline] fn from(v: t::Value) -> BasicAuthConfig { BasicAuthConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -179,12 +173,9 @@ pub mod app {
         }
     }
 
-    impl From<EnvironmentVariable> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentVariable> for t::Value { #[inline] fn from(v: EnvironmentVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentVariable { #[inline] fn from(v: t::Value) -> EnvironmentVariable { EnvironmentVariable(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -227,12 +218,9 @@ pub mod app {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<CacheConfig> for t::Value {
-        #[inline]
-        fn from(v: CacheConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CacheConfig> for t::Value { #[inline] fn from(v: CacheConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CacheConfig { #[inline] fn from(v: t::Value) -> CacheConfig { CacheConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -272,12 +260,9 @@ pub mod app {
         pub fn status(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Status", v.into()); self }
     }
 
-    impl From<CustomRule> for t::Value {
-        #[inline]
-        fn from(v: CustomRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomRule> for t::Value { #[inline] fn from(v: CustomRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomRule { #[inline] fn from(v: t::Value) -> CustomRule { CustomRule(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -292,12 +277,9 @@ pub mod app {
         }
     }
 
-    impl From<JobConfig> for t::Value {
-        #[inline]
-        fn from(v: JobConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobConfig> for t::Value { #[inline] fn from(v: JobConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobConfig { #[inline] fn from(v: t::Value) -> JobConfig { JobConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -430,12 +412,9 @@ pub mod branch {
         pub fn stack_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StackArn", v.into()); self }
     }
 
-    impl From<Backend> for t::Value {
-        #[inline]
-        fn from(v: Backend) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Backend> for t::Value { #[inline] fn from(v: Backend) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Backend { #[inline] fn from(v: t::Value) -> Backend { Backend(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -453,12 +432,9 @@ pub mod branch {
         pub fn enable_basic_auth(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnableBasicAuth", v.into()); self }
     }
 
-    impl From<BasicAuthConfig> for t::Value {
-        #[inline]
-        fn from(v: BasicAuthConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BasicAuthConfig> for t::Value { #[inline] fn from(v: BasicAuthConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BasicAuthConfig { #[inline] fn from(v: t::Value) -> BasicAuthConfig { BasicAuthConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -474,12 +450,9 @@ pub mod branch {
         }
     }
 
-    impl From<EnvironmentVariable> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentVariable> for t::Value { #[inline] fn from(v: EnvironmentVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentVariable { #[inline] fn from(v: t::Value) -> EnvironmentVariable { EnvironmentVariable(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -602,12 +575,9 @@ pub mod domain {
         pub fn custom_certificate_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomCertificateArn", v.into()); self }
     }
 
-    impl From<CertificateSettings> for t::Value {
-        #[inline]
-        fn from(v: CertificateSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertificateSettings> for t::Value { #[inline] fn from(v: CertificateSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertificateSettings { #[inline] fn from(v: t::Value) -> CertificateSettings { CertificateSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -643,12 +613,9 @@ pub mod domain {
         }
     }
 
-    impl From<SubDomainSetting> for t::Value {
-        #[inline]
-        fn from(v: SubDomainSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubDomainSetting> for t::Value { #[inline] fn from(v: SubDomainSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubDomainSetting { #[inline] fn from(v: t::Value) -> SubDomainSetting { SubDomainSetting(t::Props::from_value(v)) } }
 
 }
 

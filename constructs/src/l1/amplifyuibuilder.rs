@@ -105,12 +105,9 @@ pub mod component {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<ComponentBindingPropertiesValue> for t::Value {
-        #[inline]
-        fn from(v: ComponentBindingPropertiesValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentBindingPropertiesValue> for t::Value { #[inline] fn from(v: ComponentBindingPropertiesValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentBindingPropertiesValue { #[inline] fn from(v: t::Value) -> ComponentBindingPropertiesValue { ComponentBindingPropertiesValue(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -141,12 +138,9 @@ pub mod component {
         pub fn user_attribute(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserAttribute", v.into()); self }
     }
 
-    impl From<ComponentBindingPropertiesValueProperties> for t::Value {
-        #[inline]
-        fn from(v: ComponentBindingPropertiesValueProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentBindingPropertiesValueProperties> for t::Value { #[inline] fn from(v: ComponentBindingPropertiesValueProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentBindingPropertiesValueProperties { #[inline] fn from(v: t::Value) -> ComponentBindingPropertiesValueProperties { ComponentBindingPropertiesValueProperties(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -173,12 +167,9 @@ pub mod component {
         pub fn or(mut self, v: impl Into<t::List<Predicate>>) -> Self { self.0.put::<t::List<Predicate>>("Or", v.into()); self }
     }
 
-    impl From<Predicate> for t::Value {
-        #[inline]
-        fn from(v: Predicate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Predicate> for t::Value { #[inline] fn from(v: Predicate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Predicate { #[inline] fn from(v: t::Value) -> Predicate { Predicate(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -201,12 +192,9 @@ pub mod component {
         pub fn source_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceId", v.into()); self }
     }
 
-    impl From<ComponentChild> for t::Value {
-        #[inline]
-        fn from(v: ComponentChild) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentChild> for t::Value { #[inline] fn from(v: ComponentChild) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentChild { #[inline] fn from(v: t::Value) -> ComponentChild { ComponentChild(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -227,12 +215,9 @@ pub mod component {
         pub fn parameters(mut self, v: impl Into<ActionParameters>) -> Self { self.0.put::<ActionParameters>("Parameters", v.into()); self }
     }
 
-    impl From<ComponentEvent> for t::Value {
-        #[inline]
-        fn from(v: ComponentEvent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentEvent> for t::Value { #[inline] fn from(v: ComponentEvent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentEvent { #[inline] fn from(v: t::Value) -> ComponentEvent { ComponentEvent(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -265,12 +250,9 @@ pub mod component {
         pub fn url(mut self, v: impl Into<ComponentProperty>) -> Self { self.0.put::<ComponentProperty>("Url", v.into()); self }
     }
 
-    impl From<ActionParameters> for t::Value {
-        #[inline]
-        fn from(v: ActionParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionParameters> for t::Value { #[inline] fn from(v: ActionParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionParameters { #[inline] fn from(v: t::Value) -> ActionParameters { ActionParameters(t::Props::from_value(v)) } }
 
     /// A property type: 15 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -315,12 +297,9 @@ pub mod component {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ComponentProperty> for t::Value {
-        #[inline]
-        fn from(v: ComponentProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentProperty> for t::Value { #[inline] fn from(v: ComponentProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentProperty { #[inline] fn from(v: t::Value) -> ComponentProperty { ComponentProperty(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -337,12 +316,9 @@ pub mod component {
         pub fn field(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Field", v.into()); self }
     }
 
-    impl From<ComponentPropertyBindingProperties> for t::Value {
-        #[inline]
-        fn from(v: ComponentPropertyBindingProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentPropertyBindingProperties> for t::Value { #[inline] fn from(v: ComponentPropertyBindingProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentPropertyBindingProperties { #[inline] fn from(v: t::Value) -> ComponentPropertyBindingProperties { ComponentPropertyBindingProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -358,12 +334,9 @@ pub mod component {
         }
     }
 
-    impl From<FormBindingElement> for t::Value {
-        #[inline]
-        fn from(v: FormBindingElement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormBindingElement> for t::Value { #[inline] fn from(v: FormBindingElement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormBindingElement { #[inline] fn from(v: t::Value) -> FormBindingElement { FormBindingElement(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -392,12 +365,9 @@ pub mod component {
         pub fn then(mut self, v: impl Into<ComponentProperty>) -> Self { self.0.put::<ComponentProperty>("Then", v.into()); self }
     }
 
-    impl From<ComponentConditionProperty> for t::Value {
-        #[inline]
-        fn from(v: ComponentConditionProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentConditionProperty> for t::Value { #[inline] fn from(v: ComponentConditionProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentConditionProperty { #[inline] fn from(v: t::Value) -> ComponentConditionProperty { ComponentConditionProperty(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -414,12 +384,9 @@ pub mod component {
         }
     }
 
-    impl From<MutationActionSetStateParameter> for t::Value {
-        #[inline]
-        fn from(v: MutationActionSetStateParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MutationActionSetStateParameter> for t::Value { #[inline] fn from(v: MutationActionSetStateParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MutationActionSetStateParameter { #[inline] fn from(v: t::Value) -> MutationActionSetStateParameter { MutationActionSetStateParameter(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -440,12 +407,9 @@ pub mod component {
         pub fn sort(mut self, v: impl Into<t::List<SortProperty>>) -> Self { self.0.put::<t::List<SortProperty>>("Sort", v.into()); self }
     }
 
-    impl From<ComponentDataConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ComponentDataConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentDataConfiguration> for t::Value { #[inline] fn from(v: ComponentDataConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentDataConfiguration { #[inline] fn from(v: t::Value) -> ComponentDataConfiguration { ComponentDataConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -461,12 +425,9 @@ pub mod component {
         }
     }
 
-    impl From<SortProperty> for t::Value {
-        #[inline]
-        fn from(v: SortProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SortProperty> for t::Value { #[inline] fn from(v: SortProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SortProperty { #[inline] fn from(v: t::Value) -> SortProperty { SortProperty(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -505,12 +466,9 @@ pub mod component {
         pub fn variant_values(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("VariantValues", v.into()); self }
     }
 
-    impl From<ComponentVariant> for t::Value {
-        #[inline]
-        fn from(v: ComponentVariant) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentVariant> for t::Value { #[inline] fn from(v: ComponentVariant) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentVariant { #[inline] fn from(v: t::Value) -> ComponentVariant { ComponentVariant(t::Props::from_value(v)) } }
 
 }
 
@@ -600,12 +558,9 @@ pub mod form {
         pub fn submit(mut self, v: impl Into<FormButton>) -> Self { self.0.put::<FormButton>("Submit", v.into()); self }
     }
 
-    impl From<FormCTA> for t::Value {
-        #[inline]
-        fn from(v: FormCTA) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormCTA> for t::Value { #[inline] fn from(v: FormCTA) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormCTA { #[inline] fn from(v: t::Value) -> FormCTA { FormCTA(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -626,12 +581,9 @@ pub mod form {
         pub fn position(mut self, v: impl Into<FieldPosition>) -> Self { self.0.put::<FieldPosition>("Position", v.into()); self }
     }
 
-    impl From<FormButton> for t::Value {
-        #[inline]
-        fn from(v: FormButton) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormButton> for t::Value { #[inline] fn from(v: FormButton) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormButton { #[inline] fn from(v: t::Value) -> FormButton { FormButton(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -652,12 +604,9 @@ pub mod form {
         pub fn right_of(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RightOf", v.into()); self }
     }
 
-    impl From<FieldPosition> for t::Value {
-        #[inline]
-        fn from(v: FieldPosition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldPosition> for t::Value { #[inline] fn from(v: FieldPosition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldPosition { #[inline] fn from(v: t::Value) -> FieldPosition { FieldPosition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -713,12 +662,9 @@ pub mod form {
         }
     }
 
-    impl From<FormDataTypeConfig> for t::Value {
-        #[inline]
-        fn from(v: FormDataTypeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormDataTypeConfig> for t::Value { #[inline] fn from(v: FormDataTypeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormDataTypeConfig { #[inline] fn from(v: t::Value) -> FormDataTypeConfig { FormDataTypeConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -763,12 +709,9 @@ pub mod form {
         pub fn validations(mut self, v: impl Into<t::List<FieldValidationConfiguration>>) -> Self { self.0.put::<t::List<FieldValidationConfiguration>>("Validations", v.into()); self }
     }
 
-    impl From<FieldConfig> for t::Value {
-        #[inline]
-        fn from(v: FieldConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldConfig> for t::Value { #[inline] fn from(v: FieldConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldConfig { #[inline] fn from(v: t::Value) -> FieldConfig { FieldConfig(t::Props::from_value(v)) } }
 
     /// A property type: 16 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -813,12 +756,9 @@ pub mod form {
         pub fn value_mappings(mut self, v: impl Into<ValueMappings>) -> Self { self.0.put::<ValueMappings>("ValueMappings", v.into()); self }
     }
 
-    impl From<FieldInputConfig> for t::Value {
-        #[inline]
-        fn from(v: FieldInputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldInputConfig> for t::Value { #[inline] fn from(v: FieldInputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldInputConfig { #[inline] fn from(v: t::Value) -> FieldInputConfig { FieldInputConfig(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -842,12 +782,9 @@ pub mod form {
         pub fn show_thumbnails(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ShowThumbnails", v.into()); self }
     }
 
-    impl From<FileUploaderFieldConfig> for t::Value {
-        #[inline]
-        fn from(v: FileUploaderFieldConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FileUploaderFieldConfig> for t::Value { #[inline] fn from(v: FileUploaderFieldConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FileUploaderFieldConfig { #[inline] fn from(v: t::Value) -> FileUploaderFieldConfig { FileUploaderFieldConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -886,12 +823,9 @@ pub mod form {
         pub fn binding_properties(mut self, v: impl Into<t::Map<FormInputBindingPropertiesValue>>) -> Self { self.0.put::<t::Map<FormInputBindingPropertiesValue>>("BindingProperties", v.into()); self }
     }
 
-    impl From<ValueMappings> for t::Value {
-        #[inline]
-        fn from(v: ValueMappings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValueMappings> for t::Value { #[inline] fn from(v: ValueMappings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValueMappings { #[inline] fn from(v: t::Value) -> ValueMappings { ValueMappings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -910,12 +844,9 @@ pub mod form {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<FormInputBindingPropertiesValue> for t::Value {
-        #[inline]
-        fn from(v: FormInputBindingPropertiesValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormInputBindingPropertiesValue> for t::Value { #[inline] fn from(v: FormInputBindingPropertiesValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormInputBindingPropertiesValue { #[inline] fn from(v: t::Value) -> FormInputBindingPropertiesValue { FormInputBindingPropertiesValue(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -932,12 +863,9 @@ pub mod form {
         pub fn model(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Model", v.into()); self }
     }
 
-    impl From<FormInputBindingPropertiesValueProperties> for t::Value {
-        #[inline]
-        fn from(v: FormInputBindingPropertiesValueProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormInputBindingPropertiesValueProperties> for t::Value { #[inline] fn from(v: FormInputBindingPropertiesValueProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormInputBindingPropertiesValueProperties { #[inline] fn from(v: t::Value) -> FormInputBindingPropertiesValueProperties { FormInputBindingPropertiesValueProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -954,12 +882,9 @@ pub mod form {
         pub fn display_value(mut self, v: impl Into<FormInputValueProperty>) -> Self { self.0.put::<FormInputValueProperty>("DisplayValue", v.into()); self }
     }
 
-    impl From<ValueMapping> for t::Value {
-        #[inline]
-        fn from(v: ValueMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValueMapping> for t::Value { #[inline] fn from(v: ValueMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValueMapping { #[inline] fn from(v: t::Value) -> ValueMapping { ValueMapping(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -980,12 +905,9 @@ pub mod form {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<FormInputValueProperty> for t::Value {
-        #[inline]
-        fn from(v: FormInputValueProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormInputValueProperty> for t::Value { #[inline] fn from(v: FormInputValueProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormInputValueProperty { #[inline] fn from(v: t::Value) -> FormInputValueProperty { FormInputValueProperty(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1002,12 +924,9 @@ pub mod form {
         pub fn field(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Field", v.into()); self }
     }
 
-    impl From<FormInputValuePropertyBindingProperties> for t::Value {
-        #[inline]
-        fn from(v: FormInputValuePropertyBindingProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormInputValuePropertyBindingProperties> for t::Value { #[inline] fn from(v: FormInputValuePropertyBindingProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormInputValuePropertyBindingProperties { #[inline] fn from(v: t::Value) -> FormInputValuePropertyBindingProperties { FormInputValuePropertyBindingProperties(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1028,12 +947,9 @@ pub mod form {
         pub fn validation_message(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ValidationMessage", v.into()); self }
     }
 
-    impl From<FieldValidationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FieldValidationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldValidationConfiguration> for t::Value { #[inline] fn from(v: FieldValidationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldValidationConfiguration { #[inline] fn from(v: t::Value) -> FieldValidationConfiguration { FieldValidationConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1100,12 +1016,9 @@ pub mod form {
         pub fn text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Text", v.into()); self }
     }
 
-    impl From<SectionalElement> for t::Value {
-        #[inline]
-        fn from(v: SectionalElement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SectionalElement> for t::Value { #[inline] fn from(v: SectionalElement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SectionalElement { #[inline] fn from(v: t::Value) -> SectionalElement { SectionalElement(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1126,12 +1039,9 @@ pub mod form {
         pub fn vertical_gap(mut self, v: impl Into<FormStyleConfig>) -> Self { self.0.put::<FormStyleConfig>("VerticalGap", v.into()); self }
     }
 
-    impl From<FormStyle> for t::Value {
-        #[inline]
-        fn from(v: FormStyle) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormStyle> for t::Value { #[inline] fn from(v: FormStyle) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormStyle { #[inline] fn from(v: t::Value) -> FormStyle { FormStyle(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1150,12 +1060,9 @@ pub mod form {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<FormStyleConfig> for t::Value {
-        #[inline]
-        fn from(v: FormStyleConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormStyleConfig> for t::Value { #[inline] fn from(v: FormStyleConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormStyleConfig { #[inline] fn from(v: t::Value) -> FormStyleConfig { FormStyleConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1239,12 +1146,9 @@ pub mod theme {
         pub fn value(mut self, v: impl Into<ThemeValue>) -> Self { self.0.put::<ThemeValue>("Value", v.into()); self }
     }
 
-    impl From<ThemeValues> for t::Value {
-        #[inline]
-        fn from(v: ThemeValues) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThemeValues> for t::Value { #[inline] fn from(v: ThemeValues) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThemeValues { #[inline] fn from(v: t::Value) -> ThemeValues { ThemeValues(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1263,11 +1167,8 @@ pub mod theme {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ThemeValue> for t::Value {
-        #[inline]
-        fn from(v: ThemeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThemeValue> for t::Value { #[inline] fn from(v: ThemeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThemeValue { #[inline] fn from(v: t::Value) -> ThemeValue { ThemeValue(t::Props::from_value(v)) } }
 
 }

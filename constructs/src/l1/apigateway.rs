@@ -128,12 +128,9 @@ pub mod api_key {
         pub fn stage_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StageName", v.into()); self }
     }
 
-    impl From<StageKey> for t::Value {
-        #[inline]
-        fn from(v: StageKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StageKey> for t::Value { #[inline] fn from(v: StageKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StageKey { #[inline] fn from(v: t::Value) -> StageKey { StageKey(t::Props::from_value(v)) } }
 
 }
 
@@ -378,12 +375,9 @@ pub mod deployment {
         pub fn use_stage_cache(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseStageCache", v.into()); self }
     }
 
-    impl From<DeploymentCanarySettings> for t::Value {
-        #[inline]
-        fn from(v: DeploymentCanarySettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentCanarySettings> for t::Value { #[inline] fn from(v: DeploymentCanarySettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentCanarySettings { #[inline] fn from(v: t::Value) -> DeploymentCanarySettings { DeploymentCanarySettings(t::Props::from_value(v)) } }
 
     /// `StageDescription` is a property of the
     /// [AWS::ApiGateway::Deployment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html)
@@ -454,12 +448,9 @@ pub mod deployment {
         pub fn variables(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Variables", v.into()); self }
     }
 
-    impl From<StageDescription> for t::Value {
-        #[inline]
-        fn from(v: StageDescription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StageDescription> for t::Value { #[inline] fn from(v: StageDescription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StageDescription { #[inline] fn from(v: t::Value) -> StageDescription { StageDescription(t::Props::from_value(v)) } }
 
     /// The `AccessLogSetting` property type specifies settings for logging access in this stage. `AccessLogSetting` is a
     /// property of the
@@ -483,12 +474,9 @@ pub mod deployment {
         pub fn format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Format", v.into()); self }
     }
 
-    impl From<AccessLogSetting> for t::Value {
-        #[inline]
-        fn from(v: AccessLogSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessLogSetting> for t::Value { #[inline] fn from(v: AccessLogSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessLogSetting { #[inline] fn from(v: t::Value) -> AccessLogSetting { AccessLogSetting(t::Props::from_value(v)) } }
 
     /// The `CanarySetting` property type specifies settings for the canary deployment in this stage. `CanarySetting` is a
     /// property of the
@@ -514,12 +502,9 @@ pub mod deployment {
         pub fn use_stage_cache(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseStageCache", v.into()); self }
     }
 
-    impl From<CanarySetting> for t::Value {
-        #[inline]
-        fn from(v: CanarySetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CanarySetting> for t::Value { #[inline] fn from(v: CanarySetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CanarySetting { #[inline] fn from(v: t::Value) -> CanarySetting { CanarySetting(t::Props::from_value(v)) } }
 
     /// The `MethodSetting` property type configures settings for all methods in a stage. The `MethodSettings` property of the
     /// [Amazon API Gateway Deployment
@@ -561,12 +546,9 @@ pub mod deployment {
         pub fn throttling_rate_limit(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ThrottlingRateLimit", v.into()); self }
     }
 
-    impl From<MethodSetting> for t::Value {
-        #[inline]
-        fn from(v: MethodSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MethodSetting> for t::Value { #[inline] fn from(v: MethodSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MethodSetting { #[inline] fn from(v: t::Value) -> MethodSetting { MethodSetting(t::Props::from_value(v)) } }
 
 }
 
@@ -638,12 +620,9 @@ pub mod documentation_part {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<Location> for t::Value {
-        #[inline]
-        fn from(v: Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Location> for t::Value { #[inline] fn from(v: Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Location { #[inline] fn from(v: t::Value) -> Location { Location(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -821,12 +800,9 @@ pub mod domain_name {
         pub fn types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Types", v.into()); self }
     }
 
-    impl From<EndpointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EndpointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointConfiguration> for t::Value { #[inline] fn from(v: EndpointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointConfiguration { #[inline] fn from(v: t::Value) -> EndpointConfiguration { EndpointConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -845,12 +821,9 @@ pub mod domain_name {
         pub fn truststore_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TruststoreVersion", v.into()); self }
     }
 
-    impl From<MutualTlsAuthentication> for t::Value {
-        #[inline]
-        fn from(v: MutualTlsAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MutualTlsAuthentication> for t::Value { #[inline] fn from(v: MutualTlsAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MutualTlsAuthentication { #[inline] fn from(v: t::Value) -> MutualTlsAuthentication { MutualTlsAuthentication(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1023,12 +996,9 @@ pub mod domain_name_v2 {
         pub fn types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Types", v.into()); self }
     }
 
-    impl From<EndpointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EndpointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointConfiguration> for t::Value { #[inline] fn from(v: EndpointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointConfiguration { #[inline] fn from(v: t::Value) -> EndpointConfiguration { EndpointConfiguration(t::Props::from_value(v)) } }
 
     /// The valid routing modes are [BASE_PATH_MAPPING_ONLY], [ROUTING_RULE_THEN_BASE_PATH_MAPPING] and [ROUTING_RULE_ONLY]. All
     /// other inputs are invalid.
@@ -1260,12 +1230,9 @@ pub mod method {
         pub fn uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Uri", v.into()); self }
     }
 
-    impl From<Integration> for t::Value {
-        #[inline]
-        fn from(v: Integration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Integration> for t::Value { #[inline] fn from(v: Integration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Integration { #[inline] fn from(v: t::Value) -> Integration { Integration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1332,12 +1299,9 @@ pub mod method {
         pub fn selection_pattern(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SelectionPattern", v.into()); self }
     }
 
-    impl From<IntegrationResponse> for t::Value {
-        #[inline]
-        fn from(v: IntegrationResponse) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntegrationResponse> for t::Value { #[inline] fn from(v: IntegrationResponse) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntegrationResponse { #[inline] fn from(v: t::Value) -> IntegrationResponse { IntegrationResponse(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1424,12 +1388,9 @@ pub mod method {
         pub fn response_parameters(mut self, v: impl Into<t::Map<t::Json>>) -> Self { self.0.put::<t::Map<t::Json>>("ResponseParameters", v.into()); self }
     }
 
-    impl From<MethodResponse> for t::Value {
-        #[inline]
-        fn from(v: MethodResponse) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MethodResponse> for t::Value { #[inline] fn from(v: MethodResponse) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MethodResponse { #[inline] fn from(v: t::Value) -> MethodResponse { MethodResponse(t::Props::from_value(v)) } }
 
 }
 
@@ -1723,12 +1684,9 @@ pub mod rest_api {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of a REST API.
     /// `EndpointConfiguration` is a property of the
@@ -1754,12 +1712,9 @@ pub mod rest_api {
         pub fn vpc_endpoint_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("VpcEndpointIds", v.into()); self }
     }
 
-    impl From<EndpointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EndpointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointConfiguration> for t::Value { #[inline] fn from(v: EndpointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointConfiguration { #[inline] fn from(v: t::Value) -> EndpointConfiguration { EndpointConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1905,12 +1860,9 @@ pub mod stage {
         pub fn format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Format", v.into()); self }
     }
 
-    impl From<AccessLogSetting> for t::Value {
-        #[inline]
-        fn from(v: AccessLogSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessLogSetting> for t::Value { #[inline] fn from(v: AccessLogSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessLogSetting { #[inline] fn from(v: t::Value) -> AccessLogSetting { AccessLogSetting(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1933,12 +1885,9 @@ pub mod stage {
         pub fn use_stage_cache(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseStageCache", v.into()); self }
     }
 
-    impl From<CanarySetting> for t::Value {
-        #[inline]
-        fn from(v: CanarySetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CanarySetting> for t::Value { #[inline] fn from(v: CanarySetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CanarySetting { #[inline] fn from(v: t::Value) -> CanarySetting { CanarySetting(t::Props::from_value(v)) } }
 
     /// The `MethodSetting` property type configures settings for all methods in a stage. The `MethodSettings` property of the
     /// `AWS::ApiGateway::Stage` resource contains a list of `MethodSetting` property types.
@@ -1979,12 +1928,9 @@ pub mod stage {
         pub fn throttling_rate_limit(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ThrottlingRateLimit", v.into()); self }
     }
 
-    impl From<MethodSetting> for t::Value {
-        #[inline]
-        fn from(v: MethodSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MethodSetting> for t::Value { #[inline] fn from(v: MethodSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MethodSetting { #[inline] fn from(v: t::Value) -> MethodSetting { MethodSetting(t::Props::from_value(v)) } }
 
 }
 
@@ -2061,12 +2007,9 @@ pub mod usage_plan {
         pub fn throttle(mut self, v: impl Into<t::Map<ThrottleSettings>>) -> Self { self.0.put::<t::Map<ThrottleSettings>>("Throttle", v.into()); self }
     }
 
-    impl From<ApiStage> for t::Value {
-        #[inline]
-        fn from(v: ApiStage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiStage> for t::Value { #[inline] fn from(v: ApiStage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiStage { #[inline] fn from(v: t::Value) -> ApiStage { ApiStage(t::Props::from_value(v)) } }
 
     /// `ThrottleSettings` is a property of the
     /// [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html)
@@ -2090,12 +2033,9 @@ pub mod usage_plan {
         pub fn rate_limit(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("RateLimit", v.into()); self }
     }
 
-    impl From<ThrottleSettings> for t::Value {
-        #[inline]
-        fn from(v: ThrottleSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThrottleSettings> for t::Value { #[inline] fn from(v: ThrottleSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThrottleSettings { #[inline] fn from(v: t::Value) -> ThrottleSettings { ThrottleSettings(t::Props::from_value(v)) } }
 
     /// `QuotaSettings` is a property of the
     /// [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html)
@@ -2120,12 +2060,9 @@ pub mod usage_plan {
         pub fn period(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Period", v.into()); self }
     }
 
-    impl From<QuotaSettings> for t::Value {
-        #[inline]
-        fn from(v: QuotaSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuotaSettings> for t::Value { #[inline] fn from(v: QuotaSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuotaSettings { #[inline] fn from(v: t::Value) -> QuotaSettings { QuotaSettings(t::Props::from_value(v)) } }
 
 }
 

@@ -211,12 +211,9 @@ pub mod api {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<BodyS3Location> for t::Value {
-        #[inline]
-        fn from(v: BodyS3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BodyS3Location> for t::Value { #[inline] fn from(v: BodyS3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BodyS3Location { #[inline] fn from(v: t::Value) -> BodyS3Location { BodyS3Location(t::Props::from_value(v)) } }
 
     /// The `Cors` property specifies a CORS configuration for an API. Supported only for HTTP APIs. See [Configuring
     /// CORS](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html) for more information.
@@ -246,12 +243,9 @@ pub mod api {
         pub fn max_age(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxAge", v.into()); self }
     }
 
-    impl From<Cors> for t::Value {
-        #[inline]
-        fn from(v: Cors) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Cors> for t::Value { #[inline] fn from(v: Cors) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Cors { #[inline] fn from(v: t::Value) -> Cors { Cors(t::Props::from_value(v)) } }
 
 }
 
@@ -327,12 +321,9 @@ pub mod api_gateway_managed_overrides {
         pub fn timeout_in_millis(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutInMillis", v.into()); self }
     }
 
-    impl From<IntegrationOverrides> for t::Value {
-        #[inline]
-        fn from(v: IntegrationOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntegrationOverrides> for t::Value { #[inline] fn from(v: IntegrationOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntegrationOverrides { #[inline] fn from(v: t::Value) -> IntegrationOverrides { IntegrationOverrides(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -359,12 +350,9 @@ pub mod api_gateway_managed_overrides {
         pub fn target(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Target", v.into()); self }
     }
 
-    impl From<RouteOverrides> for t::Value {
-        #[inline]
-        fn from(v: RouteOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouteOverrides> for t::Value { #[inline] fn from(v: RouteOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouteOverrides { #[inline] fn from(v: t::Value) -> RouteOverrides { RouteOverrides(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -391,12 +379,9 @@ pub mod api_gateway_managed_overrides {
         pub fn stage_variables(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("StageVariables", v.into()); self }
     }
 
-    impl From<StageOverrides> for t::Value {
-        #[inline]
-        fn from(v: StageOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StageOverrides> for t::Value { #[inline] fn from(v: StageOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StageOverrides { #[inline] fn from(v: t::Value) -> StageOverrides { StageOverrides(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -416,12 +401,9 @@ pub mod api_gateway_managed_overrides {
         pub fn format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Format", v.into()); self }
     }
 
-    impl From<AccessLogSettings> for t::Value {
-        #[inline]
-        fn from(v: AccessLogSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessLogSettings> for t::Value { #[inline] fn from(v: AccessLogSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessLogSettings { #[inline] fn from(v: t::Value) -> AccessLogSettings { AccessLogSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -442,12 +424,9 @@ pub mod api_gateway_managed_overrides {
         pub fn throttling_rate_limit(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ThrottlingRateLimit", v.into()); self }
     }
 
-    impl From<RouteSettings> for t::Value {
-        #[inline]
-        fn from(v: RouteSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouteSettings> for t::Value { #[inline] fn from(v: RouteSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouteSettings { #[inline] fn from(v: t::Value) -> RouteSettings { RouteSettings(t::Props::from_value(v)) } }
 
 }
 
@@ -586,12 +565,9 @@ pub mod authorizer {
         pub fn issuer(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Issuer", v.into()); self }
     }
 
-    impl From<JWTConfiguration> for t::Value {
-        #[inline]
-        fn from(v: JWTConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JWTConfiguration> for t::Value { #[inline] fn from(v: JWTConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JWTConfiguration { #[inline] fn from(v: t::Value) -> JWTConfiguration { JWTConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -730,12 +706,9 @@ pub mod domain_name {
         pub fn security_policy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecurityPolicy", v.into()); self }
     }
 
-    impl From<DomainNameConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DomainNameConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainNameConfiguration> for t::Value { #[inline] fn from(v: DomainNameConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainNameConfiguration { #[inline] fn from(v: t::Value) -> DomainNameConfiguration { DomainNameConfiguration(t::Props::from_value(v)) } }
 
     /// If specified, API Gateway performs two-way authentication between the client and the server. Clients must present a
     /// trusted certificate to access your API.
@@ -759,12 +732,9 @@ pub mod domain_name {
         pub fn truststore_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TruststoreVersion", v.into()); self }
     }
 
-    impl From<MutualTlsAuthentication> for t::Value {
-        #[inline]
-        fn from(v: MutualTlsAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MutualTlsAuthentication> for t::Value { #[inline] fn from(v: MutualTlsAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MutualTlsAuthentication { #[inline] fn from(v: t::Value) -> MutualTlsAuthentication { MutualTlsAuthentication(t::Props::from_value(v)) } }
 
     /// The routing mode API Gateway uses to route traffic to your APIs.
     ///
@@ -896,12 +866,9 @@ pub mod integration {
         pub fn response_parameters(mut self, v: impl Into<t::List<ResponseParameter>>) -> Self { self.0.put::<t::List<ResponseParameter>>("ResponseParameters", v.into()); self }
     }
 
-    impl From<ResponseParameterMap> for t::Value {
-        #[inline]
-        fn from(v: ResponseParameterMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponseParameterMap> for t::Value { #[inline] fn from(v: ResponseParameterMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponseParameterMap { #[inline] fn from(v: t::Value) -> ResponseParameterMap { ResponseParameterMap(t::Props::from_value(v)) } }
 
     /// response parameter
     ///
@@ -922,12 +889,9 @@ pub mod integration {
         pub fn source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Source", v.into()); self }
     }
 
-    impl From<ResponseParameter> for t::Value {
-        #[inline]
-        fn from(v: ResponseParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponseParameter> for t::Value { #[inline] fn from(v: ResponseParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponseParameter { #[inline] fn from(v: t::Value) -> ResponseParameter { ResponseParameter(t::Props::from_value(v)) } }
 
     /// The TlsConfig property specifies the TLS configuration for a private integration. Supported only for HTTP APIs.
     ///
@@ -946,12 +910,9 @@ pub mod integration {
         pub fn server_name_to_verify(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServerNameToVerify", v.into()); self }
     }
 
-    impl From<TlsConfig> for t::Value {
-        #[inline]
-        fn from(v: TlsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TlsConfig> for t::Value { #[inline] fn from(v: TlsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TlsConfig { #[inline] fn from(v: t::Value) -> TlsConfig { TlsConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1324,12 +1285,9 @@ pub mod routing_rule {
         }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// Represents an InvokeApi action.
     ///
@@ -1350,12 +1308,9 @@ pub mod routing_rule {
         pub fn strip_base_path(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("StripBasePath", v.into()); self }
     }
 
-    impl From<ActionInvokeApi> for t::Value {
-        #[inline]
-        fn from(v: ActionInvokeApi) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionInvokeApi> for t::Value { #[inline] fn from(v: ActionInvokeApi) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionInvokeApi { #[inline] fn from(v: t::Value) -> ActionInvokeApi { ActionInvokeApi(t::Props::from_value(v)) } }
 
     /// Represents a condition. Conditions can contain up to two `matchHeaders` conditions and one `matchBasePaths` conditions.
     /// API Gateway evaluates header conditions and base path conditions together. You can only use AND between header and base
@@ -1378,12 +1333,9 @@ pub mod routing_rule {
         pub fn match_headers(mut self, v: impl Into<MatchHeaders>) -> Self { self.0.put::<MatchHeaders>("MatchHeaders", v.into()); self }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// Represents a `MatchBasePaths` condition.
     ///
@@ -1400,12 +1352,9 @@ pub mod routing_rule {
         }
     }
 
-    impl From<MatchBasePaths> for t::Value {
-        #[inline]
-        fn from(v: MatchBasePaths) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchBasePaths> for t::Value { #[inline] fn from(v: MatchBasePaths) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchBasePaths { #[inline] fn from(v: t::Value) -> MatchBasePaths { MatchBasePaths(t::Props::from_value(v)) } }
 
     /// Represents a `MatchHeaders` condition.
     ///
@@ -1422,12 +1371,9 @@ pub mod routing_rule {
         }
     }
 
-    impl From<MatchHeaders> for t::Value {
-        #[inline]
-        fn from(v: MatchHeaders) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchHeaders> for t::Value { #[inline] fn from(v: MatchHeaders) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchHeaders { #[inline] fn from(v: t::Value) -> MatchHeaders { MatchHeaders(t::Props::from_value(v)) } }
 
     /// Represents a `MatchHeaderValue`.
     ///
@@ -1445,12 +1391,9 @@ pub mod routing_rule {
         }
     }
 
-    impl From<MatchHeaderValue> for t::Value {
-        #[inline]
-        fn from(v: MatchHeaderValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchHeaderValue> for t::Value { #[inline] fn from(v: MatchHeaderValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchHeaderValue { #[inline] fn from(v: t::Value) -> MatchHeaderValue { MatchHeaderValue(t::Props::from_value(v)) } }
 
 }
 
@@ -1578,12 +1521,9 @@ pub mod stage {
         pub fn format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Format", v.into()); self }
     }
 
-    impl From<AccessLogSettings> for t::Value {
-        #[inline]
-        fn from(v: AccessLogSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessLogSettings> for t::Value { #[inline] fn from(v: AccessLogSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessLogSettings { #[inline] fn from(v: t::Value) -> AccessLogSettings { AccessLogSettings(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1608,12 +1548,9 @@ pub mod stage {
         pub fn throttling_rate_limit(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ThrottlingRateLimit", v.into()); self }
     }
 
-    impl From<RouteSettings> for t::Value {
-        #[inline]
-        fn from(v: RouteSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouteSettings> for t::Value { #[inline] fn from(v: RouteSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouteSettings { #[inline] fn from(v: t::Value) -> RouteSettings { RouteSettings(t::Props::from_value(v)) } }
 
 }
 

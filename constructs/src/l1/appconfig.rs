@@ -159,12 +159,9 @@ pub mod configuration_profile {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<Validators> for t::Value {
-        #[inline]
-        fn from(v: Validators) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Validators> for t::Value { #[inline] fn from(v: Validators) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Validators { #[inline] fn from(v: t::Value) -> Validators { Validators(t::Props::from_value(v)) } }
 
     /// AWS AppConfig supports validators of type JSON_SCHEMA and LAMBDA.
     ///
@@ -268,12 +265,9 @@ pub mod deployment {
         pub fn parameter_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ParameterValue", v.into()); self }
     }
 
-    impl From<DynamicExtensionParameters> for t::Value {
-        #[inline]
-        fn from(v: DynamicExtensionParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynamicExtensionParameters> for t::Value { #[inline] fn from(v: DynamicExtensionParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynamicExtensionParameters { #[inline] fn from(v: t::Value) -> DynamicExtensionParameters { DynamicExtensionParameters(t::Props::from_value(v)) } }
 
 }
 
@@ -474,12 +468,9 @@ pub mod environment {
         pub fn alarm_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AlarmRoleArn", v.into()); self }
     }
 
-    impl From<Monitor> for t::Value {
-        #[inline]
-        fn from(v: Monitor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Monitor> for t::Value { #[inline] fn from(v: Monitor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Monitor { #[inline] fn from(v: t::Value) -> Monitor { Monitor(t::Props::from_value(v)) } }
 
 }
 
@@ -587,12 +578,9 @@ pub mod experiment_definition {
         pub fn key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Key", v.into()); self }
     }
 
-    impl From<Treatment> for t::Value {
-        #[inline]
-        fn from(v: Treatment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Treatment> for t::Value { #[inline] fn from(v: Treatment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Treatment { #[inline] fn from(v: t::Value) -> Treatment { Treatment(t::Props::from_value(v)) } }
 
     /// A typed attribute value for a treatment flag.
     ///
@@ -619,12 +607,9 @@ pub mod experiment_definition {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<AttributeValue> for t::Value {
-        #[inline]
-        fn from(v: AttributeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeValue> for t::Value { #[inline] fn from(v: AttributeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeValue { #[inline] fn from(v: t::Value) -> AttributeValue { AttributeValue(t::Props::from_value(v)) } }
 
 }
 
@@ -719,12 +704,9 @@ pub mod experiment_run {
         pub fn inline(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Inline", v.into()); self }
     }
 
-    impl From<TreatmentOverrides> for t::Value {
-        #[inline]
-        fn from(v: TreatmentOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TreatmentOverrides> for t::Value { #[inline] fn from(v: TreatmentOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TreatmentOverrides { #[inline] fn from(v: t::Value) -> TreatmentOverrides { TreatmentOverrides(t::Props::from_value(v)) } }
 
 }
 
@@ -808,12 +790,9 @@ pub mod extension {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// A parameter for the extension to send to a specific action.
     ///
@@ -834,12 +813,9 @@ pub mod extension {
         pub fn dynamic(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Dynamic", v.into()); self }
     }
 
-    impl From<Parameter> for t::Value {
-        #[inline]
-        fn from(v: Parameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Parameter> for t::Value { #[inline] fn from(v: Parameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Parameter { #[inline] fn from(v: t::Value) -> Parameter { Parameter(t::Props::from_value(v)) } }
 
 }
 

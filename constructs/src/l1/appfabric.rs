@@ -126,12 +126,9 @@ pub mod app_authorization {
         pub fn oauth2_credential(mut self, v: impl Into<Oauth2Credential>) -> Self { self.0.put::<Oauth2Credential>("Oauth2Credential", v.into()); self }
     }
 
-    impl From<Credential> for t::Value {
-        #[inline]
-        fn from(v: Credential) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Credential> for t::Value { #[inline] fn from(v: Credential) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Credential { #[inline] fn from(v: t::Value) -> Credential { Credential(t::Props::from_value(v)) } }
 
     /// Contains API key credential information.
     ///
@@ -148,12 +145,9 @@ pub mod app_authorization {
         }
     }
 
-    impl From<ApiKeyCredential> for t::Value {
-        #[inline]
-        fn from(v: ApiKeyCredential) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiKeyCredential> for t::Value { #[inline] fn from(v: ApiKeyCredential) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiKeyCredential { #[inline] fn from(v: t::Value) -> ApiKeyCredential { ApiKeyCredential(t::Props::from_value(v)) } }
 
     /// Contains OAuth2 client credential information.
     ///
@@ -171,12 +165,9 @@ pub mod app_authorization {
         }
     }
 
-    impl From<Oauth2Credential> for t::Value {
-        #[inline]
-        fn from(v: Oauth2Credential) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Oauth2Credential> for t::Value { #[inline] fn from(v: Oauth2Credential) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Oauth2Credential { #[inline] fn from(v: t::Value) -> Oauth2Credential { Oauth2Credential(t::Props::from_value(v)) } }
 
     /// Contains information about an application tenant.
     ///
@@ -194,12 +185,9 @@ pub mod app_authorization {
         }
     }
 
-    impl From<Tenant> for t::Value {
-        #[inline]
-        fn from(v: Tenant) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tenant> for t::Value { #[inline] fn from(v: Tenant) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tenant { #[inline] fn from(v: t::Value) -> Tenant { Tenant(t::Props::from_value(v)) } }
 
 }
 
@@ -280,12 +268,9 @@ pub mod ingestion_destination {
         }
     }
 
-    impl From<DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationConfiguration> for t::Value { #[inline] fn from(v: DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationConfiguration { #[inline] fn from(v: t::Value) -> DestinationConfiguration { DestinationConfiguration(t::Props::from_value(v)) } }
 
     /// Contains information about an audit log destination configuration.
     ///
@@ -302,12 +287,9 @@ pub mod ingestion_destination {
         }
     }
 
-    impl From<AuditLogDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuditLogDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuditLogDestinationConfiguration> for t::Value { #[inline] fn from(v: AuditLogDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuditLogDestinationConfiguration { #[inline] fn from(v: t::Value) -> AuditLogDestinationConfiguration { AuditLogDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// Contains information about an audit log destination.
     ///
@@ -328,12 +310,9 @@ pub mod ingestion_destination {
         pub fn s3_bucket(mut self, v: impl Into<S3Bucket>) -> Self { self.0.put::<S3Bucket>("S3Bucket", v.into()); self }
     }
 
-    impl From<Destination> for t::Value {
-        #[inline]
-        fn from(v: Destination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Destination> for t::Value { #[inline] fn from(v: Destination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Destination { #[inline] fn from(v: t::Value) -> Destination { Destination(t::Props::from_value(v)) } }
 
     /// Contains information about an Amazon Kinesis Data Firehose delivery stream.
     ///
@@ -350,12 +329,9 @@ pub mod ingestion_destination {
         }
     }
 
-    impl From<FirehoseStream> for t::Value {
-        #[inline]
-        fn from(v: FirehoseStream) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirehoseStream> for t::Value { #[inline] fn from(v: FirehoseStream) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirehoseStream { #[inline] fn from(v: t::Value) -> FirehoseStream { FirehoseStream(t::Props::from_value(v)) } }
 
     /// Contains information about an Amazon S3 bucket.
     ///
@@ -374,12 +350,9 @@ pub mod ingestion_destination {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3Bucket> for t::Value {
-        #[inline]
-        fn from(v: S3Bucket) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Bucket> for t::Value { #[inline] fn from(v: S3Bucket) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Bucket { #[inline] fn from(v: t::Value) -> S3Bucket { S3Bucket(t::Props::from_value(v)) } }
 
     /// Contains information about how ingested data is processed.
     ///
@@ -396,12 +369,9 @@ pub mod ingestion_destination {
         }
     }
 
-    impl From<ProcessingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProcessingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProcessingConfiguration> for t::Value { #[inline] fn from(v: ProcessingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProcessingConfiguration { #[inline] fn from(v: t::Value) -> ProcessingConfiguration { ProcessingConfiguration(t::Props::from_value(v)) } }
 
     /// Contains information about an audit log processing configuration.
     ///
@@ -419,12 +389,9 @@ pub mod ingestion_destination {
         }
     }
 
-    impl From<AuditLogProcessingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuditLogProcessingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuditLogProcessingConfiguration> for t::Value { #[inline] fn from(v: AuditLogProcessingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuditLogProcessingConfiguration { #[inline] fn from(v: t::Value) -> AuditLogProcessingConfiguration { AuditLogProcessingConfiguration(t::Props::from_value(v)) } }
 
     /// The format in which the audit logs need to be formatted.
     ///

@@ -70,12 +70,9 @@ pub mod connector {
         pub fn lambda(mut self, v: impl Into<LambdaConnectorProvisioningConfig>) -> Self { self.0.put::<LambdaConnectorProvisioningConfig>("Lambda", v.into()); self }
     }
 
-    impl From<ConnectorProvisioningConfig> for t::Value {
-        #[inline]
-        fn from(v: ConnectorProvisioningConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorProvisioningConfig> for t::Value { #[inline] fn from(v: ConnectorProvisioningConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorProvisioningConfig { #[inline] fn from(v: t::Value) -> ConnectorProvisioningConfig { ConnectorProvisioningConfig(t::Props::from_value(v)) } }
 
     /// Contains information about the configuration of the lambda which is being registered as the connector.
     ///
@@ -92,12 +89,9 @@ pub mod connector {
         }
     }
 
-    impl From<LambdaConnectorProvisioningConfig> for t::Value {
-        #[inline]
-        fn from(v: LambdaConnectorProvisioningConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaConnectorProvisioningConfig> for t::Value { #[inline] fn from(v: LambdaConnectorProvisioningConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaConnectorProvisioningConfig { #[inline] fn from(v: t::Value) -> LambdaConnectorProvisioningConfig { LambdaConnectorProvisioningConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -199,12 +193,9 @@ pub mod connector_profile {
         pub fn connector_profile_properties(mut self, v: impl Into<ConnectorProfileProperties>) -> Self { self.0.put::<ConnectorProfileProperties>("ConnectorProfileProperties", v.into()); self }
     }
 
-    impl From<ConnectorProfileConfig> for t::Value {
-        #[inline]
-        fn from(v: ConnectorProfileConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorProfileConfig> for t::Value { #[inline] fn from(v: ConnectorProfileConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorProfileConfig { #[inline] fn from(v: t::Value) -> ConnectorProfileConfig { ConnectorProfileConfig(t::Props::from_value(v)) } }
 
     /// Connector specific configuration needed to create connector profile based on Authentication mechanism
     ///
@@ -257,12 +248,9 @@ pub mod connector_profile {
         pub fn zendesk(mut self, v: impl Into<MarketoConnectorProfileCredentials>) -> Self { self.0.put::<MarketoConnectorProfileCredentials>("Zendesk", v.into()); self }
     }
 
-    impl From<ConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: ConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorProfileCredentials> for t::Value { #[inline] fn from(v: ConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> ConnectorProfileCredentials { ConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -278,12 +266,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<AmplitudeConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: AmplitudeConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmplitudeConnectorProfileCredentials> for t::Value { #[inline] fn from(v: AmplitudeConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmplitudeConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> AmplitudeConnectorProfileCredentials { AmplitudeConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -306,12 +291,9 @@ pub mod connector_profile {
         pub fn oauth2(mut self, v: impl Into<OAuth2Credentials>) -> Self { self.0.put::<OAuth2Credentials>("Oauth2", v.into()); self }
     }
 
-    impl From<CustomConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: CustomConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomConnectorProfileCredentials> for t::Value { #[inline] fn from(v: CustomConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> CustomConnectorProfileCredentials { CustomConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -328,12 +310,9 @@ pub mod connector_profile {
         pub fn api_secret_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ApiSecretKey", v.into()); self }
     }
 
-    impl From<ApiKeyCredentials> for t::Value {
-        #[inline]
-        fn from(v: ApiKeyCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiKeyCredentials> for t::Value { #[inline] fn from(v: ApiKeyCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiKeyCredentials { #[inline] fn from(v: t::Value) -> ApiKeyCredentials { ApiKeyCredentials(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -373,12 +352,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<BasicAuthCredentials> for t::Value {
-        #[inline]
-        fn from(v: BasicAuthCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BasicAuthCredentials> for t::Value { #[inline] fn from(v: BasicAuthCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BasicAuthCredentials { #[inline] fn from(v: t::Value) -> BasicAuthCredentials { BasicAuthCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -395,12 +371,9 @@ pub mod connector_profile {
         pub fn credentials_map(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("CredentialsMap", v.into()); self }
     }
 
-    impl From<CustomAuthCredentials> for t::Value {
-        #[inline]
-        fn from(v: CustomAuthCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomAuthCredentials> for t::Value { #[inline] fn from(v: CustomAuthCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomAuthCredentials { #[inline] fn from(v: t::Value) -> CustomAuthCredentials { CustomAuthCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -425,12 +398,9 @@ pub mod connector_profile {
         pub fn refresh_token(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RefreshToken", v.into()); self }
     }
 
-    impl From<OAuth2Credentials> for t::Value {
-        #[inline]
-        fn from(v: OAuth2Credentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuth2Credentials> for t::Value { #[inline] fn from(v: OAuth2Credentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuth2Credentials { #[inline] fn from(v: t::Value) -> OAuth2Credentials { OAuth2Credentials(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -449,12 +419,9 @@ pub mod connector_profile {
         pub fn redirect_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RedirectUri", v.into()); self }
     }
 
-    impl From<ConnectorOAuthRequest> for t::Value {
-        #[inline]
-        fn from(v: ConnectorOAuthRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorOAuthRequest> for t::Value { #[inline] fn from(v: ConnectorOAuthRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorOAuthRequest { #[inline] fn from(v: t::Value) -> ConnectorOAuthRequest { ConnectorOAuthRequest(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -470,12 +437,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<DatadogConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: DatadogConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatadogConnectorProfileCredentials> for t::Value { #[inline] fn from(v: DatadogConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatadogConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> DatadogConnectorProfileCredentials { DatadogConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -490,12 +454,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<DynatraceConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: DynatraceConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynatraceConnectorProfileCredentials> for t::Value { #[inline] fn from(v: DynatraceConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynatraceConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> DynatraceConnectorProfileCredentials { DynatraceConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -517,12 +478,9 @@ pub mod connector_profile {
         pub fn refresh_token(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RefreshToken", v.into()); self }
     }
 
-    impl From<GoogleAnalyticsConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: GoogleAnalyticsConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GoogleAnalyticsConnectorProfileCredentials> for t::Value { #[inline] fn from(v: GoogleAnalyticsConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GoogleAnalyticsConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> GoogleAnalyticsConnectorProfileCredentials { GoogleAnalyticsConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -540,12 +498,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<InforNexusConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: InforNexusConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InforNexusConnectorProfileCredentials> for t::Value { #[inline] fn from(v: InforNexusConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InforNexusConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> InforNexusConnectorProfileCredentials { InforNexusConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -565,12 +520,9 @@ pub mod connector_profile {
         pub fn connector_o_auth_request(mut self, v: impl Into<ConnectorOAuthRequest>) -> Self { self.0.put::<ConnectorOAuthRequest>("ConnectorOAuthRequest", v.into()); self }
     }
 
-    impl From<MarketoConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: MarketoConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MarketoConnectorProfileCredentials> for t::Value { #[inline] fn from(v: MarketoConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MarketoConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> MarketoConnectorProfileCredentials { MarketoConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -593,12 +545,9 @@ pub mod connector_profile {
         pub fn refresh_token(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RefreshToken", v.into()); self }
     }
 
-    impl From<PardotConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: PardotConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PardotConnectorProfileCredentials> for t::Value { #[inline] fn from(v: PardotConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PardotConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> PardotConnectorProfileCredentials { PardotConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -617,12 +566,9 @@ pub mod connector_profile {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<RedshiftConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: RedshiftConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftConnectorProfileCredentials> for t::Value { #[inline] fn from(v: RedshiftConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> RedshiftConnectorProfileCredentials { RedshiftConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -641,12 +587,9 @@ pub mod connector_profile {
         pub fn o_auth_credentials(mut self, v: impl Into<OAuthCredentials>) -> Self { self.0.put::<OAuthCredentials>("OAuthCredentials", v.into()); self }
     }
 
-    impl From<SAPODataConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: SAPODataConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SAPODataConnectorProfileCredentials> for t::Value { #[inline] fn from(v: SAPODataConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SAPODataConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> SAPODataConnectorProfileCredentials { SAPODataConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -671,12 +614,9 @@ pub mod connector_profile {
         pub fn refresh_token(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RefreshToken", v.into()); self }
     }
 
-    impl From<OAuthCredentials> for t::Value {
-        #[inline]
-        fn from(v: OAuthCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuthCredentials> for t::Value { #[inline] fn from(v: OAuthCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuthCredentials { #[inline] fn from(v: t::Value) -> OAuthCredentials { OAuthCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -703,12 +643,9 @@ pub mod connector_profile {
         pub fn refresh_token(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RefreshToken", v.into()); self }
     }
 
-    impl From<SalesforceConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: SalesforceConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceConnectorProfileCredentials> for t::Value { #[inline] fn from(v: SalesforceConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> SalesforceConnectorProfileCredentials { SalesforceConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -751,12 +688,9 @@ pub mod connector_profile {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<ServiceNowConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: ServiceNowConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceNowConnectorProfileCredentials> for t::Value { #[inline] fn from(v: ServiceNowConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceNowConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> ServiceNowConnectorProfileCredentials { ServiceNowConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -771,12 +705,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<SingularConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: SingularConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingularConnectorProfileCredentials> for t::Value { #[inline] fn from(v: SingularConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingularConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> SingularConnectorProfileCredentials { SingularConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -792,12 +723,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<SnowflakeConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: SnowflakeConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnowflakeConnectorProfileCredentials> for t::Value { #[inline] fn from(v: SnowflakeConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnowflakeConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> SnowflakeConnectorProfileCredentials { SnowflakeConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -812,12 +740,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<TrendmicroConnectorProfileCredentials> for t::Value {
-        #[inline]
-        fn from(v: TrendmicroConnectorProfileCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrendmicroConnectorProfileCredentials> for t::Value { #[inline] fn from(v: TrendmicroConnectorProfileCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrendmicroConnectorProfileCredentials { #[inline] fn from(v: t::Value) -> TrendmicroConnectorProfileCredentials { TrendmicroConnectorProfileCredentials(t::Props::from_value(v)) } }
 
     /// Connector specific properties needed to create connector profile - currently not needed for Amplitude, Trendmicro,
     /// Googleanalytics and Singular
@@ -863,12 +788,9 @@ pub mod connector_profile {
         pub fn zendesk(mut self, v: impl Into<ZendeskConnectorProfileProperties>) -> Self { self.0.put::<ZendeskConnectorProfileProperties>("Zendesk", v.into()); self }
     }
 
-    impl From<ConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: ConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorProfileProperties> for t::Value { #[inline] fn from(v: ConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorProfileProperties { #[inline] fn from(v: t::Value) -> ConnectorProfileProperties { ConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -887,12 +809,9 @@ pub mod connector_profile {
         pub fn profile_properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("ProfileProperties", v.into()); self }
     }
 
-    impl From<CustomConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: CustomConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomConnectorProfileProperties> for t::Value { #[inline] fn from(v: CustomConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomConnectorProfileProperties { #[inline] fn from(v: t::Value) -> CustomConnectorProfileProperties { CustomConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -913,12 +832,9 @@ pub mod connector_profile {
         pub fn token_url_custom_properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("TokenUrlCustomProperties", v.into()); self }
     }
 
-    impl From<OAuth2Properties> for t::Value {
-        #[inline]
-        fn from(v: OAuth2Properties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuth2Properties> for t::Value { #[inline] fn from(v: OAuth2Properties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuth2Properties { #[inline] fn from(v: t::Value) -> OAuth2Properties { OAuth2Properties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -933,12 +849,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<DatadogConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: DatadogConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatadogConnectorProfileProperties> for t::Value { #[inline] fn from(v: DatadogConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatadogConnectorProfileProperties { #[inline] fn from(v: t::Value) -> DatadogConnectorProfileProperties { DatadogConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -953,12 +866,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<DynatraceConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: DynatraceConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynatraceConnectorProfileProperties> for t::Value { #[inline] fn from(v: DynatraceConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynatraceConnectorProfileProperties { #[inline] fn from(v: t::Value) -> DynatraceConnectorProfileProperties { DynatraceConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -973,12 +883,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<InforNexusConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: InforNexusConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InforNexusConnectorProfileProperties> for t::Value { #[inline] fn from(v: InforNexusConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InforNexusConnectorProfileProperties { #[inline] fn from(v: t::Value) -> InforNexusConnectorProfileProperties { InforNexusConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -993,12 +900,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<MarketoConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: MarketoConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MarketoConnectorProfileProperties> for t::Value { #[inline] fn from(v: MarketoConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MarketoConnectorProfileProperties { #[inline] fn from(v: t::Value) -> MarketoConnectorProfileProperties { MarketoConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1017,12 +921,9 @@ pub mod connector_profile {
         pub fn is_sandbox_environment(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsSandboxEnvironment", v.into()); self }
     }
 
-    impl From<PardotConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: PardotConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PardotConnectorProfileProperties> for t::Value { #[inline] fn from(v: PardotConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PardotConnectorProfileProperties { #[inline] fn from(v: t::Value) -> PardotConnectorProfileProperties { PardotConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1053,12 +954,9 @@ pub mod connector_profile {
         pub fn workgroup_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkgroupName", v.into()); self }
     }
 
-    impl From<RedshiftConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: RedshiftConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftConnectorProfileProperties> for t::Value { #[inline] fn from(v: RedshiftConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftConnectorProfileProperties { #[inline] fn from(v: t::Value) -> RedshiftConnectorProfileProperties { RedshiftConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1090,12 +988,9 @@ pub mod connector_profile {
         pub fn private_link_service_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrivateLinkServiceName", v.into()); self }
     }
 
-    impl From<SAPODataConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: SAPODataConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SAPODataConnectorProfileProperties> for t::Value { #[inline] fn from(v: SAPODataConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SAPODataConnectorProfileProperties { #[inline] fn from(v: t::Value) -> SAPODataConnectorProfileProperties { SAPODataConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1116,12 +1011,9 @@ pub mod connector_profile {
         pub fn token_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TokenUrl", v.into()); self }
     }
 
-    impl From<OAuthProperties> for t::Value {
-        #[inline]
-        fn from(v: OAuthProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuthProperties> for t::Value { #[inline] fn from(v: OAuthProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuthProperties { #[inline] fn from(v: t::Value) -> OAuthProperties { OAuthProperties(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1143,12 +1035,9 @@ pub mod connector_profile {
         pub fn use_private_link_for_metadata_and_authorization(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("usePrivateLinkForMetadataAndAuthorization", v.into()); self }
     }
 
-    impl From<SalesforceConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: SalesforceConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceConnectorProfileProperties> for t::Value { #[inline] fn from(v: SalesforceConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceConnectorProfileProperties { #[inline] fn from(v: t::Value) -> SalesforceConnectorProfileProperties { SalesforceConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1163,12 +1052,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<ServiceNowConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: ServiceNowConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceNowConnectorProfileProperties> for t::Value { #[inline] fn from(v: ServiceNowConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceNowConnectorProfileProperties { #[inline] fn from(v: t::Value) -> ServiceNowConnectorProfileProperties { ServiceNowConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1183,12 +1069,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<SlackConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: SlackConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlackConnectorProfileProperties> for t::Value { #[inline] fn from(v: SlackConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlackConnectorProfileProperties { #[inline] fn from(v: t::Value) -> SlackConnectorProfileProperties { SlackConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1213,12 +1096,9 @@ pub mod connector_profile {
         pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
     }
 
-    impl From<SnowflakeConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: SnowflakeConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnowflakeConnectorProfileProperties> for t::Value { #[inline] fn from(v: SnowflakeConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnowflakeConnectorProfileProperties { #[inline] fn from(v: t::Value) -> SnowflakeConnectorProfileProperties { SnowflakeConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1233,12 +1113,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<VeevaConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: VeevaConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VeevaConnectorProfileProperties> for t::Value { #[inline] fn from(v: VeevaConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VeevaConnectorProfileProperties { #[inline] fn from(v: t::Value) -> VeevaConnectorProfileProperties { VeevaConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1253,12 +1130,9 @@ pub mod connector_profile {
         }
     }
 
-    impl From<ZendeskConnectorProfileProperties> for t::Value {
-        #[inline]
-        fn from(v: ZendeskConnectorProfileProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ZendeskConnectorProfileProperties> for t::Value { #[inline] fn from(v: ZendeskConnectorProfileProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ZendeskConnectorProfileProperties { #[inline] fn from(v: t::Value) -> ZendeskConnectorProfileProperties { ZendeskConnectorProfileProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1390,12 +1264,9 @@ pub mod flow {
         pub fn connector_profile_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConnectorProfileName", v.into()); self }
     }
 
-    impl From<DestinationFlowConfig> for t::Value {
-        #[inline]
-        fn from(v: DestinationFlowConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationFlowConfig> for t::Value { #[inline] fn from(v: DestinationFlowConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationFlowConfig { #[inline] fn from(v: t::Value) -> DestinationFlowConfig { DestinationFlowConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1494,12 +1365,9 @@ pub mod flow {
         pub fn zendesk(mut self, v: impl Into<ZendeskDestinationProperties>) -> Self { self.0.put::<ZendeskDestinationProperties>("Zendesk", v.into()); self }
     }
 
-    impl From<DestinationConnectorProperties> for t::Value {
-        #[inline]
-        fn from(v: DestinationConnectorProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationConnectorProperties> for t::Value { #[inline] fn from(v: DestinationConnectorProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationConnectorProperties { #[inline] fn from(v: t::Value) -> DestinationConnectorProperties { DestinationConnectorProperties(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1522,12 +1390,9 @@ pub mod flow {
         pub fn write_operation_type(mut self, v: impl Into<WriteOperationType>) -> Self { self.0.put::<WriteOperationType>("WriteOperationType", v.into()); self }
     }
 
-    impl From<CustomConnectorDestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: CustomConnectorDestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomConnectorDestinationProperties> for t::Value { #[inline] fn from(v: CustomConnectorDestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomConnectorDestinationProperties { #[inline] fn from(v: t::Value) -> CustomConnectorDestinationProperties { CustomConnectorDestinationProperties(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1548,12 +1413,9 @@ pub mod flow {
         pub fn fail_on_first_error(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("FailOnFirstError", v.into()); self }
     }
 
-    impl From<ErrorHandlingConfig> for t::Value {
-        #[inline]
-        fn from(v: ErrorHandlingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ErrorHandlingConfig> for t::Value { #[inline] fn from(v: ErrorHandlingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ErrorHandlingConfig { #[inline] fn from(v: t::Value) -> ErrorHandlingConfig { ErrorHandlingConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1594,12 +1456,9 @@ pub mod flow {
         pub fn error_handling_config(mut self, v: impl Into<ErrorHandlingConfig>) -> Self { self.0.put::<ErrorHandlingConfig>("ErrorHandlingConfig", v.into()); self }
     }
 
-    impl From<EventBridgeDestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: EventBridgeDestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventBridgeDestinationProperties> for t::Value { #[inline] fn from(v: EventBridgeDestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventBridgeDestinationProperties { #[inline] fn from(v: t::Value) -> EventBridgeDestinationProperties { EventBridgeDestinationProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1616,12 +1475,9 @@ pub mod flow {
         pub fn object(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Object", v.into()); self }
     }
 
-    impl From<LookoutMetricsDestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: LookoutMetricsDestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LookoutMetricsDestinationProperties> for t::Value { #[inline] fn from(v: LookoutMetricsDestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LookoutMetricsDestinationProperties { #[inline] fn from(v: t::Value) -> LookoutMetricsDestinationProperties { LookoutMetricsDestinationProperties(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1641,12 +1497,9 @@ pub mod flow {
         pub fn error_handling_config(mut self, v: impl Into<ErrorHandlingConfig>) -> Self { self.0.put::<ErrorHandlingConfig>("ErrorHandlingConfig", v.into()); self }
     }
 
-    impl From<RedshiftDestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: RedshiftDestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftDestinationProperties> for t::Value { #[inline] fn from(v: RedshiftDestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftDestinationProperties { #[inline] fn from(v: t::Value) -> RedshiftDestinationProperties { RedshiftDestinationProperties(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1665,12 +1518,9 @@ pub mod flow {
         pub fn s3_output_format_config(mut self, v: impl Into<S3OutputFormatConfig>) -> Self { self.0.put::<S3OutputFormatConfig>("S3OutputFormatConfig", v.into()); self }
     }
 
-    impl From<S3DestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: S3DestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DestinationProperties> for t::Value { #[inline] fn from(v: S3DestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DestinationProperties { #[inline] fn from(v: t::Value) -> S3DestinationProperties { S3DestinationProperties(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1693,12 +1543,9 @@ pub mod flow {
         pub fn preserve_source_data_typing(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("PreserveSourceDataTyping", v.into()); self }
     }
 
-    impl From<S3OutputFormatConfig> for t::Value {
-        #[inline]
-        fn from(v: S3OutputFormatConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3OutputFormatConfig> for t::Value { #[inline] fn from(v: S3OutputFormatConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3OutputFormatConfig { #[inline] fn from(v: t::Value) -> S3OutputFormatConfig { S3OutputFormatConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1717,12 +1564,9 @@ pub mod flow {
         pub fn target_file_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TargetFileSize", v.into()); self }
     }
 
-    impl From<AggregationConfig> for t::Value {
-        #[inline]
-        fn from(v: AggregationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AggregationConfig> for t::Value { #[inline] fn from(v: AggregationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AggregationConfig { #[inline] fn from(v: t::Value) -> AggregationConfig { AggregationConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1785,12 +1629,9 @@ pub mod flow {
         pub fn prefix_type(mut self, v: impl Into<PrefixType>) -> Self { self.0.put::<PrefixType>("PrefixType", v.into()); self }
     }
 
-    impl From<PrefixConfig> for t::Value {
-        #[inline]
-        fn from(v: PrefixConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrefixConfig> for t::Value { #[inline] fn from(v: PrefixConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrefixConfig { #[inline] fn from(v: t::Value) -> PrefixConfig { PrefixConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1881,12 +1722,9 @@ pub mod flow {
         pub fn write_operation_type(mut self, v: impl Into<WriteOperationType>) -> Self { self.0.put::<WriteOperationType>("WriteOperationType", v.into()); self }
     }
 
-    impl From<SAPODataDestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: SAPODataDestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SAPODataDestinationProperties> for t::Value { #[inline] fn from(v: SAPODataDestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SAPODataDestinationProperties { #[inline] fn from(v: t::Value) -> SAPODataDestinationProperties { SAPODataDestinationProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1905,12 +1743,9 @@ pub mod flow {
         pub fn bucket_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BucketPrefix", v.into()); self }
     }
 
-    impl From<SuccessResponseHandlingConfig> for t::Value {
-        #[inline]
-        fn from(v: SuccessResponseHandlingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SuccessResponseHandlingConfig> for t::Value { #[inline] fn from(v: SuccessResponseHandlingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SuccessResponseHandlingConfig { #[inline] fn from(v: t::Value) -> SuccessResponseHandlingConfig { SuccessResponseHandlingConfig(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1933,12 +1768,9 @@ pub mod flow {
         pub fn write_operation_type(mut self, v: impl Into<WriteOperationType>) -> Self { self.0.put::<WriteOperationType>("WriteOperationType", v.into()); self }
     }
 
-    impl From<SalesforceDestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: SalesforceDestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceDestinationProperties> for t::Value { #[inline] fn from(v: SalesforceDestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceDestinationProperties { #[inline] fn from(v: t::Value) -> SalesforceDestinationProperties { SalesforceDestinationProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1978,12 +1810,9 @@ pub mod flow {
         pub fn bucket_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BucketPrefix", v.into()); self }
     }
 
-    impl From<UpsolverDestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: UpsolverDestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpsolverDestinationProperties> for t::Value { #[inline] fn from(v: UpsolverDestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpsolverDestinationProperties { #[inline] fn from(v: t::Value) -> UpsolverDestinationProperties { UpsolverDestinationProperties(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2002,12 +1831,9 @@ pub mod flow {
         pub fn file_type(mut self, v: impl Into<FileType>) -> Self { self.0.put::<FileType>("FileType", v.into()); self }
     }
 
-    impl From<UpsolverS3OutputFormatConfig> for t::Value {
-        #[inline]
-        fn from(v: UpsolverS3OutputFormatConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpsolverS3OutputFormatConfig> for t::Value { #[inline] fn from(v: UpsolverS3OutputFormatConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpsolverS3OutputFormatConfig { #[inline] fn from(v: t::Value) -> UpsolverS3OutputFormatConfig { UpsolverS3OutputFormatConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2028,12 +1854,9 @@ pub mod flow {
         pub fn write_operation_type(mut self, v: impl Into<WriteOperationType>) -> Self { self.0.put::<WriteOperationType>("WriteOperationType", v.into()); self }
     }
 
-    impl From<ZendeskDestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: ZendeskDestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ZendeskDestinationProperties> for t::Value { #[inline] fn from(v: ZendeskDestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ZendeskDestinationProperties { #[inline] fn from(v: t::Value) -> ZendeskDestinationProperties { ZendeskDestinationProperties(t::Props::from_value(v)) } }
 
     /// Flow activation status for Scheduled- and Event-triggered flows
     ///
@@ -2076,12 +1899,9 @@ pub mod flow {
         pub fn glue_data_catalog(mut self, v: impl Into<GlueDataCatalog>) -> Self { self.0.put::<GlueDataCatalog>("GlueDataCatalog", v.into()); self }
     }
 
-    impl From<MetadataCatalogConfig> for t::Value {
-        #[inline]
-        fn from(v: MetadataCatalogConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataCatalogConfig> for t::Value { #[inline] fn from(v: MetadataCatalogConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataCatalogConfig { #[inline] fn from(v: t::Value) -> MetadataCatalogConfig { MetadataCatalogConfig(t::Props::from_value(v)) } }
 
     /// Trigger settings of the flow.
     ///
@@ -2100,12 +1920,9 @@ pub mod flow {
         }
     }
 
-    impl From<GlueDataCatalog> for t::Value {
-        #[inline]
-        fn from(v: GlueDataCatalog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlueDataCatalog> for t::Value { #[inline] fn from(v: GlueDataCatalog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlueDataCatalog { #[inline] fn from(v: t::Value) -> GlueDataCatalog { GlueDataCatalog(t::Props::from_value(v)) } }
 
     /// Configurations of Source connector of the flow.
     ///
@@ -2129,12 +1946,9 @@ pub mod flow {
         pub fn incremental_pull_config(mut self, v: impl Into<IncrementalPullConfig>) -> Self { self.0.put::<IncrementalPullConfig>("IncrementalPullConfig", v.into()); self }
     }
 
-    impl From<SourceFlowConfig> for t::Value {
-        #[inline]
-        fn from(v: SourceFlowConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceFlowConfig> for t::Value { #[inline] fn from(v: SourceFlowConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceFlowConfig { #[inline] fn from(v: t::Value) -> SourceFlowConfig { SourceFlowConfig(t::Props::from_value(v)) } }
 
     /// Configuration for scheduled incremental data pull
     ///
@@ -2153,12 +1967,9 @@ pub mod flow {
         pub fn datetime_type_field_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DatetimeTypeFieldName", v.into()); self }
     }
 
-    impl From<IncrementalPullConfig> for t::Value {
-        #[inline]
-        fn from(v: IncrementalPullConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IncrementalPullConfig> for t::Value { #[inline] fn from(v: IncrementalPullConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IncrementalPullConfig { #[inline] fn from(v: t::Value) -> IncrementalPullConfig { IncrementalPullConfig(t::Props::from_value(v)) } }
 
     /// Source connector details required to query a connector
     ///
@@ -2209,12 +2020,9 @@ pub mod flow {
         pub fn zendesk(mut self, v: impl Into<AmplitudeSourceProperties>) -> Self { self.0.put::<AmplitudeSourceProperties>("Zendesk", v.into()); self }
     }
 
-    impl From<SourceConnectorProperties> for t::Value {
-        #[inline]
-        fn from(v: SourceConnectorProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceConnectorProperties> for t::Value { #[inline] fn from(v: SourceConnectorProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceConnectorProperties { #[inline] fn from(v: t::Value) -> SourceConnectorProperties { SourceConnectorProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2229,12 +2037,9 @@ pub mod flow {
         }
     }
 
-    impl From<AmplitudeSourceProperties> for t::Value {
-        #[inline]
-        fn from(v: AmplitudeSourceProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmplitudeSourceProperties> for t::Value { #[inline] fn from(v: AmplitudeSourceProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmplitudeSourceProperties { #[inline] fn from(v: t::Value) -> AmplitudeSourceProperties { AmplitudeSourceProperties(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2253,12 +2058,9 @@ pub mod flow {
         pub fn data_transfer_api(mut self, v: impl Into<DataTransferApi2>) -> Self { self.0.put::<DataTransferApi2>("DataTransferApi", v.into()); self }
     }
 
-    impl From<CustomConnectorSourceProperties> for t::Value {
-        #[inline]
-        fn from(v: CustomConnectorSourceProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomConnectorSourceProperties> for t::Value { #[inline] fn from(v: CustomConnectorSourceProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomConnectorSourceProperties { #[inline] fn from(v: t::Value) -> CustomConnectorSourceProperties { CustomConnectorSourceProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2274,12 +2076,9 @@ pub mod flow {
         }
     }
 
-    impl From<DataTransferApi2> for t::Value {
-        #[inline]
-        fn from(v: DataTransferApi2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataTransferApi2> for t::Value { #[inline] fn from(v: DataTransferApi2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataTransferApi2 { #[inline] fn from(v: t::Value) -> DataTransferApi2 { DataTransferApi2(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2319,12 +2118,9 @@ pub mod flow {
         pub fn s3_input_format_config(mut self, v: impl Into<S3InputFormatConfig>) -> Self { self.0.put::<S3InputFormatConfig>("S3InputFormatConfig", v.into()); self }
     }
 
-    impl From<S3SourceProperties> for t::Value {
-        #[inline]
-        fn from(v: S3SourceProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3SourceProperties> for t::Value { #[inline] fn from(v: S3SourceProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3SourceProperties { #[inline] fn from(v: t::Value) -> S3SourceProperties { S3SourceProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2341,12 +2137,9 @@ pub mod flow {
         pub fn s3_input_file_type(mut self, v: impl Into<S3InputFileType>) -> Self { self.0.put::<S3InputFileType>("S3InputFileType", v.into()); self }
     }
 
-    impl From<S3InputFormatConfig> for t::Value {
-        #[inline]
-        fn from(v: S3InputFormatConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3InputFormatConfig> for t::Value { #[inline] fn from(v: S3InputFormatConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3InputFormatConfig { #[inline] fn from(v: t::Value) -> S3InputFormatConfig { S3InputFormatConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2385,12 +2178,9 @@ pub mod flow {
         pub fn parallelism_config(mut self, v: impl Into<SAPODataParallelismConfig>) -> Self { self.0.put::<SAPODataParallelismConfig>("parallelismConfig", v.into()); self }
     }
 
-    impl From<SAPODataSourceProperties> for t::Value {
-        #[inline]
-        fn from(v: SAPODataSourceProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SAPODataSourceProperties> for t::Value { #[inline] fn from(v: SAPODataSourceProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SAPODataSourceProperties { #[inline] fn from(v: t::Value) -> SAPODataSourceProperties { SAPODataSourceProperties(t::Props::from_value(v)) } }
 
     /// SAP Source connector page size
     ///
@@ -2407,12 +2197,9 @@ pub mod flow {
         }
     }
 
-    impl From<SAPODataPaginationConfig> for t::Value {
-        #[inline]
-        fn from(v: SAPODataPaginationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SAPODataPaginationConfig> for t::Value { #[inline] fn from(v: SAPODataPaginationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SAPODataPaginationConfig { #[inline] fn from(v: t::Value) -> SAPODataPaginationConfig { SAPODataPaginationConfig(t::Props::from_value(v)) } }
 
     /// SAP Source connector parallelism factor
     ///
@@ -2429,12 +2216,9 @@ pub mod flow {
         }
     }
 
-    impl From<SAPODataParallelismConfig> for t::Value {
-        #[inline]
-        fn from(v: SAPODataParallelismConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SAPODataParallelismConfig> for t::Value { #[inline] fn from(v: SAPODataParallelismConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SAPODataParallelismConfig { #[inline] fn from(v: t::Value) -> SAPODataParallelismConfig { SAPODataParallelismConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2455,12 +2239,9 @@ pub mod flow {
         pub fn include_deleted_records(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IncludeDeletedRecords", v.into()); self }
     }
 
-    impl From<SalesforceSourceProperties> for t::Value {
-        #[inline]
-        fn from(v: SalesforceSourceProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceSourceProperties> for t::Value { #[inline] fn from(v: SalesforceSourceProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceSourceProperties { #[inline] fn from(v: t::Value) -> SalesforceSourceProperties { SalesforceSourceProperties(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2483,12 +2264,9 @@ pub mod flow {
         pub fn include_source_files(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IncludeSourceFiles", v.into()); self }
     }
 
-    impl From<VeevaSourceProperties> for t::Value {
-        #[inline]
-        fn from(v: VeevaSourceProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VeevaSourceProperties> for t::Value { #[inline] fn from(v: VeevaSourceProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VeevaSourceProperties { #[inline] fn from(v: t::Value) -> VeevaSourceProperties { VeevaSourceProperties(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2510,12 +2288,9 @@ pub mod flow {
         pub fn task_properties(mut self, v: impl Into<t::List<TaskPropertiesObject>>) -> Self { self.0.put::<t::List<TaskPropertiesObject>>("TaskProperties", v.into()); self }
     }
 
-    impl From<Task> for t::Value {
-        #[inline]
-        fn from(v: Task) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Task> for t::Value { #[inline] fn from(v: Task) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Task { #[inline] fn from(v: t::Value) -> Task { Task(t::Props::from_value(v)) } }
 
     /// Operation to be performed on provided source fields
     ///
@@ -2566,12 +2341,9 @@ pub mod flow {
         pub fn zendesk(mut self, v: impl Into<ZendeskConnectorOperator>) -> Self { self.0.put::<ZendeskConnectorOperator>("Zendesk", v.into()); self }
     }
 
-    impl From<ConnectorOperator> for t::Value {
-        #[inline]
-        fn from(v: ConnectorOperator) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorOperator> for t::Value { #[inline] fn from(v: ConnectorOperator) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorOperator { #[inline] fn from(v: t::Value) -> ConnectorOperator { ConnectorOperator(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3025,12 +2797,9 @@ pub mod flow {
         }
     }
 
-    impl From<TaskPropertiesObject> for t::Value {
-        #[inline]
-        fn from(v: TaskPropertiesObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskPropertiesObject> for t::Value { #[inline] fn from(v: TaskPropertiesObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskPropertiesObject { #[inline] fn from(v: t::Value) -> TaskPropertiesObject { TaskPropertiesObject(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3135,12 +2904,9 @@ pub mod flow {
         pub fn trigger_properties(mut self, v: impl Into<ScheduledTriggerProperties>) -> Self { self.0.put::<ScheduledTriggerProperties>("TriggerProperties", v.into()); self }
     }
 
-    impl From<TriggerConfig> for t::Value {
-        #[inline]
-        fn from(v: TriggerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TriggerConfig> for t::Value { #[inline] fn from(v: TriggerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TriggerConfig { #[inline] fn from(v: t::Value) -> TriggerConfig { TriggerConfig(t::Props::from_value(v)) } }
 
     /// Details required for scheduled trigger type
     ///
@@ -3171,12 +2937,9 @@ pub mod flow {
         pub fn time_zone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimeZone", v.into()); self }
     }
 
-    impl From<ScheduledTriggerProperties> for t::Value {
-        #[inline]
-        fn from(v: ScheduledTriggerProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduledTriggerProperties> for t::Value { #[inline] fn from(v: ScheduledTriggerProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduledTriggerProperties { #[inline] fn from(v: t::Value) -> ScheduledTriggerProperties { ScheduledTriggerProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

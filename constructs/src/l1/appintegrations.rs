@@ -86,12 +86,9 @@ pub mod application {
         pub fn contact_handling(mut self, v: impl Into<ContactHandling>) -> Self { self.0.put::<ContactHandling>("ContactHandling", v.into()); self }
     }
 
-    impl From<ApplicationConfig> for t::Value {
-        #[inline]
-        fn from(v: ApplicationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationConfig> for t::Value { #[inline] fn from(v: ApplicationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationConfig { #[inline] fn from(v: t::Value) -> ApplicationConfig { ApplicationConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -106,12 +103,9 @@ pub mod application {
         }
     }
 
-    impl From<ContactHandling> for t::Value {
-        #[inline]
-        fn from(v: ContactHandling) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContactHandling> for t::Value { #[inline] fn from(v: ContactHandling) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContactHandling { #[inline] fn from(v: t::Value) -> ContactHandling { ContactHandling(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -148,12 +142,9 @@ pub mod application {
         }
     }
 
-    impl From<ApplicationSourceConfig> for t::Value {
-        #[inline]
-        fn from(v: ApplicationSourceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationSourceConfig> for t::Value { #[inline] fn from(v: ApplicationSourceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationSourceConfig { #[inline] fn from(v: t::Value) -> ApplicationSourceConfig { ApplicationSourceConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -170,12 +161,9 @@ pub mod application {
         pub fn approved_origins(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ApprovedOrigins", v.into()); self }
     }
 
-    impl From<ExternalUrlConfig> for t::Value {
-        #[inline]
-        fn from(v: ExternalUrlConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExternalUrlConfig> for t::Value { #[inline] fn from(v: ExternalUrlConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExternalUrlConfig { #[inline] fn from(v: t::Value) -> ExternalUrlConfig { ExternalUrlConfig(t::Props::from_value(v)) } }
 
     /// The type of application
     ///
@@ -218,12 +206,9 @@ pub mod application {
         pub fn sandbox(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Sandbox", v.into()); self }
     }
 
-    impl From<IframeConfig> for t::Value {
-        #[inline]
-        fn from(v: IframeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IframeConfig> for t::Value { #[inline] fn from(v: IframeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IframeConfig { #[inline] fn from(v: t::Value) -> IframeConfig { IframeConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -302,12 +287,9 @@ pub mod data_integration {
         pub fn filters(mut self, v: impl Into<t::Map<t::List<t::Str>>>) -> Self { self.0.put::<t::Map<t::List<t::Str>>>("Filters", v.into()); self }
     }
 
-    impl From<FileConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FileConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FileConfiguration> for t::Value { #[inline] fn from(v: FileConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FileConfiguration { #[inline] fn from(v: t::Value) -> FileConfiguration { FileConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -327,12 +309,9 @@ pub mod data_integration {
         pub fn object(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Object", v.into()); self }
     }
 
-    impl From<ScheduleConfig> for t::Value {
-        #[inline]
-        fn from(v: ScheduleConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduleConfig> for t::Value { #[inline] fn from(v: ScheduleConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduleConfig { #[inline] fn from(v: t::Value) -> ScheduleConfig { ScheduleConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -396,11 +375,8 @@ pub mod event_integration {
         }
     }
 
-    impl From<EventFilter> for t::Value {
-        #[inline]
-        fn from(v: EventFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventFilter> for t::Value { #[inline] fn from(v: EventFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventFilter { #[inline] fn from(v: t::Value) -> EventFilter { EventFilter(t::Props::from_value(v)) } }
 
 }

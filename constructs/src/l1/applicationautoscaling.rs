@@ -162,12 +162,9 @@ pub mod scalable_target {
         pub fn timezone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Timezone", v.into()); self }
     }
 
-    impl From<ScheduledAction> for t::Value {
-        #[inline]
-        fn from(v: ScheduledAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduledAction> for t::Value { #[inline] fn from(v: ScheduledAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduledAction { #[inline] fn from(v: t::Value) -> ScheduledAction { ScheduledAction(t::Props::from_value(v)) } }
 
     /// `ScalableTargetAction` specifies the minimum and maximum capacity for the `ScalableTargetAction` property of the
     /// [AWS::ApplicationAutoScaling::ScalableTarget …
@@ -189,12 +186,9 @@ pub mod scalable_target {
         pub fn min_capacity(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinCapacity", v.into()); self }
     }
 
-    impl From<ScalableTargetAction> for t::Value {
-        #[inline]
-        fn from(v: ScalableTargetAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalableTargetAction> for t::Value { #[inline] fn from(v: ScalableTargetAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalableTargetAction { #[inline] fn from(v: t::Value) -> ScalableTargetAction { ScalableTargetAction(t::Props::from_value(v)) } }
 
     /// The namespace of the AWS service that provides the resource, or a `custom-resource`.
     ///
@@ -272,12 +266,9 @@ pub mod scalable_target {
         pub fn scheduled_scaling_suspended(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ScheduledScalingSuspended", v.into()); self }
     }
 
-    impl From<SuspendedState> for t::Value {
-        #[inline]
-        fn from(v: SuspendedState) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SuspendedState> for t::Value { #[inline] fn from(v: SuspendedState) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SuspendedState { #[inline] fn from(v: t::Value) -> SuspendedState { SuspendedState(t::Props::from_value(v)) } }
 
 }
 
@@ -395,12 +386,9 @@ pub mod scaling_policy {
         pub fn scheduling_buffer_time(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SchedulingBufferTime", v.into()); self }
     }
 
-    impl From<PredictiveScalingPolicyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingPolicyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingPolicyConfiguration> for t::Value { #[inline] fn from(v: PredictiveScalingPolicyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingPolicyConfiguration { #[inline] fn from(v: t::Value) -> PredictiveScalingPolicyConfiguration { PredictiveScalingPolicyConfiguration(t::Props::from_value(v)) } }
 
     /// Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity.
     /// Defaults to `HonorMaxCapacity` if not specified.
@@ -454,12 +442,9 @@ pub mod scaling_policy {
         pub fn predefined_scaling_metric_specification(mut self, v: impl Into<PredictiveScalingPredefinedScalingMetric>) -> Self { self.0.put::<PredictiveScalingPredefinedScalingMetric>("PredefinedScalingMetricSpecification", v.into()); self }
     }
 
-    impl From<PredictiveScalingMetricSpecification> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingMetricSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingMetricSpecification> for t::Value { #[inline] fn from(v: PredictiveScalingMetricSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingMetricSpecification { #[inline] fn from(v: t::Value) -> PredictiveScalingMetricSpecification { PredictiveScalingMetricSpecification(t::Props::from_value(v)) } }
 
     /// Represents a CloudWatch metric of your choosing for a predictive scaling policy.
     ///
@@ -476,12 +461,9 @@ pub mod scaling_policy {
         }
     }
 
-    impl From<PredictiveScalingCustomizedCapacityMetric> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingCustomizedCapacityMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingCustomizedCapacityMetric> for t::Value { #[inline] fn from(v: PredictiveScalingCustomizedCapacityMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingCustomizedCapacityMetric { #[inline] fn from(v: t::Value) -> PredictiveScalingCustomizedCapacityMetric { PredictiveScalingCustomizedCapacityMetric(t::Props::from_value(v)) } }
 
     /// The metric data to return. Also defines whether this call is returning data for one metric only, or whether it is
     /// performing a math expression on the values of returned metric statistics to create a new time series.
@@ -515,12 +497,9 @@ pub mod scaling_policy {
         pub fn return_data(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReturnData", v.into()); self }
     }
 
-    impl From<PredictiveScalingMetricDataQuery> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingMetricDataQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingMetricDataQuery> for t::Value { #[inline] fn from(v: PredictiveScalingMetricDataQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingMetricDataQuery { #[inline] fn from(v: t::Value) -> PredictiveScalingMetricDataQuery { PredictiveScalingMetricDataQuery(t::Props::from_value(v)) } }
 
     /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
     ///
@@ -548,12 +527,9 @@ pub mod scaling_policy {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<PredictiveScalingMetricStat> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingMetricStat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingMetricStat> for t::Value { #[inline] fn from(v: PredictiveScalingMetricStat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingMetricStat { #[inline] fn from(v: t::Value) -> PredictiveScalingMetricStat { PredictiveScalingMetricStat(t::Props::from_value(v)) } }
 
     /// Describes the scaling metric.
     ///
@@ -576,12 +552,9 @@ pub mod scaling_policy {
         pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
     }
 
-    impl From<PredictiveScalingMetric> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingMetric> for t::Value { #[inline] fn from(v: PredictiveScalingMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingMetric { #[inline] fn from(v: t::Value) -> PredictiveScalingMetric { PredictiveScalingMetric(t::Props::from_value(v)) } }
 
     /// Describes the dimension of a metric.
     ///
@@ -602,12 +575,9 @@ pub mod scaling_policy {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<PredictiveScalingMetricDimension> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingMetricDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingMetricDimension> for t::Value { #[inline] fn from(v: PredictiveScalingMetricDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingMetricDimension { #[inline] fn from(v: t::Value) -> PredictiveScalingMetricDimension { PredictiveScalingMetricDimension(t::Props::from_value(v)) } }
 
     /// The customized load metric specification.
     ///
@@ -624,12 +594,9 @@ pub mod scaling_policy {
         }
     }
 
-    impl From<PredictiveScalingCustomizedLoadMetric> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingCustomizedLoadMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingCustomizedLoadMetric> for t::Value { #[inline] fn from(v: PredictiveScalingCustomizedLoadMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingCustomizedLoadMetric { #[inline] fn from(v: t::Value) -> PredictiveScalingCustomizedLoadMetric { PredictiveScalingCustomizedLoadMetric(t::Props::from_value(v)) } }
 
     /// One or more metric data queries to provide data points for a metric specification.
     ///
@@ -646,12 +613,9 @@ pub mod scaling_policy {
         }
     }
 
-    impl From<PredictiveScalingCustomizedScalingMetric> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingCustomizedScalingMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingCustomizedScalingMetric> for t::Value { #[inline] fn from(v: PredictiveScalingCustomizedScalingMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingCustomizedScalingMetric { #[inline] fn from(v: t::Value) -> PredictiveScalingCustomizedScalingMetric { PredictiveScalingCustomizedScalingMetric(t::Props::from_value(v)) } }
 
     /// Describes a load metric for a predictive scaling policy. When returned in the output of `DescribePolicies`, it indicates
     /// that a predictive scaling policy uses individually specified load and scaling metrics instead of a metric pair.
@@ -671,12 +635,9 @@ pub mod scaling_policy {
         pub fn resource_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceLabel", v.into()); self }
     }
 
-    impl From<PredictiveScalingPredefinedLoadMetric> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingPredefinedLoadMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingPredefinedLoadMetric> for t::Value { #[inline] fn from(v: PredictiveScalingPredefinedLoadMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingPredefinedLoadMetric { #[inline] fn from(v: t::Value) -> PredictiveScalingPredefinedLoadMetric { PredictiveScalingPredefinedLoadMetric(t::Props::from_value(v)) } }
 
     /// The metric type.
     ///
@@ -734,12 +695,9 @@ pub mod scaling_policy {
         pub fn resource_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceLabel", v.into()); self }
     }
 
-    impl From<PredictiveScalingPredefinedMetricPair> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingPredefinedMetricPair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingPredefinedMetricPair> for t::Value { #[inline] fn from(v: PredictiveScalingPredefinedMetricPair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingPredefinedMetricPair { #[inline] fn from(v: t::Value) -> PredictiveScalingPredefinedMetricPair { PredictiveScalingPredefinedMetricPair(t::Props::from_value(v)) } }
 
     /// Describes a scaling metric for a predictive scaling policy. When returned in the output of `DescribePolicies`, it
     /// indicates that a predictive scaling policy uses individually specified load and scaling metrics instead of a metric
@@ -761,12 +719,9 @@ pub mod scaling_policy {
         pub fn resource_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceLabel", v.into()); self }
     }
 
-    impl From<PredictiveScalingPredefinedScalingMetric> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingPredefinedScalingMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingPredefinedScalingMetric> for t::Value { #[inline] fn from(v: PredictiveScalingPredefinedScalingMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingPredefinedScalingMetric { #[inline] fn from(v: t::Value) -> PredictiveScalingPredefinedScalingMetric { PredictiveScalingPredefinedScalingMetric(t::Props::from_value(v)) } }
 
     /// The predictive scaling mode. Defaults to `ForecastOnly` if not specified.
     ///
@@ -939,12 +894,9 @@ pub mod scaling_policy {
         pub fn step_adjustments(mut self, v: impl Into<t::List<StepAdjustment>>) -> Self { self.0.put::<t::List<StepAdjustment>>("StepAdjustments", v.into()); self }
     }
 
-    impl From<StepScalingPolicyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StepScalingPolicyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StepScalingPolicyConfiguration> for t::Value { #[inline] fn from(v: StepScalingPolicyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StepScalingPolicyConfiguration { #[inline] fn from(v: t::Value) -> StepScalingPolicyConfiguration { StepScalingPolicyConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies whether the `ScalingAdjustment` value in the `StepAdjustment` property is an absolute number or a percentage
     /// of the current capacity.
@@ -1020,12 +972,9 @@ pub mod scaling_policy {
         pub fn metric_interval_upper_bound(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MetricIntervalUpperBound", v.into()); self }
     }
 
-    impl From<StepAdjustment> for t::Value {
-        #[inline]
-        fn from(v: StepAdjustment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StepAdjustment> for t::Value { #[inline] fn from(v: StepAdjustment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StepAdjustment { #[inline] fn from(v: t::Value) -> StepAdjustment { StepAdjustment(t::Props::from_value(v)) } }
 
     /// `TargetTrackingScalingPolicyConfiguration` is a property of the
     /// [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html)
@@ -1056,12 +1005,9 @@ pub mod scaling_policy {
         pub fn scale_out_cooldown(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ScaleOutCooldown", v.into()); self }
     }
 
-    impl From<TargetTrackingScalingPolicyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingScalingPolicyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingScalingPolicyConfiguration> for t::Value { #[inline] fn from(v: TargetTrackingScalingPolicyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingScalingPolicyConfiguration { #[inline] fn from(v: t::Value) -> TargetTrackingScalingPolicyConfiguration { TargetTrackingScalingPolicyConfiguration(t::Props::from_value(v)) } }
 
     /// Contains customized metric specification information for a target tracking scaling policy for Application Auto Scaling.
     ///
@@ -1096,12 +1042,9 @@ pub mod scaling_policy {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<CustomizedMetricSpecification> for t::Value {
-        #[inline]
-        fn from(v: CustomizedMetricSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomizedMetricSpecification> for t::Value { #[inline] fn from(v: CustomizedMetricSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomizedMetricSpecification { #[inline] fn from(v: t::Value) -> CustomizedMetricSpecification { CustomizedMetricSpecification(t::Props::from_value(v)) } }
 
     /// `MetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions`
     /// property of the [AWS::ApplicationAutoScaling::ScalingPolicy …
@@ -1120,12 +1063,9 @@ pub mod scaling_policy {
         }
     }
 
-    impl From<MetricDimension> for t::Value {
-        #[inline]
-        fn from(v: MetricDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDimension> for t::Value { #[inline] fn from(v: MetricDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDimension { #[inline] fn from(v: t::Value) -> MetricDimension { MetricDimension(t::Props::from_value(v)) } }
 
     /// The metric data to return. Also defines whether this call is returning data for one metric only, or whether it is
     /// performing a math expression on the values of returned metric statistics to create a new time series.
@@ -1159,12 +1099,9 @@ pub mod scaling_policy {
         pub fn return_data(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReturnData", v.into()); self }
     }
 
-    impl From<TargetTrackingMetricDataQuery> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingMetricDataQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingMetricDataQuery> for t::Value { #[inline] fn from(v: TargetTrackingMetricDataQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingMetricDataQuery { #[inline] fn from(v: t::Value) -> TargetTrackingMetricDataQuery { TargetTrackingMetricDataQuery(t::Props::from_value(v)) } }
 
     /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
     ///
@@ -1192,12 +1129,9 @@ pub mod scaling_policy {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<TargetTrackingMetricStat> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingMetricStat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingMetricStat> for t::Value { #[inline] fn from(v: TargetTrackingMetricStat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingMetricStat { #[inline] fn from(v: t::Value) -> TargetTrackingMetricStat { TargetTrackingMetricStat(t::Props::from_value(v)) } }
 
     /// Represents a specific metric for a target tracking scaling policy for Application Auto Scaling.
     ///
@@ -1225,12 +1159,9 @@ pub mod scaling_policy {
         pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
     }
 
-    impl From<TargetTrackingMetric> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingMetric> for t::Value { #[inline] fn from(v: TargetTrackingMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingMetric { #[inline] fn from(v: t::Value) -> TargetTrackingMetric { TargetTrackingMetric(t::Props::from_value(v)) } }
 
     /// `TargetTrackingMetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the
     /// `Dimensions` property of the [AWS::ApplicationAutoScaling::ScalingPolicy …
@@ -1252,12 +1183,9 @@ pub mod scaling_policy {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<TargetTrackingMetricDimension> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingMetricDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingMetricDimension> for t::Value { #[inline] fn from(v: TargetTrackingMetricDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingMetricDimension { #[inline] fn from(v: t::Value) -> TargetTrackingMetricDimension { TargetTrackingMetricDimension(t::Props::from_value(v)) } }
 
     /// The statistic of the metric.
     ///
@@ -1305,12 +1233,9 @@ pub mod scaling_policy {
         pub fn resource_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceLabel", v.into()); self }
     }
 
-    impl From<PredefinedMetricSpecification> for t::Value {
-        #[inline]
-        fn from(v: PredefinedMetricSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredefinedMetricSpecification> for t::Value { #[inline] fn from(v: PredefinedMetricSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredefinedMetricSpecification { #[inline] fn from(v: t::Value) -> PredefinedMetricSpecification { PredefinedMetricSpecification(t::Props::from_value(v)) } }
 
     /// The metric type. The `ALBRequestCountPerTarget` metric type applies only to Spot fleet requests and ECS services.
     ///

@@ -97,12 +97,9 @@ pub mod application {
         pub fn default_overwrite_component_configuration(mut self, v: impl Into<ComponentConfiguration>) -> Self { self.0.put::<ComponentConfiguration>("DefaultOverwriteComponentConfiguration", v.into()); self }
     }
 
-    impl From<ComponentMonitoringSetting> for t::Value {
-        #[inline]
-        fn from(v: ComponentMonitoringSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentMonitoringSetting> for t::Value { #[inline] fn from(v: ComponentMonitoringSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentMonitoringSetting { #[inline] fn from(v: t::Value) -> ComponentMonitoringSetting { ComponentMonitoringSetting(t::Props::from_value(v)) } }
 
     /// The component monitoring configuration mode.
     ///
@@ -147,12 +144,9 @@ pub mod application {
         pub fn sub_component_type_configurations(mut self, v: impl Into<t::List<SubComponentTypeConfiguration>>) -> Self { self.0.put::<t::List<SubComponentTypeConfiguration>>("SubComponentTypeConfigurations", v.into()); self }
     }
 
-    impl From<ComponentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ComponentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentConfiguration> for t::Value { #[inline] fn from(v: ComponentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentConfiguration { #[inline] fn from(v: t::Value) -> ComponentConfiguration { ComponentConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings.
     ///
@@ -189,12 +183,9 @@ pub mod application {
         pub fn windows_events(mut self, v: impl Into<t::List<WindowsEvent>>) -> Self { self.0.put::<t::List<WindowsEvent>>("WindowsEvents", v.into()); self }
     }
 
-    impl From<ConfigurationDetails> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationDetails> for t::Value { #[inline] fn from(v: ConfigurationDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationDetails { #[inline] fn from(v: t::Value) -> ConfigurationDetails { ConfigurationDetails(t::Props::from_value(v)) } }
 
     /// A metric to be monitored for the component.
     ///
@@ -211,12 +202,9 @@ pub mod application {
         }
     }
 
-    impl From<AlarmMetric> for t::Value {
-        #[inline]
-        fn from(v: AlarmMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AlarmMetric> for t::Value { #[inline] fn from(v: AlarmMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AlarmMetric { #[inline] fn from(v: t::Value) -> AlarmMetric { AlarmMetric(t::Props::from_value(v)) } }
 
     /// A CloudWatch alarm to be monitored for the component.
     ///
@@ -235,12 +223,9 @@ pub mod application {
         pub fn severity(mut self, v: impl Into<Severity>) -> Self { self.0.put::<Severity>("Severity", v.into()); self }
     }
 
-    impl From<Alarm> for t::Value {
-        #[inline]
-        fn from(v: Alarm) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Alarm> for t::Value { #[inline] fn from(v: Alarm) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Alarm { #[inline] fn from(v: t::Value) -> Alarm { Alarm(t::Props::from_value(v)) } }
 
     /// Indicates the degree of outage when the alarm goes off.
     ///
@@ -283,12 +268,9 @@ pub mod application {
         pub fn prometheus_port(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrometheusPort", v.into()); self }
     }
 
-    impl From<HAClusterPrometheusExporter> for t::Value {
-        #[inline]
-        fn from(v: HAClusterPrometheusExporter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HAClusterPrometheusExporter> for t::Value { #[inline] fn from(v: HAClusterPrometheusExporter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HAClusterPrometheusExporter { #[inline] fn from(v: t::Value) -> HAClusterPrometheusExporter { HAClusterPrometheusExporter(t::Props::from_value(v)) } }
 
     /// The HANA DB Prometheus Exporter settings.
     ///
@@ -310,12 +292,9 @@ pub mod application {
         pub fn prometheus_port(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrometheusPort", v.into()); self }
     }
 
-    impl From<HANAPrometheusExporter> for t::Value {
-        #[inline]
-        fn from(v: HANAPrometheusExporter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HANAPrometheusExporter> for t::Value { #[inline] fn from(v: HANAPrometheusExporter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HANAPrometheusExporter { #[inline] fn from(v: t::Value) -> HANAPrometheusExporter { HANAPrometheusExporter(t::Props::from_value(v)) } }
 
     /// The JMX Prometheus Exporter settings.
     ///
@@ -338,12 +317,9 @@ pub mod application {
         pub fn prometheus_port(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrometheusPort", v.into()); self }
     }
 
-    impl From<JMXPrometheusExporter> for t::Value {
-        #[inline]
-        fn from(v: JMXPrometheusExporter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JMXPrometheusExporter> for t::Value { #[inline] fn from(v: JMXPrometheusExporter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JMXPrometheusExporter { #[inline] fn from(v: t::Value) -> JMXPrometheusExporter { JMXPrometheusExporter(t::Props::from_value(v)) } }
 
     /// A log to be monitored for the component.
     ///
@@ -368,12 +344,9 @@ pub mod application {
         pub fn pattern_set(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PatternSet", v.into()); self }
     }
 
-    impl From<Log> for t::Value {
-        #[inline]
-        fn from(v: Log) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Log> for t::Value { #[inline] fn from(v: Log) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Log { #[inline] fn from(v: t::Value) -> Log { Log(t::Props::from_value(v)) } }
 
     /// The type of encoding of the logs to be monitored.
     ///
@@ -417,12 +390,9 @@ pub mod application {
         pub fn prometheus_port(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrometheusPort", v.into()); self }
     }
 
-    impl From<NetWeaverPrometheusExporter> for t::Value {
-        #[inline]
-        fn from(v: NetWeaverPrometheusExporter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetWeaverPrometheusExporter> for t::Value { #[inline] fn from(v: NetWeaverPrometheusExporter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetWeaverPrometheusExporter { #[inline] fn from(v: t::Value) -> NetWeaverPrometheusExporter { NetWeaverPrometheusExporter(t::Props::from_value(v)) } }
 
     /// A process to be monitored for the component.
     ///
@@ -440,12 +410,9 @@ pub mod application {
         }
     }
 
-    impl From<Process> for t::Value {
-        #[inline]
-        fn from(v: Process) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Process> for t::Value { #[inline] fn from(v: Process) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Process { #[inline] fn from(v: t::Value) -> Process { Process(t::Props::from_value(v)) } }
 
     /// The SQL prometheus exporter settings.
     ///
@@ -463,12 +430,9 @@ pub mod application {
         }
     }
 
-    impl From<SQLServerPrometheusExporter> for t::Value {
-        #[inline]
-        fn from(v: SQLServerPrometheusExporter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SQLServerPrometheusExporter> for t::Value { #[inline] fn from(v: SQLServerPrometheusExporter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SQLServerPrometheusExporter { #[inline] fn from(v: t::Value) -> SQLServerPrometheusExporter { SQLServerPrometheusExporter(t::Props::from_value(v)) } }
 
     /// A Windows Event to be monitored for the component.
     ///
@@ -489,12 +453,9 @@ pub mod application {
         pub fn pattern_set(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PatternSet", v.into()); self }
     }
 
-    impl From<WindowsEvent> for t::Value {
-        #[inline]
-        fn from(v: WindowsEvent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WindowsEvent> for t::Value { #[inline] fn from(v: WindowsEvent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WindowsEvent { #[inline] fn from(v: t::Value) -> WindowsEvent { WindowsEvent(t::Props::from_value(v)) } }
 
     /// The level of event to log.
     ///
@@ -540,12 +501,9 @@ pub mod application {
         }
     }
 
-    impl From<SubComponentTypeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SubComponentTypeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubComponentTypeConfiguration> for t::Value { #[inline] fn from(v: SubComponentTypeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubComponentTypeConfiguration { #[inline] fn from(v: t::Value) -> SubComponentTypeConfiguration { SubComponentTypeConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings of sub components.
     ///
@@ -570,12 +528,9 @@ pub mod application {
         pub fn windows_events(mut self, v: impl Into<t::List<WindowsEvent>>) -> Self { self.0.put::<t::List<WindowsEvent>>("WindowsEvents", v.into()); self }
     }
 
-    impl From<SubComponentConfigurationDetails> for t::Value {
-        #[inline]
-        fn from(v: SubComponentConfigurationDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubComponentConfigurationDetails> for t::Value { #[inline] fn from(v: SubComponentConfigurationDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubComponentConfigurationDetails { #[inline] fn from(v: t::Value) -> SubComponentConfigurationDetails { SubComponentConfigurationDetails(t::Props::from_value(v)) } }
 
     /// The sub component type.
     ///
@@ -615,12 +570,9 @@ pub mod application {
         }
     }
 
-    impl From<CustomComponent> for t::Value {
-        #[inline]
-        fn from(v: CustomComponent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomComponent> for t::Value { #[inline] fn from(v: CustomComponent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomComponent { #[inline] fn from(v: t::Value) -> CustomComponent { CustomComponent(t::Props::from_value(v)) } }
 
     /// The grouping type of the application
     ///
@@ -658,12 +610,9 @@ pub mod application {
         }
     }
 
-    impl From<LogPatternSet> for t::Value {
-        #[inline]
-        fn from(v: LogPatternSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogPatternSet> for t::Value { #[inline] fn from(v: LogPatternSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogPatternSet { #[inline] fn from(v: t::Value) -> LogPatternSet { LogPatternSet(t::Props::from_value(v)) } }
 
     /// The log pattern.
     ///
@@ -682,11 +631,8 @@ pub mod application {
         }
     }
 
-    impl From<LogPattern> for t::Value {
-        #[inline]
-        fn from(v: LogPattern) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogPattern> for t::Value { #[inline] fn from(v: LogPattern) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogPattern { #[inline] fn from(v: t::Value) -> LogPattern { LogPattern(t::Props::from_value(v)) } }
 
 }

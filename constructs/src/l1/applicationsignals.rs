@@ -105,12 +105,9 @@ pub mod grouping_configuration {
         pub fn default_grouping_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DefaultGroupingValue", v.into()); self }
     }
 
-    impl From<GroupingAttributeDefinition> for t::Value {
-        #[inline]
-        fn from(v: GroupingAttributeDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GroupingAttributeDefinition> for t::Value { #[inline] fn from(v: GroupingAttributeDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GroupingAttributeDefinition { #[inline] fn from(v: t::Value) -> GroupingAttributeDefinition { GroupingAttributeDefinition(t::Props::from_value(v)) } }
 
 }
 
@@ -196,12 +193,9 @@ pub mod instrumentation_config {
         }
     }
 
-    impl From<CaptureConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CaptureConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptureConfiguration> for t::Value { #[inline] fn from(v: CaptureConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptureConfiguration { #[inline] fn from(v: t::Value) -> CaptureConfiguration { CaptureConfiguration(t::Props::from_value(v)) } }
 
     /// Defines what data to capture for code-level instrumentation.
     ///
@@ -226,12 +220,9 @@ pub mod instrumentation_config {
         pub fn capture_stack_trace(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("CaptureStackTrace", v.into()); self }
     }
 
-    impl From<CodeCaptureConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CodeCaptureConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeCaptureConfiguration> for t::Value { #[inline] fn from(v: CodeCaptureConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeCaptureConfiguration { #[inline] fn from(v: t::Value) -> CodeCaptureConfiguration { CodeCaptureConfiguration(t::Props::from_value(v)) } }
 
     /// Safety limits that bound what is captured.
     ///
@@ -264,12 +255,9 @@ pub mod instrumentation_config {
         pub fn max_string_length(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxStringLength", v.into()); self }
     }
 
-    impl From<CaptureLimitsConfig> for t::Value {
-        #[inline]
-        fn from(v: CaptureLimitsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptureLimitsConfig> for t::Value { #[inline] fn from(v: CaptureLimitsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptureLimitsConfig { #[inline] fn from(v: t::Value) -> CaptureLimitsConfig { CaptureLimitsConfig(t::Props::from_value(v)) } }
 
     /// Type of instrumentation: BREAKPOINT (temporary, expires after 24 hours) or PROBE (permanent, persists until deleted).
     ///
@@ -308,12 +296,9 @@ pub mod instrumentation_config {
         }
     }
 
-    impl From<Location> for t::Value {
-        #[inline]
-        fn from(v: Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Location> for t::Value { #[inline] fn from(v: Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Location { #[inline] fn from(v: t::Value) -> Location { Location(t::Props::from_value(v)) } }
 
     /// Identifies a code location to instrument.
     ///
@@ -339,12 +324,9 @@ pub mod instrumentation_config {
         pub fn method_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MethodName", v.into()); self }
     }
 
-    impl From<CodeLocation> for t::Value {
-        #[inline]
-        fn from(v: CodeLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeLocation> for t::Value { #[inline] fn from(v: CodeLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeLocation { #[inline] fn from(v: t::Value) -> CodeLocation { CodeLocation(t::Props::from_value(v)) } }
 
     /// The programming language for this instrumentation point.
     ///
@@ -478,12 +460,9 @@ pub mod service_level_objective {
         }
     }
 
-    impl From<BurnRateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BurnRateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BurnRateConfiguration> for t::Value { #[inline] fn from(v: BurnRateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BurnRateConfiguration { #[inline] fn from(v: t::Value) -> BurnRateConfiguration { BurnRateConfiguration(t::Props::from_value(v)) } }
 
     /// This object defines a time exclusion window for this SLO. The time exclusion window is used to exclude breaching data
     /// points from affecting attainment rate, error budget, and burn rate metrics.
@@ -508,12 +487,9 @@ pub mod service_level_objective {
         pub fn start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTime", v.into()); self }
     }
 
-    impl From<ExclusionWindow> for t::Value {
-        #[inline]
-        fn from(v: ExclusionWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExclusionWindow> for t::Value { #[inline] fn from(v: ExclusionWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExclusionWindow { #[inline] fn from(v: t::Value) -> ExclusionWindow { ExclusionWindow(t::Props::from_value(v)) } }
 
     /// This object defines how often to repeat a time exclusion window.
     ///
@@ -530,12 +506,9 @@ pub mod service_level_objective {
         }
     }
 
-    impl From<RecurrenceRule> for t::Value {
-        #[inline]
-        fn from(v: RecurrenceRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecurrenceRule> for t::Value { #[inline] fn from(v: RecurrenceRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecurrenceRule { #[inline] fn from(v: t::Value) -> RecurrenceRule { RecurrenceRule(t::Props::from_value(v)) } }
 
     /// This object defines the length of time an exclusion window should span.
     ///
@@ -553,12 +526,9 @@ pub mod service_level_objective {
         }
     }
 
-    impl From<Window> for t::Value {
-        #[inline]
-        fn from(v: Window) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Window> for t::Value { #[inline] fn from(v: Window) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Window { #[inline] fn from(v: t::Value) -> Window { Window(t::Props::from_value(v)) } }
 
     /// Specifies the interval unit.
     ///
@@ -610,12 +580,9 @@ pub mod service_level_objective {
         pub fn warning_threshold(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("WarningThreshold", v.into()); self }
     }
 
-    impl From<Goal> for t::Value {
-        #[inline]
-        fn from(v: Goal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Goal> for t::Value { #[inline] fn from(v: Goal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Goal { #[inline] fn from(v: t::Value) -> Goal { Goal(t::Props::from_value(v)) } }
 
     /// The time period used to evaluate the SLO. It can be either a calendar interval or rolling interval. If you omit this
     /// parameter, a rolling interval of 7 days is used.
@@ -637,12 +604,9 @@ pub mod service_level_objective {
         pub fn rolling_interval(mut self, v: impl Into<RollingInterval>) -> Self { self.0.put::<RollingInterval>("RollingInterval", v.into()); self }
     }
 
-    impl From<Interval> for t::Value {
-        #[inline]
-        fn from(v: Interval) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Interval> for t::Value { #[inline] fn from(v: Interval) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Interval { #[inline] fn from(v: t::Value) -> Interval { Interval(t::Props::from_value(v)) } }
 
     /// If the interval for this service level objective is a calendar interval, this structure contains the interval
     /// specifications.
@@ -662,12 +626,9 @@ pub mod service_level_objective {
         }
     }
 
-    impl From<CalendarInterval> for t::Value {
-        #[inline]
-        fn from(v: CalendarInterval) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CalendarInterval> for t::Value { #[inline] fn from(v: CalendarInterval) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CalendarInterval { #[inline] fn from(v: t::Value) -> CalendarInterval { CalendarInterval(t::Props::from_value(v)) } }
 
     /// If the interval is a calendar interval, this structure contains the interval specifications.
     ///
@@ -685,12 +646,9 @@ pub mod service_level_objective {
         }
     }
 
-    impl From<RollingInterval> for t::Value {
-        #[inline]
-        fn from(v: RollingInterval) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RollingInterval> for t::Value { #[inline] fn from(v: RollingInterval) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RollingInterval { #[inline] fn from(v: t::Value) -> RollingInterval { RollingInterval(t::Props::from_value(v)) } }
 
     /// This structure contains information about the performance metric that a request-based SLO monitors.
     ///
@@ -711,12 +669,9 @@ pub mod service_level_objective {
         pub fn metric_threshold(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MetricThreshold", v.into()); self }
     }
 
-    impl From<RequestBasedSli> for t::Value {
-        #[inline]
-        fn from(v: RequestBasedSli) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RequestBasedSli> for t::Value { #[inline] fn from(v: RequestBasedSli) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RequestBasedSli { #[inline] fn from(v: t::Value) -> RequestBasedSli { RequestBasedSli(t::Props::from_value(v)) } }
 
     /// The arithmetic operation used when comparing the specified metric to the threshold.
     ///
@@ -779,12 +734,9 @@ pub mod service_level_objective {
         pub fn total_request_count_metric(mut self, v: impl Into<t::List<MetricDataQuery>>) -> Self { self.0.put::<t::List<MetricDataQuery>>("TotalRequestCountMetric", v.into()); self }
     }
 
-    impl From<RequestBasedSliMetric> for t::Value {
-        #[inline]
-        fn from(v: RequestBasedSliMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RequestBasedSliMetric> for t::Value { #[inline] fn from(v: RequestBasedSliMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RequestBasedSliMetric { #[inline] fn from(v: t::Value) -> RequestBasedSliMetric { RequestBasedSliMetric(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -801,12 +753,9 @@ pub mod service_level_objective {
         pub fn composite_sli_components(mut self, v: impl Into<t::List<CompositeSliComponent>>) -> Self { self.0.put::<t::List<CompositeSliComponent>>("CompositeSliComponents", v.into()); self }
     }
 
-    impl From<CompositeSliConfig> for t::Value {
-        #[inline]
-        fn from(v: CompositeSliConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CompositeSliConfig> for t::Value { #[inline] fn from(v: CompositeSliConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CompositeSliConfig { #[inline] fn from(v: t::Value) -> CompositeSliConfig { CompositeSliConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -821,12 +770,9 @@ pub mod service_level_objective {
         }
     }
 
-    impl From<CompositeSliComponent> for t::Value {
-        #[inline]
-        fn from(v: CompositeSliComponent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CompositeSliComponent> for t::Value { #[inline] fn from(v: CompositeSliComponent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CompositeSliComponent { #[inline] fn from(v: t::Value) -> CompositeSliComponent { CompositeSliComponent(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -843,12 +789,9 @@ pub mod service_level_objective {
         pub fn pattern(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Pattern", v.into()); self }
     }
 
-    impl From<SelectionConfig> for t::Value {
-        #[inline]
-        fn from(v: SelectionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelectionConfig> for t::Value { #[inline] fn from(v: SelectionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelectionConfig { #[inline] fn from(v: t::Value) -> SelectionConfig { SelectionConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -888,12 +831,9 @@ pub mod service_level_objective {
         }
     }
 
-    impl From<DependencyConfig> for t::Value {
-        #[inline]
-        fn from(v: DependencyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DependencyConfig> for t::Value { #[inline] fn from(v: DependencyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DependencyConfig { #[inline] fn from(v: t::Value) -> DependencyConfig { DependencyConfig(t::Props::from_value(v)) } }
 
     /// Configuration for identifying the source of metrics for non-Application Signals services
     ///
@@ -912,12 +852,9 @@ pub mod service_level_objective {
         pub fn metric_source_attributes(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("MetricSourceAttributes", v.into()); self }
     }
 
-    impl From<MetricSource> for t::Value {
-        #[inline]
-        fn from(v: MetricSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricSource> for t::Value { #[inline] fn from(v: MetricSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricSource { #[inline] fn from(v: t::Value) -> MetricSource { MetricSource(t::Props::from_value(v)) } }
 
     /// If the SLO monitors either the LATENCY or AVAILABILITY metric that Application Signals collects, this field displays
     /// which of those metrics is used.
@@ -963,12 +900,9 @@ pub mod service_level_objective {
         pub fn good_count_metric(mut self, v: impl Into<t::List<MetricDataQuery>>) -> Self { self.0.put::<t::List<MetricDataQuery>>("GoodCountMetric", v.into()); self }
     }
 
-    impl From<MonitoredRequestCountMetric> for t::Value {
-        #[inline]
-        fn from(v: MonitoredRequestCountMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoredRequestCountMetric> for t::Value { #[inline] fn from(v: MonitoredRequestCountMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoredRequestCountMetric { #[inline] fn from(v: t::Value) -> MonitoredRequestCountMetric { MonitoredRequestCountMetric(t::Props::from_value(v)) } }
 
     /// Use this structure to define a metric or metric math expression that you want to use as for a service level objective.
     /// Each `MetricDataQuery` in the `MetricDataQueries` array specifies either a metric to retrieve, or a metric math
@@ -996,12 +930,9 @@ pub mod service_level_objective {
         pub fn return_data(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReturnData", v.into()); self }
     }
 
-    impl From<MetricDataQuery> for t::Value {
-        #[inline]
-        fn from(v: MetricDataQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDataQuery> for t::Value { #[inline] fn from(v: MetricDataQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDataQuery { #[inline] fn from(v: t::Value) -> MetricDataQuery { MetricDataQuery(t::Props::from_value(v)) } }
 
     /// A metric to be used directly for the SLO, or to be used in the math expression that will be used for the SLO. Within one
     /// MetricDataQuery object, you must specify either Expression or MetricStat but not both.
@@ -1025,12 +956,9 @@ pub mod service_level_objective {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<MetricStat> for t::Value {
-        #[inline]
-        fn from(v: MetricStat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricStat> for t::Value { #[inline] fn from(v: MetricStat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricStat { #[inline] fn from(v: t::Value) -> MetricStat { MetricStat(t::Props::from_value(v)) } }
 
     /// This structure defines the metric used for a service level indicator, including the metric name, namespace, and
     /// dimensions.
@@ -1054,12 +982,9 @@ pub mod service_level_objective {
         pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
     }
 
-    impl From<Metric> for t::Value {
-        #[inline]
-        fn from(v: Metric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Metric> for t::Value { #[inline] fn from(v: Metric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Metric { #[inline] fn from(v: t::Value) -> Metric { Metric(t::Props::from_value(v)) } }
 
     /// A dimension is a name/value pair that is part of the identity of a metric. Because dimensions are part of the unique
     /// identifier for a metric, whenever you add a unique name/value pair to one of your metrics, you are creating a new
@@ -1079,12 +1004,9 @@ pub mod service_level_objective {
         }
     }
 
-    impl From<Dimension> for t::Value {
-        #[inline]
-        fn from(v: Dimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Dimension> for t::Value { #[inline] fn from(v: Dimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Dimension { #[inline] fn from(v: t::Value) -> Dimension { Dimension(t::Props::from_value(v)) } }
 
     /// This structure contains information about the performance metric that an SLO monitors.
     ///
@@ -1103,12 +1025,9 @@ pub mod service_level_objective {
         }
     }
 
-    impl From<Sli> for t::Value {
-        #[inline]
-        fn from(v: Sli) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Sli> for t::Value { #[inline] fn from(v: Sli) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Sli { #[inline] fn from(v: t::Value) -> Sli { Sli(t::Props::from_value(v)) } }
 
     /// A structure that contains information about the metric that the SLO monitors.
     ///
@@ -1149,11 +1068,8 @@ pub mod service_level_objective {
         pub fn statistic(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Statistic", v.into()); self }
     }
 
-    impl From<SliMetric> for t::Value {
-        #[inline]
-        fn from(v: SliMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SliMetric> for t::Value { #[inline] fn from(v: SliMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SliMetric { #[inline] fn from(v: t::Value) -> SliMetric { SliMetric(t::Props::from_value(v)) } }
 
 }

@@ -92,12 +92,9 @@ pub mod gateway_route {
         pub fn priority(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Priority", v.into()); self }
     }
 
-    impl From<GatewayRouteSpec> for t::Value {
-        #[inline]
-        fn from(v: GatewayRouteSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayRouteSpec> for t::Value { #[inline] fn from(v: GatewayRouteSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayRouteSpec { #[inline] fn from(v: t::Value) -> GatewayRouteSpec { GatewayRouteSpec(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -113,12 +110,9 @@ pub mod gateway_route {
         }
     }
 
-    impl From<GrpcGatewayRoute> for t::Value {
-        #[inline]
-        fn from(v: GrpcGatewayRoute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcGatewayRoute> for t::Value { #[inline] fn from(v: GrpcGatewayRoute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcGatewayRoute { #[inline] fn from(v: t::Value) -> GrpcGatewayRoute { GrpcGatewayRoute(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -135,12 +129,9 @@ pub mod gateway_route {
         pub fn rewrite(mut self, v: impl Into<GrpcGatewayRouteRewrite>) -> Self { self.0.put::<GrpcGatewayRouteRewrite>("Rewrite", v.into()); self }
     }
 
-    impl From<GrpcGatewayRouteAction> for t::Value {
-        #[inline]
-        fn from(v: GrpcGatewayRouteAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcGatewayRouteAction> for t::Value { #[inline] fn from(v: GrpcGatewayRouteAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcGatewayRouteAction { #[inline] fn from(v: t::Value) -> GrpcGatewayRouteAction { GrpcGatewayRouteAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -157,12 +148,9 @@ pub mod gateway_route {
         pub fn hostname(mut self, v: impl Into<GatewayRouteHostnameRewrite>) -> Self { self.0.put::<GatewayRouteHostnameRewrite>("Hostname", v.into()); self }
     }
 
-    impl From<GrpcGatewayRouteRewrite> for t::Value {
-        #[inline]
-        fn from(v: GrpcGatewayRouteRewrite) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcGatewayRouteRewrite> for t::Value { #[inline] fn from(v: GrpcGatewayRouteRewrite) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcGatewayRouteRewrite { #[inline] fn from(v: t::Value) -> GrpcGatewayRouteRewrite { GrpcGatewayRouteRewrite(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -179,12 +167,9 @@ pub mod gateway_route {
         pub fn default_target_hostname(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DefaultTargetHostname", v.into()); self }
     }
 
-    impl From<GatewayRouteHostnameRewrite> for t::Value {
-        #[inline]
-        fn from(v: GatewayRouteHostnameRewrite) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayRouteHostnameRewrite> for t::Value { #[inline] fn from(v: GatewayRouteHostnameRewrite) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayRouteHostnameRewrite { #[inline] fn from(v: t::Value) -> GatewayRouteHostnameRewrite { GatewayRouteHostnameRewrite(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -201,12 +186,9 @@ pub mod gateway_route {
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
     }
 
-    impl From<GatewayRouteTarget> for t::Value {
-        #[inline]
-        fn from(v: GatewayRouteTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayRouteTarget> for t::Value { #[inline] fn from(v: GatewayRouteTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayRouteTarget { #[inline] fn from(v: t::Value) -> GatewayRouteTarget { GatewayRouteTarget(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -221,12 +203,9 @@ pub mod gateway_route {
         }
     }
 
-    impl From<GatewayRouteVirtualService> for t::Value {
-        #[inline]
-        fn from(v: GatewayRouteVirtualService) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayRouteVirtualService> for t::Value { #[inline] fn from(v: GatewayRouteVirtualService) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayRouteVirtualService { #[inline] fn from(v: t::Value) -> GatewayRouteVirtualService { GatewayRouteVirtualService(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -249,12 +228,9 @@ pub mod gateway_route {
         pub fn service_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServiceName", v.into()); self }
     }
 
-    impl From<GrpcGatewayRouteMatch> for t::Value {
-        #[inline]
-        fn from(v: GrpcGatewayRouteMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcGatewayRouteMatch> for t::Value { #[inline] fn from(v: GrpcGatewayRouteMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcGatewayRouteMatch { #[inline] fn from(v: t::Value) -> GrpcGatewayRouteMatch { GrpcGatewayRouteMatch(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -273,12 +249,9 @@ pub mod gateway_route {
         pub fn suffix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Suffix", v.into()); self }
     }
 
-    impl From<GatewayRouteHostnameMatch> for t::Value {
-        #[inline]
-        fn from(v: GatewayRouteHostnameMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayRouteHostnameMatch> for t::Value { #[inline] fn from(v: GatewayRouteHostnameMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayRouteHostnameMatch { #[inline] fn from(v: t::Value) -> GatewayRouteHostnameMatch { GatewayRouteHostnameMatch(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -297,12 +270,9 @@ pub mod gateway_route {
         pub fn match_(mut self, v: impl Into<GatewayRouteMetadataMatch>) -> Self { self.0.put::<GatewayRouteMetadataMatch>("Match", v.into()); self }
     }
 
-    impl From<GrpcGatewayRouteMetadata> for t::Value {
-        #[inline]
-        fn from(v: GrpcGatewayRouteMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcGatewayRouteMetadata> for t::Value { #[inline] fn from(v: GrpcGatewayRouteMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcGatewayRouteMetadata { #[inline] fn from(v: t::Value) -> GrpcGatewayRouteMetadata { GrpcGatewayRouteMetadata(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -327,12 +297,9 @@ pub mod gateway_route {
         pub fn suffix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Suffix", v.into()); self }
     }
 
-    impl From<GatewayRouteMetadataMatch> for t::Value {
-        #[inline]
-        fn from(v: GatewayRouteMetadataMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayRouteMetadataMatch> for t::Value { #[inline] fn from(v: GatewayRouteMetadataMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayRouteMetadataMatch { #[inline] fn from(v: t::Value) -> GatewayRouteMetadataMatch { GatewayRouteMetadataMatch(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -348,12 +315,9 @@ pub mod gateway_route {
         }
     }
 
-    impl From<GatewayRouteRangeMatch> for t::Value {
-        #[inline]
-        fn from(v: GatewayRouteRangeMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayRouteRangeMatch> for t::Value { #[inline] fn from(v: GatewayRouteRangeMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayRouteRangeMatch { #[inline] fn from(v: t::Value) -> GatewayRouteRangeMatch { GatewayRouteRangeMatch(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -369,12 +333,9 @@ pub mod gateway_route {
         }
     }
 
-    impl From<HttpGatewayRoute> for t::Value {
-        #[inline]
-        fn from(v: HttpGatewayRoute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpGatewayRoute> for t::Value { #[inline] fn from(v: HttpGatewayRoute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpGatewayRoute { #[inline] fn from(v: t::Value) -> HttpGatewayRoute { HttpGatewayRoute(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -391,12 +352,9 @@ pub mod gateway_route {
         pub fn rewrite(mut self, v: impl Into<HttpGatewayRouteRewrite>) -> Self { self.0.put::<HttpGatewayRouteRewrite>("Rewrite", v.into()); self }
     }
 
-    impl From<HttpGatewayRouteAction> for t::Value {
-        #[inline]
-        fn from(v: HttpGatewayRouteAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpGatewayRouteAction> for t::Value { #[inline] fn from(v: HttpGatewayRouteAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpGatewayRouteAction { #[inline] fn from(v: t::Value) -> HttpGatewayRouteAction { HttpGatewayRouteAction(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -417,12 +375,9 @@ pub mod gateway_route {
         pub fn prefix(mut self, v: impl Into<HttpGatewayRoutePrefixRewrite>) -> Self { self.0.put::<HttpGatewayRoutePrefixRewrite>("Prefix", v.into()); self }
     }
 
-    impl From<HttpGatewayRouteRewrite> for t::Value {
-        #[inline]
-        fn from(v: HttpGatewayRouteRewrite) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpGatewayRouteRewrite> for t::Value { #[inline] fn from(v: HttpGatewayRouteRewrite) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpGatewayRouteRewrite { #[inline] fn from(v: t::Value) -> HttpGatewayRouteRewrite { HttpGatewayRouteRewrite(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -439,12 +394,9 @@ pub mod gateway_route {
         pub fn exact(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Exact", v.into()); self }
     }
 
-    impl From<HttpGatewayRoutePathRewrite> for t::Value {
-        #[inline]
-        fn from(v: HttpGatewayRoutePathRewrite) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpGatewayRoutePathRewrite> for t::Value { #[inline] fn from(v: HttpGatewayRoutePathRewrite) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpGatewayRoutePathRewrite { #[inline] fn from(v: t::Value) -> HttpGatewayRoutePathRewrite { HttpGatewayRoutePathRewrite(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -463,12 +415,9 @@ pub mod gateway_route {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<HttpGatewayRoutePrefixRewrite> for t::Value {
-        #[inline]
-        fn from(v: HttpGatewayRoutePrefixRewrite) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpGatewayRoutePrefixRewrite> for t::Value { #[inline] fn from(v: HttpGatewayRoutePrefixRewrite) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpGatewayRoutePrefixRewrite { #[inline] fn from(v: t::Value) -> HttpGatewayRoutePrefixRewrite { HttpGatewayRoutePrefixRewrite(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -497,12 +446,9 @@ pub mod gateway_route {
         pub fn query_parameters(mut self, v: impl Into<t::List<QueryParameter>>) -> Self { self.0.put::<t::List<QueryParameter>>("QueryParameters", v.into()); self }
     }
 
-    impl From<HttpGatewayRouteMatch> for t::Value {
-        #[inline]
-        fn from(v: HttpGatewayRouteMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpGatewayRouteMatch> for t::Value { #[inline] fn from(v: HttpGatewayRouteMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpGatewayRouteMatch { #[inline] fn from(v: t::Value) -> HttpGatewayRouteMatch { HttpGatewayRouteMatch(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -521,12 +467,9 @@ pub mod gateway_route {
         pub fn match_(mut self, v: impl Into<GatewayRouteMetadataMatch>) -> Self { self.0.put::<GatewayRouteMetadataMatch>("Match", v.into()); self }
     }
 
-    impl From<HttpGatewayRouteHeader> for t::Value {
-        #[inline]
-        fn from(v: HttpGatewayRouteHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpGatewayRouteHeader> for t::Value { #[inline] fn from(v: HttpGatewayRouteHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpGatewayRouteHeader { #[inline] fn from(v: t::Value) -> HttpGatewayRouteHeader { HttpGatewayRouteHeader(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -545,12 +488,9 @@ pub mod gateway_route {
         pub fn regex(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Regex", v.into()); self }
     }
 
-    impl From<HttpPathMatch> for t::Value {
-        #[inline]
-        fn from(v: HttpPathMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpPathMatch> for t::Value { #[inline] fn from(v: HttpPathMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpPathMatch { #[inline] fn from(v: t::Value) -> HttpPathMatch { HttpPathMatch(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -567,12 +507,9 @@ pub mod gateway_route {
         pub fn match_(mut self, v: impl Into<HttpGatewayRoutePathRewrite>) -> Self { self.0.put::<HttpGatewayRoutePathRewrite>("Match", v.into()); self }
     }
 
-    impl From<QueryParameter> for t::Value {
-        #[inline]
-        fn from(v: QueryParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryParameter> for t::Value { #[inline] fn from(v: QueryParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryParameter { #[inline] fn from(v: t::Value) -> QueryParameter { QueryParameter(t::Props::from_value(v)) } }
 
 }
 
@@ -660,12 +597,9 @@ pub mod mesh {
         pub fn service_discovery(mut self, v: impl Into<MeshServiceDiscovery>) -> Self { self.0.put::<MeshServiceDiscovery>("ServiceDiscovery", v.into()); self }
     }
 
-    impl From<MeshSpec> for t::Value {
-        #[inline]
-        fn from(v: MeshSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MeshSpec> for t::Value { #[inline] fn from(v: MeshSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MeshSpec { #[inline] fn from(v: t::Value) -> MeshSpec { MeshSpec(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -680,12 +614,9 @@ pub mod mesh {
         }
     }
 
-    impl From<EgressFilter> for t::Value {
-        #[inline]
-        fn from(v: EgressFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EgressFilter> for t::Value { #[inline] fn from(v: EgressFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EgressFilter { #[inline] fn from(v: t::Value) -> EgressFilter { EgressFilter(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -702,12 +633,9 @@ pub mod mesh {
         pub fn ip_preference(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IpPreference", v.into()); self }
     }
 
-    impl From<MeshServiceDiscovery> for t::Value {
-        #[inline]
-        fn from(v: MeshServiceDiscovery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MeshServiceDiscovery> for t::Value { #[inline] fn from(v: MeshServiceDiscovery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MeshServiceDiscovery { #[inline] fn from(v: t::Value) -> MeshServiceDiscovery { MeshServiceDiscovery(t::Props::from_value(v)) } }
 
 }
 
@@ -798,12 +726,9 @@ pub mod route {
         pub fn tcp_route(mut self, v: impl Into<TcpRoute>) -> Self { self.0.put::<TcpRoute>("TcpRoute", v.into()); self }
     }
 
-    impl From<RouteSpec> for t::Value {
-        #[inline]
-        fn from(v: RouteSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouteSpec> for t::Value { #[inline] fn from(v: RouteSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouteSpec { #[inline] fn from(v: t::Value) -> RouteSpec { RouteSpec(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -823,12 +748,9 @@ pub mod route {
         pub fn timeout(mut self, v: impl Into<GrpcTimeout>) -> Self { self.0.put::<GrpcTimeout>("Timeout", v.into()); self }
     }
 
-    impl From<GrpcRoute> for t::Value {
-        #[inline]
-        fn from(v: GrpcRoute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcRoute> for t::Value { #[inline] fn from(v: GrpcRoute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcRoute { #[inline] fn from(v: t::Value) -> GrpcRoute { GrpcRoute(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -843,12 +765,9 @@ pub mod route {
         }
     }
 
-    impl From<GrpcRouteAction> for t::Value {
-        #[inline]
-        fn from(v: GrpcRouteAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcRouteAction> for t::Value { #[inline] fn from(v: GrpcRouteAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcRouteAction { #[inline] fn from(v: t::Value) -> GrpcRouteAction { GrpcRouteAction(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -866,12 +785,9 @@ pub mod route {
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
     }
 
-    impl From<WeightedTarget> for t::Value {
-        #[inline]
-        fn from(v: WeightedTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WeightedTarget> for t::Value { #[inline] fn from(v: WeightedTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WeightedTarget { #[inline] fn from(v: t::Value) -> WeightedTarget { WeightedTarget(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -894,12 +810,9 @@ pub mod route {
         pub fn service_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServiceName", v.into()); self }
     }
 
-    impl From<GrpcRouteMatch> for t::Value {
-        #[inline]
-        fn from(v: GrpcRouteMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcRouteMatch> for t::Value { #[inline] fn from(v: GrpcRouteMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcRouteMatch { #[inline] fn from(v: t::Value) -> GrpcRouteMatch { GrpcRouteMatch(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -918,12 +831,9 @@ pub mod route {
         pub fn match_(mut self, v: impl Into<GrpcRouteMetadataMatchMethod>) -> Self { self.0.put::<GrpcRouteMetadataMatchMethod>("Match", v.into()); self }
     }
 
-    impl From<GrpcRouteMetadata> for t::Value {
-        #[inline]
-        fn from(v: GrpcRouteMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcRouteMetadata> for t::Value { #[inline] fn from(v: GrpcRouteMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcRouteMetadata { #[inline] fn from(v: t::Value) -> GrpcRouteMetadata { GrpcRouteMetadata(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -948,12 +858,9 @@ pub mod route {
         pub fn suffix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Suffix", v.into()); self }
     }
 
-    impl From<GrpcRouteMetadataMatchMethod> for t::Value {
-        #[inline]
-        fn from(v: GrpcRouteMetadataMatchMethod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcRouteMetadataMatchMethod> for t::Value { #[inline] fn from(v: GrpcRouteMetadataMatchMethod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcRouteMetadataMatchMethod { #[inline] fn from(v: t::Value) -> GrpcRouteMetadataMatchMethod { GrpcRouteMetadataMatchMethod(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -969,12 +876,9 @@ pub mod route {
         }
     }
 
-    impl From<MatchRange> for t::Value {
-        #[inline]
-        fn from(v: MatchRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchRange> for t::Value { #[inline] fn from(v: MatchRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchRange { #[inline] fn from(v: t::Value) -> MatchRange { MatchRange(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -996,12 +900,9 @@ pub mod route {
         pub fn tcp_retry_events(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("TcpRetryEvents", v.into()); self }
     }
 
-    impl From<GrpcRetryPolicy> for t::Value {
-        #[inline]
-        fn from(v: GrpcRetryPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcRetryPolicy> for t::Value { #[inline] fn from(v: GrpcRetryPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcRetryPolicy { #[inline] fn from(v: t::Value) -> GrpcRetryPolicy { GrpcRetryPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1017,12 +918,9 @@ pub mod route {
         }
     }
 
-    impl From<Duration> for t::Value {
-        #[inline]
-        fn from(v: Duration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Duration> for t::Value { #[inline] fn from(v: Duration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Duration { #[inline] fn from(v: t::Value) -> Duration { Duration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1041,12 +939,9 @@ pub mod route {
         pub fn per_request(mut self, v: impl Into<Duration>) -> Self { self.0.put::<Duration>("PerRequest", v.into()); self }
     }
 
-    impl From<GrpcTimeout> for t::Value {
-        #[inline]
-        fn from(v: GrpcTimeout) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcTimeout> for t::Value { #[inline] fn from(v: GrpcTimeout) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcTimeout { #[inline] fn from(v: t::Value) -> GrpcTimeout { GrpcTimeout(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1066,12 +961,9 @@ pub mod route {
         pub fn timeout(mut self, v: impl Into<GrpcTimeout>) -> Self { self.0.put::<GrpcTimeout>("Timeout", v.into()); self }
     }
 
-    impl From<HttpRoute> for t::Value {
-        #[inline]
-        fn from(v: HttpRoute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpRoute> for t::Value { #[inline] fn from(v: HttpRoute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpRoute { #[inline] fn from(v: t::Value) -> HttpRoute { HttpRoute(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1100,12 +992,9 @@ pub mod route {
         pub fn scheme(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Scheme", v.into()); self }
     }
 
-    impl From<HttpRouteMatch> for t::Value {
-        #[inline]
-        fn from(v: HttpRouteMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpRouteMatch> for t::Value { #[inline] fn from(v: HttpRouteMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpRouteMatch { #[inline] fn from(v: t::Value) -> HttpRouteMatch { HttpRouteMatch(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1124,12 +1013,9 @@ pub mod route {
         pub fn match_(mut self, v: impl Into<GrpcRouteMetadataMatchMethod>) -> Self { self.0.put::<GrpcRouteMetadataMatchMethod>("Match", v.into()); self }
     }
 
-    impl From<HttpRouteHeader> for t::Value {
-        #[inline]
-        fn from(v: HttpRouteHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpRouteHeader> for t::Value { #[inline] fn from(v: HttpRouteHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpRouteHeader { #[inline] fn from(v: t::Value) -> HttpRouteHeader { HttpRouteHeader(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1148,12 +1034,9 @@ pub mod route {
         pub fn regex(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Regex", v.into()); self }
     }
 
-    impl From<HttpPathMatch> for t::Value {
-        #[inline]
-        fn from(v: HttpPathMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpPathMatch> for t::Value { #[inline] fn from(v: HttpPathMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpPathMatch { #[inline] fn from(v: t::Value) -> HttpPathMatch { HttpPathMatch(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1170,12 +1053,9 @@ pub mod route {
         pub fn match_(mut self, v: impl Into<HttpQueryParameterMatch>) -> Self { self.0.put::<HttpQueryParameterMatch>("Match", v.into()); self }
     }
 
-    impl From<QueryParameter> for t::Value {
-        #[inline]
-        fn from(v: QueryParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryParameter> for t::Value { #[inline] fn from(v: QueryParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryParameter { #[inline] fn from(v: t::Value) -> QueryParameter { QueryParameter(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1192,12 +1072,9 @@ pub mod route {
         pub fn exact(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Exact", v.into()); self }
     }
 
-    impl From<HttpQueryParameterMatch> for t::Value {
-        #[inline]
-        fn from(v: HttpQueryParameterMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpQueryParameterMatch> for t::Value { #[inline] fn from(v: HttpQueryParameterMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpQueryParameterMatch { #[inline] fn from(v: t::Value) -> HttpQueryParameterMatch { HttpQueryParameterMatch(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1217,12 +1094,9 @@ pub mod route {
         pub fn tcp_retry_events(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("TcpRetryEvents", v.into()); self }
     }
 
-    impl From<HttpRetryPolicy> for t::Value {
-        #[inline]
-        fn from(v: HttpRetryPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpRetryPolicy> for t::Value { #[inline] fn from(v: HttpRetryPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpRetryPolicy { #[inline] fn from(v: t::Value) -> HttpRetryPolicy { HttpRetryPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1241,12 +1115,9 @@ pub mod route {
         pub fn timeout(mut self, v: impl Into<TcpTimeout>) -> Self { self.0.put::<TcpTimeout>("Timeout", v.into()); self }
     }
 
-    impl From<TcpRoute> for t::Value {
-        #[inline]
-        fn from(v: TcpRoute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TcpRoute> for t::Value { #[inline] fn from(v: TcpRoute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TcpRoute { #[inline] fn from(v: t::Value) -> TcpRoute { TcpRoute(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1263,12 +1134,9 @@ pub mod route {
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
     }
 
-    impl From<TcpRouteMatch> for t::Value {
-        #[inline]
-        fn from(v: TcpRouteMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TcpRouteMatch> for t::Value { #[inline] fn from(v: TcpRouteMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TcpRouteMatch { #[inline] fn from(v: t::Value) -> TcpRouteMatch { TcpRouteMatch(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1285,12 +1153,9 @@ pub mod route {
         pub fn idle(mut self, v: impl Into<Duration>) -> Self { self.0.put::<Duration>("Idle", v.into()); self }
     }
 
-    impl From<TcpTimeout> for t::Value {
-        #[inline]
-        fn from(v: TcpTimeout) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TcpTimeout> for t::Value { #[inline] fn from(v: TcpTimeout) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TcpTimeout { #[inline] fn from(v: t::Value) -> TcpTimeout { TcpTimeout(t::Props::from_value(v)) } }
 
 }
 
@@ -1374,12 +1239,9 @@ pub mod virtual_gateway {
         pub fn logging(mut self, v: impl Into<VirtualGatewayLogging>) -> Self { self.0.put::<VirtualGatewayLogging>("Logging", v.into()); self }
     }
 
-    impl From<VirtualGatewaySpec> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewaySpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewaySpec> for t::Value { #[inline] fn from(v: VirtualGatewaySpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewaySpec { #[inline] fn from(v: t::Value) -> VirtualGatewaySpec { VirtualGatewaySpec(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1396,12 +1258,9 @@ pub mod virtual_gateway {
         pub fn client_policy(mut self, v: impl Into<VirtualGatewayClientPolicy>) -> Self { self.0.put::<VirtualGatewayClientPolicy>("ClientPolicy", v.into()); self }
     }
 
-    impl From<VirtualGatewayBackendDefaults> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayBackendDefaults) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayBackendDefaults> for t::Value { #[inline] fn from(v: VirtualGatewayBackendDefaults) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayBackendDefaults { #[inline] fn from(v: t::Value) -> VirtualGatewayBackendDefaults { VirtualGatewayBackendDefaults(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1418,12 +1277,9 @@ pub mod virtual_gateway {
         pub fn tls(mut self, v: impl Into<VirtualGatewayClientPolicyTls>) -> Self { self.0.put::<VirtualGatewayClientPolicyTls>("TLS", v.into()); self }
     }
 
-    impl From<VirtualGatewayClientPolicy> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayClientPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayClientPolicy> for t::Value { #[inline] fn from(v: VirtualGatewayClientPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayClientPolicy { #[inline] fn from(v: t::Value) -> VirtualGatewayClientPolicy { VirtualGatewayClientPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1444,12 +1300,9 @@ pub mod virtual_gateway {
         pub fn ports(mut self, v: impl Into<t::List<t::Int>>) -> Self { self.0.put::<t::List<t::Int>>("Ports", v.into()); self }
     }
 
-    impl From<VirtualGatewayClientPolicyTls> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayClientPolicyTls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayClientPolicyTls> for t::Value { #[inline] fn from(v: VirtualGatewayClientPolicyTls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayClientPolicyTls { #[inline] fn from(v: t::Value) -> VirtualGatewayClientPolicyTls { VirtualGatewayClientPolicyTls(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1468,12 +1321,9 @@ pub mod virtual_gateway {
         pub fn sds(mut self, v: impl Into<VirtualGatewayListenerTlsSdsCertificate>) -> Self { self.0.put::<VirtualGatewayListenerTlsSdsCertificate>("SDS", v.into()); self }
     }
 
-    impl From<VirtualGatewayClientTlsCertificate> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayClientTlsCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayClientTlsCertificate> for t::Value { #[inline] fn from(v: VirtualGatewayClientTlsCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayClientTlsCertificate { #[inline] fn from(v: t::Value) -> VirtualGatewayClientTlsCertificate { VirtualGatewayClientTlsCertificate(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1489,12 +1339,9 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayListenerTlsFileCertificate> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayListenerTlsFileCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayListenerTlsFileCertificate> for t::Value { #[inline] fn from(v: VirtualGatewayListenerTlsFileCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayListenerTlsFileCertificate { #[inline] fn from(v: t::Value) -> VirtualGatewayListenerTlsFileCertificate { VirtualGatewayListenerTlsFileCertificate(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1509,12 +1356,9 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayListenerTlsSdsCertificate> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayListenerTlsSdsCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayListenerTlsSdsCertificate> for t::Value { #[inline] fn from(v: VirtualGatewayListenerTlsSdsCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayListenerTlsSdsCertificate { #[inline] fn from(v: t::Value) -> VirtualGatewayListenerTlsSdsCertificate { VirtualGatewayListenerTlsSdsCertificate(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1531,12 +1375,9 @@ pub mod virtual_gateway {
         pub fn subject_alternative_names(mut self, v: impl Into<SubjectAlternativeNames>) -> Self { self.0.put::<SubjectAlternativeNames>("SubjectAlternativeNames", v.into()); self }
     }
 
-    impl From<VirtualGatewayTlsValidationContext> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayTlsValidationContext) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayTlsValidationContext> for t::Value { #[inline] fn from(v: VirtualGatewayTlsValidationContext) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayTlsValidationContext { #[inline] fn from(v: t::Value) -> VirtualGatewayTlsValidationContext { VirtualGatewayTlsValidationContext(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1551,12 +1392,9 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<SubjectAlternativeNames> for t::Value {
-        #[inline]
-        fn from(v: SubjectAlternativeNames) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubjectAlternativeNames> for t::Value { #[inline] fn from(v: SubjectAlternativeNames) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubjectAlternativeNames { #[inline] fn from(v: t::Value) -> SubjectAlternativeNames { SubjectAlternativeNames(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1573,12 +1411,9 @@ pub mod virtual_gateway {
         pub fn exact(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Exact", v.into()); self }
     }
 
-    impl From<SubjectAlternativeNameMatchers> for t::Value {
-        #[inline]
-        fn from(v: SubjectAlternativeNameMatchers) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubjectAlternativeNameMatchers> for t::Value { #[inline] fn from(v: SubjectAlternativeNameMatchers) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubjectAlternativeNameMatchers { #[inline] fn from(v: t::Value) -> SubjectAlternativeNameMatchers { SubjectAlternativeNameMatchers(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1599,12 +1434,9 @@ pub mod virtual_gateway {
         pub fn sds(mut self, v: impl Into<VirtualGatewayListenerTlsSdsCertificate>) -> Self { self.0.put::<VirtualGatewayListenerTlsSdsCertificate>("SDS", v.into()); self }
     }
 
-    impl From<VirtualGatewayTlsValidationContextTrust> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayTlsValidationContextTrust) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayTlsValidationContextTrust> for t::Value { #[inline] fn from(v: VirtualGatewayTlsValidationContextTrust) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayTlsValidationContextTrust { #[inline] fn from(v: t::Value) -> VirtualGatewayTlsValidationContextTrust { VirtualGatewayTlsValidationContextTrust(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1619,12 +1451,9 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayTlsValidationContextAcmTrust> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayTlsValidationContextAcmTrust) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayTlsValidationContextAcmTrust> for t::Value { #[inline] fn from(v: VirtualGatewayTlsValidationContextAcmTrust) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayTlsValidationContextAcmTrust { #[inline] fn from(v: t::Value) -> VirtualGatewayTlsValidationContextAcmTrust { VirtualGatewayTlsValidationContextAcmTrust(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1639,12 +1468,9 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayTlsValidationContextFileTrust> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayTlsValidationContextFileTrust) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayTlsValidationContextFileTrust> for t::Value { #[inline] fn from(v: VirtualGatewayTlsValidationContextFileTrust) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayTlsValidationContextFileTrust { #[inline] fn from(v: t::Value) -> VirtualGatewayTlsValidationContextFileTrust { VirtualGatewayTlsValidationContextFileTrust(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1665,12 +1491,9 @@ pub mod virtual_gateway {
         pub fn tls(mut self, v: impl Into<VirtualGatewayListenerTls>) -> Self { self.0.put::<VirtualGatewayListenerTls>("TLS", v.into()); self }
     }
 
-    impl From<VirtualGatewayListener> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayListener) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayListener> for t::Value { #[inline] fn from(v: VirtualGatewayListener) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayListener { #[inline] fn from(v: t::Value) -> VirtualGatewayListener { VirtualGatewayListener(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1691,12 +1514,9 @@ pub mod virtual_gateway {
         pub fn http2(mut self, v: impl Into<VirtualGatewayGrpcConnectionPool>) -> Self { self.0.put::<VirtualGatewayGrpcConnectionPool>("HTTP2", v.into()); self }
     }
 
-    impl From<VirtualGatewayConnectionPool> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayConnectionPool) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayConnectionPool> for t::Value { #[inline] fn from(v: VirtualGatewayConnectionPool) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayConnectionPool { #[inline] fn from(v: t::Value) -> VirtualGatewayConnectionPool { VirtualGatewayConnectionPool(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1711,12 +1531,9 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayGrpcConnectionPool> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayGrpcConnectionPool) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayGrpcConnectionPool> for t::Value { #[inline] fn from(v: VirtualGatewayGrpcConnectionPool) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayGrpcConnectionPool { #[inline] fn from(v: t::Value) -> VirtualGatewayGrpcConnectionPool { VirtualGatewayGrpcConnectionPool(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1733,12 +1550,9 @@ pub mod virtual_gateway {
         pub fn max_pending_requests(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxPendingRequests", v.into()); self }
     }
 
-    impl From<VirtualGatewayHttpConnectionPool> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayHttpConnectionPool) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayHttpConnectionPool> for t::Value { #[inline] fn from(v: VirtualGatewayHttpConnectionPool) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayHttpConnectionPool { #[inline] fn from(v: t::Value) -> VirtualGatewayHttpConnectionPool { VirtualGatewayHttpConnectionPool(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1761,12 +1575,9 @@ pub mod virtual_gateway {
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
     }
 
-    impl From<VirtualGatewayHealthCheckPolicy> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayHealthCheckPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayHealthCheckPolicy> for t::Value { #[inline] fn from(v: VirtualGatewayHealthCheckPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayHealthCheckPolicy { #[inline] fn from(v: t::Value) -> VirtualGatewayHealthCheckPolicy { VirtualGatewayHealthCheckPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1782,12 +1593,9 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayPortMapping> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayPortMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayPortMapping> for t::Value { #[inline] fn from(v: VirtualGatewayPortMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayPortMapping { #[inline] fn from(v: t::Value) -> VirtualGatewayPortMapping { VirtualGatewayPortMapping(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1805,12 +1613,9 @@ pub mod virtual_gateway {
         pub fn validation(mut self, v: impl Into<VirtualGatewayListenerTlsValidationContext>) -> Self { self.0.put::<VirtualGatewayListenerTlsValidationContext>("Validation", v.into()); self }
     }
 
-    impl From<VirtualGatewayListenerTls> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayListenerTls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayListenerTls> for t::Value { #[inline] fn from(v: VirtualGatewayListenerTls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayListenerTls { #[inline] fn from(v: t::Value) -> VirtualGatewayListenerTls { VirtualGatewayListenerTls(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1831,12 +1636,9 @@ pub mod virtual_gateway {
         pub fn sds(mut self, v: impl Into<VirtualGatewayListenerTlsSdsCertificate>) -> Self { self.0.put::<VirtualGatewayListenerTlsSdsCertificate>("SDS", v.into()); self }
     }
 
-    impl From<VirtualGatewayListenerTlsCertificate> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayListenerTlsCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayListenerTlsCertificate> for t::Value { #[inline] fn from(v: VirtualGatewayListenerTlsCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayListenerTlsCertificate { #[inline] fn from(v: t::Value) -> VirtualGatewayListenerTlsCertificate { VirtualGatewayListenerTlsCertificate(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1851,12 +1653,9 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayListenerTlsAcmCertificate> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayListenerTlsAcmCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayListenerTlsAcmCertificate> for t::Value { #[inline] fn from(v: VirtualGatewayListenerTlsAcmCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayListenerTlsAcmCertificate { #[inline] fn from(v: t::Value) -> VirtualGatewayListenerTlsAcmCertificate { VirtualGatewayListenerTlsAcmCertificate(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1873,12 +1672,9 @@ pub mod virtual_gateway {
         pub fn subject_alternative_names(mut self, v: impl Into<SubjectAlternativeNames>) -> Self { self.0.put::<SubjectAlternativeNames>("SubjectAlternativeNames", v.into()); self }
     }
 
-    impl From<VirtualGatewayListenerTlsValidationContext> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayListenerTlsValidationContext) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayListenerTlsValidationContext> for t::Value { #[inline] fn from(v: VirtualGatewayListenerTlsValidationContext) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayListenerTlsValidationContext { #[inline] fn from(v: t::Value) -> VirtualGatewayListenerTlsValidationContext { VirtualGatewayListenerTlsValidationContext(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1897,12 +1693,9 @@ pub mod virtual_gateway {
         pub fn sds(mut self, v: impl Into<VirtualGatewayListenerTlsSdsCertificate>) -> Self { self.0.put::<VirtualGatewayListenerTlsSdsCertificate>("SDS", v.into()); self }
     }
 
-    impl From<VirtualGatewayListenerTlsValidationContextTrust> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayListenerTlsValidationContextTrust) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayListenerTlsValidationContextTrust> for t::Value { #[inline] fn from(v: VirtualGatewayListenerTlsValidationContextTrust) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayListenerTlsValidationContextTrust { #[inline] fn from(v: t::Value) -> VirtualGatewayListenerTlsValidationContextTrust { VirtualGatewayListenerTlsValidationContextTrust(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1919,12 +1712,9 @@ pub mod virtual_gateway {
         pub fn access_log(mut self, v: impl Into<VirtualGatewayAccessLog>) -> Self { self.0.put::<VirtualGatewayAccessLog>("AccessLog", v.into()); self }
     }
 
-    impl From<VirtualGatewayLogging> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayLogging) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayLogging> for t::Value { #[inline] fn from(v: VirtualGatewayLogging) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayLogging { #[inline] fn from(v: t::Value) -> VirtualGatewayLogging { VirtualGatewayLogging(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1941,12 +1731,9 @@ pub mod virtual_gateway {
         pub fn file(mut self, v: impl Into<VirtualGatewayFileAccessLog>) -> Self { self.0.put::<VirtualGatewayFileAccessLog>("File", v.into()); self }
     }
 
-    impl From<VirtualGatewayAccessLog> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayAccessLog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayAccessLog> for t::Value { #[inline] fn from(v: VirtualGatewayAccessLog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayAccessLog { #[inline] fn from(v: t::Value) -> VirtualGatewayAccessLog { VirtualGatewayAccessLog(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1963,12 +1750,9 @@ pub mod virtual_gateway {
         pub fn format(mut self, v: impl Into<LoggingFormat>) -> Self { self.0.put::<LoggingFormat>("Format", v.into()); self }
     }
 
-    impl From<VirtualGatewayFileAccessLog> for t::Value {
-        #[inline]
-        fn from(v: VirtualGatewayFileAccessLog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualGatewayFileAccessLog> for t::Value { #[inline] fn from(v: VirtualGatewayFileAccessLog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualGatewayFileAccessLog { #[inline] fn from(v: t::Value) -> VirtualGatewayFileAccessLog { VirtualGatewayFileAccessLog(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1987,12 +1771,9 @@ pub mod virtual_gateway {
         pub fn text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Text", v.into()); self }
     }
 
-    impl From<LoggingFormat> for t::Value {
-        #[inline]
-        fn from(v: LoggingFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingFormat> for t::Value { #[inline] fn from(v: LoggingFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingFormat { #[inline] fn from(v: t::Value) -> LoggingFormat { LoggingFormat(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2008,12 +1789,9 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<JsonFormatRef> for t::Value {
-        #[inline]
-        fn from(v: JsonFormatRef) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JsonFormatRef> for t::Value { #[inline] fn from(v: JsonFormatRef) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JsonFormatRef { #[inline] fn from(v: t::Value) -> JsonFormatRef { JsonFormatRef(t::Props::from_value(v)) } }
 
 }
 
@@ -2103,12 +1881,9 @@ pub mod virtual_node {
         pub fn service_discovery(mut self, v: impl Into<ServiceDiscovery>) -> Self { self.0.put::<ServiceDiscovery>("ServiceDiscovery", v.into()); self }
     }
 
-    impl From<VirtualNodeSpec> for t::Value {
-        #[inline]
-        fn from(v: VirtualNodeSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualNodeSpec> for t::Value { #[inline] fn from(v: VirtualNodeSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualNodeSpec { #[inline] fn from(v: t::Value) -> VirtualNodeSpec { VirtualNodeSpec(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2125,12 +1900,9 @@ pub mod virtual_node {
         pub fn client_policy(mut self, v: impl Into<ClientPolicy>) -> Self { self.0.put::<ClientPolicy>("ClientPolicy", v.into()); self }
     }
 
-    impl From<BackendDefaults> for t::Value {
-        #[inline]
-        fn from(v: BackendDefaults) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BackendDefaults> for t::Value { #[inline] fn from(v: BackendDefaults) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BackendDefaults { #[inline] fn from(v: t::Value) -> BackendDefaults { BackendDefaults(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2147,12 +1919,9 @@ pub mod virtual_node {
         pub fn tls(mut self, v: impl Into<ClientPolicyTls>) -> Self { self.0.put::<ClientPolicyTls>("TLS", v.into()); self }
     }
 
-    impl From<ClientPolicy> for t::Value {
-        #[inline]
-        fn from(v: ClientPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientPolicy> for t::Value { #[inline] fn from(v: ClientPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientPolicy { #[inline] fn from(v: t::Value) -> ClientPolicy { ClientPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2173,12 +1942,9 @@ pub mod virtual_node {
         pub fn ports(mut self, v: impl Into<t::List<t::Int>>) -> Self { self.0.put::<t::List<t::Int>>("Ports", v.into()); self }
     }
 
-    impl From<ClientPolicyTls> for t::Value {
-        #[inline]
-        fn from(v: ClientPolicyTls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientPolicyTls> for t::Value { #[inline] fn from(v: ClientPolicyTls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientPolicyTls { #[inline] fn from(v: t::Value) -> ClientPolicyTls { ClientPolicyTls(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2197,12 +1963,9 @@ pub mod virtual_node {
         pub fn sds(mut self, v: impl Into<ListenerTlsSdsCertificate>) -> Self { self.0.put::<ListenerTlsSdsCertificate>("SDS", v.into()); self }
     }
 
-    impl From<ClientTlsCertificate> for t::Value {
-        #[inline]
-        fn from(v: ClientTlsCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientTlsCertificate> for t::Value { #[inline] fn from(v: ClientTlsCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientTlsCertificate { #[inline] fn from(v: t::Value) -> ClientTlsCertificate { ClientTlsCertificate(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2218,12 +1981,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<ListenerTlsFileCertificate> for t::Value {
-        #[inline]
-        fn from(v: ListenerTlsFileCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListenerTlsFileCertificate> for t::Value { #[inline] fn from(v: ListenerTlsFileCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListenerTlsFileCertificate { #[inline] fn from(v: t::Value) -> ListenerTlsFileCertificate { ListenerTlsFileCertificate(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2238,12 +1998,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<ListenerTlsSdsCertificate> for t::Value {
-        #[inline]
-        fn from(v: ListenerTlsSdsCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListenerTlsSdsCertificate> for t::Value { #[inline] fn from(v: ListenerTlsSdsCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListenerTlsSdsCertificate { #[inline] fn from(v: t::Value) -> ListenerTlsSdsCertificate { ListenerTlsSdsCertificate(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2260,12 +2017,9 @@ pub mod virtual_node {
         pub fn subject_alternative_names(mut self, v: impl Into<SubjectAlternativeNames>) -> Self { self.0.put::<SubjectAlternativeNames>("SubjectAlternativeNames", v.into()); self }
     }
 
-    impl From<TlsValidationContext> for t::Value {
-        #[inline]
-        fn from(v: TlsValidationContext) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TlsValidationContext> for t::Value { #[inline] fn from(v: TlsValidationContext) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TlsValidationContext { #[inline] fn from(v: t::Value) -> TlsValidationContext { TlsValidationContext(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2280,12 +2034,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<SubjectAlternativeNames> for t::Value {
-        #[inline]
-        fn from(v: SubjectAlternativeNames) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubjectAlternativeNames> for t::Value { #[inline] fn from(v: SubjectAlternativeNames) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubjectAlternativeNames { #[inline] fn from(v: t::Value) -> SubjectAlternativeNames { SubjectAlternativeNames(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2302,12 +2053,9 @@ pub mod virtual_node {
         pub fn exact(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Exact", v.into()); self }
     }
 
-    impl From<SubjectAlternativeNameMatchers> for t::Value {
-        #[inline]
-        fn from(v: SubjectAlternativeNameMatchers) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubjectAlternativeNameMatchers> for t::Value { #[inline] fn from(v: SubjectAlternativeNameMatchers) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubjectAlternativeNameMatchers { #[inline] fn from(v: t::Value) -> SubjectAlternativeNameMatchers { SubjectAlternativeNameMatchers(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2328,12 +2076,9 @@ pub mod virtual_node {
         pub fn sds(mut self, v: impl Into<ListenerTlsSdsCertificate>) -> Self { self.0.put::<ListenerTlsSdsCertificate>("SDS", v.into()); self }
     }
 
-    impl From<TlsValidationContextTrust> for t::Value {
-        #[inline]
-        fn from(v: TlsValidationContextTrust) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TlsValidationContextTrust> for t::Value { #[inline] fn from(v: TlsValidationContextTrust) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TlsValidationContextTrust { #[inline] fn from(v: t::Value) -> TlsValidationContextTrust { TlsValidationContextTrust(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2348,12 +2093,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<TlsValidationContextAcmTrust> for t::Value {
-        #[inline]
-        fn from(v: TlsValidationContextAcmTrust) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TlsValidationContextAcmTrust> for t::Value { #[inline] fn from(v: TlsValidationContextAcmTrust) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TlsValidationContextAcmTrust { #[inline] fn from(v: t::Value) -> TlsValidationContextAcmTrust { TlsValidationContextAcmTrust(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2368,12 +2110,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<TlsValidationContextFileTrust> for t::Value {
-        #[inline]
-        fn from(v: TlsValidationContextFileTrust) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TlsValidationContextFileTrust> for t::Value { #[inline] fn from(v: TlsValidationContextFileTrust) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TlsValidationContextFileTrust { #[inline] fn from(v: t::Value) -> TlsValidationContextFileTrust { TlsValidationContextFileTrust(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2390,12 +2129,9 @@ pub mod virtual_node {
         pub fn virtual_service(mut self, v: impl Into<VirtualServiceBackend>) -> Self { self.0.put::<VirtualServiceBackend>("VirtualService", v.into()); self }
     }
 
-    impl From<Backend> for t::Value {
-        #[inline]
-        fn from(v: Backend) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Backend> for t::Value { #[inline] fn from(v: Backend) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Backend { #[inline] fn from(v: t::Value) -> Backend { Backend(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2412,12 +2148,9 @@ pub mod virtual_node {
         pub fn client_policy(mut self, v: impl Into<ClientPolicy>) -> Self { self.0.put::<ClientPolicy>("ClientPolicy", v.into()); self }
     }
 
-    impl From<VirtualServiceBackend> for t::Value {
-        #[inline]
-        fn from(v: VirtualServiceBackend) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualServiceBackend> for t::Value { #[inline] fn from(v: VirtualServiceBackend) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualServiceBackend { #[inline] fn from(v: t::Value) -> VirtualServiceBackend { VirtualServiceBackend(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2442,12 +2175,9 @@ pub mod virtual_node {
         pub fn timeout(mut self, v: impl Into<ListenerTimeout>) -> Self { self.0.put::<ListenerTimeout>("Timeout", v.into()); self }
     }
 
-    impl From<Listener> for t::Value {
-        #[inline]
-        fn from(v: Listener) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Listener> for t::Value { #[inline] fn from(v: Listener) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Listener { #[inline] fn from(v: t::Value) -> Listener { Listener(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2470,12 +2200,9 @@ pub mod virtual_node {
         pub fn tcp(mut self, v: impl Into<VirtualNodeTcpConnectionPool>) -> Self { self.0.put::<VirtualNodeTcpConnectionPool>("TCP", v.into()); self }
     }
 
-    impl From<VirtualNodeConnectionPool> for t::Value {
-        #[inline]
-        fn from(v: VirtualNodeConnectionPool) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualNodeConnectionPool> for t::Value { #[inline] fn from(v: VirtualNodeConnectionPool) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualNodeConnectionPool { #[inline] fn from(v: t::Value) -> VirtualNodeConnectionPool { VirtualNodeConnectionPool(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2490,12 +2217,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<VirtualNodeGrpcConnectionPool> for t::Value {
-        #[inline]
-        fn from(v: VirtualNodeGrpcConnectionPool) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualNodeGrpcConnectionPool> for t::Value { #[inline] fn from(v: VirtualNodeGrpcConnectionPool) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualNodeGrpcConnectionPool { #[inline] fn from(v: t::Value) -> VirtualNodeGrpcConnectionPool { VirtualNodeGrpcConnectionPool(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2512,12 +2236,9 @@ pub mod virtual_node {
         pub fn max_pending_requests(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxPendingRequests", v.into()); self }
     }
 
-    impl From<VirtualNodeHttpConnectionPool> for t::Value {
-        #[inline]
-        fn from(v: VirtualNodeHttpConnectionPool) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualNodeHttpConnectionPool> for t::Value { #[inline] fn from(v: VirtualNodeHttpConnectionPool) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualNodeHttpConnectionPool { #[inline] fn from(v: t::Value) -> VirtualNodeHttpConnectionPool { VirtualNodeHttpConnectionPool(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2532,12 +2253,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<VirtualNodeTcpConnectionPool> for t::Value {
-        #[inline]
-        fn from(v: VirtualNodeTcpConnectionPool) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualNodeTcpConnectionPool> for t::Value { #[inline] fn from(v: VirtualNodeTcpConnectionPool) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualNodeTcpConnectionPool { #[inline] fn from(v: t::Value) -> VirtualNodeTcpConnectionPool { VirtualNodeTcpConnectionPool(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2560,12 +2278,9 @@ pub mod virtual_node {
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
     }
 
-    impl From<HealthCheck> for t::Value {
-        #[inline]
-        fn from(v: HealthCheck) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheck> for t::Value { #[inline] fn from(v: HealthCheck) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheck { #[inline] fn from(v: t::Value) -> HealthCheck { HealthCheck(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2583,12 +2298,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<OutlierDetection> for t::Value {
-        #[inline]
-        fn from(v: OutlierDetection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutlierDetection> for t::Value { #[inline] fn from(v: OutlierDetection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutlierDetection { #[inline] fn from(v: t::Value) -> OutlierDetection { OutlierDetection(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2604,12 +2316,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<Duration> for t::Value {
-        #[inline]
-        fn from(v: Duration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Duration> for t::Value { #[inline] fn from(v: Duration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Duration { #[inline] fn from(v: t::Value) -> Duration { Duration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2625,12 +2334,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<PortMapping> for t::Value {
-        #[inline]
-        fn from(v: PortMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortMapping> for t::Value { #[inline] fn from(v: PortMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortMapping { #[inline] fn from(v: t::Value) -> PortMapping { PortMapping(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2648,12 +2354,9 @@ pub mod virtual_node {
         pub fn validation(mut self, v: impl Into<ListenerTlsValidationContext>) -> Self { self.0.put::<ListenerTlsValidationContext>("Validation", v.into()); self }
     }
 
-    impl From<ListenerTls> for t::Value {
-        #[inline]
-        fn from(v: ListenerTls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListenerTls> for t::Value { #[inline] fn from(v: ListenerTls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListenerTls { #[inline] fn from(v: t::Value) -> ListenerTls { ListenerTls(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2674,12 +2377,9 @@ pub mod virtual_node {
         pub fn sds(mut self, v: impl Into<ListenerTlsSdsCertificate>) -> Self { self.0.put::<ListenerTlsSdsCertificate>("SDS", v.into()); self }
     }
 
-    impl From<ListenerTlsCertificate> for t::Value {
-        #[inline]
-        fn from(v: ListenerTlsCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListenerTlsCertificate> for t::Value { #[inline] fn from(v: ListenerTlsCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListenerTlsCertificate { #[inline] fn from(v: t::Value) -> ListenerTlsCertificate { ListenerTlsCertificate(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2694,12 +2394,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<ListenerTlsAcmCertificate> for t::Value {
-        #[inline]
-        fn from(v: ListenerTlsAcmCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListenerTlsAcmCertificate> for t::Value { #[inline] fn from(v: ListenerTlsAcmCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListenerTlsAcmCertificate { #[inline] fn from(v: t::Value) -> ListenerTlsAcmCertificate { ListenerTlsAcmCertificate(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2716,12 +2413,9 @@ pub mod virtual_node {
         pub fn subject_alternative_names(mut self, v: impl Into<SubjectAlternativeNames>) -> Self { self.0.put::<SubjectAlternativeNames>("SubjectAlternativeNames", v.into()); self }
     }
 
-    impl From<ListenerTlsValidationContext> for t::Value {
-        #[inline]
-        fn from(v: ListenerTlsValidationContext) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListenerTlsValidationContext> for t::Value { #[inline] fn from(v: ListenerTlsValidationContext) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListenerTlsValidationContext { #[inline] fn from(v: t::Value) -> ListenerTlsValidationContext { ListenerTlsValidationContext(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2740,12 +2434,9 @@ pub mod virtual_node {
         pub fn sds(mut self, v: impl Into<ListenerTlsSdsCertificate>) -> Self { self.0.put::<ListenerTlsSdsCertificate>("SDS", v.into()); self }
     }
 
-    impl From<ListenerTlsValidationContextTrust> for t::Value {
-        #[inline]
-        fn from(v: ListenerTlsValidationContextTrust) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListenerTlsValidationContextTrust> for t::Value { #[inline] fn from(v: ListenerTlsValidationContextTrust) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListenerTlsValidationContextTrust { #[inline] fn from(v: t::Value) -> ListenerTlsValidationContextTrust { ListenerTlsValidationContextTrust(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2768,12 +2459,9 @@ pub mod virtual_node {
         pub fn tcp(mut self, v: impl Into<TcpTimeout>) -> Self { self.0.put::<TcpTimeout>("TCP", v.into()); self }
     }
 
-    impl From<ListenerTimeout> for t::Value {
-        #[inline]
-        fn from(v: ListenerTimeout) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListenerTimeout> for t::Value { #[inline] fn from(v: ListenerTimeout) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListenerTimeout { #[inline] fn from(v: t::Value) -> ListenerTimeout { ListenerTimeout(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2792,12 +2480,9 @@ pub mod virtual_node {
         pub fn per_request(mut self, v: impl Into<Duration>) -> Self { self.0.put::<Duration>("PerRequest", v.into()); self }
     }
 
-    impl From<GrpcTimeout> for t::Value {
-        #[inline]
-        fn from(v: GrpcTimeout) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcTimeout> for t::Value { #[inline] fn from(v: GrpcTimeout) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcTimeout { #[inline] fn from(v: t::Value) -> GrpcTimeout { GrpcTimeout(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2814,12 +2499,9 @@ pub mod virtual_node {
         pub fn idle(mut self, v: impl Into<Duration>) -> Self { self.0.put::<Duration>("Idle", v.into()); self }
     }
 
-    impl From<TcpTimeout> for t::Value {
-        #[inline]
-        fn from(v: TcpTimeout) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TcpTimeout> for t::Value { #[inline] fn from(v: TcpTimeout) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TcpTimeout { #[inline] fn from(v: t::Value) -> TcpTimeout { TcpTimeout(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2836,12 +2518,9 @@ pub mod virtual_node {
         pub fn access_log(mut self, v: impl Into<AccessLog>) -> Self { self.0.put::<AccessLog>("AccessLog", v.into()); self }
     }
 
-    impl From<Logging> for t::Value {
-        #[inline]
-        fn from(v: Logging) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Logging> for t::Value { #[inline] fn from(v: Logging) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Logging { #[inline] fn from(v: t::Value) -> Logging { Logging(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2858,12 +2537,9 @@ pub mod virtual_node {
         pub fn file(mut self, v: impl Into<FileAccessLog>) -> Self { self.0.put::<FileAccessLog>("File", v.into()); self }
     }
 
-    impl From<AccessLog> for t::Value {
-        #[inline]
-        fn from(v: AccessLog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessLog> for t::Value { #[inline] fn from(v: AccessLog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessLog { #[inline] fn from(v: t::Value) -> AccessLog { AccessLog(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2880,12 +2556,9 @@ pub mod virtual_node {
         pub fn format(mut self, v: impl Into<LoggingFormat>) -> Self { self.0.put::<LoggingFormat>("Format", v.into()); self }
     }
 
-    impl From<FileAccessLog> for t::Value {
-        #[inline]
-        fn from(v: FileAccessLog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FileAccessLog> for t::Value { #[inline] fn from(v: FileAccessLog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FileAccessLog { #[inline] fn from(v: t::Value) -> FileAccessLog { FileAccessLog(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2904,12 +2577,9 @@ pub mod virtual_node {
         pub fn text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Text", v.into()); self }
     }
 
-    impl From<LoggingFormat> for t::Value {
-        #[inline]
-        fn from(v: LoggingFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingFormat> for t::Value { #[inline] fn from(v: LoggingFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingFormat { #[inline] fn from(v: t::Value) -> LoggingFormat { LoggingFormat(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2925,12 +2595,9 @@ pub mod virtual_node {
         }
     }
 
-    impl From<JsonFormatRef> for t::Value {
-        #[inline]
-        fn from(v: JsonFormatRef) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JsonFormatRef> for t::Value { #[inline] fn from(v: JsonFormatRef) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JsonFormatRef { #[inline] fn from(v: t::Value) -> JsonFormatRef { JsonFormatRef(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2949,12 +2616,9 @@ pub mod virtual_node {
         pub fn dns(mut self, v: impl Into<DnsServiceDiscovery>) -> Self { self.0.put::<DnsServiceDiscovery>("DNS", v.into()); self }
     }
 
-    impl From<ServiceDiscovery> for t::Value {
-        #[inline]
-        fn from(v: ServiceDiscovery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceDiscovery> for t::Value { #[inline] fn from(v: ServiceDiscovery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceDiscovery { #[inline] fn from(v: t::Value) -> ServiceDiscovery { ServiceDiscovery(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2974,12 +2638,9 @@ pub mod virtual_node {
         pub fn ip_preference(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IpPreference", v.into()); self }
     }
 
-    impl From<AwsCloudMapServiceDiscovery> for t::Value {
-        #[inline]
-        fn from(v: AwsCloudMapServiceDiscovery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsCloudMapServiceDiscovery> for t::Value { #[inline] fn from(v: AwsCloudMapServiceDiscovery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsCloudMapServiceDiscovery { #[inline] fn from(v: t::Value) -> AwsCloudMapServiceDiscovery { AwsCloudMapServiceDiscovery(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2998,12 +2659,9 @@ pub mod virtual_node {
         pub fn response_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResponseType", v.into()); self }
     }
 
-    impl From<DnsServiceDiscovery> for t::Value {
-        #[inline]
-        fn from(v: DnsServiceDiscovery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DnsServiceDiscovery> for t::Value { #[inline] fn from(v: DnsServiceDiscovery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DnsServiceDiscovery { #[inline] fn from(v: t::Value) -> DnsServiceDiscovery { DnsServiceDiscovery(t::Props::from_value(v)) } }
 
 }
 
@@ -3083,12 +2741,9 @@ pub mod virtual_router {
         }
     }
 
-    impl From<VirtualRouterSpec> for t::Value {
-        #[inline]
-        fn from(v: VirtualRouterSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualRouterSpec> for t::Value { #[inline] fn from(v: VirtualRouterSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualRouterSpec { #[inline] fn from(v: t::Value) -> VirtualRouterSpec { VirtualRouterSpec(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3103,12 +2758,9 @@ pub mod virtual_router {
         }
     }
 
-    impl From<VirtualRouterListener> for t::Value {
-        #[inline]
-        fn from(v: VirtualRouterListener) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualRouterListener> for t::Value { #[inline] fn from(v: VirtualRouterListener) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualRouterListener { #[inline] fn from(v: t::Value) -> VirtualRouterListener { VirtualRouterListener(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3124,12 +2776,9 @@ pub mod virtual_router {
         }
     }
 
-    impl From<PortMapping> for t::Value {
-        #[inline]
-        fn from(v: PortMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortMapping> for t::Value { #[inline] fn from(v: PortMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortMapping { #[inline] fn from(v: t::Value) -> PortMapping { PortMapping(t::Props::from_value(v)) } }
 
 }
 
@@ -3210,12 +2859,9 @@ pub mod virtual_service {
         pub fn provider(mut self, v: impl Into<VirtualServiceProvider>) -> Self { self.0.put::<VirtualServiceProvider>("Provider", v.into()); self }
     }
 
-    impl From<VirtualServiceSpec> for t::Value {
-        #[inline]
-        fn from(v: VirtualServiceSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualServiceSpec> for t::Value { #[inline] fn from(v: VirtualServiceSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualServiceSpec { #[inline] fn from(v: t::Value) -> VirtualServiceSpec { VirtualServiceSpec(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3234,12 +2880,9 @@ pub mod virtual_service {
         pub fn virtual_router(mut self, v: impl Into<VirtualRouterServiceProvider>) -> Self { self.0.put::<VirtualRouterServiceProvider>("VirtualRouter", v.into()); self }
     }
 
-    impl From<VirtualServiceProvider> for t::Value {
-        #[inline]
-        fn from(v: VirtualServiceProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualServiceProvider> for t::Value { #[inline] fn from(v: VirtualServiceProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualServiceProvider { #[inline] fn from(v: t::Value) -> VirtualServiceProvider { VirtualServiceProvider(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3254,12 +2897,9 @@ pub mod virtual_service {
         }
     }
 
-    impl From<VirtualNodeServiceProvider> for t::Value {
-        #[inline]
-        fn from(v: VirtualNodeServiceProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualNodeServiceProvider> for t::Value { #[inline] fn from(v: VirtualNodeServiceProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualNodeServiceProvider { #[inline] fn from(v: t::Value) -> VirtualNodeServiceProvider { VirtualNodeServiceProvider(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3274,11 +2914,8 @@ pub mod virtual_service {
         }
     }
 
-    impl From<VirtualRouterServiceProvider> for t::Value {
-        #[inline]
-        fn from(v: VirtualRouterServiceProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VirtualRouterServiceProvider> for t::Value { #[inline] fn from(v: VirtualRouterServiceProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VirtualRouterServiceProvider { #[inline] fn from(v: t::Value) -> VirtualRouterServiceProvider { VirtualRouterServiceProvider(t::Props::from_value(v)) } }
 
 }

@@ -146,12 +146,9 @@ pub mod observability_configuration {
         }
     }
 
-    impl From<TraceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TraceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TraceConfiguration> for t::Value { #[inline] fn from(v: TraceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TraceConfiguration { #[inline] fn from(v: t::Value) -> TraceConfiguration { TraceConfiguration(t::Props::from_value(v)) } }
 
     /// The implementation provider chosen for tracing App Runner services.
     ///
@@ -262,12 +259,9 @@ pub mod service {
         }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Health check configuration
     ///
@@ -296,12 +290,9 @@ pub mod service {
         pub fn unhealthy_threshold(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UnhealthyThreshold", v.into()); self }
     }
 
-    impl From<HealthCheckConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HealthCheckConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheckConfiguration> for t::Value { #[inline] fn from(v: HealthCheckConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheckConfiguration { #[inline] fn from(v: t::Value) -> HealthCheckConfiguration { HealthCheckConfiguration(t::Props::from_value(v)) } }
 
     /// Health Check Protocol
     ///
@@ -346,12 +337,9 @@ pub mod service {
         pub fn memory(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Memory", v.into()); self }
     }
 
-    impl From<InstanceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InstanceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceConfiguration> for t::Value { #[inline] fn from(v: InstanceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceConfiguration { #[inline] fn from(v: t::Value) -> InstanceConfiguration { InstanceConfiguration(t::Props::from_value(v)) } }
 
     /// Network configuration
     ///
@@ -374,12 +362,9 @@ pub mod service {
         pub fn ip_address_type(mut self, v: impl Into<IpAddressType>) -> Self { self.0.put::<IpAddressType>("IpAddressType", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// Network egress configuration
     ///
@@ -398,12 +383,9 @@ pub mod service {
         pub fn vpc_connector_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcConnectorArn", v.into()); self }
     }
 
-    impl From<EgressConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EgressConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EgressConfiguration> for t::Value { #[inline] fn from(v: EgressConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EgressConfiguration { #[inline] fn from(v: t::Value) -> EgressConfiguration { EgressConfiguration(t::Props::from_value(v)) } }
 
     /// Network egress type.
     ///
@@ -442,12 +424,9 @@ pub mod service {
         }
     }
 
-    impl From<IngressConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IngressConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressConfiguration> for t::Value { #[inline] fn from(v: IngressConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressConfiguration { #[inline] fn from(v: t::Value) -> IngressConfiguration { IngressConfiguration(t::Props::from_value(v)) } }
 
     /// App Runner service endpoint IP address type
     ///
@@ -488,12 +467,9 @@ pub mod service {
         pub fn observability_configuration_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ObservabilityConfigurationArn", v.into()); self }
     }
 
-    impl From<ServiceObservabilityConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceObservabilityConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceObservabilityConfiguration> for t::Value { #[inline] fn from(v: ServiceObservabilityConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceObservabilityConfiguration { #[inline] fn from(v: t::Value) -> ServiceObservabilityConfiguration { ServiceObservabilityConfiguration(t::Props::from_value(v)) } }
 
     /// Source Code configuration
     ///
@@ -518,12 +494,9 @@ pub mod service {
         pub fn image_repository(mut self, v: impl Into<ImageRepository>) -> Self { self.0.put::<ImageRepository>("ImageRepository", v.into()); self }
     }
 
-    impl From<SourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceConfiguration> for t::Value { #[inline] fn from(v: SourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceConfiguration { #[inline] fn from(v: t::Value) -> SourceConfiguration { SourceConfiguration(t::Props::from_value(v)) } }
 
     /// Authentication Configuration
     ///
@@ -544,12 +517,9 @@ pub mod service {
         pub fn connection_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConnectionArn", v.into()); self }
     }
 
-    impl From<AuthenticationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuthenticationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticationConfiguration> for t::Value { #[inline] fn from(v: AuthenticationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticationConfiguration { #[inline] fn from(v: t::Value) -> AuthenticationConfiguration { AuthenticationConfiguration(t::Props::from_value(v)) } }
 
     /// Source Code Repository
     ///
@@ -571,12 +541,9 @@ pub mod service {
         pub fn source_directory(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceDirectory", v.into()); self }
     }
 
-    impl From<CodeRepository> for t::Value {
-        #[inline]
-        fn from(v: CodeRepository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeRepository> for t::Value { #[inline] fn from(v: CodeRepository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeRepository { #[inline] fn from(v: t::Value) -> CodeRepository { CodeRepository(t::Props::from_value(v)) } }
 
     /// Code Configuration
     ///
@@ -595,12 +562,9 @@ pub mod service {
         pub fn code_configuration_values(mut self, v: impl Into<CodeConfigurationValues>) -> Self { self.0.put::<CodeConfigurationValues>("CodeConfigurationValues", v.into()); self }
     }
 
-    impl From<CodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeConfiguration> for t::Value { #[inline] fn from(v: CodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeConfiguration { #[inline] fn from(v: t::Value) -> CodeConfiguration { CodeConfiguration(t::Props::from_value(v)) } }
 
     /// Code Configuration Values
     ///
@@ -627,12 +591,9 @@ pub mod service {
         pub fn start_command(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartCommand", v.into()); self }
     }
 
-    impl From<CodeConfigurationValues> for t::Value {
-        #[inline]
-        fn from(v: CodeConfigurationValues) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeConfigurationValues> for t::Value { #[inline] fn from(v: CodeConfigurationValues) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeConfigurationValues { #[inline] fn from(v: t::Value) -> CodeConfigurationValues { CodeConfigurationValues(t::Props::from_value(v)) } }
 
     /// Runtime
     ///
@@ -695,12 +656,9 @@ pub mod service {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<KeyValuePair> for t::Value {
-        #[inline]
-        fn from(v: KeyValuePair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyValuePair> for t::Value { #[inline] fn from(v: KeyValuePair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyValuePair { #[inline] fn from(v: t::Value) -> KeyValuePair { KeyValuePair(t::Props::from_value(v)) } }
 
     /// Configuration Source
     ///
@@ -740,12 +698,9 @@ pub mod service {
         }
     }
 
-    impl From<SourceCodeVersion> for t::Value {
-        #[inline]
-        fn from(v: SourceCodeVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceCodeVersion> for t::Value { #[inline] fn from(v: SourceCodeVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceCodeVersion { #[inline] fn from(v: t::Value) -> SourceCodeVersion { SourceCodeVersion(t::Props::from_value(v)) } }
 
     /// Source Code Version Type
     ///
@@ -785,12 +740,9 @@ pub mod service {
         pub fn image_configuration(mut self, v: impl Into<ImageConfiguration>) -> Self { self.0.put::<ImageConfiguration>("ImageConfiguration", v.into()); self }
     }
 
-    impl From<ImageRepository> for t::Value {
-        #[inline]
-        fn from(v: ImageRepository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageRepository> for t::Value { #[inline] fn from(v: ImageRepository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageRepository { #[inline] fn from(v: t::Value) -> ImageRepository { ImageRepository(t::Props::from_value(v)) } }
 
     /// Image Configuration
     ///
@@ -815,12 +767,9 @@ pub mod service {
         pub fn start_command(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartCommand", v.into()); self }
     }
 
-    impl From<ImageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageConfiguration> for t::Value { #[inline] fn from(v: ImageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageConfiguration { #[inline] fn from(v: t::Value) -> ImageConfiguration { ImageConfiguration(t::Props::from_value(v)) } }
 
     /// Image Repository Type
     ///
@@ -969,11 +918,8 @@ pub mod vpc_ingress_connection {
         }
     }
 
-    impl From<IngressVpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IngressVpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressVpcConfiguration> for t::Value { #[inline] fn from(v: IngressVpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressVpcConfiguration { #[inline] fn from(v: t::Value) -> IngressVpcConfiguration { IngressVpcConfiguration(t::Props::from_value(v)) } }
 
 }

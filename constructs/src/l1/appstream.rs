@@ -103,12 +103,9 @@ pub mod app_block {
         pub fn executable_parameters(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExecutableParameters", v.into()); self }
     }
 
-    impl From<ScriptDetails> for t::Value {
-        #[inline]
-        fn from(v: ScriptDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScriptDetails> for t::Value { #[inline] fn from(v: ScriptDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScriptDetails { #[inline] fn from(v: t::Value) -> ScriptDetails { ScriptDetails(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -125,12 +122,9 @@ pub mod app_block {
         pub fn s3_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Key", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -153,12 +147,9 @@ pub mod app_block {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<Tag> for t::Value {
-        #[inline]
-        fn from(v: Tag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tag> for t::Value { #[inline] fn from(v: Tag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tag { #[inline] fn from(v: t::Value) -> Tag { Tag(t::Props::from_value(v)) } }
 
 }
 
@@ -241,12 +232,9 @@ pub mod app_block_builder {
         }
     }
 
-    impl From<AccessEndpoint> for t::Value {
-        #[inline]
-        fn from(v: AccessEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessEndpoint> for t::Value { #[inline] fn from(v: AccessEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessEndpoint { #[inline] fn from(v: t::Value) -> AccessEndpoint { AccessEndpoint(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -301,12 +289,9 @@ pub mod app_block_builder {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -387,12 +372,9 @@ pub mod application {
         }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -449,12 +431,9 @@ pub mod application {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<Tag> for t::Value {
-        #[inline]
-        fn from(v: Tag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tag> for t::Value { #[inline] fn from(v: Tag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tag { #[inline] fn from(v: t::Value) -> Tag { Tag(t::Props::from_value(v)) } }
 
 }
 
@@ -568,12 +547,9 @@ pub mod directory_config {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<CertificateBasedAuthProperties> for t::Value {
-        #[inline]
-        fn from(v: CertificateBasedAuthProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertificateBasedAuthProperties> for t::Value { #[inline] fn from(v: CertificateBasedAuthProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertificateBasedAuthProperties { #[inline] fn from(v: t::Value) -> CertificateBasedAuthProperties { CertificateBasedAuthProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -611,12 +587,9 @@ pub mod directory_config {
         }
     }
 
-    impl From<ServiceAccountCredentials> for t::Value {
-        #[inline]
-        fn from(v: ServiceAccountCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceAccountCredentials> for t::Value { #[inline] fn from(v: ServiceAccountCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceAccountCredentials { #[inline] fn from(v: t::Value) -> ServiceAccountCredentials { ServiceAccountCredentials(t::Props::from_value(v)) } }
 
 }
 
@@ -705,12 +678,9 @@ pub mod entitlement {
         }
     }
 
-    impl From<Attribute> for t::Value {
-        #[inline]
-        fn from(v: Attribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Attribute> for t::Value { #[inline] fn from(v: Attribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Attribute { #[inline] fn from(v: t::Value) -> Attribute { Attribute(t::Props::from_value(v)) } }
 
 }
 
@@ -1036,12 +1006,9 @@ pub mod fleet {
         pub fn desired_sessions(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DesiredSessions", v.into()); self }
     }
 
-    impl From<ComputeCapacity> for t::Value {
-        #[inline]
-        fn from(v: ComputeCapacity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeCapacity> for t::Value { #[inline] fn from(v: ComputeCapacity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeCapacity { #[inline] fn from(v: t::Value) -> ComputeCapacity { ComputeCapacity(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1060,12 +1027,9 @@ pub mod fleet {
         pub fn organizational_unit_distinguished_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OrganizationalUnitDistinguishedName", v.into()); self }
     }
 
-    impl From<DomainJoinInfo> for t::Value {
-        #[inline]
-        fn from(v: DomainJoinInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainJoinInfo> for t::Value { #[inline] fn from(v: DomainJoinInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainJoinInfo { #[inline] fn from(v: t::Value) -> DomainJoinInfo { DomainJoinInfo(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1116,12 +1080,9 @@ pub mod fleet {
         pub fn volume_size_in_gb(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VolumeSizeInGb", v.into()); self }
     }
 
-    impl From<VolumeConfig> for t::Value {
-        #[inline]
-        fn from(v: VolumeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VolumeConfig> for t::Value { #[inline] fn from(v: VolumeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VolumeConfig { #[inline] fn from(v: t::Value) -> VolumeConfig { VolumeConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1137,12 +1098,9 @@ pub mod fleet {
         }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1181,12 +1139,9 @@ pub mod fleet {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1276,12 +1231,9 @@ pub mod image_builder {
         }
     }
 
-    impl From<AccessEndpoint> for t::Value {
-        #[inline]
-        fn from(v: AccessEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessEndpoint> for t::Value { #[inline] fn from(v: AccessEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessEndpoint { #[inline] fn from(v: t::Value) -> AccessEndpoint { AccessEndpoint(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1318,12 +1270,9 @@ pub mod image_builder {
         pub fn organizational_unit_distinguished_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OrganizationalUnitDistinguishedName", v.into()); self }
     }
 
-    impl From<DomainJoinInfo> for t::Value {
-        #[inline]
-        fn from(v: DomainJoinInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainJoinInfo> for t::Value { #[inline] fn from(v: DomainJoinInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainJoinInfo { #[inline] fn from(v: t::Value) -> DomainJoinInfo { DomainJoinInfo(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1340,12 +1289,9 @@ pub mod image_builder {
         pub fn volume_size_in_gb(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VolumeSizeInGb", v.into()); self }
     }
 
-    impl From<VolumeConfig> for t::Value {
-        #[inline]
-        fn from(v: VolumeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VolumeConfig> for t::Value { #[inline] fn from(v: VolumeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VolumeConfig { #[inline] fn from(v: t::Value) -> VolumeConfig { VolumeConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1364,12 +1310,9 @@ pub mod image_builder {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1464,12 +1407,9 @@ pub mod stack {
         }
     }
 
-    impl From<AccessEndpoint> for t::Value {
-        #[inline]
-        fn from(v: AccessEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessEndpoint> for t::Value { #[inline] fn from(v: AccessEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessEndpoint { #[inline] fn from(v: t::Value) -> AccessEndpoint { AccessEndpoint(t::Props::from_value(v)) } }
 
     /// The type of interface endpoint.
     ///
@@ -1517,12 +1457,9 @@ pub mod stack {
         pub fn user_control_mode(mut self, v: impl Into<UserControlMode>) -> Self { self.0.put::<UserControlMode>("UserControlMode", v.into()); self }
     }
 
-    impl From<AgentAccessConfig> for t::Value {
-        #[inline]
-        fn from(v: AgentAccessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentAccessConfig> for t::Value { #[inline] fn from(v: AgentAccessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentAccessConfig { #[inline] fn from(v: t::Value) -> AgentAccessConfig { AgentAccessConfig(t::Props::from_value(v)) } }
 
     /// The image format for agent screen captures.
     ///
@@ -1582,12 +1519,9 @@ pub mod stack {
         }
     }
 
-    impl From<AgentAccessSetting> for t::Value {
-        #[inline]
-        fn from(v: AgentAccessSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentAccessSetting> for t::Value { #[inline] fn from(v: AgentAccessSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentAccessSetting { #[inline] fn from(v: t::Value) -> AgentAccessSetting { AgentAccessSetting(t::Props::from_value(v)) } }
 
     /// The agent action to configure. Valid values are COMPUTER_VISION, COMPUTER_INPUT, and FORWARD_MCP_TOOLS. COMPUTER_VISION
     /// allows agents to take screenshots of the desktop. COMPUTER_INPUT allows agents to click, type, and scroll on the desktop
@@ -1681,12 +1615,9 @@ pub mod stack {
         pub fn settings_group(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SettingsGroup", v.into()); self }
     }
 
-    impl From<ApplicationSettings> for t::Value {
-        #[inline]
-        fn from(v: ApplicationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationSettings> for t::Value { #[inline] fn from(v: ApplicationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationSettings { #[inline] fn from(v: t::Value) -> ApplicationSettings { ApplicationSettings(t::Props::from_value(v)) } }
 
     /// The content redirection settings for the stack.
     ///
@@ -1705,12 +1636,9 @@ pub mod stack {
         pub fn host_to_client(mut self, v: impl Into<UrlRedirectionConfig>) -> Self { self.0.put::<UrlRedirectionConfig>("HostToClient", v.into()); self }
     }
 
-    impl From<ContentRedirection> for t::Value {
-        #[inline]
-        fn from(v: ContentRedirection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentRedirection> for t::Value { #[inline] fn from(v: ContentRedirection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentRedirection { #[inline] fn from(v: t::Value) -> ContentRedirection { ContentRedirection(t::Props::from_value(v)) } }
 
     /// The configuration for URL redirection.
     ///
@@ -1731,12 +1659,9 @@ pub mod stack {
         pub fn denied_urls(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("DeniedUrls", v.into()); self }
     }
 
-    impl From<UrlRedirectionConfig> for t::Value {
-        #[inline]
-        fn from(v: UrlRedirectionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UrlRedirectionConfig> for t::Value { #[inline] fn from(v: UrlRedirectionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UrlRedirectionConfig { #[inline] fn from(v: t::Value) -> UrlRedirectionConfig { UrlRedirectionConfig(t::Props::from_value(v)) } }
 
     /// A connector that enables persistent storage for users.
     ///
@@ -1757,12 +1682,9 @@ pub mod stack {
         pub fn resource_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceIdentifier", v.into()); self }
     }
 
-    impl From<StorageConnector> for t::Value {
-        #[inline]
-        fn from(v: StorageConnector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageConnector> for t::Value { #[inline] fn from(v: StorageConnector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageConnector { #[inline] fn from(v: t::Value) -> StorageConnector { StorageConnector(t::Props::from_value(v)) } }
 
     /// The type of storage connector.
     ///
@@ -1806,12 +1728,9 @@ pub mod stack {
         pub fn preferred_protocol(mut self, v: impl Into<PreferredProtocol>) -> Self { self.0.put::<PreferredProtocol>("PreferredProtocol", v.into()); self }
     }
 
-    impl From<StreamingExperienceSettings> for t::Value {
-        #[inline]
-        fn from(v: StreamingExperienceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamingExperienceSettings> for t::Value { #[inline] fn from(v: StreamingExperienceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamingExperienceSettings { #[inline] fn from(v: t::Value) -> StreamingExperienceSettings { StreamingExperienceSettings(t::Props::from_value(v)) } }
 
     /// The preferred protocol that you want to use while streaming your application.
     ///
@@ -1855,12 +1774,9 @@ pub mod stack {
         pub fn maximum_length(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumLength", v.into()); self }
     }
 
-    impl From<UserSetting> for t::Value {
-        #[inline]
-        fn from(v: UserSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserSetting> for t::Value { #[inline] fn from(v: UserSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserSetting { #[inline] fn from(v: t::Value) -> UserSetting { UserSetting(t::Props::from_value(v)) } }
 
     /// The action that is enabled or disabled.
     ///

@@ -94,12 +94,9 @@ pub mod api {
         pub fn log_config(mut self, v: impl Into<EventLogConfig>) -> Self { self.0.put::<EventLogConfig>("LogConfig", v.into()); self }
     }
 
-    impl From<EventConfig> for t::Value {
-        #[inline]
-        fn from(v: EventConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventConfig> for t::Value { #[inline] fn from(v: EventConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventConfig { #[inline] fn from(v: t::Value) -> EventConfig { EventConfig(t::Props::from_value(v)) } }
 
     /// An auth provider for the AppSync API.
     ///
@@ -122,12 +119,9 @@ pub mod api {
         pub fn open_id_connect_config(mut self, v: impl Into<OpenIDConnectConfig>) -> Self { self.0.put::<OpenIDConnectConfig>("OpenIDConnectConfig", v.into()); self }
     }
 
-    impl From<AuthProvider> for t::Value {
-        #[inline]
-        fn from(v: AuthProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthProvider> for t::Value { #[inline] fn from(v: AuthProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthProvider { #[inline] fn from(v: t::Value) -> AuthProvider { AuthProvider(t::Props::from_value(v)) } }
 
     /// Security configuration for your AppSync API.
     ///
@@ -175,12 +169,9 @@ pub mod api {
         pub fn app_id_client_regex(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AppIdClientRegex", v.into()); self }
     }
 
-    impl From<CognitoConfig> for t::Value {
-        #[inline]
-        fn from(v: CognitoConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CognitoConfig> for t::Value { #[inline] fn from(v: CognitoConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CognitoConfig { #[inline] fn from(v: t::Value) -> CognitoConfig { CognitoConfig(t::Props::from_value(v)) } }
 
     /// A LambdaAuthorizerConfig holds configuration on how to authorize AWS AppSync API access when using the AWS_LAMBDA
     /// authorizer mode. Be aware that an AWS AppSync API may have only one Lambda authorizer configured at a time.
@@ -202,12 +193,9 @@ pub mod api {
         pub fn identity_validation_expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IdentityValidationExpression", v.into()); self }
     }
 
-    impl From<LambdaAuthorizerConfig> for t::Value {
-        #[inline]
-        fn from(v: LambdaAuthorizerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaAuthorizerConfig> for t::Value { #[inline] fn from(v: LambdaAuthorizerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaAuthorizerConfig { #[inline] fn from(v: t::Value) -> LambdaAuthorizerConfig { LambdaAuthorizerConfig(t::Props::from_value(v)) } }
 
     /// The OpenID Connect configuration.
     ///
@@ -230,12 +218,9 @@ pub mod api {
         pub fn iat_ttl(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("IatTTL", v.into()); self }
     }
 
-    impl From<OpenIDConnectConfig> for t::Value {
-        #[inline]
-        fn from(v: OpenIDConnectConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenIDConnectConfig> for t::Value { #[inline] fn from(v: OpenIDConnectConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenIDConnectConfig { #[inline] fn from(v: t::Value) -> OpenIDConnectConfig { OpenIDConnectConfig(t::Props::from_value(v)) } }
 
     /// An auth mode.
     ///
@@ -254,12 +239,9 @@ pub mod api {
         pub fn auth_type(mut self, v: impl Into<AuthenticationType>) -> Self { self.0.put::<AuthenticationType>("AuthType", v.into()); self }
     }
 
-    impl From<AuthMode> for t::Value {
-        #[inline]
-        fn from(v: AuthMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthMode> for t::Value { #[inline] fn from(v: AuthMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthMode { #[inline] fn from(v: t::Value) -> AuthMode { AuthMode(t::Props::from_value(v)) } }
 
     /// The log config for the AppSync API.
     ///
@@ -277,12 +259,9 @@ pub mod api {
         }
     }
 
-    impl From<EventLogConfig> for t::Value {
-        #[inline]
-        fn from(v: EventLogConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventLogConfig> for t::Value { #[inline] fn from(v: EventLogConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventLogConfig { #[inline] fn from(v: t::Value) -> EventLogConfig { EventLogConfig(t::Props::from_value(v)) } }
 
     /// Logging level for the AppSync API.
     ///
@@ -585,12 +564,9 @@ pub mod channel_namespace {
         pub fn on_subscribe(mut self, v: impl Into<HandlerConfig>) -> Self { self.0.put::<HandlerConfig>("OnSubscribe", v.into()); self }
     }
 
-    impl From<HandlerConfigs> for t::Value {
-        #[inline]
-        fn from(v: HandlerConfigs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HandlerConfigs> for t::Value { #[inline] fn from(v: HandlerConfigs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HandlerConfigs { #[inline] fn from(v: t::Value) -> HandlerConfigs { HandlerConfigs(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -606,12 +582,9 @@ pub mod channel_namespace {
         }
     }
 
-    impl From<HandlerConfig> for t::Value {
-        #[inline]
-        fn from(v: HandlerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HandlerConfig> for t::Value { #[inline] fn from(v: HandlerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HandlerConfig { #[inline] fn from(v: t::Value) -> HandlerConfig { HandlerConfig(t::Props::from_value(v)) } }
 
     /// Integration behavior for a handler configuration.
     ///
@@ -650,12 +623,9 @@ pub mod channel_namespace {
         pub fn lambda_config(mut self, v: impl Into<LambdaConfig>) -> Self { self.0.put::<LambdaConfig>("LambdaConfig", v.into()); self }
     }
 
-    impl From<Integration> for t::Value {
-        #[inline]
-        fn from(v: Integration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Integration> for t::Value { #[inline] fn from(v: Integration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Integration { #[inline] fn from(v: t::Value) -> Integration { Integration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -670,12 +640,9 @@ pub mod channel_namespace {
         }
     }
 
-    impl From<LambdaConfig> for t::Value {
-        #[inline]
-        fn from(v: LambdaConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaConfig> for t::Value { #[inline] fn from(v: LambdaConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaConfig { #[inline] fn from(v: t::Value) -> LambdaConfig { LambdaConfig(t::Props::from_value(v)) } }
 
     /// Invocation type for direct lambda integrations.
     ///
@@ -716,12 +683,9 @@ pub mod channel_namespace {
         pub fn auth_type(mut self, v: impl Into<AuthenticationType>) -> Self { self.0.put::<AuthenticationType>("AuthType", v.into()); self }
     }
 
-    impl From<AuthMode> for t::Value {
-        #[inline]
-        fn from(v: AuthMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthMode> for t::Value { #[inline] fn from(v: AuthMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthMode { #[inline] fn from(v: t::Value) -> AuthMode { AuthMode(t::Props::from_value(v)) } }
 
     /// Security configuration for your AppSync API.
     ///
@@ -839,12 +803,9 @@ pub mod data_source {
         pub fn versioned(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Versioned", v.into()); self }
     }
 
-    impl From<DynamoDBConfig> for t::Value {
-        #[inline]
-        fn from(v: DynamoDBConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynamoDBConfig> for t::Value { #[inline] fn from(v: DynamoDBConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynamoDBConfig { #[inline] fn from(v: t::Value) -> DynamoDBConfig { DynamoDBConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -861,12 +822,9 @@ pub mod data_source {
         }
     }
 
-    impl From<DeltaSyncConfig> for t::Value {
-        #[inline]
-        fn from(v: DeltaSyncConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeltaSyncConfig> for t::Value { #[inline] fn from(v: DeltaSyncConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeltaSyncConfig { #[inline] fn from(v: t::Value) -> DeltaSyncConfig { DeltaSyncConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -882,12 +840,9 @@ pub mod data_source {
         }
     }
 
-    impl From<ElasticsearchConfig> for t::Value {
-        #[inline]
-        fn from(v: ElasticsearchConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ElasticsearchConfig> for t::Value { #[inline] fn from(v: ElasticsearchConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ElasticsearchConfig { #[inline] fn from(v: t::Value) -> ElasticsearchConfig { ElasticsearchConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -902,12 +857,9 @@ pub mod data_source {
         }
     }
 
-    impl From<EventBridgeConfig> for t::Value {
-        #[inline]
-        fn from(v: EventBridgeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventBridgeConfig> for t::Value { #[inline] fn from(v: EventBridgeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventBridgeConfig { #[inline] fn from(v: t::Value) -> EventBridgeConfig { EventBridgeConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -924,12 +876,9 @@ pub mod data_source {
         pub fn authorization_config(mut self, v: impl Into<AuthorizationConfig>) -> Self { self.0.put::<AuthorizationConfig>("AuthorizationConfig", v.into()); self }
     }
 
-    impl From<HttpConfig> for t::Value {
-        #[inline]
-        fn from(v: HttpConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpConfig> for t::Value { #[inline] fn from(v: HttpConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpConfig { #[inline] fn from(v: t::Value) -> HttpConfig { HttpConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -946,12 +895,9 @@ pub mod data_source {
         pub fn aws_iam_config(mut self, v: impl Into<AwsIamConfig>) -> Self { self.0.put::<AwsIamConfig>("AwsIamConfig", v.into()); self }
     }
 
-    impl From<AuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: AuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizationConfig> for t::Value { #[inline] fn from(v: AuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizationConfig { #[inline] fn from(v: t::Value) -> AuthorizationConfig { AuthorizationConfig(t::Props::from_value(v)) } }
 
     /// The authorization type that the HTTP endpoint requires.
     ///
@@ -990,12 +936,9 @@ pub mod data_source {
         pub fn signing_service_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SigningServiceName", v.into()); self }
     }
 
-    impl From<AwsIamConfig> for t::Value {
-        #[inline]
-        fn from(v: AwsIamConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsIamConfig> for t::Value { #[inline] fn from(v: AwsIamConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsIamConfig { #[inline] fn from(v: t::Value) -> AwsIamConfig { AwsIamConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1010,12 +953,9 @@ pub mod data_source {
         }
     }
 
-    impl From<LambdaConfig> for t::Value {
-        #[inline]
-        fn from(v: LambdaConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaConfig> for t::Value { #[inline] fn from(v: LambdaConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaConfig { #[inline] fn from(v: t::Value) -> LambdaConfig { LambdaConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1052,12 +992,9 @@ pub mod data_source {
         pub fn rds_http_endpoint_config(mut self, v: impl Into<RdsHttpEndpointConfig>) -> Self { self.0.put::<RdsHttpEndpointConfig>("RdsHttpEndpointConfig", v.into()); self }
     }
 
-    impl From<RelationalDatabaseConfig> for t::Value {
-        #[inline]
-        fn from(v: RelationalDatabaseConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RelationalDatabaseConfig> for t::Value { #[inline] fn from(v: RelationalDatabaseConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RelationalDatabaseConfig { #[inline] fn from(v: t::Value) -> RelationalDatabaseConfig { RelationalDatabaseConfig(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1078,12 +1015,9 @@ pub mod data_source {
         pub fn schema(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Schema", v.into()); self }
     }
 
-    impl From<RdsHttpEndpointConfig> for t::Value {
-        #[inline]
-        fn from(v: RdsHttpEndpointConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RdsHttpEndpointConfig> for t::Value { #[inline] fn from(v: RdsHttpEndpointConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RdsHttpEndpointConfig { #[inline] fn from(v: t::Value) -> RdsHttpEndpointConfig { RdsHttpEndpointConfig(t::Props::from_value(v)) } }
 
     /// The type of relational data source.
     ///
@@ -1326,12 +1260,9 @@ pub mod function_configuration {
         }
     }
 
-    impl From<AppSyncRuntime> for t::Value {
-        #[inline]
-        fn from(v: AppSyncRuntime) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppSyncRuntime> for t::Value { #[inline] fn from(v: AppSyncRuntime) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppSyncRuntime { #[inline] fn from(v: t::Value) -> AppSyncRuntime { AppSyncRuntime(t::Props::from_value(v)) } }
 
     /// The name of the runtime to use. Currently, the only allowed value is APPSYNC_JS.
     ///
@@ -1373,12 +1304,9 @@ pub mod function_configuration {
         pub fn lambda_conflict_handler_config(mut self, v: impl Into<LambdaConflictHandlerConfig>) -> Self { self.0.put::<LambdaConflictHandlerConfig>("LambdaConflictHandlerConfig", v.into()); self }
     }
 
-    impl From<SyncConfig> for t::Value {
-        #[inline]
-        fn from(v: SyncConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SyncConfig> for t::Value { #[inline] fn from(v: SyncConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SyncConfig { #[inline] fn from(v: t::Value) -> SyncConfig { SyncConfig(t::Props::from_value(v)) } }
 
     /// The Conflict Detection strategy to use.
     ///
@@ -1445,12 +1373,9 @@ pub mod function_configuration {
         pub fn lambda_conflict_handler_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LambdaConflictHandlerArn", v.into()); self }
     }
 
-    impl From<LambdaConflictHandlerConfig> for t::Value {
-        #[inline]
-        fn from(v: LambdaConflictHandlerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaConflictHandlerConfig> for t::Value { #[inline] fn from(v: LambdaConflictHandlerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaConflictHandlerConfig { #[inline] fn from(v: t::Value) -> LambdaConflictHandlerConfig { LambdaConflictHandlerConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1619,12 +1544,9 @@ pub mod graph_ql_api {
         pub fn user_pool_config(mut self, v: impl Into<CognitoUserPoolConfig>) -> Self { self.0.put::<CognitoUserPoolConfig>("UserPoolConfig", v.into()); self }
     }
 
-    impl From<AdditionalAuthenticationProvider> for t::Value {
-        #[inline]
-        fn from(v: AdditionalAuthenticationProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdditionalAuthenticationProvider> for t::Value { #[inline] fn from(v: AdditionalAuthenticationProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdditionalAuthenticationProvider { #[inline] fn from(v: t::Value) -> AdditionalAuthenticationProvider { AdditionalAuthenticationProvider(t::Props::from_value(v)) } }
 
     /// The authentication type for API key, AWS Identity and Access Management, OIDC, Amazon Cognito user pools, or AWS Lambda.
     ///
@@ -1673,12 +1595,9 @@ pub mod graph_ql_api {
         pub fn identity_validation_expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IdentityValidationExpression", v.into()); self }
     }
 
-    impl From<LambdaAuthorizerConfig> for t::Value {
-        #[inline]
-        fn from(v: LambdaAuthorizerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaAuthorizerConfig> for t::Value { #[inline] fn from(v: LambdaAuthorizerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaAuthorizerConfig { #[inline] fn from(v: t::Value) -> LambdaAuthorizerConfig { LambdaAuthorizerConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1701,12 +1620,9 @@ pub mod graph_ql_api {
         pub fn issuer(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Issuer", v.into()); self }
     }
 
-    impl From<OpenIDConnectConfig> for t::Value {
-        #[inline]
-        fn from(v: OpenIDConnectConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenIDConnectConfig> for t::Value { #[inline] fn from(v: OpenIDConnectConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenIDConnectConfig { #[inline] fn from(v: t::Value) -> OpenIDConnectConfig { OpenIDConnectConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1727,12 +1643,9 @@ pub mod graph_ql_api {
         pub fn user_pool_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserPoolId", v.into()); self }
     }
 
-    impl From<CognitoUserPoolConfig> for t::Value {
-        #[inline]
-        fn from(v: CognitoUserPoolConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CognitoUserPoolConfig> for t::Value { #[inline] fn from(v: CognitoUserPoolConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CognitoUserPoolConfig { #[inline] fn from(v: t::Value) -> CognitoUserPoolConfig { CognitoUserPoolConfig(t::Props::from_value(v)) } }
 
     /// The value that indicates whether the GraphQL API is a standard API (GRAPHQL) or merged API (MERGED).
     ///
@@ -1771,12 +1684,9 @@ pub mod graph_ql_api {
         }
     }
 
-    impl From<EnhancedMetricsConfig> for t::Value {
-        #[inline]
-        fn from(v: EnhancedMetricsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnhancedMetricsConfig> for t::Value { #[inline] fn from(v: EnhancedMetricsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnhancedMetricsConfig { #[inline] fn from(v: t::Value) -> EnhancedMetricsConfig { EnhancedMetricsConfig(t::Props::from_value(v)) } }
 
     /// Controls how data source metrics will be emitted to CloudWatch. Data source metrics include:
     ///
@@ -1861,12 +1771,9 @@ pub mod graph_ql_api {
         pub fn exclude_verbose_content(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ExcludeVerboseContent", v.into()); self }
     }
 
-    impl From<LogConfig> for t::Value {
-        #[inline]
-        fn from(v: LogConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfig> for t::Value { #[inline] fn from(v: LogConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfig { #[inline] fn from(v: t::Value) -> LogConfig { LogConfig(t::Props::from_value(v)) } }
 
     /// The field logging level. Values can be NONE, ERROR, INFO, DEBUG, or ALL.
     ///
@@ -1918,12 +1825,9 @@ pub mod graph_ql_api {
         pub fn user_pool_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserPoolId", v.into()); self }
     }
 
-    impl From<UserPoolConfig> for t::Value {
-        #[inline]
-        fn from(v: UserPoolConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserPoolConfig> for t::Value { #[inline] fn from(v: UserPoolConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserPoolConfig { #[inline] fn from(v: t::Value) -> UserPoolConfig { UserPoolConfig(t::Props::from_value(v)) } }
 
     /// The action that you want your GraphQL API to take when a request that uses Amazon Cognito user pool authentication
     /// doesn't match the Amazon Cognito user pool configuration.
@@ -2111,12 +2015,9 @@ pub mod resolver {
         pub fn caching_keys(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("CachingKeys", v.into()); self }
     }
 
-    impl From<CachingConfig> for t::Value {
-        #[inline]
-        fn from(v: CachingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CachingConfig> for t::Value { #[inline] fn from(v: CachingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CachingConfig { #[inline] fn from(v: t::Value) -> CachingConfig { CachingConfig(t::Props::from_value(v)) } }
 
     /// The resolver type. +  *UNIT*: A UNIT resolver type. A UNIT resolver is the default resolver type. You can use a UNIT
     /// resolver to run a GraphQL query against a single data source. +  *PIPELINE*: A PIPELINE resolver type.
@@ -2184,12 +2085,9 @@ pub mod resolver {
         pub fn functions(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Functions", v.into()); self }
     }
 
-    impl From<PipelineConfig> for t::Value {
-        #[inline]
-        fn from(v: PipelineConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipelineConfig> for t::Value { #[inline] fn from(v: PipelineConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipelineConfig { #[inline] fn from(v: t::Value) -> PipelineConfig { PipelineConfig(t::Props::from_value(v)) } }
 
     /// Describes a runtime used by an APSYlong resolver or APSYlong function. Specifies the name and version of the runtime to
     /// use. Note that if a runtime is specified, code must also be specified.
@@ -2208,12 +2106,9 @@ pub mod resolver {
         }
     }
 
-    impl From<AppSyncRuntime> for t::Value {
-        #[inline]
-        fn from(v: AppSyncRuntime) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppSyncRuntime> for t::Value { #[inline] fn from(v: AppSyncRuntime) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppSyncRuntime { #[inline] fn from(v: t::Value) -> AppSyncRuntime { AppSyncRuntime(t::Props::from_value(v)) } }
 
     /// The `name` of the runtime to use. Currently, the only allowed value is `APPSYNC_JS`.
     ///
@@ -2256,12 +2151,9 @@ pub mod resolver {
         pub fn lambda_conflict_handler_config(mut self, v: impl Into<LambdaConflictHandlerConfig>) -> Self { self.0.put::<LambdaConflictHandlerConfig>("LambdaConflictHandlerConfig", v.into()); self }
     }
 
-    impl From<SyncConfig> for t::Value {
-        #[inline]
-        fn from(v: SyncConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SyncConfig> for t::Value { #[inline] fn from(v: SyncConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SyncConfig { #[inline] fn from(v: t::Value) -> SyncConfig { SyncConfig(t::Props::from_value(v)) } }
 
     /// The Conflict Detection strategy to use. +  *VERSION*: Detect conflicts based on object versions for this resolver. + 
     /// *NONE*: Do not detect conflicts when invoking this resolver.
@@ -2331,12 +2223,9 @@ pub mod resolver {
         pub fn lambda_conflict_handler_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LambdaConflictHandlerArn", v.into()); self }
     }
 
-    impl From<LambdaConflictHandlerConfig> for t::Value {
-        #[inline]
-        fn from(v: LambdaConflictHandlerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaConflictHandlerConfig> for t::Value { #[inline] fn from(v: LambdaConflictHandlerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaConflictHandlerConfig { #[inline] fn from(v: t::Value) -> LambdaConflictHandlerConfig { LambdaConflictHandlerConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -2445,12 +2334,9 @@ pub mod source_api_association {
         pub fn merge_type(mut self, v: impl Into<MergeType>) -> Self { self.0.put::<MergeType>("MergeType", v.into()); self }
     }
 
-    impl From<SourceApiAssociationConfig> for t::Value {
-        #[inline]
-        fn from(v: SourceApiAssociationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceApiAssociationConfig> for t::Value { #[inline] fn from(v: SourceApiAssociationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceApiAssociationConfig { #[inline] fn from(v: t::Value) -> SourceApiAssociationConfig { SourceApiAssociationConfig(t::Props::from_value(v)) } }
 
     /// Configuration of the merged behavior for the association. For example when it could be auto or has to be manual.
     ///

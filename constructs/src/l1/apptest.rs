@@ -99,12 +99,9 @@ pub mod test_case {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<Step> for t::Value {
-        #[inline]
-        fn from(v: Step) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Step> for t::Value { #[inline] fn from(v: Step) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Step { #[inline] fn from(v: t::Value) -> Step { Step(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -125,12 +122,9 @@ pub mod test_case {
         pub fn resource_action(mut self, v: impl Into<ResourceAction>) -> Self { self.0.put::<ResourceAction>("ResourceAction", v.into()); self }
     }
 
-    impl From<StepAction> for t::Value {
-        #[inline]
-        fn from(v: StepAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StepAction> for t::Value { #[inline] fn from(v: StepAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StepAction { #[inline] fn from(v: t::Value) -> StepAction { StepAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -147,12 +141,9 @@ pub mod test_case {
         pub fn output(mut self, v: impl Into<Output>) -> Self { self.0.put::<Output>("Output", v.into()); self }
     }
 
-    impl From<CompareAction> for t::Value {
-        #[inline]
-        fn from(v: CompareAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CompareAction> for t::Value { #[inline] fn from(v: CompareAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CompareAction { #[inline] fn from(v: t::Value) -> CompareAction { CompareAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -169,12 +160,9 @@ pub mod test_case {
         pub fn file(mut self, v: impl Into<InputFile>) -> Self { self.0.put::<InputFile>("File", v.into()); self }
     }
 
-    impl From<Input> for t::Value {
-        #[inline]
-        fn from(v: Input) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Input> for t::Value { #[inline] fn from(v: Input) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Input { #[inline] fn from(v: t::Value) -> Input { Input(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -191,12 +179,9 @@ pub mod test_case {
         }
     }
 
-    impl From<InputFile> for t::Value {
-        #[inline]
-        fn from(v: InputFile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputFile> for t::Value { #[inline] fn from(v: InputFile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputFile { #[inline] fn from(v: t::Value) -> InputFile { InputFile(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -215,12 +200,9 @@ pub mod test_case {
         pub fn database_cdc(mut self, v: impl Into<DatabaseCDC>) -> Self { self.0.put::<DatabaseCDC>("DatabaseCDC", v.into()); self }
     }
 
-    impl From<FileMetadata> for t::Value {
-        #[inline]
-        fn from(v: FileMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FileMetadata> for t::Value { #[inline] fn from(v: FileMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FileMetadata { #[inline] fn from(v: t::Value) -> FileMetadata { FileMetadata(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -239,12 +221,9 @@ pub mod test_case {
         }
     }
 
-    impl From<DataSet> for t::Value {
-        #[inline]
-        fn from(v: DataSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSet> for t::Value { #[inline] fn from(v: DataSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSet { #[inline] fn from(v: t::Value) -> DataSet { DataSet(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -300,12 +279,9 @@ pub mod test_case {
         }
     }
 
-    impl From<DatabaseCDC> for t::Value {
-        #[inline]
-        fn from(v: DatabaseCDC) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseCDC> for t::Value { #[inline] fn from(v: DatabaseCDC) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseCDC { #[inline] fn from(v: t::Value) -> DatabaseCDC { DatabaseCDC(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -321,12 +297,9 @@ pub mod test_case {
         }
     }
 
-    impl From<SourceDatabaseMetadata> for t::Value {
-        #[inline]
-        fn from(v: SourceDatabaseMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceDatabaseMetadata> for t::Value { #[inline] fn from(v: SourceDatabaseMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceDatabaseMetadata { #[inline] fn from(v: t::Value) -> SourceDatabaseMetadata { SourceDatabaseMetadata(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -380,12 +353,9 @@ pub mod test_case {
         }
     }
 
-    impl From<TargetDatabaseMetadata> for t::Value {
-        #[inline]
-        fn from(v: TargetDatabaseMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetDatabaseMetadata> for t::Value { #[inline] fn from(v: TargetDatabaseMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetDatabaseMetadata { #[inline] fn from(v: t::Value) -> TargetDatabaseMetadata { TargetDatabaseMetadata(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -420,12 +390,9 @@ pub mod test_case {
         pub fn file(mut self, v: impl Into<OutputFile>) -> Self { self.0.put::<OutputFile>("File", v.into()); self }
     }
 
-    impl From<Output> for t::Value {
-        #[inline]
-        fn from(v: Output) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Output> for t::Value { #[inline] fn from(v: Output) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Output { #[inline] fn from(v: t::Value) -> Output { Output(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -442,12 +409,9 @@ pub mod test_case {
         pub fn file_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FileLocation", v.into()); self }
     }
 
-    impl From<OutputFile> for t::Value {
-        #[inline]
-        fn from(v: OutputFile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputFile> for t::Value { #[inline] fn from(v: OutputFile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputFile { #[inline] fn from(v: t::Value) -> OutputFile { OutputFile(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -465,12 +429,9 @@ pub mod test_case {
         pub fn properties(mut self, v: impl Into<MainframeActionProperties>) -> Self { self.0.put::<MainframeActionProperties>("Properties", v.into()); self }
     }
 
-    impl From<MainframeAction> for t::Value {
-        #[inline]
-        fn from(v: MainframeAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MainframeAction> for t::Value { #[inline] fn from(v: MainframeAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MainframeAction { #[inline] fn from(v: t::Value) -> MainframeAction { MainframeAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -489,12 +450,9 @@ pub mod test_case {
         pub fn tn3270(mut self, v: impl Into<Tn3270>) -> Self { self.0.put::<Tn3270>("Tn3270", v.into()); self }
     }
 
-    impl From<MainframeActionType> for t::Value {
-        #[inline]
-        fn from(v: MainframeActionType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MainframeActionType> for t::Value { #[inline] fn from(v: MainframeActionType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MainframeActionType { #[inline] fn from(v: t::Value) -> MainframeActionType { MainframeActionType(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -513,12 +471,9 @@ pub mod test_case {
         pub fn export_data_set_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExportDataSetNames", v.into()); self }
     }
 
-    impl From<Batch> for t::Value {
-        #[inline]
-        fn from(v: Batch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Batch> for t::Value { #[inline] fn from(v: Batch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Batch { #[inline] fn from(v: t::Value) -> Batch { Batch(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -535,12 +490,9 @@ pub mod test_case {
         pub fn export_data_set_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExportDataSetNames", v.into()); self }
     }
 
-    impl From<Tn3270> for t::Value {
-        #[inline]
-        fn from(v: Tn3270) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tn3270> for t::Value { #[inline] fn from(v: Tn3270) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tn3270 { #[inline] fn from(v: t::Value) -> Tn3270 { Tn3270(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -556,12 +508,9 @@ pub mod test_case {
         }
     }
 
-    impl From<Script> for t::Value {
-        #[inline]
-        fn from(v: Script) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Script> for t::Value { #[inline] fn from(v: Script) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Script { #[inline] fn from(v: t::Value) -> Script { Script(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -596,12 +545,9 @@ pub mod test_case {
         pub fn dms_task_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DmsTaskArn", v.into()); self }
     }
 
-    impl From<MainframeActionProperties> for t::Value {
-        #[inline]
-        fn from(v: MainframeActionProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MainframeActionProperties> for t::Value { #[inline] fn from(v: MainframeActionProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MainframeActionProperties { #[inline] fn from(v: t::Value) -> MainframeActionProperties { MainframeActionProperties(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -622,12 +568,9 @@ pub mod test_case {
         pub fn m2_non_managed_application_action(mut self, v: impl Into<M2NonManagedApplicationAction>) -> Self { self.0.put::<M2NonManagedApplicationAction>("M2NonManagedApplicationAction", v.into()); self }
     }
 
-    impl From<ResourceAction> for t::Value {
-        #[inline]
-        fn from(v: ResourceAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceAction> for t::Value { #[inline] fn from(v: ResourceAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceAction { #[inline] fn from(v: t::Value) -> ResourceAction { ResourceAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -644,12 +587,9 @@ pub mod test_case {
         pub fn action_type(mut self, v: impl Into<CloudFormationActionType>) -> Self { self.0.put::<CloudFormationActionType>("ActionType", v.into()); self }
     }
 
-    impl From<CloudFormationAction> for t::Value {
-        #[inline]
-        fn from(v: CloudFormationAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudFormationAction> for t::Value { #[inline] fn from(v: CloudFormationAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudFormationAction { #[inline] fn from(v: t::Value) -> CloudFormationAction { CloudFormationAction(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -687,12 +627,9 @@ pub mod test_case {
         pub fn properties(mut self, v: impl Into<M2ManagedActionProperties>) -> Self { self.0.put::<M2ManagedActionProperties>("Properties", v.into()); self }
     }
 
-    impl From<M2ManagedApplicationAction> for t::Value {
-        #[inline]
-        fn from(v: M2ManagedApplicationAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<M2ManagedApplicationAction> for t::Value { #[inline] fn from(v: M2ManagedApplicationAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for M2ManagedApplicationAction { #[inline] fn from(v: t::Value) -> M2ManagedApplicationAction { M2ManagedApplicationAction(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -731,12 +668,9 @@ pub mod test_case {
         pub fn import_data_set_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ImportDataSetLocation", v.into()); self }
     }
 
-    impl From<M2ManagedActionProperties> for t::Value {
-        #[inline]
-        fn from(v: M2ManagedActionProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<M2ManagedActionProperties> for t::Value { #[inline] fn from(v: M2ManagedActionProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for M2ManagedActionProperties { #[inline] fn from(v: t::Value) -> M2ManagedActionProperties { M2ManagedActionProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -752,11 +686,8 @@ pub mod test_case {
         }
     }
 
-    impl From<M2NonManagedApplicationAction> for t::Value {
-        #[inline]
-        fn from(v: M2NonManagedApplicationAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<M2NonManagedApplicationAction> for t::Value { #[inline] fn from(v: M2NonManagedApplicationAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for M2NonManagedApplicationAction { #[inline] fn from(v: t::Value) -> M2NonManagedApplicationAction { M2NonManagedApplicationAction(t::Props::from_value(v)) } }
 
 }

@@ -71,12 +71,9 @@ pub mod anomaly_detector {
         }
     }
 
-    impl From<AnomalyDetectorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AnomalyDetectorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnomalyDetectorConfiguration> for t::Value { #[inline] fn from(v: AnomalyDetectorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnomalyDetectorConfiguration { #[inline] fn from(v: t::Value) -> AnomalyDetectorConfiguration { AnomalyDetectorConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -99,12 +96,9 @@ pub mod anomaly_detector {
         pub fn shingle_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ShingleSize", v.into()); self }
     }
 
-    impl From<RandomCutForestConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RandomCutForestConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RandomCutForestConfiguration> for t::Value { #[inline] fn from(v: RandomCutForestConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RandomCutForestConfiguration { #[inline] fn from(v: t::Value) -> RandomCutForestConfiguration { RandomCutForestConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -123,12 +117,9 @@ pub mod anomaly_detector {
         pub fn ratio(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Ratio", v.into()); self }
     }
 
-    impl From<IgnoreNearExpected> for t::Value {
-        #[inline]
-        fn from(v: IgnoreNearExpected) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IgnoreNearExpected> for t::Value { #[inline] fn from(v: IgnoreNearExpected) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IgnoreNearExpected { #[inline] fn from(v: t::Value) -> IgnoreNearExpected { IgnoreNearExpected(t::Props::from_value(v)) } }
 
     /// A key-value pair to provide meta-data and multi-dimensional data analysis for filtering and aggregation.
     ///
@@ -146,12 +137,9 @@ pub mod anomaly_detector {
         }
     }
 
-    impl From<Label> for t::Value {
-        #[inline]
-        fn from(v: Label) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Label> for t::Value { #[inline] fn from(v: Label) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Label { #[inline] fn from(v: t::Value) -> Label { Label(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -170,12 +158,9 @@ pub mod anomaly_detector {
         pub fn skip(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Skip", v.into()); self }
     }
 
-    impl From<MissingDataAction> for t::Value {
-        #[inline]
-        fn from(v: MissingDataAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MissingDataAction> for t::Value { #[inline] fn from(v: MissingDataAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MissingDataAction { #[inline] fn from(v: t::Value) -> MissingDataAction { MissingDataAction(t::Props::from_value(v)) } }
 
 }
 
@@ -327,12 +312,9 @@ pub mod scraper {
         pub fn cloud_watch_configuration(mut self, v: impl Into<CloudWatchConfiguration>) -> Self { self.0.put::<CloudWatchConfiguration>("CloudWatchConfiguration", v.into()); self }
     }
 
-    impl From<Destination> for t::Value {
-        #[inline]
-        fn from(v: Destination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Destination> for t::Value { #[inline] fn from(v: Destination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Destination { #[inline] fn from(v: t::Value) -> Destination { Destination(t::Props::from_value(v)) } }
 
     /// Configuration for Amazon Managed Prometheus metrics destination
     ///
@@ -349,12 +331,9 @@ pub mod scraper {
         }
     }
 
-    impl From<AmpConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AmpConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmpConfiguration> for t::Value { #[inline] fn from(v: AmpConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmpConfiguration { #[inline] fn from(v: t::Value) -> AmpConfiguration { AmpConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for CloudWatch metrics destination
     ///
@@ -371,12 +350,9 @@ pub mod scraper {
         }
     }
 
-    impl From<CloudWatchConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchConfiguration> for t::Value { #[inline] fn from(v: CloudWatchConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchConfiguration { #[inline] fn from(v: t::Value) -> CloudWatchConfiguration { CloudWatchConfiguration(t::Props::from_value(v)) } }
 
     /// Role configuration
     ///
@@ -397,12 +373,9 @@ pub mod scraper {
         pub fn target_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetRoleArn", v.into()); self }
     }
 
-    impl From<RoleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RoleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoleConfiguration> for t::Value { #[inline] fn from(v: RoleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoleConfiguration { #[inline] fn from(v: t::Value) -> RoleConfiguration { RoleConfiguration(t::Props::from_value(v)) } }
 
     /// Scraper configuration
     ///
@@ -421,12 +394,9 @@ pub mod scraper {
         pub fn configuration_blob(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConfigurationBlob", v.into()); self }
     }
 
-    impl From<ScrapeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ScrapeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScrapeConfiguration> for t::Value { #[inline] fn from(v: ScrapeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScrapeConfiguration { #[inline] fn from(v: t::Value) -> ScrapeConfiguration { ScrapeConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for scraper logging
     ///
@@ -444,12 +414,9 @@ pub mod scraper {
         }
     }
 
-    impl From<ScraperLoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ScraperLoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScraperLoggingConfiguration> for t::Value { #[inline] fn from(v: ScraperLoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScraperLoggingConfiguration { #[inline] fn from(v: t::Value) -> ScraperLoggingConfiguration { ScraperLoggingConfiguration(t::Props::from_value(v)) } }
 
     /// Destination for scraper logging
     ///
@@ -468,12 +435,9 @@ pub mod scraper {
         pub fn cloud_watch_logs(mut self, v: impl Into<CloudWatchLogDestination>) -> Self { self.0.put::<CloudWatchLogDestination>("CloudWatchLogs", v.into()); self }
     }
 
-    impl From<ScraperLoggingDestination> for t::Value {
-        #[inline]
-        fn from(v: ScraperLoggingDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScraperLoggingDestination> for t::Value { #[inline] fn from(v: ScraperLoggingDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScraperLoggingDestination { #[inline] fn from(v: t::Value) -> ScraperLoggingDestination { ScraperLoggingDestination(t::Props::from_value(v)) } }
 
     /// Represents a cloudwatch logs destination for scraper logging
     ///
@@ -492,12 +456,9 @@ pub mod scraper {
         pub fn log_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupArn", v.into()); self }
     }
 
-    impl From<CloudWatchLogDestination> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogDestination> for t::Value { #[inline] fn from(v: CloudWatchLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogDestination { #[inline] fn from(v: t::Value) -> CloudWatchLogDestination { CloudWatchLogDestination(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -514,12 +475,9 @@ pub mod scraper {
         pub fn config(mut self, v: impl Into<ComponentConfig>) -> Self { self.0.put::<ComponentConfig>("Config", v.into()); self }
     }
 
-    impl From<ScraperComponent> for t::Value {
-        #[inline]
-        fn from(v: ScraperComponent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScraperComponent> for t::Value { #[inline] fn from(v: ScraperComponent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScraperComponent { #[inline] fn from(v: t::Value) -> ScraperComponent { ScraperComponent(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -536,12 +494,9 @@ pub mod scraper {
         pub fn options(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Options", v.into()); self }
     }
 
-    impl From<ComponentConfig> for t::Value {
-        #[inline]
-        fn from(v: ComponentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentConfig> for t::Value { #[inline] fn from(v: ComponentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentConfig { #[inline] fn from(v: t::Value) -> ComponentConfig { ComponentConfig(t::Props::from_value(v)) } }
 
     /// Type of scraper component
     ///
@@ -586,12 +541,9 @@ pub mod scraper {
         pub fn vpc_configuration(mut self, v: impl Into<VpcConfiguration>) -> Self { self.0.put::<VpcConfiguration>("VpcConfiguration", v.into()); self }
     }
 
-    impl From<Source> for t::Value {
-        #[inline]
-        fn from(v: Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Source> for t::Value { #[inline] fn from(v: Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Source { #[inline] fn from(v: t::Value) -> Source { Source(t::Props::from_value(v)) } }
 
     /// Configuration for EKS metrics source
     ///
@@ -611,12 +563,9 @@ pub mod scraper {
         pub fn security_group_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroupIds", v.into()); self }
     }
 
-    impl From<EksConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EksConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksConfiguration> for t::Value { #[inline] fn from(v: EksConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksConfiguration { #[inline] fn from(v: t::Value) -> EksConfiguration { EksConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for VPC metrics source
     ///
@@ -634,12 +583,9 @@ pub mod scraper {
         }
     }
 
-    impl From<VpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfiguration> for t::Value { #[inline] fn from(v: VpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfiguration { #[inline] fn from(v: t::Value) -> VpcConfiguration { VpcConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -725,12 +671,9 @@ pub mod workspace {
         pub fn log_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupArn", v.into()); self }
     }
 
-    impl From<LoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfiguration> for t::Value { #[inline] fn from(v: LoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfiguration { #[inline] fn from(v: t::Value) -> LoggingConfiguration { LoggingConfiguration(t::Props::from_value(v)) } }
 
     /// Query logging configuration
     ///
@@ -747,12 +690,9 @@ pub mod workspace {
         }
     }
 
-    impl From<QueryLoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QueryLoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryLoggingConfiguration> for t::Value { #[inline] fn from(v: QueryLoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryLoggingConfiguration { #[inline] fn from(v: t::Value) -> QueryLoggingConfiguration { QueryLoggingConfiguration(t::Props::from_value(v)) } }
 
     /// Destinations for query logging
     ///
@@ -770,12 +710,9 @@ pub mod workspace {
         }
     }
 
-    impl From<LoggingDestination> for t::Value {
-        #[inline]
-        fn from(v: LoggingDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingDestination> for t::Value { #[inline] fn from(v: LoggingDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingDestination { #[inline] fn from(v: t::Value) -> LoggingDestination { LoggingDestination(t::Props::from_value(v)) } }
 
     /// Represents a cloudwatch logs destination for query logging
     ///
@@ -792,12 +729,9 @@ pub mod workspace {
         }
     }
 
-    impl From<CloudWatchLogDestination> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogDestination> for t::Value { #[inline] fn from(v: CloudWatchLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogDestination { #[inline] fn from(v: t::Value) -> CloudWatchLogDestination { CloudWatchLogDestination(t::Props::from_value(v)) } }
 
     /// Filters for logging
     ///
@@ -814,12 +748,9 @@ pub mod workspace {
         }
     }
 
-    impl From<LoggingFilter> for t::Value {
-        #[inline]
-        fn from(v: LoggingFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingFilter> for t::Value { #[inline] fn from(v: LoggingFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingFilter { #[inline] fn from(v: t::Value) -> LoggingFilter { LoggingFilter(t::Props::from_value(v)) } }
 
     /// Workspace configuration
     ///
@@ -844,12 +775,9 @@ pub mod workspace {
         pub fn rule_query_offset_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RuleQueryOffsetInSeconds", v.into()); self }
     }
 
-    impl From<WorkspaceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WorkspaceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkspaceConfiguration> for t::Value { #[inline] fn from(v: WorkspaceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkspaceConfiguration { #[inline] fn from(v: t::Value) -> WorkspaceConfiguration { WorkspaceConfiguration(t::Props::from_value(v)) } }
 
     /// Label set and its associated limits
     ///
@@ -867,12 +795,9 @@ pub mod workspace {
         }
     }
 
-    impl From<LimitsPerLabelSet> for t::Value {
-        #[inline]
-        fn from(v: LimitsPerLabelSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LimitsPerLabelSet> for t::Value { #[inline] fn from(v: LimitsPerLabelSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LimitsPerLabelSet { #[inline] fn from(v: t::Value) -> LimitsPerLabelSet { LimitsPerLabelSet(t::Props::from_value(v)) } }
 
     /// Series label
     ///
@@ -890,12 +815,9 @@ pub mod workspace {
         }
     }
 
-    impl From<Label> for t::Value {
-        #[inline]
-        fn from(v: Label) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Label> for t::Value { #[inline] fn from(v: Label) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Label { #[inline] fn from(v: t::Value) -> Label { Label(t::Props::from_value(v)) } }
 
     /// Limits that can be applied to a label set
     ///
@@ -914,11 +836,8 @@ pub mod workspace {
         pub fn max_series(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxSeries", v.into()); self }
     }
 
-    impl From<LimitsPerLabelSetEntry> for t::Value {
-        #[inline]
-        fn from(v: LimitsPerLabelSetEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LimitsPerLabelSetEntry> for t::Value { #[inline] fn from(v: LimitsPerLabelSetEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LimitsPerLabelSetEntry { #[inline] fn from(v: t::Value) -> LimitsPerLabelSetEntry { LimitsPerLabelSetEntry(t::Props::from_value(v)) } }
 
 }

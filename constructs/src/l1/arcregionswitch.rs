@@ -112,12 +112,9 @@ pub mod plan {
         pub fn external_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExternalId", v.into()); self }
     }
 
-    impl From<AssociatedAlarm> for t::Value {
-        #[inline]
-        fn from(v: AssociatedAlarm) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssociatedAlarm> for t::Value { #[inline] fn from(v: AssociatedAlarm) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssociatedAlarm { #[inline] fn from(v: t::Value) -> AssociatedAlarm { AssociatedAlarm(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -174,12 +171,9 @@ pub mod plan {
         pub fn report_output(mut self, v: impl Into<t::List<ReportOutputConfiguration>>) -> Self { self.0.put::<t::List<ReportOutputConfiguration>>("ReportOutput", v.into()); self }
     }
 
-    impl From<ReportConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ReportConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReportConfiguration> for t::Value { #[inline] fn from(v: ReportConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReportConfiguration { #[inline] fn from(v: t::Value) -> ReportConfiguration { ReportConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -196,12 +190,9 @@ pub mod plan {
         pub fn s3_configuration(mut self, v: impl Into<S3ReportOutputConfiguration>) -> Self { self.0.put::<S3ReportOutputConfiguration>("S3Configuration", v.into()); self }
     }
 
-    impl From<ReportOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ReportOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReportOutputConfiguration> for t::Value { #[inline] fn from(v: ReportOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReportOutputConfiguration { #[inline] fn from(v: t::Value) -> ReportOutputConfiguration { ReportOutputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -220,12 +211,9 @@ pub mod plan {
         pub fn bucket_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BucketPath", v.into()); self }
     }
 
-    impl From<S3ReportOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3ReportOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3ReportOutputConfiguration> for t::Value { #[inline] fn from(v: S3ReportOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3ReportOutputConfiguration { #[inline] fn from(v: t::Value) -> S3ReportOutputConfiguration { S3ReportOutputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -245,12 +233,9 @@ pub mod plan {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<Trigger> for t::Value {
-        #[inline]
-        fn from(v: Trigger) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Trigger> for t::Value { #[inline] fn from(v: Trigger) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Trigger { #[inline] fn from(v: t::Value) -> Trigger { Trigger(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -288,12 +273,9 @@ pub mod plan {
         }
     }
 
-    impl From<TriggerCondition> for t::Value {
-        #[inline]
-        fn from(v: TriggerCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TriggerCondition> for t::Value { #[inline] fn from(v: TriggerCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TriggerCondition { #[inline] fn from(v: t::Value) -> TriggerCondition { TriggerCondition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -334,12 +316,9 @@ pub mod plan {
         pub fn workflow_target_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkflowTargetRegion", v.into()); self }
     }
 
-    impl From<Workflow> for t::Value {
-        #[inline]
-        fn from(v: Workflow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Workflow> for t::Value { #[inline] fn from(v: Workflow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Workflow { #[inline] fn from(v: t::Value) -> Workflow { Workflow(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -358,12 +337,9 @@ pub mod plan {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<Step> for t::Value {
-        #[inline]
-        fn from(v: Step) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Step> for t::Value { #[inline] fn from(v: Step) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Step { #[inline] fn from(v: t::Value) -> Step { Step(t::Props::from_value(v)) } }
 
     /// A property type: 19 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -416,12 +392,9 @@ pub mod plan {
         pub fn ssm_send_command_config(mut self, v: impl Into<SsmSendCommandConfiguration>) -> Self { self.0.put::<SsmSendCommandConfiguration>("SsmSendCommandConfig", v.into()); self }
     }
 
-    impl From<ExecutionBlockConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExecutionBlockConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExecutionBlockConfiguration> for t::Value { #[inline] fn from(v: ExecutionBlockConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExecutionBlockConfiguration { #[inline] fn from(v: t::Value) -> ExecutionBlockConfiguration { ExecutionBlockConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -442,12 +415,9 @@ pub mod plan {
         pub fn timeout_minutes(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TimeoutMinutes", v.into()); self }
     }
 
-    impl From<ArcRoutingControlConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ArcRoutingControlConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArcRoutingControlConfiguration> for t::Value { #[inline] fn from(v: ArcRoutingControlConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArcRoutingControlConfiguration { #[inline] fn from(v: t::Value) -> ArcRoutingControlConfiguration { ArcRoutingControlConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -463,12 +433,9 @@ pub mod plan {
         }
     }
 
-    impl From<ArcRoutingControlState> for t::Value {
-        #[inline]
-        fn from(v: ArcRoutingControlState) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArcRoutingControlState> for t::Value { #[inline] fn from(v: ArcRoutingControlState) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArcRoutingControlState { #[inline] fn from(v: t::Value) -> ArcRoutingControlState { ArcRoutingControlState(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -511,12 +478,9 @@ pub mod plan {
         pub fn timeout_minutes(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TimeoutMinutes", v.into()); self }
     }
 
-    impl From<AuroraProvisionedScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuroraProvisionedScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuroraProvisionedScalingConfiguration> for t::Value { #[inline] fn from(v: AuroraProvisionedScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuroraProvisionedScalingConfiguration { #[inline] fn from(v: t::Value) -> AuroraProvisionedScalingConfiguration { AuroraProvisionedScalingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -540,12 +504,9 @@ pub mod plan {
         pub fn timeout_minutes(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TimeoutMinutes", v.into()); self }
     }
 
-    impl From<AuroraServerlessScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuroraServerlessScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuroraServerlessScalingConfiguration> for t::Value { #[inline] fn from(v: AuroraServerlessScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuroraServerlessScalingConfiguration { #[inline] fn from(v: t::Value) -> AuroraServerlessScalingConfiguration { AuroraServerlessScalingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -566,12 +527,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<LambdaUngraceful>) -> Self { self.0.put::<LambdaUngraceful>("Ungraceful", v.into()); self }
     }
 
-    impl From<CustomActionLambdaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomActionLambdaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomActionLambdaConfiguration> for t::Value { #[inline] fn from(v: CustomActionLambdaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomActionLambdaConfiguration { #[inline] fn from(v: t::Value) -> CustomActionLambdaConfiguration { CustomActionLambdaConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -594,12 +552,9 @@ pub mod plan {
         pub fn payload(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Payload", v.into()); self }
     }
 
-    impl From<Lambdas> for t::Value {
-        #[inline]
-        fn from(v: Lambdas) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Lambdas> for t::Value { #[inline] fn from(v: Lambdas) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Lambdas { #[inline] fn from(v: t::Value) -> Lambdas { Lambdas(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -640,12 +595,9 @@ pub mod plan {
         pub fn behavior(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Behavior", v.into()); self }
     }
 
-    impl From<LambdaUngraceful> for t::Value {
-        #[inline]
-        fn from(v: LambdaUngraceful) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaUngraceful> for t::Value { #[inline] fn from(v: LambdaUngraceful) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaUngraceful { #[inline] fn from(v: t::Value) -> LambdaUngraceful { LambdaUngraceful(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -670,12 +622,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<DocumentDbUngraceful>) -> Self { self.0.put::<DocumentDbUngraceful>("Ungraceful", v.into()); self }
     }
 
-    impl From<DocumentDbConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DocumentDbConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentDbConfiguration> for t::Value { #[inline] fn from(v: DocumentDbConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentDbConfiguration { #[inline] fn from(v: t::Value) -> DocumentDbConfiguration { DocumentDbConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -692,12 +641,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<DocumentDbUngracefulBehavior>) -> Self { self.0.put::<DocumentDbUngracefulBehavior>("Ungraceful", v.into()); self }
     }
 
-    impl From<DocumentDbUngraceful> for t::Value {
-        #[inline]
-        fn from(v: DocumentDbUngraceful) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentDbUngraceful> for t::Value { #[inline] fn from(v: DocumentDbUngraceful) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentDbUngraceful { #[inline] fn from(v: t::Value) -> DocumentDbUngraceful { DocumentDbUngraceful(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -740,12 +686,9 @@ pub mod plan {
         pub fn wait_elb_target_group_healthy(mut self, v: impl Into<WaitELBTargetGroupHealthy>) -> Self { self.0.put::<WaitELBTargetGroupHealthy>("WaitELBTargetGroupHealthy", v.into()); self }
     }
 
-    impl From<Ec2AsgCapacityIncreaseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: Ec2AsgCapacityIncreaseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ec2AsgCapacityIncreaseConfiguration> for t::Value { #[inline] fn from(v: Ec2AsgCapacityIncreaseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ec2AsgCapacityIncreaseConfiguration { #[inline] fn from(v: t::Value) -> Ec2AsgCapacityIncreaseConfiguration { Ec2AsgCapacityIncreaseConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -766,12 +709,9 @@ pub mod plan {
         pub fn external_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExternalId", v.into()); self }
     }
 
-    impl From<Asg> for t::Value {
-        #[inline]
-        fn from(v: Asg) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Asg> for t::Value { #[inline] fn from(v: Asg) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Asg { #[inline] fn from(v: t::Value) -> Asg { Asg(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -786,12 +726,9 @@ pub mod plan {
         }
     }
 
-    impl From<Ec2Ungraceful> for t::Value {
-        #[inline]
-        fn from(v: Ec2Ungraceful) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ec2Ungraceful> for t::Value { #[inline] fn from(v: Ec2Ungraceful) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ec2Ungraceful { #[inline] fn from(v: t::Value) -> Ec2Ungraceful { Ec2Ungraceful(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -836,12 +773,9 @@ pub mod plan {
         pub fn wait_elb_target_group_healthy(mut self, v: impl Into<WaitELBTargetGroupHealthy>) -> Self { self.0.put::<WaitELBTargetGroupHealthy>("WaitELBTargetGroupHealthy", v.into()); self }
     }
 
-    impl From<EcsCapacityIncreaseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EcsCapacityIncreaseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsCapacityIncreaseConfiguration> for t::Value { #[inline] fn from(v: EcsCapacityIncreaseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsCapacityIncreaseConfiguration { #[inline] fn from(v: t::Value) -> EcsCapacityIncreaseConfiguration { EcsCapacityIncreaseConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -864,12 +798,9 @@ pub mod plan {
         pub fn service_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServiceArn", v.into()); self }
     }
 
-    impl From<Service> for t::Value {
-        #[inline]
-        fn from(v: Service) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Service> for t::Value { #[inline] fn from(v: Service) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Service { #[inline] fn from(v: t::Value) -> Service { Service(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -896,12 +827,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<Ec2Ungraceful>) -> Self { self.0.put::<Ec2Ungraceful>("Ungraceful", v.into()); self }
     }
 
-    impl From<EksResourceScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EksResourceScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksResourceScalingConfiguration> for t::Value { #[inline] fn from(v: EksResourceScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksResourceScalingConfiguration { #[inline] fn from(v: t::Value) -> EksResourceScalingConfiguration { EksResourceScalingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -920,12 +848,9 @@ pub mod plan {
         pub fn external_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExternalId", v.into()); self }
     }
 
-    impl From<EksCluster> for t::Value {
-        #[inline]
-        fn from(v: EksCluster) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksCluster> for t::Value { #[inline] fn from(v: EksCluster) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksCluster { #[inline] fn from(v: t::Value) -> EksCluster { EksCluster(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -941,12 +866,9 @@ pub mod plan {
         }
     }
 
-    impl From<KubernetesResourceType> for t::Value {
-        #[inline]
-        fn from(v: KubernetesResourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KubernetesResourceType> for t::Value { #[inline] fn from(v: KubernetesResourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KubernetesResourceType { #[inline] fn from(v: t::Value) -> KubernetesResourceType { KubernetesResourceType(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -964,12 +886,9 @@ pub mod plan {
         pub fn hpa_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HpaName", v.into()); self }
     }
 
-    impl From<KubernetesScalingResource> for t::Value {
-        #[inline]
-        fn from(v: KubernetesScalingResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KubernetesScalingResource> for t::Value { #[inline] fn from(v: KubernetesScalingResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KubernetesScalingResource { #[inline] fn from(v: t::Value) -> KubernetesScalingResource { KubernetesScalingResource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -986,12 +905,9 @@ pub mod plan {
         pub fn timeout_minutes(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TimeoutMinutes", v.into()); self }
     }
 
-    impl From<ExecutionApprovalConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExecutionApprovalConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExecutionApprovalConfiguration> for t::Value { #[inline] fn from(v: ExecutionApprovalConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExecutionApprovalConfiguration { #[inline] fn from(v: t::Value) -> ExecutionApprovalConfiguration { ExecutionApprovalConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1016,12 +932,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<GlobalAuroraUngraceful>) -> Self { self.0.put::<GlobalAuroraUngraceful>("Ungraceful", v.into()); self }
     }
 
-    impl From<GlobalAuroraConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GlobalAuroraConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlobalAuroraConfiguration> for t::Value { #[inline] fn from(v: GlobalAuroraConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlobalAuroraConfiguration { #[inline] fn from(v: t::Value) -> GlobalAuroraConfiguration { GlobalAuroraConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1038,12 +951,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<DocumentDbUngracefulBehavior>) -> Self { self.0.put::<DocumentDbUngracefulBehavior>("Ungraceful", v.into()); self }
     }
 
-    impl From<GlobalAuroraUngraceful> for t::Value {
-        #[inline]
-        fn from(v: GlobalAuroraUngraceful) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlobalAuroraUngraceful> for t::Value { #[inline] fn from(v: GlobalAuroraUngraceful) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlobalAuroraUngraceful { #[inline] fn from(v: t::Value) -> GlobalAuroraUngraceful { GlobalAuroraUngraceful(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1063,12 +973,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<LambdaEventSourceMappingUngraceful>) -> Self { self.0.put::<LambdaEventSourceMappingUngraceful>("Ungraceful", v.into()); self }
     }
 
-    impl From<LambdaEventSourceMappingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LambdaEventSourceMappingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaEventSourceMappingConfiguration> for t::Value { #[inline] fn from(v: LambdaEventSourceMappingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaEventSourceMappingConfiguration { #[inline] fn from(v: t::Value) -> LambdaEventSourceMappingConfiguration { LambdaEventSourceMappingConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1107,12 +1014,9 @@ pub mod plan {
         pub fn external_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExternalId", v.into()); self }
     }
 
-    impl From<EventSourceMapping> for t::Value {
-        #[inline]
-        fn from(v: EventSourceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventSourceMapping> for t::Value { #[inline] fn from(v: EventSourceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventSourceMapping { #[inline] fn from(v: t::Value) -> EventSourceMapping { EventSourceMapping(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1129,12 +1033,9 @@ pub mod plan {
         pub fn behavior(mut self, v: impl Into<Behavior>) -> Self { self.0.put::<Behavior>("Behavior", v.into()); self }
     }
 
-    impl From<LambdaEventSourceMappingUngraceful> for t::Value {
-        #[inline]
-        fn from(v: LambdaEventSourceMappingUngraceful) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaEventSourceMappingUngraceful> for t::Value { #[inline] fn from(v: LambdaEventSourceMappingUngraceful) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaEventSourceMappingUngraceful { #[inline] fn from(v: t::Value) -> LambdaEventSourceMappingUngraceful { LambdaEventSourceMappingUngraceful(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1177,12 +1078,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<NeptuneUngraceful>) -> Self { self.0.put::<NeptuneUngraceful>("Ungraceful", v.into()); self }
     }
 
-    impl From<NeptuneGlobalDatabaseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NeptuneGlobalDatabaseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NeptuneGlobalDatabaseConfiguration> for t::Value { #[inline] fn from(v: NeptuneGlobalDatabaseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NeptuneGlobalDatabaseConfiguration { #[inline] fn from(v: t::Value) -> NeptuneGlobalDatabaseConfiguration { NeptuneGlobalDatabaseConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1199,12 +1097,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<DocumentDbUngracefulBehavior>) -> Self { self.0.put::<DocumentDbUngracefulBehavior>("Ungraceful", v.into()); self }
     }
 
-    impl From<NeptuneUngraceful> for t::Value {
-        #[inline]
-        fn from(v: NeptuneUngraceful) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NeptuneUngraceful> for t::Value { #[inline] fn from(v: NeptuneUngraceful) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NeptuneUngraceful { #[inline] fn from(v: t::Value) -> NeptuneUngraceful { NeptuneUngraceful(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1219,12 +1114,9 @@ pub mod plan {
         }
     }
 
-    impl From<ParallelExecutionBlockConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParallelExecutionBlockConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParallelExecutionBlockConfiguration> for t::Value { #[inline] fn from(v: ParallelExecutionBlockConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParallelExecutionBlockConfiguration { #[inline] fn from(v: t::Value) -> ParallelExecutionBlockConfiguration { ParallelExecutionBlockConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1245,12 +1137,9 @@ pub mod plan {
         pub fn timeout_minutes(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TimeoutMinutes", v.into()); self }
     }
 
-    impl From<RdsCreateCrossRegionReplicaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RdsCreateCrossRegionReplicaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RdsCreateCrossRegionReplicaConfiguration> for t::Value { #[inline] fn from(v: RdsCreateCrossRegionReplicaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RdsCreateCrossRegionReplicaConfiguration { #[inline] fn from(v: t::Value) -> RdsCreateCrossRegionReplicaConfiguration { RdsCreateCrossRegionReplicaConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1273,12 +1162,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<RdsUngraceful>) -> Self { self.0.put::<RdsUngraceful>("Ungraceful", v.into()); self }
     }
 
-    impl From<RdsSwitchoverReadReplicaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RdsSwitchoverReadReplicaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RdsSwitchoverReadReplicaConfiguration> for t::Value { #[inline] fn from(v: RdsSwitchoverReadReplicaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RdsSwitchoverReadReplicaConfiguration { #[inline] fn from(v: t::Value) -> RdsSwitchoverReadReplicaConfiguration { RdsSwitchoverReadReplicaConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1295,12 +1181,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<RdsUngracefulBehavior>) -> Self { self.0.put::<RdsUngracefulBehavior>("Ungraceful", v.into()); self }
     }
 
-    impl From<RdsUngraceful> for t::Value {
-        #[inline]
-        fn from(v: RdsUngraceful) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RdsUngraceful> for t::Value { #[inline] fn from(v: RdsUngraceful) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RdsUngraceful { #[inline] fn from(v: t::Value) -> RdsUngraceful { RdsUngraceful(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1337,12 +1220,9 @@ pub mod plan {
         pub fn external_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExternalId", v.into()); self }
     }
 
-    impl From<RegionSwitchPlanConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RegionSwitchPlanConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegionSwitchPlanConfiguration> for t::Value { #[inline] fn from(v: RegionSwitchPlanConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegionSwitchPlanConfiguration { #[inline] fn from(v: t::Value) -> RegionSwitchPlanConfiguration { RegionSwitchPlanConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1366,12 +1246,9 @@ pub mod plan {
         pub fn timeout_minutes(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TimeoutMinutes", v.into()); self }
     }
 
-    impl From<Route53HealthCheckConfiguration> for t::Value {
-        #[inline]
-        fn from(v: Route53HealthCheckConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Route53HealthCheckConfiguration> for t::Value { #[inline] fn from(v: Route53HealthCheckConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Route53HealthCheckConfiguration { #[inline] fn from(v: t::Value) -> Route53HealthCheckConfiguration { Route53HealthCheckConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1390,12 +1267,9 @@ pub mod plan {
         pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
     }
 
-    impl From<Route53ResourceRecordSet> for t::Value {
-        #[inline]
-        fn from(v: Route53ResourceRecordSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Route53ResourceRecordSet> for t::Value { #[inline] fn from(v: Route53ResourceRecordSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Route53ResourceRecordSet { #[inline] fn from(v: t::Value) -> Route53ResourceRecordSet { Route53ResourceRecordSet(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1415,12 +1289,9 @@ pub mod plan {
         pub fn ungraceful(mut self, v: impl Into<SsmSendCommandUngraceful>) -> Self { self.0.put::<SsmSendCommandUngraceful>("Ungraceful", v.into()); self }
     }
 
-    impl From<SsmSendCommandConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SsmSendCommandConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmSendCommandConfiguration> for t::Value { #[inline] fn from(v: SsmSendCommandConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmSendCommandConfiguration { #[inline] fn from(v: t::Value) -> SsmSendCommandConfiguration { SsmSendCommandConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1444,12 +1315,9 @@ pub mod plan {
         pub fn parameters(mut self, v: impl Into<t::Map<t::List<t::Str>>>) -> Self { self.0.put::<t::Map<t::List<t::Str>>>("Parameters", v.into()); self }
     }
 
-    impl From<SsmDocumentConfig> for t::Value {
-        #[inline]
-        fn from(v: SsmDocumentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmDocumentConfig> for t::Value { #[inline] fn from(v: SsmDocumentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmDocumentConfig { #[inline] fn from(v: t::Value) -> SsmDocumentConfig { SsmDocumentConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1465,12 +1333,9 @@ pub mod plan {
         }
     }
 
-    impl From<SsmTarget> for t::Value {
-        #[inline]
-        fn from(v: SsmTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmTarget> for t::Value { #[inline] fn from(v: SsmTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmTarget { #[inline] fn from(v: t::Value) -> SsmTarget { SsmTarget(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1487,12 +1352,9 @@ pub mod plan {
         pub fn behavior(mut self, v: impl Into<Behavior>) -> Self { self.0.put::<Behavior>("Behavior", v.into()); self }
     }
 
-    impl From<SsmSendCommandUngraceful> for t::Value {
-        #[inline]
-        fn from(v: SsmSendCommandUngraceful) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmSendCommandUngraceful> for t::Value { #[inline] fn from(v: SsmSendCommandUngraceful) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmSendCommandUngraceful { #[inline] fn from(v: t::Value) -> SsmSendCommandUngraceful { SsmSendCommandUngraceful(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -130,12 +130,9 @@ pub mod zonal_autoshift_configuration {
         pub fn blocking_alarms(mut self, v: impl Into<t::List<ControlCondition>>) -> Self { self.0.put::<t::List<ControlCondition>>("BlockingAlarms", v.into()); self }
     }
 
-    impl From<PracticeRunConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PracticeRunConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PracticeRunConfiguration> for t::Value { #[inline] fn from(v: PracticeRunConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PracticeRunConfiguration { #[inline] fn from(v: t::Value) -> PracticeRunConfiguration { PracticeRunConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -151,12 +148,9 @@ pub mod zonal_autoshift_configuration {
         }
     }
 
-    impl From<ControlCondition> for t::Value {
-        #[inline]
-        fn from(v: ControlCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ControlCondition> for t::Value { #[inline] fn from(v: ControlCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ControlCondition { #[inline] fn from(v: t::Value) -> ControlCondition { ControlCondition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -88,12 +88,9 @@ pub mod capacity_reservation {
         }
     }
 
-    impl From<CapacityAssignmentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CapacityAssignmentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityAssignmentConfiguration> for t::Value { #[inline] fn from(v: CapacityAssignmentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityAssignmentConfiguration { #[inline] fn from(v: t::Value) -> CapacityAssignmentConfiguration { CapacityAssignmentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -108,12 +105,9 @@ pub mod capacity_reservation {
         }
     }
 
-    impl From<CapacityAssignment> for t::Value {
-        #[inline]
-        fn from(v: CapacityAssignment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityAssignment> for t::Value { #[inline] fn from(v: CapacityAssignment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityAssignment { #[inline] fn from(v: t::Value) -> CapacityAssignment { CapacityAssignment(t::Props::from_value(v)) } }
 
 }
 
@@ -430,12 +424,9 @@ pub mod work_group {
         pub fn result_configuration(mut self, v: impl Into<ResultConfiguration>) -> Self { self.0.put::<ResultConfiguration>("ResultConfiguration", v.into()); self }
     }
 
-    impl From<WorkGroupConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WorkGroupConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkGroupConfiguration> for t::Value { #[inline] fn from(v: WorkGroupConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkGroupConfiguration { #[inline] fn from(v: t::Value) -> WorkGroupConfiguration { WorkGroupConfiguration(t::Props::from_value(v)) } }
 
     /// Indicates the KMS key for encrypting notebook content.
     ///
@@ -452,12 +443,9 @@ pub mod work_group {
         }
     }
 
-    impl From<CustomerContentEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomerContentEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomerContentEncryptionConfiguration> for t::Value { #[inline] fn from(v: CustomerContentEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomerContentEncryptionConfiguration { #[inline] fn from(v: t::Value) -> CustomerContentEncryptionConfiguration { CustomerContentEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The engine configuration for running queries.
     ///
@@ -490,12 +478,9 @@ pub mod work_group {
         pub fn spark_properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("SparkProperties", v.into()); self }
     }
 
-    impl From<EngineConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EngineConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EngineConfiguration> for t::Value { #[inline] fn from(v: EngineConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EngineConfiguration { #[inline] fn from(v: t::Value) -> EngineConfiguration { EngineConfiguration(t::Props::from_value(v)) } }
 
     /// A classification refers to a set of specific configurations.
     ///
@@ -516,12 +501,9 @@ pub mod work_group {
         pub fn properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Properties", v.into()); self }
     }
 
-    impl From<Classification> for t::Value {
-        #[inline]
-        fn from(v: Classification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Classification> for t::Value { #[inline] fn from(v: Classification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Classification { #[inline] fn from(v: t::Value) -> Classification { Classification(t::Props::from_value(v)) } }
 
     /// The Athena engine version for running queries.
     ///
@@ -542,12 +524,9 @@ pub mod work_group {
         pub fn selected_engine_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SelectedEngineVersion", v.into()); self }
     }
 
-    impl From<EngineVersion> for t::Value {
-        #[inline]
-        fn from(v: EngineVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EngineVersion> for t::Value { #[inline] fn from(v: EngineVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EngineVersion { #[inline] fn from(v: t::Value) -> EngineVersion { EngineVersion(t::Props::from_value(v)) } }
 
     /// The configuration for the managed query results and encryption option. ResultConfiguration and
     /// ManagedQueryResultsConfiguration cannot be set at the same time
@@ -569,12 +548,9 @@ pub mod work_group {
         pub fn encryption_configuration(mut self, v: impl Into<ManagedStorageEncryptionConfiguration>) -> Self { self.0.put::<ManagedStorageEncryptionConfiguration>("EncryptionConfiguration", v.into()); self }
     }
 
-    impl From<ManagedQueryResultsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedQueryResultsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedQueryResultsConfiguration> for t::Value { #[inline] fn from(v: ManagedQueryResultsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedQueryResultsConfiguration { #[inline] fn from(v: t::Value) -> ManagedQueryResultsConfiguration { ManagedQueryResultsConfiguration(t::Props::from_value(v)) } }
 
     /// Indicates the encryption configuration for Athena Managed Storage. If not setting this field, Managed Storage will
     /// encrypt the query results with Athena's encryption key
@@ -594,12 +570,9 @@ pub mod work_group {
         pub fn kms_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKey", v.into()); self }
     }
 
-    impl From<ManagedStorageEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedStorageEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedStorageEncryptionConfiguration> for t::Value { #[inline] fn from(v: ManagedStorageEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedStorageEncryptionConfiguration { #[inline] fn from(v: t::Value) -> ManagedStorageEncryptionConfiguration { ManagedStorageEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Contains the configuration settings for managed log persistence, delivering logs to Amazon S3 buckets, Amazon CloudWatch
     /// log groups etc.
@@ -623,12 +596,9 @@ pub mod work_group {
         pub fn s3_logging_configuration(mut self, v: impl Into<S3LoggingConfiguration>) -> Self { self.0.put::<S3LoggingConfiguration>("S3LoggingConfiguration", v.into()); self }
     }
 
-    impl From<MonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringConfiguration> for t::Value { #[inline] fn from(v: MonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringConfiguration { #[inline] fn from(v: t::Value) -> MonitoringConfiguration { MonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration settings for delivering logs to Amazon CloudWatch log groups.
     ///
@@ -653,12 +623,9 @@ pub mod work_group {
         pub fn log_types(mut self, v: impl Into<t::Map<t::List<t::Str>>>) -> Self { self.0.put::<t::Map<t::List<t::Str>>>("LogTypes", v.into()); self }
     }
 
-    impl From<CloudWatchLoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLoggingConfiguration> for t::Value { #[inline] fn from(v: CloudWatchLoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLoggingConfiguration { #[inline] fn from(v: t::Value) -> CloudWatchLoggingConfiguration { CloudWatchLoggingConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration settings for managed log persistence.
     ///
@@ -679,12 +646,9 @@ pub mod work_group {
         pub fn kms_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKey", v.into()); self }
     }
 
-    impl From<ManagedLoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedLoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedLoggingConfiguration> for t::Value { #[inline] fn from(v: ManagedLoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedLoggingConfiguration { #[inline] fn from(v: t::Value) -> ManagedLoggingConfiguration { ManagedLoggingConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration settings for delivering logs to Amazon S3 buckets.
     ///
@@ -707,12 +671,9 @@ pub mod work_group {
         pub fn log_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogLocation", v.into()); self }
     }
 
-    impl From<S3LoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3LoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3LoggingConfiguration> for t::Value { #[inline] fn from(v: S3LoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3LoggingConfiguration { #[inline] fn from(v: t::Value) -> S3LoggingConfiguration { S3LoggingConfiguration(t::Props::from_value(v)) } }
 
     /// The location in Amazon S3 where query results are stored and the encryption option, if any, used for query results.
     /// These are known as "client-side settings". If workgroup settings override client-side settings, then the query uses the
@@ -739,12 +700,9 @@ pub mod work_group {
         pub fn output_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OutputLocation", v.into()); self }
     }
 
-    impl From<ResultConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ResultConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResultConfiguration> for t::Value { #[inline] fn from(v: ResultConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResultConfiguration { #[inline] fn from(v: t::Value) -> ResultConfiguration { ResultConfiguration(t::Props::from_value(v)) } }
 
     /// Indicates that an Amazon S3 canned ACL should be set to control ownership of stored query results
     ///
@@ -761,12 +719,9 @@ pub mod work_group {
         }
     }
 
-    impl From<AclConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AclConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AclConfiguration> for t::Value { #[inline] fn from(v: AclConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AclConfiguration { #[inline] fn from(v: t::Value) -> AclConfiguration { AclConfiguration(t::Props::from_value(v)) } }
 
     /// The Amazon S3 canned ACL that Athena should specify when storing query results. Currently the only supported canned ACL
     /// is BUCKET_OWNER_FULL_CONTROL
@@ -807,12 +762,9 @@ pub mod work_group {
         pub fn kms_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKey", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Indicates whether Amazon S3 server-side encryption with Amazon S3-managed keys (SSE-S3), server-side encryption with
     /// KMS-managed keys (SSE-KMS), or client-side encryption with KMS-managed keys (CSE-KMS) is used.
@@ -884,12 +836,9 @@ pub mod work_group {
         pub fn result_configuration_updates(mut self, v: impl Into<ResultConfigurationUpdates>) -> Self { self.0.put::<ResultConfigurationUpdates>("ResultConfigurationUpdates", v.into()); self }
     }
 
-    impl From<WorkGroupConfigurationUpdates> for t::Value {
-        #[inline]
-        fn from(v: WorkGroupConfigurationUpdates) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkGroupConfigurationUpdates> for t::Value { #[inline] fn from(v: WorkGroupConfigurationUpdates) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkGroupConfigurationUpdates { #[inline] fn from(v: t::Value) -> WorkGroupConfigurationUpdates { WorkGroupConfigurationUpdates(t::Props::from_value(v)) } }
 
     /// The result configuration information about the queries in this workgroup that will be updated. Includes the updated
     /// results location and an updated option for encrypting query results.
@@ -923,11 +872,8 @@ pub mod work_group {
         pub fn remove_output_location(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RemoveOutputLocation", v.into()); self }
     }
 
-    impl From<ResultConfigurationUpdates> for t::Value {
-        #[inline]
-        fn from(v: ResultConfigurationUpdates) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResultConfigurationUpdates> for t::Value { #[inline] fn from(v: ResultConfigurationUpdates) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResultConfigurationUpdates { #[inline] fn from(v: t::Value) -> ResultConfigurationUpdates { ResultConfigurationUpdates(t::Props::from_value(v)) } }
 
 }

@@ -97,12 +97,9 @@ pub mod assessment {
         pub fn destination_type(mut self, v: impl Into<AssessmentReportDestinationType>) -> Self { self.0.put::<AssessmentReportDestinationType>("DestinationType", v.into()); self }
     }
 
-    impl From<AssessmentReportsDestination> for t::Value {
-        #[inline]
-        fn from(v: AssessmentReportsDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssessmentReportsDestination> for t::Value { #[inline] fn from(v: AssessmentReportsDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssessmentReportsDestination { #[inline] fn from(v: t::Value) -> AssessmentReportsDestination { AssessmentReportsDestination(t::Props::from_value(v)) } }
 
     /// The destination type, such as Amazon S3.
     ///
@@ -145,12 +142,9 @@ pub mod assessment {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<AWSAccount> for t::Value {
-        #[inline]
-        fn from(v: AWSAccount) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AWSAccount> for t::Value { #[inline] fn from(v: AWSAccount) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AWSAccount { #[inline] fn from(v: t::Value) -> AWSAccount { AWSAccount(t::Props::from_value(v)) } }
 
     /// The assignment of a control set to a delegate for review.
     ///
@@ -189,12 +183,9 @@ pub mod assessment {
         pub fn status(mut self, v: impl Into<DelegationStatus>) -> Self { self.0.put::<DelegationStatus>("Status", v.into()); self }
     }
 
-    impl From<Delegation> for t::Value {
-        #[inline]
-        fn from(v: Delegation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Delegation> for t::Value { #[inline] fn from(v: Delegation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Delegation { #[inline] fn from(v: t::Value) -> Delegation { Delegation(t::Props::from_value(v)) } }
 
     /// The IAM role type.
     ///
@@ -261,12 +252,9 @@ pub mod assessment {
         pub fn role_type(mut self, v: impl Into<RoleType>) -> Self { self.0.put::<RoleType>("RoleType", v.into()); self }
     }
 
-    impl From<Role> for t::Value {
-        #[inline]
-        fn from(v: Role) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Role> for t::Value { #[inline] fn from(v: Role) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Role { #[inline] fn from(v: t::Value) -> Role { Role(t::Props::from_value(v)) } }
 
     /// The wrapper that contains the AWS accounts and AWS services in scope for the assessment.
     ///
@@ -287,12 +275,9 @@ pub mod assessment {
         pub fn aws_services(mut self, v: impl Into<t::List<AWSService>>) -> Self { self.0.put::<t::List<AWSService>>("AwsServices", v.into()); self }
     }
 
-    impl From<Scope> for t::Value {
-        #[inline]
-        fn from(v: Scope) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Scope> for t::Value { #[inline] fn from(v: Scope) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Scope { #[inline] fn from(v: t::Value) -> Scope { Scope(t::Props::from_value(v)) } }
 
     /// An AWS service such as Amazon S3, AWS CloudTrail, and so on.
     ///
@@ -311,12 +296,9 @@ pub mod assessment {
         pub fn service_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServiceName", v.into()); self }
     }
 
-    impl From<AWSService> for t::Value {
-        #[inline]
-        fn from(v: AWSService) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AWSService> for t::Value { #[inline] fn from(v: AWSService) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AWSService { #[inline] fn from(v: t::Value) -> AWSService { AWSService(t::Props::from_value(v)) } }
 
     /// The status of the specified assessment.
     ///
@@ -436,12 +418,9 @@ pub mod assessment_framework {
         }
     }
 
-    impl From<ControlSet> for t::Value {
-        #[inline]
-        fn from(v: ControlSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ControlSet> for t::Value { #[inline] fn from(v: ControlSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ControlSet { #[inline] fn from(v: t::Value) -> ControlSet { ControlSet(t::Props::from_value(v)) } }
 
     /// A reference to an existing control by ID.
     ///
@@ -458,11 +437,8 @@ pub mod assessment_framework {
         }
     }
 
-    impl From<ControlSetControl> for t::Value {
-        #[inline]
-        fn from(v: ControlSetControl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ControlSetControl> for t::Value { #[inline] fn from(v: ControlSetControl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ControlSetControl { #[inline] fn from(v: t::Value) -> ControlSetControl { ControlSetControl(t::Props::from_value(v)) } }
 
 }

@@ -234,12 +234,9 @@ pub mod auto_scaling_group {
         pub fn capacity_distribution_strategy(mut self, v: impl Into<CapacityDistributionStrategy>) -> Self { self.0.put::<CapacityDistributionStrategy>("CapacityDistributionStrategy", v.into()); self }
     }
 
-    impl From<AvailabilityZoneDistribution> for t::Value {
-        #[inline]
-        fn from(v: AvailabilityZoneDistribution) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AvailabilityZoneDistribution> for t::Value { #[inline] fn from(v: AvailabilityZoneDistribution) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AvailabilityZoneDistribution { #[inline] fn from(v: t::Value) -> AvailabilityZoneDistribution { AvailabilityZoneDistribution(t::Props::from_value(v)) } }
 
     /// If launches fail in an Availability Zone, the following strategies are available. The default is `balanced-best-effort`.
     /// +  `balanced-only` - If launches fail in an Availability Zone, Auto Scaling will continue to attempt to launch in the
@@ -283,12 +280,9 @@ pub mod auto_scaling_group {
         }
     }
 
-    impl From<AvailabilityZoneImpairmentPolicy> for t::Value {
-        #[inline]
-        fn from(v: AvailabilityZoneImpairmentPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AvailabilityZoneImpairmentPolicy> for t::Value { #[inline] fn from(v: AvailabilityZoneImpairmentPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AvailabilityZoneImpairmentPolicy { #[inline] fn from(v: t::Value) -> AvailabilityZoneImpairmentPolicy { AvailabilityZoneImpairmentPolicy(t::Props::from_value(v)) } }
 
     /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select `Replace
     /// unhealthy`, instances that appear unhealthy will be replaced in all Availability Zones.
@@ -331,12 +325,9 @@ pub mod auto_scaling_group {
         pub fn capacity_reservation_target(mut self, v: impl Into<CapacityReservationTarget>) -> Self { self.0.put::<CapacityReservationTarget>("CapacityReservationTarget", v.into()); self }
     }
 
-    impl From<CapacityReservationSpecification> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationSpecification> for t::Value { #[inline] fn from(v: CapacityReservationSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationSpecification { #[inline] fn from(v: t::Value) -> CapacityReservationSpecification { CapacityReservationSpecification(t::Props::from_value(v)) } }
 
     /// The capacity reservation preference. The following options are available: +  `capacity-reservations-only` - Auto Scaling
     /// will only launch instances into a Capacity Reservation or Capacity Reservation resource group. If capacity isn't
@@ -385,12 +376,9 @@ pub mod auto_scaling_group {
         pub fn capacity_reservation_resource_group_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("CapacityReservationResourceGroupArns", v.into()); self }
     }
 
-    impl From<CapacityReservationTarget> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationTarget> for t::Value { #[inline] fn from(v: CapacityReservationTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationTarget { #[inline] fn from(v: t::Value) -> CapacityReservationTarget { CapacityReservationTarget(t::Props::from_value(v)) } }
 
     /// The deletion protection setting for the Auto Scaling group.
     ///
@@ -436,12 +424,9 @@ pub mod auto_scaling_group {
         pub fn retention_triggers(mut self, v: impl Into<RetentionTriggers>) -> Self { self.0.put::<RetentionTriggers>("RetentionTriggers", v.into()); self }
     }
 
-    impl From<InstanceLifecyclePolicy> for t::Value {
-        #[inline]
-        fn from(v: InstanceLifecyclePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceLifecyclePolicy> for t::Value { #[inline] fn from(v: InstanceLifecyclePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceLifecyclePolicy { #[inline] fn from(v: t::Value) -> InstanceLifecyclePolicy { InstanceLifecyclePolicy(t::Props::from_value(v)) } }
 
     /// Defines the specific triggers that cause instances to be retained in a Retained state rather than terminated. Each
     /// trigger corresponds to a different failure scenario during the instance lifecycle. This allows fine-grained control over
@@ -464,12 +449,9 @@ pub mod auto_scaling_group {
         pub fn terminate_hook_abandon(mut self, v: impl Into<TerminateHookAbandon>) -> Self { self.0.put::<TerminateHookAbandon>("TerminateHookAbandon", v.into()); self }
     }
 
-    impl From<RetentionTriggers> for t::Value {
-        #[inline]
-        fn from(v: RetentionTriggers) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetentionTriggers> for t::Value { #[inline] fn from(v: RetentionTriggers) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetentionTriggers { #[inline] fn from(v: t::Value) -> RetentionTriggers { RetentionTriggers(t::Props::from_value(v)) } }
 
     /// Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment
     /// (calling CompleteLifecycleAction). Set to `retain` to move instances to a retained state. Set to `terminate` for default
@@ -520,12 +502,9 @@ pub mod auto_scaling_group {
         pub fn min_healthy_percentage(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinHealthyPercentage", v.into()); self }
     }
 
-    impl From<InstanceMaintenancePolicy> for t::Value {
-        #[inline]
-        fn from(v: InstanceMaintenancePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceMaintenancePolicy> for t::Value { #[inline] fn from(v: InstanceMaintenancePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceMaintenancePolicy { #[inline] fn from(v: t::Value) -> InstanceMaintenancePolicy { InstanceMaintenancePolicy(t::Props::from_value(v)) } }
 
     /// Specifies a launch template to use when provisioning EC2 instances for an Auto Scaling group. You must specify the
     /// following: +  The ID or the name of the launch template, but not both. +  The version of the launch template.
@@ -549,12 +528,9 @@ pub mod auto_scaling_group {
         pub fn launch_template_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LaunchTemplateName", v.into()); self }
     }
 
-    impl From<LaunchTemplateSpecification> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateSpecification> for t::Value { #[inline] fn from(v: LaunchTemplateSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateSpecification { #[inline] fn from(v: t::Value) -> LaunchTemplateSpecification { LaunchTemplateSpecification(t::Props::from_value(v)) } }
 
     /// `LifecycleHookSpecification` specifies a lifecycle hook for the `LifecycleHookSpecificationList` property of the
     /// [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html)
@@ -589,12 +565,9 @@ pub mod auto_scaling_group {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleARN", v.into()); self }
     }
 
-    impl From<LifecycleHookSpecification> for t::Value {
-        #[inline]
-        fn from(v: LifecycleHookSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LifecycleHookSpecification> for t::Value { #[inline] fn from(v: LifecycleHookSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LifecycleHookSpecification { #[inline] fn from(v: t::Value) -> LifecycleHookSpecification { LifecycleHookSpecification(t::Props::from_value(v)) } }
 
     /// `MetricsCollection` is a property of the
     /// [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html)
@@ -617,12 +590,9 @@ pub mod auto_scaling_group {
         pub fn metrics(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Metrics", v.into()); self }
     }
 
-    impl From<MetricsCollection> for t::Value {
-        #[inline]
-        fn from(v: MetricsCollection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsCollection> for t::Value { #[inline] fn from(v: MetricsCollection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsCollection { #[inline] fn from(v: t::Value) -> MetricsCollection { MetricsCollection(t::Props::from_value(v)) } }
 
     /// Use this structure to launch multiple instance types and On-Demand Instances and Spot Instances within a single Auto
     /// Scaling group. A mixed instances policy contains information that Amazon EC2 Auto Scaling can use to launch instances
@@ -643,12 +613,9 @@ pub mod auto_scaling_group {
         pub fn instances_distribution(mut self, v: impl Into<InstancesDistribution>) -> Self { self.0.put::<InstancesDistribution>("InstancesDistribution", v.into()); self }
     }
 
-    impl From<MixedInstancesPolicy> for t::Value {
-        #[inline]
-        fn from(v: MixedInstancesPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MixedInstancesPolicy> for t::Value { #[inline] fn from(v: MixedInstancesPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MixedInstancesPolicy { #[inline] fn from(v: t::Value) -> MixedInstancesPolicy { MixedInstancesPolicy(t::Props::from_value(v)) } }
 
     /// Use this structure to specify the distribution of On-Demand Instances and Spot Instances and the allocation strategies
     /// used to fulfill On-Demand and Spot capacities for a mixed instances policy.
@@ -690,12 +657,9 @@ pub mod auto_scaling_group {
         pub fn spot_max_price(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SpotMaxPrice", v.into()); self }
     }
 
-    impl From<InstancesDistribution> for t::Value {
-        #[inline]
-        fn from(v: InstancesDistribution) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstancesDistribution> for t::Value { #[inline] fn from(v: InstancesDistribution) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstancesDistribution { #[inline] fn from(v: t::Value) -> InstancesDistribution { InstancesDistribution(t::Props::from_value(v)) } }
 
     /// Use this structure to specify the capacity types that Amazon EC2 Auto Scaling prioritizes when it launches instances.
     ///
@@ -712,12 +676,9 @@ pub mod auto_scaling_group {
         }
     }
 
-    impl From<DistributionSegment> for t::Value {
-        #[inline]
-        fn from(v: DistributionSegment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DistributionSegment> for t::Value { #[inline] fn from(v: DistributionSegment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DistributionSegment { #[inline] fn from(v: t::Value) -> DistributionSegment { DistributionSegment(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -760,12 +721,9 @@ pub mod auto_scaling_group {
         pub fn overrides(mut self, v: impl Into<t::List<LaunchTemplateOverrides>>) -> Self { self.0.put::<t::List<LaunchTemplateOverrides>>("Overrides", v.into()); self }
     }
 
-    impl From<LaunchTemplate> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplate> for t::Value { #[inline] fn from(v: LaunchTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplate { #[inline] fn from(v: t::Value) -> LaunchTemplate { LaunchTemplate(t::Props::from_value(v)) } }
 
     /// Use this structure to let Amazon EC2 Auto Scaling do the following when the Auto Scaling group has a mixed instances
     /// policy: +  Override the instance type that is specified in the launch template. +  Use multiple instance types.
@@ -800,12 +758,9 @@ pub mod auto_scaling_group {
         pub fn weighted_capacity(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WeightedCapacity", v.into()); self }
     }
 
-    impl From<LaunchTemplateOverrides> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateOverrides> for t::Value { #[inline] fn from(v: LaunchTemplateOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateOverrides { #[inline] fn from(v: t::Value) -> LaunchTemplateOverrides { LaunchTemplateOverrides(t::Props::from_value(v)) } }
 
     /// The attributes for the instance types for a mixed instances policy. Amazon EC2 Auto Scaling uses your specified
     /// requirements to identify instance types. Then, it uses your On-Demand and Spot allocation strategies to launch instances
@@ -903,12 +858,9 @@ pub mod auto_scaling_group {
         pub fn total_local_storage_gb(mut self, v: impl Into<TotalLocalStorageGBRequest>) -> Self { self.0.put::<TotalLocalStorageGBRequest>("TotalLocalStorageGB", v.into()); self }
     }
 
-    impl From<InstanceRequirements> for t::Value {
-        #[inline]
-        fn from(v: InstanceRequirements) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceRequirements> for t::Value { #[inline] fn from(v: InstanceRequirements) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceRequirements { #[inline] fn from(v: t::Value) -> InstanceRequirements { InstanceRequirements(t::Props::from_value(v)) } }
 
     /// `AcceleratorCountRequest` is a property of the `InstanceRequirements` property of the
     /// [AWS::AutoScaling::AutoScalingGroup
@@ -932,12 +884,9 @@ pub mod auto_scaling_group {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<AcceleratorCountRequest> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorCountRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AcceleratorCountRequest> for t::Value { #[inline] fn from(v: AcceleratorCountRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AcceleratorCountRequest { #[inline] fn from(v: t::Value) -> AcceleratorCountRequest { AcceleratorCountRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1015,12 +964,9 @@ pub mod auto_scaling_group {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<AcceleratorTotalMemoryMiBRequest> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorTotalMemoryMiBRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AcceleratorTotalMemoryMiBRequest> for t::Value { #[inline] fn from(v: AcceleratorTotalMemoryMiBRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AcceleratorTotalMemoryMiBRequest { #[inline] fn from(v: t::Value) -> AcceleratorTotalMemoryMiBRequest { AcceleratorTotalMemoryMiBRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1090,12 +1036,9 @@ pub mod auto_scaling_group {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<BaselineEbsBandwidthMbpsRequest> for t::Value {
-        #[inline]
-        fn from(v: BaselineEbsBandwidthMbpsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BaselineEbsBandwidthMbpsRequest> for t::Value { #[inline] fn from(v: BaselineEbsBandwidthMbpsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BaselineEbsBandwidthMbpsRequest { #[inline] fn from(v: t::Value) -> BaselineEbsBandwidthMbpsRequest { BaselineEbsBandwidthMbpsRequest(t::Props::from_value(v)) } }
 
     /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes
     /// the lowest acceptable level of performance.
@@ -1115,12 +1058,9 @@ pub mod auto_scaling_group {
         pub fn cpu(mut self, v: impl Into<CpuPerformanceFactorRequest>) -> Self { self.0.put::<CpuPerformanceFactorRequest>("Cpu", v.into()); self }
     }
 
-    impl From<BaselinePerformanceFactorsRequest> for t::Value {
-        #[inline]
-        fn from(v: BaselinePerformanceFactorsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BaselinePerformanceFactorsRequest> for t::Value { #[inline] fn from(v: BaselinePerformanceFactorsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BaselinePerformanceFactorsRequest { #[inline] fn from(v: t::Value) -> BaselinePerformanceFactorsRequest { BaselinePerformanceFactorsRequest(t::Props::from_value(v)) } }
 
     /// The CPU performance to consider, using an instance family as the baseline reference.
     ///
@@ -1141,12 +1081,9 @@ pub mod auto_scaling_group {
         pub fn references(mut self, v: impl Into<t::List<PerformanceFactorReferenceRequest>>) -> Self { self.0.put::<t::List<PerformanceFactorReferenceRequest>>("References", v.into()); self }
     }
 
-    impl From<CpuPerformanceFactorRequest> for t::Value {
-        #[inline]
-        fn from(v: CpuPerformanceFactorRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CpuPerformanceFactorRequest> for t::Value { #[inline] fn from(v: CpuPerformanceFactorRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CpuPerformanceFactorRequest { #[inline] fn from(v: t::Value) -> CpuPerformanceFactorRequest { CpuPerformanceFactorRequest(t::Props::from_value(v)) } }
 
     /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that All instance
     /// types that match your specified attributes will be compared against the CPU performance of the referenced instance
@@ -1168,12 +1105,9 @@ pub mod auto_scaling_group {
         pub fn instance_family(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InstanceFamily", v.into()); self }
     }
 
-    impl From<PerformanceFactorReferenceRequest> for t::Value {
-        #[inline]
-        fn from(v: PerformanceFactorReferenceRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PerformanceFactorReferenceRequest> for t::Value { #[inline] fn from(v: PerformanceFactorReferenceRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PerformanceFactorReferenceRequest { #[inline] fn from(v: t::Value) -> PerformanceFactorReferenceRequest { PerformanceFactorReferenceRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1261,12 +1195,9 @@ pub mod auto_scaling_group {
         pub fn min(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Min", v.into()); self }
     }
 
-    impl From<MemoryGiBPerVCpuRequest> for t::Value {
-        #[inline]
-        fn from(v: MemoryGiBPerVCpuRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryGiBPerVCpuRequest> for t::Value { #[inline] fn from(v: MemoryGiBPerVCpuRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryGiBPerVCpuRequest { #[inline] fn from(v: t::Value) -> MemoryGiBPerVCpuRequest { MemoryGiBPerVCpuRequest(t::Props::from_value(v)) } }
 
     /// `MemoryMiBRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup
     /// LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html)
@@ -1289,12 +1220,9 @@ pub mod auto_scaling_group {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<MemoryMiBRequest> for t::Value {
-        #[inline]
-        fn from(v: MemoryMiBRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryMiBRequest> for t::Value { #[inline] fn from(v: MemoryMiBRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryMiBRequest { #[inline] fn from(v: t::Value) -> MemoryMiBRequest { MemoryMiBRequest(t::Props::from_value(v)) } }
 
     /// `NetworkBandwidthGbpsRequest` is a property of the `InstanceRequirements` property of the
     /// [AWS::AutoScaling::AutoScalingGroup
@@ -1318,12 +1246,9 @@ pub mod auto_scaling_group {
         pub fn min(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Min", v.into()); self }
     }
 
-    impl From<NetworkBandwidthGbpsRequest> for t::Value {
-        #[inline]
-        fn from(v: NetworkBandwidthGbpsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkBandwidthGbpsRequest> for t::Value { #[inline] fn from(v: NetworkBandwidthGbpsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkBandwidthGbpsRequest { #[inline] fn from(v: t::Value) -> NetworkBandwidthGbpsRequest { NetworkBandwidthGbpsRequest(t::Props::from_value(v)) } }
 
     /// `NetworkInterfaceCountRequest` is a property of the `InstanceRequirements` property of the
     /// [AWS::AutoScaling::AutoScalingGroup
@@ -1347,12 +1272,9 @@ pub mod auto_scaling_group {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<NetworkInterfaceCountRequest> for t::Value {
-        #[inline]
-        fn from(v: NetworkInterfaceCountRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkInterfaceCountRequest> for t::Value { #[inline] fn from(v: NetworkInterfaceCountRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkInterfaceCountRequest { #[inline] fn from(v: t::Value) -> NetworkInterfaceCountRequest { NetworkInterfaceCountRequest(t::Props::from_value(v)) } }
 
     /// `TotalLocalStorageGBRequest` is a property of the `InstanceRequirements` property of the
     /// [AWS::AutoScaling::AutoScalingGroup
@@ -1376,12 +1298,9 @@ pub mod auto_scaling_group {
         pub fn min(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Min", v.into()); self }
     }
 
-    impl From<TotalLocalStorageGBRequest> for t::Value {
-        #[inline]
-        fn from(v: TotalLocalStorageGBRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TotalLocalStorageGBRequest> for t::Value { #[inline] fn from(v: TotalLocalStorageGBRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TotalLocalStorageGBRequest { #[inline] fn from(v: t::Value) -> TotalLocalStorageGBRequest { TotalLocalStorageGBRequest(t::Props::from_value(v)) } }
 
     /// `VCpuCountRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup
     /// LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html)
@@ -1404,12 +1323,9 @@ pub mod auto_scaling_group {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<VCpuCountRequest> for t::Value {
-        #[inline]
-        fn from(v: VCpuCountRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VCpuCountRequest> for t::Value { #[inline] fn from(v: VCpuCountRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VCpuCountRequest { #[inline] fn from(v: t::Value) -> VCpuCountRequest { VCpuCountRequest(t::Props::from_value(v)) } }
 
     /// A structure that specifies an Amazon SNS notification configuration for the `NotificationConfigurations` property of the
     /// [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html)
@@ -1430,12 +1346,9 @@ pub mod auto_scaling_group {
         pub fn notification_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("NotificationTypes", v.into()); self }
     }
 
-    impl From<NotificationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NotificationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationConfiguration> for t::Value { #[inline] fn from(v: NotificationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationConfiguration { #[inline] fn from(v: t::Value) -> NotificationConfiguration { NotificationConfiguration(t::Props::from_value(v)) } }
 
     /// A structure that specifies a tag for the `Tags` property of
     /// [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html)
@@ -1456,12 +1369,9 @@ pub mod auto_scaling_group {
         }
     }
 
-    impl From<TagProperty> for t::Value {
-        #[inline]
-        fn from(v: TagProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagProperty> for t::Value { #[inline] fn from(v: TagProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagProperty { #[inline] fn from(v: t::Value) -> TagProperty { TagProperty(t::Props::from_value(v)) } }
 
     /// Identifying information for a traffic source.
     ///
@@ -1479,12 +1389,9 @@ pub mod auto_scaling_group {
         }
     }
 
-    impl From<TrafficSourceIdentifier> for t::Value {
-        #[inline]
-        fn from(v: TrafficSourceIdentifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrafficSourceIdentifier> for t::Value { #[inline] fn from(v: TrafficSourceIdentifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrafficSourceIdentifier { #[inline] fn from(v: t::Value) -> TrafficSourceIdentifier { TrafficSourceIdentifier(t::Props::from_value(v)) } }
 
 }
 
@@ -1583,12 +1490,9 @@ pub mod launch_configuration {
         pub fn virtual_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualName", v.into()); self }
     }
 
-    impl From<BlockDeviceMapping> for t::Value {
-        #[inline]
-        fn from(v: BlockDeviceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlockDeviceMapping> for t::Value { #[inline] fn from(v: BlockDeviceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlockDeviceMapping { #[inline] fn from(v: t::Value) -> BlockDeviceMapping { BlockDeviceMapping(t::Props::from_value(v)) } }
 
     /// BlockDevice is a subproperty of BlockDeviceMapping that describes an Amazon EBS volume.
     ///
@@ -1619,12 +1523,9 @@ pub mod launch_configuration {
         pub fn volume_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeType", v.into()); self }
     }
 
-    impl From<BlockDevice> for t::Value {
-        #[inline]
-        fn from(v: BlockDevice) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlockDevice> for t::Value { #[inline] fn from(v: BlockDevice) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlockDevice { #[inline] fn from(v: t::Value) -> BlockDevice { BlockDevice(t::Props::from_value(v)) } }
 
     /// MetadataOptions is a property of AWS::AutoScaling::LaunchConfiguration that describes metadata options for the
     /// instances.
@@ -1648,12 +1549,9 @@ pub mod launch_configuration {
         pub fn http_tokens(mut self, v: impl Into<HttpTokens>) -> Self { self.0.put::<HttpTokens>("HttpTokens", v.into()); self }
     }
 
-    impl From<MetadataOptions> for t::Value {
-        #[inline]
-        fn from(v: MetadataOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataOptions> for t::Value { #[inline] fn from(v: MetadataOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataOptions { #[inline] fn from(v: t::Value) -> MetadataOptions { MetadataOptions(t::Props::from_value(v)) } }
 
     /// This parameter enables or disables the HTTP metadata endpoint on your instances.
     ///
@@ -1974,12 +1872,9 @@ pub mod scaling_policy {
         pub fn scheduling_buffer_time(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SchedulingBufferTime", v.into()); self }
     }
 
-    impl From<PredictiveScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingConfiguration> for t::Value { #[inline] fn from(v: PredictiveScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingConfiguration { #[inline] fn from(v: t::Value) -> PredictiveScalingConfiguration { PredictiveScalingConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2026,12 +1921,9 @@ pub mod scaling_policy {
         pub fn predefined_scaling_metric_specification(mut self, v: impl Into<PredictiveScalingPredefinedScalingMetric>) -> Self { self.0.put::<PredictiveScalingPredefinedScalingMetric>("PredefinedScalingMetricSpecification", v.into()); self }
     }
 
-    impl From<PredictiveScalingMetricSpecification> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingMetricSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingMetricSpecification> for t::Value { #[inline] fn from(v: PredictiveScalingMetricSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingMetricSpecification { #[inline] fn from(v: t::Value) -> PredictiveScalingMetricSpecification { PredictiveScalingMetricSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2046,12 +1938,9 @@ pub mod scaling_policy {
         }
     }
 
-    impl From<PredictiveScalingCustomizedCapacityMetric> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingCustomizedCapacityMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingCustomizedCapacityMetric> for t::Value { #[inline] fn from(v: PredictiveScalingCustomizedCapacityMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingCustomizedCapacityMetric { #[inline] fn from(v: t::Value) -> PredictiveScalingCustomizedCapacityMetric { PredictiveScalingCustomizedCapacityMetric(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2074,12 +1963,9 @@ pub mod scaling_policy {
         pub fn return_data(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReturnData", v.into()); self }
     }
 
-    impl From<MetricDataQuery> for t::Value {
-        #[inline]
-        fn from(v: MetricDataQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDataQuery> for t::Value { #[inline] fn from(v: MetricDataQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDataQuery { #[inline] fn from(v: t::Value) -> MetricDataQuery { MetricDataQuery(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2097,12 +1983,9 @@ pub mod scaling_policy {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<MetricStat> for t::Value {
-        #[inline]
-        fn from(v: MetricStat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricStat> for t::Value { #[inline] fn from(v: MetricStat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricStat { #[inline] fn from(v: t::Value) -> MetricStat { MetricStat(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2120,12 +2003,9 @@ pub mod scaling_policy {
         pub fn dimensions(mut self, v: impl Into<t::List<MetricDimension>>) -> Self { self.0.put::<t::List<MetricDimension>>("Dimensions", v.into()); self }
     }
 
-    impl From<Metric> for t::Value {
-        #[inline]
-        fn from(v: Metric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Metric> for t::Value { #[inline] fn from(v: Metric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Metric { #[inline] fn from(v: t::Value) -> Metric { Metric(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2141,12 +2021,9 @@ pub mod scaling_policy {
         }
     }
 
-    impl From<MetricDimension> for t::Value {
-        #[inline]
-        fn from(v: MetricDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDimension> for t::Value { #[inline] fn from(v: MetricDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDimension { #[inline] fn from(v: t::Value) -> MetricDimension { MetricDimension(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2163,12 +2040,9 @@ pub mod scaling_policy {
         pub fn resource_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceLabel", v.into()); self }
     }
 
-    impl From<PredictiveScalingPredefinedLoadMetric> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingPredefinedLoadMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingPredefinedLoadMetric> for t::Value { #[inline] fn from(v: PredictiveScalingPredefinedLoadMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingPredefinedLoadMetric { #[inline] fn from(v: t::Value) -> PredictiveScalingPredefinedLoadMetric { PredictiveScalingPredefinedLoadMetric(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2209,12 +2083,9 @@ pub mod scaling_policy {
         pub fn resource_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceLabel", v.into()); self }
     }
 
-    impl From<PredictiveScalingPredefinedMetricPair> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingPredefinedMetricPair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingPredefinedMetricPair> for t::Value { #[inline] fn from(v: PredictiveScalingPredefinedMetricPair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingPredefinedMetricPair { #[inline] fn from(v: t::Value) -> PredictiveScalingPredefinedMetricPair { PredictiveScalingPredefinedMetricPair(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2255,12 +2126,9 @@ pub mod scaling_policy {
         pub fn resource_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceLabel", v.into()); self }
     }
 
-    impl From<PredictiveScalingPredefinedScalingMetric> for t::Value {
-        #[inline]
-        fn from(v: PredictiveScalingPredefinedScalingMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveScalingPredefinedScalingMetric> for t::Value { #[inline] fn from(v: PredictiveScalingPredefinedScalingMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveScalingPredefinedScalingMetric { #[inline] fn from(v: t::Value) -> PredictiveScalingPredefinedScalingMetric { PredictiveScalingPredefinedScalingMetric(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2323,12 +2191,9 @@ pub mod scaling_policy {
         pub fn metric_interval_upper_bound(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MetricIntervalUpperBound", v.into()); self }
     }
 
-    impl From<StepAdjustment> for t::Value {
-        #[inline]
-        fn from(v: StepAdjustment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StepAdjustment> for t::Value { #[inline] fn from(v: StepAdjustment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StepAdjustment { #[inline] fn from(v: t::Value) -> StepAdjustment { StepAdjustment(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2349,12 +2214,9 @@ pub mod scaling_policy {
         pub fn predefined_metric_specification(mut self, v: impl Into<PredictiveScalingPredefinedScalingMetric>) -> Self { self.0.put::<PredictiveScalingPredefinedScalingMetric>("PredefinedMetricSpecification", v.into()); self }
     }
 
-    impl From<TargetTrackingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingConfiguration> for t::Value { #[inline] fn from(v: TargetTrackingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingConfiguration { #[inline] fn from(v: t::Value) -> TargetTrackingConfiguration { TargetTrackingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2383,12 +2245,9 @@ pub mod scaling_policy {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<CustomizedMetricSpecification> for t::Value {
-        #[inline]
-        fn from(v: CustomizedMetricSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomizedMetricSpecification> for t::Value { #[inline] fn from(v: CustomizedMetricSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomizedMetricSpecification { #[inline] fn from(v: t::Value) -> CustomizedMetricSpecification { CustomizedMetricSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2413,12 +2272,9 @@ pub mod scaling_policy {
         pub fn return_data(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReturnData", v.into()); self }
     }
 
-    impl From<TargetTrackingMetricDataQuery> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingMetricDataQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingMetricDataQuery> for t::Value { #[inline] fn from(v: TargetTrackingMetricDataQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingMetricDataQuery { #[inline] fn from(v: t::Value) -> TargetTrackingMetricDataQuery { TargetTrackingMetricDataQuery(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2438,12 +2294,9 @@ pub mod scaling_policy {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<TargetTrackingMetricStat> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingMetricStat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingMetricStat> for t::Value { #[inline] fn from(v: TargetTrackingMetricStat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingMetricStat { #[inline] fn from(v: t::Value) -> TargetTrackingMetricStat { TargetTrackingMetricStat(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2582,12 +2435,9 @@ pub mod warm_pool {
         pub fn reuse_on_scale_in(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReuseOnScaleIn", v.into()); self }
     }
 
-    impl From<InstanceReusePolicy> for t::Value {
-        #[inline]
-        fn from(v: InstanceReusePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceReusePolicy> for t::Value { #[inline] fn from(v: InstanceReusePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceReusePolicy { #[inline] fn from(v: t::Value) -> InstanceReusePolicy { InstanceReusePolicy(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -78,12 +78,9 @@ pub mod scaling_plan {
         pub fn tag_filters(mut self, v: impl Into<t::List<TagFilter>>) -> Self { self.0.put::<t::List<TagFilter>>("TagFilters", v.into()); self }
     }
 
-    impl From<ApplicationSource> for t::Value {
-        #[inline]
-        fn from(v: ApplicationSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationSource> for t::Value { #[inline] fn from(v: ApplicationSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationSource { #[inline] fn from(v: t::Value) -> ApplicationSource { ApplicationSource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -100,12 +97,9 @@ pub mod scaling_plan {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<TagFilter> for t::Value {
-        #[inline]
-        fn from(v: TagFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagFilter> for t::Value { #[inline] fn from(v: TagFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagFilter { #[inline] fn from(v: t::Value) -> TagFilter { TagFilter(t::Props::from_value(v)) } }
 
     /// A property type: 14 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -153,12 +147,9 @@ pub mod scaling_plan {
         pub fn scheduled_action_buffer_time(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ScheduledActionBufferTime", v.into()); self }
     }
 
-    impl From<ScalingInstruction> for t::Value {
-        #[inline]
-        fn from(v: ScalingInstruction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingInstruction> for t::Value { #[inline] fn from(v: ScalingInstruction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingInstruction { #[inline] fn from(v: t::Value) -> ScalingInstruction { ScalingInstruction(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -179,12 +170,9 @@ pub mod scaling_plan {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<CustomizedLoadMetricSpecification> for t::Value {
-        #[inline]
-        fn from(v: CustomizedLoadMetricSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomizedLoadMetricSpecification> for t::Value { #[inline] fn from(v: CustomizedLoadMetricSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomizedLoadMetricSpecification { #[inline] fn from(v: t::Value) -> CustomizedLoadMetricSpecification { CustomizedLoadMetricSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -200,12 +188,9 @@ pub mod scaling_plan {
         }
     }
 
-    impl From<MetricDimension> for t::Value {
-        #[inline]
-        fn from(v: MetricDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDimension> for t::Value { #[inline] fn from(v: MetricDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDimension { #[inline] fn from(v: t::Value) -> MetricDimension { MetricDimension(t::Props::from_value(v)) } }
 
     /// The statistic of the metric.
     ///
@@ -252,12 +237,9 @@ pub mod scaling_plan {
         pub fn resource_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceLabel", v.into()); self }
     }
 
-    impl From<PredefinedLoadMetricSpecification> for t::Value {
-        #[inline]
-        fn from(v: PredefinedLoadMetricSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredefinedLoadMetricSpecification> for t::Value { #[inline] fn from(v: PredefinedLoadMetricSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredefinedLoadMetricSpecification { #[inline] fn from(v: t::Value) -> PredefinedLoadMetricSpecification { PredefinedLoadMetricSpecification(t::Props::from_value(v)) } }
 
     /// The metric type.
     ///
@@ -449,12 +431,9 @@ pub mod scaling_plan {
         pub fn scale_out_cooldown(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ScaleOutCooldown", v.into()); self }
     }
 
-    impl From<TargetTrackingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingConfiguration> for t::Value { #[inline] fn from(v: TargetTrackingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingConfiguration { #[inline] fn from(v: t::Value) -> TargetTrackingConfiguration { TargetTrackingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -473,12 +452,9 @@ pub mod scaling_plan {
         pub fn resource_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceLabel", v.into()); self }
     }
 
-    impl From<PredefinedScalingMetricSpecification> for t::Value {
-        #[inline]
-        fn from(v: PredefinedScalingMetricSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredefinedScalingMetricSpecification> for t::Value { #[inline] fn from(v: PredefinedScalingMetricSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredefinedScalingMetricSpecification { #[inline] fn from(v: t::Value) -> PredefinedScalingMetricSpecification { PredefinedScalingMetricSpecification(t::Props::from_value(v)) } }
 
     /// The metric type. The ALBRequestCountPerTarget metric type applies only to Auto Scaling groups, Spot Fleet requests, and
     /// ECS services.

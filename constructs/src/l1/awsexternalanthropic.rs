@@ -85,11 +85,8 @@ pub mod workspace {
         pub fn workspace_geo(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkspaceGeo", v.into()); self }
     }
 
-    impl From<DataResidency> for t::Value {
-        #[inline]
-        fn from(v: DataResidency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataResidency> for t::Value { #[inline] fn from(v: DataResidency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataResidency { #[inline] fn from(v: t::Value) -> DataResidency { DataResidency(t::Props::from_value(v)) } }
 
 }

@@ -84,12 +84,9 @@ pub mod capability {
         pub fn edi(mut self, v: impl Into<EdiConfiguration>) -> Self { self.0.put::<EdiConfiguration>("Edi", v.into()); self }
     }
 
-    impl From<CapabilityConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CapabilityConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapabilityConfiguration> for t::Value { #[inline] fn from(v: CapabilityConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapabilityConfiguration { #[inline] fn from(v: t::Value) -> CapabilityConfiguration { CapabilityConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -109,12 +106,9 @@ pub mod capability {
         pub fn capability_direction(mut self, v: impl Into<CapabilityDirection>) -> Self { self.0.put::<CapabilityDirection>("CapabilityDirection", v.into()); self }
     }
 
-    impl From<EdiConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EdiConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EdiConfiguration> for t::Value { #[inline] fn from(v: EdiConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EdiConfiguration { #[inline] fn from(v: t::Value) -> EdiConfiguration { EdiConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -153,12 +147,9 @@ pub mod capability {
         pub fn key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Key", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -175,12 +166,9 @@ pub mod capability {
         pub fn x12_details(mut self, v: impl Into<X12Details>) -> Self { self.0.put::<X12Details>("X12Details", v.into()); self }
     }
 
-    impl From<EdiType> for t::Value {
-        #[inline]
-        fn from(v: EdiType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EdiType> for t::Value { #[inline] fn from(v: EdiType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EdiType { #[inline] fn from(v: t::Value) -> EdiType { EdiType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -199,12 +187,9 @@ pub mod capability {
         pub fn version(mut self, v: impl Into<X12Version>) -> Self { self.0.put::<X12Version>("Version", v.into()); self }
     }
 
-    impl From<X12Details> for t::Value {
-        #[inline]
-        fn from(v: X12Details) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12Details> for t::Value { #[inline] fn from(v: X12Details) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12Details { #[inline] fn from(v: t::Value) -> X12Details { X12Details(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1041,12 +1026,9 @@ pub mod partnership {
         pub fn outbound_edi(mut self, v: impl Into<OutboundEdiOptions>) -> Self { self.0.put::<OutboundEdiOptions>("OutboundEdi", v.into()); self }
     }
 
-    impl From<CapabilityOptions> for t::Value {
-        #[inline]
-        fn from(v: CapabilityOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapabilityOptions> for t::Value { #[inline] fn from(v: CapabilityOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapabilityOptions { #[inline] fn from(v: t::Value) -> CapabilityOptions { CapabilityOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1063,12 +1045,9 @@ pub mod partnership {
         pub fn x12(mut self, v: impl Into<X12InboundEdiOptions>) -> Self { self.0.put::<X12InboundEdiOptions>("X12", v.into()); self }
     }
 
-    impl From<InboundEdiOptions> for t::Value {
-        #[inline]
-        fn from(v: InboundEdiOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InboundEdiOptions> for t::Value { #[inline] fn from(v: InboundEdiOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InboundEdiOptions { #[inline] fn from(v: t::Value) -> InboundEdiOptions { InboundEdiOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1085,12 +1064,9 @@ pub mod partnership {
         pub fn acknowledgment_options(mut self, v: impl Into<X12AcknowledgmentOptions>) -> Self { self.0.put::<X12AcknowledgmentOptions>("AcknowledgmentOptions", v.into()); self }
     }
 
-    impl From<X12InboundEdiOptions> for t::Value {
-        #[inline]
-        fn from(v: X12InboundEdiOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12InboundEdiOptions> for t::Value { #[inline] fn from(v: X12InboundEdiOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12InboundEdiOptions { #[inline] fn from(v: t::Value) -> X12InboundEdiOptions { X12InboundEdiOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1106,12 +1082,9 @@ pub mod partnership {
         }
     }
 
-    impl From<X12AcknowledgmentOptions> for t::Value {
-        #[inline]
-        fn from(v: X12AcknowledgmentOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12AcknowledgmentOptions> for t::Value { #[inline] fn from(v: X12AcknowledgmentOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12AcknowledgmentOptions { #[inline] fn from(v: t::Value) -> X12AcknowledgmentOptions { X12AcknowledgmentOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1170,12 +1143,9 @@ pub mod partnership {
         pub fn x12(mut self, v: impl Into<X12Envelope>) -> Self { self.0.put::<X12Envelope>("X12", v.into()); self }
     }
 
-    impl From<OutboundEdiOptions> for t::Value {
-        #[inline]
-        fn from(v: OutboundEdiOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutboundEdiOptions> for t::Value { #[inline] fn from(v: OutboundEdiOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutboundEdiOptions { #[inline] fn from(v: t::Value) -> OutboundEdiOptions { OutboundEdiOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1194,12 +1164,9 @@ pub mod partnership {
         pub fn wrap_options(mut self, v: impl Into<WrapOptions>) -> Self { self.0.put::<WrapOptions>("WrapOptions", v.into()); self }
     }
 
-    impl From<X12Envelope> for t::Value {
-        #[inline]
-        fn from(v: X12Envelope) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12Envelope> for t::Value { #[inline] fn from(v: X12Envelope) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12Envelope { #[inline] fn from(v: t::Value) -> X12Envelope { X12Envelope(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1226,12 +1193,9 @@ pub mod partnership {
         pub fn validate_edi(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ValidateEdi", v.into()); self }
     }
 
-    impl From<X12OutboundEdiHeaders> for t::Value {
-        #[inline]
-        fn from(v: X12OutboundEdiHeaders) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12OutboundEdiHeaders> for t::Value { #[inline] fn from(v: X12OutboundEdiHeaders) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12OutboundEdiHeaders { #[inline] fn from(v: t::Value) -> X12OutboundEdiHeaders { X12OutboundEdiHeaders(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1252,12 +1216,9 @@ pub mod partnership {
         pub fn starting_transaction_set_control_number(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("StartingTransactionSetControlNumber", v.into()); self }
     }
 
-    impl From<X12ControlNumbers> for t::Value {
-        #[inline]
-        fn from(v: X12ControlNumbers) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12ControlNumbers> for t::Value { #[inline] fn from(v: X12ControlNumbers) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12ControlNumbers { #[inline] fn from(v: t::Value) -> X12ControlNumbers { X12ControlNumbers(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1278,12 +1239,9 @@ pub mod partnership {
         pub fn segment_terminator(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SegmentTerminator", v.into()); self }
     }
 
-    impl From<X12Delimiters> for t::Value {
-        #[inline]
-        fn from(v: X12Delimiters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12Delimiters> for t::Value { #[inline] fn from(v: X12Delimiters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12Delimiters { #[inline] fn from(v: t::Value) -> X12Delimiters { X12Delimiters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1304,12 +1262,9 @@ pub mod partnership {
         pub fn responsible_agency_code(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResponsibleAgencyCode", v.into()); self }
     }
 
-    impl From<X12FunctionalGroupHeaders> for t::Value {
-        #[inline]
-        fn from(v: X12FunctionalGroupHeaders) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12FunctionalGroupHeaders> for t::Value { #[inline] fn from(v: X12FunctionalGroupHeaders) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12FunctionalGroupHeaders { #[inline] fn from(v: t::Value) -> X12FunctionalGroupHeaders { X12FunctionalGroupHeaders(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1360,12 +1315,9 @@ pub mod partnership {
         pub fn usage_indicator_code(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UsageIndicatorCode", v.into()); self }
     }
 
-    impl From<X12InterchangeControlHeaders> for t::Value {
-        #[inline]
-        fn from(v: X12InterchangeControlHeaders) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12InterchangeControlHeaders> for t::Value { #[inline] fn from(v: X12InterchangeControlHeaders) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12InterchangeControlHeaders { #[inline] fn from(v: t::Value) -> X12InterchangeControlHeaders { X12InterchangeControlHeaders(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1386,12 +1338,9 @@ pub mod partnership {
         pub fn wrap_by(mut self, v: impl Into<WrapFormat>) -> Self { self.0.put::<WrapFormat>("WrapBy", v.into()); self }
     }
 
-    impl From<WrapOptions> for t::Value {
-        #[inline]
-        fn from(v: WrapOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WrapOptions> for t::Value { #[inline] fn from(v: WrapOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WrapOptions { #[inline] fn from(v: t::Value) -> WrapOptions { WrapOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1619,12 +1568,9 @@ pub mod transformer {
         pub fn x12_details(mut self, v: impl Into<X12Details>) -> Self { self.0.put::<X12Details>("X12Details", v.into()); self }
     }
 
-    impl From<EdiType> for t::Value {
-        #[inline]
-        fn from(v: EdiType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EdiType> for t::Value { #[inline] fn from(v: EdiType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EdiType { #[inline] fn from(v: t::Value) -> EdiType { EdiType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1643,12 +1589,9 @@ pub mod transformer {
         pub fn version(mut self, v: impl Into<X12Version>) -> Self { self.0.put::<X12Version>("Version", v.into()); self }
     }
 
-    impl From<X12Details> for t::Value {
-        #[inline]
-        fn from(v: X12Details) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12Details> for t::Value { #[inline] fn from(v: X12Details) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12Details { #[inline] fn from(v: t::Value) -> X12Details { X12Details(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2417,12 +2360,9 @@ pub mod transformer {
         pub fn format_options(mut self, v: impl Into<FormatOptions>) -> Self { self.0.put::<FormatOptions>("FormatOptions", v.into()); self }
     }
 
-    impl From<InputConversion> for t::Value {
-        #[inline]
-        fn from(v: InputConversion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputConversion> for t::Value { #[inline] fn from(v: InputConversion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputConversion { #[inline] fn from(v: t::Value) -> InputConversion { InputConversion(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2439,12 +2379,9 @@ pub mod transformer {
         pub fn x12(mut self, v: impl Into<X12AdvancedOptions>) -> Self { self.0.put::<X12AdvancedOptions>("X12", v.into()); self }
     }
 
-    impl From<AdvancedOptions> for t::Value {
-        #[inline]
-        fn from(v: AdvancedOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedOptions> for t::Value { #[inline] fn from(v: AdvancedOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedOptions { #[inline] fn from(v: t::Value) -> AdvancedOptions { AdvancedOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2463,12 +2400,9 @@ pub mod transformer {
         pub fn validation_options(mut self, v: impl Into<X12ValidationOptions>) -> Self { self.0.put::<X12ValidationOptions>("ValidationOptions", v.into()); self }
     }
 
-    impl From<X12AdvancedOptions> for t::Value {
-        #[inline]
-        fn from(v: X12AdvancedOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12AdvancedOptions> for t::Value { #[inline] fn from(v: X12AdvancedOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12AdvancedOptions { #[inline] fn from(v: t::Value) -> X12AdvancedOptions { X12AdvancedOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2485,12 +2419,9 @@ pub mod transformer {
         pub fn split_by(mut self, v: impl Into<X12SplitBy>) -> Self { self.0.put::<X12SplitBy>("SplitBy", v.into()); self }
     }
 
-    impl From<X12SplitOptions> for t::Value {
-        #[inline]
-        fn from(v: X12SplitOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12SplitOptions> for t::Value { #[inline] fn from(v: X12SplitOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12SplitOptions { #[inline] fn from(v: t::Value) -> X12SplitOptions { X12SplitOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2527,12 +2458,9 @@ pub mod transformer {
         pub fn validation_rules(mut self, v: impl Into<t::List<X12ValidationRule>>) -> Self { self.0.put::<t::List<X12ValidationRule>>("ValidationRules", v.into()); self }
     }
 
-    impl From<X12ValidationOptions> for t::Value {
-        #[inline]
-        fn from(v: X12ValidationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12ValidationOptions> for t::Value { #[inline] fn from(v: X12ValidationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12ValidationOptions { #[inline] fn from(v: t::Value) -> X12ValidationOptions { X12ValidationOptions(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2553,12 +2481,9 @@ pub mod transformer {
         pub fn element_requirement_validation_rule(mut self, v: impl Into<X12ElementRequirementValidationRule>) -> Self { self.0.put::<X12ElementRequirementValidationRule>("ElementRequirementValidationRule", v.into()); self }
     }
 
-    impl From<X12ValidationRule> for t::Value {
-        #[inline]
-        fn from(v: X12ValidationRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12ValidationRule> for t::Value { #[inline] fn from(v: X12ValidationRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12ValidationRule { #[inline] fn from(v: t::Value) -> X12ValidationRule { X12ValidationRule(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2577,12 +2502,9 @@ pub mod transformer {
         pub fn codes_to_remove(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("CodesToRemove", v.into()); self }
     }
 
-    impl From<X12CodeListValidationRule> for t::Value {
-        #[inline]
-        fn from(v: X12CodeListValidationRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12CodeListValidationRule> for t::Value { #[inline] fn from(v: X12CodeListValidationRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12CodeListValidationRule { #[inline] fn from(v: t::Value) -> X12CodeListValidationRule { X12CodeListValidationRule(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2599,12 +2521,9 @@ pub mod transformer {
         }
     }
 
-    impl From<X12ElementLengthValidationRule> for t::Value {
-        #[inline]
-        fn from(v: X12ElementLengthValidationRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12ElementLengthValidationRule> for t::Value { #[inline] fn from(v: X12ElementLengthValidationRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12ElementLengthValidationRule { #[inline] fn from(v: t::Value) -> X12ElementLengthValidationRule { X12ElementLengthValidationRule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2620,12 +2539,9 @@ pub mod transformer {
         }
     }
 
-    impl From<X12ElementRequirementValidationRule> for t::Value {
-        #[inline]
-        fn from(v: X12ElementRequirementValidationRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<X12ElementRequirementValidationRule> for t::Value { #[inline] fn from(v: X12ElementRequirementValidationRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for X12ElementRequirementValidationRule { #[inline] fn from(v: t::Value) -> X12ElementRequirementValidationRule { X12ElementRequirementValidationRule(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2662,12 +2578,9 @@ pub mod transformer {
         pub fn x12(mut self, v: impl Into<X12Details>) -> Self { self.0.put::<X12Details>("X12", v.into()); self }
     }
 
-    impl From<FormatOptions> for t::Value {
-        #[inline]
-        fn from(v: FormatOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormatOptions> for t::Value { #[inline] fn from(v: FormatOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormatOptions { #[inline] fn from(v: t::Value) -> FormatOptions { FormatOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2702,12 +2615,9 @@ pub mod transformer {
         pub fn template(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Template", v.into()); self }
     }
 
-    impl From<Mapping> for t::Value {
-        #[inline]
-        fn from(v: Mapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Mapping> for t::Value { #[inline] fn from(v: Mapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Mapping { #[inline] fn from(v: t::Value) -> Mapping { Mapping(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2746,12 +2656,9 @@ pub mod transformer {
         pub fn format_options(mut self, v: impl Into<FormatOptions>) -> Self { self.0.put::<FormatOptions>("FormatOptions", v.into()); self }
     }
 
-    impl From<OutputConversion> for t::Value {
-        #[inline]
-        fn from(v: OutputConversion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputConversion> for t::Value { #[inline] fn from(v: OutputConversion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputConversion { #[inline] fn from(v: t::Value) -> OutputConversion { OutputConversion(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2767,12 +2674,9 @@ pub mod transformer {
         }
     }
 
-    impl From<SampleDocuments> for t::Value {
-        #[inline]
-        fn from(v: SampleDocuments) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SampleDocuments> for t::Value { #[inline] fn from(v: SampleDocuments) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SampleDocuments { #[inline] fn from(v: t::Value) -> SampleDocuments { SampleDocuments(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2791,12 +2695,9 @@ pub mod transformer {
         pub fn output(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Output", v.into()); self }
     }
 
-    impl From<SampleDocumentKeys> for t::Value {
-        #[inline]
-        fn from(v: SampleDocumentKeys) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SampleDocumentKeys> for t::Value { #[inline] fn from(v: SampleDocumentKeys) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SampleDocumentKeys { #[inline] fn from(v: t::Value) -> SampleDocumentKeys { SampleDocumentKeys(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -78,12 +78,9 @@ pub mod backup_plan {
         pub fn scan_settings(mut self, v: impl Into<t::List<ScanSettingResourceType>>) -> Self { self.0.put::<t::List<ScanSettingResourceType>>("ScanSettings", v.into()); self }
     }
 
-    impl From<BackupPlanResourceType> for t::Value {
-        #[inline]
-        fn from(v: BackupPlanResourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BackupPlanResourceType> for t::Value { #[inline] fn from(v: BackupPlanResourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BackupPlanResourceType { #[inline] fn from(v: t::Value) -> BackupPlanResourceType { BackupPlanResourceType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -99,12 +96,9 @@ pub mod backup_plan {
         }
     }
 
-    impl From<AdvancedBackupSettingResourceType> for t::Value {
-        #[inline]
-        fn from(v: AdvancedBackupSettingResourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedBackupSettingResourceType> for t::Value { #[inline] fn from(v: AdvancedBackupSettingResourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedBackupSettingResourceType { #[inline] fn from(v: t::Value) -> AdvancedBackupSettingResourceType { AdvancedBackupSettingResourceType(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -142,12 +136,9 @@ pub mod backup_plan {
         pub fn target_logically_air_gapped_backup_vault_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetLogicallyAirGappedBackupVaultArn", v.into()); self }
     }
 
-    impl From<BackupRuleResourceType> for t::Value {
-        #[inline]
-        fn from(v: BackupRuleResourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BackupRuleResourceType> for t::Value { #[inline] fn from(v: BackupRuleResourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BackupRuleResourceType { #[inline] fn from(v: t::Value) -> BackupRuleResourceType { BackupRuleResourceType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -164,12 +155,9 @@ pub mod backup_plan {
         pub fn lifecycle(mut self, v: impl Into<LifecycleResourceType>) -> Self { self.0.put::<LifecycleResourceType>("Lifecycle", v.into()); self }
     }
 
-    impl From<CopyActionResourceType> for t::Value {
-        #[inline]
-        fn from(v: CopyActionResourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CopyActionResourceType> for t::Value { #[inline] fn from(v: CopyActionResourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CopyActionResourceType { #[inline] fn from(v: t::Value) -> CopyActionResourceType { CopyActionResourceType(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -190,12 +178,9 @@ pub mod backup_plan {
         pub fn opt_in_to_archive_for_supported_resources(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OptInToArchiveForSupportedResources", v.into()); self }
     }
 
-    impl From<LifecycleResourceType> for t::Value {
-        #[inline]
-        fn from(v: LifecycleResourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LifecycleResourceType> for t::Value { #[inline] fn from(v: LifecycleResourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LifecycleResourceType { #[inline] fn from(v: t::Value) -> LifecycleResourceType { LifecycleResourceType(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -212,12 +197,9 @@ pub mod backup_plan {
         pub fn resource_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ResourceTypes", v.into()); self }
     }
 
-    impl From<IndexActionsResourceType> for t::Value {
-        #[inline]
-        fn from(v: IndexActionsResourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IndexActionsResourceType> for t::Value { #[inline] fn from(v: IndexActionsResourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IndexActionsResourceType { #[inline] fn from(v: t::Value) -> IndexActionsResourceType { IndexActionsResourceType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -236,12 +218,9 @@ pub mod backup_plan {
         pub fn scan_mode(mut self, v: impl Into<ScanMode>) -> Self { self.0.put::<ScanMode>("ScanMode", v.into()); self }
     }
 
-    impl From<ScanActionResourceType> for t::Value {
-        #[inline]
-        fn from(v: ScanActionResourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScanActionResourceType> for t::Value { #[inline] fn from(v: ScanActionResourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScanActionResourceType { #[inline] fn from(v: t::Value) -> ScanActionResourceType { ScanActionResourceType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -300,12 +279,9 @@ pub mod backup_plan {
         pub fn scanner_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ScannerRoleArn", v.into()); self }
     }
 
-    impl From<ScanSettingResourceType> for t::Value {
-        #[inline]
-        fn from(v: ScanSettingResourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScanSettingResourceType> for t::Value { #[inline] fn from(v: ScanSettingResourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScanSettingResourceType { #[inline] fn from(v: t::Value) -> ScanSettingResourceType { ScanSettingResourceType(t::Props::from_value(v)) } }
 
 }
 
@@ -378,12 +354,9 @@ pub mod backup_selection {
         pub fn resources(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Resources", v.into()); self }
     }
 
-    impl From<BackupSelectionResourceType> for t::Value {
-        #[inline]
-        fn from(v: BackupSelectionResourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BackupSelectionResourceType> for t::Value { #[inline] fn from(v: BackupSelectionResourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BackupSelectionResourceType { #[inline] fn from(v: t::Value) -> BackupSelectionResourceType { BackupSelectionResourceType(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -406,12 +379,9 @@ pub mod backup_selection {
         pub fn string_not_like(mut self, v: impl Into<t::List<ConditionParameter>>) -> Self { self.0.put::<t::List<ConditionParameter>>("StringNotLike", v.into()); self }
     }
 
-    impl From<Conditions> for t::Value {
-        #[inline]
-        fn from(v: Conditions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Conditions> for t::Value { #[inline] fn from(v: Conditions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Conditions { #[inline] fn from(v: t::Value) -> Conditions { Conditions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -430,12 +400,9 @@ pub mod backup_selection {
         pub fn condition_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConditionValue", v.into()); self }
     }
 
-    impl From<ConditionParameter> for t::Value {
-        #[inline]
-        fn from(v: ConditionParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConditionParameter> for t::Value { #[inline] fn from(v: ConditionParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConditionParameter { #[inline] fn from(v: t::Value) -> ConditionParameter { ConditionParameter(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -452,12 +419,9 @@ pub mod backup_selection {
         }
     }
 
-    impl From<ConditionResourceType> for t::Value {
-        #[inline]
-        fn from(v: ConditionResourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConditionResourceType> for t::Value { #[inline] fn from(v: ConditionResourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConditionResourceType { #[inline] fn from(v: t::Value) -> ConditionResourceType { ConditionResourceType(t::Props::from_value(v)) } }
 
 }
 
@@ -529,12 +493,9 @@ pub mod backup_vault {
         pub fn max_retention_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxRetentionDays", v.into()); self }
     }
 
-    impl From<LockConfigurationType> for t::Value {
-        #[inline]
-        fn from(v: LockConfigurationType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LockConfigurationType> for t::Value { #[inline] fn from(v: LockConfigurationType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LockConfigurationType { #[inline] fn from(v: t::Value) -> LockConfigurationType { LockConfigurationType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -550,12 +511,9 @@ pub mod backup_vault {
         }
     }
 
-    impl From<NotificationObjectType> for t::Value {
-        #[inline]
-        fn from(v: NotificationObjectType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationObjectType> for t::Value { #[inline] fn from(v: NotificationObjectType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationObjectType { #[inline] fn from(v: t::Value) -> NotificationObjectType { NotificationObjectType(t::Props::from_value(v)) } }
 
 }
 
@@ -642,12 +600,9 @@ pub mod framework {
         pub fn control_scope(mut self, v: impl Into<ControlScope>) -> Self { self.0.put::<ControlScope>("ControlScope", v.into()); self }
     }
 
-    impl From<FrameworkControl> for t::Value {
-        #[inline]
-        fn from(v: FrameworkControl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FrameworkControl> for t::Value { #[inline] fn from(v: FrameworkControl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FrameworkControl { #[inline] fn from(v: t::Value) -> FrameworkControl { FrameworkControl(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -663,12 +618,9 @@ pub mod framework {
         }
     }
 
-    impl From<ControlInputParameter> for t::Value {
-        #[inline]
-        fn from(v: ControlInputParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ControlInputParameter> for t::Value { #[inline] fn from(v: ControlInputParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ControlInputParameter { #[inline] fn from(v: t::Value) -> ControlInputParameter { ControlInputParameter(t::Props::from_value(v)) } }
 
     /// The scope of a control. The control scope defines what the control will evaluate. Three examples of control scopes are:
     /// a specific backup plan, all backup plans with a specific tag, or all backup plans.
@@ -693,12 +645,9 @@ pub mod framework {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<ControlScope> for t::Value {
-        #[inline]
-        fn from(v: ControlScope) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ControlScope> for t::Value { #[inline] fn from(v: ControlScope) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ControlScope { #[inline] fn from(v: t::Value) -> ControlScope { ControlScope(t::Props::from_value(v)) } }
 
 }
 
@@ -783,12 +732,9 @@ pub mod legal_hold {
         pub fn vault_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("VaultNames", v.into()); self }
     }
 
-    impl From<RecoveryPointSelection> for t::Value {
-        #[inline]
-        fn from(v: RecoveryPointSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecoveryPointSelection> for t::Value { #[inline] fn from(v: RecoveryPointSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecoveryPointSelection { #[inline] fn from(v: t::Value) -> RecoveryPointSelection { RecoveryPointSelection(t::Props::from_value(v)) } }
 
     /// A date range for filtering recovery points.
     ///
@@ -806,12 +752,9 @@ pub mod legal_hold {
         }
     }
 
-    impl From<DateRange> for t::Value {
-        #[inline]
-        fn from(v: DateRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateRange> for t::Value { #[inline] fn from(v: DateRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateRange { #[inline] fn from(v: t::Value) -> DateRange { DateRange(t::Props::from_value(v)) } }
 
 }
 
@@ -892,12 +835,9 @@ pub mod logically_air_gapped_backup_vault {
         }
     }
 
-    impl From<NotificationObjectType> for t::Value {
-        #[inline]
-        fn from(v: NotificationObjectType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationObjectType> for t::Value { #[inline] fn from(v: NotificationObjectType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationObjectType { #[inline] fn from(v: t::Value) -> NotificationObjectType { NotificationObjectType(t::Props::from_value(v)) } }
 
 }
 
@@ -973,12 +913,9 @@ pub mod report_plan {
         pub fn s3_key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3KeyPrefix", v.into()); self }
     }
 
-    impl From<ReportDeliveryChannel> for t::Value {
-        #[inline]
-        fn from(v: ReportDeliveryChannel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReportDeliveryChannel> for t::Value { #[inline] fn from(v: ReportDeliveryChannel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReportDeliveryChannel { #[inline] fn from(v: t::Value) -> ReportDeliveryChannel { ReportDeliveryChannel(t::Props::from_value(v)) } }
 
     /// Identifies the report template for the report. Reports are built using a report template.
     ///
@@ -1003,12 +940,9 @@ pub mod report_plan {
         pub fn regions(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Regions", v.into()); self }
     }
 
-    impl From<ReportSetting> for t::Value {
-        #[inline]
-        fn from(v: ReportSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReportSetting> for t::Value { #[inline] fn from(v: ReportSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReportSetting { #[inline] fn from(v: t::Value) -> ReportSetting { ReportSetting(t::Props::from_value(v)) } }
 
 }
 
@@ -1080,12 +1014,9 @@ pub mod restore_testing_plan {
         pub fn selection_window_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SelectionWindowDays", v.into()); self }
     }
 
-    impl From<RestoreTestingRecoveryPointSelection> for t::Value {
-        #[inline]
-        fn from(v: RestoreTestingRecoveryPointSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RestoreTestingRecoveryPointSelection> for t::Value { #[inline] fn from(v: RestoreTestingRecoveryPointSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RestoreTestingRecoveryPointSelection { #[inline] fn from(v: t::Value) -> RestoreTestingRecoveryPointSelection { RestoreTestingRecoveryPointSelection(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1189,12 +1120,9 @@ pub mod restore_testing_selection {
         pub fn string_not_equals(mut self, v: impl Into<t::List<KeyValue>>) -> Self { self.0.put::<t::List<KeyValue>>("StringNotEquals", v.into()); self }
     }
 
-    impl From<ProtectedResourceConditions> for t::Value {
-        #[inline]
-        fn from(v: ProtectedResourceConditions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProtectedResourceConditions> for t::Value { #[inline] fn from(v: ProtectedResourceConditions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProtectedResourceConditions { #[inline] fn from(v: t::Value) -> ProtectedResourceConditions { ProtectedResourceConditions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1210,12 +1138,9 @@ pub mod restore_testing_selection {
         }
     }
 
-    impl From<KeyValue> for t::Value {
-        #[inline]
-        fn from(v: KeyValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyValue> for t::Value { #[inline] fn from(v: KeyValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyValue { #[inline] fn from(v: t::Value) -> KeyValue { KeyValue(t::Props::from_value(v)) } }
 
 }
 
@@ -1289,11 +1214,8 @@ pub mod tiering_configuration {
         }
     }
 
-    impl From<ResourceSelection> for t::Value {
-        #[inline]
-        fn from(v: ResourceSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceSelection> for t::Value { #[inline] fn from(v: ResourceSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceSelection { #[inline] fn from(v: t::Value) -> ResourceSelection { ResourceSelection(t::Props::from_value(v)) } }
 
 }

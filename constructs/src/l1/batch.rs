@@ -127,12 +127,9 @@ pub mod compute_environment {
         pub fn update_to_latest_image_version(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UpdateToLatestImageVersion", v.into()); self }
     }
 
-    impl From<ComputeResources> for t::Value {
-        #[inline]
-        fn from(v: ComputeResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeResources> for t::Value { #[inline] fn from(v: ComputeResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeResources { #[inline] fn from(v: t::Value) -> ComputeResources { ComputeResources(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -153,12 +150,9 @@ pub mod compute_environment {
         pub fn image_kubernetes_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ImageKubernetesVersion", v.into()); self }
     }
 
-    impl From<Ec2ConfigurationObject> for t::Value {
-        #[inline]
-        fn from(v: Ec2ConfigurationObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ec2ConfigurationObject> for t::Value { #[inline] fn from(v: Ec2ConfigurationObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ec2ConfigurationObject { #[inline] fn from(v: t::Value) -> Ec2ConfigurationObject { Ec2ConfigurationObject(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -183,12 +177,9 @@ pub mod compute_environment {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<LaunchTemplateSpecification> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateSpecification> for t::Value { #[inline] fn from(v: LaunchTemplateSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateSpecification { #[inline] fn from(v: t::Value) -> LaunchTemplateSpecification { LaunchTemplateSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -213,12 +204,9 @@ pub mod compute_environment {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<LaunchTemplateSpecificationOverride> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateSpecificationOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateSpecificationOverride> for t::Value { #[inline] fn from(v: LaunchTemplateSpecificationOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateSpecificationOverride { #[inline] fn from(v: t::Value) -> LaunchTemplateSpecificationOverride { LaunchTemplateSpecificationOverride(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -238,12 +226,9 @@ pub mod compute_environment {
         pub fn propagate_tags(mut self, v: impl Into<PropagateTags>) -> Self { self.0.put::<PropagateTags>("PropagateTags", v.into()); self }
     }
 
-    impl From<ManagedInstancesProvider> for t::Value {
-        #[inline]
-        fn from(v: ManagedInstancesProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedInstancesProvider> for t::Value { #[inline] fn from(v: ManagedInstancesProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedInstancesProvider { #[inline] fn from(v: t::Value) -> ManagedInstancesProvider { ManagedInstancesProvider(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -260,12 +245,9 @@ pub mod compute_environment {
         pub fn scale_in_after(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ScaleInAfter", v.into()); self }
     }
 
-    impl From<InfrastructureOptimization> for t::Value {
-        #[inline]
-        fn from(v: InfrastructureOptimization) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InfrastructureOptimization> for t::Value { #[inline] fn from(v: InfrastructureOptimization) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InfrastructureOptimization { #[inline] fn from(v: t::Value) -> InfrastructureOptimization { InfrastructureOptimization(t::Props::from_value(v)) } }
 
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -297,12 +279,9 @@ pub mod compute_environment {
         pub fn storage_configuration(mut self, v: impl Into<ManagedInstancesStorageConfiguration>) -> Self { self.0.put::<ManagedInstancesStorageConfiguration>("StorageConfiguration", v.into()); self }
     }
 
-    impl From<InstanceLaunchTemplate> for t::Value {
-        #[inline]
-        fn from(v: InstanceLaunchTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceLaunchTemplate> for t::Value { #[inline] fn from(v: InstanceLaunchTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceLaunchTemplate { #[inline] fn from(v: t::Value) -> InstanceLaunchTemplate { InstanceLaunchTemplate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -343,12 +322,9 @@ pub mod compute_environment {
         pub fn reservation_preference(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ReservationPreference", v.into()); self }
     }
 
-    impl From<CapacityReservations> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservations> for t::Value { #[inline] fn from(v: CapacityReservations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservations { #[inline] fn from(v: t::Value) -> CapacityReservations { CapacityReservations(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -365,12 +341,9 @@ pub mod compute_environment {
         pub fn allowed_instance_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AllowedInstanceTypes", v.into()); self }
     }
 
-    impl From<InstanceRequirements> for t::Value {
-        #[inline]
-        fn from(v: InstanceRequirements) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceRequirements> for t::Value { #[inline] fn from(v: InstanceRequirements) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceRequirements { #[inline] fn from(v: t::Value) -> InstanceRequirements { InstanceRequirements(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -387,12 +360,9 @@ pub mod compute_environment {
         pub fn use_local_storage(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseLocalStorage", v.into()); self }
     }
 
-    impl From<ManagedInstancesLocalStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedInstancesLocalStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedInstancesLocalStorageConfiguration> for t::Value { #[inline] fn from(v: ManagedInstancesLocalStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedInstancesLocalStorageConfiguration { #[inline] fn from(v: t::Value) -> ManagedInstancesLocalStorageConfiguration { ManagedInstancesLocalStorageConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -408,12 +378,9 @@ pub mod compute_environment {
         }
     }
 
-    impl From<ManagedInstancesNetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedInstancesNetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedInstancesNetworkConfiguration> for t::Value { #[inline] fn from(v: ManagedInstancesNetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedInstancesNetworkConfiguration { #[inline] fn from(v: t::Value) -> ManagedInstancesNetworkConfiguration { ManagedInstancesNetworkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -430,12 +397,9 @@ pub mod compute_environment {
         pub fn storage_size_gi_b(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("StorageSizeGiB", v.into()); self }
     }
 
-    impl From<ManagedInstancesStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedInstancesStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedInstancesStorageConfiguration> for t::Value { #[inline] fn from(v: ManagedInstancesStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedInstancesStorageConfiguration { #[inline] fn from(v: t::Value) -> ManagedInstancesStorageConfiguration { ManagedInstancesStorageConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -472,12 +436,9 @@ pub mod compute_environment {
         pub fn min_scale_down_delay_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinScaleDownDelayMinutes", v.into()); self }
     }
 
-    impl From<ComputeScalingPolicy> for t::Value {
-        #[inline]
-        fn from(v: ComputeScalingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeScalingPolicy> for t::Value { #[inline] fn from(v: ComputeScalingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeScalingPolicy { #[inline] fn from(v: t::Value) -> ComputeScalingPolicy { ComputeScalingPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -496,12 +457,9 @@ pub mod compute_environment {
         pub fn container_insights(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ContainerInsights", v.into()); self }
     }
 
-    impl From<EcsSettings> for t::Value {
-        #[inline]
-        fn from(v: EcsSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsSettings> for t::Value { #[inline] fn from(v: EcsSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsSettings { #[inline] fn from(v: t::Value) -> EcsSettings { EcsSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -519,12 +477,9 @@ pub mod compute_environment {
         pub fn access_entry(mut self, v: impl Into<EksAccessEntry>) -> Self { self.0.put::<EksAccessEntry>("AccessEntry", v.into()); self }
     }
 
-    impl From<EksConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EksConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksConfiguration> for t::Value { #[inline] fn from(v: EksConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksConfiguration { #[inline] fn from(v: t::Value) -> EksConfiguration { EksConfiguration(t::Props::from_value(v)) } }
 
     /// The EKS access entry configuration for the compute environment. Controls whether AWS Batch manages the EKS access entry
     /// for the compute environment's service role, or inherits it from the cluster.
@@ -547,12 +502,9 @@ pub mod compute_environment {
         pub fn status(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Status", v.into()); self }
     }
 
-    impl From<EksAccessEntry> for t::Value {
-        #[inline]
-        fn from(v: EksAccessEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksAccessEntry> for t::Value { #[inline] fn from(v: EksAccessEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksAccessEntry { #[inline] fn from(v: t::Value) -> EksAccessEntry { EksAccessEntry(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -571,12 +523,9 @@ pub mod compute_environment {
         pub fn terminate_jobs_on_update(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("TerminateJobsOnUpdate", v.into()); self }
     }
 
-    impl From<UpdatePolicy> for t::Value {
-        #[inline]
-        fn from(v: UpdatePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpdatePolicy> for t::Value { #[inline] fn from(v: UpdatePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpdatePolicy { #[inline] fn from(v: t::Value) -> UpdatePolicy { UpdatePolicy(t::Props::from_value(v)) } }
 
 }
 
@@ -747,12 +696,9 @@ pub mod job_definition {
         }
     }
 
-    impl From<ConsumableResourceProperties> for t::Value {
-        #[inline]
-        fn from(v: ConsumableResourceProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConsumableResourceProperties> for t::Value { #[inline] fn from(v: ConsumableResourceProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConsumableResourceProperties { #[inline] fn from(v: t::Value) -> ConsumableResourceProperties { ConsumableResourceProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -768,12 +714,9 @@ pub mod job_definition {
         }
     }
 
-    impl From<ConsumableResourceRequirement> for t::Value {
-        #[inline]
-        fn from(v: ConsumableResourceRequirement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConsumableResourceRequirement> for t::Value { #[inline] fn from(v: ConsumableResourceRequirement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConsumableResourceRequirement { #[inline] fn from(v: t::Value) -> ConsumableResourceRequirement { ConsumableResourceRequirement(t::Props::from_value(v)) } }
 
     /// A property type: 23 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -832,12 +775,9 @@ pub mod job_definition {
         pub fn volumes(mut self, v: impl Into<t::List<Volume>>) -> Self { self.0.put::<t::List<Volume>>("Volumes", v.into()); self }
     }
 
-    impl From<ContainerProperties> for t::Value {
-        #[inline]
-        fn from(v: ContainerProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerProperties> for t::Value { #[inline] fn from(v: ContainerProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerProperties { #[inline] fn from(v: t::Value) -> ContainerProperties { ContainerProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -856,12 +796,9 @@ pub mod job_definition {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<Environment> for t::Value {
-        #[inline]
-        fn from(v: Environment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Environment> for t::Value { #[inline] fn from(v: Environment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Environment { #[inline] fn from(v: t::Value) -> Environment { Environment(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -876,12 +813,9 @@ pub mod job_definition {
         }
     }
 
-    impl From<EphemeralStorage> for t::Value {
-        #[inline]
-        fn from(v: EphemeralStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EphemeralStorage> for t::Value { #[inline] fn from(v: EphemeralStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EphemeralStorage { #[inline] fn from(v: t::Value) -> EphemeralStorage { EphemeralStorage(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -898,12 +832,9 @@ pub mod job_definition {
         pub fn platform_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PlatformVersion", v.into()); self }
     }
 
-    impl From<FargatePlatformConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FargatePlatformConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FargatePlatformConfiguration> for t::Value { #[inline] fn from(v: FargatePlatformConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FargatePlatformConfiguration { #[inline] fn from(v: t::Value) -> FargatePlatformConfiguration { FargatePlatformConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -930,12 +861,9 @@ pub mod job_definition {
         pub fn tmpfs(mut self, v: impl Into<t::List<Tmpfs>>) -> Self { self.0.put::<t::List<Tmpfs>>("Tmpfs", v.into()); self }
     }
 
-    impl From<LinuxParameters> for t::Value {
-        #[inline]
-        fn from(v: LinuxParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinuxParameters> for t::Value { #[inline] fn from(v: LinuxParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinuxParameters { #[inline] fn from(v: t::Value) -> LinuxParameters { LinuxParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -956,12 +884,9 @@ pub mod job_definition {
         pub fn permissions(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Permissions", v.into()); self }
     }
 
-    impl From<Device> for t::Value {
-        #[inline]
-        fn from(v: Device) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Device> for t::Value { #[inline] fn from(v: Device) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Device { #[inline] fn from(v: t::Value) -> Device { Device(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -979,12 +904,9 @@ pub mod job_definition {
         pub fn mount_options(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MountOptions", v.into()); self }
     }
 
-    impl From<Tmpfs> for t::Value {
-        #[inline]
-        fn from(v: Tmpfs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tmpfs> for t::Value { #[inline] fn from(v: Tmpfs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tmpfs { #[inline] fn from(v: t::Value) -> Tmpfs { Tmpfs(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1003,12 +925,9 @@ pub mod job_definition {
         pub fn secret_options(mut self, v: impl Into<t::List<Secret>>) -> Self { self.0.put::<t::List<Secret>>("SecretOptions", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1024,12 +943,9 @@ pub mod job_definition {
         }
     }
 
-    impl From<Secret> for t::Value {
-        #[inline]
-        fn from(v: Secret) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Secret> for t::Value { #[inline] fn from(v: Secret) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Secret { #[inline] fn from(v: t::Value) -> Secret { Secret(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1050,12 +966,9 @@ pub mod job_definition {
         pub fn source_volume(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceVolume", v.into()); self }
     }
 
-    impl From<MountPoint> for t::Value {
-        #[inline]
-        fn from(v: MountPoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MountPoint> for t::Value { #[inline] fn from(v: MountPoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MountPoint { #[inline] fn from(v: t::Value) -> MountPoint { MountPoint(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1072,12 +985,9 @@ pub mod job_definition {
         pub fn assign_public_ip(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AssignPublicIp", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1092,12 +1002,9 @@ pub mod job_definition {
         }
     }
 
-    impl From<RepositoryCredentials> for t::Value {
-        #[inline]
-        fn from(v: RepositoryCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RepositoryCredentials> for t::Value { #[inline] fn from(v: RepositoryCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RepositoryCredentials { #[inline] fn from(v: t::Value) -> RepositoryCredentials { RepositoryCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1116,12 +1023,9 @@ pub mod job_definition {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ResourceRequirement> for t::Value {
-        #[inline]
-        fn from(v: ResourceRequirement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceRequirement> for t::Value { #[inline] fn from(v: ResourceRequirement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceRequirement { #[inline] fn from(v: t::Value) -> ResourceRequirement { ResourceRequirement(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1140,12 +1044,9 @@ pub mod job_definition {
         pub fn operating_system_family(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OperatingSystemFamily", v.into()); self }
     }
 
-    impl From<RuntimePlatform> for t::Value {
-        #[inline]
-        fn from(v: RuntimePlatform) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuntimePlatform> for t::Value { #[inline] fn from(v: RuntimePlatform) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuntimePlatform { #[inline] fn from(v: t::Value) -> RuntimePlatform { RuntimePlatform(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1162,12 +1063,9 @@ pub mod job_definition {
         }
     }
 
-    impl From<Ulimit> for t::Value {
-        #[inline]
-        fn from(v: Ulimit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ulimit> for t::Value { #[inline] fn from(v: Ulimit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ulimit { #[inline] fn from(v: t::Value) -> Ulimit { Ulimit(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1190,12 +1088,9 @@ pub mod job_definition {
         pub fn s3_files_volume_configuration(mut self, v: impl Into<S3FilesVolumeConfiguration>) -> Self { self.0.put::<S3FilesVolumeConfiguration>("S3FilesVolumeConfiguration", v.into()); self }
     }
 
-    impl From<Volume> for t::Value {
-        #[inline]
-        fn from(v: Volume) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Volume> for t::Value { #[inline] fn from(v: Volume) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Volume { #[inline] fn from(v: t::Value) -> Volume { Volume(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1218,12 +1113,9 @@ pub mod job_definition {
         pub fn transit_encryption_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TransitEncryptionPort", v.into()); self }
     }
 
-    impl From<EFSVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EFSVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EFSVolumeConfiguration> for t::Value { #[inline] fn from(v: EFSVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EFSVolumeConfiguration { #[inline] fn from(v: t::Value) -> EFSVolumeConfiguration { EFSVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1242,12 +1134,9 @@ pub mod job_definition {
         pub fn iam(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Iam", v.into()); self }
     }
 
-    impl From<EFSAuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: EFSAuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EFSAuthorizationConfig> for t::Value { #[inline] fn from(v: EFSAuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EFSAuthorizationConfig { #[inline] fn from(v: t::Value) -> EFSAuthorizationConfig { EFSAuthorizationConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1264,12 +1153,9 @@ pub mod job_definition {
         pub fn source_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourcePath", v.into()); self }
     }
 
-    impl From<Host> for t::Value {
-        #[inline]
-        fn from(v: Host) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Host> for t::Value { #[inline] fn from(v: Host) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Host { #[inline] fn from(v: t::Value) -> Host { Host(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1290,12 +1176,9 @@ pub mod job_definition {
         pub fn transit_encryption_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TransitEncryptionPort", v.into()); self }
     }
 
-    impl From<S3FilesVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3FilesVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3FilesVolumeConfiguration> for t::Value { #[inline] fn from(v: S3FilesVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3FilesVolumeConfiguration { #[inline] fn from(v: t::Value) -> S3FilesVolumeConfiguration { S3FilesVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1310,12 +1193,9 @@ pub mod job_definition {
         }
     }
 
-    impl From<EcsProperties> for t::Value {
-        #[inline]
-        fn from(v: EcsProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsProperties> for t::Value { #[inline] fn from(v: EcsProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsProperties { #[inline] fn from(v: t::Value) -> EcsProperties { EcsProperties(t::Props::from_value(v)) } }
 
     /// A property type: 12 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1354,12 +1234,9 @@ pub mod job_definition {
         pub fn volumes(mut self, v: impl Into<t::List<Volume>>) -> Self { self.0.put::<t::List<Volume>>("Volumes", v.into()); self }
     }
 
-    impl From<EcsTaskProperties> for t::Value {
-        #[inline]
-        fn from(v: EcsTaskProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsTaskProperties> for t::Value { #[inline] fn from(v: EcsTaskProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsTaskProperties { #[inline] fn from(v: t::Value) -> EcsTaskProperties { EcsTaskProperties(t::Props::from_value(v)) } }
 
     /// A property type: 19 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1410,12 +1287,9 @@ pub mod job_definition {
         pub fn user(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("User", v.into()); self }
     }
 
-    impl From<TaskContainerProperties> for t::Value {
-        #[inline]
-        fn from(v: TaskContainerProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskContainerProperties> for t::Value { #[inline] fn from(v: TaskContainerProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskContainerProperties { #[inline] fn from(v: t::Value) -> TaskContainerProperties { TaskContainerProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1431,12 +1305,9 @@ pub mod job_definition {
         }
     }
 
-    impl From<TaskContainerDependency> for t::Value {
-        #[inline]
-        fn from(v: TaskContainerDependency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskContainerDependency> for t::Value { #[inline] fn from(v: TaskContainerDependency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskContainerDependency { #[inline] fn from(v: t::Value) -> TaskContainerDependency { TaskContainerDependency(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1453,12 +1324,9 @@ pub mod job_definition {
         pub fn options(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Options", v.into()); self }
     }
 
-    impl From<FirelensConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FirelensConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirelensConfiguration> for t::Value { #[inline] fn from(v: FirelensConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirelensConfiguration { #[inline] fn from(v: t::Value) -> FirelensConfiguration { FirelensConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1475,12 +1343,9 @@ pub mod job_definition {
         pub fn pod_properties(mut self, v: impl Into<EksPodProperties>) -> Self { self.0.put::<EksPodProperties>("PodProperties", v.into()); self }
     }
 
-    impl From<EksProperties> for t::Value {
-        #[inline]
-        fn from(v: EksProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksProperties> for t::Value { #[inline] fn from(v: EksProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksProperties { #[inline] fn from(v: t::Value) -> EksProperties { EksProperties(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1513,12 +1378,9 @@ pub mod job_definition {
         pub fn volumes(mut self, v: impl Into<t::List<EksVolume>>) -> Self { self.0.put::<t::List<EksVolume>>("Volumes", v.into()); self }
     }
 
-    impl From<EksPodProperties> for t::Value {
-        #[inline]
-        fn from(v: EksPodProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksPodProperties> for t::Value { #[inline] fn from(v: EksPodProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksPodProperties { #[inline] fn from(v: t::Value) -> EksPodProperties { EksPodProperties(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1549,12 +1411,9 @@ pub mod job_definition {
         pub fn volume_mounts(mut self, v: impl Into<t::List<EksContainerVolumeMount>>) -> Self { self.0.put::<t::List<EksContainerVolumeMount>>("VolumeMounts", v.into()); self }
     }
 
-    impl From<EksContainer> for t::Value {
-        #[inline]
-        fn from(v: EksContainer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksContainer> for t::Value { #[inline] fn from(v: EksContainer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksContainer { #[inline] fn from(v: t::Value) -> EksContainer { EksContainer(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1571,12 +1430,9 @@ pub mod job_definition {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<EksContainerEnvironmentVariable> for t::Value {
-        #[inline]
-        fn from(v: EksContainerEnvironmentVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksContainerEnvironmentVariable> for t::Value { #[inline] fn from(v: EksContainerEnvironmentVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksContainerEnvironmentVariable { #[inline] fn from(v: t::Value) -> EksContainerEnvironmentVariable { EksContainerEnvironmentVariable(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1595,12 +1451,9 @@ pub mod job_definition {
         pub fn requests(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Requests", v.into()); self }
     }
 
-    impl From<EksContainerResourceRequirements> for t::Value {
-        #[inline]
-        fn from(v: EksContainerResourceRequirements) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksContainerResourceRequirements> for t::Value { #[inline] fn from(v: EksContainerResourceRequirements) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksContainerResourceRequirements { #[inline] fn from(v: t::Value) -> EksContainerResourceRequirements { EksContainerResourceRequirements(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1627,12 +1480,9 @@ pub mod job_definition {
         pub fn run_as_user(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RunAsUser", v.into()); self }
     }
 
-    impl From<EksContainerSecurityContext> for t::Value {
-        #[inline]
-        fn from(v: EksContainerSecurityContext) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksContainerSecurityContext> for t::Value { #[inline] fn from(v: EksContainerSecurityContext) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksContainerSecurityContext { #[inline] fn from(v: t::Value) -> EksContainerSecurityContext { EksContainerSecurityContext(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1655,12 +1505,9 @@ pub mod job_definition {
         pub fn sub_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubPath", v.into()); self }
     }
 
-    impl From<EksContainerVolumeMount> for t::Value {
-        #[inline]
-        fn from(v: EksContainerVolumeMount) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksContainerVolumeMount> for t::Value { #[inline] fn from(v: EksContainerVolumeMount) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksContainerVolumeMount { #[inline] fn from(v: t::Value) -> EksContainerVolumeMount { EksContainerVolumeMount(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1677,12 +1524,9 @@ pub mod job_definition {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<ImagePullSecret> for t::Value {
-        #[inline]
-        fn from(v: ImagePullSecret) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImagePullSecret> for t::Value { #[inline] fn from(v: ImagePullSecret) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImagePullSecret { #[inline] fn from(v: t::Value) -> ImagePullSecret { ImagePullSecret(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1703,12 +1547,9 @@ pub mod job_definition {
         pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
     }
 
-    impl From<EksMetadata> for t::Value {
-        #[inline]
-        fn from(v: EksMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksMetadata> for t::Value { #[inline] fn from(v: EksMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksMetadata { #[inline] fn from(v: t::Value) -> EksMetadata { EksMetadata(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1731,12 +1572,9 @@ pub mod job_definition {
         pub fn secret(mut self, v: impl Into<EksSecret>) -> Self { self.0.put::<EksSecret>("Secret", v.into()); self }
     }
 
-    impl From<EksVolume> for t::Value {
-        #[inline]
-        fn from(v: EksVolume) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksVolume> for t::Value { #[inline] fn from(v: EksVolume) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksVolume { #[inline] fn from(v: t::Value) -> EksVolume { EksVolume(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1755,12 +1593,9 @@ pub mod job_definition {
         pub fn size_limit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SizeLimit", v.into()); self }
     }
 
-    impl From<EksEmptyDir> for t::Value {
-        #[inline]
-        fn from(v: EksEmptyDir) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksEmptyDir> for t::Value { #[inline] fn from(v: EksEmptyDir) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksEmptyDir { #[inline] fn from(v: t::Value) -> EksEmptyDir { EksEmptyDir(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1777,12 +1612,9 @@ pub mod job_definition {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<EksHostPath> for t::Value {
-        #[inline]
-        fn from(v: EksHostPath) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksHostPath> for t::Value { #[inline] fn from(v: EksHostPath) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksHostPath { #[inline] fn from(v: t::Value) -> EksHostPath { EksHostPath(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1799,12 +1631,9 @@ pub mod job_definition {
         pub fn read_only(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReadOnly", v.into()); self }
     }
 
-    impl From<EksPersistentVolumeClaim> for t::Value {
-        #[inline]
-        fn from(v: EksPersistentVolumeClaim) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksPersistentVolumeClaim> for t::Value { #[inline] fn from(v: EksPersistentVolumeClaim) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksPersistentVolumeClaim { #[inline] fn from(v: t::Value) -> EksPersistentVolumeClaim { EksPersistentVolumeClaim(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1821,12 +1650,9 @@ pub mod job_definition {
         pub fn optional(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Optional", v.into()); self }
     }
 
-    impl From<EksSecret> for t::Value {
-        #[inline]
-        fn from(v: EksSecret) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksSecret> for t::Value { #[inline] fn from(v: EksSecret) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksSecret { #[inline] fn from(v: t::Value) -> EksSecret { EksSecret(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1843,12 +1669,9 @@ pub mod job_definition {
         }
     }
 
-    impl From<NodeProperties> for t::Value {
-        #[inline]
-        fn from(v: NodeProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeProperties> for t::Value { #[inline] fn from(v: NodeProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeProperties { #[inline] fn from(v: t::Value) -> NodeProperties { NodeProperties(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1873,12 +1696,9 @@ pub mod job_definition {
         pub fn instance_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("InstanceTypes", v.into()); self }
     }
 
-    impl From<NodeRangeProperty> for t::Value {
-        #[inline]
-        fn from(v: NodeRangeProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeRangeProperty> for t::Value { #[inline] fn from(v: NodeRangeProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeRangeProperty { #[inline] fn from(v: t::Value) -> NodeRangeProperty { NodeRangeProperty(t::Props::from_value(v)) } }
 
     /// A property type: 22 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1935,12 +1755,9 @@ pub mod job_definition {
         pub fn volumes(mut self, v: impl Into<t::List<Volume>>) -> Self { self.0.put::<t::List<Volume>>("Volumes", v.into()); self }
     }
 
-    impl From<MultiNodeContainerProperties> for t::Value {
-        #[inline]
-        fn from(v: MultiNodeContainerProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiNodeContainerProperties> for t::Value { #[inline] fn from(v: MultiNodeContainerProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiNodeContainerProperties { #[inline] fn from(v: t::Value) -> MultiNodeContainerProperties { MultiNodeContainerProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1955,12 +1772,9 @@ pub mod job_definition {
         }
     }
 
-    impl From<MultiNodeEcsProperties> for t::Value {
-        #[inline]
-        fn from(v: MultiNodeEcsProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiNodeEcsProperties> for t::Value { #[inline] fn from(v: MultiNodeEcsProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiNodeEcsProperties { #[inline] fn from(v: t::Value) -> MultiNodeEcsProperties { MultiNodeEcsProperties(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1989,12 +1803,9 @@ pub mod job_definition {
         pub fn volumes(mut self, v: impl Into<t::List<Volume>>) -> Self { self.0.put::<t::List<Volume>>("Volumes", v.into()); self }
     }
 
-    impl From<MultiNodeEcsTaskProperties> for t::Value {
-        #[inline]
-        fn from(v: MultiNodeEcsTaskProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiNodeEcsTaskProperties> for t::Value { #[inline] fn from(v: MultiNodeEcsTaskProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiNodeEcsTaskProperties { #[inline] fn from(v: t::Value) -> MultiNodeEcsTaskProperties { MultiNodeEcsTaskProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2011,12 +1822,9 @@ pub mod job_definition {
         pub fn skip_deregister_on_update(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SkipDeregisterOnUpdate", v.into()); self }
     }
 
-    impl From<ResourceRetentionPolicy> for t::Value {
-        #[inline]
-        fn from(v: ResourceRetentionPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceRetentionPolicy> for t::Value { #[inline] fn from(v: ResourceRetentionPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceRetentionPolicy { #[inline] fn from(v: t::Value) -> ResourceRetentionPolicy { ResourceRetentionPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2035,12 +1843,9 @@ pub mod job_definition {
         pub fn evaluate_on_exit(mut self, v: impl Into<t::List<EvaluateOnExit>>) -> Self { self.0.put::<t::List<EvaluateOnExit>>("EvaluateOnExit", v.into()); self }
     }
 
-    impl From<RetryStrategy> for t::Value {
-        #[inline]
-        fn from(v: RetryStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetryStrategy> for t::Value { #[inline] fn from(v: RetryStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetryStrategy { #[inline] fn from(v: t::Value) -> RetryStrategy { RetryStrategy(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2061,12 +1866,9 @@ pub mod job_definition {
         pub fn on_status_reason(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OnStatusReason", v.into()); self }
     }
 
-    impl From<EvaluateOnExit> for t::Value {
-        #[inline]
-        fn from(v: EvaluateOnExit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluateOnExit> for t::Value { #[inline] fn from(v: EvaluateOnExit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluateOnExit { #[inline] fn from(v: t::Value) -> EvaluateOnExit { EvaluateOnExit(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2083,12 +1885,9 @@ pub mod job_definition {
         pub fn attempt_duration_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("AttemptDurationSeconds", v.into()); self }
     }
 
-    impl From<JobTimeout> for t::Value {
-        #[inline]
-        fn from(v: JobTimeout) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobTimeout> for t::Value { #[inline] fn from(v: JobTimeout) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobTimeout { #[inline] fn from(v: t::Value) -> JobTimeout { JobTimeout(t::Props::from_value(v)) } }
 
 }
 
@@ -2163,12 +1962,9 @@ pub mod job_queue {
         }
     }
 
-    impl From<ComputeEnvironmentOrder> for t::Value {
-        #[inline]
-        fn from(v: ComputeEnvironmentOrder) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeEnvironmentOrder> for t::Value { #[inline] fn from(v: ComputeEnvironmentOrder) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeEnvironmentOrder { #[inline] fn from(v: t::Value) -> ComputeEnvironmentOrder { ComputeEnvironmentOrder(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2186,12 +1982,9 @@ pub mod job_queue {
         }
     }
 
-    impl From<JobStateTimeLimitAction> for t::Value {
-        #[inline]
-        fn from(v: JobStateTimeLimitAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobStateTimeLimitAction> for t::Value { #[inline] fn from(v: JobStateTimeLimitAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobStateTimeLimitAction { #[inline] fn from(v: t::Value) -> JobStateTimeLimitAction { JobStateTimeLimitAction(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2225,12 +2018,9 @@ pub mod job_queue {
         }
     }
 
-    impl From<ServiceEnvironmentOrder> for t::Value {
-        #[inline]
-        fn from(v: ServiceEnvironmentOrder) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceEnvironmentOrder> for t::Value { #[inline] fn from(v: ServiceEnvironmentOrder) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceEnvironmentOrder { #[inline] fn from(v: t::Value) -> ServiceEnvironmentOrder { ServiceEnvironmentOrder(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2320,12 +2110,9 @@ pub mod quota_share {
         }
     }
 
-    impl From<QuotaShareCapacityLimit> for t::Value {
-        #[inline]
-        fn from(v: QuotaShareCapacityLimit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuotaShareCapacityLimit> for t::Value { #[inline] fn from(v: QuotaShareCapacityLimit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuotaShareCapacityLimit { #[inline] fn from(v: t::Value) -> QuotaShareCapacityLimit { QuotaShareCapacityLimit(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2340,12 +2127,9 @@ pub mod quota_share {
         }
     }
 
-    impl From<QuotaSharePreemptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QuotaSharePreemptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuotaSharePreemptionConfiguration> for t::Value { #[inline] fn from(v: QuotaSharePreemptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuotaSharePreemptionConfiguration { #[inline] fn from(v: t::Value) -> QuotaSharePreemptionConfiguration { QuotaSharePreemptionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2364,12 +2148,9 @@ pub mod quota_share {
         pub fn borrow_limit(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("BorrowLimit", v.into()); self }
     }
 
-    impl From<QuotaShareResourceSharingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QuotaShareResourceSharingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuotaShareResourceSharingConfiguration> for t::Value { #[inline] fn from(v: QuotaShareResourceSharingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuotaShareResourceSharingConfiguration { #[inline] fn from(v: t::Value) -> QuotaShareResourceSharingConfiguration { QuotaShareResourceSharingConfiguration(t::Props::from_value(v)) } }
 
     /// The state of the quota share. If the quota share is `ENABLED`, it is able to accept jobs. If the quota share is
     /// `DISABLED`, new jobs won't be accepted but jobs already submitted can finish. The default state is `ENABLED`.
@@ -2466,12 +2247,9 @@ pub mod scheduling_policy {
         pub fn share_distribution(mut self, v: impl Into<t::List<ShareAttributes>>) -> Self { self.0.put::<t::List<ShareAttributes>>("ShareDistribution", v.into()); self }
     }
 
-    impl From<FairsharePolicy> for t::Value {
-        #[inline]
-        fn from(v: FairsharePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FairsharePolicy> for t::Value { #[inline] fn from(v: FairsharePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FairsharePolicy { #[inline] fn from(v: t::Value) -> FairsharePolicy { FairsharePolicy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2490,12 +2268,9 @@ pub mod scheduling_policy {
         pub fn weight_factor(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("WeightFactor", v.into()); self }
     }
 
-    impl From<ShareAttributes> for t::Value {
-        #[inline]
-        fn from(v: ShareAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ShareAttributes> for t::Value { #[inline] fn from(v: ShareAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ShareAttributes { #[inline] fn from(v: t::Value) -> ShareAttributes { ShareAttributes(t::Props::from_value(v)) } }
 
     /// Quota Share Policy for the Job Queue.
     ///
@@ -2514,12 +2289,9 @@ pub mod scheduling_policy {
         pub fn idle_resource_assignment_strategy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IdleResourceAssignmentStrategy", v.into()); self }
     }
 
-    impl From<QuotaSharePolicy> for t::Value {
-        #[inline]
-        fn from(v: QuotaSharePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuotaSharePolicy> for t::Value { #[inline] fn from(v: QuotaSharePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuotaSharePolicy { #[inline] fn from(v: t::Value) -> QuotaSharePolicy { QuotaSharePolicy(t::Props::from_value(v)) } }
 
 }
 
@@ -2588,11 +2360,8 @@ pub mod service_environment {
         pub fn max_capacity(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxCapacity", v.into()); self }
     }
 
-    impl From<CapacityLimit> for t::Value {
-        #[inline]
-        fn from(v: CapacityLimit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityLimit> for t::Value { #[inline] fn from(v: CapacityLimit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityLimit { #[inline] fn from(v: t::Value) -> CapacityLimit { CapacityLimit(t::Props::from_value(v)) } }
 
 }

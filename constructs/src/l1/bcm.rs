@@ -90,12 +90,9 @@ pub mod dashboard {
         pub fn width(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Width", v.into()); self }
     }
 
-    impl From<Widget> for t::Value {
-        #[inline]
-        fn from(v: Widget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Widget> for t::Value { #[inline] fn from(v: Widget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Widget { #[inline] fn from(v: t::Value) -> Widget { Widget(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -111,12 +108,9 @@ pub mod dashboard {
         }
     }
 
-    impl From<WidgetConfig> for t::Value {
-        #[inline]
-        fn from(v: WidgetConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WidgetConfig> for t::Value { #[inline] fn from(v: WidgetConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WidgetConfig { #[inline] fn from(v: t::Value) -> WidgetConfig { WidgetConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -135,12 +129,9 @@ pub mod dashboard {
         pub fn table(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Table", v.into()); self }
     }
 
-    impl From<DisplayConfig> for t::Value {
-        #[inline]
-        fn from(v: DisplayConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DisplayConfig> for t::Value { #[inline] fn from(v: DisplayConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DisplayConfig { #[inline] fn from(v: t::Value) -> DisplayConfig { DisplayConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -155,12 +146,9 @@ pub mod dashboard {
         }
     }
 
-    impl From<GraphDisplayConfig> for t::Value {
-        #[inline]
-        fn from(v: GraphDisplayConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GraphDisplayConfig> for t::Value { #[inline] fn from(v: GraphDisplayConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GraphDisplayConfig { #[inline] fn from(v: t::Value) -> GraphDisplayConfig { GraphDisplayConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -207,12 +195,9 @@ pub mod dashboard {
         pub fn savings_plans_utilization(mut self, v: impl Into<SavingsPlansUtilizationQuery>) -> Self { self.0.put::<SavingsPlansUtilizationQuery>("SavingsPlansUtilization", v.into()); self }
     }
 
-    impl From<QueryParameters> for t::Value {
-        #[inline]
-        fn from(v: QueryParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryParameters> for t::Value { #[inline] fn from(v: QueryParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryParameters { #[inline] fn from(v: t::Value) -> QueryParameters { QueryParameters(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -233,12 +218,9 @@ pub mod dashboard {
         pub fn group_by(mut self, v: impl Into<t::List<GroupDefinition>>) -> Self { self.0.put::<t::List<GroupDefinition>>("GroupBy", v.into()); self }
     }
 
-    impl From<CostAndUsageQuery> for t::Value {
-        #[inline]
-        fn from(v: CostAndUsageQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CostAndUsageQuery> for t::Value { #[inline] fn from(v: CostAndUsageQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CostAndUsageQuery { #[inline] fn from(v: t::Value) -> CostAndUsageQuery { CostAndUsageQuery(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -265,12 +247,9 @@ pub mod dashboard {
         pub fn tags(mut self, v: impl Into<CostCategoryValues>) -> Self { self.0.put::<CostCategoryValues>("Tags", v.into()); self }
     }
 
-    impl From<CostAndUsageExpression> for t::Value {
-        #[inline]
-        fn from(v: CostAndUsageExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CostAndUsageExpression> for t::Value { #[inline] fn from(v: CostAndUsageExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CostAndUsageExpression { #[inline] fn from(v: t::Value) -> CostAndUsageExpression { CostAndUsageExpression(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -288,12 +267,9 @@ pub mod dashboard {
         pub fn match_options(mut self, v: impl Into<t::List<MatchOption>>) -> Self { self.0.put::<t::List<MatchOption>>("MatchOptions", v.into()); self }
     }
 
-    impl From<CostCategoryValues> for t::Value {
-        #[inline]
-        fn from(v: CostCategoryValues) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CostCategoryValues> for t::Value { #[inline] fn from(v: CostCategoryValues) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CostCategoryValues { #[inline] fn from(v: t::Value) -> CostCategoryValues { CostCategoryValues(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -343,12 +319,9 @@ pub mod dashboard {
         pub fn match_options(mut self, v: impl Into<t::List<MatchOption>>) -> Self { self.0.put::<t::List<MatchOption>>("MatchOptions", v.into()); self }
     }
 
-    impl From<DimensionValues> for t::Value {
-        #[inline]
-        fn from(v: DimensionValues) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DimensionValues> for t::Value { #[inline] fn from(v: DimensionValues) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DimensionValues { #[inline] fn from(v: t::Value) -> DimensionValues { DimensionValues(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -455,12 +428,9 @@ pub mod dashboard {
         pub fn type_(mut self, v: impl Into<GroupDefinitionType>) -> Self { self.0.put::<GroupDefinitionType>("Type", v.into()); self }
     }
 
-    impl From<GroupDefinition> for t::Value {
-        #[inline]
-        fn from(v: GroupDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GroupDefinition> for t::Value { #[inline] fn from(v: GroupDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GroupDefinition { #[inline] fn from(v: t::Value) -> GroupDefinition { GroupDefinition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -536,12 +506,9 @@ pub mod dashboard {
         }
     }
 
-    impl From<DateTimeRange> for t::Value {
-        #[inline]
-        fn from(v: DateTimeRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateTimeRange> for t::Value { #[inline] fn from(v: DateTimeRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateTimeRange { #[inline] fn from(v: t::Value) -> DateTimeRange { DateTimeRange(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -557,12 +524,9 @@ pub mod dashboard {
         }
     }
 
-    impl From<DateTimeValue> for t::Value {
-        #[inline]
-        fn from(v: DateTimeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateTimeValue> for t::Value { #[inline] fn from(v: DateTimeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateTimeValue { #[inline] fn from(v: t::Value) -> DateTimeValue { DateTimeValue(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -605,12 +569,9 @@ pub mod dashboard {
         pub fn metrics(mut self, v: impl Into<t::List<MetricName>>) -> Self { self.0.put::<t::List<MetricName>>("Metrics", v.into()); self }
     }
 
-    impl From<ReservationCoverageQuery> for t::Value {
-        #[inline]
-        fn from(v: ReservationCoverageQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReservationCoverageQuery> for t::Value { #[inline] fn from(v: ReservationCoverageQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReservationCoverageQuery { #[inline] fn from(v: t::Value) -> ReservationCoverageQuery { ReservationCoverageQuery(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -635,12 +596,9 @@ pub mod dashboard {
         pub fn tags(mut self, v: impl Into<CostCategoryValues>) -> Self { self.0.put::<CostCategoryValues>("Tags", v.into()); self }
     }
 
-    impl From<Expression> for t::Value {
-        #[inline]
-        fn from(v: Expression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Expression> for t::Value { #[inline] fn from(v: Expression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Expression { #[inline] fn from(v: t::Value) -> Expression { Expression(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -661,12 +619,9 @@ pub mod dashboard {
         pub fn group_by(mut self, v: impl Into<t::List<GroupDefinition>>) -> Self { self.0.put::<t::List<GroupDefinition>>("GroupBy", v.into()); self }
     }
 
-    impl From<ReservationUtilizationQuery> for t::Value {
-        #[inline]
-        fn from(v: ReservationUtilizationQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReservationUtilizationQuery> for t::Value { #[inline] fn from(v: ReservationUtilizationQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReservationUtilizationQuery { #[inline] fn from(v: t::Value) -> ReservationUtilizationQuery { ReservationUtilizationQuery(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -685,12 +640,9 @@ pub mod dashboard {
         pub fn granularity(mut self, v: impl Into<Granularity>) -> Self { self.0.put::<Granularity>("Granularity", v.into()); self }
     }
 
-    impl From<SavingsPlansUtilizationQuery> for t::Value {
-        #[inline]
-        fn from(v: SavingsPlansUtilizationQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SavingsPlansUtilizationQuery> for t::Value { #[inline] fn from(v: SavingsPlansUtilizationQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SavingsPlansUtilizationQuery { #[inline] fn from(v: t::Value) -> SavingsPlansUtilizationQuery { SavingsPlansUtilizationQuery(t::Props::from_value(v)) } }
 
 }
 
@@ -790,12 +742,9 @@ pub mod scheduled_report {
         pub fn state(mut self, v: impl Into<ScheduleState>) -> Self { self.0.put::<ScheduleState>("State", v.into()); self }
     }
 
-    impl From<ScheduleConfig> for t::Value {
-        #[inline]
-        fn from(v: ScheduleConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduleConfig> for t::Value { #[inline] fn from(v: ScheduleConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduleConfig { #[inline] fn from(v: t::Value) -> ScheduleConfig { ScheduleConfig(t::Props::from_value(v)) } }
 
     /// The window during which the schedule is active. When omitted the service defaults it. EndTime must be within three years
     /// of the time of the request.
@@ -817,12 +766,9 @@ pub mod scheduled_report {
         pub fn start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTime", v.into()); self }
     }
 
-    impl From<SchedulePeriod> for t::Value {
-        #[inline]
-        fn from(v: SchedulePeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchedulePeriod> for t::Value { #[inline] fn from(v: SchedulePeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchedulePeriod { #[inline] fn from(v: t::Value) -> SchedulePeriod { SchedulePeriod(t::Props::from_value(v)) } }
 
     /// Whether the schedule is active.
     ///
@@ -862,12 +808,9 @@ pub mod scheduled_report {
         }
     }
 
-    impl From<DateTimeRange> for t::Value {
-        #[inline]
-        fn from(v: DateTimeRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateTimeRange> for t::Value { #[inline] fn from(v: DateTimeRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateTimeRange { #[inline] fn from(v: t::Value) -> DateTimeRange { DateTimeRange(t::Props::from_value(v)) } }
 
     /// A date expressed either as an absolute instant or as an offset from now.
     ///
@@ -885,12 +828,9 @@ pub mod scheduled_report {
         }
     }
 
-    impl From<DateTimeValue> for t::Value {
-        #[inline]
-        fn from(v: DateTimeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateTimeValue> for t::Value { #[inline] fn from(v: DateTimeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateTimeValue { #[inline] fn from(v: t::Value) -> DateTimeValue { DateTimeValue(t::Props::from_value(v)) } }
 
     /// Whether a date value is absolute or relative.
     ///

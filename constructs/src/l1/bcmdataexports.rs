@@ -75,12 +75,9 @@ pub mod export {
         pub fn export_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExportArn", v.into()); self }
     }
 
-    impl From<Export> for t::Value {
-        #[inline]
-        fn from(v: Export) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Export> for t::Value { #[inline] fn from(v: Export) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Export { #[inline] fn from(v: t::Value) -> Export { Export(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -97,12 +94,9 @@ pub mod export {
         pub fn table_configurations(mut self, v: impl Into<t::Map<t::Map<t::Str>>>) -> Self { self.0.put::<t::Map<t::Map<t::Str>>>("TableConfigurations", v.into()); self }
     }
 
-    impl From<DataQuery> for t::Value {
-        #[inline]
-        fn from(v: DataQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataQuery> for t::Value { #[inline] fn from(v: DataQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataQuery { #[inline] fn from(v: t::Value) -> DataQuery { DataQuery(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -117,12 +111,9 @@ pub mod export {
         }
     }
 
-    impl From<DestinationConfigurations> for t::Value {
-        #[inline]
-        fn from(v: DestinationConfigurations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationConfigurations> for t::Value { #[inline] fn from(v: DestinationConfigurations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationConfigurations { #[inline] fn from(v: t::Value) -> DestinationConfigurations { DestinationConfigurations(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -142,12 +133,9 @@ pub mod export {
         pub fn s3_bucket_owner(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3BucketOwner", v.into()); self }
     }
 
-    impl From<S3Destination> for t::Value {
-        #[inline]
-        fn from(v: S3Destination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Destination> for t::Value { #[inline] fn from(v: S3Destination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Destination { #[inline] fn from(v: t::Value) -> S3Destination { S3Destination(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -165,12 +153,9 @@ pub mod export {
         }
     }
 
-    impl From<S3OutputConfigurations> for t::Value {
-        #[inline]
-        fn from(v: S3OutputConfigurations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3OutputConfigurations> for t::Value { #[inline] fn from(v: S3OutputConfigurations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3OutputConfigurations { #[inline] fn from(v: t::Value) -> S3OutputConfigurations { S3OutputConfigurations(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -269,12 +254,9 @@ pub mod export {
         }
     }
 
-    impl From<RefreshCadence> for t::Value {
-        #[inline]
-        fn from(v: RefreshCadence) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RefreshCadence> for t::Value { #[inline] fn from(v: RefreshCadence) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RefreshCadence { #[inline] fn from(v: t::Value) -> RefreshCadence { RefreshCadence(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -308,11 +290,8 @@ pub mod export {
         }
     }
 
-    impl From<ResourceTag> for t::Value {
-        #[inline]
-        fn from(v: ResourceTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
 
 }

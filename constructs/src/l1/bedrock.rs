@@ -309,12 +309,9 @@ pub mod agent {
         pub fn skip_resource_in_use_check_on_delete(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SkipResourceInUseCheckOnDelete", v.into()); self }
     }
 
-    impl From<AgentActionGroup> for t::Value {
-        #[inline]
-        fn from(v: AgentActionGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentActionGroup> for t::Value { #[inline] fn from(v: AgentActionGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentActionGroup { #[inline] fn from(v: t::Value) -> AgentActionGroup { AgentActionGroup(t::Props::from_value(v)) } }
 
     /// Type of Executors for an Action Group
     ///
@@ -335,12 +332,9 @@ pub mod agent {
         pub fn lambda(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Lambda", v.into()); self }
     }
 
-    impl From<ActionGroupExecutor> for t::Value {
-        #[inline]
-        fn from(v: ActionGroupExecutor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionGroupExecutor> for t::Value { #[inline] fn from(v: ActionGroupExecutor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionGroupExecutor { #[inline] fn from(v: t::Value) -> ActionGroupExecutor { ActionGroupExecutor(t::Props::from_value(v)) } }
 
     /// Custom control of action execution
     ///
@@ -403,12 +397,9 @@ pub mod agent {
         pub fn s3(mut self, v: impl Into<S3Identifier>) -> Self { self.0.put::<S3Identifier>("S3", v.into()); self }
     }
 
-    impl From<APISchema> for t::Value {
-        #[inline]
-        fn from(v: APISchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<APISchema> for t::Value { #[inline] fn from(v: APISchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for APISchema { #[inline] fn from(v: t::Value) -> APISchema { APISchema(t::Props::from_value(v)) } }
 
     /// The identifier for the S3 resource.
     ///
@@ -429,12 +420,9 @@ pub mod agent {
         pub fn s3_object_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3ObjectKey", v.into()); self }
     }
 
-    impl From<S3Identifier> for t::Value {
-        #[inline]
-        fn from(v: S3Identifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Identifier> for t::Value { #[inline] fn from(v: S3Identifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Identifier { #[inline] fn from(v: t::Value) -> S3Identifier { S3Identifier(t::Props::from_value(v)) } }
 
     /// Schema of Functions
     ///
@@ -451,12 +439,9 @@ pub mod agent {
         }
     }
 
-    impl From<FunctionSchema> for t::Value {
-        #[inline]
-        fn from(v: FunctionSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FunctionSchema> for t::Value { #[inline] fn from(v: FunctionSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FunctionSchema { #[inline] fn from(v: t::Value) -> FunctionSchema { FunctionSchema(t::Props::from_value(v)) } }
 
     /// Function definition
     ///
@@ -479,12 +464,9 @@ pub mod agent {
         pub fn require_confirmation(mut self, v: impl Into<ActionGroupState>) -> Self { self.0.put::<ActionGroupState>("RequireConfirmation", v.into()); self }
     }
 
-    impl From<Function> for t::Value {
-        #[inline]
-        fn from(v: Function) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Function> for t::Value { #[inline] fn from(v: Function) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Function { #[inline] fn from(v: t::Value) -> Function { Function(t::Props::from_value(v)) } }
 
     /// Parameter detail
     ///
@@ -505,12 +487,9 @@ pub mod agent {
         pub fn required(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Required", v.into()); self }
     }
 
-    impl From<ParameterDetail> for t::Value {
-        #[inline]
-        fn from(v: ParameterDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParameterDetail> for t::Value { #[inline] fn from(v: ParameterDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParameterDetail { #[inline] fn from(v: t::Value) -> ParameterDetail { ParameterDetail(t::Props::from_value(v)) } }
 
     /// Parameter Type
     ///
@@ -605,12 +584,9 @@ pub mod agent {
         pub fn relay_conversation_history(mut self, v: impl Into<RelayConversationHistory>) -> Self { self.0.put::<RelayConversationHistory>("RelayConversationHistory", v.into()); self }
     }
 
-    impl From<AgentCollaborator> for t::Value {
-        #[inline]
-        fn from(v: AgentCollaborator) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentCollaborator> for t::Value { #[inline] fn from(v: AgentCollaborator) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentCollaborator { #[inline] fn from(v: t::Value) -> AgentCollaborator { AgentCollaborator(t::Props::from_value(v)) } }
 
     /// Agent descriptor for agent collaborator
     ///
@@ -629,12 +605,9 @@ pub mod agent {
         pub fn alias_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AliasArn", v.into()); self }
     }
 
-    impl From<AgentDescriptor> for t::Value {
-        #[inline]
-        fn from(v: AgentDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentDescriptor> for t::Value { #[inline] fn from(v: AgentDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentDescriptor { #[inline] fn from(v: t::Value) -> AgentDescriptor { AgentDescriptor(t::Props::from_value(v)) } }
 
     /// Relay conversation history state
     ///
@@ -675,12 +648,9 @@ pub mod agent {
         pub fn executor(mut self, v: impl Into<OrchestrationExecutor>) -> Self { self.0.put::<OrchestrationExecutor>("Executor", v.into()); self }
     }
 
-    impl From<CustomOrchestration> for t::Value {
-        #[inline]
-        fn from(v: CustomOrchestration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomOrchestration> for t::Value { #[inline] fn from(v: CustomOrchestration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomOrchestration { #[inline] fn from(v: t::Value) -> CustomOrchestration { CustomOrchestration(t::Props::from_value(v)) } }
 
     /// Types of executors for custom orchestration strategy
     ///
@@ -697,12 +667,9 @@ pub mod agent {
         }
     }
 
-    impl From<OrchestrationExecutor> for t::Value {
-        #[inline]
-        fn from(v: OrchestrationExecutor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OrchestrationExecutor> for t::Value { #[inline] fn from(v: OrchestrationExecutor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OrchestrationExecutor { #[inline] fn from(v: t::Value) -> OrchestrationExecutor { OrchestrationExecutor(t::Props::from_value(v)) } }
 
     /// Configuration for a guardrail.
     ///
@@ -723,12 +690,9 @@ pub mod agent {
         pub fn guardrail_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GuardrailVersion", v.into()); self }
     }
 
-    impl From<GuardrailConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GuardrailConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardrailConfiguration> for t::Value { #[inline] fn from(v: GuardrailConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardrailConfiguration { #[inline] fn from(v: t::Value) -> GuardrailConfiguration { GuardrailConfiguration(t::Props::from_value(v)) } }
 
     /// Agent Knowledge Base
     ///
@@ -748,12 +712,9 @@ pub mod agent {
         pub fn knowledge_base_state(mut self, v: impl Into<ActionGroupState>) -> Self { self.0.put::<ActionGroupState>("KnowledgeBaseState", v.into()); self }
     }
 
-    impl From<AgentKnowledgeBase> for t::Value {
-        #[inline]
-        fn from(v: AgentKnowledgeBase) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentKnowledgeBase> for t::Value { #[inline] fn from(v: AgentKnowledgeBase) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentKnowledgeBase { #[inline] fn from(v: t::Value) -> AgentKnowledgeBase { AgentKnowledgeBase(t::Props::from_value(v)) } }
 
     /// Configuration for memory storage
     ///
@@ -776,12 +737,9 @@ pub mod agent {
         pub fn storage_days(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("StorageDays", v.into()); self }
     }
 
-    impl From<MemoryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MemoryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryConfiguration> for t::Value { #[inline] fn from(v: MemoryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryConfiguration { #[inline] fn from(v: t::Value) -> MemoryConfiguration { MemoryConfiguration(t::Props::from_value(v)) } }
 
     /// Memory type
     ///
@@ -820,12 +778,9 @@ pub mod agent {
         pub fn max_recent_sessions(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MaxRecentSessions", v.into()); self }
     }
 
-    impl From<SessionSummaryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SessionSummaryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SessionSummaryConfiguration> for t::Value { #[inline] fn from(v: SessionSummaryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SessionSummaryConfiguration { #[inline] fn from(v: t::Value) -> SessionSummaryConfiguration { SessionSummaryConfiguration(t::Props::from_value(v)) } }
 
     /// Types of orchestration strategy for agents
     ///
@@ -866,12 +821,9 @@ pub mod agent {
         pub fn override_lambda(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OverrideLambda", v.into()); self }
     }
 
-    impl From<PromptOverrideConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptOverrideConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptOverrideConfiguration> for t::Value { #[inline] fn from(v: PromptOverrideConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptOverrideConfiguration { #[inline] fn from(v: t::Value) -> PromptOverrideConfiguration { PromptOverrideConfiguration(t::Props::from_value(v)) } }
 
     /// BasePromptConfiguration per Prompt Type.
     ///
@@ -904,12 +856,9 @@ pub mod agent {
         pub fn prompt_type(mut self, v: impl Into<PromptType>) -> Self { self.0.put::<PromptType>("PromptType", v.into()); self }
     }
 
-    impl From<PromptConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptConfiguration> for t::Value { #[inline] fn from(v: PromptConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptConfiguration { #[inline] fn from(v: t::Value) -> PromptConfiguration { PromptConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for inference in prompt configuration
     ///
@@ -936,12 +885,9 @@ pub mod agent {
         pub fn top_p(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TopP", v.into()); self }
     }
 
-    impl From<InferenceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InferenceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceConfiguration> for t::Value { #[inline] fn from(v: InferenceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceConfiguration { #[inline] fn from(v: t::Value) -> InferenceConfiguration { InferenceConfiguration(t::Props::from_value(v)) } }
 
     /// Creation Mode for Prompt Configuration.
     ///
@@ -1085,12 +1031,9 @@ pub mod agent_alias {
         }
     }
 
-    impl From<AgentAliasRoutingConfigurationListItem> for t::Value {
-        #[inline]
-        fn from(v: AgentAliasRoutingConfigurationListItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentAliasRoutingConfigurationListItem> for t::Value { #[inline] fn from(v: AgentAliasRoutingConfigurationListItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentAliasRoutingConfigurationListItem { #[inline] fn from(v: t::Value) -> AgentAliasRoutingConfigurationListItem { AgentAliasRoutingConfigurationListItem(t::Props::from_value(v)) } }
 
 }
 
@@ -1194,12 +1137,9 @@ pub mod application_inference_profile {
         pub fn copy_from(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CopyFrom", v.into()); self }
     }
 
-    impl From<InferenceProfileModelSource> for t::Value {
-        #[inline]
-        fn from(v: InferenceProfileModelSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceProfileModelSource> for t::Value { #[inline] fn from(v: InferenceProfileModelSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceProfileModelSource { #[inline] fn from(v: t::Value) -> InferenceProfileModelSource { InferenceProfileModelSource(t::Props::from_value(v)) } }
 
 }
 
@@ -1305,12 +1245,9 @@ pub mod automated_reasoning_policy {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<PolicyDefinition> for t::Value {
-        #[inline]
-        fn from(v: PolicyDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyDefinition> for t::Value { #[inline] fn from(v: PolicyDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyDefinition { #[inline] fn from(v: t::Value) -> PolicyDefinition { PolicyDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1328,12 +1265,9 @@ pub mod automated_reasoning_policy {
         pub fn alternate_expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AlternateExpression", v.into()); self }
     }
 
-    impl From<PolicyDefinitionRule> for t::Value {
-        #[inline]
-        fn from(v: PolicyDefinitionRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyDefinitionRule> for t::Value { #[inline] fn from(v: PolicyDefinitionRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyDefinitionRule { #[inline] fn from(v: t::Value) -> PolicyDefinitionRule { PolicyDefinitionRule(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1351,12 +1285,9 @@ pub mod automated_reasoning_policy {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<PolicyDefinitionType> for t::Value {
-        #[inline]
-        fn from(v: PolicyDefinitionType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyDefinitionType> for t::Value { #[inline] fn from(v: PolicyDefinitionType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyDefinitionType { #[inline] fn from(v: t::Value) -> PolicyDefinitionType { PolicyDefinitionType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1373,12 +1304,9 @@ pub mod automated_reasoning_policy {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<PolicyDefinitionTypeValue> for t::Value {
-        #[inline]
-        fn from(v: PolicyDefinitionTypeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyDefinitionTypeValue> for t::Value { #[inline] fn from(v: PolicyDefinitionTypeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyDefinitionTypeValue { #[inline] fn from(v: t::Value) -> PolicyDefinitionTypeValue { PolicyDefinitionTypeValue(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1395,12 +1323,9 @@ pub mod automated_reasoning_policy {
         }
     }
 
-    impl From<PolicyDefinitionVariable> for t::Value {
-        #[inline]
-        fn from(v: PolicyDefinitionVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyDefinitionVariable> for t::Value { #[inline] fn from(v: PolicyDefinitionVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyDefinitionVariable { #[inline] fn from(v: t::Value) -> PolicyDefinitionVariable { PolicyDefinitionVariable(t::Props::from_value(v)) } }
 
 }
 
@@ -1645,12 +1570,9 @@ pub mod data_automation_library {
         pub fn kms_encryption_context(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("KmsEncryptionContext", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1748,12 +1670,9 @@ pub mod data_automation_project {
         pub fn blueprints(mut self, v: impl Into<t::List<BlueprintItem>>) -> Self { self.0.put::<t::List<BlueprintItem>>("Blueprints", v.into()); self }
     }
 
-    impl From<CustomOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomOutputConfiguration> for t::Value { #[inline] fn from(v: CustomOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomOutputConfiguration { #[inline] fn from(v: t::Value) -> CustomOutputConfiguration { CustomOutputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1772,12 +1691,9 @@ pub mod data_automation_project {
         pub fn blueprint_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BlueprintVersion", v.into()); self }
     }
 
-    impl From<BlueprintItem> for t::Value {
-        #[inline]
-        fn from(v: BlueprintItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlueprintItem> for t::Value { #[inline] fn from(v: BlueprintItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlueprintItem { #[inline] fn from(v: t::Value) -> BlueprintItem { BlueprintItem(t::Props::from_value(v)) } }
 
     /// Stage of the Blueprint
     ///
@@ -1826,12 +1742,9 @@ pub mod data_automation_project {
         pub fn video(mut self, v: impl Into<ImageOverrideConfiguration>) -> Self { self.0.put::<ImageOverrideConfiguration>("Video", v.into()); self }
     }
 
-    impl From<OverrideConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OverrideConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OverrideConfiguration> for t::Value { #[inline] fn from(v: OverrideConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OverrideConfiguration { #[inline] fn from(v: t::Value) -> OverrideConfiguration { OverrideConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1852,12 +1765,9 @@ pub mod data_automation_project {
         pub fn sensitive_data_configuration(mut self, v: impl Into<SensitiveDataConfiguration>) -> Self { self.0.put::<SensitiveDataConfiguration>("SensitiveDataConfiguration", v.into()); self }
     }
 
-    impl From<AudioOverrideConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AudioOverrideConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioOverrideConfiguration> for t::Value { #[inline] fn from(v: AudioOverrideConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioOverrideConfiguration { #[inline] fn from(v: t::Value) -> AudioOverrideConfiguration { AudioOverrideConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1878,12 +1788,9 @@ pub mod data_automation_project {
         pub fn input_languages(mut self, v: impl Into<t::List<Language>>) -> Self { self.0.put::<t::List<Language>>("InputLanguages", v.into()); self }
     }
 
-    impl From<AudioLanguageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AudioLanguageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioLanguageConfiguration> for t::Value { #[inline] fn from(v: AudioLanguageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioLanguageConfiguration { #[inline] fn from(v: t::Value) -> AudioLanguageConfiguration { AudioLanguageConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1958,12 +1865,9 @@ pub mod data_automation_project {
         pub fn state(mut self, v: impl Into<State>) -> Self { self.0.put::<State>("State", v.into()); self }
     }
 
-    impl From<ModalityProcessingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ModalityProcessingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModalityProcessingConfiguration> for t::Value { #[inline] fn from(v: ModalityProcessingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModalityProcessingConfiguration { #[inline] fn from(v: t::Value) -> ModalityProcessingConfiguration { ModalityProcessingConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2004,12 +1908,9 @@ pub mod data_automation_project {
         pub fn pii_entities_configuration(mut self, v: impl Into<PIIEntitiesConfiguration>) -> Self { self.0.put::<PIIEntitiesConfiguration>("PiiEntitiesConfiguration", v.into()); self }
     }
 
-    impl From<SensitiveDataConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SensitiveDataConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SensitiveDataConfiguration> for t::Value { #[inline] fn from(v: SensitiveDataConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SensitiveDataConfiguration { #[inline] fn from(v: t::Value) -> SensitiveDataConfiguration { SensitiveDataConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2068,12 +1969,9 @@ pub mod data_automation_project {
         pub fn redaction_mask_mode(mut self, v: impl Into<PIIRedactionMaskMode>) -> Self { self.0.put::<PIIRedactionMaskMode>("RedactionMaskMode", v.into()); self }
     }
 
-    impl From<PIIEntitiesConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PIIEntitiesConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PIIEntitiesConfiguration> for t::Value { #[inline] fn from(v: PIIEntitiesConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PIIEntitiesConfiguration { #[inline] fn from(v: t::Value) -> PIIEntitiesConfiguration { PIIEntitiesConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2194,12 +2092,9 @@ pub mod data_automation_project {
         pub fn splitter(mut self, v: impl Into<ModalityProcessingConfiguration>) -> Self { self.0.put::<ModalityProcessingConfiguration>("Splitter", v.into()); self }
     }
 
-    impl From<DocumentOverrideConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DocumentOverrideConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentOverrideConfiguration> for t::Value { #[inline] fn from(v: DocumentOverrideConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentOverrideConfiguration { #[inline] fn from(v: t::Value) -> DocumentOverrideConfiguration { DocumentOverrideConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2218,12 +2113,9 @@ pub mod data_automation_project {
         pub fn sensitive_data_configuration(mut self, v: impl Into<SensitiveDataConfiguration>) -> Self { self.0.put::<SensitiveDataConfiguration>("SensitiveDataConfiguration", v.into()); self }
     }
 
-    impl From<ImageOverrideConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageOverrideConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageOverrideConfiguration> for t::Value { #[inline] fn from(v: ImageOverrideConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageOverrideConfiguration { #[inline] fn from(v: t::Value) -> ImageOverrideConfiguration { ImageOverrideConfiguration(t::Props::from_value(v)) } }
 
     /// Modality routing configuration
     ///
@@ -2248,12 +2140,9 @@ pub mod data_automation_project {
         pub fn png(mut self, v: impl Into<DesiredModality>) -> Self { self.0.put::<DesiredModality>("png", v.into()); self }
     }
 
-    impl From<ModalityRoutingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ModalityRoutingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModalityRoutingConfiguration> for t::Value { #[inline] fn from(v: ModalityRoutingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModalityRoutingConfiguration { #[inline] fn from(v: t::Value) -> ModalityRoutingConfiguration { ModalityRoutingConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2324,12 +2213,9 @@ pub mod data_automation_project {
         pub fn video(mut self, v: impl Into<VideoStandardOutputConfiguration>) -> Self { self.0.put::<VideoStandardOutputConfiguration>("Video", v.into()); self }
     }
 
-    impl From<StandardOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StandardOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StandardOutputConfiguration> for t::Value { #[inline] fn from(v: StandardOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StandardOutputConfiguration { #[inline] fn from(v: t::Value) -> StandardOutputConfiguration { StandardOutputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2348,12 +2234,9 @@ pub mod data_automation_project {
         pub fn generative_field(mut self, v: impl Into<AudioStandardGenerativeField>) -> Self { self.0.put::<AudioStandardGenerativeField>("GenerativeField", v.into()); self }
     }
 
-    impl From<AudioStandardOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AudioStandardOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioStandardOutputConfiguration> for t::Value { #[inline] fn from(v: AudioStandardOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioStandardOutputConfiguration { #[inline] fn from(v: t::Value) -> AudioStandardOutputConfiguration { AudioStandardOutputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2368,12 +2251,9 @@ pub mod data_automation_project {
         }
     }
 
-    impl From<AudioStandardExtraction> for t::Value {
-        #[inline]
-        fn from(v: AudioStandardExtraction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioStandardExtraction> for t::Value { #[inline] fn from(v: AudioStandardExtraction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioStandardExtraction { #[inline] fn from(v: t::Value) -> AudioStandardExtraction { AudioStandardExtraction(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2392,12 +2272,9 @@ pub mod data_automation_project {
         pub fn types(mut self, v: impl Into<t::List<AudioExtractionCategoryType>>) -> Self { self.0.put::<t::List<AudioExtractionCategoryType>>("Types", v.into()); self }
     }
 
-    impl From<AudioExtractionCategory> for t::Value {
-        #[inline]
-        fn from(v: AudioExtractionCategory) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioExtractionCategory> for t::Value { #[inline] fn from(v: AudioExtractionCategory) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioExtractionCategory { #[inline] fn from(v: t::Value) -> AudioExtractionCategory { AudioExtractionCategory(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2414,12 +2291,9 @@ pub mod data_automation_project {
         pub fn transcript(mut self, v: impl Into<TranscriptConfiguration>) -> Self { self.0.put::<TranscriptConfiguration>("Transcript", v.into()); self }
     }
 
-    impl From<AudioExtractionCategoryTypeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AudioExtractionCategoryTypeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioExtractionCategoryTypeConfiguration> for t::Value { #[inline] fn from(v: AudioExtractionCategoryTypeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioExtractionCategoryTypeConfiguration { #[inline] fn from(v: t::Value) -> AudioExtractionCategoryTypeConfiguration { AudioExtractionCategoryTypeConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2438,12 +2312,9 @@ pub mod data_automation_project {
         pub fn speaker_labeling(mut self, v: impl Into<ChannelLabelingConfiguration>) -> Self { self.0.put::<ChannelLabelingConfiguration>("SpeakerLabeling", v.into()); self }
     }
 
-    impl From<TranscriptConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TranscriptConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TranscriptConfiguration> for t::Value { #[inline] fn from(v: TranscriptConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TranscriptConfiguration { #[inline] fn from(v: t::Value) -> TranscriptConfiguration { TranscriptConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2458,12 +2329,9 @@ pub mod data_automation_project {
         }
     }
 
-    impl From<ChannelLabelingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ChannelLabelingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChannelLabelingConfiguration> for t::Value { #[inline] fn from(v: ChannelLabelingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChannelLabelingConfiguration { #[inline] fn from(v: t::Value) -> ChannelLabelingConfiguration { ChannelLabelingConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2502,12 +2370,9 @@ pub mod data_automation_project {
         pub fn types(mut self, v: impl Into<t::List<AudioStandardGenerativeFieldType>>) -> Self { self.0.put::<t::List<AudioStandardGenerativeFieldType>>("Types", v.into()); self }
     }
 
-    impl From<AudioStandardGenerativeField> for t::Value {
-        #[inline]
-        fn from(v: AudioStandardGenerativeField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioStandardGenerativeField> for t::Value { #[inline] fn from(v: AudioStandardGenerativeField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioStandardGenerativeField { #[inline] fn from(v: t::Value) -> AudioStandardGenerativeField { AudioStandardGenerativeField(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2550,12 +2415,9 @@ pub mod data_automation_project {
         pub fn output_format(mut self, v: impl Into<DocumentOutputFormat>) -> Self { self.0.put::<DocumentOutputFormat>("OutputFormat", v.into()); self }
     }
 
-    impl From<DocumentStandardOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DocumentStandardOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentStandardOutputConfiguration> for t::Value { #[inline] fn from(v: DocumentStandardOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentStandardOutputConfiguration { #[inline] fn from(v: t::Value) -> DocumentStandardOutputConfiguration { DocumentStandardOutputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2571,12 +2433,9 @@ pub mod data_automation_project {
         }
     }
 
-    impl From<DocumentStandardExtraction> for t::Value {
-        #[inline]
-        fn from(v: DocumentStandardExtraction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentStandardExtraction> for t::Value { #[inline] fn from(v: DocumentStandardExtraction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentStandardExtraction { #[inline] fn from(v: t::Value) -> DocumentStandardExtraction { DocumentStandardExtraction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2593,12 +2452,9 @@ pub mod data_automation_project {
         pub fn types(mut self, v: impl Into<t::List<DocumentExtractionGranularityType>>) -> Self { self.0.put::<t::List<DocumentExtractionGranularityType>>("Types", v.into()); self }
     }
 
-    impl From<DocumentExtractionGranularity> for t::Value {
-        #[inline]
-        fn from(v: DocumentExtractionGranularity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentExtractionGranularity> for t::Value { #[inline] fn from(v: DocumentExtractionGranularity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentExtractionGranularity { #[inline] fn from(v: t::Value) -> DocumentExtractionGranularity { DocumentExtractionGranularity(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2640,12 +2496,9 @@ pub mod data_automation_project {
         }
     }
 
-    impl From<DocumentOutputFormat> for t::Value {
-        #[inline]
-        fn from(v: DocumentOutputFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentOutputFormat> for t::Value { #[inline] fn from(v: DocumentOutputFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentOutputFormat { #[inline] fn from(v: t::Value) -> DocumentOutputFormat { DocumentOutputFormat(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2662,12 +2515,9 @@ pub mod data_automation_project {
         pub fn types(mut self, v: impl Into<t::List<DocumentOutputTextFormatType>>) -> Self { self.0.put::<t::List<DocumentOutputTextFormatType>>("Types", v.into()); self }
     }
 
-    impl From<DocumentOutputTextFormat> for t::Value {
-        #[inline]
-        fn from(v: DocumentOutputTextFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentOutputTextFormat> for t::Value { #[inline] fn from(v: DocumentOutputTextFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentOutputTextFormat { #[inline] fn from(v: t::Value) -> DocumentOutputTextFormat { DocumentOutputTextFormat(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2710,12 +2560,9 @@ pub mod data_automation_project {
         pub fn generative_field(mut self, v: impl Into<ImageStandardGenerativeField>) -> Self { self.0.put::<ImageStandardGenerativeField>("GenerativeField", v.into()); self }
     }
 
-    impl From<ImageStandardOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageStandardOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageStandardOutputConfiguration> for t::Value { #[inline] fn from(v: ImageStandardOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageStandardOutputConfiguration { #[inline] fn from(v: t::Value) -> ImageStandardOutputConfiguration { ImageStandardOutputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2731,12 +2578,9 @@ pub mod data_automation_project {
         }
     }
 
-    impl From<ImageStandardExtraction> for t::Value {
-        #[inline]
-        fn from(v: ImageStandardExtraction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageStandardExtraction> for t::Value { #[inline] fn from(v: ImageStandardExtraction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageStandardExtraction { #[inline] fn from(v: t::Value) -> ImageStandardExtraction { ImageStandardExtraction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2753,12 +2597,9 @@ pub mod data_automation_project {
         pub fn types(mut self, v: impl Into<t::List<ImageExtractionCategoryType>>) -> Self { self.0.put::<t::List<ImageExtractionCategoryType>>("Types", v.into()); self }
     }
 
-    impl From<ImageExtractionCategory> for t::Value {
-        #[inline]
-        fn from(v: ImageExtractionCategory) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageExtractionCategory> for t::Value { #[inline] fn from(v: ImageExtractionCategory) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageExtractionCategory { #[inline] fn from(v: t::Value) -> ImageExtractionCategory { ImageExtractionCategory(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2797,12 +2638,9 @@ pub mod data_automation_project {
         pub fn types(mut self, v: impl Into<t::List<ImageStandardGenerativeFieldType>>) -> Self { self.0.put::<t::List<ImageStandardGenerativeFieldType>>("Types", v.into()); self }
     }
 
-    impl From<ImageStandardGenerativeField> for t::Value {
-        #[inline]
-        fn from(v: ImageStandardGenerativeField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageStandardGenerativeField> for t::Value { #[inline] fn from(v: ImageStandardGenerativeField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageStandardGenerativeField { #[inline] fn from(v: t::Value) -> ImageStandardGenerativeField { ImageStandardGenerativeField(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2841,12 +2679,9 @@ pub mod data_automation_project {
         pub fn generative_field(mut self, v: impl Into<VideoStandardGenerativeField>) -> Self { self.0.put::<VideoStandardGenerativeField>("GenerativeField", v.into()); self }
     }
 
-    impl From<VideoStandardOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VideoStandardOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoStandardOutputConfiguration> for t::Value { #[inline] fn from(v: VideoStandardOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoStandardOutputConfiguration { #[inline] fn from(v: t::Value) -> VideoStandardOutputConfiguration { VideoStandardOutputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2862,12 +2697,9 @@ pub mod data_automation_project {
         }
     }
 
-    impl From<VideoStandardExtraction> for t::Value {
-        #[inline]
-        fn from(v: VideoStandardExtraction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoStandardExtraction> for t::Value { #[inline] fn from(v: VideoStandardExtraction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoStandardExtraction { #[inline] fn from(v: t::Value) -> VideoStandardExtraction { VideoStandardExtraction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2884,12 +2716,9 @@ pub mod data_automation_project {
         pub fn types(mut self, v: impl Into<t::List<VideoExtractionCategoryType>>) -> Self { self.0.put::<t::List<VideoExtractionCategoryType>>("Types", v.into()); self }
     }
 
-    impl From<VideoExtractionCategory> for t::Value {
-        #[inline]
-        fn from(v: VideoExtractionCategory) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoExtractionCategory> for t::Value { #[inline] fn from(v: VideoExtractionCategory) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoExtractionCategory { #[inline] fn from(v: t::Value) -> VideoExtractionCategory { VideoExtractionCategory(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2930,12 +2759,9 @@ pub mod data_automation_project {
         pub fn types(mut self, v: impl Into<t::List<VideoStandardGenerativeFieldType>>) -> Self { self.0.put::<t::List<VideoStandardGenerativeFieldType>>("Types", v.into()); self }
     }
 
-    impl From<VideoStandardGenerativeField> for t::Value {
-        #[inline]
-        fn from(v: VideoStandardGenerativeField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoStandardGenerativeField> for t::Value { #[inline] fn from(v: VideoStandardGenerativeField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoStandardGenerativeField { #[inline] fn from(v: t::Value) -> VideoStandardGenerativeField { VideoStandardGenerativeField(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3086,12 +2912,9 @@ pub mod data_source {
         pub fn web_configuration(mut self, v: impl Into<WebDataSourceConfiguration>) -> Self { self.0.put::<WebDataSourceConfiguration>("WebConfiguration", v.into()); self }
     }
 
-    impl From<DataSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceConfiguration> for t::Value { #[inline] fn from(v: DataSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceConfiguration { #[inline] fn from(v: t::Value) -> DataSourceConfiguration { DataSourceConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration information to connect to Confluence as your data source.
     ///
@@ -3110,12 +2933,9 @@ pub mod data_source {
         pub fn crawler_configuration(mut self, v: impl Into<ConfluenceCrawlerConfiguration>) -> Self { self.0.put::<ConfluenceCrawlerConfiguration>("CrawlerConfiguration", v.into()); self }
     }
 
-    impl From<ConfluenceDataSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceDataSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceDataSourceConfiguration> for t::Value { #[inline] fn from(v: ConfluenceDataSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceDataSourceConfiguration { #[inline] fn from(v: t::Value) -> ConfluenceDataSourceConfiguration { ConfluenceDataSourceConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration of the Confluence content. For example, configuring specific types of Confluence content.
     ///
@@ -3134,12 +2954,9 @@ pub mod data_source {
         pub fn filter_configuration(mut self, v: impl Into<CrawlFilterConfiguration>) -> Self { self.0.put::<CrawlFilterConfiguration>("FilterConfiguration", v.into()); self }
     }
 
-    impl From<ConfluenceCrawlerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceCrawlerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceCrawlerConfiguration> for t::Value { #[inline] fn from(v: ConfluenceCrawlerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceCrawlerConfiguration { #[inline] fn from(v: t::Value) -> ConfluenceCrawlerConfiguration { ConfluenceCrawlerConfiguration(t::Props::from_value(v)) } }
 
     /// The type of filtering that you want to apply to certain objects or content of the data source. For example, the PATTERN
     /// type is regular expression patterns you can apply to filter your content.
@@ -3159,12 +2976,9 @@ pub mod data_source {
         pub fn pattern_object_filter(mut self, v: impl Into<PatternObjectFilterConfiguration>) -> Self { self.0.put::<PatternObjectFilterConfiguration>("PatternObjectFilter", v.into()); self }
     }
 
-    impl From<CrawlFilterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CrawlFilterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrawlFilterConfiguration> for t::Value { #[inline] fn from(v: CrawlFilterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrawlFilterConfiguration { #[inline] fn from(v: t::Value) -> CrawlFilterConfiguration { CrawlFilterConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration of specific filters applied to your data source content. You can filter out or include certain
     /// content.
@@ -3182,12 +2996,9 @@ pub mod data_source {
         }
     }
 
-    impl From<PatternObjectFilterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PatternObjectFilterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PatternObjectFilterConfiguration> for t::Value { #[inline] fn from(v: PatternObjectFilterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PatternObjectFilterConfiguration { #[inline] fn from(v: t::Value) -> PatternObjectFilterConfiguration { PatternObjectFilterConfiguration(t::Props::from_value(v)) } }
 
     /// The specific filters applied to your data source content. You can filter out or include certain content.
     ///
@@ -3208,12 +3019,9 @@ pub mod data_source {
         pub fn inclusion_filters(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("InclusionFilters", v.into()); self }
     }
 
-    impl From<PatternObjectFilter> for t::Value {
-        #[inline]
-        fn from(v: PatternObjectFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PatternObjectFilter> for t::Value { #[inline] fn from(v: PatternObjectFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PatternObjectFilter { #[inline] fn from(v: t::Value) -> PatternObjectFilter { PatternObjectFilter(t::Props::from_value(v)) } }
 
     /// The crawl filter type.
     ///
@@ -3253,12 +3061,9 @@ pub mod data_source {
         }
     }
 
-    impl From<ConfluenceSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceSourceConfiguration> for t::Value { #[inline] fn from(v: ConfluenceSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceSourceConfiguration { #[inline] fn from(v: t::Value) -> ConfluenceSourceConfiguration { ConfluenceSourceConfiguration(t::Props::from_value(v)) } }
 
     /// The supported authentication type to authenticate and connect to your Confluence instance.
     ///
@@ -3325,12 +3130,9 @@ pub mod data_source {
         pub fn sync_schedule(mut self, v: impl Into<SyncSchedule>) -> Self { self.0.put::<SyncSchedule>("SyncSchedule", v.into()); self }
     }
 
-    impl From<ManagedKnowledgeBaseConnectorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedKnowledgeBaseConnectorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedKnowledgeBaseConnectorConfiguration> for t::Value { #[inline] fn from(v: ManagedKnowledgeBaseConnectorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedKnowledgeBaseConnectorConfiguration { #[inline] fn from(v: t::Value) -> ManagedKnowledgeBaseConnectorConfiguration { ManagedKnowledgeBaseConnectorConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for deletion protection.
     ///
@@ -3349,12 +3151,9 @@ pub mod data_source {
         pub fn deletion_protection_threshold(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DeletionProtectionThreshold", v.into()); self }
     }
 
-    impl From<DeletionProtectionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeletionProtectionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeletionProtectionConfiguration> for t::Value { #[inline] fn from(v: DeletionProtectionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeletionProtectionConfiguration { #[inline] fn from(v: t::Value) -> DeletionProtectionConfiguration { DeletionProtectionConfiguration(t::Props::from_value(v)) } }
 
     /// Indicates whether a feature is enabled or disabled.
     ///
@@ -3399,12 +3198,9 @@ pub mod data_source {
         pub fn video_extraction_configuration(mut self, v: impl Into<VideoExtractionConfiguration>) -> Self { self.0.put::<VideoExtractionConfiguration>("VideoExtractionConfiguration", v.into()); self }
     }
 
-    impl From<MediaExtractionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MediaExtractionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaExtractionConfiguration> for t::Value { #[inline] fn from(v: MediaExtractionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaExtractionConfiguration { #[inline] fn from(v: t::Value) -> MediaExtractionConfiguration { MediaExtractionConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for audio extraction.
     ///
@@ -3421,12 +3217,9 @@ pub mod data_source {
         }
     }
 
-    impl From<AudioExtractionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AudioExtractionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioExtractionConfiguration> for t::Value { #[inline] fn from(v: AudioExtractionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioExtractionConfiguration { #[inline] fn from(v: t::Value) -> AudioExtractionConfiguration { AudioExtractionConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for image extraction.
     ///
@@ -3443,12 +3236,9 @@ pub mod data_source {
         }
     }
 
-    impl From<ImageExtractionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageExtractionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageExtractionConfiguration> for t::Value { #[inline] fn from(v: ImageExtractionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageExtractionConfiguration { #[inline] fn from(v: t::Value) -> ImageExtractionConfiguration { ImageExtractionConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for video extraction.
     ///
@@ -3465,12 +3255,9 @@ pub mod data_source {
         }
     }
 
-    impl From<VideoExtractionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VideoExtractionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoExtractionConfiguration> for t::Value { #[inline] fn from(v: VideoExtractionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoExtractionConfiguration { #[inline] fn from(v: t::Value) -> VideoExtractionConfiguration { VideoExtractionConfiguration(t::Props::from_value(v)) } }
 
     /// Recurring schedule on which the connector automatically refreshes ingested content. Exactly one frequency variant is
     /// set.
@@ -3494,12 +3281,9 @@ pub mod data_source {
         pub fn weekly(mut self, v: impl Into<WeeklySchedule>) -> Self { self.0.put::<WeeklySchedule>("Weekly", v.into()); self }
     }
 
-    impl From<SyncSchedule> for t::Value {
-        #[inline]
-        fn from(v: SyncSchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SyncSchedule> for t::Value { #[inline] fn from(v: SyncSchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SyncSchedule { #[inline] fn from(v: t::Value) -> SyncSchedule { SyncSchedule(t::Props::from_value(v)) } }
 
     /// A monthly refresh on a specified day of the month.
     ///
@@ -3516,12 +3300,9 @@ pub mod data_source {
         }
     }
 
-    impl From<MonthlySchedule> for t::Value {
-        #[inline]
-        fn from(v: MonthlySchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonthlySchedule> for t::Value { #[inline] fn from(v: MonthlySchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonthlySchedule { #[inline] fn from(v: t::Value) -> MonthlySchedule { MonthlySchedule(t::Props::from_value(v)) } }
 
     /// Day of the month on which a monthly refresh runs. Exactly one variant is set: an explicit day number, or the last
     /// calendar day of the month.
@@ -3543,12 +3324,9 @@ pub mod data_source {
         pub fn last_day_of_month(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("LastDayOfMonth", v.into()); self }
     }
 
-    impl From<DayOfMonth> for t::Value {
-        #[inline]
-        fn from(v: DayOfMonth) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DayOfMonth> for t::Value { #[inline] fn from(v: DayOfMonth) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DayOfMonth { #[inline] fn from(v: t::Value) -> DayOfMonth { DayOfMonth(t::Props::from_value(v)) } }
 
     /// A weekly refresh on a specified day of the week.
     ///
@@ -3565,12 +3343,9 @@ pub mod data_source {
         }
     }
 
-    impl From<WeeklySchedule> for t::Value {
-        #[inline]
-        fn from(v: WeeklySchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WeeklySchedule> for t::Value { #[inline] fn from(v: WeeklySchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WeeklySchedule { #[inline] fn from(v: t::Value) -> WeeklySchedule { WeeklySchedule(t::Props::from_value(v)) } }
 
     /// Day of the week.
     ///
@@ -3623,12 +3398,9 @@ pub mod data_source {
         pub fn inclusion_prefixes(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("InclusionPrefixes", v.into()); self }
     }
 
-    impl From<S3DataSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3DataSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DataSourceConfiguration> for t::Value { #[inline] fn from(v: S3DataSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DataSourceConfiguration { #[inline] fn from(v: t::Value) -> S3DataSourceConfiguration { S3DataSourceConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration information to connect to Salesforce as your data source.
     ///
@@ -3647,12 +3419,9 @@ pub mod data_source {
         pub fn crawler_configuration(mut self, v: impl Into<SalesforceCrawlerConfiguration>) -> Self { self.0.put::<SalesforceCrawlerConfiguration>("CrawlerConfiguration", v.into()); self }
     }
 
-    impl From<SalesforceDataSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SalesforceDataSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceDataSourceConfiguration> for t::Value { #[inline] fn from(v: SalesforceDataSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceDataSourceConfiguration { #[inline] fn from(v: t::Value) -> SalesforceDataSourceConfiguration { SalesforceDataSourceConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration of filtering the Salesforce content. For example, configuring regular expression patterns to include
     /// or exclude certain content.
@@ -3672,12 +3441,9 @@ pub mod data_source {
         pub fn filter_configuration(mut self, v: impl Into<CrawlFilterConfiguration>) -> Self { self.0.put::<CrawlFilterConfiguration>("FilterConfiguration", v.into()); self }
     }
 
-    impl From<SalesforceCrawlerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SalesforceCrawlerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceCrawlerConfiguration> for t::Value { #[inline] fn from(v: SalesforceCrawlerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceCrawlerConfiguration { #[inline] fn from(v: t::Value) -> SalesforceCrawlerConfiguration { SalesforceCrawlerConfiguration(t::Props::from_value(v)) } }
 
     /// The endpoint information to connect to your Salesforce data source.
     ///
@@ -3696,12 +3462,9 @@ pub mod data_source {
         }
     }
 
-    impl From<SalesforceSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SalesforceSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceSourceConfiguration> for t::Value { #[inline] fn from(v: SalesforceSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceSourceConfiguration { #[inline] fn from(v: t::Value) -> SalesforceSourceConfiguration { SalesforceSourceConfiguration(t::Props::from_value(v)) } }
 
     /// The supported authentication type to authenticate and connect to your Salesforce instance.
     ///
@@ -3740,12 +3503,9 @@ pub mod data_source {
         pub fn crawler_configuration(mut self, v: impl Into<SharePointCrawlerConfiguration>) -> Self { self.0.put::<SharePointCrawlerConfiguration>("CrawlerConfiguration", v.into()); self }
     }
 
-    impl From<SharePointDataSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SharePointDataSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SharePointDataSourceConfiguration> for t::Value { #[inline] fn from(v: SharePointDataSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SharePointDataSourceConfiguration { #[inline] fn from(v: t::Value) -> SharePointDataSourceConfiguration { SharePointDataSourceConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration of the SharePoint content. For example, configuring specific types of SharePoint content.
     ///
@@ -3764,12 +3524,9 @@ pub mod data_source {
         pub fn filter_configuration(mut self, v: impl Into<CrawlFilterConfiguration>) -> Self { self.0.put::<CrawlFilterConfiguration>("FilterConfiguration", v.into()); self }
     }
 
-    impl From<SharePointCrawlerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SharePointCrawlerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SharePointCrawlerConfiguration> for t::Value { #[inline] fn from(v: SharePointCrawlerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SharePointCrawlerConfiguration { #[inline] fn from(v: t::Value) -> SharePointCrawlerConfiguration { SharePointCrawlerConfiguration(t::Props::from_value(v)) } }
 
     /// The endpoint information to connect to your SharePoint data source.
     ///
@@ -3792,12 +3549,9 @@ pub mod data_source {
         pub fn tenant_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TenantId", v.into()); self }
     }
 
-    impl From<SharePointSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SharePointSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SharePointSourceConfiguration> for t::Value { #[inline] fn from(v: SharePointSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SharePointSourceConfiguration { #[inline] fn from(v: t::Value) -> SharePointSourceConfiguration { SharePointSourceConfiguration(t::Props::from_value(v)) } }
 
     /// The supported authentication type to authenticate and connect to your SharePoint site/sites.
     ///
@@ -3892,12 +3646,9 @@ pub mod data_source {
         pub fn crawler_configuration(mut self, v: impl Into<WebCrawlerConfiguration>) -> Self { self.0.put::<WebCrawlerConfiguration>("CrawlerConfiguration", v.into()); self }
     }
 
-    impl From<WebDataSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WebDataSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebDataSourceConfiguration> for t::Value { #[inline] fn from(v: WebDataSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebDataSourceConfiguration { #[inline] fn from(v: t::Value) -> WebDataSourceConfiguration { WebDataSourceConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for the web crawler.
     ///
@@ -3926,12 +3677,9 @@ pub mod data_source {
         pub fn user_agent_header(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserAgentHeader", v.into()); self }
     }
 
-    impl From<WebCrawlerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WebCrawlerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebCrawlerConfiguration> for t::Value { #[inline] fn from(v: WebCrawlerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebCrawlerConfiguration { #[inline] fn from(v: t::Value) -> WebCrawlerConfiguration { WebCrawlerConfiguration(t::Props::from_value(v)) } }
 
     /// Limit settings for the web crawler.
     ///
@@ -3952,12 +3700,9 @@ pub mod data_source {
         pub fn rate_limit(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RateLimit", v.into()); self }
     }
 
-    impl From<WebCrawlerLimits> for t::Value {
-        #[inline]
-        fn from(v: WebCrawlerLimits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebCrawlerLimits> for t::Value { #[inline] fn from(v: WebCrawlerLimits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebCrawlerLimits { #[inline] fn from(v: t::Value) -> WebCrawlerLimits { WebCrawlerLimits(t::Props::from_value(v)) } }
 
     /// The scope that a web crawl job will be restricted to.
     ///
@@ -3996,12 +3741,9 @@ pub mod data_source {
         }
     }
 
-    impl From<WebSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WebSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebSourceConfiguration> for t::Value { #[inline] fn from(v: WebSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebSourceConfiguration { #[inline] fn from(v: t::Value) -> WebSourceConfiguration { WebSourceConfiguration(t::Props::from_value(v)) } }
 
     /// A url configuration.
     ///
@@ -4018,12 +3760,9 @@ pub mod data_source {
         }
     }
 
-    impl From<UrlConfiguration> for t::Value {
-        #[inline]
-        fn from(v: UrlConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UrlConfiguration> for t::Value { #[inline] fn from(v: UrlConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UrlConfiguration { #[inline] fn from(v: t::Value) -> UrlConfiguration { UrlConfiguration(t::Props::from_value(v)) } }
 
     /// A seed url object.
     ///
@@ -4040,12 +3779,9 @@ pub mod data_source {
         }
     }
 
-    impl From<SeedUrl> for t::Value {
-        #[inline]
-        fn from(v: SeedUrl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SeedUrl> for t::Value { #[inline] fn from(v: SeedUrl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SeedUrl { #[inline] fn from(v: t::Value) -> SeedUrl { SeedUrl(t::Props::from_value(v)) } }
 
     /// Contains details about the server-side encryption for the data source.
     ///
@@ -4064,12 +3800,9 @@ pub mod data_source {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<ServerSideEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServerSideEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerSideEncryptionConfiguration> for t::Value { #[inline] fn from(v: ServerSideEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerSideEncryptionConfiguration { #[inline] fn from(v: t::Value) -> ServerSideEncryptionConfiguration { ServerSideEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Details about how to chunk the documents in the data source. A chunk refers to an excerpt from a data source that is
     /// returned when the knowledge base that it belongs to is queried.
@@ -4095,12 +3828,9 @@ pub mod data_source {
         pub fn parsing_configuration(mut self, v: impl Into<ParsingConfiguration>) -> Self { self.0.put::<ParsingConfiguration>("ParsingConfiguration", v.into()); self }
     }
 
-    impl From<VectorIngestionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VectorIngestionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorIngestionConfiguration> for t::Value { #[inline] fn from(v: VectorIngestionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorIngestionConfiguration { #[inline] fn from(v: t::Value) -> VectorIngestionConfiguration { VectorIngestionConfiguration(t::Props::from_value(v)) } }
 
     /// Details about how to chunk the documents in the data source. A chunk refers to an excerpt from a data source that is
     /// returned when the knowledge base that it belongs to is queried.
@@ -4124,12 +3854,9 @@ pub mod data_source {
         pub fn semantic_chunking_configuration(mut self, v: impl Into<SemanticChunkingConfiguration>) -> Self { self.0.put::<SemanticChunkingConfiguration>("SemanticChunkingConfiguration", v.into()); self }
     }
 
-    impl From<ChunkingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ChunkingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChunkingConfiguration> for t::Value { #[inline] fn from(v: ChunkingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChunkingConfiguration { #[inline] fn from(v: t::Value) -> ChunkingConfiguration { ChunkingConfiguration(t::Props::from_value(v)) } }
 
     /// Knowledge base can split your source data into chunks. A chunk refers to an excerpt from a data source that is returned
     /// when the knowledge base that it belongs to is queried. You have the following options for chunking your data.
@@ -4174,12 +3901,9 @@ pub mod data_source {
         }
     }
 
-    impl From<FixedSizeChunkingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FixedSizeChunkingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FixedSizeChunkingConfiguration> for t::Value { #[inline] fn from(v: FixedSizeChunkingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FixedSizeChunkingConfiguration { #[inline] fn from(v: t::Value) -> FixedSizeChunkingConfiguration { FixedSizeChunkingConfiguration(t::Props::from_value(v)) } }
 
     /// Configurations for when you choose hierarchical chunking. If you set the chunkingStrategy as NONE, exclude this field.
     ///
@@ -4197,12 +3921,9 @@ pub mod data_source {
         }
     }
 
-    impl From<HierarchicalChunkingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HierarchicalChunkingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HierarchicalChunkingConfiguration> for t::Value { #[inline] fn from(v: HierarchicalChunkingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HierarchicalChunkingConfiguration { #[inline] fn from(v: t::Value) -> HierarchicalChunkingConfiguration { HierarchicalChunkingConfiguration(t::Props::from_value(v)) } }
 
     /// Token settings for a layer in a hierarchical chunking configuration.
     ///
@@ -4219,12 +3940,9 @@ pub mod data_source {
         }
     }
 
-    impl From<HierarchicalChunkingLevelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HierarchicalChunkingLevelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HierarchicalChunkingLevelConfiguration> for t::Value { #[inline] fn from(v: HierarchicalChunkingLevelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HierarchicalChunkingLevelConfiguration { #[inline] fn from(v: t::Value) -> HierarchicalChunkingLevelConfiguration { HierarchicalChunkingLevelConfiguration(t::Props::from_value(v)) } }
 
     /// Configurations for when you choose semantic chunking. If you set the chunkingStrategy as NONE, exclude this field.
     ///
@@ -4243,12 +3961,9 @@ pub mod data_source {
         }
     }
 
-    impl From<SemanticChunkingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SemanticChunkingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SemanticChunkingConfiguration> for t::Value { #[inline] fn from(v: SemanticChunkingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SemanticChunkingConfiguration { #[inline] fn from(v: t::Value) -> SemanticChunkingConfiguration { SemanticChunkingConfiguration(t::Props::from_value(v)) } }
 
     /// Additional Enrichment Configuration for example when using GraphRag.
     ///
@@ -4267,12 +3982,9 @@ pub mod data_source {
         pub fn bedrock_foundation_model_configuration(mut self, v: impl Into<BedrockFoundationModelContextEnrichmentConfiguration>) -> Self { self.0.put::<BedrockFoundationModelContextEnrichmentConfiguration>("BedrockFoundationModelConfiguration", v.into()); self }
     }
 
-    impl From<ContextEnrichmentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ContextEnrichmentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContextEnrichmentConfiguration> for t::Value { #[inline] fn from(v: ContextEnrichmentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContextEnrichmentConfiguration { #[inline] fn from(v: t::Value) -> ContextEnrichmentConfiguration { ContextEnrichmentConfiguration(t::Props::from_value(v)) } }
 
     /// Bedrock Foundation Model configuration to be used for Context Enrichment.
     ///
@@ -4290,12 +4002,9 @@ pub mod data_source {
         }
     }
 
-    impl From<BedrockFoundationModelContextEnrichmentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BedrockFoundationModelContextEnrichmentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockFoundationModelContextEnrichmentConfiguration> for t::Value { #[inline] fn from(v: BedrockFoundationModelContextEnrichmentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockFoundationModelContextEnrichmentConfiguration { #[inline] fn from(v: t::Value) -> BedrockFoundationModelContextEnrichmentConfiguration { BedrockFoundationModelContextEnrichmentConfiguration(t::Props::from_value(v)) } }
 
     /// Strategy to be used when using Bedrock Foundation Model for Context Enrichment.
     ///
@@ -4312,12 +4021,9 @@ pub mod data_source {
         }
     }
 
-    impl From<EnrichmentStrategyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EnrichmentStrategyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnrichmentStrategyConfiguration> for t::Value { #[inline] fn from(v: EnrichmentStrategyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnrichmentStrategyConfiguration { #[inline] fn from(v: t::Value) -> EnrichmentStrategyConfiguration { EnrichmentStrategyConfiguration(t::Props::from_value(v)) } }
 
     /// Enrichment Strategy method.
     ///
@@ -4375,12 +4081,9 @@ pub mod data_source {
         }
     }
 
-    impl From<CustomTransformationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomTransformationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomTransformationConfiguration> for t::Value { #[inline] fn from(v: CustomTransformationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomTransformationConfiguration { #[inline] fn from(v: t::Value) -> CustomTransformationConfiguration { CustomTransformationConfiguration(t::Props::from_value(v)) } }
 
     /// A location for storing content from data sources temporarily as it is processed by custom components in the ingestion
     /// pipeline.
@@ -4398,12 +4101,9 @@ pub mod data_source {
         }
     }
 
-    impl From<IntermediateStorage> for t::Value {
-        #[inline]
-        fn from(v: IntermediateStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntermediateStorage> for t::Value { #[inline] fn from(v: IntermediateStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntermediateStorage { #[inline] fn from(v: t::Value) -> IntermediateStorage { IntermediateStorage(t::Props::from_value(v)) } }
 
     /// An Amazon S3 location.
     ///
@@ -4420,12 +4120,9 @@ pub mod data_source {
         }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// A Lambda function that processes documents.
     ///
@@ -4443,12 +4140,9 @@ pub mod data_source {
         }
     }
 
-    impl From<Transformation> for t::Value {
-        #[inline]
-        fn from(v: Transformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Transformation> for t::Value { #[inline] fn from(v: Transformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Transformation { #[inline] fn from(v: t::Value) -> Transformation { Transformation(t::Props::from_value(v)) } }
 
     /// When the service applies the transformation.
     ///
@@ -4485,12 +4179,9 @@ pub mod data_source {
         }
     }
 
-    impl From<TransformationFunction> for t::Value {
-        #[inline]
-        fn from(v: TransformationFunction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransformationFunction> for t::Value { #[inline] fn from(v: TransformationFunction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransformationFunction { #[inline] fn from(v: t::Value) -> TransformationFunction { TransformationFunction(t::Props::from_value(v)) } }
 
     /// A Lambda function that processes documents.
     ///
@@ -4507,12 +4198,9 @@ pub mod data_source {
         }
     }
 
-    impl From<TransformationLambdaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TransformationLambdaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransformationLambdaConfiguration> for t::Value { #[inline] fn from(v: TransformationLambdaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransformationLambdaConfiguration { #[inline] fn from(v: t::Value) -> TransformationLambdaConfiguration { TransformationLambdaConfiguration(t::Props::from_value(v)) } }
 
     /// Settings for parsing document contents
     ///
@@ -4533,12 +4221,9 @@ pub mod data_source {
         pub fn bedrock_foundation_model_configuration(mut self, v: impl Into<BedrockFoundationModelConfiguration>) -> Self { self.0.put::<BedrockFoundationModelConfiguration>("BedrockFoundationModelConfiguration", v.into()); self }
     }
 
-    impl From<ParsingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParsingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParsingConfiguration> for t::Value { #[inline] fn from(v: ParsingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParsingConfiguration { #[inline] fn from(v: t::Value) -> ParsingConfiguration { ParsingConfiguration(t::Props::from_value(v)) } }
 
     /// Settings for a Bedrock Data Automation used to parse documents for a data source.
     ///
@@ -4557,12 +4242,9 @@ pub mod data_source {
         pub fn parsing_modality(mut self, v: impl Into<ParsingModality>) -> Self { self.0.put::<ParsingModality>("ParsingModality", v.into()); self }
     }
 
-    impl From<BedrockDataAutomationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BedrockDataAutomationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockDataAutomationConfiguration> for t::Value { #[inline] fn from(v: BedrockDataAutomationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockDataAutomationConfiguration { #[inline] fn from(v: t::Value) -> BedrockDataAutomationConfiguration { BedrockDataAutomationConfiguration(t::Props::from_value(v)) } }
 
     /// Determine how will parsed content be stored.
     ///
@@ -4603,12 +4285,9 @@ pub mod data_source {
         pub fn parsing_prompt(mut self, v: impl Into<ParsingPrompt>) -> Self { self.0.put::<ParsingPrompt>("ParsingPrompt", v.into()); self }
     }
 
-    impl From<BedrockFoundationModelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BedrockFoundationModelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockFoundationModelConfiguration> for t::Value { #[inline] fn from(v: BedrockFoundationModelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockFoundationModelConfiguration { #[inline] fn from(v: t::Value) -> BedrockFoundationModelConfiguration { BedrockFoundationModelConfiguration(t::Props::from_value(v)) } }
 
     /// Instructions for interpreting the contents of a document.
     ///
@@ -4625,12 +4304,9 @@ pub mod data_source {
         }
     }
 
-    impl From<ParsingPrompt> for t::Value {
-        #[inline]
-        fn from(v: ParsingPrompt) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParsingPrompt> for t::Value { #[inline] fn from(v: ParsingPrompt) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParsingPrompt { #[inline] fn from(v: t::Value) -> ParsingPrompt { ParsingPrompt(t::Props::from_value(v)) } }
 
     /// The parsing strategy for the data source.
     ///
@@ -4758,12 +4434,9 @@ pub mod enforced_guardrail_configuration {
         }
     }
 
-    impl From<ModelEnforcement> for t::Value {
-        #[inline]
-        fn from(v: ModelEnforcement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelEnforcement> for t::Value { #[inline] fn from(v: ModelEnforcement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelEnforcement { #[inline] fn from(v: t::Value) -> ModelEnforcement { ModelEnforcement(t::Props::from_value(v)) } }
 
     /// Selective content guarding controls for enforced guardrails
     ///
@@ -4784,12 +4457,9 @@ pub mod enforced_guardrail_configuration {
         pub fn system(mut self, v: impl Into<Messages>) -> Self { self.0.put::<Messages>("System", v.into()); self }
     }
 
-    impl From<SelectiveContentGuarding> for t::Value {
-        #[inline]
-        fn from(v: SelectiveContentGuarding) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelectiveContentGuarding> for t::Value { #[inline] fn from(v: SelectiveContentGuarding) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelectiveContentGuarding { #[inline] fn from(v: t::Value) -> SelectiveContentGuarding { SelectiveContentGuarding(t::Props::from_value(v)) } }
 
     /// Selective guarding mode for user messages
     ///
@@ -4923,12 +4593,9 @@ pub mod flow {
         pub fn nodes(mut self, v: impl Into<t::List<FlowNode>>) -> Self { self.0.put::<t::List<FlowNode>>("Nodes", v.into()); self }
     }
 
-    impl From<FlowDefinition> for t::Value {
-        #[inline]
-        fn from(v: FlowDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowDefinition> for t::Value { #[inline] fn from(v: FlowDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowDefinition { #[inline] fn from(v: t::Value) -> FlowDefinition { FlowDefinition(t::Props::from_value(v)) } }
 
     /// Flow connection
     ///
@@ -4950,12 +4617,9 @@ pub mod flow {
         pub fn configuration(mut self, v: impl Into<FlowConnectionConfiguration>) -> Self { self.0.put::<FlowConnectionConfiguration>("Configuration", v.into()); self }
     }
 
-    impl From<FlowConnection> for t::Value {
-        #[inline]
-        fn from(v: FlowConnection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowConnection> for t::Value { #[inline] fn from(v: FlowConnection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowConnection { #[inline] fn from(v: t::Value) -> FlowConnection { FlowConnection(t::Props::from_value(v)) } }
 
     /// Connection configuration
     ///
@@ -4976,12 +4640,9 @@ pub mod flow {
         pub fn data(mut self, v: impl Into<FlowDataConnectionConfiguration>) -> Self { self.0.put::<FlowDataConnectionConfiguration>("Data", v.into()); self }
     }
 
-    impl From<FlowConnectionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FlowConnectionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowConnectionConfiguration> for t::Value { #[inline] fn from(v: FlowConnectionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowConnectionConfiguration { #[inline] fn from(v: t::Value) -> FlowConnectionConfiguration { FlowConnectionConfiguration(t::Props::from_value(v)) } }
 
     /// Conditional connection configuration
     ///
@@ -4998,12 +4659,9 @@ pub mod flow {
         }
     }
 
-    impl From<FlowConditionalConnectionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FlowConditionalConnectionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowConditionalConnectionConfiguration> for t::Value { #[inline] fn from(v: FlowConditionalConnectionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowConditionalConnectionConfiguration { #[inline] fn from(v: t::Value) -> FlowConditionalConnectionConfiguration { FlowConditionalConnectionConfiguration(t::Props::from_value(v)) } }
 
     /// Data connection configuration
     ///
@@ -5021,12 +4679,9 @@ pub mod flow {
         }
     }
 
-    impl From<FlowDataConnectionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FlowDataConnectionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowDataConnectionConfiguration> for t::Value { #[inline] fn from(v: FlowDataConnectionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowDataConnectionConfiguration { #[inline] fn from(v: t::Value) -> FlowDataConnectionConfiguration { FlowDataConnectionConfiguration(t::Props::from_value(v)) } }
 
     /// Connection type
     ///
@@ -5072,12 +4727,9 @@ pub mod flow {
         pub fn outputs(mut self, v: impl Into<t::List<FlowNodeOutput>>) -> Self { self.0.put::<t::List<FlowNodeOutput>>("Outputs", v.into()); self }
     }
 
-    impl From<FlowNode> for t::Value {
-        #[inline]
-        fn from(v: FlowNode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowNode> for t::Value { #[inline] fn from(v: FlowNode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowNode { #[inline] fn from(v: t::Value) -> FlowNode { FlowNode(t::Props::from_value(v)) } }
 
     /// Node configuration in a flow
     ///
@@ -5126,12 +4778,9 @@ pub mod flow {
         pub fn storage(mut self, v: impl Into<StorageFlowNodeConfiguration>) -> Self { self.0.put::<StorageFlowNodeConfiguration>("Storage", v.into()); self }
     }
 
-    impl From<FlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowNodeConfiguration> for t::Value { #[inline] fn from(v: FlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowNodeConfiguration { #[inline] fn from(v: t::Value) -> FlowNodeConfiguration { FlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// Agent flow node configuration
     ///
@@ -5148,12 +4797,9 @@ pub mod flow {
         }
     }
 
-    impl From<AgentFlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AgentFlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentFlowNodeConfiguration> for t::Value { #[inline] fn from(v: AgentFlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentFlowNodeConfiguration { #[inline] fn from(v: t::Value) -> AgentFlowNodeConfiguration { AgentFlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// Condition flow node configuration
     ///
@@ -5170,12 +4816,9 @@ pub mod flow {
         }
     }
 
-    impl From<ConditionFlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConditionFlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConditionFlowNodeConfiguration> for t::Value { #[inline] fn from(v: ConditionFlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConditionFlowNodeConfiguration { #[inline] fn from(v: t::Value) -> ConditionFlowNodeConfiguration { ConditionFlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// Condition branch for a condition node
     ///
@@ -5194,12 +4837,9 @@ pub mod flow {
         pub fn expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Expression", v.into()); self }
     }
 
-    impl From<FlowCondition> for t::Value {
-        #[inline]
-        fn from(v: FlowCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowCondition> for t::Value { #[inline] fn from(v: FlowCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowCondition { #[inline] fn from(v: t::Value) -> FlowCondition { FlowCondition(t::Props::from_value(v)) } }
 
     /// Inline code config strucuture, contains code configs
     ///
@@ -5217,12 +4857,9 @@ pub mod flow {
         }
     }
 
-    impl From<InlineCodeFlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InlineCodeFlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InlineCodeFlowNodeConfiguration> for t::Value { #[inline] fn from(v: InlineCodeFlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InlineCodeFlowNodeConfiguration { #[inline] fn from(v: t::Value) -> InlineCodeFlowNodeConfiguration { InlineCodeFlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// Enum encodes the supported language type
     ///
@@ -5274,12 +4911,9 @@ pub mod flow {
         pub fn reranking_configuration(mut self, v: impl Into<VectorSearchRerankingConfiguration>) -> Self { self.0.put::<VectorSearchRerankingConfiguration>("RerankingConfiguration", v.into()); self }
     }
 
-    impl From<KnowledgeBaseFlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: KnowledgeBaseFlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KnowledgeBaseFlowNodeConfiguration> for t::Value { #[inline] fn from(v: KnowledgeBaseFlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KnowledgeBaseFlowNodeConfiguration { #[inline] fn from(v: t::Value) -> KnowledgeBaseFlowNodeConfiguration { KnowledgeBaseFlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for a guardrail
     ///
@@ -5300,12 +4934,9 @@ pub mod flow {
         pub fn guardrail_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GuardrailVersion", v.into()); self }
     }
 
-    impl From<GuardrailConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GuardrailConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardrailConfiguration> for t::Value { #[inline] fn from(v: GuardrailConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardrailConfiguration { #[inline] fn from(v: t::Value) -> GuardrailConfiguration { GuardrailConfiguration(t::Props::from_value(v)) } }
 
     /// Model inference configuration
     ///
@@ -5324,12 +4955,9 @@ pub mod flow {
         pub fn text(mut self, v: impl Into<PromptModelInferenceConfiguration>) -> Self { self.0.put::<PromptModelInferenceConfiguration>("Text", v.into()); self }
     }
 
-    impl From<PromptInferenceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptInferenceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptInferenceConfiguration> for t::Value { #[inline] fn from(v: PromptInferenceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptInferenceConfiguration { #[inline] fn from(v: t::Value) -> PromptInferenceConfiguration { PromptInferenceConfiguration(t::Props::from_value(v)) } }
 
     /// Prompt model inference configuration
     ///
@@ -5354,12 +4982,9 @@ pub mod flow {
         pub fn top_p(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TopP", v.into()); self }
     }
 
-    impl From<PromptModelInferenceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptModelInferenceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptModelInferenceConfiguration> for t::Value { #[inline] fn from(v: PromptModelInferenceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptModelInferenceConfiguration { #[inline] fn from(v: t::Value) -> PromptModelInferenceConfiguration { PromptModelInferenceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5382,12 +5007,9 @@ pub mod flow {
         pub fn prompt_template(mut self, v: impl Into<KnowledgeBasePromptTemplate>) -> Self { self.0.put::<KnowledgeBasePromptTemplate>("PromptTemplate", v.into()); self }
     }
 
-    impl From<KnowledgeBaseOrchestrationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: KnowledgeBaseOrchestrationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KnowledgeBaseOrchestrationConfiguration> for t::Value { #[inline] fn from(v: KnowledgeBaseOrchestrationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KnowledgeBaseOrchestrationConfiguration { #[inline] fn from(v: t::Value) -> KnowledgeBaseOrchestrationConfiguration { KnowledgeBaseOrchestrationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5404,12 +5026,9 @@ pub mod flow {
         pub fn latency(mut self, v: impl Into<PerformanceConfigurationLatency>) -> Self { self.0.put::<PerformanceConfigurationLatency>("Latency", v.into()); self }
     }
 
-    impl From<PerformanceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PerformanceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PerformanceConfiguration> for t::Value { #[inline] fn from(v: PerformanceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PerformanceConfiguration { #[inline] fn from(v: t::Value) -> PerformanceConfiguration { PerformanceConfiguration(t::Props::from_value(v)) } }
 
     /// Performance Configuration Latency
     ///
@@ -5450,12 +5069,9 @@ pub mod flow {
         pub fn text_prompt_template(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextPromptTemplate", v.into()); self }
     }
 
-    impl From<KnowledgeBasePromptTemplate> for t::Value {
-        #[inline]
-        fn from(v: KnowledgeBasePromptTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KnowledgeBasePromptTemplate> for t::Value { #[inline] fn from(v: KnowledgeBasePromptTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KnowledgeBasePromptTemplate { #[inline] fn from(v: t::Value) -> KnowledgeBasePromptTemplate { KnowledgeBasePromptTemplate(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5472,12 +5088,9 @@ pub mod flow {
         pub fn bedrock_reranking_configuration(mut self, v: impl Into<VectorSearchBedrockRerankingConfiguration>) -> Self { self.0.put::<VectorSearchBedrockRerankingConfiguration>("BedrockRerankingConfiguration", v.into()); self }
     }
 
-    impl From<VectorSearchRerankingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VectorSearchRerankingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorSearchRerankingConfiguration> for t::Value { #[inline] fn from(v: VectorSearchRerankingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorSearchRerankingConfiguration { #[inline] fn from(v: t::Value) -> VectorSearchRerankingConfiguration { VectorSearchRerankingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5496,12 +5109,9 @@ pub mod flow {
         pub fn number_of_reranked_results(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("NumberOfRerankedResults", v.into()); self }
     }
 
-    impl From<VectorSearchBedrockRerankingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VectorSearchBedrockRerankingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorSearchBedrockRerankingConfiguration> for t::Value { #[inline] fn from(v: VectorSearchBedrockRerankingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorSearchBedrockRerankingConfiguration { #[inline] fn from(v: t::Value) -> VectorSearchBedrockRerankingConfiguration { VectorSearchBedrockRerankingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5518,12 +5128,9 @@ pub mod flow {
         pub fn selective_mode_configuration(mut self, v: impl Into<RerankingMetadataSelectiveModeConfiguration>) -> Self { self.0.put::<RerankingMetadataSelectiveModeConfiguration>("SelectiveModeConfiguration", v.into()); self }
     }
 
-    impl From<MetadataConfigurationForReranking> for t::Value {
-        #[inline]
-        fn from(v: MetadataConfigurationForReranking) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataConfigurationForReranking> for t::Value { #[inline] fn from(v: MetadataConfigurationForReranking) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataConfigurationForReranking { #[inline] fn from(v: t::Value) -> MetadataConfigurationForReranking { MetadataConfigurationForReranking(t::Props::from_value(v)) } }
 
     /// Reranking Metadata Selection Mode
     ///
@@ -5566,12 +5173,9 @@ pub mod flow {
         pub fn fields_to_include(mut self, v: impl Into<t::List<FieldForReranking>>) -> Self { self.0.put::<t::List<FieldForReranking>>("FieldsToInclude", v.into()); self }
     }
 
-    impl From<RerankingMetadataSelectiveModeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RerankingMetadataSelectiveModeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RerankingMetadataSelectiveModeConfiguration> for t::Value { #[inline] fn from(v: RerankingMetadataSelectiveModeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RerankingMetadataSelectiveModeConfiguration { #[inline] fn from(v: t::Value) -> RerankingMetadataSelectiveModeConfiguration { RerankingMetadataSelectiveModeConfiguration(t::Props::from_value(v)) } }
 
     /// Field name for reranking
     ///
@@ -5588,12 +5192,9 @@ pub mod flow {
         }
     }
 
-    impl From<FieldForReranking> for t::Value {
-        #[inline]
-        fn from(v: FieldForReranking) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldForReranking> for t::Value { #[inline] fn from(v: FieldForReranking) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldForReranking { #[inline] fn from(v: t::Value) -> FieldForReranking { FieldForReranking(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5610,12 +5211,9 @@ pub mod flow {
         pub fn additional_model_request_fields(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("AdditionalModelRequestFields", v.into()); self }
     }
 
-    impl From<VectorSearchBedrockRerankingModelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VectorSearchBedrockRerankingModelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorSearchBedrockRerankingModelConfiguration> for t::Value { #[inline] fn from(v: VectorSearchBedrockRerankingModelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorSearchBedrockRerankingModelConfiguration { #[inline] fn from(v: t::Value) -> VectorSearchBedrockRerankingModelConfiguration { VectorSearchBedrockRerankingModelConfiguration(t::Props::from_value(v)) } }
 
     /// Enum of Rerank Configuration Types
     ///
@@ -5652,12 +5250,9 @@ pub mod flow {
         }
     }
 
-    impl From<LambdaFunctionFlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LambdaFunctionFlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaFunctionFlowNodeConfiguration> for t::Value { #[inline] fn from(v: LambdaFunctionFlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaFunctionFlowNodeConfiguration { #[inline] fn from(v: t::Value) -> LambdaFunctionFlowNodeConfiguration { LambdaFunctionFlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// Lex flow node configuration
     ///
@@ -5675,12 +5270,9 @@ pub mod flow {
         }
     }
 
-    impl From<LexFlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LexFlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LexFlowNodeConfiguration> for t::Value { #[inline] fn from(v: LexFlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LexFlowNodeConfiguration { #[inline] fn from(v: t::Value) -> LexFlowNodeConfiguration { LexFlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// Loop node config, contains loop's internal definition
     ///
@@ -5697,12 +5289,9 @@ pub mod flow {
         }
     }
 
-    impl From<LoopFlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LoopFlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoopFlowNodeConfiguration> for t::Value { #[inline] fn from(v: LoopFlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoopFlowNodeConfiguration { #[inline] fn from(v: t::Value) -> LoopFlowNodeConfiguration { LoopFlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for the LoopController node, which manages loop execution
     ///
@@ -5721,12 +5310,9 @@ pub mod flow {
         pub fn max_iterations(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MaxIterations", v.into()); self }
     }
 
-    impl From<LoopControllerFlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LoopControllerFlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoopControllerFlowNodeConfiguration> for t::Value { #[inline] fn from(v: LoopControllerFlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoopControllerFlowNodeConfiguration { #[inline] fn from(v: t::Value) -> LoopControllerFlowNodeConfiguration { LoopControllerFlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// Prompt flow node configuration
     ///
@@ -5745,12 +5331,9 @@ pub mod flow {
         pub fn guardrail_configuration(mut self, v: impl Into<GuardrailConfiguration>) -> Self { self.0.put::<GuardrailConfiguration>("GuardrailConfiguration", v.into()); self }
     }
 
-    impl From<PromptFlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptFlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptFlowNodeConfiguration> for t::Value { #[inline] fn from(v: PromptFlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptFlowNodeConfiguration { #[inline] fn from(v: t::Value) -> PromptFlowNodeConfiguration { PromptFlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// Prompt source configuration for prompt node
     ///
@@ -5771,12 +5354,9 @@ pub mod flow {
         pub fn resource(mut self, v: impl Into<PromptFlowNodeResourceConfiguration>) -> Self { self.0.put::<PromptFlowNodeResourceConfiguration>("Resource", v.into()); self }
     }
 
-    impl From<PromptFlowNodeSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptFlowNodeSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptFlowNodeSourceConfiguration> for t::Value { #[inline] fn from(v: PromptFlowNodeSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptFlowNodeSourceConfiguration { #[inline] fn from(v: t::Value) -> PromptFlowNodeSourceConfiguration { PromptFlowNodeSourceConfiguration(t::Props::from_value(v)) } }
 
     /// Inline prompt configuration for prompt node
     ///
@@ -5797,12 +5377,9 @@ pub mod flow {
         pub fn inference_configuration(mut self, v: impl Into<PromptInferenceConfiguration>) -> Self { self.0.put::<PromptInferenceConfiguration>("InferenceConfiguration", v.into()); self }
     }
 
-    impl From<PromptFlowNodeInlineConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptFlowNodeInlineConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptFlowNodeInlineConfiguration> for t::Value { #[inline] fn from(v: PromptFlowNodeInlineConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptFlowNodeInlineConfiguration { #[inline] fn from(v: t::Value) -> PromptFlowNodeInlineConfiguration { PromptFlowNodeInlineConfiguration(t::Props::from_value(v)) } }
 
     /// Prompt template configuration
     ///
@@ -5821,12 +5398,9 @@ pub mod flow {
         pub fn text(mut self, v: impl Into<TextPromptTemplateConfiguration>) -> Self { self.0.put::<TextPromptTemplateConfiguration>("Text", v.into()); self }
     }
 
-    impl From<PromptTemplateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptTemplateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptTemplateConfiguration> for t::Value { #[inline] fn from(v: PromptTemplateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptTemplateConfiguration { #[inline] fn from(v: t::Value) -> PromptTemplateConfiguration { PromptTemplateConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for text prompt template
     ///
@@ -5845,12 +5419,9 @@ pub mod flow {
         pub fn input_variables(mut self, v: impl Into<t::List<PromptInputVariable>>) -> Self { self.0.put::<t::List<PromptInputVariable>>("InputVariables", v.into()); self }
     }
 
-    impl From<TextPromptTemplateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TextPromptTemplateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextPromptTemplateConfiguration> for t::Value { #[inline] fn from(v: TextPromptTemplateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextPromptTemplateConfiguration { #[inline] fn from(v: t::Value) -> TextPromptTemplateConfiguration { TextPromptTemplateConfiguration(t::Props::from_value(v)) } }
 
     /// Input variable
     ///
@@ -5869,12 +5440,9 @@ pub mod flow {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<PromptInputVariable> for t::Value {
-        #[inline]
-        fn from(v: PromptInputVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptInputVariable> for t::Value { #[inline] fn from(v: PromptInputVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptInputVariable { #[inline] fn from(v: t::Value) -> PromptInputVariable { PromptInputVariable(t::Props::from_value(v)) } }
 
     /// Prompt template type
     ///
@@ -5911,12 +5479,9 @@ pub mod flow {
         }
     }
 
-    impl From<PromptFlowNodeResourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptFlowNodeResourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptFlowNodeResourceConfiguration> for t::Value { #[inline] fn from(v: PromptFlowNodeResourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptFlowNodeResourceConfiguration { #[inline] fn from(v: t::Value) -> PromptFlowNodeResourceConfiguration { PromptFlowNodeResourceConfiguration(t::Props::from_value(v)) } }
 
     /// Retrieval flow node configuration
     ///
@@ -5933,12 +5498,9 @@ pub mod flow {
         }
     }
 
-    impl From<RetrievalFlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RetrievalFlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetrievalFlowNodeConfiguration> for t::Value { #[inline] fn from(v: RetrievalFlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetrievalFlowNodeConfiguration { #[inline] fn from(v: t::Value) -> RetrievalFlowNodeConfiguration { RetrievalFlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// Retrieval service configuration for Retrieval node
     ///
@@ -5957,12 +5519,9 @@ pub mod flow {
         pub fn s3(mut self, v: impl Into<RetrievalFlowNodeS3Configuration>) -> Self { self.0.put::<RetrievalFlowNodeS3Configuration>("S3", v.into()); self }
     }
 
-    impl From<RetrievalFlowNodeServiceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RetrievalFlowNodeServiceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetrievalFlowNodeServiceConfiguration> for t::Value { #[inline] fn from(v: RetrievalFlowNodeServiceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetrievalFlowNodeServiceConfiguration { #[inline] fn from(v: t::Value) -> RetrievalFlowNodeServiceConfiguration { RetrievalFlowNodeServiceConfiguration(t::Props::from_value(v)) } }
 
     /// s3 Retrieval configuration for Retrieval node
     ///
@@ -5979,12 +5538,9 @@ pub mod flow {
         }
     }
 
-    impl From<RetrievalFlowNodeS3Configuration> for t::Value {
-        #[inline]
-        fn from(v: RetrievalFlowNodeS3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetrievalFlowNodeS3Configuration> for t::Value { #[inline] fn from(v: RetrievalFlowNodeS3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetrievalFlowNodeS3Configuration { #[inline] fn from(v: t::Value) -> RetrievalFlowNodeS3Configuration { RetrievalFlowNodeS3Configuration(t::Props::from_value(v)) } }
 
     /// Storage flow node configuration
     ///
@@ -6001,12 +5557,9 @@ pub mod flow {
         }
     }
 
-    impl From<StorageFlowNodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StorageFlowNodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageFlowNodeConfiguration> for t::Value { #[inline] fn from(v: StorageFlowNodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageFlowNodeConfiguration { #[inline] fn from(v: t::Value) -> StorageFlowNodeConfiguration { StorageFlowNodeConfiguration(t::Props::from_value(v)) } }
 
     /// storage service configuration for storage node
     ///
@@ -6025,12 +5578,9 @@ pub mod flow {
         pub fn s3(mut self, v: impl Into<StorageFlowNodeS3Configuration>) -> Self { self.0.put::<StorageFlowNodeS3Configuration>("S3", v.into()); self }
     }
 
-    impl From<StorageFlowNodeServiceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StorageFlowNodeServiceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageFlowNodeServiceConfiguration> for t::Value { #[inline] fn from(v: StorageFlowNodeServiceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageFlowNodeServiceConfiguration { #[inline] fn from(v: t::Value) -> StorageFlowNodeServiceConfiguration { StorageFlowNodeServiceConfiguration(t::Props::from_value(v)) } }
 
     /// s3 storage configuration for storage node
     ///
@@ -6047,12 +5597,9 @@ pub mod flow {
         }
     }
 
-    impl From<StorageFlowNodeS3Configuration> for t::Value {
-        #[inline]
-        fn from(v: StorageFlowNodeS3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageFlowNodeS3Configuration> for t::Value { #[inline] fn from(v: StorageFlowNodeS3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageFlowNodeS3Configuration { #[inline] fn from(v: t::Value) -> StorageFlowNodeS3Configuration { StorageFlowNodeS3Configuration(t::Props::from_value(v)) } }
 
     /// Input to a node in a flow
     ///
@@ -6073,12 +5620,9 @@ pub mod flow {
         pub fn category(mut self, v: impl Into<FlowNodeInputCategory>) -> Self { self.0.put::<FlowNodeInputCategory>("Category", v.into()); self }
     }
 
-    impl From<FlowNodeInput> for t::Value {
-        #[inline]
-        fn from(v: FlowNodeInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowNodeInput> for t::Value { #[inline] fn from(v: FlowNodeInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowNodeInput { #[inline] fn from(v: t::Value) -> FlowNodeInput { FlowNodeInput(t::Props::from_value(v)) } }
 
     /// Optional tag to classify input type, currently exclusive to LoopNode
     ///
@@ -6148,12 +5692,9 @@ pub mod flow {
         }
     }
 
-    impl From<FlowNodeOutput> for t::Value {
-        #[inline]
-        fn from(v: FlowNodeOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowNodeOutput> for t::Value { #[inline] fn from(v: FlowNodeOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowNodeOutput { #[inline] fn from(v: t::Value) -> FlowNodeOutput { FlowNodeOutput(t::Props::from_value(v)) } }
 
     /// Flow node types
     ///
@@ -6224,12 +5765,9 @@ pub mod flow {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
 }
 
@@ -6317,12 +5855,9 @@ pub mod flow_alias {
         pub fn max_concurrency(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MaxConcurrency", v.into()); self }
     }
 
-    impl From<FlowAliasConcurrencyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FlowAliasConcurrencyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowAliasConcurrencyConfiguration> for t::Value { #[inline] fn from(v: FlowAliasConcurrencyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowAliasConcurrencyConfiguration { #[inline] fn from(v: t::Value) -> FlowAliasConcurrencyConfiguration { FlowAliasConcurrencyConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -6361,12 +5896,9 @@ pub mod flow_alias {
         pub fn flow_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FlowVersion", v.into()); self }
     }
 
-    impl From<FlowAliasRoutingConfigurationListItem> for t::Value {
-        #[inline]
-        fn from(v: FlowAliasRoutingConfigurationListItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowAliasRoutingConfigurationListItem> for t::Value { #[inline] fn from(v: FlowAliasRoutingConfigurationListItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowAliasRoutingConfigurationListItem { #[inline] fn from(v: t::Value) -> FlowAliasRoutingConfigurationListItem { FlowAliasRoutingConfigurationListItem(t::Props::from_value(v)) } }
 
 }
 
@@ -6628,12 +6160,9 @@ pub mod guardrail {
         pub fn confidence_threshold(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ConfidenceThreshold", v.into()); self }
     }
 
-    impl From<AutomatedReasoningPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: AutomatedReasoningPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutomatedReasoningPolicyConfig> for t::Value { #[inline] fn from(v: AutomatedReasoningPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutomatedReasoningPolicyConfig { #[inline] fn from(v: t::Value) -> AutomatedReasoningPolicyConfig { AutomatedReasoningPolicyConfig(t::Props::from_value(v)) } }
 
     /// Content policy config for a guardrail.
     ///
@@ -6652,12 +6181,9 @@ pub mod guardrail {
         pub fn content_filters_tier_config(mut self, v: impl Into<ContentFiltersTierConfig>) -> Self { self.0.put::<ContentFiltersTierConfig>("ContentFiltersTierConfig", v.into()); self }
     }
 
-    impl From<ContentPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: ContentPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentPolicyConfig> for t::Value { #[inline] fn from(v: ContentPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentPolicyConfig { #[inline] fn from(v: t::Value) -> ContentPolicyConfig { ContentPolicyConfig(t::Props::from_value(v)) } }
 
     /// Guardrail tier config for content policy
     ///
@@ -6674,12 +6200,9 @@ pub mod guardrail {
         }
     }
 
-    impl From<ContentFiltersTierConfig> for t::Value {
-        #[inline]
-        fn from(v: ContentFiltersTierConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentFiltersTierConfig> for t::Value { #[inline] fn from(v: ContentFiltersTierConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentFiltersTierConfig { #[inline] fn from(v: t::Value) -> ContentFiltersTierConfig { ContentFiltersTierConfig(t::Props::from_value(v)) } }
 
     /// Tier name for tier configuration in content filters policy
     ///
@@ -6732,12 +6255,9 @@ pub mod guardrail {
         pub fn output_modalities(mut self, v: impl Into<t::List<Modality>>) -> Self { self.0.put::<t::List<Modality>>("OutputModalities", v.into()); self }
     }
 
-    impl From<ContentFilterConfig> for t::Value {
-        #[inline]
-        fn from(v: ContentFilterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentFilterConfig> for t::Value { #[inline] fn from(v: ContentFilterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentFilterConfig { #[inline] fn from(v: t::Value) -> ContentFilterConfig { ContentFilterConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -6852,12 +6372,9 @@ pub mod guardrail {
         }
     }
 
-    impl From<ContextualGroundingPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: ContextualGroundingPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContextualGroundingPolicyConfig> for t::Value { #[inline] fn from(v: ContextualGroundingPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContextualGroundingPolicyConfig { #[inline] fn from(v: t::Value) -> ContextualGroundingPolicyConfig { ContextualGroundingPolicyConfig(t::Props::from_value(v)) } }
 
     /// A config for grounding filter.
     ///
@@ -6879,12 +6396,9 @@ pub mod guardrail {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<ContextualGroundingFilterConfig> for t::Value {
-        #[inline]
-        fn from(v: ContextualGroundingFilterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContextualGroundingFilterConfig> for t::Value { #[inline] fn from(v: ContextualGroundingFilterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContextualGroundingFilterConfig { #[inline] fn from(v: t::Value) -> ContextualGroundingFilterConfig { ContextualGroundingFilterConfig(t::Props::from_value(v)) } }
 
     /// Type of contextual grounding filter
     ///
@@ -6923,12 +6437,9 @@ pub mod guardrail {
         }
     }
 
-    impl From<GuardrailCrossRegionConfig> for t::Value {
-        #[inline]
-        fn from(v: GuardrailCrossRegionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardrailCrossRegionConfig> for t::Value { #[inline] fn from(v: GuardrailCrossRegionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardrailCrossRegionConfig { #[inline] fn from(v: t::Value) -> GuardrailCrossRegionConfig { GuardrailCrossRegionConfig(t::Props::from_value(v)) } }
 
     /// Sensitive information policy config for a guardrail.
     ///
@@ -6949,12 +6460,9 @@ pub mod guardrail {
         pub fn regexes_config(mut self, v: impl Into<t::List<RegexConfig>>) -> Self { self.0.put::<t::List<RegexConfig>>("RegexesConfig", v.into()); self }
     }
 
-    impl From<SensitiveInformationPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: SensitiveInformationPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SensitiveInformationPolicyConfig> for t::Value { #[inline] fn from(v: SensitiveInformationPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SensitiveInformationPolicyConfig { #[inline] fn from(v: t::Value) -> SensitiveInformationPolicyConfig { SensitiveInformationPolicyConfig(t::Props::from_value(v)) } }
 
     /// Pii entity configuration.
     ///
@@ -6980,12 +6488,9 @@ pub mod guardrail {
         pub fn output_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OutputEnabled", v.into()); self }
     }
 
-    impl From<PiiEntityConfig> for t::Value {
-        #[inline]
-        fn from(v: PiiEntityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PiiEntityConfig> for t::Value { #[inline] fn from(v: PiiEntityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PiiEntityConfig { #[inline] fn from(v: t::Value) -> PiiEntityConfig { PiiEntityConfig(t::Props::from_value(v)) } }
 
     /// Options for sensitive information action.
     ///
@@ -7118,12 +6623,9 @@ pub mod guardrail {
         pub fn output_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OutputEnabled", v.into()); self }
     }
 
-    impl From<RegexConfig> for t::Value {
-        #[inline]
-        fn from(v: RegexConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegexConfig> for t::Value { #[inline] fn from(v: RegexConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegexConfig { #[inline] fn from(v: t::Value) -> RegexConfig { RegexConfig(t::Props::from_value(v)) } }
 
     /// Topic policy config for a guardrail.
     ///
@@ -7142,12 +6644,9 @@ pub mod guardrail {
         pub fn topics_tier_config(mut self, v: impl Into<TopicsTierConfig>) -> Self { self.0.put::<TopicsTierConfig>("TopicsTierConfig", v.into()); self }
     }
 
-    impl From<TopicPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: TopicPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TopicPolicyConfig> for t::Value { #[inline] fn from(v: TopicPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TopicPolicyConfig { #[inline] fn from(v: t::Value) -> TopicPolicyConfig { TopicPolicyConfig(t::Props::from_value(v)) } }
 
     /// Topic config in topic policy.
     ///
@@ -7176,12 +6675,9 @@ pub mod guardrail {
         pub fn output_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OutputEnabled", v.into()); self }
     }
 
-    impl From<TopicConfig> for t::Value {
-        #[inline]
-        fn from(v: TopicConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TopicConfig> for t::Value { #[inline] fn from(v: TopicConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TopicConfig { #[inline] fn from(v: t::Value) -> TopicConfig { TopicConfig(t::Props::from_value(v)) } }
 
     /// Type of topic in a policy
     ///
@@ -7218,12 +6714,9 @@ pub mod guardrail {
         }
     }
 
-    impl From<TopicsTierConfig> for t::Value {
-        #[inline]
-        fn from(v: TopicsTierConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TopicsTierConfig> for t::Value { #[inline] fn from(v: TopicsTierConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TopicsTierConfig { #[inline] fn from(v: t::Value) -> TopicsTierConfig { TopicsTierConfig(t::Props::from_value(v)) } }
 
     /// Word policy config for a guardrail.
     ///
@@ -7244,12 +6737,9 @@ pub mod guardrail {
         pub fn words_config(mut self, v: impl Into<t::List<WordConfig>>) -> Self { self.0.put::<t::List<WordConfig>>("WordsConfig", v.into()); self }
     }
 
-    impl From<WordPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: WordPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WordPolicyConfig> for t::Value { #[inline] fn from(v: WordPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WordPolicyConfig { #[inline] fn from(v: t::Value) -> WordPolicyConfig { WordPolicyConfig(t::Props::from_value(v)) } }
 
     /// A managed words config.
     ///
@@ -7274,12 +6764,9 @@ pub mod guardrail {
         pub fn output_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OutputEnabled", v.into()); self }
     }
 
-    impl From<ManagedWordsConfig> for t::Value {
-        #[inline]
-        fn from(v: ManagedWordsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedWordsConfig> for t::Value { #[inline] fn from(v: ManagedWordsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedWordsConfig { #[inline] fn from(v: t::Value) -> ManagedWordsConfig { ManagedWordsConfig(t::Props::from_value(v)) } }
 
     /// Options for managed words.
     ///
@@ -7324,12 +6811,9 @@ pub mod guardrail {
         pub fn output_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OutputEnabled", v.into()); self }
     }
 
-    impl From<WordConfig> for t::Value {
-        #[inline]
-        fn from(v: WordConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WordConfig> for t::Value { #[inline] fn from(v: WordConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WordConfig { #[inline] fn from(v: t::Value) -> WordConfig { WordConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -7464,12 +6948,9 @@ pub mod intelligent_prompt_router {
         }
     }
 
-    impl From<PromptRouterTargetModel> for t::Value {
-        #[inline]
-        fn from(v: PromptRouterTargetModel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptRouterTargetModel> for t::Value { #[inline] fn from(v: PromptRouterTargetModel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptRouterTargetModel { #[inline] fn from(v: t::Value) -> PromptRouterTargetModel { PromptRouterTargetModel(t::Props::from_value(v)) } }
 
     /// Represents the criteria used for routing requests.
     ///
@@ -7486,12 +6967,9 @@ pub mod intelligent_prompt_router {
         }
     }
 
-    impl From<RoutingCriteria> for t::Value {
-        #[inline]
-        fn from(v: RoutingCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoutingCriteria> for t::Value { #[inline] fn from(v: RoutingCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoutingCriteria { #[inline] fn from(v: t::Value) -> RoutingCriteria { RoutingCriteria(t::Props::from_value(v)) } }
 
 }
 
@@ -7592,12 +7070,9 @@ pub mod knowledge_base {
         pub fn vector_knowledge_base_configuration(mut self, v: impl Into<VectorKnowledgeBaseConfiguration>) -> Self { self.0.put::<VectorKnowledgeBaseConfiguration>("VectorKnowledgeBaseConfiguration", v.into()); self }
     }
 
-    impl From<KnowledgeBaseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: KnowledgeBaseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KnowledgeBaseConfiguration> for t::Value { #[inline] fn from(v: KnowledgeBaseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KnowledgeBaseConfiguration { #[inline] fn from(v: t::Value) -> KnowledgeBaseConfiguration { KnowledgeBaseConfiguration(t::Props::from_value(v)) } }
 
     /// Configurations for a Kendra knowledge base
     ///
@@ -7614,12 +7089,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<KendraKnowledgeBaseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: KendraKnowledgeBaseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KendraKnowledgeBaseConfiguration> for t::Value { #[inline] fn from(v: KendraKnowledgeBaseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KendraKnowledgeBaseConfiguration { #[inline] fn from(v: t::Value) -> KendraKnowledgeBaseConfiguration { KendraKnowledgeBaseConfiguration(t::Props::from_value(v)) } }
 
     /// Contains details about the model used to create vector embeddings for a managed knowledge base.
     ///
@@ -7646,12 +7118,9 @@ pub mod knowledge_base {
         pub fn supplemental_data_storage_configuration(mut self, v: impl Into<SupplementalDataStorageConfiguration>) -> Self { self.0.put::<SupplementalDataStorageConfiguration>("SupplementalDataStorageConfiguration", v.into()); self }
     }
 
-    impl From<ManagedKnowledgeBaseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedKnowledgeBaseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedKnowledgeBaseConfiguration> for t::Value { #[inline] fn from(v: ManagedKnowledgeBaseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedKnowledgeBaseConfiguration { #[inline] fn from(v: t::Value) -> ManagedKnowledgeBaseConfiguration { ManagedKnowledgeBaseConfiguration(t::Props::from_value(v)) } }
 
     /// The embeddings model configuration details for the vector model used in Knowledge Base.
     ///
@@ -7670,12 +7139,9 @@ pub mod knowledge_base {
         pub fn bedrock_embedding_model_configuration(mut self, v: impl Into<BedrockEmbeddingModelConfiguration>) -> Self { self.0.put::<BedrockEmbeddingModelConfiguration>("BedrockEmbeddingModelConfiguration", v.into()); self }
     }
 
-    impl From<EmbeddingModelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EmbeddingModelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmbeddingModelConfiguration> for t::Value { #[inline] fn from(v: EmbeddingModelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmbeddingModelConfiguration { #[inline] fn from(v: t::Value) -> EmbeddingModelConfiguration { EmbeddingModelConfiguration(t::Props::from_value(v)) } }
 
     /// The vector configuration details for the Bedrock embeddings model.
     ///
@@ -7702,12 +7168,9 @@ pub mod knowledge_base {
         pub fn video(mut self, v: impl Into<t::List<VideoConfiguration>>) -> Self { self.0.put::<t::List<VideoConfiguration>>("Video", v.into()); self }
     }
 
-    impl From<BedrockEmbeddingModelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BedrockEmbeddingModelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockEmbeddingModelConfiguration> for t::Value { #[inline] fn from(v: BedrockEmbeddingModelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockEmbeddingModelConfiguration { #[inline] fn from(v: t::Value) -> BedrockEmbeddingModelConfiguration { BedrockEmbeddingModelConfiguration(t::Props::from_value(v)) } }
 
     /// Configure the audio configuration for multi modal ingestion.
     ///
@@ -7724,12 +7187,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<AudioConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AudioConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioConfiguration> for t::Value { #[inline] fn from(v: AudioConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioConfiguration { #[inline] fn from(v: t::Value) -> AudioConfiguration { AudioConfiguration(t::Props::from_value(v)) } }
 
     /// Configure the audio segmentation configuration for multi modal ingestion.
     ///
@@ -7746,12 +7206,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<AudioSegmentationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AudioSegmentationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioSegmentationConfiguration> for t::Value { #[inline] fn from(v: AudioSegmentationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioSegmentationConfiguration { #[inline] fn from(v: t::Value) -> AudioSegmentationConfiguration { AudioSegmentationConfiguration(t::Props::from_value(v)) } }
 
     /// The data type for the vectors when using a model to convert text into vector embeddings.
     ///
@@ -7790,12 +7247,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<VideoConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VideoConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoConfiguration> for t::Value { #[inline] fn from(v: VideoConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoConfiguration { #[inline] fn from(v: t::Value) -> VideoConfiguration { VideoConfiguration(t::Props::from_value(v)) } }
 
     /// Configure the video segmentation configuration for multi modal ingestion.
     ///
@@ -7812,12 +7266,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<VideoSegmentationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VideoSegmentationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoSegmentationConfiguration> for t::Value { #[inline] fn from(v: VideoSegmentationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoSegmentationConfiguration { #[inline] fn from(v: t::Value) -> VideoSegmentationConfiguration { VideoSegmentationConfiguration(t::Props::from_value(v)) } }
 
     /// The type of embedding model to use for the managed knowledge base.
     ///
@@ -7858,12 +7309,9 @@ pub mod knowledge_base {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<ManagedKnowledgeBaseServerSideEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedKnowledgeBaseServerSideEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedKnowledgeBaseServerSideEncryptionConfiguration> for t::Value { #[inline] fn from(v: ManagedKnowledgeBaseServerSideEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedKnowledgeBaseServerSideEncryptionConfiguration { #[inline] fn from(v: t::Value) -> ManagedKnowledgeBaseServerSideEncryptionConfiguration { ManagedKnowledgeBaseServerSideEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Configurations for supplemental data storage.
     ///
@@ -7880,12 +7328,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<SupplementalDataStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SupplementalDataStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SupplementalDataStorageConfiguration> for t::Value { #[inline] fn from(v: SupplementalDataStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SupplementalDataStorageConfiguration { #[inline] fn from(v: t::Value) -> SupplementalDataStorageConfiguration { SupplementalDataStorageConfiguration(t::Props::from_value(v)) } }
 
     /// Supplemental data storage location.
     ///
@@ -7904,12 +7349,9 @@ pub mod knowledge_base {
         pub fn s3_location(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("S3Location", v.into()); self }
     }
 
-    impl From<SupplementalDataStorageLocation> for t::Value {
-        #[inline]
-        fn from(v: SupplementalDataStorageLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SupplementalDataStorageLocation> for t::Value { #[inline] fn from(v: SupplementalDataStorageLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SupplementalDataStorageLocation { #[inline] fn from(v: t::Value) -> SupplementalDataStorageLocation { SupplementalDataStorageLocation(t::Props::from_value(v)) } }
 
     /// An Amazon S3 location.
     ///
@@ -7926,12 +7368,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// Supplemental data storage location type.
     ///
@@ -7970,12 +7409,9 @@ pub mod knowledge_base {
         pub fn redshift_configuration(mut self, v: impl Into<RedshiftConfiguration>) -> Self { self.0.put::<RedshiftConfiguration>("RedshiftConfiguration", v.into()); self }
     }
 
-    impl From<SqlKnowledgeBaseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SqlKnowledgeBaseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqlKnowledgeBaseConfiguration> for t::Value { #[inline] fn from(v: SqlKnowledgeBaseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqlKnowledgeBaseConfiguration { #[inline] fn from(v: t::Value) -> SqlKnowledgeBaseConfiguration { SqlKnowledgeBaseConfiguration(t::Props::from_value(v)) } }
 
     /// Configurations for a Redshift knowledge base
     ///
@@ -7995,12 +7431,9 @@ pub mod knowledge_base {
         pub fn query_generation_configuration(mut self, v: impl Into<QueryGenerationConfiguration>) -> Self { self.0.put::<QueryGenerationConfiguration>("QueryGenerationConfiguration", v.into()); self }
     }
 
-    impl From<RedshiftConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RedshiftConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftConfiguration> for t::Value { #[inline] fn from(v: RedshiftConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftConfiguration { #[inline] fn from(v: t::Value) -> RedshiftConfiguration { RedshiftConfiguration(t::Props::from_value(v)) } }
 
     /// Configurations for Redshift query engine
     ///
@@ -8021,12 +7454,9 @@ pub mod knowledge_base {
         pub fn serverless_configuration(mut self, v: impl Into<RedshiftServerlessConfiguration>) -> Self { self.0.put::<RedshiftServerlessConfiguration>("ServerlessConfiguration", v.into()); self }
     }
 
-    impl From<RedshiftQueryEngineConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RedshiftQueryEngineConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftQueryEngineConfiguration> for t::Value { #[inline] fn from(v: RedshiftQueryEngineConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftQueryEngineConfiguration { #[inline] fn from(v: t::Value) -> RedshiftQueryEngineConfiguration { RedshiftQueryEngineConfiguration(t::Props::from_value(v)) } }
 
     /// Configurations for provisioned Redshift query engine
     ///
@@ -8044,12 +7474,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<RedshiftProvisionedConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RedshiftProvisionedConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftProvisionedConfiguration> for t::Value { #[inline] fn from(v: RedshiftProvisionedConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftProvisionedConfiguration { #[inline] fn from(v: t::Value) -> RedshiftProvisionedConfiguration { RedshiftProvisionedConfiguration(t::Props::from_value(v)) } }
 
     /// Configurations for Redshift query engine provisioned auth setup
     ///
@@ -8070,12 +7497,9 @@ pub mod knowledge_base {
         pub fn username_password_secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UsernamePasswordSecretArn", v.into()); self }
     }
 
-    impl From<RedshiftProvisionedAuthConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RedshiftProvisionedAuthConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftProvisionedAuthConfiguration> for t::Value { #[inline] fn from(v: RedshiftProvisionedAuthConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftProvisionedAuthConfiguration { #[inline] fn from(v: t::Value) -> RedshiftProvisionedAuthConfiguration { RedshiftProvisionedAuthConfiguration(t::Props::from_value(v)) } }
 
     /// Provisioned Redshift auth type
     ///
@@ -8117,12 +7541,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<RedshiftServerlessConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RedshiftServerlessConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftServerlessConfiguration> for t::Value { #[inline] fn from(v: RedshiftServerlessConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftServerlessConfiguration { #[inline] fn from(v: t::Value) -> RedshiftServerlessConfiguration { RedshiftServerlessConfiguration(t::Props::from_value(v)) } }
 
     /// Configurations for Redshift query engine serverless auth setup
     ///
@@ -8141,12 +7562,9 @@ pub mod knowledge_base {
         pub fn username_password_secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UsernamePasswordSecretArn", v.into()); self }
     }
 
-    impl From<RedshiftServerlessAuthConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RedshiftServerlessAuthConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftServerlessAuthConfiguration> for t::Value { #[inline] fn from(v: RedshiftServerlessAuthConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftServerlessAuthConfiguration { #[inline] fn from(v: t::Value) -> RedshiftServerlessAuthConfiguration { RedshiftServerlessAuthConfiguration(t::Props::from_value(v)) } }
 
     /// Serverless Redshift auth type
     ///
@@ -8211,12 +7629,9 @@ pub mod knowledge_base {
         pub fn generation_context(mut self, v: impl Into<QueryGenerationContext>) -> Self { self.0.put::<QueryGenerationContext>("GenerationContext", v.into()); self }
     }
 
-    impl From<QueryGenerationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QueryGenerationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryGenerationConfiguration> for t::Value { #[inline] fn from(v: QueryGenerationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryGenerationConfiguration { #[inline] fn from(v: t::Value) -> QueryGenerationConfiguration { QueryGenerationConfiguration(t::Props::from_value(v)) } }
 
     /// Context used to improve query generation
     ///
@@ -8237,12 +7652,9 @@ pub mod knowledge_base {
         pub fn tables(mut self, v: impl Into<t::List<QueryGenerationTable>>) -> Self { self.0.put::<t::List<QueryGenerationTable>>("Tables", v.into()); self }
     }
 
-    impl From<QueryGenerationContext> for t::Value {
-        #[inline]
-        fn from(v: QueryGenerationContext) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryGenerationContext> for t::Value { #[inline] fn from(v: QueryGenerationContext) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryGenerationContext { #[inline] fn from(v: t::Value) -> QueryGenerationContext { QueryGenerationContext(t::Props::from_value(v)) } }
 
     /// Curated query or question and answer pair
     ///
@@ -8260,12 +7672,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<CuratedQuery> for t::Value {
-        #[inline]
-        fn from(v: CuratedQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CuratedQuery> for t::Value { #[inline] fn from(v: CuratedQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CuratedQuery { #[inline] fn from(v: t::Value) -> CuratedQuery { CuratedQuery(t::Props::from_value(v)) } }
 
     /// Tables used for Redshift query generation context
     ///
@@ -8288,12 +7697,9 @@ pub mod knowledge_base {
         pub fn inclusion(mut self, v: impl Into<InclusionType>) -> Self { self.0.put::<InclusionType>("Inclusion", v.into()); self }
     }
 
-    impl From<QueryGenerationTable> for t::Value {
-        #[inline]
-        fn from(v: QueryGenerationTable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryGenerationTable> for t::Value { #[inline] fn from(v: QueryGenerationTable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryGenerationTable { #[inline] fn from(v: t::Value) -> QueryGenerationTable { QueryGenerationTable(t::Props::from_value(v)) } }
 
     /// Redshift query generation column
     ///
@@ -8316,12 +7722,9 @@ pub mod knowledge_base {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<QueryGenerationColumn> for t::Value {
-        #[inline]
-        fn from(v: QueryGenerationColumn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryGenerationColumn> for t::Value { #[inline] fn from(v: QueryGenerationColumn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryGenerationColumn { #[inline] fn from(v: t::Value) -> QueryGenerationColumn { QueryGenerationColumn(t::Props::from_value(v)) } }
 
     /// Include or Exclude status for an entity
     ///
@@ -8364,12 +7767,9 @@ pub mod knowledge_base {
         pub fn redshift_configuration(mut self, v: impl Into<RedshiftQueryEngineRedshiftStorageConfiguration>) -> Self { self.0.put::<RedshiftQueryEngineRedshiftStorageConfiguration>("RedshiftConfiguration", v.into()); self }
     }
 
-    impl From<RedshiftQueryEngineStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RedshiftQueryEngineStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftQueryEngineStorageConfiguration> for t::Value { #[inline] fn from(v: RedshiftQueryEngineStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftQueryEngineStorageConfiguration { #[inline] fn from(v: t::Value) -> RedshiftQueryEngineStorageConfiguration { RedshiftQueryEngineStorageConfiguration(t::Props::from_value(v)) } }
 
     /// Configurations for Redshift query engine AWS Data Catalog backed storage
     ///
@@ -8386,12 +7786,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<RedshiftQueryEngineAwsDataCatalogStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RedshiftQueryEngineAwsDataCatalogStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftQueryEngineAwsDataCatalogStorageConfiguration> for t::Value { #[inline] fn from(v: RedshiftQueryEngineAwsDataCatalogStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftQueryEngineAwsDataCatalogStorageConfiguration { #[inline] fn from(v: t::Value) -> RedshiftQueryEngineAwsDataCatalogStorageConfiguration { RedshiftQueryEngineAwsDataCatalogStorageConfiguration(t::Props::from_value(v)) } }
 
     /// Configurations for Redshift query engine Redshift backed storage
     ///
@@ -8408,12 +7805,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<RedshiftQueryEngineRedshiftStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RedshiftQueryEngineRedshiftStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftQueryEngineRedshiftStorageConfiguration> for t::Value { #[inline] fn from(v: RedshiftQueryEngineRedshiftStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftQueryEngineRedshiftStorageConfiguration { #[inline] fn from(v: t::Value) -> RedshiftQueryEngineRedshiftStorageConfiguration { RedshiftQueryEngineRedshiftStorageConfiguration(t::Props::from_value(v)) } }
 
     /// Redshift query engine storage type
     ///
@@ -8502,12 +7896,9 @@ pub mod knowledge_base {
         pub fn supplemental_data_storage_configuration(mut self, v: impl Into<SupplementalDataStorageConfiguration>) -> Self { self.0.put::<SupplementalDataStorageConfiguration>("SupplementalDataStorageConfiguration", v.into()); self }
     }
 
-    impl From<VectorKnowledgeBaseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VectorKnowledgeBaseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorKnowledgeBaseConfiguration> for t::Value { #[inline] fn from(v: VectorKnowledgeBaseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorKnowledgeBaseConfiguration { #[inline] fn from(v: t::Value) -> VectorKnowledgeBaseConfiguration { VectorKnowledgeBaseConfiguration(t::Props::from_value(v)) } }
 
     /// The vector store service in which the knowledge base is stored.
     ///
@@ -8538,12 +7929,9 @@ pub mod knowledge_base {
         pub fn s3_vectors_configuration(mut self, v: impl Into<S3VectorsConfiguration>) -> Self { self.0.put::<S3VectorsConfiguration>("S3VectorsConfiguration", v.into()); self }
     }
 
-    impl From<StorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageConfiguration> for t::Value { #[inline] fn from(v: StorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageConfiguration { #[inline] fn from(v: t::Value) -> StorageConfiguration { StorageConfiguration(t::Props::from_value(v)) } }
 
     /// Contains the storage configuration of the knowledge base in MongoDb Atlas Cloud.
     ///
@@ -8569,12 +7957,9 @@ pub mod knowledge_base {
         pub fn text_index_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextIndexName", v.into()); self }
     }
 
-    impl From<MongoDbAtlasConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MongoDbAtlasConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MongoDbAtlasConfiguration> for t::Value { #[inline] fn from(v: MongoDbAtlasConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MongoDbAtlasConfiguration { #[inline] fn from(v: t::Value) -> MongoDbAtlasConfiguration { MongoDbAtlasConfiguration(t::Props::from_value(v)) } }
 
     /// Contains the names of the fields to which to map information about the vector store.
     ///
@@ -8593,12 +7978,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<MongoDbAtlasFieldMapping> for t::Value {
-        #[inline]
-        fn from(v: MongoDbAtlasFieldMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MongoDbAtlasFieldMapping> for t::Value { #[inline] fn from(v: MongoDbAtlasFieldMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MongoDbAtlasFieldMapping { #[inline] fn from(v: t::Value) -> MongoDbAtlasFieldMapping { MongoDbAtlasFieldMapping(t::Props::from_value(v)) } }
 
     /// Contains the configurations to use Neptune Analytics as Vector Store.
     ///
@@ -8616,12 +7998,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<NeptuneAnalyticsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NeptuneAnalyticsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NeptuneAnalyticsConfiguration> for t::Value { #[inline] fn from(v: NeptuneAnalyticsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NeptuneAnalyticsConfiguration { #[inline] fn from(v: t::Value) -> NeptuneAnalyticsConfiguration { NeptuneAnalyticsConfiguration(t::Props::from_value(v)) } }
 
     /// A mapping of Bedrock Knowledge Base fields to Neptune Analytics fields.
     ///
@@ -8639,12 +8018,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<NeptuneAnalyticsFieldMapping> for t::Value {
-        #[inline]
-        fn from(v: NeptuneAnalyticsFieldMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NeptuneAnalyticsFieldMapping> for t::Value { #[inline] fn from(v: NeptuneAnalyticsFieldMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NeptuneAnalyticsFieldMapping { #[inline] fn from(v: t::Value) -> NeptuneAnalyticsFieldMapping { NeptuneAnalyticsFieldMapping(t::Props::from_value(v)) } }
 
     /// Contains the storage configuration of the knowledge base in Amazon OpenSearch Service.
     ///
@@ -8664,12 +8040,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<OpenSearchManagedClusterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OpenSearchManagedClusterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenSearchManagedClusterConfiguration> for t::Value { #[inline] fn from(v: OpenSearchManagedClusterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenSearchManagedClusterConfiguration { #[inline] fn from(v: t::Value) -> OpenSearchManagedClusterConfiguration { OpenSearchManagedClusterConfiguration(t::Props::from_value(v)) } }
 
     /// A mapping of Bedrock Knowledge Base fields to OpenSearch Managed Cluster field names
     ///
@@ -8688,12 +8061,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<OpenSearchManagedClusterFieldMapping> for t::Value {
-        #[inline]
-        fn from(v: OpenSearchManagedClusterFieldMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenSearchManagedClusterFieldMapping> for t::Value { #[inline] fn from(v: OpenSearchManagedClusterFieldMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenSearchManagedClusterFieldMapping { #[inline] fn from(v: t::Value) -> OpenSearchManagedClusterFieldMapping { OpenSearchManagedClusterFieldMapping(t::Props::from_value(v)) } }
 
     /// Contains the storage configuration of the knowledge base in Amazon OpenSearch Service.
     ///
@@ -8712,12 +8082,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<OpenSearchServerlessConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OpenSearchServerlessConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenSearchServerlessConfiguration> for t::Value { #[inline] fn from(v: OpenSearchServerlessConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenSearchServerlessConfiguration { #[inline] fn from(v: t::Value) -> OpenSearchServerlessConfiguration { OpenSearchServerlessConfiguration(t::Props::from_value(v)) } }
 
     /// A mapping of Bedrock Knowledge Base fields to OpenSearch Serverless field names
     ///
@@ -8736,12 +8103,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<OpenSearchServerlessFieldMapping> for t::Value {
-        #[inline]
-        fn from(v: OpenSearchServerlessFieldMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenSearchServerlessFieldMapping> for t::Value { #[inline] fn from(v: OpenSearchServerlessFieldMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenSearchServerlessFieldMapping { #[inline] fn from(v: t::Value) -> OpenSearchServerlessFieldMapping { OpenSearchServerlessFieldMapping(t::Props::from_value(v)) } }
 
     /// Contains the storage configuration of the knowledge base in Pinecone.
     ///
@@ -8762,12 +8126,9 @@ pub mod knowledge_base {
         pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
     }
 
-    impl From<PineconeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PineconeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PineconeConfiguration> for t::Value { #[inline] fn from(v: PineconeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PineconeConfiguration { #[inline] fn from(v: t::Value) -> PineconeConfiguration { PineconeConfiguration(t::Props::from_value(v)) } }
 
     /// Contains the names of the fields to which to map information about the vector store.
     ///
@@ -8785,12 +8146,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<PineconeFieldMapping> for t::Value {
-        #[inline]
-        fn from(v: PineconeFieldMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PineconeFieldMapping> for t::Value { #[inline] fn from(v: PineconeFieldMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PineconeFieldMapping { #[inline] fn from(v: t::Value) -> PineconeFieldMapping { PineconeFieldMapping(t::Props::from_value(v)) } }
 
     /// Contains details about the storage configuration of the knowledge base in Amazon RDS. For more information, see Create a
     /// vector index in Amazon RDS.
@@ -8812,12 +8170,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<RdsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RdsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RdsConfiguration> for t::Value { #[inline] fn from(v: RdsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RdsConfiguration { #[inline] fn from(v: t::Value) -> RdsConfiguration { RdsConfiguration(t::Props::from_value(v)) } }
 
     /// Contains the names of the fields to which to map information about the vector store.
     ///
@@ -8839,12 +8194,9 @@ pub mod knowledge_base {
         pub fn custom_metadata_field(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomMetadataField", v.into()); self }
     }
 
-    impl From<RdsFieldMapping> for t::Value {
-        #[inline]
-        fn from(v: RdsFieldMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RdsFieldMapping> for t::Value { #[inline] fn from(v: RdsFieldMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RdsFieldMapping { #[inline] fn from(v: t::Value) -> RdsFieldMapping { RdsFieldMapping(t::Props::from_value(v)) } }
 
     /// Contains the storage configuration of the knowledge base for S3 vectors.
     ///
@@ -8870,12 +8222,9 @@ pub mod knowledge_base {
         pub fn vector_bucket_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VectorBucketArn", v.into()); self }
     }
 
-    impl From<S3VectorsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3VectorsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3VectorsConfiguration> for t::Value { #[inline] fn from(v: S3VectorsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3VectorsConfiguration { #[inline] fn from(v: t::Value) -> S3VectorsConfiguration { S3VectorsConfiguration(t::Props::from_value(v)) } }
 
     /// The storage type of a knowledge base.
     ///
@@ -9047,12 +8396,9 @@ pub mod prompt {
         pub fn model_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ModelId", v.into()); self }
     }
 
-    impl From<PromptVariant> for t::Value {
-        #[inline]
-        fn from(v: PromptVariant) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptVariant> for t::Value { #[inline] fn from(v: PromptVariant) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptVariant { #[inline] fn from(v: t::Value) -> PromptVariant { PromptVariant(t::Props::from_value(v)) } }
 
     /// Target resource to invoke with Prompt
     ///
@@ -9071,12 +8417,9 @@ pub mod prompt {
         pub fn agent(mut self, v: impl Into<PromptAgentResource>) -> Self { self.0.put::<PromptAgentResource>("Agent", v.into()); self }
     }
 
-    impl From<PromptGenAiResource> for t::Value {
-        #[inline]
-        fn from(v: PromptGenAiResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptGenAiResource> for t::Value { #[inline] fn from(v: PromptGenAiResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptGenAiResource { #[inline] fn from(v: t::Value) -> PromptGenAiResource { PromptGenAiResource(t::Props::from_value(v)) } }
 
     /// Target Agent to invoke with Prompt
     ///
@@ -9093,12 +8436,9 @@ pub mod prompt {
         }
     }
 
-    impl From<PromptAgentResource> for t::Value {
-        #[inline]
-        fn from(v: PromptAgentResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptAgentResource> for t::Value { #[inline] fn from(v: PromptAgentResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptAgentResource { #[inline] fn from(v: t::Value) -> PromptAgentResource { PromptAgentResource(t::Props::from_value(v)) } }
 
     /// Model inference configuration
     ///
@@ -9117,12 +8457,9 @@ pub mod prompt {
         pub fn text(mut self, v: impl Into<PromptModelInferenceConfiguration>) -> Self { self.0.put::<PromptModelInferenceConfiguration>("Text", v.into()); self }
     }
 
-    impl From<PromptInferenceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptInferenceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptInferenceConfiguration> for t::Value { #[inline] fn from(v: PromptInferenceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptInferenceConfiguration { #[inline] fn from(v: t::Value) -> PromptInferenceConfiguration { PromptInferenceConfiguration(t::Props::from_value(v)) } }
 
     /// Prompt model inference configuration
     ///
@@ -9147,12 +8484,9 @@ pub mod prompt {
         pub fn top_p(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TopP", v.into()); self }
     }
 
-    impl From<PromptModelInferenceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptModelInferenceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptModelInferenceConfiguration> for t::Value { #[inline] fn from(v: PromptModelInferenceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptModelInferenceConfiguration { #[inline] fn from(v: t::Value) -> PromptModelInferenceConfiguration { PromptModelInferenceConfiguration(t::Props::from_value(v)) } }
 
     /// Contains a key-value pair that defines a metadata tag and value to attach to a prompt variant.
     ///
@@ -9170,12 +8504,9 @@ pub mod prompt {
         }
     }
 
-    impl From<PromptMetadataEntry> for t::Value {
-        #[inline]
-        fn from(v: PromptMetadataEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptMetadataEntry> for t::Value { #[inline] fn from(v: PromptMetadataEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptMetadataEntry { #[inline] fn from(v: t::Value) -> PromptMetadataEntry { PromptMetadataEntry(t::Props::from_value(v)) } }
 
     /// Prompt template configuration
     ///
@@ -9196,12 +8527,9 @@ pub mod prompt {
         pub fn text(mut self, v: impl Into<TextPromptTemplateConfiguration>) -> Self { self.0.put::<TextPromptTemplateConfiguration>("Text", v.into()); self }
     }
 
-    impl From<PromptTemplateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PromptTemplateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptTemplateConfiguration> for t::Value { #[inline] fn from(v: PromptTemplateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptTemplateConfiguration { #[inline] fn from(v: t::Value) -> PromptTemplateConfiguration { PromptTemplateConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for chat prompt template
     ///
@@ -9224,12 +8552,9 @@ pub mod prompt {
         pub fn tool_configuration(mut self, v: impl Into<ToolConfiguration>) -> Self { self.0.put::<ToolConfiguration>("ToolConfiguration", v.into()); self }
     }
 
-    impl From<ChatPromptTemplateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ChatPromptTemplateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChatPromptTemplateConfiguration> for t::Value { #[inline] fn from(v: ChatPromptTemplateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChatPromptTemplateConfiguration { #[inline] fn from(v: t::Value) -> ChatPromptTemplateConfiguration { ChatPromptTemplateConfiguration(t::Props::from_value(v)) } }
 
     /// Input variable
     ///
@@ -9248,12 +8573,9 @@ pub mod prompt {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<PromptInputVariable> for t::Value {
-        #[inline]
-        fn from(v: PromptInputVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptInputVariable> for t::Value { #[inline] fn from(v: PromptInputVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptInputVariable { #[inline] fn from(v: t::Value) -> PromptInputVariable { PromptInputVariable(t::Props::from_value(v)) } }
 
     /// Chat prompt Message
     ///
@@ -9271,12 +8593,9 @@ pub mod prompt {
         }
     }
 
-    impl From<Message> for t::Value {
-        #[inline]
-        fn from(v: Message) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Message> for t::Value { #[inline] fn from(v: Message) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Message { #[inline] fn from(v: t::Value) -> Message { Message(t::Props::from_value(v)) } }
 
     /// Configuration for chat prompt template
     ///
@@ -9297,12 +8616,9 @@ pub mod prompt {
         pub fn text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Text", v.into()); self }
     }
 
-    impl From<ContentBlock> for t::Value {
-        #[inline]
-        fn from(v: ContentBlock) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentBlock> for t::Value { #[inline] fn from(v: ContentBlock) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentBlock { #[inline] fn from(v: t::Value) -> ContentBlock { ContentBlock(t::Props::from_value(v)) } }
 
     /// CachePointBlock
     ///
@@ -9319,12 +8635,9 @@ pub mod prompt {
         }
     }
 
-    impl From<CachePointBlock> for t::Value {
-        #[inline]
-        fn from(v: CachePointBlock) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CachePointBlock> for t::Value { #[inline] fn from(v: CachePointBlock) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CachePointBlock { #[inline] fn from(v: t::Value) -> CachePointBlock { CachePointBlock(t::Props::from_value(v)) } }
 
     /// CachePoint types for CachePointBlock
     ///
@@ -9385,12 +8698,9 @@ pub mod prompt {
         pub fn tool_choice(mut self, v: impl Into<ToolChoice>) -> Self { self.0.put::<ToolChoice>("ToolChoice", v.into()); self }
     }
 
-    impl From<ToolConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ToolConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolConfiguration> for t::Value { #[inline] fn from(v: ToolConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolConfiguration { #[inline] fn from(v: t::Value) -> ToolConfiguration { ToolConfiguration(t::Props::from_value(v)) } }
 
     /// Tool choice
     ///
@@ -9413,12 +8723,9 @@ pub mod prompt {
         pub fn tool(mut self, v: impl Into<SpecificToolChoice>) -> Self { self.0.put::<SpecificToolChoice>("Tool", v.into()); self }
     }
 
-    impl From<ToolChoice> for t::Value {
-        #[inline]
-        fn from(v: ToolChoice) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolChoice> for t::Value { #[inline] fn from(v: ToolChoice) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolChoice { #[inline] fn from(v: t::Value) -> ToolChoice { ToolChoice(t::Props::from_value(v)) } }
 
     /// Specific Tool choice
     ///
@@ -9435,12 +8742,9 @@ pub mod prompt {
         }
     }
 
-    impl From<SpecificToolChoice> for t::Value {
-        #[inline]
-        fn from(v: SpecificToolChoice) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpecificToolChoice> for t::Value { #[inline] fn from(v: SpecificToolChoice) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpecificToolChoice { #[inline] fn from(v: t::Value) -> SpecificToolChoice { SpecificToolChoice(t::Props::from_value(v)) } }
 
     /// Tool details
     ///
@@ -9461,12 +8765,9 @@ pub mod prompt {
         pub fn tool_spec(mut self, v: impl Into<ToolSpecification>) -> Self { self.0.put::<ToolSpecification>("ToolSpec", v.into()); self }
     }
 
-    impl From<Tool> for t::Value {
-        #[inline]
-        fn from(v: Tool) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tool> for t::Value { #[inline] fn from(v: Tool) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tool { #[inline] fn from(v: t::Value) -> Tool { Tool(t::Props::from_value(v)) } }
 
     /// Tool specification
     ///
@@ -9486,12 +8787,9 @@ pub mod prompt {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<ToolSpecification> for t::Value {
-        #[inline]
-        fn from(v: ToolSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolSpecification> for t::Value { #[inline] fn from(v: ToolSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolSpecification { #[inline] fn from(v: t::Value) -> ToolSpecification { ToolSpecification(t::Props::from_value(v)) } }
 
     /// Tool input schema
     ///
@@ -9510,12 +8808,9 @@ pub mod prompt {
         pub fn json(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Json", v.into()); self }
     }
 
-    impl From<ToolInputSchema> for t::Value {
-        #[inline]
-        fn from(v: ToolInputSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolInputSchema> for t::Value { #[inline] fn from(v: ToolInputSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolInputSchema { #[inline] fn from(v: t::Value) -> ToolInputSchema { ToolInputSchema(t::Props::from_value(v)) } }
 
     /// Configuration for text prompt template
     ///
@@ -9540,12 +8835,9 @@ pub mod prompt {
         pub fn text_s3_location(mut self, v: impl Into<TextS3Location>) -> Self { self.0.put::<TextS3Location>("TextS3Location", v.into()); self }
     }
 
-    impl From<TextPromptTemplateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TextPromptTemplateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextPromptTemplateConfiguration> for t::Value { #[inline] fn from(v: TextPromptTemplateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextPromptTemplateConfiguration { #[inline] fn from(v: t::Value) -> TextPromptTemplateConfiguration { TextPromptTemplateConfiguration(t::Props::from_value(v)) } }
 
     /// The identifier for the S3 resource.
     ///
@@ -9565,12 +8857,9 @@ pub mod prompt {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<TextS3Location> for t::Value {
-        #[inline]
-        fn from(v: TextS3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextS3Location> for t::Value { #[inline] fn from(v: TextS3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextS3Location { #[inline] fn from(v: t::Value) -> TextS3Location { TextS3Location(t::Props::from_value(v)) } }
 
     /// Prompt template type
     ///
@@ -9803,12 +9092,9 @@ pub mod retrieval_instruction {
         pub fn retrieval_guidance(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RetrievalGuidance", v.into()); self }
     }
 
-    impl From<Instruction> for t::Value {
-        #[inline]
-        fn from(v: Instruction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Instruction> for t::Value { #[inline] fn from(v: Instruction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Instruction { #[inline] fn from(v: t::Value) -> Instruction { Instruction(t::Props::from_value(v)) } }
 
 }
 

@@ -93,12 +93,9 @@ pub mod api_key_credential_provider {
         }
     }
 
-    impl From<SecretReference> for t::Value {
-        #[inline]
-        fn from(v: SecretReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretReference> for t::Value { #[inline] fn from(v: SecretReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretReference { #[inline] fn from(v: t::Value) -> SecretReference { SecretReference(t::Props::from_value(v)) } }
 
     /// The source of the API key secret. Use MANAGED for service-managed secrets or EXTERNAL for customer-provided secrets.
     ///
@@ -222,12 +219,9 @@ pub mod browser_custom {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<BrowserSigning> for t::Value {
-        #[inline]
-        fn from(v: BrowserSigning) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BrowserSigning> for t::Value { #[inline] fn from(v: BrowserSigning) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BrowserSigning { #[inline] fn from(v: t::Value) -> BrowserSigning { BrowserSigning(t::Props::from_value(v)) } }
 
     /// A root CA certificate configuration.
     ///
@@ -244,12 +238,9 @@ pub mod browser_custom {
         }
     }
 
-    impl From<Certificate> for t::Value {
-        #[inline]
-        fn from(v: Certificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Certificate> for t::Value { #[inline] fn from(v: Certificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Certificate { #[inline] fn from(v: t::Value) -> Certificate { Certificate(t::Props::from_value(v)) } }
 
     /// Certificate location in Secrets Manager.
     ///
@@ -266,12 +257,9 @@ pub mod browser_custom {
         }
     }
 
-    impl From<CertificateLocation> for t::Value {
-        #[inline]
-        fn from(v: CertificateLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertificateLocation> for t::Value { #[inline] fn from(v: CertificateLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertificateLocation { #[inline] fn from(v: t::Value) -> CertificateLocation { CertificateLocation(t::Props::from_value(v)) } }
 
     /// Browser enterprise policy configuration.
     ///
@@ -289,12 +277,9 @@ pub mod browser_custom {
         }
     }
 
-    impl From<BrowserEnterprisePolicy> for t::Value {
-        #[inline]
-        fn from(v: BrowserEnterprisePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BrowserEnterprisePolicy> for t::Value { #[inline] fn from(v: BrowserEnterprisePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BrowserEnterprisePolicy { #[inline] fn from(v: t::Value) -> BrowserEnterprisePolicy { BrowserEnterprisePolicy(t::Props::from_value(v)) } }
 
     /// S3 Location Configuration
     ///
@@ -312,12 +297,9 @@ pub mod browser_custom {
         }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// The type of browser enterprise policy.
     ///
@@ -358,12 +340,9 @@ pub mod browser_custom {
         pub fn vpc_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<BrowserNetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BrowserNetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BrowserNetworkConfiguration> for t::Value { #[inline] fn from(v: BrowserNetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BrowserNetworkConfiguration { #[inline] fn from(v: t::Value) -> BrowserNetworkConfiguration { BrowserNetworkConfiguration(t::Props::from_value(v)) } }
 
     /// Network modes supported by browser
     ///
@@ -403,12 +382,9 @@ pub mod browser_custom {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// Recording configuration for browser
     ///
@@ -429,12 +405,9 @@ pub mod browser_custom {
         pub fn s3_location(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("S3Location", v.into()); self }
     }
 
-    impl From<RecordingConfig> for t::Value {
-        #[inline]
-        fn from(v: RecordingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordingConfig> for t::Value { #[inline] fn from(v: RecordingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordingConfig { #[inline] fn from(v: t::Value) -> RecordingConfig { RecordingConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -596,12 +569,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<ComputeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ComputeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeConfiguration> for t::Value { #[inline] fn from(v: ComputeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeConfiguration { #[inline] fn from(v: t::Value) -> ComputeConfiguration { ComputeConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for EC2-based capacity.
     ///
@@ -625,12 +595,9 @@ pub mod capacity_provider {
         pub fn volumes(mut self, v: impl Into<t::List<VolumeConfiguration>>) -> Self { self.0.put::<t::List<VolumeConfiguration>>("Volumes", v.into()); self }
     }
 
-    impl From<Ec2Configuration> for t::Value {
-        #[inline]
-        fn from(v: Ec2Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ec2Configuration> for t::Value { #[inline] fn from(v: Ec2Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ec2Configuration { #[inline] fn from(v: t::Value) -> Ec2Configuration { Ec2Configuration(t::Props::from_value(v)) } }
 
     /// How the launch template is specified.
     ///
@@ -647,12 +614,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<LaunchTemplateSource> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateSource> for t::Value { #[inline] fn from(v: LaunchTemplateSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateSource { #[inline] fn from(v: t::Value) -> LaunchTemplateSource { LaunchTemplateSource(t::Props::from_value(v)) } }
 
     /// Parameters for launching EC2 instances.
     ///
@@ -685,12 +649,9 @@ pub mod capacity_provider {
         pub fn ssh_key_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SshKeyName", v.into()); self }
     }
 
-    impl From<LaunchParameters> for t::Value {
-        #[inline]
-        fn from(v: LaunchParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchParameters> for t::Value { #[inline] fn from(v: LaunchParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchParameters { #[inline] fn from(v: t::Value) -> LaunchParameters { LaunchParameters(t::Props::from_value(v)) } }
 
     /// The Capacity Reservation targeting option.
     ///
@@ -711,12 +672,9 @@ pub mod capacity_provider {
         pub fn capacity_reservation_target(mut self, v: impl Into<CapacityReservationTarget>) -> Self { self.0.put::<CapacityReservationTarget>("CapacityReservationTarget", v.into()); self }
     }
 
-    impl From<CapacityReservationSpecification> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationSpecification> for t::Value { #[inline] fn from(v: CapacityReservationSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationSpecification { #[inline] fn from(v: t::Value) -> CapacityReservationSpecification { CapacityReservationSpecification(t::Props::from_value(v)) } }
 
     /// Indicates the instance's Capacity Reservation preferences.
     ///
@@ -761,12 +719,9 @@ pub mod capacity_provider {
         pub fn capacity_reservation_resource_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CapacityReservationResourceGroupArn", v.into()); self }
     }
 
-    impl From<CapacityReservationTarget> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationTarget> for t::Value { #[inline] fn from(v: CapacityReservationTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationTarget { #[inline] fn from(v: t::Value) -> CapacityReservationTarget { CapacityReservationTarget(t::Props::from_value(v)) } }
 
     /// Describes an ephemeral block device mapping.
     ///
@@ -789,12 +744,9 @@ pub mod capacity_provider {
         pub fn virtual_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualName", v.into()); self }
     }
 
-    impl From<EphemeralBlockDeviceMapping> for t::Value {
-        #[inline]
-        fn from(v: EphemeralBlockDeviceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EphemeralBlockDeviceMapping> for t::Value { #[inline] fn from(v: EphemeralBlockDeviceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EphemeralBlockDeviceMapping { #[inline] fn from(v: t::Value) -> EphemeralBlockDeviceMapping { EphemeralBlockDeviceMapping(t::Props::from_value(v)) } }
 
     /// Parameters used to automatically set up EBS volumes when the instance is launched.
     ///
@@ -830,12 +782,9 @@ pub mod capacity_provider {
         pub fn volume_type(mut self, v: impl Into<VolumeType>) -> Self { self.0.put::<VolumeType>("VolumeType", v.into()); self }
     }
 
-    impl From<EphemeralEBSVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EphemeralEBSVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EphemeralEBSVolumeConfiguration> for t::Value { #[inline] fn from(v: EphemeralEBSVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EphemeralEBSVolumeConfiguration { #[inline] fn from(v: t::Value) -> EphemeralEBSVolumeConfiguration { EphemeralEBSVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// The volume type. Defaults to gp3 if not specified.
     ///
@@ -884,12 +833,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<InstanceRequirements> for t::Value {
-        #[inline]
-        fn from(v: InstanceRequirements) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceRequirements> for t::Value { #[inline] fn from(v: InstanceRequirements) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceRequirements { #[inline] fn from(v: t::Value) -> InstanceRequirements { InstanceRequirements(t::Props::from_value(v)) } }
 
     /// Describes a license configuration.
     ///
@@ -906,12 +852,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<LicenseSpecification> for t::Value {
-        #[inline]
-        fn from(v: LicenseSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LicenseSpecification> for t::Value { #[inline] fn from(v: LicenseSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LicenseSpecification { #[inline] fn from(v: t::Value) -> LicenseSpecification { LicenseSpecification(t::Props::from_value(v)) } }
 
     /// The monitoring level for the instance.
     ///
@@ -977,12 +920,9 @@ pub mod capacity_provider {
         pub fn max_lifetime(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxLifetime", v.into()); self }
     }
 
-    impl From<InstanceLifecycleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InstanceLifecycleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceLifecycleConfiguration> for t::Value { #[inline] fn from(v: InstanceLifecycleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceLifecycleConfiguration { #[inline] fn from(v: t::Value) -> InstanceLifecycleConfiguration { InstanceLifecycleConfiguration(t::Props::from_value(v)) } }
 
     /// Customer-facing configuration for the (service-managed) root volume. The service provisions the root volume at its own
     /// AMI size estimate plus FreeSpaceGiB, and pins the visible free space to FreeSpaceGiB with a filler file, so the space
@@ -1015,12 +955,9 @@ pub mod capacity_provider {
         pub fn volume_type(mut self, v: impl Into<VolumeType>) -> Self { self.0.put::<VolumeType>("VolumeType", v.into()); self }
     }
 
-    impl From<RootVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RootVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RootVolumeConfiguration> for t::Value { #[inline] fn from(v: RootVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RootVolumeConfiguration { #[inline] fn from(v: t::Value) -> RootVolumeConfiguration { RootVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for a persistent volume attached to a capacity provider session.
     ///
@@ -1037,12 +974,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<VolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VolumeConfiguration> for t::Value { #[inline] fn from(v: VolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VolumeConfiguration { #[inline] fn from(v: t::Value) -> VolumeConfiguration { VolumeConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for an EBS-backed persistent volume.
     ///
@@ -1072,12 +1006,9 @@ pub mod capacity_provider {
         pub fn volume_type(mut self, v: impl Into<VolumeType>) -> Self { self.0.put::<VolumeType>("VolumeType", v.into()); self }
     }
 
-    impl From<EbsVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EbsVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsVolumeConfiguration> for t::Value { #[inline] fn from(v: EbsVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsVolumeConfiguration { #[inline] fn from(v: t::Value) -> EbsVolumeConfiguration { EbsVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// VPC configuration for launching EC2 instances.
     ///
@@ -1095,12 +1026,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<VpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfiguration> for t::Value { #[inline] fn from(v: VpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfiguration { #[inline] fn from(v: t::Value) -> VpcConfiguration { VpcConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for permissions associated with a capacity provider.
     ///
@@ -1117,12 +1045,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<PermissionsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PermissionsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PermissionsConfiguration> for t::Value { #[inline] fn from(v: PermissionsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PermissionsConfiguration { #[inline] fn from(v: t::Value) -> PermissionsConfiguration { PermissionsConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1216,12 +1141,9 @@ pub mod code_interpreter_custom {
         }
     }
 
-    impl From<Certificate> for t::Value {
-        #[inline]
-        fn from(v: Certificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Certificate> for t::Value { #[inline] fn from(v: Certificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Certificate { #[inline] fn from(v: t::Value) -> Certificate { Certificate(t::Props::from_value(v)) } }
 
     /// Certificate location in Secrets Manager.
     ///
@@ -1238,12 +1160,9 @@ pub mod code_interpreter_custom {
         }
     }
 
-    impl From<CertificateLocation> for t::Value {
-        #[inline]
-        fn from(v: CertificateLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertificateLocation> for t::Value { #[inline] fn from(v: CertificateLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertificateLocation { #[inline] fn from(v: t::Value) -> CertificateLocation { CertificateLocation(t::Props::from_value(v)) } }
 
     /// Network configuration for code interpreter
     ///
@@ -1262,12 +1181,9 @@ pub mod code_interpreter_custom {
         pub fn vpc_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<CodeInterpreterNetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CodeInterpreterNetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeInterpreterNetworkConfiguration> for t::Value { #[inline] fn from(v: CodeInterpreterNetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeInterpreterNetworkConfiguration { #[inline] fn from(v: t::Value) -> CodeInterpreterNetworkConfiguration { CodeInterpreterNetworkConfiguration(t::Props::from_value(v)) } }
 
     /// Network modes supported by code interpreter
     ///
@@ -1309,12 +1225,9 @@ pub mod code_interpreter_custom {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1412,12 +1325,9 @@ pub mod configuration_bundle {
         }
     }
 
-    impl From<ComponentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ComponentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentConfiguration> for t::Value { #[inline] fn from(v: ComponentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentConfiguration { #[inline] fn from(v: t::Value) -> ComponentConfiguration { ComponentConfiguration(t::Props::from_value(v)) } }
 
     /// The source that created a configuration bundle version.
     ///
@@ -1436,12 +1346,9 @@ pub mod configuration_bundle {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<VersionCreatedBySource> for t::Value {
-        #[inline]
-        fn from(v: VersionCreatedBySource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VersionCreatedBySource> for t::Value { #[inline] fn from(v: VersionCreatedBySource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VersionCreatedBySource { #[inline] fn from(v: t::Value) -> VersionCreatedBySource { VersionCreatedBySource(t::Props::from_value(v)) } }
 
 }
 
@@ -1534,12 +1441,9 @@ pub mod consent_portal {
         pub fn audience(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Audience", v.into()); self }
     }
 
-    impl From<IdpConfig> for t::Value {
-        #[inline]
-        fn from(v: IdpConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdpConfig> for t::Value { #[inline] fn from(v: IdpConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdpConfig { #[inline] fn from(v: t::Value) -> IdpConfig { IdpConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1555,12 +1459,9 @@ pub mod consent_portal {
         }
     }
 
-    impl From<ConsentPortalSource> for t::Value {
-        #[inline]
-        fn from(v: ConsentPortalSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConsentPortalSource> for t::Value { #[inline] fn from(v: ConsentPortalSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConsentPortalSource { #[inline] fn from(v: t::Value) -> ConsentPortalSource { ConsentPortalSource(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1702,12 +1603,9 @@ pub mod dataset {
         pub fn s3_source(mut self, v: impl Into<S3Source>) -> Self { self.0.put::<S3Source>("S3Source", v.into()); self }
     }
 
-    impl From<DataSourceType> for t::Value {
-        #[inline]
-        fn from(v: DataSourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceType> for t::Value { #[inline] fn from(v: DataSourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceType { #[inline] fn from(v: t::Value) -> DataSourceType { DataSourceType(t::Props::from_value(v)) } }
 
     /// Inline examples provided directly in the request body.
     ///
@@ -1724,12 +1622,9 @@ pub mod dataset {
         }
     }
 
-    impl From<InlineExamplesSource> for t::Value {
-        #[inline]
-        fn from(v: InlineExamplesSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InlineExamplesSource> for t::Value { #[inline] fn from(v: InlineExamplesSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InlineExamplesSource { #[inline] fn from(v: t::Value) -> InlineExamplesSource { InlineExamplesSource(t::Props::from_value(v)) } }
 
     /// S3 location of a JSONL file containing dataset examples.
     ///
@@ -1746,12 +1641,9 @@ pub mod dataset {
         }
     }
 
-    impl From<S3Source> for t::Value {
-        #[inline]
-        fn from(v: S3Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Source> for t::Value { #[inline] fn from(v: S3Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Source { #[inline] fn from(v: t::Value) -> S3Source { S3Source(t::Props::from_value(v)) } }
 
 }
 
@@ -1857,12 +1749,9 @@ pub mod evaluator {
         pub fn llm_as_a_judge(mut self, v: impl Into<LlmAsAJudgeEvaluatorConfig>) -> Self { self.0.put::<LlmAsAJudgeEvaluatorConfig>("LlmAsAJudge", v.into()); self }
     }
 
-    impl From<EvaluatorConfig> for t::Value {
-        #[inline]
-        fn from(v: EvaluatorConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluatorConfig> for t::Value { #[inline] fn from(v: EvaluatorConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluatorConfig { #[inline] fn from(v: t::Value) -> EvaluatorConfig { EvaluatorConfig(t::Props::from_value(v)) } }
 
     /// The configuration for code-based evaluation using a Lambda function.
     ///
@@ -1879,12 +1768,9 @@ pub mod evaluator {
         }
     }
 
-    impl From<CodeBasedEvaluatorConfig> for t::Value {
-        #[inline]
-        fn from(v: CodeBasedEvaluatorConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeBasedEvaluatorConfig> for t::Value { #[inline] fn from(v: CodeBasedEvaluatorConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeBasedEvaluatorConfig { #[inline] fn from(v: t::Value) -> CodeBasedEvaluatorConfig { CodeBasedEvaluatorConfig(t::Props::from_value(v)) } }
 
     /// The Lambda function configuration for code-based evaluation.
     ///
@@ -1903,12 +1789,9 @@ pub mod evaluator {
         pub fn lambda_timeout_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("LambdaTimeoutInSeconds", v.into()); self }
     }
 
-    impl From<LambdaEvaluatorConfig> for t::Value {
-        #[inline]
-        fn from(v: LambdaEvaluatorConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaEvaluatorConfig> for t::Value { #[inline] fn from(v: LambdaEvaluatorConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaEvaluatorConfig { #[inline] fn from(v: t::Value) -> LambdaEvaluatorConfig { LambdaEvaluatorConfig(t::Props::from_value(v)) } }
 
     /// The configuration for an evaluator derived from an existing base evaluator (a built-in or third-party evaluator), run on
     /// your own model. The base evaluator supplies the prompt and scoring logic.
@@ -1927,12 +1810,9 @@ pub mod evaluator {
         }
     }
 
-    impl From<DerivedEvaluatorConfig> for t::Value {
-        #[inline]
-        fn from(v: DerivedEvaluatorConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DerivedEvaluatorConfig> for t::Value { #[inline] fn from(v: DerivedEvaluatorConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DerivedEvaluatorConfig { #[inline] fn from(v: t::Value) -> DerivedEvaluatorConfig { DerivedEvaluatorConfig(t::Props::from_value(v)) } }
 
     /// The model configuration that specifies which foundation model to use for evaluation.
     ///
@@ -1953,12 +1833,9 @@ pub mod evaluator {
         pub fn responses_evaluator_model_config(mut self, v: impl Into<OpenResponsesEvaluatorModelConfig>) -> Self { self.0.put::<OpenResponsesEvaluatorModelConfig>("ResponsesEvaluatorModelConfig", v.into()); self }
     }
 
-    impl From<EvaluatorModelConfig> for t::Value {
-        #[inline]
-        fn from(v: EvaluatorModelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluatorModelConfig> for t::Value { #[inline] fn from(v: EvaluatorModelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluatorModelConfig { #[inline] fn from(v: t::Value) -> EvaluatorModelConfig { EvaluatorModelConfig(t::Props::from_value(v)) } }
 
     /// The configuration for using Amazon Bedrock models in evaluator assessments.
     ///
@@ -1979,12 +1856,9 @@ pub mod evaluator {
         pub fn inference_config(mut self, v: impl Into<InferenceConfiguration>) -> Self { self.0.put::<InferenceConfiguration>("InferenceConfig", v.into()); self }
     }
 
-    impl From<BedrockEvaluatorModelConfig> for t::Value {
-        #[inline]
-        fn from(v: BedrockEvaluatorModelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockEvaluatorModelConfig> for t::Value { #[inline] fn from(v: BedrockEvaluatorModelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockEvaluatorModelConfig { #[inline] fn from(v: t::Value) -> BedrockEvaluatorModelConfig { BedrockEvaluatorModelConfig(t::Props::from_value(v)) } }
 
     /// The inference configuration parameters that control model behavior during evaluation.
     ///
@@ -2009,12 +1883,9 @@ pub mod evaluator {
         pub fn top_p(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TopP", v.into()); self }
     }
 
-    impl From<InferenceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InferenceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceConfiguration> for t::Value { #[inline] fn from(v: InferenceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceConfiguration { #[inline] fn from(v: t::Value) -> InferenceConfiguration { InferenceConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration for using OpenResponses-compatible models in evaluator assessments.
     ///
@@ -2039,12 +1910,9 @@ pub mod evaluator {
         pub fn top_p(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TopP", v.into()); self }
     }
 
-    impl From<OpenResponsesEvaluatorModelConfig> for t::Value {
-        #[inline]
-        fn from(v: OpenResponsesEvaluatorModelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenResponsesEvaluatorModelConfig> for t::Value { #[inline] fn from(v: OpenResponsesEvaluatorModelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenResponsesEvaluatorModelConfig { #[inline] fn from(v: t::Value) -> OpenResponsesEvaluatorModelConfig { OpenResponsesEvaluatorModelConfig(t::Props::from_value(v)) } }
 
     /// The reasoning configuration for reasoning models.
     ///
@@ -2063,12 +1931,9 @@ pub mod evaluator {
         pub fn effort(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Effort", v.into()); self }
     }
 
-    impl From<ReasoningConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ReasoningConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReasoningConfiguration> for t::Value { #[inline] fn from(v: ReasoningConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReasoningConfiguration { #[inline] fn from(v: t::Value) -> ReasoningConfiguration { ReasoningConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration for LLM-as-a-Judge evaluation.
     ///
@@ -2087,12 +1952,9 @@ pub mod evaluator {
         }
     }
 
-    impl From<LlmAsAJudgeEvaluatorConfig> for t::Value {
-        #[inline]
-        fn from(v: LlmAsAJudgeEvaluatorConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LlmAsAJudgeEvaluatorConfig> for t::Value { #[inline] fn from(v: LlmAsAJudgeEvaluatorConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LlmAsAJudgeEvaluatorConfig { #[inline] fn from(v: t::Value) -> LlmAsAJudgeEvaluatorConfig { LlmAsAJudgeEvaluatorConfig(t::Props::from_value(v)) } }
 
     /// The rating scale that defines how evaluators should score agent performance.
     ///
@@ -2116,12 +1978,9 @@ pub mod evaluator {
         pub fn numerical(mut self, v: impl Into<t::List<NumericalScaleDefinition>>) -> Self { self.0.put::<t::List<NumericalScaleDefinition>>("Numerical", v.into()); self }
     }
 
-    impl From<RatingScale> for t::Value {
-        #[inline]
-        fn from(v: RatingScale) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RatingScale> for t::Value { #[inline] fn from(v: RatingScale) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RatingScale { #[inline] fn from(v: t::Value) -> RatingScale { RatingScale(t::Props::from_value(v)) } }
 
     /// A categorical rating scale option.
     ///
@@ -2139,12 +1998,9 @@ pub mod evaluator {
         }
     }
 
-    impl From<CategoricalScaleDefinition> for t::Value {
-        #[inline]
-        fn from(v: CategoricalScaleDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CategoricalScaleDefinition> for t::Value { #[inline] fn from(v: CategoricalScaleDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CategoricalScaleDefinition { #[inline] fn from(v: t::Value) -> CategoricalScaleDefinition { CategoricalScaleDefinition(t::Props::from_value(v)) } }
 
     /// One dimension of an LLM-as-a-Judge evaluator.
     ///
@@ -2163,12 +2019,9 @@ pub mod evaluator {
         }
     }
 
-    impl From<EvaluationDimension> for t::Value {
-        #[inline]
-        fn from(v: EvaluationDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationDimension> for t::Value { #[inline] fn from(v: EvaluationDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationDimension { #[inline] fn from(v: t::Value) -> EvaluationDimension { EvaluationDimension(t::Props::from_value(v)) } }
 
     /// The rating scale for one dimension of an LLM-as-a-Judge evaluator.
     ///
@@ -2189,12 +2042,9 @@ pub mod evaluator {
         pub fn numerical(mut self, v: impl Into<t::List<NumericalScaleDefinition>>) -> Self { self.0.put::<t::List<NumericalScaleDefinition>>("Numerical", v.into()); self }
     }
 
-    impl From<DimensionRatingScale> for t::Value {
-        #[inline]
-        fn from(v: DimensionRatingScale) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DimensionRatingScale> for t::Value { #[inline] fn from(v: DimensionRatingScale) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DimensionRatingScale { #[inline] fn from(v: t::Value) -> DimensionRatingScale { DimensionRatingScale(t::Props::from_value(v)) } }
 
     /// A numerical rating scale option.
     ///
@@ -2213,12 +2063,9 @@ pub mod evaluator {
         }
     }
 
-    impl From<NumericalScaleDefinition> for t::Value {
-        #[inline]
-        fn from(v: NumericalScaleDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NumericalScaleDefinition> for t::Value { #[inline] fn from(v: NumericalScaleDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NumericalScaleDefinition { #[inline] fn from(v: t::Value) -> NumericalScaleDefinition { NumericalScaleDefinition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2362,12 +2209,9 @@ pub mod gateway {
         pub fn custom_jwt_authorizer(mut self, v: impl Into<CustomJWTAuthorizerConfiguration>) -> Self { self.0.put::<CustomJWTAuthorizerConfiguration>("CustomJWTAuthorizer", v.into()); self }
     }
 
-    impl From<AuthorizerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuthorizerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizerConfiguration> for t::Value { #[inline] fn from(v: AuthorizerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizerConfiguration { #[inline] fn from(v: t::Value) -> AuthorizerConfiguration { AuthorizerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2394,12 +2238,9 @@ pub mod gateway {
         pub fn private_endpoint(mut self, v: impl Into<PrivateEndpoint>) -> Self { self.0.put::<PrivateEndpoint>("PrivateEndpoint", v.into()); self }
     }
 
-    impl From<CustomJWTAuthorizerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomJWTAuthorizerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomJWTAuthorizerConfiguration> for t::Value { #[inline] fn from(v: CustomJWTAuthorizerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomJWTAuthorizerConfiguration { #[inline] fn from(v: t::Value) -> CustomJWTAuthorizerConfiguration { CustomJWTAuthorizerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2416,12 +2257,9 @@ pub mod gateway {
         }
     }
 
-    impl From<CustomClaimValidationType> for t::Value {
-        #[inline]
-        fn from(v: CustomClaimValidationType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomClaimValidationType> for t::Value { #[inline] fn from(v: CustomClaimValidationType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomClaimValidationType { #[inline] fn from(v: t::Value) -> CustomClaimValidationType { CustomClaimValidationType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2437,12 +2275,9 @@ pub mod gateway {
         }
     }
 
-    impl From<AuthorizingClaimMatchValueType> for t::Value {
-        #[inline]
-        fn from(v: AuthorizingClaimMatchValueType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizingClaimMatchValueType> for t::Value { #[inline] fn from(v: AuthorizingClaimMatchValueType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizingClaimMatchValueType { #[inline] fn from(v: t::Value) -> AuthorizingClaimMatchValueType { AuthorizingClaimMatchValueType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2483,12 +2318,9 @@ pub mod gateway {
         pub fn match_value_string_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MatchValueStringList", v.into()); self }
     }
 
-    impl From<ClaimMatchValueType> for t::Value {
-        #[inline]
-        fn from(v: ClaimMatchValueType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClaimMatchValueType> for t::Value { #[inline] fn from(v: ClaimMatchValueType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClaimMatchValueType { #[inline] fn from(v: t::Value) -> ClaimMatchValueType { ClaimMatchValueType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2527,12 +2359,9 @@ pub mod gateway {
         pub fn self_managed_lattice_resource(mut self, v: impl Into<SelfManagedLatticeResource>) -> Self { self.0.put::<SelfManagedLatticeResource>("SelfManagedLatticeResource", v.into()); self }
     }
 
-    impl From<PrivateEndpoint> for t::Value {
-        #[inline]
-        fn from(v: PrivateEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateEndpoint> for t::Value { #[inline] fn from(v: PrivateEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateEndpoint { #[inline] fn from(v: t::Value) -> PrivateEndpoint { PrivateEndpoint(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2555,12 +2384,9 @@ pub mod gateway {
         pub fn tags(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Tags", v.into()); self }
     }
 
-    impl From<ManagedVpcResource> for t::Value {
-        #[inline]
-        fn from(v: ManagedVpcResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedVpcResource> for t::Value { #[inline] fn from(v: ManagedVpcResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedVpcResource { #[inline] fn from(v: t::Value) -> ManagedVpcResource { ManagedVpcResource(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2597,12 +2423,9 @@ pub mod gateway {
         pub fn resource_configuration_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceConfigurationIdentifier", v.into()); self }
     }
 
-    impl From<SelfManagedLatticeResource> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedLatticeResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedLatticeResource> for t::Value { #[inline] fn from(v: SelfManagedLatticeResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedLatticeResource { #[inline] fn from(v: t::Value) -> SelfManagedLatticeResource { SelfManagedLatticeResource(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2662,12 +2485,9 @@ pub mod gateway {
         pub fn input_configuration(mut self, v: impl Into<InterceptorInputConfiguration>) -> Self { self.0.put::<InterceptorInputConfiguration>("InputConfiguration", v.into()); self }
     }
 
-    impl From<GatewayInterceptorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GatewayInterceptorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayInterceptorConfiguration> for t::Value { #[inline] fn from(v: GatewayInterceptorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayInterceptorConfiguration { #[inline] fn from(v: t::Value) -> GatewayInterceptorConfiguration { GatewayInterceptorConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2684,12 +2504,9 @@ pub mod gateway {
         pub fn payload_filter(mut self, v: impl Into<InterceptorPayloadFilter>) -> Self { self.0.put::<InterceptorPayloadFilter>("PayloadFilter", v.into()); self }
     }
 
-    impl From<InterceptorInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InterceptorInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InterceptorInputConfiguration> for t::Value { #[inline] fn from(v: InterceptorInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InterceptorInputConfiguration { #[inline] fn from(v: t::Value) -> InterceptorInputConfiguration { InterceptorInputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2704,12 +2521,9 @@ pub mod gateway {
         }
     }
 
-    impl From<InterceptorPayloadFilter> for t::Value {
-        #[inline]
-        fn from(v: InterceptorPayloadFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InterceptorPayloadFilter> for t::Value { #[inline] fn from(v: InterceptorPayloadFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InterceptorPayloadFilter { #[inline] fn from(v: t::Value) -> InterceptorPayloadFilter { InterceptorPayloadFilter(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2726,12 +2540,9 @@ pub mod gateway {
         pub fn field(mut self, v: impl Into<InterceptorPayloadExclusion>) -> Self { self.0.put::<InterceptorPayloadExclusion>("Field", v.into()); self }
     }
 
-    impl From<InterceptorPayloadExclusionSelector> for t::Value {
-        #[inline]
-        fn from(v: InterceptorPayloadExclusionSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InterceptorPayloadExclusionSelector> for t::Value { #[inline] fn from(v: InterceptorPayloadExclusionSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InterceptorPayloadExclusionSelector { #[inline] fn from(v: t::Value) -> InterceptorPayloadExclusionSelector { InterceptorPayloadExclusionSelector(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2786,12 +2597,9 @@ pub mod gateway {
         pub fn lambda(mut self, v: impl Into<LambdaInterceptorConfiguration>) -> Self { self.0.put::<LambdaInterceptorConfiguration>("Lambda", v.into()); self }
     }
 
-    impl From<InterceptorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InterceptorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InterceptorConfiguration> for t::Value { #[inline] fn from(v: InterceptorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InterceptorConfiguration { #[inline] fn from(v: t::Value) -> InterceptorConfiguration { InterceptorConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2806,12 +2614,9 @@ pub mod gateway {
         }
     }
 
-    impl From<LambdaInterceptorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LambdaInterceptorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaInterceptorConfiguration> for t::Value { #[inline] fn from(v: LambdaInterceptorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaInterceptorConfiguration { #[inline] fn from(v: t::Value) -> LambdaInterceptorConfiguration { LambdaInterceptorConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2827,12 +2632,9 @@ pub mod gateway {
         }
     }
 
-    impl From<GatewayPolicyEngineConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GatewayPolicyEngineConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayPolicyEngineConfiguration> for t::Value { #[inline] fn from(v: GatewayPolicyEngineConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayPolicyEngineConfiguration { #[inline] fn from(v: t::Value) -> GatewayPolicyEngineConfiguration { GatewayPolicyEngineConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2869,12 +2671,9 @@ pub mod gateway {
         pub fn mcp(mut self, v: impl Into<MCPGatewayConfiguration>) -> Self { self.0.put::<MCPGatewayConfiguration>("Mcp", v.into()); self }
     }
 
-    impl From<GatewayProtocolConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GatewayProtocolConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayProtocolConfiguration> for t::Value { #[inline] fn from(v: GatewayProtocolConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayProtocolConfiguration { #[inline] fn from(v: t::Value) -> GatewayProtocolConfiguration { GatewayProtocolConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2899,12 +2698,9 @@ pub mod gateway {
         pub fn supported_versions(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SupportedVersions", v.into()); self }
     }
 
-    impl From<MCPGatewayConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MCPGatewayConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPGatewayConfiguration> for t::Value { #[inline] fn from(v: MCPGatewayConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPGatewayConfiguration { #[inline] fn from(v: t::Value) -> MCPGatewayConfiguration { MCPGatewayConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2939,12 +2735,9 @@ pub mod gateway {
         pub fn session_timeout_in_seconds(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("SessionTimeoutInSeconds", v.into()); self }
     }
 
-    impl From<SessionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SessionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SessionConfiguration> for t::Value { #[inline] fn from(v: SessionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SessionConfiguration { #[inline] fn from(v: t::Value) -> SessionConfiguration { SessionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2961,12 +2754,9 @@ pub mod gateway {
         pub fn enable_response_streaming(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnableResponseStreaming", v.into()); self }
     }
 
-    impl From<StreamingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StreamingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamingConfiguration> for t::Value { #[inline] fn from(v: StreamingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamingConfiguration { #[inline] fn from(v: t::Value) -> StreamingConfiguration { StreamingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2983,12 +2773,9 @@ pub mod gateway {
         pub fn failure_mode(mut self, v: impl Into<WafFailureMode>) -> Self { self.0.put::<WafFailureMode>("FailureMode", v.into()); self }
     }
 
-    impl From<WafConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WafConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WafConfiguration> for t::Value { #[inline] fn from(v: WafConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WafConfiguration { #[inline] fn from(v: t::Value) -> WafConfiguration { WafConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3092,12 +2879,9 @@ pub mod gateway_rate_limit {
         pub fn tokens(mut self, v: impl Into<t::List<RateConfig>>) -> Self { self.0.put::<t::List<RateConfig>>("Tokens", v.into()); self }
     }
 
-    impl From<LimitEntry> for t::Value {
-        #[inline]
-        fn from(v: LimitEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LimitEntry> for t::Value { #[inline] fn from(v: LimitEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LimitEntry { #[inline] fn from(v: t::Value) -> LimitEntry { LimitEntry(t::Props::from_value(v)) } }
 
     /// Rate configuration for a metric (requests or tokens)
     ///
@@ -3115,12 +2899,9 @@ pub mod gateway_rate_limit {
         }
     }
 
-    impl From<RateConfig> for t::Value {
-        #[inline]
-        fn from(v: RateConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateConfig> for t::Value { #[inline] fn from(v: RateConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateConfig { #[inline] fn from(v: t::Value) -> RateConfig { RateConfig(t::Props::from_value(v)) } }
 
     /// Time period for rate limiting
     ///
@@ -3236,12 +3017,9 @@ pub mod gateway_rule {
         pub fn route_to_target(mut self, v: impl Into<RouteToTargetAction>) -> Self { self.0.put::<RouteToTargetAction>("RouteToTarget", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3260,12 +3038,9 @@ pub mod gateway_rule {
         pub fn weighted_override(mut self, v: impl Into<WeightedOverride>) -> Self { self.0.put::<WeightedOverride>("WeightedOverride", v.into()); self }
     }
 
-    impl From<ConfigurationBundleAction> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationBundleAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationBundleAction> for t::Value { #[inline] fn from(v: ConfigurationBundleAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationBundleAction { #[inline] fn from(v: t::Value) -> ConfigurationBundleAction { ConfigurationBundleAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3281,12 +3056,9 @@ pub mod gateway_rule {
         }
     }
 
-    impl From<StaticOverride> for t::Value {
-        #[inline]
-        fn from(v: StaticOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StaticOverride> for t::Value { #[inline] fn from(v: StaticOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StaticOverride { #[inline] fn from(v: t::Value) -> StaticOverride { StaticOverride(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3301,12 +3073,9 @@ pub mod gateway_rule {
         }
     }
 
-    impl From<WeightedOverride> for t::Value {
-        #[inline]
-        fn from(v: WeightedOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WeightedOverride> for t::Value { #[inline] fn from(v: WeightedOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WeightedOverride { #[inline] fn from(v: t::Value) -> WeightedOverride { WeightedOverride(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3327,12 +3096,9 @@ pub mod gateway_rule {
         pub fn metadata(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Metadata", v.into()); self }
     }
 
-    impl From<TrafficSplitEntry> for t::Value {
-        #[inline]
-        fn from(v: TrafficSplitEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrafficSplitEntry> for t::Value { #[inline] fn from(v: TrafficSplitEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrafficSplitEntry { #[inline] fn from(v: t::Value) -> TrafficSplitEntry { TrafficSplitEntry(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3351,12 +3117,9 @@ pub mod gateway_rule {
         pub fn weighted_route(mut self, v: impl Into<WeightedRoute>) -> Self { self.0.put::<WeightedRoute>("WeightedRoute", v.into()); self }
     }
 
-    impl From<RouteToTargetAction> for t::Value {
-        #[inline]
-        fn from(v: RouteToTargetAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouteToTargetAction> for t::Value { #[inline] fn from(v: RouteToTargetAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouteToTargetAction { #[inline] fn from(v: t::Value) -> RouteToTargetAction { RouteToTargetAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3371,12 +3134,9 @@ pub mod gateway_rule {
         }
     }
 
-    impl From<StaticRoute> for t::Value {
-        #[inline]
-        fn from(v: StaticRoute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StaticRoute> for t::Value { #[inline] fn from(v: StaticRoute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StaticRoute { #[inline] fn from(v: t::Value) -> StaticRoute { StaticRoute(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3391,12 +3151,9 @@ pub mod gateway_rule {
         }
     }
 
-    impl From<WeightedRoute> for t::Value {
-        #[inline]
-        fn from(v: WeightedRoute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WeightedRoute> for t::Value { #[inline] fn from(v: WeightedRoute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WeightedRoute { #[inline] fn from(v: t::Value) -> WeightedRoute { WeightedRoute(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3417,12 +3174,9 @@ pub mod gateway_rule {
         pub fn metadata(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Metadata", v.into()); self }
     }
 
-    impl From<TargetTrafficSplitEntry> for t::Value {
-        #[inline]
-        fn from(v: TargetTrafficSplitEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrafficSplitEntry> for t::Value { #[inline] fn from(v: TargetTrafficSplitEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrafficSplitEntry { #[inline] fn from(v: t::Value) -> TargetTrafficSplitEntry { TargetTrafficSplitEntry(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3441,12 +3195,9 @@ pub mod gateway_rule {
         pub fn match_principals(mut self, v: impl Into<MatchPrincipals>) -> Self { self.0.put::<MatchPrincipals>("MatchPrincipals", v.into()); self }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3461,12 +3212,9 @@ pub mod gateway_rule {
         }
     }
 
-    impl From<MatchPaths> for t::Value {
-        #[inline]
-        fn from(v: MatchPaths) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchPaths> for t::Value { #[inline] fn from(v: MatchPaths) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchPaths { #[inline] fn from(v: t::Value) -> MatchPaths { MatchPaths(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3481,12 +3229,9 @@ pub mod gateway_rule {
         }
     }
 
-    impl From<MatchPrincipals> for t::Value {
-        #[inline]
-        fn from(v: MatchPrincipals) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchPrincipals> for t::Value { #[inline] fn from(v: MatchPrincipals) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchPrincipals { #[inline] fn from(v: t::Value) -> MatchPrincipals { MatchPrincipals(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3503,12 +3248,9 @@ pub mod gateway_rule {
         pub fn iam_principal(mut self, v: impl Into<IamPrincipal>) -> Self { self.0.put::<IamPrincipal>("IamPrincipal", v.into()); self }
     }
 
-    impl From<MatchPrincipalEntry> for t::Value {
-        #[inline]
-        fn from(v: MatchPrincipalEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchPrincipalEntry> for t::Value { #[inline] fn from(v: MatchPrincipalEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchPrincipalEntry { #[inline] fn from(v: t::Value) -> MatchPrincipalEntry { MatchPrincipalEntry(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3525,12 +3267,9 @@ pub mod gateway_rule {
         pub fn operator(mut self, v: impl Into<PrincipalMatchOperator>) -> Self { self.0.put::<PrincipalMatchOperator>("Operator", v.into()); self }
     }
 
-    impl From<IamPrincipal> for t::Value {
-        #[inline]
-        fn from(v: IamPrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamPrincipal> for t::Value { #[inline] fn from(v: IamPrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamPrincipal { #[inline] fn from(v: t::Value) -> IamPrincipal { IamPrincipal(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3667,12 +3406,9 @@ pub mod gateway_target {
         pub fn credential_provider(mut self, v: impl Into<CredentialProvider>) -> Self { self.0.put::<CredentialProvider>("CredentialProvider", v.into()); self }
     }
 
-    impl From<CredentialProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CredentialProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CredentialProviderConfiguration> for t::Value { #[inline] fn from(v: CredentialProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CredentialProviderConfiguration { #[inline] fn from(v: t::Value) -> CredentialProviderConfiguration { CredentialProviderConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3693,12 +3429,9 @@ pub mod gateway_target {
         pub fn oauth_credential_provider(mut self, v: impl Into<OAuthCredentialProvider>) -> Self { self.0.put::<OAuthCredentialProvider>("OauthCredentialProvider", v.into()); self }
     }
 
-    impl From<CredentialProvider> for t::Value {
-        #[inline]
-        fn from(v: CredentialProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CredentialProvider> for t::Value { #[inline] fn from(v: CredentialProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CredentialProvider { #[inline] fn from(v: t::Value) -> CredentialProvider { CredentialProvider(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3719,12 +3452,9 @@ pub mod gateway_target {
         pub fn credential_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CredentialPrefix", v.into()); self }
     }
 
-    impl From<ApiKeyCredentialProvider> for t::Value {
-        #[inline]
-        fn from(v: ApiKeyCredentialProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiKeyCredentialProvider> for t::Value { #[inline] fn from(v: ApiKeyCredentialProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiKeyCredentialProvider { #[inline] fn from(v: t::Value) -> ApiKeyCredentialProvider { ApiKeyCredentialProvider(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3761,12 +3491,9 @@ pub mod gateway_target {
         pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
     }
 
-    impl From<IamCredentialProvider> for t::Value {
-        #[inline]
-        fn from(v: IamCredentialProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamCredentialProvider> for t::Value { #[inline] fn from(v: IamCredentialProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamCredentialProvider { #[inline] fn from(v: t::Value) -> IamCredentialProvider { IamCredentialProvider(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3788,12 +3515,9 @@ pub mod gateway_target {
         pub fn grant_type(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("GrantType", v.into()); self }
     }
 
-    impl From<OAuthCredentialProvider> for t::Value {
-        #[inline]
-        fn from(v: OAuthCredentialProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuthCredentialProvider> for t::Value { #[inline] fn from(v: OAuthCredentialProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuthCredentialProvider { #[inline] fn from(v: t::Value) -> OAuthCredentialProvider { OAuthCredentialProvider(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3840,12 +3564,9 @@ pub mod gateway_target {
         pub fn allowed_response_headers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AllowedResponseHeaders", v.into()); self }
     }
 
-    impl From<MetadataConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetadataConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataConfiguration> for t::Value { #[inline] fn from(v: MetadataConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataConfiguration { #[inline] fn from(v: t::Value) -> MetadataConfiguration { MetadataConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3864,12 +3585,9 @@ pub mod gateway_target {
         pub fn self_managed_lattice_resource(mut self, v: impl Into<SelfManagedLatticeResource>) -> Self { self.0.put::<SelfManagedLatticeResource>("SelfManagedLatticeResource", v.into()); self }
     }
 
-    impl From<PrivateEndpoint> for t::Value {
-        #[inline]
-        fn from(v: PrivateEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateEndpoint> for t::Value { #[inline] fn from(v: PrivateEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateEndpoint { #[inline] fn from(v: t::Value) -> PrivateEndpoint { PrivateEndpoint(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3892,12 +3610,9 @@ pub mod gateway_target {
         pub fn tags(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Tags", v.into()); self }
     }
 
-    impl From<ManagedVpcResource> for t::Value {
-        #[inline]
-        fn from(v: ManagedVpcResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedVpcResource> for t::Value { #[inline] fn from(v: ManagedVpcResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedVpcResource { #[inline] fn from(v: t::Value) -> ManagedVpcResource { ManagedVpcResource(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3934,12 +3649,9 @@ pub mod gateway_target {
         pub fn resource_configuration_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceConfigurationIdentifier", v.into()); self }
     }
 
-    impl From<SelfManagedLatticeResource> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedLatticeResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedLatticeResource> for t::Value { #[inline] fn from(v: SelfManagedLatticeResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedLatticeResource { #[inline] fn from(v: t::Value) -> SelfManagedLatticeResource { SelfManagedLatticeResource(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3960,12 +3672,9 @@ pub mod gateway_target {
         pub fn mcp(mut self, v: impl Into<McpTargetConfiguration>) -> Self { self.0.put::<McpTargetConfiguration>("Mcp", v.into()); self }
     }
 
-    impl From<TargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetConfiguration> for t::Value { #[inline] fn from(v: TargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetConfiguration { #[inline] fn from(v: t::Value) -> TargetConfiguration { TargetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3986,12 +3695,9 @@ pub mod gateway_target {
         pub fn passthrough(mut self, v: impl Into<PassthroughTargetConfiguration>) -> Self { self.0.put::<PassthroughTargetConfiguration>("Passthrough", v.into()); self }
     }
 
-    impl From<HttpTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HttpTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpTargetConfiguration> for t::Value { #[inline] fn from(v: HttpTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpTargetConfiguration { #[inline] fn from(v: t::Value) -> HttpTargetConfiguration { HttpTargetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4010,12 +3716,9 @@ pub mod gateway_target {
         pub fn schema(mut self, v: impl Into<HttpApiSchemaConfiguration>) -> Self { self.0.put::<HttpApiSchemaConfiguration>("Schema", v.into()); self }
     }
 
-    impl From<RuntimeTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RuntimeTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuntimeTargetConfiguration> for t::Value { #[inline] fn from(v: RuntimeTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuntimeTargetConfiguration { #[inline] fn from(v: t::Value) -> RuntimeTargetConfiguration { RuntimeTargetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4030,12 +3733,9 @@ pub mod gateway_target {
         }
     }
 
-    impl From<HttpApiSchemaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HttpApiSchemaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpApiSchemaConfiguration> for t::Value { #[inline] fn from(v: HttpApiSchemaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpApiSchemaConfiguration { #[inline] fn from(v: t::Value) -> HttpApiSchemaConfiguration { HttpApiSchemaConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4054,12 +3754,9 @@ pub mod gateway_target {
         pub fn s3(mut self, v: impl Into<S3Configuration>) -> Self { self.0.put::<S3Configuration>("S3", v.into()); self }
     }
 
-    impl From<ApiSchemaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApiSchemaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiSchemaConfiguration> for t::Value { #[inline] fn from(v: ApiSchemaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiSchemaConfiguration { #[inline] fn from(v: t::Value) -> ApiSchemaConfiguration { ApiSchemaConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4078,12 +3775,9 @@ pub mod gateway_target {
         pub fn uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Uri", v.into()); self }
     }
 
-    impl From<S3Configuration> for t::Value {
-        #[inline]
-        fn from(v: S3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Configuration> for t::Value { #[inline] fn from(v: S3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Configuration { #[inline] fn from(v: t::Value) -> S3Configuration { S3Configuration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4100,12 +3794,9 @@ pub mod gateway_target {
         pub fn parameters(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Parameters", v.into()); self }
     }
 
-    impl From<HttpConnectorTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HttpConnectorTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpConnectorTargetConfiguration> for t::Value { #[inline] fn from(v: HttpConnectorTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpConnectorTargetConfiguration { #[inline] fn from(v: t::Value) -> HttpConnectorTargetConfiguration { HttpConnectorTargetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4120,12 +3811,9 @@ pub mod gateway_target {
         }
     }
 
-    impl From<HttpConnectorSource> for t::Value {
-        #[inline]
-        fn from(v: HttpConnectorSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpConnectorSource> for t::Value { #[inline] fn from(v: HttpConnectorSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpConnectorSource { #[inline] fn from(v: t::Value) -> HttpConnectorSource { HttpConnectorSource(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4145,12 +3833,9 @@ pub mod gateway_target {
         pub fn stickiness_configuration(mut self, v: impl Into<StickinessConfiguration>) -> Self { self.0.put::<StickinessConfiguration>("StickinessConfiguration", v.into()); self }
     }
 
-    impl From<PassthroughTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PassthroughTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PassthroughTargetConfiguration> for t::Value { #[inline] fn from(v: PassthroughTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PassthroughTargetConfiguration { #[inline] fn from(v: t::Value) -> PassthroughTargetConfiguration { PassthroughTargetConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4191,12 +3876,9 @@ pub mod gateway_target {
         pub fn timeout(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Timeout", v.into()); self }
     }
 
-    impl From<StickinessConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StickinessConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StickinessConfiguration> for t::Value { #[inline] fn from(v: StickinessConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StickinessConfiguration { #[inline] fn from(v: t::Value) -> StickinessConfiguration { StickinessConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4215,12 +3897,9 @@ pub mod gateway_target {
         pub fn provider(mut self, v: impl Into<InferenceProviderTargetConfiguration>) -> Self { self.0.put::<InferenceProviderTargetConfiguration>("Provider", v.into()); self }
     }
 
-    impl From<InferenceTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InferenceTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceTargetConfiguration> for t::Value { #[inline] fn from(v: InferenceTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceTargetConfiguration { #[inline] fn from(v: t::Value) -> InferenceTargetConfiguration { InferenceTargetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4235,12 +3914,9 @@ pub mod gateway_target {
         }
     }
 
-    impl From<InferenceConnectorTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InferenceConnectorTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceConnectorTargetConfiguration> for t::Value { #[inline] fn from(v: InferenceConnectorTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceConnectorTargetConfiguration { #[inline] fn from(v: t::Value) -> InferenceConnectorTargetConfiguration { InferenceConnectorTargetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4259,12 +3935,9 @@ pub mod gateway_target {
         pub fn operations(mut self, v: impl Into<t::List<InferenceOperationConfiguration>>) -> Self { self.0.put::<t::List<InferenceOperationConfiguration>>("Operations", v.into()); self }
     }
 
-    impl From<InferenceProviderTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InferenceProviderTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceProviderTargetConfiguration> for t::Value { #[inline] fn from(v: InferenceProviderTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceProviderTargetConfiguration { #[inline] fn from(v: t::Value) -> InferenceProviderTargetConfiguration { InferenceProviderTargetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4281,12 +3954,9 @@ pub mod gateway_target {
         pub fn provider_prefix(mut self, v: impl Into<ProviderPrefix>) -> Self { self.0.put::<ProviderPrefix>("ProviderPrefix", v.into()); self }
     }
 
-    impl From<ModelMapping> for t::Value {
-        #[inline]
-        fn from(v: ModelMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelMapping> for t::Value { #[inline] fn from(v: ModelMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelMapping { #[inline] fn from(v: t::Value) -> ModelMapping { ModelMapping(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4305,12 +3975,9 @@ pub mod gateway_target {
         pub fn strip(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Strip", v.into()); self }
     }
 
-    impl From<ProviderPrefix> for t::Value {
-        #[inline]
-        fn from(v: ProviderPrefix) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProviderPrefix> for t::Value { #[inline] fn from(v: ProviderPrefix) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProviderPrefix { #[inline] fn from(v: t::Value) -> ProviderPrefix { ProviderPrefix(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4329,12 +3996,9 @@ pub mod gateway_target {
         pub fn provider_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProviderPath", v.into()); self }
     }
 
-    impl From<InferenceOperationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InferenceOperationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceOperationConfiguration> for t::Value { #[inline] fn from(v: InferenceOperationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceOperationConfiguration { #[inline] fn from(v: t::Value) -> InferenceOperationConfiguration { InferenceOperationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4349,12 +4013,9 @@ pub mod gateway_target {
         }
     }
 
-    impl From<ModelEntry> for t::Value {
-        #[inline]
-        fn from(v: ModelEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelEntry> for t::Value { #[inline] fn from(v: ModelEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelEntry { #[inline] fn from(v: t::Value) -> ModelEntry { ModelEntry(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4381,12 +4042,9 @@ pub mod gateway_target {
         pub fn smithy_model(mut self, v: impl Into<ApiSchemaConfiguration>) -> Self { self.0.put::<ApiSchemaConfiguration>("SmithyModel", v.into()); self }
     }
 
-    impl From<McpTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: McpTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<McpTargetConfiguration> for t::Value { #[inline] fn from(v: McpTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for McpTargetConfiguration { #[inline] fn from(v: t::Value) -> McpTargetConfiguration { McpTargetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4403,12 +4061,9 @@ pub mod gateway_target {
         }
     }
 
-    impl From<ApiGatewayTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApiGatewayTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiGatewayTargetConfiguration> for t::Value { #[inline] fn from(v: ApiGatewayTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiGatewayTargetConfiguration { #[inline] fn from(v: t::Value) -> ApiGatewayTargetConfiguration { ApiGatewayTargetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4425,12 +4080,9 @@ pub mod gateway_target {
         pub fn tool_overrides(mut self, v: impl Into<t::List<ApiGatewayToolOverride>>) -> Self { self.0.put::<t::List<ApiGatewayToolOverride>>("ToolOverrides", v.into()); self }
     }
 
-    impl From<ApiGatewayToolConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApiGatewayToolConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiGatewayToolConfiguration> for t::Value { #[inline] fn from(v: ApiGatewayToolConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiGatewayToolConfiguration { #[inline] fn from(v: t::Value) -> ApiGatewayToolConfiguration { ApiGatewayToolConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4446,12 +4098,9 @@ pub mod gateway_target {
         }
     }
 
-    impl From<ApiGatewayToolFilter> for t::Value {
-        #[inline]
-        fn from(v: ApiGatewayToolFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiGatewayToolFilter> for t::Value { #[inline] fn from(v: ApiGatewayToolFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiGatewayToolFilter { #[inline] fn from(v: t::Value) -> ApiGatewayToolFilter { ApiGatewayToolFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4500,12 +4149,9 @@ pub mod gateway_target {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<ApiGatewayToolOverride> for t::Value {
-        #[inline]
-        fn from(v: ApiGatewayToolOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiGatewayToolOverride> for t::Value { #[inline] fn from(v: ApiGatewayToolOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiGatewayToolOverride { #[inline] fn from(v: t::Value) -> ApiGatewayToolOverride { ApiGatewayToolOverride(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4524,12 +4170,9 @@ pub mod gateway_target {
         pub fn enabled(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Enabled", v.into()); self }
     }
 
-    impl From<ConnectorTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConnectorTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorTargetConfiguration> for t::Value { #[inline] fn from(v: ConnectorTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorTargetConfiguration { #[inline] fn from(v: t::Value) -> ConnectorTargetConfiguration { ConnectorTargetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4550,12 +4193,9 @@ pub mod gateway_target {
         pub fn parameter_values(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("ParameterValues", v.into()); self }
     }
 
-    impl From<ConnectorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConnectorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorConfiguration> for t::Value { #[inline] fn from(v: ConnectorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorConfiguration { #[inline] fn from(v: t::Value) -> ConnectorConfiguration { ConnectorConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4574,12 +4214,9 @@ pub mod gateway_target {
         pub fn visible(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Visible", v.into()); self }
     }
 
-    impl From<ConnectorParameterOverride> for t::Value {
-        #[inline]
-        fn from(v: ConnectorParameterOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorParameterOverride> for t::Value { #[inline] fn from(v: ConnectorParameterOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorParameterOverride { #[inline] fn from(v: t::Value) -> ConnectorParameterOverride { ConnectorParameterOverride(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4595,12 +4232,9 @@ pub mod gateway_target {
         }
     }
 
-    impl From<McpLambdaTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: McpLambdaTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<McpLambdaTargetConfiguration> for t::Value { #[inline] fn from(v: McpLambdaTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for McpLambdaTargetConfiguration { #[inline] fn from(v: t::Value) -> McpLambdaTargetConfiguration { McpLambdaTargetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4619,12 +4253,9 @@ pub mod gateway_target {
         pub fn s3(mut self, v: impl Into<S3Configuration>) -> Self { self.0.put::<S3Configuration>("S3", v.into()); self }
     }
 
-    impl From<ToolSchema> for t::Value {
-        #[inline]
-        fn from(v: ToolSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolSchema> for t::Value { #[inline] fn from(v: ToolSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolSchema { #[inline] fn from(v: t::Value) -> ToolSchema { ToolSchema(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4643,12 +4274,9 @@ pub mod gateway_target {
         pub fn output_schema(mut self, v: impl Into<SchemaDefinition>) -> Self { self.0.put::<SchemaDefinition>("OutputSchema", v.into()); self }
     }
 
-    impl From<ToolDefinition> for t::Value {
-        #[inline]
-        fn from(v: ToolDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolDefinition> for t::Value { #[inline] fn from(v: ToolDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolDefinition { #[inline] fn from(v: t::Value) -> ToolDefinition { ToolDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4671,12 +4299,9 @@ pub mod gateway_target {
         pub fn required(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Required", v.into()); self }
     }
 
-    impl From<SchemaDefinition> for t::Value {
-        #[inline]
-        fn from(v: SchemaDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaDefinition> for t::Value { #[inline] fn from(v: SchemaDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaDefinition { #[inline] fn from(v: t::Value) -> SchemaDefinition { SchemaDefinition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4725,12 +4350,9 @@ pub mod gateway_target {
         pub fn resource_priority(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ResourcePriority", v.into()); self }
     }
 
-    impl From<McpServerTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: McpServerTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<McpServerTargetConfiguration> for t::Value { #[inline] fn from(v: McpServerTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for McpServerTargetConfiguration { #[inline] fn from(v: t::Value) -> McpServerTargetConfiguration { McpServerTargetConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4889,12 +4511,9 @@ pub mod harness {
         pub fn custom_jwt_authorizer(mut self, v: impl Into<CustomJWTAuthorizerConfiguration>) -> Self { self.0.put::<CustomJWTAuthorizerConfiguration>("CustomJWTAuthorizer", v.into()); self }
     }
 
-    impl From<AuthorizerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuthorizerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizerConfiguration> for t::Value { #[inline] fn from(v: AuthorizerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizerConfiguration { #[inline] fn from(v: t::Value) -> AuthorizerConfiguration { AuthorizerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4924,12 +4543,9 @@ pub mod harness {
         pub fn private_endpoint_overrides(mut self, v: impl Into<t::List<PrivateEndpointOverride>>) -> Self { self.0.put::<t::List<PrivateEndpointOverride>>("PrivateEndpointOverrides", v.into()); self }
     }
 
-    impl From<CustomJWTAuthorizerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomJWTAuthorizerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomJWTAuthorizerConfiguration> for t::Value { #[inline] fn from(v: CustomJWTAuthorizerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomJWTAuthorizerConfiguration { #[inline] fn from(v: t::Value) -> CustomJWTAuthorizerConfiguration { CustomJWTAuthorizerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4946,12 +4562,9 @@ pub mod harness {
         }
     }
 
-    impl From<CustomClaimValidationType> for t::Value {
-        #[inline]
-        fn from(v: CustomClaimValidationType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomClaimValidationType> for t::Value { #[inline] fn from(v: CustomClaimValidationType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomClaimValidationType { #[inline] fn from(v: t::Value) -> CustomClaimValidationType { CustomClaimValidationType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4967,12 +4580,9 @@ pub mod harness {
         }
     }
 
-    impl From<AuthorizingClaimMatchValueType> for t::Value {
-        #[inline]
-        fn from(v: AuthorizingClaimMatchValueType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizingClaimMatchValueType> for t::Value { #[inline] fn from(v: AuthorizingClaimMatchValueType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizingClaimMatchValueType { #[inline] fn from(v: t::Value) -> AuthorizingClaimMatchValueType { AuthorizingClaimMatchValueType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5013,12 +4623,9 @@ pub mod harness {
         pub fn match_value_string_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MatchValueStringList", v.into()); self }
     }
 
-    impl From<ClaimMatchValueType> for t::Value {
-        #[inline]
-        fn from(v: ClaimMatchValueType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClaimMatchValueType> for t::Value { #[inline] fn from(v: ClaimMatchValueType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClaimMatchValueType { #[inline] fn from(v: t::Value) -> ClaimMatchValueType { ClaimMatchValueType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5059,12 +4666,9 @@ pub mod harness {
         pub fn self_managed_lattice_resource(mut self, v: impl Into<SelfManagedLatticeResource>) -> Self { self.0.put::<SelfManagedLatticeResource>("SelfManagedLatticeResource", v.into()); self }
     }
 
-    impl From<PrivateEndpoint> for t::Value {
-        #[inline]
-        fn from(v: PrivateEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateEndpoint> for t::Value { #[inline] fn from(v: PrivateEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateEndpoint { #[inline] fn from(v: t::Value) -> PrivateEndpoint { PrivateEndpoint(t::Props::from_value(v)) } }
 
     /// Configuration for a service-managed VPC endpoint.
     ///
@@ -5089,12 +4693,9 @@ pub mod harness {
         pub fn tags(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Tags", v.into()); self }
     }
 
-    impl From<ManagedVpcResource> for t::Value {
-        #[inline]
-        fn from(v: ManagedVpcResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedVpcResource> for t::Value { #[inline] fn from(v: ManagedVpcResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedVpcResource { #[inline] fn from(v: t::Value) -> ManagedVpcResource { ManagedVpcResource(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5131,12 +4732,9 @@ pub mod harness {
         }
     }
 
-    impl From<SelfManagedLatticeResource> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedLatticeResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedLatticeResource> for t::Value { #[inline] fn from(v: SelfManagedLatticeResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedLatticeResource { #[inline] fn from(v: t::Value) -> SelfManagedLatticeResource { SelfManagedLatticeResource(t::Props::from_value(v)) } }
 
     /// Maps a domain to a private endpoint for resolving that domain over a private network.
     ///
@@ -5154,12 +4752,9 @@ pub mod harness {
         }
     }
 
-    impl From<PrivateEndpointOverride> for t::Value {
-        #[inline]
-        fn from(v: PrivateEndpointOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateEndpointOverride> for t::Value { #[inline] fn from(v: PrivateEndpointOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateEndpointOverride { #[inline] fn from(v: t::Value) -> PrivateEndpointOverride { PrivateEndpointOverride(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5176,12 +4771,9 @@ pub mod harness {
         pub fn agent_core_runtime_environment(mut self, v: impl Into<HarnessAgentCoreRuntimeEnvironment>) -> Self { self.0.put::<HarnessAgentCoreRuntimeEnvironment>("AgentCoreRuntimeEnvironment", v.into()); self }
     }
 
-    impl From<HarnessEnvironmentProvider> for t::Value {
-        #[inline]
-        fn from(v: HarnessEnvironmentProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessEnvironmentProvider> for t::Value { #[inline] fn from(v: HarnessEnvironmentProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessEnvironmentProvider { #[inline] fn from(v: t::Value) -> HarnessEnvironmentProvider { HarnessEnvironmentProvider(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5208,12 +4800,9 @@ pub mod harness {
         pub fn network_configuration(mut self, v: impl Into<NetworkConfiguration>) -> Self { self.0.put::<NetworkConfiguration>("NetworkConfiguration", v.into()); self }
     }
 
-    impl From<HarnessAgentCoreRuntimeEnvironment> for t::Value {
-        #[inline]
-        fn from(v: HarnessAgentCoreRuntimeEnvironment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessAgentCoreRuntimeEnvironment> for t::Value { #[inline] fn from(v: HarnessAgentCoreRuntimeEnvironment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessAgentCoreRuntimeEnvironment { #[inline] fn from(v: t::Value) -> HarnessAgentCoreRuntimeEnvironment { HarnessAgentCoreRuntimeEnvironment(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5234,12 +4823,9 @@ pub mod harness {
         pub fn session_storage(mut self, v: impl Into<SessionStorageConfiguration>) -> Self { self.0.put::<SessionStorageConfiguration>("SessionStorage", v.into()); self }
     }
 
-    impl From<FilesystemConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FilesystemConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilesystemConfiguration> for t::Value { #[inline] fn from(v: FilesystemConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilesystemConfiguration { #[inline] fn from(v: t::Value) -> FilesystemConfiguration { FilesystemConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for an Amazon EFS access point to mount into the AgentCore Runtime.
     ///
@@ -5257,12 +4843,9 @@ pub mod harness {
         }
     }
 
-    impl From<EfsAccessPointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EfsAccessPointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EfsAccessPointConfiguration> for t::Value { #[inline] fn from(v: EfsAccessPointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EfsAccessPointConfiguration { #[inline] fn from(v: t::Value) -> EfsAccessPointConfiguration { EfsAccessPointConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for an Amazon S3 Files access point to mount into the AgentCore Runtime.
     ///
@@ -5280,12 +4863,9 @@ pub mod harness {
         }
     }
 
-    impl From<S3FilesAccessPointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3FilesAccessPointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3FilesAccessPointConfiguration> for t::Value { #[inline] fn from(v: S3FilesAccessPointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3FilesAccessPointConfiguration { #[inline] fn from(v: t::Value) -> S3FilesAccessPointConfiguration { S3FilesAccessPointConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5300,12 +4880,9 @@ pub mod harness {
         }
     }
 
-    impl From<SessionStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SessionStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SessionStorageConfiguration> for t::Value { #[inline] fn from(v: SessionStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SessionStorageConfiguration { #[inline] fn from(v: t::Value) -> SessionStorageConfiguration { SessionStorageConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5324,12 +4901,9 @@ pub mod harness {
         pub fn max_lifetime(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxLifetime", v.into()); self }
     }
 
-    impl From<LifecycleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LifecycleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LifecycleConfiguration> for t::Value { #[inline] fn from(v: LifecycleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LifecycleConfiguration { #[inline] fn from(v: t::Value) -> LifecycleConfiguration { LifecycleConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5346,12 +4920,9 @@ pub mod harness {
         pub fn network_mode_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("NetworkModeConfig", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5387,12 +4958,9 @@ pub mod harness {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5409,12 +4977,9 @@ pub mod harness {
         pub fn container_configuration(mut self, v: impl Into<ContainerConfiguration>) -> Self { self.0.put::<ContainerConfiguration>("ContainerConfiguration", v.into()); self }
     }
 
-    impl From<HarnessEnvironmentArtifact> for t::Value {
-        #[inline]
-        fn from(v: HarnessEnvironmentArtifact) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessEnvironmentArtifact> for t::Value { #[inline] fn from(v: HarnessEnvironmentArtifact) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessEnvironmentArtifact { #[inline] fn from(v: t::Value) -> HarnessEnvironmentArtifact { HarnessEnvironmentArtifact(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5429,12 +4994,9 @@ pub mod harness {
         }
     }
 
-    impl From<ContainerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ContainerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerConfiguration> for t::Value { #[inline] fn from(v: ContainerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerConfiguration { #[inline] fn from(v: t::Value) -> ContainerConfiguration { ContainerConfiguration(t::Props::from_value(v)) } }
 
     /// A lifecycle hook configured for one phase of the agent loop.
     ///
@@ -5459,12 +5021,9 @@ pub mod harness {
         pub fn before_tool_call(mut self, v: impl Into<HarnessBeforeToolCallHook>) -> Self { self.0.put::<HarnessBeforeToolCallHook>("BeforeToolCall", v.into()); self }
     }
 
-    impl From<HarnessHook> for t::Value {
-        #[inline]
-        fn from(v: HarnessHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessHook> for t::Value { #[inline] fn from(v: HarnessHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessHook { #[inline] fn from(v: t::Value) -> HarnessHook { HarnessHook(t::Props::from_value(v)) } }
 
     /// A hook that runs after an agent invocation.
     ///
@@ -5482,12 +5041,9 @@ pub mod harness {
         }
     }
 
-    impl From<HarnessAfterInvocationHook> for t::Value {
-        #[inline]
-        fn from(v: HarnessAfterInvocationHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessAfterInvocationHook> for t::Value { #[inline] fn from(v: HarnessAfterInvocationHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessAfterInvocationHook { #[inline] fn from(v: t::Value) -> HarnessAfterInvocationHook { HarnessAfterInvocationHook(t::Props::from_value(v)) } }
 
     /// The destination that receives lifecycle hook events.
     ///
@@ -5510,12 +5066,9 @@ pub mod harness {
         pub fn sns(mut self, v: impl Into<HarnessHookSnsTarget>) -> Self { self.0.put::<HarnessHookSnsTarget>("Sns", v.into()); self }
     }
 
-    impl From<HarnessHookTarget> for t::Value {
-        #[inline]
-        fn from(v: HarnessHookTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessHookTarget> for t::Value { #[inline] fn from(v: HarnessHookTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessHookTarget { #[inline] fn from(v: t::Value) -> HarnessHookTarget { HarnessHookTarget(t::Props::from_value(v)) } }
 
     /// An EventBridge event bus that receives lifecycle hook events asynchronously.
     ///
@@ -5532,12 +5085,9 @@ pub mod harness {
         }
     }
 
-    impl From<HarnessHookEventBridgeTarget> for t::Value {
-        #[inline]
-        fn from(v: HarnessHookEventBridgeTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessHookEventBridgeTarget> for t::Value { #[inline] fn from(v: HarnessHookEventBridgeTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessHookEventBridgeTarget { #[inline] fn from(v: t::Value) -> HarnessHookEventBridgeTarget { HarnessHookEventBridgeTarget(t::Props::from_value(v)) } }
 
     /// A Lambda function invoked synchronously for a lifecycle hook.
     ///
@@ -5558,12 +5108,9 @@ pub mod harness {
         pub fn timeout_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutSeconds", v.into()); self }
     }
 
-    impl From<HarnessHookLambdaTarget> for t::Value {
-        #[inline]
-        fn from(v: HarnessHookLambdaTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessHookLambdaTarget> for t::Value { #[inline] fn from(v: HarnessHookLambdaTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessHookLambdaTarget { #[inline] fn from(v: t::Value) -> HarnessHookLambdaTarget { HarnessHookLambdaTarget(t::Props::from_value(v)) } }
 
     /// Whether the agent loop continues or stops when the Lambda invocation fails. Defaults to deny.
     ///
@@ -5602,12 +5149,9 @@ pub mod harness {
         }
     }
 
-    impl From<HarnessHookSnsTarget> for t::Value {
-        #[inline]
-        fn from(v: HarnessHookSnsTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessHookSnsTarget> for t::Value { #[inline] fn from(v: HarnessHookSnsTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessHookSnsTarget { #[inline] fn from(v: t::Value) -> HarnessHookSnsTarget { HarnessHookSnsTarget(t::Props::from_value(v)) } }
 
     /// A hook that runs after each tool call.
     ///
@@ -5625,12 +5169,9 @@ pub mod harness {
         }
     }
 
-    impl From<HarnessAfterToolCallHook> for t::Value {
-        #[inline]
-        fn from(v: HarnessAfterToolCallHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessAfterToolCallHook> for t::Value { #[inline] fn from(v: HarnessAfterToolCallHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessAfterToolCallHook { #[inline] fn from(v: t::Value) -> HarnessAfterToolCallHook { HarnessAfterToolCallHook(t::Props::from_value(v)) } }
 
     /// A hook that runs before an agent invocation.
     ///
@@ -5648,12 +5189,9 @@ pub mod harness {
         }
     }
 
-    impl From<HarnessBeforeInvocationHook> for t::Value {
-        #[inline]
-        fn from(v: HarnessBeforeInvocationHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessBeforeInvocationHook> for t::Value { #[inline] fn from(v: HarnessBeforeInvocationHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessBeforeInvocationHook { #[inline] fn from(v: t::Value) -> HarnessBeforeInvocationHook { HarnessBeforeInvocationHook(t::Props::from_value(v)) } }
 
     /// A hook that runs before each tool call.
     ///
@@ -5671,12 +5209,9 @@ pub mod harness {
         }
     }
 
-    impl From<HarnessBeforeToolCallHook> for t::Value {
-        #[inline]
-        fn from(v: HarnessBeforeToolCallHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessBeforeToolCallHook> for t::Value { #[inline] fn from(v: HarnessBeforeToolCallHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessBeforeToolCallHook { #[inline] fn from(v: t::Value) -> HarnessBeforeToolCallHook { HarnessBeforeToolCallHook(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5697,12 +5232,9 @@ pub mod harness {
         pub fn managed_memory_configuration(mut self, v: impl Into<HarnessManagedMemoryConfiguration>) -> Self { self.0.put::<HarnessManagedMemoryConfiguration>("ManagedMemoryConfiguration", v.into()); self }
     }
 
-    impl From<HarnessMemoryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HarnessMemoryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessMemoryConfiguration> for t::Value { #[inline] fn from(v: HarnessMemoryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessMemoryConfiguration { #[inline] fn from(v: t::Value) -> HarnessMemoryConfiguration { HarnessMemoryConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5723,12 +5255,9 @@ pub mod harness {
         pub fn retrieval_config(mut self, v: impl Into<t::Map<HarnessAgentCoreMemoryRetrievalConfig>>) -> Self { self.0.put::<t::Map<HarnessAgentCoreMemoryRetrievalConfig>>("RetrievalConfig", v.into()); self }
     }
 
-    impl From<HarnessAgentCoreMemoryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HarnessAgentCoreMemoryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessAgentCoreMemoryConfiguration> for t::Value { #[inline] fn from(v: HarnessAgentCoreMemoryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessAgentCoreMemoryConfiguration { #[inline] fn from(v: t::Value) -> HarnessAgentCoreMemoryConfiguration { HarnessAgentCoreMemoryConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5749,12 +5278,9 @@ pub mod harness {
         pub fn top_k(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TopK", v.into()); self }
     }
 
-    impl From<HarnessAgentCoreMemoryRetrievalConfig> for t::Value {
-        #[inline]
-        fn from(v: HarnessAgentCoreMemoryRetrievalConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessAgentCoreMemoryRetrievalConfig> for t::Value { #[inline] fn from(v: HarnessAgentCoreMemoryRetrievalConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessAgentCoreMemoryRetrievalConfig { #[inline] fn from(v: t::Value) -> HarnessAgentCoreMemoryRetrievalConfig { HarnessAgentCoreMemoryRetrievalConfig(t::Props::from_value(v)) } }
 
     /// Configuration for managed memory. The harness creates and manages a memory resource in the customer's account.
     ///
@@ -5779,12 +5305,9 @@ pub mod harness {
         pub fn strategies(mut self, v: impl Into<t::List<Strategy>>) -> Self { self.0.put::<t::List<Strategy>>("Strategies", v.into()); self }
     }
 
-    impl From<HarnessManagedMemoryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HarnessManagedMemoryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessManagedMemoryConfiguration> for t::Value { #[inline] fn from(v: HarnessManagedMemoryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessManagedMemoryConfiguration { #[inline] fn from(v: t::Value) -> HarnessManagedMemoryConfiguration { HarnessManagedMemoryConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5831,12 +5354,9 @@ pub mod harness {
         pub fn open_ai_model_config(mut self, v: impl Into<HarnessOpenAiModelConfig>) -> Self { self.0.put::<HarnessOpenAiModelConfig>("OpenAiModelConfig", v.into()); self }
     }
 
-    impl From<HarnessModelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HarnessModelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessModelConfiguration> for t::Value { #[inline] fn from(v: HarnessModelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessModelConfiguration { #[inline] fn from(v: t::Value) -> HarnessModelConfiguration { HarnessModelConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5861,12 +5381,9 @@ pub mod harness {
         pub fn top_p(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TopP", v.into()); self }
     }
 
-    impl From<HarnessBedrockModelConfig> for t::Value {
-        #[inline]
-        fn from(v: HarnessBedrockModelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessBedrockModelConfig> for t::Value { #[inline] fn from(v: HarnessBedrockModelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessBedrockModelConfig { #[inline] fn from(v: t::Value) -> HarnessBedrockModelConfig { HarnessBedrockModelConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5914,12 +5431,9 @@ pub mod harness {
         pub fn top_p(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TopP", v.into()); self }
     }
 
-    impl From<HarnessGeminiModelConfig> for t::Value {
-        #[inline]
-        fn from(v: HarnessGeminiModelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessGeminiModelConfig> for t::Value { #[inline] fn from(v: HarnessGeminiModelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessGeminiModelConfig { #[inline] fn from(v: t::Value) -> HarnessGeminiModelConfig { HarnessGeminiModelConfig(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5946,12 +5460,9 @@ pub mod harness {
         pub fn top_p(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TopP", v.into()); self }
     }
 
-    impl From<HarnessLiteLlmModelConfig> for t::Value {
-        #[inline]
-        fn from(v: HarnessLiteLlmModelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessLiteLlmModelConfig> for t::Value { #[inline] fn from(v: HarnessLiteLlmModelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessLiteLlmModelConfig { #[inline] fn from(v: t::Value) -> HarnessLiteLlmModelConfig { HarnessLiteLlmModelConfig(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5979,12 +5490,9 @@ pub mod harness {
         pub fn top_p(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TopP", v.into()); self }
     }
 
-    impl From<HarnessOpenAiModelConfig> for t::Value {
-        #[inline]
-        fn from(v: HarnessOpenAiModelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessOpenAiModelConfig> for t::Value { #[inline] fn from(v: HarnessOpenAiModelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessOpenAiModelConfig { #[inline] fn from(v: t::Value) -> HarnessOpenAiModelConfig { HarnessOpenAiModelConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -6027,12 +5535,9 @@ pub mod harness {
         pub fn s3(mut self, v: impl Into<HarnessSkillS3Source>) -> Self { self.0.put::<HarnessSkillS3Source>("S3", v.into()); self }
     }
 
-    impl From<HarnessSkill> for t::Value {
-        #[inline]
-        fn from(v: HarnessSkill) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessSkill> for t::Value { #[inline] fn from(v: HarnessSkill) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessSkill { #[inline] fn from(v: t::Value) -> HarnessSkill { HarnessSkill(t::Props::from_value(v)) } }
 
     /// AWS Skills baked into the Harness's underlying Runtime.
     ///
@@ -6051,12 +5556,9 @@ pub mod harness {
         pub fn paths(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Paths", v.into()); self }
     }
 
-    impl From<HarnessSkillAwsSkillsSource> for t::Value {
-        #[inline]
-        fn from(v: HarnessSkillAwsSkillsSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessSkillAwsSkillsSource> for t::Value { #[inline] fn from(v: HarnessSkillAwsSkillsSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessSkillAwsSkillsSource { #[inline] fn from(v: t::Value) -> HarnessSkillAwsSkillsSource { HarnessSkillAwsSkillsSource(t::Props::from_value(v)) } }
 
     /// A git repository containing the skill, cloned over HTTPS.
     ///
@@ -6077,12 +5579,9 @@ pub mod harness {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<HarnessSkillGitSource> for t::Value {
-        #[inline]
-        fn from(v: HarnessSkillGitSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessSkillGitSource> for t::Value { #[inline] fn from(v: HarnessSkillGitSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessSkillGitSource { #[inline] fn from(v: t::Value) -> HarnessSkillGitSource { HarnessSkillGitSource(t::Props::from_value(v)) } }
 
     /// Authentication configuration for accessing a private git repository.
     ///
@@ -6101,12 +5600,9 @@ pub mod harness {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<HarnessSkillGitAuth> for t::Value {
-        #[inline]
-        fn from(v: HarnessSkillGitAuth) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessSkillGitAuth> for t::Value { #[inline] fn from(v: HarnessSkillGitAuth) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessSkillGitAuth { #[inline] fn from(v: t::Value) -> HarnessSkillGitAuth { HarnessSkillGitAuth(t::Props::from_value(v)) } }
 
     /// An S3 source containing the skill.
     ///
@@ -6123,12 +5619,9 @@ pub mod harness {
         }
     }
 
-    impl From<HarnessSkillS3Source> for t::Value {
-        #[inline]
-        fn from(v: HarnessSkillS3Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessSkillS3Source> for t::Value { #[inline] fn from(v: HarnessSkillS3Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessSkillS3Source { #[inline] fn from(v: t::Value) -> HarnessSkillS3Source { HarnessSkillS3Source(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6143,12 +5636,9 @@ pub mod harness {
         }
     }
 
-    impl From<HarnessSystemContentBlock> for t::Value {
-        #[inline]
-        fn from(v: HarnessSystemContentBlock) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessSystemContentBlock> for t::Value { #[inline] fn from(v: HarnessSystemContentBlock) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessSystemContentBlock { #[inline] fn from(v: t::Value) -> HarnessSystemContentBlock { HarnessSystemContentBlock(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6167,12 +5657,9 @@ pub mod harness {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<HarnessTool> for t::Value {
-        #[inline]
-        fn from(v: HarnessTool) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessTool> for t::Value { #[inline] fn from(v: HarnessTool) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessTool { #[inline] fn from(v: t::Value) -> HarnessTool { HarnessTool(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6197,12 +5684,9 @@ pub mod harness {
         pub fn remote_mcp(mut self, v: impl Into<HarnessRemoteMcpConfig>) -> Self { self.0.put::<HarnessRemoteMcpConfig>("RemoteMcp", v.into()); self }
     }
 
-    impl From<HarnessToolConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HarnessToolConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessToolConfiguration> for t::Value { #[inline] fn from(v: HarnessToolConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessToolConfiguration { #[inline] fn from(v: t::Value) -> HarnessToolConfiguration { HarnessToolConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6219,12 +5703,9 @@ pub mod harness {
         pub fn browser_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BrowserArn", v.into()); self }
     }
 
-    impl From<HarnessAgentCoreBrowserConfig> for t::Value {
-        #[inline]
-        fn from(v: HarnessAgentCoreBrowserConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessAgentCoreBrowserConfig> for t::Value { #[inline] fn from(v: HarnessAgentCoreBrowserConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessAgentCoreBrowserConfig { #[inline] fn from(v: t::Value) -> HarnessAgentCoreBrowserConfig { HarnessAgentCoreBrowserConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6241,12 +5722,9 @@ pub mod harness {
         pub fn code_interpreter_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CodeInterpreterArn", v.into()); self }
     }
 
-    impl From<HarnessAgentCoreCodeInterpreterConfig> for t::Value {
-        #[inline]
-        fn from(v: HarnessAgentCoreCodeInterpreterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessAgentCoreCodeInterpreterConfig> for t::Value { #[inline] fn from(v: HarnessAgentCoreCodeInterpreterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessAgentCoreCodeInterpreterConfig { #[inline] fn from(v: t::Value) -> HarnessAgentCoreCodeInterpreterConfig { HarnessAgentCoreCodeInterpreterConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6263,12 +5741,9 @@ pub mod harness {
         pub fn outbound_auth(mut self, v: impl Into<HarnessGatewayOutboundAuth>) -> Self { self.0.put::<HarnessGatewayOutboundAuth>("OutboundAuth", v.into()); self }
     }
 
-    impl From<HarnessAgentCoreGatewayConfig> for t::Value {
-        #[inline]
-        fn from(v: HarnessAgentCoreGatewayConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessAgentCoreGatewayConfig> for t::Value { #[inline] fn from(v: HarnessAgentCoreGatewayConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessAgentCoreGatewayConfig { #[inline] fn from(v: t::Value) -> HarnessAgentCoreGatewayConfig { HarnessAgentCoreGatewayConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6289,12 +5764,9 @@ pub mod harness {
         pub fn oauth(mut self, v: impl Into<OAuthCredentialProvider>) -> Self { self.0.put::<OAuthCredentialProvider>("Oauth", v.into()); self }
     }
 
-    impl From<HarnessGatewayOutboundAuth> for t::Value {
-        #[inline]
-        fn from(v: HarnessGatewayOutboundAuth) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessGatewayOutboundAuth> for t::Value { #[inline] fn from(v: HarnessGatewayOutboundAuth) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessGatewayOutboundAuth { #[inline] fn from(v: t::Value) -> HarnessGatewayOutboundAuth { HarnessGatewayOutboundAuth(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6316,12 +5788,9 @@ pub mod harness {
         pub fn grant_type(mut self, v: impl Into<GrantType>) -> Self { self.0.put::<GrantType>("GrantType", v.into()); self }
     }
 
-    impl From<OAuthCredentialProvider> for t::Value {
-        #[inline]
-        fn from(v: OAuthCredentialProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuthCredentialProvider> for t::Value { #[inline] fn from(v: OAuthCredentialProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuthCredentialProvider { #[inline] fn from(v: t::Value) -> OAuthCredentialProvider { OAuthCredentialProvider(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -6357,12 +5826,9 @@ pub mod harness {
         }
     }
 
-    impl From<HarnessInlineFunctionConfig> for t::Value {
-        #[inline]
-        fn from(v: HarnessInlineFunctionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessInlineFunctionConfig> for t::Value { #[inline] fn from(v: HarnessInlineFunctionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessInlineFunctionConfig { #[inline] fn from(v: t::Value) -> HarnessInlineFunctionConfig { HarnessInlineFunctionConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6379,12 +5845,9 @@ pub mod harness {
         pub fn headers(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Headers", v.into()); self }
     }
 
-    impl From<HarnessRemoteMcpConfig> for t::Value {
-        #[inline]
-        fn from(v: HarnessRemoteMcpConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessRemoteMcpConfig> for t::Value { #[inline] fn from(v: HarnessRemoteMcpConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessRemoteMcpConfig { #[inline] fn from(v: t::Value) -> HarnessRemoteMcpConfig { HarnessRemoteMcpConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -6427,12 +5890,9 @@ pub mod harness {
         pub fn config(mut self, v: impl Into<HarnessTruncationStrategyConfiguration>) -> Self { self.0.put::<HarnessTruncationStrategyConfiguration>("Config", v.into()); self }
     }
 
-    impl From<HarnessTruncationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HarnessTruncationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessTruncationConfiguration> for t::Value { #[inline] fn from(v: HarnessTruncationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessTruncationConfiguration { #[inline] fn from(v: t::Value) -> HarnessTruncationConfiguration { HarnessTruncationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6451,12 +5911,9 @@ pub mod harness {
         pub fn summarization(mut self, v: impl Into<HarnessSummarizationConfiguration>) -> Self { self.0.put::<HarnessSummarizationConfiguration>("Summarization", v.into()); self }
     }
 
-    impl From<HarnessTruncationStrategyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HarnessTruncationStrategyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessTruncationStrategyConfiguration> for t::Value { #[inline] fn from(v: HarnessTruncationStrategyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessTruncationStrategyConfiguration { #[inline] fn from(v: t::Value) -> HarnessTruncationStrategyConfiguration { HarnessTruncationStrategyConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6473,12 +5930,9 @@ pub mod harness {
         pub fn messages_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MessagesCount", v.into()); self }
     }
 
-    impl From<HarnessSlidingWindowConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HarnessSlidingWindowConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessSlidingWindowConfiguration> for t::Value { #[inline] fn from(v: HarnessSlidingWindowConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessSlidingWindowConfiguration { #[inline] fn from(v: t::Value) -> HarnessSlidingWindowConfiguration { HarnessSlidingWindowConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6499,12 +5953,9 @@ pub mod harness {
         pub fn summary_ratio(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("SummaryRatio", v.into()); self }
     }
 
-    impl From<HarnessSummarizationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HarnessSummarizationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HarnessSummarizationConfiguration> for t::Value { #[inline] fn from(v: HarnessSummarizationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HarnessSummarizationConfiguration { #[inline] fn from(v: t::Value) -> HarnessSummarizationConfiguration { HarnessSummarizationConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -6696,12 +6147,9 @@ pub mod memory {
         }
     }
 
-    impl From<IndexedKey> for t::Value {
-        #[inline]
-        fn from(v: IndexedKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IndexedKey> for t::Value { #[inline] fn from(v: IndexedKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IndexedKey { #[inline] fn from(v: t::Value) -> IndexedKey { IndexedKey(t::Props::from_value(v)) } }
 
     /// Supported data types for metadata values
     ///
@@ -6750,12 +6198,9 @@ pub mod memory {
         pub fn user_preference_memory_strategy(mut self, v: impl Into<SemanticMemoryStrategy>) -> Self { self.0.put::<SemanticMemoryStrategy>("UserPreferenceMemoryStrategy", v.into()); self }
     }
 
-    impl From<MemoryStrategy> for t::Value {
-        #[inline]
-        fn from(v: MemoryStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryStrategy> for t::Value { #[inline] fn from(v: MemoryStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryStrategy { #[inline] fn from(v: t::Value) -> MemoryStrategy { MemoryStrategy(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6794,12 +6239,9 @@ pub mod memory {
         pub fn updated_at(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UpdatedAt", v.into()); self }
     }
 
-    impl From<CustomMemoryStrategy> for t::Value {
-        #[inline]
-        fn from(v: CustomMemoryStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomMemoryStrategy> for t::Value { #[inline] fn from(v: CustomMemoryStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomMemoryStrategy { #[inline] fn from(v: t::Value) -> CustomMemoryStrategy { CustomMemoryStrategy(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6824,12 +6266,9 @@ pub mod memory {
         pub fn user_preference_override(mut self, v: impl Into<UserPreferenceOverride>) -> Self { self.0.put::<UserPreferenceOverride>("UserPreferenceOverride", v.into()); self }
     }
 
-    impl From<CustomConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: CustomConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomConfigurationInput> for t::Value { #[inline] fn from(v: CustomConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomConfigurationInput { #[inline] fn from(v: t::Value) -> CustomConfigurationInput { CustomConfigurationInput(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6850,12 +6289,9 @@ pub mod memory {
         pub fn reflection(mut self, v: impl Into<EpisodicOverrideReflectionConfigurationInput>) -> Self { self.0.put::<EpisodicOverrideReflectionConfigurationInput>("Reflection", v.into()); self }
     }
 
-    impl From<EpisodicOverride> for t::Value {
-        #[inline]
-        fn from(v: EpisodicOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EpisodicOverride> for t::Value { #[inline] fn from(v: EpisodicOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EpisodicOverride { #[inline] fn from(v: t::Value) -> EpisodicOverride { EpisodicOverride(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6871,12 +6307,9 @@ pub mod memory {
         }
     }
 
-    impl From<EpisodicOverrideConsolidationConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: EpisodicOverrideConsolidationConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EpisodicOverrideConsolidationConfigurationInput> for t::Value { #[inline] fn from(v: EpisodicOverrideConsolidationConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EpisodicOverrideConsolidationConfigurationInput { #[inline] fn from(v: t::Value) -> EpisodicOverrideConsolidationConfigurationInput { EpisodicOverrideConsolidationConfigurationInput(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6898,12 +6331,9 @@ pub mod memory {
         pub fn namespaces(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Namespaces", v.into()); self }
     }
 
-    impl From<EpisodicOverrideReflectionConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: EpisodicOverrideReflectionConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EpisodicOverrideReflectionConfigurationInput> for t::Value { #[inline] fn from(v: EpisodicOverrideReflectionConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EpisodicOverrideReflectionConfigurationInput { #[inline] fn from(v: t::Value) -> EpisodicOverrideReflectionConfigurationInput { EpisodicOverrideReflectionConfigurationInput(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6920,12 +6350,9 @@ pub mod memory {
         pub fn metadata_schema(mut self, v: impl Into<t::List<MetadataSchemaEntry>>) -> Self { self.0.put::<t::List<MetadataSchemaEntry>>("MetadataSchema", v.into()); self }
     }
 
-    impl From<MemoryRecordSchema> for t::Value {
-        #[inline]
-        fn from(v: MemoryRecordSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryRecordSchema> for t::Value { #[inline] fn from(v: MemoryRecordSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryRecordSchema { #[inline] fn from(v: t::Value) -> MemoryRecordSchema { MemoryRecordSchema(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6946,12 +6373,9 @@ pub mod memory {
         pub fn type_(mut self, v: impl Into<MetadataValueType>) -> Self { self.0.put::<MetadataValueType>("Type", v.into()); self }
     }
 
-    impl From<MetadataSchemaEntry> for t::Value {
-        #[inline]
-        fn from(v: MetadataSchemaEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataSchemaEntry> for t::Value { #[inline] fn from(v: MetadataSchemaEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataSchemaEntry { #[inline] fn from(v: t::Value) -> MetadataSchemaEntry { MetadataSchemaEntry(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6968,12 +6392,9 @@ pub mod memory {
         pub fn llm_extraction_config(mut self, v: impl Into<LlmExtractionConfig>) -> Self { self.0.put::<LlmExtractionConfig>("LlmExtractionConfig", v.into()); self }
     }
 
-    impl From<ExtractionConfig> for t::Value {
-        #[inline]
-        fn from(v: ExtractionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExtractionConfig> for t::Value { #[inline] fn from(v: ExtractionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExtractionConfig { #[inline] fn from(v: t::Value) -> ExtractionConfig { ExtractionConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6992,12 +6413,9 @@ pub mod memory {
         pub fn validation(mut self, v: impl Into<Validation>) -> Self { self.0.put::<Validation>("Validation", v.into()); self }
     }
 
-    impl From<LlmExtractionConfig> for t::Value {
-        #[inline]
-        fn from(v: LlmExtractionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LlmExtractionConfig> for t::Value { #[inline] fn from(v: LlmExtractionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LlmExtractionConfig { #[inline] fn from(v: t::Value) -> LlmExtractionConfig { LlmExtractionConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7018,12 +6436,9 @@ pub mod memory {
         pub fn string_validation(mut self, v: impl Into<StringValidation>) -> Self { self.0.put::<StringValidation>("StringValidation", v.into()); self }
     }
 
-    impl From<Validation> for t::Value {
-        #[inline]
-        fn from(v: Validation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Validation> for t::Value { #[inline] fn from(v: Validation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Validation { #[inline] fn from(v: t::Value) -> Validation { Validation(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7042,12 +6457,9 @@ pub mod memory {
         pub fn min_value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MinValue", v.into()); self }
     }
 
-    impl From<NumberValidation> for t::Value {
-        #[inline]
-        fn from(v: NumberValidation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NumberValidation> for t::Value { #[inline] fn from(v: NumberValidation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NumberValidation { #[inline] fn from(v: t::Value) -> NumberValidation { NumberValidation(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7066,12 +6478,9 @@ pub mod memory {
         pub fn max_items(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxItems", v.into()); self }
     }
 
-    impl From<StringListValidation> for t::Value {
-        #[inline]
-        fn from(v: StringListValidation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StringListValidation> for t::Value { #[inline] fn from(v: StringListValidation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StringListValidation { #[inline] fn from(v: t::Value) -> StringListValidation { StringListValidation(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -7086,12 +6495,9 @@ pub mod memory {
         }
     }
 
-    impl From<StringValidation> for t::Value {
-        #[inline]
-        fn from(v: StringValidation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StringValidation> for t::Value { #[inline] fn from(v: StringValidation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StringValidation { #[inline] fn from(v: t::Value) -> StringValidation { StringValidation(t::Props::from_value(v)) } }
 
     /// Specifies whether the metadata value is extracted by the LLM or passed through deterministically from the event
     ///
@@ -7134,12 +6540,9 @@ pub mod memory {
         pub fn trigger_conditions(mut self, v: impl Into<t::List<TriggerConditionInput>>) -> Self { self.0.put::<t::List<TriggerConditionInput>>("TriggerConditions", v.into()); self }
     }
 
-    impl From<SelfManagedConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedConfiguration> for t::Value { #[inline] fn from(v: SelfManagedConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedConfiguration { #[inline] fn from(v: t::Value) -> SelfManagedConfiguration { SelfManagedConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7158,12 +6561,9 @@ pub mod memory {
         pub fn topic_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TopicArn", v.into()); self }
     }
 
-    impl From<InvocationConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: InvocationConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InvocationConfigurationInput> for t::Value { #[inline] fn from(v: InvocationConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InvocationConfigurationInput { #[inline] fn from(v: t::Value) -> InvocationConfigurationInput { InvocationConfigurationInput(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7184,12 +6584,9 @@ pub mod memory {
         pub fn token_based_trigger(mut self, v: impl Into<TokenBasedTriggerInput>) -> Self { self.0.put::<TokenBasedTriggerInput>("TokenBasedTrigger", v.into()); self }
     }
 
-    impl From<TriggerConditionInput> for t::Value {
-        #[inline]
-        fn from(v: TriggerConditionInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TriggerConditionInput> for t::Value { #[inline] fn from(v: TriggerConditionInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TriggerConditionInput { #[inline] fn from(v: t::Value) -> TriggerConditionInput { TriggerConditionInput(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7206,12 +6603,9 @@ pub mod memory {
         pub fn message_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MessageCount", v.into()); self }
     }
 
-    impl From<MessageBasedTriggerInput> for t::Value {
-        #[inline]
-        fn from(v: MessageBasedTriggerInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MessageBasedTriggerInput> for t::Value { #[inline] fn from(v: MessageBasedTriggerInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MessageBasedTriggerInput { #[inline] fn from(v: t::Value) -> MessageBasedTriggerInput { MessageBasedTriggerInput(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7228,12 +6622,9 @@ pub mod memory {
         pub fn idle_session_timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("IdleSessionTimeout", v.into()); self }
     }
 
-    impl From<TimeBasedTriggerInput> for t::Value {
-        #[inline]
-        fn from(v: TimeBasedTriggerInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeBasedTriggerInput> for t::Value { #[inline] fn from(v: TimeBasedTriggerInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeBasedTriggerInput { #[inline] fn from(v: t::Value) -> TimeBasedTriggerInput { TimeBasedTriggerInput(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7250,12 +6641,9 @@ pub mod memory {
         pub fn token_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TokenCount", v.into()); self }
     }
 
-    impl From<TokenBasedTriggerInput> for t::Value {
-        #[inline]
-        fn from(v: TokenBasedTriggerInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TokenBasedTriggerInput> for t::Value { #[inline] fn from(v: TokenBasedTriggerInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TokenBasedTriggerInput { #[inline] fn from(v: t::Value) -> TokenBasedTriggerInput { TokenBasedTriggerInput(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7274,12 +6662,9 @@ pub mod memory {
         pub fn extraction(mut self, v: impl Into<EpisodicOverrideConsolidationConfigurationInput>) -> Self { self.0.put::<EpisodicOverrideConsolidationConfigurationInput>("Extraction", v.into()); self }
     }
 
-    impl From<SemanticOverride> for t::Value {
-        #[inline]
-        fn from(v: SemanticOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SemanticOverride> for t::Value { #[inline] fn from(v: SemanticOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SemanticOverride { #[inline] fn from(v: t::Value) -> SemanticOverride { SemanticOverride(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7296,12 +6681,9 @@ pub mod memory {
         pub fn consolidation(mut self, v: impl Into<EpisodicOverrideConsolidationConfigurationInput>) -> Self { self.0.put::<EpisodicOverrideConsolidationConfigurationInput>("Consolidation", v.into()); self }
     }
 
-    impl From<SummaryOverride> for t::Value {
-        #[inline]
-        fn from(v: SummaryOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SummaryOverride> for t::Value { #[inline] fn from(v: SummaryOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SummaryOverride { #[inline] fn from(v: t::Value) -> SummaryOverride { SummaryOverride(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7320,12 +6702,9 @@ pub mod memory {
         pub fn extraction(mut self, v: impl Into<EpisodicOverrideConsolidationConfigurationInput>) -> Self { self.0.put::<EpisodicOverrideConsolidationConfigurationInput>("Extraction", v.into()); self }
     }
 
-    impl From<UserPreferenceOverride> for t::Value {
-        #[inline]
-        fn from(v: UserPreferenceOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserPreferenceOverride> for t::Value { #[inline] fn from(v: UserPreferenceOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserPreferenceOverride { #[inline] fn from(v: t::Value) -> UserPreferenceOverride { UserPreferenceOverride(t::Props::from_value(v)) } }
 
     /// Specifies the record expiry (LTM TTL) for a strategy. Provide RecordExpiryDurationDays to configure the duration after
     /// which records expire.
@@ -7345,12 +6724,9 @@ pub mod memory {
         pub fn record_expiry_duration_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RecordExpiryDurationDays", v.into()); self }
     }
 
-    impl From<RecordExpirySpecification> for t::Value {
-        #[inline]
-        fn from(v: RecordExpirySpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordExpirySpecification> for t::Value { #[inline] fn from(v: RecordExpirySpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordExpirySpecification { #[inline] fn from(v: t::Value) -> RecordExpirySpecification { RecordExpirySpecification(t::Props::from_value(v)) } }
 
     /// Status of the memory strategy
     ///
@@ -7443,12 +6819,9 @@ pub mod memory {
         pub fn updated_at(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UpdatedAt", v.into()); self }
     }
 
-    impl From<EpisodicMemoryStrategy> for t::Value {
-        #[inline]
-        fn from(v: EpisodicMemoryStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EpisodicMemoryStrategy> for t::Value { #[inline] fn from(v: EpisodicMemoryStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EpisodicMemoryStrategy { #[inline] fn from(v: t::Value) -> EpisodicMemoryStrategy { EpisodicMemoryStrategy(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7469,12 +6842,9 @@ pub mod memory {
         pub fn namespaces(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Namespaces", v.into()); self }
     }
 
-    impl From<EpisodicReflectionConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: EpisodicReflectionConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EpisodicReflectionConfigurationInput> for t::Value { #[inline] fn from(v: EpisodicReflectionConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EpisodicReflectionConfigurationInput { #[inline] fn from(v: t::Value) -> EpisodicReflectionConfigurationInput { EpisodicReflectionConfigurationInput(t::Props::from_value(v)) } }
 
     /// A property type: 12 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -7511,12 +6881,9 @@ pub mod memory {
         pub fn updated_at(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UpdatedAt", v.into()); self }
     }
 
-    impl From<SemanticMemoryStrategy> for t::Value {
-        #[inline]
-        fn from(v: SemanticMemoryStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SemanticMemoryStrategy> for t::Value { #[inline] fn from(v: SemanticMemoryStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SemanticMemoryStrategy { #[inline] fn from(v: t::Value) -> SemanticMemoryStrategy { SemanticMemoryStrategy(t::Props::from_value(v)) } }
 
     /// A namespace variable key definition with optional validation rules
     ///
@@ -7535,12 +6902,9 @@ pub mod memory {
         pub fn validation(mut self, v: impl Into<NamespaceKeyValidation>) -> Self { self.0.put::<NamespaceKeyValidation>("Validation", v.into()); self }
     }
 
-    impl From<NamespaceKeyEntry> for t::Value {
-        #[inline]
-        fn from(v: NamespaceKeyEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NamespaceKeyEntry> for t::Value { #[inline] fn from(v: NamespaceKeyEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NamespaceKeyEntry { #[inline] fn from(v: t::Value) -> NamespaceKeyEntry { NamespaceKeyEntry(t::Props::from_value(v)) } }
 
     /// Validation rules for namespace variable values. Multiple rules can be specified and all must pass.
     ///
@@ -7561,12 +6925,9 @@ pub mod memory {
         pub fn regex_pattern(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RegexPattern", v.into()); self }
     }
 
-    impl From<NamespaceKeyValidation> for t::Value {
-        #[inline]
-        fn from(v: NamespaceKeyValidation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NamespaceKeyValidation> for t::Value { #[inline] fn from(v: NamespaceKeyValidation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NamespaceKeyValidation { #[inline] fn from(v: t::Value) -> NamespaceKeyValidation { NamespaceKeyValidation(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -7581,12 +6942,9 @@ pub mod memory {
         }
     }
 
-    impl From<StreamDeliveryResources> for t::Value {
-        #[inline]
-        fn from(v: StreamDeliveryResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamDeliveryResources> for t::Value { #[inline] fn from(v: StreamDeliveryResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamDeliveryResources { #[inline] fn from(v: t::Value) -> StreamDeliveryResources { StreamDeliveryResources(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7603,12 +6961,9 @@ pub mod memory {
         pub fn kinesis(mut self, v: impl Into<KinesisResource>) -> Self { self.0.put::<KinesisResource>("Kinesis", v.into()); self }
     }
 
-    impl From<StreamDeliveryResource> for t::Value {
-        #[inline]
-        fn from(v: StreamDeliveryResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamDeliveryResource> for t::Value { #[inline] fn from(v: StreamDeliveryResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamDeliveryResource { #[inline] fn from(v: t::Value) -> StreamDeliveryResource { StreamDeliveryResource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -7624,12 +6979,9 @@ pub mod memory {
         }
     }
 
-    impl From<KinesisResource> for t::Value {
-        #[inline]
-        fn from(v: KinesisResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisResource> for t::Value { #[inline] fn from(v: KinesisResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisResource { #[inline] fn from(v: t::Value) -> KinesisResource { KinesisResource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -7646,12 +6998,9 @@ pub mod memory {
         pub fn level(mut self, v: impl Into<Level>) -> Self { self.0.put::<Level>("Level", v.into()); self }
     }
 
-    impl From<ContentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ContentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentConfiguration> for t::Value { #[inline] fn from(v: ContentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentConfiguration { #[inline] fn from(v: t::Value) -> ContentConfiguration { ContentConfiguration(t::Props::from_value(v)) } }
 
     /// The level of content detail to deliver
     ///
@@ -7884,12 +7233,9 @@ pub mod o_auth2_credential_provider {
         pub fn slack_oauth2_provider_config(mut self, v: impl Into<SlackOauth2ProviderConfigInput>) -> Self { self.0.put::<SlackOauth2ProviderConfigInput>("SlackOauth2ProviderConfig", v.into()); self }
     }
 
-    impl From<Oauth2ProviderConfigInput> for t::Value {
-        #[inline]
-        fn from(v: Oauth2ProviderConfigInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Oauth2ProviderConfigInput> for t::Value { #[inline] fn from(v: Oauth2ProviderConfigInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Oauth2ProviderConfigInput { #[inline] fn from(v: t::Value) -> Oauth2ProviderConfigInput { Oauth2ProviderConfigInput(t::Props::from_value(v)) } }
 
     /// Input configuration for an Atlassian OAuth2 provider
     ///
@@ -7912,12 +7258,9 @@ pub mod o_auth2_credential_provider {
         pub fn client_secret_source(mut self, v: impl Into<ClientSecretSource>) -> Self { self.0.put::<ClientSecretSource>("ClientSecretSource", v.into()); self }
     }
 
-    impl From<AtlassianOauth2ProviderConfigInput> for t::Value {
-        #[inline]
-        fn from(v: AtlassianOauth2ProviderConfigInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AtlassianOauth2ProviderConfigInput> for t::Value { #[inline] fn from(v: AtlassianOauth2ProviderConfigInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AtlassianOauth2ProviderConfigInput { #[inline] fn from(v: t::Value) -> AtlassianOauth2ProviderConfigInput { AtlassianOauth2ProviderConfigInput(t::Props::from_value(v)) } }
 
     /// A reference to a customer-provided secret stored in AWS Secrets Manager
     ///
@@ -7935,12 +7278,9 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    impl From<SecretReference> for t::Value {
-        #[inline]
-        fn from(v: SecretReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretReference> for t::Value { #[inline] fn from(v: SecretReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretReference { #[inline] fn from(v: t::Value) -> SecretReference { SecretReference(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -7996,12 +7336,9 @@ pub mod o_auth2_credential_provider {
         pub fn private_key_jwt_config(mut self, v: impl Into<PrivateKeyJwtConfig>) -> Self { self.0.put::<PrivateKeyJwtConfig>("PrivateKeyJwtConfig", v.into()); self }
     }
 
-    impl From<CustomOauth2ProviderConfigInput> for t::Value {
-        #[inline]
-        fn from(v: CustomOauth2ProviderConfigInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomOauth2ProviderConfigInput> for t::Value { #[inline] fn from(v: CustomOauth2ProviderConfigInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomOauth2ProviderConfigInput { #[inline] fn from(v: t::Value) -> CustomOauth2ProviderConfigInput { CustomOauth2ProviderConfigInput(t::Props::from_value(v)) } }
 
     /// The client authentication method to use when authenticating with the token endpoint
     ///
@@ -8048,12 +7385,9 @@ pub mod o_auth2_credential_provider {
         pub fn discovery_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DiscoveryUrl", v.into()); self }
     }
 
-    impl From<Oauth2Discovery> for t::Value {
-        #[inline]
-        fn from(v: Oauth2Discovery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Oauth2Discovery> for t::Value { #[inline] fn from(v: Oauth2Discovery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Oauth2Discovery { #[inline] fn from(v: t::Value) -> Oauth2Discovery { Oauth2Discovery(t::Props::from_value(v)) } }
 
     /// Authorization server metadata for the OAuth2 provider
     ///
@@ -8074,12 +7408,9 @@ pub mod o_auth2_credential_provider {
         pub fn response_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ResponseTypes", v.into()); self }
     }
 
-    impl From<Oauth2AuthorizationServerMetadata> for t::Value {
-        #[inline]
-        fn from(v: Oauth2AuthorizationServerMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Oauth2AuthorizationServerMetadata> for t::Value { #[inline] fn from(v: Oauth2AuthorizationServerMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Oauth2AuthorizationServerMetadata { #[inline] fn from(v: t::Value) -> Oauth2AuthorizationServerMetadata { Oauth2AuthorizationServerMetadata(t::Props::from_value(v)) } }
 
     /// Configuration for on-behalf-of token exchange
     ///
@@ -8098,12 +7429,9 @@ pub mod o_auth2_credential_provider {
         pub fn token_exchange_grant_type_config(mut self, v: impl Into<TokenExchangeGrantTypeConfig>) -> Self { self.0.put::<TokenExchangeGrantTypeConfig>("TokenExchangeGrantTypeConfig", v.into()); self }
     }
 
-    impl From<OnBehalfOfTokenExchangeConfig> for t::Value {
-        #[inline]
-        fn from(v: OnBehalfOfTokenExchangeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnBehalfOfTokenExchangeConfig> for t::Value { #[inline] fn from(v: OnBehalfOfTokenExchangeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnBehalfOfTokenExchangeConfig { #[inline] fn from(v: t::Value) -> OnBehalfOfTokenExchangeConfig { OnBehalfOfTokenExchangeConfig(t::Props::from_value(v)) } }
 
     /// The grant type for on-behalf-of token exchange
     ///
@@ -8144,12 +7472,9 @@ pub mod o_auth2_credential_provider {
         pub fn actor_token_scopes(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ActorTokenScopes", v.into()); self }
     }
 
-    impl From<TokenExchangeGrantTypeConfig> for t::Value {
-        #[inline]
-        fn from(v: TokenExchangeGrantTypeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TokenExchangeGrantTypeConfig> for t::Value { #[inline] fn from(v: TokenExchangeGrantTypeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TokenExchangeGrantTypeConfig { #[inline] fn from(v: t::Value) -> TokenExchangeGrantTypeConfig { TokenExchangeGrantTypeConfig(t::Props::from_value(v)) } }
 
     /// The actor token content type
     ///
@@ -8194,12 +7519,9 @@ pub mod o_auth2_credential_provider {
         pub fn self_managed_lattice_resource(mut self, v: impl Into<SelfManagedLatticeResource>) -> Self { self.0.put::<SelfManagedLatticeResource>("SelfManagedLatticeResource", v.into()); self }
     }
 
-    impl From<PrivateEndpoint> for t::Value {
-        #[inline]
-        fn from(v: PrivateEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateEndpoint> for t::Value { #[inline] fn from(v: PrivateEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateEndpoint { #[inline] fn from(v: t::Value) -> PrivateEndpoint { PrivateEndpoint(t::Props::from_value(v)) } }
 
     /// Configuration for a managed VPC Lattice resource. AgentCore creates and manages the VPC Lattice resource gateway and
     /// resource configuration on your behalf.
@@ -8225,12 +7547,9 @@ pub mod o_auth2_credential_provider {
         pub fn tags(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Tags", v.into()); self }
     }
 
-    impl From<ManagedVpcResource> for t::Value {
-        #[inline]
-        fn from(v: ManagedVpcResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedVpcResource> for t::Value { #[inline] fn from(v: ManagedVpcResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedVpcResource { #[inline] fn from(v: t::Value) -> ManagedVpcResource { ManagedVpcResource(t::Props::from_value(v)) } }
 
     /// The IP address type for the resource configuration endpoint
     ///
@@ -8270,12 +7589,9 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    impl From<SelfManagedLatticeResource> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedLatticeResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedLatticeResource> for t::Value { #[inline] fn from(v: SelfManagedLatticeResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedLatticeResource { #[inline] fn from(v: t::Value) -> SelfManagedLatticeResource { SelfManagedLatticeResource(t::Props::from_value(v)) } }
 
     /// A mapping of a specific domain to a private endpoint for secure connectivity through a VPC Lattice resource
     /// configuration
@@ -8294,12 +7610,9 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    impl From<PrivateEndpointOverride> for t::Value {
-        #[inline]
-        fn from(v: PrivateEndpointOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateEndpointOverride> for t::Value { #[inline] fn from(v: PrivateEndpointOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateEndpointOverride { #[inline] fn from(v: t::Value) -> PrivateEndpointOverride { PrivateEndpointOverride(t::Props::from_value(v)) } }
 
     /// Configuration for private_key_jwt client authentication (RFC 7523)
     ///
@@ -8324,12 +7637,9 @@ pub mod o_auth2_credential_provider {
         pub fn signing_algorithm(mut self, v: impl Into<SigningAlgorithm>) -> Self { self.0.put::<SigningAlgorithm>("SigningAlgorithm", v.into()); self }
     }
 
-    impl From<PrivateKeyJwtConfig> for t::Value {
-        #[inline]
-        fn from(v: PrivateKeyJwtConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateKeyJwtConfig> for t::Value { #[inline] fn from(v: PrivateKeyJwtConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateKeyJwtConfig { #[inline] fn from(v: t::Value) -> PrivateKeyJwtConfig { PrivateKeyJwtConfig(t::Props::from_value(v)) } }
 
     /// Contains the private key source configuration for a JWT client assertion
     ///
@@ -8348,12 +7658,9 @@ pub mod o_auth2_credential_provider {
         pub fn kms_key_source(mut self, v: impl Into<KmsKeySourceType>) -> Self { self.0.put::<KmsKeySourceType>("KmsKeySource", v.into()); self }
     }
 
-    impl From<PrivateKeySource> for t::Value {
-        #[inline]
-        fn from(v: PrivateKeySource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateKeySource> for t::Value { #[inline] fn from(v: PrivateKeySource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateKeySource { #[inline] fn from(v: t::Value) -> PrivateKeySource { PrivateKeySource(t::Props::from_value(v)) } }
 
     /// Contains the KMS key configuration for a JWT client assertion
     ///
@@ -8370,12 +7677,9 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    impl From<KmsKeySourceType> for t::Value {
-        #[inline]
-        fn from(v: KmsKeySourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KmsKeySourceType> for t::Value { #[inline] fn from(v: KmsKeySourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KmsKeySourceType { #[inline] fn from(v: t::Value) -> KmsKeySourceType { KmsKeySourceType(t::Props::from_value(v)) } }
 
     /// The algorithm used to sign the JWT client assertion
     ///
@@ -8422,12 +7726,9 @@ pub mod o_auth2_credential_provider {
         pub fn client_secret_source(mut self, v: impl Into<ClientSecretSource>) -> Self { self.0.put::<ClientSecretSource>("ClientSecretSource", v.into()); self }
     }
 
-    impl From<GithubOauth2ProviderConfigInput> for t::Value {
-        #[inline]
-        fn from(v: GithubOauth2ProviderConfigInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GithubOauth2ProviderConfigInput> for t::Value { #[inline] fn from(v: GithubOauth2ProviderConfigInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GithubOauth2ProviderConfigInput { #[inline] fn from(v: t::Value) -> GithubOauth2ProviderConfigInput { GithubOauth2ProviderConfigInput(t::Props::from_value(v)) } }
 
     /// Input configuration for a Google OAuth2 provider
     ///
@@ -8450,12 +7751,9 @@ pub mod o_auth2_credential_provider {
         pub fn client_secret_source(mut self, v: impl Into<ClientSecretSource>) -> Self { self.0.put::<ClientSecretSource>("ClientSecretSource", v.into()); self }
     }
 
-    impl From<GoogleOauth2ProviderConfigInput> for t::Value {
-        #[inline]
-        fn from(v: GoogleOauth2ProviderConfigInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GoogleOauth2ProviderConfigInput> for t::Value { #[inline] fn from(v: GoogleOauth2ProviderConfigInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GoogleOauth2ProviderConfigInput { #[inline] fn from(v: t::Value) -> GoogleOauth2ProviderConfigInput { GoogleOauth2ProviderConfigInput(t::Props::from_value(v)) } }
 
     /// Input configuration for a supported non-custom OAuth2 provider
     ///
@@ -8484,12 +7782,9 @@ pub mod o_auth2_credential_provider {
         pub fn token_endpoint(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TokenEndpoint", v.into()); self }
     }
 
-    impl From<IncludedOauth2ProviderConfigInput> for t::Value {
-        #[inline]
-        fn from(v: IncludedOauth2ProviderConfigInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IncludedOauth2ProviderConfigInput> for t::Value { #[inline] fn from(v: IncludedOauth2ProviderConfigInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IncludedOauth2ProviderConfigInput { #[inline] fn from(v: t::Value) -> IncludedOauth2ProviderConfigInput { IncludedOauth2ProviderConfigInput(t::Props::from_value(v)) } }
 
     /// Input configuration for a LinkedIn OAuth2 provider
     ///
@@ -8512,12 +7807,9 @@ pub mod o_auth2_credential_provider {
         pub fn client_secret_source(mut self, v: impl Into<ClientSecretSource>) -> Self { self.0.put::<ClientSecretSource>("ClientSecretSource", v.into()); self }
     }
 
-    impl From<LinkedinOauth2ProviderConfigInput> for t::Value {
-        #[inline]
-        fn from(v: LinkedinOauth2ProviderConfigInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkedinOauth2ProviderConfigInput> for t::Value { #[inline] fn from(v: LinkedinOauth2ProviderConfigInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkedinOauth2ProviderConfigInput { #[inline] fn from(v: t::Value) -> LinkedinOauth2ProviderConfigInput { LinkedinOauth2ProviderConfigInput(t::Props::from_value(v)) } }
 
     /// Input configuration for a Microsoft OAuth2 provider
     ///
@@ -8542,12 +7834,9 @@ pub mod o_auth2_credential_provider {
         pub fn tenant_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TenantId", v.into()); self }
     }
 
-    impl From<MicrosoftOauth2ProviderConfigInput> for t::Value {
-        #[inline]
-        fn from(v: MicrosoftOauth2ProviderConfigInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MicrosoftOauth2ProviderConfigInput> for t::Value { #[inline] fn from(v: MicrosoftOauth2ProviderConfigInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MicrosoftOauth2ProviderConfigInput { #[inline] fn from(v: t::Value) -> MicrosoftOauth2ProviderConfigInput { MicrosoftOauth2ProviderConfigInput(t::Props::from_value(v)) } }
 
     /// Input configuration for a Salesforce OAuth2 provider
     ///
@@ -8570,12 +7859,9 @@ pub mod o_auth2_credential_provider {
         pub fn client_secret_source(mut self, v: impl Into<ClientSecretSource>) -> Self { self.0.put::<ClientSecretSource>("ClientSecretSource", v.into()); self }
     }
 
-    impl From<SalesforceOauth2ProviderConfigInput> for t::Value {
-        #[inline]
-        fn from(v: SalesforceOauth2ProviderConfigInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceOauth2ProviderConfigInput> for t::Value { #[inline] fn from(v: SalesforceOauth2ProviderConfigInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceOauth2ProviderConfigInput { #[inline] fn from(v: t::Value) -> SalesforceOauth2ProviderConfigInput { SalesforceOauth2ProviderConfigInput(t::Props::from_value(v)) } }
 
     /// Input configuration for a Slack OAuth2 provider
     ///
@@ -8598,12 +7884,9 @@ pub mod o_auth2_credential_provider {
         pub fn client_secret_source(mut self, v: impl Into<ClientSecretSource>) -> Self { self.0.put::<ClientSecretSource>("ClientSecretSource", v.into()); self }
     }
 
-    impl From<SlackOauth2ProviderConfigInput> for t::Value {
-        #[inline]
-        fn from(v: SlackOauth2ProviderConfigInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlackOauth2ProviderConfigInput> for t::Value { #[inline] fn from(v: SlackOauth2ProviderConfigInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlackOauth2ProviderConfigInput { #[inline] fn from(v: t::Value) -> SlackOauth2ProviderConfigInput { SlackOauth2ProviderConfigInput(t::Props::from_value(v)) } }
 
 }
 
@@ -8701,12 +7984,9 @@ pub mod online_evaluation_config {
         }
     }
 
-    impl From<ClusteringConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusteringConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusteringConfig> for t::Value { #[inline] fn from(v: ClusteringConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusteringConfig { #[inline] fn from(v: t::Value) -> ClusteringConfig { ClusteringConfig(t::Props::from_value(v)) } }
 
     /// The frequency at which clustering reports are generated.
     ///
@@ -8747,12 +8027,9 @@ pub mod online_evaluation_config {
         }
     }
 
-    impl From<DataSourceConfig> for t::Value {
-        #[inline]
-        fn from(v: DataSourceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceConfig> for t::Value { #[inline] fn from(v: DataSourceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceConfig { #[inline] fn from(v: t::Value) -> DataSourceConfig { DataSourceConfig(t::Props::from_value(v)) } }
 
     /// The configuration for reading agent traces from CloudWatch logs.
     ///
@@ -8774,12 +8051,9 @@ pub mod online_evaluation_config {
         pub fn log_group_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LogGroupNames", v.into()); self }
     }
 
-    impl From<CloudWatchLogsInputConfig> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsInputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsInputConfig> for t::Value { #[inline] fn from(v: CloudWatchLogsInputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsInputConfig { #[inline] fn from(v: t::Value) -> CloudWatchLogsInputConfig { CloudWatchLogsInputConfig(t::Props::from_value(v)) } }
 
     /// The reference to an evaluator used in online evaluation configurations.
     ///
@@ -8796,12 +8070,9 @@ pub mod online_evaluation_config {
         }
     }
 
-    impl From<EvaluatorReference> for t::Value {
-        #[inline]
-        fn from(v: EvaluatorReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluatorReference> for t::Value { #[inline] fn from(v: EvaluatorReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluatorReference { #[inline] fn from(v: t::Value) -> EvaluatorReference { EvaluatorReference(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -8838,12 +8109,9 @@ pub mod online_evaluation_config {
         }
     }
 
-    impl From<Insight> for t::Value {
-        #[inline]
-        fn from(v: Insight) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Insight> for t::Value { #[inline] fn from(v: Insight) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Insight { #[inline] fn from(v: t::Value) -> Insight { Insight(t::Props::from_value(v)) } }
 
     /// The configuration that specifies where evaluation results should be written.
     ///
@@ -8862,12 +8130,9 @@ pub mod online_evaluation_config {
         pub fn cloud_watch_config(mut self, v: impl Into<CloudWatchOutputConfig>) -> Self { self.0.put::<CloudWatchOutputConfig>("CloudWatchConfig", v.into()); self }
     }
 
-    impl From<OutputConfig> for t::Value {
-        #[inline]
-        fn from(v: OutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputConfig> for t::Value { #[inline] fn from(v: OutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputConfig { #[inline] fn from(v: t::Value) -> OutputConfig { OutputConfig(t::Props::from_value(v)) } }
 
     /// The CloudWatch configuration for writing evaluation results.
     ///
@@ -8893,12 +8158,9 @@ pub mod online_evaluation_config {
         pub fn result_destination(mut self, v: impl Into<ResultDestination>) -> Self { self.0.put::<ResultDestination>("ResultDestination", v.into()); self }
     }
 
-    impl From<CloudWatchOutputConfig> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchOutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchOutputConfig> for t::Value { #[inline] fn from(v: CloudWatchOutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchOutputConfig { #[inline] fn from(v: t::Value) -> CloudWatchOutputConfig { CloudWatchOutputConfig(t::Props::from_value(v)) } }
 
     /// Where evaluation results are written. DEDICATED_LOG_GROUP, the default when omitted, writes to a dedicated result log
     /// group. SOURCE_LOG_GROUP writes results back to the trace source log group; LogGroupName must not be specified with
@@ -8943,12 +8205,9 @@ pub mod online_evaluation_config {
         pub fn session_config(mut self, v: impl Into<SessionConfig>) -> Self { self.0.put::<SessionConfig>("SessionConfig", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// The filter that applies conditions to agent traces during online evaluation.
     ///
@@ -8967,12 +8226,9 @@ pub mod online_evaluation_config {
         }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// The comparison operator to use for filtering.
     ///
@@ -9029,12 +8285,9 @@ pub mod online_evaluation_config {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<FilterValue> for t::Value {
-        #[inline]
-        fn from(v: FilterValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterValue> for t::Value { #[inline] fn from(v: FilterValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterValue { #[inline] fn from(v: t::Value) -> FilterValue { FilterValue(t::Props::from_value(v)) } }
 
     /// The configuration that controls what percentage of agent traces are sampled for evaluation.
     ///
@@ -9051,12 +8304,9 @@ pub mod online_evaluation_config {
         }
     }
 
-    impl From<SamplingConfig> for t::Value {
-        #[inline]
-        fn from(v: SamplingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SamplingConfig> for t::Value { #[inline] fn from(v: SamplingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SamplingConfig { #[inline] fn from(v: t::Value) -> SamplingConfig { SamplingConfig(t::Props::from_value(v)) } }
 
     /// The configuration that defines how agent sessions are detected.
     ///
@@ -9073,12 +8323,9 @@ pub mod online_evaluation_config {
         }
     }
 
-    impl From<SessionConfig> for t::Value {
-        #[inline]
-        fn from(v: SessionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SessionConfig> for t::Value { #[inline] fn from(v: SessionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SessionConfig { #[inline] fn from(v: t::Value) -> SessionConfig { SessionConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -9195,12 +8442,9 @@ pub mod payment_connector {
         pub fn stripe_privy(mut self, v: impl Into<PaymentCredentialProviderConfiguration>) -> Self { self.0.put::<PaymentCredentialProviderConfiguration>("StripePrivy", v.into()); self }
     }
 
-    impl From<CredentialsProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CredentialsProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CredentialsProviderConfiguration> for t::Value { #[inline] fn from(v: CredentialsProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CredentialsProviderConfiguration { #[inline] fn from(v: t::Value) -> CredentialsProviderConfiguration { CredentialsProviderConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -9215,12 +8459,9 @@ pub mod payment_connector {
         }
     }
 
-    impl From<PaymentCredentialProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PaymentCredentialProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PaymentCredentialProviderConfiguration> for t::Value { #[inline] fn from(v: PaymentCredentialProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PaymentCredentialProviderConfiguration { #[inline] fn from(v: t::Value) -> PaymentCredentialProviderConfiguration { PaymentCredentialProviderConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -9346,12 +8587,9 @@ pub mod payment_credential_provider {
         pub fn stripe_privy_configuration(mut self, v: impl Into<StripePrivyConfigurationInput>) -> Self { self.0.put::<StripePrivyConfigurationInput>("StripePrivyConfiguration", v.into()); self }
     }
 
-    impl From<PaymentProviderConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: PaymentProviderConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PaymentProviderConfigurationInput> for t::Value { #[inline] fn from(v: PaymentProviderConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PaymentProviderConfigurationInput { #[inline] fn from(v: t::Value) -> PaymentProviderConfigurationInput { PaymentProviderConfigurationInput(t::Props::from_value(v)) } }
 
     /// Coinbase CDP configuration with API credentials
     ///
@@ -9380,12 +8618,9 @@ pub mod payment_credential_provider {
         pub fn wallet_secret_source(mut self, v: impl Into<SecretSourceType>) -> Self { self.0.put::<SecretSourceType>("WalletSecretSource", v.into()); self }
     }
 
-    impl From<CoinbaseCdpConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: CoinbaseCdpConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CoinbaseCdpConfigurationInput> for t::Value { #[inline] fn from(v: CoinbaseCdpConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CoinbaseCdpConfigurationInput { #[inline] fn from(v: t::Value) -> CoinbaseCdpConfigurationInput { CoinbaseCdpConfigurationInput(t::Props::from_value(v)) } }
 
     /// A reference to a customer-provided secret stored in AWS Secrets Manager
     ///
@@ -9403,12 +8638,9 @@ pub mod payment_credential_provider {
         }
     }
 
-    impl From<SecretReference> for t::Value {
-        #[inline]
-        fn from(v: SecretReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretReference> for t::Value { #[inline] fn from(v: SecretReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretReference { #[inline] fn from(v: t::Value) -> SecretReference { SecretReference(t::Props::from_value(v)) } }
 
     /// The source of the secret. Use MANAGED for service-managed secrets or EXTERNAL for customer-provided secrets.
     ///
@@ -9460,12 +8692,9 @@ pub mod payment_credential_provider {
         pub fn authorization_private_key_source(mut self, v: impl Into<SecretSourceType>) -> Self { self.0.put::<SecretSourceType>("AuthorizationPrivateKeySource", v.into()); self }
     }
 
-    impl From<StripePrivyConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: StripePrivyConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StripePrivyConfigurationInput> for t::Value { #[inline] fn from(v: StripePrivyConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StripePrivyConfigurationInput { #[inline] fn from(v: t::Value) -> StripePrivyConfigurationInput { StripePrivyConfigurationInput(t::Props::from_value(v)) } }
 
 }
 
@@ -9556,12 +8785,9 @@ pub mod payment_manager {
         }
     }
 
-    impl From<AuthorizerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuthorizerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizerConfiguration> for t::Value { #[inline] fn from(v: AuthorizerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizerConfiguration { #[inline] fn from(v: t::Value) -> AuthorizerConfiguration { AuthorizerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -9584,12 +8810,9 @@ pub mod payment_manager {
         pub fn custom_claims(mut self, v: impl Into<t::List<CustomClaimValidationType>>) -> Self { self.0.put::<t::List<CustomClaimValidationType>>("CustomClaims", v.into()); self }
     }
 
-    impl From<CustomJWTAuthorizerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomJWTAuthorizerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomJWTAuthorizerConfiguration> for t::Value { #[inline] fn from(v: CustomJWTAuthorizerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomJWTAuthorizerConfiguration { #[inline] fn from(v: t::Value) -> CustomJWTAuthorizerConfiguration { CustomJWTAuthorizerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -9606,12 +8829,9 @@ pub mod payment_manager {
         }
     }
 
-    impl From<CustomClaimValidationType> for t::Value {
-        #[inline]
-        fn from(v: CustomClaimValidationType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomClaimValidationType> for t::Value { #[inline] fn from(v: CustomClaimValidationType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomClaimValidationType { #[inline] fn from(v: t::Value) -> CustomClaimValidationType { CustomClaimValidationType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -9627,12 +8847,9 @@ pub mod payment_manager {
         }
     }
 
-    impl From<AuthorizingClaimMatchValueType> for t::Value {
-        #[inline]
-        fn from(v: AuthorizingClaimMatchValueType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizingClaimMatchValueType> for t::Value { #[inline] fn from(v: AuthorizingClaimMatchValueType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizingClaimMatchValueType { #[inline] fn from(v: t::Value) -> AuthorizingClaimMatchValueType { AuthorizingClaimMatchValueType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -9673,12 +8890,9 @@ pub mod payment_manager {
         pub fn match_value_string_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MatchValueStringList", v.into()); self }
     }
 
-    impl From<ClaimMatchValueType> for t::Value {
-        #[inline]
-        fn from(v: ClaimMatchValueType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClaimMatchValueType> for t::Value { #[inline] fn from(v: ClaimMatchValueType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClaimMatchValueType { #[inline] fn from(v: t::Value) -> ClaimMatchValueType { ClaimMatchValueType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -9815,12 +9029,9 @@ pub mod policy {
         pub fn policy(mut self, v: impl Into<PolicyStatement>) -> Self { self.0.put::<PolicyStatement>("Policy", v.into()); self }
     }
 
-    impl From<PolicyDefinition> for t::Value {
-        #[inline]
-        fn from(v: PolicyDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyDefinition> for t::Value { #[inline] fn from(v: PolicyDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyDefinition { #[inline] fn from(v: t::Value) -> PolicyDefinition { PolicyDefinition(t::Props::from_value(v)) } }
 
     /// A Cedar policy statement within the AgentCore Policy system.
     ///
@@ -9837,12 +9048,9 @@ pub mod policy {
         }
     }
 
-    impl From<CedarPolicy> for t::Value {
-        #[inline]
-        fn from(v: CedarPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CedarPolicy> for t::Value { #[inline] fn from(v: CedarPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CedarPolicy { #[inline] fn from(v: t::Value) -> CedarPolicy { CedarPolicy(t::Props::from_value(v)) } }
 
     /// A policy statement within the AgentCore Policy system.
     ///
@@ -9859,12 +9067,9 @@ pub mod policy {
         }
     }
 
-    impl From<PolicyStatement> for t::Value {
-        #[inline]
-        fn from(v: PolicyStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyStatement> for t::Value { #[inline] fn from(v: PolicyStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyStatement { #[inline] fn from(v: t::Value) -> PolicyStatement { PolicyStatement(t::Props::from_value(v)) } }
 
     /// Whether the policy contributes to the enforce decision returned to Gateway. LOG_ONLY policies are still evaluated but
     /// their decisions are observed only, allowing customers to validate a policy against real traffic before promoting it.
@@ -10125,12 +9330,9 @@ pub mod runtime {
         pub fn container_configuration(mut self, v: impl Into<ContainerConfiguration>) -> Self { self.0.put::<ContainerConfiguration>("ContainerConfiguration", v.into()); self }
     }
 
-    impl From<AgentRuntimeArtifact> for t::Value {
-        #[inline]
-        fn from(v: AgentRuntimeArtifact) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentRuntimeArtifact> for t::Value { #[inline] fn from(v: AgentRuntimeArtifact) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentRuntimeArtifact { #[inline] fn from(v: t::Value) -> AgentRuntimeArtifact { AgentRuntimeArtifact(t::Props::from_value(v)) } }
 
     /// Representation of a code configuration
     ///
@@ -10149,12 +9351,9 @@ pub mod runtime {
         }
     }
 
-    impl From<CodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeConfiguration> for t::Value { #[inline] fn from(v: CodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeConfiguration { #[inline] fn from(v: t::Value) -> CodeConfiguration { CodeConfiguration(t::Props::from_value(v)) } }
 
     /// Object represents source code from zip file
     ///
@@ -10173,12 +9372,9 @@ pub mod runtime {
         pub fn s3(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("S3", v.into()); self }
     }
 
-    impl From<Code> for t::Value {
-        #[inline]
-        fn from(v: Code) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Code> for t::Value { #[inline] fn from(v: Code) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Code { #[inline] fn from(v: t::Value) -> Code { Code(t::Props::from_value(v)) } }
 
     /// S3 Location Configuration
     ///
@@ -10198,12 +9394,9 @@ pub mod runtime {
         pub fn version_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VersionId", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// Managed runtime types
     ///
@@ -10248,12 +9441,9 @@ pub mod runtime {
         }
     }
 
-    impl From<ContainerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ContainerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerConfiguration> for t::Value { #[inline] fn from(v: ContainerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerConfiguration { #[inline] fn from(v: t::Value) -> ContainerConfiguration { ContainerConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for the authorizer
     ///
@@ -10272,12 +9462,9 @@ pub mod runtime {
         pub fn custom_jwt_authorizer(mut self, v: impl Into<CustomJWTAuthorizerConfiguration>) -> Self { self.0.put::<CustomJWTAuthorizerConfiguration>("CustomJWTAuthorizer", v.into()); self }
     }
 
-    impl From<AuthorizerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuthorizerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizerConfiguration> for t::Value { #[inline] fn from(v: AuthorizerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizerConfiguration { #[inline] fn from(v: t::Value) -> AuthorizerConfiguration { AuthorizerConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for custom JWT authorizer
     ///
@@ -10308,12 +9495,9 @@ pub mod runtime {
         pub fn private_endpoint_overrides(mut self, v: impl Into<t::List<PrivateEndpointOverride>>) -> Self { self.0.put::<t::List<PrivateEndpointOverride>>("PrivateEndpointOverrides", v.into()); self }
     }
 
-    impl From<CustomJWTAuthorizerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomJWTAuthorizerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomJWTAuthorizerConfiguration> for t::Value { #[inline] fn from(v: CustomJWTAuthorizerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomJWTAuthorizerConfiguration { #[inline] fn from(v: t::Value) -> CustomJWTAuthorizerConfiguration { CustomJWTAuthorizerConfiguration(t::Props::from_value(v)) } }
 
     /// Allow-list of upstream workloads permitted to reach this resource via the workload identity chain. When set, the data
     /// plane enforces that the introspected workload chain's caller matches one of the configured hosting environments or
@@ -10336,12 +9520,9 @@ pub mod runtime {
         pub fn workload_identities(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("WorkloadIdentities", v.into()); self }
     }
 
-    impl From<AllowedWorkloadConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AllowedWorkloadConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AllowedWorkloadConfiguration> for t::Value { #[inline] fn from(v: AllowedWorkloadConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AllowedWorkloadConfiguration { #[inline] fn from(v: t::Value) -> AllowedWorkloadConfiguration { AllowedWorkloadConfiguration(t::Props::from_value(v)) } }
 
     /// An upstream workload identified by the ARN of its hosting environment (for example a Gateway or Runtime ARN)
     ///
@@ -10358,12 +9539,9 @@ pub mod runtime {
         }
     }
 
-    impl From<HostingEnvironment> for t::Value {
-        #[inline]
-        fn from(v: HostingEnvironment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostingEnvironment> for t::Value { #[inline] fn from(v: HostingEnvironment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostingEnvironment { #[inline] fn from(v: t::Value) -> HostingEnvironment { HostingEnvironment(t::Props::from_value(v)) } }
 
     /// Required custom claim
     ///
@@ -10382,12 +9560,9 @@ pub mod runtime {
         }
     }
 
-    impl From<CustomClaimValidationType> for t::Value {
-        #[inline]
-        fn from(v: CustomClaimValidationType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomClaimValidationType> for t::Value { #[inline] fn from(v: CustomClaimValidationType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomClaimValidationType { #[inline] fn from(v: t::Value) -> CustomClaimValidationType { CustomClaimValidationType(t::Props::from_value(v)) } }
 
     /// The value or values in the custom claim to match and relationship of match
     ///
@@ -10405,12 +9580,9 @@ pub mod runtime {
         }
     }
 
-    impl From<AuthorizingClaimMatchValueType> for t::Value {
-        #[inline]
-        fn from(v: AuthorizingClaimMatchValueType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizingClaimMatchValueType> for t::Value { #[inline] fn from(v: AuthorizingClaimMatchValueType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizingClaimMatchValueType { #[inline] fn from(v: t::Value) -> AuthorizingClaimMatchValueType { AuthorizingClaimMatchValueType(t::Props::from_value(v)) } }
 
     /// The relationship between the claim field value and the value or values being matched
     ///
@@ -10455,12 +9627,9 @@ pub mod runtime {
         pub fn match_value_string_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MatchValueStringList", v.into()); self }
     }
 
-    impl From<ClaimMatchValueType> for t::Value {
-        #[inline]
-        fn from(v: ClaimMatchValueType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClaimMatchValueType> for t::Value { #[inline] fn from(v: ClaimMatchValueType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClaimMatchValueType { #[inline] fn from(v: t::Value) -> ClaimMatchValueType { ClaimMatchValueType(t::Props::from_value(v)) } }
 
     /// Token claim data type
     ///
@@ -10503,12 +9672,9 @@ pub mod runtime {
         pub fn self_managed_lattice_resource(mut self, v: impl Into<SelfManagedLatticeResource>) -> Self { self.0.put::<SelfManagedLatticeResource>("SelfManagedLatticeResource", v.into()); self }
     }
 
-    impl From<PrivateEndpoint> for t::Value {
-        #[inline]
-        fn from(v: PrivateEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateEndpoint> for t::Value { #[inline] fn from(v: PrivateEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateEndpoint { #[inline] fn from(v: t::Value) -> PrivateEndpoint { PrivateEndpoint(t::Props::from_value(v)) } }
 
     /// Managed VPC resource configuration
     ///
@@ -10534,12 +9700,9 @@ pub mod runtime {
         pub fn tags(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Tags", v.into()); self }
     }
 
-    impl From<ManagedVpcResource> for t::Value {
-        #[inline]
-        fn from(v: ManagedVpcResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedVpcResource> for t::Value { #[inline] fn from(v: ManagedVpcResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedVpcResource { #[inline] fn from(v: t::Value) -> ManagedVpcResource { ManagedVpcResource(t::Props::from_value(v)) } }
 
     /// The IP address type for the endpoint
     ///
@@ -10578,12 +9741,9 @@ pub mod runtime {
         }
     }
 
-    impl From<SelfManagedLatticeResource> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedLatticeResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedLatticeResource> for t::Value { #[inline] fn from(v: SelfManagedLatticeResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedLatticeResource { #[inline] fn from(v: t::Value) -> SelfManagedLatticeResource { SelfManagedLatticeResource(t::Props::from_value(v)) } }
 
     /// Override mapping of a domain to a private endpoint
     ///
@@ -10601,12 +9761,9 @@ pub mod runtime {
         }
     }
 
-    impl From<PrivateEndpointOverride> for t::Value {
-        #[inline]
-        fn from(v: PrivateEndpointOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateEndpointOverride> for t::Value { #[inline] fn from(v: PrivateEndpointOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateEndpointOverride { #[inline] fn from(v: t::Value) -> PrivateEndpointOverride { PrivateEndpointOverride(t::Props::from_value(v)) } }
 
     /// Configuration for a capacity provider
     ///
@@ -10623,12 +9780,9 @@ pub mod runtime {
         }
     }
 
-    impl From<CapacityProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderConfiguration> for t::Value { #[inline] fn from(v: CapacityProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderConfiguration { #[inline] fn from(v: t::Value) -> CapacityProviderConfiguration { CapacityProviderConfiguration(t::Props::from_value(v)) } }
 
     /// Filesystem configuration for the runtime
     ///
@@ -10653,12 +9807,9 @@ pub mod runtime {
         pub fn session_storage(mut self, v: impl Into<SessionStorageConfiguration>) -> Self { self.0.put::<SessionStorageConfiguration>("SessionStorage", v.into()); self }
     }
 
-    impl From<FilesystemConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FilesystemConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilesystemConfiguration> for t::Value { #[inline] fn from(v: FilesystemConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilesystemConfiguration { #[inline] fn from(v: t::Value) -> FilesystemConfiguration { FilesystemConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for a CapacityProvider-managed volume to mount into the agent runtime
     ///
@@ -10676,12 +9827,9 @@ pub mod runtime {
         }
     }
 
-    impl From<CapacityProviderVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderVolumeConfiguration> for t::Value { #[inline] fn from(v: CapacityProviderVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderVolumeConfiguration { #[inline] fn from(v: t::Value) -> CapacityProviderVolumeConfiguration { CapacityProviderVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for EFS access point filesystem
     ///
@@ -10699,12 +9847,9 @@ pub mod runtime {
         }
     }
 
-    impl From<EfsAccessPointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EfsAccessPointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EfsAccessPointConfiguration> for t::Value { #[inline] fn from(v: EfsAccessPointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EfsAccessPointConfiguration { #[inline] fn from(v: t::Value) -> EfsAccessPointConfiguration { EfsAccessPointConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for S3 Files access point filesystem
     ///
@@ -10722,12 +9867,9 @@ pub mod runtime {
         }
     }
 
-    impl From<S3FilesAccessPointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3FilesAccessPointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3FilesAccessPointConfiguration> for t::Value { #[inline] fn from(v: S3FilesAccessPointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3FilesAccessPointConfiguration { #[inline] fn from(v: t::Value) -> S3FilesAccessPointConfiguration { S3FilesAccessPointConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for session storage
     ///
@@ -10744,12 +9886,9 @@ pub mod runtime {
         }
     }
 
-    impl From<SessionStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SessionStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SessionStorageConfiguration> for t::Value { #[inline] fn from(v: SessionStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SessionStorageConfiguration { #[inline] fn from(v: t::Value) -> SessionStorageConfiguration { SessionStorageConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for managing the lifecycle of runtime sessions and resources
     ///
@@ -10770,12 +9909,9 @@ pub mod runtime {
         pub fn max_lifetime(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxLifetime", v.into()); self }
     }
 
-    impl From<LifecycleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LifecycleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LifecycleConfiguration> for t::Value { #[inline] fn from(v: LifecycleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LifecycleConfiguration { #[inline] fn from(v: t::Value) -> LifecycleConfiguration { LifecycleConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -10792,12 +9928,9 @@ pub mod runtime {
         pub fn network_mode_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("NetworkModeConfig", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// Network mode configuration type
     ///
@@ -10837,12 +9970,9 @@ pub mod runtime {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -10885,12 +10015,9 @@ pub mod runtime {
         pub fn request_header_allowlist(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("RequestHeaderAllowlist", v.into()); self }
     }
 
-    impl From<RequestHeaderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RequestHeaderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RequestHeaderConfiguration> for t::Value { #[inline] fn from(v: RequestHeaderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RequestHeaderConfiguration { #[inline] fn from(v: t::Value) -> RequestHeaderConfiguration { RequestHeaderConfiguration(t::Props::from_value(v)) } }
 
 }
 

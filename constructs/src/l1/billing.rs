@@ -94,12 +94,9 @@ pub mod billing_view {
         pub fn time_range(mut self, v: impl Into<TimeRange>) -> Self { self.0.put::<TimeRange>("TimeRange", v.into()); self }
     }
 
-    impl From<DataFilterExpression> for t::Value {
-        #[inline]
-        fn from(v: DataFilterExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataFilterExpression> for t::Value { #[inline] fn from(v: DataFilterExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataFilterExpression { #[inline] fn from(v: t::Value) -> DataFilterExpression { DataFilterExpression(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -118,12 +115,9 @@ pub mod billing_view {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<Dimensions> for t::Value {
-        #[inline]
-        fn from(v: Dimensions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Dimensions> for t::Value { #[inline] fn from(v: Dimensions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Dimensions { #[inline] fn from(v: t::Value) -> Dimensions { Dimensions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -160,12 +154,9 @@ pub mod billing_view {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<Tags> for t::Value {
-        #[inline]
-        fn from(v: Tags) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tags> for t::Value { #[inline] fn from(v: Tags) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tags { #[inline] fn from(v: t::Value) -> Tags { Tags(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -184,11 +175,8 @@ pub mod billing_view {
         pub fn end_date_inclusive(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EndDateInclusive", v.into()); self }
     }
 
-    impl From<TimeRange> for t::Value {
-        #[inline]
-        fn from(v: TimeRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeRange> for t::Value { #[inline] fn from(v: TimeRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeRange { #[inline] fn from(v: t::Value) -> TimeRange { TimeRange(t::Props::from_value(v)) } }
 
 }

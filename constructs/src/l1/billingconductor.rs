@@ -101,12 +101,9 @@ pub mod billing_group {
         pub fn responsibility_transfer_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResponsibilityTransferArn", v.into()); self }
     }
 
-    impl From<AccountGrouping> for t::Value {
-        #[inline]
-        fn from(v: AccountGrouping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccountGrouping> for t::Value { #[inline] fn from(v: AccountGrouping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccountGrouping { #[inline] fn from(v: t::Value) -> AccountGrouping { AccountGrouping(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -121,12 +118,9 @@ pub mod billing_group {
         }
     }
 
-    impl From<ComputationPreference> for t::Value {
-        #[inline]
-        fn from(v: ComputationPreference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputationPreference> for t::Value { #[inline] fn from(v: ComputationPreference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputationPreference { #[inline] fn from(v: t::Value) -> ComputationPreference { ComputationPreference(t::Props::from_value(v)) } }
 
 }
 
@@ -228,12 +222,9 @@ pub mod custom_line_item {
         pub fn inclusive_start_billing_period(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InclusiveStartBillingPeriod", v.into()); self }
     }
 
-    impl From<BillingPeriodRange> for t::Value {
-        #[inline]
-        fn from(v: BillingPeriodRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BillingPeriodRange> for t::Value { #[inline] fn from(v: BillingPeriodRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BillingPeriodRange { #[inline] fn from(v: t::Value) -> BillingPeriodRange { BillingPeriodRange(t::Props::from_value(v)) } }
 
     /// The display settings of the Custom Line Item.
     ///
@@ -276,12 +267,9 @@ pub mod custom_line_item {
         pub fn percentage(mut self, v: impl Into<CustomLineItemPercentageChargeDetails>) -> Self { self.0.put::<CustomLineItemPercentageChargeDetails>("Percentage", v.into()); self }
     }
 
-    impl From<CustomLineItemChargeDetails> for t::Value {
-        #[inline]
-        fn from(v: CustomLineItemChargeDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomLineItemChargeDetails> for t::Value { #[inline] fn from(v: CustomLineItemChargeDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomLineItemChargeDetails { #[inline] fn from(v: t::Value) -> CustomLineItemChargeDetails { CustomLineItemChargeDetails(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -296,12 +284,9 @@ pub mod custom_line_item {
         }
     }
 
-    impl From<CustomLineItemFlatChargeDetails> for t::Value {
-        #[inline]
-        fn from(v: CustomLineItemFlatChargeDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomLineItemFlatChargeDetails> for t::Value { #[inline] fn from(v: CustomLineItemFlatChargeDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomLineItemFlatChargeDetails { #[inline] fn from(v: t::Value) -> CustomLineItemFlatChargeDetails { CustomLineItemFlatChargeDetails(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -321,12 +306,9 @@ pub mod custom_line_item {
         pub fn values(mut self, v: impl Into<t::List<LineItemFilterValue>>) -> Self { self.0.put::<t::List<LineItemFilterValue>>("Values", v.into()); self }
     }
 
-    impl From<LineItemFilter> for t::Value {
-        #[inline]
-        fn from(v: LineItemFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LineItemFilter> for t::Value { #[inline] fn from(v: LineItemFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LineItemFilter { #[inline] fn from(v: t::Value) -> LineItemFilter { LineItemFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -401,12 +383,9 @@ pub mod custom_line_item {
         pub fn child_associated_resources(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ChildAssociatedResources", v.into()); self }
     }
 
-    impl From<CustomLineItemPercentageChargeDetails> for t::Value {
-        #[inline]
-        fn from(v: CustomLineItemPercentageChargeDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomLineItemPercentageChargeDetails> for t::Value { #[inline] fn from(v: CustomLineItemPercentageChargeDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomLineItemPercentageChargeDetails { #[inline] fn from(v: t::Value) -> CustomLineItemPercentageChargeDetails { CustomLineItemPercentageChargeDetails(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -441,12 +420,9 @@ pub mod custom_line_item {
         }
     }
 
-    impl From<PresentationDetails> for t::Value {
-        #[inline]
-        fn from(v: PresentationDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PresentationDetails> for t::Value { #[inline] fn from(v: PresentationDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PresentationDetails { #[inline] fn from(v: t::Value) -> PresentationDetails { PresentationDetails(t::Props::from_value(v)) } }
 
 }
 
@@ -654,12 +630,9 @@ pub mod pricing_rule {
         pub fn free_tier(mut self, v: impl Into<FreeTier>) -> Self { self.0.put::<FreeTier>("FreeTier", v.into()); self }
     }
 
-    impl From<Tiering> for t::Value {
-        #[inline]
-        fn from(v: Tiering) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tiering> for t::Value { #[inline] fn from(v: Tiering) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tiering { #[inline] fn from(v: t::Value) -> Tiering { Tiering(t::Props::from_value(v)) } }
 
     /// A custom volume tier that defines the rate applied to usage within the given range.
     ///
@@ -679,12 +652,9 @@ pub mod pricing_rule {
         pub fn end_range_exclusive(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("EndRangeExclusive", v.into()); self }
     }
 
-    impl From<CustomTier> for t::Value {
-        #[inline]
-        fn from(v: CustomTier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomTier> for t::Value { #[inline] fn from(v: CustomTier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomTier { #[inline] fn from(v: t::Value) -> CustomTier { CustomTier(t::Props::from_value(v)) } }
 
     /// The possible customizable free tier configurations.
     ///
@@ -701,12 +671,9 @@ pub mod pricing_rule {
         }
     }
 
-    impl From<FreeTier> for t::Value {
-        #[inline]
-        fn from(v: FreeTier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FreeTier> for t::Value { #[inline] fn from(v: FreeTier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FreeTier { #[inline] fn from(v: t::Value) -> FreeTier { FreeTier(t::Props::from_value(v)) } }
 
     /// One of MARKUP, DISCOUNT or TIERING that describes the behaviour of the pricing rule.
     ///

@@ -90,11 +90,8 @@ pub mod spending_limit {
         }
     }
 
-    impl From<TimePeriod> for t::Value {
-        #[inline]
-        fn from(v: TimePeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimePeriod> for t::Value { #[inline] fn from(v: TimePeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimePeriod { #[inline] fn from(v: t::Value) -> TimePeriod { TimePeriod(t::Props::from_value(v)) } }
 
 }

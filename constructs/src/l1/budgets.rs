@@ -86,12 +86,9 @@ pub mod budget {
         pub fn time_period(mut self, v: impl Into<TimePeriod>) -> Self { self.0.put::<TimePeriod>("TimePeriod", v.into()); self }
     }
 
-    impl From<BudgetData> for t::Value {
-        #[inline]
-        fn from(v: BudgetData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BudgetData> for t::Value { #[inline] fn from(v: BudgetData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BudgetData { #[inline] fn from(v: t::Value) -> BudgetData { BudgetData(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -108,12 +105,9 @@ pub mod budget {
         pub fn historical_options(mut self, v: impl Into<HistoricalOptions>) -> Self { self.0.put::<HistoricalOptions>("HistoricalOptions", v.into()); self }
     }
 
-    impl From<AutoAdjustData> for t::Value {
-        #[inline]
-        fn from(v: AutoAdjustData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoAdjustData> for t::Value { #[inline] fn from(v: AutoAdjustData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoAdjustData { #[inline] fn from(v: t::Value) -> AutoAdjustData { AutoAdjustData(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -128,12 +122,9 @@ pub mod budget {
         }
     }
 
-    impl From<HistoricalOptions> for t::Value {
-        #[inline]
-        fn from(v: HistoricalOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HistoricalOptions> for t::Value { #[inline] fn from(v: HistoricalOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HistoricalOptions { #[inline] fn from(v: t::Value) -> HistoricalOptions { HistoricalOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -149,12 +140,9 @@ pub mod budget {
         }
     }
 
-    impl From<Spend> for t::Value {
-        #[inline]
-        fn from(v: Spend) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Spend> for t::Value { #[inline] fn from(v: Spend) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Spend { #[inline] fn from(v: t::Value) -> Spend { Spend(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -191,12 +179,9 @@ pub mod budget {
         pub fn use_blended(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseBlended", v.into()); self }
     }
 
-    impl From<CostTypes> for t::Value {
-        #[inline]
-        fn from(v: CostTypes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CostTypes> for t::Value { #[inline] fn from(v: CostTypes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CostTypes { #[inline] fn from(v: t::Value) -> CostTypes { CostTypes(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -223,12 +208,9 @@ pub mod budget {
         pub fn tags(mut self, v: impl Into<CostCategoryValues>) -> Self { self.0.put::<CostCategoryValues>("Tags", v.into()); self }
     }
 
-    impl From<Expression> for t::Value {
-        #[inline]
-        fn from(v: Expression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Expression> for t::Value { #[inline] fn from(v: Expression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Expression { #[inline] fn from(v: t::Value) -> Expression { Expression(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -249,12 +231,9 @@ pub mod budget {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<CostCategoryValues> for t::Value {
-        #[inline]
-        fn from(v: CostCategoryValues) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CostCategoryValues> for t::Value { #[inline] fn from(v: CostCategoryValues) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CostCategoryValues { #[inline] fn from(v: t::Value) -> CostCategoryValues { CostCategoryValues(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -273,12 +252,9 @@ pub mod budget {
         pub fn start(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Start", v.into()); self }
     }
 
-    impl From<TimePeriod> for t::Value {
-        #[inline]
-        fn from(v: TimePeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimePeriod> for t::Value { #[inline] fn from(v: TimePeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimePeriod { #[inline] fn from(v: t::Value) -> TimePeriod { TimePeriod(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -294,12 +270,9 @@ pub mod budget {
         }
     }
 
-    impl From<NotificationWithSubscribers> for t::Value {
-        #[inline]
-        fn from(v: NotificationWithSubscribers) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationWithSubscribers> for t::Value { #[inline] fn from(v: NotificationWithSubscribers) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationWithSubscribers { #[inline] fn from(v: t::Value) -> NotificationWithSubscribers { NotificationWithSubscribers(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -318,12 +291,9 @@ pub mod budget {
         pub fn threshold_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ThresholdType", v.into()); self }
     }
 
-    impl From<Notification> for t::Value {
-        #[inline]
-        fn from(v: Notification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Notification> for t::Value { #[inline] fn from(v: Notification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Notification { #[inline] fn from(v: t::Value) -> Notification { Notification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -339,12 +309,9 @@ pub mod budget {
         }
     }
 
-    impl From<Subscriber> for t::Value {
-        #[inline]
-        fn from(v: Subscriber) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Subscriber> for t::Value { #[inline] fn from(v: Subscriber) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Subscriber { #[inline] fn from(v: t::Value) -> Subscriber { Subscriber(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -361,12 +328,9 @@ pub mod budget {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ResourceTag> for t::Value {
-        #[inline]
-        fn from(v: ResourceTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
 
 }
 
@@ -435,12 +399,9 @@ pub mod budgets_action {
         }
     }
 
-    impl From<ActionThreshold> for t::Value {
-        #[inline]
-        fn from(v: ActionThreshold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionThreshold> for t::Value { #[inline] fn from(v: ActionThreshold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionThreshold { #[inline] fn from(v: t::Value) -> ActionThreshold { ActionThreshold(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -523,12 +484,9 @@ pub mod budgets_action {
         pub fn ssm_action_definition(mut self, v: impl Into<SsmActionDefinition>) -> Self { self.0.put::<SsmActionDefinition>("SsmActionDefinition", v.into()); self }
     }
 
-    impl From<Definition> for t::Value {
-        #[inline]
-        fn from(v: Definition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Definition> for t::Value { #[inline] fn from(v: Definition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Definition { #[inline] fn from(v: t::Value) -> Definition { Definition(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -549,12 +507,9 @@ pub mod budgets_action {
         pub fn users(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Users", v.into()); self }
     }
 
-    impl From<IamActionDefinition> for t::Value {
-        #[inline]
-        fn from(v: IamActionDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamActionDefinition> for t::Value { #[inline] fn from(v: IamActionDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamActionDefinition { #[inline] fn from(v: t::Value) -> IamActionDefinition { IamActionDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -570,12 +525,9 @@ pub mod budgets_action {
         }
     }
 
-    impl From<ScpActionDefinition> for t::Value {
-        #[inline]
-        fn from(v: ScpActionDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScpActionDefinition> for t::Value { #[inline] fn from(v: ScpActionDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScpActionDefinition { #[inline] fn from(v: t::Value) -> ScpActionDefinition { ScpActionDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -592,12 +544,9 @@ pub mod budgets_action {
         }
     }
 
-    impl From<SsmActionDefinition> for t::Value {
-        #[inline]
-        fn from(v: SsmActionDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmActionDefinition> for t::Value { #[inline] fn from(v: SsmActionDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmActionDefinition { #[inline] fn from(v: t::Value) -> SsmActionDefinition { SsmActionDefinition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -653,12 +602,9 @@ pub mod budgets_action {
         }
     }
 
-    impl From<ResourceTag> for t::Value {
-        #[inline]
-        fn from(v: ResourceTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -674,12 +620,9 @@ pub mod budgets_action {
         }
     }
 
-    impl From<Subscriber> for t::Value {
-        #[inline]
-        fn from(v: Subscriber) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Subscriber> for t::Value { #[inline] fn from(v: Subscriber) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Subscriber { #[inline] fn from(v: t::Value) -> Subscriber { Subscriber(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -138,12 +138,9 @@ pub mod case_rule {
         pub fn required(mut self, v: impl Into<RequiredCaseRule>) -> Self { self.0.put::<RequiredCaseRule>("Required", v.into()); self }
     }
 
-    impl From<CaseRuleDetails> for t::Value {
-        #[inline]
-        fn from(v: CaseRuleDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaseRuleDetails> for t::Value { #[inline] fn from(v: CaseRuleDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaseRuleDetails { #[inline] fn from(v: t::Value) -> CaseRuleDetails { CaseRuleDetails(t::Props::from_value(v)) } }
 
     /// Hidden rule type, used to indicate whether a field is hidden
     ///
@@ -161,12 +158,9 @@ pub mod case_rule {
         }
     }
 
-    impl From<HiddenCaseRule> for t::Value {
-        #[inline]
-        fn from(v: HiddenCaseRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HiddenCaseRule> for t::Value { #[inline] fn from(v: HiddenCaseRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HiddenCaseRule { #[inline] fn from(v: t::Value) -> HiddenCaseRule { HiddenCaseRule(t::Props::from_value(v)) } }
 
     /// A boolean condition for a rule.
     ///
@@ -187,12 +181,9 @@ pub mod case_rule {
         pub fn not_equal_to(mut self, v: impl Into<BooleanOperands>) -> Self { self.0.put::<BooleanOperands>("NotEqualTo", v.into()); self }
     }
 
-    impl From<BooleanCondition> for t::Value {
-        #[inline]
-        fn from(v: BooleanCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BooleanCondition> for t::Value { #[inline] fn from(v: BooleanCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BooleanCondition { #[inline] fn from(v: t::Value) -> BooleanCondition { BooleanCondition(t::Props::from_value(v)) } }
 
     /// Boolean operands for a condition.
     ///
@@ -211,12 +202,9 @@ pub mod case_rule {
         }
     }
 
-    impl From<BooleanOperands> for t::Value {
-        #[inline]
-        fn from(v: BooleanOperands) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BooleanOperands> for t::Value { #[inline] fn from(v: BooleanOperands) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BooleanOperands { #[inline] fn from(v: t::Value) -> BooleanOperands { BooleanOperands(t::Props::from_value(v)) } }
 
     /// The left hand operand in the condition.
     ///
@@ -235,12 +223,9 @@ pub mod case_rule {
         pub fn field_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FieldId", v.into()); self }
     }
 
-    impl From<OperandOne> for t::Value {
-        #[inline]
-        fn from(v: OperandOne) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OperandOne> for t::Value { #[inline] fn from(v: OperandOne) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OperandOne { #[inline] fn from(v: t::Value) -> OperandOne { OperandOne(t::Props::from_value(v)) } }
 
     /// The right hand operand in the condition.
     ///
@@ -265,12 +250,9 @@ pub mod case_rule {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<OperandTwo> for t::Value {
-        #[inline]
-        fn from(v: OperandTwo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OperandTwo> for t::Value { #[inline] fn from(v: OperandTwo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OperandTwo { #[inline] fn from(v: t::Value) -> OperandTwo { OperandTwo(t::Props::from_value(v)) } }
 
     /// A required rule type, used to indicate whether a field is required.
     ///
@@ -288,12 +270,9 @@ pub mod case_rule {
         }
     }
 
-    impl From<RequiredCaseRule> for t::Value {
-        #[inline]
-        fn from(v: RequiredCaseRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RequiredCaseRule> for t::Value { #[inline] fn from(v: RequiredCaseRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RequiredCaseRule { #[inline] fn from(v: t::Value) -> RequiredCaseRule { RequiredCaseRule(t::Props::from_value(v)) } }
 
 }
 
@@ -440,12 +419,9 @@ pub mod field {
         pub fn text(mut self, v: impl Into<TextAttributes>) -> Self { self.0.put::<TextAttributes>("Text", v.into()); self }
     }
 
-    impl From<FieldAttributes> for t::Value {
-        #[inline]
-        fn from(v: FieldAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldAttributes> for t::Value { #[inline] fn from(v: FieldAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldAttributes { #[inline] fn from(v: t::Value) -> FieldAttributes { FieldAttributes(t::Props::from_value(v)) } }
 
     /// Field attributes for Text field type
     ///
@@ -462,12 +438,9 @@ pub mod field {
         }
     }
 
-    impl From<TextAttributes> for t::Value {
-        #[inline]
-        fn from(v: TextAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextAttributes> for t::Value { #[inline] fn from(v: TextAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextAttributes { #[inline] fn from(v: t::Value) -> TextAttributes { TextAttributes(t::Props::from_value(v)) } }
 
     /// The data type of the field, which determines validation rules, input constraints, and display format.
     ///
@@ -583,12 +556,9 @@ pub mod layout {
         pub fn basic(mut self, v: impl Into<BasicLayout>) -> Self { self.0.put::<BasicLayout>("Basic", v.into()); self }
     }
 
-    impl From<LayoutContent> for t::Value {
-        #[inline]
-        fn from(v: LayoutContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LayoutContent> for t::Value { #[inline] fn from(v: LayoutContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LayoutContent { #[inline] fn from(v: t::Value) -> LayoutContent { LayoutContent(t::Props::from_value(v)) } }
 
     /// Defines the field layout for the agent's case interface. Configures which fields appear in the top panel (immediately
     /// visible) and More Info tab (expandable section) of the case view, allowing customization of the agent experience.
@@ -610,12 +580,9 @@ pub mod layout {
         pub fn top_panel(mut self, v: impl Into<LayoutSections>) -> Self { self.0.put::<LayoutSections>("TopPanel", v.into()); self }
     }
 
-    impl From<BasicLayout> for t::Value {
-        #[inline]
-        fn from(v: BasicLayout) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BasicLayout> for t::Value { #[inline] fn from(v: BasicLayout) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BasicLayout { #[inline] fn from(v: t::Value) -> BasicLayout { BasicLayout(t::Props::from_value(v)) } }
 
     /// Sections within a panel or tab of the page layout.
     ///
@@ -634,12 +601,9 @@ pub mod layout {
         pub fn sections(mut self, v: impl Into<t::List<Section>>) -> Self { self.0.put::<t::List<Section>>("Sections", v.into()); self }
     }
 
-    impl From<LayoutSections> for t::Value {
-        #[inline]
-        fn from(v: LayoutSections) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LayoutSections> for t::Value { #[inline] fn from(v: LayoutSections) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LayoutSections { #[inline] fn from(v: t::Value) -> LayoutSections { LayoutSections(t::Props::from_value(v)) } }
 
     /// A section can be a grouped list of fields.
     ///
@@ -658,12 +622,9 @@ pub mod layout {
         pub fn field_group(mut self, v: impl Into<FieldGroup>) -> Self { self.0.put::<FieldGroup>("FieldGroup", v.into()); self }
     }
 
-    impl From<Section> for t::Value {
-        #[inline]
-        fn from(v: Section) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Section> for t::Value { #[inline] fn from(v: Section) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Section { #[inline] fn from(v: t::Value) -> Section { Section(t::Props::from_value(v)) } }
 
     /// Consists of a group of fields and associated properties.
     ///
@@ -682,12 +643,9 @@ pub mod layout {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<FieldGroup> for t::Value {
-        #[inline]
-        fn from(v: FieldGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldGroup> for t::Value { #[inline] fn from(v: FieldGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldGroup { #[inline] fn from(v: t::Value) -> FieldGroup { FieldGroup(t::Props::from_value(v)) } }
 
     /// Field specific properties.
     ///
@@ -704,12 +662,9 @@ pub mod layout {
         }
     }
 
-    impl From<FieldItem> for t::Value {
-        #[inline]
-        fn from(v: FieldItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldItem> for t::Value { #[inline] fn from(v: FieldItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldItem { #[inline] fn from(v: t::Value) -> FieldItem { FieldItem(t::Props::from_value(v)) } }
 
 }
 
@@ -781,12 +736,9 @@ pub mod related_item {
         pub fn comment(mut self, v: impl Into<CommentContent>) -> Self { self.0.put::<CommentContent>("Comment", v.into()); self }
     }
 
-    impl From<RelatedItemContent> for t::Value {
-        #[inline]
-        fn from(v: RelatedItemContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RelatedItemContent> for t::Value { #[inline] fn from(v: RelatedItemContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RelatedItemContent { #[inline] fn from(v: t::Value) -> RelatedItemContent { RelatedItemContent(t::Props::from_value(v)) } }
 
     /// Represents a comment.
     ///
@@ -804,12 +756,9 @@ pub mod related_item {
         }
     }
 
-    impl From<CommentContent> for t::Value {
-        #[inline]
-        fn from(v: CommentContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommentContent> for t::Value { #[inline] fn from(v: CommentContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommentContent { #[inline] fn from(v: t::Value) -> CommentContent { CommentContent(t::Props::from_value(v)) } }
 
     /// Type of the text in the comment.
     ///
@@ -954,12 +903,9 @@ pub mod template {
         pub fn default_layout(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DefaultLayout", v.into()); self }
     }
 
-    impl From<LayoutConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LayoutConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LayoutConfiguration> for t::Value { #[inline] fn from(v: LayoutConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LayoutConfiguration { #[inline] fn from(v: t::Value) -> LayoutConfiguration { LayoutConfiguration(t::Props::from_value(v)) } }
 
     /// Wrapper object containing a field identifier
     ///
@@ -976,12 +922,9 @@ pub mod template {
         }
     }
 
-    impl From<RequiredField> for t::Value {
-        #[inline]
-        fn from(v: RequiredField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RequiredField> for t::Value { #[inline] fn from(v: RequiredField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RequiredField { #[inline] fn from(v: t::Value) -> RequiredField { RequiredField(t::Props::from_value(v)) } }
 
     /// Links a case rule to a specific field within this template. When specified, the rule's conditions will be evaluated for
     /// the associated field, controlling behavior like required status, visibility, or available options.
@@ -1001,12 +944,9 @@ pub mod template {
         pub fn field_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FieldId", v.into()); self }
     }
 
-    impl From<TemplateRule> for t::Value {
-        #[inline]
-        fn from(v: TemplateRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateRule> for t::Value { #[inline] fn from(v: TemplateRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateRule { #[inline] fn from(v: t::Value) -> TemplateRule { TemplateRule(t::Props::from_value(v)) } }
 
     /// The current status of the template. Active templates can be used to create new cases, while Inactive templates are
     /// disabled but preserved for existing cases.

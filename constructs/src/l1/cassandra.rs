@@ -66,12 +66,9 @@ pub mod keyspace {
         pub fn replication_strategy(mut self, v: impl Into<ReplicationStrategy>) -> Self { self.0.put::<ReplicationStrategy>("ReplicationStrategy", v.into()); self }
     }
 
-    impl From<ReplicationSpecification> for t::Value {
-        #[inline]
-        fn from(v: ReplicationSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationSpecification> for t::Value { #[inline] fn from(v: ReplicationSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationSpecification { #[inline] fn from(v: t::Value) -> ReplicationSpecification { ReplicationSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -176,12 +173,9 @@ pub mod table {
         pub fn write_capacity_auto_scaling(mut self, v: impl Into<AutoScalingSetting>) -> Self { self.0.put::<AutoScalingSetting>("WriteCapacityAutoScaling", v.into()); self }
     }
 
-    impl From<AutoScalingSpecification> for t::Value {
-        #[inline]
-        fn from(v: AutoScalingSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoScalingSpecification> for t::Value { #[inline] fn from(v: AutoScalingSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoScalingSpecification { #[inline] fn from(v: t::Value) -> AutoScalingSpecification { AutoScalingSpecification(t::Props::from_value(v)) } }
 
     /// Represents configuration for auto scaling.
     ///
@@ -206,12 +200,9 @@ pub mod table {
         pub fn scaling_policy(mut self, v: impl Into<ScalingPolicy>) -> Self { self.0.put::<ScalingPolicy>("ScalingPolicy", v.into()); self }
     }
 
-    impl From<AutoScalingSetting> for t::Value {
-        #[inline]
-        fn from(v: AutoScalingSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoScalingSetting> for t::Value { #[inline] fn from(v: AutoScalingSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoScalingSetting { #[inline] fn from(v: t::Value) -> AutoScalingSetting { AutoScalingSetting(t::Props::from_value(v)) } }
 
     /// Represents scaling policy.
     ///
@@ -230,12 +221,9 @@ pub mod table {
         pub fn target_tracking_scaling_policy_configuration(mut self, v: impl Into<TargetTrackingScalingPolicyConfiguration>) -> Self { self.0.put::<TargetTrackingScalingPolicyConfiguration>("TargetTrackingScalingPolicyConfiguration", v.into()); self }
     }
 
-    impl From<ScalingPolicy> for t::Value {
-        #[inline]
-        fn from(v: ScalingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingPolicy> for t::Value { #[inline] fn from(v: ScalingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingPolicy { #[inline] fn from(v: t::Value) -> ScalingPolicy { ScalingPolicy(t::Props::from_value(v)) } }
 
     /// Represents configuration for target tracking scaling policy.
     ///
@@ -258,12 +246,9 @@ pub mod table {
         pub fn scale_out_cooldown(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ScaleOutCooldown", v.into()); self }
     }
 
-    impl From<TargetTrackingScalingPolicyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingScalingPolicyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingScalingPolicyConfiguration> for t::Value { #[inline] fn from(v: TargetTrackingScalingPolicyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingScalingPolicyConfiguration { #[inline] fn from(v: t::Value) -> TargetTrackingScalingPolicyConfiguration { TargetTrackingScalingPolicyConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -280,12 +265,9 @@ pub mod table {
         pub fn provisioned_throughput(mut self, v: impl Into<ProvisionedThroughput>) -> Self { self.0.put::<ProvisionedThroughput>("ProvisionedThroughput", v.into()); self }
     }
 
-    impl From<BillingMode> for t::Value {
-        #[inline]
-        fn from(v: BillingMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BillingMode> for t::Value { #[inline] fn from(v: BillingMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BillingMode { #[inline] fn from(v: t::Value) -> BillingMode { BillingMode(t::Props::from_value(v)) } }
 
     /// Capacity mode for the specified table
     ///
@@ -325,12 +307,9 @@ pub mod table {
         }
     }
 
-    impl From<ProvisionedThroughput> for t::Value {
-        #[inline]
-        fn from(v: ProvisionedThroughput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisionedThroughput> for t::Value { #[inline] fn from(v: ProvisionedThroughput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisionedThroughput { #[inline] fn from(v: t::Value) -> ProvisionedThroughput { ProvisionedThroughput(t::Props::from_value(v)) } }
 
     /// Represents the CDC configuration for the table
     ///
@@ -351,12 +330,9 @@ pub mod table {
         pub fn view_type(mut self, v: impl Into<CdcViewType>) -> Self { self.0.put::<CdcViewType>("ViewType", v.into()); self }
     }
 
-    impl From<CdcSpecification> for t::Value {
-        #[inline]
-        fn from(v: CdcSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CdcSpecification> for t::Value { #[inline] fn from(v: CdcSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CdcSpecification { #[inline] fn from(v: t::Value) -> CdcSpecification { CdcSpecification(t::Props::from_value(v)) } }
 
     /// Indicates whether CDC is enabled or disabled for the table
     ///
@@ -421,12 +397,9 @@ pub mod table {
         pub fn order_by(mut self, v: impl Into<OrderBy>) -> Self { self.0.put::<OrderBy>("OrderBy", v.into()); self }
     }
 
-    impl From<ClusteringKeyColumn> for t::Value {
-        #[inline]
-        fn from(v: ClusteringKeyColumn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusteringKeyColumn> for t::Value { #[inline] fn from(v: ClusteringKeyColumn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusteringKeyColumn { #[inline] fn from(v: t::Value) -> ClusteringKeyColumn { ClusteringKeyColumn(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -442,12 +415,9 @@ pub mod table {
         }
     }
 
-    impl From<Column> for t::Value {
-        #[inline]
-        fn from(v: Column) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Column> for t::Value { #[inline] fn from(v: Column) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Column { #[inline] fn from(v: t::Value) -> Column { Column(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -486,12 +456,9 @@ pub mod table {
         pub fn kms_key_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyIdentifier", v.into()); self }
     }
 
-    impl From<EncryptionSpecification> for t::Value {
-        #[inline]
-        fn from(v: EncryptionSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionSpecification> for t::Value { #[inline] fn from(v: EncryptionSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionSpecification { #[inline] fn from(v: t::Value) -> EncryptionSpecification { EncryptionSpecification(t::Props::from_value(v)) } }
 
     /// Server-side encryption type
     ///
@@ -534,12 +501,9 @@ pub mod table {
         pub fn read_capacity_units(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ReadCapacityUnits", v.into()); self }
     }
 
-    impl From<ReplicaSpecification> for t::Value {
-        #[inline]
-        fn from(v: ReplicaSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicaSpecification> for t::Value { #[inline] fn from(v: ReplicaSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicaSpecification { #[inline] fn from(v: t::Value) -> ReplicaSpecification { ReplicaSpecification(t::Props::from_value(v)) } }
 
     /// Warm throughput configuration for the table
     ///
@@ -560,12 +524,9 @@ pub mod table {
         pub fn write_units_per_second(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WriteUnitsPerSecond", v.into()); self }
     }
 
-    impl From<WarmThroughput> for t::Value {
-        #[inline]
-        fn from(v: WarmThroughput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WarmThroughput> for t::Value { #[inline] fn from(v: WarmThroughput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WarmThroughput { #[inline] fn from(v: t::Value) -> WarmThroughput { WarmThroughput(t::Props::from_value(v)) } }
 
 }
 
@@ -646,11 +607,8 @@ pub mod type_ {
         }
     }
 
-    impl From<Field> for t::Value {
-        #[inline]
-        fn from(v: Field) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Field> for t::Value { #[inline] fn from(v: Field) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Field { #[inline] fn from(v: t::Value) -> Field { Field(t::Props::from_value(v)) } }
 
 }

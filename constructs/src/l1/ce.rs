@@ -138,12 +138,9 @@ pub mod anomaly_monitor {
         }
     }
 
-    impl From<ResourceTag> for t::Value {
-        #[inline]
-        fn from(v: ResourceTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
 
 }
 
@@ -244,12 +241,9 @@ pub mod anomaly_subscription {
         }
     }
 
-    impl From<ResourceTag> for t::Value {
-        #[inline]
-        fn from(v: ResourceTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -267,12 +261,9 @@ pub mod anomaly_subscription {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<Subscriber> for t::Value {
-        #[inline]
-        fn from(v: Subscriber) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Subscriber> for t::Value { #[inline] fn from(v: Subscriber) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Subscriber { #[inline] fn from(v: t::Value) -> Subscriber { Subscriber(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -405,11 +396,8 @@ pub mod cost_category {
         }
     }
 
-    impl From<ResourceTag> for t::Value {
-        #[inline]
-        fn from(v: ResourceTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
 
 }

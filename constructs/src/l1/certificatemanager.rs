@@ -63,12 +63,9 @@ pub mod account {
         pub fn days_before_expiry(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DaysBeforeExpiry", v.into()); self }
     }
 
-    impl From<ExpiryEventsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExpiryEventsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExpiryEventsConfiguration> for t::Value { #[inline] fn from(v: ExpiryEventsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExpiryEventsConfiguration { #[inline] fn from(v: t::Value) -> ExpiryEventsConfiguration { ExpiryEventsConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -132,12 +129,9 @@ pub mod acme_domain_validation {
         }
     }
 
-    impl From<PrevalidationOptions> for t::Value {
-        #[inline]
-        fn from(v: PrevalidationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrevalidationOptions> for t::Value { #[inline] fn from(v: PrevalidationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrevalidationOptions { #[inline] fn from(v: t::Value) -> PrevalidationOptions { PrevalidationOptions(t::Props::from_value(v)) } }
 
     /// DNS-based prevalidation options for the domain validation.
     ///
@@ -159,12 +153,9 @@ pub mod acme_domain_validation {
         pub fn hosted_zone_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HostedZoneId", v.into()); self }
     }
 
-    impl From<DnsPrevalidationOptions> for t::Value {
-        #[inline]
-        fn from(v: DnsPrevalidationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DnsPrevalidationOptions> for t::Value { #[inline] fn from(v: DnsPrevalidationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DnsPrevalidationOptions { #[inline] fn from(v: t::Value) -> DnsPrevalidationOptions { DnsPrevalidationOptions(t::Props::from_value(v)) } }
 
     /// Controls which certificate types are authorized to be issued for the domain via the ACME endpoint.
     ///
@@ -187,12 +178,9 @@ pub mod acme_domain_validation {
         pub fn wildcards(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Wildcards", v.into()); self }
     }
 
-    impl From<DomainScope> for t::Value {
-        #[inline]
-        fn from(v: DomainScope) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainScope> for t::Value { #[inline] fn from(v: DomainScope) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainScope { #[inline] fn from(v: t::Value) -> DomainScope { DomainScope(t::Props::from_value(v)) } }
 
 }
 
@@ -284,12 +272,9 @@ pub mod acme_endpoint {
         }
     }
 
-    impl From<CertificateAuthority> for t::Value {
-        #[inline]
-        fn from(v: CertificateAuthority) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertificateAuthority> for t::Value { #[inline] fn from(v: CertificateAuthority) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertificateAuthority { #[inline] fn from(v: t::Value) -> CertificateAuthority { CertificateAuthority(t::Props::from_value(v)) } }
 
     /// Configuration for the public certificate authority.
     ///
@@ -308,12 +293,9 @@ pub mod acme_endpoint {
         pub fn allowed_key_algorithms(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AllowedKeyAlgorithms", v.into()); self }
     }
 
-    impl From<PublicCertificateAuthority> for t::Value {
-        #[inline]
-        fn from(v: PublicCertificateAuthority) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicCertificateAuthority> for t::Value { #[inline] fn from(v: PublicCertificateAuthority) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicCertificateAuthority { #[inline] fn from(v: t::Value) -> PublicCertificateAuthority { PublicCertificateAuthority(t::Props::from_value(v)) } }
 
     /// Whether contact information is required for the ACME endpoint.
     ///
@@ -401,12 +383,9 @@ pub mod acme_external_account_binding {
         }
     }
 
-    impl From<Expiration> for t::Value {
-        #[inline]
-        fn from(v: Expiration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Expiration> for t::Value { #[inline] fn from(v: Expiration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Expiration { #[inline] fn from(v: t::Value) -> Expiration { Expiration(t::Props::from_value(v)) } }
 
     /// The time unit for the expiration value.
     ///
@@ -540,11 +519,8 @@ pub mod certificate {
         pub fn validation_domain(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ValidationDomain", v.into()); self }
     }
 
-    impl From<DomainValidationOption> for t::Value {
-        #[inline]
-        fn from(v: DomainValidationOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainValidationOption> for t::Value { #[inline] fn from(v: DomainValidationOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainValidationOption { #[inline] fn from(v: t::Value) -> DomainValidationOption { DomainValidationOption(t::Props::from_value(v)) } }
 
 }

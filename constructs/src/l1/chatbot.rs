@@ -76,12 +76,9 @@ pub mod custom_action {
         pub fn variables(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Variables", v.into()); self }
     }
 
-    impl From<CustomActionAttachment> for t::Value {
-        #[inline]
-        fn from(v: CustomActionAttachment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomActionAttachment> for t::Value { #[inline] fn from(v: CustomActionAttachment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomActionAttachment { #[inline] fn from(v: t::Value) -> CustomActionAttachment { CustomActionAttachment(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -99,12 +96,9 @@ pub mod custom_action {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<CustomActionAttachmentCriteria> for t::Value {
-        #[inline]
-        fn from(v: CustomActionAttachmentCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomActionAttachmentCriteria> for t::Value { #[inline] fn from(v: CustomActionAttachmentCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomActionAttachmentCriteria { #[inline] fn from(v: t::Value) -> CustomActionAttachmentCriteria { CustomActionAttachmentCriteria(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -139,12 +133,9 @@ pub mod custom_action {
         }
     }
 
-    impl From<CustomActionDefinition> for t::Value {
-        #[inline]
-        fn from(v: CustomActionDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomActionDefinition> for t::Value { #[inline] fn from(v: CustomActionDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomActionDefinition { #[inline] fn from(v: t::Value) -> CustomActionDefinition { CustomActionDefinition(t::Props::from_value(v)) } }
 
 }
 

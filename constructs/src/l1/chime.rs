@@ -130,12 +130,9 @@ pub mod app_instance_bot {
         }
     }
 
-    impl From<Configuration> for t::Value {
-        #[inline]
-        fn from(v: Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Configuration> for t::Value { #[inline] fn from(v: Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Configuration { #[inline] fn from(v: t::Value) -> Configuration { Configuration(t::Props::from_value(v)) } }
 
     /// The configuration for an Amazon Lex V2 bot.
     ///
@@ -160,12 +157,9 @@ pub mod app_instance_bot {
         pub fn welcome_intent(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WelcomeIntent", v.into()); self }
     }
 
-    impl From<LexConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LexConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LexConfiguration> for t::Value { #[inline] fn from(v: LexConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LexConfiguration { #[inline] fn from(v: t::Value) -> LexConfiguration { LexConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies the type of message that triggers a bot.
     ///
@@ -183,12 +177,9 @@ pub mod app_instance_bot {
         }
     }
 
-    impl From<InvokedBy> for t::Value {
-        #[inline]
-        fn from(v: InvokedBy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InvokedBy> for t::Value { #[inline] fn from(v: InvokedBy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InvokedBy { #[inline] fn from(v: t::Value) -> InvokedBy { InvokedBy(t::Props::from_value(v)) } }
 
     /// Sets standard messages as the bot trigger.
     ///
@@ -324,12 +315,9 @@ pub mod app_instance_user {
         }
     }
 
-    impl From<ExpirationSettings> for t::Value {
-        #[inline]
-        fn from(v: ExpirationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExpirationSettings> for t::Value { #[inline] fn from(v: ExpirationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExpirationSettings { #[inline] fn from(v: t::Value) -> ExpirationSettings { ExpirationSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -460,12 +448,9 @@ pub mod channel {
         }
     }
 
-    impl From<ElasticChannelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ElasticChannelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ElasticChannelConfiguration> for t::Value { #[inline] fn from(v: ElasticChannelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ElasticChannelConfiguration { #[inline] fn from(v: t::Value) -> ElasticChannelConfiguration { ElasticChannelConfiguration(t::Props::from_value(v)) } }
 
     /// Settings that control the interval after which the channel is automatically deleted.
     ///
@@ -483,12 +468,9 @@ pub mod channel {
         }
     }
 
-    impl From<ExpirationSettings> for t::Value {
-        #[inline]
-        fn from(v: ExpirationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExpirationSettings> for t::Value { #[inline] fn from(v: ExpirationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExpirationSettings { #[inline] fn from(v: t::Value) -> ExpirationSettings { ExpirationSettings(t::Props::from_value(v)) } }
 
     /// The condition the expiration period is measured from.
     ///
@@ -644,12 +626,9 @@ pub mod channel_flow {
         }
     }
 
-    impl From<Processor> for t::Value {
-        #[inline]
-        fn from(v: Processor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Processor> for t::Value { #[inline] fn from(v: Processor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Processor { #[inline] fn from(v: t::Value) -> Processor { Processor(t::Props::from_value(v)) } }
 
     /// A processor's metadata.
     ///
@@ -666,12 +645,9 @@ pub mod channel_flow {
         }
     }
 
-    impl From<ProcessorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProcessorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProcessorConfiguration> for t::Value { #[inline] fn from(v: ProcessorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProcessorConfiguration { #[inline] fn from(v: t::Value) -> ProcessorConfiguration { ProcessorConfiguration(t::Props::from_value(v)) } }
 
     /// Stores metadata about a Lambda processor.
     ///
@@ -689,12 +665,9 @@ pub mod channel_flow {
         }
     }
 
-    impl From<LambdaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LambdaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaConfiguration> for t::Value { #[inline] fn from(v: LambdaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaConfiguration { #[inline] fn from(v: t::Value) -> LambdaConfiguration { LambdaConfiguration(t::Props::from_value(v)) } }
 
     /// Controls how the Lambda function is invoked.
     ///
@@ -823,12 +796,9 @@ pub mod media_insights_pipeline_configuration {
         pub fn s3_recording_sink_configuration(mut self, v: impl Into<S3RecordingSinkConfiguration>) -> Self { self.0.put::<S3RecordingSinkConfiguration>("S3RecordingSinkConfiguration", v.into()); self }
     }
 
-    impl From<MediaInsightsPipelineConfigurationElement> for t::Value {
-        #[inline]
-        fn from(v: MediaInsightsPipelineConfigurationElement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaInsightsPipelineConfigurationElement> for t::Value { #[inline] fn from(v: MediaInsightsPipelineConfigurationElement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaInsightsPipelineConfigurationElement { #[inline] fn from(v: t::Value) -> MediaInsightsPipelineConfigurationElement { MediaInsightsPipelineConfigurationElement(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -867,12 +837,9 @@ pub mod media_insights_pipeline_configuration {
         pub fn vocabulary_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VocabularyName", v.into()); self }
     }
 
-    impl From<AmazonTranscribeCallAnalyticsProcessorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AmazonTranscribeCallAnalyticsProcessorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmazonTranscribeCallAnalyticsProcessorConfiguration> for t::Value { #[inline] fn from(v: AmazonTranscribeCallAnalyticsProcessorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmazonTranscribeCallAnalyticsProcessorConfiguration { #[inline] fn from(v: t::Value) -> AmazonTranscribeCallAnalyticsProcessorConfiguration { AmazonTranscribeCallAnalyticsProcessorConfiguration(t::Props::from_value(v)) } }
 
     /// Labels all PII identified in the transcript.
     ///
@@ -972,12 +939,9 @@ pub mod media_insights_pipeline_configuration {
         pub fn output_encryption_kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OutputEncryptionKMSKeyId", v.into()); self }
     }
 
-    impl From<PostCallAnalyticsSettings> for t::Value {
-        #[inline]
-        fn from(v: PostCallAnalyticsSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PostCallAnalyticsSettings> for t::Value { #[inline] fn from(v: PostCallAnalyticsSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PostCallAnalyticsSettings { #[inline] fn from(v: t::Value) -> PostCallAnalyticsSettings { PostCallAnalyticsSettings(t::Props::from_value(v)) } }
 
     /// The content redaction output settings.
     ///
@@ -1074,12 +1038,9 @@ pub mod media_insights_pipeline_configuration {
         pub fn vocabulary_names(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VocabularyNames", v.into()); self }
     }
 
-    impl From<AmazonTranscribeProcessorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AmazonTranscribeProcessorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmazonTranscribeProcessorConfiguration> for t::Value { #[inline] fn from(v: AmazonTranscribeProcessorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmazonTranscribeProcessorConfiguration { #[inline] fn from(v: t::Value) -> AmazonTranscribeProcessorConfiguration { AmazonTranscribeProcessorConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1096,12 +1057,9 @@ pub mod media_insights_pipeline_configuration {
         pub fn insights_target(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InsightsTarget", v.into()); self }
     }
 
-    impl From<KinesisDataStreamSinkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: KinesisDataStreamSinkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisDataStreamSinkConfiguration> for t::Value { #[inline] fn from(v: KinesisDataStreamSinkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisDataStreamSinkConfiguration { #[inline] fn from(v: t::Value) -> KinesisDataStreamSinkConfiguration { KinesisDataStreamSinkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1120,12 +1078,9 @@ pub mod media_insights_pipeline_configuration {
         pub fn recording_file_format(mut self, v: impl Into<RecordingFileFormat>) -> Self { self.0.put::<RecordingFileFormat>("RecordingFileFormat", v.into()); self }
     }
 
-    impl From<S3RecordingSinkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3RecordingSinkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3RecordingSinkConfiguration> for t::Value { #[inline] fn from(v: S3RecordingSinkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3RecordingSinkConfiguration { #[inline] fn from(v: t::Value) -> S3RecordingSinkConfiguration { S3RecordingSinkConfiguration(t::Props::from_value(v)) } }
 
     /// The recording file format.
     ///
@@ -1192,12 +1147,9 @@ pub mod media_insights_pipeline_configuration {
         pub fn rules(mut self, v: impl Into<t::List<RealTimeAlertRule>>) -> Self { self.0.put::<t::List<RealTimeAlertRule>>("Rules", v.into()); self }
     }
 
-    impl From<RealTimeAlertConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RealTimeAlertConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RealTimeAlertConfiguration> for t::Value { #[inline] fn from(v: RealTimeAlertConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RealTimeAlertConfiguration { #[inline] fn from(v: t::Value) -> RealTimeAlertConfiguration { RealTimeAlertConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1218,12 +1170,9 @@ pub mod media_insights_pipeline_configuration {
         pub fn sentiment_configuration(mut self, v: impl Into<SentimentConfiguration>) -> Self { self.0.put::<SentimentConfiguration>("SentimentConfiguration", v.into()); self }
     }
 
-    impl From<RealTimeAlertRule> for t::Value {
-        #[inline]
-        fn from(v: RealTimeAlertRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RealTimeAlertRule> for t::Value { #[inline] fn from(v: RealTimeAlertRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RealTimeAlertRule { #[inline] fn from(v: t::Value) -> RealTimeAlertRule { RealTimeAlertRule(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1238,12 +1187,9 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    impl From<IssueDetectionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IssueDetectionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IssueDetectionConfiguration> for t::Value { #[inline] fn from(v: IssueDetectionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IssueDetectionConfiguration { #[inline] fn from(v: t::Value) -> IssueDetectionConfiguration { IssueDetectionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1261,12 +1207,9 @@ pub mod media_insights_pipeline_configuration {
         pub fn negate(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Negate", v.into()); self }
     }
 
-    impl From<KeywordMatchConfiguration> for t::Value {
-        #[inline]
-        fn from(v: KeywordMatchConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeywordMatchConfiguration> for t::Value { #[inline] fn from(v: KeywordMatchConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeywordMatchConfiguration { #[inline] fn from(v: t::Value) -> KeywordMatchConfiguration { KeywordMatchConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1283,12 +1226,9 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    impl From<SentimentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SentimentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SentimentConfiguration> for t::Value { #[inline] fn from(v: SentimentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SentimentConfiguration { #[inline] fn from(v: t::Value) -> SentimentConfiguration { SentimentConfiguration(t::Props::from_value(v)) } }
 
     /// The type of sentiment.
     ///
@@ -1417,12 +1357,9 @@ pub mod media_pipeline_kinesis_video_stream_pool {
         pub fn data_retention_in_hours(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DataRetentionInHours", v.into()); self }
     }
 
-    impl From<StreamConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StreamConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamConfiguration> for t::Value { #[inline] fn from(v: StreamConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamConfiguration { #[inline] fn from(v: t::Value) -> StreamConfiguration { StreamConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1499,12 +1436,9 @@ pub mod sip_media_application {
         }
     }
 
-    impl From<SipMediaApplicationEndpoint> for t::Value {
-        #[inline]
-        fn from(v: SipMediaApplicationEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SipMediaApplicationEndpoint> for t::Value { #[inline] fn from(v: SipMediaApplicationEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SipMediaApplicationEndpoint { #[inline] fn from(v: t::Value) -> SipMediaApplicationEndpoint { SipMediaApplicationEndpoint(t::Props::from_value(v)) } }
 
 }
 

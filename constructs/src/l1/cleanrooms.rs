@@ -102,12 +102,9 @@ pub mod analysis_template {
         pub fn default_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DefaultValue", v.into()); self }
     }
 
-    impl From<AnalysisParameter> for t::Value {
-        #[inline]
-        fn from(v: AnalysisParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisParameter> for t::Value { #[inline] fn from(v: AnalysisParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisParameter { #[inline] fn from(v: t::Value) -> AnalysisParameter { AnalysisParameter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -194,12 +191,9 @@ pub mod analysis_template {
         }
     }
 
-    impl From<ErrorMessageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ErrorMessageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ErrorMessageConfiguration> for t::Value { #[inline] fn from(v: ErrorMessageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ErrorMessageConfiguration { #[inline] fn from(v: t::Value) -> ErrorMessageConfiguration { ErrorMessageConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -252,12 +246,9 @@ pub mod analysis_template {
         }
     }
 
-    impl From<AnalysisSchema> for t::Value {
-        #[inline]
-        fn from(v: AnalysisSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisSchema> for t::Value { #[inline] fn from(v: AnalysisSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisSchema { #[inline] fn from(v: t::Value) -> AnalysisSchema { AnalysisSchema(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -276,12 +267,9 @@ pub mod analysis_template {
         pub fn text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Text", v.into()); self }
     }
 
-    impl From<AnalysisSource> for t::Value {
-        #[inline]
-        fn from(v: AnalysisSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisSource> for t::Value { #[inline] fn from(v: AnalysisSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisSource { #[inline] fn from(v: t::Value) -> AnalysisSource { AnalysisSource(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -299,12 +287,9 @@ pub mod analysis_template {
         pub fn additional_artifacts(mut self, v: impl Into<t::List<AnalysisTemplateArtifact>>) -> Self { self.0.put::<t::List<AnalysisTemplateArtifact>>("AdditionalArtifacts", v.into()); self }
     }
 
-    impl From<AnalysisTemplateArtifacts> for t::Value {
-        #[inline]
-        fn from(v: AnalysisTemplateArtifacts) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisTemplateArtifacts> for t::Value { #[inline] fn from(v: AnalysisTemplateArtifacts) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisTemplateArtifacts { #[inline] fn from(v: t::Value) -> AnalysisTemplateArtifacts { AnalysisTemplateArtifacts(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -319,12 +304,9 @@ pub mod analysis_template {
         }
     }
 
-    impl From<AnalysisTemplateArtifact> for t::Value {
-        #[inline]
-        fn from(v: AnalysisTemplateArtifact) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisTemplateArtifact> for t::Value { #[inline] fn from(v: AnalysisTemplateArtifact) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisTemplateArtifact { #[inline] fn from(v: t::Value) -> AnalysisTemplateArtifact { AnalysisTemplateArtifact(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -340,12 +322,9 @@ pub mod analysis_template {
         }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -362,12 +341,9 @@ pub mod analysis_template {
         pub fn artifacts(mut self, v: impl Into<AnalysisTemplateArtifactMetadata>) -> Self { self.0.put::<AnalysisTemplateArtifactMetadata>("Artifacts", v.into()); self }
     }
 
-    impl From<AnalysisSourceMetadata> for t::Value {
-        #[inline]
-        fn from(v: AnalysisSourceMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisSourceMetadata> for t::Value { #[inline] fn from(v: AnalysisSourceMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisSourceMetadata { #[inline] fn from(v: t::Value) -> AnalysisSourceMetadata { AnalysisSourceMetadata(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -384,12 +360,9 @@ pub mod analysis_template {
         pub fn additional_artifact_hashes(mut self, v: impl Into<t::List<Hash>>) -> Self { self.0.put::<t::List<Hash>>("AdditionalArtifactHashes", v.into()); self }
     }
 
-    impl From<AnalysisTemplateArtifactMetadata> for t::Value {
-        #[inline]
-        fn from(v: AnalysisTemplateArtifactMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisTemplateArtifactMetadata> for t::Value { #[inline] fn from(v: AnalysisTemplateArtifactMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisTemplateArtifactMetadata { #[inline] fn from(v: t::Value) -> AnalysisTemplateArtifactMetadata { AnalysisTemplateArtifactMetadata(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -406,12 +379,9 @@ pub mod analysis_template {
         pub fn sha256(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Sha256", v.into()); self }
     }
 
-    impl From<Hash> for t::Value {
-        #[inline]
-        fn from(v: Hash) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Hash> for t::Value { #[inline] fn from(v: Hash) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Hash { #[inline] fn from(v: t::Value) -> Hash { Hash(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -428,12 +398,9 @@ pub mod analysis_template {
         pub fn ml_synthetic_data_parameters(mut self, v: impl Into<MLSyntheticDataParameters>) -> Self { self.0.put::<MLSyntheticDataParameters>("MlSyntheticDataParameters", v.into()); self }
     }
 
-    impl From<SyntheticDataParameters> for t::Value {
-        #[inline]
-        fn from(v: SyntheticDataParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SyntheticDataParameters> for t::Value { #[inline] fn from(v: SyntheticDataParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SyntheticDataParameters { #[inline] fn from(v: t::Value) -> SyntheticDataParameters { SyntheticDataParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -450,12 +417,9 @@ pub mod analysis_template {
         }
     }
 
-    impl From<MLSyntheticDataParameters> for t::Value {
-        #[inline]
-        fn from(v: MLSyntheticDataParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MLSyntheticDataParameters> for t::Value { #[inline] fn from(v: MLSyntheticDataParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MLSyntheticDataParameters { #[inline] fn from(v: t::Value) -> MLSyntheticDataParameters { MLSyntheticDataParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -470,12 +434,9 @@ pub mod analysis_template {
         }
     }
 
-    impl From<ColumnClassificationDetails> for t::Value {
-        #[inline]
-        fn from(v: ColumnClassificationDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColumnClassificationDetails> for t::Value { #[inline] fn from(v: ColumnClassificationDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColumnClassificationDetails { #[inline] fn from(v: t::Value) -> ColumnClassificationDetails { ColumnClassificationDetails(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -492,12 +453,9 @@ pub mod analysis_template {
         }
     }
 
-    impl From<SyntheticDataColumnProperties> for t::Value {
-        #[inline]
-        fn from(v: SyntheticDataColumnProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SyntheticDataColumnProperties> for t::Value { #[inline] fn from(v: SyntheticDataColumnProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SyntheticDataColumnProperties { #[inline] fn from(v: t::Value) -> SyntheticDataColumnProperties { SyntheticDataColumnProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -729,12 +687,9 @@ pub mod collaboration {
         }
     }
 
-    impl From<MLMemberAbilities> for t::Value {
-        #[inline]
-        fn from(v: MLMemberAbilities) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MLMemberAbilities> for t::Value { #[inline] fn from(v: MLMemberAbilities) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MLMemberAbilities { #[inline] fn from(v: t::Value) -> MLMemberAbilities { MLMemberAbilities(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -795,12 +750,9 @@ pub mod collaboration {
         pub fn machine_learning(mut self, v: impl Into<MLPaymentConfig>) -> Self { self.0.put::<MLPaymentConfig>("MachineLearning", v.into()); self }
     }
 
-    impl From<PaymentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PaymentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PaymentConfiguration> for t::Value { #[inline] fn from(v: PaymentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PaymentConfiguration { #[inline] fn from(v: t::Value) -> PaymentConfiguration { PaymentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -815,12 +767,9 @@ pub mod collaboration {
         }
     }
 
-    impl From<JobComputePaymentConfig> for t::Value {
-        #[inline]
-        fn from(v: JobComputePaymentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobComputePaymentConfig> for t::Value { #[inline] fn from(v: JobComputePaymentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobComputePaymentConfig { #[inline] fn from(v: t::Value) -> JobComputePaymentConfig { JobComputePaymentConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -841,12 +790,9 @@ pub mod collaboration {
         pub fn synthetic_data_generation(mut self, v: impl Into<JobComputePaymentConfig>) -> Self { self.0.put::<JobComputePaymentConfig>("SyntheticDataGeneration", v.into()); self }
     }
 
-    impl From<MLPaymentConfig> for t::Value {
-        #[inline]
-        fn from(v: MLPaymentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MLPaymentConfig> for t::Value { #[inline] fn from(v: MLPaymentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MLPaymentConfig { #[inline] fn from(v: t::Value) -> MLPaymentConfig { MLPaymentConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -864,12 +810,9 @@ pub mod collaboration {
         }
     }
 
-    impl From<DataEncryptionMetadata> for t::Value {
-        #[inline]
-        fn from(v: DataEncryptionMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataEncryptionMetadata> for t::Value { #[inline] fn from(v: DataEncryptionMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataEncryptionMetadata { #[inline] fn from(v: t::Value) -> DataEncryptionMetadata { DataEncryptionMetadata(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -911,12 +854,9 @@ pub mod collaboration {
         pub fn payment_configuration(mut self, v: impl Into<PaymentConfiguration>) -> Self { self.0.put::<PaymentConfiguration>("PaymentConfiguration", v.into()); self }
     }
 
-    impl From<MemberSpecification> for t::Value {
-        #[inline]
-        fn from(v: MemberSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemberSpecification> for t::Value { #[inline] fn from(v: MemberSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemberSpecification { #[inline] fn from(v: t::Value) -> MemberSpecification { MemberSpecification(t::Props::from_value(v)) } }
 
 }
 
@@ -1013,12 +953,9 @@ pub mod configured_table {
         }
     }
 
-    impl From<AnalysisRule> for t::Value {
-        #[inline]
-        fn from(v: AnalysisRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisRule> for t::Value { #[inline] fn from(v: AnalysisRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisRule { #[inline] fn from(v: t::Value) -> AnalysisRule { AnalysisRule(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1033,12 +970,9 @@ pub mod configured_table {
         }
     }
 
-    impl From<ConfiguredTableAnalysisRulePolicy> for t::Value {
-        #[inline]
-        fn from(v: ConfiguredTableAnalysisRulePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfiguredTableAnalysisRulePolicy> for t::Value { #[inline] fn from(v: ConfiguredTableAnalysisRulePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfiguredTableAnalysisRulePolicy { #[inline] fn from(v: t::Value) -> ConfiguredTableAnalysisRulePolicy { ConfiguredTableAnalysisRulePolicy(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1059,12 +993,9 @@ pub mod configured_table {
         pub fn list(mut self, v: impl Into<AnalysisRuleList>) -> Self { self.0.put::<AnalysisRuleList>("List", v.into()); self }
     }
 
-    impl From<ConfiguredTableAnalysisRulePolicyV1> for t::Value {
-        #[inline]
-        fn from(v: ConfiguredTableAnalysisRulePolicyV1) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfiguredTableAnalysisRulePolicyV1> for t::Value { #[inline] fn from(v: ConfiguredTableAnalysisRulePolicyV1) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfiguredTableAnalysisRulePolicyV1 { #[inline] fn from(v: t::Value) -> ConfiguredTableAnalysisRulePolicyV1 { ConfiguredTableAnalysisRulePolicyV1(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1089,12 +1020,9 @@ pub mod configured_table {
         pub fn join_required(mut self, v: impl Into<JoinRequiredOption>) -> Self { self.0.put::<JoinRequiredOption>("JoinRequired", v.into()); self }
     }
 
-    impl From<AnalysisRuleAggregation> for t::Value {
-        #[inline]
-        fn from(v: AnalysisRuleAggregation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisRuleAggregation> for t::Value { #[inline] fn from(v: AnalysisRuleAggregation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisRuleAggregation { #[inline] fn from(v: t::Value) -> AnalysisRuleAggregation { AnalysisRuleAggregation(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1132,12 +1060,9 @@ pub mod configured_table {
         }
     }
 
-    impl From<AggregateColumn> for t::Value {
-        #[inline]
-        fn from(v: AggregateColumn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AggregateColumn> for t::Value { #[inline] fn from(v: AggregateColumn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AggregateColumn { #[inline] fn from(v: t::Value) -> AggregateColumn { AggregateColumn(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1218,12 +1143,9 @@ pub mod configured_table {
         }
     }
 
-    impl From<AggregationConstraint> for t::Value {
-        #[inline]
-        fn from(v: AggregationConstraint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AggregationConstraint> for t::Value { #[inline] fn from(v: AggregationConstraint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AggregationConstraint { #[inline] fn from(v: t::Value) -> AggregationConstraint { AggregationConstraint(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1332,12 +1254,9 @@ pub mod configured_table {
         pub fn disallowed_output_columns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("DisallowedOutputColumns", v.into()); self }
     }
 
-    impl From<AnalysisRuleCustom> for t::Value {
-        #[inline]
-        fn from(v: AnalysisRuleCustom) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisRuleCustom> for t::Value { #[inline] fn from(v: AnalysisRuleCustom) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisRuleCustom { #[inline] fn from(v: t::Value) -> AnalysisRuleCustom { AnalysisRuleCustom(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1357,12 +1276,9 @@ pub mod configured_table {
         pub fn output_column_thresholds(mut self, v: impl Into<t::List<OutputColumnThreshold>>) -> Self { self.0.put::<t::List<OutputColumnThreshold>>("OutputColumnThresholds", v.into()); self }
     }
 
-    impl From<AggregationThreshold> for t::Value {
-        #[inline]
-        fn from(v: AggregationThreshold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AggregationThreshold> for t::Value { #[inline] fn from(v: AggregationThreshold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AggregationThreshold { #[inline] fn from(v: t::Value) -> AggregationThreshold { AggregationThreshold(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1398,12 +1314,9 @@ pub mod configured_table {
         }
     }
 
-    impl From<OutputColumnThreshold> for t::Value {
-        #[inline]
-        fn from(v: OutputColumnThreshold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputColumnThreshold> for t::Value { #[inline] fn from(v: OutputColumnThreshold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputColumnThreshold { #[inline] fn from(v: t::Value) -> OutputColumnThreshold { OutputColumnThreshold(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1419,12 +1332,9 @@ pub mod configured_table {
         }
     }
 
-    impl From<ComparisonControls> for t::Value {
-        #[inline]
-        fn from(v: ComparisonControls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComparisonControls> for t::Value { #[inline] fn from(v: ComparisonControls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComparisonControls { #[inline] fn from(v: t::Value) -> ComparisonControls { ComparisonControls(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1439,12 +1349,9 @@ pub mod configured_table {
         }
     }
 
-    impl From<DifferentialPrivacy> for t::Value {
-        #[inline]
-        fn from(v: DifferentialPrivacy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DifferentialPrivacy> for t::Value { #[inline] fn from(v: DifferentialPrivacy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DifferentialPrivacy { #[inline] fn from(v: t::Value) -> DifferentialPrivacy { DifferentialPrivacy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1459,12 +1366,9 @@ pub mod configured_table {
         }
     }
 
-    impl From<DifferentialPrivacyColumn> for t::Value {
-        #[inline]
-        fn from(v: DifferentialPrivacyColumn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DifferentialPrivacyColumn> for t::Value { #[inline] fn from(v: DifferentialPrivacyColumn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DifferentialPrivacyColumn { #[inline] fn from(v: t::Value) -> DifferentialPrivacyColumn { DifferentialPrivacyColumn(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1484,12 +1388,9 @@ pub mod configured_table {
         pub fn allowed_join_operators(mut self, v: impl Into<t::List<JoinOperator>>) -> Self { self.0.put::<t::List<JoinOperator>>("AllowedJoinOperators", v.into()); self }
     }
 
-    impl From<AnalysisRuleList> for t::Value {
-        #[inline]
-        fn from(v: AnalysisRuleList) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalysisRuleList> for t::Value { #[inline] fn from(v: AnalysisRuleList) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalysisRuleList { #[inline] fn from(v: t::Value) -> AnalysisRuleList { AnalysisRuleList(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1552,12 +1453,9 @@ pub mod configured_table {
         pub fn snowflake(mut self, v: impl Into<SnowflakeTableReference>) -> Self { self.0.put::<SnowflakeTableReference>("Snowflake", v.into()); self }
     }
 
-    impl From<TableReference> for t::Value {
-        #[inline]
-        fn from(v: TableReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TableReference> for t::Value { #[inline] fn from(v: TableReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TableReference { #[inline] fn from(v: t::Value) -> TableReference { TableReference(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1580,12 +1478,9 @@ pub mod configured_table {
         pub fn region(mut self, v: impl Into<CommercialRegion>) -> Self { self.0.put::<CommercialRegion>("Region", v.into()); self }
     }
 
-    impl From<AthenaTableReference> for t::Value {
-        #[inline]
-        fn from(v: AthenaTableReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AthenaTableReference> for t::Value { #[inline] fn from(v: AthenaTableReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AthenaTableReference { #[inline] fn from(v: t::Value) -> AthenaTableReference { AthenaTableReference(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1683,12 +1578,9 @@ pub mod configured_table {
         pub fn region(mut self, v: impl Into<CommercialRegion>) -> Self { self.0.put::<CommercialRegion>("Region", v.into()); self }
     }
 
-    impl From<GlueTableReference> for t::Value {
-        #[inline]
-        fn from(v: GlueTableReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlueTableReference> for t::Value { #[inline] fn from(v: GlueTableReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlueTableReference { #[inline] fn from(v: t::Value) -> GlueTableReference { GlueTableReference(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1708,12 +1600,9 @@ pub mod configured_table {
         }
     }
 
-    impl From<SnowflakeTableReference> for t::Value {
-        #[inline]
-        fn from(v: SnowflakeTableReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnowflakeTableReference> for t::Value { #[inline] fn from(v: SnowflakeTableReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnowflakeTableReference { #[inline] fn from(v: t::Value) -> SnowflakeTableReference { SnowflakeTableReference(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1730,12 +1619,9 @@ pub mod configured_table {
         pub fn v1(mut self, v: impl Into<t::List<SnowflakeTableSchemaV1>>) -> Self { self.0.put::<t::List<SnowflakeTableSchemaV1>>("V1", v.into()); self }
     }
 
-    impl From<SnowflakeTableSchema> for t::Value {
-        #[inline]
-        fn from(v: SnowflakeTableSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnowflakeTableSchema> for t::Value { #[inline] fn from(v: SnowflakeTableSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnowflakeTableSchema { #[inline] fn from(v: t::Value) -> SnowflakeTableSchema { SnowflakeTableSchema(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1751,12 +1637,9 @@ pub mod configured_table {
         }
     }
 
-    impl From<SnowflakeTableSchemaV1> for t::Value {
-        #[inline]
-        fn from(v: SnowflakeTableSchemaV1) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnowflakeTableSchemaV1> for t::Value { #[inline] fn from(v: SnowflakeTableSchemaV1) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnowflakeTableSchemaV1 { #[inline] fn from(v: t::Value) -> SnowflakeTableSchemaV1 { SnowflakeTableSchemaV1(t::Props::from_value(v)) } }
 
 }
 
@@ -1829,12 +1712,9 @@ pub mod configured_table_association {
         }
     }
 
-    impl From<ConfiguredTableAssociationAnalysisRule> for t::Value {
-        #[inline]
-        fn from(v: ConfiguredTableAssociationAnalysisRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfiguredTableAssociationAnalysisRule> for t::Value { #[inline] fn from(v: ConfiguredTableAssociationAnalysisRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfiguredTableAssociationAnalysisRule { #[inline] fn from(v: t::Value) -> ConfiguredTableAssociationAnalysisRule { ConfiguredTableAssociationAnalysisRule(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1849,12 +1729,9 @@ pub mod configured_table_association {
         }
     }
 
-    impl From<ConfiguredTableAssociationAnalysisRulePolicy> for t::Value {
-        #[inline]
-        fn from(v: ConfiguredTableAssociationAnalysisRulePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfiguredTableAssociationAnalysisRulePolicy> for t::Value { #[inline] fn from(v: ConfiguredTableAssociationAnalysisRulePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfiguredTableAssociationAnalysisRulePolicy { #[inline] fn from(v: t::Value) -> ConfiguredTableAssociationAnalysisRulePolicy { ConfiguredTableAssociationAnalysisRulePolicy(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1875,12 +1752,9 @@ pub mod configured_table_association {
         pub fn list(mut self, v: impl Into<ConfiguredTableAssociationAnalysisRuleAggregation>) -> Self { self.0.put::<ConfiguredTableAssociationAnalysisRuleAggregation>("List", v.into()); self }
     }
 
-    impl From<ConfiguredTableAssociationAnalysisRulePolicyV1> for t::Value {
-        #[inline]
-        fn from(v: ConfiguredTableAssociationAnalysisRulePolicyV1) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfiguredTableAssociationAnalysisRulePolicyV1> for t::Value { #[inline] fn from(v: ConfiguredTableAssociationAnalysisRulePolicyV1) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfiguredTableAssociationAnalysisRulePolicyV1 { #[inline] fn from(v: t::Value) -> ConfiguredTableAssociationAnalysisRulePolicyV1 { ConfiguredTableAssociationAnalysisRulePolicyV1(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1899,12 +1773,9 @@ pub mod configured_table_association {
         pub fn allowed_result_receivers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AllowedResultReceivers", v.into()); self }
     }
 
-    impl From<ConfiguredTableAssociationAnalysisRuleAggregation> for t::Value {
-        #[inline]
-        fn from(v: ConfiguredTableAssociationAnalysisRuleAggregation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfiguredTableAssociationAnalysisRuleAggregation> for t::Value { #[inline] fn from(v: ConfiguredTableAssociationAnalysisRuleAggregation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfiguredTableAssociationAnalysisRuleAggregation { #[inline] fn from(v: t::Value) -> ConfiguredTableAssociationAnalysisRuleAggregation { ConfiguredTableAssociationAnalysisRuleAggregation(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2018,12 +1889,9 @@ pub mod id_mapping_table {
         }
     }
 
-    impl From<IdMappingTableInputReferenceConfig> for t::Value {
-        #[inline]
-        fn from(v: IdMappingTableInputReferenceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdMappingTableInputReferenceConfig> for t::Value { #[inline] fn from(v: IdMappingTableInputReferenceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdMappingTableInputReferenceConfig { #[inline] fn from(v: t::Value) -> IdMappingTableInputReferenceConfig { IdMappingTableInputReferenceConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -2114,12 +1982,9 @@ pub mod id_namespace_association {
         }
     }
 
-    impl From<IdMappingConfig> for t::Value {
-        #[inline]
-        fn from(v: IdMappingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdMappingConfig> for t::Value { #[inline] fn from(v: IdMappingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdMappingConfig { #[inline] fn from(v: t::Value) -> IdMappingConfig { IdMappingConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2135,12 +2000,9 @@ pub mod id_namespace_association {
         }
     }
 
-    impl From<IdNamespaceAssociationInputReferenceConfig> for t::Value {
-        #[inline]
-        fn from(v: IdNamespaceAssociationInputReferenceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdNamespaceAssociationInputReferenceConfig> for t::Value { #[inline] fn from(v: IdNamespaceAssociationInputReferenceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdNamespaceAssociationInputReferenceConfig { #[inline] fn from(v: t::Value) -> IdNamespaceAssociationInputReferenceConfig { IdNamespaceAssociationInputReferenceConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -2234,12 +2096,9 @@ pub mod intermediate_table {
         }
     }
 
-    impl From<IntermediateTableAnalysisRule> for t::Value {
-        #[inline]
-        fn from(v: IntermediateTableAnalysisRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntermediateTableAnalysisRule> for t::Value { #[inline] fn from(v: IntermediateTableAnalysisRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntermediateTableAnalysisRule { #[inline] fn from(v: t::Value) -> IntermediateTableAnalysisRule { IntermediateTableAnalysisRule(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2254,12 +2113,9 @@ pub mod intermediate_table {
         }
     }
 
-    impl From<IntermediateTableAnalysisRulePolicy> for t::Value {
-        #[inline]
-        fn from(v: IntermediateTableAnalysisRulePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntermediateTableAnalysisRulePolicy> for t::Value { #[inline] fn from(v: IntermediateTableAnalysisRulePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntermediateTableAnalysisRulePolicy { #[inline] fn from(v: t::Value) -> IntermediateTableAnalysisRulePolicy { IntermediateTableAnalysisRulePolicy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2276,12 +2132,9 @@ pub mod intermediate_table {
         pub fn custom(mut self, v: impl Into<IntermediateTableAnalysisRuleCustom>) -> Self { self.0.put::<IntermediateTableAnalysisRuleCustom>("Custom", v.into()); self }
     }
 
-    impl From<IntermediateTableAnalysisRulePolicyV1> for t::Value {
-        #[inline]
-        fn from(v: IntermediateTableAnalysisRulePolicyV1) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntermediateTableAnalysisRulePolicyV1> for t::Value { #[inline] fn from(v: IntermediateTableAnalysisRulePolicyV1) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntermediateTableAnalysisRulePolicyV1 { #[inline] fn from(v: t::Value) -> IntermediateTableAnalysisRulePolicyV1 { IntermediateTableAnalysisRulePolicyV1(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2310,12 +2163,9 @@ pub mod intermediate_table {
         pub fn disallowed_output_columns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("DisallowedOutputColumns", v.into()); self }
     }
 
-    impl From<IntermediateTableAnalysisRuleCustom> for t::Value {
-        #[inline]
-        fn from(v: IntermediateTableAnalysisRuleCustom) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntermediateTableAnalysisRuleCustom> for t::Value { #[inline] fn from(v: IntermediateTableAnalysisRuleCustom) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntermediateTableAnalysisRuleCustom { #[inline] fn from(v: t::Value) -> IntermediateTableAnalysisRuleCustom { IntermediateTableAnalysisRuleCustom(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2357,12 +2207,9 @@ pub mod intermediate_table {
         pub fn output_column_thresholds(mut self, v: impl Into<t::List<OutputColumnThreshold>>) -> Self { self.0.put::<t::List<OutputColumnThreshold>>("OutputColumnThresholds", v.into()); self }
     }
 
-    impl From<AggregationThreshold> for t::Value {
-        #[inline]
-        fn from(v: AggregationThreshold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AggregationThreshold> for t::Value { #[inline] fn from(v: AggregationThreshold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AggregationThreshold { #[inline] fn from(v: t::Value) -> AggregationThreshold { AggregationThreshold(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2398,12 +2245,9 @@ pub mod intermediate_table {
         }
     }
 
-    impl From<OutputColumnThreshold> for t::Value {
-        #[inline]
-        fn from(v: OutputColumnThreshold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputColumnThreshold> for t::Value { #[inline] fn from(v: OutputColumnThreshold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputColumnThreshold { #[inline] fn from(v: t::Value) -> OutputColumnThreshold { OutputColumnThreshold(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2437,12 +2281,9 @@ pub mod intermediate_table {
         }
     }
 
-    impl From<ComparisonControls> for t::Value {
-        #[inline]
-        fn from(v: ComparisonControls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComparisonControls> for t::Value { #[inline] fn from(v: ComparisonControls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComparisonControls { #[inline] fn from(v: t::Value) -> ComparisonControls { ComparisonControls(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2457,12 +2298,9 @@ pub mod intermediate_table {
         }
     }
 
-    impl From<DifferentialPrivacy> for t::Value {
-        #[inline]
-        fn from(v: DifferentialPrivacy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DifferentialPrivacy> for t::Value { #[inline] fn from(v: DifferentialPrivacy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DifferentialPrivacy { #[inline] fn from(v: t::Value) -> DifferentialPrivacy { DifferentialPrivacy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2477,12 +2315,9 @@ pub mod intermediate_table {
         }
     }
 
-    impl From<DifferentialPrivacyColumn> for t::Value {
-        #[inline]
-        fn from(v: DifferentialPrivacyColumn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DifferentialPrivacyColumn> for t::Value { #[inline] fn from(v: DifferentialPrivacyColumn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DifferentialPrivacyColumn { #[inline] fn from(v: t::Value) -> DifferentialPrivacyColumn { DifferentialPrivacyColumn(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2517,12 +2352,9 @@ pub mod intermediate_table {
         pub fn sql_parameters(mut self, v: impl Into<PopulationAnalysisSqlParameters>) -> Self { self.0.put::<PopulationAnalysisSqlParameters>("SqlParameters", v.into()); self }
     }
 
-    impl From<PopulationAnalysisConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PopulationAnalysisConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PopulationAnalysisConfiguration> for t::Value { #[inline] fn from(v: PopulationAnalysisConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PopulationAnalysisConfiguration { #[inline] fn from(v: t::Value) -> PopulationAnalysisConfiguration { PopulationAnalysisConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2541,12 +2373,9 @@ pub mod intermediate_table {
         pub fn query_string(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("QueryString", v.into()); self }
     }
 
-    impl From<PopulationAnalysisSqlParameters> for t::Value {
-        #[inline]
-        fn from(v: PopulationAnalysisSqlParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PopulationAnalysisSqlParameters> for t::Value { #[inline] fn from(v: PopulationAnalysisSqlParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PopulationAnalysisSqlParameters { #[inline] fn from(v: t::Value) -> PopulationAnalysisSqlParameters { PopulationAnalysisSqlParameters(t::Props::from_value(v)) } }
 
 }
 
@@ -2633,12 +2462,9 @@ pub mod membership {
         }
     }
 
-    impl From<MembershipProtectedJobResultConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MembershipProtectedJobResultConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MembershipProtectedJobResultConfiguration> for t::Value { #[inline] fn from(v: MembershipProtectedJobResultConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MembershipProtectedJobResultConfiguration { #[inline] fn from(v: t::Value) -> MembershipProtectedJobResultConfiguration { MembershipProtectedJobResultConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2653,12 +2479,9 @@ pub mod membership {
         }
     }
 
-    impl From<MembershipProtectedJobOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MembershipProtectedJobOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MembershipProtectedJobOutputConfiguration> for t::Value { #[inline] fn from(v: MembershipProtectedJobOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MembershipProtectedJobOutputConfiguration { #[inline] fn from(v: t::Value) -> MembershipProtectedJobOutputConfiguration { MembershipProtectedJobOutputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2675,12 +2498,9 @@ pub mod membership {
         pub fn key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyPrefix", v.into()); self }
     }
 
-    impl From<ProtectedJobS3OutputConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: ProtectedJobS3OutputConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProtectedJobS3OutputConfigurationInput> for t::Value { #[inline] fn from(v: ProtectedJobS3OutputConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProtectedJobS3OutputConfigurationInput { #[inline] fn from(v: t::Value) -> ProtectedJobS3OutputConfigurationInput { ProtectedJobS3OutputConfigurationInput(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2697,12 +2517,9 @@ pub mod membership {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<MembershipProtectedQueryResultConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MembershipProtectedQueryResultConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MembershipProtectedQueryResultConfiguration> for t::Value { #[inline] fn from(v: MembershipProtectedQueryResultConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MembershipProtectedQueryResultConfiguration { #[inline] fn from(v: t::Value) -> MembershipProtectedQueryResultConfiguration { MembershipProtectedQueryResultConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2717,12 +2534,9 @@ pub mod membership {
         }
     }
 
-    impl From<MembershipProtectedQueryOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MembershipProtectedQueryOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MembershipProtectedQueryOutputConfiguration> for t::Value { #[inline] fn from(v: MembershipProtectedQueryOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MembershipProtectedQueryOutputConfiguration { #[inline] fn from(v: t::Value) -> MembershipProtectedQueryOutputConfiguration { MembershipProtectedQueryOutputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2742,12 +2556,9 @@ pub mod membership {
         pub fn single_file_output(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SingleFileOutput", v.into()); self }
     }
 
-    impl From<ProtectedQueryS3OutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProtectedQueryS3OutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProtectedQueryS3OutputConfiguration> for t::Value { #[inline] fn from(v: ProtectedQueryS3OutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProtectedQueryS3OutputConfiguration { #[inline] fn from(v: t::Value) -> ProtectedQueryS3OutputConfiguration { ProtectedQueryS3OutputConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2806,12 +2617,9 @@ pub mod membership {
         pub fn machine_learning(mut self, v: impl Into<MembershipMLPaymentConfig>) -> Self { self.0.put::<MembershipMLPaymentConfig>("MachineLearning", v.into()); self }
     }
 
-    impl From<MembershipPaymentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MembershipPaymentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MembershipPaymentConfiguration> for t::Value { #[inline] fn from(v: MembershipPaymentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MembershipPaymentConfiguration { #[inline] fn from(v: t::Value) -> MembershipPaymentConfiguration { MembershipPaymentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2826,12 +2634,9 @@ pub mod membership {
         }
     }
 
-    impl From<MembershipJobComputePaymentConfig> for t::Value {
-        #[inline]
-        fn from(v: MembershipJobComputePaymentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MembershipJobComputePaymentConfig> for t::Value { #[inline] fn from(v: MembershipJobComputePaymentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MembershipJobComputePaymentConfig { #[inline] fn from(v: t::Value) -> MembershipJobComputePaymentConfig { MembershipJobComputePaymentConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2852,12 +2657,9 @@ pub mod membership {
         pub fn synthetic_data_generation(mut self, v: impl Into<MembershipJobComputePaymentConfig>) -> Self { self.0.put::<MembershipJobComputePaymentConfig>("SyntheticDataGeneration", v.into()); self }
     }
 
-    impl From<MembershipMLPaymentConfig> for t::Value {
-        #[inline]
-        fn from(v: MembershipMLPaymentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MembershipMLPaymentConfig> for t::Value { #[inline] fn from(v: MembershipMLPaymentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MembershipMLPaymentConfig { #[inline] fn from(v: t::Value) -> MembershipMLPaymentConfig { MembershipMLPaymentConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -2968,12 +2770,9 @@ pub mod privacy_budget_template {
         pub fn users_noise_per_query(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UsersNoisePerQuery", v.into()); self }
     }
 
-    impl From<Parameters> for t::Value {
-        #[inline]
-        fn from(v: Parameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Parameters> for t::Value { #[inline] fn from(v: Parameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Parameters { #[inline] fn from(v: t::Value) -> Parameters { Parameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2991,12 +2790,9 @@ pub mod privacy_budget_template {
         pub fn auto_refresh(mut self, v: impl Into<AutoRefresh2>) -> Self { self.0.put::<AutoRefresh2>("AutoRefresh", v.into()); self }
     }
 
-    impl From<BudgetParameter> for t::Value {
-        #[inline]
-        fn from(v: BudgetParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BudgetParameter> for t::Value { #[inline] fn from(v: BudgetParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BudgetParameter { #[inline] fn from(v: t::Value) -> BudgetParameter { BudgetParameter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -72,12 +72,9 @@ pub mod configured_model_algorithm {
         }
     }
 
-    impl From<InferenceContainerConfig> for t::Value {
-        #[inline]
-        fn from(v: InferenceContainerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceContainerConfig> for t::Value { #[inline] fn from(v: InferenceContainerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceContainerConfig { #[inline] fn from(v: t::Value) -> InferenceContainerConfig { InferenceContainerConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -98,12 +95,9 @@ pub mod configured_model_algorithm {
         pub fn metric_definitions(mut self, v: impl Into<t::List<MetricDefinition>>) -> Self { self.0.put::<t::List<MetricDefinition>>("MetricDefinitions", v.into()); self }
     }
 
-    impl From<ContainerConfig> for t::Value {
-        #[inline]
-        fn from(v: ContainerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerConfig> for t::Value { #[inline] fn from(v: ContainerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerConfig { #[inline] fn from(v: t::Value) -> ContainerConfig { ContainerConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -119,12 +113,9 @@ pub mod configured_model_algorithm {
         }
     }
 
-    impl From<MetricDefinition> for t::Value {
-        #[inline]
-        fn from(v: MetricDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDefinition> for t::Value { #[inline] fn from(v: MetricDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDefinition { #[inline] fn from(v: t::Value) -> MetricDefinition { MetricDefinition(t::Props::from_value(v)) } }
 
 }
 
@@ -195,12 +186,9 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    impl From<PrivacyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PrivacyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivacyConfiguration> for t::Value { #[inline] fn from(v: PrivacyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivacyConfiguration { #[inline] fn from(v: t::Value) -> PrivacyConfiguration { PrivacyConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -221,12 +209,9 @@ pub mod configured_model_algorithm_association {
         pub fn trained_models(mut self, v: impl Into<TrainedModelsConfigurationPolicy>) -> Self { self.0.put::<TrainedModelsConfigurationPolicy>("TrainedModels", v.into()); self }
     }
 
-    impl From<PrivacyConfigurationPolicies> for t::Value {
-        #[inline]
-        fn from(v: PrivacyConfigurationPolicies) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivacyConfigurationPolicies> for t::Value { #[inline] fn from(v: PrivacyConfigurationPolicies) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivacyConfigurationPolicies { #[inline] fn from(v: t::Value) -> PrivacyConfigurationPolicies { PrivacyConfigurationPolicies(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -242,12 +227,9 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    impl From<TrainedModelExportsConfigurationPolicy> for t::Value {
-        #[inline]
-        fn from(v: TrainedModelExportsConfigurationPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainedModelExportsConfigurationPolicy> for t::Value { #[inline] fn from(v: TrainedModelExportsConfigurationPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainedModelExportsConfigurationPolicy { #[inline] fn from(v: t::Value) -> TrainedModelExportsConfigurationPolicy { TrainedModelExportsConfigurationPolicy(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -283,12 +265,9 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    impl From<TrainedModelExportsMaxSize> for t::Value {
-        #[inline]
-        fn from(v: TrainedModelExportsMaxSize) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainedModelExportsMaxSize> for t::Value { #[inline] fn from(v: TrainedModelExportsMaxSize) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainedModelExportsMaxSize { #[inline] fn from(v: t::Value) -> TrainedModelExportsMaxSize { TrainedModelExportsMaxSize(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -325,12 +304,9 @@ pub mod configured_model_algorithm_association {
         pub fn max_output_size(mut self, v: impl Into<TrainedModelInferenceMaxOutputSize>) -> Self { self.0.put::<TrainedModelInferenceMaxOutputSize>("MaxOutputSize", v.into()); self }
     }
 
-    impl From<TrainedModelInferenceJobsConfigurationPolicy> for t::Value {
-        #[inline]
-        fn from(v: TrainedModelInferenceJobsConfigurationPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainedModelInferenceJobsConfigurationPolicy> for t::Value { #[inline] fn from(v: TrainedModelInferenceJobsConfigurationPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainedModelInferenceJobsConfigurationPolicy { #[inline] fn from(v: t::Value) -> TrainedModelInferenceJobsConfigurationPolicy { TrainedModelInferenceJobsConfigurationPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -351,12 +327,9 @@ pub mod configured_model_algorithm_association {
         pub fn log_type(mut self, v: impl Into<LogType>) -> Self { self.0.put::<LogType>("LogType", v.into()); self }
     }
 
-    impl From<LogsConfigurationPolicy> for t::Value {
-        #[inline]
-        fn from(v: LogsConfigurationPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogsConfigurationPolicy> for t::Value { #[inline] fn from(v: LogsConfigurationPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogsConfigurationPolicy { #[inline] fn from(v: t::Value) -> LogsConfigurationPolicy { LogsConfigurationPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -373,12 +346,9 @@ pub mod configured_model_algorithm_association {
         pub fn custom_entity_config(mut self, v: impl Into<CustomEntityConfig>) -> Self { self.0.put::<CustomEntityConfig>("CustomEntityConfig", v.into()); self }
     }
 
-    impl From<LogRedactionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogRedactionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogRedactionConfiguration> for t::Value { #[inline] fn from(v: LogRedactionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogRedactionConfiguration { #[inline] fn from(v: t::Value) -> LogRedactionConfiguration { LogRedactionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -393,12 +363,9 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    impl From<CustomEntityConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomEntityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomEntityConfig> for t::Value { #[inline] fn from(v: CustomEntityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomEntityConfig { #[inline] fn from(v: t::Value) -> CustomEntityConfig { CustomEntityConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -456,12 +423,9 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    impl From<TrainedModelInferenceMaxOutputSize> for t::Value {
-        #[inline]
-        fn from(v: TrainedModelInferenceMaxOutputSize) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainedModelInferenceMaxOutputSize> for t::Value { #[inline] fn from(v: TrainedModelInferenceMaxOutputSize) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainedModelInferenceMaxOutputSize { #[inline] fn from(v: t::Value) -> TrainedModelInferenceMaxOutputSize { TrainedModelInferenceMaxOutputSize(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -482,12 +446,9 @@ pub mod configured_model_algorithm_association {
         pub fn max_artifact_size(mut self, v: impl Into<TrainedModelArtifactMaxSize>) -> Self { self.0.put::<TrainedModelArtifactMaxSize>("MaxArtifactSize", v.into()); self }
     }
 
-    impl From<TrainedModelsConfigurationPolicy> for t::Value {
-        #[inline]
-        fn from(v: TrainedModelsConfigurationPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainedModelsConfigurationPolicy> for t::Value { #[inline] fn from(v: TrainedModelsConfigurationPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainedModelsConfigurationPolicy { #[inline] fn from(v: t::Value) -> TrainedModelsConfigurationPolicy { TrainedModelsConfigurationPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -502,12 +463,9 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    impl From<MetricsConfigurationPolicy> for t::Value {
-        #[inline]
-        fn from(v: MetricsConfigurationPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsConfigurationPolicy> for t::Value { #[inline] fn from(v: MetricsConfigurationPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsConfigurationPolicy { #[inline] fn from(v: t::Value) -> MetricsConfigurationPolicy { MetricsConfigurationPolicy(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -547,12 +505,9 @@ pub mod configured_model_algorithm_association {
         }
     }
 
-    impl From<TrainedModelArtifactMaxSize> for t::Value {
-        #[inline]
-        fn from(v: TrainedModelArtifactMaxSize) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainedModelArtifactMaxSize> for t::Value { #[inline] fn from(v: TrainedModelArtifactMaxSize) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainedModelArtifactMaxSize { #[inline] fn from(v: t::Value) -> TrainedModelArtifactMaxSize { TrainedModelArtifactMaxSize(t::Props::from_value(v)) } }
 
 }
 
@@ -622,12 +577,9 @@ pub mod training_dataset {
         }
     }
 
-    impl From<Dataset> for t::Value {
-        #[inline]
-        fn from(v: Dataset) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Dataset> for t::Value { #[inline] fn from(v: Dataset) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Dataset { #[inline] fn from(v: t::Value) -> Dataset { Dataset(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -643,12 +595,9 @@ pub mod training_dataset {
         }
     }
 
-    impl From<DatasetInputConfig> for t::Value {
-        #[inline]
-        fn from(v: DatasetInputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetInputConfig> for t::Value { #[inline] fn from(v: DatasetInputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetInputConfig { #[inline] fn from(v: t::Value) -> DatasetInputConfig { DatasetInputConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -663,12 +612,9 @@ pub mod training_dataset {
         }
     }
 
-    impl From<DataSource> for t::Value {
-        #[inline]
-        fn from(v: DataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSource> for t::Value { #[inline] fn from(v: DataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSource { #[inline] fn from(v: t::Value) -> DataSource { DataSource(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -686,12 +632,9 @@ pub mod training_dataset {
         pub fn catalog_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CatalogId", v.into()); self }
     }
 
-    impl From<GlueDataSource> for t::Value {
-        #[inline]
-        fn from(v: GlueDataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlueDataSource> for t::Value { #[inline] fn from(v: GlueDataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlueDataSource { #[inline] fn from(v: t::Value) -> GlueDataSource { GlueDataSource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -707,12 +650,9 @@ pub mod training_dataset {
         }
     }
 
-    impl From<ColumnSchema> for t::Value {
-        #[inline]
-        fn from(v: ColumnSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColumnSchema> for t::Value { #[inline] fn from(v: ColumnSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColumnSchema { #[inline] fn from(v: t::Value) -> ColumnSchema { ColumnSchema(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

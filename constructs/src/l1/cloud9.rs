@@ -110,11 +110,8 @@ pub mod environment_ec2 {
         }
     }
 
-    impl From<Repository> for t::Value {
-        #[inline]
-        fn from(v: Repository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Repository> for t::Value { #[inline] fn from(v: Repository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Repository { #[inline] fn from(v: t::Value) -> Repository { Repository(t::Props::from_value(v)) } }
 
 }

@@ -302,12 +302,9 @@ pub mod generated_template {
         pub fn update_replace_policy(mut self, v: impl Into<DeletionPolicy>) -> Self { self.0.put::<DeletionPolicy>("UpdateReplacePolicy", v.into()); self }
     }
 
-    impl From<TemplateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TemplateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateConfiguration> for t::Value { #[inline] fn from(v: TemplateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateConfiguration { #[inline] fn from(v: t::Value) -> TemplateConfiguration { TemplateConfiguration(t::Props::from_value(v)) } }
 
     /// The DeletionPolicy assigned to resources in the generated template.
     ///
@@ -447,12 +444,9 @@ pub mod guard_hook {
         pub fn input_params(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("InputParams", v.into()); self }
     }
 
-    impl From<Options> for t::Value {
-        #[inline]
-        fn from(v: Options) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Options> for t::Value { #[inline] fn from(v: Options) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Options { #[inline] fn from(v: t::Value) -> Options { Options(t::Props::from_value(v)) } }
 
     /// S3 Source Location for the Guard files.
     ///
@@ -471,12 +465,9 @@ pub mod guard_hook {
         pub fn version_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VersionId", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// Filters to allow hooks to target specific stack attributes
     ///
@@ -497,12 +488,9 @@ pub mod guard_hook {
         pub fn stack_roles(mut self, v: impl Into<StackRoles>) -> Self { self.0.put::<StackRoles>("StackRoles", v.into()); self }
     }
 
-    impl From<StackFilters> for t::Value {
-        #[inline]
-        fn from(v: StackFilters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StackFilters> for t::Value { #[inline] fn from(v: StackFilters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StackFilters { #[inline] fn from(v: t::Value) -> StackFilters { StackFilters(t::Props::from_value(v)) } }
 
     /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook
     /// pass if all filters match
@@ -546,12 +534,9 @@ pub mod guard_hook {
         pub fn include(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Include", v.into()); self }
     }
 
-    impl From<StackNames> for t::Value {
-        #[inline]
-        fn from(v: StackNames) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StackNames> for t::Value { #[inline] fn from(v: StackNames) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StackNames { #[inline] fn from(v: t::Value) -> StackNames { StackNames(t::Props::from_value(v)) } }
 
     /// List of stack roles that are performing the stack operations.
     ///
@@ -572,12 +557,9 @@ pub mod guard_hook {
         pub fn include(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Include", v.into()); self }
     }
 
-    impl From<StackRoles> for t::Value {
-        #[inline]
-        fn from(v: StackRoles) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StackRoles> for t::Value { #[inline] fn from(v: StackRoles) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StackRoles { #[inline] fn from(v: t::Value) -> StackRoles { StackRoles(t::Props::from_value(v)) } }
 
     /// Attribute to specify which targets should invoke the hook
     ///
@@ -602,12 +584,9 @@ pub mod guard_hook {
         pub fn targets(mut self, v: impl Into<t::List<HookTarget>>) -> Self { self.0.put::<t::List<HookTarget>>("Targets", v.into()); self }
     }
 
-    impl From<TargetFilters> for t::Value {
-        #[inline]
-        fn from(v: TargetFilters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetFilters> for t::Value { #[inline] fn from(v: TargetFilters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetFilters { #[inline] fn from(v: t::Value) -> TargetFilters { TargetFilters(t::Props::from_value(v)) } }
 
     /// Target actions are the type of operation hooks will be executed at.
     ///
@@ -670,12 +649,9 @@ pub mod guard_hook {
         }
     }
 
-    impl From<HookTarget> for t::Value {
-        #[inline]
-        fn from(v: HookTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HookTarget> for t::Value { #[inline] fn from(v: HookTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HookTarget { #[inline] fn from(v: t::Value) -> HookTarget { HookTarget(t::Props::from_value(v)) } }
 
     /// Which operations should this Hook run against? Resource changes, stacks or change sets.
     ///
@@ -902,12 +878,9 @@ pub mod hook_version {
         pub fn log_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogRoleArn", v.into()); self }
     }
 
-    impl From<LoggingConfig> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfig> for t::Value { #[inline] fn from(v: LoggingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfig { #[inline] fn from(v: t::Value) -> LoggingConfig { LoggingConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1026,12 +999,9 @@ pub mod lambda_hook {
         }
     }
 
-    impl From<LoggingConfig> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfig> for t::Value { #[inline] fn from(v: LoggingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfig { #[inline] fn from(v: t::Value) -> LoggingConfig { LoggingConfig(t::Props::from_value(v)) } }
 
     /// Filters to allow hooks to target specific stack attributes
     ///
@@ -1052,12 +1022,9 @@ pub mod lambda_hook {
         pub fn stack_roles(mut self, v: impl Into<StackRoles>) -> Self { self.0.put::<StackRoles>("StackRoles", v.into()); self }
     }
 
-    impl From<StackFilters> for t::Value {
-        #[inline]
-        fn from(v: StackFilters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StackFilters> for t::Value { #[inline] fn from(v: StackFilters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StackFilters { #[inline] fn from(v: t::Value) -> StackFilters { StackFilters(t::Props::from_value(v)) } }
 
     /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook
     /// pass if all filters match
@@ -1101,12 +1068,9 @@ pub mod lambda_hook {
         pub fn include(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Include", v.into()); self }
     }
 
-    impl From<StackNames> for t::Value {
-        #[inline]
-        fn from(v: StackNames) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StackNames> for t::Value { #[inline] fn from(v: StackNames) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StackNames { #[inline] fn from(v: t::Value) -> StackNames { StackNames(t::Props::from_value(v)) } }
 
     /// List of stack roles that are performing the stack operations.
     ///
@@ -1127,12 +1091,9 @@ pub mod lambda_hook {
         pub fn include(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Include", v.into()); self }
     }
 
-    impl From<StackRoles> for t::Value {
-        #[inline]
-        fn from(v: StackRoles) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StackRoles> for t::Value { #[inline] fn from(v: StackRoles) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StackRoles { #[inline] fn from(v: t::Value) -> StackRoles { StackRoles(t::Props::from_value(v)) } }
 
     /// Attribute to specify which targets should invoke the hook
     ///
@@ -1157,12 +1118,9 @@ pub mod lambda_hook {
         pub fn targets(mut self, v: impl Into<t::List<HookTarget>>) -> Self { self.0.put::<t::List<HookTarget>>("Targets", v.into()); self }
     }
 
-    impl From<TargetFilters> for t::Value {
-        #[inline]
-        fn from(v: TargetFilters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetFilters> for t::Value { #[inline] fn from(v: TargetFilters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetFilters { #[inline] fn from(v: t::Value) -> TargetFilters { TargetFilters(t::Props::from_value(v)) } }
 
     /// Target actions are the type of operation hooks will be executed at.
     ///
@@ -1225,12 +1183,9 @@ pub mod lambda_hook {
         }
     }
 
-    impl From<HookTarget> for t::Value {
-        #[inline]
-        fn from(v: HookTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HookTarget> for t::Value { #[inline] fn from(v: HookTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HookTarget { #[inline] fn from(v: t::Value) -> HookTarget { HookTarget(t::Props::from_value(v)) } }
 
     /// Which operations should this Hook run against? Resource changes, stacks or change sets.
     ///
@@ -1680,12 +1635,9 @@ pub mod resource_version {
         pub fn log_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogRoleArn", v.into()); self }
     }
 
-    impl From<LoggingConfig> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfig> for t::Value { #[inline] fn from(v: LoggingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfig { #[inline] fn from(v: t::Value) -> LoggingConfig { LoggingConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1837,12 +1789,9 @@ pub mod stack_set {
         pub fn retain_stacks_on_account_removal(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RetainStacksOnAccountRemoval", v.into()); self }
     }
 
-    impl From<AutoDeployment> for t::Value {
-        #[inline]
-        fn from(v: AutoDeployment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoDeployment> for t::Value { #[inline] fn from(v: AutoDeployment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoDeployment { #[inline] fn from(v: t::Value) -> AutoDeployment { AutoDeployment(t::Props::from_value(v)) } }
 
     /// Specifies the AWS account that you are acting from. By default, SELF is specified. For self-managed permissions, specify
     /// SELF; for service-managed permissions, if you are signed in to the organization's management account, specify SELF.
@@ -1906,12 +1855,9 @@ pub mod stack_set {
         pub fn active(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Active", v.into()); self }
     }
 
-    impl From<ManagedExecution> for t::Value {
-        #[inline]
-        fn from(v: ManagedExecution) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedExecution> for t::Value { #[inline] fn from(v: ManagedExecution) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedExecution { #[inline] fn from(v: t::Value) -> ManagedExecution { ManagedExecution(t::Props::from_value(v)) } }
 
     /// The user-specified preferences for how AWS CloudFormation performs a stack set operation.
     ///
@@ -1942,12 +1888,9 @@ pub mod stack_set {
         pub fn region_order(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("RegionOrder", v.into()); self }
     }
 
-    impl From<OperationPreferences> for t::Value {
-        #[inline]
-        fn from(v: OperationPreferences) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OperationPreferences> for t::Value { #[inline] fn from(v: OperationPreferences) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OperationPreferences { #[inline] fn from(v: t::Value) -> OperationPreferences { OperationPreferences(t::Props::from_value(v)) } }
 
     /// Specifies how the concurrency level behaves during the operation execution.
     ///
@@ -2007,12 +1950,9 @@ pub mod stack_set {
         }
     }
 
-    impl From<Parameter> for t::Value {
-        #[inline]
-        fn from(v: Parameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Parameter> for t::Value { #[inline] fn from(v: Parameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Parameter { #[inline] fn from(v: t::Value) -> Parameter { Parameter(t::Props::from_value(v)) } }
 
     /// Describes how the IAM roles required for stack set operations are created. By default, SELF-MANAGED is specified.
     ///
@@ -2054,12 +1994,9 @@ pub mod stack_set {
         pub fn parameter_overrides(mut self, v: impl Into<t::List<Parameter>>) -> Self { self.0.put::<t::List<Parameter>>("ParameterOverrides", v.into()); self }
     }
 
-    impl From<StackInstances> for t::Value {
-        #[inline]
-        fn from(v: StackInstances) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StackInstances> for t::Value { #[inline] fn from(v: StackInstances) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StackInstances { #[inline] fn from(v: t::Value) -> StackInstances { StackInstances(t::Props::from_value(v)) } }
 
     /// The AWS OrganizationalUnitIds or Accounts for which to create stack instances in the specified Regions.
     ///
@@ -2085,12 +2022,9 @@ pub mod stack_set {
         pub fn organizational_unit_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("OrganizationalUnitIds", v.into()); self }
     }
 
-    impl From<DeploymentTargets> for t::Value {
-        #[inline]
-        fn from(v: DeploymentTargets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentTargets> for t::Value { #[inline] fn from(v: DeploymentTargets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentTargets { #[inline] fn from(v: t::Value) -> DeploymentTargets { DeploymentTargets(t::Props::from_value(v)) } }
 
     /// The filter type you want to apply on organizational units and accounts.
     ///
@@ -2203,12 +2137,9 @@ pub mod type_activation {
         pub fn log_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogRoleArn", v.into()); self }
     }
 
-    impl From<LoggingConfig> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfig> for t::Value { #[inline] fn from(v: LoggingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfig { #[inline] fn from(v: t::Value) -> LoggingConfig { LoggingConfig(t::Props::from_value(v)) } }
 
     /// The kind of extension
     ///

@@ -109,12 +109,9 @@ pub mod anycast_ip_list {
         }
     }
 
-    impl From<IpamCidrConfig> for t::Value {
-        #[inline]
-        fn from(v: IpamCidrConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpamCidrConfig> for t::Value { #[inline] fn from(v: IpamCidrConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpamCidrConfig { #[inline] fn from(v: t::Value) -> IpamCidrConfig { IpamCidrConfig(t::Props::from_value(v)) } }
 
     /// A complex type that contains zero or more `Tag` elements.
     ///
@@ -133,12 +130,9 @@ pub mod anycast_ip_list {
         pub fn items(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Items", v.into()); self }
     }
 
-    impl From<Tags> for t::Value {
-        #[inline]
-        fn from(v: Tags) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tags> for t::Value { #[inline] fn from(v: Tags) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tags { #[inline] fn from(v: t::Value) -> Tags { Tags(t::Props::from_value(v)) } }
 
 }
 
@@ -212,12 +206,9 @@ pub mod cache_policy {
         pub fn comment(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Comment", v.into()); self }
     }
 
-    impl From<CachePolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: CachePolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CachePolicyConfig> for t::Value { #[inline] fn from(v: CachePolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CachePolicyConfig { #[inline] fn from(v: t::Value) -> CachePolicyConfig { CachePolicyConfig(t::Props::from_value(v)) } }
 
     /// This object determines the values that CloudFront includes in the cache key. These values can include HTTP headers,
     /// cookies, and URL query strings. CloudFront uses the cache key to find an object in its cache that it can return to the
@@ -243,12 +234,9 @@ pub mod cache_policy {
         pub fn enable_accept_encoding_brotli(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnableAcceptEncodingBrotli", v.into()); self }
     }
 
-    impl From<ParametersInCacheKeyAndForwardedToOrigin> for t::Value {
-        #[inline]
-        fn from(v: ParametersInCacheKeyAndForwardedToOrigin) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParametersInCacheKeyAndForwardedToOrigin> for t::Value { #[inline] fn from(v: ParametersInCacheKeyAndForwardedToOrigin) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParametersInCacheKeyAndForwardedToOrigin { #[inline] fn from(v: t::Value) -> ParametersInCacheKeyAndForwardedToOrigin { ParametersInCacheKeyAndForwardedToOrigin(t::Props::from_value(v)) } }
 
     /// An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in the cache
     /// key and in requests that CloudFront sends to the origin.
@@ -268,12 +256,9 @@ pub mod cache_policy {
         pub fn cookies(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Cookies", v.into()); self }
     }
 
-    impl From<CookiesConfig> for t::Value {
-        #[inline]
-        fn from(v: CookiesConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CookiesConfig> for t::Value { #[inline] fn from(v: CookiesConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CookiesConfig { #[inline] fn from(v: t::Value) -> CookiesConfig { CookiesConfig(t::Props::from_value(v)) } }
 
     /// An object that determines whether any HTTP headers (and if so, which headers) are included in the cache key and in
     /// requests that CloudFront sends to the origin.
@@ -293,12 +278,9 @@ pub mod cache_policy {
         pub fn headers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Headers", v.into()); self }
     }
 
-    impl From<HeadersConfig> for t::Value {
-        #[inline]
-        fn from(v: HeadersConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HeadersConfig> for t::Value { #[inline] fn from(v: HeadersConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HeadersConfig { #[inline] fn from(v: t::Value) -> HeadersConfig { HeadersConfig(t::Props::from_value(v)) } }
 
     /// An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included
     /// in the cache key and in requests that CloudFront sends to the origin.
@@ -318,12 +300,9 @@ pub mod cache_policy {
         pub fn query_strings(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("QueryStrings", v.into()); self }
     }
 
-    impl From<QueryStringsConfig> for t::Value {
-        #[inline]
-        fn from(v: QueryStringsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryStringsConfig> for t::Value { #[inline] fn from(v: QueryStringsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryStringsConfig { #[inline] fn from(v: t::Value) -> QueryStringsConfig { QueryStringsConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -390,12 +369,9 @@ pub mod cloud_front_origin_access_identity {
         }
     }
 
-    impl From<CloudFrontOriginAccessIdentityConfig> for t::Value {
-        #[inline]
-        fn from(v: CloudFrontOriginAccessIdentityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudFrontOriginAccessIdentityConfig> for t::Value { #[inline] fn from(v: CloudFrontOriginAccessIdentityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudFrontOriginAccessIdentityConfig { #[inline] fn from(v: t::Value) -> CloudFrontOriginAccessIdentityConfig { CloudFrontOriginAccessIdentityConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -495,12 +471,9 @@ pub mod connection_function {
         pub fn key_value_store_associations(mut self, v: impl Into<t::List<KeyValueStoreAssociation>>) -> Self { self.0.put::<t::List<KeyValueStoreAssociation>>("KeyValueStoreAssociations", v.into()); self }
     }
 
-    impl From<ConnectionFunctionConfig> for t::Value {
-        #[inline]
-        fn from(v: ConnectionFunctionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionFunctionConfig> for t::Value { #[inline] fn from(v: ConnectionFunctionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionFunctionConfig { #[inline] fn from(v: t::Value) -> ConnectionFunctionConfig { ConnectionFunctionConfig(t::Props::from_value(v)) } }
 
     /// The key value store association.
     ///
@@ -517,12 +490,9 @@ pub mod connection_function {
         }
     }
 
-    impl From<KeyValueStoreAssociation> for t::Value {
-        #[inline]
-        fn from(v: KeyValueStoreAssociation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyValueStoreAssociation> for t::Value { #[inline] fn from(v: KeyValueStoreAssociation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyValueStoreAssociation { #[inline] fn from(v: t::Value) -> KeyValueStoreAssociation { KeyValueStoreAssociation(t::Props::from_value(v)) } }
 
     /// The function's runtime environment version.
     ///
@@ -701,12 +671,9 @@ pub mod continuous_deployment_policy {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<ContinuousDeploymentPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: ContinuousDeploymentPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContinuousDeploymentPolicyConfig> for t::Value { #[inline] fn from(v: ContinuousDeploymentPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContinuousDeploymentPolicyConfig { #[inline] fn from(v: t::Value) -> ContinuousDeploymentPolicyConfig { ContinuousDeploymentPolicyConfig(t::Props::from_value(v)) } }
 
     /// This configuration determines which HTTP requests are sent to the staging distribution. If the HTTP request contains a
     /// header and value that matches what you specify here, the request is sent to the staging distribution. Otherwise the
@@ -726,12 +693,9 @@ pub mod continuous_deployment_policy {
         }
     }
 
-    impl From<SingleHeaderPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: SingleHeaderPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleHeaderPolicyConfig> for t::Value { #[inline] fn from(v: SingleHeaderPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleHeaderPolicyConfig { #[inline] fn from(v: t::Value) -> SingleHeaderPolicyConfig { SingleHeaderPolicyConfig(t::Props::from_value(v)) } }
 
     /// This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
     ///
@@ -750,12 +714,9 @@ pub mod continuous_deployment_policy {
         pub fn session_stickiness_config(mut self, v: impl Into<SessionStickinessConfig>) -> Self { self.0.put::<SessionStickinessConfig>("SessionStickinessConfig", v.into()); self }
     }
 
-    impl From<SingleWeightPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: SingleWeightPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleWeightPolicyConfig> for t::Value { #[inline] fn from(v: SingleWeightPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleWeightPolicyConfig { #[inline] fn from(v: t::Value) -> SingleWeightPolicyConfig { SingleWeightPolicyConfig(t::Props::from_value(v)) } }
 
     /// Session stickiness provides the ability to define multiple requests from a single viewer as a single session. This
     /// prevents the potentially inconsistent experience of sending some of a given user's requests to your staging
@@ -775,12 +736,9 @@ pub mod continuous_deployment_policy {
         }
     }
 
-    impl From<SessionStickinessConfig> for t::Value {
-        #[inline]
-        fn from(v: SessionStickinessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SessionStickinessConfig> for t::Value { #[inline] fn from(v: SessionStickinessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SessionStickinessConfig { #[inline] fn from(v: t::Value) -> SessionStickinessConfig { SessionStickinessConfig(t::Props::from_value(v)) } }
 
     /// The traffic configuration of your continuous deployment.
     ///
@@ -801,12 +759,9 @@ pub mod continuous_deployment_policy {
         pub fn single_weight_config(mut self, v: impl Into<SingleWeightConfig>) -> Self { self.0.put::<SingleWeightConfig>("SingleWeightConfig", v.into()); self }
     }
 
-    impl From<TrafficConfig> for t::Value {
-        #[inline]
-        fn from(v: TrafficConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrafficConfig> for t::Value { #[inline] fn from(v: TrafficConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrafficConfig { #[inline] fn from(v: t::Value) -> TrafficConfig { TrafficConfig(t::Props::from_value(v)) } }
 
     /// Determines which HTTP requests are sent to the staging distribution.
     ///
@@ -824,12 +779,9 @@ pub mod continuous_deployment_policy {
         }
     }
 
-    impl From<SingleHeaderConfig> for t::Value {
-        #[inline]
-        fn from(v: SingleHeaderConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleHeaderConfig> for t::Value { #[inline] fn from(v: SingleHeaderConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleHeaderConfig { #[inline] fn from(v: t::Value) -> SingleHeaderConfig { SingleHeaderConfig(t::Props::from_value(v)) } }
 
     /// This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
     ///
@@ -849,12 +801,9 @@ pub mod continuous_deployment_policy {
         pub fn session_stickiness_config(mut self, v: impl Into<SessionStickinessConfig>) -> Self { self.0.put::<SessionStickinessConfig>("SessionStickinessConfig", v.into()); self }
     }
 
-    impl From<SingleWeightConfig> for t::Value {
-        #[inline]
-        fn from(v: SingleWeightConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleWeightConfig> for t::Value { #[inline] fn from(v: SingleWeightConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleWeightConfig { #[inline] fn from(v: t::Value) -> SingleWeightConfig { SingleWeightConfig(t::Props::from_value(v)) } }
 
     /// The type of traffic configuration.
     ///
@@ -1070,12 +1019,9 @@ pub mod distribution {
         pub fn web_acl_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WebACLId", v.into()); self }
     }
 
-    impl From<DistributionConfig> for t::Value {
-        #[inline]
-        fn from(v: DistributionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DistributionConfig> for t::Value { #[inline] fn from(v: DistributionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DistributionConfig { #[inline] fn from(v: t::Value) -> DistributionConfig { DistributionConfig(t::Props::from_value(v)) } }
 
     /// A complex type that describes how CloudFront processes requests. You must create at least as many cache behaviors
     /// (including the default cache behavior) as you have origins if you want CloudFront to serve objects from all of the
@@ -1147,12 +1093,9 @@ pub mod distribution {
         pub fn trusted_signers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("TrustedSigners", v.into()); self }
     }
 
-    impl From<CacheBehavior> for t::Value {
-        #[inline]
-        fn from(v: CacheBehavior) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CacheBehavior> for t::Value { #[inline] fn from(v: CacheBehavior) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CacheBehavior { #[inline] fn from(v: t::Value) -> CacheBehavior { CacheBehavior(t::Props::from_value(v)) } }
 
     /// This field only supports standard distributions. You can't specify this field for multi-tenant distributions.
     ///
@@ -1178,12 +1121,9 @@ pub mod distribution {
         pub fn query_string_cache_keys(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("QueryStringCacheKeys", v.into()); self }
     }
 
-    impl From<ForwardedValues> for t::Value {
-        #[inline]
-        fn from(v: ForwardedValues) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ForwardedValues> for t::Value { #[inline] fn from(v: ForwardedValues) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ForwardedValues { #[inline] fn from(v: t::Value) -> ForwardedValues { ForwardedValues(t::Props::from_value(v)) } }
 
     /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field. If
     /// you want to include cookies in the cache key, use a cache policy.
@@ -1204,12 +1144,9 @@ pub mod distribution {
         pub fn whitelisted_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("WhitelistedNames", v.into()); self }
     }
 
-    impl From<Cookies> for t::Value {
-        #[inline]
-        fn from(v: Cookies) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Cookies> for t::Value { #[inline] fn from(v: Cookies) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Cookies { #[inline] fn from(v: t::Value) -> Cookies { Cookies(t::Props::from_value(v)) } }
 
     /// A CloudFront function that is associated with a cache behavior in a CloudFront distribution.
     ///
@@ -1231,12 +1168,9 @@ pub mod distribution {
         pub fn function_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FunctionARN", v.into()); self }
     }
 
-    impl From<FunctionAssociation> for t::Value {
-        #[inline]
-        fn from(v: FunctionAssociation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FunctionAssociation> for t::Value { #[inline] fn from(v: FunctionAssociation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FunctionAssociation { #[inline] fn from(v: t::Value) -> FunctionAssociation { FunctionAssociation(t::Props::from_value(v)) } }
 
     /// Amazon CloudFront supports gRPC, an open-source remote procedure call (RPC) framework built on HTTP/2. gRPC offers
     /// bi-directional streaming and binary protocol that buffers payloads, making it suitable for applications that require low
@@ -1255,12 +1189,9 @@ pub mod distribution {
         }
     }
 
-    impl From<GrpcConfig> for t::Value {
-        #[inline]
-        fn from(v: GrpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrpcConfig> for t::Value { #[inline] fn from(v: GrpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrpcConfig { #[inline] fn from(v: t::Value) -> GrpcConfig { GrpcConfig(t::Props::from_value(v)) } }
 
     /// A complex type that contains a Lambda@Edge function association.
     ///
@@ -1286,12 +1217,9 @@ pub mod distribution {
         pub fn lambda_function_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LambdaFunctionARN", v.into()); self }
     }
 
-    impl From<LambdaFunctionAssociation> for t::Value {
-        #[inline]
-        fn from(v: LambdaFunctionAssociation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaFunctionAssociation> for t::Value { #[inline] fn from(v: LambdaFunctionAssociation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaFunctionAssociation { #[inline] fn from(v: t::Value) -> LambdaFunctionAssociation { LambdaFunctionAssociation(t::Props::from_value(v)) } }
 
     /// A complex type that specifies the HTTP header name from which CloudFront extracts cache tags from origin responses.
     ///
@@ -1308,12 +1236,9 @@ pub mod distribution {
         }
     }
 
-    impl From<CacheTagConfig> for t::Value {
-        #[inline]
-        fn from(v: CacheTagConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CacheTagConfig> for t::Value { #[inline] fn from(v: CacheTagConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CacheTagConfig { #[inline] fn from(v: t::Value) -> CacheTagConfig { CacheTagConfig(t::Props::from_value(v)) } }
 
     /// A connection function association.
     ///
@@ -1330,12 +1255,9 @@ pub mod distribution {
         }
     }
 
-    impl From<ConnectionFunctionAssociation> for t::Value {
-        #[inline]
-        fn from(v: ConnectionFunctionAssociation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionFunctionAssociation> for t::Value { #[inline] fn from(v: ConnectionFunctionAssociation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionFunctionAssociation { #[inline] fn from(v: t::Value) -> ConnectionFunctionAssociation { ConnectionFunctionAssociation(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1382,12 +1304,9 @@ pub mod distribution {
         pub fn response_page_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResponsePagePath", v.into()); self }
     }
 
-    impl From<CustomErrorResponse> for t::Value {
-        #[inline]
-        fn from(v: CustomErrorResponse) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomErrorResponse> for t::Value { #[inline] fn from(v: CustomErrorResponse) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomErrorResponse { #[inline] fn from(v: t::Value) -> CustomErrorResponse { CustomErrorResponse(t::Props::from_value(v)) } }
 
     /// A custom origin. A custom origin is any origin that is *not* an S3 bucket, with one exception. An S3 bucket that is
     /// [configured with static website hosting](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html)*is* a
@@ -1412,12 +1331,9 @@ pub mod distribution {
         pub fn https_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("HTTPSPort", v.into()); self }
     }
 
-    impl From<LegacyCustomOrigin> for t::Value {
-        #[inline]
-        fn from(v: LegacyCustomOrigin) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LegacyCustomOrigin> for t::Value { #[inline] fn from(v: LegacyCustomOrigin) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LegacyCustomOrigin { #[inline] fn from(v: t::Value) -> LegacyCustomOrigin { LegacyCustomOrigin(t::Props::from_value(v)) } }
 
     /// A complex type that describes the default cache behavior if you don't specify a `CacheBehavior` element or if request
     /// URLs don't match any of the values of `PathPattern` in `CacheBehavior` elements. You must create exactly one default
@@ -1489,12 +1405,9 @@ pub mod distribution {
         pub fn trusted_signers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("TrustedSigners", v.into()); self }
     }
 
-    impl From<DefaultCacheBehavior> for t::Value {
-        #[inline]
-        fn from(v: DefaultCacheBehavior) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultCacheBehavior> for t::Value { #[inline] fn from(v: DefaultCacheBehavior) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultCacheBehavior { #[inline] fn from(v: t::Value) -> DefaultCacheBehavior { DefaultCacheBehavior(t::Props::from_value(v)) } }
 
     /// The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches
     /// the path pattern in `PathPattern`. You can specify the following options: +  `allow-all`: Viewers can use HTTP or HTTPS.
@@ -1574,12 +1487,9 @@ pub mod distribution {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<Logging> for t::Value {
-        #[inline]
-        fn from(v: Logging) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Logging> for t::Value { #[inline] fn from(v: Logging) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Logging { #[inline] fn from(v: t::Value) -> Logging { Logging(t::Props::from_value(v)) } }
 
     /// A complex data type for the origin groups specified for a distribution.
     ///
@@ -1598,12 +1508,9 @@ pub mod distribution {
         pub fn items(mut self, v: impl Into<t::List<OriginGroup>>) -> Self { self.0.put::<t::List<OriginGroup>>("Items", v.into()); self }
     }
 
-    impl From<OriginGroups> for t::Value {
-        #[inline]
-        fn from(v: OriginGroups) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginGroups> for t::Value { #[inline] fn from(v: OriginGroups) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginGroups { #[inline] fn from(v: t::Value) -> OriginGroups { OriginGroups(t::Props::from_value(v)) } }
 
     /// An origin group includes two origins (a primary origin and a secondary origin to failover to) and a failover criteria
     /// that you specify. You create an origin group to support origin failover in CloudFront.
@@ -1627,12 +1534,9 @@ pub mod distribution {
         pub fn selection_criteria(mut self, v: impl Into<OriginGroupSelectionCriteria>) -> Self { self.0.put::<OriginGroupSelectionCriteria>("SelectionCriteria", v.into()); self }
     }
 
-    impl From<OriginGroup> for t::Value {
-        #[inline]
-        fn from(v: OriginGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginGroup> for t::Value { #[inline] fn from(v: OriginGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginGroup { #[inline] fn from(v: t::Value) -> OriginGroup { OriginGroup(t::Props::from_value(v)) } }
 
     /// A complex data type that includes information about the failover criteria for an origin group, including the status
     /// codes for which CloudFront will failover from the primary origin to the second origin.
@@ -1650,12 +1554,9 @@ pub mod distribution {
         }
     }
 
-    impl From<OriginGroupFailoverCriteria> for t::Value {
-        #[inline]
-        fn from(v: OriginGroupFailoverCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginGroupFailoverCriteria> for t::Value { #[inline] fn from(v: OriginGroupFailoverCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginGroupFailoverCriteria { #[inline] fn from(v: t::Value) -> OriginGroupFailoverCriteria { OriginGroupFailoverCriteria(t::Props::from_value(v)) } }
 
     /// A complex data type for the status codes that you specify that, when returned by a primary origin, trigger CloudFront to
     /// failover to a second origin.
@@ -1674,12 +1575,9 @@ pub mod distribution {
         }
     }
 
-    impl From<StatusCodes> for t::Value {
-        #[inline]
-        fn from(v: StatusCodes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatusCodes> for t::Value { #[inline] fn from(v: StatusCodes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatusCodes { #[inline] fn from(v: t::Value) -> StatusCodes { StatusCodes(t::Props::from_value(v)) } }
 
     /// A complex data type for the origins included in an origin group.
     ///
@@ -1697,12 +1595,9 @@ pub mod distribution {
         }
     }
 
-    impl From<OriginGroupMembers> for t::Value {
-        #[inline]
-        fn from(v: OriginGroupMembers) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginGroupMembers> for t::Value { #[inline] fn from(v: OriginGroupMembers) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginGroupMembers { #[inline] fn from(v: t::Value) -> OriginGroupMembers { OriginGroupMembers(t::Props::from_value(v)) } }
 
     /// An origin in an origin group.
     ///
@@ -1719,12 +1614,9 @@ pub mod distribution {
         }
     }
 
-    impl From<OriginGroupMember> for t::Value {
-        #[inline]
-        fn from(v: OriginGroupMember) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginGroupMember> for t::Value { #[inline] fn from(v: OriginGroupMember) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginGroupMember { #[inline] fn from(v: t::Value) -> OriginGroupMember { OriginGroupMember(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1796,12 +1688,9 @@ pub mod distribution {
         pub fn vpc_origin_config(mut self, v: impl Into<VpcOriginConfig>) -> Self { self.0.put::<VpcOriginConfig>("VpcOriginConfig", v.into()); self }
     }
 
-    impl From<Origin> for t::Value {
-        #[inline]
-        fn from(v: Origin) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Origin> for t::Value { #[inline] fn from(v: Origin) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Origin { #[inline] fn from(v: t::Value) -> Origin { Origin(t::Props::from_value(v)) } }
 
     /// A custom origin. A custom origin is any origin that is *not* an Amazon S3 bucket, with one exception. An Amazon S3
     /// bucket that is [configured with static website
@@ -1841,12 +1730,9 @@ pub mod distribution {
         pub fn origin_ssl_protocols(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("OriginSSLProtocols", v.into()); self }
     }
 
-    impl From<CustomOriginConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomOriginConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomOriginConfig> for t::Value { #[inline] fn from(v: CustomOriginConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomOriginConfig { #[inline] fn from(v: t::Value) -> CustomOriginConfig { CustomOriginConfig(t::Props::from_value(v)) } }
 
     /// Specifies which IP protocol CloudFront uses when connecting to your origin. If your origin uses both IPv4 and IPv6
     /// protocols, you can choose `dualstack` to help optimize reliability.
@@ -1888,12 +1774,9 @@ pub mod distribution {
         }
     }
 
-    impl From<OriginMtlsConfig> for t::Value {
-        #[inline]
-        fn from(v: OriginMtlsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginMtlsConfig> for t::Value { #[inline] fn from(v: OriginMtlsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginMtlsConfig { #[inline] fn from(v: t::Value) -> OriginMtlsConfig { OriginMtlsConfig(t::Props::from_value(v)) } }
 
     /// A complex type that contains `HeaderName` and `HeaderValue` elements, if any, for this distribution.
     ///
@@ -1911,12 +1794,9 @@ pub mod distribution {
         }
     }
 
-    impl From<OriginCustomHeader> for t::Value {
-        #[inline]
-        fn from(v: OriginCustomHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginCustomHeader> for t::Value { #[inline] fn from(v: OriginCustomHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginCustomHeader { #[inline] fn from(v: t::Value) -> OriginCustomHeader { OriginCustomHeader(t::Props::from_value(v)) } }
 
     /// CloudFront Origin Shield. Using Origin Shield can help reduce the load on your origin. For more information, see [Using
     /// Origin Shield](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-shield.html) in the *Amazon
@@ -1942,12 +1822,9 @@ pub mod distribution {
         pub fn origin_shield_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OriginShieldRegion", v.into()); self }
     }
 
-    impl From<OriginShield> for t::Value {
-        #[inline]
-        fn from(v: OriginShield) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginShield> for t::Value { #[inline] fn from(v: OriginShield) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginShield { #[inline] fn from(v: t::Value) -> OriginShield { OriginShield(t::Props::from_value(v)) } }
 
     /// A complex type that contains information about the Amazon S3 origin. If the origin is a custom origin or an S3 bucket
     /// that is configured as a website endpoint, use the `CustomOriginConfig` element instead.
@@ -1972,12 +1849,9 @@ pub mod distribution {
         pub fn origin_read_timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("OriginReadTimeout", v.into()); self }
     }
 
-    impl From<S3OriginConfig> for t::Value {
-        #[inline]
-        fn from(v: S3OriginConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3OriginConfig> for t::Value { #[inline] fn from(v: S3OriginConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3OriginConfig { #[inline] fn from(v: t::Value) -> S3OriginConfig { S3OriginConfig(t::Props::from_value(v)) } }
 
     /// An Amazon CloudFront VPC origin configuration.
     ///
@@ -2003,12 +1877,9 @@ pub mod distribution {
         pub fn owner_account_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OwnerAccountId", v.into()); self }
     }
 
-    impl From<VpcOriginConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcOriginConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcOriginConfig> for t::Value { #[inline] fn from(v: VpcOriginConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcOriginConfig { #[inline] fn from(v: t::Value) -> VpcOriginConfig { VpcOriginConfig(t::Props::from_value(v)) } }
 
     /// This field only supports standard distributions. You can't specify this field for multi-tenant distributions.
     ///
@@ -2051,12 +1922,9 @@ pub mod distribution {
         }
     }
 
-    impl From<Restrictions> for t::Value {
-        #[inline]
-        fn from(v: Restrictions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Restrictions> for t::Value { #[inline] fn from(v: Restrictions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Restrictions { #[inline] fn from(v: t::Value) -> Restrictions { Restrictions(t::Props::from_value(v)) } }
 
     /// A complex type that controls the countries in which your content is distributed. CF determines the location of your
     /// users using `MaxMind` GeoIP databases.
@@ -2077,12 +1945,9 @@ pub mod distribution {
         pub fn locations(mut self, v: impl Into<t::List<Location>>) -> Self { self.0.put::<t::List<Location>>("Locations", v.into()); self }
     }
 
-    impl From<GeoRestriction> for t::Value {
-        #[inline]
-        fn from(v: GeoRestriction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeoRestriction> for t::Value { #[inline] fn from(v: GeoRestriction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeoRestriction { #[inline] fn from(v: t::Value) -> GeoRestriction { GeoRestriction(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2643,12 +2508,9 @@ pub mod distribution {
         pub fn origin_access_identity(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OriginAccessIdentity", v.into()); self }
     }
 
-    impl From<LegacyS3Origin> for t::Value {
-        #[inline]
-        fn from(v: LegacyS3Origin) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LegacyS3Origin> for t::Value { #[inline] fn from(v: LegacyS3Origin) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LegacyS3Origin { #[inline] fn from(v: t::Value) -> LegacyS3Origin { LegacyS3Origin(t::Props::from_value(v)) } }
 
     /// This field only supports multi-tenant distributions. You can't specify this field for standard distributions.
     ///
@@ -2667,12 +2529,9 @@ pub mod distribution {
         pub fn parameter_definitions(mut self, v: impl Into<t::List<ParameterDefinition>>) -> Self { self.0.put::<t::List<ParameterDefinition>>("ParameterDefinitions", v.into()); self }
     }
 
-    impl From<TenantConfig> for t::Value {
-        #[inline]
-        fn from(v: TenantConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TenantConfig> for t::Value { #[inline] fn from(v: TenantConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TenantConfig { #[inline] fn from(v: t::Value) -> TenantConfig { TenantConfig(t::Props::from_value(v)) } }
 
     /// A list of parameter values to add to the resource. A parameter is specified as a key-value pair. A valid parameter value
     /// must exist for any parameter that is marked as required in the multi-tenant distribution.
@@ -2691,12 +2550,9 @@ pub mod distribution {
         }
     }
 
-    impl From<ParameterDefinition> for t::Value {
-        #[inline]
-        fn from(v: ParameterDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParameterDefinition> for t::Value { #[inline] fn from(v: ParameterDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParameterDefinition { #[inline] fn from(v: t::Value) -> ParameterDefinition { ParameterDefinition(t::Props::from_value(v)) } }
 
     /// The value that you assigned to the parameter.
     ///
@@ -2715,12 +2571,9 @@ pub mod distribution {
         pub fn string_schema(mut self, v: impl Into<StringSchema>) -> Self { self.0.put::<StringSchema>("StringSchema", v.into()); self }
     }
 
-    impl From<Definition> for t::Value {
-        #[inline]
-        fn from(v: Definition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Definition> for t::Value { #[inline] fn from(v: Definition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Definition { #[inline] fn from(v: t::Value) -> Definition { Definition(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2739,12 +2592,9 @@ pub mod distribution {
         pub fn default_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DefaultValue", v.into()); self }
     }
 
-    impl From<StringSchema> for t::Value {
-        #[inline]
-        fn from(v: StringSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StringSchema> for t::Value { #[inline] fn from(v: StringSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StringSchema { #[inline] fn from(v: t::Value) -> StringSchema { StringSchema(t::Props::from_value(v)) } }
 
     /// A complex type that determines the distribution's SSL/TLS configuration for communicating with viewers.
     ///
@@ -2776,12 +2626,9 @@ pub mod distribution {
         pub fn ssl_support_method(mut self, v: impl Into<SslSupportMethod>) -> Self { self.0.put::<SslSupportMethod>("SslSupportMethod", v.into()); self }
     }
 
-    impl From<ViewerCertificate> for t::Value {
-        #[inline]
-        fn from(v: ViewerCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ViewerCertificate> for t::Value { #[inline] fn from(v: ViewerCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ViewerCertificate { #[inline] fn from(v: t::Value) -> ViewerCertificate { ViewerCertificate(t::Props::from_value(v)) } }
 
     /// If the distribution uses `Aliases` (alternate domain names or CNAMEs), specify the security policy that you want
     /// CloudFront to use for HTTPS connections with viewers. The security policy determines two settings: +  The minimum
@@ -2865,12 +2712,9 @@ pub mod distribution {
         pub fn trust_store_config(mut self, v: impl Into<TrustStoreConfig>) -> Self { self.0.put::<TrustStoreConfig>("TrustStoreConfig", v.into()); self }
     }
 
-    impl From<ViewerMtlsConfig> for t::Value {
-        #[inline]
-        fn from(v: ViewerMtlsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ViewerMtlsConfig> for t::Value { #[inline] fn from(v: ViewerMtlsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ViewerMtlsConfig { #[inline] fn from(v: t::Value) -> ViewerMtlsConfig { ViewerMtlsConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2913,12 +2757,9 @@ pub mod distribution {
         pub fn ignore_certificate_expiry(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IgnoreCertificateExpiry", v.into()); self }
     }
 
-    impl From<TrustStoreConfig> for t::Value {
-        #[inline]
-        fn from(v: TrustStoreConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrustStoreConfig> for t::Value { #[inline] fn from(v: TrustStoreConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrustStoreConfig { #[inline] fn from(v: t::Value) -> TrustStoreConfig { TrustStoreConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -3033,12 +2874,9 @@ pub mod distribution_tenant {
         pub fn web_acl(mut self, v: impl Into<WebAclCustomization>) -> Self { self.0.put::<WebAclCustomization>("WebAcl", v.into()); self }
     }
 
-    impl From<Customizations> for t::Value {
-        #[inline]
-        fn from(v: Customizations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Customizations> for t::Value { #[inline] fn from(v: Customizations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Customizations { #[inline] fn from(v: t::Value) -> Customizations { Customizations(t::Props::from_value(v)) } }
 
     /// The ACMlong (ACM) certificate associated with your distribution.
     ///
@@ -3057,12 +2895,9 @@ pub mod distribution_tenant {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<Certificate> for t::Value {
-        #[inline]
-        fn from(v: Certificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Certificate> for t::Value { #[inline] fn from(v: Certificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Certificate { #[inline] fn from(v: t::Value) -> Certificate { Certificate(t::Props::from_value(v)) } }
 
     /// The customizations that you specified for the distribution tenant for geographic restrictions.
     ///
@@ -3084,12 +2919,9 @@ pub mod distribution_tenant {
         pub fn restriction_type(mut self, v: impl Into<RestrictionType>) -> Self { self.0.put::<RestrictionType>("RestrictionType", v.into()); self }
     }
 
-    impl From<GeoRestrictionCustomization> for t::Value {
-        #[inline]
-        fn from(v: GeoRestrictionCustomization) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeoRestrictionCustomization> for t::Value { #[inline] fn from(v: GeoRestrictionCustomization) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeoRestrictionCustomization { #[inline] fn from(v: t::Value) -> GeoRestrictionCustomization { GeoRestrictionCustomization(t::Props::from_value(v)) } }
 
     /// The method that you want to use to restrict distribution of your content by country: +  `none`: No geographic
     /// restriction is enabled, meaning access to content is not restricted by client geo location.
@@ -3137,12 +2969,9 @@ pub mod distribution_tenant {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<WebAclCustomization> for t::Value {
-        #[inline]
-        fn from(v: WebAclCustomization) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebAclCustomization> for t::Value { #[inline] fn from(v: WebAclCustomization) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebAclCustomization { #[inline] fn from(v: t::Value) -> WebAclCustomization { WebAclCustomization(t::Props::from_value(v)) } }
 
     /// The action for the WAF web ACL customization. You can specify `override` to specify a separate WAF web ACL for the
     /// distribution tenant. If you specify `disable`, the distribution tenant won't have WAF web ACL protections and won't
@@ -3192,12 +3021,9 @@ pub mod distribution_tenant {
         pub fn validation_token_host(mut self, v: impl Into<ValidationTokenHost>) -> Self { self.0.put::<ValidationTokenHost>("ValidationTokenHost", v.into()); self }
     }
 
-    impl From<ManagedCertificateRequest> for t::Value {
-        #[inline]
-        fn from(v: ManagedCertificateRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedCertificateRequest> for t::Value { #[inline] fn from(v: ManagedCertificateRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedCertificateRequest { #[inline] fn from(v: t::Value) -> ManagedCertificateRequest { ManagedCertificateRequest(t::Props::from_value(v)) } }
 
     /// You can opt out of certificate transparency logging by specifying the `disabled` option. Opt in by specifying `enabled`.
     /// For more information, see [Certificate Transparency
@@ -3267,12 +3093,9 @@ pub mod distribution_tenant {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<Parameter> for t::Value {
-        #[inline]
-        fn from(v: Parameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Parameter> for t::Value { #[inline] fn from(v: Parameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Parameter { #[inline] fn from(v: t::Value) -> Parameter { Parameter(t::Props::from_value(v)) } }
 
 }
 
@@ -3349,12 +3172,9 @@ pub mod field_level_encryption_config {
         }
     }
 
-    impl From<ContentTypeProfileConfig> for t::Value {
-        #[inline]
-        fn from(v: ContentTypeProfileConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentTypeProfileConfig> for t::Value { #[inline] fn from(v: ContentTypeProfileConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentTypeProfileConfig { #[inline] fn from(v: t::Value) -> ContentTypeProfileConfig { ContentTypeProfileConfig(t::Props::from_value(v)) } }
 
     /// A content type paired with the field-level encryption profile that encrypts it.
     ///
@@ -3373,12 +3193,9 @@ pub mod field_level_encryption_config {
         }
     }
 
-    impl From<ContentTypeProfile> for t::Value {
-        #[inline]
-        fn from(v: ContentTypeProfile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentTypeProfile> for t::Value { #[inline] fn from(v: ContentTypeProfile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentTypeProfile { #[inline] fn from(v: t::Value) -> ContentTypeProfile { ContentTypeProfile(t::Props::from_value(v)) } }
 
     /// The encryption format CloudFront uses for this content type.
     ///
@@ -3416,12 +3233,9 @@ pub mod field_level_encryption_config {
         }
     }
 
-    impl From<QueryArgProfileConfig> for t::Value {
-        #[inline]
-        fn from(v: QueryArgProfileConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryArgProfileConfig> for t::Value { #[inline] fn from(v: QueryArgProfileConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryArgProfileConfig { #[inline] fn from(v: t::Value) -> QueryArgProfileConfig { QueryArgProfileConfig(t::Props::from_value(v)) } }
 
     /// A query argument paired with the field-level encryption profile that encrypts it.
     ///
@@ -3439,12 +3253,9 @@ pub mod field_level_encryption_config {
         }
     }
 
-    impl From<QueryArgProfile> for t::Value {
-        #[inline]
-        fn from(v: QueryArgProfile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryArgProfile> for t::Value { #[inline] fn from(v: QueryArgProfile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryArgProfile { #[inline] fn from(v: t::Value) -> QueryArgProfile { QueryArgProfile(t::Props::from_value(v)) } }
 
 }
 
@@ -3519,12 +3330,9 @@ pub mod field_level_encryption_profile {
         pub fn comment(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Comment", v.into()); self }
     }
 
-    impl From<FieldLevelEncryptionProfileConfig> for t::Value {
-        #[inline]
-        fn from(v: FieldLevelEncryptionProfileConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldLevelEncryptionProfileConfig> for t::Value { #[inline] fn from(v: FieldLevelEncryptionProfileConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldLevelEncryptionProfileConfig { #[inline] fn from(v: t::Value) -> FieldLevelEncryptionProfileConfig { FieldLevelEncryptionProfileConfig(t::Props::from_value(v)) } }
 
     /// A public key, its provider identity, and the field patterns CloudFront encrypts with that key.
     ///
@@ -3543,12 +3351,9 @@ pub mod field_level_encryption_profile {
         }
     }
 
-    impl From<EncryptionEntity> for t::Value {
-        #[inline]
-        fn from(v: EncryptionEntity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionEntity> for t::Value { #[inline] fn from(v: EncryptionEntity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionEntity { #[inline] fn from(v: t::Value) -> EncryptionEntity { EncryptionEntity(t::Props::from_value(v)) } }
 
 }
 
@@ -3632,12 +3437,9 @@ pub mod function {
         pub fn key_value_store_associations(mut self, v: impl Into<t::List<KeyValueStoreAssociation>>) -> Self { self.0.put::<t::List<KeyValueStoreAssociation>>("KeyValueStoreAssociations", v.into()); self }
     }
 
-    impl From<FunctionConfig> for t::Value {
-        #[inline]
-        fn from(v: FunctionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FunctionConfig> for t::Value { #[inline] fn from(v: FunctionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FunctionConfig { #[inline] fn from(v: t::Value) -> FunctionConfig { FunctionConfig(t::Props::from_value(v)) } }
 
     /// The key value store association.
     ///
@@ -3654,12 +3456,9 @@ pub mod function {
         }
     }
 
-    impl From<KeyValueStoreAssociation> for t::Value {
-        #[inline]
-        fn from(v: KeyValueStoreAssociation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyValueStoreAssociation> for t::Value { #[inline] fn from(v: KeyValueStoreAssociation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyValueStoreAssociation { #[inline] fn from(v: t::Value) -> KeyValueStoreAssociation { KeyValueStoreAssociation(t::Props::from_value(v)) } }
 
     /// The function's runtime environment version.
     ///
@@ -3700,12 +3499,9 @@ pub mod function {
         pub fn function_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FunctionARN", v.into()); self }
     }
 
-    impl From<FunctionMetadata> for t::Value {
-        #[inline]
-        fn from(v: FunctionMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FunctionMetadata> for t::Value { #[inline] fn from(v: FunctionMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FunctionMetadata { #[inline] fn from(v: t::Value) -> FunctionMetadata { FunctionMetadata(t::Props::from_value(v)) } }
 
 }
 
@@ -3775,12 +3571,9 @@ pub mod key_group {
         pub fn comment(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Comment", v.into()); self }
     }
 
-    impl From<KeyGroupConfig> for t::Value {
-        #[inline]
-        fn from(v: KeyGroupConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyGroupConfig> for t::Value { #[inline] fn from(v: KeyGroupConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyGroupConfig { #[inline] fn from(v: t::Value) -> KeyGroupConfig { KeyGroupConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -3859,12 +3652,9 @@ pub mod key_value_store {
         }
     }
 
-    impl From<ImportSource> for t::Value {
-        #[inline]
-        fn from(v: ImportSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImportSource> for t::Value { #[inline] fn from(v: ImportSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImportSource { #[inline] fn from(v: t::Value) -> ImportSource { ImportSource(t::Props::from_value(v)) } }
 
     /// The source type of the import source for the key value store.
     ///
@@ -3940,12 +3730,9 @@ pub mod monitoring_subscription {
         pub fn realtime_metrics_subscription_config(mut self, v: impl Into<RealtimeMetricsSubscriptionConfig>) -> Self { self.0.put::<RealtimeMetricsSubscriptionConfig>("RealtimeMetricsSubscriptionConfig", v.into()); self }
     }
 
-    impl From<MonitoringSubscription> for t::Value {
-        #[inline]
-        fn from(v: MonitoringSubscription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringSubscription> for t::Value { #[inline] fn from(v: MonitoringSubscription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringSubscription { #[inline] fn from(v: t::Value) -> MonitoringSubscription { MonitoringSubscription(t::Props::from_value(v)) } }
 
     /// A subscription configuration for additional CloudWatch metrics.
     ///
@@ -3962,12 +3749,9 @@ pub mod monitoring_subscription {
         }
     }
 
-    impl From<RealtimeMetricsSubscriptionConfig> for t::Value {
-        #[inline]
-        fn from(v: RealtimeMetricsSubscriptionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RealtimeMetricsSubscriptionConfig> for t::Value { #[inline] fn from(v: RealtimeMetricsSubscriptionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RealtimeMetricsSubscriptionConfig { #[inline] fn from(v: t::Value) -> RealtimeMetricsSubscriptionConfig { RealtimeMetricsSubscriptionConfig(t::Props::from_value(v)) } }
 
     /// A flag that indicates whether additional CloudWatch metrics are enabled for a given CloudFront distribution.
     ///
@@ -4056,12 +3840,9 @@ pub mod origin_access_control {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<OriginAccessControlConfig> for t::Value {
-        #[inline]
-        fn from(v: OriginAccessControlConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginAccessControlConfig> for t::Value { #[inline] fn from(v: OriginAccessControlConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginAccessControlConfig { #[inline] fn from(v: t::Value) -> OriginAccessControlConfig { OriginAccessControlConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -4133,12 +3914,9 @@ pub mod origin_request_policy {
         pub fn comment(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Comment", v.into()); self }
     }
 
-    impl From<OriginRequestPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: OriginRequestPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginRequestPolicyConfig> for t::Value { #[inline] fn from(v: OriginRequestPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginRequestPolicyConfig { #[inline] fn from(v: t::Value) -> OriginRequestPolicyConfig { OriginRequestPolicyConfig(t::Props::from_value(v)) } }
 
     /// An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in requests
     /// that CloudFront sends to the origin.
@@ -4158,12 +3936,9 @@ pub mod origin_request_policy {
         pub fn cookies(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Cookies", v.into()); self }
     }
 
-    impl From<CookiesConfig> for t::Value {
-        #[inline]
-        fn from(v: CookiesConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CookiesConfig> for t::Value { #[inline] fn from(v: CookiesConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CookiesConfig { #[inline] fn from(v: t::Value) -> CookiesConfig { CookiesConfig(t::Props::from_value(v)) } }
 
     /// An object that determines whether any HTTP headers (and if so, which headers) are included in requests that CloudFront
     /// sends to the origin.
@@ -4183,12 +3958,9 @@ pub mod origin_request_policy {
         pub fn headers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Headers", v.into()); self }
     }
 
-    impl From<HeadersConfig> for t::Value {
-        #[inline]
-        fn from(v: HeadersConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HeadersConfig> for t::Value { #[inline] fn from(v: HeadersConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HeadersConfig { #[inline] fn from(v: t::Value) -> HeadersConfig { HeadersConfig(t::Props::from_value(v)) } }
 
     /// An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included
     /// in requests that CloudFront sends to the origin.
@@ -4208,12 +3980,9 @@ pub mod origin_request_policy {
         pub fn query_strings(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("QueryStrings", v.into()); self }
     }
 
-    impl From<QueryStringsConfig> for t::Value {
-        #[inline]
-        fn from(v: QueryStringsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryStringsConfig> for t::Value { #[inline] fn from(v: QueryStringsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryStringsConfig { #[inline] fn from(v: t::Value) -> QueryStringsConfig { QueryStringsConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -4285,12 +4054,9 @@ pub mod public_key {
         pub fn comment(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Comment", v.into()); self }
     }
 
-    impl From<PublicKeyConfig> for t::Value {
-        #[inline]
-        fn from(v: PublicKeyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicKeyConfig> for t::Value { #[inline] fn from(v: PublicKeyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicKeyConfig { #[inline] fn from(v: t::Value) -> PublicKeyConfig { PublicKeyConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -4355,12 +4121,9 @@ pub mod realtime_log_config {
         }
     }
 
-    impl From<EndPoint> for t::Value {
-        #[inline]
-        fn from(v: EndPoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndPoint> for t::Value { #[inline] fn from(v: EndPoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndPoint { #[inline] fn from(v: t::Value) -> EndPoint { EndPoint(t::Props::from_value(v)) } }
 
     /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data.
     ///
@@ -4378,12 +4141,9 @@ pub mod realtime_log_config {
         }
     }
 
-    impl From<KinesisStreamConfig> for t::Value {
-        #[inline]
-        fn from(v: KinesisStreamConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisStreamConfig> for t::Value { #[inline] fn from(v: KinesisStreamConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisStreamConfig { #[inline] fn from(v: t::Value) -> KinesisStreamConfig { KinesisStreamConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -4464,12 +4224,9 @@ pub mod response_headers_policy {
         pub fn server_timing_headers_config(mut self, v: impl Into<ServerTimingHeadersConfig>) -> Self { self.0.put::<ServerTimingHeadersConfig>("ServerTimingHeadersConfig", v.into()); self }
     }
 
-    impl From<ResponseHeadersPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: ResponseHeadersPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponseHeadersPolicyConfig> for t::Value { #[inline] fn from(v: ResponseHeadersPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponseHeadersPolicyConfig { #[inline] fn from(v: t::Value) -> ResponseHeadersPolicyConfig { ResponseHeadersPolicyConfig(t::Props::from_value(v)) } }
 
     /// A configuration for a set of HTTP response headers that are used for cross-origin resource sharing (CORS). CloudFront
     /// adds these headers to HTTP responses that it sends for CORS requests that match a cache behavior associated with this
@@ -4498,12 +4255,9 @@ pub mod response_headers_policy {
         pub fn access_control_max_age_sec(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("AccessControlMaxAgeSec", v.into()); self }
     }
 
-    impl From<CorsConfig> for t::Value {
-        #[inline]
-        fn from(v: CorsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CorsConfig> for t::Value { #[inline] fn from(v: CorsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CorsConfig { #[inline] fn from(v: t::Value) -> CorsConfig { CorsConfig(t::Props::from_value(v)) } }
 
     /// A list of HTTP header names that CloudFront includes as values for the `Access-Control-Allow-Headers` HTTP response
     /// header.
@@ -4521,12 +4275,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<AccessControlAllowHeaders> for t::Value {
-        #[inline]
-        fn from(v: AccessControlAllowHeaders) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessControlAllowHeaders> for t::Value { #[inline] fn from(v: AccessControlAllowHeaders) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessControlAllowHeaders { #[inline] fn from(v: t::Value) -> AccessControlAllowHeaders { AccessControlAllowHeaders(t::Props::from_value(v)) } }
 
     /// A list of HTTP methods that CloudFront includes as values for the `Access-Control-Allow-Methods` HTTP response header.
     ///
@@ -4543,12 +4294,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<AccessControlAllowMethods> for t::Value {
-        #[inline]
-        fn from(v: AccessControlAllowMethods) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessControlAllowMethods> for t::Value { #[inline] fn from(v: AccessControlAllowMethods) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessControlAllowMethods { #[inline] fn from(v: t::Value) -> AccessControlAllowMethods { AccessControlAllowMethods(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4598,12 +4346,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<AccessControlAllowOrigins> for t::Value {
-        #[inline]
-        fn from(v: AccessControlAllowOrigins) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessControlAllowOrigins> for t::Value { #[inline] fn from(v: AccessControlAllowOrigins) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessControlAllowOrigins { #[inline] fn from(v: t::Value) -> AccessControlAllowOrigins { AccessControlAllowOrigins(t::Props::from_value(v)) } }
 
     /// A list of HTTP headers that CloudFront includes as values for the `Access-Control-Expose-Headers` HTTP response header.
     ///
@@ -4620,12 +4365,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<AccessControlExposeHeaders> for t::Value {
-        #[inline]
-        fn from(v: AccessControlExposeHeaders) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessControlExposeHeaders> for t::Value { #[inline] fn from(v: AccessControlExposeHeaders) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessControlExposeHeaders { #[inline] fn from(v: t::Value) -> AccessControlExposeHeaders { AccessControlExposeHeaders(t::Props::from_value(v)) } }
 
     /// A list of HTTP response header names and their values. CloudFront includes these headers in HTTP responses that it sends
     /// for requests that match a cache behavior that's associated with this response headers policy.
@@ -4643,12 +4385,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<CustomHeadersConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomHeadersConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomHeadersConfig> for t::Value { #[inline] fn from(v: CustomHeadersConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomHeadersConfig { #[inline] fn from(v: t::Value) -> CustomHeadersConfig { CustomHeadersConfig(t::Props::from_value(v)) } }
 
     /// An HTTP response header name and its value. CloudFront includes this header in HTTP responses that it sends for requests
     /// that match a cache behavior that's associated with this response headers policy.
@@ -4668,12 +4407,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<CustomHeader> for t::Value {
-        #[inline]
-        fn from(v: CustomHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomHeader> for t::Value { #[inline] fn from(v: CustomHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomHeader { #[inline] fn from(v: t::Value) -> CustomHeader { CustomHeader(t::Props::from_value(v)) } }
 
     /// A list of HTTP header names that CloudFront removes from HTTP responses to requests that match the cache behavior that
     /// this response headers policy is attached to.
@@ -4691,12 +4427,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<RemoveHeadersConfig> for t::Value {
-        #[inline]
-        fn from(v: RemoveHeadersConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RemoveHeadersConfig> for t::Value { #[inline] fn from(v: RemoveHeadersConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RemoveHeadersConfig { #[inline] fn from(v: t::Value) -> RemoveHeadersConfig { RemoveHeadersConfig(t::Props::from_value(v)) } }
 
     /// The name of an HTTP header that CloudFront removes from HTTP responses to requests that match the cache behavior that
     /// this response headers policy is attached to.
@@ -4714,12 +4447,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<RemoveHeader> for t::Value {
-        #[inline]
-        fn from(v: RemoveHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RemoveHeader> for t::Value { #[inline] fn from(v: RemoveHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RemoveHeader { #[inline] fn from(v: t::Value) -> RemoveHeader { RemoveHeader(t::Props::from_value(v)) } }
 
     /// A configuration for a set of security-related HTTP response headers. CloudFront adds these headers to HTTP responses
     /// that it sends for requests that match a cache behavior associated with this response headers policy.
@@ -4755,12 +4485,9 @@ pub mod response_headers_policy {
         pub fn xss_protection(mut self, v: impl Into<XSSProtection>) -> Self { self.0.put::<XSSProtection>("XSSProtection", v.into()); self }
     }
 
-    impl From<SecurityHeadersConfig> for t::Value {
-        #[inline]
-        fn from(v: SecurityHeadersConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecurityHeadersConfig> for t::Value { #[inline] fn from(v: SecurityHeadersConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecurityHeadersConfig { #[inline] fn from(v: t::Value) -> SecurityHeadersConfig { SecurityHeadersConfig(t::Props::from_value(v)) } }
 
     /// The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP
     /// response header.
@@ -4779,12 +4506,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<ContentSecurityPolicy> for t::Value {
-        #[inline]
-        fn from(v: ContentSecurityPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentSecurityPolicy> for t::Value { #[inline] fn from(v: ContentSecurityPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentSecurityPolicy { #[inline] fn from(v: t::Value) -> ContentSecurityPolicy { ContentSecurityPolicy(t::Props::from_value(v)) } }
 
     /// Determines whether CloudFront includes the `X-Content-Type-Options` HTTP response header with its value set to
     /// `nosniff`.
@@ -4802,12 +4526,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<ContentTypeOptions> for t::Value {
-        #[inline]
-        fn from(v: ContentTypeOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentTypeOptions> for t::Value { #[inline] fn from(v: ContentTypeOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentTypeOptions { #[inline] fn from(v: t::Value) -> ContentTypeOptions { ContentTypeOptions(t::Props::from_value(v)) } }
 
     /// Determines whether CloudFront includes the `X-Frame-Options` HTTP response header and the header's value.
     ///
@@ -4825,12 +4546,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<FrameOptions> for t::Value {
-        #[inline]
-        fn from(v: FrameOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FrameOptions> for t::Value { #[inline] fn from(v: FrameOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FrameOptions { #[inline] fn from(v: t::Value) -> FrameOptions { FrameOptions(t::Props::from_value(v)) } }
 
     /// Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
     ///
@@ -4848,12 +4566,9 @@ pub mod response_headers_policy {
         }
     }
 
-    impl From<ReferrerPolicy> for t::Value {
-        #[inline]
-        fn from(v: ReferrerPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReferrerPolicy> for t::Value { #[inline] fn from(v: ReferrerPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReferrerPolicy { #[inline] fn from(v: t::Value) -> ReferrerPolicy { ReferrerPolicy(t::Props::from_value(v)) } }
 
     /// Determines whether CloudFront includes the `Strict-Transport-Security` HTTP response header and the header's value.
     ///
@@ -4877,12 +4592,9 @@ pub mod response_headers_policy {
         pub fn preload(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Preload", v.into()); self }
     }
 
-    impl From<StrictTransportSecurity> for t::Value {
-        #[inline]
-        fn from(v: StrictTransportSecurity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StrictTransportSecurity> for t::Value { #[inline] fn from(v: StrictTransportSecurity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StrictTransportSecurity { #[inline] fn from(v: t::Value) -> StrictTransportSecurity { StrictTransportSecurity(t::Props::from_value(v)) } }
 
     /// Determines whether CloudFront includes the `X-XSS-Protection` HTTP response header and the header's value.
     ///
@@ -4906,12 +4618,9 @@ pub mod response_headers_policy {
         pub fn report_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ReportUri", v.into()); self }
     }
 
-    impl From<XSSProtection> for t::Value {
-        #[inline]
-        fn from(v: XSSProtection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<XSSProtection> for t::Value { #[inline] fn from(v: XSSProtection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for XSSProtection { #[inline] fn from(v: t::Value) -> XSSProtection { XSSProtection(t::Props::from_value(v)) } }
 
     /// A configuration for enabling the `Server-Timing` header in HTTP responses sent from CloudFront.
     ///
@@ -4931,12 +4640,9 @@ pub mod response_headers_policy {
         pub fn sampling_rate(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("SamplingRate", v.into()); self }
     }
 
-    impl From<ServerTimingHeadersConfig> for t::Value {
-        #[inline]
-        fn from(v: ServerTimingHeadersConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerTimingHeadersConfig> for t::Value { #[inline] fn from(v: ServerTimingHeadersConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerTimingHeadersConfig { #[inline] fn from(v: t::Value) -> ServerTimingHeadersConfig { ServerTimingHeadersConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -5009,12 +4715,9 @@ pub mod streaming_distribution {
         pub fn price_class(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PriceClass", v.into()); self }
     }
 
-    impl From<StreamingDistributionConfig> for t::Value {
-        #[inline]
-        fn from(v: StreamingDistributionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamingDistributionConfig> for t::Value { #[inline] fn from(v: StreamingDistributionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamingDistributionConfig { #[inline] fn from(v: t::Value) -> StreamingDistributionConfig { StreamingDistributionConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5031,12 +4734,9 @@ pub mod streaming_distribution {
         }
     }
 
-    impl From<Logging> for t::Value {
-        #[inline]
-        fn from(v: Logging) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Logging> for t::Value { #[inline] fn from(v: Logging) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Logging { #[inline] fn from(v: t::Value) -> Logging { Logging(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5052,12 +4752,9 @@ pub mod streaming_distribution {
         }
     }
 
-    impl From<S3Origin> for t::Value {
-        #[inline]
-        fn from(v: S3Origin) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Origin> for t::Value { #[inline] fn from(v: S3Origin) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Origin { #[inline] fn from(v: t::Value) -> S3Origin { S3Origin(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5074,12 +4771,9 @@ pub mod streaming_distribution {
         pub fn aws_account_numbers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AwsAccountNumbers", v.into()); self }
     }
 
-    impl From<TrustedSigners> for t::Value {
-        #[inline]
-        fn from(v: TrustedSigners) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrustedSigners> for t::Value { #[inline] fn from(v: TrustedSigners) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrustedSigners { #[inline] fn from(v: t::Value) -> TrustedSigners { TrustedSigners(t::Props::from_value(v)) } }
 
 }
 
@@ -5171,12 +4865,9 @@ pub mod trust_store {
         }
     }
 
-    impl From<CaCertificatesBundleSource> for t::Value {
-        #[inline]
-        fn from(v: CaCertificatesBundleSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaCertificatesBundleSource> for t::Value { #[inline] fn from(v: CaCertificatesBundleSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaCertificatesBundleSource { #[inline] fn from(v: t::Value) -> CaCertificatesBundleSource { CaCertificatesBundleSource(t::Props::from_value(v)) } }
 
     /// The CA certificates bundle location in Amazon S3.
     ///
@@ -5197,12 +4888,9 @@ pub mod trust_store {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<CaCertificatesBundleS3Location> for t::Value {
-        #[inline]
-        fn from(v: CaCertificatesBundleS3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaCertificatesBundleS3Location> for t::Value { #[inline] fn from(v: CaCertificatesBundleS3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaCertificatesBundleS3Location { #[inline] fn from(v: t::Value) -> CaCertificatesBundleS3Location { CaCertificatesBundleS3Location(t::Props::from_value(v)) } }
 
 }
 
@@ -5301,12 +4989,9 @@ pub mod vpc_origin {
         pub fn origin_ssl_protocols(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("OriginSSLProtocols", v.into()); self }
     }
 
-    impl From<VpcOriginEndpointConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcOriginEndpointConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcOriginEndpointConfig> for t::Value { #[inline] fn from(v: VpcOriginEndpointConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcOriginEndpointConfig { #[inline] fn from(v: t::Value) -> VpcOriginEndpointConfig { VpcOriginEndpointConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

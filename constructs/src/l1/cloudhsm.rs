@@ -173,12 +173,9 @@ pub mod cluster {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<BackupRetentionPolicy> for t::Value {
-        #[inline]
-        fn from(v: BackupRetentionPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BackupRetentionPolicy> for t::Value { #[inline] fn from(v: BackupRetentionPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BackupRetentionPolicy { #[inline] fn from(v: t::Value) -> BackupRetentionPolicy { BackupRetentionPolicy(t::Props::from_value(v)) } }
 
     /// The type of backup retention policy.
     ///

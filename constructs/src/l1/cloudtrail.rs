@@ -74,12 +74,9 @@ pub mod channel {
         }
     }
 
-    impl From<Destination> for t::Value {
-        #[inline]
-        fn from(v: Destination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Destination> for t::Value { #[inline] fn from(v: Destination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Destination { #[inline] fn from(v: t::Value) -> Destination { Destination(t::Props::from_value(v)) } }
 
     /// The type of destination for events arriving from a channel.
     ///
@@ -199,12 +196,9 @@ pub mod dashboard {
         pub fn time_of_day(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimeOfDay", v.into()); self }
     }
 
-    impl From<RefreshSchedule> for t::Value {
-        #[inline]
-        fn from(v: RefreshSchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RefreshSchedule> for t::Value { #[inline] fn from(v: RefreshSchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RefreshSchedule { #[inline] fn from(v: t::Value) -> RefreshSchedule { RefreshSchedule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -220,12 +214,9 @@ pub mod dashboard {
         }
     }
 
-    impl From<Frequency> for t::Value {
-        #[inline]
-        fn from(v: Frequency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Frequency> for t::Value { #[inline] fn from(v: Frequency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Frequency { #[inline] fn from(v: t::Value) -> Frequency { Frequency(t::Props::from_value(v)) } }
 
     /// The frequency unit. Supported values are HOURS and DAYS.
     ///
@@ -290,12 +281,9 @@ pub mod dashboard {
         pub fn view_properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("ViewProperties", v.into()); self }
     }
 
-    impl From<Widget> for t::Value {
-        #[inline]
-        fn from(v: Widget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Widget> for t::Value { #[inline] fn from(v: Widget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Widget { #[inline] fn from(v: t::Value) -> Widget { Widget(t::Props::from_value(v)) } }
 
 }
 
@@ -416,12 +404,9 @@ pub mod event_data_store {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<AdvancedEventSelector> for t::Value {
-        #[inline]
-        fn from(v: AdvancedEventSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedEventSelector> for t::Value { #[inline] fn from(v: AdvancedEventSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedEventSelector { #[inline] fn from(v: t::Value) -> AdvancedEventSelector { AdvancedEventSelector(t::Props::from_value(v)) } }
 
     /// A single selector statement in an advanced event selector.
     ///
@@ -456,12 +441,9 @@ pub mod event_data_store {
         pub fn starts_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StartsWith", v.into()); self }
     }
 
-    impl From<AdvancedFieldSelector> for t::Value {
-        #[inline]
-        fn from(v: AdvancedFieldSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedFieldSelector> for t::Value { #[inline] fn from(v: AdvancedFieldSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedFieldSelector { #[inline] fn from(v: t::Value) -> AdvancedFieldSelector { AdvancedFieldSelector(t::Props::from_value(v)) } }
 
     /// The mode that the event data store will use to charge for event storage.
     ///
@@ -501,12 +483,9 @@ pub mod event_data_store {
         }
     }
 
-    impl From<ContextKeySelector> for t::Value {
-        #[inline]
-        fn from(v: ContextKeySelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContextKeySelector> for t::Value { #[inline] fn from(v: ContextKeySelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContextKeySelector { #[inline] fn from(v: t::Value) -> ContextKeySelector { ContextKeySelector(t::Props::from_value(v)) } }
 
     /// Specifies the type of the event record field in ContextKeySelector. Valid values include RequestContext, TagContext.
     ///
@@ -547,12 +526,9 @@ pub mod event_data_store {
         pub fn insight_type(mut self, v: impl Into<InsightType>) -> Self { self.0.put::<InsightType>("InsightType", v.into()); self }
     }
 
-    impl From<InsightSelector> for t::Value {
-        #[inline]
-        fn from(v: InsightSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InsightSelector> for t::Value { #[inline] fn from(v: InsightSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InsightSelector { #[inline] fn from(v: t::Value) -> InsightSelector { InsightSelector(t::Props::from_value(v)) } }
 
     /// The type of Insights to log on an event data store.
     ///
@@ -739,12 +715,9 @@ pub mod trail {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<AdvancedEventSelector> for t::Value {
-        #[inline]
-        fn from(v: AdvancedEventSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedEventSelector> for t::Value { #[inline] fn from(v: AdvancedEventSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedEventSelector { #[inline] fn from(v: t::Value) -> AdvancedEventSelector { AdvancedEventSelector(t::Props::from_value(v)) } }
 
     /// A single selector statement in an advanced event selector.
     ///
@@ -779,12 +752,9 @@ pub mod trail {
         pub fn starts_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StartsWith", v.into()); self }
     }
 
-    impl From<AdvancedFieldSelector> for t::Value {
-        #[inline]
-        fn from(v: AdvancedFieldSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedFieldSelector> for t::Value { #[inline] fn from(v: AdvancedFieldSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedFieldSelector { #[inline] fn from(v: t::Value) -> AdvancedFieldSelector { AdvancedFieldSelector(t::Props::from_value(v)) } }
 
     /// Configure to add aggregation rules to aggregate CloudTrail Events.
     ///
@@ -802,12 +772,9 @@ pub mod trail {
         }
     }
 
-    impl From<AggregationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AggregationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AggregationConfiguration> for t::Value { #[inline] fn from(v: AggregationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AggregationConfiguration { #[inline] fn from(v: t::Value) -> AggregationConfiguration { AggregationConfiguration(t::Props::from_value(v)) } }
 
     /// The category of events to be aggregated.
     ///
@@ -879,12 +846,9 @@ pub mod trail {
         pub fn read_write_type(mut self, v: impl Into<ReadWriteType>) -> Self { self.0.put::<ReadWriteType>("ReadWriteType", v.into()); self }
     }
 
-    impl From<EventSelector> for t::Value {
-        #[inline]
-        fn from(v: EventSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventSelector> for t::Value { #[inline] fn from(v: EventSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventSelector { #[inline] fn from(v: t::Value) -> EventSelector { EventSelector(t::Props::from_value(v)) } }
 
     /// CloudTrail supports data event logging for Amazon S3 objects and AWS Lambda functions. You can specify up to 250
     /// resources for an individual event selector, but the total number of data resources cannot exceed 250 across all event
@@ -905,12 +869,9 @@ pub mod trail {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<DataResource> for t::Value {
-        #[inline]
-        fn from(v: DataResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataResource> for t::Value { #[inline] fn from(v: DataResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataResource { #[inline] fn from(v: t::Value) -> DataResource { DataResource(t::Props::from_value(v)) } }
 
     /// The resource type in which you want to log data events. You can specify AWS::S3::Object or AWS::Lambda::Function
     /// resources.
@@ -994,12 +955,9 @@ pub mod trail {
         pub fn insight_type(mut self, v: impl Into<InsightType>) -> Self { self.0.put::<InsightType>("InsightType", v.into()); self }
     }
 
-    impl From<InsightSelector> for t::Value {
-        #[inline]
-        fn from(v: InsightSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InsightSelector> for t::Value { #[inline] fn from(v: InsightSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InsightSelector { #[inline] fn from(v: t::Value) -> InsightSelector { InsightSelector(t::Props::from_value(v)) } }
 
     /// Event category for an insight selector.
     ///

@@ -148,12 +148,9 @@ pub mod alarm {
         pub fn alarm_tags_propagation(mut self, v: impl Into<AlarmTagsPropagation>) -> Self { self.0.put::<AlarmTagsPropagation>("AlarmTagsPropagation", v.into()); self }
     }
 
-    impl From<ActionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ActionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionConfiguration> for t::Value { #[inline] fn from(v: ActionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionConfiguration { #[inline] fn from(v: t::Value) -> ActionConfiguration { ActionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -172,12 +169,9 @@ pub mod alarm {
         pub fn included_tag_keys(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IncludedTagKeys", v.into()); self }
     }
 
-    impl From<AlarmTagsPropagation> for t::Value {
-        #[inline]
-        fn from(v: AlarmTagsPropagation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AlarmTagsPropagation> for t::Value { #[inline] fn from(v: AlarmTagsPropagation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AlarmTagsPropagation { #[inline] fn from(v: t::Value) -> AlarmTagsPropagation { AlarmTagsPropagation(t::Props::from_value(v)) } }
 
     /// The arithmetic operation to use when comparing the specified statistic and threshold. The specified statistic value is
     /// used as the first operand.
@@ -229,12 +223,9 @@ pub mod alarm {
         }
     }
 
-    impl From<Dimension> for t::Value {
-        #[inline]
-        fn from(v: Dimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Dimension> for t::Value { #[inline] fn from(v: Dimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Dimension { #[inline] fn from(v: t::Value) -> Dimension { Dimension(t::Props::from_value(v)) } }
 
     /// The evaluation criteria for an alarm. This is a union type that currently supports `PromQLCriteria`.
     ///
@@ -253,12 +244,9 @@ pub mod alarm {
         pub fn prom_ql_criteria(mut self, v: impl Into<AlarmPromQLCriteria>) -> Self { self.0.put::<AlarmPromQLCriteria>("PromQLCriteria", v.into()); self }
     }
 
-    impl From<EvaluationCriteria> for t::Value {
-        #[inline]
-        fn from(v: EvaluationCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationCriteria> for t::Value { #[inline] fn from(v: EvaluationCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationCriteria { #[inline] fn from(v: t::Value) -> EvaluationCriteria { EvaluationCriteria(t::Props::from_value(v)) } }
 
     /// Contains the configuration that determines how a PromQL alarm evaluates its contributors, including the query to run and
     /// the durations that define when contributors transition between states.
@@ -285,12 +273,9 @@ pub mod alarm {
         pub fn recovery_period(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RecoveryPeriod", v.into()); self }
     }
 
-    impl From<AlarmPromQLCriteria> for t::Value {
-        #[inline]
-        fn from(v: AlarmPromQLCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AlarmPromQLCriteria> for t::Value { #[inline] fn from(v: AlarmPromQLCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AlarmPromQLCriteria { #[inline] fn from(v: t::Value) -> AlarmPromQLCriteria { AlarmPromQLCriteria(t::Props::from_value(v)) } }
 
     /// The evaluation window that an alarm uses to select the range of metric data that it evaluates each time it runs. This is
     /// a union type. Set exactly one of its members, `SlidingWindow` or `WallClockWindow`. If you don't set `EvaluationWindow`,
@@ -315,12 +300,9 @@ pub mod alarm {
         pub fn wall_clock_window(mut self, v: impl Into<WallClockWindow>) -> Self { self.0.put::<WallClockWindow>("WallClockWindow", v.into()); self }
     }
 
-    impl From<EvaluationWindow> for t::Value {
-        #[inline]
-        fn from(v: EvaluationWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationWindow> for t::Value { #[inline] fn from(v: EvaluationWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationWindow { #[inline] fn from(v: t::Value) -> EvaluationWindow { EvaluationWindow(t::Props::from_value(v)) } }
 
     /// An evaluation window that aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as
     /// the top of the hour, midnight, or the start of the calendar week, optionally in a specific time zone.
@@ -342,12 +324,9 @@ pub mod alarm {
         pub fn timezone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Timezone", v.into()); self }
     }
 
-    impl From<WallClockWindow> for t::Value {
-        #[inline]
-        fn from(v: WallClockWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WallClockWindow> for t::Value { #[inline] fn from(v: WallClockWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WallClockWindow { #[inline] fn from(v: t::Value) -> WallClockWindow { WallClockWindow(t::Props::from_value(v)) } }
 
     /// The `MetricDataQuery` property type specifies the metric data to return, and whether this call is just retrieving a
     /// batch set of data for one metric, or is performing a math expression on metric data. Any expression used must return a
@@ -386,12 +365,9 @@ pub mod alarm {
         pub fn return_data(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReturnData", v.into()); self }
     }
 
-    impl From<MetricDataQuery> for t::Value {
-        #[inline]
-        fn from(v: MetricDataQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDataQuery> for t::Value { #[inline] fn from(v: MetricDataQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDataQuery { #[inline] fn from(v: t::Value) -> MetricDataQuery { MetricDataQuery(t::Props::from_value(v)) } }
 
     /// This structure defines the metric to be returned, along with the statistics, period, and units. `MetricStat` is a
     /// property of the
@@ -417,12 +393,9 @@ pub mod alarm {
         pub fn unit(mut self, v: impl Into<Unit>) -> Self { self.0.put::<Unit>("Unit", v.into()); self }
     }
 
-    impl From<MetricStat> for t::Value {
-        #[inline]
-        fn from(v: MetricStat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricStat> for t::Value { #[inline] fn from(v: MetricStat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricStat { #[inline] fn from(v: t::Value) -> MetricStat { MetricStat(t::Props::from_value(v)) } }
 
     /// The `Metric` property type represents a specific metric. `Metric` is a property of the
     /// [MetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html)
@@ -447,12 +420,9 @@ pub mod alarm {
         pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
     }
 
-    impl From<Metric> for t::Value {
-        #[inline]
-        fn from(v: Metric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Metric> for t::Value { #[inline] fn from(v: Metric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Metric { #[inline] fn from(v: t::Value) -> Metric { Metric(t::Props::from_value(v)) } }
 
     /// The unit to use for the returned data points. Valid values are: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes,
     /// Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second,
@@ -608,12 +578,9 @@ pub mod alarm {
         pub fn warm_up_period_duration_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WarmUpPeriodDurationInMinutes", v.into()); self }
     }
 
-    impl From<WarmUpConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WarmUpConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WarmUpConfiguration> for t::Value { #[inline] fn from(v: WarmUpConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WarmUpConfiguration { #[inline] fn from(v: t::Value) -> WarmUpConfiguration { WarmUpConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -703,12 +670,9 @@ pub mod alarm_mute_rule {
         }
     }
 
-    impl From<MuteTargets> for t::Value {
-        #[inline]
-        fn from(v: MuteTargets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MuteTargets> for t::Value { #[inline] fn from(v: MuteTargets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MuteTargets { #[inline] fn from(v: t::Value) -> MuteTargets { MuteTargets(t::Props::from_value(v)) } }
 
     /// The rule for the mute
     ///
@@ -725,12 +689,9 @@ pub mod alarm_mute_rule {
         }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// Schedule for the mute to be active
     ///
@@ -750,12 +711,9 @@ pub mod alarm_mute_rule {
         pub fn timezone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Timezone", v.into()); self }
     }
 
-    impl From<Schedule> for t::Value {
-        #[inline]
-        fn from(v: Schedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schedule> for t::Value { #[inline] fn from(v: Schedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schedule { #[inline] fn from(v: t::Value) -> Schedule { Schedule(t::Props::from_value(v)) } }
 
 }
 
@@ -833,12 +791,9 @@ pub mod anomaly_detector {
         pub fn metric_time_zone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MetricTimeZone", v.into()); self }
     }
 
-    impl From<Configuration> for t::Value {
-        #[inline]
-        fn from(v: Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Configuration> for t::Value { #[inline] fn from(v: Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Configuration { #[inline] fn from(v: t::Value) -> Configuration { Configuration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -854,12 +809,9 @@ pub mod anomaly_detector {
         }
     }
 
-    impl From<Range> for t::Value {
-        #[inline]
-        fn from(v: Range) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Range> for t::Value { #[inline] fn from(v: Range) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Range { #[inline] fn from(v: t::Value) -> Range { Range(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -875,12 +827,9 @@ pub mod anomaly_detector {
         }
     }
 
-    impl From<Dimension> for t::Value {
-        #[inline]
-        fn from(v: Dimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Dimension> for t::Value { #[inline] fn from(v: Dimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Dimension { #[inline] fn from(v: t::Value) -> Dimension { Dimension(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -897,12 +846,9 @@ pub mod anomaly_detector {
         pub fn periodic_spikes(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("PeriodicSpikes", v.into()); self }
     }
 
-    impl From<MetricCharacteristics> for t::Value {
-        #[inline]
-        fn from(v: MetricCharacteristics) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricCharacteristics> for t::Value { #[inline] fn from(v: MetricCharacteristics) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricCharacteristics { #[inline] fn from(v: t::Value) -> MetricCharacteristics { MetricCharacteristics(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -919,12 +865,9 @@ pub mod anomaly_detector {
         pub fn metric_data_queries(mut self, v: impl Into<t::List<MetricDataQuery>>) -> Self { self.0.put::<t::List<MetricDataQuery>>("MetricDataQueries", v.into()); self }
     }
 
-    impl From<MetricMathAnomalyDetector> for t::Value {
-        #[inline]
-        fn from(v: MetricMathAnomalyDetector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricMathAnomalyDetector> for t::Value { #[inline] fn from(v: MetricMathAnomalyDetector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricMathAnomalyDetector { #[inline] fn from(v: t::Value) -> MetricMathAnomalyDetector { MetricMathAnomalyDetector(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -951,12 +894,9 @@ pub mod anomaly_detector {
         pub fn return_data(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReturnData", v.into()); self }
     }
 
-    impl From<MetricDataQuery> for t::Value {
-        #[inline]
-        fn from(v: MetricDataQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDataQuery> for t::Value { #[inline] fn from(v: MetricDataQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDataQuery { #[inline] fn from(v: t::Value) -> MetricDataQuery { MetricDataQuery(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -975,12 +915,9 @@ pub mod anomaly_detector {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<MetricStat> for t::Value {
-        #[inline]
-        fn from(v: MetricStat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricStat> for t::Value { #[inline] fn from(v: MetricStat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricStat { #[inline] fn from(v: t::Value) -> MetricStat { MetricStat(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -998,12 +935,9 @@ pub mod anomaly_detector {
         pub fn dimensions(mut self, v: impl Into<t::List<Dimension>>) -> Self { self.0.put::<t::List<Dimension>>("Dimensions", v.into()); self }
     }
 
-    impl From<Metric> for t::Value {
-        #[inline]
-        fn from(v: Metric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Metric> for t::Value { #[inline] fn from(v: Metric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Metric { #[inline] fn from(v: t::Value) -> Metric { Metric(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1028,12 +962,9 @@ pub mod anomaly_detector {
         pub fn stat(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Stat", v.into()); self }
     }
 
-    impl From<SingleMetricAnomalyDetector> for t::Value {
-        #[inline]
-        fn from(v: SingleMetricAnomalyDetector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleMetricAnomalyDetector> for t::Value { #[inline] fn from(v: SingleMetricAnomalyDetector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleMetricAnomalyDetector { #[inline] fn from(v: t::Value) -> SingleMetricAnomalyDetector { SingleMetricAnomalyDetector(t::Props::from_value(v)) } }
 
 }
 
@@ -1126,12 +1057,9 @@ pub mod composite_alarm {
         pub fn alarm_tags_propagation(mut self, v: impl Into<AlarmTagsPropagation>) -> Self { self.0.put::<AlarmTagsPropagation>("AlarmTagsPropagation", v.into()); self }
     }
 
-    impl From<ActionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ActionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionConfiguration> for t::Value { #[inline] fn from(v: ActionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionConfiguration { #[inline] fn from(v: t::Value) -> ActionConfiguration { ActionConfiguration(t::Props::from_value(v)) } }
 
     /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys
     /// are included. Specify IncludedTagKeys or ExcludedTagKeys, but not both. Omit both to include every tag.
@@ -1153,12 +1081,9 @@ pub mod composite_alarm {
         pub fn included_tag_keys(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IncludedTagKeys", v.into()); self }
     }
 
-    impl From<AlarmTagsPropagation> for t::Value {
-        #[inline]
-        fn from(v: AlarmTagsPropagation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AlarmTagsPropagation> for t::Value { #[inline] fn from(v: AlarmTagsPropagation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AlarmTagsPropagation { #[inline] fn from(v: t::Value) -> AlarmTagsPropagation { AlarmTagsPropagation(t::Props::from_value(v)) } }
 
 }
 
@@ -1353,12 +1278,9 @@ pub mod integration {
         }
     }
 
-    impl From<IntegrationCredential> for t::Value {
-        #[inline]
-        fn from(v: IntegrationCredential) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntegrationCredential> for t::Value { #[inline] fn from(v: IntegrationCredential) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntegrationCredential { #[inline] fn from(v: t::Value) -> IntegrationCredential { IntegrationCredential(t::Props::from_value(v)) } }
 
     /// API-key credential material that can be rotated in place on update.
     ///
@@ -1375,12 +1297,9 @@ pub mod integration {
         }
     }
 
-    impl From<ApiKeyCredential> for t::Value {
-        #[inline]
-        fn from(v: ApiKeyCredential) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiKeyCredential> for t::Value { #[inline] fn from(v: ApiKeyCredential) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiKeyCredential { #[inline] fn from(v: t::Value) -> ApiKeyCredential { ApiKeyCredential(t::Props::from_value(v)) } }
 
     /// The type of integration. Immutable after creation.
     ///
@@ -1501,12 +1420,9 @@ pub mod log_alarm {
         pub fn alarm_tags_propagation(mut self, v: impl Into<AlarmTagsPropagation>) -> Self { self.0.put::<AlarmTagsPropagation>("AlarmTagsPropagation", v.into()); self }
     }
 
-    impl From<ActionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ActionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionConfiguration> for t::Value { #[inline] fn from(v: ActionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionConfiguration { #[inline] fn from(v: t::Value) -> ActionConfiguration { ActionConfiguration(t::Props::from_value(v)) } }
 
     /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys
     /// are included. Specify IncludedTagKeys or ExcludedTagKeys, but not both. Omit both to include every tag.
@@ -1528,12 +1444,9 @@ pub mod log_alarm {
         pub fn included_tag_keys(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IncludedTagKeys", v.into()); self }
     }
 
-    impl From<AlarmTagsPropagation> for t::Value {
-        #[inline]
-        fn from(v: AlarmTagsPropagation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AlarmTagsPropagation> for t::Value { #[inline] fn from(v: AlarmTagsPropagation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AlarmTagsPropagation { #[inline] fn from(v: t::Value) -> AlarmTagsPropagation { AlarmTagsPropagation(t::Props::from_value(v)) } }
 
     /// The arithmetic operation to use when comparing the specified threshold and the query results. Valid values are
     /// GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, and LessThanOrEqualToThreshold.
@@ -1590,12 +1503,9 @@ pub mod log_alarm {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<ScheduledQueryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ScheduledQueryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduledQueryConfiguration> for t::Value { #[inline] fn from(v: ScheduledQueryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduledQueryConfiguration { #[inline] fn from(v: t::Value) -> ScheduledQueryConfiguration { ScheduledQueryConfiguration(t::Props::from_value(v)) } }
 
     /// The schedule configuration for the scheduled query.
     ///
@@ -1616,12 +1526,9 @@ pub mod log_alarm {
         pub fn end_time_offset(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("EndTimeOffset", v.into()); self }
     }
 
-    impl From<ScheduleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ScheduleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduleConfiguration> for t::Value { #[inline] fn from(v: ScheduleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduleConfiguration { #[inline] fn from(v: t::Value) -> ScheduleConfiguration { ScheduleConfiguration(t::Props::from_value(v)) } }
 
     /// The warm-up configuration for an alarm. A warm-up period delays alarm evaluation after you create or update the alarm.
     /// This reduces alarm noise from missing data while a new resource or service starts up.
@@ -1647,12 +1554,9 @@ pub mod log_alarm {
         pub fn warm_up_period_duration_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WarmUpPeriodDurationInMinutes", v.into()); self }
     }
 
-    impl From<WarmUpConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WarmUpConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WarmUpConfiguration> for t::Value { #[inline] fn from(v: WarmUpConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WarmUpConfiguration { #[inline] fn from(v: t::Value) -> WarmUpConfiguration { WarmUpConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1791,12 +1695,9 @@ pub mod metric_stream {
         pub fn metric_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MetricNames", v.into()); self }
     }
 
-    impl From<MetricStreamFilter> for t::Value {
-        #[inline]
-        fn from(v: MetricStreamFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricStreamFilter> for t::Value { #[inline] fn from(v: MetricStreamFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricStreamFilter { #[inline] fn from(v: t::Value) -> MetricStreamFilter { MetricStreamFilter(t::Props::from_value(v)) } }
 
     /// The output format of the data streamed to the Kinesis Firehose.
     ///
@@ -1840,12 +1741,9 @@ pub mod metric_stream {
         }
     }
 
-    impl From<MetricStreamStatisticsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetricStreamStatisticsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricStreamStatisticsConfiguration> for t::Value { #[inline] fn from(v: MetricStreamStatisticsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricStreamStatisticsConfiguration { #[inline] fn from(v: t::Value) -> MetricStreamStatisticsConfiguration { MetricStreamStatisticsConfiguration(t::Props::from_value(v)) } }
 
     /// A structure that specifies the metric name and namespace for one metric that is going to have additional statistics
     /// included in the stream.
@@ -1864,12 +1762,9 @@ pub mod metric_stream {
         }
     }
 
-    impl From<MetricStreamStatisticsMetric> for t::Value {
-        #[inline]
-        fn from(v: MetricStreamStatisticsMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricStreamStatisticsMetric> for t::Value { #[inline] fn from(v: MetricStreamStatisticsMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricStreamStatisticsMetric { #[inline] fn from(v: t::Value) -> MetricStreamStatisticsMetric { MetricStreamStatisticsMetric(t::Props::from_value(v)) } }
 
 }
 
@@ -1945,12 +1840,9 @@ pub mod o_tel_enrichment {
         pub fn metric_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MetricNames", v.into()); self }
     }
 
-    impl From<OTelEnrichmentMetricSelector> for t::Value {
-        #[inline]
-        fn from(v: OTelEnrichmentMetricSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OTelEnrichmentMetricSelector> for t::Value { #[inline] fn from(v: OTelEnrichmentMetricSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OTelEnrichmentMetricSelector { #[inline] fn from(v: t::Value) -> OTelEnrichmentMetricSelector { OTelEnrichmentMetricSelector(t::Props::from_value(v)) } }
 
 }
 
@@ -2018,12 +1910,9 @@ pub mod resource_metrics_configuration {
         }
     }
 
-    impl From<ResourceMetricSelection> for t::Value {
-        #[inline]
-        fn from(v: ResourceMetricSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceMetricSelection> for t::Value { #[inline] fn from(v: ResourceMetricSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceMetricSelection { #[inline] fn from(v: t::Value) -> ResourceMetricSelection { ResourceMetricSelection(t::Props::from_value(v)) } }
 
 }
 

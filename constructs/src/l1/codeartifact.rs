@@ -127,12 +127,9 @@ pub mod package_group {
         }
     }
 
-    impl From<OriginConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OriginConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginConfiguration> for t::Value { #[inline] fn from(v: OriginConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginConfiguration { #[inline] fn from(v: t::Value) -> OriginConfiguration { OriginConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -155,12 +152,9 @@ pub mod package_group {
         pub fn publish(mut self, v: impl Into<RestrictionType>) -> Self { self.0.put::<RestrictionType>("Publish", v.into()); self }
     }
 
-    impl From<Restrictions> for t::Value {
-        #[inline]
-        fn from(v: Restrictions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Restrictions> for t::Value { #[inline] fn from(v: Restrictions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Restrictions { #[inline] fn from(v: t::Value) -> Restrictions { Restrictions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -177,12 +171,9 @@ pub mod package_group {
         pub fn repositories(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Repositories", v.into()); self }
     }
 
-    impl From<RestrictionType> for t::Value {
-        #[inline]
-        fn from(v: RestrictionType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RestrictionType> for t::Value { #[inline] fn from(v: RestrictionType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RestrictionType { #[inline] fn from(v: t::Value) -> RestrictionType { RestrictionType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -95,12 +95,9 @@ pub mod fleet {
         pub fn v_cpu(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("vCpu", v.into()); self }
     }
 
-    impl From<ComputeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ComputeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeConfiguration> for t::Value { #[inline] fn from(v: ComputeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeConfiguration { #[inline] fn from(v: t::Value) -> ComputeConfiguration { ComputeConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -203,12 +200,9 @@ pub mod fleet {
         pub fn ordered_proxy_rules(mut self, v: impl Into<t::List<FleetProxyRule>>) -> Self { self.0.put::<t::List<FleetProxyRule>>("OrderedProxyRules", v.into()); self }
     }
 
-    impl From<ProxyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProxyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProxyConfiguration> for t::Value { #[inline] fn from(v: ProxyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProxyConfiguration { #[inline] fn from(v: t::Value) -> ProxyConfiguration { ProxyConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -249,12 +243,9 @@ pub mod fleet {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<FleetProxyRule> for t::Value {
-        #[inline]
-        fn from(v: FleetProxyRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FleetProxyRule> for t::Value { #[inline] fn from(v: FleetProxyRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FleetProxyRule { #[inline] fn from(v: t::Value) -> FleetProxyRule { FleetProxyRule(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -315,12 +306,9 @@ pub mod fleet {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -361,12 +349,9 @@ pub mod fleet {
         pub fn target_tracking_scaling_configs(mut self, v: impl Into<t::List<TargetTrackingScalingConfiguration>>) -> Self { self.0.put::<t::List<TargetTrackingScalingConfiguration>>("TargetTrackingScalingConfigs", v.into()); self }
     }
 
-    impl From<ScalingConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: ScalingConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingConfigurationInput> for t::Value { #[inline] fn from(v: ScalingConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingConfigurationInput { #[inline] fn from(v: t::Value) -> ScalingConfigurationInput { ScalingConfigurationInput(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -403,12 +388,9 @@ pub mod fleet {
         pub fn target_value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TargetValue", v.into()); self }
     }
 
-    impl From<TargetTrackingScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingScalingConfiguration> for t::Value { #[inline] fn from(v: TargetTrackingScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingScalingConfiguration { #[inline] fn from(v: t::Value) -> TargetTrackingScalingConfiguration { TargetTrackingScalingConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -591,12 +573,9 @@ pub mod project {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<Artifacts> for t::Value {
-        #[inline]
-        fn from(v: Artifacts) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Artifacts> for t::Value { #[inline] fn from(v: Artifacts) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Artifacts { #[inline] fn from(v: t::Value) -> Artifacts { Artifacts(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -621,12 +600,9 @@ pub mod project {
         pub fn timeout_in_mins(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutInMins", v.into()); self }
     }
 
-    impl From<ProjectBuildBatchConfig> for t::Value {
-        #[inline]
-        fn from(v: ProjectBuildBatchConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProjectBuildBatchConfig> for t::Value { #[inline] fn from(v: ProjectBuildBatchConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProjectBuildBatchConfig { #[inline] fn from(v: t::Value) -> ProjectBuildBatchConfig { ProjectBuildBatchConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -645,12 +621,9 @@ pub mod project {
         pub fn maximum_builds_allowed(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumBuildsAllowed", v.into()); self }
     }
 
-    impl From<BatchRestrictions> for t::Value {
-        #[inline]
-        fn from(v: BatchRestrictions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchRestrictions> for t::Value { #[inline] fn from(v: BatchRestrictions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchRestrictions { #[inline] fn from(v: t::Value) -> BatchRestrictions { BatchRestrictions(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -671,12 +644,9 @@ pub mod project {
         pub fn modes(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Modes", v.into()); self }
     }
 
-    impl From<ProjectCache> for t::Value {
-        #[inline]
-        fn from(v: ProjectCache) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProjectCache> for t::Value { #[inline] fn from(v: ProjectCache) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProjectCache { #[inline] fn from(v: t::Value) -> ProjectCache { ProjectCache(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -709,12 +679,9 @@ pub mod project {
         pub fn registry_credential(mut self, v: impl Into<RegistryCredential>) -> Self { self.0.put::<RegistryCredential>("RegistryCredential", v.into()); self }
     }
 
-    impl From<Environment> for t::Value {
-        #[inline]
-        fn from(v: Environment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Environment> for t::Value { #[inline] fn from(v: Environment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Environment { #[inline] fn from(v: t::Value) -> Environment { Environment(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -731,12 +698,9 @@ pub mod project {
         pub fn security_group_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroupIds", v.into()); self }
     }
 
-    impl From<DockerServer> for t::Value {
-        #[inline]
-        fn from(v: DockerServer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DockerServer> for t::Value { #[inline] fn from(v: DockerServer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DockerServer { #[inline] fn from(v: t::Value) -> DockerServer { DockerServer(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -754,12 +718,9 @@ pub mod project {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<EnvironmentVariable> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentVariable> for t::Value { #[inline] fn from(v: EnvironmentVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentVariable { #[inline] fn from(v: t::Value) -> EnvironmentVariable { EnvironmentVariable(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -776,12 +737,9 @@ pub mod project {
         pub fn fleet_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FleetArn", v.into()); self }
     }
 
-    impl From<ProjectFleet> for t::Value {
-        #[inline]
-        fn from(v: ProjectFleet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProjectFleet> for t::Value { #[inline] fn from(v: ProjectFleet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProjectFleet { #[inline] fn from(v: t::Value) -> ProjectFleet { ProjectFleet(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -797,12 +755,9 @@ pub mod project {
         }
     }
 
-    impl From<RegistryCredential> for t::Value {
-        #[inline]
-        fn from(v: RegistryCredential) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegistryCredential> for t::Value { #[inline] fn from(v: RegistryCredential) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegistryCredential { #[inline] fn from(v: t::Value) -> RegistryCredential { RegistryCredential(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -822,12 +777,9 @@ pub mod project {
         pub fn mount_options(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MountOptions", v.into()); self }
     }
 
-    impl From<ProjectFileSystemLocation> for t::Value {
-        #[inline]
-        fn from(v: ProjectFileSystemLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProjectFileSystemLocation> for t::Value { #[inline] fn from(v: ProjectFileSystemLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProjectFileSystemLocation { #[inline] fn from(v: t::Value) -> ProjectFileSystemLocation { ProjectFileSystemLocation(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -846,12 +798,9 @@ pub mod project {
         pub fn s3_logs(mut self, v: impl Into<S3LogsConfig>) -> Self { self.0.put::<S3LogsConfig>("S3Logs", v.into()); self }
     }
 
-    impl From<LogsConfig> for t::Value {
-        #[inline]
-        fn from(v: LogsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogsConfig> for t::Value { #[inline] fn from(v: LogsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogsConfig { #[inline] fn from(v: t::Value) -> LogsConfig { LogsConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -870,12 +819,9 @@ pub mod project {
         pub fn stream_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StreamName", v.into()); self }
     }
 
-    impl From<CloudWatchLogsConfig> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsConfig> for t::Value { #[inline] fn from(v: CloudWatchLogsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsConfig { #[inline] fn from(v: t::Value) -> CloudWatchLogsConfig { CloudWatchLogsConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -894,12 +840,9 @@ pub mod project {
         pub fn location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Location", v.into()); self }
     }
 
-    impl From<S3LogsConfig> for t::Value {
-        #[inline]
-        fn from(v: S3LogsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3LogsConfig> for t::Value { #[inline] fn from(v: S3LogsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3LogsConfig { #[inline] fn from(v: t::Value) -> S3LogsConfig { S3LogsConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -916,12 +859,9 @@ pub mod project {
         pub fn source_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceVersion", v.into()); self }
     }
 
-    impl From<ProjectSourceVersion> for t::Value {
-        #[inline]
-        fn from(v: ProjectSourceVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProjectSourceVersion> for t::Value { #[inline] fn from(v: ProjectSourceVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProjectSourceVersion { #[inline] fn from(v: t::Value) -> ProjectSourceVersion { ProjectSourceVersion(t::Props::from_value(v)) } }
 
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -954,12 +894,9 @@ pub mod project {
         pub fn source_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceIdentifier", v.into()); self }
     }
 
-    impl From<Source> for t::Value {
-        #[inline]
-        fn from(v: Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Source> for t::Value { #[inline] fn from(v: Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Source { #[inline] fn from(v: t::Value) -> Source { Source(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -976,12 +913,9 @@ pub mod project {
         pub fn resource(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Resource", v.into()); self }
     }
 
-    impl From<SourceAuth> for t::Value {
-        #[inline]
-        fn from(v: SourceAuth) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceAuth> for t::Value { #[inline] fn from(v: SourceAuth) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceAuth { #[inline] fn from(v: t::Value) -> SourceAuth { SourceAuth(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1000,12 +934,9 @@ pub mod project {
         pub fn target_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetUrl", v.into()); self }
     }
 
-    impl From<BuildStatusConfig> for t::Value {
-        #[inline]
-        fn from(v: BuildStatusConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BuildStatusConfig> for t::Value { #[inline] fn from(v: BuildStatusConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BuildStatusConfig { #[inline] fn from(v: t::Value) -> BuildStatusConfig { BuildStatusConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1020,12 +951,9 @@ pub mod project {
         }
     }
 
-    impl From<GitSubmodulesConfig> for t::Value {
-        #[inline]
-        fn from(v: GitSubmodulesConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitSubmodulesConfig> for t::Value { #[inline] fn from(v: GitSubmodulesConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitSubmodulesConfig { #[inline] fn from(v: t::Value) -> GitSubmodulesConfig { GitSubmodulesConfig(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1050,12 +978,9 @@ pub mod project {
         pub fn webhook(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Webhook", v.into()); self }
     }
 
-    impl From<ProjectTriggers> for t::Value {
-        #[inline]
-        fn from(v: ProjectTriggers) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProjectTriggers> for t::Value { #[inline] fn from(v: ProjectTriggers) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProjectTriggers { #[inline] fn from(v: t::Value) -> ProjectTriggers { ProjectTriggers(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1072,12 +997,9 @@ pub mod project {
         pub fn approver_roles(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ApproverRoles", v.into()); self }
     }
 
-    impl From<PullRequestBuildPolicy> for t::Value {
-        #[inline]
-        fn from(v: PullRequestBuildPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PullRequestBuildPolicy> for t::Value { #[inline] fn from(v: PullRequestBuildPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PullRequestBuildPolicy { #[inline] fn from(v: t::Value) -> PullRequestBuildPolicy { PullRequestBuildPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1096,12 +1018,9 @@ pub mod project {
         pub fn scope(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Scope", v.into()); self }
     }
 
-    impl From<ScopeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ScopeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScopeConfiguration> for t::Value { #[inline] fn from(v: ScopeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScopeConfiguration { #[inline] fn from(v: t::Value) -> ScopeConfiguration { ScopeConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1122,12 +1041,9 @@ pub mod project {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1194,12 +1110,9 @@ pub mod report_group {
         pub fn s3_destination(mut self, v: impl Into<S3ReportExportConfig>) -> Self { self.0.put::<S3ReportExportConfig>("S3Destination", v.into()); self }
     }
 
-    impl From<ReportExportConfig> for t::Value {
-        #[inline]
-        fn from(v: ReportExportConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReportExportConfig> for t::Value { #[inline] fn from(v: ReportExportConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReportExportConfig { #[inline] fn from(v: t::Value) -> ReportExportConfig { ReportExportConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1244,12 +1157,9 @@ pub mod report_group {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<S3ReportExportConfig> for t::Value {
-        #[inline]
-        fn from(v: S3ReportExportConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3ReportExportConfig> for t::Value { #[inline] fn from(v: S3ReportExportConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3ReportExportConfig { #[inline] fn from(v: t::Value) -> S3ReportExportConfig { S3ReportExportConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -100,12 +100,9 @@ pub mod repository {
         pub fn branch_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BranchName", v.into()); self }
     }
 
-    impl From<Code> for t::Value {
-        #[inline]
-        fn from(v: Code) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Code> for t::Value { #[inline] fn from(v: Code) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Code { #[inline] fn from(v: t::Value) -> Code { Code(t::Props::from_value(v)) } }
 
     /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository. Changes to
     /// this property are ignored after initial resource creation.
@@ -127,12 +124,9 @@ pub mod repository {
         pub fn object_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ObjectVersion", v.into()); self }
     }
 
-    impl From<S3> for t::Value {
-        #[inline]
-        fn from(v: S3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3> for t::Value { #[inline] fn from(v: S3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3 { #[inline] fn from(v: t::Value) -> S3 { S3(t::Props::from_value(v)) } }
 
     /// Information about a trigger for a repository.
     ///
@@ -157,12 +151,9 @@ pub mod repository {
         pub fn custom_data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomData", v.into()); self }
     }
 
-    impl From<RepositoryTrigger> for t::Value {
-        #[inline]
-        fn from(v: RepositoryTrigger) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RepositoryTrigger> for t::Value { #[inline] fn from(v: RepositoryTrigger) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RepositoryTrigger { #[inline] fn from(v: t::Value) -> RepositoryTrigger { RepositoryTrigger(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

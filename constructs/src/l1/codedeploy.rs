@@ -156,12 +156,9 @@ pub mod deployment_config {
         }
     }
 
-    impl From<MinimumHealthyHosts> for t::Value {
-        #[inline]
-        fn from(v: MinimumHealthyHosts) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MinimumHealthyHosts> for t::Value { #[inline] fn from(v: MinimumHealthyHosts) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MinimumHealthyHosts { #[inline] fn from(v: t::Value) -> MinimumHealthyHosts { MinimumHealthyHosts(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -200,12 +197,9 @@ pub mod deployment_config {
         pub fn time_based_linear(mut self, v: impl Into<TimeBasedLinear>) -> Self { self.0.put::<TimeBasedLinear>("TimeBasedLinear", v.into()); self }
     }
 
-    impl From<TrafficRoutingConfig> for t::Value {
-        #[inline]
-        fn from(v: TrafficRoutingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrafficRoutingConfig> for t::Value { #[inline] fn from(v: TrafficRoutingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrafficRoutingConfig { #[inline] fn from(v: t::Value) -> TrafficRoutingConfig { TrafficRoutingConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -221,12 +215,9 @@ pub mod deployment_config {
         }
     }
 
-    impl From<TimeBasedCanary> for t::Value {
-        #[inline]
-        fn from(v: TimeBasedCanary) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeBasedCanary> for t::Value { #[inline] fn from(v: TimeBasedCanary) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeBasedCanary { #[inline] fn from(v: t::Value) -> TimeBasedCanary { TimeBasedCanary(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -242,12 +233,9 @@ pub mod deployment_config {
         }
     }
 
-    impl From<TimeBasedLinear> for t::Value {
-        #[inline]
-        fn from(v: TimeBasedLinear) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeBasedLinear> for t::Value { #[inline] fn from(v: TimeBasedLinear) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeBasedLinear { #[inline] fn from(v: t::Value) -> TimeBasedLinear { TimeBasedLinear(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -290,12 +278,9 @@ pub mod deployment_config {
         pub fn monitor_duration_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MonitorDurationInSeconds", v.into()); self }
     }
 
-    impl From<ZonalConfig> for t::Value {
-        #[inline]
-        fn from(v: ZonalConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ZonalConfig> for t::Value { #[inline] fn from(v: ZonalConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ZonalConfig { #[inline] fn from(v: t::Value) -> ZonalConfig { ZonalConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -409,12 +394,9 @@ pub mod deployment_group {
         pub fn ignore_poll_alarm_failure(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IgnorePollAlarmFailure", v.into()); self }
     }
 
-    impl From<AlarmConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AlarmConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AlarmConfiguration> for t::Value { #[inline] fn from(v: AlarmConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AlarmConfiguration { #[inline] fn from(v: t::Value) -> AlarmConfiguration { AlarmConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies a CloudWatch alarm to use for an AWS CodeDeploy deployment group.
     ///
@@ -434,12 +416,9 @@ pub mod deployment_group {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<Alarm> for t::Value {
-        #[inline]
-        fn from(v: Alarm) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Alarm> for t::Value { #[inline] fn from(v: Alarm) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Alarm { #[inline] fn from(v: t::Value) -> Alarm { Alarm(t::Props::from_value(v)) } }
 
     /// Configures automatic rollback for an AWS CodeDeploy deployment group when a deployment is not completed successfully.
     ///
@@ -460,12 +439,9 @@ pub mod deployment_group {
         pub fn events(mut self, v: impl Into<t::List<Event>>) -> Self { self.0.put::<t::List<Event>>("Events", v.into()); self }
     }
 
-    impl From<AutoRollbackConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AutoRollbackConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoRollbackConfiguration> for t::Value { #[inline] fn from(v: AutoRollbackConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoRollbackConfiguration { #[inline] fn from(v: t::Value) -> AutoRollbackConfiguration { AutoRollbackConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -513,12 +489,9 @@ pub mod deployment_group {
         pub fn terminate_blue_instances_on_deployment_success(mut self, v: impl Into<BlueInstanceTerminationOption>) -> Self { self.0.put::<BlueInstanceTerminationOption>("TerminateBlueInstancesOnDeploymentSuccess", v.into()); self }
     }
 
-    impl From<BlueGreenDeploymentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BlueGreenDeploymentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlueGreenDeploymentConfiguration> for t::Value { #[inline] fn from(v: BlueGreenDeploymentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlueGreenDeploymentConfiguration { #[inline] fn from(v: t::Value) -> BlueGreenDeploymentConfiguration { BlueGreenDeploymentConfiguration(t::Props::from_value(v)) } }
 
     /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green
     /// deployment.
@@ -542,12 +515,9 @@ pub mod deployment_group {
         pub fn wait_time_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WaitTimeInMinutes", v.into()); self }
     }
 
-    impl From<DeploymentReadyOption> for t::Value {
-        #[inline]
-        fn from(v: DeploymentReadyOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentReadyOption> for t::Value { #[inline] fn from(v: DeploymentReadyOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentReadyOption { #[inline] fn from(v: t::Value) -> DeploymentReadyOption { DeploymentReadyOption(t::Props::from_value(v)) } }
 
     /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green
     /// deployment.
@@ -589,12 +559,9 @@ pub mod deployment_group {
         pub fn action(mut self, v: impl Into<Action>) -> Self { self.0.put::<Action>("Action", v.into()); self }
     }
 
-    impl From<GreenFleetProvisioningOption> for t::Value {
-        #[inline]
-        fn from(v: GreenFleetProvisioningOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GreenFleetProvisioningOption> for t::Value { #[inline] fn from(v: GreenFleetProvisioningOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GreenFleetProvisioningOption { #[inline] fn from(v: t::Value) -> GreenFleetProvisioningOption { GreenFleetProvisioningOption(t::Props::from_value(v)) } }
 
     /// The method used to add instances to a replacement environment.
     ///
@@ -640,12 +607,9 @@ pub mod deployment_group {
         pub fn termination_wait_time_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TerminationWaitTimeInMinutes", v.into()); self }
     }
 
-    impl From<BlueInstanceTerminationOption> for t::Value {
-        #[inline]
-        fn from(v: BlueInstanceTerminationOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlueInstanceTerminationOption> for t::Value { #[inline] fn from(v: BlueInstanceTerminationOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlueInstanceTerminationOption { #[inline] fn from(v: t::Value) -> BlueInstanceTerminationOption { BlueInstanceTerminationOption(t::Props::from_value(v)) } }
 
     /// The action to take on instances in the original environment after a successful blue/green deployment.
     ///
@@ -690,12 +654,9 @@ pub mod deployment_group {
         pub fn ignore_application_stop_failures(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IgnoreApplicationStopFailures", v.into()); self }
     }
 
-    impl From<Deployment> for t::Value {
-        #[inline]
-        fn from(v: Deployment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Deployment> for t::Value { #[inline] fn from(v: Deployment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Deployment { #[inline] fn from(v: t::Value) -> Deployment { Deployment(t::Props::from_value(v)) } }
 
     /// Defines the location of the CodeDeploy application revision to deploy.
     ///
@@ -718,12 +679,9 @@ pub mod deployment_group {
         pub fn s3_location(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("S3Location", v.into()); self }
     }
 
-    impl From<RevisionLocation> for t::Value {
-        #[inline]
-        fn from(v: RevisionLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RevisionLocation> for t::Value { #[inline] fn from(v: RevisionLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RevisionLocation { #[inline] fn from(v: t::Value) -> RevisionLocation { RevisionLocation(t::Props::from_value(v)) } }
 
     /// Specifies the location of an application revision that is stored in GitHub.
     ///
@@ -741,12 +699,9 @@ pub mod deployment_group {
         }
     }
 
-    impl From<GitHubLocation> for t::Value {
-        #[inline]
-        fn from(v: GitHubLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitHubLocation> for t::Value { #[inline] fn from(v: GitHubLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitHubLocation { #[inline] fn from(v: t::Value) -> GitHubLocation { GitHubLocation(t::Props::from_value(v)) } }
 
     /// Information about the location of application artifacts stored in Amazon S3.
     ///
@@ -772,12 +727,9 @@ pub mod deployment_group {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// Information about the type of deployment, either in-place or blue/green, you want to run and whether to route deployment
     /// traffic behind a load balancer.
@@ -799,12 +751,9 @@ pub mod deployment_group {
         pub fn deployment_type(mut self, v: impl Into<DeploymentType>) -> Self { self.0.put::<DeploymentType>("DeploymentType", v.into()); self }
     }
 
-    impl From<DeploymentStyle> for t::Value {
-        #[inline]
-        fn from(v: DeploymentStyle) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentStyle> for t::Value { #[inline] fn from(v: DeploymentStyle) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentStyle { #[inline] fn from(v: t::Value) -> DeploymentStyle { DeploymentStyle(t::Props::from_value(v)) } }
 
     /// Indicates whether to route deployment traffic behind a load balancer.
     ///
@@ -866,12 +815,9 @@ pub mod deployment_group {
         }
     }
 
-    impl From<ECSService> for t::Value {
-        #[inline]
-        fn from(v: ECSService) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ECSService> for t::Value { #[inline] fn from(v: ECSService) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ECSService { #[inline] fn from(v: t::Value) -> ECSService { ECSService(t::Props::from_value(v)) } }
 
     /// Information about an Amazon EC2 tag filter.
     ///
@@ -894,12 +840,9 @@ pub mod deployment_group {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<EC2TagFilter> for t::Value {
-        #[inline]
-        fn from(v: EC2TagFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EC2TagFilter> for t::Value { #[inline] fn from(v: EC2TagFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EC2TagFilter { #[inline] fn from(v: t::Value) -> EC2TagFilter { EC2TagFilter(t::Props::from_value(v)) } }
 
     /// The tag filter type.
     ///
@@ -945,12 +888,9 @@ pub mod deployment_group {
         pub fn ec2_tag_set_list(mut self, v: impl Into<t::List<EC2TagSetListObject>>) -> Self { self.0.put::<t::List<EC2TagSetListObject>>("Ec2TagSetList", v.into()); self }
     }
 
-    impl From<EC2TagSet> for t::Value {
-        #[inline]
-        fn from(v: EC2TagSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EC2TagSet> for t::Value { #[inline] fn from(v: EC2TagSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EC2TagSet { #[inline] fn from(v: t::Value) -> EC2TagSet { EC2TagSet(t::Props::from_value(v)) } }
 
     /// The EC2TagSet property type specifies information about groups of tags applied to Amazon EC2 instances. The deployment
     /// group includes only Amazon EC2 instances identified by all the tag groups. Cannot be used in the same template as
@@ -972,12 +912,9 @@ pub mod deployment_group {
         pub fn ec2_tag_group(mut self, v: impl Into<t::List<EC2TagFilter>>) -> Self { self.0.put::<t::List<EC2TagFilter>>("Ec2TagGroup", v.into()); self }
     }
 
-    impl From<EC2TagSetListObject> for t::Value {
-        #[inline]
-        fn from(v: EC2TagSetListObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EC2TagSetListObject> for t::Value { #[inline] fn from(v: EC2TagSetListObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EC2TagSetListObject { #[inline] fn from(v: t::Value) -> EC2TagSetListObject { EC2TagSetListObject(t::Props::from_value(v)) } }
 
     /// Specifies information about the load balancer or target group used for an AWS CodeDeploy deployment group. For AWS
     /// CloudFormation to use the properties specified in LoadBalancerInfo, the DeploymentStyle.DeploymentOption property must
@@ -1006,12 +943,9 @@ pub mod deployment_group {
         pub fn target_group_pair_info_list(mut self, v: impl Into<t::List<TargetGroupPairInfo>>) -> Self { self.0.put::<t::List<TargetGroupPairInfo>>("TargetGroupPairInfoList", v.into()); self }
     }
 
-    impl From<LoadBalancerInfo> for t::Value {
-        #[inline]
-        fn from(v: LoadBalancerInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoadBalancerInfo> for t::Value { #[inline] fn from(v: LoadBalancerInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoadBalancerInfo { #[inline] fn from(v: t::Value) -> LoadBalancerInfo { LoadBalancerInfo(t::Props::from_value(v)) } }
 
     /// The ELBInfo property type specifies information about the Elastic Load Balancing load balancer used for an CodeDeploy
     /// deployment group.
@@ -1032,12 +966,9 @@ pub mod deployment_group {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<ELBInfo> for t::Value {
-        #[inline]
-        fn from(v: ELBInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ELBInfo> for t::Value { #[inline] fn from(v: ELBInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ELBInfo { #[inline] fn from(v: t::Value) -> ELBInfo { ELBInfo(t::Props::from_value(v)) } }
 
     /// Specifies information about a target group in Elastic Load Balancing to use in a deployment. Instances are registered as
     /// targets in a target group, and traffic is routed to the target group.
@@ -1058,12 +989,9 @@ pub mod deployment_group {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<TargetGroupInfo> for t::Value {
-        #[inline]
-        fn from(v: TargetGroupInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetGroupInfo> for t::Value { #[inline] fn from(v: TargetGroupInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetGroupInfo { #[inline] fn from(v: t::Value) -> TargetGroupInfo { TargetGroupInfo(t::Props::from_value(v)) } }
 
     /// The TargetGroupInfo property type specifies information about a target group in Elastic Load Balancing to use in a
     /// deployment. Instances are registered as targets in a target group, and traffic is routed to the target group.
@@ -1090,12 +1018,9 @@ pub mod deployment_group {
         pub fn test_traffic_route(mut self, v: impl Into<TrafficRoute>) -> Self { self.0.put::<TrafficRoute>("TestTrafficRoute", v.into()); self }
     }
 
-    impl From<TargetGroupPairInfo> for t::Value {
-        #[inline]
-        fn from(v: TargetGroupPairInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetGroupPairInfo> for t::Value { #[inline] fn from(v: TargetGroupPairInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetGroupPairInfo { #[inline] fn from(v: t::Value) -> TargetGroupPairInfo { TargetGroupPairInfo(t::Props::from_value(v)) } }
 
     /// Information about a listener. The listener contains the path used to route traffic that is received from the load
     /// balancer to a target group.
@@ -1116,12 +1041,9 @@ pub mod deployment_group {
         pub fn listener_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ListenerArns", v.into()); self }
     }
 
-    impl From<TrafficRoute> for t::Value {
-        #[inline]
-        fn from(v: TrafficRoute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrafficRoute> for t::Value { #[inline] fn from(v: TrafficRoute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrafficRoute { #[inline] fn from(v: t::Value) -> TrafficRoute { TrafficRoute(t::Props::from_value(v)) } }
 
     /// Specifies which on-premises instances to associate with the deployment group.
     ///
@@ -1144,12 +1066,9 @@ pub mod deployment_group {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<TagFilter> for t::Value {
-        #[inline]
-        fn from(v: TagFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagFilter> for t::Value { #[inline] fn from(v: TagFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagFilter { #[inline] fn from(v: t::Value) -> TagFilter { TagFilter(t::Props::from_value(v)) } }
 
     /// Specifies a list containing other lists of on-premises instance tag groups. In order for an instance to be included in
     /// the deployment group, it must be identified by all the tag groups in the list.
@@ -1170,12 +1089,9 @@ pub mod deployment_group {
         pub fn on_premises_tag_set_list(mut self, v: impl Into<t::List<OnPremisesTagSetListObject>>) -> Self { self.0.put::<t::List<OnPremisesTagSetListObject>>("OnPremisesTagSetList", v.into()); self }
     }
 
-    impl From<OnPremisesTagSet> for t::Value {
-        #[inline]
-        fn from(v: OnPremisesTagSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnPremisesTagSet> for t::Value { #[inline] fn from(v: OnPremisesTagSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnPremisesTagSet { #[inline] fn from(v: t::Value) -> OnPremisesTagSet { OnPremisesTagSet(t::Props::from_value(v)) } }
 
     /// Specifies lists of on-premises instance tag groups. In order for an instance to be included in the deployment group, it
     /// must be identified by all the tag groups in the list.
@@ -1195,12 +1111,9 @@ pub mod deployment_group {
         pub fn on_premises_tag_group(mut self, v: impl Into<t::List<TagFilter>>) -> Self { self.0.put::<t::List<TagFilter>>("OnPremisesTagGroup", v.into()); self }
     }
 
-    impl From<OnPremisesTagSetListObject> for t::Value {
-        #[inline]
-        fn from(v: OnPremisesTagSetListObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnPremisesTagSetListObject> for t::Value { #[inline] fn from(v: OnPremisesTagSetListObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnPremisesTagSetListObject { #[inline] fn from(v: t::Value) -> OnPremisesTagSetListObject { OnPremisesTagSetListObject(t::Props::from_value(v)) } }
 
     /// Indicates what happens when new Amazon EC2 instances are launched mid-deployment and do not receive the deployed
     /// application revision.
@@ -1247,12 +1160,9 @@ pub mod deployment_group {
         pub fn trigger_target_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TriggerTargetArn", v.into()); self }
     }
 
-    impl From<TriggerConfig> for t::Value {
-        #[inline]
-        fn from(v: TriggerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TriggerConfig> for t::Value { #[inline] fn from(v: TriggerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TriggerConfig { #[inline] fn from(v: t::Value) -> TriggerConfig { TriggerConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

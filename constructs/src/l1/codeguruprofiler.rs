@@ -73,12 +73,9 @@ pub mod profiling_group {
         }
     }
 
-    impl From<AgentPermissions> for t::Value {
-        #[inline]
-        fn from(v: AgentPermissions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentPermissions> for t::Value { #[inline] fn from(v: AgentPermissions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentPermissions { #[inline] fn from(v: t::Value) -> AgentPermissions { AgentPermissions(t::Props::from_value(v)) } }
 
     /// Notification medium for users to get alerted for events that occur in application profile. We support SNS topic as a
     /// notification channel.
@@ -98,12 +95,9 @@ pub mod profiling_group {
         pub fn channel_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("channelId", v.into()); self }
     }
 
-    impl From<Channel> for t::Value {
-        #[inline]
-        fn from(v: Channel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Channel> for t::Value { #[inline] fn from(v: Channel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Channel { #[inline] fn from(v: t::Value) -> Channel { Channel(t::Props::from_value(v)) } }
 
     /// The compute platform of the profiling group.
     ///

@@ -117,12 +117,9 @@ pub mod custom_action_type {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<ConfigurationProperties> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationProperties> for t::Value { #[inline] fn from(v: ConfigurationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationProperties { #[inline] fn from(v: t::Value) -> ConfigurationProperties { ConfigurationProperties(t::Props::from_value(v)) } }
 
     /// The type of the configuration property.
     ///
@@ -164,12 +161,9 @@ pub mod custom_action_type {
         }
     }
 
-    impl From<ArtifactDetails> for t::Value {
-        #[inline]
-        fn from(v: ArtifactDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArtifactDetails> for t::Value { #[inline] fn from(v: ArtifactDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArtifactDetails { #[inline] fn from(v: t::Value) -> ArtifactDetails { ArtifactDetails(t::Props::from_value(v)) } }
 
     /// Settings is a property of the AWS::CodePipeline::CustomActionType resource that provides URLs that users can access to
     /// view information about the CodePipeline custom action.
@@ -200,12 +194,9 @@ pub mod custom_action_type {
         pub fn third_party_configuration_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ThirdPartyConfigurationUrl", v.into()); self }
     }
 
-    impl From<Settings> for t::Value {
-        #[inline]
-        fn from(v: Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Settings> for t::Value { #[inline] fn from(v: Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Settings { #[inline] fn from(v: t::Value) -> Settings { Settings(t::Props::from_value(v)) } }
 
 }
 
@@ -324,12 +315,9 @@ pub mod pipeline {
         pub fn encryption_key(mut self, v: impl Into<EncryptionKey>) -> Self { self.0.put::<EncryptionKey>("EncryptionKey", v.into()); self }
     }
 
-    impl From<ArtifactStore> for t::Value {
-        #[inline]
-        fn from(v: ArtifactStore) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArtifactStore> for t::Value { #[inline] fn from(v: ArtifactStore) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArtifactStore { #[inline] fn from(v: t::Value) -> ArtifactStore { ArtifactStore(t::Props::from_value(v)) } }
 
     /// Represents information about the key used to encrypt data in the artifact store, such as an AWS Key Management Service
     /// (AWS KMS) key
@@ -348,12 +336,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<EncryptionKey> for t::Value {
-        #[inline]
-        fn from(v: EncryptionKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionKey> for t::Value { #[inline] fn from(v: EncryptionKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionKey { #[inline] fn from(v: t::Value) -> EncryptionKey { EncryptionKey(t::Props::from_value(v)) } }
 
     /// The type of the artifact store, such as S3.
     ///
@@ -392,12 +377,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<ArtifactStoreMap> for t::Value {
-        #[inline]
-        fn from(v: ArtifactStoreMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArtifactStoreMap> for t::Value { #[inline] fn from(v: ArtifactStoreMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArtifactStoreMap { #[inline] fn from(v: t::Value) -> ArtifactStoreMap { ArtifactStoreMap(t::Props::from_value(v)) } }
 
     /// The name of the pipeline in which you want to disable the flow of artifacts from one stage to another.
     ///
@@ -415,12 +397,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<StageTransition> for t::Value {
-        #[inline]
-        fn from(v: StageTransition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StageTransition> for t::Value { #[inline] fn from(v: StageTransition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StageTransition { #[inline] fn from(v: t::Value) -> StageTransition { StageTransition(t::Props::from_value(v)) } }
 
     /// The method that the pipeline will use to handle multiple executions. The default mode is SUPERSEDED.
     ///
@@ -493,12 +472,9 @@ pub mod pipeline {
         pub fn on_success(mut self, v: impl Into<SuccessConditions>) -> Self { self.0.put::<SuccessConditions>("OnSuccess", v.into()); self }
     }
 
-    impl From<StageDeclaration> for t::Value {
-        #[inline]
-        fn from(v: StageDeclaration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StageDeclaration> for t::Value { #[inline] fn from(v: StageDeclaration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StageDeclaration { #[inline] fn from(v: t::Value) -> StageDeclaration { StageDeclaration(t::Props::from_value(v)) } }
 
     /// Represents information about an action declaration.
     ///
@@ -541,12 +517,9 @@ pub mod pipeline {
         pub fn timeout_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutInMinutes", v.into()); self }
     }
 
-    impl From<ActionDeclaration> for t::Value {
-        #[inline]
-        fn from(v: ActionDeclaration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionDeclaration> for t::Value { #[inline] fn from(v: ActionDeclaration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionDeclaration { #[inline] fn from(v: t::Value) -> ActionDeclaration { ActionDeclaration(t::Props::from_value(v)) } }
 
     /// Represents information about an action type.
     ///
@@ -566,12 +539,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<ActionTypeId> for t::Value {
-        #[inline]
-        fn from(v: ActionTypeId) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionTypeId> for t::Value { #[inline] fn from(v: ActionTypeId) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionTypeId { #[inline] fn from(v: t::Value) -> ActionTypeId { ActionTypeId(t::Props::from_value(v)) } }
 
     /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action. Valid
     /// categories are limited to one of the values below.
@@ -624,12 +594,9 @@ pub mod pipeline {
         pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
     }
 
-    impl From<EnvironmentVariable> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentVariable> for t::Value { #[inline] fn from(v: EnvironmentVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentVariable { #[inline] fn from(v: t::Value) -> EnvironmentVariable { EnvironmentVariable(t::Props::from_value(v)) } }
 
     /// The type of the environment variable.
     ///
@@ -668,12 +635,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<InputArtifact> for t::Value {
-        #[inline]
-        fn from(v: InputArtifact) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputArtifact> for t::Value { #[inline] fn from(v: InputArtifact) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputArtifact { #[inline] fn from(v: t::Value) -> InputArtifact { InputArtifact(t::Props::from_value(v)) } }
 
     /// Represents information about the output of an action.
     ///
@@ -692,12 +656,9 @@ pub mod pipeline {
         pub fn files(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Files", v.into()); self }
     }
 
-    impl From<OutputArtifact> for t::Value {
-        #[inline]
-        fn from(v: OutputArtifact) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputArtifact> for t::Value { #[inline] fn from(v: OutputArtifact) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputArtifact { #[inline] fn from(v: t::Value) -> OutputArtifact { OutputArtifact(t::Props::from_value(v)) } }
 
     /// The configuration that specifies the rules to run before stage starts.
     ///
@@ -716,12 +677,9 @@ pub mod pipeline {
         pub fn conditions(mut self, v: impl Into<t::List<Condition>>) -> Self { self.0.put::<t::List<Condition>>("Conditions", v.into()); self }
     }
 
-    impl From<BeforeEntryConditions> for t::Value {
-        #[inline]
-        fn from(v: BeforeEntryConditions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BeforeEntryConditions> for t::Value { #[inline] fn from(v: BeforeEntryConditions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BeforeEntryConditions { #[inline] fn from(v: t::Value) -> BeforeEntryConditions { BeforeEntryConditions(t::Props::from_value(v)) } }
 
     /// Represents information about condition.
     ///
@@ -742,12 +700,9 @@ pub mod pipeline {
         pub fn rules(mut self, v: impl Into<t::List<RuleDeclaration>>) -> Self { self.0.put::<t::List<RuleDeclaration>>("Rules", v.into()); self }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// Represents information about condition.
     ///
@@ -779,12 +734,9 @@ pub mod pipeline {
         pub fn rule_type_id(mut self, v: impl Into<RuleTypeId>) -> Self { self.0.put::<RuleTypeId>("RuleTypeId", v.into()); self }
     }
 
-    impl From<RuleDeclaration> for t::Value {
-        #[inline]
-        fn from(v: RuleDeclaration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleDeclaration> for t::Value { #[inline] fn from(v: RuleDeclaration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleDeclaration { #[inline] fn from(v: t::Value) -> RuleDeclaration { RuleDeclaration(t::Props::from_value(v)) } }
 
     /// Represents information about a rule type.
     ///
@@ -809,12 +761,9 @@ pub mod pipeline {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<RuleTypeId> for t::Value {
-        #[inline]
-        fn from(v: RuleTypeId) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleTypeId> for t::Value { #[inline] fn from(v: RuleTypeId) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleTypeId { #[inline] fn from(v: t::Value) -> RuleTypeId { RuleTypeId(t::Props::from_value(v)) } }
 
     /// Reserved for future use.
     ///
@@ -832,12 +781,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<BlockerDeclaration> for t::Value {
-        #[inline]
-        fn from(v: BlockerDeclaration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlockerDeclaration> for t::Value { #[inline] fn from(v: BlockerDeclaration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlockerDeclaration { #[inline] fn from(v: t::Value) -> BlockerDeclaration { BlockerDeclaration(t::Props::from_value(v)) } }
 
     /// Reserved for future use.
     ///
@@ -880,12 +826,9 @@ pub mod pipeline {
         pub fn retry_configuration(mut self, v: impl Into<RetryConfiguration>) -> Self { self.0.put::<RetryConfiguration>("RetryConfiguration", v.into()); self }
     }
 
-    impl From<FailureConditions> for t::Value {
-        #[inline]
-        fn from(v: FailureConditions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FailureConditions> for t::Value { #[inline] fn from(v: FailureConditions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FailureConditions { #[inline] fn from(v: t::Value) -> FailureConditions { FailureConditions(t::Props::from_value(v)) } }
 
     /// The specified result for when the failure conditions are met, such as rolling back the stage
     ///
@@ -927,12 +870,9 @@ pub mod pipeline {
         pub fn retry_mode(mut self, v: impl Into<RetryMode>) -> Self { self.0.put::<RetryMode>("RetryMode", v.into()); self }
     }
 
-    impl From<RetryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RetryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetryConfiguration> for t::Value { #[inline] fn from(v: RetryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetryConfiguration { #[inline] fn from(v: t::Value) -> RetryConfiguration { RetryConfiguration(t::Props::from_value(v)) } }
 
     /// The specified retry mode type for the given stage. FAILED_ACTIONS will retry only the failed actions. ALL_ACTIONS will
     /// retry both failed and successful
@@ -974,12 +914,9 @@ pub mod pipeline {
         pub fn conditions(mut self, v: impl Into<t::List<Condition>>) -> Self { self.0.put::<t::List<Condition>>("Conditions", v.into()); self }
     }
 
-    impl From<SuccessConditions> for t::Value {
-        #[inline]
-        fn from(v: SuccessConditions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SuccessConditions> for t::Value { #[inline] fn from(v: SuccessConditions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SuccessConditions { #[inline] fn from(v: t::Value) -> SuccessConditions { SuccessConditions(t::Props::from_value(v)) } }
 
     /// Represents information about the specified trigger configuration, such as the filter criteria and the source stage for
     /// the action that contains the trigger.
@@ -999,12 +936,9 @@ pub mod pipeline {
         pub fn git_configuration(mut self, v: impl Into<GitConfiguration>) -> Self { self.0.put::<GitConfiguration>("GitConfiguration", v.into()); self }
     }
 
-    impl From<PipelineTriggerDeclaration> for t::Value {
-        #[inline]
-        fn from(v: PipelineTriggerDeclaration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipelineTriggerDeclaration> for t::Value { #[inline] fn from(v: PipelineTriggerDeclaration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipelineTriggerDeclaration { #[inline] fn from(v: t::Value) -> PipelineTriggerDeclaration { PipelineTriggerDeclaration(t::Props::from_value(v)) } }
 
     /// A type of trigger configuration for Git-based source actions.
     ///
@@ -1026,12 +960,9 @@ pub mod pipeline {
         pub fn push(mut self, v: impl Into<t::List<GitPushFilter>>) -> Self { self.0.put::<t::List<GitPushFilter>>("Push", v.into()); self }
     }
 
-    impl From<GitConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GitConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitConfiguration> for t::Value { #[inline] fn from(v: GitConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitConfiguration { #[inline] fn from(v: t::Value) -> GitConfiguration { GitConfiguration(t::Props::from_value(v)) } }
 
     /// The event criteria for the pull request trigger configuration, such as the lists of branches or file paths to include
     /// and exclude.
@@ -1056,12 +987,9 @@ pub mod pipeline {
         pub fn file_paths(mut self, v: impl Into<GitFilePathFilterCriteria>) -> Self { self.0.put::<GitFilePathFilterCriteria>("FilePaths", v.into()); self }
     }
 
-    impl From<GitPullRequestFilter> for t::Value {
-        #[inline]
-        fn from(v: GitPullRequestFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitPullRequestFilter> for t::Value { #[inline] fn from(v: GitPullRequestFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitPullRequestFilter { #[inline] fn from(v: t::Value) -> GitPullRequestFilter { GitPullRequestFilter(t::Props::from_value(v)) } }
 
     /// The Git repository branches specified as filter criteria to start the pipeline.
     ///
@@ -1084,12 +1012,9 @@ pub mod pipeline {
         pub fn includes(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Includes", v.into()); self }
     }
 
-    impl From<GitBranchFilterCriteria> for t::Value {
-        #[inline]
-        fn from(v: GitBranchFilterCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitBranchFilterCriteria> for t::Value { #[inline] fn from(v: GitBranchFilterCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitBranchFilterCriteria { #[inline] fn from(v: t::Value) -> GitBranchFilterCriteria { GitBranchFilterCriteria(t::Props::from_value(v)) } }
 
     /// The Git repository file paths specified as filter criteria to start the pipeline.
     ///
@@ -1112,12 +1037,9 @@ pub mod pipeline {
         pub fn includes(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Includes", v.into()); self }
     }
 
-    impl From<GitFilePathFilterCriteria> for t::Value {
-        #[inline]
-        fn from(v: GitFilePathFilterCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitFilePathFilterCriteria> for t::Value { #[inline] fn from(v: GitFilePathFilterCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitFilePathFilterCriteria { #[inline] fn from(v: t::Value) -> GitFilePathFilterCriteria { GitFilePathFilterCriteria(t::Props::from_value(v)) } }
 
     /// The event criteria that specify when a specified repository event will start the pipeline for the specified trigger
     /// configuration, such as the lists of Git tags to include and exclude.
@@ -1141,12 +1063,9 @@ pub mod pipeline {
         pub fn tags(mut self, v: impl Into<GitTagFilterCriteria>) -> Self { self.0.put::<GitTagFilterCriteria>("Tags", v.into()); self }
     }
 
-    impl From<GitPushFilter> for t::Value {
-        #[inline]
-        fn from(v: GitPushFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitPushFilter> for t::Value { #[inline] fn from(v: GitPushFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitPushFilter { #[inline] fn from(v: t::Value) -> GitPushFilter { GitPushFilter(t::Props::from_value(v)) } }
 
     /// The Git tags specified as filter criteria for whether a Git tag repository event will start the pipeline.
     ///
@@ -1167,12 +1086,9 @@ pub mod pipeline {
         pub fn includes(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Includes", v.into()); self }
     }
 
-    impl From<GitTagFilterCriteria> for t::Value {
-        #[inline]
-        fn from(v: GitTagFilterCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitTagFilterCriteria> for t::Value { #[inline] fn from(v: GitTagFilterCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitTagFilterCriteria { #[inline] fn from(v: t::Value) -> GitTagFilterCriteria { GitTagFilterCriteria(t::Props::from_value(v)) } }
 
     /// The source provider for the event, such as connections configured for a repository with Git tags, for the specified
     /// trigger configuration.
@@ -1215,12 +1131,9 @@ pub mod pipeline {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<VariableDeclaration> for t::Value {
-        #[inline]
-        fn from(v: VariableDeclaration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VariableDeclaration> for t::Value { #[inline] fn from(v: VariableDeclaration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VariableDeclaration { #[inline] fn from(v: t::Value) -> VariableDeclaration { VariableDeclaration(t::Props::from_value(v)) } }
 
 }
 
@@ -1328,12 +1241,9 @@ pub mod webhook {
         pub fn secret_token(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretToken", v.into()); self }
     }
 
-    impl From<WebhookAuthConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WebhookAuthConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebhookAuthConfiguration> for t::Value { #[inline] fn from(v: WebhookAuthConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebhookAuthConfiguration { #[inline] fn from(v: t::Value) -> WebhookAuthConfiguration { WebhookAuthConfiguration(t::Props::from_value(v)) } }
 
     /// A list of rules applied to the body/payload sent in the POST request to a webhook URL. All defined rules must pass for
     /// the request to be accepted and the pipeline started.
@@ -1354,11 +1264,8 @@ pub mod webhook {
         pub fn match_equals(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MatchEquals", v.into()); self }
     }
 
-    impl From<WebhookFilterRule> for t::Value {
-        #[inline]
-        fn from(v: WebhookFilterRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebhookFilterRule> for t::Value { #[inline] fn from(v: WebhookFilterRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebhookFilterRule { #[inline] fn from(v: t::Value) -> WebhookFilterRule { WebhookFilterRule(t::Props::from_value(v)) } }
 
 }

@@ -74,12 +74,9 @@ pub mod git_hub_repository {
         }
     }
 
-    impl From<Code> for t::Value {
-        #[inline]
-        fn from(v: Code) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Code> for t::Value { #[inline] fn from(v: Code) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Code { #[inline] fn from(v: t::Value) -> Code { Code(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -97,11 +94,8 @@ pub mod git_hub_repository {
         pub fn object_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ObjectVersion", v.into()); self }
     }
 
-    impl From<S3> for t::Value {
-        #[inline]
-        fn from(v: S3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3> for t::Value { #[inline] fn from(v: S3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3 { #[inline] fn from(v: t::Value) -> S3 { S3(t::Props::from_value(v)) } }
 
 }

@@ -116,11 +116,8 @@ pub mod notification_rule {
         }
     }
 
-    impl From<Target> for t::Value {
-        #[inline]
-        fn from(v: Target) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Target> for t::Value { #[inline] fn from(v: Target) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Target { #[inline] fn from(v: t::Value) -> Target { Target(t::Props::from_value(v)) } }
 
 }

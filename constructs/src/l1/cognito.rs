@@ -91,12 +91,9 @@ pub mod identity_pool {
         pub fn server_side_token_check(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ServerSideTokenCheck", v.into()); self }
     }
 
-    impl From<CognitoIdentityProvider> for t::Value {
-        #[inline]
-        fn from(v: CognitoIdentityProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CognitoIdentityProvider> for t::Value { #[inline] fn from(v: CognitoIdentityProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CognitoIdentityProvider { #[inline] fn from(v: t::Value) -> CognitoIdentityProvider { CognitoIdentityProvider(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -117,12 +114,9 @@ pub mod identity_pool {
         pub fn streaming_status(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StreamingStatus", v.into()); self }
     }
 
-    impl From<CognitoStreams> for t::Value {
-        #[inline]
-        fn from(v: CognitoStreams) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CognitoStreams> for t::Value { #[inline] fn from(v: CognitoStreams) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CognitoStreams { #[inline] fn from(v: t::Value) -> CognitoStreams { CognitoStreams(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -141,12 +135,9 @@ pub mod identity_pool {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<PushSync> for t::Value {
-        #[inline]
-        fn from(v: PushSync) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PushSync> for t::Value { #[inline] fn from(v: PushSync) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PushSync { #[inline] fn from(v: t::Value) -> PushSync { PushSync(t::Props::from_value(v)) } }
 
 }
 
@@ -288,12 +279,9 @@ pub mod log_delivery_configuration {
         pub fn s3_configuration(mut self, v: impl Into<S3Configuration>) -> Self { self.0.put::<S3Configuration>("S3Configuration", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -310,12 +298,9 @@ pub mod log_delivery_configuration {
         pub fn log_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupArn", v.into()); self }
     }
 
-    impl From<CloudWatchLogsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsConfiguration> for t::Value { #[inline] fn from(v: CloudWatchLogsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsConfiguration { #[inline] fn from(v: t::Value) -> CloudWatchLogsConfiguration { CloudWatchLogsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -332,12 +317,9 @@ pub mod log_delivery_configuration {
         pub fn stream_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StreamArn", v.into()); self }
     }
 
-    impl From<FirehoseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FirehoseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirehoseConfiguration> for t::Value { #[inline] fn from(v: FirehoseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirehoseConfiguration { #[inline] fn from(v: t::Value) -> FirehoseConfiguration { FirehoseConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -354,12 +336,9 @@ pub mod log_delivery_configuration {
         pub fn bucket_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BucketArn", v.into()); self }
     }
 
-    impl From<S3Configuration> for t::Value {
-        #[inline]
-        fn from(v: S3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Configuration> for t::Value { #[inline] fn from(v: S3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Configuration { #[inline] fn from(v: t::Value) -> S3Configuration { S3Configuration(t::Props::from_value(v)) } }
 
 }
 
@@ -433,12 +412,9 @@ pub mod managed_login_branding {
         pub fn resource_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceId", v.into()); self }
     }
 
-    impl From<AssetType> for t::Value {
-        #[inline]
-        fn from(v: AssetType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetType> for t::Value { #[inline] fn from(v: AssetType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetType { #[inline] fn from(v: t::Value) -> AssetType { AssetType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -787,12 +763,9 @@ pub mod user_pool {
         pub fn recovery_mechanisms(mut self, v: impl Into<t::List<RecoveryOption>>) -> Self { self.0.put::<t::List<RecoveryOption>>("RecoveryMechanisms", v.into()); self }
     }
 
-    impl From<AccountRecoverySetting> for t::Value {
-        #[inline]
-        fn from(v: AccountRecoverySetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccountRecoverySetting> for t::Value { #[inline] fn from(v: AccountRecoverySetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccountRecoverySetting { #[inline] fn from(v: t::Value) -> AccountRecoverySetting { AccountRecoverySetting(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -811,12 +784,9 @@ pub mod user_pool {
         pub fn priority(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Priority", v.into()); self }
     }
 
-    impl From<RecoveryOption> for t::Value {
-        #[inline]
-        fn from(v: RecoveryOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecoveryOption> for t::Value { #[inline] fn from(v: RecoveryOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecoveryOption { #[inline] fn from(v: t::Value) -> RecoveryOption { RecoveryOption(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -859,12 +829,9 @@ pub mod user_pool {
         pub fn unused_account_validity_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UnusedAccountValidityDays", v.into()); self }
     }
 
-    impl From<AdminCreateUserConfig> for t::Value {
-        #[inline]
-        fn from(v: AdminCreateUserConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdminCreateUserConfig> for t::Value { #[inline] fn from(v: AdminCreateUserConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdminCreateUserConfig { #[inline] fn from(v: t::Value) -> AdminCreateUserConfig { AdminCreateUserConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -885,12 +852,9 @@ pub mod user_pool {
         pub fn sms_message(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SMSMessage", v.into()); self }
     }
 
-    impl From<InviteMessageTemplate> for t::Value {
-        #[inline]
-        fn from(v: InviteMessageTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InviteMessageTemplate> for t::Value { #[inline] fn from(v: InviteMessageTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InviteMessageTemplate { #[inline] fn from(v: t::Value) -> InviteMessageTemplate { InviteMessageTemplate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -971,12 +935,9 @@ pub mod user_pool {
         pub fn device_only_remembered_on_user_prompt(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("DeviceOnlyRememberedOnUserPrompt", v.into()); self }
     }
 
-    impl From<DeviceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeviceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeviceConfiguration> for t::Value { #[inline] fn from(v: DeviceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeviceConfiguration { #[inline] fn from(v: t::Value) -> DeviceConfiguration { DeviceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1001,12 +962,9 @@ pub mod user_pool {
         pub fn source_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceArn", v.into()); self }
     }
 
-    impl From<EmailConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EmailConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailConfiguration> for t::Value { #[inline] fn from(v: EmailConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailConfiguration { #[inline] fn from(v: t::Value) -> EmailConfiguration { EmailConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1043,12 +1001,9 @@ pub mod user_pool {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<IssuerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IssuerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IssuerConfiguration> for t::Value { #[inline] fn from(v: IssuerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IssuerConfiguration { #[inline] fn from(v: t::Value) -> IssuerConfiguration { IssuerConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1087,12 +1042,9 @@ pub mod user_pool {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<KeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: KeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyConfiguration> for t::Value { #[inline] fn from(v: KeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyConfiguration { #[inline] fn from(v: t::Value) -> KeyConfiguration { KeyConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1157,12 +1109,9 @@ pub mod user_pool {
         pub fn verify_auth_challenge_response(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VerifyAuthChallengeResponse", v.into()); self }
     }
 
-    impl From<LambdaConfig> for t::Value {
-        #[inline]
-        fn from(v: LambdaConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaConfig> for t::Value { #[inline] fn from(v: LambdaConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaConfig { #[inline] fn from(v: t::Value) -> LambdaConfig { LambdaConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1181,12 +1130,9 @@ pub mod user_pool {
         pub fn lambda_version(mut self, v: impl Into<LambdaVersion>) -> Self { self.0.put::<LambdaVersion>("LambdaVersion", v.into()); self }
     }
 
-    impl From<CustomEmailSender> for t::Value {
-        #[inline]
-        fn from(v: CustomEmailSender) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomEmailSender> for t::Value { #[inline] fn from(v: CustomEmailSender) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomEmailSender { #[inline] fn from(v: t::Value) -> CustomEmailSender { CustomEmailSender(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1223,12 +1169,9 @@ pub mod user_pool {
         pub fn lambda_version(mut self, v: impl Into<LambdaVersion2>) -> Self { self.0.put::<LambdaVersion2>("LambdaVersion", v.into()); self }
     }
 
-    impl From<PreTokenGenerationConfig> for t::Value {
-        #[inline]
-        fn from(v: PreTokenGenerationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PreTokenGenerationConfig> for t::Value { #[inline] fn from(v: PreTokenGenerationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PreTokenGenerationConfig { #[inline] fn from(v: t::Value) -> PreTokenGenerationConfig { PreTokenGenerationConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1291,12 +1234,9 @@ pub mod user_pool {
         pub fn sign_in_policy(mut self, v: impl Into<SignInPolicy>) -> Self { self.0.put::<SignInPolicy>("SignInPolicy", v.into()); self }
     }
 
-    impl From<Policies> for t::Value {
-        #[inline]
-        fn from(v: Policies) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Policies> for t::Value { #[inline] fn from(v: Policies) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Policies { #[inline] fn from(v: t::Value) -> Policies { Policies(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1325,12 +1265,9 @@ pub mod user_pool {
         pub fn temporary_password_validity_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TemporaryPasswordValidityDays", v.into()); self }
     }
 
-    impl From<PasswordPolicy> for t::Value {
-        #[inline]
-        fn from(v: PasswordPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PasswordPolicy> for t::Value { #[inline] fn from(v: PasswordPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PasswordPolicy { #[inline] fn from(v: t::Value) -> PasswordPolicy { PasswordPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1347,12 +1284,9 @@ pub mod user_pool {
         pub fn allowed_first_auth_factors(mut self, v: impl Into<t::List<AllowedFirstAuthFactor>>) -> Self { self.0.put::<t::List<AllowedFirstAuthFactor>>("AllowedFirstAuthFactors", v.into()); self }
     }
 
-    impl From<SignInPolicy> for t::Value {
-        #[inline]
-        fn from(v: SignInPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SignInPolicy> for t::Value { #[inline] fn from(v: SignInPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SignInPolicy { #[inline] fn from(v: t::Value) -> SignInPolicy { SignInPolicy(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1407,12 +1341,9 @@ pub mod user_pool {
         pub fn string_attribute_constraints(mut self, v: impl Into<StringAttributeConstraints>) -> Self { self.0.put::<StringAttributeConstraints>("StringAttributeConstraints", v.into()); self }
     }
 
-    impl From<SchemaAttribute> for t::Value {
-        #[inline]
-        fn from(v: SchemaAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaAttribute> for t::Value { #[inline] fn from(v: SchemaAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaAttribute { #[inline] fn from(v: t::Value) -> SchemaAttribute { SchemaAttribute(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1455,12 +1386,9 @@ pub mod user_pool {
         pub fn min_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MinValue", v.into()); self }
     }
 
-    impl From<NumberAttributeConstraints> for t::Value {
-        #[inline]
-        fn from(v: NumberAttributeConstraints) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NumberAttributeConstraints> for t::Value { #[inline] fn from(v: NumberAttributeConstraints) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NumberAttributeConstraints { #[inline] fn from(v: t::Value) -> NumberAttributeConstraints { NumberAttributeConstraints(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1479,12 +1407,9 @@ pub mod user_pool {
         pub fn min_length(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MinLength", v.into()); self }
     }
 
-    impl From<StringAttributeConstraints> for t::Value {
-        #[inline]
-        fn from(v: StringAttributeConstraints) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StringAttributeConstraints> for t::Value { #[inline] fn from(v: StringAttributeConstraints) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StringAttributeConstraints { #[inline] fn from(v: t::Value) -> StringAttributeConstraints { StringAttributeConstraints(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1507,12 +1432,9 @@ pub mod user_pool {
         pub fn sns_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnsRegion", v.into()); self }
     }
 
-    impl From<SmsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SmsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SmsConfiguration> for t::Value { #[inline] fn from(v: SmsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SmsConfiguration { #[inline] fn from(v: t::Value) -> SmsConfiguration { SmsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1539,12 +1461,9 @@ pub mod user_pool {
         pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
     }
 
-    impl From<EumsSmsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EumsSmsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EumsSmsConfiguration> for t::Value { #[inline] fn from(v: EumsSmsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EumsSmsConfiguration { #[inline] fn from(v: t::Value) -> EumsSmsConfiguration { EumsSmsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1559,12 +1478,9 @@ pub mod user_pool {
         }
     }
 
-    impl From<UserAttributeUpdateSettings> for t::Value {
-        #[inline]
-        fn from(v: UserAttributeUpdateSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserAttributeUpdateSettings> for t::Value { #[inline] fn from(v: UserAttributeUpdateSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserAttributeUpdateSettings { #[inline] fn from(v: t::Value) -> UserAttributeUpdateSettings { UserAttributeUpdateSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1583,12 +1499,9 @@ pub mod user_pool {
         pub fn advanced_security_mode(mut self, v: impl Into<AdvancedSecurityMode>) -> Self { self.0.put::<AdvancedSecurityMode>("AdvancedSecurityMode", v.into()); self }
     }
 
-    impl From<UserPoolAddOns> for t::Value {
-        #[inline]
-        fn from(v: UserPoolAddOns) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserPoolAddOns> for t::Value { #[inline] fn from(v: UserPoolAddOns) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserPoolAddOns { #[inline] fn from(v: t::Value) -> UserPoolAddOns { UserPoolAddOns(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1605,12 +1518,9 @@ pub mod user_pool {
         pub fn custom_auth_mode(mut self, v: impl Into<CustomAuthMode>) -> Self { self.0.put::<CustomAuthMode>("CustomAuthMode", v.into()); self }
     }
 
-    impl From<AdvancedSecurityAdditionalFlows> for t::Value {
-        #[inline]
-        fn from(v: AdvancedSecurityAdditionalFlows) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedSecurityAdditionalFlows> for t::Value { #[inline] fn from(v: AdvancedSecurityAdditionalFlows) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedSecurityAdditionalFlows { #[inline] fn from(v: t::Value) -> AdvancedSecurityAdditionalFlows { AdvancedSecurityAdditionalFlows(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1691,12 +1601,9 @@ pub mod user_pool {
         pub fn case_sensitive(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("CaseSensitive", v.into()); self }
     }
 
-    impl From<UsernameConfiguration> for t::Value {
-        #[inline]
-        fn from(v: UsernameConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UsernameConfiguration> for t::Value { #[inline] fn from(v: UsernameConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UsernameConfiguration { #[inline] fn from(v: t::Value) -> UsernameConfiguration { UsernameConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1723,12 +1630,9 @@ pub mod user_pool {
         pub fn sms_message(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SmsMessage", v.into()); self }
     }
 
-    impl From<VerificationMessageTemplate> for t::Value {
-        #[inline]
-        fn from(v: VerificationMessageTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VerificationMessageTemplate> for t::Value { #[inline] fn from(v: VerificationMessageTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VerificationMessageTemplate { #[inline] fn from(v: t::Value) -> VerificationMessageTemplate { VerificationMessageTemplate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1912,12 +1816,9 @@ pub mod user_pool_client {
         pub fn user_data_shared(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UserDataShared", v.into()); self }
     }
 
-    impl From<AnalyticsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AnalyticsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalyticsConfiguration> for t::Value { #[inline] fn from(v: AnalyticsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalyticsConfiguration { #[inline] fn from(v: t::Value) -> AnalyticsConfiguration { AnalyticsConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1990,12 +1891,9 @@ pub mod user_pool_client {
         pub fn retry_grace_period_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RetryGracePeriodSeconds", v.into()); self }
     }
 
-    impl From<RefreshTokenRotation> for t::Value {
-        #[inline]
-        fn from(v: RefreshTokenRotation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RefreshTokenRotation> for t::Value { #[inline] fn from(v: RefreshTokenRotation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RefreshTokenRotation { #[inline] fn from(v: t::Value) -> RefreshTokenRotation { RefreshTokenRotation(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2036,12 +1934,9 @@ pub mod user_pool_client {
         pub fn refresh_token(mut self, v: impl Into<AccessToken>) -> Self { self.0.put::<AccessToken>("RefreshToken", v.into()); self }
     }
 
-    impl From<TokenValidityUnits> for t::Value {
-        #[inline]
-        fn from(v: TokenValidityUnits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TokenValidityUnits> for t::Value { #[inline] fn from(v: TokenValidityUnits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TokenValidityUnits { #[inline] fn from(v: t::Value) -> TokenValidityUnits { TokenValidityUnits(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2134,12 +2029,9 @@ pub mod user_pool_domain {
         pub fn security_policy(mut self, v: impl Into<SecurityPolicy>) -> Self { self.0.put::<SecurityPolicy>("SecurityPolicy", v.into()); self }
     }
 
-    impl From<CustomDomainConfigType> for t::Value {
-        #[inline]
-        fn from(v: CustomDomainConfigType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomDomainConfigType> for t::Value { #[inline] fn from(v: CustomDomainConfigType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomDomainConfigType { #[inline] fn from(v: t::Value) -> CustomDomainConfigType { CustomDomainConfigType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2178,12 +2070,9 @@ pub mod user_pool_domain {
         pub fn failover(mut self, v: impl Into<FailoverType>) -> Self { self.0.put::<FailoverType>("Failover", v.into()); self }
     }
 
-    impl From<RoutingType> for t::Value {
-        #[inline]
-        fn from(v: RoutingType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoutingType> for t::Value { #[inline] fn from(v: RoutingType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoutingType { #[inline] fn from(v: t::Value) -> RoutingType { RoutingType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2199,12 +2088,9 @@ pub mod user_pool_domain {
         }
     }
 
-    impl From<FailoverType> for t::Value {
-        #[inline]
-        fn from(v: FailoverType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FailoverType> for t::Value { #[inline] fn from(v: FailoverType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FailoverType { #[inline] fn from(v: t::Value) -> FailoverType { FailoverType(t::Props::from_value(v)) } }
 
 }
 
@@ -2377,12 +2263,9 @@ pub mod user_pool_regional_configuration_attachment {
         pub fn source_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceArn", v.into()); self }
     }
 
-    impl From<EmailConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EmailConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailConfiguration> for t::Value { #[inline] fn from(v: EmailConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailConfiguration { #[inline] fn from(v: t::Value) -> EmailConfiguration { EmailConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 15 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2427,12 +2310,9 @@ pub mod user_pool_regional_configuration_attachment {
         pub fn verify_auth_challenge_response(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VerifyAuthChallengeResponse", v.into()); self }
     }
 
-    impl From<LambdaConfig> for t::Value {
-        #[inline]
-        fn from(v: LambdaConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaConfig> for t::Value { #[inline] fn from(v: LambdaConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaConfig { #[inline] fn from(v: t::Value) -> LambdaConfig { LambdaConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2451,12 +2331,9 @@ pub mod user_pool_regional_configuration_attachment {
         pub fn lambda_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LambdaVersion", v.into()); self }
     }
 
-    impl From<CustomEmailSender> for t::Value {
-        #[inline]
-        fn from(v: CustomEmailSender) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomEmailSender> for t::Value { #[inline] fn from(v: CustomEmailSender) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomEmailSender { #[inline] fn from(v: t::Value) -> CustomEmailSender { CustomEmailSender(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2479,12 +2356,9 @@ pub mod user_pool_regional_configuration_attachment {
         pub fn sns_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnsRegion", v.into()); self }
     }
 
-    impl From<SmsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SmsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SmsConfiguration> for t::Value { #[inline] fn from(v: SmsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SmsConfiguration { #[inline] fn from(v: t::Value) -> SmsConfiguration { SmsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2511,12 +2385,9 @@ pub mod user_pool_regional_configuration_attachment {
         pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
     }
 
-    impl From<EumsSmsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EumsSmsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EumsSmsConfiguration> for t::Value { #[inline] fn from(v: EumsSmsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EumsSmsConfiguration { #[inline] fn from(v: t::Value) -> EumsSmsConfiguration { EumsSmsConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -2600,12 +2471,9 @@ pub mod user_pool_resource_server {
         }
     }
 
-    impl From<ResourceServerScopeType> for t::Value {
-        #[inline]
-        fn from(v: ResourceServerScopeType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceServerScopeType> for t::Value { #[inline] fn from(v: ResourceServerScopeType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceServerScopeType { #[inline] fn from(v: t::Value) -> ResourceServerScopeType { ResourceServerScopeType(t::Props::from_value(v)) } }
 
 }
 
@@ -2663,12 +2531,9 @@ pub mod user_pool_risk_configuration_attachment {
         pub fn notify_configuration(mut self, v: impl Into<NotifyConfigurationType>) -> Self { self.0.put::<NotifyConfigurationType>("NotifyConfiguration", v.into()); self }
     }
 
-    impl From<AccountTakeoverRiskConfigurationType> for t::Value {
-        #[inline]
-        fn from(v: AccountTakeoverRiskConfigurationType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccountTakeoverRiskConfigurationType> for t::Value { #[inline] fn from(v: AccountTakeoverRiskConfigurationType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccountTakeoverRiskConfigurationType { #[inline] fn from(v: t::Value) -> AccountTakeoverRiskConfigurationType { AccountTakeoverRiskConfigurationType(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2689,12 +2554,9 @@ pub mod user_pool_risk_configuration_attachment {
         pub fn medium_action(mut self, v: impl Into<AccountTakeoverActionType>) -> Self { self.0.put::<AccountTakeoverActionType>("MediumAction", v.into()); self }
     }
 
-    impl From<AccountTakeoverActionsType> for t::Value {
-        #[inline]
-        fn from(v: AccountTakeoverActionsType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccountTakeoverActionsType> for t::Value { #[inline] fn from(v: AccountTakeoverActionsType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccountTakeoverActionsType { #[inline] fn from(v: t::Value) -> AccountTakeoverActionsType { AccountTakeoverActionsType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2710,12 +2572,9 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
-    impl From<AccountTakeoverActionType> for t::Value {
-        #[inline]
-        fn from(v: AccountTakeoverActionType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccountTakeoverActionType> for t::Value { #[inline] fn from(v: AccountTakeoverActionType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccountTakeoverActionType { #[inline] fn from(v: t::Value) -> AccountTakeoverActionType { AccountTakeoverActionType(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2740,12 +2599,9 @@ pub mod user_pool_risk_configuration_attachment {
         pub fn reply_to(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ReplyTo", v.into()); self }
     }
 
-    impl From<NotifyConfigurationType> for t::Value {
-        #[inline]
-        fn from(v: NotifyConfigurationType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotifyConfigurationType> for t::Value { #[inline] fn from(v: NotifyConfigurationType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotifyConfigurationType { #[inline] fn from(v: t::Value) -> NotifyConfigurationType { NotifyConfigurationType(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2764,12 +2620,9 @@ pub mod user_pool_risk_configuration_attachment {
         pub fn text_body(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextBody", v.into()); self }
     }
 
-    impl From<NotifyEmailType> for t::Value {
-        #[inline]
-        fn from(v: NotifyEmailType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotifyEmailType> for t::Value { #[inline] fn from(v: NotifyEmailType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotifyEmailType { #[inline] fn from(v: t::Value) -> NotifyEmailType { NotifyEmailType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2786,12 +2639,9 @@ pub mod user_pool_risk_configuration_attachment {
         pub fn event_filter(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("EventFilter", v.into()); self }
     }
 
-    impl From<CompromisedCredentialsRiskConfigurationType> for t::Value {
-        #[inline]
-        fn from(v: CompromisedCredentialsRiskConfigurationType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CompromisedCredentialsRiskConfigurationType> for t::Value { #[inline] fn from(v: CompromisedCredentialsRiskConfigurationType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CompromisedCredentialsRiskConfigurationType { #[inline] fn from(v: t::Value) -> CompromisedCredentialsRiskConfigurationType { CompromisedCredentialsRiskConfigurationType(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2806,12 +2656,9 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
-    impl From<CompromisedCredentialsActionsType> for t::Value {
-        #[inline]
-        fn from(v: CompromisedCredentialsActionsType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CompromisedCredentialsActionsType> for t::Value { #[inline] fn from(v: CompromisedCredentialsActionsType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CompromisedCredentialsActionsType { #[inline] fn from(v: t::Value) -> CompromisedCredentialsActionsType { CompromisedCredentialsActionsType(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2830,12 +2677,9 @@ pub mod user_pool_risk_configuration_attachment {
         pub fn skipped_ip_range_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SkippedIPRangeList", v.into()); self }
     }
 
-    impl From<RiskExceptionConfigurationType> for t::Value {
-        #[inline]
-        fn from(v: RiskExceptionConfigurationType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RiskExceptionConfigurationType> for t::Value { #[inline] fn from(v: RiskExceptionConfigurationType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RiskExceptionConfigurationType { #[inline] fn from(v: t::Value) -> RiskExceptionConfigurationType { RiskExceptionConfigurationType(t::Props::from_value(v)) } }
 
 }
 
@@ -2932,12 +2776,9 @@ pub mod user_pool_user {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<AttributeType> for t::Value {
-        #[inline]
-        fn from(v: AttributeType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeType> for t::Value { #[inline] fn from(v: AttributeType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeType { #[inline] fn from(v: t::Value) -> AttributeType { AttributeType(t::Props::from_value(v)) } }
 
 }
 

@@ -96,12 +96,9 @@ pub mod document_classifier {
         pub fn test_s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TestS3Uri", v.into()); self }
     }
 
-    impl From<DocumentClassifierInputDataConfig> for t::Value {
-        #[inline]
-        fn from(v: DocumentClassifierInputDataConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentClassifierInputDataConfig> for t::Value { #[inline] fn from(v: DocumentClassifierInputDataConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentClassifierInputDataConfig { #[inline] fn from(v: t::Value) -> DocumentClassifierInputDataConfig { DocumentClassifierInputDataConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -119,12 +116,9 @@ pub mod document_classifier {
         pub fn split(mut self, v: impl Into<Split>) -> Self { self.0.put::<Split>("Split", v.into()); self }
     }
 
-    impl From<AugmentedManifestsListItem> for t::Value {
-        #[inline]
-        fn from(v: AugmentedManifestsListItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AugmentedManifestsListItem> for t::Value { #[inline] fn from(v: AugmentedManifestsListItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AugmentedManifestsListItem { #[inline] fn from(v: t::Value) -> AugmentedManifestsListItem { AugmentedManifestsListItem(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -183,12 +177,9 @@ pub mod document_classifier {
         pub fn feature_types(mut self, v: impl Into<t::List<FeatureType>>) -> Self { self.0.put::<t::List<FeatureType>>("FeatureTypes", v.into()); self }
     }
 
-    impl From<DocumentReaderConfig> for t::Value {
-        #[inline]
-        fn from(v: DocumentReaderConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentReaderConfig> for t::Value { #[inline] fn from(v: DocumentReaderConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentReaderConfig { #[inline] fn from(v: t::Value) -> DocumentReaderConfig { DocumentReaderConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -285,12 +276,9 @@ pub mod document_classifier {
         pub fn test_s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TestS3Uri", v.into()); self }
     }
 
-    impl From<DocumentClassifierDocuments> for t::Value {
-        #[inline]
-        fn from(v: DocumentClassifierDocuments) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentClassifierDocuments> for t::Value { #[inline] fn from(v: DocumentClassifierDocuments) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentClassifierDocuments { #[inline] fn from(v: t::Value) -> DocumentClassifierDocuments { DocumentClassifierDocuments(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -357,12 +345,9 @@ pub mod document_classifier {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<DocumentClassifierOutputDataConfig> for t::Value {
-        #[inline]
-        fn from(v: DocumentClassifierOutputDataConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentClassifierOutputDataConfig> for t::Value { #[inline] fn from(v: DocumentClassifierOutputDataConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentClassifierOutputDataConfig { #[inline] fn from(v: t::Value) -> DocumentClassifierOutputDataConfig { DocumentClassifierOutputDataConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -378,12 +363,9 @@ pub mod document_classifier {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -526,12 +508,9 @@ pub mod entity_recognizer {
         pub fn entity_list(mut self, v: impl Into<EntityRecognizerEntityList>) -> Self { self.0.put::<EntityRecognizerEntityList>("EntityList", v.into()); self }
     }
 
-    impl From<EntityRecognizerInputDataConfig> for t::Value {
-        #[inline]
-        fn from(v: EntityRecognizerInputDataConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityRecognizerInputDataConfig> for t::Value { #[inline] fn from(v: EntityRecognizerInputDataConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityRecognizerInputDataConfig { #[inline] fn from(v: t::Value) -> EntityRecognizerInputDataConfig { EntityRecognizerInputDataConfig(t::Props::from_value(v)) } }
 
     /// Describes the annotations associated with an entity recognizer.
     ///
@@ -550,12 +529,9 @@ pub mod entity_recognizer {
         pub fn test_s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TestS3Uri", v.into()); self }
     }
 
-    impl From<EntityRecognizerAnnotations> for t::Value {
-        #[inline]
-        fn from(v: EntityRecognizerAnnotations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityRecognizerAnnotations> for t::Value { #[inline] fn from(v: EntityRecognizerAnnotations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityRecognizerAnnotations { #[inline] fn from(v: t::Value) -> EntityRecognizerAnnotations { EntityRecognizerAnnotations(t::Props::from_value(v)) } }
 
     /// An augmented manifest file that provides training data for your custom model.
     ///
@@ -581,12 +557,9 @@ pub mod entity_recognizer {
         pub fn split(mut self, v: impl Into<Split>) -> Self { self.0.put::<Split>("Split", v.into()); self }
     }
 
-    impl From<AugmentedManifestsListItem> for t::Value {
-        #[inline]
-        fn from(v: AugmentedManifestsListItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AugmentedManifestsListItem> for t::Value { #[inline] fn from(v: AugmentedManifestsListItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AugmentedManifestsListItem { #[inline] fn from(v: t::Value) -> AugmentedManifestsListItem { AugmentedManifestsListItem(t::Props::from_value(v)) } }
 
     /// The type of augmented manifest.
     ///
@@ -673,12 +646,9 @@ pub mod entity_recognizer {
         pub fn test_s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TestS3Uri", v.into()); self }
     }
 
-    impl From<EntityRecognizerDocuments> for t::Value {
-        #[inline]
-        fn from(v: EntityRecognizerDocuments) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityRecognizerDocuments> for t::Value { #[inline] fn from(v: EntityRecognizerDocuments) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityRecognizerDocuments { #[inline] fn from(v: t::Value) -> EntityRecognizerDocuments { EntityRecognizerDocuments(t::Props::from_value(v)) } }
 
     /// Specifies how the text in an input file should be processed.
     ///
@@ -717,12 +687,9 @@ pub mod entity_recognizer {
         }
     }
 
-    impl From<EntityRecognizerEntityList> for t::Value {
-        #[inline]
-        fn from(v: EntityRecognizerEntityList) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityRecognizerEntityList> for t::Value { #[inline] fn from(v: EntityRecognizerEntityList) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityRecognizerEntityList { #[inline] fn from(v: t::Value) -> EntityRecognizerEntityList { EntityRecognizerEntityList(t::Props::from_value(v)) } }
 
     /// An entity type within a labeled training dataset that Amazon Comprehend uses to train a custom entity recognizer.
     ///
@@ -739,12 +706,9 @@ pub mod entity_recognizer {
         }
     }
 
-    impl From<EntityTypesListItem> for t::Value {
-        #[inline]
-        fn from(v: EntityTypesListItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityTypesListItem> for t::Value { #[inline] fn from(v: EntityTypesListItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityTypesListItem { #[inline] fn from(v: t::Value) -> EntityTypesListItem { EntityTypesListItem(t::Props::from_value(v)) } }
 
     /// The language of the input documents. All documents must be in the same language.
     ///
@@ -805,12 +769,9 @@ pub mod entity_recognizer {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -954,12 +915,9 @@ pub mod flywheel {
         pub fn vpc_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<DataSecurityConfig> for t::Value {
-        #[inline]
-        fn from(v: DataSecurityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSecurityConfig> for t::Value { #[inline] fn from(v: DataSecurityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSecurityConfig { #[inline] fn from(v: t::Value) -> DataSecurityConfig { DataSecurityConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -975,12 +933,9 @@ pub mod flywheel {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1019,12 +974,9 @@ pub mod flywheel {
         pub fn entity_recognition_config(mut self, v: impl Into<EntityRecognitionConfig>) -> Self { self.0.put::<EntityRecognitionConfig>("EntityRecognitionConfig", v.into()); self }
     }
 
-    impl From<TaskConfig> for t::Value {
-        #[inline]
-        fn from(v: TaskConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskConfig> for t::Value { #[inline] fn from(v: TaskConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskConfig { #[inline] fn from(v: t::Value) -> TaskConfig { TaskConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1041,12 +993,9 @@ pub mod flywheel {
         pub fn labels(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Labels", v.into()); self }
     }
 
-    impl From<DocumentClassificationConfig> for t::Value {
-        #[inline]
-        fn from(v: DocumentClassificationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentClassificationConfig> for t::Value { #[inline] fn from(v: DocumentClassificationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentClassificationConfig { #[inline] fn from(v: t::Value) -> DocumentClassificationConfig { DocumentClassificationConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1083,12 +1032,9 @@ pub mod flywheel {
         pub fn entity_types(mut self, v: impl Into<t::List<EntityTypesListItem>>) -> Self { self.0.put::<t::List<EntityTypesListItem>>("EntityTypes", v.into()); self }
     }
 
-    impl From<EntityRecognitionConfig> for t::Value {
-        #[inline]
-        fn from(v: EntityRecognitionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityRecognitionConfig> for t::Value { #[inline] fn from(v: EntityRecognitionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityRecognitionConfig { #[inline] fn from(v: t::Value) -> EntityRecognitionConfig { EntityRecognitionConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1103,12 +1049,9 @@ pub mod flywheel {
         }
     }
 
-    impl From<EntityTypesListItem> for t::Value {
-        #[inline]
-        fn from(v: EntityTypesListItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityTypesListItem> for t::Value { #[inline] fn from(v: EntityTypesListItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityTypesListItem { #[inline] fn from(v: t::Value) -> EntityTypesListItem { EntityTypesListItem(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

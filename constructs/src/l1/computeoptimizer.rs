@@ -119,12 +119,9 @@ pub mod automation_rule {
         pub fn restart_needed(mut self, v: impl Into<t::List<StringCriteriaCondition>>) -> Self { self.0.put::<t::List<StringCriteriaCondition>>("RestartNeeded", v.into()); self }
     }
 
-    impl From<Criteria> for t::Value {
-        #[inline]
-        fn from(v: Criteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Criteria> for t::Value { #[inline] fn from(v: Criteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Criteria { #[inline] fn from(v: t::Value) -> Criteria { Criteria(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -143,12 +140,9 @@ pub mod automation_rule {
         pub fn values(mut self, v: impl Into<t::List<t::Int>>) -> Self { self.0.put::<t::List<t::Int>>("Values", v.into()); self }
     }
 
-    impl From<IntegerCriteriaCondition> for t::Value {
-        #[inline]
-        fn from(v: IntegerCriteriaCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntegerCriteriaCondition> for t::Value { #[inline] fn from(v: IntegerCriteriaCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntegerCriteriaCondition { #[inline] fn from(v: t::Value) -> IntegerCriteriaCondition { IntegerCriteriaCondition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -207,12 +201,9 @@ pub mod automation_rule {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<StringCriteriaCondition> for t::Value {
-        #[inline]
-        fn from(v: StringCriteriaCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StringCriteriaCondition> for t::Value { #[inline] fn from(v: StringCriteriaCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StringCriteriaCondition { #[inline] fn from(v: t::Value) -> StringCriteriaCondition { StringCriteriaCondition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -231,12 +222,9 @@ pub mod automation_rule {
         pub fn values(mut self, v: impl Into<t::List<t::Num>>) -> Self { self.0.put::<t::List<t::Num>>("Values", v.into()); self }
     }
 
-    impl From<DoubleCriteriaCondition> for t::Value {
-        #[inline]
-        fn from(v: DoubleCriteriaCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DoubleCriteriaCondition> for t::Value { #[inline] fn from(v: DoubleCriteriaCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DoubleCriteriaCondition { #[inline] fn from(v: t::Value) -> DoubleCriteriaCondition { DoubleCriteriaCondition(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -257,12 +245,9 @@ pub mod automation_rule {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<ResourceTagsCriteriaCondition> for t::Value {
-        #[inline]
-        fn from(v: ResourceTagsCriteriaCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTagsCriteriaCondition> for t::Value { #[inline] fn from(v: ResourceTagsCriteriaCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTagsCriteriaCondition { #[inline] fn from(v: t::Value) -> ResourceTagsCriteriaCondition { ResourceTagsCriteriaCondition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -281,12 +266,9 @@ pub mod automation_rule {
         pub fn rule_apply_order(mut self, v: impl Into<RuleApplyOrder>) -> Self { self.0.put::<RuleApplyOrder>("RuleApplyOrder", v.into()); self }
     }
 
-    impl From<OrganizationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OrganizationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OrganizationConfiguration> for t::Value { #[inline] fn from(v: OrganizationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OrganizationConfiguration { #[inline] fn from(v: t::Value) -> OrganizationConfiguration { OrganizationConfiguration(t::Props::from_value(v)) } }
 
     /// When the rule should be applied relative to account rules
     ///
@@ -371,12 +353,9 @@ pub mod automation_rule {
         pub fn schedule_expression_timezone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ScheduleExpressionTimezone", v.into()); self }
     }
 
-    impl From<Schedule> for t::Value {
-        #[inline]
-        fn from(v: Schedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schedule> for t::Value { #[inline] fn from(v: Schedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schedule { #[inline] fn from(v: t::Value) -> Schedule { Schedule(t::Props::from_value(v)) } }
 
     /// The status of the automation rule.
     ///

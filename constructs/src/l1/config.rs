@@ -137,12 +137,9 @@ pub mod config_rule {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<Compliance> for t::Value {
-        #[inline]
-        fn from(v: Compliance) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Compliance> for t::Value { #[inline] fn from(v: Compliance) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Compliance { #[inline] fn from(v: t::Value) -> Compliance { Compliance(t::Props::from_value(v)) } }
 
     /// The configuration object for CC rule evaluation mode. The supported valid values are Detective or Proactive.
     ///
@@ -161,12 +158,9 @@ pub mod config_rule {
         pub fn mode(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Mode", v.into()); self }
     }
 
-    impl From<EvaluationModeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EvaluationModeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationModeConfiguration> for t::Value { #[inline] fn from(v: EvaluationModeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationModeConfiguration { #[inline] fn from(v: t::Value) -> EvaluationModeConfiguration { EvaluationModeConfiguration(t::Props::from_value(v)) } }
 
     /// Defines which resources trigger an evaluation for an CC rule. The scope can include one or more resource types, a
     /// combination of a tag key and value, or a combination of one resource type and one resource ID. Specify a scope to
@@ -196,12 +190,9 @@ pub mod config_rule {
         pub fn tag_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TagValue", v.into()); self }
     }
 
-    impl From<Scope> for t::Value {
-        #[inline]
-        fn from(v: Scope) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Scope> for t::Value { #[inline] fn from(v: Scope) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Scope { #[inline] fn from(v: t::Value) -> Scope { Scope(t::Props::from_value(v)) } }
 
     /// Provides the CustomPolicyDetails, the rule owner (' for managed rules, 'CUSTOM_POLICY' for Custom Policy rules, and
     /// 'CUSTOM_LAMBDA' for Custom Lambda rules), the rule identifier, and the events that cause the evaluation of your AWS
@@ -230,12 +221,9 @@ pub mod config_rule {
         pub fn source_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceIdentifier", v.into()); self }
     }
 
-    impl From<Source> for t::Value {
-        #[inline]
-        fn from(v: Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Source> for t::Value { #[inline] fn from(v: Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Source { #[inline] fn from(v: t::Value) -> Source { Source(t::Props::from_value(v)) } }
 
     /// Provides the CustomPolicyDetails, the rule owner (' for managed rules, 'CUSTOM_POLICY' for Custom Policy rules, and
     /// 'CUSTOM_LAMBDA' for Custom Lambda rules), the rule identifier, and the events that cause the evaluation of your AWS
@@ -262,12 +250,9 @@ pub mod config_rule {
         pub fn policy_text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PolicyText", v.into()); self }
     }
 
-    impl From<CustomPolicyDetails> for t::Value {
-        #[inline]
-        fn from(v: CustomPolicyDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomPolicyDetails> for t::Value { #[inline] fn from(v: CustomPolicyDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomPolicyDetails { #[inline] fn from(v: t::Value) -> CustomPolicyDetails { CustomPolicyDetails(t::Props::from_value(v)) } }
 
     /// Provides the source and the message types that trigger CC to evaluate your AWS resources against a rule. It also
     /// provides the frequency with which you want CC to run evaluations for the rule if the trigger type is periodic.
@@ -290,12 +275,9 @@ pub mod config_rule {
         pub fn maximum_execution_frequency(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MaximumExecutionFrequency", v.into()); self }
     }
 
-    impl From<SourceDetail> for t::Value {
-        #[inline]
-        fn from(v: SourceDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceDetail> for t::Value { #[inline] fn from(v: SourceDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceDetail { #[inline] fn from(v: t::Value) -> SourceDetail { SourceDetail(t::Props::from_value(v)) } }
 
 }
 
@@ -365,12 +347,9 @@ pub mod configuration_aggregator {
         pub fn aws_regions(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AwsRegions", v.into()); self }
     }
 
-    impl From<AccountAggregationSource> for t::Value {
-        #[inline]
-        fn from(v: AccountAggregationSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccountAggregationSource> for t::Value { #[inline] fn from(v: AccountAggregationSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccountAggregationSource { #[inline] fn from(v: t::Value) -> AccountAggregationSource { AccountAggregationSource(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -389,12 +368,9 @@ pub mod configuration_aggregator {
         pub fn aws_regions(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AwsRegions", v.into()); self }
     }
 
-    impl From<OrganizationAggregationSource> for t::Value {
-        #[inline]
-        fn from(v: OrganizationAggregationSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OrganizationAggregationSource> for t::Value { #[inline] fn from(v: OrganizationAggregationSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OrganizationAggregationSource { #[inline] fn from(v: t::Value) -> OrganizationAggregationSource { OrganizationAggregationSource(t::Props::from_value(v)) } }
 
 }
 
@@ -477,12 +453,9 @@ pub mod configuration_recorder {
         pub fn resource_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ResourceTypes", v.into()); self }
     }
 
-    impl From<RecordingGroup> for t::Value {
-        #[inline]
-        fn from(v: RecordingGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordingGroup> for t::Value { #[inline] fn from(v: RecordingGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordingGroup { #[inline] fn from(v: t::Value) -> RecordingGroup { RecordingGroup(t::Props::from_value(v)) } }
 
     /// Specifies whether the configuration recorder excludes certain resource types from being recorded.
     ///
@@ -499,12 +472,9 @@ pub mod configuration_recorder {
         }
     }
 
-    impl From<ExclusionByResourceTypes> for t::Value {
-        #[inline]
-        fn from(v: ExclusionByResourceTypes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExclusionByResourceTypes> for t::Value { #[inline] fn from(v: ExclusionByResourceTypes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExclusionByResourceTypes { #[inline] fn from(v: t::Value) -> ExclusionByResourceTypes { ExclusionByResourceTypes(t::Props::from_value(v)) } }
 
     /// Specifies the recording strategy of the configuration recorder.
     ///
@@ -521,12 +491,9 @@ pub mod configuration_recorder {
         }
     }
 
-    impl From<RecordingStrategy> for t::Value {
-        #[inline]
-        fn from(v: RecordingStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordingStrategy> for t::Value { #[inline] fn from(v: RecordingStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordingStrategy { #[inline] fn from(v: t::Value) -> RecordingStrategy { RecordingStrategy(t::Props::from_value(v)) } }
 
     /// Specifies the default recording frequency for the configuration recorder.
     ///
@@ -546,12 +513,9 @@ pub mod configuration_recorder {
         pub fn recording_mode_overrides(mut self, v: impl Into<t::List<RecordingModeOverride>>) -> Self { self.0.put::<t::List<RecordingModeOverride>>("RecordingModeOverrides", v.into()); self }
     }
 
-    impl From<RecordingMode> for t::Value {
-        #[inline]
-        fn from(v: RecordingMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordingMode> for t::Value { #[inline] fn from(v: RecordingMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordingMode { #[inline] fn from(v: t::Value) -> RecordingMode { RecordingMode(t::Props::from_value(v)) } }
 
     /// Specifies your overrides for the recording mode
     ///
@@ -571,12 +535,9 @@ pub mod configuration_recorder {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<RecordingModeOverride> for t::Value {
-        #[inline]
-        fn from(v: RecordingModeOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordingModeOverride> for t::Value { #[inline] fn from(v: RecordingModeOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordingModeOverride { #[inline] fn from(v: t::Value) -> RecordingModeOverride { RecordingModeOverride(t::Props::from_value(v)) } }
 
 }
 
@@ -655,12 +616,9 @@ pub mod conformance_pack {
         }
     }
 
-    impl From<ConformancePackInputParameter> for t::Value {
-        #[inline]
-        fn from(v: ConformancePackInputParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConformancePackInputParameter> for t::Value { #[inline] fn from(v: ConformancePackInputParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConformancePackInputParameter { #[inline] fn from(v: t::Value) -> ConformancePackInputParameter { ConformancePackInputParameter(t::Props::from_value(v)) } }
 
     /// The TemplateSSMDocumentDetails object contains the name of the SSM document and the version of the SSM document.
     ///
@@ -681,12 +639,9 @@ pub mod conformance_pack {
         pub fn document_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DocumentVersion", v.into()); self }
     }
 
-    impl From<TemplateSSMDocumentDetails> for t::Value {
-        #[inline]
-        fn from(v: TemplateSSMDocumentDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateSSMDocumentDetails> for t::Value { #[inline] fn from(v: TemplateSSMDocumentDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateSSMDocumentDetails { #[inline] fn from(v: t::Value) -> TemplateSSMDocumentDetails { TemplateSSMDocumentDetails(t::Props::from_value(v)) } }
 
 }
 
@@ -760,12 +715,9 @@ pub mod connector {
         pub fn azure(mut self, v: impl Into<AzureConnectorConfiguration>) -> Self { self.0.put::<AzureConnectorConfiguration>("Azure", v.into()); self }
     }
 
-    impl From<ConnectorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConnectorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorConfiguration> for t::Value { #[inline] fn from(v: ConnectorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorConfiguration { #[inline] fn from(v: t::Value) -> ConnectorConfiguration { ConnectorConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for connecting to Microsoft Azure.
     ///
@@ -783,12 +735,9 @@ pub mod connector {
         }
     }
 
-    impl From<AzureConnectorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AzureConnectorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureConnectorConfiguration> for t::Value { #[inline] fn from(v: AzureConnectorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureConnectorConfiguration { #[inline] fn from(v: t::Value) -> AzureConnectorConfiguration { AzureConnectorConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -853,12 +802,9 @@ pub mod delivery_channel {
         pub fn delivery_frequency(mut self, v: impl Into<DeliveryFrequency>) -> Self { self.0.put::<DeliveryFrequency>("DeliveryFrequency", v.into()); self }
     }
 
-    impl From<ConfigSnapshotDeliveryProperties> for t::Value {
-        #[inline]
-        fn from(v: ConfigSnapshotDeliveryProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigSnapshotDeliveryProperties> for t::Value { #[inline] fn from(v: ConfigSnapshotDeliveryProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigSnapshotDeliveryProperties { #[inline] fn from(v: t::Value) -> ConfigSnapshotDeliveryProperties { ConfigSnapshotDeliveryProperties(t::Props::from_value(v)) } }
 
     /// The frequency with which AWS Config delivers configuration snapshots.
     ///
@@ -977,12 +923,9 @@ pub mod organization_config_rule {
         pub fn tag_value_scope(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TagValueScope", v.into()); self }
     }
 
-    impl From<OrganizationCustomPolicyRuleMetadata> for t::Value {
-        #[inline]
-        fn from(v: OrganizationCustomPolicyRuleMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OrganizationCustomPolicyRuleMetadata> for t::Value { #[inline] fn from(v: OrganizationCustomPolicyRuleMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OrganizationCustomPolicyRuleMetadata { #[inline] fn from(v: t::Value) -> OrganizationCustomPolicyRuleMetadata { OrganizationCustomPolicyRuleMetadata(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1035,12 +978,9 @@ pub mod organization_config_rule {
         pub fn tag_value_scope(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TagValueScope", v.into()); self }
     }
 
-    impl From<OrganizationCustomRuleMetadata> for t::Value {
-        #[inline]
-        fn from(v: OrganizationCustomRuleMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OrganizationCustomRuleMetadata> for t::Value { #[inline] fn from(v: OrganizationCustomRuleMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OrganizationCustomRuleMetadata { #[inline] fn from(v: t::Value) -> OrganizationCustomRuleMetadata { OrganizationCustomRuleMetadata(t::Props::from_value(v)) } }
 
     /// The maximum frequency with which AWS Config runs evaluations for a rule.Allowed values: One_Hour | Three_Hours |
     /// Six_Hours | Twelve_Hours | TwentyFour_Hours.
@@ -1123,12 +1063,9 @@ pub mod organization_config_rule {
         pub fn tag_value_scope(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TagValueScope", v.into()); self }
     }
 
-    impl From<OrganizationManagedRuleMetadata> for t::Value {
-        #[inline]
-        fn from(v: OrganizationManagedRuleMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OrganizationManagedRuleMetadata> for t::Value { #[inline] fn from(v: OrganizationManagedRuleMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OrganizationManagedRuleMetadata { #[inline] fn from(v: t::Value) -> OrganizationManagedRuleMetadata { OrganizationManagedRuleMetadata(t::Props::from_value(v)) } }
 
 }
 
@@ -1204,12 +1141,9 @@ pub mod organization_conformance_pack {
         }
     }
 
-    impl From<ConformancePackInputParameter> for t::Value {
-        #[inline]
-        fn from(v: ConformancePackInputParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConformancePackInputParameter> for t::Value { #[inline] fn from(v: ConformancePackInputParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConformancePackInputParameter { #[inline] fn from(v: t::Value) -> ConformancePackInputParameter { ConformancePackInputParameter(t::Props::from_value(v)) } }
 
 }
 
@@ -1276,12 +1210,9 @@ pub mod remediation_configuration {
         pub fn ssm_controls(mut self, v: impl Into<SsmControls>) -> Self { self.0.put::<SsmControls>("SsmControls", v.into()); self }
     }
 
-    impl From<ExecutionControls> for t::Value {
-        #[inline]
-        fn from(v: ExecutionControls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExecutionControls> for t::Value { #[inline] fn from(v: ExecutionControls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExecutionControls { #[inline] fn from(v: t::Value) -> ExecutionControls { ExecutionControls(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1300,12 +1231,9 @@ pub mod remediation_configuration {
         pub fn error_percentage(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ErrorPercentage", v.into()); self }
     }
 
-    impl From<SsmControls> for t::Value {
-        #[inline]
-        fn from(v: SsmControls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmControls> for t::Value { #[inline] fn from(v: SsmControls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmControls { #[inline] fn from(v: t::Value) -> SsmControls { SsmControls(t::Props::from_value(v)) } }
 
 }
 

@@ -333,12 +333,9 @@ pub mod contact_flow_module {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<ExternalInvocationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExternalInvocationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExternalInvocationConfiguration> for t::Value { #[inline] fn from(v: ExternalInvocationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExternalInvocationConfiguration { #[inline] fn from(v: t::Value) -> ExternalInvocationConfiguration { ExternalInvocationConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -744,12 +741,9 @@ pub mod data_table_attribute {
         pub fn multiple_of(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MultipleOf", v.into()); self }
     }
 
-    impl From<Validation> for t::Value {
-        #[inline]
-        fn from(v: Validation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Validation> for t::Value { #[inline] fn from(v: Validation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Validation { #[inline] fn from(v: t::Value) -> Validation { Validation(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -768,12 +762,9 @@ pub mod data_table_attribute {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<Enum> for t::Value {
-        #[inline]
-        fn from(v: Enum) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Enum> for t::Value { #[inline] fn from(v: Enum) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Enum { #[inline] fn from(v: t::Value) -> Enum { Enum(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -861,12 +852,9 @@ pub mod data_table_record {
         pub fn primary_values(mut self, v: impl Into<t::List<Value>>) -> Self { self.0.put::<t::List<Value>>("PrimaryValues", v.into()); self }
     }
 
-    impl From<DataTableRecord> for t::Value {
-        #[inline]
-        fn from(v: DataTableRecord) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataTableRecord> for t::Value { #[inline] fn from(v: DataTableRecord) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataTableRecord { #[inline] fn from(v: t::Value) -> DataTableRecord { DataTableRecord(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -885,12 +873,9 @@ pub mod data_table_record {
         pub fn attribute_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AttributeValue", v.into()); self }
     }
 
-    impl From<Value> for t::Value {
-        #[inline]
-        fn from(v: Value) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Value> for t::Value { #[inline] fn from(v: Value) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Value { #[inline] fn from(v: t::Value) -> Value { Value(t::Props::from_value(v)) } }
 
 }
 
@@ -959,12 +944,9 @@ pub mod email_address {
         }
     }
 
-    impl From<AliasConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AliasConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AliasConfiguration> for t::Value { #[inline] fn from(v: AliasConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AliasConfiguration { #[inline] fn from(v: t::Value) -> AliasConfiguration { AliasConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1048,12 +1030,9 @@ pub mod evaluation_form {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<AutoEvaluationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AutoEvaluationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoEvaluationConfiguration> for t::Value { #[inline] fn from(v: AutoEvaluationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoEvaluationConfiguration { #[inline] fn from(v: t::Value) -> AutoEvaluationConfiguration { AutoEvaluationConfiguration(t::Props::from_value(v)) } }
 
     /// An item at the root level. All items must be sections.
     ///
@@ -1070,12 +1049,9 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormBaseItem> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormBaseItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormBaseItem> for t::Value { #[inline] fn from(v: EvaluationFormBaseItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormBaseItem { #[inline] fn from(v: t::Value) -> EvaluationFormBaseItem { EvaluationFormBaseItem(t::Props::from_value(v)) } }
 
     /// Information about a section from an evaluation form. A section can contain sections and/or questions. Evaluation forms
     /// can only contain sections and subsections (two level nesting).
@@ -1104,12 +1080,9 @@ pub mod evaluation_form {
         pub fn weight(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Weight", v.into()); self }
     }
 
-    impl From<EvaluationFormSection> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormSection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormSection> for t::Value { #[inline] fn from(v: EvaluationFormSection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormSection { #[inline] fn from(v: t::Value) -> EvaluationFormSection { EvaluationFormSection(t::Props::from_value(v)) } }
 
     /// Items that are part of the evaluation form. The total number of sections and questions must not exceed 100 each.
     /// Questions must be contained in a section.
@@ -1131,12 +1104,9 @@ pub mod evaluation_form {
         pub fn section(mut self, v: impl Into<EvaluationFormSection>) -> Self { self.0.put::<EvaluationFormSection>("Section", v.into()); self }
     }
 
-    impl From<EvaluationFormItem> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormItem> for t::Value { #[inline] fn from(v: EvaluationFormItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormItem { #[inline] fn from(v: t::Value) -> EvaluationFormItem { EvaluationFormItem(t::Props::from_value(v)) } }
 
     /// Information about a question from an evaluation form.
     ///
@@ -1171,12 +1141,9 @@ pub mod evaluation_form {
         pub fn weight(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Weight", v.into()); self }
     }
 
-    impl From<EvaluationFormQuestion> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormQuestion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormQuestion> for t::Value { #[inline] fn from(v: EvaluationFormQuestion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormQuestion { #[inline] fn from(v: t::Value) -> EvaluationFormQuestion { EvaluationFormQuestion(t::Props::from_value(v)) } }
 
     /// An item enablement configuration.
     ///
@@ -1196,12 +1163,9 @@ pub mod evaluation_form {
         pub fn default_action(mut self, v: impl Into<Action>) -> Self { self.0.put::<Action>("DefaultAction", v.into()); self }
     }
 
-    impl From<EvaluationFormItemEnablementConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormItemEnablementConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormItemEnablementConfiguration> for t::Value { #[inline] fn from(v: EvaluationFormItemEnablementConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormItemEnablementConfiguration { #[inline] fn from(v: t::Value) -> EvaluationFormItemEnablementConfiguration { EvaluationFormItemEnablementConfiguration(t::Props::from_value(v)) } }
 
     /// An enablement action that if condition is satisfied.
     ///
@@ -1242,12 +1206,9 @@ pub mod evaluation_form {
         pub fn operator(mut self, v: impl Into<Operator>) -> Self { self.0.put::<Operator>("Operator", v.into()); self }
     }
 
-    impl From<EvaluationFormItemEnablementCondition> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormItemEnablementCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormItemEnablementCondition> for t::Value { #[inline] fn from(v: EvaluationFormItemEnablementCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormItemEnablementCondition { #[inline] fn from(v: t::Value) -> EvaluationFormItemEnablementCondition { EvaluationFormItemEnablementCondition(t::Props::from_value(v)) } }
 
     /// An operand of the enablement condition.
     ///
@@ -1266,12 +1227,9 @@ pub mod evaluation_form {
         pub fn expression(mut self, v: impl Into<EvaluationFormItemEnablementExpression>) -> Self { self.0.put::<EvaluationFormItemEnablementExpression>("Expression", v.into()); self }
     }
 
-    impl From<EvaluationFormItemEnablementConditionOperand> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormItemEnablementConditionOperand) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormItemEnablementConditionOperand> for t::Value { #[inline] fn from(v: EvaluationFormItemEnablementConditionOperand) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormItemEnablementConditionOperand { #[inline] fn from(v: t::Value) -> EvaluationFormItemEnablementConditionOperand { EvaluationFormItemEnablementConditionOperand(t::Props::from_value(v)) } }
 
     /// An expression that defines a basic building block of conditional enablement.
     ///
@@ -1290,12 +1248,9 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormItemEnablementExpression> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormItemEnablementExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormItemEnablementExpression> for t::Value { #[inline] fn from(v: EvaluationFormItemEnablementExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormItemEnablementExpression { #[inline] fn from(v: t::Value) -> EvaluationFormItemEnablementExpression { EvaluationFormItemEnablementExpression(t::Props::from_value(v)) } }
 
     /// A comparator to be used against list of values.
     ///
@@ -1340,12 +1295,9 @@ pub mod evaluation_form {
         pub fn ref_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RefId", v.into()); self }
     }
 
-    impl From<EvaluationFormItemEnablementSource> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormItemEnablementSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormItemEnablementSource> for t::Value { #[inline] fn from(v: EvaluationFormItemEnablementSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormItemEnablementSource { #[inline] fn from(v: t::Value) -> EvaluationFormItemEnablementSource { EvaluationFormItemEnablementSource(t::Props::from_value(v)) } }
 
     /// A type of source item.
     ///
@@ -1386,12 +1338,9 @@ pub mod evaluation_form {
         pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
     }
 
-    impl From<EvaluationFormItemEnablementSourceValue> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormItemEnablementSourceValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormItemEnablementSourceValue> for t::Value { #[inline] fn from(v: EvaluationFormItemEnablementSourceValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormItemEnablementSourceValue { #[inline] fn from(v: t::Value) -> EvaluationFormItemEnablementSourceValue { EvaluationFormItemEnablementSourceValue(t::Props::from_value(v)) } }
 
     /// A type of source item value.
     ///
@@ -1452,12 +1401,9 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormMetricConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormMetricConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormMetricConfiguration> for t::Value { #[inline] fn from(v: EvaluationFormMetricConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormMetricConfiguration { #[inline] fn from(v: t::Value) -> EvaluationFormMetricConfiguration { EvaluationFormMetricConfiguration(t::Props::from_value(v)) } }
 
     /// The type of metric. Currently, only `BUSINESS_OUTCOME` is supported.
     ///
@@ -1531,12 +1477,9 @@ pub mod evaluation_form {
         pub fn text(mut self, v: impl Into<EvaluationFormTextQuestionProperties>) -> Self { self.0.put::<EvaluationFormTextQuestionProperties>("Text", v.into()); self }
     }
 
-    impl From<EvaluationFormQuestionTypeProperties> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormQuestionTypeProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormQuestionTypeProperties> for t::Value { #[inline] fn from(v: EvaluationFormQuestionTypeProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormQuestionTypeProperties { #[inline] fn from(v: t::Value) -> EvaluationFormQuestionTypeProperties { EvaluationFormQuestionTypeProperties(t::Props::from_value(v)) } }
 
     /// Properties for a multi-select question in an evaluation form.
     ///
@@ -1557,12 +1500,9 @@ pub mod evaluation_form {
         pub fn display_as(mut self, v: impl Into<DisplayAs>) -> Self { self.0.put::<DisplayAs>("DisplayAs", v.into()); self }
     }
 
-    impl From<EvaluationFormMultiSelectQuestionProperties> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormMultiSelectQuestionProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormMultiSelectQuestionProperties> for t::Value { #[inline] fn from(v: EvaluationFormMultiSelectQuestionProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormMultiSelectQuestionProperties { #[inline] fn from(v: t::Value) -> EvaluationFormMultiSelectQuestionProperties { EvaluationFormMultiSelectQuestionProperties(t::Props::from_value(v)) } }
 
     /// Automation configuration for multi-select questions.
     ///
@@ -1585,12 +1525,9 @@ pub mod evaluation_form {
         pub fn options(mut self, v: impl Into<t::List<EvaluationFormMultiSelectQuestionAutomationOption>>) -> Self { self.0.put::<t::List<EvaluationFormMultiSelectQuestionAutomationOption>>("Options", v.into()); self }
     }
 
-    impl From<EvaluationFormMultiSelectQuestionAutomation> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormMultiSelectQuestionAutomation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormMultiSelectQuestionAutomation> for t::Value { #[inline] fn from(v: EvaluationFormMultiSelectQuestionAutomation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormMultiSelectQuestionAutomation { #[inline] fn from(v: t::Value) -> EvaluationFormMultiSelectQuestionAutomation { EvaluationFormMultiSelectQuestionAutomation(t::Props::from_value(v)) } }
 
     /// A question automation answer.
     ///
@@ -1607,12 +1544,9 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormQuestionAutomationAnswerSource> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormQuestionAutomationAnswerSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormQuestionAutomationAnswerSource> for t::Value { #[inline] fn from(v: EvaluationFormQuestionAutomationAnswerSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormQuestionAutomationAnswerSource { #[inline] fn from(v: t::Value) -> EvaluationFormQuestionAutomationAnswerSource { EvaluationFormQuestionAutomationAnswerSource(t::Props::from_value(v)) } }
 
     /// The automation answer source type.
     ///
@@ -1651,12 +1585,9 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormMultiSelectQuestionAutomationOption> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormMultiSelectQuestionAutomationOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormMultiSelectQuestionAutomationOption> for t::Value { #[inline] fn from(v: EvaluationFormMultiSelectQuestionAutomationOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormMultiSelectQuestionAutomationOption { #[inline] fn from(v: t::Value) -> EvaluationFormMultiSelectQuestionAutomationOption { EvaluationFormMultiSelectQuestionAutomationOption(t::Props::from_value(v)) } }
 
     /// Automation rule for multi-select questions based on rule categories.
     ///
@@ -1675,12 +1606,9 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<MultiSelectQuestionRuleCategoryAutomation> for t::Value {
-        #[inline]
-        fn from(v: MultiSelectQuestionRuleCategoryAutomation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiSelectQuestionRuleCategoryAutomation> for t::Value { #[inline] fn from(v: MultiSelectQuestionRuleCategoryAutomation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiSelectQuestionRuleCategoryAutomation { #[inline] fn from(v: t::Value) -> MultiSelectQuestionRuleCategoryAutomation { MultiSelectQuestionRuleCategoryAutomation(t::Props::from_value(v)) } }
 
     /// The condition for this automation rule.
     ///
@@ -1751,12 +1679,9 @@ pub mod evaluation_form {
         pub fn score(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Score", v.into()); self }
     }
 
-    impl From<EvaluationFormMultiSelectQuestionOption> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormMultiSelectQuestionOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormMultiSelectQuestionOption> for t::Value { #[inline] fn from(v: EvaluationFormMultiSelectQuestionOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormMultiSelectQuestionOption { #[inline] fn from(v: t::Value) -> EvaluationFormMultiSelectQuestionOption { EvaluationFormMultiSelectQuestionOption(t::Props::from_value(v)) } }
 
     /// Information about automatic fail configuration for an evaluation form.
     ///
@@ -1775,12 +1700,9 @@ pub mod evaluation_form {
         pub fn target_section(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetSection", v.into()); self }
     }
 
-    impl From<AutomaticFailConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AutomaticFailConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutomaticFailConfiguration> for t::Value { #[inline] fn from(v: AutomaticFailConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutomaticFailConfiguration { #[inline] fn from(v: t::Value) -> AutomaticFailConfiguration { AutomaticFailConfiguration(t::Props::from_value(v)) } }
 
     /// Information about the points configuration for an answer option.
     ///
@@ -1799,12 +1721,9 @@ pub mod evaluation_form {
         pub fn is_bonus(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsBonus", v.into()); self }
     }
 
-    impl From<QuestionOptionPointsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QuestionOptionPointsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuestionOptionPointsConfiguration> for t::Value { #[inline] fn from(v: QuestionOptionPointsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuestionOptionPointsConfiguration { #[inline] fn from(v: t::Value) -> QuestionOptionPointsConfiguration { QuestionOptionPointsConfiguration(t::Props::from_value(v)) } }
 
     /// Information about properties for a numeric question in an evaluation form.
     ///
@@ -1826,12 +1745,9 @@ pub mod evaluation_form {
         pub fn options(mut self, v: impl Into<t::List<EvaluationFormNumericQuestionOption>>) -> Self { self.0.put::<t::List<EvaluationFormNumericQuestionOption>>("Options", v.into()); self }
     }
 
-    impl From<EvaluationFormNumericQuestionProperties> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormNumericQuestionProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormNumericQuestionProperties> for t::Value { #[inline] fn from(v: EvaluationFormNumericQuestionProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormNumericQuestionProperties { #[inline] fn from(v: t::Value) -> EvaluationFormNumericQuestionProperties { EvaluationFormNumericQuestionProperties(t::Props::from_value(v)) } }
 
     /// Information about the automation configuration in numeric questions.
     ///
@@ -1852,12 +1768,9 @@ pub mod evaluation_form {
         pub fn property_value(mut self, v: impl Into<NumericQuestionPropertyValueAutomation>) -> Self { self.0.put::<NumericQuestionPropertyValueAutomation>("PropertyValue", v.into()); self }
     }
 
-    impl From<EvaluationFormNumericQuestionAutomation> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormNumericQuestionAutomation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormNumericQuestionAutomation> for t::Value { #[inline] fn from(v: EvaluationFormNumericQuestionAutomation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormNumericQuestionAutomation { #[inline] fn from(v: t::Value) -> EvaluationFormNumericQuestionAutomation { EvaluationFormNumericQuestionAutomation(t::Props::from_value(v)) } }
 
     /// Information about the property value used in automation of a numeric questions.
     ///
@@ -1874,12 +1787,9 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<NumericQuestionPropertyValueAutomation> for t::Value {
-        #[inline]
-        fn from(v: NumericQuestionPropertyValueAutomation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NumericQuestionPropertyValueAutomation> for t::Value { #[inline] fn from(v: NumericQuestionPropertyValueAutomation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NumericQuestionPropertyValueAutomation { #[inline] fn from(v: t::Value) -> NumericQuestionPropertyValueAutomation { NumericQuestionPropertyValueAutomation(t::Props::from_value(v)) } }
 
     /// The property label of the automation.
     ///
@@ -1950,12 +1860,9 @@ pub mod evaluation_form {
         pub fn score(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Score", v.into()); self }
     }
 
-    impl From<EvaluationFormNumericQuestionOption> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormNumericQuestionOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormNumericQuestionOption> for t::Value { #[inline] fn from(v: EvaluationFormNumericQuestionOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormNumericQuestionOption { #[inline] fn from(v: t::Value) -> EvaluationFormNumericQuestionOption { EvaluationFormNumericQuestionOption(t::Props::from_value(v)) } }
 
     /// Information about the options in single select questions.
     ///
@@ -1976,12 +1883,9 @@ pub mod evaluation_form {
         pub fn display_as(mut self, v: impl Into<DisplayAs2>) -> Self { self.0.put::<DisplayAs2>("DisplayAs", v.into()); self }
     }
 
-    impl From<EvaluationFormSingleSelectQuestionProperties> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormSingleSelectQuestionProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormSingleSelectQuestionProperties> for t::Value { #[inline] fn from(v: EvaluationFormSingleSelectQuestionProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormSingleSelectQuestionProperties { #[inline] fn from(v: t::Value) -> EvaluationFormSingleSelectQuestionProperties { EvaluationFormSingleSelectQuestionProperties(t::Props::from_value(v)) } }
 
     /// Information about the automation configuration in single select questions. Automation options are evaluated in order,
     /// and the first matched option is applied. If no automation option matches, and there is a default option, then the
@@ -2007,12 +1911,9 @@ pub mod evaluation_form {
         pub fn options(mut self, v: impl Into<t::List<EvaluationFormSingleSelectQuestionAutomationOption>>) -> Self { self.0.put::<t::List<EvaluationFormSingleSelectQuestionAutomationOption>>("Options", v.into()); self }
     }
 
-    impl From<EvaluationFormSingleSelectQuestionAutomation> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormSingleSelectQuestionAutomation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormSingleSelectQuestionAutomation> for t::Value { #[inline] fn from(v: EvaluationFormSingleSelectQuestionAutomation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormSingleSelectQuestionAutomation { #[inline] fn from(v: t::Value) -> EvaluationFormSingleSelectQuestionAutomation { EvaluationFormSingleSelectQuestionAutomation(t::Props::from_value(v)) } }
 
     /// The automation options of the single select question.
     ///
@@ -2029,12 +1930,9 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormSingleSelectQuestionAutomationOption> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormSingleSelectQuestionAutomationOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormSingleSelectQuestionAutomationOption> for t::Value { #[inline] fn from(v: EvaluationFormSingleSelectQuestionAutomationOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormSingleSelectQuestionAutomationOption { #[inline] fn from(v: t::Value) -> EvaluationFormSingleSelectQuestionAutomationOption { EvaluationFormSingleSelectQuestionAutomationOption(t::Props::from_value(v)) } }
 
     /// Information about the automation option based on a rule category for a single select question. *Length Constraints*:
     /// Minimum length of 1. Maximum length of 50.
@@ -2054,12 +1952,9 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<SingleSelectQuestionRuleCategoryAutomation> for t::Value {
-        #[inline]
-        fn from(v: SingleSelectQuestionRuleCategoryAutomation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleSelectQuestionRuleCategoryAutomation> for t::Value { #[inline] fn from(v: SingleSelectQuestionRuleCategoryAutomation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleSelectQuestionRuleCategoryAutomation { #[inline] fn from(v: t::Value) -> SingleSelectQuestionRuleCategoryAutomation { SingleSelectQuestionRuleCategoryAutomation(t::Props::from_value(v)) } }
 
     /// The display mode of the single select question. *Allowed values*: `DROPDOWN` | `RADIO`
     ///
@@ -2108,12 +2003,9 @@ pub mod evaluation_form {
         pub fn score(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Score", v.into()); self }
     }
 
-    impl From<EvaluationFormSingleSelectQuestionOption> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormSingleSelectQuestionOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormSingleSelectQuestionOption> for t::Value { #[inline] fn from(v: EvaluationFormSingleSelectQuestionOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormSingleSelectQuestionOption { #[inline] fn from(v: t::Value) -> EvaluationFormSingleSelectQuestionOption { EvaluationFormSingleSelectQuestionOption(t::Props::from_value(v)) } }
 
     /// Information about properties for a text question in an evaluation form.
     ///
@@ -2132,12 +2024,9 @@ pub mod evaluation_form {
         pub fn automation(mut self, v: impl Into<EvaluationFormTextQuestionAutomation>) -> Self { self.0.put::<EvaluationFormTextQuestionAutomation>("Automation", v.into()); self }
     }
 
-    impl From<EvaluationFormTextQuestionProperties> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormTextQuestionProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormTextQuestionProperties> for t::Value { #[inline] fn from(v: EvaluationFormTextQuestionProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormTextQuestionProperties { #[inline] fn from(v: t::Value) -> EvaluationFormTextQuestionProperties { EvaluationFormTextQuestionProperties(t::Props::from_value(v)) } }
 
     /// Information about the automation configuration in text questions.
     ///
@@ -2156,12 +2045,9 @@ pub mod evaluation_form {
         pub fn answer_source(mut self, v: impl Into<EvaluationFormQuestionAutomationAnswerSource>) -> Self { self.0.put::<EvaluationFormQuestionAutomationAnswerSource>("AnswerSource", v.into()); self }
     }
 
-    impl From<EvaluationFormTextQuestionAutomation> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormTextQuestionAutomation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormTextQuestionAutomation> for t::Value { #[inline] fn from(v: EvaluationFormTextQuestionAutomation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormTextQuestionAutomation { #[inline] fn from(v: t::Value) -> EvaluationFormTextQuestionAutomation { EvaluationFormTextQuestionAutomation(t::Props::from_value(v)) } }
 
     /// Scoring configuration for a question in an evaluation form.
     ///
@@ -2184,12 +2070,9 @@ pub mod evaluation_form {
         pub fn score_thresholds(mut self, v: impl Into<t::List<EvaluationFormScoreThreshold>>) -> Self { self.0.put::<t::List<EvaluationFormScoreThreshold>>("ScoreThresholds", v.into()); self }
     }
 
-    impl From<EvaluationFormQuestionScoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormQuestionScoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormQuestionScoringConfiguration> for t::Value { #[inline] fn from(v: EvaluationFormQuestionScoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormQuestionScoringConfiguration { #[inline] fn from(v: t::Value) -> EvaluationFormQuestionScoringConfiguration { EvaluationFormQuestionScoringConfiguration(t::Props::from_value(v)) } }
 
     /// Information about the points configuration for a question.
     ///
@@ -2212,12 +2095,9 @@ pub mod evaluation_form {
         pub fn min_point_value(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinPointValue", v.into()); self }
     }
 
-    impl From<QuestionPointsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QuestionPointsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuestionPointsConfiguration> for t::Value { #[inline] fn from(v: QuestionPointsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuestionPointsConfiguration { #[inline] fn from(v: t::Value) -> QuestionPointsConfiguration { QuestionPointsConfiguration(t::Props::from_value(v)) } }
 
     /// Information about a score threshold for a performance category.
     ///
@@ -2238,12 +2118,9 @@ pub mod evaluation_form {
         pub fn min_score_percentage(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MinScorePercentage", v.into()); self }
     }
 
-    impl From<EvaluationFormScoreThreshold> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormScoreThreshold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormScoreThreshold> for t::Value { #[inline] fn from(v: EvaluationFormScoreThreshold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormScoreThreshold { #[inline] fn from(v: t::Value) -> EvaluationFormScoreThreshold { EvaluationFormScoreThreshold(t::Props::from_value(v)) } }
 
     /// The performance category name.
     ///
@@ -2284,12 +2161,9 @@ pub mod evaluation_form {
         pub fn form_language(mut self, v: impl Into<FormLanguage>) -> Self { self.0.put::<FormLanguage>("FormLanguage", v.into()); self }
     }
 
-    impl From<EvaluationFormLanguageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormLanguageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormLanguageConfiguration> for t::Value { #[inline] fn from(v: EvaluationFormLanguageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormLanguageConfiguration { #[inline] fn from(v: t::Value) -> EvaluationFormLanguageConfiguration { EvaluationFormLanguageConfiguration(t::Props::from_value(v)) } }
 
     /// The language for the evaluation form.
     ///
@@ -2347,12 +2221,9 @@ pub mod evaluation_form {
         pub fn eligibility_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("EligibilityDays", v.into()); self }
     }
 
-    impl From<EvaluationReviewConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EvaluationReviewConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationReviewConfiguration> for t::Value { #[inline] fn from(v: EvaluationReviewConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationReviewConfiguration { #[inline] fn from(v: t::Value) -> EvaluationReviewConfiguration { EvaluationReviewConfiguration(t::Props::from_value(v)) } }
 
     /// Information about a recipient who should be notified when an evaluation review is requested.
     ///
@@ -2370,12 +2241,9 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationReviewNotificationRecipient> for t::Value {
-        #[inline]
-        fn from(v: EvaluationReviewNotificationRecipient) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationReviewNotificationRecipient> for t::Value { #[inline] fn from(v: EvaluationReviewNotificationRecipient) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationReviewNotificationRecipient { #[inline] fn from(v: t::Value) -> EvaluationReviewNotificationRecipient { EvaluationReviewNotificationRecipient(t::Props::from_value(v)) } }
 
     /// The type of notification recipient.
     ///
@@ -2414,12 +2282,9 @@ pub mod evaluation_form {
         pub fn user_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserId", v.into()); self }
     }
 
-    impl From<EvaluationReviewNotificationRecipientValue> for t::Value {
-        #[inline]
-        fn from(v: EvaluationReviewNotificationRecipientValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationReviewNotificationRecipientValue> for t::Value { #[inline] fn from(v: EvaluationReviewNotificationRecipientValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationReviewNotificationRecipientValue { #[inline] fn from(v: t::Value) -> EvaluationReviewNotificationRecipientValue { EvaluationReviewNotificationRecipientValue(t::Props::from_value(v)) } }
 
     /// A scoring strategy of the evaluation form.
     ///
@@ -2439,12 +2304,9 @@ pub mod evaluation_form {
         pub fn score_thresholds(mut self, v: impl Into<t::List<EvaluationFormScoreThreshold>>) -> Self { self.0.put::<t::List<EvaluationFormScoreThreshold>>("ScoreThresholds", v.into()); self }
     }
 
-    impl From<ScoringStrategy> for t::Value {
-        #[inline]
-        fn from(v: ScoringStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScoringStrategy> for t::Value { #[inline] fn from(v: ScoringStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScoringStrategy { #[inline] fn from(v: t::Value) -> ScoringStrategy { ScoringStrategy(t::Props::from_value(v)) } }
 
     /// The scoring mode of the evaluation form. *Allowed values*: `QUESTION_ONLY` | `SECTION_ONLY`
     ///
@@ -2529,12 +2391,9 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EvaluationFormTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationFormTargetConfiguration> for t::Value { #[inline] fn from(v: EvaluationFormTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationFormTargetConfiguration { #[inline] fn from(v: t::Value) -> EvaluationFormTargetConfiguration { EvaluationFormTargetConfiguration(t::Props::from_value(v)) } }
 
     /// The contact interaction type for this evaluation form.
     ///
@@ -2633,12 +2492,9 @@ pub mod hours_of_operation {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<HoursOfOperationsIdentifier> for t::Value {
-        #[inline]
-        fn from(v: HoursOfOperationsIdentifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HoursOfOperationsIdentifier> for t::Value { #[inline] fn from(v: HoursOfOperationsIdentifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HoursOfOperationsIdentifier { #[inline] fn from(v: t::Value) -> HoursOfOperationsIdentifier { HoursOfOperationsIdentifier(t::Props::from_value(v)) } }
 
     /// Contains information about the hours of operation.
     ///
@@ -2657,12 +2513,9 @@ pub mod hours_of_operation {
         }
     }
 
-    impl From<HoursOfOperationConfig> for t::Value {
-        #[inline]
-        fn from(v: HoursOfOperationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HoursOfOperationConfig> for t::Value { #[inline] fn from(v: HoursOfOperationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HoursOfOperationConfig { #[inline] fn from(v: t::Value) -> HoursOfOperationConfig { HoursOfOperationConfig(t::Props::from_value(v)) } }
 
     /// The day that the hours of operation applies to.
     ///
@@ -2712,12 +2565,9 @@ pub mod hours_of_operation {
         }
     }
 
-    impl From<HoursOfOperationTimeSlice> for t::Value {
-        #[inline]
-        fn from(v: HoursOfOperationTimeSlice) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HoursOfOperationTimeSlice> for t::Value { #[inline] fn from(v: HoursOfOperationTimeSlice) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HoursOfOperationTimeSlice { #[inline] fn from(v: t::Value) -> HoursOfOperationTimeSlice { HoursOfOperationTimeSlice(t::Props::from_value(v)) } }
 
     /// Overrides attached to the hours of operation.
     ///
@@ -2745,12 +2595,9 @@ pub mod hours_of_operation {
         pub fn recurrence_config(mut self, v: impl Into<RecurrenceConfig>) -> Self { self.0.put::<RecurrenceConfig>("RecurrenceConfig", v.into()); self }
     }
 
-    impl From<HoursOfOperationOverride> for t::Value {
-        #[inline]
-        fn from(v: HoursOfOperationOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HoursOfOperationOverride> for t::Value { #[inline] fn from(v: HoursOfOperationOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HoursOfOperationOverride { #[inline] fn from(v: t::Value) -> HoursOfOperationOverride { HoursOfOperationOverride(t::Props::from_value(v)) } }
 
     /// Contains information about the hours of operation override.
     ///
@@ -2769,12 +2616,9 @@ pub mod hours_of_operation {
         }
     }
 
-    impl From<HoursOfOperationOverrideConfig> for t::Value {
-        #[inline]
-        fn from(v: HoursOfOperationOverrideConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HoursOfOperationOverrideConfig> for t::Value { #[inline] fn from(v: HoursOfOperationOverrideConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HoursOfOperationOverrideConfig { #[inline] fn from(v: t::Value) -> HoursOfOperationOverrideConfig { HoursOfOperationOverrideConfig(t::Props::from_value(v)) } }
 
     /// The start time or end time for an an hours of operation override.
     ///
@@ -2792,12 +2636,9 @@ pub mod hours_of_operation {
         }
     }
 
-    impl From<OverrideTimeSlice> for t::Value {
-        #[inline]
-        fn from(v: OverrideTimeSlice) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OverrideTimeSlice> for t::Value { #[inline] fn from(v: OverrideTimeSlice) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OverrideTimeSlice { #[inline] fn from(v: t::Value) -> OverrideTimeSlice { OverrideTimeSlice(t::Props::from_value(v)) } }
 
     /// The type of hours of operation override.
     ///
@@ -2838,12 +2679,9 @@ pub mod hours_of_operation {
         }
     }
 
-    impl From<RecurrenceConfig> for t::Value {
-        #[inline]
-        fn from(v: RecurrenceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecurrenceConfig> for t::Value { #[inline] fn from(v: RecurrenceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecurrenceConfig { #[inline] fn from(v: t::Value) -> RecurrenceConfig { RecurrenceConfig(t::Props::from_value(v)) } }
 
     /// Pattern for recurring hours of operation overrides.
     ///
@@ -2870,12 +2708,9 @@ pub mod hours_of_operation {
         pub fn interval(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Interval", v.into()); self }
     }
 
-    impl From<RecurrencePattern> for t::Value {
-        #[inline]
-        fn from(v: RecurrencePattern) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecurrencePattern> for t::Value { #[inline] fn from(v: RecurrencePattern) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecurrencePattern { #[inline] fn from(v: t::Value) -> RecurrencePattern { RecurrencePattern(t::Props::from_value(v)) } }
 
     /// The frequency of recurrence for hours of operation overrides.
     ///
@@ -3009,12 +2844,9 @@ pub mod instance {
         pub fn use_custom_tts_voices(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseCustomTTSVoices", v.into()); self }
     }
 
-    impl From<Attributes> for t::Value {
-        #[inline]
-        fn from(v: Attributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Attributes> for t::Value { #[inline] fn from(v: Attributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Attributes { #[inline] fn from(v: t::Value) -> Attributes { Attributes(t::Props::from_value(v)) } }
 
     /// Specifies the type of directory integration for new instance.
     ///
@@ -3106,12 +2938,9 @@ pub mod instance_storage_config {
         }
     }
 
-    impl From<KinesisFirehoseConfig> for t::Value {
-        #[inline]
-        fn from(v: KinesisFirehoseConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisFirehoseConfig> for t::Value { #[inline] fn from(v: KinesisFirehoseConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisFirehoseConfig { #[inline] fn from(v: t::Value) -> KinesisFirehoseConfig { KinesisFirehoseConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3126,12 +2955,9 @@ pub mod instance_storage_config {
         }
     }
 
-    impl From<KinesisStreamConfig> for t::Value {
-        #[inline]
-        fn from(v: KinesisStreamConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisStreamConfig> for t::Value { #[inline] fn from(v: KinesisStreamConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisStreamConfig { #[inline] fn from(v: t::Value) -> KinesisStreamConfig { KinesisStreamConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3148,12 +2974,9 @@ pub mod instance_storage_config {
         }
     }
 
-    impl From<KinesisVideoStreamConfig> for t::Value {
-        #[inline]
-        fn from(v: KinesisVideoStreamConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisVideoStreamConfig> for t::Value { #[inline] fn from(v: KinesisVideoStreamConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisVideoStreamConfig { #[inline] fn from(v: t::Value) -> KinesisVideoStreamConfig { KinesisVideoStreamConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3169,12 +2992,9 @@ pub mod instance_storage_config {
         }
     }
 
-    impl From<EncryptionConfig> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfig> for t::Value { #[inline] fn from(v: EncryptionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfig { #[inline] fn from(v: t::Value) -> EncryptionConfig { EncryptionConfig(t::Props::from_value(v)) } }
 
     /// Specifies default encryption using AWS KMS-Managed Keys
     ///
@@ -3256,12 +3076,9 @@ pub mod instance_storage_config {
         pub fn encryption_config(mut self, v: impl Into<EncryptionConfig>) -> Self { self.0.put::<EncryptionConfig>("EncryptionConfig", v.into()); self }
     }
 
-    impl From<S3Config> for t::Value {
-        #[inline]
-        fn from(v: S3Config) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Config> for t::Value { #[inline] fn from(v: S3Config) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Config { #[inline] fn from(v: t::Value) -> S3Config { S3Config(t::Props::from_value(v)) } }
 
     /// Specifies the storage type to be associated with the instance
     ///
@@ -3562,12 +3379,9 @@ pub mod metric {
         }
     }
 
-    impl From<MetricCalculation> for t::Value {
-        #[inline]
-        fn from(v: MetricCalculation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricCalculation> for t::Value { #[inline] fn from(v: MetricCalculation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricCalculation { #[inline] fn from(v: t::Value) -> MetricCalculation { MetricCalculation(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3588,12 +3402,9 @@ pub mod metric {
         pub fn metric_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MetricName", v.into()); self }
     }
 
-    impl From<CalculationComponent> for t::Value {
-        #[inline]
-        fn from(v: CalculationComponent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CalculationComponent> for t::Value { #[inline] fn from(v: CalculationComponent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CalculationComponent { #[inline] fn from(v: t::Value) -> CalculationComponent { CalculationComponent(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3616,12 +3427,9 @@ pub mod metric {
         pub fn string_condition(mut self, v: impl Into<MetricFilterStringCondition>) -> Self { self.0.put::<MetricFilterStringCondition>("StringCondition", v.into()); self }
     }
 
-    impl From<MetricFilter> for t::Value {
-        #[inline]
-        fn from(v: MetricFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricFilter> for t::Value { #[inline] fn from(v: MetricFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricFilter { #[inline] fn from(v: t::Value) -> MetricFilter { MetricFilter(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3636,12 +3444,9 @@ pub mod metric {
         }
     }
 
-    impl From<MetricFilterBooleanCondition> for t::Value {
-        #[inline]
-        fn from(v: MetricFilterBooleanCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricFilterBooleanCondition> for t::Value { #[inline] fn from(v: MetricFilterBooleanCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricFilterBooleanCondition { #[inline] fn from(v: t::Value) -> MetricFilterBooleanCondition { MetricFilterBooleanCondition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3677,12 +3482,9 @@ pub mod metric {
         }
     }
 
-    impl From<MetricFilterNumberCondition> for t::Value {
-        #[inline]
-        fn from(v: MetricFilterNumberCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricFilterNumberCondition> for t::Value { #[inline] fn from(v: MetricFilterNumberCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricFilterNumberCondition { #[inline] fn from(v: t::Value) -> MetricFilterNumberCondition { MetricFilterNumberCondition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3722,12 +3524,9 @@ pub mod metric {
         }
     }
 
-    impl From<MetricFilterStringCondition> for t::Value {
-        #[inline]
-        fn from(v: MetricFilterStringCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricFilterStringCondition> for t::Value { #[inline] fn from(v: MetricFilterStringCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricFilterStringCondition { #[inline] fn from(v: t::Value) -> MetricFilterStringCondition { MetricFilterStringCondition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3920,12 +3719,9 @@ pub mod notification {
         pub fn zh_tw(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ZhTW", v.into()); self }
     }
 
-    impl From<NotificationContent> for t::Value {
-        #[inline]
-        fn from(v: NotificationContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationContent> for t::Value { #[inline] fn from(v: NotificationContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationContent { #[inline] fn from(v: t::Value) -> NotificationContent { NotificationContent(t::Props::from_value(v)) } }
 
     /// The priority of notification. In the Amazon Connect console, when you create a notification, you are prompted to assign
     /// one of the following priorities: High (HIGH) or LOW (LOW)
@@ -4080,12 +3876,9 @@ pub mod predefined_attribute {
         pub fn is_read_only(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsReadOnly", v.into()); self }
     }
 
-    impl From<AttributeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AttributeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeConfiguration> for t::Value { #[inline] fn from(v: AttributeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeConfiguration { #[inline] fn from(v: t::Value) -> AttributeConfiguration { AttributeConfiguration(t::Props::from_value(v)) } }
 
     /// The values of a predefined attribute.
     ///
@@ -4104,12 +3897,9 @@ pub mod predefined_attribute {
         pub fn string_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StringList", v.into()); self }
     }
 
-    impl From<Values> for t::Value {
-        #[inline]
-        fn from(v: Values) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Values> for t::Value { #[inline] fn from(v: Values) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Values { #[inline] fn from(v: t::Value) -> Values { Values(t::Props::from_value(v)) } }
 
 }
 
@@ -4245,12 +4035,9 @@ pub mod queue {
         }
     }
 
-    impl From<EmailAddress> for t::Value {
-        #[inline]
-        fn from(v: EmailAddress) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailAddress> for t::Value { #[inline] fn from(v: EmailAddress) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailAddress { #[inline] fn from(v: t::Value) -> EmailAddress { EmailAddress(t::Props::from_value(v)) } }
 
     /// The outbound caller ID name, number, and outbound whisper flow.
     ///
@@ -4273,12 +4060,9 @@ pub mod queue {
         pub fn outbound_flow_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OutboundFlowArn", v.into()); self }
     }
 
-    impl From<OutboundCallerConfig> for t::Value {
-        #[inline]
-        fn from(v: OutboundCallerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutboundCallerConfig> for t::Value { #[inline] fn from(v: OutboundCallerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutboundCallerConfig { #[inline] fn from(v: t::Value) -> OutboundCallerConfig { OutboundCallerConfig(t::Props::from_value(v)) } }
 
     /// The outbound email configuration for a specified queue.
     ///
@@ -4297,12 +4081,9 @@ pub mod queue {
         pub fn outbound_email_address_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OutboundEmailAddressId", v.into()); self }
     }
 
-    impl From<OutboundEmailConfig> for t::Value {
-        #[inline]
-        fn from(v: OutboundEmailConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutboundEmailConfig> for t::Value { #[inline] fn from(v: OutboundEmailConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutboundEmailConfig { #[inline] fn from(v: t::Value) -> OutboundEmailConfig { OutboundEmailConfig(t::Props::from_value(v)) } }
 
     /// The status of the queue.
     ///
@@ -4342,12 +4123,9 @@ pub mod queue {
         }
     }
 
-    impl From<Tag> for t::Value {
-        #[inline]
-        fn from(v: Tag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tag> for t::Value { #[inline] fn from(v: Tag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tag { #[inline] fn from(v: t::Value) -> Tag { Tag(t::Props::from_value(v)) } }
 
 }
 
@@ -4426,12 +4204,9 @@ pub mod quick_connect {
         pub fn user_config(mut self, v: impl Into<UserQuickConnectConfig>) -> Self { self.0.put::<UserQuickConnectConfig>("UserConfig", v.into()); self }
     }
 
-    impl From<QuickConnectConfig> for t::Value {
-        #[inline]
-        fn from(v: QuickConnectConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuickConnectConfig> for t::Value { #[inline] fn from(v: QuickConnectConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuickConnectConfig { #[inline] fn from(v: t::Value) -> QuickConnectConfig { QuickConnectConfig(t::Props::from_value(v)) } }
 
     /// The flow configuration. This is required only if QuickConnectType is FLOW.
     ///
@@ -4448,12 +4223,9 @@ pub mod quick_connect {
         }
     }
 
-    impl From<FlowQuickConnectConfig> for t::Value {
-        #[inline]
-        fn from(v: FlowQuickConnectConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowQuickConnectConfig> for t::Value { #[inline] fn from(v: FlowQuickConnectConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowQuickConnectConfig { #[inline] fn from(v: t::Value) -> FlowQuickConnectConfig { FlowQuickConnectConfig(t::Props::from_value(v)) } }
 
     /// The phone configuration. This is required only if QuickConnectType is PHONE_NUMBER.
     ///
@@ -4470,12 +4242,9 @@ pub mod quick_connect {
         }
     }
 
-    impl From<PhoneNumberQuickConnectConfig> for t::Value {
-        #[inline]
-        fn from(v: PhoneNumberQuickConnectConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PhoneNumberQuickConnectConfig> for t::Value { #[inline] fn from(v: PhoneNumberQuickConnectConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PhoneNumberQuickConnectConfig { #[inline] fn from(v: t::Value) -> PhoneNumberQuickConnectConfig { PhoneNumberQuickConnectConfig(t::Props::from_value(v)) } }
 
     /// The queue configuration. This is required only if QuickConnectType is QUEUE.
     ///
@@ -4493,12 +4262,9 @@ pub mod quick_connect {
         }
     }
 
-    impl From<QueueQuickConnectConfig> for t::Value {
-        #[inline]
-        fn from(v: QueueQuickConnectConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueueQuickConnectConfig> for t::Value { #[inline] fn from(v: QueueQuickConnectConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueueQuickConnectConfig { #[inline] fn from(v: t::Value) -> QueueQuickConnectConfig { QueueQuickConnectConfig(t::Props::from_value(v)) } }
 
     /// The type of quick connect. In the Amazon Connect console, when you create a quick connect, you are prompted to assign
     /// one of the following types: Agent (USER), External (PHONE_NUMBER), or Queue (QUEUE).
@@ -4543,12 +4309,9 @@ pub mod quick_connect {
         }
     }
 
-    impl From<UserQuickConnectConfig> for t::Value {
-        #[inline]
-        fn from(v: UserQuickConnectConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserQuickConnectConfig> for t::Value { #[inline] fn from(v: UserQuickConnectConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserQuickConnectConfig { #[inline] fn from(v: t::Value) -> UserQuickConnectConfig { UserQuickConnectConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -4644,12 +4407,9 @@ pub mod routing_profile {
         }
     }
 
-    impl From<RoutingProfileManualAssignmentQueueConfig> for t::Value {
-        #[inline]
-        fn from(v: RoutingProfileManualAssignmentQueueConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoutingProfileManualAssignmentQueueConfig> for t::Value { #[inline] fn from(v: RoutingProfileManualAssignmentQueueConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoutingProfileManualAssignmentQueueConfig { #[inline] fn from(v: t::Value) -> RoutingProfileManualAssignmentQueueConfig { RoutingProfileManualAssignmentQueueConfig(t::Props::from_value(v)) } }
 
     /// Contains the channel and queue identifier for a routing profile.
     ///
@@ -4667,12 +4427,9 @@ pub mod routing_profile {
         }
     }
 
-    impl From<RoutingProfileQueueReference> for t::Value {
-        #[inline]
-        fn from(v: RoutingProfileQueueReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoutingProfileQueueReference> for t::Value { #[inline] fn from(v: RoutingProfileQueueReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoutingProfileQueueReference { #[inline] fn from(v: t::Value) -> RoutingProfileQueueReference { RoutingProfileQueueReference(t::Props::from_value(v)) } }
 
     /// The channels that agents can handle in the Contact Control Panel (CCP).
     ///
@@ -4719,12 +4476,9 @@ pub mod routing_profile {
         pub fn cross_channel_behavior(mut self, v: impl Into<CrossChannelBehavior>) -> Self { self.0.put::<CrossChannelBehavior>("CrossChannelBehavior", v.into()); self }
     }
 
-    impl From<MediaConcurrency> for t::Value {
-        #[inline]
-        fn from(v: MediaConcurrency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaConcurrency> for t::Value { #[inline] fn from(v: MediaConcurrency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaConcurrency { #[inline] fn from(v: t::Value) -> MediaConcurrency { MediaConcurrency(t::Props::from_value(v)) } }
 
     /// Defines the cross-channel routing behavior that allows an agent working on a contact in one channel to be offered a
     /// contact from a different channel.
@@ -4742,12 +4496,9 @@ pub mod routing_profile {
         }
     }
 
-    impl From<CrossChannelBehavior> for t::Value {
-        #[inline]
-        fn from(v: CrossChannelBehavior) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrossChannelBehavior> for t::Value { #[inline] fn from(v: CrossChannelBehavior) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrossChannelBehavior { #[inline] fn from(v: t::Value) -> CrossChannelBehavior { CrossChannelBehavior(t::Props::from_value(v)) } }
 
     /// Specifies the other channels that can be routed to an agent handling their current channel.
     ///
@@ -4788,12 +4539,9 @@ pub mod routing_profile {
         }
     }
 
-    impl From<RoutingProfileQueueConfig> for t::Value {
-        #[inline]
-        fn from(v: RoutingProfileQueueConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoutingProfileQueueConfig> for t::Value { #[inline] fn from(v: RoutingProfileQueueConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoutingProfileQueueConfig { #[inline] fn from(v: t::Value) -> RoutingProfileQueueConfig { RoutingProfileQueueConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -4883,12 +4631,9 @@ pub mod rule {
         pub fn update_case_actions(mut self, v: impl Into<t::List<UpdateCaseAction>>) -> Self { self.0.put::<t::List<UpdateCaseAction>>("UpdateCaseActions", v.into()); self }
     }
 
-    impl From<Actions> for t::Value {
-        #[inline]
-        fn from(v: Actions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Actions> for t::Value { #[inline] fn from(v: Actions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Actions { #[inline] fn from(v: t::Value) -> Actions { Actions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4904,12 +4649,9 @@ pub mod rule {
         }
     }
 
-    impl From<AssignSlaAction> for t::Value {
-        #[inline]
-        fn from(v: AssignSlaAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssignSlaAction> for t::Value { #[inline] fn from(v: AssignSlaAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssignSlaAction { #[inline] fn from(v: t::Value) -> AssignSlaAction { AssignSlaAction(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4930,12 +4672,9 @@ pub mod rule {
         pub fn target_field_values(mut self, v: impl Into<t::List<SlaTargetFieldValue>>) -> Self { self.0.put::<t::List<SlaTargetFieldValue>>("TargetFieldValues", v.into()); self }
     }
 
-    impl From<CaseSlaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CaseSlaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaseSlaConfiguration> for t::Value { #[inline] fn from(v: CaseSlaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaseSlaConfiguration { #[inline] fn from(v: t::Value) -> CaseSlaConfiguration { CaseSlaConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4952,12 +4691,9 @@ pub mod rule {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<SlaTargetFieldValue> for t::Value {
-        #[inline]
-        fn from(v: SlaTargetFieldValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlaTargetFieldValue> for t::Value { #[inline] fn from(v: SlaTargetFieldValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlaTargetFieldValue { #[inline] fn from(v: t::Value) -> SlaTargetFieldValue { SlaTargetFieldValue(t::Props::from_value(v)) } }
 
     /// The type of SLA.
     ///
@@ -5011,12 +4747,9 @@ pub mod rule {
         }
     }
 
-    impl From<CreateCaseAction> for t::Value {
-        #[inline]
-        fn from(v: CreateCaseAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreateCaseAction> for t::Value { #[inline] fn from(v: CreateCaseAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreateCaseAction { #[inline] fn from(v: t::Value) -> CreateCaseAction { CreateCaseAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5032,12 +4765,9 @@ pub mod rule {
         }
     }
 
-    impl From<Field> for t::Value {
-        #[inline]
-        fn from(v: Field) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Field> for t::Value { #[inline] fn from(v: Field) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Field { #[inline] fn from(v: t::Value) -> Field { Field(t::Props::from_value(v)) } }
 
     /// Object for case field values.
     ///
@@ -5062,12 +4792,9 @@ pub mod rule {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<FieldValue> for t::Value {
-        #[inline]
-        fn from(v: FieldValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldValue> for t::Value { #[inline] fn from(v: FieldValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldValue { #[inline] fn from(v: t::Value) -> FieldValue { FieldValue(t::Props::from_value(v)) } }
 
     /// The EV action definition.
     ///
@@ -5084,12 +4811,9 @@ pub mod rule {
         }
     }
 
-    impl From<EventBridgeAction> for t::Value {
-        #[inline]
-        fn from(v: EventBridgeAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventBridgeAction> for t::Value { #[inline] fn from(v: EventBridgeAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventBridgeAction { #[inline] fn from(v: t::Value) -> EventBridgeAction { EventBridgeAction(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5109,12 +4833,9 @@ pub mod rule {
         pub fn priority(mut self, v: impl Into<Priority>) -> Self { self.0.put::<Priority>("Priority", v.into()); self }
     }
 
-    impl From<SendInAppNotificationAction> for t::Value {
-        #[inline]
-        fn from(v: SendInAppNotificationAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SendInAppNotificationAction> for t::Value { #[inline] fn from(v: SendInAppNotificationAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SendInAppNotificationAction { #[inline] fn from(v: t::Value) -> SendInAppNotificationAction { SendInAppNotificationAction(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5151,12 +4872,9 @@ pub mod rule {
         pub fn zh_tw(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ZhTW", v.into()); self }
     }
 
-    impl From<NotificationContent> for t::Value {
-        #[inline]
-        fn from(v: NotificationContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationContent> for t::Value { #[inline] fn from(v: NotificationContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationContent { #[inline] fn from(v: t::Value) -> NotificationContent { NotificationContent(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5175,12 +4893,9 @@ pub mod rule {
         pub fn user_tags(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("UserTags", v.into()); self }
     }
 
-    impl From<InAppNotificationRecipientType> for t::Value {
-        #[inline]
-        fn from(v: InAppNotificationRecipientType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InAppNotificationRecipientType> for t::Value { #[inline] fn from(v: InAppNotificationRecipientType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InAppNotificationRecipientType { #[inline] fn from(v: t::Value) -> InAppNotificationRecipientType { InAppNotificationRecipientType(t::Props::from_value(v)) } }
 
     /// The priority of the notification.
     ///
@@ -5229,12 +4944,9 @@ pub mod rule {
         pub fn subject(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Subject", v.into()); self }
     }
 
-    impl From<SendNotificationAction> for t::Value {
-        #[inline]
-        fn from(v: SendNotificationAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SendNotificationAction> for t::Value { #[inline] fn from(v: SendNotificationAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SendNotificationAction { #[inline] fn from(v: t::Value) -> SendNotificationAction { SendNotificationAction(t::Props::from_value(v)) } }
 
     /// Content type format. *Allowed value*: `PLAIN_TEXT`
     ///
@@ -5296,12 +5008,9 @@ pub mod rule {
         pub fn user_tags(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("UserTags", v.into()); self }
     }
 
-    impl From<NotificationRecipientType> for t::Value {
-        #[inline]
-        fn from(v: NotificationRecipientType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationRecipientType> for t::Value { #[inline] fn from(v: NotificationRecipientType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationRecipientType { #[inline] fn from(v: t::Value) -> NotificationRecipientType { NotificationRecipientType(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5316,12 +5025,9 @@ pub mod rule {
         }
     }
 
-    impl From<SubmitAutoEvaluationAction> for t::Value {
-        #[inline]
-        fn from(v: SubmitAutoEvaluationAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubmitAutoEvaluationAction> for t::Value { #[inline] fn from(v: SubmitAutoEvaluationAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubmitAutoEvaluationAction { #[inline] fn from(v: t::Value) -> SubmitAutoEvaluationAction { SubmitAutoEvaluationAction(t::Props::from_value(v)) } }
 
     /// Information about the task action. This field is required if `TriggerEventSource` is one of the following values:
     /// `OnZendeskTicketCreate` | `OnZendeskTicketStatusUpdate` | `OnSalesforceCaseCreate`
@@ -5347,12 +5053,9 @@ pub mod rule {
         pub fn references(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("References", v.into()); self }
     }
 
-    impl From<TaskAction> for t::Value {
-        #[inline]
-        fn from(v: TaskAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskAction> for t::Value { #[inline] fn from(v: TaskAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskAction { #[inline] fn from(v: t::Value) -> TaskAction { TaskAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5367,12 +5070,9 @@ pub mod rule {
         }
     }
 
-    impl From<UpdateCaseAction> for t::Value {
-        #[inline]
-        fn from(v: UpdateCaseAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpdateCaseAction> for t::Value { #[inline] fn from(v: UpdateCaseAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpdateCaseAction { #[inline] fn from(v: t::Value) -> UpdateCaseAction { UpdateCaseAction(t::Props::from_value(v)) } }
 
     /// The publish status of the rule. *Allowed values*: `DRAFT` | `PUBLISHED`
     ///
@@ -5415,12 +5115,9 @@ pub mod rule {
         pub fn integration_association_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IntegrationAssociationArn", v.into()); self }
     }
 
-    impl From<RuleTriggerEventSource> for t::Value {
-        #[inline]
-        fn from(v: RuleTriggerEventSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleTriggerEventSource> for t::Value { #[inline] fn from(v: RuleTriggerEventSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleTriggerEventSource { #[inline] fn from(v: t::Value) -> RuleTriggerEventSource { RuleTriggerEventSource(t::Props::from_value(v)) } }
 
     /// The name of the event source.
     ///
@@ -5605,12 +5302,9 @@ pub mod security_profile {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<FlowModule> for t::Value {
-        #[inline]
-        fn from(v: FlowModule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowModule> for t::Value { #[inline] fn from(v: FlowModule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowModule { #[inline] fn from(v: t::Value) -> FlowModule { FlowModule(t::Props::from_value(v)) } }
 
     /// The type of the first-party application
     ///
@@ -5653,12 +5347,9 @@ pub mod security_profile {
         pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
     }
 
-    impl From<Application> for t::Value {
-        #[inline]
-        fn from(v: Application) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Application> for t::Value { #[inline] fn from(v: Application) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Application { #[inline] fn from(v: t::Value) -> Application { Application(t::Props::from_value(v)) } }
 
     /// The type of the application.
     ///
@@ -5697,12 +5388,9 @@ pub mod security_profile {
         pub fn data_table_access_control_configuration(mut self, v: impl Into<DataTableAccessControlConfiguration>) -> Self { self.0.put::<DataTableAccessControlConfiguration>("DataTableAccessControlConfiguration", v.into()); self }
     }
 
-    impl From<GranularAccessControlConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GranularAccessControlConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GranularAccessControlConfiguration> for t::Value { #[inline] fn from(v: GranularAccessControlConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GranularAccessControlConfiguration { #[inline] fn from(v: t::Value) -> GranularAccessControlConfiguration { GranularAccessControlConfiguration(t::Props::from_value(v)) } }
 
     /// Defines the access control configuration for data tables.
     ///
@@ -5721,12 +5409,9 @@ pub mod security_profile {
         pub fn primary_attribute_access_control_configuration(mut self, v: impl Into<PrimaryAttributeAccessControlConfigurationItem>) -> Self { self.0.put::<PrimaryAttributeAccessControlConfigurationItem>("PrimaryAttributeAccessControlConfiguration", v.into()); self }
     }
 
-    impl From<DataTableAccessControlConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataTableAccessControlConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataTableAccessControlConfiguration> for t::Value { #[inline] fn from(v: DataTableAccessControlConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataTableAccessControlConfiguration { #[inline] fn from(v: t::Value) -> DataTableAccessControlConfiguration { DataTableAccessControlConfiguration(t::Props::from_value(v)) } }
 
     /// Contains the configuration for record-based access control.
     ///
@@ -5745,12 +5430,9 @@ pub mod security_profile {
         pub fn primary_attribute_values(mut self, v: impl Into<t::List<PrimaryAttributeValue>>) -> Self { self.0.put::<t::List<PrimaryAttributeValue>>("PrimaryAttributeValues", v.into()); self }
     }
 
-    impl From<PrimaryAttributeAccessControlConfigurationItem> for t::Value {
-        #[inline]
-        fn from(v: PrimaryAttributeAccessControlConfigurationItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrimaryAttributeAccessControlConfigurationItem> for t::Value { #[inline] fn from(v: PrimaryAttributeAccessControlConfigurationItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrimaryAttributeAccessControlConfigurationItem { #[inline] fn from(v: t::Value) -> PrimaryAttributeAccessControlConfigurationItem { PrimaryAttributeAccessControlConfigurationItem(t::Props::from_value(v)) } }
 
     /// An object defining the access control for a specific attribute and its values.
     ///
@@ -5773,12 +5455,9 @@ pub mod security_profile {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<PrimaryAttributeValue> for t::Value {
-        #[inline]
-        fn from(v: PrimaryAttributeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrimaryAttributeValue> for t::Value { #[inline] fn from(v: PrimaryAttributeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrimaryAttributeValue { #[inline] fn from(v: t::Value) -> PrimaryAttributeValue { PrimaryAttributeValue(t::Props::from_value(v)) } }
 
     /// Specifies the type of access granted. Currently, only "ALLOW" is supported
     ///
@@ -5884,12 +5563,9 @@ pub mod task_template {
         pub fn required_fields(mut self, v: impl Into<t::List<RequiredFieldInfo>>) -> Self { self.0.put::<t::List<RequiredFieldInfo>>("RequiredFields", v.into()); self }
     }
 
-    impl From<Constraints> for t::Value {
-        #[inline]
-        fn from(v: Constraints) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Constraints> for t::Value { #[inline] fn from(v: Constraints) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Constraints { #[inline] fn from(v: t::Value) -> Constraints { Constraints(t::Props::from_value(v)) } }
 
     /// Invisible field info
     ///
@@ -5906,12 +5582,9 @@ pub mod task_template {
         }
     }
 
-    impl From<InvisibleFieldInfo> for t::Value {
-        #[inline]
-        fn from(v: InvisibleFieldInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InvisibleFieldInfo> for t::Value { #[inline] fn from(v: InvisibleFieldInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InvisibleFieldInfo { #[inline] fn from(v: t::Value) -> InvisibleFieldInfo { InvisibleFieldInfo(t::Props::from_value(v)) } }
 
     /// the identifier (name) for the task template field
     ///
@@ -5928,12 +5601,9 @@ pub mod task_template {
         }
     }
 
-    impl From<FieldIdentifier> for t::Value {
-        #[inline]
-        fn from(v: FieldIdentifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldIdentifier> for t::Value { #[inline] fn from(v: FieldIdentifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldIdentifier { #[inline] fn from(v: t::Value) -> FieldIdentifier { FieldIdentifier(t::Props::from_value(v)) } }
 
     /// ReadOnly field info
     ///
@@ -5950,12 +5620,9 @@ pub mod task_template {
         }
     }
 
-    impl From<ReadOnlyFieldInfo> for t::Value {
-        #[inline]
-        fn from(v: ReadOnlyFieldInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReadOnlyFieldInfo> for t::Value { #[inline] fn from(v: ReadOnlyFieldInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReadOnlyFieldInfo { #[inline] fn from(v: t::Value) -> ReadOnlyFieldInfo { ReadOnlyFieldInfo(t::Props::from_value(v)) } }
 
     /// Required field info
     ///
@@ -5972,12 +5639,9 @@ pub mod task_template {
         }
     }
 
-    impl From<RequiredFieldInfo> for t::Value {
-        #[inline]
-        fn from(v: RequiredFieldInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RequiredFieldInfo> for t::Value { #[inline] fn from(v: RequiredFieldInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RequiredFieldInfo { #[inline] fn from(v: t::Value) -> RequiredFieldInfo { RequiredFieldInfo(t::Props::from_value(v)) } }
 
     /// the default value for the task template's field
     ///
@@ -5995,12 +5659,9 @@ pub mod task_template {
         }
     }
 
-    impl From<DefaultFieldValue> for t::Value {
-        #[inline]
-        fn from(v: DefaultFieldValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultFieldValue> for t::Value { #[inline] fn from(v: DefaultFieldValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultFieldValue { #[inline] fn from(v: t::Value) -> DefaultFieldValue { DefaultFieldValue(t::Props::from_value(v)) } }
 
     /// A task template field object.
     ///
@@ -6022,12 +5683,9 @@ pub mod task_template {
         pub fn single_select_options(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SingleSelectOptions", v.into()); self }
     }
 
-    impl From<Field> for t::Value {
-        #[inline]
-        fn from(v: Field) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Field> for t::Value { #[inline] fn from(v: Field) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Field { #[inline] fn from(v: t::Value) -> Field { Field(t::Props::from_value(v)) } }
 
     /// The type of the task template's field
     ///
@@ -6183,12 +5841,9 @@ pub mod test_case {
         pub fn voice_call_entry_point_parameters(mut self, v: impl Into<VoiceCallEntryPointParameters>) -> Self { self.0.put::<VoiceCallEntryPointParameters>("VoiceCallEntryPointParameters", v.into()); self }
     }
 
-    impl From<EntryPoint> for t::Value {
-        #[inline]
-        fn from(v: EntryPoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntryPoint> for t::Value { #[inline] fn from(v: EntryPoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntryPoint { #[inline] fn from(v: t::Value) -> EntryPoint { EntryPoint(t::Props::from_value(v)) } }
 
     /// The chat entry point parameters for the test case
     ///
@@ -6207,12 +5862,9 @@ pub mod test_case {
         pub fn flow_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FlowId", v.into()); self }
     }
 
-    impl From<ChatEntryPointParameters> for t::Value {
-        #[inline]
-        fn from(v: ChatEntryPointParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChatEntryPointParameters> for t::Value { #[inline] fn from(v: ChatEntryPointParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChatEntryPointParameters { #[inline] fn from(v: t::Value) -> ChatEntryPointParameters { ChatEntryPointParameters(t::Props::from_value(v)) } }
 
     /// The type of the Entry Point
     ///
@@ -6257,12 +5909,9 @@ pub mod test_case {
         pub fn source_phone_number(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourcePhoneNumber", v.into()); self }
     }
 
-    impl From<VoiceCallEntryPointParameters> for t::Value {
-        #[inline]
-        fn from(v: VoiceCallEntryPointParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VoiceCallEntryPointParameters> for t::Value { #[inline] fn from(v: VoiceCallEntryPointParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VoiceCallEntryPointParameters { #[inline] fn from(v: t::Value) -> VoiceCallEntryPointParameters { VoiceCallEntryPointParameters(t::Props::from_value(v)) } }
 
     /// The status of the test case.
     ///
@@ -6501,12 +6150,9 @@ pub mod user {
         pub fn agent_first_callback_after_contact_work_config(mut self, v: impl Into<AfterContactWorkConfig>) -> Self { self.0.put::<AfterContactWorkConfig>("AgentFirstCallbackAfterContactWorkConfig", v.into()); self }
     }
 
-    impl From<AfterContactWorkConfigPerChannel> for t::Value {
-        #[inline]
-        fn from(v: AfterContactWorkConfigPerChannel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AfterContactWorkConfigPerChannel> for t::Value { #[inline] fn from(v: AfterContactWorkConfigPerChannel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AfterContactWorkConfigPerChannel { #[inline] fn from(v: t::Value) -> AfterContactWorkConfigPerChannel { AfterContactWorkConfigPerChannel(t::Props::from_value(v)) } }
 
     /// After Contact Work configuration.
     ///
@@ -6527,12 +6173,9 @@ pub mod user {
         pub fn after_contact_work_time_limit(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("AfterContactWorkTimeLimit", v.into()); self }
     }
 
-    impl From<AfterContactWorkConfig> for t::Value {
-        #[inline]
-        fn from(v: AfterContactWorkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AfterContactWorkConfig> for t::Value { #[inline] fn from(v: AfterContactWorkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AfterContactWorkConfig { #[inline] fn from(v: t::Value) -> AfterContactWorkConfig { AfterContactWorkConfig(t::Props::from_value(v)) } }
 
     /// The after contact work (ACW) mode for the channel.
     ///
@@ -6602,12 +6245,9 @@ pub mod user {
         pub fn agent_first_callback_auto_accept(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("AgentFirstCallbackAutoAccept", v.into()); self }
     }
 
-    impl From<AutoAcceptConfig> for t::Value {
-        #[inline]
-        fn from(v: AutoAcceptConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoAcceptConfig> for t::Value { #[inline] fn from(v: AutoAcceptConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoAcceptConfig { #[inline] fn from(v: t::Value) -> AutoAcceptConfig { AutoAcceptConfig(t::Props::from_value(v)) } }
 
     /// Contains information about the identity of a user.
     ///
@@ -6634,12 +6274,9 @@ pub mod user {
         pub fn secondary_email(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecondaryEmail", v.into()); self }
     }
 
-    impl From<UserIdentityInfo> for t::Value {
-        #[inline]
-        fn from(v: UserIdentityInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserIdentityInfo> for t::Value { #[inline] fn from(v: UserIdentityInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserIdentityInfo { #[inline] fn from(v: t::Value) -> UserIdentityInfo { UserIdentityInfo(t::Props::from_value(v)) } }
 
     /// Persistent Connection configuration per channel.
     ///
@@ -6657,12 +6294,9 @@ pub mod user {
         }
     }
 
-    impl From<PersistentConnectionConfig> for t::Value {
-        #[inline]
-        fn from(v: PersistentConnectionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PersistentConnectionConfig> for t::Value { #[inline] fn from(v: PersistentConnectionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PersistentConnectionConfig { #[inline] fn from(v: t::Value) -> PersistentConnectionConfig { PersistentConnectionConfig(t::Props::from_value(v)) } }
 
     /// Contains information about the phone configuration settings for a user.
     ///
@@ -6689,12 +6323,9 @@ pub mod user {
         pub fn phone_type(mut self, v: impl Into<PhoneType>) -> Self { self.0.put::<PhoneType>("PhoneType", v.into()); self }
     }
 
-    impl From<UserPhoneConfig> for t::Value {
-        #[inline]
-        fn from(v: UserPhoneConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserPhoneConfig> for t::Value { #[inline] fn from(v: UserPhoneConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserPhoneConfig { #[inline] fn from(v: t::Value) -> UserPhoneConfig { UserPhoneConfig(t::Props::from_value(v)) } }
 
     /// The phone type.
     ///
@@ -6736,12 +6367,9 @@ pub mod user {
         pub fn phone_number(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PhoneNumber", v.into()); self }
     }
 
-    impl From<PhoneNumberConfig> for t::Value {
-        #[inline]
-        fn from(v: PhoneNumberConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PhoneNumberConfig> for t::Value { #[inline] fn from(v: PhoneNumberConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PhoneNumberConfig { #[inline] fn from(v: t::Value) -> PhoneNumberConfig { PhoneNumberConfig(t::Props::from_value(v)) } }
 
     /// Proficiency of a user.
     ///
@@ -6760,12 +6388,9 @@ pub mod user {
         }
     }
 
-    impl From<UserProficiency> for t::Value {
-        #[inline]
-        fn from(v: UserProficiency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserProficiency> for t::Value { #[inline] fn from(v: UserProficiency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserProficiency { #[inline] fn from(v: t::Value) -> UserProficiency { UserProficiency(t::Props::from_value(v)) } }
 
     /// Voice Enhancement configuration per channel.
     ///
@@ -6783,12 +6408,9 @@ pub mod user {
         }
     }
 
-    impl From<VoiceEnhancementConfig> for t::Value {
-        #[inline]
-        fn from(v: VoiceEnhancementConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VoiceEnhancementConfig> for t::Value { #[inline] fn from(v: VoiceEnhancementConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VoiceEnhancementConfig { #[inline] fn from(v: t::Value) -> VoiceEnhancementConfig { VoiceEnhancementConfig(t::Props::from_value(v)) } }
 
     /// The Voice Enhancement Mode setting.
     ///
@@ -6925,12 +6547,9 @@ pub mod user_hierarchy_structure {
         pub fn level_two(mut self, v: impl Into<LevelTwo>) -> Self { self.0.put::<LevelTwo>("LevelTwo", v.into()); self }
     }
 
-    impl From<UserHierarchyStructure> for t::Value {
-        #[inline]
-        fn from(v: UserHierarchyStructure) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserHierarchyStructure> for t::Value { #[inline] fn from(v: UserHierarchyStructure) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserHierarchyStructure { #[inline] fn from(v: t::Value) -> UserHierarchyStructure { UserHierarchyStructure(t::Props::from_value(v)) } }
 
     /// Information about level five.
     ///
@@ -6951,12 +6570,9 @@ pub mod user_hierarchy_structure {
         pub fn hierarchy_level_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HierarchyLevelId", v.into()); self }
     }
 
-    impl From<LevelFive> for t::Value {
-        #[inline]
-        fn from(v: LevelFive) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LevelFive> for t::Value { #[inline] fn from(v: LevelFive) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LevelFive { #[inline] fn from(v: t::Value) -> LevelFive { LevelFive(t::Props::from_value(v)) } }
 
     /// Information about level four.
     ///
@@ -6977,12 +6593,9 @@ pub mod user_hierarchy_structure {
         pub fn hierarchy_level_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HierarchyLevelId", v.into()); self }
     }
 
-    impl From<LevelFour> for t::Value {
-        #[inline]
-        fn from(v: LevelFour) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LevelFour> for t::Value { #[inline] fn from(v: LevelFour) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LevelFour { #[inline] fn from(v: t::Value) -> LevelFour { LevelFour(t::Props::from_value(v)) } }
 
     /// Information about level one.
     ///
@@ -7003,12 +6616,9 @@ pub mod user_hierarchy_structure {
         pub fn hierarchy_level_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HierarchyLevelId", v.into()); self }
     }
 
-    impl From<LevelOne> for t::Value {
-        #[inline]
-        fn from(v: LevelOne) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LevelOne> for t::Value { #[inline] fn from(v: LevelOne) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LevelOne { #[inline] fn from(v: t::Value) -> LevelOne { LevelOne(t::Props::from_value(v)) } }
 
     /// Information about level three.
     ///
@@ -7029,12 +6639,9 @@ pub mod user_hierarchy_structure {
         pub fn hierarchy_level_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HierarchyLevelId", v.into()); self }
     }
 
-    impl From<LevelThree> for t::Value {
-        #[inline]
-        fn from(v: LevelThree) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LevelThree> for t::Value { #[inline] fn from(v: LevelThree) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LevelThree { #[inline] fn from(v: t::Value) -> LevelThree { LevelThree(t::Props::from_value(v)) } }
 
     /// Information about level two.
     ///
@@ -7055,12 +6662,9 @@ pub mod user_hierarchy_structure {
         pub fn hierarchy_level_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HierarchyLevelId", v.into()); self }
     }
 
-    impl From<LevelTwo> for t::Value {
-        #[inline]
-        fn from(v: LevelTwo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LevelTwo> for t::Value { #[inline] fn from(v: LevelTwo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LevelTwo { #[inline] fn from(v: t::Value) -> LevelTwo { LevelTwo(t::Props::from_value(v)) } }
 
 }
 
@@ -7387,12 +6991,9 @@ pub mod workspace {
         pub fn source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Source", v.into()); self }
     }
 
-    impl From<MediaItem> for t::Value {
-        #[inline]
-        fn from(v: MediaItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaItem> for t::Value { #[inline] fn from(v: MediaItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaItem { #[inline] fn from(v: t::Value) -> MediaItem { MediaItem(t::Props::from_value(v)) } }
 
     /// The type of media
     ///
@@ -7438,12 +7039,9 @@ pub mod workspace {
         pub fn slug(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Slug", v.into()); self }
     }
 
-    impl From<WorkspacePage> for t::Value {
-        #[inline]
-        fn from(v: WorkspacePage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkspacePage> for t::Value { #[inline] fn from(v: WorkspacePage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkspacePage { #[inline] fn from(v: t::Value) -> WorkspacePage { WorkspacePage(t::Props::from_value(v)) } }
 
     /// The theme configuration for the Connect workspace
     ///
@@ -7464,12 +7062,9 @@ pub mod workspace {
         pub fn light(mut self, v: impl Into<WorkspaceThemeConfig>) -> Self { self.0.put::<WorkspaceThemeConfig>("Light", v.into()); self }
     }
 
-    impl From<WorkspaceTheme> for t::Value {
-        #[inline]
-        fn from(v: WorkspaceTheme) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkspaceTheme> for t::Value { #[inline] fn from(v: WorkspaceTheme) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkspaceTheme { #[inline] fn from(v: t::Value) -> WorkspaceTheme { WorkspaceTheme(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7488,12 +7083,9 @@ pub mod workspace {
         pub fn typography(mut self, v: impl Into<WorkspaceThemeTypography>) -> Self { self.0.put::<WorkspaceThemeTypography>("Typography", v.into()); self }
     }
 
-    impl From<WorkspaceThemeConfig> for t::Value {
-        #[inline]
-        fn from(v: WorkspaceThemeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkspaceThemeConfig> for t::Value { #[inline] fn from(v: WorkspaceThemeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkspaceThemeConfig { #[inline] fn from(v: t::Value) -> WorkspaceThemeConfig { WorkspaceThemeConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7516,12 +7108,9 @@ pub mod workspace {
         pub fn primary(mut self, v: impl Into<PalettePrimary>) -> Self { self.0.put::<PalettePrimary>("Primary", v.into()); self }
     }
 
-    impl From<WorkspaceThemePalette> for t::Value {
-        #[inline]
-        fn from(v: WorkspaceThemePalette) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkspaceThemePalette> for t::Value { #[inline] fn from(v: WorkspaceThemePalette) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkspaceThemePalette { #[inline] fn from(v: t::Value) -> WorkspaceThemePalette { WorkspaceThemePalette(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7542,12 +7131,9 @@ pub mod workspace {
         pub fn page_background(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PageBackground", v.into()); self }
     }
 
-    impl From<PaletteCanvas> for t::Value {
-        #[inline]
-        fn from(v: PaletteCanvas) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PaletteCanvas> for t::Value { #[inline] fn from(v: PaletteCanvas) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PaletteCanvas { #[inline] fn from(v: t::Value) -> PaletteCanvas { PaletteCanvas(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7570,12 +7156,9 @@ pub mod workspace {
         pub fn text_hover(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextHover", v.into()); self }
     }
 
-    impl From<PaletteHeader> for t::Value {
-        #[inline]
-        fn from(v: PaletteHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PaletteHeader> for t::Value { #[inline] fn from(v: PaletteHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PaletteHeader { #[inline] fn from(v: t::Value) -> PaletteHeader { PaletteHeader(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7604,12 +7187,9 @@ pub mod workspace {
         pub fn text_hover(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextHover", v.into()); self }
     }
 
-    impl From<PaletteNavigation> for t::Value {
-        #[inline]
-        fn from(v: PaletteNavigation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PaletteNavigation> for t::Value { #[inline] fn from(v: PaletteNavigation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PaletteNavigation { #[inline] fn from(v: t::Value) -> PaletteNavigation { PaletteNavigation(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7630,12 +7210,9 @@ pub mod workspace {
         pub fn default_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Default", v.into()); self }
     }
 
-    impl From<PalettePrimary> for t::Value {
-        #[inline]
-        fn from(v: PalettePrimary) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PalettePrimary> for t::Value { #[inline] fn from(v: PalettePrimary) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PalettePrimary { #[inline] fn from(v: t::Value) -> PalettePrimary { PalettePrimary(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7652,12 +7229,9 @@ pub mod workspace {
         pub fn font_family(mut self, v: impl Into<FontFamily>) -> Self { self.0.put::<FontFamily>("FontFamily", v.into()); self }
     }
 
-    impl From<WorkspaceThemeTypography> for t::Value {
-        #[inline]
-        fn from(v: WorkspaceThemeTypography) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkspaceThemeTypography> for t::Value { #[inline] fn from(v: WorkspaceThemeTypography) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkspaceThemeTypography { #[inline] fn from(v: t::Value) -> WorkspaceThemeTypography { WorkspaceThemeTypography(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7674,12 +7248,9 @@ pub mod workspace {
         pub fn default_(mut self, v: impl Into<WorkspaceFontFamily>) -> Self { self.0.put::<WorkspaceFontFamily>("Default", v.into()); self }
     }
 
-    impl From<FontFamily> for t::Value {
-        #[inline]
-        fn from(v: FontFamily) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FontFamily> for t::Value { #[inline] fn from(v: FontFamily) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FontFamily { #[inline] fn from(v: t::Value) -> FontFamily { FontFamily(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -74,12 +74,9 @@ pub mod campaign {
         pub fn progressive_dialer_config(mut self, v: impl Into<ProgressiveDialerConfig>) -> Self { self.0.put::<ProgressiveDialerConfig>("ProgressiveDialerConfig", v.into()); self }
     }
 
-    impl From<DialerConfig> for t::Value {
-        #[inline]
-        fn from(v: DialerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DialerConfig> for t::Value { #[inline] fn from(v: DialerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DialerConfig { #[inline] fn from(v: t::Value) -> DialerConfig { DialerConfig(t::Props::from_value(v)) } }
 
     /// Agentless Dialer config
     ///
@@ -98,12 +95,9 @@ pub mod campaign {
         pub fn dialing_capacity(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("DialingCapacity", v.into()); self }
     }
 
-    impl From<AgentlessDialerConfig> for t::Value {
-        #[inline]
-        fn from(v: AgentlessDialerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentlessDialerConfig> for t::Value { #[inline] fn from(v: AgentlessDialerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentlessDialerConfig { #[inline] fn from(v: t::Value) -> AgentlessDialerConfig { AgentlessDialerConfig(t::Props::from_value(v)) } }
 
     /// Predictive Dialer config
     ///
@@ -122,12 +116,9 @@ pub mod campaign {
         pub fn dialing_capacity(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("DialingCapacity", v.into()); self }
     }
 
-    impl From<PredictiveDialerConfig> for t::Value {
-        #[inline]
-        fn from(v: PredictiveDialerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveDialerConfig> for t::Value { #[inline] fn from(v: PredictiveDialerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveDialerConfig { #[inline] fn from(v: t::Value) -> PredictiveDialerConfig { PredictiveDialerConfig(t::Props::from_value(v)) } }
 
     /// Progressive Dialer config
     ///
@@ -146,12 +137,9 @@ pub mod campaign {
         pub fn dialing_capacity(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("DialingCapacity", v.into()); self }
     }
 
-    impl From<ProgressiveDialerConfig> for t::Value {
-        #[inline]
-        fn from(v: ProgressiveDialerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProgressiveDialerConfig> for t::Value { #[inline] fn from(v: ProgressiveDialerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProgressiveDialerConfig { #[inline] fn from(v: t::Value) -> ProgressiveDialerConfig { ProgressiveDialerConfig(t::Props::from_value(v)) } }
 
     /// The configuration used for outbound calls.
     ///
@@ -177,12 +165,9 @@ pub mod campaign {
         pub fn connect_source_phone_number(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConnectSourcePhoneNumber", v.into()); self }
     }
 
-    impl From<OutboundCallConfig> for t::Value {
-        #[inline]
-        fn from(v: OutboundCallConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutboundCallConfig> for t::Value { #[inline] fn from(v: OutboundCallConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutboundCallConfig { #[inline] fn from(v: t::Value) -> OutboundCallConfig { OutboundCallConfig(t::Props::from_value(v)) } }
 
     /// The configuration used for answering machine detection during outbound calls
     ///
@@ -201,11 +186,8 @@ pub mod campaign {
         pub fn await_answer_machine_prompt(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("AwaitAnswerMachinePrompt", v.into()); self }
     }
 
-    impl From<AnswerMachineDetectionConfig> for t::Value {
-        #[inline]
-        fn from(v: AnswerMachineDetectionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnswerMachineDetectionConfig> for t::Value { #[inline] fn from(v: AnswerMachineDetectionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnswerMachineDetectionConfig { #[inline] fn from(v: t::Value) -> AnswerMachineDetectionConfig { AnswerMachineDetectionConfig(t::Props::from_value(v)) } }
 
 }

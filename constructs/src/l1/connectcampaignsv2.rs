@@ -90,12 +90,9 @@ pub mod campaign {
         pub fn whats_app(mut self, v: impl Into<WhatsAppChannelSubtypeConfig>) -> Self { self.0.put::<WhatsAppChannelSubtypeConfig>("WhatsApp", v.into()); self }
     }
 
-    impl From<ChannelSubtypeConfig> for t::Value {
-        #[inline]
-        fn from(v: ChannelSubtypeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChannelSubtypeConfig> for t::Value { #[inline] fn from(v: ChannelSubtypeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChannelSubtypeConfig { #[inline] fn from(v: t::Value) -> ChannelSubtypeConfig { ChannelSubtypeConfig(t::Props::from_value(v)) } }
 
     /// Email Channel Subtype config
     ///
@@ -115,12 +112,9 @@ pub mod campaign {
         pub fn capacity(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Capacity", v.into()); self }
     }
 
-    impl From<EmailChannelSubtypeConfig> for t::Value {
-        #[inline]
-        fn from(v: EmailChannelSubtypeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailChannelSubtypeConfig> for t::Value { #[inline] fn from(v: EmailChannelSubtypeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailChannelSubtypeConfig { #[inline] fn from(v: t::Value) -> EmailChannelSubtypeConfig { EmailChannelSubtypeConfig(t::Props::from_value(v)) } }
 
     /// Default Email outbound config
     ///
@@ -140,12 +134,9 @@ pub mod campaign {
         pub fn source_email_address_display_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceEmailAddressDisplayName", v.into()); self }
     }
 
-    impl From<EmailOutboundConfig> for t::Value {
-        #[inline]
-        fn from(v: EmailOutboundConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailOutboundConfig> for t::Value { #[inline] fn from(v: EmailOutboundConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailOutboundConfig { #[inline] fn from(v: t::Value) -> EmailOutboundConfig { EmailOutboundConfig(t::Props::from_value(v)) } }
 
     /// Email Outbound Mode
     ///
@@ -164,12 +155,9 @@ pub mod campaign {
         pub fn agentless_config(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("AgentlessConfig", v.into()); self }
     }
 
-    impl From<EmailOutboundMode> for t::Value {
-        #[inline]
-        fn from(v: EmailOutboundMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailOutboundMode> for t::Value { #[inline] fn from(v: EmailOutboundMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailOutboundMode { #[inline] fn from(v: t::Value) -> EmailOutboundMode { EmailOutboundMode(t::Props::from_value(v)) } }
 
     /// SMS Channel Subtype config
     ///
@@ -189,12 +177,9 @@ pub mod campaign {
         pub fn capacity(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Capacity", v.into()); self }
     }
 
-    impl From<SmsChannelSubtypeConfig> for t::Value {
-        #[inline]
-        fn from(v: SmsChannelSubtypeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SmsChannelSubtypeConfig> for t::Value { #[inline] fn from(v: SmsChannelSubtypeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SmsChannelSubtypeConfig { #[inline] fn from(v: t::Value) -> SmsChannelSubtypeConfig { SmsChannelSubtypeConfig(t::Props::from_value(v)) } }
 
     /// Default SMS outbound config
     ///
@@ -212,12 +197,9 @@ pub mod campaign {
         }
     }
 
-    impl From<SmsOutboundConfig> for t::Value {
-        #[inline]
-        fn from(v: SmsOutboundConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SmsOutboundConfig> for t::Value { #[inline] fn from(v: SmsOutboundConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SmsOutboundConfig { #[inline] fn from(v: t::Value) -> SmsOutboundConfig { SmsOutboundConfig(t::Props::from_value(v)) } }
 
     /// SMS Outbound Mode
     ///
@@ -236,12 +218,9 @@ pub mod campaign {
         pub fn agentless_config(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("AgentlessConfig", v.into()); self }
     }
 
-    impl From<SmsOutboundMode> for t::Value {
-        #[inline]
-        fn from(v: SmsOutboundMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SmsOutboundMode> for t::Value { #[inline] fn from(v: SmsOutboundMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SmsOutboundMode { #[inline] fn from(v: t::Value) -> SmsOutboundMode { SmsOutboundMode(t::Props::from_value(v)) } }
 
     /// Telephony Channel Subtype config
     ///
@@ -263,12 +242,9 @@ pub mod campaign {
         pub fn connect_queue_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConnectQueueId", v.into()); self }
     }
 
-    impl From<TelephonyChannelSubtypeConfig> for t::Value {
-        #[inline]
-        fn from(v: TelephonyChannelSubtypeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TelephonyChannelSubtypeConfig> for t::Value { #[inline] fn from(v: TelephonyChannelSubtypeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TelephonyChannelSubtypeConfig { #[inline] fn from(v: t::Value) -> TelephonyChannelSubtypeConfig { TelephonyChannelSubtypeConfig(t::Props::from_value(v)) } }
 
     /// Default Telephone Outbound config
     ///
@@ -291,12 +267,9 @@ pub mod campaign {
         pub fn ring_timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RingTimeout", v.into()); self }
     }
 
-    impl From<TelephonyOutboundConfig> for t::Value {
-        #[inline]
-        fn from(v: TelephonyOutboundConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TelephonyOutboundConfig> for t::Value { #[inline] fn from(v: TelephonyOutboundConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TelephonyOutboundConfig { #[inline] fn from(v: t::Value) -> TelephonyOutboundConfig { TelephonyOutboundConfig(t::Props::from_value(v)) } }
 
     /// The configuration used for answering machine detection during outbound calls
     ///
@@ -315,12 +288,9 @@ pub mod campaign {
         pub fn await_answer_machine_prompt(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("AwaitAnswerMachinePrompt", v.into()); self }
     }
 
-    impl From<AnswerMachineDetectionConfig> for t::Value {
-        #[inline]
-        fn from(v: AnswerMachineDetectionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnswerMachineDetectionConfig> for t::Value { #[inline] fn from(v: AnswerMachineDetectionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnswerMachineDetectionConfig { #[inline] fn from(v: t::Value) -> AnswerMachineDetectionConfig { AnswerMachineDetectionConfig(t::Props::from_value(v)) } }
 
     /// Telephony Outbound Mode
     ///
@@ -345,12 +315,9 @@ pub mod campaign {
         pub fn progressive_config(mut self, v: impl Into<ProgressiveConfig>) -> Self { self.0.put::<ProgressiveConfig>("ProgressiveConfig", v.into()); self }
     }
 
-    impl From<TelephonyOutboundMode> for t::Value {
-        #[inline]
-        fn from(v: TelephonyOutboundMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TelephonyOutboundMode> for t::Value { #[inline] fn from(v: TelephonyOutboundMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TelephonyOutboundMode { #[inline] fn from(v: t::Value) -> TelephonyOutboundMode { TelephonyOutboundMode(t::Props::from_value(v)) } }
 
     /// Predictive config
     ///
@@ -367,12 +334,9 @@ pub mod campaign {
         }
     }
 
-    impl From<PredictiveConfig> for t::Value {
-        #[inline]
-        fn from(v: PredictiveConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PredictiveConfig> for t::Value { #[inline] fn from(v: PredictiveConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PredictiveConfig { #[inline] fn from(v: t::Value) -> PredictiveConfig { PredictiveConfig(t::Props::from_value(v)) } }
 
     /// Preview config
     ///
@@ -392,12 +356,9 @@ pub mod campaign {
         pub fn agent_actions(mut self, v: impl Into<t::List<AgentAction>>) -> Self { self.0.put::<t::List<AgentAction>>("AgentActions", v.into()); self }
     }
 
-    impl From<PreviewConfig> for t::Value {
-        #[inline]
-        fn from(v: PreviewConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PreviewConfig> for t::Value { #[inline] fn from(v: PreviewConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PreviewConfig { #[inline] fn from(v: t::Value) -> PreviewConfig { PreviewConfig(t::Props::from_value(v)) } }
 
     /// Actions that can performed on a contact by an agent
     ///
@@ -436,12 +397,9 @@ pub mod campaign {
         pub fn duration_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DurationInSeconds", v.into()); self }
     }
 
-    impl From<TimeoutConfig> for t::Value {
-        #[inline]
-        fn from(v: TimeoutConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeoutConfig> for t::Value { #[inline] fn from(v: TimeoutConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeoutConfig { #[inline] fn from(v: t::Value) -> TimeoutConfig { TimeoutConfig(t::Props::from_value(v)) } }
 
     /// Progressive config
     ///
@@ -458,12 +416,9 @@ pub mod campaign {
         }
     }
 
-    impl From<ProgressiveConfig> for t::Value {
-        #[inline]
-        fn from(v: ProgressiveConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProgressiveConfig> for t::Value { #[inline] fn from(v: ProgressiveConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProgressiveConfig { #[inline] fn from(v: t::Value) -> ProgressiveConfig { ProgressiveConfig(t::Props::from_value(v)) } }
 
     /// WhatsApp Channel Subtype config
     ///
@@ -483,12 +438,9 @@ pub mod campaign {
         pub fn capacity(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Capacity", v.into()); self }
     }
 
-    impl From<WhatsAppChannelSubtypeConfig> for t::Value {
-        #[inline]
-        fn from(v: WhatsAppChannelSubtypeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WhatsAppChannelSubtypeConfig> for t::Value { #[inline] fn from(v: WhatsAppChannelSubtypeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WhatsAppChannelSubtypeConfig { #[inline] fn from(v: t::Value) -> WhatsAppChannelSubtypeConfig { WhatsAppChannelSubtypeConfig(t::Props::from_value(v)) } }
 
     /// Default WhatsApp outbound config
     ///
@@ -506,12 +458,9 @@ pub mod campaign {
         }
     }
 
-    impl From<WhatsAppOutboundConfig> for t::Value {
-        #[inline]
-        fn from(v: WhatsAppOutboundConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WhatsAppOutboundConfig> for t::Value { #[inline] fn from(v: WhatsAppOutboundConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WhatsAppOutboundConfig { #[inline] fn from(v: t::Value) -> WhatsAppOutboundConfig { WhatsAppOutboundConfig(t::Props::from_value(v)) } }
 
     /// WhatsApp Outbound Mode
     ///
@@ -530,12 +479,9 @@ pub mod campaign {
         pub fn agentless_config(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("AgentlessConfig", v.into()); self }
     }
 
-    impl From<WhatsAppOutboundMode> for t::Value {
-        #[inline]
-        fn from(v: WhatsAppOutboundMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WhatsAppOutboundMode> for t::Value { #[inline] fn from(v: WhatsAppOutboundMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WhatsAppOutboundMode { #[inline] fn from(v: t::Value) -> WhatsAppOutboundMode { WhatsAppOutboundMode(t::Props::from_value(v)) } }
 
     /// Communication limits config
     ///
@@ -556,12 +502,9 @@ pub mod campaign {
         pub fn instance_limits_handling(mut self, v: impl Into<InstanceLimitsHandling>) -> Self { self.0.put::<InstanceLimitsHandling>("InstanceLimitsHandling", v.into()); self }
     }
 
-    impl From<CommunicationLimitsConfig> for t::Value {
-        #[inline]
-        fn from(v: CommunicationLimitsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommunicationLimitsConfig> for t::Value { #[inline] fn from(v: CommunicationLimitsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommunicationLimitsConfig { #[inline] fn from(v: t::Value) -> CommunicationLimitsConfig { CommunicationLimitsConfig(t::Props::from_value(v)) } }
 
     /// Communication limits
     ///
@@ -580,12 +523,9 @@ pub mod campaign {
         pub fn communication_limit_list(mut self, v: impl Into<t::List<CommunicationLimit>>) -> Self { self.0.put::<t::List<CommunicationLimit>>("CommunicationLimitList", v.into()); self }
     }
 
-    impl From<CommunicationLimits> for t::Value {
-        #[inline]
-        fn from(v: CommunicationLimits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommunicationLimits> for t::Value { #[inline] fn from(v: CommunicationLimits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommunicationLimits { #[inline] fn from(v: t::Value) -> CommunicationLimits { CommunicationLimits(t::Props::from_value(v)) } }
 
     /// Communication Limit
     ///
@@ -604,12 +544,9 @@ pub mod campaign {
         }
     }
 
-    impl From<CommunicationLimit> for t::Value {
-        #[inline]
-        fn from(v: CommunicationLimit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommunicationLimit> for t::Value { #[inline] fn from(v: CommunicationLimit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommunicationLimit { #[inline] fn from(v: t::Value) -> CommunicationLimit { CommunicationLimit(t::Props::from_value(v)) } }
 
     /// The communication limit time unit
     ///
@@ -676,12 +613,9 @@ pub mod campaign {
         pub fn whats_app(mut self, v: impl Into<TimeWindow>) -> Self { self.0.put::<TimeWindow>("WhatsApp", v.into()); self }
     }
 
-    impl From<CommunicationTimeConfig> for t::Value {
-        #[inline]
-        fn from(v: CommunicationTimeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommunicationTimeConfig> for t::Value { #[inline] fn from(v: CommunicationTimeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommunicationTimeConfig { #[inline] fn from(v: t::Value) -> CommunicationTimeConfig { CommunicationTimeConfig(t::Props::from_value(v)) } }
 
     /// Time window config
     ///
@@ -700,12 +634,9 @@ pub mod campaign {
         pub fn restricted_periods(mut self, v: impl Into<RestrictedPeriods>) -> Self { self.0.put::<RestrictedPeriods>("RestrictedPeriods", v.into()); self }
     }
 
-    impl From<TimeWindow> for t::Value {
-        #[inline]
-        fn from(v: TimeWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeWindow> for t::Value { #[inline] fn from(v: TimeWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeWindow { #[inline] fn from(v: t::Value) -> TimeWindow { TimeWindow(t::Props::from_value(v)) } }
 
     /// Open Hours config
     ///
@@ -722,12 +653,9 @@ pub mod campaign {
         }
     }
 
-    impl From<OpenHours> for t::Value {
-        #[inline]
-        fn from(v: OpenHours) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenHours> for t::Value { #[inline] fn from(v: OpenHours) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenHours { #[inline] fn from(v: t::Value) -> OpenHours { OpenHours(t::Props::from_value(v)) } }
 
     /// Daily Hour
     ///
@@ -748,12 +676,9 @@ pub mod campaign {
         pub fn value(mut self, v: impl Into<t::List<TimeRange>>) -> Self { self.0.put::<t::List<TimeRange>>("Value", v.into()); self }
     }
 
-    impl From<DailyHour> for t::Value {
-        #[inline]
-        fn from(v: DailyHour) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DailyHour> for t::Value { #[inline] fn from(v: DailyHour) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DailyHour { #[inline] fn from(v: t::Value) -> DailyHour { DailyHour(t::Props::from_value(v)) } }
 
     /// Day of week
     ///
@@ -803,12 +728,9 @@ pub mod campaign {
         }
     }
 
-    impl From<TimeRange> for t::Value {
-        #[inline]
-        fn from(v: TimeRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeRange> for t::Value { #[inline] fn from(v: TimeRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeRange { #[inline] fn from(v: t::Value) -> TimeRange { TimeRange(t::Props::from_value(v)) } }
 
     /// Restricted period config
     ///
@@ -827,12 +749,9 @@ pub mod campaign {
         pub fn restricted_period_list(mut self, v: impl Into<t::List<RestrictedPeriod>>) -> Self { self.0.put::<t::List<RestrictedPeriod>>("RestrictedPeriodList", v.into()); self }
     }
 
-    impl From<RestrictedPeriods> for t::Value {
-        #[inline]
-        fn from(v: RestrictedPeriods) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RestrictedPeriods> for t::Value { #[inline] fn from(v: RestrictedPeriods) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RestrictedPeriods { #[inline] fn from(v: t::Value) -> RestrictedPeriods { RestrictedPeriods(t::Props::from_value(v)) } }
 
     /// Restricted period
     ///
@@ -852,12 +771,9 @@ pub mod campaign {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<RestrictedPeriod> for t::Value {
-        #[inline]
-        fn from(v: RestrictedPeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RestrictedPeriod> for t::Value { #[inline] fn from(v: RestrictedPeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RestrictedPeriod { #[inline] fn from(v: t::Value) -> RestrictedPeriod { RestrictedPeriod(t::Props::from_value(v)) } }
 
     /// Local time zone config
     ///
@@ -880,12 +796,9 @@ pub mod campaign {
         pub fn local_time_zone_detection_scope(mut self, v: impl Into<LocalTimeZoneDetectionScope>) -> Self { self.0.put::<LocalTimeZoneDetectionScope>("LocalTimeZoneDetectionScope", v.into()); self }
     }
 
-    impl From<LocalTimeZoneConfig> for t::Value {
-        #[inline]
-        fn from(v: LocalTimeZoneConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocalTimeZoneConfig> for t::Value { #[inline] fn from(v: LocalTimeZoneConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocalTimeZoneConfig { #[inline] fn from(v: t::Value) -> LocalTimeZoneConfig { LocalTimeZoneConfig(t::Props::from_value(v)) } }
 
     /// Local TimeZone Detection method
     ///
@@ -947,12 +860,9 @@ pub mod campaign {
         }
     }
 
-    impl From<EntryLimitsConfig> for t::Value {
-        #[inline]
-        fn from(v: EntryLimitsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntryLimitsConfig> for t::Value { #[inline] fn from(v: EntryLimitsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntryLimitsConfig { #[inline] fn from(v: t::Value) -> EntryLimitsConfig { EntryLimitsConfig(t::Props::from_value(v)) } }
 
     /// Campaign schedule
     ///
@@ -972,12 +882,9 @@ pub mod campaign {
         pub fn refresh_frequency(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RefreshFrequency", v.into()); self }
     }
 
-    impl From<Schedule> for t::Value {
-        #[inline]
-        fn from(v: Schedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schedule> for t::Value { #[inline] fn from(v: Schedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schedule { #[inline] fn from(v: t::Value) -> Schedule { Schedule(t::Props::from_value(v)) } }
 
     /// The possible source of the campaign
     ///
@@ -998,12 +905,9 @@ pub mod campaign {
         pub fn event_trigger(mut self, v: impl Into<EventTrigger>) -> Self { self.0.put::<EventTrigger>("EventTrigger", v.into()); self }
     }
 
-    impl From<Source> for t::Value {
-        #[inline]
-        fn from(v: Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Source> for t::Value { #[inline] fn from(v: Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Source { #[inline] fn from(v: t::Value) -> Source { Source(t::Props::from_value(v)) } }
 
     /// The event trigger of the campaign
     ///
@@ -1022,12 +926,9 @@ pub mod campaign {
         pub fn customer_profiles_domain_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomerProfilesDomainArn", v.into()); self }
     }
 
-    impl From<EventTrigger> for t::Value {
-        #[inline]
-        fn from(v: EventTrigger) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventTrigger> for t::Value { #[inline] fn from(v: EventTrigger) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventTrigger { #[inline] fn from(v: t::Value) -> EventTrigger { EventTrigger(t::Props::from_value(v)) } }
 
     /// Campaign type
     ///

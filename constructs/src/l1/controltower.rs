@@ -71,12 +71,9 @@ pub mod enabled_baseline {
         pub fn value(mut self, v: impl Into<t::List<t::Json>>) -> Self { self.0.put::<t::List<t::Json>>("Value", v.into()); self }
     }
 
-    impl From<Parameter> for t::Value {
-        #[inline]
-        fn from(v: Parameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Parameter> for t::Value { #[inline] fn from(v: Parameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Parameter { #[inline] fn from(v: t::Value) -> Parameter { Parameter(t::Props::from_value(v)) } }
 
 }
 
@@ -131,12 +128,9 @@ pub mod enabled_control {
         }
     }
 
-    impl From<EnabledControlParameter> for t::Value {
-        #[inline]
-        fn from(v: EnabledControlParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnabledControlParameter> for t::Value { #[inline] fn from(v: EnabledControlParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnabledControlParameter { #[inline] fn from(v: t::Value) -> EnabledControlParameter { EnabledControlParameter(t::Props::from_value(v)) } }
 
 }
 

@@ -92,12 +92,9 @@ pub mod calculated_attribute_definition {
         }
     }
 
-    impl From<AttributeDetails> for t::Value {
-        #[inline]
-        fn from(v: AttributeDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeDetails> for t::Value { #[inline] fn from(v: AttributeDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeDetails { #[inline] fn from(v: t::Value) -> AttributeDetails { AttributeDetails(t::Props::from_value(v)) } }
 
     /// The details of a single attribute item specified in the mathematical expression.
     ///
@@ -114,12 +111,9 @@ pub mod calculated_attribute_definition {
         }
     }
 
-    impl From<AttributeItem> for t::Value {
-        #[inline]
-        fn from(v: AttributeItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeItem> for t::Value { #[inline] fn from(v: AttributeItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeItem { #[inline] fn from(v: t::Value) -> AttributeItem { AttributeItem(t::Props::from_value(v)) } }
 
     /// The conditions including range, object count, and threshold for the calculated attribute.
     ///
@@ -142,12 +136,9 @@ pub mod calculated_attribute_definition {
         pub fn threshold(mut self, v: impl Into<Threshold>) -> Self { self.0.put::<Threshold>("Threshold", v.into()); self }
     }
 
-    impl From<Conditions> for t::Value {
-        #[inline]
-        fn from(v: Conditions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Conditions> for t::Value { #[inline] fn from(v: Conditions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Conditions { #[inline] fn from(v: t::Value) -> Conditions { Conditions(t::Props::from_value(v)) } }
 
     /// The relative time period over which data is included in the aggregation.
     ///
@@ -176,12 +167,9 @@ pub mod calculated_attribute_definition {
         pub fn value_range(mut self, v: impl Into<ValueRange>) -> Self { self.0.put::<ValueRange>("ValueRange", v.into()); self }
     }
 
-    impl From<Range> for t::Value {
-        #[inline]
-        fn from(v: Range) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Range> for t::Value { #[inline] fn from(v: Range) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Range { #[inline] fn from(v: t::Value) -> Range { Range(t::Props::from_value(v)) } }
 
     /// The unit of time.
     ///
@@ -219,12 +207,9 @@ pub mod calculated_attribute_definition {
         }
     }
 
-    impl From<ValueRange> for t::Value {
-        #[inline]
-        fn from(v: ValueRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValueRange> for t::Value { #[inline] fn from(v: ValueRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValueRange { #[inline] fn from(v: t::Value) -> ValueRange { ValueRange(t::Props::from_value(v)) } }
 
     /// The threshold for the calculated attribute.
     ///
@@ -242,12 +227,9 @@ pub mod calculated_attribute_definition {
         }
     }
 
-    impl From<Threshold> for t::Value {
-        #[inline]
-        fn from(v: Threshold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Threshold> for t::Value { #[inline] fn from(v: Threshold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Threshold { #[inline] fn from(v: t::Value) -> Threshold { Threshold(t::Props::from_value(v)) } }
 
     /// The operator of the threshold.
     ///
@@ -404,12 +386,9 @@ pub mod domain {
         pub fn readiness(mut self, v: impl Into<Readiness>) -> Self { self.0.put::<Readiness>("Readiness", v.into()); self }
     }
 
-    impl From<DataStore> for t::Value {
-        #[inline]
-        fn from(v: DataStore) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataStore> for t::Value { #[inline] fn from(v: DataStore) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataStore { #[inline] fn from(v: t::Value) -> DataStore { DataStore(t::Props::from_value(v)) } }
 
     /// Progress information for data store setup.
     ///
@@ -430,12 +409,9 @@ pub mod domain {
         pub fn progress_percentage(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ProgressPercentage", v.into()); self }
     }
 
-    impl From<Readiness> for t::Value {
-        #[inline]
-        fn from(v: Readiness) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Readiness> for t::Value { #[inline] fn from(v: Readiness) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Readiness { #[inline] fn from(v: t::Value) -> Readiness { Readiness(t::Props::from_value(v)) } }
 
     /// The process of matching duplicate profiles. If Matching = true, Amazon Connect Customer Profiles starts a weekly batch
     /// process called Identity Resolution Job.
@@ -459,12 +435,9 @@ pub mod domain {
         pub fn job_schedule(mut self, v: impl Into<JobSchedule>) -> Self { self.0.put::<JobSchedule>("JobSchedule", v.into()); self }
     }
 
-    impl From<Matching> for t::Value {
-        #[inline]
-        fn from(v: Matching) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Matching> for t::Value { #[inline] fn from(v: Matching) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Matching { #[inline] fn from(v: t::Value) -> Matching { Matching(t::Props::from_value(v)) } }
 
     /// Configuration information about the auto-merging process.
     ///
@@ -489,12 +462,9 @@ pub mod domain {
         pub fn min_allowed_confidence_score_for_merging(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MinAllowedConfidenceScoreForMerging", v.into()); self }
     }
 
-    impl From<AutoMerging> for t::Value {
-        #[inline]
-        fn from(v: AutoMerging) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoMerging> for t::Value { #[inline] fn from(v: AutoMerging) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoMerging { #[inline] fn from(v: t::Value) -> AutoMerging { AutoMerging(t::Props::from_value(v)) } }
 
     /// How the auto-merging process should resolve conflicts between different profiles. For example, if Profile A and Profile
     /// B have the same FirstName and LastName (and that is the matching criteria), which EmailAddress should be used?
@@ -515,12 +485,9 @@ pub mod domain {
         pub fn source_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceName", v.into()); self }
     }
 
-    impl From<ConflictResolution> for t::Value {
-        #[inline]
-        fn from(v: ConflictResolution) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConflictResolution> for t::Value { #[inline] fn from(v: ConflictResolution) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConflictResolution { #[inline] fn from(v: t::Value) -> ConflictResolution { ConflictResolution(t::Props::from_value(v)) } }
 
     /// How the auto-merging process should resolve conflicts between different profiles.
     ///
@@ -560,12 +527,9 @@ pub mod domain {
         }
     }
 
-    impl From<Consolidation> for t::Value {
-        #[inline]
-        fn from(v: Consolidation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Consolidation> for t::Value { #[inline] fn from(v: Consolidation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Consolidation { #[inline] fn from(v: t::Value) -> Consolidation { Consolidation(t::Props::from_value(v)) } }
 
     /// Configuration information for exporting Identity Resolution results, for example, to an S3 bucket.
     ///
@@ -584,12 +548,9 @@ pub mod domain {
         pub fn s3_exporting(mut self, v: impl Into<S3ExportingConfig>) -> Self { self.0.put::<S3ExportingConfig>("S3Exporting", v.into()); self }
     }
 
-    impl From<ExportingConfig> for t::Value {
-        #[inline]
-        fn from(v: ExportingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExportingConfig> for t::Value { #[inline] fn from(v: ExportingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExportingConfig { #[inline] fn from(v: t::Value) -> ExportingConfig { ExportingConfig(t::Props::from_value(v)) } }
 
     /// The S3 location where Identity Resolution Jobs write result files.
     ///
@@ -608,12 +569,9 @@ pub mod domain {
         pub fn s3_key_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3KeyName", v.into()); self }
     }
 
-    impl From<S3ExportingConfig> for t::Value {
-        #[inline]
-        fn from(v: S3ExportingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3ExportingConfig> for t::Value { #[inline] fn from(v: S3ExportingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3ExportingConfig { #[inline] fn from(v: t::Value) -> S3ExportingConfig { S3ExportingConfig(t::Props::from_value(v)) } }
 
     /// The day and time when do you want to start the Identity Resolution Job every week.
     ///
@@ -631,12 +589,9 @@ pub mod domain {
         }
     }
 
-    impl From<JobSchedule> for t::Value {
-        #[inline]
-        fn from(v: JobSchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobSchedule> for t::Value { #[inline] fn from(v: JobSchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobSchedule { #[inline] fn from(v: t::Value) -> JobSchedule { JobSchedule(t::Props::from_value(v)) } }
 
     /// The day when the Identity Resolution Job should run every week.
     ///
@@ -702,12 +657,9 @@ pub mod domain {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<RuleBasedMatching> for t::Value {
-        #[inline]
-        fn from(v: RuleBasedMatching) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleBasedMatching> for t::Value { #[inline] fn from(v: RuleBasedMatching) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleBasedMatching { #[inline] fn from(v: t::Value) -> RuleBasedMatching { RuleBasedMatching(t::Props::from_value(v)) } }
 
     /// Configures information about the AttributeTypesSelector where the rule-based identity resolution uses to match profiles.
     ///
@@ -733,12 +685,9 @@ pub mod domain {
         pub fn phone_number(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("PhoneNumber", v.into()); self }
     }
 
-    impl From<AttributeTypesSelector> for t::Value {
-        #[inline]
-        fn from(v: AttributeTypesSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeTypesSelector> for t::Value { #[inline] fn from(v: AttributeTypesSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeTypesSelector { #[inline] fn from(v: t::Value) -> AttributeTypesSelector { AttributeTypesSelector(t::Props::from_value(v)) } }
 
     /// Configures the AttributeMatchingModel, you can either choose ONE_TO_ONE or MANY_TO_MANY.
     ///
@@ -777,12 +726,9 @@ pub mod domain {
         }
     }
 
-    impl From<MatchingRule> for t::Value {
-        #[inline]
-        fn from(v: MatchingRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchingRule> for t::Value { #[inline] fn from(v: MatchingRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchingRule { #[inline] fn from(v: t::Value) -> MatchingRule { MatchingRule(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -882,12 +828,9 @@ pub mod domain_object_type {
         pub fn feature_type(mut self, v: impl Into<FeatureType>) -> Self { self.0.put::<FeatureType>("FeatureType", v.into()); self }
     }
 
-    impl From<DomainObjectTypeField> for t::Value {
-        #[inline]
-        fn from(v: DomainObjectTypeField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainObjectTypeField> for t::Value { #[inline] fn from(v: DomainObjectTypeField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainObjectTypeField { #[inline] fn from(v: t::Value) -> DomainObjectTypeField { DomainObjectTypeField(t::Props::from_value(v)) } }
 
     /// The content type of the field.
     ///
@@ -1063,12 +1006,9 @@ pub mod event_trigger {
         }
     }
 
-    impl From<EventTriggerCondition> for t::Value {
-        #[inline]
-        fn from(v: EventTriggerCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventTriggerCondition> for t::Value { #[inline] fn from(v: EventTriggerCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventTriggerCondition { #[inline] fn from(v: t::Value) -> EventTriggerCondition { EventTriggerCondition(t::Props::from_value(v)) } }
 
     /// A specific event dimension to be assessed.
     ///
@@ -1085,12 +1025,9 @@ pub mod event_trigger {
         }
     }
 
-    impl From<EventTriggerDimension> for t::Value {
-        #[inline]
-        fn from(v: EventTriggerDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventTriggerDimension> for t::Value { #[inline] fn from(v: EventTriggerDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventTriggerDimension { #[inline] fn from(v: t::Value) -> EventTriggerDimension { EventTriggerDimension(t::Props::from_value(v)) } }
 
     /// The criteria that a specific object attribute must meet to trigger the destination.
     ///
@@ -1112,12 +1049,9 @@ pub mod event_trigger {
         pub fn source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Source", v.into()); self }
     }
 
-    impl From<ObjectAttribute> for t::Value {
-        #[inline]
-        fn from(v: ObjectAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ObjectAttribute> for t::Value { #[inline] fn from(v: ObjectAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ObjectAttribute { #[inline] fn from(v: t::Value) -> ObjectAttribute { ObjectAttribute(t::Props::from_value(v)) } }
 
     /// The operator used to compare an attribute against a list of values.
     ///
@@ -1211,12 +1145,9 @@ pub mod event_trigger {
         pub fn periods(mut self, v: impl Into<t::List<Period>>) -> Self { self.0.put::<t::List<Period>>("Periods", v.into()); self }
     }
 
-    impl From<EventTriggerLimits> for t::Value {
-        #[inline]
-        fn from(v: EventTriggerLimits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventTriggerLimits> for t::Value { #[inline] fn from(v: EventTriggerLimits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventTriggerLimits { #[inline] fn from(v: t::Value) -> EventTriggerLimits { EventTriggerLimits(t::Props::from_value(v)) } }
 
     /// Defines a limit and the time period during which it is enforced.
     ///
@@ -1239,12 +1170,9 @@ pub mod event_trigger {
         pub fn unlimited(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Unlimited", v.into()); self }
     }
 
-    impl From<Period> for t::Value {
-        #[inline]
-        fn from(v: Period) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Period> for t::Value { #[inline] fn from(v: Period) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Period { #[inline] fn from(v: t::Value) -> Period { Period(t::Props::from_value(v)) } }
 
     /// The unit of time.
     ///
@@ -1355,12 +1283,9 @@ pub mod integration {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<FlowDefinition> for t::Value {
-        #[inline]
-        fn from(v: FlowDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowDefinition> for t::Value { #[inline] fn from(v: FlowDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowDefinition { #[inline] fn from(v: t::Value) -> FlowDefinition { FlowDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1380,12 +1305,9 @@ pub mod integration {
         pub fn incremental_pull_config(mut self, v: impl Into<IncrementalPullConfig>) -> Self { self.0.put::<IncrementalPullConfig>("IncrementalPullConfig", v.into()); self }
     }
 
-    impl From<SourceFlowConfig> for t::Value {
-        #[inline]
-        fn from(v: SourceFlowConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceFlowConfig> for t::Value { #[inline] fn from(v: SourceFlowConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceFlowConfig { #[inline] fn from(v: t::Value) -> SourceFlowConfig { SourceFlowConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1428,12 +1350,9 @@ pub mod integration {
         pub fn datetime_type_field_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DatetimeTypeFieldName", v.into()); self }
     }
 
-    impl From<IncrementalPullConfig> for t::Value {
-        #[inline]
-        fn from(v: IncrementalPullConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IncrementalPullConfig> for t::Value { #[inline] fn from(v: IncrementalPullConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IncrementalPullConfig { #[inline] fn from(v: t::Value) -> IncrementalPullConfig { IncrementalPullConfig(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1458,12 +1377,9 @@ pub mod integration {
         pub fn zendesk(mut self, v: impl Into<MarketoSourceProperties>) -> Self { self.0.put::<MarketoSourceProperties>("Zendesk", v.into()); self }
     }
 
-    impl From<SourceConnectorProperties> for t::Value {
-        #[inline]
-        fn from(v: SourceConnectorProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceConnectorProperties> for t::Value { #[inline] fn from(v: SourceConnectorProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceConnectorProperties { #[inline] fn from(v: t::Value) -> SourceConnectorProperties { SourceConnectorProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1478,12 +1394,9 @@ pub mod integration {
         }
     }
 
-    impl From<MarketoSourceProperties> for t::Value {
-        #[inline]
-        fn from(v: MarketoSourceProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MarketoSourceProperties> for t::Value { #[inline] fn from(v: MarketoSourceProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MarketoSourceProperties { #[inline] fn from(v: t::Value) -> MarketoSourceProperties { MarketoSourceProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1500,12 +1413,9 @@ pub mod integration {
         pub fn bucket_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BucketPrefix", v.into()); self }
     }
 
-    impl From<S3SourceProperties> for t::Value {
-        #[inline]
-        fn from(v: S3SourceProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3SourceProperties> for t::Value { #[inline] fn from(v: S3SourceProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3SourceProperties { #[inline] fn from(v: t::Value) -> S3SourceProperties { S3SourceProperties(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1524,12 +1434,9 @@ pub mod integration {
         pub fn include_deleted_records(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IncludeDeletedRecords", v.into()); self }
     }
 
-    impl From<SalesforceSourceProperties> for t::Value {
-        #[inline]
-        fn from(v: SalesforceSourceProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceSourceProperties> for t::Value { #[inline] fn from(v: SalesforceSourceProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceSourceProperties { #[inline] fn from(v: t::Value) -> SalesforceSourceProperties { SalesforceSourceProperties(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1551,12 +1458,9 @@ pub mod integration {
         pub fn task_properties(mut self, v: impl Into<t::List<TaskPropertiesMap>>) -> Self { self.0.put::<t::List<TaskPropertiesMap>>("TaskProperties", v.into()); self }
     }
 
-    impl From<Task> for t::Value {
-        #[inline]
-        fn from(v: Task) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Task> for t::Value { #[inline] fn from(v: Task) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Task { #[inline] fn from(v: t::Value) -> Task { Task(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1581,12 +1485,9 @@ pub mod integration {
         pub fn zendesk(mut self, v: impl Into<ZendeskConnectorOperator>) -> Self { self.0.put::<ZendeskConnectorOperator>("Zendesk", v.into()); self }
     }
 
-    impl From<ConnectorOperator> for t::Value {
-        #[inline]
-        fn from(v: ConnectorOperator) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorOperator> for t::Value { #[inline] fn from(v: ConnectorOperator) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorOperator { #[inline] fn from(v: t::Value) -> ConnectorOperator { ConnectorOperator(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1808,12 +1709,9 @@ pub mod integration {
         }
     }
 
-    impl From<TaskPropertiesMap> for t::Value {
-        #[inline]
-        fn from(v: TaskPropertiesMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskPropertiesMap> for t::Value { #[inline] fn from(v: TaskPropertiesMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskPropertiesMap { #[inline] fn from(v: t::Value) -> TaskPropertiesMap { TaskPropertiesMap(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1904,12 +1802,9 @@ pub mod integration {
         pub fn trigger_properties(mut self, v: impl Into<TriggerProperties>) -> Self { self.0.put::<TriggerProperties>("TriggerProperties", v.into()); self }
     }
 
-    impl From<TriggerConfig> for t::Value {
-        #[inline]
-        fn from(v: TriggerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TriggerConfig> for t::Value { #[inline] fn from(v: TriggerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TriggerConfig { #[inline] fn from(v: t::Value) -> TriggerConfig { TriggerConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1926,12 +1821,9 @@ pub mod integration {
         pub fn scheduled(mut self, v: impl Into<ScheduledTriggerProperties>) -> Self { self.0.put::<ScheduledTriggerProperties>("Scheduled", v.into()); self }
     }
 
-    impl From<TriggerProperties> for t::Value {
-        #[inline]
-        fn from(v: TriggerProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TriggerProperties> for t::Value { #[inline] fn from(v: TriggerProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TriggerProperties { #[inline] fn from(v: t::Value) -> TriggerProperties { TriggerProperties(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1958,12 +1850,9 @@ pub mod integration {
         pub fn timezone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Timezone", v.into()); self }
     }
 
-    impl From<ScheduledTriggerProperties> for t::Value {
-        #[inline]
-        fn from(v: ScheduledTriggerProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduledTriggerProperties> for t::Value { #[inline] fn from(v: ScheduledTriggerProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduledTriggerProperties { #[inline] fn from(v: t::Value) -> ScheduledTriggerProperties { ScheduledTriggerProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2021,12 +1910,9 @@ pub mod integration {
         }
     }
 
-    impl From<ObjectTypeMapping> for t::Value {
-        #[inline]
-        fn from(v: ObjectTypeMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ObjectTypeMapping> for t::Value { #[inline] fn from(v: ObjectTypeMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ObjectTypeMapping { #[inline] fn from(v: t::Value) -> ObjectTypeMapping { ObjectTypeMapping(t::Props::from_value(v)) } }
 
     /// Scope of the integration, such as 'PROFILE' or 'DOMAIN'
     ///
@@ -2142,12 +2028,9 @@ pub mod object_type {
         pub fn object_type_field(mut self, v: impl Into<ObjectTypeField>) -> Self { self.0.put::<ObjectTypeField>("ObjectTypeField", v.into()); self }
     }
 
-    impl From<FieldMap> for t::Value {
-        #[inline]
-        fn from(v: FieldMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldMap> for t::Value { #[inline] fn from(v: FieldMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldMap { #[inline] fn from(v: t::Value) -> FieldMap { FieldMap(t::Props::from_value(v)) } }
 
     /// Represents a field in a ProfileObjectType.
     ///
@@ -2171,12 +2054,9 @@ pub mod object_type {
         pub fn target(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Target", v.into()); self }
     }
 
-    impl From<ObjectTypeField> for t::Value {
-        #[inline]
-        fn from(v: ObjectTypeField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ObjectTypeField> for t::Value { #[inline] fn from(v: ObjectTypeField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ObjectTypeField { #[inline] fn from(v: t::Value) -> ObjectTypeField { ObjectTypeField(t::Props::from_value(v)) } }
 
     /// The content type of the field. Used for determining equality when searching.
     ///
@@ -2223,12 +2103,9 @@ pub mod object_type {
         pub fn object_type_key_list(mut self, v: impl Into<t::List<ObjectTypeKey>>) -> Self { self.0.put::<t::List<ObjectTypeKey>>("ObjectTypeKeyList", v.into()); self }
     }
 
-    impl From<KeyMap> for t::Value {
-        #[inline]
-        fn from(v: KeyMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyMap> for t::Value { #[inline] fn from(v: KeyMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyMap { #[inline] fn from(v: t::Value) -> KeyMap { KeyMap(t::Props::from_value(v)) } }
 
     /// An object that defines the Key element of a ProfileObject. A Key is a special element that can be used to search for a
     /// customer profile.
@@ -2252,12 +2129,9 @@ pub mod object_type {
         pub fn standard_identifiers(mut self, v: impl Into<t::List<StandardIdentifier>>) -> Self { self.0.put::<t::List<StandardIdentifier>>("StandardIdentifiers", v.into()); self }
     }
 
-    impl From<ObjectTypeKey> for t::Value {
-        #[inline]
-        fn from(v: ObjectTypeKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ObjectTypeKey> for t::Value { #[inline] fn from(v: ObjectTypeKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ObjectTypeKey { #[inline] fn from(v: t::Value) -> ObjectTypeKey { ObjectTypeKey(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2413,12 +2287,9 @@ pub mod recommender {
         pub fn events_config(mut self, v: impl Into<EventsConfig>) -> Self { self.0.put::<EventsConfig>("EventsConfig", v.into()); self }
     }
 
-    impl From<RecommenderConfig> for t::Value {
-        #[inline]
-        fn from(v: RecommenderConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecommenderConfig> for t::Value { #[inline] fn from(v: RecommenderConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecommenderConfig { #[inline] fn from(v: t::Value) -> RecommenderConfig { RecommenderConfig(t::Props::from_value(v)) } }
 
     /// Configuration for events used in the recommender
     ///
@@ -2435,12 +2306,9 @@ pub mod recommender {
         }
     }
 
-    impl From<EventsConfig> for t::Value {
-        #[inline]
-        fn from(v: EventsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventsConfig> for t::Value { #[inline] fn from(v: EventsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventsConfig { #[inline] fn from(v: t::Value) -> EventsConfig { EventsConfig(t::Props::from_value(v)) } }
 
     /// Event parameters with type and value threshold
     ///
@@ -2460,12 +2328,9 @@ pub mod recommender {
         pub fn event_value_threshold(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("EventValueThreshold", v.into()); self }
     }
 
-    impl From<EventParameters> for t::Value {
-        #[inline]
-        fn from(v: EventParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventParameters> for t::Value { #[inline] fn from(v: EventParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventParameters { #[inline] fn from(v: t::Value) -> EventParameters { EventParameters(t::Props::from_value(v)) } }
 
     /// The name of the recommender recipe.
     ///
@@ -2628,12 +2493,9 @@ pub mod recommender_schema {
         pub fn feature_type(mut self, v: impl Into<FeatureType>) -> Self { self.0.put::<FeatureType>("FeatureType", v.into()); self }
     }
 
-    impl From<RecommenderSchemaField> for t::Value {
-        #[inline]
-        fn from(v: RecommenderSchemaField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecommenderSchemaField> for t::Value { #[inline] fn from(v: RecommenderSchemaField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecommenderSchemaField { #[inline] fn from(v: t::Value) -> RecommenderSchemaField { RecommenderSchemaField(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2758,12 +2620,9 @@ pub mod segment_definition {
         pub fn include(mut self, v: impl Into<IncludeOptions>) -> Self { self.0.put::<IncludeOptions>("Include", v.into()); self }
     }
 
-    impl From<SegmentGroup> for t::Value {
-        #[inline]
-        fn from(v: SegmentGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SegmentGroup> for t::Value { #[inline] fn from(v: SegmentGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SegmentGroup { #[inline] fn from(v: t::Value) -> SegmentGroup { SegmentGroup(t::Props::from_value(v)) } }
 
     /// An array that defines the set of segment criteria to evaluate when handling segment groups for the segment.
     ///
@@ -2788,12 +2647,9 @@ pub mod segment_definition {
         pub fn type_(mut self, v: impl Into<IncludeOptions>) -> Self { self.0.put::<IncludeOptions>("Type", v.into()); self }
     }
 
-    impl From<Group> for t::Value {
-        #[inline]
-        fn from(v: Group) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Group> for t::Value { #[inline] fn from(v: Group) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Group { #[inline] fn from(v: t::Value) -> Group { Group(t::Props::from_value(v)) } }
 
     /// The criteria that define the dimensions for the segment.
     ///
@@ -2814,12 +2670,9 @@ pub mod segment_definition {
         pub fn profile_attributes(mut self, v: impl Into<ProfileAttributes>) -> Self { self.0.put::<ProfileAttributes>("ProfileAttributes", v.into()); self }
     }
 
-    impl From<Dimension> for t::Value {
-        #[inline]
-        fn from(v: Dimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Dimension> for t::Value { #[inline] fn from(v: Dimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Dimension { #[inline] fn from(v: t::Value) -> Dimension { Dimension(t::Props::from_value(v)) } }
 
     /// Specifies calculated attribute based criteria for a segment.
     ///
@@ -2839,12 +2692,9 @@ pub mod segment_definition {
         pub fn condition_overrides(mut self, v: impl Into<ConditionOverrides>) -> Self { self.0.put::<ConditionOverrides>("ConditionOverrides", v.into()); self }
     }
 
-    impl From<CalculatedAttributeDimension> for t::Value {
-        #[inline]
-        fn from(v: CalculatedAttributeDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CalculatedAttributeDimension> for t::Value { #[inline] fn from(v: CalculatedAttributeDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CalculatedAttributeDimension { #[inline] fn from(v: t::Value) -> CalculatedAttributeDimension { CalculatedAttributeDimension(t::Props::from_value(v)) } }
 
     /// Overrides the condition block within the original calculated attribute definition.
     ///
@@ -2863,12 +2713,9 @@ pub mod segment_definition {
         pub fn range(mut self, v: impl Into<RangeOverride>) -> Self { self.0.put::<RangeOverride>("Range", v.into()); self }
     }
 
-    impl From<ConditionOverrides> for t::Value {
-        #[inline]
-        fn from(v: ConditionOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConditionOverrides> for t::Value { #[inline] fn from(v: ConditionOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConditionOverrides { #[inline] fn from(v: t::Value) -> ConditionOverrides { ConditionOverrides(t::Props::from_value(v)) } }
 
     /// Defines the range to be applied to the calculated attribute definition.
     ///
@@ -2889,12 +2736,9 @@ pub mod segment_definition {
         pub fn end(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("End", v.into()); self }
     }
 
-    impl From<RangeOverride> for t::Value {
-        #[inline]
-        fn from(v: RangeOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RangeOverride> for t::Value { #[inline] fn from(v: RangeOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RangeOverride { #[inline] fn from(v: t::Value) -> RangeOverride { RangeOverride(t::Props::from_value(v)) } }
 
     /// The unit to be applied to the range.
     ///
@@ -3023,12 +2867,9 @@ pub mod segment_definition {
         pub fn shipping_address(mut self, v: impl Into<AddressDimension>) -> Self { self.0.put::<AddressDimension>("ShippingAddress", v.into()); self }
     }
 
-    impl From<ProfileAttributes> for t::Value {
-        #[inline]
-        fn from(v: ProfileAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProfileAttributes> for t::Value { #[inline] fn from(v: ProfileAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProfileAttributes { #[inline] fn from(v: t::Value) -> ProfileAttributes { ProfileAttributes(t::Props::from_value(v)) } }
 
     /// Specifies profile based criteria for a segment.
     ///
@@ -3046,12 +2887,9 @@ pub mod segment_definition {
         }
     }
 
-    impl From<ProfileDimension> for t::Value {
-        #[inline]
-        fn from(v: ProfileDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProfileDimension> for t::Value { #[inline] fn from(v: ProfileDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProfileDimension { #[inline] fn from(v: t::Value) -> ProfileDimension { ProfileDimension(t::Props::from_value(v)) } }
 
     /// The type of segment dimension to use for a string dimension.
     ///
@@ -3097,12 +2935,9 @@ pub mod segment_definition {
         }
     }
 
-    impl From<ExtraLengthValueProfileDimension> for t::Value {
-        #[inline]
-        fn from(v: ExtraLengthValueProfileDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExtraLengthValueProfileDimension> for t::Value { #[inline] fn from(v: ExtraLengthValueProfileDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExtraLengthValueProfileDimension { #[inline] fn from(v: t::Value) -> ExtraLengthValueProfileDimension { ExtraLengthValueProfileDimension(t::Props::from_value(v)) } }
 
     /// The address based criteria for the segment.
     ///
@@ -3131,12 +2966,9 @@ pub mod segment_definition {
         pub fn state(mut self, v: impl Into<ProfileDimension>) -> Self { self.0.put::<ProfileDimension>("State", v.into()); self }
     }
 
-    impl From<AddressDimension> for t::Value {
-        #[inline]
-        fn from(v: AddressDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AddressDimension> for t::Value { #[inline] fn from(v: AddressDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AddressDimension { #[inline] fn from(v: t::Value) -> AddressDimension { AddressDimension(t::Props::from_value(v)) } }
 
     /// Specifies attribute based criteria for a segment.
     ///
@@ -3154,12 +2986,9 @@ pub mod segment_definition {
         }
     }
 
-    impl From<AttributeDimension> for t::Value {
-        #[inline]
-        fn from(v: AttributeDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeDimension> for t::Value { #[inline] fn from(v: AttributeDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeDimension { #[inline] fn from(v: t::Value) -> AttributeDimension { AttributeDimension(t::Props::from_value(v)) } }
 
     /// Specifies date based criteria for a segment.
     ///
@@ -3177,12 +3006,9 @@ pub mod segment_definition {
         }
     }
 
-    impl From<DateDimension> for t::Value {
-        #[inline]
-        fn from(v: DateDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateDimension> for t::Value { #[inline] fn from(v: DateDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateDimension { #[inline] fn from(v: t::Value) -> DateDimension { DateDimension(t::Props::from_value(v)) } }
 
     /// The type of segment dimension to use for a date dimension.
     ///
@@ -3228,12 +3054,9 @@ pub mod segment_definition {
         }
     }
 
-    impl From<ProfileTypeDimension> for t::Value {
-        #[inline]
-        fn from(v: ProfileTypeDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProfileTypeDimension> for t::Value { #[inline] fn from(v: ProfileTypeDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProfileTypeDimension { #[inline] fn from(v: t::Value) -> ProfileTypeDimension { ProfileTypeDimension(t::Props::from_value(v)) } }
 
     /// The type of segment dimension to use for a profile type dimension.
     ///
@@ -3296,12 +3119,9 @@ pub mod segment_definition {
         pub fn segment_definition_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SegmentDefinitionName", v.into()); self }
     }
 
-    impl From<SourceSegment> for t::Value {
-        #[inline]
-        fn from(v: SourceSegment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceSegment> for t::Value { #[inline] fn from(v: SourceSegment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceSegment { #[inline] fn from(v: t::Value) -> SourceSegment { SourceSegment(t::Props::from_value(v)) } }
 
     /// Specifies the operator on how to handle multiple groups within the same segment.
     ///
@@ -3342,12 +3162,9 @@ pub mod segment_definition {
         }
     }
 
-    impl From<SegmentSort> for t::Value {
-        #[inline]
-        fn from(v: SegmentSort) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SegmentSort> for t::Value { #[inline] fn from(v: SegmentSort) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SegmentSort { #[inline] fn from(v: t::Value) -> SegmentSort { SegmentSort(t::Props::from_value(v)) } }
 
     /// Defines the characteristics and rules for sorting by a specific attribute.
     ///
@@ -3369,12 +3186,9 @@ pub mod segment_definition {
         pub fn type_(mut self, v: impl Into<SortAttributeType>) -> Self { self.0.put::<SortAttributeType>("Type", v.into()); self }
     }
 
-    impl From<SortAttribute> for t::Value {
-        #[inline]
-        fn from(v: SortAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SortAttribute> for t::Value { #[inline] fn from(v: SortAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SortAttribute { #[inline] fn from(v: t::Value) -> SortAttribute { SortAttribute(t::Props::from_value(v)) } }
 
     /// The data type of the sort attribute (e.g., string, number, date).
     ///

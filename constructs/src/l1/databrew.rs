@@ -99,12 +99,9 @@ pub mod dataset {
         pub fn json(mut self, v: impl Into<JsonOptions>) -> Self { self.0.put::<JsonOptions>("Json", v.into()); self }
     }
 
-    impl From<FormatOptions> for t::Value {
-        #[inline]
-        fn from(v: FormatOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormatOptions> for t::Value { #[inline] fn from(v: FormatOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormatOptions { #[inline] fn from(v: t::Value) -> FormatOptions { FormatOptions(t::Props::from_value(v)) } }
 
     /// Csv options
     ///
@@ -125,12 +122,9 @@ pub mod dataset {
         pub fn header_row(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("HeaderRow", v.into()); self }
     }
 
-    impl From<CsvOptions> for t::Value {
-        #[inline]
-        fn from(v: CsvOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CsvOptions> for t::Value { #[inline] fn from(v: CsvOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CsvOptions { #[inline] fn from(v: t::Value) -> CsvOptions { CsvOptions(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -151,12 +145,9 @@ pub mod dataset {
         pub fn sheet_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SheetNames", v.into()); self }
     }
 
-    impl From<ExcelOptions> for t::Value {
-        #[inline]
-        fn from(v: ExcelOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExcelOptions> for t::Value { #[inline] fn from(v: ExcelOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExcelOptions { #[inline] fn from(v: t::Value) -> ExcelOptions { ExcelOptions(t::Props::from_value(v)) } }
 
     /// Json options
     ///
@@ -175,12 +166,9 @@ pub mod dataset {
         pub fn multi_line(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("MultiLine", v.into()); self }
     }
 
-    impl From<JsonOptions> for t::Value {
-        #[inline]
-        fn from(v: JsonOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JsonOptions> for t::Value { #[inline] fn from(v: JsonOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JsonOptions { #[inline] fn from(v: t::Value) -> JsonOptions { JsonOptions(t::Props::from_value(v)) } }
 
     /// Input
     ///
@@ -205,12 +193,9 @@ pub mod dataset {
         pub fn s3_input_definition(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("S3InputDefinition", v.into()); self }
     }
 
-    impl From<Input> for t::Value {
-        #[inline]
-        fn from(v: Input) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Input> for t::Value { #[inline] fn from(v: Input) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Input { #[inline] fn from(v: t::Value) -> Input { Input(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -233,12 +218,9 @@ pub mod dataset {
         pub fn temp_directory(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("TempDirectory", v.into()); self }
     }
 
-    impl From<DataCatalogInputDefinition> for t::Value {
-        #[inline]
-        fn from(v: DataCatalogInputDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataCatalogInputDefinition> for t::Value { #[inline] fn from(v: DataCatalogInputDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataCatalogInputDefinition { #[inline] fn from(v: t::Value) -> DataCatalogInputDefinition { DataCatalogInputDefinition(t::Props::from_value(v)) } }
 
     /// Input location
     ///
@@ -259,12 +241,9 @@ pub mod dataset {
         pub fn key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Key", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -286,12 +265,9 @@ pub mod dataset {
         pub fn temp_directory(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("TempDirectory", v.into()); self }
     }
 
-    impl From<DatabaseInputDefinition> for t::Value {
-        #[inline]
-        fn from(v: DatabaseInputDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseInputDefinition> for t::Value { #[inline] fn from(v: DatabaseInputDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseInputDefinition { #[inline] fn from(v: t::Value) -> DatabaseInputDefinition { DatabaseInputDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -308,12 +284,9 @@ pub mod dataset {
         pub fn source_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceArn", v.into()); self }
     }
 
-    impl From<Metadata> for t::Value {
-        #[inline]
-        fn from(v: Metadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Metadata> for t::Value { #[inline] fn from(v: Metadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Metadata { #[inline] fn from(v: t::Value) -> Metadata { Metadata(t::Props::from_value(v)) } }
 
     /// Path options for dataset
     ///
@@ -336,12 +309,9 @@ pub mod dataset {
         pub fn parameters(mut self, v: impl Into<t::List<PathParameter>>) -> Self { self.0.put::<t::List<PathParameter>>("Parameters", v.into()); self }
     }
 
-    impl From<PathOptions> for t::Value {
-        #[inline]
-        fn from(v: PathOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PathOptions> for t::Value { #[inline] fn from(v: PathOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PathOptions { #[inline] fn from(v: t::Value) -> PathOptions { PathOptions(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -360,12 +330,9 @@ pub mod dataset {
         pub fn ordered_by(mut self, v: impl Into<OrderedBy>) -> Self { self.0.put::<OrderedBy>("OrderedBy", v.into()); self }
     }
 
-    impl From<FilesLimit> for t::Value {
-        #[inline]
-        fn from(v: FilesLimit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilesLimit> for t::Value { #[inline] fn from(v: FilesLimit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilesLimit { #[inline] fn from(v: t::Value) -> FilesLimit { FilesLimit(t::Props::from_value(v)) } }
 
     /// Order
     ///
@@ -423,12 +390,9 @@ pub mod dataset {
         }
     }
 
-    impl From<FilterExpression> for t::Value {
-        #[inline]
-        fn from(v: FilterExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterExpression> for t::Value { #[inline] fn from(v: FilterExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterExpression { #[inline] fn from(v: t::Value) -> FilterExpression { FilterExpression(t::Props::from_value(v)) } }
 
     /// A key-value pair to associate expression variable names with their values
     ///
@@ -446,12 +410,9 @@ pub mod dataset {
         }
     }
 
-    impl From<FilterValue> for t::Value {
-        #[inline]
-        fn from(v: FilterValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterValue> for t::Value { #[inline] fn from(v: FilterValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterValue { #[inline] fn from(v: t::Value) -> FilterValue { FilterValue(t::Props::from_value(v)) } }
 
     /// A key-value pair to associate dataset parameter name with its definition.
     ///
@@ -469,12 +430,9 @@ pub mod dataset {
         }
     }
 
-    impl From<PathParameter> for t::Value {
-        #[inline]
-        fn from(v: PathParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PathParameter> for t::Value { #[inline] fn from(v: PathParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PathParameter { #[inline] fn from(v: t::Value) -> PathParameter { PathParameter(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -496,12 +454,9 @@ pub mod dataset {
         pub fn filter(mut self, v: impl Into<FilterExpression>) -> Self { self.0.put::<FilterExpression>("Filter", v.into()); self }
     }
 
-    impl From<DatasetParameter> for t::Value {
-        #[inline]
-        fn from(v: DatasetParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetParameter> for t::Value { #[inline] fn from(v: DatasetParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetParameter { #[inline] fn from(v: t::Value) -> DatasetParameter { DatasetParameter(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -520,12 +475,9 @@ pub mod dataset {
         pub fn timezone_offset(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimezoneOffset", v.into()); self }
     }
 
-    impl From<DatetimeOptions> for t::Value {
-        #[inline]
-        fn from(v: DatetimeOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatetimeOptions> for t::Value { #[inline] fn from(v: DatetimeOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatetimeOptions { #[inline] fn from(v: t::Value) -> DatetimeOptions { DatetimeOptions(t::Props::from_value(v)) } }
 
     /// Parameter type
     ///
@@ -667,12 +619,9 @@ pub mod job {
         pub fn s3_options(mut self, v: impl Into<S3TableOutputOptions>) -> Self { self.0.put::<S3TableOutputOptions>("S3Options", v.into()); self }
     }
 
-    impl From<DataCatalogOutput> for t::Value {
-        #[inline]
-        fn from(v: DataCatalogOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataCatalogOutput> for t::Value { #[inline] fn from(v: DataCatalogOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataCatalogOutput { #[inline] fn from(v: t::Value) -> DataCatalogOutput { DataCatalogOutput(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -689,12 +638,9 @@ pub mod job {
         pub fn temp_directory(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("TempDirectory", v.into()); self }
     }
 
-    impl From<DatabaseTableOutputOptions> for t::Value {
-        #[inline]
-        fn from(v: DatabaseTableOutputOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseTableOutputOptions> for t::Value { #[inline] fn from(v: DatabaseTableOutputOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseTableOutputOptions { #[inline] fn from(v: t::Value) -> DatabaseTableOutputOptions { DatabaseTableOutputOptions(t::Props::from_value(v)) } }
 
     /// S3 Output location
     ///
@@ -715,12 +661,9 @@ pub mod job {
         pub fn key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Key", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -735,12 +678,9 @@ pub mod job {
         }
     }
 
-    impl From<S3TableOutputOptions> for t::Value {
-        #[inline]
-        fn from(v: S3TableOutputOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3TableOutputOptions> for t::Value { #[inline] fn from(v: S3TableOutputOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3TableOutputOptions { #[inline] fn from(v: t::Value) -> S3TableOutputOptions { S3TableOutputOptions(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -758,12 +698,9 @@ pub mod job {
         pub fn database_output_mode(mut self, v: impl Into<DatabaseOutputMode>) -> Self { self.0.put::<DatabaseOutputMode>("DatabaseOutputMode", v.into()); self }
     }
 
-    impl From<DatabaseOutput> for t::Value {
-        #[inline]
-        fn from(v: DatabaseOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseOutput> for t::Value { #[inline] fn from(v: DatabaseOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseOutput { #[inline] fn from(v: t::Value) -> DatabaseOutput { DatabaseOutput(t::Props::from_value(v)) } }
 
     /// Database table name
     ///
@@ -826,12 +763,9 @@ pub mod job {
         pub fn size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Size", v.into()); self }
     }
 
-    impl From<JobSample> for t::Value {
-        #[inline]
-        fn from(v: JobSample) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobSample> for t::Value { #[inline] fn from(v: JobSample) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobSample { #[inline] fn from(v: t::Value) -> JobSample { JobSample(t::Props::from_value(v)) } }
 
     /// Sample configuration mode for profile jobs.
     ///
@@ -896,12 +830,9 @@ pub mod job {
         pub fn key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Key", v.into()); self }
     }
 
-    impl From<OutputLocation> for t::Value {
-        #[inline]
-        fn from(v: OutputLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputLocation> for t::Value { #[inline] fn from(v: OutputLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputLocation { #[inline] fn from(v: t::Value) -> OutputLocation { OutputLocation(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -928,12 +859,9 @@ pub mod job {
         pub fn partition_columns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("PartitionColumns", v.into()); self }
     }
 
-    impl From<Output> for t::Value {
-        #[inline]
-        fn from(v: Output) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Output> for t::Value { #[inline] fn from(v: Output) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Output { #[inline] fn from(v: t::Value) -> Output { Output(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1018,12 +946,9 @@ pub mod job {
         pub fn csv(mut self, v: impl Into<CsvOutputOptions>) -> Self { self.0.put::<CsvOutputOptions>("Csv", v.into()); self }
     }
 
-    impl From<OutputFormatOptions> for t::Value {
-        #[inline]
-        fn from(v: OutputFormatOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputFormatOptions> for t::Value { #[inline] fn from(v: OutputFormatOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputFormatOptions { #[inline] fn from(v: t::Value) -> OutputFormatOptions { OutputFormatOptions(t::Props::from_value(v)) } }
 
     /// Output Csv options
     ///
@@ -1042,12 +967,9 @@ pub mod job {
         pub fn delimiter(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Delimiter", v.into()); self }
     }
 
-    impl From<CsvOutputOptions> for t::Value {
-        #[inline]
-        fn from(v: CsvOutputOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CsvOutputOptions> for t::Value { #[inline] fn from(v: CsvOutputOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CsvOutputOptions { #[inline] fn from(v: t::Value) -> CsvOutputOptions { CsvOutputOptions(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1070,12 +992,9 @@ pub mod job {
         pub fn profile_columns(mut self, v: impl Into<t::List<ColumnSelector>>) -> Self { self.0.put::<t::List<ColumnSelector>>("ProfileColumns", v.into()); self }
     }
 
-    impl From<ProfileConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProfileConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProfileConfiguration> for t::Value { #[inline] fn from(v: ProfileConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProfileConfiguration { #[inline] fn from(v: t::Value) -> ProfileConfiguration { ProfileConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1092,12 +1011,9 @@ pub mod job {
         pub fn selectors(mut self, v: impl Into<t::List<ColumnSelector>>) -> Self { self.0.put::<t::List<ColumnSelector>>("Selectors", v.into()); self }
     }
 
-    impl From<ColumnStatisticsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ColumnStatisticsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColumnStatisticsConfiguration> for t::Value { #[inline] fn from(v: ColumnStatisticsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColumnStatisticsConfiguration { #[inline] fn from(v: t::Value) -> ColumnStatisticsConfiguration { ColumnStatisticsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1116,12 +1032,9 @@ pub mod job {
         pub fn regex(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Regex", v.into()); self }
     }
 
-    impl From<ColumnSelector> for t::Value {
-        #[inline]
-        fn from(v: ColumnSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColumnSelector> for t::Value { #[inline] fn from(v: ColumnSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColumnSelector { #[inline] fn from(v: t::Value) -> ColumnSelector { ColumnSelector(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1140,12 +1053,9 @@ pub mod job {
         pub fn overrides(mut self, v: impl Into<t::List<StatisticOverride>>) -> Self { self.0.put::<t::List<StatisticOverride>>("Overrides", v.into()); self }
     }
 
-    impl From<StatisticsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StatisticsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatisticsConfiguration> for t::Value { #[inline] fn from(v: StatisticsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatisticsConfiguration { #[inline] fn from(v: t::Value) -> StatisticsConfiguration { StatisticsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1161,12 +1071,9 @@ pub mod job {
         }
     }
 
-    impl From<StatisticOverride> for t::Value {
-        #[inline]
-        fn from(v: StatisticOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatisticOverride> for t::Value { #[inline] fn from(v: StatisticOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatisticOverride { #[inline] fn from(v: t::Value) -> StatisticOverride { StatisticOverride(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1183,12 +1090,9 @@ pub mod job {
         pub fn allowed_statistics(mut self, v: impl Into<AllowedStatistics>) -> Self { self.0.put::<AllowedStatistics>("AllowedStatistics", v.into()); self }
     }
 
-    impl From<EntityDetectorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EntityDetectorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityDetectorConfiguration> for t::Value { #[inline] fn from(v: EntityDetectorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityDetectorConfiguration { #[inline] fn from(v: t::Value) -> EntityDetectorConfiguration { EntityDetectorConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1203,12 +1107,9 @@ pub mod job {
         }
     }
 
-    impl From<AllowedStatistics> for t::Value {
-        #[inline]
-        fn from(v: AllowedStatistics) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AllowedStatistics> for t::Value { #[inline] fn from(v: AllowedStatistics) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AllowedStatistics { #[inline] fn from(v: t::Value) -> AllowedStatistics { AllowedStatistics(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1225,12 +1126,9 @@ pub mod job {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<Recipe> for t::Value {
-        #[inline]
-        fn from(v: Recipe) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Recipe> for t::Value { #[inline] fn from(v: Recipe) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Recipe { #[inline] fn from(v: t::Value) -> Recipe { Recipe(t::Props::from_value(v)) } }
 
     /// Job type
     ///
@@ -1271,12 +1169,9 @@ pub mod job {
         pub fn validation_mode(mut self, v: impl Into<ValidationMode>) -> Self { self.0.put::<ValidationMode>("ValidationMode", v.into()); self }
     }
 
-    impl From<ValidationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ValidationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValidationConfiguration> for t::Value { #[inline] fn from(v: ValidationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValidationConfiguration { #[inline] fn from(v: t::Value) -> ValidationConfiguration { ValidationConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1352,12 +1247,9 @@ pub mod project {
         pub fn size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Size", v.into()); self }
     }
 
-    impl From<Sample> for t::Value {
-        #[inline]
-        fn from(v: Sample) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Sample> for t::Value { #[inline] fn from(v: Sample) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Sample { #[inline] fn from(v: t::Value) -> Sample { Sample(t::Props::from_value(v)) } }
 
     /// Sample type
     ///
@@ -1437,12 +1329,9 @@ pub mod recipe {
         pub fn condition_expressions(mut self, v: impl Into<t::List<ConditionExpression>>) -> Self { self.0.put::<t::List<ConditionExpression>>("ConditionExpressions", v.into()); self }
     }
 
-    impl From<RecipeStep> for t::Value {
-        #[inline]
-        fn from(v: RecipeStep) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecipeStep> for t::Value { #[inline] fn from(v: RecipeStep) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecipeStep { #[inline] fn from(v: t::Value) -> RecipeStep { RecipeStep(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1459,12 +1348,9 @@ pub mod recipe {
         pub fn parameters(mut self, v: impl Into<RecipeParameters>) -> Self { self.0.put::<RecipeParameters>("Parameters", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// A property type: 101 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1681,12 +1567,9 @@ pub mod recipe {
         pub fn view_frame(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ViewFrame", v.into()); self }
     }
 
-    impl From<RecipeParameters> for t::Value {
-        #[inline]
-        fn from(v: RecipeParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecipeParameters> for t::Value { #[inline] fn from(v: RecipeParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecipeParameters { #[inline] fn from(v: t::Value) -> RecipeParameters { RecipeParameters(t::Props::from_value(v)) } }
 
     /// Input
     ///
@@ -1707,12 +1590,9 @@ pub mod recipe {
         pub fn s3_input_definition(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("S3InputDefinition", v.into()); self }
     }
 
-    impl From<Input> for t::Value {
-        #[inline]
-        fn from(v: Input) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Input> for t::Value { #[inline] fn from(v: Input) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Input { #[inline] fn from(v: t::Value) -> Input { Input(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1735,12 +1615,9 @@ pub mod recipe {
         pub fn temp_directory(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("TempDirectory", v.into()); self }
     }
 
-    impl From<DataCatalogInputDefinition> for t::Value {
-        #[inline]
-        fn from(v: DataCatalogInputDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataCatalogInputDefinition> for t::Value { #[inline] fn from(v: DataCatalogInputDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataCatalogInputDefinition { #[inline] fn from(v: t::Value) -> DataCatalogInputDefinition { DataCatalogInputDefinition(t::Props::from_value(v)) } }
 
     /// Input location
     ///
@@ -1759,12 +1636,9 @@ pub mod recipe {
         pub fn key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Key", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// Secondary input
     ///
@@ -1785,12 +1659,9 @@ pub mod recipe {
         pub fn s3_input_definition(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("S3InputDefinition", v.into()); self }
     }
 
-    impl From<SecondaryInput> for t::Value {
-        #[inline]
-        fn from(v: SecondaryInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecondaryInput> for t::Value { #[inline] fn from(v: SecondaryInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecondaryInput { #[inline] fn from(v: t::Value) -> SecondaryInput { SecondaryInput(t::Props::from_value(v)) } }
 
     /// Condition expressions applied to the step action
     ///
@@ -1810,12 +1681,9 @@ pub mod recipe {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ConditionExpression> for t::Value {
-        #[inline]
-        fn from(v: ConditionExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConditionExpression> for t::Value { #[inline] fn from(v: ConditionExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConditionExpression { #[inline] fn from(v: t::Value) -> ConditionExpression { ConditionExpression(t::Props::from_value(v)) } }
 
 }
 
@@ -1881,12 +1749,9 @@ pub mod ruleset {
         pub fn threshold(mut self, v: impl Into<Threshold>) -> Self { self.0.put::<Threshold>("Threshold", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// Selector of a column from a dataset for profile job configuration. One selector includes either a column name or a
     /// regular expression
@@ -1908,12 +1773,9 @@ pub mod ruleset {
         pub fn regex(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Regex", v.into()); self }
     }
 
-    impl From<ColumnSelector> for t::Value {
-        #[inline]
-        fn from(v: ColumnSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColumnSelector> for t::Value { #[inline] fn from(v: ColumnSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColumnSelector { #[inline] fn from(v: t::Value) -> ColumnSelector { ColumnSelector(t::Props::from_value(v)) } }
 
     /// A key-value pair to associate expression's substitution variable names with their values
     ///
@@ -1931,12 +1793,9 @@ pub mod ruleset {
         }
     }
 
-    impl From<SubstitutionValue> for t::Value {
-        #[inline]
-        fn from(v: SubstitutionValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubstitutionValue> for t::Value { #[inline] fn from(v: SubstitutionValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubstitutionValue { #[inline] fn from(v: t::Value) -> SubstitutionValue { SubstitutionValue(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1955,12 +1814,9 @@ pub mod ruleset {
         pub fn unit(mut self, v: impl Into<ThresholdUnit>) -> Self { self.0.put::<ThresholdUnit>("Unit", v.into()); self }
     }
 
-    impl From<Threshold> for t::Value {
-        #[inline]
-        fn from(v: Threshold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Threshold> for t::Value { #[inline] fn from(v: Threshold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Threshold { #[inline] fn from(v: t::Value) -> Threshold { Threshold(t::Props::from_value(v)) } }
 
     /// Threshold type for a rule
     ///

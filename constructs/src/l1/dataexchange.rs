@@ -179,12 +179,9 @@ pub mod event_action {
         pub fn export_revision_to_s3(mut self, v: impl Into<AutoExportRevisionToS3RequestDetails>) -> Self { self.0.put::<AutoExportRevisionToS3RequestDetails>("ExportRevisionToS3", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// Details of the operation to be performed by the job.
     ///
@@ -203,12 +200,9 @@ pub mod event_action {
         pub fn encryption(mut self, v: impl Into<ExportServerSideEncryption>) -> Self { self.0.put::<ExportServerSideEncryption>("Encryption", v.into()); self }
     }
 
-    impl From<AutoExportRevisionToS3RequestDetails> for t::Value {
-        #[inline]
-        fn from(v: AutoExportRevisionToS3RequestDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoExportRevisionToS3RequestDetails> for t::Value { #[inline] fn from(v: AutoExportRevisionToS3RequestDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoExportRevisionToS3RequestDetails { #[inline] fn from(v: t::Value) -> AutoExportRevisionToS3RequestDetails { AutoExportRevisionToS3RequestDetails(t::Props::from_value(v)) } }
 
     /// Encryption configuration of the export job.
     ///
@@ -227,12 +221,9 @@ pub mod event_action {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<ExportServerSideEncryption> for t::Value {
-        #[inline]
-        fn from(v: ExportServerSideEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExportServerSideEncryption> for t::Value { #[inline] fn from(v: ExportServerSideEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExportServerSideEncryption { #[inline] fn from(v: t::Value) -> ExportServerSideEncryption { ExportServerSideEncryption(t::Props::from_value(v)) } }
 
     /// The type of server side encryption used for encrypting the objects in Amazon S3.
     ///
@@ -273,12 +264,9 @@ pub mod event_action {
         pub fn key_pattern(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyPattern", v.into()); self }
     }
 
-    impl From<AutoExportRevisionDestinationEntry> for t::Value {
-        #[inline]
-        fn from(v: AutoExportRevisionDestinationEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoExportRevisionDestinationEntry> for t::Value { #[inline] fn from(v: AutoExportRevisionDestinationEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoExportRevisionDestinationEntry { #[inline] fn from(v: t::Value) -> AutoExportRevisionDestinationEntry { AutoExportRevisionDestinationEntry(t::Props::from_value(v)) } }
 
     /// What occurs to start an action.
     ///
@@ -297,12 +285,9 @@ pub mod event_action {
         pub fn revision_published(mut self, v: impl Into<RevisionPublished>) -> Self { self.0.put::<RevisionPublished>("RevisionPublished", v.into()); self }
     }
 
-    impl From<Event> for t::Value {
-        #[inline]
-        fn from(v: Event) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Event> for t::Value { #[inline] fn from(v: Event) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Event { #[inline] fn from(v: t::Value) -> Event { Event(t::Props::from_value(v)) } }
 
     /// Information about the published revision.
     ///
@@ -319,11 +304,8 @@ pub mod event_action {
         }
     }
 
-    impl From<RevisionPublished> for t::Value {
-        #[inline]
-        fn from(v: RevisionPublished) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RevisionPublished> for t::Value { #[inline] fn from(v: RevisionPublished) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RevisionPublished { #[inline] fn from(v: t::Value) -> RevisionPublished { RevisionPublished(t::Props::from_value(v)) } }
 
 }

@@ -79,12 +79,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<ParameterObject> for t::Value {
-        #[inline]
-        fn from(v: ParameterObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParameterObject> for t::Value { #[inline] fn from(v: ParameterObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParameterObject { #[inline] fn from(v: t::Value) -> ParameterObject { ParameterObject(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -100,12 +97,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<ParameterAttribute> for t::Value {
-        #[inline]
-        fn from(v: ParameterAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParameterAttribute> for t::Value { #[inline] fn from(v: ParameterAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParameterAttribute { #[inline] fn from(v: t::Value) -> ParameterAttribute { ParameterAttribute(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -121,12 +115,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<ParameterValue> for t::Value {
-        #[inline]
-        fn from(v: ParameterValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParameterValue> for t::Value { #[inline] fn from(v: ParameterValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParameterValue { #[inline] fn from(v: t::Value) -> ParameterValue { ParameterValue(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -143,12 +134,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<PipelineObject> for t::Value {
-        #[inline]
-        fn from(v: PipelineObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipelineObject> for t::Value { #[inline] fn from(v: PipelineObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipelineObject { #[inline] fn from(v: t::Value) -> PipelineObject { PipelineObject(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -168,12 +156,9 @@ pub mod pipeline {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<Field> for t::Value {
-        #[inline]
-        fn from(v: Field) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Field> for t::Value { #[inline] fn from(v: Field) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Field { #[inline] fn from(v: t::Value) -> Field { Field(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -189,11 +174,8 @@ pub mod pipeline {
         }
     }
 
-    impl From<PipelineTag> for t::Value {
-        #[inline]
-        fn from(v: PipelineTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipelineTag> for t::Value { #[inline] fn from(v: PipelineTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipelineTag { #[inline] fn from(v: t::Value) -> PipelineTag { PipelineTag(t::Props::from_value(v)) } }
 
 }

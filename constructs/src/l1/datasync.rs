@@ -246,12 +246,9 @@ pub mod location_azure_blob {
         }
     }
 
-    impl From<AzureBlobSasConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AzureBlobSasConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureBlobSasConfiguration> for t::Value { #[inline] fn from(v: AzureBlobSasConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureBlobSasConfiguration { #[inline] fn from(v: t::Value) -> AzureBlobSasConfiguration { AzureBlobSasConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies a blob type for the objects you're transferring into your Azure Blob Storage container.
     ///
@@ -294,12 +291,9 @@ pub mod location_azure_blob {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<CmkSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CmkSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmkSecretConfig> for t::Value { #[inline] fn from(v: CmkSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmkSecretConfig { #[inline] fn from(v: t::Value) -> CmkSecretConfig { CmkSecretConfig(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials
     /// that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the
@@ -319,12 +313,9 @@ pub mod location_azure_blob {
         }
     }
 
-    impl From<CustomSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomSecretConfig> for t::Value { #[inline] fn from(v: CustomSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomSecretConfig { #[inline] fn from(v: t::Value) -> CustomSecretConfig { CustomSecretConfig(t::Props::from_value(v)) } }
 
     /// Specifies the identity federation configuration that DataSync uses to access your Azure Blob Storage container using an
     /// OpenID Connect (OIDC) token.
@@ -347,12 +338,9 @@ pub mod location_azure_blob {
         pub fn azure_oidc(mut self, v: impl Into<AzureOidcConfig>) -> Self { self.0.put::<AzureOidcConfig>("AzureOidc", v.into()); self }
     }
 
-    impl From<AzureFederatedIdentityConfig> for t::Value {
-        #[inline]
-        fn from(v: AzureFederatedIdentityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureFederatedIdentityConfig> for t::Value { #[inline] fn from(v: AzureFederatedIdentityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureFederatedIdentityConfig { #[inline] fn from(v: t::Value) -> AzureFederatedIdentityConfig { AzureFederatedIdentityConfig(t::Props::from_value(v)) } }
 
     /// Specifies the Microsoft Entra (Azure AD) identity that DataSync federates with to obtain an access token for your Azure
     /// Blob Storage container.
@@ -371,12 +359,9 @@ pub mod location_azure_blob {
         }
     }
 
-    impl From<AzureOidcConfig> for t::Value {
-        #[inline]
-        fn from(v: AzureOidcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureOidcConfig> for t::Value { #[inline] fn from(v: AzureOidcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureOidcConfig { #[inline] fn from(v: t::Value) -> AzureOidcConfig { AzureOidcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -458,12 +443,9 @@ pub mod location_efs {
         }
     }
 
-    impl From<Ec2Config> for t::Value {
-        #[inline]
-        fn from(v: Ec2Config) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ec2Config> for t::Value { #[inline] fn from(v: Ec2Config) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ec2Config { #[inline] fn from(v: t::Value) -> Ec2Config { Ec2Config(t::Props::from_value(v)) } }
 
     /// Protocol that is used for encrypting the traffic exchanged between the DataSync Agent and the EFS file system.
     ///
@@ -623,12 +605,9 @@ pub mod location_f_sx_ontap {
         pub fn smb(mut self, v: impl Into<Smb>) -> Self { self.0.put::<Smb>("SMB", v.into()); self }
     }
 
-    impl From<Protocol> for t::Value {
-        #[inline]
-        fn from(v: Protocol) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Protocol> for t::Value { #[inline] fn from(v: Protocol) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Protocol { #[inline] fn from(v: t::Value) -> Protocol { Protocol(t::Props::from_value(v)) } }
 
     /// NFS protocol configuration for FSx ONTAP file system.
     ///
@@ -645,12 +624,9 @@ pub mod location_f_sx_ontap {
         }
     }
 
-    impl From<Nfs> for t::Value {
-        #[inline]
-        fn from(v: Nfs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Nfs> for t::Value { #[inline] fn from(v: Nfs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Nfs { #[inline] fn from(v: t::Value) -> Nfs { Nfs(t::Props::from_value(v)) } }
 
     /// The NFS mount options that DataSync can use to mount your NFS share.
     ///
@@ -669,12 +645,9 @@ pub mod location_f_sx_ontap {
         pub fn version(mut self, v: impl Into<Version>) -> Self { self.0.put::<Version>("Version", v.into()); self }
     }
 
-    impl From<NfsMountOptions> for t::Value {
-        #[inline]
-        fn from(v: NfsMountOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NfsMountOptions> for t::Value { #[inline] fn from(v: NfsMountOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NfsMountOptions { #[inline] fn from(v: t::Value) -> NfsMountOptions { NfsMountOptions(t::Props::from_value(v)) } }
 
     /// The specific NFS version that you want DataSync to use to mount your NFS share.
     ///
@@ -729,12 +702,9 @@ pub mod location_f_sx_ontap {
         pub fn password(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Password", v.into()); self }
     }
 
-    impl From<Smb> for t::Value {
-        #[inline]
-        fn from(v: Smb) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Smb> for t::Value { #[inline] fn from(v: Smb) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Smb { #[inline] fn from(v: t::Value) -> Smb { Smb(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials
     /// that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
@@ -757,12 +727,9 @@ pub mod location_f_sx_ontap {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<CmkSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CmkSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmkSecretConfig> for t::Value { #[inline] fn from(v: CmkSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmkSecretConfig { #[inline] fn from(v: t::Value) -> CmkSecretConfig { CmkSecretConfig(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials
     /// that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the
@@ -782,12 +749,9 @@ pub mod location_f_sx_ontap {
         }
     }
 
-    impl From<CustomSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomSecretConfig> for t::Value { #[inline] fn from(v: CustomSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomSecretConfig { #[inline] fn from(v: t::Value) -> CustomSecretConfig { CustomSecretConfig(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials
     /// that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this
@@ -806,12 +770,9 @@ pub mod location_f_sx_ontap {
         }
     }
 
-    impl From<ManagedSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: ManagedSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedSecretConfig> for t::Value { #[inline] fn from(v: ManagedSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedSecretConfig { #[inline] fn from(v: t::Value) -> ManagedSecretConfig { ManagedSecretConfig(t::Props::from_value(v)) } }
 
     /// The mount options used by DataSync to access the SMB server.
     ///
@@ -830,12 +791,9 @@ pub mod location_f_sx_ontap {
         pub fn version(mut self, v: impl Into<Version2>) -> Self { self.0.put::<Version2>("Version", v.into()); self }
     }
 
-    impl From<SmbMountOptions> for t::Value {
-        #[inline]
-        fn from(v: SmbMountOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SmbMountOptions> for t::Value { #[inline] fn from(v: SmbMountOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SmbMountOptions { #[inline] fn from(v: t::Value) -> SmbMountOptions { SmbMountOptions(t::Props::from_value(v)) } }
 
     /// The specific SMB version that you want DataSync to use to mount your SMB share.
     ///
@@ -933,12 +891,9 @@ pub mod location_f_sx_open_zfs {
         pub fn nfs(mut self, v: impl Into<Nfs>) -> Self { self.0.put::<Nfs>("NFS", v.into()); self }
     }
 
-    impl From<Protocol> for t::Value {
-        #[inline]
-        fn from(v: Protocol) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Protocol> for t::Value { #[inline] fn from(v: Protocol) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Protocol { #[inline] fn from(v: t::Value) -> Protocol { Protocol(t::Props::from_value(v)) } }
 
     /// FSx OpenZFS file system NFS protocol information
     ///
@@ -955,12 +910,9 @@ pub mod location_f_sx_open_zfs {
         }
     }
 
-    impl From<Nfs> for t::Value {
-        #[inline]
-        fn from(v: Nfs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Nfs> for t::Value { #[inline] fn from(v: Nfs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Nfs { #[inline] fn from(v: t::Value) -> Nfs { Nfs(t::Props::from_value(v)) } }
 
     /// The NFS mount options that DataSync can use to mount your NFS share.
     ///
@@ -979,12 +931,9 @@ pub mod location_f_sx_open_zfs {
         pub fn version(mut self, v: impl Into<Version>) -> Self { self.0.put::<Version>("Version", v.into()); self }
     }
 
-    impl From<MountOptions> for t::Value {
-        #[inline]
-        fn from(v: MountOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MountOptions> for t::Value { #[inline] fn from(v: MountOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MountOptions { #[inline] fn from(v: t::Value) -> MountOptions { MountOptions(t::Props::from_value(v)) } }
 
     /// The specific NFS version that you want DataSync to use to mount your NFS share.
     ///
@@ -1109,12 +1058,9 @@ pub mod location_f_sx_windows {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<CmkSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CmkSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmkSecretConfig> for t::Value { #[inline] fn from(v: CmkSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmkSecretConfig { #[inline] fn from(v: t::Value) -> CmkSecretConfig { CmkSecretConfig(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials
     /// that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the
@@ -1134,12 +1080,9 @@ pub mod location_f_sx_windows {
         }
     }
 
-    impl From<CustomSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomSecretConfig> for t::Value { #[inline] fn from(v: CustomSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomSecretConfig { #[inline] fn from(v: t::Value) -> CustomSecretConfig { CustomSecretConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1271,12 +1214,9 @@ pub mod location_hdfs {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<CmkSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CmkSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmkSecretConfig> for t::Value { #[inline] fn from(v: CmkSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmkSecretConfig { #[inline] fn from(v: t::Value) -> CmkSecretConfig { CmkSecretConfig(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials
     /// that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the
@@ -1296,12 +1236,9 @@ pub mod location_hdfs {
         }
     }
 
-    impl From<CustomSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomSecretConfig> for t::Value { #[inline] fn from(v: CustomSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomSecretConfig { #[inline] fn from(v: t::Value) -> CustomSecretConfig { CustomSecretConfig(t::Props::from_value(v)) } }
 
     /// HDFS Name Node IP and port information.
     ///
@@ -1319,12 +1256,9 @@ pub mod location_hdfs {
         }
     }
 
-    impl From<NameNode> for t::Value {
-        #[inline]
-        fn from(v: NameNode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NameNode> for t::Value { #[inline] fn from(v: NameNode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NameNode { #[inline] fn from(v: t::Value) -> NameNode { NameNode(t::Props::from_value(v)) } }
 
     /// Configuration information for RPC Protection and Data Transfer Protection. These parameters can be set to
     /// AUTHENTICATION, INTEGRITY, or PRIVACY. The default value is PRIVACY.
@@ -1346,12 +1280,9 @@ pub mod location_hdfs {
         pub fn rpc_protection(mut self, v: impl Into<DataTransferProtection>) -> Self { self.0.put::<DataTransferProtection>("RpcProtection", v.into()); self }
     }
 
-    impl From<QopConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QopConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QopConfiguration> for t::Value { #[inline] fn from(v: QopConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QopConfiguration { #[inline] fn from(v: t::Value) -> QopConfiguration { QopConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for Data Transfer Protection.
     ///
@@ -1453,12 +1384,9 @@ pub mod location_nfs {
         pub fn version(mut self, v: impl Into<Version>) -> Self { self.0.put::<Version>("Version", v.into()); self }
     }
 
-    impl From<MountOptions> for t::Value {
-        #[inline]
-        fn from(v: MountOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MountOptions> for t::Value { #[inline] fn from(v: MountOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MountOptions { #[inline] fn from(v: t::Value) -> MountOptions { MountOptions(t::Props::from_value(v)) } }
 
     /// The specific NFS version that you want DataSync to use to mount your NFS share.
     ///
@@ -1503,12 +1431,9 @@ pub mod location_nfs {
         }
     }
 
-    impl From<OnPremConfig> for t::Value {
-        #[inline]
-        fn from(v: OnPremConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnPremConfig> for t::Value { #[inline] fn from(v: OnPremConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnPremConfig { #[inline] fn from(v: t::Value) -> OnPremConfig { OnPremConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1619,12 +1544,9 @@ pub mod location_object_storage {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<CmkSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CmkSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmkSecretConfig> for t::Value { #[inline] fn from(v: CmkSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmkSecretConfig { #[inline] fn from(v: t::Value) -> CmkSecretConfig { CmkSecretConfig(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials
     /// that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the
@@ -1644,12 +1566,9 @@ pub mod location_object_storage {
         }
     }
 
-    impl From<CustomSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomSecretConfig> for t::Value { #[inline] fn from(v: CustomSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomSecretConfig { #[inline] fn from(v: t::Value) -> CustomSecretConfig { CustomSecretConfig(t::Props::from_value(v)) } }
 
     /// Specifies the identity federation configuration that DataSync uses to access your object storage location using an
     /// OpenID Connect (OIDC) token.
@@ -1672,12 +1591,9 @@ pub mod location_object_storage {
         pub fn external_identity(mut self, v: impl Into<ObjectStorageExternalIdentityConfig>) -> Self { self.0.put::<ObjectStorageExternalIdentityConfig>("ExternalIdentity", v.into()); self }
     }
 
-    impl From<ObjectStorageFederatedIdentityConfig> for t::Value {
-        #[inline]
-        fn from(v: ObjectStorageFederatedIdentityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ObjectStorageFederatedIdentityConfig> for t::Value { #[inline] fn from(v: ObjectStorageFederatedIdentityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ObjectStorageFederatedIdentityConfig { #[inline] fn from(v: t::Value) -> ObjectStorageFederatedIdentityConfig { ObjectStorageFederatedIdentityConfig(t::Props::from_value(v)) } }
 
     /// Specifies the external (non-AWS) identity provider that DataSync federates with to access your object storage location.
     ///
@@ -1696,12 +1612,9 @@ pub mod location_object_storage {
         pub fn google_oidc(mut self, v: impl Into<GoogleOidcConfig>) -> Self { self.0.put::<GoogleOidcConfig>("GoogleOidc", v.into()); self }
     }
 
-    impl From<ObjectStorageExternalIdentityConfig> for t::Value {
-        #[inline]
-        fn from(v: ObjectStorageExternalIdentityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ObjectStorageExternalIdentityConfig> for t::Value { #[inline] fn from(v: ObjectStorageExternalIdentityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ObjectStorageExternalIdentityConfig { #[inline] fn from(v: t::Value) -> ObjectStorageExternalIdentityConfig { ObjectStorageExternalIdentityConfig(t::Props::from_value(v)) } }
 
     /// Specifies the Google Cloud workload identity federation configuration that DataSync uses to obtain an access token for
     /// your Google Cloud Storage bucket.
@@ -1722,12 +1635,9 @@ pub mod location_object_storage {
         }
     }
 
-    impl From<GoogleOidcConfig> for t::Value {
-        #[inline]
-        fn from(v: GoogleOidcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GoogleOidcConfig> for t::Value { #[inline] fn from(v: GoogleOidcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GoogleOidcConfig { #[inline] fn from(v: t::Value) -> GoogleOidcConfig { GoogleOidcConfig(t::Props::from_value(v)) } }
 
     /// The protocol that the object storage server uses to communicate.
     ///
@@ -1824,12 +1734,9 @@ pub mod location_s3 {
         }
     }
 
-    impl From<S3Config> for t::Value {
-        #[inline]
-        fn from(v: S3Config) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Config> for t::Value { #[inline] fn from(v: S3Config) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Config { #[inline] fn from(v: t::Value) -> S3Config { S3Config(t::Props::from_value(v)) } }
 
     /// The Amazon S3 storage class you want to store your files in when this location is used as a task destination.
     ///
@@ -2000,12 +1907,9 @@ pub mod location_smb {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<CmkSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CmkSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmkSecretConfig> for t::Value { #[inline] fn from(v: CmkSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmkSecretConfig { #[inline] fn from(v: t::Value) -> CmkSecretConfig { CmkSecretConfig(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for a customer-managed secret, such as a password or set of credentials that
     /// DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the
@@ -2025,12 +1929,9 @@ pub mod location_smb {
         }
     }
 
-    impl From<CustomSecretConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomSecretConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomSecretConfig> for t::Value { #[inline] fn from(v: CustomSecretConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomSecretConfig { #[inline] fn from(v: t::Value) -> CustomSecretConfig { CustomSecretConfig(t::Props::from_value(v)) } }
 
     /// The mount options used by DataSync to access the SMB server.
     ///
@@ -2049,12 +1950,9 @@ pub mod location_smb {
         pub fn version(mut self, v: impl Into<Version>) -> Self { self.0.put::<Version>("Version", v.into()); self }
     }
 
-    impl From<MountOptions> for t::Value {
-        #[inline]
-        fn from(v: MountOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MountOptions> for t::Value { #[inline] fn from(v: MountOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MountOptions { #[inline] fn from(v: t::Value) -> MountOptions { MountOptions(t::Props::from_value(v)) } }
 
     /// The specific SMB version that you want DataSync to use to mount your SMB share.
     ///
@@ -2258,12 +2156,9 @@ pub mod task {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<FilterRule> for t::Value {
-        #[inline]
-        fn from(v: FilterRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterRule> for t::Value { #[inline] fn from(v: FilterRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterRule { #[inline] fn from(v: t::Value) -> FilterRule { FilterRule(t::Props::from_value(v)) } }
 
     /// The type of filter rule to apply. AWS DataSync only supports the SIMPLE_PATTERN rule type.
     ///
@@ -2304,12 +2199,9 @@ pub mod task {
         pub fn format(mut self, v: impl Into<Format>) -> Self { self.0.put::<Format>("Format", v.into()); self }
     }
 
-    impl From<ManifestConfig> for t::Value {
-        #[inline]
-        fn from(v: ManifestConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManifestConfig> for t::Value { #[inline] fn from(v: ManifestConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManifestConfig { #[inline] fn from(v: t::Value) -> ManifestConfig { ManifestConfig(t::Props::from_value(v)) } }
 
     /// Specifies what DataSync uses the manifest for.
     ///
@@ -2368,12 +2260,9 @@ pub mod task {
         pub fn s3(mut self, v: impl Into<ManifestConfigSourceS3>) -> Self { self.0.put::<ManifestConfigSourceS3>("S3", v.into()); self }
     }
 
-    impl From<Source> for t::Value {
-        #[inline]
-        fn from(v: Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Source> for t::Value { #[inline] fn from(v: Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Source { #[inline] fn from(v: t::Value) -> Source { Source(t::Props::from_value(v)) } }
 
     /// Specifies the S3 bucket where you're hosting the manifest that you want AWS DataSync to use.
     ///
@@ -2399,12 +2288,9 @@ pub mod task {
         pub fn s3_bucket_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3BucketArn", v.into()); self }
     }
 
-    impl From<ManifestConfigSourceS3> for t::Value {
-        #[inline]
-        fn from(v: ManifestConfigSourceS3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManifestConfigSourceS3> for t::Value { #[inline] fn from(v: ManifestConfigSourceS3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManifestConfigSourceS3 { #[inline] fn from(v: t::Value) -> ManifestConfigSourceS3 { ManifestConfigSourceS3(t::Props::from_value(v)) } }
 
     /// Represents the options that are available to control the behavior of a StartTaskExecution operation.
     ///
@@ -2466,12 +2352,9 @@ pub mod task {
         pub fn verify_mode(mut self, v: impl Into<VerifyMode>) -> Self { self.0.put::<VerifyMode>("VerifyMode", v.into()); self }
     }
 
-    impl From<Options> for t::Value {
-        #[inline]
-        fn from(v: Options) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Options> for t::Value { #[inline] fn from(v: Options) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Options { #[inline] fn from(v: t::Value) -> Options { Options(t::Props::from_value(v)) } }
 
     /// A file metadata value that shows the last time a file was accessed (that is, when the file was read or written to).
     ///
@@ -2751,12 +2634,9 @@ pub mod task {
         pub fn status(mut self, v: impl Into<TaskQueueing>) -> Self { self.0.put::<TaskQueueing>("Status", v.into()); self }
     }
 
-    impl From<TaskSchedule> for t::Value {
-        #[inline]
-        fn from(v: TaskSchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskSchedule> for t::Value { #[inline] fn from(v: TaskSchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskSchedule { #[inline] fn from(v: t::Value) -> TaskSchedule { TaskSchedule(t::Props::from_value(v)) } }
 
     /// Specifies the task mode for the task.
     ///
@@ -2806,12 +2686,9 @@ pub mod task {
         pub fn report_level(mut self, v: impl Into<ReportLevel>) -> Self { self.0.put::<ReportLevel>("ReportLevel", v.into()); self }
     }
 
-    impl From<TaskReportConfig> for t::Value {
-        #[inline]
-        fn from(v: TaskReportConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskReportConfig> for t::Value { #[inline] fn from(v: TaskReportConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskReportConfig { #[inline] fn from(v: t::Value) -> TaskReportConfig { TaskReportConfig(t::Props::from_value(v)) } }
 
     /// Specifies where DataSync uploads your task report.
     ///
@@ -2830,12 +2707,9 @@ pub mod task {
         pub fn s3(mut self, v: impl Into<TaskReportConfigDestinationS3>) -> Self { self.0.put::<TaskReportConfigDestinationS3>("S3", v.into()); self }
     }
 
-    impl From<Destination> for t::Value {
-        #[inline]
-        fn from(v: Destination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Destination> for t::Value { #[inline] fn from(v: Destination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Destination { #[inline] fn from(v: t::Value) -> Destination { Destination(t::Props::from_value(v)) } }
 
     /// Specifies the Amazon S3 bucket where DataSync uploads your task report.
     ///
@@ -2859,12 +2733,9 @@ pub mod task {
         pub fn subdirectory(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Subdirectory", v.into()); self }
     }
 
-    impl From<TaskReportConfigDestinationS3> for t::Value {
-        #[inline]
-        fn from(v: TaskReportConfigDestinationS3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskReportConfigDestinationS3> for t::Value { #[inline] fn from(v: TaskReportConfigDestinationS3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskReportConfigDestinationS3 { #[inline] fn from(v: t::Value) -> TaskReportConfigDestinationS3 { TaskReportConfigDestinationS3(t::Props::from_value(v)) } }
 
     /// Specifies whether your task report includes the new version of each object transferred into an S3 bucket, this only
     /// applies if you enable versioning on your bucket.
@@ -2942,12 +2813,9 @@ pub mod task {
         pub fn verified(mut self, v: impl Into<Verified>) -> Self { self.0.put::<Verified>("Verified", v.into()); self }
     }
 
-    impl From<Overrides> for t::Value {
-        #[inline]
-        fn from(v: Overrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Overrides> for t::Value { #[inline] fn from(v: Overrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Overrides { #[inline] fn from(v: t::Value) -> Overrides { Overrides(t::Props::from_value(v)) } }
 
     /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to delete in your
     /// destination location. This only applies if you configure your task to delete data in the destination that isn't in the
@@ -2969,12 +2837,9 @@ pub mod task {
         pub fn report_level(mut self, v: impl Into<ReportLevel>) -> Self { self.0.put::<ReportLevel>("ReportLevel", v.into()); self }
     }
 
-    impl From<Deleted> for t::Value {
-        #[inline]
-        fn from(v: Deleted) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Deleted> for t::Value { #[inline] fn from(v: Deleted) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Deleted { #[inline] fn from(v: t::Value) -> Deleted { Deleted(t::Props::from_value(v)) } }
 
     /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what
     /// succeeded and didn't.
@@ -3018,12 +2883,9 @@ pub mod task {
         pub fn report_level(mut self, v: impl Into<ReportLevel>) -> Self { self.0.put::<ReportLevel>("ReportLevel", v.into()); self }
     }
 
-    impl From<Skipped> for t::Value {
-        #[inline]
-        fn from(v: Skipped) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Skipped> for t::Value { #[inline] fn from(v: Skipped) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Skipped { #[inline] fn from(v: t::Value) -> Skipped { Skipped(t::Props::from_value(v)) } }
 
     /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to transfer.
     ///
@@ -3043,12 +2905,9 @@ pub mod task {
         pub fn report_level(mut self, v: impl Into<ReportLevel>) -> Self { self.0.put::<ReportLevel>("ReportLevel", v.into()); self }
     }
 
-    impl From<Transferred> for t::Value {
-        #[inline]
-        fn from(v: Transferred) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Transferred> for t::Value { #[inline] fn from(v: Transferred) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Transferred { #[inline] fn from(v: t::Value) -> Transferred { Transferred(t::Props::from_value(v)) } }
 
     /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to verify at the end of
     /// your transfer. This only applies if you configure your task to verify data during and after the transfer (which Datasync
@@ -3070,11 +2929,8 @@ pub mod task {
         pub fn report_level(mut self, v: impl Into<ReportLevel>) -> Self { self.0.put::<ReportLevel>("ReportLevel", v.into()); self }
     }
 
-    impl From<Verified> for t::Value {
-        #[inline]
-        fn from(v: Verified) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Verified> for t::Value { #[inline] fn from(v: Verified) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Verified { #[inline] fn from(v: t::Value) -> Verified { Verified(t::Props::from_value(v)) } }
 
 }

@@ -119,12 +119,9 @@ pub mod connection {
         pub fn iam_connection_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IamConnectionId", v.into()); self }
     }
 
-    impl From<AwsLocation> for t::Value {
-        #[inline]
-        fn from(v: AwsLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsLocation> for t::Value { #[inline] fn from(v: AwsLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsLocation { #[inline] fn from(v: t::Value) -> AwsLocation { AwsLocation(t::Props::from_value(v)) } }
 
     /// A configuration of the connection.
     ///
@@ -145,12 +142,9 @@ pub mod connection {
         pub fn properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Properties", v.into()); self }
     }
 
-    impl From<ConnectionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConnectionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionConfiguration> for t::Value { #[inline] fn from(v: ConnectionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionConfiguration { #[inline] fn from(v: t::Value) -> ConnectionConfiguration { ConnectionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -191,12 +185,9 @@ pub mod connection {
         pub fn workflows_serverless_properties(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("WorkflowsServerlessProperties", v.into()); self }
     }
 
-    impl From<ConnectionPropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: ConnectionPropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionPropertiesInput> for t::Value { #[inline] fn from(v: ConnectionPropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionPropertiesInput { #[inline] fn from(v: t::Value) -> ConnectionPropertiesInput { ConnectionPropertiesInput(t::Props::from_value(v)) } }
 
     /// Amazon Q properties of the connection.
     ///
@@ -219,12 +210,9 @@ pub mod connection {
         pub fn profile_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProfileArn", v.into()); self }
     }
 
-    impl From<AmazonQPropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: AmazonQPropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmazonQPropertiesInput> for t::Value { #[inline] fn from(v: AmazonQPropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmazonQPropertiesInput { #[inline] fn from(v: t::Value) -> AmazonQPropertiesInput { AmazonQPropertiesInput(t::Props::from_value(v)) } }
 
     /// Athena Properties Input
     ///
@@ -241,12 +229,9 @@ pub mod connection {
         }
     }
 
-    impl From<AthenaPropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: AthenaPropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AthenaPropertiesInput> for t::Value { #[inline] fn from(v: AthenaPropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AthenaPropertiesInput { #[inline] fn from(v: t::Value) -> AthenaPropertiesInput { AthenaPropertiesInput(t::Props::from_value(v)) } }
 
     /// Glue Properties Input
     ///
@@ -265,12 +250,9 @@ pub mod connection {
         pub fn glue_connection_input(mut self, v: impl Into<GlueConnectionInput>) -> Self { self.0.put::<GlueConnectionInput>("GlueConnectionInput", v.into()); self }
     }
 
-    impl From<GluePropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: GluePropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GluePropertiesInput> for t::Value { #[inline] fn from(v: GluePropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GluePropertiesInput { #[inline] fn from(v: t::Value) -> GluePropertiesInput { GluePropertiesInput(t::Props::from_value(v)) } }
 
     /// Glue Connection Input
     ///
@@ -311,12 +293,9 @@ pub mod connection {
         pub fn validate_for_compute_environments(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ValidateForComputeEnvironments", v.into()); self }
     }
 
-    impl From<GlueConnectionInput> for t::Value {
-        #[inline]
-        fn from(v: GlueConnectionInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlueConnectionInput> for t::Value { #[inline] fn from(v: GlueConnectionInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlueConnectionInput { #[inline] fn from(v: t::Value) -> GlueConnectionInput { GlueConnectionInput(t::Props::from_value(v)) } }
 
     /// Authentication Configuration Input
     ///
@@ -345,12 +324,9 @@ pub mod connection {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<AuthenticationConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: AuthenticationConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticationConfigurationInput> for t::Value { #[inline] fn from(v: AuthenticationConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticationConfigurationInput { #[inline] fn from(v: t::Value) -> AuthenticationConfigurationInput { AuthenticationConfigurationInput(t::Props::from_value(v)) } }
 
     /// Authentication Type
     ///
@@ -395,12 +371,9 @@ pub mod connection {
         pub fn user_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserName", v.into()); self }
     }
 
-    impl From<BasicAuthenticationCredentials> for t::Value {
-        #[inline]
-        fn from(v: BasicAuthenticationCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BasicAuthenticationCredentials> for t::Value { #[inline] fn from(v: BasicAuthenticationCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BasicAuthenticationCredentials { #[inline] fn from(v: t::Value) -> BasicAuthenticationCredentials { BasicAuthenticationCredentials(t::Props::from_value(v)) } }
 
     /// OAuth2 Properties
     ///
@@ -429,12 +402,9 @@ pub mod connection {
         pub fn token_url_parameters_map(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("TokenUrlParametersMap", v.into()); self }
     }
 
-    impl From<OAuth2Properties> for t::Value {
-        #[inline]
-        fn from(v: OAuth2Properties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuth2Properties> for t::Value { #[inline] fn from(v: OAuth2Properties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuth2Properties { #[inline] fn from(v: t::Value) -> OAuth2Properties { OAuth2Properties(t::Props::from_value(v)) } }
 
     /// Authorization Code Properties
     ///
@@ -455,12 +425,9 @@ pub mod connection {
         pub fn redirect_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RedirectUri", v.into()); self }
     }
 
-    impl From<AuthorizationCodeProperties> for t::Value {
-        #[inline]
-        fn from(v: AuthorizationCodeProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizationCodeProperties> for t::Value { #[inline] fn from(v: AuthorizationCodeProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizationCodeProperties { #[inline] fn from(v: t::Value) -> AuthorizationCodeProperties { AuthorizationCodeProperties(t::Props::from_value(v)) } }
 
     /// OAuth2 Client Application
     ///
@@ -481,12 +448,9 @@ pub mod connection {
         pub fn user_managed_client_application_client_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserManagedClientApplicationClientId", v.into()); self }
     }
 
-    impl From<OAuth2ClientApplication> for t::Value {
-        #[inline]
-        fn from(v: OAuth2ClientApplication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuth2ClientApplication> for t::Value { #[inline] fn from(v: OAuth2ClientApplication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuth2ClientApplication { #[inline] fn from(v: t::Value) -> OAuth2ClientApplication { OAuth2ClientApplication(t::Props::from_value(v)) } }
 
     /// Glue OAuth2 Credentials
     ///
@@ -511,12 +475,9 @@ pub mod connection {
         pub fn user_managed_client_application_client_secret(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserManagedClientApplicationClientSecret", v.into()); self }
     }
 
-    impl From<GlueOAuth2Credentials> for t::Value {
-        #[inline]
-        fn from(v: GlueOAuth2Credentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlueOAuth2Credentials> for t::Value { #[inline] fn from(v: GlueOAuth2Credentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlueOAuth2Credentials { #[inline] fn from(v: t::Value) -> GlueOAuth2Credentials { GlueOAuth2Credentials(t::Props::from_value(v)) } }
 
     /// OAuth2 Grant Type
     ///
@@ -565,12 +526,9 @@ pub mod connection {
         pub fn subnet_id_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIdList", v.into()); self }
     }
 
-    impl From<PhysicalConnectionRequirements> for t::Value {
-        #[inline]
-        fn from(v: PhysicalConnectionRequirements) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PhysicalConnectionRequirements> for t::Value { #[inline] fn from(v: PhysicalConnectionRequirements) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PhysicalConnectionRequirements { #[inline] fn from(v: t::Value) -> PhysicalConnectionRequirements { PhysicalConnectionRequirements(t::Props::from_value(v)) } }
 
     /// HyperPod Properties Input
     ///
@@ -587,12 +545,9 @@ pub mod connection {
         }
     }
 
-    impl From<HyperPodPropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: HyperPodPropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HyperPodPropertiesInput> for t::Value { #[inline] fn from(v: HyperPodPropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HyperPodPropertiesInput { #[inline] fn from(v: t::Value) -> HyperPodPropertiesInput { HyperPodPropertiesInput(t::Props::from_value(v)) } }
 
     /// IAM Properties Input
     ///
@@ -613,12 +568,9 @@ pub mod connection {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<IamPropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: IamPropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamPropertiesInput> for t::Value { #[inline] fn from(v: IamPropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamPropertiesInput { #[inline] fn from(v: t::Value) -> IamPropertiesInput { IamPropertiesInput(t::Props::from_value(v)) } }
 
     /// Lakehouse Properties Input
     ///
@@ -637,12 +589,9 @@ pub mod connection {
         pub fn glue_lineage_sync_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("GlueLineageSyncEnabled", v.into()); self }
     }
 
-    impl From<LakehousePropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: LakehousePropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LakehousePropertiesInput> for t::Value { #[inline] fn from(v: LakehousePropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LakehousePropertiesInput { #[inline] fn from(v: t::Value) -> LakehousePropertiesInput { LakehousePropertiesInput(t::Props::from_value(v)) } }
 
     /// MLflow Properties Input
     ///
@@ -661,12 +610,9 @@ pub mod connection {
         pub fn tracking_server_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrackingServerArn", v.into()); self }
     }
 
-    impl From<MlflowPropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: MlflowPropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MlflowPropertiesInput> for t::Value { #[inline] fn from(v: MlflowPropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MlflowPropertiesInput { #[inline] fn from(v: t::Value) -> MlflowPropertiesInput { MlflowPropertiesInput(t::Props::from_value(v)) } }
 
     /// Redshift Properties Input
     ///
@@ -695,12 +641,9 @@ pub mod connection {
         pub fn storage(mut self, v: impl Into<RedshiftStorageProperties>) -> Self { self.0.put::<RedshiftStorageProperties>("Storage", v.into()); self }
     }
 
-    impl From<RedshiftPropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: RedshiftPropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftPropertiesInput> for t::Value { #[inline] fn from(v: RedshiftPropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftPropertiesInput { #[inline] fn from(v: t::Value) -> RedshiftPropertiesInput { RedshiftPropertiesInput(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -719,12 +662,9 @@ pub mod connection {
         pub fn username_password(mut self, v: impl Into<UsernamePassword>) -> Self { self.0.put::<UsernamePassword>("UsernamePassword", v.into()); self }
     }
 
-    impl From<RedshiftCredentials> for t::Value {
-        #[inline]
-        fn from(v: RedshiftCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftCredentials> for t::Value { #[inline] fn from(v: RedshiftCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftCredentials { #[inline] fn from(v: t::Value) -> RedshiftCredentials { RedshiftCredentials(t::Props::from_value(v)) } }
 
     /// The username and password to be used for authentication.
     ///
@@ -742,12 +682,9 @@ pub mod connection {
         }
     }
 
-    impl From<UsernamePassword> for t::Value {
-        #[inline]
-        fn from(v: UsernamePassword) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UsernamePassword> for t::Value { #[inline] fn from(v: UsernamePassword) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UsernamePassword { #[inline] fn from(v: t::Value) -> UsernamePassword { UsernamePassword(t::Props::from_value(v)) } }
 
     /// Redshift Lineage Sync Configuration Input
     ///
@@ -768,12 +705,9 @@ pub mod connection {
         pub fn schedule(mut self, v: impl Into<LineageSyncSchedule>) -> Self { self.0.put::<LineageSyncSchedule>("Schedule", v.into()); self }
     }
 
-    impl From<RedshiftLineageSyncConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: RedshiftLineageSyncConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftLineageSyncConfigurationInput> for t::Value { #[inline] fn from(v: RedshiftLineageSyncConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftLineageSyncConfigurationInput { #[inline] fn from(v: t::Value) -> RedshiftLineageSyncConfigurationInput { RedshiftLineageSyncConfigurationInput(t::Props::from_value(v)) } }
 
     /// Lineage Sync Schedule
     ///
@@ -792,12 +726,9 @@ pub mod connection {
         pub fn schedule(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Schedule", v.into()); self }
     }
 
-    impl From<LineageSyncSchedule> for t::Value {
-        #[inline]
-        fn from(v: LineageSyncSchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LineageSyncSchedule> for t::Value { #[inline] fn from(v: LineageSyncSchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LineageSyncSchedule { #[inline] fn from(v: t::Value) -> LineageSyncSchedule { LineageSyncSchedule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -816,12 +747,9 @@ pub mod connection {
         pub fn workgroup_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkgroupName", v.into()); self }
     }
 
-    impl From<RedshiftStorageProperties> for t::Value {
-        #[inline]
-        fn from(v: RedshiftStorageProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftStorageProperties> for t::Value { #[inline] fn from(v: RedshiftStorageProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftStorageProperties { #[inline] fn from(v: t::Value) -> RedshiftStorageProperties { RedshiftStorageProperties(t::Props::from_value(v)) } }
 
     /// S3 Properties Input
     ///
@@ -843,12 +771,9 @@ pub mod connection {
         pub fn s3_access_grant_location_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3AccessGrantLocationId", v.into()); self }
     }
 
-    impl From<S3PropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: S3PropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3PropertiesInput> for t::Value { #[inline] fn from(v: S3PropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3PropertiesInput { #[inline] fn from(v: t::Value) -> S3PropertiesInput { S3PropertiesInput(t::Props::from_value(v)) } }
 
     /// Spark EMR Properties Input.
     ///
@@ -881,12 +806,9 @@ pub mod connection {
         pub fn trusted_certificates_s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrustedCertificatesS3Uri", v.into()); self }
     }
 
-    impl From<SparkEmrPropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: SparkEmrPropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SparkEmrPropertiesInput> for t::Value { #[inline] fn from(v: SparkEmrPropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SparkEmrPropertiesInput { #[inline] fn from(v: t::Value) -> SparkEmrPropertiesInput { SparkEmrPropertiesInput(t::Props::from_value(v)) } }
 
     /// Spark Glue Properties Input.
     ///
@@ -919,12 +841,9 @@ pub mod connection {
         pub fn worker_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkerType", v.into()); self }
     }
 
-    impl From<SparkGluePropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: SparkGluePropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SparkGluePropertiesInput> for t::Value { #[inline] fn from(v: SparkGluePropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SparkGluePropertiesInput { #[inline] fn from(v: t::Value) -> SparkGluePropertiesInput { SparkGluePropertiesInput(t::Props::from_value(v)) } }
 
     /// Spark Glue Args.
     ///
@@ -943,12 +862,9 @@ pub mod connection {
         pub fn connection(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Connection", v.into()); self }
     }
 
-    impl From<SparkGlueArgs> for t::Value {
-        #[inline]
-        fn from(v: SparkGlueArgs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SparkGlueArgs> for t::Value { #[inline] fn from(v: SparkGlueArgs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SparkGlueArgs { #[inline] fn from(v: t::Value) -> SparkGlueArgs { SparkGlueArgs(t::Props::from_value(v)) } }
 
     /// Workflows MWAA Properties Input
     ///
@@ -967,12 +883,9 @@ pub mod connection {
         pub fn mwaa_environment_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MwaaEnvironmentName", v.into()); self }
     }
 
-    impl From<WorkflowsMwaaPropertiesInput> for t::Value {
-        #[inline]
-        fn from(v: WorkflowsMwaaPropertiesInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowsMwaaPropertiesInput> for t::Value { #[inline] fn from(v: WorkflowsMwaaPropertiesInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowsMwaaPropertiesInput { #[inline] fn from(v: t::Value) -> WorkflowsMwaaPropertiesInput { WorkflowsMwaaPropertiesInput(t::Props::from_value(v)) } }
 
     /// The scope of the connection.
     ///
@@ -1136,12 +1049,9 @@ pub mod data_source {
         pub fn type_revision(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TypeRevision", v.into()); self }
     }
 
-    impl From<FormInput> for t::Value {
-        #[inline]
-        fn from(v: FormInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FormInput> for t::Value { #[inline] fn from(v: FormInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FormInput { #[inline] fn from(v: t::Value) -> FormInput { FormInput(t::Props::from_value(v)) } }
 
     /// Specifies the configuration of the data source. It can be set to either glueRunConfiguration or redshiftRunConfiguration
     /// or sageMakerRunConfiguration.
@@ -1165,12 +1075,9 @@ pub mod data_source {
         pub fn sage_maker_run_configuration(mut self, v: impl Into<SageMakerRunConfigurationInput>) -> Self { self.0.put::<SageMakerRunConfigurationInput>("SageMakerRunConfiguration", v.into()); self }
     }
 
-    impl From<DataSourceConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: DataSourceConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceConfigurationInput> for t::Value { #[inline] fn from(v: DataSourceConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceConfigurationInput { #[inline] fn from(v: t::Value) -> DataSourceConfigurationInput { DataSourceConfigurationInput(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1192,12 +1099,9 @@ pub mod data_source {
         pub fn data_access_role(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataAccessRole", v.into()); self }
     }
 
-    impl From<GlueRunConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: GlueRunConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlueRunConfigurationInput> for t::Value { #[inline] fn from(v: GlueRunConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlueRunConfigurationInput { #[inline] fn from(v: t::Value) -> GlueRunConfigurationInput { GlueRunConfigurationInput(t::Props::from_value(v)) } }
 
     /// The relational filter configuration for the data source.
     ///
@@ -1218,12 +1122,9 @@ pub mod data_source {
         pub fn schema_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SchemaName", v.into()); self }
     }
 
-    impl From<RelationalFilterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RelationalFilterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RelationalFilterConfiguration> for t::Value { #[inline] fn from(v: RelationalFilterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RelationalFilterConfiguration { #[inline] fn from(v: t::Value) -> RelationalFilterConfiguration { RelationalFilterConfiguration(t::Props::from_value(v)) } }
 
     /// The search filter expression.
     ///
@@ -1241,12 +1142,9 @@ pub mod data_source {
         }
     }
 
-    impl From<FilterExpression> for t::Value {
-        #[inline]
-        fn from(v: FilterExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterExpression> for t::Value { #[inline] fn from(v: FilterExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterExpression { #[inline] fn from(v: t::Value) -> FilterExpression { FilterExpression(t::Props::from_value(v)) } }
 
     /// The search filter expression type.
     ///
@@ -1292,12 +1190,9 @@ pub mod data_source {
         pub fn redshift_storage(mut self, v: impl Into<RedshiftStorage>) -> Self { self.0.put::<RedshiftStorage>("RedshiftStorage", v.into()); self }
     }
 
-    impl From<RedshiftRunConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: RedshiftRunConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftRunConfigurationInput> for t::Value { #[inline] fn from(v: RedshiftRunConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftRunConfigurationInput { #[inline] fn from(v: t::Value) -> RedshiftRunConfigurationInput { RedshiftRunConfigurationInput(t::Props::from_value(v)) } }
 
     /// The ARN of a secret manager for an Amazon Redshift cluster.
     ///
@@ -1314,12 +1209,9 @@ pub mod data_source {
         }
     }
 
-    impl From<RedshiftCredentialConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RedshiftCredentialConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftCredentialConfiguration> for t::Value { #[inline] fn from(v: RedshiftCredentialConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftCredentialConfiguration { #[inline] fn from(v: t::Value) -> RedshiftCredentialConfiguration { RedshiftCredentialConfiguration(t::Props::from_value(v)) } }
 
     /// The details of the Amazon Redshift storage as part of the configuration of an Amazon Redshift data source run.
     ///
@@ -1340,12 +1232,9 @@ pub mod data_source {
         pub fn redshift_serverless_source(mut self, v: impl Into<RedshiftServerlessStorage>) -> Self { self.0.put::<RedshiftServerlessStorage>("RedshiftServerlessSource", v.into()); self }
     }
 
-    impl From<RedshiftStorage> for t::Value {
-        #[inline]
-        fn from(v: RedshiftStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftStorage> for t::Value { #[inline] fn from(v: RedshiftStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftStorage { #[inline] fn from(v: t::Value) -> RedshiftStorage { RedshiftStorage(t::Props::from_value(v)) } }
 
     /// The name of an Amazon Redshift cluster.
     ///
@@ -1362,12 +1251,9 @@ pub mod data_source {
         }
     }
 
-    impl From<RedshiftClusterStorage> for t::Value {
-        #[inline]
-        fn from(v: RedshiftClusterStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftClusterStorage> for t::Value { #[inline] fn from(v: RedshiftClusterStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftClusterStorage { #[inline] fn from(v: t::Value) -> RedshiftClusterStorage { RedshiftClusterStorage(t::Props::from_value(v)) } }
 
     /// The details of the Amazon Redshift Serverless workgroup storage.
     ///
@@ -1384,12 +1270,9 @@ pub mod data_source {
         }
     }
 
-    impl From<RedshiftServerlessStorage> for t::Value {
-        #[inline]
-        fn from(v: RedshiftServerlessStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftServerlessStorage> for t::Value { #[inline] fn from(v: RedshiftServerlessStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftServerlessStorage { #[inline] fn from(v: t::Value) -> RedshiftServerlessStorage { RedshiftServerlessStorage(t::Props::from_value(v)) } }
 
     /// The configuration details of the Amazon SageMaker data source.
     ///
@@ -1406,12 +1289,9 @@ pub mod data_source {
         }
     }
 
-    impl From<SageMakerRunConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: SageMakerRunConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SageMakerRunConfigurationInput> for t::Value { #[inline] fn from(v: SageMakerRunConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SageMakerRunConfigurationInput { #[inline] fn from(v: t::Value) -> SageMakerRunConfigurationInput { SageMakerRunConfigurationInput(t::Props::from_value(v)) } }
 
     /// Specifies whether the data source is enabled.
     ///
@@ -1453,12 +1333,9 @@ pub mod data_source {
         pub fn enable_business_name_generation(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnableBusinessNameGeneration", v.into()); self }
     }
 
-    impl From<RecommendationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RecommendationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecommendationConfiguration> for t::Value { #[inline] fn from(v: RecommendationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecommendationConfiguration { #[inline] fn from(v: t::Value) -> RecommendationConfiguration { RecommendationConfiguration(t::Props::from_value(v)) } }
 
     /// The schedule of the data source runs.
     ///
@@ -1479,12 +1356,9 @@ pub mod data_source {
         pub fn timezone(mut self, v: impl Into<Timezone>) -> Self { self.0.put::<Timezone>("Timezone", v.into()); self }
     }
 
-    impl From<ScheduleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ScheduleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduleConfiguration> for t::Value { #[inline] fn from(v: ScheduleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduleConfiguration { #[inline] fn from(v: t::Value) -> ScheduleConfiguration { ScheduleConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1767,12 +1641,9 @@ pub mod domain {
         pub fn user_assignment(mut self, v: impl Into<UserAssignment>) -> Self { self.0.put::<UserAssignment>("UserAssignment", v.into()); self }
     }
 
-    impl From<SingleSignOn> for t::Value {
-        #[inline]
-        fn from(v: SingleSignOn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleSignOn> for t::Value { #[inline] fn from(v: SingleSignOn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleSignOn { #[inline] fn from(v: t::Value) -> SingleSignOn { SingleSignOn(t::Props::from_value(v)) } }
 
     /// The type of single sign-on in Amazon DataZone.
     ///
@@ -2024,12 +1895,9 @@ pub mod environment {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<EnvironmentParameter> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentParameter> for t::Value { #[inline] fn from(v: EnvironmentParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentParameter { #[inline] fn from(v: t::Value) -> EnvironmentParameter { EnvironmentParameter(t::Props::from_value(v)) } }
 
 }
 
@@ -2111,12 +1979,9 @@ pub mod environment_actions {
         pub fn uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Uri", v.into()); self }
     }
 
-    impl From<AwsConsoleLinkParameters> for t::Value {
-        #[inline]
-        fn from(v: AwsConsoleLinkParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsConsoleLinkParameters> for t::Value { #[inline] fn from(v: AwsConsoleLinkParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsConsoleLinkParameters { #[inline] fn from(v: t::Value) -> AwsConsoleLinkParameters { AwsConsoleLinkParameters(t::Props::from_value(v)) } }
 
 }
 
@@ -2205,12 +2070,9 @@ pub mod environment_blueprint_configuration {
         pub fn lake_formation_configuration(mut self, v: impl Into<LakeFormationConfiguration>) -> Self { self.0.put::<LakeFormationConfiguration>("LakeFormationConfiguration", v.into()); self }
     }
 
-    impl From<ProvisioningConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProvisioningConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisioningConfiguration> for t::Value { #[inline] fn from(v: ProvisioningConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisioningConfiguration { #[inline] fn from(v: t::Value) -> ProvisioningConfiguration { ProvisioningConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2229,12 +2091,9 @@ pub mod environment_blueprint_configuration {
         pub fn location_registration_role(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LocationRegistrationRole", v.into()); self }
     }
 
-    impl From<LakeFormationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LakeFormationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LakeFormationConfiguration> for t::Value { #[inline] fn from(v: LakeFormationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LakeFormationConfiguration { #[inline] fn from(v: t::Value) -> LakeFormationConfiguration { LakeFormationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2253,12 +2112,9 @@ pub mod environment_blueprint_configuration {
         pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
     }
 
-    impl From<RegionalParameter> for t::Value {
-        #[inline]
-        fn from(v: RegionalParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegionalParameter> for t::Value { #[inline] fn from(v: RegionalParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegionalParameter { #[inline] fn from(v: t::Value) -> RegionalParameter { RegionalParameter(t::Props::from_value(v)) } }
 
 }
 
@@ -2362,12 +2218,9 @@ pub mod environment_profile {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<EnvironmentParameter> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentParameter> for t::Value { #[inline] fn from(v: EnvironmentParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentParameter { #[inline] fn from(v: t::Value) -> EnvironmentParameter { EnvironmentParameter(t::Props::from_value(v)) } }
 
 }
 
@@ -2461,12 +2314,9 @@ pub mod form_type {
         pub fn smithy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Smithy", v.into()); self }
     }
 
-    impl From<Model> for t::Value {
-        #[inline]
-        fn from(v: Model) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Model> for t::Value { #[inline] fn from(v: Model) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Model { #[inline] fn from(v: t::Value) -> Model { Model(t::Props::from_value(v)) } }
 
     /// The status of this Amazon DataZone metadata form type.
     ///
@@ -2691,12 +2541,9 @@ pub mod owner {
         pub fn user(mut self, v: impl Into<OwnerUserProperties>) -> Self { self.0.put::<OwnerUserProperties>("User", v.into()); self }
     }
 
-    impl From<OwnerProperties> for t::Value {
-        #[inline]
-        fn from(v: OwnerProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OwnerProperties> for t::Value { #[inline] fn from(v: OwnerProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OwnerProperties { #[inline] fn from(v: t::Value) -> OwnerProperties { OwnerProperties(t::Props::from_value(v)) } }
 
     /// The properties of the domain unit owners group.
     ///
@@ -2715,12 +2562,9 @@ pub mod owner {
         pub fn group_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GroupIdentifier", v.into()); self }
     }
 
-    impl From<OwnerGroupProperties> for t::Value {
-        #[inline]
-        fn from(v: OwnerGroupProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OwnerGroupProperties> for t::Value { #[inline] fn from(v: OwnerGroupProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OwnerGroupProperties { #[inline] fn from(v: t::Value) -> OwnerGroupProperties { OwnerGroupProperties(t::Props::from_value(v)) } }
 
     /// The properties of the owner user.
     ///
@@ -2739,12 +2583,9 @@ pub mod owner {
         pub fn user_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserIdentifier", v.into()); self }
     }
 
-    impl From<OwnerUserProperties> for t::Value {
-        #[inline]
-        fn from(v: OwnerUserProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OwnerUserProperties> for t::Value { #[inline] fn from(v: OwnerUserProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OwnerUserProperties { #[inline] fn from(v: t::Value) -> OwnerUserProperties { OwnerUserProperties(t::Props::from_value(v)) } }
 
 }
 
@@ -2845,12 +2686,9 @@ pub mod policy_grant {
         pub fn override_project_owners(mut self, v: impl Into<AddToProjectMemberPoolPolicyGrantDetail>) -> Self { self.0.put::<AddToProjectMemberPoolPolicyGrantDetail>("OverrideProjectOwners", v.into()); self }
     }
 
-    impl From<PolicyGrantDetail> for t::Value {
-        #[inline]
-        fn from(v: PolicyGrantDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyGrantDetail> for t::Value { #[inline] fn from(v: PolicyGrantDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyGrantDetail { #[inline] fn from(v: t::Value) -> PolicyGrantDetail { PolicyGrantDetail(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2867,12 +2705,9 @@ pub mod policy_grant {
         pub fn include_child_domain_units(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IncludeChildDomainUnits", v.into()); self }
     }
 
-    impl From<AddToProjectMemberPoolPolicyGrantDetail> for t::Value {
-        #[inline]
-        fn from(v: AddToProjectMemberPoolPolicyGrantDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AddToProjectMemberPoolPolicyGrantDetail> for t::Value { #[inline] fn from(v: AddToProjectMemberPoolPolicyGrantDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AddToProjectMemberPoolPolicyGrantDetail { #[inline] fn from(v: t::Value) -> AddToProjectMemberPoolPolicyGrantDetail { AddToProjectMemberPoolPolicyGrantDetail(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2889,12 +2724,9 @@ pub mod policy_grant {
         pub fn domain_unit_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DomainUnitId", v.into()); self }
     }
 
-    impl From<CreateEnvironmentProfilePolicyGrantDetail> for t::Value {
-        #[inline]
-        fn from(v: CreateEnvironmentProfilePolicyGrantDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreateEnvironmentProfilePolicyGrantDetail> for t::Value { #[inline] fn from(v: CreateEnvironmentProfilePolicyGrantDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreateEnvironmentProfilePolicyGrantDetail { #[inline] fn from(v: t::Value) -> CreateEnvironmentProfilePolicyGrantDetail { CreateEnvironmentProfilePolicyGrantDetail(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2913,12 +2745,9 @@ pub mod policy_grant {
         pub fn project_profiles(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ProjectProfiles", v.into()); self }
     }
 
-    impl From<CreateProjectFromProjectProfilePolicyGrantDetail> for t::Value {
-        #[inline]
-        fn from(v: CreateProjectFromProjectProfilePolicyGrantDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreateProjectFromProjectProfilePolicyGrantDetail> for t::Value { #[inline] fn from(v: CreateProjectFromProjectProfilePolicyGrantDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreateProjectFromProjectProfilePolicyGrantDetail { #[inline] fn from(v: t::Value) -> CreateProjectFromProjectProfilePolicyGrantDetail { CreateProjectFromProjectProfilePolicyGrantDetail(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3007,12 +2836,9 @@ pub mod policy_grant {
         pub fn user(mut self, v: impl Into<UserPolicyGrantPrincipal>) -> Self { self.0.put::<UserPolicyGrantPrincipal>("User", v.into()); self }
     }
 
-    impl From<PolicyGrantPrincipal> for t::Value {
-        #[inline]
-        fn from(v: PolicyGrantPrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyGrantPrincipal> for t::Value { #[inline] fn from(v: PolicyGrantPrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyGrantPrincipal { #[inline] fn from(v: t::Value) -> PolicyGrantPrincipal { PolicyGrantPrincipal(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3033,12 +2859,9 @@ pub mod policy_grant {
         pub fn domain_unit_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DomainUnitIdentifier", v.into()); self }
     }
 
-    impl From<DomainUnitPolicyGrantPrincipal> for t::Value {
-        #[inline]
-        fn from(v: DomainUnitPolicyGrantPrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainUnitPolicyGrantPrincipal> for t::Value { #[inline] fn from(v: DomainUnitPolicyGrantPrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainUnitPolicyGrantPrincipal { #[inline] fn from(v: t::Value) -> DomainUnitPolicyGrantPrincipal { DomainUnitPolicyGrantPrincipal(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3073,12 +2896,9 @@ pub mod policy_grant {
         pub fn all_domain_units_grant_filter(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("AllDomainUnitsGrantFilter", v.into()); self }
     }
 
-    impl From<DomainUnitGrantFilter> for t::Value {
-        #[inline]
-        fn from(v: DomainUnitGrantFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainUnitGrantFilter> for t::Value { #[inline] fn from(v: DomainUnitGrantFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainUnitGrantFilter { #[inline] fn from(v: t::Value) -> DomainUnitGrantFilter { DomainUnitGrantFilter(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3095,12 +2915,9 @@ pub mod policy_grant {
         pub fn group_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GroupIdentifier", v.into()); self }
     }
 
-    impl From<GroupPolicyGrantPrincipal> for t::Value {
-        #[inline]
-        fn from(v: GroupPolicyGrantPrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GroupPolicyGrantPrincipal> for t::Value { #[inline] fn from(v: GroupPolicyGrantPrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GroupPolicyGrantPrincipal { #[inline] fn from(v: t::Value) -> GroupPolicyGrantPrincipal { GroupPolicyGrantPrincipal(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3121,12 +2938,9 @@ pub mod policy_grant {
         pub fn project_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProjectIdentifier", v.into()); self }
     }
 
-    impl From<ProjectPolicyGrantPrincipal> for t::Value {
-        #[inline]
-        fn from(v: ProjectPolicyGrantPrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProjectPolicyGrantPrincipal> for t::Value { #[inline] fn from(v: ProjectPolicyGrantPrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProjectPolicyGrantPrincipal { #[inline] fn from(v: t::Value) -> ProjectPolicyGrantPrincipal { ProjectPolicyGrantPrincipal(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3143,12 +2957,9 @@ pub mod policy_grant {
         pub fn domain_unit_filter(mut self, v: impl Into<DomainUnitFilterForProject>) -> Self { self.0.put::<DomainUnitFilterForProject>("DomainUnitFilter", v.into()); self }
     }
 
-    impl From<ProjectGrantFilter> for t::Value {
-        #[inline]
-        fn from(v: ProjectGrantFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProjectGrantFilter> for t::Value { #[inline] fn from(v: ProjectGrantFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProjectGrantFilter { #[inline] fn from(v: t::Value) -> ProjectGrantFilter { ProjectGrantFilter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3165,12 +2976,9 @@ pub mod policy_grant {
         pub fn include_child_domain_units(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IncludeChildDomainUnits", v.into()); self }
     }
 
-    impl From<DomainUnitFilterForProject> for t::Value {
-        #[inline]
-        fn from(v: DomainUnitFilterForProject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainUnitFilterForProject> for t::Value { #[inline] fn from(v: DomainUnitFilterForProject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainUnitFilterForProject { #[inline] fn from(v: t::Value) -> DomainUnitFilterForProject { DomainUnitFilterForProject(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3189,12 +2997,9 @@ pub mod policy_grant {
         pub fn user_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserIdentifier", v.into()); self }
     }
 
-    impl From<UserPolicyGrantPrincipal> for t::Value {
-        #[inline]
-        fn from(v: UserPolicyGrantPrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserPolicyGrantPrincipal> for t::Value { #[inline] fn from(v: UserPolicyGrantPrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserPolicyGrantPrincipal { #[inline] fn from(v: t::Value) -> UserPolicyGrantPrincipal { UserPolicyGrantPrincipal(t::Props::from_value(v)) } }
 
 }
 
@@ -3303,12 +3108,9 @@ pub mod project {
         }
     }
 
-    impl From<ProjectMembershipAssignment> for t::Value {
-        #[inline]
-        fn from(v: ProjectMembershipAssignment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProjectMembershipAssignment> for t::Value { #[inline] fn from(v: ProjectMembershipAssignment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProjectMembershipAssignment { #[inline] fn from(v: t::Value) -> ProjectMembershipAssignment { ProjectMembershipAssignment(t::Props::from_value(v)) } }
 
     /// The member of the project.
     ///
@@ -3329,12 +3131,9 @@ pub mod project {
         pub fn user_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserIdentifier", v.into()); self }
     }
 
-    impl From<Member> for t::Value {
-        #[inline]
-        fn from(v: Member) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Member> for t::Value { #[inline] fn from(v: Member) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Member { #[inline] fn from(v: t::Value) -> Member { Member(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3350,12 +3149,9 @@ pub mod project {
         }
     }
 
-    impl From<ResourceTag> for t::Value {
-        #[inline]
-        fn from(v: ResourceTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3376,12 +3172,9 @@ pub mod project {
         pub fn environment_parameters(mut self, v: impl Into<t::List<EnvironmentParameter>>) -> Self { self.0.put::<t::List<EnvironmentParameter>>("EnvironmentParameters", v.into()); self }
     }
 
-    impl From<EnvironmentConfigurationUserParameter> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentConfigurationUserParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentConfigurationUserParameter> for t::Value { #[inline] fn from(v: EnvironmentConfigurationUserParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentConfigurationUserParameter { #[inline] fn from(v: t::Value) -> EnvironmentConfigurationUserParameter { EnvironmentConfigurationUserParameter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3400,12 +3193,9 @@ pub mod project {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<EnvironmentParameter> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentParameter> for t::Value { #[inline] fn from(v: EnvironmentParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentParameter { #[inline] fn from(v: t::Value) -> EnvironmentParameter { EnvironmentParameter(t::Props::from_value(v)) } }
 
 }
 
@@ -3475,12 +3265,9 @@ pub mod project_membership {
         pub fn user_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserIdentifier", v.into()); self }
     }
 
-    impl From<Member> for t::Value {
-        #[inline]
-        fn from(v: Member) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Member> for t::Value { #[inline] fn from(v: Member) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Member { #[inline] fn from(v: t::Value) -> Member { Member(t::Props::from_value(v)) } }
 
 }
 
@@ -3600,12 +3387,9 @@ pub mod project_profile {
         pub fn environment_configuration_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EnvironmentConfigurationId", v.into()); self }
     }
 
-    impl From<EnvironmentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentConfiguration> for t::Value { #[inline] fn from(v: EnvironmentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentConfiguration { #[inline] fn from(v: t::Value) -> EnvironmentConfiguration { EnvironmentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3620,12 +3404,9 @@ pub mod project_profile {
         }
     }
 
-    impl From<AwsAccount> for t::Value {
-        #[inline]
-        fn from(v: AwsAccount) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsAccount> for t::Value { #[inline] fn from(v: AwsAccount) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsAccount { #[inline] fn from(v: t::Value) -> AwsAccount { AwsAccount(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3640,12 +3421,9 @@ pub mod project_profile {
         }
     }
 
-    impl From<Region> for t::Value {
-        #[inline]
-        fn from(v: Region) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Region> for t::Value { #[inline] fn from(v: Region) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Region { #[inline] fn from(v: t::Value) -> Region { Region(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3666,12 +3444,9 @@ pub mod project_profile {
         pub fn ssm_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SsmPath", v.into()); self }
     }
 
-    impl From<EnvironmentConfigurationParametersDetails> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentConfigurationParametersDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentConfigurationParametersDetails> for t::Value { #[inline] fn from(v: EnvironmentConfigurationParametersDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentConfigurationParametersDetails { #[inline] fn from(v: t::Value) -> EnvironmentConfigurationParametersDetails { EnvironmentConfigurationParametersDetails(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3692,12 +3467,9 @@ pub mod project_profile {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<EnvironmentConfigurationParameter> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentConfigurationParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentConfigurationParameter> for t::Value { #[inline] fn from(v: EnvironmentConfigurationParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentConfigurationParameter { #[inline] fn from(v: t::Value) -> EnvironmentConfigurationParameter { EnvironmentConfigurationParameter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3734,12 +3506,9 @@ pub mod project_profile {
         }
     }
 
-    impl From<ResourceTagParameter> for t::Value {
-        #[inline]
-        fn from(v: ResourceTagParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTagParameter> for t::Value { #[inline] fn from(v: ResourceTagParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTagParameter { #[inline] fn from(v: t::Value) -> ResourceTagParameter { ResourceTagParameter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3865,12 +3634,9 @@ pub mod subscription_target {
         }
     }
 
-    impl From<SubscriptionTargetForm> for t::Value {
-        #[inline]
-        fn from(v: SubscriptionTargetForm) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubscriptionTargetForm> for t::Value { #[inline] fn from(v: SubscriptionTargetForm) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubscriptionTargetForm { #[inline] fn from(v: t::Value) -> SubscriptionTargetForm { SubscriptionTargetForm(t::Props::from_value(v)) } }
 
 }
 

@@ -195,12 +195,9 @@ pub mod cluster {
         pub fn sse_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SSEEnabled", v.into()); self }
     }
 
-    impl From<SSESpecification> for t::Value {
-        #[inline]
-        fn from(v: SSESpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SSESpecification> for t::Value { #[inline] fn from(v: SSESpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SSESpecification { #[inline] fn from(v: t::Value) -> SSESpecification { SSESpecification(t::Props::from_value(v)) } }
 
 }
 

@@ -85,12 +85,9 @@ pub mod budget {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<BudgetActionToAdd> for t::Value {
-        #[inline]
-        fn from(v: BudgetActionToAdd) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BudgetActionToAdd> for t::Value { #[inline] fn from(v: BudgetActionToAdd) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BudgetActionToAdd { #[inline] fn from(v: t::Value) -> BudgetActionToAdd { BudgetActionToAdd(t::Props::from_value(v)) } }
 
     /// The type of budget action.
     ///
@@ -129,12 +126,9 @@ pub mod budget {
         }
     }
 
-    impl From<BudgetSchedule> for t::Value {
-        #[inline]
-        fn from(v: BudgetSchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BudgetSchedule> for t::Value { #[inline] fn from(v: BudgetSchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BudgetSchedule { #[inline] fn from(v: t::Value) -> BudgetSchedule { BudgetSchedule(t::Props::from_value(v)) } }
 
     /// The details of a fixed budget schedule.
     ///
@@ -152,12 +146,9 @@ pub mod budget {
         }
     }
 
-    impl From<FixedBudgetSchedule> for t::Value {
-        #[inline]
-        fn from(v: FixedBudgetSchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FixedBudgetSchedule> for t::Value { #[inline] fn from(v: FixedBudgetSchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FixedBudgetSchedule { #[inline] fn from(v: t::Value) -> FixedBudgetSchedule { FixedBudgetSchedule(t::Props::from_value(v)) } }
 
     /// The usage details of the allotted budget.
     ///
@@ -174,12 +165,9 @@ pub mod budget {
         }
     }
 
-    impl From<UsageTrackingResource> for t::Value {
-        #[inline]
-        fn from(v: UsageTrackingResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UsageTrackingResource> for t::Value { #[inline] fn from(v: UsageTrackingResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UsageTrackingResource { #[inline] fn from(v: t::Value) -> UsageTrackingResource { UsageTrackingResource(t::Props::from_value(v)) } }
 
 }
 
@@ -327,12 +315,9 @@ pub mod fleet {
         pub fn service_managed_ec2(mut self, v: impl Into<ServiceManagedEc2FleetConfiguration>) -> Self { self.0.put::<ServiceManagedEc2FleetConfiguration>("ServiceManagedEc2", v.into()); self }
     }
 
-    impl From<FleetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FleetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FleetConfiguration> for t::Value { #[inline] fn from(v: FleetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FleetConfiguration { #[inline] fn from(v: t::Value) -> FleetConfiguration { FleetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -354,12 +339,9 @@ pub mod fleet {
         pub fn tag_propagation_mode(mut self, v: impl Into<TagPropagationMode>) -> Self { self.0.put::<TagPropagationMode>("TagPropagationMode", v.into()); self }
     }
 
-    impl From<CustomerManagedFleetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomerManagedFleetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomerManagedFleetConfiguration> for t::Value { #[inline] fn from(v: CustomerManagedFleetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomerManagedFleetConfiguration { #[inline] fn from(v: t::Value) -> CustomerManagedFleetConfiguration { CustomerManagedFleetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -380,12 +362,9 @@ pub mod fleet {
         pub fn worker_idle_duration_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WorkerIdleDurationSeconds", v.into()); self }
     }
 
-    impl From<CustomerManagedAutoScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomerManagedAutoScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomerManagedAutoScalingConfiguration> for t::Value { #[inline] fn from(v: CustomerManagedAutoScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomerManagedAutoScalingConfiguration { #[inline] fn from(v: t::Value) -> CustomerManagedAutoScalingConfiguration { CustomerManagedAutoScalingConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -453,12 +432,9 @@ pub mod fleet {
         pub fn custom_attributes(mut self, v: impl Into<t::List<FleetAttributeCapability>>) -> Self { self.0.put::<t::List<FleetAttributeCapability>>("CustomAttributes", v.into()); self }
     }
 
-    impl From<CustomerManagedWorkerCapabilities> for t::Value {
-        #[inline]
-        fn from(v: CustomerManagedWorkerCapabilities) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomerManagedWorkerCapabilities> for t::Value { #[inline] fn from(v: CustomerManagedWorkerCapabilities) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomerManagedWorkerCapabilities { #[inline] fn from(v: t::Value) -> CustomerManagedWorkerCapabilities { CustomerManagedWorkerCapabilities(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -475,12 +451,9 @@ pub mod fleet {
         pub fn max(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Max", v.into()); self }
     }
 
-    impl From<AcceleratorCountRange> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorCountRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AcceleratorCountRange> for t::Value { #[inline] fn from(v: AcceleratorCountRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AcceleratorCountRange { #[inline] fn from(v: t::Value) -> AcceleratorCountRange { AcceleratorCountRange(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -536,12 +509,9 @@ pub mod fleet {
         pub fn max(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Max", v.into()); self }
     }
 
-    impl From<FleetAmountCapability> for t::Value {
-        #[inline]
-        fn from(v: FleetAmountCapability) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FleetAmountCapability> for t::Value { #[inline] fn from(v: FleetAmountCapability) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FleetAmountCapability { #[inline] fn from(v: t::Value) -> FleetAmountCapability { FleetAmountCapability(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -557,12 +527,9 @@ pub mod fleet {
         }
     }
 
-    impl From<FleetAttributeCapability> for t::Value {
-        #[inline]
-        fn from(v: FleetAttributeCapability) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FleetAttributeCapability> for t::Value { #[inline] fn from(v: FleetAttributeCapability) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FleetAttributeCapability { #[inline] fn from(v: t::Value) -> FleetAttributeCapability { FleetAttributeCapability(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -579,12 +546,9 @@ pub mod fleet {
         pub fn max(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Max", v.into()); self }
     }
 
-    impl From<MemoryMiBRange> for t::Value {
-        #[inline]
-        fn from(v: MemoryMiBRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryMiBRange> for t::Value { #[inline] fn from(v: MemoryMiBRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryMiBRange { #[inline] fn from(v: t::Value) -> MemoryMiBRange { MemoryMiBRange(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -623,12 +587,9 @@ pub mod fleet {
         pub fn max(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Max", v.into()); self }
     }
 
-    impl From<VCpuCountRange> for t::Value {
-        #[inline]
-        fn from(v: VCpuCountRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VCpuCountRange> for t::Value { #[inline] fn from(v: VCpuCountRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VCpuCountRange { #[inline] fn from(v: t::Value) -> VCpuCountRange { VCpuCountRange(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -652,12 +613,9 @@ pub mod fleet {
         pub fn vpc_configuration(mut self, v: impl Into<VpcConfiguration>) -> Self { self.0.put::<VpcConfiguration>("VpcConfiguration", v.into()); self }
     }
 
-    impl From<ServiceManagedEc2FleetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceManagedEc2FleetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceManagedEc2FleetConfiguration> for t::Value { #[inline] fn from(v: ServiceManagedEc2FleetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceManagedEc2FleetConfiguration { #[inline] fn from(v: t::Value) -> ServiceManagedEc2FleetConfiguration { ServiceManagedEc2FleetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -678,12 +636,9 @@ pub mod fleet {
         pub fn worker_idle_duration_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WorkerIdleDurationSeconds", v.into()); self }
     }
 
-    impl From<ServiceManagedEc2AutoScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceManagedEc2AutoScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceManagedEc2AutoScalingConfiguration> for t::Value { #[inline] fn from(v: ServiceManagedEc2AutoScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceManagedEc2AutoScalingConfiguration { #[inline] fn from(v: t::Value) -> ServiceManagedEc2AutoScalingConfiguration { ServiceManagedEc2AutoScalingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -715,12 +670,9 @@ pub mod fleet {
         pub fn software_add_ons(mut self, v: impl Into<t::List<FleetSoftwareAddOn>>) -> Self { self.0.put::<t::List<FleetSoftwareAddOn>>("SoftwareAddOns", v.into()); self }
     }
 
-    impl From<ServiceManagedEc2InstanceCapabilities> for t::Value {
-        #[inline]
-        fn from(v: ServiceManagedEc2InstanceCapabilities) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceManagedEc2InstanceCapabilities> for t::Value { #[inline] fn from(v: ServiceManagedEc2InstanceCapabilities) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceManagedEc2InstanceCapabilities { #[inline] fn from(v: t::Value) -> ServiceManagedEc2InstanceCapabilities { ServiceManagedEc2InstanceCapabilities(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -737,12 +689,9 @@ pub mod fleet {
         pub fn count(mut self, v: impl Into<AcceleratorCountRange>) -> Self { self.0.put::<AcceleratorCountRange>("Count", v.into()); self }
     }
 
-    impl From<AcceleratorCapabilities> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorCapabilities) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AcceleratorCapabilities> for t::Value { #[inline] fn from(v: AcceleratorCapabilities) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AcceleratorCapabilities { #[inline] fn from(v: t::Value) -> AcceleratorCapabilities { AcceleratorCapabilities(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -759,12 +708,9 @@ pub mod fleet {
         pub fn runtime(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Runtime", v.into()); self }
     }
 
-    impl From<AcceleratorSelection> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AcceleratorSelection> for t::Value { #[inline] fn from(v: AcceleratorSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AcceleratorSelection { #[inline] fn from(v: t::Value) -> AcceleratorSelection { AcceleratorSelection(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -831,12 +777,9 @@ pub mod fleet {
         pub fn throughput_mi_b(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThroughputMiB", v.into()); self }
     }
 
-    impl From<Ec2EbsVolume> for t::Value {
-        #[inline]
-        fn from(v: Ec2EbsVolume) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ec2EbsVolume> for t::Value { #[inline] fn from(v: Ec2EbsVolume) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ec2EbsVolume { #[inline] fn from(v: t::Value) -> Ec2EbsVolume { Ec2EbsVolume(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -851,12 +794,9 @@ pub mod fleet {
         }
     }
 
-    impl From<FleetSoftwareAddOn> for t::Value {
-        #[inline]
-        fn from(v: FleetSoftwareAddOn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FleetSoftwareAddOn> for t::Value { #[inline] fn from(v: FleetSoftwareAddOn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FleetSoftwareAddOn { #[inline] fn from(v: t::Value) -> FleetSoftwareAddOn { FleetSoftwareAddOn(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -889,12 +829,9 @@ pub mod fleet {
         }
     }
 
-    impl From<ServiceManagedEc2InstanceMarketOptions> for t::Value {
-        #[inline]
-        fn from(v: ServiceManagedEc2InstanceMarketOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceManagedEc2InstanceMarketOptions> for t::Value { #[inline] fn from(v: ServiceManagedEc2InstanceMarketOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceManagedEc2InstanceMarketOptions { #[inline] fn from(v: t::Value) -> ServiceManagedEc2InstanceMarketOptions { ServiceManagedEc2InstanceMarketOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -939,12 +876,9 @@ pub mod fleet {
         pub fn throughput_mi_b(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThroughputMiB", v.into()); self }
     }
 
-    impl From<PersistentVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PersistentVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PersistentVolumeConfiguration> for t::Value { #[inline] fn from(v: PersistentVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PersistentVolumeConfiguration { #[inline] fn from(v: t::Value) -> PersistentVolumeConfiguration { PersistentVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -961,12 +895,9 @@ pub mod fleet {
         pub fn resource_configuration_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ResourceConfigurationArns", v.into()); self }
     }
 
-    impl From<VpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfiguration> for t::Value { #[inline] fn from(v: VpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfiguration { #[inline] fn from(v: t::Value) -> VpcConfiguration { VpcConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -983,12 +914,9 @@ pub mod fleet {
         pub fn script_timeout_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ScriptTimeoutSeconds", v.into()); self }
     }
 
-    impl From<HostConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HostConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostConfiguration> for t::Value { #[inline] fn from(v: HostConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostConfiguration { #[inline] fn from(v: t::Value) -> HostConfiguration { HostConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1313,12 +1241,9 @@ pub mod queue {
         }
     }
 
-    impl From<JobAttachmentSettings> for t::Value {
-        #[inline]
-        fn from(v: JobAttachmentSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobAttachmentSettings> for t::Value { #[inline] fn from(v: JobAttachmentSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobAttachmentSettings { #[inline] fn from(v: t::Value) -> JobAttachmentSettings { JobAttachmentSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1337,12 +1262,9 @@ pub mod queue {
         pub fn windows(mut self, v: impl Into<WindowsUser>) -> Self { self.0.put::<WindowsUser>("Windows", v.into()); self }
     }
 
-    impl From<JobRunAsUser> for t::Value {
-        #[inline]
-        fn from(v: JobRunAsUser) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobRunAsUser> for t::Value { #[inline] fn from(v: JobRunAsUser) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobRunAsUser { #[inline] fn from(v: t::Value) -> JobRunAsUser { JobRunAsUser(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1358,12 +1280,9 @@ pub mod queue {
         }
     }
 
-    impl From<PosixUser> for t::Value {
-        #[inline]
-        fn from(v: PosixUser) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PosixUser> for t::Value { #[inline] fn from(v: PosixUser) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PosixUser { #[inline] fn from(v: t::Value) -> PosixUser { PosixUser(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1399,12 +1318,9 @@ pub mod queue {
         }
     }
 
-    impl From<WindowsUser> for t::Value {
-        #[inline]
-        fn from(v: WindowsUser) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WindowsUser> for t::Value { #[inline] fn from(v: WindowsUser) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WindowsUser { #[inline] fn from(v: t::Value) -> WindowsUser { WindowsUser(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1425,12 +1341,9 @@ pub mod queue {
         pub fn weighted_balanced(mut self, v: impl Into<WeightedBalancedSchedulingConfiguration>) -> Self { self.0.put::<WeightedBalancedSchedulingConfiguration>("WeightedBalanced", v.into()); self }
     }
 
-    impl From<SchedulingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SchedulingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchedulingConfiguration> for t::Value { #[inline] fn from(v: SchedulingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchedulingConfiguration { #[inline] fn from(v: t::Value) -> SchedulingConfiguration { SchedulingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1447,12 +1360,9 @@ pub mod queue {
         pub fn rendering_task_buffer(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RenderingTaskBuffer", v.into()); self }
     }
 
-    impl From<PriorityBalancedSchedulingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PriorityBalancedSchedulingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PriorityBalancedSchedulingConfiguration> for t::Value { #[inline] fn from(v: PriorityBalancedSchedulingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PriorityBalancedSchedulingConfiguration { #[inline] fn from(v: t::Value) -> PriorityBalancedSchedulingConfiguration { PriorityBalancedSchedulingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1481,12 +1391,9 @@ pub mod queue {
         pub fn submission_time_weight(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("SubmissionTimeWeight", v.into()); self }
     }
 
-    impl From<WeightedBalancedSchedulingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WeightedBalancedSchedulingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WeightedBalancedSchedulingConfiguration> for t::Value { #[inline] fn from(v: WeightedBalancedSchedulingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WeightedBalancedSchedulingConfiguration { #[inline] fn from(v: t::Value) -> WeightedBalancedSchedulingConfiguration { WeightedBalancedSchedulingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1503,12 +1410,9 @@ pub mod queue {
         pub fn always_schedule_first(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("AlwaysScheduleFirst", v.into()); self }
     }
 
-    impl From<SchedulingMaxPriorityOverride> for t::Value {
-        #[inline]
-        fn from(v: SchedulingMaxPriorityOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchedulingMaxPriorityOverride> for t::Value { #[inline] fn from(v: SchedulingMaxPriorityOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchedulingMaxPriorityOverride { #[inline] fn from(v: t::Value) -> SchedulingMaxPriorityOverride { SchedulingMaxPriorityOverride(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1525,12 +1429,9 @@ pub mod queue {
         pub fn always_schedule_last(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("AlwaysScheduleLast", v.into()); self }
     }
 
-    impl From<SchedulingMinPriorityOverride> for t::Value {
-        #[inline]
-        fn from(v: SchedulingMinPriorityOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchedulingMinPriorityOverride> for t::Value { #[inline] fn from(v: SchedulingMinPriorityOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchedulingMinPriorityOverride { #[inline] fn from(v: t::Value) -> SchedulingMinPriorityOverride { SchedulingMinPriorityOverride(t::Props::from_value(v)) } }
 
 }
 
@@ -1724,12 +1625,9 @@ pub mod storage_profile {
         }
     }
 
-    impl From<FileSystemLocation> for t::Value {
-        #[inline]
-        fn from(v: FileSystemLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FileSystemLocation> for t::Value { #[inline] fn from(v: FileSystemLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FileSystemLocation { #[inline] fn from(v: t::Value) -> FileSystemLocation { FileSystemLocation(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1860,12 +1758,9 @@ pub mod worker {
         pub fn ip_addresses(mut self, v: impl Into<IpAddresses>) -> Self { self.0.put::<IpAddresses>("IpAddresses", v.into()); self }
     }
 
-    impl From<HostPropertiesRequest> for t::Value {
-        #[inline]
-        fn from(v: HostPropertiesRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostPropertiesRequest> for t::Value { #[inline] fn from(v: HostPropertiesRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostPropertiesRequest { #[inline] fn from(v: t::Value) -> HostPropertiesRequest { HostPropertiesRequest(t::Props::from_value(v)) } }
 
     /// The IP addresses for a host.
     ///
@@ -1886,11 +1781,8 @@ pub mod worker {
         pub fn ip_v6_addresses(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IpV6Addresses", v.into()); self }
     }
 
-    impl From<IpAddresses> for t::Value {
-        #[inline]
-        fn from(v: IpAddresses) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpAddresses> for t::Value { #[inline] fn from(v: IpAddresses) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpAddresses { #[inline] fn from(v: t::Value) -> IpAddresses { IpAddresses(t::Props::from_value(v)) } }
 
 }

@@ -134,12 +134,9 @@ pub mod agent_space {
         pub fn idp(mut self, v: impl Into<IdpAuthConfiguration>) -> Self { self.0.put::<IdpAuthConfiguration>("Idp", v.into()); self }
     }
 
-    impl From<OperatorApp> for t::Value {
-        #[inline]
-        fn from(v: OperatorApp) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OperatorApp> for t::Value { #[inline] fn from(v: OperatorApp) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OperatorApp { #[inline] fn from(v: t::Value) -> OperatorApp { OperatorApp(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -158,12 +155,9 @@ pub mod agent_space {
         pub fn updated_at(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UpdatedAt", v.into()); self }
     }
 
-    impl From<IamAuthConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IamAuthConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamAuthConfiguration> for t::Value { #[inline] fn from(v: IamAuthConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamAuthConfiguration { #[inline] fn from(v: t::Value) -> IamAuthConfiguration { IamAuthConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -185,12 +179,9 @@ pub mod agent_space {
         pub fn updated_at(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UpdatedAt", v.into()); self }
     }
 
-    impl From<IdcAuthConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IdcAuthConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdcAuthConfiguration> for t::Value { #[inline] fn from(v: IdcAuthConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdcAuthConfiguration { #[inline] fn from(v: t::Value) -> IdcAuthConfiguration { IdcAuthConfiguration(t::Props::from_value(v)) } }
 
     /// External identity provider configuration for the Operator App.
     ///
@@ -218,12 +209,9 @@ pub mod agent_space {
         pub fn user_id_claim(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserIdClaim", v.into()); self }
     }
 
-    impl From<IdpAuthConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IdpAuthConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdpAuthConfiguration> for t::Value { #[inline] fn from(v: IdpAuthConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdpAuthConfiguration { #[inline] fn from(v: t::Value) -> IdpAuthConfiguration { IdpAuthConfiguration(t::Props::from_value(v)) } }
 
     /// The external identity provider type.
     ///
@@ -267,12 +255,9 @@ pub mod agent_space {
         pub fn elevated_actions_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ElevatedActionsEnabled", v.into()); self }
     }
 
-    impl From<Preferences> for t::Value {
-        #[inline]
-        fn from(v: Preferences) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Preferences> for t::Value { #[inline] fn from(v: Preferences) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Preferences { #[inline] fn from(v: t::Value) -> Preferences { Preferences(t::Props::from_value(v)) } }
 
 }
 
@@ -374,12 +359,9 @@ pub mod asset {
         pub fn metadata(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Metadata", v.into()); self }
     }
 
-    impl From<AssetFile> for t::Value {
-        #[inline]
-        fn from(v: AssetFile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetFile> for t::Value { #[inline] fn from(v: AssetFile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetFile { #[inline] fn from(v: t::Value) -> AssetFile { AssetFile(t::Props::from_value(v)) } }
 
 }
 
@@ -486,12 +468,9 @@ pub mod association {
         pub fn source_aws(mut self, v: impl Into<SourceAwsConfiguration>) -> Self { self.0.put::<SourceAwsConfiguration>("SourceAws", v.into()); self }
     }
 
-    impl From<ServiceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConfiguration> for t::Value { #[inline] fn from(v: ServiceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConfiguration { #[inline] fn from(v: t::Value) -> ServiceConfiguration { ServiceConfiguration(t::Props::from_value(v)) } }
 
     /// AWS association for 'monitor' account
     ///
@@ -518,12 +497,9 @@ pub mod association {
         pub fn tags(mut self, v: impl Into<t::List<KeyValuePair>>) -> Self { self.0.put::<t::List<KeyValuePair>>("Tags", v.into()); self }
     }
 
-    impl From<AWSConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AWSConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AWSConfiguration> for t::Value { #[inline] fn from(v: AWSConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AWSConfiguration { #[inline] fn from(v: t::Value) -> AWSConfiguration { AWSConfiguration(t::Props::from_value(v)) } }
 
     /// Account Type 'monitor' for DevOpsAgent monitoring
     ///
@@ -564,12 +540,9 @@ pub mod association {
         pub fn resource_type(mut self, v: impl Into<ResourceType>) -> Self { self.0.put::<ResourceType>("ResourceType", v.into()); self }
     }
 
-    impl From<AWSResource> for t::Value {
-        #[inline]
-        fn from(v: AWSResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AWSResource> for t::Value { #[inline] fn from(v: AWSResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AWSResource { #[inline] fn from(v: t::Value) -> AWSResource { AWSResource(t::Props::from_value(v)) } }
 
     /// Resource type
     ///
@@ -613,12 +586,9 @@ pub mod association {
         }
     }
 
-    impl From<KeyValuePair> for t::Value {
-        #[inline]
-        fn from(v: KeyValuePair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyValuePair> for t::Value { #[inline] fn from(v: KeyValuePair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyValuePair { #[inline] fn from(v: t::Value) -> KeyValuePair { KeyValuePair(t::Props::from_value(v)) } }
 
     /// Azure subscription integration configuration
     ///
@@ -635,12 +605,9 @@ pub mod association {
         }
     }
 
-    impl From<AzureConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AzureConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureConfiguration> for t::Value { #[inline] fn from(v: AzureConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureConfiguration { #[inline] fn from(v: t::Value) -> AzureConfiguration { AzureConfiguration(t::Props::from_value(v)) } }
 
     /// Dynatrace monitoring configuration
     ///
@@ -662,12 +629,9 @@ pub mod association {
         pub fn resources(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Resources", v.into()); self }
     }
 
-    impl From<DynatraceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DynatraceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynatraceConfiguration> for t::Value { #[inline] fn from(v: DynatraceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynatraceConfiguration { #[inline] fn from(v: t::Value) -> DynatraceConfiguration { DynatraceConfiguration(t::Props::from_value(v)) } }
 
     /// EventChannelconfiguration
     ///
@@ -687,12 +651,9 @@ pub mod association {
         pub fn enable_webhook_updates(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnableWebhookUpdates", v.into()); self }
     }
 
-    impl From<EventChannelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EventChannelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventChannelConfiguration> for t::Value { #[inline] fn from(v: EventChannelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventChannelConfiguration { #[inline] fn from(v: t::Value) -> EventChannelConfiguration { EventChannelConfiguration(t::Props::from_value(v)) } }
 
     /// GitHub repository integration configuration
     ///
@@ -712,12 +673,9 @@ pub mod association {
         }
     }
 
-    impl From<GitHubConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GitHubConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitHubConfiguration> for t::Value { #[inline] fn from(v: GitHubConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitHubConfiguration { #[inline] fn from(v: t::Value) -> GitHubConfiguration { GitHubConfiguration(t::Props::from_value(v)) } }
 
     /// Type of repository owner
     ///
@@ -762,12 +720,9 @@ pub mod association {
         pub fn instance_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InstanceIdentifier", v.into()); self }
     }
 
-    impl From<GitLabConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GitLabConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitLabConfiguration> for t::Value { #[inline] fn from(v: GitLabConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitLabConfiguration { #[inline] fn from(v: t::Value) -> GitLabConfiguration { GitLabConfiguration(t::Props::from_value(v)) } }
 
     /// MCP server configuration
     ///
@@ -793,12 +748,9 @@ pub mod association {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<MCPServerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MCPServerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerConfiguration> for t::Value { #[inline] fn from(v: MCPServerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerConfiguration { #[inline] fn from(v: t::Value) -> MCPServerConfiguration { MCPServerConfiguration(t::Props::from_value(v)) } }
 
     /// Datadog MCP server configuration
     ///
@@ -828,12 +780,9 @@ pub mod association {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<MCPServerDatadogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MCPServerDatadogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerDatadogConfiguration> for t::Value { #[inline] fn from(v: MCPServerDatadogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerDatadogConfiguration { #[inline] fn from(v: t::Value) -> MCPServerDatadogConfiguration { MCPServerDatadogConfiguration(t::Props::from_value(v)) } }
 
     /// Grafana MCP server configuration
     ///
@@ -859,12 +808,9 @@ pub mod association {
         pub fn tools(mut self, v: impl Into<t::List<Tool>>) -> Self { self.0.put::<t::List<Tool>>("Tools", v.into()); self }
     }
 
-    impl From<MCPServerGrafanaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MCPServerGrafanaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerGrafanaConfiguration> for t::Value { #[inline] fn from(v: MCPServerGrafanaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerGrafanaConfiguration { #[inline] fn from(v: t::Value) -> MCPServerGrafanaConfiguration { MCPServerGrafanaConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -936,12 +882,9 @@ pub mod association {
         }
     }
 
-    impl From<MCPServerNewRelicConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MCPServerNewRelicConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerNewRelicConfiguration> for t::Value { #[inline] fn from(v: MCPServerNewRelicConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerNewRelicConfiguration { #[inline] fn from(v: t::Value) -> MCPServerNewRelicConfiguration { MCPServerNewRelicConfiguration(t::Props::from_value(v)) } }
 
     /// SigV4-authenticated MCP server configuration
     ///
@@ -958,12 +901,9 @@ pub mod association {
         }
     }
 
-    impl From<MCPServerSigV4Configuration> for t::Value {
-        #[inline]
-        fn from(v: MCPServerSigV4Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerSigV4Configuration> for t::Value { #[inline] fn from(v: MCPServerSigV4Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerSigV4Configuration { #[inline] fn from(v: t::Value) -> MCPServerSigV4Configuration { MCPServerSigV4Configuration(t::Props::from_value(v)) } }
 
     /// Splunk MCP server configuration
     ///
@@ -989,12 +929,9 @@ pub mod association {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<MCPServerSplunkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MCPServerSplunkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerSplunkConfiguration> for t::Value { #[inline] fn from(v: MCPServerSplunkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerSplunkConfiguration { #[inline] fn from(v: t::Value) -> MCPServerSplunkConfiguration { MCPServerSplunkConfiguration(t::Props::from_value(v)) } }
 
     /// PagerDuty integration configuration
     ///
@@ -1015,12 +952,9 @@ pub mod association {
         pub fn enable_webhook_updates(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnableWebhookUpdates", v.into()); self }
     }
 
-    impl From<PagerDutyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PagerDutyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PagerDutyConfiguration> for t::Value { #[inline] fn from(v: PagerDutyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PagerDutyConfiguration { #[inline] fn from(v: t::Value) -> PagerDutyConfiguration { PagerDutyConfiguration(t::Props::from_value(v)) } }
 
     /// ServiceNow integration configuration
     ///
@@ -1042,12 +976,9 @@ pub mod association {
         pub fn instance_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InstanceId", v.into()); self }
     }
 
-    impl From<ServiceNowConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceNowConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceNowConfiguration> for t::Value { #[inline] fn from(v: ServiceNowConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceNowConfiguration { #[inline] fn from(v: t::Value) -> ServiceNowConfiguration { ServiceNowConfiguration(t::Props::from_value(v)) } }
 
     /// Slack workspace integration configuration
     ///
@@ -1068,12 +999,9 @@ pub mod association {
         pub fn bidirectional(mut self, v: impl Into<SlackBidirectionalConfiguration>) -> Self { self.0.put::<SlackBidirectionalConfiguration>("Bidirectional", v.into()); self }
     }
 
-    impl From<SlackConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SlackConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlackConfiguration> for t::Value { #[inline] fn from(v: SlackConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlackConfiguration { #[inline] fn from(v: t::Value) -> SlackConfiguration { SlackConfiguration(t::Props::from_value(v)) } }
 
     /// Optional bidirectional communication configuration. Supply this configuration and set Enabled to true so you can
     /// interact with the agent directly from Slack
@@ -1095,12 +1023,9 @@ pub mod association {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<SlackBidirectionalConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SlackBidirectionalConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlackBidirectionalConfiguration> for t::Value { #[inline] fn from(v: SlackBidirectionalConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlackBidirectionalConfiguration { #[inline] fn from(v: t::Value) -> SlackBidirectionalConfiguration { SlackBidirectionalConfiguration(t::Props::from_value(v)) } }
 
     /// Transmission targets for agent notifications
     ///
@@ -1117,12 +1042,9 @@ pub mod association {
         }
     }
 
-    impl From<SlackTransmissionTarget> for t::Value {
-        #[inline]
-        fn from(v: SlackTransmissionTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlackTransmissionTarget> for t::Value { #[inline] fn from(v: SlackTransmissionTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlackTransmissionTarget { #[inline] fn from(v: t::Value) -> SlackTransmissionTarget { SlackTransmissionTarget(t::Props::from_value(v)) } }
 
     /// Slack channel configuration
     ///
@@ -1141,12 +1063,9 @@ pub mod association {
         pub fn channel_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ChannelName", v.into()); self }
     }
 
-    impl From<SlackChannel> for t::Value {
-        #[inline]
-        fn from(v: SlackChannel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlackChannel> for t::Value { #[inline] fn from(v: SlackChannel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlackChannel { #[inline] fn from(v: t::Value) -> SlackChannel { SlackChannel(t::Props::from_value(v)) } }
 
     /// AWS association for 'source' account
     ///
@@ -1173,12 +1092,9 @@ pub mod association {
         pub fn tags(mut self, v: impl Into<t::List<KeyValuePair>>) -> Self { self.0.put::<t::List<KeyValuePair>>("Tags", v.into()); self }
     }
 
-    impl From<SourceAwsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SourceAwsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceAwsConfiguration> for t::Value { #[inline] fn from(v: SourceAwsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceAwsConfiguration { #[inline] fn from(v: t::Value) -> SourceAwsConfiguration { SourceAwsConfiguration(t::Props::from_value(v)) } }
 
     /// Account Type 'source' for DevOpsAgent monitoring
     ///
@@ -1277,12 +1193,9 @@ pub mod private_connection {
         pub fn service_managed(mut self, v: impl Into<ServiceManagedMode>) -> Self { self.0.put::<ServiceManagedMode>("ServiceManaged", v.into()); self }
     }
 
-    impl From<ConnectionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConnectionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionConfiguration> for t::Value { #[inline] fn from(v: ConnectionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionConfiguration { #[inline] fn from(v: t::Value) -> ConnectionConfiguration { ConnectionConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for a self-managed Private Connection.
     ///
@@ -1299,12 +1212,9 @@ pub mod private_connection {
         }
     }
 
-    impl From<SelfManagedMode> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedMode> for t::Value { #[inline] fn from(v: SelfManagedMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedMode { #[inline] fn from(v: t::Value) -> SelfManagedMode { SelfManagedMode(t::Props::from_value(v)) } }
 
     /// Configuration for a service-managed Private Connection.
     ///
@@ -1334,12 +1244,9 @@ pub mod private_connection {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<ServiceManagedMode> for t::Value {
-        #[inline]
-        fn from(v: ServiceManagedMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceManagedMode> for t::Value { #[inline] fn from(v: ServiceManagedMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceManagedMode { #[inline] fn from(v: t::Value) -> ServiceManagedMode { ServiceManagedMode(t::Props::from_value(v)) } }
 
     /// DNS resolution mode for the resource gateway. Defaults to PUBLIC when not set.
     ///
@@ -1501,12 +1408,9 @@ pub mod service {
         pub fn service_now(mut self, v: impl Into<ServiceNowServiceDetails>) -> Self { self.0.put::<ServiceNowServiceDetails>("ServiceNow", v.into()); self }
     }
 
-    impl From<ServiceDetails> for t::Value {
-        #[inline]
-        fn from(v: ServiceDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceDetails> for t::Value { #[inline] fn from(v: ServiceDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceDetails { #[inline] fn from(v: t::Value) -> ServiceDetails { ServiceDetails(t::Props::from_value(v)) } }
 
     /// Azure Identity service configuration for federated identity
     ///
@@ -1526,12 +1430,9 @@ pub mod service {
         }
     }
 
-    impl From<AzureIdentityServiceDetails> for t::Value {
-        #[inline]
-        fn from(v: AzureIdentityServiceDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureIdentityServiceDetails> for t::Value { #[inline] fn from(v: AzureIdentityServiceDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureIdentityServiceDetails { #[inline] fn from(v: t::Value) -> AzureIdentityServiceDetails { AzureIdentityServiceDetails(t::Props::from_value(v)) } }
 
     /// Dynatrace service configuration
     ///
@@ -1550,12 +1451,9 @@ pub mod service {
         pub fn authorization_config(mut self, v: impl Into<DynatraceAuthorizationConfig>) -> Self { self.0.put::<DynatraceAuthorizationConfig>("AuthorizationConfig", v.into()); self }
     }
 
-    impl From<DynatraceServiceDetails> for t::Value {
-        #[inline]
-        fn from(v: DynatraceServiceDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynatraceServiceDetails> for t::Value { #[inline] fn from(v: DynatraceServiceDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynatraceServiceDetails { #[inline] fn from(v: t::Value) -> DynatraceServiceDetails { DynatraceServiceDetails(t::Props::from_value(v)) } }
 
     /// Dynatrace OAuth authorization configuration
     ///
@@ -1574,12 +1472,9 @@ pub mod service {
         pub fn o_auth_client_credentials(mut self, v: impl Into<OAuthClientDetails>) -> Self { self.0.put::<OAuthClientDetails>("OAuthClientCredentials", v.into()); self }
     }
 
-    impl From<DynatraceAuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: DynatraceAuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynatraceAuthorizationConfig> for t::Value { #[inline] fn from(v: DynatraceAuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynatraceAuthorizationConfig { #[inline] fn from(v: t::Value) -> DynatraceAuthorizationConfig { DynatraceAuthorizationConfig(t::Props::from_value(v)) } }
 
     /// OAuth client credentials
     ///
@@ -1601,12 +1496,9 @@ pub mod service {
         pub fn exchange_parameters(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("ExchangeParameters", v.into()); self }
     }
 
-    impl From<OAuthClientDetails> for t::Value {
-        #[inline]
-        fn from(v: OAuthClientDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuthClientDetails> for t::Value { #[inline] fn from(v: OAuthClientDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuthClientDetails { #[inline] fn from(v: t::Value) -> OAuthClientDetails { OAuthClientDetails(t::Props::from_value(v)) } }
 
     /// GitHub personal access token (PAT) service configuration. Exactly one of AppVerification or DirectAccess selects how the
     /// token is used
@@ -1628,12 +1520,9 @@ pub mod service {
         pub fn direct_access(mut self, v: impl Into<GitHubPatDetails>) -> Self { self.0.put::<GitHubPatDetails>("DirectAccess", v.into()); self }
     }
 
-    impl From<GitHubDetails> for t::Value {
-        #[inline]
-        fn from(v: GitHubDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitHubDetails> for t::Value { #[inline] fn from(v: GitHubDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitHubDetails { #[inline] fn from(v: t::Value) -> GitHubDetails { GitHubDetails(t::Props::from_value(v)) } }
 
     /// The token verifies an existing DevOps Agent GitHub App installation on github.com and is then discarded. Not supported
     /// for GitHub Enterprise Server
@@ -1658,12 +1547,9 @@ pub mod service {
         pub fn target_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetUrl", v.into()); self }
     }
 
-    impl From<GitHubAppVerificationDetails> for t::Value {
-        #[inline]
-        fn from(v: GitHubAppVerificationDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitHubAppVerificationDetails> for t::Value { #[inline] fn from(v: GitHubAppVerificationDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitHubAppVerificationDetails { #[inline] fn from(v: t::Value) -> GitHubAppVerificationDetails { GitHubAppVerificationDetails(t::Props::from_value(v)) } }
 
     /// Permission variant of the DevOps Agent GitHub App that must already be installed on the organization or account
     ///
@@ -1710,12 +1596,9 @@ pub mod service {
         pub fn target_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetUrl", v.into()); self }
     }
 
-    impl From<GitHubPatDetails> for t::Value {
-        #[inline]
-        fn from(v: GitHubPatDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitHubPatDetails> for t::Value { #[inline] fn from(v: GitHubPatDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitHubPatDetails { #[inline] fn from(v: t::Value) -> GitHubPatDetails { GitHubPatDetails(t::Props::from_value(v)) } }
 
     /// GitLab service configuration
     ///
@@ -1736,12 +1619,9 @@ pub mod service {
         pub fn group_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GroupId", v.into()); self }
     }
 
-    impl From<GitLabDetails> for t::Value {
-        #[inline]
-        fn from(v: GitLabDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitLabDetails> for t::Value { #[inline] fn from(v: GitLabDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitLabDetails { #[inline] fn from(v: t::Value) -> GitLabDetails { GitLabDetails(t::Props::from_value(v)) } }
 
     /// Type of GitLab access token
     ///
@@ -1784,12 +1664,9 @@ pub mod service {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<MCPServerDetails> for t::Value {
-        #[inline]
-        fn from(v: MCPServerDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerDetails> for t::Value { #[inline] fn from(v: MCPServerDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerDetails { #[inline] fn from(v: t::Value) -> MCPServerDetails { MCPServerDetails(t::Props::from_value(v)) } }
 
     /// MCP server authorization configuration
     ///
@@ -1812,12 +1689,9 @@ pub mod service {
         pub fn o_auth_client_credentials(mut self, v: impl Into<MCPServerOAuthClientCredentialsConfig>) -> Self { self.0.put::<MCPServerOAuthClientCredentialsConfig>("OAuthClientCredentials", v.into()); self }
     }
 
-    impl From<MCPServerAuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: MCPServerAuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerAuthorizationConfig> for t::Value { #[inline] fn from(v: MCPServerAuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerAuthorizationConfig { #[inline] fn from(v: t::Value) -> MCPServerAuthorizationConfig { MCPServerAuthorizationConfig(t::Props::from_value(v)) } }
 
     /// API key authentication details
     ///
@@ -1836,12 +1710,9 @@ pub mod service {
         }
     }
 
-    impl From<ApiKeyDetails> for t::Value {
-        #[inline]
-        fn from(v: ApiKeyDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiKeyDetails> for t::Value { #[inline] fn from(v: ApiKeyDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiKeyDetails { #[inline] fn from(v: t::Value) -> ApiKeyDetails { ApiKeyDetails(t::Props::from_value(v)) } }
 
     /// Bearer token authentication details
     ///
@@ -1861,12 +1732,9 @@ pub mod service {
         pub fn authorization_header(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AuthorizationHeader", v.into()); self }
     }
 
-    impl From<BearerTokenDetails> for t::Value {
-        #[inline]
-        fn from(v: BearerTokenDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BearerTokenDetails> for t::Value { #[inline] fn from(v: BearerTokenDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BearerTokenDetails { #[inline] fn from(v: t::Value) -> BearerTokenDetails { BearerTokenDetails(t::Props::from_value(v)) } }
 
     /// MCP server OAuth client credentials configuration
     ///
@@ -1891,12 +1759,9 @@ pub mod service {
         pub fn scopes(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Scopes", v.into()); self }
     }
 
-    impl From<MCPServerOAuthClientCredentialsConfig> for t::Value {
-        #[inline]
-        fn from(v: MCPServerOAuthClientCredentialsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerOAuthClientCredentialsConfig> for t::Value { #[inline] fn from(v: MCPServerOAuthClientCredentialsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerOAuthClientCredentialsConfig { #[inline] fn from(v: t::Value) -> MCPServerOAuthClientCredentialsConfig { MCPServerOAuthClientCredentialsConfig(t::Props::from_value(v)) } }
 
     /// Grafana MCP server configuration
     ///
@@ -1917,12 +1782,9 @@ pub mod service {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<MCPServerGrafanaDetails> for t::Value {
-        #[inline]
-        fn from(v: MCPServerGrafanaDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerGrafanaDetails> for t::Value { #[inline] fn from(v: MCPServerGrafanaDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerGrafanaDetails { #[inline] fn from(v: t::Value) -> MCPServerGrafanaDetails { MCPServerGrafanaDetails(t::Props::from_value(v)) } }
 
     /// Grafana MCP server authorization configuration
     ///
@@ -1941,12 +1803,9 @@ pub mod service {
         pub fn bearer_token(mut self, v: impl Into<BearerTokenDetails>) -> Self { self.0.put::<BearerTokenDetails>("BearerToken", v.into()); self }
     }
 
-    impl From<MCPServerGrafanaAuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: MCPServerGrafanaAuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerGrafanaAuthorizationConfig> for t::Value { #[inline] fn from(v: MCPServerGrafanaAuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerGrafanaAuthorizationConfig { #[inline] fn from(v: t::Value) -> MCPServerGrafanaAuthorizationConfig { MCPServerGrafanaAuthorizationConfig(t::Props::from_value(v)) } }
 
     /// New Relic service configuration
     ///
@@ -1963,12 +1822,9 @@ pub mod service {
         }
     }
 
-    impl From<NewRelicServiceDetails> for t::Value {
-        #[inline]
-        fn from(v: NewRelicServiceDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NewRelicServiceDetails> for t::Value { #[inline] fn from(v: NewRelicServiceDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NewRelicServiceDetails { #[inline] fn from(v: t::Value) -> NewRelicServiceDetails { NewRelicServiceDetails(t::Props::from_value(v)) } }
 
     /// New Relic authorization configuration
     ///
@@ -1985,12 +1841,9 @@ pub mod service {
         }
     }
 
-    impl From<NewRelicAuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: NewRelicAuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NewRelicAuthorizationConfig> for t::Value { #[inline] fn from(v: NewRelicAuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NewRelicAuthorizationConfig { #[inline] fn from(v: t::Value) -> NewRelicAuthorizationConfig { NewRelicAuthorizationConfig(t::Props::from_value(v)) } }
 
     /// New Relic API key configuration
     ///
@@ -2015,12 +1868,9 @@ pub mod service {
         pub fn entity_guids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("EntityGuids", v.into()); self }
     }
 
-    impl From<NewRelicApiKeyConfig> for t::Value {
-        #[inline]
-        fn from(v: NewRelicApiKeyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NewRelicApiKeyConfig> for t::Value { #[inline] fn from(v: NewRelicApiKeyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NewRelicApiKeyConfig { #[inline] fn from(v: t::Value) -> NewRelicApiKeyConfig { NewRelicApiKeyConfig(t::Props::from_value(v)) } }
 
     /// New Relic region
     ///
@@ -2063,12 +1913,9 @@ pub mod service {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<MCPServerSigV4Details> for t::Value {
-        #[inline]
-        fn from(v: MCPServerSigV4Details) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerSigV4Details> for t::Value { #[inline] fn from(v: MCPServerSigV4Details) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerSigV4Details { #[inline] fn from(v: t::Value) -> MCPServerSigV4Details { MCPServerSigV4Details(t::Props::from_value(v)) } }
 
     /// SigV4 authorization configuration for MCP server
     ///
@@ -2094,12 +1941,9 @@ pub mod service {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<MCPServerSigV4AuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: MCPServerSigV4AuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerSigV4AuthorizationConfig> for t::Value { #[inline] fn from(v: MCPServerSigV4AuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerSigV4AuthorizationConfig { #[inline] fn from(v: t::Value) -> MCPServerSigV4AuthorizationConfig { MCPServerSigV4AuthorizationConfig(t::Props::from_value(v)) } }
 
     /// Splunk MCP server configuration
     ///
@@ -2120,12 +1964,9 @@ pub mod service {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<MCPServerSplunkDetails> for t::Value {
-        #[inline]
-        fn from(v: MCPServerSplunkDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerSplunkDetails> for t::Value { #[inline] fn from(v: MCPServerSplunkDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerSplunkDetails { #[inline] fn from(v: t::Value) -> MCPServerSplunkDetails { MCPServerSplunkDetails(t::Props::from_value(v)) } }
 
     /// MCP server splunk authorization configuration
     ///
@@ -2144,12 +1985,9 @@ pub mod service {
         pub fn bearer_token(mut self, v: impl Into<BearerTokenDetails>) -> Self { self.0.put::<BearerTokenDetails>("BearerToken", v.into()); self }
     }
 
-    impl From<MCPServerSplunkAuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: MCPServerSplunkAuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MCPServerSplunkAuthorizationConfig> for t::Value { #[inline] fn from(v: MCPServerSplunkAuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MCPServerSplunkAuthorizationConfig { #[inline] fn from(v: t::Value) -> MCPServerSplunkAuthorizationConfig { MCPServerSplunkAuthorizationConfig(t::Props::from_value(v)) } }
 
     /// PagerDuty service configuration
     ///
@@ -2167,12 +2005,9 @@ pub mod service {
         }
     }
 
-    impl From<PagerDutyDetails> for t::Value {
-        #[inline]
-        fn from(v: PagerDutyDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PagerDutyDetails> for t::Value { #[inline] fn from(v: PagerDutyDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PagerDutyDetails { #[inline] fn from(v: t::Value) -> PagerDutyDetails { PagerDutyDetails(t::Props::from_value(v)) } }
 
     /// PagerDuty OAuth authorization configuration
     ///
@@ -2191,12 +2026,9 @@ pub mod service {
         pub fn o_auth_client_credentials(mut self, v: impl Into<OAuthClientDetails>) -> Self { self.0.put::<OAuthClientDetails>("OAuthClientCredentials", v.into()); self }
     }
 
-    impl From<PagerDutyAuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: PagerDutyAuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PagerDutyAuthorizationConfig> for t::Value { #[inline] fn from(v: PagerDutyAuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PagerDutyAuthorizationConfig { #[inline] fn from(v: t::Value) -> PagerDutyAuthorizationConfig { PagerDutyAuthorizationConfig(t::Props::from_value(v)) } }
 
     /// ServiceNow service configuration
     ///
@@ -2215,12 +2047,9 @@ pub mod service {
         pub fn authorization_config(mut self, v: impl Into<ServiceNowAuthorizationConfig>) -> Self { self.0.put::<ServiceNowAuthorizationConfig>("AuthorizationConfig", v.into()); self }
     }
 
-    impl From<ServiceNowServiceDetails> for t::Value {
-        #[inline]
-        fn from(v: ServiceNowServiceDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceNowServiceDetails> for t::Value { #[inline] fn from(v: ServiceNowServiceDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceNowServiceDetails { #[inline] fn from(v: t::Value) -> ServiceNowServiceDetails { ServiceNowServiceDetails(t::Props::from_value(v)) } }
 
     /// ServiceNow OAuth authorization configuration
     ///
@@ -2239,12 +2068,9 @@ pub mod service {
         pub fn o_auth_client_credentials(mut self, v: impl Into<OAuthClientDetails>) -> Self { self.0.put::<OAuthClientDetails>("OAuthClientCredentials", v.into()); self }
     }
 
-    impl From<ServiceNowAuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: ServiceNowAuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceNowAuthorizationConfig> for t::Value { #[inline] fn from(v: ServiceNowAuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceNowAuthorizationConfig { #[inline] fn from(v: t::Value) -> ServiceNowAuthorizationConfig { ServiceNowAuthorizationConfig(t::Props::from_value(v)) } }
 
     /// The type of service being registered
     ///
@@ -2365,12 +2191,9 @@ pub mod trigger {
         }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// Schedule configuration for a time-based trigger.
     ///
@@ -2387,12 +2210,9 @@ pub mod trigger {
         }
     }
 
-    impl From<Schedule> for t::Value {
-        #[inline]
-        fn from(v: Schedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schedule> for t::Value { #[inline] fn from(v: Schedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schedule { #[inline] fn from(v: t::Value) -> Schedule { Schedule(t::Props::from_value(v)) } }
 
     /// The status of the trigger. Active triggers fire on schedule; Inactive triggers are paused.
     ///

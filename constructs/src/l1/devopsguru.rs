@@ -103,12 +103,9 @@ pub mod notification_channel {
         pub fn sns(mut self, v: impl Into<SnsChannelConfig>) -> Self { self.0.put::<SnsChannelConfig>("Sns", v.into()); self }
     }
 
-    impl From<NotificationChannelConfig> for t::Value {
-        #[inline]
-        fn from(v: NotificationChannelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationChannelConfig> for t::Value { #[inline] fn from(v: NotificationChannelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationChannelConfig { #[inline] fn from(v: t::Value) -> NotificationChannelConfig { NotificationChannelConfig(t::Props::from_value(v)) } }
 
     /// Information about filters of a notification channel configured in DevOpsGuru to filter for insights.
     ///
@@ -129,12 +126,9 @@ pub mod notification_channel {
         pub fn severities(mut self, v: impl Into<t::List<InsightSeverity>>) -> Self { self.0.put::<t::List<InsightSeverity>>("Severities", v.into()); self }
     }
 
-    impl From<NotificationFilterConfig> for t::Value {
-        #[inline]
-        fn from(v: NotificationFilterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationFilterConfig> for t::Value { #[inline] fn from(v: NotificationFilterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationFilterConfig { #[inline] fn from(v: t::Value) -> NotificationFilterConfig { NotificationFilterConfig(t::Props::from_value(v)) } }
 
     /// DevOps Guru NotificationMessageType Enum
     ///
@@ -205,12 +199,9 @@ pub mod notification_channel {
         pub fn topic_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TopicArn", v.into()); self }
     }
 
-    impl From<SnsChannelConfig> for t::Value {
-        #[inline]
-        fn from(v: SnsChannelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnsChannelConfig> for t::Value { #[inline] fn from(v: SnsChannelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnsChannelConfig { #[inline] fn from(v: t::Value) -> SnsChannelConfig { SnsChannelConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -274,12 +265,9 @@ pub mod resource_collection {
         pub fn tags(mut self, v: impl Into<t::List<TagCollection>>) -> Self { self.0.put::<t::List<TagCollection>>("Tags", v.into()); self }
     }
 
-    impl From<ResourceCollectionFilter> for t::Value {
-        #[inline]
-        fn from(v: ResourceCollectionFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceCollectionFilter> for t::Value { #[inline] fn from(v: ResourceCollectionFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceCollectionFilter { #[inline] fn from(v: t::Value) -> ResourceCollectionFilter { ResourceCollectionFilter(t::Props::from_value(v)) } }
 
     /// CloudFormation resource for DevOps Guru to monitor
     ///
@@ -298,12 +286,9 @@ pub mod resource_collection {
         pub fn stack_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StackNames", v.into()); self }
     }
 
-    impl From<CloudFormationCollectionFilter> for t::Value {
-        #[inline]
-        fn from(v: CloudFormationCollectionFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudFormationCollectionFilter> for t::Value { #[inline] fn from(v: CloudFormationCollectionFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudFormationCollectionFilter { #[inline] fn from(v: t::Value) -> CloudFormationCollectionFilter { CloudFormationCollectionFilter(t::Props::from_value(v)) } }
 
     /// Tagged resource for DevOps Guru to monitor
     ///
@@ -324,11 +309,8 @@ pub mod resource_collection {
         pub fn tag_values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("TagValues", v.into()); self }
     }
 
-    impl From<TagCollection> for t::Value {
-        #[inline]
-        fn from(v: TagCollection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagCollection> for t::Value { #[inline] fn from(v: TagCollection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagCollection { #[inline] fn from(v: t::Value) -> TagCollection { TagCollection(t::Props::from_value(v)) } }
 
 }

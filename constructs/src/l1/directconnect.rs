@@ -298,12 +298,9 @@ pub mod private_virtual_interface {
         pub fn customer_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomerAddress", v.into()); self }
     }
 
-    impl From<BgpPeer> for t::Value {
-        #[inline]
-        fn from(v: BgpPeer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BgpPeer> for t::Value { #[inline] fn from(v: BgpPeer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BgpPeer { #[inline] fn from(v: t::Value) -> BgpPeer { BgpPeer(t::Props::from_value(v)) } }
 
 }
 
@@ -391,12 +388,9 @@ pub mod public_virtual_interface {
         pub fn customer_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomerAddress", v.into()); self }
     }
 
-    impl From<BgpPeer> for t::Value {
-        #[inline]
-        fn from(v: BgpPeer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BgpPeer> for t::Value { #[inline] fn from(v: BgpPeer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BgpPeer { #[inline] fn from(v: t::Value) -> BgpPeer { BgpPeer(t::Props::from_value(v)) } }
 
 }
 
@@ -487,11 +481,8 @@ pub mod transit_virtual_interface {
         pub fn customer_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomerAddress", v.into()); self }
     }
 
-    impl From<BgpPeer> for t::Value {
-        #[inline]
-        fn from(v: BgpPeer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BgpPeer> for t::Value { #[inline] fn from(v: BgpPeer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BgpPeer { #[inline] fn from(v: t::Value) -> BgpPeer { BgpPeer(t::Props::from_value(v)) } }
 
 }

@@ -113,12 +113,9 @@ pub mod microsoft_ad {
         }
     }
 
-    impl From<VpcSettings> for t::Value {
-        #[inline]
-        fn from(v: VpcSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcSettings> for t::Value { #[inline] fn from(v: VpcSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcSettings { #[inline] fn from(v: t::Value) -> VpcSettings { VpcSettings(t::Props::from_value(v)) } }
 
 }
 
@@ -223,11 +220,8 @@ pub mod simple_ad {
         }
     }
 
-    impl From<VpcSettings> for t::Value {
-        #[inline]
-        fn from(v: VpcSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcSettings> for t::Value { #[inline] fn from(v: VpcSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcSettings { #[inline] fn from(v: t::Value) -> VpcSettings { VpcSettings(t::Props::from_value(v)) } }
 
 }

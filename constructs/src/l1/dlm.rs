@@ -97,12 +97,9 @@ pub mod lifecycle_policy {
         pub fn target_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetRegion", v.into()); self }
     }
 
-    impl From<CrossRegionCopyTarget> for t::Value {
-        #[inline]
-        fn from(v: CrossRegionCopyTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrossRegionCopyTarget> for t::Value { #[inline] fn from(v: CrossRegionCopyTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrossRegionCopyTarget { #[inline] fn from(v: t::Value) -> CrossRegionCopyTarget { CrossRegionCopyTarget(t::Props::from_value(v)) } }
 
     /// **[Default policies only]** Specify the type of default policy to create.
     ///
@@ -152,12 +149,9 @@ pub mod lifecycle_policy {
         pub fn exclude_volume_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExcludeVolumeTypes", v.into()); self }
     }
 
-    impl From<Exclusions> for t::Value {
-        #[inline]
-        fn from(v: Exclusions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Exclusions> for t::Value { #[inline] fn from(v: Exclusions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Exclusions { #[inline] fn from(v: t::Value) -> Exclusions { Exclusions(t::Props::from_value(v)) } }
 
     /// The configuration details of the lifecycle policy.
     ///
@@ -218,12 +212,9 @@ pub mod lifecycle_policy {
         pub fn target_tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("TargetTags", v.into()); self }
     }
 
-    impl From<PolicyDetails> for t::Value {
-        #[inline]
-        fn from(v: PolicyDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyDetails> for t::Value { #[inline] fn from(v: PolicyDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyDetails { #[inline] fn from(v: t::Value) -> PolicyDetails { PolicyDetails(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -239,12 +230,9 @@ pub mod lifecycle_policy {
         }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -262,12 +250,9 @@ pub mod lifecycle_policy {
         pub fn retain_rule(mut self, v: impl Into<CrossRegionCopyRetainRule>) -> Self { self.0.put::<CrossRegionCopyRetainRule>("RetainRule", v.into()); self }
     }
 
-    impl From<CrossRegionCopyAction> for t::Value {
-        #[inline]
-        fn from(v: CrossRegionCopyAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrossRegionCopyAction> for t::Value { #[inline] fn from(v: CrossRegionCopyAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrossRegionCopyAction { #[inline] fn from(v: t::Value) -> CrossRegionCopyAction { CrossRegionCopyAction(t::Props::from_value(v)) } }
 
     /// The encryption settings for the copied snapshot.
     ///
@@ -287,12 +272,9 @@ pub mod lifecycle_policy {
         pub fn cmk_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CmkArn", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The retention rule that indicates how long the cross-Region snapshot or AMI copies are to be retained in the destination
     /// Region.
@@ -311,12 +293,9 @@ pub mod lifecycle_policy {
         }
     }
 
-    impl From<CrossRegionCopyRetainRule> for t::Value {
-        #[inline]
-        fn from(v: CrossRegionCopyRetainRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrossRegionCopyRetainRule> for t::Value { #[inline] fn from(v: CrossRegionCopyRetainRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrossRegionCopyRetainRule { #[inline] fn from(v: t::Value) -> CrossRegionCopyRetainRule { CrossRegionCopyRetainRule(t::Props::from_value(v)) } }
 
     /// The unit of time for time-based retention. For example, to retain a cross-Region copy for 3 months, specify `Interval=3`
     /// and `IntervalUnit=MONTHS`.
@@ -362,12 +341,9 @@ pub mod lifecycle_policy {
         pub fn parameters(mut self, v: impl Into<EventParameters>) -> Self { self.0.put::<EventParameters>("Parameters", v.into()); self }
     }
 
-    impl From<EventSource> for t::Value {
-        #[inline]
-        fn from(v: EventSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventSource> for t::Value { #[inline] fn from(v: EventSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventSource { #[inline] fn from(v: t::Value) -> EventSource { EventSource(t::Props::from_value(v)) } }
 
     /// Information about the event.
     ///
@@ -389,12 +365,9 @@ pub mod lifecycle_policy {
         pub fn description_regex(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DescriptionRegex", v.into()); self }
     }
 
-    impl From<EventParameters> for t::Value {
-        #[inline]
-        fn from(v: EventParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventParameters> for t::Value { #[inline] fn from(v: EventParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventParameters { #[inline] fn from(v: t::Value) -> EventParameters { EventParameters(t::Props::from_value(v)) } }
 
     /// The type of event. Currently, only snapshot sharing events are supported.
     ///
@@ -461,12 +434,9 @@ pub mod lifecycle_policy {
         pub fn no_reboot(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("NoReboot", v.into()); self }
     }
 
-    impl From<Parameters> for t::Value {
-        #[inline]
-        fn from(v: Parameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Parameters> for t::Value { #[inline] fn from(v: Parameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Parameters { #[inline] fn from(v: t::Value) -> Parameters { Parameters(t::Props::from_value(v)) } }
 
     /// The type of policy to create. Specify one of the following:
     ///
@@ -574,12 +544,9 @@ pub mod lifecycle_policy {
         pub fn variable_tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("VariableTags", v.into()); self }
     }
 
-    impl From<Schedule> for t::Value {
-        #[inline]
-        fn from(v: Schedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schedule> for t::Value { #[inline] fn from(v: Schedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schedule { #[inline] fn from(v: t::Value) -> Schedule { Schedule(t::Props::from_value(v)) } }
 
     /// **[Custom snapshot policies that target volumes only]** The snapshot archiving rule for the schedule. When you specify
     /// an archiving rule, snapshots are automatically moved from the standard tier to the archive tier once the schedule's
@@ -598,12 +565,9 @@ pub mod lifecycle_policy {
         }
     }
 
-    impl From<ArchiveRule> for t::Value {
-        #[inline]
-        fn from(v: ArchiveRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArchiveRule> for t::Value { #[inline] fn from(v: ArchiveRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArchiveRule { #[inline] fn from(v: t::Value) -> ArchiveRule { ArchiveRule(t::Props::from_value(v)) } }
 
     /// Information about the retention period for the snapshot archiving rule.
     ///
@@ -620,12 +584,9 @@ pub mod lifecycle_policy {
         }
     }
 
-    impl From<ArchiveRetainRule> for t::Value {
-        #[inline]
-        fn from(v: ArchiveRetainRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArchiveRetainRule> for t::Value { #[inline] fn from(v: ArchiveRetainRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArchiveRetainRule { #[inline] fn from(v: t::Value) -> ArchiveRetainRule { ArchiveRetainRule(t::Props::from_value(v)) } }
 
     /// Information about retention period in the Amazon EBS Snapshots Archive.
     ///
@@ -651,12 +612,9 @@ pub mod lifecycle_policy {
         pub fn interval_unit(mut self, v: impl Into<IntervalUnit>) -> Self { self.0.put::<IntervalUnit>("IntervalUnit", v.into()); self }
     }
 
-    impl From<RetentionArchiveTier> for t::Value {
-        #[inline]
-        fn from(v: RetentionArchiveTier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetentionArchiveTier> for t::Value { #[inline] fn from(v: RetentionArchiveTier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetentionArchiveTier { #[inline] fn from(v: t::Value) -> RetentionArchiveTier { RetentionArchiveTier(t::Props::from_value(v)) } }
 
     /// The creation rule.
     ///
@@ -687,12 +645,9 @@ pub mod lifecycle_policy {
         pub fn times(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Times", v.into()); self }
     }
 
-    impl From<CreateRule> for t::Value {
-        #[inline]
-        fn from(v: CreateRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreateRule> for t::Value { #[inline] fn from(v: CreateRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreateRule { #[inline] fn from(v: t::Value) -> CreateRule { CreateRule(t::Props::from_value(v)) } }
 
     /// The interval unit.
     ///
@@ -769,12 +724,9 @@ pub mod lifecycle_policy {
         pub fn stages(mut self, v: impl Into<t::List<Stage>>) -> Self { self.0.put::<t::List<Stage>>("Stages", v.into()); self }
     }
 
-    impl From<Script> for t::Value {
-        #[inline]
-        fn from(v: Script) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Script> for t::Value { #[inline] fn from(v: Script) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Script { #[inline] fn from(v: t::Value) -> Script { Script(t::Props::from_value(v)) } }
 
     /// Indicates the service used to execute the pre and/or post scripts.
     ///
@@ -844,12 +796,9 @@ pub mod lifecycle_policy {
         pub fn target_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetRegion", v.into()); self }
     }
 
-    impl From<CrossRegionCopyRule> for t::Value {
-        #[inline]
-        fn from(v: CrossRegionCopyRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrossRegionCopyRule> for t::Value { #[inline] fn from(v: CrossRegionCopyRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrossRegionCopyRule { #[inline] fn from(v: t::Value) -> CrossRegionCopyRule { CrossRegionCopyRule(t::Props::from_value(v)) } }
 
     /// **[Custom AMI policies only]** The AMI deprecation rule for cross-Region AMI copies created by the rule.
     ///
@@ -867,12 +816,9 @@ pub mod lifecycle_policy {
         }
     }
 
-    impl From<CrossRegionCopyDeprecateRule> for t::Value {
-        #[inline]
-        fn from(v: CrossRegionCopyDeprecateRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrossRegionCopyDeprecateRule> for t::Value { #[inline] fn from(v: CrossRegionCopyDeprecateRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrossRegionCopyDeprecateRule { #[inline] fn from(v: t::Value) -> CrossRegionCopyDeprecateRule { CrossRegionCopyDeprecateRule(t::Props::from_value(v)) } }
 
     /// **[Custom AMI policies only]** The AMI deprecation rule for the schedule.
     ///
@@ -898,12 +844,9 @@ pub mod lifecycle_policy {
         pub fn interval_unit(mut self, v: impl Into<IntervalUnit>) -> Self { self.0.put::<IntervalUnit>("IntervalUnit", v.into()); self }
     }
 
-    impl From<DeprecateRule> for t::Value {
-        #[inline]
-        fn from(v: DeprecateRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeprecateRule> for t::Value { #[inline] fn from(v: DeprecateRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeprecateRule { #[inline] fn from(v: t::Value) -> DeprecateRule { DeprecateRule(t::Props::from_value(v)) } }
 
     /// **[Custom snapshot policies only]** The rule for enabling fast snapshot restore.
     ///
@@ -931,12 +874,9 @@ pub mod lifecycle_policy {
         pub fn interval_unit(mut self, v: impl Into<IntervalUnit>) -> Self { self.0.put::<IntervalUnit>("IntervalUnit", v.into()); self }
     }
 
-    impl From<FastRestoreRule> for t::Value {
-        #[inline]
-        fn from(v: FastRestoreRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FastRestoreRule> for t::Value { #[inline] fn from(v: FastRestoreRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FastRestoreRule { #[inline] fn from(v: t::Value) -> FastRestoreRule { FastRestoreRule(t::Props::from_value(v)) } }
 
     /// The retention rule for snapshots or AMIs created by the policy.
     ///
@@ -963,12 +903,9 @@ pub mod lifecycle_policy {
         pub fn interval_unit(mut self, v: impl Into<IntervalUnit>) -> Self { self.0.put::<IntervalUnit>("IntervalUnit", v.into()); self }
     }
 
-    impl From<RetainRule> for t::Value {
-        #[inline]
-        fn from(v: RetainRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetainRule> for t::Value { #[inline] fn from(v: RetainRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetainRule { #[inline] fn from(v: t::Value) -> RetainRule { RetainRule(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -989,11 +926,8 @@ pub mod lifecycle_policy {
         pub fn unshare_interval_unit(mut self, v: impl Into<IntervalUnit>) -> Self { self.0.put::<IntervalUnit>("UnshareIntervalUnit", v.into()); self }
     }
 
-    impl From<ShareRule> for t::Value {
-        #[inline]
-        fn from(v: ShareRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ShareRule> for t::Value { #[inline] fn from(v: ShareRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ShareRule { #[inline] fn from(v: t::Value) -> ShareRule { ShareRule(t::Props::from_value(v)) } }
 
 }

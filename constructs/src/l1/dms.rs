@@ -128,12 +128,9 @@ pub mod data_migration {
         pub fn selection_rules(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SelectionRules", v.into()); self }
     }
 
-    impl From<DataMigrationSettings> for t::Value {
-        #[inline]
-        fn from(v: DataMigrationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataMigrationSettings> for t::Value { #[inline] fn from(v: DataMigrationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataMigrationSettings { #[inline] fn from(v: t::Value) -> DataMigrationSettings { DataMigrationSettings(t::Props::from_value(v)) } }
 
     /// The property describes the type of migration.
     ///
@@ -183,12 +180,9 @@ pub mod data_migration {
         pub fn slot_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SlotName", v.into()); self }
     }
 
-    impl From<SourceDataSettings> for t::Value {
-        #[inline]
-        fn from(v: SourceDataSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceDataSettings> for t::Value { #[inline] fn from(v: SourceDataSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceDataSettings { #[inline] fn from(v: t::Value) -> SourceDataSettings { SourceDataSettings(t::Props::from_value(v)) } }
 
 }
 
@@ -334,12 +328,9 @@ pub mod data_provider {
         pub fn sybase_ase_settings(mut self, v: impl Into<SybaseAseSettings>) -> Self { self.0.put::<SybaseAseSettings>("SybaseAseSettings", v.into()); self }
     }
 
-    impl From<Settings> for t::Value {
-        #[inline]
-        fn from(v: Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Settings> for t::Value { #[inline] fn from(v: Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Settings { #[inline] fn from(v: t::Value) -> Settings { Settings(t::Props::from_value(v)) } }
 
     /// DocDbSettings property identifier.
     ///
@@ -362,12 +353,9 @@ pub mod data_provider {
         pub fn ssl_mode(mut self, v: impl Into<MongoDbSslModeValue>) -> Self { self.0.put::<MongoDbSslModeValue>("SslMode", v.into()); self }
     }
 
-    impl From<DocDbSettings> for t::Value {
-        #[inline]
-        fn from(v: DocDbSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocDbSettings> for t::Value { #[inline] fn from(v: DocDbSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocDbSettings { #[inline] fn from(v: t::Value) -> DocDbSettings { DocDbSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -415,12 +403,9 @@ pub mod data_provider {
         pub fn security_mechanism(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SecurityMechanism", v.into()); self }
     }
 
-    impl From<IbmDb2LuwSettings> for t::Value {
-        #[inline]
-        fn from(v: IbmDb2LuwSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IbmDb2LuwSettings> for t::Value { #[inline] fn from(v: IbmDb2LuwSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IbmDb2LuwSettings { #[inline] fn from(v: t::Value) -> IbmDb2LuwSettings { IbmDb2LuwSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -462,12 +447,9 @@ pub mod data_provider {
         pub fn certificate_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CertificateArn", v.into()); self }
     }
 
-    impl From<IbmDb2zOsSettings> for t::Value {
-        #[inline]
-        fn from(v: IbmDb2zOsSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IbmDb2zOsSettings> for t::Value { #[inline] fn from(v: IbmDb2zOsSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IbmDb2zOsSettings { #[inline] fn from(v: t::Value) -> IbmDb2zOsSettings { IbmDb2zOsSettings(t::Props::from_value(v)) } }
 
     /// MariaDbSettings property identifier.
     ///
@@ -488,12 +470,9 @@ pub mod data_provider {
         pub fn certificate_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CertificateArn", v.into()); self }
     }
 
-    impl From<MariaDbSettings> for t::Value {
-        #[inline]
-        fn from(v: MariaDbSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MariaDbSettings> for t::Value { #[inline] fn from(v: MariaDbSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MariaDbSettings { #[inline] fn from(v: t::Value) -> MariaDbSettings { MariaDbSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -543,12 +522,9 @@ pub mod data_provider {
         pub fn s3_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Path", v.into()); self }
     }
 
-    impl From<MicrosoftSqlServerSettings> for t::Value {
-        #[inline]
-        fn from(v: MicrosoftSqlServerSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MicrosoftSqlServerSettings> for t::Value { #[inline] fn from(v: MicrosoftSqlServerSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MicrosoftSqlServerSettings { #[inline] fn from(v: t::Value) -> MicrosoftSqlServerSettings { MicrosoftSqlServerSettings(t::Props::from_value(v)) } }
 
     /// MongoDbSettings property identifier.
     ///
@@ -578,12 +554,9 @@ pub mod data_provider {
         pub fn ssl_mode(mut self, v: impl Into<MongoDbSslModeValue>) -> Self { self.0.put::<MongoDbSslModeValue>("SslMode", v.into()); self }
     }
 
-    impl From<MongoDbSettings> for t::Value {
-        #[inline]
-        fn from(v: MongoDbSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MongoDbSettings> for t::Value { #[inline] fn from(v: MongoDbSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MongoDbSettings { #[inline] fn from(v: t::Value) -> MongoDbSettings { MongoDbSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -646,12 +619,9 @@ pub mod data_provider {
         pub fn certificate_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CertificateArn", v.into()); self }
     }
 
-    impl From<MySqlSettings> for t::Value {
-        #[inline]
-        fn from(v: MySqlSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MySqlSettings> for t::Value { #[inline] fn from(v: MySqlSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MySqlSettings { #[inline] fn from(v: t::Value) -> MySqlSettings { MySqlSettings(t::Props::from_value(v)) } }
 
     /// OracleSettings property identifier.
     ///
@@ -683,12 +653,9 @@ pub mod data_provider {
         pub fn secrets_manager_security_db_encryption_secret_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretsManagerSecurityDbEncryptionSecretId", v.into()); self }
     }
 
-    impl From<OracleSettings> for t::Value {
-        #[inline]
-        fn from(v: OracleSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OracleSettings> for t::Value { #[inline] fn from(v: OracleSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OracleSettings { #[inline] fn from(v: t::Value) -> OracleSettings { OracleSettings(t::Props::from_value(v)) } }
 
     /// PostgreSqlSettings property identifier.
     ///
@@ -710,12 +677,9 @@ pub mod data_provider {
         pub fn certificate_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CertificateArn", v.into()); self }
     }
 
-    impl From<PostgreSqlSettings> for t::Value {
-        #[inline]
-        fn from(v: PostgreSqlSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PostgreSqlSettings> for t::Value { #[inline] fn from(v: PostgreSqlSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PostgreSqlSettings { #[inline] fn from(v: t::Value) -> PostgreSqlSettings { PostgreSqlSettings(t::Props::from_value(v)) } }
 
     /// RedshiftSettings property identifier.
     ///
@@ -734,12 +698,9 @@ pub mod data_provider {
         }
     }
 
-    impl From<RedshiftSettings> for t::Value {
-        #[inline]
-        fn from(v: RedshiftSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftSettings> for t::Value { #[inline] fn from(v: RedshiftSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftSettings { #[inline] fn from(v: t::Value) -> RedshiftSettings { RedshiftSettings(t::Props::from_value(v)) } }
 
     /// SybaseAseSettings property identifier.
     ///
@@ -764,12 +725,9 @@ pub mod data_provider {
         pub fn encrypt_password(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EncryptPassword", v.into()); self }
     }
 
-    impl From<SybaseAseSettings> for t::Value {
-        #[inline]
-        fn from(v: SybaseAseSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SybaseAseSettings> for t::Value { #[inline] fn from(v: SybaseAseSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SybaseAseSettings { #[inline] fn from(v: t::Value) -> SybaseAseSettings { SybaseAseSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -934,12 +892,9 @@ pub mod endpoint {
         pub fn secrets_manager_secret_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretsManagerSecretId", v.into()); self }
     }
 
-    impl From<DocDbSettings> for t::Value {
-        #[inline]
-        fn from(v: DocDbSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocDbSettings> for t::Value { #[inline] fn from(v: DocDbSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocDbSettings { #[inline] fn from(v: t::Value) -> DocDbSettings { DocDbSettings(t::Props::from_value(v)) } }
 
     /// Provides information, including the Amazon Resource Name (ARN) of the IAM role used to define an Amazon DynamoDB target
     /// endpoint.
@@ -960,12 +915,9 @@ pub mod endpoint {
         pub fn service_access_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServiceAccessRoleArn", v.into()); self }
     }
 
-    impl From<DynamoDbSettings> for t::Value {
-        #[inline]
-        fn from(v: DynamoDbSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynamoDbSettings> for t::Value { #[inline] fn from(v: DynamoDbSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynamoDbSettings { #[inline] fn from(v: t::Value) -> DynamoDbSettings { DynamoDbSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines an OpenSearch endpoint.
     ///
@@ -993,12 +945,9 @@ pub mod endpoint {
         pub fn service_access_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServiceAccessRoleArn", v.into()); self }
     }
 
-    impl From<ElasticsearchSettings> for t::Value {
-        #[inline]
-        fn from(v: ElasticsearchSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ElasticsearchSettings> for t::Value { #[inline] fn from(v: ElasticsearchSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ElasticsearchSettings { #[inline] fn from(v: t::Value) -> ElasticsearchSettings { ElasticsearchSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines a GCP MySQL endpoint.
     ///
@@ -1050,12 +999,9 @@ pub mod endpoint {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<GcpMySQLSettings> for t::Value {
-        #[inline]
-        fn from(v: GcpMySQLSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GcpMySQLSettings> for t::Value { #[inline] fn from(v: GcpMySQLSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GcpMySQLSettings { #[inline] fn from(v: t::Value) -> GcpMySQLSettings { GcpMySQLSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines an IBMDB2 endpoint.
     ///
@@ -1097,12 +1043,9 @@ pub mod endpoint {
         pub fn write_buffer_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WriteBufferSize", v.into()); self }
     }
 
-    impl From<IbmDb2Settings> for t::Value {
-        #[inline]
-        fn from(v: IbmDb2Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IbmDb2Settings> for t::Value { #[inline] fn from(v: IbmDb2Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IbmDb2Settings { #[inline] fn from(v: t::Value) -> IbmDb2Settings { IbmDb2Settings(t::Props::from_value(v)) } }
 
     /// Provides information that describes an Apache Kafka endpoint.
     ///
@@ -1172,12 +1115,9 @@ pub mod endpoint {
         pub fn topic(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Topic", v.into()); self }
     }
 
-    impl From<KafkaSettings> for t::Value {
-        #[inline]
-        fn from(v: KafkaSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaSettings> for t::Value { #[inline] fn from(v: KafkaSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaSettings { #[inline] fn from(v: t::Value) -> KafkaSettings { KafkaSettings(t::Props::from_value(v)) } }
 
     /// Provides information that describes an Amazon Kinesis Data Stream endpoint.
     ///
@@ -1220,12 +1160,9 @@ pub mod endpoint {
         pub fn stream_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StreamArn", v.into()); self }
     }
 
-    impl From<KinesisSettings> for t::Value {
-        #[inline]
-        fn from(v: KinesisSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisSettings> for t::Value { #[inline] fn from(v: KinesisSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisSettings { #[inline] fn from(v: t::Value) -> KinesisSettings { KinesisSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines a Microsoft SQL Server endpoint.
     ///
@@ -1287,12 +1224,9 @@ pub mod endpoint {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<MicrosoftSqlServerSettings> for t::Value {
-        #[inline]
-        fn from(v: MicrosoftSqlServerSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MicrosoftSqlServerSettings> for t::Value { #[inline] fn from(v: MicrosoftSqlServerSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MicrosoftSqlServerSettings { #[inline] fn from(v: t::Value) -> MicrosoftSqlServerSettings { MicrosoftSqlServerSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines a MongoDB endpoint.
     ///
@@ -1338,12 +1272,9 @@ pub mod endpoint {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<MongoDbSettings> for t::Value {
-        #[inline]
-        fn from(v: MongoDbSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MongoDbSettings> for t::Value { #[inline] fn from(v: MongoDbSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MongoDbSettings { #[inline] fn from(v: t::Value) -> MongoDbSettings { MongoDbSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines a MySQL endpoint.
     ///
@@ -1385,12 +1316,9 @@ pub mod endpoint {
         pub fn target_db_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetDbType", v.into()); self }
     }
 
-    impl From<MySqlSettings> for t::Value {
-        #[inline]
-        fn from(v: MySqlSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MySqlSettings> for t::Value { #[inline] fn from(v: MySqlSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MySqlSettings { #[inline] fn from(v: t::Value) -> MySqlSettings { MySqlSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines an Amazon Neptune endpoint
     ///
@@ -1427,12 +1355,9 @@ pub mod endpoint {
         pub fn service_access_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServiceAccessRoleArn", v.into()); self }
     }
 
-    impl From<NeptuneSettings> for t::Value {
-        #[inline]
-        fn from(v: NeptuneSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NeptuneSettings> for t::Value { #[inline] fn from(v: NeptuneSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NeptuneSettings { #[inline] fn from(v: t::Value) -> NeptuneSettings { NeptuneSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines an Oracle endpoint
     ///
@@ -1538,12 +1463,9 @@ pub mod endpoint {
         pub fn use_path_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UsePathPrefix", v.into()); self }
     }
 
-    impl From<OracleSettings> for t::Value {
-        #[inline]
-        fn from(v: OracleSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OracleSettings> for t::Value { #[inline] fn from(v: OracleSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OracleSettings { #[inline] fn from(v: t::Value) -> OracleSettings { OracleSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines a PostgreSQL endpoint
     ///
@@ -1600,12 +1522,9 @@ pub mod endpoint {
         pub fn slot_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SlotName", v.into()); self }
     }
 
-    impl From<PostgreSqlSettings> for t::Value {
-        #[inline]
-        fn from(v: PostgreSqlSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PostgreSqlSettings> for t::Value { #[inline] fn from(v: PostgreSqlSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PostgreSqlSettings { #[inline] fn from(v: t::Value) -> PostgreSqlSettings { PostgreSqlSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines a Redis target endpoint.
     ///
@@ -1639,12 +1558,9 @@ pub mod endpoint {
         pub fn ssl_security_protocol(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SslSecurityProtocol", v.into()); self }
     }
 
-    impl From<RedisSettings> for t::Value {
-        #[inline]
-        fn from(v: RedisSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedisSettings> for t::Value { #[inline] fn from(v: RedisSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedisSettings { #[inline] fn from(v: t::Value) -> RedisSettings { RedisSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines an Amazon Redshift endpoint.
     ///
@@ -1733,12 +1649,9 @@ pub mod endpoint {
         pub fn write_buffer_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WriteBufferSize", v.into()); self }
     }
 
-    impl From<RedshiftSettings> for t::Value {
-        #[inline]
-        fn from(v: RedshiftSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftSettings> for t::Value { #[inline] fn from(v: RedshiftSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftSettings { #[inline] fn from(v: t::Value) -> RedshiftSettings { RedshiftSettings(t::Props::from_value(v)) } }
 
     /// Provides information that defines an Amazon S3 endpoint.
     ///
@@ -1866,12 +1779,9 @@ pub mod endpoint {
         pub fn use_task_start_time_for_full_load_timestamp(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseTaskStartTimeForFullLoadTimestamp", v.into()); self }
     }
 
-    impl From<S3Settings> for t::Value {
-        #[inline]
-        fn from(v: S3Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Settings> for t::Value { #[inline] fn from(v: S3Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Settings { #[inline] fn from(v: t::Value) -> S3Settings { S3Settings(t::Props::from_value(v)) } }
 
     /// Provides information that defines a SAP ASE endpoint.
     ///
@@ -1894,12 +1804,9 @@ pub mod endpoint {
         pub fn secrets_manager_secret_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretsManagerSecretId", v.into()); self }
     }
 
-    impl From<SybaseSettings> for t::Value {
-        #[inline]
-        fn from(v: SybaseSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SybaseSettings> for t::Value { #[inline] fn from(v: SybaseSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SybaseSettings { #[inline] fn from(v: t::Value) -> SybaseSettings { SybaseSettings(t::Props::from_value(v)) } }
 
 }
 
@@ -2132,12 +2039,9 @@ pub mod migration_project {
         pub fn s3_bucket_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3BucketRoleArn", v.into()); self }
     }
 
-    impl From<SchemaConversionApplicationAttributes> for t::Value {
-        #[inline]
-        fn from(v: SchemaConversionApplicationAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaConversionApplicationAttributes> for t::Value { #[inline] fn from(v: SchemaConversionApplicationAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaConversionApplicationAttributes { #[inline] fn from(v: t::Value) -> SchemaConversionApplicationAttributes { SchemaConversionApplicationAttributes(t::Props::from_value(v)) } }
 
     /// It is an object that describes Source and Target DataProviders and credentials for connecting to databases that are used
     /// in MigrationProject
@@ -2165,12 +2069,9 @@ pub mod migration_project {
         pub fn secrets_manager_secret_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretsManagerSecretId", v.into()); self }
     }
 
-    impl From<DataProviderDescriptor> for t::Value {
-        #[inline]
-        fn from(v: DataProviderDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataProviderDescriptor> for t::Value { #[inline] fn from(v: DataProviderDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataProviderDescriptor { #[inline] fn from(v: t::Value) -> DataProviderDescriptor { DataProviderDescriptor(t::Props::from_value(v)) } }
 
 }
 
@@ -2260,12 +2161,9 @@ pub mod replication_config {
         pub fn vpc_security_group_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("VpcSecurityGroupIds", v.into()); self }
     }
 
-    impl From<ComputeConfig> for t::Value {
-        #[inline]
-        fn from(v: ComputeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeConfig> for t::Value { #[inline] fn from(v: ComputeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeConfig { #[inline] fn from(v: t::Value) -> ComputeConfig { ComputeConfig(t::Props::from_value(v)) } }
 
     /// The type of AWS DMS Serverless replication to provision using this replication configuration
     ///

@@ -167,12 +167,9 @@ pub mod db_cluster {
         }
     }
 
-    impl From<ServerlessV2ScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServerlessV2ScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerlessV2ScalingConfiguration> for t::Value { #[inline] fn from(v: ServerlessV2ScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerlessV2ScalingConfiguration { #[inline] fn from(v: t::Value) -> ServerlessV2ScalingConfiguration { ServerlessV2ScalingConfiguration(t::Props::from_value(v)) } }
 
 }
 

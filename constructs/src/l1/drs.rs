@@ -111,12 +111,9 @@ pub mod launch_configuration_template {
         pub fn os_byol(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OsByol", v.into()); self }
     }
 
-    impl From<Licensing> for t::Value {
-        #[inline]
-        fn from(v: Licensing) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Licensing> for t::Value { #[inline] fn from(v: Licensing) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Licensing { #[inline] fn from(v: t::Value) -> Licensing { Licensing(t::Props::from_value(v)) } }
 
     /// Target instance type right-sizing method.
     ///
@@ -389,12 +386,9 @@ pub mod replication_configuration_template {
         pub fn rule_id(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RuleID", v.into()); self }
     }
 
-    impl From<PITPolicyRule> for t::Value {
-        #[inline]
-        fn from(v: PITPolicyRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PITPolicyRule> for t::Value { #[inline] fn from(v: PITPolicyRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PITPolicyRule { #[inline] fn from(v: t::Value) -> PITPolicyRule { PITPolicyRule(t::Props::from_value(v)) } }
 
     /// The units used to measure the interval and retentionDuration.
     ///

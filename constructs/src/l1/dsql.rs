@@ -117,11 +117,8 @@ pub mod cluster {
         pub fn witness_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WitnessRegion", v.into()); self }
     }
 
-    impl From<MultiRegionProperties> for t::Value {
-        #[inline]
-        fn from(v: MultiRegionProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiRegionProperties> for t::Value { #[inline] fn from(v: MultiRegionProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiRegionProperties { #[inline] fn from(v: t::Value) -> MultiRegionProperties { MultiRegionProperties(t::Props::from_value(v)) } }
 
 }

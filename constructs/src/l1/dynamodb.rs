@@ -110,12 +110,9 @@ pub mod global_table {
         }
     }
 
-    impl From<AttributeDefinition> for t::Value {
-        #[inline]
-        fn from(v: AttributeDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeDefinition> for t::Value { #[inline] fn from(v: AttributeDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeDefinition { #[inline] fn from(v: t::Value) -> AttributeDefinition { AttributeDefinition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -184,12 +181,9 @@ pub mod global_table {
         pub fn write_provisioned_throughput_settings(mut self, v: impl Into<WriteProvisionedThroughputSettings>) -> Self { self.0.put::<WriteProvisionedThroughputSettings>("WriteProvisionedThroughputSettings", v.into()); self }
     }
 
-    impl From<GlobalSecondaryIndex> for t::Value {
-        #[inline]
-        fn from(v: GlobalSecondaryIndex) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlobalSecondaryIndex> for t::Value { #[inline] fn from(v: GlobalSecondaryIndex) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlobalSecondaryIndex { #[inline] fn from(v: t::Value) -> GlobalSecondaryIndex { GlobalSecondaryIndex(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -205,12 +199,9 @@ pub mod global_table {
         }
     }
 
-    impl From<KeySchemaItem> for t::Value {
-        #[inline]
-        fn from(v: KeySchemaItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeySchemaItem> for t::Value { #[inline] fn from(v: KeySchemaItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeySchemaItem { #[inline] fn from(v: t::Value) -> KeySchemaItem { KeySchemaItem(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -249,12 +240,9 @@ pub mod global_table {
         pub fn projection_type(mut self, v: impl Into<ProjectionType>) -> Self { self.0.put::<ProjectionType>("ProjectionType", v.into()); self }
     }
 
-    impl From<Projection> for t::Value {
-        #[inline]
-        fn from(v: Projection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Projection> for t::Value { #[inline] fn from(v: Projection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Projection { #[inline] fn from(v: t::Value) -> Projection { Projection(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -293,12 +281,9 @@ pub mod global_table {
         pub fn max_read_request_units(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxReadRequestUnits", v.into()); self }
     }
 
-    impl From<ReadOnDemandThroughputSettings> for t::Value {
-        #[inline]
-        fn from(v: ReadOnDemandThroughputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReadOnDemandThroughputSettings> for t::Value { #[inline] fn from(v: ReadOnDemandThroughputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReadOnDemandThroughputSettings { #[inline] fn from(v: t::Value) -> ReadOnDemandThroughputSettings { ReadOnDemandThroughputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -315,12 +300,9 @@ pub mod global_table {
         pub fn read_capacity_units(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ReadCapacityUnits", v.into()); self }
     }
 
-    impl From<GlobalReadProvisionedThroughputSettings> for t::Value {
-        #[inline]
-        fn from(v: GlobalReadProvisionedThroughputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlobalReadProvisionedThroughputSettings> for t::Value { #[inline] fn from(v: GlobalReadProvisionedThroughputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlobalReadProvisionedThroughputSettings { #[inline] fn from(v: t::Value) -> GlobalReadProvisionedThroughputSettings { GlobalReadProvisionedThroughputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -339,12 +321,9 @@ pub mod global_table {
         pub fn write_units_per_second(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WriteUnitsPerSecond", v.into()); self }
     }
 
-    impl From<WarmThroughput> for t::Value {
-        #[inline]
-        fn from(v: WarmThroughput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WarmThroughput> for t::Value { #[inline] fn from(v: WarmThroughput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WarmThroughput { #[inline] fn from(v: t::Value) -> WarmThroughput { WarmThroughput(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -361,12 +340,9 @@ pub mod global_table {
         pub fn max_write_request_units(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxWriteRequestUnits", v.into()); self }
     }
 
-    impl From<WriteOnDemandThroughputSettings> for t::Value {
-        #[inline]
-        fn from(v: WriteOnDemandThroughputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WriteOnDemandThroughputSettings> for t::Value { #[inline] fn from(v: WriteOnDemandThroughputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WriteOnDemandThroughputSettings { #[inline] fn from(v: t::Value) -> WriteOnDemandThroughputSettings { WriteOnDemandThroughputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -383,12 +359,9 @@ pub mod global_table {
         pub fn write_capacity_auto_scaling_settings(mut self, v: impl Into<CapacityAutoScalingSettings>) -> Self { self.0.put::<CapacityAutoScalingSettings>("WriteCapacityAutoScalingSettings", v.into()); self }
     }
 
-    impl From<WriteProvisionedThroughputSettings> for t::Value {
-        #[inline]
-        fn from(v: WriteProvisionedThroughputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WriteProvisionedThroughputSettings> for t::Value { #[inline] fn from(v: WriteProvisionedThroughputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WriteProvisionedThroughputSettings { #[inline] fn from(v: t::Value) -> WriteProvisionedThroughputSettings { WriteProvisionedThroughputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -407,12 +380,9 @@ pub mod global_table {
         pub fn seed_capacity(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SeedCapacity", v.into()); self }
     }
 
-    impl From<CapacityAutoScalingSettings> for t::Value {
-        #[inline]
-        fn from(v: CapacityAutoScalingSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityAutoScalingSettings> for t::Value { #[inline] fn from(v: CapacityAutoScalingSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityAutoScalingSettings { #[inline] fn from(v: t::Value) -> CapacityAutoScalingSettings { CapacityAutoScalingSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -433,12 +403,9 @@ pub mod global_table {
         pub fn scale_out_cooldown(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ScaleOutCooldown", v.into()); self }
     }
 
-    impl From<TargetTrackingScalingPolicyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingScalingPolicyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingScalingPolicyConfiguration> for t::Value { #[inline] fn from(v: TargetTrackingScalingPolicyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingScalingPolicyConfiguration { #[inline] fn from(v: t::Value) -> TargetTrackingScalingPolicyConfiguration { TargetTrackingScalingPolicyConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -455,12 +422,9 @@ pub mod global_table {
         pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
     }
 
-    impl From<GlobalTableWitness> for t::Value {
-        #[inline]
-        fn from(v: GlobalTableWitness) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlobalTableWitness> for t::Value { #[inline] fn from(v: GlobalTableWitness) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlobalTableWitness { #[inline] fn from(v: t::Value) -> GlobalTableWitness { GlobalTableWitness(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -477,12 +441,9 @@ pub mod global_table {
         }
     }
 
-    impl From<LocalSecondaryIndex> for t::Value {
-        #[inline]
-        fn from(v: LocalSecondaryIndex) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocalSecondaryIndex> for t::Value { #[inline] fn from(v: LocalSecondaryIndex) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocalSecondaryIndex { #[inline] fn from(v: t::Value) -> LocalSecondaryIndex { LocalSecondaryIndex(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -545,12 +506,9 @@ pub mod global_table {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<ReplicaSpecification> for t::Value {
-        #[inline]
-        fn from(v: ReplicaSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicaSpecification> for t::Value { #[inline] fn from(v: ReplicaSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicaSpecification { #[inline] fn from(v: t::Value) -> ReplicaSpecification { ReplicaSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -567,12 +525,9 @@ pub mod global_table {
         pub fn mode(mut self, v: impl Into<Mode>) -> Self { self.0.put::<Mode>("Mode", v.into()); self }
     }
 
-    impl From<ContributorInsightsSpecification> for t::Value {
-        #[inline]
-        fn from(v: ContributorInsightsSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContributorInsightsSpecification> for t::Value { #[inline] fn from(v: ContributorInsightsSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContributorInsightsSpecification { #[inline] fn from(v: t::Value) -> ContributorInsightsSpecification { ContributorInsightsSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -613,12 +568,9 @@ pub mod global_table {
         pub fn read_provisioned_throughput_settings(mut self, v: impl Into<ReadProvisionedThroughputSettings>) -> Self { self.0.put::<ReadProvisionedThroughputSettings>("ReadProvisionedThroughputSettings", v.into()); self }
     }
 
-    impl From<ReplicaGlobalSecondaryIndexSpecification> for t::Value {
-        #[inline]
-        fn from(v: ReplicaGlobalSecondaryIndexSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicaGlobalSecondaryIndexSpecification> for t::Value { #[inline] fn from(v: ReplicaGlobalSecondaryIndexSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicaGlobalSecondaryIndexSpecification { #[inline] fn from(v: t::Value) -> ReplicaGlobalSecondaryIndexSpecification { ReplicaGlobalSecondaryIndexSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -637,12 +589,9 @@ pub mod global_table {
         pub fn read_capacity_units(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ReadCapacityUnits", v.into()); self }
     }
 
-    impl From<ReadProvisionedThroughputSettings> for t::Value {
-        #[inline]
-        fn from(v: ReadProvisionedThroughputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReadProvisionedThroughputSettings> for t::Value { #[inline] fn from(v: ReadProvisionedThroughputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReadProvisionedThroughputSettings { #[inline] fn from(v: t::Value) -> ReadProvisionedThroughputSettings { ReadProvisionedThroughputSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -679,12 +628,9 @@ pub mod global_table {
         pub fn approximate_creation_date_time_precision(mut self, v: impl Into<ApproximateCreationDateTimePrecision>) -> Self { self.0.put::<ApproximateCreationDateTimePrecision>("ApproximateCreationDateTimePrecision", v.into()); self }
     }
 
-    impl From<KinesisStreamSpecification> for t::Value {
-        #[inline]
-        fn from(v: KinesisStreamSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisStreamSpecification> for t::Value { #[inline] fn from(v: KinesisStreamSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisStreamSpecification { #[inline] fn from(v: t::Value) -> KinesisStreamSpecification { KinesisStreamSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -723,12 +669,9 @@ pub mod global_table {
         pub fn recovery_period_in_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RecoveryPeriodInDays", v.into()); self }
     }
 
-    impl From<PointInTimeRecoverySpecification> for t::Value {
-        #[inline]
-        fn from(v: PointInTimeRecoverySpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PointInTimeRecoverySpecification> for t::Value { #[inline] fn from(v: PointInTimeRecoverySpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PointInTimeRecoverySpecification { #[inline] fn from(v: t::Value) -> PointInTimeRecoverySpecification { PointInTimeRecoverySpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -747,12 +690,9 @@ pub mod global_table {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<ReplicaStreamSpecification> for t::Value {
-        #[inline]
-        fn from(v: ReplicaStreamSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicaStreamSpecification> for t::Value { #[inline] fn from(v: ReplicaStreamSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicaStreamSpecification { #[inline] fn from(v: t::Value) -> ReplicaStreamSpecification { ReplicaStreamSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -767,12 +707,9 @@ pub mod global_table {
         }
     }
 
-    impl From<ResourcePolicy> for t::Value {
-        #[inline]
-        fn from(v: ResourcePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourcePolicy> for t::Value { #[inline] fn from(v: ResourcePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourcePolicy { #[inline] fn from(v: t::Value) -> ResourcePolicy { ResourcePolicy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -787,12 +724,9 @@ pub mod global_table {
         }
     }
 
-    impl From<ReplicaSSESpecification> for t::Value {
-        #[inline]
-        fn from(v: ReplicaSSESpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicaSSESpecification> for t::Value { #[inline] fn from(v: ReplicaSSESpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicaSSESpecification { #[inline] fn from(v: t::Value) -> ReplicaSSESpecification { ReplicaSSESpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -809,12 +743,9 @@ pub mod global_table {
         pub fn sse_type(mut self, v: impl Into<SSEType>) -> Self { self.0.put::<SSEType>("SSEType", v.into()); self }
     }
 
-    impl From<SSESpecification> for t::Value {
-        #[inline]
-        fn from(v: SSESpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SSESpecification> for t::Value { #[inline] fn from(v: SSESpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SSESpecification { #[inline] fn from(v: t::Value) -> SSESpecification { SSESpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -847,12 +778,9 @@ pub mod global_table {
         }
     }
 
-    impl From<StreamSpecification> for t::Value {
-        #[inline]
-        fn from(v: StreamSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamSpecification> for t::Value { #[inline] fn from(v: StreamSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamSpecification { #[inline] fn from(v: t::Value) -> StreamSpecification { StreamSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -913,12 +841,9 @@ pub mod global_table {
         pub fn attribute_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AttributeName", v.into()); self }
     }
 
-    impl From<TimeToLiveSpecification> for t::Value {
-        #[inline]
-        fn from(v: TimeToLiveSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeToLiveSpecification> for t::Value { #[inline] fn from(v: TimeToLiveSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeToLiveSpecification { #[inline] fn from(v: t::Value) -> TimeToLiveSpecification { TimeToLiveSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -939,12 +864,9 @@ pub mod global_table {
         pub fn search_schema(mut self, v: impl Into<t::List<SearchSchemaElement>>) -> Self { self.0.put::<t::List<SearchSchemaElement>>("SearchSchema", v.into()); self }
     }
 
-    impl From<VectorIndex> for t::Value {
-        #[inline]
-        fn from(v: VectorIndex) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorIndex> for t::Value { #[inline] fn from(v: VectorIndex) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorIndex { #[inline] fn from(v: t::Value) -> VectorIndex { VectorIndex(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -982,12 +904,9 @@ pub mod global_table {
         }
     }
 
-    impl From<SearchSchemaElement> for t::Value {
-        #[inline]
-        fn from(v: SearchSchemaElement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SearchSchemaElement> for t::Value { #[inline] fn from(v: SearchSchemaElement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SearchSchemaElement { #[inline] fn from(v: t::Value) -> SearchSchemaElement { SearchSchemaElement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1022,12 +941,9 @@ pub mod global_table {
         }
     }
 
-    impl From<VectorAttribute> for t::Value {
-        #[inline]
-        fn from(v: VectorAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorAttribute> for t::Value { #[inline] fn from(v: VectorAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorAttribute { #[inline] fn from(v: t::Value) -> VectorAttribute { VectorAttribute(t::Props::from_value(v)) } }
 
 }
 
@@ -1444,12 +1360,9 @@ pub mod table {
         }
     }
 
-    impl From<AttributeDefinition> for t::Value {
-        #[inline]
-        fn from(v: AttributeDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeDefinition> for t::Value { #[inline] fn from(v: AttributeDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeDefinition { #[inline] fn from(v: t::Value) -> AttributeDefinition { AttributeDefinition(t::Props::from_value(v)) } }
 
     /// The data type for the attribute, where: +  `S` - the attribute is of type String +  `N` - the attribute is of type
     /// Number +  `B` - the attribute is of type Binary
@@ -1517,12 +1430,9 @@ pub mod table {
         pub fn mode(mut self, v: impl Into<Mode>) -> Self { self.0.put::<Mode>("Mode", v.into()); self }
     }
 
-    impl From<ContributorInsightsSpecification> for t::Value {
-        #[inline]
-        fn from(v: ContributorInsightsSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContributorInsightsSpecification> for t::Value { #[inline] fn from(v: ContributorInsightsSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContributorInsightsSpecification { #[inline] fn from(v: t::Value) -> ContributorInsightsSpecification { ContributorInsightsSpecification(t::Props::from_value(v)) } }
 
     /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are `ACCESSED_AND_THROTTLED_KEYS` (tracks
     /// all access and throttled events) or `THROTTLED_KEYS` (tracks only throttled events). This setting determines what type
@@ -1578,12 +1488,9 @@ pub mod table {
         pub fn warm_throughput(mut self, v: impl Into<WarmThroughput>) -> Self { self.0.put::<WarmThroughput>("WarmThroughput", v.into()); self }
     }
 
-    impl From<GlobalSecondaryIndex> for t::Value {
-        #[inline]
-        fn from(v: GlobalSecondaryIndex) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlobalSecondaryIndex> for t::Value { #[inline] fn from(v: GlobalSecondaryIndex) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlobalSecondaryIndex { #[inline] fn from(v: t::Value) -> GlobalSecondaryIndex { GlobalSecondaryIndex(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1599,12 +1506,9 @@ pub mod table {
         }
     }
 
-    impl From<KeySchemaItem> for t::Value {
-        #[inline]
-        fn from(v: KeySchemaItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeySchemaItem> for t::Value { #[inline] fn from(v: KeySchemaItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeySchemaItem { #[inline] fn from(v: t::Value) -> KeySchemaItem { KeySchemaItem(t::Props::from_value(v)) } }
 
     /// Sets the maximum number of read and write units for the specified on-demand table. If you use this property, you must
     /// specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.
@@ -1628,12 +1532,9 @@ pub mod table {
         pub fn max_write_request_units(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxWriteRequestUnits", v.into()); self }
     }
 
-    impl From<OnDemandThroughput> for t::Value {
-        #[inline]
-        fn from(v: OnDemandThroughput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnDemandThroughput> for t::Value { #[inline] fn from(v: OnDemandThroughput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnDemandThroughput { #[inline] fn from(v: t::Value) -> OnDemandThroughput { OnDemandThroughput(t::Props::from_value(v)) } }
 
     /// Represents attributes that are copied (projected) from the table into an index. These are in addition to the primary key
     /// attributes and index key attributes, which are automatically projected.
@@ -1658,12 +1559,9 @@ pub mod table {
         pub fn projection_type(mut self, v: impl Into<ProjectionType>) -> Self { self.0.put::<ProjectionType>("ProjectionType", v.into()); self }
     }
 
-    impl From<Projection> for t::Value {
-        #[inline]
-        fn from(v: Projection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Projection> for t::Value { #[inline] fn from(v: Projection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Projection { #[inline] fn from(v: t::Value) -> Projection { Projection(t::Props::from_value(v)) } }
 
     /// The set of attributes that are projected into the index: +  `KEYS_ONLY` - Only the index and primary keys are projected
     /// into the index. +  `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will include
@@ -1707,12 +1605,9 @@ pub mod table {
         }
     }
 
-    impl From<ProvisionedThroughput> for t::Value {
-        #[inline]
-        fn from(v: ProvisionedThroughput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisionedThroughput> for t::Value { #[inline] fn from(v: ProvisionedThroughput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisionedThroughput { #[inline] fn from(v: t::Value) -> ProvisionedThroughput { ProvisionedThroughput(t::Props::from_value(v)) } }
 
     /// Provides visibility into the number of read and write operations your table or secondary index can instantaneously
     /// support. The settings can be modified using the `UpdateTable` operation to meet the throughput requirements of an
@@ -1735,12 +1630,9 @@ pub mod table {
         pub fn write_units_per_second(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WriteUnitsPerSecond", v.into()); self }
     }
 
-    impl From<WarmThroughput> for t::Value {
-        #[inline]
-        fn from(v: WarmThroughput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WarmThroughput> for t::Value { #[inline] fn from(v: WarmThroughput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WarmThroughput { #[inline] fn from(v: t::Value) -> WarmThroughput { WarmThroughput(t::Props::from_value(v)) } }
 
     /// Specifies the properties of data being imported from the S3 bucket source to the table.
     ///
@@ -1762,12 +1654,9 @@ pub mod table {
         pub fn input_format_options(mut self, v: impl Into<InputFormatOptions>) -> Self { self.0.put::<InputFormatOptions>("InputFormatOptions", v.into()); self }
     }
 
-    impl From<ImportSourceSpecification> for t::Value {
-        #[inline]
-        fn from(v: ImportSourceSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImportSourceSpecification> for t::Value { #[inline] fn from(v: ImportSourceSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImportSourceSpecification { #[inline] fn from(v: t::Value) -> ImportSourceSpecification { ImportSourceSpecification(t::Props::from_value(v)) } }
 
     /// The format options for the data that was imported into the target table. There is one value, CsvOption.
     ///
@@ -1786,12 +1675,9 @@ pub mod table {
         pub fn csv(mut self, v: impl Into<Csv>) -> Self { self.0.put::<Csv>("Csv", v.into()); self }
     }
 
-    impl From<InputFormatOptions> for t::Value {
-        #[inline]
-        fn from(v: InputFormatOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputFormatOptions> for t::Value { #[inline] fn from(v: InputFormatOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputFormatOptions { #[inline] fn from(v: t::Value) -> InputFormatOptions { InputFormatOptions(t::Props::from_value(v)) } }
 
     /// The options for imported source files in CSV format. The values are Delimiter and HeaderList.
     ///
@@ -1813,12 +1699,9 @@ pub mod table {
         pub fn header_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("HeaderList", v.into()); self }
     }
 
-    impl From<Csv> for t::Value {
-        #[inline]
-        fn from(v: Csv) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Csv> for t::Value { #[inline] fn from(v: Csv) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Csv { #[inline] fn from(v: t::Value) -> Csv { Csv(t::Props::from_value(v)) } }
 
     /// The S3 bucket that is being imported from.
     ///
@@ -1840,12 +1723,9 @@ pub mod table {
         pub fn s3_key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3KeyPrefix", v.into()); self }
     }
 
-    impl From<S3BucketSource> for t::Value {
-        #[inline]
-        fn from(v: S3BucketSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3BucketSource> for t::Value { #[inline] fn from(v: S3BucketSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3BucketSource { #[inline] fn from(v: t::Value) -> S3BucketSource { S3BucketSource(t::Props::from_value(v)) } }
 
     /// The Kinesis Data Streams configuration for the specified table.
     ///
@@ -1864,12 +1744,9 @@ pub mod table {
         pub fn approximate_creation_date_time_precision(mut self, v: impl Into<ApproximateCreationDateTimePrecision>) -> Self { self.0.put::<ApproximateCreationDateTimePrecision>("ApproximateCreationDateTimePrecision", v.into()); self }
     }
 
-    impl From<KinesisStreamSpecification> for t::Value {
-        #[inline]
-        fn from(v: KinesisStreamSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisStreamSpecification> for t::Value { #[inline] fn from(v: KinesisStreamSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisStreamSpecification { #[inline] fn from(v: t::Value) -> KinesisStreamSpecification { KinesisStreamSpecification(t::Props::from_value(v)) } }
 
     /// The precision for the time and date that the stream was created.
     ///
@@ -1911,12 +1788,9 @@ pub mod table {
         }
     }
 
-    impl From<LocalSecondaryIndex> for t::Value {
-        #[inline]
-        fn from(v: LocalSecondaryIndex) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocalSecondaryIndex> for t::Value { #[inline] fn from(v: LocalSecondaryIndex) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocalSecondaryIndex { #[inline] fn from(v: t::Value) -> LocalSecondaryIndex { LocalSecondaryIndex(t::Props::from_value(v)) } }
 
     /// The settings used to enable point in time recovery.
     ///
@@ -1940,12 +1814,9 @@ pub mod table {
         pub fn recovery_period_in_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RecoveryPeriodInDays", v.into()); self }
     }
 
-    impl From<PointInTimeRecoverySpecification> for t::Value {
-        #[inline]
-        fn from(v: PointInTimeRecoverySpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PointInTimeRecoverySpecification> for t::Value { #[inline] fn from(v: PointInTimeRecoverySpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PointInTimeRecoverySpecification { #[inline] fn from(v: t::Value) -> PointInTimeRecoverySpecification { PointInTimeRecoverySpecification(t::Props::from_value(v)) } }
 
     /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table,
     /// its indexes, and stream.
@@ -1963,12 +1834,9 @@ pub mod table {
         }
     }
 
-    impl From<ResourcePolicy> for t::Value {
-        #[inline]
-        fn from(v: ResourcePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourcePolicy> for t::Value { #[inline] fn from(v: ResourcePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourcePolicy { #[inline] fn from(v: t::Value) -> ResourcePolicy { ResourcePolicy(t::Props::from_value(v)) } }
 
     /// Represents the settings used to enable server-side encryption.
     ///
@@ -1992,12 +1860,9 @@ pub mod table {
         pub fn sse_type(mut self, v: impl Into<SSEType>) -> Self { self.0.put::<SSEType>("SSEType", v.into()); self }
     }
 
-    impl From<SSESpecification> for t::Value {
-        #[inline]
-        fn from(v: SSESpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SSESpecification> for t::Value { #[inline] fn from(v: SSESpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SSESpecification { #[inline] fn from(v: t::Value) -> SSESpecification { SSESpecification(t::Props::from_value(v)) } }
 
     /// Server-side encryption type. The only supported value is: +  `KMS` - Server-side encryption that uses KMSlong. The key
     /// is stored in your account and is managed by KMS (KMS charges apply).
@@ -2043,12 +1908,9 @@ pub mod table {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<StreamSpecification> for t::Value {
-        #[inline]
-        fn from(v: StreamSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamSpecification> for t::Value { #[inline] fn from(v: StreamSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamSpecification { #[inline] fn from(v: t::Value) -> StreamSpecification { StreamSpecification(t::Props::from_value(v)) } }
 
     /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this
     /// table. Valid values for `StreamViewType` are: +  `KEYS_ONLY` - Only the key attributes of the modified item are written
@@ -2118,12 +1980,9 @@ pub mod table {
         pub fn attribute_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AttributeName", v.into()); self }
     }
 
-    impl From<TimeToLiveSpecification> for t::Value {
-        #[inline]
-        fn from(v: TimeToLiveSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeToLiveSpecification> for t::Value { #[inline] fn from(v: TimeToLiveSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeToLiveSpecification { #[inline] fn from(v: t::Value) -> TimeToLiveSpecification { TimeToLiveSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2144,12 +2003,9 @@ pub mod table {
         pub fn search_schema(mut self, v: impl Into<t::List<SearchSchemaElement>>) -> Self { self.0.put::<t::List<SearchSchemaElement>>("SearchSchema", v.into()); self }
     }
 
-    impl From<VectorIndex> for t::Value {
-        #[inline]
-        fn from(v: VectorIndex) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorIndex> for t::Value { #[inline] fn from(v: VectorIndex) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorIndex { #[inline] fn from(v: t::Value) -> VectorIndex { VectorIndex(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2187,12 +2043,9 @@ pub mod table {
         }
     }
 
-    impl From<SearchSchemaElement> for t::Value {
-        #[inline]
-        fn from(v: SearchSchemaElement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SearchSchemaElement> for t::Value { #[inline] fn from(v: SearchSchemaElement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SearchSchemaElement { #[inline] fn from(v: t::Value) -> SearchSchemaElement { SearchSchemaElement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2227,11 +2080,8 @@ pub mod table {
         }
     }
 
-    impl From<VectorAttribute> for t::Value {
-        #[inline]
-        fn from(v: VectorAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorAttribute> for t::Value { #[inline] fn from(v: VectorAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorAttribute { #[inline] fn from(v: t::Value) -> VectorAttribute { VectorAttribute(t::Props::from_value(v)) } }
 
 }

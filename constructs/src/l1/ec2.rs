@@ -125,12 +125,9 @@ pub mod application_status_check {
         pub fn source(mut self, v: impl Into<HealthCheckPathDestination>) -> Self { self.0.put::<HealthCheckPathDestination>("Source", v.into()); self }
     }
 
-    impl From<HealthCheckPath> for t::Value {
-        #[inline]
-        fn from(v: HealthCheckPath) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheckPath> for t::Value { #[inline] fn from(v: HealthCheckPath) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheckPath { #[inline] fn from(v: t::Value) -> HealthCheckPath { HealthCheckPath(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -149,12 +146,9 @@ pub mod application_status_check {
         pub fn subnet_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubnetId", v.into()); self }
     }
 
-    impl From<HealthCheckPathDestination> for t::Value {
-        #[inline]
-        fn from(v: HealthCheckPathDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheckPathDestination> for t::Value { #[inline] fn from(v: HealthCheckPathDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheckPathDestination { #[inline] fn from(v: t::Value) -> HealthCheckPathDestination { HealthCheckPathDestination(t::Props::from_value(v)) } }
 
     /// The IP scope used for the health check.
     ///
@@ -593,12 +587,9 @@ pub mod capacity_reservation {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<TagSpecification> for t::Value {
-        #[inline]
-        fn from(v: TagSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagSpecification> for t::Value { #[inline] fn from(v: TagSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagSpecification { #[inline] fn from(v: t::Value) -> TagSpecification { TagSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -966,12 +957,9 @@ pub mod capacity_reservation_fleet {
         pub fn weight(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Weight", v.into()); self }
     }
 
-    impl From<InstanceTypeSpecification> for t::Value {
-        #[inline]
-        fn from(v: InstanceTypeSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceTypeSpecification> for t::Value { #[inline] fn from(v: InstanceTypeSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceTypeSpecification { #[inline] fn from(v: t::Value) -> InstanceTypeSpecification { InstanceTypeSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1042,12 +1030,9 @@ pub mod capacity_reservation_fleet {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<TagSpecification> for t::Value {
-        #[inline]
-        fn from(v: TagSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagSpecification> for t::Value { #[inline] fn from(v: TagSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagSpecification { #[inline] fn from(v: t::Value) -> TagSpecification { TagSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1505,12 +1490,9 @@ pub mod client_vpn_endpoint {
         pub fn mutual_authentication(mut self, v: impl Into<CertificateAuthenticationRequest>) -> Self { self.0.put::<CertificateAuthenticationRequest>("MutualAuthentication", v.into()); self }
     }
 
-    impl From<ClientAuthenticationRequest> for t::Value {
-        #[inline]
-        fn from(v: ClientAuthenticationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientAuthenticationRequest> for t::Value { #[inline] fn from(v: ClientAuthenticationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientAuthenticationRequest { #[inline] fn from(v: t::Value) -> ClientAuthenticationRequest { ClientAuthenticationRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1525,12 +1507,9 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    impl From<DirectoryServiceAuthenticationRequest> for t::Value {
-        #[inline]
-        fn from(v: DirectoryServiceAuthenticationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DirectoryServiceAuthenticationRequest> for t::Value { #[inline] fn from(v: DirectoryServiceAuthenticationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DirectoryServiceAuthenticationRequest { #[inline] fn from(v: t::Value) -> DirectoryServiceAuthenticationRequest { DirectoryServiceAuthenticationRequest(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1547,12 +1526,9 @@ pub mod client_vpn_endpoint {
         pub fn self_service_saml_provider_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SelfServiceSAMLProviderArn", v.into()); self }
     }
 
-    impl From<FederatedAuthenticationRequest> for t::Value {
-        #[inline]
-        fn from(v: FederatedAuthenticationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FederatedAuthenticationRequest> for t::Value { #[inline] fn from(v: FederatedAuthenticationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FederatedAuthenticationRequest { #[inline] fn from(v: t::Value) -> FederatedAuthenticationRequest { FederatedAuthenticationRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1567,12 +1543,9 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    impl From<CertificateAuthenticationRequest> for t::Value {
-        #[inline]
-        fn from(v: CertificateAuthenticationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertificateAuthenticationRequest> for t::Value { #[inline] fn from(v: CertificateAuthenticationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertificateAuthenticationRequest { #[inline] fn from(v: t::Value) -> CertificateAuthenticationRequest { CertificateAuthenticationRequest(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1591,12 +1564,9 @@ pub mod client_vpn_endpoint {
         pub fn shadow_mode(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ShadowMode", v.into()); self }
     }
 
-    impl From<AuthorizationPolicy> for t::Value {
-        #[inline]
-        fn from(v: AuthorizationPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizationPolicy> for t::Value { #[inline] fn from(v: AuthorizationPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizationPolicy { #[inline] fn from(v: t::Value) -> AuthorizationPolicy { AuthorizationPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1613,12 +1583,9 @@ pub mod client_vpn_endpoint {
         pub fn lambda_function_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LambdaFunctionArn", v.into()); self }
     }
 
-    impl From<ClientConnectOptions> for t::Value {
-        #[inline]
-        fn from(v: ClientConnectOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientConnectOptions> for t::Value { #[inline] fn from(v: ClientConnectOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientConnectOptions { #[inline] fn from(v: t::Value) -> ClientConnectOptions { ClientConnectOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1635,12 +1602,9 @@ pub mod client_vpn_endpoint {
         pub fn banner_text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BannerText", v.into()); self }
     }
 
-    impl From<ClientLoginBannerOptions> for t::Value {
-        #[inline]
-        fn from(v: ClientLoginBannerOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientLoginBannerOptions> for t::Value { #[inline] fn from(v: ClientLoginBannerOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientLoginBannerOptions { #[inline] fn from(v: t::Value) -> ClientLoginBannerOptions { ClientLoginBannerOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1657,12 +1621,9 @@ pub mod client_vpn_endpoint {
         pub fn enforced(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enforced", v.into()); self }
     }
 
-    impl From<ClientRouteEnforcementOptions> for t::Value {
-        #[inline]
-        fn from(v: ClientRouteEnforcementOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientRouteEnforcementOptions> for t::Value { #[inline] fn from(v: ClientRouteEnforcementOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientRouteEnforcementOptions { #[inline] fn from(v: t::Value) -> ClientRouteEnforcementOptions { ClientRouteEnforcementOptions(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1683,12 +1644,9 @@ pub mod client_vpn_endpoint {
         pub fn include_authorization_policy_context(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IncludeAuthorizationPolicyContext", v.into()); self }
     }
 
-    impl From<ConnectionLogOptions> for t::Value {
-        #[inline]
-        fn from(v: ConnectionLogOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionLogOptions> for t::Value { #[inline] fn from(v: ConnectionLogOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionLogOptions { #[inline] fn from(v: t::Value) -> ConnectionLogOptions { ConnectionLogOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1704,12 +1662,9 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    impl From<DevicePostureOptions> for t::Value {
-        #[inline]
-        fn from(v: DevicePostureOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DevicePostureOptions> for t::Value { #[inline] fn from(v: DevicePostureOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DevicePostureOptions { #[inline] fn from(v: t::Value) -> DevicePostureOptions { DevicePostureOptions(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1727,12 +1682,9 @@ pub mod client_vpn_endpoint {
         pub fn public_signing_key_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PublicSigningKeyUrl", v.into()); self }
     }
 
-    impl From<DevicePostureTrustProvider> for t::Value {
-        #[inline]
-        fn from(v: DevicePostureTrustProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DevicePostureTrustProvider> for t::Value { #[inline] fn from(v: DevicePostureTrustProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DevicePostureTrustProvider { #[inline] fn from(v: t::Value) -> DevicePostureTrustProvider { DevicePostureTrustProvider(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1748,12 +1700,9 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    impl From<TagSpecification> for t::Value {
-        #[inline]
-        fn from(v: TagSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagSpecification> for t::Value { #[inline] fn from(v: TagSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagSpecification { #[inline] fn from(v: t::Value) -> TagSpecification { TagSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1772,12 +1721,9 @@ pub mod client_vpn_endpoint {
         pub fn availability_zones(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AvailabilityZones", v.into()); self }
     }
 
-    impl From<TransitGatewayConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TransitGatewayConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransitGatewayConfiguration> for t::Value { #[inline] fn from(v: TransitGatewayConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransitGatewayConfiguration { #[inline] fn from(v: t::Value) -> TransitGatewayConfiguration { TransitGatewayConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -2069,12 +2015,9 @@ pub mod ec2_fleet {
         pub fn overrides(mut self, v: impl Into<t::List<FleetLaunchTemplateOverridesRequest>>) -> Self { self.0.put::<t::List<FleetLaunchTemplateOverridesRequest>>("Overrides", v.into()); self }
     }
 
-    impl From<FleetLaunchTemplateConfigRequest> for t::Value {
-        #[inline]
-        fn from(v: FleetLaunchTemplateConfigRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FleetLaunchTemplateConfigRequest> for t::Value { #[inline] fn from(v: FleetLaunchTemplateConfigRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FleetLaunchTemplateConfigRequest { #[inline] fn from(v: t::Value) -> FleetLaunchTemplateConfigRequest { FleetLaunchTemplateConfigRequest(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2095,12 +2038,9 @@ pub mod ec2_fleet {
         pub fn launch_template_specification_user_data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LaunchTemplateSpecificationUserData", v.into()); self }
     }
 
-    impl From<FleetLaunchTemplateSpecificationRequest> for t::Value {
-        #[inline]
-        fn from(v: FleetLaunchTemplateSpecificationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FleetLaunchTemplateSpecificationRequest> for t::Value { #[inline] fn from(v: FleetLaunchTemplateSpecificationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FleetLaunchTemplateSpecificationRequest { #[inline] fn from(v: t::Value) -> FleetLaunchTemplateSpecificationRequest { FleetLaunchTemplateSpecificationRequest(t::Props::from_value(v)) } }
 
     /// A property type: 14 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2143,12 +2083,9 @@ pub mod ec2_fleet {
         pub fn weighted_capacity(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("WeightedCapacity", v.into()); self }
     }
 
-    impl From<FleetLaunchTemplateOverridesRequest> for t::Value {
-        #[inline]
-        fn from(v: FleetLaunchTemplateOverridesRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FleetLaunchTemplateOverridesRequest> for t::Value { #[inline] fn from(v: FleetLaunchTemplateOverridesRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FleetLaunchTemplateOverridesRequest { #[inline] fn from(v: t::Value) -> FleetLaunchTemplateOverridesRequest { FleetLaunchTemplateOverridesRequest(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2171,12 +2108,9 @@ pub mod ec2_fleet {
         pub fn virtual_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualName", v.into()); self }
     }
 
-    impl From<BlockDeviceMapping> for t::Value {
-        #[inline]
-        fn from(v: BlockDeviceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlockDeviceMapping> for t::Value { #[inline] fn from(v: BlockDeviceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlockDeviceMapping { #[inline] fn from(v: t::Value) -> BlockDeviceMapping { BlockDeviceMapping(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2207,12 +2141,9 @@ pub mod ec2_fleet {
         pub fn volume_type(mut self, v: impl Into<VolumeType>) -> Self { self.0.put::<VolumeType>("VolumeType", v.into()); self }
     }
 
-    impl From<EbsBlockDevice> for t::Value {
-        #[inline]
-        fn from(v: EbsBlockDevice) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsBlockDevice> for t::Value { #[inline] fn from(v: EbsBlockDevice) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsBlockDevice { #[inline] fn from(v: t::Value) -> EbsBlockDevice { EbsBlockDevice(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2231,12 +2162,9 @@ pub mod ec2_fleet {
         pub fn standby_availability_zones(mut self, v: impl Into<t::List<StandbyAvailabilityZone>>) -> Self { self.0.put::<t::List<StandbyAvailabilityZone>>("StandbyAvailabilityZones", v.into()); self }
     }
 
-    impl From<MultiAvailabilityZoneConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MultiAvailabilityZoneConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiAvailabilityZoneConfiguration> for t::Value { #[inline] fn from(v: MultiAvailabilityZoneConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiAvailabilityZoneConfiguration { #[inline] fn from(v: t::Value) -> MultiAvailabilityZoneConfiguration { MultiAvailabilityZoneConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2255,12 +2183,9 @@ pub mod ec2_fleet {
         pub fn availability_zone_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AvailabilityZoneId", v.into()); self }
     }
 
-    impl From<StandbyAvailabilityZone> for t::Value {
-        #[inline]
-        fn from(v: StandbyAvailabilityZone) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StandbyAvailabilityZone> for t::Value { #[inline] fn from(v: StandbyAvailabilityZone) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StandbyAvailabilityZone { #[inline] fn from(v: t::Value) -> StandbyAvailabilityZone { StandbyAvailabilityZone(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2309,12 +2234,9 @@ pub mod ec2_fleet {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<IamInstanceProfileSpecification> for t::Value {
-        #[inline]
-        fn from(v: IamInstanceProfileSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamInstanceProfileSpecification> for t::Value { #[inline] fn from(v: IamInstanceProfileSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamInstanceProfileSpecification { #[inline] fn from(v: t::Value) -> IamInstanceProfileSpecification { IamInstanceProfileSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 26 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2381,12 +2303,9 @@ pub mod ec2_fleet {
         pub fn v_cpu_count(mut self, v: impl Into<AcceleratorCountRequest>) -> Self { self.0.put::<AcceleratorCountRequest>("VCpuCount", v.into()); self }
     }
 
-    impl From<InstanceRequirementsRequest> for t::Value {
-        #[inline]
-        fn from(v: InstanceRequirementsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceRequirementsRequest> for t::Value { #[inline] fn from(v: InstanceRequirementsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceRequirementsRequest { #[inline] fn from(v: t::Value) -> InstanceRequirementsRequest { InstanceRequirementsRequest(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2405,12 +2324,9 @@ pub mod ec2_fleet {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<AcceleratorCountRequest> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorCountRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AcceleratorCountRequest> for t::Value { #[inline] fn from(v: AcceleratorCountRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AcceleratorCountRequest { #[inline] fn from(v: t::Value) -> AcceleratorCountRequest { AcceleratorCountRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2553,12 +2469,9 @@ pub mod ec2_fleet {
         pub fn cpu(mut self, v: impl Into<CpuPerformanceFactorRequest>) -> Self { self.0.put::<CpuPerformanceFactorRequest>("Cpu", v.into()); self }
     }
 
-    impl From<BaselinePerformanceFactorsRequest> for t::Value {
-        #[inline]
-        fn from(v: BaselinePerformanceFactorsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BaselinePerformanceFactorsRequest> for t::Value { #[inline] fn from(v: BaselinePerformanceFactorsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BaselinePerformanceFactorsRequest { #[inline] fn from(v: t::Value) -> BaselinePerformanceFactorsRequest { BaselinePerformanceFactorsRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2575,12 +2488,9 @@ pub mod ec2_fleet {
         pub fn references(mut self, v: impl Into<t::List<PerformanceFactorReferenceRequest>>) -> Self { self.0.put::<t::List<PerformanceFactorReferenceRequest>>("References", v.into()); self }
     }
 
-    impl From<CpuPerformanceFactorRequest> for t::Value {
-        #[inline]
-        fn from(v: CpuPerformanceFactorRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CpuPerformanceFactorRequest> for t::Value { #[inline] fn from(v: CpuPerformanceFactorRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CpuPerformanceFactorRequest { #[inline] fn from(v: t::Value) -> CpuPerformanceFactorRequest { CpuPerformanceFactorRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2597,12 +2507,9 @@ pub mod ec2_fleet {
         pub fn instance_family(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InstanceFamily", v.into()); self }
     }
 
-    impl From<PerformanceFactorReferenceRequest> for t::Value {
-        #[inline]
-        fn from(v: PerformanceFactorReferenceRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PerformanceFactorReferenceRequest> for t::Value { #[inline] fn from(v: PerformanceFactorReferenceRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PerformanceFactorReferenceRequest { #[inline] fn from(v: t::Value) -> PerformanceFactorReferenceRequest { PerformanceFactorReferenceRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2685,12 +2592,9 @@ pub mod ec2_fleet {
         pub fn min(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Min", v.into()); self }
     }
 
-    impl From<MemoryGiBPerVCpuRequest> for t::Value {
-        #[inline]
-        fn from(v: MemoryGiBPerVCpuRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryGiBPerVCpuRequest> for t::Value { #[inline] fn from(v: MemoryGiBPerVCpuRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryGiBPerVCpuRequest { #[inline] fn from(v: t::Value) -> MemoryGiBPerVCpuRequest { MemoryGiBPerVCpuRequest(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2711,12 +2615,9 @@ pub mod ec2_fleet {
         pub fn http_tokens(mut self, v: impl Into<HttpTokens>) -> Self { self.0.put::<HttpTokens>("HttpTokens", v.into()); self }
     }
 
-    impl From<InstanceMetadataOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: InstanceMetadataOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceMetadataOptionsRequest> for t::Value { #[inline] fn from(v: InstanceMetadataOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceMetadataOptionsRequest { #[inline] fn from(v: t::Value) -> InstanceMetadataOptionsRequest { InstanceMetadataOptionsRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2799,12 +2700,9 @@ pub mod ec2_fleet {
         pub fn subnet_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubnetId", v.into()); self }
     }
 
-    impl From<NetworkInterfaceSpecificationRequest> for t::Value {
-        #[inline]
-        fn from(v: NetworkInterfaceSpecificationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkInterfaceSpecificationRequest> for t::Value { #[inline] fn from(v: NetworkInterfaceSpecificationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkInterfaceSpecificationRequest { #[inline] fn from(v: t::Value) -> NetworkInterfaceSpecificationRequest { NetworkInterfaceSpecificationRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2821,12 +2719,9 @@ pub mod ec2_fleet {
         pub fn ipv6_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Ipv6Address", v.into()); self }
     }
 
-    impl From<Ipv6AddressRequest> for t::Value {
-        #[inline]
-        fn from(v: Ipv6AddressRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ipv6AddressRequest> for t::Value { #[inline] fn from(v: Ipv6AddressRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ipv6AddressRequest { #[inline] fn from(v: t::Value) -> Ipv6AddressRequest { Ipv6AddressRequest(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2845,12 +2740,9 @@ pub mod ec2_fleet {
         pub fn private_ip_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrivateIpAddress", v.into()); self }
     }
 
-    impl From<PrivateIpAddressSpecificationRequest> for t::Value {
-        #[inline]
-        fn from(v: PrivateIpAddressSpecificationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateIpAddressSpecificationRequest> for t::Value { #[inline] fn from(v: PrivateIpAddressSpecificationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateIpAddressSpecificationRequest { #[inline] fn from(v: t::Value) -> PrivateIpAddressSpecificationRequest { PrivateIpAddressSpecificationRequest(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2881,12 +2773,9 @@ pub mod ec2_fleet {
         pub fn tenancy(mut self, v: impl Into<Tenancy>) -> Self { self.0.put::<Tenancy>("Tenancy", v.into()); self }
     }
 
-    impl From<Placement> for t::Value {
-        #[inline]
-        fn from(v: Placement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Placement> for t::Value { #[inline] fn from(v: Placement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Placement { #[inline] fn from(v: t::Value) -> Placement { Placement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2935,12 +2824,9 @@ pub mod ec2_fleet {
         pub fn single_instance_type(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SingleInstanceType", v.into()); self }
     }
 
-    impl From<OnDemandOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: OnDemandOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnDemandOptionsRequest> for t::Value { #[inline] fn from(v: OnDemandOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnDemandOptionsRequest { #[inline] fn from(v: t::Value) -> OnDemandOptionsRequest { OnDemandOptionsRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2977,12 +2863,9 @@ pub mod ec2_fleet {
         pub fn usage_strategy(mut self, v: impl Into<UsageStrategy>) -> Self { self.0.put::<UsageStrategy>("UsageStrategy", v.into()); self }
     }
 
-    impl From<CapacityReservationOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationOptionsRequest> for t::Value { #[inline] fn from(v: CapacityReservationOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationOptionsRequest { #[inline] fn from(v: t::Value) -> CapacityReservationOptionsRequest { CapacityReservationOptionsRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3023,12 +2906,9 @@ pub mod ec2_fleet {
         pub fn reserved_capacity_fallback_options(mut self, v: impl Into<ReservedCapacityFallbackOptionsRequest>) -> Self { self.0.put::<ReservedCapacityFallbackOptionsRequest>("ReservedCapacityFallbackOptions", v.into()); self }
     }
 
-    impl From<ReservedCapacityOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: ReservedCapacityOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReservedCapacityOptionsRequest> for t::Value { #[inline] fn from(v: ReservedCapacityOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReservedCapacityOptionsRequest { #[inline] fn from(v: t::Value) -> ReservedCapacityOptionsRequest { ReservedCapacityOptionsRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3065,12 +2945,9 @@ pub mod ec2_fleet {
         pub fn capacity_reservation_resource_group_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("CapacityReservationResourceGroupArns", v.into()); self }
     }
 
-    impl From<CapacityReservationTargetRequest> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationTargetRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationTargetRequest> for t::Value { #[inline] fn from(v: CapacityReservationTargetRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationTargetRequest { #[inline] fn from(v: t::Value) -> CapacityReservationTargetRequest { CapacityReservationTargetRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3109,12 +2986,9 @@ pub mod ec2_fleet {
         pub fn market_types(mut self, v: impl Into<t::List<MarketType>>) -> Self { self.0.put::<t::List<MarketType>>("MarketTypes", v.into()); self }
     }
 
-    impl From<ReservedCapacityFallbackOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: ReservedCapacityFallbackOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReservedCapacityFallbackOptionsRequest> for t::Value { #[inline] fn from(v: ReservedCapacityFallbackOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReservedCapacityFallbackOptionsRequest { #[inline] fn from(v: t::Value) -> ReservedCapacityFallbackOptionsRequest { ReservedCapacityFallbackOptionsRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3163,12 +3037,9 @@ pub mod ec2_fleet {
         pub fn single_instance_type(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SingleInstanceType", v.into()); self }
     }
 
-    impl From<SpotOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: SpotOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotOptionsRequest> for t::Value { #[inline] fn from(v: SpotOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotOptionsRequest { #[inline] fn from(v: t::Value) -> SpotOptionsRequest { SpotOptionsRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3241,12 +3112,9 @@ pub mod ec2_fleet {
         pub fn capacity_rebalance(mut self, v: impl Into<CapacityRebalance>) -> Self { self.0.put::<CapacityRebalance>("CapacityRebalance", v.into()); self }
     }
 
-    impl From<MaintenanceStrategies> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceStrategies) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceStrategies> for t::Value { #[inline] fn from(v: MaintenanceStrategies) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceStrategies { #[inline] fn from(v: t::Value) -> MaintenanceStrategies { MaintenanceStrategies(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3265,12 +3133,9 @@ pub mod ec2_fleet {
         pub fn termination_delay(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TerminationDelay", v.into()); self }
     }
 
-    impl From<CapacityRebalance> for t::Value {
-        #[inline]
-        fn from(v: CapacityRebalance) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityRebalance> for t::Value { #[inline] fn from(v: CapacityRebalance) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityRebalance { #[inline] fn from(v: t::Value) -> CapacityRebalance { CapacityRebalance(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3309,12 +3174,9 @@ pub mod ec2_fleet {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<TagSpecification> for t::Value {
-        #[inline]
-        fn from(v: TagSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagSpecification> for t::Value { #[inline] fn from(v: TagSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagSpecification { #[inline] fn from(v: t::Value) -> TagSpecification { TagSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3447,12 +3309,9 @@ pub mod ec2_fleet {
         pub fn target_capacity_unit_type(mut self, v: impl Into<TargetCapacityUnitType>) -> Self { self.0.put::<TargetCapacityUnitType>("TargetCapacityUnitType", v.into()); self }
     }
 
-    impl From<TargetCapacitySpecificationRequest> for t::Value {
-        #[inline]
-        fn from(v: TargetCapacitySpecificationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetCapacitySpecificationRequest> for t::Value { #[inline] fn from(v: TargetCapacitySpecificationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetCapacitySpecificationRequest { #[inline] fn from(v: t::Value) -> TargetCapacitySpecificationRequest { TargetCapacitySpecificationRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3812,12 +3671,9 @@ pub mod flow_log {
         }
     }
 
-    impl From<DestinationOptions> for t::Value {
-        #[inline]
-        fn from(v: DestinationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationOptions> for t::Value { #[inline] fn from(v: DestinationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationOptions { #[inline] fn from(v: t::Value) -> DestinationOptions { DestinationOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3909,12 +3765,9 @@ pub mod flow_log {
         }
     }
 
-    impl From<TagFieldSpecification> for t::Value {
-        #[inline]
-        fn from(v: TagFieldSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagFieldSpecification> for t::Value { #[inline] fn from(v: TagFieldSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagFieldSpecification { #[inline] fn from(v: t::Value) -> TagFieldSpecification { TagFieldSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4074,12 +3927,9 @@ pub mod fpga_image {
         pub fn key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Key", v.into()); self }
     }
 
-    impl From<StorageLocation> for t::Value {
-        #[inline]
-        fn from(v: StorageLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageLocation> for t::Value { #[inline] fn from(v: StorageLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageLocation { #[inline] fn from(v: t::Value) -> StorageLocation { StorageLocation(t::Props::from_value(v)) } }
 
 }
 
@@ -4316,12 +4166,9 @@ pub mod ipam {
         }
     }
 
-    impl From<IpamOrganizationalUnitExclusion> for t::Value {
-        #[inline]
-        fn from(v: IpamOrganizationalUnitExclusion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpamOrganizationalUnitExclusion> for t::Value { #[inline] fn from(v: IpamOrganizationalUnitExclusion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpamOrganizationalUnitExclusion { #[inline] fn from(v: t::Value) -> IpamOrganizationalUnitExclusion { IpamOrganizationalUnitExclusion(t::Props::from_value(v)) } }
 
     /// A metered account is an account that is charged for active IP addresses managed in IPAM
     ///
@@ -4360,12 +4207,9 @@ pub mod ipam {
         }
     }
 
-    impl From<IpamOperatingRegion> for t::Value {
-        #[inline]
-        fn from(v: IpamOperatingRegion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpamOperatingRegion> for t::Value { #[inline] fn from(v: IpamOperatingRegion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpamOperatingRegion { #[inline] fn from(v: t::Value) -> IpamOperatingRegion { IpamOperatingRegion(t::Props::from_value(v)) } }
 
     /// The tier of the IPAM.
     ///
@@ -4561,12 +4405,9 @@ pub mod ipam_pool {
         }
     }
 
-    impl From<ProvisionedCidr> for t::Value {
-        #[inline]
-        fn from(v: ProvisionedCidr) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisionedCidr> for t::Value { #[inline] fn from(v: ProvisionedCidr) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisionedCidr { #[inline] fn from(v: t::Value) -> ProvisionedCidr { ProvisionedCidr(t::Props::from_value(v)) } }
 
     /// The resource associated with this pool's space. Depending on the ResourceType, setting a SourceResource changes which
     /// space can be provisioned in this pool and which types of resources can receive allocations
@@ -4587,12 +4428,9 @@ pub mod ipam_pool {
         }
     }
 
-    impl From<SourceResource> for t::Value {
-        #[inline]
-        fn from(v: SourceResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceResource> for t::Value { #[inline] fn from(v: SourceResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceResource { #[inline] fn from(v: t::Value) -> SourceResource { SourceResource(t::Props::from_value(v)) } }
 
 }
 
@@ -4749,12 +4587,9 @@ pub mod ipam_prefix_list_resolver {
         pub fn static_cidr(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StaticCidr", v.into()); self }
     }
 
-    impl From<IpamPrefixListResolverRule> for t::Value {
-        #[inline]
-        fn from(v: IpamPrefixListResolverRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpamPrefixListResolverRule> for t::Value { #[inline] fn from(v: IpamPrefixListResolverRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpamPrefixListResolverRule { #[inline] fn from(v: t::Value) -> IpamPrefixListResolverRule { IpamPrefixListResolverRule(t::Props::from_value(v)) } }
 
     /// Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an
     /// ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope.
@@ -4787,12 +4622,9 @@ pub mod ipam_prefix_list_resolver {
         pub fn resource_tag(mut self, v: impl Into<t::Tag>) -> Self { self.0.put::<t::Tag>("ResourceTag", v.into()); self }
     }
 
-    impl From<IpamPrefixListResolverRuleCondition> for t::Value {
-        #[inline]
-        fn from(v: IpamPrefixListResolverRuleCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpamPrefixListResolverRuleCondition> for t::Value { #[inline] fn from(v: IpamPrefixListResolverRuleCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpamPrefixListResolverRuleCondition { #[inline] fn from(v: t::Value) -> IpamPrefixListResolverRuleCondition { IpamPrefixListResolverRuleCondition(t::Props::from_value(v)) } }
 
     /// Equals, Not equals, or Subnet Of.  The subnet-of operation only applies to cidr conditions.
     ///
@@ -5010,12 +4842,9 @@ pub mod ipam_resource_discovery {
         }
     }
 
-    impl From<IpamOperatingRegion> for t::Value {
-        #[inline]
-        fn from(v: IpamOperatingRegion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpamOperatingRegion> for t::Value { #[inline] fn from(v: IpamOperatingRegion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpamOperatingRegion { #[inline] fn from(v: t::Value) -> IpamOperatingRegion { IpamOperatingRegion(t::Props::from_value(v)) } }
 
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not
     /// manage the IP addresses in accounts in that OU exclusion.
@@ -5033,12 +4862,9 @@ pub mod ipam_resource_discovery {
         }
     }
 
-    impl From<IpamResourceDiscoveryOrganizationalUnitExclusion> for t::Value {
-        #[inline]
-        fn from(v: IpamResourceDiscoveryOrganizationalUnitExclusion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpamResourceDiscoveryOrganizationalUnitExclusion> for t::Value { #[inline] fn from(v: IpamResourceDiscoveryOrganizationalUnitExclusion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpamResourceDiscoveryOrganizationalUnitExclusion { #[inline] fn from(v: t::Value) -> IpamResourceDiscoveryOrganizationalUnitExclusion { IpamResourceDiscoveryOrganizationalUnitExclusion(t::Props::from_value(v)) } }
 
 }
 
@@ -5204,12 +5030,9 @@ pub mod ipam_scope {
         }
     }
 
-    impl From<IpamScopeExternalAuthorityConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IpamScopeExternalAuthorityConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpamScopeExternalAuthorityConfiguration> for t::Value { #[inline] fn from(v: IpamScopeExternalAuthorityConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpamScopeExternalAuthorityConfiguration { #[inline] fn from(v: t::Value) -> IpamScopeExternalAuthorityConfiguration { IpamScopeExternalAuthorityConfiguration(t::Props::from_value(v)) } }
 
     /// An external service connecting to your AWS IPAM scope.
     ///
@@ -6154,12 +5977,9 @@ pub mod instance {
         pub fn virtual_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualName", v.into()); self }
     }
 
-    impl From<BlockDeviceMapping> for t::Value {
-        #[inline]
-        fn from(v: BlockDeviceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlockDeviceMapping> for t::Value { #[inline] fn from(v: BlockDeviceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlockDeviceMapping { #[inline] fn from(v: t::Value) -> BlockDeviceMapping { BlockDeviceMapping(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6193,12 +6013,9 @@ pub mod instance {
         pub fn volume_type(mut self, v: impl Into<VolumeType>) -> Self { self.0.put::<VolumeType>("VolumeType", v.into()); self }
     }
 
-    impl From<Ebs> for t::Value {
-        #[inline]
-        fn from(v: Ebs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ebs> for t::Value { #[inline] fn from(v: Ebs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ebs { #[inline] fn from(v: t::Value) -> Ebs { Ebs(t::Props::from_value(v)) } }
 
     /// The volume type.
     ///
@@ -6251,12 +6068,9 @@ pub mod instance {
         pub fn threads_per_core(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThreadsPerCore", v.into()); self }
     }
 
-    impl From<CpuOptions> for t::Value {
-        #[inline]
-        fn from(v: CpuOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CpuOptions> for t::Value { #[inline] fn from(v: CpuOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CpuOptions { #[inline] fn from(v: t::Value) -> CpuOptions { CpuOptions(t::Props::from_value(v)) } }
 
     /// The credit option for CPU usage of the burstable performance instance. Valid values are standard and unlimited.
     ///
@@ -6275,12 +6089,9 @@ pub mod instance {
         pub fn cpu_credits(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CPUCredits", v.into()); self }
     }
 
-    impl From<CreditSpecification> for t::Value {
-        #[inline]
-        fn from(v: CreditSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreditSpecification> for t::Value { #[inline] fn from(v: CreditSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreditSpecification { #[inline] fn from(v: t::Value) -> CreditSpecification { CreditSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6295,12 +6106,9 @@ pub mod instance {
         }
     }
 
-    impl From<ElasticGpuSpecification> for t::Value {
-        #[inline]
-        fn from(v: ElasticGpuSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ElasticGpuSpecification> for t::Value { #[inline] fn from(v: ElasticGpuSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ElasticGpuSpecification { #[inline] fn from(v: t::Value) -> ElasticGpuSpecification { ElasticGpuSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6318,12 +6126,9 @@ pub mod instance {
         pub fn count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Count", v.into()); self }
     }
 
-    impl From<ElasticInferenceAccelerator> for t::Value {
-        #[inline]
-        fn from(v: ElasticInferenceAccelerator) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ElasticInferenceAccelerator> for t::Value { #[inline] fn from(v: ElasticInferenceAccelerator) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ElasticInferenceAccelerator { #[inline] fn from(v: t::Value) -> ElasticInferenceAccelerator { ElasticInferenceAccelerator(t::Props::from_value(v)) } }
 
     /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
     ///
@@ -6343,12 +6148,9 @@ pub mod instance {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<EnclaveOptions> for t::Value {
-        #[inline]
-        fn from(v: EnclaveOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnclaveOptions> for t::Value { #[inline] fn from(v: EnclaveOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnclaveOptions { #[inline] fn from(v: t::Value) -> EnclaveOptions { EnclaveOptions(t::Props::from_value(v)) } }
 
     /// Indicates whether an instance is enabled for hibernation.
     ///
@@ -6367,12 +6169,9 @@ pub mod instance {
         pub fn configured(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Configured", v.into()); self }
     }
 
-    impl From<HibernationOptions> for t::Value {
-        #[inline]
-        fn from(v: HibernationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HibernationOptions> for t::Value { #[inline] fn from(v: HibernationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HibernationOptions { #[inline] fn from(v: t::Value) -> HibernationOptions { HibernationOptions(t::Props::from_value(v)) } }
 
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating
     /// system command for system shutdown).
@@ -6410,12 +6209,9 @@ pub mod instance {
         }
     }
 
-    impl From<InstanceIpv6Address> for t::Value {
-        #[inline]
-        fn from(v: InstanceIpv6Address) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceIpv6Address> for t::Value { #[inline] fn from(v: InstanceIpv6Address) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceIpv6Address { #[inline] fn from(v: t::Value) -> InstanceIpv6Address { InstanceIpv6Address(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6438,12 +6234,9 @@ pub mod instance {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<LaunchTemplateSpecification> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateSpecification> for t::Value { #[inline] fn from(v: LaunchTemplateSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateSpecification { #[inline] fn from(v: t::Value) -> LaunchTemplateSpecification { LaunchTemplateSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6458,12 +6251,9 @@ pub mod instance {
         }
     }
 
-    impl From<LicenseSpecification> for t::Value {
-        #[inline]
-        fn from(v: LicenseSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LicenseSpecification> for t::Value { #[inline] fn from(v: LicenseSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LicenseSpecification { #[inline] fn from(v: t::Value) -> LicenseSpecification { LicenseSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6490,12 +6280,9 @@ pub mod instance {
         pub fn instance_metadata_tags(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("InstanceMetadataTags", v.into()); self }
     }
 
-    impl From<MetadataOptions> for t::Value {
-        #[inline]
-        fn from(v: MetadataOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataOptions> for t::Value { #[inline] fn from(v: MetadataOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataOptions { #[inline] fn from(v: t::Value) -> MetadataOptions { MetadataOptions(t::Props::from_value(v)) } }
 
     /// Enables or disables the HTTP metadata endpoint on your instances. If you specify a value of disabled, you cannot access
     /// your instance metadata.
@@ -6581,12 +6368,9 @@ pub mod instance {
         pub fn subnet_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubnetId", v.into()); self }
     }
 
-    impl From<NetworkInterface> for t::Value {
-        #[inline]
-        fn from(v: NetworkInterface) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkInterface> for t::Value { #[inline] fn from(v: NetworkInterface) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkInterface { #[inline] fn from(v: t::Value) -> NetworkInterface { NetworkInterface(t::Props::from_value(v)) } }
 
     /// Specifies the ENA Express settings for the network interface that's attached to the instance.
     ///
@@ -6607,12 +6391,9 @@ pub mod instance {
         pub fn ena_srd_udp_specification(mut self, v: impl Into<EnaSrdUdpSpecification>) -> Self { self.0.put::<EnaSrdUdpSpecification>("EnaSrdUdpSpecification", v.into()); self }
     }
 
-    impl From<EnaSrdSpecification> for t::Value {
-        #[inline]
-        fn from(v: EnaSrdSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnaSrdSpecification> for t::Value { #[inline] fn from(v: EnaSrdSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnaSrdSpecification { #[inline] fn from(v: t::Value) -> EnaSrdSpecification { EnaSrdSpecification(t::Props::from_value(v)) } }
 
     /// Contains ENA Express settings for UDP network traffic for the network interface that's attached to the instance.
     ///
@@ -6631,12 +6412,9 @@ pub mod instance {
         pub fn ena_srd_udp_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnaSrdUdpEnabled", v.into()); self }
     }
 
-    impl From<EnaSrdUdpSpecification> for t::Value {
-        #[inline]
-        fn from(v: EnaSrdUdpSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnaSrdUdpSpecification> for t::Value { #[inline] fn from(v: EnaSrdUdpSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnaSrdUdpSpecification { #[inline] fn from(v: t::Value) -> EnaSrdUdpSpecification { EnaSrdUdpSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6652,12 +6430,9 @@ pub mod instance {
         }
     }
 
-    impl From<PrivateIpAddressSpecification> for t::Value {
-        #[inline]
-        fn from(v: PrivateIpAddressSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateIpAddressSpecification> for t::Value { #[inline] fn from(v: PrivateIpAddressSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateIpAddressSpecification { #[inline] fn from(v: t::Value) -> PrivateIpAddressSpecification { PrivateIpAddressSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6682,12 +6457,9 @@ pub mod instance {
         pub fn hostname_type(mut self, v: impl Into<HostnameType>) -> Self { self.0.put::<HostnameType>("HostnameType", v.into()); self }
     }
 
-    impl From<PrivateDnsNameOptions> for t::Value {
-        #[inline]
-        fn from(v: PrivateDnsNameOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateDnsNameOptions> for t::Value { #[inline] fn from(v: PrivateDnsNameOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateDnsNameOptions { #[inline] fn from(v: t::Value) -> PrivateDnsNameOptions { PrivateDnsNameOptions(t::Props::from_value(v)) } }
 
     /// The type of hostnames to assign to instances in the subnet at launch. For IPv4 only subnets, an instance DNS name must
     /// be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID.
@@ -6727,12 +6499,9 @@ pub mod instance {
         pub fn association_parameters(mut self, v: impl Into<t::List<AssociationParameter>>) -> Self { self.0.put::<t::List<AssociationParameter>>("AssociationParameters", v.into()); self }
     }
 
-    impl From<SsmAssociation> for t::Value {
-        #[inline]
-        fn from(v: SsmAssociation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmAssociation> for t::Value { #[inline] fn from(v: SsmAssociation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmAssociation { #[inline] fn from(v: t::Value) -> SsmAssociation { SsmAssociation(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6748,12 +6517,9 @@ pub mod instance {
         }
     }
 
-    impl From<AssociationParameter> for t::Value {
-        #[inline]
-        fn from(v: AssociationParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssociationParameter> for t::Value { #[inline] fn from(v: AssociationParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssociationParameter { #[inline] fn from(v: t::Value) -> AssociationParameter { AssociationParameter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6769,12 +6535,9 @@ pub mod instance {
         }
     }
 
-    impl From<Volume> for t::Value {
-        #[inline]
-        fn from(v: Volume) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Volume> for t::Value { #[inline] fn from(v: Volume) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Volume { #[inline] fn from(v: t::Value) -> Volume { Volume(t::Props::from_value(v)) } }
 
 }
 
@@ -6958,12 +6721,9 @@ pub mod instance_event_window {
         pub fn start_week_day(mut self, v: impl Into<EndWeekDay>) -> Self { self.0.put::<EndWeekDay>("StartWeekDay", v.into()); self }
     }
 
-    impl From<TimeRange> for t::Value {
-        #[inline]
-        fn from(v: TimeRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeRange> for t::Value { #[inline] fn from(v: TimeRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeRange { #[inline] fn from(v: t::Value) -> TimeRange { TimeRange(t::Props::from_value(v)) } }
 
     /// The day on which the time range ends.
     ///
@@ -7536,12 +7296,9 @@ pub mod launch_template {
         pub fn user_data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserData", v.into()); self }
     }
 
-    impl From<LaunchTemplateData> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateData> for t::Value { #[inline] fn from(v: LaunchTemplateData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateData { #[inline] fn from(v: t::Value) -> LaunchTemplateData { LaunchTemplateData(t::Props::from_value(v)) } }
 
     /// Specifies a block device mapping for a launch template. You must specify `DeviceName` plus exactly one of the following
     /// properties: `Ebs`, `NoDevice`, or `VirtualName`.
@@ -7569,12 +7326,9 @@ pub mod launch_template {
         pub fn virtual_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualName", v.into()); self }
     }
 
-    impl From<BlockDeviceMapping> for t::Value {
-        #[inline]
-        fn from(v: BlockDeviceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlockDeviceMapping> for t::Value { #[inline] fn from(v: BlockDeviceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlockDeviceMapping { #[inline] fn from(v: t::Value) -> BlockDeviceMapping { BlockDeviceMapping(t::Props::from_value(v)) } }
 
     /// Parameters for a block device for an EBS volume in an Amazon EC2 launch template. `Ebs` is a property of
     /// [AWS::EC2::LaunchTemplate
@@ -7620,12 +7374,9 @@ pub mod launch_template {
         pub fn volume_type(mut self, v: impl Into<VolumeType>) -> Self { self.0.put::<VolumeType>("VolumeType", v.into()); self }
     }
 
-    impl From<Ebs> for t::Value {
-        #[inline]
-        fn from(v: Ebs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ebs> for t::Value { #[inline] fn from(v: Ebs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ebs { #[inline] fn from(v: t::Value) -> Ebs { Ebs(t::Props::from_value(v)) } }
 
     /// The volume type. For more information, see [Amazon EBS volume
     /// types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide*.
@@ -7681,12 +7432,9 @@ pub mod launch_template {
         pub fn capacity_reservation_target(mut self, v: impl Into<CapacityReservationTarget>) -> Self { self.0.put::<CapacityReservationTarget>("CapacityReservationTarget", v.into()); self }
     }
 
-    impl From<CapacityReservationSpecification> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationSpecification> for t::Value { #[inline] fn from(v: CapacityReservationSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationSpecification { #[inline] fn from(v: t::Value) -> CapacityReservationSpecification { CapacityReservationSpecification(t::Props::from_value(v)) } }
 
     /// Indicates the instance's Capacity Reservation preferences. Possible preferences include: +  `capacity-reservations-only`
     /// - The instance will only run in a Capacity Reservation or Capacity Reservation group. If capacity isn't available, the
@@ -7735,12 +7483,9 @@ pub mod launch_template {
         pub fn capacity_reservation_resource_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CapacityReservationResourceGroupArn", v.into()); self }
     }
 
-    impl From<CapacityReservationTarget> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationTarget> for t::Value { #[inline] fn from(v: CapacityReservationTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationTarget { #[inline] fn from(v: t::Value) -> CapacityReservationTarget { CapacityReservationTarget(t::Props::from_value(v)) } }
 
     /// Specifies the CPU options for an instance. For more information, see [Optimize CPU
     /// options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *User Guide*.
@@ -7769,12 +7514,9 @@ pub mod launch_template {
         pub fn threads_per_core(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThreadsPerCore", v.into()); self }
     }
 
-    impl From<CpuOptions> for t::Value {
-        #[inline]
-        fn from(v: CpuOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CpuOptions> for t::Value { #[inline] fn from(v: CpuOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CpuOptions { #[inline] fn from(v: t::Value) -> CpuOptions { CpuOptions(t::Props::from_value(v)) } }
 
     /// Indicates whether to enable the instance for AMD SEV-SNP. AMD SEV-SNP is supported with M6a, R6a, and C6a instance types
     /// only. For more information, see [AMD SEV-SNP for Amazon EC2
@@ -7819,12 +7561,9 @@ pub mod launch_template {
         pub fn cpu_credits(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CpuCredits", v.into()); self }
     }
 
-    impl From<CreditSpecification> for t::Value {
-        #[inline]
-        fn from(v: CreditSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreditSpecification> for t::Value { #[inline] fn from(v: CreditSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreditSpecification { #[inline] fn from(v: t::Value) -> CreditSpecification { CreditSpecification(t::Props::from_value(v)) } }
 
     /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
     ///
@@ -7844,12 +7583,9 @@ pub mod launch_template {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<EnclaveOptions> for t::Value {
-        #[inline]
-        fn from(v: EnclaveOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnclaveOptions> for t::Value { #[inline] fn from(v: EnclaveOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnclaveOptions { #[inline] fn from(v: t::Value) -> EnclaveOptions { EnclaveOptions(t::Props::from_value(v)) } }
 
     /// Specifies whether your instance is configured for hibernation. This parameter is valid only if the instance meets the
     /// [hibernation
@@ -7870,12 +7606,9 @@ pub mod launch_template {
         pub fn configured(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Configured", v.into()); self }
     }
 
-    impl From<HibernationOptions> for t::Value {
-        #[inline]
-        fn from(v: HibernationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HibernationOptions> for t::Value { #[inline] fn from(v: HibernationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HibernationOptions { #[inline] fn from(v: t::Value) -> HibernationOptions { HibernationOptions(t::Props::from_value(v)) } }
 
     /// Specifies an IAM instance profile, which is a container for an IAM role for your instance. You can use an IAM role to
     /// distribute your AWS credentials to your instances.
@@ -7897,12 +7630,9 @@ pub mod launch_template {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<IamInstanceProfile> for t::Value {
-        #[inline]
-        fn from(v: IamInstanceProfile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamInstanceProfile> for t::Value { #[inline] fn from(v: IamInstanceProfile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamInstanceProfile { #[inline] fn from(v: t::Value) -> IamInstanceProfile { IamInstanceProfile(t::Props::from_value(v)) } }
 
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating
     /// system command for system shutdown). Default: `stop`
@@ -7948,12 +7678,9 @@ pub mod launch_template {
         pub fn spot_options(mut self, v: impl Into<SpotOptions>) -> Self { self.0.put::<SpotOptions>("SpotOptions", v.into()); self }
     }
 
-    impl From<InstanceMarketOptions> for t::Value {
-        #[inline]
-        fn from(v: InstanceMarketOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceMarketOptions> for t::Value { #[inline] fn from(v: InstanceMarketOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceMarketOptions { #[inline] fn from(v: t::Value) -> InstanceMarketOptions { InstanceMarketOptions(t::Props::from_value(v)) } }
 
     /// The market type.
     ///
@@ -8013,12 +7740,9 @@ pub mod launch_template {
         pub fn valid_until(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ValidUntil", v.into()); self }
     }
 
-    impl From<SpotOptions> for t::Value {
-        #[inline]
-        fn from(v: SpotOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotOptions> for t::Value { #[inline] fn from(v: SpotOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotOptions { #[inline] fn from(v: t::Value) -> SpotOptions { SpotOptions(t::Props::from_value(v)) } }
 
     /// The behavior when a Spot Instance is interrupted. The default is `terminate`.
     ///
@@ -8167,12 +7891,9 @@ pub mod launch_template {
         pub fn v_cpu_count(mut self, v: impl Into<VCpuCount>) -> Self { self.0.put::<VCpuCount>("VCpuCount", v.into()); self }
     }
 
-    impl From<InstanceRequirements> for t::Value {
-        #[inline]
-        fn from(v: InstanceRequirements) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceRequirements> for t::Value { #[inline] fn from(v: InstanceRequirements) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceRequirements { #[inline] fn from(v: t::Value) -> InstanceRequirements { InstanceRequirements(t::Props::from_value(v)) } }
 
     /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
     ///
@@ -8194,12 +7915,9 @@ pub mod launch_template {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<AcceleratorCount> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorCount) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AcceleratorCount> for t::Value { #[inline] fn from(v: AcceleratorCount) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AcceleratorCount { #[inline] fn from(v: t::Value) -> AcceleratorCount { AcceleratorCount(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -8300,12 +8018,9 @@ pub mod launch_template {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<AcceleratorTotalMemoryMiB> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorTotalMemoryMiB) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AcceleratorTotalMemoryMiB> for t::Value { #[inline] fn from(v: AcceleratorTotalMemoryMiB) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AcceleratorTotalMemoryMiB { #[inline] fn from(v: t::Value) -> AcceleratorTotalMemoryMiB { AcceleratorTotalMemoryMiB(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -8377,12 +8092,9 @@ pub mod launch_template {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<BaselineEbsBandwidthMbps> for t::Value {
-        #[inline]
-        fn from(v: BaselineEbsBandwidthMbps) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BaselineEbsBandwidthMbps> for t::Value { #[inline] fn from(v: BaselineEbsBandwidthMbps) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BaselineEbsBandwidthMbps { #[inline] fn from(v: t::Value) -> BaselineEbsBandwidthMbps { BaselineEbsBandwidthMbps(t::Props::from_value(v)) } }
 
     /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes
     /// the lowest acceptable level of performance.
@@ -8402,12 +8114,9 @@ pub mod launch_template {
         pub fn cpu(mut self, v: impl Into<Cpu>) -> Self { self.0.put::<Cpu>("Cpu", v.into()); self }
     }
 
-    impl From<BaselinePerformanceFactors> for t::Value {
-        #[inline]
-        fn from(v: BaselinePerformanceFactors) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BaselinePerformanceFactors> for t::Value { #[inline] fn from(v: BaselinePerformanceFactors) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BaselinePerformanceFactors { #[inline] fn from(v: t::Value) -> BaselinePerformanceFactors { BaselinePerformanceFactors(t::Props::from_value(v)) } }
 
     /// Specifies the CPU performance to consider when using an instance family as the baseline reference.
     ///
@@ -8428,12 +8137,9 @@ pub mod launch_template {
         pub fn references(mut self, v: impl Into<t::List<Reference>>) -> Self { self.0.put::<t::List<Reference>>("References", v.into()); self }
     }
 
-    impl From<Cpu> for t::Value {
-        #[inline]
-        fn from(v: Cpu) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Cpu> for t::Value { #[inline] fn from(v: Cpu) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Cpu { #[inline] fn from(v: t::Value) -> Cpu { Cpu(t::Props::from_value(v)) } }
 
     /// Specifies an instance family to use as the baseline reference for CPU performance.
     ///
@@ -8453,12 +8159,9 @@ pub mod launch_template {
         pub fn instance_family(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InstanceFamily", v.into()); self }
     }
 
-    impl From<Reference> for t::Value {
-        #[inline]
-        fn from(v: Reference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Reference> for t::Value { #[inline] fn from(v: Reference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Reference { #[inline] fn from(v: t::Value) -> Reference { Reference(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -8543,12 +8246,9 @@ pub mod launch_template {
         pub fn min(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Min", v.into()); self }
     }
 
-    impl From<MemoryGiBPerVCpu> for t::Value {
-        #[inline]
-        fn from(v: MemoryGiBPerVCpu) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryGiBPerVCpu> for t::Value { #[inline] fn from(v: MemoryGiBPerVCpu) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryGiBPerVCpu { #[inline] fn from(v: t::Value) -> MemoryGiBPerVCpu { MemoryGiBPerVCpu(t::Props::from_value(v)) } }
 
     /// The minimum and maximum amount of memory, in MiB.
     ///
@@ -8569,12 +8269,9 @@ pub mod launch_template {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<MemoryMiB> for t::Value {
-        #[inline]
-        fn from(v: MemoryMiB) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryMiB> for t::Value { #[inline] fn from(v: MemoryMiB) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryMiB { #[inline] fn from(v: t::Value) -> MemoryMiB { MemoryMiB(t::Props::from_value(v)) } }
 
     /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps). Setting the minimum bandwidth does
     /// not guarantee that your instance will achieve the minimum bandwidth.
@@ -8596,12 +8293,9 @@ pub mod launch_template {
         pub fn min(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Min", v.into()); self }
     }
 
-    impl From<NetworkBandwidthGbps> for t::Value {
-        #[inline]
-        fn from(v: NetworkBandwidthGbps) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkBandwidthGbps> for t::Value { #[inline] fn from(v: NetworkBandwidthGbps) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkBandwidthGbps { #[inline] fn from(v: t::Value) -> NetworkBandwidthGbps { NetworkBandwidthGbps(t::Props::from_value(v)) } }
 
     /// The minimum and maximum number of network interfaces.
     ///
@@ -8622,12 +8316,9 @@ pub mod launch_template {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<NetworkInterfaceCount> for t::Value {
-        #[inline]
-        fn from(v: NetworkInterfaceCount) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkInterfaceCount> for t::Value { #[inline] fn from(v: NetworkInterfaceCount) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkInterfaceCount { #[inline] fn from(v: t::Value) -> NetworkInterfaceCount { NetworkInterfaceCount(t::Props::from_value(v)) } }
 
     /// The minimum and maximum amount of total local storage, in GB.
     ///
@@ -8648,12 +8339,9 @@ pub mod launch_template {
         pub fn min(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Min", v.into()); self }
     }
 
-    impl From<TotalLocalStorageGB> for t::Value {
-        #[inline]
-        fn from(v: TotalLocalStorageGB) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TotalLocalStorageGB> for t::Value { #[inline] fn from(v: TotalLocalStorageGB) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TotalLocalStorageGB { #[inline] fn from(v: t::Value) -> TotalLocalStorageGB { TotalLocalStorageGB(t::Props::from_value(v)) } }
 
     /// The minimum and maximum number of vCPUs.
     ///
@@ -8674,12 +8362,9 @@ pub mod launch_template {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<VCpuCount> for t::Value {
-        #[inline]
-        fn from(v: VCpuCount) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VCpuCount> for t::Value { #[inline] fn from(v: VCpuCount) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VCpuCount { #[inline] fn from(v: t::Value) -> VCpuCount { VCpuCount(t::Props::from_value(v)) } }
 
     /// Specifies a license configuration for an instance. `LicenseSpecification` is a property of [AWS::EC2::LaunchTemplate
     /// LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
@@ -8699,12 +8384,9 @@ pub mod launch_template {
         pub fn license_configuration_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LicenseConfigurationArn", v.into()); self }
     }
 
-    impl From<LicenseSpecification> for t::Value {
-        #[inline]
-        fn from(v: LicenseSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LicenseSpecification> for t::Value { #[inline] fn from(v: LicenseSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LicenseSpecification { #[inline] fn from(v: t::Value) -> LicenseSpecification { LicenseSpecification(t::Props::from_value(v)) } }
 
     /// The maintenance options of your instance.
     ///
@@ -8723,12 +8405,9 @@ pub mod launch_template {
         pub fn auto_recovery(mut self, v: impl Into<AutoRecovery>) -> Self { self.0.put::<AutoRecovery>("AutoRecovery", v.into()); self }
     }
 
-    impl From<MaintenanceOptions> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceOptions> for t::Value { #[inline] fn from(v: MaintenanceOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceOptions { #[inline] fn from(v: t::Value) -> MaintenanceOptions { MaintenanceOptions(t::Props::from_value(v)) } }
 
     /// Disables the automatic recovery behavior of your instance or sets it to default.
     ///
@@ -8783,12 +8462,9 @@ pub mod launch_template {
         pub fn instance_metadata_tags(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("InstanceMetadataTags", v.into()); self }
     }
 
-    impl From<MetadataOptions> for t::Value {
-        #[inline]
-        fn from(v: MetadataOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataOptions> for t::Value { #[inline] fn from(v: MetadataOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataOptions { #[inline] fn from(v: t::Value) -> MetadataOptions { MetadataOptions(t::Props::from_value(v)) } }
 
     /// Enables or disables the HTTP metadata endpoint on your instances. If the parameter is not specified, the default state
     /// is `enabled`. If you specify a value of `disabled`, you will not be able to access your instance metadata.
@@ -8856,12 +8532,9 @@ pub mod launch_template {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<Monitoring> for t::Value {
-        #[inline]
-        fn from(v: Monitoring) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Monitoring> for t::Value { #[inline] fn from(v: Monitoring) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Monitoring { #[inline] fn from(v: t::Value) -> Monitoring { Monitoring(t::Props::from_value(v)) } }
 
     /// Specifies the parameters for a network interface. `NetworkInterface` is a property of [AWS::EC2::LaunchTemplate
     /// LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
@@ -8937,12 +8610,9 @@ pub mod launch_template {
         pub fn subnet_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubnetId", v.into()); self }
     }
 
-    impl From<NetworkInterface> for t::Value {
-        #[inline]
-        fn from(v: NetworkInterface) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkInterface> for t::Value { #[inline] fn from(v: NetworkInterface) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkInterface { #[inline] fn from(v: t::Value) -> NetworkInterface { NetworkInterface(t::Props::from_value(v)) } }
 
     /// A security group connection tracking specification that enables you to set the idle timeout for connection tracking on
     /// an Elastic network interface.
@@ -8970,12 +8640,9 @@ pub mod launch_template {
         pub fn udp_timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UdpTimeout", v.into()); self }
     }
 
-    impl From<ConnectionTrackingSpecification> for t::Value {
-        #[inline]
-        fn from(v: ConnectionTrackingSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionTrackingSpecification> for t::Value { #[inline] fn from(v: ConnectionTrackingSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionTrackingSpecification { #[inline] fn from(v: t::Value) -> ConnectionTrackingSpecification { ConnectionTrackingSpecification(t::Props::from_value(v)) } }
 
     /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and
     /// minimize tail latency of network traffic between EC2 instances.
@@ -8997,12 +8664,9 @@ pub mod launch_template {
         pub fn ena_srd_udp_specification(mut self, v: impl Into<EnaSrdUdpSpecification>) -> Self { self.0.put::<EnaSrdUdpSpecification>("EnaSrdUdpSpecification", v.into()); self }
     }
 
-    impl From<EnaSrdSpecification> for t::Value {
-        #[inline]
-        fn from(v: EnaSrdSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnaSrdSpecification> for t::Value { #[inline] fn from(v: EnaSrdSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnaSrdSpecification { #[inline] fn from(v: t::Value) -> EnaSrdSpecification { EnaSrdSpecification(t::Props::from_value(v)) } }
 
     /// ENA Express is compatible with both TCP and UDP transport protocols. When it's enabled, TCP traffic automatically uses
     /// it.
@@ -9023,12 +8687,9 @@ pub mod launch_template {
         pub fn ena_srd_udp_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnaSrdUdpEnabled", v.into()); self }
     }
 
-    impl From<EnaSrdUdpSpecification> for t::Value {
-        #[inline]
-        fn from(v: EnaSrdUdpSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnaSrdUdpSpecification> for t::Value { #[inline] fn from(v: EnaSrdUdpSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnaSrdUdpSpecification { #[inline] fn from(v: t::Value) -> EnaSrdUdpSpecification { EnaSrdUdpSpecification(t::Props::from_value(v)) } }
 
     /// Specifies an IPv4 prefix for a network interface. `Ipv4PrefixSpecification` is a property of [AWS::EC2::LaunchTemplate
     /// NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html).
@@ -9049,12 +8710,9 @@ pub mod launch_template {
         pub fn ipv4_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Ipv4Prefix", v.into()); self }
     }
 
-    impl From<Ipv4PrefixSpecification> for t::Value {
-        #[inline]
-        fn from(v: Ipv4PrefixSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ipv4PrefixSpecification> for t::Value { #[inline] fn from(v: Ipv4PrefixSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ipv4PrefixSpecification { #[inline] fn from(v: t::Value) -> Ipv4PrefixSpecification { Ipv4PrefixSpecification(t::Props::from_value(v)) } }
 
     /// Specifies an IPv6 address in an Amazon EC2 launch template. `Ipv6Add` is a property of [AWS::EC2::LaunchTemplate
     /// NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html).
@@ -9075,12 +8733,9 @@ pub mod launch_template {
         pub fn ipv6_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Ipv6Address", v.into()); self }
     }
 
-    impl From<Ipv6Add> for t::Value {
-        #[inline]
-        fn from(v: Ipv6Add) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ipv6Add> for t::Value { #[inline] fn from(v: Ipv6Add) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ipv6Add { #[inline] fn from(v: t::Value) -> Ipv6Add { Ipv6Add(t::Props::from_value(v)) } }
 
     /// Specifies an IPv6 prefix for a network interface. `Ipv6PrefixSpecification` is a property of [AWS::EC2::LaunchTemplate
     /// NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html).
@@ -9100,12 +8755,9 @@ pub mod launch_template {
         pub fn ipv6_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Ipv6Prefix", v.into()); self }
     }
 
-    impl From<Ipv6PrefixSpecification> for t::Value {
-        #[inline]
-        fn from(v: Ipv6PrefixSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ipv6PrefixSpecification> for t::Value { #[inline] fn from(v: Ipv6PrefixSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ipv6PrefixSpecification { #[inline] fn from(v: t::Value) -> Ipv6PrefixSpecification { Ipv6PrefixSpecification(t::Props::from_value(v)) } }
 
     /// Specifies a secondary private IPv4 address for a network interface. `PrivateIpAdd` is a property of
     /// [AWS::EC2::LaunchTemplate
@@ -9129,12 +8781,9 @@ pub mod launch_template {
         pub fn private_ip_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrivateIpAddress", v.into()); self }
     }
 
-    impl From<PrivateIpAdd> for t::Value {
-        #[inline]
-        fn from(v: PrivateIpAdd) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateIpAdd> for t::Value { #[inline] fn from(v: PrivateIpAdd) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateIpAdd { #[inline] fn from(v: t::Value) -> PrivateIpAdd { PrivateIpAdd(t::Props::from_value(v)) } }
 
     /// Contains settings for the network performance options for the instance.
     ///
@@ -9154,12 +8803,9 @@ pub mod launch_template {
         pub fn bandwidth_weighting(mut self, v: impl Into<BandwidthWeighting>) -> Self { self.0.put::<BandwidthWeighting>("BandwidthWeighting", v.into()); self }
     }
 
-    impl From<NetworkPerformanceOptions> for t::Value {
-        #[inline]
-        fn from(v: NetworkPerformanceOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkPerformanceOptions> for t::Value { #[inline] fn from(v: NetworkPerformanceOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkPerformanceOptions { #[inline] fn from(v: t::Value) -> NetworkPerformanceOptions { NetworkPerformanceOptions(t::Props::from_value(v)) } }
 
     /// Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows: + default This
     /// option uses the standard bandwidth configuration for your instance type. + vpc-1 This option boosts your networking
@@ -9225,12 +8871,9 @@ pub mod launch_template {
         pub fn tenancy(mut self, v: impl Into<Tenancy>) -> Self { self.0.put::<Tenancy>("Tenancy", v.into()); self }
     }
 
-    impl From<Placement> for t::Value {
-        #[inline]
-        fn from(v: Placement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Placement> for t::Value { #[inline] fn from(v: Placement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Placement { #[inline] fn from(v: t::Value) -> Placement { Placement(t::Props::from_value(v)) } }
 
     /// The tenancy of the instance. An instance with a tenancy of dedicated runs on single-tenant hardware.
     ///
@@ -9281,12 +8924,9 @@ pub mod launch_template {
         pub fn hostname_type(mut self, v: impl Into<HostnameType>) -> Self { self.0.put::<HostnameType>("HostnameType", v.into()); self }
     }
 
-    impl From<PrivateDnsNameOptions> for t::Value {
-        #[inline]
-        fn from(v: PrivateDnsNameOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateDnsNameOptions> for t::Value { #[inline] fn from(v: PrivateDnsNameOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateDnsNameOptions { #[inline] fn from(v: t::Value) -> PrivateDnsNameOptions { PrivateDnsNameOptions(t::Props::from_value(v)) } }
 
     /// The type of hostname for EC2 instances. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4
     /// address. For IPv6 only subnets, an instance DNS name must be based on the instance ID.
@@ -9333,12 +8973,9 @@ pub mod launch_template {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<TagSpecification> for t::Value {
-        #[inline]
-        fn from(v: TagSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagSpecification> for t::Value { #[inline] fn from(v: TagSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagSpecification { #[inline] fn from(v: t::Value) -> TagSpecification { TagSpecification(t::Props::from_value(v)) } }
 
     /// The type of resource to tag. You can specify tags for the following resource types only: `instance` | `volume` |
     /// `network-interface` | `spot-instances-request`. If the instance does not include the resource type that you specify, the
@@ -9604,12 +9241,9 @@ pub mod launch_template {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<LaunchTemplateTagSpecification> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateTagSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateTagSpecification> for t::Value { #[inline] fn from(v: LaunchTemplateTagSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateTagSpecification { #[inline] fn from(v: t::Value) -> LaunchTemplateTagSpecification { LaunchTemplateTagSpecification(t::Props::from_value(v)) } }
 
 }
 
@@ -10235,12 +9869,9 @@ pub mod nat_gateway {
         pub fn availability_zone_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AvailabilityZoneId", v.into()); self }
     }
 
-    impl From<AvailabilityZoneAddress> for t::Value {
-        #[inline]
-        fn from(v: AvailabilityZoneAddress) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AvailabilityZoneAddress> for t::Value { #[inline] fn from(v: AvailabilityZoneAddress) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AvailabilityZoneAddress { #[inline] fn from(v: t::Value) -> AvailabilityZoneAddress { AvailabilityZoneAddress(t::Props::from_value(v)) } }
 
     /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
     ///
@@ -10379,12 +10010,9 @@ pub mod network_acl_entry {
         pub fn type_(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Type", v.into()); self }
     }
 
-    impl From<Icmp> for t::Value {
-        #[inline]
-        fn from(v: Icmp) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Icmp> for t::Value { #[inline] fn from(v: Icmp) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Icmp { #[inline] fn from(v: t::Value) -> Icmp { Icmp(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -10403,12 +10031,9 @@ pub mod network_acl_entry {
         pub fn to(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("To", v.into()); self }
     }
 
-    impl From<PortRange> for t::Value {
-        #[inline]
-        fn from(v: PortRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortRange> for t::Value { #[inline] fn from(v: PortRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortRange { #[inline] fn from(v: t::Value) -> PortRange { PortRange(t::Props::from_value(v)) } }
 
 }
 
@@ -10493,12 +10118,9 @@ pub mod network_insights_access_scope {
         pub fn through_resources(mut self, v: impl Into<t::List<ThroughResourcesStatementRequest>>) -> Self { self.0.put::<t::List<ThroughResourcesStatementRequest>>("ThroughResources", v.into()); self }
     }
 
-    impl From<AccessScopePathRequest> for t::Value {
-        #[inline]
-        fn from(v: AccessScopePathRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessScopePathRequest> for t::Value { #[inline] fn from(v: AccessScopePathRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessScopePathRequest { #[inline] fn from(v: t::Value) -> AccessScopePathRequest { AccessScopePathRequest(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -10517,12 +10139,9 @@ pub mod network_insights_access_scope {
         pub fn resource_statement(mut self, v: impl Into<ResourceStatementRequest>) -> Self { self.0.put::<ResourceStatementRequest>("ResourceStatement", v.into()); self }
     }
 
-    impl From<PathStatementRequest> for t::Value {
-        #[inline]
-        fn from(v: PathStatementRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PathStatementRequest> for t::Value { #[inline] fn from(v: PathStatementRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PathStatementRequest { #[inline] fn from(v: t::Value) -> PathStatementRequest { PathStatementRequest(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -10551,12 +10170,9 @@ pub mod network_insights_access_scope {
         pub fn source_prefix_lists(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SourcePrefixLists", v.into()); self }
     }
 
-    impl From<PacketHeaderStatementRequest> for t::Value {
-        #[inline]
-        fn from(v: PacketHeaderStatementRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PacketHeaderStatementRequest> for t::Value { #[inline] fn from(v: PacketHeaderStatementRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PacketHeaderStatementRequest { #[inline] fn from(v: t::Value) -> PacketHeaderStatementRequest { PacketHeaderStatementRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -10595,12 +10211,9 @@ pub mod network_insights_access_scope {
         pub fn resources(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Resources", v.into()); self }
     }
 
-    impl From<ResourceStatementRequest> for t::Value {
-        #[inline]
-        fn from(v: ResourceStatementRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceStatementRequest> for t::Value { #[inline] fn from(v: ResourceStatementRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceStatementRequest { #[inline] fn from(v: t::Value) -> ResourceStatementRequest { ResourceStatementRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -10617,12 +10230,9 @@ pub mod network_insights_access_scope {
         pub fn resource_statement(mut self, v: impl Into<ResourceStatementRequest>) -> Self { self.0.put::<ResourceStatementRequest>("ResourceStatement", v.into()); self }
     }
 
-    impl From<ThroughResourcesStatementRequest> for t::Value {
-        #[inline]
-        fn from(v: ThroughResourcesStatementRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThroughResourcesStatementRequest> for t::Value { #[inline] fn from(v: ThroughResourcesStatementRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThroughResourcesStatementRequest { #[inline] fn from(v: t::Value) -> ThroughResourcesStatementRequest { ThroughResourcesStatementRequest(t::Props::from_value(v)) } }
 
 }
 
@@ -10890,12 +10500,9 @@ pub mod network_insights_path {
         pub fn source_port_range(mut self, v: impl Into<FilterPortRange>) -> Self { self.0.put::<FilterPortRange>("SourcePortRange", v.into()); self }
     }
 
-    impl From<PathFilter> for t::Value {
-        #[inline]
-        fn from(v: PathFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PathFilter> for t::Value { #[inline] fn from(v: PathFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PathFilter { #[inline] fn from(v: t::Value) -> PathFilter { PathFilter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -10914,12 +10521,9 @@ pub mod network_insights_path {
         pub fn to_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ToPort", v.into()); self }
     }
 
-    impl From<FilterPortRange> for t::Value {
-        #[inline]
-        fn from(v: FilterPortRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterPortRange> for t::Value { #[inline] fn from(v: FilterPortRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterPortRange { #[inline] fn from(v: t::Value) -> FilterPortRange { FilterPortRange(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -11077,12 +10681,9 @@ pub mod network_interface {
         pub fn udp_timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UdpTimeout", v.into()); self }
     }
 
-    impl From<ConnectionTrackingSpecification> for t::Value {
-        #[inline]
-        fn from(v: ConnectionTrackingSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionTrackingSpecification> for t::Value { #[inline] fn from(v: ConnectionTrackingSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionTrackingSpecification { #[inline] fn from(v: t::Value) -> ConnectionTrackingSpecification { ConnectionTrackingSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -11097,12 +10698,9 @@ pub mod network_interface {
         }
     }
 
-    impl From<Ipv4PrefixSpecification> for t::Value {
-        #[inline]
-        fn from(v: Ipv4PrefixSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ipv4PrefixSpecification> for t::Value { #[inline] fn from(v: Ipv4PrefixSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ipv4PrefixSpecification { #[inline] fn from(v: t::Value) -> Ipv4PrefixSpecification { Ipv4PrefixSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -11117,12 +10715,9 @@ pub mod network_interface {
         }
     }
 
-    impl From<InstanceIpv6Address> for t::Value {
-        #[inline]
-        fn from(v: InstanceIpv6Address) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceIpv6Address> for t::Value { #[inline] fn from(v: InstanceIpv6Address) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceIpv6Address { #[inline] fn from(v: t::Value) -> InstanceIpv6Address { InstanceIpv6Address(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -11137,12 +10732,9 @@ pub mod network_interface {
         }
     }
 
-    impl From<Ipv6PrefixSpecification> for t::Value {
-        #[inline]
-        fn from(v: Ipv6PrefixSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ipv6PrefixSpecification> for t::Value { #[inline] fn from(v: Ipv6PrefixSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ipv6PrefixSpecification { #[inline] fn from(v: t::Value) -> Ipv6PrefixSpecification { Ipv6PrefixSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -11158,12 +10750,9 @@ pub mod network_interface {
         }
     }
 
-    impl From<PrivateIpAddressSpecification> for t::Value {
-        #[inline]
-        fn from(v: PrivateIpAddressSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateIpAddressSpecification> for t::Value { #[inline] fn from(v: PrivateIpAddressSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateIpAddressSpecification { #[inline] fn from(v: t::Value) -> PrivateIpAddressSpecification { PrivateIpAddressSpecification(t::Props::from_value(v)) } }
 
     /// Public IP DNS hostname type
     ///
@@ -11262,12 +10851,9 @@ pub mod network_interface_attachment {
         pub fn ena_srd_udp_specification(mut self, v: impl Into<EnaSrdUdpSpecification>) -> Self { self.0.put::<EnaSrdUdpSpecification>("EnaSrdUdpSpecification", v.into()); self }
     }
 
-    impl From<EnaSrdSpecification> for t::Value {
-        #[inline]
-        fn from(v: EnaSrdSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnaSrdSpecification> for t::Value { #[inline] fn from(v: EnaSrdSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnaSrdSpecification { #[inline] fn from(v: t::Value) -> EnaSrdSpecification { EnaSrdSpecification(t::Props::from_value(v)) } }
 
     /// Configures ENA Express for UDP network traffic.
     ///
@@ -11286,12 +10872,9 @@ pub mod network_interface_attachment {
         pub fn ena_srd_udp_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnaSrdUdpEnabled", v.into()); self }
     }
 
-    impl From<EnaSrdUdpSpecification> for t::Value {
-        #[inline]
-        fn from(v: EnaSrdUdpSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnaSrdUdpSpecification> for t::Value { #[inline] fn from(v: EnaSrdUdpSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnaSrdUdpSpecification { #[inline] fn from(v: t::Value) -> EnaSrdUdpSpecification { EnaSrdUdpSpecification(t::Props::from_value(v)) } }
 
 }
 
@@ -11570,12 +11153,9 @@ pub mod prefix_list {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<Entry> for t::Value {
-        #[inline]
-        fn from(v: Entry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Entry> for t::Value { #[inline] fn from(v: Entry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Entry { #[inline] fn from(v: t::Value) -> Entry { Entry(t::Props::from_value(v)) } }
 
 }
 
@@ -11911,12 +11491,9 @@ pub mod route_server_peer {
         pub fn peer_liveness_detection(mut self, v: impl Into<PeerLivenessDetection>) -> Self { self.0.put::<PeerLivenessDetection>("PeerLivenessDetection", v.into()); self }
     }
 
-    impl From<BgpOptions> for t::Value {
-        #[inline]
-        fn from(v: BgpOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BgpOptions> for t::Value { #[inline] fn from(v: BgpOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BgpOptions { #[inline] fn from(v: t::Value) -> BgpOptions { BgpOptions(t::Props::from_value(v)) } }
 
     /// BGP Liveness Detection
     ///
@@ -12177,12 +11754,9 @@ pub mod security_group {
         pub fn to_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ToPort", v.into()); self }
     }
 
-    impl From<Egress> for t::Value {
-        #[inline]
-        fn from(v: Egress) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Egress> for t::Value { #[inline] fn from(v: Egress) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Egress { #[inline] fn from(v: t::Value) -> Egress { Egress(t::Props::from_value(v)) } }
 
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -12215,12 +11789,9 @@ pub mod security_group {
         pub fn to_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ToPort", v.into()); self }
     }
 
-    impl From<Ingress> for t::Value {
-        #[inline]
-        fn from(v: Ingress) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ingress> for t::Value { #[inline] fn from(v: Ingress) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ingress { #[inline] fn from(v: t::Value) -> Ingress { Ingress(t::Props::from_value(v)) } }
 
 }
 
@@ -12560,12 +12131,9 @@ pub mod spot_fleet {
         pub fn valid_until(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ValidUntil", v.into()); self }
     }
 
-    impl From<SpotFleetRequestConfigData> for t::Value {
-        #[inline]
-        fn from(v: SpotFleetRequestConfigData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotFleetRequestConfigData> for t::Value { #[inline] fn from(v: SpotFleetRequestConfigData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotFleetRequestConfigData { #[inline] fn from(v: t::Value) -> SpotFleetRequestConfigData { SpotFleetRequestConfigData(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -12686,12 +12254,9 @@ pub mod spot_fleet {
         pub fn weighted_capacity(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("WeightedCapacity", v.into()); self }
     }
 
-    impl From<SpotFleetLaunchSpecification> for t::Value {
-        #[inline]
-        fn from(v: SpotFleetLaunchSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotFleetLaunchSpecification> for t::Value { #[inline] fn from(v: SpotFleetLaunchSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotFleetLaunchSpecification { #[inline] fn from(v: t::Value) -> SpotFleetLaunchSpecification { SpotFleetLaunchSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -12712,12 +12277,9 @@ pub mod spot_fleet {
         pub fn virtual_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualName", v.into()); self }
     }
 
-    impl From<BlockDeviceMapping> for t::Value {
-        #[inline]
-        fn from(v: BlockDeviceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlockDeviceMapping> for t::Value { #[inline] fn from(v: BlockDeviceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlockDeviceMapping { #[inline] fn from(v: t::Value) -> BlockDeviceMapping { BlockDeviceMapping(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -12744,12 +12306,9 @@ pub mod spot_fleet {
         pub fn volume_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeType", v.into()); self }
     }
 
-    impl From<EbsBlockDevice> for t::Value {
-        #[inline]
-        fn from(v: EbsBlockDevice) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsBlockDevice> for t::Value { #[inline] fn from(v: EbsBlockDevice) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsBlockDevice { #[inline] fn from(v: t::Value) -> EbsBlockDevice { EbsBlockDevice(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -12766,12 +12325,9 @@ pub mod spot_fleet {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<IamInstanceProfileSpecification> for t::Value {
-        #[inline]
-        fn from(v: IamInstanceProfileSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamInstanceProfileSpecification> for t::Value { #[inline] fn from(v: IamInstanceProfileSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamInstanceProfileSpecification { #[inline] fn from(v: t::Value) -> IamInstanceProfileSpecification { IamInstanceProfileSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 26 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -12838,12 +12394,9 @@ pub mod spot_fleet {
         pub fn v_cpu_count(mut self, v: impl Into<AcceleratorCountRequest>) -> Self { self.0.put::<AcceleratorCountRequest>("VCpuCount", v.into()); self }
     }
 
-    impl From<InstanceRequirementsRequest> for t::Value {
-        #[inline]
-        fn from(v: InstanceRequirementsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceRequirementsRequest> for t::Value { #[inline] fn from(v: InstanceRequirementsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceRequirementsRequest { #[inline] fn from(v: t::Value) -> InstanceRequirementsRequest { InstanceRequirementsRequest(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -12862,12 +12415,9 @@ pub mod spot_fleet {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<AcceleratorCountRequest> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorCountRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AcceleratorCountRequest> for t::Value { #[inline] fn from(v: AcceleratorCountRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AcceleratorCountRequest { #[inline] fn from(v: t::Value) -> AcceleratorCountRequest { AcceleratorCountRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -13010,12 +12560,9 @@ pub mod spot_fleet {
         pub fn cpu(mut self, v: impl Into<CpuPerformanceFactorRequest>) -> Self { self.0.put::<CpuPerformanceFactorRequest>("Cpu", v.into()); self }
     }
 
-    impl From<BaselinePerformanceFactorsRequest> for t::Value {
-        #[inline]
-        fn from(v: BaselinePerformanceFactorsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BaselinePerformanceFactorsRequest> for t::Value { #[inline] fn from(v: BaselinePerformanceFactorsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BaselinePerformanceFactorsRequest { #[inline] fn from(v: t::Value) -> BaselinePerformanceFactorsRequest { BaselinePerformanceFactorsRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13032,12 +12579,9 @@ pub mod spot_fleet {
         pub fn references(mut self, v: impl Into<t::List<PerformanceFactorReferenceRequest>>) -> Self { self.0.put::<t::List<PerformanceFactorReferenceRequest>>("References", v.into()); self }
     }
 
-    impl From<CpuPerformanceFactorRequest> for t::Value {
-        #[inline]
-        fn from(v: CpuPerformanceFactorRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CpuPerformanceFactorRequest> for t::Value { #[inline] fn from(v: CpuPerformanceFactorRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CpuPerformanceFactorRequest { #[inline] fn from(v: t::Value) -> CpuPerformanceFactorRequest { CpuPerformanceFactorRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13054,12 +12598,9 @@ pub mod spot_fleet {
         pub fn instance_family(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InstanceFamily", v.into()); self }
     }
 
-    impl From<PerformanceFactorReferenceRequest> for t::Value {
-        #[inline]
-        fn from(v: PerformanceFactorReferenceRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PerformanceFactorReferenceRequest> for t::Value { #[inline] fn from(v: PerformanceFactorReferenceRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PerformanceFactorReferenceRequest { #[inline] fn from(v: t::Value) -> PerformanceFactorReferenceRequest { PerformanceFactorReferenceRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -13142,12 +12683,9 @@ pub mod spot_fleet {
         pub fn min(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Min", v.into()); self }
     }
 
-    impl From<MemoryGiBPerVCpuRequest> for t::Value {
-        #[inline]
-        fn from(v: MemoryGiBPerVCpuRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryGiBPerVCpuRequest> for t::Value { #[inline] fn from(v: MemoryGiBPerVCpuRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryGiBPerVCpuRequest { #[inline] fn from(v: t::Value) -> MemoryGiBPerVCpuRequest { MemoryGiBPerVCpuRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13164,12 +12702,9 @@ pub mod spot_fleet {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<SpotFleetMonitoring> for t::Value {
-        #[inline]
-        fn from(v: SpotFleetMonitoring) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotFleetMonitoring> for t::Value { #[inline] fn from(v: SpotFleetMonitoring) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotFleetMonitoring { #[inline] fn from(v: t::Value) -> SpotFleetMonitoring { SpotFleetMonitoring(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13206,12 +12741,9 @@ pub mod spot_fleet {
         pub fn subnet_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubnetId", v.into()); self }
     }
 
-    impl From<InstanceNetworkInterfaceSpecification> for t::Value {
-        #[inline]
-        fn from(v: InstanceNetworkInterfaceSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceNetworkInterfaceSpecification> for t::Value { #[inline] fn from(v: InstanceNetworkInterfaceSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceNetworkInterfaceSpecification { #[inline] fn from(v: t::Value) -> InstanceNetworkInterfaceSpecification { InstanceNetworkInterfaceSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -13226,12 +12758,9 @@ pub mod spot_fleet {
         }
     }
 
-    impl From<InstanceIpv6Address> for t::Value {
-        #[inline]
-        fn from(v: InstanceIpv6Address) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceIpv6Address> for t::Value { #[inline] fn from(v: InstanceIpv6Address) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceIpv6Address { #[inline] fn from(v: t::Value) -> InstanceIpv6Address { InstanceIpv6Address(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -13248,12 +12777,9 @@ pub mod spot_fleet {
         pub fn primary(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Primary", v.into()); self }
     }
 
-    impl From<PrivateIpAddressSpecification> for t::Value {
-        #[inline]
-        fn from(v: PrivateIpAddressSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateIpAddressSpecification> for t::Value { #[inline] fn from(v: PrivateIpAddressSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateIpAddressSpecification { #[inline] fn from(v: t::Value) -> PrivateIpAddressSpecification { PrivateIpAddressSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13276,12 +12802,9 @@ pub mod spot_fleet {
         pub fn tenancy(mut self, v: impl Into<Tenancy>) -> Self { self.0.put::<Tenancy>("Tenancy", v.into()); self }
     }
 
-    impl From<SpotPlacement> for t::Value {
-        #[inline]
-        fn from(v: SpotPlacement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotPlacement> for t::Value { #[inline] fn from(v: SpotPlacement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotPlacement { #[inline] fn from(v: t::Value) -> SpotPlacement { SpotPlacement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -13318,12 +12841,9 @@ pub mod spot_fleet {
         }
     }
 
-    impl From<GroupIdentifier> for t::Value {
-        #[inline]
-        fn from(v: GroupIdentifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GroupIdentifier> for t::Value { #[inline] fn from(v: GroupIdentifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GroupIdentifier { #[inline] fn from(v: t::Value) -> GroupIdentifier { GroupIdentifier(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13342,12 +12862,9 @@ pub mod spot_fleet {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<SpotFleetTagSpecification> for t::Value {
-        #[inline]
-        fn from(v: SpotFleetTagSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotFleetTagSpecification> for t::Value { #[inline] fn from(v: SpotFleetTagSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotFleetTagSpecification { #[inline] fn from(v: t::Value) -> SpotFleetTagSpecification { SpotFleetTagSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -13476,12 +12993,9 @@ pub mod spot_fleet {
         pub fn overrides(mut self, v: impl Into<t::List<LaunchTemplateOverrides>>) -> Self { self.0.put::<t::List<LaunchTemplateOverrides>>("Overrides", v.into()); self }
     }
 
-    impl From<LaunchTemplateConfig> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateConfig> for t::Value { #[inline] fn from(v: LaunchTemplateConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateConfig { #[inline] fn from(v: t::Value) -> LaunchTemplateConfig { LaunchTemplateConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -13500,12 +13014,9 @@ pub mod spot_fleet {
         pub fn launch_template_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LaunchTemplateName", v.into()); self }
     }
 
-    impl From<FleetLaunchTemplateSpecification> for t::Value {
-        #[inline]
-        fn from(v: FleetLaunchTemplateSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FleetLaunchTemplateSpecification> for t::Value { #[inline] fn from(v: FleetLaunchTemplateSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FleetLaunchTemplateSpecification { #[inline] fn from(v: t::Value) -> FleetLaunchTemplateSpecification { FleetLaunchTemplateSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13536,12 +13047,9 @@ pub mod spot_fleet {
         pub fn weighted_capacity(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("WeightedCapacity", v.into()); self }
     }
 
-    impl From<LaunchTemplateOverrides> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateOverrides> for t::Value { #[inline] fn from(v: LaunchTemplateOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateOverrides { #[inline] fn from(v: t::Value) -> LaunchTemplateOverrides { LaunchTemplateOverrides(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13560,12 +13068,9 @@ pub mod spot_fleet {
         pub fn target_groups_config(mut self, v: impl Into<TargetGroupsConfig>) -> Self { self.0.put::<TargetGroupsConfig>("TargetGroupsConfig", v.into()); self }
     }
 
-    impl From<LoadBalancersConfig> for t::Value {
-        #[inline]
-        fn from(v: LoadBalancersConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoadBalancersConfig> for t::Value { #[inline] fn from(v: LoadBalancersConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoadBalancersConfig { #[inline] fn from(v: t::Value) -> LoadBalancersConfig { LoadBalancersConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -13580,12 +13085,9 @@ pub mod spot_fleet {
         }
     }
 
-    impl From<ClassicLoadBalancersConfig> for t::Value {
-        #[inline]
-        fn from(v: ClassicLoadBalancersConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClassicLoadBalancersConfig> for t::Value { #[inline] fn from(v: ClassicLoadBalancersConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClassicLoadBalancersConfig { #[inline] fn from(v: t::Value) -> ClassicLoadBalancersConfig { ClassicLoadBalancersConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -13600,12 +13102,9 @@ pub mod spot_fleet {
         }
     }
 
-    impl From<ClassicLoadBalancer> for t::Value {
-        #[inline]
-        fn from(v: ClassicLoadBalancer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClassicLoadBalancer> for t::Value { #[inline] fn from(v: ClassicLoadBalancer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClassicLoadBalancer { #[inline] fn from(v: t::Value) -> ClassicLoadBalancer { ClassicLoadBalancer(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -13620,12 +13119,9 @@ pub mod spot_fleet {
         }
     }
 
-    impl From<TargetGroupsConfig> for t::Value {
-        #[inline]
-        fn from(v: TargetGroupsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetGroupsConfig> for t::Value { #[inline] fn from(v: TargetGroupsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetGroupsConfig { #[inline] fn from(v: t::Value) -> TargetGroupsConfig { TargetGroupsConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -13640,12 +13136,9 @@ pub mod spot_fleet {
         }
     }
 
-    impl From<TargetGroup> for t::Value {
-        #[inline]
-        fn from(v: TargetGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetGroup> for t::Value { #[inline] fn from(v: TargetGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetGroup { #[inline] fn from(v: t::Value) -> TargetGroup { TargetGroup(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13662,12 +13155,9 @@ pub mod spot_fleet {
         pub fn capacity_rebalance(mut self, v: impl Into<SpotCapacityRebalance>) -> Self { self.0.put::<SpotCapacityRebalance>("CapacityRebalance", v.into()); self }
     }
 
-    impl From<SpotMaintenanceStrategies> for t::Value {
-        #[inline]
-        fn from(v: SpotMaintenanceStrategies) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotMaintenanceStrategies> for t::Value { #[inline] fn from(v: SpotMaintenanceStrategies) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotMaintenanceStrategies { #[inline] fn from(v: t::Value) -> SpotMaintenanceStrategies { SpotMaintenanceStrategies(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13686,12 +13176,9 @@ pub mod spot_fleet {
         pub fn termination_delay(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TerminationDelay", v.into()); self }
     }
 
-    impl From<SpotCapacityRebalance> for t::Value {
-        #[inline]
-        fn from(v: SpotCapacityRebalance) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotCapacityRebalance> for t::Value { #[inline] fn from(v: SpotCapacityRebalance) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotCapacityRebalance { #[inline] fn from(v: t::Value) -> SpotCapacityRebalance { SpotCapacityRebalance(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -13929,12 +13416,9 @@ pub mod subnet {
         pub fn hostname_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HostnameType", v.into()); self }
     }
 
-    impl From<PrivateDnsNameOptionsOnLaunch> for t::Value {
-        #[inline]
-        fn from(v: PrivateDnsNameOptionsOnLaunch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateDnsNameOptionsOnLaunch> for t::Value { #[inline] fn from(v: PrivateDnsNameOptionsOnLaunch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateDnsNameOptionsOnLaunch { #[inline] fn from(v: t::Value) -> PrivateDnsNameOptionsOnLaunch { PrivateDnsNameOptionsOnLaunch(t::Props::from_value(v)) } }
 
 }
 
@@ -14288,12 +13772,9 @@ pub mod traffic_mirror_filter_rule {
         }
     }
 
-    impl From<TrafficMirrorPortRange> for t::Value {
-        #[inline]
-        fn from(v: TrafficMirrorPortRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrafficMirrorPortRange> for t::Value { #[inline] fn from(v: TrafficMirrorPortRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrafficMirrorPortRange { #[inline] fn from(v: t::Value) -> TrafficMirrorPortRange { TrafficMirrorPortRange(t::Props::from_value(v)) } }
 
 }
 
@@ -14616,12 +14097,9 @@ pub mod transit_gateway_attachment {
         pub fn security_group_referencing_support(mut self, v: impl Into<ApplianceModeSupport>) -> Self { self.0.put::<ApplianceModeSupport>("SecurityGroupReferencingSupport", v.into()); self }
     }
 
-    impl From<Options> for t::Value {
-        #[inline]
-        fn from(v: Options) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Options> for t::Value { #[inline] fn from(v: Options) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Options { #[inline] fn from(v: t::Value) -> Options { Options(t::Props::from_value(v)) } }
 
     /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
     ///
@@ -14721,12 +14199,9 @@ pub mod transit_gateway_connect {
         pub fn protocol(mut self, v: impl Into<Protocol>) -> Self { self.0.put::<Protocol>("Protocol", v.into()); self }
     }
 
-    impl From<TransitGatewayConnectOptions> for t::Value {
-        #[inline]
-        fn from(v: TransitGatewayConnectOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransitGatewayConnectOptions> for t::Value { #[inline] fn from(v: TransitGatewayConnectOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransitGatewayConnectOptions { #[inline] fn from(v: t::Value) -> TransitGatewayConnectOptions { TransitGatewayConnectOptions(t::Props::from_value(v)) } }
 
     /// The tunnel protocol.
     ///
@@ -14834,12 +14309,9 @@ pub mod transit_gateway_connect_peer {
         pub fn transit_gateway_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TransitGatewayAddress", v.into()); self }
     }
 
-    impl From<TransitGatewayConnectPeerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TransitGatewayConnectPeerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransitGatewayConnectPeerConfiguration> for t::Value { #[inline] fn from(v: TransitGatewayConnectPeerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransitGatewayConnectPeerConfiguration { #[inline] fn from(v: t::Value) -> TransitGatewayConnectPeerConfiguration { TransitGatewayConnectPeerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -14864,12 +14336,9 @@ pub mod transit_gateway_connect_peer {
         pub fn transit_gateway_asn(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TransitGatewayAsn", v.into()); self }
     }
 
-    impl From<TransitGatewayAttachmentBgpConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TransitGatewayAttachmentBgpConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransitGatewayAttachmentBgpConfiguration> for t::Value { #[inline] fn from(v: TransitGatewayAttachmentBgpConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransitGatewayAttachmentBgpConfiguration { #[inline] fn from(v: t::Value) -> TransitGatewayAttachmentBgpConfiguration { TransitGatewayAttachmentBgpConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -15128,12 +14597,9 @@ pub mod transit_gateway_multicast_domain {
         pub fn static_sources_support(mut self, v: impl Into<AutoAcceptSharedAssociations>) -> Self { self.0.put::<AutoAcceptSharedAssociations>("StaticSourcesSupport", v.into()); self }
     }
 
-    impl From<Options> for t::Value {
-        #[inline]
-        fn from(v: Options) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Options> for t::Value { #[inline] fn from(v: Options) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Options { #[inline] fn from(v: t::Value) -> Options { Options(t::Props::from_value(v)) } }
 
     /// Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway
     /// multicast domain. Valid Values: enable | disable
@@ -15554,12 +15020,9 @@ pub mod transit_gateway_policy_table_entry {
         pub fn source_port_range(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourcePortRange", v.into()); self }
     }
 
-    impl From<TransitGatewayPolicyRule> for t::Value {
-        #[inline]
-        fn from(v: TransitGatewayPolicyRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransitGatewayPolicyRule> for t::Value { #[inline] fn from(v: TransitGatewayPolicyRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransitGatewayPolicyRule { #[inline] fn from(v: t::Value) -> TransitGatewayPolicyRule { TransitGatewayPolicyRule(t::Props::from_value(v)) } }
 
 }
 
@@ -15765,12 +15228,9 @@ pub mod transit_gateway_vpc_attachment {
         pub fn security_group_referencing_support(mut self, v: impl Into<ApplianceModeSupport>) -> Self { self.0.put::<ApplianceModeSupport>("SecurityGroupReferencingSupport", v.into()); self }
     }
 
-    impl From<Options> for t::Value {
-        #[inline]
-        fn from(v: Options) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Options> for t::Value { #[inline] fn from(v: Options) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Options { #[inline] fn from(v: t::Value) -> Options { Options(t::Props::from_value(v)) } }
 
     /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
     ///
@@ -16100,12 +15560,9 @@ pub mod vpc {
         pub fn vpc_peering_exclusion(mut self, v: impl Into<EgressOnlyInternetGatewayExclusion>) -> Self { self.0.put::<EgressOnlyInternetGatewayExclusion>("VpcPeeringExclusion", v.into()); self }
     }
 
-    impl From<VpcEncryptionControl> for t::Value {
-        #[inline]
-        fn from(v: VpcEncryptionControl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcEncryptionControl> for t::Value { #[inline] fn from(v: VpcEncryptionControl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcEncryptionControl { #[inline] fn from(v: t::Value) -> VpcEncryptionControl { VpcEncryptionControl(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -16182,12 +15639,9 @@ pub mod vpc {
         pub fn vpc_peering(mut self, v: impl Into<VpcEncryptionControlExclusion>) -> Self { self.0.put::<VpcEncryptionControlExclusion>("VpcPeering", v.into()); self }
     }
 
-    impl From<VpcEncryptionControlExclusions> for t::Value {
-        #[inline]
-        fn from(v: VpcEncryptionControlExclusions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcEncryptionControlExclusions> for t::Value { #[inline] fn from(v: VpcEncryptionControlExclusions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcEncryptionControlExclusions { #[inline] fn from(v: t::Value) -> VpcEncryptionControlExclusions { VpcEncryptionControlExclusions(t::Props::from_value(v)) } }
 
     /// Describes an exclusion configuration for VPC Encryption Control. For more information, see [Enforce VPC encryption in
     /// transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide*.
@@ -16209,12 +15663,9 @@ pub mod vpc {
         pub fn state_message(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StateMessage", v.into()); self }
     }
 
-    impl From<VpcEncryptionControlExclusion> for t::Value {
-        #[inline]
-        fn from(v: VpcEncryptionControlExclusion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcEncryptionControlExclusion> for t::Value { #[inline] fn from(v: VpcEncryptionControlExclusion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcEncryptionControlExclusion { #[inline] fn from(v: t::Value) -> VpcEncryptionControlExclusion { VpcEncryptionControlExclusion(t::Props::from_value(v)) } }
 
 }
 
@@ -16814,12 +16265,9 @@ pub mod vpc_endpoint {
         pub fn private_dns_specified_domains(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("PrivateDnsSpecifiedDomains", v.into()); self }
     }
 
-    impl From<DnsOptionsSpecification> for t::Value {
-        #[inline]
-        fn from(v: DnsOptionsSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DnsOptionsSpecification> for t::Value { #[inline] fn from(v: DnsOptionsSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DnsOptionsSpecification { #[inline] fn from(v: t::Value) -> DnsOptionsSpecification { DnsOptionsSpecification(t::Props::from_value(v)) } }
 
     /// The DNS records created for the endpoint.
     ///
@@ -17102,12 +16550,9 @@ pub mod vpc_endpoint_service {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<PrivateDnsNameConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PrivateDnsNameConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateDnsNameConfiguration> for t::Value { #[inline] fn from(v: PrivateDnsNameConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateDnsNameConfiguration { #[inline] fn from(v: t::Value) -> PrivateDnsNameConfiguration { PrivateDnsNameConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -17542,12 +16987,9 @@ pub mod vpn_connection {
         pub fn tunnel_inside_ipv6_cidr(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TunnelInsideIpv6Cidr", v.into()); self }
     }
 
-    impl From<VpnTunnelOptionsSpecification> for t::Value {
-        #[inline]
-        fn from(v: VpnTunnelOptionsSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpnTunnelOptionsSpecification> for t::Value { #[inline] fn from(v: VpnTunnelOptionsSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpnTunnelOptionsSpecification { #[inline] fn from(v: t::Value) -> VpnTunnelOptionsSpecification { VpnTunnelOptionsSpecification(t::Props::from_value(v)) } }
 
     /// The action to take after DPD timeout occurs. Specify `restart` to restart the IKE initiation. Specify `clear` to end the
     /// IKE session. Valid Values: `clear` | `none` | `restart` Default: `clear`
@@ -17591,12 +17033,9 @@ pub mod vpn_connection {
         pub fn value(mut self, v: impl Into<Value>) -> Self { self.0.put::<Value>("Value", v.into()); self }
     }
 
-    impl From<IKEVersionsRequestListValue> for t::Value {
-        #[inline]
-        fn from(v: IKEVersionsRequestListValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IKEVersionsRequestListValue> for t::Value { #[inline] fn from(v: IKEVersionsRequestListValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IKEVersionsRequestListValue { #[inline] fn from(v: t::Value) -> IKEVersionsRequestListValue { IKEVersionsRequestListValue(t::Props::from_value(v)) } }
 
     /// The IKE version.
     ///
@@ -17637,12 +17076,9 @@ pub mod vpn_connection {
         pub fn cloudwatch_log_options(mut self, v: impl Into<CloudwatchLogOptionsSpecification>) -> Self { self.0.put::<CloudwatchLogOptionsSpecification>("CloudwatchLogOptions", v.into()); self }
     }
 
-    impl From<VpnTunnelLogOptionsSpecification> for t::Value {
-        #[inline]
-        fn from(v: VpnTunnelLogOptionsSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpnTunnelLogOptionsSpecification> for t::Value { #[inline] fn from(v: VpnTunnelLogOptionsSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpnTunnelLogOptionsSpecification { #[inline] fn from(v: t::Value) -> VpnTunnelLogOptionsSpecification { VpnTunnelLogOptionsSpecification(t::Props::from_value(v)) } }
 
     /// Options for sending VPN tunnel logs to CloudWatch.
     ///
@@ -17673,12 +17109,9 @@ pub mod vpn_connection {
         pub fn log_output_format(mut self, v: impl Into<BgpLogOutputFormat>) -> Self { self.0.put::<BgpLogOutputFormat>("LogOutputFormat", v.into()); self }
     }
 
-    impl From<CloudwatchLogOptionsSpecification> for t::Value {
-        #[inline]
-        fn from(v: CloudwatchLogOptionsSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudwatchLogOptionsSpecification> for t::Value { #[inline] fn from(v: CloudwatchLogOptionsSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudwatchLogOptionsSpecification { #[inline] fn from(v: t::Value) -> CloudwatchLogOptionsSpecification { CloudwatchLogOptionsSpecification(t::Props::from_value(v)) } }
 
     /// The desired output format for BGP logs to be sent to CloudWatch. Default format is `json`. Valid values: `json` | `text`
     ///
@@ -17719,12 +17152,9 @@ pub mod vpn_connection {
         pub fn value(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Value", v.into()); self }
     }
 
-    impl From<Phase1DHGroupNumbersRequestListValue> for t::Value {
-        #[inline]
-        fn from(v: Phase1DHGroupNumbersRequestListValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Phase1DHGroupNumbersRequestListValue> for t::Value { #[inline] fn from(v: Phase1DHGroupNumbersRequestListValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Phase1DHGroupNumbersRequestListValue { #[inline] fn from(v: t::Value) -> Phase1DHGroupNumbersRequestListValue { Phase1DHGroupNumbersRequestListValue(t::Props::from_value(v)) } }
 
     /// Specifies the encryption algorithm for the VPN tunnel for phase 1 IKE negotiations.
     ///
@@ -17743,12 +17173,9 @@ pub mod vpn_connection {
         pub fn value(mut self, v: impl Into<Value2>) -> Self { self.0.put::<Value2>("Value", v.into()); self }
     }
 
-    impl From<Phase1EncryptionAlgorithmsRequestListValue> for t::Value {
-        #[inline]
-        fn from(v: Phase1EncryptionAlgorithmsRequestListValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Phase1EncryptionAlgorithmsRequestListValue> for t::Value { #[inline] fn from(v: Phase1EncryptionAlgorithmsRequestListValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Phase1EncryptionAlgorithmsRequestListValue { #[inline] fn from(v: t::Value) -> Phase1EncryptionAlgorithmsRequestListValue { Phase1EncryptionAlgorithmsRequestListValue(t::Props::from_value(v)) } }
 
     /// The value for the encryption algorithm.
     ///
@@ -17793,12 +17220,9 @@ pub mod vpn_connection {
         pub fn value(mut self, v: impl Into<Value3>) -> Self { self.0.put::<Value3>("Value", v.into()); self }
     }
 
-    impl From<Phase1IntegrityAlgorithmsRequestListValue> for t::Value {
-        #[inline]
-        fn from(v: Phase1IntegrityAlgorithmsRequestListValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Phase1IntegrityAlgorithmsRequestListValue> for t::Value { #[inline] fn from(v: Phase1IntegrityAlgorithmsRequestListValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Phase1IntegrityAlgorithmsRequestListValue { #[inline] fn from(v: t::Value) -> Phase1IntegrityAlgorithmsRequestListValue { Phase1IntegrityAlgorithmsRequestListValue(t::Props::from_value(v)) } }
 
     /// The value for the integrity algorithm.
     ///
@@ -17843,12 +17267,9 @@ pub mod vpn_connection {
         pub fn value(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Value", v.into()); self }
     }
 
-    impl From<Phase2DHGroupNumbersRequestListValue> for t::Value {
-        #[inline]
-        fn from(v: Phase2DHGroupNumbersRequestListValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Phase2DHGroupNumbersRequestListValue> for t::Value { #[inline] fn from(v: Phase2DHGroupNumbersRequestListValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Phase2DHGroupNumbersRequestListValue { #[inline] fn from(v: t::Value) -> Phase2DHGroupNumbersRequestListValue { Phase2DHGroupNumbersRequestListValue(t::Props::from_value(v)) } }
 
     /// Specifies the encryption algorithm for the VPN tunnel for phase 2 IKE negotiations.
     ///
@@ -17867,12 +17288,9 @@ pub mod vpn_connection {
         pub fn value(mut self, v: impl Into<Value2>) -> Self { self.0.put::<Value2>("Value", v.into()); self }
     }
 
-    impl From<Phase2EncryptionAlgorithmsRequestListValue> for t::Value {
-        #[inline]
-        fn from(v: Phase2EncryptionAlgorithmsRequestListValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Phase2EncryptionAlgorithmsRequestListValue> for t::Value { #[inline] fn from(v: Phase2EncryptionAlgorithmsRequestListValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Phase2EncryptionAlgorithmsRequestListValue { #[inline] fn from(v: t::Value) -> Phase2EncryptionAlgorithmsRequestListValue { Phase2EncryptionAlgorithmsRequestListValue(t::Props::from_value(v)) } }
 
     /// Specifies the integrity algorithm for the VPN tunnel for phase 2 IKE negotiations.
     ///
@@ -17891,12 +17309,9 @@ pub mod vpn_connection {
         pub fn value(mut self, v: impl Into<Value3>) -> Self { self.0.put::<Value3>("Value", v.into()); self }
     }
 
-    impl From<Phase2IntegrityAlgorithmsRequestListValue> for t::Value {
-        #[inline]
-        fn from(v: Phase2IntegrityAlgorithmsRequestListValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Phase2IntegrityAlgorithmsRequestListValue> for t::Value { #[inline] fn from(v: Phase2IntegrityAlgorithmsRequestListValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Phase2IntegrityAlgorithmsRequestListValue { #[inline] fn from(v: t::Value) -> Phase2IntegrityAlgorithmsRequestListValue { Phase2IntegrityAlgorithmsRequestListValue(t::Props::from_value(v)) } }
 
     /// The action to take when the establishing the tunnel for the VPN connection. By default, your customer gateway device
     /// must initiate the IKE negotiation and bring up the tunnel. Specify `start` for AWS to initiate the IKE negotiation.
@@ -18173,12 +17588,9 @@ pub mod verified_access_endpoint {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<CidrOptions> for t::Value {
-        #[inline]
-        fn from(v: CidrOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CidrOptions> for t::Value { #[inline] fn from(v: CidrOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CidrOptions { #[inline] fn from(v: t::Value) -> CidrOptions { CidrOptions(t::Props::from_value(v)) } }
 
     /// The IP port range.
     ///
@@ -18199,12 +17611,9 @@ pub mod verified_access_endpoint {
         pub fn to_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ToPort", v.into()); self }
     }
 
-    impl From<PortRange> for t::Value {
-        #[inline]
-        fn from(v: PortRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortRange> for t::Value { #[inline] fn from(v: PortRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortRange { #[inline] fn from(v: t::Value) -> PortRange { PortRange(t::Props::from_value(v)) } }
 
     /// The IP protocol.
     ///
@@ -18282,12 +17691,9 @@ pub mod verified_access_endpoint {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<LoadBalancerOptions> for t::Value {
-        #[inline]
-        fn from(v: LoadBalancerOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoadBalancerOptions> for t::Value { #[inline] fn from(v: LoadBalancerOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoadBalancerOptions { #[inline] fn from(v: t::Value) -> LoadBalancerOptions { LoadBalancerOptions(t::Props::from_value(v)) } }
 
     /// The options for network-interface type endpoint.
     ///
@@ -18312,12 +17718,9 @@ pub mod verified_access_endpoint {
         pub fn protocol(mut self, v: impl Into<Protocol>) -> Self { self.0.put::<Protocol>("Protocol", v.into()); self }
     }
 
-    impl From<NetworkInterfaceOptions> for t::Value {
-        #[inline]
-        fn from(v: NetworkInterfaceOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkInterfaceOptions> for t::Value { #[inline] fn from(v: NetworkInterfaceOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkInterfaceOptions { #[inline] fn from(v: t::Value) -> NetworkInterfaceOptions { NetworkInterfaceOptions(t::Props::from_value(v)) } }
 
     /// The options for rds type endpoint.
     ///
@@ -18348,12 +17751,9 @@ pub mod verified_access_endpoint {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<RdsOptions> for t::Value {
-        #[inline]
-        fn from(v: RdsOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RdsOptions> for t::Value { #[inline] fn from(v: RdsOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RdsOptions { #[inline] fn from(v: t::Value) -> RdsOptions { RdsOptions(t::Props::from_value(v)) } }
 
     /// The configuration options for customer provided KMS encryption.
     ///
@@ -18374,12 +17774,9 @@ pub mod verified_access_endpoint {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<SseSpecification> for t::Value {
-        #[inline]
-        fn from(v: SseSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SseSpecification> for t::Value { #[inline] fn from(v: SseSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SseSpecification { #[inline] fn from(v: t::Value) -> SseSpecification { SseSpecification(t::Props::from_value(v)) } }
 
 }
 
@@ -18473,12 +17870,9 @@ pub mod verified_access_group {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<SseSpecification> for t::Value {
-        #[inline]
-        fn from(v: SseSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SseSpecification> for t::Value { #[inline] fn from(v: SseSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SseSpecification { #[inline] fn from(v: t::Value) -> SseSpecification { SseSpecification(t::Props::from_value(v)) } }
 
 }
 
@@ -18578,12 +17972,9 @@ pub mod verified_access_instance {
         pub fn s3(mut self, v: impl Into<S3>) -> Self { self.0.put::<S3>("S3", v.into()); self }
     }
 
-    impl From<VerifiedAccessLogs> for t::Value {
-        #[inline]
-        fn from(v: VerifiedAccessLogs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VerifiedAccessLogs> for t::Value { #[inline] fn from(v: VerifiedAccessLogs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VerifiedAccessLogs { #[inline] fn from(v: t::Value) -> VerifiedAccessLogs { VerifiedAccessLogs(t::Props::from_value(v)) } }
 
     /// Sends Verified Access logs to CloudWatch Logs.
     ///
@@ -18604,12 +17995,9 @@ pub mod verified_access_instance {
         pub fn log_group(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroup", v.into()); self }
     }
 
-    impl From<CloudWatchLogs> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogs> for t::Value { #[inline] fn from(v: CloudWatchLogs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogs { #[inline] fn from(v: t::Value) -> CloudWatchLogs { CloudWatchLogs(t::Props::from_value(v)) } }
 
     /// Sends Verified Access logs to Kinesis.
     ///
@@ -18630,12 +18018,9 @@ pub mod verified_access_instance {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<KinesisDataFirehose> for t::Value {
-        #[inline]
-        fn from(v: KinesisDataFirehose) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisDataFirehose> for t::Value { #[inline] fn from(v: KinesisDataFirehose) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisDataFirehose { #[inline] fn from(v: t::Value) -> KinesisDataFirehose { KinesisDataFirehose(t::Props::from_value(v)) } }
 
     /// Sends Verified Access logs to Amazon S3.
     ///
@@ -18660,12 +18045,9 @@ pub mod verified_access_instance {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3> for t::Value {
-        #[inline]
-        fn from(v: S3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3> for t::Value { #[inline] fn from(v: S3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3 { #[inline] fn from(v: t::Value) -> S3 { S3(t::Props::from_value(v)) } }
 
     /// A Verified Access Trust Provider.
     ///
@@ -18692,12 +18074,9 @@ pub mod verified_access_instance {
         pub fn verified_access_trust_provider_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VerifiedAccessTrustProviderId", v.into()); self }
     }
 
-    impl From<VerifiedAccessTrustProvider> for t::Value {
-        #[inline]
-        fn from(v: VerifiedAccessTrustProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VerifiedAccessTrustProvider> for t::Value { #[inline] fn from(v: VerifiedAccessTrustProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VerifiedAccessTrustProvider { #[inline] fn from(v: t::Value) -> VerifiedAccessTrustProvider { VerifiedAccessTrustProvider(t::Props::from_value(v)) } }
 
 }
 
@@ -18788,12 +18167,9 @@ pub mod verified_access_trust_provider {
         pub fn tenant_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TenantId", v.into()); self }
     }
 
-    impl From<DeviceOptions> for t::Value {
-        #[inline]
-        fn from(v: DeviceOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeviceOptions> for t::Value { #[inline] fn from(v: DeviceOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeviceOptions { #[inline] fn from(v: t::Value) -> DeviceOptions { DeviceOptions(t::Props::from_value(v)) } }
 
     /// The type of device-based trust provider. Possible values: jamf|crowdstrike
     ///
@@ -18851,12 +18227,9 @@ pub mod verified_access_trust_provider {
         pub fn user_info_endpoint(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserInfoEndpoint", v.into()); self }
     }
 
-    impl From<NativeApplicationOidcOptions> for t::Value {
-        #[inline]
-        fn from(v: NativeApplicationOidcOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NativeApplicationOidcOptions> for t::Value { #[inline] fn from(v: NativeApplicationOidcOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NativeApplicationOidcOptions { #[inline] fn from(v: t::Value) -> NativeApplicationOidcOptions { NativeApplicationOidcOptions(t::Props::from_value(v)) } }
 
     /// The OpenID Connect details for an oidc -type, user-identity based trust provider.
     ///
@@ -18888,12 +18261,9 @@ pub mod verified_access_trust_provider {
         pub fn user_info_endpoint(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserInfoEndpoint", v.into()); self }
     }
 
-    impl From<OidcOptions> for t::Value {
-        #[inline]
-        fn from(v: OidcOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OidcOptions> for t::Value { #[inline] fn from(v: OidcOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OidcOptions { #[inline] fn from(v: t::Value) -> OidcOptions { OidcOptions(t::Props::from_value(v)) } }
 
     /// The configuration options for customer provided KMS encryption.
     ///
@@ -18914,12 +18284,9 @@ pub mod verified_access_trust_provider {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<SseSpecification> for t::Value {
-        #[inline]
-        fn from(v: SseSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SseSpecification> for t::Value { #[inline] fn from(v: SseSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SseSpecification { #[inline] fn from(v: t::Value) -> SseSpecification { SseSpecification(t::Props::from_value(v)) } }
 
     /// Type of trust provider. Possible values: user|device
     ///

@@ -91,12 +91,9 @@ pub mod public_repository {
         pub fn usage_text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UsageText", v.into()); self }
     }
 
-    impl From<RepositoryCatalogData> for t::Value {
-        #[inline]
-        fn from(v: RepositoryCatalogData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RepositoryCatalogData> for t::Value { #[inline] fn from(v: RepositoryCatalogData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RepositoryCatalogData { #[inline] fn from(v: t::Value) -> RepositoryCatalogData { RepositoryCatalogData(t::Props::from_value(v)) } }
 
 }
 
@@ -306,12 +303,9 @@ pub mod registry_scanning_configuration {
         }
     }
 
-    impl From<ScanningRule> for t::Value {
-        #[inline]
-        fn from(v: ScanningRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScanningRule> for t::Value { #[inline] fn from(v: ScanningRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScanningRule { #[inline] fn from(v: t::Value) -> ScanningRule { ScanningRule(t::Props::from_value(v)) } }
 
     /// The filter settings used with image replication. Specifying a repository filter to a replication rule provides a method
     /// for controlling which repositories in a private registry are replicated. If no filters are added, the contents of all
@@ -331,12 +325,9 @@ pub mod registry_scanning_configuration {
         }
     }
 
-    impl From<RepositoryFilter> for t::Value {
-        #[inline]
-        fn from(v: RepositoryFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RepositoryFilter> for t::Value { #[inline] fn from(v: RepositoryFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RepositoryFilter { #[inline] fn from(v: t::Value) -> RepositoryFilter { RepositoryFilter(t::Props::from_value(v)) } }
 
     /// The type associated with the filter.
     ///
@@ -462,12 +453,9 @@ pub mod replication_configuration {
         }
     }
 
-    impl From<ReplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ReplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationConfiguration> for t::Value { #[inline] fn from(v: ReplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationConfiguration { #[inline] fn from(v: t::Value) -> ReplicationConfiguration { ReplicationConfiguration(t::Props::from_value(v)) } }
 
     /// An array of objects representing the replication destinations and repository filters for a replication configuration.
     ///
@@ -487,12 +475,9 @@ pub mod replication_configuration {
         pub fn repository_filters(mut self, v: impl Into<t::List<RepositoryFilter>>) -> Self { self.0.put::<t::List<RepositoryFilter>>("RepositoryFilters", v.into()); self }
     }
 
-    impl From<ReplicationRule> for t::Value {
-        #[inline]
-        fn from(v: ReplicationRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationRule> for t::Value { #[inline] fn from(v: ReplicationRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationRule { #[inline] fn from(v: t::Value) -> ReplicationRule { ReplicationRule(t::Props::from_value(v)) } }
 
     /// An array of objects representing the destination for a replication rule.
     ///
@@ -510,12 +495,9 @@ pub mod replication_configuration {
         }
     }
 
-    impl From<ReplicationDestination> for t::Value {
-        #[inline]
-        fn from(v: ReplicationDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationDestination> for t::Value { #[inline] fn from(v: ReplicationDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationDestination { #[inline] fn from(v: t::Value) -> ReplicationDestination { ReplicationDestination(t::Props::from_value(v)) } }
 
     /// The filter settings used with image replication. Specifying a repository filter to a replication rule provides a method
     /// for controlling which repositories in a private registry are replicated. If no filters are added, the contents of all
@@ -535,12 +517,9 @@ pub mod replication_configuration {
         }
     }
 
-    impl From<RepositoryFilter> for t::Value {
-        #[inline]
-        fn from(v: RepositoryFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RepositoryFilter> for t::Value { #[inline] fn from(v: RepositoryFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RepositoryFilter { #[inline] fn from(v: t::Value) -> RepositoryFilter { RepositoryFilter(t::Props::from_value(v)) } }
 
     /// Type of repository filter
     ///
@@ -660,12 +639,9 @@ pub mod repository {
         pub fn kms_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKey", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The encryption type to use.
     ///
@@ -710,12 +686,9 @@ pub mod repository {
         pub fn scan_on_push(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ScanOnPush", v.into()); self }
     }
 
-    impl From<ImageScanningConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageScanningConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageScanningConfiguration> for t::Value { #[inline] fn from(v: ImageScanningConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageScanningConfiguration { #[inline] fn from(v: t::Value) -> ImageScanningConfiguration { ImageScanningConfiguration(t::Props::from_value(v)) } }
 
     /// The tag mutability setting for the repository. If this parameter is omitted, the default setting of `MUTABLE` will be
     /// used which will allow image tags to be overwritten.
@@ -760,12 +733,9 @@ pub mod repository {
         }
     }
 
-    impl From<ImageTagMutabilityExclusionFilter> for t::Value {
-        #[inline]
-        fn from(v: ImageTagMutabilityExclusionFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageTagMutabilityExclusionFilter> for t::Value { #[inline] fn from(v: ImageTagMutabilityExclusionFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageTagMutabilityExclusionFilter { #[inline] fn from(v: t::Value) -> ImageTagMutabilityExclusionFilter { ImageTagMutabilityExclusionFilter(t::Props::from_value(v)) } }
 
     /// Specifies the type of filter to use for excluding image tags from the repository's mutability setting.
     ///
@@ -809,12 +779,9 @@ pub mod repository {
         pub fn registry_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RegistryId", v.into()); self }
     }
 
-    impl From<LifecyclePolicy> for t::Value {
-        #[inline]
-        fn from(v: LifecyclePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LifecyclePolicy> for t::Value { #[inline] fn from(v: LifecyclePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LifecyclePolicy { #[inline] fn from(v: t::Value) -> LifecyclePolicy { LifecyclePolicy(t::Props::from_value(v)) } }
 
 }
 
@@ -932,12 +899,9 @@ pub mod repository_creation_template {
         pub fn kms_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKey", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The encryption type to use.
     ///
@@ -1006,12 +970,9 @@ pub mod repository_creation_template {
         }
     }
 
-    impl From<ImageTagMutabilityExclusionFilter> for t::Value {
-        #[inline]
-        fn from(v: ImageTagMutabilityExclusionFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageTagMutabilityExclusionFilter> for t::Value { #[inline] fn from(v: ImageTagMutabilityExclusionFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageTagMutabilityExclusionFilter { #[inline] fn from(v: t::Value) -> ImageTagMutabilityExclusionFilter { ImageTagMutabilityExclusionFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1090,12 +1051,9 @@ pub mod signing_configuration {
         pub fn repository_filters(mut self, v: impl Into<t::List<RepositoryFilter>>) -> Self { self.0.put::<t::List<RepositoryFilter>>("RepositoryFilters", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// An array of objects representing the details of a repository filter.
     ///
@@ -1113,12 +1071,9 @@ pub mod signing_configuration {
         }
     }
 
-    impl From<RepositoryFilter> for t::Value {
-        #[inline]
-        fn from(v: RepositoryFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RepositoryFilter> for t::Value { #[inline] fn from(v: RepositoryFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RepositoryFilter { #[inline] fn from(v: t::Value) -> RepositoryFilter { RepositoryFilter(t::Props::from_value(v)) } }
 
     /// Type of repository filter
     ///

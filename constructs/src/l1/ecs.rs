@@ -68,12 +68,9 @@ pub mod capacity_provider {
         pub fn managed_termination_protection(mut self, v: impl Into<ManagedDraining>) -> Self { self.0.put::<ManagedDraining>("ManagedTerminationProtection", v.into()); self }
     }
 
-    impl From<AutoScalingGroupProvider> for t::Value {
-        #[inline]
-        fn from(v: AutoScalingGroupProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoScalingGroupProvider> for t::Value { #[inline] fn from(v: AutoScalingGroupProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoScalingGroupProvider { #[inline] fn from(v: t::Value) -> AutoScalingGroupProvider { AutoScalingGroupProvider(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -120,12 +117,9 @@ pub mod capacity_provider {
         pub fn target_capacity(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TargetCapacity", v.into()); self }
     }
 
-    impl From<ManagedScaling> for t::Value {
-        #[inline]
-        fn from(v: ManagedScaling) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedScaling> for t::Value { #[inline] fn from(v: ManagedScaling) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedScaling { #[inline] fn from(v: t::Value) -> ManagedScaling { ManagedScaling(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -149,12 +143,9 @@ pub mod capacity_provider {
         pub fn propagate_tags(mut self, v: impl Into<PropagateTags>) -> Self { self.0.put::<PropagateTags>("PropagateTags", v.into()); self }
     }
 
-    impl From<ManagedInstancesProvider> for t::Value {
-        #[inline]
-        fn from(v: ManagedInstancesProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedInstancesProvider> for t::Value { #[inline] fn from(v: ManagedInstancesProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedInstancesProvider { #[inline] fn from(v: t::Value) -> ManagedInstancesProvider { ManagedInstancesProvider(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -171,12 +162,9 @@ pub mod capacity_provider {
         pub fn actions_status(mut self, v: impl Into<ActionsStatus>) -> Self { self.0.put::<ActionsStatus>("ActionsStatus", v.into()); self }
     }
 
-    impl From<AutoRepairConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AutoRepairConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoRepairConfiguration> for t::Value { #[inline] fn from(v: AutoRepairConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoRepairConfiguration { #[inline] fn from(v: t::Value) -> AutoRepairConfiguration { AutoRepairConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -219,12 +207,9 @@ pub mod capacity_provider {
         pub fn scale_in_after(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ScaleInAfter", v.into()); self }
     }
 
-    impl From<InfrastructureOptimization> for t::Value {
-        #[inline]
-        fn from(v: InfrastructureOptimization) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InfrastructureOptimization> for t::Value { #[inline] fn from(v: InfrastructureOptimization) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InfrastructureOptimization { #[inline] fn from(v: t::Value) -> InfrastructureOptimization { InfrastructureOptimization(t::Props::from_value(v)) } }
 
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -256,12 +241,9 @@ pub mod capacity_provider {
         pub fn storage_configuration(mut self, v: impl Into<ManagedInstancesStorageConfiguration>) -> Self { self.0.put::<ManagedInstancesStorageConfiguration>("StorageConfiguration", v.into()); self }
     }
 
-    impl From<InstanceLaunchTemplate> for t::Value {
-        #[inline]
-        fn from(v: InstanceLaunchTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceLaunchTemplate> for t::Value { #[inline] fn from(v: InstanceLaunchTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceLaunchTemplate { #[inline] fn from(v: t::Value) -> InstanceLaunchTemplate { InstanceLaunchTemplate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -302,12 +284,9 @@ pub mod capacity_provider {
         pub fn reservation_preference(mut self, v: impl Into<ReservationPreference>) -> Self { self.0.put::<ReservationPreference>("ReservationPreference", v.into()); self }
     }
 
-    impl From<CapacityReservationRequest> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationRequest> for t::Value { #[inline] fn from(v: CapacityReservationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationRequest { #[inline] fn from(v: t::Value) -> CapacityReservationRequest { CapacityReservationRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -389,12 +368,9 @@ pub mod capacity_provider {
         pub fn total_local_storage_gb(mut self, v: impl Into<MemoryGiBPerVCpuRequest>) -> Self { self.0.put::<MemoryGiBPerVCpuRequest>("TotalLocalStorageGB", v.into()); self }
     }
 
-    impl From<InstanceRequirementsRequest> for t::Value {
-        #[inline]
-        fn from(v: InstanceRequirementsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceRequirementsRequest> for t::Value { #[inline] fn from(v: InstanceRequirementsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceRequirementsRequest { #[inline] fn from(v: t::Value) -> InstanceRequirementsRequest { InstanceRequirementsRequest(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -413,12 +389,9 @@ pub mod capacity_provider {
         pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
     }
 
-    impl From<AcceleratorCountRequest> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorCountRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AcceleratorCountRequest> for t::Value { #[inline] fn from(v: AcceleratorCountRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AcceleratorCountRequest { #[inline] fn from(v: t::Value) -> AcceleratorCountRequest { AcceleratorCountRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -623,12 +596,9 @@ pub mod capacity_provider {
         pub fn min(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Min", v.into()); self }
     }
 
-    impl From<MemoryGiBPerVCpuRequest> for t::Value {
-        #[inline]
-        fn from(v: MemoryGiBPerVCpuRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryGiBPerVCpuRequest> for t::Value { #[inline] fn from(v: MemoryGiBPerVCpuRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryGiBPerVCpuRequest { #[inline] fn from(v: t::Value) -> MemoryGiBPerVCpuRequest { MemoryGiBPerVCpuRequest(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -645,12 +615,9 @@ pub mod capacity_provider {
         pub fn max(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Max", v.into()); self }
     }
 
-    impl From<MemoryMiBRequest> for t::Value {
-        #[inline]
-        fn from(v: MemoryMiBRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemoryMiBRequest> for t::Value { #[inline] fn from(v: MemoryMiBRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemoryMiBRequest { #[inline] fn from(v: t::Value) -> MemoryMiBRequest { MemoryMiBRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -667,12 +634,9 @@ pub mod capacity_provider {
         pub fn use_local_storage(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseLocalStorage", v.into()); self }
     }
 
-    impl From<ManagedInstancesLocalStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedInstancesLocalStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedInstancesLocalStorageConfiguration> for t::Value { #[inline] fn from(v: ManagedInstancesLocalStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedInstancesLocalStorageConfiguration { #[inline] fn from(v: t::Value) -> ManagedInstancesLocalStorageConfiguration { ManagedInstancesLocalStorageConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -708,12 +672,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<ManagedInstancesNetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedInstancesNetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedInstancesNetworkConfiguration> for t::Value { #[inline] fn from(v: ManagedInstancesNetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedInstancesNetworkConfiguration { #[inline] fn from(v: t::Value) -> ManagedInstancesNetworkConfiguration { ManagedInstancesNetworkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -728,12 +689,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<ManagedInstancesStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedInstancesStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedInstancesStorageConfiguration> for t::Value { #[inline] fn from(v: ManagedInstancesStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedInstancesStorageConfiguration { #[inline] fn from(v: t::Value) -> ManagedInstancesStorageConfiguration { ManagedInstancesStorageConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -886,12 +844,9 @@ pub mod cluster {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ClusterSettings> for t::Value {
-        #[inline]
-        fn from(v: ClusterSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterSettings> for t::Value { #[inline] fn from(v: ClusterSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterSettings { #[inline] fn from(v: t::Value) -> ClusterSettings { ClusterSettings(t::Props::from_value(v)) } }
 
     /// The execute command and managed storage configuration for the cluster.
     ///
@@ -912,12 +867,9 @@ pub mod cluster {
         pub fn managed_storage_configuration(mut self, v: impl Into<ManagedStorageConfiguration>) -> Self { self.0.put::<ManagedStorageConfiguration>("ManagedStorageConfiguration", v.into()); self }
     }
 
-    impl From<ClusterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ClusterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterConfiguration> for t::Value { #[inline] fn from(v: ClusterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterConfiguration { #[inline] fn from(v: t::Value) -> ClusterConfiguration { ClusterConfiguration(t::Props::from_value(v)) } }
 
     /// The details of the execute command configuration.
     ///
@@ -943,12 +895,9 @@ pub mod cluster {
         pub fn logging(mut self, v: impl Into<Logging>) -> Self { self.0.put::<Logging>("Logging", v.into()); self }
     }
 
-    impl From<ExecuteCommandConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExecuteCommandConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExecuteCommandConfiguration> for t::Value { #[inline] fn from(v: ExecuteCommandConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExecuteCommandConfiguration { #[inline] fn from(v: t::Value) -> ExecuteCommandConfiguration { ExecuteCommandConfiguration(t::Props::from_value(v)) } }
 
     /// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an
     /// Amazon S3 bucket.
@@ -978,12 +927,9 @@ pub mod cluster {
         pub fn s3_key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3KeyPrefix", v.into()); self }
     }
 
-    impl From<ExecuteCommandLogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExecuteCommandLogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExecuteCommandLogConfiguration> for t::Value { #[inline] fn from(v: ExecuteCommandLogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExecuteCommandLogConfiguration { #[inline] fn from(v: t::Value) -> ExecuteCommandLogConfiguration { ExecuteCommandLogConfiguration(t::Props::from_value(v)) } }
 
     /// The log setting to use for redirecting logs for your execute command results. The following log settings are available.
     /// +  `NONE`: The execute command session is not logged. +  `DEFAULT`: The `awslogs` configuration in the task definition
@@ -1033,12 +979,9 @@ pub mod cluster {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<ManagedStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedStorageConfiguration> for t::Value { #[inline] fn from(v: ManagedStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedStorageConfiguration { #[inline] fn from(v: t::Value) -> ManagedStorageConfiguration { ManagedStorageConfiguration(t::Props::from_value(v)) } }
 
     /// The `CapacityProviderStrategyItem` property specifies the details of the default capacity provider strategy for the
     /// cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the
@@ -1068,12 +1011,9 @@ pub mod cluster {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<CapacityProviderStrategyItem> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderStrategyItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderStrategyItem> for t::Value { #[inline] fn from(v: CapacityProviderStrategyItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderStrategyItem { #[inline] fn from(v: t::Value) -> CapacityProviderStrategyItem { CapacityProviderStrategyItem(t::Props::from_value(v)) } }
 
     /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any
     /// new services with Service Connect turned on that are created in the cluster are added as client services in the
@@ -1096,12 +1036,9 @@ pub mod cluster {
         pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
     }
 
-    impl From<ServiceConnectDefaults> for t::Value {
-        #[inline]
-        fn from(v: ServiceConnectDefaults) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConnectDefaults> for t::Value { #[inline] fn from(v: ServiceConnectDefaults) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConnectDefaults { #[inline] fn from(v: t::Value) -> ServiceConnectDefaults { ServiceConnectDefaults(t::Props::from_value(v)) } }
 
 }
 
@@ -1157,12 +1094,9 @@ pub mod cluster_capacity_provider_associations {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<CapacityProviderStrategy> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderStrategy> for t::Value { #[inline] fn from(v: CapacityProviderStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderStrategy { #[inline] fn from(v: t::Value) -> CapacityProviderStrategy { CapacityProviderStrategy(t::Props::from_value(v)) } }
 
 }
 
@@ -1271,12 +1205,9 @@ pub mod daemon {
         pub fn drain_percent(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("DrainPercent", v.into()); self }
     }
 
-    impl From<DaemonDeploymentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DaemonDeploymentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DaemonDeploymentConfiguration> for t::Value { #[inline] fn from(v: DaemonDeploymentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DaemonDeploymentConfiguration { #[inline] fn from(v: t::Value) -> DaemonDeploymentConfiguration { DaemonDeploymentConfiguration(t::Props::from_value(v)) } }
 
     /// The CloudWatch alarm configuration for a daemon. When enabled, CloudWatch alarms determine whether a daemon deployment
     /// has failed.
@@ -1299,12 +1230,9 @@ pub mod daemon {
         pub fn enable(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enable", v.into()); self }
     }
 
-    impl From<DaemonAlarmConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DaemonAlarmConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DaemonAlarmConfiguration> for t::Value { #[inline] fn from(v: DaemonAlarmConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DaemonAlarmConfiguration { #[inline] fn from(v: t::Value) -> DaemonAlarmConfiguration { DaemonAlarmConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies whether tags are propagated from the daemon to the daemon tasks.
     ///
@@ -1477,12 +1405,9 @@ pub mod daemon_task_definition {
         pub fn working_directory(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkingDirectory", v.into()); self }
     }
 
-    impl From<DaemonContainerDefinition> for t::Value {
-        #[inline]
-        fn from(v: DaemonContainerDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DaemonContainerDefinition> for t::Value { #[inline] fn from(v: DaemonContainerDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DaemonContainerDefinition { #[inline] fn from(v: t::Value) -> DaemonContainerDefinition { DaemonContainerDefinition(t::Props::from_value(v)) } }
 
     /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a
     /// dependency is defined for container startup, for container shutdown it is reversed.
@@ -1506,12 +1431,9 @@ pub mod daemon_task_definition {
         pub fn container_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ContainerName", v.into()); self }
     }
 
-    impl From<ContainerDependency> for t::Value {
-        #[inline]
-        fn from(v: ContainerDependency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerDependency> for t::Value { #[inline] fn from(v: ContainerDependency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerDependency { #[inline] fn from(v: t::Value) -> ContainerDependency { ContainerDependency(t::Props::from_value(v)) } }
 
     /// The dependency condition of the container. The following are the available conditions and their behavior: +  `START` -
     /// This condition emulates the behavior of links and volumes today. It validates that a dependent container is started
@@ -1560,12 +1482,9 @@ pub mod daemon_task_definition {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<KeyValuePair> for t::Value {
-        #[inline]
-        fn from(v: KeyValuePair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyValuePair> for t::Value { #[inline] fn from(v: KeyValuePair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyValuePair { #[inline] fn from(v: t::Value) -> KeyValuePair { KeyValuePair(t::Props::from_value(v)) } }
 
     /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment
     /// files. The file must have a `.env` file extension. Each line in an environment file should contain an environment
@@ -1588,12 +1507,9 @@ pub mod daemon_task_definition {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<EnvironmentFile> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentFile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentFile> for t::Value { #[inline] fn from(v: EnvironmentFile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentFile { #[inline] fn from(v: t::Value) -> EnvironmentFile { EnvironmentFile(t::Props::from_value(v)) } }
 
     /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
     ///
@@ -1636,12 +1552,9 @@ pub mod daemon_task_definition {
         pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
     }
 
-    impl From<FirelensConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FirelensConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirelensConfiguration> for t::Value { #[inline] fn from(v: FirelensConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirelensConfiguration { #[inline] fn from(v: t::Value) -> FirelensConfiguration { FirelensConfiguration(t::Props::from_value(v)) } }
 
     /// The log router to use. The valid values are `fluentd` or `fluentbit`.
     ///
@@ -1699,12 +1612,9 @@ pub mod daemon_task_definition {
         pub fn timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Timeout", v.into()); self }
     }
 
-    impl From<HealthCheck> for t::Value {
-        #[inline]
-        fn from(v: HealthCheck) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheck> for t::Value { #[inline] fn from(v: HealthCheck) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheck { #[inline] fn from(v: t::Value) -> HealthCheck { HealthCheck(t::Props::from_value(v)) } }
 
     /// The Linux-specific options that are applied to the container, such as Linux
     /// [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
@@ -1736,12 +1646,9 @@ pub mod daemon_task_definition {
         pub fn tmpfs(mut self, v: impl Into<t::List<Tmpfs>>) -> Self { self.0.put::<t::List<Tmpfs>>("Tmpfs", v.into()); self }
     }
 
-    impl From<LinuxParameters> for t::Value {
-        #[inline]
-        fn from(v: LinuxParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinuxParameters> for t::Value { #[inline] fn from(v: LinuxParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinuxParameters { #[inline] fn from(v: t::Value) -> LinuxParameters { LinuxParameters(t::Props::from_value(v)) } }
 
     /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task
     /// definition.
@@ -1766,12 +1673,9 @@ pub mod daemon_task_definition {
         pub fn drop(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Drop", v.into()); self }
     }
 
-    impl From<KernelCapabilities> for t::Value {
-        #[inline]
-        fn from(v: KernelCapabilities) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KernelCapabilities> for t::Value { #[inline] fn from(v: KernelCapabilities) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KernelCapabilities { #[inline] fn from(v: t::Value) -> KernelCapabilities { KernelCapabilities(t::Props::from_value(v)) } }
 
     /// An object representing a container instance host device.
     ///
@@ -1795,12 +1699,9 @@ pub mod daemon_task_definition {
         pub fn permissions(mut self, v: impl Into<t::List<Permission>>) -> Self { self.0.put::<t::List<Permission>>("Permissions", v.into()); self }
     }
 
-    impl From<Device> for t::Value {
-        #[inline]
-        fn from(v: Device) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Device> for t::Value { #[inline] fn from(v: Device) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Device { #[inline] fn from(v: t::Value) -> Device { Device(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1845,12 +1746,9 @@ pub mod daemon_task_definition {
         pub fn mount_options(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MountOptions", v.into()); self }
     }
 
-    impl From<Tmpfs> for t::Value {
-        #[inline]
-        fn from(v: Tmpfs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tmpfs> for t::Value { #[inline] fn from(v: Tmpfs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tmpfs { #[inline] fn from(v: t::Value) -> Tmpfs { Tmpfs(t::Props::from_value(v)) } }
 
     /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and
     /// the `--log-driver` option to docker run. By default, containers use the same logging driver that the Docker daemon uses.
@@ -1874,12 +1772,9 @@ pub mod daemon_task_definition {
         pub fn secret_options(mut self, v: impl Into<t::List<Secret>>) -> Self { self.0.put::<t::List<Secret>>("SecretOptions", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following
     /// ways: +  To inject sensitive data into your containers as environment variables, use the `secrets` container definition
@@ -1899,12 +1794,9 @@ pub mod daemon_task_definition {
         }
     }
 
-    impl From<Secret> for t::Value {
-        #[inline]
-        fn from(v: Secret) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Secret> for t::Value { #[inline] fn from(v: Secret) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Secret { #[inline] fn from(v: t::Value) -> Secret { Secret(t::Props::from_value(v)) } }
 
     /// The details for a volume mount point that's used in a container definition.
     ///
@@ -1929,12 +1821,9 @@ pub mod daemon_task_definition {
         pub fn source_volume(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceVolume", v.into()); self }
     }
 
-    impl From<MountPoint> for t::Value {
-        #[inline]
-        fn from(v: MountPoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MountPoint> for t::Value { #[inline] fn from(v: MountPoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MountPoint { #[inline] fn from(v: t::Value) -> MountPoint { MountPoint(t::Props::from_value(v)) } }
 
     /// The repository credentials for private registry authentication.
     ///
@@ -1953,12 +1842,9 @@ pub mod daemon_task_definition {
         pub fn credentials_parameter(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CredentialsParameter", v.into()); self }
     }
 
-    impl From<RepositoryCredentials> for t::Value {
-        #[inline]
-        fn from(v: RepositoryCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RepositoryCredentials> for t::Value { #[inline] fn from(v: RepositoryCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RepositoryCredentials { #[inline] fn from(v: t::Value) -> RepositoryCredentials { RepositoryCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1979,12 +1865,9 @@ pub mod daemon_task_definition {
         pub fn restart_attempt_period(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RestartAttemptPeriod", v.into()); self }
     }
 
-    impl From<RestartPolicy> for t::Value {
-        #[inline]
-        fn from(v: RestartPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RestartPolicy> for t::Value { #[inline] fn from(v: RestartPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RestartPolicy { #[inline] fn from(v: t::Value) -> RestartPolicy { RestartPolicy(t::Props::from_value(v)) } }
 
     /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container
     /// create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time`
@@ -2009,12 +1892,9 @@ pub mod daemon_task_definition {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<SystemControl> for t::Value {
-        #[inline]
-        fn from(v: SystemControl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SystemControl> for t::Value { #[inline] fn from(v: SystemControl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SystemControl { #[inline] fn from(v: t::Value) -> SystemControl { SystemControl(t::Props::from_value(v)) } }
 
     /// The `ulimit` settings to pass to the container. Amazon ECS tasks hosted on FARGATElong use the default resource limit
     /// values set by the operating system with the exception of the `nofile` resource limit parameter which FARGATElong
@@ -2035,12 +1915,9 @@ pub mod daemon_task_definition {
         }
     }
 
-    impl From<Ulimit> for t::Value {
-        #[inline]
-        fn from(v: Ulimit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ulimit> for t::Value { #[inline] fn from(v: Ulimit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ulimit { #[inline] fn from(v: t::Value) -> Ulimit { Ulimit(t::Props::from_value(v)) } }
 
     /// The `type` of the `ulimit`.
     ///
@@ -2136,12 +2013,9 @@ pub mod daemon_task_definition {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<Volume> for t::Value {
-        #[inline]
-        fn from(v: Volume) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Volume> for t::Value { #[inline] fn from(v: Volume) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Volume { #[inline] fn from(v: t::Value) -> Volume { Volume(t::Props::from_value(v)) } }
 
     /// Details on a container instance bind mount host volume.
     ///
@@ -2162,12 +2036,9 @@ pub mod daemon_task_definition {
         pub fn source_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourcePath", v.into()); self }
     }
 
-    impl From<HostVolumeProperties> for t::Value {
-        #[inline]
-        fn from(v: HostVolumeProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostVolumeProperties> for t::Value { #[inline] fn from(v: HostVolumeProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostVolumeProperties { #[inline] fn from(v: t::Value) -> HostVolumeProperties { HostVolumeProperties(t::Props::from_value(v)) } }
 
 }
 
@@ -2348,12 +2219,9 @@ pub mod express_gateway_service {
         pub fn subnets(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Subnets", v.into()); self }
     }
 
-    impl From<ExpressGatewayServiceNetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExpressGatewayServiceNetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExpressGatewayServiceNetworkConfiguration> for t::Value { #[inline] fn from(v: ExpressGatewayServiceNetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExpressGatewayServiceNetworkConfiguration { #[inline] fn from(v: t::Value) -> ExpressGatewayServiceNetworkConfiguration { ExpressGatewayServiceNetworkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2380,12 +2248,9 @@ pub mod express_gateway_service {
         pub fn secrets(mut self, v: impl Into<t::List<Secret>>) -> Self { self.0.put::<t::List<Secret>>("Secrets", v.into()); self }
     }
 
-    impl From<ExpressGatewayContainer> for t::Value {
-        #[inline]
-        fn from(v: ExpressGatewayContainer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExpressGatewayContainer> for t::Value { #[inline] fn from(v: ExpressGatewayContainer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExpressGatewayContainer { #[inline] fn from(v: t::Value) -> ExpressGatewayContainer { ExpressGatewayContainer(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2401,12 +2266,9 @@ pub mod express_gateway_service {
         }
     }
 
-    impl From<ExpressGatewayServiceAwsLogsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExpressGatewayServiceAwsLogsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExpressGatewayServiceAwsLogsConfiguration> for t::Value { #[inline] fn from(v: ExpressGatewayServiceAwsLogsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExpressGatewayServiceAwsLogsConfiguration { #[inline] fn from(v: t::Value) -> ExpressGatewayServiceAwsLogsConfiguration { ExpressGatewayServiceAwsLogsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2422,12 +2284,9 @@ pub mod express_gateway_service {
         }
     }
 
-    impl From<KeyValuePair> for t::Value {
-        #[inline]
-        fn from(v: KeyValuePair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyValuePair> for t::Value { #[inline] fn from(v: KeyValuePair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyValuePair { #[inline] fn from(v: t::Value) -> KeyValuePair { KeyValuePair(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2442,12 +2301,9 @@ pub mod express_gateway_service {
         }
     }
 
-    impl From<ExpressGatewayRepositoryCredentials> for t::Value {
-        #[inline]
-        fn from(v: ExpressGatewayRepositoryCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExpressGatewayRepositoryCredentials> for t::Value { #[inline] fn from(v: ExpressGatewayRepositoryCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExpressGatewayRepositoryCredentials { #[inline] fn from(v: t::Value) -> ExpressGatewayRepositoryCredentials { ExpressGatewayRepositoryCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2463,12 +2319,9 @@ pub mod express_gateway_service {
         }
     }
 
-    impl From<Secret> for t::Value {
-        #[inline]
-        fn from(v: Secret) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Secret> for t::Value { #[inline] fn from(v: Secret) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Secret { #[inline] fn from(v: t::Value) -> Secret { Secret(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2491,12 +2344,9 @@ pub mod express_gateway_service {
         pub fn min_task_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinTaskCount", v.into()); self }
     }
 
-    impl From<ExpressGatewayScalingTarget> for t::Value {
-        #[inline]
-        fn from(v: ExpressGatewayScalingTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExpressGatewayScalingTarget> for t::Value { #[inline] fn from(v: ExpressGatewayScalingTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExpressGatewayScalingTarget { #[inline] fn from(v: t::Value) -> ExpressGatewayScalingTarget { ExpressGatewayScalingTarget(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2611,12 +2461,9 @@ pub mod gateway {
         }
     }
 
-    impl From<GatewayConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GatewayConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayConfiguration> for t::Value { #[inline] fn from(v: GatewayConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayConfiguration { #[inline] fn from(v: t::Value) -> GatewayConfiguration { GatewayConfiguration(t::Props::from_value(v)) } }
 
     /// The host shared ALB configuration for the gateway.
     ///
@@ -2653,12 +2500,9 @@ pub mod gateway {
         pub fn web_acl_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WebACLArn", v.into()); self }
     }
 
-    impl From<HostSharedAlbConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HostSharedAlbConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostSharedAlbConfiguration> for t::Value { #[inline] fn from(v: HostSharedAlbConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostSharedAlbConfiguration { #[inline] fn from(v: t::Value) -> HostSharedAlbConfiguration { HostSharedAlbConfiguration(t::Props::from_value(v)) } }
 
     /// The access log configuration for the gateway ALB. Access logging is enabled by the presence of a destination.
     ///
@@ -2677,12 +2521,9 @@ pub mod gateway {
         pub fn destination(mut self, v: impl Into<GatewayElbAccessLogDestination>) -> Self { self.0.put::<GatewayElbAccessLogDestination>("Destination", v.into()); self }
     }
 
-    impl From<GatewayElbAccessLogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GatewayElbAccessLogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayElbAccessLogConfiguration> for t::Value { #[inline] fn from(v: GatewayElbAccessLogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayElbAccessLogConfiguration { #[inline] fn from(v: t::Value) -> GatewayElbAccessLogConfiguration { GatewayElbAccessLogConfiguration(t::Props::from_value(v)) } }
 
     /// The destination for gateway ALB access logs. Exactly one destination type must be specified.
     ///
@@ -2701,12 +2542,9 @@ pub mod gateway {
         pub fn s3(mut self, v: impl Into<GatewayElbAccessLogS3Destination>) -> Self { self.0.put::<GatewayElbAccessLogS3Destination>("S3", v.into()); self }
     }
 
-    impl From<GatewayElbAccessLogDestination> for t::Value {
-        #[inline]
-        fn from(v: GatewayElbAccessLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayElbAccessLogDestination> for t::Value { #[inline] fn from(v: GatewayElbAccessLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayElbAccessLogDestination { #[inline] fn from(v: t::Value) -> GatewayElbAccessLogDestination { GatewayElbAccessLogDestination(t::Props::from_value(v)) } }
 
     /// The S3 destination for gateway ALB access logs.
     ///
@@ -2725,12 +2563,9 @@ pub mod gateway {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<GatewayElbAccessLogS3Destination> for t::Value {
-        #[inline]
-        fn from(v: GatewayElbAccessLogS3Destination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayElbAccessLogS3Destination> for t::Value { #[inline] fn from(v: GatewayElbAccessLogS3Destination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayElbAccessLogS3Destination { #[inline] fn from(v: t::Value) -> GatewayElbAccessLogS3Destination { GatewayElbAccessLogS3Destination(t::Props::from_value(v)) } }
 
     /// The HTTP desync mitigation mode for the ALB.
     ///
@@ -2777,12 +2612,9 @@ pub mod gateway {
         pub fn subnets(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Subnets", v.into()); self }
     }
 
-    impl From<GatewayElbNetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GatewayElbNetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayElbNetworkConfiguration> for t::Value { #[inline] fn from(v: GatewayElbNetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayElbNetworkConfiguration { #[inline] fn from(v: t::Value) -> GatewayElbNetworkConfiguration { GatewayElbNetworkConfiguration(t::Props::from_value(v)) } }
 
     /// The IP address type for the ALB.
     ///
@@ -2869,12 +2701,9 @@ pub mod gateway {
         pub fn header(mut self, v: impl Into<GatewayTestTrafficHeader>) -> Self { self.0.put::<GatewayTestTrafficHeader>("Header", v.into()); self }
     }
 
-    impl From<GatewayAlbTestTrafficRules> for t::Value {
-        #[inline]
-        fn from(v: GatewayAlbTestTrafficRules) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayAlbTestTrafficRules> for t::Value { #[inline] fn from(v: GatewayAlbTestTrafficRules) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayAlbTestTrafficRules { #[inline] fn from(v: t::Value) -> GatewayAlbTestTrafficRules { GatewayAlbTestTrafficRules(t::Props::from_value(v)) } }
 
     /// The header configuration for test traffic routing.
     ///
@@ -2892,12 +2721,9 @@ pub mod gateway {
         }
     }
 
-    impl From<GatewayTestTrafficHeader> for t::Value {
-        #[inline]
-        fn from(v: GatewayTestTrafficHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayTestTrafficHeader> for t::Value { #[inline] fn from(v: GatewayTestTrafficHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayTestTrafficHeader { #[inline] fn from(v: t::Value) -> GatewayTestTrafficHeader { GatewayTestTrafficHeader(t::Props::from_value(v)) } }
 
     /// Specifies whether to propagate the tags from the gateway to other resources.
     ///
@@ -3219,12 +3045,9 @@ pub mod service {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<CapacityProviderStrategyItem> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderStrategyItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderStrategyItem> for t::Value { #[inline] fn from(v: CapacityProviderStrategyItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderStrategyItem { #[inline] fn from(v: t::Value) -> CapacityProviderStrategyItem { CapacityProviderStrategyItem(t::Props::from_value(v)) } }
 
     /// Optional deployment parameters that control how many tasks run during a deployment and the ordering of stopping and
     /// starting tasks.
@@ -3278,12 +3101,9 @@ pub mod service {
         pub fn strategy(mut self, v: impl Into<Strategy>) -> Self { self.0.put::<Strategy>("Strategy", v.into()); self }
     }
 
-    impl From<DeploymentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeploymentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentConfiguration> for t::Value { #[inline] fn from(v: DeploymentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentConfiguration { #[inline] fn from(v: t::Value) -> DeploymentConfiguration { DeploymentConfiguration(t::Props::from_value(v)) } }
 
     /// One of the methods which provide a way for you to quickly identify when a deployment has failed, and then to optionally
     /// roll back the failure to the last working deployment. When the alarms are generated, Amazon ECS sets the service
@@ -3304,12 +3124,9 @@ pub mod service {
         }
     }
 
-    impl From<DeploymentAlarms> for t::Value {
-        #[inline]
-        fn from(v: DeploymentAlarms) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentAlarms> for t::Value { #[inline] fn from(v: DeploymentAlarms) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentAlarms { #[inline] fn from(v: t::Value) -> DeploymentAlarms { DeploymentAlarms(t::Props::from_value(v)) } }
 
     /// Configuration for a canary deployment strategy that shifts a fixed percentage of traffic to the new service revision,
     /// waits for a specified bake time, then shifts the remaining traffic. The following validation applies only to Canary
@@ -3334,12 +3151,9 @@ pub mod service {
         pub fn canary_percent(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("CanaryPercent", v.into()); self }
     }
 
-    impl From<CanaryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CanaryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CanaryConfiguration> for t::Value { #[inline] fn from(v: CanaryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CanaryConfiguration { #[inline] fn from(v: t::Value) -> CanaryConfiguration { CanaryConfiguration(t::Props::from_value(v)) } }
 
     /// The deployment circuit breaker can only be used for services using the rolling update (`ECS`) deployment type. The
     /// *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady
@@ -3366,12 +3180,9 @@ pub mod service {
         pub fn threshold_configuration(mut self, v: impl Into<ThresholdConfiguration>) -> Self { self.0.put::<ThresholdConfiguration>("ThresholdConfiguration", v.into()); self }
     }
 
-    impl From<DeploymentCircuitBreaker> for t::Value {
-        #[inline]
-        fn from(v: DeploymentCircuitBreaker) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentCircuitBreaker> for t::Value { #[inline] fn from(v: DeploymentCircuitBreaker) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentCircuitBreaker { #[inline] fn from(v: t::Value) -> DeploymentCircuitBreaker { DeploymentCircuitBreaker(t::Props::from_value(v)) } }
 
     /// Defines the failure threshold that the deployment circuit breaker uses to monitor a deployment. The `type` and `value`
     /// together determine the number of task failures that are tolerated before the circuit breaker triggers.
@@ -3390,12 +3201,9 @@ pub mod service {
         }
     }
 
-    impl From<ThresholdConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ThresholdConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThresholdConfiguration> for t::Value { #[inline] fn from(v: ThresholdConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThresholdConfiguration { #[inline] fn from(v: t::Value) -> ThresholdConfiguration { ThresholdConfiguration(t::Props::from_value(v)) } }
 
     /// Determines how Amazon ECS uses `value` to calculate the failure threshold. For the percentage types (`BOUNDED_PERCENT`
     /// and `UNBOUNDED_PERCENT`), Amazon ECS multiplies `value` by the latest service desired count. For `COUNT`, Amazon ECS
@@ -3452,12 +3260,9 @@ pub mod service {
         pub fn source_service_revision_cleanup(mut self, v: impl Into<SourceServiceRevisionCleanup>) -> Self { self.0.put::<SourceServiceRevisionCleanup>("SourceServiceRevisionCleanup", v.into()); self }
     }
 
-    impl From<DeploymentEarlySuccessCriteria> for t::Value {
-        #[inline]
-        fn from(v: DeploymentEarlySuccessCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentEarlySuccessCriteria> for t::Value { #[inline] fn from(v: DeploymentEarlySuccessCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentEarlySuccessCriteria { #[inline] fn from(v: t::Value) -> DeploymentEarlySuccessCriteria { DeploymentEarlySuccessCriteria(t::Props::from_value(v)) } }
 
     /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion. The valid values are: + 
     /// `BLOCKING`—Amazon ECS removes the previous tasks before it marks the deployment as successful.
@@ -3514,12 +3319,9 @@ pub mod service {
         pub fn timeout_configuration(mut self, v: impl Into<HookTimeoutConfig>) -> Self { self.0.put::<HookTimeoutConfig>("TimeoutConfiguration", v.into()); self }
     }
 
-    impl From<DeploymentLifecycleHook> for t::Value {
-        #[inline]
-        fn from(v: DeploymentLifecycleHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentLifecycleHook> for t::Value { #[inline] fn from(v: DeploymentLifecycleHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentLifecycleHook { #[inline] fn from(v: t::Value) -> DeploymentLifecycleHook { DeploymentLifecycleHook(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3593,12 +3395,9 @@ pub mod service {
         pub fn timeout_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutInMinutes", v.into()); self }
     }
 
-    impl From<HookTimeoutConfig> for t::Value {
-        #[inline]
-        fn from(v: HookTimeoutConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HookTimeoutConfig> for t::Value { #[inline] fn from(v: HookTimeoutConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HookTimeoutConfig { #[inline] fn from(v: t::Value) -> HookTimeoutConfig { HookTimeoutConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3643,12 +3442,9 @@ pub mod service {
         pub fn step_percent(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("StepPercent", v.into()); self }
     }
 
-    impl From<LinearConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LinearConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinearConfiguration> for t::Value { #[inline] fn from(v: LinearConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinearConfiguration { #[inline] fn from(v: t::Value) -> LinearConfiguration { LinearConfiguration(t::Props::from_value(v)) } }
 
     /// The deployment strategy for the service. Choose from these valid values: +  `ROLLING` - When you create a service which
     /// uses the rolling update (`ROLLING`) deployment strategy, the Amazon ECS service scheduler replaces the currently running
@@ -3696,12 +3492,9 @@ pub mod service {
         pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
     }
 
-    impl From<DeploymentController> for t::Value {
-        #[inline]
-        fn from(v: DeploymentController) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentController> for t::Value { #[inline] fn from(v: DeploymentController) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentController { #[inline] fn from(v: t::Value) -> DeploymentController { DeploymentController(t::Props::from_value(v)) } }
 
     /// The deployment controller type to use. The deployment controller is the mechanism that determines how tasks are deployed
     /// for your service.
@@ -3748,12 +3541,9 @@ pub mod service {
         pub fn force_new_deployment_nonce(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ForceNewDeploymentNonce", v.into()); self }
     }
 
-    impl From<ForceNewDeployment> for t::Value {
-        #[inline]
-        fn from(v: ForceNewDeployment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ForceNewDeployment> for t::Value { #[inline] fn from(v: ForceNewDeployment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ForceNewDeployment { #[inline] fn from(v: t::Value) -> ForceNewDeployment { ForceNewDeployment(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3772,12 +3562,9 @@ pub mod service {
         pub fn health_check(mut self, v: impl Into<GatewayConnectorHealthCheck>) -> Self { self.0.put::<GatewayConnectorHealthCheck>("HealthCheck", v.into()); self }
     }
 
-    impl From<GatewayConnector> for t::Value {
-        #[inline]
-        fn from(v: GatewayConnector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayConnector> for t::Value { #[inline] fn from(v: GatewayConnector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayConnector { #[inline] fn from(v: t::Value) -> GatewayConnector { GatewayConnector(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3794,12 +3581,9 @@ pub mod service {
         pub fn access_types(mut self, v: impl Into<t::List<AccessType>>) -> Self { self.0.put::<t::List<AccessType>>("AccessTypes", v.into()); self }
     }
 
-    impl From<GatewayConnectorFilters> for t::Value {
-        #[inline]
-        fn from(v: GatewayConnectorFilters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayConnectorFilters> for t::Value { #[inline] fn from(v: GatewayConnectorFilters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayConnectorFilters { #[inline] fn from(v: t::Value) -> GatewayConnectorFilters { GatewayConnectorFilters(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3850,12 +3634,9 @@ pub mod service {
         pub fn unhealthy_threshold_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UnhealthyThresholdCount", v.into()); self }
     }
 
-    impl From<GatewayConnectorHealthCheck> for t::Value {
-        #[inline]
-        fn from(v: GatewayConnectorHealthCheck) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayConnectorHealthCheck> for t::Value { #[inline] fn from(v: GatewayConnectorHealthCheck) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayConnectorHealthCheck { #[inline] fn from(v: t::Value) -> GatewayConnectorHealthCheck { GatewayConnectorHealthCheck(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3894,12 +3675,9 @@ pub mod service {
         pub fn http_code(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HttpCode", v.into()); self }
     }
 
-    impl From<GatewayConnectorHealthCheckMatcher> for t::Value {
-        #[inline]
-        fn from(v: GatewayConnectorHealthCheckMatcher) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayConnectorHealthCheckMatcher> for t::Value { #[inline] fn from(v: GatewayConnectorHealthCheckMatcher) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayConnectorHealthCheckMatcher { #[inline] fn from(v: t::Value) -> GatewayConnectorHealthCheckMatcher { GatewayConnectorHealthCheckMatcher(t::Props::from_value(v)) } }
 
     /// The launch type on which to run your service. For more information, see [Amazon ECS Launch
     /// Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container
@@ -3960,12 +3738,9 @@ pub mod service {
         pub fn target_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetGroupArn", v.into()); self }
     }
 
-    impl From<LoadBalancer> for t::Value {
-        #[inline]
-        fn from(v: LoadBalancer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoadBalancer> for t::Value { #[inline] fn from(v: LoadBalancer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoadBalancer { #[inline] fn from(v: t::Value) -> LoadBalancer { LoadBalancer(t::Props::from_value(v)) } }
 
     /// The advanced settings for a load balancer used in blue/green deployments. Specify the alternate target group, listener
     /// rules, and IAM role required for traffic shifting during blue/green deployments.
@@ -3992,12 +3767,9 @@ pub mod service {
         pub fn test_listener_rule(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TestListenerRule", v.into()); self }
     }
 
-    impl From<AdvancedConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AdvancedConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedConfiguration> for t::Value { #[inline] fn from(v: AdvancedConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedConfiguration { #[inline] fn from(v: t::Value) -> AdvancedConfiguration { AdvancedConfiguration(t::Props::from_value(v)) } }
 
     /// The optional monitoring configuration for a service, which defines the resolution for the service-level `CPUUtilization`
     /// and `MemoryUtilization` Amazon CloudWatch metrics. When not specified, Amazon ECS uses the default resolution of `60`
@@ -4016,12 +3788,9 @@ pub mod service {
         }
     }
 
-    impl From<MonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringConfiguration> for t::Value { #[inline] fn from(v: MonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringConfiguration { #[inline] fn from(v: t::Value) -> MonitoringConfiguration { MonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration for a specific set of metrics to collect for a service.
     ///
@@ -4039,12 +3808,9 @@ pub mod service {
         }
     }
 
-    impl From<MetricConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetricConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricConfiguration> for t::Value { #[inline] fn from(v: MetricConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricConfiguration { #[inline] fn from(v: t::Value) -> MetricConfiguration { MetricConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4084,12 +3850,9 @@ pub mod service {
         pub fn awsvpc_configuration(mut self, v: impl Into<AwsVpcConfiguration>) -> Self { self.0.put::<AwsVpcConfiguration>("AwsvpcConfiguration", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// An object representing the networking details for a task or service. For example
     /// `awsVpcConfiguration={subnets=["subnet-12344321"],securityGroups=["sg-12344321"]}`.
@@ -4117,12 +3880,9 @@ pub mod service {
         pub fn subnets(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Subnets", v.into()); self }
     }
 
-    impl From<AwsVpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AwsVpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsVpcConfiguration> for t::Value { #[inline] fn from(v: AwsVpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsVpcConfiguration { #[inline] fn from(v: t::Value) -> AwsVpcConfiguration { AwsVpcConfiguration(t::Props::from_value(v)) } }
 
     /// Whether the task's elastic network interface receives a public IP address. Consider the following when you set this
     /// value: +  When you use `create-service` or `update-service`, the default is `DISABLED`. +  When the service
@@ -4168,12 +3928,9 @@ pub mod service {
         pub fn expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Expression", v.into()); self }
     }
 
-    impl From<PlacementConstraint> for t::Value {
-        #[inline]
-        fn from(v: PlacementConstraint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlacementConstraint> for t::Value { #[inline] fn from(v: PlacementConstraint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlacementConstraint { #[inline] fn from(v: t::Value) -> PlacementConstraint { PlacementConstraint(t::Props::from_value(v)) } }
 
     /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different
     /// container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
@@ -4219,12 +3976,9 @@ pub mod service {
         pub fn field(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Field", v.into()); self }
     }
 
-    impl From<PlacementStrategy> for t::Value {
-        #[inline]
-        fn from(v: PlacementStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlacementStrategy> for t::Value { #[inline] fn from(v: PlacementStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlacementStrategy { #[inline] fn from(v: t::Value) -> PlacementStrategy { PlacementStrategy(t::Props::from_value(v)) } }
 
     /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The
     /// `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter.
@@ -4329,12 +4083,9 @@ pub mod service {
         pub fn services(mut self, v: impl Into<t::List<ServiceConnectService>>) -> Self { self.0.put::<t::List<ServiceConnectService>>("Services", v.into()); self }
     }
 
-    impl From<ServiceConnectConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceConnectConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConnectConfiguration> for t::Value { #[inline] fn from(v: ServiceConnectConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConnectConfiguration { #[inline] fn from(v: t::Value) -> ServiceConnectConfiguration { ServiceConnectConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for Service Connect access logging. Access logs provide detailed information about requests made to your
     /// service, including request patterns, response codes, and timing data for debugging and monitoring purposes.
@@ -4355,12 +4106,9 @@ pub mod service {
         pub fn include_query_parameters(mut self, v: impl Into<AssignPublicIp>) -> Self { self.0.put::<AssignPublicIp>("IncludeQueryParameters", v.into()); self }
     }
 
-    impl From<ServiceConnectAccessLogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceConnectAccessLogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConnectAccessLogConfiguration> for t::Value { #[inline] fn from(v: ServiceConnectAccessLogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConnectAccessLogConfiguration { #[inline] fn from(v: t::Value) -> ServiceConnectAccessLogConfiguration { ServiceConnectAccessLogConfiguration(t::Props::from_value(v)) } }
 
     /// The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that
     /// integrates well with log analysis tools.
@@ -4400,12 +4148,9 @@ pub mod service {
         pub fn log_level(mut self, v: impl Into<LogLevel>) -> Self { self.0.put::<LogLevel>("LogLevel", v.into()); self }
     }
 
-    impl From<ServiceConnectContainerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceConnectContainerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConnectContainerConfiguration> for t::Value { #[inline] fn from(v: ServiceConnectContainerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConnectContainerConfiguration { #[inline] fn from(v: t::Value) -> ServiceConnectContainerConfiguration { ServiceConnectContainerConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4452,12 +4197,9 @@ pub mod service {
         pub fn secret_options(mut self, v: impl Into<t::List<Secret>>) -> Self { self.0.put::<t::List<Secret>>("SecretOptions", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following
     /// ways: +  To inject sensitive data into your containers as environment variables, use the `secrets` container definition
@@ -4477,12 +4219,9 @@ pub mod service {
         }
     }
 
-    impl From<Secret> for t::Value {
-        #[inline]
-        fn from(v: Secret) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Secret> for t::Value { #[inline] fn from(v: Secret) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Secret { #[inline] fn from(v: t::Value) -> Secret { Secret(t::Props::from_value(v)) } }
 
     /// The Service Connect service object configuration. For more information, see [Service
     /// Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic
@@ -4514,12 +4253,9 @@ pub mod service {
         pub fn tls(mut self, v: impl Into<ServiceConnectTlsConfiguration>) -> Self { self.0.put::<ServiceConnectTlsConfiguration>("Tls", v.into()); self }
     }
 
-    impl From<ServiceConnectService> for t::Value {
-        #[inline]
-        fn from(v: ServiceConnectService) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConnectService> for t::Value { #[inline] fn from(v: ServiceConnectService) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConnectService { #[inline] fn from(v: t::Value) -> ServiceConnectService { ServiceConnectService(t::Props::from_value(v)) } }
 
     /// Each alias ("endpoint") is a fully-qualified name and port number that other tasks ("clients") can use to connect to
     /// this service. Each name and port mapping must be unique within the namespace. Tasks that run in a namespace can use
@@ -4545,12 +4281,9 @@ pub mod service {
         pub fn test_traffic_rules(mut self, v: impl Into<ServiceConnectTestTrafficRules>) -> Self { self.0.put::<ServiceConnectTestTrafficRules>("TestTrafficRules", v.into()); self }
     }
 
-    impl From<ServiceConnectClientAlias> for t::Value {
-        #[inline]
-        fn from(v: ServiceConnectClientAlias) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConnectClientAlias> for t::Value { #[inline] fn from(v: ServiceConnectClientAlias) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConnectClientAlias { #[inline] fn from(v: t::Value) -> ServiceConnectClientAlias { ServiceConnectClientAlias(t::Props::from_value(v)) } }
 
     /// The test traffic routing configuration for Amazon ECS blue/green deployments. This configuration allows you to define
     /// rules for routing specific traffic to the new service revision during the deployment process, allowing for safe testing
@@ -4569,12 +4302,9 @@ pub mod service {
         }
     }
 
-    impl From<ServiceConnectTestTrafficRules> for t::Value {
-        #[inline]
-        fn from(v: ServiceConnectTestTrafficRules) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConnectTestTrafficRules> for t::Value { #[inline] fn from(v: ServiceConnectTestTrafficRules) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConnectTestTrafficRules { #[inline] fn from(v: t::Value) -> ServiceConnectTestTrafficRules { ServiceConnectTestTrafficRules(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4591,12 +4321,9 @@ pub mod service {
         pub fn value(mut self, v: impl Into<ServiceConnectTestTrafficRulesHeaderValue>) -> Self { self.0.put::<ServiceConnectTestTrafficRulesHeaderValue>("Value", v.into()); self }
     }
 
-    impl From<ServiceConnectTestTrafficRulesHeader> for t::Value {
-        #[inline]
-        fn from(v: ServiceConnectTestTrafficRulesHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConnectTestTrafficRulesHeader> for t::Value { #[inline] fn from(v: ServiceConnectTestTrafficRulesHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConnectTestTrafficRulesHeader { #[inline] fn from(v: t::Value) -> ServiceConnectTestTrafficRulesHeader { ServiceConnectTestTrafficRulesHeader(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4611,12 +4338,9 @@ pub mod service {
         }
     }
 
-    impl From<ServiceConnectTestTrafficRulesHeaderValue> for t::Value {
-        #[inline]
-        fn from(v: ServiceConnectTestTrafficRulesHeaderValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConnectTestTrafficRulesHeaderValue> for t::Value { #[inline] fn from(v: ServiceConnectTestTrafficRulesHeaderValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConnectTestTrafficRulesHeaderValue { #[inline] fn from(v: t::Value) -> ServiceConnectTestTrafficRulesHeaderValue { ServiceConnectTestTrafficRulesHeaderValue(t::Props::from_value(v)) } }
 
     /// An object that represents the timeout configurations for Service Connect. If `idleTimeout` is set to a time that is less
     /// than `perRequestTimeout`, the connection will close when the `idleTimeout` is reached and not the `perRequestTimeout`.
@@ -4642,12 +4366,9 @@ pub mod service {
         pub fn per_request_timeout_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("PerRequestTimeoutSeconds", v.into()); self }
     }
 
-    impl From<TimeoutConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TimeoutConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeoutConfiguration> for t::Value { #[inline] fn from(v: TimeoutConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeoutConfiguration { #[inline] fn from(v: t::Value) -> TimeoutConfiguration { TimeoutConfiguration(t::Props::from_value(v)) } }
 
     /// The key that encrypts and decrypts your resources for Service Connect TLS.
     ///
@@ -4668,12 +4389,9 @@ pub mod service {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<ServiceConnectTlsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceConnectTlsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConnectTlsConfiguration> for t::Value { #[inline] fn from(v: ServiceConnectTlsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConnectTlsConfiguration { #[inline] fn from(v: t::Value) -> ServiceConnectTlsConfiguration { ServiceConnectTlsConfiguration(t::Props::from_value(v)) } }
 
     /// The certificate root authority that secures your service.
     ///
@@ -4692,12 +4410,9 @@ pub mod service {
         pub fn aws_pca_authority_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AwsPcaAuthorityArn", v.into()); self }
     }
 
-    impl From<ServiceConnectTlsCertificateAuthority> for t::Value {
-        #[inline]
-        fn from(v: ServiceConnectTlsCertificateAuthority) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConnectTlsCertificateAuthority> for t::Value { #[inline] fn from(v: ServiceConnectTlsCertificateAuthority) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConnectTlsCertificateAuthority { #[inline] fn from(v: t::Value) -> ServiceConnectTlsCertificateAuthority { ServiceConnectTlsCertificateAuthority(t::Props::from_value(v)) } }
 
     /// The details for the service registry. Each service may be associated with one service registry. Multiple service
     /// registries for each service are not supported. When you add, update, or remove the service registries configuration,
@@ -4728,12 +4443,9 @@ pub mod service {
         pub fn registry_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RegistryArn", v.into()); self }
     }
 
-    impl From<ServiceRegistry> for t::Value {
-        #[inline]
-        fn from(v: ServiceRegistry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceRegistry> for t::Value { #[inline] fn from(v: ServiceRegistry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceRegistry { #[inline] fn from(v: t::Value) -> ServiceRegistry { ServiceRegistry(t::Props::from_value(v)) } }
 
     /// The configuration for a volume specified in the task definition as a volume that is configured at launch time.
     /// Currently, the only supported volume type is an Amazon EBS volume.
@@ -4754,12 +4466,9 @@ pub mod service {
         pub fn managed_ebs_volume(mut self, v: impl Into<ServiceManagedEBSVolumeConfiguration>) -> Self { self.0.put::<ServiceManagedEBSVolumeConfiguration>("ManagedEBSVolume", v.into()); self }
     }
 
-    impl From<ServiceVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceVolumeConfiguration> for t::Value { #[inline] fn from(v: ServiceVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceVolumeConfiguration { #[inline] fn from(v: t::Value) -> ServiceVolumeConfiguration { ServiceVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used
     /// to create each Amazon EBS volume, with one volume created for each task in the service.
@@ -4812,12 +4521,9 @@ pub mod service {
         pub fn volume_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeType", v.into()); self }
     }
 
-    impl From<ServiceManagedEBSVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceManagedEBSVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceManagedEBSVolumeConfiguration> for t::Value { #[inline] fn from(v: ServiceManagedEBSVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceManagedEBSVolumeConfiguration { #[inline] fn from(v: t::Value) -> ServiceManagedEBSVolumeConfiguration { ServiceManagedEBSVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that
     /// the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to
@@ -4869,12 +4575,9 @@ pub mod service {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<EBSTagSpecification> for t::Value {
-        #[inline]
-        fn from(v: EBSTagSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EBSTagSpecification> for t::Value { #[inline] fn from(v: EBSTagSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EBSTagSpecification { #[inline] fn from(v: t::Value) -> EBSTagSpecification { EBSTagSpecification(t::Props::from_value(v)) } }
 
     /// The type of volume resource.
     ///
@@ -4916,12 +4619,9 @@ pub mod service {
         pub fn advanced_configuration(mut self, v: impl Into<VpcLatticeAdvancedConfiguration>) -> Self { self.0.put::<VpcLatticeAdvancedConfiguration>("AdvancedConfiguration", v.into()); self }
     }
 
-    impl From<VpcLatticeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcLatticeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcLatticeConfiguration> for t::Value { #[inline] fn from(v: VpcLatticeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcLatticeConfiguration { #[inline] fn from(v: t::Value) -> VpcLatticeConfiguration { VpcLatticeConfiguration(t::Props::from_value(v)) } }
 
     /// The advanced settings for VPC Lattice used in blue/green deployments. Specify the alternate target group and listener
     /// rules required for traffic shifting during blue/green deployments.
@@ -4948,12 +4648,9 @@ pub mod service {
         pub fn test_listener_rule(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TestListenerRule", v.into()); self }
     }
 
-    impl From<VpcLatticeAdvancedConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcLatticeAdvancedConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcLatticeAdvancedConfiguration> for t::Value { #[inline] fn from(v: VpcLatticeAdvancedConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcLatticeAdvancedConfiguration { #[inline] fn from(v: t::Value) -> VpcLatticeAdvancedConfiguration { VpcLatticeAdvancedConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -5210,12 +4907,9 @@ pub mod task_definition {
         pub fn working_directory(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkingDirectory", v.into()); self }
     }
 
-    impl From<ContainerDefinition> for t::Value {
-        #[inline]
-        fn from(v: ContainerDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerDefinition> for t::Value { #[inline] fn from(v: ContainerDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerDefinition { #[inline] fn from(v: t::Value) -> ContainerDefinition { ContainerDefinition(t::Props::from_value(v)) } }
 
     /// The `ContainerDependency` property specifies the dependencies defined for container startup and shutdown. A container
     /// can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is
@@ -5240,12 +4934,9 @@ pub mod task_definition {
         pub fn container_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ContainerName", v.into()); self }
     }
 
-    impl From<ContainerDependency> for t::Value {
-        #[inline]
-        fn from(v: ContainerDependency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerDependency> for t::Value { #[inline] fn from(v: ContainerDependency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerDependency { #[inline] fn from(v: t::Value) -> ContainerDependency { ContainerDependency(t::Props::from_value(v)) } }
 
     /// The dependency condition of the container. The following are the available conditions and their behavior: +  `START` -
     /// This condition emulates the behavior of links and volumes today. It validates that a dependent container is started
@@ -5294,12 +4985,9 @@ pub mod task_definition {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<KeyValuePair> for t::Value {
-        #[inline]
-        fn from(v: KeyValuePair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyValuePair> for t::Value { #[inline] fn from(v: KeyValuePair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyValuePair { #[inline] fn from(v: t::Value) -> KeyValuePair { KeyValuePair(t::Props::from_value(v)) } }
 
     /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment
     /// files. The file must have a `.env` file extension. Each line in an environment file should contain an environment
@@ -5322,12 +5010,9 @@ pub mod task_definition {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<EnvironmentFile> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentFile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentFile> for t::Value { #[inline] fn from(v: EnvironmentFile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentFile { #[inline] fn from(v: t::Value) -> EnvironmentFile { EnvironmentFile(t::Props::from_value(v)) } }
 
     /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
     ///
@@ -5369,12 +5054,9 @@ pub mod task_definition {
         pub fn ip_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IpAddress", v.into()); self }
     }
 
-    impl From<HostEntry> for t::Value {
-        #[inline]
-        fn from(v: HostEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostEntry> for t::Value { #[inline] fn from(v: HostEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostEntry { #[inline] fn from(v: t::Value) -> HostEntry { HostEntry(t::Props::from_value(v)) } }
 
     /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs.
     ///
@@ -5396,12 +5078,9 @@ pub mod task_definition {
         pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
     }
 
-    impl From<FirelensConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FirelensConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirelensConfiguration> for t::Value { #[inline] fn from(v: FirelensConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirelensConfiguration { #[inline] fn from(v: t::Value) -> FirelensConfiguration { FirelensConfiguration(t::Props::from_value(v)) } }
 
     /// The log router to use. The valid values are `fluentd` or `fluentbit`.
     ///
@@ -5459,12 +5138,9 @@ pub mod task_definition {
         pub fn timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Timeout", v.into()); self }
     }
 
-    impl From<HealthCheck> for t::Value {
-        #[inline]
-        fn from(v: HealthCheck) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheck> for t::Value { #[inline] fn from(v: HealthCheck) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheck { #[inline] fn from(v: t::Value) -> HealthCheck { HealthCheck(t::Props::from_value(v)) } }
 
     /// The Linux-specific options that are applied to the container, such as Linux
     /// [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
@@ -5507,12 +5183,9 @@ pub mod task_definition {
         pub fn tmpfs(mut self, v: impl Into<t::List<Tmpfs>>) -> Self { self.0.put::<t::List<Tmpfs>>("Tmpfs", v.into()); self }
     }
 
-    impl From<LinuxParameters> for t::Value {
-        #[inline]
-        fn from(v: LinuxParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinuxParameters> for t::Value { #[inline] fn from(v: LinuxParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinuxParameters { #[inline] fn from(v: t::Value) -> LinuxParameters { LinuxParameters(t::Props::from_value(v)) } }
 
     /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task
     /// definition.
@@ -5537,12 +5210,9 @@ pub mod task_definition {
         pub fn drop(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Drop", v.into()); self }
     }
 
-    impl From<KernelCapabilities> for t::Value {
-        #[inline]
-        fn from(v: KernelCapabilities) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KernelCapabilities> for t::Value { #[inline] fn from(v: KernelCapabilities) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KernelCapabilities { #[inline] fn from(v: t::Value) -> KernelCapabilities { KernelCapabilities(t::Props::from_value(v)) } }
 
     /// The `Device` property specifies an object representing a container instance host device.
     ///
@@ -5566,12 +5236,9 @@ pub mod task_definition {
         pub fn permissions(mut self, v: impl Into<t::List<Permission>>) -> Self { self.0.put::<t::List<Permission>>("Permissions", v.into()); self }
     }
 
-    impl From<Device> for t::Value {
-        #[inline]
-        fn from(v: Device) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Device> for t::Value { #[inline] fn from(v: Device) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Device { #[inline] fn from(v: t::Value) -> Device { Device(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5616,12 +5283,9 @@ pub mod task_definition {
         pub fn mount_options(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MountOptions", v.into()); self }
     }
 
-    impl From<Tmpfs> for t::Value {
-        #[inline]
-        fn from(v: Tmpfs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tmpfs> for t::Value { #[inline] fn from(v: Tmpfs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tmpfs { #[inline] fn from(v: t::Value) -> Tmpfs { Tmpfs(t::Props::from_value(v)) } }
 
     /// The `LogConfiguration` property specifies log configuration options to send to a custom log driver for the container.
     ///
@@ -5644,12 +5308,9 @@ pub mod task_definition {
         pub fn secret_options(mut self, v: impl Into<t::List<Secret>>) -> Self { self.0.put::<t::List<Secret>>("SecretOptions", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following
     /// ways: +  To inject sensitive data into your containers as environment variables, use the `secrets` container definition
@@ -5669,12 +5330,9 @@ pub mod task_definition {
         }
     }
 
-    impl From<Secret> for t::Value {
-        #[inline]
-        fn from(v: Secret) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Secret> for t::Value { #[inline] fn from(v: Secret) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Secret { #[inline] fn from(v: t::Value) -> Secret { Secret(t::Props::from_value(v)) } }
 
     /// The details for a volume mount point that's used in a container definition.
     ///
@@ -5699,12 +5357,9 @@ pub mod task_definition {
         pub fn source_volume(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceVolume", v.into()); self }
     }
 
-    impl From<MountPoint> for t::Value {
-        #[inline]
-        fn from(v: MountPoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MountPoint> for t::Value { #[inline] fn from(v: MountPoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MountPoint { #[inline] fn from(v: t::Value) -> MountPoint { MountPoint(t::Props::from_value(v)) } }
 
     /// The `PortMapping` property specifies a port mapping. Port mappings allow containers to access ports on the host
     /// container instance to send or receive traffic. Port mappings are specified as part of the container definition.
@@ -5742,12 +5397,9 @@ pub mod task_definition {
         pub fn protocol(mut self, v: impl Into<Protocol>) -> Self { self.0.put::<Protocol>("Protocol", v.into()); self }
     }
 
-    impl From<PortMapping> for t::Value {
-        #[inline]
-        fn from(v: PortMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortMapping> for t::Value { #[inline] fn from(v: PortMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortMapping { #[inline] fn from(v: t::Value) -> PortMapping { PortMapping(t::Props::from_value(v)) } }
 
     /// The application protocol that's used for the port mapping. This parameter only applies to Service Connect. We recommend
     /// that you set this parameter to be consistent with the protocol that your application uses.
@@ -5815,12 +5467,9 @@ pub mod task_definition {
         pub fn credentials_parameter(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CredentialsParameter", v.into()); self }
     }
 
-    impl From<RepositoryCredentials> for t::Value {
-        #[inline]
-        fn from(v: RepositoryCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RepositoryCredentials> for t::Value { #[inline] fn from(v: RepositoryCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RepositoryCredentials { #[inline] fn from(v: t::Value) -> RepositoryCredentials { RepositoryCredentials(t::Props::from_value(v)) } }
 
     /// The type and amount of a resource to assign to a container. The supported resource types are GPUs, Neuron devices, and
     /// Elastic Inference accelerators.
@@ -5843,12 +5492,9 @@ pub mod task_definition {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ResourceRequirement> for t::Value {
-        #[inline]
-        fn from(v: ResourceRequirement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceRequirement> for t::Value { #[inline] fn from(v: ResourceRequirement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceRequirement { #[inline] fn from(v: t::Value) -> ResourceRequirement { ResourceRequirement(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5863,12 +5509,9 @@ pub mod task_definition {
         }
     }
 
-    impl From<SharingStrategy> for t::Value {
-        #[inline]
-        fn from(v: SharingStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SharingStrategy> for t::Value { #[inline] fn from(v: SharingStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SharingStrategy { #[inline] fn from(v: t::Value) -> SharingStrategy { SharingStrategy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5885,12 +5528,9 @@ pub mod task_definition {
         pub fn max_compute_percent(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxComputePercent", v.into()); self }
     }
 
-    impl From<NvidiaMpsAllocation> for t::Value {
-        #[inline]
-        fn from(v: NvidiaMpsAllocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NvidiaMpsAllocation> for t::Value { #[inline] fn from(v: NvidiaMpsAllocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NvidiaMpsAllocation { #[inline] fn from(v: t::Value) -> NvidiaMpsAllocation { NvidiaMpsAllocation(t::Props::from_value(v)) } }
 
     /// The type of resource to assign to a container.
     ///
@@ -5942,12 +5582,9 @@ pub mod task_definition {
         pub fn restart_attempt_period(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RestartAttemptPeriod", v.into()); self }
     }
 
-    impl From<RestartPolicy> for t::Value {
-        #[inline]
-        fn from(v: RestartPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RestartPolicy> for t::Value { #[inline] fn from(v: RestartPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RestartPolicy { #[inline] fn from(v: t::Value) -> RestartPolicy { RestartPolicy(t::Props::from_value(v)) } }
 
     /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container
     /// create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time`
@@ -5972,12 +5609,9 @@ pub mod task_definition {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<SystemControl> for t::Value {
-        #[inline]
-        fn from(v: SystemControl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SystemControl> for t::Value { #[inline] fn from(v: SystemControl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SystemControl { #[inline] fn from(v: t::Value) -> SystemControl { SystemControl(t::Props::from_value(v)) } }
 
     /// The `ulimit` settings to pass to the container. Amazon ECS tasks hosted on FARGATElong use the default resource limit
     /// values set by the operating system with the exception of the `nofile` resource limit parameter which FARGATElong
@@ -5998,12 +5632,9 @@ pub mod task_definition {
         }
     }
 
-    impl From<Ulimit> for t::Value {
-        #[inline]
-        fn from(v: Ulimit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ulimit> for t::Value { #[inline] fn from(v: Ulimit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ulimit { #[inline] fn from(v: t::Value) -> Ulimit { Ulimit(t::Props::from_value(v)) } }
 
     /// The `type` of the `ulimit`.
     ///
@@ -6096,12 +5727,9 @@ pub mod task_definition {
         pub fn source_container(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceContainer", v.into()); self }
     }
 
-    impl From<VolumeFrom> for t::Value {
-        #[inline]
-        fn from(v: VolumeFrom) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VolumeFrom> for t::Value { #[inline] fn from(v: VolumeFrom) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VolumeFrom { #[inline] fn from(v: t::Value) -> VolumeFrom { VolumeFrom(t::Props::from_value(v)) } }
 
     /// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral
     /// storage available, beyond the default amount, for tasks hosted on FARGATElong.
@@ -6122,12 +5750,9 @@ pub mod task_definition {
         pub fn size_in_gi_b(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SizeInGiB", v.into()); self }
     }
 
-    impl From<EphemeralStorage> for t::Value {
-        #[inline]
-        fn from(v: EphemeralStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EphemeralStorage> for t::Value { #[inline] fn from(v: EphemeralStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EphemeralStorage { #[inline] fn from(v: t::Value) -> EphemeralStorage { EphemeralStorage(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6146,12 +5771,9 @@ pub mod task_definition {
         pub fn device_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DeviceType", v.into()); self }
     }
 
-    impl From<InferenceAccelerator> for t::Value {
-        #[inline]
-        fn from(v: InferenceAccelerator) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceAccelerator> for t::Value { #[inline] fn from(v: InferenceAccelerator) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceAccelerator { #[inline] fn from(v: t::Value) -> InferenceAccelerator { InferenceAccelerator(t::Props::from_value(v)) } }
 
     /// The IPC resource namespace to use for the containers in the task. The valid values are `host`, `task`, or `none`.
     ///
@@ -6250,12 +5872,9 @@ pub mod task_definition {
         pub fn expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Expression", v.into()); self }
     }
 
-    impl From<TaskDefinitionPlacementConstraint> for t::Value {
-        #[inline]
-        fn from(v: TaskDefinitionPlacementConstraint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskDefinitionPlacementConstraint> for t::Value { #[inline] fn from(v: TaskDefinitionPlacementConstraint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskDefinitionPlacementConstraint { #[inline] fn from(v: t::Value) -> TaskDefinitionPlacementConstraint { TaskDefinitionPlacementConstraint(t::Props::from_value(v)) } }
 
     /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
     ///
@@ -6300,12 +5919,9 @@ pub mod task_definition {
         pub fn type_(mut self, v: impl Into<Type5>) -> Self { self.0.put::<Type5>("Type", v.into()); self }
     }
 
-    impl From<ProxyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProxyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProxyConfiguration> for t::Value { #[inline] fn from(v: ProxyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProxyConfiguration { #[inline] fn from(v: t::Value) -> ProxyConfiguration { ProxyConfiguration(t::Props::from_value(v)) } }
 
     /// The proxy type. The only supported value is `APPMESH`.
     ///
@@ -6374,12 +5990,9 @@ pub mod task_definition {
         pub fn operating_system_family(mut self, v: impl Into<OperatingSystemFamily>) -> Self { self.0.put::<OperatingSystemFamily>("OperatingSystemFamily", v.into()); self }
     }
 
-    impl From<RuntimePlatform> for t::Value {
-        #[inline]
-        fn from(v: RuntimePlatform) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuntimePlatform> for t::Value { #[inline] fn from(v: RuntimePlatform) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuntimePlatform { #[inline] fn from(v: t::Value) -> RuntimePlatform { RuntimePlatform(t::Props::from_value(v)) } }
 
     /// The CPU architecture. You can run your Linux tasks on an ARM-based platform by setting the value to `ARM64`. This option
     /// is available for tasks that run on Linux Amazon EC2 instance, Amazon ECS Managed Instances, or Linux containers on
@@ -6482,12 +6095,9 @@ pub mod task_definition {
         pub fn s3_files_volume_configuration(mut self, v: impl Into<S3FilesVolumeConfiguration>) -> Self { self.0.put::<S3FilesVolumeConfiguration>("S3FilesVolumeConfiguration", v.into()); self }
     }
 
-    impl From<Volume> for t::Value {
-        #[inline]
-        fn from(v: Volume) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Volume> for t::Value { #[inline] fn from(v: Volume) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Volume { #[inline] fn from(v: t::Value) -> Volume { Volume(t::Props::from_value(v)) } }
 
     /// The `DockerVolumeConfiguration` property specifies a Docker volume configuration and is used when you use Docker
     /// volumes. Docker volumes are only supported when you are using the EC2 launch type. Windows containers only support the
@@ -6523,12 +6133,9 @@ pub mod task_definition {
         pub fn scope(mut self, v: impl Into<Scope>) -> Self { self.0.put::<Scope>("Scope", v.into()); self }
     }
 
-    impl From<DockerVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DockerVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DockerVolumeConfiguration> for t::Value { #[inline] fn from(v: DockerVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DockerVolumeConfiguration { #[inline] fn from(v: t::Value) -> DockerVolumeConfiguration { DockerVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// The scope for the Docker volume that determines its lifecycle. Docker volumes that are scoped to a `task` are
     /// automatically provisioned when the task starts and destroyed when the task stops. Docker volumes that are scoped as
@@ -6585,12 +6192,9 @@ pub mod task_definition {
         pub fn transit_encryption_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TransitEncryptionPort", v.into()); self }
     }
 
-    impl From<EFSVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EFSVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EFSVolumeConfiguration> for t::Value { #[inline] fn from(v: EFSVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EFSVolumeConfiguration { #[inline] fn from(v: t::Value) -> EFSVolumeConfiguration { EFSVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// The authorization configuration details for the Amazon EFS file system.
     ///
@@ -6615,12 +6219,9 @@ pub mod task_definition {
         pub fn iam(mut self, v: impl Into<Iam>) -> Self { self.0.put::<Iam>("IAM", v.into()); self }
     }
 
-    impl From<AuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: AuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizationConfig> for t::Value { #[inline] fn from(v: AuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizationConfig { #[inline] fn from(v: t::Value) -> AuthorizationConfig { AuthorizationConfig(t::Props::from_value(v)) } }
 
     /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file
     /// system. If it is turned on, transit encryption must be turned on in the `EFSVolumeConfiguration`. If this parameter is
@@ -6665,12 +6266,9 @@ pub mod task_definition {
         pub fn authorization_config(mut self, v: impl Into<FSxAuthorizationConfig>) -> Self { self.0.put::<FSxAuthorizationConfig>("AuthorizationConfig", v.into()); self }
     }
 
-    impl From<FSxWindowsFileServerVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FSxWindowsFileServerVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FSxWindowsFileServerVolumeConfiguration> for t::Value { #[inline] fn from(v: FSxWindowsFileServerVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FSxWindowsFileServerVolumeConfiguration { #[inline] fn from(v: t::Value) -> FSxWindowsFileServerVolumeConfiguration { FSxWindowsFileServerVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// The authorization configuration details for Amazon FSx for Windows File Server file system. See
     /// [FSxWindowsFileServerVolumeConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_FSxWindowsFileServerVolumeConfiguration.html)
@@ -6690,12 +6288,9 @@ pub mod task_definition {
         }
     }
 
-    impl From<FSxAuthorizationConfig> for t::Value {
-        #[inline]
-        fn from(v: FSxAuthorizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FSxAuthorizationConfig> for t::Value { #[inline] fn from(v: FSxAuthorizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FSxAuthorizationConfig { #[inline] fn from(v: t::Value) -> FSxAuthorizationConfig { FSxAuthorizationConfig(t::Props::from_value(v)) } }
 
     /// The `HostVolumeProperties` property specifies details on a container instance bind mount host volume.
     ///
@@ -6716,12 +6311,9 @@ pub mod task_definition {
         pub fn source_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourcePath", v.into()); self }
     }
 
-    impl From<HostVolumeProperties> for t::Value {
-        #[inline]
-        fn from(v: HostVolumeProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostVolumeProperties> for t::Value { #[inline] fn from(v: HostVolumeProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostVolumeProperties { #[inline] fn from(v: t::Value) -> HostVolumeProperties { HostVolumeProperties(t::Props::from_value(v)) } }
 
     /// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see
     /// [Amazon S3 Files volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html) in the
@@ -6752,12 +6344,9 @@ pub mod task_definition {
         pub fn transit_encryption_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TransitEncryptionPort", v.into()); self }
     }
 
-    impl From<S3FilesVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3FilesVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3FilesVolumeConfiguration> for t::Value { #[inline] fn from(v: S3FilesVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3FilesVolumeConfiguration { #[inline] fn from(v: t::Value) -> S3FilesVolumeConfiguration { S3FilesVolumeConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -6850,12 +6439,9 @@ pub mod task_set {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<CapacityProviderStrategyItem> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderStrategyItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderStrategyItem> for t::Value { #[inline] fn from(v: CapacityProviderStrategyItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderStrategyItem { #[inline] fn from(v: t::Value) -> CapacityProviderStrategyItem { CapacityProviderStrategyItem(t::Props::from_value(v)) } }
 
     /// The launch type that new tasks in the task set will use. For more information, see
     /// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html in the Amazon Elastic Container Service
@@ -6907,12 +6493,9 @@ pub mod task_set {
         pub fn target_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetGroupArn", v.into()); self }
     }
 
-    impl From<LoadBalancer> for t::Value {
-        #[inline]
-        fn from(v: LoadBalancer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoadBalancer> for t::Value { #[inline] fn from(v: LoadBalancer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoadBalancer { #[inline] fn from(v: t::Value) -> LoadBalancer { LoadBalancer(t::Props::from_value(v)) } }
 
     /// An object representing the network configuration for a task or service.
     ///
@@ -6931,12 +6514,9 @@ pub mod task_set {
         pub fn aws_vpc_configuration(mut self, v: impl Into<AwsVpcConfiguration>) -> Self { self.0.put::<AwsVpcConfiguration>("AwsVpcConfiguration", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// The VPC subnets and security groups associated with a task. All specified subnets and security groups must be from the
     /// same VPC.
@@ -6961,12 +6541,9 @@ pub mod task_set {
         pub fn security_groups(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroups", v.into()); self }
     }
 
-    impl From<AwsVpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AwsVpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsVpcConfiguration> for t::Value { #[inline] fn from(v: AwsVpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsVpcConfiguration { #[inline] fn from(v: t::Value) -> AwsVpcConfiguration { AwsVpcConfiguration(t::Props::from_value(v)) } }
 
     /// Whether the task's elastic network interface receives a public IP address. The default value is DISABLED.
     ///
@@ -7008,12 +6585,9 @@ pub mod task_set {
         pub fn value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Value", v.into()); self }
     }
 
-    impl From<Scale> for t::Value {
-        #[inline]
-        fn from(v: Scale) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Scale> for t::Value { #[inline] fn from(v: Scale) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Scale { #[inline] fn from(v: t::Value) -> Scale { Scale(t::Props::from_value(v)) } }
 
     /// The unit of measure for the scale value.
     ///
@@ -7061,11 +6635,8 @@ pub mod task_set {
         pub fn registry_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RegistryArn", v.into()); self }
     }
 
-    impl From<ServiceRegistry> for t::Value {
-        #[inline]
-        fn from(v: ServiceRegistry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceRegistry> for t::Value { #[inline] fn from(v: ServiceRegistry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceRegistry { #[inline] fn from(v: t::Value) -> ServiceRegistry { ServiceRegistry(t::Props::from_value(v)) } }
 
 }

@@ -86,12 +86,9 @@ pub mod access_point {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<AccessPointTag> for t::Value {
-        #[inline]
-        fn from(v: AccessPointTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessPointTag> for t::Value { #[inline] fn from(v: AccessPointTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessPointTag { #[inline] fn from(v: t::Value) -> AccessPointTag { AccessPointTag(t::Props::from_value(v)) } }
 
     /// The full POSIX identity, including the user ID, group ID, and any secondary group IDs, on the access point that is used
     /// for all file system operations performed by NFS clients using the access point.
@@ -112,12 +109,9 @@ pub mod access_point {
         pub fn secondary_gids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecondaryGids", v.into()); self }
     }
 
-    impl From<PosixUser> for t::Value {
-        #[inline]
-        fn from(v: PosixUser) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PosixUser> for t::Value { #[inline] fn from(v: PosixUser) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PosixUser { #[inline] fn from(v: t::Value) -> PosixUser { PosixUser(t::Props::from_value(v)) } }
 
     /// Specifies the directory on the Amazon EFS file system that the access point provides access to. The access point exposes
     /// the specified file system path as the root directory of your file system to applications using the access point.
@@ -143,12 +137,9 @@ pub mod access_point {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<RootDirectory> for t::Value {
-        #[inline]
-        fn from(v: RootDirectory) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RootDirectory> for t::Value { #[inline] fn from(v: RootDirectory) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RootDirectory { #[inline] fn from(v: t::Value) -> RootDirectory { RootDirectory(t::Props::from_value(v)) } }
 
     /// Required if the `RootDirectory` &gt; `Path` specified does not exist. Specifies the POSIX IDs and permissions to apply
     /// to the access point's `RootDirectory` &gt; `Path`. If the access point root directory does not exist, EFS creates it
@@ -169,12 +160,9 @@ pub mod access_point {
         }
     }
 
-    impl From<CreationInfo> for t::Value {
-        #[inline]
-        fn from(v: CreationInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreationInfo> for t::Value { #[inline] fn from(v: CreationInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreationInfo { #[inline] fn from(v: t::Value) -> CreationInfo { CreationInfo(t::Props::from_value(v)) } }
 
 }
 
@@ -361,12 +349,9 @@ pub mod file_system {
         }
     }
 
-    impl From<BackupPolicy> for t::Value {
-        #[inline]
-        fn from(v: BackupPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BackupPolicy> for t::Value { #[inline] fn from(v: BackupPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BackupPolicy { #[inline] fn from(v: t::Value) -> BackupPolicy { BackupPolicy(t::Props::from_value(v)) } }
 
     /// Set the backup policy status for the file system. +  *ENABLED* - Turns automatic backups on for the file system. + 
     /// *DISABLED* - Turns automatic backups off for the file system.
@@ -410,12 +395,9 @@ pub mod file_system {
         pub fn replication_overwrite_protection(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("ReplicationOverwriteProtection", v.into()); self }
     }
 
-    impl From<FileSystemProtection> for t::Value {
-        #[inline]
-        fn from(v: FileSystemProtection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FileSystemProtection> for t::Value { #[inline] fn from(v: FileSystemProtection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FileSystemProtection { #[inline] fn from(v: t::Value) -> FileSystemProtection { FileSystemProtection(t::Props::from_value(v)) } }
 
     /// A tag is a key-value pair attached to a file system. Allowed characters in the `Key` and `Value` properties are letters,
     /// white space, and numbers that can be represented in UTF-8, and the following characters:`+ - = . _ : /`
@@ -434,12 +416,9 @@ pub mod file_system {
         }
     }
 
-    impl From<ElasticFileSystemTag> for t::Value {
-        #[inline]
-        fn from(v: ElasticFileSystemTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ElasticFileSystemTag> for t::Value { #[inline] fn from(v: ElasticFileSystemTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ElasticFileSystemTag { #[inline] fn from(v: t::Value) -> ElasticFileSystemTag { ElasticFileSystemTag(t::Props::from_value(v)) } }
 
     /// Describes a policy used by Lifecycle management that specifies when to transition files into and out of the EFS storage
     /// classes. For more information, see [Managing file system
@@ -470,12 +449,9 @@ pub mod file_system {
         pub fn transition_to_primary_storage_class(mut self, v: impl Into<TransitionToPrimaryStorageClass>) -> Self { self.0.put::<TransitionToPrimaryStorageClass>("TransitionToPrimaryStorageClass", v.into()); self }
     }
 
-    impl From<LifecyclePolicy> for t::Value {
-        #[inline]
-        fn from(v: LifecyclePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LifecyclePolicy> for t::Value { #[inline] fn from(v: LifecyclePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LifecyclePolicy { #[inline] fn from(v: t::Value) -> LifecyclePolicy { LifecyclePolicy(t::Props::from_value(v)) } }
 
     /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them
     /// to Archive storage. Metadata operations such as listing the contents of a directory don't count as file access events.
@@ -574,12 +550,9 @@ pub mod file_system {
         pub fn destinations(mut self, v: impl Into<t::List<ReplicationDestination>>) -> Self { self.0.put::<t::List<ReplicationDestination>>("Destinations", v.into()); self }
     }
 
-    impl From<ReplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ReplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationConfiguration> for t::Value { #[inline] fn from(v: ReplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationConfiguration { #[inline] fn from(v: t::Value) -> ReplicationConfiguration { ReplicationConfiguration(t::Props::from_value(v)) } }
 
     /// Describes the destination file system in the replication configuration.
     ///
@@ -616,12 +589,9 @@ pub mod file_system {
         pub fn status_message(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StatusMessage", v.into()); self }
     }
 
-    impl From<ReplicationDestination> for t::Value {
-        #[inline]
-        fn from(v: ReplicationDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationDestination> for t::Value { #[inline] fn from(v: ReplicationDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationDestination { #[inline] fn from(v: t::Value) -> ReplicationDestination { ReplicationDestination(t::Props::from_value(v)) } }
 
     /// Specifies the throughput mode for the file system. The mode can be `bursting`, `provisioned`, or `elastic`. If you set
     /// `ThroughputMode` to `provisioned`, you must also set a value for `ProvisionedThroughputInMibps`.

@@ -75,12 +75,9 @@ pub mod access_entry {
         }
     }
 
-    impl From<AccessPolicy> for t::Value {
-        #[inline]
-        fn from(v: AccessPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessPolicy> for t::Value { #[inline] fn from(v: AccessPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessPolicy { #[inline] fn from(v: t::Value) -> AccessPolicy { AccessPolicy(t::Props::from_value(v)) } }
 
     /// The access scope of the access policy.
     ///
@@ -99,12 +96,9 @@ pub mod access_entry {
         pub fn namespaces(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Namespaces", v.into()); self }
     }
 
-    impl From<AccessScope> for t::Value {
-        #[inline]
-        fn from(v: AccessScope) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessScope> for t::Value { #[inline] fn from(v: AccessScope) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessScope { #[inline] fn from(v: t::Value) -> AccessScope { AccessScope(t::Props::from_value(v)) } }
 
     /// The type of the access scope.
     ///
@@ -203,12 +197,9 @@ pub mod addon {
         }
     }
 
-    impl From<NamespaceConfig> for t::Value {
-        #[inline]
-        fn from(v: NamespaceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NamespaceConfig> for t::Value { #[inline] fn from(v: NamespaceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NamespaceConfig { #[inline] fn from(v: t::Value) -> NamespaceConfig { NamespaceConfig(t::Props::from_value(v)) } }
 
     /// A pod identity to associate with an add-on.
     ///
@@ -226,12 +217,9 @@ pub mod addon {
         }
     }
 
-    impl From<PodIdentityAssociation> for t::Value {
-        #[inline]
-        fn from(v: PodIdentityAssociation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PodIdentityAssociation> for t::Value { #[inline] fn from(v: PodIdentityAssociation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PodIdentityAssociation { #[inline] fn from(v: t::Value) -> PodIdentityAssociation { PodIdentityAssociation(t::Props::from_value(v)) } }
 
     /// Resolve parameter value conflicts
     ///
@@ -359,12 +347,9 @@ pub mod capability {
         pub fn argo_cd(mut self, v: impl Into<ArgoCd>) -> Self { self.0.put::<ArgoCd>("ArgoCd", v.into()); self }
     }
 
-    impl From<CapabilityConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CapabilityConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapabilityConfiguration> for t::Value { #[inline] fn from(v: CapabilityConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapabilityConfiguration { #[inline] fn from(v: t::Value) -> CapabilityConfiguration { CapabilityConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration settings for an ACK (AWS Controllers for Kubernetes) capability.
     ///
@@ -387,12 +372,9 @@ pub mod capability {
         pub fn enable_cross_namespace(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnableCrossNamespace", v.into()); self }
     }
 
-    impl From<Ack> for t::Value {
-        #[inline]
-        fn from(v: Ack) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ack> for t::Value { #[inline] fn from(v: Ack) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ack { #[inline] fn from(v: t::Value) -> Ack { Ack(t::Props::from_value(v)) } }
 
     /// Configuration settings for an Argo CD capability. This includes the Kubernetes namespace, IAM Identity Center
     /// integration, RBAC role mappings, and network access configuration.
@@ -425,12 +407,9 @@ pub mod capability {
         pub fn server_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServerUrl", v.into()); self }
     }
 
-    impl From<ArgoCd> for t::Value {
-        #[inline]
-        fn from(v: ArgoCd) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArgoCd> for t::Value { #[inline] fn from(v: ArgoCd) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArgoCd { #[inline] fn from(v: t::Value) -> ArgoCd { ArgoCd(t::Props::from_value(v)) } }
 
     /// Configuration for integrating Argo CD with IAM Identity Center. This allows you to use your organization's identity
     /// provider for authentication to Argo CD.
@@ -453,12 +432,9 @@ pub mod capability {
         pub fn idc_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IdcRegion", v.into()); self }
     }
 
-    impl From<AwsIdc> for t::Value {
-        #[inline]
-        fn from(v: AwsIdc) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsIdc> for t::Value { #[inline] fn from(v: AwsIdc) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsIdc { #[inline] fn from(v: t::Value) -> AwsIdc { AwsIdc(t::Props::from_value(v)) } }
 
     /// Configuration for network access to the Argo CD capability's managed API server endpoint. By default, the Argo CD server
     /// is accessible via a public endpoint. You can optionally specify one or more VPC endpoint IDs to enable private
@@ -481,12 +457,9 @@ pub mod capability {
         pub fn vpce_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("VpceIds", v.into()); self }
     }
 
-    impl From<NetworkAccess> for t::Value {
-        #[inline]
-        fn from(v: NetworkAccess) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkAccess> for t::Value { #[inline] fn from(v: NetworkAccess) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkAccess { #[inline] fn from(v: t::Value) -> NetworkAccess { NetworkAccess(t::Props::from_value(v)) } }
 
     /// A mapping between an Argo CD role and IAM Identity Center identities. This defines which users or groups have specific
     /// permissions in Argo CD.
@@ -505,12 +478,9 @@ pub mod capability {
         }
     }
 
-    impl From<ArgoCdRoleMapping> for t::Value {
-        #[inline]
-        fn from(v: ArgoCdRoleMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArgoCdRoleMapping> for t::Value { #[inline] fn from(v: ArgoCdRoleMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArgoCdRoleMapping { #[inline] fn from(v: t::Value) -> ArgoCdRoleMapping { ArgoCdRoleMapping(t::Props::from_value(v)) } }
 
     /// An IAM Identity Center identity (user or group) that can be assigned permissions in a capability.
     ///
@@ -528,12 +498,9 @@ pub mod capability {
         }
     }
 
-    impl From<SsoIdentity> for t::Value {
-        #[inline]
-        fn from(v: SsoIdentity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsoIdentity> for t::Value { #[inline] fn from(v: SsoIdentity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsoIdentity { #[inline] fn from(v: t::Value) -> SsoIdentity { SsoIdentity(t::Props::from_value(v)) } }
 
     /// The type of identity. Valid values are SSO_USER or SSO_GROUP.
     ///
@@ -1010,12 +977,9 @@ pub mod cluster {
         pub fn bootstrap_cluster_creator_admin_permissions(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("BootstrapClusterCreatorAdminPermissions", v.into()); self }
     }
 
-    impl From<AccessConfig> for t::Value {
-        #[inline]
-        fn from(v: AccessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessConfig> for t::Value { #[inline] fn from(v: AccessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessConfig { #[inline] fn from(v: t::Value) -> AccessConfig { AccessConfig(t::Props::from_value(v)) } }
 
     /// Specify the authentication mode that should be used to create your cluster.
     ///
@@ -1061,12 +1025,9 @@ pub mod cluster {
         pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
     }
 
-    impl From<CertificateAuthority> for t::Value {
-        #[inline]
-        fn from(v: CertificateAuthority) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertificateAuthority> for t::Value { #[inline] fn from(v: CertificateAuthority) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertificateAuthority { #[inline] fn from(v: t::Value) -> CertificateAuthority { CertificateAuthority(t::Props::from_value(v)) } }
 
     /// Identifies the certificate authority currently signing certificates for the cluster.
     ///
@@ -1087,12 +1048,9 @@ pub mod cluster {
         pub fn id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Id", v.into()); self }
     }
 
-    impl From<ActiveCertificateAuthority> for t::Value {
-        #[inline]
-        fn from(v: ActiveCertificateAuthority) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActiveCertificateAuthority> for t::Value { #[inline] fn from(v: ActiveCertificateAuthority) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActiveCertificateAuthority { #[inline] fn from(v: t::Value) -> ActiveCertificateAuthority { ActiveCertificateAuthority(t::Props::from_value(v)) } }
 
     /// Todo: add description
     ///
@@ -1115,12 +1073,9 @@ pub mod cluster {
         pub fn node_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NodeRoleArn", v.into()); self }
     }
 
-    impl From<ComputeConfig> for t::Value {
-        #[inline]
-        fn from(v: ComputeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeConfig> for t::Value { #[inline] fn from(v: ComputeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeConfig { #[inline] fn from(v: t::Value) -> ComputeConfig { ComputeConfig(t::Props::from_value(v)) } }
 
     /// Configuration for provisioned control plane scaling.
     ///
@@ -1139,12 +1094,9 @@ pub mod cluster {
         pub fn tier(mut self, v: impl Into<Tier>) -> Self { self.0.put::<Tier>("Tier", v.into()); self }
     }
 
-    impl From<ControlPlaneScalingConfig> for t::Value {
-        #[inline]
-        fn from(v: ControlPlaneScalingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ControlPlaneScalingConfig> for t::Value { #[inline] fn from(v: ControlPlaneScalingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ControlPlaneScalingConfig { #[inline] fn from(v: t::Value) -> ControlPlaneScalingConfig { ControlPlaneScalingConfig(t::Props::from_value(v)) } }
 
     /// The scaling tier for the provisioned control plane.
     ///
@@ -1195,12 +1147,9 @@ pub mod cluster {
         pub fn resources(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Resources", v.into()); self }
     }
 
-    impl From<EncryptionConfig> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfig> for t::Value { #[inline] fn from(v: EncryptionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfig { #[inline] fn from(v: t::Value) -> EncryptionConfig { EncryptionConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1218,12 +1167,9 @@ pub mod cluster {
         pub fn key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyArn", v.into()); self }
     }
 
-    impl From<Provider> for t::Value {
-        #[inline]
-        fn from(v: Provider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Provider> for t::Value { #[inline] fn from(v: Provider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Provider { #[inline] fn from(v: t::Value) -> Provider { Provider(t::Props::from_value(v)) } }
 
     /// The configuration for the Kubernetes API server on an Amazon EKS cluster.
     ///
@@ -1244,12 +1190,9 @@ pub mod cluster {
         pub fn service_node_port_range(mut self, v: impl Into<ServiceNodePortRange>) -> Self { self.0.put::<ServiceNodePortRange>("ServiceNodePortRange", v.into()); self }
     }
 
-    impl From<KubeApiServerConfig> for t::Value {
-        #[inline]
-        fn from(v: KubeApiServerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KubeApiServerConfig> for t::Value { #[inline] fn from(v: KubeApiServerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KubeApiServerConfig { #[inline] fn from(v: t::Value) -> KubeApiServerConfig { KubeApiServerConfig(t::Props::from_value(v)) } }
 
     /// The port range for Kubernetes NodePort services.
     ///
@@ -1270,12 +1213,9 @@ pub mod cluster {
         pub fn min_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinPort", v.into()); self }
     }
 
-    impl From<ServiceNodePortRange> for t::Value {
-        #[inline]
-        fn from(v: ServiceNodePortRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceNodePortRange> for t::Value { #[inline] fn from(v: ServiceNodePortRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceNodePortRange { #[inline] fn from(v: t::Value) -> ServiceNodePortRange { ServiceNodePortRange(t::Props::from_value(v)) } }
 
     /// The configuration for the Kubernetes controller manager on an Amazon EKS cluster.
     ///
@@ -1296,12 +1236,9 @@ pub mod cluster {
         pub fn pod_gc_controller_config(mut self, v: impl Into<PodGcControllerConfig>) -> Self { self.0.put::<PodGcControllerConfig>("PodGcControllerConfig", v.into()); self }
     }
 
-    impl From<KubeControllerManagerConfig> for t::Value {
-        #[inline]
-        fn from(v: KubeControllerManagerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KubeControllerManagerConfig> for t::Value { #[inline] fn from(v: KubeControllerManagerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KubeControllerManagerConfig { #[inline] fn from(v: t::Value) -> KubeControllerManagerConfig { KubeControllerManagerConfig(t::Props::from_value(v)) } }
 
     /// The horizontal pod autoscaler controller configuration.
     ///
@@ -1320,12 +1257,9 @@ pub mod cluster {
         pub fn horizontal_pod_autoscaler_sync_period(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HorizontalPodAutoscalerSyncPeriod", v.into()); self }
     }
 
-    impl From<HorizontalPodAutoscalerControllerConfig> for t::Value {
-        #[inline]
-        fn from(v: HorizontalPodAutoscalerControllerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HorizontalPodAutoscalerControllerConfig> for t::Value { #[inline] fn from(v: HorizontalPodAutoscalerControllerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HorizontalPodAutoscalerControllerConfig { #[inline] fn from(v: t::Value) -> HorizontalPodAutoscalerControllerConfig { HorizontalPodAutoscalerControllerConfig(t::Props::from_value(v)) } }
 
     /// The pod garbage collector controller configuration.
     ///
@@ -1345,12 +1279,9 @@ pub mod cluster {
         pub fn terminated_pod_gc_threshold(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TerminatedPodGcThreshold", v.into()); self }
     }
 
-    impl From<PodGcControllerConfig> for t::Value {
-        #[inline]
-        fn from(v: PodGcControllerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PodGcControllerConfig> for t::Value { #[inline] fn from(v: PodGcControllerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PodGcControllerConfig { #[inline] fn from(v: t::Value) -> PodGcControllerConfig { PodGcControllerConfig(t::Props::from_value(v)) } }
 
     /// The configuration for the Kubernetes scheduler on an Amazon EKS cluster.
     ///
@@ -1369,12 +1300,9 @@ pub mod cluster {
         pub fn node_resources_fit(mut self, v: impl Into<NodeResourcesFitConfig>) -> Self { self.0.put::<NodeResourcesFitConfig>("NodeResourcesFit", v.into()); self }
     }
 
-    impl From<KubeSchedulerConfig> for t::Value {
-        #[inline]
-        fn from(v: KubeSchedulerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KubeSchedulerConfig> for t::Value { #[inline] fn from(v: KubeSchedulerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KubeSchedulerConfig { #[inline] fn from(v: t::Value) -> KubeSchedulerConfig { KubeSchedulerConfig(t::Props::from_value(v)) } }
 
     /// The NodeResourcesFit plugin configuration for the Kubernetes scheduler.
     ///
@@ -1393,12 +1321,9 @@ pub mod cluster {
         pub fn scoring_strategy(mut self, v: impl Into<ScoringStrategy>) -> Self { self.0.put::<ScoringStrategy>("ScoringStrategy", v.into()); self }
     }
 
-    impl From<NodeResourcesFitConfig> for t::Value {
-        #[inline]
-        fn from(v: NodeResourcesFitConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeResourcesFitConfig> for t::Value { #[inline] fn from(v: NodeResourcesFitConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeResourcesFitConfig { #[inline] fn from(v: t::Value) -> NodeResourcesFitConfig { NodeResourcesFitConfig(t::Props::from_value(v)) } }
 
     /// The scoring strategy configuration for the NodeResourcesFit scheduler plugin.
     ///
@@ -1419,12 +1344,9 @@ pub mod cluster {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<ScoringStrategy> for t::Value {
-        #[inline]
-        fn from(v: ScoringStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScoringStrategy> for t::Value { #[inline] fn from(v: ScoringStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScoringStrategy { #[inline] fn from(v: t::Value) -> ScoringStrategy { ScoringStrategy(t::Props::from_value(v)) } }
 
     /// A resource weight entry for the scheduler scoring strategy.
     ///
@@ -1445,12 +1367,9 @@ pub mod cluster {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<ResourceWeight> for t::Value {
-        #[inline]
-        fn from(v: ResourceWeight) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceWeight> for t::Value { #[inline] fn from(v: ResourceWeight) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceWeight { #[inline] fn from(v: t::Value) -> ResourceWeight { ResourceWeight(t::Props::from_value(v)) } }
 
     /// The scoring strategy type (LeastAllocated or MostAllocated).
     ///
@@ -1499,12 +1418,9 @@ pub mod cluster {
         pub fn service_ipv6_cidr(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServiceIpv6Cidr", v.into()); self }
     }
 
-    impl From<KubernetesNetworkConfig> for t::Value {
-        #[inline]
-        fn from(v: KubernetesNetworkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KubernetesNetworkConfig> for t::Value { #[inline] fn from(v: KubernetesNetworkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KubernetesNetworkConfig { #[inline] fn from(v: t::Value) -> KubernetesNetworkConfig { KubernetesNetworkConfig(t::Props::from_value(v)) } }
 
     /// Todo: add description
     ///
@@ -1523,12 +1439,9 @@ pub mod cluster {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<ElasticLoadBalancing> for t::Value {
-        #[inline]
-        fn from(v: ElasticLoadBalancing) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ElasticLoadBalancing> for t::Value { #[inline] fn from(v: ElasticLoadBalancing) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ElasticLoadBalancing { #[inline] fn from(v: t::Value) -> ElasticLoadBalancing { ElasticLoadBalancing(t::Props::from_value(v)) } }
 
     /// Ipv4 or Ipv6. You can only specify ipv6 for 1.21 and later clusters that use version 1.10.1 or later of the Amazon VPC
     /// CNI add-on
@@ -1571,12 +1484,9 @@ pub mod cluster {
         pub fn cluster_logging(mut self, v: impl Into<ClusterLogging>) -> Self { self.0.put::<ClusterLogging>("ClusterLogging", v.into()); self }
     }
 
-    impl From<Logging> for t::Value {
-        #[inline]
-        fn from(v: Logging) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Logging> for t::Value { #[inline] fn from(v: Logging) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Logging { #[inline] fn from(v: t::Value) -> Logging { Logging(t::Props::from_value(v)) } }
 
     /// The cluster control plane logging configuration for your cluster.
     ///
@@ -1595,12 +1505,9 @@ pub mod cluster {
         pub fn enabled_types(mut self, v: impl Into<t::List<LoggingTypeConfig>>) -> Self { self.0.put::<t::List<LoggingTypeConfig>>("EnabledTypes", v.into()); self }
     }
 
-    impl From<ClusterLogging> for t::Value {
-        #[inline]
-        fn from(v: ClusterLogging) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterLogging> for t::Value { #[inline] fn from(v: ClusterLogging) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterLogging { #[inline] fn from(v: t::Value) -> ClusterLogging { ClusterLogging(t::Props::from_value(v)) } }
 
     /// Enabled Logging Type
     ///
@@ -1619,12 +1526,9 @@ pub mod cluster {
         pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
     }
 
-    impl From<LoggingTypeConfig> for t::Value {
-        #[inline]
-        fn from(v: LoggingTypeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingTypeConfig> for t::Value { #[inline] fn from(v: LoggingTypeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingTypeConfig { #[inline] fn from(v: t::Value) -> LoggingTypeConfig { LoggingTypeConfig(t::Props::from_value(v)) } }
 
     /// name of the log type
     ///
@@ -1679,12 +1583,9 @@ pub mod cluster {
         pub fn etcd_placement(mut self, v: impl Into<EtcdPlacement>) -> Self { self.0.put::<EtcdPlacement>("EtcdPlacement", v.into()); self }
     }
 
-    impl From<OutpostConfig> for t::Value {
-        #[inline]
-        fn from(v: OutpostConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutpostConfig> for t::Value { #[inline] fn from(v: OutpostConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutpostConfig { #[inline] fn from(v: t::Value) -> OutpostConfig { OutpostConfig(t::Props::from_value(v)) } }
 
     /// The placement configuration for all the control plane instances of your local Amazon EKS cluster on an AWS Outpost.
     ///
@@ -1707,12 +1608,9 @@ pub mod cluster {
         pub fn spread_level(mut self, v: impl Into<SpreadLevel>) -> Self { self.0.put::<SpreadLevel>("SpreadLevel", v.into()); self }
     }
 
-    impl From<ControlPlanePlacement> for t::Value {
-        #[inline]
-        fn from(v: ControlPlanePlacement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ControlPlanePlacement> for t::Value { #[inline] fn from(v: ControlPlanePlacement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ControlPlanePlacement { #[inline] fn from(v: t::Value) -> ControlPlanePlacement { ControlPlanePlacement(t::Props::from_value(v)) } }
 
     /// Optional parameter to specify the placement group spread level for control plane instances. If not provided, EKS will
     /// deploy control plane instances without a placement group.
@@ -1755,12 +1653,9 @@ pub mod cluster {
         pub fn spread_level(mut self, v: impl Into<SpreadLevel>) -> Self { self.0.put::<SpreadLevel>("SpreadLevel", v.into()); self }
     }
 
-    impl From<EtcdPlacement> for t::Value {
-        #[inline]
-        fn from(v: EtcdPlacement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EtcdPlacement> for t::Value { #[inline] fn from(v: EtcdPlacement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EtcdPlacement { #[inline] fn from(v: t::Value) -> EtcdPlacement { EtcdPlacement(t::Props::from_value(v)) } }
 
     /// Configuration fields for specifying on-premises node and pod CIDRs that are external to the VPC passed during cluster
     /// creation.
@@ -1782,12 +1677,9 @@ pub mod cluster {
         pub fn remote_pod_networks(mut self, v: impl Into<t::List<RemotePodNetwork>>) -> Self { self.0.put::<t::List<RemotePodNetwork>>("RemotePodNetworks", v.into()); self }
     }
 
-    impl From<RemoteNetworkConfig> for t::Value {
-        #[inline]
-        fn from(v: RemoteNetworkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RemoteNetworkConfig> for t::Value { #[inline] fn from(v: RemoteNetworkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RemoteNetworkConfig { #[inline] fn from(v: t::Value) -> RemoteNetworkConfig { RemoteNetworkConfig(t::Props::from_value(v)) } }
 
     /// Network configuration of nodes run on-premises with EKS Hybrid Nodes.
     ///
@@ -1804,12 +1696,9 @@ pub mod cluster {
         }
     }
 
-    impl From<RemoteNodeNetwork> for t::Value {
-        #[inline]
-        fn from(v: RemoteNodeNetwork) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RemoteNodeNetwork> for t::Value { #[inline] fn from(v: RemoteNodeNetwork) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RemoteNodeNetwork { #[inline] fn from(v: t::Value) -> RemoteNodeNetwork { RemoteNodeNetwork(t::Props::from_value(v)) } }
 
     /// Network configuration of pods run on-premises with EKS Hybrid Nodes.
     ///
@@ -1826,12 +1715,9 @@ pub mod cluster {
         }
     }
 
-    impl From<RemotePodNetwork> for t::Value {
-        #[inline]
-        fn from(v: RemotePodNetwork) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RemotePodNetwork> for t::Value { #[inline] fn from(v: RemotePodNetwork) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RemotePodNetwork { #[inline] fn from(v: t::Value) -> RemotePodNetwork { RemotePodNetwork(t::Props::from_value(v)) } }
 
     /// An object representing the VPC configuration to use for an Amazon EKS cluster.
     ///
@@ -1866,12 +1752,9 @@ pub mod cluster {
         pub fn security_group_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroupIds", v.into()); self }
     }
 
-    impl From<ResourcesVpcConfig> for t::Value {
-        #[inline]
-        fn from(v: ResourcesVpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourcesVpcConfig> for t::Value { #[inline] fn from(v: ResourcesVpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourcesVpcConfig { #[inline] fn from(v: t::Value) -> ResourcesVpcConfig { ResourcesVpcConfig(t::Props::from_value(v)) } }
 
     /// Specify the egress mode for the cluster control plane. If you set this to CUSTOMER_ROUTED, the control plane routes
     /// traffic through your VPC subnets instead of using AWS managed networking.
@@ -1916,12 +1799,9 @@ pub mod cluster {
         pub fn timeout_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutMinutes", v.into()); self }
     }
 
-    impl From<RollbackConfig> for t::Value {
-        #[inline]
-        fn from(v: RollbackConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RollbackConfig> for t::Value { #[inline] fn from(v: RollbackConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RollbackConfig { #[inline] fn from(v: t::Value) -> RollbackConfig { RollbackConfig(t::Props::from_value(v)) } }
 
     /// Todo: add description
     ///
@@ -1940,12 +1820,9 @@ pub mod cluster {
         pub fn block_storage(mut self, v: impl Into<ElasticLoadBalancing>) -> Self { self.0.put::<ElasticLoadBalancing>("BlockStorage", v.into()); self }
     }
 
-    impl From<StorageConfig> for t::Value {
-        #[inline]
-        fn from(v: StorageConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageConfig> for t::Value { #[inline] fn from(v: StorageConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageConfig { #[inline] fn from(v: t::Value) -> StorageConfig { StorageConfig(t::Props::from_value(v)) } }
 
     /// An object representing the Upgrade Policy to use for the cluster.
     ///
@@ -1964,12 +1841,9 @@ pub mod cluster {
         pub fn support_type(mut self, v: impl Into<SupportType>) -> Self { self.0.put::<SupportType>("SupportType", v.into()); self }
     }
 
-    impl From<UpgradePolicy> for t::Value {
-        #[inline]
-        fn from(v: UpgradePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpgradePolicy> for t::Value { #[inline] fn from(v: UpgradePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpgradePolicy { #[inline] fn from(v: t::Value) -> UpgradePolicy { UpgradePolicy(t::Props::from_value(v)) } }
 
     /// Specify the support type for your cluster.
     ///
@@ -2010,12 +1884,9 @@ pub mod cluster {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<ZonalShiftConfig> for t::Value {
-        #[inline]
-        fn from(v: ZonalShiftConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ZonalShiftConfig> for t::Value { #[inline] fn from(v: ZonalShiftConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ZonalShiftConfig { #[inline] fn from(v: t::Value) -> ZonalShiftConfig { ZonalShiftConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -2083,12 +1954,9 @@ pub mod fargate_profile {
         pub fn labels(mut self, v: impl Into<t::List<Label>>) -> Self { self.0.put::<t::List<Label>>("Labels", v.into()); self }
     }
 
-    impl From<Selector> for t::Value {
-        #[inline]
-        fn from(v: Selector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Selector> for t::Value { #[inline] fn from(v: Selector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Selector { #[inline] fn from(v: t::Value) -> Selector { Selector(t::Props::from_value(v)) } }
 
     /// A key-value pair to associate with a pod.
     ///
@@ -2106,12 +1974,9 @@ pub mod fargate_profile {
         }
     }
 
-    impl From<Label> for t::Value {
-        #[inline]
-        fn from(v: Label) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Label> for t::Value { #[inline] fn from(v: Label) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Label { #[inline] fn from(v: t::Value) -> Label { Label(t::Props::from_value(v)) } }
 
 }
 
@@ -2194,12 +2059,9 @@ pub mod identity_provider_config {
         pub fn username_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UsernamePrefix", v.into()); self }
     }
 
-    impl From<OidcIdentityProviderConfig> for t::Value {
-        #[inline]
-        fn from(v: OidcIdentityProviderConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OidcIdentityProviderConfig> for t::Value { #[inline] fn from(v: OidcIdentityProviderConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OidcIdentityProviderConfig { #[inline] fn from(v: t::Value) -> OidcIdentityProviderConfig { OidcIdentityProviderConfig(t::Props::from_value(v)) } }
 
     /// The key value pairs that describe required claims in the identity token. If set, each claim is verified to be present in
     /// the token with a matching value.
@@ -2218,12 +2080,9 @@ pub mod identity_provider_config {
         }
     }
 
-    impl From<RequiredClaim> for t::Value {
-        #[inline]
-        fn from(v: RequiredClaim) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RequiredClaim> for t::Value { #[inline] fn from(v: RequiredClaim) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RequiredClaim { #[inline] fn from(v: t::Value) -> RequiredClaim { RequiredClaim(t::Props::from_value(v)) } }
 
     /// The type of the identity provider configuration.
     ///
@@ -2442,12 +2301,9 @@ pub mod nodegroup {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<LaunchTemplateSpecification> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateSpecification> for t::Value { #[inline] fn from(v: LaunchTemplateSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateSpecification { #[inline] fn from(v: t::Value) -> LaunchTemplateSpecification { LaunchTemplateSpecification(t::Props::from_value(v)) } }
 
     /// The node auto repair configuration for node group.
     ///
@@ -2483,12 +2339,9 @@ pub mod nodegroup {
         pub fn node_repair_config_overrides(mut self, v: impl Into<t::List<NodeRepairConfigOverrides>>) -> Self { self.0.put::<t::List<NodeRepairConfigOverrides>>("NodeRepairConfigOverrides", v.into()); self }
     }
 
-    impl From<NodeRepairConfig> for t::Value {
-        #[inline]
-        fn from(v: NodeRepairConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeRepairConfig> for t::Value { #[inline] fn from(v: NodeRepairConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeRepairConfig { #[inline] fn from(v: t::Value) -> NodeRepairConfig { NodeRepairConfig(t::Props::from_value(v)) } }
 
     /// Specify granular overrides for specific repair actions. These overrides control the repair action and the repair delay
     /// time before a node is considered eligible for repair. If you use this, you must specify all the values.
@@ -2516,12 +2369,9 @@ pub mod nodegroup {
         pub fn repair_action(mut self, v: impl Into<RepairAction>) -> Self { self.0.put::<RepairAction>("RepairAction", v.into()); self }
     }
 
-    impl From<NodeRepairConfigOverrides> for t::Value {
-        #[inline]
-        fn from(v: NodeRepairConfigOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeRepairConfigOverrides> for t::Value { #[inline] fn from(v: NodeRepairConfigOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeRepairConfigOverrides { #[inline] fn from(v: t::Value) -> NodeRepairConfigOverrides { NodeRepairConfigOverrides(t::Props::from_value(v)) } }
 
     /// Specify the repair action to take for nodes when all of the specified conditions are met.
     ///
@@ -2564,12 +2414,9 @@ pub mod nodegroup {
         pub fn source_security_groups(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SourceSecurityGroups", v.into()); self }
     }
 
-    impl From<RemoteAccess> for t::Value {
-        #[inline]
-        fn from(v: RemoteAccess) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RemoteAccess> for t::Value { #[inline] fn from(v: RemoteAccess) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RemoteAccess { #[inline] fn from(v: t::Value) -> RemoteAccess { RemoteAccess(t::Props::from_value(v)) } }
 
     /// An object representing a auto scaling group specification for AWS EKS Nodegroup.
     ///
@@ -2592,12 +2439,9 @@ pub mod nodegroup {
         pub fn min_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinSize", v.into()); self }
     }
 
-    impl From<ScalingConfig> for t::Value {
-        #[inline]
-        fn from(v: ScalingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingConfig> for t::Value { #[inline] fn from(v: ScalingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingConfig { #[inline] fn from(v: t::Value) -> ScalingConfig { ScalingConfig(t::Props::from_value(v)) } }
 
     /// An object representing a Taint specification for AWS EKS Nodegroup.
     ///
@@ -2620,12 +2464,9 @@ pub mod nodegroup {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<Taint> for t::Value {
-        #[inline]
-        fn from(v: Taint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Taint> for t::Value { #[inline] fn from(v: Taint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Taint { #[inline] fn from(v: t::Value) -> Taint { Taint(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2673,12 +2514,9 @@ pub mod nodegroup {
         pub fn update_strategy(mut self, v: impl Into<UpdateStrategy>) -> Self { self.0.put::<UpdateStrategy>("UpdateStrategy", v.into()); self }
     }
 
-    impl From<UpdateConfig> for t::Value {
-        #[inline]
-        fn from(v: UpdateConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpdateConfig> for t::Value { #[inline] fn from(v: UpdateConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpdateConfig { #[inline] fn from(v: t::Value) -> UpdateConfig { UpdateConfig(t::Props::from_value(v)) } }
 
     /// The configuration for the behavior to follow during an node group version update of this managed node group. You choose
     /// between two possible strategies for replacing nodes during an UpdateNodegroupVersion action.
@@ -2728,12 +2566,9 @@ pub mod nodegroup {
         pub fn reuse_on_scale_in(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReuseOnScaleIn", v.into()); self }
     }
 
-    impl From<WarmPoolConfig> for t::Value {
-        #[inline]
-        fn from(v: WarmPoolConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WarmPoolConfig> for t::Value { #[inline] fn from(v: WarmPoolConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WarmPoolConfig { #[inline] fn from(v: t::Value) -> WarmPoolConfig { WarmPoolConfig(t::Props::from_value(v)) } }
 
     /// The desired state of warm pool instances.
     ///

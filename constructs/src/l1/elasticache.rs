@@ -1574,12 +1574,9 @@ pub mod cache_cluster {
         }
     }
 
-    impl From<LogDeliveryConfigurationRequest> for t::Value {
-        #[inline]
-        fn from(v: LogDeliveryConfigurationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogDeliveryConfigurationRequest> for t::Value { #[inline] fn from(v: LogDeliveryConfigurationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogDeliveryConfigurationRequest { #[inline] fn from(v: t::Value) -> LogDeliveryConfigurationRequest { LogDeliveryConfigurationRequest(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1598,12 +1595,9 @@ pub mod cache_cluster {
         pub fn kinesis_firehose_details(mut self, v: impl Into<KinesisFirehoseDestinationDetails>) -> Self { self.0.put::<KinesisFirehoseDestinationDetails>("KinesisFirehoseDetails", v.into()); self }
     }
 
-    impl From<DestinationDetails> for t::Value {
-        #[inline]
-        fn from(v: DestinationDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationDetails> for t::Value { #[inline] fn from(v: DestinationDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationDetails { #[inline] fn from(v: t::Value) -> DestinationDetails { DestinationDetails(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1618,12 +1612,9 @@ pub mod cache_cluster {
         }
     }
 
-    impl From<CloudWatchLogsDestinationDetails> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsDestinationDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsDestinationDetails> for t::Value { #[inline] fn from(v: CloudWatchLogsDestinationDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsDestinationDetails { #[inline] fn from(v: t::Value) -> CloudWatchLogsDestinationDetails { CloudWatchLogsDestinationDetails(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1638,12 +1629,9 @@ pub mod cache_cluster {
         }
     }
 
-    impl From<KinesisFirehoseDestinationDetails> for t::Value {
-        #[inline]
-        fn from(v: KinesisFirehoseDestinationDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisFirehoseDestinationDetails> for t::Value { #[inline] fn from(v: KinesisFirehoseDestinationDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisFirehoseDestinationDetails { #[inline] fn from(v: t::Value) -> KinesisFirehoseDestinationDetails { KinesisFirehoseDestinationDetails(t::Props::from_value(v)) } }
 
 }
 
@@ -1740,12 +1728,9 @@ pub mod global_replication_group {
         pub fn role(mut self, v: impl Into<Role>) -> Self { self.0.put::<Role>("Role", v.into()); self }
     }
 
-    impl From<GlobalReplicationGroupMember> for t::Value {
-        #[inline]
-        fn from(v: GlobalReplicationGroupMember) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlobalReplicationGroupMember> for t::Value { #[inline] fn from(v: GlobalReplicationGroupMember) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlobalReplicationGroupMember { #[inline] fn from(v: t::Value) -> GlobalReplicationGroupMember { GlobalReplicationGroupMember(t::Props::from_value(v)) } }
 
     /// Indicates the role of the member, primary or secondary.
     ///
@@ -1789,12 +1774,9 @@ pub mod global_replication_group {
         pub fn resharding_configurations(mut self, v: impl Into<t::List<ReshardingConfiguration>>) -> Self { self.0.put::<t::List<ReshardingConfiguration>>("ReshardingConfigurations", v.into()); self }
     }
 
-    impl From<RegionalConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RegionalConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegionalConfiguration> for t::Value { #[inline] fn from(v: RegionalConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegionalConfiguration { #[inline] fn from(v: t::Value) -> RegionalConfiguration { RegionalConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1814,12 +1796,9 @@ pub mod global_replication_group {
         pub fn preferred_availability_zones(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("PreferredAvailabilityZones", v.into()); self }
     }
 
-    impl From<ReshardingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ReshardingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReshardingConfiguration> for t::Value { #[inline] fn from(v: ReshardingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReshardingConfiguration { #[inline] fn from(v: t::Value) -> ReshardingConfiguration { ReshardingConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -2103,12 +2082,9 @@ pub mod replication_group {
         }
     }
 
-    impl From<LogDeliveryConfigurationRequest> for t::Value {
-        #[inline]
-        fn from(v: LogDeliveryConfigurationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogDeliveryConfigurationRequest> for t::Value { #[inline] fn from(v: LogDeliveryConfigurationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogDeliveryConfigurationRequest { #[inline] fn from(v: t::Value) -> LogDeliveryConfigurationRequest { LogDeliveryConfigurationRequest(t::Props::from_value(v)) } }
 
     /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
     ///
@@ -2129,12 +2105,9 @@ pub mod replication_group {
         pub fn kinesis_firehose_details(mut self, v: impl Into<KinesisFirehoseDestinationDetails>) -> Self { self.0.put::<KinesisFirehoseDestinationDetails>("KinesisFirehoseDetails", v.into()); self }
     }
 
-    impl From<DestinationDetails> for t::Value {
-        #[inline]
-        fn from(v: DestinationDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationDetails> for t::Value { #[inline] fn from(v: DestinationDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationDetails { #[inline] fn from(v: t::Value) -> DestinationDetails { DestinationDetails(t::Props::from_value(v)) } }
 
     /// The configuration details of the CloudWatch Logs destination. Note that this field is marked as required but only if
     /// CloudWatch Logs was chosen as the destination.
@@ -2152,12 +2125,9 @@ pub mod replication_group {
         }
     }
 
-    impl From<CloudWatchLogsDestinationDetails> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsDestinationDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsDestinationDetails> for t::Value { #[inline] fn from(v: CloudWatchLogsDestinationDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsDestinationDetails { #[inline] fn from(v: t::Value) -> CloudWatchLogsDestinationDetails { CloudWatchLogsDestinationDetails(t::Props::from_value(v)) } }
 
     /// The configuration details of the Kinesis Data Firehose destination. Note that this field is marked as required but only
     /// if Kinesis Data Firehose was chosen as the destination.
@@ -2175,12 +2145,9 @@ pub mod replication_group {
         }
     }
 
-    impl From<KinesisFirehoseDestinationDetails> for t::Value {
-        #[inline]
-        fn from(v: KinesisFirehoseDestinationDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisFirehoseDestinationDetails> for t::Value { #[inline] fn from(v: KinesisFirehoseDestinationDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisFirehoseDestinationDetails { #[inline] fn from(v: t::Value) -> KinesisFirehoseDestinationDetails { KinesisFirehoseDestinationDetails(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2209,12 +2176,9 @@ pub mod replication_group {
         pub fn slots(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Slots", v.into()); self }
     }
 
-    impl From<NodeGroupConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NodeGroupConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeGroupConfiguration> for t::Value { #[inline] fn from(v: NodeGroupConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeGroupConfiguration { #[inline] fn from(v: t::Value) -> NodeGroupConfiguration { NodeGroupConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -2424,12 +2388,9 @@ pub mod serverless_cache {
         pub fn ecpu_per_second(mut self, v: impl Into<ECPUPerSecond>) -> Self { self.0.put::<ECPUPerSecond>("ECPUPerSecond", v.into()); self }
     }
 
-    impl From<CacheUsageLimits> for t::Value {
-        #[inline]
-        fn from(v: CacheUsageLimits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CacheUsageLimits> for t::Value { #[inline] fn from(v: CacheUsageLimits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CacheUsageLimits { #[inline] fn from(v: t::Value) -> CacheUsageLimits { CacheUsageLimits(t::Props::from_value(v)) } }
 
     /// The cached data capacity of the Serverless Cache.
     ///
@@ -2450,12 +2411,9 @@ pub mod serverless_cache {
         pub fn minimum(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Minimum", v.into()); self }
     }
 
-    impl From<DataStorage> for t::Value {
-        #[inline]
-        fn from(v: DataStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataStorage> for t::Value { #[inline] fn from(v: DataStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataStorage { #[inline] fn from(v: t::Value) -> DataStorage { DataStorage(t::Props::from_value(v)) } }
 
     /// The ECPU per second of the Serverless Cache.
     ///
@@ -2476,12 +2434,9 @@ pub mod serverless_cache {
         pub fn minimum(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Minimum", v.into()); self }
     }
 
-    impl From<ECPUPerSecond> for t::Value {
-        #[inline]
-        fn from(v: ECPUPerSecond) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ECPUPerSecond> for t::Value { #[inline] fn from(v: ECPUPerSecond) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ECPUPerSecond { #[inline] fn from(v: t::Value) -> ECPUPerSecond { ECPUPerSecond(t::Props::from_value(v)) } }
 
     /// The address and the port.
     ///
@@ -2502,12 +2457,9 @@ pub mod serverless_cache {
         pub fn port(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Port", v.into()); self }
     }
 
-    impl From<Endpoint> for t::Value {
-        #[inline]
-        fn from(v: Endpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Endpoint> for t::Value { #[inline] fn from(v: Endpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Endpoint { #[inline] fn from(v: t::Value) -> Endpoint { Endpoint(t::Props::from_value(v)) } }
 
 }
 
@@ -2841,12 +2793,9 @@ pub mod user {
         pub fn passwords(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Passwords", v.into()); self }
     }
 
-    impl From<AuthenticationMode> for t::Value {
-        #[inline]
-        fn from(v: AuthenticationMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticationMode> for t::Value { #[inline] fn from(v: AuthenticationMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticationMode { #[inline] fn from(v: t::Value) -> AuthenticationMode { AuthenticationMode(t::Props::from_value(v)) } }
 
     /// The target cache engine for the user.
     ///

@@ -65,12 +65,9 @@ pub mod application {
         pub fn version_lifecycle_config(mut self, v: impl Into<ApplicationVersionLifecycleConfig>) -> Self { self.0.put::<ApplicationVersionLifecycleConfig>("VersionLifecycleConfig", v.into()); self }
     }
 
-    impl From<ApplicationResourceLifecycleConfig> for t::Value {
-        #[inline]
-        fn from(v: ApplicationResourceLifecycleConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationResourceLifecycleConfig> for t::Value { #[inline] fn from(v: ApplicationResourceLifecycleConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationResourceLifecycleConfig { #[inline] fn from(v: t::Value) -> ApplicationResourceLifecycleConfig { ApplicationResourceLifecycleConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -91,12 +88,9 @@ pub mod application {
         pub fn max_count_rule(mut self, v: impl Into<MaxCountRule>) -> Self { self.0.put::<MaxCountRule>("MaxCountRule", v.into()); self }
     }
 
-    impl From<ApplicationVersionLifecycleConfig> for t::Value {
-        #[inline]
-        fn from(v: ApplicationVersionLifecycleConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationVersionLifecycleConfig> for t::Value { #[inline] fn from(v: ApplicationVersionLifecycleConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationVersionLifecycleConfig { #[inline] fn from(v: t::Value) -> ApplicationVersionLifecycleConfig { ApplicationVersionLifecycleConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -118,12 +112,9 @@ pub mod application {
         pub fn max_age_in_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxAgeInDays", v.into()); self }
     }
 
-    impl From<MaxAgeRule> for t::Value {
-        #[inline]
-        fn from(v: MaxAgeRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaxAgeRule> for t::Value { #[inline] fn from(v: MaxAgeRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaxAgeRule { #[inline] fn from(v: t::Value) -> MaxAgeRule { MaxAgeRule(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -145,12 +136,9 @@ pub mod application {
         pub fn max_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxCount", v.into()); self }
     }
 
-    impl From<MaxCountRule> for t::Value {
-        #[inline]
-        fn from(v: MaxCountRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaxCountRule> for t::Value { #[inline] fn from(v: MaxCountRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaxCountRule { #[inline] fn from(v: t::Value) -> MaxCountRule { MaxCountRule(t::Props::from_value(v)) } }
 
 }
 
@@ -227,12 +215,9 @@ pub mod application_version {
         pub fn timeout_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutInMinutes", v.into()); self }
     }
 
-    impl From<BuildConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BuildConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BuildConfiguration> for t::Value { #[inline] fn from(v: BuildConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BuildConfiguration { #[inline] fn from(v: t::Value) -> BuildConfiguration { BuildConfiguration(t::Props::from_value(v)) } }
 
     /// The compute type for the CodeBuild build environment.
     ///
@@ -275,12 +260,9 @@ pub mod application_version {
         pub fn source(mut self, v: impl Into<ImageSource>) -> Self { self.0.put::<ImageSource>("Source", v.into()); self }
     }
 
-    impl From<ImageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageConfiguration> for t::Value { #[inline] fn from(v: ImageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageConfiguration { #[inline] fn from(v: t::Value) -> ImageConfiguration { ImageConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -306,12 +288,9 @@ pub mod application_version {
         pub fn timeout_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutInMinutes", v.into()); self }
     }
 
-    impl From<ImageBuildConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageBuildConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageBuildConfiguration> for t::Value { #[inline] fn from(v: ImageBuildConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageBuildConfiguration { #[inline] fn from(v: t::Value) -> ImageBuildConfiguration { ImageBuildConfiguration(t::Props::from_value(v)) } }
 
     /// The target architecture for the built container image.
     ///
@@ -372,12 +351,9 @@ pub mod application_version {
         pub fn uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Uri", v.into()); self }
     }
 
-    impl From<ImageSource> for t::Value {
-        #[inline]
-        fn from(v: ImageSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageSource> for t::Value { #[inline] fn from(v: ImageSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageSource { #[inline] fn from(v: t::Value) -> ImageSource { ImageSource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -393,12 +369,9 @@ pub mod application_version {
         }
     }
 
-    impl From<SourceBundle> for t::Value {
-        #[inline]
-        fn from(v: SourceBundle) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceBundle> for t::Value { #[inline] fn from(v: SourceBundle) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceBundle { #[inline] fn from(v: t::Value) -> SourceBundle { SourceBundle(t::Props::from_value(v)) } }
 
 }
 
@@ -480,12 +453,9 @@ pub mod configuration_template {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ConfigurationOptionSetting> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationOptionSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationOptionSetting> for t::Value { #[inline] fn from(v: ConfigurationOptionSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationOptionSetting { #[inline] fn from(v: t::Value) -> ConfigurationOptionSetting { ConfigurationOptionSetting(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -501,12 +471,9 @@ pub mod configuration_template {
         }
     }
 
-    impl From<SourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceConfiguration> for t::Value { #[inline] fn from(v: SourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceConfiguration { #[inline] fn from(v: t::Value) -> SourceConfiguration { SourceConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -642,12 +609,9 @@ pub mod environment {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<OptionSetting> for t::Value {
-        #[inline]
-        fn from(v: OptionSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OptionSetting> for t::Value { #[inline] fn from(v: OptionSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OptionSetting { #[inline] fn from(v: t::Value) -> OptionSetting { OptionSetting(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -669,11 +633,8 @@ pub mod environment {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<Tier> for t::Value {
-        #[inline]
-        fn from(v: Tier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tier> for t::Value { #[inline] fn from(v: Tier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tier { #[inline] fn from(v: t::Value) -> Tier { Tier(t::Props::from_value(v)) } }
 
 }

@@ -304,12 +304,9 @@ pub mod load_balancer {
         pub fn s3_bucket_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3BucketPrefix", v.into()); self }
     }
 
-    impl From<AccessLoggingPolicy> for t::Value {
-        #[inline]
-        fn from(v: AccessLoggingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessLoggingPolicy> for t::Value { #[inline] fn from(v: AccessLoggingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessLoggingPolicy { #[inline] fn from(v: t::Value) -> AccessLoggingPolicy { AccessLoggingPolicy(t::Props::from_value(v)) } }
 
     /// Information about a policy for application-controlled session stickiness.
     ///
@@ -327,12 +324,9 @@ pub mod load_balancer {
         }
     }
 
-    impl From<AppCookieStickinessPolicy> for t::Value {
-        #[inline]
-        fn from(v: AppCookieStickinessPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppCookieStickinessPolicy> for t::Value { #[inline] fn from(v: AppCookieStickinessPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppCookieStickinessPolicy { #[inline] fn from(v: t::Value) -> AppCookieStickinessPolicy { AppCookieStickinessPolicy(t::Props::from_value(v)) } }
 
     /// If enabled, the load balancer allows existing requests to complete before the load balancer shifts traffic away from a
     /// deregistered or unhealthy instance.
@@ -352,12 +346,9 @@ pub mod load_balancer {
         pub fn timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Timeout", v.into()); self }
     }
 
-    impl From<ConnectionDrainingPolicy> for t::Value {
-        #[inline]
-        fn from(v: ConnectionDrainingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionDrainingPolicy> for t::Value { #[inline] fn from(v: ConnectionDrainingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionDrainingPolicy { #[inline] fn from(v: t::Value) -> ConnectionDrainingPolicy { ConnectionDrainingPolicy(t::Props::from_value(v)) } }
 
     /// If enabled, the load balancer allows the connections to remain idle (no data is sent over the connection) for the
     /// specified duration.
@@ -375,12 +366,9 @@ pub mod load_balancer {
         }
     }
 
-    impl From<ConnectionSettings> for t::Value {
-        #[inline]
-        fn from(v: ConnectionSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionSettings> for t::Value { #[inline] fn from(v: ConnectionSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionSettings { #[inline] fn from(v: t::Value) -> ConnectionSettings { ConnectionSettings(t::Props::from_value(v)) } }
 
     /// The health check settings to use when evaluating the health of your EC2 instances.
     ///
@@ -401,12 +389,9 @@ pub mod load_balancer {
         }
     }
 
-    impl From<HealthCheck> for t::Value {
-        #[inline]
-        fn from(v: HealthCheck) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheck> for t::Value { #[inline] fn from(v: HealthCheck) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheck { #[inline] fn from(v: t::Value) -> HealthCheck { HealthCheck(t::Props::from_value(v)) } }
 
     /// Information about a policy for duration-based session stickiness.
     ///
@@ -428,12 +413,9 @@ pub mod load_balancer {
         pub fn policy_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PolicyName", v.into()); self }
     }
 
-    impl From<LBCookieStickinessPolicy> for t::Value {
-        #[inline]
-        fn from(v: LBCookieStickinessPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LBCookieStickinessPolicy> for t::Value { #[inline] fn from(v: LBCookieStickinessPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LBCookieStickinessPolicy { #[inline] fn from(v: t::Value) -> LBCookieStickinessPolicy { LBCookieStickinessPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -456,12 +438,9 @@ pub mod load_balancer {
         pub fn ssl_certificate_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SSLCertificateId", v.into()); self }
     }
 
-    impl From<Listeners> for t::Value {
-        #[inline]
-        fn from(v: Listeners) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Listeners> for t::Value { #[inline] fn from(v: Listeners) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Listeners { #[inline] fn from(v: t::Value) -> Listeners { Listeners(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -482,12 +461,9 @@ pub mod load_balancer {
         pub fn load_balancer_ports(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LoadBalancerPorts", v.into()); self }
     }
 
-    impl From<Policies> for t::Value {
-        #[inline]
-        fn from(v: Policies) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Policies> for t::Value { #[inline] fn from(v: Policies) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Policies { #[inline] fn from(v: t::Value) -> Policies { Policies(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -506,11 +482,8 @@ pub mod load_balancer {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<PolicyItem> for t::Value {
-        #[inline]
-        fn from(v: PolicyItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyItem> for t::Value { #[inline] fn from(v: PolicyItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyItem { #[inline] fn from(v: t::Value) -> PolicyItem { PolicyItem(t::Props::from_value(v)) } }
 
 }

@@ -86,12 +86,9 @@ pub mod listener {
         pub fn certificate_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CertificateArn", v.into()); self }
     }
 
-    impl From<Certificate> for t::Value {
-        #[inline]
-        fn from(v: Certificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Certificate> for t::Value { #[inline] fn from(v: Certificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Certificate { #[inline] fn from(v: t::Value) -> Certificate { Certificate(t::Props::from_value(v)) } }
 
     /// Specifies an action for a listener rule.
     ///
@@ -132,12 +129,9 @@ pub mod listener {
         pub fn target_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetGroupArn", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// Specifies information required when integrating with Amazon Cognito to authenticate users.
     ///
@@ -172,12 +166,9 @@ pub mod listener {
         pub fn session_timeout(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SessionTimeout", v.into()); self }
     }
 
-    impl From<AuthenticateCognitoConfig> for t::Value {
-        #[inline]
-        fn from(v: AuthenticateCognitoConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticateCognitoConfig> for t::Value { #[inline] fn from(v: AuthenticateCognitoConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticateCognitoConfig { #[inline] fn from(v: t::Value) -> AuthenticateCognitoConfig { AuthenticateCognitoConfig(t::Props::from_value(v)) } }
 
     /// The behavior if the user is not authenticated. The following are possible values: +  deny' - Return an HTTP 401
     /// Unauthorized error. +  allow' - Allow the request to be forwarded to the target. +  authenticate' - Redirect the request
@@ -247,12 +238,9 @@ pub mod listener {
         pub fn use_existing_client_secret(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseExistingClientSecret", v.into()); self }
     }
 
-    impl From<AuthenticateOidcConfig> for t::Value {
-        #[inline]
-        fn from(v: AuthenticateOidcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticateOidcConfig> for t::Value { #[inline] fn from(v: AuthenticateOidcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticateOidcConfig { #[inline] fn from(v: t::Value) -> AuthenticateOidcConfig { AuthenticateOidcConfig(t::Props::from_value(v)) } }
 
     /// Specifies information required when returning a custom HTTP response.
     ///
@@ -274,12 +262,9 @@ pub mod listener {
         pub fn message_body(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MessageBody", v.into()); self }
     }
 
-    impl From<FixedResponseConfig> for t::Value {
-        #[inline]
-        fn from(v: FixedResponseConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FixedResponseConfig> for t::Value { #[inline] fn from(v: FixedResponseConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FixedResponseConfig { #[inline] fn from(v: t::Value) -> FixedResponseConfig { FixedResponseConfig(t::Props::from_value(v)) } }
 
     /// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is
     /// `forward`.
@@ -301,12 +286,9 @@ pub mod listener {
         pub fn target_groups(mut self, v: impl Into<t::List<TargetGroupTuple>>) -> Self { self.0.put::<t::List<TargetGroupTuple>>("TargetGroups", v.into()); self }
     }
 
-    impl From<ForwardConfig> for t::Value {
-        #[inline]
-        fn from(v: ForwardConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ForwardConfig> for t::Value { #[inline] fn from(v: ForwardConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ForwardConfig { #[inline] fn from(v: t::Value) -> ForwardConfig { ForwardConfig(t::Props::from_value(v)) } }
 
     /// Information about the target group stickiness for a rule.
     ///
@@ -329,12 +311,9 @@ pub mod listener {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<TargetGroupStickinessConfig> for t::Value {
-        #[inline]
-        fn from(v: TargetGroupStickinessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetGroupStickinessConfig> for t::Value { #[inline] fn from(v: TargetGroupStickinessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetGroupStickinessConfig { #[inline] fn from(v: t::Value) -> TargetGroupStickinessConfig { TargetGroupStickinessConfig(t::Props::from_value(v)) } }
 
     /// Information about how traffic will be distributed between multiple target groups in a forward rule.
     ///
@@ -355,12 +334,9 @@ pub mod listener {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<TargetGroupTuple> for t::Value {
-        #[inline]
-        fn from(v: TargetGroupTuple) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetGroupTuple> for t::Value { #[inline] fn from(v: TargetGroupTuple) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetGroupTuple { #[inline] fn from(v: t::Value) -> TargetGroupTuple { TargetGroupTuple(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -378,12 +354,9 @@ pub mod listener {
         pub fn additional_claims(mut self, v: impl Into<t::List<JwtValidationActionAdditionalClaim>>) -> Self { self.0.put::<t::List<JwtValidationActionAdditionalClaim>>("AdditionalClaims", v.into()); self }
     }
 
-    impl From<JwtValidationConfig> for t::Value {
-        #[inline]
-        fn from(v: JwtValidationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JwtValidationConfig> for t::Value { #[inline] fn from(v: JwtValidationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JwtValidationConfig { #[inline] fn from(v: t::Value) -> JwtValidationConfig { JwtValidationConfig(t::Props::from_value(v)) } }
 
     /// Information about an additional claim to validate.
     ///
@@ -402,12 +375,9 @@ pub mod listener {
         }
     }
 
-    impl From<JwtValidationActionAdditionalClaim> for t::Value {
-        #[inline]
-        fn from(v: JwtValidationActionAdditionalClaim) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JwtValidationActionAdditionalClaim> for t::Value { #[inline] fn from(v: JwtValidationActionAdditionalClaim) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JwtValidationActionAdditionalClaim { #[inline] fn from(v: t::Value) -> JwtValidationActionAdditionalClaim { JwtValidationActionAdditionalClaim(t::Props::from_value(v)) } }
 
     /// The format of the claim value.
     ///
@@ -462,12 +432,9 @@ pub mod listener {
         pub fn query(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Query", v.into()); self }
     }
 
-    impl From<RedirectConfig> for t::Value {
-        #[inline]
-        fn from(v: RedirectConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedirectConfig> for t::Value { #[inline] fn from(v: RedirectConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedirectConfig { #[inline] fn from(v: t::Value) -> RedirectConfig { RedirectConfig(t::Props::from_value(v)) } }
 
     /// The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
     ///
@@ -542,12 +509,9 @@ pub mod listener {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ListenerAttribute> for t::Value {
-        #[inline]
-        fn from(v: ListenerAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListenerAttribute> for t::Value { #[inline] fn from(v: ListenerAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListenerAttribute { #[inline] fn from(v: t::Value) -> ListenerAttribute { ListenerAttribute(t::Props::from_value(v)) } }
 
     /// The mutual authentication configuration information.
     ///
@@ -573,12 +537,9 @@ pub mod listener {
         pub fn trust_store_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrustStoreArn", v.into()); self }
     }
 
-    impl From<MutualAuthentication> for t::Value {
-        #[inline]
-        fn from(v: MutualAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MutualAuthentication> for t::Value { #[inline] fn from(v: MutualAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MutualAuthentication { #[inline] fn from(v: t::Value) -> MutualAuthentication { MutualAuthentication(t::Props::from_value(v)) } }
 
     /// Indicates whether trust store CA certificate names are advertised.
     ///
@@ -698,12 +659,9 @@ pub mod listener_certificate {
         pub fn certificate_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CertificateArn", v.into()); self }
     }
 
-    impl From<Certificate> for t::Value {
-        #[inline]
-        fn from(v: Certificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Certificate> for t::Value { #[inline] fn from(v: Certificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Certificate { #[inline] fn from(v: t::Value) -> Certificate { Certificate(t::Props::from_value(v)) } }
 
 }
 
@@ -801,12 +759,9 @@ pub mod listener_rule {
         pub fn target_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetGroupArn", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// Specifies information required when integrating with Amazon Cognito to authenticate users.
     ///
@@ -841,12 +796,9 @@ pub mod listener_rule {
         pub fn session_timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SessionTimeout", v.into()); self }
     }
 
-    impl From<AuthenticateCognitoConfig> for t::Value {
-        #[inline]
-        fn from(v: AuthenticateCognitoConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticateCognitoConfig> for t::Value { #[inline] fn from(v: AuthenticateCognitoConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticateCognitoConfig { #[inline] fn from(v: t::Value) -> AuthenticateCognitoConfig { AuthenticateCognitoConfig(t::Props::from_value(v)) } }
 
     /// The behavior if the user is not authenticated. The following are possible values: +  deny' - Return an HTTP 401
     /// Unauthorized error. +  allow' - Allow the request to be forwarded to the target. +  authenticate' - Redirect the request
@@ -916,12 +868,9 @@ pub mod listener_rule {
         pub fn use_existing_client_secret(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseExistingClientSecret", v.into()); self }
     }
 
-    impl From<AuthenticateOidcConfig> for t::Value {
-        #[inline]
-        fn from(v: AuthenticateOidcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticateOidcConfig> for t::Value { #[inline] fn from(v: AuthenticateOidcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticateOidcConfig { #[inline] fn from(v: t::Value) -> AuthenticateOidcConfig { AuthenticateOidcConfig(t::Props::from_value(v)) } }
 
     /// Specifies information required when returning a custom HTTP response.
     ///
@@ -943,12 +892,9 @@ pub mod listener_rule {
         pub fn message_body(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MessageBody", v.into()); self }
     }
 
-    impl From<FixedResponseConfig> for t::Value {
-        #[inline]
-        fn from(v: FixedResponseConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FixedResponseConfig> for t::Value { #[inline] fn from(v: FixedResponseConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FixedResponseConfig { #[inline] fn from(v: t::Value) -> FixedResponseConfig { FixedResponseConfig(t::Props::from_value(v)) } }
 
     /// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is
     /// `forward`.
@@ -970,12 +916,9 @@ pub mod listener_rule {
         pub fn target_groups(mut self, v: impl Into<t::List<TargetGroupTuple>>) -> Self { self.0.put::<t::List<TargetGroupTuple>>("TargetGroups", v.into()); self }
     }
 
-    impl From<ForwardConfig> for t::Value {
-        #[inline]
-        fn from(v: ForwardConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ForwardConfig> for t::Value { #[inline] fn from(v: ForwardConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ForwardConfig { #[inline] fn from(v: t::Value) -> ForwardConfig { ForwardConfig(t::Props::from_value(v)) } }
 
     /// Information about the target group stickiness for a rule.
     ///
@@ -998,12 +941,9 @@ pub mod listener_rule {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<TargetGroupStickinessConfig> for t::Value {
-        #[inline]
-        fn from(v: TargetGroupStickinessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetGroupStickinessConfig> for t::Value { #[inline] fn from(v: TargetGroupStickinessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetGroupStickinessConfig { #[inline] fn from(v: t::Value) -> TargetGroupStickinessConfig { TargetGroupStickinessConfig(t::Props::from_value(v)) } }
 
     /// Information about how traffic will be distributed between multiple target groups in a forward rule.
     ///
@@ -1024,12 +964,9 @@ pub mod listener_rule {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<TargetGroupTuple> for t::Value {
-        #[inline]
-        fn from(v: TargetGroupTuple) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetGroupTuple> for t::Value { #[inline] fn from(v: TargetGroupTuple) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetGroupTuple { #[inline] fn from(v: t::Value) -> TargetGroupTuple { TargetGroupTuple(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1047,12 +984,9 @@ pub mod listener_rule {
         pub fn additional_claims(mut self, v: impl Into<t::List<JwtValidationActionAdditionalClaim>>) -> Self { self.0.put::<t::List<JwtValidationActionAdditionalClaim>>("AdditionalClaims", v.into()); self }
     }
 
-    impl From<JwtValidationConfig> for t::Value {
-        #[inline]
-        fn from(v: JwtValidationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JwtValidationConfig> for t::Value { #[inline] fn from(v: JwtValidationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JwtValidationConfig { #[inline] fn from(v: t::Value) -> JwtValidationConfig { JwtValidationConfig(t::Props::from_value(v)) } }
 
     /// Information about an additional claim to validate.
     ///
@@ -1071,12 +1005,9 @@ pub mod listener_rule {
         }
     }
 
-    impl From<JwtValidationActionAdditionalClaim> for t::Value {
-        #[inline]
-        fn from(v: JwtValidationActionAdditionalClaim) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JwtValidationActionAdditionalClaim> for t::Value { #[inline] fn from(v: JwtValidationActionAdditionalClaim) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JwtValidationActionAdditionalClaim { #[inline] fn from(v: t::Value) -> JwtValidationActionAdditionalClaim { JwtValidationActionAdditionalClaim(t::Props::from_value(v)) } }
 
     /// The format of the claim value.
     ///
@@ -1131,12 +1062,9 @@ pub mod listener_rule {
         pub fn query(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Query", v.into()); self }
     }
 
-    impl From<RedirectConfig> for t::Value {
-        #[inline]
-        fn from(v: RedirectConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedirectConfig> for t::Value { #[inline] fn from(v: RedirectConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedirectConfig { #[inline] fn from(v: t::Value) -> RedirectConfig { RedirectConfig(t::Props::from_value(v)) } }
 
     /// The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
     ///
@@ -1226,12 +1154,9 @@ pub mod listener_rule {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<RuleCondition> for t::Value {
-        #[inline]
-        fn from(v: RuleCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleCondition> for t::Value { #[inline] fn from(v: RuleCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleCondition { #[inline] fn from(v: t::Value) -> RuleCondition { RuleCondition(t::Props::from_value(v)) } }
 
     /// Information about a host header condition.
     ///
@@ -1254,12 +1179,9 @@ pub mod listener_rule {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<HostHeaderConfig> for t::Value {
-        #[inline]
-        fn from(v: HostHeaderConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostHeaderConfig> for t::Value { #[inline] fn from(v: HostHeaderConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostHeaderConfig { #[inline] fn from(v: t::Value) -> HostHeaderConfig { HostHeaderConfig(t::Props::from_value(v)) } }
 
     /// Information about an HTTP header condition. There is a set of standard HTTP header fields. You can also define custom
     /// HTTP header fields.
@@ -1286,12 +1208,9 @@ pub mod listener_rule {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<HttpHeaderConfig> for t::Value {
-        #[inline]
-        fn from(v: HttpHeaderConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpHeaderConfig> for t::Value { #[inline] fn from(v: HttpHeaderConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpHeaderConfig { #[inline] fn from(v: t::Value) -> HttpHeaderConfig { HttpHeaderConfig(t::Props::from_value(v)) } }
 
     /// Information about an HTTP method condition. HTTP defines a set of request methods, also referred to as HTTP verbs. For
     /// more information, see the [HTTP Method
@@ -1314,12 +1233,9 @@ pub mod listener_rule {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<HttpRequestMethodConfig> for t::Value {
-        #[inline]
-        fn from(v: HttpRequestMethodConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpRequestMethodConfig> for t::Value { #[inline] fn from(v: HttpRequestMethodConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpRequestMethodConfig { #[inline] fn from(v: t::Value) -> HttpRequestMethodConfig { HttpRequestMethodConfig(t::Props::from_value(v)) } }
 
     /// Information about a path pattern condition.
     ///
@@ -1342,12 +1258,9 @@ pub mod listener_rule {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<PathPatternConfig> for t::Value {
-        #[inline]
-        fn from(v: PathPatternConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PathPatternConfig> for t::Value { #[inline] fn from(v: PathPatternConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PathPatternConfig { #[inline] fn from(v: t::Value) -> PathPatternConfig { PathPatternConfig(t::Props::from_value(v)) } }
 
     /// Information about a query string condition. The query string component of a URI starts after the first '?' character and
     /// is terminated by either a '#' character or the end of the URI. A typical query string contains key/value pairs separated
@@ -1370,12 +1283,9 @@ pub mod listener_rule {
         pub fn values(mut self, v: impl Into<t::List<QueryStringKeyValue>>) -> Self { self.0.put::<t::List<QueryStringKeyValue>>("Values", v.into()); self }
     }
 
-    impl From<QueryStringConfig> for t::Value {
-        #[inline]
-        fn from(v: QueryStringConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryStringConfig> for t::Value { #[inline] fn from(v: QueryStringConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryStringConfig { #[inline] fn from(v: t::Value) -> QueryStringConfig { QueryStringConfig(t::Props::from_value(v)) } }
 
     /// Information about a key/value pair.
     ///
@@ -1396,12 +1306,9 @@ pub mod listener_rule {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<QueryStringKeyValue> for t::Value {
-        #[inline]
-        fn from(v: QueryStringKeyValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryStringKeyValue> for t::Value { #[inline] fn from(v: QueryStringKeyValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryStringKeyValue { #[inline] fn from(v: t::Value) -> QueryStringKeyValue { QueryStringKeyValue(t::Props::from_value(v)) } }
 
     /// Information about a source IP condition. You can use this condition to route based on the IP address of the source that
     /// connects to the load balancer. If a client is behind a proxy, this is the IP address of the proxy not the IP address of
@@ -1426,12 +1333,9 @@ pub mod listener_rule {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<SourceIpConfig> for t::Value {
-        #[inline]
-        fn from(v: SourceIpConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceIpConfig> for t::Value { #[inline] fn from(v: SourceIpConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceIpConfig { #[inline] fn from(v: t::Value) -> SourceIpConfig { SourceIpConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1470,12 +1374,9 @@ pub mod listener_rule {
         pub fn url_rewrite_config(mut self, v: impl Into<RewriteConfigObject>) -> Self { self.0.put::<RewriteConfigObject>("UrlRewriteConfig", v.into()); self }
     }
 
-    impl From<Transform> for t::Value {
-        #[inline]
-        fn from(v: Transform) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Transform> for t::Value { #[inline] fn from(v: Transform) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Transform { #[inline] fn from(v: t::Value) -> Transform { Transform(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1490,12 +1391,9 @@ pub mod listener_rule {
         }
     }
 
-    impl From<RewriteConfigObject> for t::Value {
-        #[inline]
-        fn from(v: RewriteConfigObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RewriteConfigObject> for t::Value { #[inline] fn from(v: RewriteConfigObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RewriteConfigObject { #[inline] fn from(v: t::Value) -> RewriteConfigObject { RewriteConfigObject(t::Props::from_value(v)) } }
 
     /// Information about a rewrite transform. This transform matches a pattern and replaces it with the specified string.
     ///
@@ -1513,12 +1411,9 @@ pub mod listener_rule {
         }
     }
 
-    impl From<RewriteConfig> for t::Value {
-        #[inline]
-        fn from(v: RewriteConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RewriteConfig> for t::Value { #[inline] fn from(v: RewriteConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RewriteConfig { #[inline] fn from(v: t::Value) -> RewriteConfig { RewriteConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2423,12 +2318,9 @@ pub mod load_balancer {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<LoadBalancerAttribute> for t::Value {
-        #[inline]
-        fn from(v: LoadBalancerAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoadBalancerAttribute> for t::Value { #[inline] fn from(v: LoadBalancerAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoadBalancerAttribute { #[inline] fn from(v: t::Value) -> LoadBalancerAttribute { LoadBalancerAttribute(t::Props::from_value(v)) } }
 
     /// The minimum capacity for a load balancer.
     ///
@@ -2445,12 +2337,9 @@ pub mod load_balancer {
         }
     }
 
-    impl From<MinimumLoadBalancerCapacity> for t::Value {
-        #[inline]
-        fn from(v: MinimumLoadBalancerCapacity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MinimumLoadBalancerCapacity> for t::Value { #[inline] fn from(v: MinimumLoadBalancerCapacity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MinimumLoadBalancerCapacity { #[inline] fn from(v: t::Value) -> MinimumLoadBalancerCapacity { MinimumLoadBalancerCapacity(t::Props::from_value(v)) } }
 
     /// The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer
     /// is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route
@@ -2502,12 +2391,9 @@ pub mod load_balancer {
         pub fn source_nat_ipv6_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceNatIpv6Prefix", v.into()); self }
     }
 
-    impl From<SubnetMapping> for t::Value {
-        #[inline]
-        fn from(v: SubnetMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubnetMapping> for t::Value { #[inline] fn from(v: SubnetMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubnetMapping { #[inline] fn from(v: t::Value) -> SubnetMapping { SubnetMapping(t::Props::from_value(v)) } }
 
     /// The type of load balancer. The default is `application`.
     ///
@@ -2757,12 +2643,9 @@ pub mod target_group {
         pub fn http_code(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HttpCode", v.into()); self }
     }
 
-    impl From<Matcher> for t::Value {
-        #[inline]
-        fn from(v: Matcher) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Matcher> for t::Value { #[inline] fn from(v: Matcher) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Matcher { #[inline] fn from(v: t::Value) -> Matcher { Matcher(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2781,12 +2664,9 @@ pub mod target_group {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<TargetGroupAttribute> for t::Value {
-        #[inline]
-        fn from(v: TargetGroupAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetGroupAttribute> for t::Value { #[inline] fn from(v: TargetGroupAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetGroupAttribute { #[inline] fn from(v: t::Value) -> TargetGroupAttribute { TargetGroupAttribute(t::Props::from_value(v)) } }
 
     /// The type of target that you must specify when registering targets with this target group. You can't specify targets for
     /// a target group using more than one target type.
@@ -2837,12 +2717,9 @@ pub mod target_group {
         pub fn quic_server_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("QuicServerId", v.into()); self }
     }
 
-    impl From<TargetDescription> for t::Value {
-        #[inline]
-        fn from(v: TargetDescription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetDescription> for t::Value { #[inline] fn from(v: TargetDescription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetDescription { #[inline] fn from(v: t::Value) -> TargetDescription { TargetDescription(t::Props::from_value(v)) } }
 
 }
 
@@ -2973,12 +2850,9 @@ pub mod trust_store_revocation {
         pub fn s3_object_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3ObjectVersion", v.into()); self }
     }
 
-    impl From<RevocationContent> for t::Value {
-        #[inline]
-        fn from(v: RevocationContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RevocationContent> for t::Value { #[inline] fn from(v: RevocationContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RevocationContent { #[inline] fn from(v: t::Value) -> RevocationContent { RevocationContent(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -114,12 +114,9 @@ pub mod domain {
         pub fn master_user_options(mut self, v: impl Into<MasterUserOptions>) -> Self { self.0.put::<MasterUserOptions>("MasterUserOptions", v.into()); self }
     }
 
-    impl From<AdvancedSecurityOptionsInput> for t::Value {
-        #[inline]
-        fn from(v: AdvancedSecurityOptionsInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedSecurityOptionsInput> for t::Value { #[inline] fn from(v: AdvancedSecurityOptionsInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedSecurityOptionsInput { #[inline] fn from(v: t::Value) -> AdvancedSecurityOptionsInput { AdvancedSecurityOptionsInput(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -140,12 +137,9 @@ pub mod domain {
         pub fn master_user_password(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MasterUserPassword", v.into()); self }
     }
 
-    impl From<MasterUserOptions> for t::Value {
-        #[inline]
-        fn from(v: MasterUserOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MasterUserOptions> for t::Value { #[inline] fn from(v: MasterUserOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MasterUserOptions { #[inline] fn from(v: t::Value) -> MasterUserOptions { MasterUserOptions(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -168,12 +162,9 @@ pub mod domain {
         pub fn user_pool_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserPoolId", v.into()); self }
     }
 
-    impl From<CognitoOptions> for t::Value {
-        #[inline]
-        fn from(v: CognitoOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CognitoOptions> for t::Value { #[inline] fn from(v: CognitoOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CognitoOptions { #[inline] fn from(v: t::Value) -> CognitoOptions { CognitoOptions(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -198,12 +189,9 @@ pub mod domain {
         pub fn tls_security_policy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TLSSecurityPolicy", v.into()); self }
     }
 
-    impl From<DomainEndpointOptions> for t::Value {
-        #[inline]
-        fn from(v: DomainEndpointOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainEndpointOptions> for t::Value { #[inline] fn from(v: DomainEndpointOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainEndpointOptions { #[inline] fn from(v: t::Value) -> DomainEndpointOptions { DomainEndpointOptions(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -226,12 +214,9 @@ pub mod domain {
         pub fn volume_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeType", v.into()); self }
     }
 
-    impl From<EBSOptions> for t::Value {
-        #[inline]
-        fn from(v: EBSOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EBSOptions> for t::Value { #[inline] fn from(v: EBSOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EBSOptions { #[inline] fn from(v: t::Value) -> EBSOptions { EBSOptions(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -268,12 +253,9 @@ pub mod domain {
         pub fn zone_awareness_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ZoneAwarenessEnabled", v.into()); self }
     }
 
-    impl From<ElasticsearchClusterConfig> for t::Value {
-        #[inline]
-        fn from(v: ElasticsearchClusterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ElasticsearchClusterConfig> for t::Value { #[inline] fn from(v: ElasticsearchClusterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ElasticsearchClusterConfig { #[inline] fn from(v: t::Value) -> ElasticsearchClusterConfig { ElasticsearchClusterConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -290,12 +272,9 @@ pub mod domain {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<ColdStorageOptions> for t::Value {
-        #[inline]
-        fn from(v: ColdStorageOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColdStorageOptions> for t::Value { #[inline] fn from(v: ColdStorageOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColdStorageOptions { #[inline] fn from(v: t::Value) -> ColdStorageOptions { ColdStorageOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -312,12 +291,9 @@ pub mod domain {
         pub fn availability_zone_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("AvailabilityZoneCount", v.into()); self }
     }
 
-    impl From<ZoneAwarenessConfig> for t::Value {
-        #[inline]
-        fn from(v: ZoneAwarenessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ZoneAwarenessConfig> for t::Value { #[inline] fn from(v: ZoneAwarenessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ZoneAwarenessConfig { #[inline] fn from(v: t::Value) -> ZoneAwarenessConfig { ZoneAwarenessConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -336,12 +312,9 @@ pub mod domain {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<EncryptionAtRestOptions> for t::Value {
-        #[inline]
-        fn from(v: EncryptionAtRestOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionAtRestOptions> for t::Value { #[inline] fn from(v: EncryptionAtRestOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionAtRestOptions { #[inline] fn from(v: t::Value) -> EncryptionAtRestOptions { EncryptionAtRestOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -360,12 +333,9 @@ pub mod domain {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<LogPublishingOption> for t::Value {
-        #[inline]
-        fn from(v: LogPublishingOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogPublishingOption> for t::Value { #[inline] fn from(v: LogPublishingOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogPublishingOption { #[inline] fn from(v: t::Value) -> LogPublishingOption { LogPublishingOption(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -382,12 +352,9 @@ pub mod domain {
         pub fn automated_snapshot_start_hour(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("AutomatedSnapshotStartHour", v.into()); self }
     }
 
-    impl From<SnapshotOptions> for t::Value {
-        #[inline]
-        fn from(v: SnapshotOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnapshotOptions> for t::Value { #[inline] fn from(v: SnapshotOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnapshotOptions { #[inline] fn from(v: t::Value) -> SnapshotOptions { SnapshotOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -406,11 +373,8 @@ pub mod domain {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<VPCOptions> for t::Value {
-        #[inline]
-        fn from(v: VPCOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VPCOptions> for t::Value { #[inline] fn from(v: VPCOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VPCOptions { #[inline] fn from(v: t::Value) -> VPCOptions { VPCOptions(t::Props::from_value(v)) } }
 
 }

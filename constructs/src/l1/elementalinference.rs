@@ -161,12 +161,9 @@ pub mod feed {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<GetOutput> for t::Value {
-        #[inline]
-        fn from(v: GetOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GetOutput> for t::Value { #[inline] fn from(v: GetOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GetOutput { #[inline] fn from(v: t::Value) -> GetOutput { GetOutput(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -187,12 +184,9 @@ pub mod feed {
         pub fn subtitling(mut self, v: impl Into<SubtitlingConfig>) -> Self { self.0.put::<SubtitlingConfig>("Subtitling", v.into()); self }
     }
 
-    impl From<OutputConfig> for t::Value {
-        #[inline]
-        fn from(v: OutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputConfig> for t::Value { #[inline] fn from(v: OutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputConfig { #[inline] fn from(v: t::Value) -> OutputConfig { OutputConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -211,12 +205,9 @@ pub mod feed {
         pub fn data_source_configuration(mut self, v: impl Into<DataSourceConfiguration>) -> Self { self.0.put::<DataSourceConfiguration>("DataSourceConfiguration", v.into()); self }
     }
 
-    impl From<ClippingConfig> for t::Value {
-        #[inline]
-        fn from(v: ClippingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClippingConfig> for t::Value { #[inline] fn from(v: ClippingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClippingConfig { #[inline] fn from(v: t::Value) -> ClippingConfig { ClippingConfig(t::Props::from_value(v)) } }
 
     /// Identifies the fixture whose event data Elemental Inference maps onto the clipping metadata for an output.
     ///
@@ -233,12 +224,9 @@ pub mod feed {
         }
     }
 
-    impl From<DataSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceConfiguration> for t::Value { #[inline] fn from(v: DataSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceConfiguration { #[inline] fn from(v: t::Value) -> DataSourceConfiguration { DataSourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -255,12 +243,9 @@ pub mod feed {
         pub fn template_groups(mut self, v: impl Into<t::List<TemplateGroup>>) -> Self { self.0.put::<t::List<TemplateGroup>>("TemplateGroups", v.into()); self }
     }
 
-    impl From<CroppingConfig> for t::Value {
-        #[inline]
-        fn from(v: CroppingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CroppingConfig> for t::Value { #[inline] fn from(v: CroppingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CroppingConfig { #[inline] fn from(v: t::Value) -> CroppingConfig { CroppingConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -276,12 +261,9 @@ pub mod feed {
         }
     }
 
-    impl From<TemplateGroup> for t::Value {
-        #[inline]
-        fn from(v: TemplateGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateGroup> for t::Value { #[inline] fn from(v: TemplateGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateGroup { #[inline] fn from(v: t::Value) -> TemplateGroup { TemplateGroup(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -302,12 +284,9 @@ pub mod feed {
         pub fn profanity_filter(mut self, v: impl Into<ProfanityFilterMode>) -> Self { self.0.put::<ProfanityFilterMode>("ProfanityFilter", v.into()); self }
     }
 
-    impl From<SubtitlingConfig> for t::Value {
-        #[inline]
-        fn from(v: SubtitlingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubtitlingConfig> for t::Value { #[inline] fn from(v: SubtitlingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubtitlingConfig { #[inline] fn from(v: t::Value) -> SubtitlingConfig { SubtitlingConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -323,12 +302,9 @@ pub mod feed {
         }
     }
 
-    impl From<AspectRatio> for t::Value {
-        #[inline]
-        fn from(v: AspectRatio) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AspectRatio> for t::Value { #[inline] fn from(v: AspectRatio) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AspectRatio { #[inline] fn from(v: t::Value) -> AspectRatio { AspectRatio(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

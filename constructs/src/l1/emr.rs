@@ -394,12 +394,9 @@ pub mod cluster {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<Application> for t::Value {
-        #[inline]
-        fn from(v: Application) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Application> for t::Value { #[inline] fn from(v: Application) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Application { #[inline] fn from(v: t::Value) -> Application { Application(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -416,12 +413,9 @@ pub mod cluster {
         pub fn idle_timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("IdleTimeout", v.into()); self }
     }
 
-    impl From<AutoTerminationPolicy> for t::Value {
-        #[inline]
-        fn from(v: AutoTerminationPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoTerminationPolicy> for t::Value { #[inline] fn from(v: AutoTerminationPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoTerminationPolicy { #[inline] fn from(v: t::Value) -> AutoTerminationPolicy { AutoTerminationPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -437,12 +431,9 @@ pub mod cluster {
         }
     }
 
-    impl From<BootstrapActionConfig> for t::Value {
-        #[inline]
-        fn from(v: BootstrapActionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BootstrapActionConfig> for t::Value { #[inline] fn from(v: BootstrapActionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BootstrapActionConfig { #[inline] fn from(v: t::Value) -> BootstrapActionConfig { BootstrapActionConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -459,12 +450,9 @@ pub mod cluster {
         pub fn args(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Args", v.into()); self }
     }
 
-    impl From<ScriptBootstrapActionConfig> for t::Value {
-        #[inline]
-        fn from(v: ScriptBootstrapActionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScriptBootstrapActionConfig> for t::Value { #[inline] fn from(v: ScriptBootstrapActionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScriptBootstrapActionConfig { #[inline] fn from(v: t::Value) -> ScriptBootstrapActionConfig { ScriptBootstrapActionConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -485,12 +473,9 @@ pub mod cluster {
         pub fn configurations(mut self, v: impl Into<t::List<Configuration>>) -> Self { self.0.put::<t::List<Configuration>>("Configurations", v.into()); self }
     }
 
-    impl From<Configuration> for t::Value {
-        #[inline]
-        fn from(v: Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Configuration> for t::Value { #[inline] fn from(v: Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Configuration { #[inline] fn from(v: t::Value) -> Configuration { Configuration(t::Props::from_value(v)) } }
 
     /// A property type: 19 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -543,12 +528,9 @@ pub mod cluster {
         pub fn unhealthy_node_replacement(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UnhealthyNodeReplacement", v.into()); self }
     }
 
-    impl From<JobFlowInstancesConfig> for t::Value {
-        #[inline]
-        fn from(v: JobFlowInstancesConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobFlowInstancesConfig> for t::Value { #[inline] fn from(v: JobFlowInstancesConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobFlowInstancesConfig { #[inline] fn from(v: t::Value) -> JobFlowInstancesConfig { JobFlowInstancesConfig(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -575,12 +557,9 @@ pub mod cluster {
         pub fn target_spot_capacity(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TargetSpotCapacity", v.into()); self }
     }
 
-    impl From<InstanceFleetConfig> for t::Value {
-        #[inline]
-        fn from(v: InstanceFleetConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceFleetConfig> for t::Value { #[inline] fn from(v: InstanceFleetConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceFleetConfig { #[inline] fn from(v: t::Value) -> InstanceFleetConfig { InstanceFleetConfig(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -609,12 +588,9 @@ pub mod cluster {
         pub fn weighted_capacity(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WeightedCapacity", v.into()); self }
     }
 
-    impl From<InstanceTypeConfig> for t::Value {
-        #[inline]
-        fn from(v: InstanceTypeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceTypeConfig> for t::Value { #[inline] fn from(v: InstanceTypeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceTypeConfig { #[inline] fn from(v: t::Value) -> InstanceTypeConfig { InstanceTypeConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -633,12 +609,9 @@ pub mod cluster {
         pub fn ebs_optimized(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EbsOptimized", v.into()); self }
     }
 
-    impl From<EbsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EbsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsConfiguration> for t::Value { #[inline] fn from(v: EbsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsConfiguration { #[inline] fn from(v: t::Value) -> EbsConfiguration { EbsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -655,12 +628,9 @@ pub mod cluster {
         pub fn volumes_per_instance(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VolumesPerInstance", v.into()); self }
     }
 
-    impl From<EbsBlockDeviceConfig> for t::Value {
-        #[inline]
-        fn from(v: EbsBlockDeviceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsBlockDeviceConfig> for t::Value { #[inline] fn from(v: EbsBlockDeviceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsBlockDeviceConfig { #[inline] fn from(v: t::Value) -> EbsBlockDeviceConfig { EbsBlockDeviceConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -680,12 +650,9 @@ pub mod cluster {
         pub fn throughput(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Throughput", v.into()); self }
     }
 
-    impl From<VolumeSpecification> for t::Value {
-        #[inline]
-        fn from(v: VolumeSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VolumeSpecification> for t::Value { #[inline] fn from(v: VolumeSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VolumeSpecification { #[inline] fn from(v: t::Value) -> VolumeSpecification { VolumeSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -704,12 +671,9 @@ pub mod cluster {
         pub fn spot_specification(mut self, v: impl Into<SpotProvisioningSpecification>) -> Self { self.0.put::<SpotProvisioningSpecification>("SpotSpecification", v.into()); self }
     }
 
-    impl From<InstanceFleetProvisioningSpecifications> for t::Value {
-        #[inline]
-        fn from(v: InstanceFleetProvisioningSpecifications) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceFleetProvisioningSpecifications> for t::Value { #[inline] fn from(v: InstanceFleetProvisioningSpecifications) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceFleetProvisioningSpecifications { #[inline] fn from(v: t::Value) -> InstanceFleetProvisioningSpecifications { InstanceFleetProvisioningSpecifications(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -726,12 +690,9 @@ pub mod cluster {
         pub fn capacity_reservation_options(mut self, v: impl Into<OnDemandCapacityReservationOptions>) -> Self { self.0.put::<OnDemandCapacityReservationOptions>("CapacityReservationOptions", v.into()); self }
     }
 
-    impl From<OnDemandProvisioningSpecification> for t::Value {
-        #[inline]
-        fn from(v: OnDemandProvisioningSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnDemandProvisioningSpecification> for t::Value { #[inline] fn from(v: OnDemandProvisioningSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnDemandProvisioningSpecification { #[inline] fn from(v: t::Value) -> OnDemandProvisioningSpecification { OnDemandProvisioningSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -752,12 +713,9 @@ pub mod cluster {
         pub fn usage_strategy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UsageStrategy", v.into()); self }
     }
 
-    impl From<OnDemandCapacityReservationOptions> for t::Value {
-        #[inline]
-        fn from(v: OnDemandCapacityReservationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnDemandCapacityReservationOptions> for t::Value { #[inline] fn from(v: OnDemandCapacityReservationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnDemandCapacityReservationOptions { #[inline] fn from(v: t::Value) -> OnDemandCapacityReservationOptions { OnDemandCapacityReservationOptions(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -777,12 +735,9 @@ pub mod cluster {
         pub fn block_duration_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("BlockDurationMinutes", v.into()); self }
     }
 
-    impl From<SpotProvisioningSpecification> for t::Value {
-        #[inline]
-        fn from(v: SpotProvisioningSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotProvisioningSpecification> for t::Value { #[inline] fn from(v: SpotProvisioningSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotProvisioningSpecification { #[inline] fn from(v: t::Value) -> SpotProvisioningSpecification { SpotProvisioningSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -801,12 +756,9 @@ pub mod cluster {
         pub fn spot_resize_specification(mut self, v: impl Into<SpotResizingSpecification>) -> Self { self.0.put::<SpotResizingSpecification>("SpotResizeSpecification", v.into()); self }
     }
 
-    impl From<InstanceFleetResizingSpecifications> for t::Value {
-        #[inline]
-        fn from(v: InstanceFleetResizingSpecifications) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceFleetResizingSpecifications> for t::Value { #[inline] fn from(v: InstanceFleetResizingSpecifications) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceFleetResizingSpecifications { #[inline] fn from(v: t::Value) -> InstanceFleetResizingSpecifications { InstanceFleetResizingSpecifications(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -827,12 +779,9 @@ pub mod cluster {
         pub fn timeout_duration_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutDurationMinutes", v.into()); self }
     }
 
-    impl From<OnDemandResizingSpecification> for t::Value {
-        #[inline]
-        fn from(v: OnDemandResizingSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnDemandResizingSpecification> for t::Value { #[inline] fn from(v: OnDemandResizingSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnDemandResizingSpecification { #[inline] fn from(v: t::Value) -> OnDemandResizingSpecification { OnDemandResizingSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -851,12 +800,9 @@ pub mod cluster {
         pub fn timeout_duration_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutDurationMinutes", v.into()); self }
     }
 
-    impl From<SpotResizingSpecification> for t::Value {
-        #[inline]
-        fn from(v: SpotResizingSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotResizingSpecification> for t::Value { #[inline] fn from(v: SpotResizingSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotResizingSpecification { #[inline] fn from(v: t::Value) -> SpotResizingSpecification { SpotResizingSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -886,12 +832,9 @@ pub mod cluster {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<InstanceGroupConfig> for t::Value {
-        #[inline]
-        fn from(v: InstanceGroupConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceGroupConfig> for t::Value { #[inline] fn from(v: InstanceGroupConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceGroupConfig { #[inline] fn from(v: t::Value) -> InstanceGroupConfig { InstanceGroupConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -907,12 +850,9 @@ pub mod cluster {
         }
     }
 
-    impl From<AutoScalingPolicy> for t::Value {
-        #[inline]
-        fn from(v: AutoScalingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoScalingPolicy> for t::Value { #[inline] fn from(v: AutoScalingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoScalingPolicy { #[inline] fn from(v: t::Value) -> AutoScalingPolicy { AutoScalingPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -928,12 +868,9 @@ pub mod cluster {
         }
     }
 
-    impl From<ScalingConstraints> for t::Value {
-        #[inline]
-        fn from(v: ScalingConstraints) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingConstraints> for t::Value { #[inline] fn from(v: ScalingConstraints) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingConstraints { #[inline] fn from(v: t::Value) -> ScalingConstraints { ScalingConstraints(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -952,12 +889,9 @@ pub mod cluster {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<ScalingRule> for t::Value {
-        #[inline]
-        fn from(v: ScalingRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingRule> for t::Value { #[inline] fn from(v: ScalingRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingRule { #[inline] fn from(v: t::Value) -> ScalingRule { ScalingRule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -974,12 +908,9 @@ pub mod cluster {
         pub fn market(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Market", v.into()); self }
     }
 
-    impl From<ScalingAction> for t::Value {
-        #[inline]
-        fn from(v: ScalingAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingAction> for t::Value { #[inline] fn from(v: ScalingAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingAction { #[inline] fn from(v: t::Value) -> ScalingAction { ScalingAction(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -998,12 +929,9 @@ pub mod cluster {
         pub fn cool_down(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("CoolDown", v.into()); self }
     }
 
-    impl From<SimpleScalingPolicyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SimpleScalingPolicyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SimpleScalingPolicyConfiguration> for t::Value { #[inline] fn from(v: SimpleScalingPolicyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SimpleScalingPolicyConfiguration { #[inline] fn from(v: t::Value) -> SimpleScalingPolicyConfiguration { SimpleScalingPolicyConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1018,12 +946,9 @@ pub mod cluster {
         }
     }
 
-    impl From<ScalingTrigger> for t::Value {
-        #[inline]
-        fn from(v: ScalingTrigger) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingTrigger> for t::Value { #[inline] fn from(v: ScalingTrigger) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingTrigger { #[inline] fn from(v: t::Value) -> ScalingTrigger { ScalingTrigger(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1051,12 +976,9 @@ pub mod cluster {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<CloudWatchAlarmDefinition> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchAlarmDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchAlarmDefinition> for t::Value { #[inline] fn from(v: CloudWatchAlarmDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchAlarmDefinition { #[inline] fn from(v: t::Value) -> CloudWatchAlarmDefinition { CloudWatchAlarmDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1072,12 +994,9 @@ pub mod cluster {
         }
     }
 
-    impl From<MetricDimension> for t::Value {
-        #[inline]
-        fn from(v: MetricDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDimension> for t::Value { #[inline] fn from(v: MetricDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDimension { #[inline] fn from(v: t::Value) -> MetricDimension { MetricDimension(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1092,12 +1011,9 @@ pub mod cluster {
         }
     }
 
-    impl From<PlacementType> for t::Value {
-        #[inline]
-        fn from(v: PlacementType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlacementType> for t::Value { #[inline] fn from(v: PlacementType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlacementType { #[inline] fn from(v: t::Value) -> PlacementType { PlacementType(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1119,12 +1035,9 @@ pub mod cluster {
         pub fn cross_realm_trust_principal_password(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CrossRealmTrustPrincipalPassword", v.into()); self }
     }
 
-    impl From<KerberosAttributes> for t::Value {
-        #[inline]
-        fn from(v: KerberosAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KerberosAttributes> for t::Value { #[inline] fn from(v: KerberosAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KerberosAttributes { #[inline] fn from(v: t::Value) -> KerberosAttributes { KerberosAttributes(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1145,12 +1058,9 @@ pub mod cluster {
         pub fn utilization_performance_index(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UtilizationPerformanceIndex", v.into()); self }
     }
 
-    impl From<ManagedScalingPolicy> for t::Value {
-        #[inline]
-        fn from(v: ManagedScalingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedScalingPolicy> for t::Value { #[inline] fn from(v: ManagedScalingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedScalingPolicy { #[inline] fn from(v: t::Value) -> ManagedScalingPolicy { ManagedScalingPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1171,12 +1081,9 @@ pub mod cluster {
         pub fn maximum_on_demand_capacity_units(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumOnDemandCapacityUnits", v.into()); self }
     }
 
-    impl From<ComputeLimits> for t::Value {
-        #[inline]
-        fn from(v: ComputeLimits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeLimits> for t::Value { #[inline] fn from(v: ComputeLimits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeLimits { #[inline] fn from(v: t::Value) -> ComputeLimits { ComputeLimits(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1193,12 +1100,9 @@ pub mod cluster {
         pub fn placement_strategy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PlacementStrategy", v.into()); self }
     }
 
-    impl From<PlacementGroupConfig> for t::Value {
-        #[inline]
-        fn from(v: PlacementGroupConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlacementGroupConfig> for t::Value { #[inline] fn from(v: PlacementGroupConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlacementGroupConfig { #[inline] fn from(v: t::Value) -> PlacementGroupConfig { PlacementGroupConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1216,12 +1120,9 @@ pub mod cluster {
         pub fn action_on_failure(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ActionOnFailure", v.into()); self }
     }
 
-    impl From<StepConfig> for t::Value {
-        #[inline]
-        fn from(v: StepConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StepConfig> for t::Value { #[inline] fn from(v: StepConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StepConfig { #[inline] fn from(v: t::Value) -> StepConfig { StepConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1242,12 +1143,9 @@ pub mod cluster {
         pub fn step_properties(mut self, v: impl Into<t::List<KeyValue>>) -> Self { self.0.put::<t::List<KeyValue>>("StepProperties", v.into()); self }
     }
 
-    impl From<HadoopJarStepConfig> for t::Value {
-        #[inline]
-        fn from(v: HadoopJarStepConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HadoopJarStepConfig> for t::Value { #[inline] fn from(v: HadoopJarStepConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HadoopJarStepConfig { #[inline] fn from(v: t::Value) -> HadoopJarStepConfig { HadoopJarStepConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1266,12 +1164,9 @@ pub mod cluster {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<KeyValue> for t::Value {
-        #[inline]
-        fn from(v: KeyValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyValue> for t::Value { #[inline] fn from(v: KeyValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyValue { #[inline] fn from(v: t::Value) -> KeyValue { KeyValue(t::Props::from_value(v)) } }
 
 }
 
@@ -1369,12 +1264,9 @@ pub mod instance_fleet_config {
         pub fn weighted_capacity(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WeightedCapacity", v.into()); self }
     }
 
-    impl From<InstanceTypeConfig> for t::Value {
-        #[inline]
-        fn from(v: InstanceTypeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceTypeConfig> for t::Value { #[inline] fn from(v: InstanceTypeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceTypeConfig { #[inline] fn from(v: t::Value) -> InstanceTypeConfig { InstanceTypeConfig(t::Props::from_value(v)) } }
 
     /// Configuration specifies optional configurations for customizing open-source big data applications and environment
     /// parameters.
@@ -1399,12 +1291,9 @@ pub mod instance_fleet_config {
         pub fn configurations(mut self, v: impl Into<t::List<ApplicationConfiguration>>) -> Self { self.0.put::<t::List<ApplicationConfiguration>>("Configurations", v.into()); self }
     }
 
-    impl From<ApplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationConfiguration> for t::Value { #[inline] fn from(v: ApplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationConfiguration { #[inline] fn from(v: t::Value) -> ApplicationConfiguration { ApplicationConfiguration(t::Props::from_value(v)) } }
 
     /// EbsConfiguration determines the EBS volumes to attach to EMR cluster instances.
     ///
@@ -1425,12 +1314,9 @@ pub mod instance_fleet_config {
         pub fn ebs_optimized(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EbsOptimized", v.into()); self }
     }
 
-    impl From<EbsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EbsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsConfiguration> for t::Value { #[inline] fn from(v: EbsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsConfiguration { #[inline] fn from(v: t::Value) -> EbsConfiguration { EbsConfiguration(t::Props::from_value(v)) } }
 
     /// EbsBlockDeviceConfig defines the number and type of EBS volumes to associate with all EC2 instances in an EMR cluster.
     ///
@@ -1449,12 +1335,9 @@ pub mod instance_fleet_config {
         pub fn volumes_per_instance(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VolumesPerInstance", v.into()); self }
     }
 
-    impl From<EbsBlockDeviceConfig> for t::Value {
-        #[inline]
-        fn from(v: EbsBlockDeviceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsBlockDeviceConfig> for t::Value { #[inline] fn from(v: EbsBlockDeviceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsBlockDeviceConfig { #[inline] fn from(v: t::Value) -> EbsBlockDeviceConfig { EbsBlockDeviceConfig(t::Props::from_value(v)) } }
 
     /// VolumeSpecification is a subproperty of the EbsBlockDeviceConfig property type. VolumeSecification determines the volume
     /// type, IOPS, and size (GiB) for EBS volumes attached to EC2 instances.
@@ -1478,12 +1361,9 @@ pub mod instance_fleet_config {
         pub fn throughput(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Throughput", v.into()); self }
     }
 
-    impl From<VolumeSpecification> for t::Value {
-        #[inline]
-        fn from(v: VolumeSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VolumeSpecification> for t::Value { #[inline] fn from(v: VolumeSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VolumeSpecification { #[inline] fn from(v: t::Value) -> VolumeSpecification { VolumeSpecification(t::Props::from_value(v)) } }
 
     /// InstanceTypeConfig determines the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot
     /// target capacities.
@@ -1507,12 +1387,9 @@ pub mod instance_fleet_config {
         pub fn spot_specification(mut self, v: impl Into<SpotProvisioningSpecification>) -> Self { self.0.put::<SpotProvisioningSpecification>("SpotSpecification", v.into()); self }
     }
 
-    impl From<InstanceFleetProvisioningSpecifications> for t::Value {
-        #[inline]
-        fn from(v: InstanceFleetProvisioningSpecifications) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceFleetProvisioningSpecifications> for t::Value { #[inline] fn from(v: InstanceFleetProvisioningSpecifications) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceFleetProvisioningSpecifications { #[inline] fn from(v: t::Value) -> InstanceFleetProvisioningSpecifications { InstanceFleetProvisioningSpecifications(t::Props::from_value(v)) } }
 
     /// The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy.
     ///
@@ -1531,12 +1408,9 @@ pub mod instance_fleet_config {
         pub fn capacity_reservation_options(mut self, v: impl Into<OnDemandCapacityReservationOptions>) -> Self { self.0.put::<OnDemandCapacityReservationOptions>("CapacityReservationOptions", v.into()); self }
     }
 
-    impl From<OnDemandProvisioningSpecification> for t::Value {
-        #[inline]
-        fn from(v: OnDemandProvisioningSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnDemandProvisioningSpecification> for t::Value { #[inline] fn from(v: OnDemandProvisioningSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnDemandProvisioningSpecification { #[inline] fn from(v: t::Value) -> OnDemandProvisioningSpecification { OnDemandProvisioningSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1557,12 +1431,9 @@ pub mod instance_fleet_config {
         pub fn usage_strategy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UsageStrategy", v.into()); self }
     }
 
-    impl From<OnDemandCapacityReservationOptions> for t::Value {
-        #[inline]
-        fn from(v: OnDemandCapacityReservationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnDemandCapacityReservationOptions> for t::Value { #[inline] fn from(v: OnDemandCapacityReservationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnDemandCapacityReservationOptions { #[inline] fn from(v: t::Value) -> OnDemandCapacityReservationOptions { OnDemandCapacityReservationOptions(t::Props::from_value(v)) } }
 
     /// SpotProvisioningSpecification determines the launch specification for Spot instances in the instance fleet, which
     /// includes the defined duration and provisioning timeout behavior.
@@ -1588,12 +1459,9 @@ pub mod instance_fleet_config {
         pub fn block_duration_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("BlockDurationMinutes", v.into()); self }
     }
 
-    impl From<SpotProvisioningSpecification> for t::Value {
-        #[inline]
-        fn from(v: SpotProvisioningSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotProvisioningSpecification> for t::Value { #[inline] fn from(v: SpotProvisioningSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotProvisioningSpecification { #[inline] fn from(v: t::Value) -> SpotProvisioningSpecification { SpotProvisioningSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1614,12 +1482,9 @@ pub mod instance_fleet_config {
         pub fn spot_resize_specification(mut self, v: impl Into<SpotResizingSpecification>) -> Self { self.0.put::<SpotResizingSpecification>("SpotResizeSpecification", v.into()); self }
     }
 
-    impl From<InstanceFleetResizingSpecifications> for t::Value {
-        #[inline]
-        fn from(v: InstanceFleetResizingSpecifications) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceFleetResizingSpecifications> for t::Value { #[inline] fn from(v: InstanceFleetResizingSpecifications) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceFleetResizingSpecifications { #[inline] fn from(v: t::Value) -> InstanceFleetResizingSpecifications { InstanceFleetResizingSpecifications(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1642,12 +1507,9 @@ pub mod instance_fleet_config {
         pub fn timeout_duration_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutDurationMinutes", v.into()); self }
     }
 
-    impl From<OnDemandResizingSpecification> for t::Value {
-        #[inline]
-        fn from(v: OnDemandResizingSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnDemandResizingSpecification> for t::Value { #[inline] fn from(v: OnDemandResizingSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnDemandResizingSpecification { #[inline] fn from(v: t::Value) -> OnDemandResizingSpecification { OnDemandResizingSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1666,12 +1528,9 @@ pub mod instance_fleet_config {
         pub fn timeout_duration_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutDurationMinutes", v.into()); self }
     }
 
-    impl From<SpotResizingSpecification> for t::Value {
-        #[inline]
-        fn from(v: SpotResizingSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotResizingSpecification> for t::Value { #[inline] fn from(v: SpotResizingSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotResizingSpecification { #[inline] fn from(v: t::Value) -> SpotResizingSpecification { SpotResizingSpecification(t::Props::from_value(v)) } }
 
 }
 
@@ -1747,12 +1606,9 @@ pub mod instance_group_config {
         }
     }
 
-    impl From<AutoScalingPolicy> for t::Value {
-        #[inline]
-        fn from(v: AutoScalingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoScalingPolicy> for t::Value { #[inline] fn from(v: AutoScalingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoScalingPolicy { #[inline] fn from(v: t::Value) -> AutoScalingPolicy { AutoScalingPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1768,12 +1624,9 @@ pub mod instance_group_config {
         }
     }
 
-    impl From<ScalingConstraints> for t::Value {
-        #[inline]
-        fn from(v: ScalingConstraints) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingConstraints> for t::Value { #[inline] fn from(v: ScalingConstraints) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingConstraints { #[inline] fn from(v: t::Value) -> ScalingConstraints { ScalingConstraints(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1792,12 +1645,9 @@ pub mod instance_group_config {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<ScalingRule> for t::Value {
-        #[inline]
-        fn from(v: ScalingRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingRule> for t::Value { #[inline] fn from(v: ScalingRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingRule { #[inline] fn from(v: t::Value) -> ScalingRule { ScalingRule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1814,12 +1664,9 @@ pub mod instance_group_config {
         pub fn market(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Market", v.into()); self }
     }
 
-    impl From<ScalingAction> for t::Value {
-        #[inline]
-        fn from(v: ScalingAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingAction> for t::Value { #[inline] fn from(v: ScalingAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingAction { #[inline] fn from(v: t::Value) -> ScalingAction { ScalingAction(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1838,12 +1685,9 @@ pub mod instance_group_config {
         pub fn cool_down(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("CoolDown", v.into()); self }
     }
 
-    impl From<SimpleScalingPolicyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SimpleScalingPolicyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SimpleScalingPolicyConfiguration> for t::Value { #[inline] fn from(v: SimpleScalingPolicyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SimpleScalingPolicyConfiguration { #[inline] fn from(v: t::Value) -> SimpleScalingPolicyConfiguration { SimpleScalingPolicyConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1858,12 +1702,9 @@ pub mod instance_group_config {
         }
     }
 
-    impl From<ScalingTrigger> for t::Value {
-        #[inline]
-        fn from(v: ScalingTrigger) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingTrigger> for t::Value { #[inline] fn from(v: ScalingTrigger) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingTrigger { #[inline] fn from(v: t::Value) -> ScalingTrigger { ScalingTrigger(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1891,12 +1732,9 @@ pub mod instance_group_config {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<CloudWatchAlarmDefinition> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchAlarmDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchAlarmDefinition> for t::Value { #[inline] fn from(v: CloudWatchAlarmDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchAlarmDefinition { #[inline] fn from(v: t::Value) -> CloudWatchAlarmDefinition { CloudWatchAlarmDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1912,12 +1750,9 @@ pub mod instance_group_config {
         }
     }
 
-    impl From<MetricDimension> for t::Value {
-        #[inline]
-        fn from(v: MetricDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDimension> for t::Value { #[inline] fn from(v: MetricDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDimension { #[inline] fn from(v: t::Value) -> MetricDimension { MetricDimension(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1938,12 +1773,9 @@ pub mod instance_group_config {
         pub fn configurations(mut self, v: impl Into<t::List<AppConfiguration>>) -> Self { self.0.put::<t::List<AppConfiguration>>("Configurations", v.into()); self }
     }
 
-    impl From<AppConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AppConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppConfiguration> for t::Value { #[inline] fn from(v: AppConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppConfiguration { #[inline] fn from(v: t::Value) -> AppConfiguration { AppConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1962,12 +1794,9 @@ pub mod instance_group_config {
         pub fn ebs_optimized(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EbsOptimized", v.into()); self }
     }
 
-    impl From<EbsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EbsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsConfiguration> for t::Value { #[inline] fn from(v: EbsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsConfiguration { #[inline] fn from(v: t::Value) -> EbsConfiguration { EbsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1984,12 +1813,9 @@ pub mod instance_group_config {
         pub fn volumes_per_instance(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VolumesPerInstance", v.into()); self }
     }
 
-    impl From<EbsBlockDeviceConfig> for t::Value {
-        #[inline]
-        fn from(v: EbsBlockDeviceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsBlockDeviceConfig> for t::Value { #[inline] fn from(v: EbsBlockDeviceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsBlockDeviceConfig { #[inline] fn from(v: t::Value) -> EbsBlockDeviceConfig { EbsBlockDeviceConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2009,12 +1835,9 @@ pub mod instance_group_config {
         pub fn throughput(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Throughput", v.into()); self }
     }
 
-    impl From<VolumeSpecification> for t::Value {
-        #[inline]
-        fn from(v: VolumeSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VolumeSpecification> for t::Value { #[inline] fn from(v: VolumeSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VolumeSpecification { #[inline] fn from(v: t::Value) -> VolumeSpecification { VolumeSpecification(t::Props::from_value(v)) } }
 
 }
 
@@ -2117,12 +1940,9 @@ pub mod step {
         pub fn step_properties(mut self, v: impl Into<t::List<KeyValue>>) -> Self { self.0.put::<t::List<KeyValue>>("StepProperties", v.into()); self }
     }
 
-    impl From<HadoopJarStepConfig> for t::Value {
-        #[inline]
-        fn from(v: HadoopJarStepConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HadoopJarStepConfig> for t::Value { #[inline] fn from(v: HadoopJarStepConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HadoopJarStepConfig { #[inline] fn from(v: t::Value) -> HadoopJarStepConfig { HadoopJarStepConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2141,12 +1961,9 @@ pub mod step {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<KeyValue> for t::Value {
-        #[inline]
-        fn from(v: KeyValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyValue> for t::Value { #[inline] fn from(v: KeyValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyValue { #[inline] fn from(v: t::Value) -> KeyValue { KeyValue(t::Props::from_value(v)) } }
 
 }
 

@@ -121,12 +121,9 @@ pub mod endpoint {
         pub fn monitoring_configuration(mut self, v: impl Into<MonitoringConfiguration>) -> Self { self.0.put::<MonitoringConfiguration>("MonitoringConfiguration", v.into()); self }
     }
 
-    impl From<ConfigurationOverrides> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationOverrides> for t::Value { #[inline] fn from(v: ConfigurationOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationOverrides { #[inline] fn from(v: t::Value) -> ConfigurationOverrides { ConfigurationOverrides(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -145,12 +142,9 @@ pub mod endpoint {
         pub fn properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Properties", v.into()); self }
     }
 
-    impl From<EMREKSConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EMREKSConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EMREKSConfiguration> for t::Value { #[inline] fn from(v: EMREKSConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EMREKSConfiguration { #[inline] fn from(v: t::Value) -> EMREKSConfiguration { EMREKSConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -173,12 +167,9 @@ pub mod endpoint {
         pub fn s3_monitoring_configuration(mut self, v: impl Into<S3MonitoringConfiguration>) -> Self { self.0.put::<S3MonitoringConfiguration>("S3MonitoringConfiguration", v.into()); self }
     }
 
-    impl From<MonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringConfiguration> for t::Value { #[inline] fn from(v: MonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringConfiguration { #[inline] fn from(v: t::Value) -> MonitoringConfiguration { MonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -195,12 +186,9 @@ pub mod endpoint {
         pub fn log_stream_name_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogStreamNamePrefix", v.into()); self }
     }
 
-    impl From<CloudWatchMonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchMonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchMonitoringConfiguration> for t::Value { #[inline] fn from(v: CloudWatchMonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchMonitoringConfiguration { #[inline] fn from(v: t::Value) -> CloudWatchMonitoringConfiguration { CloudWatchMonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -216,12 +204,9 @@ pub mod endpoint {
         }
     }
 
-    impl From<ContainerLogRotationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ContainerLogRotationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerLogRotationConfiguration> for t::Value { #[inline] fn from(v: ContainerLogRotationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerLogRotationConfiguration { #[inline] fn from(v: t::Value) -> ContainerLogRotationConfiguration { ContainerLogRotationConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -256,12 +241,9 @@ pub mod endpoint {
         }
     }
 
-    impl From<S3MonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3MonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3MonitoringConfiguration> for t::Value { #[inline] fn from(v: S3MonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3MonitoringConfiguration { #[inline] fn from(v: t::Value) -> S3MonitoringConfiguration { S3MonitoringConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -348,12 +330,9 @@ pub mod job_template {
         pub fn parameter_configuration(mut self, v: impl Into<t::Map<TemplateParameterConfiguration>>) -> Self { self.0.put::<t::Map<TemplateParameterConfiguration>>("ParameterConfiguration", v.into()); self }
     }
 
-    impl From<JobTemplateData> for t::Value {
-        #[inline]
-        fn from(v: JobTemplateData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobTemplateData> for t::Value { #[inline] fn from(v: JobTemplateData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobTemplateData { #[inline] fn from(v: t::Value) -> JobTemplateData { JobTemplateData(t::Props::from_value(v)) } }
 
     /// A configuration specification to be used to override existing configurations. This data type allows job template
     /// parameters to be specified within.
@@ -375,12 +354,9 @@ pub mod job_template {
         pub fn monitoring_configuration(mut self, v: impl Into<ParametricMonitoringConfiguration>) -> Self { self.0.put::<ParametricMonitoringConfiguration>("MonitoringConfiguration", v.into()); self }
     }
 
-    impl From<ParametricConfigurationOverrides> for t::Value {
-        #[inline]
-        fn from(v: ParametricConfigurationOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParametricConfigurationOverrides> for t::Value { #[inline] fn from(v: ParametricConfigurationOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParametricConfigurationOverrides { #[inline] fn from(v: t::Value) -> ParametricConfigurationOverrides { ParametricConfigurationOverrides(t::Props::from_value(v)) } }
 
     /// A configuration specification to be used when provisioning virtual clusters, which can include configurations for
     /// applications and software bundled with Amazon EMR on EKS.
@@ -402,12 +378,9 @@ pub mod job_template {
         pub fn properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Properties", v.into()); self }
     }
 
-    impl From<Configuration> for t::Value {
-        #[inline]
-        fn from(v: Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Configuration> for t::Value { #[inline] fn from(v: Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Configuration { #[inline] fn from(v: t::Value) -> Configuration { Configuration(t::Props::from_value(v)) } }
 
     /// Configuration setting for monitoring. This data type allows job template parameters to be specified within.
     ///
@@ -430,12 +403,9 @@ pub mod job_template {
         pub fn s3_monitoring_configuration(mut self, v: impl Into<ParametricS3MonitoringConfiguration>) -> Self { self.0.put::<ParametricS3MonitoringConfiguration>("S3MonitoringConfiguration", v.into()); self }
     }
 
-    impl From<ParametricMonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParametricMonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParametricMonitoringConfiguration> for t::Value { #[inline] fn from(v: ParametricMonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParametricMonitoringConfiguration { #[inline] fn from(v: t::Value) -> ParametricMonitoringConfiguration { ParametricMonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// A configuration for CloudWatch monitoring. This data type allows job template parameters to be specified within.
     ///
@@ -456,12 +426,9 @@ pub mod job_template {
         pub fn log_stream_name_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogStreamNamePrefix", v.into()); self }
     }
 
-    impl From<ParametricCloudWatchMonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParametricCloudWatchMonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParametricCloudWatchMonitoringConfiguration> for t::Value { #[inline] fn from(v: ParametricCloudWatchMonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParametricCloudWatchMonitoringConfiguration { #[inline] fn from(v: t::Value) -> ParametricCloudWatchMonitoringConfiguration { ParametricCloudWatchMonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// Amazon S3 configuration for monitoring log publishing. This data type allows job template parameters to be specified
     /// within.
@@ -481,12 +448,9 @@ pub mod job_template {
         pub fn log_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogUri", v.into()); self }
     }
 
-    impl From<ParametricS3MonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParametricS3MonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParametricS3MonitoringConfiguration> for t::Value { #[inline] fn from(v: ParametricS3MonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParametricS3MonitoringConfiguration { #[inline] fn from(v: t::Value) -> ParametricS3MonitoringConfiguration { ParametricS3MonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// Specify the driver that the job runs on. Exactly one of the two available job drivers is required, either
     /// SparkSqlJobDriver or SparkSubmitJobDriver.
@@ -508,12 +472,9 @@ pub mod job_template {
         pub fn spark_submit_job_driver(mut self, v: impl Into<SparkSubmitJobDriver>) -> Self { self.0.put::<SparkSubmitJobDriver>("SparkSubmitJobDriver", v.into()); self }
     }
 
-    impl From<JobDriver> for t::Value {
-        #[inline]
-        fn from(v: JobDriver) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobDriver> for t::Value { #[inline] fn from(v: JobDriver) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobDriver { #[inline] fn from(v: t::Value) -> JobDriver { JobDriver(t::Props::from_value(v)) } }
 
     /// The job driver for job type.
     ///
@@ -534,12 +495,9 @@ pub mod job_template {
         pub fn spark_sql_parameters(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SparkSqlParameters", v.into()); self }
     }
 
-    impl From<SparkSqlJobDriver> for t::Value {
-        #[inline]
-        fn from(v: SparkSqlJobDriver) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SparkSqlJobDriver> for t::Value { #[inline] fn from(v: SparkSqlJobDriver) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SparkSqlJobDriver { #[inline] fn from(v: t::Value) -> SparkSqlJobDriver { SparkSqlJobDriver(t::Props::from_value(v)) } }
 
     /// The information about job driver for Spark submit.
     ///
@@ -560,12 +518,9 @@ pub mod job_template {
         pub fn spark_submit_parameters(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SparkSubmitParameters", v.into()); self }
     }
 
-    impl From<SparkSubmitJobDriver> for t::Value {
-        #[inline]
-        fn from(v: SparkSubmitJobDriver) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SparkSubmitJobDriver> for t::Value { #[inline] fn from(v: SparkSubmitJobDriver) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SparkSubmitJobDriver { #[inline] fn from(v: t::Value) -> SparkSubmitJobDriver { SparkSubmitJobDriver(t::Props::from_value(v)) } }
 
     /// The configuration of a job template parameter.
     ///
@@ -586,12 +541,9 @@ pub mod job_template {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<TemplateParameterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TemplateParameterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateParameterConfiguration> for t::Value { #[inline] fn from(v: TemplateParameterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateParameterConfiguration { #[inline] fn from(v: t::Value) -> TemplateParameterConfiguration { TemplateParameterConfiguration(t::Props::from_value(v)) } }
 
     /// The type of the job template parameter.
     ///
@@ -687,12 +639,9 @@ pub mod security_configuration {
         pub fn info(mut self, v: impl Into<ContainerInfo>) -> Self { self.0.put::<ContainerInfo>("Info", v.into()); self }
     }
 
-    impl From<ContainerProvider> for t::Value {
-        #[inline]
-        fn from(v: ContainerProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerProvider> for t::Value { #[inline] fn from(v: ContainerProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerProvider { #[inline] fn from(v: t::Value) -> ContainerProvider { ContainerProvider(t::Props::from_value(v)) } }
 
     /// Container information.
     ///
@@ -711,12 +660,9 @@ pub mod security_configuration {
         pub fn eks_info(mut self, v: impl Into<EksInfo>) -> Self { self.0.put::<EksInfo>("EksInfo", v.into()); self }
     }
 
-    impl From<ContainerInfo> for t::Value {
-        #[inline]
-        fn from(v: ContainerInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerInfo> for t::Value { #[inline] fn from(v: ContainerInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerInfo { #[inline] fn from(v: t::Value) -> ContainerInfo { ContainerInfo(t::Props::from_value(v)) } }
 
     /// EKS information.
     ///
@@ -735,12 +681,9 @@ pub mod security_configuration {
         pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
     }
 
-    impl From<EksInfo> for t::Value {
-        #[inline]
-        fn from(v: EksInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksInfo> for t::Value { #[inline] fn from(v: EksInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksInfo { #[inline] fn from(v: t::Value) -> EksInfo { EksInfo(t::Props::from_value(v)) } }
 
     /// The container provider type.
     ///
@@ -783,12 +726,9 @@ pub mod security_configuration {
         pub fn encryption_configuration(mut self, v: impl Into<EncryptionConfiguration>) -> Self { self.0.put::<EncryptionConfiguration>("EncryptionConfiguration", v.into()); self }
     }
 
-    impl From<SecurityConfigurationData> for t::Value {
-        #[inline]
-        fn from(v: SecurityConfigurationData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecurityConfigurationData> for t::Value { #[inline] fn from(v: SecurityConfigurationData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecurityConfigurationData { #[inline] fn from(v: t::Value) -> SecurityConfigurationData { SecurityConfigurationData(t::Props::from_value(v)) } }
 
     /// Authentication configuration for the security configuration.
     ///
@@ -809,12 +749,9 @@ pub mod security_configuration {
         pub fn identity_center_configuration(mut self, v: impl Into<IdentityCenterConfiguration>) -> Self { self.0.put::<IdentityCenterConfiguration>("IdentityCenterConfiguration", v.into()); self }
     }
 
-    impl From<AuthenticationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuthenticationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticationConfiguration> for t::Value { #[inline] fn from(v: AuthenticationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticationConfiguration { #[inline] fn from(v: t::Value) -> AuthenticationConfiguration { AuthenticationConfiguration(t::Props::from_value(v)) } }
 
     /// IAM configuration.
     ///
@@ -833,12 +770,9 @@ pub mod security_configuration {
         pub fn system_role(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SystemRole", v.into()); self }
     }
 
-    impl From<IAMConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IAMConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IAMConfiguration> for t::Value { #[inline] fn from(v: IAMConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IAMConfiguration { #[inline] fn from(v: t::Value) -> IAMConfiguration { IAMConfiguration(t::Props::from_value(v)) } }
 
     /// Identity Center configuration.
     ///
@@ -861,12 +795,9 @@ pub mod security_configuration {
         pub fn identity_center_instance_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IdentityCenterInstanceARN", v.into()); self }
     }
 
-    impl From<IdentityCenterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IdentityCenterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentityCenterConfiguration> for t::Value { #[inline] fn from(v: IdentityCenterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentityCenterConfiguration { #[inline] fn from(v: t::Value) -> IdentityCenterConfiguration { IdentityCenterConfiguration(t::Props::from_value(v)) } }
 
     /// Authorization configuration for the security configuration.
     ///
@@ -885,12 +816,9 @@ pub mod security_configuration {
         pub fn lake_formation_configuration(mut self, v: impl Into<LakeFormationConfiguration>) -> Self { self.0.put::<LakeFormationConfiguration>("LakeFormationConfiguration", v.into()); self }
     }
 
-    impl From<AuthorizationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuthorizationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizationConfiguration> for t::Value { #[inline] fn from(v: AuthorizationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizationConfiguration { #[inline] fn from(v: t::Value) -> AuthorizationConfiguration { AuthorizationConfiguration(t::Props::from_value(v)) } }
 
     /// Lake Formation configuration.
     ///
@@ -915,12 +843,9 @@ pub mod security_configuration {
         pub fn secure_namespace_info(mut self, v: impl Into<SecureNamespaceInfo>) -> Self { self.0.put::<SecureNamespaceInfo>("SecureNamespaceInfo", v.into()); self }
     }
 
-    impl From<LakeFormationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LakeFormationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LakeFormationConfiguration> for t::Value { #[inline] fn from(v: LakeFormationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LakeFormationConfiguration { #[inline] fn from(v: t::Value) -> LakeFormationConfiguration { LakeFormationConfiguration(t::Props::from_value(v)) } }
 
     /// Secure namespace information for Lake Formation.
     ///
@@ -941,12 +866,9 @@ pub mod security_configuration {
         pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
     }
 
-    impl From<SecureNamespaceInfo> for t::Value {
-        #[inline]
-        fn from(v: SecureNamespaceInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecureNamespaceInfo> for t::Value { #[inline] fn from(v: SecureNamespaceInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecureNamespaceInfo { #[inline] fn from(v: t::Value) -> SecureNamespaceInfo { SecureNamespaceInfo(t::Props::from_value(v)) } }
 
     /// Encryption configuration for the security configuration.
     ///
@@ -967,12 +889,9 @@ pub mod security_configuration {
         pub fn in_transit_encryption_configuration(mut self, v: impl Into<InTransitEncryptionConfiguration>) -> Self { self.0.put::<InTransitEncryptionConfiguration>("InTransitEncryptionConfiguration", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// At-rest encryption configuration.
     ///
@@ -993,12 +912,9 @@ pub mod security_configuration {
         pub fn s3_encryption_configuration(mut self, v: impl Into<S3EncryptionConfiguration>) -> Self { self.0.put::<S3EncryptionConfiguration>("S3EncryptionConfiguration", v.into()); self }
     }
 
-    impl From<AtRestEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AtRestEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AtRestEncryptionConfiguration> for t::Value { #[inline] fn from(v: AtRestEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AtRestEncryptionConfiguration { #[inline] fn from(v: t::Value) -> AtRestEncryptionConfiguration { AtRestEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Local disk encryption configuration.
     ///
@@ -1019,12 +935,9 @@ pub mod security_configuration {
         pub fn encryption_key_provider_type(mut self, v: impl Into<EncryptionKeyProviderType>) -> Self { self.0.put::<EncryptionKeyProviderType>("EncryptionKeyProviderType", v.into()); self }
     }
 
-    impl From<LocalDiskEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LocalDiskEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocalDiskEncryptionConfiguration> for t::Value { #[inline] fn from(v: LocalDiskEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocalDiskEncryptionConfiguration { #[inline] fn from(v: t::Value) -> LocalDiskEncryptionConfiguration { LocalDiskEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The encryption key provider type.
     ///
@@ -1065,12 +978,9 @@ pub mod security_configuration {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KMSKeyId", v.into()); self }
     }
 
-    impl From<S3EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3EncryptionConfiguration> for t::Value { #[inline] fn from(v: S3EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3EncryptionConfiguration { #[inline] fn from(v: t::Value) -> S3EncryptionConfiguration { S3EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The S3 encryption option.
     ///
@@ -1113,12 +1023,9 @@ pub mod security_configuration {
         pub fn tls_certificate_configuration(mut self, v: impl Into<TLSCertificateConfiguration>) -> Self { self.0.put::<TLSCertificateConfiguration>("TLSCertificateConfiguration", v.into()); self }
     }
 
-    impl From<InTransitEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InTransitEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InTransitEncryptionConfiguration> for t::Value { #[inline] fn from(v: InTransitEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InTransitEncryptionConfiguration { #[inline] fn from(v: t::Value) -> InTransitEncryptionConfiguration { InTransitEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// TLS certificate configuration for in-transit encryption.
     ///
@@ -1141,12 +1048,9 @@ pub mod security_configuration {
         pub fn public_key_secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PublicKeySecretArn", v.into()); self }
     }
 
-    impl From<TLSCertificateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TLSCertificateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TLSCertificateConfiguration> for t::Value { #[inline] fn from(v: TLSCertificateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TLSCertificateConfiguration { #[inline] fn from(v: t::Value) -> TLSCertificateConfiguration { TLSCertificateConfiguration(t::Props::from_value(v)) } }
 
     /// The certificate provider type.
     ///
@@ -1238,12 +1142,9 @@ pub mod virtual_cluster {
         }
     }
 
-    impl From<ContainerProvider> for t::Value {
-        #[inline]
-        fn from(v: ContainerProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerProvider> for t::Value { #[inline] fn from(v: ContainerProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerProvider { #[inline] fn from(v: t::Value) -> ContainerProvider { ContainerProvider(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1258,12 +1159,9 @@ pub mod virtual_cluster {
         }
     }
 
-    impl From<ContainerInfo> for t::Value {
-        #[inline]
-        fn from(v: ContainerInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerInfo> for t::Value { #[inline] fn from(v: ContainerInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerInfo { #[inline] fn from(v: t::Value) -> ContainerInfo { ContainerInfo(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1278,12 +1176,9 @@ pub mod virtual_cluster {
         }
     }
 
-    impl From<EksInfo> for t::Value {
-        #[inline]
-        fn from(v: EksInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksInfo> for t::Value { #[inline] fn from(v: EksInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksInfo { #[inline] fn from(v: t::Value) -> EksInfo { EksInfo(t::Props::from_value(v)) } }
 
     /// The type of the container provider
     ///

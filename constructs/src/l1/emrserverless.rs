@@ -127,12 +127,9 @@ pub mod application {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<AutoStartConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AutoStartConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoStartConfiguration> for t::Value { #[inline] fn from(v: AutoStartConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoStartConfiguration { #[inline] fn from(v: t::Value) -> AutoStartConfiguration { AutoStartConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for Auto Stop of Application
     ///
@@ -154,12 +151,9 @@ pub mod application {
         pub fn idle_timeout_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("IdleTimeoutMinutes", v.into()); self }
     }
 
-    impl From<AutoStopConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AutoStopConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoStopConfiguration> for t::Value { #[inline] fn from(v: AutoStopConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoStopConfiguration { #[inline] fn from(v: t::Value) -> AutoStopConfiguration { AutoStopConfiguration(t::Props::from_value(v)) } }
 
     /// The IAM IdentityCenter configuration for trusted-identity-propagation on this application. Supported with release labels
     /// emr-7.8.0 and above.
@@ -179,12 +173,9 @@ pub mod application {
         pub fn identity_center_instance_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IdentityCenterInstanceArn", v.into()); self }
     }
 
-    impl From<IdentityCenterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IdentityCenterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentityCenterConfiguration> for t::Value { #[inline] fn from(v: IdentityCenterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentityCenterConfiguration { #[inline] fn from(v: t::Value) -> IdentityCenterConfiguration { IdentityCenterConfiguration(t::Props::from_value(v)) } }
 
     /// The image configuration.
     ///
@@ -204,12 +195,9 @@ pub mod application {
         pub fn image_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ImageUri", v.into()); self }
     }
 
-    impl From<ImageConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: ImageConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageConfigurationInput> for t::Value { #[inline] fn from(v: ImageConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageConfigurationInput { #[inline] fn from(v: t::Value) -> ImageConfigurationInput { ImageConfigurationInput(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -225,12 +213,9 @@ pub mod application {
         }
     }
 
-    impl From<InitialCapacityConfigKeyValuePair> for t::Value {
-        #[inline]
-        fn from(v: InitialCapacityConfigKeyValuePair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InitialCapacityConfigKeyValuePair> for t::Value { #[inline] fn from(v: InitialCapacityConfigKeyValuePair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InitialCapacityConfigKeyValuePair { #[inline] fn from(v: t::Value) -> InitialCapacityConfigKeyValuePair { InitialCapacityConfigKeyValuePair(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -246,12 +231,9 @@ pub mod application {
         }
     }
 
-    impl From<InitialCapacityConfig> for t::Value {
-        #[inline]
-        fn from(v: InitialCapacityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InitialCapacityConfig> for t::Value { #[inline] fn from(v: InitialCapacityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InitialCapacityConfig { #[inline] fn from(v: t::Value) -> InitialCapacityConfig { InitialCapacityConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -272,12 +254,9 @@ pub mod application {
         pub fn disk_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DiskType", v.into()); self }
     }
 
-    impl From<WorkerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WorkerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkerConfiguration> for t::Value { #[inline] fn from(v: WorkerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkerConfiguration { #[inline] fn from(v: t::Value) -> WorkerConfiguration { WorkerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -298,12 +277,9 @@ pub mod application {
         pub fn studio_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("StudioEnabled", v.into()); self }
     }
 
-    impl From<InteractiveConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InteractiveConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InteractiveConfiguration> for t::Value { #[inline] fn from(v: InteractiveConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InteractiveConfiguration { #[inline] fn from(v: t::Value) -> InteractiveConfiguration { InteractiveConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -321,12 +297,9 @@ pub mod application {
         pub fn disk(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Disk", v.into()); self }
     }
 
-    impl From<MaximumAllowedResources> for t::Value {
-        #[inline]
-        fn from(v: MaximumAllowedResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaximumAllowedResources> for t::Value { #[inline] fn from(v: MaximumAllowedResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaximumAllowedResources { #[inline] fn from(v: t::Value) -> MaximumAllowedResources { MaximumAllowedResources(t::Props::from_value(v)) } }
 
     /// Monitoring configuration for batch and interactive JobRun.
     ///
@@ -351,12 +324,9 @@ pub mod application {
         pub fn s3_monitoring_configuration(mut self, v: impl Into<S3MonitoringConfiguration>) -> Self { self.0.put::<S3MonitoringConfiguration>("S3MonitoringConfiguration", v.into()); self }
     }
 
-    impl From<MonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringConfiguration> for t::Value { #[inline] fn from(v: MonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringConfiguration { #[inline] fn from(v: t::Value) -> MonitoringConfiguration { MonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -382,12 +352,9 @@ pub mod application {
         pub fn log_type_map(mut self, v: impl Into<t::List<LogTypeMapKeyValuePair>>) -> Self { self.0.put::<t::List<LogTypeMapKeyValuePair>>("LogTypeMap", v.into()); self }
     }
 
-    impl From<CloudWatchLoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLoggingConfiguration> for t::Value { #[inline] fn from(v: CloudWatchLoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLoggingConfiguration { #[inline] fn from(v: t::Value) -> CloudWatchLoggingConfiguration { CloudWatchLoggingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -403,12 +370,9 @@ pub mod application {
         }
     }
 
-    impl From<LogTypeMapKeyValuePair> for t::Value {
-        #[inline]
-        fn from(v: LogTypeMapKeyValuePair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogTypeMapKeyValuePair> for t::Value { #[inline] fn from(v: LogTypeMapKeyValuePair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogTypeMapKeyValuePair { #[inline] fn from(v: t::Value) -> LogTypeMapKeyValuePair { LogTypeMapKeyValuePair(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -427,12 +391,9 @@ pub mod application {
         pub fn encryption_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EncryptionKeyArn", v.into()); self }
     }
 
-    impl From<ManagedPersistenceMonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedPersistenceMonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedPersistenceMonitoringConfiguration> for t::Value { #[inline] fn from(v: ManagedPersistenceMonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedPersistenceMonitoringConfiguration { #[inline] fn from(v: t::Value) -> ManagedPersistenceMonitoringConfiguration { ManagedPersistenceMonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -449,12 +410,9 @@ pub mod application {
         pub fn remote_write_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RemoteWriteUrl", v.into()); self }
     }
 
-    impl From<PrometheusMonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PrometheusMonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrometheusMonitoringConfiguration> for t::Value { #[inline] fn from(v: PrometheusMonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrometheusMonitoringConfiguration { #[inline] fn from(v: t::Value) -> PrometheusMonitoringConfiguration { PrometheusMonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -473,12 +431,9 @@ pub mod application {
         pub fn log_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogUri", v.into()); self }
     }
 
-    impl From<S3MonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3MonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3MonitoringConfiguration> for t::Value { #[inline] fn from(v: S3MonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3MonitoringConfiguration { #[inline] fn from(v: t::Value) -> S3MonitoringConfiguration { S3MonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -497,12 +452,9 @@ pub mod application {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for a JobRun.
     ///
@@ -523,12 +475,9 @@ pub mod application {
         pub fn properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Properties", v.into()); self }
     }
 
-    impl From<ConfigurationObject> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationObject> for t::Value { #[inline] fn from(v: ConfigurationObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationObject { #[inline] fn from(v: t::Value) -> ConfigurationObject { ConfigurationObject(t::Props::from_value(v)) } }
 
     /// The scheduler configuration for batch and streaming jobs running on this application. Supported with release labels
     /// emr-7.0.0 and above.
@@ -552,12 +501,9 @@ pub mod application {
         pub fn queue_timeout_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("QueueTimeoutMinutes", v.into()); self }
     }
 
-    impl From<SchedulerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SchedulerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchedulerConfiguration> for t::Value { #[inline] fn from(v: SchedulerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchedulerConfiguration { #[inline] fn from(v: t::Value) -> SchedulerConfiguration { SchedulerConfiguration(t::Props::from_value(v)) } }
 
     /// The specifications for a worker type.
     ///
@@ -576,11 +522,8 @@ pub mod application {
         pub fn image_configuration(mut self, v: impl Into<ImageConfigurationInput>) -> Self { self.0.put::<ImageConfigurationInput>("ImageConfiguration", v.into()); self }
     }
 
-    impl From<WorkerTypeSpecificationInput> for t::Value {
-        #[inline]
-        fn from(v: WorkerTypeSpecificationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkerTypeSpecificationInput> for t::Value { #[inline] fn from(v: WorkerTypeSpecificationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkerTypeSpecificationInput { #[inline] fn from(v: t::Value) -> WorkerTypeSpecificationInput { WorkerTypeSpecificationInput(t::Props::from_value(v)) } }
 
 }

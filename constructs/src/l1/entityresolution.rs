@@ -82,12 +82,9 @@ pub mod id_mapping_workflow {
         }
     }
 
-    impl From<IdMappingIncrementalRunConfig> for t::Value {
-        #[inline]
-        fn from(v: IdMappingIncrementalRunConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdMappingIncrementalRunConfig> for t::Value { #[inline] fn from(v: IdMappingIncrementalRunConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdMappingIncrementalRunConfig { #[inline] fn from(v: t::Value) -> IdMappingIncrementalRunConfig { IdMappingIncrementalRunConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -128,12 +125,9 @@ pub mod id_mapping_workflow {
         pub fn rule_based_properties(mut self, v: impl Into<IdMappingRuleBasedProperties>) -> Self { self.0.put::<IdMappingRuleBasedProperties>("RuleBasedProperties", v.into()); self }
     }
 
-    impl From<IdMappingTechniques> for t::Value {
-        #[inline]
-        fn from(v: IdMappingTechniques) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdMappingTechniques> for t::Value { #[inline] fn from(v: IdMappingTechniques) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdMappingTechniques { #[inline] fn from(v: t::Value) -> IdMappingTechniques { IdMappingTechniques(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -173,12 +167,9 @@ pub mod id_mapping_workflow {
         pub fn provider_configuration(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("ProviderConfiguration", v.into()); self }
     }
 
-    impl From<ProviderProperties> for t::Value {
-        #[inline]
-        fn from(v: ProviderProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProviderProperties> for t::Value { #[inline] fn from(v: ProviderProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProviderProperties { #[inline] fn from(v: t::Value) -> ProviderProperties { ProviderProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -193,12 +184,9 @@ pub mod id_mapping_workflow {
         }
     }
 
-    impl From<IntermediateSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IntermediateSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntermediateSourceConfiguration> for t::Value { #[inline] fn from(v: IntermediateSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntermediateSourceConfiguration { #[inline] fn from(v: t::Value) -> IntermediateSourceConfiguration { IntermediateSourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -218,12 +206,9 @@ pub mod id_mapping_workflow {
         pub fn rules(mut self, v: impl Into<t::List<Rule>>) -> Self { self.0.put::<t::List<Rule>>("Rules", v.into()); self }
     }
 
-    impl From<IdMappingRuleBasedProperties> for t::Value {
-        #[inline]
-        fn from(v: IdMappingRuleBasedProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdMappingRuleBasedProperties> for t::Value { #[inline] fn from(v: IdMappingRuleBasedProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdMappingRuleBasedProperties { #[inline] fn from(v: t::Value) -> IdMappingRuleBasedProperties { IdMappingRuleBasedProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -299,12 +284,9 @@ pub mod id_mapping_workflow {
         }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -323,12 +305,9 @@ pub mod id_mapping_workflow {
         pub fn type_(mut self, v: impl Into<RuleDefinitionType>) -> Self { self.0.put::<RuleDefinitionType>("Type", v.into()); self }
     }
 
-    impl From<IdMappingWorkflowInputSource> for t::Value {
-        #[inline]
-        fn from(v: IdMappingWorkflowInputSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdMappingWorkflowInputSource> for t::Value { #[inline] fn from(v: IdMappingWorkflowInputSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdMappingWorkflowInputSource { #[inline] fn from(v: t::Value) -> IdMappingWorkflowInputSource { IdMappingWorkflowInputSource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -345,12 +324,9 @@ pub mod id_mapping_workflow {
         pub fn kms_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KMSArn", v.into()); self }
     }
 
-    impl From<IdMappingWorkflowOutputSource> for t::Value {
-        #[inline]
-        fn from(v: IdMappingWorkflowOutputSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdMappingWorkflowOutputSource> for t::Value { #[inline] fn from(v: IdMappingWorkflowOutputSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdMappingWorkflowOutputSource { #[inline] fn from(v: t::Value) -> IdMappingWorkflowOutputSource { IdMappingWorkflowOutputSource(t::Props::from_value(v)) } }
 
 }
 
@@ -433,12 +409,9 @@ pub mod id_namespace {
         pub fn rule_based_properties(mut self, v: impl Into<NamespaceRuleBasedProperties>) -> Self { self.0.put::<NamespaceRuleBasedProperties>("RuleBasedProperties", v.into()); self }
     }
 
-    impl From<IdNamespaceIdMappingWorkflowProperties> for t::Value {
-        #[inline]
-        fn from(v: IdNamespaceIdMappingWorkflowProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdNamespaceIdMappingWorkflowProperties> for t::Value { #[inline] fn from(v: IdNamespaceIdMappingWorkflowProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdNamespaceIdMappingWorkflowProperties { #[inline] fn from(v: t::Value) -> IdNamespaceIdMappingWorkflowProperties { IdNamespaceIdMappingWorkflowProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -476,12 +449,9 @@ pub mod id_namespace {
         pub fn provider_configuration(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("ProviderConfiguration", v.into()); self }
     }
 
-    impl From<NamespaceProviderProperties> for t::Value {
-        #[inline]
-        fn from(v: NamespaceProviderProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NamespaceProviderProperties> for t::Value { #[inline] fn from(v: NamespaceProviderProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NamespaceProviderProperties { #[inline] fn from(v: t::Value) -> NamespaceProviderProperties { NamespaceProviderProperties(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -504,12 +474,9 @@ pub mod id_namespace {
         pub fn rules(mut self, v: impl Into<t::List<Rule>>) -> Self { self.0.put::<t::List<Rule>>("Rules", v.into()); self }
     }
 
-    impl From<NamespaceRuleBasedProperties> for t::Value {
-        #[inline]
-        fn from(v: NamespaceRuleBasedProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NamespaceRuleBasedProperties> for t::Value { #[inline] fn from(v: NamespaceRuleBasedProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NamespaceRuleBasedProperties { #[inline] fn from(v: t::Value) -> NamespaceRuleBasedProperties { NamespaceRuleBasedProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -585,12 +552,9 @@ pub mod id_namespace {
         }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -607,12 +571,9 @@ pub mod id_namespace {
         pub fn schema_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SchemaName", v.into()); self }
     }
 
-    impl From<IdNamespaceInputSource> for t::Value {
-        #[inline]
-        fn from(v: IdNamespaceInputSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdNamespaceInputSource> for t::Value { #[inline] fn from(v: IdNamespaceInputSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdNamespaceInputSource { #[inline] fn from(v: t::Value) -> IdNamespaceInputSource { IdNamespaceInputSource(t::Props::from_value(v)) } }
 
 }
 
@@ -690,12 +651,9 @@ pub mod matching_workflow {
         }
     }
 
-    impl From<IncrementalRunConfig> for t::Value {
-        #[inline]
-        fn from(v: IncrementalRunConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IncrementalRunConfig> for t::Value { #[inline] fn from(v: IncrementalRunConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IncrementalRunConfig { #[inline] fn from(v: t::Value) -> IncrementalRunConfig { IncrementalRunConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -731,12 +689,9 @@ pub mod matching_workflow {
         pub fn apply_normalization(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ApplyNormalization", v.into()); self }
     }
 
-    impl From<InputSource> for t::Value {
-        #[inline]
-        fn from(v: InputSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputSource> for t::Value { #[inline] fn from(v: InputSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputSource { #[inline] fn from(v: t::Value) -> InputSource { InputSource(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -759,12 +714,9 @@ pub mod matching_workflow {
         pub fn output_s3_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OutputS3Path", v.into()); self }
     }
 
-    impl From<OutputSource> for t::Value {
-        #[inline]
-        fn from(v: OutputSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputSource> for t::Value { #[inline] fn from(v: OutputSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputSource { #[inline] fn from(v: t::Value) -> OutputSource { OutputSource(t::Props::from_value(v)) } }
 
     /// The Customer Profiles integration configuration for the output source
     ///
@@ -782,12 +734,9 @@ pub mod matching_workflow {
         }
     }
 
-    impl From<CustomerProfilesIntegrationConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomerProfilesIntegrationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomerProfilesIntegrationConfig> for t::Value { #[inline] fn from(v: CustomerProfilesIntegrationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomerProfilesIntegrationConfig { #[inline] fn from(v: t::Value) -> CustomerProfilesIntegrationConfig { CustomerProfilesIntegrationConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -804,12 +753,9 @@ pub mod matching_workflow {
         pub fn hashed(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Hashed", v.into()); self }
     }
 
-    impl From<OutputAttribute> for t::Value {
-        #[inline]
-        fn from(v: OutputAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputAttribute> for t::Value { #[inline] fn from(v: OutputAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputAttribute { #[inline] fn from(v: t::Value) -> OutputAttribute { OutputAttribute(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -835,12 +781,9 @@ pub mod matching_workflow {
         pub fn rule_condition_properties(mut self, v: impl Into<RuleConditionProperties>) -> Self { self.0.put::<RuleConditionProperties>("RuleConditionProperties", v.into()); self }
     }
 
-    impl From<ResolutionTechniques> for t::Value {
-        #[inline]
-        fn from(v: ResolutionTechniques) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResolutionTechniques> for t::Value { #[inline] fn from(v: ResolutionTechniques) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResolutionTechniques { #[inline] fn from(v: t::Value) -> ResolutionTechniques { ResolutionTechniques(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -860,12 +803,9 @@ pub mod matching_workflow {
         pub fn provider_configuration(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("ProviderConfiguration", v.into()); self }
     }
 
-    impl From<ProviderProperties> for t::Value {
-        #[inline]
-        fn from(v: ProviderProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProviderProperties> for t::Value { #[inline] fn from(v: ProviderProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProviderProperties { #[inline] fn from(v: t::Value) -> ProviderProperties { ProviderProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -880,12 +820,9 @@ pub mod matching_workflow {
         }
     }
 
-    impl From<IntermediateSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IntermediateSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntermediateSourceConfiguration> for t::Value { #[inline] fn from(v: IntermediateSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntermediateSourceConfiguration { #[inline] fn from(v: t::Value) -> IntermediateSourceConfiguration { IntermediateSourceConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -925,12 +862,9 @@ pub mod matching_workflow {
         pub fn match_purpose(mut self, v: impl Into<MatchPurpose>) -> Self { self.0.put::<MatchPurpose>("MatchPurpose", v.into()); self }
     }
 
-    impl From<RuleBasedProperties> for t::Value {
-        #[inline]
-        fn from(v: RuleBasedProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleBasedProperties> for t::Value { #[inline] fn from(v: RuleBasedProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleBasedProperties { #[inline] fn from(v: t::Value) -> RuleBasedProperties { RuleBasedProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -986,12 +920,9 @@ pub mod matching_workflow {
         }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1008,12 +939,9 @@ pub mod matching_workflow {
         pub fn matching_config(mut self, v: impl Into<MatchingConfig>) -> Self { self.0.put::<MatchingConfig>("MatchingConfig", v.into()); self }
     }
 
-    impl From<RuleConditionProperties> for t::Value {
-        #[inline]
-        fn from(v: RuleConditionProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleConditionProperties> for t::Value { #[inline] fn from(v: RuleConditionProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleConditionProperties { #[inline] fn from(v: t::Value) -> RuleConditionProperties { RuleConditionProperties(t::Props::from_value(v)) } }
 
     /// Configuration for matching behavior within rule condition properties
     ///
@@ -1033,12 +961,9 @@ pub mod matching_workflow {
         pub fn enable_transitive_matching(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnableTransitiveMatching", v.into()); self }
     }
 
-    impl From<MatchingConfig> for t::Value {
-        #[inline]
-        fn from(v: MatchingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchingConfig> for t::Value { #[inline] fn from(v: MatchingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchingConfig { #[inline] fn from(v: t::Value) -> MatchingConfig { MatchingConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1057,12 +982,9 @@ pub mod matching_workflow {
         pub fn rule_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RuleName", v.into()); self }
     }
 
-    impl From<RuleCondition> for t::Value {
-        #[inline]
-        fn from(v: RuleCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleCondition> for t::Value { #[inline] fn from(v: RuleCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleCondition { #[inline] fn from(v: t::Value) -> RuleCondition { RuleCondition(t::Props::from_value(v)) } }
 
 }
 
@@ -1212,12 +1134,9 @@ pub mod schema_mapping {
         pub fn sub_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubType", v.into()); self }
     }
 
-    impl From<SchemaInputAttribute> for t::Value {
-        #[inline]
-        fn from(v: SchemaInputAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaInputAttribute> for t::Value { #[inline] fn from(v: SchemaInputAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaInputAttribute { #[inline] fn from(v: t::Value) -> SchemaInputAttribute { SchemaInputAttribute(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -235,12 +235,9 @@ pub mod connection {
         pub fn o_auth_parameters(mut self, v: impl Into<OAuthParameters>) -> Self { self.0.put::<OAuthParameters>("OAuthParameters", v.into()); self }
     }
 
-    impl From<AuthParameters> for t::Value {
-        #[inline]
-        fn from(v: AuthParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthParameters> for t::Value { #[inline] fn from(v: AuthParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthParameters { #[inline] fn from(v: t::Value) -> AuthParameters { AuthParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -256,12 +253,9 @@ pub mod connection {
         }
     }
 
-    impl From<ApiKeyAuthParameters> for t::Value {
-        #[inline]
-        fn from(v: ApiKeyAuthParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiKeyAuthParameters> for t::Value { #[inline] fn from(v: ApiKeyAuthParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiKeyAuthParameters { #[inline] fn from(v: t::Value) -> ApiKeyAuthParameters { ApiKeyAuthParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -277,12 +271,9 @@ pub mod connection {
         }
     }
 
-    impl From<BasicAuthParameters> for t::Value {
-        #[inline]
-        fn from(v: BasicAuthParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BasicAuthParameters> for t::Value { #[inline] fn from(v: BasicAuthParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BasicAuthParameters { #[inline] fn from(v: t::Value) -> BasicAuthParameters { BasicAuthParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -297,12 +288,9 @@ pub mod connection {
         }
     }
 
-    impl From<ConnectivityParameters> for t::Value {
-        #[inline]
-        fn from(v: ConnectivityParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectivityParameters> for t::Value { #[inline] fn from(v: ConnectivityParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectivityParameters { #[inline] fn from(v: t::Value) -> ConnectivityParameters { ConnectivityParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -319,12 +307,9 @@ pub mod connection {
         pub fn resource_association_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceAssociationArn", v.into()); self }
     }
 
-    impl From<ResourceParameters> for t::Value {
-        #[inline]
-        fn from(v: ResourceParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceParameters> for t::Value { #[inline] fn from(v: ResourceParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceParameters { #[inline] fn from(v: t::Value) -> ResourceParameters { ResourceParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -345,12 +330,9 @@ pub mod connection {
         pub fn query_string_parameters(mut self, v: impl Into<t::List<Parameter>>) -> Self { self.0.put::<t::List<Parameter>>("QueryStringParameters", v.into()); self }
     }
 
-    impl From<ConnectionHttpParameters> for t::Value {
-        #[inline]
-        fn from(v: ConnectionHttpParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionHttpParameters> for t::Value { #[inline] fn from(v: ConnectionHttpParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionHttpParameters { #[inline] fn from(v: t::Value) -> ConnectionHttpParameters { ConnectionHttpParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -368,12 +350,9 @@ pub mod connection {
         pub fn is_value_secret(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsValueSecret", v.into()); self }
     }
 
-    impl From<Parameter> for t::Value {
-        #[inline]
-        fn from(v: Parameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Parameter> for t::Value { #[inline] fn from(v: Parameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Parameter { #[inline] fn from(v: t::Value) -> Parameter { Parameter(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -392,12 +371,9 @@ pub mod connection {
         pub fn o_auth_http_parameters(mut self, v: impl Into<ConnectionHttpParameters>) -> Self { self.0.put::<ConnectionHttpParameters>("OAuthHttpParameters", v.into()); self }
     }
 
-    impl From<OAuthParameters> for t::Value {
-        #[inline]
-        fn from(v: OAuthParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuthParameters> for t::Value { #[inline] fn from(v: OAuthParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuthParameters { #[inline] fn from(v: t::Value) -> OAuthParameters { OAuthParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -413,12 +389,9 @@ pub mod connection {
         }
     }
 
-    impl From<ClientParameters> for t::Value {
-        #[inline]
-        fn from(v: ClientParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientParameters> for t::Value { #[inline] fn from(v: ClientParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientParameters { #[inline] fn from(v: t::Value) -> ClientParameters { ClientParameters(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -479,12 +452,9 @@ pub mod connection {
         }
     }
 
-    impl From<InvocationConnectivityParameters> for t::Value {
-        #[inline]
-        fn from(v: InvocationConnectivityParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InvocationConnectivityParameters> for t::Value { #[inline] fn from(v: InvocationConnectivityParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InvocationConnectivityParameters { #[inline] fn from(v: t::Value) -> InvocationConnectivityParameters { InvocationConnectivityParameters(t::Props::from_value(v)) } }
 
 }
 
@@ -571,12 +541,9 @@ pub mod endpoint {
         }
     }
 
-    impl From<EndpointEventBus> for t::Value {
-        #[inline]
-        fn from(v: EndpointEventBus) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointEventBus> for t::Value { #[inline] fn from(v: EndpointEventBus) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointEventBus { #[inline] fn from(v: t::Value) -> EndpointEventBus { EndpointEventBus(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -591,12 +558,9 @@ pub mod endpoint {
         }
     }
 
-    impl From<ReplicationConfig> for t::Value {
-        #[inline]
-        fn from(v: ReplicationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationConfig> for t::Value { #[inline] fn from(v: ReplicationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationConfig { #[inline] fn from(v: t::Value) -> ReplicationConfig { ReplicationConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -631,12 +595,9 @@ pub mod endpoint {
         }
     }
 
-    impl From<RoutingConfig> for t::Value {
-        #[inline]
-        fn from(v: RoutingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoutingConfig> for t::Value { #[inline] fn from(v: RoutingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoutingConfig { #[inline] fn from(v: t::Value) -> RoutingConfig { RoutingConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -652,12 +613,9 @@ pub mod endpoint {
         }
     }
 
-    impl From<FailoverConfig> for t::Value {
-        #[inline]
-        fn from(v: FailoverConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FailoverConfig> for t::Value { #[inline] fn from(v: FailoverConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FailoverConfig { #[inline] fn from(v: t::Value) -> FailoverConfig { FailoverConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -672,12 +630,9 @@ pub mod endpoint {
         }
     }
 
-    impl From<Primary> for t::Value {
-        #[inline]
-        fn from(v: Primary) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Primary> for t::Value { #[inline] fn from(v: Primary) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Primary { #[inline] fn from(v: t::Value) -> Primary { Primary(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -692,12 +647,9 @@ pub mod endpoint {
         }
     }
 
-    impl From<Secondary> for t::Value {
-        #[inline]
-        fn from(v: Secondary) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Secondary> for t::Value { #[inline] fn from(v: Secondary) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Secondary { #[inline] fn from(v: t::Value) -> Secondary { Secondary(t::Props::from_value(v)) } }
 
 }
 
@@ -774,12 +726,9 @@ pub mod event_bus {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<DeadLetterConfig> for t::Value {
-        #[inline]
-        fn from(v: DeadLetterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeadLetterConfig> for t::Value { #[inline] fn from(v: DeadLetterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeadLetterConfig { #[inline] fn from(v: t::Value) -> DeadLetterConfig { DeadLetterConfig(t::Props::from_value(v)) } }
 
     /// The logging configuration settings for vended logs.
     ///
@@ -802,12 +751,9 @@ pub mod event_bus {
         pub fn level(mut self, v: impl Into<Level>) -> Self { self.0.put::<Level>("Level", v.into()); self }
     }
 
-    impl From<LogConfig> for t::Value {
-        #[inline]
-        fn from(v: LogConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfig> for t::Value { #[inline] fn from(v: LogConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfig { #[inline] fn from(v: t::Value) -> LogConfig { LogConfig(t::Props::from_value(v)) } }
 
     /// Configures whether or not to include event detail, input transformer details, target properties, and target input in the
     /// applicable log messages.
@@ -945,12 +891,9 @@ pub mod event_bus_policy {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// Specifies the type of condition. Currently the only supported value is StringEquals.
     ///
@@ -1166,12 +1109,9 @@ pub mod rule {
         pub fn sqs_parameters(mut self, v: impl Into<SqsParameters>) -> Self { self.0.put::<SqsParameters>("SqsParameters", v.into()); self }
     }
 
-    impl From<Target> for t::Value {
-        #[inline]
-        fn from(v: Target) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Target> for t::Value { #[inline] fn from(v: Target) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Target { #[inline] fn from(v: t::Value) -> Target { Target(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1186,12 +1126,9 @@ pub mod rule {
         }
     }
 
-    impl From<AppSyncParameters> for t::Value {
-        #[inline]
-        fn from(v: AppSyncParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppSyncParameters> for t::Value { #[inline] fn from(v: AppSyncParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppSyncParameters { #[inline] fn from(v: t::Value) -> AppSyncParameters { AppSyncParameters(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1211,12 +1148,9 @@ pub mod rule {
         pub fn retry_strategy(mut self, v: impl Into<BatchRetryStrategy>) -> Self { self.0.put::<BatchRetryStrategy>("RetryStrategy", v.into()); self }
     }
 
-    impl From<BatchParameters> for t::Value {
-        #[inline]
-        fn from(v: BatchParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchParameters> for t::Value { #[inline] fn from(v: BatchParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchParameters { #[inline] fn from(v: t::Value) -> BatchParameters { BatchParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1233,12 +1167,9 @@ pub mod rule {
         pub fn size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Size", v.into()); self }
     }
 
-    impl From<BatchArrayProperties> for t::Value {
-        #[inline]
-        fn from(v: BatchArrayProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchArrayProperties> for t::Value { #[inline] fn from(v: BatchArrayProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchArrayProperties { #[inline] fn from(v: t::Value) -> BatchArrayProperties { BatchArrayProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1255,12 +1186,9 @@ pub mod rule {
         pub fn attempts(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Attempts", v.into()); self }
     }
 
-    impl From<BatchRetryStrategy> for t::Value {
-        #[inline]
-        fn from(v: BatchRetryStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchRetryStrategy> for t::Value { #[inline] fn from(v: BatchRetryStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchRetryStrategy { #[inline] fn from(v: t::Value) -> BatchRetryStrategy { BatchRetryStrategy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1277,12 +1205,9 @@ pub mod rule {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<DeadLetterConfig> for t::Value {
-        #[inline]
-        fn from(v: DeadLetterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeadLetterConfig> for t::Value { #[inline] fn from(v: DeadLetterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeadLetterConfig { #[inline] fn from(v: t::Value) -> DeadLetterConfig { DeadLetterConfig(t::Props::from_value(v)) } }
 
     /// A property type: 14 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1323,12 +1248,9 @@ pub mod rule {
         pub fn task_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TaskCount", v.into()); self }
     }
 
-    impl From<EcsParameters> for t::Value {
-        #[inline]
-        fn from(v: EcsParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsParameters> for t::Value { #[inline] fn from(v: EcsParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsParameters { #[inline] fn from(v: t::Value) -> EcsParameters { EcsParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1347,12 +1269,9 @@ pub mod rule {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<CapacityProviderStrategyItem> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderStrategyItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderStrategyItem> for t::Value { #[inline] fn from(v: CapacityProviderStrategyItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderStrategyItem { #[inline] fn from(v: t::Value) -> CapacityProviderStrategyItem { CapacityProviderStrategyItem(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1391,12 +1310,9 @@ pub mod rule {
         pub fn aws_vpc_configuration(mut self, v: impl Into<AwsVpcConfiguration>) -> Self { self.0.put::<AwsVpcConfiguration>("AwsVpcConfiguration", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1415,12 +1331,9 @@ pub mod rule {
         pub fn security_groups(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroups", v.into()); self }
     }
 
-    impl From<AwsVpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AwsVpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsVpcConfiguration> for t::Value { #[inline] fn from(v: AwsVpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsVpcConfiguration { #[inline] fn from(v: t::Value) -> AwsVpcConfiguration { AwsVpcConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1459,12 +1372,9 @@ pub mod rule {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<PlacementConstraint> for t::Value {
-        #[inline]
-        fn from(v: PlacementConstraint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlacementConstraint> for t::Value { #[inline] fn from(v: PlacementConstraint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlacementConstraint { #[inline] fn from(v: t::Value) -> PlacementConstraint { PlacementConstraint(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1503,12 +1413,9 @@ pub mod rule {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<PlacementStrategy> for t::Value {
-        #[inline]
-        fn from(v: PlacementStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlacementStrategy> for t::Value { #[inline] fn from(v: PlacementStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlacementStrategy { #[inline] fn from(v: t::Value) -> PlacementStrategy { PlacementStrategy(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1547,12 +1454,9 @@ pub mod rule {
         pub fn query_string_parameters(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("QueryStringParameters", v.into()); self }
     }
 
-    impl From<HttpParameters> for t::Value {
-        #[inline]
-        fn from(v: HttpParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpParameters> for t::Value { #[inline] fn from(v: HttpParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpParameters { #[inline] fn from(v: t::Value) -> HttpParameters { HttpParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1569,12 +1473,9 @@ pub mod rule {
         pub fn input_paths_map(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("InputPathsMap", v.into()); self }
     }
 
-    impl From<InputTransformer> for t::Value {
-        #[inline]
-        fn from(v: InputTransformer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputTransformer> for t::Value { #[inline] fn from(v: InputTransformer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputTransformer { #[inline] fn from(v: t::Value) -> InputTransformer { InputTransformer(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1589,12 +1490,9 @@ pub mod rule {
         }
     }
 
-    impl From<KinesisParameters> for t::Value {
-        #[inline]
-        fn from(v: KinesisParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisParameters> for t::Value { #[inline] fn from(v: KinesisParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisParameters { #[inline] fn from(v: t::Value) -> KinesisParameters { KinesisParameters(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1621,12 +1519,9 @@ pub mod rule {
         pub fn with_event(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("WithEvent", v.into()); self }
     }
 
-    impl From<RedshiftDataParameters> for t::Value {
-        #[inline]
-        fn from(v: RedshiftDataParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftDataParameters> for t::Value { #[inline] fn from(v: RedshiftDataParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftDataParameters { #[inline] fn from(v: t::Value) -> RedshiftDataParameters { RedshiftDataParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1645,12 +1540,9 @@ pub mod rule {
         pub fn maximum_retry_attempts(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumRetryAttempts", v.into()); self }
     }
 
-    impl From<RetryPolicy> for t::Value {
-        #[inline]
-        fn from(v: RetryPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetryPolicy> for t::Value { #[inline] fn from(v: RetryPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetryPolicy { #[inline] fn from(v: t::Value) -> RetryPolicy { RetryPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1665,12 +1557,9 @@ pub mod rule {
         }
     }
 
-    impl From<RunCommandParameters> for t::Value {
-        #[inline]
-        fn from(v: RunCommandParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RunCommandParameters> for t::Value { #[inline] fn from(v: RunCommandParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RunCommandParameters { #[inline] fn from(v: t::Value) -> RunCommandParameters { RunCommandParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1686,12 +1575,9 @@ pub mod rule {
         }
     }
 
-    impl From<RunCommandTarget> for t::Value {
-        #[inline]
-        fn from(v: RunCommandTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RunCommandTarget> for t::Value { #[inline] fn from(v: RunCommandTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RunCommandTarget { #[inline] fn from(v: t::Value) -> RunCommandTarget { RunCommandTarget(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1708,12 +1594,9 @@ pub mod rule {
         pub fn pipeline_parameter_list(mut self, v: impl Into<t::List<SageMakerPipelineParameter>>) -> Self { self.0.put::<t::List<SageMakerPipelineParameter>>("PipelineParameterList", v.into()); self }
     }
 
-    impl From<SageMakerPipelineParameters> for t::Value {
-        #[inline]
-        fn from(v: SageMakerPipelineParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SageMakerPipelineParameters> for t::Value { #[inline] fn from(v: SageMakerPipelineParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SageMakerPipelineParameters { #[inline] fn from(v: t::Value) -> SageMakerPipelineParameters { SageMakerPipelineParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1729,12 +1612,9 @@ pub mod rule {
         }
     }
 
-    impl From<SageMakerPipelineParameter> for t::Value {
-        #[inline]
-        fn from(v: SageMakerPipelineParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SageMakerPipelineParameter> for t::Value { #[inline] fn from(v: SageMakerPipelineParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SageMakerPipelineParameter { #[inline] fn from(v: t::Value) -> SageMakerPipelineParameter { SageMakerPipelineParameter(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1749,11 +1629,8 @@ pub mod rule {
         }
     }
 
-    impl From<SqsParameters> for t::Value {
-        #[inline]
-        fn from(v: SqsParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqsParameters> for t::Value { #[inline] fn from(v: SqsParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqsParameters { #[inline] fn from(v: t::Value) -> SqsParameters { SqsParameters(t::Props::from_value(v)) } }
 
 }

@@ -78,12 +78,9 @@ pub mod discoverer {
         }
     }
 
-    impl From<TagsEntry> for t::Value {
-        #[inline]
-        fn from(v: TagsEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagsEntry> for t::Value { #[inline] fn from(v: TagsEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagsEntry { #[inline] fn from(v: t::Value) -> TagsEntry { TagsEntry(t::Props::from_value(v)) } }
 
 }
 
@@ -148,12 +145,9 @@ pub mod registry {
         }
     }
 
-    impl From<TagsEntry> for t::Value {
-        #[inline]
-        fn from(v: TagsEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagsEntry> for t::Value { #[inline] fn from(v: TagsEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagsEntry { #[inline] fn from(v: t::Value) -> TagsEntry { TagsEntry(t::Props::from_value(v)) } }
 
 }
 
@@ -274,11 +268,8 @@ pub mod schema {
         }
     }
 
-    impl From<TagsEntry> for t::Value {
-        #[inline]
-        fn from(v: TagsEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagsEntry> for t::Value { #[inline] fn from(v: TagsEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagsEntry { #[inline] fn from(v: t::Value) -> TagsEntry { TagsEntry(t::Props::from_value(v)) } }
 
 }

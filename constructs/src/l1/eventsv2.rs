@@ -93,12 +93,9 @@ pub mod event_bus {
         pub fn kms_key_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyIdentifier", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Storage (retention) configuration for the event bus.
     ///
@@ -117,12 +114,9 @@ pub mod event_bus {
         pub fn retention_period_in_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RetentionPeriodInDays", v.into()); self }
     }
 
-    impl From<StorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageConfiguration> for t::Value { #[inline] fn from(v: StorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageConfiguration { #[inline] fn from(v: t::Value) -> StorageConfiguration { StorageConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -213,12 +207,9 @@ pub mod event_source {
         pub fn partner_events_configuration(mut self, v: impl Into<PartnerEventsConfiguration>) -> Self { self.0.put::<PartnerEventsConfiguration>("PartnerEventsConfiguration", v.into()); self }
     }
 
-    impl From<EventSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EventSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventSourceConfiguration> for t::Value { #[inline] fn from(v: EventSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventSourceConfiguration { #[inline] fn from(v: t::Value) -> EventSourceConfiguration { EventSourceConfiguration(t::Props::from_value(v)) } }
 
     /// Forward a single AWS service's events from the account's default event bus.
     ///
@@ -241,12 +232,9 @@ pub mod event_source {
         pub fn pattern(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Pattern", v.into()); self }
     }
 
-    impl From<AwsServiceEventsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AwsServiceEventsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsServiceEventsConfiguration> for t::Value { #[inline] fn from(v: AwsServiceEventsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsServiceEventsConfiguration { #[inline] fn from(v: t::Value) -> AwsServiceEventsConfiguration { AwsServiceEventsConfiguration(t::Props::from_value(v)) } }
 
     /// The destination for events that could not be forwarded by the managed forwarding target or, for partner event sources,
     /// the managed partner event bus. Arn is optional. An empty object removes a configured destination on update.
@@ -267,12 +255,9 @@ pub mod event_source {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<OnFailureConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OnFailureConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnFailureConfiguration> for t::Value { #[inline] fn from(v: OnFailureConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnFailureConfiguration { #[inline] fn from(v: t::Value) -> OnFailureConfiguration { OnFailureConfiguration(t::Props::from_value(v)) } }
 
     /// Forward a partner event source's events through a managed partner event bus.
     ///
@@ -299,12 +284,9 @@ pub mod event_source {
         pub fn pattern(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Pattern", v.into()); self }
     }
 
-    impl From<PartnerEventsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PartnerEventsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartnerEventsConfiguration> for t::Value { #[inline] fn from(v: PartnerEventsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartnerEventsConfiguration { #[inline] fn from(v: t::Value) -> PartnerEventsConfiguration { PartnerEventsConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -459,12 +441,9 @@ pub mod subscriber {
         pub fn max_batch_window_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxBatchWindowInSeconds", v.into()); self }
     }
 
-    impl From<BatchConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BatchConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchConfiguration> for t::Value { #[inline] fn from(v: BatchConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchConfiguration { #[inline] fn from(v: t::Value) -> BatchConfiguration { BatchConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for filtering which events are delivered to the target. An event must match every filter to be delivered.
     ///
@@ -483,12 +462,9 @@ pub mod subscriber {
         pub fn language(mut self, v: impl Into<Language>) -> Self { self.0.put::<Language>("Language", v.into()); self }
     }
 
-    impl From<FilterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FilterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterConfiguration> for t::Value { #[inline] fn from(v: FilterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterConfiguration { #[inline] fn from(v: t::Value) -> FilterConfiguration { FilterConfiguration(t::Props::from_value(v)) } }
 
     /// A single filter entry: an event pattern and the scope of the event it is evaluated against.
     ///
@@ -506,12 +482,9 @@ pub mod subscriber {
         }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// Which part of the event the pattern is evaluated against: DATA (the event payload), METADATA (event metadata), or
     /// SYSTEM_METADATA (service-generated metadata).
@@ -594,12 +567,9 @@ pub mod subscriber {
         pub fn universal_target_parameters(mut self, v: impl Into<UniversalTargetParameters>) -> Self { self.0.put::<UniversalTargetParameters>("UniversalTargetParameters", v.into()); self }
     }
 
-    impl From<InvokeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InvokeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InvokeConfiguration> for t::Value { #[inline] fn from(v: InvokeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InvokeConfiguration { #[inline] fn from(v: t::Value) -> InvokeConfiguration { InvokeConfiguration(t::Props::from_value(v)) } }
 
     /// Parameters for forwarding events to another EventBridge event bus, used when TargetArn is an event bus ARN of the form
     /// arn:{partition}:events:{region}:{account}:event-busv2/{name}/{id}.
@@ -624,12 +594,9 @@ pub mod subscriber {
         pub fn system_metadata(mut self, v: impl Into<EventBusV2SystemMetadata>) -> Self { self.0.put::<EventBusV2SystemMetadata>("SystemMetadata", v.into()); self }
     }
 
-    impl From<EventBusV2Parameters> for t::Value {
-        #[inline]
-        fn from(v: EventBusV2Parameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventBusV2Parameters> for t::Value { #[inline] fn from(v: EventBusV2Parameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventBusV2Parameters { #[inline] fn from(v: t::Value) -> EventBusV2Parameters { EventBusV2Parameters(t::Props::from_value(v)) } }
 
     /// Deduplication settings applied to the forwarded events on the downstream bus.
     ///
@@ -646,12 +613,9 @@ pub mod subscriber {
         }
     }
 
-    impl From<DeduplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeduplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeduplicationConfiguration> for t::Value { #[inline] fn from(v: DeduplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeduplicationConfiguration { #[inline] fn from(v: t::Value) -> DeduplicationConfiguration { DeduplicationConfiguration(t::Props::from_value(v)) } }
 
     /// How duplicate events are detected: CONTENT_BASED deduplicates by a hash of the event content. To deduplicate by a
     /// caller-supplied token instead, omit DeduplicationConfiguration and set SystemMetadata.DeduplicationId.
@@ -695,12 +659,9 @@ pub mod subscriber {
         pub fn event_group_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EventGroupId", v.into()); self }
     }
 
-    impl From<EventBusV2SystemMetadata> for t::Value {
-        #[inline]
-        fn from(v: EventBusV2SystemMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventBusV2SystemMetadata> for t::Value { #[inline] fn from(v: EventBusV2SystemMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventBusV2SystemMetadata { #[inline] fn from(v: t::Value) -> EventBusV2SystemMetadata { EventBusV2SystemMetadata(t::Props::from_value(v)) } }
 
     /// Parameters for invoking an HTTP endpoint target, such as an Amazon API Gateway endpoint or an EventBridge API
     /// destination.
@@ -727,12 +688,9 @@ pub mod subscriber {
         pub fn query_string_parameters(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("QueryStringParameters", v.into()); self }
     }
 
-    impl From<HttpParameters> for t::Value {
-        #[inline]
-        fn from(v: HttpParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpParameters> for t::Value { #[inline] fn from(v: HttpParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpParameters { #[inline] fn from(v: t::Value) -> HttpParameters { HttpParameters(t::Props::from_value(v)) } }
 
     /// Parameters for writing events to an Amazon Kinesis Data Streams target.
     ///
@@ -755,12 +713,9 @@ pub mod subscriber {
         pub fn partition_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PartitionKey", v.into()); self }
     }
 
-    impl From<KinesisParameters> for t::Value {
-        #[inline]
-        fn from(v: KinesisParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisParameters> for t::Value { #[inline] fn from(v: KinesisParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisParameters { #[inline] fn from(v: t::Value) -> KinesisParameters { KinesisParameters(t::Props::from_value(v)) } }
 
     /// Parameters for invoking an AWS Lambda function target.
     ///
@@ -788,12 +743,9 @@ pub mod subscriber {
         pub fn tenant_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TenantId", v.into()); self }
     }
 
-    impl From<LambdaParameters> for t::Value {
-        #[inline]
-        fn from(v: LambdaParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaParameters> for t::Value { #[inline] fn from(v: LambdaParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaParameters { #[inline] fn from(v: t::Value) -> LambdaParameters { LambdaParameters(t::Props::from_value(v)) } }
 
     /// Parameters for publishing events to an Amazon SNS topic target.
     ///
@@ -824,12 +776,9 @@ pub mod subscriber {
         pub fn subject(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Subject", v.into()); self }
     }
 
-    impl From<SnsParameters> for t::Value {
-        #[inline]
-        fn from(v: SnsParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnsParameters> for t::Value { #[inline] fn from(v: SnsParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnsParameters { #[inline] fn from(v: t::Value) -> SnsParameters { SnsParameters(t::Props::from_value(v)) } }
 
     /// A message attribute value and its data type, for Amazon SQS and Amazon SNS targets.
     ///
@@ -850,12 +799,9 @@ pub mod subscriber {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<MessageAttributeValue> for t::Value {
-        #[inline]
-        fn from(v: MessageAttributeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MessageAttributeValue> for t::Value { #[inline] fn from(v: MessageAttributeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MessageAttributeValue { #[inline] fn from(v: t::Value) -> MessageAttributeValue { MessageAttributeValue(t::Props::from_value(v)) } }
 
     /// Parameters for sending events to an Amazon SQS queue target.
     ///
@@ -885,12 +831,9 @@ pub mod subscriber {
         pub fn message_system_attributes(mut self, v: impl Into<t::Map<MessageAttributeValue>>) -> Self { self.0.put::<t::Map<MessageAttributeValue>>("MessageSystemAttributes", v.into()); self }
     }
 
-    impl From<SqsParameters> for t::Value {
-        #[inline]
-        fn from(v: SqsParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqsParameters> for t::Value { #[inline] fn from(v: SqsParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqsParameters { #[inline] fn from(v: t::Value) -> SqsParameters { SqsParameters(t::Props::from_value(v)) } }
 
     /// Parameters for starting an AWS Step Functions state machine execution target.
     ///
@@ -918,12 +861,9 @@ pub mod subscriber {
         pub fn trace_header(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TraceHeader", v.into()); self }
     }
 
-    impl From<StepFunctionsParameters> for t::Value {
-        #[inline]
-        fn from(v: StepFunctionsParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StepFunctionsParameters> for t::Value { #[inline] fn from(v: StepFunctionsParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StepFunctionsParameters { #[inline] fn from(v: t::Value) -> StepFunctionsParameters { StepFunctionsParameters(t::Props::from_value(v)) } }
 
     /// Parameters for invoking an AWS service API as a universal service integration target, used when TargetArn has the form
     /// arn:{partition}:events:::aws-sdk:{service}:{apiAction}.
@@ -944,12 +884,9 @@ pub mod subscriber {
         pub fn invocation_timeout_seconds(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InvocationTimeoutSeconds", v.into()); self }
     }
 
-    impl From<UniversalTargetParameters> for t::Value {
-        #[inline]
-        fn from(v: UniversalTargetParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UniversalTargetParameters> for t::Value { #[inline] fn from(v: UniversalTargetParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UniversalTargetParameters { #[inline] fn from(v: t::Value) -> UniversalTargetParameters { UniversalTargetParameters(t::Props::from_value(v)) } }
 
     /// Delivery logging configuration.
     ///
@@ -972,12 +909,9 @@ pub mod subscriber {
         pub fn level(mut self, v: impl Into<Level>) -> Self { self.0.put::<Level>("Level", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// Whether the event payload is included in emitted log records: FULL includes it in every emitted record, and
     /// ON_ERROR_ONLY includes it only in error records. The default is ON_ERROR_ONLY.
@@ -1044,12 +978,9 @@ pub mod subscriber {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<OnFailureConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OnFailureConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnFailureConfiguration> for t::Value { #[inline] fn from(v: OnFailureConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnFailureConfiguration { #[inline] fn from(v: t::Value) -> OnFailureConfiguration { OnFailureConfiguration(t::Props::from_value(v)) } }
 
     /// The point in time to start delivering events from, used when StartingPosition is POINT_IN_TIME.
     ///
@@ -1071,12 +1002,9 @@ pub mod subscriber {
         pub fn starting_point(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("StartingPoint", v.into()); self }
     }
 
-    impl From<PointInTimeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PointInTimeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PointInTimeConfiguration> for t::Value { #[inline] fn from(v: PointInTimeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PointInTimeConfiguration { #[inline] fn from(v: t::Value) -> PointInTimeConfiguration { PointInTimeConfiguration(t::Props::from_value(v)) } }
 
     /// Where to start: HORIZON starts from the earliest available event; TIMESTAMP starts from the StartingPoint timestamp.
     ///
@@ -1148,12 +1076,9 @@ pub mod subscriber {
         pub fn retry_strategy(mut self, v: impl Into<RetryStrategy>) -> Self { self.0.put::<RetryStrategy>("RetryStrategy", v.into()); self }
     }
 
-    impl From<RetryPolicy> for t::Value {
-        #[inline]
-        fn from(v: RetryPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetryPolicy> for t::Value { #[inline] fn from(v: RetryPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetryPolicy { #[inline] fn from(v: t::Value) -> RetryPolicy { RetryPolicy(t::Props::from_value(v)) } }
 
     /// Which errors are retried. ALL retries all errors. The default is ALL.
     ///
@@ -1243,12 +1168,9 @@ pub mod subscriber {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<Transformer> for t::Value {
-        #[inline]
-        fn from(v: Transformer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Transformer> for t::Value { #[inline] fn from(v: Transformer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Transformer { #[inline] fn from(v: t::Value) -> Transformer { Transformer(t::Props::from_value(v)) } }
 
     /// JSONata transform settings.
     ///
@@ -1265,12 +1187,9 @@ pub mod subscriber {
         }
     }
 
-    impl From<JsonataConfiguration> for t::Value {
-        #[inline]
-        fn from(v: JsonataConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JsonataConfiguration> for t::Value { #[inline] fn from(v: JsonataConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JsonataConfiguration { #[inline] fn from(v: t::Value) -> JsonataConfiguration { JsonataConfiguration(t::Props::from_value(v)) } }
 
     /// The transform type: RAW delivers the event payload only; WITH_METADATA delivers the event with its metadata envelope;
     /// JSONATA delivers the output of the JSONata expression in JsonataConfiguration.

@@ -87,12 +87,9 @@ pub mod experiment {
         pub fn unit_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UnitLabel", v.into()); self }
     }
 
-    impl From<MetricGoalObject> for t::Value {
-        #[inline]
-        fn from(v: MetricGoalObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricGoalObject> for t::Value { #[inline] fn from(v: MetricGoalObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricGoalObject { #[inline] fn from(v: t::Value) -> MetricGoalObject { MetricGoalObject(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -131,12 +128,9 @@ pub mod experiment {
         pub fn treatment_weights(mut self, v: impl Into<t::List<TreatmentToWeight>>) -> Self { self.0.put::<t::List<TreatmentToWeight>>("TreatmentWeights", v.into()); self }
     }
 
-    impl From<OnlineAbConfigObject> for t::Value {
-        #[inline]
-        fn from(v: OnlineAbConfigObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnlineAbConfigObject> for t::Value { #[inline] fn from(v: OnlineAbConfigObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnlineAbConfigObject { #[inline] fn from(v: t::Value) -> OnlineAbConfigObject { OnlineAbConfigObject(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -152,12 +146,9 @@ pub mod experiment {
         }
     }
 
-    impl From<TreatmentToWeight> for t::Value {
-        #[inline]
-        fn from(v: TreatmentToWeight) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TreatmentToWeight> for t::Value { #[inline] fn from(v: TreatmentToWeight) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TreatmentToWeight { #[inline] fn from(v: t::Value) -> TreatmentToWeight { TreatmentToWeight(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -180,12 +171,9 @@ pub mod experiment {
         pub fn status(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Status", v.into()); self }
     }
 
-    impl From<RunningStatusObject> for t::Value {
-        #[inline]
-        fn from(v: RunningStatusObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RunningStatusObject> for t::Value { #[inline] fn from(v: RunningStatusObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RunningStatusObject { #[inline] fn from(v: t::Value) -> RunningStatusObject { RunningStatusObject(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -204,12 +192,9 @@ pub mod experiment {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<TreatmentObject> for t::Value {
-        #[inline]
-        fn from(v: TreatmentObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TreatmentObject> for t::Value { #[inline] fn from(v: TreatmentObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TreatmentObject { #[inline] fn from(v: t::Value) -> TreatmentObject { TreatmentObject(t::Props::from_value(v)) } }
 
 }
 
@@ -283,12 +268,9 @@ pub mod feature {
         pub fn variation(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Variation", v.into()); self }
     }
 
-    impl From<EntityOverride> for t::Value {
-        #[inline]
-        fn from(v: EntityOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityOverride> for t::Value { #[inline] fn from(v: EntityOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityOverride { #[inline] fn from(v: t::Value) -> EntityOverride { EntityOverride(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -333,12 +315,9 @@ pub mod feature {
         pub fn variation_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VariationName", v.into()); self }
     }
 
-    impl From<VariationObject> for t::Value {
-        #[inline]
-        fn from(v: VariationObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VariationObject> for t::Value { #[inline] fn from(v: VariationObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VariationObject { #[inline] fn from(v: t::Value) -> VariationObject { VariationObject(t::Props::from_value(v)) } }
 
 }
 
@@ -413,12 +392,9 @@ pub mod launch {
         pub fn reason(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Reason", v.into()); self }
     }
 
-    impl From<ExecutionStatusObject> for t::Value {
-        #[inline]
-        fn from(v: ExecutionStatusObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExecutionStatusObject> for t::Value { #[inline] fn from(v: ExecutionStatusObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExecutionStatusObject { #[inline] fn from(v: t::Value) -> ExecutionStatusObject { ExecutionStatusObject(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -437,12 +413,9 @@ pub mod launch {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<LaunchGroupObject> for t::Value {
-        #[inline]
-        fn from(v: LaunchGroupObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchGroupObject> for t::Value { #[inline] fn from(v: LaunchGroupObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchGroupObject { #[inline] fn from(v: t::Value) -> LaunchGroupObject { LaunchGroupObject(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -464,12 +437,9 @@ pub mod launch {
         pub fn unit_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UnitLabel", v.into()); self }
     }
 
-    impl From<MetricDefinitionObject> for t::Value {
-        #[inline]
-        fn from(v: MetricDefinitionObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDefinitionObject> for t::Value { #[inline] fn from(v: MetricDefinitionObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDefinitionObject { #[inline] fn from(v: t::Value) -> MetricDefinitionObject { MetricDefinitionObject(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -487,12 +457,9 @@ pub mod launch {
         pub fn segment_overrides(mut self, v: impl Into<t::List<SegmentOverride>>) -> Self { self.0.put::<t::List<SegmentOverride>>("SegmentOverrides", v.into()); self }
     }
 
-    impl From<StepConfig> for t::Value {
-        #[inline]
-        fn from(v: StepConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StepConfig> for t::Value { #[inline] fn from(v: StepConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StepConfig { #[inline] fn from(v: t::Value) -> StepConfig { StepConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -508,12 +475,9 @@ pub mod launch {
         }
     }
 
-    impl From<GroupToWeight> for t::Value {
-        #[inline]
-        fn from(v: GroupToWeight) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GroupToWeight> for t::Value { #[inline] fn from(v: GroupToWeight) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GroupToWeight { #[inline] fn from(v: t::Value) -> GroupToWeight { GroupToWeight(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -530,12 +494,9 @@ pub mod launch {
         }
     }
 
-    impl From<SegmentOverride> for t::Value {
-        #[inline]
-        fn from(v: SegmentOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SegmentOverride> for t::Value { #[inline] fn from(v: SegmentOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SegmentOverride { #[inline] fn from(v: t::Value) -> SegmentOverride { SegmentOverride(t::Props::from_value(v)) } }
 
 }
 
@@ -602,12 +563,9 @@ pub mod project {
         }
     }
 
-    impl From<AppConfigResourceObject> for t::Value {
-        #[inline]
-        fn from(v: AppConfigResourceObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppConfigResourceObject> for t::Value { #[inline] fn from(v: AppConfigResourceObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppConfigResourceObject { #[inline] fn from(v: t::Value) -> AppConfigResourceObject { AppConfigResourceObject(t::Props::from_value(v)) } }
 
     /// Destinations for data.
     ///
@@ -628,12 +586,9 @@ pub mod project {
         pub fn s3(mut self, v: impl Into<S3Destination>) -> Self { self.0.put::<S3Destination>("S3", v.into()); self }
     }
 
-    impl From<DataDeliveryObject> for t::Value {
-        #[inline]
-        fn from(v: DataDeliveryObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataDeliveryObject> for t::Value { #[inline] fn from(v: DataDeliveryObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataDeliveryObject { #[inline] fn from(v: t::Value) -> DataDeliveryObject { DataDeliveryObject(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -650,12 +605,9 @@ pub mod project {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3Destination> for t::Value {
-        #[inline]
-        fn from(v: S3Destination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Destination> for t::Value { #[inline] fn from(v: S3Destination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Destination { #[inline] fn from(v: t::Value) -> S3Destination { S3Destination(t::Props::from_value(v)) } }
 
 }
 

@@ -120,12 +120,9 @@ pub mod environment {
         }
     }
 
-    impl From<ConnectivityInfo> for t::Value {
-        #[inline]
-        fn from(v: ConnectivityInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectivityInfo> for t::Value { #[inline] fn from(v: ConnectivityInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectivityInfo { #[inline] fn from(v: t::Value) -> ConnectivityInfo { ConnectivityInfo(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -146,12 +143,9 @@ pub mod environment {
         pub fn placement_group_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PlacementGroupId", v.into()); self }
     }
 
-    impl From<HostInfoForCreate> for t::Value {
-        #[inline]
-        fn from(v: HostInfoForCreate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostInfoForCreate> for t::Value { #[inline] fn from(v: HostInfoForCreate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostInfoForCreate { #[inline] fn from(v: t::Value) -> HostInfoForCreate { HostInfoForCreate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -204,12 +198,9 @@ pub mod environment {
         pub fn is_hcx_public(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsHcxPublic", v.into()); self }
     }
 
-    impl From<InitialVlans> for t::Value {
-        #[inline]
-        fn from(v: InitialVlans) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InitialVlans> for t::Value { #[inline] fn from(v: InitialVlans) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InitialVlans { #[inline] fn from(v: t::Value) -> InitialVlans { InitialVlans(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -224,12 +215,9 @@ pub mod environment {
         }
     }
 
-    impl From<InitialVlanInfo> for t::Value {
-        #[inline]
-        fn from(v: InitialVlanInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InitialVlanInfo> for t::Value { #[inline] fn from(v: InitialVlanInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InitialVlanInfo { #[inline] fn from(v: t::Value) -> InitialVlanInfo { InitialVlanInfo(t::Props::from_value(v)) } }
 
     /// The license information for an EVS environment
     ///
@@ -247,12 +235,9 @@ pub mod environment {
         }
     }
 
-    impl From<LicenseInfo> for t::Value {
-        #[inline]
-        fn from(v: LicenseInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LicenseInfo> for t::Value { #[inline] fn from(v: LicenseInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LicenseInfo { #[inline] fn from(v: t::Value) -> LicenseInfo { LicenseInfo(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -269,12 +254,9 @@ pub mod environment {
         pub fn security_groups(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroups", v.into()); self }
     }
 
-    impl From<ServiceAccessSecurityGroups> for t::Value {
-        #[inline]
-        fn from(v: ServiceAccessSecurityGroups) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceAccessSecurityGroups> for t::Value { #[inline] fn from(v: ServiceAccessSecurityGroups) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceAccessSecurityGroups { #[inline] fn from(v: t::Value) -> ServiceAccessSecurityGroups { ServiceAccessSecurityGroups(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -298,12 +280,9 @@ pub mod environment {
         }
     }
 
-    impl From<VcfHostnames> for t::Value {
-        #[inline]
-        fn from(v: VcfHostnames) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VcfHostnames> for t::Value { #[inline] fn from(v: VcfHostnames) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VcfHostnames { #[inline] fn from(v: t::Value) -> VcfHostnames { VcfHostnames(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -141,12 +141,9 @@ pub mod environment {
         pub fn saml_metadata_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SamlMetadataURL", v.into()); self }
     }
 
-    impl From<FederationParameters> for t::Value {
-        #[inline]
-        fn from(v: FederationParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FederationParameters> for t::Value { #[inline] fn from(v: FederationParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FederationParameters { #[inline] fn from(v: t::Value) -> FederationParameters { FederationParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -169,12 +166,9 @@ pub mod environment {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<AttributeMapItem> for t::Value {
-        #[inline]
-        fn from(v: AttributeMapItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeMapItem> for t::Value { #[inline] fn from(v: AttributeMapItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeMapItem { #[inline] fn from(v: t::Value) -> AttributeMapItem { AttributeMapItem(t::Props::from_value(v)) } }
 
     /// Parameters of the first Superuser for the FinSpace Environment
     ///
@@ -197,11 +191,8 @@ pub mod environment {
         pub fn last_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LastName", v.into()); self }
     }
 
-    impl From<SuperuserParameters> for t::Value {
-        #[inline]
-        fn from(v: SuperuserParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SuperuserParameters> for t::Value { #[inline] fn from(v: SuperuserParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SuperuserParameters { #[inline] fn from(v: t::Value) -> SuperuserParameters { SuperuserParameters(t::Props::from_value(v)) } }
 
 }

@@ -84,12 +84,9 @@ pub mod experiment_template {
         pub fn targets(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Targets", v.into()); self }
     }
 
-    impl From<ExperimentTemplateAction> for t::Value {
-        #[inline]
-        fn from(v: ExperimentTemplateAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExperimentTemplateAction> for t::Value { #[inline] fn from(v: ExperimentTemplateAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExperimentTemplateAction { #[inline] fn from(v: t::Value) -> ExperimentTemplateAction { ExperimentTemplateAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -108,12 +105,9 @@ pub mod experiment_template {
         pub fn empty_target_resolution_mode(mut self, v: impl Into<EmptyTargetResolutionMode>) -> Self { self.0.put::<EmptyTargetResolutionMode>("EmptyTargetResolutionMode", v.into()); self }
     }
 
-    impl From<ExperimentTemplateExperimentOptions> for t::Value {
-        #[inline]
-        fn from(v: ExperimentTemplateExperimentOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExperimentTemplateExperimentOptions> for t::Value { #[inline] fn from(v: ExperimentTemplateExperimentOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExperimentTemplateExperimentOptions { #[inline] fn from(v: t::Value) -> ExperimentTemplateExperimentOptions { ExperimentTemplateExperimentOptions(t::Props::from_value(v)) } }
 
     /// The account targeting setting for the experiment template.
     ///
@@ -178,12 +172,9 @@ pub mod experiment_template {
         pub fn pre_experiment_duration(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PreExperimentDuration", v.into()); self }
     }
 
-    impl From<ExperimentTemplateExperimentReportConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExperimentTemplateExperimentReportConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExperimentTemplateExperimentReportConfiguration> for t::Value { #[inline] fn from(v: ExperimentTemplateExperimentReportConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExperimentTemplateExperimentReportConfiguration { #[inline] fn from(v: t::Value) -> ExperimentTemplateExperimentReportConfiguration { ExperimentTemplateExperimentReportConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -200,12 +191,9 @@ pub mod experiment_template {
         pub fn cloud_watch_dashboards(mut self, v: impl Into<t::List<CloudWatchDashboard>>) -> Self { self.0.put::<t::List<CloudWatchDashboard>>("CloudWatchDashboards", v.into()); self }
     }
 
-    impl From<DataSources> for t::Value {
-        #[inline]
-        fn from(v: DataSources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSources> for t::Value { #[inline] fn from(v: DataSources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSources { #[inline] fn from(v: t::Value) -> DataSources { DataSources(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -220,12 +208,9 @@ pub mod experiment_template {
         }
     }
 
-    impl From<CloudWatchDashboard> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchDashboard) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchDashboard> for t::Value { #[inline] fn from(v: CloudWatchDashboard) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchDashboard { #[inline] fn from(v: t::Value) -> CloudWatchDashboard { CloudWatchDashboard(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -240,12 +225,9 @@ pub mod experiment_template {
         }
     }
 
-    impl From<Outputs> for t::Value {
-        #[inline]
-        fn from(v: Outputs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Outputs> for t::Value { #[inline] fn from(v: Outputs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Outputs { #[inline] fn from(v: t::Value) -> Outputs { Outputs(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -262,12 +244,9 @@ pub mod experiment_template {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<ExperimentReportS3Configuration> for t::Value {
-        #[inline]
-        fn from(v: ExperimentReportS3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExperimentReportS3Configuration> for t::Value { #[inline] fn from(v: ExperimentReportS3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExperimentReportS3Configuration { #[inline] fn from(v: t::Value) -> ExperimentReportS3Configuration { ExperimentReportS3Configuration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -286,12 +265,9 @@ pub mod experiment_template {
         pub fn s3_configuration(mut self, v: impl Into<S3Configuration>) -> Self { self.0.put::<S3Configuration>("S3Configuration", v.into()); self }
     }
 
-    impl From<ExperimentTemplateLogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExperimentTemplateLogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExperimentTemplateLogConfiguration> for t::Value { #[inline] fn from(v: ExperimentTemplateLogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExperimentTemplateLogConfiguration { #[inline] fn from(v: t::Value) -> ExperimentTemplateLogConfiguration { ExperimentTemplateLogConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -306,12 +282,9 @@ pub mod experiment_template {
         }
     }
 
-    impl From<CloudWatchLogsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsConfiguration> for t::Value { #[inline] fn from(v: CloudWatchLogsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsConfiguration { #[inline] fn from(v: t::Value) -> CloudWatchLogsConfiguration { CloudWatchLogsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -328,12 +301,9 @@ pub mod experiment_template {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3Configuration> for t::Value {
-        #[inline]
-        fn from(v: S3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Configuration> for t::Value { #[inline] fn from(v: S3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Configuration { #[inline] fn from(v: t::Value) -> S3Configuration { S3Configuration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -350,12 +320,9 @@ pub mod experiment_template {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ExperimentTemplateStopCondition> for t::Value {
-        #[inline]
-        fn from(v: ExperimentTemplateStopCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExperimentTemplateStopCondition> for t::Value { #[inline] fn from(v: ExperimentTemplateStopCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExperimentTemplateStopCondition { #[inline] fn from(v: t::Value) -> ExperimentTemplateStopCondition { ExperimentTemplateStopCondition(t::Props::from_value(v)) } }
 
     /// Specifies a target for an experiment.
     ///
@@ -381,12 +348,9 @@ pub mod experiment_template {
         pub fn resource_tags(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("ResourceTags", v.into()); self }
     }
 
-    impl From<ExperimentTemplateTarget> for t::Value {
-        #[inline]
-        fn from(v: ExperimentTemplateTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExperimentTemplateTarget> for t::Value { #[inline] fn from(v: ExperimentTemplateTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExperimentTemplateTarget { #[inline] fn from(v: t::Value) -> ExperimentTemplateTarget { ExperimentTemplateTarget(t::Props::from_value(v)) } }
 
     /// Describes a filter used for the target resource input in an experiment template.
     ///
@@ -404,12 +368,9 @@ pub mod experiment_template {
         }
     }
 
-    impl From<ExperimentTemplateTargetFilter> for t::Value {
-        #[inline]
-        fn from(v: ExperimentTemplateTargetFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExperimentTemplateTargetFilter> for t::Value { #[inline] fn from(v: ExperimentTemplateTargetFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExperimentTemplateTargetFilter { #[inline] fn from(v: t::Value) -> ExperimentTemplateTargetFilter { ExperimentTemplateTargetFilter(t::Props::from_value(v)) } }
 
 }
 

@@ -83,12 +83,9 @@ pub mod applications_list {
         }
     }
 
-    impl From<App> for t::Value {
-        #[inline]
-        fn from(v: App) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<App> for t::Value { #[inline] fn from(v: App) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for App { #[inline] fn from(v: t::Value) -> App { App(t::Props::from_value(v)) } }
 
 }
 
@@ -211,12 +208,9 @@ pub mod policy {
         pub fn orgunit(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ORGUNIT", v.into()); self }
     }
 
-    impl From<IEMap> for t::Value {
-        #[inline]
-        fn from(v: IEMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IEMap> for t::Value { #[inline] fn from(v: IEMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IEMap { #[inline] fn from(v: t::Value) -> IEMap { IEMap(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -255,12 +249,9 @@ pub mod policy {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ResourceTag> for t::Value {
-        #[inline]
-        fn from(v: ResourceTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
 
     /// Firewall security service policy data.
     ///
@@ -281,12 +272,9 @@ pub mod policy {
         pub fn policy_option(mut self, v: impl Into<PolicyOption>) -> Self { self.0.put::<PolicyOption>("PolicyOption", v.into()); self }
     }
 
-    impl From<SecurityServicePolicyData> for t::Value {
-        #[inline]
-        fn from(v: SecurityServicePolicyData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecurityServicePolicyData> for t::Value { #[inline] fn from(v: SecurityServicePolicyData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecurityServicePolicyData { #[inline] fn from(v: t::Value) -> SecurityServicePolicyData { SecurityServicePolicyData(t::Props::from_value(v)) } }
 
     /// Firewall policy option.
     ///
@@ -309,12 +297,9 @@ pub mod policy {
         pub fn third_party_firewall_policy(mut self, v: impl Into<ThirdPartyFirewallPolicy>) -> Self { self.0.put::<ThirdPartyFirewallPolicy>("ThirdPartyFirewallPolicy", v.into()); self }
     }
 
-    impl From<PolicyOption> for t::Value {
-        #[inline]
-        fn from(v: PolicyOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyOption> for t::Value { #[inline] fn from(v: PolicyOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyOption { #[inline] fn from(v: t::Value) -> PolicyOption { PolicyOption(t::Props::from_value(v)) } }
 
     /// Network ACL common policy.
     ///
@@ -331,12 +316,9 @@ pub mod policy {
         }
     }
 
-    impl From<NetworkAclCommonPolicy> for t::Value {
-        #[inline]
-        fn from(v: NetworkAclCommonPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkAclCommonPolicy> for t::Value { #[inline] fn from(v: NetworkAclCommonPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkAclCommonPolicy { #[inline] fn from(v: t::Value) -> NetworkAclCommonPolicy { NetworkAclCommonPolicy(t::Props::from_value(v)) } }
 
     /// Network ACL entry set.
     ///
@@ -358,12 +340,9 @@ pub mod policy {
         pub fn last_entries(mut self, v: impl Into<t::List<NetworkAclEntry>>) -> Self { self.0.put::<t::List<NetworkAclEntry>>("LastEntries", v.into()); self }
     }
 
-    impl From<NetworkAclEntrySet> for t::Value {
-        #[inline]
-        fn from(v: NetworkAclEntrySet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkAclEntrySet> for t::Value { #[inline] fn from(v: NetworkAclEntrySet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkAclEntrySet { #[inline] fn from(v: t::Value) -> NetworkAclEntrySet { NetworkAclEntrySet(t::Props::from_value(v)) } }
 
     /// Network ACL entry.
     ///
@@ -390,12 +369,9 @@ pub mod policy {
         pub fn port_range(mut self, v: impl Into<PortRange>) -> Self { self.0.put::<PortRange>("PortRange", v.into()); self }
     }
 
-    impl From<NetworkAclEntry> for t::Value {
-        #[inline]
-        fn from(v: NetworkAclEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkAclEntry> for t::Value { #[inline] fn from(v: NetworkAclEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkAclEntry { #[inline] fn from(v: t::Value) -> NetworkAclEntry { NetworkAclEntry(t::Props::from_value(v)) } }
 
     /// ICMP type and code.
     ///
@@ -413,12 +389,9 @@ pub mod policy {
         }
     }
 
-    impl From<IcmpTypeCode> for t::Value {
-        #[inline]
-        fn from(v: IcmpTypeCode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcmpTypeCode> for t::Value { #[inline] fn from(v: IcmpTypeCode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcmpTypeCode { #[inline] fn from(v: t::Value) -> IcmpTypeCode { IcmpTypeCode(t::Props::from_value(v)) } }
 
     /// Port range.
     ///
@@ -436,12 +409,9 @@ pub mod policy {
         }
     }
 
-    impl From<PortRange> for t::Value {
-        #[inline]
-        fn from(v: PortRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortRange> for t::Value { #[inline] fn from(v: PortRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortRange { #[inline] fn from(v: t::Value) -> PortRange { PortRange(t::Props::from_value(v)) } }
 
     /// Rule Action.
     ///
@@ -480,12 +450,9 @@ pub mod policy {
         }
     }
 
-    impl From<NetworkFirewallPolicy> for t::Value {
-        #[inline]
-        fn from(v: NetworkFirewallPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkFirewallPolicy> for t::Value { #[inline] fn from(v: NetworkFirewallPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkFirewallPolicy { #[inline] fn from(v: t::Value) -> NetworkFirewallPolicy { NetworkFirewallPolicy(t::Props::from_value(v)) } }
 
     /// Firewall deployment mode.
     ///
@@ -524,12 +491,9 @@ pub mod policy {
         }
     }
 
-    impl From<ThirdPartyFirewallPolicy> for t::Value {
-        #[inline]
-        fn from(v: ThirdPartyFirewallPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThirdPartyFirewallPolicy> for t::Value { #[inline] fn from(v: ThirdPartyFirewallPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThirdPartyFirewallPolicy { #[inline] fn from(v: t::Value) -> ThirdPartyFirewallPolicy { ThirdPartyFirewallPolicy(t::Props::from_value(v)) } }
 
     /// Firewall policy type.
     ///
@@ -587,12 +551,9 @@ pub mod policy {
         }
     }
 
-    impl From<PolicyTag> for t::Value {
-        #[inline]
-        fn from(v: PolicyTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyTag> for t::Value { #[inline] fn from(v: PolicyTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyTag { #[inline] fn from(v: t::Value) -> PolicyTag { PolicyTag(t::Props::from_value(v)) } }
 
 }
 

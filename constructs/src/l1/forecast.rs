@@ -130,12 +130,9 @@ pub mod dataset {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<EncryptionConfig> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfig> for t::Value { #[inline] fn from(v: EncryptionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfig { #[inline] fn from(v: t::Value) -> EncryptionConfig { EncryptionConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -152,12 +149,9 @@ pub mod dataset {
         pub fn attributes(mut self, v: impl Into<t::List<Attribute>>) -> Self { self.0.put::<t::List<Attribute>>("Attributes", v.into()); self }
     }
 
-    impl From<Schema> for t::Value {
-        #[inline]
-        fn from(v: Schema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schema> for t::Value { #[inline] fn from(v: Schema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schema { #[inline] fn from(v: t::Value) -> Schema { Schema(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -176,12 +170,9 @@ pub mod dataset {
         pub fn attribute_type(mut self, v: impl Into<AttributeType>) -> Self { self.0.put::<AttributeType>("AttributeType", v.into()); self }
     }
 
-    impl From<Attribute> for t::Value {
-        #[inline]
-        fn from(v: Attribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Attribute> for t::Value { #[inline] fn from(v: Attribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Attribute { #[inline] fn from(v: t::Value) -> Attribute { Attribute(t::Props::from_value(v)) } }
 
     /// Data type of the field
     ///
@@ -227,12 +218,9 @@ pub mod dataset {
         }
     }
 
-    impl From<Tag> for t::Value {
-        #[inline]
-        fn from(v: Tag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tag> for t::Value { #[inline] fn from(v: Tag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tag { #[inline] fn from(v: t::Value) -> Tag { Tag(t::Props::from_value(v)) } }
 
 }
 

@@ -107,12 +107,9 @@ pub mod detector {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<Model> for t::Value {
-        #[inline]
-        fn from(v: Model) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Model> for t::Value { #[inline] fn from(v: Model) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Model { #[inline] fn from(v: t::Value) -> Model { Model(t::Props::from_value(v)) } }
 
     /// The desired detector version status for the detector
     ///
@@ -169,12 +166,9 @@ pub mod detector {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<EventType> for t::Value {
-        #[inline]
-        fn from(v: EventType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventType> for t::Value { #[inline] fn from(v: EventType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventType { #[inline] fn from(v: t::Value) -> EventType { EventType(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -203,12 +197,9 @@ pub mod detector {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<EntityType> for t::Value {
-        #[inline]
-        fn from(v: EntityType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityType> for t::Value { #[inline] fn from(v: EntityType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityType { #[inline] fn from(v: t::Value) -> EntityType { EntityType(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -245,12 +236,9 @@ pub mod detector {
         pub fn variable_type(mut self, v: impl Into<VariableType>) -> Self { self.0.put::<VariableType>("VariableType", v.into()); self }
     }
 
-    impl From<EventVariable> for t::Value {
-        #[inline]
-        fn from(v: EventVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventVariable> for t::Value { #[inline] fn from(v: EventVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventVariable { #[inline] fn from(v: t::Value) -> EventVariable { EventVariable(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -403,12 +391,9 @@ pub mod detector {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<Label> for t::Value {
-        #[inline]
-        fn from(v: Label) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Label> for t::Value { #[inline] fn from(v: Label) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Label { #[inline] fn from(v: t::Value) -> Label { Label(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -465,12 +450,9 @@ pub mod detector {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -517,12 +499,9 @@ pub mod detector {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<Outcome> for t::Value {
-        #[inline]
-        fn from(v: Outcome) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Outcome> for t::Value { #[inline] fn from(v: Outcome) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Outcome { #[inline] fn from(v: t::Value) -> Outcome { Outcome(t::Props::from_value(v)) } }
 
 }
 
@@ -661,12 +640,9 @@ pub mod event_type {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<EntityType> for t::Value {
-        #[inline]
-        fn from(v: EntityType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityType> for t::Value { #[inline] fn from(v: EntityType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityType { #[inline] fn from(v: t::Value) -> EntityType { EntityType(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -703,12 +679,9 @@ pub mod event_type {
         pub fn variable_type(mut self, v: impl Into<VariableType>) -> Self { self.0.put::<VariableType>("VariableType", v.into()); self }
     }
 
-    impl From<EventVariable> for t::Value {
-        #[inline]
-        fn from(v: EventVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventVariable> for t::Value { #[inline] fn from(v: EventVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventVariable { #[inline] fn from(v: t::Value) -> EventVariable { EventVariable(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

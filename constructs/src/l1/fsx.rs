@@ -145,12 +145,9 @@ pub mod data_repository_association {
         pub fn auto_import_policy(mut self, v: impl Into<AutoImportPolicy>) -> Self { self.0.put::<AutoImportPolicy>("AutoImportPolicy", v.into()); self }
     }
 
-    impl From<S3> for t::Value {
-        #[inline]
-        fn from(v: S3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3> for t::Value { #[inline] fn from(v: S3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3 { #[inline] fn from(v: t::Value) -> S3 { S3(t::Props::from_value(v)) } }
 
     /// Specifies the type of updated objects (new, changed, deleted) that will be automatically exported from your file system
     /// to the linked S3 bucket.
@@ -168,12 +165,9 @@ pub mod data_repository_association {
         }
     }
 
-    impl From<AutoExportPolicy> for t::Value {
-        #[inline]
-        fn from(v: AutoExportPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoExportPolicy> for t::Value { #[inline] fn from(v: AutoExportPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoExportPolicy { #[inline] fn from(v: t::Value) -> AutoExportPolicy { AutoExportPolicy(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -213,12 +207,9 @@ pub mod data_repository_association {
         }
     }
 
-    impl From<AutoImportPolicy> for t::Value {
-        #[inline]
-        fn from(v: AutoImportPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoImportPolicy> for t::Value { #[inline] fn from(v: AutoImportPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoImportPolicy { #[inline] fn from(v: t::Value) -> AutoImportPolicy { AutoImportPolicy(t::Props::from_value(v)) } }
 
 }
 
@@ -342,12 +333,9 @@ pub mod file_cache {
         }
     }
 
-    impl From<DataRepositoryAssociation> for t::Value {
-        #[inline]
-        fn from(v: DataRepositoryAssociation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataRepositoryAssociation> for t::Value { #[inline] fn from(v: DataRepositoryAssociation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataRepositoryAssociation { #[inline] fn from(v: t::Value) -> DataRepositoryAssociation { DataRepositoryAssociation(t::Props::from_value(v)) } }
 
     /// The type of cache, which must be LUSTRE
     ///
@@ -390,12 +378,9 @@ pub mod file_cache {
         pub fn weekly_maintenance_start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WeeklyMaintenanceStartTime", v.into()); self }
     }
 
-    impl From<LustreConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LustreConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LustreConfiguration> for t::Value { #[inline] fn from(v: LustreConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LustreConfiguration { #[inline] fn from(v: t::Value) -> LustreConfiguration { LustreConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -430,12 +415,9 @@ pub mod file_cache {
         pub fn destination(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Destination", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -474,12 +456,9 @@ pub mod file_cache {
         }
     }
 
-    impl From<MetadataConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetadataConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataConfiguration> for t::Value { #[inline] fn from(v: MetadataConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataConfiguration { #[inline] fn from(v: t::Value) -> MetadataConfiguration { MetadataConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -717,12 +696,9 @@ pub mod file_system {
         pub fn weekly_maintenance_start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WeeklyMaintenanceStartTime", v.into()); self }
     }
 
-    impl From<LustreConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LustreConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LustreConfiguration> for t::Value { #[inline] fn from(v: LustreConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LustreConfiguration { #[inline] fn from(v: t::Value) -> LustreConfiguration { LustreConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -741,12 +717,9 @@ pub mod file_system {
         pub fn sizing_mode(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SizingMode", v.into()); self }
     }
 
-    impl From<DataReadCacheConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataReadCacheConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataReadCacheConfiguration> for t::Value { #[inline] fn from(v: DataReadCacheConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataReadCacheConfiguration { #[inline] fn from(v: t::Value) -> DataReadCacheConfiguration { DataReadCacheConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -763,12 +736,9 @@ pub mod file_system {
         pub fn destination(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Destination", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -787,12 +757,9 @@ pub mod file_system {
         pub fn mode(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Mode", v.into()); self }
     }
 
-    impl From<MetadataConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetadataConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataConfiguration> for t::Value { #[inline] fn from(v: MetadataConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataConfiguration { #[inline] fn from(v: t::Value) -> MetadataConfiguration { MetadataConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -831,12 +798,9 @@ pub mod file_system {
         pub fn weekly_maintenance_start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WeeklyMaintenanceStartTime", v.into()); self }
     }
 
-    impl From<OntapConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OntapConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OntapConfiguration> for t::Value { #[inline] fn from(v: OntapConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OntapConfiguration { #[inline] fn from(v: t::Value) -> OntapConfiguration { OntapConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 15 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -879,12 +843,9 @@ pub mod file_system {
         pub fn weekly_maintenance_start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WeeklyMaintenanceStartTime", v.into()); self }
     }
 
-    impl From<OpenZFSConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OpenZFSConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenZFSConfiguration> for t::Value { #[inline] fn from(v: OpenZFSConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenZFSConfiguration { #[inline] fn from(v: t::Value) -> OpenZFSConfiguration { OpenZFSConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -911,12 +872,9 @@ pub mod file_system {
         pub fn user_and_group_quotas(mut self, v: impl Into<t::List<UserAndGroupQuotas>>) -> Self { self.0.put::<t::List<UserAndGroupQuotas>>("UserAndGroupQuotas", v.into()); self }
     }
 
-    impl From<RootVolumeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RootVolumeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RootVolumeConfiguration> for t::Value { #[inline] fn from(v: RootVolumeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RootVolumeConfiguration { #[inline] fn from(v: t::Value) -> RootVolumeConfiguration { RootVolumeConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -933,12 +891,9 @@ pub mod file_system {
         pub fn client_configurations(mut self, v: impl Into<t::List<ClientConfigurations>>) -> Self { self.0.put::<t::List<ClientConfigurations>>("ClientConfigurations", v.into()); self }
     }
 
-    impl From<NfsExports> for t::Value {
-        #[inline]
-        fn from(v: NfsExports) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NfsExports> for t::Value { #[inline] fn from(v: NfsExports) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NfsExports { #[inline] fn from(v: t::Value) -> NfsExports { NfsExports(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -957,12 +912,9 @@ pub mod file_system {
         pub fn options(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Options", v.into()); self }
     }
 
-    impl From<ClientConfigurations> for t::Value {
-        #[inline]
-        fn from(v: ClientConfigurations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientConfigurations> for t::Value { #[inline] fn from(v: ClientConfigurations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientConfigurations { #[inline] fn from(v: t::Value) -> ClientConfigurations { ClientConfigurations(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -983,12 +935,9 @@ pub mod file_system {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<UserAndGroupQuotas> for t::Value {
-        #[inline]
-        fn from(v: UserAndGroupQuotas) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserAndGroupQuotas> for t::Value { #[inline] fn from(v: UserAndGroupQuotas) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserAndGroupQuotas { #[inline] fn from(v: t::Value) -> UserAndGroupQuotas { UserAndGroupQuotas(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1027,12 +976,9 @@ pub mod file_system {
         pub fn weekly_maintenance_start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WeeklyMaintenanceStartTime", v.into()); self }
     }
 
-    impl From<WindowsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WindowsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WindowsConfiguration> for t::Value { #[inline] fn from(v: WindowsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WindowsConfiguration { #[inline] fn from(v: t::Value) -> WindowsConfiguration { WindowsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1050,12 +996,9 @@ pub mod file_system {
         pub fn audit_log_destination(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AuditLogDestination", v.into()); self }
     }
 
-    impl From<AuditLogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuditLogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuditLogConfiguration> for t::Value { #[inline] fn from(v: AuditLogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuditLogConfiguration { #[inline] fn from(v: t::Value) -> AuditLogConfiguration { AuditLogConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1072,12 +1015,9 @@ pub mod file_system {
         pub fn event_log_destination(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EventLogDestination", v.into()); self }
     }
 
-    impl From<FsrmConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FsrmConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FsrmConfiguration> for t::Value { #[inline] fn from(v: FsrmConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FsrmConfiguration { #[inline] fn from(v: t::Value) -> FsrmConfiguration { FsrmConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1106,12 +1046,9 @@ pub mod file_system {
         pub fn user_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserName", v.into()); self }
     }
 
-    impl From<SelfManagedActiveDirectoryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedActiveDirectoryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedActiveDirectoryConfiguration> for t::Value { #[inline] fn from(v: SelfManagedActiveDirectoryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedActiveDirectoryConfiguration { #[inline] fn from(v: t::Value) -> SelfManagedActiveDirectoryConfiguration { SelfManagedActiveDirectoryConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1187,12 +1124,9 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    impl From<S3AccessPointOntapConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3AccessPointOntapConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3AccessPointOntapConfiguration> for t::Value { #[inline] fn from(v: S3AccessPointOntapConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3AccessPointOntapConfiguration { #[inline] fn from(v: t::Value) -> S3AccessPointOntapConfiguration { S3AccessPointOntapConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1211,12 +1145,9 @@ pub mod s3_access_point_attachment {
         pub fn windows_user(mut self, v: impl Into<OntapWindowsFileSystemUser>) -> Self { self.0.put::<OntapWindowsFileSystemUser>("WindowsUser", v.into()); self }
     }
 
-    impl From<OntapFileSystemIdentity> for t::Value {
-        #[inline]
-        fn from(v: OntapFileSystemIdentity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OntapFileSystemIdentity> for t::Value { #[inline] fn from(v: OntapFileSystemIdentity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OntapFileSystemIdentity { #[inline] fn from(v: t::Value) -> OntapFileSystemIdentity { OntapFileSystemIdentity(t::Props::from_value(v)) } }
 
     /// Specifies the FSx for ONTAP user identity type, accepts either UNIX or WINDOWS.
     ///
@@ -1253,12 +1184,9 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    impl From<OntapUnixFileSystemUser> for t::Value {
-        #[inline]
-        fn from(v: OntapUnixFileSystemUser) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OntapUnixFileSystemUser> for t::Value { #[inline] fn from(v: OntapUnixFileSystemUser) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OntapUnixFileSystemUser { #[inline] fn from(v: t::Value) -> OntapUnixFileSystemUser { OntapUnixFileSystemUser(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1273,12 +1201,9 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    impl From<OntapWindowsFileSystemUser> for t::Value {
-        #[inline]
-        fn from(v: OntapWindowsFileSystemUser) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OntapWindowsFileSystemUser> for t::Value { #[inline] fn from(v: OntapWindowsFileSystemUser) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OntapWindowsFileSystemUser { #[inline] fn from(v: t::Value) -> OntapWindowsFileSystemUser { OntapWindowsFileSystemUser(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1294,12 +1219,9 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    impl From<S3AccessPointOpenZFSConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3AccessPointOpenZFSConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3AccessPointOpenZFSConfiguration> for t::Value { #[inline] fn from(v: S3AccessPointOpenZFSConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3AccessPointOpenZFSConfiguration { #[inline] fn from(v: t::Value) -> S3AccessPointOpenZFSConfiguration { S3AccessPointOpenZFSConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1315,12 +1237,9 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    impl From<OpenZFSFileSystemIdentity> for t::Value {
-        #[inline]
-        fn from(v: OpenZFSFileSystemIdentity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenZFSFileSystemIdentity> for t::Value { #[inline] fn from(v: OpenZFSFileSystemIdentity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenZFSFileSystemIdentity { #[inline] fn from(v: t::Value) -> OpenZFSFileSystemIdentity { OpenZFSFileSystemIdentity(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1338,12 +1257,9 @@ pub mod s3_access_point_attachment {
         pub fn secondary_gids(mut self, v: impl Into<t::List<FileSystemGID>>) -> Self { self.0.put::<t::List<FileSystemGID>>("SecondaryGids", v.into()); self }
     }
 
-    impl From<OpenZFSPosixFileSystemUser> for t::Value {
-        #[inline]
-        fn from(v: OpenZFSPosixFileSystemUser) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenZFSPosixFileSystemUser> for t::Value { #[inline] fn from(v: OpenZFSPosixFileSystemUser) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenZFSPosixFileSystemUser { #[inline] fn from(v: t::Value) -> OpenZFSPosixFileSystemUser { OpenZFSPosixFileSystemUser(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1358,12 +1274,9 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    impl From<FileSystemGID> for t::Value {
-        #[inline]
-        fn from(v: FileSystemGID) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FileSystemGID> for t::Value { #[inline] fn from(v: FileSystemGID) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FileSystemGID { #[inline] fn from(v: t::Value) -> FileSystemGID { FileSystemGID(t::Props::from_value(v)) } }
 
     /// Specifies the FSx for OpenZFS user identity type, accepts only POSIX.
     ///
@@ -1406,12 +1319,9 @@ pub mod s3_access_point_attachment {
         pub fn vpc_configuration(mut self, v: impl Into<S3AccessPointVpcConfiguration>) -> Self { self.0.put::<S3AccessPointVpcConfiguration>("VpcConfiguration", v.into()); self }
     }
 
-    impl From<S3AccessPoint> for t::Value {
-        #[inline]
-        fn from(v: S3AccessPoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3AccessPoint> for t::Value { #[inline] fn from(v: S3AccessPoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3AccessPoint { #[inline] fn from(v: t::Value) -> S3AccessPoint { S3AccessPoint(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1426,12 +1336,9 @@ pub mod s3_access_point_attachment {
         }
     }
 
-    impl From<S3AccessPointVpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3AccessPointVpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3AccessPointVpcConfiguration> for t::Value { #[inline] fn from(v: S3AccessPointVpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3AccessPointVpcConfiguration { #[inline] fn from(v: t::Value) -> S3AccessPointVpcConfiguration { S3AccessPointVpcConfiguration(t::Props::from_value(v)) } }
 
     /// The type of Amazon FSx volume that the S3 access point is attached to.
     ///
@@ -1584,12 +1491,9 @@ pub mod storage_virtual_machine {
         pub fn self_managed_active_directory_configuration(mut self, v: impl Into<SelfManagedActiveDirectoryConfiguration>) -> Self { self.0.put::<SelfManagedActiveDirectoryConfiguration>("SelfManagedActiveDirectoryConfiguration", v.into()); self }
     }
 
-    impl From<ActiveDirectoryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ActiveDirectoryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActiveDirectoryConfiguration> for t::Value { #[inline] fn from(v: ActiveDirectoryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActiveDirectoryConfiguration { #[inline] fn from(v: t::Value) -> ActiveDirectoryConfiguration { ActiveDirectoryConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1625,12 +1529,9 @@ pub mod storage_virtual_machine {
         pub fn user_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserName", v.into()); self }
     }
 
-    impl From<SelfManagedActiveDirectoryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedActiveDirectoryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedActiveDirectoryConfiguration> for t::Value { #[inline] fn from(v: SelfManagedActiveDirectoryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedActiveDirectoryConfiguration { #[inline] fn from(v: t::Value) -> SelfManagedActiveDirectoryConfiguration { SelfManagedActiveDirectoryConfiguration(t::Props::from_value(v)) } }
 
     /// The security style of the root volume of the SVM. Allowed values: UNIX | NTFS | MIXED.
     ///
@@ -1761,12 +1662,9 @@ pub mod volume {
         pub fn volume_style(mut self, v: impl Into<VolumeStyle>) -> Self { self.0.put::<VolumeStyle>("VolumeStyle", v.into()); self }
     }
 
-    impl From<OntapConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OntapConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OntapConfiguration> for t::Value { #[inline] fn from(v: OntapConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OntapConfiguration { #[inline] fn from(v: t::Value) -> OntapConfiguration { OntapConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1788,12 +1686,9 @@ pub mod volume {
         pub fn constituents_per_aggregate(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ConstituentsPerAggregate", v.into()); self }
     }
 
-    impl From<AggregateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AggregateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AggregateConfiguration> for t::Value { #[inline] fn from(v: AggregateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AggregateConfiguration { #[inline] fn from(v: t::Value) -> AggregateConfiguration { AggregateConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies the type of volume you are creating. Valid values are the following: RW or DP
     ///
@@ -1867,12 +1762,9 @@ pub mod volume {
         pub fn volume_append_mode_enabled(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeAppendModeEnabled", v.into()); self }
     }
 
-    impl From<SnaplockConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SnaplockConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnaplockConfiguration> for t::Value { #[inline] fn from(v: SnaplockConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnaplockConfiguration { #[inline] fn from(v: t::Value) -> SnaplockConfiguration { SnaplockConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1889,12 +1781,9 @@ pub mod volume {
         pub fn value(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Value", v.into()); self }
     }
 
-    impl From<AutocommitPeriod> for t::Value {
-        #[inline]
-        fn from(v: AutocommitPeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutocommitPeriod> for t::Value { #[inline] fn from(v: AutocommitPeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutocommitPeriod { #[inline] fn from(v: t::Value) -> AutocommitPeriod { AutocommitPeriod(t::Props::from_value(v)) } }
 
     /// Defines the type of time for the autocommit period of a file in an FSx for ONTAP SnapLock volume. Setting this value to
     /// NONE disables autocommit. The default value is NONE.
@@ -1966,12 +1855,9 @@ pub mod volume {
         }
     }
 
-    impl From<SnaplockRetentionPeriod> for t::Value {
-        #[inline]
-        fn from(v: SnaplockRetentionPeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnaplockRetentionPeriod> for t::Value { #[inline] fn from(v: SnaplockRetentionPeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnaplockRetentionPeriod { #[inline] fn from(v: t::Value) -> SnaplockRetentionPeriod { SnaplockRetentionPeriod(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1989,12 +1875,9 @@ pub mod volume {
         pub fn value(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Value", v.into()); self }
     }
 
-    impl From<RetentionPeriod> for t::Value {
-        #[inline]
-        fn from(v: RetentionPeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetentionPeriod> for t::Value { #[inline] fn from(v: RetentionPeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetentionPeriod { #[inline] fn from(v: t::Value) -> RetentionPeriod { RetentionPeriod(t::Props::from_value(v)) } }
 
     /// Defines the type of time for the retention period of an FSx for ONTAP SnapLock volume. Set it to one of the valid types.
     /// If you set it to INFINITE, the files are retained forever. If you set it to UNSPECIFIED, the files are retained until
@@ -2076,12 +1959,9 @@ pub mod volume {
         pub fn name(mut self, v: impl Into<Name>) -> Self { self.0.put::<Name>("Name", v.into()); self }
     }
 
-    impl From<TieringPolicy> for t::Value {
-        #[inline]
-        fn from(v: TieringPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TieringPolicy> for t::Value { #[inline] fn from(v: TieringPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TieringPolicy { #[inline] fn from(v: t::Value) -> TieringPolicy { TieringPolicy(t::Props::from_value(v)) } }
 
     /// Specifies the tiering policy used to transition data. Default value is SNAPSHOT_ONLY.
     ///
@@ -2169,12 +2049,9 @@ pub mod volume {
         pub fn user_and_group_quotas(mut self, v: impl Into<t::List<UserAndGroupQuotas>>) -> Self { self.0.put::<t::List<UserAndGroupQuotas>>("UserAndGroupQuotas", v.into()); self }
     }
 
-    impl From<OpenZFSConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OpenZFSConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenZFSConfiguration> for t::Value { #[inline] fn from(v: OpenZFSConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenZFSConfiguration { #[inline] fn from(v: t::Value) -> OpenZFSConfiguration { OpenZFSConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies the method used to compress the data on the volume
     ///
@@ -2213,12 +2090,9 @@ pub mod volume {
         }
     }
 
-    impl From<NfsExports> for t::Value {
-        #[inline]
-        fn from(v: NfsExports) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NfsExports> for t::Value { #[inline] fn from(v: NfsExports) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NfsExports { #[inline] fn from(v: t::Value) -> NfsExports { NfsExports(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2234,12 +2108,9 @@ pub mod volume {
         }
     }
 
-    impl From<ClientConfigurations> for t::Value {
-        #[inline]
-        fn from(v: ClientConfigurations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientConfigurations> for t::Value { #[inline] fn from(v: ClientConfigurations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientConfigurations { #[inline] fn from(v: t::Value) -> ClientConfigurations { ClientConfigurations(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2255,12 +2126,9 @@ pub mod volume {
         }
     }
 
-    impl From<OriginSnapshot> for t::Value {
-        #[inline]
-        fn from(v: OriginSnapshot) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OriginSnapshot> for t::Value { #[inline] fn from(v: OriginSnapshot) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OriginSnapshot { #[inline] fn from(v: t::Value) -> OriginSnapshot { OriginSnapshot(t::Props::from_value(v)) } }
 
     /// The configuration object for mounting a Network File System (NFS) file system.
     ///
@@ -2301,12 +2169,9 @@ pub mod volume {
         }
     }
 
-    impl From<UserAndGroupQuotas> for t::Value {
-        #[inline]
-        fn from(v: UserAndGroupQuotas) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserAndGroupQuotas> for t::Value { #[inline] fn from(v: UserAndGroupQuotas) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserAndGroupQuotas { #[inline] fn from(v: t::Value) -> UserAndGroupQuotas { UserAndGroupQuotas(t::Props::from_value(v)) } }
 
     /// Specifies whether the quota applies to a user or group.
     ///

@@ -77,12 +77,9 @@ pub mod alias {
         pub fn message(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Message", v.into()); self }
     }
 
-    impl From<RoutingStrategy> for t::Value {
-        #[inline]
-        fn from(v: RoutingStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoutingStrategy> for t::Value { #[inline] fn from(v: RoutingStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoutingStrategy { #[inline] fn from(v: t::Value) -> RoutingStrategy { RoutingStrategy(t::Props::from_value(v)) } }
 
     /// Simple routing strategy. The alias resolves to one specific fleet. Use this type when routing to active fleets.
     ///
@@ -222,12 +219,9 @@ pub mod build {
         pub fn object_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ObjectVersion", v.into()); self }
     }
 
-    impl From<StorageLocation> for t::Value {
-        #[inline]
-        fn from(v: StorageLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageLocation> for t::Value { #[inline] fn from(v: StorageLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageLocation { #[inline] fn from(v: t::Value) -> StorageLocation { StorageLocation(t::Props::from_value(v)) } }
 
 }
 
@@ -399,12 +393,9 @@ pub mod container_fleet {
         pub fn protection_strategy(mut self, v: impl Into<ProtectionStrategy>) -> Self { self.0.put::<ProtectionStrategy>("ProtectionStrategy", v.into()); self }
     }
 
-    impl From<DeploymentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeploymentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentConfiguration> for t::Value { #[inline] fn from(v: DeploymentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentConfiguration { #[inline] fn from(v: t::Value) -> DeploymentConfiguration { DeploymentConfiguration(t::Props::from_value(v)) } }
 
     /// The strategy to apply in case of impairment; defaults to MAINTAIN.
     ///
@@ -470,12 +461,9 @@ pub mod container_fleet {
         pub fn policy_period_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("PolicyPeriodInMinutes", v.into()); self }
     }
 
-    impl From<GameSessionCreationLimitPolicy> for t::Value {
-        #[inline]
-        fn from(v: GameSessionCreationLimitPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GameSessionCreationLimitPolicy> for t::Value { #[inline] fn from(v: GameSessionCreationLimitPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GameSessionCreationLimitPolicy { #[inline] fn from(v: t::Value) -> GameSessionCreationLimitPolicy { GameSessionCreationLimitPolicy(t::Props::from_value(v)) } }
 
     /// Defines the range of ports on the instance that allow inbound traffic to connect with containers in a fleet.
     ///
@@ -493,12 +481,9 @@ pub mod container_fleet {
         }
     }
 
-    impl From<ConnectionPortRange> for t::Value {
-        #[inline]
-        fn from(v: ConnectionPortRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionPortRange> for t::Value { #[inline] fn from(v: ConnectionPortRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionPortRange { #[inline] fn from(v: t::Value) -> ConnectionPortRange { ConnectionPortRange(t::Props::from_value(v)) } }
 
     /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon
     /// GameLift hosting resource. New game sessions that are started on the fleet are assigned an IP address/port number
@@ -520,12 +505,9 @@ pub mod container_fleet {
         }
     }
 
-    impl From<IpPermission> for t::Value {
-        #[inline]
-        fn from(v: IpPermission) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpPermission> for t::Value { #[inline] fn from(v: IpPermission) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpPermission { #[inline] fn from(v: t::Value) -> IpPermission { IpPermission(t::Props::from_value(v)) } }
 
     /// The network communication protocol used by the fleet.
     ///
@@ -570,12 +552,9 @@ pub mod container_fleet {
         pub fn stopped_actions(mut self, v: impl Into<t::List<StoppedAction>>) -> Self { self.0.put::<t::List<StoppedAction>>("StoppedActions", v.into()); self }
     }
 
-    impl From<LocationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LocationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocationConfiguration> for t::Value { #[inline] fn from(v: LocationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocationConfiguration { #[inline] fn from(v: t::Value) -> LocationConfiguration { LocationConfiguration(t::Props::from_value(v)) } }
 
     /// Current resource capacity settings in a specified fleet or location. The location value might refer to a fleet's remote
     /// location or its home Region.
@@ -600,12 +579,9 @@ pub mod container_fleet {
         pub fn min_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinSize", v.into()); self }
     }
 
-    impl From<LocationCapacity> for t::Value {
-        #[inline]
-        fn from(v: LocationCapacity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocationCapacity> for t::Value { #[inline] fn from(v: LocationCapacity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocationCapacity { #[inline] fn from(v: t::Value) -> LocationCapacity { LocationCapacity(t::Props::from_value(v)) } }
 
     /// Configuration options for Amazon GameLift Servers managed capacity behavior.
     ///
@@ -625,12 +601,9 @@ pub mod container_fleet {
         pub fn scale_in_after_inactivity_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ScaleInAfterInactivityMinutes", v.into()); self }
     }
 
-    impl From<ManagedCapacityConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedCapacityConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedCapacityConfiguration> for t::Value { #[inline] fn from(v: ManagedCapacityConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedCapacityConfiguration { #[inline] fn from(v: t::Value) -> ManagedCapacityConfiguration { ManagedCapacityConfiguration(t::Props::from_value(v)) } }
 
     /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game
     /// session activity. Game session activity refers to any active running sessions or game session requests.
@@ -716,12 +689,9 @@ pub mod container_fleet {
         pub fn s3_bucket_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3BucketName", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// Configures the service that provides logs.
     ///
@@ -830,12 +800,9 @@ pub mod container_fleet {
         pub fn threshold(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Threshold", v.into()); self }
     }
 
-    impl From<ScalingPolicy> for t::Value {
-        #[inline]
-        fn from(v: ScalingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingPolicy> for t::Value { #[inline] fn from(v: ScalingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingPolicy { #[inline] fn from(v: t::Value) -> ScalingPolicy { ScalingPolicy(t::Props::from_value(v)) } }
 
     /// Comparison operator to use when measuring a metric against the threshold value.
     ///
@@ -972,12 +939,9 @@ pub mod container_fleet {
         }
     }
 
-    impl From<TargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetConfiguration> for t::Value { #[inline] fn from(v: TargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetConfiguration { #[inline] fn from(v: t::Value) -> TargetConfiguration { TargetConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1115,12 +1079,9 @@ pub mod container_group_definition {
         pub fn vcpu(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Vcpu", v.into()); self }
     }
 
-    impl From<GameServerContainerDefinition> for t::Value {
-        #[inline]
-        fn from(v: GameServerContainerDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GameServerContainerDefinition> for t::Value { #[inline] fn from(v: GameServerContainerDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GameServerContainerDefinition { #[inline] fn from(v: t::Value) -> GameServerContainerDefinition { GameServerContainerDefinition(t::Props::from_value(v)) } }
 
     /// A dependency that impacts a container's startup and shutdown.
     ///
@@ -1138,12 +1099,9 @@ pub mod container_group_definition {
         }
     }
 
-    impl From<ContainerDependency> for t::Value {
-        #[inline]
-        fn from(v: ContainerDependency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerDependency> for t::Value { #[inline] fn from(v: ContainerDependency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerDependency { #[inline] fn from(v: t::Value) -> ContainerDependency { ContainerDependency(t::Props::from_value(v)) } }
 
     /// The type of dependency.
     ///
@@ -1187,12 +1145,9 @@ pub mod container_group_definition {
         }
     }
 
-    impl From<ContainerEnvironment> for t::Value {
-        #[inline]
-        fn from(v: ContainerEnvironment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerEnvironment> for t::Value { #[inline] fn from(v: ContainerEnvironment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerEnvironment { #[inline] fn from(v: t::Value) -> ContainerEnvironment { ContainerEnvironment(t::Props::from_value(v)) } }
 
     /// A set of Linux capabilities that are added to a container's default Docker configuration. For more detailed information,
     /// see the capabilities(7) Linux manual page.
@@ -1212,12 +1167,9 @@ pub mod container_group_definition {
         pub fn include(mut self, v: impl Into<t::List<IncludeItem>>) -> Self { self.0.put::<t::List<IncludeItem>>("Include", v.into()); self }
     }
 
-    impl From<LinuxCapabilities> for t::Value {
-        #[inline]
-        fn from(v: LinuxCapabilities) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinuxCapabilities> for t::Value { #[inline] fn from(v: LinuxCapabilities) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinuxCapabilities { #[inline] fn from(v: t::Value) -> LinuxCapabilities { LinuxCapabilities(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1328,12 +1280,9 @@ pub mod container_group_definition {
         pub fn container_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ContainerPath", v.into()); self }
     }
 
-    impl From<ContainerMountPoint> for t::Value {
-        #[inline]
-        fn from(v: ContainerMountPoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerMountPoint> for t::Value { #[inline] fn from(v: ContainerMountPoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerMountPoint { #[inline] fn from(v: t::Value) -> ContainerMountPoint { ContainerMountPoint(t::Props::from_value(v)) } }
 
     /// The access permissions for the mounted path.
     ///
@@ -1372,12 +1321,9 @@ pub mod container_group_definition {
         }
     }
 
-    impl From<PortConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PortConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortConfiguration> for t::Value { #[inline] fn from(v: PortConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortConfiguration { #[inline] fn from(v: t::Value) -> PortConfiguration { PortConfiguration(t::Props::from_value(v)) } }
 
     /// A set of one or more port numbers that can be opened on the container.
     ///
@@ -1396,12 +1342,9 @@ pub mod container_group_definition {
         }
     }
 
-    impl From<ContainerPortRange> for t::Value {
-        #[inline]
-        fn from(v: ContainerPortRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerPortRange> for t::Value { #[inline] fn from(v: ContainerPortRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerPortRange { #[inline] fn from(v: t::Value) -> ContainerPortRange { ContainerPortRange(t::Props::from_value(v)) } }
 
     /// Defines the protocol of these ports.
     ///
@@ -1486,12 +1429,9 @@ pub mod container_group_definition {
         pub fn vcpu(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Vcpu", v.into()); self }
     }
 
-    impl From<SupportContainerDefinition> for t::Value {
-        #[inline]
-        fn from(v: SupportContainerDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SupportContainerDefinition> for t::Value { #[inline] fn from(v: SupportContainerDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SupportContainerDefinition { #[inline] fn from(v: t::Value) -> SupportContainerDefinition { SupportContainerDefinition(t::Props::from_value(v)) } }
 
     /// Specifies how the process manager checks the health of containers.
     ///
@@ -1518,12 +1458,9 @@ pub mod container_group_definition {
         pub fn timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Timeout", v.into()); self }
     }
 
-    impl From<ContainerHealthCheck> for t::Value {
-        #[inline]
-        fn from(v: ContainerHealthCheck) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerHealthCheck> for t::Value { #[inline] fn from(v: ContainerHealthCheck) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerHealthCheck { #[inline] fn from(v: t::Value) -> ContainerHealthCheck { ContainerHealthCheck(t::Props::from_value(v)) } }
 
 }
 
@@ -1733,12 +1670,9 @@ pub mod fleet {
         }
     }
 
-    impl From<AnywhereConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AnywhereConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnywhereConfiguration> for t::Value { #[inline] fn from(v: AnywhereConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnywhereConfiguration { #[inline] fn from(v: t::Value) -> AnywhereConfiguration { AnywhereConfiguration(t::Props::from_value(v)) } }
 
     /// Determines when and how to apply fleet or location capacities. Allowed options are ON_UPDATE (default),
     /// ON_CREATE_AND_UPDATE and ON_CREATE_AND_UPDATE_WITH_AUTOSCALING.
@@ -1782,12 +1716,9 @@ pub mod fleet {
         }
     }
 
-    impl From<CertificateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CertificateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertificateConfiguration> for t::Value { #[inline] fn from(v: CertificateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertificateConfiguration { #[inline] fn from(v: t::Value) -> CertificateConfiguration { CertificateConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1851,12 +1782,9 @@ pub mod fleet {
         }
     }
 
-    impl From<IpPermission> for t::Value {
-        #[inline]
-        fn from(v: IpPermission) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpPermission> for t::Value { #[inline] fn from(v: IpPermission) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpPermission { #[inline] fn from(v: t::Value) -> IpPermission { IpPermission(t::Props::from_value(v)) } }
 
     /// The network communication protocol used by the fleet.
     ///
@@ -1942,12 +1870,9 @@ pub mod fleet {
         pub fn player_gateway_status(mut self, v: impl Into<PlayerGatewayStatus>) -> Self { self.0.put::<PlayerGatewayStatus>("PlayerGatewayStatus", v.into()); self }
     }
 
-    impl From<LocationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LocationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocationConfiguration> for t::Value { #[inline] fn from(v: LocationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocationConfiguration { #[inline] fn from(v: t::Value) -> LocationConfiguration { LocationConfiguration(t::Props::from_value(v)) } }
 
     /// Current resource capacity settings in a specified fleet or location. The location value might refer to a fleet's remote
     /// location or its home Region.
@@ -1973,12 +1898,9 @@ pub mod fleet {
         pub fn min_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinSize", v.into()); self }
     }
 
-    impl From<LocationCapacity> for t::Value {
-        #[inline]
-        fn from(v: LocationCapacity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocationCapacity> for t::Value { #[inline] fn from(v: LocationCapacity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocationCapacity { #[inline] fn from(v: t::Value) -> LocationCapacity { LocationCapacity(t::Props::from_value(v)) } }
 
     /// Configuration options for Amazon GameLift Servers-managed capacity behavior.
     ///
@@ -1998,12 +1920,9 @@ pub mod fleet {
         pub fn scale_in_after_inactivity_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ScaleInAfterInactivityMinutes", v.into()); self }
     }
 
-    impl From<ManagedCapacityConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedCapacityConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedCapacityConfiguration> for t::Value { #[inline] fn from(v: ManagedCapacityConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedCapacityConfiguration { #[inline] fn from(v: t::Value) -> ManagedCapacityConfiguration { ManagedCapacityConfiguration(t::Props::from_value(v)) } }
 
     /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game
     /// session activity. Game session activity refers to any active running sessions or game session requests.
@@ -2091,12 +2010,9 @@ pub mod fleet {
         pub fn game_server_ip_protocol_supported(mut self, v: impl Into<GameServerIpProtocolSupported>) -> Self { self.0.put::<GameServerIpProtocolSupported>("GameServerIpProtocolSupported", v.into()); self }
     }
 
-    impl From<PlayerGatewayConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PlayerGatewayConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlayerGatewayConfiguration> for t::Value { #[inline] fn from(v: PlayerGatewayConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlayerGatewayConfiguration { #[inline] fn from(v: t::Value) -> PlayerGatewayConfiguration { PlayerGatewayConfiguration(t::Props::from_value(v)) } }
 
     /// The IP protocol supported by the game server.
     ///
@@ -2164,12 +2080,9 @@ pub mod fleet {
         pub fn policy_period_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("PolicyPeriodInMinutes", v.into()); self }
     }
 
-    impl From<ResourceCreationLimitPolicy> for t::Value {
-        #[inline]
-        fn from(v: ResourceCreationLimitPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceCreationLimitPolicy> for t::Value { #[inline] fn from(v: ResourceCreationLimitPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceCreationLimitPolicy { #[inline] fn from(v: t::Value) -> ResourceCreationLimitPolicy { ResourceCreationLimitPolicy(t::Props::from_value(v)) } }
 
     /// A collection of server process configurations that describe the processes to run on each instance in a fleet. All fleets
     /// must have a runtime configuration. Each instance in the fleet maintains server processes as specified in the runtime
@@ -2199,12 +2112,9 @@ pub mod fleet {
         pub fn server_processes(mut self, v: impl Into<t::List<ServerProcess>>) -> Self { self.0.put::<t::List<ServerProcess>>("ServerProcesses", v.into()); self }
     }
 
-    impl From<RuntimeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RuntimeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuntimeConfiguration> for t::Value { #[inline] fn from(v: RuntimeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuntimeConfiguration { #[inline] fn from(v: t::Value) -> RuntimeConfiguration { RuntimeConfiguration(t::Props::from_value(v)) } }
 
     /// A set of instructions for launching server processes on each instance in a fleet. Each instruction set identifies the
     /// location of the server executable, optional launch parameters, and the number of server processes with this
@@ -2226,12 +2136,9 @@ pub mod fleet {
         pub fn parameters(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Parameters", v.into()); self }
     }
 
-    impl From<ServerProcess> for t::Value {
-        #[inline]
-        fn from(v: ServerProcess) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerProcess> for t::Value { #[inline] fn from(v: ServerProcess) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerProcess { #[inline] fn from(v: t::Value) -> ServerProcess { ServerProcess(t::Props::from_value(v)) } }
 
     /// Rule that controls how a fleet is scaled. Scaling policies are uniquely identified by the combination of name and fleet
     /// ID.
@@ -2277,12 +2184,9 @@ pub mod fleet {
         pub fn update_status(mut self, v: impl Into<UpdateStatus>) -> Self { self.0.put::<UpdateStatus>("UpdateStatus", v.into()); self }
     }
 
-    impl From<ScalingPolicy> for t::Value {
-        #[inline]
-        fn from(v: ScalingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingPolicy> for t::Value { #[inline] fn from(v: ScalingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingPolicy { #[inline] fn from(v: t::Value) -> ScalingPolicy { ScalingPolicy(t::Props::from_value(v)) } }
 
     /// Comparison operator to use when measuring a metric against the threshold value.
     ///
@@ -2452,12 +2356,9 @@ pub mod fleet {
         }
     }
 
-    impl From<TargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetConfiguration> for t::Value { #[inline] fn from(v: TargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetConfiguration { #[inline] fn from(v: t::Value) -> TargetConfiguration { TargetConfiguration(t::Props::from_value(v)) } }
 
     /// The current status of the fleet's scaling policies in a requested fleet location. The status PENDING_UPDATE indicates
     /// that an update was requested for the fleet but has not yet been completed for the location.
@@ -2578,12 +2479,9 @@ pub mod game_server_group {
         pub fn estimated_instance_warmup(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("EstimatedInstanceWarmup", v.into()); self }
     }
 
-    impl From<AutoScalingPolicy> for t::Value {
-        #[inline]
-        fn from(v: AutoScalingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoScalingPolicy> for t::Value { #[inline] fn from(v: AutoScalingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoScalingPolicy { #[inline] fn from(v: t::Value) -> AutoScalingPolicy { AutoScalingPolicy(t::Props::from_value(v)) } }
 
     /// Settings for a target-based scaling policy applied to Auto Scaling group.
     ///
@@ -2600,12 +2498,9 @@ pub mod game_server_group {
         }
     }
 
-    impl From<TargetTrackingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingConfiguration> for t::Value { #[inline] fn from(v: TargetTrackingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingConfiguration { #[inline] fn from(v: t::Value) -> TargetTrackingConfiguration { TargetTrackingConfiguration(t::Props::from_value(v)) } }
 
     /// The fallback balancing method to use for the game server group when Spot Instances in a Region become unavailable or are
     /// not viable for game hosting.
@@ -2695,12 +2590,9 @@ pub mod game_server_group {
         pub fn weighted_capacity(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WeightedCapacity", v.into()); self }
     }
 
-    impl From<InstanceDefinition> for t::Value {
-        #[inline]
-        fn from(v: InstanceDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceDefinition> for t::Value { #[inline] fn from(v: InstanceDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceDefinition { #[inline] fn from(v: t::Value) -> InstanceDefinition { InstanceDefinition(t::Props::from_value(v)) } }
 
     /// The EC2 launch template that contains configuration settings and game server code to be deployed to all instances in the
     /// game server group.
@@ -2724,12 +2616,9 @@ pub mod game_server_group {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<LaunchTemplate> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplate> for t::Value { #[inline] fn from(v: LaunchTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplate { #[inline] fn from(v: t::Value) -> LaunchTemplate { LaunchTemplate(t::Props::from_value(v)) } }
 
 }
 
@@ -2809,12 +2698,9 @@ pub mod game_session_queue {
         pub fn destination_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DestinationArn", v.into()); self }
     }
 
-    impl From<GameSessionQueueDestination> for t::Value {
-        #[inline]
-        fn from(v: GameSessionQueueDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GameSessionQueueDestination> for t::Value { #[inline] fn from(v: GameSessionQueueDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GameSessionQueueDestination { #[inline] fn from(v: t::Value) -> GameSessionQueueDestination { GameSessionQueueDestination(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2831,12 +2717,9 @@ pub mod game_session_queue {
         pub fn allowed_locations(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AllowedLocations", v.into()); self }
     }
 
-    impl From<FilterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FilterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterConfiguration> for t::Value { #[inline] fn from(v: FilterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterConfiguration { #[inline] fn from(v: t::Value) -> FilterConfiguration { FilterConfiguration(t::Props::from_value(v)) } }
 
     /// Sets a latency cap for individual players when placing a game session.
     ///
@@ -2858,12 +2741,9 @@ pub mod game_session_queue {
         pub fn policy_duration_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("PolicyDurationSeconds", v.into()); self }
     }
 
-    impl From<PlayerLatencyPolicy> for t::Value {
-        #[inline]
-        fn from(v: PlayerLatencyPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlayerLatencyPolicy> for t::Value { #[inline] fn from(v: PlayerLatencyPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlayerLatencyPolicy { #[inline] fn from(v: t::Value) -> PlayerLatencyPolicy { PlayerLatencyPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2882,12 +2762,9 @@ pub mod game_session_queue {
         pub fn priority_order(mut self, v: impl Into<t::List<PriorityOrderItem>>) -> Self { self.0.put::<t::List<PriorityOrderItem>>("PriorityOrder", v.into()); self }
     }
 
-    impl From<PriorityConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PriorityConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PriorityConfiguration> for t::Value { #[inline] fn from(v: PriorityConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PriorityConfiguration { #[inline] fn from(v: t::Value) -> PriorityConfiguration { PriorityConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3088,12 +2965,9 @@ pub mod matchmaking_configuration {
         }
     }
 
-    impl From<GameProperty> for t::Value {
-        #[inline]
-        fn from(v: GameProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GameProperty> for t::Value { #[inline] fn from(v: GameProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GameProperty { #[inline] fn from(v: t::Value) -> GameProperty { GameProperty(t::Props::from_value(v)) } }
 
 }
 
@@ -3225,11 +3099,8 @@ pub mod script {
         pub fn object_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ObjectVersion", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
 }

@@ -174,12 +174,9 @@ pub mod cross_account_attachment {
         pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
     }
 
-    impl From<Resource> for t::Value {
-        #[inline]
-        fn from(v: Resource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Resource> for t::Value { #[inline] fn from(v: Resource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Resource { #[inline] fn from(v: t::Value) -> Resource { Resource(t::Props::from_value(v)) } }
 
 }
 
@@ -264,12 +261,9 @@ pub mod endpoint_group {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<EndpointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EndpointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointConfiguration> for t::Value { #[inline] fn from(v: EndpointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointConfiguration { #[inline] fn from(v: t::Value) -> EndpointConfiguration { EndpointConfiguration(t::Props::from_value(v)) } }
 
     /// The protocol that AWS Global Accelerator uses to check the health of endpoints in this endpoint group.
     ///
@@ -311,12 +305,9 @@ pub mod endpoint_group {
         }
     }
 
-    impl From<PortOverride> for t::Value {
-        #[inline]
-        fn from(v: PortOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortOverride> for t::Value { #[inline] fn from(v: PortOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortOverride { #[inline] fn from(v: t::Value) -> PortOverride { PortOverride(t::Props::from_value(v)) } }
 
 }
 
@@ -403,12 +394,9 @@ pub mod listener {
         }
     }
 
-    impl From<PortRange> for t::Value {
-        #[inline]
-        fn from(v: PortRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortRange> for t::Value { #[inline] fn from(v: PortRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortRange { #[inline] fn from(v: t::Value) -> PortRange { PortRange(t::Props::from_value(v)) } }
 
     /// The protocol for the listener.
     ///

@@ -207,12 +207,9 @@ pub mod catalog {
         pub fn data_lake_access_properties(mut self, v: impl Into<DataLakeAccessProperties>) -> Self { self.0.put::<DataLakeAccessProperties>("DataLakeAccessProperties", v.into()); self }
     }
 
-    impl From<CatalogProperties> for t::Value {
-        #[inline]
-        fn from(v: CatalogProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CatalogProperties> for t::Value { #[inline] fn from(v: CatalogProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CatalogProperties { #[inline] fn from(v: t::Value) -> CatalogProperties { CatalogProperties(t::Props::from_value(v)) } }
 
     /// Data lake access properties for the catalog.
     ///
@@ -248,12 +245,9 @@ pub mod catalog {
         pub fn redshift_database_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RedshiftDatabaseName", v.into()); self }
     }
 
-    impl From<DataLakeAccessProperties> for t::Value {
-        #[inline]
-        fn from(v: DataLakeAccessProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataLakeAccessProperties> for t::Value { #[inline] fn from(v: DataLakeAccessProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataLakeAccessProperties { #[inline] fn from(v: t::Value) -> DataLakeAccessProperties { DataLakeAccessProperties(t::Props::from_value(v)) } }
 
     /// Permissions granted to a principal.
     ///
@@ -274,12 +268,9 @@ pub mod catalog {
         pub fn principal(mut self, v: impl Into<DataLakePrincipal>) -> Self { self.0.put::<DataLakePrincipal>("Principal", v.into()); self }
     }
 
-    impl From<PrincipalPermissions> for t::Value {
-        #[inline]
-        fn from(v: PrincipalPermissions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrincipalPermissions> for t::Value { #[inline] fn from(v: PrincipalPermissions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrincipalPermissions { #[inline] fn from(v: t::Value) -> PrincipalPermissions { PrincipalPermissions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -332,12 +323,9 @@ pub mod catalog {
         pub fn data_lake_principal_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataLakePrincipalIdentifier", v.into()); self }
     }
 
-    impl From<DataLakePrincipal> for t::Value {
-        #[inline]
-        fn from(v: DataLakePrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataLakePrincipal> for t::Value { #[inline] fn from(v: DataLakePrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataLakePrincipal { #[inline] fn from(v: t::Value) -> DataLakePrincipal { DataLakePrincipal(t::Props::from_value(v)) } }
 
     /// A FederatedCatalog structure that references an entity outside the Glue Data Catalog.
     ///
@@ -358,12 +346,9 @@ pub mod catalog {
         pub fn identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Identifier", v.into()); self }
     }
 
-    impl From<FederatedCatalog> for t::Value {
-        #[inline]
-        fn from(v: FederatedCatalog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FederatedCatalog> for t::Value { #[inline] fn from(v: FederatedCatalog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FederatedCatalog { #[inline] fn from(v: t::Value) -> FederatedCatalog { FederatedCatalog(t::Props::from_value(v)) } }
 
     /// Specifies whether to overwrite child resource permissions with the default permissions.
     ///
@@ -402,12 +387,9 @@ pub mod catalog {
         }
     }
 
-    impl From<TargetRedshiftCatalog> for t::Value {
-        #[inline]
-        fn from(v: TargetRedshiftCatalog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetRedshiftCatalog> for t::Value { #[inline] fn from(v: TargetRedshiftCatalog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetRedshiftCatalog { #[inline] fn from(v: t::Value) -> TargetRedshiftCatalog { TargetRedshiftCatalog(t::Props::from_value(v)) } }
 
 }
 
@@ -494,12 +476,9 @@ pub mod classifier {
         pub fn quote_symbol(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("QuoteSymbol", v.into()); self }
     }
 
-    impl From<CsvClassifier> for t::Value {
-        #[inline]
-        fn from(v: CsvClassifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CsvClassifier> for t::Value { #[inline] fn from(v: CsvClassifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CsvClassifier { #[inline] fn from(v: t::Value) -> CsvClassifier { CsvClassifier(t::Props::from_value(v)) } }
 
     /// Indicates whether the CSV file contains a header. A value of UNKNOWN specifies that the classifier will detect whether
     /// the CSV file contains headings. A value of PRESENT specifies that the CSV file contains headings. A value of ABSENT
@@ -545,12 +524,9 @@ pub mod classifier {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<GrokClassifier> for t::Value {
-        #[inline]
-        fn from(v: GrokClassifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrokClassifier> for t::Value { #[inline] fn from(v: GrokClassifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrokClassifier { #[inline] fn from(v: t::Value) -> GrokClassifier { GrokClassifier(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -567,12 +543,9 @@ pub mod classifier {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<JsonClassifier> for t::Value {
-        #[inline]
-        fn from(v: JsonClassifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JsonClassifier> for t::Value { #[inline] fn from(v: JsonClassifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JsonClassifier { #[inline] fn from(v: t::Value) -> JsonClassifier { JsonClassifier(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -590,12 +563,9 @@ pub mod classifier {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<XMLClassifier> for t::Value {
-        #[inline]
-        fn from(v: XMLClassifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<XMLClassifier> for t::Value { #[inline] fn from(v: XMLClassifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for XMLClassifier { #[inline] fn from(v: t::Value) -> XMLClassifier { XMLClassifier(t::Props::from_value(v)) } }
 
 }
 
@@ -678,12 +648,9 @@ pub mod connection {
         pub fn validate_for_compute_environments(mut self, v: impl Into<t::List<ValidateForComputeEnvironment>>) -> Self { self.0.put::<t::List<ValidateForComputeEnvironment>>("ValidateForComputeEnvironments", v.into()); self }
     }
 
-    impl From<ConnectionInput> for t::Value {
-        #[inline]
-        fn from(v: ConnectionInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionInput> for t::Value { #[inline] fn from(v: ConnectionInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionInput { #[inline] fn from(v: t::Value) -> ConnectionInput { ConnectionInput(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -709,12 +676,9 @@ pub mod connection {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<AuthenticationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuthenticationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticationConfiguration> for t::Value { #[inline] fn from(v: AuthenticationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticationConfiguration { #[inline] fn from(v: t::Value) -> AuthenticationConfiguration { AuthenticationConfiguration(t::Props::from_value(v)) } }
 
     /// A structure containing the authentication configuration in the CreateConnection request.
     ///
@@ -761,12 +725,9 @@ pub mod connection {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<BasicAuthenticationCredentials> for t::Value {
-        #[inline]
-        fn from(v: BasicAuthenticationCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BasicAuthenticationCredentials> for t::Value { #[inline] fn from(v: BasicAuthenticationCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BasicAuthenticationCredentials { #[inline] fn from(v: t::Value) -> BasicAuthenticationCredentials { BasicAuthenticationCredentials(t::Props::from_value(v)) } }
 
     /// A structure containing the authentication credentials in the CreateConnection request.
     ///
@@ -795,12 +756,9 @@ pub mod connection {
         pub fn token_url_parameters_map(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("TokenUrlParametersMap", v.into()); self }
     }
 
-    impl From<OAuth2Properties> for t::Value {
-        #[inline]
-        fn from(v: OAuth2Properties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuth2Properties> for t::Value { #[inline] fn from(v: OAuth2Properties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuth2Properties { #[inline] fn from(v: t::Value) -> OAuth2Properties { OAuth2Properties(t::Props::from_value(v)) } }
 
     /// A structure containing the authorization code used in the authentication configuration.
     ///
@@ -822,12 +780,9 @@ pub mod connection {
         pub fn redirect_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RedirectUri", v.into()); self }
     }
 
-    impl From<AuthorizationCodeProperties> for t::Value {
-        #[inline]
-        fn from(v: AuthorizationCodeProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizationCodeProperties> for t::Value { #[inline] fn from(v: AuthorizationCodeProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizationCodeProperties { #[inline] fn from(v: t::Value) -> AuthorizationCodeProperties { AuthorizationCodeProperties(t::Props::from_value(v)) } }
 
     /// The OAuth2 client app used for the connection.
     ///
@@ -848,12 +803,9 @@ pub mod connection {
         pub fn user_managed_client_application_client_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserManagedClientApplicationClientId", v.into()); self }
     }
 
-    impl From<OAuth2ClientApplication> for t::Value {
-        #[inline]
-        fn from(v: OAuth2ClientApplication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuth2ClientApplication> for t::Value { #[inline] fn from(v: OAuth2ClientApplication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuth2ClientApplication { #[inline] fn from(v: t::Value) -> OAuth2ClientApplication { OAuth2ClientApplication(t::Props::from_value(v)) } }
 
     /// A structure containing the OAuth2 credentials used in the authentication configuration.
     ///
@@ -879,12 +831,9 @@ pub mod connection {
         pub fn user_managed_client_application_client_secret(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserManagedClientApplicationClientSecret", v.into()); self }
     }
 
-    impl From<OAuth2Credentials> for t::Value {
-        #[inline]
-        fn from(v: OAuth2Credentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuth2Credentials> for t::Value { #[inline] fn from(v: OAuth2Credentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuth2Credentials { #[inline] fn from(v: t::Value) -> OAuth2Credentials { OAuth2Credentials(t::Props::from_value(v)) } }
 
     /// The grant type used in the authentication configuration.
     ///
@@ -1133,12 +1082,9 @@ pub mod connection {
         pub fn subnet_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubnetId", v.into()); self }
     }
 
-    impl From<PhysicalConnectionRequirements> for t::Value {
-        #[inline]
-        fn from(v: PhysicalConnectionRequirements) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PhysicalConnectionRequirements> for t::Value { #[inline] fn from(v: PhysicalConnectionRequirements) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PhysicalConnectionRequirements { #[inline] fn from(v: t::Value) -> PhysicalConnectionRequirements { PhysicalConnectionRequirements(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1236,12 +1182,9 @@ pub mod connection_type {
         pub fn url(mut self, v: impl Into<ConnectorProperty>) -> Self { self.0.put::<ConnectorProperty>("Url", v.into()); self }
     }
 
-    impl From<ConnectionPropertiesConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConnectionPropertiesConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionPropertiesConfiguration> for t::Value { #[inline] fn from(v: ConnectionPropertiesConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionPropertiesConfiguration { #[inline] fn from(v: t::Value) -> ConnectionPropertiesConfiguration { ConnectionPropertiesConfiguration(t::Props::from_value(v)) } }
 
     /// Defines a property configuration for connection types.
     ///
@@ -1268,12 +1211,9 @@ pub mod connection_type {
         pub fn property_location(mut self, v: impl Into<PropertyLocation>) -> Self { self.0.put::<PropertyLocation>("PropertyLocation", v.into()); self }
     }
 
-    impl From<ConnectorProperty> for t::Value {
-        #[inline]
-        fn from(v: ConnectorProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorProperty> for t::Value { #[inline] fn from(v: ConnectorProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorProperty { #[inline] fn from(v: t::Value) -> ConnectorProperty { ConnectorProperty(t::Props::from_value(v)) } }
 
     /// Specifies where this property should be included in REST requests.
     ///
@@ -1350,12 +1290,9 @@ pub mod connection_type {
         pub fn o_auth2_properties(mut self, v: impl Into<ConnectorOAuth2Properties>) -> Self { self.0.put::<ConnectorOAuth2Properties>("OAuth2Properties", v.into()); self }
     }
 
-    impl From<ConnectorAuthenticationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConnectorAuthenticationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorAuthenticationConfiguration> for t::Value { #[inline] fn from(v: ConnectorAuthenticationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorAuthenticationConfiguration { #[inline] fn from(v: t::Value) -> ConnectorAuthenticationConfiguration { ConnectorAuthenticationConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1400,12 +1337,9 @@ pub mod connection_type {
         pub fn username(mut self, v: impl Into<SecretConnectorProperty>) -> Self { self.0.put::<SecretConnectorProperty>("Username", v.into()); self }
     }
 
-    impl From<BasicAuthenticationProperties> for t::Value {
-        #[inline]
-        fn from(v: BasicAuthenticationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BasicAuthenticationProperties> for t::Value { #[inline] fn from(v: BasicAuthenticationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BasicAuthenticationProperties { #[inline] fn from(v: t::Value) -> BasicAuthenticationProperties { BasicAuthenticationProperties(t::Props::from_value(v)) } }
 
     /// Defines a secret property configuration. SECRET-type properties cannot have DefaultValue or AllowedValues.
     ///
@@ -1428,12 +1362,9 @@ pub mod connection_type {
         pub fn property_location(mut self, v: impl Into<PropertyLocation>) -> Self { self.0.put::<PropertyLocation>("PropertyLocation", v.into()); self }
     }
 
-    impl From<SecretConnectorProperty> for t::Value {
-        #[inline]
-        fn from(v: SecretConnectorProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretConnectorProperty> for t::Value { #[inline] fn from(v: SecretConnectorProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretConnectorProperty { #[inline] fn from(v: t::Value) -> SecretConnectorProperty { SecretConnectorProperty(t::Props::from_value(v)) } }
 
     /// The data type of this property. Must be SECRET for secret properties.
     ///
@@ -1470,12 +1401,9 @@ pub mod connection_type {
         }
     }
 
-    impl From<CustomAuthenticationProperties> for t::Value {
-        #[inline]
-        fn from(v: CustomAuthenticationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomAuthenticationProperties> for t::Value { #[inline] fn from(v: CustomAuthenticationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomAuthenticationProperties { #[inline] fn from(v: t::Value) -> CustomAuthenticationProperties { CustomAuthenticationProperties(t::Props::from_value(v)) } }
 
     /// OAuth2 configuration container.
     ///
@@ -1498,12 +1426,9 @@ pub mod connection_type {
         pub fn jwt_bearer_properties(mut self, v: impl Into<JWTBearerProperties>) -> Self { self.0.put::<JWTBearerProperties>("JWTBearerProperties", v.into()); self }
     }
 
-    impl From<ConnectorOAuth2Properties> for t::Value {
-        #[inline]
-        fn from(v: ConnectorOAuth2Properties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorOAuth2Properties> for t::Value { #[inline] fn from(v: ConnectorOAuth2Properties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorOAuth2Properties { #[inline] fn from(v: t::Value) -> ConnectorOAuth2Properties { ConnectorOAuth2Properties(t::Props::from_value(v)) } }
 
     /// OAuth2 authorization code configuration.
     ///
@@ -1542,12 +1467,9 @@ pub mod connection_type {
         pub fn token_url_parameters(mut self, v: impl Into<t::List<ConnectorProperty>>) -> Self { self.0.put::<t::List<ConnectorProperty>>("TokenUrlParameters", v.into()); self }
     }
 
-    impl From<ConnectorAuthorizationCodeProperties> for t::Value {
-        #[inline]
-        fn from(v: ConnectorAuthorizationCodeProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorAuthorizationCodeProperties> for t::Value { #[inline] fn from(v: ConnectorAuthorizationCodeProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorAuthorizationCodeProperties { #[inline] fn from(v: t::Value) -> ConnectorAuthorizationCodeProperties { ConnectorAuthorizationCodeProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1618,12 +1540,9 @@ pub mod connection_type {
         pub fn token_url_parameters(mut self, v: impl Into<t::List<ConnectorProperty>>) -> Self { self.0.put::<t::List<ConnectorProperty>>("TokenUrlParameters", v.into()); self }
     }
 
-    impl From<ClientCredentialsProperties> for t::Value {
-        #[inline]
-        fn from(v: ClientCredentialsProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientCredentialsProperties> for t::Value { #[inline] fn from(v: ClientCredentialsProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientCredentialsProperties { #[inline] fn from(v: t::Value) -> ClientCredentialsProperties { ClientCredentialsProperties(t::Props::from_value(v)) } }
 
     /// JWT bearer token configuration.
     ///
@@ -1650,12 +1569,9 @@ pub mod connection_type {
         pub fn token_url_parameters(mut self, v: impl Into<t::List<ConnectorProperty>>) -> Self { self.0.put::<t::List<ConnectorProperty>>("TokenUrlParameters", v.into()); self }
     }
 
-    impl From<JWTBearerProperties> for t::Value {
-        #[inline]
-        fn from(v: JWTBearerProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JWTBearerProperties> for t::Value { #[inline] fn from(v: JWTBearerProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JWTBearerProperties { #[inline] fn from(v: t::Value) -> JWTBearerProperties { JWTBearerProperties(t::Props::from_value(v)) } }
 
     /// The OAuth2 grant type to use.
     ///
@@ -1723,12 +1639,9 @@ pub mod connection_type {
         pub fn validation_endpoint_configuration(mut self, v: impl Into<ValidationEndpointConfiguration>) -> Self { self.0.put::<ValidationEndpointConfiguration>("ValidationEndpointConfiguration", v.into()); self }
     }
 
-    impl From<RestConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RestConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RestConfiguration> for t::Value { #[inline] fn from(v: RestConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RestConfiguration { #[inline] fn from(v: t::Value) -> RestConfiguration { RestConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for interacting with a specific data entity.
     ///
@@ -1749,12 +1662,9 @@ pub mod connection_type {
         pub fn source_configuration(mut self, v: impl Into<SourceConfiguration>) -> Self { self.0.put::<SourceConfiguration>("SourceConfiguration", v.into()); self }
     }
 
-    impl From<EntityConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EntityConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityConfiguration> for t::Value { #[inline] fn from(v: EntityConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityConfiguration { #[inline] fn from(v: t::Value) -> EntityConfiguration { EntityConfiguration(t::Props::from_value(v)) } }
 
     /// Defines a field in an entity schema.
     ///
@@ -1785,12 +1695,9 @@ pub mod connection_type {
         pub fn response_date_format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResponseDateFormat", v.into()); self }
     }
 
-    impl From<FieldDefinition> for t::Value {
-        #[inline]
-        fn from(v: FieldDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldDefinition> for t::Value { #[inline] fn from(v: FieldDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldDefinition { #[inline] fn from(v: t::Value) -> FieldDefinition { FieldDefinition(t::Props::from_value(v)) } }
 
     /// The data type of the field.
     ///
@@ -1871,12 +1778,9 @@ pub mod connection_type {
         pub fn operator_mappings(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("OperatorMappings", v.into()); self }
     }
 
-    impl From<FilterOverrides> for t::Value {
-        #[inline]
-        fn from(v: FilterOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterOverrides> for t::Value { #[inline] fn from(v: FilterOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterOverrides { #[inline] fn from(v: t::Value) -> FilterOverrides { FilterOverrides(t::Props::from_value(v)) } }
 
     /// Configuration that defines how BETWEEN range filter operations are translated into REST API request parameters.
     ///
@@ -1899,12 +1803,9 @@ pub mod connection_type {
         pub fn template(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Template", v.into()); self }
     }
 
-    impl From<BetweenConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BetweenConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BetweenConfiguration> for t::Value { #[inline] fn from(v: BetweenConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BetweenConfiguration { #[inline] fn from(v: t::Value) -> BetweenConfiguration { BetweenConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration that defines how to make requests to endpoints.
     ///
@@ -1933,12 +1834,9 @@ pub mod connection_type {
         pub fn response_configuration(mut self, v: impl Into<ResponseConfiguration>) -> Self { self.0.put::<ResponseConfiguration>("ResponseConfiguration", v.into()); self }
     }
 
-    impl From<SourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceConfiguration> for t::Value { #[inline] fn from(v: SourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceConfiguration { #[inline] fn from(v: t::Value) -> SourceConfiguration { SourceConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration that defines how filter predicates are applied to REST API requests, supporting both query parameter and
     /// filter string strategies.
@@ -1966,12 +1864,9 @@ pub mod connection_type {
         pub fn strip_quotes(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("StripQuotes", v.into()); self }
     }
 
-    impl From<FilterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FilterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterConfiguration> for t::Value { #[inline] fn from(v: FilterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterConfiguration { #[inline] fn from(v: t::Value) -> FilterConfiguration { FilterConfiguration(t::Props::from_value(v)) } }
 
     /// The strategy for applying filters to requests.
     ///
@@ -2016,12 +1911,9 @@ pub mod connection_type {
         pub fn quote_string_values(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("QuoteStringValues", v.into()); self }
     }
 
-    impl From<FilterStringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FilterStringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterStringConfiguration> for t::Value { #[inline] fn from(v: FilterStringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterStringConfiguration { #[inline] fn from(v: t::Value) -> FilterStringConfiguration { FilterStringConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for handling paginated responses.
     ///
@@ -2042,12 +1934,9 @@ pub mod connection_type {
         pub fn offset_configuration(mut self, v: impl Into<OffsetConfiguration>) -> Self { self.0.put::<OffsetConfiguration>("OffsetConfiguration", v.into()); self }
     }
 
-    impl From<PaginationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PaginationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PaginationConfiguration> for t::Value { #[inline] fn from(v: PaginationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PaginationConfiguration { #[inline] fn from(v: t::Value) -> PaginationConfiguration { PaginationConfiguration(t::Props::from_value(v)) } }
 
     /// Cursor-based pagination configuration.
     ///
@@ -2066,12 +1955,9 @@ pub mod connection_type {
         pub fn limit_parameter(mut self, v: impl Into<ExtractedParameter>) -> Self { self.0.put::<ExtractedParameter>("LimitParameter", v.into()); self }
     }
 
-    impl From<CursorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CursorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CursorConfiguration> for t::Value { #[inline] fn from(v: CursorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CursorConfiguration { #[inline] fn from(v: t::Value) -> CursorConfiguration { CursorConfiguration(t::Props::from_value(v)) } }
 
     /// Parameter extraction configuration.
     ///
@@ -2096,12 +1982,9 @@ pub mod connection_type {
         pub fn value(mut self, v: impl Into<ResponseExtractionMapping>) -> Self { self.0.put::<ResponseExtractionMapping>("Value", v.into()); self }
     }
 
-    impl From<ExtractedParameter> for t::Value {
-        #[inline]
-        fn from(v: ExtractedParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExtractedParameter> for t::Value { #[inline] fn from(v: ExtractedParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExtractedParameter { #[inline] fn from(v: t::Value) -> ExtractedParameter { ExtractedParameter(t::Props::from_value(v)) } }
 
     /// Defines how to extract values from HTTP responses.
     ///
@@ -2122,12 +2005,9 @@ pub mod connection_type {
         pub fn header_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HeaderKey", v.into()); self }
     }
 
-    impl From<ResponseExtractionMapping> for t::Value {
-        #[inline]
-        fn from(v: ResponseExtractionMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponseExtractionMapping> for t::Value { #[inline] fn from(v: ResponseExtractionMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponseExtractionMapping { #[inline] fn from(v: t::Value) -> ResponseExtractionMapping { ResponseExtractionMapping(t::Props::from_value(v)) } }
 
     /// Offset-based pagination configuration.
     ///
@@ -2145,12 +2025,9 @@ pub mod connection_type {
         }
     }
 
-    impl From<OffsetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OffsetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OffsetConfiguration> for t::Value { #[inline] fn from(v: OffsetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OffsetConfiguration { #[inline] fn from(v: t::Value) -> OffsetConfiguration { OffsetConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for parsing JSON responses from REST API calls.
     ///
@@ -2169,12 +2046,9 @@ pub mod connection_type {
         pub fn error_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ErrorPath", v.into()); self }
     }
 
-    impl From<ResponseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ResponseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponseConfiguration> for t::Value { #[inline] fn from(v: ResponseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponseConfiguration { #[inline] fn from(v: t::Value) -> ResponseConfiguration { ResponseConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for the validation endpoint. Only supports RequestMethod and RequestPath.
     ///
@@ -2195,12 +2069,9 @@ pub mod connection_type {
         pub fn request_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RequestPath", v.into()); self }
     }
 
-    impl From<ValidationEndpointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ValidationEndpointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValidationEndpointConfiguration> for t::Value { #[inline] fn from(v: ValidationEndpointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValidationEndpointConfiguration { #[inline] fn from(v: t::Value) -> ValidationEndpointConfiguration { ValidationEndpointConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -2283,12 +2154,9 @@ pub mod crawler {
         pub fn use_lake_formation_credentials(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseLakeFormationCredentials", v.into()); self }
     }
 
-    impl From<LakeFormationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LakeFormationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LakeFormationConfiguration> for t::Value { #[inline] fn from(v: LakeFormationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LakeFormationConfiguration { #[inline] fn from(v: t::Value) -> LakeFormationConfiguration { LakeFormationConfiguration(t::Props::from_value(v)) } }
 
     /// When crawling an Amazon S3 data source after the first crawl is complete, specifies whether to crawl the entire dataset
     /// again or to crawl only folders that were added since the last crawler run. For more information, see Incremental Crawls
@@ -2310,12 +2178,9 @@ pub mod crawler {
         pub fn recrawl_behavior(mut self, v: impl Into<RecrawlBehavior>) -> Self { self.0.put::<RecrawlBehavior>("RecrawlBehavior", v.into()); self }
     }
 
-    impl From<RecrawlPolicy> for t::Value {
-        #[inline]
-        fn from(v: RecrawlPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecrawlPolicy> for t::Value { #[inline] fn from(v: RecrawlPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecrawlPolicy { #[inline] fn from(v: t::Value) -> RecrawlPolicy { RecrawlPolicy(t::Props::from_value(v)) } }
 
     /// Specifies whether to crawl the entire dataset again or to crawl only folders that were added since the last crawler run.
     /// A value of CRAWL_EVERYTHING specifies crawling the entire dataset again.
@@ -2360,12 +2225,9 @@ pub mod crawler {
         pub fn schedule_expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ScheduleExpression", v.into()); self }
     }
 
-    impl From<Schedule> for t::Value {
-        #[inline]
-        fn from(v: Schedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schedule> for t::Value { #[inline] fn from(v: Schedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schedule { #[inline] fn from(v: t::Value) -> Schedule { Schedule(t::Props::from_value(v)) } }
 
     /// The policy that specifies update and delete behaviors for the crawler. The policy tells the crawler what to do in the
     /// event that it detects a change in a table that already exists in the customer's database at the time of the crawl.
@@ -2390,12 +2252,9 @@ pub mod crawler {
         pub fn update_behavior(mut self, v: impl Into<UpdateBehavior>) -> Self { self.0.put::<UpdateBehavior>("UpdateBehavior", v.into()); self }
     }
 
-    impl From<SchemaChangePolicy> for t::Value {
-        #[inline]
-        fn from(v: SchemaChangePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaChangePolicy> for t::Value { #[inline] fn from(v: SchemaChangePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaChangePolicy { #[inline] fn from(v: t::Value) -> SchemaChangePolicy { SchemaChangePolicy(t::Props::from_value(v)) } }
 
     /// The deletion behavior when the crawler finds a deleted object. A value of LOG specifies that if a table or partition is
     /// found to no longer exist, do not delete it, only log that it was found to no longer exist.
@@ -2477,12 +2336,9 @@ pub mod crawler {
         pub fn s3_targets(mut self, v: impl Into<t::List<S3Target>>) -> Self { self.0.put::<t::List<S3Target>>("S3Targets", v.into()); self }
     }
 
-    impl From<Targets> for t::Value {
-        #[inline]
-        fn from(v: Targets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Targets> for t::Value { #[inline] fn from(v: Targets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Targets { #[inline] fn from(v: t::Value) -> Targets { Targets(t::Props::from_value(v)) } }
 
     /// Specifies an AWS Glue Data Catalog target.
     ///
@@ -2510,12 +2366,9 @@ pub mod crawler {
         pub fn tables(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Tables", v.into()); self }
     }
 
-    impl From<CatalogTarget> for t::Value {
-        #[inline]
-        fn from(v: CatalogTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CatalogTarget> for t::Value { #[inline] fn from(v: CatalogTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CatalogTarget { #[inline] fn from(v: t::Value) -> CatalogTarget { CatalogTarget(t::Props::from_value(v)) } }
 
     /// Specifies a Delta data store to crawl one or more Delta tables.
     ///
@@ -2541,12 +2394,9 @@ pub mod crawler {
         pub fn write_manifest(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("WriteManifest", v.into()); self }
     }
 
-    impl From<DeltaTarget> for t::Value {
-        #[inline]
-        fn from(v: DeltaTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeltaTarget> for t::Value { #[inline] fn from(v: DeltaTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeltaTarget { #[inline] fn from(v: t::Value) -> DeltaTarget { DeltaTarget(t::Props::from_value(v)) } }
 
     /// Specifies an Amazon DynamoDB table to crawl.
     ///
@@ -2573,12 +2423,9 @@ pub mod crawler {
         pub fn scan_rate(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ScanRate", v.into()); self }
     }
 
-    impl From<DynamoDBTarget> for t::Value {
-        #[inline]
-        fn from(v: DynamoDBTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynamoDBTarget> for t::Value { #[inline] fn from(v: DynamoDBTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynamoDBTarget { #[inline] fn from(v: t::Value) -> DynamoDBTarget { DynamoDBTarget(t::Props::from_value(v)) } }
 
     /// Specifies Apache Hudi data store targets.
     ///
@@ -2604,12 +2451,9 @@ pub mod crawler {
         pub fn paths(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Paths", v.into()); self }
     }
 
-    impl From<HudiTarget> for t::Value {
-        #[inline]
-        fn from(v: HudiTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HudiTarget> for t::Value { #[inline] fn from(v: HudiTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HudiTarget { #[inline] fn from(v: t::Value) -> HudiTarget { HudiTarget(t::Props::from_value(v)) } }
 
     /// Specifies Apache Iceberg data store targets.
     ///
@@ -2635,12 +2479,9 @@ pub mod crawler {
         pub fn paths(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Paths", v.into()); self }
     }
 
-    impl From<IcebergTarget> for t::Value {
-        #[inline]
-        fn from(v: IcebergTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergTarget> for t::Value { #[inline] fn from(v: IcebergTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergTarget { #[inline] fn from(v: t::Value) -> IcebergTarget { IcebergTarget(t::Props::from_value(v)) } }
 
     /// Specifies a JDBC data store to crawl.
     ///
@@ -2668,12 +2509,9 @@ pub mod crawler {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<JdbcTarget> for t::Value {
-        #[inline]
-        fn from(v: JdbcTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JdbcTarget> for t::Value { #[inline] fn from(v: JdbcTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JdbcTarget { #[inline] fn from(v: t::Value) -> JdbcTarget { JdbcTarget(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2714,12 +2552,9 @@ pub mod crawler {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<MongoDBTarget> for t::Value {
-        #[inline]
-        fn from(v: MongoDBTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MongoDBTarget> for t::Value { #[inline] fn from(v: MongoDBTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MongoDBTarget { #[inline] fn from(v: t::Value) -> MongoDBTarget { MongoDBTarget(t::Props::from_value(v)) } }
 
     /// Specifies a data store in Amazon Simple Storage Service (Amazon S3).
     ///
@@ -2750,12 +2585,9 @@ pub mod crawler {
         pub fn sample_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SampleSize", v.into()); self }
     }
 
-    impl From<S3Target> for t::Value {
-        #[inline]
-        fn from(v: S3Target) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Target> for t::Value { #[inline] fn from(v: S3Target) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Target { #[inline] fn from(v: t::Value) -> S3Target { S3Target(t::Props::from_value(v)) } }
 
 }
 
@@ -2846,12 +2678,9 @@ pub mod data_catalog_encryption_settings {
         pub fn encryption_at_rest(mut self, v: impl Into<EncryptionAtRest>) -> Self { self.0.put::<EncryptionAtRest>("EncryptionAtRest", v.into()); self }
     }
 
-    impl From<DataCatalogEncryptionSettings> for t::Value {
-        #[inline]
-        fn from(v: DataCatalogEncryptionSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataCatalogEncryptionSettings> for t::Value { #[inline] fn from(v: DataCatalogEncryptionSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataCatalogEncryptionSettings { #[inline] fn from(v: t::Value) -> DataCatalogEncryptionSettings { DataCatalogEncryptionSettings(t::Props::from_value(v)) } }
 
     /// When connection password protection is enabled, the Data Catalog uses a customer-provided key to encrypt the password as
     /// part of CreateConnection or UpdateConnection and store it in the ENCRYPTED_PASSWORD field in the connection properties.
@@ -2875,12 +2704,9 @@ pub mod data_catalog_encryption_settings {
         pub fn return_connection_password_encrypted(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReturnConnectionPasswordEncrypted", v.into()); self }
     }
 
-    impl From<ConnectionPasswordEncryption> for t::Value {
-        #[inline]
-        fn from(v: ConnectionPasswordEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionPasswordEncryption> for t::Value { #[inline] fn from(v: ConnectionPasswordEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionPasswordEncryption { #[inline] fn from(v: t::Value) -> ConnectionPasswordEncryption { ConnectionPasswordEncryption(t::Props::from_value(v)) } }
 
     /// Specifies the encryption-at-rest configuration for the Data Catalog.
     ///
@@ -2904,12 +2730,9 @@ pub mod data_catalog_encryption_settings {
         pub fn sse_aws_kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SseAwsKmsKeyId", v.into()); self }
     }
 
-    impl From<EncryptionAtRest> for t::Value {
-        #[inline]
-        fn from(v: EncryptionAtRest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionAtRest> for t::Value { #[inline] fn from(v: EncryptionAtRest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionAtRest { #[inline] fn from(v: t::Value) -> EncryptionAtRest { EncryptionAtRest(t::Props::from_value(v)) } }
 
     /// The encryption-at-rest mode for encrypting Data Catalog data.
     ///
@@ -2995,12 +2818,9 @@ pub mod data_quality_ruleset {
         }
     }
 
-    impl From<DataQualityTargetTable> for t::Value {
-        #[inline]
-        fn from(v: DataQualityTargetTable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataQualityTargetTable> for t::Value { #[inline] fn from(v: DataQualityTargetTable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataQualityTargetTable { #[inline] fn from(v: t::Value) -> DataQualityTargetTable { DataQualityTargetTable(t::Props::from_value(v)) } }
 
 }
 
@@ -3069,12 +2889,9 @@ pub mod database {
         pub fn target_database(mut self, v: impl Into<DatabaseIdentifier>) -> Self { self.0.put::<DatabaseIdentifier>("TargetDatabase", v.into()); self }
     }
 
-    impl From<DatabaseInput> for t::Value {
-        #[inline]
-        fn from(v: DatabaseInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseInput> for t::Value { #[inline] fn from(v: DatabaseInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseInput { #[inline] fn from(v: t::Value) -> DatabaseInput { DatabaseInput(t::Props::from_value(v)) } }
 
     /// The permissions granted to a principal.
     ///
@@ -3095,12 +2912,9 @@ pub mod database {
         pub fn principal(mut self, v: impl Into<DataLakePrincipal>) -> Self { self.0.put::<DataLakePrincipal>("Principal", v.into()); self }
     }
 
-    impl From<PrincipalPrivileges> for t::Value {
-        #[inline]
-        fn from(v: PrincipalPrivileges) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrincipalPrivileges> for t::Value { #[inline] fn from(v: PrincipalPrivileges) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrincipalPrivileges { #[inline] fn from(v: t::Value) -> PrincipalPrivileges { PrincipalPrivileges(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3153,12 +2967,9 @@ pub mod database {
         pub fn data_lake_principal_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataLakePrincipalIdentifier", v.into()); self }
     }
 
-    impl From<DataLakePrincipal> for t::Value {
-        #[inline]
-        fn from(v: DataLakePrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataLakePrincipal> for t::Value { #[inline] fn from(v: DataLakePrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataLakePrincipal { #[inline] fn from(v: t::Value) -> DataLakePrincipal { DataLakePrincipal(t::Props::from_value(v)) } }
 
     /// A FederatedDatabase structure that references an entity outside the AWS Glue Data Catalog.
     ///
@@ -3179,12 +2990,9 @@ pub mod database {
         pub fn identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Identifier", v.into()); self }
     }
 
-    impl From<FederatedDatabase> for t::Value {
-        #[inline]
-        fn from(v: FederatedDatabase) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FederatedDatabase> for t::Value { #[inline] fn from(v: FederatedDatabase) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FederatedDatabase { #[inline] fn from(v: t::Value) -> FederatedDatabase { FederatedDatabase(t::Props::from_value(v)) } }
 
     /// A structure that describes a target database for resource linking.
     ///
@@ -3207,12 +3015,9 @@ pub mod database {
         pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
     }
 
-    impl From<DatabaseIdentifier> for t::Value {
-        #[inline]
-        fn from(v: DatabaseIdentifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseIdentifier> for t::Value { #[inline] fn from(v: DatabaseIdentifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseIdentifier { #[inline] fn from(v: t::Value) -> DatabaseIdentifier { DatabaseIdentifier(t::Props::from_value(v)) } }
 
 }
 
@@ -3412,12 +3217,9 @@ pub mod integration {
         pub fn source_properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("SourceProperties", v.into()); self }
     }
 
-    impl From<IntegrationConfig> for t::Value {
-        #[inline]
-        fn from(v: IntegrationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntegrationConfig> for t::Value { #[inline] fn from(v: IntegrationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntegrationConfig { #[inline] fn from(v: t::Value) -> IntegrationConfig { IntegrationConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -3483,12 +3285,9 @@ pub mod integration_resource_property {
         }
     }
 
-    impl From<SourceProcessingProperties> for t::Value {
-        #[inline]
-        fn from(v: SourceProcessingProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceProcessingProperties> for t::Value { #[inline] fn from(v: SourceProcessingProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceProcessingProperties { #[inline] fn from(v: t::Value) -> SourceProcessingProperties { SourceProcessingProperties(t::Props::from_value(v)) } }
 
     /// The resource properties associated with the integration target.
     ///
@@ -3511,12 +3310,9 @@ pub mod integration_resource_property {
         pub fn kms_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsArn", v.into()); self }
     }
 
-    impl From<TargetProcessingProperties> for t::Value {
-        #[inline]
-        fn from(v: TargetProcessingProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetProcessingProperties> for t::Value { #[inline] fn from(v: TargetProcessingProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetProcessingProperties { #[inline] fn from(v: t::Value) -> TargetProcessingProperties { TargetProcessingProperties(t::Props::from_value(v)) } }
 
 }
 
@@ -3616,12 +3412,9 @@ pub mod job {
         pub fn script_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ScriptLocation", v.into()); self }
     }
 
-    impl From<JobCommand> for t::Value {
-        #[inline]
-        fn from(v: JobCommand) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobCommand> for t::Value { #[inline] fn from(v: JobCommand) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobCommand { #[inline] fn from(v: t::Value) -> JobCommand { JobCommand(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3638,12 +3431,9 @@ pub mod job {
         pub fn connections(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Connections", v.into()); self }
     }
 
-    impl From<ConnectionsList> for t::Value {
-        #[inline]
-        fn from(v: ConnectionsList) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionsList> for t::Value { #[inline] fn from(v: ConnectionsList) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionsList { #[inline] fn from(v: t::Value) -> ConnectionsList { ConnectionsList(t::Props::from_value(v)) } }
 
     /// Indicates whether the job is run with a standard or flexible execution class.
     ///
@@ -3682,12 +3472,9 @@ pub mod job {
         pub fn max_concurrent_runs(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MaxConcurrentRuns", v.into()); self }
     }
 
-    impl From<ExecutionProperty> for t::Value {
-        #[inline]
-        fn from(v: ExecutionProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExecutionProperty> for t::Value { #[inline] fn from(v: ExecutionProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExecutionProperty { #[inline] fn from(v: t::Value) -> ExecutionProperty { ExecutionProperty(t::Props::from_value(v)) } }
 
     /// Property description not available.
     ///
@@ -3729,12 +3516,9 @@ pub mod job {
         pub fn notify_delay_after(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NotifyDelayAfter", v.into()); self }
     }
 
-    impl From<NotificationProperty> for t::Value {
-        #[inline]
-        fn from(v: NotificationProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationProperty> for t::Value { #[inline] fn from(v: NotificationProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationProperty { #[inline] fn from(v: t::Value) -> NotificationProperty { NotificationProperty(t::Props::from_value(v)) } }
 
     /// TThe type of predefined worker that is allocated when a job runs.
     ///
@@ -3862,12 +3646,9 @@ pub mod ml_transform {
         pub fn glue_tables(mut self, v: impl Into<t::List<GlueTables>>) -> Self { self.0.put::<t::List<GlueTables>>("GlueTables", v.into()); self }
     }
 
-    impl From<InputRecordTables> for t::Value {
-        #[inline]
-        fn from(v: InputRecordTables) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputRecordTables> for t::Value { #[inline] fn from(v: InputRecordTables) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputRecordTables { #[inline] fn from(v: t::Value) -> InputRecordTables { InputRecordTables(t::Props::from_value(v)) } }
 
     /// The database and table in the AWS Glue Data Catalog that is used for input or output data.
     ///
@@ -3889,12 +3670,9 @@ pub mod ml_transform {
         pub fn connection_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConnectionName", v.into()); self }
     }
 
-    impl From<GlueTables> for t::Value {
-        #[inline]
-        fn from(v: GlueTables) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlueTables> for t::Value { #[inline] fn from(v: GlueTables) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlueTables { #[inline] fn from(v: t::Value) -> GlueTables { GlueTables(t::Props::from_value(v)) } }
 
     /// The encryption-at-rest settings of the transform that apply to accessing user data.
     ///
@@ -3915,12 +3693,9 @@ pub mod ml_transform {
         pub fn task_run_security_configuration_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TaskRunSecurityConfigurationName", v.into()); self }
     }
 
-    impl From<TransformEncryption> for t::Value {
-        #[inline]
-        fn from(v: TransformEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransformEncryption> for t::Value { #[inline] fn from(v: TransformEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransformEncryption { #[inline] fn from(v: t::Value) -> TransformEncryption { TransformEncryption(t::Props::from_value(v)) } }
 
     /// The encryption-at-rest settings of the transform that apply to accessing user data.
     ///
@@ -3939,12 +3714,9 @@ pub mod ml_transform {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<MLUserDataEncryption> for t::Value {
-        #[inline]
-        fn from(v: MLUserDataEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MLUserDataEncryption> for t::Value { #[inline] fn from(v: MLUserDataEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MLUserDataEncryption { #[inline] fn from(v: t::Value) -> MLUserDataEncryption { MLUserDataEncryption(t::Props::from_value(v)) } }
 
     /// The encryption mode applied to user data.
     ///
@@ -3985,12 +3757,9 @@ pub mod ml_transform {
         pub fn find_matches_parameters(mut self, v: impl Into<FindMatchesParameters>) -> Self { self.0.put::<FindMatchesParameters>("FindMatchesParameters", v.into()); self }
     }
 
-    impl From<TransformParameters> for t::Value {
-        #[inline]
-        fn from(v: TransformParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransformParameters> for t::Value { #[inline] fn from(v: TransformParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransformParameters { #[inline] fn from(v: t::Value) -> TransformParameters { TransformParameters(t::Props::from_value(v)) } }
 
     /// The parameters to configure the find matches transform.
     ///
@@ -4013,12 +3782,9 @@ pub mod ml_transform {
         pub fn precision_recall_tradeoff(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("PrecisionRecallTradeoff", v.into()); self }
     }
 
-    impl From<FindMatchesParameters> for t::Value {
-        #[inline]
-        fn from(v: FindMatchesParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FindMatchesParameters> for t::Value { #[inline] fn from(v: FindMatchesParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FindMatchesParameters { #[inline] fn from(v: t::Value) -> FindMatchesParameters { FindMatchesParameters(t::Props::from_value(v)) } }
 
     /// The type of predefined worker that is allocated when a task runs.
     ///
@@ -4117,12 +3883,9 @@ pub mod partition {
         pub fn storage_descriptor(mut self, v: impl Into<StorageDescriptor>) -> Self { self.0.put::<StorageDescriptor>("StorageDescriptor", v.into()); self }
     }
 
-    impl From<PartitionInput> for t::Value {
-        #[inline]
-        fn from(v: PartitionInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartitionInput> for t::Value { #[inline] fn from(v: PartitionInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartitionInput { #[inline] fn from(v: t::Value) -> PartitionInput { PartitionInput(t::Props::from_value(v)) } }
 
     /// Provides information about the physical location where the partition is stored.
     ///
@@ -4167,12 +3930,9 @@ pub mod partition {
         pub fn stored_as_sub_directories(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("StoredAsSubDirectories", v.into()); self }
     }
 
-    impl From<StorageDescriptor> for t::Value {
-        #[inline]
-        fn from(v: StorageDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageDescriptor> for t::Value { #[inline] fn from(v: StorageDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageDescriptor { #[inline] fn from(v: t::Value) -> StorageDescriptor { StorageDescriptor(t::Props::from_value(v)) } }
 
     /// A column in a Table.
     ///
@@ -4193,12 +3953,9 @@ pub mod partition {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<Column> for t::Value {
-        #[inline]
-        fn from(v: Column) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Column> for t::Value { #[inline] fn from(v: Column) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Column { #[inline] fn from(v: t::Value) -> Column { Column(t::Props::from_value(v)) } }
 
     /// An object that references a schema stored in the AWS Glue Schema Registry.
     ///
@@ -4221,12 +3978,9 @@ pub mod partition {
         pub fn schema_version_number(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SchemaVersionNumber", v.into()); self }
     }
 
-    impl From<SchemaReference> for t::Value {
-        #[inline]
-        fn from(v: SchemaReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaReference> for t::Value { #[inline] fn from(v: SchemaReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaReference { #[inline] fn from(v: t::Value) -> SchemaReference { SchemaReference(t::Props::from_value(v)) } }
 
     /// A structure that contains schema identity fields. Either this or the SchemaVersionId has to be provided.
     ///
@@ -4249,12 +4003,9 @@ pub mod partition {
         pub fn schema_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SchemaName", v.into()); self }
     }
 
-    impl From<SchemaId> for t::Value {
-        #[inline]
-        fn from(v: SchemaId) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaId> for t::Value { #[inline] fn from(v: SchemaId) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaId { #[inline] fn from(v: t::Value) -> SchemaId { SchemaId(t::Props::from_value(v)) } }
 
     /// The serialization/deserialization (SerDe) information.
     ///
@@ -4278,12 +4029,9 @@ pub mod partition {
         pub fn serialization_library(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SerializationLibrary", v.into()); self }
     }
 
-    impl From<SerdeInfo> for t::Value {
-        #[inline]
-        fn from(v: SerdeInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SerdeInfo> for t::Value { #[inline] fn from(v: SerdeInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SerdeInfo { #[inline] fn from(v: t::Value) -> SerdeInfo { SerdeInfo(t::Props::from_value(v)) } }
 
     /// The information about values that appear frequently in a column (skewed values).
     ///
@@ -4306,12 +4054,9 @@ pub mod partition {
         pub fn skewed_column_values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SkewedColumnValues", v.into()); self }
     }
 
-    impl From<SkewedInfo> for t::Value {
-        #[inline]
-        fn from(v: SkewedInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SkewedInfo> for t::Value { #[inline] fn from(v: SkewedInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SkewedInfo { #[inline] fn from(v: t::Value) -> SkewedInfo { SkewedInfo(t::Props::from_value(v)) } }
 
     /// Specifies the sort order of a sorted column.
     ///
@@ -4330,12 +4075,9 @@ pub mod partition {
         pub fn sort_order(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SortOrder", v.into()); self }
     }
 
-    impl From<Order> for t::Value {
-        #[inline]
-        fn from(v: Order) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Order> for t::Value { #[inline] fn from(v: Order) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Order { #[inline] fn from(v: t::Value) -> Order { Order(t::Props::from_value(v)) } }
 
 }
 
@@ -4458,12 +4200,9 @@ pub mod schema {
         pub fn version_number(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VersionNumber", v.into()); self }
     }
 
-    impl From<SchemaVersion> for t::Value {
-        #[inline]
-        fn from(v: SchemaVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaVersion> for t::Value { #[inline] fn from(v: SchemaVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaVersion { #[inline] fn from(v: t::Value) -> SchemaVersion { SchemaVersion(t::Props::from_value(v)) } }
 
     /// Compatibility setting for the schema.
     ///
@@ -4542,12 +4281,9 @@ pub mod schema {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<Registry> for t::Value {
-        #[inline]
-        fn from(v: Registry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Registry> for t::Value { #[inline] fn from(v: Registry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Registry { #[inline] fn from(v: t::Value) -> Registry { Registry(t::Props::from_value(v)) } }
 
 }
 
@@ -4614,12 +4350,9 @@ pub mod schema_version {
         pub fn schema_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SchemaName", v.into()); self }
     }
 
-    impl From<Schema> for t::Value {
-        #[inline]
-        fn from(v: Schema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schema> for t::Value { #[inline] fn from(v: Schema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schema { #[inline] fn from(v: t::Value) -> Schema { Schema(t::Props::from_value(v)) } }
 
 }
 
@@ -4706,12 +4439,9 @@ pub mod security_configuration {
         pub fn s3_encryptions(mut self, v: impl Into<t::List<S3Encryption>>) -> Self { self.0.put::<t::List<S3Encryption>>("S3Encryptions", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The encryption configuration for Amazon CloudWatch.
     ///
@@ -4732,12 +4462,9 @@ pub mod security_configuration {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<CloudWatchEncryption> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchEncryption> for t::Value { #[inline] fn from(v: CloudWatchEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchEncryption { #[inline] fn from(v: t::Value) -> CloudWatchEncryption { CloudWatchEncryption(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4778,12 +4505,9 @@ pub mod security_configuration {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<JobBookmarksEncryption> for t::Value {
-        #[inline]
-        fn from(v: JobBookmarksEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobBookmarksEncryption> for t::Value { #[inline] fn from(v: JobBookmarksEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobBookmarksEncryption { #[inline] fn from(v: t::Value) -> JobBookmarksEncryption { JobBookmarksEncryption(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4824,12 +4548,9 @@ pub mod security_configuration {
         pub fn s3_encryption_mode(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3EncryptionMode", v.into()); self }
     }
 
-    impl From<S3Encryption> for t::Value {
-        #[inline]
-        fn from(v: S3Encryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Encryption> for t::Value { #[inline] fn from(v: S3Encryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Encryption { #[inline] fn from(v: t::Value) -> S3Encryption { S3Encryption(t::Props::from_value(v)) } }
 
 }
 
@@ -4937,12 +4658,9 @@ pub mod session {
         pub fn python_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PythonVersion", v.into()); self }
     }
 
-    impl From<SessionCommand> for t::Value {
-        #[inline]
-        fn from(v: SessionCommand) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SessionCommand> for t::Value { #[inline] fn from(v: SessionCommand) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SessionCommand { #[inline] fn from(v: t::Value) -> SessionCommand { SessionCommand(t::Props::from_value(v)) } }
 
     /// Specifies the connections used by the session.
     ///
@@ -4961,12 +4679,9 @@ pub mod session {
         pub fn connections(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Connections", v.into()); self }
     }
 
-    impl From<ConnectionsList> for t::Value {
-        #[inline]
-        fn from(v: ConnectionsList) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionsList> for t::Value { #[inline] fn from(v: ConnectionsList) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionsList { #[inline] fn from(v: t::Value) -> ConnectionsList { ConnectionsList(t::Props::from_value(v)) } }
 
     /// The type of predefined worker that is allocated when a session runs.
     ///
@@ -5058,12 +4773,9 @@ pub mod table {
         pub fn iceberg_input(mut self, v: impl Into<IcebergInput>) -> Self { self.0.put::<IcebergInput>("IcebergInput", v.into()); self }
     }
 
-    impl From<OpenTableFormatInput> for t::Value {
-        #[inline]
-        fn from(v: OpenTableFormatInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenTableFormatInput> for t::Value { #[inline] fn from(v: OpenTableFormatInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenTableFormatInput { #[inline] fn from(v: t::Value) -> OpenTableFormatInput { OpenTableFormatInput(t::Props::from_value(v)) } }
 
     /// Specifies an input structure that defines an Apache Iceberg metadata table.
     ///
@@ -5086,12 +4798,9 @@ pub mod table {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<IcebergInput> for t::Value {
-        #[inline]
-        fn from(v: IcebergInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergInput> for t::Value { #[inline] fn from(v: IcebergInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergInput { #[inline] fn from(v: t::Value) -> IcebergInput { IcebergInput(t::Props::from_value(v)) } }
 
     /// Specifies the Iceberg table configuration.
     ///
@@ -5115,12 +4824,9 @@ pub mod table {
         pub fn write_order(mut self, v: impl Into<IcebergSortOrder>) -> Self { self.0.put::<IcebergSortOrder>("WriteOrder", v.into()); self }
     }
 
-    impl From<IcebergTableInput> for t::Value {
-        #[inline]
-        fn from(v: IcebergTableInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergTableInput> for t::Value { #[inline] fn from(v: IcebergTableInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergTableInput { #[inline] fn from(v: t::Value) -> IcebergTableInput { IcebergTableInput(t::Props::from_value(v)) } }
 
     /// The partition spec for an Iceberg table.
     ///
@@ -5139,12 +4845,9 @@ pub mod table {
         pub fn spec_id(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SpecId", v.into()); self }
     }
 
-    impl From<IcebergPartitionSpec> for t::Value {
-        #[inline]
-        fn from(v: IcebergPartitionSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergPartitionSpec> for t::Value { #[inline] fn from(v: IcebergPartitionSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergPartitionSpec { #[inline] fn from(v: t::Value) -> IcebergPartitionSpec { IcebergPartitionSpec(t::Props::from_value(v)) } }
 
     /// A partition field in an Iceberg partition spec.
     ///
@@ -5165,12 +4868,9 @@ pub mod table {
         pub fn field_id(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("FieldId", v.into()); self }
     }
 
-    impl From<IcebergPartitionField> for t::Value {
-        #[inline]
-        fn from(v: IcebergPartitionField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergPartitionField> for t::Value { #[inline] fn from(v: IcebergPartitionField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergPartitionField { #[inline] fn from(v: t::Value) -> IcebergPartitionField { IcebergPartitionField(t::Props::from_value(v)) } }
 
     /// The schema for an Iceberg table.
     ///
@@ -5193,12 +4893,9 @@ pub mod table {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<IcebergSchema> for t::Value {
-        #[inline]
-        fn from(v: IcebergSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergSchema> for t::Value { #[inline] fn from(v: IcebergSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergSchema { #[inline] fn from(v: t::Value) -> IcebergSchema { IcebergSchema(t::Props::from_value(v)) } }
 
     /// A field in an Iceberg schema.
     ///
@@ -5220,12 +4917,9 @@ pub mod table {
         pub fn doc(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Doc", v.into()); self }
     }
 
-    impl From<IcebergStructField> for t::Value {
-        #[inline]
-        fn from(v: IcebergStructField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergStructField> for t::Value { #[inline] fn from(v: IcebergStructField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergStructField { #[inline] fn from(v: t::Value) -> IcebergStructField { IcebergStructField(t::Props::from_value(v)) } }
 
     /// The sort order for an Iceberg table.
     ///
@@ -5243,12 +4937,9 @@ pub mod table {
         }
     }
 
-    impl From<IcebergSortOrder> for t::Value {
-        #[inline]
-        fn from(v: IcebergSortOrder) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergSortOrder> for t::Value { #[inline] fn from(v: IcebergSortOrder) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergSortOrder { #[inline] fn from(v: t::Value) -> IcebergSortOrder { IcebergSortOrder(t::Props::from_value(v)) } }
 
     /// A sort field in an Iceberg sort order.
     ///
@@ -5268,12 +4959,9 @@ pub mod table {
         }
     }
 
-    impl From<IcebergSortField> for t::Value {
-        #[inline]
-        fn from(v: IcebergSortField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergSortField> for t::Value { #[inline] fn from(v: IcebergSortField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergSortField { #[inline] fn from(v: t::Value) -> IcebergSortField { IcebergSortField(t::Props::from_value(v)) } }
 
     /// A required metadata operation. Can only be set to CREATE.
     ///
@@ -5336,12 +5024,9 @@ pub mod table {
         pub fn view_original_text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ViewOriginalText", v.into()); self }
     }
 
-    impl From<TableInput> for t::Value {
-        #[inline]
-        fn from(v: TableInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TableInput> for t::Value { #[inline] fn from(v: TableInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TableInput { #[inline] fn from(v: t::Value) -> TableInput { TableInput(t::Props::from_value(v)) } }
 
     /// A column in a Table.
     ///
@@ -5362,12 +5047,9 @@ pub mod table {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<Column> for t::Value {
-        #[inline]
-        fn from(v: Column) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Column> for t::Value { #[inline] fn from(v: Column) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Column { #[inline] fn from(v: t::Value) -> Column { Column(t::Props::from_value(v)) } }
 
     /// Describes the physical storage of table data.
     ///
@@ -5411,12 +5093,9 @@ pub mod table {
         pub fn stored_as_sub_directories(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("StoredAsSubDirectories", v.into()); self }
     }
 
-    impl From<StorageDescriptor> for t::Value {
-        #[inline]
-        fn from(v: StorageDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageDescriptor> for t::Value { #[inline] fn from(v: StorageDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageDescriptor { #[inline] fn from(v: t::Value) -> StorageDescriptor { StorageDescriptor(t::Props::from_value(v)) } }
 
     /// An object that references a schema stored in the AWS Glue Schema Registry.
     ///
@@ -5439,12 +5118,9 @@ pub mod table {
         pub fn schema_version_number(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SchemaVersionNumber", v.into()); self }
     }
 
-    impl From<SchemaReference> for t::Value {
-        #[inline]
-        fn from(v: SchemaReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaReference> for t::Value { #[inline] fn from(v: SchemaReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaReference { #[inline] fn from(v: t::Value) -> SchemaReference { SchemaReference(t::Props::from_value(v)) } }
 
     /// A structure that contains schema identity fields. Either this or the SchemaVersionId has to be provided.
     ///
@@ -5467,12 +5143,9 @@ pub mod table {
         pub fn schema_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SchemaName", v.into()); self }
     }
 
-    impl From<SchemaId> for t::Value {
-        #[inline]
-        fn from(v: SchemaId) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaId> for t::Value { #[inline] fn from(v: SchemaId) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaId { #[inline] fn from(v: t::Value) -> SchemaId { SchemaId(t::Props::from_value(v)) } }
 
     /// Information about a serialization/deserialization program (SerDe) that serves as an extractor an loader.
     ///
@@ -5496,12 +5169,9 @@ pub mod table {
         pub fn serialization_library(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SerializationLibrary", v.into()); self }
     }
 
-    impl From<SerdeInfo> for t::Value {
-        #[inline]
-        fn from(v: SerdeInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SerdeInfo> for t::Value { #[inline] fn from(v: SerdeInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SerdeInfo { #[inline] fn from(v: t::Value) -> SerdeInfo { SerdeInfo(t::Props::from_value(v)) } }
 
     /// Specifies skewed values in a table. Skewed values are those that occur with very high frequency.
     ///
@@ -5524,12 +5194,9 @@ pub mod table {
         pub fn skewed_column_values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SkewedColumnValues", v.into()); self }
     }
 
-    impl From<SkewedInfo> for t::Value {
-        #[inline]
-        fn from(v: SkewedInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SkewedInfo> for t::Value { #[inline] fn from(v: SkewedInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SkewedInfo { #[inline] fn from(v: t::Value) -> SkewedInfo { SkewedInfo(t::Props::from_value(v)) } }
 
     /// Specifies the sort order of a sorted column.
     ///
@@ -5547,12 +5214,9 @@ pub mod table {
         }
     }
 
-    impl From<Order> for t::Value {
-        #[inline]
-        fn from(v: Order) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Order> for t::Value { #[inline] fn from(v: Order) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Order { #[inline] fn from(v: t::Value) -> Order { Order(t::Props::from_value(v)) } }
 
     /// The type of this table. AWS Glue will create tables with the EXTERNAL_TABLE type. Other services, such as Athena, may
     /// create tables with additional table types.
@@ -5600,12 +5264,9 @@ pub mod table {
         pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
     }
 
-    impl From<TableIdentifier> for t::Value {
-        #[inline]
-        fn from(v: TableIdentifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TableIdentifier> for t::Value { #[inline] fn from(v: TableIdentifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TableIdentifier { #[inline] fn from(v: t::Value) -> TableIdentifier { TableIdentifier(t::Props::from_value(v)) } }
 
     /// A structure that defines the view.
     ///
@@ -5630,12 +5291,9 @@ pub mod table {
         pub fn sub_objects(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubObjects", v.into()); self }
     }
 
-    impl From<ViewDefinition> for t::Value {
-        #[inline]
-        fn from(v: ViewDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ViewDefinition> for t::Value { #[inline] fn from(v: ViewDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ViewDefinition { #[inline] fn from(v: t::Value) -> ViewDefinition { ViewDefinition(t::Props::from_value(v)) } }
 
     /// A structure that defines a view representation.
     ///
@@ -5662,12 +5320,9 @@ pub mod table {
         pub fn view_original_text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ViewOriginalText", v.into()); self }
     }
 
-    impl From<ViewRepresentation> for t::Value {
-        #[inline]
-        fn from(v: ViewRepresentation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ViewRepresentation> for t::Value { #[inline] fn from(v: ViewRepresentation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ViewRepresentation { #[inline] fn from(v: t::Value) -> ViewRepresentation { ViewRepresentation(t::Props::from_value(v)) } }
 
     /// The dialect of the view representation.
     ///
@@ -5757,12 +5412,9 @@ pub mod table_optimizer {
         pub fn vpc_configuration(mut self, v: impl Into<VpcConfiguration>) -> Self { self.0.put::<VpcConfiguration>("VpcConfiguration", v.into()); self }
     }
 
-    impl From<TableOptimizerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TableOptimizerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TableOptimizerConfiguration> for t::Value { #[inline] fn from(v: TableOptimizerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TableOptimizerConfiguration { #[inline] fn from(v: t::Value) -> TableOptimizerConfiguration { TableOptimizerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5779,12 +5431,9 @@ pub mod table_optimizer {
         pub fn iceberg_configuration(mut self, v: impl Into<IcebergCompactionConfiguration>) -> Self { self.0.put::<IcebergCompactionConfiguration>("IcebergConfiguration", v.into()); self }
     }
 
-    impl From<CompactionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CompactionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CompactionConfiguration> for t::Value { #[inline] fn from(v: CompactionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CompactionConfiguration { #[inline] fn from(v: t::Value) -> CompactionConfiguration { CompactionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5805,12 +5454,9 @@ pub mod table_optimizer {
         pub fn strategy(mut self, v: impl Into<Strategy>) -> Self { self.0.put::<Strategy>("Strategy", v.into()); self }
     }
 
-    impl From<IcebergCompactionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IcebergCompactionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergCompactionConfiguration> for t::Value { #[inline] fn from(v: IcebergCompactionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergCompactionConfiguration { #[inline] fn from(v: t::Value) -> IcebergCompactionConfiguration { IcebergCompactionConfiguration(t::Props::from_value(v)) } }
 
     /// The compaction strategy to use. Valid values are binpack, sort, and z-order.
     ///
@@ -5852,12 +5498,9 @@ pub mod table_optimizer {
         pub fn iceberg_configuration(mut self, v: impl Into<IcebergConfiguration>) -> Self { self.0.put::<IcebergConfiguration>("IcebergConfiguration", v.into()); self }
     }
 
-    impl From<OrphanFileDeletionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OrphanFileDeletionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OrphanFileDeletionConfiguration> for t::Value { #[inline] fn from(v: OrphanFileDeletionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OrphanFileDeletionConfiguration { #[inline] fn from(v: t::Value) -> OrphanFileDeletionConfiguration { OrphanFileDeletionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5877,12 +5520,9 @@ pub mod table_optimizer {
         pub fn orphan_file_retention_period_in_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("OrphanFileRetentionPeriodInDays", v.into()); self }
     }
 
-    impl From<IcebergConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IcebergConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergConfiguration> for t::Value { #[inline] fn from(v: IcebergConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergConfiguration { #[inline] fn from(v: t::Value) -> IcebergConfiguration { IcebergConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5899,12 +5539,9 @@ pub mod table_optimizer {
         pub fn iceberg_configuration(mut self, v: impl Into<IcebergRetentionConfiguration>) -> Self { self.0.put::<IcebergRetentionConfiguration>("IcebergConfiguration", v.into()); self }
     }
 
-    impl From<RetentionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RetentionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetentionConfiguration> for t::Value { #[inline] fn from(v: RetentionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetentionConfiguration { #[inline] fn from(v: t::Value) -> RetentionConfiguration { RetentionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5925,12 +5562,9 @@ pub mod table_optimizer {
         pub fn snapshot_retention_period_in_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SnapshotRetentionPeriodInDays", v.into()); self }
     }
 
-    impl From<IcebergRetentionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IcebergRetentionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergRetentionConfiguration> for t::Value { #[inline] fn from(v: IcebergRetentionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergRetentionConfiguration { #[inline] fn from(v: t::Value) -> IcebergRetentionConfiguration { IcebergRetentionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5947,12 +5581,9 @@ pub mod table_optimizer {
         pub fn glue_connection_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GlueConnectionName", v.into()); self }
     }
 
-    impl From<VpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfiguration> for t::Value { #[inline] fn from(v: VpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfiguration { #[inline] fn from(v: t::Value) -> VpcConfiguration { VpcConfiguration(t::Props::from_value(v)) } }
 
     /// The type of table optimizer.
     ///
@@ -6060,12 +5691,9 @@ pub mod trigger {
         pub fn timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Timeout", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// Specifies configuration properties of a job run notification.
     ///
@@ -6084,12 +5712,9 @@ pub mod trigger {
         pub fn notify_delay_after(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NotifyDelayAfter", v.into()); self }
     }
 
-    impl From<NotificationProperty> for t::Value {
-        #[inline]
-        fn from(v: NotificationProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationProperty> for t::Value { #[inline] fn from(v: NotificationProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationProperty { #[inline] fn from(v: t::Value) -> NotificationProperty { NotificationProperty(t::Props::from_value(v)) } }
 
     /// Batch condition that must be met (specified number of events received or batch time window expired) before EventBridge
     /// event trigger fires.
@@ -6110,12 +5735,9 @@ pub mod trigger {
         pub fn batch_window(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("BatchWindow", v.into()); self }
     }
 
-    impl From<EventBatchingCondition> for t::Value {
-        #[inline]
-        fn from(v: EventBatchingCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventBatchingCondition> for t::Value { #[inline] fn from(v: EventBatchingCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventBatchingCondition { #[inline] fn from(v: t::Value) -> EventBatchingCondition { EventBatchingCondition(t::Props::from_value(v)) } }
 
     /// The predicate of this trigger, which defines when it will fire.
     ///
@@ -6137,12 +5759,9 @@ pub mod trigger {
         pub fn logical(mut self, v: impl Into<Logical>) -> Self { self.0.put::<Logical>("Logical", v.into()); self }
     }
 
-    impl From<Predicate> for t::Value {
-        #[inline]
-        fn from(v: Predicate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Predicate> for t::Value { #[inline] fn from(v: Predicate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Predicate { #[inline] fn from(v: t::Value) -> Predicate { Predicate(t::Props::from_value(v)) } }
 
     /// Defines a condition under which a trigger fires.
     ///
@@ -6169,12 +5788,9 @@ pub mod trigger {
         pub fn state(mut self, v: impl Into<State>) -> Self { self.0.put::<State>("State", v.into()); self }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// The state of the crawler to which this condition applies.
     ///
@@ -6366,12 +5982,9 @@ pub mod usage_profile {
         pub fn session_configuration(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("SessionConfiguration", v.into()); self }
     }
 
-    impl From<ProfileConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProfileConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProfileConfiguration> for t::Value { #[inline] fn from(v: ProfileConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProfileConfiguration { #[inline] fn from(v: t::Value) -> ProfileConfiguration { ProfileConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -6494,12 +6107,9 @@ pub mod user_defined_function {
         pub fn uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Uri", v.into()); self }
     }
 
-    impl From<ResourceUri> for t::Value {
-        #[inline]
-        fn from(v: ResourceUri) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceUri> for t::Value { #[inline] fn from(v: ResourceUri) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceUri { #[inline] fn from(v: t::Value) -> ResourceUri { ResourceUri(t::Props::from_value(v)) } }
 
     /// The type of the resource.
     ///

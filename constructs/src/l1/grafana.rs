@@ -215,12 +215,9 @@ pub mod workspace {
         pub fn vpce_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("VpceIds", v.into()); self }
     }
 
-    impl From<NetworkAccessControl> for t::Value {
-        #[inline]
-        fn from(v: NetworkAccessControl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkAccessControl> for t::Value { #[inline] fn from(v: NetworkAccessControl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkAccessControl { #[inline] fn from(v: t::Value) -> NetworkAccessControl { NetworkAccessControl(t::Props::from_value(v)) } }
 
     /// These enums represent valid AWS notification destinations that the Grafana workspace has permission to use. These
     /// notification destinations are primarily used to help customers visualize which destinations have been added to a service
@@ -291,12 +288,9 @@ pub mod workspace {
         pub fn role_values(mut self, v: impl Into<RoleValues>) -> Self { self.0.put::<RoleValues>("RoleValues", v.into()); self }
     }
 
-    impl From<SamlConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SamlConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SamlConfiguration> for t::Value { #[inline] fn from(v: SamlConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SamlConfiguration { #[inline] fn from(v: t::Value) -> SamlConfiguration { SamlConfiguration(t::Props::from_value(v)) } }
 
     /// Maps Grafana friendly names to the IdPs SAML attributes.
     ///
@@ -325,12 +319,9 @@ pub mod workspace {
         pub fn role(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Role", v.into()); self }
     }
 
-    impl From<AssertionAttributes> for t::Value {
-        #[inline]
-        fn from(v: AssertionAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssertionAttributes> for t::Value { #[inline] fn from(v: AssertionAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssertionAttributes { #[inline] fn from(v: t::Value) -> AssertionAttributes { AssertionAttributes(t::Props::from_value(v)) } }
 
     /// IdP Metadata used to configure SAML authentication in Grafana.
     ///
@@ -351,12 +342,9 @@ pub mod workspace {
         pub fn xml(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Xml", v.into()); self }
     }
 
-    impl From<IdpMetadata> for t::Value {
-        #[inline]
-        fn from(v: IdpMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdpMetadata> for t::Value { #[inline] fn from(v: IdpMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdpMetadata { #[inline] fn from(v: t::Value) -> IdpMetadata { IdpMetadata(t::Props::from_value(v)) } }
 
     /// Maps SAML roles to the Grafana Editor and Admin roles.
     ///
@@ -377,12 +365,9 @@ pub mod workspace {
         pub fn editor(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Editor", v.into()); self }
     }
 
-    impl From<RoleValues> for t::Value {
-        #[inline]
-        fn from(v: RoleValues) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoleValues> for t::Value { #[inline] fn from(v: RoleValues) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoleValues { #[inline] fn from(v: t::Value) -> RoleValues { RoleValues(t::Props::from_value(v)) } }
 
     /// The configuration settings for an Amazon VPC that contains data sources for your Grafana workspace to connect to.
     ///
@@ -400,11 +385,8 @@ pub mod workspace {
         }
     }
 
-    impl From<VpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfiguration> for t::Value { #[inline] fn from(v: VpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfiguration { #[inline] fn from(v: t::Value) -> VpcConfiguration { VpcConfiguration(t::Props::from_value(v)) } }
 
 }

@@ -75,12 +75,9 @@ pub mod connector_definition {
         }
     }
 
-    impl From<ConnectorDefinitionVersion> for t::Value {
-        #[inline]
-        fn from(v: ConnectorDefinitionVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorDefinitionVersion> for t::Value { #[inline] fn from(v: ConnectorDefinitionVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorDefinitionVersion { #[inline] fn from(v: t::Value) -> ConnectorDefinitionVersion { ConnectorDefinitionVersion(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -98,12 +95,9 @@ pub mod connector_definition {
         pub fn parameters(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Parameters", v.into()); self }
     }
 
-    impl From<Connector> for t::Value {
-        #[inline]
-        fn from(v: Connector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Connector> for t::Value { #[inline] fn from(v: Connector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Connector { #[inline] fn from(v: t::Value) -> Connector { Connector(t::Props::from_value(v)) } }
 
 }
 
@@ -165,12 +159,9 @@ pub mod connector_definition_version {
         pub fn parameters(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Parameters", v.into()); self }
     }
 
-    impl From<Connector> for t::Value {
-        #[inline]
-        fn from(v: Connector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Connector> for t::Value { #[inline] fn from(v: Connector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Connector { #[inline] fn from(v: t::Value) -> Connector { Connector(t::Props::from_value(v)) } }
 
 }
 
@@ -242,12 +233,9 @@ pub mod core_definition {
         }
     }
 
-    impl From<CoreDefinitionVersion> for t::Value {
-        #[inline]
-        fn from(v: CoreDefinitionVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CoreDefinitionVersion> for t::Value { #[inline] fn from(v: CoreDefinitionVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CoreDefinitionVersion { #[inline] fn from(v: t::Value) -> CoreDefinitionVersion { CoreDefinitionVersion(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -266,12 +254,9 @@ pub mod core_definition {
         pub fn sync_shadow(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SyncShadow", v.into()); self }
     }
 
-    impl From<Core> for t::Value {
-        #[inline]
-        fn from(v: Core) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Core> for t::Value { #[inline] fn from(v: Core) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Core { #[inline] fn from(v: t::Value) -> Core { Core(t::Props::from_value(v)) } }
 
 }
 
@@ -334,12 +319,9 @@ pub mod core_definition_version {
         pub fn sync_shadow(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SyncShadow", v.into()); self }
     }
 
-    impl From<Core> for t::Value {
-        #[inline]
-        fn from(v: Core) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Core> for t::Value { #[inline] fn from(v: Core) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Core { #[inline] fn from(v: t::Value) -> Core { Core(t::Props::from_value(v)) } }
 
 }
 
@@ -411,12 +393,9 @@ pub mod device_definition {
         }
     }
 
-    impl From<DeviceDefinitionVersion> for t::Value {
-        #[inline]
-        fn from(v: DeviceDefinitionVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeviceDefinitionVersion> for t::Value { #[inline] fn from(v: DeviceDefinitionVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeviceDefinitionVersion { #[inline] fn from(v: t::Value) -> DeviceDefinitionVersion { DeviceDefinitionVersion(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -435,12 +414,9 @@ pub mod device_definition {
         pub fn sync_shadow(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SyncShadow", v.into()); self }
     }
 
-    impl From<Device> for t::Value {
-        #[inline]
-        fn from(v: Device) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Device> for t::Value { #[inline] fn from(v: Device) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Device { #[inline] fn from(v: t::Value) -> Device { Device(t::Props::from_value(v)) } }
 
 }
 
@@ -503,12 +479,9 @@ pub mod device_definition_version {
         pub fn sync_shadow(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SyncShadow", v.into()); self }
     }
 
-    impl From<Device> for t::Value {
-        #[inline]
-        fn from(v: Device) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Device> for t::Value { #[inline] fn from(v: Device) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Device { #[inline] fn from(v: t::Value) -> Device { Device(t::Props::from_value(v)) } }
 
 }
 
@@ -582,12 +555,9 @@ pub mod function_definition {
         pub fn default_config(mut self, v: impl Into<DefaultConfig>) -> Self { self.0.put::<DefaultConfig>("DefaultConfig", v.into()); self }
     }
 
-    impl From<FunctionDefinitionVersion> for t::Value {
-        #[inline]
-        fn from(v: FunctionDefinitionVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FunctionDefinitionVersion> for t::Value { #[inline] fn from(v: FunctionDefinitionVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FunctionDefinitionVersion { #[inline] fn from(v: t::Value) -> FunctionDefinitionVersion { FunctionDefinitionVersion(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -602,12 +572,9 @@ pub mod function_definition {
         }
     }
 
-    impl From<DefaultConfig> for t::Value {
-        #[inline]
-        fn from(v: DefaultConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultConfig> for t::Value { #[inline] fn from(v: DefaultConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultConfig { #[inline] fn from(v: t::Value) -> DefaultConfig { DefaultConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -626,12 +593,9 @@ pub mod function_definition {
         pub fn run_as(mut self, v: impl Into<RunAs>) -> Self { self.0.put::<RunAs>("RunAs", v.into()); self }
     }
 
-    impl From<Execution> for t::Value {
-        #[inline]
-        fn from(v: Execution) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Execution> for t::Value { #[inline] fn from(v: Execution) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Execution { #[inline] fn from(v: t::Value) -> Execution { Execution(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -650,12 +614,9 @@ pub mod function_definition {
         pub fn uid(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Uid", v.into()); self }
     }
 
-    impl From<RunAs> for t::Value {
-        #[inline]
-        fn from(v: RunAs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RunAs> for t::Value { #[inline] fn from(v: RunAs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RunAs { #[inline] fn from(v: t::Value) -> RunAs { RunAs(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -672,12 +633,9 @@ pub mod function_definition {
         }
     }
 
-    impl From<Function> for t::Value {
-        #[inline]
-        fn from(v: Function) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Function> for t::Value { #[inline] fn from(v: Function) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Function { #[inline] fn from(v: t::Value) -> Function { Function(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -706,12 +664,9 @@ pub mod function_definition {
         pub fn timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Timeout", v.into()); self }
     }
 
-    impl From<FunctionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FunctionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FunctionConfiguration> for t::Value { #[inline] fn from(v: FunctionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FunctionConfiguration { #[inline] fn from(v: t::Value) -> FunctionConfiguration { FunctionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -734,12 +689,9 @@ pub mod function_definition {
         pub fn variables(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Variables", v.into()); self }
     }
 
-    impl From<Environment> for t::Value {
-        #[inline]
-        fn from(v: Environment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Environment> for t::Value { #[inline] fn from(v: Environment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Environment { #[inline] fn from(v: t::Value) -> Environment { Environment(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -756,12 +708,9 @@ pub mod function_definition {
         pub fn permission(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Permission", v.into()); self }
     }
 
-    impl From<ResourceAccessPolicy> for t::Value {
-        #[inline]
-        fn from(v: ResourceAccessPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceAccessPolicy> for t::Value { #[inline] fn from(v: ResourceAccessPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceAccessPolicy { #[inline] fn from(v: t::Value) -> ResourceAccessPolicy { ResourceAccessPolicy(t::Props::from_value(v)) } }
 
 }
 
@@ -822,12 +771,9 @@ pub mod function_definition_version {
         }
     }
 
-    impl From<DefaultConfig> for t::Value {
-        #[inline]
-        fn from(v: DefaultConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultConfig> for t::Value { #[inline] fn from(v: DefaultConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultConfig { #[inline] fn from(v: t::Value) -> DefaultConfig { DefaultConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -846,12 +792,9 @@ pub mod function_definition_version {
         pub fn run_as(mut self, v: impl Into<RunAs>) -> Self { self.0.put::<RunAs>("RunAs", v.into()); self }
     }
 
-    impl From<Execution> for t::Value {
-        #[inline]
-        fn from(v: Execution) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Execution> for t::Value { #[inline] fn from(v: Execution) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Execution { #[inline] fn from(v: t::Value) -> Execution { Execution(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -870,12 +813,9 @@ pub mod function_definition_version {
         pub fn uid(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Uid", v.into()); self }
     }
 
-    impl From<RunAs> for t::Value {
-        #[inline]
-        fn from(v: RunAs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RunAs> for t::Value { #[inline] fn from(v: RunAs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RunAs { #[inline] fn from(v: t::Value) -> RunAs { RunAs(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -892,12 +832,9 @@ pub mod function_definition_version {
         }
     }
 
-    impl From<Function> for t::Value {
-        #[inline]
-        fn from(v: Function) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Function> for t::Value { #[inline] fn from(v: Function) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Function { #[inline] fn from(v: t::Value) -> Function { Function(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -926,12 +863,9 @@ pub mod function_definition_version {
         pub fn timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Timeout", v.into()); self }
     }
 
-    impl From<FunctionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FunctionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FunctionConfiguration> for t::Value { #[inline] fn from(v: FunctionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FunctionConfiguration { #[inline] fn from(v: t::Value) -> FunctionConfiguration { FunctionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -954,12 +888,9 @@ pub mod function_definition_version {
         pub fn variables(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Variables", v.into()); self }
     }
 
-    impl From<Environment> for t::Value {
-        #[inline]
-        fn from(v: Environment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Environment> for t::Value { #[inline] fn from(v: Environment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Environment { #[inline] fn from(v: t::Value) -> Environment { Environment(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -976,12 +907,9 @@ pub mod function_definition_version {
         pub fn permission(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Permission", v.into()); self }
     }
 
-    impl From<ResourceAccessPolicy> for t::Value {
-        #[inline]
-        fn from(v: ResourceAccessPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceAccessPolicy> for t::Value { #[inline] fn from(v: ResourceAccessPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceAccessPolicy { #[inline] fn from(v: t::Value) -> ResourceAccessPolicy { ResourceAccessPolicy(t::Props::from_value(v)) } }
 
 }
 
@@ -1074,12 +1002,9 @@ pub mod group {
         pub fn subscription_definition_version_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubscriptionDefinitionVersionArn", v.into()); self }
     }
 
-    impl From<GroupVersion> for t::Value {
-        #[inline]
-        fn from(v: GroupVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GroupVersion> for t::Value { #[inline] fn from(v: GroupVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GroupVersion { #[inline] fn from(v: t::Value) -> GroupVersion { GroupVersion(t::Props::from_value(v)) } }
 
 }
 
@@ -1201,12 +1126,9 @@ pub mod logger_definition {
         }
     }
 
-    impl From<LoggerDefinitionVersion> for t::Value {
-        #[inline]
-        fn from(v: LoggerDefinitionVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggerDefinitionVersion> for t::Value { #[inline] fn from(v: LoggerDefinitionVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggerDefinitionVersion { #[inline] fn from(v: t::Value) -> LoggerDefinitionVersion { LoggerDefinitionVersion(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1226,12 +1148,9 @@ pub mod logger_definition {
         pub fn space(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Space", v.into()); self }
     }
 
-    impl From<Logger> for t::Value {
-        #[inline]
-        fn from(v: Logger) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Logger> for t::Value { #[inline] fn from(v: Logger) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Logger { #[inline] fn from(v: t::Value) -> Logger { Logger(t::Props::from_value(v)) } }
 
 }
 
@@ -1295,12 +1214,9 @@ pub mod logger_definition_version {
         pub fn space(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Space", v.into()); self }
     }
 
-    impl From<Logger> for t::Value {
-        #[inline]
-        fn from(v: Logger) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Logger> for t::Value { #[inline] fn from(v: Logger) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Logger { #[inline] fn from(v: t::Value) -> Logger { Logger(t::Props::from_value(v)) } }
 
 }
 
@@ -1372,12 +1288,9 @@ pub mod resource_definition {
         }
     }
 
-    impl From<ResourceDefinitionVersion> for t::Value {
-        #[inline]
-        fn from(v: ResourceDefinitionVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceDefinitionVersion> for t::Value { #[inline] fn from(v: ResourceDefinitionVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceDefinitionVersion { #[inline] fn from(v: t::Value) -> ResourceDefinitionVersion { ResourceDefinitionVersion(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1394,12 +1307,9 @@ pub mod resource_definition {
         }
     }
 
-    impl From<ResourceInstance> for t::Value {
-        #[inline]
-        fn from(v: ResourceInstance) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceInstance> for t::Value { #[inline] fn from(v: ResourceInstance) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceInstance { #[inline] fn from(v: t::Value) -> ResourceInstance { ResourceInstance(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1424,12 +1334,9 @@ pub mod resource_definition {
         pub fn secrets_manager_secret_resource_data(mut self, v: impl Into<SecretsManagerSecretResourceData>) -> Self { self.0.put::<SecretsManagerSecretResourceData>("SecretsManagerSecretResourceData", v.into()); self }
     }
 
-    impl From<ResourceDataContainer> for t::Value {
-        #[inline]
-        fn from(v: ResourceDataContainer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceDataContainer> for t::Value { #[inline] fn from(v: ResourceDataContainer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceDataContainer { #[inline] fn from(v: t::Value) -> ResourceDataContainer { ResourceDataContainer(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1446,12 +1353,9 @@ pub mod resource_definition {
         pub fn group_owner_setting(mut self, v: impl Into<GroupOwnerSetting>) -> Self { self.0.put::<GroupOwnerSetting>("GroupOwnerSetting", v.into()); self }
     }
 
-    impl From<LocalDeviceResourceData> for t::Value {
-        #[inline]
-        fn from(v: LocalDeviceResourceData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocalDeviceResourceData> for t::Value { #[inline] fn from(v: LocalDeviceResourceData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocalDeviceResourceData { #[inline] fn from(v: t::Value) -> LocalDeviceResourceData { LocalDeviceResourceData(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1468,12 +1372,9 @@ pub mod resource_definition {
         pub fn group_owner(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GroupOwner", v.into()); self }
     }
 
-    impl From<GroupOwnerSetting> for t::Value {
-        #[inline]
-        fn from(v: GroupOwnerSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GroupOwnerSetting> for t::Value { #[inline] fn from(v: GroupOwnerSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GroupOwnerSetting { #[inline] fn from(v: t::Value) -> GroupOwnerSetting { GroupOwnerSetting(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1491,12 +1392,9 @@ pub mod resource_definition {
         pub fn group_owner_setting(mut self, v: impl Into<GroupOwnerSetting>) -> Self { self.0.put::<GroupOwnerSetting>("GroupOwnerSetting", v.into()); self }
     }
 
-    impl From<LocalVolumeResourceData> for t::Value {
-        #[inline]
-        fn from(v: LocalVolumeResourceData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocalVolumeResourceData> for t::Value { #[inline] fn from(v: LocalVolumeResourceData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocalVolumeResourceData { #[inline] fn from(v: t::Value) -> LocalVolumeResourceData { LocalVolumeResourceData(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1514,12 +1412,9 @@ pub mod resource_definition {
         pub fn owner_setting(mut self, v: impl Into<ResourceDownloadOwnerSetting>) -> Self { self.0.put::<ResourceDownloadOwnerSetting>("OwnerSetting", v.into()); self }
     }
 
-    impl From<S3MachineLearningModelResourceData> for t::Value {
-        #[inline]
-        fn from(v: S3MachineLearningModelResourceData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3MachineLearningModelResourceData> for t::Value { #[inline] fn from(v: S3MachineLearningModelResourceData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3MachineLearningModelResourceData { #[inline] fn from(v: t::Value) -> S3MachineLearningModelResourceData { S3MachineLearningModelResourceData(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1535,12 +1430,9 @@ pub mod resource_definition {
         }
     }
 
-    impl From<ResourceDownloadOwnerSetting> for t::Value {
-        #[inline]
-        fn from(v: ResourceDownloadOwnerSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceDownloadOwnerSetting> for t::Value { #[inline] fn from(v: ResourceDownloadOwnerSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceDownloadOwnerSetting { #[inline] fn from(v: t::Value) -> ResourceDownloadOwnerSetting { ResourceDownloadOwnerSetting(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1558,12 +1450,9 @@ pub mod resource_definition {
         pub fn owner_setting(mut self, v: impl Into<ResourceDownloadOwnerSetting>) -> Self { self.0.put::<ResourceDownloadOwnerSetting>("OwnerSetting", v.into()); self }
     }
 
-    impl From<SageMakerMachineLearningModelResourceData> for t::Value {
-        #[inline]
-        fn from(v: SageMakerMachineLearningModelResourceData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SageMakerMachineLearningModelResourceData> for t::Value { #[inline] fn from(v: SageMakerMachineLearningModelResourceData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SageMakerMachineLearningModelResourceData { #[inline] fn from(v: t::Value) -> SageMakerMachineLearningModelResourceData { SageMakerMachineLearningModelResourceData(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1580,12 +1469,9 @@ pub mod resource_definition {
         pub fn additional_staging_labels_to_download(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AdditionalStagingLabelsToDownload", v.into()); self }
     }
 
-    impl From<SecretsManagerSecretResourceData> for t::Value {
-        #[inline]
-        fn from(v: SecretsManagerSecretResourceData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretsManagerSecretResourceData> for t::Value { #[inline] fn from(v: SecretsManagerSecretResourceData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretsManagerSecretResourceData { #[inline] fn from(v: t::Value) -> SecretsManagerSecretResourceData { SecretsManagerSecretResourceData(t::Props::from_value(v)) } }
 
 }
 
@@ -1646,12 +1532,9 @@ pub mod resource_definition_version {
         }
     }
 
-    impl From<ResourceInstance> for t::Value {
-        #[inline]
-        fn from(v: ResourceInstance) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceInstance> for t::Value { #[inline] fn from(v: ResourceInstance) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceInstance { #[inline] fn from(v: t::Value) -> ResourceInstance { ResourceInstance(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1676,12 +1559,9 @@ pub mod resource_definition_version {
         pub fn secrets_manager_secret_resource_data(mut self, v: impl Into<SecretsManagerSecretResourceData>) -> Self { self.0.put::<SecretsManagerSecretResourceData>("SecretsManagerSecretResourceData", v.into()); self }
     }
 
-    impl From<ResourceDataContainer> for t::Value {
-        #[inline]
-        fn from(v: ResourceDataContainer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceDataContainer> for t::Value { #[inline] fn from(v: ResourceDataContainer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceDataContainer { #[inline] fn from(v: t::Value) -> ResourceDataContainer { ResourceDataContainer(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1698,12 +1578,9 @@ pub mod resource_definition_version {
         pub fn group_owner_setting(mut self, v: impl Into<GroupOwnerSetting>) -> Self { self.0.put::<GroupOwnerSetting>("GroupOwnerSetting", v.into()); self }
     }
 
-    impl From<LocalDeviceResourceData> for t::Value {
-        #[inline]
-        fn from(v: LocalDeviceResourceData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocalDeviceResourceData> for t::Value { #[inline] fn from(v: LocalDeviceResourceData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocalDeviceResourceData { #[inline] fn from(v: t::Value) -> LocalDeviceResourceData { LocalDeviceResourceData(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1720,12 +1597,9 @@ pub mod resource_definition_version {
         pub fn group_owner(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GroupOwner", v.into()); self }
     }
 
-    impl From<GroupOwnerSetting> for t::Value {
-        #[inline]
-        fn from(v: GroupOwnerSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GroupOwnerSetting> for t::Value { #[inline] fn from(v: GroupOwnerSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GroupOwnerSetting { #[inline] fn from(v: t::Value) -> GroupOwnerSetting { GroupOwnerSetting(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1743,12 +1617,9 @@ pub mod resource_definition_version {
         pub fn group_owner_setting(mut self, v: impl Into<GroupOwnerSetting>) -> Self { self.0.put::<GroupOwnerSetting>("GroupOwnerSetting", v.into()); self }
     }
 
-    impl From<LocalVolumeResourceData> for t::Value {
-        #[inline]
-        fn from(v: LocalVolumeResourceData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocalVolumeResourceData> for t::Value { #[inline] fn from(v: LocalVolumeResourceData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocalVolumeResourceData { #[inline] fn from(v: t::Value) -> LocalVolumeResourceData { LocalVolumeResourceData(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1766,12 +1637,9 @@ pub mod resource_definition_version {
         pub fn owner_setting(mut self, v: impl Into<ResourceDownloadOwnerSetting>) -> Self { self.0.put::<ResourceDownloadOwnerSetting>("OwnerSetting", v.into()); self }
     }
 
-    impl From<S3MachineLearningModelResourceData> for t::Value {
-        #[inline]
-        fn from(v: S3MachineLearningModelResourceData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3MachineLearningModelResourceData> for t::Value { #[inline] fn from(v: S3MachineLearningModelResourceData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3MachineLearningModelResourceData { #[inline] fn from(v: t::Value) -> S3MachineLearningModelResourceData { S3MachineLearningModelResourceData(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1787,12 +1655,9 @@ pub mod resource_definition_version {
         }
     }
 
-    impl From<ResourceDownloadOwnerSetting> for t::Value {
-        #[inline]
-        fn from(v: ResourceDownloadOwnerSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceDownloadOwnerSetting> for t::Value { #[inline] fn from(v: ResourceDownloadOwnerSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceDownloadOwnerSetting { #[inline] fn from(v: t::Value) -> ResourceDownloadOwnerSetting { ResourceDownloadOwnerSetting(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1810,12 +1675,9 @@ pub mod resource_definition_version {
         pub fn owner_setting(mut self, v: impl Into<ResourceDownloadOwnerSetting>) -> Self { self.0.put::<ResourceDownloadOwnerSetting>("OwnerSetting", v.into()); self }
     }
 
-    impl From<SageMakerMachineLearningModelResourceData> for t::Value {
-        #[inline]
-        fn from(v: SageMakerMachineLearningModelResourceData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SageMakerMachineLearningModelResourceData> for t::Value { #[inline] fn from(v: SageMakerMachineLearningModelResourceData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SageMakerMachineLearningModelResourceData { #[inline] fn from(v: t::Value) -> SageMakerMachineLearningModelResourceData { SageMakerMachineLearningModelResourceData(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1832,12 +1694,9 @@ pub mod resource_definition_version {
         pub fn additional_staging_labels_to_download(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AdditionalStagingLabelsToDownload", v.into()); self }
     }
 
-    impl From<SecretsManagerSecretResourceData> for t::Value {
-        #[inline]
-        fn from(v: SecretsManagerSecretResourceData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretsManagerSecretResourceData> for t::Value { #[inline] fn from(v: SecretsManagerSecretResourceData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretsManagerSecretResourceData { #[inline] fn from(v: t::Value) -> SecretsManagerSecretResourceData { SecretsManagerSecretResourceData(t::Props::from_value(v)) } }
 
 }
 
@@ -1909,12 +1768,9 @@ pub mod subscription_definition {
         }
     }
 
-    impl From<SubscriptionDefinitionVersion> for t::Value {
-        #[inline]
-        fn from(v: SubscriptionDefinitionVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubscriptionDefinitionVersion> for t::Value { #[inline] fn from(v: SubscriptionDefinitionVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubscriptionDefinitionVersion { #[inline] fn from(v: t::Value) -> SubscriptionDefinitionVersion { SubscriptionDefinitionVersion(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1932,12 +1788,9 @@ pub mod subscription_definition {
         }
     }
 
-    impl From<Subscription> for t::Value {
-        #[inline]
-        fn from(v: Subscription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Subscription> for t::Value { #[inline] fn from(v: Subscription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Subscription { #[inline] fn from(v: t::Value) -> Subscription { Subscription(t::Props::from_value(v)) } }
 
 }
 
@@ -1999,11 +1852,8 @@ pub mod subscription_definition_version {
         }
     }
 
-    impl From<Subscription> for t::Value {
-        #[inline]
-        fn from(v: Subscription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Subscription> for t::Value { #[inline] fn from(v: Subscription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Subscription { #[inline] fn from(v: t::Value) -> Subscription { Subscription(t::Props::from_value(v)) } }
 
 }

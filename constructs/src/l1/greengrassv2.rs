@@ -89,12 +89,9 @@ pub mod component_version {
         pub fn lambda_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LambdaArn", v.into()); self }
     }
 
-    impl From<LambdaFunctionRecipeSource> for t::Value {
-        #[inline]
-        fn from(v: LambdaFunctionRecipeSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaFunctionRecipeSource> for t::Value { #[inline] fn from(v: LambdaFunctionRecipeSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaFunctionRecipeSource { #[inline] fn from(v: t::Value) -> LambdaFunctionRecipeSource { LambdaFunctionRecipeSource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -113,12 +110,9 @@ pub mod component_version {
         pub fn version_requirement(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VersionRequirement", v.into()); self }
     }
 
-    impl From<ComponentDependencyRequirement> for t::Value {
-        #[inline]
-        fn from(v: ComponentDependencyRequirement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentDependencyRequirement> for t::Value { #[inline] fn from(v: ComponentDependencyRequirement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentDependencyRequirement { #[inline] fn from(v: t::Value) -> ComponentDependencyRequirement { ComponentDependencyRequirement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -175,12 +169,9 @@ pub mod component_version {
         pub fn timeout_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutInSeconds", v.into()); self }
     }
 
-    impl From<LambdaExecutionParameters> for t::Value {
-        #[inline]
-        fn from(v: LambdaExecutionParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaExecutionParameters> for t::Value { #[inline] fn from(v: LambdaExecutionParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaExecutionParameters { #[inline] fn from(v: t::Value) -> LambdaExecutionParameters { LambdaExecutionParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -199,12 +190,9 @@ pub mod component_version {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<LambdaEventSource> for t::Value {
-        #[inline]
-        fn from(v: LambdaEventSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaEventSource> for t::Value { #[inline] fn from(v: LambdaEventSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaEventSource { #[inline] fn from(v: t::Value) -> LambdaEventSource { LambdaEventSource(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -263,12 +251,9 @@ pub mod component_version {
         pub fn isolation_mode(mut self, v: impl Into<IsolationMode>) -> Self { self.0.put::<IsolationMode>("IsolationMode", v.into()); self }
     }
 
-    impl From<LambdaLinuxProcessParams> for t::Value {
-        #[inline]
-        fn from(v: LambdaLinuxProcessParams) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaLinuxProcessParams> for t::Value { #[inline] fn from(v: LambdaLinuxProcessParams) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaLinuxProcessParams { #[inline] fn from(v: t::Value) -> LambdaLinuxProcessParams { LambdaLinuxProcessParams(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -291,12 +276,9 @@ pub mod component_version {
         pub fn volumes(mut self, v: impl Into<t::List<LambdaVolumeMount>>) -> Self { self.0.put::<t::List<LambdaVolumeMount>>("Volumes", v.into()); self }
     }
 
-    impl From<LambdaContainerParams> for t::Value {
-        #[inline]
-        fn from(v: LambdaContainerParams) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaContainerParams> for t::Value { #[inline] fn from(v: LambdaContainerParams) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaContainerParams { #[inline] fn from(v: t::Value) -> LambdaContainerParams { LambdaContainerParams(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -317,12 +299,9 @@ pub mod component_version {
         pub fn permission(mut self, v: impl Into<LambdaFilesystemPermission>) -> Self { self.0.put::<LambdaFilesystemPermission>("Permission", v.into()); self }
     }
 
-    impl From<LambdaDeviceMount> for t::Value {
-        #[inline]
-        fn from(v: LambdaDeviceMount) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaDeviceMount> for t::Value { #[inline] fn from(v: LambdaDeviceMount) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaDeviceMount { #[inline] fn from(v: t::Value) -> LambdaDeviceMount { LambdaDeviceMount(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -365,12 +344,9 @@ pub mod component_version {
         pub fn source_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourcePath", v.into()); self }
     }
 
-    impl From<LambdaVolumeMount> for t::Value {
-        #[inline]
-        fn from(v: LambdaVolumeMount) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaVolumeMount> for t::Value { #[inline] fn from(v: LambdaVolumeMount) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaVolumeMount { #[inline] fn from(v: t::Value) -> LambdaVolumeMount { LambdaVolumeMount(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -409,12 +385,9 @@ pub mod component_version {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<ComponentPlatform> for t::Value {
-        #[inline]
-        fn from(v: ComponentPlatform) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentPlatform> for t::Value { #[inline] fn from(v: ComponentPlatform) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentPlatform { #[inline] fn from(v: t::Value) -> ComponentPlatform { ComponentPlatform(t::Props::from_value(v)) } }
 
 }
 
@@ -490,12 +463,9 @@ pub mod deployment {
         pub fn run_with(mut self, v: impl Into<ComponentRunWith>) -> Self { self.0.put::<ComponentRunWith>("RunWith", v.into()); self }
     }
 
-    impl From<ComponentDeploymentSpecification> for t::Value {
-        #[inline]
-        fn from(v: ComponentDeploymentSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentDeploymentSpecification> for t::Value { #[inline] fn from(v: ComponentDeploymentSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentDeploymentSpecification { #[inline] fn from(v: t::Value) -> ComponentDeploymentSpecification { ComponentDeploymentSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -514,12 +484,9 @@ pub mod deployment {
         pub fn reset(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Reset", v.into()); self }
     }
 
-    impl From<ComponentConfigurationUpdate> for t::Value {
-        #[inline]
-        fn from(v: ComponentConfigurationUpdate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentConfigurationUpdate> for t::Value { #[inline] fn from(v: ComponentConfigurationUpdate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentConfigurationUpdate { #[inline] fn from(v: t::Value) -> ComponentConfigurationUpdate { ComponentConfigurationUpdate(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -540,12 +507,9 @@ pub mod deployment {
         pub fn windows_user(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WindowsUser", v.into()); self }
     }
 
-    impl From<ComponentRunWith> for t::Value {
-        #[inline]
-        fn from(v: ComponentRunWith) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentRunWith> for t::Value { #[inline] fn from(v: ComponentRunWith) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentRunWith { #[inline] fn from(v: t::Value) -> ComponentRunWith { ComponentRunWith(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -564,12 +528,9 @@ pub mod deployment {
         pub fn memory(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Memory", v.into()); self }
     }
 
-    impl From<SystemResourceLimits> for t::Value {
-        #[inline]
-        fn from(v: SystemResourceLimits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SystemResourceLimits> for t::Value { #[inline] fn from(v: SystemResourceLimits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SystemResourceLimits { #[inline] fn from(v: t::Value) -> SystemResourceLimits { SystemResourceLimits(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -590,12 +551,9 @@ pub mod deployment {
         pub fn failure_handling_policy(mut self, v: impl Into<FailureHandlingPolicy>) -> Self { self.0.put::<FailureHandlingPolicy>("FailureHandlingPolicy", v.into()); self }
     }
 
-    impl From<DeploymentPolicies> for t::Value {
-        #[inline]
-        fn from(v: DeploymentPolicies) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentPolicies> for t::Value { #[inline] fn from(v: DeploymentPolicies) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentPolicies { #[inline] fn from(v: t::Value) -> DeploymentPolicies { DeploymentPolicies(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -614,12 +572,9 @@ pub mod deployment {
         pub fn timeout_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutInSeconds", v.into()); self }
     }
 
-    impl From<DeploymentComponentUpdatePolicy> for t::Value {
-        #[inline]
-        fn from(v: DeploymentComponentUpdatePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentComponentUpdatePolicy> for t::Value { #[inline] fn from(v: DeploymentComponentUpdatePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentComponentUpdatePolicy { #[inline] fn from(v: t::Value) -> DeploymentComponentUpdatePolicy { DeploymentComponentUpdatePolicy(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -656,12 +611,9 @@ pub mod deployment {
         pub fn timeout_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutInSeconds", v.into()); self }
     }
 
-    impl From<DeploymentConfigurationValidationPolicy> for t::Value {
-        #[inline]
-        fn from(v: DeploymentConfigurationValidationPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentConfigurationValidationPolicy> for t::Value { #[inline] fn from(v: DeploymentConfigurationValidationPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentConfigurationValidationPolicy { #[inline] fn from(v: t::Value) -> DeploymentConfigurationValidationPolicy { DeploymentConfigurationValidationPolicy(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -702,12 +654,9 @@ pub mod deployment {
         pub fn timeout_config(mut self, v: impl Into<IoTJobTimeoutConfig>) -> Self { self.0.put::<IoTJobTimeoutConfig>("TimeoutConfig", v.into()); self }
     }
 
-    impl From<DeploymentIoTJobConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeploymentIoTJobConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentIoTJobConfiguration> for t::Value { #[inline] fn from(v: DeploymentIoTJobConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentIoTJobConfiguration { #[inline] fn from(v: t::Value) -> DeploymentIoTJobConfiguration { DeploymentIoTJobConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -722,12 +671,9 @@ pub mod deployment {
         }
     }
 
-    impl From<IoTJobAbortConfig> for t::Value {
-        #[inline]
-        fn from(v: IoTJobAbortConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IoTJobAbortConfig> for t::Value { #[inline] fn from(v: IoTJobAbortConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IoTJobAbortConfig { #[inline] fn from(v: t::Value) -> IoTJobAbortConfig { IoTJobAbortConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -745,12 +691,9 @@ pub mod deployment {
         }
     }
 
-    impl From<IoTJobAbortCriteria> for t::Value {
-        #[inline]
-        fn from(v: IoTJobAbortCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IoTJobAbortCriteria> for t::Value { #[inline] fn from(v: IoTJobAbortCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IoTJobAbortCriteria { #[inline] fn from(v: t::Value) -> IoTJobAbortCriteria { IoTJobAbortCriteria(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -811,12 +754,9 @@ pub mod deployment {
         pub fn maximum_per_minute(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumPerMinute", v.into()); self }
     }
 
-    impl From<IoTJobExecutionsRolloutConfig> for t::Value {
-        #[inline]
-        fn from(v: IoTJobExecutionsRolloutConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IoTJobExecutionsRolloutConfig> for t::Value { #[inline] fn from(v: IoTJobExecutionsRolloutConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IoTJobExecutionsRolloutConfig { #[inline] fn from(v: t::Value) -> IoTJobExecutionsRolloutConfig { IoTJobExecutionsRolloutConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -833,12 +773,9 @@ pub mod deployment {
         }
     }
 
-    impl From<IoTJobExponentialRolloutRate> for t::Value {
-        #[inline]
-        fn from(v: IoTJobExponentialRolloutRate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IoTJobExponentialRolloutRate> for t::Value { #[inline] fn from(v: IoTJobExponentialRolloutRate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IoTJobExponentialRolloutRate { #[inline] fn from(v: t::Value) -> IoTJobExponentialRolloutRate { IoTJobExponentialRolloutRate(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -857,12 +794,9 @@ pub mod deployment {
         pub fn number_of_succeeded_things(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NumberOfSucceededThings", v.into()); self }
     }
 
-    impl From<IoTJobRateIncreaseCriteria> for t::Value {
-        #[inline]
-        fn from(v: IoTJobRateIncreaseCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IoTJobRateIncreaseCriteria> for t::Value { #[inline] fn from(v: IoTJobRateIncreaseCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IoTJobRateIncreaseCriteria { #[inline] fn from(v: t::Value) -> IoTJobRateIncreaseCriteria { IoTJobRateIncreaseCriteria(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -879,11 +813,8 @@ pub mod deployment {
         pub fn in_progress_timeout_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("InProgressTimeoutInMinutes", v.into()); self }
     }
 
-    impl From<IoTJobTimeoutConfig> for t::Value {
-        #[inline]
-        fn from(v: IoTJobTimeoutConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IoTJobTimeoutConfig> for t::Value { #[inline] fn from(v: IoTJobTimeoutConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IoTJobTimeoutConfig { #[inline] fn from(v: t::Value) -> IoTJobTimeoutConfig { IoTJobTimeoutConfig(t::Props::from_value(v)) } }
 
 }

@@ -90,12 +90,9 @@ pub mod config {
         pub fn uplink_echo_config(mut self, v: impl Into<UplinkEchoConfig>) -> Self { self.0.put::<UplinkEchoConfig>("UplinkEchoConfig", v.into()); self }
     }
 
-    impl From<ConfigData> for t::Value {
-        #[inline]
-        fn from(v: ConfigData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigData> for t::Value { #[inline] fn from(v: ConfigData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigData { #[inline] fn from(v: t::Value) -> ConfigData { ConfigData(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -112,12 +109,9 @@ pub mod config {
         pub fn spectrum_config(mut self, v: impl Into<SpectrumConfig>) -> Self { self.0.put::<SpectrumConfig>("SpectrumConfig", v.into()); self }
     }
 
-    impl From<AntennaDownlinkConfig> for t::Value {
-        #[inline]
-        fn from(v: AntennaDownlinkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AntennaDownlinkConfig> for t::Value { #[inline] fn from(v: AntennaDownlinkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AntennaDownlinkConfig { #[inline] fn from(v: t::Value) -> AntennaDownlinkConfig { AntennaDownlinkConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -138,12 +132,9 @@ pub mod config {
         pub fn polarization(mut self, v: impl Into<Polarization>) -> Self { self.0.put::<Polarization>("Polarization", v.into()); self }
     }
 
-    impl From<SpectrumConfig> for t::Value {
-        #[inline]
-        fn from(v: SpectrumConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpectrumConfig> for t::Value { #[inline] fn from(v: SpectrumConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpectrumConfig { #[inline] fn from(v: t::Value) -> SpectrumConfig { SpectrumConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -162,12 +153,9 @@ pub mod config {
         pub fn value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Value", v.into()); self }
     }
 
-    impl From<FrequencyBandwidth> for t::Value {
-        #[inline]
-        fn from(v: FrequencyBandwidth) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FrequencyBandwidth> for t::Value { #[inline] fn from(v: FrequencyBandwidth) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FrequencyBandwidth { #[inline] fn from(v: t::Value) -> FrequencyBandwidth { FrequencyBandwidth(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -208,12 +196,9 @@ pub mod config {
         pub fn value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Value", v.into()); self }
     }
 
-    impl From<Frequency> for t::Value {
-        #[inline]
-        fn from(v: Frequency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Frequency> for t::Value { #[inline] fn from(v: Frequency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Frequency { #[inline] fn from(v: t::Value) -> Frequency { Frequency(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -256,12 +241,9 @@ pub mod config {
         pub fn spectrum_config(mut self, v: impl Into<SpectrumConfig>) -> Self { self.0.put::<SpectrumConfig>("SpectrumConfig", v.into()); self }
     }
 
-    impl From<AntennaDownlinkDemodDecodeConfig> for t::Value {
-        #[inline]
-        fn from(v: AntennaDownlinkDemodDecodeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AntennaDownlinkDemodDecodeConfig> for t::Value { #[inline] fn from(v: AntennaDownlinkDemodDecodeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AntennaDownlinkDemodDecodeConfig { #[inline] fn from(v: t::Value) -> AntennaDownlinkDemodDecodeConfig { AntennaDownlinkDemodDecodeConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -278,12 +260,9 @@ pub mod config {
         pub fn unvalidated_json(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UnvalidatedJSON", v.into()); self }
     }
 
-    impl From<DecodeConfig> for t::Value {
-        #[inline]
-        fn from(v: DecodeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DecodeConfig> for t::Value { #[inline] fn from(v: DecodeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DecodeConfig { #[inline] fn from(v: t::Value) -> DecodeConfig { DecodeConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -304,12 +283,9 @@ pub mod config {
         pub fn transmit_disabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("TransmitDisabled", v.into()); self }
     }
 
-    impl From<AntennaUplinkConfig> for t::Value {
-        #[inline]
-        fn from(v: AntennaUplinkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AntennaUplinkConfig> for t::Value { #[inline] fn from(v: AntennaUplinkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AntennaUplinkConfig { #[inline] fn from(v: t::Value) -> AntennaUplinkConfig { AntennaUplinkConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -328,12 +304,9 @@ pub mod config {
         pub fn polarization(mut self, v: impl Into<Polarization>) -> Self { self.0.put::<Polarization>("Polarization", v.into()); self }
     }
 
-    impl From<UplinkSpectrumConfig> for t::Value {
-        #[inline]
-        fn from(v: UplinkSpectrumConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UplinkSpectrumConfig> for t::Value { #[inline] fn from(v: UplinkSpectrumConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UplinkSpectrumConfig { #[inline] fn from(v: t::Value) -> UplinkSpectrumConfig { UplinkSpectrumConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -352,12 +325,9 @@ pub mod config {
         pub fn value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Value", v.into()); self }
     }
 
-    impl From<Eirp> for t::Value {
-        #[inline]
-        fn from(v: Eirp) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Eirp> for t::Value { #[inline] fn from(v: Eirp) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Eirp { #[inline] fn from(v: t::Value) -> Eirp { Eirp(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -394,12 +364,9 @@ pub mod config {
         pub fn dataflow_endpoint_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataflowEndpointRegion", v.into()); self }
     }
 
-    impl From<DataflowEndpointConfig> for t::Value {
-        #[inline]
-        fn from(v: DataflowEndpointConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataflowEndpointConfig> for t::Value { #[inline] fn from(v: DataflowEndpointConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataflowEndpointConfig { #[inline] fn from(v: t::Value) -> DataflowEndpointConfig { DataflowEndpointConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -420,12 +387,9 @@ pub mod config {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<S3RecordingConfig> for t::Value {
-        #[inline]
-        fn from(v: S3RecordingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3RecordingConfig> for t::Value { #[inline] fn from(v: S3RecordingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3RecordingConfig { #[inline] fn from(v: t::Value) -> S3RecordingConfig { S3RecordingConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -441,12 +405,9 @@ pub mod config {
         }
     }
 
-    impl From<TelemetrySinkConfig> for t::Value {
-        #[inline]
-        fn from(v: TelemetrySinkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TelemetrySinkConfig> for t::Value { #[inline] fn from(v: TelemetrySinkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TelemetrySinkConfig { #[inline] fn from(v: t::Value) -> TelemetrySinkConfig { TelemetrySinkConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -463,12 +424,9 @@ pub mod config {
         pub fn kinesis_data_stream_data(mut self, v: impl Into<KinesisDataStreamData>) -> Self { self.0.put::<KinesisDataStreamData>("KinesisDataStreamData", v.into()); self }
     }
 
-    impl From<TelemetrySinkData> for t::Value {
-        #[inline]
-        fn from(v: TelemetrySinkData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TelemetrySinkData> for t::Value { #[inline] fn from(v: TelemetrySinkData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TelemetrySinkData { #[inline] fn from(v: t::Value) -> TelemetrySinkData { TelemetrySinkData(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -484,12 +442,9 @@ pub mod config {
         }
     }
 
-    impl From<KinesisDataStreamData> for t::Value {
-        #[inline]
-        fn from(v: KinesisDataStreamData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisDataStreamData> for t::Value { #[inline] fn from(v: KinesisDataStreamData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisDataStreamData { #[inline] fn from(v: t::Value) -> KinesisDataStreamData { KinesisDataStreamData(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -524,12 +479,9 @@ pub mod config {
         pub fn autotrack(mut self, v: impl Into<Autotrack>) -> Self { self.0.put::<Autotrack>("Autotrack", v.into()); self }
     }
 
-    impl From<TrackingConfig> for t::Value {
-        #[inline]
-        fn from(v: TrackingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrackingConfig> for t::Value { #[inline] fn from(v: TrackingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrackingConfig { #[inline] fn from(v: t::Value) -> TrackingConfig { TrackingConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -570,12 +522,9 @@ pub mod config {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<UplinkEchoConfig> for t::Value {
-        #[inline]
-        fn from(v: UplinkEchoConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UplinkEchoConfig> for t::Value { #[inline] fn from(v: UplinkEchoConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UplinkEchoConfig { #[inline] fn from(v: t::Value) -> UplinkEchoConfig { UplinkEchoConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -652,12 +601,9 @@ pub mod dataflow_endpoint_group {
         pub fn security_details(mut self, v: impl Into<SecurityDetails>) -> Self { self.0.put::<SecurityDetails>("SecurityDetails", v.into()); self }
     }
 
-    impl From<EndpointDetails> for t::Value {
-        #[inline]
-        fn from(v: EndpointDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointDetails> for t::Value { #[inline] fn from(v: EndpointDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointDetails { #[inline] fn from(v: t::Value) -> EndpointDetails { EndpointDetails(t::Props::from_value(v)) } }
 
     /// Information about AwsGroundStationAgentEndpoint.
     ///
@@ -684,12 +630,9 @@ pub mod dataflow_endpoint_group {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<AwsGroundStationAgentEndpoint> for t::Value {
-        #[inline]
-        fn from(v: AwsGroundStationAgentEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsGroundStationAgentEndpoint> for t::Value { #[inline] fn from(v: AwsGroundStationAgentEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsGroundStationAgentEndpoint { #[inline] fn from(v: t::Value) -> AwsGroundStationAgentEndpoint { AwsGroundStationAgentEndpoint(t::Props::from_value(v)) } }
 
     /// The status of AgentEndpoint.
     ///
@@ -758,12 +701,9 @@ pub mod dataflow_endpoint_group {
         pub fn socket_address(mut self, v: impl Into<SocketAddress>) -> Self { self.0.put::<SocketAddress>("SocketAddress", v.into()); self }
     }
 
-    impl From<ConnectionDetails> for t::Value {
-        #[inline]
-        fn from(v: ConnectionDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionDetails> for t::Value { #[inline] fn from(v: ConnectionDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionDetails { #[inline] fn from(v: t::Value) -> ConnectionDetails { ConnectionDetails(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -782,12 +722,9 @@ pub mod dataflow_endpoint_group {
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
     }
 
-    impl From<SocketAddress> for t::Value {
-        #[inline]
-        fn from(v: SocketAddress) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SocketAddress> for t::Value { #[inline] fn from(v: SocketAddress) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SocketAddress { #[inline] fn from(v: t::Value) -> SocketAddress { SocketAddress(t::Props::from_value(v)) } }
 
     /// Ingress address of AgentEndpoint with a port range and an optional mtu.
     ///
@@ -808,12 +745,9 @@ pub mod dataflow_endpoint_group {
         pub fn socket_address(mut self, v: impl Into<RangedSocketAddress>) -> Self { self.0.put::<RangedSocketAddress>("SocketAddress", v.into()); self }
     }
 
-    impl From<RangedConnectionDetails> for t::Value {
-        #[inline]
-        fn from(v: RangedConnectionDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RangedConnectionDetails> for t::Value { #[inline] fn from(v: RangedConnectionDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RangedConnectionDetails { #[inline] fn from(v: t::Value) -> RangedConnectionDetails { RangedConnectionDetails(t::Props::from_value(v)) } }
 
     /// A socket address with a port range.
     ///
@@ -834,12 +768,9 @@ pub mod dataflow_endpoint_group {
         pub fn port_range(mut self, v: impl Into<IntegerRange>) -> Self { self.0.put::<IntegerRange>("PortRange", v.into()); self }
     }
 
-    impl From<RangedSocketAddress> for t::Value {
-        #[inline]
-        fn from(v: RangedSocketAddress) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RangedSocketAddress> for t::Value { #[inline] fn from(v: RangedSocketAddress) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RangedSocketAddress { #[inline] fn from(v: t::Value) -> RangedSocketAddress { RangedSocketAddress(t::Props::from_value(v)) } }
 
     /// An integer range that has a minimum and maximum value.
     ///
@@ -860,12 +791,9 @@ pub mod dataflow_endpoint_group {
         pub fn minimum(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Minimum", v.into()); self }
     }
 
-    impl From<IntegerRange> for t::Value {
-        #[inline]
-        fn from(v: IntegerRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntegerRange> for t::Value { #[inline] fn from(v: IntegerRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntegerRange { #[inline] fn from(v: t::Value) -> IntegerRange { IntegerRange(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -886,12 +814,9 @@ pub mod dataflow_endpoint_group {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<DataflowEndpoint> for t::Value {
-        #[inline]
-        fn from(v: DataflowEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataflowEndpoint> for t::Value { #[inline] fn from(v: DataflowEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataflowEndpoint { #[inline] fn from(v: t::Value) -> DataflowEndpoint { DataflowEndpoint(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -912,12 +837,9 @@ pub mod dataflow_endpoint_group {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<SecurityDetails> for t::Value {
-        #[inline]
-        fn from(v: SecurityDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecurityDetails> for t::Value { #[inline] fn from(v: SecurityDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecurityDetails { #[inline] fn from(v: t::Value) -> SecurityDetails { SecurityDetails(t::Props::from_value(v)) } }
 
 }
 
@@ -999,12 +921,9 @@ pub mod dataflow_endpoint_group_v2 {
         pub fn uplink_aws_ground_station_agent_endpoint(mut self, v: impl Into<UplinkAwsGroundStationAgentEndpoint>) -> Self { self.0.put::<UplinkAwsGroundStationAgentEndpoint>("UplinkAwsGroundStationAgentEndpoint", v.into()); self }
     }
 
-    impl From<CreateEndpointDetails> for t::Value {
-        #[inline]
-        fn from(v: CreateEndpointDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreateEndpointDetails> for t::Value { #[inline] fn from(v: CreateEndpointDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreateEndpointDetails { #[inline] fn from(v: t::Value) -> CreateEndpointDetails { CreateEndpointDetails(t::Props::from_value(v)) } }
 
     /// Information about DownlinkAwsGroundStationAgentEndpoint used for create
     ///
@@ -1022,12 +941,9 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    impl From<DownlinkAwsGroundStationAgentEndpoint> for t::Value {
-        #[inline]
-        fn from(v: DownlinkAwsGroundStationAgentEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DownlinkAwsGroundStationAgentEndpoint> for t::Value { #[inline] fn from(v: DownlinkAwsGroundStationAgentEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DownlinkAwsGroundStationAgentEndpoint { #[inline] fn from(v: t::Value) -> DownlinkAwsGroundStationAgentEndpoint { DownlinkAwsGroundStationAgentEndpoint(t::Props::from_value(v)) } }
 
     /// Dataflow details for downlink
     ///
@@ -1046,12 +962,9 @@ pub mod dataflow_endpoint_group_v2 {
         pub fn agent_connection_details(mut self, v: impl Into<DownlinkConnectionDetails>) -> Self { self.0.put::<DownlinkConnectionDetails>("AgentConnectionDetails", v.into()); self }
     }
 
-    impl From<DownlinkDataflowDetails> for t::Value {
-        #[inline]
-        fn from(v: DownlinkDataflowDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DownlinkDataflowDetails> for t::Value { #[inline] fn from(v: DownlinkDataflowDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DownlinkDataflowDetails { #[inline] fn from(v: t::Value) -> DownlinkDataflowDetails { DownlinkDataflowDetails(t::Props::from_value(v)) } }
 
     /// Connection details for downlink, from ground station to agent, and customer to agent
     ///
@@ -1069,12 +982,9 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    impl From<DownlinkConnectionDetails> for t::Value {
-        #[inline]
-        fn from(v: DownlinkConnectionDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DownlinkConnectionDetails> for t::Value { #[inline] fn from(v: DownlinkConnectionDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DownlinkConnectionDetails { #[inline] fn from(v: t::Value) -> DownlinkConnectionDetails { DownlinkConnectionDetails(t::Props::from_value(v)) } }
 
     /// Socket address of an uplink or downlink agent endpoint with a port range and an optional mtu.
     ///
@@ -1093,12 +1003,9 @@ pub mod dataflow_endpoint_group_v2 {
         pub fn mtu(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Mtu", v.into()); self }
     }
 
-    impl From<RangedConnectionDetails> for t::Value {
-        #[inline]
-        fn from(v: RangedConnectionDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RangedConnectionDetails> for t::Value { #[inline] fn from(v: RangedConnectionDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RangedConnectionDetails { #[inline] fn from(v: t::Value) -> RangedConnectionDetails { RangedConnectionDetails(t::Props::from_value(v)) } }
 
     /// A socket address with a port range.
     ///
@@ -1116,12 +1023,9 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    impl From<RangedSocketAddress> for t::Value {
-        #[inline]
-        fn from(v: RangedSocketAddress) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RangedSocketAddress> for t::Value { #[inline] fn from(v: RangedSocketAddress) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RangedSocketAddress { #[inline] fn from(v: t::Value) -> RangedSocketAddress { RangedSocketAddress(t::Props::from_value(v)) } }
 
     /// An integer range that has a minimum and maximum value.
     ///
@@ -1139,12 +1043,9 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    impl From<IntegerRange> for t::Value {
-        #[inline]
-        fn from(v: IntegerRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntegerRange> for t::Value { #[inline] fn from(v: IntegerRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntegerRange { #[inline] fn from(v: t::Value) -> IntegerRange { IntegerRange(t::Props::from_value(v)) } }
 
     /// Socket address of an uplink or downlink agent endpoint with an optional mtu.
     ///
@@ -1163,12 +1064,9 @@ pub mod dataflow_endpoint_group_v2 {
         pub fn mtu(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Mtu", v.into()); self }
     }
 
-    impl From<ConnectionDetails> for t::Value {
-        #[inline]
-        fn from(v: ConnectionDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionDetails> for t::Value { #[inline] fn from(v: ConnectionDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionDetails { #[inline] fn from(v: t::Value) -> ConnectionDetails { ConnectionDetails(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1184,12 +1082,9 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    impl From<SocketAddress> for t::Value {
-        #[inline]
-        fn from(v: SocketAddress) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SocketAddress> for t::Value { #[inline] fn from(v: SocketAddress) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SocketAddress { #[inline] fn from(v: t::Value) -> SocketAddress { SocketAddress(t::Props::from_value(v)) } }
 
     /// Information about UplinkAwsGroundStationAgentEndpoint used for create
     ///
@@ -1207,12 +1102,9 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    impl From<UplinkAwsGroundStationAgentEndpoint> for t::Value {
-        #[inline]
-        fn from(v: UplinkAwsGroundStationAgentEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UplinkAwsGroundStationAgentEndpoint> for t::Value { #[inline] fn from(v: UplinkAwsGroundStationAgentEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UplinkAwsGroundStationAgentEndpoint { #[inline] fn from(v: t::Value) -> UplinkAwsGroundStationAgentEndpoint { UplinkAwsGroundStationAgentEndpoint(t::Props::from_value(v)) } }
 
     /// Dataflow details for uplink
     ///
@@ -1231,12 +1123,9 @@ pub mod dataflow_endpoint_group_v2 {
         pub fn agent_connection_details(mut self, v: impl Into<UplinkConnectionDetails>) -> Self { self.0.put::<UplinkConnectionDetails>("AgentConnectionDetails", v.into()); self }
     }
 
-    impl From<UplinkDataflowDetails> for t::Value {
-        #[inline]
-        fn from(v: UplinkDataflowDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UplinkDataflowDetails> for t::Value { #[inline] fn from(v: UplinkDataflowDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UplinkDataflowDetails { #[inline] fn from(v: t::Value) -> UplinkDataflowDetails { UplinkDataflowDetails(t::Props::from_value(v)) } }
 
     /// Connection details for uplink, from ground station to agent, and customer to agent
     ///
@@ -1254,12 +1143,9 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    impl From<UplinkConnectionDetails> for t::Value {
-        #[inline]
-        fn from(v: UplinkConnectionDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UplinkConnectionDetails> for t::Value { #[inline] fn from(v: UplinkConnectionDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UplinkConnectionDetails { #[inline] fn from(v: t::Value) -> UplinkConnectionDetails { UplinkConnectionDetails(t::Props::from_value(v)) } }
 
 }
 
@@ -1348,12 +1234,9 @@ pub mod mission_profile {
         pub fn source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Source", v.into()); self }
     }
 
-    impl From<DataflowEdge> for t::Value {
-        #[inline]
-        fn from(v: DataflowEdge) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataflowEdge> for t::Value { #[inline] fn from(v: DataflowEdge) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataflowEdge { #[inline] fn from(v: t::Value) -> DataflowEdge { DataflowEdge(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1374,11 +1257,8 @@ pub mod mission_profile {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<StreamsKmsKey> for t::Value {
-        #[inline]
-        fn from(v: StreamsKmsKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamsKmsKey> for t::Value { #[inline] fn from(v: StreamsKmsKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamsKmsKey { #[inline] fn from(v: t::Value) -> StreamsKmsKey { StreamsKmsKey(t::Props::from_value(v)) } }
 
 }

@@ -108,12 +108,9 @@ pub mod custom_detection_rule_association {
         }
     }
 
-    impl From<TagItem> for t::Value {
-        #[inline]
-        fn from(v: TagItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
 
 }
 
@@ -185,12 +182,9 @@ pub mod detector {
         pub fn s3_logs(mut self, v: impl Into<CFNKubernetesAuditLogsConfiguration>) -> Self { self.0.put::<CFNKubernetesAuditLogsConfiguration>("S3Logs", v.into()); self }
     }
 
-    impl From<CFNDataSourceConfigurations> for t::Value {
-        #[inline]
-        fn from(v: CFNDataSourceConfigurations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CFNDataSourceConfigurations> for t::Value { #[inline] fn from(v: CFNDataSourceConfigurations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CFNDataSourceConfigurations { #[inline] fn from(v: t::Value) -> CFNDataSourceConfigurations { CFNDataSourceConfigurations(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -205,12 +199,9 @@ pub mod detector {
         }
     }
 
-    impl From<CFNKubernetesConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CFNKubernetesConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CFNKubernetesConfiguration> for t::Value { #[inline] fn from(v: CFNKubernetesConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CFNKubernetesConfiguration { #[inline] fn from(v: t::Value) -> CFNKubernetesConfiguration { CFNKubernetesConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -225,12 +216,9 @@ pub mod detector {
         }
     }
 
-    impl From<CFNKubernetesAuditLogsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CFNKubernetesAuditLogsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CFNKubernetesAuditLogsConfiguration> for t::Value { #[inline] fn from(v: CFNKubernetesAuditLogsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CFNKubernetesAuditLogsConfiguration { #[inline] fn from(v: t::Value) -> CFNKubernetesAuditLogsConfiguration { CFNKubernetesAuditLogsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -247,12 +235,9 @@ pub mod detector {
         pub fn scan_ec2_instance_with_findings(mut self, v: impl Into<CFNScanEc2InstanceWithFindingsConfiguration>) -> Self { self.0.put::<CFNScanEc2InstanceWithFindingsConfiguration>("ScanEc2InstanceWithFindings", v.into()); self }
     }
 
-    impl From<CFNMalwareProtectionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CFNMalwareProtectionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CFNMalwareProtectionConfiguration> for t::Value { #[inline] fn from(v: CFNMalwareProtectionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CFNMalwareProtectionConfiguration { #[inline] fn from(v: t::Value) -> CFNMalwareProtectionConfiguration { CFNMalwareProtectionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -269,12 +254,9 @@ pub mod detector {
         pub fn ebs_volumes(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EbsVolumes", v.into()); self }
     }
 
-    impl From<CFNScanEc2InstanceWithFindingsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CFNScanEc2InstanceWithFindingsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CFNScanEc2InstanceWithFindingsConfiguration> for t::Value { #[inline] fn from(v: CFNScanEc2InstanceWithFindingsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CFNScanEc2InstanceWithFindingsConfiguration { #[inline] fn from(v: t::Value) -> CFNScanEc2InstanceWithFindingsConfiguration { CFNScanEc2InstanceWithFindingsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -292,12 +274,9 @@ pub mod detector {
         pub fn additional_configuration(mut self, v: impl Into<t::List<CFNFeatureAdditionalConfiguration>>) -> Self { self.0.put::<t::List<CFNFeatureAdditionalConfiguration>>("AdditionalConfiguration", v.into()); self }
     }
 
-    impl From<CFNFeatureConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CFNFeatureConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CFNFeatureConfiguration> for t::Value { #[inline] fn from(v: CFNFeatureConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CFNFeatureConfiguration { #[inline] fn from(v: t::Value) -> CFNFeatureConfiguration { CFNFeatureConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -316,12 +295,9 @@ pub mod detector {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<CFNFeatureAdditionalConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CFNFeatureAdditionalConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CFNFeatureAdditionalConfiguration> for t::Value { #[inline] fn from(v: CFNFeatureAdditionalConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CFNFeatureAdditionalConfiguration { #[inline] fn from(v: t::Value) -> CFNFeatureAdditionalConfiguration { CFNFeatureAdditionalConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -457,12 +433,9 @@ pub mod detector {
         }
     }
 
-    impl From<TagItem> for t::Value {
-        #[inline]
-        fn from(v: TagItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
 
 }
 
@@ -543,12 +516,9 @@ pub mod filter {
         pub fn criterion(mut self, v: impl Into<t::Map<Condition>>) -> Self { self.0.put::<t::Map<Condition>>("Criterion", v.into()); self }
     }
 
-    impl From<FindingCriteria> for t::Value {
-        #[inline]
-        fn from(v: FindingCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FindingCriteria> for t::Value { #[inline] fn from(v: FindingCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FindingCriteria { #[inline] fn from(v: t::Value) -> FindingCriteria { FindingCriteria(t::Props::from_value(v)) } }
 
     /// A property type: 14 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -591,12 +561,9 @@ pub mod filter {
         pub fn not_matches(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("NotMatches", v.into()); self }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -612,12 +579,9 @@ pub mod filter {
         }
     }
 
-    impl From<TagItem> for t::Value {
-        #[inline]
-        fn from(v: TagItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
 
 }
 
@@ -715,12 +679,9 @@ pub mod ip_set {
         }
     }
 
-    impl From<TagItem> for t::Value {
-        #[inline]
-        fn from(v: TagItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
 
 }
 
@@ -806,12 +767,9 @@ pub mod malware_protection_plan {
         pub fn tagging(mut self, v: impl Into<CFNTagging>) -> Self { self.0.put::<CFNTagging>("Tagging", v.into()); self }
     }
 
-    impl From<CFNActions> for t::Value {
-        #[inline]
-        fn from(v: CFNActions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CFNActions> for t::Value { #[inline] fn from(v: CFNActions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CFNActions { #[inline] fn from(v: t::Value) -> CFNActions { CFNActions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -828,12 +786,9 @@ pub mod malware_protection_plan {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<CFNTagging> for t::Value {
-        #[inline]
-        fn from(v: CFNTagging) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CFNTagging> for t::Value { #[inline] fn from(v: CFNTagging) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CFNTagging { #[inline] fn from(v: t::Value) -> CFNTagging { CFNTagging(t::Props::from_value(v)) } }
 
     /// Indicates whether or not you chose GuardDuty to add a predefined tag to the scanned S3 object.
     ///
@@ -870,12 +825,9 @@ pub mod malware_protection_plan {
         }
     }
 
-    impl From<CFNProtectedResource> for t::Value {
-        #[inline]
-        fn from(v: CFNProtectedResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CFNProtectedResource> for t::Value { #[inline] fn from(v: CFNProtectedResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CFNProtectedResource { #[inline] fn from(v: t::Value) -> CFNProtectedResource { CFNProtectedResource(t::Props::from_value(v)) } }
 
     /// Information about the protected S3 bucket resource.
     ///
@@ -897,12 +849,9 @@ pub mod malware_protection_plan {
         pub fn object_prefixes(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ObjectPrefixes", v.into()); self }
     }
 
-    impl From<S3Bucket> for t::Value {
-        #[inline]
-        fn from(v: S3Bucket) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Bucket> for t::Value { #[inline] fn from(v: S3Bucket) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Bucket { #[inline] fn from(v: t::Value) -> S3Bucket { S3Bucket(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -918,12 +867,9 @@ pub mod malware_protection_plan {
         }
     }
 
-    impl From<TagItem> for t::Value {
-        #[inline]
-        fn from(v: TagItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
 
 }
 
@@ -1101,12 +1047,9 @@ pub mod publishing_destination {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<CFNDestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: CFNDestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CFNDestinationProperties> for t::Value { #[inline] fn from(v: CFNDestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CFNDestinationProperties { #[inline] fn from(v: t::Value) -> CFNDestinationProperties { CFNDestinationProperties(t::Props::from_value(v)) } }
 
     /// The type of resource for the publishing destination. Currently only Amazon S3 buckets are supported.
     ///
@@ -1142,12 +1085,9 @@ pub mod publishing_destination {
         }
     }
 
-    impl From<TagItem> for t::Value {
-        #[inline]
-        fn from(v: TagItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
 
 }
 
@@ -1265,12 +1205,9 @@ pub mod threat_entity_set {
         }
     }
 
-    impl From<TagItem> for t::Value {
-        #[inline]
-        fn from(v: TagItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
 
 }
 
@@ -1368,12 +1305,9 @@ pub mod threat_intel_set {
         }
     }
 
-    impl From<TagItem> for t::Value {
-        #[inline]
-        fn from(v: TagItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
 
 }
 
@@ -1491,11 +1425,8 @@ pub mod trusted_entity_set {
         }
     }
 
-    impl From<TagItem> for t::Value {
-        #[inline]
-        fn from(v: TagItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
 
 }

@@ -93,12 +93,9 @@ pub mod data_transformation_profile {
         pub fn starter_profile(mut self, v: impl Into<StarterProfileSource>) -> Self { self.0.put::<StarterProfileSource>("StarterProfile", v.into()); self }
     }
 
-    impl From<Source> for t::Value {
-        #[inline]
-        fn from(v: Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Source> for t::Value { #[inline] fn from(v: Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Source { #[inline] fn from(v: t::Value) -> Source { Source(t::Props::from_value(v)) } }
 
     /// Create the profile by cloning a specific version of an existing profile.
     ///
@@ -116,12 +113,9 @@ pub mod data_transformation_profile {
         }
     }
 
-    impl From<ExistingVersionedProfileSource> for t::Value {
-        #[inline]
-        fn from(v: ExistingVersionedProfileSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExistingVersionedProfileSource> for t::Value { #[inline] fn from(v: ExistingVersionedProfileSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExistingVersionedProfileSource { #[inline] fn from(v: t::Value) -> ExistingVersionedProfileSource { ExistingVersionedProfileSource(t::Props::from_value(v)) } }
 
     /// Create the profile from raw Velocity template mapping content.
     ///
@@ -138,12 +132,9 @@ pub mod data_transformation_profile {
         }
     }
 
-    impl From<ProfileMappingSource> for t::Value {
-        #[inline]
-        fn from(v: ProfileMappingSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProfileMappingSource> for t::Value { #[inline] fn from(v: ProfileMappingSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProfileMappingSource { #[inline] fn from(v: t::Value) -> ProfileMappingSource { ProfileMappingSource(t::Props::from_value(v)) } }
 
     /// Create the profile from a predefined starter profile of transformation templates.
     ///
@@ -160,12 +151,9 @@ pub mod data_transformation_profile {
         }
     }
 
-    impl From<StarterProfileSource> for t::Value {
-        #[inline]
-        fn from(v: StarterProfileSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StarterProfileSource> for t::Value { #[inline] fn from(v: StarterProfileSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StarterProfileSource { #[inline] fn from(v: t::Value) -> StarterProfileSource { StarterProfileSource(t::Props::from_value(v)) } }
 
     /// The source format that this profile converts from.
     ///
@@ -283,12 +271,9 @@ pub mod fhir_datastore {
         }
     }
 
-    impl From<AnalyticsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AnalyticsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalyticsConfiguration> for t::Value { #[inline] fn from(v: AnalyticsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalyticsConfiguration { #[inline] fn from(v: t::Value) -> AnalyticsConfiguration { AnalyticsConfiguration(t::Props::from_value(v)) } }
 
     /// The analytics status for the Data Store.
     ///
@@ -354,12 +339,9 @@ pub mod fhir_datastore {
         pub fn metadata(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Metadata", v.into()); self }
     }
 
-    impl From<IdentityProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IdentityProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentityProviderConfiguration> for t::Value { #[inline] fn from(v: IdentityProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentityProviderConfiguration { #[inline] fn from(v: t::Value) -> IdentityProviderConfiguration { IdentityProviderConfiguration(t::Props::from_value(v)) } }
 
     /// Type of Authorization Strategy. The two types of supported Authorization strategies are SMART_ON_FHIR_V1 and AWS_AUTH.
     ///
@@ -400,12 +382,9 @@ pub mod fhir_datastore {
         }
     }
 
-    impl From<NlpConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NlpConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NlpConfiguration> for t::Value { #[inline] fn from(v: NlpConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NlpConfiguration { #[inline] fn from(v: t::Value) -> NlpConfiguration { NlpConfiguration(t::Props::from_value(v)) } }
 
     /// The NLP status for the Data Store.
     ///
@@ -444,12 +423,9 @@ pub mod fhir_datastore {
         }
     }
 
-    impl From<PreloadDataConfig> for t::Value {
-        #[inline]
-        fn from(v: PreloadDataConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PreloadDataConfig> for t::Value { #[inline] fn from(v: PreloadDataConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PreloadDataConfig { #[inline] fn from(v: t::Value) -> PreloadDataConfig { PreloadDataConfig(t::Props::from_value(v)) } }
 
     /// The type of preloaded data. Only Synthea preloaded data is supported.
     ///
@@ -486,12 +462,9 @@ pub mod fhir_datastore {
         }
     }
 
-    impl From<ProfileConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProfileConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProfileConfiguration> for t::Value { #[inline] fn from(v: ProfileConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProfileConfiguration { #[inline] fn from(v: t::Value) -> ProfileConfiguration { ProfileConfiguration(t::Props::from_value(v)) } }
 
     /// The server-side encryption key configuration for a customer provided encryption key.
     ///
@@ -508,12 +481,9 @@ pub mod fhir_datastore {
         }
     }
 
-    impl From<SseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SseConfiguration> for t::Value { #[inline] fn from(v: SseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SseConfiguration { #[inline] fn from(v: t::Value) -> SseConfiguration { SseConfiguration(t::Props::from_value(v)) } }
 
     /// The customer-managed-key (CMK) used when creating a Data Store. If a customer owned key is not specified, an AWS owned
     /// key will be used for encryption.
@@ -533,12 +503,9 @@ pub mod fhir_datastore {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<KmsEncryptionConfig> for t::Value {
-        #[inline]
-        fn from(v: KmsEncryptionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KmsEncryptionConfig> for t::Value { #[inline] fn from(v: KmsEncryptionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KmsEncryptionConfig { #[inline] fn from(v: t::Value) -> KmsEncryptionConfig { KmsEncryptionConfig(t::Props::from_value(v)) } }
 
     /// The type of customer-managed-key (CMK) used for encryption. The two types of supported CMKs are customer owned CMKs and
     /// AWS owned CMKs.

@@ -127,12 +127,9 @@ pub mod group {
         }
     }
 
-    impl From<Policy> for t::Value {
-        #[inline]
-        fn from(v: Policy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Policy> for t::Value { #[inline] fn from(v: Policy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Policy { #[inline] fn from(v: t::Value) -> Policy { Policy(t::Props::from_value(v)) } }
 
 }
 
@@ -492,12 +489,9 @@ pub mod role {
         }
     }
 
-    impl From<Policy> for t::Value {
-        #[inline]
-        fn from(v: Policy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Policy> for t::Value { #[inline] fn from(v: Policy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Policy { #[inline] fn from(v: t::Value) -> Policy { Policy(t::Props::from_value(v)) } }
 
 }
 
@@ -630,12 +624,9 @@ pub mod saml_provider {
         }
     }
 
-    impl From<SAMLPrivateKey> for t::Value {
-        #[inline]
-        fn from(v: SAMLPrivateKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SAMLPrivateKey> for t::Value { #[inline] fn from(v: SAMLPrivateKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SAMLPrivateKey { #[inline] fn from(v: t::Value) -> SAMLPrivateKey { SAMLPrivateKey(t::Props::from_value(v)) } }
 
 }
 
@@ -821,12 +812,9 @@ pub mod user {
         pub fn password_reset_required(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("PasswordResetRequired", v.into()); self }
     }
 
-    impl From<LoginProfile> for t::Value {
-        #[inline]
-        fn from(v: LoginProfile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoginProfile> for t::Value { #[inline] fn from(v: LoginProfile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoginProfile { #[inline] fn from(v: t::Value) -> LoginProfile { LoginProfile(t::Props::from_value(v)) } }
 
     /// Contains information about an attached policy. An attached policy is a managed policy that has been attached to a user,
     /// group, or role.
@@ -845,12 +833,9 @@ pub mod user {
         }
     }
 
-    impl From<Policy> for t::Value {
-        #[inline]
-        fn from(v: Policy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Policy> for t::Value { #[inline] fn from(v: Policy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Policy { #[inline] fn from(v: t::Value) -> Policy { Policy(t::Props::from_value(v)) } }
 
 }
 

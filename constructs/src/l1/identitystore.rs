@@ -104,12 +104,9 @@ pub mod group_membership {
         }
     }
 
-    impl From<MemberId> for t::Value {
-        #[inline]
-        fn from(v: MemberId) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemberId> for t::Value { #[inline] fn from(v: MemberId) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemberId { #[inline] fn from(v: t::Value) -> MemberId { MemberId(t::Props::from_value(v)) } }
 
 }
 
@@ -247,12 +244,9 @@ pub mod user {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<Address> for t::Value {
-        #[inline]
-        fn from(v: Address) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Address> for t::Value { #[inline] fn from(v: Address) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Address { #[inline] fn from(v: t::Value) -> Address { Address(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -273,12 +267,9 @@ pub mod user {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<Email> for t::Value {
-        #[inline]
-        fn from(v: Email) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Email> for t::Value { #[inline] fn from(v: Email) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Email { #[inline] fn from(v: t::Value) -> Email { Email(t::Props::from_value(v)) } }
 
     /// The name of the user.
     ///
@@ -307,12 +298,9 @@ pub mod user {
         pub fn middle_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MiddleName", v.into()); self }
     }
 
-    impl From<Name> for t::Value {
-        #[inline]
-        fn from(v: Name) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Name> for t::Value { #[inline] fn from(v: Name) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Name { #[inline] fn from(v: t::Value) -> Name { Name(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -333,12 +321,9 @@ pub mod user {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<PhoneNumber> for t::Value {
-        #[inline]
-        fn from(v: PhoneNumber) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PhoneNumber> for t::Value { #[inline] fn from(v: PhoneNumber) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PhoneNumber { #[inline] fn from(v: t::Value) -> PhoneNumber { PhoneNumber(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -359,12 +344,9 @@ pub mod user {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<Photo> for t::Value {
-        #[inline]
-        fn from(v: Photo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Photo> for t::Value { #[inline] fn from(v: Photo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Photo { #[inline] fn from(v: t::Value) -> Photo { Photo(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -385,11 +367,8 @@ pub mod user {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<Role> for t::Value {
-        #[inline]
-        fn from(v: Role) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Role> for t::Value { #[inline] fn from(v: Role) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Role { #[inline] fn from(v: t::Value) -> Role { Role(t::Props::from_value(v)) } }
 
 }

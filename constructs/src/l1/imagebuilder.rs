@@ -242,12 +242,9 @@ pub mod container_recipe {
         pub fn parameters(mut self, v: impl Into<t::List<ComponentParameter>>) -> Self { self.0.put::<t::List<ComponentParameter>>("Parameters", v.into()); self }
     }
 
-    impl From<ComponentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ComponentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentConfiguration> for t::Value { #[inline] fn from(v: ComponentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentConfiguration { #[inline] fn from(v: t::Value) -> ComponentConfiguration { ComponentConfiguration(t::Props::from_value(v)) } }
 
     /// Contains a key/value pair that sets the named component parameter.
     ///
@@ -265,12 +262,9 @@ pub mod container_recipe {
         }
     }
 
-    impl From<ComponentParameter> for t::Value {
-        #[inline]
-        fn from(v: ComponentParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentParameter> for t::Value { #[inline] fn from(v: ComponentParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentParameter { #[inline] fn from(v: t::Value) -> ComponentParameter { ComponentParameter(t::Props::from_value(v)) } }
 
     /// Specifies the type of container, such as Docker.
     ///
@@ -312,12 +306,9 @@ pub mod container_recipe {
         pub fn image(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Image", v.into()); self }
     }
 
-    impl From<InstanceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InstanceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceConfiguration> for t::Value { #[inline] fn from(v: InstanceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceConfiguration { #[inline] fn from(v: t::Value) -> InstanceConfiguration { InstanceConfiguration(t::Props::from_value(v)) } }
 
     /// Defines block device mappings for the instance used to configure your image.
     ///
@@ -342,12 +333,9 @@ pub mod container_recipe {
         pub fn virtual_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualName", v.into()); self }
     }
 
-    impl From<InstanceBlockDeviceMapping> for t::Value {
-        #[inline]
-        fn from(v: InstanceBlockDeviceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceBlockDeviceMapping> for t::Value { #[inline] fn from(v: InstanceBlockDeviceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceBlockDeviceMapping { #[inline] fn from(v: t::Value) -> InstanceBlockDeviceMapping { InstanceBlockDeviceMapping(t::Props::from_value(v)) } }
 
     /// Amazon EBS-specific block device mapping specifications.
     ///
@@ -380,12 +368,9 @@ pub mod container_recipe {
         pub fn volume_type(mut self, v: impl Into<VolumeType>) -> Self { self.0.put::<VolumeType>("VolumeType", v.into()); self }
     }
 
-    impl From<EbsInstanceBlockDeviceSpecification> for t::Value {
-        #[inline]
-        fn from(v: EbsInstanceBlockDeviceSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsInstanceBlockDeviceSpecification> for t::Value { #[inline] fn from(v: EbsInstanceBlockDeviceSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsInstanceBlockDeviceSpecification { #[inline] fn from(v: t::Value) -> EbsInstanceBlockDeviceSpecification { EbsInstanceBlockDeviceSpecification(t::Props::from_value(v)) } }
 
     /// Use to override the device's volume type.
     ///
@@ -465,12 +450,9 @@ pub mod container_recipe {
         pub fn service(mut self, v: impl Into<Service>) -> Self { self.0.put::<Service>("Service", v.into()); self }
     }
 
-    impl From<TargetContainerRepository> for t::Value {
-        #[inline]
-        fn from(v: TargetContainerRepository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetContainerRepository> for t::Value { #[inline] fn from(v: TargetContainerRepository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetContainerRepository { #[inline] fn from(v: t::Value) -> TargetContainerRepository { TargetContainerRepository(t::Props::from_value(v)) } }
 
     /// Specifies the service in which this image was registered.
     ///
@@ -567,12 +549,9 @@ pub mod distribution_configuration {
         pub fn ssm_parameter_configurations(mut self, v: impl Into<t::List<SsmParameterConfiguration>>) -> Self { self.0.put::<t::List<SsmParameterConfiguration>>("SsmParameterConfigurations", v.into()); self }
     }
 
-    impl From<Distribution> for t::Value {
-        #[inline]
-        fn from(v: Distribution) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Distribution> for t::Value { #[inline] fn from(v: Distribution) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Distribution { #[inline] fn from(v: t::Value) -> Distribution { Distribution(t::Props::from_value(v)) } }
 
     /// The specific AMI settings (for example, launch permissions, AMI tags).
     ///
@@ -601,12 +580,9 @@ pub mod distribution_configuration {
         pub fn target_account_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("TargetAccountIds", v.into()); self }
     }
 
-    impl From<AmiDistributionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AmiDistributionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmiDistributionConfiguration> for t::Value { #[inline] fn from(v: AmiDistributionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmiDistributionConfiguration { #[inline] fn from(v: t::Value) -> AmiDistributionConfiguration { AmiDistributionConfiguration(t::Props::from_value(v)) } }
 
     /// Launch permissions can be used to configure which AWS accounts can use the AMI to launch instances.
     ///
@@ -631,12 +607,9 @@ pub mod distribution_configuration {
         pub fn user_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("UserIds", v.into()); self }
     }
 
-    impl From<LaunchPermissionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LaunchPermissionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchPermissionConfiguration> for t::Value { #[inline] fn from(v: LaunchPermissionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchPermissionConfiguration { #[inline] fn from(v: t::Value) -> LaunchPermissionConfiguration { LaunchPermissionConfiguration(t::Props::from_value(v)) } }
 
     /// Container distribution settings for encryption, licensing, and sharing in a specific Region.
     ///
@@ -659,12 +632,9 @@ pub mod distribution_configuration {
         pub fn target_repository(mut self, v: impl Into<TargetContainerRepository>) -> Self { self.0.put::<TargetContainerRepository>("TargetRepository", v.into()); self }
     }
 
-    impl From<ContainerDistributionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ContainerDistributionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerDistributionConfiguration> for t::Value { #[inline] fn from(v: ContainerDistributionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerDistributionConfiguration { #[inline] fn from(v: t::Value) -> ContainerDistributionConfiguration { ContainerDistributionConfiguration(t::Props::from_value(v)) } }
 
     /// The destination repository for the container image.
     ///
@@ -685,12 +655,9 @@ pub mod distribution_configuration {
         pub fn service(mut self, v: impl Into<Service>) -> Self { self.0.put::<Service>("Service", v.into()); self }
     }
 
-    impl From<TargetContainerRepository> for t::Value {
-        #[inline]
-        fn from(v: TargetContainerRepository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetContainerRepository> for t::Value { #[inline] fn from(v: TargetContainerRepository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetContainerRepository { #[inline] fn from(v: t::Value) -> TargetContainerRepository { TargetContainerRepository(t::Props::from_value(v)) } }
 
     /// The service of target container repository.
     ///
@@ -740,12 +707,9 @@ pub mod distribution_configuration {
         pub fn snapshot_configuration(mut self, v: impl Into<FastLaunchSnapshotConfiguration>) -> Self { self.0.put::<FastLaunchSnapshotConfiguration>("SnapshotConfiguration", v.into()); self }
     }
 
-    impl From<FastLaunchConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FastLaunchConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FastLaunchConfiguration> for t::Value { #[inline] fn from(v: FastLaunchConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FastLaunchConfiguration { #[inline] fn from(v: t::Value) -> FastLaunchConfiguration { FastLaunchConfiguration(t::Props::from_value(v)) } }
 
     /// The launch template that the fast-launch enabled Windows AMI uses when it launches Windows instances to create
     /// pre-provisioned snapshots.
@@ -769,12 +733,9 @@ pub mod distribution_configuration {
         pub fn launch_template_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LaunchTemplateVersion", v.into()); self }
     }
 
-    impl From<FastLaunchLaunchTemplateSpecification> for t::Value {
-        #[inline]
-        fn from(v: FastLaunchLaunchTemplateSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FastLaunchLaunchTemplateSpecification> for t::Value { #[inline] fn from(v: FastLaunchLaunchTemplateSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FastLaunchLaunchTemplateSpecification { #[inline] fn from(v: t::Value) -> FastLaunchLaunchTemplateSpecification { FastLaunchLaunchTemplateSpecification(t::Props::from_value(v)) } }
 
     /// Configuration settings for managing the number of snapshots that are created from pre-provisioned instances for the
     /// Windows AMI when faster launching is enabled.
@@ -794,12 +755,9 @@ pub mod distribution_configuration {
         pub fn target_resource_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TargetResourceCount", v.into()); self }
     }
 
-    impl From<FastLaunchSnapshotConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FastLaunchSnapshotConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FastLaunchSnapshotConfiguration> for t::Value { #[inline] fn from(v: FastLaunchSnapshotConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FastLaunchSnapshotConfiguration { #[inline] fn from(v: t::Value) -> FastLaunchSnapshotConfiguration { FastLaunchSnapshotConfiguration(t::Props::from_value(v)) } }
 
     /// launchTemplateConfiguration settings that apply to image distribution.
     ///
@@ -822,12 +780,9 @@ pub mod distribution_configuration {
         pub fn set_default_version(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SetDefaultVersion", v.into()); self }
     }
 
-    impl From<LaunchTemplateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateConfiguration> for t::Value { #[inline] fn from(v: LaunchTemplateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateConfiguration { #[inline] fn from(v: t::Value) -> LaunchTemplateConfiguration { LaunchTemplateConfiguration(t::Props::from_value(v)) } }
 
     /// The SSM parameter configuration for AMI distribution.
     ///
@@ -848,12 +803,9 @@ pub mod distribution_configuration {
         pub fn data_type(mut self, v: impl Into<DataType>) -> Self { self.0.put::<DataType>("DataType", v.into()); self }
     }
 
-    impl From<SsmParameterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SsmParameterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmParameterConfiguration> for t::Value { #[inline] fn from(v: SsmParameterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmParameterConfiguration { #[inline] fn from(v: t::Value) -> SsmParameterConfiguration { SsmParameterConfiguration(t::Props::from_value(v)) } }
 
     /// The data type of the SSM parameter.
     ///
@@ -1006,12 +958,9 @@ pub mod image {
         }
     }
 
-    impl From<DeletionSettings> for t::Value {
-        #[inline]
-        fn from(v: DeletionSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeletionSettings> for t::Value { #[inline] fn from(v: DeletionSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeletionSettings { #[inline] fn from(v: t::Value) -> DeletionSettings { DeletionSettings(t::Props::from_value(v)) } }
 
     /// The settings for starting an image pipeline execution.
     ///
@@ -1032,12 +981,9 @@ pub mod image {
         pub fn on_update(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OnUpdate", v.into()); self }
     }
 
-    impl From<ImagePipelineExecutionSettings> for t::Value {
-        #[inline]
-        fn from(v: ImagePipelineExecutionSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImagePipelineExecutionSettings> for t::Value { #[inline] fn from(v: ImagePipelineExecutionSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImagePipelineExecutionSettings { #[inline] fn from(v: t::Value) -> ImagePipelineExecutionSettings { ImagePipelineExecutionSettings(t::Props::from_value(v)) } }
 
     /// Contains settings for Image Builder image resource and container image scans.
     ///
@@ -1059,12 +1005,9 @@ pub mod image {
         pub fn image_scanning_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ImageScanningEnabled", v.into()); self }
     }
 
-    impl From<ImageScanningConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageScanningConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageScanningConfiguration> for t::Value { #[inline] fn from(v: ImageScanningConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageScanningConfiguration { #[inline] fn from(v: t::Value) -> ImageScanningConfiguration { ImageScanningConfiguration(t::Props::from_value(v)) } }
 
     /// Settings for Image Builder to configure the ECR repository and output container images that are scanned.
     ///
@@ -1087,12 +1030,9 @@ pub mod image {
         pub fn repository_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RepositoryName", v.into()); self }
     }
 
-    impl From<EcrConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EcrConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcrConfiguration> for t::Value { #[inline] fn from(v: EcrConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcrConfiguration { #[inline] fn from(v: t::Value) -> EcrConfiguration { EcrConfiguration(t::Props::from_value(v)) } }
 
     /// The image tests configuration used when creating this image.
     ///
@@ -1113,12 +1053,9 @@ pub mod image {
         pub fn timeout_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutMinutes", v.into()); self }
     }
 
-    impl From<ImageTestsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageTestsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageTestsConfiguration> for t::Value { #[inline] fn from(v: ImageTestsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageTestsConfiguration { #[inline] fn from(v: t::Value) -> ImageTestsConfiguration { ImageTestsConfiguration(t::Props::from_value(v)) } }
 
     /// The logging configuration settings for the image.
     ///
@@ -1137,12 +1074,9 @@ pub mod image {
         pub fn log_group_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupName", v.into()); self }
     }
 
-    impl From<ImageLoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageLoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageLoggingConfiguration> for t::Value { #[inline] fn from(v: ImageLoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageLoggingConfiguration { #[inline] fn from(v: t::Value) -> ImageLoggingConfiguration { ImageLoggingConfiguration(t::Props::from_value(v)) } }
 
     /// The workflow configuration of the image
     ///
@@ -1167,12 +1101,9 @@ pub mod image {
         pub fn workflow_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkflowArn", v.into()); self }
     }
 
-    impl From<WorkflowConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WorkflowConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowConfiguration> for t::Value { #[inline] fn from(v: WorkflowConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowConfiguration { #[inline] fn from(v: t::Value) -> WorkflowConfiguration { WorkflowConfiguration(t::Props::from_value(v)) } }
 
     /// Define execution decision in case of workflow failure
     ///
@@ -1215,12 +1146,9 @@ pub mod image {
         pub fn value(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Value", v.into()); self }
     }
 
-    impl From<WorkflowParameter> for t::Value {
-        #[inline]
-        fn from(v: WorkflowParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowParameter> for t::Value { #[inline] fn from(v: WorkflowParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowParameter { #[inline] fn from(v: t::Value) -> WorkflowParameter { WorkflowParameter(t::Props::from_value(v)) } }
 
 }
 
@@ -1329,12 +1257,9 @@ pub mod image_pipeline {
         pub fn image_scanning_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ImageScanningEnabled", v.into()); self }
     }
 
-    impl From<ImageScanningConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageScanningConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageScanningConfiguration> for t::Value { #[inline] fn from(v: ImageScanningConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageScanningConfiguration { #[inline] fn from(v: t::Value) -> ImageScanningConfiguration { ImageScanningConfiguration(t::Props::from_value(v)) } }
 
     /// Settings for Image Builder to configure the ECR repository and output container images that are scanned.
     ///
@@ -1357,12 +1282,9 @@ pub mod image_pipeline {
         pub fn repository_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RepositoryName", v.into()); self }
     }
 
-    impl From<EcrConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EcrConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcrConfiguration> for t::Value { #[inline] fn from(v: EcrConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcrConfiguration { #[inline] fn from(v: t::Value) -> EcrConfiguration { EcrConfiguration(t::Props::from_value(v)) } }
 
     /// Image tests configuration.
     ///
@@ -1383,12 +1305,9 @@ pub mod image_pipeline {
         pub fn timeout_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutMinutes", v.into()); self }
     }
 
-    impl From<ImageTestsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageTestsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageTestsConfiguration> for t::Value { #[inline] fn from(v: ImageTestsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageTestsConfiguration { #[inline] fn from(v: t::Value) -> ImageTestsConfiguration { ImageTestsConfiguration(t::Props::from_value(v)) } }
 
     /// The logging configuration settings for the image pipeline.
     ///
@@ -1409,12 +1328,9 @@ pub mod image_pipeline {
         pub fn pipeline_log_group_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PipelineLogGroupName", v.into()); self }
     }
 
-    impl From<PipelineLoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PipelineLoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipelineLoggingConfiguration> for t::Value { #[inline] fn from(v: PipelineLoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipelineLoggingConfiguration { #[inline] fn from(v: t::Value) -> PipelineLoggingConfiguration { PipelineLoggingConfiguration(t::Props::from_value(v)) } }
 
     /// The schedule of the image pipeline.
     ///
@@ -1441,12 +1357,9 @@ pub mod image_pipeline {
         pub fn timezone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Timezone", v.into()); self }
     }
 
-    impl From<Schedule> for t::Value {
-        #[inline]
-        fn from(v: Schedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schedule> for t::Value { #[inline] fn from(v: Schedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schedule { #[inline] fn from(v: t::Value) -> Schedule { Schedule(t::Props::from_value(v)) } }
 
     /// The auto-disable policy configuration for the image pipeline.
     ///
@@ -1463,12 +1376,9 @@ pub mod image_pipeline {
         }
     }
 
-    impl From<AutoDisablePolicy> for t::Value {
-        #[inline]
-        fn from(v: AutoDisablePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoDisablePolicy> for t::Value { #[inline] fn from(v: AutoDisablePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoDisablePolicy { #[inline] fn from(v: t::Value) -> AutoDisablePolicy { AutoDisablePolicy(t::Props::from_value(v)) } }
 
     /// The condition configures when the pipeline should trigger a new image build.
     ///
@@ -1537,12 +1447,9 @@ pub mod image_pipeline {
         pub fn workflow_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkflowArn", v.into()); self }
     }
 
-    impl From<WorkflowConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WorkflowConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowConfiguration> for t::Value { #[inline] fn from(v: WorkflowConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowConfiguration { #[inline] fn from(v: t::Value) -> WorkflowConfiguration { WorkflowConfiguration(t::Props::from_value(v)) } }
 
     /// Define execution decision in case of workflow failure
     ///
@@ -1585,12 +1492,9 @@ pub mod image_pipeline {
         pub fn value(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Value", v.into()); self }
     }
 
-    impl From<WorkflowParameter> for t::Value {
-        #[inline]
-        fn from(v: WorkflowParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowParameter> for t::Value { #[inline] fn from(v: WorkflowParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowParameter { #[inline] fn from(v: t::Value) -> WorkflowParameter { WorkflowParameter(t::Props::from_value(v)) } }
 
 }
 
@@ -1699,12 +1603,9 @@ pub mod image_recipe {
         pub fn user_data_override(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserDataOverride", v.into()); self }
     }
 
-    impl From<AdditionalInstanceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AdditionalInstanceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdditionalInstanceConfiguration> for t::Value { #[inline] fn from(v: AdditionalInstanceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdditionalInstanceConfiguration { #[inline] fn from(v: t::Value) -> AdditionalInstanceConfiguration { AdditionalInstanceConfiguration(t::Props::from_value(v)) } }
 
     /// Contains settings for the SSM agent on your build instance.
     ///
@@ -1725,12 +1626,9 @@ pub mod image_recipe {
         pub fn uninstall_after_build(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UninstallAfterBuild", v.into()); self }
     }
 
-    impl From<SystemsManagerAgent> for t::Value {
-        #[inline]
-        fn from(v: SystemsManagerAgent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SystemsManagerAgent> for t::Value { #[inline] fn from(v: SystemsManagerAgent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SystemsManagerAgent { #[inline] fn from(v: t::Value) -> SystemsManagerAgent { SystemsManagerAgent(t::Props::from_value(v)) } }
 
     /// Defines block device mappings for the instance used to configure your image.
     ///
@@ -1755,12 +1653,9 @@ pub mod image_recipe {
         pub fn virtual_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualName", v.into()); self }
     }
 
-    impl From<InstanceBlockDeviceMapping> for t::Value {
-        #[inline]
-        fn from(v: InstanceBlockDeviceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceBlockDeviceMapping> for t::Value { #[inline] fn from(v: InstanceBlockDeviceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceBlockDeviceMapping { #[inline] fn from(v: t::Value) -> InstanceBlockDeviceMapping { InstanceBlockDeviceMapping(t::Props::from_value(v)) } }
 
     /// Amazon EBS-specific block device mapping specifications.
     ///
@@ -1793,12 +1688,9 @@ pub mod image_recipe {
         pub fn volume_type(mut self, v: impl Into<VolumeType>) -> Self { self.0.put::<VolumeType>("VolumeType", v.into()); self }
     }
 
-    impl From<EbsInstanceBlockDeviceSpecification> for t::Value {
-        #[inline]
-        fn from(v: EbsInstanceBlockDeviceSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsInstanceBlockDeviceSpecification> for t::Value { #[inline] fn from(v: EbsInstanceBlockDeviceSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsInstanceBlockDeviceSpecification { #[inline] fn from(v: t::Value) -> EbsInstanceBlockDeviceSpecification { EbsInstanceBlockDeviceSpecification(t::Props::from_value(v)) } }
 
     /// Use to override the device's volume type.
     ///
@@ -1855,12 +1747,9 @@ pub mod image_recipe {
         pub fn parameters(mut self, v: impl Into<t::List<ComponentParameter>>) -> Self { self.0.put::<t::List<ComponentParameter>>("Parameters", v.into()); self }
     }
 
-    impl From<ComponentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ComponentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentConfiguration> for t::Value { #[inline] fn from(v: ComponentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentConfiguration { #[inline] fn from(v: t::Value) -> ComponentConfiguration { ComponentConfiguration(t::Props::from_value(v)) } }
 
     /// Contains a key/value pair that sets the named component parameter.
     ///
@@ -1878,12 +1767,9 @@ pub mod image_recipe {
         }
     }
 
-    impl From<ComponentParameter> for t::Value {
-        #[inline]
-        fn from(v: ComponentParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentParameter> for t::Value { #[inline] fn from(v: ComponentParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentParameter { #[inline] fn from(v: t::Value) -> ComponentParameter { ComponentParameter(t::Props::from_value(v)) } }
 
 }
 
@@ -1980,12 +1866,9 @@ pub mod infrastructure_configuration {
         pub fn http_tokens(mut self, v: impl Into<HttpTokens>) -> Self { self.0.put::<HttpTokens>("HttpTokens", v.into()); self }
     }
 
-    impl From<InstanceMetadataOptions> for t::Value {
-        #[inline]
-        fn from(v: InstanceMetadataOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceMetadataOptions> for t::Value { #[inline] fn from(v: InstanceMetadataOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceMetadataOptions { #[inline] fn from(v: t::Value) -> InstanceMetadataOptions { InstanceMetadataOptions(t::Props::from_value(v)) } }
 
     /// Indicates whether a signed token header is required for instance metadata retrieval requests. The values affect the
     /// response as follows:
@@ -2027,12 +1910,9 @@ pub mod infrastructure_configuration {
         pub fn s3_logs(mut self, v: impl Into<S3Logs>) -> Self { self.0.put::<S3Logs>("S3Logs", v.into()); self }
     }
 
-    impl From<Logging> for t::Value {
-        #[inline]
-        fn from(v: Logging) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Logging> for t::Value { #[inline] fn from(v: Logging) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Logging { #[inline] fn from(v: t::Value) -> Logging { Logging(t::Props::from_value(v)) } }
 
     /// The S3 path in which to store the logs.
     ///
@@ -2053,12 +1933,9 @@ pub mod infrastructure_configuration {
         pub fn s3_key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3KeyPrefix", v.into()); self }
     }
 
-    impl From<S3Logs> for t::Value {
-        #[inline]
-        fn from(v: S3Logs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Logs> for t::Value { #[inline] fn from(v: S3Logs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Logs { #[inline] fn from(v: t::Value) -> S3Logs { S3Logs(t::Props::from_value(v)) } }
 
     /// Settings for building on an instance that is already running, instead of an instance that Image Builder launches for the
     /// build.
@@ -2076,12 +1953,9 @@ pub mod infrastructure_configuration {
         }
     }
 
-    impl From<ParentInstance> for t::Value {
-        #[inline]
-        fn from(v: ParentInstance) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParentInstance> for t::Value { #[inline] fn from(v: ParentInstance) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParentInstance { #[inline] fn from(v: t::Value) -> ParentInstance { ParentInstance(t::Props::from_value(v)) } }
 
     /// Identifies the Amazon EC2 Auto Scaling group that Image Builder takes the build instance from, and how long Image
     /// Builder waits when the group has no instance available.
@@ -2103,12 +1977,9 @@ pub mod infrastructure_configuration {
         pub fn capacity_wait_timeout_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("CapacityWaitTimeoutSeconds", v.into()); self }
     }
 
-    impl From<AutoScalingGroup> for t::Value {
-        #[inline]
-        fn from(v: AutoScalingGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoScalingGroup> for t::Value { #[inline] fn from(v: AutoScalingGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoScalingGroup { #[inline] fn from(v: t::Value) -> AutoScalingGroup { AutoScalingGroup(t::Props::from_value(v)) } }
 
     /// The placement options
     ///
@@ -2133,12 +2004,9 @@ pub mod infrastructure_configuration {
         pub fn tenancy(mut self, v: impl Into<Tenancy>) -> Self { self.0.put::<Tenancy>("Tenancy", v.into()); self }
     }
 
-    impl From<Placement> for t::Value {
-        #[inline]
-        fn from(v: Placement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Placement> for t::Value { #[inline] fn from(v: Placement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Placement { #[inline] fn from(v: t::Value) -> Placement { Placement(t::Props::from_value(v)) } }
 
     /// Tenancy
     ///
@@ -2235,12 +2103,9 @@ pub mod lifecycle_policy {
         pub fn exclusion_rules(mut self, v: impl Into<ExclusionRules>) -> Self { self.0.put::<ExclusionRules>("ExclusionRules", v.into()); self }
     }
 
-    impl From<PolicyDetail> for t::Value {
-        #[inline]
-        fn from(v: PolicyDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyDetail> for t::Value { #[inline] fn from(v: PolicyDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyDetail { #[inline] fn from(v: t::Value) -> PolicyDetail { PolicyDetail(t::Props::from_value(v)) } }
 
     /// The action of the policy detail.
     ///
@@ -2259,12 +2124,9 @@ pub mod lifecycle_policy {
         pub fn include_resources(mut self, v: impl Into<IncludeResources>) -> Self { self.0.put::<IncludeResources>("IncludeResources", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// The included resources of the policy detail.
     ///
@@ -2287,12 +2149,9 @@ pub mod lifecycle_policy {
         pub fn snapshots(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Snapshots", v.into()); self }
     }
 
-    impl From<IncludeResources> for t::Value {
-        #[inline]
-        fn from(v: IncludeResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IncludeResources> for t::Value { #[inline] fn from(v: IncludeResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IncludeResources { #[inline] fn from(v: t::Value) -> IncludeResources { IncludeResources(t::Props::from_value(v)) } }
 
     /// The action type of the policy detail.
     ///
@@ -2337,12 +2196,9 @@ pub mod lifecycle_policy {
         pub fn tag_map(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("TagMap", v.into()); self }
     }
 
-    impl From<ExclusionRules> for t::Value {
-        #[inline]
-        fn from(v: ExclusionRules) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExclusionRules> for t::Value { #[inline] fn from(v: ExclusionRules) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExclusionRules { #[inline] fn from(v: t::Value) -> ExclusionRules { ExclusionRules(t::Props::from_value(v)) } }
 
     /// The AMI exclusion rules for the policy detail.
     ///
@@ -2369,12 +2225,9 @@ pub mod lifecycle_policy {
         pub fn tag_map(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("TagMap", v.into()); self }
     }
 
-    impl From<AmiExclusionRules> for t::Value {
-        #[inline]
-        fn from(v: AmiExclusionRules) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmiExclusionRules> for t::Value { #[inline] fn from(v: AmiExclusionRules) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmiExclusionRules { #[inline] fn from(v: t::Value) -> AmiExclusionRules { AmiExclusionRules(t::Props::from_value(v)) } }
 
     /// The last launched time of a resource.
     ///
@@ -2392,12 +2245,9 @@ pub mod lifecycle_policy {
         }
     }
 
-    impl From<LastLaunched> for t::Value {
-        #[inline]
-        fn from(v: LastLaunched) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LastLaunched> for t::Value { #[inline] fn from(v: LastLaunched) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LastLaunched { #[inline] fn from(v: t::Value) -> LastLaunched { LastLaunched(t::Props::from_value(v)) } }
 
     /// A time unit.
     ///
@@ -2445,12 +2295,9 @@ pub mod lifecycle_policy {
         pub fn unit(mut self, v: impl Into<TimeUnit>) -> Self { self.0.put::<TimeUnit>("Unit", v.into()); self }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// The filter type.
     ///
@@ -2493,12 +2340,9 @@ pub mod lifecycle_policy {
         pub fn tag_map(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("TagMap", v.into()); self }
     }
 
-    impl From<ResourceSelection> for t::Value {
-        #[inline]
-        fn from(v: ResourceSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceSelection> for t::Value { #[inline] fn from(v: ResourceSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceSelection { #[inline] fn from(v: t::Value) -> ResourceSelection { ResourceSelection(t::Props::from_value(v)) } }
 
     /// The recipe to apply the lifecycle policy for.
     ///
@@ -2516,12 +2360,9 @@ pub mod lifecycle_policy {
         }
     }
 
-    impl From<RecipeSelection> for t::Value {
-        #[inline]
-        fn from(v: RecipeSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecipeSelection> for t::Value { #[inline] fn from(v: RecipeSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecipeSelection { #[inline] fn from(v: t::Value) -> RecipeSelection { RecipeSelection(t::Props::from_value(v)) } }
 
     /// The resource type of the lifecycle policy.
     ///

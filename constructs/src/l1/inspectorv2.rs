@@ -76,12 +76,9 @@ pub mod cis_scan_configuration {
         pub fn weekly(mut self, v: impl Into<WeeklySchedule>) -> Self { self.0.put::<WeeklySchedule>("Weekly", v.into()); self }
     }
 
-    impl From<Schedule> for t::Value {
-        #[inline]
-        fn from(v: Schedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schedule> for t::Value { #[inline] fn from(v: Schedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schedule { #[inline] fn from(v: t::Value) -> Schedule { Schedule(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -96,12 +93,9 @@ pub mod cis_scan_configuration {
         }
     }
 
-    impl From<DailySchedule> for t::Value {
-        #[inline]
-        fn from(v: DailySchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DailySchedule> for t::Value { #[inline] fn from(v: DailySchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DailySchedule { #[inline] fn from(v: t::Value) -> DailySchedule { DailySchedule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -117,12 +111,9 @@ pub mod cis_scan_configuration {
         }
     }
 
-    impl From<Time> for t::Value {
-        #[inline]
-        fn from(v: Time) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Time> for t::Value { #[inline] fn from(v: Time) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Time { #[inline] fn from(v: t::Value) -> Time { Time(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -138,12 +129,9 @@ pub mod cis_scan_configuration {
         }
     }
 
-    impl From<MonthlySchedule> for t::Value {
-        #[inline]
-        fn from(v: MonthlySchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonthlySchedule> for t::Value { #[inline] fn from(v: MonthlySchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonthlySchedule { #[inline] fn from(v: t::Value) -> MonthlySchedule { MonthlySchedule(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -189,12 +177,9 @@ pub mod cis_scan_configuration {
         }
     }
 
-    impl From<WeeklySchedule> for t::Value {
-        #[inline]
-        fn from(v: WeeklySchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WeeklySchedule> for t::Value { #[inline] fn from(v: WeeklySchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WeeklySchedule { #[inline] fn from(v: t::Value) -> WeeklySchedule { WeeklySchedule(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -230,12 +215,9 @@ pub mod cis_scan_configuration {
         }
     }
 
-    impl From<CisTargets> for t::Value {
-        #[inline]
-        fn from(v: CisTargets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CisTargets> for t::Value { #[inline] fn from(v: CisTargets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CisTargets { #[inline] fn from(v: t::Value) -> CisTargets { CisTargets(t::Props::from_value(v)) } }
 
 }
 
@@ -328,12 +310,9 @@ pub mod code_security_integration {
         }
     }
 
-    impl From<CreateDetails> for t::Value {
-        #[inline]
-        fn from(v: CreateDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreateDetails> for t::Value { #[inline] fn from(v: CreateDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreateDetails { #[inline] fn from(v: t::Value) -> CreateDetails { CreateDetails(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -349,12 +328,9 @@ pub mod code_security_integration {
         }
     }
 
-    impl From<CreateGitLabSelfManagedIntegrationDetail> for t::Value {
-        #[inline]
-        fn from(v: CreateGitLabSelfManagedIntegrationDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreateGitLabSelfManagedIntegrationDetail> for t::Value { #[inline] fn from(v: CreateGitLabSelfManagedIntegrationDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreateGitLabSelfManagedIntegrationDetail { #[inline] fn from(v: t::Value) -> CreateGitLabSelfManagedIntegrationDetail { CreateGitLabSelfManagedIntegrationDetail(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -393,12 +369,9 @@ pub mod code_security_integration {
         pub fn gitlab_self_managed(mut self, v: impl Into<UpdateGitLabSelfManagedIntegrationDetail>) -> Self { self.0.put::<UpdateGitLabSelfManagedIntegrationDetail>("gitlabSelfManaged", v.into()); self }
     }
 
-    impl From<UpdateDetails> for t::Value {
-        #[inline]
-        fn from(v: UpdateDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpdateDetails> for t::Value { #[inline] fn from(v: UpdateDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpdateDetails { #[inline] fn from(v: t::Value) -> UpdateDetails { UpdateDetails(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -414,12 +387,9 @@ pub mod code_security_integration {
         }
     }
 
-    impl From<UpdateGitHubIntegrationDetail> for t::Value {
-        #[inline]
-        fn from(v: UpdateGitHubIntegrationDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpdateGitHubIntegrationDetail> for t::Value { #[inline] fn from(v: UpdateGitHubIntegrationDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpdateGitHubIntegrationDetail { #[inline] fn from(v: t::Value) -> UpdateGitHubIntegrationDetail { UpdateGitHubIntegrationDetail(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -434,12 +404,9 @@ pub mod code_security_integration {
         }
     }
 
-    impl From<UpdateGitLabSelfManagedIntegrationDetail> for t::Value {
-        #[inline]
-        fn from(v: UpdateGitLabSelfManagedIntegrationDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpdateGitLabSelfManagedIntegrationDetail> for t::Value { #[inline] fn from(v: UpdateGitLabSelfManagedIntegrationDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpdateGitLabSelfManagedIntegrationDetail { #[inline] fn from(v: t::Value) -> UpdateGitLabSelfManagedIntegrationDetail { UpdateGitLabSelfManagedIntegrationDetail(t::Props::from_value(v)) } }
 
 }
 
@@ -511,12 +478,9 @@ pub mod code_security_scan_configuration {
         pub fn periodic_scan_configuration(mut self, v: impl Into<PeriodicScanConfiguration>) -> Self { self.0.put::<PeriodicScanConfiguration>("periodicScanConfiguration", v.into()); self }
     }
 
-    impl From<CodeSecurityScanConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CodeSecurityScanConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeSecurityScanConfiguration> for t::Value { #[inline] fn from(v: CodeSecurityScanConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeSecurityScanConfiguration { #[inline] fn from(v: t::Value) -> CodeSecurityScanConfiguration { CodeSecurityScanConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -531,12 +495,9 @@ pub mod code_security_scan_configuration {
         }
     }
 
-    impl From<ContinuousIntegrationScanConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ContinuousIntegrationScanConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContinuousIntegrationScanConfiguration> for t::Value { #[inline] fn from(v: ContinuousIntegrationScanConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContinuousIntegrationScanConfiguration { #[inline] fn from(v: t::Value) -> ContinuousIntegrationScanConfiguration { ContinuousIntegrationScanConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -575,12 +536,9 @@ pub mod code_security_scan_configuration {
         pub fn frequency_expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("frequencyExpression", v.into()); self }
     }
 
-    impl From<PeriodicScanConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PeriodicScanConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PeriodicScanConfiguration> for t::Value { #[inline] fn from(v: PeriodicScanConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PeriodicScanConfiguration { #[inline] fn from(v: t::Value) -> PeriodicScanConfiguration { PeriodicScanConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -661,12 +619,9 @@ pub mod code_security_scan_configuration {
         pub fn project_selection_scope(mut self, v: impl Into<ProjectSelectionScope>) -> Self { self.0.put::<ProjectSelectionScope>("projectSelectionScope", v.into()); self }
     }
 
-    impl From<ScopeSettings> for t::Value {
-        #[inline]
-        fn from(v: ScopeSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScopeSettings> for t::Value { #[inline] fn from(v: ScopeSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScopeSettings { #[inline] fn from(v: t::Value) -> ScopeSettings { ScopeSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -821,12 +776,9 @@ pub mod connector {
         }
     }
 
-    impl From<ProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProviderConfiguration> for t::Value { #[inline] fn from(v: ProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProviderConfiguration { #[inline] fn from(v: t::Value) -> ProviderConfiguration { ProviderConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -845,12 +797,9 @@ pub mod connector {
         pub fn auto_install_vm_scanner(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("AutoInstallVMScanner", v.into()); self }
     }
 
-    impl From<AzureProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AzureProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureProviderConfiguration> for t::Value { #[inline] fn from(v: AzureProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureProviderConfiguration { #[inline] fn from(v: t::Value) -> AzureProviderConfiguration { AzureProviderConfiguration(t::Props::from_value(v)) } }
 
     /// Defines which resource types to scan and at what scope level.
     ///
@@ -873,12 +822,9 @@ pub mod connector {
         pub fn vm_scanning(mut self, v: impl Into<ScopeConfiguration>) -> Self { self.0.put::<ScopeConfiguration>("VmScanning", v.into()); self }
     }
 
-    impl From<AzureScopeConfigurationMap> for t::Value {
-        #[inline]
-        fn from(v: AzureScopeConfigurationMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureScopeConfigurationMap> for t::Value { #[inline] fn from(v: AzureScopeConfigurationMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureScopeConfigurationMap { #[inline] fn from(v: t::Value) -> AzureScopeConfigurationMap { AzureScopeConfigurationMap(t::Props::from_value(v)) } }
 
     /// Defines the scope of Azure resources to monitor for a specific resource type.
     ///
@@ -901,12 +847,9 @@ pub mod connector {
         pub fn state_reason(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StateReason", v.into()); self }
     }
 
-    impl From<ScopeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ScopeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScopeConfiguration> for t::Value { #[inline] fn from(v: ScopeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScopeConfiguration { #[inline] fn from(v: t::Value) -> ScopeConfiguration { ScopeConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1120,12 +1063,9 @@ pub mod filter {
         pub fn vulnerable_packages(mut self, v: impl Into<t::List<PackageFilter>>) -> Self { self.0.put::<t::List<PackageFilter>>("VulnerablePackages", v.into()); self }
     }
 
-    impl From<FilterCriteria> for t::Value {
-        #[inline]
-        fn from(v: FilterCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterCriteria> for t::Value { #[inline] fn from(v: FilterCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterCriteria { #[inline] fn from(v: t::Value) -> FilterCriteria { FilterCriteria(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1141,12 +1081,9 @@ pub mod filter {
         }
     }
 
-    impl From<StringFilter> for t::Value {
-        #[inline]
-        fn from(v: StringFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StringFilter> for t::Value { #[inline] fn from(v: StringFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StringFilter { #[inline] fn from(v: t::Value) -> StringFilter { StringFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1187,12 +1124,9 @@ pub mod filter {
         pub fn upper_inclusive(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("UpperInclusive", v.into()); self }
     }
 
-    impl From<NumberFilter> for t::Value {
-        #[inline]
-        fn from(v: NumberFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NumberFilter> for t::Value { #[inline] fn from(v: NumberFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NumberFilter { #[inline] fn from(v: t::Value) -> NumberFilter { NumberFilter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1211,12 +1145,9 @@ pub mod filter {
         pub fn start_inclusive(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("StartInclusive", v.into()); self }
     }
 
-    impl From<DateFilter> for t::Value {
-        #[inline]
-        fn from(v: DateFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateFilter> for t::Value { #[inline] fn from(v: DateFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateFilter { #[inline] fn from(v: t::Value) -> DateFilter { DateFilter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1235,12 +1166,9 @@ pub mod filter {
         pub fn end_inclusive(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("EndInclusive", v.into()); self }
     }
 
-    impl From<PortRangeFilter> for t::Value {
-        #[inline]
-        fn from(v: PortRangeFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortRangeFilter> for t::Value { #[inline] fn from(v: PortRangeFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortRangeFilter { #[inline] fn from(v: t::Value) -> PortRangeFilter { PortRangeFilter(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1259,12 +1187,9 @@ pub mod filter {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<MapFilter> for t::Value {
-        #[inline]
-        fn from(v: MapFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MapFilter> for t::Value { #[inline] fn from(v: MapFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MapFilter { #[inline] fn from(v: t::Value) -> MapFilter { MapFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1313,11 +1238,8 @@ pub mod filter {
         pub fn version(mut self, v: impl Into<StringFilter>) -> Self { self.0.put::<StringFilter>("Version", v.into()); self }
     }
 
-    impl From<PackageFilter> for t::Value {
-        #[inline]
-        fn from(v: PackageFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PackageFilter> for t::Value { #[inline] fn from(v: PackageFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PackageFilter { #[inline] fn from(v: t::Value) -> PackageFilter { PackageFilter(t::Props::from_value(v)) } }
 
 }

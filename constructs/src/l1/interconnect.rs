@@ -121,12 +121,9 @@ pub mod connection {
         pub fn direct_connect_gateway(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DirectConnectGateway", v.into()); self }
     }
 
-    impl From<AttachPoint> for t::Value {
-        #[inline]
-        fn from(v: AttachPoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttachPoint> for t::Value { #[inline] fn from(v: AttachPoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttachPoint { #[inline] fn from(v: t::Value) -> AttachPoint { AttachPoint(t::Props::from_value(v)) } }
 
     /// The remote account identifier for the connection. Required when creating a connection through AWS. Replaces
     /// RemoteOwnerAccount.
@@ -144,11 +141,8 @@ pub mod connection {
         }
     }
 
-    impl From<RemoteAccount> for t::Value {
-        #[inline]
-        fn from(v: RemoteAccount) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RemoteAccount> for t::Value { #[inline] fn from(v: RemoteAccount) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RemoteAccount { #[inline] fn from(v: t::Value) -> RemoteAccount { RemoteAccount(t::Props::from_value(v)) } }
 
 }

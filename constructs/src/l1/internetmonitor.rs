@@ -112,12 +112,9 @@ pub mod monitor {
         pub fn performance_score_threshold(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("PerformanceScoreThreshold", v.into()); self }
     }
 
-    impl From<HealthEventsConfig> for t::Value {
-        #[inline]
-        fn from(v: HealthEventsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthEventsConfig> for t::Value { #[inline] fn from(v: HealthEventsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthEventsConfig { #[inline] fn from(v: t::Value) -> HealthEventsConfig { HealthEventsConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -138,12 +135,9 @@ pub mod monitor {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<LocalHealthEventsConfig> for t::Value {
-        #[inline]
-        fn from(v: LocalHealthEventsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocalHealthEventsConfig> for t::Value { #[inline] fn from(v: LocalHealthEventsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocalHealthEventsConfig { #[inline] fn from(v: t::Value) -> LocalHealthEventsConfig { LocalHealthEventsConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -180,12 +174,9 @@ pub mod monitor {
         pub fn s3_config(mut self, v: impl Into<S3Config>) -> Self { self.0.put::<S3Config>("S3Config", v.into()); self }
     }
 
-    impl From<InternetMeasurementsLogDelivery> for t::Value {
-        #[inline]
-        fn from(v: InternetMeasurementsLogDelivery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InternetMeasurementsLogDelivery> for t::Value { #[inline] fn from(v: InternetMeasurementsLogDelivery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InternetMeasurementsLogDelivery { #[inline] fn from(v: t::Value) -> InternetMeasurementsLogDelivery { InternetMeasurementsLogDelivery(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -206,12 +197,9 @@ pub mod monitor {
         pub fn log_delivery_status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("LogDeliveryStatus", v.into()); self }
     }
 
-    impl From<S3Config> for t::Value {
-        #[inline]
-        fn from(v: S3Config) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Config> for t::Value { #[inline] fn from(v: S3Config) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Config { #[inline] fn from(v: t::Value) -> S3Config { S3Config(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

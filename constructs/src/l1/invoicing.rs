@@ -76,12 +76,9 @@ pub mod invoice_unit {
         }
     }
 
-    impl From<ResourceTag> for t::Value {
-        #[inline]
-        fn from(v: ResourceTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -96,12 +93,9 @@ pub mod invoice_unit {
         }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
 }
 
@@ -241,12 +235,9 @@ pub mod procurement_portal_preference {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<Contact> for t::Value {
-        #[inline]
-        fn from(v: Contact) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Contact> for t::Value { #[inline] fn from(v: Contact) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Contact { #[inline] fn from(v: t::Value) -> Contact { Contact(t::Props::from_value(v)) } }
 
     /// Specifies the preferences for e-invoice delivery.
     ///
@@ -275,12 +266,9 @@ pub mod procurement_portal_preference {
         pub fn purchase_order_data_sources(mut self, v: impl Into<t::List<PurchaseOrderDataSource>>) -> Self { self.0.put::<t::List<PurchaseOrderDataSource>>("PurchaseOrderDataSources", v.into()); self }
     }
 
-    impl From<EinvoiceDeliveryPreference> for t::Value {
-        #[inline]
-        fn from(v: EinvoiceDeliveryPreference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EinvoiceDeliveryPreference> for t::Value { #[inline] fn from(v: EinvoiceDeliveryPreference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EinvoiceDeliveryPreference { #[inline] fn from(v: t::Value) -> EinvoiceDeliveryPreference { EinvoiceDeliveryPreference(t::Props::from_value(v)) } }
 
     /// The method to use for testing the connection to the procurement portal.
     ///
@@ -389,12 +377,9 @@ pub mod procurement_portal_preference {
         pub fn purchase_order_data_source_type(mut self, v: impl Into<PurchaseOrderDataSourceType>) -> Self { self.0.put::<PurchaseOrderDataSourceType>("PurchaseOrderDataSourceType", v.into()); self }
     }
 
-    impl From<PurchaseOrderDataSource> for t::Value {
-        #[inline]
-        fn from(v: PurchaseOrderDataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PurchaseOrderDataSource> for t::Value { #[inline] fn from(v: PurchaseOrderDataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PurchaseOrderDataSource { #[inline] fn from(v: t::Value) -> PurchaseOrderDataSource { PurchaseOrderDataSource(t::Props::from_value(v)) } }
 
     /// The type of source for purchase order data.
     ///
@@ -457,12 +442,9 @@ pub mod procurement_portal_preference {
         pub fn invoice_unit_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("InvoiceUnitArns", v.into()); self }
     }
 
-    impl From<ProcurementPortalPreferenceSelector> for t::Value {
-        #[inline]
-        fn from(v: ProcurementPortalPreferenceSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProcurementPortalPreferenceSelector> for t::Value { #[inline] fn from(v: ProcurementPortalPreferenceSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProcurementPortalPreferenceSelector { #[inline] fn from(v: t::Value) -> ProcurementPortalPreferenceSelector { ProcurementPortalPreferenceSelector(t::Props::from_value(v)) } }
 
     /// Configuration settings for the test environment of the procurement portal.
     ///
@@ -491,11 +473,8 @@ pub mod procurement_portal_preference {
         pub fn supplier_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SupplierIdentifier", v.into()); self }
     }
 
-    impl From<TestEnvPreference> for t::Value {
-        #[inline]
-        fn from(v: TestEnvPreference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TestEnvPreference> for t::Value { #[inline] fn from(v: TestEnvPreference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TestEnvPreference { #[inline] fn from(v: t::Value) -> TestEnvPreference { TestEnvPreference(t::Props::from_value(v)) } }
 
 }

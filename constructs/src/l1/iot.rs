@@ -93,12 +93,9 @@ pub mod account_audit_configuration {
         pub fn unauthenticated_cognito_role_overly_permissive_check(mut self, v: impl Into<AuditCheckConfiguration>) -> Self { self.0.put::<AuditCheckConfiguration>("UnauthenticatedCognitoRoleOverlyPermissiveCheck", v.into()); self }
     }
 
-    impl From<AuditCheckConfigurations> for t::Value {
-        #[inline]
-        fn from(v: AuditCheckConfigurations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuditCheckConfigurations> for t::Value { #[inline] fn from(v: AuditCheckConfigurations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuditCheckConfigurations { #[inline] fn from(v: t::Value) -> AuditCheckConfigurations { AuditCheckConfigurations(t::Props::from_value(v)) } }
 
     /// The configuration for a specific audit check.
     ///
@@ -117,12 +114,9 @@ pub mod account_audit_configuration {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<AuditCheckConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuditCheckConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuditCheckConfiguration> for t::Value { #[inline] fn from(v: AuditCheckConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuditCheckConfiguration { #[inline] fn from(v: t::Value) -> AuditCheckConfiguration { AuditCheckConfiguration(t::Props::from_value(v)) } }
 
     /// A structure containing the configName and corresponding configValue for configuring DeviceCertAgeCheck.
     ///
@@ -143,12 +137,9 @@ pub mod account_audit_configuration {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<DeviceCertAgeAuditCheckConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeviceCertAgeAuditCheckConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeviceCertAgeAuditCheckConfiguration> for t::Value { #[inline] fn from(v: DeviceCertAgeAuditCheckConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeviceCertAgeAuditCheckConfiguration { #[inline] fn from(v: t::Value) -> DeviceCertAgeAuditCheckConfiguration { DeviceCertAgeAuditCheckConfiguration(t::Props::from_value(v)) } }
 
     /// A structure containing the configName and corresponding configValue for configuring audit checks.
     ///
@@ -167,12 +158,9 @@ pub mod account_audit_configuration {
         pub fn cert_age_threshold_in_days(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CertAgeThresholdInDays", v.into()); self }
     }
 
-    impl From<CertAgeCheckCustomConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CertAgeCheckCustomConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertAgeCheckCustomConfiguration> for t::Value { #[inline] fn from(v: CertAgeCheckCustomConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertAgeCheckCustomConfiguration { #[inline] fn from(v: t::Value) -> CertAgeCheckCustomConfiguration { CertAgeCheckCustomConfiguration(t::Props::from_value(v)) } }
 
     /// A structure containing the configName and corresponding configValue for configuring DeviceCertExpirationCheck.
     ///
@@ -193,12 +181,9 @@ pub mod account_audit_configuration {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<DeviceCertExpirationAuditCheckConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeviceCertExpirationAuditCheckConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeviceCertExpirationAuditCheckConfiguration> for t::Value { #[inline] fn from(v: DeviceCertExpirationAuditCheckConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeviceCertExpirationAuditCheckConfiguration { #[inline] fn from(v: t::Value) -> DeviceCertExpirationAuditCheckConfiguration { DeviceCertExpirationAuditCheckConfiguration(t::Props::from_value(v)) } }
 
     /// A structure containing the configName and corresponding configValue for configuring audit checks.
     ///
@@ -217,12 +202,9 @@ pub mod account_audit_configuration {
         pub fn cert_expiration_threshold_in_days(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CertExpirationThresholdInDays", v.into()); self }
     }
 
-    impl From<CertExpirationCheckCustomConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CertExpirationCheckCustomConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertExpirationCheckCustomConfiguration> for t::Value { #[inline] fn from(v: CertExpirationCheckCustomConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertExpirationCheckCustomConfiguration { #[inline] fn from(v: t::Value) -> CertExpirationCheckCustomConfiguration { CertExpirationCheckCustomConfiguration(t::Props::from_value(v)) } }
 
     /// Information about the targets to which audit notifications are sent.
     ///
@@ -241,12 +223,9 @@ pub mod account_audit_configuration {
         pub fn sns(mut self, v: impl Into<AuditNotificationTarget>) -> Self { self.0.put::<AuditNotificationTarget>("Sns", v.into()); self }
     }
 
-    impl From<AuditNotificationTargetConfigurations> for t::Value {
-        #[inline]
-        fn from(v: AuditNotificationTargetConfigurations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuditNotificationTargetConfigurations> for t::Value { #[inline] fn from(v: AuditNotificationTargetConfigurations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuditNotificationTargetConfigurations { #[inline] fn from(v: t::Value) -> AuditNotificationTargetConfigurations { AuditNotificationTargetConfigurations(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -267,12 +246,9 @@ pub mod account_audit_configuration {
         pub fn target_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetArn", v.into()); self }
     }
 
-    impl From<AuditNotificationTarget> for t::Value {
-        #[inline]
-        fn from(v: AuditNotificationTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuditNotificationTarget> for t::Value { #[inline] fn from(v: AuditNotificationTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuditNotificationTarget { #[inline] fn from(v: t::Value) -> AuditNotificationTarget { AuditNotificationTarget(t::Props::from_value(v)) } }
 
 }
 
@@ -420,12 +396,9 @@ pub mod billing_group {
         pub fn billing_group_description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BillingGroupDescription", v.into()); self }
     }
 
-    impl From<BillingGroupProperties> for t::Value {
-        #[inline]
-        fn from(v: BillingGroupProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BillingGroupProperties> for t::Value { #[inline] fn from(v: BillingGroupProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BillingGroupProperties { #[inline] fn from(v: t::Value) -> BillingGroupProperties { BillingGroupProperties(t::Props::from_value(v)) } }
 
 }
 
@@ -547,12 +520,9 @@ pub mod ca_certificate {
         pub fn template_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TemplateName", v.into()); self }
     }
 
-    impl From<RegistrationConfig> for t::Value {
-        #[inline]
-        fn from(v: RegistrationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegistrationConfig> for t::Value { #[inline] fn from(v: RegistrationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegistrationConfig { #[inline] fn from(v: t::Value) -> RegistrationConfig { RegistrationConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -834,12 +804,9 @@ pub mod command {
         pub fn value_conditions(mut self, v: impl Into<t::List<CommandParameterValueCondition>>) -> Self { self.0.put::<t::List<CommandParameterValueCondition>>("ValueConditions", v.into()); self }
     }
 
-    impl From<CommandParameter> for t::Value {
-        #[inline]
-        fn from(v: CommandParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommandParameter> for t::Value { #[inline] fn from(v: CommandParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommandParameter { #[inline] fn from(v: t::Value) -> CommandParameter { CommandParameter(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -868,12 +835,9 @@ pub mod command {
         pub fn ul(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UL", v.into()); self }
     }
 
-    impl From<CommandParameterValue> for t::Value {
-        #[inline]
-        fn from(v: CommandParameterValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommandParameterValue> for t::Value { #[inline] fn from(v: CommandParameterValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommandParameterValue { #[inline] fn from(v: t::Value) -> CommandParameterValue { CommandParameterValue(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -919,12 +883,9 @@ pub mod command {
         }
     }
 
-    impl From<CommandParameterValueCondition> for t::Value {
-        #[inline]
-        fn from(v: CommandParameterValueCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommandParameterValueCondition> for t::Value { #[inline] fn from(v: CommandParameterValueCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommandParameterValueCondition { #[inline] fn from(v: t::Value) -> CommandParameterValueCondition { CommandParameterValueCondition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -985,12 +946,9 @@ pub mod command {
         pub fn strings(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Strings", v.into()); self }
     }
 
-    impl From<CommandParameterValueComparisonOperand> for t::Value {
-        #[inline]
-        fn from(v: CommandParameterValueComparisonOperand) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommandParameterValueComparisonOperand> for t::Value { #[inline] fn from(v: CommandParameterValueComparisonOperand) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommandParameterValueComparisonOperand { #[inline] fn from(v: t::Value) -> CommandParameterValueComparisonOperand { CommandParameterValueComparisonOperand(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1006,12 +964,9 @@ pub mod command {
         }
     }
 
-    impl From<CommandParameterValueNumberRange> for t::Value {
-        #[inline]
-        fn from(v: CommandParameterValueNumberRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommandParameterValueNumberRange> for t::Value { #[inline] fn from(v: CommandParameterValueNumberRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommandParameterValueNumberRange { #[inline] fn from(v: t::Value) -> CommandParameterValueNumberRange { CommandParameterValueNumberRange(t::Props::from_value(v)) } }
 
     /// The namespace to which the command belongs.
     ///
@@ -1052,12 +1007,9 @@ pub mod command {
         pub fn content_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ContentType", v.into()); self }
     }
 
-    impl From<CommandPayload> for t::Value {
-        #[inline]
-        fn from(v: CommandPayload) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommandPayload> for t::Value { #[inline] fn from(v: CommandPayload) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommandPayload { #[inline] fn from(v: t::Value) -> CommandPayload { CommandPayload(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1074,12 +1026,9 @@ pub mod command {
         pub fn aws_json_substitution(mut self, v: impl Into<AwsJsonSubstitutionCommandPreprocessorConfig>) -> Self { self.0.put::<AwsJsonSubstitutionCommandPreprocessorConfig>("AwsJsonSubstitution", v.into()); self }
     }
 
-    impl From<CommandPreprocessor> for t::Value {
-        #[inline]
-        fn from(v: CommandPreprocessor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CommandPreprocessor> for t::Value { #[inline] fn from(v: CommandPreprocessor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CommandPreprocessor { #[inline] fn from(v: t::Value) -> CommandPreprocessor { CommandPreprocessor(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1094,12 +1043,9 @@ pub mod command {
         }
     }
 
-    impl From<AwsJsonSubstitutionCommandPreprocessorConfig> for t::Value {
-        #[inline]
-        fn from(v: AwsJsonSubstitutionCommandPreprocessorConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsJsonSubstitutionCommandPreprocessorConfig> for t::Value { #[inline] fn from(v: AwsJsonSubstitutionCommandPreprocessorConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsJsonSubstitutionCommandPreprocessorConfig { #[inline] fn from(v: t::Value) -> AwsJsonSubstitutionCommandPreprocessorConfig { AwsJsonSubstitutionCommandPreprocessorConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1412,12 +1358,9 @@ pub mod domain_configuration {
         pub fn default_authorizer_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DefaultAuthorizerName", v.into()); self }
     }
 
-    impl From<AuthorizerConfig> for t::Value {
-        #[inline]
-        fn from(v: AuthorizerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizerConfig> for t::Value { #[inline] fn from(v: AuthorizerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizerConfig { #[inline] fn from(v: t::Value) -> AuthorizerConfig { AuthorizerConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1434,12 +1377,9 @@ pub mod domain_configuration {
         pub fn client_certificate_callback_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ClientCertificateCallbackArn", v.into()); self }
     }
 
-    impl From<ClientCertificateConfig> for t::Value {
-        #[inline]
-        fn from(v: ClientCertificateConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientCertificateConfig> for t::Value { #[inline] fn from(v: ClientCertificateConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientCertificateConfig { #[inline] fn from(v: t::Value) -> ClientCertificateConfig { ClientCertificateConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1480,12 +1420,9 @@ pub mod domain_configuration {
         pub fn ocsp_lambda_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OcspLambdaArn", v.into()); self }
     }
 
-    impl From<ServerCertificateConfig> for t::Value {
-        #[inline]
-        fn from(v: ServerCertificateConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerCertificateConfig> for t::Value { #[inline] fn from(v: ServerCertificateConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerCertificateConfig { #[inline] fn from(v: t::Value) -> ServerCertificateConfig { ServerCertificateConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1524,12 +1461,9 @@ pub mod domain_configuration {
         pub fn security_policy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecurityPolicy", v.into()); self }
     }
 
-    impl From<TlsConfig> for t::Value {
-        #[inline]
-        fn from(v: TlsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TlsConfig> for t::Value { #[inline] fn from(v: TlsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TlsConfig { #[inline] fn from(v: t::Value) -> TlsConfig { TlsConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1700,12 +1634,9 @@ pub mod fleet_metric {
         }
     }
 
-    impl From<AggregationType> for t::Value {
-        #[inline]
-        fn from(v: AggregationType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AggregationType> for t::Value { #[inline] fn from(v: AggregationType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AggregationType { #[inline] fn from(v: t::Value) -> AggregationType { AggregationType(t::Props::from_value(v)) } }
 
     /// Fleet Indexing aggregation type names such as Statistics, Percentiles and Cardinality
     ///
@@ -1900,12 +1831,9 @@ pub mod job {
         }
     }
 
-    impl From<AbortConfig> for t::Value {
-        #[inline]
-        fn from(v: AbortConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AbortConfig> for t::Value { #[inline] fn from(v: AbortConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AbortConfig { #[inline] fn from(v: t::Value) -> AbortConfig { AbortConfig(t::Props::from_value(v)) } }
 
     /// The criteria that determine when and how a job abort takes place.
     ///
@@ -1925,12 +1853,9 @@ pub mod job {
         }
     }
 
-    impl From<AbortCriteria> for t::Value {
-        #[inline]
-        fn from(v: AbortCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AbortCriteria> for t::Value { #[inline] fn from(v: AbortCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AbortCriteria { #[inline] fn from(v: t::Value) -> AbortCriteria { AbortCriteria(t::Props::from_value(v)) } }
 
     /// The type of job action to take to initiate the job abort.
     ///
@@ -1993,12 +1918,9 @@ pub mod job {
         }
     }
 
-    impl From<JobExecutionsRetryConfig> for t::Value {
-        #[inline]
-        fn from(v: JobExecutionsRetryConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobExecutionsRetryConfig> for t::Value { #[inline] fn from(v: JobExecutionsRetryConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobExecutionsRetryConfig { #[inline] fn from(v: t::Value) -> JobExecutionsRetryConfig { JobExecutionsRetryConfig(t::Props::from_value(v)) } }
 
     /// The criteria that determines how many retries are allowed for each failure type for a job.
     ///
@@ -2016,12 +1938,9 @@ pub mod job {
         }
     }
 
-    impl From<RetryCriteria> for t::Value {
-        #[inline]
-        fn from(v: RetryCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetryCriteria> for t::Value { #[inline] fn from(v: RetryCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetryCriteria { #[inline] fn from(v: t::Value) -> RetryCriteria { RetryCriteria(t::Props::from_value(v)) } }
 
     /// The type of job execution failures that can initiate a job retry.
     ///
@@ -2067,12 +1986,9 @@ pub mod job {
         pub fn maximum_per_minute(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumPerMinute", v.into()); self }
     }
 
-    impl From<JobExecutionsRolloutConfig> for t::Value {
-        #[inline]
-        fn from(v: JobExecutionsRolloutConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobExecutionsRolloutConfig> for t::Value { #[inline] fn from(v: JobExecutionsRolloutConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobExecutionsRolloutConfig { #[inline] fn from(v: t::Value) -> JobExecutionsRolloutConfig { JobExecutionsRolloutConfig(t::Props::from_value(v)) } }
 
     /// Allows you to create an exponential rate of rollout for a job.
     ///
@@ -2091,12 +2007,9 @@ pub mod job {
         }
     }
 
-    impl From<ExponentialRolloutRate> for t::Value {
-        #[inline]
-        fn from(v: ExponentialRolloutRate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExponentialRolloutRate> for t::Value { #[inline] fn from(v: ExponentialRolloutRate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExponentialRolloutRate { #[inline] fn from(v: t::Value) -> ExponentialRolloutRate { ExponentialRolloutRate(t::Props::from_value(v)) } }
 
     /// Allows you to define a criteria to initiate the increase in rate of rollout for a job.
     ///
@@ -2119,12 +2032,9 @@ pub mod job {
         pub fn number_of_succeeded_things(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NumberOfSucceededThings", v.into()); self }
     }
 
-    impl From<RateIncreaseCriteria> for t::Value {
-        #[inline]
-        fn from(v: RateIncreaseCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateIncreaseCriteria> for t::Value { #[inline] fn from(v: RateIncreaseCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateIncreaseCriteria { #[inline] fn from(v: t::Value) -> RateIncreaseCriteria { RateIncreaseCriteria(t::Props::from_value(v)) } }
 
     /// Configuration for pre-signed S3 URLs.
     ///
@@ -2147,12 +2057,9 @@ pub mod job {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<PresignedUrlConfig> for t::Value {
-        #[inline]
-        fn from(v: PresignedUrlConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PresignedUrlConfig> for t::Value { #[inline] fn from(v: PresignedUrlConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PresignedUrlConfig { #[inline] fn from(v: t::Value) -> PresignedUrlConfig { PresignedUrlConfig(t::Props::from_value(v)) } }
 
     /// Specifies the date and time that a job will begin the rollout of the job document to all devices in the target group.
     ///
@@ -2177,12 +2084,9 @@ pub mod job {
         pub fn start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTime", v.into()); self }
     }
 
-    impl From<SchedulingConfig> for t::Value {
-        #[inline]
-        fn from(v: SchedulingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchedulingConfig> for t::Value { #[inline] fn from(v: SchedulingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchedulingConfig { #[inline] fn from(v: t::Value) -> SchedulingConfig { SchedulingConfig(t::Props::from_value(v)) } }
 
     /// Specifies the end behavior for all job executions after a job reaches the selected endTime.
     ///
@@ -2225,12 +2129,9 @@ pub mod job {
         }
     }
 
-    impl From<MaintenanceWindow> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceWindow> for t::Value { #[inline] fn from(v: MaintenanceWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceWindow { #[inline] fn from(v: t::Value) -> MaintenanceWindow { MaintenanceWindow(t::Props::from_value(v)) } }
 
     /// Specifies whether the job will continue to run (CONTINUOUS), or will be complete after all those things specified as
     /// targets have completed the job (SNAPSHOT).
@@ -2273,12 +2174,9 @@ pub mod job {
         pub fn in_progress_timeout_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("InProgressTimeoutInMinutes", v.into()); self }
     }
 
-    impl From<TimeoutConfig> for t::Value {
-        #[inline]
-        fn from(v: TimeoutConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeoutConfig> for t::Value { #[inline] fn from(v: TimeoutConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeoutConfig { #[inline] fn from(v: t::Value) -> TimeoutConfig { TimeoutConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -2363,12 +2261,9 @@ pub mod job_template {
         }
     }
 
-    impl From<AbortConfig> for t::Value {
-        #[inline]
-        fn from(v: AbortConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AbortConfig> for t::Value { #[inline] fn from(v: AbortConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AbortConfig { #[inline] fn from(v: t::Value) -> AbortConfig { AbortConfig(t::Props::from_value(v)) } }
 
     /// The criteria that determine when and how a job abort takes place.
     ///
@@ -2388,12 +2283,9 @@ pub mod job_template {
         }
     }
 
-    impl From<AbortCriteria> for t::Value {
-        #[inline]
-        fn from(v: AbortCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AbortCriteria> for t::Value { #[inline] fn from(v: AbortCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AbortCriteria { #[inline] fn from(v: t::Value) -> AbortCriteria { AbortCriteria(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2452,12 +2344,9 @@ pub mod job_template {
         pub fn retry_criteria_list(mut self, v: impl Into<t::List<RetryCriteria>>) -> Self { self.0.put::<t::List<RetryCriteria>>("RetryCriteriaList", v.into()); self }
     }
 
-    impl From<JobExecutionsRetryConfig> for t::Value {
-        #[inline]
-        fn from(v: JobExecutionsRetryConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobExecutionsRetryConfig> for t::Value { #[inline] fn from(v: JobExecutionsRetryConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobExecutionsRetryConfig { #[inline] fn from(v: t::Value) -> JobExecutionsRetryConfig { JobExecutionsRetryConfig(t::Props::from_value(v)) } }
 
     /// Specifies how many times a failure type should be retried.
     ///
@@ -2478,12 +2367,9 @@ pub mod job_template {
         pub fn number_of_retries(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NumberOfRetries", v.into()); self }
     }
 
-    impl From<RetryCriteria> for t::Value {
-        #[inline]
-        fn from(v: RetryCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetryCriteria> for t::Value { #[inline] fn from(v: RetryCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetryCriteria { #[inline] fn from(v: t::Value) -> RetryCriteria { RetryCriteria(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2528,12 +2414,9 @@ pub mod job_template {
         pub fn maximum_per_minute(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumPerMinute", v.into()); self }
     }
 
-    impl From<JobExecutionsRolloutConfig> for t::Value {
-        #[inline]
-        fn from(v: JobExecutionsRolloutConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JobExecutionsRolloutConfig> for t::Value { #[inline] fn from(v: JobExecutionsRolloutConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JobExecutionsRolloutConfig { #[inline] fn from(v: t::Value) -> JobExecutionsRolloutConfig { JobExecutionsRolloutConfig(t::Props::from_value(v)) } }
 
     /// Allows you to create an exponential rate of rollout for a job.
     ///
@@ -2552,12 +2435,9 @@ pub mod job_template {
         }
     }
 
-    impl From<ExponentialRolloutRate> for t::Value {
-        #[inline]
-        fn from(v: ExponentialRolloutRate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExponentialRolloutRate> for t::Value { #[inline] fn from(v: ExponentialRolloutRate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExponentialRolloutRate { #[inline] fn from(v: t::Value) -> ExponentialRolloutRate { ExponentialRolloutRate(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2576,12 +2456,9 @@ pub mod job_template {
         pub fn number_of_succeeded_things(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NumberOfSucceededThings", v.into()); self }
     }
 
-    impl From<RateIncreaseCriteria> for t::Value {
-        #[inline]
-        fn from(v: RateIncreaseCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateIncreaseCriteria> for t::Value { #[inline] fn from(v: RateIncreaseCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateIncreaseCriteria { #[inline] fn from(v: t::Value) -> RateIncreaseCriteria { RateIncreaseCriteria(t::Props::from_value(v)) } }
 
     /// Specifies a start time and duration for a scheduled Job.
     ///
@@ -2602,12 +2479,9 @@ pub mod job_template {
         pub fn start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTime", v.into()); self }
     }
 
-    impl From<MaintenanceWindow> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceWindow> for t::Value { #[inline] fn from(v: MaintenanceWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceWindow { #[inline] fn from(v: t::Value) -> MaintenanceWindow { MaintenanceWindow(t::Props::from_value(v)) } }
 
     /// Configuration for pre-signed S3 URLs.
     ///
@@ -2626,12 +2500,9 @@ pub mod job_template {
         pub fn expires_in_sec(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ExpiresInSec", v.into()); self }
     }
 
-    impl From<PresignedUrlConfig> for t::Value {
-        #[inline]
-        fn from(v: PresignedUrlConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PresignedUrlConfig> for t::Value { #[inline] fn from(v: PresignedUrlConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PresignedUrlConfig { #[inline] fn from(v: t::Value) -> PresignedUrlConfig { PresignedUrlConfig(t::Props::from_value(v)) } }
 
     /// Specifies the amount of time each device has to finish its execution of the job.
     ///
@@ -2648,12 +2519,9 @@ pub mod job_template {
         }
     }
 
-    impl From<TimeoutConfig> for t::Value {
-        #[inline]
-        fn from(v: TimeoutConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeoutConfig> for t::Value { #[inline] fn from(v: TimeoutConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeoutConfig { #[inline] fn from(v: t::Value) -> TimeoutConfig { TimeoutConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -2746,12 +2614,9 @@ pub mod logging {
         pub fn log_level(mut self, v: impl Into<DefaultLogLevel>) -> Self { self.0.put::<DefaultLogLevel>("LogLevel", v.into()); self }
     }
 
-    impl From<EventConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EventConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventConfiguration> for t::Value { #[inline] fn from(v: EventConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventConfiguration { #[inline] fn from(v: t::Value) -> EventConfiguration { EventConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -2835,12 +2700,9 @@ pub mod mitigation_action {
         pub fn update_device_certificate_params(mut self, v: impl Into<UpdateDeviceCertificateParams>) -> Self { self.0.put::<UpdateDeviceCertificateParams>("UpdateDeviceCertificateParams", v.into()); self }
     }
 
-    impl From<ActionParams> for t::Value {
-        #[inline]
-        fn from(v: ActionParams) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionParams> for t::Value { #[inline] fn from(v: ActionParams) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionParams { #[inline] fn from(v: t::Value) -> ActionParams { ActionParams(t::Props::from_value(v)) } }
 
     /// Parameters to define a mitigation action that moves devices associated with a certificate to one or more specified thing
     /// groups, typically for quarantine.
@@ -2861,12 +2723,9 @@ pub mod mitigation_action {
         pub fn override_dynamic_groups(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OverrideDynamicGroups", v.into()); self }
     }
 
-    impl From<AddThingsToThingGroupParams> for t::Value {
-        #[inline]
-        fn from(v: AddThingsToThingGroupParams) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AddThingsToThingGroupParams> for t::Value { #[inline] fn from(v: AddThingsToThingGroupParams) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AddThingsToThingGroupParams { #[inline] fn from(v: t::Value) -> AddThingsToThingGroupParams { AddThingsToThingGroupParams(t::Props::from_value(v)) } }
 
     /// Parameters to define a mitigation action that enables AWS IoT logging at a specified level of detail.
     ///
@@ -2884,12 +2743,9 @@ pub mod mitigation_action {
         }
     }
 
-    impl From<EnableIoTLoggingParams> for t::Value {
-        #[inline]
-        fn from(v: EnableIoTLoggingParams) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnableIoTLoggingParams> for t::Value { #[inline] fn from(v: EnableIoTLoggingParams) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnableIoTLoggingParams { #[inline] fn from(v: t::Value) -> EnableIoTLoggingParams { EnableIoTLoggingParams(t::Props::from_value(v)) } }
 
     /// Specifies which types of information are logged.
     ///
@@ -2935,12 +2791,9 @@ pub mod mitigation_action {
         }
     }
 
-    impl From<PublishFindingToSnsParams> for t::Value {
-        #[inline]
-        fn from(v: PublishFindingToSnsParams) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublishFindingToSnsParams> for t::Value { #[inline] fn from(v: PublishFindingToSnsParams) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublishFindingToSnsParams { #[inline] fn from(v: t::Value) -> PublishFindingToSnsParams { PublishFindingToSnsParams(t::Props::from_value(v)) } }
 
     /// Parameters to define a mitigation action that adds a blank policy to restrict permissions.
     ///
@@ -2957,12 +2810,9 @@ pub mod mitigation_action {
         }
     }
 
-    impl From<ReplaceDefaultPolicyVersionParams> for t::Value {
-        #[inline]
-        fn from(v: ReplaceDefaultPolicyVersionParams) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplaceDefaultPolicyVersionParams> for t::Value { #[inline] fn from(v: ReplaceDefaultPolicyVersionParams) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplaceDefaultPolicyVersionParams { #[inline] fn from(v: t::Value) -> ReplaceDefaultPolicyVersionParams { ReplaceDefaultPolicyVersionParams(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2999,12 +2849,9 @@ pub mod mitigation_action {
         }
     }
 
-    impl From<UpdateCACertificateParams> for t::Value {
-        #[inline]
-        fn from(v: UpdateCACertificateParams) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpdateCACertificateParams> for t::Value { #[inline] fn from(v: UpdateCACertificateParams) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpdateCACertificateParams { #[inline] fn from(v: t::Value) -> UpdateCACertificateParams { UpdateCACertificateParams(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3041,12 +2888,9 @@ pub mod mitigation_action {
         }
     }
 
-    impl From<UpdateDeviceCertificateParams> for t::Value {
-        #[inline]
-        fn from(v: UpdateDeviceCertificateParams) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpdateDeviceCertificateParams> for t::Value { #[inline] fn from(v: UpdateDeviceCertificateParams) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpdateDeviceCertificateParams { #[inline] fn from(v: t::Value) -> UpdateDeviceCertificateParams { UpdateDeviceCertificateParams(t::Props::from_value(v)) } }
 
 }
 
@@ -3194,12 +3038,9 @@ pub mod provisioning_template {
         pub fn target_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetArn", v.into()); self }
     }
 
-    impl From<ProvisioningHook> for t::Value {
-        #[inline]
-        fn from(v: ProvisioningHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisioningHook> for t::Value { #[inline] fn from(v: ProvisioningHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisioningHook { #[inline] fn from(v: t::Value) -> ProvisioningHook { ProvisioningHook(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3559,12 +3400,9 @@ pub mod security_profile {
         pub fn metric_dimension(mut self, v: impl Into<MetricDimension>) -> Self { self.0.put::<MetricDimension>("MetricDimension", v.into()); self }
     }
 
-    impl From<MetricToRetain> for t::Value {
-        #[inline]
-        fn from(v: MetricToRetain) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricToRetain> for t::Value { #[inline] fn from(v: MetricToRetain) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricToRetain { #[inline] fn from(v: t::Value) -> MetricToRetain { MetricToRetain(t::Props::from_value(v)) } }
 
     /// The dimension of a metric.
     ///
@@ -3583,12 +3421,9 @@ pub mod security_profile {
         pub fn operator(mut self, v: impl Into<Operator>) -> Self { self.0.put::<Operator>("Operator", v.into()); self }
     }
 
-    impl From<MetricDimension> for t::Value {
-        #[inline]
-        fn from(v: MetricDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDimension> for t::Value { #[inline] fn from(v: MetricDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDimension { #[inline] fn from(v: t::Value) -> MetricDimension { MetricDimension(t::Props::from_value(v)) } }
 
     /// Defines how the dimensionValues of a dimension are interpreted.
     ///
@@ -3628,12 +3463,9 @@ pub mod security_profile {
         }
     }
 
-    impl From<AlertTarget> for t::Value {
-        #[inline]
-        fn from(v: AlertTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AlertTarget> for t::Value { #[inline] fn from(v: AlertTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AlertTarget { #[inline] fn from(v: t::Value) -> AlertTarget { AlertTarget(t::Props::from_value(v)) } }
 
     /// A security profile behavior.
     ///
@@ -3662,12 +3494,9 @@ pub mod security_profile {
         pub fn suppress_alerts(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SuppressAlerts", v.into()); self }
     }
 
-    impl From<Behavior> for t::Value {
-        #[inline]
-        fn from(v: Behavior) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Behavior> for t::Value { #[inline] fn from(v: Behavior) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Behavior { #[inline] fn from(v: t::Value) -> Behavior { Behavior(t::Props::from_value(v)) } }
 
     /// The criteria by which the behavior is determined to be normal.
     ///
@@ -3701,12 +3530,9 @@ pub mod security_profile {
         pub fn value(mut self, v: impl Into<MetricValue>) -> Self { self.0.put::<MetricValue>("Value", v.into()); self }
     }
 
-    impl From<BehaviorCriteria> for t::Value {
-        #[inline]
-        fn from(v: BehaviorCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BehaviorCriteria> for t::Value { #[inline] fn from(v: BehaviorCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BehaviorCriteria { #[inline] fn from(v: t::Value) -> BehaviorCriteria { BehaviorCriteria(t::Props::from_value(v)) } }
 
     /// The operator that relates the thing measured (metric) to the criteria (containing a value or statisticalThreshold).
     ///
@@ -3763,12 +3589,9 @@ pub mod security_profile {
         pub fn confidence_level(mut self, v: impl Into<ConfidenceLevel>) -> Self { self.0.put::<ConfidenceLevel>("ConfidenceLevel", v.into()); self }
     }
 
-    impl From<MachineLearningDetectionConfig> for t::Value {
-        #[inline]
-        fn from(v: MachineLearningDetectionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MachineLearningDetectionConfig> for t::Value { #[inline] fn from(v: MachineLearningDetectionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MachineLearningDetectionConfig { #[inline] fn from(v: t::Value) -> MachineLearningDetectionConfig { MachineLearningDetectionConfig(t::Props::from_value(v)) } }
 
     /// The sensitivity of anomalous behavior evaluation. Can be Low, Medium, or High.
     ///
@@ -3812,12 +3635,9 @@ pub mod security_profile {
         pub fn statistic(mut self, v: impl Into<Statistic>) -> Self { self.0.put::<Statistic>("Statistic", v.into()); self }
     }
 
-    impl From<StatisticalThreshold> for t::Value {
-        #[inline]
-        fn from(v: StatisticalThreshold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatisticalThreshold> for t::Value { #[inline] fn from(v: StatisticalThreshold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatisticalThreshold { #[inline] fn from(v: t::Value) -> StatisticalThreshold { StatisticalThreshold(t::Props::from_value(v)) } }
 
     /// The percentile which resolves to a threshold value by which compliance with a behavior is determined
     ///
@@ -3891,12 +3711,9 @@ pub mod security_profile {
         pub fn strings(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Strings", v.into()); self }
     }
 
-    impl From<MetricValue> for t::Value {
-        #[inline]
-        fn from(v: MetricValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricValue> for t::Value { #[inline] fn from(v: MetricValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricValue { #[inline] fn from(v: t::Value) -> MetricValue { MetricValue(t::Props::from_value(v)) } }
 
     /// A structure containing the mqtt topic for metrics export.
     ///
@@ -3914,12 +3731,9 @@ pub mod security_profile {
         }
     }
 
-    impl From<MetricsExportConfig> for t::Value {
-        #[inline]
-        fn from(v: MetricsExportConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsExportConfig> for t::Value { #[inline] fn from(v: MetricsExportConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsExportConfig { #[inline] fn from(v: t::Value) -> MetricsExportConfig { MetricsExportConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -4050,12 +3864,9 @@ pub mod software_package_version {
         }
     }
 
-    impl From<PackageVersionArtifact> for t::Value {
-        #[inline]
-        fn from(v: PackageVersionArtifact) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PackageVersionArtifact> for t::Value { #[inline] fn from(v: PackageVersionArtifact) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PackageVersionArtifact { #[inline] fn from(v: t::Value) -> PackageVersionArtifact { PackageVersionArtifact(t::Props::from_value(v)) } }
 
     /// The Amazon S3 location
     ///
@@ -4074,12 +3885,9 @@ pub mod software_package_version {
         }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// The sbom zip archive location of the package version
     ///
@@ -4096,12 +3904,9 @@ pub mod software_package_version {
         }
     }
 
-    impl From<Sbom> for t::Value {
-        #[inline]
-        fn from(v: Sbom) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Sbom> for t::Value { #[inline] fn from(v: Sbom) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Sbom { #[inline] fn from(v: t::Value) -> Sbom { Sbom(t::Props::from_value(v)) } }
 
 }
 
@@ -4187,12 +3992,9 @@ pub mod stream {
         pub fn s3_location(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("S3Location", v.into()); self }
     }
 
-    impl From<StreamFile> for t::Value {
-        #[inline]
-        fn from(v: StreamFile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamFile> for t::Value { #[inline] fn from(v: StreamFile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamFile { #[inline] fn from(v: t::Value) -> StreamFile { StreamFile(t::Props::from_value(v)) } }
 
     /// The location of the file in S3.
     ///
@@ -4215,12 +4017,9 @@ pub mod stream {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
 }
 
@@ -4289,12 +4088,9 @@ pub mod thing {
         pub fn attributes(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Attributes", v.into()); self }
     }
 
-    impl From<AttributePayload> for t::Value {
-        #[inline]
-        fn from(v: AttributePayload) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributePayload> for t::Value { #[inline] fn from(v: AttributePayload) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributePayload { #[inline] fn from(v: t::Value) -> AttributePayload { AttributePayload(t::Props::from_value(v)) } }
 
 }
 
@@ -4371,12 +4167,9 @@ pub mod thing_group {
         pub fn thing_group_description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ThingGroupDescription", v.into()); self }
     }
 
-    impl From<ThingGroupProperties> for t::Value {
-        #[inline]
-        fn from(v: ThingGroupProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThingGroupProperties> for t::Value { #[inline] fn from(v: ThingGroupProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThingGroupProperties { #[inline] fn from(v: t::Value) -> ThingGroupProperties { ThingGroupProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4393,12 +4186,9 @@ pub mod thing_group {
         pub fn attributes(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Attributes", v.into()); self }
     }
 
-    impl From<AttributePayload> for t::Value {
-        #[inline]
-        fn from(v: AttributePayload) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributePayload> for t::Value { #[inline] fn from(v: AttributePayload) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributePayload { #[inline] fn from(v: t::Value) -> AttributePayload { AttributePayload(t::Props::from_value(v)) } }
 
 }
 
@@ -4505,12 +4295,9 @@ pub mod thing_type {
         pub fn thing_type_description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ThingTypeDescription", v.into()); self }
     }
 
-    impl From<ThingTypeProperties> for t::Value {
-        #[inline]
-        fn from(v: ThingTypeProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThingTypeProperties> for t::Value { #[inline] fn from(v: ThingTypeProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThingTypeProperties { #[inline] fn from(v: t::Value) -> ThingTypeProperties { ThingTypeProperties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4527,12 +4314,9 @@ pub mod thing_type {
         pub fn propagating_attributes(mut self, v: impl Into<t::List<PropagatingAttribute>>) -> Self { self.0.put::<t::List<PropagatingAttribute>>("PropagatingAttributes", v.into()); self }
     }
 
-    impl From<Mqtt5Configuration> for t::Value {
-        #[inline]
-        fn from(v: Mqtt5Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Mqtt5Configuration> for t::Value { #[inline] fn from(v: Mqtt5Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Mqtt5Configuration { #[inline] fn from(v: t::Value) -> Mqtt5Configuration { Mqtt5Configuration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4551,12 +4335,9 @@ pub mod thing_type {
         pub fn thing_attribute(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ThingAttribute", v.into()); self }
     }
 
-    impl From<PropagatingAttribute> for t::Value {
-        #[inline]
-        fn from(v: PropagatingAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PropagatingAttribute> for t::Value { #[inline] fn from(v: PropagatingAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PropagatingAttribute { #[inline] fn from(v: t::Value) -> PropagatingAttribute { PropagatingAttribute(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4688,12 +4469,9 @@ pub mod topic_rule {
         pub fn rule_disabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RuleDisabled", v.into()); self }
     }
 
-    impl From<TopicRulePayload> for t::Value {
-        #[inline]
-        fn from(v: TopicRulePayload) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TopicRulePayload> for t::Value { #[inline] fn from(v: TopicRulePayload) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TopicRulePayload { #[inline] fn from(v: t::Value) -> TopicRulePayload { TopicRulePayload(t::Props::from_value(v)) } }
 
     /// A property type: 23 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4754,12 +4532,9 @@ pub mod topic_rule {
         pub fn timestream(mut self, v: impl Into<TimestreamAction>) -> Self { self.0.put::<TimestreamAction>("Timestream", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4777,12 +4552,9 @@ pub mod topic_rule {
         }
     }
 
-    impl From<CloudwatchAlarmAction> for t::Value {
-        #[inline]
-        fn from(v: CloudwatchAlarmAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudwatchAlarmAction> for t::Value { #[inline] fn from(v: CloudwatchAlarmAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudwatchAlarmAction { #[inline] fn from(v: t::Value) -> CloudwatchAlarmAction { CloudwatchAlarmAction(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4800,12 +4572,9 @@ pub mod topic_rule {
         pub fn batch_mode(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("BatchMode", v.into()); self }
     }
 
-    impl From<CloudwatchLogsAction> for t::Value {
-        #[inline]
-        fn from(v: CloudwatchLogsAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudwatchLogsAction> for t::Value { #[inline] fn from(v: CloudwatchLogsAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudwatchLogsAction { #[inline] fn from(v: t::Value) -> CloudwatchLogsAction { CloudwatchLogsAction(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4826,12 +4595,9 @@ pub mod topic_rule {
         pub fn metric_timestamp(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MetricTimestamp", v.into()); self }
     }
 
-    impl From<CloudwatchMetricAction> for t::Value {
-        #[inline]
-        fn from(v: CloudwatchMetricAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudwatchMetricAction> for t::Value { #[inline] fn from(v: CloudwatchMetricAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudwatchMetricAction { #[inline] fn from(v: t::Value) -> CloudwatchMetricAction { CloudwatchMetricAction(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4859,12 +4625,9 @@ pub mod topic_rule {
         pub fn range_key_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RangeKeyValue", v.into()); self }
     }
 
-    impl From<DynamoDBAction> for t::Value {
-        #[inline]
-        fn from(v: DynamoDBAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynamoDBAction> for t::Value { #[inline] fn from(v: DynamoDBAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynamoDBAction { #[inline] fn from(v: t::Value) -> DynamoDBAction { DynamoDBAction(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4903,12 +4666,9 @@ pub mod topic_rule {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<DynamoDBv2Action> for t::Value {
-        #[inline]
-        fn from(v: DynamoDBv2Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynamoDBv2Action> for t::Value { #[inline] fn from(v: DynamoDBv2Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynamoDBv2Action { #[inline] fn from(v: t::Value) -> DynamoDBv2Action { DynamoDBv2Action(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4923,12 +4683,9 @@ pub mod topic_rule {
         }
     }
 
-    impl From<PutItemInput> for t::Value {
-        #[inline]
-        fn from(v: PutItemInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PutItemInput> for t::Value { #[inline] fn from(v: PutItemInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PutItemInput { #[inline] fn from(v: t::Value) -> PutItemInput { PutItemInput(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4947,12 +4704,9 @@ pub mod topic_rule {
         }
     }
 
-    impl From<ElasticsearchAction> for t::Value {
-        #[inline]
-        fn from(v: ElasticsearchAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ElasticsearchAction> for t::Value { #[inline] fn from(v: ElasticsearchAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ElasticsearchAction { #[inline] fn from(v: t::Value) -> ElasticsearchAction { ElasticsearchAction(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4972,12 +4726,9 @@ pub mod topic_rule {
         pub fn separator(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Separator", v.into()); self }
     }
 
-    impl From<FirehoseAction> for t::Value {
-        #[inline]
-        fn from(v: FirehoseAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirehoseAction> for t::Value { #[inline] fn from(v: FirehoseAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirehoseAction { #[inline] fn from(v: t::Value) -> FirehoseAction { FirehoseAction(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5002,12 +4753,9 @@ pub mod topic_rule {
         pub fn headers(mut self, v: impl Into<t::List<HttpActionHeader>>) -> Self { self.0.put::<t::List<HttpActionHeader>>("Headers", v.into()); self }
     }
 
-    impl From<HttpAction> for t::Value {
-        #[inline]
-        fn from(v: HttpAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpAction> for t::Value { #[inline] fn from(v: HttpAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpAction { #[inline] fn from(v: t::Value) -> HttpAction { HttpAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5024,12 +4772,9 @@ pub mod topic_rule {
         pub fn sigv4(mut self, v: impl Into<SigV4Authorization>) -> Self { self.0.put::<SigV4Authorization>("Sigv4", v.into()); self }
     }
 
-    impl From<HttpAuthorization> for t::Value {
-        #[inline]
-        fn from(v: HttpAuthorization) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpAuthorization> for t::Value { #[inline] fn from(v: HttpAuthorization) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpAuthorization { #[inline] fn from(v: t::Value) -> HttpAuthorization { HttpAuthorization(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5046,12 +4791,9 @@ pub mod topic_rule {
         }
     }
 
-    impl From<SigV4Authorization> for t::Value {
-        #[inline]
-        fn from(v: SigV4Authorization) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SigV4Authorization> for t::Value { #[inline] fn from(v: SigV4Authorization) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SigV4Authorization { #[inline] fn from(v: t::Value) -> SigV4Authorization { SigV4Authorization(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5074,12 +4816,9 @@ pub mod topic_rule {
         pub fn max_batch_size_bytes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxBatchSizeBytes", v.into()); self }
     }
 
-    impl From<BatchConfig> for t::Value {
-        #[inline]
-        fn from(v: BatchConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchConfig> for t::Value { #[inline] fn from(v: BatchConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchConfig { #[inline] fn from(v: t::Value) -> BatchConfig { BatchConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5095,12 +4834,9 @@ pub mod topic_rule {
         }
     }
 
-    impl From<HttpActionHeader> for t::Value {
-        #[inline]
-        fn from(v: HttpActionHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpActionHeader> for t::Value { #[inline] fn from(v: HttpActionHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpActionHeader { #[inline] fn from(v: t::Value) -> HttpActionHeader { HttpActionHeader(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5126,12 +4862,9 @@ pub mod topic_rule {
         pub fn timestamp_unit(mut self, v: impl Into<TimestampUnit>) -> Self { self.0.put::<TimestampUnit>("TimestampUnit", v.into()); self }
     }
 
-    impl From<InfluxDBAction> for t::Value {
-        #[inline]
-        fn from(v: InfluxDBAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InfluxDBAction> for t::Value { #[inline] fn from(v: InfluxDBAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InfluxDBAction { #[inline] fn from(v: t::Value) -> InfluxDBAction { InfluxDBAction(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5154,12 +4887,9 @@ pub mod topic_rule {
         pub fn max_batch_size_bytes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxBatchSizeBytes", v.into()); self }
     }
 
-    impl From<InfluxDBBatchConfig> for t::Value {
-        #[inline]
-        fn from(v: InfluxDBBatchConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InfluxDBBatchConfig> for t::Value { #[inline] fn from(v: InfluxDBBatchConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InfluxDBBatchConfig { #[inline] fn from(v: t::Value) -> InfluxDBBatchConfig { InfluxDBBatchConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5201,12 +4931,9 @@ pub mod topic_rule {
         pub fn batch_mode(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("BatchMode", v.into()); self }
     }
 
-    impl From<IotAnalyticsAction> for t::Value {
-        #[inline]
-        fn from(v: IotAnalyticsAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IotAnalyticsAction> for t::Value { #[inline] fn from(v: IotAnalyticsAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IotAnalyticsAction { #[inline] fn from(v: t::Value) -> IotAnalyticsAction { IotAnalyticsAction(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5226,12 +4953,9 @@ pub mod topic_rule {
         pub fn message_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MessageId", v.into()); self }
     }
 
-    impl From<IotEventsAction> for t::Value {
-        #[inline]
-        fn from(v: IotEventsAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IotEventsAction> for t::Value { #[inline] fn from(v: IotEventsAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IotEventsAction { #[inline] fn from(v: t::Value) -> IotEventsAction { IotEventsAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5247,12 +4971,9 @@ pub mod topic_rule {
         }
     }
 
-    impl From<IotSiteWiseAction> for t::Value {
-        #[inline]
-        fn from(v: IotSiteWiseAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IotSiteWiseAction> for t::Value { #[inline] fn from(v: IotSiteWiseAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IotSiteWiseAction { #[inline] fn from(v: t::Value) -> IotSiteWiseAction { IotSiteWiseAction(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5275,12 +4996,9 @@ pub mod topic_rule {
         pub fn property_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PropertyId", v.into()); self }
     }
 
-    impl From<PutAssetPropertyValueEntry> for t::Value {
-        #[inline]
-        fn from(v: PutAssetPropertyValueEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PutAssetPropertyValueEntry> for t::Value { #[inline] fn from(v: PutAssetPropertyValueEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PutAssetPropertyValueEntry { #[inline] fn from(v: t::Value) -> PutAssetPropertyValueEntry { PutAssetPropertyValueEntry(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5298,12 +5016,9 @@ pub mod topic_rule {
         pub fn quality(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Quality", v.into()); self }
     }
 
-    impl From<AssetPropertyValue> for t::Value {
-        #[inline]
-        fn from(v: AssetPropertyValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetPropertyValue> for t::Value { #[inline] fn from(v: AssetPropertyValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetPropertyValue { #[inline] fn from(v: t::Value) -> AssetPropertyValue { AssetPropertyValue(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5320,12 +5035,9 @@ pub mod topic_rule {
         pub fn offset_in_nanos(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OffsetInNanos", v.into()); self }
     }
 
-    impl From<AssetPropertyTimestamp> for t::Value {
-        #[inline]
-        fn from(v: AssetPropertyTimestamp) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetPropertyTimestamp> for t::Value { #[inline] fn from(v: AssetPropertyTimestamp) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetPropertyTimestamp { #[inline] fn from(v: t::Value) -> AssetPropertyTimestamp { AssetPropertyTimestamp(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5348,12 +5060,9 @@ pub mod topic_rule {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<AssetPropertyVariant> for t::Value {
-        #[inline]
-        fn from(v: AssetPropertyVariant) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetPropertyVariant> for t::Value { #[inline] fn from(v: AssetPropertyVariant) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetPropertyVariant { #[inline] fn from(v: t::Value) -> AssetPropertyVariant { AssetPropertyVariant(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5376,12 +5085,9 @@ pub mod topic_rule {
         pub fn partition(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Partition", v.into()); self }
     }
 
-    impl From<KafkaAction> for t::Value {
-        #[inline]
-        fn from(v: KafkaAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaAction> for t::Value { #[inline] fn from(v: KafkaAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaAction { #[inline] fn from(v: t::Value) -> KafkaAction { KafkaAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5397,12 +5103,9 @@ pub mod topic_rule {
         }
     }
 
-    impl From<KafkaActionHeader> for t::Value {
-        #[inline]
-        fn from(v: KafkaActionHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaActionHeader> for t::Value { #[inline] fn from(v: KafkaActionHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaActionHeader { #[inline] fn from(v: t::Value) -> KafkaActionHeader { KafkaActionHeader(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5420,12 +5123,9 @@ pub mod topic_rule {
         pub fn partition_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PartitionKey", v.into()); self }
     }
 
-    impl From<KinesisAction> for t::Value {
-        #[inline]
-        fn from(v: KinesisAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisAction> for t::Value { #[inline] fn from(v: KinesisAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisAction { #[inline] fn from(v: t::Value) -> KinesisAction { KinesisAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5442,12 +5142,9 @@ pub mod topic_rule {
         pub fn function_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FunctionArn", v.into()); self }
     }
 
-    impl From<LambdaAction> for t::Value {
-        #[inline]
-        fn from(v: LambdaAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaAction> for t::Value { #[inline] fn from(v: LambdaAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaAction { #[inline] fn from(v: t::Value) -> LambdaAction { LambdaAction(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5468,12 +5165,9 @@ pub mod topic_rule {
         pub fn timestamp(mut self, v: impl Into<Timestamp>) -> Self { self.0.put::<Timestamp>("Timestamp", v.into()); self }
     }
 
-    impl From<LocationAction> for t::Value {
-        #[inline]
-        fn from(v: LocationAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocationAction> for t::Value { #[inline] fn from(v: LocationAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocationAction { #[inline] fn from(v: t::Value) -> LocationAction { LocationAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5490,12 +5184,9 @@ pub mod topic_rule {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<Timestamp> for t::Value {
-        #[inline]
-        fn from(v: Timestamp) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Timestamp> for t::Value { #[inline] fn from(v: Timestamp) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Timestamp { #[inline] fn from(v: t::Value) -> Timestamp { Timestamp(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5515,12 +5206,9 @@ pub mod topic_rule {
         pub fn qos(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Qos", v.into()); self }
     }
 
-    impl From<RepublishAction> for t::Value {
-        #[inline]
-        fn from(v: RepublishAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RepublishAction> for t::Value { #[inline] fn from(v: RepublishAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RepublishAction { #[inline] fn from(v: t::Value) -> RepublishAction { RepublishAction(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5547,12 +5235,9 @@ pub mod topic_rule {
         pub fn user_properties(mut self, v: impl Into<t::List<UserProperty>>) -> Self { self.0.put::<t::List<UserProperty>>("UserProperties", v.into()); self }
     }
 
-    impl From<RepublishActionHeaders> for t::Value {
-        #[inline]
-        fn from(v: RepublishActionHeaders) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RepublishActionHeaders> for t::Value { #[inline] fn from(v: RepublishActionHeaders) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RepublishActionHeaders { #[inline] fn from(v: t::Value) -> RepublishActionHeaders { RepublishActionHeaders(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5568,12 +5253,9 @@ pub mod topic_rule {
         }
     }
 
-    impl From<UserProperty> for t::Value {
-        #[inline]
-        fn from(v: UserProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserProperty> for t::Value { #[inline] fn from(v: UserProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserProperty { #[inline] fn from(v: t::Value) -> UserProperty { UserProperty(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5592,12 +5274,9 @@ pub mod topic_rule {
         pub fn canned_acl(mut self, v: impl Into<CannedAccessControlList>) -> Self { self.0.put::<CannedAccessControlList>("CannedAcl", v.into()); self }
     }
 
-    impl From<S3Action> for t::Value {
-        #[inline]
-        fn from(v: S3Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Action> for t::Value { #[inline] fn from(v: S3Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Action { #[inline] fn from(v: t::Value) -> S3Action { S3Action(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5647,12 +5326,9 @@ pub mod topic_rule {
         pub fn message_format(mut self, v: impl Into<MessageFormat>) -> Self { self.0.put::<MessageFormat>("MessageFormat", v.into()); self }
     }
 
-    impl From<SnsAction> for t::Value {
-        #[inline]
-        fn from(v: SnsAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnsAction> for t::Value { #[inline] fn from(v: SnsAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnsAction { #[inline] fn from(v: t::Value) -> SnsAction { SnsAction(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5690,12 +5366,9 @@ pub mod topic_rule {
         pub fn use_base64(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseBase64", v.into()); self }
     }
 
-    impl From<SqsAction> for t::Value {
-        #[inline]
-        fn from(v: SqsAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqsAction> for t::Value { #[inline] fn from(v: SqsAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqsAction { #[inline] fn from(v: t::Value) -> SqsAction { SqsAction(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5713,12 +5386,9 @@ pub mod topic_rule {
         pub fn execution_name_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExecutionNamePrefix", v.into()); self }
     }
 
-    impl From<StepFunctionsAction> for t::Value {
-        #[inline]
-        fn from(v: StepFunctionsAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StepFunctionsAction> for t::Value { #[inline] fn from(v: StepFunctionsAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StepFunctionsAction { #[inline] fn from(v: t::Value) -> StepFunctionsAction { StepFunctionsAction(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5738,12 +5408,9 @@ pub mod topic_rule {
         pub fn timestamp(mut self, v: impl Into<TimestreamTimestamp>) -> Self { self.0.put::<TimestreamTimestamp>("Timestamp", v.into()); self }
     }
 
-    impl From<TimestreamAction> for t::Value {
-        #[inline]
-        fn from(v: TimestreamAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimestreamAction> for t::Value { #[inline] fn from(v: TimestreamAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimestreamAction { #[inline] fn from(v: t::Value) -> TimestreamAction { TimestreamAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5759,12 +5426,9 @@ pub mod topic_rule {
         }
     }
 
-    impl From<TimestreamDimension> for t::Value {
-        #[inline]
-        fn from(v: TimestreamDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimestreamDimension> for t::Value { #[inline] fn from(v: TimestreamDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimestreamDimension { #[inline] fn from(v: t::Value) -> TimestreamDimension { TimestreamDimension(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5780,12 +5444,9 @@ pub mod topic_rule {
         }
     }
 
-    impl From<TimestreamTimestamp> for t::Value {
-        #[inline]
-        fn from(v: TimestreamTimestamp) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimestreamTimestamp> for t::Value { #[inline] fn from(v: TimestreamTimestamp) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimestreamTimestamp { #[inline] fn from(v: t::Value) -> TimestreamTimestamp { TimestreamTimestamp(t::Props::from_value(v)) } }
 
 }
 
@@ -5858,12 +5519,9 @@ pub mod topic_rule_destination {
         pub fn confirmation_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConfirmationUrl", v.into()); self }
     }
 
-    impl From<HttpUrlDestinationSummary> for t::Value {
-        #[inline]
-        fn from(v: HttpUrlDestinationSummary) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpUrlDestinationSummary> for t::Value { #[inline] fn from(v: HttpUrlDestinationSummary) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpUrlDestinationSummary { #[inline] fn from(v: t::Value) -> HttpUrlDestinationSummary { HttpUrlDestinationSummary(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5884,12 +5542,9 @@ pub mod topic_rule_destination {
         pub fn secret_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretType", v.into()); self }
     }
 
-    impl From<InfluxDBDestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: InfluxDBDestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InfluxDBDestinationProperties> for t::Value { #[inline] fn from(v: InfluxDBDestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InfluxDBDestinationProperties { #[inline] fn from(v: t::Value) -> InfluxDBDestinationProperties { InfluxDBDestinationProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5934,11 +5589,8 @@ pub mod topic_rule_destination {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<VpcDestinationProperties> for t::Value {
-        #[inline]
-        fn from(v: VpcDestinationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcDestinationProperties> for t::Value { #[inline] fn from(v: VpcDestinationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcDestinationProperties { #[inline] fn from(v: t::Value) -> VpcDestinationProperties { VpcDestinationProperties(t::Props::from_value(v)) } }
 
 }

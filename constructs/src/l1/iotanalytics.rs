@@ -73,12 +73,9 @@ pub mod channel {
         pub fn service_managed_s3(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("ServiceManagedS3", v.into()); self }
     }
 
-    impl From<ChannelStorage> for t::Value {
-        #[inline]
-        fn from(v: ChannelStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChannelStorage> for t::Value { #[inline] fn from(v: ChannelStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChannelStorage { #[inline] fn from(v: t::Value) -> ChannelStorage { ChannelStorage(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -96,12 +93,9 @@ pub mod channel {
         pub fn key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyPrefix", v.into()); self }
     }
 
-    impl From<CustomerManagedS3> for t::Value {
-        #[inline]
-        fn from(v: CustomerManagedS3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomerManagedS3> for t::Value { #[inline] fn from(v: CustomerManagedS3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomerManagedS3 { #[inline] fn from(v: t::Value) -> CustomerManagedS3 { CustomerManagedS3(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -120,12 +114,9 @@ pub mod channel {
         pub fn unlimited(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Unlimited", v.into()); self }
     }
 
-    impl From<RetentionPeriod> for t::Value {
-        #[inline]
-        fn from(v: RetentionPeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetentionPeriod> for t::Value { #[inline] fn from(v: RetentionPeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetentionPeriod { #[inline] fn from(v: t::Value) -> RetentionPeriod { RetentionPeriod(t::Props::from_value(v)) } }
 
 }
 
@@ -201,12 +192,9 @@ pub mod dataset {
         pub fn query_action(mut self, v: impl Into<QueryAction>) -> Self { self.0.put::<QueryAction>("QueryAction", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -225,12 +213,9 @@ pub mod dataset {
         pub fn variables(mut self, v: impl Into<t::List<Variable>>) -> Self { self.0.put::<t::List<Variable>>("Variables", v.into()); self }
     }
 
-    impl From<ContainerAction> for t::Value {
-        #[inline]
-        fn from(v: ContainerAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerAction> for t::Value { #[inline] fn from(v: ContainerAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerAction { #[inline] fn from(v: t::Value) -> ContainerAction { ContainerAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -246,12 +231,9 @@ pub mod dataset {
         }
     }
 
-    impl From<ResourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ResourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceConfiguration> for t::Value { #[inline] fn from(v: ResourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceConfiguration { #[inline] fn from(v: t::Value) -> ResourceConfiguration { ResourceConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -294,12 +276,9 @@ pub mod dataset {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<Variable> for t::Value {
-        #[inline]
-        fn from(v: Variable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Variable> for t::Value { #[inline] fn from(v: Variable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Variable { #[inline] fn from(v: t::Value) -> Variable { Variable(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -314,12 +293,9 @@ pub mod dataset {
         }
     }
 
-    impl From<DatasetContentVersionValue> for t::Value {
-        #[inline]
-        fn from(v: DatasetContentVersionValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetContentVersionValue> for t::Value { #[inline] fn from(v: DatasetContentVersionValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetContentVersionValue { #[inline] fn from(v: t::Value) -> DatasetContentVersionValue { DatasetContentVersionValue(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -334,12 +310,9 @@ pub mod dataset {
         }
     }
 
-    impl From<OutputFileUriValue> for t::Value {
-        #[inline]
-        fn from(v: OutputFileUriValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputFileUriValue> for t::Value { #[inline] fn from(v: OutputFileUriValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputFileUriValue { #[inline] fn from(v: t::Value) -> OutputFileUriValue { OutputFileUriValue(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -356,12 +329,9 @@ pub mod dataset {
         pub fn filters(mut self, v: impl Into<t::List<Filter>>) -> Self { self.0.put::<t::List<Filter>>("Filters", v.into()); self }
     }
 
-    impl From<QueryAction> for t::Value {
-        #[inline]
-        fn from(v: QueryAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryAction> for t::Value { #[inline] fn from(v: QueryAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryAction { #[inline] fn from(v: t::Value) -> QueryAction { QueryAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -378,12 +348,9 @@ pub mod dataset {
         pub fn delta_time(mut self, v: impl Into<DeltaTime>) -> Self { self.0.put::<DeltaTime>("DeltaTime", v.into()); self }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -399,12 +366,9 @@ pub mod dataset {
         }
     }
 
-    impl From<DeltaTime> for t::Value {
-        #[inline]
-        fn from(v: DeltaTime) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeltaTime> for t::Value { #[inline] fn from(v: DeltaTime) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeltaTime { #[inline] fn from(v: t::Value) -> DeltaTime { DeltaTime(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -421,12 +385,9 @@ pub mod dataset {
         pub fn entry_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EntryName", v.into()); self }
     }
 
-    impl From<DatasetContentDeliveryRule> for t::Value {
-        #[inline]
-        fn from(v: DatasetContentDeliveryRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetContentDeliveryRule> for t::Value { #[inline] fn from(v: DatasetContentDeliveryRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetContentDeliveryRule { #[inline] fn from(v: t::Value) -> DatasetContentDeliveryRule { DatasetContentDeliveryRule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -445,12 +406,9 @@ pub mod dataset {
         pub fn s3_destination_configuration(mut self, v: impl Into<S3DestinationConfiguration>) -> Self { self.0.put::<S3DestinationConfiguration>("S3DestinationConfiguration", v.into()); self }
     }
 
-    impl From<DatasetContentDeliveryRuleDestination> for t::Value {
-        #[inline]
-        fn from(v: DatasetContentDeliveryRuleDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetContentDeliveryRuleDestination> for t::Value { #[inline] fn from(v: DatasetContentDeliveryRuleDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetContentDeliveryRuleDestination { #[inline] fn from(v: t::Value) -> DatasetContentDeliveryRuleDestination { DatasetContentDeliveryRuleDestination(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -466,12 +424,9 @@ pub mod dataset {
         }
     }
 
-    impl From<IotEventsDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IotEventsDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IotEventsDestinationConfiguration> for t::Value { #[inline] fn from(v: IotEventsDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IotEventsDestinationConfiguration { #[inline] fn from(v: t::Value) -> IotEventsDestinationConfiguration { IotEventsDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -490,12 +445,9 @@ pub mod dataset {
         pub fn glue_configuration(mut self, v: impl Into<GlueConfiguration>) -> Self { self.0.put::<GlueConfiguration>("GlueConfiguration", v.into()); self }
     }
 
-    impl From<S3DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DestinationConfiguration> for t::Value { #[inline] fn from(v: S3DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DestinationConfiguration { #[inline] fn from(v: t::Value) -> S3DestinationConfiguration { S3DestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -511,12 +463,9 @@ pub mod dataset {
         }
     }
 
-    impl From<GlueConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GlueConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlueConfiguration> for t::Value { #[inline] fn from(v: GlueConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlueConfiguration { #[inline] fn from(v: t::Value) -> GlueConfiguration { GlueConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -533,12 +482,9 @@ pub mod dataset {
         pub fn rule_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RuleName", v.into()); self }
     }
 
-    impl From<LateDataRule> for t::Value {
-        #[inline]
-        fn from(v: LateDataRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LateDataRule> for t::Value { #[inline] fn from(v: LateDataRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LateDataRule { #[inline] fn from(v: t::Value) -> LateDataRule { LateDataRule(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -555,12 +501,9 @@ pub mod dataset {
         pub fn delta_time_session_window_configuration(mut self, v: impl Into<DeltaTimeSessionWindowConfiguration>) -> Self { self.0.put::<DeltaTimeSessionWindowConfiguration>("DeltaTimeSessionWindowConfiguration", v.into()); self }
     }
 
-    impl From<LateDataRuleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LateDataRuleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LateDataRuleConfiguration> for t::Value { #[inline] fn from(v: LateDataRuleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LateDataRuleConfiguration { #[inline] fn from(v: t::Value) -> LateDataRuleConfiguration { LateDataRuleConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -575,12 +518,9 @@ pub mod dataset {
         }
     }
 
-    impl From<DeltaTimeSessionWindowConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeltaTimeSessionWindowConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeltaTimeSessionWindowConfiguration> for t::Value { #[inline] fn from(v: DeltaTimeSessionWindowConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeltaTimeSessionWindowConfiguration { #[inline] fn from(v: t::Value) -> DeltaTimeSessionWindowConfiguration { DeltaTimeSessionWindowConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -599,12 +539,9 @@ pub mod dataset {
         pub fn unlimited(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Unlimited", v.into()); self }
     }
 
-    impl From<RetentionPeriod> for t::Value {
-        #[inline]
-        fn from(v: RetentionPeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetentionPeriod> for t::Value { #[inline] fn from(v: RetentionPeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetentionPeriod { #[inline] fn from(v: t::Value) -> RetentionPeriod { RetentionPeriod(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -623,12 +560,9 @@ pub mod dataset {
         pub fn triggering_dataset(mut self, v: impl Into<DatasetContentVersionValue>) -> Self { self.0.put::<DatasetContentVersionValue>("TriggeringDataset", v.into()); self }
     }
 
-    impl From<Trigger> for t::Value {
-        #[inline]
-        fn from(v: Trigger) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Trigger> for t::Value { #[inline] fn from(v: Trigger) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Trigger { #[inline] fn from(v: t::Value) -> Trigger { Trigger(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -643,12 +577,9 @@ pub mod dataset {
         }
     }
 
-    impl From<Schedule> for t::Value {
-        #[inline]
-        fn from(v: Schedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schedule> for t::Value { #[inline] fn from(v: Schedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schedule { #[inline] fn from(v: t::Value) -> Schedule { Schedule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -667,12 +598,9 @@ pub mod dataset {
         pub fn unlimited(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Unlimited", v.into()); self }
     }
 
-    impl From<VersioningConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VersioningConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VersioningConfiguration> for t::Value { #[inline] fn from(v: VersioningConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VersioningConfiguration { #[inline] fn from(v: t::Value) -> VersioningConfiguration { VersioningConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -744,12 +672,9 @@ pub mod datastore {
         pub fn partitions(mut self, v: impl Into<t::List<DatastorePartition>>) -> Self { self.0.put::<t::List<DatastorePartition>>("Partitions", v.into()); self }
     }
 
-    impl From<DatastorePartitions> for t::Value {
-        #[inline]
-        fn from(v: DatastorePartitions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatastorePartitions> for t::Value { #[inline] fn from(v: DatastorePartitions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatastorePartitions { #[inline] fn from(v: t::Value) -> DatastorePartitions { DatastorePartitions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -768,12 +693,9 @@ pub mod datastore {
         pub fn timestamp_partition(mut self, v: impl Into<TimestampPartition>) -> Self { self.0.put::<TimestampPartition>("TimestampPartition", v.into()); self }
     }
 
-    impl From<DatastorePartition> for t::Value {
-        #[inline]
-        fn from(v: DatastorePartition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatastorePartition> for t::Value { #[inline] fn from(v: DatastorePartition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatastorePartition { #[inline] fn from(v: t::Value) -> DatastorePartition { DatastorePartition(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -788,12 +710,9 @@ pub mod datastore {
         }
     }
 
-    impl From<Partition> for t::Value {
-        #[inline]
-        fn from(v: Partition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Partition> for t::Value { #[inline] fn from(v: Partition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Partition { #[inline] fn from(v: t::Value) -> Partition { Partition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -810,12 +729,9 @@ pub mod datastore {
         pub fn timestamp_format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimestampFormat", v.into()); self }
     }
 
-    impl From<TimestampPartition> for t::Value {
-        #[inline]
-        fn from(v: TimestampPartition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimestampPartition> for t::Value { #[inline] fn from(v: TimestampPartition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimestampPartition { #[inline] fn from(v: t::Value) -> TimestampPartition { TimestampPartition(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -836,12 +752,9 @@ pub mod datastore {
         pub fn service_managed_s3(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("ServiceManagedS3", v.into()); self }
     }
 
-    impl From<DatastoreStorage> for t::Value {
-        #[inline]
-        fn from(v: DatastoreStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatastoreStorage> for t::Value { #[inline] fn from(v: DatastoreStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatastoreStorage { #[inline] fn from(v: t::Value) -> DatastoreStorage { DatastoreStorage(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -859,12 +772,9 @@ pub mod datastore {
         pub fn key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyPrefix", v.into()); self }
     }
 
-    impl From<CustomerManagedS3> for t::Value {
-        #[inline]
-        fn from(v: CustomerManagedS3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomerManagedS3> for t::Value { #[inline] fn from(v: CustomerManagedS3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomerManagedS3 { #[inline] fn from(v: t::Value) -> CustomerManagedS3 { CustomerManagedS3(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -881,12 +791,9 @@ pub mod datastore {
         pub fn customer_managed_s3_storage(mut self, v: impl Into<CustomerManagedS3Storage>) -> Self { self.0.put::<CustomerManagedS3Storage>("CustomerManagedS3Storage", v.into()); self }
     }
 
-    impl From<IotSiteWiseMultiLayerStorage> for t::Value {
-        #[inline]
-        fn from(v: IotSiteWiseMultiLayerStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IotSiteWiseMultiLayerStorage> for t::Value { #[inline] fn from(v: IotSiteWiseMultiLayerStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IotSiteWiseMultiLayerStorage { #[inline] fn from(v: t::Value) -> IotSiteWiseMultiLayerStorage { IotSiteWiseMultiLayerStorage(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -903,12 +810,9 @@ pub mod datastore {
         pub fn key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyPrefix", v.into()); self }
     }
 
-    impl From<CustomerManagedS3Storage> for t::Value {
-        #[inline]
-        fn from(v: CustomerManagedS3Storage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomerManagedS3Storage> for t::Value { #[inline] fn from(v: CustomerManagedS3Storage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomerManagedS3Storage { #[inline] fn from(v: t::Value) -> CustomerManagedS3Storage { CustomerManagedS3Storage(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -927,12 +831,9 @@ pub mod datastore {
         pub fn parquet_configuration(mut self, v: impl Into<ParquetConfiguration>) -> Self { self.0.put::<ParquetConfiguration>("ParquetConfiguration", v.into()); self }
     }
 
-    impl From<FileFormatConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FileFormatConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FileFormatConfiguration> for t::Value { #[inline] fn from(v: FileFormatConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FileFormatConfiguration { #[inline] fn from(v: t::Value) -> FileFormatConfiguration { FileFormatConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -949,12 +850,9 @@ pub mod datastore {
         pub fn schema_definition(mut self, v: impl Into<SchemaDefinition>) -> Self { self.0.put::<SchemaDefinition>("SchemaDefinition", v.into()); self }
     }
 
-    impl From<ParquetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParquetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParquetConfiguration> for t::Value { #[inline] fn from(v: ParquetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParquetConfiguration { #[inline] fn from(v: t::Value) -> ParquetConfiguration { ParquetConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -971,12 +869,9 @@ pub mod datastore {
         pub fn columns(mut self, v: impl Into<t::List<Column>>) -> Self { self.0.put::<t::List<Column>>("Columns", v.into()); self }
     }
 
-    impl From<SchemaDefinition> for t::Value {
-        #[inline]
-        fn from(v: SchemaDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaDefinition> for t::Value { #[inline] fn from(v: SchemaDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaDefinition { #[inline] fn from(v: t::Value) -> SchemaDefinition { SchemaDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -992,12 +887,9 @@ pub mod datastore {
         }
     }
 
-    impl From<Column> for t::Value {
-        #[inline]
-        fn from(v: Column) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Column> for t::Value { #[inline] fn from(v: Column) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Column { #[inline] fn from(v: t::Value) -> Column { Column(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1016,12 +908,9 @@ pub mod datastore {
         pub fn unlimited(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Unlimited", v.into()); self }
     }
 
-    impl From<RetentionPeriod> for t::Value {
-        #[inline]
-        fn from(v: RetentionPeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetentionPeriod> for t::Value { #[inline] fn from(v: RetentionPeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetentionPeriod { #[inline] fn from(v: t::Value) -> RetentionPeriod { RetentionPeriod(t::Props::from_value(v)) } }
 
 }
 
@@ -1103,12 +992,9 @@ pub mod pipeline {
         pub fn select_attributes(mut self, v: impl Into<SelectAttributes>) -> Self { self.0.put::<SelectAttributes>("SelectAttributes", v.into()); self }
     }
 
-    impl From<Activity> for t::Value {
-        #[inline]
-        fn from(v: Activity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Activity> for t::Value { #[inline] fn from(v: Activity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Activity { #[inline] fn from(v: t::Value) -> Activity { Activity(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1126,12 +1012,9 @@ pub mod pipeline {
         pub fn next(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Next", v.into()); self }
     }
 
-    impl From<AddAttributes> for t::Value {
-        #[inline]
-        fn from(v: AddAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AddAttributes> for t::Value { #[inline] fn from(v: AddAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AddAttributes { #[inline] fn from(v: t::Value) -> AddAttributes { AddAttributes(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1149,12 +1032,9 @@ pub mod pipeline {
         pub fn next(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Next", v.into()); self }
     }
 
-    impl From<Channel> for t::Value {
-        #[inline]
-        fn from(v: Channel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Channel> for t::Value { #[inline] fn from(v: Channel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Channel { #[inline] fn from(v: t::Value) -> Channel { Channel(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1170,12 +1050,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<Datastore> for t::Value {
-        #[inline]
-        fn from(v: Datastore) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Datastore> for t::Value { #[inline] fn from(v: Datastore) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Datastore { #[inline] fn from(v: t::Value) -> Datastore { Datastore(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1195,12 +1072,9 @@ pub mod pipeline {
         pub fn next(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Next", v.into()); self }
     }
 
-    impl From<DeviceRegistryEnrich> for t::Value {
-        #[inline]
-        fn from(v: DeviceRegistryEnrich) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeviceRegistryEnrich> for t::Value { #[inline] fn from(v: DeviceRegistryEnrich) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeviceRegistryEnrich { #[inline] fn from(v: t::Value) -> DeviceRegistryEnrich { DeviceRegistryEnrich(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1218,12 +1092,9 @@ pub mod pipeline {
         pub fn next(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Next", v.into()); self }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1242,12 +1113,9 @@ pub mod pipeline {
         pub fn next(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Next", v.into()); self }
     }
 
-    impl From<Lambda> for t::Value {
-        #[inline]
-        fn from(v: Lambda) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Lambda> for t::Value { #[inline] fn from(v: Lambda) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Lambda { #[inline] fn from(v: t::Value) -> Lambda { Lambda(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1266,12 +1134,9 @@ pub mod pipeline {
         pub fn next(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Next", v.into()); self }
     }
 
-    impl From<Math> for t::Value {
-        #[inline]
-        fn from(v: Math) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Math> for t::Value { #[inline] fn from(v: Math) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Math { #[inline] fn from(v: t::Value) -> Math { Math(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1289,12 +1154,9 @@ pub mod pipeline {
         pub fn next(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Next", v.into()); self }
     }
 
-    impl From<RemoveAttributes> for t::Value {
-        #[inline]
-        fn from(v: RemoveAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RemoveAttributes> for t::Value { #[inline] fn from(v: RemoveAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RemoveAttributes { #[inline] fn from(v: t::Value) -> RemoveAttributes { RemoveAttributes(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1312,11 +1174,8 @@ pub mod pipeline {
         pub fn next(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Next", v.into()); self }
     }
 
-    impl From<SelectAttributes> for t::Value {
-        #[inline]
-        fn from(v: SelectAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelectAttributes> for t::Value { #[inline] fn from(v: SelectAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelectAttributes { #[inline] fn from(v: t::Value) -> SelectAttributes { SelectAttributes(t::Props::from_value(v)) } }
 
 }

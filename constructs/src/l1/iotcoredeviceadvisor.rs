@@ -80,12 +80,9 @@ pub mod suite_definition {
         pub fn suite_definition_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SuiteDefinitionName", v.into()); self }
     }
 
-    impl From<SuiteDefinitionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SuiteDefinitionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SuiteDefinitionConfiguration> for t::Value { #[inline] fn from(v: SuiteDefinitionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SuiteDefinitionConfiguration { #[inline] fn from(v: t::Value) -> SuiteDefinitionConfiguration { SuiteDefinitionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -104,11 +101,8 @@ pub mod suite_definition {
         pub fn thing_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ThingArn", v.into()); self }
     }
 
-    impl From<DeviceUnderTest> for t::Value {
-        #[inline]
-        fn from(v: DeviceUnderTest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeviceUnderTest> for t::Value { #[inline] fn from(v: DeviceUnderTest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeviceUnderTest { #[inline] fn from(v: t::Value) -> DeviceUnderTest { DeviceUnderTest(t::Props::from_value(v)) } }
 
 }

@@ -137,12 +137,9 @@ pub mod campaign {
         pub fn time_based_collection_scheme(mut self, v: impl Into<TimeBasedCollectionScheme>) -> Self { self.0.put::<TimeBasedCollectionScheme>("TimeBasedCollectionScheme", v.into()); self }
     }
 
-    impl From<CollectionScheme> for t::Value {
-        #[inline]
-        fn from(v: CollectionScheme) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CollectionScheme> for t::Value { #[inline] fn from(v: CollectionScheme) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CollectionScheme { #[inline] fn from(v: t::Value) -> CollectionScheme { CollectionScheme(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -163,12 +160,9 @@ pub mod campaign {
         pub fn trigger_mode(mut self, v: impl Into<TriggerMode>) -> Self { self.0.put::<TriggerMode>("TriggerMode", v.into()); self }
     }
 
-    impl From<ConditionBasedCollectionScheme> for t::Value {
-        #[inline]
-        fn from(v: ConditionBasedCollectionScheme) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConditionBasedCollectionScheme> for t::Value { #[inline] fn from(v: ConditionBasedCollectionScheme) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConditionBasedCollectionScheme { #[inline] fn from(v: t::Value) -> ConditionBasedCollectionScheme { ConditionBasedCollectionScheme(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -203,12 +197,9 @@ pub mod campaign {
         }
     }
 
-    impl From<TimeBasedCollectionScheme> for t::Value {
-        #[inline]
-        fn from(v: TimeBasedCollectionScheme) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeBasedCollectionScheme> for t::Value { #[inline] fn from(v: TimeBasedCollectionScheme) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeBasedCollectionScheme { #[inline] fn from(v: t::Value) -> TimeBasedCollectionScheme { TimeBasedCollectionScheme(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -249,12 +240,9 @@ pub mod campaign {
         pub fn timestream_config(mut self, v: impl Into<TimestreamConfig>) -> Self { self.0.put::<TimestreamConfig>("TimestreamConfig", v.into()); self }
     }
 
-    impl From<DataDestinationConfig> for t::Value {
-        #[inline]
-        fn from(v: DataDestinationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataDestinationConfig> for t::Value { #[inline] fn from(v: DataDestinationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataDestinationConfig { #[inline] fn from(v: t::Value) -> DataDestinationConfig { DataDestinationConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -270,12 +258,9 @@ pub mod campaign {
         }
     }
 
-    impl From<MqttTopicConfig> for t::Value {
-        #[inline]
-        fn from(v: MqttTopicConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MqttTopicConfig> for t::Value { #[inline] fn from(v: MqttTopicConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MqttTopicConfig { #[inline] fn from(v: t::Value) -> MqttTopicConfig { MqttTopicConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -296,12 +281,9 @@ pub mod campaign {
         pub fn storage_compression_format(mut self, v: impl Into<StorageCompressionFormat>) -> Self { self.0.put::<StorageCompressionFormat>("StorageCompressionFormat", v.into()); self }
     }
 
-    impl From<S3Config> for t::Value {
-        #[inline]
-        fn from(v: S3Config) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Config> for t::Value { #[inline] fn from(v: S3Config) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Config { #[inline] fn from(v: t::Value) -> S3Config { S3Config(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -357,12 +339,9 @@ pub mod campaign {
         }
     }
 
-    impl From<TimestreamConfig> for t::Value {
-        #[inline]
-        fn from(v: TimestreamConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimestreamConfig> for t::Value { #[inline] fn from(v: TimestreamConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimestreamConfig { #[inline] fn from(v: t::Value) -> TimestreamConfig { TimestreamConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -380,12 +359,9 @@ pub mod campaign {
         pub fn upload_options(mut self, v: impl Into<DataPartitionUploadOptions>) -> Self { self.0.put::<DataPartitionUploadOptions>("UploadOptions", v.into()); self }
     }
 
-    impl From<DataPartition> for t::Value {
-        #[inline]
-        fn from(v: DataPartition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataPartition> for t::Value { #[inline] fn from(v: DataPartition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataPartition { #[inline] fn from(v: t::Value) -> DataPartition { DataPartition(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -402,12 +378,9 @@ pub mod campaign {
         }
     }
 
-    impl From<DataPartitionStorageOptions> for t::Value {
-        #[inline]
-        fn from(v: DataPartitionStorageOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataPartitionStorageOptions> for t::Value { #[inline] fn from(v: DataPartitionStorageOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataPartitionStorageOptions { #[inline] fn from(v: t::Value) -> DataPartitionStorageOptions { DataPartitionStorageOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -423,12 +396,9 @@ pub mod campaign {
         }
     }
 
-    impl From<StorageMaximumSize> for t::Value {
-        #[inline]
-        fn from(v: StorageMaximumSize) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageMaximumSize> for t::Value { #[inline] fn from(v: StorageMaximumSize) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageMaximumSize { #[inline] fn from(v: t::Value) -> StorageMaximumSize { StorageMaximumSize(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -466,12 +436,9 @@ pub mod campaign {
         }
     }
 
-    impl From<StorageMinimumTimeToLive> for t::Value {
-        #[inline]
-        fn from(v: StorageMinimumTimeToLive) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageMinimumTimeToLive> for t::Value { #[inline] fn from(v: StorageMinimumTimeToLive) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageMinimumTimeToLive { #[inline] fn from(v: t::Value) -> StorageMinimumTimeToLive { StorageMinimumTimeToLive(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -510,12 +477,9 @@ pub mod campaign {
         pub fn condition_language_version(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ConditionLanguageVersion", v.into()); self }
     }
 
-    impl From<DataPartitionUploadOptions> for t::Value {
-        #[inline]
-        fn from(v: DataPartitionUploadOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataPartitionUploadOptions> for t::Value { #[inline] fn from(v: DataPartitionUploadOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataPartitionUploadOptions { #[inline] fn from(v: t::Value) -> DataPartitionUploadOptions { DataPartitionUploadOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -556,12 +520,9 @@ pub mod campaign {
         pub fn minimum_sampling_interval_ms(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MinimumSamplingIntervalMs", v.into()); self }
     }
 
-    impl From<SignalInformation> for t::Value {
-        #[inline]
-        fn from(v: SignalInformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SignalInformation> for t::Value { #[inline] fn from(v: SignalInformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SignalInformation { #[inline] fn from(v: t::Value) -> SignalInformation { SignalInformation(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -580,12 +541,9 @@ pub mod campaign {
         pub fn condition_language_version(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ConditionLanguageVersion", v.into()); self }
     }
 
-    impl From<SignalFetchInformation> for t::Value {
-        #[inline]
-        fn from(v: SignalFetchInformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SignalFetchInformation> for t::Value { #[inline] fn from(v: SignalFetchInformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SignalFetchInformation { #[inline] fn from(v: t::Value) -> SignalFetchInformation { SignalFetchInformation(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -604,12 +562,9 @@ pub mod campaign {
         pub fn time_based(mut self, v: impl Into<TimeBasedSignalFetchConfig>) -> Self { self.0.put::<TimeBasedSignalFetchConfig>("TimeBased", v.into()); self }
     }
 
-    impl From<SignalFetchConfig> for t::Value {
-        #[inline]
-        fn from(v: SignalFetchConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SignalFetchConfig> for t::Value { #[inline] fn from(v: SignalFetchConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SignalFetchConfig { #[inline] fn from(v: t::Value) -> SignalFetchConfig { SignalFetchConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -625,12 +580,9 @@ pub mod campaign {
         }
     }
 
-    impl From<ConditionBasedSignalFetchConfig> for t::Value {
-        #[inline]
-        fn from(v: ConditionBasedSignalFetchConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConditionBasedSignalFetchConfig> for t::Value { #[inline] fn from(v: ConditionBasedSignalFetchConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConditionBasedSignalFetchConfig { #[inline] fn from(v: t::Value) -> ConditionBasedSignalFetchConfig { ConditionBasedSignalFetchConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -645,12 +597,9 @@ pub mod campaign {
         }
     }
 
-    impl From<TimeBasedSignalFetchConfig> for t::Value {
-        #[inline]
-        fn from(v: TimeBasedSignalFetchConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeBasedSignalFetchConfig> for t::Value { #[inline] fn from(v: TimeBasedSignalFetchConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeBasedSignalFetchConfig { #[inline] fn from(v: t::Value) -> TimeBasedSignalFetchConfig { TimeBasedSignalFetchConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -771,12 +720,9 @@ pub mod decoder_manifest {
         }
     }
 
-    impl From<CanNetworkInterface> for t::Value {
-        #[inline]
-        fn from(v: CanNetworkInterface) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CanNetworkInterface> for t::Value { #[inline] fn from(v: CanNetworkInterface) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CanNetworkInterface { #[inline] fn from(v: t::Value) -> CanNetworkInterface { CanNetworkInterface(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -795,12 +741,9 @@ pub mod decoder_manifest {
         pub fn protocol_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProtocolVersion", v.into()); self }
     }
 
-    impl From<CanInterface> for t::Value {
-        #[inline]
-        fn from(v: CanInterface) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CanInterface> for t::Value { #[inline] fn from(v: CanInterface) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CanInterface { #[inline] fn from(v: t::Value) -> CanInterface { CanInterface(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -836,12 +779,9 @@ pub mod decoder_manifest {
         }
     }
 
-    impl From<CanSignalDecoder> for t::Value {
-        #[inline]
-        fn from(v: CanSignalDecoder) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CanSignalDecoder> for t::Value { #[inline] fn from(v: CanSignalDecoder) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CanSignalDecoder { #[inline] fn from(v: t::Value) -> CanSignalDecoder { CanSignalDecoder(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -866,12 +806,9 @@ pub mod decoder_manifest {
         pub fn signal_value_type(mut self, v: impl Into<SignalValueType>) -> Self { self.0.put::<SignalValueType>("SignalValueType", v.into()); self }
     }
 
-    impl From<CanSignal> for t::Value {
-        #[inline]
-        fn from(v: CanSignal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CanSignal> for t::Value { #[inline] fn from(v: CanSignal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CanSignal { #[inline] fn from(v: t::Value) -> CanSignal { CanSignal(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1175,12 +1112,9 @@ pub mod signal_catalog {
         pub fn total_sensors(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TotalSensors", v.into()); self }
     }
 
-    impl From<NodeCounts> for t::Value {
-        #[inline]
-        fn from(v: NodeCounts) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeCounts> for t::Value { #[inline] fn from(v: NodeCounts) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeCounts { #[inline] fn from(v: t::Value) -> NodeCounts { NodeCounts(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1203,12 +1137,9 @@ pub mod signal_catalog {
         pub fn sensor(mut self, v: impl Into<Sensor>) -> Self { self.0.put::<Sensor>("Sensor", v.into()); self }
     }
 
-    impl From<Node> for t::Value {
-        #[inline]
-        fn from(v: Node) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Node> for t::Value { #[inline] fn from(v: Node) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Node { #[inline] fn from(v: t::Value) -> Node { Node(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1236,12 +1167,9 @@ pub mod signal_catalog {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<Actuator> for t::Value {
-        #[inline]
-        fn from(v: Actuator) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Actuator> for t::Value { #[inline] fn from(v: Actuator) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Actuator { #[inline] fn from(v: t::Value) -> Actuator { Actuator(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1341,12 +1269,9 @@ pub mod signal_catalog {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<Attribute> for t::Value {
-        #[inline]
-        fn from(v: Attribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Attribute> for t::Value { #[inline] fn from(v: Attribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Attribute { #[inline] fn from(v: t::Value) -> Attribute { Attribute(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1363,12 +1288,9 @@ pub mod signal_catalog {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<Branch> for t::Value {
-        #[inline]
-        fn from(v: Branch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Branch> for t::Value { #[inline] fn from(v: Branch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Branch { #[inline] fn from(v: t::Value) -> Branch { Branch(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1394,12 +1316,9 @@ pub mod signal_catalog {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<Sensor> for t::Value {
-        #[inline]
-        fn from(v: Sensor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Sensor> for t::Value { #[inline] fn from(v: Sensor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Sensor { #[inline] fn from(v: t::Value) -> Sensor { Sensor(t::Props::from_value(v)) } }
 
 }
 
@@ -1559,12 +1478,9 @@ pub mod vehicle {
         }
     }
 
-    impl From<StateTemplateAssociation> for t::Value {
-        #[inline]
-        fn from(v: StateTemplateAssociation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StateTemplateAssociation> for t::Value { #[inline] fn from(v: StateTemplateAssociation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StateTemplateAssociation { #[inline] fn from(v: t::Value) -> StateTemplateAssociation { StateTemplateAssociation(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1583,12 +1499,9 @@ pub mod vehicle {
         pub fn periodic(mut self, v: impl Into<PeriodicStateTemplateUpdateStrategy>) -> Self { self.0.put::<PeriodicStateTemplateUpdateStrategy>("Periodic", v.into()); self }
     }
 
-    impl From<StateTemplateUpdateStrategy> for t::Value {
-        #[inline]
-        fn from(v: StateTemplateUpdateStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StateTemplateUpdateStrategy> for t::Value { #[inline] fn from(v: StateTemplateUpdateStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StateTemplateUpdateStrategy { #[inline] fn from(v: t::Value) -> StateTemplateUpdateStrategy { StateTemplateUpdateStrategy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1603,12 +1516,9 @@ pub mod vehicle {
         }
     }
 
-    impl From<PeriodicStateTemplateUpdateStrategy> for t::Value {
-        #[inline]
-        fn from(v: PeriodicStateTemplateUpdateStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PeriodicStateTemplateUpdateStrategy> for t::Value { #[inline] fn from(v: PeriodicStateTemplateUpdateStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PeriodicStateTemplateUpdateStrategy { #[inline] fn from(v: t::Value) -> PeriodicStateTemplateUpdateStrategy { PeriodicStateTemplateUpdateStrategy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1624,12 +1534,9 @@ pub mod vehicle {
         }
     }
 
-    impl From<TimePeriod> for t::Value {
-        #[inline]
-        fn from(v: TimePeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimePeriod> for t::Value { #[inline] fn from(v: TimePeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimePeriod { #[inline] fn from(v: t::Value) -> TimePeriod { TimePeriod(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -83,12 +83,9 @@ pub mod tunnel {
         pub fn thing_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ThingName", v.into()); self }
     }
 
-    impl From<DestinationConfig> for t::Value {
-        #[inline]
-        fn from(v: DestinationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationConfig> for t::Value { #[inline] fn from(v: DestinationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationConfig { #[inline] fn from(v: t::Value) -> DestinationConfig { DestinationConfig(t::Props::from_value(v)) } }
 
     /// Tunnel timeout configuration.
     ///
@@ -107,11 +104,8 @@ pub mod tunnel {
         pub fn max_lifetime_timeout_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxLifetimeTimeoutMinutes", v.into()); self }
     }
 
-    impl From<TimeoutConfig> for t::Value {
-        #[inline]
-        fn from(v: TimeoutConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeoutConfig> for t::Value { #[inline] fn from(v: TimeoutConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeoutConfig { #[inline] fn from(v: t::Value) -> TimeoutConfig { TimeoutConfig(t::Props::from_value(v)) } }
 
 }

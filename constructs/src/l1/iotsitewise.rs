@@ -76,12 +76,9 @@ pub mod access_policy {
         pub fn user(mut self, v: impl Into<User>) -> Self { self.0.put::<User>("User", v.into()); self }
     }
 
-    impl From<AccessPolicyIdentity> for t::Value {
-        #[inline]
-        fn from(v: AccessPolicyIdentity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessPolicyIdentity> for t::Value { #[inline] fn from(v: AccessPolicyIdentity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessPolicyIdentity { #[inline] fn from(v: t::Value) -> AccessPolicyIdentity { AccessPolicyIdentity(t::Props::from_value(v)) } }
 
     /// Contains information for an IAM role identity in an access policy.
     ///
@@ -100,12 +97,9 @@ pub mod access_policy {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("arn", v.into()); self }
     }
 
-    impl From<IamRole> for t::Value {
-        #[inline]
-        fn from(v: IamRole) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamRole> for t::Value { #[inline] fn from(v: IamRole) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamRole { #[inline] fn from(v: t::Value) -> IamRole { IamRole(t::Props::from_value(v)) } }
 
     /// Contains information for an IAM user identity in an access policy.
     ///
@@ -124,12 +118,9 @@ pub mod access_policy {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("arn", v.into()); self }
     }
 
-    impl From<IamUser> for t::Value {
-        #[inline]
-        fn from(v: IamUser) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamUser> for t::Value { #[inline] fn from(v: IamUser) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamUser { #[inline] fn from(v: t::Value) -> IamUser { IamUser(t::Props::from_value(v)) } }
 
     /// Contains information for a user identity in an access policy.
     ///
@@ -148,12 +139,9 @@ pub mod access_policy {
         pub fn id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("id", v.into()); self }
     }
 
-    impl From<User> for t::Value {
-        #[inline]
-        fn from(v: User) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<User> for t::Value { #[inline] fn from(v: User) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for User { #[inline] fn from(v: t::Value) -> User { User(t::Props::from_value(v)) } }
 
     /// The permission level for this access policy. Valid values are ADMINISTRATOR or VIEWER.
     ///
@@ -196,12 +184,9 @@ pub mod access_policy {
         pub fn project(mut self, v: impl Into<Project>) -> Self { self.0.put::<Project>("Project", v.into()); self }
     }
 
-    impl From<AccessPolicyResource> for t::Value {
-        #[inline]
-        fn from(v: AccessPolicyResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessPolicyResource> for t::Value { #[inline] fn from(v: AccessPolicyResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessPolicyResource { #[inline] fn from(v: t::Value) -> AccessPolicyResource { AccessPolicyResource(t::Props::from_value(v)) } }
 
     /// A portal resource.
     ///
@@ -220,12 +205,9 @@ pub mod access_policy {
         pub fn id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("id", v.into()); self }
     }
 
-    impl From<Portal> for t::Value {
-        #[inline]
-        fn from(v: Portal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Portal> for t::Value { #[inline] fn from(v: Portal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Portal { #[inline] fn from(v: t::Value) -> Portal { Portal(t::Props::from_value(v)) } }
 
     /// A project resource.
     ///
@@ -244,12 +226,9 @@ pub mod access_policy {
         pub fn id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("id", v.into()); self }
     }
 
-    impl From<Project> for t::Value {
-        #[inline]
-        fn from(v: Project) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Project> for t::Value { #[inline] fn from(v: Project) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Project { #[inline] fn from(v: t::Value) -> Project { Project(t::Props::from_value(v)) } }
 
 }
 
@@ -404,12 +383,9 @@ pub mod asset {
         pub fn logical_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogicalId", v.into()); self }
     }
 
-    impl From<AssetHierarchy> for t::Value {
-        #[inline]
-        fn from(v: AssetHierarchy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetHierarchy> for t::Value { #[inline] fn from(v: AssetHierarchy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetHierarchy { #[inline] fn from(v: t::Value) -> AssetHierarchy { AssetHierarchy(t::Props::from_value(v)) } }
 
     /// The asset property's definition, alias, unit, and notification state.
     ///
@@ -439,12 +415,9 @@ pub mod asset {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<AssetProperty> for t::Value {
-        #[inline]
-        fn from(v: AssetProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetProperty> for t::Value { #[inline] fn from(v: AssetProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetProperty { #[inline] fn from(v: t::Value) -> AssetProperty { AssetProperty(t::Props::from_value(v)) } }
 
     /// The MQTT notification state (ENABLED or DISABLED) for this asset property.
     ///
@@ -568,12 +541,9 @@ pub mod asset_model {
         pub fn path(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Path", v.into()); self }
     }
 
-    impl From<AssetModelCompositeModel> for t::Value {
-        #[inline]
-        fn from(v: AssetModelCompositeModel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetModelCompositeModel> for t::Value { #[inline] fn from(v: AssetModelCompositeModel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetModelCompositeModel { #[inline] fn from(v: t::Value) -> AssetModelCompositeModel { AssetModelCompositeModel(t::Props::from_value(v)) } }
 
     /// Contains information about an asset model property.
     ///
@@ -602,12 +572,9 @@ pub mod asset_model {
         pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
     }
 
-    impl From<AssetModelProperty> for t::Value {
-        #[inline]
-        fn from(v: AssetModelProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetModelProperty> for t::Value { #[inline] fn from(v: AssetModelProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetModelProperty { #[inline] fn from(v: t::Value) -> AssetModelProperty { AssetModelProperty(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -674,12 +641,9 @@ pub mod asset_model {
         pub fn transform(mut self, v: impl Into<Transform>) -> Self { self.0.put::<Transform>("Transform", v.into()); self }
     }
 
-    impl From<PropertyType> for t::Value {
-        #[inline]
-        fn from(v: PropertyType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PropertyType> for t::Value { #[inline] fn from(v: PropertyType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PropertyType { #[inline] fn from(v: t::Value) -> PropertyType { PropertyType(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -696,12 +660,9 @@ pub mod asset_model {
         pub fn default_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DefaultValue", v.into()); self }
     }
 
-    impl From<Attribute> for t::Value {
-        #[inline]
-        fn from(v: Attribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Attribute> for t::Value { #[inline] fn from(v: Attribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Attribute { #[inline] fn from(v: t::Value) -> Attribute { Attribute(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -718,12 +679,9 @@ pub mod asset_model {
         }
     }
 
-    impl From<Metric> for t::Value {
-        #[inline]
-        fn from(v: Metric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Metric> for t::Value { #[inline] fn from(v: Metric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Metric { #[inline] fn from(v: t::Value) -> Metric { Metric(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -739,12 +697,9 @@ pub mod asset_model {
         }
     }
 
-    impl From<ExpressionVariable> for t::Value {
-        #[inline]
-        fn from(v: ExpressionVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExpressionVariable> for t::Value { #[inline] fn from(v: ExpressionVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExpressionVariable { #[inline] fn from(v: t::Value) -> ExpressionVariable { ExpressionVariable(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -773,12 +728,9 @@ pub mod asset_model {
         pub fn property_path(mut self, v: impl Into<t::List<PropertyPathDefinition>>) -> Self { self.0.put::<t::List<PropertyPathDefinition>>("PropertyPath", v.into()); self }
     }
 
-    impl From<VariableValue> for t::Value {
-        #[inline]
-        fn from(v: VariableValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VariableValue> for t::Value { #[inline] fn from(v: VariableValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VariableValue { #[inline] fn from(v: t::Value) -> VariableValue { VariableValue(t::Props::from_value(v)) } }
 
     /// The definition for property path which is used to reference properties in transforms/metrics
     ///
@@ -795,12 +747,9 @@ pub mod asset_model {
         }
     }
 
-    impl From<PropertyPathDefinition> for t::Value {
-        #[inline]
-        fn from(v: PropertyPathDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PropertyPathDefinition> for t::Value { #[inline] fn from(v: PropertyPathDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PropertyPathDefinition { #[inline] fn from(v: t::Value) -> PropertyPathDefinition { PropertyPathDefinition(t::Props::from_value(v)) } }
 
     /// Contains a time interval window used for data aggregate computations (for example, average, sum, count, and so on).
     ///
@@ -819,12 +768,9 @@ pub mod asset_model {
         pub fn tumbling(mut self, v: impl Into<TumblingWindow>) -> Self { self.0.put::<TumblingWindow>("Tumbling", v.into()); self }
     }
 
-    impl From<MetricWindow> for t::Value {
-        #[inline]
-        fn from(v: MetricWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricWindow> for t::Value { #[inline] fn from(v: MetricWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricWindow { #[inline] fn from(v: t::Value) -> MetricWindow { MetricWindow(t::Props::from_value(v)) } }
 
     /// Contains a tumbling window, which is a repeating fixed-sized, non-overlapping, and contiguous time interval. This window
     /// is used in metric and aggregation computations.
@@ -844,12 +790,9 @@ pub mod asset_model {
         pub fn offset(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Offset", v.into()); self }
     }
 
-    impl From<TumblingWindow> for t::Value {
-        #[inline]
-        fn from(v: TumblingWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TumblingWindow> for t::Value { #[inline] fn from(v: TumblingWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TumblingWindow { #[inline] fn from(v: t::Value) -> TumblingWindow { TumblingWindow(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -865,12 +808,9 @@ pub mod asset_model {
         }
     }
 
-    impl From<Transform> for t::Value {
-        #[inline]
-        fn from(v: Transform) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Transform> for t::Value { #[inline] fn from(v: Transform) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Transform { #[inline] fn from(v: t::Value) -> Transform { Transform(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -918,12 +858,9 @@ pub mod asset_model {
         pub fn logical_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogicalId", v.into()); self }
     }
 
-    impl From<AssetModelHierarchy> for t::Value {
-        #[inline]
-        fn from(v: AssetModelHierarchy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetModelHierarchy> for t::Value { #[inline] fn from(v: AssetModelHierarchy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetModelHierarchy { #[inline] fn from(v: t::Value) -> AssetModelHierarchy { AssetModelHierarchy(t::Props::from_value(v)) } }
 
     /// The type of the asset model (ASSET_MODEL OR COMPONENT_MODEL or INTERFACE)
     ///
@@ -968,12 +905,9 @@ pub mod asset_model {
         pub fn property_mappings(mut self, v: impl Into<t::List<EnforcedAssetModelInterfacePropertyMapping>>) -> Self { self.0.put::<t::List<EnforcedAssetModelInterfacePropertyMapping>>("PropertyMappings", v.into()); self }
     }
 
-    impl From<EnforcedAssetModelInterfaceRelationship> for t::Value {
-        #[inline]
-        fn from(v: EnforcedAssetModelInterfaceRelationship) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnforcedAssetModelInterfaceRelationship> for t::Value { #[inline] fn from(v: EnforcedAssetModelInterfaceRelationship) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnforcedAssetModelInterfaceRelationship { #[inline] fn from(v: t::Value) -> EnforcedAssetModelInterfaceRelationship { EnforcedAssetModelInterfaceRelationship(t::Props::from_value(v)) } }
 
     /// Contains information about enforced interface property and asset model property
     ///
@@ -994,12 +928,9 @@ pub mod asset_model {
         pub fn asset_model_property_logical_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AssetModelPropertyLogicalId", v.into()); self }
     }
 
-    impl From<EnforcedAssetModelInterfacePropertyMapping> for t::Value {
-        #[inline]
-        fn from(v: EnforcedAssetModelInterfacePropertyMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnforcedAssetModelInterfacePropertyMapping> for t::Value { #[inline] fn from(v: EnforcedAssetModelInterfacePropertyMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnforcedAssetModelInterfacePropertyMapping { #[inline] fn from(v: t::Value) -> EnforcedAssetModelInterfacePropertyMapping { EnforcedAssetModelInterfacePropertyMapping(t::Props::from_value(v)) } }
 
 }
 
@@ -1070,12 +1001,9 @@ pub mod computation_model {
         pub fn anomaly_detection(mut self, v: impl Into<AnomalyDetectionComputationModelConfiguration>) -> Self { self.0.put::<AnomalyDetectionComputationModelConfiguration>("AnomalyDetection", v.into()); self }
     }
 
-    impl From<ComputationModelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ComputationModelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputationModelConfiguration> for t::Value { #[inline] fn from(v: ComputationModelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputationModelConfiguration { #[inline] fn from(v: t::Value) -> ComputationModelConfiguration { ComputationModelConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1091,12 +1019,9 @@ pub mod computation_model {
         }
     }
 
-    impl From<AnomalyDetectionComputationModelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AnomalyDetectionComputationModelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnomalyDetectionComputationModelConfiguration> for t::Value { #[inline] fn from(v: AnomalyDetectionComputationModelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnomalyDetectionComputationModelConfiguration { #[inline] fn from(v: t::Value) -> AnomalyDetectionComputationModelConfiguration { AnomalyDetectionComputationModelConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1117,12 +1042,9 @@ pub mod computation_model {
         pub fn list(mut self, v: impl Into<t::List<ComputationModelDataBindingValue>>) -> Self { self.0.put::<t::List<ComputationModelDataBindingValue>>("List", v.into()); self }
     }
 
-    impl From<ComputationModelDataBindingValue> for t::Value {
-        #[inline]
-        fn from(v: ComputationModelDataBindingValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputationModelDataBindingValue> for t::Value { #[inline] fn from(v: ComputationModelDataBindingValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputationModelDataBindingValue { #[inline] fn from(v: t::Value) -> ComputationModelDataBindingValue { ComputationModelDataBindingValue(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1138,12 +1060,9 @@ pub mod computation_model {
         }
     }
 
-    impl From<AssetModelPropertyBindingValue> for t::Value {
-        #[inline]
-        fn from(v: AssetModelPropertyBindingValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetModelPropertyBindingValue> for t::Value { #[inline] fn from(v: AssetModelPropertyBindingValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetModelPropertyBindingValue { #[inline] fn from(v: t::Value) -> AssetModelPropertyBindingValue { AssetModelPropertyBindingValue(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1159,12 +1078,9 @@ pub mod computation_model {
         }
     }
 
-    impl From<AssetPropertyBindingValue> for t::Value {
-        #[inline]
-        fn from(v: AssetPropertyBindingValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssetPropertyBindingValue> for t::Value { #[inline] fn from(v: AssetPropertyBindingValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssetPropertyBindingValue { #[inline] fn from(v: t::Value) -> AssetPropertyBindingValue { AssetPropertyBindingValue(t::Props::from_value(v)) } }
 
 }
 
@@ -1288,12 +1204,9 @@ pub mod dataset {
         pub fn session(mut self, v: impl Into<SessionConfig>) -> Self { self.0.put::<SessionConfig>("Session", v.into()); self }
     }
 
-    impl From<DatasetConfig> for t::Value {
-        #[inline]
-        fn from(v: DatasetConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetConfig> for t::Value { #[inline] fn from(v: DatasetConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetConfig { #[inline] fn from(v: t::Value) -> DatasetConfig { DatasetConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1309,12 +1222,9 @@ pub mod dataset {
         }
     }
 
-    impl From<SessionConfig> for t::Value {
-        #[inline]
-        fn from(v: SessionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SessionConfig> for t::Value { #[inline] fn from(v: SessionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SessionConfig { #[inline] fn from(v: t::Value) -> SessionConfig { SessionConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1332,12 +1242,9 @@ pub mod dataset {
         pub fn source_detail(mut self, v: impl Into<SourceDetail>) -> Self { self.0.put::<SourceDetail>("SourceDetail", v.into()); self }
     }
 
-    impl From<DatasetSource> for t::Value {
-        #[inline]
-        fn from(v: DatasetSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetSource> for t::Value { #[inline] fn from(v: DatasetSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetSource { #[inline] fn from(v: t::Value) -> DatasetSource { DatasetSource(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1354,12 +1261,9 @@ pub mod dataset {
         pub fn kendra(mut self, v: impl Into<KendraSourceDetail>) -> Self { self.0.put::<KendraSourceDetail>("Kendra", v.into()); self }
     }
 
-    impl From<SourceDetail> for t::Value {
-        #[inline]
-        fn from(v: SourceDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceDetail> for t::Value { #[inline] fn from(v: SourceDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceDetail { #[inline] fn from(v: t::Value) -> SourceDetail { SourceDetail(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1375,12 +1279,9 @@ pub mod dataset {
         }
     }
 
-    impl From<KendraSourceDetail> for t::Value {
-        #[inline]
-        fn from(v: KendraSourceDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KendraSourceDetail> for t::Value { #[inline] fn from(v: KendraSourceDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KendraSourceDetail { #[inline] fn from(v: t::Value) -> KendraSourceDetail { KendraSourceDetail(t::Props::from_value(v)) } }
 
     /// The format of the dataset source associated with the dataset.
     ///
@@ -1517,12 +1418,9 @@ pub mod gateway {
         pub fn capability_configuration(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CapabilityConfiguration", v.into()); self }
     }
 
-    impl From<GatewayCapabilitySummary> for t::Value {
-        #[inline]
-        fn from(v: GatewayCapabilitySummary) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayCapabilitySummary> for t::Value { #[inline] fn from(v: GatewayCapabilitySummary) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayCapabilitySummary { #[inline] fn from(v: t::Value) -> GatewayCapabilitySummary { GatewayCapabilitySummary(t::Props::from_value(v)) } }
 
     /// Contains a gateway's platform information.
     ///
@@ -1543,12 +1441,9 @@ pub mod gateway {
         pub fn siemens_ie(mut self, v: impl Into<SiemensIE>) -> Self { self.0.put::<SiemensIE>("SiemensIE", v.into()); self }
     }
 
-    impl From<GatewayPlatform> for t::Value {
-        #[inline]
-        fn from(v: GatewayPlatform) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayPlatform> for t::Value { #[inline] fn from(v: GatewayPlatform) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayPlatform { #[inline] fn from(v: t::Value) -> GatewayPlatform { GatewayPlatform(t::Props::from_value(v)) } }
 
     /// Contains the CoreDeviceThingName of AWS IoT Greengrass Group V2 that the gateway runs on.
     ///
@@ -1567,12 +1462,9 @@ pub mod gateway {
         pub fn core_device_operating_system(mut self, v: impl Into<CoreDeviceOperatingSystem>) -> Self { self.0.put::<CoreDeviceOperatingSystem>("CoreDeviceOperatingSystem", v.into()); self }
     }
 
-    impl From<GreengrassV2> for t::Value {
-        #[inline]
-        fn from(v: GreengrassV2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GreengrassV2> for t::Value { #[inline] fn from(v: GreengrassV2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GreengrassV2 { #[inline] fn from(v: t::Value) -> GreengrassV2 { GreengrassV2(t::Props::from_value(v)) } }
 
     /// The operating system of the core device in AWS IoT Greengrass V2.
     ///
@@ -1613,12 +1505,9 @@ pub mod gateway {
         }
     }
 
-    impl From<SiemensIE> for t::Value {
-        #[inline]
-        fn from(v: SiemensIE) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SiemensIE> for t::Value { #[inline] fn from(v: SiemensIE) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SiemensIE { #[inline] fn from(v: t::Value) -> SiemensIE { SiemensIE(t::Props::from_value(v)) } }
 
 }
 
@@ -1697,12 +1586,9 @@ pub mod pipeline {
         pub fn environment_variables(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("EnvironmentVariables", v.into()); self }
     }
 
-    impl From<ComputeNode> for t::Value {
-        #[inline]
-        fn from(v: ComputeNode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeNode> for t::Value { #[inline] fn from(v: ComputeNode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeNode { #[inline] fn from(v: t::Value) -> ComputeNode { ComputeNode(t::Props::from_value(v)) } }
 
 }
 
@@ -1802,12 +1688,9 @@ pub mod portal {
         pub fn notification_lambda_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NotificationLambdaArn", v.into()); self }
     }
 
-    impl From<Alarms> for t::Value {
-        #[inline]
-        fn from(v: Alarms) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Alarms> for t::Value { #[inline] fn from(v: Alarms) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Alarms { #[inline] fn from(v: t::Value) -> Alarms { Alarms(t::Props::from_value(v)) } }
 
     /// The service to use to authenticate users to the portal. Choose from SSO or IAM. You can't change this value after you
     /// create a portal.
@@ -1869,12 +1752,9 @@ pub mod portal {
         }
     }
 
-    impl From<PortalTypeEntry> for t::Value {
-        #[inline]
-        fn from(v: PortalTypeEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortalTypeEntry> for t::Value { #[inline] fn from(v: PortalTypeEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortalTypeEntry { #[inline] fn from(v: t::Value) -> PortalTypeEntry { PortalTypeEntry(t::Props::from_value(v)) } }
 
 }
 
@@ -1994,12 +1874,9 @@ pub mod task {
         }
     }
 
-    impl From<TaskConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TaskConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskConfiguration> for t::Value { #[inline] fn from(v: TaskConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskConfiguration { #[inline] fn from(v: t::Value) -> TaskConfiguration { TaskConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for running a custom container image on managed compute.
     ///
@@ -2030,12 +1907,9 @@ pub mod task {
         pub fn timeout_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutSeconds", v.into()); self }
     }
 
-    impl From<ContainerTaskConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ContainerTaskConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerTaskConfiguration> for t::Value { #[inline] fn from(v: ContainerTaskConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerTaskConfiguration { #[inline] fn from(v: t::Value) -> ContainerTaskConfiguration { ContainerTaskConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for ephemeral storage attached to the container task.
     ///
@@ -2053,12 +1927,9 @@ pub mod task {
         }
     }
 
-    impl From<EphemeralStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EphemeralStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EphemeralStorageConfiguration> for t::Value { #[inline] fn from(v: EphemeralStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EphemeralStorageConfiguration { #[inline] fn from(v: t::Value) -> EphemeralStorageConfiguration { EphemeralStorageConfiguration(t::Props::from_value(v)) } }
 
     /// The storage type that determines I/O performance characteristics. Family name indicates workload pattern, level number
     /// indicates performance within that family.
@@ -2106,12 +1977,9 @@ pub mod task {
         }
     }
 
-    impl From<Mount> for t::Value {
-        #[inline]
-        fn from(v: Mount) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Mount> for t::Value { #[inline] fn from(v: Mount) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Mount { #[inline] fn from(v: t::Value) -> Mount { Mount(t::Props::from_value(v)) } }
 
     /// The data source configuration for a mount.
     ///
@@ -2128,12 +1996,9 @@ pub mod task {
         }
     }
 
-    impl From<MountSource> for t::Value {
-        #[inline]
-        fn from(v: MountSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MountSource> for t::Value { #[inline] fn from(v: MountSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MountSource { #[inline] fn from(v: t::Value) -> MountSource { MountSource(t::Props::from_value(v)) } }
 
     /// Configures a mount that reads from an Amazon S3 access point.
     ///
@@ -2153,12 +2018,9 @@ pub mod task {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3AccessPointSource> for t::Value {
-        #[inline]
-        fn from(v: S3AccessPointSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3AccessPointSource> for t::Value { #[inline] fn from(v: S3AccessPointSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3AccessPointSource { #[inline] fn from(v: t::Value) -> S3AccessPointSource { S3AccessPointSource(t::Props::from_value(v)) } }
 
     /// The type of storage used for the mount inside the container.
     ///
@@ -2329,12 +2191,9 @@ pub mod workspace {
         }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The type of encryption.
     ///

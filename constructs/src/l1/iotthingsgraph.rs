@@ -64,11 +64,8 @@ pub mod flow_template {
         }
     }
 
-    impl From<DefinitionDocument> for t::Value {
-        #[inline]
-        fn from(v: DefinitionDocument) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefinitionDocument> for t::Value { #[inline] fn from(v: DefinitionDocument) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefinitionDocument { #[inline] fn from(v: t::Value) -> DefinitionDocument { DefinitionDocument(t::Props::from_value(v)) } }
 
 }

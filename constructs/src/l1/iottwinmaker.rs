@@ -110,12 +110,9 @@ pub mod component_type {
         pub fn component_type_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ComponentTypeId", v.into()); self }
     }
 
-    impl From<CompositeComponentType> for t::Value {
-        #[inline]
-        fn from(v: CompositeComponentType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CompositeComponentType> for t::Value { #[inline] fn from(v: CompositeComponentType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CompositeComponentType { #[inline] fn from(v: t::Value) -> CompositeComponentType { CompositeComponentType(t::Props::from_value(v)) } }
 
     /// The function of component type.
     ///
@@ -138,12 +135,9 @@ pub mod component_type {
         pub fn scope(mut self, v: impl Into<Scope>) -> Self { self.0.put::<Scope>("Scope", v.into()); self }
     }
 
-    impl From<Function> for t::Value {
-        #[inline]
-        fn from(v: Function) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Function> for t::Value { #[inline] fn from(v: Function) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Function { #[inline] fn from(v: t::Value) -> Function { Function(t::Props::from_value(v)) } }
 
     /// The data connector.
     ///
@@ -164,12 +158,9 @@ pub mod component_type {
         pub fn lambda(mut self, v: impl Into<LambdaFunction>) -> Self { self.0.put::<LambdaFunction>("Lambda", v.into()); self }
     }
 
-    impl From<DataConnector> for t::Value {
-        #[inline]
-        fn from(v: DataConnector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataConnector> for t::Value { #[inline] fn from(v: DataConnector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataConnector { #[inline] fn from(v: t::Value) -> DataConnector { DataConnector(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -184,12 +175,9 @@ pub mod component_type {
         }
     }
 
-    impl From<LambdaFunction> for t::Value {
-        #[inline]
-        fn from(v: LambdaFunction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaFunction> for t::Value { #[inline] fn from(v: LambdaFunction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaFunction { #[inline] fn from(v: t::Value) -> LambdaFunction { LambdaFunction(t::Props::from_value(v)) } }
 
     /// The scope of the function.
     ///
@@ -242,12 +230,9 @@ pub mod component_type {
         pub fn is_time_series(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsTimeSeries", v.into()); self }
     }
 
-    impl From<PropertyDefinition> for t::Value {
-        #[inline]
-        fn from(v: PropertyDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PropertyDefinition> for t::Value { #[inline] fn from(v: PropertyDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PropertyDefinition { #[inline] fn from(v: t::Value) -> PropertyDefinition { PropertyDefinition(t::Props::from_value(v)) } }
 
     /// An object that specifies the data type of a property.
     ///
@@ -272,12 +257,9 @@ pub mod component_type {
         pub fn unit_of_measure(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UnitOfMeasure", v.into()); self }
     }
 
-    impl From<DataType> for t::Value {
-        #[inline]
-        fn from(v: DataType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataType> for t::Value { #[inline] fn from(v: DataType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataType { #[inline] fn from(v: t::Value) -> DataType { DataType(t::Props::from_value(v)) } }
 
     /// An object that specifies a value for a property.
     ///
@@ -312,12 +294,9 @@ pub mod component_type {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<DataValue> for t::Value {
-        #[inline]
-        fn from(v: DataValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataValue> for t::Value { #[inline] fn from(v: DataValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataValue { #[inline] fn from(v: t::Value) -> DataValue { DataValue(t::Props::from_value(v)) } }
 
     /// A value that relates a component to another component.
     ///
@@ -338,12 +317,9 @@ pub mod component_type {
         pub fn target_entity_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetEntityId", v.into()); self }
     }
 
-    impl From<RelationshipValue> for t::Value {
-        #[inline]
-        fn from(v: RelationshipValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RelationshipValue> for t::Value { #[inline] fn from(v: RelationshipValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RelationshipValue { #[inline] fn from(v: t::Value) -> RelationshipValue { RelationshipValue(t::Props::from_value(v)) } }
 
     /// The type of the relationship.
     ///
@@ -364,12 +340,9 @@ pub mod component_type {
         pub fn target_component_type_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetComponentTypeId", v.into()); self }
     }
 
-    impl From<Relationship> for t::Value {
-        #[inline]
-        fn from(v: Relationship) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Relationship> for t::Value { #[inline] fn from(v: Relationship) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Relationship { #[inline] fn from(v: t::Value) -> Relationship { Relationship(t::Props::from_value(v)) } }
 
     /// The underlying type of the data type.
     ///
@@ -424,12 +397,9 @@ pub mod component_type {
         pub fn property_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("PropertyNames", v.into()); self }
     }
 
-    impl From<PropertyGroup> for t::Value {
-        #[inline]
-        fn from(v: PropertyGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PropertyGroup> for t::Value { #[inline] fn from(v: PropertyGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PropertyGroup { #[inline] fn from(v: t::Value) -> PropertyGroup { PropertyGroup(t::Props::from_value(v)) } }
 
     /// The type of property group.
     ///
@@ -556,12 +526,9 @@ pub mod entity {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<Component> for t::Value {
-        #[inline]
-        fn from(v: Component) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Component> for t::Value { #[inline] fn from(v: Component) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Component { #[inline] fn from(v: t::Value) -> Component { Component(t::Props::from_value(v)) } }
 
     /// An object that specifies information about a property.
     ///
@@ -582,12 +549,9 @@ pub mod entity {
         pub fn value(mut self, v: impl Into<DataValue>) -> Self { self.0.put::<DataValue>("Value", v.into()); self }
     }
 
-    impl From<Property> for t::Value {
-        #[inline]
-        fn from(v: Property) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Property> for t::Value { #[inline] fn from(v: Property) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Property { #[inline] fn from(v: t::Value) -> Property { Property(t::Props::from_value(v)) } }
 
     /// An object that specifies information about a property definition.
     ///
@@ -624,12 +588,9 @@ pub mod entity {
         pub fn is_time_series(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsTimeSeries", v.into()); self }
     }
 
-    impl From<Definition> for t::Value {
-        #[inline]
-        fn from(v: Definition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Definition> for t::Value { #[inline] fn from(v: Definition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Definition { #[inline] fn from(v: t::Value) -> Definition { Definition(t::Props::from_value(v)) } }
 
     /// An object that specifies the data type of a property.
     ///
@@ -656,12 +617,9 @@ pub mod entity {
         pub fn unit_of_measure(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UnitOfMeasure", v.into()); self }
     }
 
-    impl From<DataType> for t::Value {
-        #[inline]
-        fn from(v: DataType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataType> for t::Value { #[inline] fn from(v: DataType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataType { #[inline] fn from(v: t::Value) -> DataType { DataType(t::Props::from_value(v)) } }
 
     /// An object that specifies a value for a property.
     ///
@@ -696,12 +654,9 @@ pub mod entity {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<DataValue> for t::Value {
-        #[inline]
-        fn from(v: DataValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataValue> for t::Value { #[inline] fn from(v: DataValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataValue { #[inline] fn from(v: t::Value) -> DataValue { DataValue(t::Props::from_value(v)) } }
 
     /// A value that relates a component to another component.
     ///
@@ -722,12 +677,9 @@ pub mod entity {
         pub fn target_entity_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetEntityId", v.into()); self }
     }
 
-    impl From<RelationshipValue> for t::Value {
-        #[inline]
-        fn from(v: RelationshipValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RelationshipValue> for t::Value { #[inline] fn from(v: RelationshipValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RelationshipValue { #[inline] fn from(v: t::Value) -> RelationshipValue { RelationshipValue(t::Props::from_value(v)) } }
 
     /// The type of the relationship.
     ///
@@ -748,12 +700,9 @@ pub mod entity {
         pub fn target_component_type_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetComponentTypeId", v.into()); self }
     }
 
-    impl From<Relationship> for t::Value {
-        #[inline]
-        fn from(v: Relationship) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Relationship> for t::Value { #[inline] fn from(v: Relationship) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Relationship { #[inline] fn from(v: t::Value) -> Relationship { Relationship(t::Props::from_value(v)) } }
 
     /// The underlying type of the data type.
     ///
@@ -808,12 +757,9 @@ pub mod entity {
         pub fn property_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("PropertyNames", v.into()); self }
     }
 
-    impl From<PropertyGroup> for t::Value {
-        #[inline]
-        fn from(v: PropertyGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PropertyGroup> for t::Value { #[inline] fn from(v: PropertyGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PropertyGroup { #[inline] fn from(v: t::Value) -> PropertyGroup { PropertyGroup(t::Props::from_value(v)) } }
 
     /// The type of property group.
     ///
@@ -852,12 +798,9 @@ pub mod entity {
         pub fn state(mut self, v: impl Into<State>) -> Self { self.0.put::<State>("State", v.into()); self }
     }
 
-    impl From<Status> for t::Value {
-        #[inline]
-        fn from(v: Status) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Status> for t::Value { #[inline] fn from(v: Status) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Status { #[inline] fn from(v: t::Value) -> Status { Status(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -876,12 +819,9 @@ pub mod entity {
         pub fn message(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Message", v.into()); self }
     }
 
-    impl From<Error> for t::Value {
-        #[inline]
-        fn from(v: Error) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Error> for t::Value { #[inline] fn from(v: Error) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Error { #[inline] fn from(v: t::Value) -> Error { Error(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -958,12 +898,9 @@ pub mod entity {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<CompositeComponent> for t::Value {
-        #[inline]
-        fn from(v: CompositeComponent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CompositeComponent> for t::Value { #[inline] fn from(v: CompositeComponent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CompositeComponent { #[inline] fn from(v: t::Value) -> CompositeComponent { CompositeComponent(t::Props::from_value(v)) } }
 
 }
 

@@ -186,12 +186,9 @@ pub mod device_profile {
         pub fn supports_join(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SupportsJoin", v.into()); self }
     }
 
-    impl From<LoRaWANDeviceProfile> for t::Value {
-        #[inline]
-        fn from(v: LoRaWANDeviceProfile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoRaWANDeviceProfile> for t::Value { #[inline] fn from(v: LoRaWANDeviceProfile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoRaWANDeviceProfile { #[inline] fn from(v: t::Value) -> LoRaWANDeviceProfile { LoRaWANDeviceProfile(t::Props::from_value(v)) } }
 
 }
 
@@ -282,12 +279,9 @@ pub mod fuota_task {
         pub fn start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTime", v.into()); self }
     }
 
-    impl From<LoRaWAN> for t::Value {
-        #[inline]
-        fn from(v: LoRaWAN) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoRaWAN> for t::Value { #[inline] fn from(v: LoRaWAN) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoRaWAN { #[inline] fn from(v: t::Value) -> LoRaWAN { LoRaWAN(t::Props::from_value(v)) } }
 
     /// FUOTA task LoRaWAN RF region
     ///
@@ -424,12 +418,9 @@ pub mod multicast_group {
         pub fn number_of_devices_requested(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NumberOfDevicesRequested", v.into()); self }
     }
 
-    impl From<LoRaWAN> for t::Value {
-        #[inline]
-        fn from(v: LoRaWAN) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoRaWAN> for t::Value { #[inline] fn from(v: LoRaWAN) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoRaWAN { #[inline] fn from(v: t::Value) -> LoRaWAN { LoRaWAN(t::Props::from_value(v)) } }
 
     /// Multicast group LoRaWAN DL Class
     ///
@@ -569,12 +560,9 @@ pub mod network_analyzer_configuration {
         pub fn wireless_device_frame_info(mut self, v: impl Into<WirelessDeviceFrameInfo>) -> Self { self.0.put::<WirelessDeviceFrameInfo>("WirelessDeviceFrameInfo", v.into()); self }
     }
 
-    impl From<TraceContent> for t::Value {
-        #[inline]
-        fn from(v: TraceContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TraceContent> for t::Value { #[inline] fn from(v: TraceContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TraceContent { #[inline] fn from(v: t::Value) -> TraceContent { TraceContent(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -713,12 +701,9 @@ pub mod partner_account {
         }
     }
 
-    impl From<SidewalkAccountInfo> for t::Value {
-        #[inline]
-        fn from(v: SidewalkAccountInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SidewalkAccountInfo> for t::Value { #[inline] fn from(v: SidewalkAccountInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SidewalkAccountInfo { #[inline] fn from(v: t::Value) -> SidewalkAccountInfo { SidewalkAccountInfo(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -739,12 +724,9 @@ pub mod partner_account {
         pub fn fingerprint(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Fingerprint", v.into()); self }
     }
 
-    impl From<SidewalkAccountInfoWithFingerprint> for t::Value {
-        #[inline]
-        fn from(v: SidewalkAccountInfoWithFingerprint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SidewalkAccountInfoWithFingerprint> for t::Value { #[inline] fn from(v: SidewalkAccountInfoWithFingerprint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SidewalkAccountInfoWithFingerprint { #[inline] fn from(v: t::Value) -> SidewalkAccountInfoWithFingerprint { SidewalkAccountInfoWithFingerprint(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -761,12 +743,9 @@ pub mod partner_account {
         pub fn app_server_private_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AppServerPrivateKey", v.into()); self }
     }
 
-    impl From<SidewalkUpdateAccount> for t::Value {
-        #[inline]
-        fn from(v: SidewalkUpdateAccount) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SidewalkUpdateAccount> for t::Value { #[inline] fn from(v: SidewalkUpdateAccount) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SidewalkUpdateAccount { #[inline] fn from(v: t::Value) -> SidewalkUpdateAccount { SidewalkUpdateAccount(t::Props::from_value(v)) } }
 
 }
 
@@ -953,12 +932,9 @@ pub mod service_profile {
         pub fn ul_rate_policy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UlRatePolicy", v.into()); self }
     }
 
-    impl From<LoRaWANServiceProfile> for t::Value {
-        #[inline]
-        fn from(v: LoRaWANServiceProfile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoRaWANServiceProfile> for t::Value { #[inline] fn from(v: LoRaWANServiceProfile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoRaWANServiceProfile { #[inline] fn from(v: t::Value) -> LoRaWANServiceProfile { LoRaWANServiceProfile(t::Props::from_value(v)) } }
 
 }
 
@@ -1035,12 +1011,9 @@ pub mod task_definition {
         pub fn update_version(mut self, v: impl Into<LoRaWANGatewayVersion>) -> Self { self.0.put::<LoRaWANGatewayVersion>("UpdateVersion", v.into()); self }
     }
 
-    impl From<LoRaWANUpdateGatewayTaskEntry> for t::Value {
-        #[inline]
-        fn from(v: LoRaWANUpdateGatewayTaskEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoRaWANUpdateGatewayTaskEntry> for t::Value { #[inline] fn from(v: LoRaWANUpdateGatewayTaskEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoRaWANUpdateGatewayTaskEntry { #[inline] fn from(v: t::Value) -> LoRaWANUpdateGatewayTaskEntry { LoRaWANUpdateGatewayTaskEntry(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1061,12 +1034,9 @@ pub mod task_definition {
         pub fn station(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Station", v.into()); self }
     }
 
-    impl From<LoRaWANGatewayVersion> for t::Value {
-        #[inline]
-        fn from(v: LoRaWANGatewayVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoRaWANGatewayVersion> for t::Value { #[inline] fn from(v: LoRaWANGatewayVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoRaWANGatewayVersion { #[inline] fn from(v: t::Value) -> LoRaWANGatewayVersion { LoRaWANGatewayVersion(t::Props::from_value(v)) } }
 
     /// A filter to list only the wireless gateway task definitions that use this task definition type
     ///
@@ -1107,12 +1077,9 @@ pub mod task_definition {
         pub fn update_data_source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UpdateDataSource", v.into()); self }
     }
 
-    impl From<UpdateWirelessGatewayTaskCreate> for t::Value {
-        #[inline]
-        fn from(v: UpdateWirelessGatewayTaskCreate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UpdateWirelessGatewayTaskCreate> for t::Value { #[inline] fn from(v: UpdateWirelessGatewayTaskCreate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UpdateWirelessGatewayTaskCreate { #[inline] fn from(v: t::Value) -> UpdateWirelessGatewayTaskCreate { UpdateWirelessGatewayTaskCreate(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1135,12 +1102,9 @@ pub mod task_definition {
         pub fn update_version(mut self, v: impl Into<LoRaWANGatewayVersion>) -> Self { self.0.put::<LoRaWANGatewayVersion>("UpdateVersion", v.into()); self }
     }
 
-    impl From<LoRaWANUpdateGatewayTaskCreate> for t::Value {
-        #[inline]
-        fn from(v: LoRaWANUpdateGatewayTaskCreate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoRaWANUpdateGatewayTaskCreate> for t::Value { #[inline] fn from(v: LoRaWANUpdateGatewayTaskCreate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoRaWANUpdateGatewayTaskCreate { #[inline] fn from(v: t::Value) -> LoRaWANUpdateGatewayTaskCreate { LoRaWANUpdateGatewayTaskCreate(t::Props::from_value(v)) } }
 
 }
 
@@ -1240,12 +1204,9 @@ pub mod wireless_device {
         pub fn service_profile_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServiceProfileId", v.into()); self }
     }
 
-    impl From<LoRaWANDevice> for t::Value {
-        #[inline]
-        fn from(v: LoRaWANDevice) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoRaWANDevice> for t::Value { #[inline] fn from(v: LoRaWANDevice) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoRaWANDevice { #[inline] fn from(v: t::Value) -> LoRaWANDevice { LoRaWANDevice(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1261,12 +1222,9 @@ pub mod wireless_device {
         }
     }
 
-    impl From<AbpV10x> for t::Value {
-        #[inline]
-        fn from(v: AbpV10x) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AbpV10x> for t::Value { #[inline] fn from(v: AbpV10x) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AbpV10x { #[inline] fn from(v: t::Value) -> AbpV10x { AbpV10x(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1282,12 +1240,9 @@ pub mod wireless_device {
         }
     }
 
-    impl From<SessionKeysAbpV10x> for t::Value {
-        #[inline]
-        fn from(v: SessionKeysAbpV10x) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SessionKeysAbpV10x> for t::Value { #[inline] fn from(v: SessionKeysAbpV10x) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SessionKeysAbpV10x { #[inline] fn from(v: t::Value) -> SessionKeysAbpV10x { SessionKeysAbpV10x(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1303,12 +1258,9 @@ pub mod wireless_device {
         }
     }
 
-    impl From<AbpV11> for t::Value {
-        #[inline]
-        fn from(v: AbpV11) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AbpV11> for t::Value { #[inline] fn from(v: AbpV11) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AbpV11 { #[inline] fn from(v: t::Value) -> AbpV11 { AbpV11(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1326,12 +1278,9 @@ pub mod wireless_device {
         }
     }
 
-    impl From<SessionKeysAbpV11> for t::Value {
-        #[inline]
-        fn from(v: SessionKeysAbpV11) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SessionKeysAbpV11> for t::Value { #[inline] fn from(v: SessionKeysAbpV11) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SessionKeysAbpV11 { #[inline] fn from(v: t::Value) -> SessionKeysAbpV11 { SessionKeysAbpV11(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1348,12 +1297,9 @@ pub mod wireless_device {
         pub fn applications(mut self, v: impl Into<t::List<Application>>) -> Self { self.0.put::<t::List<Application>>("Applications", v.into()); self }
     }
 
-    impl From<FPorts> for t::Value {
-        #[inline]
-        fn from(v: FPorts) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FPorts> for t::Value { #[inline] fn from(v: FPorts) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FPorts { #[inline] fn from(v: t::Value) -> FPorts { FPorts(t::Props::from_value(v)) } }
 
     /// LoRaWAN application configuration, which can be used to perform geolocation.
     ///
@@ -1377,12 +1323,9 @@ pub mod wireless_device {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<Application> for t::Value {
-        #[inline]
-        fn from(v: Application) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Application> for t::Value { #[inline] fn from(v: Application) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Application { #[inline] fn from(v: t::Value) -> Application { Application(t::Props::from_value(v)) } }
 
     /// Application type, which can be specified to obtain real-time position information of your LoRaWAN device.
     ///
@@ -1424,12 +1367,9 @@ pub mod wireless_device {
         }
     }
 
-    impl From<OtaaV10x> for t::Value {
-        #[inline]
-        fn from(v: OtaaV10x) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OtaaV10x> for t::Value { #[inline] fn from(v: OtaaV10x) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OtaaV10x { #[inline] fn from(v: t::Value) -> OtaaV10x { OtaaV10x(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1446,12 +1386,9 @@ pub mod wireless_device {
         }
     }
 
-    impl From<OtaaV11> for t::Value {
-        #[inline]
-        fn from(v: OtaaV11) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OtaaV11> for t::Value { #[inline] fn from(v: OtaaV11) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OtaaV11 { #[inline] fn from(v: t::Value) -> OtaaV11 { OtaaV11(t::Props::from_value(v)) } }
 
     /// FPort values for the GNSS, stream, and ClockSync functions of the positioning information.
     ///
@@ -1611,12 +1548,9 @@ pub mod wireless_device_import_task {
         pub fn sidewalk_manufacturing_sn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SidewalkManufacturingSn", v.into()); self }
     }
 
-    impl From<Sidewalk> for t::Value {
-        #[inline]
-        fn from(v: Sidewalk) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Sidewalk> for t::Value { #[inline] fn from(v: Sidewalk) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Sidewalk { #[inline] fn from(v: t::Value) -> Sidewalk { Sidewalk(t::Props::from_value(v)) } }
 
 }
 
@@ -1692,11 +1626,8 @@ pub mod wireless_gateway {
         }
     }
 
-    impl From<LoRaWANGateway> for t::Value {
-        #[inline]
-        fn from(v: LoRaWANGateway) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoRaWANGateway> for t::Value { #[inline] fn from(v: LoRaWANGateway) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoRaWANGateway { #[inline] fn from(v: t::Value) -> LoRaWANGateway { LoRaWANGateway(t::Props::from_value(v)) } }
 
 }

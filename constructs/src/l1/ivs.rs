@@ -73,12 +73,9 @@ pub mod ad_configuration {
         pub fn playback_configuration_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PlaybackConfigurationArn", v.into()); self }
     }
 
-    impl From<MediaTailorPlaybackConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MediaTailorPlaybackConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaTailorPlaybackConfiguration> for t::Value { #[inline] fn from(v: MediaTailorPlaybackConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaTailorPlaybackConfiguration { #[inline] fn from(v: t::Value) -> MediaTailorPlaybackConfiguration { MediaTailorPlaybackConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for the post-roll ad break to use for this ad configuration.
     ///
@@ -96,12 +93,9 @@ pub mod ad_configuration {
         }
     }
 
-    impl From<PostRollConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PostRollConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PostRollConfiguration> for t::Value { #[inline] fn from(v: PostRollConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PostRollConfiguration { #[inline] fn from(v: t::Value) -> PostRollConfiguration { PostRollConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -248,12 +242,9 @@ pub mod channel {
         pub fn policy(mut self, v: impl Into<Policy>) -> Self { self.0.put::<Policy>("Policy", v.into()); self }
     }
 
-    impl From<MultitrackInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MultitrackInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultitrackInputConfiguration> for t::Value { #[inline] fn from(v: MultitrackInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultitrackInputConfiguration { #[inline] fn from(v: t::Value) -> MultitrackInputConfiguration { MultitrackInputConfiguration(t::Props::from_value(v)) } }
 
     /// Maximum resolution for multitrack input. Required if enabled is true.
     ///
@@ -428,12 +419,9 @@ pub mod encoder_configuration {
         pub fn width(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Width", v.into()); self }
     }
 
-    impl From<Video> for t::Value {
-        #[inline]
-        fn from(v: Video) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Video> for t::Value { #[inline] fn from(v: Video) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Video { #[inline] fn from(v: t::Value) -> Video { Video(t::Props::from_value(v)) } }
 
 }
 
@@ -748,12 +736,9 @@ pub mod recording_configuration {
         pub fn s3(mut self, v: impl Into<S3DestinationConfiguration>) -> Self { self.0.put::<S3DestinationConfiguration>("S3", v.into()); self }
     }
 
-    impl From<DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationConfiguration> for t::Value { #[inline] fn from(v: DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationConfiguration { #[inline] fn from(v: t::Value) -> DestinationConfiguration { DestinationConfiguration(t::Props::from_value(v)) } }
 
     /// Recording S3 Destination Configuration.
     ///
@@ -770,12 +755,9 @@ pub mod recording_configuration {
         }
     }
 
-    impl From<S3DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DestinationConfiguration> for t::Value { #[inline] fn from(v: S3DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DestinationConfiguration { #[inline] fn from(v: t::Value) -> S3DestinationConfiguration { S3DestinationConfiguration(t::Props::from_value(v)) } }
 
     /// Rendition Configuration describes which renditions should be recorded for a stream.
     ///
@@ -796,12 +778,9 @@ pub mod recording_configuration {
         pub fn renditions(mut self, v: impl Into<t::List<Rendition>>) -> Self { self.0.put::<t::List<Rendition>>("Renditions", v.into()); self }
     }
 
-    impl From<RenditionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RenditionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RenditionConfiguration> for t::Value { #[inline] fn from(v: RenditionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RenditionConfiguration { #[inline] fn from(v: t::Value) -> RenditionConfiguration { RenditionConfiguration(t::Props::from_value(v)) } }
 
     /// Resolution Selection indicates which set of renditions are recorded for a stream.
     ///
@@ -876,12 +855,9 @@ pub mod recording_configuration {
         pub fn target_interval_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TargetIntervalSeconds", v.into()); self }
     }
 
-    impl From<ThumbnailConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ThumbnailConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThumbnailConfiguration> for t::Value { #[inline] fn from(v: ThumbnailConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThumbnailConfiguration { #[inline] fn from(v: t::Value) -> ThumbnailConfiguration { ThumbnailConfiguration(t::Props::from_value(v)) } }
 
     /// Thumbnail Recording Mode, which determines whether thumbnails are recorded at an interval or are disabled.
     ///
@@ -1004,12 +980,9 @@ pub mod stage {
         pub fn thumbnail_configuration(mut self, v: impl Into<ThumbnailConfiguration>) -> Self { self.0.put::<ThumbnailConfiguration>("ThumbnailConfiguration", v.into()); self }
     }
 
-    impl From<AutoParticipantRecordingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AutoParticipantRecordingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoParticipantRecordingConfiguration> for t::Value { #[inline] fn from(v: AutoParticipantRecordingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoParticipantRecordingConfiguration { #[inline] fn from(v: t::Value) -> AutoParticipantRecordingConfiguration { AutoParticipantRecordingConfiguration(t::Props::from_value(v)) } }
 
     /// HLS configuration object for individual participant recording.
     ///
@@ -1028,12 +1001,9 @@ pub mod stage {
         pub fn participant_recording_hls_configuration(mut self, v: impl Into<ParticipantRecordingHlsConfiguration>) -> Self { self.0.put::<ParticipantRecordingHlsConfiguration>("ParticipantRecordingHlsConfiguration", v.into()); self }
     }
 
-    impl From<HlsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HlsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsConfiguration> for t::Value { #[inline] fn from(v: HlsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsConfiguration { #[inline] fn from(v: t::Value) -> HlsConfiguration { HlsConfiguration(t::Props::from_value(v)) } }
 
     /// An object representing a configuration of participant HLS recordings for individual participant recording.
     ///
@@ -1054,12 +1024,9 @@ pub mod stage {
         pub fn target_segment_duration_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TargetSegmentDurationSeconds", v.into()); self }
     }
 
-    impl From<ParticipantRecordingHlsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParticipantRecordingHlsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParticipantRecordingHlsConfiguration> for t::Value { #[inline] fn from(v: ParticipantRecordingHlsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParticipantRecordingHlsConfiguration { #[inline] fn from(v: t::Value) -> ParticipantRecordingHlsConfiguration { ParticipantRecordingHlsConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1100,12 +1067,9 @@ pub mod stage {
         pub fn participant_thumbnail_configuration(mut self, v: impl Into<ParticipantThumbnailConfiguration>) -> Self { self.0.put::<ParticipantThumbnailConfiguration>("ParticipantThumbnailConfiguration", v.into()); self }
     }
 
-    impl From<ThumbnailConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ThumbnailConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThumbnailConfiguration> for t::Value { #[inline] fn from(v: ThumbnailConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThumbnailConfiguration { #[inline] fn from(v: t::Value) -> ThumbnailConfiguration { ThumbnailConfiguration(t::Props::from_value(v)) } }
 
     /// An object representing a configuration of thumbnails for recorded video from an individual participant.
     ///
@@ -1130,12 +1094,9 @@ pub mod stage {
         pub fn target_interval_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TargetIntervalSeconds", v.into()); self }
     }
 
-    impl From<ParticipantThumbnailConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParticipantThumbnailConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParticipantThumbnailConfiguration> for t::Value { #[inline] fn from(v: ParticipantThumbnailConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParticipantThumbnailConfiguration { #[inline] fn from(v: t::Value) -> ParticipantThumbnailConfiguration { ParticipantThumbnailConfiguration(t::Props::from_value(v)) } }
 
     /// Thumbnail recording mode. Default: DISABLED.
     ///
@@ -1241,12 +1202,9 @@ pub mod storage_configuration {
         }
     }
 
-    impl From<S3StorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3StorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3StorageConfiguration> for t::Value { #[inline] fn from(v: S3StorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3StorageConfiguration { #[inline] fn from(v: t::Value) -> S3StorageConfiguration { S3StorageConfiguration(t::Props::from_value(v)) } }
 
 }
 

@@ -83,12 +83,9 @@ pub mod logging_configuration {
         pub fn s3(mut self, v: impl Into<S3DestinationConfiguration>) -> Self { self.0.put::<S3DestinationConfiguration>("S3", v.into()); self }
     }
 
-    impl From<DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationConfiguration> for t::Value { #[inline] fn from(v: DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationConfiguration { #[inline] fn from(v: t::Value) -> DestinationConfiguration { DestinationConfiguration(t::Props::from_value(v)) } }
 
     /// CloudWatch destination configuration for IVS Chat logging.
     ///
@@ -105,12 +102,9 @@ pub mod logging_configuration {
         }
     }
 
-    impl From<CloudWatchLogsDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsDestinationConfiguration> for t::Value { #[inline] fn from(v: CloudWatchLogsDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsDestinationConfiguration { #[inline] fn from(v: t::Value) -> CloudWatchLogsDestinationConfiguration { CloudWatchLogsDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// Kinesis Firehose destination configuration for IVS Chat logging.
     ///
@@ -127,12 +121,9 @@ pub mod logging_configuration {
         }
     }
 
-    impl From<FirehoseDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FirehoseDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirehoseDestinationConfiguration> for t::Value { #[inline] fn from(v: FirehoseDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirehoseDestinationConfiguration { #[inline] fn from(v: t::Value) -> FirehoseDestinationConfiguration { FirehoseDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// S3 destination configuration for IVS Chat logging.
     ///
@@ -149,12 +140,9 @@ pub mod logging_configuration {
         }
     }
 
-    impl From<S3DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DestinationConfiguration> for t::Value { #[inline] fn from(v: S3DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DestinationConfiguration { #[inline] fn from(v: t::Value) -> S3DestinationConfiguration { S3DestinationConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -236,12 +224,9 @@ pub mod room {
         pub fn uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Uri", v.into()); self }
     }
 
-    impl From<MessageReviewHandler> for t::Value {
-        #[inline]
-        fn from(v: MessageReviewHandler) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MessageReviewHandler> for t::Value { #[inline] fn from(v: MessageReviewHandler) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MessageReviewHandler { #[inline] fn from(v: t::Value) -> MessageReviewHandler { MessageReviewHandler(t::Props::from_value(v)) } }
 
     /// Specifies the fallback behavior if the handler does not return a valid response, encounters an error, or times out.
     ///

@@ -86,12 +86,9 @@ pub mod connector {
         pub fn provisioned_capacity(mut self, v: impl Into<ProvisionedCapacity>) -> Self { self.0.put::<ProvisionedCapacity>("ProvisionedCapacity", v.into()); self }
     }
 
-    impl From<Capacity> for t::Value {
-        #[inline]
-        fn from(v: Capacity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Capacity> for t::Value { #[inline] fn from(v: Capacity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Capacity { #[inline] fn from(v: t::Value) -> Capacity { Capacity(t::Props::from_value(v)) } }
 
     /// Details about auto scaling of a connector.
     ///
@@ -114,12 +111,9 @@ pub mod connector {
         pub fn max_autoscaling_task_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxAutoscalingTaskCount", v.into()); self }
     }
 
-    impl From<AutoScaling> for t::Value {
-        #[inline]
-        fn from(v: AutoScaling) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoScaling> for t::Value { #[inline] fn from(v: AutoScaling) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoScaling { #[inline] fn from(v: t::Value) -> AutoScaling { AutoScaling(t::Props::from_value(v)) } }
 
     /// Information about the scale in policy of the connector.
     ///
@@ -136,12 +130,9 @@ pub mod connector {
         }
     }
 
-    impl From<ScaleInPolicy> for t::Value {
-        #[inline]
-        fn from(v: ScaleInPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScaleInPolicy> for t::Value { #[inline] fn from(v: ScaleInPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScaleInPolicy { #[inline] fn from(v: t::Value) -> ScaleInPolicy { ScaleInPolicy(t::Props::from_value(v)) } }
 
     /// Information about the scale out policy of the connector.
     ///
@@ -158,12 +149,9 @@ pub mod connector {
         }
     }
 
-    impl From<ScaleOutPolicy> for t::Value {
-        #[inline]
-        fn from(v: ScaleOutPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScaleOutPolicy> for t::Value { #[inline] fn from(v: ScaleOutPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScaleOutPolicy { #[inline] fn from(v: t::Value) -> ScaleOutPolicy { ScaleOutPolicy(t::Props::from_value(v)) } }
 
     /// Details about a fixed capacity allocated to a connector.
     ///
@@ -181,12 +169,9 @@ pub mod connector {
         }
     }
 
-    impl From<ProvisionedCapacity> for t::Value {
-        #[inline]
-        fn from(v: ProvisionedCapacity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisionedCapacity> for t::Value { #[inline] fn from(v: ProvisionedCapacity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisionedCapacity { #[inline] fn from(v: t::Value) -> ProvisionedCapacity { ProvisionedCapacity(t::Props::from_value(v)) } }
 
     /// Details of how to connect to the Kafka cluster.
     ///
@@ -203,12 +188,9 @@ pub mod connector {
         }
     }
 
-    impl From<KafkaCluster> for t::Value {
-        #[inline]
-        fn from(v: KafkaCluster) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaCluster> for t::Value { #[inline] fn from(v: KafkaCluster) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaCluster { #[inline] fn from(v: t::Value) -> KafkaCluster { KafkaCluster(t::Props::from_value(v)) } }
 
     /// Details of how to connect to an Apache Kafka cluster.
     ///
@@ -226,12 +208,9 @@ pub mod connector {
         }
     }
 
-    impl From<ApacheKafkaCluster> for t::Value {
-        #[inline]
-        fn from(v: ApacheKafkaCluster) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApacheKafkaCluster> for t::Value { #[inline] fn from(v: ApacheKafkaCluster) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApacheKafkaCluster { #[inline] fn from(v: t::Value) -> ApacheKafkaCluster { ApacheKafkaCluster(t::Props::from_value(v)) } }
 
     /// Information about a VPC used with the connector.
     ///
@@ -249,12 +228,9 @@ pub mod connector {
         }
     }
 
-    impl From<Vpc> for t::Value {
-        #[inline]
-        fn from(v: Vpc) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Vpc> for t::Value { #[inline] fn from(v: Vpc) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Vpc { #[inline] fn from(v: t::Value) -> Vpc { Vpc(t::Props::from_value(v)) } }
 
     /// Details of the client authentication used by the Kafka cluster.
     ///
@@ -271,12 +247,9 @@ pub mod connector {
         }
     }
 
-    impl From<KafkaClusterClientAuthentication> for t::Value {
-        #[inline]
-        fn from(v: KafkaClusterClientAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaClusterClientAuthentication> for t::Value { #[inline] fn from(v: KafkaClusterClientAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaClusterClientAuthentication { #[inline] fn from(v: t::Value) -> KafkaClusterClientAuthentication { KafkaClusterClientAuthentication(t::Props::from_value(v)) } }
 
     /// The type of client authentication used to connect to the Kafka cluster. Value NONE means that no client authentication
     /// is used.
@@ -316,12 +289,9 @@ pub mod connector {
         }
     }
 
-    impl From<KafkaClusterEncryptionInTransit> for t::Value {
-        #[inline]
-        fn from(v: KafkaClusterEncryptionInTransit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaClusterEncryptionInTransit> for t::Value { #[inline] fn from(v: KafkaClusterEncryptionInTransit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaClusterEncryptionInTransit { #[inline] fn from(v: t::Value) -> KafkaClusterEncryptionInTransit { KafkaClusterEncryptionInTransit(t::Props::from_value(v)) } }
 
     /// The type of encryption in transit to the Kafka cluster.
     ///
@@ -360,12 +330,9 @@ pub mod connector {
         }
     }
 
-    impl From<LogDelivery> for t::Value {
-        #[inline]
-        fn from(v: LogDelivery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogDelivery> for t::Value { #[inline] fn from(v: LogDelivery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogDelivery { #[inline] fn from(v: t::Value) -> LogDelivery { LogDelivery(t::Props::from_value(v)) } }
 
     /// Specifies where worker logs are delivered.
     ///
@@ -388,12 +355,9 @@ pub mod connector {
         pub fn s3(mut self, v: impl Into<S3LogDelivery>) -> Self { self.0.put::<S3LogDelivery>("S3", v.into()); self }
     }
 
-    impl From<WorkerLogDelivery> for t::Value {
-        #[inline]
-        fn from(v: WorkerLogDelivery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkerLogDelivery> for t::Value { #[inline] fn from(v: WorkerLogDelivery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkerLogDelivery { #[inline] fn from(v: t::Value) -> WorkerLogDelivery { WorkerLogDelivery(t::Props::from_value(v)) } }
 
     /// Details about delivering logs to Amazon CloudWatch Logs.
     ///
@@ -412,12 +376,9 @@ pub mod connector {
         pub fn log_group(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroup", v.into()); self }
     }
 
-    impl From<CloudWatchLogsLogDelivery> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsLogDelivery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsLogDelivery> for t::Value { #[inline] fn from(v: CloudWatchLogsLogDelivery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsLogDelivery { #[inline] fn from(v: t::Value) -> CloudWatchLogsLogDelivery { CloudWatchLogsLogDelivery(t::Props::from_value(v)) } }
 
     /// Details about delivering logs to Amazon Kinesis Data Firehose.
     ///
@@ -436,12 +397,9 @@ pub mod connector {
         pub fn delivery_stream(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DeliveryStream", v.into()); self }
     }
 
-    impl From<FirehoseLogDelivery> for t::Value {
-        #[inline]
-        fn from(v: FirehoseLogDelivery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirehoseLogDelivery> for t::Value { #[inline] fn from(v: FirehoseLogDelivery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirehoseLogDelivery { #[inline] fn from(v: t::Value) -> FirehoseLogDelivery { FirehoseLogDelivery(t::Props::from_value(v)) } }
 
     /// Details about delivering logs to Amazon S3.
     ///
@@ -462,12 +420,9 @@ pub mod connector {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3LogDelivery> for t::Value {
-        #[inline]
-        fn from(v: S3LogDelivery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3LogDelivery> for t::Value { #[inline] fn from(v: S3LogDelivery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3LogDelivery { #[inline] fn from(v: t::Value) -> S3LogDelivery { S3LogDelivery(t::Props::from_value(v)) } }
 
     /// The network type of the Connector.
     ///
@@ -506,12 +461,9 @@ pub mod connector {
         }
     }
 
-    impl From<Plugin> for t::Value {
-        #[inline]
-        fn from(v: Plugin) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Plugin> for t::Value { #[inline] fn from(v: Plugin) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Plugin { #[inline] fn from(v: t::Value) -> Plugin { Plugin(t::Props::from_value(v)) } }
 
     /// Details about a custom plugin.
     ///
@@ -529,12 +481,9 @@ pub mod connector {
         }
     }
 
-    impl From<CustomPlugin> for t::Value {
-        #[inline]
-        fn from(v: CustomPlugin) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomPlugin> for t::Value { #[inline] fn from(v: CustomPlugin) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomPlugin { #[inline] fn from(v: t::Value) -> CustomPlugin { CustomPlugin(t::Props::from_value(v)) } }
 
     /// Specifies the worker configuration to use with the connector.
     ///
@@ -552,12 +501,9 @@ pub mod connector {
         }
     }
 
-    impl From<WorkerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WorkerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkerConfiguration> for t::Value { #[inline] fn from(v: WorkerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkerConfiguration { #[inline] fn from(v: t::Value) -> WorkerConfiguration { WorkerConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -655,12 +601,9 @@ pub mod custom_plugin {
         }
     }
 
-    impl From<CustomPluginLocation> for t::Value {
-        #[inline]
-        fn from(v: CustomPluginLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomPluginLocation> for t::Value { #[inline] fn from(v: CustomPluginLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomPluginLocation { #[inline] fn from(v: t::Value) -> CustomPluginLocation { CustomPluginLocation(t::Props::from_value(v)) } }
 
     /// The S3 bucket Amazon Resource Name (ARN), file key, and object version of the plugin file stored in Amazon S3.
     ///
@@ -680,12 +623,9 @@ pub mod custom_plugin {
         pub fn object_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ObjectVersion", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
 }
 

@@ -90,12 +90,9 @@ pub mod data_source {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<CustomDocumentEnrichmentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomDocumentEnrichmentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomDocumentEnrichmentConfiguration> for t::Value { #[inline] fn from(v: CustomDocumentEnrichmentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomDocumentEnrichmentConfiguration { #[inline] fn from(v: t::Value) -> CustomDocumentEnrichmentConfiguration { CustomDocumentEnrichmentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -116,12 +113,9 @@ pub mod data_source {
         pub fn target(mut self, v: impl Into<DocumentAttributeTarget>) -> Self { self.0.put::<DocumentAttributeTarget>("Target", v.into()); self }
     }
 
-    impl From<InlineCustomDocumentEnrichmentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InlineCustomDocumentEnrichmentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InlineCustomDocumentEnrichmentConfiguration> for t::Value { #[inline] fn from(v: InlineCustomDocumentEnrichmentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InlineCustomDocumentEnrichmentConfiguration { #[inline] fn from(v: t::Value) -> InlineCustomDocumentEnrichmentConfiguration { InlineCustomDocumentEnrichmentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -139,12 +133,9 @@ pub mod data_source {
         pub fn condition_on_value(mut self, v: impl Into<DocumentAttributeValue>) -> Self { self.0.put::<DocumentAttributeValue>("ConditionOnValue", v.into()); self }
     }
 
-    impl From<DocumentAttributeCondition> for t::Value {
-        #[inline]
-        fn from(v: DocumentAttributeCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentAttributeCondition> for t::Value { #[inline] fn from(v: DocumentAttributeCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentAttributeCondition { #[inline] fn from(v: t::Value) -> DocumentAttributeCondition { DocumentAttributeCondition(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -167,12 +158,9 @@ pub mod data_source {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<DocumentAttributeValue> for t::Value {
-        #[inline]
-        fn from(v: DocumentAttributeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentAttributeValue> for t::Value { #[inline] fn from(v: DocumentAttributeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentAttributeValue { #[inline] fn from(v: t::Value) -> DocumentAttributeValue { DocumentAttributeValue(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -229,12 +217,9 @@ pub mod data_source {
         pub fn target_document_attribute_value_deletion(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("TargetDocumentAttributeValueDeletion", v.into()); self }
     }
 
-    impl From<DocumentAttributeTarget> for t::Value {
-        #[inline]
-        fn from(v: DocumentAttributeTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentAttributeTarget> for t::Value { #[inline] fn from(v: DocumentAttributeTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentAttributeTarget { #[inline] fn from(v: t::Value) -> DocumentAttributeTarget { DocumentAttributeTarget(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -252,12 +237,9 @@ pub mod data_source {
         pub fn invocation_condition(mut self, v: impl Into<DocumentAttributeCondition>) -> Self { self.0.put::<DocumentAttributeCondition>("InvocationCondition", v.into()); self }
     }
 
-    impl From<HookConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HookConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HookConfiguration> for t::Value { #[inline] fn from(v: HookConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HookConfiguration { #[inline] fn from(v: t::Value) -> HookConfiguration { HookConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -294,12 +276,9 @@ pub mod data_source {
         pub fn work_docs_configuration(mut self, v: impl Into<WorkDocsConfiguration>) -> Self { self.0.put::<WorkDocsConfiguration>("WorkDocsConfiguration", v.into()); self }
     }
 
-    impl From<DataSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceConfiguration> for t::Value { #[inline] fn from(v: DataSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceConfiguration { #[inline] fn from(v: t::Value) -> DataSourceConfiguration { DataSourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -330,12 +309,9 @@ pub mod data_source {
         pub fn vpc_configuration(mut self, v: impl Into<DataSourceVpcConfiguration>) -> Self { self.0.put::<DataSourceVpcConfiguration>("VpcConfiguration", v.into()); self }
     }
 
-    impl From<ConfluenceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceConfiguration> for t::Value { #[inline] fn from(v: ConfluenceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceConfiguration { #[inline] fn from(v: t::Value) -> ConfluenceConfiguration { ConfluenceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -354,12 +330,9 @@ pub mod data_source {
         pub fn crawl_attachments(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("CrawlAttachments", v.into()); self }
     }
 
-    impl From<ConfluenceAttachmentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceAttachmentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceAttachmentConfiguration> for t::Value { #[inline] fn from(v: ConfluenceAttachmentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceAttachmentConfiguration { #[inline] fn from(v: t::Value) -> ConfluenceAttachmentConfiguration { ConfluenceAttachmentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -377,12 +350,9 @@ pub mod data_source {
         pub fn date_field_format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DateFieldFormat", v.into()); self }
     }
 
-    impl From<ConfluenceAttachmentToIndexFieldMapping> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceAttachmentToIndexFieldMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceAttachmentToIndexFieldMapping> for t::Value { #[inline] fn from(v: ConfluenceAttachmentToIndexFieldMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceAttachmentToIndexFieldMapping { #[inline] fn from(v: t::Value) -> ConfluenceAttachmentToIndexFieldMapping { ConfluenceAttachmentToIndexFieldMapping(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -437,12 +407,9 @@ pub mod data_source {
         pub fn blog_field_mappings(mut self, v: impl Into<t::List<ConfluenceBlogToIndexFieldMapping>>) -> Self { self.0.put::<t::List<ConfluenceBlogToIndexFieldMapping>>("BlogFieldMappings", v.into()); self }
     }
 
-    impl From<ConfluenceBlogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceBlogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceBlogConfiguration> for t::Value { #[inline] fn from(v: ConfluenceBlogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceBlogConfiguration { #[inline] fn from(v: t::Value) -> ConfluenceBlogConfiguration { ConfluenceBlogConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -460,12 +427,9 @@ pub mod data_source {
         pub fn date_field_format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DateFieldFormat", v.into()); self }
     }
 
-    impl From<ConfluenceBlogToIndexFieldMapping> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceBlogToIndexFieldMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceBlogToIndexFieldMapping> for t::Value { #[inline] fn from(v: ConfluenceBlogToIndexFieldMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceBlogToIndexFieldMapping { #[inline] fn from(v: t::Value) -> ConfluenceBlogToIndexFieldMapping { ConfluenceBlogToIndexFieldMapping(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -516,12 +480,9 @@ pub mod data_source {
         pub fn page_field_mappings(mut self, v: impl Into<t::List<ConfluencePageToIndexFieldMapping>>) -> Self { self.0.put::<t::List<ConfluencePageToIndexFieldMapping>>("PageFieldMappings", v.into()); self }
     }
 
-    impl From<ConfluencePageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConfluencePageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluencePageConfiguration> for t::Value { #[inline] fn from(v: ConfluencePageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluencePageConfiguration { #[inline] fn from(v: t::Value) -> ConfluencePageConfiguration { ConfluencePageConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -539,12 +500,9 @@ pub mod data_source {
         pub fn date_field_format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DateFieldFormat", v.into()); self }
     }
 
-    impl From<ConfluencePageToIndexFieldMapping> for t::Value {
-        #[inline]
-        fn from(v: ConfluencePageToIndexFieldMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluencePageToIndexFieldMapping> for t::Value { #[inline] fn from(v: ConfluencePageToIndexFieldMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluencePageToIndexFieldMapping { #[inline] fn from(v: t::Value) -> ConfluencePageToIndexFieldMapping { ConfluencePageToIndexFieldMapping(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -609,12 +567,9 @@ pub mod data_source {
         pub fn space_field_mappings(mut self, v: impl Into<t::List<ConfluenceSpaceToIndexFieldMapping>>) -> Self { self.0.put::<t::List<ConfluenceSpaceToIndexFieldMapping>>("SpaceFieldMappings", v.into()); self }
     }
 
-    impl From<ConfluenceSpaceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceSpaceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceSpaceConfiguration> for t::Value { #[inline] fn from(v: ConfluenceSpaceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceSpaceConfiguration { #[inline] fn from(v: t::Value) -> ConfluenceSpaceConfiguration { ConfluenceSpaceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -632,12 +587,9 @@ pub mod data_source {
         pub fn date_field_format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DateFieldFormat", v.into()); self }
     }
 
-    impl From<ConfluenceSpaceToIndexFieldMapping> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceSpaceToIndexFieldMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceSpaceToIndexFieldMapping> for t::Value { #[inline] fn from(v: ConfluenceSpaceToIndexFieldMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceSpaceToIndexFieldMapping { #[inline] fn from(v: t::Value) -> ConfluenceSpaceToIndexFieldMapping { ConfluenceSpaceToIndexFieldMapping(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -697,12 +649,9 @@ pub mod data_source {
         }
     }
 
-    impl From<DataSourceVpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataSourceVpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceVpcConfiguration> for t::Value { #[inline] fn from(v: DataSourceVpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceVpcConfiguration { #[inline] fn from(v: t::Value) -> DataSourceVpcConfiguration { DataSourceVpcConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -725,12 +674,9 @@ pub mod data_source {
         pub fn vpc_configuration(mut self, v: impl Into<DataSourceVpcConfiguration>) -> Self { self.0.put::<DataSourceVpcConfiguration>("VpcConfiguration", v.into()); self }
     }
 
-    impl From<DatabaseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DatabaseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseConfiguration> for t::Value { #[inline] fn from(v: DatabaseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseConfiguration { #[inline] fn from(v: t::Value) -> DatabaseConfiguration { DatabaseConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -745,12 +691,9 @@ pub mod data_source {
         }
     }
 
-    impl From<AclConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AclConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AclConfiguration> for t::Value { #[inline] fn from(v: AclConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AclConfiguration { #[inline] fn from(v: t::Value) -> AclConfiguration { AclConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -771,12 +714,9 @@ pub mod data_source {
         pub fn field_mappings(mut self, v: impl Into<t::List<DataSourceToIndexFieldMapping>>) -> Self { self.0.put::<t::List<DataSourceToIndexFieldMapping>>("FieldMappings", v.into()); self }
     }
 
-    impl From<ColumnConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ColumnConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColumnConfiguration> for t::Value { #[inline] fn from(v: ColumnConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColumnConfiguration { #[inline] fn from(v: t::Value) -> ColumnConfiguration { ColumnConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -794,12 +734,9 @@ pub mod data_source {
         pub fn date_field_format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DateFieldFormat", v.into()); self }
     }
 
-    impl From<DataSourceToIndexFieldMapping> for t::Value {
-        #[inline]
-        fn from(v: DataSourceToIndexFieldMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceToIndexFieldMapping> for t::Value { #[inline] fn from(v: DataSourceToIndexFieldMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceToIndexFieldMapping { #[inline] fn from(v: t::Value) -> DataSourceToIndexFieldMapping { DataSourceToIndexFieldMapping(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -818,12 +755,9 @@ pub mod data_source {
         }
     }
 
-    impl From<ConnectionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConnectionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionConfiguration> for t::Value { #[inline] fn from(v: ConnectionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionConfiguration { #[inline] fn from(v: t::Value) -> ConnectionConfiguration { ConnectionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -864,12 +798,9 @@ pub mod data_source {
         pub fn query_identifiers_enclosing_option(mut self, v: impl Into<QueryIdentifiersEnclosingOption>) -> Self { self.0.put::<QueryIdentifiersEnclosingOption>("QueryIdentifiersEnclosingOption", v.into()); self }
     }
 
-    impl From<SqlConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SqlConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqlConfiguration> for t::Value { #[inline] fn from(v: SqlConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqlConfiguration { #[inline] fn from(v: t::Value) -> SqlConfiguration { SqlConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -916,12 +847,9 @@ pub mod data_source {
         pub fn inclusion_patterns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("InclusionPatterns", v.into()); self }
     }
 
-    impl From<GoogleDriveConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GoogleDriveConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GoogleDriveConfiguration> for t::Value { #[inline] fn from(v: GoogleDriveConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GoogleDriveConfiguration { #[inline] fn from(v: t::Value) -> GoogleDriveConfiguration { GoogleDriveConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -946,12 +874,9 @@ pub mod data_source {
         pub fn inclusion_patterns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("InclusionPatterns", v.into()); self }
     }
 
-    impl From<OneDriveConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OneDriveConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OneDriveConfiguration> for t::Value { #[inline] fn from(v: OneDriveConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OneDriveConfiguration { #[inline] fn from(v: t::Value) -> OneDriveConfiguration { OneDriveConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -970,12 +895,9 @@ pub mod data_source {
         pub fn one_drive_user_s3_path(mut self, v: impl Into<S3Path>) -> Self { self.0.put::<S3Path>("OneDriveUserS3Path", v.into()); self }
     }
 
-    impl From<OneDriveUsers> for t::Value {
-        #[inline]
-        fn from(v: OneDriveUsers) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OneDriveUsers> for t::Value { #[inline] fn from(v: OneDriveUsers) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OneDriveUsers { #[inline] fn from(v: t::Value) -> OneDriveUsers { OneDriveUsers(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -991,12 +913,9 @@ pub mod data_source {
         }
     }
 
-    impl From<S3Path> for t::Value {
-        #[inline]
-        fn from(v: S3Path) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Path> for t::Value { #[inline] fn from(v: S3Path) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Path { #[inline] fn from(v: t::Value) -> S3Path { S3Path(t::Props::from_value(v)) } }
 
     /// S3 data source configuration
     ///
@@ -1023,12 +942,9 @@ pub mod data_source {
         pub fn inclusion_prefixes(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("InclusionPrefixes", v.into()); self }
     }
 
-    impl From<S3DataSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3DataSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DataSourceConfiguration> for t::Value { #[inline] fn from(v: S3DataSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DataSourceConfiguration { #[inline] fn from(v: t::Value) -> S3DataSourceConfiguration { S3DataSourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1045,12 +961,9 @@ pub mod data_source {
         pub fn key_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyPath", v.into()); self }
     }
 
-    impl From<AccessControlListConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AccessControlListConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessControlListConfiguration> for t::Value { #[inline] fn from(v: AccessControlListConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessControlListConfiguration { #[inline] fn from(v: t::Value) -> AccessControlListConfiguration { AccessControlListConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1067,12 +980,9 @@ pub mod data_source {
         pub fn s3_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Prefix", v.into()); self }
     }
 
-    impl From<DocumentsMetadataConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DocumentsMetadataConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentsMetadataConfiguration> for t::Value { #[inline] fn from(v: DocumentsMetadataConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentsMetadataConfiguration { #[inline] fn from(v: t::Value) -> DocumentsMetadataConfiguration { DocumentsMetadataConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1102,12 +1012,9 @@ pub mod data_source {
         pub fn standard_object_configurations(mut self, v: impl Into<t::List<SalesforceStandardObjectConfiguration>>) -> Self { self.0.put::<t::List<SalesforceStandardObjectConfiguration>>("StandardObjectConfigurations", v.into()); self }
     }
 
-    impl From<SalesforceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SalesforceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceConfiguration> for t::Value { #[inline] fn from(v: SalesforceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceConfiguration { #[inline] fn from(v: t::Value) -> SalesforceConfiguration { SalesforceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1128,12 +1035,9 @@ pub mod data_source {
         pub fn include_filter_types(mut self, v: impl Into<t::List<SalesforceChatterFeedIncludeFilterType>>) -> Self { self.0.put::<t::List<SalesforceChatterFeedIncludeFilterType>>("IncludeFilterTypes", v.into()); self }
     }
 
-    impl From<SalesforceChatterFeedConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SalesforceChatterFeedConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceChatterFeedConfiguration> for t::Value { #[inline] fn from(v: SalesforceChatterFeedConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceChatterFeedConfiguration { #[inline] fn from(v: t::Value) -> SalesforceChatterFeedConfiguration { SalesforceChatterFeedConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1172,12 +1076,9 @@ pub mod data_source {
         pub fn standard_knowledge_article_type_configuration(mut self, v: impl Into<SalesforceStandardKnowledgeArticleTypeConfiguration>) -> Self { self.0.put::<SalesforceStandardKnowledgeArticleTypeConfiguration>("StandardKnowledgeArticleTypeConfiguration", v.into()); self }
     }
 
-    impl From<SalesforceKnowledgeArticleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SalesforceKnowledgeArticleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceKnowledgeArticleConfiguration> for t::Value { #[inline] fn from(v: SalesforceKnowledgeArticleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceKnowledgeArticleConfiguration { #[inline] fn from(v: t::Value) -> SalesforceKnowledgeArticleConfiguration { SalesforceKnowledgeArticleConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1197,12 +1098,9 @@ pub mod data_source {
         pub fn field_mappings(mut self, v: impl Into<t::List<DataSourceToIndexFieldMapping>>) -> Self { self.0.put::<t::List<DataSourceToIndexFieldMapping>>("FieldMappings", v.into()); self }
     }
 
-    impl From<SalesforceCustomKnowledgeArticleTypeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SalesforceCustomKnowledgeArticleTypeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceCustomKnowledgeArticleTypeConfiguration> for t::Value { #[inline] fn from(v: SalesforceCustomKnowledgeArticleTypeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceCustomKnowledgeArticleTypeConfiguration { #[inline] fn from(v: t::Value) -> SalesforceCustomKnowledgeArticleTypeConfiguration { SalesforceCustomKnowledgeArticleTypeConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1243,12 +1141,9 @@ pub mod data_source {
         pub fn field_mappings(mut self, v: impl Into<t::List<DataSourceToIndexFieldMapping>>) -> Self { self.0.put::<t::List<DataSourceToIndexFieldMapping>>("FieldMappings", v.into()); self }
     }
 
-    impl From<SalesforceStandardKnowledgeArticleTypeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SalesforceStandardKnowledgeArticleTypeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceStandardKnowledgeArticleTypeConfiguration> for t::Value { #[inline] fn from(v: SalesforceStandardKnowledgeArticleTypeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceStandardKnowledgeArticleTypeConfiguration { #[inline] fn from(v: t::Value) -> SalesforceStandardKnowledgeArticleTypeConfiguration { SalesforceStandardKnowledgeArticleTypeConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1267,12 +1162,9 @@ pub mod data_source {
         pub fn field_mappings(mut self, v: impl Into<t::List<DataSourceToIndexFieldMapping>>) -> Self { self.0.put::<t::List<DataSourceToIndexFieldMapping>>("FieldMappings", v.into()); self }
     }
 
-    impl From<SalesforceStandardObjectAttachmentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SalesforceStandardObjectAttachmentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceStandardObjectAttachmentConfiguration> for t::Value { #[inline] fn from(v: SalesforceStandardObjectAttachmentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceStandardObjectAttachmentConfiguration { #[inline] fn from(v: t::Value) -> SalesforceStandardObjectAttachmentConfiguration { SalesforceStandardObjectAttachmentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1292,12 +1184,9 @@ pub mod data_source {
         pub fn field_mappings(mut self, v: impl Into<t::List<DataSourceToIndexFieldMapping>>) -> Self { self.0.put::<t::List<DataSourceToIndexFieldMapping>>("FieldMappings", v.into()); self }
     }
 
-    impl From<SalesforceStandardObjectConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SalesforceStandardObjectConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SalesforceStandardObjectConfiguration> for t::Value { #[inline] fn from(v: SalesforceStandardObjectConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SalesforceStandardObjectConfiguration { #[inline] fn from(v: t::Value) -> SalesforceStandardObjectConfiguration { SalesforceStandardObjectConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1370,12 +1259,9 @@ pub mod data_source {
         pub fn service_catalog_configuration(mut self, v: impl Into<ServiceNowServiceCatalogConfiguration>) -> Self { self.0.put::<ServiceNowServiceCatalogConfiguration>("ServiceCatalogConfiguration", v.into()); self }
     }
 
-    impl From<ServiceNowConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceNowConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceNowConfiguration> for t::Value { #[inline] fn from(v: ServiceNowConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceNowConfiguration { #[inline] fn from(v: t::Value) -> ServiceNowConfiguration { ServiceNowConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1422,12 +1308,9 @@ pub mod data_source {
         pub fn include_attachment_file_patterns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IncludeAttachmentFilePatterns", v.into()); self }
     }
 
-    impl From<ServiceNowKnowledgeArticleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceNowKnowledgeArticleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceNowKnowledgeArticleConfiguration> for t::Value { #[inline] fn from(v: ServiceNowKnowledgeArticleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceNowKnowledgeArticleConfiguration { #[inline] fn from(v: t::Value) -> ServiceNowKnowledgeArticleConfiguration { ServiceNowKnowledgeArticleConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1452,12 +1335,9 @@ pub mod data_source {
         pub fn include_attachment_file_patterns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IncludeAttachmentFilePatterns", v.into()); self }
     }
 
-    impl From<ServiceNowServiceCatalogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceNowServiceCatalogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceNowServiceCatalogConfiguration> for t::Value { #[inline] fn from(v: ServiceNowServiceCatalogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceNowServiceCatalogConfiguration { #[inline] fn from(v: t::Value) -> ServiceNowServiceCatalogConfiguration { ServiceNowServiceCatalogConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1514,12 +1394,9 @@ pub mod data_source {
         pub fn vpc_configuration(mut self, v: impl Into<DataSourceVpcConfiguration>) -> Self { self.0.put::<DataSourceVpcConfiguration>("VpcConfiguration", v.into()); self }
     }
 
-    impl From<SharePointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SharePointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SharePointConfiguration> for t::Value { #[inline] fn from(v: SharePointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SharePointConfiguration { #[inline] fn from(v: t::Value) -> SharePointConfiguration { SharePointConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1556,12 +1433,9 @@ pub mod data_source {
         }
     }
 
-    impl From<TemplateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TemplateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateConfiguration> for t::Value { #[inline] fn from(v: TemplateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateConfiguration { #[inline] fn from(v: t::Value) -> TemplateConfiguration { TemplateConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1592,12 +1466,9 @@ pub mod data_source {
         pub fn url_inclusion_patterns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("UrlInclusionPatterns", v.into()); self }
     }
 
-    impl From<WebCrawlerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WebCrawlerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebCrawlerConfiguration> for t::Value { #[inline] fn from(v: WebCrawlerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebCrawlerConfiguration { #[inline] fn from(v: t::Value) -> WebCrawlerConfiguration { WebCrawlerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1614,12 +1485,9 @@ pub mod data_source {
         pub fn basic_authentication(mut self, v: impl Into<t::List<WebCrawlerBasicAuthentication>>) -> Self { self.0.put::<t::List<WebCrawlerBasicAuthentication>>("BasicAuthentication", v.into()); self }
     }
 
-    impl From<WebCrawlerAuthenticationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WebCrawlerAuthenticationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebCrawlerAuthenticationConfiguration> for t::Value { #[inline] fn from(v: WebCrawlerAuthenticationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebCrawlerAuthenticationConfiguration { #[inline] fn from(v: t::Value) -> WebCrawlerAuthenticationConfiguration { WebCrawlerAuthenticationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1636,12 +1504,9 @@ pub mod data_source {
         }
     }
 
-    impl From<WebCrawlerBasicAuthentication> for t::Value {
-        #[inline]
-        fn from(v: WebCrawlerBasicAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebCrawlerBasicAuthentication> for t::Value { #[inline] fn from(v: WebCrawlerBasicAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebCrawlerBasicAuthentication { #[inline] fn from(v: t::Value) -> WebCrawlerBasicAuthentication { WebCrawlerBasicAuthentication(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1659,12 +1524,9 @@ pub mod data_source {
         pub fn credentials(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Credentials", v.into()); self }
     }
 
-    impl From<ProxyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProxyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProxyConfiguration> for t::Value { #[inline] fn from(v: ProxyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProxyConfiguration { #[inline] fn from(v: t::Value) -> ProxyConfiguration { ProxyConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1683,12 +1545,9 @@ pub mod data_source {
         pub fn site_maps_configuration(mut self, v: impl Into<WebCrawlerSiteMapsConfiguration>) -> Self { self.0.put::<WebCrawlerSiteMapsConfiguration>("SiteMapsConfiguration", v.into()); self }
     }
 
-    impl From<WebCrawlerUrls> for t::Value {
-        #[inline]
-        fn from(v: WebCrawlerUrls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebCrawlerUrls> for t::Value { #[inline] fn from(v: WebCrawlerUrls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebCrawlerUrls { #[inline] fn from(v: t::Value) -> WebCrawlerUrls { WebCrawlerUrls(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1705,12 +1564,9 @@ pub mod data_source {
         pub fn web_crawler_mode(mut self, v: impl Into<WebCrawlerMode>) -> Self { self.0.put::<WebCrawlerMode>("WebCrawlerMode", v.into()); self }
     }
 
-    impl From<WebCrawlerSeedUrlConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WebCrawlerSeedUrlConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebCrawlerSeedUrlConfiguration> for t::Value { #[inline] fn from(v: WebCrawlerSeedUrlConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebCrawlerSeedUrlConfiguration { #[inline] fn from(v: t::Value) -> WebCrawlerSeedUrlConfiguration { WebCrawlerSeedUrlConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1747,12 +1603,9 @@ pub mod data_source {
         }
     }
 
-    impl From<WebCrawlerSiteMapsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WebCrawlerSiteMapsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebCrawlerSiteMapsConfiguration> for t::Value { #[inline] fn from(v: WebCrawlerSiteMapsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebCrawlerSiteMapsConfiguration { #[inline] fn from(v: t::Value) -> WebCrawlerSiteMapsConfiguration { WebCrawlerSiteMapsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1777,12 +1630,9 @@ pub mod data_source {
         pub fn use_change_log(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseChangeLog", v.into()); self }
     }
 
-    impl From<WorkDocsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WorkDocsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkDocsConfiguration> for t::Value { #[inline] fn from(v: WorkDocsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkDocsConfiguration { #[inline] fn from(v: t::Value) -> WorkDocsConfiguration { WorkDocsConfiguration(t::Props::from_value(v)) } }
 
     /// Data source type
     ///
@@ -1923,12 +1773,9 @@ pub mod faq {
         }
     }
 
-    impl From<S3Path> for t::Value {
-        #[inline]
-        fn from(v: S3Path) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Path> for t::Value { #[inline] fn from(v: S3Path) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Path { #[inline] fn from(v: t::Value) -> S3Path { S3Path(t::Props::from_value(v)) } }
 
 }
 
@@ -2008,12 +1855,9 @@ pub mod featured_results_set {
         pub fn id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Id", v.into()); self }
     }
 
-    impl From<FeaturedDocument> for t::Value {
-        #[inline]
-        fn from(v: FeaturedDocument) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FeaturedDocument> for t::Value { #[inline] fn from(v: FeaturedDocument) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FeaturedDocument { #[inline] fn from(v: t::Value) -> FeaturedDocument { FeaturedDocument(t::Props::from_value(v)) } }
 
     /// The current status of the set of featured results. When the value is ACTIVE, featured results are ready for use.
     ///
@@ -2115,12 +1959,9 @@ pub mod index {
         }
     }
 
-    impl From<CapacityUnitsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CapacityUnitsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityUnitsConfiguration> for t::Value { #[inline] fn from(v: CapacityUnitsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityUnitsConfiguration { #[inline] fn from(v: t::Value) -> CapacityUnitsConfiguration { CapacityUnitsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2140,12 +1981,9 @@ pub mod index {
         pub fn search(mut self, v: impl Into<Search>) -> Self { self.0.put::<Search>("Search", v.into()); self }
     }
 
-    impl From<DocumentMetadataConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DocumentMetadataConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentMetadataConfiguration> for t::Value { #[inline] fn from(v: DocumentMetadataConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentMetadataConfiguration { #[inline] fn from(v: t::Value) -> DocumentMetadataConfiguration { DocumentMetadataConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2170,12 +2008,9 @@ pub mod index {
         pub fn value_importance_items(mut self, v: impl Into<t::List<ValueImportanceItem>>) -> Self { self.0.put::<t::List<ValueImportanceItem>>("ValueImportanceItems", v.into()); self }
     }
 
-    impl From<Relevance> for t::Value {
-        #[inline]
-        fn from(v: Relevance) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Relevance> for t::Value { #[inline] fn from(v: Relevance) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Relevance { #[inline] fn from(v: t::Value) -> Relevance { Relevance(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2214,12 +2049,9 @@ pub mod index {
         pub fn value(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Value", v.into()); self }
     }
 
-    impl From<ValueImportanceItem> for t::Value {
-        #[inline]
-        fn from(v: ValueImportanceItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValueImportanceItem> for t::Value { #[inline] fn from(v: ValueImportanceItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValueImportanceItem { #[inline] fn from(v: t::Value) -> ValueImportanceItem { ValueImportanceItem(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2242,12 +2074,9 @@ pub mod index {
         pub fn sortable(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Sortable", v.into()); self }
     }
 
-    impl From<Search> for t::Value {
-        #[inline]
-        fn from(v: Search) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Search> for t::Value { #[inline] fn from(v: Search) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Search { #[inline] fn from(v: t::Value) -> Search { Search(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2312,12 +2141,9 @@ pub mod index {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<ServerSideEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServerSideEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerSideEncryptionConfiguration> for t::Value { #[inline] fn from(v: ServerSideEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerSideEncryptionConfiguration { #[inline] fn from(v: t::Value) -> ServerSideEncryptionConfiguration { ServerSideEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2356,12 +2182,9 @@ pub mod index {
         pub fn jwt_token_type_configuration(mut self, v: impl Into<JwtTokenTypeConfiguration>) -> Self { self.0.put::<JwtTokenTypeConfiguration>("JwtTokenTypeConfiguration", v.into()); self }
     }
 
-    impl From<UserTokenConfiguration> for t::Value {
-        #[inline]
-        fn from(v: UserTokenConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserTokenConfiguration> for t::Value { #[inline] fn from(v: UserTokenConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserTokenConfiguration { #[inline] fn from(v: t::Value) -> UserTokenConfiguration { UserTokenConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2377,12 +2200,9 @@ pub mod index {
         }
     }
 
-    impl From<JsonTokenTypeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: JsonTokenTypeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JsonTokenTypeConfiguration> for t::Value { #[inline] fn from(v: JsonTokenTypeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JsonTokenTypeConfiguration { #[inline] fn from(v: t::Value) -> JsonTokenTypeConfiguration { JsonTokenTypeConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2409,12 +2229,9 @@ pub mod index {
         pub fn user_name_attribute_field(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserNameAttributeField", v.into()); self }
     }
 
-    impl From<JwtTokenTypeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: JwtTokenTypeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JwtTokenTypeConfiguration> for t::Value { #[inline] fn from(v: JwtTokenTypeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JwtTokenTypeConfiguration { #[inline] fn from(v: t::Value) -> JwtTokenTypeConfiguration { JwtTokenTypeConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2508,12 +2325,9 @@ pub mod query_suggestions_block_list {
         }
     }
 
-    impl From<S3Path> for t::Value {
-        #[inline]
-        fn from(v: S3Path) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Path> for t::Value { #[inline] fn from(v: S3Path) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Path { #[inline] fn from(v: t::Value) -> S3Path { S3Path(t::Props::from_value(v)) } }
 
 }
 
@@ -2586,11 +2400,8 @@ pub mod thesaurus {
         }
     }
 
-    impl From<S3Path> for t::Value {
-        #[inline]
-        fn from(v: S3Path) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Path> for t::Value { #[inline] fn from(v: S3Path) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Path { #[inline] fn from(v: t::Value) -> S3Path { S3Path(t::Props::from_value(v)) } }
 
 }

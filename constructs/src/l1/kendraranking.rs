@@ -72,11 +72,8 @@ pub mod execution_plan {
         }
     }
 
-    impl From<CapacityUnitsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CapacityUnitsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityUnitsConfiguration> for t::Value { #[inline] fn from(v: CapacityUnitsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityUnitsConfiguration { #[inline] fn from(v: t::Value) -> CapacityUnitsConfiguration { CapacityUnitsConfiguration(t::Props::from_value(v)) } }
 
 }

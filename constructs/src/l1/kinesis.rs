@@ -94,12 +94,9 @@ pub mod channel {
         }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The encryption type. KMS is the only supported value.
     ///
@@ -136,12 +133,9 @@ pub mod channel {
         }
     }
 
-    impl From<LoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfiguration> for t::Value { #[inline] fn from(v: LoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfiguration { #[inline] fn from(v: t::Value) -> LoggingConfiguration { LoggingConfiguration(t::Props::from_value(v)) } }
 
     /// CloudWatch Logs configuration for the channel. When Enabled is true and LogGroupName is omitted, the service uses a
     /// default group derived from the channel name and id; LogStreamName defaults to the literal string 'DestinationDelivery'.
@@ -164,12 +158,9 @@ pub mod channel {
         pub fn log_stream_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogStreamName", v.into()); self }
     }
 
-    impl From<CloudWatchLogsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsConfiguration> for t::Value { #[inline] fn from(v: CloudWatchLogsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsConfiguration { #[inline] fn from(v: t::Value) -> CloudWatchLogsConfiguration { CloudWatchLogsConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for delivery to a vanilla S3 bucket destination. Exactly one of S3DestinationConfiguration and
     /// S3TablesDestinationConfiguration must be specified on the channel.
@@ -193,12 +184,9 @@ pub mod channel {
         pub fn dead_letter_queue_s3_configuration(mut self, v: impl Into<DeadLetterQueueS3Configuration>) -> Self { self.0.put::<DeadLetterQueueS3Configuration>("DeadLetterQueueS3Configuration", v.into()); self }
     }
 
-    impl From<S3DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DestinationConfiguration> for t::Value { #[inline] fn from(v: S3DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DestinationConfiguration { #[inline] fn from(v: t::Value) -> S3DestinationConfiguration { S3DestinationConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration of the S3 bucket used to capture records that cannot be delivered to the primary destination.
     ///
@@ -219,12 +207,9 @@ pub mod channel {
         pub fn error_output_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ErrorOutputPrefix", v.into()); self }
     }
 
-    impl From<DeadLetterQueueS3Configuration> for t::Value {
-        #[inline]
-        fn from(v: DeadLetterQueueS3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeadLetterQueueS3Configuration> for t::Value { #[inline] fn from(v: DeadLetterQueueS3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeadLetterQueueS3Configuration { #[inline] fn from(v: t::Value) -> DeadLetterQueueS3Configuration { DeadLetterQueueS3Configuration(t::Props::from_value(v)) } }
 
     /// S3 storage configuration that describes the destination bucket and how delivered objects are stored.
     ///
@@ -249,12 +234,9 @@ pub mod channel {
         pub fn storage_class(mut self, v: impl Into<StorageClass>) -> Self { self.0.put::<StorageClass>("StorageClass", v.into()); self }
     }
 
-    impl From<S3StorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3StorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3StorageConfiguration> for t::Value { #[inline] fn from(v: S3StorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3StorageConfiguration { #[inline] fn from(v: t::Value) -> S3StorageConfiguration { S3StorageConfiguration(t::Props::from_value(v)) } }
 
     /// The compression algorithm applied to delivered objects.
     ///
@@ -324,12 +306,9 @@ pub mod channel {
         pub fn data_freshness_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DataFreshnessInSeconds", v.into()); self }
     }
 
-    impl From<S3TablesDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3TablesDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3TablesDestinationConfiguration> for t::Value { #[inline] fn from(v: S3TablesDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3TablesDestinationConfiguration { #[inline] fn from(v: t::Value) -> S3TablesDestinationConfiguration { S3TablesDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// An S3 Tables destination including its table bucket, namespace, table name, and partition spec.
     ///
@@ -351,12 +330,9 @@ pub mod channel {
         pub fn partition_spec(mut self, v: impl Into<PartitionSpec>) -> Self { self.0.put::<PartitionSpec>("PartitionSpec", v.into()); self }
     }
 
-    impl From<S3TableConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3TableConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3TableConfiguration> for t::Value { #[inline] fn from(v: S3TableConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3TableConfiguration { #[inline] fn from(v: t::Value) -> S3TableConfiguration { S3TableConfiguration(t::Props::from_value(v)) } }
 
     /// The compression algorithm applied to objects delivered to the S3 Tables destination.
     ///
@@ -397,12 +373,9 @@ pub mod channel {
         }
     }
 
-    impl From<PartitionSpec> for t::Value {
-        #[inline]
-        fn from(v: PartitionSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartitionSpec> for t::Value { #[inline] fn from(v: PartitionSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartitionSpec { #[inline] fn from(v: t::Value) -> PartitionSpec { PartitionSpec(t::Props::from_value(v)) } }
 
     /// A single partition field consisting of a transform applied to a source column.
     ///
@@ -420,12 +393,9 @@ pub mod channel {
         }
     }
 
-    impl From<PartitionField> for t::Value {
-        #[inline]
-        fn from(v: PartitionField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartitionField> for t::Value { #[inline] fn from(v: PartitionField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartitionField { #[inline] fn from(v: t::Value) -> PartitionField { PartitionField(t::Props::from_value(v)) } }
 
     /// The partitioning transform applied to the SourceName column.
     ///
@@ -463,12 +433,9 @@ pub mod channel {
         }
     }
 
-    impl From<StreamConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StreamConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamConfiguration> for t::Value { #[inline] fn from(v: StreamConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamConfiguration { #[inline] fn from(v: t::Value) -> StreamConfiguration { StreamConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration that describes how records on the source stream are encoded.
     ///
@@ -488,12 +455,9 @@ pub mod channel {
         pub fn gsr_schema_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GSRSchemaARN", v.into()); self }
     }
 
-    impl From<RecordConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RecordConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordConfiguration> for t::Value { #[inline] fn from(v: RecordConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordConfiguration { #[inline] fn from(v: t::Value) -> RecordConfiguration { RecordConfiguration(t::Props::from_value(v)) } }
 
     /// The format used to interpret records read from the source stream.
     ///
@@ -774,12 +738,9 @@ pub mod stream {
         }
     }
 
-    impl From<StreamEncryption> for t::Value {
-        #[inline]
-        fn from(v: StreamEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamEncryption> for t::Value { #[inline] fn from(v: StreamEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamEncryption { #[inline] fn from(v: t::Value) -> StreamEncryption { StreamEncryption(t::Props::from_value(v)) } }
 
     /// The encryption type to use. The only valid value is KMS.
     ///
@@ -816,12 +777,9 @@ pub mod stream {
         }
     }
 
-    impl From<StreamModeDetails> for t::Value {
-        #[inline]
-        fn from(v: StreamModeDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamModeDetails> for t::Value { #[inline] fn from(v: StreamModeDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamModeDetails { #[inline] fn from(v: t::Value) -> StreamModeDetails { StreamModeDetails(t::Props::from_value(v)) } }
 
     /// The mode of the stream
     ///

@@ -102,12 +102,9 @@ pub mod application {
         pub fn kinesis_streams_input(mut self, v: impl Into<InputLambdaProcessor>) -> Self { self.0.put::<InputLambdaProcessor>("KinesisStreamsInput", v.into()); self }
     }
 
-    impl From<Input> for t::Value {
-        #[inline]
-        fn from(v: Input) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Input> for t::Value { #[inline] fn from(v: Input) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Input { #[inline] fn from(v: t::Value) -> Input { Input(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -124,12 +121,9 @@ pub mod application {
         pub fn count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Count", v.into()); self }
     }
 
-    impl From<InputParallelism> for t::Value {
-        #[inline]
-        fn from(v: InputParallelism) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputParallelism> for t::Value { #[inline] fn from(v: InputParallelism) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputParallelism { #[inline] fn from(v: t::Value) -> InputParallelism { InputParallelism(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -146,12 +140,9 @@ pub mod application {
         pub fn input_lambda_processor(mut self, v: impl Into<InputLambdaProcessor>) -> Self { self.0.put::<InputLambdaProcessor>("InputLambdaProcessor", v.into()); self }
     }
 
-    impl From<InputProcessingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InputProcessingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputProcessingConfiguration> for t::Value { #[inline] fn from(v: InputProcessingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputProcessingConfiguration { #[inline] fn from(v: t::Value) -> InputProcessingConfiguration { InputProcessingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -167,12 +158,9 @@ pub mod application {
         }
     }
 
-    impl From<InputLambdaProcessor> for t::Value {
-        #[inline]
-        fn from(v: InputLambdaProcessor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputLambdaProcessor> for t::Value { #[inline] fn from(v: InputLambdaProcessor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputLambdaProcessor { #[inline] fn from(v: t::Value) -> InputLambdaProcessor { InputLambdaProcessor(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -190,12 +178,9 @@ pub mod application {
         pub fn record_encoding(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RecordEncoding", v.into()); self }
     }
 
-    impl From<InputSchema> for t::Value {
-        #[inline]
-        fn from(v: InputSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputSchema> for t::Value { #[inline] fn from(v: InputSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputSchema { #[inline] fn from(v: t::Value) -> InputSchema { InputSchema(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -213,12 +198,9 @@ pub mod application {
         pub fn mapping(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Mapping", v.into()); self }
     }
 
-    impl From<RecordColumn> for t::Value {
-        #[inline]
-        fn from(v: RecordColumn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordColumn> for t::Value { #[inline] fn from(v: RecordColumn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordColumn { #[inline] fn from(v: t::Value) -> RecordColumn { RecordColumn(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -235,12 +217,9 @@ pub mod application {
         pub fn mapping_parameters(mut self, v: impl Into<MappingParameters>) -> Self { self.0.put::<MappingParameters>("MappingParameters", v.into()); self }
     }
 
-    impl From<RecordFormat> for t::Value {
-        #[inline]
-        fn from(v: RecordFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordFormat> for t::Value { #[inline] fn from(v: RecordFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordFormat { #[inline] fn from(v: t::Value) -> RecordFormat { RecordFormat(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -259,12 +238,9 @@ pub mod application {
         pub fn json_mapping_parameters(mut self, v: impl Into<JSONMappingParameters>) -> Self { self.0.put::<JSONMappingParameters>("JSONMappingParameters", v.into()); self }
     }
 
-    impl From<MappingParameters> for t::Value {
-        #[inline]
-        fn from(v: MappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MappingParameters> for t::Value { #[inline] fn from(v: MappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MappingParameters { #[inline] fn from(v: t::Value) -> MappingParameters { MappingParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -280,12 +256,9 @@ pub mod application {
         }
     }
 
-    impl From<CSVMappingParameters> for t::Value {
-        #[inline]
-        fn from(v: CSVMappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CSVMappingParameters> for t::Value { #[inline] fn from(v: CSVMappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CSVMappingParameters { #[inline] fn from(v: t::Value) -> CSVMappingParameters { CSVMappingParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -300,12 +273,9 @@ pub mod application {
         }
     }
 
-    impl From<JSONMappingParameters> for t::Value {
-        #[inline]
-        fn from(v: JSONMappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JSONMappingParameters> for t::Value { #[inline] fn from(v: JSONMappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JSONMappingParameters { #[inline] fn from(v: t::Value) -> JSONMappingParameters { JSONMappingParameters(t::Props::from_value(v)) } }
 
 }
 
@@ -372,12 +342,9 @@ pub mod application_output {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<Output> for t::Value {
-        #[inline]
-        fn from(v: Output) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Output> for t::Value { #[inline] fn from(v: Output) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Output { #[inline] fn from(v: t::Value) -> Output { Output(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -394,12 +361,9 @@ pub mod application_output {
         pub fn record_format_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RecordFormatType", v.into()); self }
     }
 
-    impl From<DestinationSchema> for t::Value {
-        #[inline]
-        fn from(v: DestinationSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationSchema> for t::Value { #[inline] fn from(v: DestinationSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationSchema { #[inline] fn from(v: t::Value) -> DestinationSchema { DestinationSchema(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -415,12 +379,9 @@ pub mod application_output {
         }
     }
 
-    impl From<KinesisFirehoseOutput> for t::Value {
-        #[inline]
-        fn from(v: KinesisFirehoseOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisFirehoseOutput> for t::Value { #[inline] fn from(v: KinesisFirehoseOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisFirehoseOutput { #[inline] fn from(v: t::Value) -> KinesisFirehoseOutput { KinesisFirehoseOutput(t::Props::from_value(v)) } }
 
 }
 
@@ -483,12 +444,9 @@ pub mod application_reference_data_source {
         pub fn table_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TableName", v.into()); self }
     }
 
-    impl From<ReferenceDataSource> for t::Value {
-        #[inline]
-        fn from(v: ReferenceDataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReferenceDataSource> for t::Value { #[inline] fn from(v: ReferenceDataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReferenceDataSource { #[inline] fn from(v: t::Value) -> ReferenceDataSource { ReferenceDataSource(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -506,12 +464,9 @@ pub mod application_reference_data_source {
         pub fn record_encoding(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RecordEncoding", v.into()); self }
     }
 
-    impl From<ReferenceSchema> for t::Value {
-        #[inline]
-        fn from(v: ReferenceSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReferenceSchema> for t::Value { #[inline] fn from(v: ReferenceSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReferenceSchema { #[inline] fn from(v: t::Value) -> ReferenceSchema { ReferenceSchema(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -529,12 +484,9 @@ pub mod application_reference_data_source {
         pub fn mapping(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Mapping", v.into()); self }
     }
 
-    impl From<RecordColumn> for t::Value {
-        #[inline]
-        fn from(v: RecordColumn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordColumn> for t::Value { #[inline] fn from(v: RecordColumn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordColumn { #[inline] fn from(v: t::Value) -> RecordColumn { RecordColumn(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -551,12 +503,9 @@ pub mod application_reference_data_source {
         pub fn mapping_parameters(mut self, v: impl Into<MappingParameters>) -> Self { self.0.put::<MappingParameters>("MappingParameters", v.into()); self }
     }
 
-    impl From<RecordFormat> for t::Value {
-        #[inline]
-        fn from(v: RecordFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordFormat> for t::Value { #[inline] fn from(v: RecordFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordFormat { #[inline] fn from(v: t::Value) -> RecordFormat { RecordFormat(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -575,12 +524,9 @@ pub mod application_reference_data_source {
         pub fn json_mapping_parameters(mut self, v: impl Into<JSONMappingParameters>) -> Self { self.0.put::<JSONMappingParameters>("JSONMappingParameters", v.into()); self }
     }
 
-    impl From<MappingParameters> for t::Value {
-        #[inline]
-        fn from(v: MappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MappingParameters> for t::Value { #[inline] fn from(v: MappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MappingParameters { #[inline] fn from(v: t::Value) -> MappingParameters { MappingParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -596,12 +542,9 @@ pub mod application_reference_data_source {
         }
     }
 
-    impl From<CSVMappingParameters> for t::Value {
-        #[inline]
-        fn from(v: CSVMappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CSVMappingParameters> for t::Value { #[inline] fn from(v: CSVMappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CSVMappingParameters { #[inline] fn from(v: t::Value) -> CSVMappingParameters { CSVMappingParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -616,12 +559,9 @@ pub mod application_reference_data_source {
         }
     }
 
-    impl From<JSONMappingParameters> for t::Value {
-        #[inline]
-        fn from(v: JSONMappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JSONMappingParameters> for t::Value { #[inline] fn from(v: JSONMappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JSONMappingParameters { #[inline] fn from(v: t::Value) -> JSONMappingParameters { JSONMappingParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -638,11 +578,8 @@ pub mod application_reference_data_source {
         }
     }
 
-    impl From<S3ReferenceDataSource> for t::Value {
-        #[inline]
-        fn from(v: S3ReferenceDataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3ReferenceDataSource> for t::Value { #[inline] fn from(v: S3ReferenceDataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3ReferenceDataSource { #[inline] fn from(v: t::Value) -> S3ReferenceDataSource { S3ReferenceDataSource(t::Props::from_value(v)) } }
 
 }

@@ -98,12 +98,9 @@ pub mod application {
         pub fn zeppelin_application_configuration(mut self, v: impl Into<ZeppelinApplicationConfiguration>) -> Self { self.0.put::<ZeppelinApplicationConfiguration>("ZeppelinApplicationConfiguration", v.into()); self }
     }
 
-    impl From<ApplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationConfiguration> for t::Value { #[inline] fn from(v: ApplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationConfiguration { #[inline] fn from(v: t::Value) -> ApplicationConfiguration { ApplicationConfiguration(t::Props::from_value(v)) } }
 
     /// Describes code configuration for an application.
     ///
@@ -121,12 +118,9 @@ pub mod application {
         }
     }
 
-    impl From<ApplicationCodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApplicationCodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationCodeConfiguration> for t::Value { #[inline] fn from(v: ApplicationCodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationCodeConfiguration { #[inline] fn from(v: t::Value) -> ApplicationCodeConfiguration { ApplicationCodeConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies either the application code, or the location of the application code, for a Flink-based Kinesis Data Analytics
     /// application.
@@ -150,12 +144,9 @@ pub mod application {
         pub fn zip_file_content(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ZipFileContent", v.into()); self }
     }
 
-    impl From<CodeContent> for t::Value {
-        #[inline]
-        fn from(v: CodeContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeContent> for t::Value { #[inline] fn from(v: CodeContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeContent { #[inline] fn from(v: t::Value) -> CodeContent { CodeContent(t::Props::from_value(v)) } }
 
     /// The location of an application or a custom artifact.
     ///
@@ -175,12 +166,9 @@ pub mod application {
         pub fn object_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ObjectVersion", v.into()); self }
     }
 
-    impl From<S3ContentLocation> for t::Value {
-        #[inline]
-        fn from(v: S3ContentLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3ContentLocation> for t::Value { #[inline] fn from(v: S3ContentLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3ContentLocation { #[inline] fn from(v: t::Value) -> S3ContentLocation { S3ContentLocation(t::Props::from_value(v)) } }
 
     /// Specifies whether the code content is in text or zip format.
     ///
@@ -221,12 +209,9 @@ pub mod application {
         pub fn key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyId", v.into()); self }
     }
 
-    impl From<ApplicationEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApplicationEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationEncryptionConfiguration> for t::Value { #[inline] fn from(v: ApplicationEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationEncryptionConfiguration { #[inline] fn from(v: t::Value) -> ApplicationEncryptionConfiguration { ApplicationEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies whether application data is encrypted using service key: AWS_OWNED_KEY or customer key: CUSTOMER_MANAGED_KEY
     ///
@@ -265,12 +250,9 @@ pub mod application {
         }
     }
 
-    impl From<ApplicationSnapshotConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApplicationSnapshotConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationSnapshotConfiguration> for t::Value { #[inline] fn from(v: ApplicationSnapshotConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationSnapshotConfiguration { #[inline] fn from(v: t::Value) -> ApplicationSnapshotConfiguration { ApplicationSnapshotConfiguration(t::Props::from_value(v)) } }
 
     /// Describes whether system initiated rollbacks are enabled for a Flink-based Kinesis Data Analytics application.
     ///
@@ -287,12 +269,9 @@ pub mod application {
         }
     }
 
-    impl From<ApplicationSystemRollbackConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApplicationSystemRollbackConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationSystemRollbackConfiguration> for t::Value { #[inline] fn from(v: ApplicationSystemRollbackConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationSystemRollbackConfiguration { #[inline] fn from(v: t::Value) -> ApplicationSystemRollbackConfiguration { ApplicationSystemRollbackConfiguration(t::Props::from_value(v)) } }
 
     /// Describes execution properties for a Flink-based Kinesis Data Analytics application.
     ///
@@ -311,12 +290,9 @@ pub mod application {
         pub fn property_groups(mut self, v: impl Into<t::List<PropertyGroup>>) -> Self { self.0.put::<t::List<PropertyGroup>>("PropertyGroups", v.into()); self }
     }
 
-    impl From<EnvironmentProperties> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentProperties> for t::Value { #[inline] fn from(v: EnvironmentProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentProperties { #[inline] fn from(v: t::Value) -> EnvironmentProperties { EnvironmentProperties(t::Props::from_value(v)) } }
 
     /// Property key-value pairs passed into an application.
     ///
@@ -337,12 +313,9 @@ pub mod application {
         pub fn property_map(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("PropertyMap", v.into()); self }
     }
 
-    impl From<PropertyGroup> for t::Value {
-        #[inline]
-        fn from(v: PropertyGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PropertyGroup> for t::Value { #[inline] fn from(v: PropertyGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PropertyGroup { #[inline] fn from(v: t::Value) -> PropertyGroup { PropertyGroup(t::Props::from_value(v)) } }
 
     /// Describes configuration parameters for a Flink-based Kinesis Data Analytics application or a Studio notebook.
     ///
@@ -367,12 +340,9 @@ pub mod application {
         pub fn parallelism_configuration(mut self, v: impl Into<ParallelismConfiguration>) -> Self { self.0.put::<ParallelismConfiguration>("ParallelismConfiguration", v.into()); self }
     }
 
-    impl From<FlinkApplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FlinkApplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlinkApplicationConfiguration> for t::Value { #[inline] fn from(v: FlinkApplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlinkApplicationConfiguration { #[inline] fn from(v: t::Value) -> FlinkApplicationConfiguration { FlinkApplicationConfiguration(t::Props::from_value(v)) } }
 
     /// Describes an application's checkpointing configuration. Checkpointing is the process of persisting application state for
     /// fault tolerance. For more information, see Checkpoints for Fault Tolerance in the Apache Flink Documentation.
@@ -398,12 +368,9 @@ pub mod application {
         pub fn min_pause_between_checkpoints(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinPauseBetweenCheckpoints", v.into()); self }
     }
 
-    impl From<CheckpointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CheckpointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CheckpointConfiguration> for t::Value { #[inline] fn from(v: CheckpointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CheckpointConfiguration { #[inline] fn from(v: t::Value) -> CheckpointConfiguration { CheckpointConfiguration(t::Props::from_value(v)) } }
 
     /// Describes whether the application uses Kinesis Data Analytics' default checkpointing behavior. You must set this
     /// property to `CUSTOM` in order to set the `CheckpointingEnabled`, `CheckpointInterval`, or `MinPauseBetweenCheckpoints`
@@ -450,12 +417,9 @@ pub mod application {
         pub fn metrics_level(mut self, v: impl Into<MetricsLevel>) -> Self { self.0.put::<MetricsLevel>("MetricsLevel", v.into()); self }
     }
 
-    impl From<MonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringConfiguration> for t::Value { #[inline] fn from(v: MonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringConfiguration { #[inline] fn from(v: t::Value) -> MonitoringConfiguration { MonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// Describes the verbosity of the CloudWatch Logs for an application.
     ///
@@ -537,12 +501,9 @@ pub mod application {
         pub fn parallelism_per_kpu(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ParallelismPerKPU", v.into()); self }
     }
 
-    impl From<ParallelismConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParallelismConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParallelismConfiguration> for t::Value { #[inline] fn from(v: ParallelismConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParallelismConfiguration { #[inline] fn from(v: t::Value) -> ParallelismConfiguration { ParallelismConfiguration(t::Props::from_value(v)) } }
 
     /// Describes whether the application uses the default parallelism for the Kinesis Data Analytics service. You must set this
     /// property to `CUSTOM` in order to change your application's `AutoScalingEnabled`, `Parallelism`, or `ParallelismPerKPU`
@@ -585,12 +546,9 @@ pub mod application {
         pub fn inputs(mut self, v: impl Into<t::List<Input>>) -> Self { self.0.put::<t::List<Input>>("Inputs", v.into()); self }
     }
 
-    impl From<SqlApplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SqlApplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqlApplicationConfiguration> for t::Value { #[inline] fn from(v: SqlApplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqlApplicationConfiguration { #[inline] fn from(v: t::Value) -> SqlApplicationConfiguration { SqlApplicationConfiguration(t::Props::from_value(v)) } }
 
     /// When you configure the application input for a SQL-based Kinesis Data Analytics application, you specify the streaming
     /// source, the in-application stream name that is created, and the mapping between the two.
@@ -621,12 +579,9 @@ pub mod application {
         pub fn kinesis_streams_input(mut self, v: impl Into<KinesisStreamsInput>) -> Self { self.0.put::<KinesisStreamsInput>("KinesisStreamsInput", v.into()); self }
     }
 
-    impl From<Input> for t::Value {
-        #[inline]
-        fn from(v: Input) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Input> for t::Value { #[inline] fn from(v: Input) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Input { #[inline] fn from(v: t::Value) -> Input { Input(t::Props::from_value(v)) } }
 
     /// For a SQL-based Kinesis Data Analytics application, describes the number of in-application streams to create for a given
     /// streaming source.
@@ -646,12 +601,9 @@ pub mod application {
         pub fn count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Count", v.into()); self }
     }
 
-    impl From<InputParallelism> for t::Value {
-        #[inline]
-        fn from(v: InputParallelism) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputParallelism> for t::Value { #[inline] fn from(v: InputParallelism) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputParallelism { #[inline] fn from(v: t::Value) -> InputParallelism { InputParallelism(t::Props::from_value(v)) } }
 
     /// For an SQL-based Amazon Kinesis Data Analytics application, describes a processor that is used to preprocess the records
     /// in the stream before being processed by your application code. Currently, the only input processor available is Amazon
@@ -673,12 +625,9 @@ pub mod application {
         pub fn input_lambda_processor(mut self, v: impl Into<InputLambdaProcessor>) -> Self { self.0.put::<InputLambdaProcessor>("InputLambdaProcessor", v.into()); self }
     }
 
-    impl From<InputProcessingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InputProcessingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputProcessingConfiguration> for t::Value { #[inline] fn from(v: InputProcessingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputProcessingConfiguration { #[inline] fn from(v: t::Value) -> InputProcessingConfiguration { InputProcessingConfiguration(t::Props::from_value(v)) } }
 
     /// An object that contains the Amazon Resource Name (ARN) of the Amazon Lambda function that is used to preprocess records
     /// in the stream in a SQL-based Kinesis Data Analytics application.
@@ -696,12 +645,9 @@ pub mod application {
         }
     }
 
-    impl From<InputLambdaProcessor> for t::Value {
-        #[inline]
-        fn from(v: InputLambdaProcessor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputLambdaProcessor> for t::Value { #[inline] fn from(v: InputLambdaProcessor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputLambdaProcessor { #[inline] fn from(v: t::Value) -> InputLambdaProcessor { InputLambdaProcessor(t::Props::from_value(v)) } }
 
     /// For a SQL-based Kinesis Data Analytics application, describes the format of the data in the streaming source, and how
     /// each data element maps to corresponding columns created in the in-application stream.
@@ -722,12 +668,9 @@ pub mod application {
         pub fn record_encoding(mut self, v: impl Into<RecordEncoding>) -> Self { self.0.put::<RecordEncoding>("RecordEncoding", v.into()); self }
     }
 
-    impl From<InputSchema> for t::Value {
-        #[inline]
-        fn from(v: InputSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputSchema> for t::Value { #[inline] fn from(v: InputSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputSchema { #[inline] fn from(v: t::Value) -> InputSchema { InputSchema(t::Props::from_value(v)) } }
 
     /// For a SQL-based Kinesis Data Analytics application, describes the mapping of each data element in the streaming source
     /// to the corresponding column in the in-application stream. Also used to describe the format of the reference data source.
@@ -748,12 +691,9 @@ pub mod application {
         pub fn mapping(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Mapping", v.into()); self }
     }
 
-    impl From<RecordColumn> for t::Value {
-        #[inline]
-        fn from(v: RecordColumn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordColumn> for t::Value { #[inline] fn from(v: RecordColumn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordColumn { #[inline] fn from(v: t::Value) -> RecordColumn { RecordColumn(t::Props::from_value(v)) } }
 
     /// Specifies the encoding of the records in the streaming source. For example, UTF-8.
     ///
@@ -795,12 +735,9 @@ pub mod application {
         pub fn mapping_parameters(mut self, v: impl Into<MappingParameters>) -> Self { self.0.put::<MappingParameters>("MappingParameters", v.into()); self }
     }
 
-    impl From<RecordFormat> for t::Value {
-        #[inline]
-        fn from(v: RecordFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordFormat> for t::Value { #[inline] fn from(v: RecordFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordFormat { #[inline] fn from(v: t::Value) -> RecordFormat { RecordFormat(t::Props::from_value(v)) } }
 
     /// When you configure a SQL-based Kinesis Data Analytics application's input at the time of creating or updating an
     /// application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields
@@ -824,12 +761,9 @@ pub mod application {
         pub fn json_mapping_parameters(mut self, v: impl Into<JSONMappingParameters>) -> Self { self.0.put::<JSONMappingParameters>("JSONMappingParameters", v.into()); self }
     }
 
-    impl From<MappingParameters> for t::Value {
-        #[inline]
-        fn from(v: MappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MappingParameters> for t::Value { #[inline] fn from(v: MappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MappingParameters { #[inline] fn from(v: t::Value) -> MappingParameters { MappingParameters(t::Props::from_value(v)) } }
 
     /// For a SQL-based Kinesis Data Analytics application, provides additional mapping information when the record format uses
     /// delimiters, such as CSV.
@@ -848,12 +782,9 @@ pub mod application {
         }
     }
 
-    impl From<CSVMappingParameters> for t::Value {
-        #[inline]
-        fn from(v: CSVMappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CSVMappingParameters> for t::Value { #[inline] fn from(v: CSVMappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CSVMappingParameters { #[inline] fn from(v: t::Value) -> CSVMappingParameters { CSVMappingParameters(t::Props::from_value(v)) } }
 
     /// For a SQL-based Kinesis Data Analytics application, provides additional mapping information when JSON is the record
     /// format on the streaming source.
@@ -871,12 +802,9 @@ pub mod application {
         }
     }
 
-    impl From<JSONMappingParameters> for t::Value {
-        #[inline]
-        fn from(v: JSONMappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JSONMappingParameters> for t::Value { #[inline] fn from(v: JSONMappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JSONMappingParameters { #[inline] fn from(v: t::Value) -> JSONMappingParameters { JSONMappingParameters(t::Props::from_value(v)) } }
 
     /// The type of record format.
     ///
@@ -916,12 +844,9 @@ pub mod application {
         }
     }
 
-    impl From<KinesisFirehoseInput> for t::Value {
-        #[inline]
-        fn from(v: KinesisFirehoseInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisFirehoseInput> for t::Value { #[inline] fn from(v: KinesisFirehoseInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisFirehoseInput { #[inline] fn from(v: t::Value) -> KinesisFirehoseInput { KinesisFirehoseInput(t::Props::from_value(v)) } }
 
     /// Identifies a Kinesis data stream as the streaming source. You provide the stream's Amazon Resource Name (ARN).
     ///
@@ -938,12 +863,9 @@ pub mod application {
         }
     }
 
-    impl From<KinesisStreamsInput> for t::Value {
-        #[inline]
-        fn from(v: KinesisStreamsInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisStreamsInput> for t::Value { #[inline] fn from(v: KinesisStreamsInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisStreamsInput { #[inline] fn from(v: t::Value) -> KinesisStreamsInput { KinesisStreamsInput(t::Props::from_value(v)) } }
 
     /// Describes the parameters of a VPC used by the application.
     ///
@@ -961,12 +883,9 @@ pub mod application {
         }
     }
 
-    impl From<VpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfiguration> for t::Value { #[inline] fn from(v: VpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfiguration { #[inline] fn from(v: t::Value) -> VpcConfiguration { VpcConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration of a Kinesis Data Analytics Studio notebook.
     ///
@@ -993,12 +912,9 @@ pub mod application {
         pub fn monitoring_configuration(mut self, v: impl Into<ZeppelinMonitoringConfiguration>) -> Self { self.0.put::<ZeppelinMonitoringConfiguration>("MonitoringConfiguration", v.into()); self }
     }
 
-    impl From<ZeppelinApplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ZeppelinApplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ZeppelinApplicationConfiguration> for t::Value { #[inline] fn from(v: ZeppelinApplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ZeppelinApplicationConfiguration { #[inline] fn from(v: t::Value) -> ZeppelinApplicationConfiguration { ZeppelinApplicationConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration parameters for the default Amazon Glue database. You use this database for SQL queries that you write
     /// in a Kinesis Data Analytics Studio notebook.
@@ -1019,12 +935,9 @@ pub mod application {
         pub fn glue_data_catalog_configuration(mut self, v: impl Into<GlueDataCatalogConfiguration>) -> Self { self.0.put::<GlueDataCatalogConfiguration>("GlueDataCatalogConfiguration", v.into()); self }
     }
 
-    impl From<CatalogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CatalogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CatalogConfiguration> for t::Value { #[inline] fn from(v: CatalogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CatalogConfiguration { #[inline] fn from(v: t::Value) -> CatalogConfiguration { CatalogConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration of the Glue Data Catalog that you use for Apache Flink SQL queries and table API transforms that you
     /// write in an application.
@@ -1044,12 +957,9 @@ pub mod application {
         pub fn database_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DatabaseARN", v.into()); self }
     }
 
-    impl From<GlueDataCatalogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GlueDataCatalogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlueDataCatalogConfiguration> for t::Value { #[inline] fn from(v: GlueDataCatalogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlueDataCatalogConfiguration { #[inline] fn from(v: t::Value) -> GlueDataCatalogConfiguration { GlueDataCatalogConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration of connectors and user-defined functions.
     ///
@@ -1070,12 +980,9 @@ pub mod application {
         pub fn s3_content_location(mut self, v: impl Into<S3ContentLocation>) -> Self { self.0.put::<S3ContentLocation>("S3ContentLocation", v.into()); self }
     }
 
-    impl From<CustomArtifactConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomArtifactConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomArtifactConfiguration> for t::Value { #[inline] fn from(v: CustomArtifactConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomArtifactConfiguration { #[inline] fn from(v: t::Value) -> CustomArtifactConfiguration { CustomArtifactConfiguration(t::Props::from_value(v)) } }
 
     /// Set this to either `UDF` or `DEPENDENCY_JAR`. `UDF` stands for user-defined functions. This type of artifact must be in
     /// an S3 bucket. A `DEPENDENCY_JAR` can be in either Maven or an S3 bucket.
@@ -1117,12 +1024,9 @@ pub mod application {
         }
     }
 
-    impl From<MavenReference> for t::Value {
-        #[inline]
-        fn from(v: MavenReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MavenReference> for t::Value { #[inline] fn from(v: MavenReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MavenReference { #[inline] fn from(v: t::Value) -> MavenReference { MavenReference(t::Props::from_value(v)) } }
 
     /// The information required to deploy a Kinesis Data Analytics Studio notebook as an application with durable state.
     ///
@@ -1139,12 +1043,9 @@ pub mod application {
         }
     }
 
-    impl From<DeployAsApplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeployAsApplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeployAsApplicationConfiguration> for t::Value { #[inline] fn from(v: DeployAsApplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeployAsApplicationConfiguration { #[inline] fn from(v: t::Value) -> DeployAsApplicationConfiguration { DeployAsApplicationConfiguration(t::Props::from_value(v)) } }
 
     /// The base location of the Amazon Data Analytics application.
     ///
@@ -1163,12 +1064,9 @@ pub mod application {
         pub fn base_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BasePath", v.into()); self }
     }
 
-    impl From<S3ContentBaseLocation> for t::Value {
-        #[inline]
-        fn from(v: S3ContentBaseLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3ContentBaseLocation> for t::Value { #[inline] fn from(v: S3ContentBaseLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3ContentBaseLocation { #[inline] fn from(v: t::Value) -> S3ContentBaseLocation { S3ContentBaseLocation(t::Props::from_value(v)) } }
 
     /// Describes configuration parameters for Amazon CloudWatch logging for a Kinesis Data Analytics Studio notebook. For more
     /// information about CloudWatch logging, see Monitoring.
@@ -1189,12 +1087,9 @@ pub mod application {
         pub fn log_level(mut self, v: impl Into<LogLevel>) -> Self { self.0.put::<LogLevel>("LogLevel", v.into()); self }
     }
 
-    impl From<ZeppelinMonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ZeppelinMonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ZeppelinMonitoringConfiguration> for t::Value { #[inline] fn from(v: ZeppelinMonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ZeppelinMonitoringConfiguration { #[inline] fn from(v: t::Value) -> ZeppelinMonitoringConfiguration { ZeppelinMonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// Describes the maintenance configuration for the application.
     ///
@@ -1211,12 +1106,9 @@ pub mod application {
         }
     }
 
-    impl From<ApplicationMaintenanceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApplicationMaintenanceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationMaintenanceConfiguration> for t::Value { #[inline] fn from(v: ApplicationMaintenanceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationMaintenanceConfiguration { #[inline] fn from(v: t::Value) -> ApplicationMaintenanceConfiguration { ApplicationMaintenanceConfiguration(t::Props::from_value(v)) } }
 
     /// To create a Kinesis Data Analytics Studio notebook, you must set the mode to `INTERACTIVE`. However, for a Kinesis Data
     /// Analytics for Apache Flink application, the mode is optional.
@@ -1261,12 +1153,9 @@ pub mod application {
         pub fn flink_run_configuration(mut self, v: impl Into<FlinkRunConfiguration>) -> Self { self.0.put::<FlinkRunConfiguration>("FlinkRunConfiguration", v.into()); self }
     }
 
-    impl From<RunConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RunConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RunConfiguration> for t::Value { #[inline] fn from(v: RunConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RunConfiguration { #[inline] fn from(v: t::Value) -> RunConfiguration { RunConfiguration(t::Props::from_value(v)) } }
 
     /// Describes the restore behavior of a restarting application.
     ///
@@ -1286,12 +1175,9 @@ pub mod application {
         pub fn snapshot_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnapshotName", v.into()); self }
     }
 
-    impl From<ApplicationRestoreConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApplicationRestoreConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationRestoreConfiguration> for t::Value { #[inline] fn from(v: ApplicationRestoreConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationRestoreConfiguration { #[inline] fn from(v: t::Value) -> ApplicationRestoreConfiguration { ApplicationRestoreConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies how the application should be restored.
     ///
@@ -1335,12 +1221,9 @@ pub mod application {
         pub fn allow_non_restored_state(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("AllowNonRestoredState", v.into()); self }
     }
 
-    impl From<FlinkRunConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FlinkRunConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlinkRunConfiguration> for t::Value { #[inline] fn from(v: FlinkRunConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlinkRunConfiguration { #[inline] fn from(v: t::Value) -> FlinkRunConfiguration { FlinkRunConfiguration(t::Props::from_value(v)) } }
 
     /// The runtime environment for the application.
     ///
@@ -1445,12 +1328,9 @@ pub mod application_cloud_watch_logging_option {
         }
     }
 
-    impl From<CloudWatchLoggingOption> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLoggingOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLoggingOption> for t::Value { #[inline] fn from(v: CloudWatchLoggingOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLoggingOption { #[inline] fn from(v: t::Value) -> CloudWatchLoggingOption { CloudWatchLoggingOption(t::Props::from_value(v)) } }
 
 }
 
@@ -1517,12 +1397,9 @@ pub mod application_output {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<Output> for t::Value {
-        #[inline]
-        fn from(v: Output) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Output> for t::Value { #[inline] fn from(v: Output) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Output { #[inline] fn from(v: t::Value) -> Output { Output(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1539,12 +1416,9 @@ pub mod application_output {
         pub fn record_format_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RecordFormatType", v.into()); self }
     }
 
-    impl From<DestinationSchema> for t::Value {
-        #[inline]
-        fn from(v: DestinationSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationSchema> for t::Value { #[inline] fn from(v: DestinationSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationSchema { #[inline] fn from(v: t::Value) -> DestinationSchema { DestinationSchema(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1559,12 +1433,9 @@ pub mod application_output {
         }
     }
 
-    impl From<KinesisFirehoseOutput> for t::Value {
-        #[inline]
-        fn from(v: KinesisFirehoseOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisFirehoseOutput> for t::Value { #[inline] fn from(v: KinesisFirehoseOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisFirehoseOutput { #[inline] fn from(v: t::Value) -> KinesisFirehoseOutput { KinesisFirehoseOutput(t::Props::from_value(v)) } }
 
 }
 
@@ -1627,12 +1498,9 @@ pub mod application_reference_data_source {
         pub fn table_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TableName", v.into()); self }
     }
 
-    impl From<ReferenceDataSource> for t::Value {
-        #[inline]
-        fn from(v: ReferenceDataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReferenceDataSource> for t::Value { #[inline] fn from(v: ReferenceDataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReferenceDataSource { #[inline] fn from(v: t::Value) -> ReferenceDataSource { ReferenceDataSource(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1650,12 +1518,9 @@ pub mod application_reference_data_source {
         pub fn record_encoding(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RecordEncoding", v.into()); self }
     }
 
-    impl From<ReferenceSchema> for t::Value {
-        #[inline]
-        fn from(v: ReferenceSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReferenceSchema> for t::Value { #[inline] fn from(v: ReferenceSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReferenceSchema { #[inline] fn from(v: t::Value) -> ReferenceSchema { ReferenceSchema(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1673,12 +1538,9 @@ pub mod application_reference_data_source {
         pub fn mapping(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Mapping", v.into()); self }
     }
 
-    impl From<RecordColumn> for t::Value {
-        #[inline]
-        fn from(v: RecordColumn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordColumn> for t::Value { #[inline] fn from(v: RecordColumn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordColumn { #[inline] fn from(v: t::Value) -> RecordColumn { RecordColumn(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1695,12 +1557,9 @@ pub mod application_reference_data_source {
         pub fn mapping_parameters(mut self, v: impl Into<MappingParameters>) -> Self { self.0.put::<MappingParameters>("MappingParameters", v.into()); self }
     }
 
-    impl From<RecordFormat> for t::Value {
-        #[inline]
-        fn from(v: RecordFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordFormat> for t::Value { #[inline] fn from(v: RecordFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordFormat { #[inline] fn from(v: t::Value) -> RecordFormat { RecordFormat(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1719,12 +1578,9 @@ pub mod application_reference_data_source {
         pub fn json_mapping_parameters(mut self, v: impl Into<JSONMappingParameters>) -> Self { self.0.put::<JSONMappingParameters>("JSONMappingParameters", v.into()); self }
     }
 
-    impl From<MappingParameters> for t::Value {
-        #[inline]
-        fn from(v: MappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MappingParameters> for t::Value { #[inline] fn from(v: MappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MappingParameters { #[inline] fn from(v: t::Value) -> MappingParameters { MappingParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1740,12 +1596,9 @@ pub mod application_reference_data_source {
         }
     }
 
-    impl From<CSVMappingParameters> for t::Value {
-        #[inline]
-        fn from(v: CSVMappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CSVMappingParameters> for t::Value { #[inline] fn from(v: CSVMappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CSVMappingParameters { #[inline] fn from(v: t::Value) -> CSVMappingParameters { CSVMappingParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1760,12 +1613,9 @@ pub mod application_reference_data_source {
         }
     }
 
-    impl From<JSONMappingParameters> for t::Value {
-        #[inline]
-        fn from(v: JSONMappingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JSONMappingParameters> for t::Value { #[inline] fn from(v: JSONMappingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JSONMappingParameters { #[inline] fn from(v: t::Value) -> JSONMappingParameters { JSONMappingParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1781,11 +1631,8 @@ pub mod application_reference_data_source {
         }
     }
 
-    impl From<S3ReferenceDataSource> for t::Value {
-        #[inline]
-        fn from(v: S3ReferenceDataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3ReferenceDataSource> for t::Value { #[inline] fn from(v: S3ReferenceDataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3ReferenceDataSource { #[inline] fn from(v: t::Value) -> S3ReferenceDataSource { S3ReferenceDataSource(t::Props::from_value(v)) } }
 
 }

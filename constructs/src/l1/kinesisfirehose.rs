@@ -254,12 +254,9 @@ pub mod delivery_stream {
         pub fn vpc_configuration(mut self, v: impl Into<VpcConfiguration>) -> Self { self.0.put::<VpcConfiguration>("VpcConfiguration", v.into()); self }
     }
 
-    impl From<AmazonOpenSearchServerlessDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AmazonOpenSearchServerlessDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmazonOpenSearchServerlessDestinationConfiguration> for t::Value { #[inline] fn from(v: AmazonOpenSearchServerlessDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmazonOpenSearchServerlessDestinationConfiguration { #[inline] fn from(v: t::Value) -> AmazonOpenSearchServerlessDestinationConfiguration { AmazonOpenSearchServerlessDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -278,12 +275,9 @@ pub mod delivery_stream {
         pub fn size_in_m_bs(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SizeInMBs", v.into()); self }
     }
 
-    impl From<AmazonOpenSearchServerlessBufferingHints> for t::Value {
-        #[inline]
-        fn from(v: AmazonOpenSearchServerlessBufferingHints) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmazonOpenSearchServerlessBufferingHints> for t::Value { #[inline] fn from(v: AmazonOpenSearchServerlessBufferingHints) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmazonOpenSearchServerlessBufferingHints { #[inline] fn from(v: t::Value) -> AmazonOpenSearchServerlessBufferingHints { AmazonOpenSearchServerlessBufferingHints(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -304,12 +298,9 @@ pub mod delivery_stream {
         pub fn log_stream_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogStreamName", v.into()); self }
     }
 
-    impl From<CloudWatchLoggingOptions> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLoggingOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLoggingOptions> for t::Value { #[inline] fn from(v: CloudWatchLoggingOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLoggingOptions { #[inline] fn from(v: t::Value) -> CloudWatchLoggingOptions { CloudWatchLoggingOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -328,12 +319,9 @@ pub mod delivery_stream {
         pub fn processors(mut self, v: impl Into<t::List<Processor>>) -> Self { self.0.put::<t::List<Processor>>("Processors", v.into()); self }
     }
 
-    impl From<ProcessingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProcessingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProcessingConfiguration> for t::Value { #[inline] fn from(v: ProcessingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProcessingConfiguration { #[inline] fn from(v: t::Value) -> ProcessingConfiguration { ProcessingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -350,12 +338,9 @@ pub mod delivery_stream {
         pub fn parameters(mut self, v: impl Into<t::List<ProcessorParameter>>) -> Self { self.0.put::<t::List<ProcessorParameter>>("Parameters", v.into()); self }
     }
 
-    impl From<Processor> for t::Value {
-        #[inline]
-        fn from(v: Processor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Processor> for t::Value { #[inline] fn from(v: Processor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Processor { #[inline] fn from(v: t::Value) -> Processor { Processor(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -371,12 +356,9 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<ProcessorParameter> for t::Value {
-        #[inline]
-        fn from(v: ProcessorParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProcessorParameter> for t::Value { #[inline] fn from(v: ProcessorParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProcessorParameter { #[inline] fn from(v: t::Value) -> ProcessorParameter { ProcessorParameter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -459,12 +441,9 @@ pub mod delivery_stream {
         pub fn duration_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DurationInSeconds", v.into()); self }
     }
 
-    impl From<AmazonOpenSearchServerlessRetryOptions> for t::Value {
-        #[inline]
-        fn from(v: AmazonOpenSearchServerlessRetryOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmazonOpenSearchServerlessRetryOptions> for t::Value { #[inline] fn from(v: AmazonOpenSearchServerlessRetryOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmazonOpenSearchServerlessRetryOptions { #[inline] fn from(v: t::Value) -> AmazonOpenSearchServerlessRetryOptions { AmazonOpenSearchServerlessRetryOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -512,12 +491,9 @@ pub mod delivery_stream {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DestinationConfiguration> for t::Value { #[inline] fn from(v: S3DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DestinationConfiguration { #[inline] fn from(v: t::Value) -> S3DestinationConfiguration { S3DestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -536,12 +512,9 @@ pub mod delivery_stream {
         pub fn size_in_m_bs(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SizeInMBs", v.into()); self }
     }
 
-    impl From<BufferingHints> for t::Value {
-        #[inline]
-        fn from(v: BufferingHints) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BufferingHints> for t::Value { #[inline] fn from(v: BufferingHints) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BufferingHints { #[inline] fn from(v: t::Value) -> BufferingHints { BufferingHints(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -586,12 +559,9 @@ pub mod delivery_stream {
         pub fn no_encryption_config(mut self, v: impl Into<NoEncryptionConfig>) -> Self { self.0.put::<NoEncryptionConfig>("NoEncryptionConfig", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -606,12 +576,9 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<KMSEncryptionConfig> for t::Value {
-        #[inline]
-        fn from(v: KMSEncryptionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KMSEncryptionConfig> for t::Value { #[inline] fn from(v: KMSEncryptionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KMSEncryptionConfig { #[inline] fn from(v: t::Value) -> KMSEncryptionConfig { KMSEncryptionConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -646,12 +613,9 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<VpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfiguration> for t::Value { #[inline] fn from(v: VpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfiguration { #[inline] fn from(v: t::Value) -> VpcConfiguration { VpcConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 14 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -690,12 +654,9 @@ pub mod delivery_stream {
         pub fn vpc_configuration(mut self, v: impl Into<VpcConfiguration>) -> Self { self.0.put::<VpcConfiguration>("VpcConfiguration", v.into()); self }
     }
 
-    impl From<AmazonopensearchserviceDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AmazonopensearchserviceDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmazonopensearchserviceDestinationConfiguration> for t::Value { #[inline] fn from(v: AmazonopensearchserviceDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmazonopensearchserviceDestinationConfiguration { #[inline] fn from(v: t::Value) -> AmazonopensearchserviceDestinationConfiguration { AmazonopensearchserviceDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -710,12 +671,9 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<DocumentIdOptions> for t::Value {
-        #[inline]
-        fn from(v: DocumentIdOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentIdOptions> for t::Value { #[inline] fn from(v: DocumentIdOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentIdOptions { #[inline] fn from(v: t::Value) -> DocumentIdOptions { DocumentIdOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -794,12 +752,9 @@ pub mod delivery_stream {
         pub fn surrogate_keys(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SurrogateKeys", v.into()); self }
     }
 
-    impl From<DatabaseSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DatabaseSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseSourceConfiguration> for t::Value { #[inline] fn from(v: DatabaseSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseSourceConfiguration { #[inline] fn from(v: t::Value) -> DatabaseSourceConfiguration { DatabaseSourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -818,12 +773,9 @@ pub mod delivery_stream {
         pub fn include(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Include", v.into()); self }
     }
 
-    impl From<DatabaseColumns> for t::Value {
-        #[inline]
-        fn from(v: DatabaseColumns) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseColumns> for t::Value { #[inline] fn from(v: DatabaseColumns) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseColumns { #[inline] fn from(v: t::Value) -> DatabaseColumns { DatabaseColumns(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -838,12 +790,9 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<DatabaseSourceAuthenticationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DatabaseSourceAuthenticationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseSourceAuthenticationConfiguration> for t::Value { #[inline] fn from(v: DatabaseSourceAuthenticationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseSourceAuthenticationConfiguration { #[inline] fn from(v: t::Value) -> DatabaseSourceAuthenticationConfiguration { DatabaseSourceAuthenticationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -862,12 +811,9 @@ pub mod delivery_stream {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretARN", v.into()); self }
     }
 
-    impl From<SecretsManagerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SecretsManagerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretsManagerConfiguration> for t::Value { #[inline] fn from(v: SecretsManagerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretsManagerConfiguration { #[inline] fn from(v: t::Value) -> SecretsManagerConfiguration { SecretsManagerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -882,12 +828,9 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<DatabaseSourceVPCConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DatabaseSourceVPCConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseSourceVPCConfiguration> for t::Value { #[inline] fn from(v: DatabaseSourceVPCConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseSourceVPCConfiguration { #[inline] fn from(v: t::Value) -> DatabaseSourceVPCConfiguration { DatabaseSourceVPCConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -906,12 +849,9 @@ pub mod delivery_stream {
         pub fn include(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Include", v.into()); self }
     }
 
-    impl From<Databases> for t::Value {
-        #[inline]
-        fn from(v: Databases) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Databases> for t::Value { #[inline] fn from(v: Databases) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Databases { #[inline] fn from(v: t::Value) -> Databases { Databases(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -950,12 +890,9 @@ pub mod delivery_stream {
         pub fn include(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Include", v.into()); self }
     }
 
-    impl From<DatabaseTables> for t::Value {
-        #[inline]
-        fn from(v: DatabaseTables) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseTables> for t::Value { #[inline] fn from(v: DatabaseTables) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseTables { #[inline] fn from(v: t::Value) -> DatabaseTables { DatabaseTables(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -992,12 +929,9 @@ pub mod delivery_stream {
         pub fn key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyARN", v.into()); self }
     }
 
-    impl From<DeliveryStreamEncryptionConfigurationInput> for t::Value {
-        #[inline]
-        fn from(v: DeliveryStreamEncryptionConfigurationInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeliveryStreamEncryptionConfigurationInput> for t::Value { #[inline] fn from(v: DeliveryStreamEncryptionConfigurationInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeliveryStreamEncryptionConfigurationInput { #[inline] fn from(v: t::Value) -> DeliveryStreamEncryptionConfigurationInput { DeliveryStreamEncryptionConfigurationInput(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1058,12 +992,9 @@ pub mod delivery_stream {
         pub fn throughput_hint_in_m_bs(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThroughputHintInMBs", v.into()); self }
     }
 
-    impl From<DirectPutSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DirectPutSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DirectPutSourceConfiguration> for t::Value { #[inline] fn from(v: DirectPutSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DirectPutSourceConfiguration { #[inline] fn from(v: t::Value) -> DirectPutSourceConfiguration { DirectPutSourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 14 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1102,12 +1033,9 @@ pub mod delivery_stream {
         pub fn vpc_configuration(mut self, v: impl Into<VpcConfiguration>) -> Self { self.0.put::<VpcConfiguration>("VpcConfiguration", v.into()); self }
     }
 
-    impl From<ElasticsearchDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ElasticsearchDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ElasticsearchDestinationConfiguration> for t::Value { #[inline] fn from(v: ElasticsearchDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ElasticsearchDestinationConfiguration { #[inline] fn from(v: t::Value) -> ElasticsearchDestinationConfiguration { ElasticsearchDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 15 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1149,12 +1077,9 @@ pub mod delivery_stream {
         pub fn s3_backup_mode(mut self, v: impl Into<SSLMode>) -> Self { self.0.put::<SSLMode>("S3BackupMode", v.into()); self }
     }
 
-    impl From<ExtendedS3DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExtendedS3DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExtendedS3DestinationConfiguration> for t::Value { #[inline] fn from(v: ExtendedS3DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExtendedS3DestinationConfiguration { #[inline] fn from(v: t::Value) -> ExtendedS3DestinationConfiguration { ExtendedS3DestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1177,12 +1102,9 @@ pub mod delivery_stream {
         pub fn schema_configuration(mut self, v: impl Into<SchemaConfiguration>) -> Self { self.0.put::<SchemaConfiguration>("SchemaConfiguration", v.into()); self }
     }
 
-    impl From<DataFormatConversionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataFormatConversionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataFormatConversionConfiguration> for t::Value { #[inline] fn from(v: DataFormatConversionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataFormatConversionConfiguration { #[inline] fn from(v: t::Value) -> DataFormatConversionConfiguration { DataFormatConversionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1199,12 +1121,9 @@ pub mod delivery_stream {
         pub fn deserializer(mut self, v: impl Into<Deserializer>) -> Self { self.0.put::<Deserializer>("Deserializer", v.into()); self }
     }
 
-    impl From<InputFormatConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InputFormatConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputFormatConfiguration> for t::Value { #[inline] fn from(v: InputFormatConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputFormatConfiguration { #[inline] fn from(v: t::Value) -> InputFormatConfiguration { InputFormatConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1223,12 +1142,9 @@ pub mod delivery_stream {
         pub fn open_x_json_ser_de(mut self, v: impl Into<OpenXJsonSerDe>) -> Self { self.0.put::<OpenXJsonSerDe>("OpenXJsonSerDe", v.into()); self }
     }
 
-    impl From<Deserializer> for t::Value {
-        #[inline]
-        fn from(v: Deserializer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Deserializer> for t::Value { #[inline] fn from(v: Deserializer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Deserializer { #[inline] fn from(v: t::Value) -> Deserializer { Deserializer(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1245,12 +1161,9 @@ pub mod delivery_stream {
         pub fn timestamp_formats(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("TimestampFormats", v.into()); self }
     }
 
-    impl From<HiveJsonSerDe> for t::Value {
-        #[inline]
-        fn from(v: HiveJsonSerDe) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HiveJsonSerDe> for t::Value { #[inline] fn from(v: HiveJsonSerDe) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HiveJsonSerDe { #[inline] fn from(v: t::Value) -> HiveJsonSerDe { HiveJsonSerDe(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1271,12 +1184,9 @@ pub mod delivery_stream {
         pub fn convert_dots_in_json_keys_to_underscores(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ConvertDotsInJsonKeysToUnderscores", v.into()); self }
     }
 
-    impl From<OpenXJsonSerDe> for t::Value {
-        #[inline]
-        fn from(v: OpenXJsonSerDe) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenXJsonSerDe> for t::Value { #[inline] fn from(v: OpenXJsonSerDe) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenXJsonSerDe { #[inline] fn from(v: t::Value) -> OpenXJsonSerDe { OpenXJsonSerDe(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1293,12 +1203,9 @@ pub mod delivery_stream {
         pub fn serializer(mut self, v: impl Into<Serializer>) -> Self { self.0.put::<Serializer>("Serializer", v.into()); self }
     }
 
-    impl From<OutputFormatConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OutputFormatConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputFormatConfiguration> for t::Value { #[inline] fn from(v: OutputFormatConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputFormatConfiguration { #[inline] fn from(v: t::Value) -> OutputFormatConfiguration { OutputFormatConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1317,12 +1224,9 @@ pub mod delivery_stream {
         pub fn parquet_ser_de(mut self, v: impl Into<ParquetSerDe>) -> Self { self.0.put::<ParquetSerDe>("ParquetSerDe", v.into()); self }
     }
 
-    impl From<Serializer> for t::Value {
-        #[inline]
-        fn from(v: Serializer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Serializer> for t::Value { #[inline] fn from(v: Serializer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Serializer { #[inline] fn from(v: t::Value) -> Serializer { Serializer(t::Props::from_value(v)) } }
 
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1357,12 +1261,9 @@ pub mod delivery_stream {
         pub fn stripe_size_bytes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("StripeSizeBytes", v.into()); self }
     }
 
-    impl From<OrcSerDe> for t::Value {
-        #[inline]
-        fn from(v: OrcSerDe) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OrcSerDe> for t::Value { #[inline] fn from(v: OrcSerDe) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OrcSerDe { #[inline] fn from(v: t::Value) -> OrcSerDe { OrcSerDe(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1431,12 +1332,9 @@ pub mod delivery_stream {
         pub fn writer_version(mut self, v: impl Into<WriterVersion>) -> Self { self.0.put::<WriterVersion>("WriterVersion", v.into()); self }
     }
 
-    impl From<ParquetSerDe> for t::Value {
-        #[inline]
-        fn from(v: ParquetSerDe) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParquetSerDe> for t::Value { #[inline] fn from(v: ParquetSerDe) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParquetSerDe { #[inline] fn from(v: t::Value) -> ParquetSerDe { ParquetSerDe(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1505,12 +1403,9 @@ pub mod delivery_stream {
         pub fn version_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VersionId", v.into()); self }
     }
 
-    impl From<SchemaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SchemaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaConfiguration> for t::Value { #[inline] fn from(v: SchemaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaConfiguration { #[inline] fn from(v: t::Value) -> SchemaConfiguration { SchemaConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1529,12 +1424,9 @@ pub mod delivery_stream {
         pub fn retry_options(mut self, v: impl Into<AmazonOpenSearchServerlessRetryOptions>) -> Self { self.0.put::<AmazonOpenSearchServerlessRetryOptions>("RetryOptions", v.into()); self }
     }
 
-    impl From<DynamicPartitioningConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DynamicPartitioningConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynamicPartitioningConfiguration> for t::Value { #[inline] fn from(v: DynamicPartitioningConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynamicPartitioningConfiguration { #[inline] fn from(v: t::Value) -> DynamicPartitioningConfiguration { DynamicPartitioningConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1566,12 +1458,9 @@ pub mod delivery_stream {
         pub fn secrets_manager_configuration(mut self, v: impl Into<SecretsManagerConfiguration>) -> Self { self.0.put::<SecretsManagerConfiguration>("SecretsManagerConfiguration", v.into()); self }
     }
 
-    impl From<HttpEndpointDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HttpEndpointDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpEndpointDestinationConfiguration> for t::Value { #[inline] fn from(v: HttpEndpointDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpEndpointDestinationConfiguration { #[inline] fn from(v: t::Value) -> HttpEndpointDestinationConfiguration { HttpEndpointDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1590,12 +1479,9 @@ pub mod delivery_stream {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<HttpEndpointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HttpEndpointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpEndpointConfiguration> for t::Value { #[inline] fn from(v: HttpEndpointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpEndpointConfiguration { #[inline] fn from(v: t::Value) -> HttpEndpointConfiguration { HttpEndpointConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1614,12 +1500,9 @@ pub mod delivery_stream {
         pub fn content_encoding(mut self, v: impl Into<ContentEncoding>) -> Self { self.0.put::<ContentEncoding>("ContentEncoding", v.into()); self }
     }
 
-    impl From<HttpEndpointRequestConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HttpEndpointRequestConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpEndpointRequestConfiguration> for t::Value { #[inline] fn from(v: HttpEndpointRequestConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpEndpointRequestConfiguration { #[inline] fn from(v: t::Value) -> HttpEndpointRequestConfiguration { HttpEndpointRequestConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1635,12 +1518,9 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<HttpEndpointCommonAttribute> for t::Value {
-        #[inline]
-        fn from(v: HttpEndpointCommonAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpEndpointCommonAttribute> for t::Value { #[inline] fn from(v: HttpEndpointCommonAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpEndpointCommonAttribute { #[inline] fn from(v: t::Value) -> HttpEndpointCommonAttribute { HttpEndpointCommonAttribute(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1715,12 +1595,9 @@ pub mod delivery_stream {
         pub fn s3_backup_mode(mut self, v: impl Into<S3BackupMode2>) -> Self { self.0.put::<S3BackupMode2>("s3BackupMode", v.into()); self }
     }
 
-    impl From<IcebergDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IcebergDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergDestinationConfiguration> for t::Value { #[inline] fn from(v: IcebergDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergDestinationConfiguration { #[inline] fn from(v: t::Value) -> IcebergDestinationConfiguration { IcebergDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1739,12 +1616,9 @@ pub mod delivery_stream {
         pub fn warehouse_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WarehouseLocation", v.into()); self }
     }
 
-    impl From<CatalogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CatalogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CatalogConfiguration> for t::Value { #[inline] fn from(v: CatalogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CatalogConfiguration { #[inline] fn from(v: t::Value) -> CatalogConfiguration { CatalogConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1766,12 +1640,9 @@ pub mod delivery_stream {
         pub fn unique_keys(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("UniqueKeys", v.into()); self }
     }
 
-    impl From<DestinationTableConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DestinationTableConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationTableConfiguration> for t::Value { #[inline] fn from(v: DestinationTableConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationTableConfiguration { #[inline] fn from(v: t::Value) -> DestinationTableConfiguration { DestinationTableConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1788,12 +1659,9 @@ pub mod delivery_stream {
         pub fn identity(mut self, v: impl Into<t::List<PartitionField>>) -> Self { self.0.put::<t::List<PartitionField>>("Identity", v.into()); self }
     }
 
-    impl From<PartitionSpec> for t::Value {
-        #[inline]
-        fn from(v: PartitionSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartitionSpec> for t::Value { #[inline] fn from(v: PartitionSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartitionSpec { #[inline] fn from(v: t::Value) -> PartitionSpec { PartitionSpec(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1808,12 +1676,9 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<PartitionField> for t::Value {
-        #[inline]
-        fn from(v: PartitionField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartitionField> for t::Value { #[inline] fn from(v: PartitionField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartitionField { #[inline] fn from(v: t::Value) -> PartitionField { PartitionField(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1830,12 +1695,9 @@ pub mod delivery_stream {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<SchemaEvolutionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SchemaEvolutionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaEvolutionConfiguration> for t::Value { #[inline] fn from(v: SchemaEvolutionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaEvolutionConfiguration { #[inline] fn from(v: t::Value) -> SchemaEvolutionConfiguration { SchemaEvolutionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1851,12 +1713,9 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<KinesisStreamSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: KinesisStreamSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisStreamSourceConfiguration> for t::Value { #[inline] fn from(v: KinesisStreamSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisStreamSourceConfiguration { #[inline] fn from(v: t::Value) -> KinesisStreamSourceConfiguration { KinesisStreamSourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1875,12 +1734,9 @@ pub mod delivery_stream {
         pub fn read_from_timestamp(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ReadFromTimestamp", v.into()); self }
     }
 
-    impl From<MSKSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MSKSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MSKSourceConfiguration> for t::Value { #[inline] fn from(v: MSKSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MSKSourceConfiguration { #[inline] fn from(v: t::Value) -> MSKSourceConfiguration { MSKSourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1896,12 +1752,9 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<AuthenticationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AuthenticationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticationConfiguration> for t::Value { #[inline] fn from(v: AuthenticationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticationConfiguration { #[inline] fn from(v: t::Value) -> AuthenticationConfiguration { AuthenticationConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1955,12 +1808,9 @@ pub mod delivery_stream {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<RedshiftDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RedshiftDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftDestinationConfiguration> for t::Value { #[inline] fn from(v: RedshiftDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftDestinationConfiguration { #[inline] fn from(v: t::Value) -> RedshiftDestinationConfiguration { RedshiftDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1979,12 +1829,9 @@ pub mod delivery_stream {
         pub fn data_table_columns(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataTableColumns", v.into()); self }
     }
 
-    impl From<CopyCommand> for t::Value {
-        #[inline]
-        fn from(v: CopyCommand) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CopyCommand> for t::Value { #[inline] fn from(v: CopyCommand) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CopyCommand { #[inline] fn from(v: t::Value) -> CopyCommand { CopyCommand(t::Props::from_value(v)) } }
 
     /// A property type: 20 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2032,12 +1879,9 @@ pub mod delivery_stream {
         pub fn user(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("User", v.into()); self }
     }
 
-    impl From<SnowflakeDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SnowflakeDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnowflakeDestinationConfiguration> for t::Value { #[inline] fn from(v: SnowflakeDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnowflakeDestinationConfiguration { #[inline] fn from(v: t::Value) -> SnowflakeDestinationConfiguration { SnowflakeDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2098,12 +1942,9 @@ pub mod delivery_stream {
         pub fn snowflake_role(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnowflakeRole", v.into()); self }
     }
 
-    impl From<SnowflakeRoleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SnowflakeRoleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnowflakeRoleConfiguration> for t::Value { #[inline] fn from(v: SnowflakeRoleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnowflakeRoleConfiguration { #[inline] fn from(v: t::Value) -> SnowflakeRoleConfiguration { SnowflakeRoleConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2118,12 +1959,9 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<SnowflakeVpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SnowflakeVpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnowflakeVpcConfiguration> for t::Value { #[inline] fn from(v: SnowflakeVpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnowflakeVpcConfiguration { #[inline] fn from(v: t::Value) -> SnowflakeVpcConfiguration { SnowflakeVpcConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2156,12 +1994,9 @@ pub mod delivery_stream {
         pub fn secrets_manager_configuration(mut self, v: impl Into<SecretsManagerConfiguration>) -> Self { self.0.put::<SecretsManagerConfiguration>("SecretsManagerConfiguration", v.into()); self }
     }
 
-    impl From<SplunkDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SplunkDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SplunkDestinationConfiguration> for t::Value { #[inline] fn from(v: SplunkDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SplunkDestinationConfiguration { #[inline] fn from(v: t::Value) -> SplunkDestinationConfiguration { SplunkDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2180,12 +2015,9 @@ pub mod delivery_stream {
         pub fn size_in_m_bs(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SizeInMBs", v.into()); self }
     }
 
-    impl From<SplunkBufferingHints> for t::Value {
-        #[inline]
-        fn from(v: SplunkBufferingHints) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SplunkBufferingHints> for t::Value { #[inline] fn from(v: SplunkBufferingHints) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SplunkBufferingHints { #[inline] fn from(v: t::Value) -> SplunkBufferingHints { SplunkBufferingHints(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -212,12 +212,9 @@ pub mod stream {
         pub fn default_storage_tier(mut self, v: impl Into<DefaultStorageTier>) -> Self { self.0.put::<DefaultStorageTier>("DefaultStorageTier", v.into()); self }
     }
 
-    impl From<StreamStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StreamStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamStorageConfiguration> for t::Value { #[inline] fn from(v: StreamStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamStorageConfiguration { #[inline] fn from(v: t::Value) -> StreamStorageConfiguration { StreamStorageConfiguration(t::Props::from_value(v)) } }
 
     /// The storage tier for the Kinesis Video Stream. Determines the storage class used for stream data.
     ///

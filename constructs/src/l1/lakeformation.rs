@@ -66,12 +66,9 @@ pub mod data_cells_filter {
         pub fn excluded_column_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExcludedColumnNames", v.into()); self }
     }
 
-    impl From<ColumnWildcard> for t::Value {
-        #[inline]
-        fn from(v: ColumnWildcard) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColumnWildcard> for t::Value { #[inline] fn from(v: ColumnWildcard) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColumnWildcard { #[inline] fn from(v: t::Value) -> ColumnWildcard { ColumnWildcard(t::Props::from_value(v)) } }
 
     /// An object representing the Data Cells Filter's Row Filter. Either a Filter Expression or a Wildcard is required.
     ///
@@ -92,12 +89,9 @@ pub mod data_cells_filter {
         pub fn filter_expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FilterExpression", v.into()); self }
     }
 
-    impl From<RowFilter> for t::Value {
-        #[inline]
-        fn from(v: RowFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RowFilter> for t::Value { #[inline] fn from(v: RowFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RowFilter { #[inline] fn from(v: t::Value) -> RowFilter { RowFilter(t::Props::from_value(v)) } }
 
 }
 
@@ -177,12 +171,9 @@ pub mod data_lake_settings {
         }
     }
 
-    impl From<DataLakePrincipal> for t::Value {
-        #[inline]
-        fn from(v: DataLakePrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataLakePrincipal> for t::Value { #[inline] fn from(v: DataLakePrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataLakePrincipal { #[inline] fn from(v: t::Value) -> DataLakePrincipal { DataLakePrincipal(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -198,12 +189,9 @@ pub mod data_lake_settings {
         }
     }
 
-    impl From<PrincipalPermissions> for t::Value {
-        #[inline]
-        fn from(v: PrincipalPermissions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrincipalPermissions> for t::Value { #[inline] fn from(v: PrincipalPermissions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrincipalPermissions { #[inline] fn from(v: t::Value) -> PrincipalPermissions { PrincipalPermissions(t::Props::from_value(v)) } }
 
 }
 
@@ -268,12 +256,9 @@ pub mod permissions {
         pub fn data_lake_principal_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataLakePrincipalIdentifier", v.into()); self }
     }
 
-    impl From<DataLakePrincipal> for t::Value {
-        #[inline]
-        fn from(v: DataLakePrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataLakePrincipal> for t::Value { #[inline] fn from(v: DataLakePrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataLakePrincipal { #[inline] fn from(v: t::Value) -> DataLakePrincipal { DataLakePrincipal(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -296,12 +281,9 @@ pub mod permissions {
         pub fn table_with_columns_resource(mut self, v: impl Into<TableWithColumnsResource>) -> Self { self.0.put::<TableWithColumnsResource>("TableWithColumnsResource", v.into()); self }
     }
 
-    impl From<Resource> for t::Value {
-        #[inline]
-        fn from(v: Resource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Resource> for t::Value { #[inline] fn from(v: Resource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Resource { #[inline] fn from(v: t::Value) -> Resource { Resource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -320,12 +302,9 @@ pub mod permissions {
         pub fn s3_resource(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Resource", v.into()); self }
     }
 
-    impl From<DataLocationResource> for t::Value {
-        #[inline]
-        fn from(v: DataLocationResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataLocationResource> for t::Value { #[inline] fn from(v: DataLocationResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataLocationResource { #[inline] fn from(v: t::Value) -> DataLocationResource { DataLocationResource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -344,12 +323,9 @@ pub mod permissions {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<DatabaseResource> for t::Value {
-        #[inline]
-        fn from(v: DatabaseResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseResource> for t::Value { #[inline] fn from(v: DatabaseResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseResource { #[inline] fn from(v: t::Value) -> DatabaseResource { DatabaseResource(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -372,12 +348,9 @@ pub mod permissions {
         pub fn table_wildcard(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("TableWildcard", v.into()); self }
     }
 
-    impl From<TableResource> for t::Value {
-        #[inline]
-        fn from(v: TableResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TableResource> for t::Value { #[inline] fn from(v: TableResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TableResource { #[inline] fn from(v: t::Value) -> TableResource { TableResource(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -402,12 +375,9 @@ pub mod permissions {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<TableWithColumnsResource> for t::Value {
-        #[inline]
-        fn from(v: TableWithColumnsResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TableWithColumnsResource> for t::Value { #[inline] fn from(v: TableWithColumnsResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TableWithColumnsResource { #[inline] fn from(v: t::Value) -> TableWithColumnsResource { TableWithColumnsResource(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -424,12 +394,9 @@ pub mod permissions {
         pub fn excluded_column_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExcludedColumnNames", v.into()); self }
     }
 
-    impl From<ColumnWildcard> for t::Value {
-        #[inline]
-        fn from(v: ColumnWildcard) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColumnWildcard> for t::Value { #[inline] fn from(v: ColumnWildcard) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColumnWildcard { #[inline] fn from(v: t::Value) -> ColumnWildcard { ColumnWildcard(t::Props::from_value(v)) } }
 
 }
 
@@ -547,12 +514,9 @@ pub mod principal_permissions {
         pub fn data_lake_principal_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataLakePrincipalIdentifier", v.into()); self }
     }
 
-    impl From<DataLakePrincipal> for t::Value {
-        #[inline]
-        fn from(v: DataLakePrincipal) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataLakePrincipal> for t::Value { #[inline] fn from(v: DataLakePrincipal) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataLakePrincipal { #[inline] fn from(v: t::Value) -> DataLakePrincipal { DataLakePrincipal(t::Props::from_value(v)) } }
 
     /// A structure for the resource.
     ///
@@ -590,12 +554,9 @@ pub mod principal_permissions {
         pub fn table_with_columns(mut self, v: impl Into<TableWithColumnsResource>) -> Self { self.0.put::<TableWithColumnsResource>("TableWithColumns", v.into()); self }
     }
 
-    impl From<Resource> for t::Value {
-        #[inline]
-        fn from(v: Resource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Resource> for t::Value { #[inline] fn from(v: Resource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Resource { #[inline] fn from(v: t::Value) -> Resource { Resource(t::Props::from_value(v)) } }
 
     /// A structure that describes certain columns on certain rows.
     ///
@@ -615,12 +576,9 @@ pub mod principal_permissions {
         }
     }
 
-    impl From<DataCellsFilterResource> for t::Value {
-        #[inline]
-        fn from(v: DataCellsFilterResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataCellsFilterResource> for t::Value { #[inline] fn from(v: DataCellsFilterResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataCellsFilterResource { #[inline] fn from(v: t::Value) -> DataCellsFilterResource { DataCellsFilterResource(t::Props::from_value(v)) } }
 
     /// A structure for a data location object where permissions are granted or revoked.
     ///
@@ -638,12 +596,9 @@ pub mod principal_permissions {
         }
     }
 
-    impl From<DataLocationResource> for t::Value {
-        #[inline]
-        fn from(v: DataLocationResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataLocationResource> for t::Value { #[inline] fn from(v: DataLocationResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataLocationResource { #[inline] fn from(v: t::Value) -> DataLocationResource { DataLocationResource(t::Props::from_value(v)) } }
 
     /// A structure for the database object.
     ///
@@ -661,12 +616,9 @@ pub mod principal_permissions {
         }
     }
 
-    impl From<DatabaseResource> for t::Value {
-        #[inline]
-        fn from(v: DatabaseResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseResource> for t::Value { #[inline] fn from(v: DatabaseResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseResource { #[inline] fn from(v: t::Value) -> DatabaseResource { DatabaseResource(t::Props::from_value(v)) } }
 
     /// A structure containing an LF-tag key and values for a resource.
     ///
@@ -685,12 +637,9 @@ pub mod principal_permissions {
         }
     }
 
-    impl From<LFTagKeyResource> for t::Value {
-        #[inline]
-        fn from(v: LFTagKeyResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LFTagKeyResource> for t::Value { #[inline] fn from(v: LFTagKeyResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LFTagKeyResource { #[inline] fn from(v: t::Value) -> LFTagKeyResource { LFTagKeyResource(t::Props::from_value(v)) } }
 
     /// A list of LF-tag conditions that define a resource's LF-tag policy. A structure that allows an admin to grant user
     /// permissions on certain conditions. For example, granting a role access to all columns that do not have the LF-tag 'PII'
@@ -711,12 +660,9 @@ pub mod principal_permissions {
         }
     }
 
-    impl From<LFTagPolicyResource> for t::Value {
-        #[inline]
-        fn from(v: LFTagPolicyResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LFTagPolicyResource> for t::Value { #[inline] fn from(v: LFTagPolicyResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LFTagPolicyResource { #[inline] fn from(v: t::Value) -> LFTagPolicyResource { LFTagPolicyResource(t::Props::from_value(v)) } }
 
     /// The LF-tag key and values attached to a resource.
     ///
@@ -737,12 +683,9 @@ pub mod principal_permissions {
         pub fn tag_values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("TagValues", v.into()); self }
     }
 
-    impl From<LFTag> for t::Value {
-        #[inline]
-        fn from(v: LFTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LFTag> for t::Value { #[inline] fn from(v: LFTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LFTag { #[inline] fn from(v: t::Value) -> LFTag { LFTag(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -786,12 +729,9 @@ pub mod principal_permissions {
         pub fn table_wildcard(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("TableWildcard", v.into()); self }
     }
 
-    impl From<TableResource> for t::Value {
-        #[inline]
-        fn from(v: TableResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TableResource> for t::Value { #[inline] fn from(v: TableResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TableResource { #[inline] fn from(v: t::Value) -> TableResource { TableResource(t::Props::from_value(v)) } }
 
     /// A structure for a table with columns object. This object is only used when granting a SELECT permission. This object
     /// must take a value for at least one of `ColumnsNames`, `ColumnsIndexes`, or `ColumnsWildcard`.
@@ -816,12 +756,9 @@ pub mod principal_permissions {
         pub fn column_wildcard(mut self, v: impl Into<ColumnWildcard>) -> Self { self.0.put::<ColumnWildcard>("ColumnWildcard", v.into()); self }
     }
 
-    impl From<TableWithColumnsResource> for t::Value {
-        #[inline]
-        fn from(v: TableWithColumnsResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TableWithColumnsResource> for t::Value { #[inline] fn from(v: TableWithColumnsResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TableWithColumnsResource { #[inline] fn from(v: t::Value) -> TableWithColumnsResource { TableWithColumnsResource(t::Props::from_value(v)) } }
 
     /// A wildcard object, consisting of an optional list of excluded column names or indexes.
     ///
@@ -840,12 +777,9 @@ pub mod principal_permissions {
         pub fn excluded_column_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExcludedColumnNames", v.into()); self }
     }
 
-    impl From<ColumnWildcard> for t::Value {
-        #[inline]
-        fn from(v: ColumnWildcard) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColumnWildcard> for t::Value { #[inline] fn from(v: ColumnWildcard) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColumnWildcard { #[inline] fn from(v: t::Value) -> ColumnWildcard { ColumnWildcard(t::Props::from_value(v)) } }
 
 }
 
@@ -987,12 +921,9 @@ pub mod tag_association {
         }
     }
 
-    impl From<LFTagPair> for t::Value {
-        #[inline]
-        fn from(v: LFTagPair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LFTagPair> for t::Value { #[inline] fn from(v: LFTagPair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LFTagPair { #[inline] fn from(v: t::Value) -> LFTagPair { LFTagPair(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1015,12 +946,9 @@ pub mod tag_association {
         pub fn table_with_columns(mut self, v: impl Into<TableWithColumnsResource>) -> Self { self.0.put::<TableWithColumnsResource>("TableWithColumns", v.into()); self }
     }
 
-    impl From<Resource> for t::Value {
-        #[inline]
-        fn from(v: Resource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Resource> for t::Value { #[inline] fn from(v: Resource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Resource { #[inline] fn from(v: t::Value) -> Resource { Resource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1036,12 +964,9 @@ pub mod tag_association {
         }
     }
 
-    impl From<DatabaseResource> for t::Value {
-        #[inline]
-        fn from(v: DatabaseResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatabaseResource> for t::Value { #[inline] fn from(v: DatabaseResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatabaseResource { #[inline] fn from(v: t::Value) -> DatabaseResource { DatabaseResource(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1061,12 +986,9 @@ pub mod tag_association {
         pub fn table_wildcard(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("TableWildcard", v.into()); self }
     }
 
-    impl From<TableResource> for t::Value {
-        #[inline]
-        fn from(v: TableResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TableResource> for t::Value { #[inline] fn from(v: TableResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TableResource { #[inline] fn from(v: t::Value) -> TableResource { TableResource(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1084,11 +1006,8 @@ pub mod tag_association {
         }
     }
 
-    impl From<TableWithColumnsResource> for t::Value {
-        #[inline]
-        fn from(v: TableWithColumnsResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TableWithColumnsResource> for t::Value { #[inline] fn from(v: TableWithColumnsResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TableWithColumnsResource { #[inline] fn from(v: t::Value) -> TableWithColumnsResource { TableWithColumnsResource(t::Props::from_value(v)) } }
 
 }

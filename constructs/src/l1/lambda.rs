@@ -71,12 +71,9 @@ pub mod alias {
         }
     }
 
-    impl From<ProvisionedConcurrencyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProvisionedConcurrencyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisionedConcurrencyConfiguration> for t::Value { #[inline] fn from(v: ProvisionedConcurrencyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisionedConcurrencyConfiguration { #[inline] fn from(v: t::Value) -> ProvisionedConcurrencyConfiguration { ProvisionedConcurrencyConfiguration(t::Props::from_value(v)) } }
 
     /// The traffic-shifting configuration of a Lambda function alias.
     ///
@@ -95,12 +92,9 @@ pub mod alias {
         pub fn additional_version_weights(mut self, v: impl Into<t::List<VersionWeight>>) -> Self { self.0.put::<t::List<VersionWeight>>("AdditionalVersionWeights", v.into()); self }
     }
 
-    impl From<AliasRoutingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AliasRoutingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AliasRoutingConfiguration> for t::Value { #[inline] fn from(v: AliasRoutingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AliasRoutingConfiguration { #[inline] fn from(v: t::Value) -> AliasRoutingConfiguration { AliasRoutingConfiguration(t::Props::from_value(v)) } }
 
     /// The traffic-shifting configuration of a Lambda function alias.
     ///
@@ -118,12 +112,9 @@ pub mod alias {
         }
     }
 
-    impl From<VersionWeight> for t::Value {
-        #[inline]
-        fn from(v: VersionWeight) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VersionWeight> for t::Value { #[inline] fn from(v: VersionWeight) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VersionWeight { #[inline] fn from(v: t::Value) -> VersionWeight { VersionWeight(t::Props::from_value(v)) } }
 
 }
 
@@ -209,12 +200,9 @@ pub mod capacity_provider {
         pub fn scaling_policies(mut self, v: impl Into<t::List<TargetTrackingScalingPolicy>>) -> Self { self.0.put::<t::List<TargetTrackingScalingPolicy>>("ScalingPolicies", v.into()); self }
     }
 
-    impl From<CapacityProviderScalingConfig> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderScalingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderScalingConfig> for t::Value { #[inline] fn from(v: CapacityProviderScalingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderScalingConfig { #[inline] fn from(v: t::Value) -> CapacityProviderScalingConfig { CapacityProviderScalingConfig(t::Props::from_value(v)) } }
 
     /// The scaling mode for the capacity provider.
     ///
@@ -255,12 +243,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<TargetTrackingScalingPolicy> for t::Value {
-        #[inline]
-        fn from(v: TargetTrackingScalingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetTrackingScalingPolicy> for t::Value { #[inline] fn from(v: TargetTrackingScalingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetTrackingScalingPolicy { #[inline] fn from(v: t::Value) -> TargetTrackingScalingPolicy { TargetTrackingScalingPolicy(t::Props::from_value(v)) } }
 
     /// The predefined metric for target tracking.
     ///
@@ -307,12 +292,9 @@ pub mod capacity_provider {
         pub fn excluded_instance_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExcludedInstanceTypes", v.into()); self }
     }
 
-    impl From<InstanceRequirements> for t::Value {
-        #[inline]
-        fn from(v: InstanceRequirements) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceRequirements> for t::Value { #[inline] fn from(v: InstanceRequirements) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceRequirements { #[inline] fn from(v: t::Value) -> InstanceRequirements { InstanceRequirements(t::Props::from_value(v)) } }
 
     /// Specifications for the types of EC2 instances that the capacity provider can use.
     ///
@@ -351,12 +333,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<CapacityProviderPermissionsConfig> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderPermissionsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderPermissionsConfig> for t::Value { #[inline] fn from(v: CapacityProviderPermissionsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderPermissionsConfig { #[inline] fn from(v: t::Value) -> CapacityProviderPermissionsConfig { CapacityProviderPermissionsConfig(t::Props::from_value(v)) } }
 
     /// Configuration that defines how tags are propagated to managed resources.
     ///
@@ -377,12 +356,9 @@ pub mod capacity_provider {
         pub fn mode(mut self, v: impl Into<PropagateTagsMode>) -> Self { self.0.put::<PropagateTagsMode>("Mode", v.into()); self }
     }
 
-    impl From<PropagateTagsConfig> for t::Value {
-        #[inline]
-        fn from(v: PropagateTagsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PropagateTagsConfig> for t::Value { #[inline] fn from(v: PropagateTagsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PropagateTagsConfig { #[inline] fn from(v: t::Value) -> PropagateTagsConfig { PropagateTagsConfig(t::Props::from_value(v)) } }
 
     /// The mode for tag propagation.
     ///
@@ -423,12 +399,9 @@ pub mod capacity_provider {
         pub fn logging_config(mut self, v: impl Into<CapacityProviderLoggingConfig>) -> Self { self.0.put::<CapacityProviderLoggingConfig>("LoggingConfig", v.into()); self }
     }
 
-    impl From<CapacityProviderTelemetryConfig> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderTelemetryConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderTelemetryConfig> for t::Value { #[inline] fn from(v: CapacityProviderTelemetryConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderTelemetryConfig { #[inline] fn from(v: t::Value) -> CapacityProviderTelemetryConfig { CapacityProviderTelemetryConfig(t::Props::from_value(v)) } }
 
     /// The capacity provider's Amazon CloudWatch Logs configuration settings.
     ///
@@ -452,12 +425,9 @@ pub mod capacity_provider {
         pub fn system_log_level(mut self, v: impl Into<SystemLogLevel>) -> Self { self.0.put::<SystemLogLevel>("SystemLogLevel", v.into()); self }
     }
 
-    impl From<CapacityProviderLoggingConfig> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderLoggingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderLoggingConfig> for t::Value { #[inline] fn from(v: CapacityProviderLoggingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderLoggingConfig { #[inline] fn from(v: t::Value) -> CapacityProviderLoggingConfig { CapacityProviderLoggingConfig(t::Props::from_value(v)) } }
 
     /// Set this property to filter the system logs for your capacity provider that Lambda sends to CloudWatch. Lambda only
     /// sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the
@@ -501,12 +471,9 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<CapacityProviderVpcConfig> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderVpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderVpcConfig> for t::Value { #[inline] fn from(v: CapacityProviderVpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderVpcConfig { #[inline] fn from(v: t::Value) -> CapacityProviderVpcConfig { CapacityProviderVpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -578,12 +545,9 @@ pub mod code_signing_config {
         }
     }
 
-    impl From<AllowedPublishers> for t::Value {
-        #[inline]
-        fn from(v: AllowedPublishers) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AllowedPublishers> for t::Value { #[inline] fn from(v: AllowedPublishers) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AllowedPublishers { #[inline] fn from(v: t::Value) -> AllowedPublishers { AllowedPublishers(t::Props::from_value(v)) } }
 
     /// Policies to control how to act if a signature is invalid
     ///
@@ -600,12 +564,9 @@ pub mod code_signing_config {
         }
     }
 
-    impl From<CodeSigningPolicies> for t::Value {
-        #[inline]
-        fn from(v: CodeSigningPolicies) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeSigningPolicies> for t::Value { #[inline] fn from(v: CodeSigningPolicies) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeSigningPolicies { #[inline] fn from(v: t::Value) -> CodeSigningPolicies { CodeSigningPolicies(t::Props::from_value(v)) } }
 
     /// Indicates how Lambda operations involve updating the code artifact will operate. Default to Warn if not provided
     ///
@@ -689,12 +650,9 @@ pub mod event_invoke_config {
         pub fn on_success(mut self, v: impl Into<OnSuccess>) -> Self { self.0.put::<OnSuccess>("OnSuccess", v.into()); self }
     }
 
-    impl From<DestinationConfig> for t::Value {
-        #[inline]
-        fn from(v: DestinationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationConfig> for t::Value { #[inline] fn from(v: DestinationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationConfig { #[inline] fn from(v: t::Value) -> DestinationConfig { DestinationConfig(t::Props::from_value(v)) } }
 
     /// The destination configuration for failed invocations.
     ///
@@ -711,12 +669,9 @@ pub mod event_invoke_config {
         }
     }
 
-    impl From<OnFailure> for t::Value {
-        #[inline]
-        fn from(v: OnFailure) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnFailure> for t::Value { #[inline] fn from(v: OnFailure) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnFailure { #[inline] fn from(v: t::Value) -> OnFailure { OnFailure(t::Props::from_value(v)) } }
 
     /// The destination configuration for successful invocations.
     ///
@@ -733,12 +688,9 @@ pub mod event_invoke_config {
         }
     }
 
-    impl From<OnSuccess> for t::Value {
-        #[inline]
-        fn from(v: OnSuccess) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnSuccess> for t::Value { #[inline] fn from(v: OnSuccess) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnSuccess { #[inline] fn from(v: t::Value) -> OnSuccess { OnSuccess(t::Props::from_value(v)) } }
 
 }
 
@@ -894,12 +846,9 @@ pub mod event_source_mapping {
         pub fn schema_registry_config(mut self, v: impl Into<SchemaRegistryConfig>) -> Self { self.0.put::<SchemaRegistryConfig>("SchemaRegistryConfig", v.into()); self }
     }
 
-    impl From<AmazonManagedKafkaEventSourceConfig> for t::Value {
-        #[inline]
-        fn from(v: AmazonManagedKafkaEventSourceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmazonManagedKafkaEventSourceConfig> for t::Value { #[inline] fn from(v: AmazonManagedKafkaEventSourceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmazonManagedKafkaEventSourceConfig { #[inline] fn from(v: t::Value) -> AmazonManagedKafkaEventSourceConfig { AmazonManagedKafkaEventSourceConfig(t::Props::from_value(v)) } }
 
     /// Specific configuration settings for a Kafka schema registry.
     ///
@@ -930,12 +879,9 @@ pub mod event_source_mapping {
         pub fn schema_validation_configs(mut self, v: impl Into<t::List<SchemaValidationConfig>>) -> Self { self.0.put::<t::List<SchemaValidationConfig>>("SchemaValidationConfigs", v.into()); self }
     }
 
-    impl From<SchemaRegistryConfig> for t::Value {
-        #[inline]
-        fn from(v: SchemaRegistryConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaRegistryConfig> for t::Value { #[inline] fn from(v: SchemaRegistryConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaRegistryConfig { #[inline] fn from(v: t::Value) -> SchemaRegistryConfig { SchemaRegistryConfig(t::Props::from_value(v)) } }
 
     /// Specific access configuration settings that tell Lambda how to authenticate with your schema registry. If you're working
     /// with an GLU schema registry, don't provide authentication details in this object.
@@ -957,12 +903,9 @@ pub mod event_source_mapping {
         pub fn uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("URI", v.into()); self }
     }
 
-    impl From<SchemaRegistryAccessConfig> for t::Value {
-        #[inline]
-        fn from(v: SchemaRegistryAccessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaRegistryAccessConfig> for t::Value { #[inline] fn from(v: SchemaRegistryAccessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaRegistryAccessConfig { #[inline] fn from(v: t::Value) -> SchemaRegistryAccessConfig { SchemaRegistryAccessConfig(t::Props::from_value(v)) } }
 
     /// The type of authentication Lambda uses to access your schema registry.
     ///
@@ -1033,12 +976,9 @@ pub mod event_source_mapping {
         pub fn attribute(mut self, v: impl Into<Attribute>) -> Self { self.0.put::<Attribute>("Attribute", v.into()); self }
     }
 
-    impl From<SchemaValidationConfig> for t::Value {
-        #[inline]
-        fn from(v: SchemaValidationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaValidationConfig> for t::Value { #[inline] fn from(v: SchemaValidationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaValidationConfig { #[inline] fn from(v: t::Value) -> SchemaValidationConfig { SchemaValidationConfig(t::Props::from_value(v)) } }
 
     /// The attributes you want your schema registry to validate and filter for. If you selected `JSON` as the
     /// `EventRecordFormat`, Lambda also deserializes the selected message attributes.
@@ -1082,12 +1022,9 @@ pub mod event_source_mapping {
         pub fn on_failure(mut self, v: impl Into<OnFailure>) -> Self { self.0.put::<OnFailure>("OnFailure", v.into()); self }
     }
 
-    impl From<DestinationConfig> for t::Value {
-        #[inline]
-        fn from(v: DestinationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationConfig> for t::Value { #[inline] fn from(v: DestinationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationConfig { #[inline] fn from(v: t::Value) -> DestinationConfig { DestinationConfig(t::Props::from_value(v)) } }
 
     /// A destination for events that failed processing. For more information, see [Adding a
     /// destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
@@ -1109,12 +1046,9 @@ pub mod event_source_mapping {
         pub fn destination(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Destination", v.into()); self }
     }
 
-    impl From<OnFailure> for t::Value {
-        #[inline]
-        fn from(v: OnFailure) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnFailure> for t::Value { #[inline] fn from(v: OnFailure) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnFailure { #[inline] fn from(v: t::Value) -> OnFailure { OnFailure(t::Props::from_value(v)) } }
 
     /// Specific configuration settings for a DocumentDB event source.
     ///
@@ -1140,12 +1074,9 @@ pub mod event_source_mapping {
         pub fn full_document(mut self, v: impl Into<FullDocument>) -> Self { self.0.put::<FullDocument>("FullDocument", v.into()); self }
     }
 
-    impl From<DocumentDBEventSourceConfig> for t::Value {
-        #[inline]
-        fn from(v: DocumentDBEventSourceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentDBEventSourceConfig> for t::Value { #[inline] fn from(v: DocumentDBEventSourceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentDBEventSourceConfig { #[inline] fn from(v: t::Value) -> DocumentDBEventSourceConfig { DocumentDBEventSourceConfig(t::Props::from_value(v)) } }
 
     /// Determines what DocumentDB sends to your event stream during document update operations. If set to UpdateLookup,
     /// DocumentDB sends a delta describing the changes, along with a copy of the entire document. Otherwise, DocumentDB sends
@@ -1188,12 +1119,9 @@ pub mod event_source_mapping {
         pub fn filters(mut self, v: impl Into<t::List<Filter>>) -> Self { self.0.put::<t::List<Filter>>("Filters", v.into()); self }
     }
 
-    impl From<FilterCriteria> for t::Value {
-        #[inline]
-        fn from(v: FilterCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterCriteria> for t::Value { #[inline] fn from(v: FilterCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterCriteria { #[inline] fn from(v: t::Value) -> FilterCriteria { FilterCriteria(t::Props::from_value(v)) } }
 
     /// A structure within a `FilterCriteria` object that defines an event filtering pattern.
     ///
@@ -1213,12 +1141,9 @@ pub mod event_source_mapping {
         pub fn pattern(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Pattern", v.into()); self }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1257,12 +1182,9 @@ pub mod event_source_mapping {
         pub fn system_log_level(mut self, v: impl Into<SystemLogLevel>) -> Self { self.0.put::<SystemLogLevel>("SystemLogLevel", v.into()); self }
     }
 
-    impl From<LoggingConfig> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfig> for t::Value { #[inline] fn from(v: LoggingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfig { #[inline] fn from(v: t::Value) -> LoggingConfig { LoggingConfig(t::Props::from_value(v)) } }
 
     /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system
     /// logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
@@ -1309,12 +1231,9 @@ pub mod event_source_mapping {
         pub fn metrics(mut self, v: impl Into<t::List<Metric>>) -> Self { self.0.put::<t::List<Metric>>("Metrics", v.into()); self }
     }
 
-    impl From<MetricsConfig> for t::Value {
-        #[inline]
-        fn from(v: MetricsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsConfig> for t::Value { #[inline] fn from(v: MetricsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsConfig { #[inline] fn from(v: t::Value) -> MetricsConfig { MetricsConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1367,12 +1286,9 @@ pub mod event_source_mapping {
         pub fn poller_group_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PollerGroupName", v.into()); self }
     }
 
-    impl From<ProvisionedPollerConfig> for t::Value {
-        #[inline]
-        fn from(v: ProvisionedPollerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisionedPollerConfig> for t::Value { #[inline] fn from(v: ProvisionedPollerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisionedPollerConfig { #[inline] fn from(v: t::Value) -> ProvisionedPollerConfig { ProvisionedPollerConfig(t::Props::from_value(v)) } }
 
     /// (Amazon SQS only) The scaling configuration for the event source. To remove the configuration, pass an empty value.
     ///
@@ -1391,12 +1307,9 @@ pub mod event_source_mapping {
         pub fn maximum_concurrency(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumConcurrency", v.into()); self }
     }
 
-    impl From<ScalingConfig> for t::Value {
-        #[inline]
-        fn from(v: ScalingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingConfig> for t::Value { #[inline] fn from(v: ScalingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingConfig { #[inline] fn from(v: t::Value) -> ScalingConfig { ScalingConfig(t::Props::from_value(v)) } }
 
     /// The self-managed Apache Kafka cluster for your event source.
     ///
@@ -1416,12 +1329,9 @@ pub mod event_source_mapping {
         pub fn endpoints(mut self, v: impl Into<Endpoints>) -> Self { self.0.put::<Endpoints>("Endpoints", v.into()); self }
     }
 
-    impl From<SelfManagedEventSource> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedEventSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedEventSource> for t::Value { #[inline] fn from(v: SelfManagedEventSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedEventSource { #[inline] fn from(v: t::Value) -> SelfManagedEventSource { SelfManagedEventSource(t::Props::from_value(v)) } }
 
     /// The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers":
     /// ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]`.
@@ -1442,12 +1352,9 @@ pub mod event_source_mapping {
         pub fn kafka_bootstrap_servers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("KafkaBootstrapServers", v.into()); self }
     }
 
-    impl From<Endpoints> for t::Value {
-        #[inline]
-        fn from(v: Endpoints) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Endpoints> for t::Value { #[inline] fn from(v: Endpoints) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Endpoints { #[inline] fn from(v: t::Value) -> Endpoints { Endpoints(t::Props::from_value(v)) } }
 
     /// Specific configuration settings for a self-managed Apache Kafka event source.
     ///
@@ -1472,12 +1379,9 @@ pub mod event_source_mapping {
         pub fn schema_registry_config(mut self, v: impl Into<SchemaRegistryConfig>) -> Self { self.0.put::<SchemaRegistryConfig>("SchemaRegistryConfig", v.into()); self }
     }
 
-    impl From<SelfManagedKafkaEventSourceConfig> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedKafkaEventSourceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedKafkaEventSourceConfig> for t::Value { #[inline] fn from(v: SelfManagedKafkaEventSourceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedKafkaEventSourceConfig { #[inline] fn from(v: t::Value) -> SelfManagedKafkaEventSourceConfig { SelfManagedKafkaEventSourceConfig(t::Props::from_value(v)) } }
 
     /// The mode that determines how Lambda reads from a Kafka topic. Use Stream for ordered processing or Queue for higher
     /// throughput when ordering is not required.
@@ -1523,12 +1427,9 @@ pub mod event_source_mapping {
         pub fn uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("URI", v.into()); self }
     }
 
-    impl From<SourceAccessConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SourceAccessConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceAccessConfiguration> for t::Value { #[inline] fn from(v: SourceAccessConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceAccessConfiguration { #[inline] fn from(v: t::Value) -> SourceAccessConfiguration { SourceAccessConfiguration(t::Props::from_value(v)) } }
 
     /// The type of authentication protocol, VPC components, or virtual host for your event source. For example:
     /// `"Type":"SASL_SCRAM_512_AUTH"`. +  `BASIC_AUTH` – (Amazon MQ) The ASMlong secret that stores your broker credentials.
@@ -2067,12 +1968,9 @@ pub mod function {
         }
     }
 
-    impl From<CapacityProviderConfig> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderConfig> for t::Value { #[inline] fn from(v: CapacityProviderConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderConfig { #[inline] fn from(v: t::Value) -> CapacityProviderConfig { CapacityProviderConfig(t::Props::from_value(v)) } }
 
     /// Configuration for Lambda-managed instances used by the capacity provider.
     ///
@@ -2094,12 +1992,9 @@ pub mod function {
         pub fn per_execution_environment_max_concurrency(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("PerExecutionEnvironmentMaxConcurrency", v.into()); self }
     }
 
-    impl From<LambdaManagedInstancesCapacityProviderConfig> for t::Value {
-        #[inline]
-        fn from(v: LambdaManagedInstancesCapacityProviderConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaManagedInstancesCapacityProviderConfig> for t::Value { #[inline] fn from(v: LambdaManagedInstancesCapacityProviderConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaManagedInstancesCapacityProviderConfig { #[inline] fn from(v: t::Value) -> LambdaManagedInstancesCapacityProviderConfig { LambdaManagedInstancesCapacityProviderConfig(t::Props::from_value(v)) } }
 
     /// The [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) for a Lambda
     /// function. To deploy a function defined as a container image, you specify the location of a container image in the Amazon
@@ -2139,12 +2034,9 @@ pub mod function {
         pub fn zip_file(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ZipFile", v.into()); self }
     }
 
-    impl From<Code> for t::Value {
-        #[inline]
-        fn from(v: Code) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Code> for t::Value { #[inline] fn from(v: Code) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Code { #[inline] fn from(v: t::Value) -> Code { Code(t::Props::from_value(v)) } }
 
     /// Specifies the storage mode for the deployment package. Use `COPY` to store the package in LAMlong-managed storage. Use
     /// `REFERENCE` to read the package directly from the Amazon S3 bucket. If omitted, the default is `COPY`.
@@ -2188,12 +2080,9 @@ pub mod function {
         pub fn target_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetArn", v.into()); self }
     }
 
-    impl From<DeadLetterConfig> for t::Value {
-        #[inline]
-        fn from(v: DeadLetterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeadLetterConfig> for t::Value { #[inline] fn from(v: DeadLetterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeadLetterConfig { #[inline] fn from(v: t::Value) -> DeadLetterConfig { DeadLetterConfig(t::Props::from_value(v)) } }
 
     /// Configuration settings for [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html),
     /// including execution timeout, retention period for execution history, and an optional ARN of the KMSlong (KMS) customer
@@ -2218,12 +2107,9 @@ pub mod function {
         pub fn retention_period_in_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RetentionPeriodInDays", v.into()); self }
     }
 
-    impl From<DurableConfig> for t::Value {
-        #[inline]
-        fn from(v: DurableConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DurableConfig> for t::Value { #[inline] fn from(v: DurableConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DurableConfig { #[inline] fn from(v: t::Value) -> DurableConfig { DurableConfig(t::Props::from_value(v)) } }
 
     /// A function's environment variable settings. You can use environment variables to adjust your function's behavior without
     /// updating code. An environment variable is a pair of strings that are stored in a function's version-specific
@@ -2246,12 +2132,9 @@ pub mod function {
         pub fn variables(mut self, v: impl Into<t::Map<t::Json>>) -> Self { self.0.put::<t::Map<t::Json>>("Variables", v.into()); self }
     }
 
-    impl From<Environment> for t::Value {
-        #[inline]
-        fn from(v: Environment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Environment> for t::Value { #[inline] fn from(v: Environment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Environment { #[inline] fn from(v: t::Value) -> Environment { Environment(t::Props::from_value(v)) } }
 
     /// The size of the function's `/tmp` directory in MB. The default value is 512, but it can be any whole number between 512
     /// and 10,240 MB.
@@ -2269,12 +2152,9 @@ pub mod function {
         }
     }
 
-    impl From<EphemeralStorage> for t::Value {
-        #[inline]
-        fn from(v: EphemeralStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EphemeralStorage> for t::Value { #[inline] fn from(v: EphemeralStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EphemeralStorage { #[inline] fn from(v: t::Value) -> EphemeralStorage { EphemeralStorage(t::Props::from_value(v)) } }
 
     /// Details about the connection between a Lambda function and an [Amazon EFS file
     /// system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html) or an [Amazon S3 file
@@ -2297,12 +2177,9 @@ pub mod function {
         pub fn s3_files_config(mut self, v: impl Into<S3FilesConfig>) -> Self { self.0.put::<S3FilesConfig>("S3FilesConfig", v.into()); self }
     }
 
-    impl From<FileSystemConfig> for t::Value {
-        #[inline]
-        fn from(v: FileSystemConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FileSystemConfig> for t::Value { #[inline] fn from(v: FileSystemConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FileSystemConfig { #[inline] fn from(v: t::Value) -> FileSystemConfig { FileSystemConfig(t::Props::from_value(v)) } }
 
     /// Setting controls how your function accesses data from an Amazon S3 file system.
     ///
@@ -2322,12 +2199,9 @@ pub mod function {
         pub fn direct_s3_read(mut self, v: impl Into<DirectS3Read>) -> Self { self.0.put::<DirectS3Read>("DirectS3Read", v.into()); self }
     }
 
-    impl From<S3FilesConfig> for t::Value {
-        #[inline]
-        fn from(v: S3FilesConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3FilesConfig> for t::Value { #[inline] fn from(v: S3FilesConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3FilesConfig { #[inline] fn from(v: t::Value) -> S3FilesConfig { S3FilesConfig(t::Props::from_value(v)) } }
 
     /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct
     /// Amazon S3 bucket reads" for the highest throughput. Valid values: +  `AUTO` (default) – Direct reads are active for
@@ -2375,12 +2249,9 @@ pub mod function {
         pub fn min_execution_environments(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinExecutionEnvironments", v.into()); self }
     }
 
-    impl From<FunctionScalingConfig> for t::Value {
-        #[inline]
-        fn from(v: FunctionScalingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FunctionScalingConfig> for t::Value { #[inline] fn from(v: FunctionScalingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FunctionScalingConfig { #[inline] fn from(v: t::Value) -> FunctionScalingConfig { FunctionScalingConfig(t::Props::from_value(v)) } }
 
     /// Configuration values that override the container image Dockerfile settings. For more information, see [Container image
     /// settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms).
@@ -2406,12 +2277,9 @@ pub mod function {
         pub fn working_directory(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkingDirectory", v.into()); self }
     }
 
-    impl From<ImageConfig> for t::Value {
-        #[inline]
-        fn from(v: ImageConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageConfig> for t::Value { #[inline] fn from(v: ImageConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageConfig { #[inline] fn from(v: t::Value) -> ImageConfig { ImageConfig(t::Props::from_value(v)) } }
 
     /// The function's Amazon CloudWatch Logs configuration settings.
     ///
@@ -2443,12 +2311,9 @@ pub mod function {
         pub fn system_log_level(mut self, v: impl Into<SystemLogLevel>) -> Self { self.0.put::<SystemLogLevel>("SystemLogLevel", v.into()); self }
     }
 
-    impl From<LoggingConfig> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfig> for t::Value { #[inline] fn from(v: LoggingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfig { #[inline] fn from(v: t::Value) -> LoggingConfig { LoggingConfig(t::Props::from_value(v)) } }
 
     /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch. Lambda only sends
     /// application logs at the selected level of detail and lower, where `TRACE` is the highest level and `FATAL` is the
@@ -2715,12 +2580,9 @@ pub mod function {
         pub fn runtime_version_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RuntimeVersionArn", v.into()); self }
     }
 
-    impl From<RuntimeManagementConfig> for t::Value {
-        #[inline]
-        fn from(v: RuntimeManagementConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuntimeManagementConfig> for t::Value { #[inline] fn from(v: RuntimeManagementConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuntimeManagementConfig { #[inline] fn from(v: t::Value) -> RuntimeManagementConfig { RuntimeManagementConfig(t::Props::from_value(v)) } }
 
     /// Specify the runtime update mode. +  *Auto (default)* - Automatically update to the most recent and secure runtime
     /// version using a [Two-phase runtime version
@@ -2763,12 +2625,9 @@ pub mod function {
         }
     }
 
-    impl From<SnapStart> for t::Value {
-        #[inline]
-        fn from(v: SnapStart) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnapStart> for t::Value { #[inline] fn from(v: SnapStart) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnapStart { #[inline] fn from(v: t::Value) -> SnapStart { SnapStart(t::Props::from_value(v)) } }
 
     /// Set `ApplyOn` to `PublishedVersions` to create a snapshot of the initialized execution environment when you publish a
     /// function version.
@@ -2810,12 +2669,9 @@ pub mod function {
         }
     }
 
-    impl From<TenancyConfig> for t::Value {
-        #[inline]
-        fn from(v: TenancyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TenancyConfig> for t::Value { #[inline] fn from(v: TenancyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TenancyConfig { #[inline] fn from(v: t::Value) -> TenancyConfig { TenancyConfig(t::Props::from_value(v)) } }
 
     /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific
     /// tenant ID.
@@ -2856,12 +2712,9 @@ pub mod function {
         pub fn mode(mut self, v: impl Into<Mode>) -> Self { self.0.put::<Mode>("Mode", v.into()); self }
     }
 
-    impl From<TracingConfig> for t::Value {
-        #[inline]
-        fn from(v: TracingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TracingConfig> for t::Value { #[inline] fn from(v: TracingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TracingConfig { #[inline] fn from(v: t::Value) -> TracingConfig { TracingConfig(t::Props::from_value(v)) } }
 
     /// The tracing mode.
     ///
@@ -2908,12 +2761,9 @@ pub mod function {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -3125,12 +2975,9 @@ pub mod layer_version {
         pub fn s3_object_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3ObjectVersion", v.into()); self }
     }
 
-    impl From<Content> for t::Value {
-        #[inline]
-        fn from(v: Content) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Content> for t::Value { #[inline] fn from(v: Content) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Content { #[inline] fn from(v: t::Value) -> Content { Content(t::Props::from_value(v)) } }
 
     /// Specifies whether Lambda should copy the deployment package to its internal storage (COPY) or reference it directly from
     /// your S3 bucket (REFERENCE).
@@ -3309,12 +3156,9 @@ pub mod microvm_image {
         }
     }
 
-    impl From<CodeArtifact> for t::Value {
-        #[inline]
-        fn from(v: CodeArtifact) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeArtifact> for t::Value { #[inline] fn from(v: CodeArtifact) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeArtifact { #[inline] fn from(v: t::Value) -> CodeArtifact { CodeArtifact(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3329,12 +3173,9 @@ pub mod microvm_image {
         }
     }
 
-    impl From<CpuConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CpuConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CpuConfiguration> for t::Value { #[inline] fn from(v: CpuConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CpuConfiguration { #[inline] fn from(v: t::Value) -> CpuConfiguration { CpuConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3368,12 +3209,9 @@ pub mod microvm_image {
         }
     }
 
-    impl From<EnvironmentVariable> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentVariable> for t::Value { #[inline] fn from(v: EnvironmentVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentVariable { #[inline] fn from(v: t::Value) -> EnvironmentVariable { EnvironmentVariable(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3394,12 +3232,9 @@ pub mod microvm_image {
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
     }
 
-    impl From<Hooks> for t::Value {
-        #[inline]
-        fn from(v: Hooks) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Hooks> for t::Value { #[inline] fn from(v: Hooks) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Hooks { #[inline] fn from(v: t::Value) -> Hooks { Hooks(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3430,12 +3265,9 @@ pub mod microvm_image {
         pub fn terminate_timeout_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TerminateTimeoutInSeconds", v.into()); self }
     }
 
-    impl From<MicrovmHooks> for t::Value {
-        #[inline]
-        fn from(v: MicrovmHooks) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MicrovmHooks> for t::Value { #[inline] fn from(v: MicrovmHooks) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MicrovmHooks { #[inline] fn from(v: t::Value) -> MicrovmHooks { MicrovmHooks(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3478,12 +3310,9 @@ pub mod microvm_image {
         pub fn validate_timeout_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ValidateTimeoutInSeconds", v.into()); self }
     }
 
-    impl From<MicrovmImageHooks> for t::Value {
-        #[inline]
-        fn from(v: MicrovmImageHooks) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MicrovmImageHooks> for t::Value { #[inline] fn from(v: MicrovmImageHooks) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MicrovmImageHooks { #[inline] fn from(v: t::Value) -> MicrovmImageHooks { MicrovmImageHooks(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3502,12 +3331,9 @@ pub mod microvm_image {
         pub fn disabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Disabled", v.into()); self }
     }
 
-    impl From<Logging> for t::Value {
-        #[inline]
-        fn from(v: Logging) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Logging> for t::Value { #[inline] fn from(v: Logging) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Logging { #[inline] fn from(v: t::Value) -> Logging { Logging(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3526,12 +3352,9 @@ pub mod microvm_image {
         pub fn log_stream(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogStream", v.into()); self }
     }
 
-    impl From<CloudWatchLogging> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogging) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogging> for t::Value { #[inline] fn from(v: CloudWatchLogging) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogging { #[inline] fn from(v: t::Value) -> CloudWatchLogging { CloudWatchLogging(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3546,12 +3369,9 @@ pub mod microvm_image {
         }
     }
 
-    impl From<Resources> for t::Value {
-        #[inline]
-        fn from(v: Resources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Resources> for t::Value { #[inline] fn from(v: Resources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Resources { #[inline] fn from(v: t::Value) -> Resources { Resources(t::Props::from_value(v)) } }
 
 }
 
@@ -3634,12 +3454,9 @@ pub mod network_connector {
         }
     }
 
-    impl From<Config> for t::Value {
-        #[inline]
-        fn from(v: Config) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Config> for t::Value { #[inline] fn from(v: Config) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Config { #[inline] fn from(v: t::Value) -> Config { Config(t::Props::from_value(v)) } }
 
     /// The VPC egress configuration for the network connector. Specifies the subnets, security groups, and network protocol for
     /// routing outbound traffic through your VPC.
@@ -3660,12 +3477,9 @@ pub mod network_connector {
         }
     }
 
-    impl From<VpcEgressConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcEgressConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcEgressConfiguration> for t::Value { #[inline] fn from(v: VpcEgressConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcEgressConfiguration { #[inline] fn from(v: t::Value) -> VpcEgressConfiguration { VpcEgressConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3930,12 +3744,9 @@ pub mod url {
         pub fn max_age(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxAge", v.into()); self }
     }
 
-    impl From<Cors> for t::Value {
-        #[inline]
-        fn from(v: Cors) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Cors> for t::Value { #[inline] fn from(v: Cors) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Cors { #[inline] fn from(v: t::Value) -> Cors { Cors(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4075,12 +3886,9 @@ pub mod version {
         pub fn min_execution_environments(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinExecutionEnvironments", v.into()); self }
     }
 
-    impl From<FunctionScalingConfig> for t::Value {
-        #[inline]
-        fn from(v: FunctionScalingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FunctionScalingConfig> for t::Value { #[inline] fn from(v: FunctionScalingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FunctionScalingConfig { #[inline] fn from(v: t::Value) -> FunctionScalingConfig { FunctionScalingConfig(t::Props::from_value(v)) } }
 
     /// A provisioned concurrency configuration for a function's version.
     ///
@@ -4097,12 +3905,9 @@ pub mod version {
         }
     }
 
-    impl From<ProvisionedConcurrencyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProvisionedConcurrencyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisionedConcurrencyConfiguration> for t::Value { #[inline] fn from(v: ProvisionedConcurrencyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisionedConcurrencyConfiguration { #[inline] fn from(v: t::Value) -> ProvisionedConcurrencyConfiguration { ProvisionedConcurrencyConfiguration(t::Props::from_value(v)) } }
 
     /// Runtime Management Config of a function.
     ///
@@ -4122,12 +3927,9 @@ pub mod version {
         pub fn runtime_version_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RuntimeVersionArn", v.into()); self }
     }
 
-    impl From<RuntimePolicy> for t::Value {
-        #[inline]
-        fn from(v: RuntimePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuntimePolicy> for t::Value { #[inline] fn from(v: RuntimePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuntimePolicy { #[inline] fn from(v: t::Value) -> RuntimePolicy { RuntimePolicy(t::Props::from_value(v)) } }
 
 }
 
@@ -4354,12 +4156,9 @@ pub mod web_function_endpoint {
         }
     }
 
-    impl From<RevisionWeight> for t::Value {
-        #[inline]
-        fn from(v: RevisionWeight) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RevisionWeight> for t::Value { #[inline] fn from(v: RevisionWeight) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RevisionWeight { #[inline] fn from(v: t::Value) -> RevisionWeight { RevisionWeight(t::Props::from_value(v)) } }
 
     /// The scaling configuration for the endpoint. Optionally constrains how many concurrent execution environments the
     /// endpoint can use, in addition to your account's vCPU quota.
@@ -4380,12 +4179,9 @@ pub mod web_function_endpoint {
         pub fn max_environments(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxEnvironments", v.into()); self }
     }
 
-    impl From<ScalingConfig> for t::Value {
-        #[inline]
-        fn from(v: ScalingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingConfig> for t::Value { #[inline] fn from(v: ScalingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingConfig { #[inline] fn from(v: t::Value) -> ScalingConfig { ScalingConfig(t::Props::from_value(v)) } }
 
     /// The throttling configuration for the endpoint. Optionally constrains the request rate that the endpoint accepts, in
     /// addition to your account's rate limit quota.
@@ -4407,12 +4203,9 @@ pub mod web_function_endpoint {
         pub fn rate_limit(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RateLimit", v.into()); self }
     }
 
-    impl From<ThrottleConfig> for t::Value {
-        #[inline]
-        fn from(v: ThrottleConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThrottleConfig> for t::Value { #[inline] fn from(v: ThrottleConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThrottleConfig { #[inline] fn from(v: t::Value) -> ThrottleConfig { ThrottleConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -4505,12 +4298,9 @@ pub mod web_function_revision {
         }
     }
 
-    impl From<BuildConfig> for t::Value {
-        #[inline]
-        fn from(v: BuildConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BuildConfig> for t::Value { #[inline] fn from(v: BuildConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BuildConfig { #[inline] fn from(v: t::Value) -> BuildConfig { BuildConfig(t::Props::from_value(v)) } }
 
     /// The code configuration for the revision.
     ///
@@ -4527,12 +4317,9 @@ pub mod web_function_revision {
         }
     }
 
-    impl From<CodeConfig> for t::Value {
-        #[inline]
-        fn from(v: CodeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeConfig> for t::Value { #[inline] fn from(v: CodeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeConfig { #[inline] fn from(v: t::Value) -> CodeConfig { CodeConfig(t::Props::from_value(v)) } }
 
     /// The S3 location of the function code.
     ///
@@ -4552,12 +4339,9 @@ pub mod web_function_revision {
         pub fn version_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VersionId", v.into()); self }
     }
 
-    impl From<S3Object> for t::Value {
-        #[inline]
-        fn from(v: S3Object) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Object> for t::Value { #[inline] fn from(v: S3Object) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Object { #[inline] fn from(v: t::Value) -> S3Object { S3Object(t::Props::from_value(v)) } }
 
     /// The runtime configuration for the revision.
     ///
@@ -4574,12 +4358,9 @@ pub mod web_function_revision {
         }
     }
 
-    impl From<RuntimeConfig> for t::Value {
-        #[inline]
-        fn from(v: RuntimeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuntimeConfig> for t::Value { #[inline] fn from(v: RuntimeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuntimeConfig { #[inline] fn from(v: t::Value) -> RuntimeConfig { RuntimeConfig(t::Props::from_value(v)) } }
 
     /// The service configuration for the revision.
     ///
@@ -4607,12 +4388,9 @@ pub mod web_function_revision {
         pub fn timeout_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutSeconds", v.into()); self }
     }
 
-    impl From<ServiceConfig> for t::Value {
-        #[inline]
-        fn from(v: ServiceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceConfig> for t::Value { #[inline] fn from(v: ServiceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceConfig { #[inline] fn from(v: t::Value) -> ServiceConfig { ServiceConfig(t::Props::from_value(v)) } }
 
     /// The telemetry configuration.
     ///
@@ -4631,12 +4409,9 @@ pub mod web_function_revision {
         pub fn logging_config(mut self, v: impl Into<LoggingConfig>) -> Self { self.0.put::<LoggingConfig>("LoggingConfig", v.into()); self }
     }
 
-    impl From<TelemetryConfig> for t::Value {
-        #[inline]
-        fn from(v: TelemetryConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TelemetryConfig> for t::Value { #[inline] fn from(v: TelemetryConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TelemetryConfig { #[inline] fn from(v: t::Value) -> TelemetryConfig { TelemetryConfig(t::Props::from_value(v)) } }
 
     /// The logging configuration.
     ///
@@ -4659,12 +4434,9 @@ pub mod web_function_revision {
         pub fn system_log_level(mut self, v: impl Into<SystemLogLevel>) -> Self { self.0.put::<SystemLogLevel>("SystemLogLevel", v.into()); self }
     }
 
-    impl From<LoggingConfig> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfig> for t::Value { #[inline] fn from(v: LoggingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfig { #[inline] fn from(v: t::Value) -> LoggingConfig { LoggingConfig(t::Props::from_value(v)) } }
 
     /// The application log level.
     ///

@@ -95,12 +95,9 @@ pub mod bot {
         pub fn s3_object_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3ObjectVersion", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// A property type: 12 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -136,12 +133,9 @@ pub mod bot {
         pub fn voice_settings(mut self, v: impl Into<VoiceSettings>) -> Self { self.0.put::<VoiceSettings>("VoiceSettings", v.into()); self }
     }
 
-    impl From<BotLocale> for t::Value {
-        #[inline]
-        fn from(v: BotLocale) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BotLocale> for t::Value { #[inline] fn from(v: BotLocale) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BotLocale { #[inline] fn from(v: t::Value) -> BotLocale { BotLocale(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -164,12 +158,9 @@ pub mod bot {
         pub fn start_delay_in_milliseconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("StartDelayInMilliseconds", v.into()); self }
     }
 
-    impl From<AudioFillerSettings> for t::Value {
-        #[inline]
-        fn from(v: AudioFillerSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioFillerSettings> for t::Value { #[inline] fn from(v: AudioFillerSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioFillerSettings { #[inline] fn from(v: t::Value) -> AudioFillerSettings { AudioFillerSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -214,12 +205,9 @@ pub mod bot {
         }
     }
 
-    impl From<CustomVocabulary> for t::Value {
-        #[inline]
-        fn from(v: CustomVocabulary) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomVocabulary> for t::Value { #[inline] fn from(v: CustomVocabulary) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomVocabulary { #[inline] fn from(v: t::Value) -> CustomVocabulary { CustomVocabulary(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -238,12 +226,9 @@ pub mod bot {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<CustomVocabularyItem> for t::Value {
-        #[inline]
-        fn from(v: CustomVocabularyItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomVocabularyItem> for t::Value { #[inline] fn from(v: CustomVocabularyItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomVocabularyItem { #[inline] fn from(v: t::Value) -> CustomVocabularyItem { CustomVocabularyItem(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -262,12 +247,9 @@ pub mod bot {
         pub fn runtime_settings(mut self, v: impl Into<RuntimeSettings>) -> Self { self.0.put::<RuntimeSettings>("RuntimeSettings", v.into()); self }
     }
 
-    impl From<GenerativeAISettings> for t::Value {
-        #[inline]
-        fn from(v: GenerativeAISettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GenerativeAISettings> for t::Value { #[inline] fn from(v: GenerativeAISettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GenerativeAISettings { #[inline] fn from(v: t::Value) -> GenerativeAISettings { GenerativeAISettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -286,12 +268,9 @@ pub mod bot {
         pub fn sample_utterance_generation_specification(mut self, v: impl Into<DescriptiveBotBuilderSpecification>) -> Self { self.0.put::<DescriptiveBotBuilderSpecification>("SampleUtteranceGenerationSpecification", v.into()); self }
     }
 
-    impl From<BuildtimeSettings> for t::Value {
-        #[inline]
-        fn from(v: BuildtimeSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BuildtimeSettings> for t::Value { #[inline] fn from(v: BuildtimeSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BuildtimeSettings { #[inline] fn from(v: t::Value) -> BuildtimeSettings { BuildtimeSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -308,12 +287,9 @@ pub mod bot {
         pub fn bedrock_model_specification(mut self, v: impl Into<BedrockModelSpecification>) -> Self { self.0.put::<BedrockModelSpecification>("BedrockModelSpecification", v.into()); self }
     }
 
-    impl From<DescriptiveBotBuilderSpecification> for t::Value {
-        #[inline]
-        fn from(v: DescriptiveBotBuilderSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DescriptiveBotBuilderSpecification> for t::Value { #[inline] fn from(v: DescriptiveBotBuilderSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DescriptiveBotBuilderSpecification { #[inline] fn from(v: t::Value) -> DescriptiveBotBuilderSpecification { DescriptiveBotBuilderSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -334,12 +310,9 @@ pub mod bot {
         pub fn bedrock_trace_status(mut self, v: impl Into<BedrockTraceStatus>) -> Self { self.0.put::<BedrockTraceStatus>("BedrockTraceStatus", v.into()); self }
     }
 
-    impl From<BedrockModelSpecification> for t::Value {
-        #[inline]
-        fn from(v: BedrockModelSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockModelSpecification> for t::Value { #[inline] fn from(v: BedrockModelSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockModelSpecification { #[inline] fn from(v: t::Value) -> BedrockModelSpecification { BedrockModelSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -358,12 +331,9 @@ pub mod bot {
         pub fn bedrock_guardrail_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BedrockGuardrailVersion", v.into()); self }
     }
 
-    impl From<BedrockGuardrailConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BedrockGuardrailConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockGuardrailConfiguration> for t::Value { #[inline] fn from(v: BedrockGuardrailConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockGuardrailConfiguration { #[inline] fn from(v: t::Value) -> BedrockGuardrailConfiguration { BedrockGuardrailConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -402,12 +372,9 @@ pub mod bot {
         pub fn slot_resolution_improvement_specification(mut self, v: impl Into<DescriptiveBotBuilderSpecification>) -> Self { self.0.put::<DescriptiveBotBuilderSpecification>("SlotResolutionImprovementSpecification", v.into()); self }
     }
 
-    impl From<RuntimeSettings> for t::Value {
-        #[inline]
-        fn from(v: RuntimeSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuntimeSettings> for t::Value { #[inline] fn from(v: RuntimeSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuntimeSettings { #[inline] fn from(v: t::Value) -> RuntimeSettings { RuntimeSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -426,12 +393,9 @@ pub mod bot {
         pub fn intent_disambiguation_settings(mut self, v: impl Into<IntentDisambiguationSettings>) -> Self { self.0.put::<IntentDisambiguationSettings>("IntentDisambiguationSettings", v.into()); self }
     }
 
-    impl From<NluImprovementSpecification> for t::Value {
-        #[inline]
-        fn from(v: NluImprovementSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NluImprovementSpecification> for t::Value { #[inline] fn from(v: NluImprovementSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NluImprovementSpecification { #[inline] fn from(v: t::Value) -> NluImprovementSpecification { NluImprovementSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -470,12 +434,9 @@ pub mod bot {
         pub fn max_disambiguation_intents(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxDisambiguationIntents", v.into()); self }
     }
 
-    impl From<IntentDisambiguationSettings> for t::Value {
-        #[inline]
-        fn from(v: IntentDisambiguationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntentDisambiguationSettings> for t::Value { #[inline] fn from(v: IntentDisambiguationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntentDisambiguationSettings { #[inline] fn from(v: t::Value) -> IntentDisambiguationSettings { IntentDisambiguationSettings(t::Props::from_value(v)) } }
 
     /// A property type: 18 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -524,12 +485,9 @@ pub mod bot {
         pub fn slots(mut self, v: impl Into<t::List<Slot>>) -> Self { self.0.put::<t::List<Slot>>("Slots", v.into()); self }
     }
 
-    impl From<Intent> for t::Value {
-        #[inline]
-        fn from(v: Intent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Intent> for t::Value { #[inline] fn from(v: Intent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Intent { #[inline] fn from(v: t::Value) -> Intent { Intent(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -548,12 +506,9 @@ pub mod bot {
         pub fn bedrock_agent_intent_knowledge_base_configuration(mut self, v: impl Into<BedrockAgentIntentKnowledgeBaseConfiguration>) -> Self { self.0.put::<BedrockAgentIntentKnowledgeBaseConfiguration>("BedrockAgentIntentKnowledgeBaseConfiguration", v.into()); self }
     }
 
-    impl From<BedrockAgentIntentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BedrockAgentIntentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockAgentIntentConfiguration> for t::Value { #[inline] fn from(v: BedrockAgentIntentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockAgentIntentConfiguration { #[inline] fn from(v: t::Value) -> BedrockAgentIntentConfiguration { BedrockAgentIntentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -572,12 +527,9 @@ pub mod bot {
         pub fn bedrock_agent_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BedrockAgentId", v.into()); self }
     }
 
-    impl From<BedrockAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BedrockAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockAgentConfiguration> for t::Value { #[inline] fn from(v: BedrockAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockAgentConfiguration { #[inline] fn from(v: t::Value) -> BedrockAgentConfiguration { BedrockAgentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -593,12 +545,9 @@ pub mod bot {
         }
     }
 
-    impl From<BedrockAgentIntentKnowledgeBaseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BedrockAgentIntentKnowledgeBaseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockAgentIntentKnowledgeBaseConfiguration> for t::Value { #[inline] fn from(v: BedrockAgentIntentKnowledgeBaseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockAgentIntentKnowledgeBaseConfiguration { #[inline] fn from(v: t::Value) -> BedrockAgentIntentKnowledgeBaseConfiguration { BedrockAgentIntentKnowledgeBaseConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -613,12 +562,9 @@ pub mod bot {
         }
     }
 
-    impl From<DialogCodeHookSetting> for t::Value {
-        #[inline]
-        fn from(v: DialogCodeHookSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DialogCodeHookSetting> for t::Value { #[inline] fn from(v: DialogCodeHookSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DialogCodeHookSetting { #[inline] fn from(v: t::Value) -> DialogCodeHookSetting { DialogCodeHookSetting(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -639,12 +585,9 @@ pub mod bot {
         pub fn post_fulfillment_status_specification(mut self, v: impl Into<PostFulfillmentStatusSpecification>) -> Self { self.0.put::<PostFulfillmentStatusSpecification>("PostFulfillmentStatusSpecification", v.into()); self }
     }
 
-    impl From<FulfillmentCodeHookSetting> for t::Value {
-        #[inline]
-        fn from(v: FulfillmentCodeHookSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FulfillmentCodeHookSetting> for t::Value { #[inline] fn from(v: FulfillmentCodeHookSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FulfillmentCodeHookSetting { #[inline] fn from(v: t::Value) -> FulfillmentCodeHookSetting { FulfillmentCodeHookSetting(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -665,12 +608,9 @@ pub mod bot {
         pub fn update_response(mut self, v: impl Into<FulfillmentUpdateResponseSpecification>) -> Self { self.0.put::<FulfillmentUpdateResponseSpecification>("UpdateResponse", v.into()); self }
     }
 
-    impl From<FulfillmentUpdatesSpecification> for t::Value {
-        #[inline]
-        fn from(v: FulfillmentUpdatesSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FulfillmentUpdatesSpecification> for t::Value { #[inline] fn from(v: FulfillmentUpdatesSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FulfillmentUpdatesSpecification { #[inline] fn from(v: t::Value) -> FulfillmentUpdatesSpecification { FulfillmentUpdatesSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -688,12 +628,9 @@ pub mod bot {
         pub fn allow_interrupt(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("AllowInterrupt", v.into()); self }
     }
 
-    impl From<FulfillmentStartResponseSpecification> for t::Value {
-        #[inline]
-        fn from(v: FulfillmentStartResponseSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FulfillmentStartResponseSpecification> for t::Value { #[inline] fn from(v: FulfillmentStartResponseSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FulfillmentStartResponseSpecification { #[inline] fn from(v: t::Value) -> FulfillmentStartResponseSpecification { FulfillmentStartResponseSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -710,12 +647,9 @@ pub mod bot {
         pub fn variations(mut self, v: impl Into<t::List<Message>>) -> Self { self.0.put::<t::List<Message>>("Variations", v.into()); self }
     }
 
-    impl From<MessageGroup> for t::Value {
-        #[inline]
-        fn from(v: MessageGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MessageGroup> for t::Value { #[inline] fn from(v: MessageGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MessageGroup { #[inline] fn from(v: t::Value) -> MessageGroup { MessageGroup(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -738,12 +672,9 @@ pub mod bot {
         pub fn ssml_message(mut self, v: impl Into<CustomPayload>) -> Self { self.0.put::<CustomPayload>("SSMLMessage", v.into()); self }
     }
 
-    impl From<Message> for t::Value {
-        #[inline]
-        fn from(v: Message) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Message> for t::Value { #[inline] fn from(v: Message) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Message { #[inline] fn from(v: t::Value) -> Message { Message(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -758,12 +689,9 @@ pub mod bot {
         }
     }
 
-    impl From<CustomPayload> for t::Value {
-        #[inline]
-        fn from(v: CustomPayload) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomPayload> for t::Value { #[inline] fn from(v: CustomPayload) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomPayload { #[inline] fn from(v: t::Value) -> CustomPayload { CustomPayload(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -784,12 +712,9 @@ pub mod bot {
         pub fn subtitle(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Subtitle", v.into()); self }
     }
 
-    impl From<ImageResponseCard> for t::Value {
-        #[inline]
-        fn from(v: ImageResponseCard) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageResponseCard> for t::Value { #[inline] fn from(v: ImageResponseCard) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageResponseCard { #[inline] fn from(v: t::Value) -> ImageResponseCard { ImageResponseCard(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -805,12 +730,9 @@ pub mod bot {
         }
     }
 
-    impl From<Button> for t::Value {
-        #[inline]
-        fn from(v: Button) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Button> for t::Value { #[inline] fn from(v: Button) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Button { #[inline] fn from(v: t::Value) -> Button { Button(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -828,12 +750,9 @@ pub mod bot {
         pub fn allow_interrupt(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("AllowInterrupt", v.into()); self }
     }
 
-    impl From<FulfillmentUpdateResponseSpecification> for t::Value {
-        #[inline]
-        fn from(v: FulfillmentUpdateResponseSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FulfillmentUpdateResponseSpecification> for t::Value { #[inline] fn from(v: FulfillmentUpdateResponseSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FulfillmentUpdateResponseSpecification { #[inline] fn from(v: t::Value) -> FulfillmentUpdateResponseSpecification { FulfillmentUpdateResponseSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -866,12 +785,9 @@ pub mod bot {
         pub fn timeout_response(mut self, v: impl Into<ResponseSpecification>) -> Self { self.0.put::<ResponseSpecification>("TimeoutResponse", v.into()); self }
     }
 
-    impl From<PostFulfillmentStatusSpecification> for t::Value {
-        #[inline]
-        fn from(v: PostFulfillmentStatusSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PostFulfillmentStatusSpecification> for t::Value { #[inline] fn from(v: PostFulfillmentStatusSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PostFulfillmentStatusSpecification { #[inline] fn from(v: t::Value) -> PostFulfillmentStatusSpecification { PostFulfillmentStatusSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -888,12 +804,9 @@ pub mod bot {
         }
     }
 
-    impl From<ConditionalSpecification> for t::Value {
-        #[inline]
-        fn from(v: ConditionalSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConditionalSpecification> for t::Value { #[inline] fn from(v: ConditionalSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConditionalSpecification { #[inline] fn from(v: t::Value) -> ConditionalSpecification { ConditionalSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -912,12 +825,9 @@ pub mod bot {
         pub fn response(mut self, v: impl Into<ResponseSpecification>) -> Self { self.0.put::<ResponseSpecification>("Response", v.into()); self }
     }
 
-    impl From<ConditionalBranch> for t::Value {
-        #[inline]
-        fn from(v: ConditionalBranch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConditionalBranch> for t::Value { #[inline] fn from(v: ConditionalBranch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConditionalBranch { #[inline] fn from(v: t::Value) -> ConditionalBranch { ConditionalBranch(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -932,12 +842,9 @@ pub mod bot {
         }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -958,12 +865,9 @@ pub mod bot {
         pub fn session_attributes(mut self, v: impl Into<t::List<SessionAttribute>>) -> Self { self.0.put::<t::List<SessionAttribute>>("SessionAttributes", v.into()); self }
     }
 
-    impl From<DialogState> for t::Value {
-        #[inline]
-        fn from(v: DialogState) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DialogState> for t::Value { #[inline] fn from(v: DialogState) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DialogState { #[inline] fn from(v: t::Value) -> DialogState { DialogState(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -982,12 +886,9 @@ pub mod bot {
         pub fn suppress_next_message(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SuppressNextMessage", v.into()); self }
     }
 
-    impl From<DialogAction> for t::Value {
-        #[inline]
-        fn from(v: DialogAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DialogAction> for t::Value { #[inline] fn from(v: DialogAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DialogAction { #[inline] fn from(v: t::Value) -> DialogAction { DialogAction(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1040,12 +941,9 @@ pub mod bot {
         pub fn slots(mut self, v: impl Into<t::List<SlotValueOverrideMap>>) -> Self { self.0.put::<t::List<SlotValueOverrideMap>>("Slots", v.into()); self }
     }
 
-    impl From<IntentOverride> for t::Value {
-        #[inline]
-        fn from(v: IntentOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntentOverride> for t::Value { #[inline] fn from(v: IntentOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntentOverride { #[inline] fn from(v: t::Value) -> IntentOverride { IntentOverride(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1064,12 +962,9 @@ pub mod bot {
         pub fn slot_value_override(mut self, v: impl Into<SlotValueOverride>) -> Self { self.0.put::<SlotValueOverride>("SlotValueOverride", v.into()); self }
     }
 
-    impl From<SlotValueOverrideMap> for t::Value {
-        #[inline]
-        fn from(v: SlotValueOverrideMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotValueOverrideMap> for t::Value { #[inline] fn from(v: SlotValueOverrideMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotValueOverrideMap { #[inline] fn from(v: t::Value) -> SlotValueOverrideMap { SlotValueOverrideMap(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1090,12 +985,9 @@ pub mod bot {
         pub fn values(mut self, v: impl Into<t::List<SlotValueOverride>>) -> Self { self.0.put::<t::List<SlotValueOverride>>("Values", v.into()); self }
     }
 
-    impl From<SlotValueOverride> for t::Value {
-        #[inline]
-        fn from(v: SlotValueOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotValueOverride> for t::Value { #[inline] fn from(v: SlotValueOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotValueOverride { #[inline] fn from(v: t::Value) -> SlotValueOverride { SlotValueOverride(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1132,12 +1024,9 @@ pub mod bot {
         pub fn interpreted_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InterpretedValue", v.into()); self }
     }
 
-    impl From<SlotValue> for t::Value {
-        #[inline]
-        fn from(v: SlotValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotValue> for t::Value { #[inline] fn from(v: SlotValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotValue { #[inline] fn from(v: t::Value) -> SlotValue { SlotValue(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1154,12 +1043,9 @@ pub mod bot {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<SessionAttribute> for t::Value {
-        #[inline]
-        fn from(v: SessionAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SessionAttribute> for t::Value { #[inline] fn from(v: SessionAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SessionAttribute { #[inline] fn from(v: t::Value) -> SessionAttribute { SessionAttribute(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1176,12 +1062,9 @@ pub mod bot {
         pub fn allow_interrupt(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("AllowInterrupt", v.into()); self }
     }
 
-    impl From<ResponseSpecification> for t::Value {
-        #[inline]
-        fn from(v: ResponseSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponseSpecification> for t::Value { #[inline] fn from(v: ResponseSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponseSpecification { #[inline] fn from(v: t::Value) -> ResponseSpecification { ResponseSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1200,12 +1083,9 @@ pub mod bot {
         pub fn response(mut self, v: impl Into<ResponseSpecification>) -> Self { self.0.put::<ResponseSpecification>("Response", v.into()); self }
     }
 
-    impl From<DefaultConditionalBranch> for t::Value {
-        #[inline]
-        fn from(v: DefaultConditionalBranch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultConditionalBranch> for t::Value { #[inline] fn from(v: DefaultConditionalBranch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultConditionalBranch { #[inline] fn from(v: t::Value) -> DefaultConditionalBranch { DefaultConditionalBranch(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1228,12 +1108,9 @@ pub mod bot {
         pub fn next_step(mut self, v: impl Into<DialogState>) -> Self { self.0.put::<DialogState>("NextStep", v.into()); self }
     }
 
-    impl From<InitialResponseSetting> for t::Value {
-        #[inline]
-        fn from(v: InitialResponseSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InitialResponseSetting> for t::Value { #[inline] fn from(v: InitialResponseSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InitialResponseSetting { #[inline] fn from(v: t::Value) -> InitialResponseSetting { InitialResponseSetting(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1252,12 +1129,9 @@ pub mod bot {
         pub fn invocation_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InvocationLabel", v.into()); self }
     }
 
-    impl From<DialogCodeHookInvocationSetting> for t::Value {
-        #[inline]
-        fn from(v: DialogCodeHookInvocationSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DialogCodeHookInvocationSetting> for t::Value { #[inline] fn from(v: DialogCodeHookInvocationSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DialogCodeHookInvocationSetting { #[inline] fn from(v: t::Value) -> DialogCodeHookInvocationSetting { DialogCodeHookInvocationSetting(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1290,12 +1164,9 @@ pub mod bot {
         pub fn timeout_response(mut self, v: impl Into<ResponseSpecification>) -> Self { self.0.put::<ResponseSpecification>("TimeoutResponse", v.into()); self }
     }
 
-    impl From<PostDialogCodeHookInvocationSpecification> for t::Value {
-        #[inline]
-        fn from(v: PostDialogCodeHookInvocationSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PostDialogCodeHookInvocationSpecification> for t::Value { #[inline] fn from(v: PostDialogCodeHookInvocationSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PostDialogCodeHookInvocationSpecification { #[inline] fn from(v: t::Value) -> PostDialogCodeHookInvocationSpecification { PostDialogCodeHookInvocationSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1310,12 +1181,9 @@ pub mod bot {
         }
     }
 
-    impl From<InputContext> for t::Value {
-        #[inline]
-        fn from(v: InputContext) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputContext> for t::Value { #[inline] fn from(v: InputContext) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputContext { #[inline] fn from(v: t::Value) -> InputContext { InputContext(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1338,12 +1206,9 @@ pub mod bot {
         pub fn next_step(mut self, v: impl Into<DialogState>) -> Self { self.0.put::<DialogState>("NextStep", v.into()); self }
     }
 
-    impl From<IntentClosingSetting> for t::Value {
-        #[inline]
-        fn from(v: IntentClosingSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntentClosingSetting> for t::Value { #[inline] fn from(v: IntentClosingSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntentClosingSetting { #[inline] fn from(v: t::Value) -> IntentClosingSetting { IntentClosingSetting(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1382,12 +1247,9 @@ pub mod bot {
         pub fn is_active(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsActive", v.into()); self }
     }
 
-    impl From<IntentConfirmationSetting> for t::Value {
-        #[inline]
-        fn from(v: IntentConfirmationSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntentConfirmationSetting> for t::Value { #[inline] fn from(v: IntentConfirmationSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntentConfirmationSetting { #[inline] fn from(v: t::Value) -> IntentConfirmationSetting { IntentConfirmationSetting(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1404,12 +1266,9 @@ pub mod bot {
         pub fn invocation_label(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InvocationLabel", v.into()); self }
     }
 
-    impl From<ElicitationCodeHookInvocationSetting> for t::Value {
-        #[inline]
-        fn from(v: ElicitationCodeHookInvocationSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ElicitationCodeHookInvocationSetting> for t::Value { #[inline] fn from(v: ElicitationCodeHookInvocationSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ElicitationCodeHookInvocationSetting { #[inline] fn from(v: t::Value) -> ElicitationCodeHookInvocationSetting { ElicitationCodeHookInvocationSetting(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1431,12 +1290,9 @@ pub mod bot {
         pub fn prompt_attempts_specification(mut self, v: impl Into<t::Map<PromptAttemptSpecification>>) -> Self { self.0.put::<t::Map<PromptAttemptSpecification>>("PromptAttemptsSpecification", v.into()); self }
     }
 
-    impl From<PromptSpecification> for t::Value {
-        #[inline]
-        fn from(v: PromptSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptSpecification> for t::Value { #[inline] fn from(v: PromptSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptSpecification { #[inline] fn from(v: t::Value) -> PromptSpecification { PromptSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1477,12 +1333,9 @@ pub mod bot {
         pub fn text_input_specification(mut self, v: impl Into<TextInputSpecification>) -> Self { self.0.put::<TextInputSpecification>("TextInputSpecification", v.into()); self }
     }
 
-    impl From<PromptAttemptSpecification> for t::Value {
-        #[inline]
-        fn from(v: PromptAttemptSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PromptAttemptSpecification> for t::Value { #[inline] fn from(v: PromptAttemptSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PromptAttemptSpecification { #[inline] fn from(v: t::Value) -> PromptAttemptSpecification { PromptAttemptSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1498,12 +1351,9 @@ pub mod bot {
         }
     }
 
-    impl From<AllowedInputTypes> for t::Value {
-        #[inline]
-        fn from(v: AllowedInputTypes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AllowedInputTypes> for t::Value { #[inline] fn from(v: AllowedInputTypes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AllowedInputTypes { #[inline] fn from(v: t::Value) -> AllowedInputTypes { AllowedInputTypes(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1522,12 +1372,9 @@ pub mod bot {
         pub fn dtmf_specification(mut self, v: impl Into<DTMFSpecification>) -> Self { self.0.put::<DTMFSpecification>("DTMFSpecification", v.into()); self }
     }
 
-    impl From<AudioAndDTMFInputSpecification> for t::Value {
-        #[inline]
-        fn from(v: AudioAndDTMFInputSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioAndDTMFInputSpecification> for t::Value { #[inline] fn from(v: AudioAndDTMFInputSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioAndDTMFInputSpecification { #[inline] fn from(v: t::Value) -> AudioAndDTMFInputSpecification { AudioAndDTMFInputSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1543,12 +1390,9 @@ pub mod bot {
         }
     }
 
-    impl From<AudioSpecification> for t::Value {
-        #[inline]
-        fn from(v: AudioSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioSpecification> for t::Value { #[inline] fn from(v: AudioSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioSpecification { #[inline] fn from(v: t::Value) -> AudioSpecification { AudioSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1566,12 +1410,9 @@ pub mod bot {
         }
     }
 
-    impl From<DTMFSpecification> for t::Value {
-        #[inline]
-        fn from(v: DTMFSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DTMFSpecification> for t::Value { #[inline] fn from(v: DTMFSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DTMFSpecification { #[inline] fn from(v: t::Value) -> DTMFSpecification { DTMFSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1586,12 +1427,9 @@ pub mod bot {
         }
     }
 
-    impl From<TextInputSpecification> for t::Value {
-        #[inline]
-        fn from(v: TextInputSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextInputSpecification> for t::Value { #[inline] fn from(v: TextInputSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextInputSpecification { #[inline] fn from(v: t::Value) -> TextInputSpecification { TextInputSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1610,12 +1448,9 @@ pub mod bot {
         pub fn query_filter_string_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("QueryFilterStringEnabled", v.into()); self }
     }
 
-    impl From<KendraConfiguration> for t::Value {
-        #[inline]
-        fn from(v: KendraConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KendraConfiguration> for t::Value { #[inline] fn from(v: KendraConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KendraConfiguration { #[inline] fn from(v: t::Value) -> KendraConfiguration { KendraConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1632,12 +1467,9 @@ pub mod bot {
         }
     }
 
-    impl From<OutputContext> for t::Value {
-        #[inline]
-        fn from(v: OutputContext) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputContext> for t::Value { #[inline] fn from(v: OutputContext) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputContext { #[inline] fn from(v: t::Value) -> OutputContext { OutputContext(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1654,12 +1486,9 @@ pub mod bot {
         pub fn q_in_connect_assistant_configuration(mut self, v: impl Into<QInConnectAssistantConfiguration>) -> Self { self.0.put::<QInConnectAssistantConfiguration>("QInConnectAssistantConfiguration", v.into()); self }
     }
 
-    impl From<QInConnectIntentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QInConnectIntentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QInConnectIntentConfiguration> for t::Value { #[inline] fn from(v: QInConnectIntentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QInConnectIntentConfiguration { #[inline] fn from(v: t::Value) -> QInConnectIntentConfiguration { QInConnectIntentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1674,12 +1503,9 @@ pub mod bot {
         }
     }
 
-    impl From<QInConnectAssistantConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QInConnectAssistantConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QInConnectAssistantConfiguration> for t::Value { #[inline] fn from(v: QInConnectAssistantConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QInConnectAssistantConfiguration { #[inline] fn from(v: t::Value) -> QInConnectAssistantConfiguration { QInConnectAssistantConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1695,12 +1521,9 @@ pub mod bot {
         }
     }
 
-    impl From<QnAIntentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QnAIntentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QnAIntentConfiguration> for t::Value { #[inline] fn from(v: QnAIntentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QnAIntentConfiguration { #[inline] fn from(v: t::Value) -> QnAIntentConfiguration { QnAIntentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1721,12 +1544,9 @@ pub mod bot {
         pub fn opensearch_configuration(mut self, v: impl Into<OpensearchConfiguration>) -> Self { self.0.put::<OpensearchConfiguration>("OpensearchConfiguration", v.into()); self }
     }
 
-    impl From<DataSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceConfiguration> for t::Value { #[inline] fn from(v: DataSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceConfiguration { #[inline] fn from(v: t::Value) -> DataSourceConfiguration { DataSourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1747,12 +1567,9 @@ pub mod bot {
         pub fn exact_response(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ExactResponse", v.into()); self }
     }
 
-    impl From<BedrockKnowledgeStoreConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BedrockKnowledgeStoreConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockKnowledgeStoreConfiguration> for t::Value { #[inline] fn from(v: BedrockKnowledgeStoreConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockKnowledgeStoreConfiguration { #[inline] fn from(v: t::Value) -> BedrockKnowledgeStoreConfiguration { BedrockKnowledgeStoreConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1769,12 +1586,9 @@ pub mod bot {
         pub fn answer_field(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AnswerField", v.into()); self }
     }
 
-    impl From<BKBExactResponseFields> for t::Value {
-        #[inline]
-        fn from(v: BKBExactResponseFields) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BKBExactResponseFields> for t::Value { #[inline] fn from(v: BKBExactResponseFields) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BKBExactResponseFields { #[inline] fn from(v: t::Value) -> BKBExactResponseFields { BKBExactResponseFields(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1793,12 +1607,9 @@ pub mod bot {
         pub fn query_filter_string(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("QueryFilterString", v.into()); self }
     }
 
-    impl From<QnAKendraConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QnAKendraConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QnAKendraConfiguration> for t::Value { #[inline] fn from(v: QnAKendraConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QnAKendraConfiguration { #[inline] fn from(v: t::Value) -> QnAKendraConfiguration { QnAKendraConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1823,12 +1634,9 @@ pub mod bot {
         pub fn index_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IndexName", v.into()); self }
     }
 
-    impl From<OpensearchConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OpensearchConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpensearchConfiguration> for t::Value { #[inline] fn from(v: OpensearchConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpensearchConfiguration { #[inline] fn from(v: t::Value) -> OpensearchConfiguration { OpensearchConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1847,12 +1655,9 @@ pub mod bot {
         pub fn question_field(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("QuestionField", v.into()); self }
     }
 
-    impl From<ExactResponseFields> for t::Value {
-        #[inline]
-        fn from(v: ExactResponseFields) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExactResponseFields> for t::Value { #[inline] fn from(v: ExactResponseFields) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExactResponseFields { #[inline] fn from(v: t::Value) -> ExactResponseFields { ExactResponseFields(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1867,12 +1672,9 @@ pub mod bot {
         }
     }
 
-    impl From<SampleUtterance> for t::Value {
-        #[inline]
-        fn from(v: SampleUtterance) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SampleUtterance> for t::Value { #[inline] fn from(v: SampleUtterance) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SampleUtterance { #[inline] fn from(v: t::Value) -> SampleUtterance { SampleUtterance(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1888,12 +1690,9 @@ pub mod bot {
         }
     }
 
-    impl From<SlotPriority> for t::Value {
-        #[inline]
-        fn from(v: SlotPriority) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotPriority> for t::Value { #[inline] fn from(v: SlotPriority) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotPriority { #[inline] fn from(v: t::Value) -> SlotPriority { SlotPriority(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1918,12 +1717,9 @@ pub mod bot {
         pub fn sub_slot_setting(mut self, v: impl Into<SubSlotSetting>) -> Self { self.0.put::<SubSlotSetting>("SubSlotSetting", v.into()); self }
     }
 
-    impl From<Slot> for t::Value {
-        #[inline]
-        fn from(v: Slot) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Slot> for t::Value { #[inline] fn from(v: Slot) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Slot { #[inline] fn from(v: t::Value) -> Slot { Slot(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1940,12 +1736,9 @@ pub mod bot {
         pub fn allow_multiple_values(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("AllowMultipleValues", v.into()); self }
     }
 
-    impl From<MultipleValuesSetting> for t::Value {
-        #[inline]
-        fn from(v: MultipleValuesSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultipleValuesSetting> for t::Value { #[inline] fn from(v: MultipleValuesSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultipleValuesSetting { #[inline] fn from(v: t::Value) -> MultipleValuesSetting { MultipleValuesSetting(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1960,12 +1753,9 @@ pub mod bot {
         }
     }
 
-    impl From<ObfuscationSetting> for t::Value {
-        #[inline]
-        fn from(v: ObfuscationSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ObfuscationSetting> for t::Value { #[inline] fn from(v: ObfuscationSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ObfuscationSetting { #[inline] fn from(v: t::Value) -> ObfuscationSetting { ObfuscationSetting(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2004,12 +1794,9 @@ pub mod bot {
         pub fn slot_specifications(mut self, v: impl Into<t::Map<Specifications>>) -> Self { self.0.put::<t::Map<Specifications>>("SlotSpecifications", v.into()); self }
     }
 
-    impl From<SubSlotSetting> for t::Value {
-        #[inline]
-        fn from(v: SubSlotSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubSlotSetting> for t::Value { #[inline] fn from(v: SubSlotSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubSlotSetting { #[inline] fn from(v: t::Value) -> SubSlotSetting { SubSlotSetting(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2028,12 +1815,9 @@ pub mod bot {
         pub fn slot_type_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SlotTypeName", v.into()); self }
     }
 
-    impl From<Specifications> for t::Value {
-        #[inline]
-        fn from(v: Specifications) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Specifications> for t::Value { #[inline] fn from(v: Specifications) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Specifications { #[inline] fn from(v: t::Value) -> Specifications { Specifications(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2056,12 +1840,9 @@ pub mod bot {
         pub fn wait_and_continue_specification(mut self, v: impl Into<WaitAndContinueSpecification>) -> Self { self.0.put::<WaitAndContinueSpecification>("WaitAndContinueSpecification", v.into()); self }
     }
 
-    impl From<SubSlotValueElicitationSetting> for t::Value {
-        #[inline]
-        fn from(v: SubSlotValueElicitationSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubSlotValueElicitationSetting> for t::Value { #[inline] fn from(v: SubSlotValueElicitationSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubSlotValueElicitationSetting { #[inline] fn from(v: t::Value) -> SubSlotValueElicitationSetting { SubSlotValueElicitationSetting(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2076,12 +1857,9 @@ pub mod bot {
         }
     }
 
-    impl From<SlotDefaultValueSpecification> for t::Value {
-        #[inline]
-        fn from(v: SlotDefaultValueSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotDefaultValueSpecification> for t::Value { #[inline] fn from(v: SlotDefaultValueSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotDefaultValueSpecification { #[inline] fn from(v: t::Value) -> SlotDefaultValueSpecification { SlotDefaultValueSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2096,12 +1874,9 @@ pub mod bot {
         }
     }
 
-    impl From<SlotDefaultValue> for t::Value {
-        #[inline]
-        fn from(v: SlotDefaultValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotDefaultValue> for t::Value { #[inline] fn from(v: SlotDefaultValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotDefaultValue { #[inline] fn from(v: t::Value) -> SlotDefaultValue { SlotDefaultValue(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2121,12 +1896,9 @@ pub mod bot {
         pub fn still_waiting_response(mut self, v: impl Into<StillWaitingResponseSpecification>) -> Self { self.0.put::<StillWaitingResponseSpecification>("StillWaitingResponse", v.into()); self }
     }
 
-    impl From<WaitAndContinueSpecification> for t::Value {
-        #[inline]
-        fn from(v: WaitAndContinueSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WaitAndContinueSpecification> for t::Value { #[inline] fn from(v: WaitAndContinueSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WaitAndContinueSpecification { #[inline] fn from(v: t::Value) -> WaitAndContinueSpecification { WaitAndContinueSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2145,12 +1917,9 @@ pub mod bot {
         pub fn allow_interrupt(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("AllowInterrupt", v.into()); self }
     }
 
-    impl From<StillWaitingResponseSpecification> for t::Value {
-        #[inline]
-        fn from(v: StillWaitingResponseSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StillWaitingResponseSpecification> for t::Value { #[inline] fn from(v: StillWaitingResponseSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StillWaitingResponseSpecification { #[inline] fn from(v: t::Value) -> StillWaitingResponseSpecification { StillWaitingResponseSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2175,12 +1944,9 @@ pub mod bot {
         pub fn wait_and_continue_specification(mut self, v: impl Into<WaitAndContinueSpecification>) -> Self { self.0.put::<WaitAndContinueSpecification>("WaitAndContinueSpecification", v.into()); self }
     }
 
-    impl From<SlotValueElicitationSetting> for t::Value {
-        #[inline]
-        fn from(v: SlotValueElicitationSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotValueElicitationSetting> for t::Value { #[inline] fn from(v: SlotValueElicitationSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotValueElicitationSetting { #[inline] fn from(v: t::Value) -> SlotValueElicitationSetting { SlotValueElicitationSetting(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2211,12 +1977,9 @@ pub mod bot {
         pub fn failure_response(mut self, v: impl Into<ResponseSpecification>) -> Self { self.0.put::<ResponseSpecification>("FailureResponse", v.into()); self }
     }
 
-    impl From<SlotCaptureSetting> for t::Value {
-        #[inline]
-        fn from(v: SlotCaptureSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotCaptureSetting> for t::Value { #[inline] fn from(v: SlotCaptureSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotCaptureSetting { #[inline] fn from(v: t::Value) -> SlotCaptureSetting { SlotCaptureSetting(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2263,12 +2026,9 @@ pub mod bot {
         pub fn value_selection_setting(mut self, v: impl Into<SlotValueSelectionSetting>) -> Self { self.0.put::<SlotValueSelectionSetting>("ValueSelectionSetting", v.into()); self }
     }
 
-    impl From<SlotType> for t::Value {
-        #[inline]
-        fn from(v: SlotType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotType> for t::Value { #[inline] fn from(v: SlotType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotType { #[inline] fn from(v: t::Value) -> SlotType { SlotType(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2285,12 +2045,9 @@ pub mod bot {
         pub fn sub_slots(mut self, v: impl Into<t::List<SubSlotTypeComposition>>) -> Self { self.0.put::<t::List<SubSlotTypeComposition>>("SubSlots", v.into()); self }
     }
 
-    impl From<CompositeSlotTypeSetting> for t::Value {
-        #[inline]
-        fn from(v: CompositeSlotTypeSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CompositeSlotTypeSetting> for t::Value { #[inline] fn from(v: CompositeSlotTypeSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CompositeSlotTypeSetting { #[inline] fn from(v: t::Value) -> CompositeSlotTypeSetting { CompositeSlotTypeSetting(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2309,12 +2066,9 @@ pub mod bot {
         pub fn slot_type_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SlotTypeName", v.into()); self }
     }
 
-    impl From<SubSlotTypeComposition> for t::Value {
-        #[inline]
-        fn from(v: SubSlotTypeComposition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubSlotTypeComposition> for t::Value { #[inline] fn from(v: SubSlotTypeComposition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubSlotTypeComposition { #[inline] fn from(v: t::Value) -> SubSlotTypeComposition { SubSlotTypeComposition(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2331,12 +2085,9 @@ pub mod bot {
         pub fn grammar_slot_type_setting(mut self, v: impl Into<GrammarSlotTypeSetting>) -> Self { self.0.put::<GrammarSlotTypeSetting>("GrammarSlotTypeSetting", v.into()); self }
     }
 
-    impl From<ExternalSourceSetting> for t::Value {
-        #[inline]
-        fn from(v: ExternalSourceSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExternalSourceSetting> for t::Value { #[inline] fn from(v: ExternalSourceSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExternalSourceSetting { #[inline] fn from(v: t::Value) -> ExternalSourceSetting { ExternalSourceSetting(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2353,12 +2104,9 @@ pub mod bot {
         pub fn source(mut self, v: impl Into<GrammarSlotTypeSource>) -> Self { self.0.put::<GrammarSlotTypeSource>("Source", v.into()); self }
     }
 
-    impl From<GrammarSlotTypeSetting> for t::Value {
-        #[inline]
-        fn from(v: GrammarSlotTypeSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrammarSlotTypeSetting> for t::Value { #[inline] fn from(v: GrammarSlotTypeSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrammarSlotTypeSetting { #[inline] fn from(v: t::Value) -> GrammarSlotTypeSetting { GrammarSlotTypeSetting(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2376,12 +2124,9 @@ pub mod bot {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<GrammarSlotTypeSource> for t::Value {
-        #[inline]
-        fn from(v: GrammarSlotTypeSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GrammarSlotTypeSource> for t::Value { #[inline] fn from(v: GrammarSlotTypeSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GrammarSlotTypeSource { #[inline] fn from(v: t::Value) -> GrammarSlotTypeSource { GrammarSlotTypeSource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2398,12 +2143,9 @@ pub mod bot {
         pub fn synonyms(mut self, v: impl Into<t::List<SampleValue>>) -> Self { self.0.put::<t::List<SampleValue>>("Synonyms", v.into()); self }
     }
 
-    impl From<SlotTypeValue> for t::Value {
-        #[inline]
-        fn from(v: SlotTypeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotTypeValue> for t::Value { #[inline] fn from(v: SlotTypeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotTypeValue { #[inline] fn from(v: t::Value) -> SlotTypeValue { SlotTypeValue(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2418,12 +2160,9 @@ pub mod bot {
         }
     }
 
-    impl From<SampleValue> for t::Value {
-        #[inline]
-        fn from(v: SampleValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SampleValue> for t::Value { #[inline] fn from(v: SampleValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SampleValue { #[inline] fn from(v: t::Value) -> SampleValue { SampleValue(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2442,12 +2181,9 @@ pub mod bot {
         pub fn regex_filter(mut self, v: impl Into<SlotValueRegexFilter>) -> Self { self.0.put::<SlotValueRegexFilter>("RegexFilter", v.into()); self }
     }
 
-    impl From<SlotValueSelectionSetting> for t::Value {
-        #[inline]
-        fn from(v: SlotValueSelectionSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotValueSelectionSetting> for t::Value { #[inline] fn from(v: SlotValueSelectionSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotValueSelectionSetting { #[inline] fn from(v: t::Value) -> SlotValueSelectionSetting { SlotValueSelectionSetting(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2464,12 +2200,9 @@ pub mod bot {
         pub fn audio_recognition_strategy(mut self, v: impl Into<AudioRecognitionStrategy>) -> Self { self.0.put::<AudioRecognitionStrategy>("AudioRecognitionStrategy", v.into()); self }
     }
 
-    impl From<AdvancedRecognitionSetting> for t::Value {
-        #[inline]
-        fn from(v: AdvancedRecognitionSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedRecognitionSetting> for t::Value { #[inline] fn from(v: AdvancedRecognitionSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedRecognitionSetting { #[inline] fn from(v: t::Value) -> AdvancedRecognitionSetting { AdvancedRecognitionSetting(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2502,12 +2235,9 @@ pub mod bot {
         }
     }
 
-    impl From<SlotValueRegexFilter> for t::Value {
-        #[inline]
-        fn from(v: SlotValueRegexFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlotValueRegexFilter> for t::Value { #[inline] fn from(v: SlotValueRegexFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlotValueRegexFilter { #[inline] fn from(v: t::Value) -> SlotValueRegexFilter { SlotValueRegexFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2570,12 +2300,9 @@ pub mod bot {
         pub fn speech_model_preference(mut self, v: impl Into<SpeechModelPreference>) -> Self { self.0.put::<SpeechModelPreference>("SpeechModelPreference", v.into()); self }
     }
 
-    impl From<SpeechRecognitionSettings> for t::Value {
-        #[inline]
-        fn from(v: SpeechRecognitionSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpeechRecognitionSettings> for t::Value { #[inline] fn from(v: SpeechRecognitionSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpeechRecognitionSettings { #[inline] fn from(v: t::Value) -> SpeechRecognitionSettings { SpeechRecognitionSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2592,12 +2319,9 @@ pub mod bot {
         pub fn deepgram_config(mut self, v: impl Into<DeepgramSpeechModelConfig>) -> Self { self.0.put::<DeepgramSpeechModelConfig>("DeepgramConfig", v.into()); self }
     }
 
-    impl From<SpeechModelConfig> for t::Value {
-        #[inline]
-        fn from(v: SpeechModelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpeechModelConfig> for t::Value { #[inline] fn from(v: SpeechModelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpeechModelConfig { #[inline] fn from(v: t::Value) -> SpeechModelConfig { SpeechModelConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2614,12 +2338,9 @@ pub mod bot {
         pub fn model_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ModelId", v.into()); self }
     }
 
-    impl From<DeepgramSpeechModelConfig> for t::Value {
-        #[inline]
-        fn from(v: DeepgramSpeechModelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeepgramSpeechModelConfig> for t::Value { #[inline] fn from(v: DeepgramSpeechModelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeepgramSpeechModelConfig { #[inline] fn from(v: t::Value) -> DeepgramSpeechModelConfig { DeepgramSpeechModelConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2658,12 +2379,9 @@ pub mod bot {
         }
     }
 
-    impl From<UnifiedSpeechSettings> for t::Value {
-        #[inline]
-        fn from(v: UnifiedSpeechSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UnifiedSpeechSettings> for t::Value { #[inline] fn from(v: UnifiedSpeechSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UnifiedSpeechSettings { #[inline] fn from(v: t::Value) -> UnifiedSpeechSettings { UnifiedSpeechSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2680,12 +2398,9 @@ pub mod bot {
         pub fn voice_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VoiceId", v.into()); self }
     }
 
-    impl From<SpeechFoundationModel> for t::Value {
-        #[inline]
-        fn from(v: SpeechFoundationModel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpeechFoundationModel> for t::Value { #[inline] fn from(v: SpeechFoundationModel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpeechFoundationModel { #[inline] fn from(v: t::Value) -> SpeechFoundationModel { SpeechFoundationModel(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2702,12 +2417,9 @@ pub mod bot {
         pub fn engine(mut self, v: impl Into<Engine>) -> Self { self.0.put::<Engine>("Engine", v.into()); self }
     }
 
-    impl From<VoiceSettings> for t::Value {
-        #[inline]
-        fn from(v: VoiceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VoiceSettings> for t::Value { #[inline] fn from(v: VoiceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VoiceSettings { #[inline] fn from(v: t::Value) -> VoiceSettings { VoiceSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2752,12 +2464,9 @@ pub mod bot {
         }
     }
 
-    impl From<BotMember> for t::Value {
-        #[inline]
-        fn from(v: BotMember) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BotMember> for t::Value { #[inline] fn from(v: BotMember) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BotMember { #[inline] fn from(v: t::Value) -> BotMember { BotMember(t::Props::from_value(v)) } }
 
     /// The type of a bot to create.
     ///
@@ -2794,12 +2503,9 @@ pub mod bot {
         }
     }
 
-    impl From<DataPrivacy> for t::Value {
-        #[inline]
-        fn from(v: DataPrivacy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataPrivacy> for t::Value { #[inline] fn from(v: DataPrivacy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataPrivacy { #[inline] fn from(v: t::Value) -> DataPrivacy { DataPrivacy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2814,12 +2520,9 @@ pub mod bot {
         }
     }
 
-    impl From<Replication> for t::Value {
-        #[inline]
-        fn from(v: Replication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Replication> for t::Value { #[inline] fn from(v: Replication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Replication { #[inline] fn from(v: t::Value) -> Replication { Replication(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2842,12 +2545,9 @@ pub mod bot {
         pub fn sentiment_analysis_settings(mut self, v: impl Into<SentimentAnalysisSettings>) -> Self { self.0.put::<SentimentAnalysisSettings>("SentimentAnalysisSettings", v.into()); self }
     }
 
-    impl From<TestBotAliasSettings> for t::Value {
-        #[inline]
-        fn from(v: TestBotAliasSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TestBotAliasSettings> for t::Value { #[inline] fn from(v: TestBotAliasSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TestBotAliasSettings { #[inline] fn from(v: t::Value) -> TestBotAliasSettings { TestBotAliasSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2863,12 +2563,9 @@ pub mod bot {
         }
     }
 
-    impl From<BotAliasLocaleSettingsItem> for t::Value {
-        #[inline]
-        fn from(v: BotAliasLocaleSettingsItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BotAliasLocaleSettingsItem> for t::Value { #[inline] fn from(v: BotAliasLocaleSettingsItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BotAliasLocaleSettingsItem { #[inline] fn from(v: t::Value) -> BotAliasLocaleSettingsItem { BotAliasLocaleSettingsItem(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2885,12 +2582,9 @@ pub mod bot {
         pub fn code_hook_specification(mut self, v: impl Into<CodeHookSpecification>) -> Self { self.0.put::<CodeHookSpecification>("CodeHookSpecification", v.into()); self }
     }
 
-    impl From<BotAliasLocaleSettings> for t::Value {
-        #[inline]
-        fn from(v: BotAliasLocaleSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BotAliasLocaleSettings> for t::Value { #[inline] fn from(v: BotAliasLocaleSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BotAliasLocaleSettings { #[inline] fn from(v: t::Value) -> BotAliasLocaleSettings { BotAliasLocaleSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2905,12 +2599,9 @@ pub mod bot {
         }
     }
 
-    impl From<CodeHookSpecification> for t::Value {
-        #[inline]
-        fn from(v: CodeHookSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeHookSpecification> for t::Value { #[inline] fn from(v: CodeHookSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeHookSpecification { #[inline] fn from(v: t::Value) -> CodeHookSpecification { CodeHookSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2926,12 +2617,9 @@ pub mod bot {
         }
     }
 
-    impl From<LambdaCodeHook> for t::Value {
-        #[inline]
-        fn from(v: LambdaCodeHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaCodeHook> for t::Value { #[inline] fn from(v: LambdaCodeHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaCodeHook { #[inline] fn from(v: t::Value) -> LambdaCodeHook { LambdaCodeHook(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2950,12 +2638,9 @@ pub mod bot {
         pub fn text_log_settings(mut self, v: impl Into<t::List<TextLogSetting>>) -> Self { self.0.put::<t::List<TextLogSetting>>("TextLogSettings", v.into()); self }
     }
 
-    impl From<ConversationLogSettings> for t::Value {
-        #[inline]
-        fn from(v: ConversationLogSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConversationLogSettings> for t::Value { #[inline] fn from(v: ConversationLogSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConversationLogSettings { #[inline] fn from(v: t::Value) -> ConversationLogSettings { ConversationLogSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2971,12 +2656,9 @@ pub mod bot {
         }
     }
 
-    impl From<AudioLogSetting> for t::Value {
-        #[inline]
-        fn from(v: AudioLogSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioLogSetting> for t::Value { #[inline] fn from(v: AudioLogSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioLogSetting { #[inline] fn from(v: t::Value) -> AudioLogSetting { AudioLogSetting(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2991,12 +2673,9 @@ pub mod bot {
         }
     }
 
-    impl From<AudioLogDestination> for t::Value {
-        #[inline]
-        fn from(v: AudioLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioLogDestination> for t::Value { #[inline] fn from(v: AudioLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioLogDestination { #[inline] fn from(v: t::Value) -> AudioLogDestination { AudioLogDestination(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3014,12 +2693,9 @@ pub mod bot {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<S3BucketLogDestination> for t::Value {
-        #[inline]
-        fn from(v: S3BucketLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3BucketLogDestination> for t::Value { #[inline] fn from(v: S3BucketLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3BucketLogDestination { #[inline] fn from(v: t::Value) -> S3BucketLogDestination { S3BucketLogDestination(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3035,12 +2711,9 @@ pub mod bot {
         }
     }
 
-    impl From<TextLogSetting> for t::Value {
-        #[inline]
-        fn from(v: TextLogSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextLogSetting> for t::Value { #[inline] fn from(v: TextLogSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextLogSetting { #[inline] fn from(v: t::Value) -> TextLogSetting { TextLogSetting(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3055,12 +2728,9 @@ pub mod bot {
         }
     }
 
-    impl From<TextLogDestination> for t::Value {
-        #[inline]
-        fn from(v: TextLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextLogDestination> for t::Value { #[inline] fn from(v: TextLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextLogDestination { #[inline] fn from(v: t::Value) -> TextLogDestination { TextLogDestination(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3076,12 +2746,9 @@ pub mod bot {
         }
     }
 
-    impl From<CloudWatchLogGroupLogDestination> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogGroupLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogGroupLogDestination> for t::Value { #[inline] fn from(v: CloudWatchLogGroupLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogGroupLogDestination { #[inline] fn from(v: t::Value) -> CloudWatchLogGroupLogDestination { CloudWatchLogGroupLogDestination(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3096,12 +2763,9 @@ pub mod bot {
         }
     }
 
-    impl From<SentimentAnalysisSettings> for t::Value {
-        #[inline]
-        fn from(v: SentimentAnalysisSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SentimentAnalysisSettings> for t::Value { #[inline] fn from(v: SentimentAnalysisSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SentimentAnalysisSettings { #[inline] fn from(v: t::Value) -> SentimentAnalysisSettings { SentimentAnalysisSettings(t::Props::from_value(v)) } }
 
 }
 
@@ -3253,12 +2917,9 @@ pub mod bot_alias {
         }
     }
 
-    impl From<BotAliasLocaleSettingsItem> for t::Value {
-        #[inline]
-        fn from(v: BotAliasLocaleSettingsItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BotAliasLocaleSettingsItem> for t::Value { #[inline] fn from(v: BotAliasLocaleSettingsItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BotAliasLocaleSettingsItem { #[inline] fn from(v: t::Value) -> BotAliasLocaleSettingsItem { BotAliasLocaleSettingsItem(t::Props::from_value(v)) } }
 
     /// You can use this parameter to specify a specific Lambda function to run different functions in different locales.
     ///
@@ -3277,12 +2938,9 @@ pub mod bot_alias {
         pub fn code_hook_specification(mut self, v: impl Into<CodeHookSpecification>) -> Self { self.0.put::<CodeHookSpecification>("CodeHookSpecification", v.into()); self }
     }
 
-    impl From<BotAliasLocaleSettings> for t::Value {
-        #[inline]
-        fn from(v: BotAliasLocaleSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BotAliasLocaleSettings> for t::Value { #[inline] fn from(v: BotAliasLocaleSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BotAliasLocaleSettings { #[inline] fn from(v: t::Value) -> BotAliasLocaleSettings { BotAliasLocaleSettings(t::Props::from_value(v)) } }
 
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
     ///
@@ -3299,12 +2957,9 @@ pub mod bot_alias {
         }
     }
 
-    impl From<CodeHookSpecification> for t::Value {
-        #[inline]
-        fn from(v: CodeHookSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeHookSpecification> for t::Value { #[inline] fn from(v: CodeHookSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeHookSpecification { #[inline] fn from(v: t::Value) -> CodeHookSpecification { CodeHookSpecification(t::Props::from_value(v)) } }
 
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
     ///
@@ -3322,12 +2977,9 @@ pub mod bot_alias {
         }
     }
 
-    impl From<LambdaCodeHook> for t::Value {
-        #[inline]
-        fn from(v: LambdaCodeHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaCodeHook> for t::Value { #[inline] fn from(v: LambdaCodeHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaCodeHook { #[inline] fn from(v: t::Value) -> LambdaCodeHook { LambdaCodeHook(t::Props::from_value(v)) } }
 
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
     ///
@@ -3348,12 +3000,9 @@ pub mod bot_alias {
         pub fn text_log_settings(mut self, v: impl Into<t::List<TextLogSetting>>) -> Self { self.0.put::<t::List<TextLogSetting>>("TextLogSettings", v.into()); self }
     }
 
-    impl From<ConversationLogSettings> for t::Value {
-        #[inline]
-        fn from(v: ConversationLogSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConversationLogSettings> for t::Value { #[inline] fn from(v: ConversationLogSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConversationLogSettings { #[inline] fn from(v: t::Value) -> ConversationLogSettings { ConversationLogSettings(t::Props::from_value(v)) } }
 
     /// Settings for logging audio of conversations between Amazon Lex and a user. You specify whether to log audio and the
     /// Amazon S3 bucket where the audio file is stored.
@@ -3372,12 +3021,9 @@ pub mod bot_alias {
         }
     }
 
-    impl From<AudioLogSetting> for t::Value {
-        #[inline]
-        fn from(v: AudioLogSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioLogSetting> for t::Value { #[inline] fn from(v: AudioLogSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioLogSetting { #[inline] fn from(v: t::Value) -> AudioLogSetting { AudioLogSetting(t::Props::from_value(v)) } }
 
     /// The location of audio log files collected when conversation logging is enabled for a bot.
     ///
@@ -3394,12 +3040,9 @@ pub mod bot_alias {
         }
     }
 
-    impl From<AudioLogDestination> for t::Value {
-        #[inline]
-        fn from(v: AudioLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioLogDestination> for t::Value { #[inline] fn from(v: AudioLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioLogDestination { #[inline] fn from(v: t::Value) -> AudioLogDestination { AudioLogDestination(t::Props::from_value(v)) } }
 
     /// Specifies an Amazon S3 bucket for logging audio conversations
     ///
@@ -3420,12 +3063,9 @@ pub mod bot_alias {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<S3BucketLogDestination> for t::Value {
-        #[inline]
-        fn from(v: S3BucketLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3BucketLogDestination> for t::Value { #[inline] fn from(v: S3BucketLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3BucketLogDestination { #[inline] fn from(v: t::Value) -> S3BucketLogDestination { S3BucketLogDestination(t::Props::from_value(v)) } }
 
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
     ///
@@ -3443,12 +3083,9 @@ pub mod bot_alias {
         }
     }
 
-    impl From<TextLogSetting> for t::Value {
-        #[inline]
-        fn from(v: TextLogSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextLogSetting> for t::Value { #[inline] fn from(v: TextLogSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextLogSetting { #[inline] fn from(v: t::Value) -> TextLogSetting { TextLogSetting(t::Props::from_value(v)) } }
 
     /// Defines the Amazon CloudWatch Logs destination log group for conversation text logs.
     ///
@@ -3465,12 +3102,9 @@ pub mod bot_alias {
         }
     }
 
-    impl From<TextLogDestination> for t::Value {
-        #[inline]
-        fn from(v: TextLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextLogDestination> for t::Value { #[inline] fn from(v: TextLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextLogDestination { #[inline] fn from(v: t::Value) -> TextLogDestination { TextLogDestination(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3486,12 +3120,9 @@ pub mod bot_alias {
         }
     }
 
-    impl From<CloudWatchLogGroupLogDestination> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogGroupLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogGroupLogDestination> for t::Value { #[inline] fn from(v: CloudWatchLogGroupLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogGroupLogDestination { #[inline] fn from(v: t::Value) -> CloudWatchLogGroupLogDestination { CloudWatchLogGroupLogDestination(t::Props::from_value(v)) } }
 
     /// Determines whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
     ///
@@ -3508,12 +3139,9 @@ pub mod bot_alias {
         }
     }
 
-    impl From<SentimentAnalysisSettings> for t::Value {
-        #[inline]
-        fn from(v: SentimentAnalysisSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SentimentAnalysisSettings> for t::Value { #[inline] fn from(v: SentimentAnalysisSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SentimentAnalysisSettings { #[inline] fn from(v: t::Value) -> SentimentAnalysisSettings { SentimentAnalysisSettings(t::Props::from_value(v)) } }
 
 }
 
@@ -3576,12 +3204,9 @@ pub mod bot_version {
         }
     }
 
-    impl From<BotVersionLocaleSpecification> for t::Value {
-        #[inline]
-        fn from(v: BotVersionLocaleSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BotVersionLocaleSpecification> for t::Value { #[inline] fn from(v: BotVersionLocaleSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BotVersionLocaleSpecification { #[inline] fn from(v: t::Value) -> BotVersionLocaleSpecification { BotVersionLocaleSpecification(t::Props::from_value(v)) } }
 
     /// The version of a bot used for a bot locale.
     ///
@@ -3598,12 +3223,9 @@ pub mod bot_version {
         }
     }
 
-    impl From<BotVersionLocaleDetails> for t::Value {
-        #[inline]
-        fn from(v: BotVersionLocaleDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BotVersionLocaleDetails> for t::Value { #[inline] fn from(v: BotVersionLocaleDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BotVersionLocaleDetails { #[inline] fn from(v: t::Value) -> BotVersionLocaleDetails { BotVersionLocaleDetails(t::Props::from_value(v)) } }
 
 }
 

@@ -213,12 +213,9 @@ pub mod license {
         pub fn renew_type(mut self, v: impl Into<RenewType>) -> Self { self.0.put::<RenewType>("RenewType", v.into()); self }
     }
 
-    impl From<ConsumptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConsumptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConsumptionConfiguration> for t::Value { #[inline] fn from(v: ConsumptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConsumptionConfiguration { #[inline] fn from(v: t::Value) -> ConsumptionConfiguration { ConsumptionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -234,12 +231,9 @@ pub mod license {
         }
     }
 
-    impl From<BorrowConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BorrowConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BorrowConfiguration> for t::Value { #[inline] fn from(v: BorrowConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BorrowConfiguration { #[inline] fn from(v: t::Value) -> BorrowConfiguration { BorrowConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -254,12 +248,9 @@ pub mod license {
         }
     }
 
-    impl From<ProvisionalConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ProvisionalConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisionalConfiguration> for t::Value { #[inline] fn from(v: ProvisionalConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisionalConfiguration { #[inline] fn from(v: t::Value) -> ProvisionalConfiguration { ProvisionalConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -305,12 +296,9 @@ pub mod license {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<Entitlement> for t::Value {
-        #[inline]
-        fn from(v: Entitlement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Entitlement> for t::Value { #[inline] fn from(v: Entitlement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Entitlement { #[inline] fn from(v: t::Value) -> Entitlement { Entitlement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -397,12 +385,9 @@ pub mod license {
         pub fn sign_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SignKey", v.into()); self }
     }
 
-    impl From<IssuerData> for t::Value {
-        #[inline]
-        fn from(v: IssuerData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IssuerData> for t::Value { #[inline] fn from(v: IssuerData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IssuerData { #[inline] fn from(v: t::Value) -> IssuerData { IssuerData(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -418,12 +403,9 @@ pub mod license {
         }
     }
 
-    impl From<Metadata> for t::Value {
-        #[inline]
-        fn from(v: Metadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Metadata> for t::Value { #[inline] fn from(v: Metadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Metadata { #[inline] fn from(v: t::Value) -> Metadata { Metadata(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -439,12 +421,9 @@ pub mod license {
         }
     }
 
-    impl From<ValidityDateFormat> for t::Value {
-        #[inline]
-        fn from(v: ValidityDateFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValidityDateFormat> for t::Value { #[inline] fn from(v: ValidityDateFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValidityDateFormat { #[inline] fn from(v: t::Value) -> ValidityDateFormat { ValidityDateFormat(t::Props::from_value(v)) } }
 
 }
 
@@ -512,12 +491,9 @@ pub mod license_asset_group {
         pub fn usage_dimension(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UsageDimension", v.into()); self }
     }
 
-    impl From<LicenseAssetGroupConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LicenseAssetGroupConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LicenseAssetGroupConfiguration> for t::Value { #[inline] fn from(v: LicenseAssetGroupConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LicenseAssetGroupConfiguration { #[inline] fn from(v: t::Value) -> LicenseAssetGroupConfiguration { LicenseAssetGroupConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -536,12 +512,9 @@ pub mod license_asset_group {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<LicenseAssetGroupProperty> for t::Value {
-        #[inline]
-        fn from(v: LicenseAssetGroupProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LicenseAssetGroupProperty> for t::Value { #[inline] fn from(v: LicenseAssetGroupProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LicenseAssetGroupProperty { #[inline] fn from(v: t::Value) -> LicenseAssetGroupProperty { LicenseAssetGroupProperty(t::Props::from_value(v)) } }
 
 }
 
@@ -606,12 +579,9 @@ pub mod license_asset_rule_set {
         }
     }
 
-    impl From<LicenseAssetRule> for t::Value {
-        #[inline]
-        fn from(v: LicenseAssetRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LicenseAssetRule> for t::Value { #[inline] fn from(v: LicenseAssetRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LicenseAssetRule { #[inline] fn from(v: t::Value) -> LicenseAssetRule { LicenseAssetRule(t::Props::from_value(v)) } }
 
     /// Rule statement. Specify exactly one of InstanceRuleStatement, LicenseRuleStatement, or
     /// LicenseConfigurationRuleStatement.
@@ -635,12 +605,9 @@ pub mod license_asset_rule_set {
         pub fn license_rule_statement(mut self, v: impl Into<LicenseRuleStatement>) -> Self { self.0.put::<LicenseRuleStatement>("LicenseRuleStatement", v.into()); self }
     }
 
-    impl From<RuleStatement> for t::Value {
-        #[inline]
-        fn from(v: RuleStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleStatement> for t::Value { #[inline] fn from(v: RuleStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleStatement { #[inline] fn from(v: t::Value) -> RuleStatement { RuleStatement(t::Props::from_value(v)) } }
 
     /// Instance rule statement.
     ///
@@ -663,12 +630,9 @@ pub mod license_asset_rule_set {
         pub fn or_rule_statement(mut self, v: impl Into<OrRuleStatement>) -> Self { self.0.put::<OrRuleStatement>("OrRuleStatement", v.into()); self }
     }
 
-    impl From<InstanceRuleStatement> for t::Value {
-        #[inline]
-        fn from(v: InstanceRuleStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceRuleStatement> for t::Value { #[inline] fn from(v: InstanceRuleStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceRuleStatement { #[inline] fn from(v: t::Value) -> InstanceRuleStatement { InstanceRuleStatement(t::Props::from_value(v)) } }
 
     /// AND rule statement.
     ///
@@ -687,12 +651,9 @@ pub mod license_asset_rule_set {
         pub fn matching_rule_statements(mut self, v: impl Into<t::List<MatchingRuleStatement>>) -> Self { self.0.put::<t::List<MatchingRuleStatement>>("MatchingRuleStatements", v.into()); self }
     }
 
-    impl From<AndRuleStatement> for t::Value {
-        #[inline]
-        fn from(v: AndRuleStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AndRuleStatement> for t::Value { #[inline] fn from(v: AndRuleStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AndRuleStatement { #[inline] fn from(v: t::Value) -> AndRuleStatement { AndRuleStatement(t::Props::from_value(v)) } }
 
     /// Matching rule statement.
     ///
@@ -711,12 +672,9 @@ pub mod license_asset_rule_set {
         }
     }
 
-    impl From<MatchingRuleStatement> for t::Value {
-        #[inline]
-        fn from(v: MatchingRuleStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchingRuleStatement> for t::Value { #[inline] fn from(v: MatchingRuleStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchingRuleStatement { #[inline] fn from(v: t::Value) -> MatchingRuleStatement { MatchingRuleStatement(t::Props::from_value(v)) } }
 
     /// OR rule statement.
     ///
@@ -735,12 +693,9 @@ pub mod license_asset_rule_set {
         pub fn matching_rule_statements(mut self, v: impl Into<t::List<MatchingRuleStatement>>) -> Self { self.0.put::<t::List<MatchingRuleStatement>>("MatchingRuleStatements", v.into()); self }
     }
 
-    impl From<OrRuleStatement> for t::Value {
-        #[inline]
-        fn from(v: OrRuleStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OrRuleStatement> for t::Value { #[inline] fn from(v: OrRuleStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OrRuleStatement { #[inline] fn from(v: t::Value) -> OrRuleStatement { OrRuleStatement(t::Props::from_value(v)) } }
 
     /// License configuration rule statement.
     ///
@@ -763,12 +718,9 @@ pub mod license_asset_rule_set {
         pub fn or_rule_statement(mut self, v: impl Into<OrRuleStatement>) -> Self { self.0.put::<OrRuleStatement>("OrRuleStatement", v.into()); self }
     }
 
-    impl From<LicenseConfigurationRuleStatement> for t::Value {
-        #[inline]
-        fn from(v: LicenseConfigurationRuleStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LicenseConfigurationRuleStatement> for t::Value { #[inline] fn from(v: LicenseConfigurationRuleStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LicenseConfigurationRuleStatement { #[inline] fn from(v: t::Value) -> LicenseConfigurationRuleStatement { LicenseConfigurationRuleStatement(t::Props::from_value(v)) } }
 
     /// License rule statement.
     ///
@@ -791,12 +743,9 @@ pub mod license_asset_rule_set {
         pub fn or_rule_statement(mut self, v: impl Into<OrRuleStatement>) -> Self { self.0.put::<OrRuleStatement>("OrRuleStatement", v.into()); self }
     }
 
-    impl From<LicenseRuleStatement> for t::Value {
-        #[inline]
-        fn from(v: LicenseRuleStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LicenseRuleStatement> for t::Value { #[inline] fn from(v: LicenseRuleStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LicenseRuleStatement { #[inline] fn from(v: t::Value) -> LicenseRuleStatement { LicenseRuleStatement(t::Props::from_value(v)) } }
 
 }
 
@@ -917,12 +866,9 @@ pub mod license_configuration {
         }
     }
 
-    impl From<ProductInformation> for t::Value {
-        #[inline]
-        fn from(v: ProductInformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProductInformation> for t::Value { #[inline] fn from(v: ProductInformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProductInformation { #[inline] fn from(v: t::Value) -> ProductInformation { ProductInformation(t::Props::from_value(v)) } }
 
     /// Describes a product information filter.
     ///
@@ -942,12 +888,9 @@ pub mod license_configuration {
         pub fn product_information_filter_value(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ProductInformationFilterValue", v.into()); self }
     }
 
-    impl From<ProductInformationFilter> for t::Value {
-        #[inline]
-        fn from(v: ProductInformationFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProductInformationFilter> for t::Value { #[inline] fn from(v: ProductInformationFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProductInformationFilter { #[inline] fn from(v: t::Value) -> ProductInformationFilter { ProductInformationFilter(t::Props::from_value(v)) } }
 
 }
 
@@ -1037,12 +980,9 @@ pub mod report_generator {
         pub fn report_start_date(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ReportStartDate", v.into()); self }
     }
 
-    impl From<ReportContext> for t::Value {
-        #[inline]
-        fn from(v: ReportContext) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReportContext> for t::Value { #[inline] fn from(v: ReportContext) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReportContext { #[inline] fn from(v: t::Value) -> ReportContext { ReportContext(t::Props::from_value(v)) } }
 
     /// Details about how frequently reports are generated.
     ///
@@ -1063,12 +1003,9 @@ pub mod report_generator {
         pub fn value(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Value", v.into()); self }
     }
 
-    impl From<ReportFrequency> for t::Value {
-        #[inline]
-        fn from(v: ReportFrequency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReportFrequency> for t::Value { #[inline] fn from(v: ReportFrequency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReportFrequency { #[inline] fn from(v: t::Value) -> ReportFrequency { ReportFrequency(t::Props::from_value(v)) } }
 
     /// Time period between each report. The period can be daily, weekly, or monthly.
     ///

@@ -99,12 +99,9 @@ pub mod license_server_endpoint {
         }
     }
 
-    impl From<LicenseServerSettings> for t::Value {
-        #[inline]
-        fn from(v: LicenseServerSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LicenseServerSettings> for t::Value { #[inline] fn from(v: LicenseServerSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LicenseServerSettings { #[inline] fn from(v: t::Value) -> LicenseServerSettings { LicenseServerSettings(t::Props::from_value(v)) } }
 
     /// The settings of a license server, by server type.
     ///
@@ -121,12 +118,9 @@ pub mod license_server_endpoint {
         }
     }
 
-    impl From<ServerSettings> for t::Value {
-        #[inline]
-        fn from(v: ServerSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerSettings> for t::Value { #[inline] fn from(v: ServerSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerSettings { #[inline] fn from(v: t::Value) -> ServerSettings { ServerSettings(t::Props::from_value(v)) } }
 
     /// The settings of a Remote Desktop Services Subscriber Access License server.
     ///
@@ -143,12 +137,9 @@ pub mod license_server_endpoint {
         }
     }
 
-    impl From<RdsSalSettings> for t::Value {
-        #[inline]
-        fn from(v: RdsSalSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RdsSalSettings> for t::Value { #[inline] fn from(v: RdsSalSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RdsSalSettings { #[inline] fn from(v: t::Value) -> RdsSalSettings { RdsSalSettings(t::Props::from_value(v)) } }
 
     /// The source of the credentials that License Manager uses to reach the license server.
     ///
@@ -165,12 +156,9 @@ pub mod license_server_endpoint {
         }
     }
 
-    impl From<CredentialsProvider> for t::Value {
-        #[inline]
-        fn from(v: CredentialsProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CredentialsProvider> for t::Value { #[inline] fn from(v: CredentialsProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CredentialsProvider { #[inline] fn from(v: t::Value) -> CredentialsProvider { CredentialsProvider(t::Props::from_value(v)) } }
 
     /// Credentials held in AWS Secrets Manager.
     ///
@@ -187,12 +175,9 @@ pub mod license_server_endpoint {
         }
     }
 
-    impl From<SecretsManagerCredentialsProvider> for t::Value {
-        #[inline]
-        fn from(v: SecretsManagerCredentialsProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretsManagerCredentialsProvider> for t::Value { #[inline] fn from(v: SecretsManagerCredentialsProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretsManagerCredentialsProvider { #[inline] fn from(v: t::Value) -> SecretsManagerCredentialsProvider { SecretsManagerCredentialsProvider(t::Props::from_value(v)) } }
 
     /// The type of license server.
     ///

@@ -321,12 +321,9 @@ pub mod bucket {
         pub fn get_object(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GetObject", v.into()); self }
     }
 
-    impl From<AccessRules> for t::Value {
-        #[inline]
-        fn from(v: AccessRules) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessRules> for t::Value { #[inline] fn from(v: AccessRules) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessRules { #[inline] fn from(v: t::Value) -> AccessRules { AccessRules(t::Props::from_value(v)) } }
 
 }
 
@@ -556,12 +553,9 @@ pub mod container {
         pub fn public_endpoint(mut self, v: impl Into<PublicEndpoint>) -> Self { self.0.put::<PublicEndpoint>("PublicEndpoint", v.into()); self }
     }
 
-    impl From<ContainerServiceDeployment> for t::Value {
-        #[inline]
-        fn from(v: ContainerServiceDeployment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerServiceDeployment> for t::Value { #[inline] fn from(v: ContainerServiceDeployment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerServiceDeployment { #[inline] fn from(v: t::Value) -> ContainerServiceDeployment { ContainerServiceDeployment(t::Props::from_value(v)) } }
 
     /// Describes the settings of a container that will be launched, or that is launched, to an Amazon Lightsail container
     /// service.
@@ -589,12 +583,9 @@ pub mod container {
         pub fn ports(mut self, v: impl Into<t::List<PortInfo>>) -> Self { self.0.put::<t::List<PortInfo>>("Ports", v.into()); self }
     }
 
-    impl From<Container> for t::Value {
-        #[inline]
-        fn from(v: Container) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Container> for t::Value { #[inline] fn from(v: Container) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Container { #[inline] fn from(v: t::Value) -> Container { Container(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -613,12 +604,9 @@ pub mod container {
         pub fn variable(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Variable", v.into()); self }
     }
 
-    impl From<EnvironmentVariable> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentVariable> for t::Value { #[inline] fn from(v: EnvironmentVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentVariable { #[inline] fn from(v: t::Value) -> EnvironmentVariable { EnvironmentVariable(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -637,12 +625,9 @@ pub mod container {
         pub fn protocol(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Protocol", v.into()); self }
     }
 
-    impl From<PortInfo> for t::Value {
-        #[inline]
-        fn from(v: PortInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortInfo> for t::Value { #[inline] fn from(v: PortInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortInfo { #[inline] fn from(v: t::Value) -> PortInfo { PortInfo(t::Props::from_value(v)) } }
 
     /// Describes the settings of a public endpoint for an Amazon Lightsail container service.
     ///
@@ -665,12 +650,9 @@ pub mod container {
         pub fn health_check_config(mut self, v: impl Into<HealthCheckConfig>) -> Self { self.0.put::<HealthCheckConfig>("HealthCheckConfig", v.into()); self }
     }
 
-    impl From<PublicEndpoint> for t::Value {
-        #[inline]
-        fn from(v: PublicEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicEndpoint> for t::Value { #[inline] fn from(v: PublicEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicEndpoint { #[inline] fn from(v: t::Value) -> PublicEndpoint { PublicEndpoint(t::Props::from_value(v)) } }
 
     /// Describes the health check configuration of an Amazon Lightsail container service.
     ///
@@ -704,12 +686,9 @@ pub mod container {
         pub fn unhealthy_threshold(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UnhealthyThreshold", v.into()); self }
     }
 
-    impl From<HealthCheckConfig> for t::Value {
-        #[inline]
-        fn from(v: HealthCheckConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheckConfig> for t::Value { #[inline] fn from(v: HealthCheckConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheckConfig { #[inline] fn from(v: t::Value) -> HealthCheckConfig { HealthCheckConfig(t::Props::from_value(v)) } }
 
     /// The power specification for the container service.
     ///
@@ -760,12 +739,9 @@ pub mod container {
         pub fn ecr_image_puller_role(mut self, v: impl Into<EcrImagePullerRole>) -> Self { self.0.put::<EcrImagePullerRole>("EcrImagePullerRole", v.into()); self }
     }
 
-    impl From<PrivateRegistryAccess> for t::Value {
-        #[inline]
-        fn from(v: PrivateRegistryAccess) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateRegistryAccess> for t::Value { #[inline] fn from(v: PrivateRegistryAccess) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateRegistryAccess { #[inline] fn from(v: t::Value) -> PrivateRegistryAccess { PrivateRegistryAccess(t::Props::from_value(v)) } }
 
     /// An object to describe a request to activate or deactivate the role that you can use to grant an Amazon Lightsail
     /// container service access to Amazon Elastic Container Registry (Amazon ECR) private repositories.
@@ -787,12 +763,9 @@ pub mod container {
         pub fn principal_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrincipalArn", v.into()); self }
     }
 
-    impl From<EcrImagePullerRole> for t::Value {
-        #[inline]
-        fn from(v: EcrImagePullerRole) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcrImagePullerRole> for t::Value { #[inline] fn from(v: EcrImagePullerRole) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcrImagePullerRole { #[inline] fn from(v: t::Value) -> EcrImagePullerRole { EcrImagePullerRole(t::Props::from_value(v)) } }
 
     /// The public domain name to use with the container service, such as example.com and www.example.com.
     ///
@@ -813,12 +786,9 @@ pub mod container {
         pub fn domain_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("DomainNames", v.into()); self }
     }
 
-    impl From<PublicDomainName> for t::Value {
-        #[inline]
-        fn from(v: PublicDomainName) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicDomainName> for t::Value { #[inline] fn from(v: PublicDomainName) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicDomainName { #[inline] fn from(v: t::Value) -> PublicDomainName { PublicDomainName(t::Props::from_value(v)) } }
 
 }
 
@@ -924,12 +894,9 @@ pub mod database {
         pub fn parameter_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ParameterValue", v.into()); self }
     }
 
-    impl From<RelationalDatabaseParameter> for t::Value {
-        #[inline]
-        fn from(v: RelationalDatabaseParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RelationalDatabaseParameter> for t::Value { #[inline] fn from(v: RelationalDatabaseParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RelationalDatabaseParameter { #[inline] fn from(v: t::Value) -> RelationalDatabaseParameter { RelationalDatabaseParameter(t::Props::from_value(v)) } }
 
 }
 
@@ -1157,12 +1124,9 @@ pub mod disk {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<AddOn> for t::Value {
-        #[inline]
-        fn from(v: AddOn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AddOn> for t::Value { #[inline] fn from(v: AddOn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AddOn { #[inline] fn from(v: t::Value) -> AddOn { AddOn(t::Props::from_value(v)) } }
 
     /// The add-on type
     ///
@@ -1203,12 +1167,9 @@ pub mod disk {
         pub fn snapshot_time_of_day(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnapshotTimeOfDay", v.into()); self }
     }
 
-    impl From<AutoSnapshotAddOn> for t::Value {
-        #[inline]
-        fn from(v: AutoSnapshotAddOn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoSnapshotAddOn> for t::Value { #[inline] fn from(v: AutoSnapshotAddOn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoSnapshotAddOn { #[inline] fn from(v: t::Value) -> AutoSnapshotAddOn { AutoSnapshotAddOn(t::Props::from_value(v)) } }
 
     /// Status of the Addon
     ///
@@ -1262,12 +1223,9 @@ pub mod disk {
         pub fn region_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RegionName", v.into()); self }
     }
 
-    impl From<Location> for t::Value {
-        #[inline]
-        fn from(v: Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Location> for t::Value { #[inline] fn from(v: Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Location { #[inline] fn from(v: t::Value) -> Location { Location(t::Props::from_value(v)) } }
 
 }
 
@@ -1458,12 +1416,9 @@ pub mod distribution {
         pub fn minimum_ttl(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinimumTTL", v.into()); self }
     }
 
-    impl From<CacheSettings> for t::Value {
-        #[inline]
-        fn from(v: CacheSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CacheSettings> for t::Value { #[inline] fn from(v: CacheSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CacheSettings { #[inline] fn from(v: t::Value) -> CacheSettings { CacheSettings(t::Props::from_value(v)) } }
 
     /// Describes whether an Amazon Lightsail content delivery network (CDN) distribution forwards cookies to the origin and, if
     /// so, which ones.
@@ -1486,12 +1441,9 @@ pub mod distribution {
         pub fn option(mut self, v: impl Into<Option_>) -> Self { self.0.put::<Option_>("Option", v.into()); self }
     }
 
-    impl From<CookieObject> for t::Value {
-        #[inline]
-        fn from(v: CookieObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CookieObject> for t::Value { #[inline] fn from(v: CookieObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CookieObject { #[inline] fn from(v: t::Value) -> CookieObject { CookieObject(t::Props::from_value(v)) } }
 
     /// Specifies which cookies to forward to the distribution's origin for a cache behavior: all, none, or allow-list to
     /// forward only the cookies specified in the cookiesAllowList parameter.
@@ -1537,12 +1489,9 @@ pub mod distribution {
         pub fn option(mut self, v: impl Into<Option_>) -> Self { self.0.put::<Option_>("Option", v.into()); self }
     }
 
-    impl From<HeaderObject> for t::Value {
-        #[inline]
-        fn from(v: HeaderObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HeaderObject> for t::Value { #[inline] fn from(v: HeaderObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HeaderObject { #[inline] fn from(v: t::Value) -> HeaderObject { HeaderObject(t::Props::from_value(v)) } }
 
     /// Describes the query string parameters that an Amazon Lightsail content delivery network (CDN) distribution to bases
     /// caching on.
@@ -1564,12 +1513,9 @@ pub mod distribution {
         pub fn query_strings_allow_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("QueryStringsAllowList", v.into()); self }
     }
 
-    impl From<QueryStringObject> for t::Value {
-        #[inline]
-        fn from(v: QueryStringObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryStringObject> for t::Value { #[inline] fn from(v: QueryStringObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryStringObject { #[inline] fn from(v: t::Value) -> QueryStringObject { QueryStringObject(t::Props::from_value(v)) } }
 
     /// Describes the per-path cache behavior of an Amazon Lightsail content delivery network (CDN) distribution.
     ///
@@ -1591,12 +1537,9 @@ pub mod distribution {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<CacheBehaviorPerPath> for t::Value {
-        #[inline]
-        fn from(v: CacheBehaviorPerPath) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CacheBehaviorPerPath> for t::Value { #[inline] fn from(v: CacheBehaviorPerPath) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CacheBehaviorPerPath { #[inline] fn from(v: t::Value) -> CacheBehaviorPerPath { CacheBehaviorPerPath(t::Props::from_value(v)) } }
 
     /// The cache behavior for the specified path.
     ///
@@ -1637,12 +1580,9 @@ pub mod distribution {
         pub fn behavior(mut self, v: impl Into<Behavior>) -> Self { self.0.put::<Behavior>("Behavior", v.into()); self }
     }
 
-    impl From<CacheBehavior> for t::Value {
-        #[inline]
-        fn from(v: CacheBehavior) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CacheBehavior> for t::Value { #[inline] fn from(v: CacheBehavior) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CacheBehavior { #[inline] fn from(v: t::Value) -> CacheBehavior { CacheBehavior(t::Props::from_value(v)) } }
 
     /// The IP address type for the distribution.
     ///
@@ -1690,12 +1630,9 @@ pub mod distribution {
         pub fn region_name(mut self, v: impl Into<RegionName>) -> Self { self.0.put::<RegionName>("RegionName", v.into()); self }
     }
 
-    impl From<InputOrigin> for t::Value {
-        #[inline]
-        fn from(v: InputOrigin) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputOrigin> for t::Value { #[inline] fn from(v: InputOrigin) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputOrigin { #[inline] fn from(v: t::Value) -> InputOrigin { InputOrigin(t::Props::from_value(v)) } }
 
     /// The protocol that your Amazon Lightsail distribution uses when establishing a connection with your origin to pull
     /// content.
@@ -1867,12 +1804,9 @@ pub mod domain {
         pub fn is_alias(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsAlias", v.into()); self }
     }
 
-    impl From<DomainEntry> for t::Value {
-        #[inline]
-        fn from(v: DomainEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainEntry> for t::Value { #[inline] fn from(v: DomainEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainEntry { #[inline] fn from(v: t::Value) -> DomainEntry { DomainEntry(t::Props::from_value(v)) } }
 
     /// The type of domain entry (e.g., A, CNAME, MX, NS, SOA, SRV, TXT).
     ///
@@ -2067,12 +2001,9 @@ pub mod instance {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<AddOn> for t::Value {
-        #[inline]
-        fn from(v: AddOn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AddOn> for t::Value { #[inline] fn from(v: AddOn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AddOn { #[inline] fn from(v: t::Value) -> AddOn { AddOn(t::Props::from_value(v)) } }
 
     /// The add-on type
     ///
@@ -2113,12 +2044,9 @@ pub mod instance {
         pub fn snapshot_time_of_day(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnapshotTimeOfDay", v.into()); self }
     }
 
-    impl From<AutoSnapshotAddOn> for t::Value {
-        #[inline]
-        fn from(v: AutoSnapshotAddOn) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoSnapshotAddOn> for t::Value { #[inline] fn from(v: AutoSnapshotAddOn) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoSnapshotAddOn { #[inline] fn from(v: t::Value) -> AutoSnapshotAddOn { AutoSnapshotAddOn(t::Props::from_value(v)) } }
 
     /// Status of the Addon
     ///
@@ -2173,12 +2101,9 @@ pub mod instance {
         pub fn ram_size_in_gb(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RamSizeInGb", v.into()); self }
     }
 
-    impl From<Hardware> for t::Value {
-        #[inline]
-        fn from(v: Hardware) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Hardware> for t::Value { #[inline] fn from(v: Hardware) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Hardware { #[inline] fn from(v: t::Value) -> Hardware { Hardware(t::Props::from_value(v)) } }
 
     /// Disk associated with the Instance.
     ///
@@ -2206,12 +2131,9 @@ pub mod instance {
         pub fn size_in_gb(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SizeInGb", v.into()); self }
     }
 
-    impl From<Disk> for t::Value {
-        #[inline]
-        fn from(v: Disk) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Disk> for t::Value { #[inline] fn from(v: Disk) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Disk { #[inline] fn from(v: t::Value) -> Disk { Disk(t::Props::from_value(v)) } }
 
     /// Location of a resource.
     ///
@@ -2233,12 +2155,9 @@ pub mod instance {
         pub fn region_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RegionName", v.into()); self }
     }
 
-    impl From<Location> for t::Value {
-        #[inline]
-        fn from(v: Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Location> for t::Value { #[inline] fn from(v: Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Location { #[inline] fn from(v: t::Value) -> Location { Location(t::Props::from_value(v)) } }
 
     /// Networking of the Instance.
     ///
@@ -2257,12 +2176,9 @@ pub mod instance {
         pub fn monthly_transfer(mut self, v: impl Into<MonthlyTransfer>) -> Self { self.0.put::<MonthlyTransfer>("MonthlyTransfer", v.into()); self }
     }
 
-    impl From<Networking> for t::Value {
-        #[inline]
-        fn from(v: Networking) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Networking> for t::Value { #[inline] fn from(v: Networking) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Networking { #[inline] fn from(v: t::Value) -> Networking { Networking(t::Props::from_value(v)) } }
 
     /// Monthly Transfer of the Instance.
     ///
@@ -2281,12 +2197,9 @@ pub mod instance {
         pub fn gb_per_month_allocated(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GbPerMonthAllocated", v.into()); self }
     }
 
-    impl From<MonthlyTransfer> for t::Value {
-        #[inline]
-        fn from(v: MonthlyTransfer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonthlyTransfer> for t::Value { #[inline] fn from(v: MonthlyTransfer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonthlyTransfer { #[inline] fn from(v: t::Value) -> MonthlyTransfer { MonthlyTransfer(t::Props::from_value(v)) } }
 
     /// Port of the Instance.
     ///
@@ -2323,12 +2236,9 @@ pub mod instance {
         pub fn to_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ToPort", v.into()); self }
     }
 
-    impl From<Port> for t::Value {
-        #[inline]
-        fn from(v: Port) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Port> for t::Value { #[inline] fn from(v: Port) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Port { #[inline] fn from(v: t::Value) -> Port { Port(t::Props::from_value(v)) } }
 
     /// Current State of the Instance.
     ///
@@ -2349,12 +2259,9 @@ pub mod instance {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<State> for t::Value {
-        #[inline]
-        fn from(v: State) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<State> for t::Value { #[inline] fn from(v: State) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for State { #[inline] fn from(v: t::Value) -> State { State(t::Props::from_value(v)) } }
 
 }
 

@@ -96,12 +96,9 @@ pub mod api_key {
         pub fn allow_referers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AllowReferers", v.into()); self }
     }
 
-    impl From<ApiKeyRestrictions> for t::Value {
-        #[inline]
-        fn from(v: ApiKeyRestrictions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiKeyRestrictions> for t::Value { #[inline] fn from(v: ApiKeyRestrictions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiKeyRestrictions { #[inline] fn from(v: t::Value) -> ApiKeyRestrictions { ApiKeyRestrictions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -117,12 +114,9 @@ pub mod api_key {
         }
     }
 
-    impl From<AndroidApp> for t::Value {
-        #[inline]
-        fn from(v: AndroidApp) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AndroidApp> for t::Value { #[inline] fn from(v: AndroidApp) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AndroidApp { #[inline] fn from(v: t::Value) -> AndroidApp { AndroidApp(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -137,12 +131,9 @@ pub mod api_key {
         }
     }
 
-    impl From<AppleApp> for t::Value {
-        #[inline]
-        fn from(v: AppleApp) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppleApp> for t::Value { #[inline] fn from(v: AppleApp) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppleApp { #[inline] fn from(v: t::Value) -> AppleApp { AppleApp(t::Props::from_value(v)) } }
 
 }
 
@@ -312,12 +303,9 @@ pub mod map {
         pub fn political_view(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PoliticalView", v.into()); self }
     }
 
-    impl From<MapConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MapConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MapConfiguration> for t::Value { #[inline] fn from(v: MapConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MapConfiguration { #[inline] fn from(v: t::Value) -> MapConfiguration { MapConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -419,12 +407,9 @@ pub mod place_index {
         pub fn intended_use(mut self, v: impl Into<IntendedUse>) -> Self { self.0.put::<IntendedUse>("IntendedUse", v.into()); self }
     }
 
-    impl From<DataSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceConfiguration> for t::Value { #[inline] fn from(v: DataSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceConfiguration { #[inline] fn from(v: t::Value) -> DataSourceConfiguration { DataSourceConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

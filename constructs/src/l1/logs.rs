@@ -238,12 +238,9 @@ pub mod delivery_destination {
         pub fn delivery_destination_policy(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("DeliveryDestinationPolicy", v.into()); self }
     }
 
-    impl From<DestinationPolicy> for t::Value {
-        #[inline]
-        fn from(v: DestinationPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationPolicy> for t::Value { #[inline] fn from(v: DestinationPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationPolicy { #[inline] fn from(v: t::Value) -> DestinationPolicy { DestinationPolicy(t::Props::from_value(v)) } }
 
 }
 
@@ -438,12 +435,9 @@ pub mod integration {
         pub fn open_search_resource_config(mut self, v: impl Into<OpenSearchResourceConfig>) -> Self { self.0.put::<OpenSearchResourceConfig>("OpenSearchResourceConfig", v.into()); self }
     }
 
-    impl From<ResourceConfig> for t::Value {
-        #[inline]
-        fn from(v: ResourceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceConfig> for t::Value { #[inline] fn from(v: ResourceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceConfig { #[inline] fn from(v: t::Value) -> ResourceConfig { ResourceConfig(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -465,12 +459,9 @@ pub mod integration {
         pub fn retention_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RetentionDays", v.into()); self }
     }
 
-    impl From<OpenSearchResourceConfig> for t::Value {
-        #[inline]
-        fn from(v: OpenSearchResourceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenSearchResourceConfig> for t::Value { #[inline] fn from(v: OpenSearchResourceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenSearchResourceConfig { #[inline] fn from(v: t::Value) -> OpenSearchResourceConfig { OpenSearchResourceConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -856,12 +847,9 @@ pub mod metric_filter {
         pub fn unit(mut self, v: impl Into<Unit>) -> Self { self.0.put::<Unit>("Unit", v.into()); self }
     }
 
-    impl From<MetricTransformation> for t::Value {
-        #[inline]
-        fn from(v: MetricTransformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricTransformation> for t::Value { #[inline] fn from(v: MetricTransformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricTransformation { #[inline] fn from(v: t::Value) -> MetricTransformation { MetricTransformation(t::Props::from_value(v)) } }
 
     /// Specifies the CW metric dimensions to publish with this metric. Because dimensions are part of the unique identifier for
     /// a metric, whenever a unique dimension name/value pair is extracted from your logs, you are creating a new variation of
@@ -881,12 +869,9 @@ pub mod metric_filter {
         }
     }
 
-    impl From<Dimension> for t::Value {
-        #[inline]
-        fn from(v: Dimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Dimension> for t::Value { #[inline] fn from(v: Dimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Dimension { #[inline] fn from(v: t::Value) -> Dimension { Dimension(t::Props::from_value(v)) } }
 
     /// The unit to assign to the metric. If you omit this, the unit is set as `None`.
     ///
@@ -1033,12 +1018,9 @@ pub mod query_definition {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<QueryParameter> for t::Value {
-        #[inline]
-        fn from(v: QueryParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryParameter> for t::Value { #[inline] fn from(v: QueryParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryParameter { #[inline] fn from(v: t::Value) -> QueryParameter { QueryParameter(t::Props::from_value(v)) } }
 
     /// Query language of the query string. Possible values are CWLI, SQL, PPL, with CWLI being the default.
     ///
@@ -1193,12 +1175,9 @@ pub mod scheduled_query {
         pub fn s3_configuration(mut self, v: impl Into<S3Configuration>) -> Self { self.0.put::<S3Configuration>("S3Configuration", v.into()); self }
     }
 
-    impl From<DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationConfiguration> for t::Value { #[inline] fn from(v: DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationConfiguration { #[inline] fn from(v: t::Value) -> DestinationConfiguration { DestinationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1214,12 +1193,9 @@ pub mod scheduled_query {
         }
     }
 
-    impl From<S3Configuration> for t::Value {
-        #[inline]
-        fn from(v: S3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Configuration> for t::Value { #[inline] fn from(v: S3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Configuration { #[inline] fn from(v: t::Value) -> S3Configuration { S3Configuration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1508,12 +1484,9 @@ pub mod transformer {
         pub fn upper_case_string(mut self, v: impl Into<LowerCaseString>) -> Self { self.0.put::<LowerCaseString>("UpperCaseString", v.into()); self }
     }
 
-    impl From<Processor> for t::Value {
-        #[inline]
-        fn from(v: Processor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Processor> for t::Value { #[inline] fn from(v: Processor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Processor { #[inline] fn from(v: t::Value) -> Processor { Processor(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1528,12 +1501,9 @@ pub mod transformer {
         }
     }
 
-    impl From<AddKeys> for t::Value {
-        #[inline]
-        fn from(v: AddKeys) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AddKeys> for t::Value { #[inline] fn from(v: AddKeys) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AddKeys { #[inline] fn from(v: t::Value) -> AddKeys { AddKeys(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1551,12 +1521,9 @@ pub mod transformer {
         pub fn overwrite_if_exists(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OverwriteIfExists", v.into()); self }
     }
 
-    impl From<AddKeyEntry> for t::Value {
-        #[inline]
-        fn from(v: AddKeyEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AddKeyEntry> for t::Value { #[inline] fn from(v: AddKeyEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AddKeyEntry { #[inline] fn from(v: t::Value) -> AddKeyEntry { AddKeyEntry(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1571,12 +1538,9 @@ pub mod transformer {
         }
     }
 
-    impl From<CopyValue> for t::Value {
-        #[inline]
-        fn from(v: CopyValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CopyValue> for t::Value { #[inline] fn from(v: CopyValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CopyValue { #[inline] fn from(v: t::Value) -> CopyValue { CopyValue(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1594,12 +1558,9 @@ pub mod transformer {
         pub fn overwrite_if_exists(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OverwriteIfExists", v.into()); self }
     }
 
-    impl From<CopyValueEntry> for t::Value {
-        #[inline]
-        fn from(v: CopyValueEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CopyValueEntry> for t::Value { #[inline] fn from(v: CopyValueEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CopyValueEntry { #[inline] fn from(v: t::Value) -> CopyValueEntry { CopyValueEntry(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1622,12 +1583,9 @@ pub mod transformer {
         pub fn source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Source", v.into()); self }
     }
 
-    impl From<Csv> for t::Value {
-        #[inline]
-        fn from(v: Csv) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Csv> for t::Value { #[inline] fn from(v: Csv) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Csv { #[inline] fn from(v: t::Value) -> Csv { Csv(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1652,12 +1610,9 @@ pub mod transformer {
         pub fn target_timezone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetTimezone", v.into()); self }
     }
 
-    impl From<DateTimeConverter> for t::Value {
-        #[inline]
-        fn from(v: DateTimeConverter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateTimeConverter> for t::Value { #[inline] fn from(v: DateTimeConverter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateTimeConverter { #[inline] fn from(v: t::Value) -> DateTimeConverter { DateTimeConverter(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1672,12 +1627,9 @@ pub mod transformer {
         }
     }
 
-    impl From<DeleteKeys> for t::Value {
-        #[inline]
-        fn from(v: DeleteKeys) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeleteKeys> for t::Value { #[inline] fn from(v: DeleteKeys) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeleteKeys { #[inline] fn from(v: t::Value) -> DeleteKeys { DeleteKeys(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1694,12 +1646,9 @@ pub mod transformer {
         pub fn source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Source", v.into()); self }
     }
 
-    impl From<Grok> for t::Value {
-        #[inline]
-        fn from(v: Grok) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Grok> for t::Value { #[inline] fn from(v: Grok) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Grok { #[inline] fn from(v: t::Value) -> Grok { Grok(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1723,12 +1672,9 @@ pub mod transformer {
         pub fn value_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ValueKey", v.into()); self }
     }
 
-    impl From<ListToMap> for t::Value {
-        #[inline]
-        fn from(v: ListToMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListToMap> for t::Value { #[inline] fn from(v: ListToMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListToMap { #[inline] fn from(v: t::Value) -> ListToMap { ListToMap(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1763,12 +1709,9 @@ pub mod transformer {
         }
     }
 
-    impl From<LowerCaseString> for t::Value {
-        #[inline]
-        fn from(v: LowerCaseString) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LowerCaseString> for t::Value { #[inline] fn from(v: LowerCaseString) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LowerCaseString { #[inline] fn from(v: t::Value) -> LowerCaseString { LowerCaseString(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1783,12 +1726,9 @@ pub mod transformer {
         }
     }
 
-    impl From<MoveKeys> for t::Value {
-        #[inline]
-        fn from(v: MoveKeys) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MoveKeys> for t::Value { #[inline] fn from(v: MoveKeys) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MoveKeys { #[inline] fn from(v: t::Value) -> MoveKeys { MoveKeys(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1806,12 +1746,9 @@ pub mod transformer {
         pub fn overwrite_if_exists(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OverwriteIfExists", v.into()); self }
     }
 
-    impl From<MoveKeyEntry> for t::Value {
-        #[inline]
-        fn from(v: MoveKeyEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MoveKeyEntry> for t::Value { #[inline] fn from(v: MoveKeyEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MoveKeyEntry { #[inline] fn from(v: t::Value) -> MoveKeyEntry { MoveKeyEntry(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1828,12 +1765,9 @@ pub mod transformer {
         pub fn source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Source", v.into()); self }
     }
 
-    impl From<ParseCloudfront> for t::Value {
-        #[inline]
-        fn from(v: ParseCloudfront) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParseCloudfront> for t::Value { #[inline] fn from(v: ParseCloudfront) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParseCloudfront { #[inline] fn from(v: t::Value) -> ParseCloudfront { ParseCloudfront(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1852,12 +1786,9 @@ pub mod transformer {
         pub fn source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Source", v.into()); self }
     }
 
-    impl From<ParseJSON> for t::Value {
-        #[inline]
-        fn from(v: ParseJSON) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParseJSON> for t::Value { #[inline] fn from(v: ParseJSON) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParseJSON { #[inline] fn from(v: t::Value) -> ParseJSON { ParseJSON(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1886,12 +1817,9 @@ pub mod transformer {
         pub fn source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Source", v.into()); self }
     }
 
-    impl From<ParseKeyValue> for t::Value {
-        #[inline]
-        fn from(v: ParseKeyValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParseKeyValue> for t::Value { #[inline] fn from(v: ParseKeyValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParseKeyValue { #[inline] fn from(v: t::Value) -> ParseKeyValue { ParseKeyValue(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1911,12 +1839,9 @@ pub mod transformer {
         pub fn source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Source", v.into()); self }
     }
 
-    impl From<ParseToOCSF> for t::Value {
-        #[inline]
-        fn from(v: ParseToOCSF) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParseToOCSF> for t::Value { #[inline] fn from(v: ParseToOCSF) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParseToOCSF { #[inline] fn from(v: t::Value) -> ParseToOCSF { ParseToOCSF(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1977,12 +1902,9 @@ pub mod transformer {
         }
     }
 
-    impl From<RenameKeys> for t::Value {
-        #[inline]
-        fn from(v: RenameKeys) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RenameKeys> for t::Value { #[inline] fn from(v: RenameKeys) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RenameKeys { #[inline] fn from(v: t::Value) -> RenameKeys { RenameKeys(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2000,12 +1922,9 @@ pub mod transformer {
         pub fn overwrite_if_exists(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OverwriteIfExists", v.into()); self }
     }
 
-    impl From<RenameKeyEntry> for t::Value {
-        #[inline]
-        fn from(v: RenameKeyEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RenameKeyEntry> for t::Value { #[inline] fn from(v: RenameKeyEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RenameKeyEntry { #[inline] fn from(v: t::Value) -> RenameKeyEntry { RenameKeyEntry(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2020,12 +1939,9 @@ pub mod transformer {
         }
     }
 
-    impl From<SplitString> for t::Value {
-        #[inline]
-        fn from(v: SplitString) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SplitString> for t::Value { #[inline] fn from(v: SplitString) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SplitString { #[inline] fn from(v: t::Value) -> SplitString { SplitString(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2041,12 +1957,9 @@ pub mod transformer {
         }
     }
 
-    impl From<SplitStringEntry> for t::Value {
-        #[inline]
-        fn from(v: SplitStringEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SplitStringEntry> for t::Value { #[inline] fn from(v: SplitStringEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SplitStringEntry { #[inline] fn from(v: t::Value) -> SplitStringEntry { SplitStringEntry(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2061,12 +1974,9 @@ pub mod transformer {
         }
     }
 
-    impl From<SubstituteString> for t::Value {
-        #[inline]
-        fn from(v: SubstituteString) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubstituteString> for t::Value { #[inline] fn from(v: SubstituteString) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubstituteString { #[inline] fn from(v: t::Value) -> SubstituteString { SubstituteString(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2083,12 +1993,9 @@ pub mod transformer {
         }
     }
 
-    impl From<SubstituteStringEntry> for t::Value {
-        #[inline]
-        fn from(v: SubstituteStringEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubstituteStringEntry> for t::Value { #[inline] fn from(v: SubstituteStringEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubstituteStringEntry { #[inline] fn from(v: t::Value) -> SubstituteStringEntry { SubstituteStringEntry(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2103,12 +2010,9 @@ pub mod transformer {
         }
     }
 
-    impl From<TypeConverter> for t::Value {
-        #[inline]
-        fn from(v: TypeConverter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TypeConverter> for t::Value { #[inline] fn from(v: TypeConverter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TypeConverter { #[inline] fn from(v: t::Value) -> TypeConverter { TypeConverter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2124,12 +2028,9 @@ pub mod transformer {
         }
     }
 
-    impl From<TypeConverterEntry> for t::Value {
-        #[inline]
-        fn from(v: TypeConverterEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TypeConverterEntry> for t::Value { #[inline] fn from(v: TypeConverterEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TypeConverterEntry { #[inline] fn from(v: t::Value) -> TypeConverterEntry { TypeConverterEntry(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

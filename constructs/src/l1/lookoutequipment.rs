@@ -82,12 +82,9 @@ pub mod inference_scheduler {
         pub fn input_time_zone_offset(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InputTimeZoneOffset", v.into()); self }
     }
 
-    impl From<DataInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataInputConfiguration> for t::Value { #[inline] fn from(v: DataInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataInputConfiguration { #[inline] fn from(v: t::Value) -> DataInputConfiguration { DataInputConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for the input data for the inference, including timestamp format and delimiter.
     ///
@@ -108,12 +105,9 @@ pub mod inference_scheduler {
         pub fn timestamp_format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimestampFormat", v.into()); self }
     }
 
-    impl From<InputNameConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InputNameConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputNameConfiguration> for t::Value { #[inline] fn from(v: InputNameConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputNameConfiguration { #[inline] fn from(v: t::Value) -> InputNameConfiguration { InputNameConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for the input data for the inference, including input data S3 location.
     ///
@@ -132,12 +126,9 @@ pub mod inference_scheduler {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3InputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3InputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3InputConfiguration> for t::Value { #[inline] fn from(v: S3InputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3InputConfiguration { #[inline] fn from(v: t::Value) -> S3InputConfiguration { S3InputConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for the output results for the inference scheduler, including the S3 location for
     /// the output.
@@ -157,12 +148,9 @@ pub mod inference_scheduler {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<DataOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataOutputConfiguration> for t::Value { #[inline] fn from(v: DataOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataOutputConfiguration { #[inline] fn from(v: t::Value) -> DataOutputConfiguration { DataOutputConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies configuration information for the output results from the inference, including output S3 location.
     ///
@@ -181,12 +169,9 @@ pub mod inference_scheduler {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3OutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3OutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3OutputConfiguration> for t::Value { #[inline] fn from(v: S3OutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3OutputConfiguration { #[inline] fn from(v: t::Value) -> S3OutputConfiguration { S3OutputConfiguration(t::Props::from_value(v)) } }
 
     /// How often data is uploaded to the source S3 bucket for the input data.
     ///

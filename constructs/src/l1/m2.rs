@@ -82,12 +82,9 @@ pub mod application {
         pub fn s3_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Location", v.into()); self }
     }
 
-    impl From<Definition> for t::Value {
-        #[inline]
-        fn from(v: Definition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Definition> for t::Value { #[inline] fn from(v: Definition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Definition { #[inline] fn from(v: t::Value) -> Definition { Definition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -263,12 +260,9 @@ pub mod environment {
         }
     }
 
-    impl From<HighAvailabilityConfig> for t::Value {
-        #[inline]
-        fn from(v: HighAvailabilityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HighAvailabilityConfig> for t::Value { #[inline] fn from(v: HighAvailabilityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HighAvailabilityConfig { #[inline] fn from(v: t::Value) -> HighAvailabilityConfig { HighAvailabilityConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -309,12 +303,9 @@ pub mod environment {
         pub fn fsx(mut self, v: impl Into<FsxStorageConfiguration>) -> Self { self.0.put::<FsxStorageConfiguration>("Fsx", v.into()); self }
     }
 
-    impl From<StorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageConfiguration> for t::Value { #[inline] fn from(v: StorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageConfiguration { #[inline] fn from(v: t::Value) -> StorageConfiguration { StorageConfiguration(t::Props::from_value(v)) } }
 
     /// Defines the storage configuration for an Amazon EFS file system.
     ///
@@ -332,12 +323,9 @@ pub mod environment {
         }
     }
 
-    impl From<EfsStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EfsStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EfsStorageConfiguration> for t::Value { #[inline] fn from(v: EfsStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EfsStorageConfiguration { #[inline] fn from(v: t::Value) -> EfsStorageConfiguration { EfsStorageConfiguration(t::Props::from_value(v)) } }
 
     /// Defines the storage configuration for an Amazon FSx file system.
     ///
@@ -355,11 +343,8 @@ pub mod environment {
         }
     }
 
-    impl From<FsxStorageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FsxStorageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FsxStorageConfiguration> for t::Value { #[inline] fn from(v: FsxStorageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FsxStorageConfiguration { #[inline] fn from(v: t::Value) -> FsxStorageConfiguration { FsxStorageConfiguration(t::Props::from_value(v)) } }
 
 }

@@ -82,12 +82,9 @@ pub mod allow_list {
         pub fn s3_words_list(mut self, v: impl Into<S3WordsList>) -> Self { self.0.put::<S3WordsList>("S3WordsList", v.into()); self }
     }
 
-    impl From<Criteria> for t::Value {
-        #[inline]
-        fn from(v: Criteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Criteria> for t::Value { #[inline] fn from(v: Criteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Criteria { #[inline] fn from(v: t::Value) -> Criteria { Criteria(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -103,12 +100,9 @@ pub mod allow_list {
         }
     }
 
-    impl From<S3WordsList> for t::Value {
-        #[inline]
-        fn from(v: S3WordsList) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3WordsList> for t::Value { #[inline] fn from(v: S3WordsList) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3WordsList { #[inline] fn from(v: t::Value) -> S3WordsList { S3WordsList(t::Props::from_value(v)) } }
 
 }
 
@@ -254,12 +248,9 @@ pub mod findings_filter {
         pub fn criterion(mut self, v: impl Into<t::Map<CriterionAdditionalProperties>>) -> Self { self.0.put::<t::Map<CriterionAdditionalProperties>>("Criterion", v.into()); self }
     }
 
-    impl From<FindingCriteria> for t::Value {
-        #[inline]
-        fn from(v: FindingCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FindingCriteria> for t::Value { #[inline] fn from(v: FindingCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FindingCriteria { #[inline] fn from(v: t::Value) -> FindingCriteria { FindingCriteria(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -286,12 +277,9 @@ pub mod findings_filter {
         pub fn neq(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("neq", v.into()); self }
     }
 
-    impl From<CriterionAdditionalProperties> for t::Value {
-        #[inline]
-        fn from(v: CriterionAdditionalProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CriterionAdditionalProperties> for t::Value { #[inline] fn from(v: CriterionAdditionalProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CriterionAdditionalProperties { #[inline] fn from(v: t::Value) -> CriterionAdditionalProperties { CriterionAdditionalProperties(t::Props::from_value(v)) } }
 
 }
 

@@ -182,12 +182,9 @@ pub mod member {
         pub fn member_framework_configuration(mut self, v: impl Into<MemberFrameworkConfiguration>) -> Self { self.0.put::<MemberFrameworkConfiguration>("MemberFrameworkConfiguration", v.into()); self }
     }
 
-    impl From<MemberConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MemberConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemberConfiguration> for t::Value { #[inline] fn from(v: MemberConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemberConfiguration { #[inline] fn from(v: t::Value) -> MemberConfiguration { MemberConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -204,12 +201,9 @@ pub mod member {
         pub fn member_fabric_configuration(mut self, v: impl Into<MemberFabricConfiguration>) -> Self { self.0.put::<MemberFabricConfiguration>("MemberFabricConfiguration", v.into()); self }
     }
 
-    impl From<MemberFrameworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MemberFrameworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemberFrameworkConfiguration> for t::Value { #[inline] fn from(v: MemberFrameworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemberFrameworkConfiguration { #[inline] fn from(v: t::Value) -> MemberFrameworkConfiguration { MemberFrameworkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -225,12 +219,9 @@ pub mod member {
         }
     }
 
-    impl From<MemberFabricConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MemberFabricConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemberFabricConfiguration> for t::Value { #[inline] fn from(v: MemberFabricConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemberFabricConfiguration { #[inline] fn from(v: t::Value) -> MemberFabricConfiguration { MemberFabricConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -252,12 +243,9 @@ pub mod member {
         pub fn network_framework_configuration(mut self, v: impl Into<NetworkFrameworkConfiguration>) -> Self { self.0.put::<NetworkFrameworkConfiguration>("NetworkFrameworkConfiguration", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -274,12 +262,9 @@ pub mod member {
         pub fn network_fabric_configuration(mut self, v: impl Into<NetworkFabricConfiguration>) -> Self { self.0.put::<NetworkFabricConfiguration>("NetworkFabricConfiguration", v.into()); self }
     }
 
-    impl From<NetworkFrameworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkFrameworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkFrameworkConfiguration> for t::Value { #[inline] fn from(v: NetworkFrameworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkFrameworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkFrameworkConfiguration { NetworkFrameworkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -294,12 +279,9 @@ pub mod member {
         }
     }
 
-    impl From<NetworkFabricConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkFabricConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkFabricConfiguration> for t::Value { #[inline] fn from(v: NetworkFabricConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkFabricConfiguration { #[inline] fn from(v: t::Value) -> NetworkFabricConfiguration { NetworkFabricConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -316,12 +298,9 @@ pub mod member {
         pub fn approval_threshold_policy(mut self, v: impl Into<ApprovalThresholdPolicy>) -> Self { self.0.put::<ApprovalThresholdPolicy>("ApprovalThresholdPolicy", v.into()); self }
     }
 
-    impl From<VotingPolicy> for t::Value {
-        #[inline]
-        fn from(v: VotingPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VotingPolicy> for t::Value { #[inline] fn from(v: VotingPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VotingPolicy { #[inline] fn from(v: t::Value) -> VotingPolicy { VotingPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -342,12 +321,9 @@ pub mod member {
         pub fn threshold_percentage(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThresholdPercentage", v.into()); self }
     }
 
-    impl From<ApprovalThresholdPolicy> for t::Value {
-        #[inline]
-        fn from(v: ApprovalThresholdPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApprovalThresholdPolicy> for t::Value { #[inline] fn from(v: ApprovalThresholdPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApprovalThresholdPolicy { #[inline] fn from(v: t::Value) -> ApprovalThresholdPolicy { ApprovalThresholdPolicy(t::Props::from_value(v)) } }
 
 }
 
@@ -414,11 +390,8 @@ pub mod node {
         }
     }
 
-    impl From<NodeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NodeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeConfiguration> for t::Value { #[inline] fn from(v: NodeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeConfiguration { #[inline] fn from(v: t::Value) -> NodeConfiguration { NodeConfiguration(t::Props::from_value(v)) } }
 
 }

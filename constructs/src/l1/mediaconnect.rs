@@ -76,12 +76,9 @@ pub mod bridge {
         }
     }
 
-    impl From<EgressGatewayBridge> for t::Value {
-        #[inline]
-        fn from(v: EgressGatewayBridge) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EgressGatewayBridge> for t::Value { #[inline] fn from(v: EgressGatewayBridge) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EgressGatewayBridge { #[inline] fn from(v: t::Value) -> EgressGatewayBridge { EgressGatewayBridge(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -97,12 +94,9 @@ pub mod bridge {
         }
     }
 
-    impl From<IngressGatewayBridge> for t::Value {
-        #[inline]
-        fn from(v: IngressGatewayBridge) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressGatewayBridge> for t::Value { #[inline] fn from(v: IngressGatewayBridge) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressGatewayBridge { #[inline] fn from(v: t::Value) -> IngressGatewayBridge { IngressGatewayBridge(t::Props::from_value(v)) } }
 
     /// The output of the bridge.
     ///
@@ -121,12 +115,9 @@ pub mod bridge {
         pub fn network_output(mut self, v: impl Into<BridgeNetworkOutput>) -> Self { self.0.put::<BridgeNetworkOutput>("NetworkOutput", v.into()); self }
     }
 
-    impl From<BridgeOutput> for t::Value {
-        #[inline]
-        fn from(v: BridgeOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BridgeOutput> for t::Value { #[inline] fn from(v: BridgeOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BridgeOutput { #[inline] fn from(v: t::Value) -> BridgeOutput { BridgeOutput(t::Props::from_value(v)) } }
 
     /// The output of the bridge. A network output is delivered to your premises.
     ///
@@ -148,12 +139,9 @@ pub mod bridge {
         }
     }
 
-    impl From<BridgeNetworkOutput> for t::Value {
-        #[inline]
-        fn from(v: BridgeNetworkOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BridgeNetworkOutput> for t::Value { #[inline] fn from(v: BridgeNetworkOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BridgeNetworkOutput { #[inline] fn from(v: t::Value) -> BridgeNetworkOutput { BridgeNetworkOutput(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -197,12 +185,9 @@ pub mod bridge {
         pub fn state(mut self, v: impl Into<FailoverConfigStateEnum>) -> Self { self.0.put::<FailoverConfigStateEnum>("State", v.into()); self }
     }
 
-    impl From<FailoverConfig> for t::Value {
-        #[inline]
-        fn from(v: FailoverConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FailoverConfig> for t::Value { #[inline] fn from(v: FailoverConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FailoverConfig { #[inline] fn from(v: t::Value) -> FailoverConfig { FailoverConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -240,12 +225,9 @@ pub mod bridge {
         pub fn primary_source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrimarySource", v.into()); self }
     }
 
-    impl From<SourcePriority> for t::Value {
-        #[inline]
-        fn from(v: SourcePriority) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourcePriority> for t::Value { #[inline] fn from(v: SourcePriority) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourcePriority { #[inline] fn from(v: t::Value) -> SourcePriority { SourcePriority(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -286,12 +268,9 @@ pub mod bridge {
         pub fn network_source(mut self, v: impl Into<BridgeNetworkSource>) -> Self { self.0.put::<BridgeNetworkSource>("NetworkSource", v.into()); self }
     }
 
-    impl From<BridgeSource> for t::Value {
-        #[inline]
-        fn from(v: BridgeSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BridgeSource> for t::Value { #[inline] fn from(v: BridgeSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BridgeSource { #[inline] fn from(v: t::Value) -> BridgeSource { BridgeSource(t::Props::from_value(v)) } }
 
     /// The source of the bridge. A flow source originates in MediaConnect as an existing cloud flow.
     ///
@@ -311,12 +290,9 @@ pub mod bridge {
         pub fn flow_vpc_interface_attachment(mut self, v: impl Into<VpcInterfaceAttachment>) -> Self { self.0.put::<VpcInterfaceAttachment>("FlowVpcInterfaceAttachment", v.into()); self }
     }
 
-    impl From<BridgeFlowSource> for t::Value {
-        #[inline]
-        fn from(v: BridgeFlowSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BridgeFlowSource> for t::Value { #[inline] fn from(v: BridgeFlowSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BridgeFlowSource { #[inline] fn from(v: t::Value) -> BridgeFlowSource { BridgeFlowSource(t::Props::from_value(v)) } }
 
     /// The settings for attaching a VPC interface to an resource.
     ///
@@ -335,12 +311,9 @@ pub mod bridge {
         pub fn vpc_interface_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcInterfaceName", v.into()); self }
     }
 
-    impl From<VpcInterfaceAttachment> for t::Value {
-        #[inline]
-        fn from(v: VpcInterfaceAttachment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcInterfaceAttachment> for t::Value { #[inline] fn from(v: VpcInterfaceAttachment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcInterfaceAttachment { #[inline] fn from(v: t::Value) -> VpcInterfaceAttachment { VpcInterfaceAttachment(t::Props::from_value(v)) } }
 
     /// The source of the bridge. A network source originates at your premises.
     ///
@@ -363,12 +336,9 @@ pub mod bridge {
         pub fn multicast_source_settings(mut self, v: impl Into<MulticastSourceSettings>) -> Self { self.0.put::<MulticastSourceSettings>("MulticastSourceSettings", v.into()); self }
     }
 
-    impl From<BridgeNetworkSource> for t::Value {
-        #[inline]
-        fn from(v: BridgeNetworkSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BridgeNetworkSource> for t::Value { #[inline] fn from(v: BridgeNetworkSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BridgeNetworkSource { #[inline] fn from(v: t::Value) -> BridgeNetworkSource { BridgeNetworkSource(t::Props::from_value(v)) } }
 
     /// The settings related to the multicast source.
     ///
@@ -387,12 +357,9 @@ pub mod bridge {
         pub fn multicast_source_ip(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MulticastSourceIp", v.into()); self }
     }
 
-    impl From<MulticastSourceSettings> for t::Value {
-        #[inline]
-        fn from(v: MulticastSourceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MulticastSourceSettings> for t::Value { #[inline] fn from(v: MulticastSourceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MulticastSourceSettings { #[inline] fn from(v: t::Value) -> MulticastSourceSettings { MulticastSourceSettings(t::Props::from_value(v)) } }
 
 }
 
@@ -449,12 +416,9 @@ pub mod bridge_output {
         }
     }
 
-    impl From<BridgeNetworkOutput> for t::Value {
-        #[inline]
-        fn from(v: BridgeNetworkOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BridgeNetworkOutput> for t::Value { #[inline] fn from(v: BridgeNetworkOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BridgeNetworkOutput { #[inline] fn from(v: t::Value) -> BridgeNetworkOutput { BridgeNetworkOutput(t::Props::from_value(v)) } }
 
     /// The network output protocol.
     ///
@@ -536,12 +500,9 @@ pub mod bridge_source {
         pub fn flow_vpc_interface_attachment(mut self, v: impl Into<VpcInterfaceAttachment>) -> Self { self.0.put::<VpcInterfaceAttachment>("FlowVpcInterfaceAttachment", v.into()); self }
     }
 
-    impl From<BridgeFlowSource> for t::Value {
-        #[inline]
-        fn from(v: BridgeFlowSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BridgeFlowSource> for t::Value { #[inline] fn from(v: BridgeFlowSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BridgeFlowSource { #[inline] fn from(v: t::Value) -> BridgeFlowSource { BridgeFlowSource(t::Props::from_value(v)) } }
 
     /// The settings for attaching a VPC interface to an resource.
     ///
@@ -560,12 +521,9 @@ pub mod bridge_source {
         pub fn vpc_interface_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcInterfaceName", v.into()); self }
     }
 
-    impl From<VpcInterfaceAttachment> for t::Value {
-        #[inline]
-        fn from(v: VpcInterfaceAttachment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcInterfaceAttachment> for t::Value { #[inline] fn from(v: VpcInterfaceAttachment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcInterfaceAttachment { #[inline] fn from(v: t::Value) -> VpcInterfaceAttachment { VpcInterfaceAttachment(t::Props::from_value(v)) } }
 
     /// The source of the bridge. A network source originates at your premises.
     ///
@@ -587,12 +545,9 @@ pub mod bridge_source {
         pub fn multicast_source_settings(mut self, v: impl Into<MulticastSourceSettings>) -> Self { self.0.put::<MulticastSourceSettings>("MulticastSourceSettings", v.into()); self }
     }
 
-    impl From<BridgeNetworkSource> for t::Value {
-        #[inline]
-        fn from(v: BridgeNetworkSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BridgeNetworkSource> for t::Value { #[inline] fn from(v: BridgeNetworkSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BridgeNetworkSource { #[inline] fn from(v: t::Value) -> BridgeNetworkSource { BridgeNetworkSource(t::Props::from_value(v)) } }
 
     /// The settings related to the multicast source.
     ///
@@ -611,12 +566,9 @@ pub mod bridge_source {
         pub fn multicast_source_ip(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MulticastSourceIp", v.into()); self }
     }
 
-    impl From<MulticastSourceSettings> for t::Value {
-        #[inline]
-        fn from(v: MulticastSourceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MulticastSourceSettings> for t::Value { #[inline] fn from(v: MulticastSourceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MulticastSourceSettings { #[inline] fn from(v: t::Value) -> MulticastSourceSettings { MulticastSourceSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -759,12 +711,9 @@ pub mod flow {
         pub fn video_max_bitrate(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VideoMaxBitrate", v.into()); self }
     }
 
-    impl From<EncodingConfig> for t::Value {
-        #[inline]
-        fn from(v: EncodingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncodingConfig> for t::Value { #[inline] fn from(v: EncodingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncodingConfig { #[inline] fn from(v: t::Value) -> EncodingConfig { EncodingConfig(t::Props::from_value(v)) } }
 
     /// The encoding profile to use when transcoding the NDI source to a Transport Stream. You can change this value while a
     /// flow is running.
@@ -830,12 +779,9 @@ pub mod flow {
         }
     }
 
-    impl From<Maintenance> for t::Value {
-        #[inline]
-        fn from(v: Maintenance) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Maintenance> for t::Value { #[inline] fn from(v: Maintenance) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Maintenance { #[inline] fn from(v: t::Value) -> Maintenance { Maintenance(t::Props::from_value(v)) } }
 
     /// A day of a week when the maintenance will happen. Use Monday/Tuesday/Wednesday/Thursday/Friday/Saturday/Sunday.
     ///
@@ -901,12 +847,9 @@ pub mod flow {
         pub fn video_format(mut self, v: impl Into<VideoFormat>) -> Self { self.0.put::<VideoFormat>("VideoFormat", v.into()); self }
     }
 
-    impl From<MediaStream> for t::Value {
-        #[inline]
-        fn from(v: MediaStream) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaStream> for t::Value { #[inline] fn from(v: MediaStream) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaStream { #[inline] fn from(v: t::Value) -> MediaStream { MediaStream(t::Props::from_value(v)) } }
 
     /// Attributes that are related to the media stream.
     ///
@@ -927,12 +870,9 @@ pub mod flow {
         pub fn lang(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Lang", v.into()); self }
     }
 
-    impl From<MediaStreamAttributes> for t::Value {
-        #[inline]
-        fn from(v: MediaStreamAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaStreamAttributes> for t::Value { #[inline] fn from(v: MediaStreamAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaStreamAttributes { #[inline] fn from(v: t::Value) -> MediaStreamAttributes { MediaStreamAttributes(t::Props::from_value(v)) } }
 
     /// A set of parameters that define the media stream.
     ///
@@ -963,12 +903,9 @@ pub mod flow {
         pub fn tcs(mut self, v: impl Into<Tcs>) -> Self { self.0.put::<Tcs>("Tcs", v.into()); self }
     }
 
-    impl From<Fmtp> for t::Value {
-        #[inline]
-        fn from(v: Fmtp) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Fmtp> for t::Value { #[inline] fn from(v: Fmtp) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Fmtp { #[inline] fn from(v: t::Value) -> Fmtp { Fmtp(t::Props::from_value(v)) } }
 
     /// The format used for the representation of color.
     ///
@@ -1163,12 +1100,9 @@ pub mod flow {
         pub fn ndi_state(mut self, v: impl Into<NdiState>) -> Self { self.0.put::<NdiState>("NdiState", v.into()); self }
     }
 
-    impl From<NdiConfig> for t::Value {
-        #[inline]
-        fn from(v: NdiConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NdiConfig> for t::Value { #[inline] fn from(v: NdiConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NdiConfig { #[inline] fn from(v: t::Value) -> NdiConfig { NdiConfig(t::Props::from_value(v)) } }
 
     /// Specifies the configuration settings for individual NDI discovery servers. A maximum of 3 servers is allowed.
     ///
@@ -1188,12 +1122,9 @@ pub mod flow {
         pub fn discovery_server_port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DiscoveryServerPort", v.into()); self }
     }
 
-    impl From<NdiDiscoveryServerConfig> for t::Value {
-        #[inline]
-        fn from(v: NdiDiscoveryServerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NdiDiscoveryServerConfig> for t::Value { #[inline] fn from(v: NdiDiscoveryServerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NdiDiscoveryServerConfig { #[inline] fn from(v: t::Value) -> NdiDiscoveryServerConfig { NdiDiscoveryServerConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1289,12 +1220,9 @@ pub mod flow {
         pub fn whitelist_cidr(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WhitelistCidr", v.into()); self }
     }
 
-    impl From<Source> for t::Value {
-        #[inline]
-        fn from(v: Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Source> for t::Value { #[inline] fn from(v: Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Source { #[inline] fn from(v: t::Value) -> Source { Source(t::Props::from_value(v)) } }
 
     /// Information about the encryption of the flow.
     ///
@@ -1335,12 +1263,9 @@ pub mod flow {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<Encryption> for t::Value {
-        #[inline]
-        fn from(v: Encryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Encryption> for t::Value { #[inline] fn from(v: Encryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Encryption { #[inline] fn from(v: t::Value) -> Encryption { Encryption(t::Props::from_value(v)) } }
 
     /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
     ///
@@ -1408,12 +1333,9 @@ pub mod flow {
         pub fn vpc_interface_attachment(mut self, v: impl Into<VpcInterfaceAttachment>) -> Self { self.0.put::<VpcInterfaceAttachment>("VpcInterfaceAttachment", v.into()); self }
     }
 
-    impl From<GatewayBridgeSource> for t::Value {
-        #[inline]
-        fn from(v: GatewayBridgeSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayBridgeSource> for t::Value { #[inline] fn from(v: GatewayBridgeSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayBridgeSource { #[inline] fn from(v: t::Value) -> GatewayBridgeSource { GatewayBridgeSource(t::Props::from_value(v)) } }
 
     /// The settings for attaching a VPC interface to an resource.
     ///
@@ -1432,12 +1354,9 @@ pub mod flow {
         pub fn vpc_interface_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcInterfaceName", v.into()); self }
     }
 
-    impl From<VpcInterfaceAttachment> for t::Value {
-        #[inline]
-        fn from(v: VpcInterfaceAttachment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcInterfaceAttachment> for t::Value { #[inline] fn from(v: VpcInterfaceAttachment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcInterfaceAttachment { #[inline] fn from(v: t::Value) -> VpcInterfaceAttachment { VpcInterfaceAttachment(t::Props::from_value(v)) } }
 
     /// The media stream that is associated with the source, and the parameters for that association.
     ///
@@ -1457,12 +1376,9 @@ pub mod flow {
         pub fn input_configurations(mut self, v: impl Into<t::List<InputConfiguration>>) -> Self { self.0.put::<t::List<InputConfiguration>>("InputConfigurations", v.into()); self }
     }
 
-    impl From<MediaStreamSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MediaStreamSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaStreamSourceConfiguration> for t::Value { #[inline] fn from(v: MediaStreamSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaStreamSourceConfiguration { #[inline] fn from(v: t::Value) -> MediaStreamSourceConfiguration { MediaStreamSourceConfiguration(t::Props::from_value(v)) } }
 
     /// The format that was used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio
     /// streams, set the encoding name to pcm. For video, 2110 streams, set the encoding name to raw. For video, JPEG XS
@@ -1508,12 +1424,9 @@ pub mod flow {
         }
     }
 
-    impl From<InputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputConfiguration> for t::Value { #[inline] fn from(v: InputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputConfiguration { #[inline] fn from(v: t::Value) -> InputConfiguration { InputConfiguration(t::Props::from_value(v)) } }
 
     /// The VPC interface that you want to use for the media stream associated with the output.
     ///
@@ -1530,12 +1443,9 @@ pub mod flow {
         }
     }
 
-    impl From<Interface> for t::Value {
-        #[inline]
-        fn from(v: Interface) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Interface> for t::Value { #[inline] fn from(v: Interface) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Interface { #[inline] fn from(v: t::Value) -> Interface { Interface(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1554,12 +1464,9 @@ pub mod flow {
         pub fn source_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceName", v.into()); self }
     }
 
-    impl From<NdiSourceSettings> for t::Value {
-        #[inline]
-        fn from(v: NdiSourceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NdiSourceSettings> for t::Value { #[inline] fn from(v: NdiSourceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NdiSourceSettings { #[inline] fn from(v: t::Value) -> NdiSourceSettings { NdiSourceSettings(t::Props::from_value(v)) } }
 
     /// The protocol that is used by the source.
     ///
@@ -1615,12 +1522,9 @@ pub mod flow {
         pub fn encryption_key_type(mut self, v: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.0.put::<FlowTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
     }
 
-    impl From<FlowTransitEncryption> for t::Value {
-        #[inline]
-        fn from(v: FlowTransitEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowTransitEncryption> for t::Value { #[inline] fn from(v: FlowTransitEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowTransitEncryption { #[inline] fn from(v: t::Value) -> FlowTransitEncryption { FlowTransitEncryption(t::Props::from_value(v)) } }
 
     /// Configuration settings for flow transit encryption keys.
     ///
@@ -1641,12 +1545,9 @@ pub mod flow {
         pub fn secrets_manager(mut self, v: impl Into<SecretsManagerEncryptionKeyConfiguration>) -> Self { self.0.put::<SecretsManagerEncryptionKeyConfiguration>("SecretsManager", v.into()); self }
     }
 
-    impl From<FlowTransitEncryptionKeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FlowTransitEncryptionKeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowTransitEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: FlowTransitEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> FlowTransitEncryptionKeyConfiguration { FlowTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for transit encryption of a flow source using AWS Secrets Manager, including the secret ARN
     /// and role ARN.
@@ -1665,12 +1566,9 @@ pub mod flow {
         }
     }
 
-    impl From<SecretsManagerEncryptionKeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SecretsManagerEncryptionKeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretsManagerEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: SecretsManagerEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretsManagerEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> SecretsManagerEncryptionKeyConfiguration { SecretsManagerEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1717,12 +1615,9 @@ pub mod flow {
         pub fn state(mut self, v: impl Into<NdiState>) -> Self { self.0.put::<NdiState>("State", v.into()); self }
     }
 
-    impl From<FailoverConfig> for t::Value {
-        #[inline]
-        fn from(v: FailoverConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FailoverConfig> for t::Value { #[inline] fn from(v: FailoverConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FailoverConfig { #[inline] fn from(v: t::Value) -> FailoverConfig { FailoverConfig(t::Props::from_value(v)) } }
 
     /// The type of failover you choose for this flow. MERGE combines the source streams into a single stream, allowing graceful
     /// recovery from any single-source loss. FAILOVER allows switching between different streams.
@@ -1763,12 +1658,9 @@ pub mod flow {
         }
     }
 
-    impl From<SourcePriority> for t::Value {
-        #[inline]
-        fn from(v: SourcePriority) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourcePriority> for t::Value { #[inline] fn from(v: SourcePriority) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourcePriority { #[inline] fn from(v: t::Value) -> SourcePriority { SourcePriority(t::Props::from_value(v)) } }
 
     /// The settings for source monitoring.
     ///
@@ -1793,12 +1685,9 @@ pub mod flow {
         pub fn video_monitoring_settings(mut self, v: impl Into<t::List<VideoMonitoringSetting>>) -> Self { self.0.put::<t::List<VideoMonitoringSetting>>("VideoMonitoringSettings", v.into()); self }
     }
 
-    impl From<SourceMonitoringConfig> for t::Value {
-        #[inline]
-        fn from(v: SourceMonitoringConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceMonitoringConfig> for t::Value { #[inline] fn from(v: SourceMonitoringConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceMonitoringConfig { #[inline] fn from(v: t::Value) -> SourceMonitoringConfig { SourceMonitoringConfig(t::Props::from_value(v)) } }
 
     /// Specifies the configuration for audio stream metrics monitoring.
     ///
@@ -1817,12 +1706,9 @@ pub mod flow {
         pub fn silent_audio(mut self, v: impl Into<SilentAudio>) -> Self { self.0.put::<SilentAudio>("SilentAudio", v.into()); self }
     }
 
-    impl From<AudioMonitoringSetting> for t::Value {
-        #[inline]
-        fn from(v: AudioMonitoringSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioMonitoringSetting> for t::Value { #[inline] fn from(v: AudioMonitoringSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioMonitoringSetting { #[inline] fn from(v: t::Value) -> AudioMonitoringSetting { AudioMonitoringSetting(t::Props::from_value(v)) } }
 
     /// Configures settings for the SilentAudio metric.
     ///
@@ -1843,12 +1729,9 @@ pub mod flow {
         pub fn threshold_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThresholdSeconds", v.into()); self }
     }
 
-    impl From<SilentAudio> for t::Value {
-        #[inline]
-        fn from(v: SilentAudio) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SilentAudio> for t::Value { #[inline] fn from(v: SilentAudio) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SilentAudio { #[inline] fn from(v: t::Value) -> SilentAudio { SilentAudio(t::Props::from_value(v)) } }
 
     /// Specifies the configuration for video stream metrics monitoring.
     ///
@@ -1869,12 +1752,9 @@ pub mod flow {
         pub fn frozen_frames(mut self, v: impl Into<FrozenFrames>) -> Self { self.0.put::<FrozenFrames>("FrozenFrames", v.into()); self }
     }
 
-    impl From<VideoMonitoringSetting> for t::Value {
-        #[inline]
-        fn from(v: VideoMonitoringSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoMonitoringSetting> for t::Value { #[inline] fn from(v: VideoMonitoringSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoMonitoringSetting { #[inline] fn from(v: t::Value) -> VideoMonitoringSetting { VideoMonitoringSetting(t::Props::from_value(v)) } }
 
     /// Configures settings for the BlackFrames metric.
     ///
@@ -1895,12 +1775,9 @@ pub mod flow {
         pub fn threshold_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThresholdSeconds", v.into()); self }
     }
 
-    impl From<BlackFrames> for t::Value {
-        #[inline]
-        fn from(v: BlackFrames) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlackFrames> for t::Value { #[inline] fn from(v: BlackFrames) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlackFrames { #[inline] fn from(v: t::Value) -> BlackFrames { BlackFrames(t::Props::from_value(v)) } }
 
     /// Configures settings for the FrozenFrames metric.
     ///
@@ -1921,12 +1798,9 @@ pub mod flow {
         pub fn threshold_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThresholdSeconds", v.into()); self }
     }
 
-    impl From<FrozenFrames> for t::Value {
-        #[inline]
-        fn from(v: FrozenFrames) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FrozenFrames> for t::Value { #[inline] fn from(v: FrozenFrames) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FrozenFrames { #[inline] fn from(v: t::Value) -> FrozenFrames { FrozenFrames(t::Props::from_value(v)) } }
 
     /// The details of a VPC interface.
     ///
@@ -1953,12 +1827,9 @@ pub mod flow {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<VpcInterface> for t::Value {
-        #[inline]
-        fn from(v: VpcInterface) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcInterface> for t::Value { #[inline] fn from(v: VpcInterface) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcInterface { #[inline] fn from(v: t::Value) -> VpcInterface { VpcInterface(t::Props::from_value(v)) } }
 
     /// The type of network adapter that you want MediaConnect to use on this interface. If you don't set this value, it
     /// defaults to ENA.
@@ -2075,12 +1946,9 @@ pub mod flow_entitlement {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<Encryption> for t::Value {
-        #[inline]
-        fn from(v: Encryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Encryption> for t::Value { #[inline] fn from(v: Encryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Encryption { #[inline] fn from(v: t::Value) -> Encryption { Encryption(t::Props::from_value(v)) } }
 
     /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
     ///
@@ -2234,12 +2102,9 @@ pub mod flow_media_stream {
         pub fn lang(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Lang", v.into()); self }
     }
 
-    impl From<MediaStreamAttributes> for t::Value {
-        #[inline]
-        fn from(v: MediaStreamAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaStreamAttributes> for t::Value { #[inline] fn from(v: MediaStreamAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaStreamAttributes { #[inline] fn from(v: t::Value) -> MediaStreamAttributes { MediaStreamAttributes(t::Props::from_value(v)) } }
 
     /// A set of parameters that define the media stream.
     ///
@@ -2270,12 +2135,9 @@ pub mod flow_media_stream {
         pub fn tcs(mut self, v: impl Into<Tcs>) -> Self { self.0.put::<Tcs>("Tcs", v.into()); self }
     }
 
-    impl From<Fmtp> for t::Value {
-        #[inline]
-        fn from(v: Fmtp) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Fmtp> for t::Value { #[inline] fn from(v: Fmtp) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Fmtp { #[inline] fn from(v: t::Value) -> Fmtp { Fmtp(t::Props::from_value(v)) } }
 
     /// The format used for the representation of color.
     ///
@@ -2528,12 +2390,9 @@ pub mod flow_output {
         pub fn key_type(mut self, v: impl Into<KeyType>) -> Self { self.0.put::<KeyType>("KeyType", v.into()); self }
     }
 
-    impl From<Encryption> for t::Value {
-        #[inline]
-        fn from(v: Encryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Encryption> for t::Value { #[inline] fn from(v: Encryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Encryption { #[inline] fn from(v: t::Value) -> Encryption { Encryption(t::Props::from_value(v)) } }
 
     /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
     ///
@@ -2603,12 +2462,9 @@ pub mod flow_output {
         pub fn encoding_parameters(mut self, v: impl Into<EncodingParameters>) -> Self { self.0.put::<EncodingParameters>("EncodingParameters", v.into()); self }
     }
 
-    impl From<MediaStreamOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MediaStreamOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaStreamOutputConfiguration> for t::Value { #[inline] fn from(v: MediaStreamOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaStreamOutputConfiguration { #[inline] fn from(v: t::Value) -> MediaStreamOutputConfiguration { MediaStreamOutputConfiguration(t::Props::from_value(v)) } }
 
     /// The definition of a media stream that is associated with the output.
     ///
@@ -2627,12 +2483,9 @@ pub mod flow_output {
         }
     }
 
-    impl From<DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationConfiguration> for t::Value { #[inline] fn from(v: DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationConfiguration { #[inline] fn from(v: t::Value) -> DestinationConfiguration { DestinationConfiguration(t::Props::from_value(v)) } }
 
     /// The VPC interface that you want to use for the media stream associated with the output.
     ///
@@ -2649,12 +2502,9 @@ pub mod flow_output {
         }
     }
 
-    impl From<Interface> for t::Value {
-        #[inline]
-        fn from(v: Interface) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Interface> for t::Value { #[inline] fn from(v: Interface) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Interface { #[inline] fn from(v: t::Value) -> Interface { Interface(t::Props::from_value(v)) } }
 
     /// The format that will be used to encode the data. For ancillary data streams, set the encoding name to smpte291. For
     /// audio streams, set the encoding name to pcm. For video streams on sources or outputs that use the CDI protocol, set the
@@ -2703,12 +2553,9 @@ pub mod flow_output {
         pub fn encoder_profile(mut self, v: impl Into<EncoderProfile>) -> Self { self.0.put::<EncoderProfile>("EncoderProfile", v.into()); self }
     }
 
-    impl From<EncodingParameters> for t::Value {
-        #[inline]
-        fn from(v: EncodingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncodingParameters> for t::Value { #[inline] fn from(v: EncodingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncodingParameters { #[inline] fn from(v: t::Value) -> EncodingParameters { EncodingParameters(t::Props::from_value(v)) } }
 
     /// A setting on the encoder that drives compression settings. This property only applies to video media streams associated
     /// with outputs that use the ST 2110 JPEG XS protocol, with a flow source that uses the CDI protocol.
@@ -2833,12 +2680,9 @@ pub mod flow_output {
         pub fn encryption_key_type(mut self, v: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.0.put::<FlowTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
     }
 
-    impl From<FlowTransitEncryption> for t::Value {
-        #[inline]
-        fn from(v: FlowTransitEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowTransitEncryption> for t::Value { #[inline] fn from(v: FlowTransitEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowTransitEncryption { #[inline] fn from(v: t::Value) -> FlowTransitEncryption { FlowTransitEncryption(t::Props::from_value(v)) } }
 
     /// Configuration settings for flow transit encryption keys.
     ///
@@ -2859,12 +2703,9 @@ pub mod flow_output {
         pub fn secrets_manager(mut self, v: impl Into<SecretsManagerEncryptionKeyConfiguration>) -> Self { self.0.put::<SecretsManagerEncryptionKeyConfiguration>("SecretsManager", v.into()); self }
     }
 
-    impl From<FlowTransitEncryptionKeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FlowTransitEncryptionKeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowTransitEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: FlowTransitEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> FlowTransitEncryptionKeyConfiguration { FlowTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for transit encryption of a flow output using AWS Secrets Manager, including the secret ARN
     /// and role ARN.
@@ -2883,12 +2724,9 @@ pub mod flow_output {
         }
     }
 
-    impl From<SecretsManagerEncryptionKeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SecretsManagerEncryptionKeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretsManagerEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: SecretsManagerEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretsManagerEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> SecretsManagerEncryptionKeyConfiguration { SecretsManagerEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2927,12 +2765,9 @@ pub mod flow_output {
         pub fn vpc_interface_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcInterfaceName", v.into()); self }
     }
 
-    impl From<VpcInterfaceAttachment> for t::Value {
-        #[inline]
-        fn from(v: VpcInterfaceAttachment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcInterfaceAttachment> for t::Value { #[inline] fn from(v: VpcInterfaceAttachment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcInterfaceAttachment { #[inline] fn from(v: t::Value) -> VpcInterfaceAttachment { VpcInterfaceAttachment(t::Props::from_value(v)) } }
 
 }
 
@@ -3064,12 +2899,9 @@ pub mod flow_source {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<Encryption> for t::Value {
-        #[inline]
-        fn from(v: Encryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Encryption> for t::Value { #[inline] fn from(v: Encryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Encryption { #[inline] fn from(v: t::Value) -> Encryption { Encryption(t::Props::from_value(v)) } }
 
     /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
     ///
@@ -3137,12 +2969,9 @@ pub mod flow_source {
         pub fn vpc_interface_attachment(mut self, v: impl Into<VpcInterfaceAttachment>) -> Self { self.0.put::<VpcInterfaceAttachment>("VpcInterfaceAttachment", v.into()); self }
     }
 
-    impl From<GatewayBridgeSource> for t::Value {
-        #[inline]
-        fn from(v: GatewayBridgeSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayBridgeSource> for t::Value { #[inline] fn from(v: GatewayBridgeSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayBridgeSource { #[inline] fn from(v: t::Value) -> GatewayBridgeSource { GatewayBridgeSource(t::Props::from_value(v)) } }
 
     /// The settings for attaching a VPC interface to an resource.
     ///
@@ -3161,12 +2990,9 @@ pub mod flow_source {
         pub fn vpc_interface_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcInterfaceName", v.into()); self }
     }
 
-    impl From<VpcInterfaceAttachment> for t::Value {
-        #[inline]
-        fn from(v: VpcInterfaceAttachment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcInterfaceAttachment> for t::Value { #[inline] fn from(v: VpcInterfaceAttachment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcInterfaceAttachment { #[inline] fn from(v: t::Value) -> VpcInterfaceAttachment { VpcInterfaceAttachment(t::Props::from_value(v)) } }
 
     /// The protocol that is used by the source.
     ///
@@ -3306,12 +3132,9 @@ pub mod gateway {
         }
     }
 
-    impl From<GatewayNetwork> for t::Value {
-        #[inline]
-        fn from(v: GatewayNetwork) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatewayNetwork> for t::Value { #[inline] fn from(v: GatewayNetwork) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatewayNetwork { #[inline] fn from(v: t::Value) -> GatewayNetwork { GatewayNetwork(t::Props::from_value(v)) } }
 
 }
 
@@ -3444,12 +3267,9 @@ pub mod router_input {
         pub fn standard(mut self, v: impl Into<StandardRouterInputConfiguration>) -> Self { self.0.put::<StandardRouterInputConfiguration>("Standard", v.into()); self }
     }
 
-    impl From<RouterInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RouterInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouterInputConfiguration> for t::Value { #[inline] fn from(v: RouterInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouterInputConfiguration { #[inline] fn from(v: t::Value) -> RouterInputConfiguration { RouterInputConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration settings for a failover router input that allows switching between two input sources.
     ///
@@ -3472,12 +3292,9 @@ pub mod router_input {
         pub fn primary_source_index(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("PrimarySourceIndex", v.into()); self }
     }
 
-    impl From<FailoverRouterInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FailoverRouterInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FailoverRouterInputConfiguration> for t::Value { #[inline] fn from(v: FailoverRouterInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FailoverRouterInputConfiguration { #[inline] fn from(v: t::Value) -> FailoverRouterInputConfiguration { FailoverRouterInputConfiguration(t::Props::from_value(v)) } }
 
     /// Protocol configuration settings for failover router inputs.
     ///
@@ -3502,12 +3319,9 @@ pub mod router_input {
         pub fn srt_listener(mut self, v: impl Into<SrtListenerRouterInputConfiguration>) -> Self { self.0.put::<SrtListenerRouterInputConfiguration>("SrtListener", v.into()); self }
     }
 
-    impl From<FailoverRouterInputProtocolConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FailoverRouterInputProtocolConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FailoverRouterInputProtocolConfiguration> for t::Value { #[inline] fn from(v: FailoverRouterInputProtocolConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FailoverRouterInputProtocolConfiguration { #[inline] fn from(v: t::Value) -> FailoverRouterInputProtocolConfiguration { FailoverRouterInputProtocolConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for a router input using the RIST (Reliable Internet Stream Transport) protocol, including
     /// the port and recovery latency.
@@ -3526,12 +3340,9 @@ pub mod router_input {
         }
     }
 
-    impl From<RistRouterInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RistRouterInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RistRouterInputConfiguration> for t::Value { #[inline] fn from(v: RistRouterInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RistRouterInputConfiguration { #[inline] fn from(v: t::Value) -> RistRouterInputConfiguration { RistRouterInputConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for a Router Input using the RTP (Real-Time Transport Protocol) protocol, including the port
     /// and forward error correction state.
@@ -3551,12 +3362,9 @@ pub mod router_input {
         pub fn forward_error_correction(mut self, v: impl Into<ForwardErrorCorrectionState>) -> Self { self.0.put::<ForwardErrorCorrectionState>("ForwardErrorCorrection", v.into()); self }
     }
 
-    impl From<RtpRouterInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RtpRouterInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RtpRouterInputConfiguration> for t::Value { #[inline] fn from(v: RtpRouterInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RtpRouterInputConfiguration { #[inline] fn from(v: t::Value) -> RtpRouterInputConfiguration { RtpRouterInputConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3600,12 +3408,9 @@ pub mod router_input {
         pub fn stream_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StreamId", v.into()); self }
     }
 
-    impl From<SrtCallerRouterInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SrtCallerRouterInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtCallerRouterInputConfiguration> for t::Value { #[inline] fn from(v: SrtCallerRouterInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtCallerRouterInputConfiguration { #[inline] fn from(v: t::Value) -> SrtCallerRouterInputConfiguration { SrtCallerRouterInputConfiguration(t::Props::from_value(v)) } }
 
     /// Contains the configuration settings for decrypting SRT streams, including the encryption key details and decryption
     /// parameters.
@@ -3623,12 +3428,9 @@ pub mod router_input {
         }
     }
 
-    impl From<SrtDecryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SrtDecryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtDecryptionConfiguration> for t::Value { #[inline] fn from(v: SrtDecryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtDecryptionConfiguration { #[inline] fn from(v: t::Value) -> SrtDecryptionConfiguration { SrtDecryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
     ///
@@ -3646,12 +3448,9 @@ pub mod router_input {
         }
     }
 
-    impl From<SecretsManagerEncryptionKeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SecretsManagerEncryptionKeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretsManagerEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: SecretsManagerEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretsManagerEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> SecretsManagerEncryptionKeyConfiguration { SecretsManagerEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for a router input using the SRT (Secure Reliable Transport) protocol in listener mode,
     /// including the port, minimum latency, and decryption key configuration.
@@ -3672,12 +3471,9 @@ pub mod router_input {
         pub fn decryption_configuration(mut self, v: impl Into<SrtDecryptionConfiguration>) -> Self { self.0.put::<SrtDecryptionConfiguration>("DecryptionConfiguration", v.into()); self }
     }
 
-    impl From<SrtListenerRouterInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SrtListenerRouterInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtListenerRouterInputConfiguration> for t::Value { #[inline] fn from(v: SrtListenerRouterInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtListenerRouterInputConfiguration { #[inline] fn from(v: t::Value) -> SrtListenerRouterInputConfiguration { SrtListenerRouterInputConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3718,12 +3514,9 @@ pub mod router_input {
         pub fn flow_output_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FlowOutputArn", v.into()); self }
     }
 
-    impl From<MediaConnectFlowRouterInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MediaConnectFlowRouterInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaConnectFlowRouterInputConfiguration> for t::Value { #[inline] fn from(v: MediaConnectFlowRouterInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaConnectFlowRouterInputConfiguration { #[inline] fn from(v: t::Value) -> MediaConnectFlowRouterInputConfiguration { MediaConnectFlowRouterInputConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a
     /// MediaConnect flow.
@@ -3743,12 +3536,9 @@ pub mod router_input {
         pub fn encryption_key_type(mut self, v: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.0.put::<FlowTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
     }
 
-    impl From<FlowTransitEncryption> for t::Value {
-        #[inline]
-        fn from(v: FlowTransitEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowTransitEncryption> for t::Value { #[inline] fn from(v: FlowTransitEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowTransitEncryption { #[inline] fn from(v: t::Value) -> FlowTransitEncryption { FlowTransitEncryption(t::Props::from_value(v)) } }
 
     /// Configuration settings for flow transit encryption keys.
     ///
@@ -3769,12 +3559,9 @@ pub mod router_input {
         pub fn secrets_manager(mut self, v: impl Into<SecretsManagerEncryptionKeyConfiguration>) -> Self { self.0.put::<SecretsManagerEncryptionKeyConfiguration>("SecretsManager", v.into()); self }
     }
 
-    impl From<FlowTransitEncryptionKeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FlowTransitEncryptionKeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowTransitEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: FlowTransitEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> FlowTransitEncryptionKeyConfiguration { FlowTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3817,12 +3604,9 @@ pub mod router_input {
         pub fn media_live_pipeline_id(mut self, v: impl Into<MediaLiveChannelPipelineId>) -> Self { self.0.put::<MediaLiveChannelPipelineId>("MediaLivePipelineId", v.into()); self }
     }
 
-    impl From<MediaLiveChannelRouterInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MediaLiveChannelRouterInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaLiveChannelRouterInputConfiguration> for t::Value { #[inline] fn from(v: MediaLiveChannelRouterInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaLiveChannelRouterInputConfiguration { #[inline] fn from(v: t::Value) -> MediaLiveChannelRouterInputConfiguration { MediaLiveChannelRouterInputConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3863,12 +3647,9 @@ pub mod router_input {
         pub fn encryption_key_type(mut self, v: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.0.put::<FlowTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
     }
 
-    impl From<MediaLiveTransitEncryption> for t::Value {
-        #[inline]
-        fn from(v: MediaLiveTransitEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaLiveTransitEncryption> for t::Value { #[inline] fn from(v: MediaLiveTransitEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaLiveTransitEncryption { #[inline] fn from(v: t::Value) -> MediaLiveTransitEncryption { MediaLiveTransitEncryption(t::Props::from_value(v)) } }
 
     /// Configuration settings for the MediaLive transit encryption key.
     ///
@@ -3889,12 +3670,9 @@ pub mod router_input {
         pub fn secrets_manager(mut self, v: impl Into<SecretsManagerEncryptionKeyConfiguration>) -> Self { self.0.put::<SecretsManagerEncryptionKeyConfiguration>("SecretsManager", v.into()); self }
     }
 
-    impl From<MediaLiveTransitEncryptionKeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MediaLiveTransitEncryptionKeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaLiveTransitEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: MediaLiveTransitEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaLiveTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> MediaLiveTransitEncryptionKeyConfiguration { MediaLiveTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration settings for a merge router input that combines two input sources.
     ///
@@ -3913,12 +3691,9 @@ pub mod router_input {
         }
     }
 
-    impl From<MergeRouterInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MergeRouterInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MergeRouterInputConfiguration> for t::Value { #[inline] fn from(v: MergeRouterInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MergeRouterInputConfiguration { #[inline] fn from(v: t::Value) -> MergeRouterInputConfiguration { MergeRouterInputConfiguration(t::Props::from_value(v)) } }
 
     /// Protocol configuration settings for merge router inputs.
     ///
@@ -3939,12 +3714,9 @@ pub mod router_input {
         pub fn rtp(mut self, v: impl Into<RtpRouterInputConfiguration>) -> Self { self.0.put::<RtpRouterInputConfiguration>("Rtp", v.into()); self }
     }
 
-    impl From<MergeRouterInputProtocolConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MergeRouterInputProtocolConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MergeRouterInputProtocolConfiguration> for t::Value { #[inline] fn from(v: MergeRouterInputProtocolConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MergeRouterInputProtocolConfiguration { #[inline] fn from(v: t::Value) -> MergeRouterInputProtocolConfiguration { MergeRouterInputProtocolConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for a standard router input, including the protocol, protocol-specific configuration, network
     /// interface, and availability zone.
@@ -3965,12 +3737,9 @@ pub mod router_input {
         pub fn protocol(mut self, v: impl Into<RouterInputProtocol>) -> Self { self.0.put::<RouterInputProtocol>("Protocol", v.into()); self }
     }
 
-    impl From<StandardRouterInputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StandardRouterInputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StandardRouterInputConfiguration> for t::Value { #[inline] fn from(v: StandardRouterInputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StandardRouterInputConfiguration { #[inline] fn from(v: t::Value) -> StandardRouterInputConfiguration { StandardRouterInputConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4019,12 +3788,9 @@ pub mod router_input {
         pub fn srt_listener(mut self, v: impl Into<SrtListenerRouterInputConfiguration>) -> Self { self.0.put::<SrtListenerRouterInputConfiguration>("SrtListener", v.into()); self }
     }
 
-    impl From<RouterInputProtocolConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RouterInputProtocolConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouterInputProtocolConfiguration> for t::Value { #[inline] fn from(v: RouterInputProtocolConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouterInputProtocolConfiguration { #[inline] fn from(v: t::Value) -> RouterInputProtocolConfiguration { RouterInputProtocolConfiguration(t::Props::from_value(v)) } }
 
     /// The content quality analysis configuration for the router input. The content quality analysis feature only monitors the
     /// first video stream and the first audio stream it encounters within the router input source.
@@ -4044,12 +3810,9 @@ pub mod router_input {
         pub fn content_level(mut self, v: impl Into<ContentQualityAnalysisFeatureConfiguration>) -> Self { self.0.put::<ContentQualityAnalysisFeatureConfiguration>("ContentLevel", v.into()); self }
     }
 
-    impl From<RouterContentQualityAnalysisConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RouterContentQualityAnalysisConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouterContentQualityAnalysisConfiguration> for t::Value { #[inline] fn from(v: RouterContentQualityAnalysisConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouterContentQualityAnalysisConfiguration { #[inline] fn from(v: t::Value) -> RouterContentQualityAnalysisConfiguration { RouterContentQualityAnalysisConfiguration(t::Props::from_value(v)) } }
 
     /// Configures the content quality analysis features for the router input.
     ///
@@ -4072,12 +3835,9 @@ pub mod router_input {
         pub fn silent_audio(mut self, v: impl Into<SilentAudioConfiguration>) -> Self { self.0.put::<SilentAudioConfiguration>("SilentAudio", v.into()); self }
     }
 
-    impl From<ContentQualityAnalysisFeatureConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ContentQualityAnalysisFeatureConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentQualityAnalysisFeatureConfiguration> for t::Value { #[inline] fn from(v: ContentQualityAnalysisFeatureConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentQualityAnalysisFeatureConfiguration { #[inline] fn from(v: t::Value) -> ContentQualityAnalysisFeatureConfiguration { ContentQualityAnalysisFeatureConfiguration(t::Props::from_value(v)) } }
 
     /// Detects black frames in the router input's source content and reports them through a CloudWatch metric, an EventBridge
     /// event, and a router input message.
@@ -4096,12 +3856,9 @@ pub mod router_input {
         }
     }
 
-    impl From<BlackFramesConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BlackFramesConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlackFramesConfiguration> for t::Value { #[inline] fn from(v: BlackFramesConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlackFramesConfiguration { #[inline] fn from(v: t::Value) -> BlackFramesConfiguration { BlackFramesConfiguration(t::Props::from_value(v)) } }
 
     /// Detects frozen video frames in the router input's source content and reports them through a CloudWatch metric, an
     /// EventBridge event, and a router input message.
@@ -4120,12 +3877,9 @@ pub mod router_input {
         }
     }
 
-    impl From<FrozenFramesConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FrozenFramesConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FrozenFramesConfiguration> for t::Value { #[inline] fn from(v: FrozenFramesConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FrozenFramesConfiguration { #[inline] fn from(v: t::Value) -> FrozenFramesConfiguration { FrozenFramesConfiguration(t::Props::from_value(v)) } }
 
     /// Detects silent audio in the router input's source content and reports it through a CloudWatch metric, an EventBridge
     /// event, and a router input message.
@@ -4144,12 +3898,9 @@ pub mod router_input {
         }
     }
 
-    impl From<SilentAudioConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SilentAudioConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SilentAudioConfiguration> for t::Value { #[inline] fn from(v: SilentAudioConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SilentAudioConfiguration { #[inline] fn from(v: t::Value) -> SilentAudioConfiguration { SilentAudioConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for maintenance operations, including preferred maintenance windows and schedules.
     ///
@@ -4170,12 +3921,9 @@ pub mod router_input {
         pub fn preferred_day_time(mut self, v: impl Into<PreferredDayTimeMaintenanceConfiguration>) -> Self { self.0.put::<PreferredDayTimeMaintenanceConfiguration>("PreferredDayTime", v.into()); self }
     }
 
-    impl From<MaintenanceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceConfiguration> for t::Value { #[inline] fn from(v: MaintenanceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceConfiguration { #[inline] fn from(v: t::Value) -> MaintenanceConfiguration { MaintenanceConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for preferred day and time maintenance settings.
     ///
@@ -4193,12 +3941,9 @@ pub mod router_input {
         }
     }
 
-    impl From<PreferredDayTimeMaintenanceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PreferredDayTimeMaintenanceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PreferredDayTimeMaintenanceConfiguration> for t::Value { #[inline] fn from(v: PreferredDayTimeMaintenanceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PreferredDayTimeMaintenanceConfiguration { #[inline] fn from(v: t::Value) -> PreferredDayTimeMaintenanceConfiguration { PreferredDayTimeMaintenanceConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4289,12 +4034,9 @@ pub mod router_input {
         pub fn encryption_key_type(mut self, v: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.0.put::<FlowTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
     }
 
-    impl From<RouterInputTransitEncryption> for t::Value {
-        #[inline]
-        fn from(v: RouterInputTransitEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouterInputTransitEncryption> for t::Value { #[inline] fn from(v: RouterInputTransitEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouterInputTransitEncryption { #[inline] fn from(v: t::Value) -> RouterInputTransitEncryption { RouterInputTransitEncryption(t::Props::from_value(v)) } }
 
     /// Defines the configuration settings for transit encryption keys.
     ///
@@ -4315,12 +4057,9 @@ pub mod router_input {
         pub fn secrets_manager(mut self, v: impl Into<SecretsManagerEncryptionKeyConfiguration>) -> Self { self.0.put::<SecretsManagerEncryptionKeyConfiguration>("SecretsManager", v.into()); self }
     }
 
-    impl From<RouterInputTransitEncryptionKeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RouterInputTransitEncryptionKeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouterInputTransitEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: RouterInputTransitEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouterInputTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> RouterInputTransitEncryptionKeyConfiguration { RouterInputTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -4425,12 +4164,9 @@ pub mod router_network_interface {
         pub fn vpc(mut self, v: impl Into<VpcRouterNetworkInterfaceConfiguration>) -> Self { self.0.put::<VpcRouterNetworkInterfaceConfiguration>("Vpc", v.into()); self }
     }
 
-    impl From<RouterNetworkInterfaceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RouterNetworkInterfaceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouterNetworkInterfaceConfiguration> for t::Value { #[inline] fn from(v: RouterNetworkInterfaceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouterNetworkInterfaceConfiguration { #[inline] fn from(v: t::Value) -> RouterNetworkInterfaceConfiguration { RouterNetworkInterfaceConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for a public router network interface, including the list of allowed CIDR blocks.
     ///
@@ -4447,12 +4183,9 @@ pub mod router_network_interface {
         }
     }
 
-    impl From<PublicRouterNetworkInterfaceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PublicRouterNetworkInterfaceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicRouterNetworkInterfaceConfiguration> for t::Value { #[inline] fn from(v: PublicRouterNetworkInterfaceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicRouterNetworkInterfaceConfiguration { #[inline] fn from(v: t::Value) -> PublicRouterNetworkInterfaceConfiguration { PublicRouterNetworkInterfaceConfiguration(t::Props::from_value(v)) } }
 
     /// A rule that allows a specific CIDR block to access the public router network interface.
     ///
@@ -4469,12 +4202,9 @@ pub mod router_network_interface {
         }
     }
 
-    impl From<PublicRouterNetworkInterfaceRule> for t::Value {
-        #[inline]
-        fn from(v: PublicRouterNetworkInterfaceRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicRouterNetworkInterfaceRule> for t::Value { #[inline] fn from(v: PublicRouterNetworkInterfaceRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicRouterNetworkInterfaceRule { #[inline] fn from(v: t::Value) -> PublicRouterNetworkInterfaceRule { PublicRouterNetworkInterfaceRule(t::Props::from_value(v)) } }
 
     /// The configuration settings for a router network interface within a VPC, including the security group IDs and subnet ID.
     ///
@@ -4492,12 +4222,9 @@ pub mod router_network_interface {
         }
     }
 
-    impl From<VpcRouterNetworkInterfaceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcRouterNetworkInterfaceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcRouterNetworkInterfaceConfiguration> for t::Value { #[inline] fn from(v: VpcRouterNetworkInterfaceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcRouterNetworkInterfaceConfiguration { #[inline] fn from(v: t::Value) -> VpcRouterNetworkInterfaceConfiguration { VpcRouterNetworkInterfaceConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -4619,12 +4346,9 @@ pub mod router_output {
         pub fn standard(mut self, v: impl Into<StandardRouterOutputConfiguration>) -> Self { self.0.put::<StandardRouterOutputConfiguration>("Standard", v.into()); self }
     }
 
-    impl From<RouterOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RouterOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouterOutputConfiguration> for t::Value { #[inline] fn from(v: RouterOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouterOutputConfiguration { #[inline] fn from(v: t::Value) -> RouterOutputConfiguration { RouterOutputConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration settings for connecting a router output to a MediaConnect flow source.
     ///
@@ -4645,12 +4369,9 @@ pub mod router_output {
         pub fn flow_source_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FlowSourceArn", v.into()); self }
     }
 
-    impl From<MediaConnectFlowRouterOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MediaConnectFlowRouterOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaConnectFlowRouterOutputConfiguration> for t::Value { #[inline] fn from(v: MediaConnectFlowRouterOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaConnectFlowRouterOutputConfiguration { #[inline] fn from(v: t::Value) -> MediaConnectFlowRouterOutputConfiguration { MediaConnectFlowRouterOutputConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a
     /// MediaConnect flow.
@@ -4670,12 +4391,9 @@ pub mod router_output {
         pub fn encryption_key_type(mut self, v: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.0.put::<FlowTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
     }
 
-    impl From<FlowTransitEncryption> for t::Value {
-        #[inline]
-        fn from(v: FlowTransitEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowTransitEncryption> for t::Value { #[inline] fn from(v: FlowTransitEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowTransitEncryption { #[inline] fn from(v: t::Value) -> FlowTransitEncryption { FlowTransitEncryption(t::Props::from_value(v)) } }
 
     /// Configuration settings for flow transit encryption keys.
     ///
@@ -4696,12 +4414,9 @@ pub mod router_output {
         pub fn secrets_manager(mut self, v: impl Into<SecretsManagerEncryptionKeyConfiguration>) -> Self { self.0.put::<SecretsManagerEncryptionKeyConfiguration>("SecretsManager", v.into()); self }
     }
 
-    impl From<FlowTransitEncryptionKeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FlowTransitEncryptionKeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowTransitEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: FlowTransitEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> FlowTransitEncryptionKeyConfiguration { FlowTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
     ///
@@ -4719,12 +4434,9 @@ pub mod router_output {
         }
     }
 
-    impl From<SecretsManagerEncryptionKeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SecretsManagerEncryptionKeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretsManagerEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: SecretsManagerEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretsManagerEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> SecretsManagerEncryptionKeyConfiguration { SecretsManagerEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4765,12 +4477,9 @@ pub mod router_output {
         pub fn media_live_pipeline_id(mut self, v: impl Into<MediaLiveInputPipelineId>) -> Self { self.0.put::<MediaLiveInputPipelineId>("MediaLivePipelineId", v.into()); self }
     }
 
-    impl From<MediaLiveInputRouterOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MediaLiveInputRouterOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaLiveInputRouterOutputConfiguration> for t::Value { #[inline] fn from(v: MediaLiveInputRouterOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaLiveInputRouterOutputConfiguration { #[inline] fn from(v: t::Value) -> MediaLiveInputRouterOutputConfiguration { MediaLiveInputRouterOutputConfiguration(t::Props::from_value(v)) } }
 
     /// The encryption configuration that defines how content is encrypted during transit between MediaConnect Router and
     /// MediaLive. This configuration determines whether encryption keys are automatically managed by the service or manually
@@ -4791,12 +4500,9 @@ pub mod router_output {
         pub fn encryption_key_type(mut self, v: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.0.put::<FlowTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
     }
 
-    impl From<MediaLiveTransitEncryption> for t::Value {
-        #[inline]
-        fn from(v: MediaLiveTransitEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaLiveTransitEncryption> for t::Value { #[inline] fn from(v: MediaLiveTransitEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaLiveTransitEncryption { #[inline] fn from(v: t::Value) -> MediaLiveTransitEncryption { MediaLiveTransitEncryption(t::Props::from_value(v)) } }
 
     /// Configuration settings for the MediaLive transit encryption key.
     ///
@@ -4817,12 +4523,9 @@ pub mod router_output {
         pub fn secrets_manager(mut self, v: impl Into<SecretsManagerEncryptionKeyConfiguration>) -> Self { self.0.put::<SecretsManagerEncryptionKeyConfiguration>("SecretsManager", v.into()); self }
     }
 
-    impl From<MediaLiveTransitEncryptionKeyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MediaLiveTransitEncryptionKeyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaLiveTransitEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: MediaLiveTransitEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaLiveTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> MediaLiveTransitEncryptionKeyConfiguration { MediaLiveTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4863,12 +4566,9 @@ pub mod router_output {
         pub fn protocol(mut self, v: impl Into<RouterOutputProtocol>) -> Self { self.0.put::<RouterOutputProtocol>("Protocol", v.into()); self }
     }
 
-    impl From<StandardRouterOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StandardRouterOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StandardRouterOutputConfiguration> for t::Value { #[inline] fn from(v: StandardRouterOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StandardRouterOutputConfiguration { #[inline] fn from(v: t::Value) -> StandardRouterOutputConfiguration { StandardRouterOutputConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4921,12 +4621,9 @@ pub mod router_output {
         pub fn srt_listener(mut self, v: impl Into<SrtListenerRouterOutputConfiguration>) -> Self { self.0.put::<SrtListenerRouterOutputConfiguration>("SrtListener", v.into()); self }
     }
 
-    impl From<RouterOutputProtocolConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RouterOutputProtocolConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouterOutputProtocolConfiguration> for t::Value { #[inline] fn from(v: RouterOutputProtocolConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouterOutputProtocolConfiguration { #[inline] fn from(v: t::Value) -> RouterOutputProtocolConfiguration { RouterOutputProtocolConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for a router output using the RIST (Reliable Internet Stream Transport) protocol, including
     /// the destination address and port.
@@ -4945,12 +4642,9 @@ pub mod router_output {
         }
     }
 
-    impl From<RistRouterOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RistRouterOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RistRouterOutputConfiguration> for t::Value { #[inline] fn from(v: RistRouterOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RistRouterOutputConfiguration { #[inline] fn from(v: t::Value) -> RistRouterOutputConfiguration { RistRouterOutputConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for a router output that pushes a stream to a destination using the RTMP (Real-Time Messaging
     /// Protocol) protocol, or RTMPS (RTMP over TLS) when TLS encryption is specified.
@@ -4973,12 +4667,9 @@ pub mod router_output {
         pub fn tls_encryption(mut self, v: impl Into<TlsEncryption>) -> Self { self.0.put::<TlsEncryption>("TlsEncryption", v.into()); self }
     }
 
-    impl From<RtmpPushRouterOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RtmpPushRouterOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RtmpPushRouterOutputConfiguration> for t::Value { #[inline] fn from(v: RtmpPushRouterOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RtmpPushRouterOutputConfiguration { #[inline] fn from(v: t::Value) -> RtmpPushRouterOutputConfiguration { RtmpPushRouterOutputConfiguration(t::Props::from_value(v)) } }
 
     /// The Transport Layer Security (TLS) encryption settings used to establish a secure connection to a destination.
     ///
@@ -4997,12 +4688,9 @@ pub mod router_output {
         pub fn encryption_type(mut self, v: impl Into<TlsEncryptionType>) -> Self { self.0.put::<TlsEncryptionType>("EncryptionType", v.into()); self }
     }
 
-    impl From<TlsEncryption> for t::Value {
-        #[inline]
-        fn from(v: TlsEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TlsEncryption> for t::Value { #[inline] fn from(v: TlsEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TlsEncryption { #[inline] fn from(v: t::Value) -> TlsEncryption { TlsEncryption(t::Props::from_value(v)) } }
 
     /// The configuration settings for TLS encryption.
     ///
@@ -5021,12 +4709,9 @@ pub mod router_output {
         pub fn public(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Public", v.into()); self }
     }
 
-    impl From<TlsEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TlsEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TlsEncryptionConfiguration> for t::Value { #[inline] fn from(v: TlsEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TlsEncryptionConfiguration { #[inline] fn from(v: t::Value) -> TlsEncryptionConfiguration { TlsEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5065,12 +4750,9 @@ pub mod router_output {
         pub fn forward_error_correction(mut self, v: impl Into<ForwardErrorCorrectionState>) -> Self { self.0.put::<ForwardErrorCorrectionState>("ForwardErrorCorrection", v.into()); self }
     }
 
-    impl From<RtpRouterOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RtpRouterOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RtpRouterOutputConfiguration> for t::Value { #[inline] fn from(v: RtpRouterOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RtpRouterOutputConfiguration { #[inline] fn from(v: t::Value) -> RtpRouterOutputConfiguration { RtpRouterOutputConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5114,12 +4796,9 @@ pub mod router_output {
         pub fn stream_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StreamId", v.into()); self }
     }
 
-    impl From<SrtCallerRouterOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SrtCallerRouterOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtCallerRouterOutputConfiguration> for t::Value { #[inline] fn from(v: SrtCallerRouterOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtCallerRouterOutputConfiguration { #[inline] fn from(v: t::Value) -> SrtCallerRouterOutputConfiguration { SrtCallerRouterOutputConfiguration(t::Props::from_value(v)) } }
 
     /// Contains the configuration settings for encrypting SRT streams, including the encryption key details and encryption
     /// parameters.
@@ -5137,12 +4816,9 @@ pub mod router_output {
         }
     }
 
-    impl From<SrtEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SrtEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtEncryptionConfiguration> for t::Value { #[inline] fn from(v: SrtEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtEncryptionConfiguration { #[inline] fn from(v: t::Value) -> SrtEncryptionConfiguration { SrtEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration settings for a router output using the SRT (Secure Reliable Transport) protocol in listener mode,
     /// including the port, minimum latency, and encryption key configuration.
@@ -5163,12 +4839,9 @@ pub mod router_output {
         pub fn encryption_configuration(mut self, v: impl Into<SrtEncryptionConfiguration>) -> Self { self.0.put::<SrtEncryptionConfiguration>("EncryptionConfiguration", v.into()); self }
     }
 
-    impl From<SrtListenerRouterOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SrtListenerRouterOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtListenerRouterOutputConfiguration> for t::Value { #[inline] fn from(v: SrtListenerRouterOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtListenerRouterOutputConfiguration { #[inline] fn from(v: t::Value) -> SrtListenerRouterOutputConfiguration { SrtListenerRouterOutputConfiguration(t::Props::from_value(v)) } }
 
     /// The fabric configuration settings for the router output.
     ///
@@ -5185,12 +4858,9 @@ pub mod router_output {
         }
     }
 
-    impl From<FabricConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FabricConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FabricConfiguration> for t::Value { #[inline] fn from(v: FabricConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FabricConfiguration { #[inline] fn from(v: t::Value) -> FabricConfiguration { FabricConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5231,12 +4901,9 @@ pub mod router_output {
         pub fn preferred_day_time(mut self, v: impl Into<PreferredDayTimeMaintenanceConfiguration>) -> Self { self.0.put::<PreferredDayTimeMaintenanceConfiguration>("PreferredDayTime", v.into()); self }
     }
 
-    impl From<MaintenanceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceConfiguration> for t::Value { #[inline] fn from(v: MaintenanceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceConfiguration { #[inline] fn from(v: t::Value) -> MaintenanceConfiguration { MaintenanceConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for preferred day and time maintenance settings.
     ///
@@ -5254,12 +4921,9 @@ pub mod router_output {
         }
     }
 
-    impl From<PreferredDayTimeMaintenanceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PreferredDayTimeMaintenanceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PreferredDayTimeMaintenanceConfiguration> for t::Value { #[inline] fn from(v: PreferredDayTimeMaintenanceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PreferredDayTimeMaintenanceConfiguration { #[inline] fn from(v: t::Value) -> PreferredDayTimeMaintenanceConfiguration { PreferredDayTimeMaintenanceConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

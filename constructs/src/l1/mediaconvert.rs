@@ -113,12 +113,9 @@ pub mod job_template {
         }
     }
 
-    impl From<AccelerationSettings> for t::Value {
-        #[inline]
-        fn from(v: AccelerationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccelerationSettings> for t::Value { #[inline] fn from(v: AccelerationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccelerationSettings { #[inline] fn from(v: t::Value) -> AccelerationSettings { AccelerationSettings(t::Props::from_value(v)) } }
 
     /// Specify the conditions when the service will run your job with accelerated transcoding.
     ///
@@ -163,12 +160,9 @@ pub mod job_template {
         pub fn wait_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WaitMinutes", v.into()); self }
     }
 
-    impl From<HopDestination> for t::Value {
-        #[inline]
-        fn from(v: HopDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HopDestination> for t::Value { #[inline] fn from(v: HopDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HopDestination { #[inline] fn from(v: t::Value) -> HopDestination { HopDestination(t::Props::from_value(v)) } }
 
     /// Specify how often MediaConvert sends STATUS_UPDATE events to Amazon CloudWatch Events. Set the interval, in seconds,
     /// between status updates.

@@ -202,12 +202,9 @@ pub mod channel {
         pub fn cluster_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ClusterId", v.into()); self }
     }
 
-    impl From<AnywhereSettings> for t::Value {
-        #[inline]
-        fn from(v: AnywhereSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnywhereSettings> for t::Value { #[inline] fn from(v: AnywhereSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnywhereSettings { #[inline] fn from(v: t::Value) -> AnywhereSettings { AnywhereSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -224,12 +221,9 @@ pub mod channel {
         pub fn resolution(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Resolution", v.into()); self }
     }
 
-    impl From<CdiInputSpecification> for t::Value {
-        #[inline]
-        fn from(v: CdiInputSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CdiInputSpecification> for t::Value { #[inline] fn from(v: CdiInputSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CdiInputSpecification { #[inline] fn from(v: t::Value) -> CdiInputSpecification { CdiInputSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -246,12 +240,9 @@ pub mod channel {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<ChannelEngineVersionRequest> for t::Value {
-        #[inline]
-        fn from(v: ChannelEngineVersionRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChannelEngineVersionRequest> for t::Value { #[inline] fn from(v: ChannelEngineVersionRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChannelEngineVersionRequest { #[inline] fn from(v: t::Value) -> ChannelEngineVersionRequest { ChannelEngineVersionRequest(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -280,12 +271,9 @@ pub mod channel {
         pub fn srt_settings(mut self, v: impl Into<t::List<SrtOutputDestinationSettings>>) -> Self { self.0.put::<t::List<SrtOutputDestinationSettings>>("SrtSettings", v.into()); self }
     }
 
-    impl From<OutputDestination> for t::Value {
-        #[inline]
-        fn from(v: OutputDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputDestination> for t::Value { #[inline] fn from(v: OutputDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputDestination { #[inline] fn from(v: t::Value) -> OutputDestination { OutputDestination(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -304,12 +292,9 @@ pub mod channel {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<MediaConnectRouterOutputDestinationSettings> for t::Value {
-        #[inline]
-        fn from(v: MediaConnectRouterOutputDestinationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaConnectRouterOutputDestinationSettings> for t::Value { #[inline] fn from(v: MediaConnectRouterOutputDestinationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaConnectRouterOutputDestinationSettings { #[inline] fn from(v: t::Value) -> MediaConnectRouterOutputDestinationSettings { MediaConnectRouterOutputDestinationSettings(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -334,12 +319,9 @@ pub mod channel {
         pub fn media_package_region_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MediaPackageRegionName", v.into()); self }
     }
 
-    impl From<MediaPackageOutputDestinationSettings> for t::Value {
-        #[inline]
-        fn from(v: MediaPackageOutputDestinationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaPackageOutputDestinationSettings> for t::Value { #[inline] fn from(v: MediaPackageOutputDestinationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaPackageOutputDestinationSettings { #[inline] fn from(v: t::Value) -> MediaPackageOutputDestinationSettings { MediaPackageOutputDestinationSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -358,12 +340,9 @@ pub mod channel {
         pub fn program_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProgramName", v.into()); self }
     }
 
-    impl From<MultiplexProgramChannelDestinationSettings> for t::Value {
-        #[inline]
-        fn from(v: MultiplexProgramChannelDestinationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexProgramChannelDestinationSettings> for t::Value { #[inline] fn from(v: MultiplexProgramChannelDestinationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexProgramChannelDestinationSettings { #[inline] fn from(v: t::Value) -> MultiplexProgramChannelDestinationSettings { MultiplexProgramChannelDestinationSettings(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -388,12 +367,9 @@ pub mod channel {
         pub fn virtual_source_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualSourceAddress", v.into()); self }
     }
 
-    impl From<OutputDestinationSettings> for t::Value {
-        #[inline]
-        fn from(v: OutputDestinationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputDestinationSettings> for t::Value { #[inline] fn from(v: OutputDestinationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputDestinationSettings { #[inline] fn from(v: t::Value) -> OutputDestinationSettings { OutputDestinationSettings(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -418,12 +394,9 @@ pub mod channel {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<SrtOutputDestinationSettings> for t::Value {
-        #[inline]
-        fn from(v: SrtOutputDestinationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtOutputDestinationSettings> for t::Value { #[inline] fn from(v: SrtOutputDestinationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtOutputDestinationSettings { #[inline] fn from(v: t::Value) -> SrtOutputDestinationSettings { SrtOutputDestinationSettings(t::Props::from_value(v)) } }
 
     /// A property type: 14 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -466,12 +439,9 @@ pub mod channel {
         pub fn video_descriptions(mut self, v: impl Into<t::List<VideoDescription>>) -> Self { self.0.put::<t::List<VideoDescription>>("VideoDescriptions", v.into()); self }
     }
 
-    impl From<EncoderSettings> for t::Value {
-        #[inline]
-        fn from(v: EncoderSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncoderSettings> for t::Value { #[inline] fn from(v: EncoderSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncoderSettings { #[inline] fn from(v: t::Value) -> EncoderSettings { EncoderSettings(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -512,12 +482,9 @@ pub mod channel {
         pub fn stream_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StreamName", v.into()); self }
     }
 
-    impl From<AudioDescription> for t::Value {
-        #[inline]
-        fn from(v: AudioDescription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioDescription> for t::Value { #[inline] fn from(v: AudioDescription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioDescription { #[inline] fn from(v: t::Value) -> AudioDescription { AudioDescription(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -542,12 +509,9 @@ pub mod channel {
         pub fn target_lkfs(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TargetLkfs", v.into()); self }
     }
 
-    impl From<AudioNormalizationSettings> for t::Value {
-        #[inline]
-        fn from(v: AudioNormalizationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioNormalizationSettings> for t::Value { #[inline] fn from(v: AudioNormalizationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioNormalizationSettings { #[inline] fn from(v: t::Value) -> AudioNormalizationSettings { AudioNormalizationSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -564,12 +528,9 @@ pub mod channel {
         pub fn nielsen_watermarks_settings(mut self, v: impl Into<NielsenWatermarksSettings>) -> Self { self.0.put::<NielsenWatermarksSettings>("NielsenWatermarksSettings", v.into()); self }
     }
 
-    impl From<AudioWatermarkSettings> for t::Value {
-        #[inline]
-        fn from(v: AudioWatermarkSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioWatermarkSettings> for t::Value { #[inline] fn from(v: AudioWatermarkSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioWatermarkSettings { #[inline] fn from(v: t::Value) -> AudioWatermarkSettings { AudioWatermarkSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -592,12 +553,9 @@ pub mod channel {
         pub fn nielsen_nw_only_settings(mut self, v: impl Into<NielsenNaesIiNwOnlySettings>) -> Self { self.0.put::<NielsenNaesIiNwOnlySettings>("NielsenNwOnlySettings", v.into()); self }
     }
 
-    impl From<NielsenWatermarksSettings> for t::Value {
-        #[inline]
-        fn from(v: NielsenWatermarksSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NielsenWatermarksSettings> for t::Value { #[inline] fn from(v: NielsenWatermarksSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NielsenWatermarksSettings { #[inline] fn from(v: t::Value) -> NielsenWatermarksSettings { NielsenWatermarksSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -618,12 +576,9 @@ pub mod channel {
         pub fn csid(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Csid", v.into()); self }
     }
 
-    impl From<NielsenCBET> for t::Value {
-        #[inline]
-        fn from(v: NielsenCBET) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NielsenCBET> for t::Value { #[inline] fn from(v: NielsenCBET) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NielsenCBET { #[inline] fn from(v: t::Value) -> NielsenCBET { NielsenCBET(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -644,12 +599,9 @@ pub mod channel {
         pub fn timezone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Timezone", v.into()); self }
     }
 
-    impl From<NielsenNaesIiNwOnlySettings> for t::Value {
-        #[inline]
-        fn from(v: NielsenNaesIiNwOnlySettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NielsenNaesIiNwOnlySettings> for t::Value { #[inline] fn from(v: NielsenNaesIiNwOnlySettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NielsenNaesIiNwOnlySettings { #[inline] fn from(v: t::Value) -> NielsenNaesIiNwOnlySettings { NielsenNaesIiNwOnlySettings(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -678,12 +630,9 @@ pub mod channel {
         pub fn wav_settings(mut self, v: impl Into<WavSettings>) -> Self { self.0.put::<WavSettings>("WavSettings", v.into()); self }
     }
 
-    impl From<AudioCodecSettings> for t::Value {
-        #[inline]
-        fn from(v: AudioCodecSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioCodecSettings> for t::Value { #[inline] fn from(v: AudioCodecSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioCodecSettings { #[inline] fn from(v: t::Value) -> AudioCodecSettings { AudioCodecSettings(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -716,12 +665,9 @@ pub mod channel {
         pub fn vbr_quality(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VbrQuality", v.into()); self }
     }
 
-    impl From<AacSettings> for t::Value {
-        #[inline]
-        fn from(v: AacSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AacSettings> for t::Value { #[inline] fn from(v: AacSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AacSettings { #[inline] fn from(v: t::Value) -> AacSettings { AacSettings(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -752,12 +698,9 @@ pub mod channel {
         pub fn metadata_control(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MetadataControl", v.into()); self }
     }
 
-    impl From<Ac3Settings> for t::Value {
-        #[inline]
-        fn from(v: Ac3Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ac3Settings> for t::Value { #[inline] fn from(v: Ac3Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ac3Settings { #[inline] fn from(v: t::Value) -> Ac3Settings { Ac3Settings(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -786,12 +729,9 @@ pub mod channel {
         pub fn surround_trim(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("SurroundTrim", v.into()); self }
     }
 
-    impl From<Eac3AtmosSettings> for t::Value {
-        #[inline]
-        fn from(v: Eac3AtmosSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Eac3AtmosSettings> for t::Value { #[inline] fn from(v: Eac3AtmosSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Eac3AtmosSettings { #[inline] fn from(v: t::Value) -> Eac3AtmosSettings { Eac3AtmosSettings(t::Props::from_value(v)) } }
 
     /// A property type: 20 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -846,12 +786,9 @@ pub mod channel {
         pub fn surround_mode(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SurroundMode", v.into()); self }
     }
 
-    impl From<Eac3Settings> for t::Value {
-        #[inline]
-        fn from(v: Eac3Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Eac3Settings> for t::Value { #[inline] fn from(v: Eac3Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Eac3Settings { #[inline] fn from(v: t::Value) -> Eac3Settings { Eac3Settings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -872,12 +809,9 @@ pub mod channel {
         pub fn sample_rate(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("SampleRate", v.into()); self }
     }
 
-    impl From<Mp2Settings> for t::Value {
-        #[inline]
-        fn from(v: Mp2Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Mp2Settings> for t::Value { #[inline] fn from(v: Mp2Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Mp2Settings { #[inline] fn from(v: t::Value) -> Mp2Settings { Mp2Settings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -898,12 +832,9 @@ pub mod channel {
         pub fn sample_rate(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("SampleRate", v.into()); self }
     }
 
-    impl From<WavSettings> for t::Value {
-        #[inline]
-        fn from(v: WavSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WavSettings> for t::Value { #[inline] fn from(v: WavSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WavSettings { #[inline] fn from(v: t::Value) -> WavSettings { WavSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -924,12 +855,9 @@ pub mod channel {
         pub fn channels_out(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ChannelsOut", v.into()); self }
     }
 
-    impl From<RemixSettings> for t::Value {
-        #[inline]
-        fn from(v: RemixSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RemixSettings> for t::Value { #[inline] fn from(v: RemixSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RemixSettings { #[inline] fn from(v: t::Value) -> RemixSettings { RemixSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -948,12 +876,9 @@ pub mod channel {
         pub fn output_channel(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("OutputChannel", v.into()); self }
     }
 
-    impl From<AudioChannelMapping> for t::Value {
-        #[inline]
-        fn from(v: AudioChannelMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioChannelMapping> for t::Value { #[inline] fn from(v: AudioChannelMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioChannelMapping { #[inline] fn from(v: t::Value) -> AudioChannelMapping { AudioChannelMapping(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -972,12 +897,9 @@ pub mod channel {
         pub fn input_channel(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("InputChannel", v.into()); self }
     }
 
-    impl From<InputChannelLevel> for t::Value {
-        #[inline]
-        fn from(v: InputChannelLevel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputChannelLevel> for t::Value { #[inline] fn from(v: InputChannelLevel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputChannelLevel { #[inline] fn from(v: t::Value) -> InputChannelLevel { InputChannelLevel(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -996,12 +918,9 @@ pub mod channel {
         pub fn state(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("State", v.into()); self }
     }
 
-    impl From<AvailBlanking> for t::Value {
-        #[inline]
-        fn from(v: AvailBlanking) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AvailBlanking> for t::Value { #[inline] fn from(v: AvailBlanking) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AvailBlanking { #[inline] fn from(v: t::Value) -> AvailBlanking { AvailBlanking(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1022,12 +941,9 @@ pub mod channel {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<InputLocation> for t::Value {
-        #[inline]
-        fn from(v: InputLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputLocation> for t::Value { #[inline] fn from(v: InputLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputLocation { #[inline] fn from(v: t::Value) -> InputLocation { InputLocation(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1046,12 +962,9 @@ pub mod channel {
         pub fn scte35_segmentation_scope(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Scte35SegmentationScope", v.into()); self }
     }
 
-    impl From<AvailConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AvailConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AvailConfiguration> for t::Value { #[inline] fn from(v: AvailConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AvailConfiguration { #[inline] fn from(v: t::Value) -> AvailConfiguration { AvailConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1072,12 +985,9 @@ pub mod channel {
         pub fn scte35_time_signal_apos(mut self, v: impl Into<Scte35SpliceInsertTimeSignalAposSettings>) -> Self { self.0.put::<Scte35SpliceInsertTimeSignalAposSettings>("Scte35TimeSignalApos", v.into()); self }
     }
 
-    impl From<AvailSettings> for t::Value {
-        #[inline]
-        fn from(v: AvailSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AvailSettings> for t::Value { #[inline] fn from(v: AvailSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AvailSettings { #[inline] fn from(v: t::Value) -> AvailSettings { AvailSettings(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1104,12 +1014,9 @@ pub mod channel {
         pub fn zone_identity(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ZoneIdentity", v.into()); self }
     }
 
-    impl From<Esam> for t::Value {
-        #[inline]
-        fn from(v: Esam) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Esam> for t::Value { #[inline] fn from(v: Esam) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Esam { #[inline] fn from(v: t::Value) -> Esam { Esam(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1130,12 +1037,9 @@ pub mod channel {
         pub fn web_delivery_allowed_flag(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WebDeliveryAllowedFlag", v.into()); self }
     }
 
-    impl From<Scte35SpliceInsertTimeSignalAposSettings> for t::Value {
-        #[inline]
-        fn from(v: Scte35SpliceInsertTimeSignalAposSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Scte35SpliceInsertTimeSignalAposSettings> for t::Value { #[inline] fn from(v: Scte35SpliceInsertTimeSignalAposSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Scte35SpliceInsertTimeSignalAposSettings { #[inline] fn from(v: t::Value) -> Scte35SpliceInsertTimeSignalAposSettings { Scte35SpliceInsertTimeSignalAposSettings(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1160,12 +1064,9 @@ pub mod channel {
         pub fn state(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("State", v.into()); self }
     }
 
-    impl From<BlackoutSlate> for t::Value {
-        #[inline]
-        fn from(v: BlackoutSlate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlackoutSlate> for t::Value { #[inline] fn from(v: BlackoutSlate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlackoutSlate { #[inline] fn from(v: t::Value) -> BlackoutSlate { BlackoutSlate(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1196,12 +1097,9 @@ pub mod channel {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<CaptionDescription> for t::Value {
-        #[inline]
-        fn from(v: CaptionDescription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptionDescription> for t::Value { #[inline] fn from(v: CaptionDescription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptionDescription { #[inline] fn from(v: t::Value) -> CaptionDescription { CaptionDescription(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1242,12 +1140,9 @@ pub mod channel {
         pub fn webvtt_destination_settings(mut self, v: impl Into<TtmlDestinationSettings>) -> Self { self.0.put::<TtmlDestinationSettings>("WebvttDestinationSettings", v.into()); self }
     }
 
-    impl From<CaptionDestinationSettings> for t::Value {
-        #[inline]
-        fn from(v: CaptionDestinationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptionDestinationSettings> for t::Value { #[inline] fn from(v: CaptionDestinationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptionDestinationSettings { #[inline] fn from(v: t::Value) -> CaptionDestinationSettings { CaptionDestinationSettings(t::Props::from_value(v)) } }
 
     /// A property type: 18 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1298,12 +1193,9 @@ pub mod channel {
         pub fn y_position(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("YPosition", v.into()); self }
     }
 
-    impl From<BurnInDvbSubDestinationSettings> for t::Value {
-        #[inline]
-        fn from(v: BurnInDvbSubDestinationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BurnInDvbSubDestinationSettings> for t::Value { #[inline] fn from(v: BurnInDvbSubDestinationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BurnInDvbSubDestinationSettings { #[inline] fn from(v: t::Value) -> BurnInDvbSubDestinationSettings { BurnInDvbSubDestinationSettings(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1330,12 +1222,9 @@ pub mod channel {
         pub fn style_control(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StyleControl", v.into()); self }
     }
 
-    impl From<EbuTtDDestinationSettings> for t::Value {
-        #[inline]
-        fn from(v: EbuTtDDestinationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbuTtDDestinationSettings> for t::Value { #[inline] fn from(v: EbuTtDDestinationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbuTtDDestinationSettings { #[inline] fn from(v: t::Value) -> EbuTtDDestinationSettings { EbuTtDDestinationSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1354,12 +1243,9 @@ pub mod channel {
         pub fn style_control(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StyleControl", v.into()); self }
     }
 
-    impl From<TtmlDestinationSettings> for t::Value {
-        #[inline]
-        fn from(v: TtmlDestinationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TtmlDestinationSettings> for t::Value { #[inline] fn from(v: TtmlDestinationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TtmlDestinationSettings { #[inline] fn from(v: t::Value) -> TtmlDestinationSettings { TtmlDestinationSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1376,12 +1262,9 @@ pub mod channel {
         pub fn y_position_percentage(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("YPositionPercentage", v.into()); self }
     }
 
-    impl From<TextCaptionPositionSettings> for t::Value {
-        #[inline]
-        fn from(v: TextCaptionPositionSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextCaptionPositionSettings> for t::Value { #[inline] fn from(v: TextCaptionPositionSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextCaptionPositionSettings { #[inline] fn from(v: t::Value) -> TextCaptionPositionSettings { TextCaptionPositionSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1398,12 +1281,9 @@ pub mod channel {
         pub fn global_color_corrections(mut self, v: impl Into<t::List<ColorCorrection>>) -> Self { self.0.put::<t::List<ColorCorrection>>("GlobalColorCorrections", v.into()); self }
     }
 
-    impl From<ColorCorrectionSettings> for t::Value {
-        #[inline]
-        fn from(v: ColorCorrectionSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColorCorrectionSettings> for t::Value { #[inline] fn from(v: ColorCorrectionSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColorCorrectionSettings { #[inline] fn from(v: t::Value) -> ColorCorrectionSettings { ColorCorrectionSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1424,12 +1304,9 @@ pub mod channel {
         pub fn uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Uri", v.into()); self }
     }
 
-    impl From<ColorCorrection> for t::Value {
-        #[inline]
-        fn from(v: ColorCorrection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColorCorrection> for t::Value { #[inline] fn from(v: ColorCorrection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColorCorrection { #[inline] fn from(v: t::Value) -> ColorCorrection { ColorCorrection(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1448,12 +1325,9 @@ pub mod channel {
         pub fn output_static_image_overlay_schedule_actions(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OutputStaticImageOverlayScheduleActions", v.into()); self }
     }
 
-    impl From<FeatureActivations> for t::Value {
-        #[inline]
-        fn from(v: FeatureActivations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FeatureActivations> for t::Value { #[inline] fn from(v: FeatureActivations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FeatureActivations { #[inline] fn from(v: t::Value) -> FeatureActivations { FeatureActivations(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1482,12 +1356,9 @@ pub mod channel {
         pub fn support_low_framerate_inputs(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SupportLowFramerateInputs", v.into()); self }
     }
 
-    impl From<GlobalConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GlobalConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlobalConfiguration> for t::Value { #[inline] fn from(v: GlobalConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlobalConfiguration { #[inline] fn from(v: t::Value) -> GlobalConfiguration { GlobalConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1512,12 +1383,9 @@ pub mod channel {
         pub fn repeat_frame_msec(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RepeatFrameMsec", v.into()); self }
     }
 
-    impl From<InputLossBehavior> for t::Value {
-        #[inline]
-        fn from(v: InputLossBehavior) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputLossBehavior> for t::Value { #[inline] fn from(v: InputLossBehavior) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputLossBehavior { #[inline] fn from(v: t::Value) -> InputLossBehavior { InputLossBehavior(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1538,12 +1406,9 @@ pub mod channel {
         pub fn pipeline_locking_settings(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("PipelineLockingSettings", v.into()); self }
     }
 
-    impl From<OutputLockingSettings> for t::Value {
-        #[inline]
-        fn from(v: OutputLockingSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputLockingSettings> for t::Value { #[inline] fn from(v: OutputLockingSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputLockingSettings { #[inline] fn from(v: t::Value) -> OutputLockingSettings { OutputLockingSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1560,12 +1425,9 @@ pub mod channel {
         pub fn custom_epoch(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomEpoch", v.into()); self }
     }
 
-    impl From<DisabledLockingSettings> for t::Value {
-        #[inline]
-        fn from(v: DisabledLockingSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DisabledLockingSettings> for t::Value { #[inline] fn from(v: DisabledLockingSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DisabledLockingSettings { #[inline] fn from(v: t::Value) -> DisabledLockingSettings { DisabledLockingSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1584,12 +1446,9 @@ pub mod channel {
         pub fn jam_sync_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("JamSyncTime", v.into()); self }
     }
 
-    impl From<EpochLockingSettings> for t::Value {
-        #[inline]
-        fn from(v: EpochLockingSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EpochLockingSettings> for t::Value { #[inline] fn from(v: EpochLockingSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EpochLockingSettings { #[inline] fn from(v: t::Value) -> EpochLockingSettings { EpochLockingSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1608,12 +1467,9 @@ pub mod channel {
         pub fn motion_graphics_settings(mut self, v: impl Into<MotionGraphicsSettings>) -> Self { self.0.put::<MotionGraphicsSettings>("MotionGraphicsSettings", v.into()); self }
     }
 
-    impl From<MotionGraphicsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MotionGraphicsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MotionGraphicsConfiguration> for t::Value { #[inline] fn from(v: MotionGraphicsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MotionGraphicsConfiguration { #[inline] fn from(v: t::Value) -> MotionGraphicsConfiguration { MotionGraphicsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1630,12 +1486,9 @@ pub mod channel {
         pub fn html_motion_graphics_settings(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("HtmlMotionGraphicsSettings", v.into()); self }
     }
 
-    impl From<MotionGraphicsSettings> for t::Value {
-        #[inline]
-        fn from(v: MotionGraphicsSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MotionGraphicsSettings> for t::Value { #[inline] fn from(v: MotionGraphicsSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MotionGraphicsSettings { #[inline] fn from(v: t::Value) -> MotionGraphicsSettings { MotionGraphicsSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1654,12 +1507,9 @@ pub mod channel {
         pub fn nielsen_pcm_to_id3_tagging(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NielsenPcmToId3Tagging", v.into()); self }
     }
 
-    impl From<NielsenConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NielsenConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NielsenConfiguration> for t::Value { #[inline] fn from(v: NielsenConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NielsenConfiguration { #[inline] fn from(v: t::Value) -> NielsenConfiguration { NielsenConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1680,12 +1530,9 @@ pub mod channel {
         pub fn outputs(mut self, v: impl Into<t::List<Output>>) -> Self { self.0.put::<t::List<Output>>("Outputs", v.into()); self }
     }
 
-    impl From<OutputGroup> for t::Value {
-        #[inline]
-        fn from(v: OutputGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputGroup> for t::Value { #[inline] fn from(v: OutputGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputGroup { #[inline] fn from(v: t::Value) -> OutputGroup { OutputGroup(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1722,12 +1569,9 @@ pub mod channel {
         pub fn udp_group_settings(mut self, v: impl Into<UdpGroupSettings>) -> Self { self.0.put::<UdpGroupSettings>("UdpGroupSettings", v.into()); self }
     }
 
-    impl From<OutputGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: OutputGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputGroupSettings> for t::Value { #[inline] fn from(v: OutputGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputGroupSettings { #[inline] fn from(v: t::Value) -> OutputGroupSettings { OutputGroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1748,12 +1592,9 @@ pub mod channel {
         pub fn rollover_interval(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RolloverInterval", v.into()); self }
     }
 
-    impl From<ArchiveGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: ArchiveGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArchiveGroupSettings> for t::Value { #[inline] fn from(v: ArchiveGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArchiveGroupSettings { #[inline] fn from(v: t::Value) -> ArchiveGroupSettings { ArchiveGroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1770,12 +1611,9 @@ pub mod channel {
         pub fn archive_s3_settings(mut self, v: impl Into<ArchiveFrameCaptureHlsS3Settings>) -> Self { self.0.put::<ArchiveFrameCaptureHlsS3Settings>("ArchiveS3Settings", v.into()); self }
     }
 
-    impl From<ArchiveCdnSettings> for t::Value {
-        #[inline]
-        fn from(v: ArchiveCdnSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArchiveCdnSettings> for t::Value { #[inline] fn from(v: ArchiveCdnSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArchiveCdnSettings { #[inline] fn from(v: t::Value) -> ArchiveCdnSettings { ArchiveCdnSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1792,12 +1630,9 @@ pub mod channel {
         pub fn canned_acl(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CannedAcl", v.into()); self }
     }
 
-    impl From<ArchiveFrameCaptureHlsS3Settings> for t::Value {
-        #[inline]
-        fn from(v: ArchiveFrameCaptureHlsS3Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArchiveFrameCaptureHlsS3Settings> for t::Value { #[inline] fn from(v: ArchiveFrameCaptureHlsS3Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArchiveFrameCaptureHlsS3Settings { #[inline] fn from(v: t::Value) -> ArchiveFrameCaptureHlsS3Settings { ArchiveFrameCaptureHlsS3Settings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1814,12 +1649,9 @@ pub mod channel {
         pub fn destination_ref_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DestinationRefId", v.into()); self }
     }
 
-    impl From<OutputLocationRef> for t::Value {
-        #[inline]
-        fn from(v: OutputLocationRef) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputLocationRef> for t::Value { #[inline] fn from(v: OutputLocationRef) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputLocationRef { #[inline] fn from(v: t::Value) -> OutputLocationRef { OutputLocationRef(t::Props::from_value(v)) } }
 
     /// A property type: 18 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1870,12 +1702,9 @@ pub mod channel {
         pub fn watermarking_settings(mut self, v: impl Into<CmafIngestWatermarkingSettings>) -> Self { self.0.put::<CmafIngestWatermarkingSettings>("WatermarkingSettings", v.into()); self }
     }
 
-    impl From<CmafIngestGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: CmafIngestGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmafIngestGroupSettings> for t::Value { #[inline] fn from(v: CmafIngestGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmafIngestGroupSettings { #[inline] fn from(v: t::Value) -> CmafIngestGroupSettings { CmafIngestGroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1892,12 +1721,9 @@ pub mod channel {
         pub fn destination(mut self, v: impl Into<OutputLocationRef>) -> Self { self.0.put::<OutputLocationRef>("Destination", v.into()); self }
     }
 
-    impl From<AdditionalDestinations> for t::Value {
-        #[inline]
-        fn from(v: AdditionalDestinations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdditionalDestinations> for t::Value { #[inline] fn from(v: AdditionalDestinations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdditionalDestinations { #[inline] fn from(v: t::Value) -> AdditionalDestinations { AdditionalDestinations(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1916,12 +1742,9 @@ pub mod channel {
         pub fn language_code(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LanguageCode", v.into()); self }
     }
 
-    impl From<CmafIngestCaptionLanguageMapping> for t::Value {
-        #[inline]
-        fn from(v: CmafIngestCaptionLanguageMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmafIngestCaptionLanguageMapping> for t::Value { #[inline] fn from(v: CmafIngestCaptionLanguageMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmafIngestCaptionLanguageMapping { #[inline] fn from(v: t::Value) -> CmafIngestCaptionLanguageMapping { CmafIngestCaptionLanguageMapping(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1938,12 +1761,9 @@ pub mod channel {
         pub fn cmaf_ingest_ab_watermarker_irdeto_settings(mut self, v: impl Into<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings>) -> Self { self.0.put::<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings>("CmafIngestAbWatermarkerIrdetoSettings", v.into()); self }
     }
 
-    impl From<CmafIngestWatermarkingSettings> for t::Value {
-        #[inline]
-        fn from(v: CmafIngestWatermarkingSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmafIngestWatermarkingSettings> for t::Value { #[inline] fn from(v: CmafIngestWatermarkingSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmafIngestWatermarkingSettings { #[inline] fn from(v: t::Value) -> CmafIngestWatermarkingSettings { CmafIngestWatermarkingSettings(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1974,12 +1794,9 @@ pub mod channel {
         pub fn watermark_id_length(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WatermarkIdLength", v.into()); self }
     }
 
-    impl From<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings> for t::Value {
-        #[inline]
-        fn from(v: CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings> for t::Value { #[inline] fn from(v: CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings { #[inline] fn from(v: t::Value) -> CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings { CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2000,12 +1817,9 @@ pub mod channel {
         pub fn target_psnr(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TargetPsnr", v.into()); self }
     }
 
-    impl From<AbWatermarkingCustomProfile> for t::Value {
-        #[inline]
-        fn from(v: AbWatermarkingCustomProfile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AbWatermarkingCustomProfile> for t::Value { #[inline] fn from(v: AbWatermarkingCustomProfile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AbWatermarkingCustomProfile { #[inline] fn from(v: t::Value) -> AbWatermarkingCustomProfile { AbWatermarkingCustomProfile(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2024,12 +1838,9 @@ pub mod channel {
         pub fn frame_capture_cdn_settings(mut self, v: impl Into<FrameCaptureCdnSettings>) -> Self { self.0.put::<FrameCaptureCdnSettings>("FrameCaptureCdnSettings", v.into()); self }
     }
 
-    impl From<FrameCaptureGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: FrameCaptureGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FrameCaptureGroupSettings> for t::Value { #[inline] fn from(v: FrameCaptureGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FrameCaptureGroupSettings { #[inline] fn from(v: t::Value) -> FrameCaptureGroupSettings { FrameCaptureGroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2046,12 +1857,9 @@ pub mod channel {
         pub fn frame_capture_s3_settings(mut self, v: impl Into<ArchiveFrameCaptureHlsS3Settings>) -> Self { self.0.put::<ArchiveFrameCaptureHlsS3Settings>("FrameCaptureS3Settings", v.into()); self }
     }
 
-    impl From<FrameCaptureCdnSettings> for t::Value {
-        #[inline]
-        fn from(v: FrameCaptureCdnSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FrameCaptureCdnSettings> for t::Value { #[inline] fn from(v: FrameCaptureCdnSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FrameCaptureCdnSettings { #[inline] fn from(v: t::Value) -> FrameCaptureCdnSettings { FrameCaptureCdnSettings(t::Props::from_value(v)) } }
 
     /// A property type: 43 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2152,12 +1960,9 @@ pub mod channel {
         pub fn ts_file_mode(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TsFileMode", v.into()); self }
     }
 
-    impl From<HlsGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: HlsGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsGroupSettings> for t::Value { #[inline] fn from(v: HlsGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsGroupSettings { #[inline] fn from(v: t::Value) -> HlsGroupSettings { HlsGroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2178,12 +1983,9 @@ pub mod channel {
         pub fn language_description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LanguageDescription", v.into()); self }
     }
 
-    impl From<CaptionLanguageMapping> for t::Value {
-        #[inline]
-        fn from(v: CaptionLanguageMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptionLanguageMapping> for t::Value { #[inline] fn from(v: CaptionLanguageMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptionLanguageMapping { #[inline] fn from(v: t::Value) -> CaptionLanguageMapping { CaptionLanguageMapping(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2208,12 +2010,9 @@ pub mod channel {
         pub fn hls_webdav_settings(mut self, v: impl Into<HlsWebdavSettings>) -> Self { self.0.put::<HlsWebdavSettings>("HlsWebdavSettings", v.into()); self }
     }
 
-    impl From<HlsCdnSettings> for t::Value {
-        #[inline]
-        fn from(v: HlsCdnSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsCdnSettings> for t::Value { #[inline] fn from(v: HlsCdnSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsCdnSettings { #[inline] fn from(v: t::Value) -> HlsCdnSettings { HlsCdnSettings(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2242,12 +2041,9 @@ pub mod channel {
         pub fn token(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Token", v.into()); self }
     }
 
-    impl From<HlsAkamaiSettings> for t::Value {
-        #[inline]
-        fn from(v: HlsAkamaiSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsAkamaiSettings> for t::Value { #[inline] fn from(v: HlsAkamaiSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsAkamaiSettings { #[inline] fn from(v: t::Value) -> HlsAkamaiSettings { HlsAkamaiSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2270,12 +2066,9 @@ pub mod channel {
         pub fn restart_delay(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RestartDelay", v.into()); self }
     }
 
-    impl From<HlsBasicPutSettings> for t::Value {
-        #[inline]
-        fn from(v: HlsBasicPutSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsBasicPutSettings> for t::Value { #[inline] fn from(v: HlsBasicPutSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsBasicPutSettings { #[inline] fn from(v: t::Value) -> HlsBasicPutSettings { HlsBasicPutSettings(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2300,12 +2093,9 @@ pub mod channel {
         pub fn restart_delay(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RestartDelay", v.into()); self }
     }
 
-    impl From<HlsMediaStoreSettings> for t::Value {
-        #[inline]
-        fn from(v: HlsMediaStoreSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsMediaStoreSettings> for t::Value { #[inline] fn from(v: HlsMediaStoreSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsMediaStoreSettings { #[inline] fn from(v: t::Value) -> HlsMediaStoreSettings { HlsMediaStoreSettings(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2330,12 +2120,9 @@ pub mod channel {
         pub fn restart_delay(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RestartDelay", v.into()); self }
     }
 
-    impl From<HlsWebdavSettings> for t::Value {
-        #[inline]
-        fn from(v: HlsWebdavSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsWebdavSettings> for t::Value { #[inline] fn from(v: HlsWebdavSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsWebdavSettings { #[inline] fn from(v: t::Value) -> HlsWebdavSettings { HlsWebdavSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2352,12 +2139,9 @@ pub mod channel {
         pub fn static_key_settings(mut self, v: impl Into<StaticKeySettings>) -> Self { self.0.put::<StaticKeySettings>("StaticKeySettings", v.into()); self }
     }
 
-    impl From<KeyProviderSettings> for t::Value {
-        #[inline]
-        fn from(v: KeyProviderSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyProviderSettings> for t::Value { #[inline] fn from(v: KeyProviderSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyProviderSettings { #[inline] fn from(v: t::Value) -> KeyProviderSettings { KeyProviderSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2376,12 +2160,9 @@ pub mod channel {
         pub fn static_key_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StaticKeyValue", v.into()); self }
     }
 
-    impl From<StaticKeySettings> for t::Value {
-        #[inline]
-        fn from(v: StaticKeySettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StaticKeySettings> for t::Value { #[inline] fn from(v: StaticKeySettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StaticKeySettings { #[inline] fn from(v: t::Value) -> StaticKeySettings { StaticKeySettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2398,12 +2179,9 @@ pub mod channel {
         pub fn availability_zones(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AvailabilityZones", v.into()); self }
     }
 
-    impl From<MediaConnectRouterGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: MediaConnectRouterGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaConnectRouterGroupSettings> for t::Value { #[inline] fn from(v: MediaConnectRouterGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaConnectRouterGroupSettings { #[inline] fn from(v: t::Value) -> MediaConnectRouterGroupSettings { MediaConnectRouterGroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2422,12 +2200,9 @@ pub mod channel {
         pub fn mediapackage_v2_group_settings(mut self, v: impl Into<MediaPackageV2GroupSettings>) -> Self { self.0.put::<MediaPackageV2GroupSettings>("MediapackageV2GroupSettings", v.into()); self }
     }
 
-    impl From<MediaPackageGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: MediaPackageGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaPackageGroupSettings> for t::Value { #[inline] fn from(v: MediaPackageGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaPackageGroupSettings { #[inline] fn from(v: t::Value) -> MediaPackageGroupSettings { MediaPackageGroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 12 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2466,12 +2241,9 @@ pub mod channel {
         pub fn watermarking_settings(mut self, v: impl Into<MediaPackageV2WatermarkingSettings>) -> Self { self.0.put::<MediaPackageV2WatermarkingSettings>("WatermarkingSettings", v.into()); self }
     }
 
-    impl From<MediaPackageV2GroupSettings> for t::Value {
-        #[inline]
-        fn from(v: MediaPackageV2GroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaPackageV2GroupSettings> for t::Value { #[inline] fn from(v: MediaPackageV2GroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaPackageV2GroupSettings { #[inline] fn from(v: t::Value) -> MediaPackageV2GroupSettings { MediaPackageV2GroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2488,12 +2260,9 @@ pub mod channel {
         pub fn media_package_v2_ab_watermarker_irdeto_settings(mut self, v: impl Into<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings>) -> Self { self.0.put::<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings>("MediaPackageV2AbWatermarkerIrdetoSettings", v.into()); self }
     }
 
-    impl From<MediaPackageV2WatermarkingSettings> for t::Value {
-        #[inline]
-        fn from(v: MediaPackageV2WatermarkingSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaPackageV2WatermarkingSettings> for t::Value { #[inline] fn from(v: MediaPackageV2WatermarkingSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaPackageV2WatermarkingSettings { #[inline] fn from(v: t::Value) -> MediaPackageV2WatermarkingSettings { MediaPackageV2WatermarkingSettings(t::Props::from_value(v)) } }
 
     /// A property type: 19 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2546,12 +2315,9 @@ pub mod channel {
         pub fn timestamp_offset_mode(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimestampOffsetMode", v.into()); self }
     }
 
-    impl From<MsSmoothGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: MsSmoothGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MsSmoothGroupSettings> for t::Value { #[inline] fn from(v: MsSmoothGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MsSmoothGroupSettings { #[inline] fn from(v: t::Value) -> MsSmoothGroupSettings { MsSmoothGroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2582,12 +2348,9 @@ pub mod channel {
         pub fn restart_delay(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RestartDelay", v.into()); self }
     }
 
-    impl From<RtmpGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: RtmpGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RtmpGroupSettings> for t::Value { #[inline] fn from(v: RtmpGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RtmpGroupSettings { #[inline] fn from(v: t::Value) -> RtmpGroupSettings { RtmpGroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2604,12 +2367,9 @@ pub mod channel {
         pub fn input_loss_action(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InputLossAction", v.into()); self }
     }
 
-    impl From<SrtGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: SrtGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtGroupSettings> for t::Value { #[inline] fn from(v: SrtGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtGroupSettings { #[inline] fn from(v: t::Value) -> SrtGroupSettings { SrtGroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2630,12 +2390,9 @@ pub mod channel {
         pub fn timed_metadata_id3_period(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimedMetadataId3Period", v.into()); self }
     }
 
-    impl From<UdpGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: UdpGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UdpGroupSettings> for t::Value { #[inline] fn from(v: UdpGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UdpGroupSettings { #[inline] fn from(v: t::Value) -> UdpGroupSettings { UdpGroupSettings(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2660,12 +2417,9 @@ pub mod channel {
         pub fn video_description_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VideoDescriptionName", v.into()); self }
     }
 
-    impl From<Output> for t::Value {
-        #[inline]
-        fn from(v: Output) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Output> for t::Value { #[inline] fn from(v: Output) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Output { #[inline] fn from(v: t::Value) -> Output { Output(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2702,12 +2456,9 @@ pub mod channel {
         pub fn udp_output_settings(mut self, v: impl Into<UdpOutputSettings>) -> Self { self.0.put::<UdpOutputSettings>("UdpOutputSettings", v.into()); self }
     }
 
-    impl From<OutputSettings> for t::Value {
-        #[inline]
-        fn from(v: OutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputSettings> for t::Value { #[inline] fn from(v: OutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputSettings { #[inline] fn from(v: t::Value) -> OutputSettings { OutputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2728,12 +2479,9 @@ pub mod channel {
         pub fn name_modifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NameModifier", v.into()); self }
     }
 
-    impl From<ArchiveOutputSettings> for t::Value {
-        #[inline]
-        fn from(v: ArchiveOutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArchiveOutputSettings> for t::Value { #[inline] fn from(v: ArchiveOutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArchiveOutputSettings { #[inline] fn from(v: t::Value) -> ArchiveOutputSettings { ArchiveOutputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2752,12 +2500,9 @@ pub mod channel {
         pub fn raw_settings(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("RawSettings", v.into()); self }
     }
 
-    impl From<ArchiveContainerSettings> for t::Value {
-        #[inline]
-        fn from(v: ArchiveContainerSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArchiveContainerSettings> for t::Value { #[inline] fn from(v: ArchiveContainerSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArchiveContainerSettings { #[inline] fn from(v: t::Value) -> ArchiveContainerSettings { ArchiveContainerSettings(t::Props::from_value(v)) } }
 
     /// A property type: 48 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2868,12 +2613,9 @@ pub mod channel {
         pub fn video_pid(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VideoPid", v.into()); self }
     }
 
-    impl From<M2tsSettings> for t::Value {
-        #[inline]
-        fn from(v: M2tsSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<M2tsSettings> for t::Value { #[inline] fn from(v: M2tsSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for M2tsSettings { #[inline] fn from(v: t::Value) -> M2tsSettings { M2tsSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2894,12 +2636,9 @@ pub mod channel {
         pub fn rep_interval(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RepInterval", v.into()); self }
     }
 
-    impl From<DvbNitSettings> for t::Value {
-        #[inline]
-        fn from(v: DvbNitSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DvbNitSettings> for t::Value { #[inline] fn from(v: DvbNitSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DvbNitSettings { #[inline] fn from(v: t::Value) -> DvbNitSettings { DvbNitSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2922,12 +2661,9 @@ pub mod channel {
         pub fn service_provider_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServiceProviderName", v.into()); self }
     }
 
-    impl From<DvbSdtSettings> for t::Value {
-        #[inline]
-        fn from(v: DvbSdtSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DvbSdtSettings> for t::Value { #[inline] fn from(v: DvbSdtSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DvbSdtSettings { #[inline] fn from(v: t::Value) -> DvbSdtSettings { DvbSdtSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2944,12 +2680,9 @@ pub mod channel {
         pub fn rep_interval(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RepInterval", v.into()); self }
     }
 
-    impl From<DvbTdtSettings> for t::Value {
-        #[inline]
-        fn from(v: DvbTdtSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DvbTdtSettings> for t::Value { #[inline] fn from(v: DvbTdtSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DvbTdtSettings { #[inline] fn from(v: t::Value) -> DvbTdtSettings { DvbTdtSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2966,12 +2699,9 @@ pub mod channel {
         pub fn name_modifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NameModifier", v.into()); self }
     }
 
-    impl From<CmafIngestFrameCaptureOutputSettings> for t::Value {
-        #[inline]
-        fn from(v: CmafIngestFrameCaptureOutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmafIngestFrameCaptureOutputSettings> for t::Value { #[inline] fn from(v: CmafIngestFrameCaptureOutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmafIngestFrameCaptureOutputSettings { #[inline] fn from(v: t::Value) -> CmafIngestFrameCaptureOutputSettings { CmafIngestFrameCaptureOutputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2994,12 +2724,9 @@ pub mod channel {
         pub fn segment_modifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SegmentModifier", v.into()); self }
     }
 
-    impl From<HlsOutputSettings> for t::Value {
-        #[inline]
-        fn from(v: HlsOutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsOutputSettings> for t::Value { #[inline] fn from(v: HlsOutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsOutputSettings { #[inline] fn from(v: t::Value) -> HlsOutputSettings { HlsOutputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3022,12 +2749,9 @@ pub mod channel {
         pub fn standard_hls_settings(mut self, v: impl Into<StandardHlsSettings>) -> Self { self.0.put::<StandardHlsSettings>("StandardHlsSettings", v.into()); self }
     }
 
-    impl From<HlsSettings> for t::Value {
-        #[inline]
-        fn from(v: HlsSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsSettings> for t::Value { #[inline] fn from(v: HlsSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsSettings { #[inline] fn from(v: t::Value) -> HlsSettings { HlsSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3050,12 +2774,9 @@ pub mod channel {
         pub fn segment_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SegmentType", v.into()); self }
     }
 
-    impl From<AudioOnlyHlsSettings> for t::Value {
-        #[inline]
-        fn from(v: AudioOnlyHlsSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioOnlyHlsSettings> for t::Value { #[inline] fn from(v: AudioOnlyHlsSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioOnlyHlsSettings { #[inline] fn from(v: t::Value) -> AudioOnlyHlsSettings { AudioOnlyHlsSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3076,12 +2797,9 @@ pub mod channel {
         pub fn timed_metadata_behavior(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimedMetadataBehavior", v.into()); self }
     }
 
-    impl From<Fmp4HlsSettings> for t::Value {
-        #[inline]
-        fn from(v: Fmp4HlsSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Fmp4HlsSettings> for t::Value { #[inline] fn from(v: Fmp4HlsSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Fmp4HlsSettings { #[inline] fn from(v: t::Value) -> Fmp4HlsSettings { Fmp4HlsSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3100,12 +2818,9 @@ pub mod channel {
         pub fn m3u8_settings(mut self, v: impl Into<M3u8Settings>) -> Self { self.0.put::<M3u8Settings>("M3u8Settings", v.into()); self }
     }
 
-    impl From<StandardHlsSettings> for t::Value {
-        #[inline]
-        fn from(v: StandardHlsSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StandardHlsSettings> for t::Value { #[inline] fn from(v: StandardHlsSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StandardHlsSettings { #[inline] fn from(v: t::Value) -> StandardHlsSettings { StandardHlsSettings(t::Props::from_value(v)) } }
 
     /// A property type: 19 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3158,12 +2873,9 @@ pub mod channel {
         pub fn video_pid(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VideoPid", v.into()); self }
     }
 
-    impl From<M3u8Settings> for t::Value {
-        #[inline]
-        fn from(v: M3u8Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<M3u8Settings> for t::Value { #[inline] fn from(v: M3u8Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for M3u8Settings { #[inline] fn from(v: t::Value) -> M3u8Settings { M3u8Settings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3184,12 +2896,9 @@ pub mod channel {
         pub fn destination(mut self, v: impl Into<OutputLocationRef>) -> Self { self.0.put::<OutputLocationRef>("Destination", v.into()); self }
     }
 
-    impl From<MediaConnectRouterOutputSettings> for t::Value {
-        #[inline]
-        fn from(v: MediaConnectRouterOutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaConnectRouterOutputSettings> for t::Value { #[inline] fn from(v: MediaConnectRouterOutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaConnectRouterOutputSettings { #[inline] fn from(v: t::Value) -> MediaConnectRouterOutputSettings { MediaConnectRouterOutputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3208,12 +2917,9 @@ pub mod channel {
         pub fn pipeline1(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Pipeline1", v.into()); self }
     }
 
-    impl From<MediaConnectRouterOutputConnectionMap> for t::Value {
-        #[inline]
-        fn from(v: MediaConnectRouterOutputConnectionMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaConnectRouterOutputConnectionMap> for t::Value { #[inline] fn from(v: MediaConnectRouterOutputConnectionMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaConnectRouterOutputConnectionMap { #[inline] fn from(v: t::Value) -> MediaConnectRouterOutputConnectionMap { MediaConnectRouterOutputConnectionMap(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3230,12 +2936,9 @@ pub mod channel {
         pub fn m2ts_settings(mut self, v: impl Into<M2tsSettings>) -> Self { self.0.put::<M2tsSettings>("M2tsSettings", v.into()); self }
     }
 
-    impl From<UdpMediaConnectRouterContainerSettings> for t::Value {
-        #[inline]
-        fn from(v: UdpMediaConnectRouterContainerSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UdpMediaConnectRouterContainerSettings> for t::Value { #[inline] fn from(v: UdpMediaConnectRouterContainerSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UdpMediaConnectRouterContainerSettings { #[inline] fn from(v: t::Value) -> UdpMediaConnectRouterContainerSettings { UdpMediaConnectRouterContainerSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3254,12 +2957,9 @@ pub mod channel {
         pub fn name_modifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NameModifier", v.into()); self }
     }
 
-    impl From<MsSmoothOutputSettings> for t::Value {
-        #[inline]
-        fn from(v: MsSmoothOutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MsSmoothOutputSettings> for t::Value { #[inline] fn from(v: MsSmoothOutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MsSmoothOutputSettings { #[inline] fn from(v: t::Value) -> MsSmoothOutputSettings { MsSmoothOutputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3278,12 +2978,9 @@ pub mod channel {
         pub fn destination(mut self, v: impl Into<OutputLocationRef>) -> Self { self.0.put::<OutputLocationRef>("Destination", v.into()); self }
     }
 
-    impl From<MultiplexOutputSettings> for t::Value {
-        #[inline]
-        fn from(v: MultiplexOutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexOutputSettings> for t::Value { #[inline] fn from(v: MultiplexOutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexOutputSettings { #[inline] fn from(v: t::Value) -> MultiplexOutputSettings { MultiplexOutputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3300,12 +2997,9 @@ pub mod channel {
         pub fn multiplex_m2ts_settings(mut self, v: impl Into<MultiplexM2tsSettings>) -> Self { self.0.put::<MultiplexM2tsSettings>("MultiplexM2tsSettings", v.into()); self }
     }
 
-    impl From<MultiplexContainerSettings> for t::Value {
-        #[inline]
-        fn from(v: MultiplexContainerSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexContainerSettings> for t::Value { #[inline] fn from(v: MultiplexContainerSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexContainerSettings { #[inline] fn from(v: t::Value) -> MultiplexContainerSettings { MultiplexContainerSettings(t::Props::from_value(v)) } }
 
     /// A property type: 14 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3348,12 +3042,9 @@ pub mod channel {
         pub fn scte35_preroll_pullup_milliseconds(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Scte35PrerollPullupMilliseconds", v.into()); self }
     }
 
-    impl From<MultiplexM2tsSettings> for t::Value {
-        #[inline]
-        fn from(v: MultiplexM2tsSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexM2tsSettings> for t::Value { #[inline] fn from(v: MultiplexM2tsSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexM2tsSettings { #[inline] fn from(v: t::Value) -> MultiplexM2tsSettings { MultiplexM2tsSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3376,12 +3067,9 @@ pub mod channel {
         pub fn num_retries(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NumRetries", v.into()); self }
     }
 
-    impl From<RtmpOutputSettings> for t::Value {
-        #[inline]
-        fn from(v: RtmpOutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RtmpOutputSettings> for t::Value { #[inline] fn from(v: RtmpOutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RtmpOutputSettings { #[inline] fn from(v: t::Value) -> RtmpOutputSettings { RtmpOutputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3406,12 +3094,9 @@ pub mod channel {
         pub fn latency(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Latency", v.into()); self }
     }
 
-    impl From<SrtOutputSettings> for t::Value {
-        #[inline]
-        fn from(v: SrtOutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtOutputSettings> for t::Value { #[inline] fn from(v: SrtOutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtOutputSettings { #[inline] fn from(v: t::Value) -> SrtOutputSettings { SrtOutputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3434,12 +3119,9 @@ pub mod channel {
         pub fn fec_output_settings(mut self, v: impl Into<FecOutputSettings>) -> Self { self.0.put::<FecOutputSettings>("FecOutputSettings", v.into()); self }
     }
 
-    impl From<UdpOutputSettings> for t::Value {
-        #[inline]
-        fn from(v: UdpOutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UdpOutputSettings> for t::Value { #[inline] fn from(v: UdpOutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UdpOutputSettings { #[inline] fn from(v: t::Value) -> UdpOutputSettings { UdpOutputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3460,12 +3142,9 @@ pub mod channel {
         pub fn row_length(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RowLength", v.into()); self }
     }
 
-    impl From<FecOutputSettings> for t::Value {
-        #[inline]
-        fn from(v: FecOutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FecOutputSettings> for t::Value { #[inline] fn from(v: FecOutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FecOutputSettings { #[inline] fn from(v: t::Value) -> FecOutputSettings { FecOutputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3482,12 +3161,9 @@ pub mod channel {
         pub fn state(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("State", v.into()); self }
     }
 
-    impl From<ThumbnailConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ThumbnailConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThumbnailConfiguration> for t::Value { #[inline] fn from(v: ThumbnailConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThumbnailConfiguration { #[inline] fn from(v: t::Value) -> ThumbnailConfiguration { ThumbnailConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3506,12 +3182,9 @@ pub mod channel {
         pub fn sync_threshold(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SyncThreshold", v.into()); self }
     }
 
-    impl From<TimecodeConfig> for t::Value {
-        #[inline]
-        fn from(v: TimecodeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimecodeConfig> for t::Value { #[inline] fn from(v: TimecodeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimecodeConfig { #[inline] fn from(v: t::Value) -> TimecodeConfig { TimecodeConfig(t::Props::from_value(v)) } }
 
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3546,12 +3219,9 @@ pub mod channel {
         pub fn width(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Width", v.into()); self }
     }
 
-    impl From<VideoDescription> for t::Value {
-        #[inline]
-        fn from(v: VideoDescription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoDescription> for t::Value { #[inline] fn from(v: VideoDescription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoDescription { #[inline] fn from(v: t::Value) -> VideoDescription { VideoDescription(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3576,12 +3246,9 @@ pub mod channel {
         pub fn mpeg2_settings(mut self, v: impl Into<Mpeg2Settings>) -> Self { self.0.put::<Mpeg2Settings>("Mpeg2Settings", v.into()); self }
     }
 
-    impl From<VideoCodecSettings> for t::Value {
-        #[inline]
-        fn from(v: VideoCodecSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoCodecSettings> for t::Value { #[inline] fn from(v: VideoCodecSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoCodecSettings { #[inline] fn from(v: t::Value) -> VideoCodecSettings { VideoCodecSettings(t::Props::from_value(v)) } }
 
     /// A property type: 24 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3644,12 +3311,9 @@ pub mod channel {
         pub fn timecode_insertion(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimecodeInsertion", v.into()); self }
     }
 
-    impl From<Av1Settings> for t::Value {
-        #[inline]
-        fn from(v: Av1Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Av1Settings> for t::Value { #[inline] fn from(v: Av1Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Av1Settings { #[inline] fn from(v: t::Value) -> Av1Settings { Av1Settings(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3674,12 +3338,9 @@ pub mod channel {
         pub fn rec709_settings(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Rec709Settings", v.into()); self }
     }
 
-    impl From<Av1ColorSpaceSettings> for t::Value {
-        #[inline]
-        fn from(v: Av1ColorSpaceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Av1ColorSpaceSettings> for t::Value { #[inline] fn from(v: Av1ColorSpaceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Av1ColorSpaceSettings { #[inline] fn from(v: t::Value) -> Av1ColorSpaceSettings { Av1ColorSpaceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3698,12 +3359,9 @@ pub mod channel {
         pub fn max_fall(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxFall", v.into()); self }
     }
 
-    impl From<Hdr10Settings> for t::Value {
-        #[inline]
-        fn from(v: Hdr10Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Hdr10Settings> for t::Value { #[inline] fn from(v: Hdr10Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Hdr10Settings { #[inline] fn from(v: t::Value) -> Hdr10Settings { Hdr10Settings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3724,12 +3382,9 @@ pub mod channel {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<TimecodeBurninSettings> for t::Value {
-        #[inline]
-        fn from(v: TimecodeBurninSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimecodeBurninSettings> for t::Value { #[inline] fn from(v: TimecodeBurninSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimecodeBurninSettings { #[inline] fn from(v: t::Value) -> TimecodeBurninSettings { TimecodeBurninSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3750,12 +3405,9 @@ pub mod channel {
         pub fn timecode_burnin_settings(mut self, v: impl Into<TimecodeBurninSettings>) -> Self { self.0.put::<TimecodeBurninSettings>("TimecodeBurninSettings", v.into()); self }
     }
 
-    impl From<FrameCaptureSettings> for t::Value {
-        #[inline]
-        fn from(v: FrameCaptureSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FrameCaptureSettings> for t::Value { #[inline] fn from(v: FrameCaptureSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FrameCaptureSettings { #[inline] fn from(v: t::Value) -> FrameCaptureSettings { FrameCaptureSettings(t::Props::from_value(v)) } }
 
     /// A property type: 44 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3858,12 +3510,9 @@ pub mod channel {
         pub fn timecode_insertion(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimecodeInsertion", v.into()); self }
     }
 
-    impl From<H264Settings> for t::Value {
-        #[inline]
-        fn from(v: H264Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<H264Settings> for t::Value { #[inline] fn from(v: H264Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for H264Settings { #[inline] fn from(v: t::Value) -> H264Settings { H264Settings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3884,12 +3533,9 @@ pub mod channel {
         pub fn rec709_settings(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Rec709Settings", v.into()); self }
     }
 
-    impl From<H264ColorSpaceSettings> for t::Value {
-        #[inline]
-        fn from(v: H264ColorSpaceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<H264ColorSpaceSettings> for t::Value { #[inline] fn from(v: H264ColorSpaceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for H264ColorSpaceSettings { #[inline] fn from(v: t::Value) -> H264ColorSpaceSettings { H264ColorSpaceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3908,12 +3554,9 @@ pub mod channel {
         pub fn temporal_filter_settings(mut self, v: impl Into<BandwidthReductionFilterSettings>) -> Self { self.0.put::<BandwidthReductionFilterSettings>("TemporalFilterSettings", v.into()); self }
     }
 
-    impl From<H264H265FilterSettings> for t::Value {
-        #[inline]
-        fn from(v: H264H265FilterSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<H264H265FilterSettings> for t::Value { #[inline] fn from(v: H264H265FilterSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for H264H265FilterSettings { #[inline] fn from(v: t::Value) -> H264H265FilterSettings { H264H265FilterSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3932,12 +3575,9 @@ pub mod channel {
         pub fn strength(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Strength", v.into()); self }
     }
 
-    impl From<BandwidthReductionFilterSettings> for t::Value {
-        #[inline]
-        fn from(v: BandwidthReductionFilterSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BandwidthReductionFilterSettings> for t::Value { #[inline] fn from(v: BandwidthReductionFilterSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BandwidthReductionFilterSettings { #[inline] fn from(v: t::Value) -> BandwidthReductionFilterSettings { BandwidthReductionFilterSettings(t::Props::from_value(v)) } }
 
     /// A property type: 42 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4036,12 +3676,9 @@ pub mod channel {
         pub fn treeblock_size(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TreeblockSize", v.into()); self }
     }
 
-    impl From<H265Settings> for t::Value {
-        #[inline]
-        fn from(v: H265Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<H265Settings> for t::Value { #[inline] fn from(v: H265Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for H265Settings { #[inline] fn from(v: t::Value) -> H265Settings { H265Settings(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4068,12 +3705,9 @@ pub mod channel {
         pub fn rec709_settings(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Rec709Settings", v.into()); self }
     }
 
-    impl From<H265ColorSpaceSettings> for t::Value {
-        #[inline]
-        fn from(v: H265ColorSpaceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<H265ColorSpaceSettings> for t::Value { #[inline] fn from(v: H265ColorSpaceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for H265ColorSpaceSettings { #[inline] fn from(v: t::Value) -> H265ColorSpaceSettings { H265ColorSpaceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 17 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4122,12 +3756,9 @@ pub mod channel {
         pub fn timecode_insertion(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimecodeInsertion", v.into()); self }
     }
 
-    impl From<Mpeg2Settings> for t::Value {
-        #[inline]
-        fn from(v: Mpeg2Settings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Mpeg2Settings> for t::Value { #[inline] fn from(v: Mpeg2Settings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Mpeg2Settings { #[inline] fn from(v: t::Value) -> Mpeg2Settings { Mpeg2Settings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4144,12 +3775,9 @@ pub mod channel {
         pub fn temporal_filter_settings(mut self, v: impl Into<BandwidthReductionFilterSettings>) -> Self { self.0.put::<BandwidthReductionFilterSettings>("TemporalFilterSettings", v.into()); self }
     }
 
-    impl From<Mpeg2FilterSettings> for t::Value {
-        #[inline]
-        fn from(v: Mpeg2FilterSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Mpeg2FilterSettings> for t::Value { #[inline] fn from(v: Mpeg2FilterSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Mpeg2FilterSettings { #[inline] fn from(v: t::Value) -> Mpeg2FilterSettings { Mpeg2FilterSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4172,12 +3800,9 @@ pub mod channel {
         pub fn y(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Y", v.into()); self }
     }
 
-    impl From<VideoPositionRectangle> for t::Value {
-        #[inline]
-        fn from(v: VideoPositionRectangle) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoPositionRectangle> for t::Value { #[inline] fn from(v: VideoPositionRectangle) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoPositionRectangle { #[inline] fn from(v: t::Value) -> VideoPositionRectangle { VideoPositionRectangle(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4198,12 +3823,9 @@ pub mod channel {
         pub fn feed_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FeedArn", v.into()); self }
     }
 
-    impl From<InferenceSettings> for t::Value {
-        #[inline]
-        fn from(v: InferenceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceSettings> for t::Value { #[inline] fn from(v: InferenceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceSettings { #[inline] fn from(v: t::Value) -> InferenceSettings { InferenceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4222,12 +3844,9 @@ pub mod channel {
         pub fn feed_input(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FeedInput", v.into()); self }
     }
 
-    impl From<AudioFeedInput> for t::Value {
-        #[inline]
-        fn from(v: AudioFeedInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioFeedInput> for t::Value { #[inline] fn from(v: AudioFeedInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioFeedInput { #[inline] fn from(v: t::Value) -> AudioFeedInput { AudioFeedInput(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4252,12 +3871,9 @@ pub mod channel {
         pub fn logical_interface_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LogicalInterfaceNames", v.into()); self }
     }
 
-    impl From<InputAttachment> for t::Value {
-        #[inline]
-        fn from(v: InputAttachment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputAttachment> for t::Value { #[inline] fn from(v: InputAttachment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputAttachment { #[inline] fn from(v: t::Value) -> InputAttachment { InputAttachment(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4280,12 +3896,9 @@ pub mod channel {
         pub fn secondary_input_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecondaryInputId", v.into()); self }
     }
 
-    impl From<AutomaticInputFailoverSettings> for t::Value {
-        #[inline]
-        fn from(v: AutomaticInputFailoverSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutomaticInputFailoverSettings> for t::Value { #[inline] fn from(v: AutomaticInputFailoverSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutomaticInputFailoverSettings { #[inline] fn from(v: t::Value) -> AutomaticInputFailoverSettings { AutomaticInputFailoverSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4302,12 +3915,9 @@ pub mod channel {
         pub fn failover_condition_settings(mut self, v: impl Into<FailoverConditionSettings>) -> Self { self.0.put::<FailoverConditionSettings>("FailoverConditionSettings", v.into()); self }
     }
 
-    impl From<FailoverCondition> for t::Value {
-        #[inline]
-        fn from(v: FailoverCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FailoverCondition> for t::Value { #[inline] fn from(v: FailoverCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FailoverCondition { #[inline] fn from(v: t::Value) -> FailoverCondition { FailoverCondition(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4328,12 +3938,9 @@ pub mod channel {
         pub fn video_black_settings(mut self, v: impl Into<VideoBlackFailoverSettings>) -> Self { self.0.put::<VideoBlackFailoverSettings>("VideoBlackSettings", v.into()); self }
     }
 
-    impl From<FailoverConditionSettings> for t::Value {
-        #[inline]
-        fn from(v: FailoverConditionSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FailoverConditionSettings> for t::Value { #[inline] fn from(v: FailoverConditionSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FailoverConditionSettings { #[inline] fn from(v: t::Value) -> FailoverConditionSettings { FailoverConditionSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4352,12 +3959,9 @@ pub mod channel {
         pub fn audio_silence_threshold_msec(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("AudioSilenceThresholdMsec", v.into()); self }
     }
 
-    impl From<AudioSilenceFailoverSettings> for t::Value {
-        #[inline]
-        fn from(v: AudioSilenceFailoverSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioSilenceFailoverSettings> for t::Value { #[inline] fn from(v: AudioSilenceFailoverSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioSilenceFailoverSettings { #[inline] fn from(v: t::Value) -> AudioSilenceFailoverSettings { AudioSilenceFailoverSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4374,12 +3978,9 @@ pub mod channel {
         pub fn input_loss_threshold_msec(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("InputLossThresholdMsec", v.into()); self }
     }
 
-    impl From<InputLossFailoverSettings> for t::Value {
-        #[inline]
-        fn from(v: InputLossFailoverSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputLossFailoverSettings> for t::Value { #[inline] fn from(v: InputLossFailoverSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputLossFailoverSettings { #[inline] fn from(v: t::Value) -> InputLossFailoverSettings { InputLossFailoverSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4398,12 +3999,9 @@ pub mod channel {
         pub fn video_black_threshold_msec(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VideoBlackThresholdMsec", v.into()); self }
     }
 
-    impl From<VideoBlackFailoverSettings> for t::Value {
-        #[inline]
-        fn from(v: VideoBlackFailoverSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoBlackFailoverSettings> for t::Value { #[inline] fn from(v: VideoBlackFailoverSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoBlackFailoverSettings { #[inline] fn from(v: t::Value) -> VideoBlackFailoverSettings { VideoBlackFailoverSettings(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4440,12 +4038,9 @@ pub mod channel {
         pub fn video_selector(mut self, v: impl Into<VideoSelector>) -> Self { self.0.put::<VideoSelector>("VideoSelector", v.into()); self }
     }
 
-    impl From<InputSettings> for t::Value {
-        #[inline]
-        fn from(v: InputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputSettings> for t::Value { #[inline] fn from(v: InputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputSettings { #[inline] fn from(v: t::Value) -> InputSettings { InputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4464,12 +4059,9 @@ pub mod channel {
         pub fn selector_settings(mut self, v: impl Into<AudioSelectorSettings>) -> Self { self.0.put::<AudioSelectorSettings>("SelectorSettings", v.into()); self }
     }
 
-    impl From<AudioSelector> for t::Value {
-        #[inline]
-        fn from(v: AudioSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioSelector> for t::Value { #[inline] fn from(v: AudioSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioSelector { #[inline] fn from(v: t::Value) -> AudioSelector { AudioSelector(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4492,12 +4084,9 @@ pub mod channel {
         pub fn audio_track_selection(mut self, v: impl Into<AudioTrackSelection>) -> Self { self.0.put::<AudioTrackSelection>("AudioTrackSelection", v.into()); self }
     }
 
-    impl From<AudioSelectorSettings> for t::Value {
-        #[inline]
-        fn from(v: AudioSelectorSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioSelectorSettings> for t::Value { #[inline] fn from(v: AudioSelectorSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioSelectorSettings { #[inline] fn from(v: t::Value) -> AudioSelectorSettings { AudioSelectorSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4516,12 +4105,9 @@ pub mod channel {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<AudioHlsRenditionSelection> for t::Value {
-        #[inline]
-        fn from(v: AudioHlsRenditionSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioHlsRenditionSelection> for t::Value { #[inline] fn from(v: AudioHlsRenditionSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioHlsRenditionSelection { #[inline] fn from(v: t::Value) -> AudioHlsRenditionSelection { AudioHlsRenditionSelection(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4540,12 +4126,9 @@ pub mod channel {
         pub fn language_selection_policy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LanguageSelectionPolicy", v.into()); self }
     }
 
-    impl From<AudioLanguageSelection> for t::Value {
-        #[inline]
-        fn from(v: AudioLanguageSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioLanguageSelection> for t::Value { #[inline] fn from(v: AudioLanguageSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioLanguageSelection { #[inline] fn from(v: t::Value) -> AudioLanguageSelection { AudioLanguageSelection(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4564,12 +4147,9 @@ pub mod channel {
         pub fn pids(mut self, v: impl Into<t::List<AudioPid>>) -> Self { self.0.put::<t::List<AudioPid>>("Pids", v.into()); self }
     }
 
-    impl From<AudioPidSelection> for t::Value {
-        #[inline]
-        fn from(v: AudioPidSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioPidSelection> for t::Value { #[inline] fn from(v: AudioPidSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioPidSelection { #[inline] fn from(v: t::Value) -> AudioPidSelection { AudioPidSelection(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4590,12 +4170,9 @@ pub mod channel {
         pub fn premix_settings(mut self, v: impl Into<AudioPreMixerSettings>) -> Self { self.0.put::<AudioPreMixerSettings>("PremixSettings", v.into()); self }
     }
 
-    impl From<AudioPid> for t::Value {
-        #[inline]
-        fn from(v: AudioPid) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioPid> for t::Value { #[inline] fn from(v: AudioPid) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioPid { #[inline] fn from(v: t::Value) -> AudioPid { AudioPid(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4612,12 +4189,9 @@ pub mod channel {
         pub fn program_selection(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProgramSelection", v.into()); self }
     }
 
-    impl From<AudioDolbyEDecode> for t::Value {
-        #[inline]
-        fn from(v: AudioDolbyEDecode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioDolbyEDecode> for t::Value { #[inline] fn from(v: AudioDolbyEDecode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioDolbyEDecode { #[inline] fn from(v: t::Value) -> AudioDolbyEDecode { AudioDolbyEDecode(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4640,12 +4214,9 @@ pub mod channel {
         pub fn remix_settings(mut self, v: impl Into<RemixSettings>) -> Self { self.0.put::<RemixSettings>("RemixSettings", v.into()); self }
     }
 
-    impl From<AudioPreMixerSettings> for t::Value {
-        #[inline]
-        fn from(v: AudioPreMixerSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioPreMixerSettings> for t::Value { #[inline] fn from(v: AudioPreMixerSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioPreMixerSettings { #[inline] fn from(v: t::Value) -> AudioPreMixerSettings { AudioPreMixerSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4664,12 +4235,9 @@ pub mod channel {
         pub fn tracks(mut self, v: impl Into<t::List<AudioTrack>>) -> Self { self.0.put::<t::List<AudioTrack>>("Tracks", v.into()); self }
     }
 
-    impl From<AudioTrackSelection> for t::Value {
-        #[inline]
-        fn from(v: AudioTrackSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioTrackSelection> for t::Value { #[inline] fn from(v: AudioTrackSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioTrackSelection { #[inline] fn from(v: t::Value) -> AudioTrackSelection { AudioTrackSelection(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4688,12 +4256,9 @@ pub mod channel {
         pub fn track(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Track", v.into()); self }
     }
 
-    impl From<AudioTrack> for t::Value {
-        #[inline]
-        fn from(v: AudioTrack) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioTrack> for t::Value { #[inline] fn from(v: AudioTrack) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioTrack { #[inline] fn from(v: t::Value) -> AudioTrack { AudioTrack(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4714,12 +4279,9 @@ pub mod channel {
         pub fn selector_settings(mut self, v: impl Into<CaptionSelectorSettings>) -> Self { self.0.put::<CaptionSelectorSettings>("SelectorSettings", v.into()); self }
     }
 
-    impl From<CaptionSelector> for t::Value {
-        #[inline]
-        fn from(v: CaptionSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptionSelector> for t::Value { #[inline] fn from(v: CaptionSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptionSelector { #[inline] fn from(v: t::Value) -> CaptionSelector { CaptionSelector(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4750,12 +4312,9 @@ pub mod channel {
         pub fn teletext_source_settings(mut self, v: impl Into<TeletextSourceSettings>) -> Self { self.0.put::<TeletextSourceSettings>("TeletextSourceSettings", v.into()); self }
     }
 
-    impl From<CaptionSelectorSettings> for t::Value {
-        #[inline]
-        fn from(v: CaptionSelectorSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptionSelectorSettings> for t::Value { #[inline] fn from(v: CaptionSelectorSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptionSelectorSettings { #[inline] fn from(v: t::Value) -> CaptionSelectorSettings { CaptionSelectorSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4772,12 +4331,9 @@ pub mod channel {
         pub fn source_ancillary_channel_number(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SourceAncillaryChannelNumber", v.into()); self }
     }
 
-    impl From<AncillarySourceSettings> for t::Value {
-        #[inline]
-        fn from(v: AncillarySourceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AncillarySourceSettings> for t::Value { #[inline] fn from(v: AncillarySourceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AncillarySourceSettings { #[inline] fn from(v: t::Value) -> AncillarySourceSettings { AncillarySourceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4796,12 +4352,9 @@ pub mod channel {
         pub fn pid(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Pid", v.into()); self }
     }
 
-    impl From<Scte27DvbSubSourceSettings> for t::Value {
-        #[inline]
-        fn from(v: Scte27DvbSubSourceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Scte27DvbSubSourceSettings> for t::Value { #[inline] fn from(v: Scte27DvbSubSourceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Scte27DvbSubSourceSettings { #[inline] fn from(v: t::Value) -> Scte27DvbSubSourceSettings { Scte27DvbSubSourceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4824,12 +4377,9 @@ pub mod channel {
         pub fn source608_track_number(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Source608TrackNumber", v.into()); self }
     }
 
-    impl From<EmbeddedSourceSettings> for t::Value {
-        #[inline]
-        fn from(v: EmbeddedSourceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmbeddedSourceSettings> for t::Value { #[inline] fn from(v: EmbeddedSourceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmbeddedSourceSettings { #[inline] fn from(v: t::Value) -> EmbeddedSourceSettings { EmbeddedSourceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4848,12 +4398,9 @@ pub mod channel {
         pub fn source608_channel_number(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Source608ChannelNumber", v.into()); self }
     }
 
-    impl From<Scte20SourceSettings> for t::Value {
-        #[inline]
-        fn from(v: Scte20SourceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Scte20SourceSettings> for t::Value { #[inline] fn from(v: Scte20SourceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Scte20SourceSettings { #[inline] fn from(v: t::Value) -> Scte20SourceSettings { Scte20SourceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4872,12 +4419,9 @@ pub mod channel {
         pub fn inference_feed_output(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InferenceFeedOutput", v.into()); self }
     }
 
-    impl From<SmartSubtitleSourceSettings> for t::Value {
-        #[inline]
-        fn from(v: SmartSubtitleSourceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SmartSubtitleSourceSettings> for t::Value { #[inline] fn from(v: SmartSubtitleSourceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SmartSubtitleSourceSettings { #[inline] fn from(v: t::Value) -> SmartSubtitleSourceSettings { SmartSubtitleSourceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4896,12 +4440,9 @@ pub mod channel {
         pub fn page_number(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PageNumber", v.into()); self }
     }
 
-    impl From<TeletextSourceSettings> for t::Value {
-        #[inline]
-        fn from(v: TeletextSourceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TeletextSourceSettings> for t::Value { #[inline] fn from(v: TeletextSourceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TeletextSourceSettings { #[inline] fn from(v: t::Value) -> TeletextSourceSettings { TeletextSourceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4924,12 +4465,9 @@ pub mod channel {
         pub fn width(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Width", v.into()); self }
     }
 
-    impl From<CaptionRectangle> for t::Value {
-        #[inline]
-        fn from(v: CaptionRectangle) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptionRectangle> for t::Value { #[inline] fn from(v: CaptionRectangle) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptionRectangle { #[inline] fn from(v: t::Value) -> CaptionRectangle { CaptionRectangle(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4950,12 +4488,9 @@ pub mod channel {
         pub fn server_validation(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServerValidation", v.into()); self }
     }
 
-    impl From<NetworkInputSettings> for t::Value {
-        #[inline]
-        fn from(v: NetworkInputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkInputSettings> for t::Value { #[inline] fn from(v: NetworkInputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkInputSettings { #[inline] fn from(v: t::Value) -> NetworkInputSettings { NetworkInputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4980,12 +4515,9 @@ pub mod channel {
         pub fn scte35_source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Scte35Source", v.into()); self }
     }
 
-    impl From<HlsInputSettings> for t::Value {
-        #[inline]
-        fn from(v: HlsInputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsInputSettings> for t::Value { #[inline] fn from(v: HlsInputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsInputSettings { #[inline] fn from(v: t::Value) -> HlsInputSettings { HlsInputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5002,12 +4534,9 @@ pub mod channel {
         pub fn source_ip_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceIpAddress", v.into()); self }
     }
 
-    impl From<MulticastInputSettings> for t::Value {
-        #[inline]
-        fn from(v: MulticastInputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MulticastInputSettings> for t::Value { #[inline] fn from(v: MulticastInputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MulticastInputSettings { #[inline] fn from(v: t::Value) -> MulticastInputSettings { MulticastInputSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5030,12 +4559,9 @@ pub mod channel {
         pub fn selector_settings(mut self, v: impl Into<VideoSelectorSettings>) -> Self { self.0.put::<VideoSelectorSettings>("SelectorSettings", v.into()); self }
     }
 
-    impl From<VideoSelector> for t::Value {
-        #[inline]
-        fn from(v: VideoSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoSelector> for t::Value { #[inline] fn from(v: VideoSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoSelector { #[inline] fn from(v: t::Value) -> VideoSelector { VideoSelector(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5052,12 +4578,9 @@ pub mod channel {
         pub fn hdr10_settings(mut self, v: impl Into<Hdr10Settings>) -> Self { self.0.put::<Hdr10Settings>("Hdr10Settings", v.into()); self }
     }
 
-    impl From<VideoSelectorColorSpaceSettings> for t::Value {
-        #[inline]
-        fn from(v: VideoSelectorColorSpaceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoSelectorColorSpaceSettings> for t::Value { #[inline] fn from(v: VideoSelectorColorSpaceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoSelectorColorSpaceSettings { #[inline] fn from(v: t::Value) -> VideoSelectorColorSpaceSettings { VideoSelectorColorSpaceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5076,12 +4599,9 @@ pub mod channel {
         pub fn video_selector_program_id(mut self, v: impl Into<VideoSelectorProgramId>) -> Self { self.0.put::<VideoSelectorProgramId>("VideoSelectorProgramId", v.into()); self }
     }
 
-    impl From<VideoSelectorSettings> for t::Value {
-        #[inline]
-        fn from(v: VideoSelectorSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoSelectorSettings> for t::Value { #[inline] fn from(v: VideoSelectorSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoSelectorSettings { #[inline] fn from(v: t::Value) -> VideoSelectorSettings { VideoSelectorSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5098,12 +4618,9 @@ pub mod channel {
         pub fn pid(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Pid", v.into()); self }
     }
 
-    impl From<VideoSelectorPid> for t::Value {
-        #[inline]
-        fn from(v: VideoSelectorPid) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoSelectorPid> for t::Value { #[inline] fn from(v: VideoSelectorPid) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoSelectorPid { #[inline] fn from(v: t::Value) -> VideoSelectorPid { VideoSelectorPid(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5120,12 +4637,9 @@ pub mod channel {
         pub fn program_id(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ProgramId", v.into()); self }
     }
 
-    impl From<VideoSelectorProgramId> for t::Value {
-        #[inline]
-        fn from(v: VideoSelectorProgramId) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoSelectorProgramId> for t::Value { #[inline] fn from(v: VideoSelectorProgramId) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoSelectorProgramId { #[inline] fn from(v: t::Value) -> VideoSelectorProgramId { VideoSelectorProgramId(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5146,12 +4660,9 @@ pub mod channel {
         pub fn resolution(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Resolution", v.into()); self }
     }
 
-    impl From<InputSpecification> for t::Value {
-        #[inline]
-        fn from(v: InputSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputSpecification> for t::Value { #[inline] fn from(v: InputSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputSpecification { #[inline] fn from(v: t::Value) -> InputSpecification { InputSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5170,12 +4681,9 @@ pub mod channel {
         pub fn primary_channel_settings(mut self, v: impl Into<PrimaryChannelSettings>) -> Self { self.0.put::<PrimaryChannelSettings>("PrimaryChannelSettings", v.into()); self }
     }
 
-    impl From<LinkedChannelSettings> for t::Value {
-        #[inline]
-        fn from(v: LinkedChannelSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkedChannelSettings> for t::Value { #[inline] fn from(v: LinkedChannelSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkedChannelSettings { #[inline] fn from(v: t::Value) -> LinkedChannelSettings { LinkedChannelSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5194,12 +4702,9 @@ pub mod channel {
         pub fn primary_channel_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrimaryChannelArn", v.into()); self }
     }
 
-    impl From<FollowerChannelSettings> for t::Value {
-        #[inline]
-        fn from(v: FollowerChannelSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FollowerChannelSettings> for t::Value { #[inline] fn from(v: FollowerChannelSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FollowerChannelSettings { #[inline] fn from(v: t::Value) -> FollowerChannelSettings { FollowerChannelSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5216,12 +4721,9 @@ pub mod channel {
         pub fn linked_channel_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LinkedChannelType", v.into()); self }
     }
 
-    impl From<PrimaryChannelSettings> for t::Value {
-        #[inline]
-        fn from(v: PrimaryChannelSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrimaryChannelSettings> for t::Value { #[inline] fn from(v: PrimaryChannelSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrimaryChannelSettings { #[inline] fn from(v: t::Value) -> PrimaryChannelSettings { PrimaryChannelSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5240,12 +4742,9 @@ pub mod channel {
         pub fn maintenance_start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MaintenanceStartTime", v.into()); self }
     }
 
-    impl From<MaintenanceCreateSettings> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceCreateSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceCreateSettings> for t::Value { #[inline] fn from(v: MaintenanceCreateSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceCreateSettings { #[inline] fn from(v: t::Value) -> MaintenanceCreateSettings { MaintenanceCreateSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5266,12 +4765,9 @@ pub mod channel {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<VpcOutputSettings> for t::Value {
-        #[inline]
-        fn from(v: VpcOutputSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcOutputSettings> for t::Value { #[inline] fn from(v: VpcOutputSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcOutputSettings { #[inline] fn from(v: t::Value) -> VpcOutputSettings { VpcOutputSettings(t::Props::from_value(v)) } }
 
 }
 
@@ -5706,12 +5202,9 @@ pub mod cluster {
         pub fn interface_mappings(mut self, v: impl Into<t::List<InterfaceMapping>>) -> Self { self.0.put::<t::List<InterfaceMapping>>("InterfaceMappings", v.into()); self }
     }
 
-    impl From<ClusterNetworkSettings> for t::Value {
-        #[inline]
-        fn from(v: ClusterNetworkSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterNetworkSettings> for t::Value { #[inline] fn from(v: ClusterNetworkSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterNetworkSettings { #[inline] fn from(v: t::Value) -> ClusterNetworkSettings { ClusterNetworkSettings(t::Props::from_value(v)) } }
 
     /// Network mappings for the cluster
     ///
@@ -5732,12 +5225,9 @@ pub mod cluster {
         pub fn network_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NetworkId", v.into()); self }
     }
 
-    impl From<InterfaceMapping> for t::Value {
-        #[inline]
-        fn from(v: InterfaceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InterfaceMapping> for t::Value { #[inline] fn from(v: InterfaceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InterfaceMapping { #[inline] fn from(v: t::Value) -> InterfaceMapping { InterfaceMapping(t::Props::from_value(v)) } }
 
 }
 
@@ -5831,12 +5321,9 @@ pub mod event_bridge_rule_template {
         }
     }
 
-    impl From<EventBridgeRuleTemplateTarget> for t::Value {
-        #[inline]
-        fn from(v: EventBridgeRuleTemplateTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventBridgeRuleTemplateTarget> for t::Value { #[inline] fn from(v: EventBridgeRuleTemplateTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventBridgeRuleTemplateTarget { #[inline] fn from(v: t::Value) -> EventBridgeRuleTemplateTarget { EventBridgeRuleTemplateTarget(t::Props::from_value(v)) } }
 
     /// The type of event to match with the rule.
     ///
@@ -6098,12 +5585,9 @@ pub mod input {
         pub fn vpc(mut self, v: impl Into<InputDestinationVpc>) -> Self { self.0.put::<InputDestinationVpc>("Vpc", v.into()); self }
     }
 
-    impl From<InputDestination> for t::Value {
-        #[inline]
-        fn from(v: InputDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputDestination> for t::Value { #[inline] fn from(v: InputDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputDestination { #[inline] fn from(v: t::Value) -> InputDestination { InputDestination(t::Props::from_value(v)) } }
 
     /// A network route configuration.
     ///
@@ -6124,12 +5608,9 @@ pub mod input {
         pub fn gateway(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Gateway", v.into()); self }
     }
 
-    impl From<InputDestinationRoute> for t::Value {
-        #[inline]
-        fn from(v: InputDestinationRoute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputDestinationRoute> for t::Value { #[inline] fn from(v: InputDestinationRoute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputDestinationRoute { #[inline] fn from(v: t::Value) -> InputDestinationRoute { InputDestinationRoute(t::Props::from_value(v)) } }
 
     /// The properties for a VPC type input destination.
     ///
@@ -6150,12 +5631,9 @@ pub mod input {
         pub fn network_interface_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NetworkInterfaceId", v.into()); self }
     }
 
-    impl From<InputDestinationVpc> for t::Value {
-        #[inline]
-        fn from(v: InputDestinationVpc) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputDestinationVpc> for t::Value { #[inline] fn from(v: InputDestinationVpc) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputDestinationVpc { #[inline] fn from(v: t::Value) -> InputDestinationVpc { InputDestinationVpc(t::Props::from_value(v)) } }
 
     /// Settings for an input device.
     ///
@@ -6174,12 +5652,9 @@ pub mod input {
         pub fn id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Id", v.into()); self }
     }
 
-    impl From<InputDeviceSettings> for t::Value {
-        #[inline]
-        fn from(v: InputDeviceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputDeviceSettings> for t::Value { #[inline] fn from(v: InputDeviceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputDeviceSettings { #[inline] fn from(v: t::Value) -> InputDeviceSettings { InputDeviceSettings(t::Props::from_value(v)) } }
 
     /// With the introduction of MediaLive Anywhere, a MediaLive input can now exist in two different places: AWS or inside an
     /// on-premises datacenter. By default all inputs will continue to be AWS inputs.
@@ -6221,12 +5696,9 @@ pub mod input {
         pub fn flow_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FlowArn", v.into()); self }
     }
 
-    impl From<MediaConnectFlow> for t::Value {
-        #[inline]
-        fn from(v: MediaConnectFlow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaConnectFlow> for t::Value { #[inline] fn from(v: MediaConnectFlow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaConnectFlow { #[inline] fn from(v: t::Value) -> MediaConnectFlow { MediaConnectFlow(t::Props::from_value(v)) } }
 
     /// Settings for a Multicast input. Contains a list of multicast Urls and optional source ip addresses.
     ///
@@ -6245,12 +5717,9 @@ pub mod input {
         pub fn sources(mut self, v: impl Into<t::List<MulticastSource>>) -> Self { self.0.put::<t::List<MulticastSource>>("Sources", v.into()); self }
     }
 
-    impl From<MulticastSettings> for t::Value {
-        #[inline]
-        fn from(v: MulticastSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MulticastSettings> for t::Value { #[inline] fn from(v: MulticastSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MulticastSettings { #[inline] fn from(v: t::Value) -> MulticastSettings { MulticastSettings(t::Props::from_value(v)) } }
 
     /// Pair of multicast url and source ip address (optional) that make up a multicast source.
     ///
@@ -6269,12 +5738,9 @@ pub mod input {
         pub fn source_ip(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceIp", v.into()); self }
     }
 
-    impl From<MulticastSource> for t::Value {
-        #[inline]
-        fn from(v: MulticastSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MulticastSource> for t::Value { #[inline] fn from(v: MulticastSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MulticastSource { #[inline] fn from(v: t::Value) -> MulticastSource { MulticastSource(t::Props::from_value(v)) } }
 
     /// Information about the MediaConnect Router association for this input.
     ///
@@ -6299,12 +5765,9 @@ pub mod input {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<RouterSettings> for t::Value {
-        #[inline]
-        fn from(v: RouterSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouterSettings> for t::Value { #[inline] fn from(v: RouterSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouterSettings { #[inline] fn from(v: t::Value) -> RouterSettings { RouterSettings(t::Props::from_value(v)) } }
 
     /// A MediaConnect Router destination associated with a MediaLive Input. RouterOutputArn is server-assigned.
     ///
@@ -6323,12 +5786,9 @@ pub mod input {
         pub fn router_output_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RouterOutputArn", v.into()); self }
     }
 
-    impl From<RouterDestinationSettings> for t::Value {
-        #[inline]
-        fn from(v: RouterDestinationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouterDestinationSettings> for t::Value { #[inline] fn from(v: RouterDestinationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouterDestinationSettings { #[inline] fn from(v: t::Value) -> RouterDestinationSettings { RouterDestinationSettings(t::Props::from_value(v)) } }
 
     /// Encryption configuration for the MediaConnect Router association. AUTOMATIC uses a service-managed secret;
     /// SECRETS_MANAGER requires SecretArn.
@@ -6370,12 +5830,9 @@ pub mod input {
         pub fn smpte2110_receiver_groups(mut self, v: impl Into<t::List<Smpte2110ReceiverGroup>>) -> Self { self.0.put::<t::List<Smpte2110ReceiverGroup>>("Smpte2110ReceiverGroups", v.into()); self }
     }
 
-    impl From<Smpte2110ReceiverGroupSettings> for t::Value {
-        #[inline]
-        fn from(v: Smpte2110ReceiverGroupSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Smpte2110ReceiverGroupSettings> for t::Value { #[inline] fn from(v: Smpte2110ReceiverGroupSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Smpte2110ReceiverGroupSettings { #[inline] fn from(v: t::Value) -> Smpte2110ReceiverGroupSettings { Smpte2110ReceiverGroupSettings(t::Props::from_value(v)) } }
 
     /// A receiver group is a collection of video, audio, and ancillary streams that you want to group together and attach to
     /// one input.
@@ -6396,12 +5853,9 @@ pub mod input {
         pub fn sdp_settings(mut self, v: impl Into<Smpte2110ReceiverGroupSdpSettings>) -> Self { self.0.put::<Smpte2110ReceiverGroupSdpSettings>("SdpSettings", v.into()); self }
     }
 
-    impl From<Smpte2110ReceiverGroup> for t::Value {
-        #[inline]
-        fn from(v: Smpte2110ReceiverGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Smpte2110ReceiverGroup> for t::Value { #[inline] fn from(v: Smpte2110ReceiverGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Smpte2110ReceiverGroup { #[inline] fn from(v: t::Value) -> Smpte2110ReceiverGroup { Smpte2110ReceiverGroup(t::Props::from_value(v)) } }
 
     /// Information about the SDP files that describe the SMPTE 2110 streams that go into one SMPTE 2110 receiver group.
     ///
@@ -6428,12 +5882,9 @@ pub mod input {
         pub fn video_sdp(mut self, v: impl Into<InputSdpLocation>) -> Self { self.0.put::<InputSdpLocation>("VideoSdp", v.into()); self }
     }
 
-    impl From<Smpte2110ReceiverGroupSdpSettings> for t::Value {
-        #[inline]
-        fn from(v: Smpte2110ReceiverGroupSdpSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Smpte2110ReceiverGroupSdpSettings> for t::Value { #[inline] fn from(v: Smpte2110ReceiverGroupSdpSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Smpte2110ReceiverGroupSdpSettings { #[inline] fn from(v: t::Value) -> Smpte2110ReceiverGroupSdpSettings { Smpte2110ReceiverGroupSdpSettings(t::Props::from_value(v)) } }
 
     /// The location of the SDP file for one of the SMPTE 2110 streams in a receiver group.
     ///
@@ -6454,12 +5905,9 @@ pub mod input {
         pub fn sdp_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SdpUrl", v.into()); self }
     }
 
-    impl From<InputSdpLocation> for t::Value {
-        #[inline]
-        fn from(v: InputSdpLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputSdpLocation> for t::Value { #[inline] fn from(v: InputSdpLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputSdpLocation { #[inline] fn from(v: t::Value) -> InputSdpLocation { InputSdpLocation(t::Props::from_value(v)) } }
 
     /// The settings for a PULL type input.
     ///
@@ -6482,12 +5930,9 @@ pub mod input {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<InputSource> for t::Value {
-        #[inline]
-        fn from(v: InputSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputSource> for t::Value { #[inline] fn from(v: InputSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputSource { #[inline] fn from(v: t::Value) -> InputSource { InputSource(t::Props::from_value(v)) } }
 
     /// The configured sources for this SRT input.
     ///
@@ -6509,12 +5954,9 @@ pub mod input {
         pub fn srt_listener_settings(mut self, v: impl Into<SrtListenerSettings>) -> Self { self.0.put::<SrtListenerSettings>("SrtListenerSettings", v.into()); self }
     }
 
-    impl From<SrtSettings> for t::Value {
-        #[inline]
-        fn from(v: SrtSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtSettings> for t::Value { #[inline] fn from(v: SrtSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtSettings { #[inline] fn from(v: t::Value) -> SrtSettings { SrtSettings(t::Props::from_value(v)) } }
 
     /// The configuration for a source that uses SRT as the connection protocol. In terms of establishing the connection,
     /// MediaLive is always caller and the upstream system is always the listener.
@@ -6543,12 +5985,9 @@ pub mod input {
         pub fn stream_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StreamId", v.into()); self }
     }
 
-    impl From<SrtCallerSource> for t::Value {
-        #[inline]
-        fn from(v: SrtCallerSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtCallerSource> for t::Value { #[inline] fn from(v: SrtCallerSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtCallerSource { #[inline] fn from(v: t::Value) -> SrtCallerSource { SrtCallerSource(t::Props::from_value(v)) } }
 
     /// The decryption settings for the SRT caller source. Present only if the source has decryption enabled.
     ///
@@ -6570,12 +6009,9 @@ pub mod input {
         pub fn passphrase_secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PassphraseSecretArn", v.into()); self }
     }
 
-    impl From<SrtCallerDecryption> for t::Value {
-        #[inline]
-        fn from(v: SrtCallerDecryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtCallerDecryption> for t::Value { #[inline] fn from(v: SrtCallerDecryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtCallerDecryption { #[inline] fn from(v: t::Value) -> SrtCallerDecryption { SrtCallerDecryption(t::Props::from_value(v)) } }
 
     /// Placeholder documentation for Algorithm
     ///
@@ -6624,12 +6060,9 @@ pub mod input {
         pub fn stream_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StreamId", v.into()); self }
     }
 
-    impl From<SrtListenerSettings> for t::Value {
-        #[inline]
-        fn from(v: SrtListenerSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtListenerSettings> for t::Value { #[inline] fn from(v: SrtListenerSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtListenerSettings { #[inline] fn from(v: t::Value) -> SrtListenerSettings { SrtListenerSettings(t::Props::from_value(v)) } }
 
     /// The decryption settings for the SRT listener source. Present only if the source has decryption enabled.
     ///
@@ -6651,12 +6084,9 @@ pub mod input {
         pub fn passphrase_secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PassphraseSecretArn", v.into()); self }
     }
 
-    impl From<SrtListenerDecryption> for t::Value {
-        #[inline]
-        fn from(v: SrtListenerDecryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SrtListenerDecryption> for t::Value { #[inline] fn from(v: SrtListenerDecryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SrtListenerDecryption { #[inline] fn from(v: t::Value) -> SrtListenerDecryption { SrtListenerDecryption(t::Props::from_value(v)) } }
 
     /// The different types of inputs that AWS Elemental MediaLive supports.
     ///
@@ -6731,12 +6161,9 @@ pub mod input {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<InputVpcRequest> for t::Value {
-        #[inline]
-        fn from(v: InputVpcRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputVpcRequest> for t::Value { #[inline] fn from(v: InputVpcRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputVpcRequest { #[inline] fn from(v: t::Value) -> InputVpcRequest { InputVpcRequest(t::Props::from_value(v)) } }
 
 }
 
@@ -6812,12 +6239,9 @@ pub mod input_security_group {
         pub fn cidr(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Cidr", v.into()); self }
     }
 
-    impl From<InputWhitelistRule> for t::Value {
-        #[inline]
-        fn from(v: InputWhitelistRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputWhitelistRule> for t::Value { #[inline] fn from(v: InputWhitelistRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputWhitelistRule { #[inline] fn from(v: t::Value) -> InputWhitelistRule { InputWhitelistRule(t::Props::from_value(v)) } }
 
 }
 
@@ -6905,12 +6329,9 @@ pub mod multiplex {
         pub fn multiplex_media_connect_output_destination_settings(mut self, v: impl Into<MultiplexMediaConnectOutputDestinationSettings>) -> Self { self.0.put::<MultiplexMediaConnectOutputDestinationSettings>("MultiplexMediaConnectOutputDestinationSettings", v.into()); self }
     }
 
-    impl From<MultiplexOutputDestination> for t::Value {
-        #[inline]
-        fn from(v: MultiplexOutputDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexOutputDestination> for t::Value { #[inline] fn from(v: MultiplexOutputDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexOutputDestination { #[inline] fn from(v: t::Value) -> MultiplexOutputDestination { MultiplexOutputDestination(t::Props::from_value(v)) } }
 
     /// Multiplex MediaConnect output destination settings.
     ///
@@ -6929,12 +6350,9 @@ pub mod multiplex {
         pub fn entitlement_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EntitlementArn", v.into()); self }
     }
 
-    impl From<MultiplexMediaConnectOutputDestinationSettings> for t::Value {
-        #[inline]
-        fn from(v: MultiplexMediaConnectOutputDestinationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexMediaConnectOutputDestinationSettings> for t::Value { #[inline] fn from(v: MultiplexMediaConnectOutputDestinationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexMediaConnectOutputDestinationSettings { #[inline] fn from(v: t::Value) -> MultiplexMediaConnectOutputDestinationSettings { MultiplexMediaConnectOutputDestinationSettings(t::Props::from_value(v)) } }
 
     /// A key-value pair to associate with a resource.
     ///
@@ -6956,12 +6374,9 @@ pub mod multiplex {
         pub fn transport_stream_reserved_bitrate(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TransportStreamReservedBitrate", v.into()); self }
     }
 
-    impl From<MultiplexSettings> for t::Value {
-        #[inline]
-        fn from(v: MultiplexSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexSettings> for t::Value { #[inline] fn from(v: MultiplexSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexSettings { #[inline] fn from(v: t::Value) -> MultiplexSettings { MultiplexSettings(t::Props::from_value(v)) } }
 
 }
 
@@ -7041,12 +6456,9 @@ pub mod multiplexprogram {
         pub fn video_settings(mut self, v: impl Into<MultiplexVideoSettings>) -> Self { self.0.put::<MultiplexVideoSettings>("VideoSettings", v.into()); self }
     }
 
-    impl From<MultiplexProgramSettings> for t::Value {
-        #[inline]
-        fn from(v: MultiplexProgramSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexProgramSettings> for t::Value { #[inline] fn from(v: MultiplexProgramSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexProgramSettings { #[inline] fn from(v: t::Value) -> MultiplexProgramSettings { MultiplexProgramSettings(t::Props::from_value(v)) } }
 
     /// Indicates which pipeline is preferred by the multiplex for program ingest. If set to \"PIPELINE_0\" or \"PIPELINE_1\"
     /// and an unhealthy ingest causes the multiplex to switch to the non-preferred pipeline, it will switch back once that
@@ -7090,12 +6502,9 @@ pub mod multiplexprogram {
         }
     }
 
-    impl From<MultiplexProgramServiceDescriptor> for t::Value {
-        #[inline]
-        fn from(v: MultiplexProgramServiceDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexProgramServiceDescriptor> for t::Value { #[inline] fn from(v: MultiplexProgramServiceDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexProgramServiceDescriptor { #[inline] fn from(v: t::Value) -> MultiplexProgramServiceDescriptor { MultiplexProgramServiceDescriptor(t::Props::from_value(v)) } }
 
     /// The video configuration for each program in a multiplex.
     ///
@@ -7117,12 +6526,9 @@ pub mod multiplexprogram {
         pub fn statmux_settings(mut self, v: impl Into<MultiplexStatmuxVideoSettings>) -> Self { self.0.put::<MultiplexStatmuxVideoSettings>("StatmuxSettings", v.into()); self }
     }
 
-    impl From<MultiplexVideoSettings> for t::Value {
-        #[inline]
-        fn from(v: MultiplexVideoSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexVideoSettings> for t::Value { #[inline] fn from(v: MultiplexVideoSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexVideoSettings { #[inline] fn from(v: t::Value) -> MultiplexVideoSettings { MultiplexVideoSettings(t::Props::from_value(v)) } }
 
     /// Statmux rate control settings
     ///
@@ -7146,12 +6552,9 @@ pub mod multiplexprogram {
         pub fn priority(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Priority", v.into()); self }
     }
 
-    impl From<MultiplexStatmuxVideoSettings> for t::Value {
-        #[inline]
-        fn from(v: MultiplexStatmuxVideoSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexStatmuxVideoSettings> for t::Value { #[inline] fn from(v: MultiplexStatmuxVideoSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexStatmuxVideoSettings { #[inline] fn from(v: t::Value) -> MultiplexStatmuxVideoSettings { MultiplexStatmuxVideoSettings(t::Props::from_value(v)) } }
 
     /// Packet identifiers map for a given Multiplex program.
     ///
@@ -7194,12 +6597,9 @@ pub mod multiplexprogram {
         pub fn video_pid(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VideoPid", v.into()); self }
     }
 
-    impl From<MultiplexProgramPacketIdentifiersMap> for t::Value {
-        #[inline]
-        fn from(v: MultiplexProgramPacketIdentifiersMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexProgramPacketIdentifiersMap> for t::Value { #[inline] fn from(v: MultiplexProgramPacketIdentifiersMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexProgramPacketIdentifiersMap { #[inline] fn from(v: t::Value) -> MultiplexProgramPacketIdentifiersMap { MultiplexProgramPacketIdentifiersMap(t::Props::from_value(v)) } }
 
     /// The current source for one of the pipelines in the multiplex.
     ///
@@ -7221,12 +6621,9 @@ pub mod multiplexprogram {
         pub fn pipeline_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PipelineId", v.into()); self }
     }
 
-    impl From<MultiplexProgramPipelineDetail> for t::Value {
-        #[inline]
-        fn from(v: MultiplexProgramPipelineDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiplexProgramPipelineDetail> for t::Value { #[inline] fn from(v: MultiplexProgramPipelineDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiplexProgramPipelineDetail { #[inline] fn from(v: t::Value) -> MultiplexProgramPipelineDetail { MultiplexProgramPipelineDetail(t::Props::from_value(v)) } }
 
 }
 
@@ -7308,12 +6705,9 @@ pub mod network {
         pub fn cidr(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Cidr", v.into()); self }
     }
 
-    impl From<IpPool> for t::Value {
-        #[inline]
-        fn from(v: IpPool) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpPool> for t::Value { #[inline] fn from(v: IpPool) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpPool { #[inline] fn from(v: t::Value) -> IpPool { IpPool(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7332,12 +6726,9 @@ pub mod network {
         pub fn gateway(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Gateway", v.into()); self }
     }
 
-    impl From<Route> for t::Value {
-        #[inline]
-        fn from(v: Route) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Route> for t::Value { #[inline] fn from(v: Route) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Route { #[inline] fn from(v: t::Value) -> Route { Route(t::Props::from_value(v)) } }
 
 }
 
@@ -7438,12 +6829,9 @@ pub mod node {
         pub fn physical_interface_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PhysicalInterfaceName", v.into()); self }
     }
 
-    impl From<NodeInterfaceMapping> for t::Value {
-        #[inline]
-        fn from(v: NodeInterfaceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeInterfaceMapping> for t::Value { #[inline] fn from(v: NodeInterfaceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeInterfaceMapping { #[inline] fn from(v: t::Value) -> NodeInterfaceMapping { NodeInterfaceMapping(t::Props::from_value(v)) } }
 
     /// The network interface mode.
     ///
@@ -7511,12 +6899,9 @@ pub mod node {
         pub fn sdi_source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SdiSource", v.into()); self }
     }
 
-    impl From<SdiSourceMapping> for t::Value {
-        #[inline]
-        fn from(v: SdiSourceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SdiSourceMapping> for t::Value { #[inline] fn from(v: SdiSourceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SdiSourceMapping { #[inline] fn from(v: t::Value) -> SdiSourceMapping { SdiSourceMapping(t::Props::from_value(v)) } }
 
 }
 

@@ -78,12 +78,9 @@ pub mod asset {
         }
     }
 
-    impl From<EgressEndpoint> for t::Value {
-        #[inline]
-        fn from(v: EgressEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EgressEndpoint> for t::Value { #[inline] fn from(v: EgressEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EgressEndpoint { #[inline] fn from(v: t::Value) -> EgressEndpoint { EgressEndpoint(t::Props::from_value(v)) } }
 
 }
 
@@ -191,12 +188,9 @@ pub mod channel {
         pub fn log_group_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupName", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// An HTTP Live Streaming (HLS) ingest resource configuration.
     ///
@@ -215,12 +209,9 @@ pub mod channel {
         pub fn ingest_endpoints(mut self, v: impl Into<t::List<IngestEndpoint>>) -> Self { self.0.put::<t::List<IngestEndpoint>>("ingestEndpoints", v.into()); self }
     }
 
-    impl From<HlsIngest> for t::Value {
-        #[inline]
-        fn from(v: HlsIngest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsIngest> for t::Value { #[inline] fn from(v: HlsIngest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsIngest { #[inline] fn from(v: t::Value) -> HlsIngest { HlsIngest(t::Props::from_value(v)) } }
 
     /// An endpoint for ingesting source content for a Channel.
     ///
@@ -245,12 +236,9 @@ pub mod channel {
         pub fn username(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Username", v.into()); self }
     }
 
-    impl From<IngestEndpoint> for t::Value {
-        #[inline]
-        fn from(v: IngestEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngestEndpoint> for t::Value { #[inline] fn from(v: IngestEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngestEndpoint { #[inline] fn from(v: t::Value) -> IngestEndpoint { IngestEndpoint(t::Props::from_value(v)) } }
 
 }
 
@@ -345,12 +333,9 @@ pub mod origin_endpoint {
         }
     }
 
-    impl From<Authorization> for t::Value {
-        #[inline]
-        fn from(v: Authorization) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Authorization> for t::Value { #[inline] fn from(v: Authorization) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Authorization { #[inline] fn from(v: t::Value) -> Authorization { Authorization(t::Props::from_value(v)) } }
 
     /// A Common Media Application Format (CMAF) packaging configuration.
     ///
@@ -379,12 +364,9 @@ pub mod origin_endpoint {
         pub fn stream_selection(mut self, v: impl Into<StreamSelection>) -> Self { self.0.put::<StreamSelection>("StreamSelection", v.into()); self }
     }
 
-    impl From<CmafPackage> for t::Value {
-        #[inline]
-        fn from(v: CmafPackage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmafPackage> for t::Value { #[inline] fn from(v: CmafPackage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmafPackage { #[inline] fn from(v: t::Value) -> CmafPackage { CmafPackage(t::Props::from_value(v)) } }
 
     /// A Common Media Application Format (CMAF) encryption configuration.
     ///
@@ -409,12 +391,9 @@ pub mod origin_endpoint {
         pub fn key_rotation_interval_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("KeyRotationIntervalSeconds", v.into()); self }
     }
 
-    impl From<CmafEncryption> for t::Value {
-        #[inline]
-        fn from(v: CmafEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmafEncryption> for t::Value { #[inline] fn from(v: CmafEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmafEncryption { #[inline] fn from(v: t::Value) -> CmafEncryption { CmafEncryption(t::Props::from_value(v)) } }
 
     /// The encryption method used
     ///
@@ -462,12 +441,9 @@ pub mod origin_endpoint {
         pub fn encryption_contract_configuration(mut self, v: impl Into<EncryptionContractConfiguration>) -> Self { self.0.put::<EncryptionContractConfiguration>("EncryptionContractConfiguration", v.into()); self }
     }
 
-    impl From<SpekeKeyProvider> for t::Value {
-        #[inline]
-        fn from(v: SpekeKeyProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpekeKeyProvider> for t::Value { #[inline] fn from(v: SpekeKeyProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpekeKeyProvider { #[inline] fn from(v: t::Value) -> SpekeKeyProvider { SpekeKeyProvider(t::Props::from_value(v)) } }
 
     /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
     ///
@@ -485,12 +461,9 @@ pub mod origin_endpoint {
         }
     }
 
-    impl From<EncryptionContractConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionContractConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionContractConfiguration> for t::Value { #[inline] fn from(v: EncryptionContractConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionContractConfiguration { #[inline] fn from(v: t::Value) -> EncryptionContractConfiguration { EncryptionContractConfiguration(t::Props::from_value(v)) } }
 
     /// A collection of audio encryption presets.
     ///
@@ -597,12 +570,9 @@ pub mod origin_endpoint {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<HlsManifest> for t::Value {
-        #[inline]
-        fn from(v: HlsManifest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsManifest> for t::Value { #[inline] fn from(v: HlsManifest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsManifest { #[inline] fn from(v: t::Value) -> HlsManifest { HlsManifest(t::Props::from_value(v)) } }
 
     /// This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad
     /// markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken
@@ -737,12 +707,9 @@ pub mod origin_endpoint {
         pub fn stream_order(mut self, v: impl Into<StreamOrder>) -> Self { self.0.put::<StreamOrder>("StreamOrder", v.into()); self }
     }
 
-    impl From<StreamSelection> for t::Value {
-        #[inline]
-        fn from(v: StreamSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamSelection> for t::Value { #[inline] fn from(v: StreamSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamSelection { #[inline] fn from(v: t::Value) -> StreamSelection { StreamSelection(t::Props::from_value(v)) } }
 
     /// A directive that determines the order of streams in the output.
     ///
@@ -824,12 +791,9 @@ pub mod origin_endpoint {
         pub fn utc_timing_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UtcTimingUri", v.into()); self }
     }
 
-    impl From<DashPackage> for t::Value {
-        #[inline]
-        fn from(v: DashPackage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashPackage> for t::Value { #[inline] fn from(v: DashPackage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashPackage { #[inline] fn from(v: t::Value) -> DashPackage { DashPackage(t::Props::from_value(v)) } }
 
     /// A Dynamic Adaptive Streaming over HTTP (DASH) encryption configuration.
     ///
@@ -848,12 +812,9 @@ pub mod origin_endpoint {
         pub fn key_rotation_interval_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("KeyRotationIntervalSeconds", v.into()); self }
     }
 
-    impl From<DashEncryption> for t::Value {
-        #[inline]
-        fn from(v: DashEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashEncryption> for t::Value { #[inline] fn from(v: DashEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashEncryption { #[inline] fn from(v: t::Value) -> DashEncryption { DashEncryption(t::Props::from_value(v)) } }
 
     /// Determines the position of some tags in the Media Presentation Description (MPD).  When set to FULL, elements like
     /// SegmentTemplate and ContentProtection are included in each Representation.  When set to COMPACT, duplicate elements are
@@ -1023,12 +984,9 @@ pub mod origin_endpoint {
         pub fn use_audio_rendition_group(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseAudioRenditionGroup", v.into()); self }
     }
 
-    impl From<HlsPackage> for t::Value {
-        #[inline]
-        fn from(v: HlsPackage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsPackage> for t::Value { #[inline] fn from(v: HlsPackage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsPackage { #[inline] fn from(v: t::Value) -> HlsPackage { HlsPackage(t::Props::from_value(v)) } }
 
     /// An HTTP Live Streaming (HLS) encryption configuration.
     ///
@@ -1054,12 +1012,9 @@ pub mod origin_endpoint {
         pub fn repeat_ext_x_key(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RepeatExtXKey", v.into()); self }
     }
 
-    impl From<HlsEncryption> for t::Value {
-        #[inline]
-        fn from(v: HlsEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsEncryption> for t::Value { #[inline] fn from(v: HlsEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsEncryption { #[inline] fn from(v: t::Value) -> HlsEncryption { HlsEncryption(t::Props::from_value(v)) } }
 
     /// The encryption method to use.
     ///
@@ -1106,12 +1061,9 @@ pub mod origin_endpoint {
         pub fn stream_selection(mut self, v: impl Into<StreamSelection>) -> Self { self.0.put::<StreamSelection>("StreamSelection", v.into()); self }
     }
 
-    impl From<MssPackage> for t::Value {
-        #[inline]
-        fn from(v: MssPackage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MssPackage> for t::Value { #[inline] fn from(v: MssPackage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MssPackage { #[inline] fn from(v: t::Value) -> MssPackage { MssPackage(t::Props::from_value(v)) } }
 
     /// A Microsoft Smooth Streaming (MSS) encryption configuration.
     ///
@@ -1128,12 +1080,9 @@ pub mod origin_endpoint {
         }
     }
 
-    impl From<MssEncryption> for t::Value {
-        #[inline]
-        fn from(v: MssEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MssEncryption> for t::Value { #[inline] fn from(v: MssEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MssEncryption { #[inline] fn from(v: t::Value) -> MssEncryption { MssEncryption(t::Props::from_value(v)) } }
 
     /// Control whether origination of video is allowed for this OriginEndpoint. If set to ALLOW, the OriginEndpoint may by
     /// requested, pursuant to any other form of access control. If set to DENY, the OriginEndpoint may not be requested.
@@ -1235,12 +1184,9 @@ pub mod packaging_configuration {
         pub fn segment_duration_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SegmentDurationSeconds", v.into()); self }
     }
 
-    impl From<CmafPackage> for t::Value {
-        #[inline]
-        fn from(v: CmafPackage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmafPackage> for t::Value { #[inline] fn from(v: CmafPackage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmafPackage { #[inline] fn from(v: t::Value) -> CmafPackage { CmafPackage(t::Props::from_value(v)) } }
 
     /// A CMAF encryption configuration.
     ///
@@ -1257,12 +1203,9 @@ pub mod packaging_configuration {
         }
     }
 
-    impl From<CmafEncryption> for t::Value {
-        #[inline]
-        fn from(v: CmafEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CmafEncryption> for t::Value { #[inline] fn from(v: CmafEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CmafEncryption { #[inline] fn from(v: t::Value) -> CmafEncryption { CmafEncryption(t::Props::from_value(v)) } }
 
     /// A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide
     /// encryption keys.
@@ -1284,12 +1227,9 @@ pub mod packaging_configuration {
         pub fn encryption_contract_configuration(mut self, v: impl Into<EncryptionContractConfiguration>) -> Self { self.0.put::<EncryptionContractConfiguration>("EncryptionContractConfiguration", v.into()); self }
     }
 
-    impl From<SpekeKeyProvider> for t::Value {
-        #[inline]
-        fn from(v: SpekeKeyProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpekeKeyProvider> for t::Value { #[inline] fn from(v: SpekeKeyProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpekeKeyProvider { #[inline] fn from(v: t::Value) -> SpekeKeyProvider { SpekeKeyProvider(t::Props::from_value(v)) } }
 
     /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
     ///
@@ -1307,12 +1247,9 @@ pub mod packaging_configuration {
         }
     }
 
-    impl From<EncryptionContractConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionContractConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionContractConfiguration> for t::Value { #[inline] fn from(v: EncryptionContractConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionContractConfiguration { #[inline] fn from(v: t::Value) -> EncryptionContractConfiguration { EncryptionContractConfiguration(t::Props::from_value(v)) } }
 
     /// A collection of audio encryption presets.
     ///
@@ -1410,12 +1347,9 @@ pub mod packaging_configuration {
         pub fn stream_selection(mut self, v: impl Into<StreamSelection>) -> Self { self.0.put::<StreamSelection>("StreamSelection", v.into()); self }
     }
 
-    impl From<HlsManifest> for t::Value {
-        #[inline]
-        fn from(v: HlsManifest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsManifest> for t::Value { #[inline] fn from(v: HlsManifest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsManifest { #[inline] fn from(v: t::Value) -> HlsManifest { HlsManifest(t::Props::from_value(v)) } }
 
     /// This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad
     /// markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken
@@ -1464,12 +1398,9 @@ pub mod packaging_configuration {
         pub fn stream_order(mut self, v: impl Into<StreamOrder>) -> Self { self.0.put::<StreamOrder>("StreamOrder", v.into()); self }
     }
 
-    impl From<StreamSelection> for t::Value {
-        #[inline]
-        fn from(v: StreamSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamSelection> for t::Value { #[inline] fn from(v: StreamSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamSelection { #[inline] fn from(v: t::Value) -> StreamSelection { StreamSelection(t::Props::from_value(v)) } }
 
     /// A directive that determines the order of streams in the output.
     ///
@@ -1527,12 +1458,9 @@ pub mod packaging_configuration {
         pub fn segment_template_format(mut self, v: impl Into<SegmentTemplateFormat>) -> Self { self.0.put::<SegmentTemplateFormat>("SegmentTemplateFormat", v.into()); self }
     }
 
-    impl From<DashPackage> for t::Value {
-        #[inline]
-        fn from(v: DashPackage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashPackage> for t::Value { #[inline] fn from(v: DashPackage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashPackage { #[inline] fn from(v: t::Value) -> DashPackage { DashPackage(t::Props::from_value(v)) } }
 
     /// A DASH manifest configuration.
     ///
@@ -1565,12 +1493,9 @@ pub mod packaging_configuration {
         pub fn stream_selection(mut self, v: impl Into<StreamSelection>) -> Self { self.0.put::<StreamSelection>("StreamSelection", v.into()); self }
     }
 
-    impl From<DashManifest> for t::Value {
-        #[inline]
-        fn from(v: DashManifest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashManifest> for t::Value { #[inline] fn from(v: DashManifest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashManifest { #[inline] fn from(v: t::Value) -> DashManifest { DashManifest(t::Props::from_value(v)) } }
 
     /// Determines the position of some tags in the Media Presentation Description (MPD). When set to FULL, elements like
     /// SegmentTemplate and ContentProtection are included in each Representation. When set to COMPACT, duplicate elements are
@@ -1657,12 +1582,9 @@ pub mod packaging_configuration {
         }
     }
 
-    impl From<DashEncryption> for t::Value {
-        #[inline]
-        fn from(v: DashEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashEncryption> for t::Value { #[inline] fn from(v: DashEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashEncryption { #[inline] fn from(v: t::Value) -> DashEncryption { DashEncryption(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1731,12 +1653,9 @@ pub mod packaging_configuration {
         pub fn use_audio_rendition_group(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseAudioRenditionGroup", v.into()); self }
     }
 
-    impl From<HlsPackage> for t::Value {
-        #[inline]
-        fn from(v: HlsPackage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsPackage> for t::Value { #[inline] fn from(v: HlsPackage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsPackage { #[inline] fn from(v: t::Value) -> HlsPackage { HlsPackage(t::Props::from_value(v)) } }
 
     /// An HTTP Live Streaming (HLS) encryption configuration.
     ///
@@ -1757,12 +1676,9 @@ pub mod packaging_configuration {
         pub fn encryption_method(mut self, v: impl Into<EncryptionMethod>) -> Self { self.0.put::<EncryptionMethod>("EncryptionMethod", v.into()); self }
     }
 
-    impl From<HlsEncryption> for t::Value {
-        #[inline]
-        fn from(v: HlsEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsEncryption> for t::Value { #[inline] fn from(v: HlsEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsEncryption { #[inline] fn from(v: t::Value) -> HlsEncryption { HlsEncryption(t::Props::from_value(v)) } }
 
     /// The encryption method to use.
     ///
@@ -1805,12 +1721,9 @@ pub mod packaging_configuration {
         pub fn segment_duration_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SegmentDurationSeconds", v.into()); self }
     }
 
-    impl From<MssPackage> for t::Value {
-        #[inline]
-        fn from(v: MssPackage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MssPackage> for t::Value { #[inline] fn from(v: MssPackage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MssPackage { #[inline] fn from(v: t::Value) -> MssPackage { MssPackage(t::Props::from_value(v)) } }
 
     /// A Microsoft Smooth Streaming (MSS) manifest configuration.
     ///
@@ -1831,12 +1744,9 @@ pub mod packaging_configuration {
         pub fn stream_selection(mut self, v: impl Into<StreamSelection>) -> Self { self.0.put::<StreamSelection>("StreamSelection", v.into()); self }
     }
 
-    impl From<MssManifest> for t::Value {
-        #[inline]
-        fn from(v: MssManifest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MssManifest> for t::Value { #[inline] fn from(v: MssManifest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MssManifest { #[inline] fn from(v: t::Value) -> MssManifest { MssManifest(t::Props::from_value(v)) } }
 
 }
 
@@ -1906,12 +1816,9 @@ pub mod packaging_group {
         }
     }
 
-    impl From<Authorization> for t::Value {
-        #[inline]
-        fn from(v: Authorization) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Authorization> for t::Value { #[inline] fn from(v: Authorization) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Authorization { #[inline] fn from(v: t::Value) -> Authorization { Authorization(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1929,11 +1836,8 @@ pub mod packaging_group {
         pub fn log_group_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupName", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
 }

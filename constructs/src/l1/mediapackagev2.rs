@@ -112,12 +112,9 @@ pub mod channel {
         pub fn preferred_input(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("PreferredInput", v.into()); self }
     }
 
-    impl From<InputSwitchConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InputSwitchConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputSwitchConfiguration> for t::Value { #[inline] fn from(v: InputSwitchConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputSwitchConfiguration { #[inline] fn from(v: t::Value) -> InputSwitchConfiguration { InputSwitchConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -158,12 +155,9 @@ pub mod channel {
         }
     }
 
-    impl From<MultiviewConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MultiviewConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiviewConfiguration> for t::Value { #[inline] fn from(v: MultiviewConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiviewConfiguration { #[inline] fn from(v: t::Value) -> MultiviewConfiguration { MultiviewConfiguration(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;A tile layout for a multiview channel. Each layout determines how many source tiles are composited into the
     /// output and how those tiles are arranged.&lt;/p&gt; &lt;p&gt;The allowed values are:&lt;/p&gt; &lt;ul&gt; &lt;li&gt;
@@ -216,12 +210,9 @@ pub mod channel {
         pub fn publish_mqcs(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("PublishMQCS", v.into()); self }
     }
 
-    impl From<OutputHeaderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OutputHeaderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OutputHeaderConfiguration> for t::Value { #[inline] fn from(v: OutputHeaderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OutputHeaderConfiguration { #[inline] fn from(v: t::Value) -> OutputHeaderConfiguration { OutputHeaderConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -508,12 +499,9 @@ pub mod origin_endpoint {
         pub fn utc_timing(mut self, v: impl Into<DashUtcTiming>) -> Self { self.0.put::<DashUtcTiming>("UtcTiming", v.into()); self }
     }
 
-    impl From<DashManifestConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DashManifestConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashManifestConfiguration> for t::Value { #[inline] fn from(v: DashManifestConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashManifestConfiguration { #[inline] fn from(v: t::Value) -> DashManifestConfiguration { DashManifestConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -555,12 +543,9 @@ pub mod origin_endpoint {
         pub fn fixed_availability_start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FixedAvailabilityStartTime", v.into()); self }
     }
 
-    impl From<DashAvailabilityStartTimeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DashAvailabilityStartTimeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashAvailabilityStartTimeConfiguration> for t::Value { #[inline] fn from(v: DashAvailabilityStartTimeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashAvailabilityStartTimeConfiguration { #[inline] fn from(v: t::Value) -> DashAvailabilityStartTimeConfiguration { DashAvailabilityStartTimeConfiguration(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The base URLs to use for retrieving segments. You can specify multiple locations and indicate the priority and
     /// weight for when each should be used, for use in mutli-CDN workflows.&lt;/p&gt;
@@ -586,12 +571,9 @@ pub mod origin_endpoint {
         pub fn service_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServiceLocation", v.into()); self }
     }
 
-    impl From<DashBaseUrl> for t::Value {
-        #[inline]
-        fn from(v: DashBaseUrl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashBaseUrl> for t::Value { #[inline] fn from(v: DashBaseUrl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashBaseUrl { #[inline] fn from(v: t::Value) -> DashBaseUrl { DashBaseUrl(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -653,12 +635,9 @@ pub mod origin_endpoint {
         pub fn font_download(mut self, v: impl Into<DashDvbFontDownload>) -> Self { self.0.put::<DashDvbFontDownload>("FontDownload", v.into()); self }
     }
 
-    impl From<DashDvbSettings> for t::Value {
-        #[inline]
-        fn from(v: DashDvbSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashDvbSettings> for t::Value { #[inline] fn from(v: DashDvbSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashDvbSettings { #[inline] fn from(v: t::Value) -> DashDvbSettings { DashDvbSettings(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;For use with DVB-DASH profiles only. The settings for error reporting from the playback device that you want
     /// Elemental MediaPackage to pass through to the manifest.&lt;/p&gt;
@@ -679,12 +658,9 @@ pub mod origin_endpoint {
         pub fn probability(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Probability", v.into()); self }
     }
 
-    impl From<DashDvbMetricsReporting> for t::Value {
-        #[inline]
-        fn from(v: DashDvbMetricsReporting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashDvbMetricsReporting> for t::Value { #[inline] fn from(v: DashDvbMetricsReporting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashDvbMetricsReporting { #[inline] fn from(v: t::Value) -> DashDvbMetricsReporting { DashDvbMetricsReporting(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;For use with DVB-DASH profiles only. The settings for font downloads that you want Elemental MediaPackage to
     /// pass through to the manifest.&lt;/p&gt;
@@ -710,12 +686,9 @@ pub mod origin_endpoint {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<DashDvbFontDownload> for t::Value {
-        #[inline]
-        fn from(v: DashDvbFontDownload) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashDvbFontDownload> for t::Value { #[inline] fn from(v: DashDvbFontDownload) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashDvbFontDownload { #[inline] fn from(v: t::Value) -> DashDvbFontDownload { DashDvbFontDownload(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply
     /// to all of your egress requests for this manifest. &lt;/p&gt;
@@ -757,12 +730,9 @@ pub mod origin_endpoint {
         pub fn time_delay_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeDelaySeconds", v.into()); self }
     }
 
-    impl From<FilterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FilterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterConfiguration> for t::Value { #[inline] fn from(v: FilterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterConfiguration { #[inline] fn from(v: t::Value) -> FilterConfiguration { FilterConfiguration(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The multiview combination for a pinned manifest. MediaPackage serves the manifest with this layout and these
     /// sources, so players request it without an &lt;code&gt;aws.multiview&lt;/code&gt; query parameter.&lt;/p&gt; &lt;p&gt;If
@@ -782,12 +752,9 @@ pub mod origin_endpoint {
         }
     }
 
-    impl From<MultiviewFilterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MultiviewFilterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiviewFilterConfiguration> for t::Value { #[inline] fn from(v: MultiviewFilterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiviewFilterConfiguration { #[inline] fn from(v: t::Value) -> MultiviewFilterConfiguration { MultiviewFilterConfiguration(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;A tile layout for a multiview channel. Each layout determines how many source tiles are composited into the
     /// output and how those tiles are arranged.&lt;/p&gt; &lt;p&gt;The allowed values are:&lt;/p&gt; &lt;ul&gt; &lt;li&gt;
@@ -891,12 +858,9 @@ pub mod origin_endpoint {
         pub fn title(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Title", v.into()); self }
     }
 
-    impl From<DashProgramInformation> for t::Value {
-        #[inline]
-        fn from(v: DashProgramInformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashProgramInformation> for t::Value { #[inline] fn from(v: DashProgramInformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashProgramInformation { #[inline] fn from(v: t::Value) -> DashProgramInformation { DashProgramInformation(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The SCTE configuration.&lt;/p&gt;
     ///
@@ -917,12 +881,9 @@ pub mod origin_endpoint {
         pub fn scte_in_manifests(mut self, v: impl Into<ScteInManifests>) -> Self { self.0.put::<ScteInManifests>("ScteInManifests", v.into()); self }
     }
 
-    impl From<ScteDash> for t::Value {
-        #[inline]
-        fn from(v: ScteDash) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScteDash> for t::Value { #[inline] fn from(v: ScteDash) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScteDash { #[inline] fn from(v: t::Value) -> ScteDash { ScteDash(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -999,12 +960,9 @@ pub mod origin_endpoint {
         pub fn ttml_configuration(mut self, v: impl Into<DashTtmlConfiguration>) -> Self { self.0.put::<DashTtmlConfiguration>("TtmlConfiguration", v.into()); self }
     }
 
-    impl From<DashSubtitleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DashSubtitleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashSubtitleConfiguration> for t::Value { #[inline] fn from(v: DashSubtitleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashSubtitleConfiguration { #[inline] fn from(v: t::Value) -> DashSubtitleConfiguration { DashSubtitleConfiguration(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The settings for TTML subtitles.&lt;/p&gt;
     ///
@@ -1021,12 +979,9 @@ pub mod origin_endpoint {
         }
     }
 
-    impl From<DashTtmlConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DashTtmlConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashTtmlConfiguration> for t::Value { #[inline] fn from(v: DashTtmlConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashTtmlConfiguration { #[inline] fn from(v: t::Value) -> DashTtmlConfiguration { DashTtmlConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1088,12 +1043,9 @@ pub mod origin_endpoint {
         pub fn timing_source(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimingSource", v.into()); self }
     }
 
-    impl From<DashUtcTiming> for t::Value {
-        #[inline]
-        fn from(v: DashUtcTiming) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashUtcTiming> for t::Value { #[inline] fn from(v: DashUtcTiming) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashUtcTiming { #[inline] fn from(v: t::Value) -> DashUtcTiming { DashUtcTiming(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1138,12 +1090,9 @@ pub mod origin_endpoint {
         pub fn endpoint_error_conditions(mut self, v: impl Into<t::List<EndpointErrorCondition>>) -> Self { self.0.put::<t::List<EndpointErrorCondition>>("EndpointErrorConditions", v.into()); self }
     }
 
-    impl From<ForceEndpointErrorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ForceEndpointErrorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ForceEndpointErrorConfiguration> for t::Value { #[inline] fn from(v: ForceEndpointErrorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ForceEndpointErrorConfiguration { #[inline] fn from(v: t::Value) -> ForceEndpointErrorConfiguration { ForceEndpointErrorConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1205,12 +1154,9 @@ pub mod origin_endpoint {
         pub fn url_encode_child_manifest(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UrlEncodeChildManifest", v.into()); self }
     }
 
-    impl From<HlsManifestConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HlsManifestConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsManifestConfiguration> for t::Value { #[inline] fn from(v: HlsManifestConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsManifestConfiguration { #[inline] fn from(v: t::Value) -> HlsManifestConfiguration { HlsManifestConfiguration(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The SCTE configuration.&lt;/p&gt;
     ///
@@ -1231,12 +1177,9 @@ pub mod origin_endpoint {
         pub fn scte_in_manifests(mut self, v: impl Into<ScteInManifests>) -> Self { self.0.put::<ScteInManifests>("ScteInManifests", v.into()); self }
     }
 
-    impl From<ScteHls> for t::Value {
-        #[inline]
-        fn from(v: ScteHls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScteHls> for t::Value { #[inline] fn from(v: ScteHls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScteHls { #[inline] fn from(v: t::Value) -> ScteHls { ScteHls(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1278,12 +1221,9 @@ pub mod origin_endpoint {
         pub fn precise(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Precise", v.into()); self }
     }
 
-    impl From<StartTag> for t::Value {
-        #[inline]
-        fn from(v: StartTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StartTag> for t::Value { #[inline] fn from(v: StartTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StartTag { #[inline] fn from(v: t::Value) -> StartTag { StartTag(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;Retrieve the low-latency HTTP live streaming (HLS) manifest configuration.&lt;/p&gt;
     ///
@@ -1321,12 +1261,9 @@ pub mod origin_endpoint {
         pub fn url_encode_child_manifest(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UrlEncodeChildManifest", v.into()); self }
     }
 
-    impl From<LowLatencyHlsManifestConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LowLatencyHlsManifestConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LowLatencyHlsManifestConfiguration> for t::Value { #[inline] fn from(v: LowLatencyHlsManifestConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LowLatencyHlsManifestConfiguration { #[inline] fn from(v: t::Value) -> LowLatencyHlsManifestConfiguration { LowLatencyHlsManifestConfiguration(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply
     /// to all of your egress requests for this manifest. &lt;/p&gt;
@@ -1366,12 +1303,9 @@ pub mod origin_endpoint {
         pub fn time_delay_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeDelaySeconds", v.into()); self }
     }
 
-    impl From<LowLatencyHlsFilterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LowLatencyHlsFilterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LowLatencyHlsFilterConfiguration> for t::Value { #[inline] fn from(v: LowLatencyHlsFilterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LowLatencyHlsFilterConfiguration { #[inline] fn from(v: t::Value) -> LowLatencyHlsFilterConfiguration { LowLatencyHlsFilterConfiguration(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;Configuration details for a Microsoft Smooth Streaming (MSS) manifest associated with an origin endpoint. This
     /// includes all the settings and properties that define how the MSS content is packaged and delivered.&lt;/p&gt;
@@ -1396,12 +1330,9 @@ pub mod origin_endpoint {
         pub fn manifest_window_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ManifestWindowSeconds", v.into()); self }
     }
 
-    impl From<MssManifestConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MssManifestConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MssManifestConfiguration> for t::Value { #[inline] fn from(v: MssManifestConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MssManifestConfiguration { #[inline] fn from(v: t::Value) -> MssManifestConfiguration { MssManifestConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1460,12 +1391,9 @@ pub mod origin_endpoint {
         pub fn ts_use_audio_rendition_group(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("TsUseAudioRenditionGroup", v.into()); self }
     }
 
-    impl From<Segment> for t::Value {
-        #[inline]
-        fn from(v: Segment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Segment> for t::Value { #[inline] fn from(v: Segment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Segment { #[inline] fn from(v: t::Value) -> Segment { Segment(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The parameters for encrypting content.&lt;/p&gt;
     ///
@@ -1495,12 +1423,9 @@ pub mod origin_endpoint {
         pub fn key_rotation_interval_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("KeyRotationIntervalSeconds", v.into()); self }
     }
 
-    impl From<Encryption> for t::Value {
-        #[inline]
-        fn from(v: Encryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Encryption> for t::Value { #[inline] fn from(v: Encryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Encryption { #[inline] fn from(v: t::Value) -> Encryption { Encryption(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The encryption type.&lt;/p&gt;
     ///
@@ -1523,12 +1448,9 @@ pub mod origin_endpoint {
         pub fn ts_encryption_method(mut self, v: impl Into<TsEncryptionMethod>) -> Self { self.0.put::<TsEncryptionMethod>("TsEncryptionMethod", v.into()); self }
     }
 
-    impl From<EncryptionMethod> for t::Value {
-        #[inline]
-        fn from(v: EncryptionMethod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionMethod> for t::Value { #[inline] fn from(v: EncryptionMethod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionMethod { #[inline] fn from(v: t::Value) -> EncryptionMethod { EncryptionMethod(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1615,12 +1537,9 @@ pub mod origin_endpoint {
         pub fn speke_version(mut self, v: impl Into<SpekeVersion>) -> Self { self.0.put::<SpekeVersion>("SpekeVersion", v.into()); self }
     }
 
-    impl From<SpekeKeyProvider> for t::Value {
-        #[inline]
-        fn from(v: SpekeKeyProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpekeKeyProvider> for t::Value { #[inline] fn from(v: SpekeKeyProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpekeKeyProvider { #[inline] fn from(v: t::Value) -> SpekeKeyProvider { SpekeKeyProvider(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The configuration that controls the content key period timing information that MediaPackage signals to your DRM
     /// key provider.&lt;/p&gt;
@@ -1640,12 +1559,9 @@ pub mod origin_endpoint {
         pub fn content_key_period_timing(mut self, v: impl Into<ContentKeyPeriodTiming>) -> Self { self.0.put::<ContentKeyPeriodTiming>("ContentKeyPeriodTiming", v.into()); self }
     }
 
-    impl From<ContentKeyPeriodConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ContentKeyPeriodConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentKeyPeriodConfiguration> for t::Value { #[inline] fn from(v: ContentKeyPeriodConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentKeyPeriodConfiguration { #[inline] fn from(v: t::Value) -> ContentKeyPeriodConfiguration { ContentKeyPeriodConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1712,12 +1628,9 @@ pub mod origin_endpoint {
         }
     }
 
-    impl From<EncryptionContractConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionContractConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionContractConfiguration> for t::Value { #[inline] fn from(v: EncryptionContractConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionContractConfiguration { #[inline] fn from(v: t::Value) -> EncryptionContractConfiguration { EncryptionContractConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1842,12 +1755,9 @@ pub mod origin_endpoint {
         pub fn scte_in_segments(mut self, v: impl Into<ScteInSegments>) -> Self { self.0.put::<ScteInSegments>("ScteInSegments", v.into()); self }
     }
 
-    impl From<Scte> for t::Value {
-        #[inline]
-        fn from(v: Scte) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Scte> for t::Value { #[inline] fn from(v: Scte) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Scte { #[inline] fn from(v: t::Value) -> Scte { Scte(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2046,11 +1956,8 @@ pub mod origin_endpoint_policy {
         }
     }
 
-    impl From<CdnAuthConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CdnAuthConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CdnAuthConfiguration> for t::Value { #[inline] fn from(v: CdnAuthConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CdnAuthConfiguration { #[inline] fn from(v: t::Value) -> CdnAuthConfiguration { CdnAuthConfiguration(t::Props::from_value(v)) } }
 
 }

@@ -144,12 +144,9 @@ pub mod container {
         pub fn max_age_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxAgeSeconds", v.into()); self }
     }
 
-    impl From<CorsRule> for t::Value {
-        #[inline]
-        fn from(v: CorsRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CorsRule> for t::Value { #[inline] fn from(v: CorsRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CorsRule { #[inline] fn from(v: t::Value) -> CorsRule { CorsRule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -166,12 +163,9 @@ pub mod container {
         pub fn metric_policy_rules(mut self, v: impl Into<t::List<MetricPolicyRule>>) -> Self { self.0.put::<t::List<MetricPolicyRule>>("MetricPolicyRules", v.into()); self }
     }
 
-    impl From<MetricPolicy> for t::Value {
-        #[inline]
-        fn from(v: MetricPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricPolicy> for t::Value { #[inline] fn from(v: MetricPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricPolicy { #[inline] fn from(v: t::Value) -> MetricPolicy { MetricPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -187,11 +181,8 @@ pub mod container {
         }
     }
 
-    impl From<MetricPolicyRule> for t::Value {
-        #[inline]
-        fn from(v: MetricPolicyRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricPolicyRule> for t::Value { #[inline] fn from(v: MetricPolicyRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricPolicyRule { #[inline] fn from(v: t::Value) -> MetricPolicyRule { MetricPolicyRule(t::Props::from_value(v)) } }
 
 }

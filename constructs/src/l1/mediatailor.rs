@@ -82,12 +82,9 @@ pub mod channel {
         pub fn vod_source_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VodSourceName", v.into()); self }
     }
 
-    impl From<SlateSource> for t::Value {
-        #[inline]
-        fn from(v: SlateSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlateSource> for t::Value { #[inline] fn from(v: SlateSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlateSource { #[inline] fn from(v: t::Value) -> SlateSource { SlateSource(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The log configuration for the channel.&lt;/p&gt;
     ///
@@ -106,12 +103,9 @@ pub mod channel {
         pub fn log_types(mut self, v: impl Into<t::List<LogType>>) -> Self { self.0.put::<t::List<LogType>>("LogTypes", v.into()); self }
     }
 
-    impl From<LogConfigurationForChannel> for t::Value {
-        #[inline]
-        fn from(v: LogConfigurationForChannel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfigurationForChannel> for t::Value { #[inline] fn from(v: LogConfigurationForChannel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfigurationForChannel { #[inline] fn from(v: t::Value) -> LogConfigurationForChannel { LogConfigurationForChannel(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -151,12 +145,9 @@ pub mod channel {
         pub fn hls_playlist_settings(mut self, v: impl Into<HlsPlaylistSettings>) -> Self { self.0.put::<HlsPlaylistSettings>("HlsPlaylistSettings", v.into()); self }
     }
 
-    impl From<RequestOutputItem> for t::Value {
-        #[inline]
-        fn from(v: RequestOutputItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RequestOutputItem> for t::Value { #[inline] fn from(v: RequestOutputItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RequestOutputItem { #[inline] fn from(v: t::Value) -> RequestOutputItem { RequestOutputItem(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;Dash manifest configuration parameters.&lt;/p&gt;
     ///
@@ -188,12 +179,9 @@ pub mod channel {
         pub fn suggested_presentation_delay_seconds(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("SuggestedPresentationDelaySeconds", v.into()); self }
     }
 
-    impl From<DashPlaylistSettings> for t::Value {
-        #[inline]
-        fn from(v: DashPlaylistSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashPlaylistSettings> for t::Value { #[inline] fn from(v: DashPlaylistSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashPlaylistSettings { #[inline] fn from(v: t::Value) -> DashPlaylistSettings { DashPlaylistSettings(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;HLS playlist configuration parameters.&lt;/p&gt;
     ///
@@ -216,12 +204,9 @@ pub mod channel {
         pub fn manifest_window_seconds(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ManifestWindowSeconds", v.into()); self }
     }
 
-    impl From<HlsPlaylistSettings> for t::Value {
-        #[inline]
-        fn from(v: HlsPlaylistSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsPlaylistSettings> for t::Value { #[inline] fn from(v: HlsPlaylistSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsPlaylistSettings { #[inline] fn from(v: t::Value) -> HlsPlaylistSettings { HlsPlaylistSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -298,12 +283,9 @@ pub mod channel {
         }
     }
 
-    impl From<TimeShiftConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TimeShiftConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeShiftConfiguration> for t::Value { #[inline] fn from(v: TimeShiftConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeShiftConfiguration { #[inline] fn from(v: t::Value) -> TimeShiftConfiguration { TimeShiftConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -426,12 +408,9 @@ pub mod function {
         pub fn output(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Output", v.into()); self }
     }
 
-    impl From<AwsServiceRequestConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AwsServiceRequestConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsServiceRequestConfiguration> for t::Value { #[inline] fn from(v: AwsServiceRequestConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsServiceRequestConfiguration { #[inline] fn from(v: t::Value) -> AwsServiceRequestConfiguration { AwsServiceRequestConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -493,12 +472,9 @@ pub mod function {
         }
     }
 
-    impl From<ConcurrentExecutorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ConcurrentExecutorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConcurrentExecutorConfiguration> for t::Value { #[inline] fn from(v: ConcurrentExecutorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConcurrentExecutorConfiguration { #[inline] fn from(v: t::Value) -> ConcurrentExecutorConfiguration { ConcurrentExecutorConfiguration(t::Props::from_value(v)) } }
 
     /// A reference to a child function within an executor function.
     ///
@@ -525,12 +501,9 @@ pub mod function {
         pub fn run_condition(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RunCondition", v.into()); self }
     }
 
-    impl From<FunctionRef> for t::Value {
-        #[inline]
-        fn from(v: FunctionRef) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FunctionRef> for t::Value { #[inline] fn from(v: FunctionRef) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FunctionRef { #[inline] fn from(v: t::Value) -> FunctionRef { FunctionRef(t::Props::from_value(v)) } }
 
     /// Configuration for custom output functions.
     ///
@@ -549,12 +522,9 @@ pub mod function {
         pub fn output(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Output", v.into()); self }
     }
 
-    impl From<CustomOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomOutputConfiguration> for t::Value { #[inline] fn from(v: CustomOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomOutputConfiguration { #[inline] fn from(v: t::Value) -> CustomOutputConfiguration { CustomOutputConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -609,12 +579,9 @@ pub mod function {
         pub fn output(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Output", v.into()); self }
     }
 
-    impl From<HttpRequestConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HttpRequestConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpRequestConfiguration> for t::Value { #[inline] fn from(v: HttpRequestConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpRequestConfiguration { #[inline] fn from(v: t::Value) -> HttpRequestConfiguration { HttpRequestConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration for a SEQUENTIAL_EXECUTOR function. A SEQUENTIAL_EXECUTOR runs an ordered list of child functions one
     /// at a time, passing data between them.
@@ -638,12 +605,9 @@ pub mod function {
         pub fn output(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Output", v.into()); self }
     }
 
-    impl From<SequentialExecutorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SequentialExecutorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SequentialExecutorConfiguration> for t::Value { #[inline] fn from(v: SequentialExecutorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SequentialExecutorConfiguration { #[inline] fn from(v: t::Value) -> SequentialExecutorConfiguration { SequentialExecutorConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration for a VAST_REQUEST function. Specifies the HTTP method, URL, headers, body, timeout, and output
     /// expressions for a request to a VAST endpoint.
@@ -674,12 +638,9 @@ pub mod function {
         pub fn output(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Output", v.into()); self }
     }
 
-    impl From<VastRequestConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VastRequestConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VastRequestConfiguration> for t::Value { #[inline] fn from(v: VastRequestConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VastRequestConfiguration { #[inline] fn from(v: t::Value) -> VastRequestConfiguration { VastRequestConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -745,12 +706,9 @@ pub mod live_source {
         }
     }
 
-    impl From<HttpPackageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HttpPackageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpPackageConfiguration> for t::Value { #[inline] fn from(v: HttpPackageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpPackageConfiguration { #[inline] fn from(v: t::Value) -> HttpPackageConfiguration { HttpPackageConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -911,12 +869,9 @@ pub mod playback_configuration {
         }
     }
 
-    impl From<AdConditioningConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AdConditioningConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdConditioningConfiguration> for t::Value { #[inline] fn from(v: AdConditioningConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdConditioningConfiguration { #[inline] fn from(v: t::Value) -> AdConditioningConfiguration { AdConditioningConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -957,12 +912,9 @@ pub mod playback_configuration {
         pub fn vast_response(mut self, v: impl Into<VastResponse>) -> Self { self.0.put::<VastResponse>("VastResponse", v.into()); self }
     }
 
-    impl From<AdDecisionServerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AdDecisionServerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdDecisionServerConfiguration> for t::Value { #[inline] fn from(v: AdDecisionServerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdDecisionServerConfiguration { #[inline] fn from(v: t::Value) -> AdDecisionServerConfiguration { AdDecisionServerConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration for the request to the Ad Decision Server URL.
     ///
@@ -988,12 +940,9 @@ pub mod playback_configuration {
         pub fn http_method(mut self, v: impl Into<HttpMethod>) -> Self { self.0.put::<HttpMethod>("HttpMethod", v.into()); self }
     }
 
-    impl From<HttpRequest> for t::Value {
-        #[inline]
-        fn from(v: HttpRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpRequest> for t::Value { #[inline] fn from(v: HttpRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpRequest { #[inline] fn from(v: t::Value) -> HttpRequest { HttpRequest(t::Props::from_value(v)) } }
 
     /// The compression type of the request sent to the Ad Decision Server URL. Only the POST HTTP Method permits compression
     /// other than NONE.
@@ -1057,12 +1006,9 @@ pub mod playback_configuration {
         pub fn ad_sequencing_mode(mut self, v: impl Into<AdSequencingMode>) -> Self { self.0.put::<AdSequencingMode>("AdSequencingMode", v.into()); self }
     }
 
-    impl From<VastResponse> for t::Value {
-        #[inline]
-        fn from(v: VastResponse) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VastResponse> for t::Value { #[inline] fn from(v: VastResponse) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VastResponse { #[inline] fn from(v: t::Value) -> VastResponse { VastResponse(t::Props::from_value(v)) } }
 
     /// Determines how MediaTailor sequences ads returned in the VAST response from the Ad Decision Server.
     ///
@@ -1111,12 +1057,9 @@ pub mod playback_configuration {
         pub fn max_concurrent_ads_requests(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxConcurrentAdsRequests", v.into()); self }
     }
 
-    impl From<AdsPersonalizationConcurrency> for t::Value {
-        #[inline]
-        fn from(v: AdsPersonalizationConcurrency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdsPersonalizationConcurrency> for t::Value { #[inline] fn from(v: AdsPersonalizationConcurrency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdsPersonalizationConcurrency { #[inline] fn from(v: t::Value) -> AdsPersonalizationConcurrency { AdsPersonalizationConcurrency(t::Props::from_value(v)) } }
 
     /// The ad decision server (ADS) request timeouts and personalization time budgets for live, VOD, and prefetch workflows.
     ///
@@ -1148,12 +1091,9 @@ pub mod playback_configuration {
         pub fn vod_maximum_ads_personalization_time_milliseconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VodMaximumAdsPersonalizationTimeMilliseconds", v.into()); self }
     }
 
-    impl From<AdsPersonalizationTimeouts> for t::Value {
-        #[inline]
-        fn from(v: AdsPersonalizationTimeouts) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdsPersonalizationTimeouts> for t::Value { #[inline] fn from(v: AdsPersonalizationTimeouts) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdsPersonalizationTimeouts { #[inline] fn from(v: t::Value) -> AdsPersonalizationTimeouts { AdsPersonalizationTimeouts(t::Props::from_value(v)) } }
 
     /// The configuration for avail suppression, also known as ad suppression. For more information about ad suppression, see Ad
     /// Suppression (https://docs.aws.amazon.com/mediatailor/latest/ug/ad-behavior.html).
@@ -1183,12 +1123,9 @@ pub mod playback_configuration {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<AvailSuppression> for t::Value {
-        #[inline]
-        fn from(v: AvailSuppression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AvailSuppression> for t::Value { #[inline] fn from(v: AvailSuppression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AvailSuppression { #[inline] fn from(v: t::Value) -> AvailSuppression { AvailSuppression(t::Props::from_value(v)) } }
 
     /// Defines the policy to apply to the avail suppression mode. BEHIND_LIVE_EDGE will always use the full avail suppression
     /// policy. AFTER_LIVE_EDGE mode can be used to invoke partial ad break fills when a session starts mid-break. Valid values
@@ -1260,12 +1197,9 @@ pub mod playback_configuration {
         pub fn client_side(mut self, v: impl Into<ClientSideBeaconingConfiguration>) -> Self { self.0.put::<ClientSideBeaconingConfiguration>("ClientSide", v.into()); self }
     }
 
-    impl From<BeaconingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BeaconingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BeaconingConfiguration> for t::Value { #[inline] fn from(v: BeaconingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BeaconingConfiguration { #[inline] fn from(v: t::Value) -> BeaconingConfiguration { BeaconingConfiguration(t::Props::from_value(v)) } }
 
     /// The beaconing settings that apply to client-side reporting sessions: whether AWS Elemental MediaTailor includes its
     /// beacons in the ad tracking response, and which player operation events it reports on. If you omit this object,
@@ -1288,12 +1222,9 @@ pub mod playback_configuration {
         pub fn additional_event_types(mut self, v: impl Into<t::List<AdditionalEventType>>) -> Self { self.0.put::<t::List<AdditionalEventType>>("AdditionalEventTypes", v.into()); self }
     }
 
-    impl From<ClientSideBeaconingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ClientSideBeaconingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientSideBeaconingConfiguration> for t::Value { #[inline] fn from(v: ClientSideBeaconingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientSideBeaconingConfiguration { #[inline] fn from(v: t::Value) -> ClientSideBeaconingConfiguration { ClientSideBeaconingConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1363,12 +1294,9 @@ pub mod playback_configuration {
         pub fn start_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartUrl", v.into()); self }
     }
 
-    impl From<Bumper> for t::Value {
-        #[inline]
-        fn from(v: Bumper) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Bumper> for t::Value { #[inline] fn from(v: Bumper) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Bumper { #[inline] fn from(v: t::Value) -> Bumper { Bumper(t::Props::from_value(v)) } }
 
     /// The configuration for using a content delivery network (CDN), like Amazon CloudFront, for content and ad segment
     /// management.
@@ -1393,12 +1321,9 @@ pub mod playback_configuration {
         pub fn content_segment_url_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ContentSegmentUrlPrefix", v.into()); self }
     }
 
-    impl From<CdnConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CdnConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CdnConfiguration> for t::Value { #[inline] fn from(v: CdnConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CdnConfiguration { #[inline] fn from(v: t::Value) -> CdnConfiguration { CdnConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration for DASH PUT operations.
     ///
@@ -1426,12 +1351,9 @@ pub mod playback_configuration {
         pub fn origin_manifest_type(mut self, v: impl Into<OriginManifestType>) -> Self { self.0.put::<OriginManifestType>("OriginManifestType", v.into()); self }
     }
 
-    impl From<DashConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DashConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashConfiguration> for t::Value { #[inline] fn from(v: DashConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashConfiguration { #[inline] fn from(v: t::Value) -> DashConfiguration { DashConfiguration(t::Props::from_value(v)) } }
 
     /// The setting that controls whether MediaTailor handles manifests from the origin server as multi-period manifests or
     /// single-period manifests. If your origin server produces single-period manifests, set this to SINGLE_PERIOD. The default
@@ -1473,12 +1395,9 @@ pub mod playback_configuration {
         pub fn manifest_endpoint_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ManifestEndpointPrefix", v.into()); self }
     }
 
-    impl From<HlsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HlsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HlsConfiguration> for t::Value { #[inline] fn from(v: HlsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HlsConfiguration { #[inline] fn from(v: t::Value) -> HlsConfiguration { HlsConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1524,12 +1443,9 @@ pub mod playback_configuration {
         pub fn max_duration_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxDurationSeconds", v.into()); self }
     }
 
-    impl From<LivePreRollConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LivePreRollConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LivePreRollConfiguration> for t::Value { #[inline] fn from(v: LivePreRollConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LivePreRollConfiguration { #[inline] fn from(v: t::Value) -> LivePreRollConfiguration { LivePreRollConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration for the request to the pre-roll Ad Decision Server.
     ///
@@ -1548,12 +1464,9 @@ pub mod playback_configuration {
         pub fn vast_response(mut self, v: impl Into<PreRollVastResponse>) -> Self { self.0.put::<PreRollVastResponse>("VastResponse", v.into()); self }
     }
 
-    impl From<PreRollAdDecisionServerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PreRollAdDecisionServerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PreRollAdDecisionServerConfiguration> for t::Value { #[inline] fn from(v: PreRollAdDecisionServerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PreRollAdDecisionServerConfiguration { #[inline] fn from(v: t::Value) -> PreRollAdDecisionServerConfiguration { PreRollAdDecisionServerConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration for how MediaTailor processes the VAST response returned by the pre-roll Ad Decision Server.
     ///
@@ -1572,12 +1485,9 @@ pub mod playback_configuration {
         pub fn ad_sequencing_mode(mut self, v: impl Into<AdSequencingMode2>) -> Self { self.0.put::<AdSequencingMode2>("AdSequencingMode", v.into()); self }
     }
 
-    impl From<PreRollVastResponse> for t::Value {
-        #[inline]
-        fn from(v: PreRollVastResponse) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PreRollVastResponse> for t::Value { #[inline] fn from(v: PreRollVastResponse) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PreRollVastResponse { #[inline] fn from(v: t::Value) -> PreRollVastResponse { PreRollVastResponse(t::Props::from_value(v)) } }
 
     /// Determines how MediaTailor sequences ads returned in the pre-roll VAST response.
     ///
@@ -1621,12 +1531,9 @@ pub mod playback_configuration {
         pub fn manifest_service_interaction_log(mut self, v: impl Into<ManifestServiceInteractionLog>) -> Self { self.0.put::<ManifestServiceInteractionLog>("ManifestServiceInteractionLog", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1647,12 +1554,9 @@ pub mod playback_configuration {
         pub fn publish_opt_in_event_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("PublishOptInEventTypes", v.into()); self }
     }
 
-    impl From<AdsInteractionLog> for t::Value {
-        #[inline]
-        fn from(v: AdsInteractionLog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdsInteractionLog> for t::Value { #[inline] fn from(v: AdsInteractionLog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdsInteractionLog { #[inline] fn from(v: t::Value) -> AdsInteractionLog { AdsInteractionLog(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1670,12 +1574,9 @@ pub mod playback_configuration {
         pub fn exclude_event_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExcludeEventTypes", v.into()); self }
     }
 
-    impl From<ManifestServiceInteractionLog> for t::Value {
-        #[inline]
-        fn from(v: ManifestServiceInteractionLog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManifestServiceInteractionLog> for t::Value { #[inline] fn from(v: ManifestServiceInteractionLog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManifestServiceInteractionLog { #[inline] fn from(v: t::Value) -> ManifestServiceInteractionLog { ManifestServiceInteractionLog(t::Props::from_value(v)) } }
 
     /// The configuration for manifest processing rules. Manifest processing rules enable customization of the personalized
     /// manifests created by MediaTailor.
@@ -1697,12 +1598,9 @@ pub mod playback_configuration {
         pub fn ad_marker_passthrough(mut self, v: impl Into<AdMarkerPassthrough>) -> Self { self.0.put::<AdMarkerPassthrough>("AdMarkerPassthrough", v.into()); self }
     }
 
-    impl From<ManifestProcessingRules> for t::Value {
-        #[inline]
-        fn from(v: ManifestProcessingRules) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManifestProcessingRules> for t::Value { #[inline] fn from(v: ManifestProcessingRules) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManifestProcessingRules { #[inline] fn from(v: t::Value) -> ManifestProcessingRules { ManifestProcessingRules(t::Props::from_value(v)) } }
 
     /// For HLS, when set to true, MediaTailor passes through EXT-X-CUE-IN, EXT-X-CUE-OUT, and EXT-X-SPLICEPOINT-SCTE35 ad
     /// markers from the origin manifest to the MediaTailor personalized manifest. No logic is applied to these ad markers.
@@ -1722,12 +1620,9 @@ pub mod playback_configuration {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<AdMarkerPassthrough> for t::Value {
-        #[inline]
-        fn from(v: AdMarkerPassthrough) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdMarkerPassthrough> for t::Value { #[inline] fn from(v: AdMarkerPassthrough) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdMarkerPassthrough { #[inline] fn from(v: t::Value) -> AdMarkerPassthrough { AdMarkerPassthrough(t::Props::from_value(v)) } }
 
 }
 
@@ -1804,12 +1699,9 @@ pub mod prefetch_schedule {
         pub fn start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTime", v.into()); self }
     }
 
-    impl From<PrefetchConsumption> for t::Value {
-        #[inline]
-        fn from(v: PrefetchConsumption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrefetchConsumption> for t::Value { #[inline] fn from(v: PrefetchConsumption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrefetchConsumption { #[inline] fn from(v: t::Value) -> PrefetchConsumption { PrefetchConsumption(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1825,12 +1717,9 @@ pub mod prefetch_schedule {
         }
     }
 
-    impl From<AvailMatchingCriteria> for t::Value {
-        #[inline]
-        fn from(v: AvailMatchingCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AvailMatchingCriteria> for t::Value { #[inline] fn from(v: AvailMatchingCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AvailMatchingCriteria { #[inline] fn from(v: t::Value) -> AvailMatchingCriteria { AvailMatchingCriteria(t::Props::from_value(v)) } }
 
     /// For the DynamicVariable specified in AvailMatchingCriteria, the Operator that is used for the comparison.
     ///
@@ -1870,12 +1759,9 @@ pub mod prefetch_schedule {
         pub fn start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTime", v.into()); self }
     }
 
-    impl From<RecurringPrefetchConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RecurringPrefetchConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecurringPrefetchConfiguration> for t::Value { #[inline] fn from(v: RecurringPrefetchConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecurringPrefetchConfiguration { #[inline] fn from(v: t::Value) -> RecurringPrefetchConfiguration { RecurringPrefetchConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1895,12 +1781,9 @@ pub mod prefetch_schedule {
         pub fn retrieved_ad_expiration_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RetrievedAdExpirationSeconds", v.into()); self }
     }
 
-    impl From<RecurringConsumption> for t::Value {
-        #[inline]
-        fn from(v: RecurringConsumption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecurringConsumption> for t::Value { #[inline] fn from(v: RecurringConsumption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecurringConsumption { #[inline] fn from(v: t::Value) -> RecurringConsumption { RecurringConsumption(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1926,12 +1809,9 @@ pub mod prefetch_schedule {
         pub fn traffic_shaping_type(mut self, v: impl Into<TrafficShapingType>) -> Self { self.0.put::<TrafficShapingType>("TrafficShapingType", v.into()); self }
     }
 
-    impl From<RecurringRetrieval> for t::Value {
-        #[inline]
-        fn from(v: RecurringRetrieval) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecurringRetrieval> for t::Value { #[inline] fn from(v: RecurringRetrieval) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecurringRetrieval { #[inline] fn from(v: t::Value) -> RecurringRetrieval { RecurringRetrieval(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1948,12 +1828,9 @@ pub mod prefetch_schedule {
         pub fn retrieval_window_duration_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RetrievalWindowDurationSeconds", v.into()); self }
     }
 
-    impl From<TrafficShapingRetrievalWindow> for t::Value {
-        #[inline]
-        fn from(v: TrafficShapingRetrievalWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrafficShapingRetrievalWindow> for t::Value { #[inline] fn from(v: TrafficShapingRetrievalWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrafficShapingRetrievalWindow { #[inline] fn from(v: t::Value) -> TrafficShapingRetrievalWindow { TrafficShapingRetrievalWindow(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1972,12 +1849,9 @@ pub mod prefetch_schedule {
         pub fn peak_tps(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("PeakTps", v.into()); self }
     }
 
-    impl From<TrafficShapingTpsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TrafficShapingTpsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrafficShapingTpsConfiguration> for t::Value { #[inline] fn from(v: TrafficShapingTpsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrafficShapingTpsConfiguration { #[inline] fn from(v: t::Value) -> TrafficShapingTpsConfiguration { TrafficShapingTpsConfiguration(t::Props::from_value(v)) } }
 
     /// Indicates the type of traffic shaping used to limit the number of requests to the ADS at one time.
     ///
@@ -2025,12 +1899,9 @@ pub mod prefetch_schedule {
         pub fn traffic_shaping_type(mut self, v: impl Into<TrafficShapingType>) -> Self { self.0.put::<TrafficShapingType>("TrafficShapingType", v.into()); self }
     }
 
-    impl From<PrefetchRetrieval> for t::Value {
-        #[inline]
-        fn from(v: PrefetchRetrieval) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrefetchRetrieval> for t::Value { #[inline] fn from(v: PrefetchRetrieval) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrefetchRetrieval { #[inline] fn from(v: t::Value) -> PrefetchRetrieval { PrefetchRetrieval(t::Props::from_value(v)) } }
 
     /// The frequency that MediaTailor creates prefetch schedules.
     ///
@@ -2155,12 +2026,9 @@ pub mod program {
         pub fn time_signal_message(mut self, v: impl Into<TimeSignalMessage>) -> Self { self.0.put::<TimeSignalMessage>("TimeSignalMessage", v.into()); self }
     }
 
-    impl From<AdBreak> for t::Value {
-        #[inline]
-        fn from(v: AdBreak) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdBreak> for t::Value { #[inline] fn from(v: AdBreak) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdBreak { #[inline] fn from(v: t::Value) -> AdBreak { AdBreak(t::Props::from_value(v)) } }
 
     /// For SCTE35_ENHANCED output, defines a key and corresponding value.
     ///
@@ -2178,12 +2046,9 @@ pub mod program {
         }
     }
 
-    impl From<KeyValuePair> for t::Value {
-        #[inline]
-        fn from(v: KeyValuePair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyValuePair> for t::Value { #[inline] fn from(v: KeyValuePair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyValuePair { #[inline] fn from(v: t::Value) -> KeyValuePair { KeyValuePair(t::Props::from_value(v)) } }
 
     /// The SCTE-35 ad insertion type.
     ///
@@ -2226,12 +2091,9 @@ pub mod program {
         pub fn vod_source_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VodSourceName", v.into()); self }
     }
 
-    impl From<SlateSource> for t::Value {
-        #[inline]
-        fn from(v: SlateSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlateSource> for t::Value { #[inline] fn from(v: SlateSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlateSource { #[inline] fn from(v: t::Value) -> SlateSource { SlateSource(t::Props::from_value(v)) } }
 
     /// Splice insert message configuration.
     ///
@@ -2256,12 +2118,9 @@ pub mod program {
         pub fn unique_program_id(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UniqueProgramId", v.into()); self }
     }
 
-    impl From<SpliceInsertMessage> for t::Value {
-        #[inline]
-        fn from(v: SpliceInsertMessage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpliceInsertMessage> for t::Value { #[inline] fn from(v: SpliceInsertMessage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpliceInsertMessage { #[inline] fn from(v: t::Value) -> SpliceInsertMessage { SpliceInsertMessage(t::Props::from_value(v)) } }
 
     /// The SCTE-35 time_signal message configuration.
     ///
@@ -2280,12 +2139,9 @@ pub mod program {
         pub fn segmentation_descriptors(mut self, v: impl Into<t::List<SegmentationDescriptor>>) -> Self { self.0.put::<t::List<SegmentationDescriptor>>("SegmentationDescriptors", v.into()); self }
     }
 
-    impl From<TimeSignalMessage> for t::Value {
-        #[inline]
-        fn from(v: TimeSignalMessage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeSignalMessage> for t::Value { #[inline] fn from(v: TimeSignalMessage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeSignalMessage { #[inline] fn from(v: t::Value) -> TimeSignalMessage { TimeSignalMessage(t::Props::from_value(v)) } }
 
     /// The segmentation_descriptor message configuration.
     ///
@@ -2318,12 +2174,9 @@ pub mod program {
         pub fn sub_segments_expected(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SubSegmentsExpected", v.into()); self }
     }
 
-    impl From<SegmentationDescriptor> for t::Value {
-        #[inline]
-        fn from(v: SegmentationDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SegmentationDescriptor> for t::Value { #[inline] fn from(v: SegmentationDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SegmentationDescriptor { #[inline] fn from(v: t::Value) -> SegmentationDescriptor { SegmentationDescriptor(t::Props::from_value(v)) } }
 
     /// An AudienceMedia object contains an Audience and a list of AlternateMedia.
     ///
@@ -2344,12 +2197,9 @@ pub mod program {
         pub fn audience(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Audience", v.into()); self }
     }
 
-    impl From<AudienceMedia> for t::Value {
-        #[inline]
-        fn from(v: AudienceMedia) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudienceMedia> for t::Value { #[inline] fn from(v: AudienceMedia) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudienceMedia { #[inline] fn from(v: t::Value) -> AudienceMedia { AudienceMedia(t::Props::from_value(v)) } }
 
     /// A playlist of media to be played instead of the default media on a particular program.
     ///
@@ -2380,12 +2230,9 @@ pub mod program {
         pub fn vod_source_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VodSourceName", v.into()); self }
     }
 
-    impl From<AlternateMedia> for t::Value {
-        #[inline]
-        fn from(v: AlternateMedia) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AlternateMedia> for t::Value { #[inline] fn from(v: AlternateMedia) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AlternateMedia { #[inline] fn from(v: t::Value) -> AlternateMedia { AlternateMedia(t::Props::from_value(v)) } }
 
     /// Clip range configuration for the VOD source associated with the program.
     ///
@@ -2406,12 +2253,9 @@ pub mod program {
         pub fn start_offset_millis(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("StartOffsetMillis", v.into()); self }
     }
 
-    impl From<ClipRange> for t::Value {
-        #[inline]
-        fn from(v: ClipRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClipRange> for t::Value { #[inline] fn from(v: ClipRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClipRange { #[inline] fn from(v: t::Value) -> ClipRange { ClipRange(t::Props::from_value(v)) } }
 
     /// Schedule configuration parameters.
     ///
@@ -2430,12 +2274,9 @@ pub mod program {
         pub fn clip_range(mut self, v: impl Into<ClipRange>) -> Self { self.0.put::<ClipRange>("ClipRange", v.into()); self }
     }
 
-    impl From<ScheduleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ScheduleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduleConfiguration> for t::Value { #[inline] fn from(v: ScheduleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduleConfiguration { #[inline] fn from(v: t::Value) -> ScheduleConfiguration { ScheduleConfiguration(t::Props::from_value(v)) } }
 
     /// Program transition configuration.
     ///
@@ -2459,12 +2300,9 @@ pub mod program {
         pub fn scheduled_start_time_millis(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ScheduledStartTimeMillis", v.into()); self }
     }
 
-    impl From<Transition> for t::Value {
-        #[inline]
-        fn from(v: Transition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Transition> for t::Value { #[inline] fn from(v: Transition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Transition { #[inline] fn from(v: t::Value) -> Transition { Transition(t::Props::from_value(v)) } }
 
     /// The position where this program will be inserted relative to the RelativePosition.
     ///
@@ -2560,12 +2398,9 @@ pub mod source_location {
         pub fn secrets_manager_access_token_configuration(mut self, v: impl Into<SecretsManagerAccessTokenConfiguration>) -> Self { self.0.put::<SecretsManagerAccessTokenConfiguration>("SecretsManagerAccessTokenConfiguration", v.into()); self }
     }
 
-    impl From<AccessConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AccessConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessConfiguration> for t::Value { #[inline] fn from(v: AccessConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessConfiguration { #[inline] fn from(v: t::Value) -> AccessConfiguration { AccessConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2617,12 +2452,9 @@ pub mod source_location {
         pub fn secret_string_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretStringKey", v.into()); self }
     }
 
-    impl From<SecretsManagerAccessTokenConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SecretsManagerAccessTokenConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecretsManagerAccessTokenConfiguration> for t::Value { #[inline] fn from(v: SecretsManagerAccessTokenConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecretsManagerAccessTokenConfiguration { #[inline] fn from(v: t::Value) -> SecretsManagerAccessTokenConfiguration { SecretsManagerAccessTokenConfiguration(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The optional configuration for a server that serves segments. Use this if you want the segment delivery server
     /// to be different from the source location server.
@@ -2643,12 +2475,9 @@ pub mod source_location {
         pub fn base_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BaseUrl", v.into()); self }
     }
 
-    impl From<DefaultSegmentDeliveryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DefaultSegmentDeliveryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultSegmentDeliveryConfiguration> for t::Value { #[inline] fn from(v: DefaultSegmentDeliveryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultSegmentDeliveryConfiguration { #[inline] fn from(v: t::Value) -> DefaultSegmentDeliveryConfiguration { DefaultSegmentDeliveryConfiguration(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The HTTP configuration for the source location.&lt;/p&gt;
     ///
@@ -2665,12 +2494,9 @@ pub mod source_location {
         }
     }
 
-    impl From<HttpConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HttpConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpConfiguration> for t::Value { #[inline] fn from(v: HttpConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpConfiguration { #[inline] fn from(v: t::Value) -> HttpConfiguration { HttpConfiguration(t::Props::from_value(v)) } }
 
     /// &lt;p&gt;The segment delivery configuration settings.&lt;/p&gt;
     ///
@@ -2693,12 +2519,9 @@ pub mod source_location {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<SegmentDeliveryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SegmentDeliveryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SegmentDeliveryConfiguration> for t::Value { #[inline] fn from(v: SegmentDeliveryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SegmentDeliveryConfiguration { #[inline] fn from(v: t::Value) -> SegmentDeliveryConfiguration { SegmentDeliveryConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -2764,12 +2587,9 @@ pub mod vod_source {
         }
     }
 
-    impl From<HttpPackageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HttpPackageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpPackageConfiguration> for t::Value { #[inline] fn from(v: HttpPackageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpPackageConfiguration { #[inline] fn from(v: t::Value) -> HttpPackageConfiguration { HttpPackageConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

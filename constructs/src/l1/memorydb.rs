@@ -382,12 +382,9 @@ pub mod cluster {
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
     }
 
-    impl From<Endpoint> for t::Value {
-        #[inline]
-        fn from(v: Endpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Endpoint> for t::Value { #[inline] fn from(v: Endpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Endpoint { #[inline] fn from(v: t::Value) -> Endpoint { Endpoint(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -769,12 +766,9 @@ pub mod user {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<AuthenticationMode> for t::Value {
-        #[inline]
-        fn from(v: AuthenticationMode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthenticationMode> for t::Value { #[inline] fn from(v: AuthenticationMode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthenticationMode { #[inline] fn from(v: t::Value) -> AuthenticationMode { AuthenticationMode(t::Props::from_value(v)) } }
 
     /// Type of authentication strategy for this user.
     ///

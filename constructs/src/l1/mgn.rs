@@ -79,12 +79,9 @@ pub mod connector {
         pub fn output_s3_bucket_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OutputS3BucketName", v.into()); self }
     }
 
-    impl From<ConnectorSsmCommandConfig> for t::Value {
-        #[inline]
-        fn from(v: ConnectorSsmCommandConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorSsmCommandConfig> for t::Value { #[inline] fn from(v: ConnectorSsmCommandConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorSsmCommandConfig { #[inline] fn from(v: t::Value) -> ConnectorSsmCommandConfig { ConnectorSsmCommandConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -218,12 +215,9 @@ pub mod launch_configuration_template {
         pub fn volume_type(mut self, v: impl Into<VolumeType>) -> Self { self.0.put::<VolumeType>("VolumeType", v.into()); self }
     }
 
-    impl From<LaunchTemplateDiskConf> for t::Value {
-        #[inline]
-        fn from(v: LaunchTemplateDiskConf) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LaunchTemplateDiskConf> for t::Value { #[inline] fn from(v: LaunchTemplateDiskConf) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LaunchTemplateDiskConf { #[inline] fn from(v: t::Value) -> LaunchTemplateDiskConf { LaunchTemplateDiskConf(t::Props::from_value(v)) } }
 
     /// Launch template disk volume type configuration.
     ///
@@ -296,12 +290,9 @@ pub mod launch_configuration_template {
         pub fn os_byol(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OsByol", v.into()); self }
     }
 
-    impl From<Licensing> for t::Value {
-        #[inline]
-        fn from(v: Licensing) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Licensing> for t::Value { #[inline] fn from(v: Licensing) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Licensing { #[inline] fn from(v: t::Value) -> Licensing { Licensing(t::Props::from_value(v)) } }
 
     /// Post launch actions to execute on the Test or Cutover instance.
     ///
@@ -328,12 +319,9 @@ pub mod launch_configuration_template {
         pub fn ssm_documents(mut self, v: impl Into<t::List<SsmDocument>>) -> Self { self.0.put::<t::List<SsmDocument>>("SsmDocuments", v.into()); self }
     }
 
-    impl From<PostLaunchActions> for t::Value {
-        #[inline]
-        fn from(v: PostLaunchActions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PostLaunchActions> for t::Value { #[inline] fn from(v: PostLaunchActions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PostLaunchActions { #[inline] fn from(v: t::Value) -> PostLaunchActions { PostLaunchActions(t::Props::from_value(v)) } }
 
     /// Deployment type in which AWS Systems Manager Documents will be executed.
     ///
@@ -383,12 +371,9 @@ pub mod launch_configuration_template {
         pub fn timeout_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutSeconds", v.into()); self }
     }
 
-    impl From<SsmDocument> for t::Value {
-        #[inline]
-        fn from(v: SsmDocument) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmDocument> for t::Value { #[inline] fn from(v: SsmDocument) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmDocument { #[inline] fn from(v: t::Value) -> SsmDocument { SsmDocument(t::Props::from_value(v)) } }
 
     /// An AWS Systems Manager Document external parameter.
     ///
@@ -405,12 +390,9 @@ pub mod launch_configuration_template {
         }
     }
 
-    impl From<SsmExternalParameter> for t::Value {
-        #[inline]
-        fn from(v: SsmExternalParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmExternalParameter> for t::Value { #[inline] fn from(v: SsmExternalParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmExternalParameter { #[inline] fn from(v: t::Value) -> SsmExternalParameter { SsmExternalParameter(t::Props::from_value(v)) } }
 
     /// An AWS Systems Manager Parameter Store parameter.
     ///
@@ -428,12 +410,9 @@ pub mod launch_configuration_template {
         }
     }
 
-    impl From<SsmParameterStoreParameter> for t::Value {
-        #[inline]
-        fn from(v: SsmParameterStoreParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmParameterStoreParameter> for t::Value { #[inline] fn from(v: SsmParameterStoreParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmParameterStoreParameter { #[inline] fn from(v: t::Value) -> SsmParameterStoreParameter { SsmParameterStoreParameter(t::Props::from_value(v)) } }
 
     /// AWS Systems Manager Parameter Store parameter type.
     ///
@@ -564,12 +543,9 @@ pub mod network_migration_definition {
         }
     }
 
-    impl From<SourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceConfiguration> for t::Value { #[inline] fn from(v: SourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceConfiguration { #[inline] fn from(v: t::Value) -> SourceConfiguration { SourceConfiguration(t::Props::from_value(v)) } }
 
     /// The source environment type.
     ///
@@ -620,12 +596,9 @@ pub mod network_migration_definition {
         }
     }
 
-    impl From<SourceS3Configuration> for t::Value {
-        #[inline]
-        fn from(v: SourceS3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceS3Configuration> for t::Value { #[inline] fn from(v: SourceS3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceS3Configuration { #[inline] fn from(v: t::Value) -> SourceS3Configuration { SourceS3Configuration(t::Props::from_value(v)) } }
 
     /// The target deployment configuration for the migrated network.
     ///
@@ -670,12 +643,9 @@ pub mod network_migration_definition {
         pub fn outbound_cidr(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OutboundCidr", v.into()); self }
     }
 
-    impl From<TargetNetwork> for t::Value {
-        #[inline]
-        fn from(v: TargetNetwork) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetNetwork> for t::Value { #[inline] fn from(v: TargetNetwork) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetNetwork { #[inline] fn from(v: t::Value) -> TargetNetwork { TargetNetwork(t::Props::from_value(v)) } }
 
     /// The network topology type for the target environment.
     ///
@@ -715,11 +685,8 @@ pub mod network_migration_definition {
         }
     }
 
-    impl From<TargetS3Configuration> for t::Value {
-        #[inline]
-        fn from(v: TargetS3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetS3Configuration> for t::Value { #[inline] fn from(v: TargetS3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetS3Configuration { #[inline] fn from(v: t::Value) -> TargetS3Configuration { TargetS3Configuration(t::Props::from_value(v)) } }
 
 }

@@ -107,12 +107,9 @@ pub mod approval_team {
         }
     }
 
-    impl From<ApprovalStrategy> for t::Value {
-        #[inline]
-        fn from(v: ApprovalStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApprovalStrategy> for t::Value { #[inline] fn from(v: ApprovalStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApprovalStrategy { #[inline] fn from(v: t::Value) -> ApprovalStrategy { ApprovalStrategy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -127,12 +124,9 @@ pub mod approval_team {
         }
     }
 
-    impl From<MofNApprovalStrategy> for t::Value {
-        #[inline]
-        fn from(v: MofNApprovalStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MofNApprovalStrategy> for t::Value { #[inline] fn from(v: MofNApprovalStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MofNApprovalStrategy { #[inline] fn from(v: t::Value) -> MofNApprovalStrategy { MofNApprovalStrategy(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -154,12 +148,9 @@ pub mod approval_team {
         pub fn response_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResponseTime", v.into()); self }
     }
 
-    impl From<Approver> for t::Value {
-        #[inline]
-        fn from(v: Approver) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Approver> for t::Value { #[inline] fn from(v: Approver) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Approver { #[inline] fn from(v: t::Value) -> Approver { Approver(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -174,12 +165,9 @@ pub mod approval_team {
         }
     }
 
-    impl From<Policy> for t::Value {
-        #[inline]
-        fn from(v: Policy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Policy> for t::Value { #[inline] fn from(v: Policy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Policy { #[inline] fn from(v: t::Value) -> Policy { Policy(t::Props::from_value(v)) } }
 
 }
 
@@ -269,12 +257,9 @@ pub mod identity_source {
         }
     }
 
-    impl From<IdentitySourceParameters> for t::Value {
-        #[inline]
-        fn from(v: IdentitySourceParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentitySourceParameters> for t::Value { #[inline] fn from(v: IdentitySourceParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentitySourceParameters { #[inline] fn from(v: t::Value) -> IdentitySourceParameters { IdentitySourceParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -292,11 +277,8 @@ pub mod identity_source {
         pub fn approval_portal_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ApprovalPortalUrl", v.into()); self }
     }
 
-    impl From<IamIdentityCenter> for t::Value {
-        #[inline]
-        fn from(v: IamIdentityCenter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamIdentityCenter> for t::Value { #[inline] fn from(v: IamIdentityCenter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamIdentityCenter { #[inline] fn from(v: t::Value) -> IamIdentityCenter { IamIdentityCenter(t::Props::from_value(v)) } }
 
 }

@@ -115,12 +115,9 @@ pub mod channel {
         }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Iceberg destination configuration
     ///
@@ -148,12 +145,9 @@ pub mod channel {
         pub fn data_freshness_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DataFreshnessInSeconds", v.into()); self }
     }
 
-    impl From<IcebergDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IcebergDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergDestinationConfiguration> for t::Value { #[inline] fn from(v: IcebergDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergDestinationConfiguration { #[inline] fn from(v: t::Value) -> IcebergDestinationConfiguration { IcebergDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// Catalog configuration of the destination
     ///
@@ -174,12 +168,9 @@ pub mod channel {
         pub fn warehouse_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WarehouseLocation", v.into()); self }
     }
 
-    impl From<Catalog> for t::Value {
-        #[inline]
-        fn from(v: Catalog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Catalog> for t::Value { #[inline] fn from(v: Catalog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Catalog { #[inline] fn from(v: t::Value) -> Catalog { Catalog(t::Props::from_value(v)) } }
 
     /// Compression codec for Iceberg table data files. Defaults to ZSTD.
     ///
@@ -221,12 +212,9 @@ pub mod channel {
         pub fn expected_bucket_owner(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExpectedBucketOwner", v.into()); self }
     }
 
-    impl From<DeadLetterQueueS3> for t::Value {
-        #[inline]
-        fn from(v: DeadLetterQueueS3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeadLetterQueueS3> for t::Value { #[inline] fn from(v: DeadLetterQueueS3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeadLetterQueueS3 { #[inline] fn from(v: t::Value) -> DeadLetterQueueS3 { DeadLetterQueueS3(t::Props::from_value(v)) } }
 
     /// Destination table configuration
     ///
@@ -246,12 +234,9 @@ pub mod channel {
         pub fn partition_spec(mut self, v: impl Into<PartitionSpec>) -> Self { self.0.put::<PartitionSpec>("PartitionSpec", v.into()); self }
     }
 
-    impl From<DestinationTable> for t::Value {
-        #[inline]
-        fn from(v: DestinationTable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationTable> for t::Value { #[inline] fn from(v: DestinationTable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationTable { #[inline] fn from(v: t::Value) -> DestinationTable { DestinationTable(t::Props::from_value(v)) } }
 
     /// Partition specification
     ///
@@ -270,12 +255,9 @@ pub mod channel {
         pub fn source_list(mut self, v: impl Into<t::List<PartitionSource>>) -> Self { self.0.put::<t::List<PartitionSource>>("SourceList", v.into()); self }
     }
 
-    impl From<PartitionSpec> for t::Value {
-        #[inline]
-        fn from(v: PartitionSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartitionSpec> for t::Value { #[inline] fn from(v: PartitionSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartitionSpec { #[inline] fn from(v: t::Value) -> PartitionSpec { PartitionSpec(t::Props::from_value(v)) } }
 
     /// Partition strategy for MSK channel
     ///
@@ -314,12 +296,9 @@ pub mod channel {
         pub fn source_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceName", v.into()); self }
     }
 
-    impl From<PartitionSource> for t::Value {
-        #[inline]
-        fn from(v: PartitionSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartitionSource> for t::Value { #[inline] fn from(v: PartitionSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartitionSource { #[inline] fn from(v: t::Value) -> PartitionSource { PartitionSource(t::Props::from_value(v)) } }
 
     /// Schema evolution configuration of the destination
     ///
@@ -336,12 +315,9 @@ pub mod channel {
         }
     }
 
-    impl From<SchemaEvolution> for t::Value {
-        #[inline]
-        fn from(v: SchemaEvolution) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaEvolution> for t::Value { #[inline] fn from(v: SchemaEvolution) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaEvolution { #[inline] fn from(v: t::Value) -> SchemaEvolution { SchemaEvolution(t::Props::from_value(v)) } }
 
     /// Table creation configuration of the destination
     ///
@@ -358,12 +334,9 @@ pub mod channel {
         }
     }
 
-    impl From<TableCreation> for t::Value {
-        #[inline]
-        fn from(v: TableCreation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TableCreation> for t::Value { #[inline] fn from(v: TableCreation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TableCreation { #[inline] fn from(v: t::Value) -> TableCreation { TableCreation(t::Props::from_value(v)) } }
 
     /// Log configuration details for Channel
     ///
@@ -386,12 +359,9 @@ pub mod channel {
         pub fn s3(mut self, v: impl Into<S3LogDestination>) -> Self { self.0.put::<S3LogDestination>("S3", v.into()); self }
     }
 
-    impl From<ChannelLoggingInfo> for t::Value {
-        #[inline]
-        fn from(v: ChannelLoggingInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChannelLoggingInfo> for t::Value { #[inline] fn from(v: ChannelLoggingInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChannelLoggingInfo { #[inline] fn from(v: t::Value) -> ChannelLoggingInfo { ChannelLoggingInfo(t::Props::from_value(v)) } }
 
     /// CloudWatch Logs log destination details
     ///
@@ -410,12 +380,9 @@ pub mod channel {
         pub fn log_group(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroup", v.into()); self }
     }
 
-    impl From<CloudWatchLogsLogDestination> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsLogDestination> for t::Value { #[inline] fn from(v: CloudWatchLogsLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsLogDestination { #[inline] fn from(v: t::Value) -> CloudWatchLogsLogDestination { CloudWatchLogsLogDestination(t::Props::from_value(v)) } }
 
     /// Firehose log destination details
     ///
@@ -434,12 +401,9 @@ pub mod channel {
         pub fn delivery_stream(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DeliveryStream", v.into()); self }
     }
 
-    impl From<FirehoseLogDestination> for t::Value {
-        #[inline]
-        fn from(v: FirehoseLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirehoseLogDestination> for t::Value { #[inline] fn from(v: FirehoseLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirehoseLogDestination { #[inline] fn from(v: t::Value) -> FirehoseLogDestination { FirehoseLogDestination(t::Props::from_value(v)) } }
 
     /// S3 log destination details
     ///
@@ -460,12 +424,9 @@ pub mod channel {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3LogDestination> for t::Value {
-        #[inline]
-        fn from(v: S3LogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3LogDestination> for t::Value { #[inline] fn from(v: S3LogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3LogDestination { #[inline] fn from(v: t::Value) -> S3LogDestination { S3LogDestination(t::Props::from_value(v)) } }
 
     /// S3 destination configuration
     ///
@@ -486,12 +447,9 @@ pub mod channel {
         pub fn data_freshness_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DataFreshnessInSeconds", v.into()); self }
     }
 
-    impl From<S3DestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3DestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DestinationConfiguration> for t::Value { #[inline] fn from(v: S3DestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DestinationConfiguration { #[inline] fn from(v: t::Value) -> S3DestinationConfiguration { S3DestinationConfiguration(t::Props::from_value(v)) } }
 
     /// S3 storage configuration
     ///
@@ -516,12 +474,9 @@ pub mod channel {
         pub fn output_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OutputPrefix", v.into()); self }
     }
 
-    impl From<S3Storage> for t::Value {
-        #[inline]
-        fn from(v: S3Storage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Storage> for t::Value { #[inline] fn from(v: S3Storage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Storage { #[inline] fn from(v: t::Value) -> S3Storage { S3Storage(t::Props::from_value(v)) } }
 
     /// S3 compression type
     ///
@@ -589,12 +544,9 @@ pub mod channel {
         pub fn record_schema(mut self, v: impl Into<RecordSchema>) -> Self { self.0.put::<RecordSchema>("RecordSchema", v.into()); self }
     }
 
-    impl From<TopicConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TopicConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TopicConfiguration> for t::Value { #[inline] fn from(v: TopicConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TopicConfiguration { #[inline] fn from(v: t::Value) -> TopicConfiguration { TopicConfiguration(t::Props::from_value(v)) } }
 
     /// Record converter configuration for a topic
     ///
@@ -611,12 +563,9 @@ pub mod channel {
         }
     }
 
-    impl From<RecordConverter> for t::Value {
-        #[inline]
-        fn from(v: RecordConverter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordConverter> for t::Value { #[inline] fn from(v: RecordConverter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordConverter { #[inline] fn from(v: t::Value) -> RecordConverter { RecordConverter(t::Props::from_value(v)) } }
 
     /// Value converter for topic data
     ///
@@ -659,12 +608,9 @@ pub mod channel {
         }
     }
 
-    impl From<RecordSchema> for t::Value {
-        #[inline]
-        fn from(v: RecordSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordSchema> for t::Value { #[inline] fn from(v: RecordSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordSchema { #[inline] fn from(v: t::Value) -> RecordSchema { RecordSchema(t::Props::from_value(v)) } }
 
 }
 
@@ -759,12 +705,9 @@ pub mod cluster {
         pub fn storage_info(mut self, v: impl Into<StorageInfo>) -> Self { self.0.put::<StorageInfo>("StorageInfo", v.into()); self }
     }
 
-    impl From<BrokerNodeGroupInfo> for t::Value {
-        #[inline]
-        fn from(v: BrokerNodeGroupInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BrokerNodeGroupInfo> for t::Value { #[inline] fn from(v: BrokerNodeGroupInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BrokerNodeGroupInfo { #[inline] fn from(v: t::Value) -> BrokerNodeGroupInfo { BrokerNodeGroupInfo(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -803,12 +746,9 @@ pub mod cluster {
         pub fn vpc_connectivity(mut self, v: impl Into<VpcConnectivity>) -> Self { self.0.put::<VpcConnectivity>("VpcConnectivity", v.into()); self }
     }
 
-    impl From<ConnectivityInfo> for t::Value {
-        #[inline]
-        fn from(v: ConnectivityInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectivityInfo> for t::Value { #[inline] fn from(v: ConnectivityInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectivityInfo { #[inline] fn from(v: t::Value) -> ConnectivityInfo { ConnectivityInfo(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -845,12 +785,9 @@ pub mod cluster {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<PublicAccess> for t::Value {
-        #[inline]
-        fn from(v: PublicAccess) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicAccess> for t::Value { #[inline] fn from(v: PublicAccess) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicAccess { #[inline] fn from(v: t::Value) -> PublicAccess { PublicAccess(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -867,12 +804,9 @@ pub mod cluster {
         pub fn client_authentication(mut self, v: impl Into<VpcConnectivityClientAuthentication>) -> Self { self.0.put::<VpcConnectivityClientAuthentication>("ClientAuthentication", v.into()); self }
     }
 
-    impl From<VpcConnectivity> for t::Value {
-        #[inline]
-        fn from(v: VpcConnectivity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConnectivity> for t::Value { #[inline] fn from(v: VpcConnectivity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConnectivity { #[inline] fn from(v: t::Value) -> VpcConnectivity { VpcConnectivity(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -891,12 +825,9 @@ pub mod cluster {
         pub fn tls(mut self, v: impl Into<VpcConnectivityIam>) -> Self { self.0.put::<VpcConnectivityIam>("Tls", v.into()); self }
     }
 
-    impl From<VpcConnectivityClientAuthentication> for t::Value {
-        #[inline]
-        fn from(v: VpcConnectivityClientAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConnectivityClientAuthentication> for t::Value { #[inline] fn from(v: VpcConnectivityClientAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConnectivityClientAuthentication { #[inline] fn from(v: t::Value) -> VpcConnectivityClientAuthentication { VpcConnectivityClientAuthentication(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -915,12 +846,9 @@ pub mod cluster {
         pub fn scram(mut self, v: impl Into<VpcConnectivityIam>) -> Self { self.0.put::<VpcConnectivityIam>("Scram", v.into()); self }
     }
 
-    impl From<VpcConnectivitySasl> for t::Value {
-        #[inline]
-        fn from(v: VpcConnectivitySasl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConnectivitySasl> for t::Value { #[inline] fn from(v: VpcConnectivitySasl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConnectivitySasl { #[inline] fn from(v: t::Value) -> VpcConnectivitySasl { VpcConnectivitySasl(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -935,12 +863,9 @@ pub mod cluster {
         }
     }
 
-    impl From<VpcConnectivityIam> for t::Value {
-        #[inline]
-        fn from(v: VpcConnectivityIam) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConnectivityIam> for t::Value { #[inline] fn from(v: VpcConnectivityIam) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConnectivityIam { #[inline] fn from(v: t::Value) -> VpcConnectivityIam { VpcConnectivityIam(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -957,12 +882,9 @@ pub mod cluster {
         pub fn ebs_storage_info(mut self, v: impl Into<EBSStorageInfo>) -> Self { self.0.put::<EBSStorageInfo>("EBSStorageInfo", v.into()); self }
     }
 
-    impl From<StorageInfo> for t::Value {
-        #[inline]
-        fn from(v: StorageInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageInfo> for t::Value { #[inline] fn from(v: StorageInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageInfo { #[inline] fn from(v: t::Value) -> StorageInfo { StorageInfo(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -981,12 +903,9 @@ pub mod cluster {
         pub fn volume_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VolumeSize", v.into()); self }
     }
 
-    impl From<EBSStorageInfo> for t::Value {
-        #[inline]
-        fn from(v: EBSStorageInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EBSStorageInfo> for t::Value { #[inline] fn from(v: EBSStorageInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EBSStorageInfo { #[inline] fn from(v: t::Value) -> EBSStorageInfo { EBSStorageInfo(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1005,12 +924,9 @@ pub mod cluster {
         pub fn volume_throughput(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VolumeThroughput", v.into()); self }
     }
 
-    impl From<ProvisionedThroughput> for t::Value {
-        #[inline]
-        fn from(v: ProvisionedThroughput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisionedThroughput> for t::Value { #[inline] fn from(v: ProvisionedThroughput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisionedThroughput { #[inline] fn from(v: t::Value) -> ProvisionedThroughput { ProvisionedThroughput(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1031,12 +947,9 @@ pub mod cluster {
         pub fn unauthenticated(mut self, v: impl Into<VpcConnectivityIam>) -> Self { self.0.put::<VpcConnectivityIam>("Unauthenticated", v.into()); self }
     }
 
-    impl From<ClientAuthentication> for t::Value {
-        #[inline]
-        fn from(v: ClientAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientAuthentication> for t::Value { #[inline] fn from(v: ClientAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientAuthentication { #[inline] fn from(v: t::Value) -> ClientAuthentication { ClientAuthentication(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1055,12 +968,9 @@ pub mod cluster {
         pub fn scram(mut self, v: impl Into<VpcConnectivityIam>) -> Self { self.0.put::<VpcConnectivityIam>("Scram", v.into()); self }
     }
 
-    impl From<Sasl> for t::Value {
-        #[inline]
-        fn from(v: Sasl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Sasl> for t::Value { #[inline] fn from(v: Sasl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Sasl { #[inline] fn from(v: t::Value) -> Sasl { Sasl(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1079,12 +989,9 @@ pub mod cluster {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<Tls> for t::Value {
-        #[inline]
-        fn from(v: Tls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tls> for t::Value { #[inline] fn from(v: Tls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tls { #[inline] fn from(v: t::Value) -> Tls { Tls(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1100,12 +1007,9 @@ pub mod cluster {
         }
     }
 
-    impl From<ConfigurationInfo> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationInfo> for t::Value { #[inline] fn from(v: ConfigurationInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationInfo { #[inline] fn from(v: t::Value) -> ConfigurationInfo { ConfigurationInfo(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1124,12 +1028,9 @@ pub mod cluster {
         pub fn encryption_in_transit(mut self, v: impl Into<EncryptionInTransit>) -> Self { self.0.put::<EncryptionInTransit>("EncryptionInTransit", v.into()); self }
     }
 
-    impl From<EncryptionInfo> for t::Value {
-        #[inline]
-        fn from(v: EncryptionInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionInfo> for t::Value { #[inline] fn from(v: EncryptionInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionInfo { #[inline] fn from(v: t::Value) -> EncryptionInfo { EncryptionInfo(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1144,12 +1045,9 @@ pub mod cluster {
         }
     }
 
-    impl From<EncryptionAtRest> for t::Value {
-        #[inline]
-        fn from(v: EncryptionAtRest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionAtRest> for t::Value { #[inline] fn from(v: EncryptionAtRest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionAtRest { #[inline] fn from(v: t::Value) -> EncryptionAtRest { EncryptionAtRest(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1168,12 +1066,9 @@ pub mod cluster {
         pub fn in_cluster(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("InCluster", v.into()); self }
     }
 
-    impl From<EncryptionInTransit> for t::Value {
-        #[inline]
-        fn from(v: EncryptionInTransit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionInTransit> for t::Value { #[inline] fn from(v: EncryptionInTransit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionInTransit { #[inline] fn from(v: t::Value) -> EncryptionInTransit { EncryptionInTransit(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1238,12 +1133,9 @@ pub mod cluster {
         pub fn broker_logs(mut self, v: impl Into<AuthorizerLogs>) -> Self { self.0.put::<AuthorizerLogs>("BrokerLogs", v.into()); self }
     }
 
-    impl From<LoggingInfo> for t::Value {
-        #[inline]
-        fn from(v: LoggingInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingInfo> for t::Value { #[inline] fn from(v: LoggingInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingInfo { #[inline] fn from(v: t::Value) -> LoggingInfo { LoggingInfo(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1264,12 +1156,9 @@ pub mod cluster {
         pub fn s3(mut self, v: impl Into<S3>) -> Self { self.0.put::<S3>("S3", v.into()); self }
     }
 
-    impl From<AuthorizerLogs> for t::Value {
-        #[inline]
-        fn from(v: AuthorizerLogs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizerLogs> for t::Value { #[inline] fn from(v: AuthorizerLogs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizerLogs { #[inline] fn from(v: t::Value) -> AuthorizerLogs { AuthorizerLogs(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1286,12 +1175,9 @@ pub mod cluster {
         pub fn log_group(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroup", v.into()); self }
     }
 
-    impl From<CloudWatchLogs> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogs> for t::Value { #[inline] fn from(v: CloudWatchLogs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogs { #[inline] fn from(v: t::Value) -> CloudWatchLogs { CloudWatchLogs(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1308,12 +1194,9 @@ pub mod cluster {
         pub fn delivery_stream(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DeliveryStream", v.into()); self }
     }
 
-    impl From<Firehose> for t::Value {
-        #[inline]
-        fn from(v: Firehose) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Firehose> for t::Value { #[inline] fn from(v: Firehose) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Firehose { #[inline] fn from(v: t::Value) -> Firehose { Firehose(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1332,12 +1215,9 @@ pub mod cluster {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3> for t::Value {
-        #[inline]
-        fn from(v: S3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3> for t::Value { #[inline] fn from(v: S3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3 { #[inline] fn from(v: t::Value) -> S3 { S3(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1352,12 +1232,9 @@ pub mod cluster {
         }
     }
 
-    impl From<OpenMonitoring> for t::Value {
-        #[inline]
-        fn from(v: OpenMonitoring) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenMonitoring> for t::Value { #[inline] fn from(v: OpenMonitoring) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenMonitoring { #[inline] fn from(v: t::Value) -> OpenMonitoring { OpenMonitoring(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1376,12 +1253,9 @@ pub mod cluster {
         pub fn node_exporter(mut self, v: impl Into<JmxExporter>) -> Self { self.0.put::<JmxExporter>("NodeExporter", v.into()); self }
     }
 
-    impl From<Prometheus> for t::Value {
-        #[inline]
-        fn from(v: Prometheus) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Prometheus> for t::Value { #[inline] fn from(v: Prometheus) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Prometheus { #[inline] fn from(v: t::Value) -> Prometheus { Prometheus(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1396,12 +1270,9 @@ pub mod cluster {
         }
     }
 
-    impl From<JmxExporter> for t::Value {
-        #[inline]
-        fn from(v: JmxExporter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JmxExporter> for t::Value { #[inline] fn from(v: JmxExporter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JmxExporter { #[inline] fn from(v: t::Value) -> JmxExporter { JmxExporter(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1416,12 +1287,9 @@ pub mod cluster {
         }
     }
 
-    impl From<Rebalancing> for t::Value {
-        #[inline]
-        fn from(v: Rebalancing) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rebalancing> for t::Value { #[inline] fn from(v: Rebalancing) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rebalancing { #[inline] fn from(v: t::Value) -> Rebalancing { Rebalancing(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1478,12 +1346,9 @@ pub mod cluster {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<ZookeeperAccess> for t::Value {
-        #[inline]
-        fn from(v: ZookeeperAccess) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ZookeeperAccess> for t::Value { #[inline] fn from(v: ZookeeperAccess) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ZookeeperAccess { #[inline] fn from(v: t::Value) -> ZookeeperAccess { ZookeeperAccess(t::Props::from_value(v)) } }
 
 }
 
@@ -1606,12 +1471,9 @@ pub mod configuration {
         pub fn revision(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Revision", v.into()); self }
     }
 
-    impl From<LatestRevision> for t::Value {
-        #[inline]
-        fn from(v: LatestRevision) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LatestRevision> for t::Value { #[inline] fn from(v: LatestRevision) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LatestRevision { #[inline] fn from(v: t::Value) -> LatestRevision { LatestRevision(t::Props::from_value(v)) } }
 
 }
 
@@ -1695,12 +1557,9 @@ pub mod replicator {
         pub fn vpc_config(mut self, v: impl Into<KafkaClusterClientVpcConfig>) -> Self { self.0.put::<KafkaClusterClientVpcConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<KafkaCluster> for t::Value {
-        #[inline]
-        fn from(v: KafkaCluster) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaCluster> for t::Value { #[inline] fn from(v: KafkaCluster) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaCluster { #[inline] fn from(v: t::Value) -> KafkaCluster { KafkaCluster(t::Props::from_value(v)) } }
 
     /// Details of an Amazon MSK cluster.
     ///
@@ -1717,12 +1576,9 @@ pub mod replicator {
         }
     }
 
-    impl From<AmazonMskCluster> for t::Value {
-        #[inline]
-        fn from(v: AmazonMskCluster) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmazonMskCluster> for t::Value { #[inline] fn from(v: AmazonMskCluster) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmazonMskCluster { #[inline] fn from(v: t::Value) -> AmazonMskCluster { AmazonMskCluster(t::Props::from_value(v)) } }
 
     /// Details of an Apache Kafka cluster.
     ///
@@ -1740,12 +1596,9 @@ pub mod replicator {
         }
     }
 
-    impl From<ApacheKafkaCluster> for t::Value {
-        #[inline]
-        fn from(v: ApacheKafkaCluster) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApacheKafkaCluster> for t::Value { #[inline] fn from(v: ApacheKafkaCluster) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApacheKafkaCluster { #[inline] fn from(v: t::Value) -> ApacheKafkaCluster { ApacheKafkaCluster(t::Props::from_value(v)) } }
 
     /// Details of the client authentication used by the Apache Kafka cluster.
     ///
@@ -1768,12 +1621,9 @@ pub mod replicator {
         pub fn sasl_scram(mut self, v: impl Into<KafkaClusterSaslScramAuthentication>) -> Self { self.0.put::<KafkaClusterSaslScramAuthentication>("SaslScram", v.into()); self }
     }
 
-    impl From<KafkaClusterClientAuthentication> for t::Value {
-        #[inline]
-        fn from(v: KafkaClusterClientAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaClusterClientAuthentication> for t::Value { #[inline] fn from(v: KafkaClusterClientAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaClusterClientAuthentication { #[inline] fn from(v: t::Value) -> KafkaClusterClientAuthentication { KafkaClusterClientAuthentication(t::Props::from_value(v)) } }
 
     /// Details for mTLS client authentication.
     ///
@@ -1790,12 +1640,9 @@ pub mod replicator {
         }
     }
 
-    impl From<KafkaClusterMtlsAuthentication> for t::Value {
-        #[inline]
-        fn from(v: KafkaClusterMtlsAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaClusterMtlsAuthentication> for t::Value { #[inline] fn from(v: KafkaClusterMtlsAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaClusterMtlsAuthentication { #[inline] fn from(v: t::Value) -> KafkaClusterMtlsAuthentication { KafkaClusterMtlsAuthentication(t::Props::from_value(v)) } }
 
     /// Details for client authentication using SASL/OAUTHBEARER.
     ///
@@ -1827,12 +1674,9 @@ pub mod replicator {
         pub fn token_endpoint_tls_certificate_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TokenEndpointTlsCertificateArn", v.into()); self }
     }
 
-    impl From<KafkaClusterSaslOAuthBearerAuthentication> for t::Value {
-        #[inline]
-        fn from(v: KafkaClusterSaslOAuthBearerAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaClusterSaslOAuthBearerAuthentication> for t::Value { #[inline] fn from(v: KafkaClusterSaslOAuthBearerAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaClusterSaslOAuthBearerAuthentication { #[inline] fn from(v: t::Value) -> KafkaClusterSaslOAuthBearerAuthentication { KafkaClusterSaslOAuthBearerAuthentication(t::Props::from_value(v)) } }
 
     /// Details for SASL/OAUTHBEARER using the standard client_credentials grant. The referenced secret must contain client_id
     /// and client_secret.
@@ -1850,12 +1694,9 @@ pub mod replicator {
         }
     }
 
-    impl From<KafkaClusterOAuthClientCredentials> for t::Value {
-        #[inline]
-        fn from(v: KafkaClusterOAuthClientCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaClusterOAuthClientCredentials> for t::Value { #[inline] fn from(v: KafkaClusterOAuthClientCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaClusterOAuthClientCredentials { #[inline] fn from(v: t::Value) -> KafkaClusterOAuthClientCredentials { KafkaClusterOAuthClientCredentials(t::Props::from_value(v)) } }
 
     /// Details for SASL/OAUTHBEARER using the client credentials grant with a JWT client assertion (RFC 7521/7523 Section 2.2).
     /// An STS-vended JWT is used as the client_assertion.
@@ -1877,12 +1718,9 @@ pub mod replicator {
         pub fn token_request_secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TokenRequestSecretArn", v.into()); self }
     }
 
-    impl From<KafkaClusterOAuthClientCredentialsAssertion> for t::Value {
-        #[inline]
-        fn from(v: KafkaClusterOAuthClientCredentialsAssertion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaClusterOAuthClientCredentialsAssertion> for t::Value { #[inline] fn from(v: KafkaClusterOAuthClientCredentialsAssertion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaClusterOAuthClientCredentialsAssertion { #[inline] fn from(v: t::Value) -> KafkaClusterOAuthClientCredentialsAssertion { KafkaClusterOAuthClientCredentialsAssertion(t::Props::from_value(v)) } }
 
     /// The algorithm used to sign the STS JWT assertion.
     ///
@@ -1926,12 +1764,9 @@ pub mod replicator {
         pub fn token_request_secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TokenRequestSecretArn", v.into()); self }
     }
 
-    impl From<KafkaClusterOAuthIamJwtBearer> for t::Value {
-        #[inline]
-        fn from(v: KafkaClusterOAuthIamJwtBearer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaClusterOAuthIamJwtBearer> for t::Value { #[inline] fn from(v: KafkaClusterOAuthIamJwtBearer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaClusterOAuthIamJwtBearer { #[inline] fn from(v: t::Value) -> KafkaClusterOAuthIamJwtBearer { KafkaClusterOAuthIamJwtBearer(t::Props::from_value(v)) } }
 
     /// How client credentials are sent to the identity provider's token endpoint.
     ///
@@ -1973,12 +1808,9 @@ pub mod replicator {
         }
     }
 
-    impl From<KafkaClusterSaslScramAuthentication> for t::Value {
-        #[inline]
-        fn from(v: KafkaClusterSaslScramAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaClusterSaslScramAuthentication> for t::Value { #[inline] fn from(v: KafkaClusterSaslScramAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaClusterSaslScramAuthentication { #[inline] fn from(v: t::Value) -> KafkaClusterSaslScramAuthentication { KafkaClusterSaslScramAuthentication(t::Props::from_value(v)) } }
 
     /// The SASL/SCRAM authentication mechanism.
     ///
@@ -2019,12 +1851,9 @@ pub mod replicator {
         pub fn root_ca_certificate(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RootCaCertificate", v.into()); self }
     }
 
-    impl From<KafkaClusterEncryptionInTransit> for t::Value {
-        #[inline]
-        fn from(v: KafkaClusterEncryptionInTransit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaClusterEncryptionInTransit> for t::Value { #[inline] fn from(v: KafkaClusterEncryptionInTransit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaClusterEncryptionInTransit { #[inline] fn from(v: t::Value) -> KafkaClusterEncryptionInTransit { KafkaClusterEncryptionInTransit(t::Props::from_value(v)) } }
 
     /// The type of encryption in transit to the Apache Kafka cluster.
     ///
@@ -2065,12 +1894,9 @@ pub mod replicator {
         pub fn security_group_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroupIds", v.into()); self }
     }
 
-    impl From<KafkaClusterClientVpcConfig> for t::Value {
-        #[inline]
-        fn from(v: KafkaClusterClientVpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KafkaClusterClientVpcConfig> for t::Value { #[inline] fn from(v: KafkaClusterClientVpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KafkaClusterClientVpcConfig { #[inline] fn from(v: t::Value) -> KafkaClusterClientVpcConfig { KafkaClusterClientVpcConfig(t::Props::from_value(v)) } }
 
     /// Configuration for log delivery for the replicator.
     ///
@@ -2089,12 +1915,9 @@ pub mod replicator {
         pub fn replicator_log_delivery(mut self, v: impl Into<ReplicatorLogDelivery>) -> Self { self.0.put::<ReplicatorLogDelivery>("ReplicatorLogDelivery", v.into()); self }
     }
 
-    impl From<LogDelivery> for t::Value {
-        #[inline]
-        fn from(v: LogDelivery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogDelivery> for t::Value { #[inline] fn from(v: LogDelivery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogDelivery { #[inline] fn from(v: t::Value) -> LogDelivery { LogDelivery(t::Props::from_value(v)) } }
 
     /// Details of the log delivery for the replicator.
     ///
@@ -2117,12 +1940,9 @@ pub mod replicator {
         pub fn s3(mut self, v: impl Into<S3>) -> Self { self.0.put::<S3>("S3", v.into()); self }
     }
 
-    impl From<ReplicatorLogDelivery> for t::Value {
-        #[inline]
-        fn from(v: ReplicatorLogDelivery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicatorLogDelivery> for t::Value { #[inline] fn from(v: ReplicatorLogDelivery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicatorLogDelivery { #[inline] fn from(v: t::Value) -> ReplicatorLogDelivery { ReplicatorLogDelivery(t::Props::from_value(v)) } }
 
     /// Details about delivering logs to CloudWatch Logs.
     ///
@@ -2141,12 +1961,9 @@ pub mod replicator {
         pub fn log_group(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroup", v.into()); self }
     }
 
-    impl From<CloudWatchLogs> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogs> for t::Value { #[inline] fn from(v: CloudWatchLogs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogs { #[inline] fn from(v: t::Value) -> CloudWatchLogs { CloudWatchLogs(t::Props::from_value(v)) } }
 
     /// Details about delivering logs to Firehose.
     ///
@@ -2165,12 +1982,9 @@ pub mod replicator {
         pub fn delivery_stream(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DeliveryStream", v.into()); self }
     }
 
-    impl From<Firehose> for t::Value {
-        #[inline]
-        fn from(v: Firehose) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Firehose> for t::Value { #[inline] fn from(v: Firehose) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Firehose { #[inline] fn from(v: t::Value) -> Firehose { Firehose(t::Props::from_value(v)) } }
 
     /// Details about delivering logs to S3.
     ///
@@ -2191,12 +2005,9 @@ pub mod replicator {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3> for t::Value {
-        #[inline]
-        fn from(v: S3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3> for t::Value { #[inline] fn from(v: S3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3 { #[inline] fn from(v: t::Value) -> S3 { S3(t::Props::from_value(v)) } }
 
     /// Specifies configuration for replication between a source and target Kafka cluster.
     ///
@@ -2223,12 +2034,9 @@ pub mod replicator {
         pub fn target_kafka_cluster_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetKafkaClusterId", v.into()); self }
     }
 
-    impl From<ReplicationInfo> for t::Value {
-        #[inline]
-        fn from(v: ReplicationInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationInfo> for t::Value { #[inline] fn from(v: ReplicationInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationInfo { #[inline] fn from(v: t::Value) -> ReplicationInfo { ReplicationInfo(t::Props::from_value(v)) } }
 
     /// Configuration relating to consumer group replication.
     ///
@@ -2255,12 +2063,9 @@ pub mod replicator {
         pub fn synchronise_consumer_group_offsets(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SynchroniseConsumerGroupOffsets", v.into()); self }
     }
 
-    impl From<ConsumerGroupReplication> for t::Value {
-        #[inline]
-        fn from(v: ConsumerGroupReplication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConsumerGroupReplication> for t::Value { #[inline] fn from(v: ConsumerGroupReplication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConsumerGroupReplication { #[inline] fn from(v: t::Value) -> ConsumerGroupReplication { ConsumerGroupReplication(t::Props::from_value(v)) } }
 
     /// The consumer group offset synchronization mode.
     ///
@@ -2339,12 +2144,9 @@ pub mod replicator {
         pub fn topics_to_exclude(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("TopicsToExclude", v.into()); self }
     }
 
-    impl From<TopicReplication> for t::Value {
-        #[inline]
-        fn from(v: TopicReplication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TopicReplication> for t::Value { #[inline] fn from(v: TopicReplication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TopicReplication { #[inline] fn from(v: t::Value) -> TopicReplication { TopicReplication(t::Props::from_value(v)) } }
 
     /// Configuration for specifying the position in the topics to start replicating from.
     ///
@@ -2363,12 +2165,9 @@ pub mod replicator {
         pub fn type_(mut self, v: impl Into<ReplicationStartingPositionType>) -> Self { self.0.put::<ReplicationStartingPositionType>("Type", v.into()); self }
     }
 
-    impl From<ReplicationStartingPosition> for t::Value {
-        #[inline]
-        fn from(v: ReplicationStartingPosition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationStartingPosition> for t::Value { #[inline] fn from(v: ReplicationStartingPosition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationStartingPosition { #[inline] fn from(v: t::Value) -> ReplicationStartingPosition { ReplicationStartingPosition(t::Props::from_value(v)) } }
 
     /// The type of replication starting position.
     ///
@@ -2410,12 +2209,9 @@ pub mod replicator {
         pub fn type_(mut self, v: impl Into<ReplicationTopicNameConfigurationType>) -> Self { self.0.put::<ReplicationTopicNameConfigurationType>("Type", v.into()); self }
     }
 
-    impl From<ReplicationTopicNameConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ReplicationTopicNameConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationTopicNameConfiguration> for t::Value { #[inline] fn from(v: ReplicationTopicNameConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationTopicNameConfiguration { #[inline] fn from(v: t::Value) -> ReplicationTopicNameConfiguration { ReplicationTopicNameConfiguration(t::Props::from_value(v)) } }
 
     /// The type of replicated topic name.
     ///
@@ -2499,12 +2295,9 @@ pub mod serverless_cluster {
         }
     }
 
-    impl From<ClientAuthentication> for t::Value {
-        #[inline]
-        fn from(v: ClientAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientAuthentication> for t::Value { #[inline] fn from(v: ClientAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientAuthentication { #[inline] fn from(v: t::Value) -> ClientAuthentication { ClientAuthentication(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2519,12 +2312,9 @@ pub mod serverless_cluster {
         }
     }
 
-    impl From<Sasl> for t::Value {
-        #[inline]
-        fn from(v: Sasl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Sasl> for t::Value { #[inline] fn from(v: Sasl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Sasl { #[inline] fn from(v: t::Value) -> Sasl { Sasl(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2539,12 +2329,9 @@ pub mod serverless_cluster {
         }
     }
 
-    impl From<Iam> for t::Value {
-        #[inline]
-        fn from(v: Iam) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Iam> for t::Value { #[inline] fn from(v: Iam) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Iam { #[inline] fn from(v: t::Value) -> Iam { Iam(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2561,12 +2348,9 @@ pub mod serverless_cluster {
         pub fn security_groups(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroups", v.into()); self }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 

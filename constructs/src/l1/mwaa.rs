@@ -191,12 +191,9 @@ pub mod environment {
         pub fn worker_logs(mut self, v: impl Into<ModuleLoggingConfiguration>) -> Self { self.0.put::<ModuleLoggingConfiguration>("WorkerLogs", v.into()); self }
     }
 
-    impl From<LoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfiguration> for t::Value { #[inline] fn from(v: LoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfiguration { #[inline] fn from(v: t::Value) -> LoggingConfiguration { LoggingConfiguration(t::Props::from_value(v)) } }
 
     /// Logging configuration for a specific airflow component.
     ///
@@ -219,12 +216,9 @@ pub mod environment {
         pub fn log_level(mut self, v: impl Into<LoggingLevel>) -> Self { self.0.put::<LoggingLevel>("LogLevel", v.into()); self }
     }
 
-    impl From<ModuleLoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ModuleLoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModuleLoggingConfiguration> for t::Value { #[inline] fn from(v: ModuleLoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModuleLoggingConfiguration { #[inline] fn from(v: t::Value) -> ModuleLoggingConfiguration { ModuleLoggingConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -272,12 +266,9 @@ pub mod environment {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// Choice for mode of webserver access including over public internet or via private VPC endpoint.
     ///

@@ -234,12 +234,9 @@ pub mod db_cluster {
         pub fn feature_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FeatureName", v.into()); self }
     }
 
-    impl From<DBClusterRole> for t::Value {
-        #[inline]
-        fn from(v: DBClusterRole) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DBClusterRole> for t::Value { #[inline] fn from(v: DBClusterRole) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DBClusterRole { #[inline] fn from(v: t::Value) -> DBClusterRole { DBClusterRole(t::Props::from_value(v)) } }
 
     /// The network type of the DB cluster.
     ///
@@ -279,12 +276,9 @@ pub mod db_cluster {
         }
     }
 
-    impl From<ServerlessScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServerlessScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerlessScalingConfiguration> for t::Value { #[inline] fn from(v: ServerlessScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerlessScalingConfiguration { #[inline] fn from(v: t::Value) -> ServerlessScalingConfiguration { ServerlessScalingConfiguration(t::Props::from_value(v)) } }
 
 }
 

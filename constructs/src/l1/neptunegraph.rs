@@ -116,12 +116,9 @@ pub mod graph {
         pub fn parquet_type(mut self, v: impl Into<ParquetType>) -> Self { self.0.put::<ParquetType>("ParquetType", v.into()); self }
     }
 
-    impl From<ImportTask> for t::Value {
-        #[inline]
-        fn from(v: ImportTask) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImportTask> for t::Value { #[inline] fn from(v: ImportTask) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImportTask { #[inline] fn from(v: t::Value) -> ImportTask { ImportTask(t::Props::from_value(v)) } }
 
     /// The method to handle blank nodes in the dataset. Currently, only convertToIri is supported, meaning blank nodes are
     /// converted to unique IRIs at load time. Must be provided when format is NTRIPLES
@@ -190,12 +187,9 @@ pub mod graph {
         pub fn neptune(mut self, v: impl Into<NeptuneImportOptions>) -> Self { self.0.put::<NeptuneImportOptions>("Neptune", v.into()); self }
     }
 
-    impl From<ImportOptions> for t::Value {
-        #[inline]
-        fn from(v: ImportOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImportOptions> for t::Value { #[inline] fn from(v: ImportOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImportOptions { #[inline] fn from(v: t::Value) -> ImportOptions { ImportOptions(t::Props::from_value(v)) } }
 
     /// Options for importing data from a Neptune database.
     ///
@@ -220,12 +214,9 @@ pub mod graph {
         pub fn preserve_edge_ids(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("PreserveEdgeIds", v.into()); self }
     }
 
-    impl From<NeptuneImportOptions> for t::Value {
-        #[inline]
-        fn from(v: NeptuneImportOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NeptuneImportOptions> for t::Value { #[inline] fn from(v: NeptuneImportOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NeptuneImportOptions { #[inline] fn from(v: t::Value) -> NeptuneImportOptions { NeptuneImportOptions(t::Props::from_value(v)) } }
 
     /// The parquet type of the import task. Required when Format is PARQUET.
     ///
@@ -262,12 +253,9 @@ pub mod graph {
         }
     }
 
-    impl From<VectorSearchConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VectorSearchConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorSearchConfiguration> for t::Value { #[inline] fn from(v: VectorSearchConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorSearchConfiguration { #[inline] fn from(v: t::Value) -> VectorSearchConfiguration { VectorSearchConfiguration(t::Props::from_value(v)) } }
 
 }
 

@@ -85,12 +85,9 @@ pub mod container_association {
         pub fn attribute_filters(mut self, v: impl Into<t::List<ContainerAttribute>>) -> Self { self.0.put::<t::List<ContainerAttribute>>("AttributeFilters", v.into()); self }
     }
 
-    impl From<ContainerMonitoringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ContainerMonitoringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerMonitoringConfiguration> for t::Value { #[inline] fn from(v: ContainerMonitoringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerMonitoringConfiguration { #[inline] fn from(v: t::Value) -> ContainerMonitoringConfiguration { ContainerMonitoringConfiguration(t::Props::from_value(v)) } }
 
     /// A key-value filter pair used in container association monitoring configurations to narrow which containers are tracked.
     ///
@@ -108,12 +105,9 @@ pub mod container_association {
         }
     }
 
-    impl From<ContainerAttribute> for t::Value {
-        #[inline]
-        fn from(v: ContainerAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerAttribute> for t::Value { #[inline] fn from(v: ContainerAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerAttribute { #[inline] fn from(v: t::Value) -> ContainerAttribute { ContainerAttribute(t::Props::from_value(v)) } }
 
     /// The type of containers to monitor. You can't change the container type after creation.
     ///
@@ -246,12 +240,9 @@ pub mod firewall {
         }
     }
 
-    impl From<AvailabilityZoneMapping> for t::Value {
-        #[inline]
-        fn from(v: AvailabilityZoneMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AvailabilityZoneMapping> for t::Value { #[inline] fn from(v: AvailabilityZoneMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AvailabilityZoneMapping { #[inline] fn from(v: t::Value) -> AvailabilityZoneMapping { AvailabilityZoneMapping(t::Props::from_value(v)) } }
 
     /// An analysis type.
     ///
@@ -290,12 +281,9 @@ pub mod firewall {
         }
     }
 
-    impl From<NatGatewayMapping> for t::Value {
-        #[inline]
-        fn from(v: NatGatewayMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NatGatewayMapping> for t::Value { #[inline] fn from(v: NatGatewayMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NatGatewayMapping { #[inline] fn from(v: t::Value) -> NatGatewayMapping { NatGatewayMapping(t::Props::from_value(v)) } }
 
     /// The proxy listener configuration for a proxy-mode (no source preservation) firewall.
     ///
@@ -314,12 +302,9 @@ pub mod firewall {
         pub fn listener_properties(mut self, v: impl Into<t::List<ListenerProperty>>) -> Self { self.0.put::<t::List<ListenerProperty>>("ListenerProperties", v.into()); self }
     }
 
-    impl From<ProxySettings> for t::Value {
-        #[inline]
-        fn from(v: ProxySettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProxySettings> for t::Value { #[inline] fn from(v: ProxySettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProxySettings { #[inline] fn from(v: t::Value) -> ProxySettings { ProxySettings(t::Props::from_value(v)) } }
 
     /// A port and protocol that a proxy-mode firewall's proxy listener accepts traffic on.
     ///
@@ -340,12 +325,9 @@ pub mod firewall {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<ListenerProperty> for t::Value {
-        #[inline]
-        fn from(v: ListenerProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListenerProperty> for t::Value { #[inline] fn from(v: ListenerProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListenerProperty { #[inline] fn from(v: t::Value) -> ListenerProperty { ListenerProperty(t::Props::from_value(v)) } }
 
     /// The protocol the proxy listener uses.
     ///
@@ -384,12 +366,9 @@ pub mod firewall {
         pub fn ip_address_type(mut self, v: impl Into<IPAddressType>) -> Self { self.0.put::<IPAddressType>("IPAddressType", v.into()); self }
     }
 
-    impl From<SubnetMapping> for t::Value {
-        #[inline]
-        fn from(v: SubnetMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubnetMapping> for t::Value { #[inline] fn from(v: SubnetMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubnetMapping { #[inline] fn from(v: t::Value) -> SubnetMapping { SubnetMapping(t::Props::from_value(v)) } }
 
     /// A IPAddressType
     ///
@@ -435,12 +414,9 @@ pub mod firewall {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<VpcEndpoint> for t::Value {
-        #[inline]
-        fn from(v: VpcEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcEndpoint> for t::Value { #[inline] fn from(v: VpcEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcEndpoint { #[inline] fn from(v: t::Value) -> VpcEndpoint { VpcEndpoint(t::Props::from_value(v)) } }
 
 }
 
@@ -525,12 +501,9 @@ pub mod firewall_policy {
         pub fn tls_inspection_configuration_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TLSInspectionConfigurationArn", v.into()); self }
     }
 
-    impl From<FirewallPolicy> for t::Value {
-        #[inline]
-        fn from(v: FirewallPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirewallPolicy> for t::Value { #[inline] fn from(v: FirewallPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirewallPolicy { #[inline] fn from(v: t::Value) -> FirewallPolicy { FirewallPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -547,12 +520,9 @@ pub mod firewall_policy {
         pub fn rule_variables(mut self, v: impl Into<t::Map<IPSet>>) -> Self { self.0.put::<t::Map<IPSet>>("RuleVariables", v.into()); self }
     }
 
-    impl From<PolicyVariables> for t::Value {
-        #[inline]
-        fn from(v: PolicyVariables) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyVariables> for t::Value { #[inline] fn from(v: PolicyVariables) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyVariables { #[inline] fn from(v: t::Value) -> PolicyVariables { PolicyVariables(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -569,12 +539,9 @@ pub mod firewall_policy {
         pub fn definition(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Definition", v.into()); self }
     }
 
-    impl From<IPSet> for t::Value {
-        #[inline]
-        fn from(v: IPSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IPSet> for t::Value { #[inline] fn from(v: IPSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IPSet { #[inline] fn from(v: t::Value) -> IPSet { IPSet(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -595,12 +562,9 @@ pub mod firewall_policy {
         pub fn stream_exception_policy(mut self, v: impl Into<StreamExceptionPolicy>) -> Self { self.0.put::<StreamExceptionPolicy>("StreamExceptionPolicy", v.into()); self }
     }
 
-    impl From<StatefulEngineOptions> for t::Value {
-        #[inline]
-        fn from(v: StatefulEngineOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatefulEngineOptions> for t::Value { #[inline] fn from(v: StatefulEngineOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatefulEngineOptions { #[inline] fn from(v: t::Value) -> StatefulEngineOptions { StatefulEngineOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -617,12 +581,9 @@ pub mod firewall_policy {
         pub fn tcp_idle_timeout_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TcpIdleTimeoutSeconds", v.into()); self }
     }
 
-    impl From<FlowTimeouts> for t::Value {
-        #[inline]
-        fn from(v: FlowTimeouts) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlowTimeouts> for t::Value { #[inline] fn from(v: FlowTimeouts) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlowTimeouts { #[inline] fn from(v: t::Value) -> FlowTimeouts { FlowTimeouts(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -685,12 +646,9 @@ pub mod firewall_policy {
         pub fn priority(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Priority", v.into()); self }
     }
 
-    impl From<StatefulRuleGroupReference> for t::Value {
-        #[inline]
-        fn from(v: StatefulRuleGroupReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatefulRuleGroupReference> for t::Value { #[inline] fn from(v: StatefulRuleGroupReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatefulRuleGroupReference { #[inline] fn from(v: t::Value) -> StatefulRuleGroupReference { StatefulRuleGroupReference(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -707,12 +665,9 @@ pub mod firewall_policy {
         pub fn action(mut self, v: impl Into<OverrideAction>) -> Self { self.0.put::<OverrideAction>("Action", v.into()); self }
     }
 
-    impl From<StatefulRuleGroupOverride> for t::Value {
-        #[inline]
-        fn from(v: StatefulRuleGroupOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatefulRuleGroupOverride> for t::Value { #[inline] fn from(v: StatefulRuleGroupOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatefulRuleGroupOverride { #[inline] fn from(v: t::Value) -> StatefulRuleGroupOverride { StatefulRuleGroupOverride(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -746,12 +701,9 @@ pub mod firewall_policy {
         }
     }
 
-    impl From<CustomAction> for t::Value {
-        #[inline]
-        fn from(v: CustomAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomAction> for t::Value { #[inline] fn from(v: CustomAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomAction { #[inline] fn from(v: t::Value) -> CustomAction { CustomAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -768,12 +720,9 @@ pub mod firewall_policy {
         pub fn publish_metric_action(mut self, v: impl Into<PublishMetricAction>) -> Self { self.0.put::<PublishMetricAction>("PublishMetricAction", v.into()); self }
     }
 
-    impl From<ActionDefinition> for t::Value {
-        #[inline]
-        fn from(v: ActionDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionDefinition> for t::Value { #[inline] fn from(v: ActionDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionDefinition { #[inline] fn from(v: t::Value) -> ActionDefinition { ActionDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -788,12 +737,9 @@ pub mod firewall_policy {
         }
     }
 
-    impl From<PublishMetricAction> for t::Value {
-        #[inline]
-        fn from(v: PublishMetricAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublishMetricAction> for t::Value { #[inline] fn from(v: PublishMetricAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublishMetricAction { #[inline] fn from(v: t::Value) -> PublishMetricAction { PublishMetricAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -808,12 +754,9 @@ pub mod firewall_policy {
         }
     }
 
-    impl From<Dimension> for t::Value {
-        #[inline]
-        fn from(v: Dimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Dimension> for t::Value { #[inline] fn from(v: Dimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Dimension { #[inline] fn from(v: t::Value) -> Dimension { Dimension(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -829,12 +772,9 @@ pub mod firewall_policy {
         }
     }
 
-    impl From<StatelessRuleGroupReference> for t::Value {
-        #[inline]
-        fn from(v: StatelessRuleGroupReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatelessRuleGroupReference> for t::Value { #[inline] fn from(v: StatelessRuleGroupReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatelessRuleGroupReference { #[inline] fn from(v: t::Value) -> StatelessRuleGroupReference { StatelessRuleGroupReference(t::Props::from_value(v)) } }
 
 }
 
@@ -888,12 +828,9 @@ pub mod logging_configuration {
         }
     }
 
-    impl From<LoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfiguration> for t::Value { #[inline] fn from(v: LoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfiguration { #[inline] fn from(v: t::Value) -> LoggingConfiguration { LoggingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -910,12 +847,9 @@ pub mod logging_configuration {
         }
     }
 
-    impl From<LogDestinationConfig> for t::Value {
-        #[inline]
-        fn from(v: LogDestinationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogDestinationConfig> for t::Value { #[inline] fn from(v: LogDestinationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogDestinationConfig { #[inline] fn from(v: t::Value) -> LogDestinationConfig { LogDestinationConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1038,12 +972,9 @@ pub mod rule_group {
         pub fn stateful_rule_options(mut self, v: impl Into<StatefulRuleOptions>) -> Self { self.0.put::<StatefulRuleOptions>("StatefulRuleOptions", v.into()); self }
     }
 
-    impl From<RuleGroup> for t::Value {
-        #[inline]
-        fn from(v: RuleGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleGroup> for t::Value { #[inline] fn from(v: RuleGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleGroup { #[inline] fn from(v: t::Value) -> RuleGroup { RuleGroup(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1060,12 +991,9 @@ pub mod rule_group {
         pub fn ip_set_references(mut self, v: impl Into<t::Map<IPSetReference>>) -> Self { self.0.put::<t::Map<IPSetReference>>("IPSetReferences", v.into()); self }
     }
 
-    impl From<ReferenceSets> for t::Value {
-        #[inline]
-        fn from(v: ReferenceSets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReferenceSets> for t::Value { #[inline] fn from(v: ReferenceSets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReferenceSets { #[inline] fn from(v: t::Value) -> ReferenceSets { ReferenceSets(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1082,12 +1010,9 @@ pub mod rule_group {
         pub fn reference_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ReferenceArn", v.into()); self }
     }
 
-    impl From<IPSetReference> for t::Value {
-        #[inline]
-        fn from(v: IPSetReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IPSetReference> for t::Value { #[inline] fn from(v: IPSetReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IPSetReference { #[inline] fn from(v: t::Value) -> IPSetReference { IPSetReference(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1106,12 +1031,9 @@ pub mod rule_group {
         pub fn port_sets(mut self, v: impl Into<t::Map<IPSet>>) -> Self { self.0.put::<t::Map<IPSet>>("PortSets", v.into()); self }
     }
 
-    impl From<RuleVariables> for t::Value {
-        #[inline]
-        fn from(v: RuleVariables) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleVariables> for t::Value { #[inline] fn from(v: RuleVariables) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleVariables { #[inline] fn from(v: t::Value) -> RuleVariables { RuleVariables(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1128,12 +1050,9 @@ pub mod rule_group {
         pub fn definition(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Definition", v.into()); self }
     }
 
-    impl From<IPSet> for t::Value {
-        #[inline]
-        fn from(v: IPSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IPSet> for t::Value { #[inline] fn from(v: IPSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IPSet { #[inline] fn from(v: t::Value) -> IPSet { IPSet(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1156,12 +1075,9 @@ pub mod rule_group {
         pub fn stateless_rules_and_custom_actions(mut self, v: impl Into<StatelessRulesAndCustomActions>) -> Self { self.0.put::<StatelessRulesAndCustomActions>("StatelessRulesAndCustomActions", v.into()); self }
     }
 
-    impl From<RulesSource> for t::Value {
-        #[inline]
-        fn from(v: RulesSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RulesSource> for t::Value { #[inline] fn from(v: RulesSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RulesSource { #[inline] fn from(v: t::Value) -> RulesSource { RulesSource(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1178,12 +1094,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<RulesSourceList> for t::Value {
-        #[inline]
-        fn from(v: RulesSourceList) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RulesSourceList> for t::Value { #[inline] fn from(v: RulesSourceList) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RulesSourceList { #[inline] fn from(v: t::Value) -> RulesSourceList { RulesSourceList(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1244,12 +1157,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<StatefulRule> for t::Value {
-        #[inline]
-        fn from(v: StatefulRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatefulRule> for t::Value { #[inline] fn from(v: StatefulRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatefulRule { #[inline] fn from(v: t::Value) -> StatefulRule { StatefulRule(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1293,12 +1203,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<Header> for t::Value {
-        #[inline]
-        fn from(v: Header) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Header> for t::Value { #[inline] fn from(v: Header) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Header { #[inline] fn from(v: t::Value) -> Header { Header(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1389,12 +1296,9 @@ pub mod rule_group {
         pub fn settings(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Settings", v.into()); self }
     }
 
-    impl From<RuleOption> for t::Value {
-        #[inline]
-        fn from(v: RuleOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleOption> for t::Value { #[inline] fn from(v: RuleOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleOption { #[inline] fn from(v: t::Value) -> RuleOption { RuleOption(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1411,12 +1315,9 @@ pub mod rule_group {
         pub fn custom_actions(mut self, v: impl Into<t::List<CustomAction>>) -> Self { self.0.put::<t::List<CustomAction>>("CustomActions", v.into()); self }
     }
 
-    impl From<StatelessRulesAndCustomActions> for t::Value {
-        #[inline]
-        fn from(v: StatelessRulesAndCustomActions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatelessRulesAndCustomActions> for t::Value { #[inline] fn from(v: StatelessRulesAndCustomActions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatelessRulesAndCustomActions { #[inline] fn from(v: t::Value) -> StatelessRulesAndCustomActions { StatelessRulesAndCustomActions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1432,12 +1333,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<CustomAction> for t::Value {
-        #[inline]
-        fn from(v: CustomAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomAction> for t::Value { #[inline] fn from(v: CustomAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomAction { #[inline] fn from(v: t::Value) -> CustomAction { CustomAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1454,12 +1352,9 @@ pub mod rule_group {
         pub fn publish_metric_action(mut self, v: impl Into<PublishMetricAction>) -> Self { self.0.put::<PublishMetricAction>("PublishMetricAction", v.into()); self }
     }
 
-    impl From<ActionDefinition> for t::Value {
-        #[inline]
-        fn from(v: ActionDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionDefinition> for t::Value { #[inline] fn from(v: ActionDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionDefinition { #[inline] fn from(v: t::Value) -> ActionDefinition { ActionDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1474,12 +1369,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<PublishMetricAction> for t::Value {
-        #[inline]
-        fn from(v: PublishMetricAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublishMetricAction> for t::Value { #[inline] fn from(v: PublishMetricAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublishMetricAction { #[inline] fn from(v: t::Value) -> PublishMetricAction { PublishMetricAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1494,12 +1386,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<Dimension> for t::Value {
-        #[inline]
-        fn from(v: Dimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Dimension> for t::Value { #[inline] fn from(v: Dimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Dimension { #[inline] fn from(v: t::Value) -> Dimension { Dimension(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1515,12 +1404,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<StatelessRule> for t::Value {
-        #[inline]
-        fn from(v: StatelessRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatelessRule> for t::Value { #[inline] fn from(v: StatelessRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatelessRule { #[inline] fn from(v: t::Value) -> StatelessRule { StatelessRule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1536,12 +1422,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<RuleDefinition> for t::Value {
-        #[inline]
-        fn from(v: RuleDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleDefinition> for t::Value { #[inline] fn from(v: RuleDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleDefinition { #[inline] fn from(v: t::Value) -> RuleDefinition { RuleDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1568,12 +1451,9 @@ pub mod rule_group {
         pub fn tcp_flags(mut self, v: impl Into<t::List<TCPFlagField>>) -> Self { self.0.put::<t::List<TCPFlagField>>("TCPFlags", v.into()); self }
     }
 
-    impl From<MatchAttributes> for t::Value {
-        #[inline]
-        fn from(v: MatchAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchAttributes> for t::Value { #[inline] fn from(v: MatchAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchAttributes { #[inline] fn from(v: t::Value) -> MatchAttributes { MatchAttributes(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1589,12 +1469,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<PortRange> for t::Value {
-        #[inline]
-        fn from(v: PortRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortRange> for t::Value { #[inline] fn from(v: PortRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortRange { #[inline] fn from(v: t::Value) -> PortRange { PortRange(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1609,12 +1486,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<Address> for t::Value {
-        #[inline]
-        fn from(v: Address) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Address> for t::Value { #[inline] fn from(v: Address) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Address { #[inline] fn from(v: t::Value) -> Address { Address(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1631,12 +1505,9 @@ pub mod rule_group {
         pub fn masks(mut self, v: impl Into<t::List<TCPFlag>>) -> Self { self.0.put::<t::List<TCPFlag>>("Masks", v.into()); self }
     }
 
-    impl From<TCPFlagField> for t::Value {
-        #[inline]
-        fn from(v: TCPFlagField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TCPFlagField> for t::Value { #[inline] fn from(v: TCPFlagField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TCPFlagField { #[inline] fn from(v: t::Value) -> TCPFlagField { TCPFlagField(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1685,12 +1556,9 @@ pub mod rule_group {
         pub fn rule_order(mut self, v: impl Into<RuleOrder>) -> Self { self.0.put::<RuleOrder>("RuleOrder", v.into()); self }
     }
 
-    impl From<StatefulRuleOptions> for t::Value {
-        #[inline]
-        fn from(v: StatefulRuleOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatefulRuleOptions> for t::Value { #[inline] fn from(v: StatefulRuleOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatefulRuleOptions { #[inline] fn from(v: t::Value) -> StatefulRuleOptions { StatefulRuleOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1727,12 +1595,9 @@ pub mod rule_group {
         pub fn rule_options(mut self, v: impl Into<t::List<SummaryRuleOption>>) -> Self { self.0.put::<t::List<SummaryRuleOption>>("RuleOptions", v.into()); self }
     }
 
-    impl From<SummaryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SummaryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SummaryConfiguration> for t::Value { #[inline] fn from(v: SummaryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SummaryConfiguration { #[inline] fn from(v: t::Value) -> SummaryConfiguration { SummaryConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1844,12 +1709,9 @@ pub mod tls_inspection_configuration {
         pub fn server_certificate_configurations(mut self, v: impl Into<t::List<ServerCertificateConfiguration>>) -> Self { self.0.put::<t::List<ServerCertificateConfiguration>>("ServerCertificateConfigurations", v.into()); self }
     }
 
-    impl From<TLSInspectionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TLSInspectionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TLSInspectionConfiguration> for t::Value { #[inline] fn from(v: TLSInspectionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TLSInspectionConfiguration { #[inline] fn from(v: t::Value) -> TLSInspectionConfiguration { TLSInspectionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1872,12 +1734,9 @@ pub mod tls_inspection_configuration {
         pub fn server_certificates(mut self, v: impl Into<t::List<ServerCertificate>>) -> Self { self.0.put::<t::List<ServerCertificate>>("ServerCertificates", v.into()); self }
     }
 
-    impl From<ServerCertificateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServerCertificateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerCertificateConfiguration> for t::Value { #[inline] fn from(v: ServerCertificateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerCertificateConfiguration { #[inline] fn from(v: t::Value) -> ServerCertificateConfiguration { ServerCertificateConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1896,12 +1755,9 @@ pub mod tls_inspection_configuration {
         pub fn unknown_status_action(mut self, v: impl Into<RevokedStatusAction>) -> Self { self.0.put::<RevokedStatusAction>("UnknownStatusAction", v.into()); self }
     }
 
-    impl From<CheckCertificateRevocationStatus> for t::Value {
-        #[inline]
-        fn from(v: CheckCertificateRevocationStatus) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CheckCertificateRevocationStatus> for t::Value { #[inline] fn from(v: CheckCertificateRevocationStatus) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CheckCertificateRevocationStatus { #[inline] fn from(v: t::Value) -> CheckCertificateRevocationStatus { CheckCertificateRevocationStatus(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1948,12 +1804,9 @@ pub mod tls_inspection_configuration {
         pub fn sources(mut self, v: impl Into<t::List<Address>>) -> Self { self.0.put::<t::List<Address>>("Sources", v.into()); self }
     }
 
-    impl From<ServerCertificateScope> for t::Value {
-        #[inline]
-        fn from(v: ServerCertificateScope) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerCertificateScope> for t::Value { #[inline] fn from(v: ServerCertificateScope) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerCertificateScope { #[inline] fn from(v: t::Value) -> ServerCertificateScope { ServerCertificateScope(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1969,12 +1822,9 @@ pub mod tls_inspection_configuration {
         }
     }
 
-    impl From<PortRange> for t::Value {
-        #[inline]
-        fn from(v: PortRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortRange> for t::Value { #[inline] fn from(v: PortRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortRange { #[inline] fn from(v: t::Value) -> PortRange { PortRange(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1989,12 +1839,9 @@ pub mod tls_inspection_configuration {
         }
     }
 
-    impl From<Address> for t::Value {
-        #[inline]
-        fn from(v: Address) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Address> for t::Value { #[inline] fn from(v: Address) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Address { #[inline] fn from(v: t::Value) -> Address { Address(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2011,12 +1858,9 @@ pub mod tls_inspection_configuration {
         pub fn resource_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceArn", v.into()); self }
     }
 
-    impl From<ServerCertificate> for t::Value {
-        #[inline]
-        fn from(v: ServerCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerCertificate> for t::Value { #[inline] fn from(v: ServerCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerCertificate { #[inline] fn from(v: t::Value) -> ServerCertificate { ServerCertificate(t::Props::from_value(v)) } }
 
 }
 
@@ -2092,12 +1936,9 @@ pub mod vpc_endpoint_association {
         pub fn ip_address_type(mut self, v: impl Into<IPAddressType>) -> Self { self.0.put::<IPAddressType>("IPAddressType", v.into()); self }
     }
 
-    impl From<SubnetMapping> for t::Value {
-        #[inline]
-        fn from(v: SubnetMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubnetMapping> for t::Value { #[inline] fn from(v: SubnetMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubnetMapping { #[inline] fn from(v: t::Value) -> SubnetMapping { SubnetMapping(t::Props::from_value(v)) } }
 
     /// A IPAddressType
     ///

@@ -87,12 +87,9 @@ pub mod monitor {
         }
     }
 
-    impl From<MonitorLocalResource> for t::Value {
-        #[inline]
-        fn from(v: MonitorLocalResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitorLocalResource> for t::Value { #[inline] fn from(v: MonitorLocalResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitorLocalResource { #[inline] fn from(v: t::Value) -> MonitorLocalResource { MonitorLocalResource(t::Props::from_value(v)) } }
 
     /// The type of the local resource.
     ///
@@ -138,12 +135,9 @@ pub mod monitor {
         }
     }
 
-    impl From<MonitorRemoteResource> for t::Value {
-        #[inline]
-        fn from(v: MonitorRemoteResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitorRemoteResource> for t::Value { #[inline] fn from(v: MonitorRemoteResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitorRemoteResource { #[inline] fn from(v: t::Value) -> MonitorRemoteResource { MonitorRemoteResource(t::Props::from_value(v)) } }
 
     /// The type of the remote resource.
     ///
@@ -245,12 +239,9 @@ pub mod scope {
         }
     }
 
-    impl From<TargetResource> for t::Value {
-        #[inline]
-        fn from(v: TargetResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetResource> for t::Value { #[inline] fn from(v: TargetResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetResource { #[inline] fn from(v: t::Value) -> TargetResource { TargetResource(t::Props::from_value(v)) } }
 
     /// A target identifier is a pair of identifying information for a scope target.
     ///
@@ -268,12 +259,9 @@ pub mod scope {
         }
     }
 
-    impl From<TargetIdentifier> for t::Value {
-        #[inline]
-        fn from(v: TargetIdentifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetIdentifier> for t::Value { #[inline] fn from(v: TargetIdentifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetIdentifier { #[inline] fn from(v: t::Value) -> TargetIdentifier { TargetIdentifier(t::Props::from_value(v)) } }
 
     /// A target ID is an internally-generated identifier for a target.
     ///
@@ -290,12 +278,9 @@ pub mod scope {
         }
     }
 
-    impl From<TargetId> for t::Value {
-        #[inline]
-        fn from(v: TargetId) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetId> for t::Value { #[inline] fn from(v: TargetId) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetId { #[inline] fn from(v: t::Value) -> TargetId { TargetId(t::Props::from_value(v)) } }
 
     /// The type of the target. Currently always ACCOUNT.
     ///

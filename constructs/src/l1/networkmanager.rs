@@ -134,12 +134,9 @@ pub mod connect_attachment {
         pub fn protocol(mut self, v: impl Into<Protocol>) -> Self { self.0.put::<Protocol>("Protocol", v.into()); self }
     }
 
-    impl From<ConnectAttachmentOptions> for t::Value {
-        #[inline]
-        fn from(v: ConnectAttachmentOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectAttachmentOptions> for t::Value { #[inline] fn from(v: ConnectAttachmentOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectAttachmentOptions { #[inline] fn from(v: t::Value) -> ConnectAttachmentOptions { ConnectAttachmentOptions(t::Props::from_value(v)) } }
 
     /// Tunnel protocol for connect attachment
     ///
@@ -264,12 +261,9 @@ pub mod connect_peer {
         pub fn peer_asn(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("PeerAsn", v.into()); self }
     }
 
-    impl From<BgpOptions> for t::Value {
-        #[inline]
-        fn from(v: BgpOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BgpOptions> for t::Value { #[inline] fn from(v: BgpOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BgpOptions { #[inline] fn from(v: t::Value) -> BgpOptions { BgpOptions(t::Props::from_value(v)) } }
 
 }
 
@@ -506,12 +500,9 @@ pub mod device {
         pub fn zone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Zone", v.into()); self }
     }
 
-    impl From<AWSLocation> for t::Value {
-        #[inline]
-        fn from(v: AWSLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AWSLocation> for t::Value { #[inline] fn from(v: AWSLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AWSLocation { #[inline] fn from(v: t::Value) -> AWSLocation { AWSLocation(t::Props::from_value(v)) } }
 
     /// The site location.
     ///
@@ -534,12 +525,9 @@ pub mod device {
         pub fn longitude(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Longitude", v.into()); self }
     }
 
-    impl From<Location> for t::Value {
-        #[inline]
-        fn from(v: Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Location> for t::Value { #[inline] fn from(v: Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Location { #[inline] fn from(v: t::Value) -> Location { Location(t::Props::from_value(v)) } }
 
 }
 
@@ -784,12 +772,9 @@ pub mod link {
         pub fn upload_speed(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UploadSpeed", v.into()); self }
     }
 
-    impl From<Bandwidth> for t::Value {
-        #[inline]
-        fn from(v: Bandwidth) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Bandwidth> for t::Value { #[inline] fn from(v: Bandwidth) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Bandwidth { #[inline] fn from(v: t::Value) -> Bandwidth { Bandwidth(t::Props::from_value(v)) } }
 
 }
 
@@ -906,12 +891,9 @@ pub mod site {
         pub fn longitude(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Longitude", v.into()); self }
     }
 
-    impl From<Location> for t::Value {
-        #[inline]
-        fn from(v: Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Location> for t::Value { #[inline] fn from(v: Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Location { #[inline] fn from(v: t::Value) -> Location { Location(t::Props::from_value(v)) } }
 
 }
 
@@ -1394,11 +1376,8 @@ pub mod vpc_attachment {
         pub fn security_group_referencing_support(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SecurityGroupReferencingSupport", v.into()); self }
     }
 
-    impl From<VpcOptions> for t::Value {
-        #[inline]
-        fn from(v: VpcOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcOptions> for t::Value { #[inline] fn from(v: VpcOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcOptions { #[inline] fn from(v: t::Value) -> VpcOptions { VpcOptions(t::Props::from_value(v)) } }
 
 }

@@ -92,12 +92,9 @@ pub mod deployment {
         }
     }
 
-    impl From<AssociatedPolicy> for t::Value {
-        #[inline]
-        fn from(v: AssociatedPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssociatedPolicy> for t::Value { #[inline] fn from(v: AssociatedPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssociatedPolicy { #[inline] fn from(v: t::Value) -> AssociatedPolicy { AssociatedPolicy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -112,12 +109,9 @@ pub mod deployment {
         }
     }
 
-    impl From<AssociatedScope> for t::Value {
-        #[inline]
-        fn from(v: AssociatedScope) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssociatedScope> for t::Value { #[inline] fn from(v: AssociatedScope) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssociatedScope { #[inline] fn from(v: t::Value) -> AssociatedScope { AssociatedScope(t::Props::from_value(v)) } }
 
     /// Configuration settings for the deployment.
     ///
@@ -134,12 +128,9 @@ pub mod deployment {
         }
     }
 
-    impl From<DeploymentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeploymentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentConfiguration> for t::Value { #[inline] fn from(v: DeploymentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentConfiguration { #[inline] fn from(v: t::Value) -> DeploymentConfiguration { DeploymentConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -232,12 +223,9 @@ pub mod policy {
         pub fn template_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TemplateArn", v.into()); self }
     }
 
-    impl From<AssociatedTemplateAndRule> for t::Value {
-        #[inline]
-        fn from(v: AssociatedTemplateAndRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssociatedTemplateAndRule> for t::Value { #[inline] fn from(v: AssociatedTemplateAndRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssociatedTemplateAndRule { #[inline] fn from(v: t::Value) -> AssociatedTemplateAndRule { AssociatedTemplateAndRule(t::Props::from_value(v)) } }
 
     /// The type of firewall.
     ///
@@ -282,12 +270,9 @@ pub mod policy {
         pub fn waf_config(mut self, v: impl Into<WafConfig>) -> Self { self.0.put::<WafConfig>("WafConfig", v.into()); self }
     }
 
-    impl From<PolicyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PolicyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyConfiguration> for t::Value { #[inline] fn from(v: PolicyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyConfiguration { #[inline] fn from(v: t::Value) -> PolicyConfiguration { PolicyConfiguration(t::Props::from_value(v)) } }
 
     /// WAF-specific policy settings. Populated only for WAF firewall type policies.
     ///
@@ -305,12 +290,9 @@ pub mod policy {
         }
     }
 
-    impl From<WafConfig> for t::Value {
-        #[inline]
-        fn from(v: WafConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WafConfig> for t::Value { #[inline] fn from(v: WafConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WafConfig { #[inline] fn from(v: t::Value) -> WafConfig { WafConfig(t::Props::from_value(v)) } }
 
     /// Conflict-resolution strategy applied to AWS WAF policies.
     ///
@@ -620,12 +602,9 @@ pub mod template {
         }
     }
 
-    impl From<AssociatedRule> for t::Value {
-        #[inline]
-        fn from(v: AssociatedRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssociatedRule> for t::Value { #[inline] fn from(v: AssociatedRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssociatedRule { #[inline] fn from(v: t::Value) -> AssociatedRule { AssociatedRule(t::Props::from_value(v)) } }
 
     /// The type of firewall.
     ///

@@ -79,11 +79,8 @@ pub mod workflow_definition {
         pub fn s3_key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3KeyPrefix", v.into()); self }
     }
 
-    impl From<WorkflowExportConfig> for t::Value {
-        #[inline]
-        fn from(v: WorkflowExportConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowExportConfig> for t::Value { #[inline] fn from(v: WorkflowExportConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowExportConfig { #[inline] fn from(v: t::Value) -> WorkflowExportConfig { WorkflowExportConfig(t::Props::from_value(v)) } }
 
 }

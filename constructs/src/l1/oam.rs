@@ -77,12 +77,9 @@ pub mod link {
         pub fn metric_configuration(mut self, v: impl Into<LinkFilter>) -> Self { self.0.put::<LinkFilter>("MetricConfiguration", v.into()); self }
     }
 
-    impl From<LinkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LinkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkConfiguration> for t::Value { #[inline] fn from(v: LinkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkConfiguration { #[inline] fn from(v: t::Value) -> LinkConfiguration { LinkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -97,12 +94,9 @@ pub mod link {
         }
     }
 
-    impl From<LinkFilter> for t::Value {
-        #[inline]
-        fn from(v: LinkFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkFilter> for t::Value { #[inline] fn from(v: LinkFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkFilter { #[inline] fn from(v: t::Value) -> LinkFilter { LinkFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

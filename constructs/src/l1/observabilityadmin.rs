@@ -115,12 +115,9 @@ pub mod organization_centralization_rule {
         }
     }
 
-    impl From<CentralizationRule> for t::Value {
-        #[inline]
-        fn from(v: CentralizationRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CentralizationRule> for t::Value { #[inline] fn from(v: CentralizationRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CentralizationRule { #[inline] fn from(v: t::Value) -> CentralizationRule { CentralizationRule(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -141,12 +138,9 @@ pub mod organization_centralization_rule {
         pub fn destination_metrics_configuration(mut self, v: impl Into<DestinationMetricsConfiguration>) -> Self { self.0.put::<DestinationMetricsConfiguration>("DestinationMetricsConfiguration", v.into()); self }
     }
 
-    impl From<CentralizationRuleDestination> for t::Value {
-        #[inline]
-        fn from(v: CentralizationRuleDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CentralizationRuleDestination> for t::Value { #[inline] fn from(v: CentralizationRuleDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CentralizationRuleDestination { #[inline] fn from(v: t::Value) -> CentralizationRuleDestination { CentralizationRuleDestination(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -169,12 +163,9 @@ pub mod organization_centralization_rule {
         pub fn tag_propagation_configuration(mut self, v: impl Into<TagPropagationConfiguration>) -> Self { self.0.put::<TagPropagationConfiguration>("TagPropagationConfiguration", v.into()); self }
     }
 
-    impl From<DestinationLogsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DestinationLogsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationLogsConfiguration> for t::Value { #[inline] fn from(v: DestinationLogsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationLogsConfiguration { #[inline] fn from(v: t::Value) -> DestinationLogsConfiguration { DestinationLogsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -191,12 +182,9 @@ pub mod organization_centralization_rule {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<LogsBackupConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogsBackupConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogsBackupConfiguration> for t::Value { #[inline] fn from(v: LogsBackupConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogsBackupConfiguration { #[inline] fn from(v: t::Value) -> LogsBackupConfiguration { LogsBackupConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -211,12 +199,9 @@ pub mod organization_centralization_rule {
         }
     }
 
-    impl From<LogGroupNameConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogGroupNameConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogGroupNameConfiguration> for t::Value { #[inline] fn from(v: LogGroupNameConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogGroupNameConfiguration { #[inline] fn from(v: t::Value) -> LogGroupNameConfiguration { LogGroupNameConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -237,12 +222,9 @@ pub mod organization_centralization_rule {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<LogsEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogsEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogsEncryptionConfiguration> for t::Value { #[inline] fn from(v: LogsEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogsEncryptionConfiguration { #[inline] fn from(v: t::Value) -> LogsEncryptionConfiguration { LogsEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -319,12 +301,9 @@ pub mod organization_centralization_rule {
         pub fn tag_conflict_resolution_strategy(mut self, v: impl Into<TagConflictResolutionStrategy>) -> Self { self.0.put::<TagConflictResolutionStrategy>("TagConflictResolutionStrategy", v.into()); self }
     }
 
-    impl From<TagPropagationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TagPropagationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagPropagationConfiguration> for t::Value { #[inline] fn from(v: TagPropagationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagPropagationConfiguration { #[inline] fn from(v: t::Value) -> TagPropagationConfiguration { TagPropagationConfiguration(t::Props::from_value(v)) } }
 
     /// The strategy to resolve tag conflicts during propagation.
     ///
@@ -365,12 +344,9 @@ pub mod organization_centralization_rule {
         pub fn backup_configuration(mut self, v: impl Into<MetricsBackupConfiguration>) -> Self { self.0.put::<MetricsBackupConfiguration>("BackupConfiguration", v.into()); self }
     }
 
-    impl From<DestinationMetricsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DestinationMetricsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DestinationMetricsConfiguration> for t::Value { #[inline] fn from(v: DestinationMetricsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DestinationMetricsConfiguration { #[inline] fn from(v: t::Value) -> DestinationMetricsConfiguration { DestinationMetricsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -385,12 +361,9 @@ pub mod organization_centralization_rule {
         }
     }
 
-    impl From<MetricsBackupConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetricsBackupConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsBackupConfiguration> for t::Value { #[inline] fn from(v: MetricsBackupConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsBackupConfiguration { #[inline] fn from(v: t::Value) -> MetricsBackupConfiguration { MetricsBackupConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -411,12 +384,9 @@ pub mod organization_centralization_rule {
         pub fn source_metrics_configuration(mut self, v: impl Into<SourceMetricsConfiguration>) -> Self { self.0.put::<SourceMetricsConfiguration>("SourceMetricsConfiguration", v.into()); self }
     }
 
-    impl From<CentralizationRuleSource> for t::Value {
-        #[inline]
-        fn from(v: CentralizationRuleSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CentralizationRuleSource> for t::Value { #[inline] fn from(v: CentralizationRuleSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CentralizationRuleSource { #[inline] fn from(v: t::Value) -> CentralizationRuleSource { CentralizationRuleSource(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -435,12 +405,9 @@ pub mod organization_centralization_rule {
         pub fn log_group_selection_criteria(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupSelectionCriteria", v.into()); self }
     }
 
-    impl From<SourceLogsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SourceLogsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceLogsConfiguration> for t::Value { #[inline] fn from(v: SourceLogsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceLogsConfiguration { #[inline] fn from(v: t::Value) -> SourceLogsConfiguration { SourceLogsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -457,12 +424,9 @@ pub mod organization_centralization_rule {
         pub fn metrics_selection_criteria(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MetricsSelectionCriteria", v.into()); self }
     }
 
-    impl From<SourceMetricsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SourceMetricsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceMetricsConfiguration> for t::Value { #[inline] fn from(v: SourceMetricsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceMetricsConfiguration { #[inline] fn from(v: t::Value) -> SourceMetricsConfiguration { SourceMetricsConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -546,12 +510,9 @@ pub mod organization_telemetry_rule {
         pub fn telemetry_source_types(mut self, v: impl Into<t::List<TelemetrySourceType>>) -> Self { self.0.put::<t::List<TelemetrySourceType>>("TelemetrySourceTypes", v.into()); self }
     }
 
-    impl From<TelemetryRule> for t::Value {
-        #[inline]
-        fn from(v: TelemetryRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TelemetryRule> for t::Value { #[inline] fn from(v: TelemetryRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TelemetryRule { #[inline] fn from(v: t::Value) -> TelemetryRule { TelemetryRule(t::Props::from_value(v)) } }
 
     /// The destination configuration for telemetry data
     ///
@@ -588,12 +549,9 @@ pub mod organization_telemetry_rule {
         pub fn waf_logging_parameters(mut self, v: impl Into<WAFLoggingParameters>) -> Self { self.0.put::<WAFLoggingParameters>("WAFLoggingParameters", v.into()); self }
     }
 
-    impl From<TelemetryDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TelemetryDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TelemetryDestinationConfiguration> for t::Value { #[inline] fn from(v: TelemetryDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TelemetryDestinationConfiguration { #[inline] fn from(v: t::Value) -> TelemetryDestinationConfiguration { TelemetryDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// Telemetry parameters for Cloudtrail
     ///
@@ -610,12 +568,9 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    impl From<CloudtrailParameters> for t::Value {
-        #[inline]
-        fn from(v: CloudtrailParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudtrailParameters> for t::Value { #[inline] fn from(v: CloudtrailParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudtrailParameters { #[inline] fn from(v: t::Value) -> CloudtrailParameters { CloudtrailParameters(t::Props::from_value(v)) } }
 
     /// An advanced event selector that includes optional name and field selectors
     ///
@@ -634,12 +589,9 @@ pub mod organization_telemetry_rule {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<AdvancedEventSelector> for t::Value {
-        #[inline]
-        fn from(v: AdvancedEventSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedEventSelector> for t::Value { #[inline] fn from(v: AdvancedEventSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedEventSelector { #[inline] fn from(v: t::Value) -> AdvancedEventSelector { AdvancedEventSelector(t::Props::from_value(v)) } }
 
     /// A single selector statement in an advanced event selector.
     ///
@@ -676,12 +628,9 @@ pub mod organization_telemetry_rule {
         pub fn starts_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StartsWith", v.into()); self }
     }
 
-    impl From<AdvancedFieldSelector> for t::Value {
-        #[inline]
-        fn from(v: AdvancedFieldSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedFieldSelector> for t::Value { #[inline] fn from(v: AdvancedFieldSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedFieldSelector { #[inline] fn from(v: t::Value) -> AdvancedFieldSelector { AdvancedFieldSelector(t::Props::from_value(v)) } }
 
     /// Type of telemetry destination
     ///
@@ -722,12 +671,9 @@ pub mod organization_telemetry_rule {
         pub fn output_format(mut self, v: impl Into<OutputFormat>) -> Self { self.0.put::<OutputFormat>("OutputFormat", v.into()); self }
     }
 
-    impl From<ELBLoadBalancerLoggingParameters> for t::Value {
-        #[inline]
-        fn from(v: ELBLoadBalancerLoggingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ELBLoadBalancerLoggingParameters> for t::Value { #[inline] fn from(v: ELBLoadBalancerLoggingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ELBLoadBalancerLoggingParameters { #[inline] fn from(v: t::Value) -> ELBLoadBalancerLoggingParameters { ELBLoadBalancerLoggingParameters(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -766,12 +712,9 @@ pub mod organization_telemetry_rule {
         pub fn log_types(mut self, v: impl Into<t::List<LogType>>) -> Self { self.0.put::<t::List<LogType>>("LogTypes", v.into()); self }
     }
 
-    impl From<LogDeliveryParameters> for t::Value {
-        #[inline]
-        fn from(v: LogDeliveryParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogDeliveryParameters> for t::Value { #[inline] fn from(v: LogDeliveryParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogDeliveryParameters { #[inline] fn from(v: t::Value) -> LogDeliveryParameters { LogDeliveryParameters(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -820,12 +763,9 @@ pub mod organization_telemetry_rule {
         pub fn enhanced_monitoring(mut self, v: impl Into<EnhancedMonitoring>) -> Self { self.0.put::<EnhancedMonitoring>("EnhancedMonitoring", v.into()); self }
     }
 
-    impl From<MskMonitoringParameters> for t::Value {
-        #[inline]
-        fn from(v: MskMonitoringParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MskMonitoringParameters> for t::Value { #[inline] fn from(v: MskMonitoringParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MskMonitoringParameters { #[inline] fn from(v: t::Value) -> MskMonitoringParameters { MskMonitoringParameters(t::Props::from_value(v)) } }
 
     /// The level of enhanced monitoring for the MSK cluster.
     ///
@@ -876,12 +816,9 @@ pub mod organization_telemetry_rule {
         pub fn traffic_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrafficType", v.into()); self }
     }
 
-    impl From<VPCFlowLogParameters> for t::Value {
-        #[inline]
-        fn from(v: VPCFlowLogParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VPCFlowLogParameters> for t::Value { #[inline] fn from(v: VPCFlowLogParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VPCFlowLogParameters { #[inline] fn from(v: t::Value) -> VPCFlowLogParameters { VPCFlowLogParameters(t::Props::from_value(v)) } }
 
     /// Telemetry parameters for WAF v2 Web ACL
     ///
@@ -904,12 +841,9 @@ pub mod organization_telemetry_rule {
         pub fn redacted_fields(mut self, v: impl Into<t::List<FieldToMatch>>) -> Self { self.0.put::<t::List<FieldToMatch>>("RedactedFields", v.into()); self }
     }
 
-    impl From<WAFLoggingParameters> for t::Value {
-        #[inline]
-        fn from(v: WAFLoggingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WAFLoggingParameters> for t::Value { #[inline] fn from(v: WAFLoggingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WAFLoggingParameters { #[inline] fn from(v: t::Value) -> WAFLoggingParameters { WAFLoggingParameters(t::Props::from_value(v)) } }
 
     /// The type of logs to generate for WAF.
     ///
@@ -950,12 +884,9 @@ pub mod organization_telemetry_rule {
         pub fn filters(mut self, v: impl Into<t::List<Filter>>) -> Self { self.0.put::<t::List<Filter>>("Filters", v.into()); self }
     }
 
-    impl From<LoggingFilter> for t::Value {
-        #[inline]
-        fn from(v: LoggingFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingFilter> for t::Value { #[inline] fn from(v: LoggingFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingFilter { #[inline] fn from(v: t::Value) -> LoggingFilter { LoggingFilter(t::Props::from_value(v)) } }
 
     /// The behavior required of the filter.
     ///
@@ -1000,12 +931,9 @@ pub mod organization_telemetry_rule {
         pub fn requirement(mut self, v: impl Into<FilterRequirement>) -> Self { self.0.put::<FilterRequirement>("Requirement", v.into()); self }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// A condition for a filter.
     ///
@@ -1026,12 +954,9 @@ pub mod organization_telemetry_rule {
         pub fn label_name_condition(mut self, v: impl Into<LabelNameCondition>) -> Self { self.0.put::<LabelNameCondition>("LabelNameCondition", v.into()); self }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// The condition of the action desired in the filter.
     ///
@@ -1050,12 +975,9 @@ pub mod organization_telemetry_rule {
         pub fn action(mut self, v: impl Into<Action>) -> Self { self.0.put::<Action>("Action", v.into()); self }
     }
 
-    impl From<ActionCondition> for t::Value {
-        #[inline]
-        fn from(v: ActionCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionCondition> for t::Value { #[inline] fn from(v: ActionCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionCondition { #[inline] fn from(v: t::Value) -> ActionCondition { ActionCondition(t::Props::from_value(v)) } }
 
     /// The enumerated action to take.
     ///
@@ -1104,12 +1026,9 @@ pub mod organization_telemetry_rule {
         pub fn label_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LabelName", v.into()); self }
     }
 
-    impl From<LabelNameCondition> for t::Value {
-        #[inline]
-        fn from(v: LabelNameCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LabelNameCondition> for t::Value { #[inline] fn from(v: LabelNameCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LabelNameCondition { #[inline] fn from(v: t::Value) -> LabelNameCondition { LabelNameCondition(t::Props::from_value(v)) } }
 
     /// The requirement portion of the filter.
     ///
@@ -1156,12 +1075,9 @@ pub mod organization_telemetry_rule {
         pub fn uri_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UriPath", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
     /// Header for the field to match.
     ///
@@ -1178,12 +1094,9 @@ pub mod organization_telemetry_rule {
         }
     }
 
-    impl From<SingleHeader> for t::Value {
-        #[inline]
-        fn from(v: SingleHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleHeader> for t::Value { #[inline] fn from(v: SingleHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleHeader { #[inline] fn from(v: t::Value) -> SingleHeader { SingleHeader(t::Props::from_value(v)) } }
 
     /// Resource Type associated with the Organization Telemetry Rule
     ///
@@ -1346,12 +1259,9 @@ pub mod s3_table_integration {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<EncryptionConfig> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfig> for t::Value { #[inline] fn from(v: EncryptionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfig { #[inline] fn from(v: t::Value) -> EncryptionConfig { EncryptionConfig(t::Props::from_value(v)) } }
 
     /// The server-side encryption algorithm used to encrypt the S3 Table(s) data
     ///
@@ -1393,12 +1303,9 @@ pub mod s3_table_integration {
         pub fn identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Identifier", v.into()); self }
     }
 
-    impl From<LogSource> for t::Value {
-        #[inline]
-        fn from(v: LogSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogSource> for t::Value { #[inline] fn from(v: LogSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogSource { #[inline] fn from(v: t::Value) -> LogSource { LogSource(t::Props::from_value(v)) } }
 
 }
 
@@ -1544,12 +1451,9 @@ pub mod telemetry_pipelines {
         }
     }
 
-    impl From<TelemetryPipelineConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TelemetryPipelineConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TelemetryPipelineConfiguration> for t::Value { #[inline] fn from(v: TelemetryPipelineConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TelemetryPipelineConfiguration { #[inline] fn from(v: t::Value) -> TelemetryPipelineConfiguration { TelemetryPipelineConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1630,12 +1534,9 @@ pub mod telemetry_rule {
         pub fn telemetry_source_types(mut self, v: impl Into<t::List<TelemetrySourceType>>) -> Self { self.0.put::<t::List<TelemetrySourceType>>("TelemetrySourceTypes", v.into()); self }
     }
 
-    impl From<TelemetryRule> for t::Value {
-        #[inline]
-        fn from(v: TelemetryRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TelemetryRule> for t::Value { #[inline] fn from(v: TelemetryRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TelemetryRule { #[inline] fn from(v: t::Value) -> TelemetryRule { TelemetryRule(t::Props::from_value(v)) } }
 
     /// The destination configuration for telemetry data
     ///
@@ -1672,12 +1573,9 @@ pub mod telemetry_rule {
         pub fn waf_logging_parameters(mut self, v: impl Into<WAFLoggingParameters>) -> Self { self.0.put::<WAFLoggingParameters>("WAFLoggingParameters", v.into()); self }
     }
 
-    impl From<TelemetryDestinationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TelemetryDestinationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TelemetryDestinationConfiguration> for t::Value { #[inline] fn from(v: TelemetryDestinationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TelemetryDestinationConfiguration { #[inline] fn from(v: t::Value) -> TelemetryDestinationConfiguration { TelemetryDestinationConfiguration(t::Props::from_value(v)) } }
 
     /// Telemetry parameters for Cloudtrail
     ///
@@ -1694,12 +1592,9 @@ pub mod telemetry_rule {
         }
     }
 
-    impl From<CloudtrailParameters> for t::Value {
-        #[inline]
-        fn from(v: CloudtrailParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudtrailParameters> for t::Value { #[inline] fn from(v: CloudtrailParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudtrailParameters { #[inline] fn from(v: t::Value) -> CloudtrailParameters { CloudtrailParameters(t::Props::from_value(v)) } }
 
     /// An advanced event selector that includes optional name and field selectors
     ///
@@ -1718,12 +1613,9 @@ pub mod telemetry_rule {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<AdvancedEventSelector> for t::Value {
-        #[inline]
-        fn from(v: AdvancedEventSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedEventSelector> for t::Value { #[inline] fn from(v: AdvancedEventSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedEventSelector { #[inline] fn from(v: t::Value) -> AdvancedEventSelector { AdvancedEventSelector(t::Props::from_value(v)) } }
 
     /// A single selector statement in an advanced event selector.
     ///
@@ -1760,12 +1652,9 @@ pub mod telemetry_rule {
         pub fn starts_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StartsWith", v.into()); self }
     }
 
-    impl From<AdvancedFieldSelector> for t::Value {
-        #[inline]
-        fn from(v: AdvancedFieldSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedFieldSelector> for t::Value { #[inline] fn from(v: AdvancedFieldSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedFieldSelector { #[inline] fn from(v: t::Value) -> AdvancedFieldSelector { AdvancedFieldSelector(t::Props::from_value(v)) } }
 
     /// Type of telemetry destination
     ///
@@ -1806,12 +1695,9 @@ pub mod telemetry_rule {
         pub fn output_format(mut self, v: impl Into<OutputFormat>) -> Self { self.0.put::<OutputFormat>("OutputFormat", v.into()); self }
     }
 
-    impl From<ELBLoadBalancerLoggingParameters> for t::Value {
-        #[inline]
-        fn from(v: ELBLoadBalancerLoggingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ELBLoadBalancerLoggingParameters> for t::Value { #[inline] fn from(v: ELBLoadBalancerLoggingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ELBLoadBalancerLoggingParameters { #[inline] fn from(v: t::Value) -> ELBLoadBalancerLoggingParameters { ELBLoadBalancerLoggingParameters(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1850,12 +1736,9 @@ pub mod telemetry_rule {
         pub fn log_types(mut self, v: impl Into<t::List<LogType>>) -> Self { self.0.put::<t::List<LogType>>("LogTypes", v.into()); self }
     }
 
-    impl From<LogDeliveryParameters> for t::Value {
-        #[inline]
-        fn from(v: LogDeliveryParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogDeliveryParameters> for t::Value { #[inline] fn from(v: LogDeliveryParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogDeliveryParameters { #[inline] fn from(v: t::Value) -> LogDeliveryParameters { LogDeliveryParameters(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1908,12 +1791,9 @@ pub mod telemetry_rule {
         pub fn enhanced_monitoring(mut self, v: impl Into<EnhancedMonitoring>) -> Self { self.0.put::<EnhancedMonitoring>("EnhancedMonitoring", v.into()); self }
     }
 
-    impl From<MskMonitoringParameters> for t::Value {
-        #[inline]
-        fn from(v: MskMonitoringParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MskMonitoringParameters> for t::Value { #[inline] fn from(v: MskMonitoringParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MskMonitoringParameters { #[inline] fn from(v: t::Value) -> MskMonitoringParameters { MskMonitoringParameters(t::Props::from_value(v)) } }
 
     /// The level of enhanced monitoring for the MSK cluster.
     ///
@@ -1964,12 +1844,9 @@ pub mod telemetry_rule {
         pub fn traffic_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrafficType", v.into()); self }
     }
 
-    impl From<VPCFlowLogParameters> for t::Value {
-        #[inline]
-        fn from(v: VPCFlowLogParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VPCFlowLogParameters> for t::Value { #[inline] fn from(v: VPCFlowLogParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VPCFlowLogParameters { #[inline] fn from(v: t::Value) -> VPCFlowLogParameters { VPCFlowLogParameters(t::Props::from_value(v)) } }
 
     /// Telemetry parameters for WAF v2 Web ACL
     ///
@@ -1992,12 +1869,9 @@ pub mod telemetry_rule {
         pub fn redacted_fields(mut self, v: impl Into<t::List<FieldToMatch>>) -> Self { self.0.put::<t::List<FieldToMatch>>("RedactedFields", v.into()); self }
     }
 
-    impl From<WAFLoggingParameters> for t::Value {
-        #[inline]
-        fn from(v: WAFLoggingParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WAFLoggingParameters> for t::Value { #[inline] fn from(v: WAFLoggingParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WAFLoggingParameters { #[inline] fn from(v: t::Value) -> WAFLoggingParameters { WAFLoggingParameters(t::Props::from_value(v)) } }
 
     /// The type of logs to generate for WAF.
     ///
@@ -2038,12 +1912,9 @@ pub mod telemetry_rule {
         pub fn filters(mut self, v: impl Into<t::List<Filter>>) -> Self { self.0.put::<t::List<Filter>>("Filters", v.into()); self }
     }
 
-    impl From<LoggingFilter> for t::Value {
-        #[inline]
-        fn from(v: LoggingFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingFilter> for t::Value { #[inline] fn from(v: LoggingFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingFilter { #[inline] fn from(v: t::Value) -> LoggingFilter { LoggingFilter(t::Props::from_value(v)) } }
 
     /// The behavior required of the filter.
     ///
@@ -2088,12 +1959,9 @@ pub mod telemetry_rule {
         pub fn requirement(mut self, v: impl Into<FilterRequirement>) -> Self { self.0.put::<FilterRequirement>("Requirement", v.into()); self }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// A condition for a filter.
     ///
@@ -2114,12 +1982,9 @@ pub mod telemetry_rule {
         pub fn label_name_condition(mut self, v: impl Into<LabelNameCondition>) -> Self { self.0.put::<LabelNameCondition>("LabelNameCondition", v.into()); self }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// The condition of the action desired in the filter.
     ///
@@ -2138,12 +2003,9 @@ pub mod telemetry_rule {
         pub fn action(mut self, v: impl Into<Action>) -> Self { self.0.put::<Action>("Action", v.into()); self }
     }
 
-    impl From<ActionCondition> for t::Value {
-        #[inline]
-        fn from(v: ActionCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionCondition> for t::Value { #[inline] fn from(v: ActionCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionCondition { #[inline] fn from(v: t::Value) -> ActionCondition { ActionCondition(t::Props::from_value(v)) } }
 
     /// The enumerated action to take.
     ///
@@ -2192,12 +2054,9 @@ pub mod telemetry_rule {
         pub fn label_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LabelName", v.into()); self }
     }
 
-    impl From<LabelNameCondition> for t::Value {
-        #[inline]
-        fn from(v: LabelNameCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LabelNameCondition> for t::Value { #[inline] fn from(v: LabelNameCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LabelNameCondition { #[inline] fn from(v: t::Value) -> LabelNameCondition { LabelNameCondition(t::Props::from_value(v)) } }
 
     /// The requirement portion of the filter.
     ///
@@ -2244,12 +2103,9 @@ pub mod telemetry_rule {
         pub fn uri_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UriPath", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
     /// Header for the field to match.
     ///
@@ -2266,12 +2122,9 @@ pub mod telemetry_rule {
         }
     }
 
-    impl From<SingleHeader> for t::Value {
-        #[inline]
-        fn from(v: SingleHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleHeader> for t::Value { #[inline] fn from(v: SingleHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleHeader { #[inline] fn from(v: t::Value) -> SingleHeader { SingleHeader(t::Props::from_value(v)) } }
 
     /// Resource Type associated with the Telemetry Rule
     ///

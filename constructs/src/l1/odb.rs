@@ -244,12 +244,9 @@ pub mod cloud_autonomous_vm_cluster {
         pub fn status(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Status", v.into()); self }
     }
 
-    impl From<IamRole> for t::Value {
-        #[inline]
-        fn from(v: IamRole) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamRole> for t::Value { #[inline] fn from(v: IamRole) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamRole { #[inline] fn from(v: t::Value) -> IamRole { IamRole(t::Props::from_value(v)) } }
 
     /// The Oracle license model that applies to the Autonomous VM cluster. Valid values are LICENSE_INCLUDED or
     /// BRING_YOUR_OWN_LICENSE.
@@ -301,12 +298,9 @@ pub mod cloud_autonomous_vm_cluster {
         pub fn weeks_of_month(mut self, v: impl Into<t::List<t::Int>>) -> Self { self.0.put::<t::List<t::Int>>("WeeksOfMonth", v.into()); self }
     }
 
-    impl From<MaintenanceWindow> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceWindow> for t::Value { #[inline] fn from(v: MaintenanceWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceWindow { #[inline] fn from(v: t::Value) -> MaintenanceWindow { MaintenanceWindow(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -586,12 +580,9 @@ pub mod cloud_exadata_infrastructure {
         pub fn email(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Email", v.into()); self }
     }
 
-    impl From<CustomerContact> for t::Value {
-        #[inline]
-        fn from(v: CustomerContact) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomerContact> for t::Value { #[inline] fn from(v: CustomerContact) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomerContact { #[inline] fn from(v: t::Value) -> CustomerContact { CustomerContact(t::Props::from_value(v)) } }
 
     /// The scheduling details for the maintenance window. Patching and system updates take place during the maintenance window.
     ///
@@ -626,12 +617,9 @@ pub mod cloud_exadata_infrastructure {
         pub fn weeks_of_month(mut self, v: impl Into<t::List<t::Int>>) -> Self { self.0.put::<t::List<t::Int>>("WeeksOfMonth", v.into()); self }
     }
 
-    impl From<MaintenanceWindow> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceWindow> for t::Value { #[inline] fn from(v: MaintenanceWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceWindow { #[inline] fn from(v: t::Value) -> MaintenanceWindow { MaintenanceWindow(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -925,12 +913,9 @@ pub mod cloud_vm_cluster {
         pub fn is_incident_logs_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsIncidentLogsEnabled", v.into()); self }
     }
 
-    impl From<DataCollectionOptions> for t::Value {
-        #[inline]
-        fn from(v: DataCollectionOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataCollectionOptions> for t::Value { #[inline] fn from(v: DataCollectionOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataCollectionOptions { #[inline] fn from(v: t::Value) -> DataCollectionOptions { DataCollectionOptions(t::Props::from_value(v)) } }
 
     /// A DbNode is a virtual machine that hosts Oracle database instances and provides access to shared storage servers within
     /// a VM Cluster
@@ -978,12 +963,9 @@ pub mod cloud_vm_cluster {
         pub fn vnic_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VnicId", v.into()); self }
     }
 
-    impl From<DbNode> for t::Value {
-        #[inline]
-        fn from(v: DbNode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DbNode> for t::Value { #[inline] fn from(v: DbNode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DbNode { #[inline] fn from(v: t::Value) -> DbNode { DbNode(t::Props::from_value(v)) } }
 
     /// An AWS Identity and Access Management (IAM) service role associated with the VM cluster.
     ///
@@ -1007,12 +989,9 @@ pub mod cloud_vm_cluster {
         pub fn status(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Status", v.into()); self }
     }
 
-    impl From<IamRole> for t::Value {
-        #[inline]
-        fn from(v: IamRole) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamRole> for t::Value { #[inline] fn from(v: IamRole) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamRole { #[inline] fn from(v: t::Value) -> IamRole { IamRole(t::Props::from_value(v)) } }
 
     /// The Oracle license model applied to the VM cluster.
     ///

@@ -102,12 +102,9 @@ pub mod annotation_store {
         }
     }
 
-    impl From<ReferenceItem> for t::Value {
-        #[inline]
-        fn from(v: ReferenceItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReferenceItem> for t::Value { #[inline] fn from(v: ReferenceItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReferenceItem { #[inline] fn from(v: t::Value) -> ReferenceItem { ReferenceItem(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -124,12 +121,9 @@ pub mod annotation_store {
         pub fn key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyArn", v.into()); self }
     }
 
-    impl From<SseConfig> for t::Value {
-        #[inline]
-        fn from(v: SseConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SseConfig> for t::Value { #[inline] fn from(v: SseConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SseConfig { #[inline] fn from(v: t::Value) -> SseConfig { SseConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -186,12 +180,9 @@ pub mod annotation_store {
         pub fn tsv_store_options(mut self, v: impl Into<TsvStoreOptions>) -> Self { self.0.put::<TsvStoreOptions>("TsvStoreOptions", v.into()); self }
     }
 
-    impl From<StoreOptions> for t::Value {
-        #[inline]
-        fn from(v: StoreOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StoreOptions> for t::Value { #[inline] fn from(v: StoreOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StoreOptions { #[inline] fn from(v: t::Value) -> StoreOptions { StoreOptions(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -212,12 +203,9 @@ pub mod annotation_store {
         pub fn schema(mut self, v: impl Into<t::List<t::Map<SchemaValueType>>>) -> Self { self.0.put::<t::List<t::Map<SchemaValueType>>>("Schema", v.into()); self }
     }
 
-    impl From<TsvStoreOptions> for t::Value {
-        #[inline]
-        fn from(v: TsvStoreOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TsvStoreOptions> for t::Value { #[inline] fn from(v: TsvStoreOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TsvStoreOptions { #[inline] fn from(v: t::Value) -> TsvStoreOptions { TsvStoreOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -355,12 +343,9 @@ pub mod configuration {
         pub fn vpc_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<RunConfigurations> for t::Value {
-        #[inline]
-        fn from(v: RunConfigurations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RunConfigurations> for t::Value { #[inline] fn from(v: RunConfigurations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RunConfigurations { #[inline] fn from(v: t::Value) -> RunConfigurations { RunConfigurations(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -379,12 +364,9 @@ pub mod configuration {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -462,12 +444,9 @@ pub mod reference_store {
         pub fn key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyArn", v.into()); self }
     }
 
-    impl From<SseConfig> for t::Value {
-        #[inline]
-        fn from(v: SseConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SseConfig> for t::Value { #[inline] fn from(v: SseConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SseConfig { #[inline] fn from(v: t::Value) -> SseConfig { SseConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -770,12 +749,9 @@ pub mod sequence_store {
         pub fn key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyArn", v.into()); self }
     }
 
-    impl From<SseConfig> for t::Value {
-        #[inline]
-        fn from(v: SseConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SseConfig> for t::Value { #[inline] fn from(v: SseConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SseConfig { #[inline] fn from(v: t::Value) -> SseConfig { SseConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -888,12 +864,9 @@ pub mod variant_store {
         }
     }
 
-    impl From<ReferenceItem> for t::Value {
-        #[inline]
-        fn from(v: ReferenceItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReferenceItem> for t::Value { #[inline] fn from(v: ReferenceItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReferenceItem { #[inline] fn from(v: t::Value) -> ReferenceItem { ReferenceItem(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -910,12 +883,9 @@ pub mod variant_store {
         pub fn key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyArn", v.into()); self }
     }
 
-    impl From<SseConfig> for t::Value {
-        #[inline]
-        fn from(v: SseConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SseConfig> for t::Value { #[inline] fn from(v: SseConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SseConfig { #[inline] fn from(v: t::Value) -> SseConfig { SseConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1079,12 +1049,9 @@ pub mod workflow {
         pub fn registry_mappings(mut self, v: impl Into<t::List<RegistryMapping>>) -> Self { self.0.put::<t::List<RegistryMapping>>("RegistryMappings", v.into()); self }
     }
 
-    impl From<ContainerRegistryMap> for t::Value {
-        #[inline]
-        fn from(v: ContainerRegistryMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerRegistryMap> for t::Value { #[inline] fn from(v: ContainerRegistryMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerRegistryMap { #[inline] fn from(v: t::Value) -> ContainerRegistryMap { ContainerRegistryMap(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1103,12 +1070,9 @@ pub mod workflow {
         pub fn source_image(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceImage", v.into()); self }
     }
 
-    impl From<ImageMapping> for t::Value {
-        #[inline]
-        fn from(v: ImageMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageMapping> for t::Value { #[inline] fn from(v: ImageMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageMapping { #[inline] fn from(v: t::Value) -> ImageMapping { ImageMapping(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1131,12 +1095,9 @@ pub mod workflow {
         pub fn upstream_repository_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UpstreamRepositoryPrefix", v.into()); self }
     }
 
-    impl From<RegistryMapping> for t::Value {
-        #[inline]
-        fn from(v: RegistryMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegistryMapping> for t::Value { #[inline] fn from(v: RegistryMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegistryMapping { #[inline] fn from(v: t::Value) -> RegistryMapping { RegistryMapping(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1159,12 +1120,9 @@ pub mod workflow {
         pub fn source_reference(mut self, v: impl Into<SourceReference>) -> Self { self.0.put::<SourceReference>("sourceReference", v.into()); self }
     }
 
-    impl From<DefinitionRepository> for t::Value {
-        #[inline]
-        fn from(v: DefinitionRepository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefinitionRepository> for t::Value { #[inline] fn from(v: DefinitionRepository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefinitionRepository { #[inline] fn from(v: t::Value) -> DefinitionRepository { DefinitionRepository(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1183,12 +1141,9 @@ pub mod workflow {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("value", v.into()); self }
     }
 
-    impl From<SourceReference> for t::Value {
-        #[inline]
-        fn from(v: SourceReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceReference> for t::Value { #[inline] fn from(v: SourceReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceReference { #[inline] fn from(v: t::Value) -> SourceReference { SourceReference(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1251,12 +1206,9 @@ pub mod workflow {
         pub fn optional(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Optional", v.into()); self }
     }
 
-    impl From<WorkflowParameter> for t::Value {
-        #[inline]
-        fn from(v: WorkflowParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowParameter> for t::Value { #[inline] fn from(v: WorkflowParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowParameter { #[inline] fn from(v: t::Value) -> WorkflowParameter { WorkflowParameter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1416,12 +1368,9 @@ pub mod workflow_version {
         pub fn registry_mappings(mut self, v: impl Into<t::List<RegistryMapping>>) -> Self { self.0.put::<t::List<RegistryMapping>>("RegistryMappings", v.into()); self }
     }
 
-    impl From<ContainerRegistryMap> for t::Value {
-        #[inline]
-        fn from(v: ContainerRegistryMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerRegistryMap> for t::Value { #[inline] fn from(v: ContainerRegistryMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerRegistryMap { #[inline] fn from(v: t::Value) -> ContainerRegistryMap { ContainerRegistryMap(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1440,12 +1389,9 @@ pub mod workflow_version {
         pub fn source_image(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceImage", v.into()); self }
     }
 
-    impl From<ImageMapping> for t::Value {
-        #[inline]
-        fn from(v: ImageMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageMapping> for t::Value { #[inline] fn from(v: ImageMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageMapping { #[inline] fn from(v: t::Value) -> ImageMapping { ImageMapping(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1468,12 +1414,9 @@ pub mod workflow_version {
         pub fn upstream_repository_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UpstreamRepositoryPrefix", v.into()); self }
     }
 
-    impl From<RegistryMapping> for t::Value {
-        #[inline]
-        fn from(v: RegistryMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegistryMapping> for t::Value { #[inline] fn from(v: RegistryMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegistryMapping { #[inline] fn from(v: t::Value) -> RegistryMapping { RegistryMapping(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1496,12 +1439,9 @@ pub mod workflow_version {
         pub fn source_reference(mut self, v: impl Into<SourceReference>) -> Self { self.0.put::<SourceReference>("sourceReference", v.into()); self }
     }
 
-    impl From<DefinitionRepository> for t::Value {
-        #[inline]
-        fn from(v: DefinitionRepository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefinitionRepository> for t::Value { #[inline] fn from(v: DefinitionRepository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefinitionRepository { #[inline] fn from(v: t::Value) -> DefinitionRepository { DefinitionRepository(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1520,12 +1460,9 @@ pub mod workflow_version {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("value", v.into()); self }
     }
 
-    impl From<SourceReference> for t::Value {
-        #[inline]
-        fn from(v: SourceReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceReference> for t::Value { #[inline] fn from(v: SourceReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceReference { #[inline] fn from(v: t::Value) -> SourceReference { SourceReference(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1588,12 +1525,9 @@ pub mod workflow_version {
         pub fn optional(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Optional", v.into()); self }
     }
 
-    impl From<WorkflowParameter> for t::Value {
-        #[inline]
-        fn from(v: WorkflowParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowParameter> for t::Value { #[inline] fn from(v: WorkflowParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowParameter { #[inline] fn from(v: t::Value) -> WorkflowParameter { WorkflowParameter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

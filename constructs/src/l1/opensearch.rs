@@ -74,12 +74,9 @@ pub mod data_source {
         pub fn s3_glue_data_catalog(mut self, v: impl Into<S3GlueDataCatalog>) -> Self { self.0.put::<S3GlueDataCatalog>("S3GlueDataCatalog", v.into()); self }
     }
 
-    impl From<DataSourceType> for t::Value {
-        #[inline]
-        fn from(v: DataSourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceType> for t::Value { #[inline] fn from(v: DataSourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceType { #[inline] fn from(v: t::Value) -> DataSourceType { DataSourceType(t::Props::from_value(v)) } }
 
     /// Configuration for an S3 Glue Data Catalog data source.
     ///
@@ -96,11 +93,8 @@ pub mod data_source {
         }
     }
 
-    impl From<S3GlueDataCatalog> for t::Value {
-        #[inline]
-        fn from(v: S3GlueDataCatalog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3GlueDataCatalog> for t::Value { #[inline] fn from(v: S3GlueDataCatalog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3GlueDataCatalog { #[inline] fn from(v: t::Value) -> S3GlueDataCatalog { S3GlueDataCatalog(t::Props::from_value(v)) } }
 
 }

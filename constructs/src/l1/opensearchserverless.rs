@@ -188,12 +188,9 @@ pub mod collection {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<EncryptionConfig> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfig> for t::Value { #[inline] fn from(v: EncryptionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfig { #[inline] fn from(v: t::Value) -> EncryptionConfig { EncryptionConfig(t::Props::from_value(v)) } }
 
     /// The possible types for the collection
     ///
@@ -236,12 +233,9 @@ pub mod collection {
         pub fn serverless_vector_acceleration(mut self, v: impl Into<ServerlessVectorAcceleration>) -> Self { self.0.put::<ServerlessVectorAcceleration>("ServerlessVectorAcceleration", v.into()); self }
     }
 
-    impl From<VectorOptions> for t::Value {
-        #[inline]
-        fn from(v: VectorOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorOptions> for t::Value { #[inline] fn from(v: VectorOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorOptions { #[inline] fn from(v: t::Value) -> VectorOptions { VectorOptions(t::Props::from_value(v)) } }
 
     /// Indicates whether GPU acceleration is enabled for vector indexing
     ///
@@ -346,12 +340,9 @@ pub mod collection_group {
         pub fn min_search_capacity_in_ocu(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MinSearchCapacityInOcu", v.into()); self }
     }
 
-    impl From<CapacityLimits> for t::Value {
-        #[inline]
-        fn from(v: CapacityLimits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityLimits> for t::Value { #[inline] fn from(v: CapacityLimits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityLimits { #[inline] fn from(v: t::Value) -> CapacityLimits { CapacityLimits(t::Props::from_value(v)) } }
 
     /// The generation of Amazon OpenSearch Serverless for the collection group. Valid values are CLASSIC and NEXTGEN.
     ///
@@ -492,12 +483,9 @@ pub mod index {
         pub fn properties(mut self, v: impl Into<t::Map<PropertyMapping>>) -> Self { self.0.put::<t::Map<PropertyMapping>>("Properties", v.into()); self }
     }
 
-    impl From<Mappings> for t::Value {
-        #[inline]
-        fn from(v: Mappings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Mappings> for t::Value { #[inline] fn from(v: Mappings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Mappings { #[inline] fn from(v: t::Value) -> Mappings { Mappings(t::Props::from_value(v)) } }
 
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -530,12 +518,9 @@ pub mod index {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<PropertyMapping> for t::Value {
-        #[inline]
-        fn from(v: PropertyMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PropertyMapping> for t::Value { #[inline] fn from(v: PropertyMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PropertyMapping { #[inline] fn from(v: t::Value) -> PropertyMapping { PropertyMapping(t::Props::from_value(v)) } }
 
     /// The compression level for knn_vector fields
     ///
@@ -610,12 +595,9 @@ pub mod index {
         pub fn space_type(mut self, v: impl Into<SpaceType>) -> Self { self.0.put::<SpaceType>("SpaceType", v.into()); self }
     }
 
-    impl From<Method> for t::Value {
-        #[inline]
-        fn from(v: Method) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Method> for t::Value { #[inline] fn from(v: Method) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Method { #[inline] fn from(v: t::Value) -> Method { Method(t::Props::from_value(v)) } }
 
     /// The k-NN search engine to use
     ///
@@ -682,12 +664,9 @@ pub mod index {
         pub fn m(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("M", v.into()); self }
     }
 
-    impl From<Parameters> for t::Value {
-        #[inline]
-        fn from(v: Parameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Parameters> for t::Value { #[inline] fn from(v: Parameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Parameters { #[inline] fn from(v: t::Value) -> Parameters { Parameters(t::Props::from_value(v)) } }
 
     /// The distance function used for k-NN search
     ///
@@ -762,12 +741,9 @@ pub mod index {
         pub fn index(mut self, v: impl Into<Index>) -> Self { self.0.put::<Index>("Index", v.into()); self }
     }
 
-    impl From<IndexSettings> for t::Value {
-        #[inline]
-        fn from(v: IndexSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IndexSettings> for t::Value { #[inline] fn from(v: IndexSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IndexSettings { #[inline] fn from(v: t::Value) -> IndexSettings { IndexSettings(t::Props::from_value(v)) } }
 
     /// Custom analysis configuration including analyzers, tokenizers, and filters
     ///
@@ -786,12 +762,9 @@ pub mod index {
         pub fn analyzer(mut self, v: impl Into<t::Map<AnalyzerValue>>) -> Self { self.0.put::<t::Map<AnalyzerValue>>("Analyzer", v.into()); self }
     }
 
-    impl From<Analysis> for t::Value {
-        #[inline]
-        fn from(v: Analysis) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Analysis> for t::Value { #[inline] fn from(v: Analysis) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Analysis { #[inline] fn from(v: t::Value) -> Analysis { Analysis(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -814,12 +787,9 @@ pub mod index {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<AnalyzerValue> for t::Value {
-        #[inline]
-        fn from(v: AnalyzerValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalyzerValue> for t::Value { #[inline] fn from(v: AnalyzerValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalyzerValue { #[inline] fn from(v: t::Value) -> AnalyzerValue { AnalyzerValue(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -840,12 +810,9 @@ pub mod index {
         pub fn refresh_interval(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RefreshInterval", v.into()); self }
     }
 
-    impl From<Index> for t::Value {
-        #[inline]
-        fn from(v: Index) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Index> for t::Value { #[inline] fn from(v: Index) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Index { #[inline] fn from(v: t::Value) -> Index { Index(t::Props::from_value(v)) } }
 
 }
 
@@ -994,12 +961,9 @@ pub mod security_config {
         pub fn user_attribute(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserAttribute", v.into()); self }
     }
 
-    impl From<IamFederationConfigOptions> for t::Value {
-        #[inline]
-        fn from(v: IamFederationConfigOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamFederationConfigOptions> for t::Value { #[inline] fn from(v: IamFederationConfigOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamFederationConfigOptions { #[inline] fn from(v: t::Value) -> IamFederationConfigOptions { IamFederationConfigOptions(t::Props::from_value(v)) } }
 
     /// Describes IAM Identity Center options for an OpenSearch Serverless security configuration in the form of a key-value map
     ///
@@ -1027,12 +991,9 @@ pub mod security_config {
         pub fn user_attribute(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserAttribute", v.into()); self }
     }
 
-    impl From<IamIdentityCenterConfigOptions> for t::Value {
-        #[inline]
-        fn from(v: IamIdentityCenterConfigOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamIdentityCenterConfigOptions> for t::Value { #[inline] fn from(v: IamIdentityCenterConfigOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamIdentityCenterConfigOptions { #[inline] fn from(v: t::Value) -> IamIdentityCenterConfigOptions { IamIdentityCenterConfigOptions(t::Props::from_value(v)) } }
 
     /// Describes saml options in form of key value map
     ///
@@ -1057,12 +1018,9 @@ pub mod security_config {
         pub fn user_attribute(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserAttribute", v.into()); self }
     }
 
-    impl From<SamlConfigOptions> for t::Value {
-        #[inline]
-        fn from(v: SamlConfigOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SamlConfigOptions> for t::Value { #[inline] fn from(v: SamlConfigOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SamlConfigOptions { #[inline] fn from(v: t::Value) -> SamlConfigOptions { SamlConfigOptions(t::Props::from_value(v)) } }
 
     /// Config type for security config
     ///

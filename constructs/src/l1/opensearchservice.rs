@@ -81,12 +81,9 @@ pub mod application {
         }
     }
 
-    impl From<AppConfig> for t::Value {
-        #[inline]
-        fn from(v: AppConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppConfig> for t::Value { #[inline] fn from(v: AppConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppConfig { #[inline] fn from(v: t::Value) -> AppConfig { AppConfig(t::Props::from_value(v)) } }
 
     /// AppConfig type values.
     ///
@@ -127,12 +124,9 @@ pub mod application {
         pub fn data_source_description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataSourceDescription", v.into()); self }
     }
 
-    impl From<DataSource> for t::Value {
-        #[inline]
-        fn from(v: DataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSource> for t::Value { #[inline] fn from(v: DataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSource { #[inline] fn from(v: t::Value) -> DataSource { DataSource(t::Props::from_value(v)) } }
 
     /// Options for configuring IAM Identity Center
     ///
@@ -155,12 +149,9 @@ pub mod application {
         pub fn iam_role_for_identity_center_application_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IamRoleForIdentityCenterApplicationArn", v.into()); self }
     }
 
-    impl From<IamIdentityCenterOptions> for t::Value {
-        #[inline]
-        fn from(v: IamIdentityCenterOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamIdentityCenterOptions> for t::Value { #[inline] fn from(v: IamIdentityCenterOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamIdentityCenterOptions { #[inline] fn from(v: t::Value) -> IamIdentityCenterOptions { IamIdentityCenterOptions(t::Props::from_value(v)) } }
 
 }
 
@@ -320,12 +311,9 @@ pub mod domain {
         pub fn serverless_vector_acceleration(mut self, v: impl Into<ServerlessVectorAcceleration>) -> Self { self.0.put::<ServerlessVectorAcceleration>("ServerlessVectorAcceleration", v.into()); self }
     }
 
-    impl From<AIMLOptions> for t::Value {
-        #[inline]
-        fn from(v: AIMLOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIMLOptions> for t::Value { #[inline] fn from(v: AIMLOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIMLOptions { #[inline] fn from(v: t::Value) -> AIMLOptions { AIMLOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -340,12 +328,9 @@ pub mod domain {
         }
     }
 
-    impl From<S3VectorsEngine> for t::Value {
-        #[inline]
-        fn from(v: S3VectorsEngine) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3VectorsEngine> for t::Value { #[inline] fn from(v: S3VectorsEngine) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3VectorsEngine { #[inline] fn from(v: t::Value) -> S3VectorsEngine { S3VectorsEngine(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -362,12 +347,9 @@ pub mod domain {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<ServerlessVectorAcceleration> for t::Value {
-        #[inline]
-        fn from(v: ServerlessVectorAcceleration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerlessVectorAcceleration> for t::Value { #[inline] fn from(v: ServerlessVectorAcceleration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerlessVectorAcceleration { #[inline] fn from(v: t::Value) -> ServerlessVectorAcceleration { ServerlessVectorAcceleration(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -398,12 +380,9 @@ pub mod domain {
         pub fn saml_options(mut self, v: impl Into<SAMLOptions>) -> Self { self.0.put::<SAMLOptions>("SAMLOptions", v.into()); self }
     }
 
-    impl From<AdvancedSecurityOptionsInput> for t::Value {
-        #[inline]
-        fn from(v: AdvancedSecurityOptionsInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedSecurityOptionsInput> for t::Value { #[inline] fn from(v: AdvancedSecurityOptionsInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedSecurityOptionsInput { #[inline] fn from(v: t::Value) -> AdvancedSecurityOptionsInput { AdvancedSecurityOptionsInput(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -424,12 +403,9 @@ pub mod domain {
         pub fn subject_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubjectKey", v.into()); self }
     }
 
-    impl From<IAMFederationOptions> for t::Value {
-        #[inline]
-        fn from(v: IAMFederationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IAMFederationOptions> for t::Value { #[inline] fn from(v: IAMFederationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IAMFederationOptions { #[inline] fn from(v: t::Value) -> IAMFederationOptions { IAMFederationOptions(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -452,12 +428,9 @@ pub mod domain {
         pub fn subject_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubjectKey", v.into()); self }
     }
 
-    impl From<JWTOptions> for t::Value {
-        #[inline]
-        fn from(v: JWTOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JWTOptions> for t::Value { #[inline] fn from(v: JWTOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JWTOptions { #[inline] fn from(v: t::Value) -> JWTOptions { JWTOptions(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -478,12 +451,9 @@ pub mod domain {
         pub fn master_user_password(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MasterUserPassword", v.into()); self }
     }
 
-    impl From<MasterUserOptions> for t::Value {
-        #[inline]
-        fn from(v: MasterUserOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MasterUserOptions> for t::Value { #[inline] fn from(v: MasterUserOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MasterUserOptions { #[inline] fn from(v: t::Value) -> MasterUserOptions { MasterUserOptions(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -512,12 +482,9 @@ pub mod domain {
         pub fn subject_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubjectKey", v.into()); self }
     }
 
-    impl From<SAMLOptions> for t::Value {
-        #[inline]
-        fn from(v: SAMLOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SAMLOptions> for t::Value { #[inline] fn from(v: SAMLOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SAMLOptions { #[inline] fn from(v: t::Value) -> SAMLOptions { SAMLOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -533,12 +500,9 @@ pub mod domain {
         }
     }
 
-    impl From<Idp> for t::Value {
-        #[inline]
-        fn from(v: Idp) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Idp> for t::Value { #[inline] fn from(v: Idp) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Idp { #[inline] fn from(v: t::Value) -> Idp { Idp(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -557,12 +521,9 @@ pub mod domain {
         pub fn start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTime", v.into()); self }
     }
 
-    impl From<AutomatedSnapshotPauseOptions> for t::Value {
-        #[inline]
-        fn from(v: AutomatedSnapshotPauseOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutomatedSnapshotPauseOptions> for t::Value { #[inline] fn from(v: AutomatedSnapshotPauseOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutomatedSnapshotPauseOptions { #[inline] fn from(v: t::Value) -> AutomatedSnapshotPauseOptions { AutomatedSnapshotPauseOptions(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -603,12 +564,9 @@ pub mod domain {
         pub fn zone_awareness_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ZoneAwarenessEnabled", v.into()); self }
     }
 
-    impl From<ClusterConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterConfig> for t::Value { #[inline] fn from(v: ClusterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterConfig { #[inline] fn from(v: t::Value) -> ClusterConfig { ClusterConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -625,12 +583,9 @@ pub mod domain {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<ColdStorageOptions> for t::Value {
-        #[inline]
-        fn from(v: ColdStorageOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ColdStorageOptions> for t::Value { #[inline] fn from(v: ColdStorageOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ColdStorageOptions { #[inline] fn from(v: t::Value) -> ColdStorageOptions { ColdStorageOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -649,12 +604,9 @@ pub mod domain {
         pub fn node_type(mut self, v: impl Into<NodeType>) -> Self { self.0.put::<NodeType>("NodeType", v.into()); self }
     }
 
-    impl From<NodeOption> for t::Value {
-        #[inline]
-        fn from(v: NodeOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeOption> for t::Value { #[inline] fn from(v: NodeOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeOption { #[inline] fn from(v: t::Value) -> NodeOption { NodeOption(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -675,12 +627,9 @@ pub mod domain {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<NodeConfig> for t::Value {
-        #[inline]
-        fn from(v: NodeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeConfig> for t::Value { #[inline] fn from(v: NodeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeConfig { #[inline] fn from(v: t::Value) -> NodeConfig { NodeConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -715,12 +664,9 @@ pub mod domain {
         pub fn availability_zone_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("AvailabilityZoneCount", v.into()); self }
     }
 
-    impl From<ZoneAwarenessConfig> for t::Value {
-        #[inline]
-        fn from(v: ZoneAwarenessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ZoneAwarenessConfig> for t::Value { #[inline] fn from(v: ZoneAwarenessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ZoneAwarenessConfig { #[inline] fn from(v: t::Value) -> ZoneAwarenessConfig { ZoneAwarenessConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -743,12 +689,9 @@ pub mod domain {
         pub fn user_pool_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserPoolId", v.into()); self }
     }
 
-    impl From<CognitoOptions> for t::Value {
-        #[inline]
-        fn from(v: CognitoOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CognitoOptions> for t::Value { #[inline] fn from(v: CognitoOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CognitoOptions { #[inline] fn from(v: t::Value) -> CognitoOptions { CognitoOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -765,12 +708,9 @@ pub mod domain {
         pub fn deployment_strategy(mut self, v: impl Into<DeploymentStrategy>) -> Self { self.0.put::<DeploymentStrategy>("DeploymentStrategy", v.into()); self }
     }
 
-    impl From<DeploymentStrategyOptions> for t::Value {
-        #[inline]
-        fn from(v: DeploymentStrategyOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentStrategyOptions> for t::Value { #[inline] fn from(v: DeploymentStrategyOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentStrategyOptions { #[inline] fn from(v: t::Value) -> DeploymentStrategyOptions { DeploymentStrategyOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -815,12 +755,9 @@ pub mod domain {
         pub fn tls_security_policy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TLSSecurityPolicy", v.into()); self }
     }
 
-    impl From<DomainEndpointOptions> for t::Value {
-        #[inline]
-        fn from(v: DomainEndpointOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainEndpointOptions> for t::Value { #[inline] fn from(v: DomainEndpointOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainEndpointOptions { #[inline] fn from(v: t::Value) -> DomainEndpointOptions { DomainEndpointOptions(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -845,12 +782,9 @@ pub mod domain {
         pub fn volume_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeType", v.into()); self }
     }
 
-    impl From<EBSOptions> for t::Value {
-        #[inline]
-        fn from(v: EBSOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EBSOptions> for t::Value { #[inline] fn from(v: EBSOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EBSOptions { #[inline] fn from(v: t::Value) -> EBSOptions { EBSOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -869,12 +803,9 @@ pub mod domain {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<EncryptionAtRestOptions> for t::Value {
-        #[inline]
-        fn from(v: EncryptionAtRestOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionAtRestOptions> for t::Value { #[inline] fn from(v: EncryptionAtRestOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionAtRestOptions { #[inline] fn from(v: t::Value) -> EncryptionAtRestOptions { EncryptionAtRestOptions(t::Props::from_value(v)) } }
 
     /// The engine mode of the domain. Determines whether the domain runs the standard (GENERAL) engine or the optimized
     /// multi-engine (OPTIMIZED) engine. This value cannot be changed after the domain is created.
@@ -926,12 +857,9 @@ pub mod domain {
         pub fn subject_key(mut self, v: impl Into<SubjectKeyIdcType>) -> Self { self.0.put::<SubjectKeyIdcType>("SubjectKey", v.into()); self }
     }
 
-    impl From<IdentityCenterOptions> for t::Value {
-        #[inline]
-        fn from(v: IdentityCenterOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentityCenterOptions> for t::Value { #[inline] fn from(v: IdentityCenterOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentityCenterOptions { #[inline] fn from(v: t::Value) -> IdentityCenterOptions { IdentityCenterOptions(t::Props::from_value(v)) } }
 
     /// Roles Key Idc type values.
     ///
@@ -996,12 +924,9 @@ pub mod domain {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<LogPublishingOption> for t::Value {
-        #[inline]
-        fn from(v: LogPublishingOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogPublishingOption> for t::Value { #[inline] fn from(v: LogPublishingOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogPublishingOption { #[inline] fn from(v: t::Value) -> LogPublishingOption { LogPublishingOption(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1020,12 +945,9 @@ pub mod domain {
         pub fn off_peak_window(mut self, v: impl Into<OffPeakWindow>) -> Self { self.0.put::<OffPeakWindow>("OffPeakWindow", v.into()); self }
     }
 
-    impl From<OffPeakWindowOptions> for t::Value {
-        #[inline]
-        fn from(v: OffPeakWindowOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OffPeakWindowOptions> for t::Value { #[inline] fn from(v: OffPeakWindowOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OffPeakWindowOptions { #[inline] fn from(v: t::Value) -> OffPeakWindowOptions { OffPeakWindowOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1042,12 +964,9 @@ pub mod domain {
         pub fn window_start_time(mut self, v: impl Into<WindowStartTime>) -> Self { self.0.put::<WindowStartTime>("WindowStartTime", v.into()); self }
     }
 
-    impl From<OffPeakWindow> for t::Value {
-        #[inline]
-        fn from(v: OffPeakWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OffPeakWindow> for t::Value { #[inline] fn from(v: OffPeakWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OffPeakWindow { #[inline] fn from(v: t::Value) -> OffPeakWindow { OffPeakWindow(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1063,12 +982,9 @@ pub mod domain {
         }
     }
 
-    impl From<WindowStartTime> for t::Value {
-        #[inline]
-        fn from(v: WindowStartTime) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WindowStartTime> for t::Value { #[inline] fn from(v: WindowStartTime) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WindowStartTime { #[inline] fn from(v: t::Value) -> WindowStartTime { WindowStartTime(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1085,12 +1001,9 @@ pub mod domain {
         pub fn automated_snapshot_start_hour(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("AutomatedSnapshotStartHour", v.into()); self }
     }
 
-    impl From<SnapshotOptions> for t::Value {
-        #[inline]
-        fn from(v: SnapshotOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnapshotOptions> for t::Value { #[inline] fn from(v: SnapshotOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnapshotOptions { #[inline] fn from(v: t::Value) -> SnapshotOptions { SnapshotOptions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1109,12 +1022,9 @@ pub mod domain {
         pub fn use_latest_service_software_for_blue_green(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseLatestServiceSoftwareForBlueGreen", v.into()); self }
     }
 
-    impl From<SoftwareUpdateOptions> for t::Value {
-        #[inline]
-        fn from(v: SoftwareUpdateOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SoftwareUpdateOptions> for t::Value { #[inline] fn from(v: SoftwareUpdateOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SoftwareUpdateOptions { #[inline] fn from(v: t::Value) -> SoftwareUpdateOptions { SoftwareUpdateOptions(t::Props::from_value(v)) } }
 
     /// The primary use case of the domain. Determines the default configuration tuned for the workload. For GENERAL engine-mode
     /// domains, this value can be changed after creation. For OPTIMIZED engine-mode domains, this value cannot be changed after
@@ -1163,11 +1073,8 @@ pub mod domain {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<VPCOptions> for t::Value {
-        #[inline]
-        fn from(v: VPCOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VPCOptions> for t::Value { #[inline] fn from(v: VPCOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VPCOptions { #[inline] fn from(v: t::Value) -> VPCOptions { VPCOptions(t::Props::from_value(v)) } }
 
 }

@@ -95,12 +95,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<BufferOptions> for t::Value {
-        #[inline]
-        fn from(v: BufferOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BufferOptions> for t::Value { #[inline] fn from(v: BufferOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BufferOptions { #[inline] fn from(v: t::Value) -> BufferOptions { BufferOptions(t::Props::from_value(v)) } }
 
     /// Key-value pairs to configure encryption at rest.
     ///
@@ -117,12 +114,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<EncryptionAtRestOptions> for t::Value {
-        #[inline]
-        fn from(v: EncryptionAtRestOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionAtRestOptions> for t::Value { #[inline] fn from(v: EncryptionAtRestOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionAtRestOptions { #[inline] fn from(v: t::Value) -> EncryptionAtRestOptions { EncryptionAtRestOptions(t::Props::from_value(v)) } }
 
     /// Key-value pairs to configure log publishing.
     ///
@@ -143,12 +137,9 @@ pub mod pipeline {
         pub fn is_logging_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsLoggingEnabled", v.into()); self }
     }
 
-    impl From<LogPublishingOptions> for t::Value {
-        #[inline]
-        fn from(v: LogPublishingOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogPublishingOptions> for t::Value { #[inline] fn from(v: LogPublishingOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogPublishingOptions { #[inline] fn from(v: t::Value) -> LogPublishingOptions { LogPublishingOptions(t::Props::from_value(v)) } }
 
     /// The destination for OpenSearch Ingestion Service logs sent to Amazon CloudWatch.
     ///
@@ -165,12 +156,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<CloudWatchLogDestination> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogDestination> for t::Value { #[inline] fn from(v: CloudWatchLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogDestination { #[inline] fn from(v: t::Value) -> CloudWatchLogDestination { CloudWatchLogDestination(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -185,12 +173,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<ResourcePolicy> for t::Value {
-        #[inline]
-        fn from(v: ResourcePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourcePolicy> for t::Value { #[inline] fn from(v: ResourcePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourcePolicy { #[inline] fn from(v: t::Value) -> ResourcePolicy { ResourcePolicy(t::Props::from_value(v)) } }
 
     /// Container for the values required to configure VPC access for the pipeline. If you don't specify these values,
     /// OpenSearch Ingestion Service creates the pipeline with a public endpoint.
@@ -215,12 +200,9 @@ pub mod pipeline {
         pub fn vpc_endpoint_management(mut self, v: impl Into<VpcEndpointManagement>) -> Self { self.0.put::<VpcEndpointManagement>("VpcEndpointManagement", v.into()); self }
     }
 
-    impl From<VpcOptions> for t::Value {
-        #[inline]
-        fn from(v: VpcOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcOptions> for t::Value { #[inline] fn from(v: VpcOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcOptions { #[inline] fn from(v: t::Value) -> VpcOptions { VpcOptions(t::Props::from_value(v)) } }
 
     /// Options for attaching a VPC to the pipeline.
     ///
@@ -238,12 +220,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<VpcAttachmentOptions> for t::Value {
-        #[inline]
-        fn from(v: VpcAttachmentOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcAttachmentOptions> for t::Value { #[inline] fn from(v: VpcAttachmentOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcAttachmentOptions { #[inline] fn from(v: t::Value) -> VpcAttachmentOptions { VpcAttachmentOptions(t::Props::from_value(v)) } }
 
     /// Defines whether you or Amazon OpenSearch Ingestion service create and manage the VPC endpoint configured for the
     /// pipeline.

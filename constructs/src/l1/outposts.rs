@@ -222,12 +222,9 @@ pub mod site {
         pub fn municipality(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Municipality", v.into()); self }
     }
 
-    impl From<Address> for t::Value {
-        #[inline]
-        fn from(v: Address) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Address> for t::Value { #[inline] fn from(v: Address) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Address { #[inline] fn from(v: t::Value) -> Address { Address(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -260,12 +257,9 @@ pub mod site {
         pub fn uplink_gbps(mut self, v: impl Into<UplinkGbps>) -> Self { self.0.put::<UplinkGbps>("UplinkGbps", v.into()); self }
     }
 
-    impl From<RackPhysicalProperties> for t::Value {
-        #[inline]
-        fn from(v: RackPhysicalProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RackPhysicalProperties> for t::Value { #[inline] fn from(v: RackPhysicalProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RackPhysicalProperties { #[inline] fn from(v: t::Value) -> RackPhysicalProperties { RackPhysicalProperties(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -114,12 +114,9 @@ pub mod application_instance {
         pub fn payload_data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PayloadData", v.into()); self }
     }
 
-    impl From<ManifestOverridesPayload> for t::Value {
-        #[inline]
-        fn from(v: ManifestOverridesPayload) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManifestOverridesPayload> for t::Value { #[inline] fn from(v: ManifestOverridesPayload) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManifestOverridesPayload { #[inline] fn from(v: t::Value) -> ManifestOverridesPayload { ManifestOverridesPayload(t::Props::from_value(v)) } }
 
     /// A application verion's manifest file. This is a JSON document that has a single key (`PayloadData`) where the value is
     /// an escaped string representation of the application manifest (`graph.json`). This file is located in the `graphs` folder
@@ -140,12 +137,9 @@ pub mod application_instance {
         pub fn payload_data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PayloadData", v.into()); self }
     }
 
-    impl From<ManifestPayload> for t::Value {
-        #[inline]
-        fn from(v: ManifestPayload) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManifestPayload> for t::Value { #[inline] fn from(v: ManifestPayload) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManifestPayload { #[inline] fn from(v: t::Value) -> ManifestPayload { ManifestPayload(t::Props::from_value(v)) } }
 
 }
 
@@ -254,12 +248,9 @@ pub mod package {
         pub fn repo_prefix_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RepoPrefixLocation", v.into()); self }
     }
 
-    impl From<StorageLocation> for t::Value {
-        #[inline]
-        fn from(v: StorageLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageLocation> for t::Value { #[inline] fn from(v: StorageLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageLocation { #[inline] fn from(v: t::Value) -> StorageLocation { StorageLocation(t::Props::from_value(v)) } }
 
 }
 

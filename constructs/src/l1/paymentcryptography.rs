@@ -175,12 +175,9 @@ pub mod key {
         }
     }
 
-    impl From<KeyAttributes> for t::Value {
-        #[inline]
-        fn from(v: KeyAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyAttributes> for t::Value { #[inline] fn from(v: KeyAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyAttributes { #[inline] fn from(v: t::Value) -> KeyAttributes { KeyAttributes(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -283,12 +280,9 @@ pub mod key {
         pub fn wrap(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Wrap", v.into()); self }
     }
 
-    impl From<KeyModesOfUse> for t::Value {
-        #[inline]
-        fn from(v: KeyModesOfUse) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyModesOfUse> for t::Value { #[inline] fn from(v: KeyModesOfUse) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyModesOfUse { #[inline] fn from(v: t::Value) -> KeyModesOfUse { KeyModesOfUse(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

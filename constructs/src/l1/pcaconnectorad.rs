@@ -67,12 +67,9 @@ pub mod connector {
         pub fn ip_address_type(mut self, v: impl Into<IpAddressType>) -> Self { self.0.put::<IpAddressType>("IpAddressType", v.into()); self }
     }
 
-    impl From<VpcInformation> for t::Value {
-        #[inline]
-        fn from(v: VpcInformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcInformation> for t::Value { #[inline] fn from(v: VpcInformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcInformation { #[inline] fn from(v: t::Value) -> VpcInformation { VpcInformation(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -228,12 +225,9 @@ pub mod template {
         pub fn template_v4(mut self, v: impl Into<TemplateV4>) -> Self { self.0.put::<TemplateV4>("TemplateV4", v.into()); self }
     }
 
-    impl From<TemplateDefinition> for t::Value {
-        #[inline]
-        fn from(v: TemplateDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateDefinition> for t::Value { #[inline] fn from(v: TemplateDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateDefinition { #[inline] fn from(v: t::Value) -> TemplateDefinition { TemplateDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -256,12 +250,9 @@ pub mod template {
         pub fn superseded_templates(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SupersededTemplates", v.into()); self }
     }
 
-    impl From<TemplateV2> for t::Value {
-        #[inline]
-        fn from(v: TemplateV2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateV2> for t::Value { #[inline] fn from(v: TemplateV2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateV2 { #[inline] fn from(v: t::Value) -> TemplateV2 { TemplateV2(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -277,12 +268,9 @@ pub mod template {
         }
     }
 
-    impl From<CertificateValidity> for t::Value {
-        #[inline]
-        fn from(v: CertificateValidity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertificateValidity> for t::Value { #[inline] fn from(v: CertificateValidity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertificateValidity { #[inline] fn from(v: t::Value) -> CertificateValidity { CertificateValidity(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -298,12 +286,9 @@ pub mod template {
         }
     }
 
-    impl From<ValidityPeriod> for t::Value {
-        #[inline]
-        fn from(v: ValidityPeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValidityPeriod> for t::Value { #[inline] fn from(v: ValidityPeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValidityPeriod { #[inline] fn from(v: t::Value) -> ValidityPeriod { ValidityPeriod(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -354,12 +339,9 @@ pub mod template {
         pub fn user_interaction_required(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UserInteractionRequired", v.into()); self }
     }
 
-    impl From<EnrollmentFlagsV2> for t::Value {
-        #[inline]
-        fn from(v: EnrollmentFlagsV2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnrollmentFlagsV2> for t::Value { #[inline] fn from(v: EnrollmentFlagsV2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnrollmentFlagsV2 { #[inline] fn from(v: t::Value) -> EnrollmentFlagsV2 { EnrollmentFlagsV2(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -376,12 +358,9 @@ pub mod template {
         pub fn application_policies(mut self, v: impl Into<ApplicationPolicies>) -> Self { self.0.put::<ApplicationPolicies>("ApplicationPolicies", v.into()); self }
     }
 
-    impl From<ExtensionsV2> for t::Value {
-        #[inline]
-        fn from(v: ExtensionsV2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExtensionsV2> for t::Value { #[inline] fn from(v: ExtensionsV2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExtensionsV2 { #[inline] fn from(v: t::Value) -> ExtensionsV2 { ExtensionsV2(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -398,12 +377,9 @@ pub mod template {
         pub fn critical(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Critical", v.into()); self }
     }
 
-    impl From<ApplicationPolicies> for t::Value {
-        #[inline]
-        fn from(v: ApplicationPolicies) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationPolicies> for t::Value { #[inline] fn from(v: ApplicationPolicies) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationPolicies { #[inline] fn from(v: t::Value) -> ApplicationPolicies { ApplicationPolicies(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -422,12 +398,9 @@ pub mod template {
         pub fn policy_type(mut self, v: impl Into<ApplicationPolicyType>) -> Self { self.0.put::<ApplicationPolicyType>("PolicyType", v.into()); self }
     }
 
-    impl From<ApplicationPolicy> for t::Value {
-        #[inline]
-        fn from(v: ApplicationPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationPolicy> for t::Value { #[inline] fn from(v: ApplicationPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationPolicy { #[inline] fn from(v: t::Value) -> ApplicationPolicy { ApplicationPolicy(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -594,12 +567,9 @@ pub mod template {
         pub fn critical(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Critical", v.into()); self }
     }
 
-    impl From<KeyUsage> for t::Value {
-        #[inline]
-        fn from(v: KeyUsage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyUsage> for t::Value { #[inline] fn from(v: KeyUsage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyUsage { #[inline] fn from(v: t::Value) -> KeyUsage { KeyUsage(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -624,12 +594,9 @@ pub mod template {
         pub fn non_repudiation(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("NonRepudiation", v.into()); self }
     }
 
-    impl From<KeyUsageFlags> for t::Value {
-        #[inline]
-        fn from(v: KeyUsageFlags) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyUsageFlags> for t::Value { #[inline] fn from(v: KeyUsageFlags) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyUsageFlags { #[inline] fn from(v: t::Value) -> KeyUsageFlags { KeyUsageFlags(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -648,12 +615,9 @@ pub mod template {
         pub fn machine_type(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("MachineType", v.into()); self }
     }
 
-    impl From<GeneralFlagsV2> for t::Value {
-        #[inline]
-        fn from(v: GeneralFlagsV2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeneralFlagsV2> for t::Value { #[inline] fn from(v: GeneralFlagsV2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeneralFlagsV2 { #[inline] fn from(v: t::Value) -> GeneralFlagsV2 { GeneralFlagsV2(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -671,12 +635,9 @@ pub mod template {
         pub fn crypto_providers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("CryptoProviders", v.into()); self }
     }
 
-    impl From<PrivateKeyAttributesV2> for t::Value {
-        #[inline]
-        fn from(v: PrivateKeyAttributesV2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateKeyAttributesV2> for t::Value { #[inline] fn from(v: PrivateKeyAttributesV2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateKeyAttributesV2 { #[inline] fn from(v: t::Value) -> PrivateKeyAttributesV2 { PrivateKeyAttributesV2(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -715,12 +676,9 @@ pub mod template {
         pub fn strong_key_protection_required(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("StrongKeyProtectionRequired", v.into()); self }
     }
 
-    impl From<PrivateKeyFlagsV2> for t::Value {
-        #[inline]
-        fn from(v: PrivateKeyFlagsV2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateKeyFlagsV2> for t::Value { #[inline] fn from(v: PrivateKeyFlagsV2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateKeyFlagsV2 { #[inline] fn from(v: t::Value) -> PrivateKeyFlagsV2 { PrivateKeyFlagsV2(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -783,12 +741,9 @@ pub mod template {
         pub fn san_require_upn(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SanRequireUpn", v.into()); self }
     }
 
-    impl From<SubjectNameFlagsV2> for t::Value {
-        #[inline]
-        fn from(v: SubjectNameFlagsV2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubjectNameFlagsV2> for t::Value { #[inline] fn from(v: SubjectNameFlagsV2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubjectNameFlagsV2 { #[inline] fn from(v: t::Value) -> SubjectNameFlagsV2 { SubjectNameFlagsV2(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -813,12 +768,9 @@ pub mod template {
         pub fn superseded_templates(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SupersededTemplates", v.into()); self }
     }
 
-    impl From<TemplateV3> for t::Value {
-        #[inline]
-        fn from(v: TemplateV3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateV3> for t::Value { #[inline] fn from(v: TemplateV3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateV3 { #[inline] fn from(v: t::Value) -> TemplateV3 { TemplateV3(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -860,12 +812,9 @@ pub mod template {
         pub fn crypto_providers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("CryptoProviders", v.into()); self }
     }
 
-    impl From<PrivateKeyAttributesV3> for t::Value {
-        #[inline]
-        fn from(v: PrivateKeyAttributesV3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateKeyAttributesV3> for t::Value { #[inline] fn from(v: PrivateKeyAttributesV3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateKeyAttributesV3 { #[inline] fn from(v: t::Value) -> PrivateKeyAttributesV3 { PrivateKeyAttributesV3(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -908,12 +857,9 @@ pub mod template {
         pub fn property_type(mut self, v: impl Into<KeyUsagePropertyType>) -> Self { self.0.put::<KeyUsagePropertyType>("PropertyType", v.into()); self }
     }
 
-    impl From<KeyUsageProperty> for t::Value {
-        #[inline]
-        fn from(v: KeyUsageProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyUsageProperty> for t::Value { #[inline] fn from(v: KeyUsageProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyUsageProperty { #[inline] fn from(v: t::Value) -> KeyUsageProperty { KeyUsageProperty(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -934,12 +880,9 @@ pub mod template {
         pub fn sign(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Sign", v.into()); self }
     }
 
-    impl From<KeyUsagePropertyFlags> for t::Value {
-        #[inline]
-        fn from(v: KeyUsagePropertyFlags) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeyUsagePropertyFlags> for t::Value { #[inline] fn from(v: KeyUsagePropertyFlags) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeyUsagePropertyFlags { #[inline] fn from(v: t::Value) -> KeyUsagePropertyFlags { KeyUsagePropertyFlags(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -978,12 +921,9 @@ pub mod template {
         pub fn strong_key_protection_required(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("StrongKeyProtectionRequired", v.into()); self }
     }
 
-    impl From<PrivateKeyFlagsV3> for t::Value {
-        #[inline]
-        fn from(v: PrivateKeyFlagsV3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateKeyFlagsV3> for t::Value { #[inline] fn from(v: PrivateKeyFlagsV3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateKeyFlagsV3 { #[inline] fn from(v: t::Value) -> PrivateKeyFlagsV3 { PrivateKeyFlagsV3(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1034,12 +974,9 @@ pub mod template {
         pub fn superseded_templates(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SupersededTemplates", v.into()); self }
     }
 
-    impl From<TemplateV4> for t::Value {
-        #[inline]
-        fn from(v: TemplateV4) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateV4> for t::Value { #[inline] fn from(v: TemplateV4) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateV4 { #[inline] fn from(v: t::Value) -> TemplateV4 { TemplateV4(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1061,12 +998,9 @@ pub mod template {
         pub fn key_usage_property(mut self, v: impl Into<KeyUsageProperty>) -> Self { self.0.put::<KeyUsageProperty>("KeyUsageProperty", v.into()); self }
     }
 
-    impl From<PrivateKeyAttributesV4> for t::Value {
-        #[inline]
-        fn from(v: PrivateKeyAttributesV4) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateKeyAttributesV4> for t::Value { #[inline] fn from(v: PrivateKeyAttributesV4) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateKeyAttributesV4 { #[inline] fn from(v: t::Value) -> PrivateKeyAttributesV4 { PrivateKeyAttributesV4(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1091,12 +1025,9 @@ pub mod template {
         pub fn use_legacy_provider(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseLegacyProvider", v.into()); self }
     }
 
-    impl From<PrivateKeyFlagsV4> for t::Value {
-        #[inline]
-        fn from(v: PrivateKeyFlagsV4) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateKeyFlagsV4> for t::Value { #[inline] fn from(v: PrivateKeyFlagsV4) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateKeyFlagsV4 { #[inline] fn from(v: t::Value) -> PrivateKeyFlagsV4 { PrivateKeyFlagsV4(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1174,12 +1105,9 @@ pub mod template_group_access_control_entry {
         pub fn enroll(mut self, v: impl Into<AccessRight>) -> Self { self.0.put::<AccessRight>("Enroll", v.into()); self }
     }
 
-    impl From<AccessRights> for t::Value {
-        #[inline]
-        fn from(v: AccessRights) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessRights> for t::Value { #[inline] fn from(v: AccessRights) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessRights { #[inline] fn from(v: t::Value) -> AccessRights { AccessRights(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

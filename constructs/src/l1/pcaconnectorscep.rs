@@ -122,12 +122,9 @@ pub mod connector {
         pub fn intune(mut self, v: impl Into<IntuneConfiguration>) -> Self { self.0.put::<IntuneConfiguration>("Intune", v.into()); self }
     }
 
-    impl From<MobileDeviceManagement> for t::Value {
-        #[inline]
-        fn from(v: MobileDeviceManagement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MobileDeviceManagement> for t::Value { #[inline] fn from(v: MobileDeviceManagement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MobileDeviceManagement { #[inline] fn from(v: t::Value) -> MobileDeviceManagement { MobileDeviceManagement(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -143,11 +140,8 @@ pub mod connector {
         }
     }
 
-    impl From<IntuneConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IntuneConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntuneConfiguration> for t::Value { #[inline] fn from(v: IntuneConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntuneConfiguration { #[inline] fn from(v: t::Value) -> IntuneConfiguration { IntuneConfiguration(t::Props::from_value(v)) } }
 
 }

@@ -101,12 +101,9 @@ pub mod cluster {
         pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     }
 
-    impl From<Networking> for t::Value {
-        #[inline]
-        fn from(v: Networking) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Networking> for t::Value { #[inline] fn from(v: Networking) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Networking { #[inline] fn from(v: t::Value) -> Networking { Networking(t::Props::from_value(v)) } }
 
     /// The IP of the cluster (IPV4 or IPV6)
     ///
@@ -146,12 +143,9 @@ pub mod cluster {
         }
     }
 
-    impl From<Scheduler> for t::Value {
-        #[inline]
-        fn from(v: Scheduler) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Scheduler> for t::Value { #[inline] fn from(v: Scheduler) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Scheduler { #[inline] fn from(v: t::Value) -> Scheduler { Scheduler(t::Props::from_value(v)) } }
 
     /// The software AWS PCS uses to manage cluster scaling and job scheduling.
     ///
@@ -228,12 +222,9 @@ pub mod cluster {
         pub fn slurmdbd_custom_settings(mut self, v: impl Into<t::List<SlurmdbdCustomSetting>>) -> Self { self.0.put::<t::List<SlurmdbdCustomSetting>>("SlurmdbdCustomSettings", v.into()); self }
     }
 
-    impl From<SlurmConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SlurmConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlurmConfiguration> for t::Value { #[inline] fn from(v: SlurmConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlurmConfiguration { #[inline] fn from(v: t::Value) -> SlurmConfiguration { SlurmConfiguration(t::Props::from_value(v)) } }
 
     /// The accounting configuration includes configurable settings for Slurm accounting.
     ///
@@ -253,12 +244,9 @@ pub mod cluster {
         pub fn default_purge_time_in_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DefaultPurgeTimeInDays", v.into()); self }
     }
 
-    impl From<Accounting> for t::Value {
-        #[inline]
-        fn from(v: Accounting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Accounting> for t::Value { #[inline] fn from(v: Accounting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Accounting { #[inline] fn from(v: t::Value) -> Accounting { Accounting(t::Props::from_value(v)) } }
 
     /// The default value is `NONE`. A value of `STANDARD` means that Slurm accounting is enabled.
     ///
@@ -298,12 +286,9 @@ pub mod cluster {
         }
     }
 
-    impl From<AuthKey> for t::Value {
-        #[inline]
-        fn from(v: AuthKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthKey> for t::Value { #[inline] fn from(v: AuthKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthKey { #[inline] fn from(v: t::Value) -> AuthKey { AuthKey(t::Props::from_value(v)) } }
 
     /// Additional cgroup configuration settings.
     ///
@@ -321,12 +306,9 @@ pub mod cluster {
         }
     }
 
-    impl From<CgroupCustomSetting> for t::Value {
-        #[inline]
-        fn from(v: CgroupCustomSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CgroupCustomSetting> for t::Value { #[inline] fn from(v: CgroupCustomSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CgroupCustomSetting { #[inline] fn from(v: t::Value) -> CgroupCustomSetting { CgroupCustomSetting(t::Props::from_value(v)) } }
 
     /// JWT authentication configuration for Slurm.
     ///
@@ -345,12 +327,9 @@ pub mod cluster {
         pub fn jwt_key(mut self, v: impl Into<JwtKey>) -> Self { self.0.put::<JwtKey>("JwtKey", v.into()); self }
     }
 
-    impl From<JwtAuth> for t::Value {
-        #[inline]
-        fn from(v: JwtAuth) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JwtAuth> for t::Value { #[inline] fn from(v: JwtAuth) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JwtAuth { #[inline] fn from(v: t::Value) -> JwtAuth { JwtAuth(t::Props::from_value(v)) } }
 
     /// JWT key configuration.
     ///
@@ -368,12 +347,9 @@ pub mod cluster {
         }
     }
 
-    impl From<JwtKey> for t::Value {
-        #[inline]
-        fn from(v: JwtKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JwtKey> for t::Value { #[inline] fn from(v: JwtKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JwtKey { #[inline] fn from(v: t::Value) -> JwtKey { JwtKey(t::Props::from_value(v)) } }
 
     /// Additional settings that directly map to Slurm settings.
     ///
@@ -391,12 +367,9 @@ pub mod cluster {
         }
     }
 
-    impl From<SlurmCustomSetting> for t::Value {
-        #[inline]
-        fn from(v: SlurmCustomSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlurmCustomSetting> for t::Value { #[inline] fn from(v: SlurmCustomSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlurmCustomSetting { #[inline] fn from(v: t::Value) -> SlurmCustomSetting { SlurmCustomSetting(t::Props::from_value(v)) } }
 
     /// The SlurmRest configuration includes configurable settings for Slurm Rest.
     ///
@@ -413,12 +386,9 @@ pub mod cluster {
         }
     }
 
-    impl From<SlurmRest> for t::Value {
-        #[inline]
-        fn from(v: SlurmRest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlurmRest> for t::Value { #[inline] fn from(v: SlurmRest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlurmRest { #[inline] fn from(v: t::Value) -> SlurmRest { SlurmRest(t::Props::from_value(v)) } }
 
     /// Additional slurmdbd configuration settings.
     ///
@@ -436,12 +406,9 @@ pub mod cluster {
         }
     }
 
-    impl From<SlurmdbdCustomSetting> for t::Value {
-        #[inline]
-        fn from(v: SlurmdbdCustomSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlurmdbdCustomSetting> for t::Value { #[inline] fn from(v: SlurmdbdCustomSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlurmdbdCustomSetting { #[inline] fn from(v: t::Value) -> SlurmdbdCustomSetting { SlurmdbdCustomSetting(t::Props::from_value(v)) } }
 
 }
 
@@ -544,12 +511,9 @@ pub mod compute_node_group {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<CustomLaunchTemplate> for t::Value {
-        #[inline]
-        fn from(v: CustomLaunchTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomLaunchTemplate> for t::Value { #[inline] fn from(v: CustomLaunchTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomLaunchTemplate { #[inline] fn from(v: t::Value) -> CustomLaunchTemplate { CustomLaunchTemplate(t::Props::from_value(v)) } }
 
     /// An EC2 instance configuration AWS PCS uses to launch compute nodes.
     ///
@@ -568,12 +532,9 @@ pub mod compute_node_group {
         pub fn instance_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InstanceType", v.into()); self }
     }
 
-    impl From<InstanceConfig> for t::Value {
-        #[inline]
-        fn from(v: InstanceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceConfig> for t::Value { #[inline] fn from(v: InstanceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceConfig { #[inline] fn from(v: t::Value) -> InstanceConfig { InstanceConfig(t::Props::from_value(v)) } }
 
     /// Custom scripts that run at defined points in a compute node's lifecycle.
     ///
@@ -593,12 +554,9 @@ pub mod compute_node_group {
         pub fn script_caching_policy(mut self, v: impl Into<ScriptCachingPolicy>) -> Self { self.0.put::<ScriptCachingPolicy>("ScriptCachingPolicy", v.into()); self }
     }
 
-    impl From<NodeLifecycleActions> for t::Value {
-        #[inline]
-        fn from(v: NodeLifecycleActions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeLifecycleActions> for t::Value { #[inline] fn from(v: NodeLifecycleActions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeLifecycleActions { #[inline] fn from(v: t::Value) -> NodeLifecycleActions { NodeLifecycleActions(t::Props::from_value(v)) } }
 
     /// Controls whether lifecycle scripts are downloaded once at first boot (CACHE_ONCE) or re-downloaded on every reboot
     /// (REFRESH_ON_REBOOT). Defaults to CACHE_ONCE.
@@ -643,12 +601,9 @@ pub mod compute_node_group {
         pub fn node_ready(mut self, v: impl Into<t::List<NodeLifecycleScript>>) -> Self { self.0.put::<t::List<NodeLifecycleScript>>("NodeReady", v.into()); self }
     }
 
-    impl From<NodeLifecycleStages> for t::Value {
-        #[inline]
-        fn from(v: NodeLifecycleStages) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeLifecycleStages> for t::Value { #[inline] fn from(v: NodeLifecycleStages) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeLifecycleStages { #[inline] fn from(v: t::Value) -> NodeLifecycleStages { NodeLifecycleStages(t::Props::from_value(v)) } }
 
     /// A single lifecycle script with its source, arguments, and error behavior.
     ///
@@ -673,12 +628,9 @@ pub mod compute_node_group {
         pub fn on_error(mut self, v: impl Into<OnError>) -> Self { self.0.put::<OnError>("OnError", v.into()); self }
     }
 
-    impl From<NodeLifecycleScript> for t::Value {
-        #[inline]
-        fn from(v: NodeLifecycleScript) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NodeLifecycleScript> for t::Value { #[inline] fn from(v: NodeLifecycleScript) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NodeLifecycleScript { #[inline] fn from(v: t::Value) -> NodeLifecycleScript { NodeLifecycleScript(t::Props::from_value(v)) } }
 
     /// Whether the script runs only on the node's first boot (FIRST_BOOT_ONLY) or on every boot including reboots (EVERY_BOOT).
     /// Defaults to FIRST_BOOT_ONLY.
@@ -746,12 +698,9 @@ pub mod compute_node_group {
         pub fn s3_version_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3VersionId", v.into()); self }
     }
 
-    impl From<ScriptSource> for t::Value {
-        #[inline]
-        fn from(v: ScriptSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScriptSource> for t::Value { #[inline] fn from(v: ScriptSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScriptSource { #[inline] fn from(v: t::Value) -> ScriptSource { ScriptSource(t::Props::from_value(v)) } }
 
     /// Specifies how EC2 instances are purchased on your behalf. AWS PCS supports On-Demand, Spot, Capacity Block, and
     /// Interruptible Capacity Reservation instances. For more information, see Instance purchasing options in the Amazon
@@ -797,12 +746,9 @@ pub mod compute_node_group {
         }
     }
 
-    impl From<ScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingConfiguration> for t::Value { #[inline] fn from(v: ScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingConfiguration { #[inline] fn from(v: t::Value) -> ScalingConfiguration { ScalingConfiguration(t::Props::from_value(v)) } }
 
     /// Additional options related to the Slurm scheduler.
     ///
@@ -826,12 +772,9 @@ pub mod compute_node_group {
         pub fn slurm_custom_settings(mut self, v: impl Into<t::List<SlurmCustomSetting>>) -> Self { self.0.put::<t::List<SlurmCustomSetting>>("SlurmCustomSettings", v.into()); self }
     }
 
-    impl From<SlurmConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SlurmConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlurmConfiguration> for t::Value { #[inline] fn from(v: SlurmConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlurmConfiguration { #[inline] fn from(v: t::Value) -> SlurmConfiguration { SlurmConfiguration(t::Props::from_value(v)) } }
 
     /// Additional settings that directly map to Slurm settings.
     ///
@@ -849,12 +792,9 @@ pub mod compute_node_group {
         }
     }
 
-    impl From<SlurmCustomSetting> for t::Value {
-        #[inline]
-        fn from(v: SlurmCustomSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlurmCustomSetting> for t::Value { #[inline] fn from(v: SlurmCustomSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlurmCustomSetting { #[inline] fn from(v: t::Value) -> SlurmCustomSetting { SlurmCustomSetting(t::Props::from_value(v)) } }
 
     /// Additional configuration when you specify SPOT as the purchase option.
     ///
@@ -875,12 +815,9 @@ pub mod compute_node_group {
         pub fn allocation_strategy(mut self, v: impl Into<AllocationStrategy>) -> Self { self.0.put::<AllocationStrategy>("AllocationStrategy", v.into()); self }
     }
 
-    impl From<SpotOptions> for t::Value {
-        #[inline]
-        fn from(v: SpotOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpotOptions> for t::Value { #[inline] fn from(v: SpotOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpotOptions { #[inline] fn from(v: t::Value) -> SpotOptions { SpotOptions(t::Props::from_value(v)) } }
 
     /// The Amazon EC2 allocation strategy AWS PCS uses to provision EC2 instances. AWS PCS supports lowest price, capacity
     /// optimized, and price capacity optimized. If you don't provide this option, it defaults to price capacity optimized.
@@ -992,12 +929,9 @@ pub mod queue {
         pub fn compute_node_group_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ComputeNodeGroupId", v.into()); self }
     }
 
-    impl From<ComputeNodeGroupConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ComputeNodeGroupConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeNodeGroupConfiguration> for t::Value { #[inline] fn from(v: ComputeNodeGroupConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeNodeGroupConfiguration { #[inline] fn from(v: t::Value) -> ComputeNodeGroupConfiguration { ComputeNodeGroupConfiguration(t::Props::from_value(v)) } }
 
     /// The Slurm configuration for the queue.
     ///
@@ -1016,12 +950,9 @@ pub mod queue {
         pub fn slurm_custom_settings(mut self, v: impl Into<t::List<SlurmCustomSetting>>) -> Self { self.0.put::<t::List<SlurmCustomSetting>>("SlurmCustomSettings", v.into()); self }
     }
 
-    impl From<SlurmConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SlurmConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlurmConfiguration> for t::Value { #[inline] fn from(v: SlurmConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlurmConfiguration { #[inline] fn from(v: t::Value) -> SlurmConfiguration { SlurmConfiguration(t::Props::from_value(v)) } }
 
     /// Additional settings that directly map to Slurm settings.
     ///
@@ -1039,11 +970,8 @@ pub mod queue {
         }
     }
 
-    impl From<SlurmCustomSetting> for t::Value {
-        #[inline]
-        fn from(v: SlurmCustomSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SlurmCustomSetting> for t::Value { #[inline] fn from(v: SlurmCustomSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SlurmCustomSetting { #[inline] fn from(v: t::Value) -> SlurmCustomSetting { SlurmCustomSetting(t::Props::from_value(v)) } }
 
 }

@@ -93,12 +93,9 @@ pub mod campaign {
         pub fn sync_with_latest_solution_version(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SyncWithLatestSolutionVersion", v.into()); self }
     }
 
-    impl From<CampaignConfig> for t::Value {
-        #[inline]
-        fn from(v: CampaignConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CampaignConfig> for t::Value { #[inline] fn from(v: CampaignConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CampaignConfig { #[inline] fn from(v: t::Value) -> CampaignConfig { CampaignConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -175,12 +172,9 @@ pub mod dataset {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<DatasetImportJob> for t::Value {
-        #[inline]
-        fn from(v: DatasetImportJob) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetImportJob> for t::Value { #[inline] fn from(v: DatasetImportJob) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetImportJob { #[inline] fn from(v: t::Value) -> DatasetImportJob { DatasetImportJob(t::Props::from_value(v)) } }
 
     /// The Amazon S3 bucket that contains the training data to import.
     ///
@@ -199,12 +193,9 @@ pub mod dataset {
         pub fn data_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataLocation", v.into()); self }
     }
 
-    impl From<DataSource> for t::Value {
-        #[inline]
-        fn from(v: DataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSource> for t::Value { #[inline] fn from(v: DataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSource { #[inline] fn from(v: t::Value) -> DataSource { DataSource(t::Props::from_value(v)) } }
 
     /// The type of dataset
     ///
@@ -471,12 +462,9 @@ pub mod metric_attribution {
         }
     }
 
-    impl From<MetricAttribute> for t::Value {
-        #[inline]
-        fn from(v: MetricAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricAttribute> for t::Value { #[inline] fn from(v: MetricAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricAttribute { #[inline] fn from(v: t::Value) -> MetricAttribute { MetricAttribute(t::Props::from_value(v)) } }
 
     /// The output configuration details for the metric attribution.
     ///
@@ -495,12 +483,9 @@ pub mod metric_attribution {
         pub fn s3_data_destination(mut self, v: impl Into<S3DataDestination>) -> Self { self.0.put::<S3DataDestination>("S3DataDestination", v.into()); self }
     }
 
-    impl From<MetricsOutputConfig> for t::Value {
-        #[inline]
-        fn from(v: MetricsOutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsOutputConfig> for t::Value { #[inline] fn from(v: MetricsOutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsOutputConfig { #[inline] fn from(v: t::Value) -> MetricsOutputConfig { MetricsOutputConfig(t::Props::from_value(v)) } }
 
     /// The configuration details of an Amazon S3 output bucket.
     ///
@@ -519,12 +504,9 @@ pub mod metric_attribution {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<S3DataDestination> for t::Value {
-        #[inline]
-        fn from(v: S3DataDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DataDestination> for t::Value { #[inline] fn from(v: S3DataDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DataDestination { #[inline] fn from(v: t::Value) -> S3DataDestination { S3DataDestination(t::Props::from_value(v)) } }
 
 }
 
@@ -681,12 +663,9 @@ pub mod solution {
         pub fn hpo_config(mut self, v: impl Into<HpoConfig>) -> Self { self.0.put::<HpoConfig>("HpoConfig", v.into()); self }
     }
 
-    impl From<SolutionConfig> for t::Value {
-        #[inline]
-        fn from(v: SolutionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SolutionConfig> for t::Value { #[inline] fn from(v: SolutionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SolutionConfig { #[inline] fn from(v: t::Value) -> SolutionConfig { SolutionConfig(t::Props::from_value(v)) } }
 
     /// The AutoMLConfig object containing a list of recipes to search when AutoML is performed.
     ///
@@ -707,12 +686,9 @@ pub mod solution {
         pub fn recipe_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("RecipeList", v.into()); self }
     }
 
-    impl From<AutoMLConfig> for t::Value {
-        #[inline]
-        fn from(v: AutoMLConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoMLConfig> for t::Value { #[inline] fn from(v: AutoMLConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoMLConfig { #[inline] fn from(v: t::Value) -> AutoMLConfig { AutoMLConfig(t::Props::from_value(v)) } }
 
     /// Describes the properties for hyperparameter optimization (HPO)
     ///
@@ -735,12 +711,9 @@ pub mod solution {
         pub fn hpo_resource_config(mut self, v: impl Into<HpoResourceConfig>) -> Self { self.0.put::<HpoResourceConfig>("HpoResourceConfig", v.into()); self }
     }
 
-    impl From<HpoConfig> for t::Value {
-        #[inline]
-        fn from(v: HpoConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HpoConfig> for t::Value { #[inline] fn from(v: HpoConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HpoConfig { #[inline] fn from(v: t::Value) -> HpoConfig { HpoConfig(t::Props::from_value(v)) } }
 
     /// The hyperparameters and their allowable ranges
     ///
@@ -763,12 +736,9 @@ pub mod solution {
         pub fn integer_hyper_parameter_ranges(mut self, v: impl Into<t::List<IntegerHyperParameterRange>>) -> Self { self.0.put::<t::List<IntegerHyperParameterRange>>("IntegerHyperParameterRanges", v.into()); self }
     }
 
-    impl From<AlgorithmHyperParameterRanges> for t::Value {
-        #[inline]
-        fn from(v: AlgorithmHyperParameterRanges) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AlgorithmHyperParameterRanges> for t::Value { #[inline] fn from(v: AlgorithmHyperParameterRanges) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AlgorithmHyperParameterRanges { #[inline] fn from(v: t::Value) -> AlgorithmHyperParameterRanges { AlgorithmHyperParameterRanges(t::Props::from_value(v)) } }
 
     /// Provides the name and values of a Categorical hyperparameter.
     ///
@@ -789,12 +759,9 @@ pub mod solution {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<CategoricalHyperParameterRange> for t::Value {
-        #[inline]
-        fn from(v: CategoricalHyperParameterRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CategoricalHyperParameterRange> for t::Value { #[inline] fn from(v: CategoricalHyperParameterRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CategoricalHyperParameterRange { #[inline] fn from(v: t::Value) -> CategoricalHyperParameterRange { CategoricalHyperParameterRange(t::Props::from_value(v)) } }
 
     /// Provides the name and range of a continuous hyperparameter.
     ///
@@ -817,12 +784,9 @@ pub mod solution {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<ContinuousHyperParameterRange> for t::Value {
-        #[inline]
-        fn from(v: ContinuousHyperParameterRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContinuousHyperParameterRange> for t::Value { #[inline] fn from(v: ContinuousHyperParameterRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContinuousHyperParameterRange { #[inline] fn from(v: t::Value) -> ContinuousHyperParameterRange { ContinuousHyperParameterRange(t::Props::from_value(v)) } }
 
     /// Provides the name and range of an integer-valued hyperparameter.
     ///
@@ -845,12 +809,9 @@ pub mod solution {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<IntegerHyperParameterRange> for t::Value {
-        #[inline]
-        fn from(v: IntegerHyperParameterRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntegerHyperParameterRange> for t::Value { #[inline] fn from(v: IntegerHyperParameterRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntegerHyperParameterRange { #[inline] fn from(v: t::Value) -> IntegerHyperParameterRange { IntegerHyperParameterRange(t::Props::from_value(v)) } }
 
     /// The metric to optimize during HPO.
     ///
@@ -873,12 +834,9 @@ pub mod solution {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<HpoObjective> for t::Value {
-        #[inline]
-        fn from(v: HpoObjective) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HpoObjective> for t::Value { #[inline] fn from(v: HpoObjective) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HpoObjective { #[inline] fn from(v: t::Value) -> HpoObjective { HpoObjective(t::Props::from_value(v)) } }
 
     /// The type of the metric. Valid values are Maximize and Minimize.
     ///
@@ -923,11 +881,8 @@ pub mod solution {
         pub fn max_parallel_training_jobs(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MaxParallelTrainingJobs", v.into()); self }
     }
 
-    impl From<HpoResourceConfig> for t::Value {
-        #[inline]
-        fn from(v: HpoResourceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HpoResourceConfig> for t::Value { #[inline] fn from(v: HpoResourceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HpoResourceConfig { #[inline] fn from(v: t::Value) -> HpoResourceConfig { HpoResourceConfig(t::Props::from_value(v)) } }
 
 }

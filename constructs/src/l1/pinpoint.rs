@@ -366,12 +366,9 @@ pub mod application_settings {
         pub fn web_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WebUrl", v.into()); self }
     }
 
-    impl From<CampaignHook> for t::Value {
-        #[inline]
-        fn from(v: CampaignHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CampaignHook> for t::Value { #[inline] fn from(v: CampaignHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CampaignHook { #[inline] fn from(v: t::Value) -> CampaignHook { CampaignHook(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -394,12 +391,9 @@ pub mod application_settings {
         pub fn total(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Total", v.into()); self }
     }
 
-    impl From<Limits> for t::Value {
-        #[inline]
-        fn from(v: Limits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Limits> for t::Value { #[inline] fn from(v: Limits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Limits { #[inline] fn from(v: t::Value) -> Limits { Limits(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -415,12 +409,9 @@ pub mod application_settings {
         }
     }
 
-    impl From<QuietTime> for t::Value {
-        #[inline]
-        fn from(v: QuietTime) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuietTime> for t::Value { #[inline] fn from(v: QuietTime) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuietTime { #[inline] fn from(v: t::Value) -> QuietTime { QuietTime(t::Props::from_value(v)) } }
 
 }
 
@@ -568,12 +559,9 @@ pub mod campaign {
         pub fn treatment_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TreatmentName", v.into()); self }
     }
 
-    impl From<WriteTreatmentResource> for t::Value {
-        #[inline]
-        fn from(v: WriteTreatmentResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WriteTreatmentResource> for t::Value { #[inline] fn from(v: WriteTreatmentResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WriteTreatmentResource { #[inline] fn from(v: t::Value) -> WriteTreatmentResource { WriteTreatmentResource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -592,12 +580,9 @@ pub mod campaign {
         pub fn endpoint_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("EndpointTypes", v.into()); self }
     }
 
-    impl From<CustomDeliveryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomDeliveryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomDeliveryConfiguration> for t::Value { #[inline] fn from(v: CustomDeliveryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomDeliveryConfiguration { #[inline] fn from(v: t::Value) -> CustomDeliveryConfiguration { CustomDeliveryConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -630,12 +615,9 @@ pub mod campaign {
         pub fn sms_message(mut self, v: impl Into<CampaignSmsMessage>) -> Self { self.0.put::<CampaignSmsMessage>("SMSMessage", v.into()); self }
     }
 
-    impl From<MessageConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MessageConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MessageConfiguration> for t::Value { #[inline] fn from(v: MessageConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MessageConfiguration { #[inline] fn from(v: t::Value) -> MessageConfiguration { MessageConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 12 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -674,12 +656,9 @@ pub mod campaign {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<Message> for t::Value {
-        #[inline]
-        fn from(v: Message) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Message> for t::Value { #[inline] fn from(v: Message) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Message { #[inline] fn from(v: t::Value) -> Message { Message(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -696,12 +675,9 @@ pub mod campaign {
         pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
     }
 
-    impl From<CampaignCustomMessage> for t::Value {
-        #[inline]
-        fn from(v: CampaignCustomMessage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CampaignCustomMessage> for t::Value { #[inline] fn from(v: CampaignCustomMessage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CampaignCustomMessage { #[inline] fn from(v: t::Value) -> CampaignCustomMessage { CampaignCustomMessage(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -724,12 +700,9 @@ pub mod campaign {
         pub fn title(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Title", v.into()); self }
     }
 
-    impl From<CampaignEmailMessage> for t::Value {
-        #[inline]
-        fn from(v: CampaignEmailMessage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CampaignEmailMessage> for t::Value { #[inline] fn from(v: CampaignEmailMessage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CampaignEmailMessage { #[inline] fn from(v: t::Value) -> CampaignEmailMessage { CampaignEmailMessage(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -750,12 +723,9 @@ pub mod campaign {
         pub fn layout(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Layout", v.into()); self }
     }
 
-    impl From<CampaignInAppMessage> for t::Value {
-        #[inline]
-        fn from(v: CampaignInAppMessage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CampaignInAppMessage> for t::Value { #[inline] fn from(v: CampaignInAppMessage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CampaignInAppMessage { #[inline] fn from(v: t::Value) -> CampaignInAppMessage { CampaignInAppMessage(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -782,12 +752,9 @@ pub mod campaign {
         pub fn secondary_btn(mut self, v: impl Into<InAppMessageButton>) -> Self { self.0.put::<InAppMessageButton>("SecondaryBtn", v.into()); self }
     }
 
-    impl From<InAppMessageContent> for t::Value {
-        #[inline]
-        fn from(v: InAppMessageContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InAppMessageContent> for t::Value { #[inline] fn from(v: InAppMessageContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InAppMessageContent { #[inline] fn from(v: t::Value) -> InAppMessageContent { InAppMessageContent(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -808,12 +775,9 @@ pub mod campaign {
         pub fn text_color(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextColor", v.into()); self }
     }
 
-    impl From<InAppMessageBodyConfig> for t::Value {
-        #[inline]
-        fn from(v: InAppMessageBodyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InAppMessageBodyConfig> for t::Value { #[inline] fn from(v: InAppMessageBodyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InAppMessageBodyConfig { #[inline] fn from(v: t::Value) -> InAppMessageBodyConfig { InAppMessageBodyConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -834,12 +798,9 @@ pub mod campaign {
         pub fn text_color(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextColor", v.into()); self }
     }
 
-    impl From<InAppMessageHeaderConfig> for t::Value {
-        #[inline]
-        fn from(v: InAppMessageHeaderConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InAppMessageHeaderConfig> for t::Value { #[inline] fn from(v: InAppMessageHeaderConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InAppMessageHeaderConfig { #[inline] fn from(v: t::Value) -> InAppMessageHeaderConfig { InAppMessageHeaderConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -862,12 +823,9 @@ pub mod campaign {
         pub fn web(mut self, v: impl Into<OverrideButtonConfiguration>) -> Self { self.0.put::<OverrideButtonConfiguration>("Web", v.into()); self }
     }
 
-    impl From<InAppMessageButton> for t::Value {
-        #[inline]
-        fn from(v: InAppMessageButton) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InAppMessageButton> for t::Value { #[inline] fn from(v: InAppMessageButton) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InAppMessageButton { #[inline] fn from(v: t::Value) -> InAppMessageButton { InAppMessageButton(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -886,12 +844,9 @@ pub mod campaign {
         pub fn link(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Link", v.into()); self }
     }
 
-    impl From<OverrideButtonConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OverrideButtonConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OverrideButtonConfiguration> for t::Value { #[inline] fn from(v: OverrideButtonConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OverrideButtonConfiguration { #[inline] fn from(v: t::Value) -> OverrideButtonConfiguration { OverrideButtonConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -918,12 +873,9 @@ pub mod campaign {
         pub fn text_color(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextColor", v.into()); self }
     }
 
-    impl From<DefaultButtonConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DefaultButtonConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultButtonConfiguration> for t::Value { #[inline] fn from(v: DefaultButtonConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultButtonConfiguration { #[inline] fn from(v: t::Value) -> DefaultButtonConfiguration { DefaultButtonConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -950,12 +902,9 @@ pub mod campaign {
         pub fn template_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TemplateId", v.into()); self }
     }
 
-    impl From<CampaignSmsMessage> for t::Value {
-        #[inline]
-        fn from(v: CampaignSmsMessage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CampaignSmsMessage> for t::Value { #[inline] fn from(v: CampaignSmsMessage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CampaignSmsMessage { #[inline] fn from(v: t::Value) -> CampaignSmsMessage { CampaignSmsMessage(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -984,12 +933,9 @@ pub mod campaign {
         pub fn time_zone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimeZone", v.into()); self }
     }
 
-    impl From<Schedule> for t::Value {
-        #[inline]
-        fn from(v: Schedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schedule> for t::Value { #[inline] fn from(v: Schedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schedule { #[inline] fn from(v: t::Value) -> Schedule { Schedule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1008,12 +954,9 @@ pub mod campaign {
         pub fn filter_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FilterType", v.into()); self }
     }
 
-    impl From<CampaignEventFilter> for t::Value {
-        #[inline]
-        fn from(v: CampaignEventFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CampaignEventFilter> for t::Value { #[inline] fn from(v: CampaignEventFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CampaignEventFilter { #[inline] fn from(v: t::Value) -> CampaignEventFilter { CampaignEventFilter(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1034,12 +977,9 @@ pub mod campaign {
         pub fn metrics(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Metrics", v.into()); self }
     }
 
-    impl From<EventDimensions> for t::Value {
-        #[inline]
-        fn from(v: EventDimensions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventDimensions> for t::Value { #[inline] fn from(v: EventDimensions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventDimensions { #[inline] fn from(v: t::Value) -> EventDimensions { EventDimensions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1058,12 +998,9 @@ pub mod campaign {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<SetDimension> for t::Value {
-        #[inline]
-        fn from(v: SetDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SetDimension> for t::Value { #[inline] fn from(v: SetDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SetDimension { #[inline] fn from(v: t::Value) -> SetDimension { SetDimension(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1079,12 +1016,9 @@ pub mod campaign {
         }
     }
 
-    impl From<QuietTime> for t::Value {
-        #[inline]
-        fn from(v: QuietTime) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuietTime> for t::Value { #[inline] fn from(v: QuietTime) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuietTime { #[inline] fn from(v: t::Value) -> QuietTime { QuietTime(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1107,12 +1041,9 @@ pub mod campaign {
         pub fn voice_template(mut self, v: impl Into<Template>) -> Self { self.0.put::<Template>("VoiceTemplate", v.into()); self }
     }
 
-    impl From<TemplateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TemplateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateConfiguration> for t::Value { #[inline] fn from(v: TemplateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateConfiguration { #[inline] fn from(v: t::Value) -> TemplateConfiguration { TemplateConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1131,12 +1062,9 @@ pub mod campaign {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<Template> for t::Value {
-        #[inline]
-        fn from(v: Template) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Template> for t::Value { #[inline] fn from(v: Template) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Template { #[inline] fn from(v: t::Value) -> Template { Template(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1157,12 +1085,9 @@ pub mod campaign {
         pub fn web_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WebUrl", v.into()); self }
     }
 
-    impl From<CampaignHook> for t::Value {
-        #[inline]
-        fn from(v: CampaignHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CampaignHook> for t::Value { #[inline] fn from(v: CampaignHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CampaignHook { #[inline] fn from(v: t::Value) -> CampaignHook { CampaignHook(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1187,12 +1112,9 @@ pub mod campaign {
         pub fn total(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Total", v.into()); self }
     }
 
-    impl From<Limits> for t::Value {
-        #[inline]
-        fn from(v: Limits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Limits> for t::Value { #[inline] fn from(v: Limits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Limits { #[inline] fn from(v: t::Value) -> Limits { Limits(t::Props::from_value(v)) } }
 
 }
 
@@ -1452,12 +1374,9 @@ pub mod in_app_template {
         pub fn secondary_btn(mut self, v: impl Into<ButtonConfig>) -> Self { self.0.put::<ButtonConfig>("SecondaryBtn", v.into()); self }
     }
 
-    impl From<InAppMessageContent> for t::Value {
-        #[inline]
-        fn from(v: InAppMessageContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InAppMessageContent> for t::Value { #[inline] fn from(v: InAppMessageContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InAppMessageContent { #[inline] fn from(v: t::Value) -> InAppMessageContent { InAppMessageContent(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1478,12 +1397,9 @@ pub mod in_app_template {
         pub fn text_color(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextColor", v.into()); self }
     }
 
-    impl From<BodyConfig> for t::Value {
-        #[inline]
-        fn from(v: BodyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BodyConfig> for t::Value { #[inline] fn from(v: BodyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BodyConfig { #[inline] fn from(v: t::Value) -> BodyConfig { BodyConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1526,12 +1442,9 @@ pub mod in_app_template {
         pub fn text_color(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextColor", v.into()); self }
     }
 
-    impl From<HeaderConfig> for t::Value {
-        #[inline]
-        fn from(v: HeaderConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HeaderConfig> for t::Value { #[inline] fn from(v: HeaderConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HeaderConfig { #[inline] fn from(v: t::Value) -> HeaderConfig { HeaderConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1554,12 +1467,9 @@ pub mod in_app_template {
         pub fn web(mut self, v: impl Into<OverrideButtonConfiguration>) -> Self { self.0.put::<OverrideButtonConfiguration>("Web", v.into()); self }
     }
 
-    impl From<ButtonConfig> for t::Value {
-        #[inline]
-        fn from(v: ButtonConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ButtonConfig> for t::Value { #[inline] fn from(v: ButtonConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ButtonConfig { #[inline] fn from(v: t::Value) -> ButtonConfig { ButtonConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1578,12 +1488,9 @@ pub mod in_app_template {
         pub fn link(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Link", v.into()); self }
     }
 
-    impl From<OverrideButtonConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OverrideButtonConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OverrideButtonConfiguration> for t::Value { #[inline] fn from(v: OverrideButtonConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OverrideButtonConfiguration { #[inline] fn from(v: t::Value) -> OverrideButtonConfiguration { OverrideButtonConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1632,12 +1539,9 @@ pub mod in_app_template {
         pub fn text_color(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextColor", v.into()); self }
     }
 
-    impl From<DefaultButtonConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DefaultButtonConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultButtonConfiguration> for t::Value { #[inline] fn from(v: DefaultButtonConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultButtonConfiguration { #[inline] fn from(v: t::Value) -> DefaultButtonConfiguration { DefaultButtonConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1760,12 +1664,9 @@ pub mod push_template {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<AndroidPushNotificationTemplate> for t::Value {
-        #[inline]
-        fn from(v: AndroidPushNotificationTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AndroidPushNotificationTemplate> for t::Value { #[inline] fn from(v: AndroidPushNotificationTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AndroidPushNotificationTemplate { #[inline] fn from(v: t::Value) -> AndroidPushNotificationTemplate { AndroidPushNotificationTemplate(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1792,12 +1693,9 @@ pub mod push_template {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<APNSPushNotificationTemplate> for t::Value {
-        #[inline]
-        fn from(v: APNSPushNotificationTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<APNSPushNotificationTemplate> for t::Value { #[inline] fn from(v: APNSPushNotificationTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for APNSPushNotificationTemplate { #[inline] fn from(v: t::Value) -> APNSPushNotificationTemplate { APNSPushNotificationTemplate(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1822,12 +1720,9 @@ pub mod push_template {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<DefaultPushNotificationTemplate> for t::Value {
-        #[inline]
-        fn from(v: DefaultPushNotificationTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultPushNotificationTemplate> for t::Value { #[inline] fn from(v: DefaultPushNotificationTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultPushNotificationTemplate { #[inline] fn from(v: t::Value) -> DefaultPushNotificationTemplate { DefaultPushNotificationTemplate(t::Props::from_value(v)) } }
 
 }
 
@@ -1951,12 +1846,9 @@ pub mod segment {
         pub fn user_attributes(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("UserAttributes", v.into()); self }
     }
 
-    impl From<SegmentDimensions> for t::Value {
-        #[inline]
-        fn from(v: SegmentDimensions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SegmentDimensions> for t::Value { #[inline] fn from(v: SegmentDimensions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SegmentDimensions { #[inline] fn from(v: t::Value) -> SegmentDimensions { SegmentDimensions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1973,12 +1865,9 @@ pub mod segment {
         pub fn recency(mut self, v: impl Into<Recency>) -> Self { self.0.put::<Recency>("Recency", v.into()); self }
     }
 
-    impl From<Behavior> for t::Value {
-        #[inline]
-        fn from(v: Behavior) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Behavior> for t::Value { #[inline] fn from(v: Behavior) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Behavior { #[inline] fn from(v: t::Value) -> Behavior { Behavior(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1994,12 +1883,9 @@ pub mod segment {
         }
     }
 
-    impl From<Recency> for t::Value {
-        #[inline]
-        fn from(v: Recency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Recency> for t::Value { #[inline] fn from(v: Recency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Recency { #[inline] fn from(v: t::Value) -> Recency { Recency(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2026,12 +1912,9 @@ pub mod segment {
         pub fn platform(mut self, v: impl Into<SetDimension>) -> Self { self.0.put::<SetDimension>("Platform", v.into()); self }
     }
 
-    impl From<Demographic> for t::Value {
-        #[inline]
-        fn from(v: Demographic) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Demographic> for t::Value { #[inline] fn from(v: Demographic) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Demographic { #[inline] fn from(v: t::Value) -> Demographic { Demographic(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2050,12 +1933,9 @@ pub mod segment {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<SetDimension> for t::Value {
-        #[inline]
-        fn from(v: SetDimension) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SetDimension> for t::Value { #[inline] fn from(v: SetDimension) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SetDimension { #[inline] fn from(v: t::Value) -> SetDimension { SetDimension(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2074,12 +1954,9 @@ pub mod segment {
         pub fn gps_point(mut self, v: impl Into<GPSPoint>) -> Self { self.0.put::<GPSPoint>("GPSPoint", v.into()); self }
     }
 
-    impl From<Location> for t::Value {
-        #[inline]
-        fn from(v: Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Location> for t::Value { #[inline] fn from(v: Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Location { #[inline] fn from(v: t::Value) -> Location { Location(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2095,12 +1972,9 @@ pub mod segment {
         }
     }
 
-    impl From<GPSPoint> for t::Value {
-        #[inline]
-        fn from(v: GPSPoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GPSPoint> for t::Value { #[inline] fn from(v: GPSPoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GPSPoint { #[inline] fn from(v: t::Value) -> GPSPoint { GPSPoint(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2116,12 +1990,9 @@ pub mod segment {
         }
     }
 
-    impl From<Coordinates> for t::Value {
-        #[inline]
-        fn from(v: Coordinates) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Coordinates> for t::Value { #[inline] fn from(v: Coordinates) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Coordinates { #[inline] fn from(v: t::Value) -> Coordinates { Coordinates(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2140,12 +2011,9 @@ pub mod segment {
         pub fn include(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Include", v.into()); self }
     }
 
-    impl From<SegmentGroups> for t::Value {
-        #[inline]
-        fn from(v: SegmentGroups) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SegmentGroups> for t::Value { #[inline] fn from(v: SegmentGroups) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SegmentGroups { #[inline] fn from(v: t::Value) -> SegmentGroups { SegmentGroups(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2168,12 +2036,9 @@ pub mod segment {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<Groups> for t::Value {
-        #[inline]
-        fn from(v: Groups) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Groups> for t::Value { #[inline] fn from(v: Groups) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Groups { #[inline] fn from(v: t::Value) -> Groups { Groups(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2190,12 +2055,9 @@ pub mod segment {
         pub fn version(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Version", v.into()); self }
     }
 
-    impl From<SourceSegments> for t::Value {
-        #[inline]
-        fn from(v: SourceSegments) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceSegments> for t::Value { #[inline] fn from(v: SourceSegments) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceSegments { #[inline] fn from(v: t::Value) -> SourceSegments { SourceSegments(t::Props::from_value(v)) } }
 
 }
 

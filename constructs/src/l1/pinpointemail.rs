@@ -73,12 +73,9 @@ pub mod configuration_set {
         pub fn sending_pool_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SendingPoolName", v.into()); self }
     }
 
-    impl From<DeliveryOptions> for t::Value {
-        #[inline]
-        fn from(v: DeliveryOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeliveryOptions> for t::Value { #[inline] fn from(v: DeliveryOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeliveryOptions { #[inline] fn from(v: t::Value) -> DeliveryOptions { DeliveryOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -95,12 +92,9 @@ pub mod configuration_set {
         pub fn reputation_metrics_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReputationMetricsEnabled", v.into()); self }
     }
 
-    impl From<ReputationOptions> for t::Value {
-        #[inline]
-        fn from(v: ReputationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReputationOptions> for t::Value { #[inline] fn from(v: ReputationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReputationOptions { #[inline] fn from(v: t::Value) -> ReputationOptions { ReputationOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -117,12 +111,9 @@ pub mod configuration_set {
         pub fn sending_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SendingEnabled", v.into()); self }
     }
 
-    impl From<SendingOptions> for t::Value {
-        #[inline]
-        fn from(v: SendingOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SendingOptions> for t::Value { #[inline] fn from(v: SendingOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SendingOptions { #[inline] fn from(v: t::Value) -> SendingOptions { SendingOptions(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -139,12 +130,9 @@ pub mod configuration_set {
         pub fn custom_redirect_domain(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomRedirectDomain", v.into()); self }
     }
 
-    impl From<TrackingOptions> for t::Value {
-        #[inline]
-        fn from(v: TrackingOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrackingOptions> for t::Value { #[inline] fn from(v: TrackingOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrackingOptions { #[inline] fn from(v: t::Value) -> TrackingOptions { TrackingOptions(t::Props::from_value(v)) } }
 
 }
 
@@ -215,12 +203,9 @@ pub mod configuration_set_event_destination {
         pub fn sns_destination(mut self, v: impl Into<SnsDestination>) -> Self { self.0.put::<SnsDestination>("SnsDestination", v.into()); self }
     }
 
-    impl From<EventDestination> for t::Value {
-        #[inline]
-        fn from(v: EventDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventDestination> for t::Value { #[inline] fn from(v: EventDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventDestination { #[inline] fn from(v: t::Value) -> EventDestination { EventDestination(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -237,12 +222,9 @@ pub mod configuration_set_event_destination {
         pub fn dimension_configurations(mut self, v: impl Into<t::List<DimensionConfiguration>>) -> Self { self.0.put::<t::List<DimensionConfiguration>>("DimensionConfigurations", v.into()); self }
     }
 
-    impl From<CloudWatchDestination> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchDestination> for t::Value { #[inline] fn from(v: CloudWatchDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchDestination { #[inline] fn from(v: t::Value) -> CloudWatchDestination { CloudWatchDestination(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -259,12 +241,9 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    impl From<DimensionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DimensionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DimensionConfiguration> for t::Value { #[inline] fn from(v: DimensionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DimensionConfiguration { #[inline] fn from(v: t::Value) -> DimensionConfiguration { DimensionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -280,12 +259,9 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    impl From<KinesisFirehoseDestination> for t::Value {
-        #[inline]
-        fn from(v: KinesisFirehoseDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisFirehoseDestination> for t::Value { #[inline] fn from(v: KinesisFirehoseDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisFirehoseDestination { #[inline] fn from(v: t::Value) -> KinesisFirehoseDestination { KinesisFirehoseDestination(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -302,12 +278,9 @@ pub mod configuration_set_event_destination {
         pub fn application_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ApplicationArn", v.into()); self }
     }
 
-    impl From<PinpointDestination> for t::Value {
-        #[inline]
-        fn from(v: PinpointDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PinpointDestination> for t::Value { #[inline] fn from(v: PinpointDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PinpointDestination { #[inline] fn from(v: t::Value) -> PinpointDestination { PinpointDestination(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -322,12 +295,9 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    impl From<SnsDestination> for t::Value {
-        #[inline]
-        fn from(v: SnsDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnsDestination> for t::Value { #[inline] fn from(v: SnsDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnsDestination { #[inline] fn from(v: t::Value) -> SnsDestination { SnsDestination(t::Props::from_value(v)) } }
 
 }
 
@@ -467,11 +437,8 @@ pub mod identity {
         pub fn mail_from_domain(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MailFromDomain", v.into()); self }
     }
 
-    impl From<MailFromAttributes> for t::Value {
-        #[inline]
-        fn from(v: MailFromAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MailFromAttributes> for t::Value { #[inline] fn from(v: MailFromAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MailFromAttributes { #[inline] fn from(v: t::Value) -> MailFromAttributes { MailFromAttributes(t::Props::from_value(v)) } }
 
 }

@@ -127,12 +127,9 @@ pub mod pipe {
         pub fn input_template(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InputTemplate", v.into()); self }
     }
 
-    impl From<PipeEnrichmentParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeEnrichmentParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeEnrichmentParameters> for t::Value { #[inline] fn from(v: PipeEnrichmentParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeEnrichmentParameters { #[inline] fn from(v: t::Value) -> PipeEnrichmentParameters { PipeEnrichmentParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -153,12 +150,9 @@ pub mod pipe {
         pub fn query_string_parameters(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("QueryStringParameters", v.into()); self }
     }
 
-    impl From<PipeEnrichmentHttpParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeEnrichmentHttpParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeEnrichmentHttpParameters> for t::Value { #[inline] fn from(v: PipeEnrichmentHttpParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeEnrichmentHttpParameters { #[inline] fn from(v: t::Value) -> PipeEnrichmentHttpParameters { PipeEnrichmentHttpParameters(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -183,12 +177,9 @@ pub mod pipe {
         pub fn s3_log_destination(mut self, v: impl Into<S3LogDestination>) -> Self { self.0.put::<S3LogDestination>("S3LogDestination", v.into()); self }
     }
 
-    impl From<PipeLogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PipeLogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeLogConfiguration> for t::Value { #[inline] fn from(v: PipeLogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeLogConfiguration { #[inline] fn from(v: t::Value) -> PipeLogConfiguration { PipeLogConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -205,12 +196,9 @@ pub mod pipe {
         pub fn log_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupArn", v.into()); self }
     }
 
-    impl From<CloudwatchLogsLogDestination> for t::Value {
-        #[inline]
-        fn from(v: CloudwatchLogsLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudwatchLogsLogDestination> for t::Value { #[inline] fn from(v: CloudwatchLogsLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudwatchLogsLogDestination { #[inline] fn from(v: t::Value) -> CloudwatchLogsLogDestination { CloudwatchLogsLogDestination(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -227,12 +215,9 @@ pub mod pipe {
         pub fn delivery_stream_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DeliveryStreamArn", v.into()); self }
     }
 
-    impl From<FirehoseLogDestination> for t::Value {
-        #[inline]
-        fn from(v: FirehoseLogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirehoseLogDestination> for t::Value { #[inline] fn from(v: FirehoseLogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirehoseLogDestination { #[inline] fn from(v: t::Value) -> FirehoseLogDestination { FirehoseLogDestination(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -297,12 +282,9 @@ pub mod pipe {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3LogDestination> for t::Value {
-        #[inline]
-        fn from(v: S3LogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3LogDestination> for t::Value { #[inline] fn from(v: S3LogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3LogDestination { #[inline] fn from(v: t::Value) -> S3LogDestination { S3LogDestination(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -355,12 +337,9 @@ pub mod pipe {
         pub fn sqs_queue_parameters(mut self, v: impl Into<PipeSourceSqsQueueParameters>) -> Self { self.0.put::<PipeSourceSqsQueueParameters>("SqsQueueParameters", v.into()); self }
     }
 
-    impl From<PipeSourceParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeSourceParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeSourceParameters> for t::Value { #[inline] fn from(v: PipeSourceParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeSourceParameters { #[inline] fn from(v: t::Value) -> PipeSourceParameters { PipeSourceParameters(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -380,12 +359,9 @@ pub mod pipe {
         pub fn maximum_batching_window_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumBatchingWindowInSeconds", v.into()); self }
     }
 
-    impl From<PipeSourceActiveMQBrokerParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeSourceActiveMQBrokerParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeSourceActiveMQBrokerParameters> for t::Value { #[inline] fn from(v: PipeSourceActiveMQBrokerParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeSourceActiveMQBrokerParameters { #[inline] fn from(v: t::Value) -> PipeSourceActiveMQBrokerParameters { PipeSourceActiveMQBrokerParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -402,12 +378,9 @@ pub mod pipe {
         pub fn basic_auth(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BasicAuth", v.into()); self }
     }
 
-    impl From<MQBrokerAccessCredentials> for t::Value {
-        #[inline]
-        fn from(v: MQBrokerAccessCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MQBrokerAccessCredentials> for t::Value { #[inline] fn from(v: MQBrokerAccessCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MQBrokerAccessCredentials { #[inline] fn from(v: t::Value) -> MQBrokerAccessCredentials { MQBrokerAccessCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -436,12 +409,9 @@ pub mod pipe {
         pub fn parallelization_factor(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ParallelizationFactor", v.into()); self }
     }
 
-    impl From<PipeSourceDynamoDBStreamParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeSourceDynamoDBStreamParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeSourceDynamoDBStreamParameters> for t::Value { #[inline] fn from(v: PipeSourceDynamoDBStreamParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeSourceDynamoDBStreamParameters { #[inline] fn from(v: t::Value) -> PipeSourceDynamoDBStreamParameters { PipeSourceDynamoDBStreamParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -458,12 +428,9 @@ pub mod pipe {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<DeadLetterConfig> for t::Value {
-        #[inline]
-        fn from(v: DeadLetterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeadLetterConfig> for t::Value { #[inline] fn from(v: DeadLetterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeadLetterConfig { #[inline] fn from(v: t::Value) -> DeadLetterConfig { DeadLetterConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -518,12 +485,9 @@ pub mod pipe {
         pub fn filters(mut self, v: impl Into<t::List<Filter>>) -> Self { self.0.put::<t::List<Filter>>("Filters", v.into()); self }
     }
 
-    impl From<FilterCriteria> for t::Value {
-        #[inline]
-        fn from(v: FilterCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterCriteria> for t::Value { #[inline] fn from(v: FilterCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterCriteria { #[inline] fn from(v: t::Value) -> FilterCriteria { FilterCriteria(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -540,12 +504,9 @@ pub mod pipe {
         pub fn pattern(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Pattern", v.into()); self }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -576,12 +537,9 @@ pub mod pipe {
         pub fn starting_position_timestamp(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartingPositionTimestamp", v.into()); self }
     }
 
-    impl From<PipeSourceKinesisStreamParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeSourceKinesisStreamParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeSourceKinesisStreamParameters> for t::Value { #[inline] fn from(v: PipeSourceKinesisStreamParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeSourceKinesisStreamParameters { #[inline] fn from(v: t::Value) -> PipeSourceKinesisStreamParameters { PipeSourceKinesisStreamParameters(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -628,12 +586,9 @@ pub mod pipe {
         pub fn starting_position(mut self, v: impl Into<DynamoDBStreamStartPosition>) -> Self { self.0.put::<DynamoDBStreamStartPosition>("StartingPosition", v.into()); self }
     }
 
-    impl From<PipeSourceManagedStreamingKafkaParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeSourceManagedStreamingKafkaParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeSourceManagedStreamingKafkaParameters> for t::Value { #[inline] fn from(v: PipeSourceManagedStreamingKafkaParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeSourceManagedStreamingKafkaParameters { #[inline] fn from(v: t::Value) -> PipeSourceManagedStreamingKafkaParameters { PipeSourceManagedStreamingKafkaParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -652,12 +607,9 @@ pub mod pipe {
         pub fn sasl_scram512_auth(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SaslScram512Auth", v.into()); self }
     }
 
-    impl From<MSKAccessCredentials> for t::Value {
-        #[inline]
-        fn from(v: MSKAccessCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MSKAccessCredentials> for t::Value { #[inline] fn from(v: MSKAccessCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MSKAccessCredentials { #[inline] fn from(v: t::Value) -> MSKAccessCredentials { MSKAccessCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -679,12 +631,9 @@ pub mod pipe {
         pub fn virtual_host(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualHost", v.into()); self }
     }
 
-    impl From<PipeSourceRabbitMQBrokerParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeSourceRabbitMQBrokerParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeSourceRabbitMQBrokerParameters> for t::Value { #[inline] fn from(v: PipeSourceRabbitMQBrokerParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeSourceRabbitMQBrokerParameters { #[inline] fn from(v: t::Value) -> PipeSourceRabbitMQBrokerParameters { PipeSourceRabbitMQBrokerParameters(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -715,12 +664,9 @@ pub mod pipe {
         pub fn vpc(mut self, v: impl Into<SelfManagedKafkaAccessConfigurationVpc>) -> Self { self.0.put::<SelfManagedKafkaAccessConfigurationVpc>("Vpc", v.into()); self }
     }
 
-    impl From<PipeSourceSelfManagedKafkaParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeSourceSelfManagedKafkaParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeSourceSelfManagedKafkaParameters> for t::Value { #[inline] fn from(v: PipeSourceSelfManagedKafkaParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeSourceSelfManagedKafkaParameters { #[inline] fn from(v: t::Value) -> PipeSourceSelfManagedKafkaParameters { PipeSourceSelfManagedKafkaParameters(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -743,12 +689,9 @@ pub mod pipe {
         pub fn sasl_scram512_auth(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SaslScram512Auth", v.into()); self }
     }
 
-    impl From<SelfManagedKafkaAccessConfigurationCredentials> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedKafkaAccessConfigurationCredentials) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedKafkaAccessConfigurationCredentials> for t::Value { #[inline] fn from(v: SelfManagedKafkaAccessConfigurationCredentials) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedKafkaAccessConfigurationCredentials { #[inline] fn from(v: t::Value) -> SelfManagedKafkaAccessConfigurationCredentials { SelfManagedKafkaAccessConfigurationCredentials(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -767,12 +710,9 @@ pub mod pipe {
         pub fn subnets(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Subnets", v.into()); self }
     }
 
-    impl From<SelfManagedKafkaAccessConfigurationVpc> for t::Value {
-        #[inline]
-        fn from(v: SelfManagedKafkaAccessConfigurationVpc) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfManagedKafkaAccessConfigurationVpc> for t::Value { #[inline] fn from(v: SelfManagedKafkaAccessConfigurationVpc) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfManagedKafkaAccessConfigurationVpc { #[inline] fn from(v: t::Value) -> SelfManagedKafkaAccessConfigurationVpc { SelfManagedKafkaAccessConfigurationVpc(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -791,12 +731,9 @@ pub mod pipe {
         pub fn maximum_batching_window_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumBatchingWindowInSeconds", v.into()); self }
     }
 
-    impl From<PipeSourceSqsQueueParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeSourceSqsQueueParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeSourceSqsQueueParameters> for t::Value { #[inline] fn from(v: PipeSourceSqsQueueParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeSourceSqsQueueParameters { #[inline] fn from(v: t::Value) -> PipeSourceSqsQueueParameters { PipeSourceSqsQueueParameters(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -837,12 +774,9 @@ pub mod pipe {
         pub fn timestream_parameters(mut self, v: impl Into<PipeTargetTimestreamParameters>) -> Self { self.0.put::<PipeTargetTimestreamParameters>("TimestreamParameters", v.into()); self }
     }
 
-    impl From<PipeTargetParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeTargetParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeTargetParameters> for t::Value { #[inline] fn from(v: PipeTargetParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeTargetParameters { #[inline] fn from(v: t::Value) -> PipeTargetParameters { PipeTargetParameters(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -868,12 +802,9 @@ pub mod pipe {
         pub fn retry_strategy(mut self, v: impl Into<BatchRetryStrategy>) -> Self { self.0.put::<BatchRetryStrategy>("RetryStrategy", v.into()); self }
     }
 
-    impl From<PipeTargetBatchJobParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeTargetBatchJobParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeTargetBatchJobParameters> for t::Value { #[inline] fn from(v: PipeTargetBatchJobParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeTargetBatchJobParameters { #[inline] fn from(v: t::Value) -> PipeTargetBatchJobParameters { PipeTargetBatchJobParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -890,12 +821,9 @@ pub mod pipe {
         pub fn size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Size", v.into()); self }
     }
 
-    impl From<BatchArrayProperties> for t::Value {
-        #[inline]
-        fn from(v: BatchArrayProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchArrayProperties> for t::Value { #[inline] fn from(v: BatchArrayProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchArrayProperties { #[inline] fn from(v: t::Value) -> BatchArrayProperties { BatchArrayProperties(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -918,12 +846,9 @@ pub mod pipe {
         pub fn resource_requirements(mut self, v: impl Into<t::List<BatchResourceRequirement>>) -> Self { self.0.put::<t::List<BatchResourceRequirement>>("ResourceRequirements", v.into()); self }
     }
 
-    impl From<BatchContainerOverrides> for t::Value {
-        #[inline]
-        fn from(v: BatchContainerOverrides) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchContainerOverrides> for t::Value { #[inline] fn from(v: BatchContainerOverrides) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchContainerOverrides { #[inline] fn from(v: t::Value) -> BatchContainerOverrides { BatchContainerOverrides(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -942,12 +867,9 @@ pub mod pipe {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<BatchEnvironmentVariable> for t::Value {
-        #[inline]
-        fn from(v: BatchEnvironmentVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchEnvironmentVariable> for t::Value { #[inline] fn from(v: BatchEnvironmentVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchEnvironmentVariable { #[inline] fn from(v: t::Value) -> BatchEnvironmentVariable { BatchEnvironmentVariable(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -963,12 +885,9 @@ pub mod pipe {
         }
     }
 
-    impl From<BatchResourceRequirement> for t::Value {
-        #[inline]
-        fn from(v: BatchResourceRequirement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchResourceRequirement> for t::Value { #[inline] fn from(v: BatchResourceRequirement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchResourceRequirement { #[inline] fn from(v: t::Value) -> BatchResourceRequirement { BatchResourceRequirement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1009,12 +928,9 @@ pub mod pipe {
         pub fn type_(mut self, v: impl Into<BatchJobDependencyType>) -> Self { self.0.put::<BatchJobDependencyType>("Type", v.into()); self }
     }
 
-    impl From<BatchJobDependency> for t::Value {
-        #[inline]
-        fn from(v: BatchJobDependency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchJobDependency> for t::Value { #[inline] fn from(v: BatchJobDependency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchJobDependency { #[inline] fn from(v: t::Value) -> BatchJobDependency { BatchJobDependency(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1051,12 +967,9 @@ pub mod pipe {
         pub fn attempts(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Attempts", v.into()); self }
     }
 
-    impl From<BatchRetryStrategy> for t::Value {
-        #[inline]
-        fn from(v: BatchRetryStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchRetryStrategy> for t::Value { #[inline] fn from(v: BatchRetryStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchRetryStrategy { #[inline] fn from(v: t::Value) -> BatchRetryStrategy { BatchRetryStrategy(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1075,12 +988,9 @@ pub mod pipe {
         pub fn timestamp(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Timestamp", v.into()); self }
     }
 
-    impl From<PipeTargetCloudWatchLogsParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeTargetCloudWatchLogsParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeTargetCloudWatchLogsParameters> for t::Value { #[inline] fn from(v: PipeTargetCloudWatchLogsParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeTargetCloudWatchLogsParameters { #[inline] fn from(v: t::Value) -> PipeTargetCloudWatchLogsParameters { PipeTargetCloudWatchLogsParameters(t::Props::from_value(v)) } }
 
     /// A property type: 15 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1123,12 +1033,9 @@ pub mod pipe {
         pub fn task_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TaskCount", v.into()); self }
     }
 
-    impl From<PipeTargetEcsTaskParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeTargetEcsTaskParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeTargetEcsTaskParameters> for t::Value { #[inline] fn from(v: PipeTargetEcsTaskParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeTargetEcsTaskParameters { #[inline] fn from(v: t::Value) -> PipeTargetEcsTaskParameters { PipeTargetEcsTaskParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1147,12 +1054,9 @@ pub mod pipe {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<CapacityProviderStrategyItem> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderStrategyItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderStrategyItem> for t::Value { #[inline] fn from(v: CapacityProviderStrategyItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderStrategyItem { #[inline] fn from(v: t::Value) -> CapacityProviderStrategyItem { CapacityProviderStrategyItem(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1191,12 +1095,9 @@ pub mod pipe {
         pub fn awsvpc_configuration(mut self, v: impl Into<AwsVpcConfiguration>) -> Self { self.0.put::<AwsVpcConfiguration>("AwsvpcConfiguration", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1215,12 +1116,9 @@ pub mod pipe {
         pub fn security_groups(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroups", v.into()); self }
     }
 
-    impl From<AwsVpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AwsVpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsVpcConfiguration> for t::Value { #[inline] fn from(v: AwsVpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsVpcConfiguration { #[inline] fn from(v: t::Value) -> AwsVpcConfiguration { AwsVpcConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1269,12 +1167,9 @@ pub mod pipe {
         pub fn task_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TaskRoleArn", v.into()); self }
     }
 
-    impl From<EcsTaskOverride> for t::Value {
-        #[inline]
-        fn from(v: EcsTaskOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsTaskOverride> for t::Value { #[inline] fn from(v: EcsTaskOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsTaskOverride { #[inline] fn from(v: t::Value) -> EcsTaskOverride { EcsTaskOverride(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1305,12 +1200,9 @@ pub mod pipe {
         pub fn resource_requirements(mut self, v: impl Into<t::List<EcsResourceRequirement>>) -> Self { self.0.put::<t::List<EcsResourceRequirement>>("ResourceRequirements", v.into()); self }
     }
 
-    impl From<EcsContainerOverride> for t::Value {
-        #[inline]
-        fn from(v: EcsContainerOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsContainerOverride> for t::Value { #[inline] fn from(v: EcsContainerOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsContainerOverride { #[inline] fn from(v: t::Value) -> EcsContainerOverride { EcsContainerOverride(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1326,12 +1218,9 @@ pub mod pipe {
         }
     }
 
-    impl From<EcsEnvironmentFile> for t::Value {
-        #[inline]
-        fn from(v: EcsEnvironmentFile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsEnvironmentFile> for t::Value { #[inline] fn from(v: EcsEnvironmentFile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsEnvironmentFile { #[inline] fn from(v: t::Value) -> EcsEnvironmentFile { EcsEnvironmentFile(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1365,12 +1254,9 @@ pub mod pipe {
         }
     }
 
-    impl From<EcsResourceRequirement> for t::Value {
-        #[inline]
-        fn from(v: EcsResourceRequirement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsResourceRequirement> for t::Value { #[inline] fn from(v: EcsResourceRequirement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsResourceRequirement { #[inline] fn from(v: t::Value) -> EcsResourceRequirement { EcsResourceRequirement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1405,12 +1291,9 @@ pub mod pipe {
         }
     }
 
-    impl From<EcsEphemeralStorage> for t::Value {
-        #[inline]
-        fn from(v: EcsEphemeralStorage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsEphemeralStorage> for t::Value { #[inline] fn from(v: EcsEphemeralStorage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsEphemeralStorage { #[inline] fn from(v: t::Value) -> EcsEphemeralStorage { EcsEphemeralStorage(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1429,12 +1312,9 @@ pub mod pipe {
         pub fn device_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DeviceType", v.into()); self }
     }
 
-    impl From<EcsInferenceAcceleratorOverride> for t::Value {
-        #[inline]
-        fn from(v: EcsInferenceAcceleratorOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsInferenceAcceleratorOverride> for t::Value { #[inline] fn from(v: EcsInferenceAcceleratorOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsInferenceAcceleratorOverride { #[inline] fn from(v: t::Value) -> EcsInferenceAcceleratorOverride { EcsInferenceAcceleratorOverride(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1453,12 +1333,9 @@ pub mod pipe {
         pub fn type_(mut self, v: impl Into<PlacementConstraintType>) -> Self { self.0.put::<PlacementConstraintType>("Type", v.into()); self }
     }
 
-    impl From<PlacementConstraint> for t::Value {
-        #[inline]
-        fn from(v: PlacementConstraint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlacementConstraint> for t::Value { #[inline] fn from(v: PlacementConstraint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlacementConstraint { #[inline] fn from(v: t::Value) -> PlacementConstraint { PlacementConstraint(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1497,12 +1374,9 @@ pub mod pipe {
         pub fn type_(mut self, v: impl Into<PlacementStrategyType>) -> Self { self.0.put::<PlacementStrategyType>("Type", v.into()); self }
     }
 
-    impl From<PlacementStrategy> for t::Value {
-        #[inline]
-        fn from(v: PlacementStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlacementStrategy> for t::Value { #[inline] fn from(v: PlacementStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlacementStrategy { #[inline] fn from(v: t::Value) -> PlacementStrategy { PlacementStrategy(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1567,12 +1441,9 @@ pub mod pipe {
         pub fn time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Time", v.into()); self }
     }
 
-    impl From<PipeTargetEventBridgeEventBusParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeTargetEventBridgeEventBusParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeTargetEventBridgeEventBusParameters> for t::Value { #[inline] fn from(v: PipeTargetEventBridgeEventBusParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeTargetEventBridgeEventBusParameters { #[inline] fn from(v: t::Value) -> PipeTargetEventBridgeEventBusParameters { PipeTargetEventBridgeEventBusParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1587,12 +1458,9 @@ pub mod pipe {
         }
     }
 
-    impl From<PipeTargetKinesisStreamParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeTargetKinesisStreamParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeTargetKinesisStreamParameters> for t::Value { #[inline] fn from(v: PipeTargetKinesisStreamParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeTargetKinesisStreamParameters { #[inline] fn from(v: t::Value) -> PipeTargetKinesisStreamParameters { PipeTargetKinesisStreamParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1609,12 +1477,9 @@ pub mod pipe {
         pub fn invocation_type(mut self, v: impl Into<PipeTargetInvocationType>) -> Self { self.0.put::<PipeTargetInvocationType>("InvocationType", v.into()); self }
     }
 
-    impl From<PipeTargetLambdaFunctionParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeTargetLambdaFunctionParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeTargetLambdaFunctionParameters> for t::Value { #[inline] fn from(v: PipeTargetLambdaFunctionParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeTargetLambdaFunctionParameters { #[inline] fn from(v: t::Value) -> PipeTargetLambdaFunctionParameters { PipeTargetLambdaFunctionParameters(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1658,12 +1523,9 @@ pub mod pipe {
         pub fn with_event(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("WithEvent", v.into()); self }
     }
 
-    impl From<PipeTargetRedshiftDataParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeTargetRedshiftDataParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeTargetRedshiftDataParameters> for t::Value { #[inline] fn from(v: PipeTargetRedshiftDataParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeTargetRedshiftDataParameters { #[inline] fn from(v: t::Value) -> PipeTargetRedshiftDataParameters { PipeTargetRedshiftDataParameters(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1680,12 +1542,9 @@ pub mod pipe {
         pub fn pipeline_parameter_list(mut self, v: impl Into<t::List<SageMakerPipelineParameter>>) -> Self { self.0.put::<t::List<SageMakerPipelineParameter>>("PipelineParameterList", v.into()); self }
     }
 
-    impl From<PipeTargetSageMakerPipelineParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeTargetSageMakerPipelineParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeTargetSageMakerPipelineParameters> for t::Value { #[inline] fn from(v: PipeTargetSageMakerPipelineParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeTargetSageMakerPipelineParameters { #[inline] fn from(v: t::Value) -> PipeTargetSageMakerPipelineParameters { PipeTargetSageMakerPipelineParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1701,12 +1560,9 @@ pub mod pipe {
         }
     }
 
-    impl From<SageMakerPipelineParameter> for t::Value {
-        #[inline]
-        fn from(v: SageMakerPipelineParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SageMakerPipelineParameter> for t::Value { #[inline] fn from(v: SageMakerPipelineParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SageMakerPipelineParameter { #[inline] fn from(v: t::Value) -> SageMakerPipelineParameter { SageMakerPipelineParameter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1725,12 +1581,9 @@ pub mod pipe {
         pub fn message_group_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MessageGroupId", v.into()); self }
     }
 
-    impl From<PipeTargetSqsQueueParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeTargetSqsQueueParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeTargetSqsQueueParameters> for t::Value { #[inline] fn from(v: PipeTargetSqsQueueParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeTargetSqsQueueParameters { #[inline] fn from(v: t::Value) -> PipeTargetSqsQueueParameters { PipeTargetSqsQueueParameters(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1757,12 +1610,9 @@ pub mod pipe {
         pub fn timestamp_format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimestampFormat", v.into()); self }
     }
 
-    impl From<PipeTargetTimestreamParameters> for t::Value {
-        #[inline]
-        fn from(v: PipeTargetTimestreamParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipeTargetTimestreamParameters> for t::Value { #[inline] fn from(v: PipeTargetTimestreamParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipeTargetTimestreamParameters { #[inline] fn from(v: t::Value) -> PipeTargetTimestreamParameters { PipeTargetTimestreamParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1779,12 +1629,9 @@ pub mod pipe {
         }
     }
 
-    impl From<DimensionMapping> for t::Value {
-        #[inline]
-        fn from(v: DimensionMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DimensionMapping> for t::Value { #[inline] fn from(v: DimensionMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DimensionMapping { #[inline] fn from(v: t::Value) -> DimensionMapping { DimensionMapping(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1842,12 +1689,9 @@ pub mod pipe {
         }
     }
 
-    impl From<MultiMeasureMapping> for t::Value {
-        #[inline]
-        fn from(v: MultiMeasureMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiMeasureMapping> for t::Value { #[inline] fn from(v: MultiMeasureMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiMeasureMapping { #[inline] fn from(v: t::Value) -> MultiMeasureMapping { MultiMeasureMapping(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1864,12 +1708,9 @@ pub mod pipe {
         }
     }
 
-    impl From<MultiMeasureAttributeMapping> for t::Value {
-        #[inline]
-        fn from(v: MultiMeasureAttributeMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiMeasureAttributeMapping> for t::Value { #[inline] fn from(v: MultiMeasureAttributeMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiMeasureAttributeMapping { #[inline] fn from(v: t::Value) -> MultiMeasureAttributeMapping { MultiMeasureAttributeMapping(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1912,12 +1753,9 @@ pub mod pipe {
         }
     }
 
-    impl From<SingleMeasureMapping> for t::Value {
-        #[inline]
-        fn from(v: SingleMeasureMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleMeasureMapping> for t::Value { #[inline] fn from(v: SingleMeasureMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleMeasureMapping { #[inline] fn from(v: t::Value) -> SingleMeasureMapping { SingleMeasureMapping(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

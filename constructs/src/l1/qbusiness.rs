@@ -112,12 +112,9 @@ pub mod application {
         }
     }
 
-    impl From<AttachmentsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AttachmentsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttachmentsConfiguration> for t::Value { #[inline] fn from(v: AttachmentsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttachmentsConfiguration { #[inline] fn from(v: t::Value) -> AttachmentsConfiguration { AttachmentsConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -154,12 +151,9 @@ pub mod application {
         pub fn default_subscription_type(mut self, v: impl Into<SubscriptionType>) -> Self { self.0.put::<SubscriptionType>("DefaultSubscriptionType", v.into()); self }
     }
 
-    impl From<AutoSubscriptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AutoSubscriptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoSubscriptionConfiguration> for t::Value { #[inline] fn from(v: AutoSubscriptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoSubscriptionConfiguration { #[inline] fn from(v: t::Value) -> AutoSubscriptionConfiguration { AutoSubscriptionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -196,12 +190,9 @@ pub mod application {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -242,12 +233,9 @@ pub mod application {
         }
     }
 
-    impl From<PersonalizationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PersonalizationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PersonalizationConfiguration> for t::Value { #[inline] fn from(v: PersonalizationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PersonalizationConfiguration { #[inline] fn from(v: t::Value) -> PersonalizationConfiguration { PersonalizationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -262,12 +250,9 @@ pub mod application {
         }
     }
 
-    impl From<QAppsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QAppsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QAppsConfiguration> for t::Value { #[inline] fn from(v: QAppsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QAppsConfiguration { #[inline] fn from(v: t::Value) -> QAppsConfiguration { QAppsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -282,12 +267,9 @@ pub mod application {
         }
     }
 
-    impl From<QuickSightConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QuickSightConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuickSightConfiguration> for t::Value { #[inline] fn from(v: QuickSightConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuickSightConfiguration { #[inline] fn from(v: t::Value) -> QuickSightConfiguration { QuickSightConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -374,12 +356,9 @@ pub mod data_accessor {
         pub fn filter_configuration(mut self, v: impl Into<ActionFilterConfiguration>) -> Self { self.0.put::<ActionFilterConfiguration>("FilterConfiguration", v.into()); self }
     }
 
-    impl From<ActionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ActionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionConfiguration> for t::Value { #[inline] fn from(v: ActionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionConfiguration { #[inline] fn from(v: t::Value) -> ActionConfiguration { ActionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -394,12 +373,9 @@ pub mod data_accessor {
         }
     }
 
-    impl From<ActionFilterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ActionFilterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionFilterConfiguration> for t::Value { #[inline] fn from(v: ActionFilterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionFilterConfiguration { #[inline] fn from(v: t::Value) -> ActionFilterConfiguration { ActionFilterConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -434,12 +410,9 @@ pub mod data_accessor {
         pub fn or_all_filters(mut self, v: impl Into<t::List<AttributeFilter>>) -> Self { self.0.put::<t::List<AttributeFilter>>("OrAllFilters", v.into()); self }
     }
 
-    impl From<AttributeFilter> for t::Value {
-        #[inline]
-        fn from(v: AttributeFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeFilter> for t::Value { #[inline] fn from(v: AttributeFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeFilter { #[inline] fn from(v: t::Value) -> AttributeFilter { AttributeFilter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -455,12 +428,9 @@ pub mod data_accessor {
         }
     }
 
-    impl From<DocumentAttribute> for t::Value {
-        #[inline]
-        fn from(v: DocumentAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentAttribute> for t::Value { #[inline] fn from(v: DocumentAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentAttribute { #[inline] fn from(v: t::Value) -> DocumentAttribute { DocumentAttribute(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -483,12 +453,9 @@ pub mod data_accessor {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<DocumentAttributeValue> for t::Value {
-        #[inline]
-        fn from(v: DocumentAttributeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentAttributeValue> for t::Value { #[inline] fn from(v: DocumentAttributeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentAttributeValue { #[inline] fn from(v: t::Value) -> DocumentAttributeValue { DocumentAttributeValue(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -507,12 +474,9 @@ pub mod data_accessor {
         pub fn external_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExternalIds", v.into()); self }
     }
 
-    impl From<DataAccessorAuthenticationDetail> for t::Value {
-        #[inline]
-        fn from(v: DataAccessorAuthenticationDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataAccessorAuthenticationDetail> for t::Value { #[inline] fn from(v: DataAccessorAuthenticationDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataAccessorAuthenticationDetail { #[inline] fn from(v: t::Value) -> DataAccessorAuthenticationDetail { DataAccessorAuthenticationDetail(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -529,12 +493,9 @@ pub mod data_accessor {
         pub fn idc_trusted_token_issuer_configuration(mut self, v: impl Into<DataAccessorIdcTrustedTokenIssuerConfiguration>) -> Self { self.0.put::<DataAccessorIdcTrustedTokenIssuerConfiguration>("IdcTrustedTokenIssuerConfiguration", v.into()); self }
     }
 
-    impl From<DataAccessorAuthenticationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataAccessorAuthenticationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataAccessorAuthenticationConfiguration> for t::Value { #[inline] fn from(v: DataAccessorAuthenticationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataAccessorAuthenticationConfiguration { #[inline] fn from(v: t::Value) -> DataAccessorAuthenticationConfiguration { DataAccessorAuthenticationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -549,12 +510,9 @@ pub mod data_accessor {
         }
     }
 
-    impl From<DataAccessorIdcTrustedTokenIssuerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataAccessorIdcTrustedTokenIssuerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataAccessorIdcTrustedTokenIssuerConfiguration> for t::Value { #[inline] fn from(v: DataAccessorIdcTrustedTokenIssuerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataAccessorIdcTrustedTokenIssuerConfiguration { #[inline] fn from(v: t::Value) -> DataAccessorIdcTrustedTokenIssuerConfiguration { DataAccessorIdcTrustedTokenIssuerConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -680,12 +638,9 @@ pub mod data_source {
         pub fn pre_extraction_hook_configuration(mut self, v: impl Into<HookConfiguration>) -> Self { self.0.put::<HookConfiguration>("PreExtractionHookConfiguration", v.into()); self }
     }
 
-    impl From<DocumentEnrichmentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DocumentEnrichmentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentEnrichmentConfiguration> for t::Value { #[inline] fn from(v: DocumentEnrichmentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentEnrichmentConfiguration { #[inline] fn from(v: t::Value) -> DocumentEnrichmentConfiguration { DocumentEnrichmentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -706,12 +661,9 @@ pub mod data_source {
         pub fn target(mut self, v: impl Into<DocumentAttributeTarget>) -> Self { self.0.put::<DocumentAttributeTarget>("Target", v.into()); self }
     }
 
-    impl From<InlineDocumentEnrichmentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InlineDocumentEnrichmentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InlineDocumentEnrichmentConfiguration> for t::Value { #[inline] fn from(v: InlineDocumentEnrichmentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InlineDocumentEnrichmentConfiguration { #[inline] fn from(v: t::Value) -> InlineDocumentEnrichmentConfiguration { InlineDocumentEnrichmentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -729,12 +681,9 @@ pub mod data_source {
         pub fn value(mut self, v: impl Into<DocumentAttributeValue>) -> Self { self.0.put::<DocumentAttributeValue>("Value", v.into()); self }
     }
 
-    impl From<DocumentAttributeCondition> for t::Value {
-        #[inline]
-        fn from(v: DocumentAttributeCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentAttributeCondition> for t::Value { #[inline] fn from(v: DocumentAttributeCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentAttributeCondition { #[inline] fn from(v: t::Value) -> DocumentAttributeCondition { DocumentAttributeCondition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -795,12 +744,9 @@ pub mod data_source {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<DocumentAttributeValue> for t::Value {
-        #[inline]
-        fn from(v: DocumentAttributeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentAttributeValue> for t::Value { #[inline] fn from(v: DocumentAttributeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentAttributeValue { #[inline] fn from(v: t::Value) -> DocumentAttributeValue { DocumentAttributeValue(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -837,12 +783,9 @@ pub mod data_source {
         pub fn value(mut self, v: impl Into<DocumentAttributeValue>) -> Self { self.0.put::<DocumentAttributeValue>("Value", v.into()); self }
     }
 
-    impl From<DocumentAttributeTarget> for t::Value {
-        #[inline]
-        fn from(v: DocumentAttributeTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentAttributeTarget> for t::Value { #[inline] fn from(v: DocumentAttributeTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentAttributeTarget { #[inline] fn from(v: t::Value) -> DocumentAttributeTarget { DocumentAttributeTarget(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -865,12 +808,9 @@ pub mod data_source {
         pub fn s3_bucket_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3BucketName", v.into()); self }
     }
 
-    impl From<HookConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HookConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HookConfiguration> for t::Value { #[inline] fn from(v: HookConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HookConfiguration { #[inline] fn from(v: t::Value) -> HookConfiguration { HookConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -891,12 +831,9 @@ pub mod data_source {
         pub fn video_extraction_configuration(mut self, v: impl Into<VideoExtractionConfiguration>) -> Self { self.0.put::<VideoExtractionConfiguration>("VideoExtractionConfiguration", v.into()); self }
     }
 
-    impl From<MediaExtractionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MediaExtractionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MediaExtractionConfiguration> for t::Value { #[inline] fn from(v: MediaExtractionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MediaExtractionConfiguration { #[inline] fn from(v: t::Value) -> MediaExtractionConfiguration { MediaExtractionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -911,12 +848,9 @@ pub mod data_source {
         }
     }
 
-    impl From<AudioExtractionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AudioExtractionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AudioExtractionConfiguration> for t::Value { #[inline] fn from(v: AudioExtractionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AudioExtractionConfiguration { #[inline] fn from(v: t::Value) -> AudioExtractionConfiguration { AudioExtractionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -951,12 +885,9 @@ pub mod data_source {
         }
     }
 
-    impl From<ImageExtractionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ImageExtractionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageExtractionConfiguration> for t::Value { #[inline] fn from(v: ImageExtractionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageExtractionConfiguration { #[inline] fn from(v: t::Value) -> ImageExtractionConfiguration { ImageExtractionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -971,12 +902,9 @@ pub mod data_source {
         }
     }
 
-    impl From<VideoExtractionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VideoExtractionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VideoExtractionConfiguration> for t::Value { #[inline] fn from(v: VideoExtractionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VideoExtractionConfiguration { #[inline] fn from(v: t::Value) -> VideoExtractionConfiguration { VideoExtractionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -992,12 +920,9 @@ pub mod data_source {
         }
     }
 
-    impl From<DataSourceVpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DataSourceVpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSourceVpcConfiguration> for t::Value { #[inline] fn from(v: DataSourceVpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSourceVpcConfiguration { #[inline] fn from(v: t::Value) -> DataSourceVpcConfiguration { DataSourceVpcConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1093,12 +1018,9 @@ pub mod index {
         pub fn units(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Units", v.into()); self }
     }
 
-    impl From<IndexCapacityConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IndexCapacityConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IndexCapacityConfiguration> for t::Value { #[inline] fn from(v: IndexCapacityConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IndexCapacityConfiguration { #[inline] fn from(v: t::Value) -> IndexCapacityConfiguration { IndexCapacityConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1119,12 +1041,9 @@ pub mod index {
         pub fn type_(mut self, v: impl Into<AttributeType>) -> Self { self.0.put::<AttributeType>("Type", v.into()); self }
     }
 
-    impl From<DocumentAttributeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DocumentAttributeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentAttributeConfiguration> for t::Value { #[inline] fn from(v: DocumentAttributeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentAttributeConfiguration { #[inline] fn from(v: t::Value) -> DocumentAttributeConfiguration { DocumentAttributeConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1244,12 +1163,9 @@ pub mod permission {
         }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1363,12 +1279,9 @@ pub mod plugin {
         pub fn o_auth2_client_credential_configuration(mut self, v: impl Into<OAuth2ClientCredentialConfiguration>) -> Self { self.0.put::<OAuth2ClientCredentialConfiguration>("OAuth2ClientCredentialConfiguration", v.into()); self }
     }
 
-    impl From<PluginAuthConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PluginAuthConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PluginAuthConfiguration> for t::Value { #[inline] fn from(v: PluginAuthConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PluginAuthConfiguration { #[inline] fn from(v: t::Value) -> PluginAuthConfiguration { PluginAuthConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1384,12 +1297,9 @@ pub mod plugin {
         }
     }
 
-    impl From<BasicAuthConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BasicAuthConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BasicAuthConfiguration> for t::Value { #[inline] fn from(v: BasicAuthConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BasicAuthConfiguration { #[inline] fn from(v: t::Value) -> BasicAuthConfiguration { BasicAuthConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1409,12 +1319,9 @@ pub mod plugin {
         pub fn token_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TokenUrl", v.into()); self }
     }
 
-    impl From<OAuth2ClientCredentialConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OAuth2ClientCredentialConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OAuth2ClientCredentialConfiguration> for t::Value { #[inline] fn from(v: OAuth2ClientCredentialConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OAuth2ClientCredentialConfiguration { #[inline] fn from(v: t::Value) -> OAuth2ClientCredentialConfiguration { OAuth2ClientCredentialConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1431,12 +1338,9 @@ pub mod plugin {
         }
     }
 
-    impl From<CustomPluginConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomPluginConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomPluginConfiguration> for t::Value { #[inline] fn from(v: CustomPluginConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomPluginConfiguration { #[inline] fn from(v: t::Value) -> CustomPluginConfiguration { CustomPluginConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1455,12 +1359,9 @@ pub mod plugin {
         pub fn s3(mut self, v: impl Into<S3>) -> Self { self.0.put::<S3>("S3", v.into()); self }
     }
 
-    impl From<APISchema> for t::Value {
-        #[inline]
-        fn from(v: APISchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<APISchema> for t::Value { #[inline] fn from(v: APISchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for APISchema { #[inline] fn from(v: t::Value) -> APISchema { APISchema(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1476,12 +1377,9 @@ pub mod plugin {
         }
     }
 
-    impl From<S3> for t::Value {
-        #[inline]
-        fn from(v: S3) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3> for t::Value { #[inline] fn from(v: S3) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3 { #[inline] fn from(v: t::Value) -> S3 { S3(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1658,12 +1556,9 @@ pub mod retriever {
         pub fn native_index_configuration(mut self, v: impl Into<KendraIndexConfiguration>) -> Self { self.0.put::<KendraIndexConfiguration>("NativeIndexConfiguration", v.into()); self }
     }
 
-    impl From<RetrieverConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RetrieverConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetrieverConfiguration> for t::Value { #[inline] fn from(v: RetrieverConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetrieverConfiguration { #[inline] fn from(v: t::Value) -> RetrieverConfiguration { RetrieverConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1678,12 +1573,9 @@ pub mod retriever {
         }
     }
 
-    impl From<KendraIndexConfiguration> for t::Value {
-        #[inline]
-        fn from(v: KendraIndexConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KendraIndexConfiguration> for t::Value { #[inline] fn from(v: KendraIndexConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KendraIndexConfiguration { #[inline] fn from(v: t::Value) -> KendraIndexConfiguration { KendraIndexConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1806,12 +1698,9 @@ pub mod web_experience {
         }
     }
 
-    impl From<BrowserExtensionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BrowserExtensionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BrowserExtensionConfiguration> for t::Value { #[inline] fn from(v: BrowserExtensionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BrowserExtensionConfiguration { #[inline] fn from(v: t::Value) -> BrowserExtensionConfiguration { BrowserExtensionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1854,12 +1743,9 @@ pub mod web_experience {
         pub fn logo_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogoUrl", v.into()); self }
     }
 
-    impl From<CustomizationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CustomizationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomizationConfiguration> for t::Value { #[inline] fn from(v: CustomizationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomizationConfiguration { #[inline] fn from(v: t::Value) -> CustomizationConfiguration { CustomizationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1878,12 +1764,9 @@ pub mod web_experience {
         pub fn saml_configuration(mut self, v: impl Into<SamlProviderConfiguration>) -> Self { self.0.put::<SamlProviderConfiguration>("SamlConfiguration", v.into()); self }
     }
 
-    impl From<IdentityProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IdentityProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentityProviderConfiguration> for t::Value { #[inline] fn from(v: IdentityProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentityProviderConfiguration { #[inline] fn from(v: t::Value) -> IdentityProviderConfiguration { IdentityProviderConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1899,12 +1782,9 @@ pub mod web_experience {
         }
     }
 
-    impl From<OpenIDConnectProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OpenIDConnectProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenIDConnectProviderConfiguration> for t::Value { #[inline] fn from(v: OpenIDConnectProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenIDConnectProviderConfiguration { #[inline] fn from(v: t::Value) -> OpenIDConnectProviderConfiguration { OpenIDConnectProviderConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1919,12 +1799,9 @@ pub mod web_experience {
         }
     }
 
-    impl From<SamlProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SamlProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SamlProviderConfiguration> for t::Value { #[inline] fn from(v: SamlProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SamlProviderConfiguration { #[inline] fn from(v: t::Value) -> SamlProviderConfiguration { SamlProviderConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -200,11 +200,8 @@ pub mod stream {
         pub fn stream_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StreamArn", v.into()); self }
     }
 
-    impl From<KinesisConfiguration> for t::Value {
-        #[inline]
-        fn from(v: KinesisConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisConfiguration> for t::Value { #[inline] fn from(v: KinesisConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisConfiguration { #[inline] fn from(v: t::Value) -> KinesisConfiguration { KinesisConfiguration(t::Props::from_value(v)) } }
 
 }

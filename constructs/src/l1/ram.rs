@@ -347,12 +347,9 @@ pub mod resource_share {
         pub fn retain_sharing_on_account_leave_organization(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RetainSharingOnAccountLeaveOrganization", v.into()); self }
     }
 
-    impl From<ResourceShareConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ResourceShareConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceShareConfiguration> for t::Value { #[inline] fn from(v: ResourceShareConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceShareConfiguration { #[inline] fn from(v: t::Value) -> ResourceShareConfiguration { ResourceShareConfiguration(t::Props::from_value(v)) } }
 
 }
 

@@ -88,12 +88,9 @@ pub mod rule {
         }
     }
 
-    impl From<ResourceTag> for t::Value {
-        #[inline]
-        fn from(v: ResourceTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -113,12 +110,9 @@ pub mod rule {
         pub fn unlock_delay_value(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UnlockDelayValue", v.into()); self }
     }
 
-    impl From<UnlockDelay> for t::Value {
-        #[inline]
-        fn from(v: UnlockDelay) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UnlockDelay> for t::Value { #[inline] fn from(v: UnlockDelay) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UnlockDelay { #[inline] fn from(v: t::Value) -> UnlockDelay { UnlockDelay(t::Props::from_value(v)) } }
 
     /// The unit of time in which to measure the unlock delay. Currently, the unlock delay can be measure only in days.
     ///
@@ -180,11 +174,8 @@ pub mod rule {
         }
     }
 
-    impl From<RetentionPeriod> for t::Value {
-        #[inline]
-        fn from(v: RetentionPeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetentionPeriod> for t::Value { #[inline] fn from(v: RetentionPeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetentionPeriod { #[inline] fn from(v: t::Value) -> RetentionPeriod { RetentionPeriod(t::Props::from_value(v)) } }
 
 }

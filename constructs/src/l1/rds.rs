@@ -605,12 +605,9 @@ pub mod db_cluster {
         pub fn feature_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FeatureName", v.into()); self }
     }
 
-    impl From<DBClusterRole> for t::Value {
-        #[inline]
-        fn from(v: DBClusterRole) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DBClusterRole> for t::Value { #[inline] fn from(v: DBClusterRole) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DBClusterRole { #[inline] fn from(v: t::Value) -> DBClusterRole { DBClusterRole(t::Props::from_value(v)) } }
 
     /// Specifies the scalability mode of the Aurora DB cluster. When set to `limitless`, the cluster operates as an Aurora
     /// Limitless Database, allowing you to create a DB shard group for horizontal scaling (sharding) capabilities.
@@ -703,12 +700,9 @@ pub mod db_cluster {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<MasterUserSecret> for t::Value {
-        #[inline]
-        fn from(v: MasterUserSecret) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MasterUserSecret> for t::Value { #[inline] fn from(v: MasterUserSecret) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MasterUserSecret { #[inline] fn from(v: t::Value) -> MasterUserSecret { MasterUserSecret(t::Props::from_value(v)) } }
 
     /// The `ScalingConfiguration` property type specifies the scaling configuration of an Aurora Serverless v1 DB cluster. For
     /// more information, see [Using Amazon Aurora
@@ -750,12 +744,9 @@ pub mod db_cluster {
         pub fn timeout_action(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TimeoutAction", v.into()); self }
     }
 
-    impl From<ScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScalingConfiguration> for t::Value { #[inline] fn from(v: ScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScalingConfiguration { #[inline] fn from(v: t::Value) -> ScalingConfiguration { ScalingConfiguration(t::Props::from_value(v)) } }
 
     /// The `ServerlessV2ScalingConfiguration` property type specifies the scaling configuration of an Aurora Serverless V2 DB
     /// cluster.
@@ -784,12 +775,9 @@ pub mod db_cluster {
         pub fn seconds_until_auto_pause(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SecondsUntilAutoPause", v.into()); self }
     }
 
-    impl From<ServerlessV2ScalingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServerlessV2ScalingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerlessV2ScalingConfiguration> for t::Value { #[inline] fn from(v: ServerlessV2ScalingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerlessV2ScalingConfiguration { #[inline] fn from(v: t::Value) -> ServerlessV2ScalingConfiguration { ServerlessV2ScalingConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -1475,12 +1463,9 @@ pub mod db_instance {
         pub fn volume_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeName", v.into()); self }
     }
 
-    impl From<AdditionalStorageVolume> for t::Value {
-        #[inline]
-        fn from(v: AdditionalStorageVolume) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdditionalStorageVolume> for t::Value { #[inline] fn from(v: AdditionalStorageVolume) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdditionalStorageVolume { #[inline] fn from(v: t::Value) -> AdditionalStorageVolume { AdditionalStorageVolume(t::Props::from_value(v)) } }
 
     /// Information about an AWS Identity and Access Management (IAM) role that is associated with a DB instance.
     ///
@@ -1498,12 +1483,9 @@ pub mod db_instance {
         }
     }
 
-    impl From<DBInstanceRole> for t::Value {
-        #[inline]
-        fn from(v: DBInstanceRole) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DBInstanceRole> for t::Value { #[inline] fn from(v: DBInstanceRole) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DBInstanceRole { #[inline] fn from(v: t::Value) -> DBInstanceRole { DBInstanceRole(t::Props::from_value(v)) } }
 
     /// The mode of Database Insights to enable for the DB instance. Aurora DB instances inherit this value from the DB cluster,
     /// so you can't change this value.
@@ -1572,12 +1554,9 @@ pub mod db_instance {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<MasterUserSecret> for t::Value {
-        #[inline]
-        fn from(v: MasterUserSecret) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MasterUserSecret> for t::Value { #[inline] fn from(v: MasterUserSecret) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MasterUserSecret { #[inline] fn from(v: t::Value) -> MasterUserSecret { MasterUserSecret(t::Props::from_value(v)) } }
 
     /// The `ProcessorFeature` property type specifies the processor features of a DB instance class.
     ///
@@ -1598,12 +1577,9 @@ pub mod db_instance {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ProcessorFeature> for t::Value {
-        #[inline]
-        fn from(v: ProcessorFeature) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProcessorFeature> for t::Value { #[inline] fn from(v: ProcessorFeature) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProcessorFeature { #[inline] fn from(v: t::Value) -> ProcessorFeature { ProcessorFeature(t::Props::from_value(v)) } }
 
     /// The name of the processor feature. Valid names are `coreCount` and `threadsPerCore`.
     ///
@@ -1777,12 +1753,9 @@ pub mod db_proxy {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<AuthFormat> for t::Value {
-        #[inline]
-        fn from(v: AuthFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthFormat> for t::Value { #[inline] fn from(v: AuthFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthFormat { #[inline] fn from(v: t::Value) -> AuthFormat { AuthFormat(t::Props::from_value(v)) } }
 
     /// The type of authentication that the proxy uses for connections from the proxy to the underlying database.
     ///
@@ -1945,12 +1918,9 @@ pub mod db_proxy {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<TagFormat> for t::Value {
-        #[inline]
-        fn from(v: TagFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagFormat> for t::Value { #[inline] fn from(v: TagFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagFormat { #[inline] fn from(v: t::Value) -> TagFormat { TagFormat(t::Props::from_value(v)) } }
 
     /// The network type that the proxy uses to connect to the target database. The network type determines the IP version that
     /// the proxy uses for connections to the database.
@@ -2085,12 +2055,9 @@ pub mod db_proxy_endpoint {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<TagFormat> for t::Value {
-        #[inline]
-        fn from(v: TagFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagFormat> for t::Value { #[inline] fn from(v: TagFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagFormat { #[inline] fn from(v: t::Value) -> TagFormat { TagFormat(t::Props::from_value(v)) } }
 
     /// A value that indicates whether the DB proxy endpoint can be used for read/write or read-only operations.
     ///
@@ -2191,12 +2158,9 @@ pub mod db_proxy_target_group {
         pub fn session_pinning_filters(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SessionPinningFilters", v.into()); self }
     }
 
-    impl From<ConnectionPoolConfigurationInfoFormat> for t::Value {
-        #[inline]
-        fn from(v: ConnectionPoolConfigurationInfoFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionPoolConfigurationInfoFormat> for t::Value { #[inline] fn from(v: ConnectionPoolConfigurationInfoFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionPoolConfigurationInfoFormat { #[inline] fn from(v: t::Value) -> ConnectionPoolConfigurationInfoFormat { ConnectionPoolConfigurationInfoFormat(t::Props::from_value(v)) } }
 
     /// The identifier for the DBProxyTargetGroup
     ///
@@ -2287,12 +2251,9 @@ pub mod db_security_group {
         pub fn ec2_security_group_owner_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EC2SecurityGroupOwnerId", v.into()); self }
     }
 
-    impl From<Ingress> for t::Value {
-        #[inline]
-        fn from(v: Ingress) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ingress> for t::Value { #[inline] fn from(v: Ingress) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ingress { #[inline] fn from(v: t::Value) -> Ingress { Ingress(t::Props::from_value(v)) } }
 
 }
 
@@ -2936,12 +2897,9 @@ pub mod option_group {
         pub fn vpc_security_group_memberships(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("VpcSecurityGroupMemberships", v.into()); self }
     }
 
-    impl From<OptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OptionConfiguration> for t::Value { #[inline] fn from(v: OptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OptionConfiguration { #[inline] fn from(v: t::Value) -> OptionConfiguration { OptionConfiguration(t::Props::from_value(v)) } }
 
     /// The `OptionSetting` property type specifies the value for an option within an `OptionSetting` property.
     ///
@@ -2962,11 +2920,8 @@ pub mod option_group {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<OptionSetting> for t::Value {
-        #[inline]
-        fn from(v: OptionSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OptionSetting> for t::Value { #[inline] fn from(v: OptionSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OptionSetting { #[inline] fn from(v: t::Value) -> OptionSetting { OptionSetting(t::Props::from_value(v)) } }
 
 }

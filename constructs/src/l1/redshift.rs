@@ -640,12 +640,9 @@ pub mod cluster {
         pub fn port(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Port", v.into()); self }
     }
 
-    impl From<Endpoint> for t::Value {
-        #[inline]
-        fn from(v: Endpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Endpoint> for t::Value { #[inline] fn from(v: Endpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Endpoint { #[inline] fn from(v: t::Value) -> Endpoint { Endpoint(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -668,12 +665,9 @@ pub mod cluster {
         pub fn s3_key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3KeyPrefix", v.into()); self }
     }
 
-    impl From<LoggingProperties> for t::Value {
-        #[inline]
-        fn from(v: LoggingProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingProperties> for t::Value { #[inline] fn from(v: LoggingProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingProperties { #[inline] fn from(v: t::Value) -> LoggingProperties { LoggingProperties(t::Props::from_value(v)) } }
 
 }
 
@@ -730,12 +724,9 @@ pub mod cluster_parameter_group {
         }
     }
 
-    impl From<Parameter> for t::Value {
-        #[inline]
-        fn from(v: Parameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Parameter> for t::Value { #[inline] fn from(v: Parameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Parameter { #[inline] fn from(v: t::Value) -> Parameter { Parameter(t::Props::from_value(v)) } }
 
 }
 
@@ -1384,12 +1375,9 @@ pub mod redshift_idc_application {
         pub fn trusted_token_issuer_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrustedTokenIssuerArn", v.into()); self }
     }
 
-    impl From<AuthorizedTokenIssuer> for t::Value {
-        #[inline]
-        fn from(v: AuthorizedTokenIssuer) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AuthorizedTokenIssuer> for t::Value { #[inline] fn from(v: AuthorizedTokenIssuer) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AuthorizedTokenIssuer { #[inline] fn from(v: t::Value) -> AuthorizedTokenIssuer { AuthorizedTokenIssuer(t::Props::from_value(v)) } }
 
     /// A list of service integrations.
     ///
@@ -1412,12 +1400,9 @@ pub mod redshift_idc_application {
         pub fn s3_access_grants(mut self, v: impl Into<t::List<S3AccessGrantsScopeUnion>>) -> Self { self.0.put::<t::List<S3AccessGrantsScopeUnion>>("S3AccessGrants", v.into()); self }
     }
 
-    impl From<ServiceIntegrationsUnion> for t::Value {
-        #[inline]
-        fn from(v: ServiceIntegrationsUnion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceIntegrationsUnion> for t::Value { #[inline] fn from(v: ServiceIntegrationsUnion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceIntegrationsUnion { #[inline] fn from(v: t::Value) -> ServiceIntegrationsUnion { ServiceIntegrationsUnion(t::Props::from_value(v)) } }
 
     /// A list of scopes set up for Lake Formation integration.
     ///
@@ -1436,12 +1421,9 @@ pub mod redshift_idc_application {
         pub fn lake_formation_query(mut self, v: impl Into<LakeFormationQuery>) -> Self { self.0.put::<LakeFormationQuery>("LakeFormationQuery", v.into()); self }
     }
 
-    impl From<LakeFormationScopeUnion> for t::Value {
-        #[inline]
-        fn from(v: LakeFormationScopeUnion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LakeFormationScopeUnion> for t::Value { #[inline] fn from(v: LakeFormationScopeUnion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LakeFormationScopeUnion { #[inline] fn from(v: t::Value) -> LakeFormationScopeUnion { LakeFormationScopeUnion(t::Props::from_value(v)) } }
 
     /// The Lake Formation scope.
     ///
@@ -1458,12 +1440,9 @@ pub mod redshift_idc_application {
         }
     }
 
-    impl From<LakeFormationQuery> for t::Value {
-        #[inline]
-        fn from(v: LakeFormationQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LakeFormationQuery> for t::Value { #[inline] fn from(v: LakeFormationQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LakeFormationQuery { #[inline] fn from(v: t::Value) -> LakeFormationQuery { LakeFormationQuery(t::Props::from_value(v)) } }
 
     /// Determines whether the query scope is enabled or disabled.
     ///
@@ -1504,12 +1483,9 @@ pub mod redshift_idc_application {
         pub fn connect(mut self, v: impl Into<Connect>) -> Self { self.0.put::<Connect>("Connect", v.into()); self }
     }
 
-    impl From<RedshiftScopeUnion> for t::Value {
-        #[inline]
-        fn from(v: RedshiftScopeUnion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftScopeUnion> for t::Value { #[inline] fn from(v: RedshiftScopeUnion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftScopeUnion { #[inline] fn from(v: t::Value) -> RedshiftScopeUnion { RedshiftScopeUnion(t::Props::from_value(v)) } }
 
     /// The Amazon Redshift connect integration scope.
     ///
@@ -1526,12 +1502,9 @@ pub mod redshift_idc_application {
         }
     }
 
-    impl From<Connect> for t::Value {
-        #[inline]
-        fn from(v: Connect) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Connect> for t::Value { #[inline] fn from(v: Connect) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Connect { #[inline] fn from(v: t::Value) -> Connect { Connect(t::Props::from_value(v)) } }
 
     /// A list of scopes set up for S3 Access Grants integration.
     ///
@@ -1550,12 +1523,9 @@ pub mod redshift_idc_application {
         pub fn read_write_access(mut self, v: impl Into<ReadWriteAccess>) -> Self { self.0.put::<ReadWriteAccess>("ReadWriteAccess", v.into()); self }
     }
 
-    impl From<S3AccessGrantsScopeUnion> for t::Value {
-        #[inline]
-        fn from(v: S3AccessGrantsScopeUnion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3AccessGrantsScopeUnion> for t::Value { #[inline] fn from(v: S3AccessGrantsScopeUnion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3AccessGrantsScopeUnion { #[inline] fn from(v: t::Value) -> S3AccessGrantsScopeUnion { S3AccessGrantsScopeUnion(t::Props::from_value(v)) } }
 
     /// The S3 Access Grants scope.
     ///
@@ -1572,12 +1542,9 @@ pub mod redshift_idc_application {
         }
     }
 
-    impl From<ReadWriteAccess> for t::Value {
-        #[inline]
-        fn from(v: ReadWriteAccess) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReadWriteAccess> for t::Value { #[inline] fn from(v: ReadWriteAccess) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReadWriteAccess { #[inline] fn from(v: t::Value) -> ReadWriteAccess { ReadWriteAccess(t::Props::from_value(v)) } }
 
 }
 
@@ -1660,12 +1627,9 @@ pub mod scheduled_action {
         pub fn resume_cluster(mut self, v: impl Into<ResumeClusterMessage>) -> Self { self.0.put::<ResumeClusterMessage>("ResumeCluster", v.into()); self }
     }
 
-    impl From<ScheduledActionType> for t::Value {
-        #[inline]
-        fn from(v: ScheduledActionType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduledActionType> for t::Value { #[inline] fn from(v: ScheduledActionType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduledActionType { #[inline] fn from(v: t::Value) -> ScheduledActionType { ScheduledActionType(t::Props::from_value(v)) } }
 
     /// Describes a pause cluster operation. For example, a scheduled action to run the `PauseCluster` API operation.
     ///
@@ -1682,12 +1646,9 @@ pub mod scheduled_action {
         }
     }
 
-    impl From<PauseClusterMessage> for t::Value {
-        #[inline]
-        fn from(v: PauseClusterMessage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PauseClusterMessage> for t::Value { #[inline] fn from(v: PauseClusterMessage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PauseClusterMessage { #[inline] fn from(v: t::Value) -> PauseClusterMessage { PauseClusterMessage(t::Props::from_value(v)) } }
 
     /// Describes a resize cluster operation. For example, a scheduled action to run the `ResizeCluster` API operation.
     ///
@@ -1712,12 +1673,9 @@ pub mod scheduled_action {
         pub fn number_of_nodes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NumberOfNodes", v.into()); self }
     }
 
-    impl From<ResizeClusterMessage> for t::Value {
-        #[inline]
-        fn from(v: ResizeClusterMessage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResizeClusterMessage> for t::Value { #[inline] fn from(v: ResizeClusterMessage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResizeClusterMessage { #[inline] fn from(v: t::Value) -> ResizeClusterMessage { ResizeClusterMessage(t::Props::from_value(v)) } }
 
     /// Describes a resume cluster operation. For example, a scheduled action to run the `ResumeCluster` API operation.
     ///
@@ -1734,12 +1692,9 @@ pub mod scheduled_action {
         }
     }
 
-    impl From<ResumeClusterMessage> for t::Value {
-        #[inline]
-        fn from(v: ResumeClusterMessage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResumeClusterMessage> for t::Value { #[inline] fn from(v: ResumeClusterMessage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResumeClusterMessage { #[inline] fn from(v: t::Value) -> ResumeClusterMessage { ResumeClusterMessage(t::Props::from_value(v)) } }
 
 }
 

@@ -185,12 +185,9 @@ pub mod namespace {
         pub fn snapshot_retention_period(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SnapshotRetentionPeriod", v.into()); self }
     }
 
-    impl From<SnapshotCopyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SnapshotCopyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnapshotCopyConfiguration> for t::Value { #[inline] fn from(v: SnapshotCopyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnapshotCopyConfiguration { #[inline] fn from(v: t::Value) -> SnapshotCopyConfiguration { SnapshotCopyConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -468,12 +465,9 @@ pub mod workgroup {
         pub fn parameter_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ParameterValue", v.into()); self }
     }
 
-    impl From<ConfigParameter> for t::Value {
-        #[inline]
-        fn from(v: ConfigParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigParameter> for t::Value { #[inline] fn from(v: ConfigParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigParameter { #[inline] fn from(v: t::Value) -> ConfigParameter { ConfigParameter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -492,12 +486,9 @@ pub mod workgroup {
         pub fn status(mut self, v: impl Into<PerformanceTargetStatus>) -> Self { self.0.put::<PerformanceTargetStatus>("Status", v.into()); self }
     }
 
-    impl From<PerformanceTarget> for t::Value {
-        #[inline]
-        fn from(v: PerformanceTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PerformanceTarget> for t::Value { #[inline] fn from(v: PerformanceTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PerformanceTarget { #[inline] fn from(v: t::Value) -> PerformanceTarget { PerformanceTarget(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -564,12 +555,9 @@ pub mod workgroup {
         pub fn workgroup_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkgroupName", v.into()); self }
     }
 
-    impl From<Workgroup> for t::Value {
-        #[inline]
-        fn from(v: Workgroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Workgroup> for t::Value { #[inline] fn from(v: Workgroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Workgroup { #[inline] fn from(v: t::Value) -> Workgroup { Workgroup(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -590,12 +578,9 @@ pub mod workgroup {
         pub fn vpc_endpoints(mut self, v: impl Into<t::List<VpcEndpoint>>) -> Self { self.0.put::<t::List<VpcEndpoint>>("VpcEndpoints", v.into()); self }
     }
 
-    impl From<Endpoint> for t::Value {
-        #[inline]
-        fn from(v: Endpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Endpoint> for t::Value { #[inline] fn from(v: Endpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Endpoint { #[inline] fn from(v: t::Value) -> Endpoint { Endpoint(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -616,12 +601,9 @@ pub mod workgroup {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<VpcEndpoint> for t::Value {
-        #[inline]
-        fn from(v: VpcEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcEndpoint> for t::Value { #[inline] fn from(v: VpcEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcEndpoint { #[inline] fn from(v: t::Value) -> VpcEndpoint { VpcEndpoint(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -644,12 +626,9 @@ pub mod workgroup {
         pub fn subnet_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubnetId", v.into()); self }
     }
 
-    impl From<NetworkInterface> for t::Value {
-        #[inline]
-        fn from(v: NetworkInterface) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkInterface> for t::Value { #[inline] fn from(v: NetworkInterface) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkInterface { #[inline] fn from(v: t::Value) -> NetworkInterface { NetworkInterface(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -107,12 +107,9 @@ pub mod application {
         pub fn stage_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StageName", v.into()); self }
     }
 
-    impl From<ApiGatewayProxyInput> for t::Value {
-        #[inline]
-        fn from(v: ApiGatewayProxyInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApiGatewayProxyInput> for t::Value { #[inline] fn from(v: ApiGatewayProxyInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApiGatewayProxyInput { #[inline] fn from(v: t::Value) -> ApiGatewayProxyInput { ApiGatewayProxyInput(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -308,12 +305,9 @@ pub mod route {
         }
     }
 
-    impl From<DefaultRouteInput> for t::Value {
-        #[inline]
-        fn from(v: DefaultRouteInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultRouteInput> for t::Value { #[inline] fn from(v: DefaultRouteInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultRouteInput { #[inline] fn from(v: t::Value) -> DefaultRouteInput { DefaultRouteInput(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -376,12 +370,9 @@ pub mod route {
         pub fn source_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourcePath", v.into()); self }
     }
 
-    impl From<UriPathRouteInput> for t::Value {
-        #[inline]
-        fn from(v: UriPathRouteInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UriPathRouteInput> for t::Value { #[inline] fn from(v: UriPathRouteInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UriPathRouteInput { #[inline] fn from(v: t::Value) -> UriPathRouteInput { UriPathRouteInput(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -507,12 +498,9 @@ pub mod service {
         }
     }
 
-    impl From<LambdaEndpointInput> for t::Value {
-        #[inline]
-        fn from(v: LambdaEndpointInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaEndpointInput> for t::Value { #[inline] fn from(v: LambdaEndpointInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaEndpointInput { #[inline] fn from(v: t::Value) -> LambdaEndpointInput { LambdaEndpointInput(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -529,11 +517,8 @@ pub mod service {
         pub fn health_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HealthUrl", v.into()); self }
     }
 
-    impl From<UrlEndpointInput> for t::Value {
-        #[inline]
-        fn from(v: UrlEndpointInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UrlEndpointInput> for t::Value { #[inline] fn from(v: UrlEndpointInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UrlEndpointInput { #[inline] fn from(v: t::Value) -> UrlEndpointInput { UrlEndpointInput(t::Props::from_value(v)) } }
 
 }

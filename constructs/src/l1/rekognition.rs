@@ -251,12 +251,9 @@ pub mod stream_processor {
         }
     }
 
-    impl From<BoundingBox> for t::Value {
-        #[inline]
-        fn from(v: BoundingBox) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BoundingBox> for t::Value { #[inline] fn from(v: BoundingBox) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BoundingBox { #[inline] fn from(v: t::Value) -> BoundingBox { BoundingBox(t::Props::from_value(v)) } }
 
     /// Connected home settings to use on a streaming video. Note that either ConnectedHomeSettings or FaceSearchSettings should
     /// be set. Not both
@@ -277,12 +274,9 @@ pub mod stream_processor {
         pub fn min_confidence(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MinConfidence", v.into()); self }
     }
 
-    impl From<ConnectedHomeSettings> for t::Value {
-        #[inline]
-        fn from(v: ConnectedHomeSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectedHomeSettings> for t::Value { #[inline] fn from(v: ConnectedHomeSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectedHomeSettings { #[inline] fn from(v: t::Value) -> ConnectedHomeSettings { ConnectedHomeSettings(t::Props::from_value(v)) } }
 
     /// Indicates whether Rekognition is allowed to store the video stream data for model-training.
     ///
@@ -299,12 +293,9 @@ pub mod stream_processor {
         }
     }
 
-    impl From<DataSharingPreference> for t::Value {
-        #[inline]
-        fn from(v: DataSharingPreference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSharingPreference> for t::Value { #[inline] fn from(v: DataSharingPreference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSharingPreference { #[inline] fn from(v: t::Value) -> DataSharingPreference { DataSharingPreference(t::Props::from_value(v)) } }
 
     /// Face search settings to use on a streaming video. Note that either FaceSearchSettings or ConnectedHomeSettings should be
     /// set. Not both
@@ -326,12 +317,9 @@ pub mod stream_processor {
         pub fn face_match_threshold(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("FaceMatchThreshold", v.into()); self }
     }
 
-    impl From<FaceSearchSettings> for t::Value {
-        #[inline]
-        fn from(v: FaceSearchSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FaceSearchSettings> for t::Value { #[inline] fn from(v: FaceSearchSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FaceSearchSettings { #[inline] fn from(v: t::Value) -> FaceSearchSettings { FaceSearchSettings(t::Props::from_value(v)) } }
 
     /// The Amazon Kinesis Data Stream stream to which the Amazon Rekognition stream processor streams the analysis results, as
     /// part of face search feature.
@@ -349,12 +337,9 @@ pub mod stream_processor {
         }
     }
 
-    impl From<KinesisDataStream> for t::Value {
-        #[inline]
-        fn from(v: KinesisDataStream) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisDataStream> for t::Value { #[inline] fn from(v: KinesisDataStream) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisDataStream { #[inline] fn from(v: t::Value) -> KinesisDataStream { KinesisDataStream(t::Props::from_value(v)) } }
 
     /// The Kinesis Video Stream that streams the source video.
     ///
@@ -371,12 +356,9 @@ pub mod stream_processor {
         }
     }
 
-    impl From<KinesisVideoStream> for t::Value {
-        #[inline]
-        fn from(v: KinesisVideoStream) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisVideoStream> for t::Value { #[inline] fn from(v: KinesisVideoStream) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisVideoStream { #[inline] fn from(v: t::Value) -> KinesisVideoStream { KinesisVideoStream(t::Props::from_value(v)) } }
 
     /// The ARN of the SNS notification channel where events of interests are published, as part of connected home feature.
     ///
@@ -393,12 +375,9 @@ pub mod stream_processor {
         }
     }
 
-    impl From<NotificationChannel> for t::Value {
-        #[inline]
-        fn from(v: NotificationChannel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationChannel> for t::Value { #[inline] fn from(v: NotificationChannel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationChannel { #[inline] fn from(v: t::Value) -> NotificationChannel { NotificationChannel(t::Props::from_value(v)) } }
 
     /// An (X, Y) cartesian coordinate denoting a point on the frame
     ///
@@ -416,12 +395,9 @@ pub mod stream_processor {
         }
     }
 
-    impl From<Point> for t::Value {
-        #[inline]
-        fn from(v: Point) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Point> for t::Value { #[inline] fn from(v: Point) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Point { #[inline] fn from(v: t::Value) -> Point { Point(t::Props::from_value(v)) } }
 
     /// The S3 location in customer's account where inference output & artifacts are stored, as part of connected home feature.
     ///
@@ -440,11 +416,8 @@ pub mod stream_processor {
         pub fn object_key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ObjectKeyPrefix", v.into()); self }
     }
 
-    impl From<S3Destination> for t::Value {
-        #[inline]
-        fn from(v: S3Destination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Destination> for t::Value { #[inline] fn from(v: S3Destination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Destination { #[inline] fn from(v: t::Value) -> S3Destination { S3Destination(t::Props::from_value(v)) } }
 
 }

@@ -107,12 +107,9 @@ pub mod app {
         pub fn sns_topic_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnsTopicArn", v.into()); self }
     }
 
-    impl From<EventSubscription> for t::Value {
-        #[inline]
-        fn from(v: EventSubscription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventSubscription> for t::Value { #[inline] fn from(v: EventSubscription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventSubscription { #[inline] fn from(v: t::Value) -> EventSubscription { EventSubscription(t::Props::from_value(v)) } }
 
     /// The type of event you would like to subscribe and get notification for.
     ///
@@ -158,12 +155,9 @@ pub mod app {
         pub fn invoker_role_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InvokerRoleName", v.into()); self }
     }
 
-    impl From<PermissionModel> for t::Value {
-        #[inline]
-        fn from(v: PermissionModel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PermissionModel> for t::Value { #[inline] fn from(v: PermissionModel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PermissionModel { #[inline] fn from(v: t::Value) -> PermissionModel { PermissionModel(t::Props::from_value(v)) } }
 
     /// Defines how AWS Resilience Hub scans your resources. It can scan for the resources by using a pre-existing role in your
     /// AWS account, or by using the credentials of the current IAM user.
@@ -212,12 +206,9 @@ pub mod app {
         pub fn terraform_source_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TerraformSourceName", v.into()); self }
     }
 
-    impl From<ResourceMapping> for t::Value {
-        #[inline]
-        fn from(v: ResourceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceMapping> for t::Value { #[inline] fn from(v: ResourceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceMapping { #[inline] fn from(v: t::Value) -> ResourceMapping { ResourceMapping(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -237,12 +228,9 @@ pub mod app {
         pub fn aws_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AwsRegion", v.into()); self }
     }
 
-    impl From<PhysicalResourceId> for t::Value {
-        #[inline]
-        fn from(v: PhysicalResourceId) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PhysicalResourceId> for t::Value { #[inline] fn from(v: PhysicalResourceId) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PhysicalResourceId { #[inline] fn from(v: t::Value) -> PhysicalResourceId { PhysicalResourceId(t::Props::from_value(v)) } }
 
 }
 
@@ -336,12 +324,9 @@ pub mod resiliency_policy {
         pub fn region(mut self, v: impl Into<FailurePolicy>) -> Self { self.0.put::<FailurePolicy>("Region", v.into()); self }
     }
 
-    impl From<PolicyMap> for t::Value {
-        #[inline]
-        fn from(v: PolicyMap) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyMap> for t::Value { #[inline] fn from(v: PolicyMap) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyMap { #[inline] fn from(v: t::Value) -> PolicyMap { PolicyMap(t::Props::from_value(v)) } }
 
     /// Failure Policy.
     ///
@@ -359,12 +344,9 @@ pub mod resiliency_policy {
         }
     }
 
-    impl From<FailurePolicy> for t::Value {
-        #[inline]
-        fn from(v: FailurePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FailurePolicy> for t::Value { #[inline] fn from(v: FailurePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FailurePolicy { #[inline] fn from(v: t::Value) -> FailurePolicy { FailurePolicy(t::Props::from_value(v)) } }
 
     /// Resiliency Policy Tier.
     ///

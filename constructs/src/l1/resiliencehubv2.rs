@@ -95,12 +95,9 @@ pub mod policy {
         pub fn target(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Target", v.into()); self }
     }
 
-    impl From<AvailabilitySlo> for t::Value {
-        #[inline]
-        fn from(v: AvailabilitySlo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AvailabilitySlo> for t::Value { #[inline] fn from(v: AvailabilitySlo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AvailabilitySlo { #[inline] fn from(v: t::Value) -> AvailabilitySlo { AvailabilitySlo(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -117,12 +114,9 @@ pub mod policy {
         pub fn time_between_backups_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeBetweenBackupsInMinutes", v.into()); self }
     }
 
-    impl From<DataRecoveryTargets> for t::Value {
-        #[inline]
-        fn from(v: DataRecoveryTargets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataRecoveryTargets> for t::Value { #[inline] fn from(v: DataRecoveryTargets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataRecoveryTargets { #[inline] fn from(v: t::Value) -> DataRecoveryTargets { DataRecoveryTargets(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -143,12 +137,9 @@ pub mod policy {
         pub fn rto_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RtoInMinutes", v.into()); self }
     }
 
-    impl From<MultiAzTargets> for t::Value {
-        #[inline]
-        fn from(v: MultiAzTargets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiAzTargets> for t::Value { #[inline] fn from(v: MultiAzTargets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiAzTargets { #[inline] fn from(v: t::Value) -> MultiAzTargets { MultiAzTargets(t::Props::from_value(v)) } }
 
     /// Multi-AZ disaster recovery approach.
     ///
@@ -197,12 +188,9 @@ pub mod policy {
         pub fn rto_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RtoInMinutes", v.into()); self }
     }
 
-    impl From<MultiRegionTargets> for t::Value {
-        #[inline]
-        fn from(v: MultiRegionTargets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiRegionTargets> for t::Value { #[inline] fn from(v: MultiRegionTargets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiRegionTargets { #[inline] fn from(v: t::Value) -> MultiRegionTargets { MultiRegionTargets(t::Props::from_value(v)) } }
 
 }
 
@@ -300,12 +288,9 @@ pub mod service {
         }
     }
 
-    impl From<AssertionDefinition> for t::Value {
-        #[inline]
-        fn from(v: AssertionDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssertionDefinition> for t::Value { #[inline] fn from(v: AssertionDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssertionDefinition { #[inline] fn from(v: t::Value) -> AssertionDefinition { AssertionDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -322,12 +307,9 @@ pub mod service {
         pub fn user_journey_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("UserJourneyIds", v.into()); self }
     }
 
-    impl From<AssociatedSystem> for t::Value {
-        #[inline]
-        fn from(v: AssociatedSystem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssociatedSystem> for t::Value { #[inline] fn from(v: AssociatedSystem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssociatedSystem { #[inline] fn from(v: t::Value) -> AssociatedSystem { AssociatedSystem(t::Props::from_value(v)) } }
 
     /// Dependency discovery state.
     ///
@@ -370,12 +352,9 @@ pub mod service {
         }
     }
 
-    impl From<DevOpsAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DevOpsAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DevOpsAgentConfiguration> for t::Value { #[inline] fn from(v: DevOpsAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DevOpsAgentConfiguration { #[inline] fn from(v: t::Value) -> DevOpsAgentConfiguration { DevOpsAgentConfiguration(t::Props::from_value(v)) } }
 
     /// An input source for the service.
     ///
@@ -392,12 +371,9 @@ pub mod service {
         }
     }
 
-    impl From<InputSourceDefinition> for t::Value {
-        #[inline]
-        fn from(v: InputSourceDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputSourceDefinition> for t::Value { #[inline] fn from(v: InputSourceDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputSourceDefinition { #[inline] fn from(v: t::Value) -> InputSourceDefinition { InputSourceDefinition(t::Props::from_value(v)) } }
 
     /// Resource configuration for an input source. Provide exactly one field.
     ///
@@ -424,12 +400,9 @@ pub mod service {
         pub fn tf_state_file_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TfStateFileUrl", v.into()); self }
     }
 
-    impl From<ResourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ResourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceConfiguration> for t::Value { #[inline] fn from(v: ResourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceConfiguration { #[inline] fn from(v: t::Value) -> ResourceConfiguration { ResourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -447,12 +420,9 @@ pub mod service {
         pub fn label_selector(mut self, v: impl Into<EksLabelSelector>) -> Self { self.0.put::<EksLabelSelector>("LabelSelector", v.into()); self }
     }
 
-    impl From<EksSource> for t::Value {
-        #[inline]
-        fn from(v: EksSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksSource> for t::Value { #[inline] fn from(v: EksSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksSource { #[inline] fn from(v: t::Value) -> EksSource { EksSource(t::Props::from_value(v)) } }
 
     /// Kubernetes label selector that scopes discovery to matching objects in the specified namespaces. An object must satisfy
     /// both MatchLabels and MatchExpressions.
@@ -475,12 +445,9 @@ pub mod service {
         pub fn match_labels(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("MatchLabels", v.into()); self }
     }
 
-    impl From<EksLabelSelector> for t::Value {
-        #[inline]
-        fn from(v: EksLabelSelector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksLabelSelector> for t::Value { #[inline] fn from(v: EksLabelSelector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksLabelSelector { #[inline] fn from(v: t::Value) -> EksLabelSelector { EksLabelSelector(t::Props::from_value(v)) } }
 
     /// A single label selector requirement. Specify Values when Operator is IN or NOT_IN, and omit Values when Operator is
     /// EXISTS or DOES_NOT_EXIST.
@@ -502,12 +469,9 @@ pub mod service {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<EksLabelSelectorRequirement> for t::Value {
-        #[inline]
-        fn from(v: EksLabelSelectorRequirement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksLabelSelectorRequirement> for t::Value { #[inline] fn from(v: EksLabelSelectorRequirement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksLabelSelectorRequirement { #[inline] fn from(v: t::Value) -> EksLabelSelectorRequirement { EksLabelSelectorRequirement(t::Props::from_value(v)) } }
 
     /// Operator applied to the label key.
     ///
@@ -549,12 +513,9 @@ pub mod service {
         }
     }
 
-    impl From<ResourceTag> for t::Value {
-        #[inline]
-        fn from(v: ResourceTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -571,12 +532,9 @@ pub mod service {
         pub fn cross_account_role_arns(mut self, v: impl Into<t::List<CrossAccountRoleConfiguration>>) -> Self { self.0.put::<t::List<CrossAccountRoleConfiguration>>("CrossAccountRoleArns", v.into()); self }
     }
 
-    impl From<PermissionModel> for t::Value {
-        #[inline]
-        fn from(v: PermissionModel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PermissionModel> for t::Value { #[inline] fn from(v: PermissionModel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PermissionModel { #[inline] fn from(v: t::Value) -> PermissionModel { PermissionModel(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -593,12 +551,9 @@ pub mod service {
         pub fn external_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExternalId", v.into()); self }
     }
 
-    impl From<CrossAccountRoleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CrossAccountRoleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrossAccountRoleConfiguration> for t::Value { #[inline] fn from(v: CrossAccountRoleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrossAccountRoleConfiguration { #[inline] fn from(v: t::Value) -> CrossAccountRoleConfiguration { CrossAccountRoleConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for automatic report generation on a Service.
     ///
@@ -615,12 +570,9 @@ pub mod service {
         }
     }
 
-    impl From<ServiceReportConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceReportConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceReportConfiguration> for t::Value { #[inline] fn from(v: ServiceReportConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceReportConfiguration { #[inline] fn from(v: t::Value) -> ServiceReportConfiguration { ServiceReportConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for a report output destination.
     ///
@@ -639,12 +591,9 @@ pub mod service {
         pub fn s3(mut self, v: impl Into<S3ReportOutputConfiguration>) -> Self { self.0.put::<S3ReportOutputConfiguration>("S3", v.into()); self }
     }
 
-    impl From<ReportOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ReportOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReportOutputConfiguration> for t::Value { #[inline] fn from(v: ReportOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReportOutputConfiguration { #[inline] fn from(v: t::Value) -> ReportOutputConfiguration { ReportOutputConfiguration(t::Props::from_value(v)) } }
 
     /// S3 configuration for report output.
     ///
@@ -662,12 +611,9 @@ pub mod service {
         }
     }
 
-    impl From<S3ReportOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3ReportOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3ReportOutputConfiguration> for t::Value { #[inline] fn from(v: S3ReportOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3ReportOutputConfiguration { #[inline] fn from(v: t::Value) -> S3ReportOutputConfiguration { S3ReportOutputConfiguration(t::Props::from_value(v)) } }
 
 }
 

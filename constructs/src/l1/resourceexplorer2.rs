@@ -175,12 +175,9 @@ pub mod view {
         }
     }
 
-    impl From<SearchFilter> for t::Value {
-        #[inline]
-        fn from(v: SearchFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SearchFilter> for t::Value { #[inline] fn from(v: SearchFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SearchFilter { #[inline] fn from(v: t::Value) -> SearchFilter { SearchFilter(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -195,11 +192,8 @@ pub mod view {
         }
     }
 
-    impl From<IncludedProperty> for t::Value {
-        #[inline]
-        fn from(v: IncludedProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IncludedProperty> for t::Value { #[inline] fn from(v: IncludedProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IncludedProperty { #[inline] fn from(v: t::Value) -> IncludedProperty { IncludedProperty(t::Props::from_value(v)) } }
 
 }

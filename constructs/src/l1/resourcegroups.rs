@@ -75,12 +75,9 @@ pub mod group {
         pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
     }
 
-    impl From<ConfigurationItem> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationItem> for t::Value { #[inline] fn from(v: ConfigurationItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationItem { #[inline] fn from(v: t::Value) -> ConfigurationItem { ConfigurationItem(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -99,12 +96,9 @@ pub mod group {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<ConfigurationParameter> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationParameter> for t::Value { #[inline] fn from(v: ConfigurationParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationParameter { #[inline] fn from(v: t::Value) -> ConfigurationParameter { ConfigurationParameter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -123,12 +117,9 @@ pub mod group {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<ResourceQuery> for t::Value {
-        #[inline]
-        fn from(v: ResourceQuery) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceQuery> for t::Value { #[inline] fn from(v: ResourceQuery) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceQuery { #[inline] fn from(v: t::Value) -> ResourceQuery { ResourceQuery(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -149,12 +140,9 @@ pub mod group {
         pub fn tag_filters(mut self, v: impl Into<t::List<TagFilter>>) -> Self { self.0.put::<t::List<TagFilter>>("TagFilters", v.into()); self }
     }
 
-    impl From<Query> for t::Value {
-        #[inline]
-        fn from(v: Query) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Query> for t::Value { #[inline] fn from(v: Query) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Query { #[inline] fn from(v: t::Value) -> Query { Query(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -173,12 +161,9 @@ pub mod group {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<TagFilter> for t::Value {
-        #[inline]
-        fn from(v: TagFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagFilter> for t::Value { #[inline] fn from(v: TagFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagFilter { #[inline] fn from(v: t::Value) -> TagFilter { TagFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

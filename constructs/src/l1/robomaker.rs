@@ -189,12 +189,9 @@ pub mod robot_application {
         pub fn version(mut self, v: impl Into<Version>) -> Self { self.0.put::<Version>("Version", v.into()); self }
     }
 
-    impl From<RobotSoftwareSuite> for t::Value {
-        #[inline]
-        fn from(v: RobotSoftwareSuite) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RobotSoftwareSuite> for t::Value { #[inline] fn from(v: RobotSoftwareSuite) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RobotSoftwareSuite { #[inline] fn from(v: t::Value) -> RobotSoftwareSuite { RobotSoftwareSuite(t::Props::from_value(v)) } }
 
     /// The name of robot software suite.
     ///
@@ -259,12 +256,9 @@ pub mod robot_application {
         }
     }
 
-    impl From<SourceConfig> for t::Value {
-        #[inline]
-        fn from(v: SourceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceConfig> for t::Value { #[inline] fn from(v: SourceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceConfig { #[inline] fn from(v: t::Value) -> SourceConfig { SourceConfig(t::Props::from_value(v)) } }
 
     /// The architecture of robot application.
     ///
@@ -406,12 +400,9 @@ pub mod simulation_application {
         }
     }
 
-    impl From<RenderingEngine> for t::Value {
-        #[inline]
-        fn from(v: RenderingEngine) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RenderingEngine> for t::Value { #[inline] fn from(v: RenderingEngine) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RenderingEngine { #[inline] fn from(v: t::Value) -> RenderingEngine { RenderingEngine(t::Props::from_value(v)) } }
 
     /// The name of the rendering engine.
     ///
@@ -450,12 +441,9 @@ pub mod simulation_application {
         pub fn version(mut self, v: impl Into<Version>) -> Self { self.0.put::<Version>("Version", v.into()); self }
     }
 
-    impl From<RobotSoftwareSuite> for t::Value {
-        #[inline]
-        fn from(v: RobotSoftwareSuite) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RobotSoftwareSuite> for t::Value { #[inline] fn from(v: RobotSoftwareSuite) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RobotSoftwareSuite { #[inline] fn from(v: t::Value) -> RobotSoftwareSuite { RobotSoftwareSuite(t::Props::from_value(v)) } }
 
     /// The name of the robot software suite.
     ///
@@ -524,12 +512,9 @@ pub mod simulation_application {
         pub fn version(mut self, v: impl Into<Version2>) -> Self { self.0.put::<Version2>("Version", v.into()); self }
     }
 
-    impl From<SimulationSoftwareSuite> for t::Value {
-        #[inline]
-        fn from(v: SimulationSoftwareSuite) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SimulationSoftwareSuite> for t::Value { #[inline] fn from(v: SimulationSoftwareSuite) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SimulationSoftwareSuite { #[inline] fn from(v: t::Value) -> SimulationSoftwareSuite { SimulationSoftwareSuite(t::Props::from_value(v)) } }
 
     /// The name of the simulation software suite.
     ///
@@ -604,12 +589,9 @@ pub mod simulation_application {
         }
     }
 
-    impl From<SourceConfig> for t::Value {
-        #[inline]
-        fn from(v: SourceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceConfig> for t::Value { #[inline] fn from(v: SourceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceConfig { #[inline] fn from(v: t::Value) -> SourceConfig { SourceConfig(t::Props::from_value(v)) } }
 
     /// The target processor architecture for the application.
     ///

@@ -127,12 +127,9 @@ pub mod profile {
         }
     }
 
-    impl From<AttributeMapping> for t::Value {
-        #[inline]
-        fn from(v: AttributeMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttributeMapping> for t::Value { #[inline] fn from(v: AttributeMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttributeMapping { #[inline] fn from(v: t::Value) -> AttributeMapping { AttributeMapping(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -169,12 +166,9 @@ pub mod profile {
         }
     }
 
-    impl From<MappingRule> for t::Value {
-        #[inline]
-        fn from(v: MappingRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MappingRule> for t::Value { #[inline] fn from(v: MappingRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MappingRule { #[inline] fn from(v: t::Value) -> MappingRule { MappingRule(t::Props::from_value(v)) } }
 
 }
 
@@ -249,12 +243,9 @@ pub mod trust_anchor {
         pub fn threshold(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Threshold", v.into()); self }
     }
 
-    impl From<NotificationSetting> for t::Value {
-        #[inline]
-        fn from(v: NotificationSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationSetting> for t::Value { #[inline] fn from(v: NotificationSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationSetting { #[inline] fn from(v: t::Value) -> NotificationSetting { NotificationSetting(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -308,12 +299,9 @@ pub mod trust_anchor {
         }
     }
 
-    impl From<Source> for t::Value {
-        #[inline]
-        fn from(v: Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Source> for t::Value { #[inline] fn from(v: Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Source { #[inline] fn from(v: t::Value) -> Source { Source(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -332,12 +320,9 @@ pub mod trust_anchor {
         pub fn x509_certificate_data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("X509CertificateData", v.into()); self }
     }
 
-    impl From<SourceData> for t::Value {
-        #[inline]
-        fn from(v: SourceData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceData> for t::Value { #[inline] fn from(v: SourceData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceData { #[inline] fn from(v: t::Value) -> SourceData { SourceData(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -69,12 +69,9 @@ pub mod cidr_collection {
         }
     }
 
-    impl From<Location> for t::Value {
-        #[inline]
-        fn from(v: Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Location> for t::Value { #[inline] fn from(v: Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Location { #[inline] fn from(v: t::Value) -> Location { Location(t::Props::from_value(v)) } }
 
 }
 
@@ -298,12 +295,9 @@ pub mod health_check {
         pub fn search_string(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SearchString", v.into()); self }
     }
 
-    impl From<HealthCheckConfig> for t::Value {
-        #[inline]
-        fn from(v: HealthCheckConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheckConfig> for t::Value { #[inline] fn from(v: HealthCheckConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheckConfig { #[inline] fn from(v: t::Value) -> HealthCheckConfig { HealthCheckConfig(t::Props::from_value(v)) } }
 
     /// A complex type that identifies the CloudWatch alarm that you want Amazon Route 53 health checkers to use to determine
     /// whether the specified health check is healthy.
@@ -322,12 +316,9 @@ pub mod health_check {
         }
     }
 
-    impl From<AlarmIdentifier> for t::Value {
-        #[inline]
-        fn from(v: AlarmIdentifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AlarmIdentifier> for t::Value { #[inline] fn from(v: AlarmIdentifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AlarmIdentifier { #[inline] fn from(v: t::Value) -> AlarmIdentifier { AlarmIdentifier(t::Props::from_value(v)) } }
 
     /// For the CloudWatch alarm that you want Route 53 health checkers to use to determine whether this health check is
     /// healthy, the region that the alarm was created in.
@@ -542,12 +533,9 @@ pub mod health_check {
         }
     }
 
-    impl From<HealthCheckTag> for t::Value {
-        #[inline]
-        fn from(v: HealthCheckTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheckTag> for t::Value { #[inline] fn from(v: HealthCheckTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheckTag { #[inline] fn from(v: t::Value) -> HealthCheckTag { HealthCheckTag(t::Props::from_value(v)) } }
 
 }
 
@@ -637,12 +625,9 @@ pub mod hosted_zone {
         pub fn comment(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Comment", v.into()); self }
     }
 
-    impl From<HostedZoneConfig> for t::Value {
-        #[inline]
-        fn from(v: HostedZoneConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostedZoneConfig> for t::Value { #[inline] fn from(v: HostedZoneConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostedZoneConfig { #[inline] fn from(v: t::Value) -> HostedZoneConfig { HostedZoneConfig(t::Props::from_value(v)) } }
 
     /// Represents the features configuration for a hosted zone, including the status of various features and any associated
     /// failure reasons.
@@ -662,12 +647,9 @@ pub mod hosted_zone {
         pub fn enable_accelerated_recovery(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnableAcceleratedRecovery", v.into()); self }
     }
 
-    impl From<HostedZoneFeatures> for t::Value {
-        #[inline]
-        fn from(v: HostedZoneFeatures) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostedZoneFeatures> for t::Value { #[inline] fn from(v: HostedZoneFeatures) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostedZoneFeatures { #[inline] fn from(v: t::Value) -> HostedZoneFeatures { HostedZoneFeatures(t::Props::from_value(v)) } }
 
     /// A complex type that contains information about a tag that you want to add or edit for the specified health check or
     /// hosted zone.
@@ -686,12 +668,9 @@ pub mod hosted_zone {
         }
     }
 
-    impl From<HostedZoneTag> for t::Value {
-        #[inline]
-        fn from(v: HostedZoneTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostedZoneTag> for t::Value { #[inline] fn from(v: HostedZoneTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostedZoneTag { #[inline] fn from(v: t::Value) -> HostedZoneTag { HostedZoneTag(t::Props::from_value(v)) } }
 
     /// A complex type that contains information about a configuration for DNS query logging.
     ///
@@ -708,12 +687,9 @@ pub mod hosted_zone {
         }
     }
 
-    impl From<QueryLoggingConfig> for t::Value {
-        #[inline]
-        fn from(v: QueryLoggingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryLoggingConfig> for t::Value { #[inline] fn from(v: QueryLoggingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryLoggingConfig { #[inline] fn from(v: t::Value) -> QueryLoggingConfig { QueryLoggingConfig(t::Props::from_value(v)) } }
 
     /// *Private hosted zones only:* A complex type that contains information about an Amazon VPC. Route 53 Resolver uses the
     /// records in the private hosted zone to route traffic in that VPC. For public hosted zones, omit `VPCs`, `VPCId`, and
@@ -733,12 +709,9 @@ pub mod hosted_zone {
         }
     }
 
-    impl From<Vpc> for t::Value {
-        #[inline]
-        fn from(v: Vpc) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Vpc> for t::Value { #[inline] fn from(v: Vpc) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Vpc { #[inline] fn from(v: t::Value) -> Vpc { Vpc(t::Props::from_value(v)) } }
 
 }
 
@@ -935,12 +908,9 @@ pub mod record_set {
         pub fn evaluate_target_health(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EvaluateTargetHealth", v.into()); self }
     }
 
-    impl From<AliasTarget> for t::Value {
-        #[inline]
-        fn from(v: AliasTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AliasTarget> for t::Value { #[inline] fn from(v: AliasTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AliasTarget { #[inline] fn from(v: t::Value) -> AliasTarget { AliasTarget(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -956,12 +926,9 @@ pub mod record_set {
         }
     }
 
-    impl From<CidrRoutingConfig> for t::Value {
-        #[inline]
-        fn from(v: CidrRoutingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CidrRoutingConfig> for t::Value { #[inline] fn from(v: CidrRoutingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CidrRoutingConfig { #[inline] fn from(v: t::Value) -> CidrRoutingConfig { CidrRoutingConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1002,12 +969,9 @@ pub mod record_set {
         pub fn subdivision_code(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubdivisionCode", v.into()); self }
     }
 
-    impl From<GeoLocation> for t::Value {
-        #[inline]
-        fn from(v: GeoLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeoLocation> for t::Value { #[inline] fn from(v: GeoLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeoLocation { #[inline] fn from(v: t::Value) -> GeoLocation { GeoLocation(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1031,12 +995,9 @@ pub mod record_set {
         pub fn local_zone_group(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LocalZoneGroup", v.into()); self }
     }
 
-    impl From<GeoProximityLocation> for t::Value {
-        #[inline]
-        fn from(v: GeoProximityLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeoProximityLocation> for t::Value { #[inline] fn from(v: GeoProximityLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeoProximityLocation { #[inline] fn from(v: t::Value) -> GeoProximityLocation { GeoProximityLocation(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1052,12 +1013,9 @@ pub mod record_set {
         }
     }
 
-    impl From<Coordinates> for t::Value {
-        #[inline]
-        fn from(v: Coordinates) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Coordinates> for t::Value { #[inline] fn from(v: Coordinates) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Coordinates { #[inline] fn from(v: t::Value) -> Coordinates { Coordinates(t::Props::from_value(v)) } }
 
 }
 
@@ -1152,12 +1110,9 @@ pub mod record_set_group {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<RecordSet> for t::Value {
-        #[inline]
-        fn from(v: RecordSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordSet> for t::Value { #[inline] fn from(v: RecordSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordSet { #[inline] fn from(v: t::Value) -> RecordSet { RecordSet(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1175,12 +1130,9 @@ pub mod record_set_group {
         pub fn evaluate_target_health(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EvaluateTargetHealth", v.into()); self }
     }
 
-    impl From<AliasTarget> for t::Value {
-        #[inline]
-        fn from(v: AliasTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AliasTarget> for t::Value { #[inline] fn from(v: AliasTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AliasTarget { #[inline] fn from(v: t::Value) -> AliasTarget { AliasTarget(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1196,12 +1148,9 @@ pub mod record_set_group {
         }
     }
 
-    impl From<CidrRoutingConfig> for t::Value {
-        #[inline]
-        fn from(v: CidrRoutingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CidrRoutingConfig> for t::Value { #[inline] fn from(v: CidrRoutingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CidrRoutingConfig { #[inline] fn from(v: t::Value) -> CidrRoutingConfig { CidrRoutingConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1222,12 +1171,9 @@ pub mod record_set_group {
         pub fn subdivision_code(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubdivisionCode", v.into()); self }
     }
 
-    impl From<GeoLocation> for t::Value {
-        #[inline]
-        fn from(v: GeoLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeoLocation> for t::Value { #[inline] fn from(v: GeoLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeoLocation { #[inline] fn from(v: t::Value) -> GeoLocation { GeoLocation(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1250,12 +1196,9 @@ pub mod record_set_group {
         pub fn local_zone_group(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LocalZoneGroup", v.into()); self }
     }
 
-    impl From<GeoProximityLocation> for t::Value {
-        #[inline]
-        fn from(v: GeoProximityLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeoProximityLocation> for t::Value { #[inline] fn from(v: GeoProximityLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeoProximityLocation { #[inline] fn from(v: t::Value) -> GeoProximityLocation { GeoProximityLocation(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1271,12 +1214,9 @@ pub mod record_set_group {
         }
     }
 
-    impl From<Coordinates> for t::Value {
-        #[inline]
-        fn from(v: Coordinates) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Coordinates> for t::Value { #[inline] fn from(v: Coordinates) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Coordinates { #[inline] fn from(v: t::Value) -> Coordinates { Coordinates(t::Props::from_value(v)) } }
 
 }
 

@@ -262,12 +262,9 @@ pub mod safety_rule {
         }
     }
 
-    impl From<AssertionRule> for t::Value {
-        #[inline]
-        fn from(v: AssertionRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssertionRule> for t::Value { #[inline] fn from(v: AssertionRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssertionRule { #[inline] fn from(v: t::Value) -> AssertionRule { AssertionRule(t::Props::from_value(v)) } }
 
     /// A gating rule verifies that a set of gating controls evaluates as true, based on a rule configuration that you specify.
     ///
@@ -286,12 +283,9 @@ pub mod safety_rule {
         }
     }
 
-    impl From<GatingRule> for t::Value {
-        #[inline]
-        fn from(v: GatingRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GatingRule> for t::Value { #[inline] fn from(v: GatingRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GatingRule { #[inline] fn from(v: t::Value) -> GatingRule { GatingRule(t::Props::from_value(v)) } }
 
     /// The rule configuration for an assertion rule or gating rule. This is the criteria that you set for specific assertion
     /// controls (routing controls) or gating controls. This configuration specifies how many controls must be enabled after a
@@ -312,12 +306,9 @@ pub mod safety_rule {
         }
     }
 
-    impl From<RuleConfig> for t::Value {
-        #[inline]
-        fn from(v: RuleConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleConfig> for t::Value { #[inline] fn from(v: RuleConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleConfig { #[inline] fn from(v: t::Value) -> RuleConfig { RuleConfig(t::Props::from_value(v)) } }
 
     /// A rule can be one of the following: ATLEAST, AND, or OR.
     ///

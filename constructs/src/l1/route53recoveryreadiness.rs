@@ -209,12 +209,9 @@ pub mod resource_set {
         pub fn resource_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceArn", v.into()); self }
     }
 
-    impl From<Resource> for t::Value {
-        #[inline]
-        fn from(v: Resource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Resource> for t::Value { #[inline] fn from(v: Resource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Resource { #[inline] fn from(v: t::Value) -> Resource { Resource(t::Props::from_value(v)) } }
 
     /// A component for DNS/routing control readiness checks.
     ///
@@ -242,12 +239,9 @@ pub mod resource_set {
         pub fn target_resource(mut self, v: impl Into<TargetResource>) -> Self { self.0.put::<TargetResource>("TargetResource", v.into()); self }
     }
 
-    impl From<DNSTargetResource> for t::Value {
-        #[inline]
-        fn from(v: DNSTargetResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DNSTargetResource> for t::Value { #[inline] fn from(v: DNSTargetResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DNSTargetResource { #[inline] fn from(v: t::Value) -> DNSTargetResource { DNSTargetResource(t::Props::from_value(v)) } }
 
     /// The target resource that the Route 53 record points to.
     ///
@@ -268,12 +262,9 @@ pub mod resource_set {
         pub fn r53_resource(mut self, v: impl Into<R53ResourceRecord>) -> Self { self.0.put::<R53ResourceRecord>("R53Resource", v.into()); self }
     }
 
-    impl From<TargetResource> for t::Value {
-        #[inline]
-        fn from(v: TargetResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetResource> for t::Value { #[inline] fn from(v: TargetResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetResource { #[inline] fn from(v: t::Value) -> TargetResource { TargetResource(t::Props::from_value(v)) } }
 
     /// The Network Load Balancer resource that a DNS target resource points to.
     ///
@@ -292,12 +283,9 @@ pub mod resource_set {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<NLBResource> for t::Value {
-        #[inline]
-        fn from(v: NLBResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NLBResource> for t::Value { #[inline] fn from(v: NLBResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NLBResource { #[inline] fn from(v: t::Value) -> NLBResource { NLBResource(t::Props::from_value(v)) } }
 
     /// The Route 53 resource that a DNS target resource record points to.
     ///
@@ -318,11 +306,8 @@ pub mod resource_set {
         pub fn record_set_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RecordSetId", v.into()); self }
     }
 
-    impl From<R53ResourceRecord> for t::Value {
-        #[inline]
-        fn from(v: R53ResourceRecord) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<R53ResourceRecord> for t::Value { #[inline] fn from(v: R53ResourceRecord) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for R53ResourceRecord { #[inline] fn from(v: t::Value) -> R53ResourceRecord { R53ResourceRecord(t::Props::from_value(v)) } }
 
 }

@@ -224,12 +224,9 @@ pub mod firewall_rule_group {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<FirewallRule> for t::Value {
-        #[inline]
-        fn from(v: FirewallRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirewallRule> for t::Value { #[inline] fn from(v: FirewallRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirewallRule { #[inline] fn from(v: t::Value) -> FirewallRule { FirewallRule(t::Props::from_value(v)) } }
 
     /// Rule Action
     ///
@@ -391,12 +388,9 @@ pub mod firewall_rule_group {
         pub fn partner_threat_protection(mut self, v: impl Into<PartnerThreatProtectionConfig>) -> Self { self.0.put::<PartnerThreatProtectionConfig>("PartnerThreatProtection", v.into()); self }
     }
 
-    impl From<FirewallRuleType> for t::Value {
-        #[inline]
-        fn from(v: FirewallRuleType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirewallRuleType> for t::Value { #[inline] fn from(v: FirewallRuleType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirewallRuleType { #[inline] fn from(v: t::Value) -> FirewallRuleType { FirewallRuleType(t::Props::from_value(v)) } }
 
     /// Configuration for an advanced content category rule type.
     ///
@@ -413,12 +407,9 @@ pub mod firewall_rule_group {
         }
     }
 
-    impl From<FirewallAdvancedContentCategoryConfig> for t::Value {
-        #[inline]
-        fn from(v: FirewallAdvancedContentCategoryConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirewallAdvancedContentCategoryConfig> for t::Value { #[inline] fn from(v: FirewallAdvancedContentCategoryConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirewallAdvancedContentCategoryConfig { #[inline] fn from(v: t::Value) -> FirewallAdvancedContentCategoryConfig { FirewallAdvancedContentCategoryConfig(t::Props::from_value(v)) } }
 
     /// Configuration for an advanced threat category rule type.
     ///
@@ -435,12 +426,9 @@ pub mod firewall_rule_group {
         }
     }
 
-    impl From<FirewallAdvancedThreatCategoryConfig> for t::Value {
-        #[inline]
-        fn from(v: FirewallAdvancedThreatCategoryConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FirewallAdvancedThreatCategoryConfig> for t::Value { #[inline] fn from(v: FirewallAdvancedThreatCategoryConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FirewallAdvancedThreatCategoryConfig { #[inline] fn from(v: t::Value) -> FirewallAdvancedThreatCategoryConfig { FirewallAdvancedThreatCategoryConfig(t::Props::from_value(v)) } }
 
     /// Configuration for a partner threat protection rule type.
     ///
@@ -457,12 +445,9 @@ pub mod firewall_rule_group {
         }
     }
 
-    impl From<PartnerThreatProtectionConfig> for t::Value {
-        #[inline]
-        fn from(v: PartnerThreatProtectionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartnerThreatProtectionConfig> for t::Value { #[inline] fn from(v: PartnerThreatProtectionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartnerThreatProtectionConfig { #[inline] fn from(v: t::Value) -> PartnerThreatProtectionConfig { PartnerThreatProtectionConfig(t::Props::from_value(v)) } }
 
     /// The status of the firewall rule.
     ///
@@ -930,12 +915,9 @@ pub mod resolver_endpoint {
         pub fn ipv6(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Ipv6", v.into()); self }
     }
 
-    impl From<IpAddressRequest> for t::Value {
-        #[inline]
-        fn from(v: IpAddressRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpAddressRequest> for t::Value { #[inline] fn from(v: IpAddressRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpAddressRequest { #[inline] fn from(v: t::Value) -> IpAddressRequest { IpAddressRequest(t::Props::from_value(v)) } }
 
 }
 
@@ -1158,12 +1140,9 @@ pub mod resolver_rule {
         pub fn server_name_indication(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServerNameIndication", v.into()); self }
     }
 
-    impl From<TargetAddress> for t::Value {
-        #[inline]
-        fn from(v: TargetAddress) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetAddress> for t::Value { #[inline] fn from(v: TargetAddress) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetAddress { #[inline] fn from(v: t::Value) -> TargetAddress { TargetAddress(t::Props::from_value(v)) } }
 
 }
 

@@ -95,12 +95,9 @@ pub mod inbound_external_link {
         pub fn responder_error_masking(mut self, v: impl Into<t::List<ResponderErrorMaskingForHttpCode>>) -> Self { self.0.put::<t::List<ResponderErrorMaskingForHttpCode>>("ResponderErrorMasking", v.into()); self }
     }
 
-    impl From<LinkAttributes> for t::Value {
-        #[inline]
-        fn from(v: LinkAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkAttributes> for t::Value { #[inline] fn from(v: LinkAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkAttributes { #[inline] fn from(v: t::Value) -> LinkAttributes { LinkAttributes(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -119,12 +116,9 @@ pub mod inbound_external_link {
         pub fn response_logging_percentage(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ResponseLoggingPercentage", v.into()); self }
     }
 
-    impl From<ResponderErrorMaskingForHttpCode> for t::Value {
-        #[inline]
-        fn from(v: ResponderErrorMaskingForHttpCode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponderErrorMaskingForHttpCode> for t::Value { #[inline] fn from(v: ResponderErrorMaskingForHttpCode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponderErrorMaskingForHttpCode { #[inline] fn from(v: t::Value) -> ResponderErrorMaskingForHttpCode { ResponderErrorMaskingForHttpCode(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -181,12 +175,9 @@ pub mod inbound_external_link {
         }
     }
 
-    impl From<LinkLogSettings> for t::Value {
-        #[inline]
-        fn from(v: LinkLogSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkLogSettings> for t::Value { #[inline] fn from(v: LinkLogSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkLogSettings { #[inline] fn from(v: t::Value) -> LinkLogSettings { LinkLogSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -201,12 +192,9 @@ pub mod inbound_external_link {
         }
     }
 
-    impl From<ApplicationLogs> for t::Value {
-        #[inline]
-        fn from(v: ApplicationLogs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationLogs> for t::Value { #[inline] fn from(v: ApplicationLogs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationLogs { #[inline] fn from(v: t::Value) -> ApplicationLogs { ApplicationLogs(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -222,12 +210,9 @@ pub mod inbound_external_link {
         }
     }
 
-    impl From<LinkApplicationLogSampling> for t::Value {
-        #[inline]
-        fn from(v: LinkApplicationLogSampling) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkApplicationLogSampling> for t::Value { #[inline] fn from(v: LinkApplicationLogSampling) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkApplicationLogSampling { #[inline] fn from(v: t::Value) -> LinkApplicationLogSampling { LinkApplicationLogSampling(t::Props::from_value(v)) } }
 
 }
 
@@ -324,12 +309,9 @@ pub mod link {
         pub fn responder_error_masking(mut self, v: impl Into<t::List<ResponderErrorMaskingForHttpCode>>) -> Self { self.0.put::<t::List<ResponderErrorMaskingForHttpCode>>("ResponderErrorMasking", v.into()); self }
     }
 
-    impl From<LinkAttributes> for t::Value {
-        #[inline]
-        fn from(v: LinkAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkAttributes> for t::Value { #[inline] fn from(v: LinkAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkAttributes { #[inline] fn from(v: t::Value) -> LinkAttributes { LinkAttributes(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -348,12 +330,9 @@ pub mod link {
         pub fn response_logging_percentage(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ResponseLoggingPercentage", v.into()); self }
     }
 
-    impl From<ResponderErrorMaskingForHttpCode> for t::Value {
-        #[inline]
-        fn from(v: ResponderErrorMaskingForHttpCode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponderErrorMaskingForHttpCode> for t::Value { #[inline] fn from(v: ResponderErrorMaskingForHttpCode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponderErrorMaskingForHttpCode { #[inline] fn from(v: t::Value) -> ResponderErrorMaskingForHttpCode { ResponderErrorMaskingForHttpCode(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -410,12 +389,9 @@ pub mod link {
         }
     }
 
-    impl From<LinkLogSettings> for t::Value {
-        #[inline]
-        fn from(v: LinkLogSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkLogSettings> for t::Value { #[inline] fn from(v: LinkLogSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkLogSettings { #[inline] fn from(v: t::Value) -> LinkLogSettings { LinkLogSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -430,12 +406,9 @@ pub mod link {
         }
     }
 
-    impl From<ApplicationLogs> for t::Value {
-        #[inline]
-        fn from(v: ApplicationLogs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationLogs> for t::Value { #[inline] fn from(v: ApplicationLogs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationLogs { #[inline] fn from(v: t::Value) -> ApplicationLogs { ApplicationLogs(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -451,12 +424,9 @@ pub mod link {
         }
     }
 
-    impl From<LinkApplicationLogSampling> for t::Value {
-        #[inline]
-        fn from(v: LinkApplicationLogSampling) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkApplicationLogSampling> for t::Value { #[inline] fn from(v: LinkApplicationLogSampling) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkApplicationLogSampling { #[inline] fn from(v: t::Value) -> LinkApplicationLogSampling { LinkApplicationLogSampling(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -477,12 +447,9 @@ pub mod link {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<ModuleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ModuleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModuleConfiguration> for t::Value { #[inline] fn from(v: ModuleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModuleConfiguration { #[inline] fn from(v: t::Value) -> ModuleConfiguration { ModuleConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -501,12 +468,9 @@ pub mod link {
         pub fn open_rtb_attribute(mut self, v: impl Into<OpenRtbAttributeModuleParameters>) -> Self { self.0.put::<OpenRtbAttributeModuleParameters>("OpenRtbAttribute", v.into()); self }
     }
 
-    impl From<ModuleParameters> for t::Value {
-        #[inline]
-        fn from(v: ModuleParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModuleParameters> for t::Value { #[inline] fn from(v: ModuleParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModuleParameters { #[inline] fn from(v: t::Value) -> ModuleParameters { ModuleParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -527,12 +491,9 @@ pub mod link {
         pub fn reason_code(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ReasonCode", v.into()); self }
     }
 
-    impl From<NoBidModuleParameters> for t::Value {
-        #[inline]
-        fn from(v: NoBidModuleParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NoBidModuleParameters> for t::Value { #[inline] fn from(v: NoBidModuleParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NoBidModuleParameters { #[inline] fn from(v: t::Value) -> NoBidModuleParameters { NoBidModuleParameters(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -550,12 +511,9 @@ pub mod link {
         }
     }
 
-    impl From<OpenRtbAttributeModuleParameters> for t::Value {
-        #[inline]
-        fn from(v: OpenRtbAttributeModuleParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenRtbAttributeModuleParameters> for t::Value { #[inline] fn from(v: OpenRtbAttributeModuleParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenRtbAttributeModuleParameters { #[inline] fn from(v: t::Value) -> OpenRtbAttributeModuleParameters { OpenRtbAttributeModuleParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -574,12 +532,9 @@ pub mod link {
         pub fn no_bid(mut self, v: impl Into<NoBidAction>) -> Self { self.0.put::<NoBidAction>("NoBid", v.into()); self }
     }
 
-    impl From<Action2> for t::Value {
-        #[inline]
-        fn from(v: Action2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action2> for t::Value { #[inline] fn from(v: Action2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action2 { #[inline] fn from(v: t::Value) -> Action2 { Action2(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -595,12 +550,9 @@ pub mod link {
         }
     }
 
-    impl From<HeaderTagAction> for t::Value {
-        #[inline]
-        fn from(v: HeaderTagAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HeaderTagAction> for t::Value { #[inline] fn from(v: HeaderTagAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HeaderTagAction { #[inline] fn from(v: t::Value) -> HeaderTagAction { HeaderTagAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -617,12 +569,9 @@ pub mod link {
         pub fn no_bid_reason_code(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NoBidReasonCode", v.into()); self }
     }
 
-    impl From<NoBidAction> for t::Value {
-        #[inline]
-        fn from(v: NoBidAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NoBidAction> for t::Value { #[inline] fn from(v: NoBidAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NoBidAction { #[inline] fn from(v: t::Value) -> NoBidAction { NoBidAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -637,12 +586,9 @@ pub mod link {
         }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -658,12 +604,9 @@ pub mod link {
         }
     }
 
-    impl From<FilterCriterion> for t::Value {
-        #[inline]
-        fn from(v: FilterCriterion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterCriterion> for t::Value { #[inline] fn from(v: FilterCriterion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterCriterion { #[inline] fn from(v: t::Value) -> FilterCriterion { FilterCriterion(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -783,12 +726,9 @@ pub mod link_routing_rule {
         pub fn query_string_exists(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("QueryStringExists", v.into()); self }
     }
 
-    impl From<RuleCondition> for t::Value {
-        #[inline]
-        fn from(v: RuleCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleCondition> for t::Value { #[inline] fn from(v: RuleCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleCondition { #[inline] fn from(v: t::Value) -> RuleCondition { RuleCondition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -804,12 +744,9 @@ pub mod link_routing_rule {
         }
     }
 
-    impl From<QueryStringKeyValuePair> for t::Value {
-        #[inline]
-        fn from(v: QueryStringKeyValuePair) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueryStringKeyValuePair> for t::Value { #[inline] fn from(v: QueryStringKeyValuePair) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueryStringKeyValuePair { #[inline] fn from(v: t::Value) -> QueryStringKeyValuePair { QueryStringKeyValuePair(t::Props::from_value(v)) } }
 
 }
 
@@ -897,12 +834,9 @@ pub mod outbound_external_link {
         pub fn responder_error_masking(mut self, v: impl Into<t::List<ResponderErrorMaskingForHttpCode>>) -> Self { self.0.put::<t::List<ResponderErrorMaskingForHttpCode>>("ResponderErrorMasking", v.into()); self }
     }
 
-    impl From<LinkAttributes> for t::Value {
-        #[inline]
-        fn from(v: LinkAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkAttributes> for t::Value { #[inline] fn from(v: LinkAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkAttributes { #[inline] fn from(v: t::Value) -> LinkAttributes { LinkAttributes(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -921,12 +855,9 @@ pub mod outbound_external_link {
         pub fn response_logging_percentage(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ResponseLoggingPercentage", v.into()); self }
     }
 
-    impl From<ResponderErrorMaskingForHttpCode> for t::Value {
-        #[inline]
-        fn from(v: ResponderErrorMaskingForHttpCode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponderErrorMaskingForHttpCode> for t::Value { #[inline] fn from(v: ResponderErrorMaskingForHttpCode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponderErrorMaskingForHttpCode { #[inline] fn from(v: t::Value) -> ResponderErrorMaskingForHttpCode { ResponderErrorMaskingForHttpCode(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -983,12 +914,9 @@ pub mod outbound_external_link {
         }
     }
 
-    impl From<LinkLogSettings> for t::Value {
-        #[inline]
-        fn from(v: LinkLogSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkLogSettings> for t::Value { #[inline] fn from(v: LinkLogSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkLogSettings { #[inline] fn from(v: t::Value) -> LinkLogSettings { LinkLogSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1003,12 +931,9 @@ pub mod outbound_external_link {
         }
     }
 
-    impl From<ApplicationLogs> for t::Value {
-        #[inline]
-        fn from(v: ApplicationLogs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationLogs> for t::Value { #[inline] fn from(v: ApplicationLogs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationLogs { #[inline] fn from(v: t::Value) -> ApplicationLogs { ApplicationLogs(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1024,12 +949,9 @@ pub mod outbound_external_link {
         }
     }
 
-    impl From<LinkApplicationLogSampling> for t::Value {
-        #[inline]
-        fn from(v: LinkApplicationLogSampling) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LinkApplicationLogSampling> for t::Value { #[inline] fn from(v: LinkApplicationLogSampling) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LinkApplicationLogSampling { #[inline] fn from(v: t::Value) -> LinkApplicationLogSampling { LinkApplicationLogSampling(t::Props::from_value(v)) } }
 
 }
 
@@ -1234,12 +1156,9 @@ pub mod responder_gateway {
         }
     }
 
-    impl From<ListenerConfig> for t::Value {
-        #[inline]
-        fn from(v: ListenerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ListenerConfig> for t::Value { #[inline] fn from(v: ListenerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ListenerConfig { #[inline] fn from(v: t::Value) -> ListenerConfig { ListenerConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1278,12 +1197,9 @@ pub mod responder_gateway {
         pub fn eks_endpoints_configuration(mut self, v: impl Into<EksEndpointsConfiguration>) -> Self { self.0.put::<EksEndpointsConfiguration>("EksEndpointsConfiguration", v.into()); self }
     }
 
-    impl From<ManagedEndpointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedEndpointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedEndpointConfiguration> for t::Value { #[inline] fn from(v: ManagedEndpointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedEndpointConfiguration { #[inline] fn from(v: t::Value) -> ManagedEndpointConfiguration { ManagedEndpointConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1301,12 +1217,9 @@ pub mod responder_gateway {
         pub fn health_check_config(mut self, v: impl Into<HealthCheckConfig>) -> Self { self.0.put::<HealthCheckConfig>("HealthCheckConfig", v.into()); self }
     }
 
-    impl From<AutoScalingGroupsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AutoScalingGroupsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoScalingGroupsConfiguration> for t::Value { #[inline] fn from(v: AutoScalingGroupsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoScalingGroupsConfiguration { #[inline] fn from(v: t::Value) -> AutoScalingGroupsConfiguration { AutoScalingGroupsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1334,12 +1247,9 @@ pub mod responder_gateway {
         pub fn unhealthy_threshold_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UnhealthyThresholdCount", v.into()); self }
     }
 
-    impl From<HealthCheckConfig> for t::Value {
-        #[inline]
-        fn from(v: HealthCheckConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheckConfig> for t::Value { #[inline] fn from(v: HealthCheckConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheckConfig { #[inline] fn from(v: t::Value) -> HealthCheckConfig { HealthCheckConfig(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1359,12 +1269,9 @@ pub mod responder_gateway {
         }
     }
 
-    impl From<EksEndpointsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EksEndpointsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EksEndpointsConfiguration> for t::Value { #[inline] fn from(v: EksEndpointsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EksEndpointsConfiguration { #[inline] fn from(v: t::Value) -> EksEndpointsConfiguration { EksEndpointsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1379,11 +1286,8 @@ pub mod responder_gateway {
         }
     }
 
-    impl From<TrustStoreConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TrustStoreConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrustStoreConfiguration> for t::Value { #[inline] fn from(v: TrustStoreConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrustStoreConfiguration { #[inline] fn from(v: t::Value) -> TrustStoreConfiguration { TrustStoreConfiguration(t::Props::from_value(v)) } }
 
 }

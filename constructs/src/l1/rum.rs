@@ -113,12 +113,9 @@ pub mod app_monitor {
         pub fn telemetries(mut self, v: impl Into<t::List<Telemetry>>) -> Self { self.0.put::<t::List<Telemetry>>("Telemetries", v.into()); self }
     }
 
-    impl From<AppMonitorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AppMonitorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppMonitorConfiguration> for t::Value { #[inline] fn from(v: AppMonitorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppMonitorConfiguration { #[inline] fn from(v: t::Value) -> AppMonitorConfiguration { AppMonitorConfiguration(t::Props::from_value(v)) } }
 
     /// An structure which defines the destination and the metrics that you want to send.
     ///
@@ -143,12 +140,9 @@ pub mod app_monitor {
         pub fn metric_definitions(mut self, v: impl Into<t::List<MetricDefinition>>) -> Self { self.0.put::<t::List<MetricDefinition>>("MetricDefinitions", v.into()); self }
     }
 
-    impl From<MetricDestination> for t::Value {
-        #[inline]
-        fn from(v: MetricDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDestination> for t::Value { #[inline] fn from(v: MetricDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDestination { #[inline] fn from(v: t::Value) -> MetricDestination { MetricDestination(t::Props::from_value(v)) } }
 
     /// Defines the destination to send the metrics to. Valid values are CloudWatch and Evidently. Note: Evidently has been
     /// discontinued and is no longer supported - requests with Evidently will be rejected.
@@ -200,12 +194,9 @@ pub mod app_monitor {
         pub fn value_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ValueKey", v.into()); self }
     }
 
-    impl From<MetricDefinition> for t::Value {
-        #[inline]
-        fn from(v: MetricDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDefinition> for t::Value { #[inline] fn from(v: MetricDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDefinition { #[inline] fn from(v: t::Value) -> MetricDefinition { MetricDefinition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -246,12 +237,9 @@ pub mod app_monitor {
         pub fn status(mut self, v: impl Into<CustomEventsStatus>) -> Self { self.0.put::<CustomEventsStatus>("Status", v.into()); self }
     }
 
-    impl From<CustomEvents> for t::Value {
-        #[inline]
-        fn from(v: CustomEvents) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomEvents> for t::Value { #[inline] fn from(v: CustomEvents) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomEvents { #[inline] fn from(v: t::Value) -> CustomEvents { CustomEvents(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -291,12 +279,9 @@ pub mod app_monitor {
         pub fn java_script_source_maps(mut self, v: impl Into<JavaScriptSourceMaps>) -> Self { self.0.put::<JavaScriptSourceMaps>("JavaScriptSourceMaps", v.into()); self }
     }
 
-    impl From<DeobfuscationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DeobfuscationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeobfuscationConfiguration> for t::Value { #[inline] fn from(v: DeobfuscationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeobfuscationConfiguration { #[inline] fn from(v: t::Value) -> DeobfuscationConfiguration { DeobfuscationConfiguration(t::Props::from_value(v)) } }
 
     /// A structure that contains the configuration for how an app monitor can unminify JavaScript error stack traces using
     /// source maps.
@@ -316,12 +301,9 @@ pub mod app_monitor {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<JavaScriptSourceMaps> for t::Value {
-        #[inline]
-        fn from(v: JavaScriptSourceMaps) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JavaScriptSourceMaps> for t::Value { #[inline] fn from(v: JavaScriptSourceMaps) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JavaScriptSourceMaps { #[inline] fn from(v: t::Value) -> JavaScriptSourceMaps { JavaScriptSourceMaps(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -363,11 +345,8 @@ pub mod app_monitor {
         pub fn policy_revision_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PolicyRevisionId", v.into()); self }
     }
 
-    impl From<ResourcePolicy> for t::Value {
-        #[inline]
-        fn from(v: ResourcePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourcePolicy> for t::Value { #[inline] fn from(v: ResourcePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourcePolicy { #[inline] fn from(v: t::Value) -> ResourcePolicy { ResourcePolicy(t::Props::from_value(v)) } }
 
 }

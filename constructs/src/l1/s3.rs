@@ -83,12 +83,9 @@ pub mod access_grant {
         }
     }
 
-    impl From<AccessGrantsLocationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AccessGrantsLocationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessGrantsLocationConfiguration> for t::Value { #[inline] fn from(v: AccessGrantsLocationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessGrantsLocationConfiguration { #[inline] fn from(v: t::Value) -> AccessGrantsLocationConfiguration { AccessGrantsLocationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -104,12 +101,9 @@ pub mod access_grant {
         }
     }
 
-    impl From<Grantee> for t::Value {
-        #[inline]
-        fn from(v: Grantee) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Grantee> for t::Value { #[inline] fn from(v: Grantee) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Grantee { #[inline] fn from(v: t::Value) -> Grantee { Grantee(t::Props::from_value(v)) } }
 
     /// Configures the transfer acceleration state for an Amazon S3 bucket.
     ///
@@ -366,12 +360,9 @@ pub mod access_point {
         pub fn restrict_public_buckets(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RestrictPublicBuckets", v.into()); self }
     }
 
-    impl From<PublicAccessBlockConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PublicAccessBlockConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicAccessBlockConfiguration> for t::Value { #[inline] fn from(v: PublicAccessBlockConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicAccessBlockConfiguration { #[inline] fn from(v: t::Value) -> PublicAccessBlockConfiguration { PublicAccessBlockConfiguration(t::Props::from_value(v)) } }
 
     /// The Virtual Private Cloud (VPC) configuration for a bucket access point.
     ///
@@ -390,12 +381,9 @@ pub mod access_point {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<VpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfiguration> for t::Value { #[inline] fn from(v: VpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfiguration { #[inline] fn from(v: t::Value) -> VpcConfiguration { VpcConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -649,12 +637,9 @@ pub mod bucket {
         }
     }
 
-    impl From<AccelerateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AccelerateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccelerateConfiguration> for t::Value { #[inline] fn from(v: AccelerateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccelerateConfiguration { #[inline] fn from(v: t::Value) -> AccelerateConfiguration { AccelerateConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies the transfer acceleration status of the bucket.
     ///
@@ -734,12 +719,9 @@ pub mod bucket {
         pub fn tag_filters(mut self, v: impl Into<t::List<TagFilter>>) -> Self { self.0.put::<t::List<TagFilter>>("TagFilters", v.into()); self }
     }
 
-    impl From<AnalyticsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AnalyticsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnalyticsConfiguration> for t::Value { #[inline] fn from(v: AnalyticsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnalyticsConfiguration { #[inline] fn from(v: t::Value) -> AnalyticsConfiguration { AnalyticsConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies data related to access patterns to be collected and made available to analyze the tradeoffs between different
     /// storage classes for an Amazon S3 bucket.
@@ -759,12 +741,9 @@ pub mod bucket {
         pub fn data_export(mut self, v: impl Into<DataExport>) -> Self { self.0.put::<DataExport>("DataExport", v.into()); self }
     }
 
-    impl From<StorageClassAnalysis> for t::Value {
-        #[inline]
-        fn from(v: StorageClassAnalysis) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageClassAnalysis> for t::Value { #[inline] fn from(v: StorageClassAnalysis) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageClassAnalysis { #[inline] fn from(v: t::Value) -> StorageClassAnalysis { StorageClassAnalysis(t::Props::from_value(v)) } }
 
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
     ///
@@ -782,12 +761,9 @@ pub mod bucket {
         }
     }
 
-    impl From<DataExport> for t::Value {
-        #[inline]
-        fn from(v: DataExport) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataExport> for t::Value { #[inline] fn from(v: DataExport) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataExport { #[inline] fn from(v: t::Value) -> DataExport { DataExport(t::Props::from_value(v)) } }
 
     /// Specifies information about where to publish analysis or configuration results for an Amazon S3 bucket.
     ///
@@ -811,12 +787,9 @@ pub mod bucket {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<Destination> for t::Value {
-        #[inline]
-        fn from(v: Destination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Destination> for t::Value { #[inline] fn from(v: Destination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Destination { #[inline] fn from(v: t::Value) -> Destination { Destination(t::Props::from_value(v)) } }
 
     /// Specifies the file format used when exporting data to Amazon S3. *Allowed values*: `CSV` | `ORC` | `Parquet`
     ///
@@ -860,12 +833,9 @@ pub mod bucket {
         }
     }
 
-    impl From<TagFilter> for t::Value {
-        #[inline]
-        fn from(v: TagFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagFilter> for t::Value { #[inline] fn from(v: TagFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagFilter { #[inline] fn from(v: t::Value) -> TagFilter { TagFilter(t::Props::from_value(v)) } }
 
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS
     /// KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS).
@@ -883,12 +853,9 @@ pub mod bucket {
         }
     }
 
-    impl From<BucketEncryption> for t::Value {
-        #[inline]
-        fn from(v: BucketEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BucketEncryption> for t::Value { #[inline] fn from(v: BucketEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BucketEncryption { #[inline] fn from(v: t::Value) -> BucketEncryption { BucketEncryption(t::Props::from_value(v)) } }
 
     /// Specifies the default server-side encryption configuration. +  *General purpose buckets* - If you're specifying a
     /// customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then KMS
@@ -917,12 +884,9 @@ pub mod bucket {
         pub fn server_side_encryption_by_default(mut self, v: impl Into<ServerSideEncryptionByDefault>) -> Self { self.0.put::<ServerSideEncryptionByDefault>("ServerSideEncryptionByDefault", v.into()); self }
     }
 
-    impl From<ServerSideEncryptionRule> for t::Value {
-        #[inline]
-        fn from(v: ServerSideEncryptionRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerSideEncryptionRule> for t::Value { #[inline] fn from(v: ServerSideEncryptionRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerSideEncryptionRule { #[inline] fn from(v: t::Value) -> ServerSideEncryptionRule { ServerSideEncryptionRule(t::Props::from_value(v)) } }
 
     /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with
     /// the specified server-side encryption type.
@@ -944,12 +908,9 @@ pub mod bucket {
         pub fn encryption_type(mut self, v: impl Into<t::List<BlockedEncryptionTypeListItem>>) -> Self { self.0.put::<t::List<BlockedEncryptionTypeListItem>>("EncryptionType", v.into()); self }
     }
 
-    impl From<BlockedEncryptionTypes> for t::Value {
-        #[inline]
-        fn from(v: BlockedEncryptionTypes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlockedEncryptionTypes> for t::Value { #[inline] fn from(v: BlockedEncryptionTypes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlockedEncryptionTypes { #[inline] fn from(v: t::Value) -> BlockedEncryptionTypes { BlockedEncryptionTypes(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -991,12 +952,9 @@ pub mod bucket {
         pub fn kms_master_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KMSMasterKeyID", v.into()); self }
     }
 
-    impl From<ServerSideEncryptionByDefault> for t::Value {
-        #[inline]
-        fn from(v: ServerSideEncryptionByDefault) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerSideEncryptionByDefault> for t::Value { #[inline] fn from(v: ServerSideEncryptionByDefault) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerSideEncryptionByDefault { #[inline] fn from(v: t::Value) -> ServerSideEncryptionByDefault { ServerSideEncryptionByDefault(t::Props::from_value(v)) } }
 
     /// Server-side encryption algorithm to use for the default encryption. For directory buckets, there are only two supported
     /// values for server-side encryption: `AES256` and `aws:kms`.
@@ -1059,12 +1017,9 @@ pub mod bucket {
         }
     }
 
-    impl From<CorsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CorsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CorsConfiguration> for t::Value { #[inline] fn from(v: CorsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CorsConfiguration { #[inline] fn from(v: t::Value) -> CorsConfiguration { CorsConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies a cross-origin access rule for an Amazon S3 bucket.
     ///
@@ -1093,12 +1048,9 @@ pub mod bucket {
         pub fn max_age(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxAge", v.into()); self }
     }
 
-    impl From<CorsRule> for t::Value {
-        #[inline]
-        fn from(v: CorsRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CorsRule> for t::Value { #[inline] fn from(v: CorsRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CorsRule { #[inline] fn from(v: t::Value) -> CorsRule { CorsRule(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1149,12 +1101,9 @@ pub mod bucket {
         pub fn tag_filters(mut self, v: impl Into<t::List<TagFilter>>) -> Self { self.0.put::<t::List<TagFilter>>("TagFilters", v.into()); self }
     }
 
-    impl From<IntelligentTieringConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IntelligentTieringConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntelligentTieringConfiguration> for t::Value { #[inline] fn from(v: IntelligentTieringConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntelligentTieringConfiguration { #[inline] fn from(v: t::Value) -> IntelligentTieringConfiguration { IntelligentTieringConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies the status of the configuration.
     ///
@@ -1195,12 +1144,9 @@ pub mod bucket {
         }
     }
 
-    impl From<Tiering> for t::Value {
-        #[inline]
-        fn from(v: Tiering) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tiering> for t::Value { #[inline] fn from(v: Tiering) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tiering { #[inline] fn from(v: t::Value) -> Tiering { Tiering(t::Props::from_value(v)) } }
 
     /// S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently and infrequently accessed
     /// objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access) for a list of
@@ -1251,12 +1197,9 @@ pub mod bucket {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<InventoryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InventoryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InventoryConfiguration> for t::Value { #[inline] fn from(v: InventoryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InventoryConfiguration { #[inline] fn from(v: t::Value) -> InventoryConfiguration { InventoryConfiguration(t::Props::from_value(v)) } }
 
     /// Object versions to include in the inventory list. If set to `All`, the list includes all the object versions, which adds
     /// the version-related fields `VersionId`, `IsLatest`, and `DeleteMarker` to the list. If set to `Current`, the list does
@@ -1378,12 +1321,9 @@ pub mod bucket {
         pub fn transition_default_minimum_object_size(mut self, v: impl Into<TransitionDefaultMinimumObjectSize>) -> Self { self.0.put::<TransitionDefaultMinimumObjectSize>("TransitionDefaultMinimumObjectSize", v.into()); self }
     }
 
-    impl From<LifecycleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LifecycleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LifecycleConfiguration> for t::Value { #[inline] fn from(v: LifecycleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LifecycleConfiguration { #[inline] fn from(v: t::Value) -> LifecycleConfiguration { LifecycleConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see [Put Bucket Lifecycle
     /// Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html) in the *Amazon S3 API
@@ -1452,12 +1392,9 @@ pub mod bucket {
         pub fn transitions(mut self, v: impl Into<t::List<Transition>>) -> Self { self.0.put::<t::List<Transition>>("Transitions", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently
     /// removing all parts of the upload.
@@ -1475,12 +1412,9 @@ pub mod bucket {
         }
     }
 
-    impl From<AbortIncompleteMultipartUpload> for t::Value {
-        #[inline]
-        fn from(v: AbortIncompleteMultipartUpload) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AbortIncompleteMultipartUpload> for t::Value { #[inline] fn from(v: AbortIncompleteMultipartUpload) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AbortIncompleteMultipartUpload { #[inline] fn from(v: t::Value) -> AbortIncompleteMultipartUpload { AbortIncompleteMultipartUpload(t::Props::from_value(v)) } }
 
     /// Specifies when noncurrent object versions expire. Upon expiration, S3 permanently deletes the noncurrent object
     /// versions.
@@ -1501,12 +1435,9 @@ pub mod bucket {
         pub fn newer_noncurrent_versions(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NewerNoncurrentVersions", v.into()); self }
     }
 
-    impl From<NoncurrentVersionExpiration> for t::Value {
-        #[inline]
-        fn from(v: NoncurrentVersionExpiration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NoncurrentVersionExpiration> for t::Value { #[inline] fn from(v: NoncurrentVersionExpiration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NoncurrentVersionExpiration { #[inline] fn from(v: t::Value) -> NoncurrentVersionExpiration { NoncurrentVersionExpiration(t::Props::from_value(v)) } }
 
     /// Container for the transition rule that describes when noncurrent objects transition to the `STANDARD_IA`, `ONEZONE_IA`,
     /// `INTELLIGENT_TIERING`, `GLACIER_IR`, `GLACIER`, or `DEEP_ARCHIVE` storage class.
@@ -1528,12 +1459,9 @@ pub mod bucket {
         pub fn newer_noncurrent_versions(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NewerNoncurrentVersions", v.into()); self }
     }
 
-    impl From<NoncurrentVersionTransition> for t::Value {
-        #[inline]
-        fn from(v: NoncurrentVersionTransition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NoncurrentVersionTransition> for t::Value { #[inline] fn from(v: NoncurrentVersionTransition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NoncurrentVersionTransition { #[inline] fn from(v: t::Value) -> NoncurrentVersionTransition { NoncurrentVersionTransition(t::Props::from_value(v)) } }
 
     /// The class of storage used to store the object.
     ///
@@ -1590,12 +1518,9 @@ pub mod bucket {
         pub fn transition_in_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TransitionInDays", v.into()); self }
     }
 
-    impl From<Transition> for t::Value {
-        #[inline]
-        fn from(v: Transition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Transition> for t::Value { #[inline] fn from(v: Transition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Transition { #[inline] fn from(v: t::Value) -> Transition { Transition(t::Props::from_value(v)) } }
 
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration. This parameter applies
     /// to general purpose buckets only. It isn't supported for directory bucket lifecycle configurations.
@@ -1647,12 +1572,9 @@ pub mod bucket {
         pub fn target_object_key_format(mut self, v: impl Into<TargetObjectKeyFormat>) -> Self { self.0.put::<TargetObjectKeyFormat>("TargetObjectKeyFormat", v.into()); self }
     }
 
-    impl From<LoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfiguration> for t::Value { #[inline] fn from(v: LoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfiguration { #[inline] fn from(v: t::Value) -> LoggingConfiguration { LoggingConfiguration(t::Props::from_value(v)) } }
 
     /// Describes the key format for server access log file in the target bucket. You can choose between SimplePrefix and
     /// PartitionedPrefix.
@@ -1674,12 +1596,9 @@ pub mod bucket {
         pub fn simple_prefix(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("SimplePrefix", v.into()); self }
     }
 
-    impl From<TargetObjectKeyFormat> for t::Value {
-        #[inline]
-        fn from(v: TargetObjectKeyFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetObjectKeyFormat> for t::Value { #[inline] fn from(v: TargetObjectKeyFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetObjectKeyFormat { #[inline] fn from(v: t::Value) -> TargetObjectKeyFormat { TargetObjectKeyFormat(t::Props::from_value(v)) } }
 
     /// Amazon S3 keys for log objects are partitioned in the following format:
     /// `[DestinationPrefix][SourceAccountId]/[SourceRegion]/[SourceBucket]/[YYYY]/[MM]/[DD]/[YYYY]-[MM]-[DD]-[hh]-[mm]-[ss]-[UniqueString]`
@@ -1702,12 +1621,9 @@ pub mod bucket {
         pub fn partition_date_source(mut self, v: impl Into<PartitionDateSource>) -> Self { self.0.put::<PartitionDateSource>("PartitionDateSource", v.into()); self }
     }
 
-    impl From<PartitionedPrefix> for t::Value {
-        #[inline]
-        fn from(v: PartitionedPrefix) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartitionedPrefix> for t::Value { #[inline] fn from(v: PartitionedPrefix) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartitionedPrefix { #[inline] fn from(v: t::Value) -> PartitionedPrefix { PartitionedPrefix(t::Props::from_value(v)) } }
 
     /// Specifies the partition date source for the partitioned prefix. `PartitionDateSource` can be `EventTime` or
     /// `DeliveryTime`. For `DeliveryTime`, the time in the log file names corresponds to the delivery time for the log files.
@@ -1756,12 +1672,9 @@ pub mod bucket {
         pub fn inventory_table_configuration(mut self, v: impl Into<InventoryTableConfiguration>) -> Self { self.0.put::<InventoryTableConfiguration>("InventoryTableConfiguration", v.into()); self }
     }
 
-    impl From<MetadataConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetadataConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataConfiguration> for t::Value { #[inline] fn from(v: MetadataConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataConfiguration { #[inline] fn from(v: t::Value) -> MetadataConfiguration { MetadataConfiguration(t::Props::from_value(v)) } }
 
     /// The annotation table configuration for an S3 Metadata configuration. The annotation table tracks all annotations on
     /// objects in your bucket so that you can query annotation data at scale.
@@ -1788,12 +1701,9 @@ pub mod bucket {
         pub fn table_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TableName", v.into()); self }
     }
 
-    impl From<AnnotationTableConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AnnotationTableConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnnotationTableConfiguration> for t::Value { #[inline] fn from(v: AnnotationTableConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnnotationTableConfiguration { #[inline] fn from(v: t::Value) -> AnnotationTableConfiguration { AnnotationTableConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies whether the annotation table configuration is enabled or disabled.
     ///
@@ -1835,12 +1745,9 @@ pub mod bucket {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<MetadataTableEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetadataTableEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataTableEncryptionConfiguration> for t::Value { #[inline] fn from(v: MetadataTableEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataTableEncryptionConfiguration { #[inline] fn from(v: t::Value) -> MetadataTableEncryptionConfiguration { MetadataTableEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The encryption type specified for a metadata table. To specify server-side encryption with KMSlong (KMS) keys (SSE-KMS),
     /// use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
@@ -1884,12 +1791,9 @@ pub mod bucket {
         pub fn table_namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TableNamespace", v.into()); self }
     }
 
-    impl From<MetadataDestination> for t::Value {
-        #[inline]
-        fn from(v: MetadataDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataDestination> for t::Value { #[inline] fn from(v: MetadataDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataDestination { #[inline] fn from(v: t::Value) -> MetadataDestination { MetadataDestination(t::Props::from_value(v)) } }
 
     /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table
     /// bucket, and the `customer` value indicates a customer-managed table bucket.
@@ -1937,12 +1841,9 @@ pub mod bucket {
         pub fn table_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TableName", v.into()); self }
     }
 
-    impl From<InventoryTableConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InventoryTableConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InventoryTableConfiguration> for t::Value { #[inline] fn from(v: InventoryTableConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InventoryTableConfiguration { #[inline] fn from(v: t::Value) -> InventoryTableConfiguration { InventoryTableConfiguration(t::Props::from_value(v)) } }
 
     /// The journal table configuration for an S3 Metadata configuration. The journal table is required for each metadata table
     /// configuration and cannot be disabled. The journal configuration will enter a failed state if a journal table already
@@ -1967,12 +1868,9 @@ pub mod bucket {
         pub fn table_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TableName", v.into()); self }
     }
 
-    impl From<JournalTableConfiguration> for t::Value {
-        #[inline]
-        fn from(v: JournalTableConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JournalTableConfiguration> for t::Value { #[inline] fn from(v: JournalTableConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JournalTableConfiguration { #[inline] fn from(v: t::Value) -> JournalTableConfiguration { JournalTableConfiguration(t::Props::from_value(v)) } }
 
     /// The journal table record expiration settings for a journal table in an S3 Metadata configuration.
     ///
@@ -1993,12 +1891,9 @@ pub mod bucket {
         pub fn days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Days", v.into()); self }
     }
 
-    impl From<RecordExpiration> for t::Value {
-        #[inline]
-        fn from(v: RecordExpiration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordExpiration> for t::Value { #[inline] fn from(v: RecordExpiration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordExpiration { #[inline] fn from(v: t::Value) -> RecordExpiration { RecordExpiration(t::Props::from_value(v)) } }
 
     /// We recommend that you create your S3 Metadata configurations by using the V2
     /// [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html)
@@ -2017,12 +1912,9 @@ pub mod bucket {
         }
     }
 
-    impl From<MetadataTableConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetadataTableConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataTableConfiguration> for t::Value { #[inline] fn from(v: MetadataTableConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataTableConfiguration { #[inline] fn from(v: t::Value) -> MetadataTableConfiguration { MetadataTableConfiguration(t::Props::from_value(v)) } }
 
     /// The destination information for a V1 S3 Metadata configuration. The destination table bucket must be in the same Region
     /// and AWS-account as the general purpose bucket. The specified metadata table name must be unique within the
@@ -2048,12 +1940,9 @@ pub mod bucket {
         pub fn table_namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TableNamespace", v.into()); self }
     }
 
-    impl From<S3TablesDestination> for t::Value {
-        #[inline]
-        fn from(v: S3TablesDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3TablesDestination> for t::Value { #[inline] fn from(v: S3TablesDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3TablesDestination { #[inline] fn from(v: t::Value) -> S3TablesDestination { S3TablesDestination(t::Props::from_value(v)) } }
 
     /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an
     /// Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the
@@ -2080,12 +1969,9 @@ pub mod bucket {
         pub fn tag_filters(mut self, v: impl Into<t::List<TagFilter>>) -> Self { self.0.put::<t::List<TagFilter>>("TagFilters", v.into()); self }
     }
 
-    impl From<MetricsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetricsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsConfiguration> for t::Value { #[inline] fn from(v: MetricsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsConfiguration { #[inline] fn from(v: t::Value) -> MetricsConfiguration { MetricsConfiguration(t::Props::from_value(v)) } }
 
     /// Describes the notification configuration for an Amazon S3 bucket. If you create the target resource and related
     /// permissions in the same template, you might have a circular dependency.
@@ -2112,12 +1998,9 @@ pub mod bucket {
         pub fn topic_configurations(mut self, v: impl Into<t::List<TopicConfiguration>>) -> Self { self.0.put::<t::List<TopicConfiguration>>("TopicConfigurations", v.into()); self }
     }
 
-    impl From<NotificationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NotificationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationConfiguration> for t::Value { #[inline] fn from(v: NotificationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationConfiguration { #[inline] fn from(v: t::Value) -> NotificationConfiguration { NotificationConfiguration(t::Props::from_value(v)) } }
 
     /// Amazon S3 can send events to Amazon EventBridge whenever certain events happen in your bucket, see [Using
     /// EventBridge](https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html) in the *Amazon S3 User Guide*.
@@ -2135,12 +2018,9 @@ pub mod bucket {
         }
     }
 
-    impl From<EventBridgeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EventBridgeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventBridgeConfiguration> for t::Value { #[inline] fn from(v: EventBridgeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventBridgeConfiguration { #[inline] fn from(v: t::Value) -> EventBridgeConfiguration { EventBridgeConfiguration(t::Props::from_value(v)) } }
 
     /// Describes the LAMlong functions to invoke and the events for which to invoke them.
     ///
@@ -2161,12 +2041,9 @@ pub mod bucket {
         pub fn filter(mut self, v: impl Into<NotificationFilter>) -> Self { self.0.put::<NotificationFilter>("Filter", v.into()); self }
     }
 
-    impl From<LambdaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LambdaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaConfiguration> for t::Value { #[inline] fn from(v: LambdaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaConfiguration { #[inline] fn from(v: t::Value) -> LambdaConfiguration { LambdaConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies object key name filtering rules. For information about key name filtering, see [Configuring event
     /// notifications using object key name
@@ -2186,12 +2063,9 @@ pub mod bucket {
         }
     }
 
-    impl From<NotificationFilter> for t::Value {
-        #[inline]
-        fn from(v: NotificationFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationFilter> for t::Value { #[inline] fn from(v: NotificationFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationFilter { #[inline] fn from(v: t::Value) -> NotificationFilter { NotificationFilter(t::Props::from_value(v)) } }
 
     /// A container for object key name prefix and suffix filtering rules. For more information about object key name filtering,
     /// see [Configuring event notifications using object key name
@@ -2210,12 +2084,9 @@ pub mod bucket {
         }
     }
 
-    impl From<S3KeyFilter> for t::Value {
-        #[inline]
-        fn from(v: S3KeyFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3KeyFilter> for t::Value { #[inline] fn from(v: S3KeyFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3KeyFilter { #[inline] fn from(v: t::Value) -> S3KeyFilter { S3KeyFilter(t::Props::from_value(v)) } }
 
     /// Specifies the Amazon S3 object key name to filter on. An object key name is the name assigned to an object in your
     /// Amazon S3 bucket. You specify whether to filter on the suffix or prefix of the object key name.
@@ -2234,12 +2105,9 @@ pub mod bucket {
         }
     }
 
-    impl From<FilterRule> for t::Value {
-        #[inline]
-        fn from(v: FilterRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterRule> for t::Value { #[inline] fn from(v: FilterRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterRule { #[inline] fn from(v: t::Value) -> FilterRule { FilterRule(t::Props::from_value(v)) } }
 
     /// Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon SQS) queue when Amazon S3
     /// detects specified events.
@@ -2261,12 +2129,9 @@ pub mod bucket {
         pub fn filter(mut self, v: impl Into<NotificationFilter>) -> Self { self.0.put::<NotificationFilter>("Filter", v.into()); self }
     }
 
-    impl From<QueueConfiguration> for t::Value {
-        #[inline]
-        fn from(v: QueueConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QueueConfiguration> for t::Value { #[inline] fn from(v: QueueConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QueueConfiguration { #[inline] fn from(v: t::Value) -> QueueConfiguration { QueueConfiguration(t::Props::from_value(v)) } }
 
     /// A container for specifying the configuration for publication of messages to an Amazon Simple Notification Service
     /// (Amazon SNS) topic when Amazon S3 detects specified events.
@@ -2288,12 +2153,9 @@ pub mod bucket {
         pub fn filter(mut self, v: impl Into<NotificationFilter>) -> Self { self.0.put::<NotificationFilter>("Filter", v.into()); self }
     }
 
-    impl From<TopicConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TopicConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TopicConfiguration> for t::Value { #[inline] fn from(v: TopicConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TopicConfiguration { #[inline] fn from(v: t::Value) -> TopicConfiguration { TopicConfiguration(t::Props::from_value(v)) } }
 
     /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be
     /// applied by default to every new object placed in the specified bucket.
@@ -2318,12 +2180,9 @@ pub mod bucket {
         pub fn rule(mut self, v: impl Into<ObjectLockRule>) -> Self { self.0.put::<ObjectLockRule>("Rule", v.into()); self }
     }
 
-    impl From<ObjectLockConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ObjectLockConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ObjectLockConfiguration> for t::Value { #[inline] fn from(v: ObjectLockConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ObjectLockConfiguration { #[inline] fn from(v: t::Value) -> ObjectLockConfiguration { ObjectLockConfiguration(t::Props::from_value(v)) } }
 
     /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply
     /// `ObjectLockConfiguration` to a bucket.
@@ -2366,12 +2225,9 @@ pub mod bucket {
         pub fn default_retention(mut self, v: impl Into<DefaultRetention>) -> Self { self.0.put::<DefaultRetention>("DefaultRetention", v.into()); self }
     }
 
-    impl From<ObjectLockRule> for t::Value {
-        #[inline]
-        fn from(v: ObjectLockRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ObjectLockRule> for t::Value { #[inline] fn from(v: ObjectLockRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ObjectLockRule { #[inline] fn from(v: t::Value) -> ObjectLockRule { ObjectLockRule(t::Props::from_value(v)) } }
 
     /// The container element for optionally specifying the default Object Lock retention settings for new objects placed in the
     /// specified bucket. +  The `DefaultRetention` settings require both a mode and a period. +  The `DefaultRetention` period
@@ -2402,12 +2258,9 @@ pub mod bucket {
         pub fn years(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Years", v.into()); self }
     }
 
-    impl From<DefaultRetention> for t::Value {
-        #[inline]
-        fn from(v: DefaultRetention) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultRetention> for t::Value { #[inline] fn from(v: DefaultRetention) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultRetention { #[inline] fn from(v: t::Value) -> DefaultRetention { DefaultRetention(t::Props::from_value(v)) } }
 
     /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket, unless
     /// an object's upload request specifies its own Object Lock settings. New object versions are placed under an event hold
@@ -2432,12 +2285,9 @@ pub mod bucket {
         pub fn years(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Years", v.into()); self }
     }
 
-    impl From<DefaultEventHold> for t::Value {
-        #[inline]
-        fn from(v: DefaultEventHold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultEventHold> for t::Value { #[inline] fn from(v: DefaultEventHold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultEventHold { #[inline] fn from(v: t::Value) -> DefaultEventHold { DefaultEventHold(t::Props::from_value(v)) } }
 
     /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket. If Object Lock
     /// is turned on, you must specify `Mode` and specify either `Days` or `Years`.
@@ -2479,12 +2329,9 @@ pub mod bucket {
         }
     }
 
-    impl From<OwnershipControls> for t::Value {
-        #[inline]
-        fn from(v: OwnershipControls) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OwnershipControls> for t::Value { #[inline] fn from(v: OwnershipControls) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OwnershipControls { #[inline] fn from(v: t::Value) -> OwnershipControls { OwnershipControls(t::Props::from_value(v)) } }
 
     /// Specifies an Object Ownership rule. S3 Object Ownership is an Amazon S3 bucket-level setting that you can use to disable
     /// access control lists (ACLs) and take ownership of every object in your bucket, simplifying access management for data
@@ -2505,12 +2352,9 @@ pub mod bucket {
         pub fn object_ownership(mut self, v: impl Into<ObjectOwnership>) -> Self { self.0.put::<ObjectOwnership>("ObjectOwnership", v.into()); self }
     }
 
-    impl From<OwnershipControlsRule> for t::Value {
-        #[inline]
-        fn from(v: OwnershipControlsRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OwnershipControlsRule> for t::Value { #[inline] fn from(v: OwnershipControlsRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OwnershipControlsRule { #[inline] fn from(v: t::Value) -> OwnershipControlsRule { OwnershipControlsRule(t::Props::from_value(v)) } }
 
     /// Specifies an object ownership rule.
     ///
@@ -2568,12 +2412,9 @@ pub mod bucket {
         pub fn restrict_public_buckets(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RestrictPublicBuckets", v.into()); self }
     }
 
-    impl From<PublicAccessBlockConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PublicAccessBlockConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicAccessBlockConfiguration> for t::Value { #[inline] fn from(v: PublicAccessBlockConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicAccessBlockConfiguration { #[inline] fn from(v: t::Value) -> PublicAccessBlockConfiguration { PublicAccessBlockConfiguration(t::Props::from_value(v)) } }
 
     /// A container for replication rules. You can add up to 1,000 rules. The maximum size of a replication configuration is 2
     /// MB. The latest version of the replication configuration XML is V2.
@@ -2592,12 +2433,9 @@ pub mod bucket {
         }
     }
 
-    impl From<ReplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ReplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationConfiguration> for t::Value { #[inline] fn from(v: ReplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationConfiguration { #[inline] fn from(v: t::Value) -> ReplicationConfiguration { ReplicationConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
     ///
@@ -2634,12 +2472,9 @@ pub mod bucket {
         pub fn source_selection_criteria(mut self, v: impl Into<SourceSelectionCriteria>) -> Self { self.0.put::<SourceSelectionCriteria>("SourceSelectionCriteria", v.into()); self }
     }
 
-    impl From<ReplicationRule> for t::Value {
-        #[inline]
-        fn from(v: ReplicationRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationRule> for t::Value { #[inline] fn from(v: ReplicationRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationRule { #[inline] fn from(v: t::Value) -> ReplicationRule { ReplicationRule(t::Props::from_value(v)) } }
 
     /// Specifies whether Amazon S3 replicates delete markers. If you specify a 'Filter' in your replication configuration, you
     /// must also include a 'DeleteMarkerReplication' element.
@@ -2659,12 +2494,9 @@ pub mod bucket {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<DeleteMarkerReplication> for t::Value {
-        #[inline]
-        fn from(v: DeleteMarkerReplication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeleteMarkerReplication> for t::Value { #[inline] fn from(v: DeleteMarkerReplication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeleteMarkerReplication { #[inline] fn from(v: t::Value) -> DeleteMarkerReplication { DeleteMarkerReplication(t::Props::from_value(v)) } }
 
     /// A container for information about the replication destination and its configurations including enabling the S3
     /// Replication Time Control (S3 RTC).
@@ -2700,12 +2532,9 @@ pub mod bucket {
         pub fn storage_class(mut self, v: impl Into<StorageClass2>) -> Self { self.0.put::<StorageClass2>("StorageClass", v.into()); self }
     }
 
-    impl From<ReplicationDestination> for t::Value {
-        #[inline]
-        fn from(v: ReplicationDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationDestination> for t::Value { #[inline] fn from(v: ReplicationDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationDestination { #[inline] fn from(v: t::Value) -> ReplicationDestination { ReplicationDestination(t::Props::from_value(v)) } }
 
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you
     /// want to change replica ownership to the AWS-account that owns the destination bucket.
@@ -2723,12 +2552,9 @@ pub mod bucket {
         }
     }
 
-    impl From<AccessControlTranslation> for t::Value {
-        #[inline]
-        fn from(v: AccessControlTranslation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessControlTranslation> for t::Value { #[inline] fn from(v: AccessControlTranslation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessControlTranslation { #[inline] fn from(v: t::Value) -> AccessControlTranslation { AccessControlTranslation(t::Props::from_value(v)) } }
 
     /// Specifies the replica ownership. For default and valid values, see [PUT bucket
     /// replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in the *Amazon S3 API
@@ -2768,12 +2594,9 @@ pub mod bucket {
         }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// A container specifying replication metrics-related settings enabling replication metrics and events.
     ///
@@ -2793,12 +2616,9 @@ pub mod bucket {
         pub fn event_threshold(mut self, v: impl Into<ReplicationTimeValue>) -> Self { self.0.put::<ReplicationTimeValue>("EventThreshold", v.into()); self }
     }
 
-    impl From<Metrics> for t::Value {
-        #[inline]
-        fn from(v: Metrics) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Metrics> for t::Value { #[inline] fn from(v: Metrics) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Metrics { #[inline] fn from(v: t::Value) -> Metrics { Metrics(t::Props::from_value(v)) } }
 
     /// A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication metrics `EventThreshold`.
     ///
@@ -2815,12 +2635,9 @@ pub mod bucket {
         }
     }
 
-    impl From<ReplicationTimeValue> for t::Value {
-        #[inline]
-        fn from(v: ReplicationTimeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationTimeValue> for t::Value { #[inline] fn from(v: ReplicationTimeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationTimeValue { #[inline] fn from(v: t::Value) -> ReplicationTimeValue { ReplicationTimeValue(t::Props::from_value(v)) } }
 
     /// A container specifying S3 Replication Time Control (S3 RTC) related information, including whether S3 RTC is enabled and
     /// the time when all objects and operations on objects must be replicated. Must be specified together with a `Metrics`
@@ -2840,12 +2657,9 @@ pub mod bucket {
         }
     }
 
-    impl From<ReplicationTime> for t::Value {
-        #[inline]
-        fn from(v: ReplicationTime) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationTime> for t::Value { #[inline] fn from(v: ReplicationTime) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationTime { #[inline] fn from(v: t::Value) -> ReplicationTime { ReplicationTime(t::Props::from_value(v)) } }
 
     /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By default, Amazon S3 uses
     /// the storage class of the source object to create the object replica.
@@ -2908,12 +2722,9 @@ pub mod bucket {
         pub fn tag_filter(mut self, v: impl Into<TagFilter>) -> Self { self.0.put::<TagFilter>("TagFilter", v.into()); self }
     }
 
-    impl From<ReplicationRuleFilter> for t::Value {
-        #[inline]
-        fn from(v: ReplicationRuleFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationRuleFilter> for t::Value { #[inline] fn from(v: ReplicationRuleFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationRuleFilter { #[inline] fn from(v: t::Value) -> ReplicationRuleFilter { ReplicationRuleFilter(t::Props::from_value(v)) } }
 
     /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This
     /// element is required only if you specify more than one filter. For example: +  If you specify both a `Prefix` and a
@@ -2936,12 +2747,9 @@ pub mod bucket {
         pub fn tag_filters(mut self, v: impl Into<t::List<TagFilter>>) -> Self { self.0.put::<t::List<TagFilter>>("TagFilters", v.into()); self }
     }
 
-    impl From<ReplicationRuleAndOperator> for t::Value {
-        #[inline]
-        fn from(v: ReplicationRuleAndOperator) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationRuleAndOperator> for t::Value { #[inline] fn from(v: ReplicationRuleAndOperator) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationRuleAndOperator { #[inline] fn from(v: t::Value) -> ReplicationRuleAndOperator { ReplicationRuleAndOperator(t::Props::from_value(v)) } }
 
     /// A container that describes additional filters for identifying the source objects that you want to replicate. You can
     /// choose to enable or disable the replication of these objects.
@@ -2964,12 +2772,9 @@ pub mod bucket {
         pub fn sse_kms_encrypted_objects(mut self, v: impl Into<SseKmsEncryptedObjects>) -> Self { self.0.put::<SseKmsEncryptedObjects>("SseKmsEncryptedObjects", v.into()); self }
     }
 
-    impl From<SourceSelectionCriteria> for t::Value {
-        #[inline]
-        fn from(v: SourceSelectionCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceSelectionCriteria> for t::Value { #[inline] fn from(v: SourceSelectionCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceSelectionCriteria { #[inline] fn from(v: t::Value) -> SourceSelectionCriteria { SourceSelectionCriteria(t::Props::from_value(v)) } }
 
     /// A filter that you can specify for selection for modifications on replicas.
     ///
@@ -2986,12 +2791,9 @@ pub mod bucket {
         }
     }
 
-    impl From<ReplicaModifications> for t::Value {
-        #[inline]
-        fn from(v: ReplicaModifications) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicaModifications> for t::Value { #[inline] fn from(v: ReplicaModifications) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicaModifications { #[inline] fn from(v: t::Value) -> ReplicaModifications { ReplicaModifications(t::Props::from_value(v)) } }
 
     /// A container for filter information for the selection of S3 objects encrypted with AWS KMS.
     ///
@@ -3008,12 +2810,9 @@ pub mod bucket {
         }
     }
 
-    impl From<SseKmsEncryptedObjects> for t::Value {
-        #[inline]
-        fn from(v: SseKmsEncryptedObjects) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SseKmsEncryptedObjects> for t::Value { #[inline] fn from(v: SseKmsEncryptedObjects) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SseKmsEncryptedObjects { #[inline] fn from(v: t::Value) -> SseKmsEncryptedObjects { SseKmsEncryptedObjects(t::Props::from_value(v)) } }
 
     /// Describes the versioning state of an Amazon S3 bucket. For more information, see [PUT Bucket
     /// versioning](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html) in the *Amazon S3 API
@@ -3032,12 +2831,9 @@ pub mod bucket {
         }
     }
 
-    impl From<VersioningConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VersioningConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VersioningConfiguration> for t::Value { #[inline] fn from(v: VersioningConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VersioningConfiguration { #[inline] fn from(v: t::Value) -> VersioningConfiguration { VersioningConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies website configuration parameters for an Amazon S3 bucket.
     ///
@@ -3063,12 +2859,9 @@ pub mod bucket {
         pub fn routing_rules(mut self, v: impl Into<t::List<RoutingRule>>) -> Self { self.0.put::<t::List<RoutingRule>>("RoutingRules", v.into()); self }
     }
 
-    impl From<WebsiteConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WebsiteConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebsiteConfiguration> for t::Value { #[inline] fn from(v: WebsiteConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebsiteConfiguration { #[inline] fn from(v: t::Value) -> WebsiteConfiguration { WebsiteConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
     ///
@@ -3087,12 +2880,9 @@ pub mod bucket {
         pub fn protocol(mut self, v: impl Into<Protocol>) -> Self { self.0.put::<Protocol>("Protocol", v.into()); self }
     }
 
-    impl From<RedirectAllRequestsTo> for t::Value {
-        #[inline]
-        fn from(v: RedirectAllRequestsTo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedirectAllRequestsTo> for t::Value { #[inline] fn from(v: RedirectAllRequestsTo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedirectAllRequestsTo { #[inline] fn from(v: t::Value) -> RedirectAllRequestsTo { RedirectAllRequestsTo(t::Props::from_value(v)) } }
 
     /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
     ///
@@ -3137,12 +2927,9 @@ pub mod bucket {
         pub fn routing_rule_condition(mut self, v: impl Into<RoutingRuleCondition>) -> Self { self.0.put::<RoutingRuleCondition>("RoutingRuleCondition", v.into()); self }
     }
 
-    impl From<RoutingRule> for t::Value {
-        #[inline]
-        fn from(v: RoutingRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoutingRule> for t::Value { #[inline] fn from(v: RoutingRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoutingRule { #[inline] fn from(v: t::Value) -> RoutingRule { RoutingRule(t::Props::from_value(v)) } }
 
     /// Specifies how requests are redirected. In the event of an error, you can specify a different error code to return.
     ///
@@ -3172,12 +2959,9 @@ pub mod bucket {
         pub fn replace_key_with(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ReplaceKeyWith", v.into()); self }
     }
 
-    impl From<RedirectRule> for t::Value {
-        #[inline]
-        fn from(v: RedirectRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedirectRule> for t::Value { #[inline] fn from(v: RedirectRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedirectRule { #[inline] fn from(v: t::Value) -> RedirectRule { RedirectRule(t::Props::from_value(v)) } }
 
     /// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request
     /// is for pages in the `/docs` folder, redirect to the `/documents` folder. 2.
@@ -3202,12 +2986,9 @@ pub mod bucket {
         pub fn key_prefix_equals(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyPrefixEquals", v.into()); self }
     }
 
-    impl From<RoutingRuleCondition> for t::Value {
-        #[inline]
-        fn from(v: RoutingRuleCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoutingRuleCondition> for t::Value { #[inline] fn from(v: RoutingRuleCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoutingRuleCondition { #[inline] fn from(v: t::Value) -> RoutingRuleCondition { RoutingRuleCondition(t::Props::from_value(v)) } }
 
 }
 
@@ -3321,12 +3102,9 @@ pub mod multi_region_access_point {
         pub fn restrict_public_buckets(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RestrictPublicBuckets", v.into()); self }
     }
 
-    impl From<PublicAccessBlockConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PublicAccessBlockConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicAccessBlockConfiguration> for t::Value { #[inline] fn from(v: PublicAccessBlockConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicAccessBlockConfiguration { #[inline] fn from(v: t::Value) -> PublicAccessBlockConfiguration { PublicAccessBlockConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3343,12 +3121,9 @@ pub mod multi_region_access_point {
         pub fn bucket_account_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BucketAccountId", v.into()); self }
     }
 
-    impl From<Region> for t::Value {
-        #[inline]
-        fn from(v: Region) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Region> for t::Value { #[inline] fn from(v: Region) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Region { #[inline] fn from(v: t::Value) -> Region { Region(t::Props::from_value(v)) } }
 
 }
 
@@ -3468,12 +3243,9 @@ pub mod storage_lens {
         pub fn storage_lens_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StorageLensArn", v.into()); self }
     }
 
-    impl From<StorageLensConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StorageLensConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageLensConfiguration> for t::Value { #[inline] fn from(v: StorageLensConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageLensConfiguration { #[inline] fn from(v: t::Value) -> StorageLensConfiguration { StorageLensConfiguration(t::Props::from_value(v)) } }
 
     /// Account-level metrics configurations.
     ///
@@ -3502,12 +3274,9 @@ pub mod storage_lens {
         pub fn storage_lens_group_level(mut self, v: impl Into<StorageLensGroupLevel>) -> Self { self.0.put::<StorageLensGroupLevel>("StorageLensGroupLevel", v.into()); self }
     }
 
-    impl From<AccountLevel> for t::Value {
-        #[inline]
-        fn from(v: AccountLevel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccountLevel> for t::Value { #[inline] fn from(v: AccountLevel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccountLevel { #[inline] fn from(v: t::Value) -> AccountLevel { AccountLevel(t::Props::from_value(v)) } }
 
     /// Enables activity metrics.
     ///
@@ -3526,12 +3295,9 @@ pub mod storage_lens {
         pub fn is_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsEnabled", v.into()); self }
     }
 
-    impl From<ActivityMetrics> for t::Value {
-        #[inline]
-        fn from(v: ActivityMetrics) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActivityMetrics> for t::Value { #[inline] fn from(v: ActivityMetrics) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActivityMetrics { #[inline] fn from(v: t::Value) -> ActivityMetrics { ActivityMetrics(t::Props::from_value(v)) } }
 
     /// Enables advanced cost optimization metrics.
     ///
@@ -3550,12 +3316,9 @@ pub mod storage_lens {
         pub fn is_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsEnabled", v.into()); self }
     }
 
-    impl From<AdvancedCostOptimizationMetrics> for t::Value {
-        #[inline]
-        fn from(v: AdvancedCostOptimizationMetrics) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedCostOptimizationMetrics> for t::Value { #[inline] fn from(v: AdvancedCostOptimizationMetrics) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedCostOptimizationMetrics { #[inline] fn from(v: t::Value) -> AdvancedCostOptimizationMetrics { AdvancedCostOptimizationMetrics(t::Props::from_value(v)) } }
 
     /// Enables advanced data protection metrics.
     ///
@@ -3574,12 +3337,9 @@ pub mod storage_lens {
         pub fn is_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsEnabled", v.into()); self }
     }
 
-    impl From<AdvancedDataProtectionMetrics> for t::Value {
-        #[inline]
-        fn from(v: AdvancedDataProtectionMetrics) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedDataProtectionMetrics> for t::Value { #[inline] fn from(v: AdvancedDataProtectionMetrics) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedDataProtectionMetrics { #[inline] fn from(v: t::Value) -> AdvancedDataProtectionMetrics { AdvancedDataProtectionMetrics(t::Props::from_value(v)) } }
 
     /// Advanced Performance Metrics.
     ///
@@ -3598,12 +3358,9 @@ pub mod storage_lens {
         pub fn is_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsEnabled", v.into()); self }
     }
 
-    impl From<AdvancedPerformanceMetrics> for t::Value {
-        #[inline]
-        fn from(v: AdvancedPerformanceMetrics) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdvancedPerformanceMetrics> for t::Value { #[inline] fn from(v: AdvancedPerformanceMetrics) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdvancedPerformanceMetrics { #[inline] fn from(v: t::Value) -> AdvancedPerformanceMetrics { AdvancedPerformanceMetrics(t::Props::from_value(v)) } }
 
     /// Bucket-level metrics configurations.
     ///
@@ -3632,12 +3389,9 @@ pub mod storage_lens {
         pub fn prefix_level(mut self, v: impl Into<PrefixLevel>) -> Self { self.0.put::<PrefixLevel>("PrefixLevel", v.into()); self }
     }
 
-    impl From<BucketLevel> for t::Value {
-        #[inline]
-        fn from(v: BucketLevel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BucketLevel> for t::Value { #[inline] fn from(v: BucketLevel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BucketLevel { #[inline] fn from(v: t::Value) -> BucketLevel { BucketLevel(t::Props::from_value(v)) } }
 
     /// Enables detailed status codes metrics.
     ///
@@ -3656,12 +3410,9 @@ pub mod storage_lens {
         pub fn is_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsEnabled", v.into()); self }
     }
 
-    impl From<DetailedStatusCodesMetrics> for t::Value {
-        #[inline]
-        fn from(v: DetailedStatusCodesMetrics) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DetailedStatusCodesMetrics> for t::Value { #[inline] fn from(v: DetailedStatusCodesMetrics) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DetailedStatusCodesMetrics { #[inline] fn from(v: t::Value) -> DetailedStatusCodesMetrics { DetailedStatusCodesMetrics(t::Props::from_value(v)) } }
 
     /// Prefix-level metrics configurations.
     ///
@@ -3678,12 +3429,9 @@ pub mod storage_lens {
         }
     }
 
-    impl From<PrefixLevel> for t::Value {
-        #[inline]
-        fn from(v: PrefixLevel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrefixLevel> for t::Value { #[inline] fn from(v: PrefixLevel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrefixLevel { #[inline] fn from(v: t::Value) -> PrefixLevel { PrefixLevel(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3702,12 +3450,9 @@ pub mod storage_lens {
         pub fn selection_criteria(mut self, v: impl Into<SelectionCriteria>) -> Self { self.0.put::<SelectionCriteria>("SelectionCriteria", v.into()); self }
     }
 
-    impl From<PrefixLevelStorageMetrics> for t::Value {
-        #[inline]
-        fn from(v: PrefixLevelStorageMetrics) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrefixLevelStorageMetrics> for t::Value { #[inline] fn from(v: PrefixLevelStorageMetrics) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrefixLevelStorageMetrics { #[inline] fn from(v: t::Value) -> PrefixLevelStorageMetrics { PrefixLevelStorageMetrics(t::Props::from_value(v)) } }
 
     /// Selection criteria for prefix-level metrics.
     ///
@@ -3730,12 +3475,9 @@ pub mod storage_lens {
         pub fn min_storage_bytes_percentage(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MinStorageBytesPercentage", v.into()); self }
     }
 
-    impl From<SelectionCriteria> for t::Value {
-        #[inline]
-        fn from(v: SelectionCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelectionCriteria> for t::Value { #[inline] fn from(v: SelectionCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelectionCriteria { #[inline] fn from(v: t::Value) -> SelectionCriteria { SelectionCriteria(t::Props::from_value(v)) } }
 
     /// Specifies the details of Amazon S3 Storage Lens Group configuration.
     ///
@@ -3754,12 +3496,9 @@ pub mod storage_lens {
         pub fn storage_lens_group_selection_criteria(mut self, v: impl Into<StorageLensGroupSelectionCriteria>) -> Self { self.0.put::<StorageLensGroupSelectionCriteria>("StorageLensGroupSelectionCriteria", v.into()); self }
     }
 
-    impl From<StorageLensGroupLevel> for t::Value {
-        #[inline]
-        fn from(v: StorageLensGroupLevel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageLensGroupLevel> for t::Value { #[inline] fn from(v: StorageLensGroupLevel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageLensGroupLevel { #[inline] fn from(v: t::Value) -> StorageLensGroupLevel { StorageLensGroupLevel(t::Props::from_value(v)) } }
 
     /// Selection criteria for Storage Lens Group level metrics
     ///
@@ -3780,12 +3519,9 @@ pub mod storage_lens {
         pub fn include(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Include", v.into()); self }
     }
 
-    impl From<StorageLensGroupSelectionCriteria> for t::Value {
-        #[inline]
-        fn from(v: StorageLensGroupSelectionCriteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageLensGroupSelectionCriteria> for t::Value { #[inline] fn from(v: StorageLensGroupSelectionCriteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageLensGroupSelectionCriteria { #[inline] fn from(v: t::Value) -> StorageLensGroupSelectionCriteria { StorageLensGroupSelectionCriteria(t::Props::from_value(v)) } }
 
     /// The AWS Organizations ARN to use in the Amazon S3 Storage Lens configuration.
     ///
@@ -3802,12 +3538,9 @@ pub mod storage_lens {
         }
     }
 
-    impl From<AwsOrg> for t::Value {
-        #[inline]
-        fn from(v: AwsOrg) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsOrg> for t::Value { #[inline] fn from(v: AwsOrg) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsOrg { #[inline] fn from(v: t::Value) -> AwsOrg { AwsOrg(t::Props::from_value(v)) } }
 
     /// Specifies how Amazon S3 Storage Lens metrics should be exported.
     ///
@@ -3830,12 +3563,9 @@ pub mod storage_lens {
         pub fn storage_lens_table_destination(mut self, v: impl Into<StorageLensTableDestination>) -> Self { self.0.put::<StorageLensTableDestination>("StorageLensTableDestination", v.into()); self }
     }
 
-    impl From<DataExport> for t::Value {
-        #[inline]
-        fn from(v: DataExport) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataExport> for t::Value { #[inline] fn from(v: DataExport) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataExport { #[inline] fn from(v: t::Value) -> DataExport { DataExport(t::Props::from_value(v)) } }
 
     /// CloudWatch metrics settings for the Amazon S3 Storage Lens metrics export.
     ///
@@ -3852,12 +3582,9 @@ pub mod storage_lens {
         }
     }
 
-    impl From<CloudWatchMetrics> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchMetrics) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchMetrics> for t::Value { #[inline] fn from(v: CloudWatchMetrics) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchMetrics { #[inline] fn from(v: t::Value) -> CloudWatchMetrics { CloudWatchMetrics(t::Props::from_value(v)) } }
 
     /// S3 bucket destination settings for the Amazon S3 Storage Lens metrics export.
     ///
@@ -3881,12 +3608,9 @@ pub mod storage_lens {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<S3BucketDestination> for t::Value {
-        #[inline]
-        fn from(v: S3BucketDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3BucketDestination> for t::Value { #[inline] fn from(v: S3BucketDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3BucketDestination { #[inline] fn from(v: t::Value) -> S3BucketDestination { S3BucketDestination(t::Props::from_value(v)) } }
 
     /// Configures the server-side encryption for Amazon S3 Storage Lens report files with either S3-managed keys (SSE-S3) or
     /// KMS-managed keys (SSE-KMS).
@@ -3908,12 +3632,9 @@ pub mod storage_lens {
         pub fn sses3(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("SSES3", v.into()); self }
     }
 
-    impl From<Encryption> for t::Value {
-        #[inline]
-        fn from(v: Encryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Encryption> for t::Value { #[inline] fn from(v: Encryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Encryption { #[inline] fn from(v: t::Value) -> Encryption { Encryption(t::Props::from_value(v)) } }
 
     /// AWS KMS server-side encryption.
     ///
@@ -3930,12 +3651,9 @@ pub mod storage_lens {
         }
     }
 
-    impl From<Ssekms> for t::Value {
-        #[inline]
-        fn from(v: Ssekms) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Ssekms> for t::Value { #[inline] fn from(v: Ssekms) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Ssekms { #[inline] fn from(v: t::Value) -> Ssekms { Ssekms(t::Props::from_value(v)) } }
 
     /// Specifies the file format to use when exporting Amazon S3 Storage Lens metrics export.
     ///
@@ -3996,12 +3714,9 @@ pub mod storage_lens {
         pub fn encryption(mut self, v: impl Into<Encryption>) -> Self { self.0.put::<Encryption>("Encryption", v.into()); self }
     }
 
-    impl From<StorageLensTableDestination> for t::Value {
-        #[inline]
-        fn from(v: StorageLensTableDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageLensTableDestination> for t::Value { #[inline] fn from(v: StorageLensTableDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageLensTableDestination { #[inline] fn from(v: t::Value) -> StorageLensTableDestination { StorageLensTableDestination(t::Props::from_value(v)) } }
 
     /// S3 buckets and Regions to include/exclude in the Amazon S3 Storage Lens configuration.
     ///
@@ -4022,12 +3737,9 @@ pub mod storage_lens {
         pub fn regions(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Regions", v.into()); self }
     }
 
-    impl From<BucketsAndRegions> for t::Value {
-        #[inline]
-        fn from(v: BucketsAndRegions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BucketsAndRegions> for t::Value { #[inline] fn from(v: BucketsAndRegions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BucketsAndRegions { #[inline] fn from(v: t::Value) -> BucketsAndRegions { BucketsAndRegions(t::Props::from_value(v)) } }
 
     /// Expanded Prefixes Data Export.
     ///
@@ -4048,12 +3760,9 @@ pub mod storage_lens {
         pub fn storage_lens_table_destination(mut self, v: impl Into<StorageLensTableDestination>) -> Self { self.0.put::<StorageLensTableDestination>("StorageLensTableDestination", v.into()); self }
     }
 
-    impl From<StorageLensExpandedPrefixesDataExport> for t::Value {
-        #[inline]
-        fn from(v: StorageLensExpandedPrefixesDataExport) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageLensExpandedPrefixesDataExport> for t::Value { #[inline] fn from(v: StorageLensExpandedPrefixesDataExport) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageLensExpandedPrefixesDataExport { #[inline] fn from(v: t::Value) -> StorageLensExpandedPrefixesDataExport { StorageLensExpandedPrefixesDataExport(t::Props::from_value(v)) } }
 
 }
 
@@ -4130,12 +3839,9 @@ pub mod storage_lens_group {
         pub fn or(mut self, v: impl Into<Or>) -> Self { self.0.put::<Or>("Or", v.into()); self }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// The Storage Lens group will include objects that match all of the specified filter values.
     ///
@@ -4162,12 +3868,9 @@ pub mod storage_lens_group {
         pub fn match_object_size(mut self, v: impl Into<MatchObjectSize>) -> Self { self.0.put::<MatchObjectSize>("MatchObjectSize", v.into()); self }
     }
 
-    impl From<And> for t::Value {
-        #[inline]
-        fn from(v: And) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<And> for t::Value { #[inline] fn from(v: And) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for And { #[inline] fn from(v: t::Value) -> And { And(t::Props::from_value(v)) } }
 
     /// Filter to match all of the specified values for the minimum and maximum object age.
     ///
@@ -4188,12 +3891,9 @@ pub mod storage_lens_group {
         pub fn days_less_than(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DaysLessThan", v.into()); self }
     }
 
-    impl From<MatchObjectAge> for t::Value {
-        #[inline]
-        fn from(v: MatchObjectAge) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchObjectAge> for t::Value { #[inline] fn from(v: MatchObjectAge) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchObjectAge { #[inline] fn from(v: t::Value) -> MatchObjectAge { MatchObjectAge(t::Props::from_value(v)) } }
 
     /// Filter to match all of the specified values for the minimum and maximum object size.
     ///
@@ -4214,12 +3914,9 @@ pub mod storage_lens_group {
         pub fn bytes_less_than(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("BytesLessThan", v.into()); self }
     }
 
-    impl From<MatchObjectSize> for t::Value {
-        #[inline]
-        fn from(v: MatchObjectSize) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MatchObjectSize> for t::Value { #[inline] fn from(v: MatchObjectSize) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MatchObjectSize { #[inline] fn from(v: t::Value) -> MatchObjectSize { MatchObjectSize(t::Props::from_value(v)) } }
 
     /// The Storage Lens group will include objects that match any of the specified filter values.
     ///
@@ -4246,11 +3943,8 @@ pub mod storage_lens_group {
         pub fn match_object_size(mut self, v: impl Into<MatchObjectSize>) -> Self { self.0.put::<MatchObjectSize>("MatchObjectSize", v.into()); self }
     }
 
-    impl From<Or> for t::Value {
-        #[inline]
-        fn from(v: Or) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Or> for t::Value { #[inline] fn from(v: Or) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Or { #[inline] fn from(v: t::Value) -> Or { Or(t::Props::from_value(v)) } }
 
 }

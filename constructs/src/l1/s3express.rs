@@ -98,12 +98,9 @@ pub mod access_point {
         pub fn restrict_public_buckets(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RestrictPublicBuckets", v.into()); self }
     }
 
-    impl From<PublicAccessBlockConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PublicAccessBlockConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicAccessBlockConfiguration> for t::Value { #[inline] fn from(v: PublicAccessBlockConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicAccessBlockConfiguration { #[inline] fn from(v: t::Value) -> PublicAccessBlockConfiguration { PublicAccessBlockConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -123,12 +120,9 @@ pub mod access_point {
         pub fn prefixes(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Prefixes", v.into()); self }
     }
 
-    impl From<Scope> for t::Value {
-        #[inline]
-        fn from(v: Scope) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Scope> for t::Value { #[inline] fn from(v: Scope) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Scope { #[inline] fn from(v: t::Value) -> Scope { Scope(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -179,12 +173,9 @@ pub mod access_point {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<VpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfiguration> for t::Value { #[inline] fn from(v: VpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfiguration { #[inline] fn from(v: t::Value) -> VpcConfiguration { VpcConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -293,12 +284,9 @@ pub mod directory_bucket {
         }
     }
 
-    impl From<BucketEncryption> for t::Value {
-        #[inline]
-        fn from(v: BucketEncryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BucketEncryption> for t::Value { #[inline] fn from(v: BucketEncryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BucketEncryption { #[inline] fn from(v: t::Value) -> BucketEncryption { BucketEncryption(t::Props::from_value(v)) } }
 
     /// Specifies the default server-side encryption configuration.
     ///
@@ -321,12 +309,9 @@ pub mod directory_bucket {
         pub fn server_side_encryption_by_default(mut self, v: impl Into<ServerSideEncryptionByDefault>) -> Self { self.0.put::<ServerSideEncryptionByDefault>("ServerSideEncryptionByDefault", v.into()); self }
     }
 
-    impl From<ServerSideEncryptionRule> for t::Value {
-        #[inline]
-        fn from(v: ServerSideEncryptionRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerSideEncryptionRule> for t::Value { #[inline] fn from(v: ServerSideEncryptionRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerSideEncryptionRule { #[inline] fn from(v: t::Value) -> ServerSideEncryptionRule { ServerSideEncryptionRule(t::Props::from_value(v)) } }
 
     /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't
     /// specify any server-side encryption, this default encryption will be applied.
@@ -348,12 +333,9 @@ pub mod directory_bucket {
         pub fn kms_master_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KMSMasterKeyID", v.into()); self }
     }
 
-    impl From<ServerSideEncryptionByDefault> for t::Value {
-        #[inline]
-        fn from(v: ServerSideEncryptionByDefault) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerSideEncryptionByDefault> for t::Value { #[inline] fn from(v: ServerSideEncryptionByDefault) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerSideEncryptionByDefault { #[inline] fn from(v: t::Value) -> ServerSideEncryptionByDefault { ServerSideEncryptionByDefault(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -420,12 +402,9 @@ pub mod directory_bucket {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<InventoryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InventoryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InventoryConfiguration> for t::Value { #[inline] fn from(v: InventoryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InventoryConfiguration { #[inline] fn from(v: t::Value) -> InventoryConfiguration { InventoryConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies information about where to publish inventory reports for an Amazon S3 Express bucket.
     ///
@@ -447,12 +426,9 @@ pub mod directory_bucket {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<Destination> for t::Value {
-        #[inline]
-        fn from(v: Destination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Destination> for t::Value { #[inline] fn from(v: Destination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Destination { #[inline] fn from(v: t::Value) -> Destination { Destination(t::Props::from_value(v)) } }
 
     /// Specifies the file format used when exporting data to Amazon S3.
     ///
@@ -569,12 +545,9 @@ pub mod directory_bucket {
         }
     }
 
-    impl From<LifecycleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LifecycleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LifecycleConfiguration> for t::Value { #[inline] fn from(v: LifecycleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LifecycleConfiguration { #[inline] fn from(v: t::Value) -> LifecycleConfiguration { LifecycleConfiguration(t::Props::from_value(v)) } }
 
     /// You must specify at least one of the following properties: AbortIncompleteMultipartUpload, or ExpirationInDays.
     ///
@@ -603,12 +576,9 @@ pub mod directory_bucket {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently
     /// removing all parts of the upload.
@@ -626,12 +596,9 @@ pub mod directory_bucket {
         }
     }
 
-    impl From<AbortIncompleteMultipartUpload> for t::Value {
-        #[inline]
-        fn from(v: AbortIncompleteMultipartUpload) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AbortIncompleteMultipartUpload> for t::Value { #[inline] fn from(v: AbortIncompleteMultipartUpload) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AbortIncompleteMultipartUpload { #[inline] fn from(v: t::Value) -> AbortIncompleteMultipartUpload { AbortIncompleteMultipartUpload(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -672,11 +639,8 @@ pub mod directory_bucket {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<MetricsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetricsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsConfiguration> for t::Value { #[inline] fn from(v: MetricsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsConfiguration { #[inline] fn from(v: t::Value) -> MetricsConfiguration { MetricsConfiguration(t::Props::from_value(v)) } }
 
 }

@@ -89,12 +89,9 @@ pub mod access_point {
         pub fn secondary_gids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecondaryGids", v.into()); self }
     }
 
-    impl From<PosixUser> for t::Value {
-        #[inline]
-        fn from(v: PosixUser) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PosixUser> for t::Value { #[inline] fn from(v: PosixUser) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PosixUser { #[inline] fn from(v: t::Value) -> PosixUser { PosixUser(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -117,12 +114,9 @@ pub mod access_point {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<RootDirectory> for t::Value {
-        #[inline]
-        fn from(v: RootDirectory) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RootDirectory> for t::Value { #[inline] fn from(v: RootDirectory) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RootDirectory { #[inline] fn from(v: t::Value) -> RootDirectory { RootDirectory(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -139,12 +133,9 @@ pub mod access_point {
         }
     }
 
-    impl From<CreationPermissions> for t::Value {
-        #[inline]
-        fn from(v: CreationPermissions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreationPermissions> for t::Value { #[inline] fn from(v: CreationPermissions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreationPermissions { #[inline] fn from(v: t::Value) -> CreationPermissions { CreationPermissions(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -163,12 +154,9 @@ pub mod access_point {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<AccessPointTag> for t::Value {
-        #[inline]
-        fn from(v: AccessPointTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessPointTag> for t::Value { #[inline] fn from(v: AccessPointTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessPointTag { #[inline] fn from(v: t::Value) -> AccessPointTag { AccessPointTag(t::Props::from_value(v)) } }
 
 }
 
@@ -272,12 +260,9 @@ pub mod file_system {
         pub fn latest_version_number(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("LatestVersionNumber", v.into()); self }
     }
 
-    impl From<SynchronizationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SynchronizationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SynchronizationConfiguration> for t::Value { #[inline] fn from(v: SynchronizationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SynchronizationConfiguration { #[inline] fn from(v: t::Value) -> SynchronizationConfiguration { SynchronizationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -292,12 +277,9 @@ pub mod file_system {
         }
     }
 
-    impl From<ExpirationDataRule> for t::Value {
-        #[inline]
-        fn from(v: ExpirationDataRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExpirationDataRule> for t::Value { #[inline] fn from(v: ExpirationDataRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExpirationDataRule { #[inline] fn from(v: t::Value) -> ExpirationDataRule { ExpirationDataRule(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -314,12 +296,9 @@ pub mod file_system {
         }
     }
 
-    impl From<ImportDataRule> for t::Value {
-        #[inline]
-        fn from(v: ImportDataRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImportDataRule> for t::Value { #[inline] fn from(v: ImportDataRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImportDataRule { #[inline] fn from(v: t::Value) -> ImportDataRule { ImportDataRule(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

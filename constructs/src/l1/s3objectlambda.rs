@@ -108,12 +108,9 @@ pub mod access_point {
         pub fn cloud_watch_metrics_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("CloudWatchMetricsEnabled", v.into()); self }
     }
 
-    impl From<ObjectLambdaConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ObjectLambdaConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ObjectLambdaConfiguration> for t::Value { #[inline] fn from(v: ObjectLambdaConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ObjectLambdaConfiguration { #[inline] fn from(v: t::Value) -> ObjectLambdaConfiguration { ObjectLambdaConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration to define what content transformation will be applied on which S3 Action.
     ///
@@ -131,12 +128,9 @@ pub mod access_point {
         }
     }
 
-    impl From<TransformationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TransformationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransformationConfiguration> for t::Value { #[inline] fn from(v: TransformationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransformationConfiguration { #[inline] fn from(v: t::Value) -> TransformationConfiguration { TransformationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -153,12 +147,9 @@ pub mod access_point {
         pub fn aws_lambda(mut self, v: impl Into<AwsLambda>) -> Self { self.0.put::<AwsLambda>("AwsLambda", v.into()); self }
     }
 
-    impl From<ContentTransformation> for t::Value {
-        #[inline]
-        fn from(v: ContentTransformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentTransformation> for t::Value { #[inline] fn from(v: ContentTransformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentTransformation { #[inline] fn from(v: t::Value) -> ContentTransformation { ContentTransformation(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -175,12 +166,9 @@ pub mod access_point {
         pub fn function_payload(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FunctionPayload", v.into()); self }
     }
 
-    impl From<AwsLambda> for t::Value {
-        #[inline]
-        fn from(v: AwsLambda) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsLambda> for t::Value { #[inline] fn from(v: AwsLambda) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsLambda { #[inline] fn from(v: t::Value) -> AwsLambda { AwsLambda(t::Props::from_value(v)) } }
 
 }
 

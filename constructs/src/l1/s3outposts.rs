@@ -67,12 +67,9 @@ pub mod access_point {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<VpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfiguration> for t::Value { #[inline] fn from(v: VpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfiguration { #[inline] fn from(v: t::Value) -> VpcConfiguration { VpcConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -135,12 +132,9 @@ pub mod bucket {
         }
     }
 
-    impl From<LifecycleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LifecycleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LifecycleConfiguration> for t::Value { #[inline] fn from(v: LifecycleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LifecycleConfiguration { #[inline] fn from(v: t::Value) -> LifecycleConfiguration { LifecycleConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies lifecycle rules for an Amazon S3Outposts bucket. You must specify at least one of the following:
     /// AbortIncompleteMultipartUpload, ExpirationDate, ExpirationInDays.
@@ -172,12 +166,9 @@ pub mod bucket {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3Outposts will wait before
     /// permanently removing all parts of the upload.
@@ -195,12 +186,9 @@ pub mod bucket {
         }
     }
 
-    impl From<AbortIncompleteMultipartUpload> for t::Value {
-        #[inline]
-        fn from(v: AbortIncompleteMultipartUpload) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AbortIncompleteMultipartUpload> for t::Value { #[inline] fn from(v: AbortIncompleteMultipartUpload) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AbortIncompleteMultipartUpload { #[inline] fn from(v: t::Value) -> AbortIncompleteMultipartUpload { AbortIncompleteMultipartUpload(t::Props::from_value(v)) } }
 
     /// The container for the filter of the lifecycle rule.
     ///
@@ -224,12 +212,9 @@ pub mod bucket {
         pub fn tag(mut self, v: impl Into<FilterTag>) -> Self { self.0.put::<FilterTag>("Tag", v.into()); self }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -248,12 +233,9 @@ pub mod bucket {
         pub fn tags(mut self, v: impl Into<t::List<FilterTag>>) -> Self { self.0.put::<t::List<FilterTag>>("Tags", v.into()); self }
     }
 
-    impl From<FilterAndOperator> for t::Value {
-        #[inline]
-        fn from(v: FilterAndOperator) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterAndOperator> for t::Value { #[inline] fn from(v: FilterAndOperator) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterAndOperator { #[inline] fn from(v: t::Value) -> FilterAndOperator { FilterAndOperator(t::Props::from_value(v)) } }
 
     /// Tag used to identify a subset of objects for an Amazon S3Outposts bucket.
     ///
@@ -271,12 +253,9 @@ pub mod bucket {
         }
     }
 
-    impl From<FilterTag> for t::Value {
-        #[inline]
-        fn from(v: FilterTag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FilterTag> for t::Value { #[inline] fn from(v: FilterTag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FilterTag { #[inline] fn from(v: t::Value) -> FilterTag { FilterTag(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -444,11 +423,8 @@ pub mod endpoint {
         pub fn message(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Message", v.into()); self }
     }
 
-    impl From<FailedReason> for t::Value {
-        #[inline]
-        fn from(v: FailedReason) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FailedReason> for t::Value { #[inline] fn from(v: FailedReason) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FailedReason { #[inline] fn from(v: t::Value) -> FailedReason { FailedReason(t::Props::from_value(v)) } }
 
 }

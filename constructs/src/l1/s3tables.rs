@@ -121,12 +121,9 @@ pub mod table {
         pub fn target_file_size_mb(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TargetFileSizeMB", v.into()); self }
     }
 
-    impl From<Compaction> for t::Value {
-        #[inline]
-        fn from(v: Compaction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Compaction> for t::Value { #[inline] fn from(v: Compaction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Compaction { #[inline] fn from(v: t::Value) -> Compaction { Compaction(t::Props::from_value(v)) } }
 
     /// Indicates whether the Compaction maintenance action is enabled.
     ///
@@ -177,12 +174,9 @@ pub mod table {
         pub fn table_properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("TableProperties", v.into()); self }
     }
 
-    impl From<IcebergMetadata> for t::Value {
-        #[inline]
-        fn from(v: IcebergMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergMetadata> for t::Value { #[inline] fn from(v: IcebergMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergMetadata { #[inline] fn from(v: t::Value) -> IcebergMetadata { IcebergMetadata(t::Props::from_value(v)) } }
 
     /// Partition specification for an Iceberg table
     ///
@@ -201,12 +195,9 @@ pub mod table {
         pub fn spec_id(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SpecId", v.into()); self }
     }
 
-    impl From<IcebergPartitionSpec> for t::Value {
-        #[inline]
-        fn from(v: IcebergPartitionSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergPartitionSpec> for t::Value { #[inline] fn from(v: IcebergPartitionSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergPartitionSpec { #[inline] fn from(v: t::Value) -> IcebergPartitionSpec { IcebergPartitionSpec(t::Props::from_value(v)) } }
 
     /// A partition field specification for an Iceberg table
     ///
@@ -227,12 +218,9 @@ pub mod table {
         pub fn field_id(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("FieldId", v.into()); self }
     }
 
-    impl From<IcebergPartitionField> for t::Value {
-        #[inline]
-        fn from(v: IcebergPartitionField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergPartitionField> for t::Value { #[inline] fn from(v: IcebergPartitionField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergPartitionField { #[inline] fn from(v: t::Value) -> IcebergPartitionField { IcebergPartitionField(t::Props::from_value(v)) } }
 
     /// Contains details about the schema for an Iceberg table
     ///
@@ -249,12 +237,9 @@ pub mod table {
         }
     }
 
-    impl From<IcebergSchema> for t::Value {
-        #[inline]
-        fn from(v: IcebergSchema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergSchema> for t::Value { #[inline] fn from(v: IcebergSchema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergSchema { #[inline] fn from(v: t::Value) -> IcebergSchema { IcebergSchema(t::Props::from_value(v)) } }
 
     /// Contains details about the schema for an Iceberg table
     ///
@@ -276,12 +261,9 @@ pub mod table {
         pub fn required(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Required", v.into()); self }
     }
 
-    impl From<SchemaField> for t::Value {
-        #[inline]
-        fn from(v: SchemaField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaField> for t::Value { #[inline] fn from(v: SchemaField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaField { #[inline] fn from(v: t::Value) -> SchemaField { SchemaField(t::Props::from_value(v)) } }
 
     /// Contains details about the schema version 2 (V2) for an Iceberg table that supports Apache Iceberg Nested Types (struct,
     /// list, map). Primitive types are also supported.
@@ -305,12 +287,9 @@ pub mod table {
         pub fn schema_id(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SchemaId", v.into()); self }
     }
 
-    impl From<IcebergSchemaV2> for t::Value {
-        #[inline]
-        fn from(v: IcebergSchemaV2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergSchemaV2> for t::Value { #[inline] fn from(v: IcebergSchemaV2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergSchemaV2 { #[inline] fn from(v: t::Value) -> IcebergSchemaV2 { IcebergSchemaV2(t::Props::from_value(v)) } }
 
     /// Contains details about a schema field for an Iceberg table that supports nested types (struct, list, map)
     ///
@@ -332,12 +311,9 @@ pub mod table {
         pub fn doc(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Doc", v.into()); self }
     }
 
-    impl From<SchemaV2Field> for t::Value {
-        #[inline]
-        fn from(v: SchemaV2Field) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaV2Field> for t::Value { #[inline] fn from(v: SchemaV2Field) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaV2Field { #[inline] fn from(v: t::Value) -> SchemaV2Field { SchemaV2Field(t::Props::from_value(v)) } }
 
     /// The type of the top-level schema, which is always 'struct'
     ///
@@ -376,12 +352,9 @@ pub mod table {
         pub fn order_id(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("OrderId", v.into()); self }
     }
 
-    impl From<IcebergSortOrder> for t::Value {
-        #[inline]
-        fn from(v: IcebergSortOrder) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergSortOrder> for t::Value { #[inline] fn from(v: IcebergSortOrder) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergSortOrder { #[inline] fn from(v: t::Value) -> IcebergSortOrder { IcebergSortOrder(t::Props::from_value(v)) } }
 
     /// A sort field specification for an Iceberg table
     ///
@@ -401,12 +374,9 @@ pub mod table {
         }
     }
 
-    impl From<IcebergSortField> for t::Value {
-        #[inline]
-        fn from(v: IcebergSortField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IcebergSortField> for t::Value { #[inline] fn from(v: IcebergSortField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IcebergSortField { #[inline] fn from(v: t::Value) -> IcebergSortField { IcebergSortField(t::Props::from_value(v)) } }
 
     /// Sort direction (asc or desc)
     ///
@@ -494,12 +464,9 @@ pub mod table {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<SnapshotManagement> for t::Value {
-        #[inline]
-        fn from(v: SnapshotManagement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnapshotManagement> for t::Value { #[inline] fn from(v: SnapshotManagement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnapshotManagement { #[inline] fn from(v: t::Value) -> SnapshotManagement { SnapshotManagement(t::Props::from_value(v)) } }
 
     /// Specifies storage class settings for the table
     ///
@@ -518,12 +485,9 @@ pub mod table {
         pub fn storage_class(mut self, v: impl Into<StorageClass>) -> Self { self.0.put::<StorageClass>("StorageClass", v.into()); self }
     }
 
-    impl From<StorageClassConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StorageClassConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageClassConfiguration> for t::Value { #[inline] fn from(v: StorageClassConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageClassConfiguration { #[inline] fn from(v: t::Value) -> StorageClassConfiguration { StorageClassConfiguration(t::Props::from_value(v)) } }
 
     /// The storage class for the table
     ///
@@ -642,12 +606,9 @@ pub mod table_bucket {
         pub fn sse_algorithm(mut self, v: impl Into<SSEAlgorithm>) -> Self { self.0.put::<SSEAlgorithm>("SSEAlgorithm", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Server-side encryption algorithm
     ///
@@ -688,12 +649,9 @@ pub mod table_bucket {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<MetricsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetricsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsConfiguration> for t::Value { #[inline] fn from(v: MetricsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsConfiguration { #[inline] fn from(v: t::Value) -> MetricsConfiguration { MetricsConfiguration(t::Props::from_value(v)) } }
 
     /// Indicates whether Metrics are enabled.
     ///
@@ -733,12 +691,9 @@ pub mod table_bucket {
         }
     }
 
-    impl From<ReplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ReplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationConfiguration> for t::Value { #[inline] fn from(v: ReplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationConfiguration { #[inline] fn from(v: t::Value) -> ReplicationConfiguration { ReplicationConfiguration(t::Props::from_value(v)) } }
 
     /// A replication rule for the table bucket
     ///
@@ -755,12 +710,9 @@ pub mod table_bucket {
         }
     }
 
-    impl From<ReplicationRule> for t::Value {
-        #[inline]
-        fn from(v: ReplicationRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationRule> for t::Value { #[inline] fn from(v: ReplicationRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationRule { #[inline] fn from(v: t::Value) -> ReplicationRule { ReplicationRule(t::Props::from_value(v)) } }
 
     /// A replication destination
     ///
@@ -777,12 +729,9 @@ pub mod table_bucket {
         }
     }
 
-    impl From<ReplicationDestination> for t::Value {
-        #[inline]
-        fn from(v: ReplicationDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationDestination> for t::Value { #[inline] fn from(v: ReplicationDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationDestination { #[inline] fn from(v: t::Value) -> ReplicationDestination { ReplicationDestination(t::Props::from_value(v)) } }
 
     /// Specifies storage class settings for the table bucket
     ///
@@ -801,12 +750,9 @@ pub mod table_bucket {
         pub fn storage_class(mut self, v: impl Into<StorageClass>) -> Self { self.0.put::<StorageClass>("StorageClass", v.into()); self }
     }
 
-    impl From<StorageClassConfiguration> for t::Value {
-        #[inline]
-        fn from(v: StorageClassConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageClassConfiguration> for t::Value { #[inline] fn from(v: StorageClassConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageClassConfiguration { #[inline] fn from(v: t::Value) -> StorageClassConfiguration { StorageClassConfiguration(t::Props::from_value(v)) } }
 
     /// The storage class for the table bucket
     ///
@@ -854,12 +800,9 @@ pub mod table_bucket {
         pub fn unreferenced_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UnreferencedDays", v.into()); self }
     }
 
-    impl From<UnreferencedFileRemoval> for t::Value {
-        #[inline]
-        fn from(v: UnreferencedFileRemoval) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UnreferencedFileRemoval> for t::Value { #[inline] fn from(v: UnreferencedFileRemoval) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UnreferencedFileRemoval { #[inline] fn from(v: t::Value) -> UnreferencedFileRemoval { UnreferencedFileRemoval(t::Props::from_value(v)) } }
 
 }
 

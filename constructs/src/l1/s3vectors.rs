@@ -130,12 +130,9 @@ pub mod index {
         pub fn sse_type(mut self, v: impl Into<SseType>) -> Self { self.0.put::<SseType>("SseType", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Defines the server-side encryption type for index encryption configuration. Defaults to the parent vector bucket's
     /// encryption settings when unspecified.
@@ -178,12 +175,9 @@ pub mod index {
         pub fn non_filterable_metadata_keys(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("NonFilterableMetadataKeys", v.into()); self }
     }
 
-    impl From<MetadataConfiguration> for t::Value {
-        #[inline]
-        fn from(v: MetadataConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataConfiguration> for t::Value { #[inline] fn from(v: MetadataConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataConfiguration { #[inline] fn from(v: t::Value) -> MetadataConfiguration { MetadataConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -261,12 +255,9 @@ pub mod vector_bucket {
         pub fn sse_type(mut self, v: impl Into<SseType>) -> Self { self.0.put::<SseType>("SseType", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// The server-side encryption type to use for the encryption configuration of the vector bucket. By default, if you don't
     /// specify, all new vectors in Amazon S3 vector buckets use server-side encryption with Amazon S3 managed keys (SSE-S3),

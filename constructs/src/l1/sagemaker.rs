@@ -77,12 +77,9 @@ pub mod ai_workload_config {
         }
     }
 
-    impl From<AIWorkloadConfigs> for t::Value {
-        #[inline]
-        fn from(v: AIWorkloadConfigs) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIWorkloadConfigs> for t::Value { #[inline] fn from(v: AIWorkloadConfigs) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIWorkloadConfigs { #[inline] fn from(v: t::Value) -> AIWorkloadConfigs { AIWorkloadConfigs(t::Props::from_value(v)) } }
 
     /// The workload specification for benchmark tool configuration.
     ///
@@ -99,12 +96,9 @@ pub mod ai_workload_config {
         }
     }
 
-    impl From<WorkloadSpec> for t::Value {
-        #[inline]
-        fn from(v: WorkloadSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkloadSpec> for t::Value { #[inline] fn from(v: WorkloadSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkloadSpec { #[inline] fn from(v: t::Value) -> WorkloadSpec { WorkloadSpec(t::Props::from_value(v)) } }
 
     /// The dataset configuration for an AI workload.
     ///
@@ -121,12 +115,9 @@ pub mod ai_workload_config {
         }
     }
 
-    impl From<AIDatasetConfig> for t::Value {
-        #[inline]
-        fn from(v: AIDatasetConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIDatasetConfig> for t::Value { #[inline] fn from(v: AIDatasetConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIDatasetConfig { #[inline] fn from(v: t::Value) -> AIDatasetConfig { AIDatasetConfig(t::Props::from_value(v)) } }
 
     /// A channel of input data for an AI workload configuration.
     ///
@@ -144,12 +135,9 @@ pub mod ai_workload_config {
         }
     }
 
-    impl From<AIWorkloadInputDataConfig> for t::Value {
-        #[inline]
-        fn from(v: AIWorkloadInputDataConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIWorkloadInputDataConfig> for t::Value { #[inline] fn from(v: AIWorkloadInputDataConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIWorkloadInputDataConfig { #[inline] fn from(v: t::Value) -> AIWorkloadInputDataConfig { AIWorkloadInputDataConfig(t::Props::from_value(v)) } }
 
     /// The data source for an AI workload input data channel.
     ///
@@ -168,12 +156,9 @@ pub mod ai_workload_config {
         pub fn s3_data_source(mut self, v: impl Into<AIWorkloadS3DataSource>) -> Self { self.0.put::<AIWorkloadS3DataSource>("S3DataSource", v.into()); self }
     }
 
-    impl From<AIWorkloadDataSource> for t::Value {
-        #[inline]
-        fn from(v: AIWorkloadDataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIWorkloadDataSource> for t::Value { #[inline] fn from(v: AIWorkloadDataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIWorkloadDataSource { #[inline] fn from(v: t::Value) -> AIWorkloadDataSource { AIWorkloadDataSource(t::Props::from_value(v)) } }
 
     /// The Amazon S3 data source for an AI workload.
     ///
@@ -190,12 +175,9 @@ pub mod ai_workload_config {
         }
     }
 
-    impl From<AIWorkloadS3DataSource> for t::Value {
-        #[inline]
-        fn from(v: AIWorkloadS3DataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIWorkloadS3DataSource> for t::Value { #[inline] fn from(v: AIWorkloadS3DataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIWorkloadS3DataSource { #[inline] fn from(v: t::Value) -> AIWorkloadS3DataSource { AIWorkloadS3DataSource(t::Props::from_value(v)) } }
 
 }
 
@@ -284,12 +266,9 @@ pub mod action {
         pub fn repository(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Repository", v.into()); self }
     }
 
-    impl From<MetadataProperties> for t::Value {
-        #[inline]
-        fn from(v: MetadataProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataProperties> for t::Value { #[inline] fn from(v: MetadataProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataProperties { #[inline] fn from(v: t::Value) -> MetadataProperties { MetadataProperties(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -308,12 +287,9 @@ pub mod action {
         pub fn source_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceType", v.into()); self }
     }
 
-    impl From<ActionSource> for t::Value {
-        #[inline]
-        fn from(v: ActionSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionSource> for t::Value { #[inline] fn from(v: ActionSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionSource { #[inline] fn from(v: t::Value) -> ActionSource { ActionSource(t::Props::from_value(v)) } }
 
     /// The status of the action.
     ///
@@ -423,12 +399,9 @@ pub mod algorithm {
         pub fn supported_transform_instance_types(mut self, v: impl Into<t::List<SupportedTransformInstanceType>>) -> Self { self.0.put::<t::List<SupportedTransformInstanceType>>("SupportedTransformInstanceTypes", v.into()); self }
     }
 
-    impl From<InferenceSpecification> for t::Value {
-        #[inline]
-        fn from(v: InferenceSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceSpecification> for t::Value { #[inline] fn from(v: InferenceSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceSpecification { #[inline] fn from(v: t::Value) -> InferenceSpecification { InferenceSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 9 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -459,12 +432,9 @@ pub mod algorithm {
         pub fn nearest_model_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NearestModelName", v.into()); self }
     }
 
-    impl From<ModelPackageContainerDefinition> for t::Value {
-        #[inline]
-        fn from(v: ModelPackageContainerDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelPackageContainerDefinition> for t::Value { #[inline] fn from(v: ModelPackageContainerDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelPackageContainerDefinition { #[inline] fn from(v: t::Value) -> ModelPackageContainerDefinition { ModelPackageContainerDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -479,12 +449,9 @@ pub mod algorithm {
         }
     }
 
-    impl From<ModelInput> for t::Value {
-        #[inline]
-        fn from(v: ModelInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelInput> for t::Value { #[inline] fn from(v: ModelInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelInput { #[inline] fn from(v: t::Value) -> ModelInput { ModelInput(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1329,12 +1296,9 @@ pub mod algorithm {
         pub fn training_image_digest(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrainingImageDigest", v.into()); self }
     }
 
-    impl From<TrainingSpecification> for t::Value {
-        #[inline]
-        fn from(v: TrainingSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainingSpecification> for t::Value { #[inline] fn from(v: TrainingSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainingSpecification { #[inline] fn from(v: t::Value) -> TrainingSpecification { TrainingSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1350,12 +1314,9 @@ pub mod algorithm {
         }
     }
 
-    impl From<MetricDefinition> for t::Value {
-        #[inline]
-        fn from(v: MetricDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricDefinition> for t::Value { #[inline] fn from(v: MetricDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricDefinition { #[inline] fn from(v: t::Value) -> MetricDefinition { MetricDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1381,12 +1342,9 @@ pub mod algorithm {
         pub fn range(mut self, v: impl Into<ParameterRange>) -> Self { self.0.put::<ParameterRange>("Range", v.into()); self }
     }
 
-    impl From<HyperParameterSpecification> for t::Value {
-        #[inline]
-        fn from(v: HyperParameterSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HyperParameterSpecification> for t::Value { #[inline] fn from(v: HyperParameterSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HyperParameterSpecification { #[inline] fn from(v: t::Value) -> HyperParameterSpecification { HyperParameterSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1407,12 +1365,9 @@ pub mod algorithm {
         pub fn integer_parameter_range_specification(mut self, v: impl Into<ContinuousParameterRangeSpecification>) -> Self { self.0.put::<ContinuousParameterRangeSpecification>("IntegerParameterRangeSpecification", v.into()); self }
     }
 
-    impl From<ParameterRange> for t::Value {
-        #[inline]
-        fn from(v: ParameterRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParameterRange> for t::Value { #[inline] fn from(v: ParameterRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParameterRange { #[inline] fn from(v: t::Value) -> ParameterRange { ParameterRange(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1427,12 +1382,9 @@ pub mod algorithm {
         }
     }
 
-    impl From<CategoricalParameterRangeSpecification> for t::Value {
-        #[inline]
-        fn from(v: CategoricalParameterRangeSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CategoricalParameterRangeSpecification> for t::Value { #[inline] fn from(v: CategoricalParameterRangeSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CategoricalParameterRangeSpecification { #[inline] fn from(v: t::Value) -> CategoricalParameterRangeSpecification { CategoricalParameterRangeSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1448,12 +1400,9 @@ pub mod algorithm {
         }
     }
 
-    impl From<ContinuousParameterRangeSpecification> for t::Value {
-        #[inline]
-        fn from(v: ContinuousParameterRangeSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContinuousParameterRangeSpecification> for t::Value { #[inline] fn from(v: ContinuousParameterRangeSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContinuousParameterRangeSpecification { #[inline] fn from(v: t::Value) -> ContinuousParameterRangeSpecification { ContinuousParameterRangeSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1959,12 +1908,9 @@ pub mod algorithm {
         }
     }
 
-    impl From<HyperParameterTuningJobObjective> for t::Value {
-        #[inline]
-        fn from(v: HyperParameterTuningJobObjective) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HyperParameterTuningJobObjective> for t::Value { #[inline] fn from(v: HyperParameterTuningJobObjective) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HyperParameterTuningJobObjective { #[inline] fn from(v: t::Value) -> HyperParameterTuningJobObjective { HyperParameterTuningJobObjective(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2007,12 +1953,9 @@ pub mod algorithm {
         pub fn supported_compression_types(mut self, v: impl Into<t::List<SupportedCompressionType>>) -> Self { self.0.put::<t::List<SupportedCompressionType>>("SupportedCompressionTypes", v.into()); self }
     }
 
-    impl From<ChannelSpecification> for t::Value {
-        #[inline]
-        fn from(v: ChannelSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChannelSpecification> for t::Value { #[inline] fn from(v: ChannelSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChannelSpecification { #[inline] fn from(v: t::Value) -> ChannelSpecification { ChannelSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2162,12 +2105,9 @@ pub mod app {
         pub fn sage_maker_image_version_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SageMakerImageVersionArn", v.into()); self }
     }
 
-    impl From<ResourceSpec> for t::Value {
-        #[inline]
-        fn from(v: ResourceSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceSpec> for t::Value { #[inline] fn from(v: ResourceSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceSpec { #[inline] fn from(v: t::Value) -> ResourceSpec { ResourceSpec(t::Props::from_value(v)) } }
 
     /// The instance type that the image version runs on.
     ///
@@ -2581,12 +2521,9 @@ pub mod app_image_config {
         pub fn container_config(mut self, v: impl Into<ContainerConfig>) -> Self { self.0.put::<ContainerConfig>("ContainerConfig", v.into()); self }
     }
 
-    impl From<CodeEditorAppImageConfig> for t::Value {
-        #[inline]
-        fn from(v: CodeEditorAppImageConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeEditorAppImageConfig> for t::Value { #[inline] fn from(v: CodeEditorAppImageConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeEditorAppImageConfig { #[inline] fn from(v: t::Value) -> CodeEditorAppImageConfig { CodeEditorAppImageConfig(t::Props::from_value(v)) } }
 
     /// The container configuration for a SageMaker image.
     ///
@@ -2609,12 +2546,9 @@ pub mod app_image_config {
         pub fn container_environment_variables(mut self, v: impl Into<t::List<CustomImageContainerEnvironmentVariable>>) -> Self { self.0.put::<t::List<CustomImageContainerEnvironmentVariable>>("ContainerEnvironmentVariables", v.into()); self }
     }
 
-    impl From<ContainerConfig> for t::Value {
-        #[inline]
-        fn from(v: ContainerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerConfig> for t::Value { #[inline] fn from(v: ContainerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerConfig { #[inline] fn from(v: t::Value) -> ContainerConfig { ContainerConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2630,12 +2564,9 @@ pub mod app_image_config {
         }
     }
 
-    impl From<CustomImageContainerEnvironmentVariable> for t::Value {
-        #[inline]
-        fn from(v: CustomImageContainerEnvironmentVariable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomImageContainerEnvironmentVariable> for t::Value { #[inline] fn from(v: CustomImageContainerEnvironmentVariable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomImageContainerEnvironmentVariable { #[inline] fn from(v: t::Value) -> CustomImageContainerEnvironmentVariable { CustomImageContainerEnvironmentVariable(t::Props::from_value(v)) } }
 
     /// The configuration for the kernels in a SageMaker image running as a JupyterLab app.
     ///
@@ -2654,12 +2585,9 @@ pub mod app_image_config {
         pub fn container_config(mut self, v: impl Into<ContainerConfig>) -> Self { self.0.put::<ContainerConfig>("ContainerConfig", v.into()); self }
     }
 
-    impl From<JupyterLabAppImageConfig> for t::Value {
-        #[inline]
-        fn from(v: JupyterLabAppImageConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JupyterLabAppImageConfig> for t::Value { #[inline] fn from(v: JupyterLabAppImageConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JupyterLabAppImageConfig { #[inline] fn from(v: t::Value) -> JupyterLabAppImageConfig { JupyterLabAppImageConfig(t::Props::from_value(v)) } }
 
     /// The configuration for the file system and kernels in a SageMaker image running as a KernelGateway app.
     ///
@@ -2678,12 +2606,9 @@ pub mod app_image_config {
         pub fn file_system_config(mut self, v: impl Into<FileSystemConfig>) -> Self { self.0.put::<FileSystemConfig>("FileSystemConfig", v.into()); self }
     }
 
-    impl From<KernelGatewayImageConfig> for t::Value {
-        #[inline]
-        fn from(v: KernelGatewayImageConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KernelGatewayImageConfig> for t::Value { #[inline] fn from(v: KernelGatewayImageConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KernelGatewayImageConfig { #[inline] fn from(v: t::Value) -> KernelGatewayImageConfig { KernelGatewayImageConfig(t::Props::from_value(v)) } }
 
     /// The Amazon Elastic File System (EFS) storage configuration for a SageMaker image.
     ///
@@ -2707,12 +2632,9 @@ pub mod app_image_config {
         pub fn mount_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MountPath", v.into()); self }
     }
 
-    impl From<FileSystemConfig> for t::Value {
-        #[inline]
-        fn from(v: FileSystemConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FileSystemConfig> for t::Value { #[inline] fn from(v: FileSystemConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FileSystemConfig { #[inline] fn from(v: t::Value) -> FileSystemConfig { FileSystemConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2729,12 +2651,9 @@ pub mod app_image_config {
         pub fn display_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DisplayName", v.into()); self }
     }
 
-    impl From<KernelSpec> for t::Value {
-        #[inline]
-        fn from(v: KernelSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KernelSpec> for t::Value { #[inline] fn from(v: KernelSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KernelSpec { #[inline] fn from(v: t::Value) -> KernelSpec { KernelSpec(t::Props::from_value(v)) } }
 
 }
 
@@ -2820,12 +2739,9 @@ pub mod artifact {
         pub fn repository(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Repository", v.into()); self }
     }
 
-    impl From<MetadataProperties> for t::Value {
-        #[inline]
-        fn from(v: MetadataProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataProperties> for t::Value { #[inline] fn from(v: MetadataProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataProperties { #[inline] fn from(v: t::Value) -> MetadataProperties { MetadataProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2842,12 +2758,9 @@ pub mod artifact {
         pub fn source_types(mut self, v: impl Into<t::List<ArtifactSourceType>>) -> Self { self.0.put::<t::List<ArtifactSourceType>>("SourceTypes", v.into()); self }
     }
 
-    impl From<ArtifactSource> for t::Value {
-        #[inline]
-        fn from(v: ArtifactSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArtifactSource> for t::Value { #[inline] fn from(v: ArtifactSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArtifactSource { #[inline] fn from(v: t::Value) -> ArtifactSource { ArtifactSource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2863,12 +2776,9 @@ pub mod artifact {
         }
     }
 
-    impl From<ArtifactSourceType> for t::Value {
-        #[inline]
-        fn from(v: ArtifactSourceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArtifactSourceType> for t::Value { #[inline] fn from(v: ArtifactSourceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArtifactSourceType { #[inline] fn from(v: t::Value) -> ArtifactSourceType { ArtifactSourceType(t::Props::from_value(v)) } }
 
     /// The type of ID.
     ///
@@ -2999,12 +2909,9 @@ pub mod cluster {
         pub fn auto_scaler_type(mut self, v: impl Into<AutoScalerType>) -> Self { self.0.put::<AutoScalerType>("AutoScalerType", v.into()); self }
     }
 
-    impl From<ClusterAutoScalingConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterAutoScalingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterAutoScalingConfig> for t::Value { #[inline] fn from(v: ClusterAutoScalingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterAutoScalingConfig { #[inline] fn from(v: t::Value) -> ClusterAutoScalingConfig { ClusterAutoScalingConfig(t::Props::from_value(v)) } }
 
     /// The type of auto-scaler to use
     ///
@@ -3107,12 +3014,9 @@ pub mod cluster {
         pub fn training_plan_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrainingPlanArn", v.into()); self }
     }
 
-    impl From<ClusterInstanceGroup> for t::Value {
-        #[inline]
-        fn from(v: ClusterInstanceGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterInstanceGroup> for t::Value { #[inline] fn from(v: ClusterInstanceGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterInstanceGroup { #[inline] fn from(v: t::Value) -> ClusterInstanceGroup { ClusterInstanceGroup(t::Props::from_value(v)) } }
 
     /// The configuration for automatic patching of the instance group. Enables workload-aware, patch-level AMI updates.
     ///
@@ -3133,12 +3037,9 @@ pub mod cluster {
         pub fn patch_schedule(mut self, v: impl Into<PatchSchedule>) -> Self { self.0.put::<PatchSchedule>("PatchSchedule", v.into()); self }
     }
 
-    impl From<AutoPatchConfig> for t::Value {
-        #[inline]
-        fn from(v: AutoPatchConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoPatchConfig> for t::Value { #[inline] fn from(v: AutoPatchConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoPatchConfig { #[inline] fn from(v: t::Value) -> AutoPatchConfig { AutoPatchConfig(t::Props::from_value(v)) } }
 
     /// The configuration to use when updating the AMI versions.
     ///
@@ -3161,12 +3062,9 @@ pub mod cluster {
         pub fn wait_interval_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WaitIntervalInSeconds", v.into()); self }
     }
 
-    impl From<DeploymentConfig> for t::Value {
-        #[inline]
-        fn from(v: DeploymentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentConfig> for t::Value { #[inline] fn from(v: DeploymentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentConfig { #[inline] fn from(v: t::Value) -> DeploymentConfig { DeploymentConfig(t::Props::from_value(v)) } }
 
     /// The details of the alarm to monitor during the AMI update.
     ///
@@ -3183,12 +3081,9 @@ pub mod cluster {
         }
     }
 
-    impl From<AlarmDetails> for t::Value {
-        #[inline]
-        fn from(v: AlarmDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AlarmDetails> for t::Value { #[inline] fn from(v: AlarmDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AlarmDetails { #[inline] fn from(v: t::Value) -> AlarmDetails { AlarmDetails(t::Props::from_value(v)) } }
 
     /// The policy that SageMaker uses when updating the AMI versions of the cluster.
     ///
@@ -3207,12 +3102,9 @@ pub mod cluster {
         pub fn rollback_maximum_batch_size(mut self, v: impl Into<CapacitySizeConfig>) -> Self { self.0.put::<CapacitySizeConfig>("RollbackMaximumBatchSize", v.into()); self }
     }
 
-    impl From<RollingUpdatePolicy> for t::Value {
-        #[inline]
-        fn from(v: RollingUpdatePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RollingUpdatePolicy> for t::Value { #[inline] fn from(v: RollingUpdatePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RollingUpdatePolicy { #[inline] fn from(v: t::Value) -> RollingUpdatePolicy { RollingUpdatePolicy(t::Props::from_value(v)) } }
 
     /// The configuration of the size measurements of the AMI update. Using this configuration, you can specify whether
     /// SageMaker should update your instance group by an amount or percentage of instances.
@@ -3231,12 +3123,9 @@ pub mod cluster {
         }
     }
 
-    impl From<CapacitySizeConfig> for t::Value {
-        #[inline]
-        fn from(v: CapacitySizeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacitySizeConfig> for t::Value { #[inline] fn from(v: CapacitySizeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacitySizeConfig { #[inline] fn from(v: t::Value) -> CapacitySizeConfig { CapacitySizeConfig(t::Props::from_value(v)) } }
 
     /// The schedule configuration for automatic patching.
     ///
@@ -3255,12 +3144,9 @@ pub mod cluster {
         pub fn next_patch_date(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NextPatchDate", v.into()); self }
     }
 
-    impl From<PatchSchedule> for t::Value {
-        #[inline]
-        fn from(v: PatchSchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PatchSchedule> for t::Value { #[inline] fn from(v: PatchSchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PatchSchedule { #[inline] fn from(v: t::Value) -> PatchSchedule { PatchSchedule(t::Props::from_value(v)) } }
 
     /// The patching strategy that determines when and how instances are patched. WhenIdle patches instances as they become
     /// idle. WhenAllIdle patches all instances when they are all idle.
@@ -3304,12 +3190,9 @@ pub mod cluster {
         pub fn spot(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Spot", v.into()); self }
     }
 
-    impl From<ClusterCapacityRequirements> for t::Value {
-        #[inline]
-        fn from(v: ClusterCapacityRequirements) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterCapacityRequirements> for t::Value { #[inline] fn from(v: ClusterCapacityRequirements) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterCapacityRequirements { #[inline] fn from(v: t::Value) -> ClusterCapacityRequirements { ClusterCapacityRequirements(t::Props::from_value(v)) } }
 
     /// The instance requirements for the instance group. Specifies a list of instance types that can be used.
     ///
@@ -3326,12 +3209,9 @@ pub mod cluster {
         }
     }
 
-    impl From<InstanceRequirements> for t::Value {
-        #[inline]
-        fn from(v: InstanceRequirements) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceRequirements> for t::Value { #[inline] fn from(v: InstanceRequirements) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceRequirements { #[inline] fn from(v: t::Value) -> InstanceRequirements { InstanceRequirements(t::Props::from_value(v)) } }
 
     /// Defines the configuration for attaching additional storage to the instances in the SageMaker HyperPod cluster instance
     /// group.
@@ -3355,12 +3235,9 @@ pub mod cluster {
         pub fn fsx_open_zfs_config(mut self, v: impl Into<ClusterFsxOpenZfsConfig>) -> Self { self.0.put::<ClusterFsxOpenZfsConfig>("FsxOpenZfsConfig", v.into()); self }
     }
 
-    impl From<ClusterInstanceStorageConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterInstanceStorageConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterInstanceStorageConfig> for t::Value { #[inline] fn from(v: ClusterInstanceStorageConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterInstanceStorageConfig { #[inline] fn from(v: t::Value) -> ClusterInstanceStorageConfig { ClusterInstanceStorageConfig(t::Props::from_value(v)) } }
 
     /// Defines the configuration for attaching additional Amazon Elastic Block Store (EBS) volumes to the instances in the
     /// SageMaker HyperPod cluster instance group. The additional EBS volume is attached to each instance within the SageMaker
@@ -3387,12 +3264,9 @@ pub mod cluster {
         pub fn volume_size_in_gb(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VolumeSizeInGB", v.into()); self }
     }
 
-    impl From<ClusterEbsVolumeConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterEbsVolumeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterEbsVolumeConfig> for t::Value { #[inline] fn from(v: ClusterEbsVolumeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterEbsVolumeConfig { #[inline] fn from(v: t::Value) -> ClusterEbsVolumeConfig { ClusterEbsVolumeConfig(t::Props::from_value(v)) } }
 
     /// Configuration for mounting an Amazon FSx Lustre file system to the instances in the SageMaker HyperPod cluster instance
     /// group.
@@ -3413,12 +3287,9 @@ pub mod cluster {
         pub fn mount_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MountPath", v.into()); self }
     }
 
-    impl From<ClusterFsxLustreConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterFsxLustreConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterFsxLustreConfig> for t::Value { #[inline] fn from(v: ClusterFsxLustreConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterFsxLustreConfig { #[inline] fn from(v: t::Value) -> ClusterFsxLustreConfig { ClusterFsxLustreConfig(t::Props::from_value(v)) } }
 
     /// Configuration for mounting an Amazon FSx OpenZFS file system to the instances in the SageMaker HyperPod cluster instance
     /// group.
@@ -3438,12 +3309,9 @@ pub mod cluster {
         pub fn mount_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MountPath", v.into()); self }
     }
 
-    impl From<ClusterFsxOpenZfsConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterFsxOpenZfsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterFsxOpenZfsConfig> for t::Value { #[inline] fn from(v: ClusterFsxOpenZfsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterFsxOpenZfsConfig { #[inline] fn from(v: t::Value) -> ClusterFsxOpenZfsConfig { ClusterFsxOpenZfsConfig(t::Props::from_value(v)) } }
 
     /// Kubernetes configuration for cluster nodes including labels and taints.
     ///
@@ -3464,12 +3332,9 @@ pub mod cluster {
         pub fn taints(mut self, v: impl Into<t::List<ClusterKubernetesTaint>>) -> Self { self.0.put::<t::List<ClusterKubernetesTaint>>("Taints", v.into()); self }
     }
 
-    impl From<ClusterKubernetesConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterKubernetesConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterKubernetesConfig> for t::Value { #[inline] fn from(v: ClusterKubernetesConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterKubernetesConfig { #[inline] fn from(v: t::Value) -> ClusterKubernetesConfig { ClusterKubernetesConfig(t::Props::from_value(v)) } }
 
     /// A Kubernetes taint to apply to cluster nodes.
     ///
@@ -3489,12 +3354,9 @@ pub mod cluster {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<ClusterKubernetesTaint> for t::Value {
-        #[inline]
-        fn from(v: ClusterKubernetesTaint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterKubernetesTaint> for t::Value { #[inline] fn from(v: ClusterKubernetesTaint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterKubernetesTaint { #[inline] fn from(v: t::Value) -> ClusterKubernetesTaint { ClusterKubernetesTaint(t::Props::from_value(v)) } }
 
     /// The effect of the taint.
     ///
@@ -3545,12 +3407,9 @@ pub mod cluster {
         pub fn source_s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceS3Uri", v.into()); self }
     }
 
-    impl From<ClusterLifeCycleConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterLifeCycleConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterLifeCycleConfig> for t::Value { #[inline] fn from(v: ClusterLifeCycleConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterLifeCycleConfig { #[inline] fn from(v: t::Value) -> ClusterLifeCycleConfig { ClusterLifeCycleConfig(t::Props::from_value(v)) } }
 
     /// Specifies the network interface configuration for the instance group.
     ///
@@ -3567,12 +3426,9 @@ pub mod cluster {
         }
     }
 
-    impl From<ClusterNetworkInterface> for t::Value {
-        #[inline]
-        fn from(v: ClusterNetworkInterface) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterNetworkInterface> for t::Value { #[inline] fn from(v: ClusterNetworkInterface) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterNetworkInterface { #[inline] fn from(v: t::Value) -> ClusterNetworkInterface { ClusterNetworkInterface(t::Props::from_value(v)) } }
 
     /// The type of network interface.
     ///
@@ -3635,12 +3491,9 @@ pub mod cluster {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// The configuration object of the schedule that SageMaker follows when updating the AMI.
     ///
@@ -3659,12 +3512,9 @@ pub mod cluster {
         pub fn deployment_config(mut self, v: impl Into<DeploymentConfig>) -> Self { self.0.put::<DeploymentConfig>("DeploymentConfig", v.into()); self }
     }
 
-    impl From<ScheduledUpdateConfig> for t::Value {
-        #[inline]
-        fn from(v: ScheduledUpdateConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduledUpdateConfig> for t::Value { #[inline] fn from(v: ScheduledUpdateConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduledUpdateConfig { #[inline] fn from(v: t::Value) -> ScheduledUpdateConfig { ScheduledUpdateConfig(t::Props::from_value(v)) } }
 
     /// Slurm configuration for the instance group.
     ///
@@ -3683,12 +3533,9 @@ pub mod cluster {
         pub fn partition_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("PartitionNames", v.into()); self }
     }
 
-    impl From<ClusterSlurmConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterSlurmConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterSlurmConfig> for t::Value { #[inline] fn from(v: ClusterSlurmConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterSlurmConfig { #[inline] fn from(v: t::Value) -> ClusterSlurmConfig { ClusterSlurmConfig(t::Props::from_value(v)) } }
 
     /// The type of Slurm node for this instance group.
     ///
@@ -3778,12 +3625,9 @@ pub mod cluster {
         pub fn slurm(mut self, v: impl Into<ClusterOrchestratorSlurmConfig>) -> Self { self.0.put::<ClusterOrchestratorSlurmConfig>("Slurm", v.into()); self }
     }
 
-    impl From<Orchestrator> for t::Value {
-        #[inline]
-        fn from(v: Orchestrator) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Orchestrator> for t::Value { #[inline] fn from(v: Orchestrator) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Orchestrator { #[inline] fn from(v: t::Value) -> Orchestrator { Orchestrator(t::Props::from_value(v)) } }
 
     /// Specifies parameter(s) related to EKS as orchestrator, e.g. the EKS cluster nodes will attach to,
     ///
@@ -3800,12 +3644,9 @@ pub mod cluster {
         }
     }
 
-    impl From<ClusterOrchestratorEksConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterOrchestratorEksConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterOrchestratorEksConfig> for t::Value { #[inline] fn from(v: ClusterOrchestratorEksConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterOrchestratorEksConfig { #[inline] fn from(v: t::Value) -> ClusterOrchestratorEksConfig { ClusterOrchestratorEksConfig(t::Props::from_value(v)) } }
 
     /// Specifies parameter(s) related to Slurm as orchestrator.
     ///
@@ -3826,12 +3667,9 @@ pub mod cluster {
         pub fn slurm_config_strategy(mut self, v: impl Into<SlurmConfigStrategy>) -> Self { self.0.put::<SlurmConfigStrategy>("SlurmConfigStrategy", v.into()); self }
     }
 
-    impl From<ClusterOrchestratorSlurmConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterOrchestratorSlurmConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterOrchestratorSlurmConfig> for t::Value { #[inline] fn from(v: ClusterOrchestratorSlurmConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterOrchestratorSlurmConfig { #[inline] fn from(v: t::Value) -> ClusterOrchestratorSlurmConfig { ClusterOrchestratorSlurmConfig(t::Props::from_value(v)) } }
 
     /// External MySQL-compatible accounting database that a Slurm cluster's slurmdbd connects to. Database credentials are
     /// supplied out-of-band through the referenced Secrets Manager secret. Supported only with Continuous node provisioning.
@@ -3854,12 +3692,9 @@ pub mod cluster {
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
     }
 
-    impl From<ClusterAccountingDatabase> for t::Value {
-        #[inline]
-        fn from(v: ClusterAccountingDatabase) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterAccountingDatabase> for t::Value { #[inline] fn from(v: ClusterAccountingDatabase) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterAccountingDatabase { #[inline] fn from(v: t::Value) -> ClusterAccountingDatabase { ClusterAccountingDatabase(t::Props::from_value(v)) } }
 
     /// The strategy for managing Slurm configuration on the cluster.
     ///
@@ -3922,12 +3757,9 @@ pub mod cluster {
         pub fn training_plan_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrainingPlanArn", v.into()); self }
     }
 
-    impl From<ClusterRestrictedInstanceGroup> for t::Value {
-        #[inline]
-        fn from(v: ClusterRestrictedInstanceGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterRestrictedInstanceGroup> for t::Value { #[inline] fn from(v: ClusterRestrictedInstanceGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterRestrictedInstanceGroup { #[inline] fn from(v: t::Value) -> ClusterRestrictedInstanceGroup { ClusterRestrictedInstanceGroup(t::Props::from_value(v)) } }
 
     /// The configuration for the restricted instance groups (RIG) environment.
     ///
@@ -3946,12 +3778,9 @@ pub mod cluster {
         pub fn f_sx_lustre_config(mut self, v: impl Into<FSxLustreConfig>) -> Self { self.0.put::<FSxLustreConfig>("FSxLustreConfig", v.into()); self }
     }
 
-    impl From<EnvironmentConfig> for t::Value {
-        #[inline]
-        fn from(v: EnvironmentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnvironmentConfig> for t::Value { #[inline] fn from(v: EnvironmentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnvironmentConfig { #[inline] fn from(v: t::Value) -> EnvironmentConfig { EnvironmentConfig(t::Props::from_value(v)) } }
 
     /// Configuration settings for an Amazon FSx for Lustre file system to be used with the cluster.
     ///
@@ -3969,12 +3798,9 @@ pub mod cluster {
         }
     }
 
-    impl From<FSxLustreConfig> for t::Value {
-        #[inline]
-        fn from(v: FSxLustreConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FSxLustreConfig> for t::Value { #[inline] fn from(v: FSxLustreConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FSxLustreConfig { #[inline] fn from(v: t::Value) -> FSxLustreConfig { FSxLustreConfig(t::Props::from_value(v)) } }
 
     /// The cluster-level configuration for restricted instance groups, including shared environment settings for inter-RIG
     /// communication and FSx Lustre sharing.
@@ -3992,12 +3818,9 @@ pub mod cluster {
         }
     }
 
-    impl From<RestrictedInstanceGroupsConfig> for t::Value {
-        #[inline]
-        fn from(v: RestrictedInstanceGroupsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RestrictedInstanceGroupsConfig> for t::Value { #[inline] fn from(v: RestrictedInstanceGroupsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RestrictedInstanceGroupsConfig { #[inline] fn from(v: t::Value) -> RestrictedInstanceGroupsConfig { RestrictedInstanceGroupsConfig(t::Props::from_value(v)) } }
 
     /// The shared environment configuration for restricted instance groups that use cluster-level shared FSx Lustre storage.
     ///
@@ -4016,12 +3839,9 @@ pub mod cluster {
         pub fn f_sx_lustre_config(mut self, v: impl Into<FSxLustreConfig>) -> Self { self.0.put::<FSxLustreConfig>("FSxLustreConfig", v.into()); self }
     }
 
-    impl From<SharedEnvironmentConfig> for t::Value {
-        #[inline]
-        fn from(v: SharedEnvironmentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SharedEnvironmentConfig> for t::Value { #[inline] fn from(v: SharedEnvironmentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SharedEnvironmentConfig { #[inline] fn from(v: t::Value) -> SharedEnvironmentConfig { SharedEnvironmentConfig(t::Props::from_value(v)) } }
 
     /// The deletion policy for the shared FSx Lustre file system. Keep retains the FSx when RIGs are deleted. DeleteIfNotUsed
     /// deletes the FSx when no RIGs reference it.
@@ -4063,12 +3883,9 @@ pub mod cluster {
         pub fn instance_memory_allocation_percentage(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("InstanceMemoryAllocationPercentage", v.into()); self }
     }
 
-    impl From<TieredStorageConfig> for t::Value {
-        #[inline]
-        fn from(v: TieredStorageConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TieredStorageConfig> for t::Value { #[inline] fn from(v: TieredStorageConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TieredStorageConfig { #[inline] fn from(v: t::Value) -> TieredStorageConfig { TieredStorageConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -4161,12 +3978,9 @@ pub mod cluster_scheduler_config {
         pub fn priority_classes(mut self, v: impl Into<t::List<PriorityClass>>) -> Self { self.0.put::<t::List<PriorityClass>>("PriorityClasses", v.into()); self }
     }
 
-    impl From<SchedulerConfig> for t::Value {
-        #[inline]
-        fn from(v: SchedulerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchedulerConfig> for t::Value { #[inline] fn from(v: SchedulerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchedulerConfig { #[inline] fn from(v: t::Value) -> SchedulerConfig { SchedulerConfig(t::Props::from_value(v)) } }
 
     /// When enabled, entities borrow idle compute based on assigned FairShareWeight.
     ///
@@ -4206,12 +4020,9 @@ pub mod cluster_scheduler_config {
         }
     }
 
-    impl From<PriorityClass> for t::Value {
-        #[inline]
-        fn from(v: PriorityClass) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PriorityClass> for t::Value { #[inline] fn from(v: PriorityClass) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PriorityClass { #[inline] fn from(v: t::Value) -> PriorityClass { PriorityClass(t::Props::from_value(v)) } }
 
 }
 
@@ -4278,12 +4089,9 @@ pub mod code_repository {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<GitConfig> for t::Value {
-        #[inline]
-        fn from(v: GitConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitConfig> for t::Value { #[inline] fn from(v: GitConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitConfig { #[inline] fn from(v: t::Value) -> GitConfig { GitConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -4410,12 +4218,9 @@ pub mod compute_quota {
         pub fn resource_sharing_config(mut self, v: impl Into<ResourceSharingConfig>) -> Self { self.0.put::<ResourceSharingConfig>("ResourceSharingConfig", v.into()); self }
     }
 
-    impl From<ComputeQuotaConfig> for t::Value {
-        #[inline]
-        fn from(v: ComputeQuotaConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeQuotaConfig> for t::Value { #[inline] fn from(v: ComputeQuotaConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeQuotaConfig { #[inline] fn from(v: t::Value) -> ComputeQuotaConfig { ComputeQuotaConfig(t::Props::from_value(v)) } }
 
     /// Per-instance-type compute quota element. Reused under ComputeQuotaConfig.ComputeQuotaResources and
     /// ResourceSharingConfig.AbsoluteBorrowLimits.
@@ -4447,12 +4252,9 @@ pub mod compute_quota {
         pub fn v_cpu(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("VCpu", v.into()); self }
     }
 
-    impl From<ComputeQuotaResourceConfig> for t::Value {
-        #[inline]
-        fn from(v: ComputeQuotaResourceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeQuotaResourceConfig> for t::Value { #[inline] fn from(v: ComputeQuotaResourceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeQuotaResourceConfig { #[inline] fn from(v: t::Value) -> ComputeQuotaResourceConfig { ComputeQuotaResourceConfig(t::Props::from_value(v)) } }
 
     /// Multi-instance GPU (MIG) partition profile and count for fractional accelerator allocation.
     ///
@@ -4470,12 +4272,9 @@ pub mod compute_quota {
         }
     }
 
-    impl From<AcceleratorPartitionConfig> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorPartitionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AcceleratorPartitionConfig> for t::Value { #[inline] fn from(v: AcceleratorPartitionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AcceleratorPartitionConfig { #[inline] fn from(v: t::Value) -> AcceleratorPartitionConfig { AcceleratorPartitionConfig(t::Props::from_value(v)) } }
 
     /// MIG profile type. Service rejects MIG profiles that the chosen InstanceType does not support.
     ///
@@ -5030,12 +4829,9 @@ pub mod compute_quota {
         pub fn borrow_limit(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("BorrowLimit", v.into()); self }
     }
 
-    impl From<ResourceSharingConfig> for t::Value {
-        #[inline]
-        fn from(v: ResourceSharingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceSharingConfig> for t::Value { #[inline] fn from(v: ResourceSharingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceSharingConfig { #[inline] fn from(v: t::Value) -> ResourceSharingConfig { ResourceSharingConfig(t::Props::from_value(v)) } }
 
     /// How this team participates in idle-resource sharing.
     ///
@@ -5079,12 +4875,9 @@ pub mod compute_quota {
         pub fn fair_share_weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("FairShareWeight", v.into()); self }
     }
 
-    impl From<ComputeQuotaTarget> for t::Value {
-        #[inline]
-        fn from(v: ComputeQuotaTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComputeQuotaTarget> for t::Value { #[inline] fn from(v: ComputeQuotaTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComputeQuotaTarget { #[inline] fn from(v: t::Value) -> ComputeQuotaTarget { ComputeQuotaTarget(t::Props::from_value(v)) } }
 
 }
 
@@ -5167,12 +4960,9 @@ pub mod context {
         pub fn source_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceType", v.into()); self }
     }
 
-    impl From<Source> for t::Value {
-        #[inline]
-        fn from(v: Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Source> for t::Value { #[inline] fn from(v: Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Source { #[inline] fn from(v: t::Value) -> Source { Source(t::Props::from_value(v)) } }
 
 }
 
@@ -5266,12 +5056,9 @@ pub mod data_quality_job_definition {
         pub fn record_preprocessor_source_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RecordPreprocessorSourceUri", v.into()); self }
     }
 
-    impl From<DataQualityAppSpecification> for t::Value {
-        #[inline]
-        fn from(v: DataQualityAppSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataQualityAppSpecification> for t::Value { #[inline] fn from(v: DataQualityAppSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataQualityAppSpecification { #[inline] fn from(v: t::Value) -> DataQualityAppSpecification { DataQualityAppSpecification(t::Props::from_value(v)) } }
 
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
@@ -5294,12 +5081,9 @@ pub mod data_quality_job_definition {
         pub fn statistics_resource(mut self, v: impl Into<StatisticsResource>) -> Self { self.0.put::<StatisticsResource>("StatisticsResource", v.into()); self }
     }
 
-    impl From<DataQualityBaselineConfig> for t::Value {
-        #[inline]
-        fn from(v: DataQualityBaselineConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataQualityBaselineConfig> for t::Value { #[inline] fn from(v: DataQualityBaselineConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataQualityBaselineConfig { #[inline] fn from(v: t::Value) -> DataQualityBaselineConfig { DataQualityBaselineConfig(t::Props::from_value(v)) } }
 
     /// The baseline constraints resource for a monitoring job.
     ///
@@ -5319,12 +5103,9 @@ pub mod data_quality_job_definition {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<ConstraintsResource> for t::Value {
-        #[inline]
-        fn from(v: ConstraintsResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConstraintsResource> for t::Value { #[inline] fn from(v: ConstraintsResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConstraintsResource { #[inline] fn from(v: t::Value) -> ConstraintsResource { ConstraintsResource(t::Props::from_value(v)) } }
 
     /// The baseline statistics resource for a monitoring job.
     ///
@@ -5344,12 +5125,9 @@ pub mod data_quality_job_definition {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<StatisticsResource> for t::Value {
-        #[inline]
-        fn from(v: StatisticsResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatisticsResource> for t::Value { #[inline] fn from(v: StatisticsResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatisticsResource { #[inline] fn from(v: t::Value) -> StatisticsResource { StatisticsResource(t::Props::from_value(v)) } }
 
     /// The inputs for a monitoring job.
     ///
@@ -5370,12 +5148,9 @@ pub mod data_quality_job_definition {
         pub fn endpoint_input(mut self, v: impl Into<EndpointInput>) -> Self { self.0.put::<EndpointInput>("EndpointInput", v.into()); self }
     }
 
-    impl From<DataQualityJobInput> for t::Value {
-        #[inline]
-        fn from(v: DataQualityJobInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataQualityJobInput> for t::Value { #[inline] fn from(v: DataQualityJobInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataQualityJobInput { #[inline] fn from(v: t::Value) -> DataQualityJobInput { DataQualityJobInput(t::Props::from_value(v)) } }
 
     /// The batch transform input for a monitoring job.
     ///
@@ -5402,12 +5177,9 @@ pub mod data_quality_job_definition {
         pub fn s3_input_mode(mut self, v: impl Into<S3InputMode>) -> Self { self.0.put::<S3InputMode>("S3InputMode", v.into()); self }
     }
 
-    impl From<BatchTransformInput> for t::Value {
-        #[inline]
-        fn from(v: BatchTransformInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchTransformInput> for t::Value { #[inline] fn from(v: BatchTransformInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchTransformInput { #[inline] fn from(v: t::Value) -> BatchTransformInput { BatchTransformInput(t::Props::from_value(v)) } }
 
     /// The dataset format of the data to monitor
     ///
@@ -5430,12 +5202,9 @@ pub mod data_quality_job_definition {
         pub fn parquet(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Parquet", v.into()); self }
     }
 
-    impl From<DatasetFormat> for t::Value {
-        #[inline]
-        fn from(v: DatasetFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetFormat> for t::Value { #[inline] fn from(v: DatasetFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetFormat { #[inline] fn from(v: t::Value) -> DatasetFormat { DatasetFormat(t::Props::from_value(v)) } }
 
     /// The CSV format
     ///
@@ -5454,12 +5223,9 @@ pub mod data_quality_job_definition {
         pub fn header(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Header", v.into()); self }
     }
 
-    impl From<Csv> for t::Value {
-        #[inline]
-        fn from(v: Csv) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Csv> for t::Value { #[inline] fn from(v: Csv) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Csv { #[inline] fn from(v: t::Value) -> Csv { Csv(t::Props::from_value(v)) } }
 
     /// The Json format
     ///
@@ -5478,12 +5244,9 @@ pub mod data_quality_job_definition {
         pub fn line(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Line", v.into()); self }
     }
 
-    impl From<Json> for t::Value {
-        #[inline]
-        fn from(v: Json) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Json> for t::Value { #[inline] fn from(v: Json) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Json { #[inline] fn from(v: t::Value) -> Json { Json(t::Props::from_value(v)) } }
 
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
     ///
@@ -5554,12 +5317,9 @@ pub mod data_quality_job_definition {
         pub fn s3_input_mode(mut self, v: impl Into<S3InputMode>) -> Self { self.0.put::<S3InputMode>("S3InputMode", v.into()); self }
     }
 
-    impl From<EndpointInput> for t::Value {
-        #[inline]
-        fn from(v: EndpointInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointInput> for t::Value { #[inline] fn from(v: EndpointInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointInput { #[inline] fn from(v: t::Value) -> EndpointInput { EndpointInput(t::Props::from_value(v)) } }
 
     /// The output configuration for monitoring jobs.
     ///
@@ -5579,12 +5339,9 @@ pub mod data_quality_job_definition {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<MonitoringOutputConfig> for t::Value {
-        #[inline]
-        fn from(v: MonitoringOutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringOutputConfig> for t::Value { #[inline] fn from(v: MonitoringOutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringOutputConfig { #[inline] fn from(v: t::Value) -> MonitoringOutputConfig { MonitoringOutputConfig(t::Props::from_value(v)) } }
 
     /// The output object for a monitoring job.
     ///
@@ -5601,12 +5358,9 @@ pub mod data_quality_job_definition {
         }
     }
 
-    impl From<MonitoringOutput> for t::Value {
-        #[inline]
-        fn from(v: MonitoringOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringOutput> for t::Value { #[inline] fn from(v: MonitoringOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringOutput { #[inline] fn from(v: t::Value) -> MonitoringOutput { MonitoringOutput(t::Props::from_value(v)) } }
 
     /// Information about where and how to store the results of a monitoring job.
     ///
@@ -5626,12 +5380,9 @@ pub mod data_quality_job_definition {
         pub fn s3_upload_mode(mut self, v: impl Into<S3UploadMode>) -> Self { self.0.put::<S3UploadMode>("S3UploadMode", v.into()); self }
     }
 
-    impl From<S3Output> for t::Value {
-        #[inline]
-        fn from(v: S3Output) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Output> for t::Value { #[inline] fn from(v: S3Output) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Output { #[inline] fn from(v: t::Value) -> S3Output { S3Output(t::Props::from_value(v)) } }
 
     /// Whether to upload the results of the monitoring job continuously or after the job completes.
     ///
@@ -5670,12 +5421,9 @@ pub mod data_quality_job_definition {
         }
     }
 
-    impl From<MonitoringResources> for t::Value {
-        #[inline]
-        fn from(v: MonitoringResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringResources> for t::Value { #[inline] fn from(v: MonitoringResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringResources { #[inline] fn from(v: t::Value) -> MonitoringResources { MonitoringResources(t::Props::from_value(v)) } }
 
     /// Configuration for the cluster used to run model monitoring jobs.
     ///
@@ -5697,12 +5445,9 @@ pub mod data_quality_job_definition {
         pub fn volume_kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeKmsKeyId", v.into()); self }
     }
 
-    impl From<ClusterConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterConfig> for t::Value { #[inline] fn from(v: ClusterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterConfig { #[inline] fn from(v: t::Value) -> ClusterConfig { ClusterConfig(t::Props::from_value(v)) } }
 
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and
     /// outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
@@ -5729,12 +5474,9 @@ pub mod data_quality_job_definition {
         pub fn vpc_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<NetworkConfig> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfig> for t::Value { #[inline] fn from(v: NetworkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfig { #[inline] fn from(v: t::Value) -> NetworkConfig { NetworkConfig(t::Props::from_value(v)) } }
 
     /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and
     /// model containers by configuring the VPC.
@@ -5753,12 +5495,9 @@ pub mod data_quality_job_definition {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// Specifies a time limit for how long the monitoring job is allowed to run.
     ///
@@ -5775,12 +5514,9 @@ pub mod data_quality_job_definition {
         }
     }
 
-    impl From<StoppingCondition> for t::Value {
-        #[inline]
-        fn from(v: StoppingCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StoppingCondition> for t::Value { #[inline] fn from(v: StoppingCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StoppingCondition { #[inline] fn from(v: t::Value) -> StoppingCondition { StoppingCondition(t::Props::from_value(v)) } }
 
 }
 
@@ -5839,12 +5575,9 @@ pub mod device {
         pub fn iot_thing_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IotThingName", v.into()); self }
     }
 
-    impl From<Device> for t::Value {
-        #[inline]
-        fn from(v: Device) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Device> for t::Value { #[inline] fn from(v: Device) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Device { #[inline] fn from(v: t::Value) -> Device { Device(t::Props::from_value(v)) } }
 
 }
 
@@ -5901,12 +5634,9 @@ pub mod device_fleet {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<EdgeOutputConfig> for t::Value {
-        #[inline]
-        fn from(v: EdgeOutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EdgeOutputConfig> for t::Value { #[inline] fn from(v: EdgeOutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EdgeOutputConfig { #[inline] fn from(v: t::Value) -> EdgeOutputConfig { EdgeOutputConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -6106,12 +5836,9 @@ pub mod domain {
         pub fn space_storage_settings(mut self, v: impl Into<DefaultSpaceStorageSettings>) -> Self { self.0.put::<DefaultSpaceStorageSettings>("SpaceStorageSettings", v.into()); self }
     }
 
-    impl From<DefaultSpaceSettings> for t::Value {
-        #[inline]
-        fn from(v: DefaultSpaceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultSpaceSettings> for t::Value { #[inline] fn from(v: DefaultSpaceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultSpaceSettings { #[inline] fn from(v: t::Value) -> DefaultSpaceSettings { DefaultSpaceSettings(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6132,12 +5859,9 @@ pub mod domain {
         pub fn s3_file_system_config(mut self, v: impl Into<S3FileSystemConfig>) -> Self { self.0.put::<S3FileSystemConfig>("S3FileSystemConfig", v.into()); self }
     }
 
-    impl From<CustomFileSystemConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomFileSystemConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomFileSystemConfig> for t::Value { #[inline] fn from(v: CustomFileSystemConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomFileSystemConfig { #[inline] fn from(v: t::Value) -> CustomFileSystemConfig { CustomFileSystemConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6154,12 +5878,9 @@ pub mod domain {
         pub fn file_system_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FileSystemPath", v.into()); self }
     }
 
-    impl From<EFSFileSystemConfig> for t::Value {
-        #[inline]
-        fn from(v: EFSFileSystemConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EFSFileSystemConfig> for t::Value { #[inline] fn from(v: EFSFileSystemConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EFSFileSystemConfig { #[inline] fn from(v: t::Value) -> EFSFileSystemConfig { EFSFileSystemConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6178,12 +5899,9 @@ pub mod domain {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<S3FileSystemConfig> for t::Value {
-        #[inline]
-        fn from(v: S3FileSystemConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3FileSystemConfig> for t::Value { #[inline] fn from(v: S3FileSystemConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3FileSystemConfig { #[inline] fn from(v: t::Value) -> S3FileSystemConfig { S3FileSystemConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6199,12 +5917,9 @@ pub mod domain {
         }
     }
 
-    impl From<CustomPosixUserConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomPosixUserConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomPosixUserConfig> for t::Value { #[inline] fn from(v: CustomPosixUserConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomPosixUserConfig { #[inline] fn from(v: t::Value) -> CustomPosixUserConfig { CustomPosixUserConfig(t::Props::from_value(v)) } }
 
     /// The JupyterLab app settings.
     ///
@@ -6234,12 +5949,9 @@ pub mod domain {
         pub fn lifecycle_config_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LifecycleConfigArns", v.into()); self }
     }
 
-    impl From<JupyterLabAppSettings> for t::Value {
-        #[inline]
-        fn from(v: JupyterLabAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JupyterLabAppSettings> for t::Value { #[inline] fn from(v: JupyterLabAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JupyterLabAppSettings { #[inline] fn from(v: t::Value) -> JupyterLabAppSettings { JupyterLabAppSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6256,12 +5968,9 @@ pub mod domain {
         pub fn idle_settings(mut self, v: impl Into<IdleSettings>) -> Self { self.0.put::<IdleSettings>("IdleSettings", v.into()); self }
     }
 
-    impl From<AppLifecycleManagement> for t::Value {
-        #[inline]
-        fn from(v: AppLifecycleManagement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppLifecycleManagement> for t::Value { #[inline] fn from(v: AppLifecycleManagement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppLifecycleManagement { #[inline] fn from(v: t::Value) -> AppLifecycleManagement { AppLifecycleManagement(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6284,12 +5993,9 @@ pub mod domain {
         pub fn min_idle_timeout_in_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinIdleTimeoutInMinutes", v.into()); self }
     }
 
-    impl From<IdleSettings> for t::Value {
-        #[inline]
-        fn from(v: IdleSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdleSettings> for t::Value { #[inline] fn from(v: IdleSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdleSettings { #[inline] fn from(v: t::Value) -> IdleSettings { IdleSettings(t::Props::from_value(v)) } }
 
     /// A flag to enable/disable AppLifecycleManagement settings
     ///
@@ -6326,12 +6032,9 @@ pub mod domain {
         }
     }
 
-    impl From<CodeRepository> for t::Value {
-        #[inline]
-        fn from(v: CodeRepository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeRepository> for t::Value { #[inline] fn from(v: CodeRepository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeRepository { #[inline] fn from(v: t::Value) -> CodeRepository { CodeRepository(t::Props::from_value(v)) } }
 
     /// A custom SageMaker image.
     ///
@@ -6351,12 +6054,9 @@ pub mod domain {
         pub fn image_version_number(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ImageVersionNumber", v.into()); self }
     }
 
-    impl From<CustomImage> for t::Value {
-        #[inline]
-        fn from(v: CustomImage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomImage> for t::Value { #[inline] fn from(v: CustomImage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomImage { #[inline] fn from(v: t::Value) -> CustomImage { CustomImage(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6381,12 +6081,9 @@ pub mod domain {
         pub fn training_plan_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrainingPlanArn", v.into()); self }
     }
 
-    impl From<ResourceSpec> for t::Value {
-        #[inline]
-        fn from(v: ResourceSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceSpec> for t::Value { #[inline] fn from(v: ResourceSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceSpec { #[inline] fn from(v: t::Value) -> ResourceSpec { ResourceSpec(t::Props::from_value(v)) } }
 
     /// The instance type that the image version runs on.
     ///
@@ -6767,12 +6464,9 @@ pub mod domain {
         pub fn lifecycle_config_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LifecycleConfigArns", v.into()); self }
     }
 
-    impl From<JupyterServerAppSettings> for t::Value {
-        #[inline]
-        fn from(v: JupyterServerAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JupyterServerAppSettings> for t::Value { #[inline] fn from(v: JupyterServerAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JupyterServerAppSettings { #[inline] fn from(v: t::Value) -> JupyterServerAppSettings { JupyterServerAppSettings(t::Props::from_value(v)) } }
 
     /// The kernel gateway app settings.
     ///
@@ -6796,12 +6490,9 @@ pub mod domain {
         pub fn lifecycle_config_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LifecycleConfigArns", v.into()); self }
     }
 
-    impl From<KernelGatewayAppSettings> for t::Value {
-        #[inline]
-        fn from(v: KernelGatewayAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KernelGatewayAppSettings> for t::Value { #[inline] fn from(v: KernelGatewayAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KernelGatewayAppSettings { #[inline] fn from(v: t::Value) -> KernelGatewayAppSettings { KernelGatewayAppSettings(t::Props::from_value(v)) } }
 
     /// Default storage settings for a space.
     ///
@@ -6820,12 +6511,9 @@ pub mod domain {
         pub fn default_ebs_storage_settings(mut self, v: impl Into<DefaultEbsStorageSettings>) -> Self { self.0.put::<DefaultEbsStorageSettings>("DefaultEbsStorageSettings", v.into()); self }
     }
 
-    impl From<DefaultSpaceStorageSettings> for t::Value {
-        #[inline]
-        fn from(v: DefaultSpaceStorageSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultSpaceStorageSettings> for t::Value { #[inline] fn from(v: DefaultSpaceStorageSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultSpaceStorageSettings { #[inline] fn from(v: t::Value) -> DefaultSpaceStorageSettings { DefaultSpaceStorageSettings(t::Props::from_value(v)) } }
 
     /// Properties related to the Amazon Elastic Block Store volume. Must be provided if storage type is Amazon EBS and must not
     /// be provided if storage type is not Amazon EBS
@@ -6844,12 +6532,9 @@ pub mod domain {
         }
     }
 
-    impl From<DefaultEbsStorageSettings> for t::Value {
-        #[inline]
-        fn from(v: DefaultEbsStorageSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultEbsStorageSettings> for t::Value { #[inline] fn from(v: DefaultEbsStorageSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultEbsStorageSettings { #[inline] fn from(v: t::Value) -> DefaultEbsStorageSettings { DefaultEbsStorageSettings(t::Props::from_value(v)) } }
 
     /// A collection of settings that apply to users of Amazon SageMaker Studio. These settings are specified when the
     /// CreateUserProfile API is called, and as DefaultUserSettings when the CreateDomain API is called.
@@ -6897,12 +6582,9 @@ pub mod domain {
         pub fn studio_web_portal_settings(mut self, v: impl Into<StudioWebPortalSettings>) -> Self { self.0.put::<StudioWebPortalSettings>("StudioWebPortalSettings", v.into()); self }
     }
 
-    impl From<UserSettings> for t::Value {
-        #[inline]
-        fn from(v: UserSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserSettings> for t::Value { #[inline] fn from(v: UserSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserSettings { #[inline] fn from(v: t::Value) -> UserSettings { UserSettings(t::Props::from_value(v)) } }
 
     /// Indicates whether auto-mounting of an EFS volume is supported for the user profile.
     ///
@@ -6954,12 +6636,9 @@ pub mod domain {
         pub fn lifecycle_config_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LifecycleConfigArns", v.into()); self }
     }
 
-    impl From<CodeEditorAppSettings> for t::Value {
-        #[inline]
-        fn from(v: CodeEditorAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeEditorAppSettings> for t::Value { #[inline] fn from(v: CodeEditorAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeEditorAppSettings { #[inline] fn from(v: t::Value) -> CodeEditorAppSettings { CodeEditorAppSettings(t::Props::from_value(v)) } }
 
     /// A collection of settings that apply to an RSessionGateway app.
     ///
@@ -6980,12 +6659,9 @@ pub mod domain {
         pub fn default_resource_spec(mut self, v: impl Into<ResourceSpec>) -> Self { self.0.put::<ResourceSpec>("DefaultResourceSpec", v.into()); self }
     }
 
-    impl From<RSessionAppSettings> for t::Value {
-        #[inline]
-        fn from(v: RSessionAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RSessionAppSettings> for t::Value { #[inline] fn from(v: RSessionAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RSessionAppSettings { #[inline] fn from(v: t::Value) -> RSessionAppSettings { RSessionAppSettings(t::Props::from_value(v)) } }
 
     /// A collection of settings that configure user interaction with the RStudioServerPro app.
     ///
@@ -7007,12 +6683,9 @@ pub mod domain {
         pub fn user_group(mut self, v: impl Into<UserGroup>) -> Self { self.0.put::<UserGroup>("UserGroup", v.into()); self }
     }
 
-    impl From<RStudioServerProAppSettings> for t::Value {
-        #[inline]
-        fn from(v: RStudioServerProAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RStudioServerProAppSettings> for t::Value { #[inline] fn from(v: RStudioServerProAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RStudioServerProAppSettings { #[inline] fn from(v: t::Value) -> RStudioServerProAppSettings { RStudioServerProAppSettings(t::Props::from_value(v)) } }
 
     /// The level of permissions that the user has within the RStudioServerPro app. This value defaults to User. The Admin value
     /// allows the user access to the RStudio Administrative Dashboard.
@@ -7061,12 +6734,9 @@ pub mod domain {
         pub fn s3_output_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3OutputPath", v.into()); self }
     }
 
-    impl From<SharingSettings> for t::Value {
-        #[inline]
-        fn from(v: SharingSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SharingSettings> for t::Value { #[inline] fn from(v: SharingSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SharingSettings { #[inline] fn from(v: t::Value) -> SharingSettings { SharingSettings(t::Props::from_value(v)) } }
 
     /// Whether to include the notebook cell output when sharing the notebook. The default is Disabled.
     ///
@@ -7114,12 +6784,9 @@ pub mod domain {
         pub fn hidden_sage_maker_image_version_aliases(mut self, v: impl Into<t::List<HiddenSageMakerImage>>) -> Self { self.0.put::<t::List<HiddenSageMakerImage>>("HiddenSageMakerImageVersionAliases", v.into()); self }
     }
 
-    impl From<StudioWebPortalSettings> for t::Value {
-        #[inline]
-        fn from(v: StudioWebPortalSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StudioWebPortalSettings> for t::Value { #[inline] fn from(v: StudioWebPortalSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StudioWebPortalSettings { #[inline] fn from(v: t::Value) -> StudioWebPortalSettings { StudioWebPortalSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -7224,12 +6891,9 @@ pub mod domain {
         pub fn version_aliases(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("VersionAliases", v.into()); self }
     }
 
-    impl From<HiddenSageMakerImage> for t::Value {
-        #[inline]
-        fn from(v: HiddenSageMakerImage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HiddenSageMakerImage> for t::Value { #[inline] fn from(v: HiddenSageMakerImage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HiddenSageMakerImage { #[inline] fn from(v: t::Value) -> HiddenSageMakerImage { HiddenSageMakerImage(t::Props::from_value(v)) } }
 
     /// The SageMaker image name that you are hiding from the Studio user interface.
     ///
@@ -7280,12 +6944,9 @@ pub mod domain {
         pub fn unified_studio_settings(mut self, v: impl Into<UnifiedStudioSettings>) -> Self { self.0.put::<UnifiedStudioSettings>("UnifiedStudioSettings", v.into()); self }
     }
 
-    impl From<DomainSettings> for t::Value {
-        #[inline]
-        fn from(v: DomainSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DomainSettings> for t::Value { #[inline] fn from(v: DomainSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DomainSettings { #[inline] fn from(v: t::Value) -> DomainSettings { DomainSettings(t::Props::from_value(v)) } }
 
     /// A collection of settings that are required to start docker-proxy server.
     ///
@@ -7306,12 +6967,9 @@ pub mod domain {
         pub fn vpc_only_trusted_accounts(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("VpcOnlyTrustedAccounts", v.into()); self }
     }
 
-    impl From<DockerSettings> for t::Value {
-        #[inline]
-        fn from(v: DockerSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DockerSettings> for t::Value { #[inline] fn from(v: DockerSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DockerSettings { #[inline] fn from(v: t::Value) -> DockerSettings { DockerSettings(t::Props::from_value(v)) } }
 
     /// The configuration for attaching a SageMaker user profile name to the execution role as a sts:SourceIdentity key.
     ///
@@ -7378,12 +7036,9 @@ pub mod domain {
         pub fn r_studio_package_manager_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RStudioPackageManagerUrl", v.into()); self }
     }
 
-    impl From<RStudioServerProDomainSettings> for t::Value {
-        #[inline]
-        fn from(v: RStudioServerProDomainSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RStudioServerProDomainSettings> for t::Value { #[inline] fn from(v: RStudioServerProDomainSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RStudioServerProDomainSettings { #[inline] fn from(v: t::Value) -> RStudioServerProDomainSettings { RStudioServerProDomainSettings(t::Props::from_value(v)) } }
 
     /// A collection of settings that apply to an Amazon SageMaker AI domain when you use it in Amazon SageMaker Unified Studio.
     ///
@@ -7417,12 +7072,9 @@ pub mod domain {
         pub fn studio_web_portal_access(mut self, v: impl Into<LifecycleManagement>) -> Self { self.0.put::<LifecycleManagement>("StudioWebPortalAccess", v.into()); self }
     }
 
-    impl From<UnifiedStudioSettings> for t::Value {
-        #[inline]
-        fn from(v: UnifiedStudioSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UnifiedStudioSettings> for t::Value { #[inline] fn from(v: UnifiedStudioSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UnifiedStudioSettings { #[inline] fn from(v: t::Value) -> UnifiedStudioSettings { UnifiedStudioSettings(t::Props::from_value(v)) } }
 
     /// Indicates whether a home EFS file system is created for the domain. Set to Disabled to skip EFS creation and reduce
     /// domain creation time.
@@ -7574,12 +7226,9 @@ pub mod endpoint {
         pub fn rolling_update_policy(mut self, v: impl Into<RollingUpdatePolicy>) -> Self { self.0.put::<RollingUpdatePolicy>("RollingUpdatePolicy", v.into()); self }
     }
 
-    impl From<DeploymentConfig> for t::Value {
-        #[inline]
-        fn from(v: DeploymentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentConfig> for t::Value { #[inline] fn from(v: DeploymentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentConfig { #[inline] fn from(v: t::Value) -> DeploymentConfig { DeploymentConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -7594,12 +7243,9 @@ pub mod endpoint {
         }
     }
 
-    impl From<AutoRollbackConfig> for t::Value {
-        #[inline]
-        fn from(v: AutoRollbackConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoRollbackConfig> for t::Value { #[inline] fn from(v: AutoRollbackConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoRollbackConfig { #[inline] fn from(v: t::Value) -> AutoRollbackConfig { AutoRollbackConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -7614,12 +7260,9 @@ pub mod endpoint {
         }
     }
 
-    impl From<Alarm> for t::Value {
-        #[inline]
-        fn from(v: Alarm) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Alarm> for t::Value { #[inline] fn from(v: Alarm) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Alarm { #[inline] fn from(v: t::Value) -> Alarm { Alarm(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -7638,12 +7281,9 @@ pub mod endpoint {
         pub fn termination_wait_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TerminationWaitInSeconds", v.into()); self }
     }
 
-    impl From<BlueGreenUpdatePolicy> for t::Value {
-        #[inline]
-        fn from(v: BlueGreenUpdatePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlueGreenUpdatePolicy> for t::Value { #[inline] fn from(v: BlueGreenUpdatePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlueGreenUpdatePolicy { #[inline] fn from(v: t::Value) -> BlueGreenUpdatePolicy { BlueGreenUpdatePolicy(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -7664,12 +7304,9 @@ pub mod endpoint {
         pub fn wait_interval_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WaitIntervalInSeconds", v.into()); self }
     }
 
-    impl From<TrafficRoutingConfig> for t::Value {
-        #[inline]
-        fn from(v: TrafficRoutingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrafficRoutingConfig> for t::Value { #[inline] fn from(v: TrafficRoutingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrafficRoutingConfig { #[inline] fn from(v: t::Value) -> TrafficRoutingConfig { TrafficRoutingConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -7685,12 +7322,9 @@ pub mod endpoint {
         }
     }
 
-    impl From<CapacitySize> for t::Value {
-        #[inline]
-        fn from(v: CapacitySize) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacitySize> for t::Value { #[inline] fn from(v: CapacitySize) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacitySize { #[inline] fn from(v: t::Value) -> CapacitySize { CapacitySize(t::Props::from_value(v)) } }
 
     /// Specifies whether the `Value` is an instance count or a capacity unit.
     ///
@@ -7756,12 +7390,9 @@ pub mod endpoint {
         pub fn rollback_maximum_batch_size(mut self, v: impl Into<CapacitySize>) -> Self { self.0.put::<CapacitySize>("RollbackMaximumBatchSize", v.into()); self }
     }
 
-    impl From<RollingUpdatePolicy> for t::Value {
-        #[inline]
-        fn from(v: RollingUpdatePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RollingUpdatePolicy> for t::Value { #[inline] fn from(v: RollingUpdatePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RollingUpdatePolicy { #[inline] fn from(v: t::Value) -> RollingUpdatePolicy { RollingUpdatePolicy(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -7779,12 +7410,9 @@ pub mod endpoint {
         pub fn variant_property_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VariantPropertyType", v.into()); self }
     }
 
-    impl From<VariantProperty> for t::Value {
-        #[inline]
-        fn from(v: VariantProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VariantProperty> for t::Value { #[inline] fn from(v: VariantProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VariantProperty { #[inline] fn from(v: t::Value) -> VariantProperty { VariantProperty(t::Props::from_value(v)) } }
 
 }
 
@@ -7876,12 +7504,9 @@ pub mod endpoint_config {
         pub fn client_config(mut self, v: impl Into<AsyncInferenceClientConfig>) -> Self { self.0.put::<AsyncInferenceClientConfig>("ClientConfig", v.into()); self }
     }
 
-    impl From<AsyncInferenceConfig> for t::Value {
-        #[inline]
-        fn from(v: AsyncInferenceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AsyncInferenceConfig> for t::Value { #[inline] fn from(v: AsyncInferenceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AsyncInferenceConfig { #[inline] fn from(v: t::Value) -> AsyncInferenceConfig { AsyncInferenceConfig(t::Props::from_value(v)) } }
 
     /// Configures the behavior of the client used by SageMaker to interact with the model container during asynchronous
     /// inference.
@@ -7902,12 +7527,9 @@ pub mod endpoint_config {
         pub fn max_concurrent_invocations_per_instance(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxConcurrentInvocationsPerInstance", v.into()); self }
     }
 
-    impl From<AsyncInferenceClientConfig> for t::Value {
-        #[inline]
-        fn from(v: AsyncInferenceClientConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AsyncInferenceClientConfig> for t::Value { #[inline] fn from(v: AsyncInferenceClientConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AsyncInferenceClientConfig { #[inline] fn from(v: t::Value) -> AsyncInferenceClientConfig { AsyncInferenceClientConfig(t::Props::from_value(v)) } }
 
     /// Specifies the configuration for asynchronous inference invocation outputs.
     ///
@@ -7933,12 +7555,9 @@ pub mod endpoint_config {
         pub fn s3_output_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3OutputPath", v.into()); self }
     }
 
-    impl From<AsyncInferenceOutputConfig> for t::Value {
-        #[inline]
-        fn from(v: AsyncInferenceOutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AsyncInferenceOutputConfig> for t::Value { #[inline] fn from(v: AsyncInferenceOutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AsyncInferenceOutputConfig { #[inline] fn from(v: t::Value) -> AsyncInferenceOutputConfig { AsyncInferenceOutputConfig(t::Props::from_value(v)) } }
 
     /// Specifies the configuration for notifications of inference results for asynchronous inference.
     ///
@@ -7963,12 +7582,9 @@ pub mod endpoint_config {
         pub fn success_topic(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SuccessTopic", v.into()); self }
     }
 
-    impl From<AsyncInferenceNotificationConfig> for t::Value {
-        #[inline]
-        fn from(v: AsyncInferenceNotificationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AsyncInferenceNotificationConfig> for t::Value { #[inline] fn from(v: AsyncInferenceNotificationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AsyncInferenceNotificationConfig { #[inline] fn from(v: t::Value) -> AsyncInferenceNotificationConfig { AsyncInferenceNotificationConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -8015,12 +7631,9 @@ pub mod endpoint_config {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<DataCaptureConfig> for t::Value {
-        #[inline]
-        fn from(v: DataCaptureConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataCaptureConfig> for t::Value { #[inline] fn from(v: DataCaptureConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataCaptureConfig { #[inline] fn from(v: t::Value) -> DataCaptureConfig { DataCaptureConfig(t::Props::from_value(v)) } }
 
     /// Specifies the JSON and CSV content types of the data that the endpoint captures.
     ///
@@ -8043,12 +7656,9 @@ pub mod endpoint_config {
         pub fn json_content_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("JsonContentTypes", v.into()); self }
     }
 
-    impl From<CaptureContentTypeHeader> for t::Value {
-        #[inline]
-        fn from(v: CaptureContentTypeHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptureContentTypeHeader> for t::Value { #[inline] fn from(v: CaptureContentTypeHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptureContentTypeHeader { #[inline] fn from(v: t::Value) -> CaptureContentTypeHeader { CaptureContentTypeHeader(t::Props::from_value(v)) } }
 
     /// Specifies whether the endpoint captures input data or output data.
     ///
@@ -8065,12 +7675,9 @@ pub mod endpoint_config {
         }
     }
 
-    impl From<CaptureOption> for t::Value {
-        #[inline]
-        fn from(v: CaptureOption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptureOption> for t::Value { #[inline] fn from(v: CaptureOption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptureOption { #[inline] fn from(v: t::Value) -> CaptureOption { CaptureOption(t::Props::from_value(v)) } }
 
     /// Specifies whether the endpoint captures input data or output data.
     ///
@@ -8114,12 +7721,9 @@ pub mod endpoint_config {
         pub fn clarify_explainer_config(mut self, v: impl Into<ClarifyExplainerConfig>) -> Self { self.0.put::<ClarifyExplainerConfig>("ClarifyExplainerConfig", v.into()); self }
     }
 
-    impl From<ExplainerConfig> for t::Value {
-        #[inline]
-        fn from(v: ExplainerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExplainerConfig> for t::Value { #[inline] fn from(v: ExplainerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExplainerConfig { #[inline] fn from(v: t::Value) -> ExplainerConfig { ExplainerConfig(t::Props::from_value(v)) } }
 
     /// The configuration parameters for the SageMaker Clarify explainer.
     ///
@@ -8141,12 +7745,9 @@ pub mod endpoint_config {
         pub fn inference_config(mut self, v: impl Into<ClarifyInferenceConfig>) -> Self { self.0.put::<ClarifyInferenceConfig>("InferenceConfig", v.into()); self }
     }
 
-    impl From<ClarifyExplainerConfig> for t::Value {
-        #[inline]
-        fn from(v: ClarifyExplainerConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClarifyExplainerConfig> for t::Value { #[inline] fn from(v: ClarifyExplainerConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClarifyExplainerConfig { #[inline] fn from(v: t::Value) -> ClarifyExplainerConfig { ClarifyExplainerConfig(t::Props::from_value(v)) } }
 
     /// The inference configuration parameter for the model container.
     ///
@@ -8197,12 +7798,9 @@ pub mod endpoint_config {
         pub fn probability_index(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ProbabilityIndex", v.into()); self }
     }
 
-    impl From<ClarifyInferenceConfig> for t::Value {
-        #[inline]
-        fn from(v: ClarifyInferenceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClarifyInferenceConfig> for t::Value { #[inline] fn from(v: ClarifyInferenceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClarifyInferenceConfig { #[inline] fn from(v: t::Value) -> ClarifyInferenceConfig { ClarifyInferenceConfig(t::Props::from_value(v)) } }
 
     /// The configuration for SHAP analysis using SageMaker Clarify Explainer.
     ///
@@ -8230,12 +7828,9 @@ pub mod endpoint_config {
         pub fn use_logit(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UseLogit", v.into()); self }
     }
 
-    impl From<ClarifyShapConfig> for t::Value {
-        #[inline]
-        fn from(v: ClarifyShapConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClarifyShapConfig> for t::Value { #[inline] fn from(v: ClarifyShapConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClarifyShapConfig { #[inline] fn from(v: t::Value) -> ClarifyShapConfig { ClarifyShapConfig(t::Props::from_value(v)) } }
 
     /// The configuration for the SHAP baseline (also called the background or reference dataset) of the Kernal SHAP algorithm.
     ///
@@ -8261,12 +7856,9 @@ pub mod endpoint_config {
         pub fn shap_baseline_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ShapBaselineUri", v.into()); self }
     }
 
-    impl From<ClarifyShapBaselineConfig> for t::Value {
-        #[inline]
-        fn from(v: ClarifyShapBaselineConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClarifyShapBaselineConfig> for t::Value { #[inline] fn from(v: ClarifyShapBaselineConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClarifyShapBaselineConfig { #[inline] fn from(v: t::Value) -> ClarifyShapBaselineConfig { ClarifyShapBaselineConfig(t::Props::from_value(v)) } }
 
     /// A parameter used to configure the SageMaker Clarify explainer to treat text features as text so that explanations are
     /// provided for individual units of text. Required only for natural language processing (NLP) explainability.
@@ -8285,12 +7877,9 @@ pub mod endpoint_config {
         }
     }
 
-    impl From<ClarifyTextConfig> for t::Value {
-        #[inline]
-        fn from(v: ClarifyTextConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClarifyTextConfig> for t::Value { #[inline] fn from(v: ClarifyTextConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClarifyTextConfig { #[inline] fn from(v: t::Value) -> ClarifyTextConfig { ClarifyTextConfig(t::Props::from_value(v)) } }
 
     /// Specifies the metrics that the endpoint publishes to Amazon CloudWatch, the frequency of publication, and whether to
     /// enable enhanced or detailed observability metrics.
@@ -8318,12 +7907,9 @@ pub mod endpoint_config {
         pub fn metric_publish_frequency_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MetricPublishFrequencyInSeconds", v.into()); self }
     }
 
-    impl From<MetricsConfig> for t::Value {
-        #[inline]
-        fn from(v: MetricsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsConfig> for t::Value { #[inline] fn from(v: MetricsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsConfig { #[inline] fn from(v: t::Value) -> MetricsConfig { MetricsConfig(t::Props::from_value(v)) } }
 
     /// Specifies a model that you want to host and the resources to deploy for hosting it.
     ///
@@ -8385,12 +7971,9 @@ pub mod endpoint_config {
         pub fn volume_size_in_gb(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VolumeSizeInGB", v.into()); self }
     }
 
-    impl From<ProductionVariant> for t::Value {
-        #[inline]
-        fn from(v: ProductionVariant) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProductionVariant> for t::Value { #[inline] fn from(v: ProductionVariant) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProductionVariant { #[inline] fn from(v: t::Value) -> ProductionVariant { ProductionVariant(t::Props::from_value(v)) } }
 
     /// Settings for the capacity reservation for the compute instances that SageMaker AI reserves for an endpoint.
     ///
@@ -8412,12 +7995,9 @@ pub mod endpoint_config {
         pub fn ml_reservation_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MlReservationArn", v.into()); self }
     }
 
-    impl From<CapacityReservationConfig> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationConfig> for t::Value { #[inline] fn from(v: CapacityReservationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationConfig { #[inline] fn from(v: t::Value) -> CapacityReservationConfig { CapacityReservationConfig(t::Props::from_value(v)) } }
 
     /// Specifies where SageMaker writes core dumps from the model container when the process crashes, and how it encrypts them.
     ///
@@ -8438,12 +8018,9 @@ pub mod endpoint_config {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<CoreDumpConfig> for t::Value {
-        #[inline]
-        fn from(v: CoreDumpConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CoreDumpConfig> for t::Value { #[inline] fn from(v: CoreDumpConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CoreDumpConfig { #[inline] fn from(v: t::Value) -> CoreDumpConfig { CoreDumpConfig(t::Props::from_value(v)) } }
 
     /// Specifies an option from a collection of preconfigured Amazon Machine Image (AMI) images. Each image is configured by
     /// AWS with a set of software and driver versions. AWS optimizes these configurations for different machine learning
@@ -8496,12 +8073,9 @@ pub mod endpoint_config {
         pub fn model_name_override(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ModelNameOverride", v.into()); self }
     }
 
-    impl From<InstancePool> for t::Value {
-        #[inline]
-        fn from(v: InstancePool) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstancePool> for t::Value { #[inline] fn from(v: InstancePool) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstancePool { #[inline] fn from(v: t::Value) -> InstancePool { InstancePool(t::Props::from_value(v)) } }
 
     /// The ML compute instance type for the instance pool.
     ///
@@ -9101,12 +8675,9 @@ pub mod endpoint_config {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<ManagedInstanceScaling> for t::Value {
-        #[inline]
-        fn from(v: ManagedInstanceScaling) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedInstanceScaling> for t::Value { #[inline] fn from(v: ManagedInstanceScaling) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedInstanceScaling { #[inline] fn from(v: t::Value) -> ManagedInstanceScaling { ManagedInstanceScaling(t::Props::from_value(v)) } }
 
     /// Specifies how the endpoint releases instances when managed instance scaling scales in.
     ///
@@ -9129,12 +8700,9 @@ pub mod endpoint_config {
         pub fn maximum_step_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumStepSize", v.into()); self }
     }
 
-    impl From<ScaleInPolicy> for t::Value {
-        #[inline]
-        fn from(v: ScaleInPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScaleInPolicy> for t::Value { #[inline] fn from(v: ScaleInPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScaleInPolicy { #[inline] fn from(v: t::Value) -> ScaleInPolicy { ScaleInPolicy(t::Props::from_value(v)) } }
 
     /// The strategy for scaling in instances. IDLE_RELEASE releases instances that have no hosted inference component copies.
     /// CONSOLIDATION consolidates inference component copies onto fewer instances to release more instances.
@@ -9201,12 +8769,9 @@ pub mod endpoint_config {
         pub fn routing_strategy(mut self, v: impl Into<RoutingStrategy>) -> Self { self.0.put::<RoutingStrategy>("RoutingStrategy", v.into()); self }
     }
 
-    impl From<RoutingConfig> for t::Value {
-        #[inline]
-        fn from(v: RoutingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoutingConfig> for t::Value { #[inline] fn from(v: RoutingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoutingConfig { #[inline] fn from(v: t::Value) -> RoutingConfig { RoutingConfig(t::Props::from_value(v)) } }
 
     /// The configuration for prefix-aware routing on a SageMaker real-time inference endpoint. Specify PrefixLength and
     /// ConcurrencyThreshold to control routing behavior.
@@ -9230,12 +8795,9 @@ pub mod endpoint_config {
         pub fn prefix_length(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("PrefixLength", v.into()); self }
     }
 
-    impl From<PrefixAwareRoutingConfig> for t::Value {
-        #[inline]
-        fn from(v: PrefixAwareRoutingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrefixAwareRoutingConfig> for t::Value { #[inline] fn from(v: PrefixAwareRoutingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrefixAwareRoutingConfig { #[inline] fn from(v: t::Value) -> PrefixAwareRoutingConfig { PrefixAwareRoutingConfig(t::Props::from_value(v)) } }
 
     /// Sets how the endpoint routes incoming traffic.
     ///
@@ -9280,12 +8842,9 @@ pub mod endpoint_config {
         pub fn provisioned_concurrency(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ProvisionedConcurrency", v.into()); self }
     }
 
-    impl From<ServerlessConfig> for t::Value {
-        #[inline]
-        fn from(v: ServerlessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerlessConfig> for t::Value { #[inline] fn from(v: ServerlessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerlessConfig { #[inline] fn from(v: t::Value) -> ServerlessConfig { ServerlessConfig(t::Props::from_value(v)) } }
 
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have
     /// access to. You can control access to and from your resources by configuring a VPC.
@@ -9304,12 +8863,9 @@ pub mod endpoint_config {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -9460,12 +9016,9 @@ pub mod experiment_trial_component {
         pub fn repository(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Repository", v.into()); self }
     }
 
-    impl From<MetadataProperties> for t::Value {
-        #[inline]
-        fn from(v: MetadataProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataProperties> for t::Value { #[inline] fn from(v: MetadataProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataProperties { #[inline] fn from(v: t::Value) -> MetadataProperties { MetadataProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -9484,12 +9037,9 @@ pub mod experiment_trial_component {
         pub fn primary_status(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrimaryStatus", v.into()); self }
     }
 
-    impl From<Status> for t::Value {
-        #[inline]
-        fn from(v: Status) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Status> for t::Value { #[inline] fn from(v: Status) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Status { #[inline] fn from(v: t::Value) -> Status { Status(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -9505,12 +9055,9 @@ pub mod experiment_trial_component {
         }
     }
 
-    impl From<TagsItems> for t::Value {
-        #[inline]
-        fn from(v: TagsItems) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagsItems> for t::Value { #[inline] fn from(v: TagsItems) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagsItems { #[inline] fn from(v: t::Value) -> TagsItems { TagsItems(t::Props::from_value(v)) } }
 
 }
 
@@ -9589,12 +9136,9 @@ pub mod feature_group {
         }
     }
 
-    impl From<FeatureDefinition> for t::Value {
-        #[inline]
-        fn from(v: FeatureDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FeatureDefinition> for t::Value { #[inline] fn from(v: FeatureDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FeatureDefinition { #[inline] fn from(v: t::Value) -> FeatureDefinition { FeatureDefinition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -9637,12 +9181,9 @@ pub mod feature_group {
         pub fn table_format(mut self, v: impl Into<TableFormat>) -> Self { self.0.put::<TableFormat>("TableFormat", v.into()); self }
     }
 
-    impl From<OfflineStoreConfig> for t::Value {
-        #[inline]
-        fn from(v: OfflineStoreConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OfflineStoreConfig> for t::Value { #[inline] fn from(v: OfflineStoreConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OfflineStoreConfig { #[inline] fn from(v: t::Value) -> OfflineStoreConfig { OfflineStoreConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -9659,12 +9200,9 @@ pub mod feature_group {
         }
     }
 
-    impl From<DataCatalogConfig> for t::Value {
-        #[inline]
-        fn from(v: DataCatalogConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataCatalogConfig> for t::Value { #[inline] fn from(v: DataCatalogConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataCatalogConfig { #[inline] fn from(v: t::Value) -> DataCatalogConfig { DataCatalogConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -9681,12 +9219,9 @@ pub mod feature_group {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<S3StorageConfig> for t::Value {
-        #[inline]
-        fn from(v: S3StorageConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3StorageConfig> for t::Value { #[inline] fn from(v: S3StorageConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3StorageConfig { #[inline] fn from(v: t::Value) -> S3StorageConfig { S3StorageConfig(t::Props::from_value(v)) } }
 
     /// Format for the offline store feature group. Iceberg is the optimal format for feature groups shared between offline and
     /// online stores.
@@ -9732,12 +9267,9 @@ pub mod feature_group {
         pub fn ttl_duration(mut self, v: impl Into<TtlDuration>) -> Self { self.0.put::<TtlDuration>("TtlDuration", v.into()); self }
     }
 
-    impl From<OnlineStoreConfig> for t::Value {
-        #[inline]
-        fn from(v: OnlineStoreConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnlineStoreConfig> for t::Value { #[inline] fn from(v: OnlineStoreConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnlineStoreConfig { #[inline] fn from(v: t::Value) -> OnlineStoreConfig { OnlineStoreConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -9754,12 +9286,9 @@ pub mod feature_group {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<OnlineStoreSecurityConfig> for t::Value {
-        #[inline]
-        fn from(v: OnlineStoreSecurityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnlineStoreSecurityConfig> for t::Value { #[inline] fn from(v: OnlineStoreSecurityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnlineStoreSecurityConfig { #[inline] fn from(v: t::Value) -> OnlineStoreSecurityConfig { OnlineStoreSecurityConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -9800,12 +9329,9 @@ pub mod feature_group {
         pub fn value(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Value", v.into()); self }
     }
 
-    impl From<TtlDuration> for t::Value {
-        #[inline]
-        fn from(v: TtlDuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TtlDuration> for t::Value { #[inline] fn from(v: TtlDuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TtlDuration { #[inline] fn from(v: t::Value) -> TtlDuration { TtlDuration(t::Props::from_value(v)) } }
 
     /// Unit of ttl configuration
     ///
@@ -9854,12 +9380,9 @@ pub mod feature_group {
         pub fn provisioned_write_capacity_units(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ProvisionedWriteCapacityUnits", v.into()); self }
     }
 
-    impl From<ThroughputConfig> for t::Value {
-        #[inline]
-        fn from(v: ThroughputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ThroughputConfig> for t::Value { #[inline] fn from(v: ThroughputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ThroughputConfig { #[inline] fn from(v: t::Value) -> ThroughputConfig { ThroughputConfig(t::Props::from_value(v)) } }
 
     /// Throughput mode configuration of the feature group
     ///
@@ -9967,12 +9490,9 @@ pub mod hub {
         pub fn s3_output_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3OutputPath", v.into()); self }
     }
 
-    impl From<S3StorageConfig> for t::Value {
-        #[inline]
-        fn from(v: S3StorageConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3StorageConfig> for t::Value { #[inline] fn from(v: S3StorageConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3StorageConfig { #[inline] fn from(v: t::Value) -> S3StorageConfig { S3StorageConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -10042,12 +9562,9 @@ pub mod human_task_ui {
         }
     }
 
-    impl From<UiTemplate> for t::Value {
-        #[inline]
-        fn from(v: UiTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UiTemplate> for t::Value { #[inline] fn from(v: UiTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UiTemplate { #[inline] fn from(v: t::Value) -> UiTemplate { UiTemplate(t::Props::from_value(v)) } }
 
 }
 
@@ -10364,12 +9881,9 @@ pub mod inference_component {
         pub fn rolling_update_policy(mut self, v: impl Into<InferenceComponentRollingUpdatePolicy>) -> Self { self.0.put::<InferenceComponentRollingUpdatePolicy>("RollingUpdatePolicy", v.into()); self }
     }
 
-    impl From<InferenceComponentDeploymentConfig> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentDeploymentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentDeploymentConfig> for t::Value { #[inline] fn from(v: InferenceComponentDeploymentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentDeploymentConfig { #[inline] fn from(v: t::Value) -> InferenceComponentDeploymentConfig { InferenceComponentDeploymentConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -10384,12 +9898,9 @@ pub mod inference_component {
         }
     }
 
-    impl From<AutoRollbackConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AutoRollbackConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutoRollbackConfiguration> for t::Value { #[inline] fn from(v: AutoRollbackConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutoRollbackConfiguration { #[inline] fn from(v: t::Value) -> AutoRollbackConfiguration { AutoRollbackConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -10404,12 +9915,9 @@ pub mod inference_component {
         }
     }
 
-    impl From<Alarm> for t::Value {
-        #[inline]
-        fn from(v: Alarm) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Alarm> for t::Value { #[inline] fn from(v: Alarm) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Alarm { #[inline] fn from(v: t::Value) -> Alarm { Alarm(t::Props::from_value(v)) } }
 
     /// The rolling update policy for the inference component
     ///
@@ -10434,12 +9942,9 @@ pub mod inference_component {
         pub fn wait_interval_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("WaitIntervalInSeconds", v.into()); self }
     }
 
-    impl From<InferenceComponentRollingUpdatePolicy> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentRollingUpdatePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentRollingUpdatePolicy> for t::Value { #[inline] fn from(v: InferenceComponentRollingUpdatePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentRollingUpdatePolicy { #[inline] fn from(v: t::Value) -> InferenceComponentRollingUpdatePolicy { InferenceComponentRollingUpdatePolicy(t::Props::from_value(v)) } }
 
     /// Capacity size configuration for the inference component
     ///
@@ -10457,12 +9962,9 @@ pub mod inference_component {
         }
     }
 
-    impl From<InferenceComponentCapacitySize> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentCapacitySize) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentCapacitySize> for t::Value { #[inline] fn from(v: InferenceComponentCapacitySize) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentCapacitySize { #[inline] fn from(v: t::Value) -> InferenceComponentCapacitySize { InferenceComponentCapacitySize(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -10507,12 +10009,9 @@ pub mod inference_component {
         pub fn placement_status(mut self, v: impl Into<t::List<InferenceComponentPlacementStatus>>) -> Self { self.0.put::<t::List<InferenceComponentPlacementStatus>>("PlacementStatus", v.into()); self }
     }
 
-    impl From<InferenceComponentRuntimeConfig> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentRuntimeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentRuntimeConfig> for t::Value { #[inline] fn from(v: InferenceComponentRuntimeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentRuntimeConfig { #[inline] fn from(v: t::Value) -> InferenceComponentRuntimeConfig { InferenceComponentRuntimeConfig(t::Props::from_value(v)) } }
 
     /// The number of inference component copies currently placed on instances of a given type
     ///
@@ -10530,12 +10029,9 @@ pub mod inference_component {
         }
     }
 
-    impl From<InferenceComponentPlacementStatus> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentPlacementStatus) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentPlacementStatus> for t::Value { #[inline] fn from(v: InferenceComponentPlacementStatus) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentPlacementStatus { #[inline] fn from(v: t::Value) -> InferenceComponentPlacementStatus { InferenceComponentPlacementStatus(t::Props::from_value(v)) } }
 
     /// The specification for the inference component, for an endpoint with a single instance type. Specify exactly one of
     /// Specification or Specifications. InstanceType is not accepted here; use Specifications for per instance type
@@ -10572,12 +10068,9 @@ pub mod inference_component {
         pub fn startup_parameters(mut self, v: impl Into<InferenceComponentStartupParameters>) -> Self { self.0.put::<InferenceComponentStartupParameters>("StartupParameters", v.into()); self }
     }
 
-    impl From<InferenceComponentSpecification> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentSpecification> for t::Value { #[inline] fn from(v: InferenceComponentSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentSpecification { #[inline] fn from(v: t::Value) -> InferenceComponentSpecification { InferenceComponentSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -10600,12 +10093,9 @@ pub mod inference_component {
         pub fn number_of_cpu_cores_required(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("NumberOfCpuCoresRequired", v.into()); self }
     }
 
-    impl From<InferenceComponentComputeResourceRequirements> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentComputeResourceRequirements) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentComputeResourceRequirements> for t::Value { #[inline] fn from(v: InferenceComponentComputeResourceRequirements) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentComputeResourceRequirements { #[inline] fn from(v: t::Value) -> InferenceComponentComputeResourceRequirements { InferenceComponentComputeResourceRequirements(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -10630,12 +10120,9 @@ pub mod inference_component {
         pub fn image(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Image", v.into()); self }
     }
 
-    impl From<InferenceComponentContainerSpecification> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentContainerSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentContainerSpecification> for t::Value { #[inline] fn from(v: InferenceComponentContainerSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentContainerSpecification { #[inline] fn from(v: t::Value) -> InferenceComponentContainerSpecification { InferenceComponentContainerSpecification(t::Props::from_value(v)) } }
 
     /// The configuration for container metrics scraping
     ///
@@ -10652,12 +10139,9 @@ pub mod inference_component {
         }
     }
 
-    impl From<ContainerMetricsConfig> for t::Value {
-        #[inline]
-        fn from(v: ContainerMetricsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerMetricsConfig> for t::Value { #[inline] fn from(v: ContainerMetricsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerMetricsConfig { #[inline] fn from(v: t::Value) -> ContainerMetricsConfig { ContainerMetricsConfig(t::Props::from_value(v)) } }
 
     /// A metrics endpoint exposed by the container
     ///
@@ -10678,12 +10162,9 @@ pub mod inference_component {
         pub fn metric_publish_frequency_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MetricPublishFrequencyInSeconds", v.into()); self }
     }
 
-    impl From<MetricsEndpoint> for t::Value {
-        #[inline]
-        fn from(v: MetricsEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsEndpoint> for t::Value { #[inline] fn from(v: MetricsEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsEndpoint { #[inline] fn from(v: t::Value) -> MetricsEndpoint { MetricsEndpoint(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -10704,12 +10185,9 @@ pub mod inference_component {
         pub fn specified_image(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SpecifiedImage", v.into()); self }
     }
 
-    impl From<DeployedImage> for t::Value {
-        #[inline]
-        fn from(v: DeployedImage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeployedImage> for t::Value { #[inline] fn from(v: DeployedImage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeployedImage { #[inline] fn from(v: t::Value) -> DeployedImage { DeployedImage(t::Props::from_value(v)) } }
 
     /// Settings that affect how the inference component caches data
     ///
@@ -10726,12 +10204,9 @@ pub mod inference_component {
         }
     }
 
-    impl From<InferenceComponentDataCacheConfig> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentDataCacheConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentDataCacheConfig> for t::Value { #[inline] fn from(v: InferenceComponentDataCacheConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentDataCacheConfig { #[inline] fn from(v: t::Value) -> InferenceComponentDataCacheConfig { InferenceComponentDataCacheConfig(t::Props::from_value(v)) } }
 
     /// The scheduling configuration that determines how inference component copies are placed across available instances
     ///
@@ -10749,12 +10224,9 @@ pub mod inference_component {
         }
     }
 
-    impl From<InferenceComponentSchedulingConfig> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentSchedulingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentSchedulingConfig> for t::Value { #[inline] fn from(v: InferenceComponentSchedulingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentSchedulingConfig { #[inline] fn from(v: t::Value) -> InferenceComponentSchedulingConfig { InferenceComponentSchedulingConfig(t::Props::from_value(v)) } }
 
     /// Configuration for balancing inference component copies across Availability Zones
     ///
@@ -10774,12 +10246,9 @@ pub mod inference_component {
         pub fn max_imbalance(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxImbalance", v.into()); self }
     }
 
-    impl From<InferenceComponentAvailabilityZoneBalance> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentAvailabilityZoneBalance) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentAvailabilityZoneBalance> for t::Value { #[inline] fn from(v: InferenceComponentAvailabilityZoneBalance) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentAvailabilityZoneBalance { #[inline] fn from(v: t::Value) -> InferenceComponentAvailabilityZoneBalance { InferenceComponentAvailabilityZoneBalance(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -10836,12 +10305,9 @@ pub mod inference_component {
         pub fn model_data_download_timeout_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ModelDataDownloadTimeoutInSeconds", v.into()); self }
     }
 
-    impl From<InferenceComponentStartupParameters> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentStartupParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentStartupParameters> for t::Value { #[inline] fn from(v: InferenceComponentStartupParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentStartupParameters { #[inline] fn from(v: t::Value) -> InferenceComponentStartupParameters { InferenceComponentStartupParameters(t::Props::from_value(v)) } }
 
     /// A specification for one instance type, for use in Specifications. InstanceType is required here, and is not accepted on
     /// the singular Specification. BaseInferenceComponentName is not accepted here either: adapter inference components are
@@ -10876,12 +10342,9 @@ pub mod inference_component {
         pub fn startup_parameters(mut self, v: impl Into<InferenceComponentStartupParameters>) -> Self { self.0.put::<InferenceComponentStartupParameters>("StartupParameters", v.into()); self }
     }
 
-    impl From<InferenceComponentSpecificationForInstanceType> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentSpecificationForInstanceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentSpecificationForInstanceType> for t::Value { #[inline] fn from(v: InferenceComponentSpecificationForInstanceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentSpecificationForInstanceType { #[inline] fn from(v: t::Value) -> InferenceComponentSpecificationForInstanceType { InferenceComponentSpecificationForInstanceType(t::Props::from_value(v)) } }
 
     /// Container specification for one Specifications entry. Distinct from InferenceComponentContainerSpecification:
     /// DescribeInferenceComponent returns no per-entry DeployedImage (VERIFIED in us-west-2), so DeployedImage is intentionally
@@ -10908,12 +10371,9 @@ pub mod inference_component {
         pub fn image(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Image", v.into()); self }
     }
 
-    impl From<InferenceComponentContainerSpecificationForInstanceType> for t::Value {
-        #[inline]
-        fn from(v: InferenceComponentContainerSpecificationForInstanceType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceComponentContainerSpecificationForInstanceType> for t::Value { #[inline] fn from(v: InferenceComponentContainerSpecificationForInstanceType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceComponentContainerSpecificationForInstanceType { #[inline] fn from(v: t::Value) -> InferenceComponentContainerSpecificationForInstanceType { InferenceComponentContainerSpecificationForInstanceType(t::Props::from_value(v)) } }
 
 }
 
@@ -11020,12 +10480,9 @@ pub mod inference_experiment {
         pub fn kms_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKey", v.into()); self }
     }
 
-    impl From<DataStorageConfig> for t::Value {
-        #[inline]
-        fn from(v: DataStorageConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataStorageConfig> for t::Value { #[inline] fn from(v: DataStorageConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataStorageConfig { #[inline] fn from(v: t::Value) -> DataStorageConfig { DataStorageConfig(t::Props::from_value(v)) } }
 
     /// Configuration specifying how to treat different headers. If no headers are specified SageMaker will by default base64
     /// encode when capturing the data.
@@ -11047,12 +10504,9 @@ pub mod inference_experiment {
         pub fn json_content_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("JsonContentTypes", v.into()); self }
     }
 
-    impl From<CaptureContentTypeHeader> for t::Value {
-        #[inline]
-        fn from(v: CaptureContentTypeHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptureContentTypeHeader> for t::Value { #[inline] fn from(v: CaptureContentTypeHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptureContentTypeHeader { #[inline] fn from(v: t::Value) -> CaptureContentTypeHeader { CaptureContentTypeHeader(t::Props::from_value(v)) } }
 
     /// The desired state of the experiment after starting or stopping operation.
     ///
@@ -11095,12 +10549,9 @@ pub mod inference_experiment {
         }
     }
 
-    impl From<ModelVariantConfig> for t::Value {
-        #[inline]
-        fn from(v: ModelVariantConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelVariantConfig> for t::Value { #[inline] fn from(v: ModelVariantConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelVariantConfig { #[inline] fn from(v: t::Value) -> ModelVariantConfig { ModelVariantConfig(t::Props::from_value(v)) } }
 
     /// The configuration for the infrastructure that the model will be deployed to.
     ///
@@ -11118,12 +10569,9 @@ pub mod inference_experiment {
         }
     }
 
-    impl From<ModelInfrastructureConfig> for t::Value {
-        #[inline]
-        fn from(v: ModelInfrastructureConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelInfrastructureConfig> for t::Value { #[inline] fn from(v: ModelInfrastructureConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelInfrastructureConfig { #[inline] fn from(v: t::Value) -> ModelInfrastructureConfig { ModelInfrastructureConfig(t::Props::from_value(v)) } }
 
     /// The type of the inference experiment that you want to run.
     ///
@@ -11161,12 +10609,9 @@ pub mod inference_experiment {
         }
     }
 
-    impl From<RealTimeInferenceConfig> for t::Value {
-        #[inline]
-        fn from(v: RealTimeInferenceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RealTimeInferenceConfig> for t::Value { #[inline] fn from(v: RealTimeInferenceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RealTimeInferenceConfig { #[inline] fn from(v: t::Value) -> RealTimeInferenceConfig { RealTimeInferenceConfig(t::Props::from_value(v)) } }
 
     /// The duration for which you want the inference experiment to run.
     ///
@@ -11187,12 +10632,9 @@ pub mod inference_experiment {
         pub fn start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTime", v.into()); self }
     }
 
-    impl From<InferenceExperimentSchedule> for t::Value {
-        #[inline]
-        fn from(v: InferenceExperimentSchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceExperimentSchedule> for t::Value { #[inline] fn from(v: InferenceExperimentSchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceExperimentSchedule { #[inline] fn from(v: t::Value) -> InferenceExperimentSchedule { InferenceExperimentSchedule(t::Props::from_value(v)) } }
 
     /// The configuration of ShadowMode inference experiment type. Use this field to specify a production variant which takes
     /// all the inference requests, and a shadow variant to which Amazon SageMaker replicates a percentage of the inference
@@ -11212,12 +10654,9 @@ pub mod inference_experiment {
         }
     }
 
-    impl From<ShadowModeConfig> for t::Value {
-        #[inline]
-        fn from(v: ShadowModeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ShadowModeConfig> for t::Value { #[inline] fn from(v: ShadowModeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ShadowModeConfig { #[inline] fn from(v: t::Value) -> ShadowModeConfig { ShadowModeConfig(t::Props::from_value(v)) } }
 
     /// The name and sampling percentage of a shadow variant.
     ///
@@ -11235,12 +10674,9 @@ pub mod inference_experiment {
         }
     }
 
-    impl From<ShadowModelVariantConfig> for t::Value {
-        #[inline]
-        fn from(v: ShadowModelVariantConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ShadowModelVariantConfig> for t::Value { #[inline] fn from(v: ShadowModelVariantConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ShadowModelVariantConfig { #[inline] fn from(v: t::Value) -> ShadowModelVariantConfig { ShadowModelVariantConfig(t::Props::from_value(v)) } }
 
     /// The type of the inference experiment that you want to run.
     ///
@@ -11541,12 +10977,9 @@ pub mod model {
         pub fn multi_model_config(mut self, v: impl Into<MultiModelConfig>) -> Self { self.0.put::<MultiModelConfig>("MultiModelConfig", v.into()); self }
     }
 
-    impl From<ContainerDefinition> for t::Value {
-        #[inline]
-        fn from(v: ContainerDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContainerDefinition> for t::Value { #[inline] fn from(v: ContainerDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContainerDefinition { #[inline] fn from(v: t::Value) -> ContainerDefinition { ContainerDefinition(t::Props::from_value(v)) } }
 
     /// Specifies whether the model container is in Amazon ECR or a private Docker registry accessible from your Amazon Virtual
     /// Private Cloud (VPC).
@@ -11566,12 +10999,9 @@ pub mod model {
         pub fn repository_auth_config(mut self, v: impl Into<RepositoryAuthConfig>) -> Self { self.0.put::<RepositoryAuthConfig>("RepositoryAuthConfig", v.into()); self }
     }
 
-    impl From<ImageConfig> for t::Value {
-        #[inline]
-        fn from(v: ImageConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageConfig> for t::Value { #[inline] fn from(v: ImageConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageConfig { #[inline] fn from(v: t::Value) -> ImageConfig { ImageConfig(t::Props::from_value(v)) } }
 
     /// Set this to one of the following values: Platform - The model image is hosted in Amazon ECR. Vpc - The model image is
     /// hosted in a private Docker registry in your VPC.
@@ -11611,12 +11041,9 @@ pub mod model {
         }
     }
 
-    impl From<RepositoryAuthConfig> for t::Value {
-        #[inline]
-        fn from(v: RepositoryAuthConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RepositoryAuthConfig> for t::Value { #[inline] fn from(v: RepositoryAuthConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RepositoryAuthConfig { #[inline] fn from(v: t::Value) -> RepositoryAuthConfig { RepositoryAuthConfig(t::Props::from_value(v)) } }
 
     /// Whether the container hosts a single model or multiple models.
     ///
@@ -11656,12 +11083,9 @@ pub mod model {
         }
     }
 
-    impl From<ModelDataSource> for t::Value {
-        #[inline]
-        fn from(v: ModelDataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelDataSource> for t::Value { #[inline] fn from(v: ModelDataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelDataSource { #[inline] fn from(v: t::Value) -> ModelDataSource { ModelDataSource(t::Props::from_value(v)) } }
 
     /// Specifies the S3 location of ML model data to deploy.
     ///
@@ -11684,12 +11108,9 @@ pub mod model {
         pub fn model_access_config(mut self, v: impl Into<ModelAccessConfig>) -> Self { self.0.put::<ModelAccessConfig>("ModelAccessConfig", v.into()); self }
     }
 
-    impl From<S3DataSource> for t::Value {
-        #[inline]
-        fn from(v: S3DataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DataSource> for t::Value { #[inline] fn from(v: S3DataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DataSource { #[inline] fn from(v: t::Value) -> S3DataSource { S3DataSource(t::Props::from_value(v)) } }
 
     /// Specifies how the ML model data is prepared.
     ///
@@ -11728,12 +11149,9 @@ pub mod model {
         }
     }
 
-    impl From<HubAccessConfig> for t::Value {
-        #[inline]
-        fn from(v: HubAccessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HubAccessConfig> for t::Value { #[inline] fn from(v: HubAccessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HubAccessConfig { #[inline] fn from(v: t::Value) -> HubAccessConfig { HubAccessConfig(t::Props::from_value(v)) } }
 
     /// The access configuration file to control access to the ML model. You can explicitly accept the model end-user license
     /// agreement (EULA) within the `ModelAccessConfig`.
@@ -11751,12 +11169,9 @@ pub mod model {
         }
     }
 
-    impl From<ModelAccessConfig> for t::Value {
-        #[inline]
-        fn from(v: ModelAccessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelAccessConfig> for t::Value { #[inline] fn from(v: ModelAccessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelAccessConfig { #[inline] fn from(v: t::Value) -> ModelAccessConfig { ModelAccessConfig(t::Props::from_value(v)) } }
 
     /// Specifies the type of ML model data to deploy.
     ///
@@ -11799,12 +11214,9 @@ pub mod model {
         pub fn model_cache_setting(mut self, v: impl Into<ModelCacheSetting>) -> Self { self.0.put::<ModelCacheSetting>("ModelCacheSetting", v.into()); self }
     }
 
-    impl From<MultiModelConfig> for t::Value {
-        #[inline]
-        fn from(v: MultiModelConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiModelConfig> for t::Value { #[inline] fn from(v: MultiModelConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiModelConfig { #[inline] fn from(v: t::Value) -> MultiModelConfig { MultiModelConfig(t::Props::from_value(v)) } }
 
     /// Whether to cache models for a multi-model endpoint. By default, multi-model endpoints cache models so that a model does
     /// not have to be loaded into memory each time it is invoked. Some use cases do not benefit from model caching.
@@ -11844,12 +11256,9 @@ pub mod model {
         }
     }
 
-    impl From<InferenceExecutionConfig> for t::Value {
-        #[inline]
-        fn from(v: InferenceExecutionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceExecutionConfig> for t::Value { #[inline] fn from(v: InferenceExecutionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceExecutionConfig { #[inline] fn from(v: t::Value) -> InferenceExecutionConfig { InferenceExecutionConfig(t::Props::from_value(v)) } }
 
     /// How containers in a multi-container are run.
     ///
@@ -11890,12 +11299,9 @@ pub mod model {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -11976,12 +11382,9 @@ pub mod model_bias_job_definition {
         }
     }
 
-    impl From<MonitoringResources> for t::Value {
-        #[inline]
-        fn from(v: MonitoringResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringResources> for t::Value { #[inline] fn from(v: MonitoringResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringResources { #[inline] fn from(v: t::Value) -> MonitoringResources { MonitoringResources(t::Props::from_value(v)) } }
 
     /// Configuration for the cluster used to run model monitoring jobs.
     ///
@@ -12003,12 +11406,9 @@ pub mod model_bias_job_definition {
         pub fn volume_kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeKmsKeyId", v.into()); self }
     }
 
-    impl From<ClusterConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterConfig> for t::Value { #[inline] fn from(v: ClusterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterConfig { #[inline] fn from(v: t::Value) -> ClusterConfig { ClusterConfig(t::Props::from_value(v)) } }
 
     /// Container image configuration object for the monitoring job.
     ///
@@ -12028,12 +11428,9 @@ pub mod model_bias_job_definition {
         pub fn environment(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Environment", v.into()); self }
     }
 
-    impl From<ModelBiasAppSpecification> for t::Value {
-        #[inline]
-        fn from(v: ModelBiasAppSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelBiasAppSpecification> for t::Value { #[inline] fn from(v: ModelBiasAppSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelBiasAppSpecification { #[inline] fn from(v: t::Value) -> ModelBiasAppSpecification { ModelBiasAppSpecification(t::Props::from_value(v)) } }
 
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
@@ -12054,12 +11451,9 @@ pub mod model_bias_job_definition {
         pub fn constraints_resource(mut self, v: impl Into<ConstraintsResource>) -> Self { self.0.put::<ConstraintsResource>("ConstraintsResource", v.into()); self }
     }
 
-    impl From<ModelBiasBaselineConfig> for t::Value {
-        #[inline]
-        fn from(v: ModelBiasBaselineConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelBiasBaselineConfig> for t::Value { #[inline] fn from(v: ModelBiasBaselineConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelBiasBaselineConfig { #[inline] fn from(v: t::Value) -> ModelBiasBaselineConfig { ModelBiasBaselineConfig(t::Props::from_value(v)) } }
 
     /// The baseline constraints resource for a monitoring job.
     ///
@@ -12079,12 +11473,9 @@ pub mod model_bias_job_definition {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<ConstraintsResource> for t::Value {
-        #[inline]
-        fn from(v: ConstraintsResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConstraintsResource> for t::Value { #[inline] fn from(v: ConstraintsResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConstraintsResource { #[inline] fn from(v: t::Value) -> ConstraintsResource { ConstraintsResource(t::Props::from_value(v)) } }
 
     /// The inputs for a monitoring job.
     ///
@@ -12105,12 +11496,9 @@ pub mod model_bias_job_definition {
         pub fn endpoint_input(mut self, v: impl Into<EndpointInput>) -> Self { self.0.put::<EndpointInput>("EndpointInput", v.into()); self }
     }
 
-    impl From<ModelBiasJobInput> for t::Value {
-        #[inline]
-        fn from(v: ModelBiasJobInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelBiasJobInput> for t::Value { #[inline] fn from(v: ModelBiasJobInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelBiasJobInput { #[inline] fn from(v: t::Value) -> ModelBiasJobInput { ModelBiasJobInput(t::Props::from_value(v)) } }
 
     /// The batch transform input for a monitoring job.
     ///
@@ -12147,12 +11535,9 @@ pub mod model_bias_job_definition {
         pub fn start_time_offset(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTimeOffset", v.into()); self }
     }
 
-    impl From<BatchTransformInput> for t::Value {
-        #[inline]
-        fn from(v: BatchTransformInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchTransformInput> for t::Value { #[inline] fn from(v: BatchTransformInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchTransformInput { #[inline] fn from(v: t::Value) -> BatchTransformInput { BatchTransformInput(t::Props::from_value(v)) } }
 
     /// The dataset format of the data to monitor
     ///
@@ -12175,12 +11560,9 @@ pub mod model_bias_job_definition {
         pub fn parquet(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Parquet", v.into()); self }
     }
 
-    impl From<DatasetFormat> for t::Value {
-        #[inline]
-        fn from(v: DatasetFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetFormat> for t::Value { #[inline] fn from(v: DatasetFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetFormat { #[inline] fn from(v: t::Value) -> DatasetFormat { DatasetFormat(t::Props::from_value(v)) } }
 
     /// The CSV format
     ///
@@ -12199,12 +11581,9 @@ pub mod model_bias_job_definition {
         pub fn header(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Header", v.into()); self }
     }
 
-    impl From<Csv> for t::Value {
-        #[inline]
-        fn from(v: Csv) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Csv> for t::Value { #[inline] fn from(v: Csv) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Csv { #[inline] fn from(v: t::Value) -> Csv { Csv(t::Props::from_value(v)) } }
 
     /// The Json format
     ///
@@ -12223,12 +11602,9 @@ pub mod model_bias_job_definition {
         pub fn line(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Line", v.into()); self }
     }
 
-    impl From<Json> for t::Value {
-        #[inline]
-        fn from(v: Json) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Json> for t::Value { #[inline] fn from(v: Json) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Json { #[inline] fn from(v: t::Value) -> Json { Json(t::Props::from_value(v)) } }
 
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
     ///
@@ -12309,12 +11685,9 @@ pub mod model_bias_job_definition {
         pub fn start_time_offset(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTimeOffset", v.into()); self }
     }
 
-    impl From<EndpointInput> for t::Value {
-        #[inline]
-        fn from(v: EndpointInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointInput> for t::Value { #[inline] fn from(v: EndpointInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointInput { #[inline] fn from(v: t::Value) -> EndpointInput { EndpointInput(t::Props::from_value(v)) } }
 
     /// Ground truth input provided in S3
     ///
@@ -12331,12 +11704,9 @@ pub mod model_bias_job_definition {
         }
     }
 
-    impl From<MonitoringGroundTruthS3Input> for t::Value {
-        #[inline]
-        fn from(v: MonitoringGroundTruthS3Input) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringGroundTruthS3Input> for t::Value { #[inline] fn from(v: MonitoringGroundTruthS3Input) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringGroundTruthS3Input { #[inline] fn from(v: t::Value) -> MonitoringGroundTruthS3Input { MonitoringGroundTruthS3Input(t::Props::from_value(v)) } }
 
     /// The output configuration for monitoring jobs.
     ///
@@ -12356,12 +11726,9 @@ pub mod model_bias_job_definition {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<MonitoringOutputConfig> for t::Value {
-        #[inline]
-        fn from(v: MonitoringOutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringOutputConfig> for t::Value { #[inline] fn from(v: MonitoringOutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringOutputConfig { #[inline] fn from(v: t::Value) -> MonitoringOutputConfig { MonitoringOutputConfig(t::Props::from_value(v)) } }
 
     /// The output object for a monitoring job.
     ///
@@ -12378,12 +11745,9 @@ pub mod model_bias_job_definition {
         }
     }
 
-    impl From<MonitoringOutput> for t::Value {
-        #[inline]
-        fn from(v: MonitoringOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringOutput> for t::Value { #[inline] fn from(v: MonitoringOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringOutput { #[inline] fn from(v: t::Value) -> MonitoringOutput { MonitoringOutput(t::Props::from_value(v)) } }
 
     /// Information about where and how to store the results of a monitoring job.
     ///
@@ -12403,12 +11767,9 @@ pub mod model_bias_job_definition {
         pub fn s3_upload_mode(mut self, v: impl Into<S3UploadMode>) -> Self { self.0.put::<S3UploadMode>("S3UploadMode", v.into()); self }
     }
 
-    impl From<S3Output> for t::Value {
-        #[inline]
-        fn from(v: S3Output) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Output> for t::Value { #[inline] fn from(v: S3Output) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Output { #[inline] fn from(v: t::Value) -> S3Output { S3Output(t::Props::from_value(v)) } }
 
     /// Whether to upload the results of the monitoring job continuously or after the job completes.
     ///
@@ -12457,12 +11818,9 @@ pub mod model_bias_job_definition {
         pub fn vpc_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<NetworkConfig> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfig> for t::Value { #[inline] fn from(v: NetworkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfig { #[inline] fn from(v: t::Value) -> NetworkConfig { NetworkConfig(t::Props::from_value(v)) } }
 
     /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and
     /// model containers by configuring the VPC.
@@ -12481,12 +11839,9 @@ pub mod model_bias_job_definition {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// Specifies a time limit for how long the monitoring job is allowed to run.
     ///
@@ -12503,12 +11858,9 @@ pub mod model_bias_job_definition {
         }
     }
 
-    impl From<StoppingCondition> for t::Value {
-        #[inline]
-        fn from(v: StoppingCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StoppingCondition> for t::Value { #[inline] fn from(v: StoppingCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StoppingCondition { #[inline] fn from(v: t::Value) -> StoppingCondition { StoppingCondition(t::Props::from_value(v)) } }
 
 }
 
@@ -12644,12 +11996,9 @@ pub mod model_card {
         pub fn training_details(mut self, v: impl Into<TrainingDetails>) -> Self { self.0.put::<TrainingDetails>("TrainingDetails", v.into()); self }
     }
 
-    impl From<Content> for t::Value {
-        #[inline]
-        fn from(v: Content) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Content> for t::Value { #[inline] fn from(v: Content) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Content { #[inline] fn from(v: t::Value) -> Content { Content(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -12670,12 +12019,9 @@ pub mod model_card {
         pub fn ethical_considerations(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EthicalConsiderations", v.into()); self }
     }
 
-    impl From<AdditionalInformation> for t::Value {
-        #[inline]
-        fn from(v: AdditionalInformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdditionalInformation> for t::Value { #[inline] fn from(v: AdditionalInformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdditionalInformation { #[inline] fn from(v: t::Value) -> AdditionalInformation { AdditionalInformation(t::Props::from_value(v)) } }
 
     /// Business details.
     ///
@@ -12698,12 +12044,9 @@ pub mod model_card {
         pub fn line_of_business(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LineOfBusiness", v.into()); self }
     }
 
-    impl From<BusinessDetails> for t::Value {
-        #[inline]
-        fn from(v: BusinessDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BusinessDetails> for t::Value { #[inline] fn from(v: BusinessDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BusinessDetails { #[inline] fn from(v: t::Value) -> BusinessDetails { BusinessDetails(t::Props::from_value(v)) } }
 
     /// item of evaluation details
     ///
@@ -12730,12 +12073,9 @@ pub mod model_card {
         pub fn metric_groups(mut self, v: impl Into<t::List<MetricGroup>>) -> Self { self.0.put::<t::List<MetricGroup>>("MetricGroups", v.into()); self }
     }
 
-    impl From<EvaluationDetail> for t::Value {
-        #[inline]
-        fn from(v: EvaluationDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EvaluationDetail> for t::Value { #[inline] fn from(v: EvaluationDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EvaluationDetail { #[inline] fn from(v: t::Value) -> EvaluationDetail { EvaluationDetail(t::Props::from_value(v)) } }
 
     /// item in metric groups
     ///
@@ -12753,12 +12093,9 @@ pub mod model_card {
         }
     }
 
-    impl From<MetricGroup> for t::Value {
-        #[inline]
-        fn from(v: MetricGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricGroup> for t::Value { #[inline] fn from(v: MetricGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricGroup { #[inline] fn from(v: t::Value) -> MetricGroup { MetricGroup(t::Props::from_value(v)) } }
 
     /// metric data
     ///
@@ -12783,12 +12120,9 @@ pub mod model_card {
         pub fn y_axis_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("YAxisName", v.into()); self }
     }
 
-    impl From<SimpleMetric> for t::Value {
-        #[inline]
-        fn from(v: SimpleMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SimpleMetric> for t::Value { #[inline] fn from(v: SimpleMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SimpleMetric { #[inline] fn from(v: t::Value) -> SimpleMetric { SimpleMetric(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -12837,12 +12171,9 @@ pub mod model_card {
         pub fn risk_rating(mut self, v: impl Into<RiskRating>) -> Self { self.0.put::<RiskRating>("RiskRating", v.into()); self }
     }
 
-    impl From<IntendedUses> for t::Value {
-        #[inline]
-        fn from(v: IntendedUses) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntendedUses> for t::Value { #[inline] fn from(v: IntendedUses) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntendedUses { #[inline] fn from(v: t::Value) -> IntendedUses { IntendedUses(t::Props::from_value(v)) } }
 
     /// Risk rating of model.
     ///
@@ -12905,12 +12236,9 @@ pub mod model_card {
         pub fn problem_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProblemType", v.into()); self }
     }
 
-    impl From<ModelOverview> for t::Value {
-        #[inline]
-        fn from(v: ModelOverview) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelOverview> for t::Value { #[inline] fn from(v: ModelOverview) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelOverview { #[inline] fn from(v: t::Value) -> ModelOverview { ModelOverview(t::Props::from_value(v)) } }
 
     /// Overview about the inference.
     ///
@@ -12929,12 +12257,9 @@ pub mod model_card {
         pub fn container_image(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ContainerImage", v.into()); self }
     }
 
-    impl From<InferenceEnvironment> for t::Value {
-        #[inline]
-        fn from(v: InferenceEnvironment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceEnvironment> for t::Value { #[inline] fn from(v: InferenceEnvironment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceEnvironment { #[inline] fn from(v: t::Value) -> InferenceEnvironment { InferenceEnvironment(t::Props::from_value(v)) } }
 
     /// Metadata information related to model package version
     ///
@@ -12980,12 +12305,9 @@ pub mod model_card {
         pub fn task(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Task", v.into()); self }
     }
 
-    impl From<ModelPackageDetails> for t::Value {
-        #[inline]
-        fn from(v: ModelPackageDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelPackageDetails> for t::Value { #[inline] fn from(v: ModelPackageDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelPackageDetails { #[inline] fn from(v: t::Value) -> ModelPackageDetails { ModelPackageDetails(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13002,12 +12324,9 @@ pub mod model_card {
         pub fn user_profile_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserProfileName", v.into()); self }
     }
 
-    impl From<ModelPackageCreator> for t::Value {
-        #[inline]
-        fn from(v: ModelPackageCreator) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelPackageCreator> for t::Value { #[inline] fn from(v: ModelPackageCreator) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelPackageCreator { #[inline] fn from(v: t::Value) -> ModelPackageCreator { ModelPackageCreator(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -13022,12 +12341,9 @@ pub mod model_card {
         }
     }
 
-    impl From<InferenceSpecification> for t::Value {
-        #[inline]
-        fn from(v: InferenceSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceSpecification> for t::Value { #[inline] fn from(v: InferenceSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceSpecification { #[inline] fn from(v: t::Value) -> InferenceSpecification { InferenceSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -13047,12 +12363,9 @@ pub mod model_card {
         pub fn nearest_model_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NearestModelName", v.into()); self }
     }
 
-    impl From<Container> for t::Value {
-        #[inline]
-        fn from(v: Container) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Container> for t::Value { #[inline] fn from(v: Container) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Container { #[inline] fn from(v: t::Value) -> Container { Container(t::Props::from_value(v)) } }
 
     /// Current approval status of model package
     ///
@@ -13121,12 +12434,9 @@ pub mod model_card {
         pub fn model_data_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ModelDataUrl", v.into()); self }
     }
 
-    impl From<SourceAlgorithm> for t::Value {
-        #[inline]
-        fn from(v: SourceAlgorithm) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceAlgorithm> for t::Value { #[inline] fn from(v: SourceAlgorithm) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceAlgorithm { #[inline] fn from(v: t::Value) -> SourceAlgorithm { SourceAlgorithm(t::Props::from_value(v)) } }
 
     /// Overview about the training.
     ///
@@ -13149,12 +12459,9 @@ pub mod model_card {
         pub fn training_observations(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrainingObservations", v.into()); self }
     }
 
-    impl From<TrainingDetails> for t::Value {
-        #[inline]
-        fn from(v: TrainingDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainingDetails> for t::Value { #[inline] fn from(v: TrainingDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainingDetails { #[inline] fn from(v: t::Value) -> TrainingDetails { TrainingDetails(t::Props::from_value(v)) } }
 
     /// the objective function the model will optimize for.
     ///
@@ -13175,12 +12482,9 @@ pub mod model_card {
         pub fn notes(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Notes", v.into()); self }
     }
 
-    impl From<ObjectiveFunction> for t::Value {
-        #[inline]
-        fn from(v: ObjectiveFunction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ObjectiveFunction> for t::Value { #[inline] fn from(v: ObjectiveFunction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ObjectiveFunction { #[inline] fn from(v: t::Value) -> ObjectiveFunction { ObjectiveFunction(t::Props::from_value(v)) } }
 
     /// objective function that training job is optimized for.
     ///
@@ -13203,12 +12507,9 @@ pub mod model_card {
         pub fn function(mut self, v: impl Into<Function2>) -> Self { self.0.put::<Function2>("Function", v.into()); self }
     }
 
-    impl From<Function> for t::Value {
-        #[inline]
-        fn from(v: Function) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Function> for t::Value { #[inline] fn from(v: Function) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Function { #[inline] fn from(v: t::Value) -> Function { Function(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -13257,12 +12558,9 @@ pub mod model_card {
         pub fn user_provided_training_metrics(mut self, v: impl Into<t::List<TrainingMetric>>) -> Self { self.0.put::<t::List<TrainingMetric>>("UserProvidedTrainingMetrics", v.into()); self }
     }
 
-    impl From<TrainingJobDetails> for t::Value {
-        #[inline]
-        fn from(v: TrainingJobDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainingJobDetails> for t::Value { #[inline] fn from(v: TrainingJobDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainingJobDetails { #[inline] fn from(v: t::Value) -> TrainingJobDetails { TrainingJobDetails(t::Props::from_value(v)) } }
 
     /// training hyper parameter
     ///
@@ -13280,12 +12578,9 @@ pub mod model_card {
         }
     }
 
-    impl From<TrainingHyperParameter> for t::Value {
-        #[inline]
-        fn from(v: TrainingHyperParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainingHyperParameter> for t::Value { #[inline] fn from(v: TrainingHyperParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainingHyperParameter { #[inline] fn from(v: t::Value) -> TrainingHyperParameter { TrainingHyperParameter(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13302,12 +12597,9 @@ pub mod model_card {
         pub fn container_image(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ContainerImage", v.into()); self }
     }
 
-    impl From<TrainingEnvironment> for t::Value {
-        #[inline]
-        fn from(v: TrainingEnvironment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainingEnvironment> for t::Value { #[inline] fn from(v: TrainingEnvironment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainingEnvironment { #[inline] fn from(v: t::Value) -> TrainingEnvironment { TrainingEnvironment(t::Props::from_value(v)) } }
 
     /// training metric data.
     ///
@@ -13327,12 +12619,9 @@ pub mod model_card {
         pub fn notes(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Notes", v.into()); self }
     }
 
-    impl From<TrainingMetric> for t::Value {
-        #[inline]
-        fn from(v: TrainingMetric) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrainingMetric> for t::Value { #[inline] fn from(v: TrainingMetric) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrainingMetric { #[inline] fn from(v: t::Value) -> TrainingMetric { TrainingMetric(t::Props::from_value(v)) } }
 
     /// Information about the user who created or modified an experiment, trial, trial component, lineage group, project, or
     /// model card.
@@ -13356,12 +12645,9 @@ pub mod model_card {
         pub fn user_profile_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserProfileName", v.into()); self }
     }
 
-    impl From<UserContext> for t::Value {
-        #[inline]
-        fn from(v: UserContext) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserContext> for t::Value { #[inline] fn from(v: UserContext) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserContext { #[inline] fn from(v: t::Value) -> UserContext { UserContext(t::Props::from_value(v)) } }
 
     /// The approval status of the model card within your organization. Different organizations might have different criteria
     /// for model card review and approval.
@@ -13408,12 +12694,9 @@ pub mod model_card {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<SecurityConfig> for t::Value {
-        #[inline]
-        fn from(v: SecurityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecurityConfig> for t::Value { #[inline] fn from(v: SecurityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecurityConfig { #[inline] fn from(v: t::Value) -> SecurityConfig { SecurityConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -13494,12 +12777,9 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    impl From<MonitoringResources> for t::Value {
-        #[inline]
-        fn from(v: MonitoringResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringResources> for t::Value { #[inline] fn from(v: MonitoringResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringResources { #[inline] fn from(v: t::Value) -> MonitoringResources { MonitoringResources(t::Props::from_value(v)) } }
 
     /// Configuration for the cluster used to run model monitoring jobs.
     ///
@@ -13521,12 +12801,9 @@ pub mod model_explainability_job_definition {
         pub fn volume_kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeKmsKeyId", v.into()); self }
     }
 
-    impl From<ClusterConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterConfig> for t::Value { #[inline] fn from(v: ClusterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterConfig { #[inline] fn from(v: t::Value) -> ClusterConfig { ClusterConfig(t::Props::from_value(v)) } }
 
     /// Container image configuration object for the monitoring job.
     ///
@@ -13546,12 +12823,9 @@ pub mod model_explainability_job_definition {
         pub fn environment(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Environment", v.into()); self }
     }
 
-    impl From<ModelExplainabilityAppSpecification> for t::Value {
-        #[inline]
-        fn from(v: ModelExplainabilityAppSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelExplainabilityAppSpecification> for t::Value { #[inline] fn from(v: ModelExplainabilityAppSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelExplainabilityAppSpecification { #[inline] fn from(v: t::Value) -> ModelExplainabilityAppSpecification { ModelExplainabilityAppSpecification(t::Props::from_value(v)) } }
 
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
@@ -13572,12 +12846,9 @@ pub mod model_explainability_job_definition {
         pub fn constraints_resource(mut self, v: impl Into<ConstraintsResource>) -> Self { self.0.put::<ConstraintsResource>("ConstraintsResource", v.into()); self }
     }
 
-    impl From<ModelExplainabilityBaselineConfig> for t::Value {
-        #[inline]
-        fn from(v: ModelExplainabilityBaselineConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelExplainabilityBaselineConfig> for t::Value { #[inline] fn from(v: ModelExplainabilityBaselineConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelExplainabilityBaselineConfig { #[inline] fn from(v: t::Value) -> ModelExplainabilityBaselineConfig { ModelExplainabilityBaselineConfig(t::Props::from_value(v)) } }
 
     /// The baseline constraints resource for a monitoring job.
     ///
@@ -13597,12 +12868,9 @@ pub mod model_explainability_job_definition {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<ConstraintsResource> for t::Value {
-        #[inline]
-        fn from(v: ConstraintsResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConstraintsResource> for t::Value { #[inline] fn from(v: ConstraintsResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConstraintsResource { #[inline] fn from(v: t::Value) -> ConstraintsResource { ConstraintsResource(t::Props::from_value(v)) } }
 
     /// The inputs for a monitoring job.
     ///
@@ -13623,12 +12891,9 @@ pub mod model_explainability_job_definition {
         pub fn endpoint_input(mut self, v: impl Into<EndpointInput>) -> Self { self.0.put::<EndpointInput>("EndpointInput", v.into()); self }
     }
 
-    impl From<ModelExplainabilityJobInput> for t::Value {
-        #[inline]
-        fn from(v: ModelExplainabilityJobInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelExplainabilityJobInput> for t::Value { #[inline] fn from(v: ModelExplainabilityJobInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelExplainabilityJobInput { #[inline] fn from(v: t::Value) -> ModelExplainabilityJobInput { ModelExplainabilityJobInput(t::Props::from_value(v)) } }
 
     /// The batch transform input for a monitoring job.
     ///
@@ -13659,12 +12924,9 @@ pub mod model_explainability_job_definition {
         pub fn s3_input_mode(mut self, v: impl Into<S3InputMode>) -> Self { self.0.put::<S3InputMode>("S3InputMode", v.into()); self }
     }
 
-    impl From<BatchTransformInput> for t::Value {
-        #[inline]
-        fn from(v: BatchTransformInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchTransformInput> for t::Value { #[inline] fn from(v: BatchTransformInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchTransformInput { #[inline] fn from(v: t::Value) -> BatchTransformInput { BatchTransformInput(t::Props::from_value(v)) } }
 
     /// The dataset format of the data to monitor
     ///
@@ -13687,12 +12949,9 @@ pub mod model_explainability_job_definition {
         pub fn parquet(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Parquet", v.into()); self }
     }
 
-    impl From<DatasetFormat> for t::Value {
-        #[inline]
-        fn from(v: DatasetFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetFormat> for t::Value { #[inline] fn from(v: DatasetFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetFormat { #[inline] fn from(v: t::Value) -> DatasetFormat { DatasetFormat(t::Props::from_value(v)) } }
 
     /// The CSV format
     ///
@@ -13711,12 +12970,9 @@ pub mod model_explainability_job_definition {
         pub fn header(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Header", v.into()); self }
     }
 
-    impl From<Csv> for t::Value {
-        #[inline]
-        fn from(v: Csv) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Csv> for t::Value { #[inline] fn from(v: Csv) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Csv { #[inline] fn from(v: t::Value) -> Csv { Csv(t::Props::from_value(v)) } }
 
     /// The Json format
     ///
@@ -13735,12 +12991,9 @@ pub mod model_explainability_job_definition {
         pub fn line(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Line", v.into()); self }
     }
 
-    impl From<Json> for t::Value {
-        #[inline]
-        fn from(v: Json) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Json> for t::Value { #[inline] fn from(v: Json) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Json { #[inline] fn from(v: t::Value) -> Json { Json(t::Props::from_value(v)) } }
 
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
     ///
@@ -13815,12 +13068,9 @@ pub mod model_explainability_job_definition {
         pub fn s3_input_mode(mut self, v: impl Into<S3InputMode>) -> Self { self.0.put::<S3InputMode>("S3InputMode", v.into()); self }
     }
 
-    impl From<EndpointInput> for t::Value {
-        #[inline]
-        fn from(v: EndpointInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointInput> for t::Value { #[inline] fn from(v: EndpointInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointInput { #[inline] fn from(v: t::Value) -> EndpointInput { EndpointInput(t::Props::from_value(v)) } }
 
     /// The output configuration for monitoring jobs.
     ///
@@ -13840,12 +13090,9 @@ pub mod model_explainability_job_definition {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<MonitoringOutputConfig> for t::Value {
-        #[inline]
-        fn from(v: MonitoringOutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringOutputConfig> for t::Value { #[inline] fn from(v: MonitoringOutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringOutputConfig { #[inline] fn from(v: t::Value) -> MonitoringOutputConfig { MonitoringOutputConfig(t::Props::from_value(v)) } }
 
     /// The output object for a monitoring job.
     ///
@@ -13862,12 +13109,9 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    impl From<MonitoringOutput> for t::Value {
-        #[inline]
-        fn from(v: MonitoringOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringOutput> for t::Value { #[inline] fn from(v: MonitoringOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringOutput { #[inline] fn from(v: t::Value) -> MonitoringOutput { MonitoringOutput(t::Props::from_value(v)) } }
 
     /// Information about where and how to store the results of a monitoring job.
     ///
@@ -13887,12 +13131,9 @@ pub mod model_explainability_job_definition {
         pub fn s3_upload_mode(mut self, v: impl Into<S3UploadMode>) -> Self { self.0.put::<S3UploadMode>("S3UploadMode", v.into()); self }
     }
 
-    impl From<S3Output> for t::Value {
-        #[inline]
-        fn from(v: S3Output) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Output> for t::Value { #[inline] fn from(v: S3Output) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Output { #[inline] fn from(v: t::Value) -> S3Output { S3Output(t::Props::from_value(v)) } }
 
     /// Whether to upload the results of the monitoring job continuously or after the job completes.
     ///
@@ -13941,12 +13182,9 @@ pub mod model_explainability_job_definition {
         pub fn vpc_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<NetworkConfig> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfig> for t::Value { #[inline] fn from(v: NetworkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfig { #[inline] fn from(v: t::Value) -> NetworkConfig { NetworkConfig(t::Props::from_value(v)) } }
 
     /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and
     /// model containers by configuring the VPC.
@@ -13965,12 +13203,9 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// Specifies a time limit for how long the monitoring job is allowed to run.
     ///
@@ -13987,12 +13222,9 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    impl From<StoppingCondition> for t::Value {
-        #[inline]
-        fn from(v: StoppingCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StoppingCondition> for t::Value { #[inline] fn from(v: StoppingCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StoppingCondition { #[inline] fn from(v: t::Value) -> StoppingCondition { StoppingCondition(t::Props::from_value(v)) } }
 
 }
 
@@ -14134,12 +13366,9 @@ pub mod model_package {
         pub fn supported_transform_instance_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SupportedTransformInstanceTypes", v.into()); self }
     }
 
-    impl From<AdditionalInferenceSpecificationDefinition> for t::Value {
-        #[inline]
-        fn from(v: AdditionalInferenceSpecificationDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AdditionalInferenceSpecificationDefinition> for t::Value { #[inline] fn from(v: AdditionalInferenceSpecificationDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AdditionalInferenceSpecificationDefinition { #[inline] fn from(v: t::Value) -> AdditionalInferenceSpecificationDefinition { AdditionalInferenceSpecificationDefinition(t::Props::from_value(v)) } }
 
     /// Describes the Docker container for the model package.
     ///
@@ -14175,12 +13404,9 @@ pub mod model_package {
         pub fn nearest_model_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NearestModelName", v.into()); self }
     }
 
-    impl From<ModelPackageContainerDefinition> for t::Value {
-        #[inline]
-        fn from(v: ModelPackageContainerDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelPackageContainerDefinition> for t::Value { #[inline] fn from(v: ModelPackageContainerDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelPackageContainerDefinition { #[inline] fn from(v: t::Value) -> ModelPackageContainerDefinition { ModelPackageContainerDefinition(t::Props::from_value(v)) } }
 
     /// Specifies the location of ML model data to deploy during endpoint creation.
     ///
@@ -14199,12 +13425,9 @@ pub mod model_package {
         pub fn s3_data_source(mut self, v: impl Into<S3ModelDataSource>) -> Self { self.0.put::<S3ModelDataSource>("S3DataSource", v.into()); self }
     }
 
-    impl From<ModelDataSource> for t::Value {
-        #[inline]
-        fn from(v: ModelDataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelDataSource> for t::Value { #[inline] fn from(v: ModelDataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelDataSource { #[inline] fn from(v: t::Value) -> ModelDataSource { ModelDataSource(t::Props::from_value(v)) } }
 
     /// Specifies the S3 location of ML model data to deploy.
     ///
@@ -14225,12 +13448,9 @@ pub mod model_package {
         pub fn model_access_config(mut self, v: impl Into<ModelAccessConfig>) -> Self { self.0.put::<ModelAccessConfig>("ModelAccessConfig", v.into()); self }
     }
 
-    impl From<S3ModelDataSource> for t::Value {
-        #[inline]
-        fn from(v: S3ModelDataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3ModelDataSource> for t::Value { #[inline] fn from(v: S3ModelDataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3ModelDataSource { #[inline] fn from(v: t::Value) -> S3ModelDataSource { S3ModelDataSource(t::Props::from_value(v)) } }
 
     /// Specifies how the ML model data is prepared.
     ///
@@ -14269,12 +13489,9 @@ pub mod model_package {
         }
     }
 
-    impl From<ModelAccessConfig> for t::Value {
-        #[inline]
-        fn from(v: ModelAccessConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelAccessConfig> for t::Value { #[inline] fn from(v: ModelAccessConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelAccessConfig { #[inline] fn from(v: t::Value) -> ModelAccessConfig { ModelAccessConfig(t::Props::from_value(v)) } }
 
     /// Specifies the type of ML model data to deploy.
     ///
@@ -14311,12 +13528,9 @@ pub mod model_package {
         }
     }
 
-    impl From<ModelInput> for t::Value {
-        #[inline]
-        fn from(v: ModelInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelInput> for t::Value { #[inline] fn from(v: ModelInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelInput { #[inline] fn from(v: t::Value) -> ModelInput { ModelInput(t::Props::from_value(v)) } }
 
     /// Represents the drift check baselines that can be used when the model monitor is set using the model package.
     ///
@@ -14341,12 +13555,9 @@ pub mod model_package {
         pub fn model_quality(mut self, v: impl Into<DriftCheckModelQuality>) -> Self { self.0.put::<DriftCheckModelQuality>("ModelQuality", v.into()); self }
     }
 
-    impl From<DriftCheckBaselines> for t::Value {
-        #[inline]
-        fn from(v: DriftCheckBaselines) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DriftCheckBaselines> for t::Value { #[inline] fn from(v: DriftCheckBaselines) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DriftCheckBaselines { #[inline] fn from(v: t::Value) -> DriftCheckBaselines { DriftCheckBaselines(t::Props::from_value(v)) } }
 
     /// Represents the drift check bias baselines that can be used when the model monitor is set using the model package.
     ///
@@ -14369,12 +13580,9 @@ pub mod model_package {
         pub fn pre_training_constraints(mut self, v: impl Into<MetricsSource>) -> Self { self.0.put::<MetricsSource>("PreTrainingConstraints", v.into()); self }
     }
 
-    impl From<DriftCheckBias> for t::Value {
-        #[inline]
-        fn from(v: DriftCheckBias) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DriftCheckBias> for t::Value { #[inline] fn from(v: DriftCheckBias) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DriftCheckBias { #[inline] fn from(v: t::Value) -> DriftCheckBias { DriftCheckBias(t::Props::from_value(v)) } }
 
     /// Represents a File Source Object.
     ///
@@ -14395,12 +13603,9 @@ pub mod model_package {
         pub fn content_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ContentType", v.into()); self }
     }
 
-    impl From<FileSource> for t::Value {
-        #[inline]
-        fn from(v: FileSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FileSource> for t::Value { #[inline] fn from(v: FileSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FileSource { #[inline] fn from(v: t::Value) -> FileSource { FileSource(t::Props::from_value(v)) } }
 
     /// Represents a Metric Source Object.
     ///
@@ -14420,12 +13625,9 @@ pub mod model_package {
         pub fn content_digest(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ContentDigest", v.into()); self }
     }
 
-    impl From<MetricsSource> for t::Value {
-        #[inline]
-        fn from(v: MetricsSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetricsSource> for t::Value { #[inline] fn from(v: MetricsSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetricsSource { #[inline] fn from(v: t::Value) -> MetricsSource { MetricsSource(t::Props::from_value(v)) } }
 
     /// Contains explainability metrics for a model.
     ///
@@ -14446,12 +13648,9 @@ pub mod model_package {
         pub fn constraints(mut self, v: impl Into<MetricsSource>) -> Self { self.0.put::<MetricsSource>("Constraints", v.into()); self }
     }
 
-    impl From<DriftCheckExplainability> for t::Value {
-        #[inline]
-        fn from(v: DriftCheckExplainability) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DriftCheckExplainability> for t::Value { #[inline] fn from(v: DriftCheckExplainability) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DriftCheckExplainability { #[inline] fn from(v: t::Value) -> DriftCheckExplainability { DriftCheckExplainability(t::Props::from_value(v)) } }
 
     /// Represents the drift check data quality baselines that can be used when the model monitor is set using the model
     /// package.
@@ -14473,12 +13672,9 @@ pub mod model_package {
         pub fn statistics(mut self, v: impl Into<MetricsSource>) -> Self { self.0.put::<MetricsSource>("Statistics", v.into()); self }
     }
 
-    impl From<DriftCheckModelDataQuality> for t::Value {
-        #[inline]
-        fn from(v: DriftCheckModelDataQuality) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DriftCheckModelDataQuality> for t::Value { #[inline] fn from(v: DriftCheckModelDataQuality) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DriftCheckModelDataQuality { #[inline] fn from(v: t::Value) -> DriftCheckModelDataQuality { DriftCheckModelDataQuality(t::Props::from_value(v)) } }
 
     /// Represents the drift check model quality baselines that can be used when the model monitor is set using the model
     /// package.
@@ -14500,12 +13696,9 @@ pub mod model_package {
         pub fn statistics(mut self, v: impl Into<MetricsSource>) -> Self { self.0.put::<MetricsSource>("Statistics", v.into()); self }
     }
 
-    impl From<DriftCheckModelQuality> for t::Value {
-        #[inline]
-        fn from(v: DriftCheckModelQuality) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DriftCheckModelQuality> for t::Value { #[inline] fn from(v: DriftCheckModelQuality) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DriftCheckModelQuality { #[inline] fn from(v: t::Value) -> DriftCheckModelQuality { DriftCheckModelQuality(t::Props::from_value(v)) } }
 
     /// Details about inference jobs that can be run with models based on this model package.
     ///
@@ -14530,12 +13723,9 @@ pub mod model_package {
         pub fn supported_transform_instance_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SupportedTransformInstanceTypes", v.into()); self }
     }
 
-    impl From<InferenceSpecification> for t::Value {
-        #[inline]
-        fn from(v: InferenceSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InferenceSpecification> for t::Value { #[inline] fn from(v: InferenceSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InferenceSpecification { #[inline] fn from(v: t::Value) -> InferenceSpecification { InferenceSpecification(t::Props::from_value(v)) } }
 
     /// Metadata properties of the tracking entity, trial, or trial component.
     ///
@@ -14560,12 +13750,9 @@ pub mod model_package {
         pub fn repository(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Repository", v.into()); self }
     }
 
-    impl From<MetadataProperties> for t::Value {
-        #[inline]
-        fn from(v: MetadataProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataProperties> for t::Value { #[inline] fn from(v: MetadataProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataProperties { #[inline] fn from(v: t::Value) -> MetadataProperties { MetadataProperties(t::Props::from_value(v)) } }
 
     /// The approval status of the model package.
     ///
@@ -14607,12 +13794,9 @@ pub mod model_package {
         }
     }
 
-    impl From<ModelCard> for t::Value {
-        #[inline]
-        fn from(v: ModelCard) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelCard> for t::Value { #[inline] fn from(v: ModelCard) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelCard { #[inline] fn from(v: t::Value) -> ModelCard { ModelCard(t::Props::from_value(v)) } }
 
     /// The approval status of the model card within your organization.
     ///
@@ -14663,12 +13847,9 @@ pub mod model_package {
         pub fn model_quality(mut self, v: impl Into<ModelQuality>) -> Self { self.0.put::<ModelQuality>("ModelQuality", v.into()); self }
     }
 
-    impl From<ModelMetrics> for t::Value {
-        #[inline]
-        fn from(v: ModelMetrics) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelMetrics> for t::Value { #[inline] fn from(v: ModelMetrics) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelMetrics { #[inline] fn from(v: t::Value) -> ModelMetrics { ModelMetrics(t::Props::from_value(v)) } }
 
     /// Contains bias metrics for a model.
     ///
@@ -14691,12 +13872,9 @@ pub mod model_package {
         pub fn report(mut self, v: impl Into<MetricsSource>) -> Self { self.0.put::<MetricsSource>("Report", v.into()); self }
     }
 
-    impl From<Bias> for t::Value {
-        #[inline]
-        fn from(v: Bias) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Bias> for t::Value { #[inline] fn from(v: Bias) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Bias { #[inline] fn from(v: t::Value) -> Bias { Bias(t::Props::from_value(v)) } }
 
     /// Contains explainability metrics for a model.
     ///
@@ -14715,12 +13893,9 @@ pub mod model_package {
         pub fn report(mut self, v: impl Into<MetricsSource>) -> Self { self.0.put::<MetricsSource>("Report", v.into()); self }
     }
 
-    impl From<Explainability> for t::Value {
-        #[inline]
-        fn from(v: Explainability) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Explainability> for t::Value { #[inline] fn from(v: Explainability) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Explainability { #[inline] fn from(v: t::Value) -> Explainability { Explainability(t::Props::from_value(v)) } }
 
     /// Metrics that measure the quality of the input data for a model.
     ///
@@ -14741,12 +13916,9 @@ pub mod model_package {
         pub fn statistics(mut self, v: impl Into<MetricsSource>) -> Self { self.0.put::<MetricsSource>("Statistics", v.into()); self }
     }
 
-    impl From<ModelDataQuality> for t::Value {
-        #[inline]
-        fn from(v: ModelDataQuality) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelDataQuality> for t::Value { #[inline] fn from(v: ModelDataQuality) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelDataQuality { #[inline] fn from(v: t::Value) -> ModelDataQuality { ModelDataQuality(t::Props::from_value(v)) } }
 
     /// Metrics that measure the quality of a model.
     ///
@@ -14767,12 +13939,9 @@ pub mod model_package {
         pub fn statistics(mut self, v: impl Into<MetricsSource>) -> Self { self.0.put::<MetricsSource>("Statistics", v.into()); self }
     }
 
-    impl From<ModelQuality> for t::Value {
-        #[inline]
-        fn from(v: ModelQuality) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelQuality> for t::Value { #[inline] fn from(v: ModelQuality) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelQuality { #[inline] fn from(v: t::Value) -> ModelQuality { ModelQuality(t::Props::from_value(v)) } }
 
     /// Details about the current status of the model package.
     ///
@@ -14791,12 +13960,9 @@ pub mod model_package {
         pub fn validation_statuses(mut self, v: impl Into<t::List<ModelPackageStatusItem>>) -> Self { self.0.put::<t::List<ModelPackageStatusItem>>("ValidationStatuses", v.into()); self }
     }
 
-    impl From<ModelPackageStatusDetails> for t::Value {
-        #[inline]
-        fn from(v: ModelPackageStatusDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelPackageStatusDetails> for t::Value { #[inline] fn from(v: ModelPackageStatusDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelPackageStatusDetails { #[inline] fn from(v: t::Value) -> ModelPackageStatusDetails { ModelPackageStatusDetails(t::Props::from_value(v)) } }
 
     /// Represents the overall status of a model package.
     ///
@@ -14816,12 +13982,9 @@ pub mod model_package {
         pub fn failure_reason(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FailureReason", v.into()); self }
     }
 
-    impl From<ModelPackageStatusItem> for t::Value {
-        #[inline]
-        fn from(v: ModelPackageStatusItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelPackageStatusItem> for t::Value { #[inline] fn from(v: ModelPackageStatusItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelPackageStatusItem { #[inline] fn from(v: t::Value) -> ModelPackageStatusItem { ModelPackageStatusItem(t::Props::from_value(v)) } }
 
     /// The current status.
     ///
@@ -14865,12 +14028,9 @@ pub mod model_package {
         }
     }
 
-    impl From<SecurityConfig> for t::Value {
-        #[inline]
-        fn from(v: SecurityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecurityConfig> for t::Value { #[inline] fn from(v: SecurityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecurityConfig { #[inline] fn from(v: t::Value) -> SecurityConfig { SecurityConfig(t::Props::from_value(v)) } }
 
     /// Indicates if you want to skip model validation.
     ///
@@ -14909,12 +14069,9 @@ pub mod model_package {
         }
     }
 
-    impl From<SourceAlgorithmSpecification> for t::Value {
-        #[inline]
-        fn from(v: SourceAlgorithmSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceAlgorithmSpecification> for t::Value { #[inline] fn from(v: SourceAlgorithmSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceAlgorithmSpecification { #[inline] fn from(v: t::Value) -> SourceAlgorithmSpecification { SourceAlgorithmSpecification(t::Props::from_value(v)) } }
 
     /// Specifies an algorithm that was used to create the model package. The algorithm must be either an algorithm resource in
     /// your Amazon SageMaker account or an algorithm in AWS Marketplace that you are subscribed to.
@@ -14935,12 +14092,9 @@ pub mod model_package {
         pub fn model_data_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ModelDataUrl", v.into()); self }
     }
 
-    impl From<SourceAlgorithm> for t::Value {
-        #[inline]
-        fn from(v: SourceAlgorithm) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceAlgorithm> for t::Value { #[inline] fn from(v: SourceAlgorithm) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceAlgorithm { #[inline] fn from(v: t::Value) -> SourceAlgorithm { SourceAlgorithm(t::Props::from_value(v)) } }
 
     /// Specifies configurations for one or more transform jobs that Amazon SageMaker runs to test the model package.
     ///
@@ -14958,12 +14112,9 @@ pub mod model_package {
         }
     }
 
-    impl From<ValidationSpecification> for t::Value {
-        #[inline]
-        fn from(v: ValidationSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValidationSpecification> for t::Value { #[inline] fn from(v: ValidationSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValidationSpecification { #[inline] fn from(v: t::Value) -> ValidationSpecification { ValidationSpecification(t::Props::from_value(v)) } }
 
     /// Contains data, such as the inputs and targeted instance types that are used in the process of validating the model
     /// package.
@@ -14982,12 +14133,9 @@ pub mod model_package {
         }
     }
 
-    impl From<ValidationProfile> for t::Value {
-        #[inline]
-        fn from(v: ValidationProfile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValidationProfile> for t::Value { #[inline] fn from(v: ValidationProfile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValidationProfile { #[inline] fn from(v: t::Value) -> ValidationProfile { ValidationProfile(t::Props::from_value(v)) } }
 
     /// Defines the input needed to run a transform job using the inference specification specified in the algorithm.
     ///
@@ -15015,12 +14163,9 @@ pub mod model_package {
         pub fn max_payload_in_mb(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxPayloadInMB", v.into()); self }
     }
 
-    impl From<TransformJobDefinition> for t::Value {
-        #[inline]
-        fn from(v: TransformJobDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransformJobDefinition> for t::Value { #[inline] fn from(v: TransformJobDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransformJobDefinition { #[inline] fn from(v: t::Value) -> TransformJobDefinition { TransformJobDefinition(t::Props::from_value(v)) } }
 
     /// A string that determines the number of records included in a single mini-batch.
     ///
@@ -15067,12 +14212,9 @@ pub mod model_package {
         pub fn split_type(mut self, v: impl Into<SplitType>) -> Self { self.0.put::<SplitType>("SplitType", v.into()); self }
     }
 
-    impl From<TransformInput> for t::Value {
-        #[inline]
-        fn from(v: TransformInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransformInput> for t::Value { #[inline] fn from(v: TransformInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransformInput { #[inline] fn from(v: t::Value) -> TransformInput { TransformInput(t::Props::from_value(v)) } }
 
     /// Describes the input source of a transform job and the way the transform job consumes it.
     ///
@@ -15089,12 +14231,9 @@ pub mod model_package {
         }
     }
 
-    impl From<DataSource> for t::Value {
-        #[inline]
-        fn from(v: DataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataSource> for t::Value { #[inline] fn from(v: DataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataSource { #[inline] fn from(v: t::Value) -> DataSource { DataSource(t::Props::from_value(v)) } }
 
     /// Describes the S3 data source.
     ///
@@ -15112,12 +14251,9 @@ pub mod model_package {
         }
     }
 
-    impl From<S3DataSource> for t::Value {
-        #[inline]
-        fn from(v: S3DataSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3DataSource> for t::Value { #[inline] fn from(v: S3DataSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3DataSource { #[inline] fn from(v: t::Value) -> S3DataSource { S3DataSource(t::Props::from_value(v)) } }
 
     /// The S3 Data Source Type
     ///
@@ -15192,12 +14328,9 @@ pub mod model_package {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<TransformOutput> for t::Value {
-        #[inline]
-        fn from(v: TransformOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransformOutput> for t::Value { #[inline] fn from(v: TransformOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransformOutput { #[inline] fn from(v: t::Value) -> TransformOutput { TransformOutput(t::Props::from_value(v)) } }
 
     /// Defines how to assemble the results of the transform job as a single S3 object.
     ///
@@ -15240,12 +14373,9 @@ pub mod model_package {
         pub fn volume_kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeKmsKeyId", v.into()); self }
     }
 
-    impl From<TransformResources> for t::Value {
-        #[inline]
-        fn from(v: TransformResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TransformResources> for t::Value { #[inline] fn from(v: TransformResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TransformResources { #[inline] fn from(v: t::Value) -> TransformResources { TransformResources(t::Props::from_value(v)) } }
 
 }
 
@@ -15378,12 +14508,9 @@ pub mod model_quality_job_definition {
         }
     }
 
-    impl From<MonitoringResources> for t::Value {
-        #[inline]
-        fn from(v: MonitoringResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringResources> for t::Value { #[inline] fn from(v: MonitoringResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringResources { #[inline] fn from(v: t::Value) -> MonitoringResources { MonitoringResources(t::Props::from_value(v)) } }
 
     /// Configuration for the cluster used to run model monitoring jobs.
     ///
@@ -15405,12 +14532,9 @@ pub mod model_quality_job_definition {
         pub fn volume_kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeKmsKeyId", v.into()); self }
     }
 
-    impl From<ClusterConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterConfig> for t::Value { #[inline] fn from(v: ClusterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterConfig { #[inline] fn from(v: t::Value) -> ClusterConfig { ClusterConfig(t::Props::from_value(v)) } }
 
     /// Container image configuration object for the monitoring job.
     ///
@@ -15441,12 +14565,9 @@ pub mod model_quality_job_definition {
         pub fn record_preprocessor_source_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RecordPreprocessorSourceUri", v.into()); self }
     }
 
-    impl From<ModelQualityAppSpecification> for t::Value {
-        #[inline]
-        fn from(v: ModelQualityAppSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelQualityAppSpecification> for t::Value { #[inline] fn from(v: ModelQualityAppSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelQualityAppSpecification { #[inline] fn from(v: t::Value) -> ModelQualityAppSpecification { ModelQualityAppSpecification(t::Props::from_value(v)) } }
 
     /// The status of the monitoring job.
     ///
@@ -15491,12 +14612,9 @@ pub mod model_quality_job_definition {
         pub fn constraints_resource(mut self, v: impl Into<ConstraintsResource>) -> Self { self.0.put::<ConstraintsResource>("ConstraintsResource", v.into()); self }
     }
 
-    impl From<ModelQualityBaselineConfig> for t::Value {
-        #[inline]
-        fn from(v: ModelQualityBaselineConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelQualityBaselineConfig> for t::Value { #[inline] fn from(v: ModelQualityBaselineConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelQualityBaselineConfig { #[inline] fn from(v: t::Value) -> ModelQualityBaselineConfig { ModelQualityBaselineConfig(t::Props::from_value(v)) } }
 
     /// The baseline constraints resource for a monitoring job.
     ///
@@ -15516,12 +14634,9 @@ pub mod model_quality_job_definition {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<ConstraintsResource> for t::Value {
-        #[inline]
-        fn from(v: ConstraintsResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConstraintsResource> for t::Value { #[inline] fn from(v: ConstraintsResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConstraintsResource { #[inline] fn from(v: t::Value) -> ConstraintsResource { ConstraintsResource(t::Props::from_value(v)) } }
 
     /// The inputs for a monitoring job.
     ///
@@ -15542,12 +14657,9 @@ pub mod model_quality_job_definition {
         pub fn endpoint_input(mut self, v: impl Into<EndpointInput>) -> Self { self.0.put::<EndpointInput>("EndpointInput", v.into()); self }
     }
 
-    impl From<ModelQualityJobInput> for t::Value {
-        #[inline]
-        fn from(v: ModelQualityJobInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ModelQualityJobInput> for t::Value { #[inline] fn from(v: ModelQualityJobInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ModelQualityJobInput { #[inline] fn from(v: t::Value) -> ModelQualityJobInput { ModelQualityJobInput(t::Props::from_value(v)) } }
 
     /// The batch transform input for a monitoring job.
     ///
@@ -15582,12 +14694,9 @@ pub mod model_quality_job_definition {
         pub fn start_time_offset(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTimeOffset", v.into()); self }
     }
 
-    impl From<BatchTransformInput> for t::Value {
-        #[inline]
-        fn from(v: BatchTransformInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchTransformInput> for t::Value { #[inline] fn from(v: BatchTransformInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchTransformInput { #[inline] fn from(v: t::Value) -> BatchTransformInput { BatchTransformInput(t::Props::from_value(v)) } }
 
     /// The dataset format of the data to monitor
     ///
@@ -15610,12 +14719,9 @@ pub mod model_quality_job_definition {
         pub fn parquet(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Parquet", v.into()); self }
     }
 
-    impl From<DatasetFormat> for t::Value {
-        #[inline]
-        fn from(v: DatasetFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetFormat> for t::Value { #[inline] fn from(v: DatasetFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetFormat { #[inline] fn from(v: t::Value) -> DatasetFormat { DatasetFormat(t::Props::from_value(v)) } }
 
     /// The CSV format
     ///
@@ -15634,12 +14740,9 @@ pub mod model_quality_job_definition {
         pub fn header(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Header", v.into()); self }
     }
 
-    impl From<Csv> for t::Value {
-        #[inline]
-        fn from(v: Csv) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Csv> for t::Value { #[inline] fn from(v: Csv) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Csv { #[inline] fn from(v: t::Value) -> Csv { Csv(t::Props::from_value(v)) } }
 
     /// The Json format
     ///
@@ -15658,12 +14761,9 @@ pub mod model_quality_job_definition {
         pub fn line(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Line", v.into()); self }
     }
 
-    impl From<Json> for t::Value {
-        #[inline]
-        fn from(v: Json) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Json> for t::Value { #[inline] fn from(v: Json) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Json { #[inline] fn from(v: t::Value) -> Json { Json(t::Props::from_value(v)) } }
 
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
     ///
@@ -15742,12 +14842,9 @@ pub mod model_quality_job_definition {
         pub fn start_time_offset(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StartTimeOffset", v.into()); self }
     }
 
-    impl From<EndpointInput> for t::Value {
-        #[inline]
-        fn from(v: EndpointInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointInput> for t::Value { #[inline] fn from(v: EndpointInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointInput { #[inline] fn from(v: t::Value) -> EndpointInput { EndpointInput(t::Props::from_value(v)) } }
 
     /// Ground truth input provided in S3
     ///
@@ -15764,12 +14861,9 @@ pub mod model_quality_job_definition {
         }
     }
 
-    impl From<MonitoringGroundTruthS3Input> for t::Value {
-        #[inline]
-        fn from(v: MonitoringGroundTruthS3Input) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringGroundTruthS3Input> for t::Value { #[inline] fn from(v: MonitoringGroundTruthS3Input) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringGroundTruthS3Input { #[inline] fn from(v: t::Value) -> MonitoringGroundTruthS3Input { MonitoringGroundTruthS3Input(t::Props::from_value(v)) } }
 
     /// The output configuration for monitoring jobs.
     ///
@@ -15789,12 +14883,9 @@ pub mod model_quality_job_definition {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<MonitoringOutputConfig> for t::Value {
-        #[inline]
-        fn from(v: MonitoringOutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringOutputConfig> for t::Value { #[inline] fn from(v: MonitoringOutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringOutputConfig { #[inline] fn from(v: t::Value) -> MonitoringOutputConfig { MonitoringOutputConfig(t::Props::from_value(v)) } }
 
     /// The output object for a monitoring job.
     ///
@@ -15811,12 +14902,9 @@ pub mod model_quality_job_definition {
         }
     }
 
-    impl From<MonitoringOutput> for t::Value {
-        #[inline]
-        fn from(v: MonitoringOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringOutput> for t::Value { #[inline] fn from(v: MonitoringOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringOutput { #[inline] fn from(v: t::Value) -> MonitoringOutput { MonitoringOutput(t::Props::from_value(v)) } }
 
     /// Information about where and how to store the results of a monitoring job.
     ///
@@ -15836,12 +14924,9 @@ pub mod model_quality_job_definition {
         pub fn s3_upload_mode(mut self, v: impl Into<S3UploadMode>) -> Self { self.0.put::<S3UploadMode>("S3UploadMode", v.into()); self }
     }
 
-    impl From<S3Output> for t::Value {
-        #[inline]
-        fn from(v: S3Output) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Output> for t::Value { #[inline] fn from(v: S3Output) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Output { #[inline] fn from(v: t::Value) -> S3Output { S3Output(t::Props::from_value(v)) } }
 
     /// Whether to upload the results of the monitoring job continuously or after the job completes.
     ///
@@ -15890,12 +14975,9 @@ pub mod model_quality_job_definition {
         pub fn vpc_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<NetworkConfig> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfig> for t::Value { #[inline] fn from(v: NetworkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfig { #[inline] fn from(v: t::Value) -> NetworkConfig { NetworkConfig(t::Props::from_value(v)) } }
 
     /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and
     /// model containers by configuring the VPC.
@@ -15914,12 +14996,9 @@ pub mod model_quality_job_definition {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// Specifies a time limit for how long the monitoring job is allowed to run.
     ///
@@ -15936,12 +15015,9 @@ pub mod model_quality_job_definition {
         }
     }
 
-    impl From<StoppingCondition> for t::Value {
-        #[inline]
-        fn from(v: StoppingCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StoppingCondition> for t::Value { #[inline] fn from(v: StoppingCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StoppingCondition { #[inline] fn from(v: t::Value) -> StoppingCondition { StoppingCondition(t::Props::from_value(v)) } }
 
 }
 
@@ -16032,12 +15108,9 @@ pub mod monitoring_schedule {
         pub fn processing_job_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProcessingJobArn", v.into()); self }
     }
 
-    impl From<MonitoringExecutionSummary> for t::Value {
-        #[inline]
-        fn from(v: MonitoringExecutionSummary) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringExecutionSummary> for t::Value { #[inline] fn from(v: MonitoringExecutionSummary) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringExecutionSummary { #[inline] fn from(v: t::Value) -> MonitoringExecutionSummary { MonitoringExecutionSummary(t::Props::from_value(v)) } }
 
     /// The status of the monitoring job.
     ///
@@ -16094,12 +15167,9 @@ pub mod monitoring_schedule {
         pub fn schedule_config(mut self, v: impl Into<ScheduleConfig>) -> Self { self.0.put::<ScheduleConfig>("ScheduleConfig", v.into()); self }
     }
 
-    impl From<MonitoringScheduleConfig> for t::Value {
-        #[inline]
-        fn from(v: MonitoringScheduleConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringScheduleConfig> for t::Value { #[inline] fn from(v: MonitoringScheduleConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringScheduleConfig { #[inline] fn from(v: t::Value) -> MonitoringScheduleConfig { MonitoringScheduleConfig(t::Props::from_value(v)) } }
 
     /// Defines the monitoring job.
     ///
@@ -16128,12 +15198,9 @@ pub mod monitoring_schedule {
         pub fn stopping_condition(mut self, v: impl Into<StoppingCondition>) -> Self { self.0.put::<StoppingCondition>("StoppingCondition", v.into()); self }
     }
 
-    impl From<MonitoringJobDefinition> for t::Value {
-        #[inline]
-        fn from(v: MonitoringJobDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringJobDefinition> for t::Value { #[inline] fn from(v: MonitoringJobDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringJobDefinition { #[inline] fn from(v: t::Value) -> MonitoringJobDefinition { MonitoringJobDefinition(t::Props::from_value(v)) } }
 
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
@@ -16154,12 +15221,9 @@ pub mod monitoring_schedule {
         pub fn statistics_resource(mut self, v: impl Into<StatisticsResource>) -> Self { self.0.put::<StatisticsResource>("StatisticsResource", v.into()); self }
     }
 
-    impl From<BaselineConfig> for t::Value {
-        #[inline]
-        fn from(v: BaselineConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BaselineConfig> for t::Value { #[inline] fn from(v: BaselineConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BaselineConfig { #[inline] fn from(v: t::Value) -> BaselineConfig { BaselineConfig(t::Props::from_value(v)) } }
 
     /// The baseline constraints resource for a monitoring job.
     ///
@@ -16179,12 +15243,9 @@ pub mod monitoring_schedule {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<ConstraintsResource> for t::Value {
-        #[inline]
-        fn from(v: ConstraintsResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConstraintsResource> for t::Value { #[inline] fn from(v: ConstraintsResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConstraintsResource { #[inline] fn from(v: t::Value) -> ConstraintsResource { ConstraintsResource(t::Props::from_value(v)) } }
 
     /// The baseline statistics resource for a monitoring job.
     ///
@@ -16204,12 +15265,9 @@ pub mod monitoring_schedule {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<StatisticsResource> for t::Value {
-        #[inline]
-        fn from(v: StatisticsResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StatisticsResource> for t::Value { #[inline] fn from(v: StatisticsResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StatisticsResource { #[inline] fn from(v: t::Value) -> StatisticsResource { StatisticsResource(t::Props::from_value(v)) } }
 
     /// Container image configuration object for the monitoring job.
     ///
@@ -16237,12 +15295,9 @@ pub mod monitoring_schedule {
         pub fn record_preprocessor_source_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RecordPreprocessorSourceUri", v.into()); self }
     }
 
-    impl From<MonitoringAppSpecification> for t::Value {
-        #[inline]
-        fn from(v: MonitoringAppSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringAppSpecification> for t::Value { #[inline] fn from(v: MonitoringAppSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringAppSpecification { #[inline] fn from(v: t::Value) -> MonitoringAppSpecification { MonitoringAppSpecification(t::Props::from_value(v)) } }
 
     /// The inputs for a monitoring job.
     ///
@@ -16263,12 +15318,9 @@ pub mod monitoring_schedule {
         pub fn endpoint_input(mut self, v: impl Into<EndpointInput>) -> Self { self.0.put::<EndpointInput>("EndpointInput", v.into()); self }
     }
 
-    impl From<MonitoringInput> for t::Value {
-        #[inline]
-        fn from(v: MonitoringInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringInput> for t::Value { #[inline] fn from(v: MonitoringInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringInput { #[inline] fn from(v: t::Value) -> MonitoringInput { MonitoringInput(t::Props::from_value(v)) } }
 
     /// The batch transform input for a monitoring job.
     ///
@@ -16295,12 +15347,9 @@ pub mod monitoring_schedule {
         pub fn s3_input_mode(mut self, v: impl Into<S3InputMode>) -> Self { self.0.put::<S3InputMode>("S3InputMode", v.into()); self }
     }
 
-    impl From<BatchTransformInput> for t::Value {
-        #[inline]
-        fn from(v: BatchTransformInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BatchTransformInput> for t::Value { #[inline] fn from(v: BatchTransformInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BatchTransformInput { #[inline] fn from(v: t::Value) -> BatchTransformInput { BatchTransformInput(t::Props::from_value(v)) } }
 
     /// The dataset format of the data to monitor
     ///
@@ -16323,12 +15372,9 @@ pub mod monitoring_schedule {
         pub fn parquet(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Parquet", v.into()); self }
     }
 
-    impl From<DatasetFormat> for t::Value {
-        #[inline]
-        fn from(v: DatasetFormat) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetFormat> for t::Value { #[inline] fn from(v: DatasetFormat) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetFormat { #[inline] fn from(v: t::Value) -> DatasetFormat { DatasetFormat(t::Props::from_value(v)) } }
 
     /// The CSV format
     ///
@@ -16347,12 +15393,9 @@ pub mod monitoring_schedule {
         pub fn header(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Header", v.into()); self }
     }
 
-    impl From<Csv> for t::Value {
-        #[inline]
-        fn from(v: Csv) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Csv> for t::Value { #[inline] fn from(v: Csv) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Csv { #[inline] fn from(v: t::Value) -> Csv { Csv(t::Props::from_value(v)) } }
 
     /// The Json format
     ///
@@ -16371,12 +15414,9 @@ pub mod monitoring_schedule {
         pub fn line(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Line", v.into()); self }
     }
 
-    impl From<Json> for t::Value {
-        #[inline]
-        fn from(v: Json) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Json> for t::Value { #[inline] fn from(v: Json) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Json { #[inline] fn from(v: t::Value) -> Json { Json(t::Props::from_value(v)) } }
 
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
     ///
@@ -16447,12 +15487,9 @@ pub mod monitoring_schedule {
         pub fn s3_input_mode(mut self, v: impl Into<S3InputMode>) -> Self { self.0.put::<S3InputMode>("S3InputMode", v.into()); self }
     }
 
-    impl From<EndpointInput> for t::Value {
-        #[inline]
-        fn from(v: EndpointInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointInput> for t::Value { #[inline] fn from(v: EndpointInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointInput { #[inline] fn from(v: t::Value) -> EndpointInput { EndpointInput(t::Props::from_value(v)) } }
 
     /// The output configuration for monitoring jobs.
     ///
@@ -16472,12 +15509,9 @@ pub mod monitoring_schedule {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<MonitoringOutputConfig> for t::Value {
-        #[inline]
-        fn from(v: MonitoringOutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringOutputConfig> for t::Value { #[inline] fn from(v: MonitoringOutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringOutputConfig { #[inline] fn from(v: t::Value) -> MonitoringOutputConfig { MonitoringOutputConfig(t::Props::from_value(v)) } }
 
     /// The output object for a monitoring job.
     ///
@@ -16494,12 +15528,9 @@ pub mod monitoring_schedule {
         }
     }
 
-    impl From<MonitoringOutput> for t::Value {
-        #[inline]
-        fn from(v: MonitoringOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringOutput> for t::Value { #[inline] fn from(v: MonitoringOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringOutput { #[inline] fn from(v: t::Value) -> MonitoringOutput { MonitoringOutput(t::Props::from_value(v)) } }
 
     /// Information about where and how to store the results of a monitoring job.
     ///
@@ -16519,12 +15550,9 @@ pub mod monitoring_schedule {
         pub fn s3_upload_mode(mut self, v: impl Into<S3UploadMode>) -> Self { self.0.put::<S3UploadMode>("S3UploadMode", v.into()); self }
     }
 
-    impl From<S3Output> for t::Value {
-        #[inline]
-        fn from(v: S3Output) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Output> for t::Value { #[inline] fn from(v: S3Output) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Output { #[inline] fn from(v: t::Value) -> S3Output { S3Output(t::Props::from_value(v)) } }
 
     /// Whether to upload the results of the monitoring job continuously or after the job completes.
     ///
@@ -16563,12 +15591,9 @@ pub mod monitoring_schedule {
         }
     }
 
-    impl From<MonitoringResources> for t::Value {
-        #[inline]
-        fn from(v: MonitoringResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonitoringResources> for t::Value { #[inline] fn from(v: MonitoringResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonitoringResources { #[inline] fn from(v: t::Value) -> MonitoringResources { MonitoringResources(t::Props::from_value(v)) } }
 
     /// Configuration for the cluster used to run model monitoring jobs.
     ///
@@ -16590,12 +15615,9 @@ pub mod monitoring_schedule {
         pub fn volume_kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeKmsKeyId", v.into()); self }
     }
 
-    impl From<ClusterConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterConfig> for t::Value { #[inline] fn from(v: ClusterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterConfig { #[inline] fn from(v: t::Value) -> ClusterConfig { ClusterConfig(t::Props::from_value(v)) } }
 
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and
     /// outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
@@ -16622,12 +15644,9 @@ pub mod monitoring_schedule {
         pub fn vpc_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<NetworkConfig> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfig> for t::Value { #[inline] fn from(v: NetworkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfig { #[inline] fn from(v: t::Value) -> NetworkConfig { NetworkConfig(t::Props::from_value(v)) } }
 
     /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and
     /// model containers by configuring the VPC.
@@ -16646,12 +15665,9 @@ pub mod monitoring_schedule {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// Specifies a time limit for how long the monitoring job is allowed to run.
     ///
@@ -16668,12 +15684,9 @@ pub mod monitoring_schedule {
         }
     }
 
-    impl From<StoppingCondition> for t::Value {
-        #[inline]
-        fn from(v: StoppingCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StoppingCondition> for t::Value { #[inline] fn from(v: StoppingCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StoppingCondition { #[inline] fn from(v: t::Value) -> StoppingCondition { StoppingCondition(t::Props::from_value(v)) } }
 
     /// The type of monitoring job.
     ///
@@ -16720,12 +15733,9 @@ pub mod monitoring_schedule {
         pub fn data_analysis_start_time(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DataAnalysisStartTime", v.into()); self }
     }
 
-    impl From<ScheduleConfig> for t::Value {
-        #[inline]
-        fn from(v: ScheduleConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduleConfig> for t::Value { #[inline] fn from(v: ScheduleConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduleConfig { #[inline] fn from(v: t::Value) -> ScheduleConfig { ScheduleConfig(t::Props::from_value(v)) } }
 
     /// The status of a schedule job.
     ///
@@ -16903,12 +15913,9 @@ pub mod notebook_instance {
         }
     }
 
-    impl From<InstanceMetadataServiceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InstanceMetadataServiceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceMetadataServiceConfiguration> for t::Value { #[inline] fn from(v: InstanceMetadataServiceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceMetadataServiceConfiguration { #[inline] fn from(v: t::Value) -> InstanceMetadataServiceConfiguration { InstanceMetadataServiceConfiguration(t::Props::from_value(v)) } }
 
     /// The type of ML compute instance to launch for the notebook instance. Expect some interruption of service if this
     /// parameter is changed as CloudFormation stops a notebook instance and starts it up again to update it.
@@ -17378,12 +16385,9 @@ pub mod notebook_instance_lifecycle_config {
         pub fn content(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Content", v.into()); self }
     }
 
-    impl From<NotebookInstanceLifecycleHook> for t::Value {
-        #[inline]
-        fn from(v: NotebookInstanceLifecycleHook) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotebookInstanceLifecycleHook> for t::Value { #[inline] fn from(v: NotebookInstanceLifecycleHook) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotebookInstanceLifecycleHook { #[inline] fn from(v: t::Value) -> NotebookInstanceLifecycleHook { NotebookInstanceLifecycleHook(t::Props::from_value(v)) } }
 
 }
 
@@ -17477,12 +16481,9 @@ pub mod partner_app {
         pub fn arguments(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Arguments", v.into()); self }
     }
 
-    impl From<PartnerAppConfig> for t::Value {
-        #[inline]
-        fn from(v: PartnerAppConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartnerAppConfig> for t::Value { #[inline] fn from(v: PartnerAppConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartnerAppConfig { #[inline] fn from(v: t::Value) -> PartnerAppConfig { PartnerAppConfig(t::Props::from_value(v)) } }
 
     /// The Auth type of PartnerApp.
     ///
@@ -17519,12 +16520,9 @@ pub mod partner_app {
         }
     }
 
-    impl From<PartnerAppMaintenanceConfig> for t::Value {
-        #[inline]
-        fn from(v: PartnerAppMaintenanceConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartnerAppMaintenanceConfig> for t::Value { #[inline] fn from(v: PartnerAppMaintenanceConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartnerAppMaintenanceConfig { #[inline] fn from(v: t::Value) -> PartnerAppMaintenanceConfig { PartnerAppMaintenanceConfig(t::Props::from_value(v)) } }
 
     /// The type of PartnerApp.
     ///
@@ -17609,12 +16607,9 @@ pub mod pipeline {
         }
     }
 
-    impl From<ParallelismConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParallelismConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParallelismConfiguration> for t::Value { #[inline] fn from(v: ParallelismConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParallelismConfiguration { #[inline] fn from(v: t::Value) -> ParallelismConfiguration { ParallelismConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -17633,12 +16628,9 @@ pub mod pipeline {
         pub fn pipeline_definition_s3_location(mut self, v: impl Into<S3Location>) -> Self { self.0.put::<S3Location>("PipelineDefinitionS3Location", v.into()); self }
     }
 
-    impl From<PipelineDefinition> for t::Value {
-        #[inline]
-        fn from(v: PipelineDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PipelineDefinition> for t::Value { #[inline] fn from(v: PipelineDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PipelineDefinition { #[inline] fn from(v: t::Value) -> PipelineDefinition { PipelineDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -17659,12 +16651,9 @@ pub mod pipeline {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
 }
 
@@ -17798,12 +16787,9 @@ pub mod processing_job {
         pub fn container_entrypoint(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ContainerEntrypoint", v.into()); self }
     }
 
-    impl From<AppSpecification> for t::Value {
-        #[inline]
-        fn from(v: AppSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppSpecification> for t::Value { #[inline] fn from(v: AppSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppSpecification { #[inline] fn from(v: t::Value) -> AppSpecification { AppSpecification(t::Props::from_value(v)) } }
 
     /// Associates a SageMaker job as a trial component with an experiment and trial.
     ///
@@ -17830,12 +16816,9 @@ pub mod processing_job {
         pub fn trial_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrialName", v.into()); self }
     }
 
-    impl From<ExperimentConfig> for t::Value {
-        #[inline]
-        fn from(v: ExperimentConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExperimentConfig> for t::Value { #[inline] fn from(v: ExperimentConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExperimentConfig { #[inline] fn from(v: t::Value) -> ExperimentConfig { ExperimentConfig(t::Props::from_value(v)) } }
 
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and
     /// outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
@@ -17862,12 +16845,9 @@ pub mod processing_job {
         pub fn vpc_config(mut self, v: impl Into<VpcConfig>) -> Self { self.0.put::<VpcConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<NetworkConfig> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfig> for t::Value { #[inline] fn from(v: NetworkConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfig { #[inline] fn from(v: t::Value) -> NetworkConfig { NetworkConfig(t::Props::from_value(v)) } }
 
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have
     /// access to. You can control access to and from your resources by configuring a VPC.
@@ -17886,12 +16866,9 @@ pub mod processing_job {
         }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// The inputs for a processing job. The processing input must specify exactly one of either S3Input or DatasetDefinition
     /// types.
@@ -17916,12 +16893,9 @@ pub mod processing_job {
         pub fn s3_input(mut self, v: impl Into<S3Input>) -> Self { self.0.put::<S3Input>("S3Input", v.into()); self }
     }
 
-    impl From<ProcessingInputsObject> for t::Value {
-        #[inline]
-        fn from(v: ProcessingInputsObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProcessingInputsObject> for t::Value { #[inline] fn from(v: ProcessingInputsObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProcessingInputsObject { #[inline] fn from(v: t::Value) -> ProcessingInputsObject { ProcessingInputsObject(t::Props::from_value(v)) } }
 
     /// Configuration for Dataset Definition inputs. The Dataset Definition input must specify exactly one of either
     /// `AthenaDatasetDefinition` or `RedshiftDatasetDefinition` types.
@@ -17953,12 +16927,9 @@ pub mod processing_job {
         pub fn redshift_dataset_definition(mut self, v: impl Into<RedshiftDatasetDefinition>) -> Self { self.0.put::<RedshiftDatasetDefinition>("RedshiftDatasetDefinition", v.into()); self }
     }
 
-    impl From<DatasetDefinition> for t::Value {
-        #[inline]
-        fn from(v: DatasetDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetDefinition> for t::Value { #[inline] fn from(v: DatasetDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetDefinition { #[inline] fn from(v: t::Value) -> DatasetDefinition { DatasetDefinition(t::Props::from_value(v)) } }
 
     /// Configuration for Athena Dataset Definition input.
     ///
@@ -17986,12 +16957,9 @@ pub mod processing_job {
         pub fn work_group(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkGroup", v.into()); self }
     }
 
-    impl From<AthenaDatasetDefinition> for t::Value {
-        #[inline]
-        fn from(v: AthenaDatasetDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AthenaDatasetDefinition> for t::Value { #[inline] fn from(v: AthenaDatasetDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AthenaDatasetDefinition { #[inline] fn from(v: t::Value) -> AthenaDatasetDefinition { AthenaDatasetDefinition(t::Props::from_value(v)) } }
 
     /// The compression used for Athena query results.
     ///
@@ -18117,12 +17085,9 @@ pub mod processing_job {
         pub fn output_compression(mut self, v: impl Into<OutputCompression2>) -> Self { self.0.put::<OutputCompression2>("OutputCompression", v.into()); self }
     }
 
-    impl From<RedshiftDatasetDefinition> for t::Value {
-        #[inline]
-        fn from(v: RedshiftDatasetDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedshiftDatasetDefinition> for t::Value { #[inline] fn from(v: RedshiftDatasetDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedshiftDatasetDefinition { #[inline] fn from(v: t::Value) -> RedshiftDatasetDefinition { RedshiftDatasetDefinition(t::Props::from_value(v)) } }
 
     /// The compression used for Redshift query results.
     ///
@@ -18205,12 +17170,9 @@ pub mod processing_job {
         pub fn s3_input_mode(mut self, v: impl Into<InputMode>) -> Self { self.0.put::<InputMode>("S3InputMode", v.into()); self }
     }
 
-    impl From<S3Input> for t::Value {
-        #[inline]
-        fn from(v: S3Input) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Input> for t::Value { #[inline] fn from(v: S3Input) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Input { #[inline] fn from(v: t::Value) -> S3Input { S3Input(t::Props::from_value(v)) } }
 
     /// Whether to GZIP-decompress the data in Amazon S3 as it is streamed into the processing container. `Gzip` can only be
     /// used when `Pipe` mode is specified as the `S3InputMode`. In `Pipe` mode, Amazon SageMaker streams input data from the
@@ -18278,12 +17240,9 @@ pub mod processing_job {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<ProcessingOutputConfig> for t::Value {
-        #[inline]
-        fn from(v: ProcessingOutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProcessingOutputConfig> for t::Value { #[inline] fn from(v: ProcessingOutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProcessingOutputConfig { #[inline] fn from(v: t::Value) -> ProcessingOutputConfig { ProcessingOutputConfig(t::Props::from_value(v)) } }
 
     /// Describes the results of a processing job. The processing output must specify exactly one of either S3Output or
     /// FeatureStoreOutput types.
@@ -18308,12 +17267,9 @@ pub mod processing_job {
         pub fn s3_output(mut self, v: impl Into<S3Output>) -> Self { self.0.put::<S3Output>("S3Output", v.into()); self }
     }
 
-    impl From<ProcessingOutputsObject> for t::Value {
-        #[inline]
-        fn from(v: ProcessingOutputsObject) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProcessingOutputsObject> for t::Value { #[inline] fn from(v: ProcessingOutputsObject) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProcessingOutputsObject { #[inline] fn from(v: t::Value) -> ProcessingOutputsObject { ProcessingOutputsObject(t::Props::from_value(v)) } }
 
     /// Configuration for processing job outputs in Amazon SageMaker Feature Store.
     ///
@@ -18330,12 +17286,9 @@ pub mod processing_job {
         }
     }
 
-    impl From<FeatureStoreOutput> for t::Value {
-        #[inline]
-        fn from(v: FeatureStoreOutput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FeatureStoreOutput> for t::Value { #[inline] fn from(v: FeatureStoreOutput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FeatureStoreOutput { #[inline] fn from(v: t::Value) -> FeatureStoreOutput { FeatureStoreOutput(t::Props::from_value(v)) } }
 
     /// Configuration for uploading output data to Amazon S3 from the processing container.
     ///
@@ -18357,12 +17310,9 @@ pub mod processing_job {
         pub fn local_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LocalPath", v.into()); self }
     }
 
-    impl From<S3Output> for t::Value {
-        #[inline]
-        fn from(v: S3Output) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Output> for t::Value { #[inline] fn from(v: S3Output) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Output { #[inline] fn from(v: t::Value) -> S3Output { S3Output(t::Props::from_value(v)) } }
 
     /// Whether to upload the results of the processing job continuously or after the job completes.
     ///
@@ -18402,12 +17352,9 @@ pub mod processing_job {
         }
     }
 
-    impl From<ProcessingResources> for t::Value {
-        #[inline]
-        fn from(v: ProcessingResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProcessingResources> for t::Value { #[inline] fn from(v: ProcessingResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProcessingResources { #[inline] fn from(v: t::Value) -> ProcessingResources { ProcessingResources(t::Props::from_value(v)) } }
 
     /// Configuration for the cluster used to run a processing job.
     ///
@@ -18429,12 +17376,9 @@ pub mod processing_job {
         pub fn volume_kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VolumeKmsKeyId", v.into()); self }
     }
 
-    impl From<ClusterConfig> for t::Value {
-        #[inline]
-        fn from(v: ClusterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClusterConfig> for t::Value { #[inline] fn from(v: ClusterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClusterConfig { #[inline] fn from(v: t::Value) -> ClusterConfig { ClusterConfig(t::Props::from_value(v)) } }
 
     /// The ML compute instance type for the processing job.
     ///
@@ -18698,12 +17642,9 @@ pub mod processing_job {
         }
     }
 
-    impl From<StoppingCondition> for t::Value {
-        #[inline]
-        fn from(v: StoppingCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StoppingCondition> for t::Value { #[inline] fn from(v: StoppingCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StoppingCondition { #[inline] fn from(v: t::Value) -> StoppingCondition { StoppingCondition(t::Props::from_value(v)) } }
 
 }
 
@@ -18792,12 +17733,9 @@ pub mod project {
         pub fn provisioned_product_status_message(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProvisionedProductStatusMessage", v.into()); self }
     }
 
-    impl From<ServiceCatalogProvisionedProductDetails> for t::Value {
-        #[inline]
-        fn from(v: ServiceCatalogProvisionedProductDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceCatalogProvisionedProductDetails> for t::Value { #[inline] fn from(v: ServiceCatalogProvisionedProductDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceCatalogProvisionedProductDetails { #[inline] fn from(v: t::Value) -> ServiceCatalogProvisionedProductDetails { ServiceCatalogProvisionedProductDetails(t::Props::from_value(v)) } }
 
     /// Input ServiceCatalog Provisioning Details
     ///
@@ -18820,12 +17758,9 @@ pub mod project {
         pub fn provisioning_parameters(mut self, v: impl Into<t::List<ProvisioningParameter>>) -> Self { self.0.put::<t::List<ProvisioningParameter>>("ProvisioningParameters", v.into()); self }
     }
 
-    impl From<ServiceCatalogProvisioningDetails> for t::Value {
-        #[inline]
-        fn from(v: ServiceCatalogProvisioningDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceCatalogProvisioningDetails> for t::Value { #[inline] fn from(v: ServiceCatalogProvisioningDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceCatalogProvisioningDetails { #[inline] fn from(v: t::Value) -> ServiceCatalogProvisioningDetails { ServiceCatalogProvisioningDetails(t::Props::from_value(v)) } }
 
     /// Information about a parameter used to provision a product.
     ///
@@ -18843,12 +17778,9 @@ pub mod project {
         }
     }
 
-    impl From<ProvisioningParameter> for t::Value {
-        #[inline]
-        fn from(v: ProvisioningParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisioningParameter> for t::Value { #[inline] fn from(v: ProvisioningParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisioningParameter { #[inline] fn from(v: t::Value) -> ProvisioningParameter { ProvisioningParameter(t::Props::from_value(v)) } }
 
     /// Details about the template provider for the SageMaker project.
     ///
@@ -18867,12 +17799,9 @@ pub mod project {
         pub fn cfn_template_provider_detail(mut self, v: impl Into<CfnTemplateProviderDetail>) -> Self { self.0.put::<CfnTemplateProviderDetail>("CfnTemplateProviderDetail", v.into()); self }
     }
 
-    impl From<TemplateProviderDetail> for t::Value {
-        #[inline]
-        fn from(v: TemplateProviderDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateProviderDetail> for t::Value { #[inline] fn from(v: TemplateProviderDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateProviderDetail { #[inline] fn from(v: t::Value) -> TemplateProviderDetail { TemplateProviderDetail(t::Props::from_value(v)) } }
 
     /// CloudFormation template provider details for a SageMaker project.
     ///
@@ -18894,12 +17823,9 @@ pub mod project {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleARN", v.into()); self }
     }
 
-    impl From<CfnTemplateProviderDetail> for t::Value {
-        #[inline]
-        fn from(v: CfnTemplateProviderDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CfnTemplateProviderDetail> for t::Value { #[inline] fn from(v: CfnTemplateProviderDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CfnTemplateProviderDetail { #[inline] fn from(v: t::Value) -> CfnTemplateProviderDetail { CfnTemplateProviderDetail(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -18915,12 +17841,9 @@ pub mod project {
         }
     }
 
-    impl From<CfnStackParameter> for t::Value {
-        #[inline]
-        fn from(v: CfnStackParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CfnStackParameter> for t::Value { #[inline] fn from(v: CfnStackParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CfnStackParameter { #[inline] fn from(v: t::Value) -> CfnStackParameter { CfnStackParameter(t::Props::from_value(v)) } }
 
 }
 
@@ -18994,12 +17917,9 @@ pub mod space {
         }
     }
 
-    impl From<OwnershipSettings> for t::Value {
-        #[inline]
-        fn from(v: OwnershipSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OwnershipSettings> for t::Value { #[inline] fn from(v: OwnershipSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OwnershipSettings { #[inline] fn from(v: t::Value) -> OwnershipSettings { OwnershipSettings(t::Props::from_value(v)) } }
 
     /// A collection of settings that apply to spaces of Amazon SageMaker Studio. These settings are specified when the
     /// CreateSpace API is called.
@@ -19035,12 +17955,9 @@ pub mod space {
         pub fn space_storage_settings(mut self, v: impl Into<SpaceStorageSettings>) -> Self { self.0.put::<SpaceStorageSettings>("SpaceStorageSettings", v.into()); self }
     }
 
-    impl From<SpaceSettings> for t::Value {
-        #[inline]
-        fn from(v: SpaceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpaceSettings> for t::Value { #[inline] fn from(v: SpaceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpaceSettings { #[inline] fn from(v: t::Value) -> SpaceSettings { SpaceSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -19089,12 +18006,9 @@ pub mod space {
         pub fn default_resource_spec(mut self, v: impl Into<ResourceSpec>) -> Self { self.0.put::<ResourceSpec>("DefaultResourceSpec", v.into()); self }
     }
 
-    impl From<SpaceCodeEditorAppSettings> for t::Value {
-        #[inline]
-        fn from(v: SpaceCodeEditorAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpaceCodeEditorAppSettings> for t::Value { #[inline] fn from(v: SpaceCodeEditorAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpaceCodeEditorAppSettings { #[inline] fn from(v: t::Value) -> SpaceCodeEditorAppSettings { SpaceCodeEditorAppSettings(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -19117,12 +18031,9 @@ pub mod space {
         pub fn sage_maker_image_version_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SageMakerImageVersionArn", v.into()); self }
     }
 
-    impl From<ResourceSpec> for t::Value {
-        #[inline]
-        fn from(v: ResourceSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceSpec> for t::Value { #[inline] fn from(v: ResourceSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceSpec { #[inline] fn from(v: t::Value) -> ResourceSpec { ResourceSpec(t::Props::from_value(v)) } }
 
     /// The instance type that the image version runs on.
     ///
@@ -19287,12 +18198,9 @@ pub mod space {
         pub fn s3_file_system(mut self, v: impl Into<S3FileSystem>) -> Self { self.0.put::<S3FileSystem>("S3FileSystem", v.into()); self }
     }
 
-    impl From<CustomFileSystem> for t::Value {
-        #[inline]
-        fn from(v: CustomFileSystem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomFileSystem> for t::Value { #[inline] fn from(v: CustomFileSystem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomFileSystem { #[inline] fn from(v: t::Value) -> CustomFileSystem { CustomFileSystem(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -19307,12 +18215,9 @@ pub mod space {
         }
     }
 
-    impl From<EFSFileSystem> for t::Value {
-        #[inline]
-        fn from(v: EFSFileSystem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EFSFileSystem> for t::Value { #[inline] fn from(v: EFSFileSystem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EFSFileSystem { #[inline] fn from(v: t::Value) -> EFSFileSystem { EFSFileSystem(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -19329,12 +18234,9 @@ pub mod space {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<S3FileSystem> for t::Value {
-        #[inline]
-        fn from(v: S3FileSystem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3FileSystem> for t::Value { #[inline] fn from(v: S3FileSystem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3FileSystem { #[inline] fn from(v: t::Value) -> S3FileSystem { S3FileSystem(t::Props::from_value(v)) } }
 
     /// The JupyterServer app settings.
     ///
@@ -19355,12 +18257,9 @@ pub mod space {
         pub fn default_resource_spec(mut self, v: impl Into<ResourceSpec>) -> Self { self.0.put::<ResourceSpec>("DefaultResourceSpec", v.into()); self }
     }
 
-    impl From<SpaceJupyterLabAppSettings> for t::Value {
-        #[inline]
-        fn from(v: SpaceJupyterLabAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpaceJupyterLabAppSettings> for t::Value { #[inline] fn from(v: SpaceJupyterLabAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpaceJupyterLabAppSettings { #[inline] fn from(v: t::Value) -> SpaceJupyterLabAppSettings { SpaceJupyterLabAppSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -19375,12 +18274,9 @@ pub mod space {
         }
     }
 
-    impl From<CodeRepository> for t::Value {
-        #[inline]
-        fn from(v: CodeRepository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeRepository> for t::Value { #[inline] fn from(v: CodeRepository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeRepository { #[inline] fn from(v: t::Value) -> CodeRepository { CodeRepository(t::Props::from_value(v)) } }
 
     /// The JupyterServer app settings.
     ///
@@ -19401,12 +18297,9 @@ pub mod space {
         pub fn lifecycle_config_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LifecycleConfigArns", v.into()); self }
     }
 
-    impl From<JupyterServerAppSettings> for t::Value {
-        #[inline]
-        fn from(v: JupyterServerAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JupyterServerAppSettings> for t::Value { #[inline] fn from(v: JupyterServerAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JupyterServerAppSettings { #[inline] fn from(v: t::Value) -> JupyterServerAppSettings { JupyterServerAppSettings(t::Props::from_value(v)) } }
 
     /// The kernel gateway app settings.
     ///
@@ -19430,12 +18323,9 @@ pub mod space {
         pub fn lifecycle_config_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LifecycleConfigArns", v.into()); self }
     }
 
-    impl From<KernelGatewayAppSettings> for t::Value {
-        #[inline]
-        fn from(v: KernelGatewayAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KernelGatewayAppSettings> for t::Value { #[inline] fn from(v: KernelGatewayAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KernelGatewayAppSettings { #[inline] fn from(v: t::Value) -> KernelGatewayAppSettings { KernelGatewayAppSettings(t::Props::from_value(v)) } }
 
     /// A custom SageMaker image.
     ///
@@ -19455,12 +18345,9 @@ pub mod space {
         pub fn image_version_number(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ImageVersionNumber", v.into()); self }
     }
 
-    impl From<CustomImage> for t::Value {
-        #[inline]
-        fn from(v: CustomImage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomImage> for t::Value { #[inline] fn from(v: CustomImage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomImage { #[inline] fn from(v: t::Value) -> CustomImage { CustomImage(t::Props::from_value(v)) } }
 
     /// The flag to enable/disable remote access for a space.
     ///
@@ -19499,12 +18386,9 @@ pub mod space {
         pub fn ebs_storage_settings(mut self, v: impl Into<EbsStorageSettings>) -> Self { self.0.put::<EbsStorageSettings>("EbsStorageSettings", v.into()); self }
     }
 
-    impl From<SpaceStorageSettings> for t::Value {
-        #[inline]
-        fn from(v: SpaceStorageSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpaceStorageSettings> for t::Value { #[inline] fn from(v: SpaceStorageSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpaceStorageSettings { #[inline] fn from(v: t::Value) -> SpaceStorageSettings { SpaceStorageSettings(t::Props::from_value(v)) } }
 
     /// Properties related to the space's Amazon Elastic Block Store volume.
     ///
@@ -19521,12 +18405,9 @@ pub mod space {
         }
     }
 
-    impl From<EbsStorageSettings> for t::Value {
-        #[inline]
-        fn from(v: EbsStorageSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsStorageSettings> for t::Value { #[inline] fn from(v: EbsStorageSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsStorageSettings { #[inline] fn from(v: t::Value) -> EbsStorageSettings { EbsStorageSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -19541,12 +18422,9 @@ pub mod space {
         }
     }
 
-    impl From<SpaceSharingSettings> for t::Value {
-        #[inline]
-        fn from(v: SpaceSharingSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SpaceSharingSettings> for t::Value { #[inline] fn from(v: SpaceSharingSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SpaceSharingSettings { #[inline] fn from(v: t::Value) -> SpaceSharingSettings { SpaceSharingSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -19732,12 +18610,9 @@ pub mod trial_component {
         pub fn media_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MediaType", v.into()); self }
     }
 
-    impl From<TrialComponentArtifact> for t::Value {
-        #[inline]
-        fn from(v: TrialComponentArtifact) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrialComponentArtifact> for t::Value { #[inline] fn from(v: TrialComponentArtifact) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrialComponentArtifact { #[inline] fn from(v: t::Value) -> TrialComponentArtifact { TrialComponentArtifact(t::Props::from_value(v)) } }
 
     /// Metadata properties of the tracking entity, trial, or trial component.
     ///
@@ -19762,12 +18637,9 @@ pub mod trial_component {
         pub fn repository(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Repository", v.into()); self }
     }
 
-    impl From<MetadataProperties> for t::Value {
-        #[inline]
-        fn from(v: MetadataProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MetadataProperties> for t::Value { #[inline] fn from(v: MetadataProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MetadataProperties { #[inline] fn from(v: t::Value) -> MetadataProperties { MetadataProperties(t::Props::from_value(v)) } }
 
     /// The value of a hyperparameter. Only one of StringValue or NumberValue can be specified.
     ///
@@ -19788,12 +18660,9 @@ pub mod trial_component {
         pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
     }
 
-    impl From<TrialComponentParameterValue> for t::Value {
-        #[inline]
-        fn from(v: TrialComponentParameterValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrialComponentParameterValue> for t::Value { #[inline] fn from(v: TrialComponentParameterValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrialComponentParameterValue { #[inline] fn from(v: t::Value) -> TrialComponentParameterValue { TrialComponentParameterValue(t::Props::from_value(v)) } }
 
     /// The status of the trial component.
     ///
@@ -19814,12 +18683,9 @@ pub mod trial_component {
         pub fn primary_status(mut self, v: impl Into<PrimaryStatus>) -> Self { self.0.put::<PrimaryStatus>("PrimaryStatus", v.into()); self }
     }
 
-    impl From<TrialComponentStatus> for t::Value {
-        #[inline]
-        fn from(v: TrialComponentStatus) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrialComponentStatus> for t::Value { #[inline] fn from(v: TrialComponentStatus) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrialComponentStatus { #[inline] fn from(v: t::Value) -> TrialComponentStatus { TrialComponentStatus(t::Props::from_value(v)) } }
 
     /// The status of the trial component.
     ///
@@ -19951,12 +18817,9 @@ pub mod user_profile {
         pub fn studio_web_portal_settings(mut self, v: impl Into<StudioWebPortalSettings>) -> Self { self.0.put::<StudioWebPortalSettings>("StudioWebPortalSettings", v.into()); self }
     }
 
-    impl From<UserSettings> for t::Value {
-        #[inline]
-        fn from(v: UserSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserSettings> for t::Value { #[inline] fn from(v: UserSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserSettings { #[inline] fn from(v: t::Value) -> UserSettings { UserSettings(t::Props::from_value(v)) } }
 
     /// Indicates whether auto-mounting of an EFS volume is supported for the user profile.
     ///
@@ -20006,12 +18869,9 @@ pub mod user_profile {
         pub fn lifecycle_config_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LifecycleConfigArns", v.into()); self }
     }
 
-    impl From<CodeEditorAppSettings> for t::Value {
-        #[inline]
-        fn from(v: CodeEditorAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeEditorAppSettings> for t::Value { #[inline] fn from(v: CodeEditorAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeEditorAppSettings { #[inline] fn from(v: t::Value) -> CodeEditorAppSettings { CodeEditorAppSettings(t::Props::from_value(v)) } }
 
     /// A custom SageMaker image.
     ///
@@ -20031,12 +18891,9 @@ pub mod user_profile {
         pub fn image_version_number(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ImageVersionNumber", v.into()); self }
     }
 
-    impl From<CustomImage> for t::Value {
-        #[inline]
-        fn from(v: CustomImage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomImage> for t::Value { #[inline] fn from(v: CustomImage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomImage { #[inline] fn from(v: t::Value) -> CustomImage { CustomImage(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -20061,12 +18918,9 @@ pub mod user_profile {
         pub fn training_plan_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrainingPlanArn", v.into()); self }
     }
 
-    impl From<ResourceSpec> for t::Value {
-        #[inline]
-        fn from(v: ResourceSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceSpec> for t::Value { #[inline] fn from(v: ResourceSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceSpec { #[inline] fn from(v: t::Value) -> ResourceSpec { ResourceSpec(t::Props::from_value(v)) } }
 
     /// The instance type that the image version runs on.
     ///
@@ -20459,12 +19313,9 @@ pub mod user_profile {
         pub fn s3_file_system_config(mut self, v: impl Into<S3FileSystemConfig>) -> Self { self.0.put::<S3FileSystemConfig>("S3FileSystemConfig", v.into()); self }
     }
 
-    impl From<CustomFileSystemConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomFileSystemConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomFileSystemConfig> for t::Value { #[inline] fn from(v: CustomFileSystemConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomFileSystemConfig { #[inline] fn from(v: t::Value) -> CustomFileSystemConfig { CustomFileSystemConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -20481,12 +19332,9 @@ pub mod user_profile {
         pub fn file_system_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FileSystemPath", v.into()); self }
     }
 
-    impl From<EFSFileSystemConfig> for t::Value {
-        #[inline]
-        fn from(v: EFSFileSystemConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EFSFileSystemConfig> for t::Value { #[inline] fn from(v: EFSFileSystemConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EFSFileSystemConfig { #[inline] fn from(v: t::Value) -> EFSFileSystemConfig { EFSFileSystemConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -20505,12 +19353,9 @@ pub mod user_profile {
         pub fn s3_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Uri", v.into()); self }
     }
 
-    impl From<S3FileSystemConfig> for t::Value {
-        #[inline]
-        fn from(v: S3FileSystemConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3FileSystemConfig> for t::Value { #[inline] fn from(v: S3FileSystemConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3FileSystemConfig { #[inline] fn from(v: t::Value) -> S3FileSystemConfig { S3FileSystemConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -20526,12 +19371,9 @@ pub mod user_profile {
         }
     }
 
-    impl From<CustomPosixUserConfig> for t::Value {
-        #[inline]
-        fn from(v: CustomPosixUserConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomPosixUserConfig> for t::Value { #[inline] fn from(v: CustomPosixUserConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomPosixUserConfig { #[inline] fn from(v: t::Value) -> CustomPosixUserConfig { CustomPosixUserConfig(t::Props::from_value(v)) } }
 
     /// The JupyterLab app settings.
     ///
@@ -20561,12 +19403,9 @@ pub mod user_profile {
         pub fn lifecycle_config_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LifecycleConfigArns", v.into()); self }
     }
 
-    impl From<JupyterLabAppSettings> for t::Value {
-        #[inline]
-        fn from(v: JupyterLabAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JupyterLabAppSettings> for t::Value { #[inline] fn from(v: JupyterLabAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JupyterLabAppSettings { #[inline] fn from(v: t::Value) -> JupyterLabAppSettings { JupyterLabAppSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -20581,12 +19420,9 @@ pub mod user_profile {
         }
     }
 
-    impl From<CodeRepository> for t::Value {
-        #[inline]
-        fn from(v: CodeRepository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeRepository> for t::Value { #[inline] fn from(v: CodeRepository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeRepository { #[inline] fn from(v: t::Value) -> CodeRepository { CodeRepository(t::Props::from_value(v)) } }
 
     /// Configuration parameters specifying IAM roles assumed by SageMaker's execution role and cluster instances.
     ///
@@ -20608,12 +19444,9 @@ pub mod user_profile {
         pub fn execution_role_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExecutionRoleArns", v.into()); self }
     }
 
-    impl From<EmrSettings> for t::Value {
-        #[inline]
-        fn from(v: EmrSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmrSettings> for t::Value { #[inline] fn from(v: EmrSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmrSettings { #[inline] fn from(v: t::Value) -> EmrSettings { EmrSettings(t::Props::from_value(v)) } }
 
     /// The JupyterServer app settings.
     ///
@@ -20634,12 +19467,9 @@ pub mod user_profile {
         pub fn lifecycle_config_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LifecycleConfigArns", v.into()); self }
     }
 
-    impl From<JupyterServerAppSettings> for t::Value {
-        #[inline]
-        fn from(v: JupyterServerAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JupyterServerAppSettings> for t::Value { #[inline] fn from(v: JupyterServerAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JupyterServerAppSettings { #[inline] fn from(v: t::Value) -> JupyterServerAppSettings { JupyterServerAppSettings(t::Props::from_value(v)) } }
 
     /// The kernel gateway app settings.
     ///
@@ -20663,12 +19493,9 @@ pub mod user_profile {
         pub fn lifecycle_config_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("LifecycleConfigArns", v.into()); self }
     }
 
-    impl From<KernelGatewayAppSettings> for t::Value {
-        #[inline]
-        fn from(v: KernelGatewayAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KernelGatewayAppSettings> for t::Value { #[inline] fn from(v: KernelGatewayAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KernelGatewayAppSettings { #[inline] fn from(v: t::Value) -> KernelGatewayAppSettings { KernelGatewayAppSettings(t::Props::from_value(v)) } }
 
     /// A collection of settings that configure user interaction with the RStudioServerPro app.
     ///
@@ -20690,12 +19517,9 @@ pub mod user_profile {
         pub fn user_group(mut self, v: impl Into<UserGroup>) -> Self { self.0.put::<UserGroup>("UserGroup", v.into()); self }
     }
 
-    impl From<RStudioServerProAppSettings> for t::Value {
-        #[inline]
-        fn from(v: RStudioServerProAppSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RStudioServerProAppSettings> for t::Value { #[inline] fn from(v: RStudioServerProAppSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RStudioServerProAppSettings { #[inline] fn from(v: t::Value) -> RStudioServerProAppSettings { RStudioServerProAppSettings(t::Props::from_value(v)) } }
 
     /// Indicates whether the current user has access to the RStudioServerPro app.
     ///
@@ -20766,12 +19590,9 @@ pub mod user_profile {
         pub fn s3_output_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3OutputPath", v.into()); self }
     }
 
-    impl From<SharingSettings> for t::Value {
-        #[inline]
-        fn from(v: SharingSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SharingSettings> for t::Value { #[inline] fn from(v: SharingSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SharingSettings { #[inline] fn from(v: t::Value) -> SharingSettings { SharingSettings(t::Props::from_value(v)) } }
 
     /// Whether to include the notebook cell output when sharing the notebook. The default is Disabled.
     ///
@@ -20812,12 +19633,9 @@ pub mod user_profile {
         pub fn default_ebs_storage_settings(mut self, v: impl Into<DefaultEbsStorageSettings>) -> Self { self.0.put::<DefaultEbsStorageSettings>("DefaultEbsStorageSettings", v.into()); self }
     }
 
-    impl From<DefaultSpaceStorageSettings> for t::Value {
-        #[inline]
-        fn from(v: DefaultSpaceStorageSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultSpaceStorageSettings> for t::Value { #[inline] fn from(v: DefaultSpaceStorageSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultSpaceStorageSettings { #[inline] fn from(v: t::Value) -> DefaultSpaceStorageSettings { DefaultSpaceStorageSettings(t::Props::from_value(v)) } }
 
     /// Properties related to the Amazon Elastic Block Store volume.
     ///
@@ -20835,12 +19653,9 @@ pub mod user_profile {
         }
     }
 
-    impl From<DefaultEbsStorageSettings> for t::Value {
-        #[inline]
-        fn from(v: DefaultEbsStorageSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultEbsStorageSettings> for t::Value { #[inline] fn from(v: DefaultEbsStorageSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultEbsStorageSettings { #[inline] fn from(v: t::Value) -> DefaultEbsStorageSettings { DefaultEbsStorageSettings(t::Props::from_value(v)) } }
 
     /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain
     /// level.
@@ -20866,12 +19681,9 @@ pub mod user_profile {
         pub fn hidden_sage_maker_image_version_aliases(mut self, v: impl Into<t::List<HiddenSageMakerImage>>) -> Self { self.0.put::<t::List<HiddenSageMakerImage>>("HiddenSageMakerImageVersionAliases", v.into()); self }
     }
 
-    impl From<StudioWebPortalSettings> for t::Value {
-        #[inline]
-        fn from(v: StudioWebPortalSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StudioWebPortalSettings> for t::Value { #[inline] fn from(v: StudioWebPortalSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StudioWebPortalSettings { #[inline] fn from(v: t::Value) -> StudioWebPortalSettings { StudioWebPortalSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -20976,12 +19788,9 @@ pub mod user_profile {
         pub fn version_aliases(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("VersionAliases", v.into()); self }
     }
 
-    impl From<HiddenSageMakerImage> for t::Value {
-        #[inline]
-        fn from(v: HiddenSageMakerImage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HiddenSageMakerImage> for t::Value { #[inline] fn from(v: HiddenSageMakerImage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HiddenSageMakerImage { #[inline] fn from(v: t::Value) -> HiddenSageMakerImage { HiddenSageMakerImage(t::Props::from_value(v)) } }
 
     /// The SageMaker image name that you are hiding from the Studio user interface.
     ///
@@ -21081,12 +19890,9 @@ pub mod workforce {
         }
     }
 
-    impl From<CognitoConfig> for t::Value {
-        #[inline]
-        fn from(v: CognitoConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CognitoConfig> for t::Value { #[inline] fn from(v: CognitoConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CognitoConfig { #[inline] fn from(v: t::Value) -> CognitoConfig { CognitoConfig(t::Props::from_value(v)) } }
 
     /// The IP address type for the workforce. IPv4 only or dualstack (IPv4 and IPv6).
     ///
@@ -21139,12 +19945,9 @@ pub mod workforce {
         pub fn scope(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Scope", v.into()); self }
     }
 
-    impl From<OidcConfig> for t::Value {
-        #[inline]
-        fn from(v: OidcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OidcConfig> for t::Value { #[inline] fn from(v: OidcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OidcConfig { #[inline] fn from(v: t::Value) -> OidcConfig { OidcConfig(t::Props::from_value(v)) } }
 
     /// A list of IP address ranges used to access your training data.
     ///
@@ -21161,12 +19964,9 @@ pub mod workforce {
         }
     }
 
-    impl From<SourceIpConfig> for t::Value {
-        #[inline]
-        fn from(v: SourceIpConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceIpConfig> for t::Value { #[inline] fn from(v: SourceIpConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceIpConfig { #[inline] fn from(v: t::Value) -> SourceIpConfig { SourceIpConfig(t::Props::from_value(v)) } }
 
     /// The VPC configuration for the workforce.
     ///
@@ -21189,12 +19989,9 @@ pub mod workforce {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<WorkforceVpcConfigRequest> for t::Value {
-        #[inline]
-        fn from(v: WorkforceVpcConfigRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkforceVpcConfigRequest> for t::Value { #[inline] fn from(v: WorkforceVpcConfigRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkforceVpcConfigRequest { #[inline] fn from(v: t::Value) -> WorkforceVpcConfigRequest { WorkforceVpcConfigRequest(t::Props::from_value(v)) } }
 
 }
 
@@ -21267,12 +20064,9 @@ pub mod workteam {
         pub fn oidc_member_definition(mut self, v: impl Into<OidcMemberDefinition>) -> Self { self.0.put::<OidcMemberDefinition>("OidcMemberDefinition", v.into()); self }
     }
 
-    impl From<MemberDefinition> for t::Value {
-        #[inline]
-        fn from(v: MemberDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MemberDefinition> for t::Value { #[inline] fn from(v: MemberDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MemberDefinition { #[inline] fn from(v: t::Value) -> MemberDefinition { MemberDefinition(t::Props::from_value(v)) } }
 
     /// The Amazon Cognito user group that is part of the work team.
     ///
@@ -21291,12 +20085,9 @@ pub mod workteam {
         }
     }
 
-    impl From<CognitoMemberDefinition> for t::Value {
-        #[inline]
-        fn from(v: CognitoMemberDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CognitoMemberDefinition> for t::Value { #[inline] fn from(v: CognitoMemberDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CognitoMemberDefinition { #[inline] fn from(v: t::Value) -> CognitoMemberDefinition { CognitoMemberDefinition(t::Props::from_value(v)) } }
 
     /// A list of user groups that exist in your OIDC Identity Provider (IdP).
     ///
@@ -21313,12 +20104,9 @@ pub mod workteam {
         }
     }
 
-    impl From<OidcMemberDefinition> for t::Value {
-        #[inline]
-        fn from(v: OidcMemberDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OidcMemberDefinition> for t::Value { #[inline] fn from(v: OidcMemberDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OidcMemberDefinition { #[inline] fn from(v: t::Value) -> OidcMemberDefinition { OidcMemberDefinition(t::Props::from_value(v)) } }
 
     /// Configures SNS notifications of available or expiring work items for work teams.
     ///
@@ -21335,11 +20123,8 @@ pub mod workteam {
         }
     }
 
-    impl From<NotificationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NotificationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationConfiguration> for t::Value { #[inline] fn from(v: NotificationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationConfiguration { #[inline] fn from(v: t::Value) -> NotificationConfiguration { NotificationConfiguration(t::Props::from_value(v)) } }
 
 }

@@ -86,12 +86,9 @@ pub mod schedule {
         pub fn maximum_window_in_minutes(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MaximumWindowInMinutes", v.into()); self }
     }
 
-    impl From<FlexibleTimeWindow> for t::Value {
-        #[inline]
-        fn from(v: FlexibleTimeWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FlexibleTimeWindow> for t::Value { #[inline] fn from(v: FlexibleTimeWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FlexibleTimeWindow { #[inline] fn from(v: t::Value) -> FlexibleTimeWindow { FlexibleTimeWindow(t::Props::from_value(v)) } }
 
     /// Determines whether the schedule is executed within a flexible time window.
     ///
@@ -171,12 +168,9 @@ pub mod schedule {
         pub fn sqs_parameters(mut self, v: impl Into<SqsParameters>) -> Self { self.0.put::<SqsParameters>("SqsParameters", v.into()); self }
     }
 
-    impl From<Target> for t::Value {
-        #[inline]
-        fn from(v: Target) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Target> for t::Value { #[inline] fn from(v: Target) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Target { #[inline] fn from(v: t::Value) -> Target { Target(t::Props::from_value(v)) } }
 
     /// A DeadLetterConfig object that contains information about a dead-letter queue configuration.
     ///
@@ -195,12 +189,9 @@ pub mod schedule {
         pub fn arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Arn", v.into()); self }
     }
 
-    impl From<DeadLetterConfig> for t::Value {
-        #[inline]
-        fn from(v: DeadLetterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeadLetterConfig> for t::Value { #[inline] fn from(v: DeadLetterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeadLetterConfig { #[inline] fn from(v: t::Value) -> DeadLetterConfig { DeadLetterConfig(t::Props::from_value(v)) } }
 
     /// The custom parameters to be used when the target is an Amazon ECS task.
     ///
@@ -249,12 +240,9 @@ pub mod schedule {
         pub fn task_count(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TaskCount", v.into()); self }
     }
 
-    impl From<EcsParameters> for t::Value {
-        #[inline]
-        fn from(v: EcsParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EcsParameters> for t::Value { #[inline] fn from(v: EcsParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EcsParameters { #[inline] fn from(v: t::Value) -> EcsParameters { EcsParameters(t::Props::from_value(v)) } }
 
     /// The details of a capacity provider strategy.
     ///
@@ -279,12 +267,9 @@ pub mod schedule {
         pub fn weight(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Weight", v.into()); self }
     }
 
-    impl From<CapacityProviderStrategyItem> for t::Value {
-        #[inline]
-        fn from(v: CapacityProviderStrategyItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityProviderStrategyItem> for t::Value { #[inline] fn from(v: CapacityProviderStrategyItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityProviderStrategyItem { #[inline] fn from(v: t::Value) -> CapacityProviderStrategyItem { CapacityProviderStrategyItem(t::Props::from_value(v)) } }
 
     /// Specifies the launch type on which your task is running. The launch type that you specify here must match one of the
     /// launch type (compatibilities) of the target task. The FARGATE value is supported only in the Regions where AWS Fargate
@@ -329,12 +314,9 @@ pub mod schedule {
         pub fn awsvpc_configuration(mut self, v: impl Into<AwsVpcConfiguration>) -> Self { self.0.put::<AwsVpcConfiguration>("AwsvpcConfiguration", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// This structure specifies the VPC subnets and security groups for the task, and whether a public IP address is to be
     /// used. This structure is relevant only for ECS tasks that use the awsvpc network mode.
@@ -358,12 +340,9 @@ pub mod schedule {
         pub fn security_groups(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroups", v.into()); self }
     }
 
-    impl From<AwsVpcConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AwsVpcConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsVpcConfiguration> for t::Value { #[inline] fn from(v: AwsVpcConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsVpcConfiguration { #[inline] fn from(v: t::Value) -> AwsVpcConfiguration { AwsVpcConfiguration(t::Props::from_value(v)) } }
 
     /// An object representing a constraint on task placement.
     ///
@@ -386,12 +365,9 @@ pub mod schedule {
         pub fn type_(mut self, v: impl Into<PlacementConstraintType>) -> Self { self.0.put::<PlacementConstraintType>("Type", v.into()); self }
     }
 
-    impl From<PlacementConstraint> for t::Value {
-        #[inline]
-        fn from(v: PlacementConstraint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlacementConstraint> for t::Value { #[inline] fn from(v: PlacementConstraint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlacementConstraint { #[inline] fn from(v: t::Value) -> PlacementConstraint { PlacementConstraint(t::Props::from_value(v)) } }
 
     /// The type of constraint. Use distinctInstance to ensure that each task in a particular group is running on a different
     /// container instance. Use memberOf to restrict the selection to a group of valid candidates.
@@ -437,12 +413,9 @@ pub mod schedule {
         pub fn type_(mut self, v: impl Into<PlacementStrategyType>) -> Self { self.0.put::<PlacementStrategyType>("Type", v.into()); self }
     }
 
-    impl From<PlacementStrategy> for t::Value {
-        #[inline]
-        fn from(v: PlacementStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PlacementStrategy> for t::Value { #[inline] fn from(v: PlacementStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PlacementStrategy { #[inline] fn from(v: t::Value) -> PlacementStrategy { PlacementStrategy(t::Props::from_value(v)) } }
 
     /// The type of placement strategy. The random placement strategy randomly places tasks on available candidates. The spread
     /// placement strategy spreads placement across available candidates evenly based on the field parameter.
@@ -507,12 +480,9 @@ pub mod schedule {
         }
     }
 
-    impl From<EventBridgeParameters> for t::Value {
-        #[inline]
-        fn from(v: EventBridgeParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventBridgeParameters> for t::Value { #[inline] fn from(v: EventBridgeParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventBridgeParameters { #[inline] fn from(v: t::Value) -> EventBridgeParameters { EventBridgeParameters(t::Props::from_value(v)) } }
 
     /// The custom parameter you can use to control the shard to which EventBridge Scheduler sends the event.
     ///
@@ -529,12 +499,9 @@ pub mod schedule {
         }
     }
 
-    impl From<KinesisParameters> for t::Value {
-        #[inline]
-        fn from(v: KinesisParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisParameters> for t::Value { #[inline] fn from(v: KinesisParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisParameters { #[inline] fn from(v: t::Value) -> KinesisParameters { KinesisParameters(t::Props::from_value(v)) } }
 
     /// A RetryPolicy object that includes information about the retry policy settings.
     ///
@@ -557,12 +524,9 @@ pub mod schedule {
         pub fn maximum_retry_attempts(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MaximumRetryAttempts", v.into()); self }
     }
 
-    impl From<RetryPolicy> for t::Value {
-        #[inline]
-        fn from(v: RetryPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetryPolicy> for t::Value { #[inline] fn from(v: RetryPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetryPolicy { #[inline] fn from(v: t::Value) -> RetryPolicy { RetryPolicy(t::Props::from_value(v)) } }
 
     /// These are custom parameters to use when the target is a SageMaker Model Building Pipeline that starts based on AWS
     /// EventBridge Scheduler schedules.
@@ -582,12 +546,9 @@ pub mod schedule {
         pub fn pipeline_parameter_list(mut self, v: impl Into<t::List<SageMakerPipelineParameter>>) -> Self { self.0.put::<t::List<SageMakerPipelineParameter>>("PipelineParameterList", v.into()); self }
     }
 
-    impl From<SageMakerPipelineParameters> for t::Value {
-        #[inline]
-        fn from(v: SageMakerPipelineParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SageMakerPipelineParameters> for t::Value { #[inline] fn from(v: SageMakerPipelineParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SageMakerPipelineParameters { #[inline] fn from(v: t::Value) -> SageMakerPipelineParameters { SageMakerPipelineParameters(t::Props::from_value(v)) } }
 
     /// Name/Value pair of a parameter to start execution of a SageMaker Model Building Pipeline.
     ///
@@ -605,12 +566,9 @@ pub mod schedule {
         }
     }
 
-    impl From<SageMakerPipelineParameter> for t::Value {
-        #[inline]
-        fn from(v: SageMakerPipelineParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SageMakerPipelineParameter> for t::Value { #[inline] fn from(v: SageMakerPipelineParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SageMakerPipelineParameter { #[inline] fn from(v: t::Value) -> SageMakerPipelineParameter { SageMakerPipelineParameter(t::Props::from_value(v)) } }
 
     /// Contains the message group ID to use when the target is a FIFO queue. If you specify an SQS FIFO queue as a target, the
     /// queue must have content-based deduplication enabled.
@@ -630,12 +588,9 @@ pub mod schedule {
         pub fn message_group_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MessageGroupId", v.into()); self }
     }
 
-    impl From<SqsParameters> for t::Value {
-        #[inline]
-        fn from(v: SqsParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqsParameters> for t::Value { #[inline] fn from(v: SqsParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqsParameters { #[inline] fn from(v: t::Value) -> SqsParameters { SqsParameters(t::Props::from_value(v)) } }
 
 }
 

@@ -84,12 +84,9 @@ pub mod data_integration_flow {
         pub fn s3_source(mut self, v: impl Into<S3SourceConfiguration>) -> Self { self.0.put::<S3SourceConfiguration>("S3Source", v.into()); self }
     }
 
-    impl From<DataIntegrationFlowSource> for t::Value {
-        #[inline]
-        fn from(v: DataIntegrationFlowSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataIntegrationFlowSource> for t::Value { #[inline] fn from(v: DataIntegrationFlowSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataIntegrationFlowSource { #[inline] fn from(v: t::Value) -> DataIntegrationFlowSource { DataIntegrationFlowSource(t::Props::from_value(v)) } }
 
     /// The dataset source configuration parameters.
     ///
@@ -108,12 +105,9 @@ pub mod data_integration_flow {
         pub fn options(mut self, v: impl Into<DatasetOptions>) -> Self { self.0.put::<DatasetOptions>("Options", v.into()); self }
     }
 
-    impl From<DatasetSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DatasetSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetSourceConfiguration> for t::Value { #[inline] fn from(v: DatasetSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetSourceConfiguration { #[inline] fn from(v: t::Value) -> DatasetSourceConfiguration { DatasetSourceConfiguration(t::Props::from_value(v)) } }
 
     /// The dataset options.
     ///
@@ -136,12 +130,9 @@ pub mod data_integration_flow {
         pub fn load_type(mut self, v: impl Into<LoadType>) -> Self { self.0.put::<LoadType>("LoadType", v.into()); self }
     }
 
-    impl From<DatasetOptions> for t::Value {
-        #[inline]
-        fn from(v: DatasetOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetOptions> for t::Value { #[inline] fn from(v: DatasetOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetOptions { #[inline] fn from(v: t::Value) -> DatasetOptions { DatasetOptions(t::Props::from_value(v)) } }
 
     /// The deduplication strategy.
     ///
@@ -160,12 +151,9 @@ pub mod data_integration_flow {
         pub fn field_priority(mut self, v: impl Into<FieldPriorityDedupeStrategyConfiguration>) -> Self { self.0.put::<FieldPriorityDedupeStrategyConfiguration>("FieldPriority", v.into()); self }
     }
 
-    impl From<DedupeStrategy> for t::Value {
-        #[inline]
-        fn from(v: DedupeStrategy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DedupeStrategy> for t::Value { #[inline] fn from(v: DedupeStrategy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DedupeStrategy { #[inline] fn from(v: t::Value) -> DedupeStrategy { DedupeStrategy(t::Props::from_value(v)) } }
 
     /// The field priority deduplication strategy configuration.
     ///
@@ -182,12 +170,9 @@ pub mod data_integration_flow {
         }
     }
 
-    impl From<FieldPriorityDedupeStrategyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FieldPriorityDedupeStrategyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldPriorityDedupeStrategyConfiguration> for t::Value { #[inline] fn from(v: FieldPriorityDedupeStrategyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldPriorityDedupeStrategyConfiguration { #[inline] fn from(v: t::Value) -> FieldPriorityDedupeStrategyConfiguration { FieldPriorityDedupeStrategyConfiguration(t::Props::from_value(v)) } }
 
     /// A deduplication field.
     ///
@@ -205,12 +190,9 @@ pub mod data_integration_flow {
         }
     }
 
-    impl From<FieldPriorityDedupeField> for t::Value {
-        #[inline]
-        fn from(v: FieldPriorityDedupeField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldPriorityDedupeField> for t::Value { #[inline] fn from(v: FieldPriorityDedupeField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldPriorityDedupeField { #[inline] fn from(v: t::Value) -> FieldPriorityDedupeField { FieldPriorityDedupeField(t::Props::from_value(v)) } }
 
     /// The sort order.
     ///
@@ -294,12 +276,9 @@ pub mod data_integration_flow {
         pub fn options(mut self, v: impl Into<S3Options>) -> Self { self.0.put::<S3Options>("Options", v.into()); self }
     }
 
-    impl From<S3SourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3SourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3SourceConfiguration> for t::Value { #[inline] fn from(v: S3SourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3SourceConfiguration { #[inline] fn from(v: t::Value) -> S3SourceConfiguration { S3SourceConfiguration(t::Props::from_value(v)) } }
 
     /// The Amazon S3 options.
     ///
@@ -318,12 +297,9 @@ pub mod data_integration_flow {
         pub fn file_type(mut self, v: impl Into<FileType>) -> Self { self.0.put::<FileType>("FileType", v.into()); self }
     }
 
-    impl From<S3Options> for t::Value {
-        #[inline]
-        fn from(v: S3Options) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Options> for t::Value { #[inline] fn from(v: S3Options) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Options { #[inline] fn from(v: t::Value) -> S3Options { S3Options(t::Props::from_value(v)) } }
 
     /// The file type.
     ///
@@ -388,12 +364,9 @@ pub mod data_integration_flow {
         pub fn dataset_target(mut self, v: impl Into<DatasetTargetConfiguration>) -> Self { self.0.put::<DatasetTargetConfiguration>("DatasetTarget", v.into()); self }
     }
 
-    impl From<DataIntegrationFlowTarget> for t::Value {
-        #[inline]
-        fn from(v: DataIntegrationFlowTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataIntegrationFlowTarget> for t::Value { #[inline] fn from(v: DataIntegrationFlowTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataIntegrationFlowTarget { #[inline] fn from(v: t::Value) -> DataIntegrationFlowTarget { DataIntegrationFlowTarget(t::Props::from_value(v)) } }
 
     /// The dataset target configuration parameters.
     ///
@@ -412,12 +385,9 @@ pub mod data_integration_flow {
         pub fn options(mut self, v: impl Into<DatasetOptions>) -> Self { self.0.put::<DatasetOptions>("Options", v.into()); self }
     }
 
-    impl From<DatasetTargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DatasetTargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DatasetTargetConfiguration> for t::Value { #[inline] fn from(v: DatasetTargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DatasetTargetConfiguration { #[inline] fn from(v: t::Value) -> DatasetTargetConfiguration { DatasetTargetConfiguration(t::Props::from_value(v)) } }
 
     /// The target type.
     ///
@@ -456,12 +426,9 @@ pub mod data_integration_flow {
         pub fn sql_transformation(mut self, v: impl Into<SqlTransformationConfiguration>) -> Self { self.0.put::<SqlTransformationConfiguration>("SqlTransformation", v.into()); self }
     }
 
-    impl From<DataIntegrationFlowTransformation> for t::Value {
-        #[inline]
-        fn from(v: DataIntegrationFlowTransformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataIntegrationFlowTransformation> for t::Value { #[inline] fn from(v: DataIntegrationFlowTransformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataIntegrationFlowTransformation { #[inline] fn from(v: t::Value) -> DataIntegrationFlowTransformation { DataIntegrationFlowTransformation(t::Props::from_value(v)) } }
 
     /// The SQL transformation configuration parameters.
     ///
@@ -478,12 +445,9 @@ pub mod data_integration_flow {
         }
     }
 
-    impl From<SqlTransformationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SqlTransformationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqlTransformationConfiguration> for t::Value { #[inline] fn from(v: SqlTransformationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqlTransformationConfiguration { #[inline] fn from(v: t::Value) -> SqlTransformationConfiguration { SqlTransformationConfiguration(t::Props::from_value(v)) } }
 
     /// The transformation type.
     ///
@@ -585,12 +549,9 @@ pub mod dataset {
         }
     }
 
-    impl From<PartitionSpec> for t::Value {
-        #[inline]
-        fn from(v: PartitionSpec) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartitionSpec> for t::Value { #[inline] fn from(v: PartitionSpec) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartitionSpec { #[inline] fn from(v: t::Value) -> PartitionSpec { PartitionSpec(t::Props::from_value(v)) } }
 
     /// The partition field details.
     ///
@@ -608,12 +569,9 @@ pub mod dataset {
         }
     }
 
-    impl From<DataLakeDatasetPartitionField> for t::Value {
-        #[inline]
-        fn from(v: DataLakeDatasetPartitionField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataLakeDatasetPartitionField> for t::Value { #[inline] fn from(v: DataLakeDatasetPartitionField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataLakeDatasetPartitionField { #[inline] fn from(v: t::Value) -> DataLakeDatasetPartitionField { DataLakeDatasetPartitionField(t::Props::from_value(v)) } }
 
     /// The transformation of the partition field.
     ///
@@ -630,12 +588,9 @@ pub mod dataset {
         }
     }
 
-    impl From<Transform> for t::Value {
-        #[inline]
-        fn from(v: Transform) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Transform> for t::Value { #[inline] fn from(v: Transform) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Transform { #[inline] fn from(v: t::Value) -> Transform { Transform(t::Props::from_value(v)) } }
 
     /// The type of partitioning transformation.
     ///
@@ -683,12 +638,9 @@ pub mod dataset {
         pub fn primary_keys(mut self, v: impl Into<t::List<DataLakeDatasetPrimaryKeyField>>) -> Self { self.0.put::<t::List<DataLakeDatasetPrimaryKeyField>>("PrimaryKeys", v.into()); self }
     }
 
-    impl From<Schema> for t::Value {
-        #[inline]
-        fn from(v: Schema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schema> for t::Value { #[inline] fn from(v: Schema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schema { #[inline] fn from(v: t::Value) -> Schema { Schema(t::Props::from_value(v)) } }
 
     /// The dataset field details.
     ///
@@ -707,12 +659,9 @@ pub mod dataset {
         }
     }
 
-    impl From<DataLakeDatasetSchemaField> for t::Value {
-        #[inline]
-        fn from(v: DataLakeDatasetSchemaField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataLakeDatasetSchemaField> for t::Value { #[inline] fn from(v: DataLakeDatasetSchemaField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataLakeDatasetSchemaField { #[inline] fn from(v: t::Value) -> DataLakeDatasetSchemaField { DataLakeDatasetSchemaField(t::Props::from_value(v)) } }
 
     /// The dataset field type.
     ///
@@ -757,12 +706,9 @@ pub mod dataset {
         }
     }
 
-    impl From<DataLakeDatasetPrimaryKeyField> for t::Value {
-        #[inline]
-        fn from(v: DataLakeDatasetPrimaryKeyField) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataLakeDatasetPrimaryKeyField> for t::Value { #[inline] fn from(v: DataLakeDatasetPrimaryKeyField) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataLakeDatasetPrimaryKeyField { #[inline] fn from(v: t::Value) -> DataLakeDatasetPrimaryKeyField { DataLakeDatasetPrimaryKeyField(t::Props::from_value(v)) } }
 
 }
 

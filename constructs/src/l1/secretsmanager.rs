@@ -120,12 +120,9 @@ pub mod rotation_schedule {
         }
     }
 
-    impl From<ExternalSecretRotationMetadataItem> for t::Value {
-        #[inline]
-        fn from(v: ExternalSecretRotationMetadataItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExternalSecretRotationMetadataItem> for t::Value { #[inline] fn from(v: ExternalSecretRotationMetadataItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExternalSecretRotationMetadataItem { #[inline] fn from(v: t::Value) -> ExternalSecretRotationMetadataItem { ExternalSecretRotationMetadataItem(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -168,12 +165,9 @@ pub mod rotation_schedule {
         pub fn vpc_subnet_ids(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcSubnetIds", v.into()); self }
     }
 
-    impl From<HostedRotationLambda> for t::Value {
-        #[inline]
-        fn from(v: HostedRotationLambda) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HostedRotationLambda> for t::Value { #[inline] fn from(v: HostedRotationLambda) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HostedRotationLambda { #[inline] fn from(v: t::Value) -> HostedRotationLambda { HostedRotationLambda(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -198,12 +192,9 @@ pub mod rotation_schedule {
         pub fn schedule_expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ScheduleExpression", v.into()); self }
     }
 
-    impl From<RotationRules> for t::Value {
-        #[inline]
-        fn from(v: RotationRules) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RotationRules> for t::Value { #[inline] fn from(v: RotationRules) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RotationRules { #[inline] fn from(v: t::Value) -> RotationRules { RotationRules(t::Props::from_value(v)) } }
 
 }
 
@@ -321,12 +312,9 @@ pub mod secret {
         pub fn secret_string_template(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretStringTemplate", v.into()); self }
     }
 
-    impl From<GenerateSecretString> for t::Value {
-        #[inline]
-        fn from(v: GenerateSecretString) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GenerateSecretString> for t::Value { #[inline] fn from(v: GenerateSecretString) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GenerateSecretString { #[inline] fn from(v: t::Value) -> GenerateSecretString { GenerateSecretString(t::Props::from_value(v)) } }
 
     /// Specifies a `Region` and the `KmsKeyId` for a replica secret.
     ///
@@ -346,12 +334,9 @@ pub mod secret {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<ReplicaRegion> for t::Value {
-        #[inline]
-        fn from(v: ReplicaRegion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicaRegion> for t::Value { #[inline] fn from(v: ReplicaRegion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicaRegion { #[inline] fn from(v: t::Value) -> ReplicaRegion { ReplicaRegion(t::Props::from_value(v)) } }
 
 }
 

@@ -100,12 +100,9 @@ pub mod agent_space {
         pub fn vpcs(mut self, v: impl Into<t::List<VpcConfig>>) -> Self { self.0.put::<t::List<VpcConfig>>("Vpcs", v.into()); self }
     }
 
-    impl From<AWSResources> for t::Value {
-        #[inline]
-        fn from(v: AWSResources) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AWSResources> for t::Value { #[inline] fn from(v: AWSResources) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AWSResources { #[inline] fn from(v: t::Value) -> AWSResources { AWSResources(t::Props::from_value(v)) } }
 
     /// Customer VPC configuration that the security testing environment accesses
     ///
@@ -128,12 +125,9 @@ pub mod agent_space {
         pub fn vpc_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcArn", v.into()); self }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
     /// Details of code review settings
     ///
@@ -151,12 +145,9 @@ pub mod agent_space {
         }
     }
 
-    impl From<CodeReviewSettings> for t::Value {
-        #[inline]
-        fn from(v: CodeReviewSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeReviewSettings> for t::Value { #[inline] fn from(v: CodeReviewSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeReviewSettings { #[inline] fn from(v: t::Value) -> CodeReviewSettings { CodeReviewSettings(t::Props::from_value(v)) } }
 
     /// Integrated Resource details
     ///
@@ -174,12 +165,9 @@ pub mod agent_space {
         }
     }
 
-    impl From<IntegratedResource> for t::Value {
-        #[inline]
-        fn from(v: IntegratedResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntegratedResource> for t::Value { #[inline] fn from(v: IntegratedResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntegratedResource { #[inline] fn from(v: t::Value) -> IntegratedResource { IntegratedResource(t::Props::from_value(v)) } }
 
     /// Selected Resource (eg: Code Repository, Document) from an Integration
     ///
@@ -212,12 +200,9 @@ pub mod agent_space {
         pub fn git_lab_repository(mut self, v: impl Into<GitLabRepositoryResource>) -> Self { self.0.put::<GitLabRepositoryResource>("GitLabRepository", v.into()); self }
     }
 
-    impl From<ProviderResource> for t::Value {
-        #[inline]
-        fn from(v: ProviderResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProviderResource> for t::Value { #[inline] fn from(v: ProviderResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProviderResource { #[inline] fn from(v: t::Value) -> ProviderResource { ProviderResource(t::Props::from_value(v)) } }
 
     /// Bitbucket repository capabilities
     ///
@@ -238,12 +223,9 @@ pub mod agent_space {
         pub fn remediate_code(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RemediateCode", v.into()); self }
     }
 
-    impl From<BitbucketCapabilitiesResource> for t::Value {
-        #[inline]
-        fn from(v: BitbucketCapabilitiesResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BitbucketCapabilitiesResource> for t::Value { #[inline] fn from(v: BitbucketCapabilitiesResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BitbucketCapabilitiesResource { #[inline] fn from(v: t::Value) -> BitbucketCapabilitiesResource { BitbucketCapabilitiesResource(t::Props::from_value(v)) } }
 
     /// Bitbucket repository details
     ///
@@ -261,12 +243,9 @@ pub mod agent_space {
         }
     }
 
-    impl From<BitbucketRepositoryResource> for t::Value {
-        #[inline]
-        fn from(v: BitbucketRepositoryResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BitbucketRepositoryResource> for t::Value { #[inline] fn from(v: BitbucketRepositoryResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BitbucketRepositoryResource { #[inline] fn from(v: t::Value) -> BitbucketRepositoryResource { BitbucketRepositoryResource(t::Props::from_value(v)) } }
 
     /// Confluence document capabilities
     ///
@@ -289,12 +268,9 @@ pub mod agent_space {
         pub fn update_document(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UpdateDocument", v.into()); self }
     }
 
-    impl From<ConfluenceCapabilitiesResource> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceCapabilitiesResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceCapabilitiesResource> for t::Value { #[inline] fn from(v: ConfluenceCapabilitiesResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceCapabilitiesResource { #[inline] fn from(v: t::Value) -> ConfluenceCapabilitiesResource { ConfluenceCapabilitiesResource(t::Props::from_value(v)) } }
 
     /// Confluence document details
     ///
@@ -317,12 +293,9 @@ pub mod agent_space {
         pub fn title(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Title", v.into()); self }
     }
 
-    impl From<ConfluenceDocumentResource> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceDocumentResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceDocumentResource> for t::Value { #[inline] fn from(v: ConfluenceDocumentResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceDocumentResource { #[inline] fn from(v: t::Value) -> ConfluenceDocumentResource { ConfluenceDocumentResource(t::Props::from_value(v)) } }
 
     /// GitHub repository capabilities
     ///
@@ -340,12 +313,9 @@ pub mod agent_space {
         }
     }
 
-    impl From<GitHubCapabilitiesResource> for t::Value {
-        #[inline]
-        fn from(v: GitHubCapabilitiesResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitHubCapabilitiesResource> for t::Value { #[inline] fn from(v: GitHubCapabilitiesResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitHubCapabilitiesResource { #[inline] fn from(v: t::Value) -> GitHubCapabilitiesResource { GitHubCapabilitiesResource(t::Props::from_value(v)) } }
 
     /// GitHub repository details
     ///
@@ -363,12 +333,9 @@ pub mod agent_space {
         }
     }
 
-    impl From<GitHubRepositoryResource> for t::Value {
-        #[inline]
-        fn from(v: GitHubRepositoryResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitHubRepositoryResource> for t::Value { #[inline] fn from(v: GitHubRepositoryResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitHubRepositoryResource { #[inline] fn from(v: t::Value) -> GitHubRepositoryResource { GitHubRepositoryResource(t::Props::from_value(v)) } }
 
     /// GitLab repository capabilities
     ///
@@ -389,12 +356,9 @@ pub mod agent_space {
         pub fn remediate_code(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RemediateCode", v.into()); self }
     }
 
-    impl From<GitLabCapabilitiesResource> for t::Value {
-        #[inline]
-        fn from(v: GitLabCapabilitiesResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitLabCapabilitiesResource> for t::Value { #[inline] fn from(v: GitLabCapabilitiesResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitLabCapabilitiesResource { #[inline] fn from(v: t::Value) -> GitLabCapabilitiesResource { GitLabCapabilitiesResource(t::Props::from_value(v)) } }
 
     /// GitLab repository details
     ///
@@ -412,12 +376,9 @@ pub mod agent_space {
         }
     }
 
-    impl From<GitLabRepositoryResource> for t::Value {
-        #[inline]
-        fn from(v: GitLabRepositoryResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitLabRepositoryResource> for t::Value { #[inline] fn from(v: GitLabRepositoryResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitLabRepositoryResource { #[inline] fn from(v: t::Value) -> GitLabRepositoryResource { GitLabRepositoryResource(t::Props::from_value(v)) } }
 
 }
 
@@ -502,12 +463,9 @@ pub mod application {
         pub fn id_c_instance_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IdCInstanceArn", v.into()); self }
     }
 
-    impl From<IdCConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IdCConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdCConfiguration> for t::Value { #[inline] fn from(v: IdCConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdCConfiguration { #[inline] fn from(v: t::Value) -> IdCConfiguration { IdCConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -728,12 +686,9 @@ pub mod integration {
         pub fn gitlab(mut self, v: impl Into<GitLabInput>) -> Self { self.0.put::<GitLabInput>("Gitlab", v.into()); self }
     }
 
-    impl From<ProviderInput> for t::Value {
-        #[inline]
-        fn from(v: ProviderInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProviderInput> for t::Value { #[inline] fn from(v: ProviderInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProviderInput { #[inline] fn from(v: t::Value) -> ProviderInput { ProviderInput(t::Props::from_value(v)) } }
 
     /// The input required to create a Bitbucket integration.
     ///
@@ -753,12 +708,9 @@ pub mod integration {
         }
     }
 
-    impl From<BitbucketInput> for t::Value {
-        #[inline]
-        fn from(v: BitbucketInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BitbucketInput> for t::Value { #[inline] fn from(v: BitbucketInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BitbucketInput { #[inline] fn from(v: t::Value) -> BitbucketInput { BitbucketInput(t::Props::from_value(v)) } }
 
     /// The input required to create a Confluence integration.
     ///
@@ -778,12 +730,9 @@ pub mod integration {
         }
     }
 
-    impl From<ConfluenceInput> for t::Value {
-        #[inline]
-        fn from(v: ConfluenceInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfluenceInput> for t::Value { #[inline] fn from(v: ConfluenceInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfluenceInput { #[inline] fn from(v: t::Value) -> ConfluenceInput { ConfluenceInput(t::Props::from_value(v)) } }
 
     /// The input required to create a GitHub integration.
     ///
@@ -808,12 +757,9 @@ pub mod integration {
         pub fn target_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetUrl", v.into()); self }
     }
 
-    impl From<GitHubInput> for t::Value {
-        #[inline]
-        fn from(v: GitHubInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitHubInput> for t::Value { #[inline] fn from(v: GitHubInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitHubInput { #[inline] fn from(v: t::Value) -> GitHubInput { GitHubInput(t::Props::from_value(v)) } }
 
     /// The input required to create a GitLab integration.
     ///
@@ -835,12 +781,9 @@ pub mod integration {
         pub fn target_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetUrl", v.into()); self }
     }
 
-    impl From<GitLabInput> for t::Value {
-        #[inline]
-        fn from(v: GitLabInput) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GitLabInput> for t::Value { #[inline] fn from(v: GitLabInput) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GitLabInput { #[inline] fn from(v: t::Value) -> GitLabInput { GitLabInput(t::Props::from_value(v)) } }
 
     /// The type of GitLab access token.
     ///
@@ -963,12 +906,9 @@ pub mod pentest {
         pub fn trusted_ca_certificates(mut self, v: impl Into<t::List<TrustedCaCertificate>>) -> Self { self.0.put::<t::List<TrustedCaCertificate>>("TrustedCaCertificates", v.into()); self }
     }
 
-    impl From<Assets> for t::Value {
-        #[inline]
-        fn from(v: Assets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Assets> for t::Value { #[inline] fn from(v: Assets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Assets { #[inline] fn from(v: t::Value) -> Assets { Assets(t::Props::from_value(v)) } }
 
     /// An authenticated actor to be used during pentest execution
     ///
@@ -997,12 +937,9 @@ pub mod pentest {
         pub fn uris(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Uris", v.into()); self }
     }
 
-    impl From<Actor> for t::Value {
-        #[inline]
-        fn from(v: Actor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Actor> for t::Value { #[inline] fn from(v: Actor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Actor { #[inline] fn from(v: t::Value) -> Actor { Actor(t::Props::from_value(v)) } }
 
     /// Authentication configuration for a pentest actor
     ///
@@ -1023,12 +960,9 @@ pub mod pentest {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<Authentication> for t::Value {
-        #[inline]
-        fn from(v: Authentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Authentication> for t::Value { #[inline] fn from(v: Authentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Authentication { #[inline] fn from(v: t::Value) -> Authentication { Authentication(t::Props::from_value(v)) } }
 
     /// Type of authentication provider
     ///
@@ -1075,12 +1009,9 @@ pub mod pentest {
         pub fn s3_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Location", v.into()); self }
     }
 
-    impl From<DocumentInfo> for t::Value {
-        #[inline]
-        fn from(v: DocumentInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentInfo> for t::Value { #[inline] fn from(v: DocumentInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentInfo { #[inline] fn from(v: t::Value) -> DocumentInfo { DocumentInfo(t::Props::from_value(v)) } }
 
     /// An endpoint to be tested during the pentest
     ///
@@ -1099,12 +1030,9 @@ pub mod pentest {
         pub fn uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Uri", v.into()); self }
     }
 
-    impl From<Endpoint> for t::Value {
-        #[inline]
-        fn from(v: Endpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Endpoint> for t::Value { #[inline] fn from(v: Endpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Endpoint { #[inline] fn from(v: t::Value) -> Endpoint { Endpoint(t::Props::from_value(v)) } }
 
     /// A repository connected via a provider integration
     ///
@@ -1124,12 +1052,9 @@ pub mod pentest {
         pub fn branch(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Branch", v.into()); self }
     }
 
-    impl From<IntegratedRepository> for t::Value {
-        #[inline]
-        fn from(v: IntegratedRepository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IntegratedRepository> for t::Value { #[inline] fn from(v: IntegratedRepository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IntegratedRepository { #[inline] fn from(v: t::Value) -> IntegratedRepository { IntegratedRepository(t::Props::from_value(v)) } }
 
     /// A source code archive stored in S3 for analysis during the pentest
     ///
@@ -1148,12 +1073,9 @@ pub mod pentest {
         pub fn s3_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Location", v.into()); self }
     }
 
-    impl From<SourceCodeRepository> for t::Value {
-        #[inline]
-        fn from(v: SourceCodeRepository) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceCodeRepository> for t::Value { #[inline] fn from(v: SourceCodeRepository) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceCodeRepository { #[inline] fn from(v: t::Value) -> SourceCodeRepository { SourceCodeRepository(t::Props::from_value(v)) } }
 
     /// Trust anchor used when validating a target endpoint's TLS certificate
     ///
@@ -1170,12 +1092,9 @@ pub mod pentest {
         }
     }
 
-    impl From<TrustedCaCertificate> for t::Value {
-        #[inline]
-        fn from(v: TrustedCaCertificate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrustedCaCertificate> for t::Value { #[inline] fn from(v: TrustedCaCertificate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrustedCaCertificate { #[inline] fn from(v: t::Value) -> TrustedCaCertificate { TrustedCaCertificate(t::Props::from_value(v)) } }
 
     /// Source of a trusted CA certificate. Exactly one member must be set.
     ///
@@ -1198,12 +1117,9 @@ pub mod pentest {
         pub fn s3_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Location", v.into()); self }
     }
 
-    impl From<CaCertificateSource> for t::Value {
-        #[inline]
-        fn from(v: CaCertificateSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaCertificateSource> for t::Value { #[inline] fn from(v: CaCertificateSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaCertificateSource { #[inline] fn from(v: t::Value) -> CaCertificateSource { CaCertificateSource(t::Props::from_value(v)) } }
 
     /// Strategy for cleaning up resources after pentest job completion
     ///
@@ -1364,12 +1280,9 @@ pub mod pentest {
         pub fn log_stream(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogStream", v.into()); self }
     }
 
-    impl From<CloudWatchLog> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLog) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLog> for t::Value { #[inline] fn from(v: CloudWatchLog) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLog { #[inline] fn from(v: t::Value) -> CloudWatchLog { CloudWatchLog(t::Props::from_value(v)) } }
 
     /// Network traffic configuration for the pentest
     ///
@@ -1390,12 +1303,9 @@ pub mod pentest {
         pub fn rules(mut self, v: impl Into<t::List<NetworkTrafficRule>>) -> Self { self.0.put::<t::List<NetworkTrafficRule>>("Rules", v.into()); self }
     }
 
-    impl From<NetworkTrafficConfig> for t::Value {
-        #[inline]
-        fn from(v: NetworkTrafficConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkTrafficConfig> for t::Value { #[inline] fn from(v: NetworkTrafficConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkTrafficConfig { #[inline] fn from(v: t::Value) -> NetworkTrafficConfig { NetworkTrafficConfig(t::Props::from_value(v)) } }
 
     /// A custom header to include in outbound requests
     ///
@@ -1416,12 +1326,9 @@ pub mod pentest {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<CustomHeader> for t::Value {
-        #[inline]
-        fn from(v: CustomHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomHeader> for t::Value { #[inline] fn from(v: CustomHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomHeader { #[inline] fn from(v: t::Value) -> CustomHeader { CustomHeader(t::Props::from_value(v)) } }
 
     /// Network traffic rule
     ///
@@ -1444,12 +1351,9 @@ pub mod pentest {
         pub fn pattern(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Pattern", v.into()); self }
     }
 
-    impl From<NetworkTrafficRule> for t::Value {
-        #[inline]
-        fn from(v: NetworkTrafficRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkTrafficRule> for t::Value { #[inline] fn from(v: NetworkTrafficRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkTrafficRule { #[inline] fn from(v: t::Value) -> NetworkTrafficRule { NetworkTrafficRule(t::Props::from_value(v)) } }
 
     /// Whether to allow or deny traffic matching this rule
     ///
@@ -1514,12 +1418,9 @@ pub mod pentest {
         pub fn vpc_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcArn", v.into()); self }
     }
 
-    impl From<VpcConfig> for t::Value {
-        #[inline]
-        fn from(v: VpcConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1592,12 +1493,9 @@ pub mod security_requirement_pack {
         pub fn remediation(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Remediation", v.into()); self }
     }
 
-    impl From<SecurityRequirement> for t::Value {
-        #[inline]
-        fn from(v: SecurityRequirement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecurityRequirement> for t::Value { #[inline] fn from(v: SecurityRequirement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecurityRequirement { #[inline] fn from(v: t::Value) -> SecurityRequirement { SecurityRequirement(t::Props::from_value(v)) } }
 
     /// Whether the pack is enabled or disabled
     ///

@@ -203,12 +203,9 @@ pub mod automation_rule {
         }
     }
 
-    impl From<AutomationRulesAction> for t::Value {
-        #[inline]
-        fn from(v: AutomationRulesAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutomationRulesAction> for t::Value { #[inline] fn from(v: AutomationRulesAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutomationRulesAction { #[inline] fn from(v: t::Value) -> AutomationRulesAction { AutomationRulesAction(t::Props::from_value(v)) } }
 
     /// Identifies the finding fields that the automation rule action updates when a finding matches the defined criteria.
     ///
@@ -243,12 +240,9 @@ pub mod automation_rule {
         pub fn workflow(mut self, v: impl Into<WorkflowUpdate>) -> Self { self.0.put::<WorkflowUpdate>("Workflow", v.into()); self }
     }
 
-    impl From<AutomationRulesFindingFieldsUpdate> for t::Value {
-        #[inline]
-        fn from(v: AutomationRulesFindingFieldsUpdate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutomationRulesFindingFieldsUpdate> for t::Value { #[inline] fn from(v: AutomationRulesFindingFieldsUpdate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutomationRulesFindingFieldsUpdate { #[inline] fn from(v: t::Value) -> AutomationRulesFindingFieldsUpdate { AutomationRulesFindingFieldsUpdate(t::Props::from_value(v)) } }
 
     /// The updated note.
     ///
@@ -266,12 +260,9 @@ pub mod automation_rule {
         }
     }
 
-    impl From<NoteUpdate> for t::Value {
-        #[inline]
-        fn from(v: NoteUpdate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NoteUpdate> for t::Value { #[inline] fn from(v: NoteUpdate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NoteUpdate { #[inline] fn from(v: t::Value) -> NoteUpdate { NoteUpdate(t::Props::from_value(v)) } }
 
     /// Provides details about a list of findings that the current finding relates to.
     ///
@@ -289,12 +280,9 @@ pub mod automation_rule {
         }
     }
 
-    impl From<RelatedFinding> for t::Value {
-        #[inline]
-        fn from(v: RelatedFinding) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RelatedFinding> for t::Value { #[inline] fn from(v: RelatedFinding) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RelatedFinding { #[inline] fn from(v: t::Value) -> RelatedFinding { RelatedFinding(t::Props::from_value(v)) } }
 
     /// Updates to the severity information for a finding.
     ///
@@ -320,12 +308,9 @@ pub mod automation_rule {
         pub fn product(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Product", v.into()); self }
     }
 
-    impl From<SeverityUpdate> for t::Value {
-        #[inline]
-        fn from(v: SeverityUpdate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SeverityUpdate> for t::Value { #[inline] fn from(v: SeverityUpdate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SeverityUpdate { #[inline] fn from(v: t::Value) -> SeverityUpdate { SeverityUpdate(t::Props::from_value(v)) } }
 
     /// The severity value of the finding. The allowed values are the following. +  `INFORMATIONAL` - No issue was found. + 
     /// `LOW` - The issue does not require action on its own. +  `MEDIUM` - The issue must be addressed but not urgently. + 
@@ -398,12 +383,9 @@ pub mod automation_rule {
         }
     }
 
-    impl From<WorkflowUpdate> for t::Value {
-        #[inline]
-        fn from(v: WorkflowUpdate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowUpdate> for t::Value { #[inline] fn from(v: WorkflowUpdate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowUpdate { #[inline] fn from(v: t::Value) -> WorkflowUpdate { WorkflowUpdate(t::Props::from_value(v)) } }
 
     /// The status of the investigation into the finding. The workflow status is specific to an individual finding. It does not
     /// affect the generation of new findings. For example, setting the workflow status to `SUPPRESSED` or `RESOLVED` does not
@@ -573,12 +555,9 @@ pub mod automation_rule {
         pub fn workflow_status(mut self, v: impl Into<t::List<StringFilter>>) -> Self { self.0.put::<t::List<StringFilter>>("WorkflowStatus", v.into()); self }
     }
 
-    impl From<AutomationRulesFindingFilters> for t::Value {
-        #[inline]
-        fn from(v: AutomationRulesFindingFilters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutomationRulesFindingFilters> for t::Value { #[inline] fn from(v: AutomationRulesFindingFilters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutomationRulesFindingFilters { #[inline] fn from(v: t::Value) -> AutomationRulesFindingFilters { AutomationRulesFindingFilters(t::Props::from_value(v)) } }
 
     /// A string filter for filtering ASHlong findings.
     ///
@@ -596,12 +575,9 @@ pub mod automation_rule {
         }
     }
 
-    impl From<StringFilter> for t::Value {
-        #[inline]
-        fn from(v: StringFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StringFilter> for t::Value { #[inline] fn from(v: StringFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StringFilter { #[inline] fn from(v: t::Value) -> StringFilter { StringFilter(t::Props::from_value(v)) } }
 
     /// The condition to apply to a string value when filtering Security Hub findings.
     ///
@@ -654,12 +630,9 @@ pub mod automation_rule {
         pub fn lte(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Lte", v.into()); self }
     }
 
-    impl From<NumberFilter> for t::Value {
-        #[inline]
-        fn from(v: NumberFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NumberFilter> for t::Value { #[inline] fn from(v: NumberFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NumberFilter { #[inline] fn from(v: t::Value) -> NumberFilter { NumberFilter(t::Props::from_value(v)) } }
 
     /// A date filter for querying findings.
     ///
@@ -686,12 +659,9 @@ pub mod automation_rule {
         pub fn start(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Start", v.into()); self }
     }
 
-    impl From<DateFilter> for t::Value {
-        #[inline]
-        fn from(v: DateFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateFilter> for t::Value { #[inline] fn from(v: DateFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateFilter { #[inline] fn from(v: t::Value) -> DateFilter { DateFilter(t::Props::from_value(v)) } }
 
     /// A date range for the date filter.
     ///
@@ -709,12 +679,9 @@ pub mod automation_rule {
         }
     }
 
-    impl From<DateRange> for t::Value {
-        #[inline]
-        fn from(v: DateRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateRange> for t::Value { #[inline] fn from(v: DateRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateRange { #[inline] fn from(v: t::Value) -> DateRange { DateRange(t::Props::from_value(v)) } }
 
     /// A date range unit for the date filter.
     ///
@@ -754,12 +721,9 @@ pub mod automation_rule {
         }
     }
 
-    impl From<MapFilter> for t::Value {
-        #[inline]
-        fn from(v: MapFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MapFilter> for t::Value { #[inline] fn from(v: MapFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MapFilter { #[inline] fn from(v: t::Value) -> MapFilter { MapFilter(t::Props::from_value(v)) } }
 
     /// The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter. To search for
     /// values that have the filter value, use one of the following comparison operators: +  To search for values that include
@@ -897,12 +861,9 @@ pub mod automation_rule_v2 {
         pub fn finding_fields_update(mut self, v: impl Into<AutomationRulesFindingFieldsUpdateV2>) -> Self { self.0.put::<AutomationRulesFindingFieldsUpdateV2>("FindingFieldsUpdate", v.into()); self }
     }
 
-    impl From<AutomationRulesActionV2> for t::Value {
-        #[inline]
-        fn from(v: AutomationRulesActionV2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutomationRulesActionV2> for t::Value { #[inline] fn from(v: AutomationRulesActionV2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutomationRulesActionV2 { #[inline] fn from(v: t::Value) -> AutomationRulesActionV2 { AutomationRulesActionV2(t::Props::from_value(v)) } }
 
     /// The settings for integrating automation rule actions with external systems or service
     ///
@@ -921,12 +882,9 @@ pub mod automation_rule_v2 {
         pub fn connector_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConnectorArn", v.into()); self }
     }
 
-    impl From<ExternalIntegrationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ExternalIntegrationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExternalIntegrationConfiguration> for t::Value { #[inline] fn from(v: ExternalIntegrationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExternalIntegrationConfiguration { #[inline] fn from(v: t::Value) -> ExternalIntegrationConfiguration { ExternalIntegrationConfiguration(t::Props::from_value(v)) } }
 
     /// The changes to be applied to fields in a security finding when an automation rule is triggered
     ///
@@ -949,12 +907,9 @@ pub mod automation_rule_v2 {
         pub fn status_id(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("StatusId", v.into()); self }
     }
 
-    impl From<AutomationRulesFindingFieldsUpdateV2> for t::Value {
-        #[inline]
-        fn from(v: AutomationRulesFindingFieldsUpdateV2) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AutomationRulesFindingFieldsUpdateV2> for t::Value { #[inline] fn from(v: AutomationRulesFindingFieldsUpdateV2) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AutomationRulesFindingFieldsUpdateV2 { #[inline] fn from(v: t::Value) -> AutomationRulesFindingFieldsUpdateV2 { AutomationRulesFindingFieldsUpdateV2(t::Props::from_value(v)) } }
 
     /// The category of action to be executed by the automation rule
     ///
@@ -995,12 +950,9 @@ pub mod automation_rule_v2 {
         pub fn ocsf_finding_criteria(mut self, v: impl Into<OcsfFindingFilters>) -> Self { self.0.put::<OcsfFindingFilters>("OcsfFindingCriteria", v.into()); self }
     }
 
-    impl From<Criteria> for t::Value {
-        #[inline]
-        fn from(v: Criteria) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Criteria> for t::Value { #[inline] fn from(v: Criteria) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Criteria { #[inline] fn from(v: t::Value) -> Criteria { Criteria(t::Props::from_value(v)) } }
 
     /// The filtering conditions that align with OCSF standards
     ///
@@ -1021,12 +973,9 @@ pub mod automation_rule_v2 {
         pub fn composite_operator(mut self, v: impl Into<AllowedOperators>) -> Self { self.0.put::<AllowedOperators>("CompositeOperator", v.into()); self }
     }
 
-    impl From<OcsfFindingFilters> for t::Value {
-        #[inline]
-        fn from(v: OcsfFindingFilters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OcsfFindingFilters> for t::Value { #[inline] fn from(v: OcsfFindingFilters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OcsfFindingFilters { #[inline] fn from(v: t::Value) -> OcsfFindingFilters { OcsfFindingFilters(t::Props::from_value(v)) } }
 
     /// Enables the creation of filtering criteria for security findings
     ///
@@ -1055,12 +1004,9 @@ pub mod automation_rule_v2 {
         pub fn string_filters(mut self, v: impl Into<t::List<OcsfStringFilter>>) -> Self { self.0.put::<t::List<OcsfStringFilter>>("StringFilters", v.into()); self }
     }
 
-    impl From<CompositeFilter> for t::Value {
-        #[inline]
-        fn from(v: CompositeFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CompositeFilter> for t::Value { #[inline] fn from(v: CompositeFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CompositeFilter { #[inline] fn from(v: t::Value) -> CompositeFilter { CompositeFilter(t::Props::from_value(v)) } }
 
     /// Enables filtering of security findings based on boolean field values in OCSF
     ///
@@ -1078,12 +1024,9 @@ pub mod automation_rule_v2 {
         }
     }
 
-    impl From<OcsfBooleanFilter> for t::Value {
-        #[inline]
-        fn from(v: OcsfBooleanFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OcsfBooleanFilter> for t::Value { #[inline] fn from(v: OcsfBooleanFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OcsfBooleanFilter { #[inline] fn from(v: t::Value) -> OcsfBooleanFilter { OcsfBooleanFilter(t::Props::from_value(v)) } }
 
     /// The name of the field
     ///
@@ -1124,12 +1067,9 @@ pub mod automation_rule_v2 {
         }
     }
 
-    impl From<BooleanFilter> for t::Value {
-        #[inline]
-        fn from(v: BooleanFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BooleanFilter> for t::Value { #[inline] fn from(v: BooleanFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BooleanFilter { #[inline] fn from(v: t::Value) -> BooleanFilter { BooleanFilter(t::Props::from_value(v)) } }
 
     /// Enables filtering of security findings based on date and timestamp fields in OCSF
     ///
@@ -1147,12 +1087,9 @@ pub mod automation_rule_v2 {
         }
     }
 
-    impl From<OcsfDateFilter> for t::Value {
-        #[inline]
-        fn from(v: OcsfDateFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OcsfDateFilter> for t::Value { #[inline] fn from(v: OcsfDateFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OcsfDateFilter { #[inline] fn from(v: t::Value) -> OcsfDateFilter { OcsfDateFilter(t::Props::from_value(v)) } }
 
     /// The name of the field
     ///
@@ -1201,12 +1138,9 @@ pub mod automation_rule_v2 {
         pub fn start(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Start", v.into()); self }
     }
 
-    impl From<DateFilter> for t::Value {
-        #[inline]
-        fn from(v: DateFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateFilter> for t::Value { #[inline] fn from(v: DateFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateFilter { #[inline] fn from(v: t::Value) -> DateFilter { DateFilter(t::Props::from_value(v)) } }
 
     /// A date range for the date filter
     ///
@@ -1224,12 +1158,9 @@ pub mod automation_rule_v2 {
         }
     }
 
-    impl From<DateRange> for t::Value {
-        #[inline]
-        fn from(v: DateRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateRange> for t::Value { #[inline] fn from(v: DateRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateRange { #[inline] fn from(v: t::Value) -> DateRange { DateRange(t::Props::from_value(v)) } }
 
     /// A date range unit for the date filter
     ///
@@ -1267,12 +1198,9 @@ pub mod automation_rule_v2 {
         }
     }
 
-    impl From<OcsfMapFilter> for t::Value {
-        #[inline]
-        fn from(v: OcsfMapFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OcsfMapFilter> for t::Value { #[inline] fn from(v: OcsfMapFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OcsfMapFilter { #[inline] fn from(v: t::Value) -> OcsfMapFilter { OcsfMapFilter(t::Props::from_value(v)) } }
 
     /// The name of the field
     ///
@@ -1311,12 +1239,9 @@ pub mod automation_rule_v2 {
         }
     }
 
-    impl From<MapFilter> for t::Value {
-        #[inline]
-        fn from(v: MapFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MapFilter> for t::Value { #[inline] fn from(v: MapFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MapFilter { #[inline] fn from(v: t::Value) -> MapFilter { MapFilter(t::Props::from_value(v)) } }
 
     /// The condition to apply to the key value when filtering findings with a map filter
     ///
@@ -1356,12 +1281,9 @@ pub mod automation_rule_v2 {
         }
     }
 
-    impl From<OcsfNumberFilter> for t::Value {
-        #[inline]
-        fn from(v: OcsfNumberFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OcsfNumberFilter> for t::Value { #[inline] fn from(v: OcsfNumberFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OcsfNumberFilter { #[inline] fn from(v: t::Value) -> OcsfNumberFilter { OcsfNumberFilter(t::Props::from_value(v)) } }
 
     /// The name of the field
     ///
@@ -1412,12 +1334,9 @@ pub mod automation_rule_v2 {
         pub fn lte(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Lte", v.into()); self }
     }
 
-    impl From<NumberFilter> for t::Value {
-        #[inline]
-        fn from(v: NumberFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NumberFilter> for t::Value { #[inline] fn from(v: NumberFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NumberFilter { #[inline] fn from(v: t::Value) -> NumberFilter { NumberFilter(t::Props::from_value(v)) } }
 
     /// The logical operator used to combine multiple conditions
     ///
@@ -1457,12 +1376,9 @@ pub mod automation_rule_v2 {
         }
     }
 
-    impl From<OcsfStringFilter> for t::Value {
-        #[inline]
-        fn from(v: OcsfStringFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OcsfStringFilter> for t::Value { #[inline] fn from(v: OcsfStringFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OcsfStringFilter { #[inline] fn from(v: t::Value) -> OcsfStringFilter { OcsfStringFilter(t::Props::from_value(v)) } }
 
     /// The name of the field
     ///
@@ -1562,12 +1478,9 @@ pub mod automation_rule_v2 {
         }
     }
 
-    impl From<StringFilter> for t::Value {
-        #[inline]
-        fn from(v: StringFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StringFilter> for t::Value { #[inline] fn from(v: StringFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StringFilter { #[inline] fn from(v: t::Value) -> StringFilter { StringFilter(t::Props::from_value(v)) } }
 
     /// The condition to apply to a string value when filtering findings
     ///
@@ -1704,12 +1617,9 @@ pub mod configuration_policy {
         pub fn security_hub(mut self, v: impl Into<SecurityHubPolicy>) -> Self { self.0.put::<SecurityHubPolicy>("SecurityHub", v.into()); self }
     }
 
-    impl From<Policy> for t::Value {
-        #[inline]
-        fn from(v: Policy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Policy> for t::Value { #[inline] fn from(v: Policy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Policy { #[inline] fn from(v: t::Value) -> Policy { Policy(t::Props::from_value(v)) } }
 
     /// An object that defines how AWS Security Hub is configured.
     ///
@@ -1732,12 +1642,9 @@ pub mod configuration_policy {
         pub fn service_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ServiceEnabled", v.into()); self }
     }
 
-    impl From<SecurityHubPolicy> for t::Value {
-        #[inline]
-        fn from(v: SecurityHubPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecurityHubPolicy> for t::Value { #[inline] fn from(v: SecurityHubPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecurityHubPolicy { #[inline] fn from(v: t::Value) -> SecurityHubPolicy { SecurityHubPolicy(t::Props::from_value(v)) } }
 
     /// An object that defines which security controls are enabled in an AWS Security Hub configuration policy.
     ///
@@ -1761,12 +1668,9 @@ pub mod configuration_policy {
         pub fn security_control_custom_parameters(mut self, v: impl Into<t::List<SecurityControlCustomParameter>>) -> Self { self.0.put::<t::List<SecurityControlCustomParameter>>("SecurityControlCustomParameters", v.into()); self }
     }
 
-    impl From<SecurityControlsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SecurityControlsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecurityControlsConfiguration> for t::Value { #[inline] fn from(v: SecurityControlsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecurityControlsConfiguration { #[inline] fn from(v: t::Value) -> SecurityControlsConfiguration { SecurityControlsConfiguration(t::Props::from_value(v)) } }
 
     /// An object of security control and control parameter value that are included in a configuration policy.
     ///
@@ -1787,12 +1691,9 @@ pub mod configuration_policy {
         pub fn security_control_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecurityControlId", v.into()); self }
     }
 
-    impl From<SecurityControlCustomParameter> for t::Value {
-        #[inline]
-        fn from(v: SecurityControlCustomParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SecurityControlCustomParameter> for t::Value { #[inline] fn from(v: SecurityControlCustomParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SecurityControlCustomParameter { #[inline] fn from(v: t::Value) -> SecurityControlCustomParameter { SecurityControlCustomParameter(t::Props::from_value(v)) } }
 
     /// An object that provides the current value of a security control parameter and identifies whether it has been customized.
     ///
@@ -1811,12 +1712,9 @@ pub mod configuration_policy {
         pub fn value(mut self, v: impl Into<ParameterValue>) -> Self { self.0.put::<ParameterValue>("Value", v.into()); self }
     }
 
-    impl From<ParameterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParameterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParameterConfiguration> for t::Value { #[inline] fn from(v: ParameterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParameterConfiguration { #[inline] fn from(v: t::Value) -> ParameterConfiguration { ParameterConfiguration(t::Props::from_value(v)) } }
 
     /// An object that includes the data type of a security control parameter and its current value.
     ///
@@ -1849,12 +1747,9 @@ pub mod configuration_policy {
         pub fn string_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StringList", v.into()); self }
     }
 
-    impl From<ParameterValue> for t::Value {
-        #[inline]
-        fn from(v: ParameterValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParameterValue> for t::Value { #[inline] fn from(v: ParameterValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParameterValue { #[inline] fn from(v: t::Value) -> ParameterValue { ParameterValue(t::Props::from_value(v)) } }
 
     /// Identifies whether a control parameter uses a custom user-defined value or subscribes to the default AWS Security Hub
     /// behavior.
@@ -1987,12 +1882,9 @@ pub mod connector {
         }
     }
 
-    impl From<Provider> for t::Value {
-        #[inline]
-        fn from(v: Provider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Provider> for t::Value { #[inline] fn from(v: Provider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Provider { #[inline] fn from(v: t::Value) -> Provider { Provider(t::Props::from_value(v)) } }
 
     /// The configuration for connecting to an Azure environment.
     ///
@@ -2011,12 +1903,9 @@ pub mod connector {
         }
     }
 
-    impl From<AzureProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AzureProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureProviderConfiguration> for t::Value { #[inline] fn from(v: AzureProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureProviderConfiguration { #[inline] fn from(v: t::Value) -> AzureProviderConfiguration { AzureProviderConfiguration(t::Props::from_value(v)) } }
 
     /// The scope configuration for an Azure connector, defining the tenant or subscription scope.
     ///
@@ -2035,12 +1924,9 @@ pub mod connector {
         pub fn scope_values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ScopeValues", v.into()); self }
     }
 
-    impl From<AzureScopeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AzureScopeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureScopeConfiguration> for t::Value { #[inline] fn from(v: AzureScopeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureScopeConfiguration { #[inline] fn from(v: t::Value) -> AzureScopeConfiguration { AzureScopeConfiguration(t::Props::from_value(v)) } }
 
     /// The type of scope. Valid values are `tenant` and `subscription`.
     ///
@@ -2180,12 +2066,9 @@ pub mod connector_v2 {
         pub fn service_now(mut self, v: impl Into<ServiceNowProviderConfiguration>) -> Self { self.0.put::<ServiceNowProviderConfiguration>("ServiceNow", v.into()); self }
     }
 
-    impl From<Provider> for t::Value {
-        #[inline]
-        fn from(v: Provider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Provider> for t::Value { #[inline] fn from(v: Provider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Provider { #[inline] fn from(v: t::Value) -> Provider { Provider(t::Props::from_value(v)) } }
 
     /// The configuration settings required to establish an integration between AWS Security Hub and Azure
     ///
@@ -2204,12 +2087,9 @@ pub mod connector_v2 {
         }
     }
 
-    impl From<AzureProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AzureProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureProviderConfiguration> for t::Value { #[inline] fn from(v: AzureProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureProviderConfiguration { #[inline] fn from(v: t::Value) -> AzureProviderConfiguration { AzureProviderConfiguration(t::Props::from_value(v)) } }
 
     /// The scope configuration for an Azure connector
     ///
@@ -2228,12 +2108,9 @@ pub mod connector_v2 {
         pub fn scope_values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ScopeValues", v.into()); self }
     }
 
-    impl From<AzureScopeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AzureScopeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureScopeConfiguration> for t::Value { #[inline] fn from(v: AzureScopeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureScopeConfiguration { #[inline] fn from(v: t::Value) -> AzureScopeConfiguration { AzureScopeConfiguration(t::Props::from_value(v)) } }
 
     /// The scope type for the Azure connector
     ///
@@ -2272,12 +2149,9 @@ pub mod connector_v2 {
         }
     }
 
-    impl From<JiraCloudProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: JiraCloudProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JiraCloudProviderConfiguration> for t::Value { #[inline] fn from(v: JiraCloudProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JiraCloudProviderConfiguration { #[inline] fn from(v: t::Value) -> JiraCloudProviderConfiguration { JiraCloudProviderConfiguration(t::Props::from_value(v)) } }
 
     /// The initial configuration settings required to establish an integration between Security Hub and ServiceNow ITSM
     ///
@@ -2295,12 +2169,9 @@ pub mod connector_v2 {
         }
     }
 
-    impl From<ServiceNowProviderConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServiceNowProviderConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServiceNowProviderConfiguration> for t::Value { #[inline] fn from(v: ServiceNowProviderConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServiceNowProviderConfiguration { #[inline] fn from(v: t::Value) -> ServiceNowProviderConfiguration { ServiceNowProviderConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -2544,12 +2415,9 @@ pub mod hub_v2 {
         }
     }
 
-    impl From<NetworkScanning> for t::Value {
-        #[inline]
-        fn from(v: NetworkScanning) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkScanning> for t::Value { #[inline] fn from(v: NetworkScanning) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkScanning { #[inline] fn from(v: t::Value) -> NetworkScanning { NetworkScanning(t::Props::from_value(v)) } }
 
     /// Whether the Network Scanning feature is enabled for this account and Region.
     ///
@@ -2855,12 +2723,9 @@ pub mod insight {
         pub fn workflow_status(mut self, v: impl Into<t::List<StringFilter>>) -> Self { self.0.put::<t::List<StringFilter>>("WorkflowStatus", v.into()); self }
     }
 
-    impl From<AwsSecurityFindingFilters> for t::Value {
-        #[inline]
-        fn from(v: AwsSecurityFindingFilters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsSecurityFindingFilters> for t::Value { #[inline] fn from(v: AwsSecurityFindingFilters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsSecurityFindingFilters { #[inline] fn from(v: t::Value) -> AwsSecurityFindingFilters { AwsSecurityFindingFilters(t::Props::from_value(v)) } }
 
     /// A string filter for filtering AWS Security Hub findings.
     ///
@@ -2878,12 +2743,9 @@ pub mod insight {
         }
     }
 
-    impl From<StringFilter> for t::Value {
-        #[inline]
-        fn from(v: StringFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StringFilter> for t::Value { #[inline] fn from(v: StringFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StringFilter { #[inline] fn from(v: t::Value) -> StringFilter { StringFilter(t::Props::from_value(v)) } }
 
     /// The condition to apply to a string value when filtering Security Hub findings.
     ///
@@ -2932,12 +2794,9 @@ pub mod insight {
         pub fn lte(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Lte", v.into()); self }
     }
 
-    impl From<NumberFilter> for t::Value {
-        #[inline]
-        fn from(v: NumberFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NumberFilter> for t::Value { #[inline] fn from(v: NumberFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NumberFilter { #[inline] fn from(v: t::Value) -> NumberFilter { NumberFilter(t::Props::from_value(v)) } }
 
     /// A date filter for querying findings.
     ///
@@ -2960,12 +2819,9 @@ pub mod insight {
         pub fn start(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Start", v.into()); self }
     }
 
-    impl From<DateFilter> for t::Value {
-        #[inline]
-        fn from(v: DateFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateFilter> for t::Value { #[inline] fn from(v: DateFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateFilter { #[inline] fn from(v: t::Value) -> DateFilter { DateFilter(t::Props::from_value(v)) } }
 
     /// A date range for the date filter.
     ///
@@ -2983,12 +2839,9 @@ pub mod insight {
         }
     }
 
-    impl From<DateRange> for t::Value {
-        #[inline]
-        fn from(v: DateRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DateRange> for t::Value { #[inline] fn from(v: DateRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DateRange { #[inline] fn from(v: t::Value) -> DateRange { DateRange(t::Props::from_value(v)) } }
 
     /// A date range unit for the date filter.
     ///
@@ -3025,12 +2878,9 @@ pub mod insight {
         }
     }
 
-    impl From<KeywordFilter> for t::Value {
-        #[inline]
-        fn from(v: KeywordFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KeywordFilter> for t::Value { #[inline] fn from(v: KeywordFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KeywordFilter { #[inline] fn from(v: t::Value) -> KeywordFilter { KeywordFilter(t::Props::from_value(v)) } }
 
     /// The IP filter for querying findings.
     ///
@@ -3047,12 +2897,9 @@ pub mod insight {
         }
     }
 
-    impl From<IpFilter> for t::Value {
-        #[inline]
-        fn from(v: IpFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpFilter> for t::Value { #[inline] fn from(v: IpFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpFilter { #[inline] fn from(v: t::Value) -> IpFilter { IpFilter(t::Props::from_value(v)) } }
 
     /// A map filter for filtering AWS Security Hub findings.
     ///
@@ -3071,12 +2918,9 @@ pub mod insight {
         }
     }
 
-    impl From<MapFilter> for t::Value {
-        #[inline]
-        fn from(v: MapFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MapFilter> for t::Value { #[inline] fn from(v: MapFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MapFilter { #[inline] fn from(v: t::Value) -> MapFilter { MapFilter(t::Props::from_value(v)) } }
 
     /// The condition to apply to the key value when filtering Security Hub findings with a map filter.
     ///
@@ -3115,12 +2959,9 @@ pub mod insight {
         }
     }
 
-    impl From<BooleanFilter> for t::Value {
-        #[inline]
-        fn from(v: BooleanFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BooleanFilter> for t::Value { #[inline] fn from(v: BooleanFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BooleanFilter { #[inline] fn from(v: t::Value) -> BooleanFilter { BooleanFilter(t::Props::from_value(v)) } }
 
 }
 
@@ -3418,12 +3259,9 @@ pub mod security_control {
         pub fn value(mut self, v: impl Into<ParameterValue>) -> Self { self.0.put::<ParameterValue>("Value", v.into()); self }
     }
 
-    impl From<ParameterConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParameterConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParameterConfiguration> for t::Value { #[inline] fn from(v: ParameterConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParameterConfiguration { #[inline] fn from(v: t::Value) -> ParameterConfiguration { ParameterConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 8 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3454,12 +3292,9 @@ pub mod security_control {
         pub fn string_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StringList", v.into()); self }
     }
 
-    impl From<ParameterValue> for t::Value {
-        #[inline]
-        fn from(v: ParameterValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParameterValue> for t::Value { #[inline] fn from(v: ParameterValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParameterValue { #[inline] fn from(v: t::Value) -> ParameterValue { ParameterValue(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3547,11 +3382,8 @@ pub mod standard {
         pub fn reason(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Reason", v.into()); self }
     }
 
-    impl From<StandardsControl> for t::Value {
-        #[inline]
-        fn from(v: StandardsControl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StandardsControl> for t::Value { #[inline] fn from(v: StandardsControl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StandardsControl { #[inline] fn from(v: t::Value) -> StandardsControl { StandardsControl(t::Props::from_value(v)) } }
 
 }

@@ -112,12 +112,9 @@ pub mod data_lake {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// Provides lifecycle details of Amazon Security Lake object.
     ///
@@ -138,12 +135,9 @@ pub mod data_lake {
         pub fn transitions(mut self, v: impl Into<t::List<Transitions>>) -> Self { self.0.put::<t::List<Transitions>>("Transitions", v.into()); self }
     }
 
-    impl From<LifecycleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LifecycleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LifecycleConfiguration> for t::Value { #[inline] fn from(v: LifecycleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LifecycleConfiguration { #[inline] fn from(v: t::Value) -> LifecycleConfiguration { LifecycleConfiguration(t::Props::from_value(v)) } }
 
     /// Provides data expiration details of Amazon Security Lake object.
     ///
@@ -162,12 +156,9 @@ pub mod data_lake {
         pub fn days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Days", v.into()); self }
     }
 
-    impl From<Expiration> for t::Value {
-        #[inline]
-        fn from(v: Expiration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Expiration> for t::Value { #[inline] fn from(v: Expiration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Expiration { #[inline] fn from(v: t::Value) -> Expiration { Expiration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -187,12 +178,9 @@ pub mod data_lake {
         pub fn storage_class(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StorageClass", v.into()); self }
     }
 
-    impl From<Transitions> for t::Value {
-        #[inline]
-        fn from(v: Transitions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Transitions> for t::Value { #[inline] fn from(v: Transitions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Transitions { #[inline] fn from(v: t::Value) -> Transitions { Transitions(t::Props::from_value(v)) } }
 
     /// Provides replication details of Amazon Security Lake object.
     ///
@@ -214,12 +202,9 @@ pub mod data_lake {
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleArn", v.into()); self }
     }
 
-    impl From<ReplicationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ReplicationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationConfiguration> for t::Value { #[inline] fn from(v: ReplicationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationConfiguration { #[inline] fn from(v: t::Value) -> ReplicationConfiguration { ReplicationConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -330,12 +315,9 @@ pub mod subscriber {
         pub fn custom_log_source(mut self, v: impl Into<CustomLogSource>) -> Self { self.0.put::<CustomLogSource>("CustomLogSource", v.into()); self }
     }
 
-    impl From<Source> for t::Value {
-        #[inline]
-        fn from(v: Source) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Source> for t::Value { #[inline] fn from(v: Source) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Source { #[inline] fn from(v: t::Value) -> Source { Source(t::Props::from_value(v)) } }
 
     /// Amazon Security Lake supports log and event collection for natively supported AWS services.
     ///
@@ -356,12 +338,9 @@ pub mod subscriber {
         pub fn source_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceVersion", v.into()); self }
     }
 
-    impl From<AwsLogSource> for t::Value {
-        #[inline]
-        fn from(v: AwsLogSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsLogSource> for t::Value { #[inline] fn from(v: AwsLogSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsLogSource { #[inline] fn from(v: t::Value) -> AwsLogSource { AwsLogSource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -380,12 +359,9 @@ pub mod subscriber {
         pub fn source_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceVersion", v.into()); self }
     }
 
-    impl From<CustomLogSource> for t::Value {
-        #[inline]
-        fn from(v: CustomLogSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomLogSource> for t::Value { #[inline] fn from(v: CustomLogSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomLogSource { #[inline] fn from(v: t::Value) -> CustomLogSource { CustomLogSource(t::Props::from_value(v)) } }
 
     /// The AWS identity used to access your data.
     ///
@@ -403,12 +379,9 @@ pub mod subscriber {
         }
     }
 
-    impl From<SubscriberIdentity> for t::Value {
-        #[inline]
-        fn from(v: SubscriberIdentity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SubscriberIdentity> for t::Value { #[inline] fn from(v: SubscriberIdentity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SubscriberIdentity { #[inline] fn from(v: t::Value) -> SubscriberIdentity { SubscriberIdentity(t::Props::from_value(v)) } }
 
 }
 
@@ -471,12 +444,9 @@ pub mod subscriber_notification {
         pub fn sqs_notification_configuration(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("SqsNotificationConfiguration", v.into()); self }
     }
 
-    impl From<NotificationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NotificationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationConfiguration> for t::Value { #[inline] fn from(v: NotificationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationConfiguration { #[inline] fn from(v: t::Value) -> NotificationConfiguration { NotificationConfiguration(t::Props::from_value(v)) } }
 
     /// The configuration for HTTPS subscriber notification.
     ///
@@ -500,12 +470,9 @@ pub mod subscriber_notification {
         pub fn http_method(mut self, v: impl Into<HttpMethod>) -> Self { self.0.put::<HttpMethod>("HttpMethod", v.into()); self }
     }
 
-    impl From<HttpsNotificationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HttpsNotificationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpsNotificationConfiguration> for t::Value { #[inline] fn from(v: HttpsNotificationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpsNotificationConfiguration { #[inline] fn from(v: t::Value) -> HttpsNotificationConfiguration { HttpsNotificationConfiguration(t::Props::from_value(v)) } }
 
     /// The HTTPS method used for the notification subscription.
     ///

@@ -199,12 +199,9 @@ pub mod cloud_formation_product {
         pub fn type_(mut self, v: impl Into<ProductType>) -> Self { self.0.put::<ProductType>("Type", v.into()); self }
     }
 
-    impl From<ProvisioningArtifactProperties> for t::Value {
-        #[inline]
-        fn from(v: ProvisioningArtifactProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisioningArtifactProperties> for t::Value { #[inline] fn from(v: ProvisioningArtifactProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisioningArtifactProperties { #[inline] fn from(v: t::Value) -> ProvisioningArtifactProperties { ProvisioningArtifactProperties(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -220,12 +217,9 @@ pub mod cloud_formation_product {
         }
     }
 
-    impl From<SourceConnection> for t::Value {
-        #[inline]
-        fn from(v: SourceConnection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceConnection> for t::Value { #[inline] fn from(v: SourceConnection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceConnection { #[inline] fn from(v: t::Value) -> SourceConnection { SourceConnection(t::Props::from_value(v)) } }
 
     /// The connection details based on the connection Type.
     ///
@@ -244,12 +238,9 @@ pub mod cloud_formation_product {
         pub fn code_star(mut self, v: impl Into<CodeStarParameters>) -> Self { self.0.put::<CodeStarParameters>("CodeStar", v.into()); self }
     }
 
-    impl From<ConnectionParameters> for t::Value {
-        #[inline]
-        fn from(v: ConnectionParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionParameters> for t::Value { #[inline] fn from(v: ConnectionParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionParameters { #[inline] fn from(v: t::Value) -> ConnectionParameters { ConnectionParameters(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -267,12 +258,9 @@ pub mod cloud_formation_product {
         }
     }
 
-    impl From<CodeStarParameters> for t::Value {
-        #[inline]
-        fn from(v: CodeStarParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CodeStarParameters> for t::Value { #[inline] fn from(v: CodeStarParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CodeStarParameters { #[inline] fn from(v: t::Value) -> CodeStarParameters { CodeStarParameters(t::Props::from_value(v)) } }
 
     /// The only supported SourceConnection type is Codestar.
     ///
@@ -412,12 +400,9 @@ pub mod cloud_formation_provisioned_product {
         }
     }
 
-    impl From<ProvisioningParameter> for t::Value {
-        #[inline]
-        fn from(v: ProvisioningParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisioningParameter> for t::Value { #[inline] fn from(v: ProvisioningParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisioningParameter { #[inline] fn from(v: t::Value) -> ProvisioningParameter { ProvisioningParameter(t::Props::from_value(v)) } }
 
     /// A property type: 7 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -446,12 +431,9 @@ pub mod cloud_formation_provisioned_product {
         pub fn stack_set_regions(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StackSetRegions", v.into()); self }
     }
 
-    impl From<ProvisioningPreferences> for t::Value {
-        #[inline]
-        fn from(v: ProvisioningPreferences) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProvisioningPreferences> for t::Value { #[inline] fn from(v: ProvisioningPreferences) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProvisioningPreferences { #[inline] fn from(v: t::Value) -> ProvisioningPreferences { ProvisioningPreferences(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -881,12 +863,9 @@ pub mod service_action {
         }
     }
 
-    impl From<DefinitionParameter> for t::Value {
-        #[inline]
-        fn from(v: DefinitionParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefinitionParameter> for t::Value { #[inline] fn from(v: DefinitionParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefinitionParameter { #[inline] fn from(v: t::Value) -> DefinitionParameter { DefinitionParameter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -158,12 +158,9 @@ pub mod private_dns_namespace {
         pub fn dns_properties(mut self, v: impl Into<PrivateDnsPropertiesMutable>) -> Self { self.0.put::<PrivateDnsPropertiesMutable>("DnsProperties", v.into()); self }
     }
 
-    impl From<Properties> for t::Value {
-        #[inline]
-        fn from(v: Properties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Properties> for t::Value { #[inline] fn from(v: Properties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Properties { #[inline] fn from(v: t::Value) -> Properties { Properties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -180,12 +177,9 @@ pub mod private_dns_namespace {
         pub fn soa(mut self, v: impl Into<Soa>) -> Self { self.0.put::<Soa>("SOA", v.into()); self }
     }
 
-    impl From<PrivateDnsPropertiesMutable> for t::Value {
-        #[inline]
-        fn from(v: PrivateDnsPropertiesMutable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateDnsPropertiesMutable> for t::Value { #[inline] fn from(v: PrivateDnsPropertiesMutable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateDnsPropertiesMutable { #[inline] fn from(v: t::Value) -> PrivateDnsPropertiesMutable { PrivateDnsPropertiesMutable(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -202,12 +196,9 @@ pub mod private_dns_namespace {
         pub fn ttl(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TTL", v.into()); self }
     }
 
-    impl From<Soa> for t::Value {
-        #[inline]
-        fn from(v: Soa) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Soa> for t::Value { #[inline] fn from(v: Soa) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Soa { #[inline] fn from(v: t::Value) -> Soa { Soa(t::Props::from_value(v)) } }
 
 }
 
@@ -284,12 +275,9 @@ pub mod public_dns_namespace {
         pub fn dns_properties(mut self, v: impl Into<PublicDnsPropertiesMutable>) -> Self { self.0.put::<PublicDnsPropertiesMutable>("DnsProperties", v.into()); self }
     }
 
-    impl From<Properties> for t::Value {
-        #[inline]
-        fn from(v: Properties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Properties> for t::Value { #[inline] fn from(v: Properties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Properties { #[inline] fn from(v: t::Value) -> Properties { Properties(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -306,12 +294,9 @@ pub mod public_dns_namespace {
         pub fn soa(mut self, v: impl Into<Soa>) -> Self { self.0.put::<Soa>("SOA", v.into()); self }
     }
 
-    impl From<PublicDnsPropertiesMutable> for t::Value {
-        #[inline]
-        fn from(v: PublicDnsPropertiesMutable) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicDnsPropertiesMutable> for t::Value { #[inline] fn from(v: PublicDnsPropertiesMutable) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicDnsPropertiesMutable { #[inline] fn from(v: t::Value) -> PublicDnsPropertiesMutable { PublicDnsPropertiesMutable(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -328,12 +313,9 @@ pub mod public_dns_namespace {
         pub fn ttl(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TTL", v.into()); self }
     }
 
-    impl From<Soa> for t::Value {
-        #[inline]
-        fn from(v: Soa) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Soa> for t::Value { #[inline] fn from(v: Soa) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Soa { #[inline] fn from(v: t::Value) -> Soa { Soa(t::Props::from_value(v)) } }
 
 }
 
@@ -421,12 +403,9 @@ pub mod service {
         pub fn routing_policy(mut self, v: impl Into<RoutingPolicy>) -> Self { self.0.put::<RoutingPolicy>("RoutingPolicy", v.into()); self }
     }
 
-    impl From<DnsConfig> for t::Value {
-        #[inline]
-        fn from(v: DnsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DnsConfig> for t::Value { #[inline] fn from(v: DnsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DnsConfig { #[inline] fn from(v: t::Value) -> DnsConfig { DnsConfig(t::Props::from_value(v)) } }
 
     /// A DNS record associated with the service.
     ///
@@ -444,12 +423,9 @@ pub mod service {
         }
     }
 
-    impl From<DnsRecord> for t::Value {
-        #[inline]
-        fn from(v: DnsRecord) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DnsRecord> for t::Value { #[inline] fn from(v: DnsRecord) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DnsRecord { #[inline] fn from(v: t::Value) -> DnsRecord { DnsRecord(t::Props::from_value(v)) } }
 
     /// The DNS record type (e.g., A, AAAA, SRV).
     ///
@@ -519,12 +495,9 @@ pub mod service {
         pub fn resource_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourcePath", v.into()); self }
     }
 
-    impl From<HealthCheckConfig> for t::Value {
-        #[inline]
-        fn from(v: HealthCheckConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheckConfig> for t::Value { #[inline] fn from(v: HealthCheckConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheckConfig { #[inline] fn from(v: t::Value) -> HealthCheckConfig { HealthCheckConfig(t::Props::from_value(v)) } }
 
     /// The type of health check (e.g., HTTP, HTTPS, TCP).
     ///
@@ -567,12 +540,9 @@ pub mod service {
         pub fn failure_threshold(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("FailureThreshold", v.into()); self }
     }
 
-    impl From<HealthCheckCustomConfig> for t::Value {
-        #[inline]
-        fn from(v: HealthCheckCustomConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheckCustomConfig> for t::Value { #[inline] fn from(v: HealthCheckCustomConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheckCustomConfig { #[inline] fn from(v: t::Value) -> HealthCheckCustomConfig { HealthCheckCustomConfig(t::Props::from_value(v)) } }
 
     /// The type of service. Supported values are HTTP or DNS.
     ///

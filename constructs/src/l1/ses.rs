@@ -145,12 +145,9 @@ pub mod configuration_set {
         pub fn archive_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ArchiveArn", v.into()); self }
     }
 
-    impl From<ArchivingOptions> for t::Value {
-        #[inline]
-        fn from(v: ArchivingOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArchivingOptions> for t::Value { #[inline] fn from(v: ArchivingOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArchivingOptions { #[inline] fn from(v: t::Value) -> ArchivingOptions { ArchivingOptions(t::Props::from_value(v)) } }
 
     /// An object that defines the dedicated IP pool that is used to send emails that you send using the configuration set.
     ///
@@ -174,12 +171,9 @@ pub mod configuration_set {
         pub fn tls_policy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TlsPolicy", v.into()); self }
     }
 
-    impl From<DeliveryOptions> for t::Value {
-        #[inline]
-        fn from(v: DeliveryOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeliveryOptions> for t::Value { #[inline] fn from(v: DeliveryOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeliveryOptions { #[inline] fn from(v: t::Value) -> DeliveryOptions { DeliveryOptions(t::Props::from_value(v)) } }
 
     /// An object that defines whether or not Amazon SES collects reputation metrics for the emails that you send that use the
     /// configuration set.
@@ -200,12 +194,9 @@ pub mod configuration_set {
         pub fn reputation_metrics_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReputationMetricsEnabled", v.into()); self }
     }
 
-    impl From<ReputationOptions> for t::Value {
-        #[inline]
-        fn from(v: ReputationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReputationOptions> for t::Value { #[inline] fn from(v: ReputationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReputationOptions { #[inline] fn from(v: t::Value) -> ReputationOptions { ReputationOptions(t::Props::from_value(v)) } }
 
     /// An object that defines whether or not Amazon SES can send email that you send using the configuration set.
     ///
@@ -224,12 +215,9 @@ pub mod configuration_set {
         pub fn sending_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SendingEnabled", v.into()); self }
     }
 
-    impl From<SendingOptions> for t::Value {
-        #[inline]
-        fn from(v: SendingOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SendingOptions> for t::Value { #[inline] fn from(v: SendingOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SendingOptions { #[inline] fn from(v: t::Value) -> SendingOptions { SendingOptions(t::Props::from_value(v)) } }
 
     /// An object that contains information about the suppression list preferences for your account.
     ///
@@ -251,12 +239,9 @@ pub mod configuration_set {
         pub fn validation_options(mut self, v: impl Into<ValidationOptions>) -> Self { self.0.put::<ValidationOptions>("ValidationOptions", v.into()); self }
     }
 
-    impl From<SuppressionOptions> for t::Value {
-        #[inline]
-        fn from(v: SuppressionOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SuppressionOptions> for t::Value { #[inline] fn from(v: SuppressionOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SuppressionOptions { #[inline] fn from(v: t::Value) -> SuppressionOptions { SuppressionOptions(t::Props::from_value(v)) } }
 
     /// An object that contains information about the validation options for your account.
     ///
@@ -273,12 +258,9 @@ pub mod configuration_set {
         }
     }
 
-    impl From<ValidationOptions> for t::Value {
-        #[inline]
-        fn from(v: ValidationOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValidationOptions> for t::Value { #[inline] fn from(v: ValidationOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValidationOptions { #[inline] fn from(v: t::Value) -> ValidationOptions { ValidationOptions(t::Props::from_value(v)) } }
 
     /// The condition threshold settings for suppression validation.
     ///
@@ -297,12 +279,9 @@ pub mod configuration_set {
         pub fn overall_confidence_threshold(mut self, v: impl Into<OverallConfidenceThreshold>) -> Self { self.0.put::<OverallConfidenceThreshold>("OverallConfidenceThreshold", v.into()); self }
     }
 
-    impl From<ConditionThreshold> for t::Value {
-        #[inline]
-        fn from(v: ConditionThreshold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConditionThreshold> for t::Value { #[inline] fn from(v: ConditionThreshold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConditionThreshold { #[inline] fn from(v: t::Value) -> ConditionThreshold { ConditionThreshold(t::Props::from_value(v)) } }
 
     /// The overall confidence threshold settings.
     ///
@@ -319,12 +298,9 @@ pub mod configuration_set {
         }
     }
 
-    impl From<OverallConfidenceThreshold> for t::Value {
-        #[inline]
-        fn from(v: OverallConfidenceThreshold) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OverallConfidenceThreshold> for t::Value { #[inline] fn from(v: OverallConfidenceThreshold) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OverallConfidenceThreshold { #[inline] fn from(v: t::Value) -> OverallConfidenceThreshold { OverallConfidenceThreshold(t::Props::from_value(v)) } }
 
     /// An object that defines the open and click tracking options for emails that you send using the configuration set.
     ///
@@ -345,12 +321,9 @@ pub mod configuration_set {
         pub fn https_policy(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HttpsPolicy", v.into()); self }
     }
 
-    impl From<TrackingOptions> for t::Value {
-        #[inline]
-        fn from(v: TrackingOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrackingOptions> for t::Value { #[inline] fn from(v: TrackingOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrackingOptions { #[inline] fn from(v: t::Value) -> TrackingOptions { TrackingOptions(t::Props::from_value(v)) } }
 
     /// An object that contains Virtual Deliverability Manager (VDM) settings for this configuration set.
     ///
@@ -371,12 +344,9 @@ pub mod configuration_set {
         pub fn guardian_options(mut self, v: impl Into<GuardianOptions>) -> Self { self.0.put::<GuardianOptions>("GuardianOptions", v.into()); self }
     }
 
-    impl From<VdmOptions> for t::Value {
-        #[inline]
-        fn from(v: VdmOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VdmOptions> for t::Value { #[inline] fn from(v: VdmOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VdmOptions { #[inline] fn from(v: t::Value) -> VdmOptions { VdmOptions(t::Props::from_value(v)) } }
 
     /// Preferences regarding the Dashboard feature.
     ///
@@ -393,12 +363,9 @@ pub mod configuration_set {
         }
     }
 
-    impl From<DashboardOptions> for t::Value {
-        #[inline]
-        fn from(v: DashboardOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashboardOptions> for t::Value { #[inline] fn from(v: DashboardOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashboardOptions { #[inline] fn from(v: t::Value) -> DashboardOptions { DashboardOptions(t::Props::from_value(v)) } }
 
     /// Preferences regarding the Guardian feature.
     ///
@@ -415,12 +382,9 @@ pub mod configuration_set {
         }
     }
 
-    impl From<GuardianOptions> for t::Value {
-        #[inline]
-        fn from(v: GuardianOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardianOptions> for t::Value { #[inline] fn from(v: GuardianOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardianOptions { #[inline] fn from(v: t::Value) -> GuardianOptions { GuardianOptions(t::Props::from_value(v)) } }
 
 }
 
@@ -495,12 +459,9 @@ pub mod configuration_set_event_destination {
         pub fn sns_destination(mut self, v: impl Into<SnsDestination>) -> Self { self.0.put::<SnsDestination>("SnsDestination", v.into()); self }
     }
 
-    impl From<EventDestination> for t::Value {
-        #[inline]
-        fn from(v: EventDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventDestination> for t::Value { #[inline] fn from(v: EventDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventDestination { #[inline] fn from(v: t::Value) -> EventDestination { EventDestination(t::Props::from_value(v)) } }
 
     /// An object that contains the names, default values, and sources of the dimensions associated with an Amazon CloudWatch
     /// event destination.
@@ -521,12 +482,9 @@ pub mod configuration_set_event_destination {
         pub fn dimension_configurations(mut self, v: impl Into<t::List<DimensionConfiguration>>) -> Self { self.0.put::<t::List<DimensionConfiguration>>("DimensionConfigurations", v.into()); self }
     }
 
-    impl From<CloudWatchDestination> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchDestination> for t::Value { #[inline] fn from(v: CloudWatchDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchDestination { #[inline] fn from(v: t::Value) -> CloudWatchDestination { CloudWatchDestination(t::Props::from_value(v)) } }
 
     /// A list of dimensions upon which to categorize your emails when you publish email sending events to Amazon CloudWatch.
     ///
@@ -545,12 +503,9 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    impl From<DimensionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: DimensionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DimensionConfiguration> for t::Value { #[inline] fn from(v: DimensionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DimensionConfiguration { #[inline] fn from(v: t::Value) -> DimensionConfiguration { DimensionConfiguration(t::Props::from_value(v)) } }
 
     /// The place where Amazon SES finds the value of a dimension to publish to Amazon CloudWatch. To use the message tags that
     /// you specify using an X-SES-MESSAGE-TAGS header or a parameter to the SendEmail/SendRawEmail API, specify messageTag. To
@@ -599,12 +554,9 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    impl From<EventBridgeDestination> for t::Value {
-        #[inline]
-        fn from(v: EventBridgeDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventBridgeDestination> for t::Value { #[inline] fn from(v: EventBridgeDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventBridgeDestination { #[inline] fn from(v: t::Value) -> EventBridgeDestination { EventBridgeDestination(t::Props::from_value(v)) } }
 
     /// An object that contains the delivery stream ARN and the IAM role ARN associated with an Amazon Kinesis Firehose event
     /// destination.
@@ -623,12 +575,9 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    impl From<KinesisFirehoseDestination> for t::Value {
-        #[inline]
-        fn from(v: KinesisFirehoseDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisFirehoseDestination> for t::Value { #[inline] fn from(v: KinesisFirehoseDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisFirehoseDestination { #[inline] fn from(v: t::Value) -> KinesisFirehoseDestination { KinesisFirehoseDestination(t::Props::from_value(v)) } }
 
     /// An object that contains SNS topic ARN associated event destination.
     ///
@@ -645,12 +594,9 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    impl From<SnsDestination> for t::Value {
-        #[inline]
-        fn from(v: SnsDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnsDestination> for t::Value { #[inline] fn from(v: SnsDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnsDestination { #[inline] fn from(v: t::Value) -> SnsDestination { SnsDestination(t::Props::from_value(v)) } }
 
 }
 
@@ -711,12 +657,9 @@ pub mod contact_list {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<Topic> for t::Value {
-        #[inline]
-        fn from(v: Topic) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Topic> for t::Value { #[inline] fn from(v: Topic) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Topic { #[inline] fn from(v: t::Value) -> Topic { Topic(t::Props::from_value(v)) } }
 
 }
 
@@ -883,12 +826,9 @@ pub mod email_identity {
         pub fn configuration_set_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConfigurationSetName", v.into()); self }
     }
 
-    impl From<ConfigurationSetAttributes> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationSetAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationSetAttributes> for t::Value { #[inline] fn from(v: ConfigurationSetAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationSetAttributes { #[inline] fn from(v: t::Value) -> ConfigurationSetAttributes { ConfigurationSetAttributes(t::Props::from_value(v)) } }
 
     /// Used to enable or disable DKIM authentication for an email identity.
     ///
@@ -909,12 +849,9 @@ pub mod email_identity {
         pub fn signing_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SigningEnabled", v.into()); self }
     }
 
-    impl From<DkimAttributes> for t::Value {
-        #[inline]
-        fn from(v: DkimAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DkimAttributes> for t::Value { #[inline] fn from(v: DkimAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DkimAttributes { #[inline] fn from(v: t::Value) -> DkimAttributes { DkimAttributes(t::Props::from_value(v)) } }
 
     /// If your request includes this object, Amazon SES configures the identity to use Bring Your Own DKIM (BYODKIM) for DKIM
     /// authentication purposes, or, configures the key length to be used for Easy DKIM.
@@ -941,12 +878,9 @@ pub mod email_identity {
         pub fn next_signing_key_length(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NextSigningKeyLength", v.into()); self }
     }
 
-    impl From<DkimSigningAttributes> for t::Value {
-        #[inline]
-        fn from(v: DkimSigningAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DkimSigningAttributes> for t::Value { #[inline] fn from(v: DkimSigningAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DkimSigningAttributes { #[inline] fn from(v: t::Value) -> DkimSigningAttributes { DkimSigningAttributes(t::Props::from_value(v)) } }
 
     /// Used to enable or disable feedback forwarding for an identity.
     ///
@@ -965,12 +899,9 @@ pub mod email_identity {
         pub fn email_forwarding_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EmailForwardingEnabled", v.into()); self }
     }
 
-    impl From<FeedbackAttributes> for t::Value {
-        #[inline]
-        fn from(v: FeedbackAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FeedbackAttributes> for t::Value { #[inline] fn from(v: FeedbackAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FeedbackAttributes { #[inline] fn from(v: t::Value) -> FeedbackAttributes { FeedbackAttributes(t::Props::from_value(v)) } }
 
     /// Used to enable or disable the custom Mail-From domain configuration for an email identity.
     ///
@@ -992,12 +923,9 @@ pub mod email_identity {
         pub fn mail_from_domain(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MailFromDomain", v.into()); self }
     }
 
-    impl From<MailFromAttributes> for t::Value {
-        #[inline]
-        fn from(v: MailFromAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MailFromAttributes> for t::Value { #[inline] fn from(v: MailFromAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MailFromAttributes { #[inline] fn from(v: t::Value) -> MailFromAttributes { MailFromAttributes(t::Props::from_value(v)) } }
 
 }
 
@@ -1241,12 +1169,9 @@ pub mod mail_manager_archive {
         pub fn retention_period(mut self, v: impl Into<RetentionPeriod>) -> Self { self.0.put::<RetentionPeriod>("RetentionPeriod", v.into()); self }
     }
 
-    impl From<ArchiveRetention> for t::Value {
-        #[inline]
-        fn from(v: ArchiveRetention) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArchiveRetention> for t::Value { #[inline] fn from(v: ArchiveRetention) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArchiveRetention { #[inline] fn from(v: t::Value) -> ArchiveRetention { ArchiveRetention(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1387,12 +1312,9 @@ pub mod mail_manager_ingress_point {
         pub fn tls_auth_configuration(mut self, v: impl Into<TlsAuthConfiguration>) -> Self { self.0.put::<TlsAuthConfiguration>("TlsAuthConfiguration", v.into()); self }
     }
 
-    impl From<IngressPointConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IngressPointConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressPointConfiguration> for t::Value { #[inline] fn from(v: IngressPointConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressPointConfiguration { #[inline] fn from(v: t::Value) -> IngressPointConfiguration { IngressPointConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1407,12 +1329,9 @@ pub mod mail_manager_ingress_point {
         }
     }
 
-    impl From<TlsAuthConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TlsAuthConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TlsAuthConfiguration> for t::Value { #[inline] fn from(v: TlsAuthConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TlsAuthConfiguration { #[inline] fn from(v: t::Value) -> TlsAuthConfiguration { TlsAuthConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1431,12 +1350,9 @@ pub mod mail_manager_ingress_point {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<TrustStore> for t::Value {
-        #[inline]
-        fn from(v: TrustStore) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TrustStore> for t::Value { #[inline] fn from(v: TrustStore) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TrustStore { #[inline] fn from(v: t::Value) -> TrustStore { TrustStore(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1455,12 +1371,9 @@ pub mod mail_manager_ingress_point {
         pub fn public_network_configuration(mut self, v: impl Into<PublicNetworkConfiguration>) -> Self { self.0.put::<PublicNetworkConfiguration>("PublicNetworkConfiguration", v.into()); self }
     }
 
-    impl From<NetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NetworkConfiguration> for t::Value { #[inline] fn from(v: NetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NetworkConfiguration { #[inline] fn from(v: t::Value) -> NetworkConfiguration { NetworkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1475,12 +1388,9 @@ pub mod mail_manager_ingress_point {
         }
     }
 
-    impl From<PrivateNetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PrivateNetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateNetworkConfiguration> for t::Value { #[inline] fn from(v: PrivateNetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateNetworkConfiguration { #[inline] fn from(v: t::Value) -> PrivateNetworkConfiguration { PrivateNetworkConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1495,12 +1405,9 @@ pub mod mail_manager_ingress_point {
         }
     }
 
-    impl From<PublicNetworkConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PublicNetworkConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PublicNetworkConfiguration> for t::Value { #[inline] fn from(v: PublicNetworkConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PublicNetworkConfiguration { #[inline] fn from(v: t::Value) -> PublicNetworkConfiguration { PublicNetworkConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1637,12 +1544,9 @@ pub mod mail_manager_relay {
         pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
     }
 
-    impl From<RelayAuthentication> for t::Value {
-        #[inline]
-        fn from(v: RelayAuthentication) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RelayAuthentication> for t::Value { #[inline] fn from(v: RelayAuthentication) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RelayAuthentication { #[inline] fn from(v: t::Value) -> RelayAuthentication { RelayAuthentication(t::Props::from_value(v)) } }
 
 }
 
@@ -1715,12 +1619,9 @@ pub mod mail_manager_rule_set {
         pub fn unless(mut self, v: impl Into<t::List<RuleCondition>>) -> Self { self.0.put::<t::List<RuleCondition>>("Unless", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// A property type: 12 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1759,12 +1660,9 @@ pub mod mail_manager_rule_set {
         pub fn write_to_s3(mut self, v: impl Into<S3Action>) -> Self { self.0.put::<S3Action>("WriteToS3", v.into()); self }
     }
 
-    impl From<RuleAction> for t::Value {
-        #[inline]
-        fn from(v: RuleAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleAction> for t::Value { #[inline] fn from(v: RuleAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleAction { #[inline] fn from(v: t::Value) -> RuleAction { RuleAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1780,12 +1678,9 @@ pub mod mail_manager_rule_set {
         }
     }
 
-    impl From<AddHeaderAction> for t::Value {
-        #[inline]
-        fn from(v: AddHeaderAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AddHeaderAction> for t::Value { #[inline] fn from(v: AddHeaderAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AddHeaderAction { #[inline] fn from(v: t::Value) -> AddHeaderAction { AddHeaderAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1802,12 +1697,9 @@ pub mod mail_manager_rule_set {
         pub fn action_failure_policy(mut self, v: impl Into<ActionFailurePolicy>) -> Self { self.0.put::<ActionFailurePolicy>("ActionFailurePolicy", v.into()); self }
     }
 
-    impl From<ArchiveAction> for t::Value {
-        #[inline]
-        fn from(v: ArchiveAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArchiveAction> for t::Value { #[inline] fn from(v: ArchiveAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArchiveAction { #[inline] fn from(v: t::Value) -> ArchiveAction { ArchiveAction(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1850,12 +1742,9 @@ pub mod mail_manager_rule_set {
         pub fn message(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Message", v.into()); self }
     }
 
-    impl From<BounceAction> for t::Value {
-        #[inline]
-        fn from(v: BounceAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BounceAction> for t::Value { #[inline] fn from(v: BounceAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BounceAction { #[inline] fn from(v: t::Value) -> BounceAction { BounceAction(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1873,12 +1762,9 @@ pub mod mail_manager_rule_set {
         pub fn action_failure_policy(mut self, v: impl Into<ActionFailurePolicy>) -> Self { self.0.put::<ActionFailurePolicy>("ActionFailurePolicy", v.into()); self }
     }
 
-    impl From<DeliverToMailboxAction> for t::Value {
-        #[inline]
-        fn from(v: DeliverToMailboxAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeliverToMailboxAction> for t::Value { #[inline] fn from(v: DeliverToMailboxAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeliverToMailboxAction { #[inline] fn from(v: t::Value) -> DeliverToMailboxAction { DeliverToMailboxAction(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1897,12 +1783,9 @@ pub mod mail_manager_rule_set {
         pub fn action_failure_policy(mut self, v: impl Into<ActionFailurePolicy>) -> Self { self.0.put::<ActionFailurePolicy>("ActionFailurePolicy", v.into()); self }
     }
 
-    impl From<DeliverToQBusinessAction> for t::Value {
-        #[inline]
-        fn from(v: DeliverToQBusinessAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeliverToQBusinessAction> for t::Value { #[inline] fn from(v: DeliverToQBusinessAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeliverToQBusinessAction { #[inline] fn from(v: t::Value) -> DeliverToQBusinessAction { DeliverToQBusinessAction(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1923,12 +1806,9 @@ pub mod mail_manager_rule_set {
         pub fn retry_time_minutes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RetryTimeMinutes", v.into()); self }
     }
 
-    impl From<InvokeLambdaAction> for t::Value {
-        #[inline]
-        fn from(v: InvokeLambdaAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InvokeLambdaAction> for t::Value { #[inline] fn from(v: InvokeLambdaAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InvokeLambdaAction { #[inline] fn from(v: t::Value) -> InvokeLambdaAction { InvokeLambdaAction(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1970,12 +1850,9 @@ pub mod mail_manager_rule_set {
         pub fn payload_type(mut self, v: impl Into<SnsNotificationPayloadType>) -> Self { self.0.put::<SnsNotificationPayloadType>("PayloadType", v.into()); self }
     }
 
-    impl From<SnsAction> for t::Value {
-        #[inline]
-        fn from(v: SnsAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnsAction> for t::Value { #[inline] fn from(v: SnsAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnsAction { #[inline] fn from(v: t::Value) -> SnsAction { SnsAction(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2034,12 +1911,9 @@ pub mod mail_manager_rule_set {
         pub fn mail_from(mut self, v: impl Into<MailFrom>) -> Self { self.0.put::<MailFrom>("MailFrom", v.into()); self }
     }
 
-    impl From<RelayAction> for t::Value {
-        #[inline]
-        fn from(v: RelayAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RelayAction> for t::Value { #[inline] fn from(v: RelayAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RelayAction { #[inline] fn from(v: t::Value) -> RelayAction { RelayAction(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2076,12 +1950,9 @@ pub mod mail_manager_rule_set {
         pub fn replace_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ReplaceWith", v.into()); self }
     }
 
-    impl From<ReplaceRecipientAction> for t::Value {
-        #[inline]
-        fn from(v: ReplaceRecipientAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplaceRecipientAction> for t::Value { #[inline] fn from(v: ReplaceRecipientAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplaceRecipientAction { #[inline] fn from(v: t::Value) -> ReplaceRecipientAction { ReplaceRecipientAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2098,12 +1969,9 @@ pub mod mail_manager_rule_set {
         pub fn action_failure_policy(mut self, v: impl Into<ActionFailurePolicy>) -> Self { self.0.put::<ActionFailurePolicy>("ActionFailurePolicy", v.into()); self }
     }
 
-    impl From<SendAction> for t::Value {
-        #[inline]
-        fn from(v: SendAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SendAction> for t::Value { #[inline] fn from(v: SendAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SendAction { #[inline] fn from(v: t::Value) -> SendAction { SendAction(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2125,12 +1993,9 @@ pub mod mail_manager_rule_set {
         pub fn s3_sse_kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3SseKmsKeyId", v.into()); self }
     }
 
-    impl From<S3Action> for t::Value {
-        #[inline]
-        fn from(v: S3Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Action> for t::Value { #[inline] fn from(v: S3Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Action { #[inline] fn from(v: t::Value) -> S3Action { S3Action(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2157,12 +2022,9 @@ pub mod mail_manager_rule_set {
         pub fn verdict_expression(mut self, v: impl Into<RuleVerdictExpression>) -> Self { self.0.put::<RuleVerdictExpression>("VerdictExpression", v.into()); self }
     }
 
-    impl From<RuleCondition> for t::Value {
-        #[inline]
-        fn from(v: RuleCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleCondition> for t::Value { #[inline] fn from(v: RuleCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleCondition { #[inline] fn from(v: t::Value) -> RuleCondition { RuleCondition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2178,12 +2040,9 @@ pub mod mail_manager_rule_set {
         }
     }
 
-    impl From<RuleBooleanExpression> for t::Value {
-        #[inline]
-        fn from(v: RuleBooleanExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleBooleanExpression> for t::Value { #[inline] fn from(v: RuleBooleanExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleBooleanExpression { #[inline] fn from(v: t::Value) -> RuleBooleanExpression { RuleBooleanExpression(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2204,12 +2063,9 @@ pub mod mail_manager_rule_set {
         pub fn is_in_address_list(mut self, v: impl Into<RuleIsInAddressList>) -> Self { self.0.put::<RuleIsInAddressList>("IsInAddressList", v.into()); self }
     }
 
-    impl From<RuleBooleanToEvaluate> for t::Value {
-        #[inline]
-        fn from(v: RuleBooleanToEvaluate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleBooleanToEvaluate> for t::Value { #[inline] fn from(v: RuleBooleanToEvaluate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleBooleanToEvaluate { #[inline] fn from(v: t::Value) -> RuleBooleanToEvaluate { RuleBooleanToEvaluate(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2225,12 +2081,9 @@ pub mod mail_manager_rule_set {
         }
     }
 
-    impl From<Analysis> for t::Value {
-        #[inline]
-        fn from(v: Analysis) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Analysis> for t::Value { #[inline] fn from(v: Analysis) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Analysis { #[inline] fn from(v: t::Value) -> Analysis { Analysis(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2268,12 +2121,9 @@ pub mod mail_manager_rule_set {
         }
     }
 
-    impl From<RuleIsInAddressList> for t::Value {
-        #[inline]
-        fn from(v: RuleIsInAddressList) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleIsInAddressList> for t::Value { #[inline] fn from(v: RuleIsInAddressList) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleIsInAddressList { #[inline] fn from(v: t::Value) -> RuleIsInAddressList { RuleIsInAddressList(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2337,12 +2187,9 @@ pub mod mail_manager_rule_set {
         }
     }
 
-    impl From<RuleDmarcExpression> for t::Value {
-        #[inline]
-        fn from(v: RuleDmarcExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleDmarcExpression> for t::Value { #[inline] fn from(v: RuleDmarcExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleDmarcExpression { #[inline] fn from(v: t::Value) -> RuleDmarcExpression { RuleDmarcExpression(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2401,12 +2248,9 @@ pub mod mail_manager_rule_set {
         }
     }
 
-    impl From<RuleIpExpression> for t::Value {
-        #[inline]
-        fn from(v: RuleIpExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleIpExpression> for t::Value { #[inline] fn from(v: RuleIpExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleIpExpression { #[inline] fn from(v: t::Value) -> RuleIpExpression { RuleIpExpression(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2423,12 +2267,9 @@ pub mod mail_manager_rule_set {
         pub fn attribute(mut self, v: impl Into<RuleIpEmailAttribute>) -> Self { self.0.put::<RuleIpEmailAttribute>("Attribute", v.into()); self }
     }
 
-    impl From<RuleIpToEvaluate> for t::Value {
-        #[inline]
-        fn from(v: RuleIpToEvaluate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleIpToEvaluate> for t::Value { #[inline] fn from(v: RuleIpToEvaluate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleIpToEvaluate { #[inline] fn from(v: t::Value) -> RuleIpToEvaluate { RuleIpToEvaluate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2483,12 +2324,9 @@ pub mod mail_manager_rule_set {
         }
     }
 
-    impl From<RuleNumberExpression> for t::Value {
-        #[inline]
-        fn from(v: RuleNumberExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleNumberExpression> for t::Value { #[inline] fn from(v: RuleNumberExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleNumberExpression { #[inline] fn from(v: t::Value) -> RuleNumberExpression { RuleNumberExpression(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2505,12 +2343,9 @@ pub mod mail_manager_rule_set {
         pub fn attribute(mut self, v: impl Into<RuleNumberEmailAttribute>) -> Self { self.0.put::<RuleNumberEmailAttribute>("Attribute", v.into()); self }
     }
 
-    impl From<RuleNumberToEvaluate> for t::Value {
-        #[inline]
-        fn from(v: RuleNumberToEvaluate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleNumberToEvaluate> for t::Value { #[inline] fn from(v: RuleNumberToEvaluate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleNumberToEvaluate { #[inline] fn from(v: t::Value) -> RuleNumberToEvaluate { RuleNumberToEvaluate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2573,12 +2408,9 @@ pub mod mail_manager_rule_set {
         }
     }
 
-    impl From<RuleStringExpression> for t::Value {
-        #[inline]
-        fn from(v: RuleStringExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleStringExpression> for t::Value { #[inline] fn from(v: RuleStringExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleStringExpression { #[inline] fn from(v: t::Value) -> RuleStringExpression { RuleStringExpression(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2601,12 +2433,9 @@ pub mod mail_manager_rule_set {
         pub fn mime_header_attribute(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MimeHeaderAttribute", v.into()); self }
     }
 
-    impl From<RuleStringToEvaluate> for t::Value {
-        #[inline]
-        fn from(v: RuleStringToEvaluate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleStringToEvaluate> for t::Value { #[inline] fn from(v: RuleStringToEvaluate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleStringToEvaluate { #[inline] fn from(v: t::Value) -> RuleStringToEvaluate { RuleStringToEvaluate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2713,12 +2542,9 @@ pub mod mail_manager_rule_set {
         }
     }
 
-    impl From<RuleVerdictExpression> for t::Value {
-        #[inline]
-        fn from(v: RuleVerdictExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleVerdictExpression> for t::Value { #[inline] fn from(v: RuleVerdictExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleVerdictExpression { #[inline] fn from(v: t::Value) -> RuleVerdictExpression { RuleVerdictExpression(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2737,12 +2563,9 @@ pub mod mail_manager_rule_set {
         pub fn attribute(mut self, v: impl Into<RuleVerdictAttribute>) -> Self { self.0.put::<RuleVerdictAttribute>("Attribute", v.into()); self }
     }
 
-    impl From<RuleVerdictToEvaluate> for t::Value {
-        #[inline]
-        fn from(v: RuleVerdictToEvaluate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleVerdictToEvaluate> for t::Value { #[inline] fn from(v: RuleVerdictToEvaluate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleVerdictToEvaluate { #[inline] fn from(v: t::Value) -> RuleVerdictToEvaluate { RuleVerdictToEvaluate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2877,12 +2700,9 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
-    impl From<PolicyStatement> for t::Value {
-        #[inline]
-        fn from(v: PolicyStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyStatement> for t::Value { #[inline] fn from(v: PolicyStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyStatement { #[inline] fn from(v: t::Value) -> PolicyStatement { PolicyStatement(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2907,12 +2727,9 @@ pub mod mail_manager_traffic_policy {
         pub fn tls_expression(mut self, v: impl Into<IngressTlsProtocolExpression>) -> Self { self.0.put::<IngressTlsProtocolExpression>("TlsExpression", v.into()); self }
     }
 
-    impl From<PolicyCondition> for t::Value {
-        #[inline]
-        fn from(v: PolicyCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyCondition> for t::Value { #[inline] fn from(v: PolicyCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyCondition { #[inline] fn from(v: t::Value) -> PolicyCondition { PolicyCondition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2928,12 +2745,9 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
-    impl From<IngressBooleanExpression> for t::Value {
-        #[inline]
-        fn from(v: IngressBooleanExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressBooleanExpression> for t::Value { #[inline] fn from(v: IngressBooleanExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressBooleanExpression { #[inline] fn from(v: t::Value) -> IngressBooleanExpression { IngressBooleanExpression(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2952,12 +2766,9 @@ pub mod mail_manager_traffic_policy {
         pub fn is_in_address_list(mut self, v: impl Into<IngressIsInAddressList>) -> Self { self.0.put::<IngressIsInAddressList>("IsInAddressList", v.into()); self }
     }
 
-    impl From<IngressBooleanToEvaluate> for t::Value {
-        #[inline]
-        fn from(v: IngressBooleanToEvaluate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressBooleanToEvaluate> for t::Value { #[inline] fn from(v: IngressBooleanToEvaluate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressBooleanToEvaluate { #[inline] fn from(v: t::Value) -> IngressBooleanToEvaluate { IngressBooleanToEvaluate(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2973,12 +2784,9 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
-    impl From<IngressAnalysis> for t::Value {
-        #[inline]
-        fn from(v: IngressAnalysis) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressAnalysis> for t::Value { #[inline] fn from(v: IngressAnalysis) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressAnalysis { #[inline] fn from(v: t::Value) -> IngressAnalysis { IngressAnalysis(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2994,12 +2802,9 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
-    impl From<IngressIsInAddressList> for t::Value {
-        #[inline]
-        fn from(v: IngressIsInAddressList) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressIsInAddressList> for t::Value { #[inline] fn from(v: IngressIsInAddressList) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressIsInAddressList { #[inline] fn from(v: t::Value) -> IngressIsInAddressList { IngressIsInAddressList(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3054,12 +2859,9 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
-    impl From<IngressIpv4Expression> for t::Value {
-        #[inline]
-        fn from(v: IngressIpv4Expression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressIpv4Expression> for t::Value { #[inline] fn from(v: IngressIpv4Expression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressIpv4Expression { #[inline] fn from(v: t::Value) -> IngressIpv4Expression { IngressIpv4Expression(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3076,12 +2878,9 @@ pub mod mail_manager_traffic_policy {
         pub fn attribute(mut self, v: impl Into<IngressIpv4Attribute>) -> Self { self.0.put::<IngressIpv4Attribute>("Attribute", v.into()); self }
     }
 
-    impl From<IngressIpToEvaluate> for t::Value {
-        #[inline]
-        fn from(v: IngressIpToEvaluate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressIpToEvaluate> for t::Value { #[inline] fn from(v: IngressIpToEvaluate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressIpToEvaluate { #[inline] fn from(v: t::Value) -> IngressIpToEvaluate { IngressIpToEvaluate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3136,12 +2935,9 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
-    impl From<IngressIpv6Expression> for t::Value {
-        #[inline]
-        fn from(v: IngressIpv6Expression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressIpv6Expression> for t::Value { #[inline] fn from(v: IngressIpv6Expression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressIpv6Expression { #[inline] fn from(v: t::Value) -> IngressIpv6Expression { IngressIpv6Expression(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3158,12 +2954,9 @@ pub mod mail_manager_traffic_policy {
         pub fn attribute(mut self, v: impl Into<IngressIpv6Attribute>) -> Self { self.0.put::<IngressIpv6Attribute>("Attribute", v.into()); self }
     }
 
-    impl From<IngressIpv6ToEvaluate> for t::Value {
-        #[inline]
-        fn from(v: IngressIpv6ToEvaluate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressIpv6ToEvaluate> for t::Value { #[inline] fn from(v: IngressIpv6ToEvaluate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressIpv6ToEvaluate { #[inline] fn from(v: t::Value) -> IngressIpv6ToEvaluate { IngressIpv6ToEvaluate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3198,12 +2991,9 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
-    impl From<IngressStringExpression> for t::Value {
-        #[inline]
-        fn from(v: IngressStringExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressStringExpression> for t::Value { #[inline] fn from(v: IngressStringExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressStringExpression { #[inline] fn from(v: t::Value) -> IngressStringExpression { IngressStringExpression(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3222,12 +3012,9 @@ pub mod mail_manager_traffic_policy {
         pub fn attribute(mut self, v: impl Into<IngressAddressListEmailAttribute>) -> Self { self.0.put::<IngressAddressListEmailAttribute>("Attribute", v.into()); self }
     }
 
-    impl From<IngressStringToEvaluate> for t::Value {
-        #[inline]
-        fn from(v: IngressStringToEvaluate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressStringToEvaluate> for t::Value { #[inline] fn from(v: IngressStringToEvaluate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressStringToEvaluate { #[inline] fn from(v: t::Value) -> IngressStringToEvaluate { IngressStringToEvaluate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3270,12 +3057,9 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
-    impl From<IngressTlsProtocolExpression> for t::Value {
-        #[inline]
-        fn from(v: IngressTlsProtocolExpression) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressTlsProtocolExpression> for t::Value { #[inline] fn from(v: IngressTlsProtocolExpression) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressTlsProtocolExpression { #[inline] fn from(v: t::Value) -> IngressTlsProtocolExpression { IngressTlsProtocolExpression(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -3292,12 +3076,9 @@ pub mod mail_manager_traffic_policy {
         pub fn attribute(mut self, v: impl Into<IngressTlsAttribute>) -> Self { self.0.put::<IngressTlsAttribute>("Attribute", v.into()); self }
     }
 
-    impl From<IngressTlsProtocolToEvaluate> for t::Value {
-        #[inline]
-        fn from(v: IngressTlsProtocolToEvaluate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IngressTlsProtocolToEvaluate> for t::Value { #[inline] fn from(v: IngressTlsProtocolToEvaluate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IngressTlsProtocolToEvaluate { #[inline] fn from(v: t::Value) -> IngressTlsProtocolToEvaluate { IngressTlsProtocolToEvaluate(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3409,12 +3190,9 @@ pub mod multi_region_endpoint {
         }
     }
 
-    impl From<Details> for t::Value {
-        #[inline]
-        fn from(v: Details) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Details> for t::Value { #[inline] fn from(v: Details) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Details { #[inline] fn from(v: t::Value) -> Details { Details(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3429,12 +3207,9 @@ pub mod multi_region_endpoint {
         }
     }
 
-    impl From<RouteDetail> for t::Value {
-        #[inline]
-        fn from(v: RouteDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RouteDetail> for t::Value { #[inline] fn from(v: RouteDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RouteDetail { #[inline] fn from(v: t::Value) -> RouteDetail { RouteDetail(t::Props::from_value(v)) } }
 
 }
 
@@ -3497,12 +3272,9 @@ pub mod receipt_filter {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// A structure that provides the IP addresses to block or allow, and whether to block or allow incoming mail from them.
     ///
@@ -3520,12 +3292,9 @@ pub mod receipt_filter {
         }
     }
 
-    impl From<IpFilter> for t::Value {
-        #[inline]
-        fn from(v: IpFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpFilter> for t::Value { #[inline] fn from(v: IpFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpFilter { #[inline] fn from(v: t::Value) -> IpFilter { IpFilter(t::Props::from_value(v)) } }
 
     /// Indicates whether to block or allow incoming mail from the specified IP addresses.
     ///
@@ -3702,12 +3471,9 @@ pub mod receipt_rule {
         pub fn tls_policy(mut self, v: impl Into<TlsPolicy>) -> Self { self.0.put::<TlsPolicy>("TlsPolicy", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// An action that Amazon SES can take when it receives an email on behalf of one or more email addresses or domains that
     /// you own. An instance of this data type can represent only one action.
@@ -3741,12 +3507,9 @@ pub mod receipt_rule {
         pub fn workmail_action(mut self, v: impl Into<WorkmailAction>) -> Self { self.0.put::<WorkmailAction>("WorkmailAction", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// When included in a receipt rule, this action adds a header to the received email.
     ///
@@ -3764,12 +3527,9 @@ pub mod receipt_rule {
         }
     }
 
-    impl From<AddHeaderAction> for t::Value {
-        #[inline]
-        fn from(v: AddHeaderAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AddHeaderAction> for t::Value { #[inline] fn from(v: AddHeaderAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AddHeaderAction { #[inline] fn from(v: t::Value) -> AddHeaderAction { AddHeaderAction(t::Props::from_value(v)) } }
 
     /// When included in a receipt rule, this action rejects the received email by returning a bounce response to the sender
     /// and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
@@ -3794,12 +3554,9 @@ pub mod receipt_rule {
         pub fn topic_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TopicArn", v.into()); self }
     }
 
-    impl From<BounceAction> for t::Value {
-        #[inline]
-        fn from(v: BounceAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BounceAction> for t::Value { #[inline] fn from(v: BounceAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BounceAction { #[inline] fn from(v: t::Value) -> BounceAction { BounceAction(t::Props::from_value(v)) } }
 
     /// When included in a receipt rule, this action parses the received message and starts an email contact in Amazon Connect
     /// on your behalf.
@@ -3818,12 +3575,9 @@ pub mod receipt_rule {
         }
     }
 
-    impl From<ConnectAction> for t::Value {
-        #[inline]
-        fn from(v: ConnectAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectAction> for t::Value { #[inline] fn from(v: ConnectAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectAction { #[inline] fn from(v: t::Value) -> ConnectAction { ConnectAction(t::Props::from_value(v)) } }
 
     /// When included in a receipt rule, this action calls an AWS Lambda function and, optionally, publishes a notification to
     /// Amazon Simple Notification Service (Amazon SNS).
@@ -3848,12 +3602,9 @@ pub mod receipt_rule {
         pub fn topic_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TopicArn", v.into()); self }
     }
 
-    impl From<LambdaAction> for t::Value {
-        #[inline]
-        fn from(v: LambdaAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LambdaAction> for t::Value { #[inline] fn from(v: LambdaAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LambdaAction { #[inline] fn from(v: t::Value) -> LambdaAction { LambdaAction(t::Props::from_value(v)) } }
 
     /// The invocation type of the AWS Lambda function. An invocation type of RequestResponse means that the execution of the
     /// function immediately results in a response, and a value of Event means that the function is invoked asynchronously. The
@@ -3906,12 +3657,9 @@ pub mod receipt_rule {
         pub fn topic_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TopicArn", v.into()); self }
     }
 
-    impl From<S3Action> for t::Value {
-        #[inline]
-        fn from(v: S3Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Action> for t::Value { #[inline] fn from(v: S3Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Action { #[inline] fn from(v: t::Value) -> S3Action { S3Action(t::Props::from_value(v)) } }
 
     /// The action to publish the email content to an Amazon SNS topic. When executed, this action will send the email as a
     /// notification to the specified SNS topic.
@@ -3935,12 +3683,9 @@ pub mod receipt_rule {
         pub fn topic_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TopicArn", v.into()); self }
     }
 
-    impl From<SNSAction> for t::Value {
-        #[inline]
-        fn from(v: SNSAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SNSAction> for t::Value { #[inline] fn from(v: SNSAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SNSAction { #[inline] fn from(v: t::Value) -> SNSAction { SNSAction(t::Props::from_value(v)) } }
 
     /// The encoding to use for the email within the Amazon SNS notification. The default value is UTF-8. Use BASE64 if you need
     /// to preserve all special characters, especially when the original message uses a different encoding format.
@@ -3984,12 +3729,9 @@ pub mod receipt_rule {
         pub fn topic_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TopicArn", v.into()); self }
     }
 
-    impl From<StopAction> for t::Value {
-        #[inline]
-        fn from(v: StopAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StopAction> for t::Value { #[inline] fn from(v: StopAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StopAction { #[inline] fn from(v: t::Value) -> StopAction { StopAction(t::Props::from_value(v)) } }
 
     /// The scope of the StopAction. The only acceptable value is RuleSet.
     ///
@@ -4031,12 +3773,9 @@ pub mod receipt_rule {
         pub fn topic_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TopicArn", v.into()); self }
     }
 
-    impl From<WorkmailAction> for t::Value {
-        #[inline]
-        fn from(v: WorkmailAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkmailAction> for t::Value { #[inline] fn from(v: WorkmailAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkmailAction { #[inline] fn from(v: t::Value) -> WorkmailAction { WorkmailAction(t::Props::from_value(v)) } }
 
     /// Specifies whether Amazon SES should require that incoming email is delivered over a connection encrypted with Transport
     /// Layer Security (TLS). If this parameter is set to Require, Amazon SES bounces emails that are not received over TLS. The
@@ -4159,12 +3898,9 @@ pub mod template {
         pub fn text_part(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TextPart", v.into()); self }
     }
 
-    impl From<Template> for t::Value {
-        #[inline]
-        fn from(v: Template) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Template> for t::Value { #[inline] fn from(v: Template) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Template { #[inline] fn from(v: t::Value) -> Template { Template(t::Props::from_value(v)) } }
 
 }
 
@@ -4232,12 +3968,9 @@ pub mod tenant {
         }
     }
 
-    impl From<ReputationEntity> for t::Value {
-        #[inline]
-        fn from(v: ReputationEntity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReputationEntity> for t::Value { #[inline] fn from(v: ReputationEntity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReputationEntity { #[inline] fn from(v: t::Value) -> ReputationEntity { ReputationEntity(t::Props::from_value(v)) } }
 
     /// The reputation policy for the tenant.
     ///
@@ -4254,12 +3987,9 @@ pub mod tenant {
         }
     }
 
-    impl From<ReputationPolicy> for t::Value {
-        #[inline]
-        fn from(v: ReputationPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReputationPolicy> for t::Value { #[inline] fn from(v: ReputationPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReputationPolicy { #[inline] fn from(v: t::Value) -> ReputationPolicy { ReputationPolicy(t::Props::from_value(v)) } }
 
     /// The resource to associate with the tenant
     ///
@@ -4276,12 +4006,9 @@ pub mod tenant {
         }
     }
 
-    impl From<ResourceAssociation> for t::Value {
-        #[inline]
-        fn from(v: ResourceAssociation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceAssociation> for t::Value { #[inline] fn from(v: ResourceAssociation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceAssociation { #[inline] fn from(v: t::Value) -> ResourceAssociation { ResourceAssociation(t::Props::from_value(v)) } }
 
     /// The suppression attributes for the tenant.
     ///
@@ -4299,12 +4026,9 @@ pub mod tenant {
         }
     }
 
-    impl From<TenantSuppressionAttributes> for t::Value {
-        #[inline]
-        fn from(v: TenantSuppressionAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TenantSuppressionAttributes> for t::Value { #[inline] fn from(v: TenantSuppressionAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TenantSuppressionAttributes { #[inline] fn from(v: t::Value) -> TenantSuppressionAttributes { TenantSuppressionAttributes(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4412,12 +4136,9 @@ pub mod vdm_attributes {
         pub fn engagement_metrics(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EngagementMetrics", v.into()); self }
     }
 
-    impl From<DashboardAttributes> for t::Value {
-        #[inline]
-        fn from(v: DashboardAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DashboardAttributes> for t::Value { #[inline] fn from(v: DashboardAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DashboardAttributes { #[inline] fn from(v: t::Value) -> DashboardAttributes { DashboardAttributes(t::Props::from_value(v)) } }
 
     /// Preferences regarding the Guardian feature.
     ///
@@ -4436,11 +4157,8 @@ pub mod vdm_attributes {
         pub fn optimized_shared_delivery(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OptimizedSharedDelivery", v.into()); self }
     }
 
-    impl From<GuardianAttributes> for t::Value {
-        #[inline]
-        fn from(v: GuardianAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardianAttributes> for t::Value { #[inline] fn from(v: GuardianAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardianAttributes { #[inline] fn from(v: t::Value) -> GuardianAttributes { GuardianAttributes(t::Props::from_value(v)) } }
 
 }

@@ -111,12 +111,9 @@ pub mod proactive_engagement {
         pub fn phone_number(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PhoneNumber", v.into()); self }
     }
 
-    impl From<EmergencyContact> for t::Value {
-        #[inline]
-        fn from(v: EmergencyContact) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmergencyContact> for t::Value { #[inline] fn from(v: EmergencyContact) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmergencyContact { #[inline] fn from(v: t::Value) -> EmergencyContact { EmergencyContact(t::Props::from_value(v)) } }
 
     /// If `ENABLED`, the Shield Response Team (SRT) will use email and phone to notify contacts about escalations to the SRT
     /// and to initiate proactive customer support. If `DISABLED`, the SRT will not proactively notify contacts about
@@ -217,12 +214,9 @@ pub mod protection {
         }
     }
 
-    impl From<ApplicationLayerAutomaticResponseConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ApplicationLayerAutomaticResponseConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationLayerAutomaticResponseConfiguration> for t::Value { #[inline] fn from(v: ApplicationLayerAutomaticResponseConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationLayerAutomaticResponseConfiguration { #[inline] fn from(v: t::Value) -> ApplicationLayerAutomaticResponseConfiguration { ApplicationLayerAutomaticResponseConfiguration(t::Props::from_value(v)) } }
 
     /// Specifies the action setting that Shield Advanced should use in the AWS WAF rules that it creates on behalf of the
     /// protected resource in response to DDoS attacks.
@@ -246,12 +240,9 @@ pub mod protection {
         pub fn count(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Count", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// Indicates whether automatic application layer DDoS mitigation is enabled for the protection.
     ///

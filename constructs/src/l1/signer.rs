@@ -136,12 +136,9 @@ pub mod signing_profile {
         pub fn value(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Value", v.into()); self }
     }
 
-    impl From<SignatureValidityPeriod> for t::Value {
-        #[inline]
-        fn from(v: SignatureValidityPeriod) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SignatureValidityPeriod> for t::Value { #[inline] fn from(v: SignatureValidityPeriod) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SignatureValidityPeriod { #[inline] fn from(v: t::Value) -> SignatureValidityPeriod { SignatureValidityPeriod(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -69,11 +69,8 @@ pub mod simulation {
         }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
 }

@@ -86,12 +86,9 @@ pub mod configuration_set {
         pub fn sns_destination(mut self, v: impl Into<SnsDestination>) -> Self { self.0.put::<SnsDestination>("SnsDestination", v.into()); self }
     }
 
-    impl From<EventDestination> for t::Value {
-        #[inline]
-        fn from(v: EventDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventDestination> for t::Value { #[inline] fn from(v: EventDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventDestination { #[inline] fn from(v: t::Value) -> EventDestination { EventDestination(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -107,12 +104,9 @@ pub mod configuration_set {
         }
     }
 
-    impl From<CloudWatchLogsDestination> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsDestination> for t::Value { #[inline] fn from(v: CloudWatchLogsDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsDestination { #[inline] fn from(v: t::Value) -> CloudWatchLogsDestination { CloudWatchLogsDestination(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -128,12 +122,9 @@ pub mod configuration_set {
         }
     }
 
-    impl From<KinesisFirehoseDestination> for t::Value {
-        #[inline]
-        fn from(v: KinesisFirehoseDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KinesisFirehoseDestination> for t::Value { #[inline] fn from(v: KinesisFirehoseDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KinesisFirehoseDestination { #[inline] fn from(v: t::Value) -> KinesisFirehoseDestination { KinesisFirehoseDestination(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -148,12 +139,9 @@ pub mod configuration_set {
         }
     }
 
-    impl From<SnsDestination> for t::Value {
-        #[inline]
-        fn from(v: SnsDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnsDestination> for t::Value { #[inline] fn from(v: SnsDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnsDestination { #[inline] fn from(v: t::Value) -> SnsDestination { SnsDestination(t::Props::from_value(v)) } }
 
 }
 
@@ -414,12 +402,9 @@ pub mod phone_number {
         }
     }
 
-    impl From<MandatoryKeywords> for t::Value {
-        #[inline]
-        fn from(v: MandatoryKeywords) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MandatoryKeywords> for t::Value { #[inline] fn from(v: MandatoryKeywords) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MandatoryKeywords { #[inline] fn from(v: t::Value) -> MandatoryKeywords { MandatoryKeywords(t::Props::from_value(v)) } }
 
     /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase
     /// that an end user can send to your number to elicit a response, such as an informational message or a special offer.
@@ -437,12 +422,9 @@ pub mod phone_number {
         }
     }
 
-    impl From<MandatoryKeyword> for t::Value {
-        #[inline]
-        fn from(v: MandatoryKeyword) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MandatoryKeyword> for t::Value { #[inline] fn from(v: MandatoryKeyword) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MandatoryKeyword { #[inline] fn from(v: t::Value) -> MandatoryKeyword { MandatoryKeyword(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -510,12 +492,9 @@ pub mod phone_number {
         }
     }
 
-    impl From<OptionalKeyword> for t::Value {
-        #[inline]
-        fn from(v: OptionalKeyword) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OptionalKeyword> for t::Value { #[inline] fn from(v: OptionalKeyword) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OptionalKeyword { #[inline] fn from(v: t::Value) -> OptionalKeyword { OptionalKeyword(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -559,12 +538,9 @@ pub mod phone_number {
         pub fn channel_role(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ChannelRole", v.into()); self }
     }
 
-    impl From<TwoWay> for t::Value {
-        #[inline]
-        fn from(v: TwoWay) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TwoWay> for t::Value { #[inline] fn from(v: TwoWay) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TwoWay { #[inline] fn from(v: t::Value) -> TwoWay { TwoWay(t::Props::from_value(v)) } }
 
 }
 
@@ -652,12 +628,9 @@ pub mod pool {
         }
     }
 
-    impl From<MandatoryKeywords> for t::Value {
-        #[inline]
-        fn from(v: MandatoryKeywords) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MandatoryKeywords> for t::Value { #[inline] fn from(v: MandatoryKeywords) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MandatoryKeywords { #[inline] fn from(v: t::Value) -> MandatoryKeywords { MandatoryKeywords(t::Props::from_value(v)) } }
 
     /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase
     /// that an end user can send to your number to elicit a response, such as an informational message or a special offer.
@@ -675,12 +648,9 @@ pub mod pool {
         }
     }
 
-    impl From<MandatoryKeyword> for t::Value {
-        #[inline]
-        fn from(v: MandatoryKeyword) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MandatoryKeyword> for t::Value { #[inline] fn from(v: MandatoryKeyword) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MandatoryKeyword { #[inline] fn from(v: t::Value) -> MandatoryKeyword { MandatoryKeyword(t::Props::from_value(v)) } }
 
     /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase
     /// that an end user can send to your number to elicit a response, such as an informational message or a special offer.
@@ -700,12 +670,9 @@ pub mod pool {
         }
     }
 
-    impl From<OptionalKeyword> for t::Value {
-        #[inline]
-        fn from(v: OptionalKeyword) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OptionalKeyword> for t::Value { #[inline] fn from(v: OptionalKeyword) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OptionalKeyword { #[inline] fn from(v: t::Value) -> OptionalKeyword { OptionalKeyword(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -749,12 +716,9 @@ pub mod pool {
         pub fn channel_role(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ChannelRole", v.into()); self }
     }
 
-    impl From<TwoWay> for t::Value {
-        #[inline]
-        fn from(v: TwoWay) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TwoWay> for t::Value { #[inline] fn from(v: TwoWay) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TwoWay { #[inline] fn from(v: t::Value) -> TwoWay { TwoWay(t::Props::from_value(v)) } }
 
 }
 
@@ -830,12 +794,9 @@ pub mod protect_configuration {
         pub fn voice(mut self, v: impl Into<t::List<CountryRule>>) -> Self { self.0.put::<t::List<CountryRule>>("VOICE", v.into()); self }
     }
 
-    impl From<CountryRuleSet> for t::Value {
-        #[inline]
-        fn from(v: CountryRuleSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CountryRuleSet> for t::Value { #[inline] fn from(v: CountryRuleSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CountryRuleSet { #[inline] fn from(v: t::Value) -> CountryRuleSet { CountryRuleSet(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -851,12 +812,9 @@ pub mod protect_configuration {
         }
     }
 
-    impl From<CountryRule> for t::Value {
-        #[inline]
-        fn from(v: CountryRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CountryRule> for t::Value { #[inline] fn from(v: CountryRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CountryRule { #[inline] fn from(v: t::Value) -> CountryRule { CountryRule(t::Props::from_value(v)) } }
 
     /// The types of protection that can be used.
     ///

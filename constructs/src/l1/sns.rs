@@ -272,12 +272,9 @@ pub mod topic {
         pub fn success_feedback_sample_rate(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SuccessFeedbackSampleRate", v.into()); self }
     }
 
-    impl From<LoggingConfig> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfig> for t::Value { #[inline] fn from(v: LoggingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfig { #[inline] fn from(v: t::Value) -> LoggingConfig { LoggingConfig(t::Props::from_value(v)) } }
 
     /// Indicates one of the supported protocols for the Amazon SNS topic. At least one of the other three `LoggingConfig`
     /// properties is recommend along with `Protocol`.
@@ -324,12 +321,9 @@ pub mod topic {
         }
     }
 
-    impl From<Subscription> for t::Value {
-        #[inline]
-        fn from(v: Subscription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Subscription> for t::Value { #[inline] fn from(v: Subscription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Subscription { #[inline] fn from(v: t::Value) -> Subscription { Subscription(t::Props::from_value(v)) } }
 
 }
 

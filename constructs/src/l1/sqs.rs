@@ -195,12 +195,9 @@ pub mod queue {
         pub fn max_receive_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("maxReceiveCount", v.into()); self }
     }
 
-    impl From<RedrivePolicy> for t::Value {
-        #[inline]
-        fn from(v: RedrivePolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedrivePolicy> for t::Value { #[inline] fn from(v: RedrivePolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedrivePolicy { #[inline] fn from(v: t::Value) -> RedrivePolicy { RedrivePolicy(t::Props::from_value(v)) } }
 
 }
 

@@ -126,12 +126,9 @@ pub mod association {
         pub fn s3_location(mut self, v: impl Into<S3OutputLocation>) -> Self { self.0.put::<S3OutputLocation>("S3Location", v.into()); self }
     }
 
-    impl From<InstanceAssociationOutputLocation> for t::Value {
-        #[inline]
-        fn from(v: InstanceAssociationOutputLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceAssociationOutputLocation> for t::Value { #[inline] fn from(v: InstanceAssociationOutputLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceAssociationOutputLocation { #[inline] fn from(v: t::Value) -> InstanceAssociationOutputLocation { InstanceAssociationOutputLocation(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -152,12 +149,9 @@ pub mod association {
         pub fn output_s3_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OutputS3Region", v.into()); self }
     }
 
-    impl From<S3OutputLocation> for t::Value {
-        #[inline]
-        fn from(v: S3OutputLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3OutputLocation> for t::Value { #[inline] fn from(v: S3OutputLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3OutputLocation { #[inline] fn from(v: t::Value) -> S3OutputLocation { S3OutputLocation(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -193,12 +187,9 @@ pub mod association {
         }
     }
 
-    impl From<Target> for t::Value {
-        #[inline]
-        fn from(v: Target) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Target> for t::Value { #[inline] fn from(v: Target) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Target { #[inline] fn from(v: t::Value) -> Target { Target(t::Props::from_value(v)) } }
 
 }
 
@@ -281,12 +272,9 @@ pub mod cloud_connector {
         }
     }
 
-    impl From<CloudConnectorConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CloudConnectorConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudConnectorConfiguration> for t::Value { #[inline] fn from(v: CloudConnectorConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudConnectorConfiguration { #[inline] fn from(v: t::Value) -> CloudConnectorConfiguration { CloudConnectorConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for connecting to Azure.
     ///
@@ -310,12 +298,9 @@ pub mod cloud_connector {
         pub fn tenant_display_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TenantDisplayName", v.into()); self }
     }
 
-    impl From<AzureConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AzureConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureConfiguration> for t::Value { #[inline] fn from(v: AzureConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureConfiguration { #[inline] fn from(v: t::Value) -> AzureConfiguration { AzureConfiguration(t::Props::from_value(v)) } }
 
     /// The targets for the cloud connector. If omitted, the entire tenant is targeted.
     ///
@@ -332,12 +317,9 @@ pub mod cloud_connector {
         }
     }
 
-    impl From<ConfigurationTargets> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationTargets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationTargets> for t::Value { #[inline] fn from(v: ConfigurationTargets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationTargets { #[inline] fn from(v: t::Value) -> ConfigurationTargets { ConfigurationTargets(t::Props::from_value(v)) } }
 
     /// An Azure subscription with its ID and optional display name.
     ///
@@ -356,12 +338,9 @@ pub mod cloud_connector {
         pub fn display_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DisplayName", v.into()); self }
     }
 
-    impl From<AzureSubscription> for t::Value {
-        #[inline]
-        fn from(v: AzureSubscription) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AzureSubscription> for t::Value { #[inline] fn from(v: AzureSubscription) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AzureSubscription { #[inline] fn from(v: t::Value) -> AzureSubscription { AzureSubscription(t::Props::from_value(v)) } }
 
 }
 
@@ -441,12 +420,9 @@ pub mod document {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<AttachmentsSource> for t::Value {
-        #[inline]
-        fn from(v: AttachmentsSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AttachmentsSource> for t::Value { #[inline] fn from(v: AttachmentsSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AttachmentsSource { #[inline] fn from(v: t::Value) -> AttachmentsSource { AttachmentsSource(t::Props::from_value(v)) } }
 
     /// The key of a key-value pair that identifies the location of an attachment to a document.
     ///
@@ -561,12 +537,9 @@ pub mod document {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<DocumentRequires> for t::Value {
-        #[inline]
-        fn from(v: DocumentRequires) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DocumentRequires> for t::Value { #[inline] fn from(v: DocumentRequires) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DocumentRequires { #[inline] fn from(v: t::Value) -> DocumentRequires { DocumentRequires(t::Props::from_value(v)) } }
 
     /// Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the
     /// update will create a new version.
@@ -736,12 +709,9 @@ pub mod maintenance_window_target {
         }
     }
 
-    impl From<Targets> for t::Value {
-        #[inline]
-        fn from(v: Targets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Targets> for t::Value { #[inline] fn from(v: Targets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Targets { #[inline] fn from(v: t::Value) -> Targets { Targets(t::Props::from_value(v)) } }
 
 }
 
@@ -851,12 +821,9 @@ pub mod maintenance_window_task {
         pub fn s3_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3Prefix", v.into()); self }
     }
 
-    impl From<LoggingInfo> for t::Value {
-        #[inline]
-        fn from(v: LoggingInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingInfo> for t::Value { #[inline] fn from(v: LoggingInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingInfo { #[inline] fn from(v: t::Value) -> LoggingInfo { LoggingInfo(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -872,12 +839,9 @@ pub mod maintenance_window_task {
         }
     }
 
-    impl From<Target> for t::Value {
-        #[inline]
-        fn from(v: Target) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Target> for t::Value { #[inline] fn from(v: Target) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Target { #[inline] fn from(v: t::Value) -> Target { Target(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -900,12 +864,9 @@ pub mod maintenance_window_task {
         pub fn maintenance_window_step_functions_parameters(mut self, v: impl Into<MaintenanceWindowStepFunctionsParameters>) -> Self { self.0.put::<MaintenanceWindowStepFunctionsParameters>("MaintenanceWindowStepFunctionsParameters", v.into()); self }
     }
 
-    impl From<TaskInvocationParameters> for t::Value {
-        #[inline]
-        fn from(v: TaskInvocationParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TaskInvocationParameters> for t::Value { #[inline] fn from(v: TaskInvocationParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TaskInvocationParameters { #[inline] fn from(v: t::Value) -> TaskInvocationParameters { TaskInvocationParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -924,12 +885,9 @@ pub mod maintenance_window_task {
         pub fn parameters(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Parameters", v.into()); self }
     }
 
-    impl From<MaintenanceWindowAutomationParameters> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceWindowAutomationParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceWindowAutomationParameters> for t::Value { #[inline] fn from(v: MaintenanceWindowAutomationParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceWindowAutomationParameters { #[inline] fn from(v: t::Value) -> MaintenanceWindowAutomationParameters { MaintenanceWindowAutomationParameters(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -950,12 +908,9 @@ pub mod maintenance_window_task {
         pub fn qualifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Qualifier", v.into()); self }
     }
 
-    impl From<MaintenanceWindowLambdaParameters> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceWindowLambdaParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceWindowLambdaParameters> for t::Value { #[inline] fn from(v: MaintenanceWindowLambdaParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceWindowLambdaParameters { #[inline] fn from(v: t::Value) -> MaintenanceWindowLambdaParameters { MaintenanceWindowLambdaParameters(t::Props::from_value(v)) } }
 
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -992,12 +947,9 @@ pub mod maintenance_window_task {
         pub fn timeout_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutSeconds", v.into()); self }
     }
 
-    impl From<MaintenanceWindowRunCommandParameters> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceWindowRunCommandParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceWindowRunCommandParameters> for t::Value { #[inline] fn from(v: MaintenanceWindowRunCommandParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceWindowRunCommandParameters { #[inline] fn from(v: t::Value) -> MaintenanceWindowRunCommandParameters { MaintenanceWindowRunCommandParameters(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1016,12 +968,9 @@ pub mod maintenance_window_task {
         pub fn cloud_watch_output_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("CloudWatchOutputEnabled", v.into()); self }
     }
 
-    impl From<CloudWatchOutputConfig> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchOutputConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchOutputConfig> for t::Value { #[inline] fn from(v: CloudWatchOutputConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchOutputConfig { #[inline] fn from(v: t::Value) -> CloudWatchOutputConfig { CloudWatchOutputConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1040,12 +989,9 @@ pub mod maintenance_window_task {
         pub fn notification_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NotificationType", v.into()); self }
     }
 
-    impl From<NotificationConfig> for t::Value {
-        #[inline]
-        fn from(v: NotificationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationConfig> for t::Value { #[inline] fn from(v: NotificationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationConfig { #[inline] fn from(v: t::Value) -> NotificationConfig { NotificationConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1064,12 +1010,9 @@ pub mod maintenance_window_task {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<MaintenanceWindowStepFunctionsParameters> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceWindowStepFunctionsParameters) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceWindowStepFunctionsParameters> for t::Value { #[inline] fn from(v: MaintenanceWindowStepFunctionsParameters) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceWindowStepFunctionsParameters { #[inline] fn from(v: t::Value) -> MaintenanceWindowStepFunctionsParameters { MaintenanceWindowStepFunctionsParameters(t::Props::from_value(v)) } }
 
     /// The type of task.
     ///
@@ -1408,12 +1351,9 @@ pub mod patch_baseline {
         pub fn patch_rules(mut self, v: impl Into<t::List<Rule>>) -> Self { self.0.put::<t::List<Rule>>("PatchRules", v.into()); self }
     }
 
-    impl From<RuleGroup> for t::Value {
-        #[inline]
-        fn from(v: RuleGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleGroup> for t::Value { #[inline] fn from(v: RuleGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleGroup { #[inline] fn from(v: t::Value) -> RuleGroup { RuleGroup(t::Props::from_value(v)) } }
 
     /// Defines an approval rule for a patch baseline.
     ///
@@ -1440,12 +1380,9 @@ pub mod patch_baseline {
         pub fn patch_filter_group(mut self, v: impl Into<PatchFilterGroup>) -> Self { self.0.put::<PatchFilterGroup>("PatchFilterGroup", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1492,12 +1429,9 @@ pub mod patch_baseline {
         pub fn patch_filters(mut self, v: impl Into<t::List<PatchFilter>>) -> Self { self.0.put::<t::List<PatchFilter>>("PatchFilters", v.into()); self }
     }
 
-    impl From<PatchFilterGroup> for t::Value {
-        #[inline]
-        fn from(v: PatchFilterGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PatchFilterGroup> for t::Value { #[inline] fn from(v: PatchFilterGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PatchFilterGroup { #[inline] fn from(v: t::Value) -> PatchFilterGroup { PatchFilterGroup(t::Props::from_value(v)) } }
 
     /// Defines which patches should be included in a patch baseline.
     ///
@@ -1518,12 +1452,9 @@ pub mod patch_baseline {
         pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
     }
 
-    impl From<PatchFilter> for t::Value {
-        #[inline]
-        fn from(v: PatchFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PatchFilter> for t::Value { #[inline] fn from(v: PatchFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PatchFilter { #[inline] fn from(v: t::Value) -> PatchFilter { PatchFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1724,12 +1655,9 @@ pub mod patch_baseline {
         pub fn products(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Products", v.into()); self }
     }
 
-    impl From<PatchSource> for t::Value {
-        #[inline]
-        fn from(v: PatchSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PatchSource> for t::Value { #[inline] fn from(v: PatchSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PatchSource { #[inline] fn from(v: t::Value) -> PatchSource { PatchSource(t::Props::from_value(v)) } }
 
 }
 
@@ -1800,12 +1728,9 @@ pub mod resource_data_sync {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KMSKeyArn", v.into()); self }
     }
 
-    impl From<S3Destination> for t::Value {
-        #[inline]
-        fn from(v: S3Destination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Destination> for t::Value { #[inline] fn from(v: S3Destination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Destination { #[inline] fn from(v: t::Value) -> S3Destination { S3Destination(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1843,12 +1768,9 @@ pub mod resource_data_sync {
         pub fn include_future_regions(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IncludeFutureRegions", v.into()); self }
     }
 
-    impl From<SyncSource> for t::Value {
-        #[inline]
-        fn from(v: SyncSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SyncSource> for t::Value { #[inline] fn from(v: SyncSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SyncSource { #[inline] fn from(v: t::Value) -> SyncSource { SyncSource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1865,12 +1787,9 @@ pub mod resource_data_sync {
         pub fn organizational_units(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("OrganizationalUnits", v.into()); self }
     }
 
-    impl From<AwsOrganizationsSource> for t::Value {
-        #[inline]
-        fn from(v: AwsOrganizationsSource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AwsOrganizationsSource> for t::Value { #[inline] fn from(v: AwsOrganizationsSource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AwsOrganizationsSource { #[inline] fn from(v: t::Value) -> AwsOrganizationsSource { AwsOrganizationsSource(t::Props::from_value(v)) } }
 
 }
 

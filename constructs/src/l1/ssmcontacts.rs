@@ -75,12 +75,9 @@ pub mod contact {
         pub fn targets(mut self, v: impl Into<t::List<Targets>>) -> Self { self.0.put::<t::List<Targets>>("Targets", v.into()); self }
     }
 
-    impl From<Stage> for t::Value {
-        #[inline]
-        fn from(v: Stage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Stage> for t::Value { #[inline] fn from(v: Stage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Stage { #[inline] fn from(v: t::Value) -> Stage { Stage(t::Props::from_value(v)) } }
 
     /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
     ///
@@ -101,12 +98,9 @@ pub mod contact {
         pub fn contact_target_info(mut self, v: impl Into<ContactTargetInfo>) -> Self { self.0.put::<ContactTargetInfo>("ContactTargetInfo", v.into()); self }
     }
 
-    impl From<Targets> for t::Value {
-        #[inline]
-        fn from(v: Targets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Targets> for t::Value { #[inline] fn from(v: Targets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Targets { #[inline] fn from(v: t::Value) -> Targets { Targets(t::Props::from_value(v)) } }
 
     /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
     ///
@@ -124,12 +118,9 @@ pub mod contact {
         }
     }
 
-    impl From<ChannelTargetInfo> for t::Value {
-        #[inline]
-        fn from(v: ChannelTargetInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChannelTargetInfo> for t::Value { #[inline] fn from(v: ChannelTargetInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChannelTargetInfo { #[inline] fn from(v: t::Value) -> ChannelTargetInfo { ChannelTargetInfo(t::Props::from_value(v)) } }
 
     /// The contact that SSM Incident Manager is engaging during an incident.
     ///
@@ -147,12 +138,9 @@ pub mod contact {
         }
     }
 
-    impl From<ContactTargetInfo> for t::Value {
-        #[inline]
-        fn from(v: ContactTargetInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContactTargetInfo> for t::Value { #[inline] fn from(v: ContactTargetInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContactTargetInfo { #[inline] fn from(v: t::Value) -> ContactTargetInfo { ContactTargetInfo(t::Props::from_value(v)) } }
 
     /// Contact type, which specify type of contact. Currently supported values: “PERSONAL”, “SHARED”, “OTHER“.
     ///
@@ -323,12 +311,9 @@ pub mod plan {
         pub fn targets(mut self, v: impl Into<t::List<Targets>>) -> Self { self.0.put::<t::List<Targets>>("Targets", v.into()); self }
     }
 
-    impl From<Stage> for t::Value {
-        #[inline]
-        fn from(v: Stage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Stage> for t::Value { #[inline] fn from(v: Stage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Stage { #[inline] fn from(v: t::Value) -> Stage { Stage(t::Props::from_value(v)) } }
 
     /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
     ///
@@ -349,12 +334,9 @@ pub mod plan {
         pub fn contact_target_info(mut self, v: impl Into<ContactTargetInfo>) -> Self { self.0.put::<ContactTargetInfo>("ContactTargetInfo", v.into()); self }
     }
 
-    impl From<Targets> for t::Value {
-        #[inline]
-        fn from(v: Targets) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Targets> for t::Value { #[inline] fn from(v: Targets) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Targets { #[inline] fn from(v: t::Value) -> Targets { Targets(t::Props::from_value(v)) } }
 
     /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
     ///
@@ -372,12 +354,9 @@ pub mod plan {
         }
     }
 
-    impl From<ChannelTargetInfo> for t::Value {
-        #[inline]
-        fn from(v: ChannelTargetInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChannelTargetInfo> for t::Value { #[inline] fn from(v: ChannelTargetInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChannelTargetInfo { #[inline] fn from(v: t::Value) -> ChannelTargetInfo { ChannelTargetInfo(t::Props::from_value(v)) } }
 
     /// The contact that SSM Incident Manager is engaging during an incident.
     ///
@@ -395,12 +374,9 @@ pub mod plan {
         }
     }
 
-    impl From<ContactTargetInfo> for t::Value {
-        #[inline]
-        fn from(v: ContactTargetInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContactTargetInfo> for t::Value { #[inline] fn from(v: ContactTargetInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContactTargetInfo { #[inline] fn from(v: t::Value) -> ContactTargetInfo { ContactTargetInfo(t::Props::from_value(v)) } }
 
 }
 
@@ -478,12 +454,9 @@ pub mod rotation {
         pub fn weekly_settings(mut self, v: impl Into<t::List<WeeklySetting>>) -> Self { self.0.put::<t::List<WeeklySetting>>("WeeklySettings", v.into()); self }
     }
 
-    impl From<RecurrenceSettings> for t::Value {
-        #[inline]
-        fn from(v: RecurrenceSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecurrenceSettings> for t::Value { #[inline] fn from(v: RecurrenceSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecurrenceSettings { #[inline] fn from(v: t::Value) -> RecurrenceSettings { RecurrenceSettings(t::Props::from_value(v)) } }
 
     /// DayOfWeek for Month and HandOff Time for Monthly Recurring Rotation.
     ///
@@ -501,12 +474,9 @@ pub mod rotation {
         }
     }
 
-    impl From<MonthlySetting> for t::Value {
-        #[inline]
-        fn from(v: MonthlySetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonthlySetting> for t::Value { #[inline] fn from(v: MonthlySetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonthlySetting { #[inline] fn from(v: t::Value) -> MonthlySetting { MonthlySetting(t::Props::from_value(v)) } }
 
     /// Information about the days of the week included in on-call rotation coverage.
     ///
@@ -524,12 +494,9 @@ pub mod rotation {
         }
     }
 
-    impl From<ShiftCoverage> for t::Value {
-        #[inline]
-        fn from(v: ShiftCoverage) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ShiftCoverage> for t::Value { #[inline] fn from(v: ShiftCoverage) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ShiftCoverage { #[inline] fn from(v: t::Value) -> ShiftCoverage { ShiftCoverage(t::Props::from_value(v)) } }
 
     /// StartTime and EndTime for the Shift
     ///
@@ -547,12 +514,9 @@ pub mod rotation {
         }
     }
 
-    impl From<CoverageTime> for t::Value {
-        #[inline]
-        fn from(v: CoverageTime) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CoverageTime> for t::Value { #[inline] fn from(v: CoverageTime) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CoverageTime { #[inline] fn from(v: t::Value) -> CoverageTime { CoverageTime(t::Props::from_value(v)) } }
 
     /// The day of the week when weekly recurring on-call shift rotations begin.
     ///
@@ -602,11 +566,8 @@ pub mod rotation {
         }
     }
 
-    impl From<WeeklySetting> for t::Value {
-        #[inline]
-        fn from(v: WeeklySetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WeeklySetting> for t::Value { #[inline] fn from(v: WeeklySetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WeeklySetting { #[inline] fn from(v: t::Value) -> WeeklySetting { WeeklySetting(t::Props::from_value(v)) } }
 
 }

@@ -68,12 +68,9 @@ pub mod preferences {
         }
     }
 
-    impl From<ConnectionRecordingPreferences> for t::Value {
-        #[inline]
-        fn from(v: ConnectionRecordingPreferences) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectionRecordingPreferences> for t::Value { #[inline] fn from(v: ConnectionRecordingPreferences) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectionRecordingPreferences { #[inline] fn from(v: t::Value) -> ConnectionRecordingPreferences { ConnectionRecordingPreferences(t::Props::from_value(v)) } }
 
     /// Determines where recordings of RDP connections are stored.
     ///
@@ -90,12 +87,9 @@ pub mod preferences {
         }
     }
 
-    impl From<RecordingDestinations> for t::Value {
-        #[inline]
-        fn from(v: RecordingDestinations) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RecordingDestinations> for t::Value { #[inline] fn from(v: RecordingDestinations) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RecordingDestinations { #[inline] fn from(v: t::Value) -> RecordingDestinations { RecordingDestinations(t::Props::from_value(v)) } }
 
     /// The S3 bucket where RDP connection recordings are stored.
     ///
@@ -113,11 +107,8 @@ pub mod preferences {
         }
     }
 
-    impl From<S3Bucket> for t::Value {
-        #[inline]
-        fn from(v: S3Bucket) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Bucket> for t::Value { #[inline] fn from(v: S3Bucket) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Bucket { #[inline] fn from(v: t::Value) -> S3Bucket { S3Bucket(t::Props::from_value(v)) } }
 
 }

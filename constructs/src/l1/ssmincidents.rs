@@ -71,12 +71,9 @@ pub mod replication_set {
         pub fn region_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RegionName", v.into()); self }
     }
 
-    impl From<ReplicationRegion> for t::Value {
-        #[inline]
-        fn from(v: ReplicationRegion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicationRegion> for t::Value { #[inline] fn from(v: ReplicationRegion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicationRegion { #[inline] fn from(v: t::Value) -> ReplicationRegion { ReplicationRegion(t::Props::from_value(v)) } }
 
     /// The ReplicationSet regional configuration.
     ///
@@ -93,12 +90,9 @@ pub mod replication_set {
         }
     }
 
-    impl From<RegionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RegionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegionConfiguration> for t::Value { #[inline] fn from(v: RegionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegionConfiguration { #[inline] fn from(v: t::Value) -> RegionConfiguration { RegionConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -173,12 +167,9 @@ pub mod response_plan {
         pub fn ssm_automation(mut self, v: impl Into<SsmAutomation>) -> Self { self.0.put::<SsmAutomation>("SsmAutomation", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// The configuration to use when starting the SSM automation document.
     ///
@@ -204,12 +195,9 @@ pub mod response_plan {
         pub fn target_account(mut self, v: impl Into<TargetAccount>) -> Self { self.0.put::<TargetAccount>("TargetAccount", v.into()); self }
     }
 
-    impl From<SsmAutomation> for t::Value {
-        #[inline]
-        fn from(v: SsmAutomation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmAutomation> for t::Value { #[inline] fn from(v: SsmAutomation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmAutomation { #[inline] fn from(v: t::Value) -> SsmAutomation { SsmAutomation(t::Props::from_value(v)) } }
 
     /// A parameter with a dynamic value to set when starting the SSM automation document.
     ///
@@ -227,12 +215,9 @@ pub mod response_plan {
         }
     }
 
-    impl From<DynamicSsmParameter> for t::Value {
-        #[inline]
-        fn from(v: DynamicSsmParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynamicSsmParameter> for t::Value { #[inline] fn from(v: DynamicSsmParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynamicSsmParameter { #[inline] fn from(v: t::Value) -> DynamicSsmParameter { DynamicSsmParameter(t::Props::from_value(v)) } }
 
     /// Value of the dynamic parameter to set when starting the SSM automation document.
     ///
@@ -251,12 +236,9 @@ pub mod response_plan {
         pub fn variable(mut self, v: impl Into<VariableType>) -> Self { self.0.put::<VariableType>("Variable", v.into()); self }
     }
 
-    impl From<DynamicSsmParameterValue> for t::Value {
-        #[inline]
-        fn from(v: DynamicSsmParameterValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DynamicSsmParameterValue> for t::Value { #[inline] fn from(v: DynamicSsmParameterValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DynamicSsmParameterValue { #[inline] fn from(v: t::Value) -> DynamicSsmParameterValue { DynamicSsmParameterValue(t::Props::from_value(v)) } }
 
     /// The variable types used as dynamic parameter value when starting the SSM automation document.
     ///
@@ -296,12 +278,9 @@ pub mod response_plan {
         }
     }
 
-    impl From<SsmParameter> for t::Value {
-        #[inline]
-        fn from(v: SsmParameter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SsmParameter> for t::Value { #[inline] fn from(v: SsmParameter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SsmParameter { #[inline] fn from(v: t::Value) -> SsmParameter { SsmParameter(t::Props::from_value(v)) } }
 
     /// The account type to use when starting the SSM automation document.
     ///
@@ -342,12 +321,9 @@ pub mod response_plan {
         pub fn chatbot_sns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ChatbotSns", v.into()); self }
     }
 
-    impl From<ChatChannel> for t::Value {
-        #[inline]
-        fn from(v: ChatChannel) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChatChannel> for t::Value { #[inline] fn from(v: ChatChannel) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChatChannel { #[inline] fn from(v: t::Value) -> ChatChannel { ChatChannel(t::Props::from_value(v)) } }
 
     /// The incident template configuration.
     ///
@@ -373,12 +349,9 @@ pub mod response_plan {
         pub fn summary(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Summary", v.into()); self }
     }
 
-    impl From<IncidentTemplate> for t::Value {
-        #[inline]
-        fn from(v: IncidentTemplate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IncidentTemplate> for t::Value { #[inline] fn from(v: IncidentTemplate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IncidentTemplate { #[inline] fn from(v: t::Value) -> IncidentTemplate { IncidentTemplate(t::Props::from_value(v)) } }
 
     /// A notification target.
     ///
@@ -397,12 +370,9 @@ pub mod response_plan {
         pub fn sns_topic_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnsTopicArn", v.into()); self }
     }
 
-    impl From<NotificationTargetItem> for t::Value {
-        #[inline]
-        fn from(v: NotificationTargetItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationTargetItem> for t::Value { #[inline] fn from(v: NotificationTargetItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationTargetItem { #[inline] fn from(v: t::Value) -> NotificationTargetItem { NotificationTargetItem(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -419,12 +389,9 @@ pub mod response_plan {
         pub fn pager_duty_configuration(mut self, v: impl Into<PagerDutyConfiguration>) -> Self { self.0.put::<PagerDutyConfiguration>("PagerDutyConfiguration", v.into()); self }
     }
 
-    impl From<Integration> for t::Value {
-        #[inline]
-        fn from(v: Integration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Integration> for t::Value { #[inline] fn from(v: Integration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Integration { #[inline] fn from(v: t::Value) -> Integration { Integration(t::Props::from_value(v)) } }
 
     /// The pagerDuty configuration to use when starting the incident.
     ///
@@ -443,12 +410,9 @@ pub mod response_plan {
         }
     }
 
-    impl From<PagerDutyConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PagerDutyConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PagerDutyConfiguration> for t::Value { #[inline] fn from(v: PagerDutyConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PagerDutyConfiguration { #[inline] fn from(v: t::Value) -> PagerDutyConfiguration { PagerDutyConfiguration(t::Props::from_value(v)) } }
 
     /// The pagerDuty incident configuration.
     ///
@@ -465,11 +429,8 @@ pub mod response_plan {
         }
     }
 
-    impl From<PagerDutyIncidentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PagerDutyIncidentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PagerDutyIncidentConfiguration> for t::Value { #[inline] fn from(v: PagerDutyIncidentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PagerDutyIncidentConfiguration { #[inline] fn from(v: t::Value) -> PagerDutyIncidentConfiguration { PagerDutyIncidentConfiguration(t::Props::from_value(v)) } }
 
 }

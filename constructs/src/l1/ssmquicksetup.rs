@@ -91,12 +91,9 @@ pub mod configuration_manager {
         pub fn id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("id", v.into()); self }
     }
 
-    impl From<ConfigurationDefinition> for t::Value {
-        #[inline]
-        fn from(v: ConfigurationDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConfigurationDefinition> for t::Value { #[inline] fn from(v: ConfigurationDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConfigurationDefinition { #[inline] fn from(v: t::Value) -> ConfigurationDefinition { ConfigurationDefinition(t::Props::from_value(v)) } }
 
 }
 

@@ -82,12 +82,9 @@ pub mod application {
         pub fn visibility(mut self, v: impl Into<Visibility>) -> Self { self.0.put::<Visibility>("Visibility", v.into()); self }
     }
 
-    impl From<PortalOptionsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: PortalOptionsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PortalOptionsConfiguration> for t::Value { #[inline] fn from(v: PortalOptionsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PortalOptionsConfiguration { #[inline] fn from(v: t::Value) -> PortalOptionsConfiguration { PortalOptionsConfiguration(t::Props::from_value(v)) } }
 
     /// A structure that describes the sign-in options for an application portal
     ///
@@ -107,12 +104,9 @@ pub mod application {
         pub fn application_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ApplicationUrl", v.into()); self }
     }
 
-    impl From<SignInOptions> for t::Value {
-        #[inline]
-        fn from(v: SignInOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SignInOptions> for t::Value { #[inline] fn from(v: SignInOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SignInOptions { #[inline] fn from(v: t::Value) -> SignInOptions { SignInOptions(t::Props::from_value(v)) } }
 
     /// This determines how IAM Identity Center navigates the user to the target application
     ///
@@ -406,12 +400,9 @@ pub mod instance_access_control_attribute_configuration {
         }
     }
 
-    impl From<AccessControlAttribute> for t::Value {
-        #[inline]
-        fn from(v: AccessControlAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessControlAttribute> for t::Value { #[inline] fn from(v: AccessControlAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessControlAttribute { #[inline] fn from(v: t::Value) -> AccessControlAttribute { AccessControlAttribute(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -426,12 +417,9 @@ pub mod instance_access_control_attribute_configuration {
         }
     }
 
-    impl From<AccessControlAttributeValue> for t::Value {
-        #[inline]
-        fn from(v: AccessControlAttributeValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessControlAttributeValue> for t::Value { #[inline] fn from(v: AccessControlAttributeValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessControlAttributeValue { #[inline] fn from(v: t::Value) -> AccessControlAttributeValue { AccessControlAttributeValue(t::Props::from_value(v)) } }
 
     /// The InstanceAccessControlAttributeConfiguration property has been deprecated but is still supported for backwards
     /// compatibility purposes. We recomend that you use  AccessControlAttributes property instead.
@@ -449,12 +437,9 @@ pub mod instance_access_control_attribute_configuration {
         }
     }
 
-    impl From<InstanceAccessControlAttributeConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InstanceAccessControlAttributeConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceAccessControlAttributeConfiguration> for t::Value { #[inline] fn from(v: InstanceAccessControlAttributeConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceAccessControlAttributeConfiguration { #[inline] fn from(v: t::Value) -> InstanceAccessControlAttributeConfiguration { InstanceAccessControlAttributeConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -531,12 +516,9 @@ pub mod permission_set {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<CustomerManagedPolicyReference> for t::Value {
-        #[inline]
-        fn from(v: CustomerManagedPolicyReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomerManagedPolicyReference> for t::Value { #[inline] fn from(v: CustomerManagedPolicyReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomerManagedPolicyReference { #[inline] fn from(v: t::Value) -> CustomerManagedPolicyReference { CustomerManagedPolicyReference(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -555,11 +537,8 @@ pub mod permission_set {
         pub fn managed_policy_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ManagedPolicyArn", v.into()); self }
     }
 
-    impl From<PermissionsBoundary> for t::Value {
-        #[inline]
-        fn from(v: PermissionsBoundary) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PermissionsBoundary> for t::Value { #[inline] fn from(v: PermissionsBoundary) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PermissionsBoundary { #[inline] fn from(v: t::Value) -> PermissionsBoundary { PermissionsBoundary(t::Props::from_value(v)) } }
 
 }

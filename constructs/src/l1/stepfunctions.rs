@@ -135,12 +135,9 @@ pub mod activity {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -176,12 +173,9 @@ pub mod activity {
         }
     }
 
-    impl From<TagsEntry> for t::Value {
-        #[inline]
-        fn from(v: TagsEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagsEntry> for t::Value { #[inline] fn from(v: TagsEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagsEntry { #[inline] fn from(v: t::Value) -> TagsEntry { TagsEntry(t::Props::from_value(v)) } }
 
 }
 
@@ -328,12 +322,9 @@ pub mod state_machine {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<S3Location> for t::Value {
-        #[inline]
-        fn from(v: S3Location) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -352,12 +343,9 @@ pub mod state_machine {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<EncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -398,12 +386,9 @@ pub mod state_machine {
         pub fn level(mut self, v: impl Into<Level>) -> Self { self.0.put::<Level>("Level", v.into()); self }
     }
 
-    impl From<LoggingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LoggingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingConfiguration> for t::Value { #[inline] fn from(v: LoggingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingConfiguration { #[inline] fn from(v: t::Value) -> LoggingConfiguration { LoggingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -420,12 +405,9 @@ pub mod state_machine {
         pub fn cloud_watch_logs_log_group(mut self, v: impl Into<CloudWatchLogsLogGroup>) -> Self { self.0.put::<CloudWatchLogsLogGroup>("CloudWatchLogsLogGroup", v.into()); self }
     }
 
-    impl From<LogDestination> for t::Value {
-        #[inline]
-        fn from(v: LogDestination) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogDestination> for t::Value { #[inline] fn from(v: LogDestination) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogDestination { #[inline] fn from(v: t::Value) -> LogDestination { LogDestination(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -442,12 +424,9 @@ pub mod state_machine {
         pub fn log_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupArn", v.into()); self }
     }
 
-    impl From<CloudWatchLogsLogGroup> for t::Value {
-        #[inline]
-        fn from(v: CloudWatchLogsLogGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CloudWatchLogsLogGroup> for t::Value { #[inline] fn from(v: CloudWatchLogsLogGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CloudWatchLogsLogGroup { #[inline] fn from(v: t::Value) -> CloudWatchLogsLogGroup { CloudWatchLogsLogGroup(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -507,12 +486,9 @@ pub mod state_machine {
         }
     }
 
-    impl From<TagsEntry> for t::Value {
-        #[inline]
-        fn from(v: TagsEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagsEntry> for t::Value { #[inline] fn from(v: TagsEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagsEntry { #[inline] fn from(v: t::Value) -> TagsEntry { TagsEntry(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -529,12 +505,9 @@ pub mod state_machine {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<TracingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TracingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TracingConfiguration> for t::Value { #[inline] fn from(v: TracingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TracingConfiguration { #[inline] fn from(v: t::Value) -> TracingConfiguration { TracingConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -612,12 +585,9 @@ pub mod state_machine_alias {
         pub fn percentage(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Percentage", v.into()); self }
     }
 
-    impl From<DeploymentPreference> for t::Value {
-        #[inline]
-        fn from(v: DeploymentPreference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeploymentPreference> for t::Value { #[inline] fn from(v: DeploymentPreference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeploymentPreference { #[inline] fn from(v: t::Value) -> DeploymentPreference { DeploymentPreference(t::Props::from_value(v)) } }
 
     /// The type of deployment to perform.
     ///
@@ -657,12 +627,9 @@ pub mod state_machine_alias {
         }
     }
 
-    impl From<RoutingConfigurationVersion> for t::Value {
-        #[inline]
-        fn from(v: RoutingConfigurationVersion) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RoutingConfigurationVersion> for t::Value { #[inline] fn from(v: RoutingConfigurationVersion) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RoutingConfigurationVersion { #[inline] fn from(v: t::Value) -> RoutingConfigurationVersion { RoutingConfigurationVersion(t::Props::from_value(v)) } }
 
 }
 

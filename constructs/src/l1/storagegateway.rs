@@ -127,12 +127,9 @@ pub mod nfs_file_share {
         pub fn cache_stale_timeout_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("CacheStaleTimeoutInSeconds", v.into()); self }
     }
 
-    impl From<CacheAttributes> for t::Value {
-        #[inline]
-        fn from(v: CacheAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CacheAttributes> for t::Value { #[inline] fn from(v: CacheAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CacheAttributes { #[inline] fn from(v: t::Value) -> CacheAttributes { CacheAttributes(t::Props::from_value(v)) } }
 
     /// The server-side encryption the gateway applies to objects it writes.
     ///
@@ -183,12 +180,9 @@ pub mod nfs_file_share {
         pub fn owner_id(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("OwnerId", v.into()); self }
     }
 
-    impl From<NFSFileShareDefaults> for t::Value {
-        #[inline]
-        fn from(v: NFSFileShareDefaults) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NFSFileShareDefaults> for t::Value { #[inline] fn from(v: NFSFileShareDefaults) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NFSFileShareDefaults { #[inline] fn from(v: t::Value) -> NFSFileShareDefaults { NFSFileShareDefaults(t::Props::from_value(v)) } }
 
     /// The canned S3 ACL applied to objects the gateway writes.
     ///
@@ -355,12 +349,9 @@ pub mod smb_file_share {
         pub fn cache_stale_timeout_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("CacheStaleTimeoutInSeconds", v.into()); self }
     }
 
-    impl From<CacheAttributes> for t::Value {
-        #[inline]
-        fn from(v: CacheAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CacheAttributes> for t::Value { #[inline] fn from(v: CacheAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CacheAttributes { #[inline] fn from(v: t::Value) -> CacheAttributes { CacheAttributes(t::Props::from_value(v)) } }
 
     /// Whether the SMB share is case sensitive or defers to the client.
     ///

@@ -91,12 +91,9 @@ pub mod support_permit {
         pub fn conditions(mut self, v: impl Into<t::List<Condition>>) -> Self { self.0.put::<t::List<Condition>>("Conditions", v.into()); self }
     }
 
-    impl From<Permit> for t::Value {
-        #[inline]
-        fn from(v: Permit) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Permit> for t::Value { #[inline] fn from(v: Permit) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Permit { #[inline] fn from(v: t::Value) -> Permit { Permit(t::Props::from_value(v)) } }
 
     /// The set of actions a support permit grants. Exactly one of AllActions or Actions must be provided.
     ///
@@ -117,12 +114,9 @@ pub mod support_permit {
         pub fn all_actions(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("AllActions", v.into()); self }
     }
 
-    impl From<ActionSet> for t::Value {
-        #[inline]
-        fn from(v: ActionSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionSet> for t::Value { #[inline] fn from(v: ActionSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionSet { #[inline] fn from(v: t::Value) -> ActionSet { ActionSet(t::Props::from_value(v)) } }
 
     /// A time-bound condition controlling when the permit is active. Exactly one of AllowAfter or AllowBefore must be provided.
     ///
@@ -143,12 +137,9 @@ pub mod support_permit {
         pub fn allow_before(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AllowBefore", v.into()); self }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// The set of resources a support permit applies to. Exactly one of AllResourcesInRegion or Resources must be provided.
     ///
@@ -169,12 +160,9 @@ pub mod support_permit {
         pub fn resources(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Resources", v.into()); self }
     }
 
-    impl From<ResourceSet> for t::Value {
-        #[inline]
-        fn from(v: ResourceSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceSet> for t::Value { #[inline] fn from(v: ResourceSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceSet { #[inline] fn from(v: t::Value) -> ResourceSet { ResourceSet(t::Props::from_value(v)) } }
 
     /// The signing key used by the permit. Exactly one key type must be provided.
     ///
@@ -191,11 +179,8 @@ pub mod support_permit {
         }
     }
 
-    impl From<SigningKeyInfo> for t::Value {
-        #[inline]
-        fn from(v: SigningKeyInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SigningKeyInfo> for t::Value { #[inline] fn from(v: SigningKeyInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SigningKeyInfo { #[inline] fn from(v: t::Value) -> SigningKeyInfo { SigningKeyInfo(t::Props::from_value(v)) } }
 
 }

@@ -170,12 +170,9 @@ pub mod canary {
         pub fn s3_encryption(mut self, v: impl Into<S3Encryption>) -> Self { self.0.put::<S3Encryption>("S3Encryption", v.into()); self }
     }
 
-    impl From<ArtifactConfig> for t::Value {
-        #[inline]
-        fn from(v: ArtifactConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ArtifactConfig> for t::Value { #[inline] fn from(v: ArtifactConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ArtifactConfig { #[inline] fn from(v: t::Value) -> ArtifactConfig { ArtifactConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -195,12 +192,9 @@ pub mod canary {
         pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
     }
 
-    impl From<S3Encryption> for t::Value {
-        #[inline]
-        fn from(v: S3Encryption) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Encryption> for t::Value { #[inline] fn from(v: S3Encryption) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Encryption { #[inline] fn from(v: t::Value) -> S3Encryption { S3Encryption(t::Props::from_value(v)) } }
 
     /// Encryption mode for encrypting artifacts when uploading to S3. Valid values: SSE_S3 and SSE_KMS.
     ///
@@ -237,12 +231,9 @@ pub mod canary {
         }
     }
 
-    impl From<BrowserConfig> for t::Value {
-        #[inline]
-        fn from(v: BrowserConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BrowserConfig> for t::Value { #[inline] fn from(v: BrowserConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BrowserConfig { #[inline] fn from(v: t::Value) -> BrowserConfig { BrowserConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -293,12 +284,9 @@ pub mod canary {
         pub fn source_location_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceLocationArn", v.into()); self }
     }
 
-    impl From<Code> for t::Value {
-        #[inline]
-        fn from(v: Code) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Code> for t::Value { #[inline] fn from(v: Code) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Code { #[inline] fn from(v: t::Value) -> Code { Code(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -315,12 +303,9 @@ pub mod canary {
         pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
-    impl From<Dependency> for t::Value {
-        #[inline]
-        fn from(v: Dependency) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Dependency> for t::Value { #[inline] fn from(v: Dependency) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Dependency { #[inline] fn from(v: t::Value) -> Dependency { Dependency(t::Props::from_value(v)) } }
 
     /// Type of dependency
     ///
@@ -394,12 +379,9 @@ pub mod canary {
         pub fn vpc_config(mut self, v: impl Into<VPCConfig>) -> Self { self.0.put::<VPCConfig>("VpcConfig", v.into()); self }
     }
 
-    impl From<Replica> for t::Value {
-        #[inline]
-        fn from(v: Replica) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Replica> for t::Value { #[inline] fn from(v: Replica) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Replica { #[inline] fn from(v: t::Value) -> Replica { Replica(t::Props::from_value(v)) } }
 
     /// Replication status details
     ///
@@ -418,12 +400,9 @@ pub mod canary {
         pub fn state(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("State", v.into()); self }
     }
 
-    impl From<ReplicaReplicationStatus> for t::Value {
-        #[inline]
-        fn from(v: ReplicaReplicationStatus) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ReplicaReplicationStatus> for t::Value { #[inline] fn from(v: ReplicaReplicationStatus) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ReplicaReplicationStatus { #[inline] fn from(v: t::Value) -> ReplicaReplicationStatus { ReplicaReplicationStatus(t::Props::from_value(v)) } }
 
     /// Specifies which resources canary tags should be replicated to.
     ///
@@ -464,12 +443,9 @@ pub mod canary {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<VPCConfig> for t::Value {
-        #[inline]
-        fn from(v: VPCConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VPCConfig> for t::Value { #[inline] fn from(v: VPCConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VPCConfig { #[inline] fn from(v: t::Value) -> VPCConfig { VPCConfig(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -494,12 +470,9 @@ pub mod canary {
         pub fn timeout_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutInSeconds", v.into()); self }
     }
 
-    impl From<RunConfig> for t::Value {
-        #[inline]
-        fn from(v: RunConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RunConfig> for t::Value { #[inline] fn from(v: RunConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RunConfig { #[inline] fn from(v: t::Value) -> RunConfig { RunConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -518,12 +491,9 @@ pub mod canary {
         pub fn retry_config(mut self, v: impl Into<RetryConfig>) -> Self { self.0.put::<RetryConfig>("RetryConfig", v.into()); self }
     }
 
-    impl From<Schedule> for t::Value {
-        #[inline]
-        fn from(v: Schedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schedule> for t::Value { #[inline] fn from(v: Schedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schedule { #[inline] fn from(v: t::Value) -> Schedule { Schedule(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -538,12 +508,9 @@ pub mod canary {
         }
     }
 
-    impl From<RetryConfig> for t::Value {
-        #[inline]
-        fn from(v: RetryConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetryConfig> for t::Value { #[inline] fn from(v: RetryConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetryConfig { #[inline] fn from(v: t::Value) -> RetryConfig { RetryConfig(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -562,12 +529,9 @@ pub mod canary {
         pub fn browser_type(mut self, v: impl Into<BrowserType>) -> Self { self.0.put::<BrowserType>("BrowserType", v.into()); self }
     }
 
-    impl From<VisualReference> for t::Value {
-        #[inline]
-        fn from(v: VisualReference) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VisualReference> for t::Value { #[inline] fn from(v: VisualReference) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VisualReference { #[inline] fn from(v: t::Value) -> VisualReference { VisualReference(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -584,12 +548,9 @@ pub mod canary {
         pub fn ignore_coordinates(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IgnoreCoordinates", v.into()); self }
     }
 
-    impl From<BaseScreenshot> for t::Value {
-        #[inline]
-        fn from(v: BaseScreenshot) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BaseScreenshot> for t::Value { #[inline] fn from(v: BaseScreenshot) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BaseScreenshot { #[inline] fn from(v: t::Value) -> BaseScreenshot { BaseScreenshot(t::Props::from_value(v)) } }
 
 }
 

@@ -103,12 +103,9 @@ pub mod application {
         pub fn sid(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Sid", v.into()); self }
     }
 
-    impl From<ComponentInfo> for t::Value {
-        #[inline]
-        fn from(v: ComponentInfo) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ComponentInfo> for t::Value { #[inline] fn from(v: ComponentInfo) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ComponentInfo { #[inline] fn from(v: t::Value) -> ComponentInfo { ComponentInfo(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -161,12 +158,9 @@ pub mod application {
         pub fn secret_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretId", v.into()); self }
     }
 
-    impl From<Credential> for t::Value {
-        #[inline]
-        fn from(v: Credential) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Credential> for t::Value { #[inline] fn from(v: Credential) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Credential { #[inline] fn from(v: t::Value) -> Credential { Credential(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

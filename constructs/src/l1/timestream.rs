@@ -434,12 +434,9 @@ pub mod influx_db_cluster {
         }
     }
 
-    impl From<LogDeliveryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogDeliveryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogDeliveryConfiguration> for t::Value { #[inline] fn from(v: LogDeliveryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogDeliveryConfiguration { #[inline] fn from(v: t::Value) -> LogDeliveryConfiguration { LogDeliveryConfiguration(t::Props::from_value(v)) } }
 
     /// S3 configuration for sending logs to customer account from the InfluxDB cluster.
     ///
@@ -457,12 +454,9 @@ pub mod influx_db_cluster {
         }
     }
 
-    impl From<S3Configuration> for t::Value {
-        #[inline]
-        fn from(v: S3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Configuration> for t::Value { #[inline] fn from(v: S3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Configuration { #[inline] fn from(v: t::Value) -> S3Configuration { S3Configuration(t::Props::from_value(v)) } }
 
     /// The maintenance schedule for the InfluxDB cluster.
     ///
@@ -480,12 +474,9 @@ pub mod influx_db_cluster {
         }
     }
 
-    impl From<MaintenanceSchedule> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceSchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceSchedule> for t::Value { #[inline] fn from(v: MaintenanceSchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceSchedule { #[inline] fn from(v: t::Value) -> MaintenanceSchedule { MaintenanceSchedule(t::Props::from_value(v)) } }
 
     /// Network type of the InfluxDB cluster.
     ///
@@ -720,12 +711,9 @@ pub mod influx_db_instance {
         }
     }
 
-    impl From<LogDeliveryConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogDeliveryConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogDeliveryConfiguration> for t::Value { #[inline] fn from(v: LogDeliveryConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogDeliveryConfiguration { #[inline] fn from(v: t::Value) -> LogDeliveryConfiguration { LogDeliveryConfiguration(t::Props::from_value(v)) } }
 
     /// S3 configuration for sending logs to customer account from the InfluxDB instance.
     ///
@@ -743,12 +731,9 @@ pub mod influx_db_instance {
         }
     }
 
-    impl From<S3Configuration> for t::Value {
-        #[inline]
-        fn from(v: S3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Configuration> for t::Value { #[inline] fn from(v: S3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Configuration { #[inline] fn from(v: t::Value) -> S3Configuration { S3Configuration(t::Props::from_value(v)) } }
 
     /// The maintenance schedule for the InfluxDB instance.
     ///
@@ -766,12 +751,9 @@ pub mod influx_db_instance {
         }
     }
 
-    impl From<MaintenanceSchedule> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceSchedule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceSchedule> for t::Value { #[inline] fn from(v: MaintenanceSchedule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceSchedule { #[inline] fn from(v: t::Value) -> MaintenanceSchedule { MaintenanceSchedule(t::Props::from_value(v)) } }
 
     /// Network type of the InfluxDB Instance.
     ///
@@ -908,12 +890,9 @@ pub mod scheduled_query {
         }
     }
 
-    impl From<ErrorReportConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ErrorReportConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ErrorReportConfiguration> for t::Value { #[inline] fn from(v: ErrorReportConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ErrorReportConfiguration { #[inline] fn from(v: t::Value) -> ErrorReportConfiguration { ErrorReportConfiguration(t::Props::from_value(v)) } }
 
     /// Details on S3 location for error reports that result from running a query.
     ///
@@ -934,12 +913,9 @@ pub mod scheduled_query {
         pub fn object_key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ObjectKeyPrefix", v.into()); self }
     }
 
-    impl From<S3Configuration> for t::Value {
-        #[inline]
-        fn from(v: S3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Configuration> for t::Value { #[inline] fn from(v: S3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Configuration { #[inline] fn from(v: t::Value) -> S3Configuration { S3Configuration(t::Props::from_value(v)) } }
 
     /// Encryption at rest options for the error reports. If no encryption option is specified, Timestream will choose SSE_S3 as
     /// default.
@@ -980,12 +956,9 @@ pub mod scheduled_query {
         }
     }
 
-    impl From<NotificationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NotificationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotificationConfiguration> for t::Value { #[inline] fn from(v: NotificationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotificationConfiguration { #[inline] fn from(v: t::Value) -> NotificationConfiguration { NotificationConfiguration(t::Props::from_value(v)) } }
 
     /// SNS configuration for notification upon scheduled query execution.
     ///
@@ -1002,12 +975,9 @@ pub mod scheduled_query {
         }
     }
 
-    impl From<SnsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SnsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SnsConfiguration> for t::Value { #[inline] fn from(v: SnsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SnsConfiguration { #[inline] fn from(v: t::Value) -> SnsConfiguration { SnsConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration for when the scheduled query is executed.
     ///
@@ -1024,12 +994,9 @@ pub mod scheduled_query {
         }
     }
 
-    impl From<ScheduleConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ScheduleConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ScheduleConfiguration> for t::Value { #[inline] fn from(v: ScheduleConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ScheduleConfiguration { #[inline] fn from(v: t::Value) -> ScheduleConfiguration { ScheduleConfiguration(t::Props::from_value(v)) } }
 
     /// A key-value pair to label the scheduled query.
     ///
@@ -1047,12 +1014,9 @@ pub mod scheduled_query {
         }
     }
 
-    impl From<Tag> for t::Value {
-        #[inline]
-        fn from(v: Tag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Tag> for t::Value { #[inline] fn from(v: Tag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Tag { #[inline] fn from(v: t::Value) -> Tag { Tag(t::Props::from_value(v)) } }
 
     /// Configuration of target store where scheduled query results are written to.
     ///
@@ -1069,12 +1033,9 @@ pub mod scheduled_query {
         }
     }
 
-    impl From<TargetConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TargetConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetConfiguration> for t::Value { #[inline] fn from(v: TargetConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetConfiguration { #[inline] fn from(v: t::Value) -> TargetConfiguration { TargetConfiguration(t::Props::from_value(v)) } }
 
     /// Configuration needed to write data into the Timestream database and table.
     ///
@@ -1100,12 +1061,9 @@ pub mod scheduled_query {
         pub fn multi_measure_mappings(mut self, v: impl Into<MultiMeasureMappings>) -> Self { self.0.put::<MultiMeasureMappings>("MultiMeasureMappings", v.into()); self }
     }
 
-    impl From<TimestreamConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TimestreamConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimestreamConfiguration> for t::Value { #[inline] fn from(v: TimestreamConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimestreamConfiguration { #[inline] fn from(v: t::Value) -> TimestreamConfiguration { TimestreamConfiguration(t::Props::from_value(v)) } }
 
     /// This type is used to map column(s) from the query result to a dimension in the destination table.
     ///
@@ -1123,12 +1081,9 @@ pub mod scheduled_query {
         }
     }
 
-    impl From<DimensionMapping> for t::Value {
-        #[inline]
-        fn from(v: DimensionMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DimensionMapping> for t::Value { #[inline] fn from(v: DimensionMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DimensionMapping { #[inline] fn from(v: t::Value) -> DimensionMapping { DimensionMapping(t::Props::from_value(v)) } }
 
     /// Type for the dimension.
     ///
@@ -1174,12 +1129,9 @@ pub mod scheduled_query {
         pub fn target_measure_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetMeasureName", v.into()); self }
     }
 
-    impl From<MixedMeasureMapping> for t::Value {
-        #[inline]
-        fn from(v: MixedMeasureMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MixedMeasureMapping> for t::Value { #[inline] fn from(v: MixedMeasureMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MixedMeasureMapping { #[inline] fn from(v: t::Value) -> MixedMeasureMapping { MixedMeasureMapping(t::Props::from_value(v)) } }
 
     /// Type of the value that is to be read from SourceColumn. If the mapping is for MULTI, use MeasureValueType.MULTI.
     ///
@@ -1227,12 +1179,9 @@ pub mod scheduled_query {
         pub fn target_multi_measure_attribute_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetMultiMeasureAttributeName", v.into()); self }
     }
 
-    impl From<MultiMeasureAttributeMapping> for t::Value {
-        #[inline]
-        fn from(v: MultiMeasureAttributeMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiMeasureAttributeMapping> for t::Value { #[inline] fn from(v: MultiMeasureAttributeMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiMeasureAttributeMapping { #[inline] fn from(v: t::Value) -> MultiMeasureAttributeMapping { MultiMeasureAttributeMapping(t::Props::from_value(v)) } }
 
     /// Value type of the measure value column to be read from the query result.
     ///
@@ -1280,12 +1229,9 @@ pub mod scheduled_query {
         pub fn target_multi_measure_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetMultiMeasureName", v.into()); self }
     }
 
-    impl From<MultiMeasureMappings> for t::Value {
-        #[inline]
-        fn from(v: MultiMeasureMappings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MultiMeasureMappings> for t::Value { #[inline] fn from(v: MultiMeasureMappings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MultiMeasureMappings { #[inline] fn from(v: t::Value) -> MultiMeasureMappings { MultiMeasureMappings(t::Props::from_value(v)) } }
 
 }
 
@@ -1390,12 +1336,9 @@ pub mod table {
         pub fn magnetic_store_rejected_data_location(mut self, v: impl Into<MagneticStoreRejectedDataLocation>) -> Self { self.0.put::<MagneticStoreRejectedDataLocation>("MagneticStoreRejectedDataLocation", v.into()); self }
     }
 
-    impl From<MagneticStoreWriteProperties> for t::Value {
-        #[inline]
-        fn from(v: MagneticStoreWriteProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MagneticStoreWriteProperties> for t::Value { #[inline] fn from(v: MagneticStoreWriteProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MagneticStoreWriteProperties { #[inline] fn from(v: t::Value) -> MagneticStoreWriteProperties { MagneticStoreWriteProperties(t::Props::from_value(v)) } }
 
     /// Location to store information about records that were asynchronously rejected during magnetic store writes.
     ///
@@ -1414,12 +1357,9 @@ pub mod table {
         pub fn s3_configuration(mut self, v: impl Into<S3Configuration>) -> Self { self.0.put::<S3Configuration>("S3Configuration", v.into()); self }
     }
 
-    impl From<MagneticStoreRejectedDataLocation> for t::Value {
-        #[inline]
-        fn from(v: MagneticStoreRejectedDataLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MagneticStoreRejectedDataLocation> for t::Value { #[inline] fn from(v: MagneticStoreRejectedDataLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MagneticStoreRejectedDataLocation { #[inline] fn from(v: t::Value) -> MagneticStoreRejectedDataLocation { MagneticStoreRejectedDataLocation(t::Props::from_value(v)) } }
 
     /// S3 configuration for location to store rejections from magnetic store writes
     ///
@@ -1441,12 +1381,9 @@ pub mod table {
         pub fn object_key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ObjectKeyPrefix", v.into()); self }
     }
 
-    impl From<S3Configuration> for t::Value {
-        #[inline]
-        fn from(v: S3Configuration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Configuration> for t::Value { #[inline] fn from(v: S3Configuration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Configuration { #[inline] fn from(v: t::Value) -> S3Configuration { S3Configuration(t::Props::from_value(v)) } }
 
     /// The retention duration of the memory store and the magnetic store.
     ///
@@ -1467,12 +1404,9 @@ pub mod table {
         pub fn memory_store_retention_period_in_hours(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MemoryStoreRetentionPeriodInHours", v.into()); self }
     }
 
-    impl From<RetentionProperties> for t::Value {
-        #[inline]
-        fn from(v: RetentionProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RetentionProperties> for t::Value { #[inline] fn from(v: RetentionProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RetentionProperties { #[inline] fn from(v: t::Value) -> RetentionProperties { RetentionProperties(t::Props::from_value(v)) } }
 
     /// A Schema specifies the expected data model of the table.
     ///
@@ -1491,12 +1425,9 @@ pub mod table {
         pub fn composite_partition_key(mut self, v: impl Into<t::List<PartitionKey>>) -> Self { self.0.put::<t::List<PartitionKey>>("CompositePartitionKey", v.into()); self }
     }
 
-    impl From<Schema> for t::Value {
-        #[inline]
-        fn from(v: Schema) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Schema> for t::Value { #[inline] fn from(v: Schema) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Schema { #[inline] fn from(v: t::Value) -> Schema { Schema(t::Props::from_value(v)) } }
 
     /// An attribute used in partitioning data in a table. There are two types of partition keys: dimension keys and measure
     /// keys. A dimension key partitions data on a dimension name, while a measure key partitions data on the measure name.
@@ -1518,12 +1449,9 @@ pub mod table {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<PartitionKey> for t::Value {
-        #[inline]
-        fn from(v: PartitionKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PartitionKey> for t::Value { #[inline] fn from(v: PartitionKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PartitionKey { #[inline] fn from(v: t::Value) -> PartitionKey { PartitionKey(t::Props::from_value(v)) } }
 
     /// The level of enforcement for the specification of a dimension key in ingested records. Options are REQUIRED (dimension
     /// key must be specified) and OPTIONAL (dimension key does not have to be specified).

@@ -106,12 +106,9 @@ pub mod call_analytics_category {
         pub fn transcript_filter(mut self, v: impl Into<TranscriptFilter>) -> Self { self.0.put::<TranscriptFilter>("TranscriptFilter", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -136,12 +133,9 @@ pub mod call_analytics_category {
         pub fn threshold(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Threshold", v.into()); self }
     }
 
-    impl From<InterruptionFilter> for t::Value {
-        #[inline]
-        fn from(v: InterruptionFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InterruptionFilter> for t::Value { #[inline] fn from(v: InterruptionFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InterruptionFilter { #[inline] fn from(v: t::Value) -> InterruptionFilter { InterruptionFilter(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -164,12 +158,9 @@ pub mod call_analytics_category {
         pub fn start_time(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("StartTime", v.into()); self }
     }
 
-    impl From<AbsoluteTimeRange> for t::Value {
-        #[inline]
-        fn from(v: AbsoluteTimeRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AbsoluteTimeRange> for t::Value { #[inline] fn from(v: AbsoluteTimeRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AbsoluteTimeRange { #[inline] fn from(v: t::Value) -> AbsoluteTimeRange { AbsoluteTimeRange(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -212,12 +203,9 @@ pub mod call_analytics_category {
         pub fn start_percentage(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("StartPercentage", v.into()); self }
     }
 
-    impl From<RelativeTimeRange> for t::Value {
-        #[inline]
-        fn from(v: RelativeTimeRange) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RelativeTimeRange> for t::Value { #[inline] fn from(v: RelativeTimeRange) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RelativeTimeRange { #[inline] fn from(v: t::Value) -> RelativeTimeRange { RelativeTimeRange(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -240,12 +228,9 @@ pub mod call_analytics_category {
         pub fn threshold(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Threshold", v.into()); self }
     }
 
-    impl From<NonTalkTimeFilter> for t::Value {
-        #[inline]
-        fn from(v: NonTalkTimeFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NonTalkTimeFilter> for t::Value { #[inline] fn from(v: NonTalkTimeFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NonTalkTimeFilter { #[inline] fn from(v: t::Value) -> NonTalkTimeFilter { NonTalkTimeFilter(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -268,12 +253,9 @@ pub mod call_analytics_category {
         pub fn relative_time_range(mut self, v: impl Into<RelativeTimeRange>) -> Self { self.0.put::<RelativeTimeRange>("RelativeTimeRange", v.into()); self }
     }
 
-    impl From<SentimentFilter> for t::Value {
-        #[inline]
-        fn from(v: SentimentFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SentimentFilter> for t::Value { #[inline] fn from(v: SentimentFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SentimentFilter { #[inline] fn from(v: t::Value) -> SentimentFilter { SentimentFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -321,12 +303,9 @@ pub mod call_analytics_category {
         pub fn relative_time_range(mut self, v: impl Into<RelativeTimeRange>) -> Self { self.0.put::<RelativeTimeRange>("RelativeTimeRange", v.into()); self }
     }
 
-    impl From<TranscriptFilter> for t::Value {
-        #[inline]
-        fn from(v: TranscriptFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TranscriptFilter> for t::Value { #[inline] fn from(v: TranscriptFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TranscriptFilter { #[inline] fn from(v: t::Value) -> TranscriptFilter { TranscriptFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -90,12 +90,9 @@ pub mod agreement {
         }
     }
 
-    impl From<CustomDirectories> for t::Value {
-        #[inline]
-        fn from(v: CustomDirectories) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomDirectories> for t::Value { #[inline] fn from(v: CustomDirectories) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomDirectories { #[inline] fn from(v: t::Value) -> CustomDirectories { CustomDirectories(t::Props::from_value(v)) } }
 
     /// Specifies whether to enforce an AS2 message is signed for this agreement.
     ///
@@ -372,12 +369,9 @@ pub mod connector {
         pub fn signing_algorithm(mut self, v: impl Into<SigningAlgorithm>) -> Self { self.0.put::<SigningAlgorithm>("SigningAlgorithm", v.into()); self }
     }
 
-    impl From<As2Config> for t::Value {
-        #[inline]
-        fn from(v: As2Config) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<As2Config> for t::Value { #[inline] fn from(v: As2Config) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for As2Config { #[inline] fn from(v: t::Value) -> As2Config { As2Config(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -393,12 +387,9 @@ pub mod connector {
         }
     }
 
-    impl From<ConnectorAsyncMdnConfig> for t::Value {
-        #[inline]
-        fn from(v: ConnectorAsyncMdnConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorAsyncMdnConfig> for t::Value { #[inline] fn from(v: ConnectorAsyncMdnConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorAsyncMdnConfig { #[inline] fn from(v: t::Value) -> ConnectorAsyncMdnConfig { ConnectorAsyncMdnConfig(t::Props::from_value(v)) } }
 
     /// Compression setting for this AS2 connector configuration.
     ///
@@ -567,12 +558,9 @@ pub mod connector {
         }
     }
 
-    impl From<ConnectorEgressConfig> for t::Value {
-        #[inline]
-        fn from(v: ConnectorEgressConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorEgressConfig> for t::Value { #[inline] fn from(v: ConnectorEgressConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorEgressConfig { #[inline] fn from(v: t::Value) -> ConnectorEgressConfig { ConnectorEgressConfig(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -589,12 +577,9 @@ pub mod connector {
         pub fn port_number(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("PortNumber", v.into()); self }
     }
 
-    impl From<ConnectorVpcLatticeEgressConfig> for t::Value {
-        #[inline]
-        fn from(v: ConnectorVpcLatticeEgressConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ConnectorVpcLatticeEgressConfig> for t::Value { #[inline] fn from(v: ConnectorVpcLatticeEgressConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ConnectorVpcLatticeEgressConfig { #[inline] fn from(v: t::Value) -> ConnectorVpcLatticeEgressConfig { ConnectorVpcLatticeEgressConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -664,12 +649,9 @@ pub mod connector {
         pub fn user_secret_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserSecretId", v.into()); self }
     }
 
-    impl From<SftpConfig> for t::Value {
-        #[inline]
-        fn from(v: SftpConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SftpConfig> for t::Value { #[inline] fn from(v: SftpConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SftpConfig { #[inline] fn from(v: t::Value) -> SftpConfig { SftpConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1019,12 +1001,9 @@ pub mod server {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<EndpointDetails> for t::Value {
-        #[inline]
-        fn from(v: EndpointDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointDetails> for t::Value { #[inline] fn from(v: EndpointDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointDetails { #[inline] fn from(v: t::Value) -> EndpointDetails { EndpointDetails(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1071,12 +1050,9 @@ pub mod server {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<IdentityProviderDetails> for t::Value {
-        #[inline]
-        fn from(v: IdentityProviderDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentityProviderDetails> for t::Value { #[inline] fn from(v: IdentityProviderDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentityProviderDetails { #[inline] fn from(v: t::Value) -> IdentityProviderDetails { IdentityProviderDetails(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1169,12 +1145,9 @@ pub mod server {
         pub fn tls_session_resumption_mode(mut self, v: impl Into<TlsSessionResumptionMode>) -> Self { self.0.put::<TlsSessionResumptionMode>("TlsSessionResumptionMode", v.into()); self }
     }
 
-    impl From<ProtocolDetails> for t::Value {
-        #[inline]
-        fn from(v: ProtocolDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProtocolDetails> for t::Value { #[inline] fn from(v: ProtocolDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProtocolDetails { #[inline] fn from(v: t::Value) -> ProtocolDetails { ProtocolDetails(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1209,12 +1182,9 @@ pub mod server {
         pub fn sftp_mode(mut self, v: impl Into<ProxyMode>) -> Self { self.0.put::<ProxyMode>("SftpMode", v.into()); self }
     }
 
-    impl From<ProxyConfig> for t::Value {
-        #[inline]
-        fn from(v: ProxyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProxyConfig> for t::Value { #[inline] fn from(v: ProxyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProxyConfig { #[inline] fn from(v: t::Value) -> ProxyConfig { ProxyConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1317,12 +1287,9 @@ pub mod server {
         pub fn directory_listing_optimization(mut self, v: impl Into<DirectoryListingOptimization>) -> Self { self.0.put::<DirectoryListingOptimization>("DirectoryListingOptimization", v.into()); self }
     }
 
-    impl From<S3StorageOptions> for t::Value {
-        #[inline]
-        fn from(v: S3StorageOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3StorageOptions> for t::Value { #[inline] fn from(v: S3StorageOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3StorageOptions { #[inline] fn from(v: t::Value) -> S3StorageOptions { S3StorageOptions(t::Props::from_value(v)) } }
 
     /// Indicates whether optimization to directory listing on S3 servers is used. Disabled by default for compatibility.
     ///
@@ -1363,12 +1330,9 @@ pub mod server {
         pub fn on_upload(mut self, v: impl Into<t::List<WorkflowDetail>>) -> Self { self.0.put::<t::List<WorkflowDetail>>("OnUpload", v.into()); self }
     }
 
-    impl From<WorkflowDetails> for t::Value {
-        #[inline]
-        fn from(v: WorkflowDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowDetails> for t::Value { #[inline] fn from(v: WorkflowDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowDetails { #[inline] fn from(v: t::Value) -> WorkflowDetails { WorkflowDetails(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1384,12 +1348,9 @@ pub mod server {
         }
     }
 
-    impl From<WorkflowDetail> for t::Value {
-        #[inline]
-        fn from(v: WorkflowDetail) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowDetail> for t::Value { #[inline] fn from(v: WorkflowDetail) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowDetail { #[inline] fn from(v: t::Value) -> WorkflowDetail { WorkflowDetail(t::Props::from_value(v)) } }
 
 }
 
@@ -1466,12 +1427,9 @@ pub mod user {
         pub fn type_(mut self, v: impl Into<MapType>) -> Self { self.0.put::<MapType>("Type", v.into()); self }
     }
 
-    impl From<HomeDirectoryMapEntry> for t::Value {
-        #[inline]
-        fn from(v: HomeDirectoryMapEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HomeDirectoryMapEntry> for t::Value { #[inline] fn from(v: HomeDirectoryMapEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HomeDirectoryMapEntry { #[inline] fn from(v: t::Value) -> HomeDirectoryMapEntry { HomeDirectoryMapEntry(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1529,12 +1487,9 @@ pub mod user {
         pub fn secondary_gids(mut self, v: impl Into<t::List<t::Num>>) -> Self { self.0.put::<t::List<t::Num>>("SecondaryGids", v.into()); self }
     }
 
-    impl From<PosixProfile> for t::Value {
-        #[inline]
-        fn from(v: PosixProfile) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PosixProfile> for t::Value { #[inline] fn from(v: PosixProfile) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PosixProfile { #[inline] fn from(v: t::Value) -> PosixProfile { PosixProfile(t::Props::from_value(v)) } }
 
 }
 
@@ -1622,12 +1577,9 @@ pub mod web_app {
         pub fn vpc(mut self, v: impl Into<Vpc>) -> Self { self.0.put::<Vpc>("Vpc", v.into()); self }
     }
 
-    impl From<EndpointDetails> for t::Value {
-        #[inline]
-        fn from(v: EndpointDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EndpointDetails> for t::Value { #[inline] fn from(v: EndpointDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EndpointDetails { #[inline] fn from(v: t::Value) -> EndpointDetails { EndpointDetails(t::Props::from_value(v)) } }
 
     /// You can provide a structure that contains the details for the VPC endpoint to use with your web app.
     ///
@@ -1652,12 +1604,9 @@ pub mod web_app {
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     }
 
-    impl From<Vpc> for t::Value {
-        #[inline]
-        fn from(v: Vpc) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Vpc> for t::Value { #[inline] fn from(v: Vpc) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Vpc { #[inline] fn from(v: t::Value) -> Vpc { Vpc(t::Props::from_value(v)) } }
 
     /// The IP address type for the VPC endpoint used by the web app.
     ///
@@ -1702,12 +1651,9 @@ pub mod web_app {
         pub fn role(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Role", v.into()); self }
     }
 
-    impl From<IdentityProviderDetails> for t::Value {
-        #[inline]
-        fn from(v: IdentityProviderDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentityProviderDetails> for t::Value { #[inline] fn from(v: IdentityProviderDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentityProviderDetails { #[inline] fn from(v: t::Value) -> IdentityProviderDetails { IdentityProviderDetails(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1728,12 +1674,9 @@ pub mod web_app {
         pub fn title(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Title", v.into()); self }
     }
 
-    impl From<WebAppCustomization> for t::Value {
-        #[inline]
-        fn from(v: WebAppCustomization) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebAppCustomization> for t::Value { #[inline] fn from(v: WebAppCustomization) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebAppCustomization { #[inline] fn from(v: t::Value) -> WebAppCustomization { WebAppCustomization(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1770,12 +1713,9 @@ pub mod web_app {
         pub fn provisioned(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Provisioned", v.into()); self }
     }
 
-    impl From<WebAppUnits> for t::Value {
-        #[inline]
-        fn from(v: WebAppUnits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebAppUnits> for t::Value { #[inline] fn from(v: WebAppUnits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebAppUnits { #[inline] fn from(v: t::Value) -> WebAppUnits { WebAppUnits(t::Props::from_value(v)) } }
 
 }
 
@@ -1860,12 +1800,9 @@ pub mod workflow {
         pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
     }
 
-    impl From<WorkflowStep> for t::Value {
-        #[inline]
-        fn from(v: WorkflowStep) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkflowStep> for t::Value { #[inline] fn from(v: WorkflowStep) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkflowStep { #[inline] fn from(v: t::Value) -> WorkflowStep { WorkflowStep(t::Props::from_value(v)) } }
 
     /// Details for a step that performs a file copy.
     ///
@@ -1891,12 +1828,9 @@ pub mod workflow {
         pub fn source_file_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceFileLocation", v.into()); self }
     }
 
-    impl From<CopyStepDetails> for t::Value {
-        #[inline]
-        fn from(v: CopyStepDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CopyStepDetails> for t::Value { #[inline] fn from(v: CopyStepDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CopyStepDetails { #[inline] fn from(v: t::Value) -> CopyStepDetails { CopyStepDetails(t::Props::from_value(v)) } }
 
     /// Specifies the location for the file being copied. Only applicable for the Copy type of workflow steps.
     ///
@@ -1915,12 +1849,9 @@ pub mod workflow {
         pub fn s3_file_location(mut self, v: impl Into<S3InputFileLocation>) -> Self { self.0.put::<S3InputFileLocation>("S3FileLocation", v.into()); self }
     }
 
-    impl From<S3FileLocation> for t::Value {
-        #[inline]
-        fn from(v: S3FileLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3FileLocation> for t::Value { #[inline] fn from(v: S3FileLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3FileLocation { #[inline] fn from(v: t::Value) -> S3FileLocation { S3FileLocation(t::Props::from_value(v)) } }
 
     /// Specifies the details for a S3 file.
     ///
@@ -1941,12 +1872,9 @@ pub mod workflow {
         pub fn key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Key", v.into()); self }
     }
 
-    impl From<S3InputFileLocation> for t::Value {
-        #[inline]
-        fn from(v: S3InputFileLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3InputFileLocation> for t::Value { #[inline] fn from(v: S3InputFileLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3InputFileLocation { #[inline] fn from(v: t::Value) -> S3InputFileLocation { S3InputFileLocation(t::Props::from_value(v)) } }
 
     /// A flag that indicates whether or not to overwrite an existing file of the same name. The default is FALSE.
     ///
@@ -1993,12 +1921,9 @@ pub mod workflow {
         pub fn timeout_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TimeoutSeconds", v.into()); self }
     }
 
-    impl From<CustomStepDetails> for t::Value {
-        #[inline]
-        fn from(v: CustomStepDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomStepDetails> for t::Value { #[inline] fn from(v: CustomStepDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomStepDetails { #[inline] fn from(v: t::Value) -> CustomStepDetails { CustomStepDetails(t::Props::from_value(v)) } }
 
     /// Details for a step that performs a file decryption.
     ///
@@ -2023,12 +1948,9 @@ pub mod workflow {
         pub fn source_file_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceFileLocation", v.into()); self }
     }
 
-    impl From<DecryptStepDetails> for t::Value {
-        #[inline]
-        fn from(v: DecryptStepDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DecryptStepDetails> for t::Value { #[inline] fn from(v: DecryptStepDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DecryptStepDetails { #[inline] fn from(v: t::Value) -> DecryptStepDetails { DecryptStepDetails(t::Props::from_value(v)) } }
 
     /// Specifies the location for the file being decrypted. Only applicable for the Decrypt type of workflow steps.
     ///
@@ -2049,12 +1971,9 @@ pub mod workflow {
         pub fn s3_file_location(mut self, v: impl Into<S3InputFileLocation>) -> Self { self.0.put::<S3InputFileLocation>("S3FileLocation", v.into()); self }
     }
 
-    impl From<InputFileLocation> for t::Value {
-        #[inline]
-        fn from(v: InputFileLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InputFileLocation> for t::Value { #[inline] fn from(v: InputFileLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InputFileLocation { #[inline] fn from(v: t::Value) -> InputFileLocation { InputFileLocation(t::Props::from_value(v)) } }
 
     /// Specifies the details for an EFS file.
     ///
@@ -2075,12 +1994,9 @@ pub mod workflow {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<EfsInputFileLocation> for t::Value {
-        #[inline]
-        fn from(v: EfsInputFileLocation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EfsInputFileLocation> for t::Value { #[inline] fn from(v: EfsInputFileLocation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EfsInputFileLocation { #[inline] fn from(v: t::Value) -> EfsInputFileLocation { EfsInputFileLocation(t::Props::from_value(v)) } }
 
     /// Specifies which encryption method to use.
     ///
@@ -2121,12 +2037,9 @@ pub mod workflow {
         pub fn source_file_location(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceFileLocation", v.into()); self }
     }
 
-    impl From<DeleteStepDetails> for t::Value {
-        #[inline]
-        fn from(v: DeleteStepDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeleteStepDetails> for t::Value { #[inline] fn from(v: DeleteStepDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeleteStepDetails { #[inline] fn from(v: t::Value) -> DeleteStepDetails { DeleteStepDetails(t::Props::from_value(v)) } }
 
     /// Details for a step that creates one or more tags.
     ///
@@ -2149,12 +2062,9 @@ pub mod workflow {
         pub fn tags(mut self, v: impl Into<t::List<S3Tag>>) -> Self { self.0.put::<t::List<S3Tag>>("Tags", v.into()); self }
     }
 
-    impl From<TagStepDetails> for t::Value {
-        #[inline]
-        fn from(v: TagStepDetails) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagStepDetails> for t::Value { #[inline] fn from(v: TagStepDetails) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagStepDetails { #[inline] fn from(v: t::Value) -> TagStepDetails { TagStepDetails(t::Props::from_value(v)) } }
 
     /// Specifies the key-value pair that are assigned to a file during the execution of a Tagging step.
     ///
@@ -2172,12 +2082,9 @@ pub mod workflow {
         }
     }
 
-    impl From<S3Tag> for t::Value {
-        #[inline]
-        fn from(v: S3Tag) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3Tag> for t::Value { #[inline] fn from(v: S3Tag) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3Tag { #[inline] fn from(v: t::Value) -> S3Tag { S3Tag(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

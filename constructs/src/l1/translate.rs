@@ -116,12 +116,9 @@ pub mod parallel_data {
         }
     }
 
-    impl From<EncryptionKey> for t::Value {
-        #[inline]
-        fn from(v: EncryptionKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionKey> for t::Value { #[inline] fn from(v: EncryptionKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionKey { #[inline] fn from(v: t::Value) -> EncryptionKey { EncryptionKey(t::Props::from_value(v)) } }
 
     /// The type of encryption key.
     ///
@@ -159,12 +156,9 @@ pub mod parallel_data {
         }
     }
 
-    impl From<ParallelDataConfig> for t::Value {
-        #[inline]
-        fn from(v: ParallelDataConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParallelDataConfig> for t::Value { #[inline] fn from(v: ParallelDataConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParallelDataConfig { #[inline] fn from(v: t::Value) -> ParallelDataConfig { ParallelDataConfig(t::Props::from_value(v)) } }
 
     /// The format of the parallel data input file.
     ///
@@ -299,12 +293,9 @@ pub mod terminology {
         }
     }
 
-    impl From<EncryptionKey> for t::Value {
-        #[inline]
-        fn from(v: EncryptionKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionKey> for t::Value { #[inline] fn from(v: EncryptionKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionKey { #[inline] fn from(v: t::Value) -> EncryptionKey { EncryptionKey(t::Props::from_value(v)) } }
 
     /// The type of encryption key.
     ///
@@ -364,12 +355,9 @@ pub mod terminology {
         pub fn directionality(mut self, v: impl Into<Directionality>) -> Self { self.0.put::<Directionality>("Directionality", v.into()); self }
     }
 
-    impl From<TerminologyData> for t::Value {
-        #[inline]
-        fn from(v: TerminologyData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TerminologyData> for t::Value { #[inline] fn from(v: TerminologyData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TerminologyData { #[inline] fn from(v: t::Value) -> TerminologyData { TerminologyData(t::Props::from_value(v)) } }
 
     /// The directionality of the terminology resource.
     ///

@@ -73,12 +73,9 @@ pub mod identity_source {
         pub fn open_id_connect_configuration(mut self, v: impl Into<OpenIdConnectConfiguration>) -> Self { self.0.put::<OpenIdConnectConfiguration>("OpenIdConnectConfiguration", v.into()); self }
     }
 
-    impl From<IdentitySourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IdentitySourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IdentitySourceConfiguration> for t::Value { #[inline] fn from(v: IdentitySourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IdentitySourceConfiguration { #[inline] fn from(v: t::Value) -> IdentitySourceConfiguration { IdentitySourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -97,12 +94,9 @@ pub mod identity_source {
         pub fn group_configuration(mut self, v: impl Into<CognitoGroupConfiguration>) -> Self { self.0.put::<CognitoGroupConfiguration>("GroupConfiguration", v.into()); self }
     }
 
-    impl From<CognitoUserPoolConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CognitoUserPoolConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CognitoUserPoolConfiguration> for t::Value { #[inline] fn from(v: CognitoUserPoolConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CognitoUserPoolConfiguration { #[inline] fn from(v: t::Value) -> CognitoUserPoolConfiguration { CognitoUserPoolConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -117,12 +111,9 @@ pub mod identity_source {
         }
     }
 
-    impl From<CognitoGroupConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CognitoGroupConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CognitoGroupConfiguration> for t::Value { #[inline] fn from(v: CognitoGroupConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CognitoGroupConfiguration { #[inline] fn from(v: t::Value) -> CognitoGroupConfiguration { CognitoGroupConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -142,12 +133,9 @@ pub mod identity_source {
         pub fn group_configuration(mut self, v: impl Into<OpenIdConnectGroupConfiguration>) -> Self { self.0.put::<OpenIdConnectGroupConfiguration>("GroupConfiguration", v.into()); self }
     }
 
-    impl From<OpenIdConnectConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OpenIdConnectConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenIdConnectConfiguration> for t::Value { #[inline] fn from(v: OpenIdConnectConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenIdConnectConfiguration { #[inline] fn from(v: t::Value) -> OpenIdConnectConfiguration { OpenIdConnectConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -163,12 +151,9 @@ pub mod identity_source {
         }
     }
 
-    impl From<OpenIdConnectGroupConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OpenIdConnectGroupConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenIdConnectGroupConfiguration> for t::Value { #[inline] fn from(v: OpenIdConnectGroupConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenIdConnectGroupConfiguration { #[inline] fn from(v: t::Value) -> OpenIdConnectGroupConfiguration { OpenIdConnectGroupConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -187,12 +172,9 @@ pub mod identity_source {
         pub fn identity_token_only(mut self, v: impl Into<OpenIdConnectIdentityTokenConfiguration>) -> Self { self.0.put::<OpenIdConnectIdentityTokenConfiguration>("IdentityTokenOnly", v.into()); self }
     }
 
-    impl From<OpenIdConnectTokenSelection> for t::Value {
-        #[inline]
-        fn from(v: OpenIdConnectTokenSelection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenIdConnectTokenSelection> for t::Value { #[inline] fn from(v: OpenIdConnectTokenSelection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenIdConnectTokenSelection { #[inline] fn from(v: t::Value) -> OpenIdConnectTokenSelection { OpenIdConnectTokenSelection(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -211,12 +193,9 @@ pub mod identity_source {
         pub fn principal_id_claim(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrincipalIdClaim", v.into()); self }
     }
 
-    impl From<OpenIdConnectAccessTokenConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OpenIdConnectAccessTokenConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenIdConnectAccessTokenConfiguration> for t::Value { #[inline] fn from(v: OpenIdConnectAccessTokenConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenIdConnectAccessTokenConfiguration { #[inline] fn from(v: t::Value) -> OpenIdConnectAccessTokenConfiguration { OpenIdConnectAccessTokenConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -235,12 +214,9 @@ pub mod identity_source {
         pub fn principal_id_claim(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PrincipalIdClaim", v.into()); self }
     }
 
-    impl From<OpenIdConnectIdentityTokenConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OpenIdConnectIdentityTokenConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OpenIdConnectIdentityTokenConfiguration> for t::Value { #[inline] fn from(v: OpenIdConnectIdentityTokenConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OpenIdConnectIdentityTokenConfiguration { #[inline] fn from(v: t::Value) -> OpenIdConnectIdentityTokenConfiguration { OpenIdConnectIdentityTokenConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -310,12 +286,9 @@ pub mod policy {
         pub fn template_linked(mut self, v: impl Into<TemplateLinkedPolicyDefinition>) -> Self { self.0.put::<TemplateLinkedPolicyDefinition>("TemplateLinked", v.into()); self }
     }
 
-    impl From<PolicyDefinition> for t::Value {
-        #[inline]
-        fn from(v: PolicyDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PolicyDefinition> for t::Value { #[inline] fn from(v: PolicyDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PolicyDefinition { #[inline] fn from(v: t::Value) -> PolicyDefinition { PolicyDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -332,12 +305,9 @@ pub mod policy {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<StaticPolicyDefinition> for t::Value {
-        #[inline]
-        fn from(v: StaticPolicyDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StaticPolicyDefinition> for t::Value { #[inline] fn from(v: StaticPolicyDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StaticPolicyDefinition { #[inline] fn from(v: t::Value) -> StaticPolicyDefinition { StaticPolicyDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -356,12 +326,9 @@ pub mod policy {
         pub fn resource(mut self, v: impl Into<EntityIdentifier>) -> Self { self.0.put::<EntityIdentifier>("Resource", v.into()); self }
     }
 
-    impl From<TemplateLinkedPolicyDefinition> for t::Value {
-        #[inline]
-        fn from(v: TemplateLinkedPolicyDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TemplateLinkedPolicyDefinition> for t::Value { #[inline] fn from(v: TemplateLinkedPolicyDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TemplateLinkedPolicyDefinition { #[inline] fn from(v: t::Value) -> TemplateLinkedPolicyDefinition { TemplateLinkedPolicyDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -377,12 +344,9 @@ pub mod policy {
         }
     }
 
-    impl From<EntityIdentifier> for t::Value {
-        #[inline]
-        fn from(v: EntityIdentifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EntityIdentifier> for t::Value { #[inline] fn from(v: EntityIdentifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EntityIdentifier { #[inline] fn from(v: t::Value) -> EntityIdentifier { EntityIdentifier(t::Props::from_value(v)) } }
 
 }
 
@@ -461,12 +425,9 @@ pub mod policy_store {
         }
     }
 
-    impl From<DeletionProtection> for t::Value {
-        #[inline]
-        fn from(v: DeletionProtection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DeletionProtection> for t::Value { #[inline] fn from(v: DeletionProtection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DeletionProtection { #[inline] fn from(v: t::Value) -> DeletionProtection { DeletionProtection(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -505,12 +466,9 @@ pub mod policy_store {
         pub fn kms_encryption_settings(mut self, v: impl Into<KmsEncryptionSettings>) -> Self { self.0.put::<KmsEncryptionSettings>("KmsEncryptionSettings", v.into()); self }
     }
 
-    impl From<EncryptionSettings> for t::Value {
-        #[inline]
-        fn from(v: EncryptionSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EncryptionSettings> for t::Value { #[inline] fn from(v: EncryptionSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EncryptionSettings { #[inline] fn from(v: t::Value) -> EncryptionSettings { EncryptionSettings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -527,12 +485,9 @@ pub mod policy_store {
         pub fn encryption_context(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("EncryptionContext", v.into()); self }
     }
 
-    impl From<KmsEncryptionSettings> for t::Value {
-        #[inline]
-        fn from(v: KmsEncryptionSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KmsEncryptionSettings> for t::Value { #[inline] fn from(v: KmsEncryptionSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KmsEncryptionSettings { #[inline] fn from(v: t::Value) -> KmsEncryptionSettings { KmsEncryptionSettings(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -549,12 +504,9 @@ pub mod policy_store {
         pub fn cedar_json(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CedarJson", v.into()); self }
     }
 
-    impl From<SchemaDefinition> for t::Value {
-        #[inline]
-        fn from(v: SchemaDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SchemaDefinition> for t::Value { #[inline] fn from(v: SchemaDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SchemaDefinition { #[inline] fn from(v: t::Value) -> SchemaDefinition { SchemaDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -569,12 +521,9 @@ pub mod policy_store {
         }
     }
 
-    impl From<ValidationSettings> for t::Value {
-        #[inline]
-        fn from(v: ValidationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ValidationSettings> for t::Value { #[inline] fn from(v: ValidationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ValidationSettings { #[inline] fn from(v: t::Value) -> ValidationSettings { ValidationSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -66,11 +66,8 @@ pub mod domain {
         }
     }
 
-    impl From<ServerSideEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServerSideEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerSideEncryptionConfiguration> for t::Value { #[inline] fn from(v: ServerSideEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerSideEncryptionConfiguration { #[inline] fn from(v: t::Value) -> ServerSideEncryptionConfiguration { ServerSideEncryptionConfiguration(t::Props::from_value(v)) } }
 
 }

@@ -265,12 +265,9 @@ pub mod listener {
         pub fn forward(mut self, v: impl Into<Forward>) -> Self { self.0.put::<Forward>("Forward", v.into()); self }
     }
 
-    impl From<DefaultAction> for t::Value {
-        #[inline]
-        fn from(v: DefaultAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultAction> for t::Value { #[inline] fn from(v: DefaultAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultAction { #[inline] fn from(v: t::Value) -> DefaultAction { DefaultAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -285,12 +282,9 @@ pub mod listener {
         }
     }
 
-    impl From<FixedResponse> for t::Value {
-        #[inline]
-        fn from(v: FixedResponse) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FixedResponse> for t::Value { #[inline] fn from(v: FixedResponse) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FixedResponse { #[inline] fn from(v: t::Value) -> FixedResponse { FixedResponse(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -305,12 +299,9 @@ pub mod listener {
         }
     }
 
-    impl From<Forward> for t::Value {
-        #[inline]
-        fn from(v: Forward) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Forward> for t::Value { #[inline] fn from(v: Forward) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Forward { #[inline] fn from(v: t::Value) -> Forward { Forward(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -327,12 +318,9 @@ pub mod listener {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<WeightedTargetGroup> for t::Value {
-        #[inline]
-        fn from(v: WeightedTargetGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WeightedTargetGroup> for t::Value { #[inline] fn from(v: WeightedTargetGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WeightedTargetGroup { #[inline] fn from(v: t::Value) -> WeightedTargetGroup { WeightedTargetGroup(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -486,12 +474,9 @@ pub mod resource_configuration {
         pub fn ip_resource(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IpResource", v.into()); self }
     }
 
-    impl From<ResourceConfigurationDefinition> for t::Value {
-        #[inline]
-        fn from(v: ResourceConfigurationDefinition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResourceConfigurationDefinition> for t::Value { #[inline] fn from(v: ResourceConfigurationDefinition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResourceConfigurationDefinition { #[inline] fn from(v: t::Value) -> ResourceConfigurationDefinition { ResourceConfigurationDefinition(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -506,12 +491,9 @@ pub mod resource_configuration {
         }
     }
 
-    impl From<CidrResource> for t::Value {
-        #[inline]
-        fn from(v: CidrResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CidrResource> for t::Value { #[inline] fn from(v: CidrResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CidrResource { #[inline] fn from(v: t::Value) -> CidrResource { CidrResource(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -527,12 +509,9 @@ pub mod resource_configuration {
         }
     }
 
-    impl From<DnsResource> for t::Value {
-        #[inline]
-        fn from(v: DnsResource) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DnsResource> for t::Value { #[inline] fn from(v: DnsResource) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DnsResource { #[inline] fn from(v: t::Value) -> DnsResource { DnsResource(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -789,12 +768,9 @@ pub mod rule {
         pub fn forward(mut self, v: impl Into<Forward>) -> Self { self.0.put::<Forward>("Forward", v.into()); self }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -809,12 +785,9 @@ pub mod rule {
         }
     }
 
-    impl From<FixedResponse> for t::Value {
-        #[inline]
-        fn from(v: FixedResponse) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FixedResponse> for t::Value { #[inline] fn from(v: FixedResponse) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FixedResponse { #[inline] fn from(v: t::Value) -> FixedResponse { FixedResponse(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -829,12 +802,9 @@ pub mod rule {
         }
     }
 
-    impl From<Forward> for t::Value {
-        #[inline]
-        fn from(v: Forward) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Forward> for t::Value { #[inline] fn from(v: Forward) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Forward { #[inline] fn from(v: t::Value) -> Forward { Forward(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -851,12 +821,9 @@ pub mod rule {
         pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
     }
 
-    impl From<WeightedTargetGroup> for t::Value {
-        #[inline]
-        fn from(v: WeightedTargetGroup) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WeightedTargetGroup> for t::Value { #[inline] fn from(v: WeightedTargetGroup) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WeightedTargetGroup { #[inline] fn from(v: t::Value) -> WeightedTargetGroup { WeightedTargetGroup(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -871,12 +838,9 @@ pub mod rule {
         }
     }
 
-    impl From<Match> for t::Value {
-        #[inline]
-        fn from(v: Match) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Match> for t::Value { #[inline] fn from(v: Match) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Match { #[inline] fn from(v: t::Value) -> Match { Match(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -897,12 +861,9 @@ pub mod rule {
         pub fn path_match(mut self, v: impl Into<PathMatch>) -> Self { self.0.put::<PathMatch>("PathMatch", v.into()); self }
     }
 
-    impl From<HttpMatch> for t::Value {
-        #[inline]
-        fn from(v: HttpMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HttpMatch> for t::Value { #[inline] fn from(v: HttpMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HttpMatch { #[inline] fn from(v: t::Value) -> HttpMatch { HttpMatch(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -920,12 +881,9 @@ pub mod rule {
         pub fn case_sensitive(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("CaseSensitive", v.into()); self }
     }
 
-    impl From<HeaderMatch> for t::Value {
-        #[inline]
-        fn from(v: HeaderMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HeaderMatch> for t::Value { #[inline] fn from(v: HeaderMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HeaderMatch { #[inline] fn from(v: t::Value) -> HeaderMatch { HeaderMatch(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -946,12 +904,9 @@ pub mod rule {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<HeaderMatchType> for t::Value {
-        #[inline]
-        fn from(v: HeaderMatchType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HeaderMatchType> for t::Value { #[inline] fn from(v: HeaderMatchType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HeaderMatchType { #[inline] fn from(v: t::Value) -> HeaderMatchType { HeaderMatchType(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1000,12 +955,9 @@ pub mod rule {
         pub fn case_sensitive(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("CaseSensitive", v.into()); self }
     }
 
-    impl From<PathMatch> for t::Value {
-        #[inline]
-        fn from(v: PathMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PathMatch> for t::Value { #[inline] fn from(v: PathMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PathMatch { #[inline] fn from(v: t::Value) -> PathMatch { PathMatch(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1024,12 +976,9 @@ pub mod rule {
         pub fn prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Prefix", v.into()); self }
     }
 
-    impl From<PathMatchType> for t::Value {
-        #[inline]
-        fn from(v: PathMatchType) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PathMatchType> for t::Value { #[inline] fn from(v: PathMatchType) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PathMatchType { #[inline] fn from(v: t::Value) -> PathMatchType { PathMatchType(t::Props::from_value(v)) } }
 
 }
 
@@ -1156,12 +1105,9 @@ pub mod service {
         pub fn hosted_zone_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HostedZoneId", v.into()); self }
     }
 
-    impl From<DnsEntry> for t::Value {
-        #[inline]
-        fn from(v: DnsEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DnsEntry> for t::Value { #[inline] fn from(v: DnsEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DnsEntry { #[inline] fn from(v: t::Value) -> DnsEntry { DnsEntry(t::Props::from_value(v)) } }
 
 }
 
@@ -1263,12 +1209,9 @@ pub mod service_network {
         }
     }
 
-    impl From<SharingConfig> for t::Value {
-        #[inline]
-        fn from(v: SharingConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SharingConfig> for t::Value { #[inline] fn from(v: SharingConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SharingConfig { #[inline] fn from(v: t::Value) -> SharingConfig { SharingConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1442,12 +1385,9 @@ pub mod service_network_service_association {
         pub fn hosted_zone_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HostedZoneId", v.into()); self }
     }
 
-    impl From<DnsEntry> for t::Value {
-        #[inline]
-        fn from(v: DnsEntry) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DnsEntry> for t::Value { #[inline] fn from(v: DnsEntry) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DnsEntry { #[inline] fn from(v: t::Value) -> DnsEntry { DnsEntry(t::Props::from_value(v)) } }
 
 }
 
@@ -1556,12 +1496,9 @@ pub mod service_network_vpc_association {
         pub fn private_dns_specified_domains(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("PrivateDnsSpecifiedDomains", v.into()); self }
     }
 
-    impl From<DnsOptions> for t::Value {
-        #[inline]
-        fn from(v: DnsOptions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DnsOptions> for t::Value { #[inline] fn from(v: DnsOptions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DnsOptions { #[inline] fn from(v: t::Value) -> DnsOptions { DnsOptions(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1686,12 +1623,9 @@ pub mod target_group {
         pub fn vpc_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcIdentifier", v.into()); self }
     }
 
-    impl From<TargetGroupConfig> for t::Value {
-        #[inline]
-        fn from(v: TargetGroupConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TargetGroupConfig> for t::Value { #[inline] fn from(v: TargetGroupConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TargetGroupConfig { #[inline] fn from(v: t::Value) -> TargetGroupConfig { TargetGroupConfig(t::Props::from_value(v)) } }
 
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1726,12 +1660,9 @@ pub mod target_group {
         pub fn unhealthy_threshold_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UnhealthyThresholdCount", v.into()); self }
     }
 
-    impl From<HealthCheckConfig> for t::Value {
-        #[inline]
-        fn from(v: HealthCheckConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HealthCheckConfig> for t::Value { #[inline] fn from(v: HealthCheckConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HealthCheckConfig { #[inline] fn from(v: t::Value) -> HealthCheckConfig { HealthCheckConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1746,12 +1677,9 @@ pub mod target_group {
         }
     }
 
-    impl From<Matcher> for t::Value {
-        #[inline]
-        fn from(v: Matcher) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Matcher> for t::Value { #[inline] fn from(v: Matcher) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Matcher { #[inline] fn from(v: t::Value) -> Matcher { Matcher(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1892,12 +1820,9 @@ pub mod target_group {
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
     }
 
-    impl From<Target> for t::Value {
-        #[inline]
-        fn from(v: Target) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Target> for t::Value { #[inline] fn from(v: Target) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Target { #[inline] fn from(v: t::Value) -> Target { Target(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -69,12 +69,9 @@ pub mod byte_match_set {
         pub fn target_string_base64(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetStringBase64", v.into()); self }
     }
 
-    impl From<ByteMatchTuple> for t::Value {
-        #[inline]
-        fn from(v: ByteMatchTuple) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ByteMatchTuple> for t::Value { #[inline] fn from(v: ByteMatchTuple) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ByteMatchTuple { #[inline] fn from(v: t::Value) -> ByteMatchTuple { ByteMatchTuple(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -91,12 +88,9 @@ pub mod byte_match_set {
         pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
 }
 
@@ -157,12 +151,9 @@ pub mod ip_set {
         }
     }
 
-    impl From<IPSetDescriptor> for t::Value {
-        #[inline]
-        fn from(v: IPSetDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IPSetDescriptor> for t::Value { #[inline] fn from(v: IPSetDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IPSetDescriptor { #[inline] fn from(v: t::Value) -> IPSetDescriptor { IPSetDescriptor(t::Props::from_value(v)) } }
 
 }
 
@@ -225,12 +216,9 @@ pub mod rule {
         }
     }
 
-    impl From<Predicate> for t::Value {
-        #[inline]
-        fn from(v: Predicate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Predicate> for t::Value { #[inline] fn from(v: Predicate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Predicate { #[inline] fn from(v: t::Value) -> Predicate { Predicate(t::Props::from_value(v)) } }
 
 }
 
@@ -292,12 +280,9 @@ pub mod size_constraint_set {
         }
     }
 
-    impl From<SizeConstraint> for t::Value {
-        #[inline]
-        fn from(v: SizeConstraint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SizeConstraint> for t::Value { #[inline] fn from(v: SizeConstraint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SizeConstraint { #[inline] fn from(v: t::Value) -> SizeConstraint { SizeConstraint(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -314,12 +299,9 @@ pub mod size_constraint_set {
         pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
 }
 
@@ -380,12 +362,9 @@ pub mod sql_injection_match_set {
         }
     }
 
-    impl From<SqlInjectionMatchTuple> for t::Value {
-        #[inline]
-        fn from(v: SqlInjectionMatchTuple) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqlInjectionMatchTuple> for t::Value { #[inline] fn from(v: SqlInjectionMatchTuple) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqlInjectionMatchTuple { #[inline] fn from(v: t::Value) -> SqlInjectionMatchTuple { SqlInjectionMatchTuple(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -402,12 +381,9 @@ pub mod sql_injection_match_set {
         pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
 }
 
@@ -469,12 +445,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<WafAction> for t::Value {
-        #[inline]
-        fn from(v: WafAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WafAction> for t::Value { #[inline] fn from(v: WafAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WafAction { #[inline] fn from(v: t::Value) -> WafAction { WafAction(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -492,12 +465,9 @@ pub mod web_acl {
         pub fn action(mut self, v: impl Into<WafAction>) -> Self { self.0.put::<WafAction>("Action", v.into()); self }
     }
 
-    impl From<ActivatedRule> for t::Value {
-        #[inline]
-        fn from(v: ActivatedRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActivatedRule> for t::Value { #[inline] fn from(v: ActivatedRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActivatedRule { #[inline] fn from(v: t::Value) -> ActivatedRule { ActivatedRule(t::Props::from_value(v)) } }
 
 }
 
@@ -557,12 +527,9 @@ pub mod xss_match_set {
         }
     }
 
-    impl From<XssMatchTuple> for t::Value {
-        #[inline]
-        fn from(v: XssMatchTuple) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<XssMatchTuple> for t::Value { #[inline] fn from(v: XssMatchTuple) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for XssMatchTuple { #[inline] fn from(v: t::Value) -> XssMatchTuple { XssMatchTuple(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -579,11 +546,8 @@ pub mod xss_match_set {
         pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
 }

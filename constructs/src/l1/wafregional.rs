@@ -69,12 +69,9 @@ pub mod byte_match_set {
         pub fn target_string_base64(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetStringBase64", v.into()); self }
     }
 
-    impl From<ByteMatchTuple> for t::Value {
-        #[inline]
-        fn from(v: ByteMatchTuple) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ByteMatchTuple> for t::Value { #[inline] fn from(v: ByteMatchTuple) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ByteMatchTuple { #[inline] fn from(v: t::Value) -> ByteMatchTuple { ByteMatchTuple(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -91,12 +88,9 @@ pub mod byte_match_set {
         pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
 }
 
@@ -157,12 +151,9 @@ pub mod geo_match_set {
         }
     }
 
-    impl From<GeoMatchConstraint> for t::Value {
-        #[inline]
-        fn from(v: GeoMatchConstraint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeoMatchConstraint> for t::Value { #[inline] fn from(v: GeoMatchConstraint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeoMatchConstraint { #[inline] fn from(v: t::Value) -> GeoMatchConstraint { GeoMatchConstraint(t::Props::from_value(v)) } }
 
 }
 
@@ -223,12 +214,9 @@ pub mod ip_set {
         }
     }
 
-    impl From<IPSetDescriptor> for t::Value {
-        #[inline]
-        fn from(v: IPSetDescriptor) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IPSetDescriptor> for t::Value { #[inline] fn from(v: IPSetDescriptor) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IPSetDescriptor { #[inline] fn from(v: t::Value) -> IPSetDescriptor { IPSetDescriptor(t::Props::from_value(v)) } }
 
 }
 
@@ -293,12 +281,9 @@ pub mod rate_based_rule {
         }
     }
 
-    impl From<Predicate> for t::Value {
-        #[inline]
-        fn from(v: Predicate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Predicate> for t::Value { #[inline] fn from(v: Predicate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Predicate { #[inline] fn from(v: t::Value) -> Predicate { Predicate(t::Props::from_value(v)) } }
 
 }
 
@@ -398,12 +383,9 @@ pub mod rule {
         }
     }
 
-    impl From<Predicate> for t::Value {
-        #[inline]
-        fn from(v: Predicate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Predicate> for t::Value { #[inline] fn from(v: Predicate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Predicate { #[inline] fn from(v: t::Value) -> Predicate { Predicate(t::Props::from_value(v)) } }
 
 }
 
@@ -466,12 +448,9 @@ pub mod size_constraint_set {
         }
     }
 
-    impl From<SizeConstraint> for t::Value {
-        #[inline]
-        fn from(v: SizeConstraint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SizeConstraint> for t::Value { #[inline] fn from(v: SizeConstraint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SizeConstraint { #[inline] fn from(v: t::Value) -> SizeConstraint { SizeConstraint(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -488,12 +467,9 @@ pub mod size_constraint_set {
         pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
 }
 
@@ -554,12 +530,9 @@ pub mod sql_injection_match_set {
         }
     }
 
-    impl From<SqlInjectionMatchTuple> for t::Value {
-        #[inline]
-        fn from(v: SqlInjectionMatchTuple) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqlInjectionMatchTuple> for t::Value { #[inline] fn from(v: SqlInjectionMatchTuple) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqlInjectionMatchTuple { #[inline] fn from(v: t::Value) -> SqlInjectionMatchTuple { SqlInjectionMatchTuple(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -576,12 +549,9 @@ pub mod sql_injection_match_set {
         pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
 }
 
@@ -643,12 +613,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Action> for t::Value { #[inline] fn from(v: Action) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -665,12 +632,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
 }
 
@@ -768,12 +732,9 @@ pub mod xss_match_set {
         }
     }
 
-    impl From<XssMatchTuple> for t::Value {
-        #[inline]
-        fn from(v: XssMatchTuple) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<XssMatchTuple> for t::Value { #[inline] fn from(v: XssMatchTuple) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for XssMatchTuple { #[inline] fn from(v: t::Value) -> XssMatchTuple { XssMatchTuple(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -790,11 +751,8 @@ pub mod xss_match_set {
         pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
 }

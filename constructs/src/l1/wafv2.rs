@@ -172,12 +172,9 @@ pub mod logging_configuration {
         }
     }
 
-    impl From<LoggingFilter> for t::Value {
-        #[inline]
-        fn from(v: LoggingFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LoggingFilter> for t::Value { #[inline] fn from(v: LoggingFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LoggingFilter { #[inline] fn from(v: t::Value) -> LoggingFilter { LoggingFilter(t::Props::from_value(v)) } }
 
     /// Default handling for logs that don't match any of the specified filtering conditions.
     ///
@@ -216,12 +213,9 @@ pub mod logging_configuration {
         }
     }
 
-    impl From<Filter> for t::Value {
-        #[inline]
-        fn from(v: Filter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -240,12 +234,9 @@ pub mod logging_configuration {
         pub fn label_name_condition(mut self, v: impl Into<LabelNameCondition>) -> Self { self.0.put::<LabelNameCondition>("LabelNameCondition", v.into()); self }
     }
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
     /// A single action condition.
     ///
@@ -262,12 +253,9 @@ pub mod logging_configuration {
         }
     }
 
-    impl From<ActionCondition> for t::Value {
-        #[inline]
-        fn from(v: ActionCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActionCondition> for t::Value { #[inline] fn from(v: ActionCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActionCondition { #[inline] fn from(v: t::Value) -> ActionCondition { ActionCondition(t::Props::from_value(v)) } }
 
     /// Logic to apply to the filtering conditions. You can specify that, in order to satisfy the filter, a log must match all
     /// conditions or must match at least one condition.
@@ -317,12 +305,9 @@ pub mod logging_configuration {
         }
     }
 
-    impl From<LabelNameCondition> for t::Value {
-        #[inline]
-        fn from(v: LabelNameCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LabelNameCondition> for t::Value { #[inline] fn from(v: LabelNameCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LabelNameCondition { #[inline] fn from(v: t::Value) -> LabelNameCondition { LabelNameCondition(t::Props::from_value(v)) } }
 
     /// Logic to apply to the filtering conditions. You can specify that, in order to satisfy the filter, a log must match all
     /// conditions or must match at least one condition.
@@ -371,12 +356,9 @@ pub mod logging_configuration {
         pub fn uri_path(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("UriPath", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
     /// Inspect a single header. Provide the name of the header to inspect, for example, User-Agent or Referer. This setting
     /// isn't case sensitive.
@@ -394,12 +376,9 @@ pub mod logging_configuration {
         }
     }
 
-    impl From<SingleHeader> for t::Value {
-        #[inline]
-        fn from(v: SingleHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleHeader> for t::Value { #[inline] fn from(v: SingleHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleHeader { #[inline] fn from(v: t::Value) -> SingleHeader { SingleHeader(t::Props::from_value(v)) } }
 
 }
 
@@ -565,12 +544,9 @@ pub mod rule_group {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<LabelSummary> for t::Value {
-        #[inline]
-        fn from(v: LabelSummary) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LabelSummary> for t::Value { #[inline] fn from(v: LabelSummary) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LabelSummary { #[inline] fn from(v: t::Value) -> LabelSummary { LabelSummary(t::Props::from_value(v)) } }
 
     /// Custom response body.
     ///
@@ -588,12 +564,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<CustomResponseBody> for t::Value {
-        #[inline]
-        fn from(v: CustomResponseBody) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomResponseBody> for t::Value { #[inline] fn from(v: CustomResponseBody) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomResponseBody { #[inline] fn from(v: t::Value) -> CustomResponseBody { CustomResponseBody(t::Props::from_value(v)) } }
 
     /// Valid values are TEXT_PLAIN, TEXT_HTML, and APPLICATION_JSON.
     ///
@@ -638,12 +611,9 @@ pub mod rule_group {
         pub fn currency_mode(mut self, v: impl Into<CurrencyMode>) -> Self { self.0.put::<CurrencyMode>("CurrencyMode", v.into()); self }
     }
 
-    impl From<MonetizationConfig> for t::Value {
-        #[inline]
-        fn from(v: MonetizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonetizationConfig> for t::Value { #[inline] fn from(v: MonetizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonetizationConfig { #[inline] fn from(v: t::Value) -> MonetizationConfig { MonetizationConfig(t::Props::from_value(v)) } }
 
     /// Configures cryptocurrency payment settings.
     ///
@@ -660,12 +630,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<CryptoConfig> for t::Value {
-        #[inline]
-        fn from(v: CryptoConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CryptoConfig> for t::Value { #[inline] fn from(v: CryptoConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CryptoConfig { #[inline] fn from(v: t::Value) -> CryptoConfig { CryptoConfig(t::Props::from_value(v)) } }
 
     /// Configuration for a single payment network.
     ///
@@ -684,12 +651,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<PaymentNetwork> for t::Value {
-        #[inline]
-        fn from(v: PaymentNetwork) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PaymentNetwork> for t::Value { #[inline] fn from(v: PaymentNetwork) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PaymentNetwork { #[inline] fn from(v: t::Value) -> PaymentNetwork { PaymentNetwork(t::Props::from_value(v)) } }
 
     /// The blockchain chain to use.
     ///
@@ -733,12 +697,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<Price> for t::Value {
-        #[inline]
-        fn from(v: Price) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Price> for t::Value { #[inline] fn from(v: Price) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Price { #[inline] fn from(v: t::Value) -> Price { Price(t::Props::from_value(v)) } }
 
     /// The cryptocurrency to use for payment.
     ///
@@ -808,12 +769,9 @@ pub mod rule_group {
         pub fn rule_labels(mut self, v: impl Into<t::List<Label>>) -> Self { self.0.put::<t::List<Label>>("RuleLabels", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// Action taken when Rule matches its condition.
     ///
@@ -842,12 +800,9 @@ pub mod rule_group {
         pub fn monetize(mut self, v: impl Into<MonetizeAction>) -> Self { self.0.put::<MonetizeAction>("Monetize", v.into()); self }
     }
 
-    impl From<RuleAction> for t::Value {
-        #[inline]
-        fn from(v: RuleAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleAction> for t::Value { #[inline] fn from(v: RuleAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleAction { #[inline] fn from(v: t::Value) -> RuleAction { RuleAction(t::Props::from_value(v)) } }
 
     /// Allow traffic towards application.
     ///
@@ -866,12 +821,9 @@ pub mod rule_group {
         pub fn custom_request_handling(mut self, v: impl Into<CustomRequestHandling>) -> Self { self.0.put::<CustomRequestHandling>("CustomRequestHandling", v.into()); self }
     }
 
-    impl From<AllowAction> for t::Value {
-        #[inline]
-        fn from(v: AllowAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AllowAction> for t::Value { #[inline] fn from(v: AllowAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AllowAction { #[inline] fn from(v: t::Value) -> AllowAction { AllowAction(t::Props::from_value(v)) } }
 
     /// Custom request handling.
     ///
@@ -888,12 +840,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<CustomRequestHandling> for t::Value {
-        #[inline]
-        fn from(v: CustomRequestHandling) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomRequestHandling> for t::Value { #[inline] fn from(v: CustomRequestHandling) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomRequestHandling { #[inline] fn from(v: t::Value) -> CustomRequestHandling { CustomRequestHandling(t::Props::from_value(v)) } }
 
     /// HTTP header.
     ///
@@ -911,12 +860,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<CustomHTTPHeader> for t::Value {
-        #[inline]
-        fn from(v: CustomHTTPHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomHTTPHeader> for t::Value { #[inline] fn from(v: CustomHTTPHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomHTTPHeader { #[inline] fn from(v: t::Value) -> CustomHTTPHeader { CustomHTTPHeader(t::Props::from_value(v)) } }
 
     /// Block traffic towards application.
     ///
@@ -935,12 +881,9 @@ pub mod rule_group {
         pub fn custom_response(mut self, v: impl Into<CustomResponse>) -> Self { self.0.put::<CustomResponse>("CustomResponse", v.into()); self }
     }
 
-    impl From<BlockAction> for t::Value {
-        #[inline]
-        fn from(v: BlockAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlockAction> for t::Value { #[inline] fn from(v: BlockAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlockAction { #[inline] fn from(v: t::Value) -> BlockAction { BlockAction(t::Props::from_value(v)) } }
 
     /// Custom response.
     ///
@@ -961,12 +904,9 @@ pub mod rule_group {
         pub fn response_headers(mut self, v: impl Into<t::List<CustomHTTPHeader>>) -> Self { self.0.put::<t::List<CustomHTTPHeader>>("ResponseHeaders", v.into()); self }
     }
 
-    impl From<CustomResponse> for t::Value {
-        #[inline]
-        fn from(v: CustomResponse) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomResponse> for t::Value { #[inline] fn from(v: CustomResponse) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomResponse { #[inline] fn from(v: t::Value) -> CustomResponse { CustomResponse(t::Props::from_value(v)) } }
 
     /// Checks valid token exists with request.
     ///
@@ -985,12 +925,9 @@ pub mod rule_group {
         pub fn custom_request_handling(mut self, v: impl Into<CustomRequestHandling>) -> Self { self.0.put::<CustomRequestHandling>("CustomRequestHandling", v.into()); self }
     }
 
-    impl From<CaptchaAction> for t::Value {
-        #[inline]
-        fn from(v: CaptchaAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptchaAction> for t::Value { #[inline] fn from(v: CaptchaAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptchaAction { #[inline] fn from(v: t::Value) -> CaptchaAction { CaptchaAction(t::Props::from_value(v)) } }
 
     /// Checks that the request has a valid token with an unexpired challenge timestamp and, if not, returns a browser challenge
     /// to the client.
@@ -1010,12 +947,9 @@ pub mod rule_group {
         pub fn custom_request_handling(mut self, v: impl Into<CustomRequestHandling>) -> Self { self.0.put::<CustomRequestHandling>("CustomRequestHandling", v.into()); self }
     }
 
-    impl From<ChallengeAction> for t::Value {
-        #[inline]
-        fn from(v: ChallengeAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChallengeAction> for t::Value { #[inline] fn from(v: ChallengeAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChallengeAction { #[inline] fn from(v: t::Value) -> ChallengeAction { ChallengeAction(t::Props::from_value(v)) } }
 
     /// Count traffic towards application.
     ///
@@ -1034,12 +968,9 @@ pub mod rule_group {
         pub fn custom_request_handling(mut self, v: impl Into<CustomRequestHandling>) -> Self { self.0.put::<CustomRequestHandling>("CustomRequestHandling", v.into()); self }
     }
 
-    impl From<CountAction> for t::Value {
-        #[inline]
-        fn from(v: CountAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CountAction> for t::Value { #[inline] fn from(v: CountAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CountAction { #[inline] fn from(v: t::Value) -> CountAction { CountAction(t::Props::from_value(v)) } }
 
     /// Monetize action for rules.
     ///
@@ -1058,12 +989,9 @@ pub mod rule_group {
         pub fn price_multiplier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PriceMultiplier", v.into()); self }
     }
 
-    impl From<MonetizeAction> for t::Value {
-        #[inline]
-        fn from(v: MonetizeAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonetizeAction> for t::Value { #[inline] fn from(v: MonetizeAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonetizeAction { #[inline] fn from(v: t::Value) -> MonetizeAction { MonetizeAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1080,12 +1008,9 @@ pub mod rule_group {
         pub fn immunity_time_property(mut self, v: impl Into<ImmunityTimeProperty>) -> Self { self.0.put::<ImmunityTimeProperty>("ImmunityTimeProperty", v.into()); self }
     }
 
-    impl From<CaptchaConfig> for t::Value {
-        #[inline]
-        fn from(v: CaptchaConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptchaConfig> for t::Value { #[inline] fn from(v: CaptchaConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptchaConfig { #[inline] fn from(v: t::Value) -> CaptchaConfig { CaptchaConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1100,12 +1025,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<ImmunityTimeProperty> for t::Value {
-        #[inline]
-        fn from(v: ImmunityTimeProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImmunityTimeProperty> for t::Value { #[inline] fn from(v: ImmunityTimeProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImmunityTimeProperty { #[inline] fn from(v: t::Value) -> ImmunityTimeProperty { ImmunityTimeProperty(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1120,12 +1042,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<Label> for t::Value {
-        #[inline]
-        fn from(v: Label) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Label> for t::Value { #[inline] fn from(v: Label) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Label { #[inline] fn from(v: t::Value) -> Label { Label(t::Props::from_value(v)) } }
 
     /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
     ///
@@ -1170,12 +1089,9 @@ pub mod rule_group {
         pub fn xss_match_statement(mut self, v: impl Into<XssMatchStatement>) -> Self { self.0.put::<XssMatchStatement>("XssMatchStatement", v.into()); self }
     }
 
-    impl From<Statement> for t::Value {
-        #[inline]
-        fn from(v: Statement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Statement> for t::Value { #[inline] fn from(v: Statement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Statement { #[inline] fn from(v: t::Value) -> Statement { Statement(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1190,12 +1106,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<AndStatement> for t::Value {
-        #[inline]
-        fn from(v: AndStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AndStatement> for t::Value { #[inline] fn from(v: AndStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AndStatement { #[inline] fn from(v: t::Value) -> AndStatement { AndStatement(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1214,12 +1127,9 @@ pub mod rule_group {
         pub fn forwarded_ip_config(mut self, v: impl Into<ForwardedIPConfiguration>) -> Self { self.0.put::<ForwardedIPConfiguration>("ForwardedIPConfig", v.into()); self }
     }
 
-    impl From<AsnMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: AsnMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AsnMatchStatement> for t::Value { #[inline] fn from(v: AsnMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AsnMatchStatement { #[inline] fn from(v: t::Value) -> AsnMatchStatement { AsnMatchStatement(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1235,12 +1145,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<ForwardedIPConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ForwardedIPConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ForwardedIPConfiguration> for t::Value { #[inline] fn from(v: ForwardedIPConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ForwardedIPConfiguration { #[inline] fn from(v: t::Value) -> ForwardedIPConfiguration { ForwardedIPConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1285,12 +1192,9 @@ pub mod rule_group {
         pub fn search_string_base64(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SearchStringBase64", v.into()); self }
     }
 
-    impl From<ByteMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: ByteMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ByteMatchStatement> for t::Value { #[inline] fn from(v: ByteMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ByteMatchStatement { #[inline] fn from(v: t::Value) -> ByteMatchStatement { ByteMatchStatement(t::Props::from_value(v)) } }
 
     /// Field of the request to match.
     ///
@@ -1336,12 +1240,9 @@ pub mod rule_group {
         pub fn uri_path(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("UriPath", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
     /// The body of a web request. This immediately follows the request headers.
     ///
@@ -1360,12 +1261,9 @@ pub mod rule_group {
         pub fn oversize_handling(mut self, v: impl Into<OversizeHandling>) -> Self { self.0.put::<OversizeHandling>("OversizeHandling", v.into()); self }
     }
 
-    impl From<Body> for t::Value {
-        #[inline]
-        fn from(v: Body) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Body> for t::Value { #[inline] fn from(v: Body) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Body { #[inline] fn from(v: t::Value) -> Body { Body(t::Props::from_value(v)) } }
 
     /// Handling of requests containing oversize fields
     ///
@@ -1408,12 +1306,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<Cookies> for t::Value {
-        #[inline]
-        fn from(v: Cookies) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Cookies> for t::Value { #[inline] fn from(v: Cookies) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Cookies { #[inline] fn from(v: t::Value) -> Cookies { Cookies(t::Props::from_value(v)) } }
 
     /// The pattern to look for in the request cookies.
     ///
@@ -1436,12 +1331,9 @@ pub mod rule_group {
         pub fn included_cookies(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IncludedCookies", v.into()); self }
     }
 
-    impl From<CookieMatchPattern> for t::Value {
-        #[inline]
-        fn from(v: CookieMatchPattern) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CookieMatchPattern> for t::Value { #[inline] fn from(v: CookieMatchPattern) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CookieMatchPattern { #[inline] fn from(v: t::Value) -> CookieMatchPattern { CookieMatchPattern(t::Props::from_value(v)) } }
 
     /// The parts of the request to match against using the MatchPattern.
     ///
@@ -1483,12 +1375,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<HeaderOrder> for t::Value {
-        #[inline]
-        fn from(v: HeaderOrder) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HeaderOrder> for t::Value { #[inline] fn from(v: HeaderOrder) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HeaderOrder { #[inline] fn from(v: t::Value) -> HeaderOrder { HeaderOrder(t::Props::from_value(v)) } }
 
     /// Includes headers of a web request.
     ///
@@ -1507,12 +1396,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<Headers> for t::Value {
-        #[inline]
-        fn from(v: Headers) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Headers> for t::Value { #[inline] fn from(v: Headers) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Headers { #[inline] fn from(v: t::Value) -> Headers { Headers(t::Props::from_value(v)) } }
 
     /// The pattern to look for in the request headers.
     ///
@@ -1535,12 +1421,9 @@ pub mod rule_group {
         pub fn included_headers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IncludedHeaders", v.into()); self }
     }
 
-    impl From<HeaderMatchPattern> for t::Value {
-        #[inline]
-        fn from(v: HeaderMatchPattern) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HeaderMatchPattern> for t::Value { #[inline] fn from(v: HeaderMatchPattern) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HeaderMatchPattern { #[inline] fn from(v: t::Value) -> HeaderMatchPattern { HeaderMatchPattern(t::Props::from_value(v)) } }
 
     /// Includes the JA3 fingerprint of a web request.
     ///
@@ -1557,12 +1440,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<JA3Fingerprint> for t::Value {
-        #[inline]
-        fn from(v: JA3Fingerprint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JA3Fingerprint> for t::Value { #[inline] fn from(v: JA3Fingerprint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JA3Fingerprint { #[inline] fn from(v: t::Value) -> JA3Fingerprint { JA3Fingerprint(t::Props::from_value(v)) } }
 
     /// Includes the JA4 fingerprint of a web request.
     ///
@@ -1579,12 +1459,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<JA4Fingerprint> for t::Value {
-        #[inline]
-        fn from(v: JA4Fingerprint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JA4Fingerprint> for t::Value { #[inline] fn from(v: JA4Fingerprint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JA4Fingerprint { #[inline] fn from(v: t::Value) -> JA4Fingerprint { JA4Fingerprint(t::Props::from_value(v)) } }
 
     /// Inspect the request body as JSON. The request body immediately follows the request headers.
     ///
@@ -1606,12 +1483,9 @@ pub mod rule_group {
         pub fn oversize_handling(mut self, v: impl Into<OversizeHandling>) -> Self { self.0.put::<OversizeHandling>("OversizeHandling", v.into()); self }
     }
 
-    impl From<JsonBody> for t::Value {
-        #[inline]
-        fn from(v: JsonBody) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JsonBody> for t::Value { #[inline] fn from(v: JsonBody) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JsonBody { #[inline] fn from(v: t::Value) -> JsonBody { JsonBody(t::Props::from_value(v)) } }
 
     /// The inspection behavior to fall back to if the JSON in the request body is invalid.
     ///
@@ -1656,12 +1530,9 @@ pub mod rule_group {
         pub fn included_paths(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IncludedPaths", v.into()); self }
     }
 
-    impl From<JsonMatchPattern> for t::Value {
-        #[inline]
-        fn from(v: JsonMatchPattern) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JsonMatchPattern> for t::Value { #[inline] fn from(v: JsonMatchPattern) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JsonMatchPattern { #[inline] fn from(v: t::Value) -> JsonMatchPattern { JsonMatchPattern(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1676,12 +1547,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<SingleHeader> for t::Value {
-        #[inline]
-        fn from(v: SingleHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleHeader> for t::Value { #[inline] fn from(v: SingleHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleHeader { #[inline] fn from(v: t::Value) -> SingleHeader { SingleHeader(t::Props::from_value(v)) } }
 
     /// One query argument in a web request, identified by name, for example UserName or SalesRegion. The name can be up to 30
     /// characters long and isn't case sensitive.
@@ -1699,12 +1567,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<SingleQueryArgument> for t::Value {
-        #[inline]
-        fn from(v: SingleQueryArgument) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleQueryArgument> for t::Value { #[inline] fn from(v: SingleQueryArgument) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleQueryArgument { #[inline] fn from(v: t::Value) -> SingleQueryArgument { SingleQueryArgument(t::Props::from_value(v)) } }
 
     /// The path component of the URI Fragment. This is the part of a web request that identifies a fragment uri, for example,
     /// /abcd#introduction
@@ -1724,12 +1589,9 @@ pub mod rule_group {
         pub fn fallback_behavior(mut self, v: impl Into<FallbackBehavior>) -> Self { self.0.put::<FallbackBehavior>("FallbackBehavior", v.into()); self }
     }
 
-    impl From<UriFragment> for t::Value {
-        #[inline]
-        fn from(v: UriFragment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UriFragment> for t::Value { #[inline] fn from(v: UriFragment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UriFragment { #[inline] fn from(v: t::Value) -> UriFragment { UriFragment(t::Props::from_value(v)) } }
 
     /// Position of the evaluation in the FieldToMatch of request.
     ///
@@ -1775,12 +1637,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<PreParseTextTransformation> for t::Value {
-        #[inline]
-        fn from(v: PreParseTextTransformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PreParseTextTransformation> for t::Value { #[inline] fn from(v: PreParseTextTransformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PreParseTextTransformation { #[inline] fn from(v: t::Value) -> PreParseTextTransformation { PreParseTextTransformation(t::Props::from_value(v)) } }
 
     /// Type of pre-parse text transformation.
     ///
@@ -1826,12 +1685,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<TextTransformation> for t::Value {
-        #[inline]
-        fn from(v: TextTransformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextTransformation> for t::Value { #[inline] fn from(v: TextTransformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextTransformation { #[inline] fn from(v: t::Value) -> TextTransformation { TextTransformation(t::Props::from_value(v)) } }
 
     /// Type of text transformation.
     ///
@@ -1930,12 +1786,9 @@ pub mod rule_group {
         pub fn forwarded_ip_config(mut self, v: impl Into<ForwardedIPConfiguration>) -> Self { self.0.put::<ForwardedIPConfiguration>("ForwardedIPConfig", v.into()); self }
     }
 
-    impl From<GeoMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: GeoMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeoMatchStatement> for t::Value { #[inline] fn from(v: GeoMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeoMatchStatement { #[inline] fn from(v: t::Value) -> GeoMatchStatement { GeoMatchStatement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2468,12 +2321,9 @@ pub mod rule_group {
         pub fn ip_set_forwarded_ip_config(mut self, v: impl Into<IPSetForwardedIPConfiguration>) -> Self { self.0.put::<IPSetForwardedIPConfiguration>("IPSetForwardedIPConfig", v.into()); self }
     }
 
-    impl From<IPSetReferenceStatement> for t::Value {
-        #[inline]
-        fn from(v: IPSetReferenceStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IPSetReferenceStatement> for t::Value { #[inline] fn from(v: IPSetReferenceStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IPSetReferenceStatement { #[inline] fn from(v: t::Value) -> IPSetReferenceStatement { IPSetReferenceStatement(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2490,12 +2340,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<IPSetForwardedIPConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IPSetForwardedIPConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IPSetForwardedIPConfiguration> for t::Value { #[inline] fn from(v: IPSetForwardedIPConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IPSetForwardedIPConfiguration { #[inline] fn from(v: t::Value) -> IPSetForwardedIPConfiguration { IPSetForwardedIPConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2533,12 +2380,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<LabelMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: LabelMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LabelMatchStatement> for t::Value { #[inline] fn from(v: LabelMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LabelMatchStatement { #[inline] fn from(v: t::Value) -> LabelMatchStatement { LabelMatchStatement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2573,12 +2417,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<NotStatement> for t::Value {
-        #[inline]
-        fn from(v: NotStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotStatement> for t::Value { #[inline] fn from(v: NotStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotStatement { #[inline] fn from(v: t::Value) -> NotStatement { NotStatement(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2602,12 +2443,9 @@ pub mod rule_group {
         pub fn scope_down_statement(mut self, v: impl Into<Statement>) -> Self { self.0.put::<Statement>("ScopeDownStatement", v.into()); self }
     }
 
-    impl From<RateBasedStatement> for t::Value {
-        #[inline]
-        fn from(v: RateBasedStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateBasedStatement> for t::Value { #[inline] fn from(v: RateBasedStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateBasedStatement { #[inline] fn from(v: t::Value) -> RateBasedStatement { RateBasedStatement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2672,12 +2510,9 @@ pub mod rule_group {
         pub fn uri_path(mut self, v: impl Into<RateLimitUriPath>) -> Self { self.0.put::<RateLimitUriPath>("UriPath", v.into()); self }
     }
 
-    impl From<RateBasedStatementCustomKey> for t::Value {
-        #[inline]
-        fn from(v: RateBasedStatementCustomKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateBasedStatementCustomKey> for t::Value { #[inline] fn from(v: RateBasedStatementCustomKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateBasedStatementCustomKey { #[inline] fn from(v: t::Value) -> RateBasedStatementCustomKey { RateBasedStatementCustomKey(t::Props::from_value(v)) } }
 
     /// Specifies a cookie as an aggregate key for a rate-based rule.
     ///
@@ -2695,12 +2530,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<RateLimitCookie> for t::Value {
-        #[inline]
-        fn from(v: RateLimitCookie) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitCookie> for t::Value { #[inline] fn from(v: RateLimitCookie) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitCookie { #[inline] fn from(v: t::Value) -> RateLimitCookie { RateLimitCookie(t::Props::from_value(v)) } }
 
     /// Specifies a header as an aggregate key for a rate-based rule.
     ///
@@ -2718,12 +2550,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<RateLimitHeader> for t::Value {
-        #[inline]
-        fn from(v: RateLimitHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitHeader> for t::Value { #[inline] fn from(v: RateLimitHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitHeader { #[inline] fn from(v: t::Value) -> RateLimitHeader { RateLimitHeader(t::Props::from_value(v)) } }
 
     /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
     ///
@@ -2740,12 +2569,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<RateLimitJA3Fingerprint> for t::Value {
-        #[inline]
-        fn from(v: RateLimitJA3Fingerprint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitJA3Fingerprint> for t::Value { #[inline] fn from(v: RateLimitJA3Fingerprint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitJA3Fingerprint { #[inline] fn from(v: t::Value) -> RateLimitJA3Fingerprint { RateLimitJA3Fingerprint(t::Props::from_value(v)) } }
 
     /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
     ///
@@ -2762,12 +2588,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<RateLimitJA4Fingerprint> for t::Value {
-        #[inline]
-        fn from(v: RateLimitJA4Fingerprint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitJA4Fingerprint> for t::Value { #[inline] fn from(v: RateLimitJA4Fingerprint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitJA4Fingerprint { #[inline] fn from(v: t::Value) -> RateLimitJA4Fingerprint { RateLimitJA4Fingerprint(t::Props::from_value(v)) } }
 
     /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
     ///
@@ -2784,12 +2607,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<RateLimitLabelNamespace> for t::Value {
-        #[inline]
-        fn from(v: RateLimitLabelNamespace) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitLabelNamespace> for t::Value { #[inline] fn from(v: RateLimitLabelNamespace) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitLabelNamespace { #[inline] fn from(v: t::Value) -> RateLimitLabelNamespace { RateLimitLabelNamespace(t::Props::from_value(v)) } }
 
     /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
     ///
@@ -2807,12 +2627,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<RateLimitQueryArgument> for t::Value {
-        #[inline]
-        fn from(v: RateLimitQueryArgument) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitQueryArgument> for t::Value { #[inline] fn from(v: RateLimitQueryArgument) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitQueryArgument { #[inline] fn from(v: t::Value) -> RateLimitQueryArgument { RateLimitQueryArgument(t::Props::from_value(v)) } }
 
     /// Specifies the request's query string as an aggregate key for a rate-based rule.
     ///
@@ -2829,12 +2646,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<RateLimitQueryString> for t::Value {
-        #[inline]
-        fn from(v: RateLimitQueryString) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitQueryString> for t::Value { #[inline] fn from(v: RateLimitQueryString) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitQueryString { #[inline] fn from(v: t::Value) -> RateLimitQueryString { RateLimitQueryString(t::Props::from_value(v)) } }
 
     /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
     ///
@@ -2851,12 +2665,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<RateLimitUriPath> for t::Value {
-        #[inline]
-        fn from(v: RateLimitUriPath) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitUriPath> for t::Value { #[inline] fn from(v: RateLimitUriPath) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitUriPath { #[inline] fn from(v: t::Value) -> RateLimitUriPath { RateLimitUriPath(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2875,12 +2686,9 @@ pub mod rule_group {
         pub fn pre_parse_text_transformations(mut self, v: impl Into<t::List<PreParseTextTransformation>>) -> Self { self.0.put::<t::List<PreParseTextTransformation>>("PreParseTextTransformations", v.into()); self }
     }
 
-    impl From<RegexMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: RegexMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegexMatchStatement> for t::Value { #[inline] fn from(v: RegexMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegexMatchStatement { #[inline] fn from(v: t::Value) -> RegexMatchStatement { RegexMatchStatement(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2899,12 +2707,9 @@ pub mod rule_group {
         pub fn pre_parse_text_transformations(mut self, v: impl Into<t::List<PreParseTextTransformation>>) -> Self { self.0.put::<t::List<PreParseTextTransformation>>("PreParseTextTransformations", v.into()); self }
     }
 
-    impl From<RegexPatternSetReferenceStatement> for t::Value {
-        #[inline]
-        fn from(v: RegexPatternSetReferenceStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegexPatternSetReferenceStatement> for t::Value { #[inline] fn from(v: RegexPatternSetReferenceStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegexPatternSetReferenceStatement { #[inline] fn from(v: t::Value) -> RegexPatternSetReferenceStatement { RegexPatternSetReferenceStatement(t::Props::from_value(v)) } }
 
     /// Size Constraint statement.
     ///
@@ -2926,12 +2731,9 @@ pub mod rule_group {
         pub fn pre_parse_text_transformations(mut self, v: impl Into<t::List<PreParseTextTransformation>>) -> Self { self.0.put::<t::List<PreParseTextTransformation>>("PreParseTextTransformations", v.into()); self }
     }
 
-    impl From<SizeConstraintStatement> for t::Value {
-        #[inline]
-        fn from(v: SizeConstraintStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SizeConstraintStatement> for t::Value { #[inline] fn from(v: SizeConstraintStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SizeConstraintStatement { #[inline] fn from(v: t::Value) -> SizeConstraintStatement { SizeConstraintStatement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2981,12 +2783,9 @@ pub mod rule_group {
         pub fn sensitivity_level(mut self, v: impl Into<SensitivityLevel>) -> Self { self.0.put::<SensitivityLevel>("SensitivityLevel", v.into()); self }
     }
 
-    impl From<SqliMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: SqliMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqliMatchStatement> for t::Value { #[inline] fn from(v: SqliMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqliMatchStatement { #[inline] fn from(v: t::Value) -> SqliMatchStatement { SqliMatchStatement(t::Props::from_value(v)) } }
 
     /// Sensitivity Level current only used for sqli match statements.
     ///
@@ -3028,12 +2827,9 @@ pub mod rule_group {
         pub fn pre_parse_text_transformations(mut self, v: impl Into<t::List<PreParseTextTransformation>>) -> Self { self.0.put::<t::List<PreParseTextTransformation>>("PreParseTextTransformations", v.into()); self }
     }
 
-    impl From<XssMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: XssMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<XssMatchStatement> for t::Value { #[inline] fn from(v: XssMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for XssMatchStatement { #[inline] fn from(v: t::Value) -> XssMatchStatement { XssMatchStatement(t::Props::from_value(v)) } }
 
     /// Visibility Metric of the RuleGroup.
     ///
@@ -3052,12 +2848,9 @@ pub mod rule_group {
         }
     }
 
-    impl From<VisibilityConfig> for t::Value {
-        #[inline]
-        fn from(v: VisibilityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VisibilityConfig> for t::Value { #[inline] fn from(v: VisibilityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VisibilityConfig { #[inline] fn from(v: t::Value) -> VisibilityConfig { VisibilityConfig(t::Props::from_value(v)) } }
 
     /// Use CLOUDFRONT for CloudFront RuleGroup, use REGIONAL for Application Load Balancer and API Gateway.
     ///
@@ -3183,12 +2976,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<ApplicationConfig> for t::Value {
-        #[inline]
-        fn from(v: ApplicationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationConfig> for t::Value { #[inline] fn from(v: ApplicationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationConfig { #[inline] fn from(v: t::Value) -> ApplicationConfig { ApplicationConfig(t::Props::from_value(v)) } }
 
     /// Application details defined during the &webacl; creation process. Application attributes help WAF; give recommendations
     /// for protection packs.
@@ -3207,12 +2997,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<ApplicationAttribute> for t::Value {
-        #[inline]
-        fn from(v: ApplicationAttribute) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationAttribute> for t::Value { #[inline] fn from(v: ApplicationAttribute) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationAttribute { #[inline] fn from(v: t::Value) -> ApplicationAttribute { ApplicationAttribute(t::Props::from_value(v)) } }
 
     /// AssociationConfig for body inspection
     ///
@@ -3231,12 +3018,9 @@ pub mod web_acl {
         pub fn request_body(mut self, v: impl Into<t::Map<RequestBodyAssociatedResourceTypeConfig>>) -> Self { self.0.put::<t::Map<RequestBodyAssociatedResourceTypeConfig>>("RequestBody", v.into()); self }
     }
 
-    impl From<AssociationConfig> for t::Value {
-        #[inline]
-        fn from(v: AssociationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssociationConfig> for t::Value { #[inline] fn from(v: AssociationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssociationConfig { #[inline] fn from(v: t::Value) -> AssociationConfig { AssociationConfig(t::Props::from_value(v)) } }
 
     /// Configures the inspection size in the request body.
     ///
@@ -3253,12 +3037,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<RequestBodyAssociatedResourceTypeConfig> for t::Value {
-        #[inline]
-        fn from(v: RequestBodyAssociatedResourceTypeConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RequestBodyAssociatedResourceTypeConfig> for t::Value { #[inline] fn from(v: RequestBodyAssociatedResourceTypeConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RequestBodyAssociatedResourceTypeConfig { #[inline] fn from(v: t::Value) -> RequestBodyAssociatedResourceTypeConfig { RequestBodyAssociatedResourceTypeConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3299,12 +3080,9 @@ pub mod web_acl {
         pub fn immunity_time_property(mut self, v: impl Into<ImmunityTimeProperty>) -> Self { self.0.put::<ImmunityTimeProperty>("ImmunityTimeProperty", v.into()); self }
     }
 
-    impl From<CaptchaConfig> for t::Value {
-        #[inline]
-        fn from(v: CaptchaConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptchaConfig> for t::Value { #[inline] fn from(v: CaptchaConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptchaConfig { #[inline] fn from(v: t::Value) -> CaptchaConfig { CaptchaConfig(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3319,12 +3097,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<ImmunityTimeProperty> for t::Value {
-        #[inline]
-        fn from(v: ImmunityTimeProperty) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImmunityTimeProperty> for t::Value { #[inline] fn from(v: ImmunityTimeProperty) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImmunityTimeProperty { #[inline] fn from(v: t::Value) -> ImmunityTimeProperty { ImmunityTimeProperty(t::Props::from_value(v)) } }
 
     /// Custom response body.
     ///
@@ -3342,12 +3117,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<CustomResponseBody> for t::Value {
-        #[inline]
-        fn from(v: CustomResponseBody) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomResponseBody> for t::Value { #[inline] fn from(v: CustomResponseBody) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomResponseBody { #[inline] fn from(v: t::Value) -> CustomResponseBody { CustomResponseBody(t::Props::from_value(v)) } }
 
     /// Valid values are TEXT_PLAIN, TEXT_HTML, and APPLICATION_JSON.
     ///
@@ -3386,12 +3158,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<DataProtectionConfig> for t::Value {
-        #[inline]
-        fn from(v: DataProtectionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataProtectionConfig> for t::Value { #[inline] fn from(v: DataProtectionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataProtectionConfig { #[inline] fn from(v: t::Value) -> DataProtectionConfig { DataProtectionConfig(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3411,12 +3180,9 @@ pub mod web_acl {
         pub fn exclude_rule_match_details(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ExcludeRuleMatchDetails", v.into()); self }
     }
 
-    impl From<DataProtect> for t::Value {
-        #[inline]
-        fn from(v: DataProtect) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DataProtect> for t::Value { #[inline] fn from(v: DataProtect) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DataProtect { #[inline] fn from(v: t::Value) -> DataProtect { DataProtect(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3455,12 +3221,9 @@ pub mod web_acl {
         pub fn field_keys(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("FieldKeys", v.into()); self }
     }
 
-    impl From<FieldToProtect> for t::Value {
-        #[inline]
-        fn from(v: FieldToProtect) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToProtect> for t::Value { #[inline] fn from(v: FieldToProtect) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToProtect { #[inline] fn from(v: t::Value) -> FieldToProtect { FieldToProtect(t::Props::from_value(v)) } }
 
     /// Field type to protect
     ///
@@ -3509,12 +3272,9 @@ pub mod web_acl {
         pub fn block(mut self, v: impl Into<BlockAction>) -> Self { self.0.put::<BlockAction>("Block", v.into()); self }
     }
 
-    impl From<DefaultAction> for t::Value {
-        #[inline]
-        fn from(v: DefaultAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultAction> for t::Value { #[inline] fn from(v: DefaultAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultAction { #[inline] fn from(v: t::Value) -> DefaultAction { DefaultAction(t::Props::from_value(v)) } }
 
     /// Allow traffic towards application.
     ///
@@ -3533,12 +3293,9 @@ pub mod web_acl {
         pub fn custom_request_handling(mut self, v: impl Into<CustomRequestHandling>) -> Self { self.0.put::<CustomRequestHandling>("CustomRequestHandling", v.into()); self }
     }
 
-    impl From<AllowAction> for t::Value {
-        #[inline]
-        fn from(v: AllowAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AllowAction> for t::Value { #[inline] fn from(v: AllowAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AllowAction { #[inline] fn from(v: t::Value) -> AllowAction { AllowAction(t::Props::from_value(v)) } }
 
     /// Custom request handling.
     ///
@@ -3555,12 +3312,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<CustomRequestHandling> for t::Value {
-        #[inline]
-        fn from(v: CustomRequestHandling) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomRequestHandling> for t::Value { #[inline] fn from(v: CustomRequestHandling) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomRequestHandling { #[inline] fn from(v: t::Value) -> CustomRequestHandling { CustomRequestHandling(t::Props::from_value(v)) } }
 
     /// HTTP header.
     ///
@@ -3578,12 +3332,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<CustomHTTPHeader> for t::Value {
-        #[inline]
-        fn from(v: CustomHTTPHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomHTTPHeader> for t::Value { #[inline] fn from(v: CustomHTTPHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomHTTPHeader { #[inline] fn from(v: t::Value) -> CustomHTTPHeader { CustomHTTPHeader(t::Props::from_value(v)) } }
 
     /// Block traffic towards application.
     ///
@@ -3602,12 +3353,9 @@ pub mod web_acl {
         pub fn custom_response(mut self, v: impl Into<CustomResponse>) -> Self { self.0.put::<CustomResponse>("CustomResponse", v.into()); self }
     }
 
-    impl From<BlockAction> for t::Value {
-        #[inline]
-        fn from(v: BlockAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlockAction> for t::Value { #[inline] fn from(v: BlockAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlockAction { #[inline] fn from(v: t::Value) -> BlockAction { BlockAction(t::Props::from_value(v)) } }
 
     /// Custom response.
     ///
@@ -3628,12 +3376,9 @@ pub mod web_acl {
         pub fn response_headers(mut self, v: impl Into<t::List<CustomHTTPHeader>>) -> Self { self.0.put::<t::List<CustomHTTPHeader>>("ResponseHeaders", v.into()); self }
     }
 
-    impl From<CustomResponse> for t::Value {
-        #[inline]
-        fn from(v: CustomResponse) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomResponse> for t::Value { #[inline] fn from(v: CustomResponse) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomResponse { #[inline] fn from(v: t::Value) -> CustomResponse { CustomResponse(t::Props::from_value(v)) } }
 
     /// Configures monetization for the web ACL or rule group.
     ///
@@ -3654,12 +3399,9 @@ pub mod web_acl {
         pub fn currency_mode(mut self, v: impl Into<CurrencyMode>) -> Self { self.0.put::<CurrencyMode>("CurrencyMode", v.into()); self }
     }
 
-    impl From<MonetizationConfig> for t::Value {
-        #[inline]
-        fn from(v: MonetizationConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonetizationConfig> for t::Value { #[inline] fn from(v: MonetizationConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonetizationConfig { #[inline] fn from(v: t::Value) -> MonetizationConfig { MonetizationConfig(t::Props::from_value(v)) } }
 
     /// Configures cryptocurrency payment settings.
     ///
@@ -3676,12 +3418,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<CryptoConfig> for t::Value {
-        #[inline]
-        fn from(v: CryptoConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CryptoConfig> for t::Value { #[inline] fn from(v: CryptoConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CryptoConfig { #[inline] fn from(v: t::Value) -> CryptoConfig { CryptoConfig(t::Props::from_value(v)) } }
 
     /// Configuration for a single payment network.
     ///
@@ -3700,12 +3439,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<PaymentNetwork> for t::Value {
-        #[inline]
-        fn from(v: PaymentNetwork) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PaymentNetwork> for t::Value { #[inline] fn from(v: PaymentNetwork) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PaymentNetwork { #[inline] fn from(v: t::Value) -> PaymentNetwork { PaymentNetwork(t::Props::from_value(v)) } }
 
     /// The blockchain chain to use.
     ///
@@ -3749,12 +3485,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<Price> for t::Value {
-        #[inline]
-        fn from(v: Price) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Price> for t::Value { #[inline] fn from(v: Price) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Price { #[inline] fn from(v: t::Value) -> Price { Price(t::Props::from_value(v)) } }
 
     /// The cryptocurrency to use for payment.
     ///
@@ -3813,12 +3546,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<OnSourceDDoSProtectionConfig> for t::Value {
-        #[inline]
-        fn from(v: OnSourceDDoSProtectionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OnSourceDDoSProtectionConfig> for t::Value { #[inline] fn from(v: OnSourceDDoSProtectionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OnSourceDDoSProtectionConfig { #[inline] fn from(v: t::Value) -> OnSourceDDoSProtectionConfig { OnSourceDDoSProtectionConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -3868,12 +3598,9 @@ pub mod web_acl {
         pub fn rule_labels(mut self, v: impl Into<t::List<Label>>) -> Self { self.0.put::<t::List<Label>>("RuleLabels", v.into()); self }
     }
 
-    impl From<Rule> for t::Value {
-        #[inline]
-        fn from(v: Rule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
 
     /// Action taken when Rule matches its condition.
     ///
@@ -3902,12 +3629,9 @@ pub mod web_acl {
         pub fn monetize(mut self, v: impl Into<MonetizeAction>) -> Self { self.0.put::<MonetizeAction>("Monetize", v.into()); self }
     }
 
-    impl From<RuleAction> for t::Value {
-        #[inline]
-        fn from(v: RuleAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleAction> for t::Value { #[inline] fn from(v: RuleAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleAction { #[inline] fn from(v: t::Value) -> RuleAction { RuleAction(t::Props::from_value(v)) } }
 
     /// Checks valid token exists with request.
     ///
@@ -3926,12 +3650,9 @@ pub mod web_acl {
         pub fn custom_request_handling(mut self, v: impl Into<CustomRequestHandling>) -> Self { self.0.put::<CustomRequestHandling>("CustomRequestHandling", v.into()); self }
     }
 
-    impl From<CaptchaAction> for t::Value {
-        #[inline]
-        fn from(v: CaptchaAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaptchaAction> for t::Value { #[inline] fn from(v: CaptchaAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaptchaAction { #[inline] fn from(v: t::Value) -> CaptchaAction { CaptchaAction(t::Props::from_value(v)) } }
 
     /// Checks that the request has a valid token with an unexpired challenge timestamp and, if not, returns a browser challenge
     /// to the client.
@@ -3951,12 +3672,9 @@ pub mod web_acl {
         pub fn custom_request_handling(mut self, v: impl Into<CustomRequestHandling>) -> Self { self.0.put::<CustomRequestHandling>("CustomRequestHandling", v.into()); self }
     }
 
-    impl From<ChallengeAction> for t::Value {
-        #[inline]
-        fn from(v: ChallengeAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChallengeAction> for t::Value { #[inline] fn from(v: ChallengeAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChallengeAction { #[inline] fn from(v: t::Value) -> ChallengeAction { ChallengeAction(t::Props::from_value(v)) } }
 
     /// Monetize action for rules.
     ///
@@ -3975,12 +3693,9 @@ pub mod web_acl {
         pub fn price_multiplier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PriceMultiplier", v.into()); self }
     }
 
-    impl From<MonetizeAction> for t::Value {
-        #[inline]
-        fn from(v: MonetizeAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MonetizeAction> for t::Value { #[inline] fn from(v: MonetizeAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MonetizeAction { #[inline] fn from(v: t::Value) -> MonetizeAction { MonetizeAction(t::Props::from_value(v)) } }
 
     /// Override a RuleGroup or ManagedRuleGroup behavior. This can only be applied to Rule that has RuleGroupReferenceStatement
     /// or ManagedRuleGroupReferenceStatement.
@@ -4002,12 +3717,9 @@ pub mod web_acl {
         pub fn none(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("None", v.into()); self }
     }
 
-    impl From<OverrideAction> for t::Value {
-        #[inline]
-        fn from(v: OverrideAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OverrideAction> for t::Value { #[inline] fn from(v: OverrideAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OverrideAction { #[inline] fn from(v: t::Value) -> OverrideAction { OverrideAction(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4022,12 +3734,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<Label> for t::Value {
-        #[inline]
-        fn from(v: Label) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Label> for t::Value { #[inline] fn from(v: Label) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Label { #[inline] fn from(v: t::Value) -> Label { Label(t::Props::from_value(v)) } }
 
     /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
     ///
@@ -4076,12 +3785,9 @@ pub mod web_acl {
         pub fn xss_match_statement(mut self, v: impl Into<XssMatchStatement>) -> Self { self.0.put::<XssMatchStatement>("XssMatchStatement", v.into()); self }
     }
 
-    impl From<Statement> for t::Value {
-        #[inline]
-        fn from(v: Statement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Statement> for t::Value { #[inline] fn from(v: Statement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Statement { #[inline] fn from(v: t::Value) -> Statement { Statement(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4096,12 +3802,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<AndStatement> for t::Value {
-        #[inline]
-        fn from(v: AndStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AndStatement> for t::Value { #[inline] fn from(v: AndStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AndStatement { #[inline] fn from(v: t::Value) -> AndStatement { AndStatement(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4120,12 +3823,9 @@ pub mod web_acl {
         pub fn forwarded_ip_config(mut self, v: impl Into<ForwardedIPConfiguration>) -> Self { self.0.put::<ForwardedIPConfiguration>("ForwardedIPConfig", v.into()); self }
     }
 
-    impl From<AsnMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: AsnMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AsnMatchStatement> for t::Value { #[inline] fn from(v: AsnMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AsnMatchStatement { #[inline] fn from(v: t::Value) -> AsnMatchStatement { AsnMatchStatement(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4141,12 +3841,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<ForwardedIPConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ForwardedIPConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ForwardedIPConfiguration> for t::Value { #[inline] fn from(v: ForwardedIPConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ForwardedIPConfiguration { #[inline] fn from(v: t::Value) -> ForwardedIPConfiguration { ForwardedIPConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4191,12 +3888,9 @@ pub mod web_acl {
         pub fn search_string_base64(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SearchStringBase64", v.into()); self }
     }
 
-    impl From<ByteMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: ByteMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ByteMatchStatement> for t::Value { #[inline] fn from(v: ByteMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ByteMatchStatement { #[inline] fn from(v: t::Value) -> ByteMatchStatement { ByteMatchStatement(t::Props::from_value(v)) } }
 
     /// Field of the request to match.
     ///
@@ -4242,12 +3936,9 @@ pub mod web_acl {
         pub fn uri_path(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("UriPath", v.into()); self }
     }
 
-    impl From<FieldToMatch> for t::Value {
-        #[inline]
-        fn from(v: FieldToMatch) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
 
     /// The body of a web request. This immediately follows the request headers.
     ///
@@ -4266,12 +3957,9 @@ pub mod web_acl {
         pub fn oversize_handling(mut self, v: impl Into<OversizeHandling>) -> Self { self.0.put::<OversizeHandling>("OversizeHandling", v.into()); self }
     }
 
-    impl From<Body> for t::Value {
-        #[inline]
-        fn from(v: Body) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Body> for t::Value { #[inline] fn from(v: Body) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Body { #[inline] fn from(v: t::Value) -> Body { Body(t::Props::from_value(v)) } }
 
     /// Handling of requests containing oversize fields
     ///
@@ -4314,12 +4002,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<Cookies> for t::Value {
-        #[inline]
-        fn from(v: Cookies) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Cookies> for t::Value { #[inline] fn from(v: Cookies) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Cookies { #[inline] fn from(v: t::Value) -> Cookies { Cookies(t::Props::from_value(v)) } }
 
     /// The pattern to look for in the request cookies.
     ///
@@ -4342,12 +4027,9 @@ pub mod web_acl {
         pub fn included_cookies(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IncludedCookies", v.into()); self }
     }
 
-    impl From<CookieMatchPattern> for t::Value {
-        #[inline]
-        fn from(v: CookieMatchPattern) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CookieMatchPattern> for t::Value { #[inline] fn from(v: CookieMatchPattern) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CookieMatchPattern { #[inline] fn from(v: t::Value) -> CookieMatchPattern { CookieMatchPattern(t::Props::from_value(v)) } }
 
     /// The parts of the request to match against using the MatchPattern.
     ///
@@ -4389,12 +4071,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<HeaderOrder> for t::Value {
-        #[inline]
-        fn from(v: HeaderOrder) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HeaderOrder> for t::Value { #[inline] fn from(v: HeaderOrder) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HeaderOrder { #[inline] fn from(v: t::Value) -> HeaderOrder { HeaderOrder(t::Props::from_value(v)) } }
 
     /// Includes headers of a web request.
     ///
@@ -4413,12 +4092,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<Headers> for t::Value {
-        #[inline]
-        fn from(v: Headers) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Headers> for t::Value { #[inline] fn from(v: Headers) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Headers { #[inline] fn from(v: t::Value) -> Headers { Headers(t::Props::from_value(v)) } }
 
     /// The pattern to look for in the request headers.
     ///
@@ -4441,12 +4117,9 @@ pub mod web_acl {
         pub fn included_headers(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IncludedHeaders", v.into()); self }
     }
 
-    impl From<HeaderMatchPattern> for t::Value {
-        #[inline]
-        fn from(v: HeaderMatchPattern) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HeaderMatchPattern> for t::Value { #[inline] fn from(v: HeaderMatchPattern) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HeaderMatchPattern { #[inline] fn from(v: t::Value) -> HeaderMatchPattern { HeaderMatchPattern(t::Props::from_value(v)) } }
 
     /// Includes the JA3 fingerprint of a web request.
     ///
@@ -4463,12 +4136,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<JA3Fingerprint> for t::Value {
-        #[inline]
-        fn from(v: JA3Fingerprint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JA3Fingerprint> for t::Value { #[inline] fn from(v: JA3Fingerprint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JA3Fingerprint { #[inline] fn from(v: t::Value) -> JA3Fingerprint { JA3Fingerprint(t::Props::from_value(v)) } }
 
     /// Includes the JA4 fingerprint of a web request.
     ///
@@ -4485,12 +4155,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<JA4Fingerprint> for t::Value {
-        #[inline]
-        fn from(v: JA4Fingerprint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JA4Fingerprint> for t::Value { #[inline] fn from(v: JA4Fingerprint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JA4Fingerprint { #[inline] fn from(v: t::Value) -> JA4Fingerprint { JA4Fingerprint(t::Props::from_value(v)) } }
 
     /// Inspect the request body as JSON. The request body immediately follows the request headers.
     ///
@@ -4512,12 +4179,9 @@ pub mod web_acl {
         pub fn oversize_handling(mut self, v: impl Into<OversizeHandling>) -> Self { self.0.put::<OversizeHandling>("OversizeHandling", v.into()); self }
     }
 
-    impl From<JsonBody> for t::Value {
-        #[inline]
-        fn from(v: JsonBody) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JsonBody> for t::Value { #[inline] fn from(v: JsonBody) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JsonBody { #[inline] fn from(v: t::Value) -> JsonBody { JsonBody(t::Props::from_value(v)) } }
 
     /// The inspection behavior to fall back to if the JSON in the request body is invalid.
     ///
@@ -4562,12 +4226,9 @@ pub mod web_acl {
         pub fn included_paths(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("IncludedPaths", v.into()); self }
     }
 
-    impl From<JsonMatchPattern> for t::Value {
-        #[inline]
-        fn from(v: JsonMatchPattern) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<JsonMatchPattern> for t::Value { #[inline] fn from(v: JsonMatchPattern) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for JsonMatchPattern { #[inline] fn from(v: t::Value) -> JsonMatchPattern { JsonMatchPattern(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4582,12 +4243,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<SingleHeader> for t::Value {
-        #[inline]
-        fn from(v: SingleHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleHeader> for t::Value { #[inline] fn from(v: SingleHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleHeader { #[inline] fn from(v: t::Value) -> SingleHeader { SingleHeader(t::Props::from_value(v)) } }
 
     /// One query argument in a web request, identified by name, for example UserName or SalesRegion. The name can be up to 30
     /// characters long and isn't case sensitive.
@@ -4605,12 +4263,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<SingleQueryArgument> for t::Value {
-        #[inline]
-        fn from(v: SingleQueryArgument) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SingleQueryArgument> for t::Value { #[inline] fn from(v: SingleQueryArgument) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SingleQueryArgument { #[inline] fn from(v: t::Value) -> SingleQueryArgument { SingleQueryArgument(t::Props::from_value(v)) } }
 
     /// The path component of the URI Fragment. This is the part of a web request that identifies a fragment uri, for example,
     /// /abcd#introduction
@@ -4630,12 +4285,9 @@ pub mod web_acl {
         pub fn fallback_behavior(mut self, v: impl Into<FallbackBehavior>) -> Self { self.0.put::<FallbackBehavior>("FallbackBehavior", v.into()); self }
     }
 
-    impl From<UriFragment> for t::Value {
-        #[inline]
-        fn from(v: UriFragment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UriFragment> for t::Value { #[inline] fn from(v: UriFragment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UriFragment { #[inline] fn from(v: t::Value) -> UriFragment { UriFragment(t::Props::from_value(v)) } }
 
     /// Position of the evaluation in the FieldToMatch of request.
     ///
@@ -4681,12 +4333,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<PreParseTextTransformation> for t::Value {
-        #[inline]
-        fn from(v: PreParseTextTransformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PreParseTextTransformation> for t::Value { #[inline] fn from(v: PreParseTextTransformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PreParseTextTransformation { #[inline] fn from(v: t::Value) -> PreParseTextTransformation { PreParseTextTransformation(t::Props::from_value(v)) } }
 
     /// Type of pre-parse text transformation.
     ///
@@ -4732,12 +4381,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<TextTransformation> for t::Value {
-        #[inline]
-        fn from(v: TextTransformation) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextTransformation> for t::Value { #[inline] fn from(v: TextTransformation) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextTransformation { #[inline] fn from(v: t::Value) -> TextTransformation { TextTransformation(t::Props::from_value(v)) } }
 
     /// Type of text transformation.
     ///
@@ -4836,12 +4482,9 @@ pub mod web_acl {
         pub fn forwarded_ip_config(mut self, v: impl Into<ForwardedIPConfiguration>) -> Self { self.0.put::<ForwardedIPConfiguration>("ForwardedIPConfig", v.into()); self }
     }
 
-    impl From<GeoMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: GeoMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GeoMatchStatement> for t::Value { #[inline] fn from(v: GeoMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GeoMatchStatement { #[inline] fn from(v: t::Value) -> GeoMatchStatement { GeoMatchStatement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5374,12 +5017,9 @@ pub mod web_acl {
         pub fn ip_set_forwarded_ip_config(mut self, v: impl Into<IPSetForwardedIPConfiguration>) -> Self { self.0.put::<IPSetForwardedIPConfiguration>("IPSetForwardedIPConfig", v.into()); self }
     }
 
-    impl From<IPSetReferenceStatement> for t::Value {
-        #[inline]
-        fn from(v: IPSetReferenceStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IPSetReferenceStatement> for t::Value { #[inline] fn from(v: IPSetReferenceStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IPSetReferenceStatement { #[inline] fn from(v: t::Value) -> IPSetReferenceStatement { IPSetReferenceStatement(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5396,12 +5036,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<IPSetForwardedIPConfiguration> for t::Value {
-        #[inline]
-        fn from(v: IPSetForwardedIPConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IPSetForwardedIPConfiguration> for t::Value { #[inline] fn from(v: IPSetForwardedIPConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IPSetForwardedIPConfiguration { #[inline] fn from(v: t::Value) -> IPSetForwardedIPConfiguration { IPSetForwardedIPConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5439,12 +5076,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<LabelMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: LabelMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LabelMatchStatement> for t::Value { #[inline] fn from(v: LabelMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LabelMatchStatement { #[inline] fn from(v: t::Value) -> LabelMatchStatement { LabelMatchStatement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5490,12 +5124,9 @@ pub mod web_acl {
         pub fn version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Version", v.into()); self }
     }
 
-    impl From<ManagedRuleGroupStatement> for t::Value {
-        #[inline]
-        fn from(v: ManagedRuleGroupStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedRuleGroupStatement> for t::Value { #[inline] fn from(v: ManagedRuleGroupStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedRuleGroupStatement { #[inline] fn from(v: t::Value) -> ManagedRuleGroupStatement { ManagedRuleGroupStatement(t::Props::from_value(v)) } }
 
     /// Excluded Rule in the RuleGroup or ManagedRuleGroup will not be evaluated.
     ///
@@ -5512,12 +5143,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<ExcludedRule> for t::Value {
-        #[inline]
-        fn from(v: ExcludedRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExcludedRule> for t::Value { #[inline] fn from(v: ExcludedRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExcludedRule { #[inline] fn from(v: t::Value) -> ExcludedRule { ExcludedRule(t::Props::from_value(v)) } }
 
     /// ManagedRuleGroupConfig.
     ///
@@ -5550,12 +5178,9 @@ pub mod web_acl {
         pub fn username_field(mut self, v: impl Into<FieldIdentifier>) -> Self { self.0.put::<FieldIdentifier>("UsernameField", v.into()); self }
     }
 
-    impl From<ManagedRuleGroupConfig> for t::Value {
-        #[inline]
-        fn from(v: ManagedRuleGroupConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedRuleGroupConfig> for t::Value { #[inline] fn from(v: ManagedRuleGroupConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedRuleGroupConfig { #[inline] fn from(v: t::Value) -> ManagedRuleGroupConfig { ManagedRuleGroupConfig(t::Props::from_value(v)) } }
 
     /// Configures how to use the Account creation fraud prevention managed rule group in the web ACL
     ///
@@ -5578,12 +5203,9 @@ pub mod web_acl {
         pub fn response_inspection(mut self, v: impl Into<ResponseInspection>) -> Self { self.0.put::<ResponseInspection>("ResponseInspection", v.into()); self }
     }
 
-    impl From<AWSManagedRulesACFPRuleSet> for t::Value {
-        #[inline]
-        fn from(v: AWSManagedRulesACFPRuleSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AWSManagedRulesACFPRuleSet> for t::Value { #[inline] fn from(v: AWSManagedRulesACFPRuleSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AWSManagedRulesACFPRuleSet { #[inline] fn from(v: t::Value) -> AWSManagedRulesACFPRuleSet { AWSManagedRulesACFPRuleSet(t::Props::from_value(v)) } }
 
     /// Configures the inspection of sign-up requests
     ///
@@ -5610,12 +5232,9 @@ pub mod web_acl {
         pub fn username_field(mut self, v: impl Into<FieldIdentifier>) -> Self { self.0.put::<FieldIdentifier>("UsernameField", v.into()); self }
     }
 
-    impl From<RequestInspectionACFP> for t::Value {
-        #[inline]
-        fn from(v: RequestInspectionACFP) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RequestInspectionACFP> for t::Value { #[inline] fn from(v: RequestInspectionACFP) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RequestInspectionACFP { #[inline] fn from(v: t::Value) -> RequestInspectionACFP { RequestInspectionACFP(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -5630,12 +5249,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<FieldIdentifier> for t::Value {
-        #[inline]
-        fn from(v: FieldIdentifier) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FieldIdentifier> for t::Value { #[inline] fn from(v: FieldIdentifier) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FieldIdentifier { #[inline] fn from(v: t::Value) -> FieldIdentifier { FieldIdentifier(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5680,12 +5296,9 @@ pub mod web_acl {
         pub fn status_code(mut self, v: impl Into<ResponseInspectionStatusCode>) -> Self { self.0.put::<ResponseInspectionStatusCode>("StatusCode", v.into()); self }
     }
 
-    impl From<ResponseInspection> for t::Value {
-        #[inline]
-        fn from(v: ResponseInspection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponseInspection> for t::Value { #[inline] fn from(v: ResponseInspection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponseInspection { #[inline] fn from(v: t::Value) -> ResponseInspection { ResponseInspection(t::Props::from_value(v)) } }
 
     /// Response body contents that indicate success or failure of a login request
     ///
@@ -5703,12 +5316,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<ResponseInspectionBodyContains> for t::Value {
-        #[inline]
-        fn from(v: ResponseInspectionBodyContains) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponseInspectionBodyContains> for t::Value { #[inline] fn from(v: ResponseInspectionBodyContains) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponseInspectionBodyContains { #[inline] fn from(v: t::Value) -> ResponseInspectionBodyContains { ResponseInspectionBodyContains(t::Props::from_value(v)) } }
 
     /// Response headers that indicate success or failure of a login request
     ///
@@ -5727,12 +5337,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<ResponseInspectionHeader> for t::Value {
-        #[inline]
-        fn from(v: ResponseInspectionHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponseInspectionHeader> for t::Value { #[inline] fn from(v: ResponseInspectionHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponseInspectionHeader { #[inline] fn from(v: t::Value) -> ResponseInspectionHeader { ResponseInspectionHeader(t::Props::from_value(v)) } }
 
     /// Response JSON that indicate success or failure of a login request
     ///
@@ -5751,12 +5358,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<ResponseInspectionJson> for t::Value {
-        #[inline]
-        fn from(v: ResponseInspectionJson) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponseInspectionJson> for t::Value { #[inline] fn from(v: ResponseInspectionJson) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponseInspectionJson { #[inline] fn from(v: t::Value) -> ResponseInspectionJson { ResponseInspectionJson(t::Props::from_value(v)) } }
 
     /// Response status codes that indicate success or failure of a login request
     ///
@@ -5774,12 +5378,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<ResponseInspectionStatusCode> for t::Value {
-        #[inline]
-        fn from(v: ResponseInspectionStatusCode) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ResponseInspectionStatusCode> for t::Value { #[inline] fn from(v: ResponseInspectionStatusCode) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ResponseInspectionStatusCode { #[inline] fn from(v: t::Value) -> ResponseInspectionStatusCode { ResponseInspectionStatusCode(t::Props::from_value(v)) } }
 
     /// Configures how to use the Account Takeover Prevention managed rule group in the web ACL
     ///
@@ -5802,12 +5403,9 @@ pub mod web_acl {
         pub fn response_inspection(mut self, v: impl Into<ResponseInspection>) -> Self { self.0.put::<ResponseInspection>("ResponseInspection", v.into()); self }
     }
 
-    impl From<AWSManagedRulesATPRuleSet> for t::Value {
-        #[inline]
-        fn from(v: AWSManagedRulesATPRuleSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AWSManagedRulesATPRuleSet> for t::Value { #[inline] fn from(v: AWSManagedRulesATPRuleSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AWSManagedRulesATPRuleSet { #[inline] fn from(v: t::Value) -> AWSManagedRulesATPRuleSet { AWSManagedRulesATPRuleSet(t::Props::from_value(v)) } }
 
     /// Configures the inspection of login requests
     ///
@@ -5826,12 +5424,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<RequestInspection> for t::Value {
-        #[inline]
-        fn from(v: RequestInspection) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RequestInspection> for t::Value { #[inline] fn from(v: RequestInspection) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RequestInspection { #[inline] fn from(v: t::Value) -> RequestInspection { RequestInspection(t::Props::from_value(v)) } }
 
     /// Configures how to use the AntiDDOS AWS managed rule group in the web ACL
     ///
@@ -5850,12 +5445,9 @@ pub mod web_acl {
         pub fn sensitivity_to_block(mut self, v: impl Into<SensitivityToAct>) -> Self { self.0.put::<SensitivityToAct>("SensitivityToBlock", v.into()); self }
     }
 
-    impl From<AWSManagedRulesAntiDDoSRuleSet> for t::Value {
-        #[inline]
-        fn from(v: AWSManagedRulesAntiDDoSRuleSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AWSManagedRulesAntiDDoSRuleSet> for t::Value { #[inline] fn from(v: AWSManagedRulesAntiDDoSRuleSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AWSManagedRulesAntiDDoSRuleSet { #[inline] fn from(v: t::Value) -> AWSManagedRulesAntiDDoSRuleSet { AWSManagedRulesAntiDDoSRuleSet(t::Props::from_value(v)) } }
 
     /// Client side action config for AntiDDOS AMR.
     ///
@@ -5872,12 +5464,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<ClientSideActionConfig> for t::Value {
-        #[inline]
-        fn from(v: ClientSideActionConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientSideActionConfig> for t::Value { #[inline] fn from(v: ClientSideActionConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientSideActionConfig { #[inline] fn from(v: t::Value) -> ClientSideActionConfig { ClientSideActionConfig(t::Props::from_value(v)) } }
 
     /// Client side action config for AntiDDOS AMR.
     ///
@@ -5898,12 +5487,9 @@ pub mod web_acl {
         pub fn sensitivity(mut self, v: impl Into<SensitivityToAct>) -> Self { self.0.put::<SensitivityToAct>("Sensitivity", v.into()); self }
     }
 
-    impl From<ClientSideAction> for t::Value {
-        #[inline]
-        fn from(v: ClientSideAction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ClientSideAction> for t::Value { #[inline] fn from(v: ClientSideAction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ClientSideAction { #[inline] fn from(v: t::Value) -> ClientSideAction { ClientSideAction(t::Props::from_value(v)) } }
 
     /// Regex
     ///
@@ -5922,12 +5508,9 @@ pub mod web_acl {
         pub fn regex_string(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RegexString", v.into()); self }
     }
 
-    impl From<Regex> for t::Value {
-        #[inline]
-        fn from(v: Regex) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Regex> for t::Value { #[inline] fn from(v: Regex) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Regex { #[inline] fn from(v: t::Value) -> Regex { Regex(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -5988,12 +5571,9 @@ pub mod web_acl {
         pub fn enable_machine_learning(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnableMachineLearning", v.into()); self }
     }
 
-    impl From<AWSManagedRulesBotControlRuleSet> for t::Value {
-        #[inline]
-        fn from(v: AWSManagedRulesBotControlRuleSet) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AWSManagedRulesBotControlRuleSet> for t::Value { #[inline] fn from(v: AWSManagedRulesBotControlRuleSet) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AWSManagedRulesBotControlRuleSet { #[inline] fn from(v: t::Value) -> AWSManagedRulesBotControlRuleSet { AWSManagedRulesBotControlRuleSet(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -6031,12 +5611,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<RuleActionOverride> for t::Value {
-        #[inline]
-        fn from(v: RuleActionOverride) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleActionOverride> for t::Value { #[inline] fn from(v: RuleActionOverride) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleActionOverride { #[inline] fn from(v: t::Value) -> RuleActionOverride { RuleActionOverride(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6051,12 +5628,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<NotStatement> for t::Value {
-        #[inline]
-        fn from(v: NotStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NotStatement> for t::Value { #[inline] fn from(v: NotStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NotStatement { #[inline] fn from(v: t::Value) -> NotStatement { NotStatement(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6080,12 +5654,9 @@ pub mod web_acl {
         pub fn scope_down_statement(mut self, v: impl Into<Statement>) -> Self { self.0.put::<Statement>("ScopeDownStatement", v.into()); self }
     }
 
-    impl From<RateBasedStatement> for t::Value {
-        #[inline]
-        fn from(v: RateBasedStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateBasedStatement> for t::Value { #[inline] fn from(v: RateBasedStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateBasedStatement { #[inline] fn from(v: t::Value) -> RateBasedStatement { RateBasedStatement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -6150,12 +5721,9 @@ pub mod web_acl {
         pub fn uri_path(mut self, v: impl Into<RateLimitUriPath>) -> Self { self.0.put::<RateLimitUriPath>("UriPath", v.into()); self }
     }
 
-    impl From<RateBasedStatementCustomKey> for t::Value {
-        #[inline]
-        fn from(v: RateBasedStatementCustomKey) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateBasedStatementCustomKey> for t::Value { #[inline] fn from(v: RateBasedStatementCustomKey) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateBasedStatementCustomKey { #[inline] fn from(v: t::Value) -> RateBasedStatementCustomKey { RateBasedStatementCustomKey(t::Props::from_value(v)) } }
 
     /// Specifies a cookie as an aggregate key for a rate-based rule.
     ///
@@ -6173,12 +5741,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<RateLimitCookie> for t::Value {
-        #[inline]
-        fn from(v: RateLimitCookie) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitCookie> for t::Value { #[inline] fn from(v: RateLimitCookie) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitCookie { #[inline] fn from(v: t::Value) -> RateLimitCookie { RateLimitCookie(t::Props::from_value(v)) } }
 
     /// Specifies a header as an aggregate key for a rate-based rule.
     ///
@@ -6196,12 +5761,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<RateLimitHeader> for t::Value {
-        #[inline]
-        fn from(v: RateLimitHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitHeader> for t::Value { #[inline] fn from(v: RateLimitHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitHeader { #[inline] fn from(v: t::Value) -> RateLimitHeader { RateLimitHeader(t::Props::from_value(v)) } }
 
     /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
     ///
@@ -6218,12 +5780,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<RateLimitJA3Fingerprint> for t::Value {
-        #[inline]
-        fn from(v: RateLimitJA3Fingerprint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitJA3Fingerprint> for t::Value { #[inline] fn from(v: RateLimitJA3Fingerprint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitJA3Fingerprint { #[inline] fn from(v: t::Value) -> RateLimitJA3Fingerprint { RateLimitJA3Fingerprint(t::Props::from_value(v)) } }
 
     /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
     ///
@@ -6240,12 +5799,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<RateLimitJA4Fingerprint> for t::Value {
-        #[inline]
-        fn from(v: RateLimitJA4Fingerprint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitJA4Fingerprint> for t::Value { #[inline] fn from(v: RateLimitJA4Fingerprint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitJA4Fingerprint { #[inline] fn from(v: t::Value) -> RateLimitJA4Fingerprint { RateLimitJA4Fingerprint(t::Props::from_value(v)) } }
 
     /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
     ///
@@ -6262,12 +5818,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<RateLimitLabelNamespace> for t::Value {
-        #[inline]
-        fn from(v: RateLimitLabelNamespace) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitLabelNamespace> for t::Value { #[inline] fn from(v: RateLimitLabelNamespace) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitLabelNamespace { #[inline] fn from(v: t::Value) -> RateLimitLabelNamespace { RateLimitLabelNamespace(t::Props::from_value(v)) } }
 
     /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
     ///
@@ -6285,12 +5838,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<RateLimitQueryArgument> for t::Value {
-        #[inline]
-        fn from(v: RateLimitQueryArgument) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitQueryArgument> for t::Value { #[inline] fn from(v: RateLimitQueryArgument) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitQueryArgument { #[inline] fn from(v: t::Value) -> RateLimitQueryArgument { RateLimitQueryArgument(t::Props::from_value(v)) } }
 
     /// Specifies the request's query string as an aggregate key for a rate-based rule.
     ///
@@ -6307,12 +5857,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<RateLimitQueryString> for t::Value {
-        #[inline]
-        fn from(v: RateLimitQueryString) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitQueryString> for t::Value { #[inline] fn from(v: RateLimitQueryString) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitQueryString { #[inline] fn from(v: t::Value) -> RateLimitQueryString { RateLimitQueryString(t::Props::from_value(v)) } }
 
     /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
     ///
@@ -6329,12 +5876,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<RateLimitUriPath> for t::Value {
-        #[inline]
-        fn from(v: RateLimitUriPath) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RateLimitUriPath> for t::Value { #[inline] fn from(v: RateLimitUriPath) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RateLimitUriPath { #[inline] fn from(v: t::Value) -> RateLimitUriPath { RateLimitUriPath(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6353,12 +5897,9 @@ pub mod web_acl {
         pub fn pre_parse_text_transformations(mut self, v: impl Into<t::List<PreParseTextTransformation>>) -> Self { self.0.put::<t::List<PreParseTextTransformation>>("PreParseTextTransformations", v.into()); self }
     }
 
-    impl From<RegexMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: RegexMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegexMatchStatement> for t::Value { #[inline] fn from(v: RegexMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegexMatchStatement { #[inline] fn from(v: t::Value) -> RegexMatchStatement { RegexMatchStatement(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6377,12 +5918,9 @@ pub mod web_acl {
         pub fn pre_parse_text_transformations(mut self, v: impl Into<t::List<PreParseTextTransformation>>) -> Self { self.0.put::<t::List<PreParseTextTransformation>>("PreParseTextTransformations", v.into()); self }
     }
 
-    impl From<RegexPatternSetReferenceStatement> for t::Value {
-        #[inline]
-        fn from(v: RegexPatternSetReferenceStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RegexPatternSetReferenceStatement> for t::Value { #[inline] fn from(v: RegexPatternSetReferenceStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RegexPatternSetReferenceStatement { #[inline] fn from(v: t::Value) -> RegexPatternSetReferenceStatement { RegexPatternSetReferenceStatement(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -6401,12 +5939,9 @@ pub mod web_acl {
         pub fn rule_action_overrides(mut self, v: impl Into<t::List<RuleActionOverride>>) -> Self { self.0.put::<t::List<RuleActionOverride>>("RuleActionOverrides", v.into()); self }
     }
 
-    impl From<RuleGroupReferenceStatement> for t::Value {
-        #[inline]
-        fn from(v: RuleGroupReferenceStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RuleGroupReferenceStatement> for t::Value { #[inline] fn from(v: RuleGroupReferenceStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RuleGroupReferenceStatement { #[inline] fn from(v: t::Value) -> RuleGroupReferenceStatement { RuleGroupReferenceStatement(t::Props::from_value(v)) } }
 
     /// Size Constraint statement.
     ///
@@ -6428,12 +5963,9 @@ pub mod web_acl {
         pub fn pre_parse_text_transformations(mut self, v: impl Into<t::List<PreParseTextTransformation>>) -> Self { self.0.put::<t::List<PreParseTextTransformation>>("PreParseTextTransformations", v.into()); self }
     }
 
-    impl From<SizeConstraintStatement> for t::Value {
-        #[inline]
-        fn from(v: SizeConstraintStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SizeConstraintStatement> for t::Value { #[inline] fn from(v: SizeConstraintStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SizeConstraintStatement { #[inline] fn from(v: t::Value) -> SizeConstraintStatement { SizeConstraintStatement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -6483,12 +6015,9 @@ pub mod web_acl {
         pub fn sensitivity_level(mut self, v: impl Into<SensitivityLevel>) -> Self { self.0.put::<SensitivityLevel>("SensitivityLevel", v.into()); self }
     }
 
-    impl From<SqliMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: SqliMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SqliMatchStatement> for t::Value { #[inline] fn from(v: SqliMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SqliMatchStatement { #[inline] fn from(v: t::Value) -> SqliMatchStatement { SqliMatchStatement(t::Props::from_value(v)) } }
 
     /// Sensitivity Level current only used for sqli match statements.
     ///
@@ -6530,12 +6059,9 @@ pub mod web_acl {
         pub fn pre_parse_text_transformations(mut self, v: impl Into<t::List<PreParseTextTransformation>>) -> Self { self.0.put::<t::List<PreParseTextTransformation>>("PreParseTextTransformations", v.into()); self }
     }
 
-    impl From<XssMatchStatement> for t::Value {
-        #[inline]
-        fn from(v: XssMatchStatement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<XssMatchStatement> for t::Value { #[inline] fn from(v: XssMatchStatement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for XssMatchStatement { #[inline] fn from(v: t::Value) -> XssMatchStatement { XssMatchStatement(t::Props::from_value(v)) } }
 
     /// Visibility Metric of the WebACL.
     ///
@@ -6554,12 +6080,9 @@ pub mod web_acl {
         }
     }
 
-    impl From<VisibilityConfig> for t::Value {
-        #[inline]
-        fn from(v: VisibilityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VisibilityConfig> for t::Value { #[inline] fn from(v: VisibilityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VisibilityConfig { #[inline] fn from(v: t::Value) -> VisibilityConfig { VisibilityConfig(t::Props::from_value(v)) } }
 
     /// Use CLOUDFRONT for CloudFront WebACL, use REGIONAL for Application Load Balancer and API Gateway.
     ///

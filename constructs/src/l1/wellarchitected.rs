@@ -305,12 +305,9 @@ pub mod agent_profile {
         }
     }
 
-    impl From<AggregationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AggregationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AggregationConfiguration> for t::Value { #[inline] fn from(v: AggregationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AggregationConfiguration { #[inline] fn from(v: t::Value) -> AggregationConfiguration { AggregationConfiguration(t::Props::from_value(v)) } }
 
     /// A Well-Architected pillar the Agent Profile focuses on.
     ///
@@ -486,12 +483,9 @@ pub mod profile {
         pub fn selected_choice_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SelectedChoiceIds", v.into()); self }
     }
 
-    impl From<ProfileQuestionUpdate> for t::Value {
-        #[inline]
-        fn from(v: ProfileQuestionUpdate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ProfileQuestionUpdate> for t::Value { #[inline] fn from(v: ProfileQuestionUpdate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ProfileQuestionUpdate { #[inline] fn from(v: t::Value) -> ProfileQuestionUpdate { ProfileQuestionUpdate(t::Props::from_value(v)) } }
 
 }
 
@@ -645,12 +639,9 @@ pub mod workload {
         pub fn workload_resource_definition(mut self, v: impl Into<t::List<WorkloadResourceDefinitionItem>>) -> Self { self.0.put::<t::List<WorkloadResourceDefinitionItem>>("WorkloadResourceDefinition", v.into()); self }
     }
 
-    impl From<DiscoveryConfig> for t::Value {
-        #[inline]
-        fn from(v: DiscoveryConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DiscoveryConfig> for t::Value { #[inline] fn from(v: DiscoveryConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DiscoveryConfig { #[inline] fn from(v: t::Value) -> DiscoveryConfig { DiscoveryConfig(t::Props::from_value(v)) } }
 
     /// Discovery integration status in respect to Trusted Advisor for the workload.
     ///

@@ -102,12 +102,9 @@ pub mod ai_agent {
         pub fn self_service_ai_agent_configuration(mut self, v: impl Into<SelfServiceAIAgentConfiguration>) -> Self { self.0.put::<SelfServiceAIAgentConfiguration>("SelfServiceAIAgentConfiguration", v.into()); self }
     }
 
-    impl From<AIAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AIAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIAgentConfiguration> for t::Value { #[inline] fn from(v: AIAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIAgentConfiguration { #[inline] fn from(v: t::Value) -> AIAgentConfiguration { AIAgentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -134,12 +131,9 @@ pub mod ai_agent {
         pub fn query_reformulation_ai_prompt_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("QueryReformulationAIPromptId", v.into()); self }
     }
 
-    impl From<AnswerRecommendationAIAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AnswerRecommendationAIAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AnswerRecommendationAIAgentConfiguration> for t::Value { #[inline] fn from(v: AnswerRecommendationAIAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AnswerRecommendationAIAgentConfiguration { #[inline] fn from(v: t::Value) -> AnswerRecommendationAIAgentConfiguration { AnswerRecommendationAIAgentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -160,12 +154,9 @@ pub mod ai_agent {
         pub fn association_type(mut self, v: impl Into<AIAgentAssociationConfigurationType>) -> Self { self.0.put::<AIAgentAssociationConfigurationType>("AssociationType", v.into()); self }
     }
 
-    impl From<AssociationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AssociationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssociationConfiguration> for t::Value { #[inline] fn from(v: AssociationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssociationConfiguration { #[inline] fn from(v: t::Value) -> AssociationConfiguration { AssociationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -182,12 +173,9 @@ pub mod ai_agent {
         pub fn knowledge_base_association_configuration_data(mut self, v: impl Into<KnowledgeBaseAssociationConfigurationData>) -> Self { self.0.put::<KnowledgeBaseAssociationConfigurationData>("KnowledgeBaseAssociationConfigurationData", v.into()); self }
     }
 
-    impl From<AssociationConfigurationData> for t::Value {
-        #[inline]
-        fn from(v: AssociationConfigurationData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssociationConfigurationData> for t::Value { #[inline] fn from(v: AssociationConfigurationData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssociationConfigurationData { #[inline] fn from(v: t::Value) -> AssociationConfigurationData { AssociationConfigurationData(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -208,12 +196,9 @@ pub mod ai_agent {
         pub fn override_knowledge_base_search_type(mut self, v: impl Into<KnowledgeBaseSearchType>) -> Self { self.0.put::<KnowledgeBaseSearchType>("OverrideKnowledgeBaseSearchType", v.into()); self }
     }
 
-    impl From<KnowledgeBaseAssociationConfigurationData> for t::Value {
-        #[inline]
-        fn from(v: KnowledgeBaseAssociationConfigurationData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<KnowledgeBaseAssociationConfigurationData> for t::Value { #[inline] fn from(v: KnowledgeBaseAssociationConfigurationData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for KnowledgeBaseAssociationConfigurationData { #[inline] fn from(v: t::Value) -> KnowledgeBaseAssociationConfigurationData { KnowledgeBaseAssociationConfigurationData(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -234,12 +219,9 @@ pub mod ai_agent {
         pub fn tag_condition(mut self, v: impl Into<TagCondition>) -> Self { self.0.put::<TagCondition>("TagCondition", v.into()); self }
     }
 
-    impl From<TagFilter> for t::Value {
-        #[inline]
-        fn from(v: TagFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagFilter> for t::Value { #[inline] fn from(v: TagFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagFilter { #[inline] fn from(v: t::Value) -> TagFilter { TagFilter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -256,12 +238,9 @@ pub mod ai_agent {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<TagCondition> for t::Value {
-        #[inline]
-        fn from(v: TagCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagCondition> for t::Value { #[inline] fn from(v: TagCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagCondition { #[inline] fn from(v: t::Value) -> TagCondition { TagCondition(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -280,12 +259,9 @@ pub mod ai_agent {
         pub fn tag_condition(mut self, v: impl Into<TagCondition>) -> Self { self.0.put::<TagCondition>("TagCondition", v.into()); self }
     }
 
-    impl From<OrCondition> for t::Value {
-        #[inline]
-        fn from(v: OrCondition) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OrCondition> for t::Value { #[inline] fn from(v: OrCondition) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OrCondition { #[inline] fn from(v: t::Value) -> OrCondition { OrCondition(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -344,12 +320,9 @@ pub mod ai_agent {
         pub fn locale(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Locale", v.into()); self }
     }
 
-    impl From<CaseSummarizationAIAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CaseSummarizationAIAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CaseSummarizationAIAgentConfiguration> for t::Value { #[inline] fn from(v: CaseSummarizationAIAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CaseSummarizationAIAgentConfiguration { #[inline] fn from(v: t::Value) -> CaseSummarizationAIAgentConfiguration { CaseSummarizationAIAgentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -372,12 +345,9 @@ pub mod ai_agent {
         pub fn locale(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Locale", v.into()); self }
     }
 
-    impl From<EmailGenerativeAnswerAIAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EmailGenerativeAnswerAIAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailGenerativeAnswerAIAgentConfiguration> for t::Value { #[inline] fn from(v: EmailGenerativeAnswerAIAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailGenerativeAnswerAIAgentConfiguration { #[inline] fn from(v: t::Value) -> EmailGenerativeAnswerAIAgentConfiguration { EmailGenerativeAnswerAIAgentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -396,12 +366,9 @@ pub mod ai_agent {
         pub fn locale(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Locale", v.into()); self }
     }
 
-    impl From<EmailOverviewAIAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EmailOverviewAIAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailOverviewAIAgentConfiguration> for t::Value { #[inline] fn from(v: EmailOverviewAIAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailOverviewAIAgentConfiguration { #[inline] fn from(v: t::Value) -> EmailOverviewAIAgentConfiguration { EmailOverviewAIAgentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -424,12 +391,9 @@ pub mod ai_agent {
         pub fn locale(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Locale", v.into()); self }
     }
 
-    impl From<EmailResponseAIAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: EmailResponseAIAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailResponseAIAgentConfiguration> for t::Value { #[inline] fn from(v: EmailResponseAIAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailResponseAIAgentConfiguration { #[inline] fn from(v: t::Value) -> EmailResponseAIAgentConfiguration { EmailResponseAIAgentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -452,12 +416,9 @@ pub mod ai_agent {
         pub fn locale(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Locale", v.into()); self }
     }
 
-    impl From<ManualSearchAIAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManualSearchAIAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManualSearchAIAgentConfiguration> for t::Value { #[inline] fn from(v: ManualSearchAIAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManualSearchAIAgentConfiguration { #[inline] fn from(v: t::Value) -> ManualSearchAIAgentConfiguration { ManualSearchAIAgentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -478,12 +439,9 @@ pub mod ai_agent {
         pub fn note_taking_ai_prompt_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NoteTakingAIPromptId", v.into()); self }
     }
 
-    impl From<NoteTakingAIAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: NoteTakingAIAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<NoteTakingAIAgentConfiguration> for t::Value { #[inline] fn from(v: NoteTakingAIAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for NoteTakingAIAgentConfiguration { #[inline] fn from(v: t::Value) -> NoteTakingAIAgentConfiguration { NoteTakingAIAgentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -506,12 +464,9 @@ pub mod ai_agent {
         pub fn tool_configurations(mut self, v: impl Into<t::List<ToolConfiguration>>) -> Self { self.0.put::<t::List<ToolConfiguration>>("ToolConfigurations", v.into()); self }
     }
 
-    impl From<OrchestrationAIAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: OrchestrationAIAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<OrchestrationAIAgentConfiguration> for t::Value { #[inline] fn from(v: OrchestrationAIAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for OrchestrationAIAgentConfiguration { #[inline] fn from(v: t::Value) -> OrchestrationAIAgentConfiguration { OrchestrationAIAgentConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 12 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -547,12 +502,9 @@ pub mod ai_agent {
         pub fn user_interaction_configuration(mut self, v: impl Into<UserInteractionConfiguration>) -> Self { self.0.put::<UserInteractionConfiguration>("UserInteractionConfiguration", v.into()); self }
     }
 
-    impl From<ToolConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ToolConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolConfiguration> for t::Value { #[inline] fn from(v: ToolConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolConfiguration { #[inline] fn from(v: t::Value) -> ToolConfiguration { ToolConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -571,12 +523,9 @@ pub mod ai_agent {
         pub fn instruction(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Instruction", v.into()); self }
     }
 
-    impl From<ToolInstruction> for t::Value {
-        #[inline]
-        fn from(v: ToolInstruction) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolInstruction> for t::Value { #[inline] fn from(v: ToolInstruction) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolInstruction { #[inline] fn from(v: t::Value) -> ToolInstruction { ToolInstruction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -593,12 +542,9 @@ pub mod ai_agent {
         pub fn output_configuration(mut self, v: impl Into<ToolOutputConfiguration>) -> Self { self.0.put::<ToolOutputConfiguration>("OutputConfiguration", v.into()); self }
     }
 
-    impl From<ToolOutputFilter> for t::Value {
-        #[inline]
-        fn from(v: ToolOutputFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolOutputFilter> for t::Value { #[inline] fn from(v: ToolOutputFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolOutputFilter { #[inline] fn from(v: t::Value) -> ToolOutputFilter { ToolOutputFilter(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -617,12 +563,9 @@ pub mod ai_agent {
         pub fn session_data_namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SessionDataNamespace", v.into()); self }
     }
 
-    impl From<ToolOutputConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ToolOutputConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolOutputConfiguration> for t::Value { #[inline] fn from(v: ToolOutputConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolOutputConfiguration { #[inline] fn from(v: t::Value) -> ToolOutputConfiguration { ToolOutputConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -638,12 +581,9 @@ pub mod ai_agent {
         }
     }
 
-    impl From<ToolOverrideInputValue> for t::Value {
-        #[inline]
-        fn from(v: ToolOverrideInputValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolOverrideInputValue> for t::Value { #[inline] fn from(v: ToolOverrideInputValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolOverrideInputValue { #[inline] fn from(v: t::Value) -> ToolOverrideInputValue { ToolOverrideInputValue(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -660,12 +600,9 @@ pub mod ai_agent {
         pub fn constant(mut self, v: impl Into<ToolOverrideConstantInputValue>) -> Self { self.0.put::<ToolOverrideConstantInputValue>("Constant", v.into()); self }
     }
 
-    impl From<ToolOverrideInputValueConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ToolOverrideInputValueConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolOverrideInputValueConfiguration> for t::Value { #[inline] fn from(v: ToolOverrideInputValueConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolOverrideInputValueConfiguration { #[inline] fn from(v: t::Value) -> ToolOverrideInputValueConfiguration { ToolOverrideInputValueConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -681,12 +618,9 @@ pub mod ai_agent {
         }
     }
 
-    impl From<ToolOverrideConstantInputValue> for t::Value {
-        #[inline]
-        fn from(v: ToolOverrideConstantInputValue) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolOverrideConstantInputValue> for t::Value { #[inline] fn from(v: ToolOverrideConstantInputValue) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolOverrideConstantInputValue { #[inline] fn from(v: t::Value) -> ToolOverrideConstantInputValue { ToolOverrideConstantInputValue(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -747,12 +681,9 @@ pub mod ai_agent {
         pub fn is_user_confirmation_required(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IsUserConfirmationRequired", v.into()); self }
     }
 
-    impl From<UserInteractionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: UserInteractionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserInteractionConfiguration> for t::Value { #[inline] fn from(v: UserInteractionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserInteractionConfiguration { #[inline] fn from(v: t::Value) -> UserInteractionConfiguration { UserInteractionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -775,12 +706,9 @@ pub mod ai_agent {
         pub fn self_service_pre_processing_ai_prompt_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SelfServicePreProcessingAIPromptId", v.into()); self }
     }
 
-    impl From<SelfServiceAIAgentConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SelfServiceAIAgentConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfServiceAIAgentConfiguration> for t::Value { #[inline] fn from(v: SelfServiceAIAgentConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfServiceAIAgentConfiguration { #[inline] fn from(v: t::Value) -> SelfServiceAIAgentConfiguration { SelfServiceAIAgentConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -961,12 +889,9 @@ pub mod ai_guardrail {
         }
     }
 
-    impl From<AIGuardrailContentPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: AIGuardrailContentPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIGuardrailContentPolicyConfig> for t::Value { #[inline] fn from(v: AIGuardrailContentPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIGuardrailContentPolicyConfig { #[inline] fn from(v: t::Value) -> AIGuardrailContentPolicyConfig { AIGuardrailContentPolicyConfig(t::Props::from_value(v)) } }
 
     /// Content filter config in content policy.
     ///
@@ -985,12 +910,9 @@ pub mod ai_guardrail {
         }
     }
 
-    impl From<GuardrailContentFilterConfig> for t::Value {
-        #[inline]
-        fn from(v: GuardrailContentFilterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardrailContentFilterConfig> for t::Value { #[inline] fn from(v: GuardrailContentFilterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardrailContentFilterConfig { #[inline] fn from(v: t::Value) -> GuardrailContentFilterConfig { GuardrailContentFilterConfig(t::Props::from_value(v)) } }
 
     /// Strength for filters
     ///
@@ -1063,12 +985,9 @@ pub mod ai_guardrail {
         }
     }
 
-    impl From<AIGuardrailContextualGroundingPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: AIGuardrailContextualGroundingPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIGuardrailContextualGroundingPolicyConfig> for t::Value { #[inline] fn from(v: AIGuardrailContextualGroundingPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIGuardrailContextualGroundingPolicyConfig { #[inline] fn from(v: t::Value) -> AIGuardrailContextualGroundingPolicyConfig { AIGuardrailContextualGroundingPolicyConfig(t::Props::from_value(v)) } }
 
     /// A config for grounding filter.
     ///
@@ -1086,12 +1005,9 @@ pub mod ai_guardrail {
         }
     }
 
-    impl From<GuardrailContextualGroundingFilterConfig> for t::Value {
-        #[inline]
-        fn from(v: GuardrailContextualGroundingFilterConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardrailContextualGroundingFilterConfig> for t::Value { #[inline] fn from(v: GuardrailContextualGroundingFilterConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardrailContextualGroundingFilterConfig { #[inline] fn from(v: t::Value) -> GuardrailContextualGroundingFilterConfig { GuardrailContextualGroundingFilterConfig(t::Props::from_value(v)) } }
 
     /// Type of contextual grounding filter
     ///
@@ -1134,12 +1050,9 @@ pub mod ai_guardrail {
         pub fn regexes_config(mut self, v: impl Into<t::List<GuardrailRegexConfig>>) -> Self { self.0.put::<t::List<GuardrailRegexConfig>>("RegexesConfig", v.into()); self }
     }
 
-    impl From<AIGuardrailSensitiveInformationPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: AIGuardrailSensitiveInformationPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIGuardrailSensitiveInformationPolicyConfig> for t::Value { #[inline] fn from(v: AIGuardrailSensitiveInformationPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIGuardrailSensitiveInformationPolicyConfig { #[inline] fn from(v: t::Value) -> AIGuardrailSensitiveInformationPolicyConfig { AIGuardrailSensitiveInformationPolicyConfig(t::Props::from_value(v)) } }
 
     /// Pii entity configuration.
     ///
@@ -1157,12 +1070,9 @@ pub mod ai_guardrail {
         }
     }
 
-    impl From<GuardrailPiiEntityConfig> for t::Value {
-        #[inline]
-        fn from(v: GuardrailPiiEntityConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardrailPiiEntityConfig> for t::Value { #[inline] fn from(v: GuardrailPiiEntityConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardrailPiiEntityConfig { #[inline] fn from(v: t::Value) -> GuardrailPiiEntityConfig { GuardrailPiiEntityConfig(t::Props::from_value(v)) } }
 
     /// Options for sensitive information action.
     ///
@@ -1285,12 +1195,9 @@ pub mod ai_guardrail {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<GuardrailRegexConfig> for t::Value {
-        #[inline]
-        fn from(v: GuardrailRegexConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardrailRegexConfig> for t::Value { #[inline] fn from(v: GuardrailRegexConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardrailRegexConfig { #[inline] fn from(v: t::Value) -> GuardrailRegexConfig { GuardrailRegexConfig(t::Props::from_value(v)) } }
 
     /// Topic policy config for a guardrail.
     ///
@@ -1307,12 +1214,9 @@ pub mod ai_guardrail {
         }
     }
 
-    impl From<AIGuardrailTopicPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: AIGuardrailTopicPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIGuardrailTopicPolicyConfig> for t::Value { #[inline] fn from(v: AIGuardrailTopicPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIGuardrailTopicPolicyConfig { #[inline] fn from(v: t::Value) -> AIGuardrailTopicPolicyConfig { AIGuardrailTopicPolicyConfig(t::Props::from_value(v)) } }
 
     /// Topic config in topic policy.
     ///
@@ -1333,12 +1237,9 @@ pub mod ai_guardrail {
         pub fn examples(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Examples", v.into()); self }
     }
 
-    impl From<GuardrailTopicConfig> for t::Value {
-        #[inline]
-        fn from(v: GuardrailTopicConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardrailTopicConfig> for t::Value { #[inline] fn from(v: GuardrailTopicConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardrailTopicConfig { #[inline] fn from(v: t::Value) -> GuardrailTopicConfig { GuardrailTopicConfig(t::Props::from_value(v)) } }
 
     /// Type of topic in a policy
     ///
@@ -1379,12 +1280,9 @@ pub mod ai_guardrail {
         pub fn words_config(mut self, v: impl Into<t::List<GuardrailWordConfig>>) -> Self { self.0.put::<t::List<GuardrailWordConfig>>("WordsConfig", v.into()); self }
     }
 
-    impl From<AIGuardrailWordPolicyConfig> for t::Value {
-        #[inline]
-        fn from(v: AIGuardrailWordPolicyConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIGuardrailWordPolicyConfig> for t::Value { #[inline] fn from(v: AIGuardrailWordPolicyConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIGuardrailWordPolicyConfig { #[inline] fn from(v: t::Value) -> AIGuardrailWordPolicyConfig { AIGuardrailWordPolicyConfig(t::Props::from_value(v)) } }
 
     /// A managed words config.
     ///
@@ -1401,12 +1299,9 @@ pub mod ai_guardrail {
         }
     }
 
-    impl From<GuardrailManagedWordsConfig> for t::Value {
-        #[inline]
-        fn from(v: GuardrailManagedWordsConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardrailManagedWordsConfig> for t::Value { #[inline] fn from(v: GuardrailManagedWordsConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardrailManagedWordsConfig { #[inline] fn from(v: t::Value) -> GuardrailManagedWordsConfig { GuardrailManagedWordsConfig(t::Props::from_value(v)) } }
 
     /// Options for managed words.
     ///
@@ -1443,12 +1338,9 @@ pub mod ai_guardrail {
         }
     }
 
-    impl From<GuardrailWordConfig> for t::Value {
-        #[inline]
-        fn from(v: GuardrailWordConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GuardrailWordConfig> for t::Value { #[inline] fn from(v: GuardrailWordConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GuardrailWordConfig { #[inline] fn from(v: t::Value) -> GuardrailWordConfig { GuardrailWordConfig(t::Props::from_value(v)) } }
 
 }
 
@@ -1613,12 +1505,9 @@ pub mod ai_prompt {
         pub fn text_full_ai_prompt_edit_template_configuration(mut self, v: impl Into<TextFullAIPromptEditTemplateConfiguration>) -> Self { self.0.put::<TextFullAIPromptEditTemplateConfiguration>("TextFullAIPromptEditTemplateConfiguration", v.into()); self }
     }
 
-    impl From<AIPromptTemplateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AIPromptTemplateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AIPromptTemplateConfiguration> for t::Value { #[inline] fn from(v: AIPromptTemplateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AIPromptTemplateConfiguration { #[inline] fn from(v: t::Value) -> AIPromptTemplateConfiguration { AIPromptTemplateConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1633,12 +1522,9 @@ pub mod ai_prompt {
         }
     }
 
-    impl From<TextFullAIPromptEditTemplateConfiguration> for t::Value {
-        #[inline]
-        fn from(v: TextFullAIPromptEditTemplateConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TextFullAIPromptEditTemplateConfiguration> for t::Value { #[inline] fn from(v: TextFullAIPromptEditTemplateConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TextFullAIPromptEditTemplateConfiguration { #[inline] fn from(v: t::Value) -> TextFullAIPromptEditTemplateConfiguration { TextFullAIPromptEditTemplateConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1822,12 +1708,9 @@ pub mod assistant {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<ServerSideEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServerSideEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerSideEncryptionConfiguration> for t::Value { #[inline] fn from(v: ServerSideEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerSideEncryptionConfiguration { #[inline] fn from(v: t::Value) -> ServerSideEncryptionConfiguration { ServerSideEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1921,12 +1804,9 @@ pub mod assistant_association {
         pub fn knowledge_base_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KnowledgeBaseId", v.into()); self }
     }
 
-    impl From<AssociationData> for t::Value {
-        #[inline]
-        fn from(v: AssociationData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AssociationData> for t::Value { #[inline] fn from(v: AssociationData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AssociationData { #[inline] fn from(v: t::Value) -> AssociationData { AssociationData(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1942,12 +1822,9 @@ pub mod assistant_association {
         }
     }
 
-    impl From<ExternalBedrockKnowledgeBaseConfig> for t::Value {
-        #[inline]
-        fn from(v: ExternalBedrockKnowledgeBaseConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ExternalBedrockKnowledgeBaseConfig> for t::Value { #[inline] fn from(v: ExternalBedrockKnowledgeBaseConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ExternalBedrockKnowledgeBaseConfig { #[inline] fn from(v: t::Value) -> ExternalBedrockKnowledgeBaseConfig { ExternalBedrockKnowledgeBaseConfig(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2122,12 +1999,9 @@ pub mod content_association {
         }
     }
 
-    impl From<ContentAssociationContents> for t::Value {
-        #[inline]
-        fn from(v: ContentAssociationContents) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ContentAssociationContents> for t::Value { #[inline] fn from(v: ContentAssociationContents) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ContentAssociationContents { #[inline] fn from(v: t::Value) -> ContentAssociationContents { ContentAssociationContents(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2144,12 +2018,9 @@ pub mod content_association {
         pub fn flow_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FlowId", v.into()); self }
     }
 
-    impl From<AmazonConnectGuideAssociationData> for t::Value {
-        #[inline]
-        fn from(v: AmazonConnectGuideAssociationData) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AmazonConnectGuideAssociationData> for t::Value { #[inline] fn from(v: AmazonConnectGuideAssociationData) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AmazonConnectGuideAssociationData { #[inline] fn from(v: t::Value) -> AmazonConnectGuideAssociationData { AmazonConnectGuideAssociationData(t::Props::from_value(v)) } }
 
     /// The type of association.
     ///
@@ -2273,12 +2144,9 @@ pub mod knowledge_base {
         pub fn template_uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TemplateUri", v.into()); self }
     }
 
-    impl From<RenderingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: RenderingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RenderingConfiguration> for t::Value { #[inline] fn from(v: RenderingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RenderingConfiguration { #[inline] fn from(v: t::Value) -> RenderingConfiguration { RenderingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2295,12 +2163,9 @@ pub mod knowledge_base {
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
     }
 
-    impl From<ServerSideEncryptionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ServerSideEncryptionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ServerSideEncryptionConfiguration> for t::Value { #[inline] fn from(v: ServerSideEncryptionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ServerSideEncryptionConfiguration { #[inline] fn from(v: t::Value) -> ServerSideEncryptionConfiguration { ServerSideEncryptionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2319,12 +2184,9 @@ pub mod knowledge_base {
         pub fn managed_source_configuration(mut self, v: impl Into<ManagedSourceConfiguration>) -> Self { self.0.put::<ManagedSourceConfiguration>("ManagedSourceConfiguration", v.into()); self }
     }
 
-    impl From<SourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SourceConfiguration> for t::Value { #[inline] fn from(v: SourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SourceConfiguration { #[inline] fn from(v: t::Value) -> SourceConfiguration { SourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2341,12 +2203,9 @@ pub mod knowledge_base {
         pub fn object_fields(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ObjectFields", v.into()); self }
     }
 
-    impl From<AppIntegrationsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: AppIntegrationsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AppIntegrationsConfiguration> for t::Value { #[inline] fn from(v: AppIntegrationsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AppIntegrationsConfiguration { #[inline] fn from(v: t::Value) -> AppIntegrationsConfiguration { AppIntegrationsConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2363,12 +2222,9 @@ pub mod knowledge_base {
         pub fn web_crawler_configuration(mut self, v: impl Into<WebCrawlerConfiguration>) -> Self { self.0.put::<WebCrawlerConfiguration>("WebCrawlerConfiguration", v.into()); self }
     }
 
-    impl From<ManagedSourceConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ManagedSourceConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedSourceConfiguration> for t::Value { #[inline] fn from(v: ManagedSourceConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedSourceConfiguration { #[inline] fn from(v: t::Value) -> ManagedSourceConfiguration { ManagedSourceConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2391,12 +2247,9 @@ pub mod knowledge_base {
         pub fn scope(mut self, v: impl Into<Scope>) -> Self { self.0.put::<Scope>("Scope", v.into()); self }
     }
 
-    impl From<WebCrawlerConfiguration> for t::Value {
-        #[inline]
-        fn from(v: WebCrawlerConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebCrawlerConfiguration> for t::Value { #[inline] fn from(v: WebCrawlerConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebCrawlerConfiguration { #[inline] fn from(v: t::Value) -> WebCrawlerConfiguration { WebCrawlerConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2413,12 +2266,9 @@ pub mod knowledge_base {
         pub fn rate_limit(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("RateLimit", v.into()); self }
     }
 
-    impl From<CrawlerLimits> for t::Value {
-        #[inline]
-        fn from(v: CrawlerLimits) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CrawlerLimits> for t::Value { #[inline] fn from(v: CrawlerLimits) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CrawlerLimits { #[inline] fn from(v: t::Value) -> CrawlerLimits { CrawlerLimits(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2455,12 +2305,9 @@ pub mod knowledge_base {
         pub fn seed_urls(mut self, v: impl Into<t::List<SeedUrl>>) -> Self { self.0.put::<t::List<SeedUrl>>("SeedUrls", v.into()); self }
     }
 
-    impl From<UrlConfiguration> for t::Value {
-        #[inline]
-        fn from(v: UrlConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UrlConfiguration> for t::Value { #[inline] fn from(v: UrlConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UrlConfiguration { #[inline] fn from(v: t::Value) -> UrlConfiguration { UrlConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2477,12 +2324,9 @@ pub mod knowledge_base {
         pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
     }
 
-    impl From<SeedUrl> for t::Value {
-        #[inline]
-        fn from(v: SeedUrl) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SeedUrl> for t::Value { #[inline] fn from(v: SeedUrl) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SeedUrl { #[inline] fn from(v: t::Value) -> SeedUrl { SeedUrl(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2501,12 +2345,9 @@ pub mod knowledge_base {
         pub fn parsing_configuration(mut self, v: impl Into<ParsingConfiguration>) -> Self { self.0.put::<ParsingConfiguration>("ParsingConfiguration", v.into()); self }
     }
 
-    impl From<VectorIngestionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: VectorIngestionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<VectorIngestionConfiguration> for t::Value { #[inline] fn from(v: VectorIngestionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for VectorIngestionConfiguration { #[inline] fn from(v: t::Value) -> VectorIngestionConfiguration { VectorIngestionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2527,12 +2368,9 @@ pub mod knowledge_base {
         pub fn semantic_chunking_configuration(mut self, v: impl Into<SemanticChunkingConfiguration>) -> Self { self.0.put::<SemanticChunkingConfiguration>("SemanticChunkingConfiguration", v.into()); self }
     }
 
-    impl From<ChunkingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ChunkingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ChunkingConfiguration> for t::Value { #[inline] fn from(v: ChunkingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ChunkingConfiguration { #[inline] fn from(v: t::Value) -> ChunkingConfiguration { ChunkingConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2572,12 +2410,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<FixedSizeChunkingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: FixedSizeChunkingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<FixedSizeChunkingConfiguration> for t::Value { #[inline] fn from(v: FixedSizeChunkingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for FixedSizeChunkingConfiguration { #[inline] fn from(v: t::Value) -> FixedSizeChunkingConfiguration { FixedSizeChunkingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2593,12 +2428,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<HierarchicalChunkingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HierarchicalChunkingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HierarchicalChunkingConfiguration> for t::Value { #[inline] fn from(v: HierarchicalChunkingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HierarchicalChunkingConfiguration { #[inline] fn from(v: t::Value) -> HierarchicalChunkingConfiguration { HierarchicalChunkingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2613,12 +2445,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<HierarchicalChunkingLevelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: HierarchicalChunkingLevelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HierarchicalChunkingLevelConfiguration> for t::Value { #[inline] fn from(v: HierarchicalChunkingLevelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HierarchicalChunkingLevelConfiguration { #[inline] fn from(v: t::Value) -> HierarchicalChunkingLevelConfiguration { HierarchicalChunkingLevelConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2635,12 +2464,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<SemanticChunkingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: SemanticChunkingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SemanticChunkingConfiguration> for t::Value { #[inline] fn from(v: SemanticChunkingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SemanticChunkingConfiguration { #[inline] fn from(v: t::Value) -> SemanticChunkingConfiguration { SemanticChunkingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2657,12 +2483,9 @@ pub mod knowledge_base {
         pub fn bedrock_foundation_model_configuration(mut self, v: impl Into<BedrockFoundationModelConfiguration>) -> Self { self.0.put::<BedrockFoundationModelConfiguration>("BedrockFoundationModelConfiguration", v.into()); self }
     }
 
-    impl From<ParsingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ParsingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParsingConfiguration> for t::Value { #[inline] fn from(v: ParsingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParsingConfiguration { #[inline] fn from(v: t::Value) -> ParsingConfiguration { ParsingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2679,12 +2502,9 @@ pub mod knowledge_base {
         pub fn parsing_prompt(mut self, v: impl Into<ParsingPrompt>) -> Self { self.0.put::<ParsingPrompt>("ParsingPrompt", v.into()); self }
     }
 
-    impl From<BedrockFoundationModelConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BedrockFoundationModelConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BedrockFoundationModelConfiguration> for t::Value { #[inline] fn from(v: BedrockFoundationModelConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BedrockFoundationModelConfiguration { #[inline] fn from(v: t::Value) -> BedrockFoundationModelConfiguration { BedrockFoundationModelConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2699,12 +2519,9 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<ParsingPrompt> for t::Value {
-        #[inline]
-        fn from(v: ParsingPrompt) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ParsingPrompt> for t::Value { #[inline] fn from(v: ParsingPrompt) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ParsingPrompt { #[inline] fn from(v: t::Value) -> ParsingPrompt { ParsingPrompt(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2835,12 +2652,9 @@ pub mod message_template {
         pub fn sms_message_template_content(mut self, v: impl Into<SmsMessageTemplateContent>) -> Self { self.0.put::<SmsMessageTemplateContent>("SmsMessageTemplateContent", v.into()); self }
     }
 
-    impl From<Content> for t::Value {
-        #[inline]
-        fn from(v: Content) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Content> for t::Value { #[inline] fn from(v: Content) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Content { #[inline] fn from(v: t::Value) -> Content { Content(t::Props::from_value(v)) } }
 
     /// The content of message template that applies to email channel subtype.
     ///
@@ -2859,12 +2673,9 @@ pub mod message_template {
         }
     }
 
-    impl From<EmailMessageTemplateContent> for t::Value {
-        #[inline]
-        fn from(v: EmailMessageTemplateContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailMessageTemplateContent> for t::Value { #[inline] fn from(v: EmailMessageTemplateContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailMessageTemplateContent { #[inline] fn from(v: t::Value) -> EmailMessageTemplateContent { EmailMessageTemplateContent(t::Props::from_value(v)) } }
 
     /// The body to use in email messages.
     ///
@@ -2889,12 +2700,9 @@ pub mod message_template {
         pub fn plain_text(mut self, v: impl Into<MessageTemplateBodyContentProvider>) -> Self { self.0.put::<MessageTemplateBodyContentProvider>("PlainText", v.into()); self }
     }
 
-    impl From<EmailMessageTemplateContentBody> for t::Value {
-        #[inline]
-        fn from(v: EmailMessageTemplateContentBody) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailMessageTemplateContentBody> for t::Value { #[inline] fn from(v: EmailMessageTemplateContentBody) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailMessageTemplateContentBody { #[inline] fn from(v: t::Value) -> EmailMessageTemplateContentBody { EmailMessageTemplateContentBody(t::Props::from_value(v)) } }
 
     /// The container of message template body.
     ///
@@ -2913,12 +2721,9 @@ pub mod message_template {
         pub fn content(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Content", v.into()); self }
     }
 
-    impl From<MessageTemplateBodyContentProvider> for t::Value {
-        #[inline]
-        fn from(v: MessageTemplateBodyContentProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MessageTemplateBodyContentProvider> for t::Value { #[inline] fn from(v: MessageTemplateBodyContentProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MessageTemplateBodyContentProvider { #[inline] fn from(v: t::Value) -> MessageTemplateBodyContentProvider { MessageTemplateBodyContentProvider(t::Props::from_value(v)) } }
 
     /// The email header to include in email messages.
     ///
@@ -2939,12 +2744,9 @@ pub mod message_template {
         pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
     }
 
-    impl From<EmailMessageTemplateHeader> for t::Value {
-        #[inline]
-        fn from(v: EmailMessageTemplateHeader) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EmailMessageTemplateHeader> for t::Value { #[inline] fn from(v: EmailMessageTemplateHeader) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EmailMessageTemplateHeader { #[inline] fn from(v: t::Value) -> EmailMessageTemplateHeader { EmailMessageTemplateHeader(t::Props::from_value(v)) } }
 
     /// The content of message template that applies to SMS channel subtype.
     ///
@@ -2961,12 +2763,9 @@ pub mod message_template {
         }
     }
 
-    impl From<SmsMessageTemplateContent> for t::Value {
-        #[inline]
-        fn from(v: SmsMessageTemplateContent) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SmsMessageTemplateContent> for t::Value { #[inline] fn from(v: SmsMessageTemplateContent) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SmsMessageTemplateContent { #[inline] fn from(v: t::Value) -> SmsMessageTemplateContent { SmsMessageTemplateContent(t::Props::from_value(v)) } }
 
     /// The body to use in SMS messages.
     ///
@@ -2985,12 +2784,9 @@ pub mod message_template {
         pub fn plain_text(mut self, v: impl Into<MessageTemplateBodyContentProvider>) -> Self { self.0.put::<MessageTemplateBodyContentProvider>("PlainText", v.into()); self }
     }
 
-    impl From<SmsMessageTemplateContentBody> for t::Value {
-        #[inline]
-        fn from(v: SmsMessageTemplateContentBody) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SmsMessageTemplateContentBody> for t::Value { #[inline] fn from(v: SmsMessageTemplateContentBody) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SmsMessageTemplateContentBody { #[inline] fn from(v: t::Value) -> SmsMessageTemplateContentBody { SmsMessageTemplateContentBody(t::Props::from_value(v)) } }
 
     /// An object that specifies the default values to use for variables in the message template. This object contains different
     /// categories of key-value pairs. Each key defines a variable or placeholder in the message template. The corresponding
@@ -3017,12 +2813,9 @@ pub mod message_template {
         pub fn system_attributes(mut self, v: impl Into<SystemAttributes>) -> Self { self.0.put::<SystemAttributes>("SystemAttributes", v.into()); self }
     }
 
-    impl From<MessageTemplateAttributes> for t::Value {
-        #[inline]
-        fn from(v: MessageTemplateAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MessageTemplateAttributes> for t::Value { #[inline] fn from(v: MessageTemplateAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MessageTemplateAttributes { #[inline] fn from(v: t::Value) -> MessageTemplateAttributes { MessageTemplateAttributes(t::Props::from_value(v)) } }
 
     /// The agent attributes that are used with the message template.
     ///
@@ -3043,12 +2836,9 @@ pub mod message_template {
         pub fn last_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LastName", v.into()); self }
     }
 
-    impl From<AgentAttributes> for t::Value {
-        #[inline]
-        fn from(v: AgentAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AgentAttributes> for t::Value { #[inline] fn from(v: AgentAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AgentAttributes { #[inline] fn from(v: t::Value) -> AgentAttributes { AgentAttributes(t::Props::from_value(v)) } }
 
     /// The customer profile attributes that are used with the message template.
     ///
@@ -3181,12 +2971,9 @@ pub mod message_template {
         pub fn state(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("State", v.into()); self }
     }
 
-    impl From<CustomerProfileAttributes> for t::Value {
-        #[inline]
-        fn from(v: CustomerProfileAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomerProfileAttributes> for t::Value { #[inline] fn from(v: CustomerProfileAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomerProfileAttributes { #[inline] fn from(v: t::Value) -> CustomerProfileAttributes { CustomerProfileAttributes(t::Props::from_value(v)) } }
 
     /// The system attributes that are used with the message template.
     ///
@@ -3209,12 +2996,9 @@ pub mod message_template {
         pub fn system_endpoint(mut self, v: impl Into<SystemEndpointAttributes>) -> Self { self.0.put::<SystemEndpointAttributes>("SystemEndpoint", v.into()); self }
     }
 
-    impl From<SystemAttributes> for t::Value {
-        #[inline]
-        fn from(v: SystemAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SystemAttributes> for t::Value { #[inline] fn from(v: SystemAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SystemAttributes { #[inline] fn from(v: t::Value) -> SystemAttributes { SystemAttributes(t::Props::from_value(v)) } }
 
     /// The system endpoint attributes that are used with the message template.
     ///
@@ -3234,12 +3018,9 @@ pub mod message_template {
         pub fn address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Address", v.into()); self }
     }
 
-    impl From<SystemEndpointAttributes> for t::Value {
-        #[inline]
-        fn from(v: SystemEndpointAttributes) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SystemEndpointAttributes> for t::Value { #[inline] fn from(v: SystemEndpointAttributes) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SystemEndpointAttributes { #[inline] fn from(v: t::Value) -> SystemEndpointAttributes { SystemEndpointAttributes(t::Props::from_value(v)) } }
 
     /// The configuration information of the user groups that the message template is accessible to.
     ///
@@ -3257,12 +3038,9 @@ pub mod message_template {
         }
     }
 
-    impl From<GroupingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GroupingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GroupingConfiguration> for t::Value { #[inline] fn from(v: GroupingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GroupingConfiguration { #[inline] fn from(v: t::Value) -> GroupingConfiguration { GroupingConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -3280,12 +3058,9 @@ pub mod message_template {
         pub fn attachment_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AttachmentId", v.into()); self }
     }
 
-    impl From<MessageTemplateAttachment> for t::Value {
-        #[inline]
-        fn from(v: MessageTemplateAttachment) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MessageTemplateAttachment> for t::Value { #[inline] fn from(v: MessageTemplateAttachment) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MessageTemplateAttachment { #[inline] fn from(v: t::Value) -> MessageTemplateAttachment { MessageTemplateAttachment(t::Props::from_value(v)) } }
 
 }
 
@@ -3446,12 +3221,9 @@ pub mod quick_response {
         pub fn content(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Content", v.into()); self }
     }
 
-    impl From<QuickResponseContentProvider> for t::Value {
-        #[inline]
-        fn from(v: QuickResponseContentProvider) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<QuickResponseContentProvider> for t::Value { #[inline] fn from(v: QuickResponseContentProvider) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for QuickResponseContentProvider { #[inline] fn from(v: t::Value) -> QuickResponseContentProvider { QuickResponseContentProvider(t::Props::from_value(v)) } }
 
     /// The configuration information of the user groups that the quick response is accessible to.
     ///
@@ -3469,11 +3241,8 @@ pub mod quick_response {
         }
     }
 
-    impl From<GroupingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: GroupingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GroupingConfiguration> for t::Value { #[inline] fn from(v: GroupingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GroupingConfiguration { #[inline] fn from(v: t::Value) -> GroupingConfiguration { GroupingConfiguration(t::Props::from_value(v)) } }
 
 }

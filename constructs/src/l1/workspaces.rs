@@ -211,12 +211,9 @@ pub mod directory {
         }
     }
 
-    impl From<ActiveDirectoryConfig> for t::Value {
-        #[inline]
-        fn from(v: ActiveDirectoryConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ActiveDirectoryConfig> for t::Value { #[inline] fn from(v: ActiveDirectoryConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ActiveDirectoryConfig { #[inline] fn from(v: t::Value) -> ActiveDirectoryConfig { ActiveDirectoryConfig(t::Props::from_value(v)) } }
 
     /// Describes the properties of the certificate-based authentication you want to use with your WorkSpaces.
     ///
@@ -238,12 +235,9 @@ pub mod directory {
         pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
-    impl From<CertificateBasedAuthProperties> for t::Value {
-        #[inline]
-        fn from(v: CertificateBasedAuthProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CertificateBasedAuthProperties> for t::Value { #[inline] fn from(v: CertificateBasedAuthProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CertificateBasedAuthProperties { #[inline] fn from(v: t::Value) -> CertificateBasedAuthProperties { CertificateBasedAuthProperties(t::Props::from_value(v)) } }
 
     /// The status of the certificate-based authentication properties.
     ///
@@ -309,12 +303,9 @@ pub mod directory {
         pub fn tenant_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TenantId", v.into()); self }
     }
 
-    impl From<MicrosoftEntraConfig> for t::Value {
-        #[inline]
-        fn from(v: MicrosoftEntraConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MicrosoftEntraConfig> for t::Value { #[inline] fn from(v: MicrosoftEntraConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MicrosoftEntraConfig { #[inline] fn from(v: t::Value) -> MicrosoftEntraConfig { MicrosoftEntraConfig(t::Props::from_value(v)) } }
 
     /// Describes the enablement status, user access URL, and relay state parameter name that are used for configuring
     /// federation with an SAML 2.0 identity provider.
@@ -338,12 +329,9 @@ pub mod directory {
         pub fn user_access_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserAccessUrl", v.into()); self }
     }
 
-    impl From<SamlProperties> for t::Value {
-        #[inline]
-        fn from(v: SamlProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SamlProperties> for t::Value { #[inline] fn from(v: SamlProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SamlProperties { #[inline] fn from(v: t::Value) -> SamlProperties { SamlProperties(t::Props::from_value(v)) } }
 
     /// Indicates the status of SAML 2.0 authentication.
     ///
@@ -394,12 +382,9 @@ pub mod directory {
         pub fn switch_running_mode(mut self, v: impl Into<ChangeComputeType>) -> Self { self.0.put::<ChangeComputeType>("SwitchRunningMode", v.into()); self }
     }
 
-    impl From<SelfservicePermissions> for t::Value {
-        #[inline]
-        fn from(v: SelfservicePermissions) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SelfservicePermissions> for t::Value { #[inline] fn from(v: SelfservicePermissions) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SelfservicePermissions { #[inline] fn from(v: t::Value) -> SelfservicePermissions { SelfservicePermissions(t::Props::from_value(v)) } }
 
     /// Specifies whether users can change the compute type (bundle) for their WorkSpace.
     ///
@@ -446,12 +431,9 @@ pub mod directory {
         pub fn user_settings(mut self, v: impl Into<t::List<UserSetting>>) -> Self { self.0.put::<t::List<UserSetting>>("UserSettings", v.into()); self }
     }
 
-    impl From<StreamingProperties> for t::Value {
-        #[inline]
-        fn from(v: StreamingProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StreamingProperties> for t::Value { #[inline] fn from(v: StreamingProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StreamingProperties { #[inline] fn from(v: t::Value) -> StreamingProperties { StreamingProperties(t::Props::from_value(v)) } }
 
     /// Describes the Global Accelerator for directory.
     ///
@@ -470,12 +452,9 @@ pub mod directory {
         pub fn preferred_protocol(mut self, v: impl Into<PreferredProtocol>) -> Self { self.0.put::<PreferredProtocol>("PreferredProtocol", v.into()); self }
     }
 
-    impl From<GlobalAcceleratorForDirectory> for t::Value {
-        #[inline]
-        fn from(v: GlobalAcceleratorForDirectory) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<GlobalAcceleratorForDirectory> for t::Value { #[inline] fn from(v: GlobalAcceleratorForDirectory) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for GlobalAcceleratorForDirectory { #[inline] fn from(v: t::Value) -> GlobalAcceleratorForDirectory { GlobalAcceleratorForDirectory(t::Props::from_value(v)) } }
 
     /// Indicates if Global Accelerator for directory is enabled or disabled.
     ///
@@ -537,12 +516,9 @@ pub mod directory {
         }
     }
 
-    impl From<StorageConnector> for t::Value {
-        #[inline]
-        fn from(v: StorageConnector) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<StorageConnector> for t::Value { #[inline] fn from(v: StorageConnector) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for StorageConnector { #[inline] fn from(v: t::Value) -> StorageConnector { StorageConnector(t::Props::from_value(v)) } }
 
     /// The type of connector used to save user files.
     ///
@@ -604,12 +580,9 @@ pub mod directory {
         pub fn maximum_length(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumLength", v.into()); self }
     }
 
-    impl From<UserSetting> for t::Value {
-        #[inline]
-        fn from(v: UserSetting) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<UserSetting> for t::Value { #[inline] fn from(v: UserSetting) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for UserSetting { #[inline] fn from(v: t::Value) -> UserSetting { UserSetting(t::Props::from_value(v)) } }
 
     /// Indicates the type of action.
     ///
@@ -719,12 +692,9 @@ pub mod directory {
         pub fn device_type_zero_client(mut self, v: impl Into<DeviceTypeAndroid>) -> Self { self.0.put::<DeviceTypeAndroid>("DeviceTypeZeroClient", v.into()); self }
     }
 
-    impl From<WorkspaceAccessProperties> for t::Value {
-        #[inline]
-        fn from(v: WorkspaceAccessProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkspaceAccessProperties> for t::Value { #[inline] fn from(v: WorkspaceAccessProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkspaceAccessProperties { #[inline] fn from(v: t::Value) -> WorkspaceAccessProperties { WorkspaceAccessProperties(t::Props::from_value(v)) } }
 
     /// Describes the access endpoint configuration for a WorkSpace.
     ///
@@ -744,12 +714,9 @@ pub mod directory {
         pub fn internet_fallback_protocols(mut self, v: impl Into<t::List<InternetFallbackProtocol>>) -> Self { self.0.put::<t::List<InternetFallbackProtocol>>("InternetFallbackProtocols", v.into()); self }
     }
 
-    impl From<AccessEndpointConfig> for t::Value {
-        #[inline]
-        fn from(v: AccessEndpointConfig) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessEndpointConfig> for t::Value { #[inline] fn from(v: AccessEndpointConfig) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessEndpointConfig { #[inline] fn from(v: t::Value) -> AccessEndpointConfig { AccessEndpointConfig(t::Props::from_value(v)) } }
 
     /// Describes the access type and endpoint for a WorkSpace.
     ///
@@ -770,12 +737,9 @@ pub mod directory {
         pub fn vpc_endpoint_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcEndpointId", v.into()); self }
     }
 
-    impl From<AccessEndpoint> for t::Value {
-        #[inline]
-        fn from(v: AccessEndpoint) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<AccessEndpoint> for t::Value { #[inline] fn from(v: AccessEndpoint) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for AccessEndpoint { #[inline] fn from(v: t::Value) -> AccessEndpoint { AccessEndpoint(t::Props::from_value(v)) } }
 
     /// Indicates the type of access endpoint.
     ///
@@ -865,12 +829,9 @@ pub mod directory {
         pub fn user_enabled_as_local_administrator(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("UserEnabledAsLocalAdministrator", v.into()); self }
     }
 
-    impl From<DefaultWorkspaceCreationProperties> for t::Value {
-        #[inline]
-        fn from(v: DefaultWorkspaceCreationProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<DefaultWorkspaceCreationProperties> for t::Value { #[inline] fn from(v: DefaultWorkspaceCreationProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for DefaultWorkspaceCreationProperties { #[inline] fn from(v: t::Value) -> DefaultWorkspaceCreationProperties { DefaultWorkspaceCreationProperties(t::Props::from_value(v)) } }
 
     /// Indicates whether the directory's WorkSpace type is personal or pools.
     ///
@@ -1636,12 +1597,9 @@ pub mod workspace {
         pub fn user_volume_size_gib(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UserVolumeSizeGib", v.into()); self }
     }
 
-    impl From<WorkspaceProperties> for t::Value {
-        #[inline]
-        fn from(v: WorkspaceProperties) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WorkspaceProperties> for t::Value { #[inline] fn from(v: WorkspaceProperties) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WorkspaceProperties { #[inline] fn from(v: t::Value) -> WorkspaceProperties { WorkspaceProperties(t::Props::from_value(v)) } }
 
 }
 
@@ -1714,12 +1672,9 @@ pub mod workspace_ip_group {
         pub fn rule_desc(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RuleDesc", v.into()); self }
     }
 
-    impl From<IpRuleItem> for t::Value {
-        #[inline]
-        fn from(v: IpRuleItem) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpRuleItem> for t::Value { #[inline] fn from(v: IpRuleItem) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpRuleItem { #[inline] fn from(v: t::Value) -> IpRuleItem { IpRuleItem(t::Props::from_value(v)) } }
 
 }
 
@@ -1802,12 +1757,9 @@ pub mod workspaces_pool {
         pub fn settings_group(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SettingsGroup", v.into()); self }
     }
 
-    impl From<ApplicationSettings> for t::Value {
-        #[inline]
-        fn from(v: ApplicationSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ApplicationSettings> for t::Value { #[inline] fn from(v: ApplicationSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ApplicationSettings { #[inline] fn from(v: t::Value) -> ApplicationSettings { ApplicationSettings(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1842,12 +1794,9 @@ pub mod workspaces_pool {
         }
     }
 
-    impl From<Capacity> for t::Value {
-        #[inline]
-        fn from(v: Capacity) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Capacity> for t::Value { #[inline] fn from(v: Capacity) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Capacity { #[inline] fn from(v: t::Value) -> Capacity { Capacity(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1888,11 +1837,8 @@ pub mod workspaces_pool {
         pub fn max_user_duration_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxUserDurationInSeconds", v.into()); self }
     }
 
-    impl From<TimeoutSettings> for t::Value {
-        #[inline]
-        fn from(v: TimeoutSettings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TimeoutSettings> for t::Value { #[inline] fn from(v: TimeoutSettings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TimeoutSettings { #[inline] fn from(v: t::Value) -> TimeoutSettings { TimeoutSettings(t::Props::from_value(v)) } }
 
 }

@@ -82,12 +82,9 @@ pub mod volume {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<TagSpecification> for t::Value {
-        #[inline]
-        fn from(v: TagSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagSpecification> for t::Value { #[inline] fn from(v: TagSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagSpecification { #[inline] fn from(v: t::Value) -> TagSpecification { TagSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -327,12 +324,9 @@ pub mod workspace_instance {
         pub fn user_data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserData", v.into()); self }
     }
 
-    impl From<ManagedInstance> for t::Value {
-        #[inline]
-        fn from(v: ManagedInstance) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ManagedInstance> for t::Value { #[inline] fn from(v: ManagedInstance) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ManagedInstance { #[inline] fn from(v: t::Value) -> ManagedInstance { ManagedInstance(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -355,12 +349,9 @@ pub mod workspace_instance {
         pub fn virtual_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualName", v.into()); self }
     }
 
-    impl From<BlockDeviceMapping> for t::Value {
-        #[inline]
-        fn from(v: BlockDeviceMapping) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BlockDeviceMapping> for t::Value { #[inline] fn from(v: BlockDeviceMapping) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BlockDeviceMapping { #[inline] fn from(v: t::Value) -> BlockDeviceMapping { BlockDeviceMapping(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -387,12 +378,9 @@ pub mod workspace_instance {
         pub fn volume_type(mut self, v: impl Into<VolumeType>) -> Self { self.0.put::<VolumeType>("VolumeType", v.into()); self }
     }
 
-    impl From<EbsBlockDevice> for t::Value {
-        #[inline]
-        fn from(v: EbsBlockDevice) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EbsBlockDevice> for t::Value { #[inline] fn from(v: EbsBlockDevice) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EbsBlockDevice { #[inline] fn from(v: t::Value) -> EbsBlockDevice { EbsBlockDevice(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -441,12 +429,9 @@ pub mod workspace_instance {
         pub fn capacity_reservation_target(mut self, v: impl Into<CapacityReservationTarget>) -> Self { self.0.put::<CapacityReservationTarget>("CapacityReservationTarget", v.into()); self }
     }
 
-    impl From<CapacityReservationSpecification> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationSpecification> for t::Value { #[inline] fn from(v: CapacityReservationSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationSpecification { #[inline] fn from(v: t::Value) -> CapacityReservationSpecification { CapacityReservationSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -487,12 +472,9 @@ pub mod workspace_instance {
         pub fn capacity_reservation_resource_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CapacityReservationResourceGroupArn", v.into()); self }
     }
 
-    impl From<CapacityReservationTarget> for t::Value {
-        #[inline]
-        fn from(v: CapacityReservationTarget) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CapacityReservationTarget> for t::Value { #[inline] fn from(v: CapacityReservationTarget) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CapacityReservationTarget { #[inline] fn from(v: t::Value) -> CapacityReservationTarget { CapacityReservationTarget(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -511,12 +493,9 @@ pub mod workspace_instance {
         pub fn threads_per_core(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThreadsPerCore", v.into()); self }
     }
 
-    impl From<CpuOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: CpuOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CpuOptionsRequest> for t::Value { #[inline] fn from(v: CpuOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CpuOptionsRequest { #[inline] fn from(v: t::Value) -> CpuOptionsRequest { CpuOptionsRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -533,12 +512,9 @@ pub mod workspace_instance {
         pub fn cpu_credits(mut self, v: impl Into<CpuCredits>) -> Self { self.0.put::<CpuCredits>("CpuCredits", v.into()); self }
     }
 
-    impl From<CreditSpecificationRequest> for t::Value {
-        #[inline]
-        fn from(v: CreditSpecificationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CreditSpecificationRequest> for t::Value { #[inline] fn from(v: CreditSpecificationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CreditSpecificationRequest { #[inline] fn from(v: t::Value) -> CreditSpecificationRequest { CreditSpecificationRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -575,12 +551,9 @@ pub mod workspace_instance {
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
 
-    impl From<EnclaveOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: EnclaveOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EnclaveOptionsRequest> for t::Value { #[inline] fn from(v: EnclaveOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EnclaveOptionsRequest { #[inline] fn from(v: t::Value) -> EnclaveOptionsRequest { EnclaveOptionsRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -597,12 +570,9 @@ pub mod workspace_instance {
         pub fn configured(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Configured", v.into()); self }
     }
 
-    impl From<HibernationOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: HibernationOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<HibernationOptionsRequest> for t::Value { #[inline] fn from(v: HibernationOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for HibernationOptionsRequest { #[inline] fn from(v: t::Value) -> HibernationOptionsRequest { HibernationOptionsRequest(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -621,12 +591,9 @@ pub mod workspace_instance {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
     }
 
-    impl From<IamInstanceProfileSpecification> for t::Value {
-        #[inline]
-        fn from(v: IamInstanceProfileSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IamInstanceProfileSpecification> for t::Value { #[inline] fn from(v: IamInstanceProfileSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IamInstanceProfileSpecification { #[inline] fn from(v: t::Value) -> IamInstanceProfileSpecification { IamInstanceProfileSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -643,12 +610,9 @@ pub mod workspace_instance {
         pub fn license_configuration_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LicenseConfigurationArn", v.into()); self }
     }
 
-    impl From<LicenseConfigurationRequest> for t::Value {
-        #[inline]
-        fn from(v: LicenseConfigurationRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LicenseConfigurationRequest> for t::Value { #[inline] fn from(v: LicenseConfigurationRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LicenseConfigurationRequest { #[inline] fn from(v: t::Value) -> LicenseConfigurationRequest { LicenseConfigurationRequest(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -665,12 +629,9 @@ pub mod workspace_instance {
         pub fn auto_recovery(mut self, v: impl Into<AutoRecovery>) -> Self { self.0.put::<AutoRecovery>("AutoRecovery", v.into()); self }
     }
 
-    impl From<InstanceMaintenanceOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: InstanceMaintenanceOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceMaintenanceOptionsRequest> for t::Value { #[inline] fn from(v: InstanceMaintenanceOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceMaintenanceOptionsRequest { #[inline] fn from(v: t::Value) -> InstanceMaintenanceOptionsRequest { InstanceMaintenanceOptionsRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -715,12 +676,9 @@ pub mod workspace_instance {
         pub fn instance_metadata_tags(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("InstanceMetadataTags", v.into()); self }
     }
 
-    impl From<InstanceMetadataOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: InstanceMetadataOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceMetadataOptionsRequest> for t::Value { #[inline] fn from(v: InstanceMetadataOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceMetadataOptionsRequest { #[inline] fn from(v: t::Value) -> InstanceMetadataOptionsRequest { InstanceMetadataOptionsRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -783,12 +741,9 @@ pub mod workspace_instance {
         pub fn subnet_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SubnetId", v.into()); self }
     }
 
-    impl From<InstanceNetworkInterfaceSpecification> for t::Value {
-        #[inline]
-        fn from(v: InstanceNetworkInterfaceSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceNetworkInterfaceSpecification> for t::Value { #[inline] fn from(v: InstanceNetworkInterfaceSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceNetworkInterfaceSpecification { #[inline] fn from(v: t::Value) -> InstanceNetworkInterfaceSpecification { InstanceNetworkInterfaceSpecification(t::Props::from_value(v)) } }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -805,12 +760,9 @@ pub mod workspace_instance {
         pub fn bandwidth_weighting(mut self, v: impl Into<BandwidthWeighting>) -> Self { self.0.put::<BandwidthWeighting>("BandwidthWeighting", v.into()); self }
     }
 
-    impl From<InstanceNetworkPerformanceOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: InstanceNetworkPerformanceOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InstanceNetworkPerformanceOptionsRequest> for t::Value { #[inline] fn from(v: InstanceNetworkPerformanceOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InstanceNetworkPerformanceOptionsRequest { #[inline] fn from(v: t::Value) -> InstanceNetworkPerformanceOptionsRequest { InstanceNetworkPerformanceOptionsRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -857,12 +809,9 @@ pub mod workspace_instance {
         pub fn tenancy(mut self, v: impl Into<Tenancy>) -> Self { self.0.put::<Tenancy>("Tenancy", v.into()); self }
     }
 
-    impl From<Placement> for t::Value {
-        #[inline]
-        fn from(v: Placement) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<Placement> for t::Value { #[inline] fn from(v: Placement) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for Placement { #[inline] fn from(v: t::Value) -> Placement { Placement(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -905,12 +854,9 @@ pub mod workspace_instance {
         pub fn hostname_type(mut self, v: impl Into<HostnameType>) -> Self { self.0.put::<HostnameType>("HostnameType", v.into()); self }
     }
 
-    impl From<PrivateDnsNameOptionsRequest> for t::Value {
-        #[inline]
-        fn from(v: PrivateDnsNameOptionsRequest) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<PrivateDnsNameOptionsRequest> for t::Value { #[inline] fn from(v: PrivateDnsNameOptionsRequest) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for PrivateDnsNameOptionsRequest { #[inline] fn from(v: t::Value) -> PrivateDnsNameOptionsRequest { PrivateDnsNameOptionsRequest(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -949,12 +895,9 @@ pub mod workspace_instance {
         pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     }
 
-    impl From<TagSpecification> for t::Value {
-        #[inline]
-        fn from(v: TagSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<TagSpecification> for t::Value { #[inline] fn from(v: TagSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for TagSpecification { #[inline] fn from(v: t::Value) -> TagSpecification { TagSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

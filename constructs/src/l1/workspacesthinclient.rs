@@ -136,12 +136,9 @@ pub mod environment {
         pub fn start_time_minute(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("StartTimeMinute", v.into()); self }
     }
 
-    impl From<MaintenanceWindow> for t::Value {
-        #[inline]
-        fn from(v: MaintenanceWindow) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<MaintenanceWindow> for t::Value { #[inline] fn from(v: MaintenanceWindow) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for MaintenanceWindow { #[inline] fn from(v: t::Value) -> MaintenanceWindow { MaintenanceWindow(t::Props::from_value(v)) } }
 
     /// The desired time zone maintenance window.
     ///

@@ -82,12 +82,9 @@ pub mod browser_settings {
         pub fn blocked_urls(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("BlockedUrls", v.into()); self }
     }
 
-    impl From<WebContentFilteringPolicy> for t::Value {
-        #[inline]
-        fn from(v: WebContentFilteringPolicy) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<WebContentFilteringPolicy> for t::Value { #[inline] fn from(v: WebContentFilteringPolicy) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for WebContentFilteringPolicy { #[inline] fn from(v: t::Value) -> WebContentFilteringPolicy { WebContentFilteringPolicy(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -243,12 +240,9 @@ pub mod data_protection_settings {
         pub fn global_exempt_urls(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("GlobalExemptUrls", v.into()); self }
     }
 
-    impl From<InlineRedactionConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InlineRedactionConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InlineRedactionConfiguration> for t::Value { #[inline] fn from(v: InlineRedactionConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InlineRedactionConfiguration { #[inline] fn from(v: t::Value) -> InlineRedactionConfiguration { InlineRedactionConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 6 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -273,12 +267,9 @@ pub mod data_protection_settings {
         pub fn exempt_urls(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExemptUrls", v.into()); self }
     }
 
-    impl From<InlineRedactionPattern> for t::Value {
-        #[inline]
-        fn from(v: InlineRedactionPattern) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InlineRedactionPattern> for t::Value { #[inline] fn from(v: InlineRedactionPattern) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InlineRedactionPattern { #[inline] fn from(v: t::Value) -> InlineRedactionPattern { InlineRedactionPattern(t::Props::from_value(v)) } }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -298,12 +289,9 @@ pub mod data_protection_settings {
         pub fn pattern_description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PatternDescription", v.into()); self }
     }
 
-    impl From<CustomPattern> for t::Value {
-        #[inline]
-        fn from(v: CustomPattern) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CustomPattern> for t::Value { #[inline] fn from(v: CustomPattern) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CustomPattern { #[inline] fn from(v: t::Value) -> CustomPattern { CustomPattern(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -320,12 +308,9 @@ pub mod data_protection_settings {
         pub fn redaction_place_holder_text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RedactionPlaceHolderText", v.into()); self }
     }
 
-    impl From<RedactionPlaceHolder> for t::Value {
-        #[inline]
-        fn from(v: RedactionPlaceHolder) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<RedactionPlaceHolder> for t::Value { #[inline] fn from(v: RedactionPlaceHolder) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for RedactionPlaceHolder { #[inline] fn from(v: t::Value) -> RedactionPlaceHolder { RedactionPlaceHolder(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -500,12 +485,9 @@ pub mod ip_access_settings {
         pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
     }
 
-    impl From<IpRule> for t::Value {
-        #[inline]
-        fn from(v: IpRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<IpRule> for t::Value { #[inline] fn from(v: IpRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for IpRule { #[inline] fn from(v: t::Value) -> IpRule { IpRule(t::Props::from_value(v)) } }
 
 }
 
@@ -783,12 +765,9 @@ pub mod session_logger {
         pub fn include(mut self, v: impl Into<t::List<Event>>) -> Self { self.0.put::<t::List<Event>>("Include", v.into()); self }
     }
 
-    impl From<EventFilter> for t::Value {
-        #[inline]
-        fn from(v: EventFilter) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<EventFilter> for t::Value { #[inline] fn from(v: EventFilter) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for EventFilter { #[inline] fn from(v: t::Value) -> EventFilter { EventFilter(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -855,12 +834,9 @@ pub mod session_logger {
         pub fn s3(mut self, v: impl Into<S3LogConfiguration>) -> Self { self.0.put::<S3LogConfiguration>("S3", v.into()); self }
     }
 
-    impl From<LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LogConfiguration> for t::Value { #[inline] fn from(v: LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -881,12 +857,9 @@ pub mod session_logger {
         pub fn key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyPrefix", v.into()); self }
     }
 
-    impl From<S3LogConfiguration> for t::Value {
-        #[inline]
-        fn from(v: S3LogConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<S3LogConfiguration> for t::Value { #[inline] fn from(v: S3LogConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for S3LogConfiguration { #[inline] fn from(v: t::Value) -> S3LogConfiguration { S3LogConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1132,12 +1105,9 @@ pub mod user_settings {
         pub fn wallpaper_metadata(mut self, v: impl Into<ImageMetadata>) -> Self { self.0.put::<ImageMetadata>("WallpaperMetadata", v.into()); self }
     }
 
-    impl From<BrandingConfiguration> for t::Value {
-        #[inline]
-        fn from(v: BrandingConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<BrandingConfiguration> for t::Value { #[inline] fn from(v: BrandingConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for BrandingConfiguration { #[inline] fn from(v: t::Value) -> BrandingConfiguration { BrandingConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1174,12 +1144,9 @@ pub mod user_settings {
         }
     }
 
-    impl From<ImageMetadata> for t::Value {
-        #[inline]
-        fn from(v: ImageMetadata) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ImageMetadata> for t::Value { #[inline] fn from(v: ImageMetadata) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ImageMetadata { #[inline] fn from(v: t::Value) -> ImageMetadata { ImageMetadata(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1229,12 +1196,9 @@ pub mod user_settings {
         pub fn login_title(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LoginTitle", v.into()); self }
     }
 
-    impl From<LocalizedBrandingStrings> for t::Value {
-        #[inline]
-        fn from(v: LocalizedBrandingStrings) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<LocalizedBrandingStrings> for t::Value { #[inline] fn from(v: LocalizedBrandingStrings) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for LocalizedBrandingStrings { #[inline] fn from(v: t::Value) -> LocalizedBrandingStrings { LocalizedBrandingStrings(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1251,12 +1215,9 @@ pub mod user_settings {
         pub fn blocklist(mut self, v: impl Into<t::List<CookieSpecification>>) -> Self { self.0.put::<t::List<CookieSpecification>>("Blocklist", v.into()); self }
     }
 
-    impl From<CookieSynchronizationConfiguration> for t::Value {
-        #[inline]
-        fn from(v: CookieSynchronizationConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CookieSynchronizationConfiguration> for t::Value { #[inline] fn from(v: CookieSynchronizationConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CookieSynchronizationConfiguration { #[inline] fn from(v: t::Value) -> CookieSynchronizationConfiguration { CookieSynchronizationConfiguration(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1275,12 +1236,9 @@ pub mod user_settings {
         pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
     }
 
-    impl From<CookieSpecification> for t::Value {
-        #[inline]
-        fn from(v: CookieSpecification) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<CookieSpecification> for t::Value { #[inline] fn from(v: CookieSpecification) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for CookieSpecification { #[inline] fn from(v: t::Value) -> CookieSpecification { CookieSpecification(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -1323,12 +1281,9 @@ pub mod user_settings {
         pub fn visual_mode(mut self, v: impl Into<VisualMode>) -> Self { self.0.put::<VisualMode>("VisualMode", v.into()); self }
     }
 
-    impl From<ToolbarConfiguration> for t::Value {
-        #[inline]
-        fn from(v: ToolbarConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<ToolbarConfiguration> for t::Value { #[inline] fn from(v: ToolbarConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for ToolbarConfiguration { #[inline] fn from(v: t::Value) -> ToolbarConfiguration { ToolbarConfiguration(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

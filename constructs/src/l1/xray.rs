@@ -72,12 +72,9 @@ pub mod group {
         pub fn notifications_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("NotificationsEnabled", v.into()); self }
     }
 
-    impl From<InsightsConfiguration> for t::Value {
-        #[inline]
-        fn from(v: InsightsConfiguration) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<InsightsConfiguration> for t::Value { #[inline] fn from(v: InsightsConfiguration) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for InsightsConfiguration { #[inline] fn from(v: t::Value) -> InsightsConfiguration { InsightsConfiguration(t::Props::from_value(v)) } }
 
 }
 
@@ -194,12 +191,9 @@ pub mod sampling_rule {
         pub fn version(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Version", v.into()); self }
     }
 
-    impl From<SamplingRule> for t::Value {
-        #[inline]
-        fn from(v: SamplingRule) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SamplingRule> for t::Value { #[inline] fn from(v: SamplingRule) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SamplingRule { #[inline] fn from(v: t::Value) -> SamplingRule { SamplingRule(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -215,12 +209,9 @@ pub mod sampling_rule {
         }
     }
 
-    impl From<SamplingRateBoost> for t::Value {
-        #[inline]
-        fn from(v: SamplingRateBoost) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SamplingRateBoost> for t::Value { #[inline] fn from(v: SamplingRateBoost) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SamplingRateBoost { #[inline] fn from(v: t::Value) -> SamplingRateBoost { SamplingRateBoost(t::Props::from_value(v)) } }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -241,12 +232,9 @@ pub mod sampling_rule {
         pub fn sampling_rule(mut self, v: impl Into<SamplingRule>) -> Self { self.0.put::<SamplingRule>("SamplingRule", v.into()); self }
     }
 
-    impl From<SamplingRuleRecord> for t::Value {
-        #[inline]
-        fn from(v: SamplingRuleRecord) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SamplingRuleRecord> for t::Value { #[inline] fn from(v: SamplingRuleRecord) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SamplingRuleRecord { #[inline] fn from(v: t::Value) -> SamplingRuleRecord { SamplingRuleRecord(t::Props::from_value(v)) } }
 
     /// A property type: 13 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -288,12 +276,9 @@ pub mod sampling_rule {
         pub fn url_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("URLPath", v.into()); self }
     }
 
-    impl From<SamplingRuleUpdate> for t::Value {
-        #[inline]
-        fn from(v: SamplingRuleUpdate) -> t::Value {
-            v.0.into_value()
-        }
-    }
+    impl From<SamplingRuleUpdate> for t::Value { #[inline] fn from(v: SamplingRuleUpdate) -> t::Value { v.0.into_value() } }
+    // the whole property as a value: a token (`fns::if_`), or an object written by hand
+    impl From<t::Value> for SamplingRuleUpdate { #[inline] fn from(v: t::Value) -> SamplingRuleUpdate { SamplingRuleUpdate(t::Props::from_value(v)) } }
 
 }
 

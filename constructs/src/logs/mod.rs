@@ -1,26 +1,20 @@
 //! CloudWatch Logs: the `LogGroup` construct (retention required) and its L1.
 
-use crate::cfn_resource;
 use crate::core::error::Problem;
 use crate::core::names;
-use crate::core::resource::{CfnResource, RemovalPolicy};
+use crate::core::resource::{CfnResource, NameScope, RemovalPolicy, UniqueName};
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
 use crate::iam::{grant, Grantable, PolicyStatement};
+use crate::l1::logs::CfnLogGroup;
 
-cfn_resource! {
-    /// `AWS::Logs::LogGroup`
-    pub struct CfnLogGroup: "AWS::Logs::LogGroup", required [],
-        unique "LogGroupName" as "log group" in AccountAndRegion {
-        data_protection_policy: Option<Value> => "DataProtectionPolicy",
-        kms_key_id: Option<Value> => "KmsKeyId",
-        log_group_class: Option<String> => "LogGroupClass",
-        log_group_name: Option<Value> => "LogGroupName",
-        retention_in_days: Option<u32> => "RetentionInDays",
-        tags: Option<Vec<Value>> => "Tags",
-    }
-}
+/// A log group's name is unique in its account and region.
+const LOG_GROUP_NAME: UniqueName = UniqueName {
+    property: "LogGroupName",
+    kind: "log group",
+    scope: NameScope::AccountAndRegion,
+};
 
 /// How long log events are kept: only the values CloudWatch Logs accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,14 +159,14 @@ impl LogGroup {
                 stack.add_problem(Problem::new(&path, e.to_string()).property("LogGroupName"));
             }
         }
-        let group = CfnLogGroup {
-            log_group_name: props.name,
-            retention_in_days: props.retention.days(),
-            ..Default::default()
-        };
+        let group = CfnLogGroup::new()
+            .log_group_name(props.name)
+            .retention_in_days(props.retention.days());
         let resource = stack.add_resource(
             &format!("{id}/Resource"),
-            CfnResource::from_props(&group).with_removal_policy(props.removal_policy),
+            CfnResource::from_props(&group)
+                .with_unique_name(LOG_GROUP_NAME)
+                .with_removal_policy(props.removal_policy),
         );
         LogGroup { resource }
     }

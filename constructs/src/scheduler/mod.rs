@@ -5,7 +5,6 @@
 
 use serde_json::Value as Json;
 
-use crate::cfn_resource;
 use crate::core::error::{InvalidValue, Problem};
 use crate::core::names;
 use crate::core::resource::CfnResource;
@@ -19,28 +18,12 @@ use crate::events::expression::{
 use crate::iam::{
     grant, kms_key_resource, policy_document, PolicyStatement, Principal, Role, RoleProps,
 };
+use crate::l1::scheduler::{schedule, CfnSchedule};
 use crate::lambda::Function;
 use crate::sqs::{Queue, QueueEncryption};
 use crate::stepfunctions::StateMachine;
 
 pub use crate::events::expression::RateUnit;
-
-cfn_resource! {
-    /// `AWS::Scheduler::Schedule`
-    pub struct CfnSchedule: "AWS::Scheduler::Schedule", required ["FlexibleTimeWindow", "ScheduleExpression", "Target"] {
-        description: Option<Value> => "Description",
-        end_date: Option<Value> => "EndDate",
-        flexible_time_window: Value => "FlexibleTimeWindow",
-        group_name: Option<Value> => "GroupName",
-        kms_key_arn: Option<Value> => "KmsKeyArn",
-        name: Option<Value> => "Name",
-        schedule_expression: Value => "ScheduleExpression",
-        schedule_expression_timezone: Option<Value> => "ScheduleExpressionTimezone",
-        start_date: Option<Value> => "StartDate",
-        state: Option<Value> => "State",
-        target: Value => "Target",
-    }
-}
 
 /// The limits EventBridge Scheduler sets (its API reference); those it shares with EventBridge
 /// are [`events::limits`](crate::events::limits)' own.
@@ -492,23 +475,22 @@ impl Schedule {
             target = target.with("RetryPolicy", policy);
         }
 
-        let schedule = CfnSchedule {
-            description: props.description.map(Value::from),
-            end_date: props.end_date.map(Value::from),
-            flexible_time_window: window,
-            group_name: props.group_name.map(Value::from),
-            name: props.name.map(Value::from),
-            schedule_expression: Value::from(expression),
-            schedule_expression_timezone: props.timezone.map(Value::from),
-            start_date: props.start_date.map(Value::from),
-            state: Some(Value::from(if props.enabled {
-                "ENABLED"
-            } else {
-                "DISABLED"
-            })),
-            target,
-            ..Default::default()
-        };
+        let schedule = CfnSchedule::new(
+            schedule::FlexibleTimeWindow::from(window),
+            expression,
+            schedule::Target::from(target),
+        )
+        .description(props.description)
+        .end_date(props.end_date)
+        .group_name(props.group_name)
+        .name(props.name)
+        .schedule_expression_timezone(props.timezone)
+        .start_date(props.start_date)
+        .state(if props.enabled {
+            schedule::ScheduleState::Enabled
+        } else {
+            schedule::ScheduleState::Disabled
+        });
         let mut resource = CfnResource::from_props(&schedule);
         if let Some(policy) = role.default_policy(stack) {
             resource.add_depends_on(&policy);

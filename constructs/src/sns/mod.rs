@@ -5,52 +5,25 @@
 
 use serde_json::Value as Json;
 
-use crate::cfn_resource;
 use crate::core::error::Problem;
 use crate::core::names;
-use crate::core::resource::CfnResource;
+use crate::core::resource::{CfnResource, NameScope, UniqueName};
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
 use crate::iam::{
     grant, kms_producer_statement, policy_document, Grantable, PolicyStatement, Principal,
 };
+use crate::l1::sns::{CfnSubscription, CfnTopic, CfnTopicPolicy};
 use crate::lambda::{Function, PermissionProps};
 use crate::sqs::Queue;
 
-cfn_resource! {
-    /// `AWS::SNS::Topic`
-    pub struct CfnTopic: "AWS::SNS::Topic", required [],
-        unique "TopicName" as "topic" in AccountAndRegion {
-        content_based_deduplication: Option<bool> => "ContentBasedDeduplication",
-        display_name: Option<Value> => "DisplayName",
-        fifo_topic: Option<bool> => "FifoTopic",
-        kms_master_key_id: Option<Value> => "KmsMasterKeyId",
-        tags: Option<Vec<Value>> => "Tags",
-        topic_name: Option<Value> => "TopicName",
-    }
-}
-
-cfn_resource! {
-    /// `AWS::SNS::TopicPolicy`
-    pub struct CfnTopicPolicy: "AWS::SNS::TopicPolicy", required ["PolicyDocument", "Topics"] {
-        policy_document: Value => "PolicyDocument",
-        topics: Vec<Value> => "Topics",
-    }
-}
-
-cfn_resource! {
-    /// `AWS::SNS::Subscription`
-    pub struct CfnSubscription: "AWS::SNS::Subscription", required ["Protocol", "TopicArn"] {
-        endpoint: Option<Value> => "Endpoint",
-        filter_policy: Option<Value> => "FilterPolicy",
-        filter_policy_scope: Option<Value> => "FilterPolicyScope",
-        protocol: Value => "Protocol",
-        raw_message_delivery: Option<bool> => "RawMessageDelivery",
-        redrive_policy: Option<Value> => "RedrivePolicy",
-        topic_arn: Value => "TopicArn",
-    }
-}
+/// A topic's name is unique in its account and region.
+const TOPIC_NAME: UniqueName = UniqueName {
+    property: "TopicName",
+    kind: "topic",
+    scope: NameScope::AccountAndRegion,
+};
 
 /// The limits SNS sets.
 pub mod limits {
@@ -214,15 +187,20 @@ impl Topic {
                 .property("ContentBasedDeduplication"),
             );
         }
-        let topic = CfnTopic {
-            content_based_deduplication: props.content_based_deduplication.then_some(true),
-            display_name: props.display_name.map(Value::from),
-            fifo_topic: props.fifo.then_some(true),
-            kms_master_key_id: props.kms_key.clone(),
-            topic_name: props.name.map(Value::from),
-            ..Default::default()
-        };
-        let resource = stack.add(&format!("{id}/Resource"), &topic);
+        let mut topic = CfnTopic::new()
+            .display_name(props.display_name)
+            .kms_master_key_id(props.kms_key.clone())
+            .topic_name(props.name);
+        if props.content_based_deduplication {
+            topic = topic.content_based_deduplication(true);
+        }
+        if props.fifo {
+            topic = topic.fifo_topic(true);
+        }
+        let resource = stack.add_resource(
+            &format!("{id}/Resource"),
+            CfnResource::from_props(&topic).with_unique_name(TOPIC_NAME),
+        );
         let topic = Topic {
             id: id.to_string(),
             resource,
@@ -312,10 +290,7 @@ impl Topic {
             &self.resource,
             &self.id,
             statement,
-            || CfnTopicPolicy {
-                policy_document: policy_document(&[]),
-                topics: vec![self.arn()],
-            },
+            || CfnTopicPolicy::new(policy_document(&[]), vec![self.arn()]),
             help,
         );
     }
@@ -430,15 +405,15 @@ impl Topic {
                 "a FIFO topic delivers only to SQS queues".into(),
             );
         }
-        let subscription = CfnSubscription {
-            endpoint: Some(endpoint),
-            filter_policy: props.filter_policy.clone().map(Value::from),
-            filter_policy_scope: props.filter_on_body.then(|| Value::from("MessageBody")),
-            protocol: protocol.into(),
-            raw_message_delivery: props.raw_message_delivery.then_some(true),
-            topic_arn: self.arn(),
-            ..Default::default()
-        };
+        let mut subscription = CfnSubscription::new(protocol, self.arn())
+            .endpoint(endpoint)
+            .filter_policy(props.filter_policy.clone());
+        if props.filter_on_body {
+            subscription = subscription.filter_policy_scope("MessageBody");
+        }
+        if props.raw_message_delivery {
+            subscription = subscription.raw_message_delivery(true);
+        }
         let help = "the topic's stack already refers to the queue's stack: put the topic and \
                     the queue in one stack, or subscribe a queue of a stack the topic's stack does \
                     not depend on";

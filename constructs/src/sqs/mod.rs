@@ -5,11 +5,11 @@
 use crate::core::error::Problem;
 use crate::core::names;
 use crate::core::resource::{CfnResource, RemovalPolicy};
+use crate::core::resource::{NameScope, UniqueName};
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
 use crate::iam::{grant, policy_document, Grantable, PolicyStatement};
-use crate::core::resource::{NameScope, UniqueName};
 use crate::l1::sqs::{queue::RedrivePolicy, CfnQueue, CfnQueuePolicy};
 
 /// A queue's name is unique in its account and region.
@@ -326,7 +326,9 @@ impl Queue {
             queue = queue.fifo_queue(true);
         }
         if let Some((scope, limit)) = throughput {
-            queue = queue.deduplication_scope(scope).fifo_throughput_limit(limit);
+            queue = queue
+                .deduplication_scope(scope)
+                .fifo_throughput_limit(limit);
         }
         if let Some((arn, _, count)) = &props.dead_letter {
             queue = queue.redrive_policy(
