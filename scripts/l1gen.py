@@ -126,7 +126,7 @@ class Module:
         self.names = set()
         self.items = []  # rendered Rust items, in creation order
         self.by_def = {}  # definition name -> (kind, rust type name)
-        self.by_enum = {}  # tuple(values) -> enum name
+        self.by_enum = {}  # (name, values) -> enum name
         self.by_shape = {}  # an object's schema (JSON) -> struct name
 
     def unique(self, base):
@@ -199,10 +199,10 @@ def type_of(module, node, hint, path):
     if ty == "string":
         values = node.get("enum")
         if values and all(isinstance(v, str) for v in values) and len(set(values)) == len(values):
-            key = tuple(values)
+            key = (def_name or hint, tuple(values))
             if key in module.by_enum:
                 return module.by_enum[key]
-            name = module.unique(def_name or hint)
+            name = module.unique(def_name or qualified_hint(module, hint, path))
             module.by_enum[key] = name
             if def_name:
                 module.by_def[def_name] = name
@@ -235,7 +235,7 @@ def type_of(module, node, hint, path):
                 if def_name:
                     module.by_def[def_name] = module.by_shape[shape]
                 return module.by_shape[shape]
-            name = module.unique(def_name or hint)
+            name = module.unique(def_name or qualified_hint(module, hint, path))
             if def_name:
                 module.by_def[def_name] = name
             module.by_shape[shape] = name
@@ -255,6 +255,15 @@ def type_of(module, node, hint, path):
             return f"t::Map<{inner}>"
         return "t::Json"
     return "t::Json"
+
+
+def qualified_hint(module, hint, path):
+    """An inline type's name: the property's, or, when a type of the module already has it,
+    the property's prefixed by its parent's (`VersioningConfigurationStatus`)."""
+    parts = [p for p in path.split("/") if p and p != "*"]
+    if camel(hint) in module.names and len(parts) >= 2:
+        return parts[-2] + camel(hint)
+    return hint
 
 
 def singular(name):

@@ -1343,7 +1343,7 @@ fn braket(stack: &mut Stack) -> usize {
 
 fn budgets(stack: &mut Stack) -> usize {
     stack.add_l1("Budget", l1::budgets::CfnBudget::new(l1::budgets::budget::BudgetData::new("sample", "sample")));
-    stack.add_l1("BudgetsAction", l1::budgets::CfnBudgetsAction::new(l1::budgets::budgets_action::ActionThreshold::new(l1::budgets::budgets_action::Type::Percentage, 1.0), l1::budgets::budgets_action::ActionType::ApplyIamPolicy, "sample", l1::budgets::budgets_action::Definition::new(), "arn:aws:iam::123456789012:role/sample", l1::budgets::budgets_action::NotificationType::Actual, vec![l1::budgets::budgets_action::Subscriber::new("a\n", l1::budgets::budgets_action::Type2::Sns)]));
+    stack.add_l1("BudgetsAction", l1::budgets::CfnBudgetsAction::new(l1::budgets::budgets_action::ActionThreshold::new(l1::budgets::budgets_action::Type::Percentage, 1.0), l1::budgets::budgets_action::ActionType::ApplyIamPolicy, "sample", l1::budgets::budgets_action::Definition::new(), "arn:aws:iam::123456789012:role/sample", l1::budgets::budgets_action::NotificationType::Actual, vec![l1::budgets::budgets_action::Subscriber::new("a\n", l1::budgets::budgets_action::SubscribersType::Sns)]));
     2
 }
 
@@ -1408,13 +1408,13 @@ fn chime(stack: &mut Stack) -> usize {
 
 fn cleanrooms(stack: &mut Stack) -> usize {
     stack.add_l1("AnalysisTemplate", l1::cleanrooms::CfnAnalysisTemplate::new(l1::cleanrooms::analysis_template::Format::Sql, "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", "aa-a", l1::cleanrooms::analysis_template::AnalysisSource::new().text("sample")));
-    stack.add_l1("Collaboration", l1::cleanrooms::CfnCollaboration::new("a", "a", "a", l1::cleanrooms::collaboration::CollaborationJobLogStatus::Enabled));
+    stack.add_l1("Collaboration", l1::cleanrooms::CfnCollaboration::new("a", "a", "a", l1::cleanrooms::collaboration::CollaborationQueryLogStatus::Enabled));
     stack.add_l1("ConfiguredTable", l1::cleanrooms::CfnConfiguredTable::new(vec!["aa-a"], l1::cleanrooms::configured_table::AnalysisMethod::DirectQuery, "a", l1::cleanrooms::configured_table::TableReference::new().glue(l1::cleanrooms::configured_table::GlueTableReference::new("aa-a", "aa-a"))));
     stack.add_l1("ConfiguredTableAssociation", l1::cleanrooms::CfnConfiguredTableAssociation::new("aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", "aa-a", "arn:aws:iam::123456789012:role/sample"));
     stack.add_l1("IdMappingTable", l1::cleanrooms::CfnIdMappingTable::new(l1::cleanrooms::id_mapping_table::IdMappingTableInputReferenceConfig::new("arn:aws:entityresolution:a:1:idmappingworkflow/a", true), "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", "aa-a"));
     stack.add_l1("IdNamespaceAssociation", l1::cleanrooms::CfnIdNamespaceAssociation::new(l1::cleanrooms::id_namespace_association::IdNamespaceAssociationInputReferenceConfig::new("arn:aws:entityresolution:aa-aaaa-1:111111111111:idnamespace/a", true), "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", "a"));
     stack.add_l1("IntermediateTable", l1::cleanrooms::CfnIntermediateTable::new("aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", "a", l1::cleanrooms::intermediate_table::PopulationAnalysisConfiguration::new()));
-    stack.add_l1("Membership", l1::cleanrooms::CfnMembership::new("aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", l1::cleanrooms::membership::MembershipJobLogStatus::Enabled));
+    stack.add_l1("Membership", l1::cleanrooms::CfnMembership::new("aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", l1::cleanrooms::membership::MembershipQueryLogStatus::Enabled));
     stack.add_l1("PrivacyBudgetTemplate", l1::cleanrooms::CfnPrivacyBudgetTemplate::new(l1::cleanrooms::privacy_budget_template::AutoRefresh::CalendarMonth, "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", l1::cleanrooms::privacy_budget_template::Parameters::new(), l1::cleanrooms::privacy_budget_template::PrivacyBudgetType::DifferentialPrivacy));
     9
 }
@@ -1804,7 +1804,7 @@ fn detective(stack: &mut Stack) -> usize {
 fn devopsagent(stack: &mut Stack) -> usize {
     stack.add_l1("AgentSpace", l1::devopsagent::CfnAgentSpace::new("a"));
     stack.add_l1("Asset", l1::devopsagent::CfnAsset::new("sample", "aa"));
-    stack.add_l1("Association", l1::devopsagent::CfnAssociation::new("sample", l1::devopsagent::association::ServiceConfiguration::new().source_aws(l1::devopsagent::association::SourceAwsConfiguration::new("111111111111", l1::devopsagent::association::AccountType2::Source, "arn:aws:iam::123456789012:role/sample")), "sample"));
+    stack.add_l1("Association", l1::devopsagent::CfnAssociation::new("sample", l1::devopsagent::association::ServiceConfiguration::new().source_aws(l1::devopsagent::association::SourceAwsConfiguration::new("111111111111", l1::devopsagent::association::SourceAwsAccountType::Source, "arn:aws:iam::123456789012:role/sample")), "sample"));
     stack.add_l1("PrivateConnection", l1::devopsagent::CfnPrivateConnection::new(l1::devopsagent::private_connection::ConnectionConfiguration::new().self_managed(l1::devopsagent::private_connection::SelfManagedMode::new("arn:a:vpc-lattice:a:111111111111:resourceconfiguration/rcfg-aaaaaaaaaaaaaaaaa")), "aaa"));
     stack.add_l1("Service", l1::devopsagent::CfnService::new(l1::devopsagent::service::ServiceType::Dynatrace));
     stack.add_l1("Trigger", l1::devopsagent::CfnTrigger::new(serde_json::json!({}), "sample", l1::devopsagent::trigger::Condition::new(l1::devopsagent::trigger::Schedule::new("sample")), l1::devopsagent::trigger::Type::TimeBased));
@@ -2145,7 +2145,7 @@ fn emrserverless(stack: &mut Stack) -> usize {
 
 fn entityresolution(stack: &mut Stack) -> usize {
     stack.add_l1("IdMappingWorkflow", l1::entityresolution::CfnIdMappingWorkflow::new(l1::entityresolution::id_mapping_workflow::IdMappingTechniques::new(), vec![l1::entityresolution::id_mapping_workflow::IdMappingWorkflowInputSource::new("arn:aws:entityresolution:aa-a-1:111111111111:idnamespace/a")], "arn:aws:iam::123456789012:role/sample", "a"));
-    stack.add_l1("IdNamespace", l1::entityresolution::CfnIdNamespace::new("a", l1::entityresolution::id_namespace::RuleDefinitionType::Source));
+    stack.add_l1("IdNamespace", l1::entityresolution::CfnIdNamespace::new("a", l1::entityresolution::id_namespace::Type::Source));
     stack.add_l1("MatchingWorkflow", l1::entityresolution::CfnMatchingWorkflow::new(vec![l1::entityresolution::matching_workflow::InputSource::new("arn:aws:a:a:1:a", "arn:aws:entityresolution:a:1:schemamapping/a")], vec![l1::entityresolution::matching_workflow::OutputSource::new(vec![l1::entityresolution::matching_workflow::OutputAttribute::new("a")])], l1::entityresolution::matching_workflow::ResolutionTechniques::new(), "arn:aws:iam::123456789012:role/sample", "a"));
     stack.add_l1("PolicyStatement", l1::entityresolution::CfnPolicyStatement::new("arn:aws:entityresolution:aa-a-1:111111111111:schemamapping/a", "a"));
     stack.add_l1("SchemaMapping", l1::entityresolution::CfnSchemaMapping::new(vec![l1::entityresolution::schema_mapping::SchemaInputAttribute::new("a", l1::entityresolution::schema_mapping::SchemaAttributeType::Name), l1::entityresolution::schema_mapping::SchemaInputAttribute::new("a1", l1::entityresolution::schema_mapping::SchemaAttributeType::Name)], "a"));
@@ -2245,7 +2245,7 @@ fn fsx(stack: &mut Stack) -> usize {
     stack.add_l1("DataRepositoryAssociation", l1::fsx::CfnDataRepositoryAssociation::new("aaa", "fs-aaaaaaaa", "a"));
     stack.add_l1("FileCache", l1::fsx::CfnFileCache::new(l1::fsx::file_cache::FileCacheType::Lustre, "1.1", 1, vec!["subnet-aaaaaaaa"]));
     stack.add_l1("FileSystem", l1::fsx::CfnFileSystem::new("sample", vec!["sample"]));
-    stack.add_l1("S3AccessPointAttachment", l1::fsx::CfnS3AccessPointAttachment::new("aaa", l1::fsx::s3_access_point_attachment::Type3::Openzfs).ontap_configuration(l1::fsx::s3_access_point_attachment::S3AccessPointOntapConfiguration::new(l1::fsx::s3_access_point_attachment::OntapFileSystemIdentity::new(l1::fsx::s3_access_point_attachment::Type::Unix).unix_user(l1::fsx::s3_access_point_attachment::OntapUnixFileSystemUser::new("a")), "fsvol-aaaaaaaaaaaaaaaaa")));
+    stack.add_l1("S3AccessPointAttachment", l1::fsx::CfnS3AccessPointAttachment::new("aaa", l1::fsx::s3_access_point_attachment::Type2::Openzfs).ontap_configuration(l1::fsx::s3_access_point_attachment::S3AccessPointOntapConfiguration::new(l1::fsx::s3_access_point_attachment::OntapFileSystemIdentity::new(l1::fsx::s3_access_point_attachment::Type::Unix).unix_user(l1::fsx::s3_access_point_attachment::OntapUnixFileSystemUser::new("a")), "fsvol-aaaaaaaaaaaaaaaaa")));
     stack.add_l1("Snapshot", l1::fsx::CfnSnapshot::new("a", "fsvol-aaaaaaaaaaaaaaaaa"));
     stack.add_l1("StorageVirtualMachine", l1::fsx::CfnStorageVirtualMachine::new("fs-aaaaaaaa", "a"));
     stack.add_l1("Volume", l1::fsx::CfnVolume::new("a"));
@@ -2417,7 +2417,7 @@ fn imagebuilder(stack: &mut Stack) -> usize {
     stack.add_l1("ImagePipeline", l1::imagebuilder::CfnImagePipeline::new().name("aaa").container_recipe_arn("arn:awsa:imagebuilder:a:111111111111:container-recipe/a/1.1.1").infrastructure_configuration_arn("arn:awsa:imagebuilder:a:111111111111:infrastructure-configuration/a"));
     stack.add_l1("ImageRecipe", l1::imagebuilder::CfnImageRecipe::new("aaa", "sample", "sample"));
     stack.add_l1("InfrastructureConfiguration", l1::imagebuilder::CfnInfrastructureConfiguration::new("a", "aaa"));
-    stack.add_l1("LifecyclePolicy", l1::imagebuilder::CfnLifecyclePolicy::new("arn:aws-a:iam::111111111111:role/a", "aaa", vec![l1::imagebuilder::lifecycle_policy::PolicyDetail::new(l1::imagebuilder::lifecycle_policy::Action::new(l1::imagebuilder::lifecycle_policy::Type::Delete), l1::imagebuilder::lifecycle_policy::Filter::new(l1::imagebuilder::lifecycle_policy::Type2::Age, 1))], l1::imagebuilder::lifecycle_policy::ResourceSelection::new(), l1::imagebuilder::lifecycle_policy::ResourceType::AmiImage));
+    stack.add_l1("LifecyclePolicy", l1::imagebuilder::CfnLifecyclePolicy::new("arn:aws-a:iam::111111111111:role/a", "aaa", vec![l1::imagebuilder::lifecycle_policy::PolicyDetail::new(l1::imagebuilder::lifecycle_policy::Action::new(l1::imagebuilder::lifecycle_policy::Type::Delete), l1::imagebuilder::lifecycle_policy::Filter::new(l1::imagebuilder::lifecycle_policy::FilterType::Age, 1))], l1::imagebuilder::lifecycle_policy::ResourceSelection::new(), l1::imagebuilder::lifecycle_policy::ResourceType::AmiImage));
     stack.add_l1("Workflow", l1::imagebuilder::CfnWorkflow::new("aaa", l1::imagebuilder::workflow::Type::Build, "sample"));
     9
 }
@@ -2450,7 +2450,7 @@ fn internetmonitor(stack: &mut Stack) -> usize {
 
 fn invoicing(stack: &mut Stack) -> usize {
     stack.add_l1("InvoiceUnit", l1::invoicing::CfnInvoiceUnit::new("111111111111", "sample", l1::invoicing::invoice_unit::Rule::new(vec!["111111111111"])));
-    stack.add_l1("ProcurementPortalPreference", l1::invoicing::CfnProcurementPortalPreference::new(l1::invoicing::procurement_portal_preference::BuyerDomain::NetworkID, "a", vec![l1::invoicing::procurement_portal_preference::Contact::new()], true, l1::invoicing::procurement_portal_preference::ProcurementPortalName::SapBusinessNetwork, true, l1::invoicing::procurement_portal_preference::BuyerDomain::NetworkID, "a"));
+    stack.add_l1("ProcurementPortalPreference", l1::invoicing::CfnProcurementPortalPreference::new(l1::invoicing::procurement_portal_preference::BuyerDomain::NetworkID, "a", vec![l1::invoicing::procurement_portal_preference::Contact::new()], true, l1::invoicing::procurement_portal_preference::ProcurementPortalName::SapBusinessNetwork, true, l1::invoicing::procurement_portal_preference::SupplierDomain::NetworkID, "a"));
     2
 }
 
@@ -3276,7 +3276,7 @@ fn ram(stack: &mut Stack) -> usize {
 }
 
 fn rbin(stack: &mut Stack) -> usize {
-    stack.add_l1("Rule", l1::rbin::CfnRule::new(l1::rbin::rule::ResourceType::EbsSnapshot, l1::rbin::rule::RetentionPeriod::new(l1::rbin::rule::UnlockDelayUnit::Days, 1)));
+    stack.add_l1("Rule", l1::rbin::CfnRule::new(l1::rbin::rule::ResourceType::EbsSnapshot, l1::rbin::rule::RetentionPeriod::new(l1::rbin::rule::RetentionPeriodUnit::Days, 1)));
     1
 }
 
@@ -3380,7 +3380,7 @@ fn robomaker(stack: &mut Stack) -> usize {
     stack.add_l1("Robot", l1::robomaker::CfnRobot::new(l1::robomaker::robot::Architecture::X8664, "sample"));
     stack.add_l1("RobotApplication", l1::robomaker::CfnRobotApplication::new(l1::robomaker::robot_application::RobotSoftwareSuite::new(l1::robomaker::robot_application::Name::Ros)));
     stack.add_l1("RobotApplicationVersion", l1::robomaker::CfnRobotApplicationVersion::new("arn:a:a:a:1:a/a"));
-    stack.add_l1("SimulationApplication", l1::robomaker::CfnSimulationApplication::new(l1::robomaker::simulation_application::RobotSoftwareSuite::new(l1::robomaker::simulation_application::Name2::Ros), l1::robomaker::simulation_application::SimulationSoftwareSuite::new(l1::robomaker::simulation_application::Name3::Gazebo)));
+    stack.add_l1("SimulationApplication", l1::robomaker::CfnSimulationApplication::new(l1::robomaker::simulation_application::RobotSoftwareSuite::new(l1::robomaker::simulation_application::RobotSoftwareSuiteName::Ros), l1::robomaker::simulation_application::SimulationSoftwareSuite::new(l1::robomaker::simulation_application::SimulationSoftwareSuiteName::Gazebo)));
     stack.add_l1("SimulationApplicationVersion", l1::robomaker::CfnSimulationApplicationVersion::new("arn:a:a:a:1:a/a"));
     6
 }
@@ -3706,7 +3706,7 @@ fn ses(stack: &mut Stack) -> usize {
     stack.add_l1("MailManagerIngressPoint", l1::ses::CfnMailManagerIngressPoint::new("sample", "sample", l1::ses::mail_manager_ingress_point::IngressPointType::Open));
     stack.add_l1("MailManagerRelay", l1::ses::CfnMailManagerRelay::new(l1::ses::mail_manager_relay::RelayAuthentication::new().secret_arn("arn:aws:secretsmanager:a:111111111111:secret:a"), "a", 1.0));
     stack.add_l1("MailManagerRuleSet", l1::ses::CfnMailManagerRuleSet::new(vec![l1::ses::mail_manager_rule_set::Rule::new(vec![l1::ses::mail_manager_rule_set::RuleAction::new().drop(serde_json::json!({}))])]));
-    stack.add_l1("MailManagerTrafficPolicy", l1::ses::CfnMailManagerTrafficPolicy::new(l1::ses::mail_manager_traffic_policy::AcceptAction::Allow, vec![l1::ses::mail_manager_traffic_policy::PolicyStatement::new(l1::ses::mail_manager_traffic_policy::AcceptAction::Allow, vec![l1::ses::mail_manager_traffic_policy::PolicyCondition::new().string_expression(l1::ses::mail_manager_traffic_policy::IngressStringExpression::new(l1::ses::mail_manager_traffic_policy::IngressStringToEvaluate::new().attribute(l1::ses::mail_manager_traffic_policy::IngressAddressListEmailAttribute::Recipient), l1::ses::mail_manager_traffic_policy::IngressStringOperator::Equals, vec!["sample"]))])]));
+    stack.add_l1("MailManagerTrafficPolicy", l1::ses::CfnMailManagerTrafficPolicy::new(l1::ses::mail_manager_traffic_policy::AcceptAction::Allow, vec![l1::ses::mail_manager_traffic_policy::PolicyStatement::new(l1::ses::mail_manager_traffic_policy::AcceptAction::Allow, vec![l1::ses::mail_manager_traffic_policy::PolicyCondition::new().string_expression(l1::ses::mail_manager_traffic_policy::IngressStringExpression::new(l1::ses::mail_manager_traffic_policy::IngressStringToEvaluate::new().attribute(l1::ses::mail_manager_traffic_policy::IngressStringEmailAttribute::Recipient), l1::ses::mail_manager_traffic_policy::IngressStringOperator::Equals, vec!["sample"]))])]));
     stack.add_l1("MultiRegionEndpoint", l1::ses::CfnMultiRegionEndpoint::new(l1::ses::multi_region_endpoint::Details::new(vec![l1::ses::multi_region_endpoint::RouteDetail::new("sample")]), "a"));
     stack.add_l1("ReceiptFilter", l1::ses::CfnReceiptFilter::new(l1::ses::receipt_filter::Filter::new(l1::ses::receipt_filter::IpFilter::new("10.0.0.0/16", l1::ses::receipt_filter::Policy::Allow))));
     stack.add_l1("ReceiptRule", l1::ses::CfnReceiptRule::new(l1::ses::receipt_rule::Rule::new(), "sample"));

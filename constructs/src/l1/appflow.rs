@@ -2055,7 +2055,7 @@ pub mod flow {
         /// `CustomProperties`.
         pub fn custom_properties(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("CustomProperties", v.into()); self }
         /// `DataTransferApi`.
-        pub fn data_transfer_api(mut self, v: impl Into<DataTransferApi2>) -> Self { self.0.put::<DataTransferApi2>("DataTransferApi", v.into()); self }
+        pub fn data_transfer_api(mut self, v: impl Into<CustomConnectorDataTransferApi>) -> Self { self.0.put::<CustomConnectorDataTransferApi>("DataTransferApi", v.into()); self }
     }
 
     impl From<CustomConnectorSourceProperties> for t::Value { #[inline] fn from(v: CustomConnectorSourceProperties) -> t::Value { v.0.into_value() } }
@@ -2064,9 +2064,9 @@ pub mod flow {
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct DataTransferApi2(t::Props);
+    pub struct CustomConnectorDataTransferApi(t::Props);
 
-    impl DataTransferApi2 {
+    impl CustomConnectorDataTransferApi {
         /// With its required properties `Name`, `Type`.
         pub fn new(name: impl Into<t::Str>, type_: impl Into<Type>) -> Self {
             let mut p = t::Props::default();
@@ -2076,9 +2076,9 @@ pub mod flow {
         }
     }
 
-    impl From<DataTransferApi2> for t::Value { #[inline] fn from(v: DataTransferApi2) -> t::Value { v.0.into_value() } }
+    impl From<CustomConnectorDataTransferApi> for t::Value { #[inline] fn from(v: CustomConnectorDataTransferApi) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for DataTransferApi2 { #[inline] fn from(v: t::Value) -> DataTransferApi2 { DataTransferApi2(t::Props::from_value(v)) } }
+    impl From<t::Value> for CustomConnectorDataTransferApi { #[inline] fn from(v: t::Value) -> CustomConnectorDataTransferApi { CustomConnectorDataTransferApi(t::Props::from_value(v)) } }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -2312,11 +2312,11 @@ pub mod flow {
         /// `Datadog`.
         pub fn datadog(mut self, v: impl Into<DatadogConnectorOperator>) -> Self { self.0.put::<DatadogConnectorOperator>("Datadog", v.into()); self }
         /// `Dynatrace`.
-        pub fn dynatrace(mut self, v: impl Into<DatadogConnectorOperator>) -> Self { self.0.put::<DatadogConnectorOperator>("Dynatrace", v.into()); self }
+        pub fn dynatrace(mut self, v: impl Into<DynatraceConnectorOperator>) -> Self { self.0.put::<DynatraceConnectorOperator>("Dynatrace", v.into()); self }
         /// `GoogleAnalytics`.
         pub fn google_analytics(mut self, v: impl Into<GoogleAnalyticsConnectorOperator>) -> Self { self.0.put::<GoogleAnalyticsConnectorOperator>("GoogleAnalytics", v.into()); self }
         /// `InforNexus`.
-        pub fn infor_nexus(mut self, v: impl Into<DatadogConnectorOperator>) -> Self { self.0.put::<DatadogConnectorOperator>("InforNexus", v.into()); self }
+        pub fn infor_nexus(mut self, v: impl Into<InforNexusConnectorOperator>) -> Self { self.0.put::<InforNexusConnectorOperator>("InforNexus", v.into()); self }
         /// `Marketo`.
         pub fn marketo(mut self, v: impl Into<MarketoConnectorOperator>) -> Self { self.0.put::<MarketoConnectorOperator>("Marketo", v.into()); self }
         /// `Pardot`.
@@ -2326,17 +2326,17 @@ pub mod flow {
         /// `SAPOData`.
         pub fn sapo_data(mut self, v: impl Into<SAPODataConnectorOperator>) -> Self { self.0.put::<SAPODataConnectorOperator>("SAPOData", v.into()); self }
         /// `Salesforce`.
-        pub fn salesforce(mut self, v: impl Into<SAPODataConnectorOperator>) -> Self { self.0.put::<SAPODataConnectorOperator>("Salesforce", v.into()); self }
+        pub fn salesforce(mut self, v: impl Into<SalesforceConnectorOperator>) -> Self { self.0.put::<SalesforceConnectorOperator>("Salesforce", v.into()); self }
         /// `ServiceNow`.
-        pub fn service_now(mut self, v: impl Into<SAPODataConnectorOperator>) -> Self { self.0.put::<SAPODataConnectorOperator>("ServiceNow", v.into()); self }
+        pub fn service_now(mut self, v: impl Into<ServiceNowConnectorOperator>) -> Self { self.0.put::<ServiceNowConnectorOperator>("ServiceNow", v.into()); self }
         /// `Singular`.
         pub fn singular(mut self, v: impl Into<SingularConnectorOperator>) -> Self { self.0.put::<SingularConnectorOperator>("Singular", v.into()); self }
         /// `Slack`.
-        pub fn slack(mut self, v: impl Into<DatadogConnectorOperator>) -> Self { self.0.put::<DatadogConnectorOperator>("Slack", v.into()); self }
+        pub fn slack(mut self, v: impl Into<SlackConnectorOperator>) -> Self { self.0.put::<SlackConnectorOperator>("Slack", v.into()); self }
         /// `Trendmicro`.
-        pub fn trendmicro(mut self, v: impl Into<SingularConnectorOperator>) -> Self { self.0.put::<SingularConnectorOperator>("Trendmicro", v.into()); self }
+        pub fn trendmicro(mut self, v: impl Into<TrendmicroConnectorOperator>) -> Self { self.0.put::<TrendmicroConnectorOperator>("Trendmicro", v.into()); self }
         /// `Veeva`.
-        pub fn veeva(mut self, v: impl Into<S3ConnectorOperator>) -> Self { self.0.put::<S3ConnectorOperator>("Veeva", v.into()); self }
+        pub fn veeva(mut self, v: impl Into<VeevaConnectorOperator>) -> Self { self.0.put::<VeevaConnectorOperator>("Veeva", v.into()); self }
         /// `Zendesk`.
         pub fn zendesk(mut self, v: impl Into<ZendeskConnectorOperator>) -> Self { self.0.put::<ZendeskConnectorOperator>("Zendesk", v.into()); self }
     }
@@ -2469,6 +2469,52 @@ pub mod flow {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
+    pub enum DynatraceConnectorOperator {
+        #[doc = "`PROJECTION`"] Projection,
+        #[doc = "`BETWEEN`"] Between,
+        #[doc = "`EQUAL_TO`"] EqualTo,
+        #[doc = "`ADDITION`"] Addition,
+        #[doc = "`MULTIPLICATION`"] Multiplication,
+        #[doc = "`DIVISION`"] Division,
+        #[doc = "`SUBTRACTION`"] Subtraction,
+        #[doc = "`MASK_ALL`"] MaskAll,
+        #[doc = "`MASK_FIRST_N`"] MaskFirstN,
+        #[doc = "`MASK_LAST_N`"] MaskLastN,
+        #[doc = "`VALIDATE_NON_NULL`"] ValidateNonNull,
+        #[doc = "`VALIDATE_NON_ZERO`"] ValidateNonZero,
+        #[doc = "`VALIDATE_NON_NEGATIVE`"] ValidateNonNegative,
+        #[doc = "`VALIDATE_NUMERIC`"] ValidateNumeric,
+        #[doc = "`NO_OP`"] NoOp,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DynatraceConnectorOperator> for t::Value {
+        #[inline]
+        fn from(v: DynatraceConnectorOperator) -> t::Value {
+            t::Value::from(match v {
+                DynatraceConnectorOperator::Projection => "PROJECTION",
+                DynatraceConnectorOperator::Between => "BETWEEN",
+                DynatraceConnectorOperator::EqualTo => "EQUAL_TO",
+                DynatraceConnectorOperator::Addition => "ADDITION",
+                DynatraceConnectorOperator::Multiplication => "MULTIPLICATION",
+                DynatraceConnectorOperator::Division => "DIVISION",
+                DynatraceConnectorOperator::Subtraction => "SUBTRACTION",
+                DynatraceConnectorOperator::MaskAll => "MASK_ALL",
+                DynatraceConnectorOperator::MaskFirstN => "MASK_FIRST_N",
+                DynatraceConnectorOperator::MaskLastN => "MASK_LAST_N",
+                DynatraceConnectorOperator::ValidateNonNull => "VALIDATE_NON_NULL",
+                DynatraceConnectorOperator::ValidateNonZero => "VALIDATE_NON_ZERO",
+                DynatraceConnectorOperator::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
+                DynatraceConnectorOperator::ValidateNumeric => "VALIDATE_NUMERIC",
+                DynatraceConnectorOperator::NoOp => "NO_OP",
+                DynatraceConnectorOperator::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
     pub enum GoogleAnalyticsConnectorOperator {
         #[doc = "`PROJECTION`"] Projection,
         #[doc = "`BETWEEN`"] Between,
@@ -2483,6 +2529,52 @@ pub mod flow {
                 GoogleAnalyticsConnectorOperator::Projection => "PROJECTION",
                 GoogleAnalyticsConnectorOperator::Between => "BETWEEN",
                 GoogleAnalyticsConnectorOperator::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum InforNexusConnectorOperator {
+        #[doc = "`PROJECTION`"] Projection,
+        #[doc = "`BETWEEN`"] Between,
+        #[doc = "`EQUAL_TO`"] EqualTo,
+        #[doc = "`ADDITION`"] Addition,
+        #[doc = "`MULTIPLICATION`"] Multiplication,
+        #[doc = "`DIVISION`"] Division,
+        #[doc = "`SUBTRACTION`"] Subtraction,
+        #[doc = "`MASK_ALL`"] MaskAll,
+        #[doc = "`MASK_FIRST_N`"] MaskFirstN,
+        #[doc = "`MASK_LAST_N`"] MaskLastN,
+        #[doc = "`VALIDATE_NON_NULL`"] ValidateNonNull,
+        #[doc = "`VALIDATE_NON_ZERO`"] ValidateNonZero,
+        #[doc = "`VALIDATE_NON_NEGATIVE`"] ValidateNonNegative,
+        #[doc = "`VALIDATE_NUMERIC`"] ValidateNumeric,
+        #[doc = "`NO_OP`"] NoOp,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<InforNexusConnectorOperator> for t::Value {
+        #[inline]
+        fn from(v: InforNexusConnectorOperator) -> t::Value {
+            t::Value::from(match v {
+                InforNexusConnectorOperator::Projection => "PROJECTION",
+                InforNexusConnectorOperator::Between => "BETWEEN",
+                InforNexusConnectorOperator::EqualTo => "EQUAL_TO",
+                InforNexusConnectorOperator::Addition => "ADDITION",
+                InforNexusConnectorOperator::Multiplication => "MULTIPLICATION",
+                InforNexusConnectorOperator::Division => "DIVISION",
+                InforNexusConnectorOperator::Subtraction => "SUBTRACTION",
+                InforNexusConnectorOperator::MaskAll => "MASK_ALL",
+                InforNexusConnectorOperator::MaskFirstN => "MASK_FIRST_N",
+                InforNexusConnectorOperator::MaskLastN => "MASK_LAST_N",
+                InforNexusConnectorOperator::ValidateNonNull => "VALIDATE_NON_NULL",
+                InforNexusConnectorOperator::ValidateNonZero => "VALIDATE_NON_ZERO",
+                InforNexusConnectorOperator::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
+                InforNexusConnectorOperator::ValidateNumeric => "VALIDATE_NUMERIC",
+                InforNexusConnectorOperator::NoOp => "NO_OP",
+                InforNexusConnectorOperator::Other(v) => return v,
             })
         }
     }
@@ -2695,6 +2787,122 @@ pub mod flow {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
+    pub enum SalesforceConnectorOperator {
+        #[doc = "`PROJECTION`"] Projection,
+        #[doc = "`LESS_THAN`"] LessThan,
+        #[doc = "`CONTAINS`"] Contains,
+        #[doc = "`GREATER_THAN`"] GreaterThan,
+        #[doc = "`BETWEEN`"] Between,
+        #[doc = "`LESS_THAN_OR_EQUAL_TO`"] LessThanOrEqualTo,
+        #[doc = "`GREATER_THAN_OR_EQUAL_TO`"] GreaterThanOrEqualTo,
+        #[doc = "`EQUAL_TO`"] EqualTo,
+        #[doc = "`NOT_EQUAL_TO`"] NotEqualTo,
+        #[doc = "`ADDITION`"] Addition,
+        #[doc = "`MULTIPLICATION`"] Multiplication,
+        #[doc = "`DIVISION`"] Division,
+        #[doc = "`SUBTRACTION`"] Subtraction,
+        #[doc = "`MASK_ALL`"] MaskAll,
+        #[doc = "`MASK_FIRST_N`"] MaskFirstN,
+        #[doc = "`MASK_LAST_N`"] MaskLastN,
+        #[doc = "`VALIDATE_NON_NULL`"] ValidateNonNull,
+        #[doc = "`VALIDATE_NON_ZERO`"] ValidateNonZero,
+        #[doc = "`VALIDATE_NON_NEGATIVE`"] ValidateNonNegative,
+        #[doc = "`VALIDATE_NUMERIC`"] ValidateNumeric,
+        #[doc = "`NO_OP`"] NoOp,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SalesforceConnectorOperator> for t::Value {
+        #[inline]
+        fn from(v: SalesforceConnectorOperator) -> t::Value {
+            t::Value::from(match v {
+                SalesforceConnectorOperator::Projection => "PROJECTION",
+                SalesforceConnectorOperator::LessThan => "LESS_THAN",
+                SalesforceConnectorOperator::Contains => "CONTAINS",
+                SalesforceConnectorOperator::GreaterThan => "GREATER_THAN",
+                SalesforceConnectorOperator::Between => "BETWEEN",
+                SalesforceConnectorOperator::LessThanOrEqualTo => "LESS_THAN_OR_EQUAL_TO",
+                SalesforceConnectorOperator::GreaterThanOrEqualTo => "GREATER_THAN_OR_EQUAL_TO",
+                SalesforceConnectorOperator::EqualTo => "EQUAL_TO",
+                SalesforceConnectorOperator::NotEqualTo => "NOT_EQUAL_TO",
+                SalesforceConnectorOperator::Addition => "ADDITION",
+                SalesforceConnectorOperator::Multiplication => "MULTIPLICATION",
+                SalesforceConnectorOperator::Division => "DIVISION",
+                SalesforceConnectorOperator::Subtraction => "SUBTRACTION",
+                SalesforceConnectorOperator::MaskAll => "MASK_ALL",
+                SalesforceConnectorOperator::MaskFirstN => "MASK_FIRST_N",
+                SalesforceConnectorOperator::MaskLastN => "MASK_LAST_N",
+                SalesforceConnectorOperator::ValidateNonNull => "VALIDATE_NON_NULL",
+                SalesforceConnectorOperator::ValidateNonZero => "VALIDATE_NON_ZERO",
+                SalesforceConnectorOperator::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
+                SalesforceConnectorOperator::ValidateNumeric => "VALIDATE_NUMERIC",
+                SalesforceConnectorOperator::NoOp => "NO_OP",
+                SalesforceConnectorOperator::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ServiceNowConnectorOperator {
+        #[doc = "`PROJECTION`"] Projection,
+        #[doc = "`LESS_THAN`"] LessThan,
+        #[doc = "`CONTAINS`"] Contains,
+        #[doc = "`GREATER_THAN`"] GreaterThan,
+        #[doc = "`BETWEEN`"] Between,
+        #[doc = "`LESS_THAN_OR_EQUAL_TO`"] LessThanOrEqualTo,
+        #[doc = "`GREATER_THAN_OR_EQUAL_TO`"] GreaterThanOrEqualTo,
+        #[doc = "`EQUAL_TO`"] EqualTo,
+        #[doc = "`NOT_EQUAL_TO`"] NotEqualTo,
+        #[doc = "`ADDITION`"] Addition,
+        #[doc = "`MULTIPLICATION`"] Multiplication,
+        #[doc = "`DIVISION`"] Division,
+        #[doc = "`SUBTRACTION`"] Subtraction,
+        #[doc = "`MASK_ALL`"] MaskAll,
+        #[doc = "`MASK_FIRST_N`"] MaskFirstN,
+        #[doc = "`MASK_LAST_N`"] MaskLastN,
+        #[doc = "`VALIDATE_NON_NULL`"] ValidateNonNull,
+        #[doc = "`VALIDATE_NON_ZERO`"] ValidateNonZero,
+        #[doc = "`VALIDATE_NON_NEGATIVE`"] ValidateNonNegative,
+        #[doc = "`VALIDATE_NUMERIC`"] ValidateNumeric,
+        #[doc = "`NO_OP`"] NoOp,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ServiceNowConnectorOperator> for t::Value {
+        #[inline]
+        fn from(v: ServiceNowConnectorOperator) -> t::Value {
+            t::Value::from(match v {
+                ServiceNowConnectorOperator::Projection => "PROJECTION",
+                ServiceNowConnectorOperator::LessThan => "LESS_THAN",
+                ServiceNowConnectorOperator::Contains => "CONTAINS",
+                ServiceNowConnectorOperator::GreaterThan => "GREATER_THAN",
+                ServiceNowConnectorOperator::Between => "BETWEEN",
+                ServiceNowConnectorOperator::LessThanOrEqualTo => "LESS_THAN_OR_EQUAL_TO",
+                ServiceNowConnectorOperator::GreaterThanOrEqualTo => "GREATER_THAN_OR_EQUAL_TO",
+                ServiceNowConnectorOperator::EqualTo => "EQUAL_TO",
+                ServiceNowConnectorOperator::NotEqualTo => "NOT_EQUAL_TO",
+                ServiceNowConnectorOperator::Addition => "ADDITION",
+                ServiceNowConnectorOperator::Multiplication => "MULTIPLICATION",
+                ServiceNowConnectorOperator::Division => "DIVISION",
+                ServiceNowConnectorOperator::Subtraction => "SUBTRACTION",
+                ServiceNowConnectorOperator::MaskAll => "MASK_ALL",
+                ServiceNowConnectorOperator::MaskFirstN => "MASK_FIRST_N",
+                ServiceNowConnectorOperator::MaskLastN => "MASK_LAST_N",
+                ServiceNowConnectorOperator::ValidateNonNull => "VALIDATE_NON_NULL",
+                ServiceNowConnectorOperator::ValidateNonZero => "VALIDATE_NON_ZERO",
+                ServiceNowConnectorOperator::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
+                ServiceNowConnectorOperator::ValidateNumeric => "VALIDATE_NUMERIC",
+                ServiceNowConnectorOperator::NoOp => "NO_OP",
+                ServiceNowConnectorOperator::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
     pub enum SingularConnectorOperator {
         #[doc = "`PROJECTION`"] Projection,
         #[doc = "`EQUAL_TO`"] EqualTo,
@@ -2733,6 +2941,152 @@ pub mod flow {
                 SingularConnectorOperator::ValidateNumeric => "VALIDATE_NUMERIC",
                 SingularConnectorOperator::NoOp => "NO_OP",
                 SingularConnectorOperator::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SlackConnectorOperator {
+        #[doc = "`PROJECTION`"] Projection,
+        #[doc = "`BETWEEN`"] Between,
+        #[doc = "`EQUAL_TO`"] EqualTo,
+        #[doc = "`ADDITION`"] Addition,
+        #[doc = "`MULTIPLICATION`"] Multiplication,
+        #[doc = "`DIVISION`"] Division,
+        #[doc = "`SUBTRACTION`"] Subtraction,
+        #[doc = "`MASK_ALL`"] MaskAll,
+        #[doc = "`MASK_FIRST_N`"] MaskFirstN,
+        #[doc = "`MASK_LAST_N`"] MaskLastN,
+        #[doc = "`VALIDATE_NON_NULL`"] ValidateNonNull,
+        #[doc = "`VALIDATE_NON_ZERO`"] ValidateNonZero,
+        #[doc = "`VALIDATE_NON_NEGATIVE`"] ValidateNonNegative,
+        #[doc = "`VALIDATE_NUMERIC`"] ValidateNumeric,
+        #[doc = "`NO_OP`"] NoOp,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SlackConnectorOperator> for t::Value {
+        #[inline]
+        fn from(v: SlackConnectorOperator) -> t::Value {
+            t::Value::from(match v {
+                SlackConnectorOperator::Projection => "PROJECTION",
+                SlackConnectorOperator::Between => "BETWEEN",
+                SlackConnectorOperator::EqualTo => "EQUAL_TO",
+                SlackConnectorOperator::Addition => "ADDITION",
+                SlackConnectorOperator::Multiplication => "MULTIPLICATION",
+                SlackConnectorOperator::Division => "DIVISION",
+                SlackConnectorOperator::Subtraction => "SUBTRACTION",
+                SlackConnectorOperator::MaskAll => "MASK_ALL",
+                SlackConnectorOperator::MaskFirstN => "MASK_FIRST_N",
+                SlackConnectorOperator::MaskLastN => "MASK_LAST_N",
+                SlackConnectorOperator::ValidateNonNull => "VALIDATE_NON_NULL",
+                SlackConnectorOperator::ValidateNonZero => "VALIDATE_NON_ZERO",
+                SlackConnectorOperator::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
+                SlackConnectorOperator::ValidateNumeric => "VALIDATE_NUMERIC",
+                SlackConnectorOperator::NoOp => "NO_OP",
+                SlackConnectorOperator::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum TrendmicroConnectorOperator {
+        #[doc = "`PROJECTION`"] Projection,
+        #[doc = "`EQUAL_TO`"] EqualTo,
+        #[doc = "`ADDITION`"] Addition,
+        #[doc = "`MULTIPLICATION`"] Multiplication,
+        #[doc = "`DIVISION`"] Division,
+        #[doc = "`SUBTRACTION`"] Subtraction,
+        #[doc = "`MASK_ALL`"] MaskAll,
+        #[doc = "`MASK_FIRST_N`"] MaskFirstN,
+        #[doc = "`MASK_LAST_N`"] MaskLastN,
+        #[doc = "`VALIDATE_NON_NULL`"] ValidateNonNull,
+        #[doc = "`VALIDATE_NON_ZERO`"] ValidateNonZero,
+        #[doc = "`VALIDATE_NON_NEGATIVE`"] ValidateNonNegative,
+        #[doc = "`VALIDATE_NUMERIC`"] ValidateNumeric,
+        #[doc = "`NO_OP`"] NoOp,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<TrendmicroConnectorOperator> for t::Value {
+        #[inline]
+        fn from(v: TrendmicroConnectorOperator) -> t::Value {
+            t::Value::from(match v {
+                TrendmicroConnectorOperator::Projection => "PROJECTION",
+                TrendmicroConnectorOperator::EqualTo => "EQUAL_TO",
+                TrendmicroConnectorOperator::Addition => "ADDITION",
+                TrendmicroConnectorOperator::Multiplication => "MULTIPLICATION",
+                TrendmicroConnectorOperator::Division => "DIVISION",
+                TrendmicroConnectorOperator::Subtraction => "SUBTRACTION",
+                TrendmicroConnectorOperator::MaskAll => "MASK_ALL",
+                TrendmicroConnectorOperator::MaskFirstN => "MASK_FIRST_N",
+                TrendmicroConnectorOperator::MaskLastN => "MASK_LAST_N",
+                TrendmicroConnectorOperator::ValidateNonNull => "VALIDATE_NON_NULL",
+                TrendmicroConnectorOperator::ValidateNonZero => "VALIDATE_NON_ZERO",
+                TrendmicroConnectorOperator::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
+                TrendmicroConnectorOperator::ValidateNumeric => "VALIDATE_NUMERIC",
+                TrendmicroConnectorOperator::NoOp => "NO_OP",
+                TrendmicroConnectorOperator::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum VeevaConnectorOperator {
+        #[doc = "`PROJECTION`"] Projection,
+        #[doc = "`LESS_THAN`"] LessThan,
+        #[doc = "`GREATER_THAN`"] GreaterThan,
+        #[doc = "`BETWEEN`"] Between,
+        #[doc = "`LESS_THAN_OR_EQUAL_TO`"] LessThanOrEqualTo,
+        #[doc = "`GREATER_THAN_OR_EQUAL_TO`"] GreaterThanOrEqualTo,
+        #[doc = "`EQUAL_TO`"] EqualTo,
+        #[doc = "`NOT_EQUAL_TO`"] NotEqualTo,
+        #[doc = "`ADDITION`"] Addition,
+        #[doc = "`MULTIPLICATION`"] Multiplication,
+        #[doc = "`DIVISION`"] Division,
+        #[doc = "`SUBTRACTION`"] Subtraction,
+        #[doc = "`MASK_ALL`"] MaskAll,
+        #[doc = "`MASK_FIRST_N`"] MaskFirstN,
+        #[doc = "`MASK_LAST_N`"] MaskLastN,
+        #[doc = "`VALIDATE_NON_NULL`"] ValidateNonNull,
+        #[doc = "`VALIDATE_NON_ZERO`"] ValidateNonZero,
+        #[doc = "`VALIDATE_NON_NEGATIVE`"] ValidateNonNegative,
+        #[doc = "`VALIDATE_NUMERIC`"] ValidateNumeric,
+        #[doc = "`NO_OP`"] NoOp,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<VeevaConnectorOperator> for t::Value {
+        #[inline]
+        fn from(v: VeevaConnectorOperator) -> t::Value {
+            t::Value::from(match v {
+                VeevaConnectorOperator::Projection => "PROJECTION",
+                VeevaConnectorOperator::LessThan => "LESS_THAN",
+                VeevaConnectorOperator::GreaterThan => "GREATER_THAN",
+                VeevaConnectorOperator::Between => "BETWEEN",
+                VeevaConnectorOperator::LessThanOrEqualTo => "LESS_THAN_OR_EQUAL_TO",
+                VeevaConnectorOperator::GreaterThanOrEqualTo => "GREATER_THAN_OR_EQUAL_TO",
+                VeevaConnectorOperator::EqualTo => "EQUAL_TO",
+                VeevaConnectorOperator::NotEqualTo => "NOT_EQUAL_TO",
+                VeevaConnectorOperator::Addition => "ADDITION",
+                VeevaConnectorOperator::Multiplication => "MULTIPLICATION",
+                VeevaConnectorOperator::Division => "DIVISION",
+                VeevaConnectorOperator::Subtraction => "SUBTRACTION",
+                VeevaConnectorOperator::MaskAll => "MASK_ALL",
+                VeevaConnectorOperator::MaskFirstN => "MASK_FIRST_N",
+                VeevaConnectorOperator::MaskLastN => "MASK_LAST_N",
+                VeevaConnectorOperator::ValidateNonNull => "VALIDATE_NON_NULL",
+                VeevaConnectorOperator::ValidateNonZero => "VALIDATE_NON_ZERO",
+                VeevaConnectorOperator::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
+                VeevaConnectorOperator::ValidateNumeric => "VALIDATE_NUMERIC",
+                VeevaConnectorOperator::NoOp => "NO_OP",
+                VeevaConnectorOperator::Other(v) => return v,
             })
         }
     }

@@ -1223,9 +1223,9 @@ pub mod scaling_policy {
 
     impl PredefinedMetricSpecification {
         /// With its required properties `PredefinedMetricType`.
-        pub fn new(predefined_metric_type: impl Into<PredefinedMetricType2>) -> Self {
+        pub fn new(predefined_metric_type: impl Into<PredefinedMetricSpecificationPredefinedMetricType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<PredefinedMetricType2>("PredefinedMetricType", predefined_metric_type.into());
+            p.put::<PredefinedMetricSpecificationPredefinedMetricType>("PredefinedMetricType", predefined_metric_type.into());
             Self(p)
         }
         /// `ResourceLabel`: Identifies the resource associated with the metric type. You can't specify a resource label unless the
@@ -1241,7 +1241,7 @@ pub mod scaling_policy {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum PredefinedMetricType2 {
+    pub enum PredefinedMetricSpecificationPredefinedMetricType {
         #[doc = "`ALBRequestCountPerTarget`"] ALBRequestCountPerTarget,
         #[doc = "`AppStreamAverageCapacityUtilization`"] AppStreamAverageCapacityUtilization,
         #[doc = "`CassandraReadCapacityUtilization`"] CassandraReadCapacityUtilization,
@@ -1277,42 +1277,42 @@ pub mod scaling_policy {
         Other(t::Value),
     }
 
-    impl From<PredefinedMetricType2> for t::Value {
+    impl From<PredefinedMetricSpecificationPredefinedMetricType> for t::Value {
         #[inline]
-        fn from(v: PredefinedMetricType2) -> t::Value {
+        fn from(v: PredefinedMetricSpecificationPredefinedMetricType) -> t::Value {
             t::Value::from(match v {
-                PredefinedMetricType2::ALBRequestCountPerTarget => "ALBRequestCountPerTarget",
-                PredefinedMetricType2::AppStreamAverageCapacityUtilization => "AppStreamAverageCapacityUtilization",
-                PredefinedMetricType2::CassandraReadCapacityUtilization => "CassandraReadCapacityUtilization",
-                PredefinedMetricType2::CassandraWriteCapacityUtilization => "CassandraWriteCapacityUtilization",
-                PredefinedMetricType2::ComprehendInferenceUtilization => "ComprehendInferenceUtilization",
-                PredefinedMetricType2::DynamoDBReadCapacityUtilization => "DynamoDBReadCapacityUtilization",
-                PredefinedMetricType2::DynamoDBWriteCapacityUtilization => "DynamoDBWriteCapacityUtilization",
-                PredefinedMetricType2::EC2SpotFleetRequestAverageCPUUtilization => "EC2SpotFleetRequestAverageCPUUtilization",
-                PredefinedMetricType2::EC2SpotFleetRequestAverageNetworkIn => "EC2SpotFleetRequestAverageNetworkIn",
-                PredefinedMetricType2::EC2SpotFleetRequestAverageNetworkOut => "EC2SpotFleetRequestAverageNetworkOut",
-                PredefinedMetricType2::ECSServiceAverageCPUUtilization => "ECSServiceAverageCPUUtilization",
-                PredefinedMetricType2::ECSServiceAverageCPUUtilizationHighResolution => "ECSServiceAverageCPUUtilizationHighResolution",
-                PredefinedMetricType2::ECSServiceAverageMemoryUtilization => "ECSServiceAverageMemoryUtilization",
-                PredefinedMetricType2::ECSServiceAverageMemoryUtilizationHighResolution => "ECSServiceAverageMemoryUtilizationHighResolution",
-                PredefinedMetricType2::ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage => "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
-                PredefinedMetricType2::ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage => "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
-                PredefinedMetricType2::ElastiCacheDatabaseMemoryUsagePercentage => "ElastiCacheDatabaseMemoryUsagePercentage",
-                PredefinedMetricType2::ElastiCacheEngineCPUUtilization => "ElastiCacheEngineCPUUtilization",
-                PredefinedMetricType2::ElastiCachePrimaryEngineCPUUtilization => "ElastiCachePrimaryEngineCPUUtilization",
-                PredefinedMetricType2::ElastiCacheReplicaEngineCPUUtilization => "ElastiCacheReplicaEngineCPUUtilization",
-                PredefinedMetricType2::KafkaBrokerStorageUtilization => "KafkaBrokerStorageUtilization",
-                PredefinedMetricType2::LambdaProvisionedConcurrencyUtilization => "LambdaProvisionedConcurrencyUtilization",
-                PredefinedMetricType2::NeptuneReaderAverageCPUUtilization => "NeptuneReaderAverageCPUUtilization",
-                PredefinedMetricType2::RDSReaderAverageCPUUtilization => "RDSReaderAverageCPUUtilization",
-                PredefinedMetricType2::RDSReaderAverageDatabaseConnections => "RDSReaderAverageDatabaseConnections",
-                PredefinedMetricType2::SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution => "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
-                PredefinedMetricType2::SageMakerInferenceComponentInvocationsPerCopy => "SageMakerInferenceComponentInvocationsPerCopy",
-                PredefinedMetricType2::SageMakerVariantConcurrentRequestsPerModelHighResolution => "SageMakerVariantConcurrentRequestsPerModelHighResolution",
-                PredefinedMetricType2::SageMakerVariantInvocationsPerInstance => "SageMakerVariantInvocationsPerInstance",
-                PredefinedMetricType2::SageMakerVariantProvisionedConcurrencyUtilization => "SageMakerVariantProvisionedConcurrencyUtilization",
-                PredefinedMetricType2::WorkSpacesAverageUserSessionsCapacityUtilization => "WorkSpacesAverageUserSessionsCapacityUtilization",
-                PredefinedMetricType2::Other(v) => return v,
+                PredefinedMetricSpecificationPredefinedMetricType::ALBRequestCountPerTarget => "ALBRequestCountPerTarget",
+                PredefinedMetricSpecificationPredefinedMetricType::AppStreamAverageCapacityUtilization => "AppStreamAverageCapacityUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::CassandraReadCapacityUtilization => "CassandraReadCapacityUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::CassandraWriteCapacityUtilization => "CassandraWriteCapacityUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::ComprehendInferenceUtilization => "ComprehendInferenceUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::DynamoDBReadCapacityUtilization => "DynamoDBReadCapacityUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::DynamoDBWriteCapacityUtilization => "DynamoDBWriteCapacityUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::EC2SpotFleetRequestAverageCPUUtilization => "EC2SpotFleetRequestAverageCPUUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::EC2SpotFleetRequestAverageNetworkIn => "EC2SpotFleetRequestAverageNetworkIn",
+                PredefinedMetricSpecificationPredefinedMetricType::EC2SpotFleetRequestAverageNetworkOut => "EC2SpotFleetRequestAverageNetworkOut",
+                PredefinedMetricSpecificationPredefinedMetricType::ECSServiceAverageCPUUtilization => "ECSServiceAverageCPUUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::ECSServiceAverageCPUUtilizationHighResolution => "ECSServiceAverageCPUUtilizationHighResolution",
+                PredefinedMetricSpecificationPredefinedMetricType::ECSServiceAverageMemoryUtilization => "ECSServiceAverageMemoryUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::ECSServiceAverageMemoryUtilizationHighResolution => "ECSServiceAverageMemoryUtilizationHighResolution",
+                PredefinedMetricSpecificationPredefinedMetricType::ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage => "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
+                PredefinedMetricSpecificationPredefinedMetricType::ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage => "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
+                PredefinedMetricSpecificationPredefinedMetricType::ElastiCacheDatabaseMemoryUsagePercentage => "ElastiCacheDatabaseMemoryUsagePercentage",
+                PredefinedMetricSpecificationPredefinedMetricType::ElastiCacheEngineCPUUtilization => "ElastiCacheEngineCPUUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::ElastiCachePrimaryEngineCPUUtilization => "ElastiCachePrimaryEngineCPUUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::ElastiCacheReplicaEngineCPUUtilization => "ElastiCacheReplicaEngineCPUUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::KafkaBrokerStorageUtilization => "KafkaBrokerStorageUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::LambdaProvisionedConcurrencyUtilization => "LambdaProvisionedConcurrencyUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::NeptuneReaderAverageCPUUtilization => "NeptuneReaderAverageCPUUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::RDSReaderAverageCPUUtilization => "RDSReaderAverageCPUUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::RDSReaderAverageDatabaseConnections => "RDSReaderAverageDatabaseConnections",
+                PredefinedMetricSpecificationPredefinedMetricType::SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution => "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
+                PredefinedMetricSpecificationPredefinedMetricType::SageMakerInferenceComponentInvocationsPerCopy => "SageMakerInferenceComponentInvocationsPerCopy",
+                PredefinedMetricSpecificationPredefinedMetricType::SageMakerVariantConcurrentRequestsPerModelHighResolution => "SageMakerVariantConcurrentRequestsPerModelHighResolution",
+                PredefinedMetricSpecificationPredefinedMetricType::SageMakerVariantInvocationsPerInstance => "SageMakerVariantInvocationsPerInstance",
+                PredefinedMetricSpecificationPredefinedMetricType::SageMakerVariantProvisionedConcurrencyUtilization => "SageMakerVariantProvisionedConcurrencyUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::WorkSpacesAverageUserSessionsCapacityUtilization => "WorkSpacesAverageUserSessionsCapacityUtilization",
+                PredefinedMetricSpecificationPredefinedMetricType::Other(v) => return v,
             })
         }
     }

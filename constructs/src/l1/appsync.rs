@@ -1404,7 +1404,7 @@ impl CfnGraphQLApi {
     pub fn environment_variables(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("EnvironmentVariables", v.into()); self }
     /// `IntrospectionConfig`: Sets the value of the GraphQL API to enable (ENABLED) or disable (DISABLED) introspection. If no
     /// value is provided, the introspection configuration will be set to ENABLED by default.
-    pub fn introspection_config(mut self, v: impl Into<graph_ql_api::OperationLevelMetricsConfig>) -> Self { self.0.put::<graph_ql_api::OperationLevelMetricsConfig>("IntrospectionConfig", v.into()); self }
+    pub fn introspection_config(mut self, v: impl Into<graph_ql_api::IntrospectionConfig>) -> Self { self.0.put::<graph_ql_api::IntrospectionConfig>("IntrospectionConfig", v.into()); self }
     /// `LambdaAuthorizerConfig`: A LambdaAuthorizerConfig holds configuration on how to authorize AWS AppSync API access when
     /// using the AWS_LAMBDA authorizer mode. Be aware that an AWS AppSync API may have only one Lambda authorizer configured at
     /// a time.
@@ -1750,6 +1750,29 @@ pub mod graph_ql_api {
                 ResolverLevelMetricsBehavior::FullRequestResolverMetrics => "FULL_REQUEST_RESOLVER_METRICS",
                 ResolverLevelMetricsBehavior::PerResolverMetrics => "PER_RESOLVER_METRICS",
                 ResolverLevelMetricsBehavior::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Sets the value of the GraphQL API to enable (ENABLED) or disable (DISABLED) introspection. If no value is provided, the
+    /// introspection configuration will be set to ENABLED by default.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum IntrospectionConfig {
+        #[doc = "`DISABLED`"] Disabled,
+        #[doc = "`ENABLED`"] Enabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<IntrospectionConfig> for t::Value {
+        #[inline]
+        fn from(v: IntrospectionConfig) -> t::Value {
+            t::Value::from(match v {
+                IntrospectionConfig::Disabled => "DISABLED",
+                IntrospectionConfig::Enabled => "ENABLED",
+                IntrospectionConfig::Other(v) => return v,
             })
         }
     }

@@ -678,9 +678,9 @@ pub mod test_case {
 
     impl M2NonManagedApplicationAction {
         /// With its required properties `ActionType`, `Resource`.
-        pub fn new(action_type: impl Into<M2ManagedActionType>, resource: impl Into<t::Str>) -> Self {
+        pub fn new(action_type: impl Into<M2NonManagedActionType>, resource: impl Into<t::Str>) -> Self {
             let mut p = t::Props::default();
-            p.put::<M2ManagedActionType>("ActionType", action_type.into());
+            p.put::<M2NonManagedActionType>("ActionType", action_type.into());
             p.put::<t::Str>("Resource", resource.into());
             Self(p)
         }
@@ -689,5 +689,25 @@ pub mod test_case {
     impl From<M2NonManagedApplicationAction> for t::Value { #[inline] fn from(v: M2NonManagedApplicationAction) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for M2NonManagedApplicationAction { #[inline] fn from(v: t::Value) -> M2NonManagedApplicationAction { M2NonManagedApplicationAction(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum M2NonManagedActionType {
+        #[doc = "`Configure`"] Configure,
+        #[doc = "`Deconfigure`"] Deconfigure,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<M2NonManagedActionType> for t::Value {
+        #[inline]
+        fn from(v: M2NonManagedActionType) -> t::Value {
+            t::Value::from(match v {
+                M2NonManagedActionType::Configure => "Configure",
+                M2NonManagedActionType::Deconfigure => "Deconfigure",
+                M2NonManagedActionType::Other(v) => return v,
+            })
+        }
+    }
 
 }

@@ -948,12 +948,30 @@ pub mod plan {
             Self(p)
         }
         /// `Ungraceful`.
-        pub fn ungraceful(mut self, v: impl Into<DocumentDbUngracefulBehavior>) -> Self { self.0.put::<DocumentDbUngracefulBehavior>("Ungraceful", v.into()); self }
+        pub fn ungraceful(mut self, v: impl Into<GlobalAuroraUngracefulBehavior>) -> Self { self.0.put::<GlobalAuroraUngracefulBehavior>("Ungraceful", v.into()); self }
     }
 
     impl From<GlobalAuroraUngraceful> for t::Value { #[inline] fn from(v: GlobalAuroraUngraceful) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GlobalAuroraUngraceful { #[inline] fn from(v: t::Value) -> GlobalAuroraUngraceful { GlobalAuroraUngraceful(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum GlobalAuroraUngracefulBehavior {
+        #[doc = "`failover`"] Failover,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<GlobalAuroraUngracefulBehavior> for t::Value {
+        #[inline]
+        fn from(v: GlobalAuroraUngracefulBehavior) -> t::Value {
+            t::Value::from(match v {
+                GlobalAuroraUngracefulBehavior::Failover => "failover",
+                GlobalAuroraUngracefulBehavior::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1094,12 +1112,30 @@ pub mod plan {
             Self(p)
         }
         /// `Ungraceful`.
-        pub fn ungraceful(mut self, v: impl Into<DocumentDbUngracefulBehavior>) -> Self { self.0.put::<DocumentDbUngracefulBehavior>("Ungraceful", v.into()); self }
+        pub fn ungraceful(mut self, v: impl Into<NeptuneUngracefulBehavior>) -> Self { self.0.put::<NeptuneUngracefulBehavior>("Ungraceful", v.into()); self }
     }
 
     impl From<NeptuneUngraceful> for t::Value { #[inline] fn from(v: NeptuneUngraceful) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for NeptuneUngraceful { #[inline] fn from(v: t::Value) -> NeptuneUngraceful { NeptuneUngraceful(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum NeptuneUngracefulBehavior {
+        #[doc = "`failover`"] Failover,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<NeptuneUngracefulBehavior> for t::Value {
+        #[inline]
+        fn from(v: NeptuneUngracefulBehavior) -> t::Value {
+            t::Value::from(match v {
+                NeptuneUngracefulBehavior::Failover => "failover",
+                NeptuneUngracefulBehavior::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1349,12 +1385,30 @@ pub mod plan {
             Self(p)
         }
         /// `Behavior`.
-        pub fn behavior(mut self, v: impl Into<Behavior>) -> Self { self.0.put::<Behavior>("Behavior", v.into()); self }
+        pub fn behavior(mut self, v: impl Into<SsmSendCommandUngracefulBehavior>) -> Self { self.0.put::<SsmSendCommandUngracefulBehavior>("Behavior", v.into()); self }
     }
 
     impl From<SsmSendCommandUngraceful> for t::Value { #[inline] fn from(v: SsmSendCommandUngraceful) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SsmSendCommandUngraceful { #[inline] fn from(v: t::Value) -> SsmSendCommandUngraceful { SsmSendCommandUngraceful(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SsmSendCommandUngracefulBehavior {
+        #[doc = "`skip`"] Skip,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SsmSendCommandUngracefulBehavior> for t::Value {
+        #[inline]
+        fn from(v: SsmSendCommandUngracefulBehavior) -> t::Value {
+            t::Value::from(match v {
+                SsmSendCommandUngracefulBehavior::Skip => "skip",
+                SsmSendCommandUngracefulBehavior::Other(v) => return v,
+            })
+        }
+    }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

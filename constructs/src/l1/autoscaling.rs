@@ -811,7 +811,7 @@ pub mod auto_scaling_group {
         /// more information, see [Burstable performance
         /// instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) in the *Amazon EC2
         /// User Guide*.
-        pub fn burstable_performance(mut self, v: impl Into<BareMetal>) -> Self { self.0.put::<BareMetal>("BurstablePerformance", v.into()); self }
+        pub fn burstable_performance(mut self, v: impl Into<BurstablePerformance>) -> Self { self.0.put::<BurstablePerformance>("BurstablePerformance", v.into()); self }
         /// `CpuManufacturers`: Lists which specific CPU manufacturers to include. +  For instance types with Intel CPUs, specify
         /// `intel`. +  For instance types with AMD CPUs, specify `amd`. +  For instance types with AWS CPUs, specify
         /// `amazon-web-services`.
@@ -828,7 +828,7 @@ pub mod auto_scaling_group {
         /// more information, see [Amazon EC2 instance
         /// store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide*.
         /// Default: `included`
-        pub fn local_storage(mut self, v: impl Into<BareMetal>) -> Self { self.0.put::<BareMetal>("LocalStorage", v.into()); self }
+        pub fn local_storage(mut self, v: impl Into<LocalStorage>) -> Self { self.0.put::<LocalStorage>("LocalStorage", v.into()); self }
         /// `LocalStorageTypes`: Indicates the type of local storage that is required. +  For instance types with hard disk drive
         /// (HDD) storage, specify `hdd`. +  For instance types with solid state drive (SSD) storage, specify `ssd`.
         pub fn local_storage_types(mut self, v: impl Into<t::List<LocalStorageType>>) -> Self { self.0.put::<t::List<LocalStorageType>>("LocalStorageTypes", v.into()); self }
@@ -1109,6 +1109,33 @@ pub mod auto_scaling_group {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for PerformanceFactorReferenceRequest { #[inline] fn from(v: t::Value) -> PerformanceFactorReferenceRequest { PerformanceFactorReferenceRequest(t::Props::from_value(v)) } }
 
+    /// Indicates whether burstable performance instance types are included, excluded, or required. For more information, see
+    /// [Burstable performance
+    /// instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) in the *Amazon EC2
+    /// User Guide*. Default: `excluded`
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum BurstablePerformance {
+        #[doc = "`excluded`"] Excluded,
+        #[doc = "`included`"] Included,
+        #[doc = "`required`"] Required,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<BurstablePerformance> for t::Value {
+        #[inline]
+        fn from(v: BurstablePerformance) -> t::Value {
+            t::Value::from(match v {
+                BurstablePerformance::Excluded => "excluded",
+                BurstablePerformance::Included => "included",
+                BurstablePerformance::Required => "required",
+                BurstablePerformance::Other(v) => return v,
+            })
+        }
+    }
+
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
     pub enum CpuManufacturer {
@@ -1149,6 +1176,32 @@ pub mod auto_scaling_group {
                 InstanceGeneration::Current => "current",
                 InstanceGeneration::Previous => "previous",
                 InstanceGeneration::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information,
+    /// see [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon
+    /// EC2 User Guide*. Default: `included`
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LocalStorage {
+        #[doc = "`excluded`"] Excluded,
+        #[doc = "`included`"] Included,
+        #[doc = "`required`"] Required,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LocalStorage> for t::Value {
+        #[inline]
+        fn from(v: LocalStorage) -> t::Value {
+            t::Value::from(match v {
+                LocalStorage::Excluded => "excluded",
+                LocalStorage::Included => "included",
+                LocalStorage::Required => "required",
+                LocalStorage::Other(v) => return v,
             })
         }
     }
@@ -2074,9 +2127,9 @@ pub mod scaling_policy {
 
     impl PredictiveScalingPredefinedMetricPair {
         /// With its required properties `PredefinedMetricType`.
-        pub fn new(predefined_metric_type: impl Into<PredefinedMetricType2>) -> Self {
+        pub fn new(predefined_metric_type: impl Into<PredefinedMetricPairSpecificationPredefinedMetricType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<PredefinedMetricType2>("PredefinedMetricType", predefined_metric_type.into());
+            p.put::<PredefinedMetricPairSpecificationPredefinedMetricType>("PredefinedMetricType", predefined_metric_type.into());
             Self(p)
         }
         /// `ResourceLabel`.
@@ -2089,7 +2142,7 @@ pub mod scaling_policy {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum PredefinedMetricType2 {
+    pub enum PredefinedMetricPairSpecificationPredefinedMetricType {
         #[doc = "`ALBRequestCount`"] ALBRequestCount,
         #[doc = "`ASGCPUUtilization`"] ASGCPUUtilization,
         #[doc = "`ASGNetworkIn`"] ASGNetworkIn,
@@ -2098,15 +2151,15 @@ pub mod scaling_policy {
         Other(t::Value),
     }
 
-    impl From<PredefinedMetricType2> for t::Value {
+    impl From<PredefinedMetricPairSpecificationPredefinedMetricType> for t::Value {
         #[inline]
-        fn from(v: PredefinedMetricType2) -> t::Value {
+        fn from(v: PredefinedMetricPairSpecificationPredefinedMetricType) -> t::Value {
             t::Value::from(match v {
-                PredefinedMetricType2::ALBRequestCount => "ALBRequestCount",
-                PredefinedMetricType2::ASGCPUUtilization => "ASGCPUUtilization",
-                PredefinedMetricType2::ASGNetworkIn => "ASGNetworkIn",
-                PredefinedMetricType2::ASGNetworkOut => "ASGNetworkOut",
-                PredefinedMetricType2::Other(v) => return v,
+                PredefinedMetricPairSpecificationPredefinedMetricType::ALBRequestCount => "ALBRequestCount",
+                PredefinedMetricPairSpecificationPredefinedMetricType::ASGCPUUtilization => "ASGCPUUtilization",
+                PredefinedMetricPairSpecificationPredefinedMetricType::ASGNetworkIn => "ASGNetworkIn",
+                PredefinedMetricPairSpecificationPredefinedMetricType::ASGNetworkOut => "ASGNetworkOut",
+                PredefinedMetricPairSpecificationPredefinedMetricType::Other(v) => return v,
             })
         }
     }
@@ -2117,9 +2170,9 @@ pub mod scaling_policy {
 
     impl PredictiveScalingPredefinedScalingMetric {
         /// With its required properties `PredefinedMetricType`.
-        pub fn new(predefined_metric_type: impl Into<PredefinedMetricType3>) -> Self {
+        pub fn new(predefined_metric_type: impl Into<PredefinedScalingMetricSpecificationPredefinedMetricType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<PredefinedMetricType3>("PredefinedMetricType", predefined_metric_type.into());
+            p.put::<PredefinedScalingMetricSpecificationPredefinedMetricType>("PredefinedMetricType", predefined_metric_type.into());
             Self(p)
         }
         /// `ResourceLabel`.
@@ -2132,7 +2185,7 @@ pub mod scaling_policy {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum PredefinedMetricType3 {
+    pub enum PredefinedScalingMetricSpecificationPredefinedMetricType {
         #[doc = "`ALBRequestCountPerTarget`"] ALBRequestCountPerTarget,
         #[doc = "`ASGAverageCPUUtilization`"] ASGAverageCPUUtilization,
         #[doc = "`ASGAverageNetworkIn`"] ASGAverageNetworkIn,
@@ -2141,15 +2194,15 @@ pub mod scaling_policy {
         Other(t::Value),
     }
 
-    impl From<PredefinedMetricType3> for t::Value {
+    impl From<PredefinedScalingMetricSpecificationPredefinedMetricType> for t::Value {
         #[inline]
-        fn from(v: PredefinedMetricType3) -> t::Value {
+        fn from(v: PredefinedScalingMetricSpecificationPredefinedMetricType) -> t::Value {
             t::Value::from(match v {
-                PredefinedMetricType3::ALBRequestCountPerTarget => "ALBRequestCountPerTarget",
-                PredefinedMetricType3::ASGAverageCPUUtilization => "ASGAverageCPUUtilization",
-                PredefinedMetricType3::ASGAverageNetworkIn => "ASGAverageNetworkIn",
-                PredefinedMetricType3::ASGAverageNetworkOut => "ASGAverageNetworkOut",
-                PredefinedMetricType3::Other(v) => return v,
+                PredefinedScalingMetricSpecificationPredefinedMetricType::ALBRequestCountPerTarget => "ALBRequestCountPerTarget",
+                PredefinedScalingMetricSpecificationPredefinedMetricType::ASGAverageCPUUtilization => "ASGAverageCPUUtilization",
+                PredefinedScalingMetricSpecificationPredefinedMetricType::ASGAverageNetworkIn => "ASGAverageNetworkIn",
+                PredefinedScalingMetricSpecificationPredefinedMetricType::ASGAverageNetworkOut => "ASGAverageNetworkOut",
+                PredefinedScalingMetricSpecificationPredefinedMetricType::Other(v) => return v,
             })
         }
     }

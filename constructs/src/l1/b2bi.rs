@@ -2645,9 +2645,9 @@ pub mod transformer {
 
     impl OutputConversion {
         /// With its required properties `ToFormat`.
-        pub fn new(to_format: impl Into<FromFormat>) -> Self {
+        pub fn new(to_format: impl Into<ToFormat>) -> Self {
             let mut p = t::Props::default();
-            p.put::<FromFormat>("ToFormat", to_format.into());
+            p.put::<ToFormat>("ToFormat", to_format.into());
             Self(p)
         }
         /// `AdvancedOptions`.
@@ -2659,6 +2659,24 @@ pub mod transformer {
     impl From<OutputConversion> for t::Value { #[inline] fn from(v: OutputConversion) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for OutputConversion { #[inline] fn from(v: t::Value) -> OutputConversion { OutputConversion(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ToFormat {
+        #[doc = "`X12`"] X12,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ToFormat> for t::Value {
+        #[inline]
+        fn from(v: ToFormat) -> t::Value {
+            t::Value::from(match v {
+                ToFormat::X12 => "X12",
+                ToFormat::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]

@@ -461,7 +461,7 @@ pub mod agent {
         /// `Parameters`.
         pub fn parameters(mut self, v: impl Into<t::Map<ParameterDetail>>) -> Self { self.0.put::<t::Map<ParameterDetail>>("Parameters", v.into()); self }
         /// `RequireConfirmation`.
-        pub fn require_confirmation(mut self, v: impl Into<ActionGroupState>) -> Self { self.0.put::<ActionGroupState>("RequireConfirmation", v.into()); self }
+        pub fn require_confirmation(mut self, v: impl Into<RequireConfirmation>) -> Self { self.0.put::<RequireConfirmation>("RequireConfirmation", v.into()); self }
     }
 
     impl From<Function> for t::Value { #[inline] fn from(v: Function) -> t::Value { v.0.into_value() } }
@@ -515,6 +515,28 @@ pub mod agent {
                 Type::Boolean => "boolean",
                 Type::Array => "array",
                 Type::Other(v) => return v,
+            })
+        }
+    }
+
+    /// ENUM to check if action requires user confirmation
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RequireConfirmation {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RequireConfirmation> for t::Value {
+        #[inline]
+        fn from(v: RequireConfirmation) -> t::Value {
+            t::Value::from(match v {
+                RequireConfirmation::Enabled => "ENABLED",
+                RequireConfirmation::Disabled => "DISABLED",
+                RequireConfirmation::Other(v) => return v,
             })
         }
     }
@@ -709,12 +731,34 @@ pub mod agent {
             Self(p)
         }
         /// `KnowledgeBaseState`.
-        pub fn knowledge_base_state(mut self, v: impl Into<ActionGroupState>) -> Self { self.0.put::<ActionGroupState>("KnowledgeBaseState", v.into()); self }
+        pub fn knowledge_base_state(mut self, v: impl Into<KnowledgeBaseState>) -> Self { self.0.put::<KnowledgeBaseState>("KnowledgeBaseState", v.into()); self }
     }
 
     impl From<AgentKnowledgeBase> for t::Value { #[inline] fn from(v: AgentKnowledgeBase) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AgentKnowledgeBase { #[inline] fn from(v: t::Value) -> AgentKnowledgeBase { AgentKnowledgeBase(t::Props::from_value(v)) } }
+
+    /// State of the knowledge base; whether it is enabled or disabled
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum KnowledgeBaseState {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<KnowledgeBaseState> for t::Value {
+        #[inline]
+        fn from(v: KnowledgeBaseState) -> t::Value {
+            t::Value::from(match v {
+                KnowledgeBaseState::Enabled => "ENABLED",
+                KnowledgeBaseState::Disabled => "DISABLED",
+                KnowledgeBaseState::Other(v) => return v,
+            })
+        }
+    }
 
     /// Configuration for memory storage
     ///
@@ -851,7 +895,7 @@ pub mod agent {
         /// `PromptCreationMode`.
         pub fn prompt_creation_mode(mut self, v: impl Into<CreationMode>) -> Self { self.0.put::<CreationMode>("PromptCreationMode", v.into()); self }
         /// `PromptState`.
-        pub fn prompt_state(mut self, v: impl Into<ActionGroupState>) -> Self { self.0.put::<ActionGroupState>("PromptState", v.into()); self }
+        pub fn prompt_state(mut self, v: impl Into<PromptState>) -> Self { self.0.put::<PromptState>("PromptState", v.into()); self }
         /// `PromptType`.
         pub fn prompt_type(mut self, v: impl Into<PromptType>) -> Self { self.0.put::<PromptType>("PromptType", v.into()); self }
     }
@@ -907,6 +951,28 @@ pub mod agent {
                 CreationMode::DefaultValue => "DEFAULT",
                 CreationMode::Overridden => "OVERRIDDEN",
                 CreationMode::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Prompt State.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum PromptState {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<PromptState> for t::Value {
+        #[inline]
+        fn from(v: PromptState) -> t::Value {
+            t::Value::from(match v {
+                PromptState::Enabled => "ENABLED",
+                PromptState::Disabled => "DISABLED",
+                PromptState::Other(v) => return v,
             })
         }
     }
@@ -3453,9 +3519,9 @@ pub mod data_source {
 
     impl SalesforceSourceConfiguration {
         /// With its required properties `AuthType`, `CredentialsSecretArn`, `HostUrl`.
-        pub fn new(auth_type: impl Into<AuthType2>, credentials_secret_arn: impl Into<t::Str>, host_url: impl Into<t::Str>) -> Self {
+        pub fn new(auth_type: impl Into<SourceConfigurationAuthType>, credentials_secret_arn: impl Into<t::Str>, host_url: impl Into<t::Str>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AuthType2>("AuthType", auth_type.into());
+            p.put::<SourceConfigurationAuthType>("AuthType", auth_type.into());
             p.put::<t::Str>("CredentialsSecretArn", credentials_secret_arn.into());
             p.put::<t::Str>("HostUrl", host_url.into());
             Self(p)
@@ -3470,18 +3536,18 @@ pub mod data_source {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum AuthType2 {
+    pub enum SourceConfigurationAuthType {
         #[doc = "`OAUTH2_CLIENT_CREDENTIALS`"] Oauth2ClientCredentials,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<AuthType2> for t::Value {
+    impl From<SourceConfigurationAuthType> for t::Value {
         #[inline]
-        fn from(v: AuthType2) -> t::Value {
+        fn from(v: SourceConfigurationAuthType) -> t::Value {
             t::Value::from(match v {
-                AuthType2::Oauth2ClientCredentials => "OAUTH2_CLIENT_CREDENTIALS",
-                AuthType2::Other(v) => return v,
+                SourceConfigurationAuthType::Oauth2ClientCredentials => "OAUTH2_CLIENT_CREDENTIALS",
+                SourceConfigurationAuthType::Other(v) => return v,
             })
         }
     }
@@ -3536,12 +3602,12 @@ pub mod data_source {
 
     impl SharePointSourceConfiguration {
         /// With its required properties `AuthType`, `CredentialsSecretArn`, `Domain`, `HostType`, `SiteUrls`.
-        pub fn new(auth_type: impl Into<AuthType3>, credentials_secret_arn: impl Into<t::Str>, domain: impl Into<t::Str>, host_type: impl Into<HostType2>, site_urls: impl Into<t::List<t::Str>>) -> Self {
+        pub fn new(auth_type: impl Into<SourceConfigurationAuthType2>, credentials_secret_arn: impl Into<t::Str>, domain: impl Into<t::Str>, host_type: impl Into<SourceConfigurationHostType>, site_urls: impl Into<t::List<t::Str>>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AuthType3>("AuthType", auth_type.into());
+            p.put::<SourceConfigurationAuthType2>("AuthType", auth_type.into());
             p.put::<t::Str>("CredentialsSecretArn", credentials_secret_arn.into());
             p.put::<t::Str>("Domain", domain.into());
-            p.put::<HostType2>("HostType", host_type.into());
+            p.put::<SourceConfigurationHostType>("HostType", host_type.into());
             p.put::<t::List<t::Str>>("SiteUrls", site_urls.into());
             Self(p)
         }
@@ -3557,20 +3623,20 @@ pub mod data_source {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum AuthType3 {
+    pub enum SourceConfigurationAuthType2 {
         #[doc = "`OAUTH2_CLIENT_CREDENTIALS`"] Oauth2ClientCredentials,
         #[doc = "`OAUTH2_SHAREPOINT_APP_ONLY_CLIENT_CREDENTIALS`"] Oauth2SharepointAppOnlyClientCredentials,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<AuthType3> for t::Value {
+    impl From<SourceConfigurationAuthType2> for t::Value {
         #[inline]
-        fn from(v: AuthType3) -> t::Value {
+        fn from(v: SourceConfigurationAuthType2) -> t::Value {
             t::Value::from(match v {
-                AuthType3::Oauth2ClientCredentials => "OAUTH2_CLIENT_CREDENTIALS",
-                AuthType3::Oauth2SharepointAppOnlyClientCredentials => "OAUTH2_SHAREPOINT_APP_ONLY_CLIENT_CREDENTIALS",
-                AuthType3::Other(v) => return v,
+                SourceConfigurationAuthType2::Oauth2ClientCredentials => "OAUTH2_CLIENT_CREDENTIALS",
+                SourceConfigurationAuthType2::Oauth2SharepointAppOnlyClientCredentials => "OAUTH2_SHAREPOINT_APP_ONLY_CLIENT_CREDENTIALS",
+                SourceConfigurationAuthType2::Other(v) => return v,
             })
         }
     }
@@ -3579,18 +3645,18 @@ pub mod data_source {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum HostType2 {
+    pub enum SourceConfigurationHostType {
         #[doc = "`ONLINE`"] Online,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<HostType2> for t::Value {
+    impl From<SourceConfigurationHostType> for t::Value {
         #[inline]
-        fn from(v: HostType2) -> t::Value {
+        fn from(v: SourceConfigurationHostType) -> t::Value {
             t::Value::from(match v {
-                HostType2::Online => "ONLINE",
-                HostType2::Other(v) => return v,
+                SourceConfigurationHostType::Online => "ONLINE",
+                SourceConfigurationHostType::Other(v) => return v,
             })
         }
     }
@@ -4454,7 +4520,7 @@ pub mod enforced_guardrail_configuration {
         /// `Messages`: Selective guarding mode for user messages
         pub fn messages(mut self, v: impl Into<Messages>) -> Self { self.0.put::<Messages>("Messages", v.into()); self }
         /// `System`: Selective guarding mode for system prompts
-        pub fn system(mut self, v: impl Into<Messages>) -> Self { self.0.put::<Messages>("System", v.into()); self }
+        pub fn system(mut self, v: impl Into<System>) -> Self { self.0.put::<System>("System", v.into()); self }
     }
 
     impl From<SelectiveContentGuarding> for t::Value { #[inline] fn from(v: SelectiveContentGuarding) -> t::Value { v.0.into_value() } }
@@ -4479,6 +4545,28 @@ pub mod enforced_guardrail_configuration {
                 Messages::Selective => "SELECTIVE",
                 Messages::Comprehensive => "COMPREHENSIVE",
                 Messages::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Selective guarding mode for system prompts
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum System {
+        #[doc = "`SELECTIVE`"] Selective,
+        #[doc = "`COMPREHENSIVE`"] Comprehensive,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<System> for t::Value {
+        #[inline]
+        fn from(v: System) -> t::Value {
+            t::Value::from(match v {
+                System::Selective => "SELECTIVE",
+                System::Comprehensive => "COMPREHENSIVE",
+                System::Other(v) => return v,
             })
         }
     }
@@ -6391,7 +6479,7 @@ pub mod guardrail {
             Self(p)
         }
         /// `Action`.
-        pub fn action(mut self, v: impl Into<ContentFilterAction>) -> Self { self.0.put::<ContentFilterAction>("Action", v.into()); self }
+        pub fn action(mut self, v: impl Into<ContextualGroundingAction>) -> Self { self.0.put::<ContextualGroundingAction>("Action", v.into()); self }
         /// `Enabled`.
         pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
     }
@@ -6399,6 +6487,26 @@ pub mod guardrail {
     impl From<ContextualGroundingFilterConfig> for t::Value { #[inline] fn from(v: ContextualGroundingFilterConfig) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ContextualGroundingFilterConfig { #[inline] fn from(v: t::Value) -> ContextualGroundingFilterConfig { ContextualGroundingFilterConfig(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ContextualGroundingAction {
+        #[doc = "`BLOCK`"] Block,
+        #[doc = "`NONE`"] NoneValue,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ContextualGroundingAction> for t::Value {
+        #[inline]
+        fn from(v: ContextualGroundingAction) -> t::Value {
+            t::Value::from(match v {
+                ContextualGroundingAction::Block => "BLOCK",
+                ContextualGroundingAction::NoneValue => "NONE",
+                ContextualGroundingAction::Other(v) => return v,
+            })
+        }
+    }
 
     /// Type of contextual grounding filter
     ///
@@ -6666,11 +6774,11 @@ pub mod guardrail {
         /// `Examples`: List of text examples
         pub fn examples(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Examples", v.into()); self }
         /// `InputAction`.
-        pub fn input_action(mut self, v: impl Into<ContentFilterAction>) -> Self { self.0.put::<ContentFilterAction>("InputAction", v.into()); self }
+        pub fn input_action(mut self, v: impl Into<TopicAction>) -> Self { self.0.put::<TopicAction>("InputAction", v.into()); self }
         /// `InputEnabled`.
         pub fn input_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("InputEnabled", v.into()); self }
         /// `OutputAction`.
-        pub fn output_action(mut self, v: impl Into<ContentFilterAction>) -> Self { self.0.put::<ContentFilterAction>("OutputAction", v.into()); self }
+        pub fn output_action(mut self, v: impl Into<TopicAction>) -> Self { self.0.put::<TopicAction>("OutputAction", v.into()); self }
         /// `OutputEnabled`.
         pub fn output_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OutputEnabled", v.into()); self }
     }
@@ -6678,6 +6786,26 @@ pub mod guardrail {
     impl From<TopicConfig> for t::Value { #[inline] fn from(v: TopicConfig) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for TopicConfig { #[inline] fn from(v: t::Value) -> TopicConfig { TopicConfig(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum TopicAction {
+        #[doc = "`BLOCK`"] Block,
+        #[doc = "`NONE`"] NoneValue,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<TopicAction> for t::Value {
+        #[inline]
+        fn from(v: TopicAction) -> t::Value {
+            t::Value::from(match v {
+                TopicAction::Block => "BLOCK",
+                TopicAction::NoneValue => "NONE",
+                TopicAction::Other(v) => return v,
+            })
+        }
+    }
 
     /// Type of topic in a policy
     ///
@@ -6707,9 +6835,9 @@ pub mod guardrail {
 
     impl TopicsTierConfig {
         /// With its required properties `TierName`.
-        pub fn new(tier_name: impl Into<ContentFiltersTierName>) -> Self {
+        pub fn new(tier_name: impl Into<TopicsTierName>) -> Self {
             let mut p = t::Props::default();
-            p.put::<ContentFiltersTierName>("TierName", tier_name.into());
+            p.put::<TopicsTierName>("TierName", tier_name.into());
             Self(p)
         }
     }
@@ -6717,6 +6845,28 @@ pub mod guardrail {
     impl From<TopicsTierConfig> for t::Value { #[inline] fn from(v: TopicsTierConfig) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for TopicsTierConfig { #[inline] fn from(v: t::Value) -> TopicsTierConfig { TopicsTierConfig(t::Props::from_value(v)) } }
+
+    /// Tier name for tier configuration in topic policy
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum TopicsTierName {
+        #[doc = "`CLASSIC`"] Classic,
+        #[doc = "`STANDARD`"] Standard,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<TopicsTierName> for t::Value {
+        #[inline]
+        fn from(v: TopicsTierName) -> t::Value {
+            t::Value::from(match v {
+                TopicsTierName::Classic => "CLASSIC",
+                TopicsTierName::Standard => "STANDARD",
+                TopicsTierName::Other(v) => return v,
+            })
+        }
+    }
 
     /// Word policy config for a guardrail.
     ///
@@ -6755,11 +6905,11 @@ pub mod guardrail {
             Self(p)
         }
         /// `InputAction`.
-        pub fn input_action(mut self, v: impl Into<ContentFilterAction>) -> Self { self.0.put::<ContentFilterAction>("InputAction", v.into()); self }
+        pub fn input_action(mut self, v: impl Into<WordAction>) -> Self { self.0.put::<WordAction>("InputAction", v.into()); self }
         /// `InputEnabled`.
         pub fn input_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("InputEnabled", v.into()); self }
         /// `OutputAction`.
-        pub fn output_action(mut self, v: impl Into<ContentFilterAction>) -> Self { self.0.put::<ContentFilterAction>("OutputAction", v.into()); self }
+        pub fn output_action(mut self, v: impl Into<WordAction>) -> Self { self.0.put::<WordAction>("OutputAction", v.into()); self }
         /// `OutputEnabled`.
         pub fn output_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OutputEnabled", v.into()); self }
     }
@@ -6767,6 +6917,26 @@ pub mod guardrail {
     impl From<ManagedWordsConfig> for t::Value { #[inline] fn from(v: ManagedWordsConfig) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ManagedWordsConfig { #[inline] fn from(v: t::Value) -> ManagedWordsConfig { ManagedWordsConfig(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum WordAction {
+        #[doc = "`BLOCK`"] Block,
+        #[doc = "`NONE`"] NoneValue,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<WordAction> for t::Value {
+        #[inline]
+        fn from(v: WordAction) -> t::Value {
+            t::Value::from(match v {
+                WordAction::Block => "BLOCK",
+                WordAction::NoneValue => "NONE",
+                WordAction::Other(v) => return v,
+            })
+        }
+    }
 
     /// Options for managed words.
     ///
@@ -6802,11 +6972,11 @@ pub mod guardrail {
             Self(p)
         }
         /// `InputAction`.
-        pub fn input_action(mut self, v: impl Into<ContentFilterAction>) -> Self { self.0.put::<ContentFilterAction>("InputAction", v.into()); self }
+        pub fn input_action(mut self, v: impl Into<WordAction>) -> Self { self.0.put::<WordAction>("InputAction", v.into()); self }
         /// `InputEnabled`.
         pub fn input_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("InputEnabled", v.into()); self }
         /// `OutputAction`.
-        pub fn output_action(mut self, v: impl Into<ContentFilterAction>) -> Self { self.0.put::<ContentFilterAction>("OutputAction", v.into()); self }
+        pub fn output_action(mut self, v: impl Into<WordAction>) -> Self { self.0.put::<WordAction>("OutputAction", v.into()); self }
         /// `OutputEnabled`.
         pub fn output_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("OutputEnabled", v.into()); self }
     }

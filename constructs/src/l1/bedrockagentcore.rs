@@ -5481,7 +5481,7 @@ pub mod harness {
         /// `ApiBase`: Optional custom endpoint URL for an OpenAI-compatible endpoint.
         pub fn api_base(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ApiBase", v.into()); self }
         /// `ApiFormat`.
-        pub fn api_format(mut self, v: impl Into<ApiFormat2>) -> Self { self.0.put::<ApiFormat2>("ApiFormat", v.into()); self }
+        pub fn api_format(mut self, v: impl Into<OpenAiModelConfigApiFormat>) -> Self { self.0.put::<OpenAiModelConfigApiFormat>("ApiFormat", v.into()); self }
         /// `MaxTokens`.
         pub fn max_tokens(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxTokens", v.into()); self }
         /// `Temperature`.
@@ -5496,20 +5496,20 @@ pub mod harness {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum ApiFormat2 {
+    pub enum OpenAiModelConfigApiFormat {
         #[doc = "`chat_completions`"] ChatCompletions,
         #[doc = "`responses`"] Responses,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<ApiFormat2> for t::Value {
+    impl From<OpenAiModelConfigApiFormat> for t::Value {
         #[inline]
-        fn from(v: ApiFormat2) -> t::Value {
+        fn from(v: OpenAiModelConfigApiFormat) -> t::Value {
             t::Value::from(match v {
-                ApiFormat2::ChatCompletions => "chat_completions",
-                ApiFormat2::Responses => "responses",
-                ApiFormat2::Other(v) => return v,
+                OpenAiModelConfigApiFormat::ChatCompletions => "chat_completions",
+                OpenAiModelConfigApiFormat::Responses => "responses",
+                OpenAiModelConfigApiFormat::Other(v) => return v,
             })
         }
     }
@@ -5881,9 +5881,9 @@ pub mod harness {
 
     impl HarnessTruncationConfiguration {
         /// With its required properties `Strategy`.
-        pub fn new(strategy: impl Into<Strategy2>) -> Self {
+        pub fn new(strategy: impl Into<TruncationStrategy>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Strategy2>("Strategy", strategy.into());
+            p.put::<TruncationStrategy>("Strategy", strategy.into());
             Self(p)
         }
         /// `Config`.
@@ -5959,7 +5959,7 @@ pub mod harness {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Strategy2 {
+    pub enum TruncationStrategy {
         #[doc = "`sliding_window`"] SlidingWindow,
         #[doc = "`summarization`"] Summarization,
         #[doc = "`none`"] NoneValue,
@@ -5967,14 +5967,14 @@ pub mod harness {
         Other(t::Value),
     }
 
-    impl From<Strategy2> for t::Value {
+    impl From<TruncationStrategy> for t::Value {
         #[inline]
-        fn from(v: Strategy2) -> t::Value {
+        fn from(v: TruncationStrategy) -> t::Value {
             t::Value::from(match v {
-                Strategy2::SlidingWindow => "sliding_window",
-                Strategy2::Summarization => "summarization",
-                Strategy2::NoneValue => "none",
-                Strategy2::Other(v) => return v,
+                TruncationStrategy::SlidingWindow => "sliding_window",
+                TruncationStrategy::Summarization => "summarization",
+                TruncationStrategy::NoneValue => "none",
+                TruncationStrategy::Other(v) => return v,
             })
         }
     }
@@ -6989,9 +6989,9 @@ pub mod memory {
 
     impl ContentConfiguration {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type2>) -> Self {
+        pub fn new(type_: impl Into<ContentConfigurationsType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type2>("Type", type_.into());
+            p.put::<ContentConfigurationsType>("Type", type_.into());
             Self(p)
         }
         /// `Level`: The level of content detail to deliver
@@ -7028,18 +7028,18 @@ pub mod memory {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum ContentConfigurationsType {
         #[doc = "`MEMORY_RECORDS`"] MemoryRecords,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<ContentConfigurationsType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: ContentConfigurationsType) -> t::Value {
             t::Value::from(match v {
-                Type2::MemoryRecords => "MEMORY_RECORDS",
-                Type2::Other(v) => return v,
+                ContentConfigurationsType::MemoryRecords => "MEMORY_RECORDS",
+                ContentConfigurationsType::Other(v) => return v,
             })
         }
     }

@@ -612,10 +612,10 @@ pub mod budgets_action {
 
     impl Subscriber {
         /// With its required properties `Address`, `Type`.
-        pub fn new(address: impl Into<t::Str>, type_: impl Into<Type2>) -> Self {
+        pub fn new(address: impl Into<t::Str>, type_: impl Into<SubscribersType>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::Str>("Address", address.into());
-            p.put::<Type2>("Type", type_.into());
+            p.put::<SubscribersType>("Type", type_.into());
             Self(p)
         }
     }
@@ -626,20 +626,20 @@ pub mod budgets_action {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum SubscribersType {
         #[doc = "`SNS`"] Sns,
         #[doc = "`EMAIL`"] Email,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<SubscribersType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: SubscribersType) -> t::Value {
             t::Value::from(match v {
-                Type2::Sns => "SNS",
-                Type2::Email => "EMAIL",
-                Type2::Other(v) => return v,
+                SubscribersType::Sns => "SNS",
+                SubscribersType::Email => "EMAIL",
+                SubscribersType::Other(v) => return v,
             })
         }
     }

@@ -434,7 +434,7 @@ impl CfnCertificate {
     pub fn certificate_export(mut self, v: impl Into<certificate::CertificateExport>) -> Self { self.0.put::<certificate::CertificateExport>("CertificateExport", v.into()); self }
     /// `CertificateTransparencyLoggingPreference`: You can opt out of certificate transparency logging by specifying the
     /// DISABLED option. Opt in by specifying ENABLED.
-    pub fn certificate_transparency_logging_preference(mut self, v: impl Into<certificate::CertificateExport>) -> Self { self.0.put::<certificate::CertificateExport>("CertificateTransparencyLoggingPreference", v.into()); self }
+    pub fn certificate_transparency_logging_preference(mut self, v: impl Into<certificate::CertificateTransparencyLoggingPreference>) -> Self { self.0.put::<certificate::CertificateTransparencyLoggingPreference>("CertificateTransparencyLoggingPreference", v.into()); self }
     /// `DomainValidationOptions`: Domain information that domain name registrars use to verify your identity.
     pub fn domain_validation_options(mut self, v: impl Into<t::List<certificate::DomainValidationOption>>) -> Self { self.0.put::<t::List<certificate::DomainValidationOption>>("DomainValidationOptions", v.into()); self }
     /// `Id`.
@@ -496,6 +496,28 @@ pub mod certificate {
                 CertificateExport::Enabled => "ENABLED",
                 CertificateExport::Disabled => "DISABLED",
                 CertificateExport::Other(v) => return v,
+            })
+        }
+    }
+
+    /// You can opt out of certificate transparency logging by specifying the DISABLED option. Opt in by specifying ENABLED.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum CertificateTransparencyLoggingPreference {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<CertificateTransparencyLoggingPreference> for t::Value {
+        #[inline]
+        fn from(v: CertificateTransparencyLoggingPreference) -> t::Value {
+            t::Value::from(match v {
+                CertificateTransparencyLoggingPreference::Enabled => "ENABLED",
+                CertificateTransparencyLoggingPreference::Disabled => "DISABLED",
+                CertificateTransparencyLoggingPreference::Other(v) => return v,
             })
         }
     }

@@ -816,7 +816,7 @@ pub mod media_insights_pipeline_configuration {
         /// `ContentIdentificationType`: Labels all PII identified in the transcript.
         pub fn content_identification_type(mut self, v: impl Into<ContentIdentificationType>) -> Self { self.0.put::<ContentIdentificationType>("ContentIdentificationType", v.into()); self }
         /// `ContentRedactionType`: Redacts all PII identified in the transcript.
-        pub fn content_redaction_type(mut self, v: impl Into<ContentIdentificationType>) -> Self { self.0.put::<ContentIdentificationType>("ContentRedactionType", v.into()); self }
+        pub fn content_redaction_type(mut self, v: impl Into<ContentRedactionType>) -> Self { self.0.put::<ContentRedactionType>("ContentRedactionType", v.into()); self }
         /// `EnablePartialResultsStabilization`: Enables partial result stabilization.
         pub fn enable_partial_results_stabilization(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnablePartialResultsStabilization", v.into()); self }
         /// `FilterPartialResults`: If true, partial results are filtered out.
@@ -857,6 +857,26 @@ pub mod media_insights_pipeline_configuration {
             t::Value::from(match v {
                 ContentIdentificationType::Pii => "PII",
                 ContentIdentificationType::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Redacts all PII identified in the transcript.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ContentRedactionType {
+        #[doc = "`PII`"] Pii,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ContentRedactionType> for t::Value {
+        #[inline]
+        fn from(v: ContentRedactionType) -> t::Value {
+            t::Value::from(match v {
+                ContentRedactionType::Pii => "PII",
+                ContentRedactionType::Other(v) => return v,
             })
         }
     }
@@ -1003,7 +1023,7 @@ pub mod media_insights_pipeline_configuration {
         /// `ContentIdentificationType`: Labels all PII identified in the transcript.
         pub fn content_identification_type(mut self, v: impl Into<ContentIdentificationType>) -> Self { self.0.put::<ContentIdentificationType>("ContentIdentificationType", v.into()); self }
         /// `ContentRedactionType`: Redacts all PII identified in the transcript.
-        pub fn content_redaction_type(mut self, v: impl Into<ContentIdentificationType>) -> Self { self.0.put::<ContentIdentificationType>("ContentRedactionType", v.into()); self }
+        pub fn content_redaction_type(mut self, v: impl Into<ContentRedactionType>) -> Self { self.0.put::<ContentRedactionType>("ContentRedactionType", v.into()); self }
         /// `EnablePartialResultsStabilization`: Enables partial result stabilization.
         pub fn enable_partial_results_stabilization(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnablePartialResultsStabilization", v.into()); self }
         /// `FilterPartialResults`: If true, partial results are filtered out.
@@ -1023,7 +1043,7 @@ pub mod media_insights_pipeline_configuration {
         /// `PiiEntityTypes`: The types of PII to redact.
         pub fn pii_entity_types(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PiiEntityTypes", v.into()); self }
         /// `PreferredLanguage`: The preferred language for transcription.
-        pub fn preferred_language(mut self, v: impl Into<LanguageCode>) -> Self { self.0.put::<LanguageCode>("PreferredLanguage", v.into()); self }
+        pub fn preferred_language(mut self, v: impl Into<PreferredLanguage>) -> Self { self.0.put::<PreferredLanguage>("PreferredLanguage", v.into()); self }
         /// `ShowSpeakerLabel`: Enables speaker partitioning.
         pub fn show_speaker_label(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ShowSpeakerLabel", v.into()); self }
         /// `VocabularyFilterMethod`: The vocabulary filtering method.
@@ -1041,6 +1061,42 @@ pub mod media_insights_pipeline_configuration {
     impl From<AmazonTranscribeProcessorConfiguration> for t::Value { #[inline] fn from(v: AmazonTranscribeProcessorConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AmazonTranscribeProcessorConfiguration { #[inline] fn from(v: t::Value) -> AmazonTranscribeProcessorConfiguration { AmazonTranscribeProcessorConfiguration(t::Props::from_value(v)) } }
+
+    /// The preferred language for transcription.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum PreferredLanguage {
+        #[doc = "`en-US`"] EnUs,
+        #[doc = "`en-GB`"] EnGb,
+        #[doc = "`es-US`"] EsUs,
+        #[doc = "`fr-CA`"] FrCa,
+        #[doc = "`fr-FR`"] FrFr,
+        #[doc = "`en-AU`"] EnAu,
+        #[doc = "`it-IT`"] ItIt,
+        #[doc = "`de-DE`"] DeDe,
+        #[doc = "`pt-BR`"] PtBr,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<PreferredLanguage> for t::Value {
+        #[inline]
+        fn from(v: PreferredLanguage) -> t::Value {
+            t::Value::from(match v {
+                PreferredLanguage::EnUs => "en-US",
+                PreferredLanguage::EnGb => "en-GB",
+                PreferredLanguage::EsUs => "es-US",
+                PreferredLanguage::FrCa => "fr-CA",
+                PreferredLanguage::FrFr => "fr-FR",
+                PreferredLanguage::EnAu => "en-AU",
+                PreferredLanguage::ItIt => "it-IT",
+                PreferredLanguage::DeDe => "de-DE",
+                PreferredLanguage::PtBr => "pt-BR",
+                PreferredLanguage::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1157,9 +1213,9 @@ pub mod media_insights_pipeline_configuration {
 
     impl RealTimeAlertRule {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type2>) -> Self {
+        pub fn new(type_: impl Into<RulesType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type2>("Type", type_.into());
+            p.put::<RulesType>("Type", type_.into());
             Self(p)
         }
         /// `IssueDetectionConfiguration`.
@@ -1254,7 +1310,7 @@ pub mod media_insights_pipeline_configuration {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum RulesType {
         #[doc = "`KeywordMatch`"] KeywordMatch,
         #[doc = "`Sentiment`"] Sentiment,
         #[doc = "`IssueDetection`"] IssueDetection,
@@ -1262,14 +1318,14 @@ pub mod media_insights_pipeline_configuration {
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<RulesType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: RulesType) -> t::Value {
             t::Value::from(match v {
-                Type2::KeywordMatch => "KeywordMatch",
-                Type2::Sentiment => "Sentiment",
-                Type2::IssueDetection => "IssueDetection",
-                Type2::Other(v) => return v,
+                RulesType::KeywordMatch => "KeywordMatch",
+                RulesType::Sentiment => "Sentiment",
+                RulesType::IssueDetection => "IssueDetection",
+                RulesType::Other(v) => return v,
             })
         }
     }

@@ -184,9 +184,9 @@ pub mod analysis_template {
 
     impl ErrorMessageConfiguration {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type2>) -> Self {
+        pub fn new(type_: impl Into<ErrorMessageConfigurationType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type2>("Type", type_.into());
+            p.put::<ErrorMessageConfigurationType>("Type", type_.into());
             Self(p)
         }
     }
@@ -197,18 +197,18 @@ pub mod analysis_template {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum ErrorMessageConfigurationType {
         #[doc = "`DETAILED`"] Detailed,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<ErrorMessageConfigurationType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: ErrorMessageConfigurationType) -> t::Value {
             t::Value::from(match v {
-                Type2::Detailed => "DETAILED",
-                Type2::Other(v) => return v,
+                ErrorMessageConfigurationType::Detailed => "DETAILED",
+                ErrorMessageConfigurationType::Other(v) => return v,
             })
         }
     }
@@ -487,12 +487,12 @@ pub struct CfnCollaboration(t::Props);
 
 impl CfnCollaboration {
     /// With its required properties `CreatorDisplayName`, `Description`, `Name`, `QueryLogStatus`.
-    pub fn new(creator_display_name: impl Into<t::Str>, description: impl Into<t::Str>, name: impl Into<t::Str>, query_log_status: impl Into<collaboration::CollaborationJobLogStatus>) -> Self {
+    pub fn new(creator_display_name: impl Into<t::Str>, description: impl Into<t::Str>, name: impl Into<t::Str>, query_log_status: impl Into<collaboration::CollaborationQueryLogStatus>) -> Self {
         let mut p = t::Props::default();
         p.put::<t::Str>("CreatorDisplayName", creator_display_name.into());
         p.put::<t::Str>("Description", description.into());
         p.put::<t::Str>("Name", name.into());
-        p.put::<collaboration::CollaborationJobLogStatus>("QueryLogStatus", query_log_status.into());
+        p.put::<collaboration::CollaborationQueryLogStatus>("QueryLogStatus", query_log_status.into());
         Self(p)
     }
     /// `AllowedResultRegions`.
@@ -857,6 +857,26 @@ pub mod collaboration {
     impl From<MemberSpecification> for t::Value { #[inline] fn from(v: MemberSpecification) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for MemberSpecification { #[inline] fn from(v: t::Value) -> MemberSpecification { MemberSpecification(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum CollaborationQueryLogStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<CollaborationQueryLogStatus> for t::Value {
+        #[inline]
+        fn from(v: CollaborationQueryLogStatus) -> t::Value {
+            t::Value::from(match v {
+                CollaborationQueryLogStatus::Enabled => "ENABLED",
+                CollaborationQueryLogStatus::Disabled => "DISABLED",
+                CollaborationQueryLogStatus::Other(v) => return v,
+            })
+        }
+    }
 
 }
 
@@ -1264,12 +1284,12 @@ pub mod configured_table {
 
     impl AggregationThreshold {
         /// With its required properties `AllowedAggregateExpressionType`, `IdentityColumns`, `MinimumIdentityCount`, `Type`.
-        pub fn new(allowed_aggregate_expression_type: impl Into<AllowedAggregateExpressionType>, identity_columns: impl Into<t::List<t::Str>>, minimum_identity_count: impl Into<t::Int>, type_: impl Into<AggregationType>) -> Self {
+        pub fn new(allowed_aggregate_expression_type: impl Into<AllowedAggregateExpressionType>, identity_columns: impl Into<t::List<t::Str>>, minimum_identity_count: impl Into<t::Int>, type_: impl Into<AggregationThresholdType>) -> Self {
             let mut p = t::Props::default();
             p.put::<AllowedAggregateExpressionType>("AllowedAggregateExpressionType", allowed_aggregate_expression_type.into());
             p.put::<t::List<t::Str>>("IdentityColumns", identity_columns.into());
             p.put::<t::Int>("MinimumIdentityCount", minimum_identity_count.into());
-            p.put::<AggregationType>("Type", type_.into());
+            p.put::<AggregationThresholdType>("Type", type_.into());
             Self(p)
         }
         /// `OutputColumnThresholds`.
@@ -1317,6 +1337,24 @@ pub mod configured_table {
     impl From<OutputColumnThreshold> for t::Value { #[inline] fn from(v: OutputColumnThreshold) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for OutputColumnThreshold { #[inline] fn from(v: t::Value) -> OutputColumnThreshold { OutputColumnThreshold(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum AggregationThresholdType {
+        #[doc = "`COUNT_DISTINCT`"] CountDistinct,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<AggregationThresholdType> for t::Value {
+        #[inline]
+        fn from(v: AggregationThresholdType) -> t::Value {
+            t::Value::from(match v {
+                AggregationThresholdType::CountDistinct => "COUNT_DISTINCT",
+                AggregationThresholdType::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2387,10 +2425,10 @@ pub struct CfnMembership(t::Props);
 
 impl CfnMembership {
     /// With its required properties `CollaborationIdentifier`, `QueryLogStatus`.
-    pub fn new(collaboration_identifier: impl Into<t::Str>, query_log_status: impl Into<membership::MembershipJobLogStatus>) -> Self {
+    pub fn new(collaboration_identifier: impl Into<t::Str>, query_log_status: impl Into<membership::MembershipQueryLogStatus>) -> Self {
         let mut p = t::Props::default();
         p.put::<t::Str>("CollaborationIdentifier", collaboration_identifier.into());
-        p.put::<membership::MembershipJobLogStatus>("QueryLogStatus", query_log_status.into());
+        p.put::<membership::MembershipQueryLogStatus>("QueryLogStatus", query_log_status.into());
         Self(p)
     }
     /// `DefaultJobResultConfiguration`.
@@ -2661,6 +2699,26 @@ pub mod membership {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for MembershipMLPaymentConfig { #[inline] fn from(v: t::Value) -> MembershipMLPaymentConfig { MembershipMLPaymentConfig(t::Props::from_value(v)) } }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum MembershipQueryLogStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<MembershipQueryLogStatus> for t::Value {
+        #[inline]
+        fn from(v: MembershipQueryLogStatus) -> t::Value {
+            t::Value::from(match v {
+                MembershipQueryLogStatus::Enabled => "ENABLED",
+                MembershipQueryLogStatus::Disabled => "DISABLED",
+                MembershipQueryLogStatus::Other(v) => return v,
+            })
+        }
+    }
+
 }
 
 /// Represents a privacy budget within a collaboration
@@ -2787,7 +2845,7 @@ pub mod privacy_budget_template {
             Self(p)
         }
         /// `AutoRefresh`.
-        pub fn auto_refresh(mut self, v: impl Into<AutoRefresh2>) -> Self { self.0.put::<AutoRefresh2>("AutoRefresh", v.into()); self }
+        pub fn auto_refresh(mut self, v: impl Into<BudgetParametersAutoRefresh>) -> Self { self.0.put::<BudgetParametersAutoRefresh>("AutoRefresh", v.into()); self }
     }
 
     impl From<BudgetParameter> for t::Value { #[inline] fn from(v: BudgetParameter) -> t::Value { v.0.into_value() } }
@@ -2796,20 +2854,20 @@ pub mod privacy_budget_template {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum AutoRefresh2 {
+    pub enum BudgetParametersAutoRefresh {
         #[doc = "`ENABLED`"] Enabled,
         #[doc = "`DISABLED`"] Disabled,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<AutoRefresh2> for t::Value {
+    impl From<BudgetParametersAutoRefresh> for t::Value {
         #[inline]
-        fn from(v: AutoRefresh2) -> t::Value {
+        fn from(v: BudgetParametersAutoRefresh) -> t::Value {
             t::Value::from(match v {
-                AutoRefresh2::Enabled => "ENABLED",
-                AutoRefresh2::Disabled => "DISABLED",
-                AutoRefresh2::Other(v) => return v,
+                BudgetParametersAutoRefresh::Enabled => "ENABLED",
+                BudgetParametersAutoRefresh::Disabled => "DISABLED",
+                BudgetParametersAutoRefresh::Other(v) => return v,
             })
         }
     }

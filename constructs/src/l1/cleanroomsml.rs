@@ -415,9 +415,9 @@ pub mod configured_model_algorithm_association {
 
     impl TrainedModelInferenceMaxOutputSize {
         /// With its required properties `Unit`, `Value`.
-        pub fn new(unit: impl Into<TrainedModelExportsMaxSizeUnitType>, value: impl Into<t::Num>) -> Self {
+        pub fn new(unit: impl Into<TrainedModelInferenceMaxOutputSizeUnitType>, value: impl Into<t::Num>) -> Self {
             let mut p = t::Props::default();
-            p.put::<TrainedModelExportsMaxSizeUnitType>("Unit", unit.into());
+            p.put::<TrainedModelInferenceMaxOutputSizeUnitType>("Unit", unit.into());
             p.put::<t::Num>("Value", value.into());
             Self(p)
         }
@@ -426,6 +426,24 @@ pub mod configured_model_algorithm_association {
     impl From<TrainedModelInferenceMaxOutputSize> for t::Value { #[inline] fn from(v: TrainedModelInferenceMaxOutputSize) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for TrainedModelInferenceMaxOutputSize { #[inline] fn from(v: t::Value) -> TrainedModelInferenceMaxOutputSize { TrainedModelInferenceMaxOutputSize(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum TrainedModelInferenceMaxOutputSizeUnitType {
+        #[doc = "`GB`"] Gb,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<TrainedModelInferenceMaxOutputSizeUnitType> for t::Value {
+        #[inline]
+        fn from(v: TrainedModelInferenceMaxOutputSizeUnitType) -> t::Value {
+            t::Value::from(match v {
+                TrainedModelInferenceMaxOutputSizeUnitType::Gb => "GB",
+                TrainedModelInferenceMaxOutputSizeUnitType::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -497,9 +515,9 @@ pub mod configured_model_algorithm_association {
 
     impl TrainedModelArtifactMaxSize {
         /// With its required properties `Unit`, `Value`.
-        pub fn new(unit: impl Into<TrainedModelExportsMaxSizeUnitType>, value: impl Into<t::Num>) -> Self {
+        pub fn new(unit: impl Into<TrainedModelArtifactMaxSizeUnitType>, value: impl Into<t::Num>) -> Self {
             let mut p = t::Props::default();
-            p.put::<TrainedModelExportsMaxSizeUnitType>("Unit", unit.into());
+            p.put::<TrainedModelArtifactMaxSizeUnitType>("Unit", unit.into());
             p.put::<t::Num>("Value", value.into());
             Self(p)
         }
@@ -508,6 +526,24 @@ pub mod configured_model_algorithm_association {
     impl From<TrainedModelArtifactMaxSize> for t::Value { #[inline] fn from(v: TrainedModelArtifactMaxSize) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for TrainedModelArtifactMaxSize { #[inline] fn from(v: t::Value) -> TrainedModelArtifactMaxSize { TrainedModelArtifactMaxSize(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum TrainedModelArtifactMaxSizeUnitType {
+        #[doc = "`GB`"] Gb,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<TrainedModelArtifactMaxSizeUnitType> for t::Value {
+        #[inline]
+        fn from(v: TrainedModelArtifactMaxSizeUnitType) -> t::Value {
+            t::Value::from(match v {
+                TrainedModelArtifactMaxSizeUnitType::Gb => "GB",
+                TrainedModelArtifactMaxSizeUnitType::Other(v) => return v,
+            })
+        }
+    }
 
 }
 

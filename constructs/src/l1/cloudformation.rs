@@ -299,7 +299,7 @@ pub mod generated_template {
         /// `DeletionPolicy`: The DeletionPolicy assigned to resources in the generated template.
         pub fn deletion_policy(mut self, v: impl Into<DeletionPolicy>) -> Self { self.0.put::<DeletionPolicy>("DeletionPolicy", v.into()); self }
         /// `UpdateReplacePolicy`: The UpdateReplacePolicy assigned to resources in the generated template.
-        pub fn update_replace_policy(mut self, v: impl Into<DeletionPolicy>) -> Self { self.0.put::<DeletionPolicy>("UpdateReplacePolicy", v.into()); self }
+        pub fn update_replace_policy(mut self, v: impl Into<UpdateReplacePolicy>) -> Self { self.0.put::<UpdateReplacePolicy>("UpdateReplacePolicy", v.into()); self }
     }
 
     impl From<TemplateConfiguration> for t::Value { #[inline] fn from(v: TemplateConfiguration) -> t::Value { v.0.into_value() } }
@@ -324,6 +324,28 @@ pub mod generated_template {
                 DeletionPolicy::Delete => "DELETE",
                 DeletionPolicy::Retain => "RETAIN",
                 DeletionPolicy::Other(v) => return v,
+            })
+        }
+    }
+
+    /// The UpdateReplacePolicy assigned to resources in the generated template.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum UpdateReplacePolicy {
+        #[doc = "`DELETE`"] Delete,
+        #[doc = "`RETAIN`"] Retain,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<UpdateReplacePolicy> for t::Value {
+        #[inline]
+        fn from(v: UpdateReplacePolicy) -> t::Value {
+            t::Value::from(match v {
+                UpdateReplacePolicy::Delete => "DELETE",
+                UpdateReplacePolicy::Retain => "RETAIN",
+                UpdateReplacePolicy::Other(v) => return v,
             })
         }
     }

@@ -186,9 +186,9 @@ pub mod deployment_config {
 
     impl TrafficRoutingConfig {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type2>) -> Self {
+        pub fn new(type_: impl Into<TrafficRoutingConfigType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type2>("Type", type_.into());
+            p.put::<TrafficRoutingConfigType>("Type", type_.into());
             Self(p)
         }
         /// `TimeBasedCanary`.
@@ -239,7 +239,7 @@ pub mod deployment_config {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum TrafficRoutingConfigType {
         #[doc = "`AllAtOnce`"] AllAtOnce,
         #[doc = "`TimeBasedCanary`"] TimeBasedCanary,
         #[doc = "`TimeBasedLinear`"] TimeBasedLinear,
@@ -247,14 +247,14 @@ pub mod deployment_config {
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<TrafficRoutingConfigType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: TrafficRoutingConfigType) -> t::Value {
             t::Value::from(match v {
-                Type2::AllAtOnce => "AllAtOnce",
-                Type2::TimeBasedCanary => "TimeBasedCanary",
-                Type2::TimeBasedLinear => "TimeBasedLinear",
-                Type2::Other(v) => return v,
+                TrafficRoutingConfigType::AllAtOnce => "AllAtOnce",
+                TrafficRoutingConfigType::TimeBasedCanary => "TimeBasedCanary",
+                TrafficRoutingConfigType::TimeBasedLinear => "TimeBasedLinear",
+                TrafficRoutingConfigType::Other(v) => return v,
             })
         }
     }
@@ -600,7 +600,7 @@ pub mod deployment_group {
             Self(p)
         }
         /// `Action`: The action to take on instances in the original environment after a successful blue/green deployment.
-        pub fn action(mut self, v: impl Into<Action2>) -> Self { self.0.put::<Action2>("Action", v.into()); self }
+        pub fn action(mut self, v: impl Into<TerminateBlueInstancesOnDeploymentSuccessAction>) -> Self { self.0.put::<TerminateBlueInstancesOnDeploymentSuccessAction>("Action", v.into()); self }
         /// `TerminationWaitTimeInMinutes`: For an Amazon EC2 deployment, the number of minutes to wait after a successful
         /// blue/green deployment before terminating instances from the original environment. For an Amazon ECS deployment, the
         /// number of minutes before deleting the original (blue) task set.
@@ -615,20 +615,20 @@ pub mod deployment_group {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Action2 {
+    pub enum TerminateBlueInstancesOnDeploymentSuccessAction {
         #[doc = "`KEEP_ALIVE`"] KeepAlive,
         #[doc = "`TERMINATE`"] Terminate,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Action2> for t::Value {
+    impl From<TerminateBlueInstancesOnDeploymentSuccessAction> for t::Value {
         #[inline]
-        fn from(v: Action2) -> t::Value {
+        fn from(v: TerminateBlueInstancesOnDeploymentSuccessAction) -> t::Value {
             t::Value::from(match v {
-                Action2::KeepAlive => "KEEP_ALIVE",
-                Action2::Terminate => "TERMINATE",
-                Action2::Other(v) => return v,
+                TerminateBlueInstancesOnDeploymentSuccessAction::KeepAlive => "KEEP_ALIVE",
+                TerminateBlueInstancesOnDeploymentSuccessAction::Terminate => "TERMINATE",
+                TerminateBlueInstancesOnDeploymentSuccessAction::Other(v) => return v,
             })
         }
     }

@@ -591,7 +591,7 @@ pub mod pipeline {
             Self(p)
         }
         /// `Type`: The type of the environment variable.
-        pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<EnvironmentVariablesType>) -> Self { self.0.put::<EnvironmentVariablesType>("Type", v.into()); self }
     }
 
     impl From<EnvironmentVariable> for t::Value { #[inline] fn from(v: EnvironmentVariable) -> t::Value { v.0.into_value() } }
@@ -602,20 +602,20 @@ pub mod pipeline {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum EnvironmentVariablesType {
         #[doc = "`PLAINTEXT`"] Plaintext,
         #[doc = "`SECRETS_MANAGER`"] SecretsManager,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<EnvironmentVariablesType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: EnvironmentVariablesType) -> t::Value {
             t::Value::from(match v {
-                Type2::Plaintext => "PLAINTEXT",
-                Type2::SecretsManager => "SECRETS_MANAGER",
-                Type2::Other(v) => return v,
+                EnvironmentVariablesType::Plaintext => "PLAINTEXT",
+                EnvironmentVariablesType::SecretsManager => "SECRETS_MANAGER",
+                EnvironmentVariablesType::Other(v) => return v,
             })
         }
     }
@@ -773,10 +773,10 @@ pub mod pipeline {
 
     impl BlockerDeclaration {
         /// With its required properties `Name`, `Type`.
-        pub fn new(name: impl Into<t::Str>, type_: impl Into<Type3>) -> Self {
+        pub fn new(name: impl Into<t::Str>, type_: impl Into<BlockersType>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::Str>("Name", name.into());
-            p.put::<Type3>("Type", type_.into());
+            p.put::<BlockersType>("Type", type_.into());
             Self(p)
         }
     }
@@ -789,18 +789,18 @@ pub mod pipeline {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type3 {
+    pub enum BlockersType {
         #[doc = "`Schedule`"] Schedule,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type3> for t::Value {
+    impl From<BlockersType> for t::Value {
         #[inline]
-        fn from(v: Type3) -> t::Value {
+        fn from(v: BlockersType) -> t::Value {
             t::Value::from(match v {
-                Type3::Schedule => "Schedule",
-                Type3::Other(v) => return v,
+                BlockersType::Schedule => "Schedule",
+                BlockersType::Other(v) => return v,
             })
         }
     }

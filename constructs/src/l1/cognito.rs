@@ -663,7 +663,7 @@ impl CfnUserPool {
     /// `UserPoolTier`.
     pub fn user_pool_tier(mut self, v: impl Into<user_pool::UserPoolTier>) -> Self { self.0.put::<user_pool::UserPoolTier>("UserPoolTier", v.into()); self }
     /// `UsernameAttributes`.
-    pub fn username_attributes(mut self, v: impl Into<t::List<user_pool::AutoVerifiedAttribute>>) -> Self { self.0.put::<t::List<user_pool::AutoVerifiedAttribute>>("UsernameAttributes", v.into()); self }
+    pub fn username_attributes(mut self, v: impl Into<t::List<user_pool::UsernameAttribute>>) -> Self { self.0.put::<t::List<user_pool::UsernameAttribute>>("UsernameAttributes", v.into()); self }
     /// `UsernameConfiguration`.
     pub fn username_configuration(mut self, v: impl Into<user_pool::UsernameConfiguration>) -> Self { self.0.put::<user_pool::UsernameConfiguration>("UsernameConfiguration", v.into()); self }
     /// `VerificationMessageTemplate`.
@@ -1166,7 +1166,7 @@ pub mod user_pool {
         /// `LambdaArn`.
         pub fn lambda_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LambdaArn", v.into()); self }
         /// `LambdaVersion`.
-        pub fn lambda_version(mut self, v: impl Into<LambdaVersion2>) -> Self { self.0.put::<LambdaVersion2>("LambdaVersion", v.into()); self }
+        pub fn lambda_version(mut self, v: impl Into<PreTokenGenerationConfigLambdaVersion>) -> Self { self.0.put::<PreTokenGenerationConfigLambdaVersion>("LambdaVersion", v.into()); self }
     }
 
     impl From<PreTokenGenerationConfig> for t::Value { #[inline] fn from(v: PreTokenGenerationConfig) -> t::Value { v.0.into_value() } }
@@ -1175,7 +1175,7 @@ pub mod user_pool {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum LambdaVersion2 {
+    pub enum PreTokenGenerationConfigLambdaVersion {
         #[doc = "`V1_0`"] V10,
         #[doc = "`V2_0`"] V20,
         #[doc = "`V3_0`"] V30,
@@ -1183,14 +1183,14 @@ pub mod user_pool {
         Other(t::Value),
     }
 
-    impl From<LambdaVersion2> for t::Value {
+    impl From<PreTokenGenerationConfigLambdaVersion> for t::Value {
         #[inline]
-        fn from(v: LambdaVersion2) -> t::Value {
+        fn from(v: PreTokenGenerationConfigLambdaVersion) -> t::Value {
             t::Value::from(match v {
-                LambdaVersion2::V10 => "V1_0",
-                LambdaVersion2::V20 => "V2_0",
-                LambdaVersion2::V30 => "V3_0",
-                LambdaVersion2::Other(v) => return v,
+                PreTokenGenerationConfigLambdaVersion::V10 => "V1_0",
+                PreTokenGenerationConfigLambdaVersion::V20 => "V2_0",
+                PreTokenGenerationConfigLambdaVersion::V30 => "V3_0",
+                PreTokenGenerationConfigLambdaVersion::Other(v) => return v,
             })
         }
     }
@@ -1471,9 +1471,9 @@ pub mod user_pool {
 
     impl UserAttributeUpdateSettings {
         /// With its required properties `AttributesRequireVerificationBeforeUpdate`.
-        pub fn new(attributes_require_verification_before_update: impl Into<t::List<AutoVerifiedAttribute>>) -> Self {
+        pub fn new(attributes_require_verification_before_update: impl Into<t::List<AttributesRequireVerificationBeforeUpdateItem>>) -> Self {
             let mut p = t::Props::default();
-            p.put::<t::List<AutoVerifiedAttribute>>("AttributesRequireVerificationBeforeUpdate", attributes_require_verification_before_update.into());
+            p.put::<t::List<AttributesRequireVerificationBeforeUpdateItem>>("AttributesRequireVerificationBeforeUpdate", attributes_require_verification_before_update.into());
             Self(p)
         }
     }
@@ -1481,6 +1481,26 @@ pub mod user_pool {
     impl From<UserAttributeUpdateSettings> for t::Value { #[inline] fn from(v: UserAttributeUpdateSettings) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for UserAttributeUpdateSettings { #[inline] fn from(v: t::Value) -> UserAttributeUpdateSettings { UserAttributeUpdateSettings(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum AttributesRequireVerificationBeforeUpdateItem {
+        #[doc = "`email`"] Email,
+        #[doc = "`phone_number`"] PhoneNumber,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<AttributesRequireVerificationBeforeUpdateItem> for t::Value {
+        #[inline]
+        fn from(v: AttributesRequireVerificationBeforeUpdateItem) -> t::Value {
+            t::Value::from(match v {
+                AttributesRequireVerificationBeforeUpdateItem::Email => "email",
+                AttributesRequireVerificationBeforeUpdateItem::PhoneNumber => "phone_number",
+                AttributesRequireVerificationBeforeUpdateItem::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1582,6 +1602,26 @@ pub mod user_pool {
                 UserPoolTier::Essentials => "ESSENTIALS",
                 UserPoolTier::Plus => "PLUS",
                 UserPoolTier::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum UsernameAttribute {
+        #[doc = "`email`"] Email,
+        #[doc = "`phone_number`"] PhoneNumber,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<UsernameAttribute> for t::Value {
+        #[inline]
+        fn from(v: UsernameAttribute) -> t::Value {
+            t::Value::from(match v {
+                UsernameAttribute::Email => "email",
+                UsernameAttribute::PhoneNumber => "phone_number",
+                UsernameAttribute::Other(v) => return v,
             })
         }
     }
@@ -1929,9 +1969,9 @@ pub mod user_pool_client {
         /// `AccessToken`.
         pub fn access_token(mut self, v: impl Into<AccessToken>) -> Self { self.0.put::<AccessToken>("AccessToken", v.into()); self }
         /// `IdToken`.
-        pub fn id_token(mut self, v: impl Into<AccessToken>) -> Self { self.0.put::<AccessToken>("IdToken", v.into()); self }
+        pub fn id_token(mut self, v: impl Into<IdToken>) -> Self { self.0.put::<IdToken>("IdToken", v.into()); self }
         /// `RefreshToken`.
-        pub fn refresh_token(mut self, v: impl Into<AccessToken>) -> Self { self.0.put::<AccessToken>("RefreshToken", v.into()); self }
+        pub fn refresh_token(mut self, v: impl Into<RefreshToken>) -> Self { self.0.put::<RefreshToken>("RefreshToken", v.into()); self }
     }
 
     impl From<TokenValidityUnits> for t::Value { #[inline] fn from(v: TokenValidityUnits) -> t::Value { v.0.into_value() } }
@@ -1958,6 +1998,54 @@ pub mod user_pool_client {
                 AccessToken::Minutes => "minutes",
                 AccessToken::Seconds => "seconds",
                 AccessToken::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum IdToken {
+        #[doc = "`days`"] Days,
+        #[doc = "`hours`"] Hours,
+        #[doc = "`minutes`"] Minutes,
+        #[doc = "`seconds`"] Seconds,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<IdToken> for t::Value {
+        #[inline]
+        fn from(v: IdToken) -> t::Value {
+            t::Value::from(match v {
+                IdToken::Days => "days",
+                IdToken::Hours => "hours",
+                IdToken::Minutes => "minutes",
+                IdToken::Seconds => "seconds",
+                IdToken::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RefreshToken {
+        #[doc = "`days`"] Days,
+        #[doc = "`hours`"] Hours,
+        #[doc = "`minutes`"] Minutes,
+        #[doc = "`seconds`"] Seconds,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RefreshToken> for t::Value {
+        #[inline]
+        fn from(v: RefreshToken) -> t::Value {
+            t::Value::from(match v {
+                RefreshToken::Days => "days",
+                RefreshToken::Hours => "hours",
+                RefreshToken::Minutes => "minutes",
+                RefreshToken::Seconds => "seconds",
+                RefreshToken::Other(v) => return v,
             })
         }
     }

@@ -953,10 +953,10 @@ pub mod organization_config_rule {
 
     impl OrganizationCustomRuleMetadata {
         /// With its required properties `LambdaFunctionArn`, `OrganizationConfigRuleTriggerTypes`.
-        pub fn new(lambda_function_arn: impl Into<t::Str>, organization_config_rule_trigger_types: impl Into<t::List<OrganizationConfigRuleTriggerType2>>) -> Self {
+        pub fn new(lambda_function_arn: impl Into<t::Str>, organization_config_rule_trigger_types: impl Into<t::List<OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerType>>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::Str>("LambdaFunctionArn", lambda_function_arn.into());
-            p.put::<t::List<OrganizationConfigRuleTriggerType2>>("OrganizationConfigRuleTriggerTypes", organization_config_rule_trigger_types.into());
+            p.put::<t::List<OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerType>>("OrganizationConfigRuleTriggerTypes", organization_config_rule_trigger_types.into());
             Self(p)
         }
         /// `Description`: The description that you provide for your organization AWS Config rule.
@@ -1013,7 +1013,7 @@ pub mod organization_config_rule {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum OrganizationConfigRuleTriggerType2 {
+    pub enum OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerType {
         #[doc = "`ConfigurationItemChangeNotification`"] ConfigurationItemChangeNotification,
         #[doc = "`OversizedConfigurationItemChangeNotification`"] OversizedConfigurationItemChangeNotification,
         #[doc = "`ScheduledNotification`"] ScheduledNotification,
@@ -1021,14 +1021,14 @@ pub mod organization_config_rule {
         Other(t::Value),
     }
 
-    impl From<OrganizationConfigRuleTriggerType2> for t::Value {
+    impl From<OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerType> for t::Value {
         #[inline]
-        fn from(v: OrganizationConfigRuleTriggerType2) -> t::Value {
+        fn from(v: OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerType) -> t::Value {
             t::Value::from(match v {
-                OrganizationConfigRuleTriggerType2::ConfigurationItemChangeNotification => "ConfigurationItemChangeNotification",
-                OrganizationConfigRuleTriggerType2::OversizedConfigurationItemChangeNotification => "OversizedConfigurationItemChangeNotification",
-                OrganizationConfigRuleTriggerType2::ScheduledNotification => "ScheduledNotification",
-                OrganizationConfigRuleTriggerType2::Other(v) => return v,
+                OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerType::ConfigurationItemChangeNotification => "ConfigurationItemChangeNotification",
+                OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerType::OversizedConfigurationItemChangeNotification => "OversizedConfigurationItemChangeNotification",
+                OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerType::ScheduledNotification => "ScheduledNotification",
+                OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerType::Other(v) => return v,
             })
         }
     }

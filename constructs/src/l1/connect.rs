@@ -1160,7 +1160,7 @@ pub mod evaluation_form {
             Self(p)
         }
         /// `DefaultAction`: An enablement action that if condition is not satisfied.
-        pub fn default_action(mut self, v: impl Into<Action>) -> Self { self.0.put::<Action>("DefaultAction", v.into()); self }
+        pub fn default_action(mut self, v: impl Into<DefaultAction>) -> Self { self.0.put::<DefaultAction>("DefaultAction", v.into()); self }
     }
 
     impl From<EvaluationFormItemEnablementConfiguration> for t::Value { #[inline] fn from(v: EvaluationFormItemEnablementConfiguration) -> t::Value { v.0.into_value() } }
@@ -1335,7 +1335,7 @@ pub mod evaluation_form {
         /// `RefId`: A referenceId of the source value.
         pub fn ref_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RefId", v.into()); self }
         /// `Type`: A type of source item value.
-        pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<ValuesType>) -> Self { self.0.put::<ValuesType>("Type", v.into()); self }
     }
 
     impl From<EvaluationFormItemEnablementSourceValue> for t::Value { #[inline] fn from(v: EvaluationFormItemEnablementSourceValue) -> t::Value { v.0.into_value() } }
@@ -1346,18 +1346,18 @@ pub mod evaluation_form {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum ValuesType {
         #[doc = "`OPTION_REF_ID`"] OptionRefId,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<ValuesType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: ValuesType) -> t::Value {
             t::Value::from(match v {
-                Type2::OptionRefId => "OPTION_REF_ID",
-                Type2::Other(v) => return v,
+                ValuesType::OptionRefId => "OPTION_REF_ID",
+                ValuesType::Other(v) => return v,
             })
         }
     }
@@ -1380,6 +1380,28 @@ pub mod evaluation_form {
                 Operator::Or => "OR",
                 Operator::And => "AND",
                 Operator::Other(v) => return v,
+            })
+        }
+    }
+
+    /// An enablement action that if condition is not satisfied.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DefaultAction {
+        #[doc = "`DISABLE`"] Disable,
+        #[doc = "`ENABLE`"] Enable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DefaultAction> for t::Value {
+        #[inline]
+        fn from(v: DefaultAction) -> t::Value {
+            t::Value::from(match v {
+                DefaultAction::Disable => "DISABLE",
+                DefaultAction::Enable => "ENABLE",
+                DefaultAction::Other(v) => return v,
             })
         }
     }
@@ -1880,7 +1902,7 @@ pub mod evaluation_form {
         /// `Automation`: The display mode of the single select question.
         pub fn automation(mut self, v: impl Into<EvaluationFormSingleSelectQuestionAutomation>) -> Self { self.0.put::<EvaluationFormSingleSelectQuestionAutomation>("Automation", v.into()); self }
         /// `DisplayAs`: The display mode of the single select question. *Allowed values*: `DROPDOWN` | `RADIO`
-        pub fn display_as(mut self, v: impl Into<DisplayAs2>) -> Self { self.0.put::<DisplayAs2>("DisplayAs", v.into()); self }
+        pub fn display_as(mut self, v: impl Into<SingleSelectDisplayAs>) -> Self { self.0.put::<SingleSelectDisplayAs>("DisplayAs", v.into()); self }
     }
 
     impl From<EvaluationFormSingleSelectQuestionProperties> for t::Value { #[inline] fn from(v: EvaluationFormSingleSelectQuestionProperties) -> t::Value { v.0.into_value() } }
@@ -1960,20 +1982,20 @@ pub mod evaluation_form {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum DisplayAs2 {
+    pub enum SingleSelectDisplayAs {
         #[doc = "`DROPDOWN`"] Dropdown,
         #[doc = "`RADIO`"] Radio,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<DisplayAs2> for t::Value {
+    impl From<SingleSelectDisplayAs> for t::Value {
         #[inline]
-        fn from(v: DisplayAs2) -> t::Value {
+        fn from(v: SingleSelectDisplayAs) -> t::Value {
             t::Value::from(match v {
-                DisplayAs2::Dropdown => "DROPDOWN",
-                DisplayAs2::Radio => "RADIO",
-                DisplayAs2::Other(v) => return v,
+                SingleSelectDisplayAs::Dropdown => "DROPDOWN",
+                SingleSelectDisplayAs::Radio => "RADIO",
+                SingleSelectDisplayAs::Other(v) => return v,
             })
         }
     }
@@ -2233,9 +2255,9 @@ pub mod evaluation_form {
 
     impl EvaluationReviewNotificationRecipient {
         /// With its required properties `Type`, `Value`.
-        pub fn new(type_: impl Into<Type3>, value: impl Into<EvaluationReviewNotificationRecipientValue>) -> Self {
+        pub fn new(type_: impl Into<ReviewNotificationRecipientsType>, value: impl Into<EvaluationReviewNotificationRecipientValue>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type3>("Type", type_.into());
+            p.put::<ReviewNotificationRecipientsType>("Type", type_.into());
             p.put::<EvaluationReviewNotificationRecipientValue>("Value", value.into());
             Self(p)
         }
@@ -2249,18 +2271,18 @@ pub mod evaluation_form {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type3 {
+    pub enum ReviewNotificationRecipientsType {
         #[doc = "`USER_ID`"] UserId,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type3> for t::Value {
+    impl From<ReviewNotificationRecipientsType> for t::Value {
         #[inline]
-        fn from(v: Type3) -> t::Value {
+        fn from(v: ReviewNotificationRecipientsType) -> t::Value {
             t::Value::from(match v {
-                Type3::UserId => "USER_ID",
-                Type3::Other(v) => return v,
+                ReviewNotificationRecipientsType::UserId => "USER_ID",
+                ReviewNotificationRecipientsType::Other(v) => return v,
             })
         }
     }
@@ -3474,9 +3496,9 @@ pub mod metric {
 
     impl MetricFilterNumberCondition {
         /// With its required properties `Comparison`, `Values`.
-        pub fn new(comparison: impl Into<Comparison2>, values: impl Into<t::List<t::Num>>) -> Self {
+        pub fn new(comparison: impl Into<NumberConditionComparison>, values: impl Into<t::List<t::Num>>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Comparison2>("Comparison", comparison.into());
+            p.put::<NumberConditionComparison>("Comparison", comparison.into());
             p.put::<t::List<t::Num>>("Values", values.into());
             Self(p)
         }
@@ -3488,7 +3510,7 @@ pub mod metric {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Comparison2 {
+    pub enum NumberConditionComparison {
         #[doc = "`LESSER`"] Lesser,
         #[doc = "`LESSER_OR_EQUAL`"] LesserOrEqual,
         #[doc = "`GREATER`"] Greater,
@@ -3497,15 +3519,15 @@ pub mod metric {
         Other(t::Value),
     }
 
-    impl From<Comparison2> for t::Value {
+    impl From<NumberConditionComparison> for t::Value {
         #[inline]
-        fn from(v: Comparison2) -> t::Value {
+        fn from(v: NumberConditionComparison) -> t::Value {
             t::Value::from(match v {
-                Comparison2::Lesser => "LESSER",
-                Comparison2::LesserOrEqual => "LESSER_OR_EQUAL",
-                Comparison2::Greater => "GREATER",
-                Comparison2::GreaterOrEqual => "GREATER_OR_EQUAL",
-                Comparison2::Other(v) => return v,
+                NumberConditionComparison::Lesser => "LESSER",
+                NumberConditionComparison::LesserOrEqual => "LESSER_OR_EQUAL",
+                NumberConditionComparison::Greater => "GREATER",
+                NumberConditionComparison::GreaterOrEqual => "GREATER_OR_EQUAL",
+                NumberConditionComparison::Other(v) => return v,
             })
         }
     }
@@ -3516,9 +3538,9 @@ pub mod metric {
 
     impl MetricFilterStringCondition {
         /// With its required properties `Comparison`, `Values`.
-        pub fn new(comparison: impl Into<Comparison3>, values: impl Into<t::List<t::Str>>) -> Self {
+        pub fn new(comparison: impl Into<StringConditionComparison>, values: impl Into<t::List<t::Str>>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Comparison3>("Comparison", comparison.into());
+            p.put::<StringConditionComparison>("Comparison", comparison.into());
             p.put::<t::List<t::Str>>("Values", values.into());
             Self(p)
         }
@@ -3530,20 +3552,20 @@ pub mod metric {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Comparison3 {
+    pub enum StringConditionComparison {
         #[doc = "`MATCHES_ANY`"] MatchesAny,
         #[doc = "`MATCHES_NONE`"] MatchesNone,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Comparison3> for t::Value {
+    impl From<StringConditionComparison> for t::Value {
         #[inline]
-        fn from(v: Comparison3) -> t::Value {
+        fn from(v: StringConditionComparison) -> t::Value {
             t::Value::from(match v {
-                Comparison3::MatchesAny => "MATCHES_ANY",
-                Comparison3::MatchesNone => "MATCHES_NONE",
-                Comparison3::Other(v) => return v,
+                StringConditionComparison::MatchesAny => "MATCHES_ANY",
+                StringConditionComparison::MatchesNone => "MATCHES_NONE",
+                StringConditionComparison::Other(v) => return v,
             })
         }
     }
@@ -5344,7 +5366,7 @@ pub mod security_profile {
         /// `Namespace`: Namespace of the application that you want to give access to.
         pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
         /// `Type`: The type of the application.
-        pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<ApplicationsType>) -> Self { self.0.put::<ApplicationsType>("Type", v.into()); self }
     }
 
     impl From<Application> for t::Value { #[inline] fn from(v: Application) -> t::Value { v.0.into_value() } }
@@ -5355,20 +5377,20 @@ pub mod security_profile {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum ApplicationsType {
         #[doc = "`MCP`"] Mcp,
         #[doc = "`THIRD_PARTY_APPLICATION`"] ThirdPartyApplication,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<ApplicationsType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: ApplicationsType) -> t::Value {
             t::Value::from(match v {
-                Type2::Mcp => "MCP",
-                Type2::ThirdPartyApplication => "THIRD_PARTY_APPLICATION",
-                Type2::Other(v) => return v,
+                ApplicationsType::Mcp => "MCP",
+                ApplicationsType::ThirdPartyApplication => "THIRD_PARTY_APPLICATION",
+                ApplicationsType::Other(v) => return v,
             })
         }
     }

@@ -1480,7 +1480,7 @@ pub mod integration {
         /// `Salesforce`.
         pub fn salesforce(mut self, v: impl Into<SalesforceConnectorOperator>) -> Self { self.0.put::<SalesforceConnectorOperator>("Salesforce", v.into()); self }
         /// `ServiceNow`.
-        pub fn service_now(mut self, v: impl Into<SalesforceConnectorOperator>) -> Self { self.0.put::<SalesforceConnectorOperator>("ServiceNow", v.into()); self }
+        pub fn service_now(mut self, v: impl Into<ServiceNowConnectorOperator>) -> Self { self.0.put::<ServiceNowConnectorOperator>("ServiceNow", v.into()); self }
         /// `Zendesk`.
         pub fn zendesk(mut self, v: impl Into<ZendeskConnectorOperator>) -> Self { self.0.put::<ZendeskConnectorOperator>("Zendesk", v.into()); self }
     }
@@ -1647,6 +1647,64 @@ pub mod integration {
                 SalesforceConnectorOperator::ValidateNumeric => "VALIDATE_NUMERIC",
                 SalesforceConnectorOperator::NoOp => "NO_OP",
                 SalesforceConnectorOperator::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ServiceNowConnectorOperator {
+        #[doc = "`PROJECTION`"] Projection,
+        #[doc = "`LESS_THAN`"] LessThan,
+        #[doc = "`GREATER_THAN`"] GreaterThan,
+        #[doc = "`CONTAINS`"] Contains,
+        #[doc = "`BETWEEN`"] Between,
+        #[doc = "`LESS_THAN_OR_EQUAL_TO`"] LessThanOrEqualTo,
+        #[doc = "`GREATER_THAN_OR_EQUAL_TO`"] GreaterThanOrEqualTo,
+        #[doc = "`EQUAL_TO`"] EqualTo,
+        #[doc = "`NOT_EQUAL_TO`"] NotEqualTo,
+        #[doc = "`ADDITION`"] Addition,
+        #[doc = "`MULTIPLICATION`"] Multiplication,
+        #[doc = "`DIVISION`"] Division,
+        #[doc = "`SUBTRACTION`"] Subtraction,
+        #[doc = "`MASK_ALL`"] MaskAll,
+        #[doc = "`MASK_FIRST_N`"] MaskFirstN,
+        #[doc = "`MASK_LAST_N`"] MaskLastN,
+        #[doc = "`VALIDATE_NON_NULL`"] ValidateNonNull,
+        #[doc = "`VALIDATE_NON_ZERO`"] ValidateNonZero,
+        #[doc = "`VALIDATE_NON_NEGATIVE`"] ValidateNonNegative,
+        #[doc = "`VALIDATE_NUMERIC`"] ValidateNumeric,
+        #[doc = "`NO_OP`"] NoOp,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ServiceNowConnectorOperator> for t::Value {
+        #[inline]
+        fn from(v: ServiceNowConnectorOperator) -> t::Value {
+            t::Value::from(match v {
+                ServiceNowConnectorOperator::Projection => "PROJECTION",
+                ServiceNowConnectorOperator::LessThan => "LESS_THAN",
+                ServiceNowConnectorOperator::GreaterThan => "GREATER_THAN",
+                ServiceNowConnectorOperator::Contains => "CONTAINS",
+                ServiceNowConnectorOperator::Between => "BETWEEN",
+                ServiceNowConnectorOperator::LessThanOrEqualTo => "LESS_THAN_OR_EQUAL_TO",
+                ServiceNowConnectorOperator::GreaterThanOrEqualTo => "GREATER_THAN_OR_EQUAL_TO",
+                ServiceNowConnectorOperator::EqualTo => "EQUAL_TO",
+                ServiceNowConnectorOperator::NotEqualTo => "NOT_EQUAL_TO",
+                ServiceNowConnectorOperator::Addition => "ADDITION",
+                ServiceNowConnectorOperator::Multiplication => "MULTIPLICATION",
+                ServiceNowConnectorOperator::Division => "DIVISION",
+                ServiceNowConnectorOperator::Subtraction => "SUBTRACTION",
+                ServiceNowConnectorOperator::MaskAll => "MASK_ALL",
+                ServiceNowConnectorOperator::MaskFirstN => "MASK_FIRST_N",
+                ServiceNowConnectorOperator::MaskLastN => "MASK_LAST_N",
+                ServiceNowConnectorOperator::ValidateNonNull => "VALIDATE_NON_NULL",
+                ServiceNowConnectorOperator::ValidateNonZero => "VALIDATE_NON_ZERO",
+                ServiceNowConnectorOperator::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
+                ServiceNowConnectorOperator::ValidateNumeric => "VALIDATE_NUMERIC",
+                ServiceNowConnectorOperator::NoOp => "NO_OP",
+                ServiceNowConnectorOperator::Other(v) => return v,
             })
         }
     }

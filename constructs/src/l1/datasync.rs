@@ -788,7 +788,7 @@ pub mod location_f_sx_ontap {
             Self(p)
         }
         /// `Version`: The specific SMB version that you want DataSync to use to mount your SMB share.
-        pub fn version(mut self, v: impl Into<Version2>) -> Self { self.0.put::<Version2>("Version", v.into()); self }
+        pub fn version(mut self, v: impl Into<MountOptionsVersion>) -> Self { self.0.put::<MountOptionsVersion>("Version", v.into()); self }
     }
 
     impl From<SmbMountOptions> for t::Value { #[inline] fn from(v: SmbMountOptions) -> t::Value { v.0.into_value() } }
@@ -799,7 +799,7 @@ pub mod location_f_sx_ontap {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Version2 {
+    pub enum MountOptionsVersion {
         #[doc = "`AUTOMATIC`"] Automatic,
         #[doc = "`SMB2`"] Smb2,
         #[doc = "`SMB3`"] Smb3,
@@ -807,14 +807,14 @@ pub mod location_f_sx_ontap {
         Other(t::Value),
     }
 
-    impl From<Version2> for t::Value {
+    impl From<MountOptionsVersion> for t::Value {
         #[inline]
-        fn from(v: Version2) -> t::Value {
+        fn from(v: MountOptionsVersion) -> t::Value {
             t::Value::from(match v {
-                Version2::Automatic => "AUTOMATIC",
-                Version2::Smb2 => "SMB2",
-                Version2::Smb3 => "SMB3",
-                Version2::Other(v) => return v,
+                MountOptionsVersion::Automatic => "AUTOMATIC",
+                MountOptionsVersion::Smb2 => "SMB2",
+                MountOptionsVersion::Smb3 => "SMB3",
+                MountOptionsVersion::Other(v) => return v,
             })
         }
     }
@@ -1277,7 +1277,7 @@ pub mod location_hdfs {
         /// `DataTransferProtection`: Configuration for Data Transfer Protection.
         pub fn data_transfer_protection(mut self, v: impl Into<DataTransferProtection>) -> Self { self.0.put::<DataTransferProtection>("DataTransferProtection", v.into()); self }
         /// `RpcProtection`: Configuration for RPC Protection.
-        pub fn rpc_protection(mut self, v: impl Into<DataTransferProtection>) -> Self { self.0.put::<DataTransferProtection>("RpcProtection", v.into()); self }
+        pub fn rpc_protection(mut self, v: impl Into<RpcProtection>) -> Self { self.0.put::<RpcProtection>("RpcProtection", v.into()); self }
     }
 
     impl From<QopConfiguration> for t::Value { #[inline] fn from(v: QopConfiguration) -> t::Value { v.0.into_value() } }
@@ -1306,6 +1306,32 @@ pub mod location_hdfs {
                 DataTransferProtection::Privacy => "PRIVACY",
                 DataTransferProtection::Disabled => "DISABLED",
                 DataTransferProtection::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Configuration for RPC Protection.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RpcProtection {
+        #[doc = "`AUTHENTICATION`"] Authentication,
+        #[doc = "`INTEGRITY`"] Integrity,
+        #[doc = "`PRIVACY`"] Privacy,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RpcProtection> for t::Value {
+        #[inline]
+        fn from(v: RpcProtection) -> t::Value {
+            t::Value::from(match v {
+                RpcProtection::Authentication => "AUTHENTICATION",
+                RpcProtection::Integrity => "INTEGRITY",
+                RpcProtection::Privacy => "PRIVACY",
+                RpcProtection::Disabled => "DISABLED",
+                RpcProtection::Other(v) => return v,
             })
         }
     }
@@ -2323,19 +2349,19 @@ pub mod task {
         pub fn object_metadata(mut self, v: impl Into<ObjectMetadata>) -> Self { self.0.put::<ObjectMetadata>("ObjectMetadata", v.into()); self }
         /// `ObjectTags`: A value that determines whether object tags should be read from the source object store and written to the
         /// destination object store.
-        pub fn object_tags(mut self, v: impl Into<ObjectMetadata>) -> Self { self.0.put::<ObjectMetadata>("ObjectTags", v.into()); self }
+        pub fn object_tags(mut self, v: impl Into<ObjectTags>) -> Self { self.0.put::<ObjectTags>("ObjectTags", v.into()); self }
         /// `OverwriteMode`: A value that determines whether files at the destination should be overwritten or preserved when
         /// copying files.
         pub fn overwrite_mode(mut self, v: impl Into<OverwriteMode>) -> Self { self.0.put::<OverwriteMode>("OverwriteMode", v.into()); self }
         /// `PosixPermissions`: A value that determines which users or groups can access a file for a specific purpose such as
         /// reading, writing, or execution of the file.
-        pub fn posix_permissions(mut self, v: impl Into<Mtime>) -> Self { self.0.put::<Mtime>("PosixPermissions", v.into()); self }
+        pub fn posix_permissions(mut self, v: impl Into<PosixPermissions>) -> Self { self.0.put::<PosixPermissions>("PosixPermissions", v.into()); self }
         /// `PreserveDeletedFiles`: A value that specifies whether files in the destination that don't exist in the source file
         /// system should be preserved.
         pub fn preserve_deleted_files(mut self, v: impl Into<PreserveDeletedFiles>) -> Self { self.0.put::<PreserveDeletedFiles>("PreserveDeletedFiles", v.into()); self }
         /// `PreserveDevices`: A value that determines whether AWS DataSync should preserve the metadata of block and character
         /// devices in the source file system, and recreate the files with that device name and metadata on the destination.
-        pub fn preserve_devices(mut self, v: impl Into<Mtime>) -> Self { self.0.put::<Mtime>("PreserveDevices", v.into()); self }
+        pub fn preserve_devices(mut self, v: impl Into<PreserveDevices>) -> Self { self.0.put::<PreserveDevices>("PreserveDevices", v.into()); self }
         /// `SecurityDescriptorCopyFlags`: A value that determines which components of the SMB security descriptor are copied during
         /// transfer.
         pub fn security_descriptor_copy_flags(mut self, v: impl Into<SecurityDescriptorCopyFlags>) -> Self { self.0.put::<SecurityDescriptorCopyFlags>("SecurityDescriptorCopyFlags", v.into()); self }
@@ -2346,7 +2372,7 @@ pub mod task {
         /// the destination location.
         pub fn transfer_mode(mut self, v: impl Into<TransferMode>) -> Self { self.0.put::<TransferMode>("TransferMode", v.into()); self }
         /// `Uid`: The user ID (UID) of the file's owner.
-        pub fn uid(mut self, v: impl Into<Gid>) -> Self { self.0.put::<Gid>("Uid", v.into()); self }
+        pub fn uid(mut self, v: impl Into<Uid>) -> Self { self.0.put::<Uid>("Uid", v.into()); self }
         /// `VerifyMode`: A value that determines whether a data integrity verification should be performed at the end of a task
         /// execution after all data and metadata have been transferred.
         pub fn verify_mode(mut self, v: impl Into<VerifyMode>) -> Self { self.0.put::<VerifyMode>("VerifyMode", v.into()); self }
@@ -2475,6 +2501,29 @@ pub mod task {
         }
     }
 
+    /// A value that determines whether object tags should be read from the source object store and written to the destination
+    /// object store.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ObjectTags {
+        #[doc = "`PRESERVE`"] Preserve,
+        #[doc = "`NONE`"] NoneValue,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ObjectTags> for t::Value {
+        #[inline]
+        fn from(v: ObjectTags) -> t::Value {
+            t::Value::from(match v {
+                ObjectTags::Preserve => "PRESERVE",
+                ObjectTags::NoneValue => "NONE",
+                ObjectTags::Other(v) => return v,
+            })
+        }
+    }
+
     /// A value that determines whether files at the destination should be overwritten or preserved when copying files.
     ///
     /// One of the values the schema lists.
@@ -2497,6 +2546,29 @@ pub mod task {
         }
     }
 
+    /// A value that determines which users or groups can access a file for a specific purpose such as reading, writing, or
+    /// execution of the file.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum PosixPermissions {
+        #[doc = "`NONE`"] NoneValue,
+        #[doc = "`PRESERVE`"] Preserve,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<PosixPermissions> for t::Value {
+        #[inline]
+        fn from(v: PosixPermissions) -> t::Value {
+            t::Value::from(match v {
+                PosixPermissions::NoneValue => "NONE",
+                PosixPermissions::Preserve => "PRESERVE",
+                PosixPermissions::Other(v) => return v,
+            })
+        }
+    }
+
     /// A value that specifies whether files in the destination that don't exist in the source file system should be preserved.
     ///
     /// One of the values the schema lists.
@@ -2515,6 +2587,29 @@ pub mod task {
                 PreserveDeletedFiles::Preserve => "PRESERVE",
                 PreserveDeletedFiles::Remove => "REMOVE",
                 PreserveDeletedFiles::Other(v) => return v,
+            })
+        }
+    }
+
+    /// A value that determines whether AWS DataSync should preserve the metadata of block and character devices in the source
+    /// file system, and recreate the files with that device name and metadata on the destination.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum PreserveDevices {
+        #[doc = "`NONE`"] NoneValue,
+        #[doc = "`PRESERVE`"] Preserve,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<PreserveDevices> for t::Value {
+        #[inline]
+        fn from(v: PreserveDevices) -> t::Value {
+            t::Value::from(match v {
+                PreserveDevices::NoneValue => "NONE",
+                PreserveDevices::Preserve => "PRESERVE",
+                PreserveDevices::Other(v) => return v,
             })
         }
     }
@@ -2589,6 +2684,32 @@ pub mod task {
         }
     }
 
+    /// The user ID (UID) of the file's owner.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Uid {
+        #[doc = "`NONE`"] NoneValue,
+        #[doc = "`INT_VALUE`"] IntValue,
+        #[doc = "`NAME`"] Name,
+        #[doc = "`BOTH`"] Both,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Uid> for t::Value {
+        #[inline]
+        fn from(v: Uid) -> t::Value {
+            t::Value::from(match v {
+                Uid::NoneValue => "NONE",
+                Uid::IntValue => "INT_VALUE",
+                Uid::Name => "NAME",
+                Uid::Both => "BOTH",
+                Uid::Other(v) => return v,
+            })
+        }
+    }
+
     /// A value that determines whether a data integrity verification should be performed at the end of a task execution after
     /// all data and metadata have been transferred.
     ///
@@ -2631,12 +2752,34 @@ pub mod task {
         /// a destination location
         pub fn schedule_expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ScheduleExpression", v.into()); self }
         /// `Status`: Specifies status of a schedule.
-        pub fn status(mut self, v: impl Into<TaskQueueing>) -> Self { self.0.put::<TaskQueueing>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
     impl From<TaskSchedule> for t::Value { #[inline] fn from(v: TaskSchedule) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for TaskSchedule { #[inline] fn from(v: t::Value) -> TaskSchedule { TaskSchedule(t::Props::from_value(v)) } }
+
+    /// Specifies status of a schedule.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Status {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Status> for t::Value {
+        #[inline]
+        fn from(v: Status) -> t::Value {
+            t::Value::from(match v {
+                Status::Enabled => "ENABLED",
+                Status::Disabled => "DISABLED",
+                Status::Other(v) => return v,
+            })
+        }
+    }
 
     /// Specifies the task mode for the task.
     ///

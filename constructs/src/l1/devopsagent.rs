@@ -1075,10 +1075,10 @@ pub mod association {
 
     impl SourceAwsConfiguration {
         /// With its required properties `AccountId`, `AccountType`, `AssumableRoleArn`.
-        pub fn new(account_id: impl Into<t::Str>, account_type: impl Into<AccountType2>, assumable_role_arn: impl Into<t::Str>) -> Self {
+        pub fn new(account_id: impl Into<t::Str>, account_type: impl Into<SourceAwsAccountType>, assumable_role_arn: impl Into<t::Str>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::Str>("AccountId", account_id.into());
-            p.put::<AccountType2>("AccountType", account_type.into());
+            p.put::<SourceAwsAccountType>("AccountType", account_type.into());
             p.put::<t::Str>("AssumableRoleArn", assumable_role_arn.into());
             Self(p)
         }
@@ -1100,18 +1100,18 @@ pub mod association {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum AccountType2 {
+    pub enum SourceAwsAccountType {
         #[doc = "`source`"] Source,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<AccountType2> for t::Value {
+    impl From<SourceAwsAccountType> for t::Value {
         #[inline]
-        fn from(v: AccountType2) -> t::Value {
+        fn from(v: SourceAwsAccountType) -> t::Value {
             t::Value::from(match v {
-                AccountType2::Source => "source",
-                AccountType2::Other(v) => return v,
+                SourceAwsAccountType::Source => "source",
+                SourceAwsAccountType::Other(v) => return v,
             })
         }
     }

@@ -196,11 +196,11 @@ pub mod lifecycle_policy {
         /// resources are located in a Region, specify `CLOUD`.
         pub fn resource_locations(mut self, v: impl Into<t::List<ResourceLocation>>) -> Self { self.0.put::<t::List<ResourceLocation>>("ResourceLocations", v.into()); self }
         /// `ResourceType`: **[Default policies only]** Specify the type of default policy to create.
-        pub fn resource_type(mut self, v: impl Into<DefaultPolicy>) -> Self { self.0.put::<DefaultPolicy>("ResourceType", v.into()); self }
+        pub fn resource_type(mut self, v: impl Into<ResourceType>) -> Self { self.0.put::<ResourceType>("ResourceType", v.into()); self }
         /// `ResourceTypes`: **[Custom snapshot policies only]** The target resource type for snapshot and AMI lifecycle policies.
         /// Use `VOLUME` to create snapshots of individual volumes or use `INSTANCE` to create multi-volume snapshots from the
         /// volumes for an instance.
-        pub fn resource_types(mut self, v: impl Into<t::List<DefaultPolicy>>) -> Self { self.0.put::<t::List<DefaultPolicy>>("ResourceTypes", v.into()); self }
+        pub fn resource_types(mut self, v: impl Into<t::List<ResourceType>>) -> Self { self.0.put::<t::List<ResourceType>>("ResourceTypes", v.into()); self }
         /// `RetainInterval`: **[Default policies only]** Specifies how long the policy should retain snapshots or AMIs before
         /// deleting them.
         pub fn retain_interval(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RetainInterval", v.into()); self }
@@ -507,6 +507,28 @@ pub mod lifecycle_policy {
         }
     }
 
+    /// **[Default policies only]** Specify the type of default policy to create.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ResourceType {
+        #[doc = "`INSTANCE`"] Instance,
+        #[doc = "`VOLUME`"] Volume,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ResourceType> for t::Value {
+        #[inline]
+        fn from(v: ResourceType) -> t::Value {
+            t::Value::from(match v {
+                ResourceType::Instance => "INSTANCE",
+                ResourceType::Volume => "VOLUME",
+                ResourceType::Other(v) => return v,
+            })
+        }
+    }
+
     /// A property type: 11 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Schedule(t::Props);
@@ -634,7 +656,7 @@ pub mod lifecycle_policy {
         /// `Interval`: The interval between snapshots. The supported values are 1, 2, 3, 4, 6, 8, 12, and 24.
         pub fn interval(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Interval", v.into()); self }
         /// `IntervalUnit`: The interval unit.
-        pub fn interval_unit(mut self, v: impl Into<IntervalUnit2>) -> Self { self.0.put::<IntervalUnit2>("IntervalUnit", v.into()); self }
+        pub fn interval_unit(mut self, v: impl Into<CreateRuleIntervalUnit>) -> Self { self.0.put::<CreateRuleIntervalUnit>("IntervalUnit", v.into()); self }
         /// `Location`: **[Custom snapshot policies only]** Specifies the destination for snapshots created by the policy. The
         /// allowed destinations depend on the location of the targeted resources.
         pub fn location(mut self, v: impl Into<Location>) -> Self { self.0.put::<Location>("Location", v.into()); self }
@@ -653,18 +675,18 @@ pub mod lifecycle_policy {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum IntervalUnit2 {
+    pub enum CreateRuleIntervalUnit {
         #[doc = "`HOURS`"] Hours,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<IntervalUnit2> for t::Value {
+    impl From<CreateRuleIntervalUnit> for t::Value {
         #[inline]
-        fn from(v: IntervalUnit2) -> t::Value {
+        fn from(v: CreateRuleIntervalUnit) -> t::Value {
             t::Value::from(match v {
-                IntervalUnit2::Hours => "HOURS",
-                IntervalUnit2::Other(v) => return v,
+                CreateRuleIntervalUnit::Hours => "HOURS",
+                CreateRuleIntervalUnit::Other(v) => return v,
             })
         }
     }
@@ -923,11 +945,37 @@ pub mod lifecycle_policy {
         /// `UnshareInterval`: The period after which snapshots that are shared with other AWS accounts are automatically unshared.
         pub fn unshare_interval(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("UnshareInterval", v.into()); self }
         /// `UnshareIntervalUnit`: The unit of time for the automatic unsharing interval.
-        pub fn unshare_interval_unit(mut self, v: impl Into<IntervalUnit>) -> Self { self.0.put::<IntervalUnit>("UnshareIntervalUnit", v.into()); self }
+        pub fn unshare_interval_unit(mut self, v: impl Into<UnshareIntervalUnit>) -> Self { self.0.put::<UnshareIntervalUnit>("UnshareIntervalUnit", v.into()); self }
     }
 
     impl From<ShareRule> for t::Value { #[inline] fn from(v: ShareRule) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ShareRule { #[inline] fn from(v: t::Value) -> ShareRule { ShareRule(t::Props::from_value(v)) } }
+
+    /// The unit of time for the automatic unsharing interval.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum UnshareIntervalUnit {
+        #[doc = "`DAYS`"] Days,
+        #[doc = "`MONTHS`"] Months,
+        #[doc = "`WEEKS`"] Weeks,
+        #[doc = "`YEARS`"] Years,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<UnshareIntervalUnit> for t::Value {
+        #[inline]
+        fn from(v: UnshareIntervalUnit) -> t::Value {
+            t::Value::from(match v {
+                UnshareIntervalUnit::Days => "DAYS",
+                UnshareIntervalUnit::Months => "MONTHS",
+                UnshareIntervalUnit::Weeks => "WEEKS",
+                UnshareIntervalUnit::Years => "YEARS",
+                UnshareIntervalUnit::Other(v) => return v,
+            })
+        }
+    }
 
 }

@@ -2268,7 +2268,7 @@ pub mod ec2_fleet {
         /// `BaselinePerformanceFactors`.
         pub fn baseline_performance_factors(mut self, v: impl Into<BaselinePerformanceFactorsRequest>) -> Self { self.0.put::<BaselinePerformanceFactorsRequest>("BaselinePerformanceFactors", v.into()); self }
         /// `BurstablePerformance`.
-        pub fn burstable_performance(mut self, v: impl Into<BareMetal>) -> Self { self.0.put::<BareMetal>("BurstablePerformance", v.into()); self }
+        pub fn burstable_performance(mut self, v: impl Into<BurstablePerformance>) -> Self { self.0.put::<BurstablePerformance>("BurstablePerformance", v.into()); self }
         /// `CpuManufacturers`.
         pub fn cpu_manufacturers(mut self, v: impl Into<t::List<CpuManufacturer>>) -> Self { self.0.put::<t::List<CpuManufacturer>>("CpuManufacturers", v.into()); self }
         /// `ExcludedInstanceTypes`.
@@ -2276,7 +2276,7 @@ pub mod ec2_fleet {
         /// `InstanceGenerations`.
         pub fn instance_generations(mut self, v: impl Into<t::List<InstanceGeneration>>) -> Self { self.0.put::<t::List<InstanceGeneration>>("InstanceGenerations", v.into()); self }
         /// `LocalStorage`.
-        pub fn local_storage(mut self, v: impl Into<BareMetal>) -> Self { self.0.put::<BareMetal>("LocalStorage", v.into()); self }
+        pub fn local_storage(mut self, v: impl Into<LocalStorage>) -> Self { self.0.put::<LocalStorage>("LocalStorage", v.into()); self }
         /// `LocalStorageTypes`.
         pub fn local_storage_types(mut self, v: impl Into<t::List<LocalStorageType>>) -> Self { self.0.put::<t::List<LocalStorageType>>("LocalStorageTypes", v.into()); self }
         /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
@@ -2513,6 +2513,28 @@ pub mod ec2_fleet {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
+    pub enum BurstablePerformance {
+        #[doc = "`included`"] Included,
+        #[doc = "`required`"] Required,
+        #[doc = "`excluded`"] Excluded,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<BurstablePerformance> for t::Value {
+        #[inline]
+        fn from(v: BurstablePerformance) -> t::Value {
+            t::Value::from(match v {
+                BurstablePerformance::Included => "included",
+                BurstablePerformance::Required => "required",
+                BurstablePerformance::Excluded => "excluded",
+                BurstablePerformance::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
     pub enum CpuManufacturer {
         #[doc = "`intel`"] Intel,
         #[doc = "`amd`"] Amd,
@@ -2551,6 +2573,28 @@ pub mod ec2_fleet {
                 InstanceGeneration::Current => "current",
                 InstanceGeneration::Previous => "previous",
                 InstanceGeneration::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LocalStorage {
+        #[doc = "`included`"] Included,
+        #[doc = "`required`"] Required,
+        #[doc = "`excluded`"] Excluded,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LocalStorage> for t::Value {
+        #[inline]
+        fn from(v: LocalStorage) -> t::Value {
+            t::Value::from(match v {
+                LocalStorage::Included => "included",
+                LocalStorage::Required => "required",
+                LocalStorage::Excluded => "excluded",
+                LocalStorage::Other(v) => return v,
             })
         }
     }
@@ -2897,7 +2941,7 @@ pub mod ec2_fleet {
             Self(p)
         }
         /// `AllocationStrategy`.
-        pub fn allocation_strategy(mut self, v: impl Into<AllocationStrategy2>) -> Self { self.0.put::<AllocationStrategy2>("AllocationStrategy", v.into()); self }
+        pub fn allocation_strategy(mut self, v: impl Into<ReservedCapacityOptionsAllocationStrategy>) -> Self { self.0.put::<ReservedCapacityOptionsAllocationStrategy>("AllocationStrategy", v.into()); self }
         /// `CapacityReservationTarget`.
         pub fn capacity_reservation_target(mut self, v: impl Into<CapacityReservationTargetRequest>) -> Self { self.0.put::<CapacityReservationTargetRequest>("CapacityReservationTarget", v.into()); self }
         /// `ReservationTypes`.
@@ -2912,18 +2956,18 @@ pub mod ec2_fleet {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum AllocationStrategy2 {
+    pub enum ReservedCapacityOptionsAllocationStrategy {
         #[doc = "`prioritized`"] Prioritized,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<AllocationStrategy2> for t::Value {
+    impl From<ReservedCapacityOptionsAllocationStrategy> for t::Value {
         #[inline]
-        fn from(v: AllocationStrategy2) -> t::Value {
+        fn from(v: ReservedCapacityOptionsAllocationStrategy) -> t::Value {
             t::Value::from(match v {
-                AllocationStrategy2::Prioritized => "prioritized",
-                AllocationStrategy2::Other(v) => return v,
+                ReservedCapacityOptionsAllocationStrategy::Prioritized => "prioritized",
+                ReservedCapacityOptionsAllocationStrategy::Other(v) => return v,
             })
         }
     }
@@ -3020,7 +3064,7 @@ pub mod ec2_fleet {
             Self(p)
         }
         /// `AllocationStrategy`.
-        pub fn allocation_strategy(mut self, v: impl Into<AllocationStrategy3>) -> Self { self.0.put::<AllocationStrategy3>("AllocationStrategy", v.into()); self }
+        pub fn allocation_strategy(mut self, v: impl Into<SpotOptionsAllocationStrategy>) -> Self { self.0.put::<SpotOptionsAllocationStrategy>("AllocationStrategy", v.into()); self }
         /// `InstanceInterruptionBehavior`.
         pub fn instance_interruption_behavior(mut self, v: impl Into<InstanceInterruptionBehavior>) -> Self { self.0.put::<InstanceInterruptionBehavior>("InstanceInterruptionBehavior", v.into()); self }
         /// `InstancePoolsToUseCount`.
@@ -3043,7 +3087,7 @@ pub mod ec2_fleet {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum AllocationStrategy3 {
+    pub enum SpotOptionsAllocationStrategy {
         #[doc = "`lowest-price`"] LowestPrice,
         #[doc = "`lowestPrice`"] LowestPrice2,
         #[doc = "`diversified`"] Diversified,
@@ -3057,20 +3101,20 @@ pub mod ec2_fleet {
         Other(t::Value),
     }
 
-    impl From<AllocationStrategy3> for t::Value {
+    impl From<SpotOptionsAllocationStrategy> for t::Value {
         #[inline]
-        fn from(v: AllocationStrategy3) -> t::Value {
+        fn from(v: SpotOptionsAllocationStrategy) -> t::Value {
             t::Value::from(match v {
-                AllocationStrategy3::LowestPrice => "lowest-price",
-                AllocationStrategy3::LowestPrice2 => "lowestPrice",
-                AllocationStrategy3::Diversified => "diversified",
-                AllocationStrategy3::CapacityOptimized => "capacityOptimized",
-                AllocationStrategy3::CapacityOptimized2 => "capacity-optimized",
-                AllocationStrategy3::CapacityOptimizedPrioritized => "capacityOptimizedPrioritized",
-                AllocationStrategy3::CapacityOptimizedPrioritized2 => "capacity-optimized-prioritized",
-                AllocationStrategy3::PriceCapacityOptimized => "priceCapacityOptimized",
-                AllocationStrategy3::PriceCapacityOptimized2 => "price-capacity-optimized",
-                AllocationStrategy3::Other(v) => return v,
+                SpotOptionsAllocationStrategy::LowestPrice => "lowest-price",
+                SpotOptionsAllocationStrategy::LowestPrice2 => "lowestPrice",
+                SpotOptionsAllocationStrategy::Diversified => "diversified",
+                SpotOptionsAllocationStrategy::CapacityOptimized => "capacityOptimized",
+                SpotOptionsAllocationStrategy::CapacityOptimized2 => "capacity-optimized",
+                SpotOptionsAllocationStrategy::CapacityOptimizedPrioritized => "capacityOptimizedPrioritized",
+                SpotOptionsAllocationStrategy::CapacityOptimizedPrioritized2 => "capacity-optimized-prioritized",
+                SpotOptionsAllocationStrategy::PriceCapacityOptimized => "priceCapacityOptimized",
+                SpotOptionsAllocationStrategy::PriceCapacityOptimized2 => "price-capacity-optimized",
+                SpotOptionsAllocationStrategy::Other(v) => return v,
             })
         }
     }
@@ -3757,9 +3801,9 @@ pub mod flow_log {
 
     impl TagFieldSpecification {
         /// With its required properties `ResourceType`, `TagKeys`.
-        pub fn new(resource_type: impl Into<ResourceType2>, tag_keys: impl Into<t::List<t::Str>>) -> Self {
+        pub fn new(resource_type: impl Into<TagFieldSpecificationsResourceType>, tag_keys: impl Into<t::List<t::Str>>) -> Self {
             let mut p = t::Props::default();
-            p.put::<ResourceType2>("ResourceType", resource_type.into());
+            p.put::<TagFieldSpecificationsResourceType>("ResourceType", resource_type.into());
             p.put::<t::List<t::Str>>("TagKeys", tag_keys.into());
             Self(p)
         }
@@ -3771,7 +3815,7 @@ pub mod flow_log {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum ResourceType2 {
+    pub enum TagFieldSpecificationsResourceType {
         #[doc = "`auto-scaling-group`"] AutoScalingGroup,
         #[doc = "`instance`"] Instance,
         #[doc = "`network-interface`"] NetworkInterface,
@@ -3779,14 +3823,14 @@ pub mod flow_log {
         Other(t::Value),
     }
 
-    impl From<ResourceType2> for t::Value {
+    impl From<TagFieldSpecificationsResourceType> for t::Value {
         #[inline]
-        fn from(v: ResourceType2) -> t::Value {
+        fn from(v: TagFieldSpecificationsResourceType) -> t::Value {
             t::Value::from(match v {
-                ResourceType2::AutoScalingGroup => "auto-scaling-group",
-                ResourceType2::Instance => "instance",
-                ResourceType2::NetworkInterface => "network-interface",
-                ResourceType2::Other(v) => return v,
+                TagFieldSpecificationsResourceType::AutoScalingGroup => "auto-scaling-group",
+                TagFieldSpecificationsResourceType::Instance => "instance",
+                TagFieldSpecificationsResourceType::NetworkInterface => "network-interface",
+                TagFieldSpecificationsResourceType::Other(v) => return v,
             })
         }
     }
@@ -3991,10 +4035,10 @@ impl CfnHost {
     pub fn auto_placement(mut self, v: impl Into<host::AutoPlacement>) -> Self { self.0.put::<host::AutoPlacement>("AutoPlacement", v.into()); self }
     /// `HostMaintenance`: Automatically allocates a new dedicated host and moves your instances on to it if a degradation is
     /// detected on your current host.
-    pub fn host_maintenance(mut self, v: impl Into<host::AutoPlacement>) -> Self { self.0.put::<host::AutoPlacement>("HostMaintenance", v.into()); self }
+    pub fn host_maintenance(mut self, v: impl Into<host::HostMaintenance>) -> Self { self.0.put::<host::HostMaintenance>("HostMaintenance", v.into()); self }
     /// `HostRecovery`: Indicates whether to enable or disable host recovery for the Dedicated Host. Host recovery is disabled
     /// by default.
-    pub fn host_recovery(mut self, v: impl Into<host::AutoPlacement>) -> Self { self.0.put::<host::AutoPlacement>("HostRecovery", v.into()); self }
+    pub fn host_recovery(mut self, v: impl Into<host::HostRecovery>) -> Self { self.0.put::<host::HostRecovery>("HostRecovery", v.into()); self }
     /// `InstanceFamily`: Specifies the instance family to be supported by the Dedicated Hosts. If you specify an instance
     /// family, the Dedicated Hosts support multiple instance types within that instance family.
     pub fn instance_family(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InstanceFamily", v.into()); self }
@@ -4052,6 +4096,51 @@ pub mod host {
                 AutoPlacement::On => "on",
                 AutoPlacement::Off => "off",
                 AutoPlacement::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Automatically allocates a new dedicated host and moves your instances on to it if a degradation is detected on your
+    /// current host.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum HostMaintenance {
+        #[doc = "`on`"] On,
+        #[doc = "`off`"] Off,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<HostMaintenance> for t::Value {
+        #[inline]
+        fn from(v: HostMaintenance) -> t::Value {
+            t::Value::from(match v {
+                HostMaintenance::On => "on",
+                HostMaintenance::Off => "off",
+                HostMaintenance::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether to enable or disable host recovery for the Dedicated Host. Host recovery is disabled by default.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum HostRecovery {
+        #[doc = "`on`"] On,
+        #[doc = "`off`"] Off,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<HostRecovery> for t::Value {
+        #[inline]
+        fn from(v: HostRecovery) -> t::Value {
+            t::Value::from(match v {
+                HostRecovery::On => "on",
+                HostRecovery::Off => "off",
+                HostRecovery::Other(v) => return v,
             })
         }
     }
@@ -6271,13 +6360,13 @@ pub mod instance {
         pub fn http_endpoint(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("HttpEndpoint", v.into()); self }
         /// `HttpProtocolIpv6`: Enables or disables the IPv6 endpoint for the instance metadata service. To use this option, the
         /// instance must be a Nitro-based instance launched in a subnet that supports IPv6.
-        pub fn http_protocol_ipv6(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("HttpProtocolIpv6", v.into()); self }
+        pub fn http_protocol_ipv6(mut self, v: impl Into<HttpProtocolIpv6>) -> Self { self.0.put::<HttpProtocolIpv6>("HttpProtocolIpv6", v.into()); self }
         /// `HttpPutResponseHopLimit`: The number of network hops that the metadata token can travel. Maximum is 64.
         pub fn http_put_response_hop_limit(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("HttpPutResponseHopLimit", v.into()); self }
         /// `HttpTokens`: Indicates whether IMDSv2 is required.
         pub fn http_tokens(mut self, v: impl Into<HttpTokens>) -> Self { self.0.put::<HttpTokens>("HttpTokens", v.into()); self }
         /// `InstanceMetadataTags`: Indicates whether tags from the instance are propagated to the EBS volumes.
-        pub fn instance_metadata_tags(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("InstanceMetadataTags", v.into()); self }
+        pub fn instance_metadata_tags(mut self, v: impl Into<InstanceMetadataTags>) -> Self { self.0.put::<InstanceMetadataTags>("InstanceMetadataTags", v.into()); self }
     }
 
     impl From<MetadataOptions> for t::Value { #[inline] fn from(v: MetadataOptions) -> t::Value { v.0.into_value() } }
@@ -6307,6 +6396,29 @@ pub mod instance {
         }
     }
 
+    /// Enables or disables the IPv6 endpoint for the instance metadata service. To use this option, the instance must be a
+    /// Nitro-based instance launched in a subnet that supports IPv6.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum HttpProtocolIpv6 {
+        #[doc = "`disabled`"] Disabled,
+        #[doc = "`enabled`"] Enabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<HttpProtocolIpv6> for t::Value {
+        #[inline]
+        fn from(v: HttpProtocolIpv6) -> t::Value {
+            t::Value::from(match v {
+                HttpProtocolIpv6::Disabled => "disabled",
+                HttpProtocolIpv6::Enabled => "enabled",
+                HttpProtocolIpv6::Other(v) => return v,
+            })
+        }
+    }
+
     /// Indicates whether IMDSv2 is required.
     ///
     /// One of the values the schema lists.
@@ -6325,6 +6437,28 @@ pub mod instance {
                 HttpTokens::Optional => "optional",
                 HttpTokens::Required => "required",
                 HttpTokens::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether tags from the instance are propagated to the EBS volumes.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum InstanceMetadataTags {
+        #[doc = "`disabled`"] Disabled,
+        #[doc = "`enabled`"] Enabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<InstanceMetadataTags> for t::Value {
+        #[inline]
+        fn from(v: InstanceMetadataTags) -> t::Value {
+            t::Value::from(match v {
+                InstanceMetadataTags::Disabled => "disabled",
+                InstanceMetadataTags::Enabled => "enabled",
+                InstanceMetadataTags::Other(v) => return v,
             })
         }
     }
@@ -6718,7 +6852,7 @@ pub mod instance_event_window {
         /// `StartHour`: The hour when the time range begins.
         pub fn start_hour(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("StartHour", v.into()); self }
         /// `StartWeekDay`: The day on which the time range begins.
-        pub fn start_week_day(mut self, v: impl Into<EndWeekDay>) -> Self { self.0.put::<EndWeekDay>("StartWeekDay", v.into()); self }
+        pub fn start_week_day(mut self, v: impl Into<StartWeekDay>) -> Self { self.0.put::<StartWeekDay>("StartWeekDay", v.into()); self }
     }
 
     impl From<TimeRange> for t::Value { #[inline] fn from(v: TimeRange) -> t::Value { v.0.into_value() } }
@@ -6753,6 +6887,38 @@ pub mod instance_event_window {
                 EndWeekDay::Friday => "friday",
                 EndWeekDay::Saturday => "saturday",
                 EndWeekDay::Other(v) => return v,
+            })
+        }
+    }
+
+    /// The day on which the time range begins.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum StartWeekDay {
+        #[doc = "`sunday`"] Sunday,
+        #[doc = "`monday`"] Monday,
+        #[doc = "`tuesday`"] Tuesday,
+        #[doc = "`wednesday`"] Wednesday,
+        #[doc = "`thursday`"] Thursday,
+        #[doc = "`friday`"] Friday,
+        #[doc = "`saturday`"] Saturday,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<StartWeekDay> for t::Value {
+        #[inline]
+        fn from(v: StartWeekDay) -> t::Value {
+            t::Value::from(match v {
+                StartWeekDay::Sunday => "sunday",
+                StartWeekDay::Monday => "monday",
+                StartWeekDay::Tuesday => "tuesday",
+                StartWeekDay::Wednesday => "wednesday",
+                StartWeekDay::Thursday => "thursday",
+                StartWeekDay::Friday => "friday",
+                StartWeekDay::Saturday => "saturday",
+                StartWeekDay::Other(v) => return v,
             })
         }
     }
@@ -7508,7 +7674,7 @@ pub mod launch_template {
         /// `CoreCount`: The number of CPU cores for the instance.
         pub fn core_count(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("CoreCount", v.into()); self }
         /// `NestedVirtualization`: Indicates whether the instance is enabled for nested virtualization.
-        pub fn nested_virtualization(mut self, v: impl Into<AmdSevSnp>) -> Self { self.0.put::<AmdSevSnp>("NestedVirtualization", v.into()); self }
+        pub fn nested_virtualization(mut self, v: impl Into<NestedVirtualization>) -> Self { self.0.put::<NestedVirtualization>("NestedVirtualization", v.into()); self }
         /// `ThreadsPerCore`: The number of threads per CPU core. To disable multithreading for the instance, specify a value of
         /// `1`. Otherwise, specify the default value of `2`.
         pub fn threads_per_core(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThreadsPerCore", v.into()); self }
@@ -7538,6 +7704,28 @@ pub mod launch_template {
                 AmdSevSnp::Enabled => "enabled",
                 AmdSevSnp::Disabled => "disabled",
                 AmdSevSnp::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether the instance is enabled for nested virtualization.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum NestedVirtualization {
+        #[doc = "`enabled`"] Enabled,
+        #[doc = "`disabled`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<NestedVirtualization> for t::Value {
+        #[inline]
+        fn from(v: NestedVirtualization) -> t::Value {
+            t::Value::from(match v {
+                NestedVirtualization::Enabled => "enabled",
+                NestedVirtualization::Disabled => "disabled",
+                NestedVirtualization::Other(v) => return v,
             })
         }
     }
@@ -7841,7 +8029,7 @@ pub mod launch_template {
         /// `BurstablePerformance`: Indicates whether burstable performance T instance types are included, excluded, or required.
         /// For more information, see [Burstable performance
         /// instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html).
-        pub fn burstable_performance(mut self, v: impl Into<BareMetal>) -> Self { self.0.put::<BareMetal>("BurstablePerformance", v.into()); self }
+        pub fn burstable_performance(mut self, v: impl Into<BurstablePerformance>) -> Self { self.0.put::<BurstablePerformance>("BurstablePerformance", v.into()); self }
         /// `CpuManufacturers`: The CPU manufacturers to include. +  For instance types with Intel CPUs, specify `intel`. +  For
         /// instance types with AMD CPUs, specify `amd`. +  For instance types with AWS CPUs, specify `amazon-web-services`. +  For
         /// instance types with Apple CPUs, specify `apple`.
@@ -7857,7 +8045,7 @@ pub mod launch_template {
         /// `LocalStorage`: Indicates whether instance types with instance store volumes are included, excluded, or required. For
         /// more information, [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html)
         /// in the *Amazon EC2 User Guide*.
-        pub fn local_storage(mut self, v: impl Into<BareMetal>) -> Self { self.0.put::<BareMetal>("LocalStorage", v.into()); self }
+        pub fn local_storage(mut self, v: impl Into<LocalStorage>) -> Self { self.0.put::<LocalStorage>("LocalStorage", v.into()); self }
         /// `LocalStorageTypes`: The type of local storage that is required. +  For instance types with hard disk drive (HDD)
         /// storage, specify `hdd`. +  For instance types with solid state drive (SSD) storage, specify `ssd`.
         pub fn local_storage_types(mut self, v: impl Into<t::List<LocalStorageType>>) -> Self { self.0.put::<t::List<LocalStorageType>>("LocalStorageTypes", v.into()); self }
@@ -8163,6 +8351,32 @@ pub mod launch_template {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Reference { #[inline] fn from(v: t::Value) -> Reference { Reference(t::Props::from_value(v)) } }
 
+    /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see
+    /// [Burstable performance
+    /// instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html).
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum BurstablePerformance {
+        #[doc = "`excluded`"] Excluded,
+        #[doc = "`included`"] Included,
+        #[doc = "`required`"] Required,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<BurstablePerformance> for t::Value {
+        #[inline]
+        fn from(v: BurstablePerformance) -> t::Value {
+            t::Value::from(match v {
+                BurstablePerformance::Excluded => "excluded",
+                BurstablePerformance::Included => "included",
+                BurstablePerformance::Required => "required",
+                BurstablePerformance::Other(v) => return v,
+            })
+        }
+    }
+
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
     pub enum CpuManufacturer {
@@ -8203,6 +8417,32 @@ pub mod launch_template {
                 InstanceGeneration::Current => "current",
                 InstanceGeneration::Previous => "previous",
                 InstanceGeneration::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information,
+    /// [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2
+    /// User Guide*.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LocalStorage {
+        #[doc = "`excluded`"] Excluded,
+        #[doc = "`included`"] Included,
+        #[doc = "`required`"] Required,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LocalStorage> for t::Value {
+        #[inline]
+        fn from(v: LocalStorage) -> t::Value {
+            t::Value::from(match v {
+                LocalStorage::Excluded => "excluded",
+                LocalStorage::Included => "included",
+                LocalStorage::Required => "required",
+                LocalStorage::Other(v) => return v,
             })
         }
     }
@@ -8449,7 +8689,7 @@ pub mod launch_template {
         /// default state is `enabled`. If you specify a value of `disabled`, you will not be able to access your instance metadata.
         pub fn http_endpoint(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("HttpEndpoint", v.into()); self }
         /// `HttpProtocolIpv6`: Enables or disables the IPv6 endpoint for the instance metadata service. Default: `disabled`
-        pub fn http_protocol_ipv6(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("HttpProtocolIpv6", v.into()); self }
+        pub fn http_protocol_ipv6(mut self, v: impl Into<HttpProtocolIpv6>) -> Self { self.0.put::<HttpProtocolIpv6>("HttpProtocolIpv6", v.into()); self }
         /// `HttpPutResponseHopLimit`: The desired HTTP PUT response hop limit for instance metadata requests. The larger the
         /// number, the further instance metadata requests can travel. Default: `1` Possible values: Integers from 1 to 64
         pub fn http_put_response_hop_limit(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("HttpPutResponseHopLimit", v.into()); self }
@@ -8459,7 +8699,7 @@ pub mod launch_template {
         pub fn http_tokens(mut self, v: impl Into<HttpTokens>) -> Self { self.0.put::<HttpTokens>("HttpTokens", v.into()); self }
         /// `InstanceMetadataTags`: Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled`
         /// to turn off access to instance tags from the instance metadata.
-        pub fn instance_metadata_tags(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("InstanceMetadataTags", v.into()); self }
+        pub fn instance_metadata_tags(mut self, v: impl Into<InstanceMetadataTags>) -> Self { self.0.put::<InstanceMetadataTags>("InstanceMetadataTags", v.into()); self }
     }
 
     impl From<MetadataOptions> for t::Value { #[inline] fn from(v: MetadataOptions) -> t::Value { v.0.into_value() } }
@@ -8489,6 +8729,28 @@ pub mod launch_template {
         }
     }
 
+    /// Enables or disables the IPv6 endpoint for the instance metadata service. Default: `disabled`
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum HttpProtocolIpv6 {
+        #[doc = "`disabled`"] Disabled,
+        #[doc = "`enabled`"] Enabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<HttpProtocolIpv6> for t::Value {
+        #[inline]
+        fn from(v: HttpProtocolIpv6) -> t::Value {
+            t::Value::from(match v {
+                HttpProtocolIpv6::Disabled => "disabled",
+                HttpProtocolIpv6::Enabled => "enabled",
+                HttpProtocolIpv6::Other(v) => return v,
+            })
+        }
+    }
+
     /// Indicates whether IMDSv2 is required. +  `optional` - IMDSv2 is optional. You can choose whether to send a session token
     /// in your instance metadata retrieval requests. If you retrieve IAM role credentials without a session token, you receive
     /// the IMDSv1 role credentials.
@@ -8509,6 +8771,29 @@ pub mod launch_template {
                 HttpTokens::Optional => "optional",
                 HttpTokens::Required => "required",
                 HttpTokens::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to
+    /// instance tags from the instance metadata.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum InstanceMetadataTags {
+        #[doc = "`disabled`"] Disabled,
+        #[doc = "`enabled`"] Enabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<InstanceMetadataTags> for t::Value {
+        #[inline]
+        fn from(v: InstanceMetadataTags) -> t::Value {
+            t::Value::from(match v {
+                InstanceMetadataTags::Disabled => "disabled",
+                InstanceMetadataTags::Enabled => "enabled",
+                InstanceMetadataTags::Other(v) => return v,
             })
         }
     }
@@ -12359,7 +12644,7 @@ pub mod spot_fleet {
         /// `BaselinePerformanceFactors`.
         pub fn baseline_performance_factors(mut self, v: impl Into<BaselinePerformanceFactorsRequest>) -> Self { self.0.put::<BaselinePerformanceFactorsRequest>("BaselinePerformanceFactors", v.into()); self }
         /// `BurstablePerformance`.
-        pub fn burstable_performance(mut self, v: impl Into<BareMetal>) -> Self { self.0.put::<BareMetal>("BurstablePerformance", v.into()); self }
+        pub fn burstable_performance(mut self, v: impl Into<BurstablePerformance>) -> Self { self.0.put::<BurstablePerformance>("BurstablePerformance", v.into()); self }
         /// `CpuManufacturers`.
         pub fn cpu_manufacturers(mut self, v: impl Into<t::List<CpuManufacturer>>) -> Self { self.0.put::<t::List<CpuManufacturer>>("CpuManufacturers", v.into()); self }
         /// `ExcludedInstanceTypes`.
@@ -12367,7 +12652,7 @@ pub mod spot_fleet {
         /// `InstanceGenerations`.
         pub fn instance_generations(mut self, v: impl Into<t::List<InstanceGeneration>>) -> Self { self.0.put::<t::List<InstanceGeneration>>("InstanceGenerations", v.into()); self }
         /// `LocalStorage`.
-        pub fn local_storage(mut self, v: impl Into<BareMetal>) -> Self { self.0.put::<BareMetal>("LocalStorage", v.into()); self }
+        pub fn local_storage(mut self, v: impl Into<LocalStorage>) -> Self { self.0.put::<LocalStorage>("LocalStorage", v.into()); self }
         /// `LocalStorageTypes`.
         pub fn local_storage_types(mut self, v: impl Into<t::List<LocalStorageType>>) -> Self { self.0.put::<t::List<LocalStorageType>>("LocalStorageTypes", v.into()); self }
         /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
@@ -12604,6 +12889,28 @@ pub mod spot_fleet {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
+    pub enum BurstablePerformance {
+        #[doc = "`included`"] Included,
+        #[doc = "`required`"] Required,
+        #[doc = "`excluded`"] Excluded,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<BurstablePerformance> for t::Value {
+        #[inline]
+        fn from(v: BurstablePerformance) -> t::Value {
+            t::Value::from(match v {
+                BurstablePerformance::Included => "included",
+                BurstablePerformance::Required => "required",
+                BurstablePerformance::Excluded => "excluded",
+                BurstablePerformance::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
     pub enum CpuManufacturer {
         #[doc = "`intel`"] Intel,
         #[doc = "`amd`"] Amd,
@@ -12642,6 +12949,28 @@ pub mod spot_fleet {
                 InstanceGeneration::Current => "current",
                 InstanceGeneration::Previous => "previous",
                 InstanceGeneration::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LocalStorage {
+        #[doc = "`included`"] Included,
+        #[doc = "`required`"] Required,
+        #[doc = "`excluded`"] Excluded,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LocalStorage> for t::Value {
+        #[inline]
+        fn from(v: LocalStorage) -> t::Value {
+            t::Value::from(match v {
+                LocalStorage::Included => "included",
+                LocalStorage::Required => "required",
+                LocalStorage::Excluded => "excluded",
+                LocalStorage::Other(v) => return v,
             })
         }
     }
@@ -14089,12 +14418,12 @@ pub mod transit_gateway_attachment {
         /// `ApplianceModeSupport`: Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
         pub fn appliance_mode_support(mut self, v: impl Into<ApplianceModeSupport>) -> Self { self.0.put::<ApplianceModeSupport>("ApplianceModeSupport", v.into()); self }
         /// `DnsSupport`: Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
-        pub fn dns_support(mut self, v: impl Into<ApplianceModeSupport>) -> Self { self.0.put::<ApplianceModeSupport>("DnsSupport", v.into()); self }
+        pub fn dns_support(mut self, v: impl Into<DnsSupport>) -> Self { self.0.put::<DnsSupport>("DnsSupport", v.into()); self }
         /// `Ipv6Support`: Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-        pub fn ipv6_support(mut self, v: impl Into<ApplianceModeSupport>) -> Self { self.0.put::<ApplianceModeSupport>("Ipv6Support", v.into()); self }
+        pub fn ipv6_support(mut self, v: impl Into<Ipv6Support>) -> Self { self.0.put::<Ipv6Support>("Ipv6Support", v.into()); self }
         /// `SecurityGroupReferencingSupport`: Indicates whether to enable Security Group referencing support for Vpc Attachment.
         /// Valid Values: enable | disable
-        pub fn security_group_referencing_support(mut self, v: impl Into<ApplianceModeSupport>) -> Self { self.0.put::<ApplianceModeSupport>("SecurityGroupReferencingSupport", v.into()); self }
+        pub fn security_group_referencing_support(mut self, v: impl Into<SecurityGroupReferencingSupport>) -> Self { self.0.put::<SecurityGroupReferencingSupport>("SecurityGroupReferencingSupport", v.into()); self }
     }
 
     impl From<Options> for t::Value { #[inline] fn from(v: Options) -> t::Value { v.0.into_value() } }
@@ -14119,6 +14448,72 @@ pub mod transit_gateway_attachment {
                 ApplianceModeSupport::Disable => "disable",
                 ApplianceModeSupport::Enable => "enable",
                 ApplianceModeSupport::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DnsSupport {
+        #[doc = "`disable`"] Disable,
+        #[doc = "`enable`"] Enable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DnsSupport> for t::Value {
+        #[inline]
+        fn from(v: DnsSupport) -> t::Value {
+            t::Value::from(match v {
+                DnsSupport::Disable => "disable",
+                DnsSupport::Enable => "enable",
+                DnsSupport::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Ipv6Support {
+        #[doc = "`disable`"] Disable,
+        #[doc = "`enable`"] Enable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Ipv6Support> for t::Value {
+        #[inline]
+        fn from(v: Ipv6Support) -> t::Value {
+            t::Value::from(match v {
+                Ipv6Support::Disable => "disable",
+                Ipv6Support::Enable => "enable",
+                Ipv6Support::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether to enable Security Group referencing support for Vpc Attachment. Valid Values: enable | disable
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SecurityGroupReferencingSupport {
+        #[doc = "`disable`"] Disable,
+        #[doc = "`enable`"] Enable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SecurityGroupReferencingSupport> for t::Value {
+        #[inline]
+        fn from(v: SecurityGroupReferencingSupport) -> t::Value {
+            t::Value::from(match v {
+                SecurityGroupReferencingSupport::Disable => "disable",
+                SecurityGroupReferencingSupport::Enable => "enable",
+                SecurityGroupReferencingSupport::Other(v) => return v,
             })
         }
     }
@@ -14591,10 +14986,10 @@ pub mod transit_gateway_multicast_domain {
         pub fn auto_accept_shared_associations(mut self, v: impl Into<AutoAcceptSharedAssociations>) -> Self { self.0.put::<AutoAcceptSharedAssociations>("AutoAcceptSharedAssociations", v.into()); self }
         /// `Igmpv2Support`: Indicates whether Internet Group Management Protocol (IGMP) version 2 is turned on for the transit
         /// gateway multicast domain. Valid Values: enable | disable
-        pub fn igmpv2_support(mut self, v: impl Into<AutoAcceptSharedAssociations>) -> Self { self.0.put::<AutoAcceptSharedAssociations>("Igmpv2Support", v.into()); self }
+        pub fn igmpv2_support(mut self, v: impl Into<Igmpv2Support>) -> Self { self.0.put::<Igmpv2Support>("Igmpv2Support", v.into()); self }
         /// `StaticSourcesSupport`: Indicates whether support for statically configuring transit gateway multicast group sources is
         /// turned on. Valid Values: enable | disable
-        pub fn static_sources_support(mut self, v: impl Into<AutoAcceptSharedAssociations>) -> Self { self.0.put::<AutoAcceptSharedAssociations>("StaticSourcesSupport", v.into()); self }
+        pub fn static_sources_support(mut self, v: impl Into<StaticSourcesSupport>) -> Self { self.0.put::<StaticSourcesSupport>("StaticSourcesSupport", v.into()); self }
     }
 
     impl From<Options> for t::Value { #[inline] fn from(v: Options) -> t::Value { v.0.into_value() } }
@@ -14620,6 +15015,52 @@ pub mod transit_gateway_multicast_domain {
                 AutoAcceptSharedAssociations::Disable => "disable",
                 AutoAcceptSharedAssociations::Enable => "enable",
                 AutoAcceptSharedAssociations::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether Internet Group Management Protocol (IGMP) version 2 is turned on for the transit gateway multicast
+    /// domain. Valid Values: enable | disable
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Igmpv2Support {
+        #[doc = "`disable`"] Disable,
+        #[doc = "`enable`"] Enable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Igmpv2Support> for t::Value {
+        #[inline]
+        fn from(v: Igmpv2Support) -> t::Value {
+            t::Value::from(match v {
+                Igmpv2Support::Disable => "disable",
+                Igmpv2Support::Enable => "enable",
+                Igmpv2Support::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether support for statically configuring transit gateway multicast group sources is turned on. Valid Values:
+    /// enable | disable
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum StaticSourcesSupport {
+        #[doc = "`disable`"] Disable,
+        #[doc = "`enable`"] Enable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<StaticSourcesSupport> for t::Value {
+        #[inline]
+        fn from(v: StaticSourcesSupport) -> t::Value {
+            t::Value::from(match v {
+                StaticSourcesSupport::Disable => "disable",
+                StaticSourcesSupport::Enable => "enable",
+                StaticSourcesSupport::Other(v) => return v,
             })
         }
     }
@@ -15220,12 +15661,12 @@ pub mod transit_gateway_vpc_attachment {
         /// `ApplianceModeSupport`: Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
         pub fn appliance_mode_support(mut self, v: impl Into<ApplianceModeSupport>) -> Self { self.0.put::<ApplianceModeSupport>("ApplianceModeSupport", v.into()); self }
         /// `DnsSupport`: Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
-        pub fn dns_support(mut self, v: impl Into<ApplianceModeSupport>) -> Self { self.0.put::<ApplianceModeSupport>("DnsSupport", v.into()); self }
+        pub fn dns_support(mut self, v: impl Into<DnsSupport>) -> Self { self.0.put::<DnsSupport>("DnsSupport", v.into()); self }
         /// `Ipv6Support`: Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-        pub fn ipv6_support(mut self, v: impl Into<ApplianceModeSupport>) -> Self { self.0.put::<ApplianceModeSupport>("Ipv6Support", v.into()); self }
+        pub fn ipv6_support(mut self, v: impl Into<Ipv6Support>) -> Self { self.0.put::<Ipv6Support>("Ipv6Support", v.into()); self }
         /// `SecurityGroupReferencingSupport`: Indicates whether to enable Security Group referencing support for Vpc Attachment.
         /// Valid values: enable | disable
-        pub fn security_group_referencing_support(mut self, v: impl Into<ApplianceModeSupport>) -> Self { self.0.put::<ApplianceModeSupport>("SecurityGroupReferencingSupport", v.into()); self }
+        pub fn security_group_referencing_support(mut self, v: impl Into<SecurityGroupReferencingSupport>) -> Self { self.0.put::<SecurityGroupReferencingSupport>("SecurityGroupReferencingSupport", v.into()); self }
     }
 
     impl From<Options> for t::Value { #[inline] fn from(v: Options) -> t::Value { v.0.into_value() } }
@@ -15250,6 +15691,72 @@ pub mod transit_gateway_vpc_attachment {
                 ApplianceModeSupport::Disable => "disable",
                 ApplianceModeSupport::Enable => "enable",
                 ApplianceModeSupport::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DnsSupport {
+        #[doc = "`disable`"] Disable,
+        #[doc = "`enable`"] Enable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DnsSupport> for t::Value {
+        #[inline]
+        fn from(v: DnsSupport) -> t::Value {
+            t::Value::from(match v {
+                DnsSupport::Disable => "disable",
+                DnsSupport::Enable => "enable",
+                DnsSupport::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Ipv6Support {
+        #[doc = "`disable`"] Disable,
+        #[doc = "`enable`"] Enable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Ipv6Support> for t::Value {
+        #[inline]
+        fn from(v: Ipv6Support) -> t::Value {
+            t::Value::from(match v {
+                Ipv6Support::Disable => "disable",
+                Ipv6Support::Enable => "enable",
+                Ipv6Support::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether to enable Security Group referencing support for Vpc Attachment. Valid values: enable | disable
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SecurityGroupReferencingSupport {
+        #[doc = "`disable`"] Disable,
+        #[doc = "`enable`"] Enable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SecurityGroupReferencingSupport> for t::Value {
+        #[inline]
+        fn from(v: SecurityGroupReferencingSupport) -> t::Value {
+            t::Value::from(match v {
+                SecurityGroupReferencingSupport::Disable => "disable",
+                SecurityGroupReferencingSupport::Enable => "enable",
+                SecurityGroupReferencingSupport::Other(v) => return v,
             })
         }
     }
@@ -15533,15 +16040,15 @@ pub mod vpc {
         /// `EgressOnlyInternetGatewayExclusion`.
         pub fn egress_only_internet_gateway_exclusion(mut self, v: impl Into<EgressOnlyInternetGatewayExclusion>) -> Self { self.0.put::<EgressOnlyInternetGatewayExclusion>("EgressOnlyInternetGatewayExclusion", v.into()); self }
         /// `ElasticFileSystemExclusion`.
-        pub fn elastic_file_system_exclusion(mut self, v: impl Into<EgressOnlyInternetGatewayExclusion>) -> Self { self.0.put::<EgressOnlyInternetGatewayExclusion>("ElasticFileSystemExclusion", v.into()); self }
+        pub fn elastic_file_system_exclusion(mut self, v: impl Into<ElasticFileSystemExclusion>) -> Self { self.0.put::<ElasticFileSystemExclusion>("ElasticFileSystemExclusion", v.into()); self }
         /// `InternetGatewayExclusion`.
-        pub fn internet_gateway_exclusion(mut self, v: impl Into<EgressOnlyInternetGatewayExclusion>) -> Self { self.0.put::<EgressOnlyInternetGatewayExclusion>("InternetGatewayExclusion", v.into()); self }
+        pub fn internet_gateway_exclusion(mut self, v: impl Into<InternetGatewayExclusion>) -> Self { self.0.put::<InternetGatewayExclusion>("InternetGatewayExclusion", v.into()); self }
         /// `LambdaExclusion`.
-        pub fn lambda_exclusion(mut self, v: impl Into<EgressOnlyInternetGatewayExclusion>) -> Self { self.0.put::<EgressOnlyInternetGatewayExclusion>("LambdaExclusion", v.into()); self }
+        pub fn lambda_exclusion(mut self, v: impl Into<LambdaExclusion>) -> Self { self.0.put::<LambdaExclusion>("LambdaExclusion", v.into()); self }
         /// `Mode`: The encryption mode for the VPC Encryption Control configuration.
         pub fn mode(mut self, v: impl Into<Mode>) -> Self { self.0.put::<Mode>("Mode", v.into()); self }
         /// `NatGatewayExclusion`.
-        pub fn nat_gateway_exclusion(mut self, v: impl Into<EgressOnlyInternetGatewayExclusion>) -> Self { self.0.put::<EgressOnlyInternetGatewayExclusion>("NatGatewayExclusion", v.into()); self }
+        pub fn nat_gateway_exclusion(mut self, v: impl Into<NatGatewayExclusion>) -> Self { self.0.put::<NatGatewayExclusion>("NatGatewayExclusion", v.into()); self }
         /// `ResourceExclusions`: Information about resource exclusions for the VPC Encryption Control configuration.
         pub fn resource_exclusions(mut self, v: impl Into<VpcEncryptionControlExclusions>) -> Self { self.0.put::<VpcEncryptionControlExclusions>("ResourceExclusions", v.into()); self }
         /// `State`: The current state of the VPC Encryption Control configuration.
@@ -15549,15 +16056,15 @@ pub mod vpc {
         /// `StateMessage`: A message providing additional information about the encryption control state.
         pub fn state_message(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StateMessage", v.into()); self }
         /// `VirtualPrivateGatewayExclusion`.
-        pub fn virtual_private_gateway_exclusion(mut self, v: impl Into<EgressOnlyInternetGatewayExclusion>) -> Self { self.0.put::<EgressOnlyInternetGatewayExclusion>("VirtualPrivateGatewayExclusion", v.into()); self }
+        pub fn virtual_private_gateway_exclusion(mut self, v: impl Into<VirtualPrivateGatewayExclusion>) -> Self { self.0.put::<VirtualPrivateGatewayExclusion>("VirtualPrivateGatewayExclusion", v.into()); self }
         /// `VpcEncryptionControlId`: The ID of the VPC Encryption Control configuration.
         pub fn vpc_encryption_control_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcEncryptionControlId", v.into()); self }
         /// `VpcId`: The ID of the VPC associated with the encryption control configuration.
         pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
         /// `VpcLatticeExclusion`.
-        pub fn vpc_lattice_exclusion(mut self, v: impl Into<EgressOnlyInternetGatewayExclusion>) -> Self { self.0.put::<EgressOnlyInternetGatewayExclusion>("VpcLatticeExclusion", v.into()); self }
+        pub fn vpc_lattice_exclusion(mut self, v: impl Into<VpcLatticeExclusion>) -> Self { self.0.put::<VpcLatticeExclusion>("VpcLatticeExclusion", v.into()); self }
         /// `VpcPeeringExclusion`.
-        pub fn vpc_peering_exclusion(mut self, v: impl Into<EgressOnlyInternetGatewayExclusion>) -> Self { self.0.put::<EgressOnlyInternetGatewayExclusion>("VpcPeeringExclusion", v.into()); self }
+        pub fn vpc_peering_exclusion(mut self, v: impl Into<VpcPeeringExclusion>) -> Self { self.0.put::<VpcPeeringExclusion>("VpcPeeringExclusion", v.into()); self }
     }
 
     impl From<VpcEncryptionControl> for t::Value { #[inline] fn from(v: VpcEncryptionControl) -> t::Value { v.0.into_value() } }
@@ -15584,6 +16091,66 @@ pub mod vpc {
         }
     }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ElasticFileSystemExclusion {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ElasticFileSystemExclusion> for t::Value {
+        #[inline]
+        fn from(v: ElasticFileSystemExclusion) -> t::Value {
+            t::Value::from(match v {
+                ElasticFileSystemExclusion::Enable => "enable",
+                ElasticFileSystemExclusion::Disable => "disable",
+                ElasticFileSystemExclusion::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum InternetGatewayExclusion {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<InternetGatewayExclusion> for t::Value {
+        #[inline]
+        fn from(v: InternetGatewayExclusion) -> t::Value {
+            t::Value::from(match v {
+                InternetGatewayExclusion::Enable => "enable",
+                InternetGatewayExclusion::Disable => "disable",
+                InternetGatewayExclusion::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LambdaExclusion {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LambdaExclusion> for t::Value {
+        #[inline]
+        fn from(v: LambdaExclusion) -> t::Value {
+            t::Value::from(match v {
+                LambdaExclusion::Enable => "enable",
+                LambdaExclusion::Disable => "disable",
+                LambdaExclusion::Other(v) => return v,
+            })
+        }
+    }
+
     /// The encryption mode for the VPC Encryption Control configuration.
     ///
     /// One of the values the schema lists.
@@ -15602,6 +16169,26 @@ pub mod vpc {
                 Mode::Monitor => "monitor",
                 Mode::Enforce => "enforce",
                 Mode::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum NatGatewayExclusion {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<NatGatewayExclusion> for t::Value {
+        #[inline]
+        fn from(v: NatGatewayExclusion) -> t::Value {
+            t::Value::from(match v {
+                NatGatewayExclusion::Enable => "enable",
+                NatGatewayExclusion::Disable => "disable",
+                NatGatewayExclusion::Other(v) => return v,
             })
         }
     }
@@ -15666,6 +16253,66 @@ pub mod vpc {
     impl From<VpcEncryptionControlExclusion> for t::Value { #[inline] fn from(v: VpcEncryptionControlExclusion) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for VpcEncryptionControlExclusion { #[inline] fn from(v: t::Value) -> VpcEncryptionControlExclusion { VpcEncryptionControlExclusion(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum VirtualPrivateGatewayExclusion {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<VirtualPrivateGatewayExclusion> for t::Value {
+        #[inline]
+        fn from(v: VirtualPrivateGatewayExclusion) -> t::Value {
+            t::Value::from(match v {
+                VirtualPrivateGatewayExclusion::Enable => "enable",
+                VirtualPrivateGatewayExclusion::Disable => "disable",
+                VirtualPrivateGatewayExclusion::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum VpcLatticeExclusion {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<VpcLatticeExclusion> for t::Value {
+        #[inline]
+        fn from(v: VpcLatticeExclusion) -> t::Value {
+            t::Value::from(match v {
+                VpcLatticeExclusion::Enable => "enable",
+                VpcLatticeExclusion::Disable => "disable",
+                VpcLatticeExclusion::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum VpcPeeringExclusion {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<VpcPeeringExclusion> for t::Value {
+        #[inline]
+        fn from(v: VpcPeeringExclusion) -> t::Value {
+            t::Value::from(match v {
+                VpcPeeringExclusion::Enable => "enable",
+                VpcPeeringExclusion::Disable => "disable",
+                VpcPeeringExclusion::Other(v) => return v,
+            })
+        }
+    }
 
 }
 
@@ -15922,25 +16569,25 @@ impl CfnVPCEncryptionControl {
     /// `EgressOnlyInternetGatewayExclusionInput`: Used to enable or disable EIGW exclusion
     pub fn egress_only_internet_gateway_exclusion_input(mut self, v: impl Into<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>("EgressOnlyInternetGatewayExclusionInput", v.into()); self }
     /// `ElasticFileSystemExclusionInput`: Used to enable or disable EFS exclusion
-    pub fn elastic_file_system_exclusion_input(mut self, v: impl Into<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>("ElasticFileSystemExclusionInput", v.into()); self }
+    pub fn elastic_file_system_exclusion_input(mut self, v: impl Into<vpc_encryption_control::ElasticFileSystemExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::ElasticFileSystemExclusionInput>("ElasticFileSystemExclusionInput", v.into()); self }
     /// `InternetGatewayExclusionInput`: Used to enable or disable IGW exclusion
-    pub fn internet_gateway_exclusion_input(mut self, v: impl Into<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>("InternetGatewayExclusionInput", v.into()); self }
+    pub fn internet_gateway_exclusion_input(mut self, v: impl Into<vpc_encryption_control::InternetGatewayExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::InternetGatewayExclusionInput>("InternetGatewayExclusionInput", v.into()); self }
     /// `LambdaExclusionInput`: Used to enable or disable Lambda exclusion
-    pub fn lambda_exclusion_input(mut self, v: impl Into<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>("LambdaExclusionInput", v.into()); self }
+    pub fn lambda_exclusion_input(mut self, v: impl Into<vpc_encryption_control::LambdaExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::LambdaExclusionInput>("LambdaExclusionInput", v.into()); self }
     /// `Mode`: The VPC encryption control mode, either monitor or enforce.
     pub fn mode(mut self, v: impl Into<vpc_encryption_control::Mode>) -> Self { self.0.put::<vpc_encryption_control::Mode>("Mode", v.into()); self }
     /// `NatGatewayExclusionInput`: Used to enable or disable Nat gateway exclusion
-    pub fn nat_gateway_exclusion_input(mut self, v: impl Into<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>("NatGatewayExclusionInput", v.into()); self }
+    pub fn nat_gateway_exclusion_input(mut self, v: impl Into<vpc_encryption_control::NatGatewayExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::NatGatewayExclusionInput>("NatGatewayExclusionInput", v.into()); self }
     /// `Tags`: The tags to assign to the VPC encryption control.
     pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     /// `VirtualPrivateGatewayExclusionInput`: Used to enable or disable VGW exclusion
-    pub fn virtual_private_gateway_exclusion_input(mut self, v: impl Into<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>("VirtualPrivateGatewayExclusionInput", v.into()); self }
+    pub fn virtual_private_gateway_exclusion_input(mut self, v: impl Into<vpc_encryption_control::VirtualPrivateGatewayExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::VirtualPrivateGatewayExclusionInput>("VirtualPrivateGatewayExclusionInput", v.into()); self }
     /// `VpcId`: The VPC on which this VPC encryption control is applied.
     pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
     /// `VpcLatticeExclusionInput`: Used to enable or disable Vpc Lattice exclusion
-    pub fn vpc_lattice_exclusion_input(mut self, v: impl Into<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>("VpcLatticeExclusionInput", v.into()); self }
+    pub fn vpc_lattice_exclusion_input(mut self, v: impl Into<vpc_encryption_control::VpcLatticeExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::VpcLatticeExclusionInput>("VpcLatticeExclusionInput", v.into()); self }
     /// `VpcPeeringExclusionInput`: Used to enable or disable VPC peering exclusion
-    pub fn vpc_peering_exclusion_input(mut self, v: impl Into<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput>("VpcPeeringExclusionInput", v.into()); self }
+    pub fn vpc_peering_exclusion_input(mut self, v: impl Into<vpc_encryption_control::VpcPeeringExclusionInput>) -> Self { self.0.put::<vpc_encryption_control::VpcPeeringExclusionInput>("VpcPeeringExclusionInput", v.into()); self }
 }
 
 impl t::CfnProps for CfnVPCEncryptionControl {
@@ -16126,6 +16773,72 @@ pub mod vpc_encryption_control {
         }
     }
 
+    /// Used to enable or disable EFS exclusion
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ElasticFileSystemExclusionInput {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ElasticFileSystemExclusionInput> for t::Value {
+        #[inline]
+        fn from(v: ElasticFileSystemExclusionInput) -> t::Value {
+            t::Value::from(match v {
+                ElasticFileSystemExclusionInput::Enable => "enable",
+                ElasticFileSystemExclusionInput::Disable => "disable",
+                ElasticFileSystemExclusionInput::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Used to enable or disable IGW exclusion
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum InternetGatewayExclusionInput {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<InternetGatewayExclusionInput> for t::Value {
+        #[inline]
+        fn from(v: InternetGatewayExclusionInput) -> t::Value {
+            t::Value::from(match v {
+                InternetGatewayExclusionInput::Enable => "enable",
+                InternetGatewayExclusionInput::Disable => "disable",
+                InternetGatewayExclusionInput::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Used to enable or disable Lambda exclusion
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LambdaExclusionInput {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LambdaExclusionInput> for t::Value {
+        #[inline]
+        fn from(v: LambdaExclusionInput) -> t::Value {
+            t::Value::from(match v {
+                LambdaExclusionInput::Enable => "enable",
+                LambdaExclusionInput::Disable => "disable",
+                LambdaExclusionInput::Other(v) => return v,
+            })
+        }
+    }
+
     /// The VPC encryption control mode, either monitor or enforce.
     ///
     /// One of the values the schema lists.
@@ -16144,6 +16857,94 @@ pub mod vpc_encryption_control {
                 Mode::Monitor => "monitor",
                 Mode::Enforce => "enforce",
                 Mode::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Used to enable or disable Nat gateway exclusion
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum NatGatewayExclusionInput {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<NatGatewayExclusionInput> for t::Value {
+        #[inline]
+        fn from(v: NatGatewayExclusionInput) -> t::Value {
+            t::Value::from(match v {
+                NatGatewayExclusionInput::Enable => "enable",
+                NatGatewayExclusionInput::Disable => "disable",
+                NatGatewayExclusionInput::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Used to enable or disable VGW exclusion
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum VirtualPrivateGatewayExclusionInput {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<VirtualPrivateGatewayExclusionInput> for t::Value {
+        #[inline]
+        fn from(v: VirtualPrivateGatewayExclusionInput) -> t::Value {
+            t::Value::from(match v {
+                VirtualPrivateGatewayExclusionInput::Enable => "enable",
+                VirtualPrivateGatewayExclusionInput::Disable => "disable",
+                VirtualPrivateGatewayExclusionInput::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Used to enable or disable Vpc Lattice exclusion
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum VpcLatticeExclusionInput {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<VpcLatticeExclusionInput> for t::Value {
+        #[inline]
+        fn from(v: VpcLatticeExclusionInput) -> t::Value {
+            t::Value::from(match v {
+                VpcLatticeExclusionInput::Enable => "enable",
+                VpcLatticeExclusionInput::Disable => "disable",
+                VpcLatticeExclusionInput::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Used to enable or disable VPC peering exclusion
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum VpcPeeringExclusionInput {
+        #[doc = "`enable`"] Enable,
+        #[doc = "`disable`"] Disable,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<VpcPeeringExclusionInput> for t::Value {
+        #[inline]
+        fn from(v: VpcPeeringExclusionInput) -> t::Value {
+            t::Value::from(match v {
+                VpcPeeringExclusionInput::Enable => "enable",
+                VpcPeeringExclusionInput::Disable => "disable",
+                VpcPeeringExclusionInput::Other(v) => return v,
             })
         }
     }
@@ -17106,7 +17907,7 @@ pub mod vpn_connection {
         /// `LogGroupArn`: The Amazon Resource Name (ARN) of the CloudWatch log group to send logs to.
         pub fn log_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupArn", v.into()); self }
         /// `LogOutputFormat`: Set log format. Default format is `json`. Valid values: `json` | `text`
-        pub fn log_output_format(mut self, v: impl Into<BgpLogOutputFormat>) -> Self { self.0.put::<BgpLogOutputFormat>("LogOutputFormat", v.into()); self }
+        pub fn log_output_format(mut self, v: impl Into<LogOutputFormat>) -> Self { self.0.put::<LogOutputFormat>("LogOutputFormat", v.into()); self }
     }
 
     impl From<CloudwatchLogOptionsSpecification> for t::Value { #[inline] fn from(v: CloudwatchLogOptionsSpecification) -> t::Value { v.0.into_value() } }
@@ -17131,6 +17932,28 @@ pub mod vpn_connection {
                 BgpLogOutputFormat::Json => "json",
                 BgpLogOutputFormat::Text => "text",
                 BgpLogOutputFormat::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Set log format. Default format is `json`. Valid values: `json` | `text`
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LogOutputFormat {
+        #[doc = "`json`"] Json,
+        #[doc = "`text`"] Text,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LogOutputFormat> for t::Value {
+        #[inline]
+        fn from(v: LogOutputFormat) -> t::Value {
+            t::Value::from(match v {
+                LogOutputFormat::Json => "json",
+                LogOutputFormat::Text => "text",
+                LogOutputFormat::Other(v) => return v,
             })
         }
     }
@@ -17170,7 +17993,7 @@ pub mod vpn_connection {
             Self(p)
         }
         /// `Value`: The value for the encryption algorithm.
-        pub fn value(mut self, v: impl Into<Value2>) -> Self { self.0.put::<Value2>("Value", v.into()); self }
+        pub fn value(mut self, v: impl Into<Phase1EncryptionAlgorithmsValue>) -> Self { self.0.put::<Phase1EncryptionAlgorithmsValue>("Value", v.into()); self }
     }
 
     impl From<Phase1EncryptionAlgorithmsRequestListValue> for t::Value { #[inline] fn from(v: Phase1EncryptionAlgorithmsRequestListValue) -> t::Value { v.0.into_value() } }
@@ -17181,7 +18004,7 @@ pub mod vpn_connection {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Value2 {
+    pub enum Phase1EncryptionAlgorithmsValue {
         #[doc = "`AES128`"] Aes128,
         #[doc = "`AES256`"] Aes256,
         #[doc = "`AES128-GCM-16`"] Aes128Gcm16,
@@ -17190,15 +18013,15 @@ pub mod vpn_connection {
         Other(t::Value),
     }
 
-    impl From<Value2> for t::Value {
+    impl From<Phase1EncryptionAlgorithmsValue> for t::Value {
         #[inline]
-        fn from(v: Value2) -> t::Value {
+        fn from(v: Phase1EncryptionAlgorithmsValue) -> t::Value {
             t::Value::from(match v {
-                Value2::Aes128 => "AES128",
-                Value2::Aes256 => "AES256",
-                Value2::Aes128Gcm16 => "AES128-GCM-16",
-                Value2::Aes256Gcm16 => "AES256-GCM-16",
-                Value2::Other(v) => return v,
+                Phase1EncryptionAlgorithmsValue::Aes128 => "AES128",
+                Phase1EncryptionAlgorithmsValue::Aes256 => "AES256",
+                Phase1EncryptionAlgorithmsValue::Aes128Gcm16 => "AES128-GCM-16",
+                Phase1EncryptionAlgorithmsValue::Aes256Gcm16 => "AES256-GCM-16",
+                Phase1EncryptionAlgorithmsValue::Other(v) => return v,
             })
         }
     }
@@ -17217,7 +18040,7 @@ pub mod vpn_connection {
             Self(p)
         }
         /// `Value`: The value for the integrity algorithm.
-        pub fn value(mut self, v: impl Into<Value3>) -> Self { self.0.put::<Value3>("Value", v.into()); self }
+        pub fn value(mut self, v: impl Into<Phase1IntegrityAlgorithmsValue>) -> Self { self.0.put::<Phase1IntegrityAlgorithmsValue>("Value", v.into()); self }
     }
 
     impl From<Phase1IntegrityAlgorithmsRequestListValue> for t::Value { #[inline] fn from(v: Phase1IntegrityAlgorithmsRequestListValue) -> t::Value { v.0.into_value() } }
@@ -17228,7 +18051,7 @@ pub mod vpn_connection {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Value3 {
+    pub enum Phase1IntegrityAlgorithmsValue {
         #[doc = "`SHA1`"] Sha1,
         #[doc = "`SHA2-256`"] Sha2256,
         #[doc = "`SHA2-384`"] Sha2384,
@@ -17237,15 +18060,15 @@ pub mod vpn_connection {
         Other(t::Value),
     }
 
-    impl From<Value3> for t::Value {
+    impl From<Phase1IntegrityAlgorithmsValue> for t::Value {
         #[inline]
-        fn from(v: Value3) -> t::Value {
+        fn from(v: Phase1IntegrityAlgorithmsValue) -> t::Value {
             t::Value::from(match v {
-                Value3::Sha1 => "SHA1",
-                Value3::Sha2256 => "SHA2-256",
-                Value3::Sha2384 => "SHA2-384",
-                Value3::Sha2512 => "SHA2-512",
-                Value3::Other(v) => return v,
+                Phase1IntegrityAlgorithmsValue::Sha1 => "SHA1",
+                Phase1IntegrityAlgorithmsValue::Sha2256 => "SHA2-256",
+                Phase1IntegrityAlgorithmsValue::Sha2384 => "SHA2-384",
+                Phase1IntegrityAlgorithmsValue::Sha2512 => "SHA2-512",
+                Phase1IntegrityAlgorithmsValue::Other(v) => return v,
             })
         }
     }
@@ -17285,7 +18108,7 @@ pub mod vpn_connection {
             Self(p)
         }
         /// `Value`: The encryption algorithm.
-        pub fn value(mut self, v: impl Into<Value2>) -> Self { self.0.put::<Value2>("Value", v.into()); self }
+        pub fn value(mut self, v: impl Into<Phase1EncryptionAlgorithmsValue>) -> Self { self.0.put::<Phase1EncryptionAlgorithmsValue>("Value", v.into()); self }
     }
 
     impl From<Phase2EncryptionAlgorithmsRequestListValue> for t::Value { #[inline] fn from(v: Phase2EncryptionAlgorithmsRequestListValue) -> t::Value { v.0.into_value() } }
@@ -17306,7 +18129,7 @@ pub mod vpn_connection {
             Self(p)
         }
         /// `Value`: The integrity algorithm.
-        pub fn value(mut self, v: impl Into<Value3>) -> Self { self.0.put::<Value3>("Value", v.into()); self }
+        pub fn value(mut self, v: impl Into<Phase1IntegrityAlgorithmsValue>) -> Self { self.0.put::<Phase1IntegrityAlgorithmsValue>("Value", v.into()); self }
     }
 
     impl From<Phase2IntegrityAlgorithmsRequestListValue> for t::Value { #[inline] fn from(v: Phase2IntegrityAlgorithmsRequestListValue) -> t::Value { v.0.into_value() } }

@@ -65,7 +65,7 @@ pub mod capacity_provider {
         /// `ManagedScaling`.
         pub fn managed_scaling(mut self, v: impl Into<ManagedScaling>) -> Self { self.0.put::<ManagedScaling>("ManagedScaling", v.into()); self }
         /// `ManagedTerminationProtection`.
-        pub fn managed_termination_protection(mut self, v: impl Into<ManagedDraining>) -> Self { self.0.put::<ManagedDraining>("ManagedTerminationProtection", v.into()); self }
+        pub fn managed_termination_protection(mut self, v: impl Into<ManagedTerminationProtection>) -> Self { self.0.put::<ManagedTerminationProtection>("ManagedTerminationProtection", v.into()); self }
     }
 
     impl From<AutoScalingGroupProvider> for t::Value { #[inline] fn from(v: AutoScalingGroupProvider) -> t::Value { v.0.into_value() } }
@@ -112,7 +112,7 @@ pub mod capacity_provider {
         /// `MinimumScalingStepSize`.
         pub fn minimum_scaling_step_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinimumScalingStepSize", v.into()); self }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<ManagedDraining>) -> Self { self.0.put::<ManagedDraining>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
         /// `TargetCapacity`.
         pub fn target_capacity(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("TargetCapacity", v.into()); self }
     }
@@ -120,6 +120,46 @@ pub mod capacity_provider {
     impl From<ManagedScaling> for t::Value { #[inline] fn from(v: ManagedScaling) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ManagedScaling { #[inline] fn from(v: t::Value) -> ManagedScaling { ManagedScaling(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Status {
+        #[doc = "`DISABLED`"] Disabled,
+        #[doc = "`ENABLED`"] Enabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Status> for t::Value {
+        #[inline]
+        fn from(v: Status) -> t::Value {
+            t::Value::from(match v {
+                Status::Disabled => "DISABLED",
+                Status::Enabled => "ENABLED",
+                Status::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ManagedTerminationProtection {
+        #[doc = "`DISABLED`"] Disabled,
+        #[doc = "`ENABLED`"] Enabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ManagedTerminationProtection> for t::Value {
+        #[inline]
+        fn from(v: ManagedTerminationProtection) -> t::Value {
+            t::Value::from(match v {
+                ManagedTerminationProtection::Disabled => "DISABLED",
+                ManagedTerminationProtection::Enabled => "ENABLED",
+                ManagedTerminationProtection::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -339,7 +379,7 @@ pub mod capacity_provider {
         /// `BaselineEbsBandwidthMbps`.
         pub fn baseline_ebs_bandwidth_mbps(mut self, v: impl Into<AcceleratorCountRequest>) -> Self { self.0.put::<AcceleratorCountRequest>("BaselineEbsBandwidthMbps", v.into()); self }
         /// `BurstablePerformance`.
-        pub fn burstable_performance(mut self, v: impl Into<BareMetal>) -> Self { self.0.put::<BareMetal>("BurstablePerformance", v.into()); self }
+        pub fn burstable_performance(mut self, v: impl Into<BurstablePerformance>) -> Self { self.0.put::<BurstablePerformance>("BurstablePerformance", v.into()); self }
         /// `CpuManufacturers`.
         pub fn cpu_manufacturers(mut self, v: impl Into<t::List<CpuManufacturer>>) -> Self { self.0.put::<t::List<CpuManufacturer>>("CpuManufacturers", v.into()); self }
         /// `ExcludedInstanceTypes`.
@@ -347,7 +387,7 @@ pub mod capacity_provider {
         /// `InstanceGenerations`.
         pub fn instance_generations(mut self, v: impl Into<t::List<InstanceGeneration>>) -> Self { self.0.put::<t::List<InstanceGeneration>>("InstanceGenerations", v.into()); self }
         /// `LocalStorage`.
-        pub fn local_storage(mut self, v: impl Into<BareMetal>) -> Self { self.0.put::<BareMetal>("LocalStorage", v.into()); self }
+        pub fn local_storage(mut self, v: impl Into<LocalStorage>) -> Self { self.0.put::<LocalStorage>("LocalStorage", v.into()); self }
         /// `LocalStorageTypes`.
         pub fn local_storage_types(mut self, v: impl Into<t::List<LocalStorageType>>) -> Self { self.0.put::<t::List<LocalStorageType>>("LocalStorageTypes", v.into()); self }
         /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
@@ -519,6 +559,28 @@ pub mod capacity_provider {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
+    pub enum BurstablePerformance {
+        #[doc = "`included`"] Included,
+        #[doc = "`required`"] Required,
+        #[doc = "`excluded`"] Excluded,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<BurstablePerformance> for t::Value {
+        #[inline]
+        fn from(v: BurstablePerformance) -> t::Value {
+            t::Value::from(match v {
+                BurstablePerformance::Included => "included",
+                BurstablePerformance::Required => "required",
+                BurstablePerformance::Excluded => "excluded",
+                BurstablePerformance::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
     pub enum CpuManufacturer {
         #[doc = "`intel`"] Intel,
         #[doc = "`amd`"] Amd,
@@ -555,6 +617,28 @@ pub mod capacity_provider {
                 InstanceGeneration::Current => "current",
                 InstanceGeneration::Previous => "previous",
                 InstanceGeneration::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LocalStorage {
+        #[doc = "`included`"] Included,
+        #[doc = "`required`"] Required,
+        #[doc = "`excluded`"] Excluded,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LocalStorage> for t::Value {
+        #[inline]
+        fn from(v: LocalStorage) -> t::Value {
+            t::Value::from(match v {
+                LocalStorage::Included => "included",
+                LocalStorage::Required => "required",
+                LocalStorage::Excluded => "excluded",
+                LocalStorage::Other(v) => return v,
             })
         }
     }
@@ -1289,7 +1373,7 @@ impl CfnDaemonTaskDefinition {
     pub fn memory(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Memory", v.into()); self }
     /// `PidMode`: The PID namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`. If
     /// `none` is specified or no value is provided, the daemon runs with its own PID namespace, isolated from other tasks.
-    pub fn pid_mode(mut self, v: impl Into<daemon_task_definition::IpcMode>) -> Self { self.0.put::<daemon_task_definition::IpcMode>("PidMode", v.into()); self }
+    pub fn pid_mode(mut self, v: impl Into<daemon_task_definition::PidMode>) -> Self { self.0.put::<daemon_task_definition::PidMode>("PidMode", v.into()); self }
     /// `Tags`.
     pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     /// `TaskRoleArn`: The short name or full Amazon Resource Name (ARN) of the IAM role that grants containers in the daemon
@@ -1549,7 +1633,7 @@ pub mod daemon_task_definition {
         /// instance details to the log event.
         pub fn options(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Options", v.into()); self }
         /// `Type`: The log router to use. The valid values are `fluentd` or `fluentbit`.
-        pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<FirelensConfigurationType>) -> Self { self.0.put::<FirelensConfigurationType>("Type", v.into()); self }
     }
 
     impl From<FirelensConfiguration> for t::Value { #[inline] fn from(v: FirelensConfiguration) -> t::Value { v.0.into_value() } }
@@ -1560,20 +1644,20 @@ pub mod daemon_task_definition {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum FirelensConfigurationType {
         #[doc = "`fluentbit`"] Fluentbit,
         #[doc = "`fluentd`"] Fluentd,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<FirelensConfigurationType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: FirelensConfigurationType) -> t::Value {
             t::Value::from(match v {
-                Type2::Fluentbit => "fluentbit",
-                Type2::Fluentd => "fluentd",
-                Type2::Other(v) => return v,
+                FirelensConfigurationType::Fluentbit => "fluentbit",
+                FirelensConfigurationType::Fluentd => "fluentd",
+                FirelensConfigurationType::Other(v) => return v,
             })
         }
     }
@@ -1986,6 +2070,29 @@ pub mod daemon_task_definition {
                 IpcMode::NoneValue => "none",
                 IpcMode::Shared => "shared",
                 IpcMode::Other(v) => return v,
+            })
+        }
+    }
+
+    /// The PID namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`. If `none` is
+    /// specified or no value is provided, the daemon runs with its own PID namespace, isolated from other tasks.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum PidMode {
+        #[doc = "`none`"] NoneValue,
+        #[doc = "`shared`"] Shared,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<PidMode> for t::Value {
+        #[inline]
+        fn from(v: PidMode) -> t::Value {
+            t::Value::from(match v {
+                PidMode::NoneValue => "none",
+                PidMode::Shared => "shared",
+                PidMode::Other(v) => return v,
             })
         }
     }
@@ -3489,7 +3596,7 @@ pub mod service {
         }
         /// `Type`: The deployment controller type to use. The deployment controller is the mechanism that determines how tasks are
         /// deployed for your service.
-        pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<DeploymentControllerType>) -> Self { self.0.put::<DeploymentControllerType>("Type", v.into()); self }
     }
 
     impl From<DeploymentController> for t::Value { #[inline] fn from(v: DeploymentController) -> t::Value { v.0.into_value() } }
@@ -3501,7 +3608,7 @@ pub mod service {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum DeploymentControllerType {
         #[doc = "`CODE_DEPLOY`"] CodeDeploy,
         #[doc = "`ECS`"] Ecs,
         #[doc = "`EXTERNAL`"] External,
@@ -3509,14 +3616,14 @@ pub mod service {
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<DeploymentControllerType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: DeploymentControllerType) -> t::Value {
             t::Value::from(match v {
-                Type2::CodeDeploy => "CODE_DEPLOY",
-                Type2::Ecs => "ECS",
-                Type2::External => "EXTERNAL",
-                Type2::Other(v) => return v,
+                DeploymentControllerType::CodeDeploy => "CODE_DEPLOY",
+                DeploymentControllerType::Ecs => "ECS",
+                DeploymentControllerType::External => "EXTERNAL",
+                DeploymentControllerType::Other(v) => return v,
             })
         }
     }
@@ -3918,9 +4025,9 @@ pub mod service {
 
     impl PlacementConstraint {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type3>) -> Self {
+        pub fn new(type_: impl Into<PlacementConstraintsType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type3>("Type", type_.into());
+            p.put::<PlacementConstraintsType>("Type", type_.into());
             Self(p)
         }
         /// `Expression`: A cluster query language expression to apply to the constraint. The expression can have a maximum length
@@ -3937,20 +4044,20 @@ pub mod service {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type3 {
+    pub enum PlacementConstraintsType {
         #[doc = "`distinctInstance`"] DistinctInstance,
         #[doc = "`memberOf`"] MemberOf,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type3> for t::Value {
+    impl From<PlacementConstraintsType> for t::Value {
         #[inline]
-        fn from(v: Type3) -> t::Value {
+        fn from(v: PlacementConstraintsType) -> t::Value {
             t::Value::from(match v {
-                Type3::DistinctInstance => "distinctInstance",
-                Type3::MemberOf => "memberOf",
-                Type3::Other(v) => return v,
+                PlacementConstraintsType::DistinctInstance => "distinctInstance",
+                PlacementConstraintsType::MemberOf => "memberOf",
+                PlacementConstraintsType::Other(v) => return v,
             })
         }
     }
@@ -3965,9 +4072,9 @@ pub mod service {
 
     impl PlacementStrategy {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type4>) -> Self {
+        pub fn new(type_: impl Into<PlacementStrategiesType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type4>("Type", type_.into());
+            p.put::<PlacementStrategiesType>("Type", type_.into());
             Self(p)
         }
         /// `Field`: The field to apply the placement strategy against. For the `spread` placement strategy, valid values are
@@ -3985,7 +4092,7 @@ pub mod service {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type4 {
+    pub enum PlacementStrategiesType {
         #[doc = "`binpack`"] Binpack,
         #[doc = "`random`"] Random,
         #[doc = "`spread`"] Spread,
@@ -3993,14 +4100,14 @@ pub mod service {
         Other(t::Value),
     }
 
-    impl From<Type4> for t::Value {
+    impl From<PlacementStrategiesType> for t::Value {
         #[inline]
-        fn from(v: Type4) -> t::Value {
+        fn from(v: PlacementStrategiesType) -> t::Value {
             t::Value::from(match v {
-                Type4::Binpack => "binpack",
-                Type4::Random => "random",
-                Type4::Spread => "spread",
-                Type4::Other(v) => return v,
+                PlacementStrategiesType::Binpack => "binpack",
+                PlacementStrategiesType::Random => "random",
+                PlacementStrategiesType::Spread => "spread",
+                PlacementStrategiesType::Other(v) => return v,
             })
         }
     }
@@ -4103,7 +4210,7 @@ pub mod service {
         }
         /// `IncludeQueryParameters`: Specifies whether to include query parameters in Service Connect access logs. When enabled,
         /// query parameters from HTTP requests are included in the access logs.
-        pub fn include_query_parameters(mut self, v: impl Into<AssignPublicIp>) -> Self { self.0.put::<AssignPublicIp>("IncludeQueryParameters", v.into()); self }
+        pub fn include_query_parameters(mut self, v: impl Into<IncludeQueryParameters>) -> Self { self.0.put::<IncludeQueryParameters>("IncludeQueryParameters", v.into()); self }
     }
 
     impl From<ServiceConnectAccessLogConfiguration> for t::Value { #[inline] fn from(v: ServiceConnectAccessLogConfiguration) -> t::Value { v.0.into_value() } }
@@ -4129,6 +4236,29 @@ pub mod service {
                 Format::Text => "TEXT",
                 Format::Json => "JSON",
                 Format::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Specifies whether to include query parameters in Service Connect access logs. When enabled, query parameters from HTTP
+    /// requests are included in the access logs.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum IncludeQueryParameters {
+        #[doc = "`DISABLED`"] Disabled,
+        #[doc = "`ENABLED`"] Enabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<IncludeQueryParameters> for t::Value {
+        #[inline]
+        fn from(v: IncludeQueryParameters) -> t::Value {
+            t::Value::from(match v {
+                IncludeQueryParameters::Disabled => "DISABLED",
+                IncludeQueryParameters::Enabled => "ENABLED",
+                IncludeQueryParameters::Other(v) => return v,
             })
         }
     }
@@ -5075,7 +5205,7 @@ pub mod task_definition {
         /// metadata, such as the task, task definition, cluster, and container instance details to the log event.
         pub fn options(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Options", v.into()); self }
         /// `Type`: The log router to use. The valid values are `fluentd` or `fluentbit`.
-        pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<FirelensConfigurationType>) -> Self { self.0.put::<FirelensConfigurationType>("Type", v.into()); self }
     }
 
     impl From<FirelensConfiguration> for t::Value { #[inline] fn from(v: FirelensConfiguration) -> t::Value { v.0.into_value() } }
@@ -5086,20 +5216,20 @@ pub mod task_definition {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum FirelensConfigurationType {
         #[doc = "`fluentbit`"] Fluentbit,
         #[doc = "`fluentd`"] Fluentd,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<FirelensConfigurationType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: FirelensConfigurationType) -> t::Value {
             t::Value::from(match v {
-                Type2::Fluentbit => "fluentbit",
-                Type2::Fluentd => "fluentd",
-                Type2::Other(v) => return v,
+                FirelensConfigurationType::Fluentbit => "fluentbit",
+                FirelensConfigurationType::Fluentd => "fluentd",
+                FirelensConfigurationType::Other(v) => return v,
             })
         }
     }
@@ -5480,9 +5610,9 @@ pub mod task_definition {
 
     impl ResourceRequirement {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type3>) -> Self {
+        pub fn new(type_: impl Into<ResourceRequirementsType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type3>("Type", type_.into());
+            p.put::<ResourceRequirementsType>("Type", type_.into());
             Self(p)
         }
         /// `SharingStrategy`.
@@ -5536,7 +5666,7 @@ pub mod task_definition {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type3 {
+    pub enum ResourceRequirementsType {
         #[doc = "`GPU`"] Gpu,
         #[doc = "`InferenceAccelerator`"] InferenceAccelerator,
         #[doc = "`NeuronDevice`"] NeuronDevice,
@@ -5544,14 +5674,14 @@ pub mod task_definition {
         Other(t::Value),
     }
 
-    impl From<Type3> for t::Value {
+    impl From<ResourceRequirementsType> for t::Value {
         #[inline]
-        fn from(v: Type3) -> t::Value {
+        fn from(v: ResourceRequirementsType) -> t::Value {
             t::Value::from(match v {
-                Type3::Gpu => "GPU",
-                Type3::InferenceAccelerator => "InferenceAccelerator",
-                Type3::NeuronDevice => "NeuronDevice",
-                Type3::Other(v) => return v,
+                ResourceRequirementsType::Gpu => "GPU",
+                ResourceRequirementsType::InferenceAccelerator => "InferenceAccelerator",
+                ResourceRequirementsType::NeuronDevice => "NeuronDevice",
+                ResourceRequirementsType::Other(v) => return v,
             })
         }
     }
@@ -5861,9 +5991,9 @@ pub mod task_definition {
 
     impl TaskDefinitionPlacementConstraint {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type4>) -> Self {
+        pub fn new(type_: impl Into<PlacementConstraintsType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type4>("Type", type_.into());
+            p.put::<PlacementConstraintsType>("Type", type_.into());
             Self(p)
         }
         /// `Expression`: A cluster query language expression to apply to the constraint. For more information, see [Cluster query
@@ -5880,18 +6010,18 @@ pub mod task_definition {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type4 {
+    pub enum PlacementConstraintsType {
         #[doc = "`memberOf`"] MemberOf,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type4> for t::Value {
+    impl From<PlacementConstraintsType> for t::Value {
         #[inline]
-        fn from(v: Type4) -> t::Value {
+        fn from(v: PlacementConstraintsType) -> t::Value {
             t::Value::from(match v {
-                Type4::MemberOf => "memberOf",
-                Type4::Other(v) => return v,
+                PlacementConstraintsType::MemberOf => "memberOf",
+                PlacementConstraintsType::Other(v) => return v,
             })
         }
     }
@@ -5916,7 +6046,7 @@ pub mod task_definition {
         /// defined by the `user` parameter in a container definition.
         pub fn proxy_configuration_properties(mut self, v: impl Into<t::List<KeyValuePair>>) -> Self { self.0.put::<t::List<KeyValuePair>>("ProxyConfigurationProperties", v.into()); self }
         /// `Type`: The proxy type. The only supported value is `APPMESH`.
-        pub fn type_(mut self, v: impl Into<Type5>) -> Self { self.0.put::<Type5>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<ProxyConfigurationType>) -> Self { self.0.put::<ProxyConfigurationType>("Type", v.into()); self }
     }
 
     impl From<ProxyConfiguration> for t::Value { #[inline] fn from(v: ProxyConfiguration) -> t::Value { v.0.into_value() } }
@@ -5927,18 +6057,18 @@ pub mod task_definition {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type5 {
+    pub enum ProxyConfigurationType {
         #[doc = "`APPMESH`"] Appmesh,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type5> for t::Value {
+    impl From<ProxyConfigurationType> for t::Value {
         #[inline]
-        fn from(v: Type5) -> t::Value {
+        fn from(v: ProxyConfigurationType) -> t::Value {
             t::Value::from(match v {
-                Type5::Appmesh => "APPMESH",
-                Type5::Other(v) => return v,
+                ProxyConfigurationType::Appmesh => "APPMESH",
+                ProxyConfigurationType::Other(v) => return v,
             })
         }
     }
@@ -6185,7 +6315,7 @@ pub mod task_definition {
         /// `TransitEncryption`: Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and
         /// the Amazon EFS server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter
         /// is omitted, the default value of `DISABLED` is used.
-        pub fn transit_encryption(mut self, v: impl Into<Iam>) -> Self { self.0.put::<Iam>("TransitEncryption", v.into()); self }
+        pub fn transit_encryption(mut self, v: impl Into<TransitEncryption>) -> Self { self.0.put::<TransitEncryption>("TransitEncryption", v.into()); self }
         /// `TransitEncryptionPort`: The port to use when sending encrypted data between the Amazon ECS host and the Amazon EFS
         /// server. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon EFS
         /// mount helper uses.
@@ -6243,6 +6373,30 @@ pub mod task_definition {
                 Iam::Enabled => "ENABLED",
                 Iam::Disabled => "DISABLED",
                 Iam::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS
+    /// server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter is omitted, the
+    /// default value of `DISABLED` is used.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum TransitEncryption {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<TransitEncryption> for t::Value {
+        #[inline]
+        fn from(v: TransitEncryption) -> t::Value {
+            t::Value::from(match v {
+                TransitEncryption::Enabled => "ENABLED",
+                TransitEncryption::Disabled => "DISABLED",
+                TransitEncryption::Other(v) => return v,
             })
         }
     }

@@ -392,12 +392,36 @@ pub mod file_system {
         /// `ReplicationOverwriteProtection`: The status of the file system's replication overwrite protection. +  `ENABLED` – The
         /// file system cannot be used as the destination file system in a replication configuration. The file system is writeable.
         /// Replication overwrite protection is `ENABLED` by default.
-        pub fn replication_overwrite_protection(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("ReplicationOverwriteProtection", v.into()); self }
+        pub fn replication_overwrite_protection(mut self, v: impl Into<ReplicationOverwriteProtection>) -> Self { self.0.put::<ReplicationOverwriteProtection>("ReplicationOverwriteProtection", v.into()); self }
     }
 
     impl From<FileSystemProtection> for t::Value { #[inline] fn from(v: FileSystemProtection) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for FileSystemProtection { #[inline] fn from(v: t::Value) -> FileSystemProtection { FileSystemProtection(t::Props::from_value(v)) } }
+
+    /// The status of the file system's replication overwrite protection. +  `ENABLED` – The file system cannot be used as the
+    /// destination file system in a replication configuration. The file system is writeable. Replication overwrite protection
+    /// is `ENABLED` by default.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ReplicationOverwriteProtection {
+        #[doc = "`DISABLED`"] Disabled,
+        #[doc = "`ENABLED`"] Enabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ReplicationOverwriteProtection> for t::Value {
+        #[inline]
+        fn from(v: ReplicationOverwriteProtection) -> t::Value {
+            t::Value::from(match v {
+                ReplicationOverwriteProtection::Disabled => "DISABLED",
+                ReplicationOverwriteProtection::Enabled => "ENABLED",
+                ReplicationOverwriteProtection::Other(v) => return v,
+            })
+        }
+    }
 
     /// A tag is a key-value pair attached to a file system. Allowed characters in the `Key` and `Value` properties are letters,
     /// white space, and numbers that can be represented in UTF-8, and the following characters:`+ - = . _ : /`
@@ -442,7 +466,7 @@ pub mod file_system {
         /// `TransitionToIA`: The number of days after files were last accessed in primary storage (the Standard storage class) at
         /// which to move them to Infrequent Access (IA) storage. Metadata operations such as listing the contents of a directory
         /// don't count as file access events.
-        pub fn transition_to_ia(mut self, v: impl Into<TransitionToArchive>) -> Self { self.0.put::<TransitionToArchive>("TransitionToIA", v.into()); self }
+        pub fn transition_to_ia(mut self, v: impl Into<TransitionToIA>) -> Self { self.0.put::<TransitionToIA>("TransitionToIA", v.into()); self }
         /// `TransitionToPrimaryStorageClass`: Whether to move files back to primary (Standard) storage after they are accessed in
         /// IA or Archive storage. Metadata operations such as listing the contents of a directory don't count as file access
         /// events.
@@ -486,6 +510,44 @@ pub mod file_system {
                 TransitionToArchive::After7Days => "AFTER_7_DAYS",
                 TransitionToArchive::After90Days => "AFTER_90_DAYS",
                 TransitionToArchive::Other(v) => return v,
+            })
+        }
+    }
+
+    /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them
+    /// to Infrequent Access (IA) storage. Metadata operations such as listing the contents of a directory don't count as file
+    /// access events.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum TransitionToIA {
+        #[doc = "`AFTER_14_DAYS`"] After14Days,
+        #[doc = "`AFTER_180_DAYS`"] After180Days,
+        #[doc = "`AFTER_1_DAY`"] After1Day,
+        #[doc = "`AFTER_270_DAYS`"] After270Days,
+        #[doc = "`AFTER_30_DAYS`"] After30Days,
+        #[doc = "`AFTER_365_DAYS`"] After365Days,
+        #[doc = "`AFTER_60_DAYS`"] After60Days,
+        #[doc = "`AFTER_7_DAYS`"] After7Days,
+        #[doc = "`AFTER_90_DAYS`"] After90Days,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<TransitionToIA> for t::Value {
+        #[inline]
+        fn from(v: TransitionToIA) -> t::Value {
+            t::Value::from(match v {
+                TransitionToIA::After14Days => "AFTER_14_DAYS",
+                TransitionToIA::After180Days => "AFTER_180_DAYS",
+                TransitionToIA::After1Day => "AFTER_1_DAY",
+                TransitionToIA::After270Days => "AFTER_270_DAYS",
+                TransitionToIA::After30Days => "AFTER_30_DAYS",
+                TransitionToIA::After365Days => "AFTER_365_DAYS",
+                TransitionToIA::After60Days => "AFTER_60_DAYS",
+                TransitionToIA::After7Days => "AFTER_7_DAYS",
+                TransitionToIA::After90Days => "AFTER_90_DAYS",
+                TransitionToIA::Other(v) => return v,
             })
         }
     }

@@ -1523,7 +1523,7 @@ pub mod cluster {
             Self(p)
         }
         /// `Type`: name of the log type
-        pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<EnabledTypesType>) -> Self { self.0.put::<EnabledTypesType>("Type", v.into()); self }
     }
 
     impl From<LoggingTypeConfig> for t::Value { #[inline] fn from(v: LoggingTypeConfig) -> t::Value { v.0.into_value() } }
@@ -1534,7 +1534,7 @@ pub mod cluster {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum EnabledTypesType {
         #[doc = "`api`"] Api,
         #[doc = "`audit`"] Audit,
         #[doc = "`authenticator`"] Authenticator,
@@ -1544,16 +1544,16 @@ pub mod cluster {
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<EnabledTypesType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: EnabledTypesType) -> t::Value {
             t::Value::from(match v {
-                Type2::Api => "api",
-                Type2::Audit => "audit",
-                Type2::Authenticator => "authenticator",
-                Type2::ControllerManager => "controllerManager",
-                Type2::Scheduler => "scheduler",
-                Type2::Other(v) => return v,
+                EnabledTypesType::Api => "api",
+                EnabledTypesType::Audit => "audit",
+                EnabledTypesType::Authenticator => "authenticator",
+                EnabledTypesType::ControllerManager => "controllerManager",
+                EnabledTypesType::Scheduler => "scheduler",
+                EnabledTypesType::Other(v) => return v,
             })
         }
     }

@@ -1363,9 +1363,9 @@ pub mod listener_rule {
 
     impl Transform {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type2>) -> Self {
+        pub fn new(type_: impl Into<TransformsType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type2>("Type", type_.into());
+            p.put::<TransformsType>("Type", type_.into());
             Self(p)
         }
         /// `HostHeaderRewriteConfig`.
@@ -1417,20 +1417,20 @@ pub mod listener_rule {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum TransformsType {
         #[doc = "`host-header-rewrite`"] HostHeaderRewrite,
         #[doc = "`url-rewrite`"] UrlRewrite,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<TransformsType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: TransformsType) -> t::Value {
             t::Value::from(match v {
-                Type2::HostHeaderRewrite => "host-header-rewrite",
-                Type2::UrlRewrite => "url-rewrite",
-                Type2::Other(v) => return v,
+                TransformsType::HostHeaderRewrite => "host-header-rewrite",
+                TransformsType::UrlRewrite => "url-rewrite",
+                TransformsType::Other(v) => return v,
             })
         }
     }
@@ -2466,7 +2466,7 @@ impl CfnTargetGroup {
     /// the supported port is 6081.
     pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
     /// `Protocol`: The protocol to use for routing traffic to the targets.
-    pub fn protocol(mut self, v: impl Into<target_group::HealthCheckProtocol>) -> Self { self.0.put::<target_group::HealthCheckProtocol>("Protocol", v.into()); self }
+    pub fn protocol(mut self, v: impl Into<target_group::Protocol>) -> Self { self.0.put::<target_group::Protocol>("Protocol", v.into()); self }
     /// `ProtocolVersion`: [HTTP/HTTPS protocol] The protocol version. The possible values are GRPC, HTTP1, and HTTP2.
     pub fn protocol_version(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProtocolVersion", v.into()); self }
     /// `Tags`: The tags.
@@ -2646,6 +2646,42 @@ pub mod target_group {
     impl From<Matcher> for t::Value { #[inline] fn from(v: Matcher) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Matcher { #[inline] fn from(v: t::Value) -> Matcher { Matcher(t::Props::from_value(v)) } }
+
+    /// The protocol to use for routing traffic to the targets.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Protocol {
+        #[doc = "`GENEVE`"] Geneve,
+        #[doc = "`HTTP`"] Http,
+        #[doc = "`HTTPS`"] Https,
+        #[doc = "`QUIC`"] Quic,
+        #[doc = "`TCP`"] Tcp,
+        #[doc = "`TCP_QUIC`"] TcpQuic,
+        #[doc = "`TCP_UDP`"] TcpUdp,
+        #[doc = "`TLS`"] Tls,
+        #[doc = "`UDP`"] Udp,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Protocol> for t::Value {
+        #[inline]
+        fn from(v: Protocol) -> t::Value {
+            t::Value::from(match v {
+                Protocol::Geneve => "GENEVE",
+                Protocol::Http => "HTTP",
+                Protocol::Https => "HTTPS",
+                Protocol::Quic => "QUIC",
+                Protocol::Tcp => "TCP",
+                Protocol::TcpQuic => "TCP_QUIC",
+                Protocol::TcpUdp => "TCP_UDP",
+                Protocol::Tls => "TLS",
+                Protocol::Udp => "UDP",
+                Protocol::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]

@@ -302,12 +302,32 @@ pub mod id_mapping_workflow {
         /// `SchemaArn`.
         pub fn schema_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SchemaArn", v.into()); self }
         /// `Type`.
-        pub fn type_(mut self, v: impl Into<RuleDefinitionType>) -> Self { self.0.put::<RuleDefinitionType>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
     impl From<IdMappingWorkflowInputSource> for t::Value { #[inline] fn from(v: IdMappingWorkflowInputSource) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for IdMappingWorkflowInputSource { #[inline] fn from(v: t::Value) -> IdMappingWorkflowInputSource { IdMappingWorkflowInputSource(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Type {
+        #[doc = "`SOURCE`"] Source,
+        #[doc = "`TARGET`"] Target,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Type> for t::Value {
+        #[inline]
+        fn from(v: Type) -> t::Value {
+            t::Value::from(match v {
+                Type::Source => "SOURCE",
+                Type::Target => "TARGET",
+                Type::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -338,10 +358,10 @@ pub struct CfnIdNamespace(t::Props);
 
 impl CfnIdNamespace {
     /// With its required properties `IdNamespaceName`, `Type`.
-    pub fn new(id_namespace_name: impl Into<t::Str>, type_: impl Into<id_namespace::RuleDefinitionType>) -> Self {
+    pub fn new(id_namespace_name: impl Into<t::Str>, type_: impl Into<id_namespace::Type>) -> Self {
         let mut p = t::Props::default();
         p.put::<t::Str>("IdNamespaceName", id_namespace_name.into());
-        p.put::<id_namespace::RuleDefinitionType>("Type", type_.into());
+        p.put::<id_namespace::Type>("Type", type_.into());
         Self(p)
     }
     /// `Description`.
@@ -574,6 +594,26 @@ pub mod id_namespace {
     impl From<IdNamespaceInputSource> for t::Value { #[inline] fn from(v: IdNamespaceInputSource) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for IdNamespaceInputSource { #[inline] fn from(v: t::Value) -> IdNamespaceInputSource { IdNamespaceInputSource(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Type {
+        #[doc = "`SOURCE`"] Source,
+        #[doc = "`TARGET`"] Target,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Type> for t::Value {
+        #[inline]
+        fn from(v: Type) -> t::Value {
+            t::Value::from(match v {
+                Type::Source => "SOURCE",
+                Type::Target => "TARGET",
+                Type::Other(v) => return v,
+            })
+        }
+    }
 
 }
 

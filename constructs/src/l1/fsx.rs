@@ -1060,10 +1060,10 @@ pub struct CfnS3AccessPointAttachment(t::Props);
 
 impl CfnS3AccessPointAttachment {
     /// With its required properties `Name`, `Type`.
-    pub fn new(name: impl Into<t::Str>, type_: impl Into<s3_access_point_attachment::Type3>) -> Self {
+    pub fn new(name: impl Into<t::Str>, type_: impl Into<s3_access_point_attachment::Type2>) -> Self {
         let mut p = t::Props::default();
         p.put::<t::Str>("Name", name.into());
-        p.put::<s3_access_point_attachment::Type3>("Type", type_.into());
+        p.put::<s3_access_point_attachment::Type2>("Type", type_.into());
         Self(p)
     }
     /// `OntapConfiguration`: The OntapConfiguration of the S3 access point attachment.
@@ -1229,10 +1229,10 @@ pub mod s3_access_point_attachment {
 
     impl OpenZFSFileSystemIdentity {
         /// With its required properties `PosixUser`, `Type`.
-        pub fn new(posix_user: impl Into<OpenZFSPosixFileSystemUser>, type_: impl Into<Type2>) -> Self {
+        pub fn new(posix_user: impl Into<OpenZFSPosixFileSystemUser>, type_: impl Into<FileSystemIdentityType>) -> Self {
             let mut p = t::Props::default();
             p.put::<OpenZFSPosixFileSystemUser>("PosixUser", posix_user.into());
-            p.put::<Type2>("Type", type_.into());
+            p.put::<FileSystemIdentityType>("Type", type_.into());
             Self(p)
         }
     }
@@ -1282,18 +1282,18 @@ pub mod s3_access_point_attachment {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum FileSystemIdentityType {
         #[doc = "`POSIX`"] Posix,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<FileSystemIdentityType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: FileSystemIdentityType) -> t::Value {
             t::Value::from(match v {
-                Type2::Posix => "POSIX",
-                Type2::Other(v) => return v,
+                FileSystemIdentityType::Posix => "POSIX",
+                FileSystemIdentityType::Other(v) => return v,
             })
         }
     }
@@ -1344,20 +1344,20 @@ pub mod s3_access_point_attachment {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type3 {
+    pub enum Type2 {
         #[doc = "`OPENZFS`"] Openzfs,
         #[doc = "`ONTAP`"] Ontap,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type3> for t::Value {
+    impl From<Type2> for t::Value {
         #[inline]
-        fn from(v: Type3) -> t::Value {
+        fn from(v: Type2) -> t::Value {
             t::Value::from(match v {
-                Type3::Openzfs => "OPENZFS",
-                Type3::Ontap => "ONTAP",
-                Type3::Other(v) => return v,
+                Type2::Openzfs => "OPENZFS",
+                Type2::Ontap => "ONTAP",
+                Type2::Other(v) => return v,
             })
         }
     }
@@ -1865,9 +1865,9 @@ pub mod volume {
 
     impl RetentionPeriod {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type2>) -> Self {
+        pub fn new(type_: impl Into<DefaultRetentionType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type2>("Type", type_.into());
+            p.put::<DefaultRetentionType>("Type", type_.into());
             Self(p)
         }
         /// `Value`: Defines the amount of time for the retention period of an FSx for ONTAP SnapLock volume. You can't set a value
@@ -1885,7 +1885,7 @@ pub mod volume {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum DefaultRetentionType {
         #[doc = "`DAYS`"] Days,
         #[doc = "`HOURS`"] Hours,
         #[doc = "`INFINITE`"] Infinite,
@@ -1898,19 +1898,19 @@ pub mod volume {
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<DefaultRetentionType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: DefaultRetentionType) -> t::Value {
             t::Value::from(match v {
-                Type2::Days => "DAYS",
-                Type2::Hours => "HOURS",
-                Type2::Infinite => "INFINITE",
-                Type2::Minutes => "MINUTES",
-                Type2::Months => "MONTHS",
-                Type2::Seconds => "SECONDS",
-                Type2::Unspecified => "UNSPECIFIED",
-                Type2::Years => "YEARS",
-                Type2::Other(v) => return v,
+                DefaultRetentionType::Days => "DAYS",
+                DefaultRetentionType::Hours => "HOURS",
+                DefaultRetentionType::Infinite => "INFINITE",
+                DefaultRetentionType::Minutes => "MINUTES",
+                DefaultRetentionType::Months => "MONTHS",
+                DefaultRetentionType::Seconds => "SECONDS",
+                DefaultRetentionType::Unspecified => "UNSPECIFIED",
+                DefaultRetentionType::Years => "YEARS",
+                DefaultRetentionType::Other(v) => return v,
             })
         }
     }
@@ -2160,11 +2160,11 @@ pub mod volume {
 
     impl UserAndGroupQuotas {
         /// With its required properties `Id`, `StorageCapacityQuotaGiB`, `Type`.
-        pub fn new(id: impl Into<t::Int>, storage_capacity_quota_gi_b: impl Into<t::Int>, type_: impl Into<Type3>) -> Self {
+        pub fn new(id: impl Into<t::Int>, storage_capacity_quota_gi_b: impl Into<t::Int>, type_: impl Into<UserAndGroupQuotasType>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::Int>("Id", id.into());
             p.put::<t::Int>("StorageCapacityQuotaGiB", storage_capacity_quota_gi_b.into());
-            p.put::<Type3>("Type", type_.into());
+            p.put::<UserAndGroupQuotasType>("Type", type_.into());
             Self(p)
         }
     }
@@ -2177,20 +2177,20 @@ pub mod volume {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type3 {
+    pub enum UserAndGroupQuotasType {
         #[doc = "`GROUP`"] Group,
         #[doc = "`USER`"] User,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type3> for t::Value {
+    impl From<UserAndGroupQuotasType> for t::Value {
         #[inline]
-        fn from(v: Type3) -> t::Value {
+        fn from(v: UserAndGroupQuotasType) -> t::Value {
             t::Value::from(match v {
-                Type3::Group => "GROUP",
-                Type3::User => "USER",
-                Type3::Other(v) => return v,
+                UserAndGroupQuotasType::Group => "GROUP",
+                UserAndGroupQuotasType::User => "USER",
+                UserAndGroupQuotasType::Other(v) => return v,
             })
         }
     }

@@ -1349,10 +1349,10 @@ pub mod connection_type {
 
     impl SecretConnectorProperty {
         /// With its required properties `Name`, `PropertyType`, `Required`.
-        pub fn new(name: impl Into<t::Str>, property_type: impl Into<PropertyType2>, required: impl Into<t::Bool>) -> Self {
+        pub fn new(name: impl Into<t::Str>, property_type: impl Into<PasswordPropertyType>, required: impl Into<t::Bool>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::Str>("Name", name.into());
-            p.put::<PropertyType2>("PropertyType", property_type.into());
+            p.put::<PasswordPropertyType>("PropertyType", property_type.into());
             p.put::<t::Bool>("Required", required.into());
             Self(p)
         }
@@ -1370,18 +1370,18 @@ pub mod connection_type {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum PropertyType2 {
+    pub enum PasswordPropertyType {
         #[doc = "`SECRET`"] Secret,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<PropertyType2> for t::Value {
+    impl From<PasswordPropertyType> for t::Value {
         #[inline]
-        fn from(v: PropertyType2) -> t::Value {
+        fn from(v: PasswordPropertyType) -> t::Value {
             t::Value::from(match v {
-                PropertyType2::Secret => "SECRET",
-                PropertyType2::Other(v) => return v,
+                PasswordPropertyType::Secret => "SECRET",
+                PasswordPropertyType::Other(v) => return v,
             })
         }
     }

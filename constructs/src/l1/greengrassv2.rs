@@ -681,9 +681,9 @@ pub mod deployment {
 
     impl IoTJobAbortCriteria {
         /// With its required properties `Action`, `FailureType`, `MinNumberOfExecutedThings`, `ThresholdPercentage`.
-        pub fn new(action: impl Into<Action2>, failure_type: impl Into<FailureType>, min_number_of_executed_things: impl Into<t::Int>, threshold_percentage: impl Into<t::Num>) -> Self {
+        pub fn new(action: impl Into<CriteriaListAction>, failure_type: impl Into<FailureType>, min_number_of_executed_things: impl Into<t::Int>, threshold_percentage: impl Into<t::Num>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Action2>("Action", action.into());
+            p.put::<CriteriaListAction>("Action", action.into());
             p.put::<FailureType>("FailureType", failure_type.into());
             p.put::<t::Int>("MinNumberOfExecutedThings", min_number_of_executed_things.into());
             p.put::<t::Num>("ThresholdPercentage", threshold_percentage.into());
@@ -697,18 +697,18 @@ pub mod deployment {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Action2 {
+    pub enum CriteriaListAction {
         #[doc = "`CANCEL`"] Cancel,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Action2> for t::Value {
+    impl From<CriteriaListAction> for t::Value {
         #[inline]
-        fn from(v: Action2) -> t::Value {
+        fn from(v: CriteriaListAction) -> t::Value {
             t::Value::from(match v {
-                Action2::Cancel => "CANCEL",
-                Action2::Other(v) => return v,
+                CriteriaListAction::Cancel => "CANCEL",
+                CriteriaListAction::Other(v) => return v,
             })
         }
     }

@@ -191,7 +191,7 @@ pub mod config {
             Self(p)
         }
         /// `Units`.
-        pub fn units(mut self, v: impl Into<BandwidthUnits>) -> Self { self.0.put::<BandwidthUnits>("Units", v.into()); self }
+        pub fn units(mut self, v: impl Into<FrequencyUnits>) -> Self { self.0.put::<FrequencyUnits>("Units", v.into()); self }
         /// `Value`.
         pub fn value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Value", v.into()); self }
     }
@@ -199,6 +199,28 @@ pub mod config {
     impl From<Frequency> for t::Value { #[inline] fn from(v: Frequency) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Frequency { #[inline] fn from(v: t::Value) -> Frequency { Frequency(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum FrequencyUnits {
+        #[doc = "`GHz`"] GHz,
+        #[doc = "`MHz`"] MHz,
+        #[doc = "`kHz`"] KHz,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<FrequencyUnits> for t::Value {
+        #[inline]
+        fn from(v: FrequencyUnits) -> t::Value {
+            t::Value::from(match v {
+                FrequencyUnits::GHz => "GHz",
+                FrequencyUnits::MHz => "MHz",
+                FrequencyUnits::KHz => "kHz",
+                FrequencyUnits::Other(v) => return v,
+            })
+        }
+    }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

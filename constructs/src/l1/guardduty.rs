@@ -264,10 +264,10 @@ pub mod detector {
 
     impl CFNFeatureConfiguration {
         /// With its required properties `Name`, `Status`.
-        pub fn new(name: impl Into<Name2>, status: impl Into<Status2>) -> Self {
+        pub fn new(name: impl Into<FeaturesName>, status: impl Into<FeaturesStatus>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Name2>("Name", name.into());
-            p.put::<Status2>("Status", status.into());
+            p.put::<FeaturesName>("Name", name.into());
+            p.put::<FeaturesStatus>("Status", status.into());
             Self(p)
         }
         /// `AdditionalConfiguration`.
@@ -345,7 +345,7 @@ pub mod detector {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Name2 {
+    pub enum FeaturesName {
         #[doc = "`AI_ANALYST`"] AiAnalyst,
         #[doc = "`AI_PROTECTION`"] AiProtection,
         #[doc = "`EBS_MALWARE_PROTECTION`"] EbsMalwareProtection,
@@ -359,40 +359,40 @@ pub mod detector {
         Other(t::Value),
     }
 
-    impl From<Name2> for t::Value {
+    impl From<FeaturesName> for t::Value {
         #[inline]
-        fn from(v: Name2) -> t::Value {
+        fn from(v: FeaturesName) -> t::Value {
             t::Value::from(match v {
-                Name2::AiAnalyst => "AI_ANALYST",
-                Name2::AiProtection => "AI_PROTECTION",
-                Name2::EbsMalwareProtection => "EBS_MALWARE_PROTECTION",
-                Name2::EksAuditLogs => "EKS_AUDIT_LOGS",
-                Name2::EksRuntimeMonitoring => "EKS_RUNTIME_MONITORING",
-                Name2::LambdaNetworkLogs => "LAMBDA_NETWORK_LOGS",
-                Name2::RdsLoginEvents => "RDS_LOGIN_EVENTS",
-                Name2::RuntimeMonitoring => "RUNTIME_MONITORING",
-                Name2::S3DataEvents => "S3_DATA_EVENTS",
-                Name2::Other(v) => return v,
+                FeaturesName::AiAnalyst => "AI_ANALYST",
+                FeaturesName::AiProtection => "AI_PROTECTION",
+                FeaturesName::EbsMalwareProtection => "EBS_MALWARE_PROTECTION",
+                FeaturesName::EksAuditLogs => "EKS_AUDIT_LOGS",
+                FeaturesName::EksRuntimeMonitoring => "EKS_RUNTIME_MONITORING",
+                FeaturesName::LambdaNetworkLogs => "LAMBDA_NETWORK_LOGS",
+                FeaturesName::RdsLoginEvents => "RDS_LOGIN_EVENTS",
+                FeaturesName::RuntimeMonitoring => "RUNTIME_MONITORING",
+                FeaturesName::S3DataEvents => "S3_DATA_EVENTS",
+                FeaturesName::Other(v) => return v,
             })
         }
     }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Status2 {
+    pub enum FeaturesStatus {
         #[doc = "`ENABLED`"] Enabled,
         #[doc = "`DISABLED`"] Disabled,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Status2> for t::Value {
+    impl From<FeaturesStatus> for t::Value {
         #[inline]
-        fn from(v: Status2) -> t::Value {
+        fn from(v: FeaturesStatus) -> t::Value {
             t::Value::from(match v {
-                Status2::Enabled => "ENABLED",
-                Status2::Disabled => "DISABLED",
-                Status2::Other(v) => return v,
+                FeaturesStatus::Enabled => "ENABLED",
+                FeaturesStatus::Disabled => "DISABLED",
+                FeaturesStatus::Other(v) => return v,
             })
         }
     }

@@ -375,9 +375,9 @@ pub mod fhir_datastore {
 
     impl NlpConfiguration {
         /// With its required properties `Status`.
-        pub fn new(status: impl Into<Status2>) -> Self {
+        pub fn new(status: impl Into<NlpConfigurationStatus>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Status2>("Status", status.into());
+            p.put::<NlpConfigurationStatus>("Status", status.into());
             Self(p)
         }
     }
@@ -390,20 +390,20 @@ pub mod fhir_datastore {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Status2 {
+    pub enum NlpConfigurationStatus {
         #[doc = "`ENABLED`"] Enabled,
         #[doc = "`DISABLED`"] Disabled,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Status2> for t::Value {
+    impl From<NlpConfigurationStatus> for t::Value {
         #[inline]
-        fn from(v: Status2) -> t::Value {
+        fn from(v: NlpConfigurationStatus) -> t::Value {
             t::Value::from(match v {
-                Status2::Enabled => "ENABLED",
-                Status2::Disabled => "DISABLED",
-                Status2::Other(v) => return v,
+                NlpConfigurationStatus::Enabled => "ENABLED",
+                NlpConfigurationStatus::Disabled => "DISABLED",
+                NlpConfigurationStatus::Other(v) => return v,
             })
         }
     }

@@ -2283,9 +2283,9 @@ pub mod lifecycle_policy {
 
     impl Filter {
         /// With its required properties `Type`, `Value`.
-        pub fn new(type_: impl Into<Type2>, value: impl Into<t::Int>) -> Self {
+        pub fn new(type_: impl Into<FilterType>, value: impl Into<t::Int>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type2>("Type", type_.into());
+            p.put::<FilterType>("Type", type_.into());
             p.put::<t::Int>("Value", value.into());
             Self(p)
         }
@@ -2303,20 +2303,20 @@ pub mod lifecycle_policy {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum FilterType {
         #[doc = "`AGE`"] Age,
         #[doc = "`COUNT`"] Count,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<FilterType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: FilterType) -> t::Value {
             t::Value::from(match v {
-                Type2::Age => "AGE",
-                Type2::Count => "COUNT",
-                Type2::Other(v) => return v,
+                FilterType::Age => "AGE",
+                FilterType::Count => "COUNT",
+                FilterType::Other(v) => return v,
             })
         }
     }

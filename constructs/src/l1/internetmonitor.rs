@@ -194,12 +194,32 @@ pub mod monitor {
         /// `BucketPrefix`.
         pub fn bucket_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BucketPrefix", v.into()); self }
         /// `LogDeliveryStatus`.
-        pub fn log_delivery_status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("LogDeliveryStatus", v.into()); self }
+        pub fn log_delivery_status(mut self, v: impl Into<LogDeliveryStatus>) -> Self { self.0.put::<LogDeliveryStatus>("LogDeliveryStatus", v.into()); self }
     }
 
     impl From<S3Config> for t::Value { #[inline] fn from(v: S3Config) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for S3Config { #[inline] fn from(v: t::Value) -> S3Config { S3Config(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LogDeliveryStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LogDeliveryStatus> for t::Value {
+        #[inline]
+        fn from(v: LogDeliveryStatus) -> t::Value {
+            t::Value::from(match v {
+                LogDeliveryStatus::Enabled => "ENABLED",
+                LogDeliveryStatus::Disabled => "DISABLED",
+                LogDeliveryStatus::Other(v) => return v,
+            })
+        }
+    }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

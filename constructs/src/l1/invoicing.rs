@@ -108,7 +108,7 @@ pub struct CfnProcurementPortalPreference(t::Props);
 impl CfnProcurementPortalPreference {
     /// With its required properties `BuyerDomain`, `BuyerIdentifier`, `Contacts`, `EinvoiceDeliveryEnabled`, `ProcurementPortalName`, `PurchaseOrderRetrievalEnabled`, `SupplierDomain`, `SupplierIdentifier`.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(buyer_domain: impl Into<procurement_portal_preference::BuyerDomain>, buyer_identifier: impl Into<t::Str>, contacts: impl Into<t::List<procurement_portal_preference::Contact>>, einvoice_delivery_enabled: impl Into<t::Bool>, procurement_portal_name: impl Into<procurement_portal_preference::ProcurementPortalName>, purchase_order_retrieval_enabled: impl Into<t::Bool>, supplier_domain: impl Into<procurement_portal_preference::BuyerDomain>, supplier_identifier: impl Into<t::Str>) -> Self {
+    pub fn new(buyer_domain: impl Into<procurement_portal_preference::BuyerDomain>, buyer_identifier: impl Into<t::Str>, contacts: impl Into<t::List<procurement_portal_preference::Contact>>, einvoice_delivery_enabled: impl Into<t::Bool>, procurement_portal_name: impl Into<procurement_portal_preference::ProcurementPortalName>, purchase_order_retrieval_enabled: impl Into<t::Bool>, supplier_domain: impl Into<procurement_portal_preference::SupplierDomain>, supplier_identifier: impl Into<t::Str>) -> Self {
         let mut p = t::Props::default();
         p.put::<procurement_portal_preference::BuyerDomain>("BuyerDomain", buyer_domain.into());
         p.put::<t::Str>("BuyerIdentifier", buyer_identifier.into());
@@ -116,7 +116,7 @@ impl CfnProcurementPortalPreference {
         p.put::<t::Bool>("EinvoiceDeliveryEnabled", einvoice_delivery_enabled.into());
         p.put::<procurement_portal_preference::ProcurementPortalName>("ProcurementPortalName", procurement_portal_name.into());
         p.put::<t::Bool>("PurchaseOrderRetrievalEnabled", purchase_order_retrieval_enabled.into());
-        p.put::<procurement_portal_preference::BuyerDomain>("SupplierDomain", supplier_domain.into());
+        p.put::<procurement_portal_preference::SupplierDomain>("SupplierDomain", supplier_domain.into());
         p.put::<t::Str>("SupplierIdentifier", supplier_identifier.into());
         Self(p)
     }
@@ -446,6 +446,26 @@ pub mod procurement_portal_preference {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ProcurementPortalPreferenceSelector { #[inline] fn from(v: t::Value) -> ProcurementPortalPreferenceSelector { ProcurementPortalPreferenceSelector(t::Props::from_value(v)) } }
 
+    /// The domain identifier for the supplier in the procurement portal.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SupplierDomain {
+        #[doc = "`NetworkID`"] NetworkID,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SupplierDomain> for t::Value {
+        #[inline]
+        fn from(v: SupplierDomain) -> t::Value {
+            t::Value::from(match v {
+                SupplierDomain::NetworkID => "NetworkID",
+                SupplierDomain::Other(v) => return v,
+            })
+        }
+    }
+
     /// Configuration settings for the test environment of the procurement portal.
     ///
     /// A property type: 6 properties.
@@ -468,7 +488,7 @@ pub mod procurement_portal_preference {
         /// `ProcurementPortalSharedSecret`: The shared secret for secure communication in the test environment.
         pub fn procurement_portal_shared_secret(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProcurementPortalSharedSecret", v.into()); self }
         /// `SupplierDomain`: The domain identifier for the supplier in the test environment.
-        pub fn supplier_domain(mut self, v: impl Into<BuyerDomain>) -> Self { self.0.put::<BuyerDomain>("SupplierDomain", v.into()); self }
+        pub fn supplier_domain(mut self, v: impl Into<SupplierDomain>) -> Self { self.0.put::<SupplierDomain>("SupplierDomain", v.into()); self }
         /// `SupplierIdentifier`: The unique identifier for the supplier in the test environment.
         pub fn supplier_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SupplierIdentifier", v.into()); self }
     }

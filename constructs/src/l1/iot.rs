@@ -1930,9 +1930,9 @@ pub mod job {
 
     impl RetryCriteria {
         /// With its required properties `FailureType`, `NumberOfRetries`.
-        pub fn new(failure_type: impl Into<FailureType2>, number_of_retries: impl Into<t::Int>) -> Self {
+        pub fn new(failure_type: impl Into<CriteriaListFailureType>, number_of_retries: impl Into<t::Int>) -> Self {
             let mut p = t::Props::default();
-            p.put::<FailureType2>("FailureType", failure_type.into());
+            p.put::<CriteriaListFailureType>("FailureType", failure_type.into());
             p.put::<t::Int>("NumberOfRetries", number_of_retries.into());
             Self(p)
         }
@@ -1946,7 +1946,7 @@ pub mod job {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum FailureType2 {
+    pub enum CriteriaListFailureType {
         #[doc = "`FAILED`"] Failed,
         #[doc = "`TIMED_OUT`"] TimedOut,
         #[doc = "`ALL`"] All,
@@ -1954,14 +1954,14 @@ pub mod job {
         Other(t::Value),
     }
 
-    impl From<FailureType2> for t::Value {
+    impl From<CriteriaListFailureType> for t::Value {
         #[inline]
-        fn from(v: FailureType2) -> t::Value {
+        fn from(v: CriteriaListFailureType) -> t::Value {
             t::Value::from(match v {
-                FailureType2::Failed => "FAILED",
-                FailureType2::TimedOut => "TIMED_OUT",
-                FailureType2::All => "ALL",
-                FailureType2::Other(v) => return v,
+                CriteriaListFailureType::Failed => "FAILED",
+                CriteriaListFailureType::TimedOut => "TIMED_OUT",
+                CriteriaListFailureType::All => "ALL",
+                CriteriaListFailureType::Other(v) => return v,
             })
         }
     }
@@ -2611,12 +2611,40 @@ pub mod logging {
         pub fn log_destination(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogDestination", v.into()); self }
         /// `LogLevel`: The logging level for the specified event type. Determines the verbosity of log messages generated for this
         /// event type.
-        pub fn log_level(mut self, v: impl Into<DefaultLogLevel>) -> Self { self.0.put::<DefaultLogLevel>("LogLevel", v.into()); self }
+        pub fn log_level(mut self, v: impl Into<LogLevel>) -> Self { self.0.put::<LogLevel>("LogLevel", v.into()); self }
     }
 
     impl From<EventConfiguration> for t::Value { #[inline] fn from(v: EventConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for EventConfiguration { #[inline] fn from(v: t::Value) -> EventConfiguration { EventConfiguration(t::Props::from_value(v)) } }
+
+    /// The logging level for the specified event type. Determines the verbosity of log messages generated for this event type.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LogLevel {
+        #[doc = "`ERROR`"] Error,
+        #[doc = "`WARN`"] Warn,
+        #[doc = "`INFO`"] Info,
+        #[doc = "`DEBUG`"] Debug,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LogLevel> for t::Value {
+        #[inline]
+        fn from(v: LogLevel) -> t::Value {
+            t::Value::from(match v {
+                LogLevel::Error => "ERROR",
+                LogLevel::Warn => "WARN",
+                LogLevel::Info => "INFO",
+                LogLevel::Debug => "DEBUG",
+                LogLevel::Disabled => "DISABLED",
+                LogLevel::Other(v) => return v,
+            })
+        }
+    }
 
 }
 
@@ -4620,7 +4648,7 @@ pub mod topic_rule {
         /// `RangeKeyField`.
         pub fn range_key_field(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RangeKeyField", v.into()); self }
         /// `RangeKeyType`.
-        pub fn range_key_type(mut self, v: impl Into<HashKeyType>) -> Self { self.0.put::<HashKeyType>("RangeKeyType", v.into()); self }
+        pub fn range_key_type(mut self, v: impl Into<RangeKeyType>) -> Self { self.0.put::<RangeKeyType>("RangeKeyType", v.into()); self }
         /// `RangeKeyValue`.
         pub fn range_key_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RangeKeyValue", v.into()); self }
     }
@@ -4645,6 +4673,26 @@ pub mod topic_rule {
                 HashKeyType::Number => "NUMBER",
                 HashKeyType::StringValue => "STRING",
                 HashKeyType::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RangeKeyType {
+        #[doc = "`NUMBER`"] Number,
+        #[doc = "`STRING`"] StringValue,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RangeKeyType> for t::Value {
+        #[inline]
+        fn from(v: RangeKeyType) -> t::Value {
+            t::Value::from(match v {
+                RangeKeyType::Number => "NUMBER",
+                RangeKeyType::StringValue => "STRING",
+                RangeKeyType::Other(v) => return v,
             })
         }
     }

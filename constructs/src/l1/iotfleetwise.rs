@@ -769,12 +769,12 @@ pub mod decoder_manifest {
 
     impl CanSignalDecoder {
         /// With its required properties `CanSignal`, `FullyQualifiedName`, `InterfaceId`, `Type`.
-        pub fn new(can_signal: impl Into<CanSignal>, fully_qualified_name: impl Into<t::Str>, interface_id: impl Into<t::Str>, type_: impl Into<Type2>) -> Self {
+        pub fn new(can_signal: impl Into<CanSignal>, fully_qualified_name: impl Into<t::Str>, interface_id: impl Into<t::Str>, type_: impl Into<SignalDecodersType>) -> Self {
             let mut p = t::Props::default();
             p.put::<CanSignal>("CanSignal", can_signal.into());
             p.put::<t::Str>("FullyQualifiedName", fully_qualified_name.into());
             p.put::<t::Str>("InterfaceId", interface_id.into());
-            p.put::<Type2>("Type", type_.into());
+            p.put::<SignalDecodersType>("Type", type_.into());
             Self(p)
         }
     }
@@ -832,18 +832,18 @@ pub mod decoder_manifest {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum SignalDecodersType {
         #[doc = "`CAN_SIGNAL`"] CanSignal,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<SignalDecodersType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: SignalDecodersType) -> t::Value {
             t::Value::from(match v {
-                Type2::CanSignal => "CAN_SIGNAL",
-                Type2::Other(v) => return v,
+                SignalDecodersType::CanSignal => "CAN_SIGNAL",
+                SignalDecodersType::Other(v) => return v,
             })
         }
     }

@@ -847,7 +847,7 @@ pub mod recording_configuration {
         /// disabled.
         pub fn recording_mode(mut self, v: impl Into<RecordingMode>) -> Self { self.0.put::<RecordingMode>("RecordingMode", v.into()); self }
         /// `Resolution`: Resolution indicates the desired resolution of recorded thumbnails.
-        pub fn resolution(mut self, v: impl Into<Rendition>) -> Self { self.0.put::<Rendition>("Resolution", v.into()); self }
+        pub fn resolution(mut self, v: impl Into<Resolution>) -> Self { self.0.put::<Resolution>("Resolution", v.into()); self }
         /// `Storage`: Storage indicates the format in which thumbnails are recorded.
         pub fn storage(mut self, v: impl Into<t::List<StorageItem>>) -> Self { self.0.put::<t::List<StorageItem>>("Storage", v.into()); self }
         /// `TargetIntervalSeconds`: Target Interval Seconds defines the interval at which thumbnails are recorded. This field is
@@ -877,6 +877,32 @@ pub mod recording_configuration {
                 RecordingMode::Interval => "INTERVAL",
                 RecordingMode::Disabled => "DISABLED",
                 RecordingMode::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Resolution indicates the desired resolution of recorded thumbnails.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Resolution {
+        #[doc = "`FULL_HD`"] FullHd,
+        #[doc = "`HD`"] Hd,
+        #[doc = "`SD`"] Sd,
+        #[doc = "`LOWEST_RESOLUTION`"] LowestResolution,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Resolution> for t::Value {
+        #[inline]
+        fn from(v: Resolution) -> t::Value {
+            t::Value::from(match v {
+                Resolution::FullHd => "FULL_HD",
+                Resolution::Hd => "HD",
+                Resolution::Sd => "SD",
+                Resolution::LowestResolution => "LOWEST_RESOLUTION",
+                Resolution::Other(v) => return v,
             })
         }
     }

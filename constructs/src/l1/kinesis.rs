@@ -318,9 +318,9 @@ pub mod channel {
 
     impl S3TableConfiguration {
         /// With its required properties `CompressionType`, `Namespace`, `TableBucketARN`, `TableName`.
-        pub fn new(compression_type: impl Into<CompressionType2>, namespace: impl Into<t::Str>, table_bucket_arn: impl Into<t::Str>, table_name: impl Into<t::Str>) -> Self {
+        pub fn new(compression_type: impl Into<S3TablesConfigurationListCompressionType>, namespace: impl Into<t::Str>, table_bucket_arn: impl Into<t::Str>, table_name: impl Into<t::Str>) -> Self {
             let mut p = t::Props::default();
-            p.put::<CompressionType2>("CompressionType", compression_type.into());
+            p.put::<S3TablesConfigurationListCompressionType>("CompressionType", compression_type.into());
             p.put::<t::Str>("Namespace", namespace.into());
             p.put::<t::Str>("TableBucketARN", table_bucket_arn.into());
             p.put::<t::Str>("TableName", table_name.into());
@@ -338,7 +338,7 @@ pub mod channel {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum CompressionType2 {
+    pub enum S3TablesConfigurationListCompressionType {
         #[doc = "`NONE`"] NoneValue,
         #[doc = "`ZSTD`"] Zstd,
         #[doc = "`SNAPPY`"] Snappy,
@@ -346,14 +346,14 @@ pub mod channel {
         Other(t::Value),
     }
 
-    impl From<CompressionType2> for t::Value {
+    impl From<S3TablesConfigurationListCompressionType> for t::Value {
         #[inline]
-        fn from(v: CompressionType2) -> t::Value {
+        fn from(v: S3TablesConfigurationListCompressionType) -> t::Value {
             t::Value::from(match v {
-                CompressionType2::NoneValue => "NONE",
-                CompressionType2::Zstd => "ZSTD",
-                CompressionType2::Snappy => "SNAPPY",
-                CompressionType2::Other(v) => return v,
+                S3TablesConfigurationListCompressionType::NoneValue => "NONE",
+                S3TablesConfigurationListCompressionType::Zstd => "ZSTD",
+                S3TablesConfigurationListCompressionType::Snappy => "SNAPPY",
+                S3TablesConfigurationListCompressionType::Other(v) => return v,
             })
         }
     }

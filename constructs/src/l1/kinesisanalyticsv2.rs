@@ -483,9 +483,9 @@ pub mod application {
 
     impl ParallelismConfiguration {
         /// With its required properties `ConfigurationType`.
-        pub fn new(configuration_type: impl Into<ConfigurationType2>) -> Self {
+        pub fn new(configuration_type: impl Into<ParallelismConfigurationConfigurationType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<ConfigurationType2>("ConfigurationType", configuration_type.into());
+            p.put::<ParallelismConfigurationConfigurationType>("ConfigurationType", configuration_type.into());
             Self(p)
         }
         /// `AutoScalingEnabled`: Describes whether the Kinesis Data Analytics service can increase the parallelism of the
@@ -511,20 +511,20 @@ pub mod application {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum ConfigurationType2 {
+    pub enum ParallelismConfigurationConfigurationType {
         #[doc = "`CUSTOM`"] Custom,
         #[doc = "`DEFAULT`"] DefaultValue,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<ConfigurationType2> for t::Value {
+    impl From<ParallelismConfigurationConfigurationType> for t::Value {
         #[inline]
-        fn from(v: ConfigurationType2) -> t::Value {
+        fn from(v: ParallelismConfigurationConfigurationType) -> t::Value {
             t::Value::from(match v {
-                ConfigurationType2::Custom => "CUSTOM",
-                ConfigurationType2::DefaultValue => "DEFAULT",
-                ConfigurationType2::Other(v) => return v,
+                ParallelismConfigurationConfigurationType::Custom => "CUSTOM",
+                ParallelismConfigurationConfigurationType::DefaultValue => "DEFAULT",
+                ParallelismConfigurationConfigurationType::Other(v) => return v,
             })
         }
     }

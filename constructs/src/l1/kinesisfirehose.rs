@@ -728,7 +728,7 @@ pub mod delivery_stream {
     impl DatabaseSourceConfiguration {
         /// With its required properties `DatabaseSourceAuthenticationConfiguration`, `DatabaseSourceVPCConfiguration`, `Databases`, `Endpoint`, `Port`, `SnapshotWatermarkTable`, `Tables`, `Type`.
         #[allow(clippy::too_many_arguments)]
-        pub fn new(database_source_authentication_configuration: impl Into<DatabaseSourceAuthenticationConfiguration>, database_source_vpc_configuration: impl Into<DatabaseSourceVPCConfiguration>, databases: impl Into<Databases>, endpoint: impl Into<t::Str>, port: impl Into<t::Int>, snapshot_watermark_table: impl Into<t::Str>, tables: impl Into<DatabaseTables>, type_: impl Into<Type2>) -> Self {
+        pub fn new(database_source_authentication_configuration: impl Into<DatabaseSourceAuthenticationConfiguration>, database_source_vpc_configuration: impl Into<DatabaseSourceVPCConfiguration>, databases: impl Into<Databases>, endpoint: impl Into<t::Str>, port: impl Into<t::Int>, snapshot_watermark_table: impl Into<t::Str>, tables: impl Into<DatabaseTables>, type_: impl Into<DatabaseSourceConfigurationType>) -> Self {
             let mut p = t::Props::default();
             p.put::<DatabaseSourceAuthenticationConfiguration>("DatabaseSourceAuthenticationConfiguration", database_source_authentication_configuration.into());
             p.put::<DatabaseSourceVPCConfiguration>("DatabaseSourceVPCConfiguration", database_source_vpc_configuration.into());
@@ -737,7 +737,7 @@ pub mod delivery_stream {
             p.put::<t::Int>("Port", port.into());
             p.put::<t::Str>("SnapshotWatermarkTable", snapshot_watermark_table.into());
             p.put::<DatabaseTables>("Tables", tables.into());
-            p.put::<Type2>("Type", type_.into());
+            p.put::<DatabaseSourceConfigurationType>("Type", type_.into());
             Self(p)
         }
         /// `Columns`.
@@ -896,20 +896,20 @@ pub mod delivery_stream {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum DatabaseSourceConfigurationType {
         #[doc = "`MySQL`"] MySQL,
         #[doc = "`PostgreSQL`"] PostgreSQL,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<DatabaseSourceConfigurationType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: DatabaseSourceConfigurationType) -> t::Value {
             t::Value::from(match v {
-                Type2::MySQL => "MySQL",
-                Type2::PostgreSQL => "PostgreSQL",
-                Type2::Other(v) => return v,
+                DatabaseSourceConfigurationType::MySQL => "MySQL",
+                DatabaseSourceConfigurationType::PostgreSQL => "PostgreSQL",
+                DatabaseSourceConfigurationType::Other(v) => return v,
             })
         }
     }
@@ -1074,7 +1074,7 @@ pub mod delivery_stream {
         /// `S3BackupConfiguration`.
         pub fn s3_backup_configuration(mut self, v: impl Into<S3DestinationConfiguration>) -> Self { self.0.put::<S3DestinationConfiguration>("S3BackupConfiguration", v.into()); self }
         /// `S3BackupMode`.
-        pub fn s3_backup_mode(mut self, v: impl Into<SSLMode>) -> Self { self.0.put::<SSLMode>("S3BackupMode", v.into()); self }
+        pub fn s3_backup_mode(mut self, v: impl Into<ExtendedS3DestinationConfigurationS3BackupMode>) -> Self { self.0.put::<ExtendedS3DestinationConfigurationS3BackupMode>("S3BackupMode", v.into()); self }
     }
 
     impl From<ExtendedS3DestinationConfiguration> for t::Value { #[inline] fn from(v: ExtendedS3DestinationConfiguration) -> t::Value { v.0.into_value() } }
@@ -1321,7 +1321,7 @@ pub mod delivery_stream {
         /// `BlockSizeBytes`.
         pub fn block_size_bytes(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("BlockSizeBytes", v.into()); self }
         /// `Compression`.
-        pub fn compression(mut self, v: impl Into<Compression2>) -> Self { self.0.put::<Compression2>("Compression", v.into()); self }
+        pub fn compression(mut self, v: impl Into<ParquetSerDeCompression>) -> Self { self.0.put::<ParquetSerDeCompression>("Compression", v.into()); self }
         /// `EnableDictionaryCompression`.
         pub fn enable_dictionary_compression(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("EnableDictionaryCompression", v.into()); self }
         /// `MaxPaddingBytes`.
@@ -1338,7 +1338,7 @@ pub mod delivery_stream {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Compression2 {
+    pub enum ParquetSerDeCompression {
         #[doc = "`GZIP`"] Gzip,
         #[doc = "`SNAPPY`"] Snappy,
         #[doc = "`UNCOMPRESSED`"] Uncompressed,
@@ -1346,14 +1346,14 @@ pub mod delivery_stream {
         Other(t::Value),
     }
 
-    impl From<Compression2> for t::Value {
+    impl From<ParquetSerDeCompression> for t::Value {
         #[inline]
-        fn from(v: Compression2) -> t::Value {
+        fn from(v: ParquetSerDeCompression) -> t::Value {
             t::Value::from(match v {
-                Compression2::Gzip => "GZIP",
-                Compression2::Snappy => "SNAPPY",
-                Compression2::Uncompressed => "UNCOMPRESSED",
-                Compression2::Other(v) => return v,
+                ParquetSerDeCompression::Gzip => "GZIP",
+                ParquetSerDeCompression::Snappy => "SNAPPY",
+                ParquetSerDeCompression::Uncompressed => "UNCOMPRESSED",
+                ParquetSerDeCompression::Other(v) => return v,
             })
         }
     }
@@ -1428,6 +1428,26 @@ pub mod delivery_stream {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DynamicPartitioningConfiguration { #[inline] fn from(v: t::Value) -> DynamicPartitioningConfiguration { DynamicPartitioningConfiguration(t::Props::from_value(v)) } }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ExtendedS3DestinationConfigurationS3BackupMode {
+        #[doc = "`Disabled`"] Disabled,
+        #[doc = "`Enabled`"] Enabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ExtendedS3DestinationConfigurationS3BackupMode> for t::Value {
+        #[inline]
+        fn from(v: ExtendedS3DestinationConfigurationS3BackupMode) -> t::Value {
+            t::Value::from(match v {
+                ExtendedS3DestinationConfigurationS3BackupMode::Disabled => "Disabled",
+                ExtendedS3DestinationConfigurationS3BackupMode::Enabled => "Enabled",
+                ExtendedS3DestinationConfigurationS3BackupMode::Other(v) => return v,
+            })
+        }
+    }
+
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq)]
     pub struct HttpEndpointDestinationConfiguration(t::Props);
@@ -1453,7 +1473,7 @@ pub mod delivery_stream {
         /// `RoleARN`.
         pub fn role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoleARN", v.into()); self }
         /// `S3BackupMode`.
-        pub fn s3_backup_mode(mut self, v: impl Into<S3BackupMode2>) -> Self { self.0.put::<S3BackupMode2>("S3BackupMode", v.into()); self }
+        pub fn s3_backup_mode(mut self, v: impl Into<HttpEndpointDestinationConfigurationS3BackupMode>) -> Self { self.0.put::<HttpEndpointDestinationConfigurationS3BackupMode>("S3BackupMode", v.into()); self }
         /// `SecretsManagerConfiguration`.
         pub fn secrets_manager_configuration(mut self, v: impl Into<SecretsManagerConfiguration>) -> Self { self.0.put::<SecretsManagerConfiguration>("SecretsManagerConfiguration", v.into()); self }
     }
@@ -1544,20 +1564,20 @@ pub mod delivery_stream {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum S3BackupMode2 {
+    pub enum HttpEndpointDestinationConfigurationS3BackupMode {
         #[doc = "`AllData`"] AllData,
         #[doc = "`FailedDataOnly`"] FailedDataOnly,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<S3BackupMode2> for t::Value {
+    impl From<HttpEndpointDestinationConfigurationS3BackupMode> for t::Value {
         #[inline]
-        fn from(v: S3BackupMode2) -> t::Value {
+        fn from(v: HttpEndpointDestinationConfigurationS3BackupMode) -> t::Value {
             t::Value::from(match v {
-                S3BackupMode2::AllData => "AllData",
-                S3BackupMode2::FailedDataOnly => "FailedDataOnly",
-                S3BackupMode2::Other(v) => return v,
+                HttpEndpointDestinationConfigurationS3BackupMode::AllData => "AllData",
+                HttpEndpointDestinationConfigurationS3BackupMode::FailedDataOnly => "FailedDataOnly",
+                HttpEndpointDestinationConfigurationS3BackupMode::Other(v) => return v,
             })
         }
     }
@@ -1592,7 +1612,7 @@ pub mod delivery_stream {
         /// `TableCreationConfiguration`.
         pub fn table_creation_configuration(mut self, v: impl Into<SchemaEvolutionConfiguration>) -> Self { self.0.put::<SchemaEvolutionConfiguration>("TableCreationConfiguration", v.into()); self }
         /// `s3BackupMode`.
-        pub fn s3_backup_mode(mut self, v: impl Into<S3BackupMode2>) -> Self { self.0.put::<S3BackupMode2>("s3BackupMode", v.into()); self }
+        pub fn s3_backup_mode(mut self, v: impl Into<IcebergDestinationConfigurationS3BackupMode>) -> Self { self.0.put::<IcebergDestinationConfigurationS3BackupMode>("s3BackupMode", v.into()); self }
     }
 
     impl From<IcebergDestinationConfiguration> for t::Value { #[inline] fn from(v: IcebergDestinationConfiguration) -> t::Value { v.0.into_value() } }
@@ -1699,6 +1719,26 @@ pub mod delivery_stream {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SchemaEvolutionConfiguration { #[inline] fn from(v: t::Value) -> SchemaEvolutionConfiguration { SchemaEvolutionConfiguration(t::Props::from_value(v)) } }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum IcebergDestinationConfigurationS3BackupMode {
+        #[doc = "`AllData`"] AllData,
+        #[doc = "`FailedDataOnly`"] FailedDataOnly,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<IcebergDestinationConfigurationS3BackupMode> for t::Value {
+        #[inline]
+        fn from(v: IcebergDestinationConfigurationS3BackupMode) -> t::Value {
+            t::Value::from(match v {
+                IcebergDestinationConfigurationS3BackupMode::AllData => "AllData",
+                IcebergDestinationConfigurationS3BackupMode::FailedDataOnly => "FailedDataOnly",
+                IcebergDestinationConfigurationS3BackupMode::Other(v) => return v,
+            })
+        }
+    }
+
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisStreamSourceConfiguration(t::Props);
@@ -1801,7 +1841,7 @@ pub mod delivery_stream {
         /// `S3BackupConfiguration`.
         pub fn s3_backup_configuration(mut self, v: impl Into<S3DestinationConfiguration>) -> Self { self.0.put::<S3DestinationConfiguration>("S3BackupConfiguration", v.into()); self }
         /// `S3BackupMode`.
-        pub fn s3_backup_mode(mut self, v: impl Into<SSLMode>) -> Self { self.0.put::<SSLMode>("S3BackupMode", v.into()); self }
+        pub fn s3_backup_mode(mut self, v: impl Into<ExtendedS3DestinationConfigurationS3BackupMode>) -> Self { self.0.put::<ExtendedS3DestinationConfigurationS3BackupMode>("S3BackupMode", v.into()); self }
         /// `SecretsManagerConfiguration`.
         pub fn secrets_manager_configuration(mut self, v: impl Into<SecretsManagerConfiguration>) -> Self { self.0.put::<SecretsManagerConfiguration>("SecretsManagerConfiguration", v.into()); self }
         /// `Username`.
@@ -1868,7 +1908,7 @@ pub mod delivery_stream {
         /// `RetryOptions`.
         pub fn retry_options(mut self, v: impl Into<AmazonOpenSearchServerlessRetryOptions>) -> Self { self.0.put::<AmazonOpenSearchServerlessRetryOptions>("RetryOptions", v.into()); self }
         /// `S3BackupMode`.
-        pub fn s3_backup_mode(mut self, v: impl Into<S3BackupMode3>) -> Self { self.0.put::<S3BackupMode3>("S3BackupMode", v.into()); self }
+        pub fn s3_backup_mode(mut self, v: impl Into<SnowflakeDestinationConfigurationS3BackupMode>) -> Self { self.0.put::<SnowflakeDestinationConfigurationS3BackupMode>("S3BackupMode", v.into()); self }
         /// `SecretsManagerConfiguration`.
         pub fn secrets_manager_configuration(mut self, v: impl Into<SecretsManagerConfiguration>) -> Self { self.0.put::<SecretsManagerConfiguration>("SecretsManagerConfiguration", v.into()); self }
         /// `SnowflakeRoleConfiguration`.
@@ -1907,20 +1947,20 @@ pub mod delivery_stream {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum S3BackupMode3 {
+    pub enum SnowflakeDestinationConfigurationS3BackupMode {
         #[doc = "`FailedDataOnly`"] FailedDataOnly,
         #[doc = "`AllData`"] AllData,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<S3BackupMode3> for t::Value {
+    impl From<SnowflakeDestinationConfigurationS3BackupMode> for t::Value {
         #[inline]
-        fn from(v: S3BackupMode3) -> t::Value {
+        fn from(v: SnowflakeDestinationConfigurationS3BackupMode) -> t::Value {
             t::Value::from(match v {
-                S3BackupMode3::FailedDataOnly => "FailedDataOnly",
-                S3BackupMode3::AllData => "AllData",
-                S3BackupMode3::Other(v) => return v,
+                SnowflakeDestinationConfigurationS3BackupMode::FailedDataOnly => "FailedDataOnly",
+                SnowflakeDestinationConfigurationS3BackupMode::AllData => "AllData",
+                SnowflakeDestinationConfigurationS3BackupMode::Other(v) => return v,
             })
         }
     }
@@ -1989,7 +2029,7 @@ pub mod delivery_stream {
         /// `RetryOptions`.
         pub fn retry_options(mut self, v: impl Into<AmazonOpenSearchServerlessRetryOptions>) -> Self { self.0.put::<AmazonOpenSearchServerlessRetryOptions>("RetryOptions", v.into()); self }
         /// `S3BackupMode`.
-        pub fn s3_backup_mode(mut self, v: impl Into<S3BackupMode4>) -> Self { self.0.put::<S3BackupMode4>("S3BackupMode", v.into()); self }
+        pub fn s3_backup_mode(mut self, v: impl Into<SplunkDestinationConfigurationS3BackupMode>) -> Self { self.0.put::<SplunkDestinationConfigurationS3BackupMode>("S3BackupMode", v.into()); self }
         /// `SecretsManagerConfiguration`.
         pub fn secrets_manager_configuration(mut self, v: impl Into<SecretsManagerConfiguration>) -> Self { self.0.put::<SecretsManagerConfiguration>("SecretsManagerConfiguration", v.into()); self }
     }
@@ -2041,20 +2081,20 @@ pub mod delivery_stream {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum S3BackupMode4 {
+    pub enum SplunkDestinationConfigurationS3BackupMode {
         #[doc = "`AllEvents`"] AllEvents,
         #[doc = "`FailedEventsOnly`"] FailedEventsOnly,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<S3BackupMode4> for t::Value {
+    impl From<SplunkDestinationConfigurationS3BackupMode> for t::Value {
         #[inline]
-        fn from(v: S3BackupMode4) -> t::Value {
+        fn from(v: SplunkDestinationConfigurationS3BackupMode) -> t::Value {
             t::Value::from(match v {
-                S3BackupMode4::AllEvents => "AllEvents",
-                S3BackupMode4::FailedEventsOnly => "FailedEventsOnly",
-                S3BackupMode4::Other(v) => return v,
+                SplunkDestinationConfigurationS3BackupMode::AllEvents => "AllEvents",
+                SplunkDestinationConfigurationS3BackupMode::FailedEventsOnly => "FailedEventsOnly",
+                SplunkDestinationConfigurationS3BackupMode::Other(v) => return v,
             })
         }
     }

@@ -1421,7 +1421,7 @@ pub mod event_source_mapping {
         }
         /// `Type`: The type of authentication protocol, VPC components, or virtual host for your event source. For example:
         /// `"Type":"SASL_SCRAM_512_AUTH"`. +  `BASIC_AUTH` – (Amazon MQ) The ASMlong secret that stores your broker credentials.
-        pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<SourceAccessConfigurationsType>) -> Self { self.0.put::<SourceAccessConfigurationsType>("Type", v.into()); self }
         /// `URI`: The value for your chosen configuration in `Type`. For example: `"URI":
         /// "arn:aws:secretsmanager:us-east-1:01234567890:secret:MyBrokerSecretName"`.
         pub fn uri(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("URI", v.into()); self }
@@ -1436,7 +1436,7 @@ pub mod event_source_mapping {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum SourceAccessConfigurationsType {
         #[doc = "`BASIC_AUTH`"] BasicAuth,
         #[doc = "`VPC_SUBNET`"] VpcSubnet,
         #[doc = "`VPC_SECURITY_GROUP`"] VpcSecurityGroup,
@@ -1456,26 +1456,26 @@ pub mod event_source_mapping {
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<SourceAccessConfigurationsType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: SourceAccessConfigurationsType) -> t::Value {
             t::Value::from(match v {
-                Type2::BasicAuth => "BASIC_AUTH",
-                Type2::VpcSubnet => "VPC_SUBNET",
-                Type2::VpcSecurityGroup => "VPC_SECURITY_GROUP",
-                Type2::SaslScram512Auth => "SASL_SCRAM_512_AUTH",
-                Type2::SaslScram256Auth => "SASL_SCRAM_256_AUTH",
-                Type2::VirtualHost => "VIRTUAL_HOST",
-                Type2::ClientCertificateTlsAuth => "CLIENT_CERTIFICATE_TLS_AUTH",
-                Type2::ServerRootCaCertificate => "SERVER_ROOT_CA_CERTIFICATE",
-                Type2::OauthbearerAuth => "OAUTHBEARER_AUTH",
-                Type2::OauthbearerScope => "OAUTHBEARER_SCOPE",
-                Type2::OauthbearerAudience => "OAUTHBEARER_AUDIENCE",
-                Type2::OauthbearerLogicalCluster => "OAUTHBEARER_LOGICAL_CLUSTER",
-                Type2::OauthbearerIdentityPool => "OAUTHBEARER_IDENTITY_POOL",
-                Type2::IamAuth => "IAM_AUTH",
-                Type2::IamOauthbearerAuth => "IAM_OAUTHBEARER_AUTH",
-                Type2::Other(v) => return v,
+                SourceAccessConfigurationsType::BasicAuth => "BASIC_AUTH",
+                SourceAccessConfigurationsType::VpcSubnet => "VPC_SUBNET",
+                SourceAccessConfigurationsType::VpcSecurityGroup => "VPC_SECURITY_GROUP",
+                SourceAccessConfigurationsType::SaslScram512Auth => "SASL_SCRAM_512_AUTH",
+                SourceAccessConfigurationsType::SaslScram256Auth => "SASL_SCRAM_256_AUTH",
+                SourceAccessConfigurationsType::VirtualHost => "VIRTUAL_HOST",
+                SourceAccessConfigurationsType::ClientCertificateTlsAuth => "CLIENT_CERTIFICATE_TLS_AUTH",
+                SourceAccessConfigurationsType::ServerRootCaCertificate => "SERVER_ROOT_CA_CERTIFICATE",
+                SourceAccessConfigurationsType::OauthbearerAuth => "OAUTHBEARER_AUTH",
+                SourceAccessConfigurationsType::OauthbearerScope => "OAUTHBEARER_SCOPE",
+                SourceAccessConfigurationsType::OauthbearerAudience => "OAUTHBEARER_AUDIENCE",
+                SourceAccessConfigurationsType::OauthbearerLogicalCluster => "OAUTHBEARER_LOGICAL_CLUSTER",
+                SourceAccessConfigurationsType::OauthbearerIdentityPool => "OAUTHBEARER_IDENTITY_POOL",
+                SourceAccessConfigurationsType::IamAuth => "IAM_AUTH",
+                SourceAccessConfigurationsType::IamOauthbearerAuth => "IAM_OAUTHBEARER_AUTH",
+                SourceAccessConfigurationsType::Other(v) => return v,
             })
         }
     }

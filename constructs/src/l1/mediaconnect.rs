@@ -1192,7 +1192,7 @@ pub mod flow {
         /// `Protocol`: The protocol that is used by the source.
         pub fn protocol(mut self, v: impl Into<Protocol>) -> Self { self.0.put::<Protocol>("Protocol", v.into()); self }
         /// `RouterIntegrationState`.
-        pub fn router_integration_state(mut self, v: impl Into<NdiState>) -> Self { self.0.put::<NdiState>("RouterIntegrationState", v.into()); self }
+        pub fn router_integration_state(mut self, v: impl Into<RouterIntegrationState>) -> Self { self.0.put::<RouterIntegrationState>("RouterIntegrationState", v.into()); self }
         /// `RouterIntegrationTransitDecryption`.
         pub fn router_integration_transit_decryption(mut self, v: impl Into<FlowTransitEncryption>) -> Self { self.0.put::<FlowTransitEncryption>("RouterIntegrationTransitDecryption", v.into()); self }
         /// `SenderControlPort`: The port that the flow uses to send outbound requests to initiate connection with the sender for
@@ -1504,6 +1504,26 @@ pub mod flow {
         }
     }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RouterIntegrationState {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RouterIntegrationState> for t::Value {
+        #[inline]
+        fn from(v: RouterIntegrationState) -> t::Value {
+            t::Value::from(match v {
+                RouterIntegrationState::Enabled => "ENABLED",
+                RouterIntegrationState::Disabled => "DISABLED",
+                RouterIntegrationState::Other(v) => return v,
+            })
+        }
+    }
+
     /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a
     /// MediaConnect flow.
     ///
@@ -1612,7 +1632,7 @@ pub mod flow {
         /// equally prioritized streams.
         pub fn source_priority(mut self, v: impl Into<SourcePriority>) -> Self { self.0.put::<SourcePriority>("SourcePriority", v.into()); self }
         /// `State`.
-        pub fn state(mut self, v: impl Into<NdiState>) -> Self { self.0.put::<NdiState>("State", v.into()); self }
+        pub fn state(mut self, v: impl Into<State>) -> Self { self.0.put::<State>("State", v.into()); self }
     }
 
     impl From<FailoverConfig> for t::Value { #[inline] fn from(v: FailoverConfig) -> t::Value { v.0.into_value() } }
@@ -1662,6 +1682,26 @@ pub mod flow {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SourcePriority { #[inline] fn from(v: t::Value) -> SourcePriority { SourcePriority(t::Props::from_value(v)) } }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum State {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<State> for t::Value {
+        #[inline]
+        fn from(v: State) -> t::Value {
+            t::Value::from(match v {
+                State::Enabled => "ENABLED",
+                State::Disabled => "DISABLED",
+                State::Other(v) => return v,
+            })
+        }
+    }
+
     /// The settings for source monitoring.
     ///
     /// A property type: 4 properties.
@@ -1678,9 +1718,9 @@ pub mod flow {
         /// `AudioMonitoringSettings`: Contains the settings for audio stream metrics monitoring.
         pub fn audio_monitoring_settings(mut self, v: impl Into<t::List<AudioMonitoringSetting>>) -> Self { self.0.put::<t::List<AudioMonitoringSetting>>("AudioMonitoringSettings", v.into()); self }
         /// `ContentQualityAnalysisState`: Indicates whether content quality analysis is enabled or disabled.
-        pub fn content_quality_analysis_state(mut self, v: impl Into<NdiState>) -> Self { self.0.put::<NdiState>("ContentQualityAnalysisState", v.into()); self }
+        pub fn content_quality_analysis_state(mut self, v: impl Into<ContentQualityAnalysisState>) -> Self { self.0.put::<ContentQualityAnalysisState>("ContentQualityAnalysisState", v.into()); self }
         /// `ThumbnailState`: The state of thumbnail monitoring.
-        pub fn thumbnail_state(mut self, v: impl Into<NdiState>) -> Self { self.0.put::<NdiState>("ThumbnailState", v.into()); self }
+        pub fn thumbnail_state(mut self, v: impl Into<ThumbnailState>) -> Self { self.0.put::<ThumbnailState>("ThumbnailState", v.into()); self }
         /// `VideoMonitoringSettings`: Contains the settings for video stream metrics monitoring.
         pub fn video_monitoring_settings(mut self, v: impl Into<t::List<VideoMonitoringSetting>>) -> Self { self.0.put::<t::List<VideoMonitoringSetting>>("VideoMonitoringSettings", v.into()); self }
     }
@@ -1724,7 +1764,7 @@ pub mod flow {
             Self(p)
         }
         /// `State`: Indicates whether the SilentAudio metric is enabled or disabled.
-        pub fn state(mut self, v: impl Into<NdiState>) -> Self { self.0.put::<NdiState>("State", v.into()); self }
+        pub fn state(mut self, v: impl Into<State>) -> Self { self.0.put::<State>("State", v.into()); self }
         /// `ThresholdSeconds`: Specifies the number of consecutive seconds of silence that triggers an event or alert.
         pub fn threshold_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThresholdSeconds", v.into()); self }
     }
@@ -1732,6 +1772,50 @@ pub mod flow {
     impl From<SilentAudio> for t::Value { #[inline] fn from(v: SilentAudio) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SilentAudio { #[inline] fn from(v: t::Value) -> SilentAudio { SilentAudio(t::Props::from_value(v)) } }
+
+    /// Indicates whether content quality analysis is enabled or disabled.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ContentQualityAnalysisState {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ContentQualityAnalysisState> for t::Value {
+        #[inline]
+        fn from(v: ContentQualityAnalysisState) -> t::Value {
+            t::Value::from(match v {
+                ContentQualityAnalysisState::Enabled => "ENABLED",
+                ContentQualityAnalysisState::Disabled => "DISABLED",
+                ContentQualityAnalysisState::Other(v) => return v,
+            })
+        }
+    }
+
+    /// The state of thumbnail monitoring.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ThumbnailState {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ThumbnailState> for t::Value {
+        #[inline]
+        fn from(v: ThumbnailState) -> t::Value {
+            t::Value::from(match v {
+                ThumbnailState::Enabled => "ENABLED",
+                ThumbnailState::Disabled => "DISABLED",
+                ThumbnailState::Other(v) => return v,
+            })
+        }
+    }
 
     /// Specifies the configuration for video stream metrics monitoring.
     ///
@@ -1770,7 +1854,7 @@ pub mod flow {
             Self(p)
         }
         /// `State`: Indicates whether the BlackFrames metric is enabled or disabled.
-        pub fn state(mut self, v: impl Into<NdiState>) -> Self { self.0.put::<NdiState>("State", v.into()); self }
+        pub fn state(mut self, v: impl Into<State>) -> Self { self.0.put::<State>("State", v.into()); self }
         /// `ThresholdSeconds`: Specifies the number of consecutive seconds of black frames that triggers an event or alert.
         pub fn threshold_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThresholdSeconds", v.into()); self }
     }
@@ -1793,7 +1877,7 @@ pub mod flow {
             Self(p)
         }
         /// `State`: Indicates whether the FrozenFrames metric is enabled or disabled.
-        pub fn state(mut self, v: impl Into<NdiState>) -> Self { self.0.put::<NdiState>("State", v.into()); self }
+        pub fn state(mut self, v: impl Into<State>) -> Self { self.0.put::<State>("State", v.into()); self }
         /// `ThresholdSeconds`: Specifies the number of consecutive seconds of a static image that triggers an event or alert.
         pub fn threshold_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("ThresholdSeconds", v.into()); self }
     }
@@ -2330,7 +2414,7 @@ impl CfnFlowOutput {
     /// `RemoteId`: The remote ID for the Zixi-pull stream.
     pub fn remote_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RemoteId", v.into()); self }
     /// `RouterIntegrationState`.
-    pub fn router_integration_state(mut self, v: impl Into<flow_output::OutputStatus>) -> Self { self.0.put::<flow_output::OutputStatus>("RouterIntegrationState", v.into()); self }
+    pub fn router_integration_state(mut self, v: impl Into<flow_output::RouterIntegrationState>) -> Self { self.0.put::<flow_output::RouterIntegrationState>("RouterIntegrationState", v.into()); self }
     /// `RouterIntegrationTransitEncryption`.
     pub fn router_integration_transit_encryption(mut self, v: impl Into<flow_output::FlowTransitEncryption>) -> Self { self.0.put::<flow_output::FlowTransitEncryption>("RouterIntegrationTransitEncryption", v.into()); self }
     /// `SmoothingLatency`: The smoothing latency in milliseconds for RIST, RTP, and RTP-FEC streams.
@@ -2658,6 +2742,26 @@ pub mod flow_output {
                 Protocol::Cdi => "cdi",
                 Protocol::NdiSpeedHq => "ndi-speed-hq",
                 Protocol::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RouterIntegrationState {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RouterIntegrationState> for t::Value {
+        #[inline]
+        fn from(v: RouterIntegrationState) -> t::Value {
+            t::Value::from(match v {
+                RouterIntegrationState::Enabled => "ENABLED",
+                RouterIntegrationState::Disabled => "DISABLED",
+                RouterIntegrationState::Other(v) => return v,
             })
         }
     }
@@ -3644,7 +3748,7 @@ pub mod router_input {
             Self(p)
         }
         /// `EncryptionKeyType`.
-        pub fn encryption_key_type(mut self, v: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.0.put::<FlowTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
+        pub fn encryption_key_type(mut self, v: impl Into<MediaLiveTransitEncryptionKeyType>) -> Self { self.0.put::<MediaLiveTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
     }
 
     impl From<MediaLiveTransitEncryption> for t::Value { #[inline] fn from(v: MediaLiveTransitEncryption) -> t::Value { v.0.into_value() } }
@@ -3673,6 +3777,26 @@ pub mod router_input {
     impl From<MediaLiveTransitEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: MediaLiveTransitEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for MediaLiveTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> MediaLiveTransitEncryptionKeyConfiguration { MediaLiveTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum MediaLiveTransitEncryptionKeyType {
+        #[doc = "`SECRETS_MANAGER`"] SecretsManager,
+        #[doc = "`AUTOMATIC`"] Automatic,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<MediaLiveTransitEncryptionKeyType> for t::Value {
+        #[inline]
+        fn from(v: MediaLiveTransitEncryptionKeyType) -> t::Value {
+            t::Value::from(match v {
+                MediaLiveTransitEncryptionKeyType::SecretsManager => "SECRETS_MANAGER",
+                MediaLiveTransitEncryptionKeyType::Automatic => "AUTOMATIC",
+                MediaLiveTransitEncryptionKeyType::Other(v) => return v,
+            })
+        }
+    }
 
     /// Configuration settings for a merge router input that combines two input sources.
     ///
@@ -3848,9 +3972,9 @@ pub mod router_input {
 
     impl BlackFramesConfiguration {
         /// With its required properties `State`, `ThresholdSeconds`.
-        pub fn new(state: impl Into<ForwardErrorCorrectionState>, threshold_seconds: impl Into<t::Int>) -> Self {
+        pub fn new(state: impl Into<ContentQualityAnalysisState>, threshold_seconds: impl Into<t::Int>) -> Self {
             let mut p = t::Props::default();
-            p.put::<ForwardErrorCorrectionState>("State", state.into());
+            p.put::<ContentQualityAnalysisState>("State", state.into());
             p.put::<t::Int>("ThresholdSeconds", threshold_seconds.into());
             Self(p)
         }
@@ -3859,6 +3983,26 @@ pub mod router_input {
     impl From<BlackFramesConfiguration> for t::Value { #[inline] fn from(v: BlackFramesConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for BlackFramesConfiguration { #[inline] fn from(v: t::Value) -> BlackFramesConfiguration { BlackFramesConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ContentQualityAnalysisState {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ContentQualityAnalysisState> for t::Value {
+        #[inline]
+        fn from(v: ContentQualityAnalysisState) -> t::Value {
+            t::Value::from(match v {
+                ContentQualityAnalysisState::Enabled => "ENABLED",
+                ContentQualityAnalysisState::Disabled => "DISABLED",
+                ContentQualityAnalysisState::Other(v) => return v,
+            })
+        }
+    }
 
     /// Detects frozen video frames in the router input's source content and reports them through a CloudWatch metric, an
     /// EventBridge event, and a router input message.
@@ -3869,9 +4013,9 @@ pub mod router_input {
 
     impl FrozenFramesConfiguration {
         /// With its required properties `State`, `ThresholdSeconds`.
-        pub fn new(state: impl Into<ForwardErrorCorrectionState>, threshold_seconds: impl Into<t::Int>) -> Self {
+        pub fn new(state: impl Into<ContentQualityAnalysisState>, threshold_seconds: impl Into<t::Int>) -> Self {
             let mut p = t::Props::default();
-            p.put::<ForwardErrorCorrectionState>("State", state.into());
+            p.put::<ContentQualityAnalysisState>("State", state.into());
             p.put::<t::Int>("ThresholdSeconds", threshold_seconds.into());
             Self(p)
         }
@@ -3890,9 +4034,9 @@ pub mod router_input {
 
     impl SilentAudioConfiguration {
         /// With its required properties `State`, `ThresholdSeconds`.
-        pub fn new(state: impl Into<ForwardErrorCorrectionState>, threshold_seconds: impl Into<t::Int>) -> Self {
+        pub fn new(state: impl Into<ContentQualityAnalysisState>, threshold_seconds: impl Into<t::Int>) -> Self {
             let mut p = t::Props::default();
-            p.put::<ForwardErrorCorrectionState>("State", state.into());
+            p.put::<ContentQualityAnalysisState>("State", state.into());
             p.put::<t::Int>("ThresholdSeconds", threshold_seconds.into());
             Self(p)
         }
@@ -4031,7 +4175,7 @@ pub mod router_input {
             Self(p)
         }
         /// `EncryptionKeyType`.
-        pub fn encryption_key_type(mut self, v: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.0.put::<FlowTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
+        pub fn encryption_key_type(mut self, v: impl Into<RouterInputTransitEncryptionKeyType>) -> Self { self.0.put::<RouterInputTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
     }
 
     impl From<RouterInputTransitEncryption> for t::Value { #[inline] fn from(v: RouterInputTransitEncryption) -> t::Value { v.0.into_value() } }
@@ -4060,6 +4204,26 @@ pub mod router_input {
     impl From<RouterInputTransitEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: RouterInputTransitEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for RouterInputTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> RouterInputTransitEncryptionKeyConfiguration { RouterInputTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RouterInputTransitEncryptionKeyType {
+        #[doc = "`SECRETS_MANAGER`"] SecretsManager,
+        #[doc = "`AUTOMATIC`"] Automatic,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RouterInputTransitEncryptionKeyType> for t::Value {
+        #[inline]
+        fn from(v: RouterInputTransitEncryptionKeyType) -> t::Value {
+            t::Value::from(match v {
+                RouterInputTransitEncryptionKeyType::SecretsManager => "SECRETS_MANAGER",
+                RouterInputTransitEncryptionKeyType::Automatic => "AUTOMATIC",
+                RouterInputTransitEncryptionKeyType::Other(v) => return v,
+            })
+        }
+    }
 
 }
 
@@ -4497,7 +4661,7 @@ pub mod router_output {
             Self(p)
         }
         /// `EncryptionKeyType`.
-        pub fn encryption_key_type(mut self, v: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.0.put::<FlowTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
+        pub fn encryption_key_type(mut self, v: impl Into<MediaLiveTransitEncryptionKeyType>) -> Self { self.0.put::<MediaLiveTransitEncryptionKeyType>("EncryptionKeyType", v.into()); self }
     }
 
     impl From<MediaLiveTransitEncryption> for t::Value { #[inline] fn from(v: MediaLiveTransitEncryption) -> t::Value { v.0.into_value() } }
@@ -4526,6 +4690,26 @@ pub mod router_output {
     impl From<MediaLiveTransitEncryptionKeyConfiguration> for t::Value { #[inline] fn from(v: MediaLiveTransitEncryptionKeyConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for MediaLiveTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> MediaLiveTransitEncryptionKeyConfiguration { MediaLiveTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum MediaLiveTransitEncryptionKeyType {
+        #[doc = "`SECRETS_MANAGER`"] SecretsManager,
+        #[doc = "`AUTOMATIC`"] Automatic,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<MediaLiveTransitEncryptionKeyType> for t::Value {
+        #[inline]
+        fn from(v: MediaLiveTransitEncryptionKeyType) -> t::Value {
+            t::Value::from(match v {
+                MediaLiveTransitEncryptionKeyType::SecretsManager => "SECRETS_MANAGER",
+                MediaLiveTransitEncryptionKeyType::Automatic => "AUTOMATIC",
+                MediaLiveTransitEncryptionKeyType::Other(v) => return v,
+            })
+        }
+    }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -1005,7 +1005,7 @@ pub mod origin_endpoint {
         /// initialization vector will be periodically rotated.
         pub fn constant_initialization_vector(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConstantInitializationVector", v.into()); self }
         /// `EncryptionMethod`: The encryption method to use.
-        pub fn encryption_method(mut self, v: impl Into<EncryptionMethod2>) -> Self { self.0.put::<EncryptionMethod2>("EncryptionMethod", v.into()); self }
+        pub fn encryption_method(mut self, v: impl Into<EncryptionEncryptionMethod>) -> Self { self.0.put::<EncryptionEncryptionMethod>("EncryptionMethod", v.into()); self }
         /// `KeyRotationIntervalSeconds`: Interval (in seconds) between each encryption key rotation.
         pub fn key_rotation_interval_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("KeyRotationIntervalSeconds", v.into()); self }
         /// `RepeatExtXKey`: When enabled, the EXT-X-KEY tag will be repeated in output manifests.
@@ -1020,20 +1020,20 @@ pub mod origin_endpoint {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum EncryptionMethod2 {
+    pub enum EncryptionEncryptionMethod {
         #[doc = "`AES_128`"] Aes128,
         #[doc = "`SAMPLE_AES`"] SampleAes,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<EncryptionMethod2> for t::Value {
+    impl From<EncryptionEncryptionMethod> for t::Value {
         #[inline]
-        fn from(v: EncryptionMethod2) -> t::Value {
+        fn from(v: EncryptionEncryptionMethod) -> t::Value {
             t::Value::from(match v {
-                EncryptionMethod2::Aes128 => "AES_128",
-                EncryptionMethod2::SampleAes => "SAMPLE_AES",
-                EncryptionMethod2::Other(v) => return v,
+                EncryptionEncryptionMethod::Aes128 => "AES_128",
+                EncryptionEncryptionMethod::SampleAes => "SAMPLE_AES",
+                EncryptionEncryptionMethod::Other(v) => return v,
             })
         }
     }

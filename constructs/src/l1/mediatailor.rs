@@ -1482,7 +1482,7 @@ pub mod playback_configuration {
             Self(p)
         }
         /// `AdSequencingMode`: Determines how MediaTailor sequences ads returned in the pre-roll VAST response.
-        pub fn ad_sequencing_mode(mut self, v: impl Into<AdSequencingMode2>) -> Self { self.0.put::<AdSequencingMode2>("AdSequencingMode", v.into()); self }
+        pub fn ad_sequencing_mode(mut self, v: impl Into<VastResponseAdSequencingMode>) -> Self { self.0.put::<VastResponseAdSequencingMode>("AdSequencingMode", v.into()); self }
     }
 
     impl From<PreRollVastResponse> for t::Value { #[inline] fn from(v: PreRollVastResponse) -> t::Value { v.0.into_value() } }
@@ -1493,20 +1493,20 @@ pub mod playback_configuration {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum AdSequencingMode2 {
+    pub enum VastResponseAdSequencingMode {
         #[doc = "`FOLLOW_AD_SEQUENCE`"] FollowAdSequence,
         #[doc = "`IGNORE_AD_SEQUENCE`"] IgnoreAdSequence,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<AdSequencingMode2> for t::Value {
+    impl From<VastResponseAdSequencingMode> for t::Value {
         #[inline]
-        fn from(v: AdSequencingMode2) -> t::Value {
+        fn from(v: VastResponseAdSequencingMode) -> t::Value {
             t::Value::from(match v {
-                AdSequencingMode2::FollowAdSequence => "FOLLOW_AD_SEQUENCE",
-                AdSequencingMode2::IgnoreAdSequence => "IGNORE_AD_SEQUENCE",
-                AdSequencingMode2::Other(v) => return v,
+                VastResponseAdSequencingMode::FollowAdSequence => "FOLLOW_AD_SEQUENCE",
+                VastResponseAdSequencingMode::IgnoreAdSequence => "IGNORE_AD_SEQUENCE",
+                VastResponseAdSequencingMode::Other(v) => return v,
             })
         }
     }

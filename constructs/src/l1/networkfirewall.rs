@@ -1752,7 +1752,7 @@ pub mod tls_inspection_configuration {
         /// `RevokedStatusAction`.
         pub fn revoked_status_action(mut self, v: impl Into<RevokedStatusAction>) -> Self { self.0.put::<RevokedStatusAction>("RevokedStatusAction", v.into()); self }
         /// `UnknownStatusAction`.
-        pub fn unknown_status_action(mut self, v: impl Into<RevokedStatusAction>) -> Self { self.0.put::<RevokedStatusAction>("UnknownStatusAction", v.into()); self }
+        pub fn unknown_status_action(mut self, v: impl Into<UnknownStatusAction>) -> Self { self.0.put::<UnknownStatusAction>("UnknownStatusAction", v.into()); self }
     }
 
     impl From<CheckCertificateRevocationStatus> for t::Value { #[inline] fn from(v: CheckCertificateRevocationStatus) -> t::Value { v.0.into_value() } }
@@ -1777,6 +1777,28 @@ pub mod tls_inspection_configuration {
                 RevokedStatusAction::Drop => "DROP",
                 RevokedStatusAction::Reject => "REJECT",
                 RevokedStatusAction::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum UnknownStatusAction {
+        #[doc = "`PASS`"] Pass,
+        #[doc = "`DROP`"] Drop,
+        #[doc = "`REJECT`"] Reject,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<UnknownStatusAction> for t::Value {
+        #[inline]
+        fn from(v: UnknownStatusAction) -> t::Value {
+            t::Value::from(match v {
+                UnknownStatusAction::Pass => "PASS",
+                UnknownStatusAction::Drop => "DROP",
+                UnknownStatusAction::Reject => "REJECT",
+                UnknownStatusAction::Other(v) => return v,
             })
         }
     }

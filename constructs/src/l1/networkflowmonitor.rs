@@ -127,10 +127,10 @@ pub mod monitor {
 
     impl MonitorRemoteResource {
         /// With its required properties `Identifier`, `Type`.
-        pub fn new(identifier: impl Into<t::Str>, type_: impl Into<Type2>) -> Self {
+        pub fn new(identifier: impl Into<t::Str>, type_: impl Into<RemoteResourcesType>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::Str>("Identifier", identifier.into());
-            p.put::<Type2>("Type", type_.into());
+            p.put::<RemoteResourcesType>("Type", type_.into());
             Self(p)
         }
     }
@@ -143,7 +143,7 @@ pub mod monitor {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum RemoteResourcesType {
         #[doc = "`AWS::EC2::VPC`"] AwsEc2Vpc,
         #[doc = "`AWS::AvailabilityZone`"] AwsAvailabilityZone,
         #[doc = "`AWS::EC2::Subnet`"] AwsEc2Subnet,
@@ -153,16 +153,16 @@ pub mod monitor {
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<RemoteResourcesType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: RemoteResourcesType) -> t::Value {
             t::Value::from(match v {
-                Type2::AwsEc2Vpc => "AWS::EC2::VPC",
-                Type2::AwsAvailabilityZone => "AWS::AvailabilityZone",
-                Type2::AwsEc2Subnet => "AWS::EC2::Subnet",
-                Type2::AwsAWSService => "AWS::AWSService",
-                Type2::AwsRegion => "AWS::Region",
-                Type2::Other(v) => return v,
+                RemoteResourcesType::AwsEc2Vpc => "AWS::EC2::VPC",
+                RemoteResourcesType::AwsAvailabilityZone => "AWS::AvailabilityZone",
+                RemoteResourcesType::AwsEc2Subnet => "AWS::EC2::Subnet",
+                RemoteResourcesType::AwsAWSService => "AWS::AWSService",
+                RemoteResourcesType::AwsRegion => "AWS::Region",
+                RemoteResourcesType::Other(v) => return v,
             })
         }
     }

@@ -394,9 +394,9 @@ pub mod organization_centralization_rule {
 
     impl SourceLogsConfiguration {
         /// With its required properties `EncryptedLogGroupStrategy`.
-        pub fn new(encrypted_log_group_strategy: impl Into<EncryptionConflictResolutionStrategy>) -> Self {
+        pub fn new(encrypted_log_group_strategy: impl Into<EncryptedLogGroupStrategy>) -> Self {
             let mut p = t::Props::default();
-            p.put::<EncryptionConflictResolutionStrategy>("EncryptedLogGroupStrategy", encrypted_log_group_strategy.into());
+            p.put::<EncryptedLogGroupStrategy>("EncryptedLogGroupStrategy", encrypted_log_group_strategy.into());
             Self(p)
         }
         /// `DataSourceSelectionCriteria`.
@@ -408,6 +408,26 @@ pub mod organization_centralization_rule {
     impl From<SourceLogsConfiguration> for t::Value { #[inline] fn from(v: SourceLogsConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SourceLogsConfiguration { #[inline] fn from(v: t::Value) -> SourceLogsConfiguration { SourceLogsConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum EncryptedLogGroupStrategy {
+        #[doc = "`ALLOW`"] Allow,
+        #[doc = "`SKIP`"] Skip,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<EncryptedLogGroupStrategy> for t::Value {
+        #[inline]
+        fn from(v: EncryptedLogGroupStrategy) -> t::Value {
+            t::Value::from(match v {
+                EncryptedLogGroupStrategy::Allow => "ALLOW",
+                EncryptedLogGroupStrategy::Skip => "SKIP",
+                EncryptedLogGroupStrategy::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]

@@ -1054,18 +1054,18 @@ impl CfnOdbNetwork {
     /// the ODB network.
     pub fn kms_policy_document(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsPolicyDocument", v.into()); self }
     /// `S3Access`: Specifies the configuration for Amazon S3 access from the ODB network.
-    pub fn s3_access(mut self, v: impl Into<odb_network::KmsAccess>) -> Self { self.0.put::<odb_network::KmsAccess>("S3Access", v.into()); self }
+    pub fn s3_access(mut self, v: impl Into<odb_network::S3Access>) -> Self { self.0.put::<odb_network::S3Access>("S3Access", v.into()); self }
     /// `S3PolicyDocument`: Specifies the endpoint policy for Amazon S3 access from the ODB network.
     pub fn s3_policy_document(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("S3PolicyDocument", v.into()); self }
     /// `StsAccess`: The AWS Security Token Service (STS) access configuration for the ODB network.
-    pub fn sts_access(mut self, v: impl Into<odb_network::KmsAccess>) -> Self { self.0.put::<odb_network::KmsAccess>("StsAccess", v.into()); self }
+    pub fn sts_access(mut self, v: impl Into<odb_network::StsAccess>) -> Self { self.0.put::<odb_network::StsAccess>("StsAccess", v.into()); self }
     /// `StsPolicyDocument`: The AWS Security Token Service (STS) policy document that defines permissions for token service
     /// usage within the ODB network.
     pub fn sts_policy_document(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StsPolicyDocument", v.into()); self }
     /// `Tags`: Tags to assign to the Odb Network.
     pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     /// `ZeroEtlAccess`: Specifies the configuration for Zero-ETL access from the ODB network.
-    pub fn zero_etl_access(mut self, v: impl Into<odb_network::KmsAccess>) -> Self { self.0.put::<odb_network::KmsAccess>("ZeroEtlAccess", v.into()); self }
+    pub fn zero_etl_access(mut self, v: impl Into<odb_network::ZeroEtlAccess>) -> Self { self.0.put::<odb_network::ZeroEtlAccess>("ZeroEtlAccess", v.into()); self }
 }
 
 impl t::CfnProps for CfnOdbNetwork {
@@ -1142,6 +1142,72 @@ pub mod odb_network {
                 KmsAccess::Enabled => "ENABLED",
                 KmsAccess::Disabled => "DISABLED",
                 KmsAccess::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Specifies the configuration for Amazon S3 access from the ODB network.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum S3Access {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<S3Access> for t::Value {
+        #[inline]
+        fn from(v: S3Access) -> t::Value {
+            t::Value::from(match v {
+                S3Access::Enabled => "ENABLED",
+                S3Access::Disabled => "DISABLED",
+                S3Access::Other(v) => return v,
+            })
+        }
+    }
+
+    /// The AWS Security Token Service (STS) access configuration for the ODB network.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum StsAccess {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<StsAccess> for t::Value {
+        #[inline]
+        fn from(v: StsAccess) -> t::Value {
+            t::Value::from(match v {
+                StsAccess::Enabled => "ENABLED",
+                StsAccess::Disabled => "DISABLED",
+                StsAccess::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Specifies the configuration for Zero-ETL access from the ODB network.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ZeroEtlAccess {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ZeroEtlAccess> for t::Value {
+        #[inline]
+        fn from(v: ZeroEtlAccess) -> t::Value {
+            t::Value::from(match v {
+                ZeroEtlAccess::Enabled => "ENABLED",
+                ZeroEtlAccess::Disabled => "DISABLED",
+                ZeroEtlAccess::Other(v) => return v,
             })
         }
     }

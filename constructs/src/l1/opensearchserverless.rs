@@ -87,7 +87,7 @@ impl CfnCollection {
     /// `EncryptionConfig`.
     pub fn encryption_config(mut self, v: impl Into<collection::EncryptionConfig>) -> Self { self.0.put::<collection::EncryptionConfig>("EncryptionConfig", v.into()); self }
     /// `StandbyReplicas`.
-    pub fn standby_replicas(mut self, v: impl Into<collection::DeletionProtection>) -> Self { self.0.put::<collection::DeletionProtection>("StandbyReplicas", v.into()); self }
+    pub fn standby_replicas(mut self, v: impl Into<collection::StandbyReplicas>) -> Self { self.0.put::<collection::StandbyReplicas>("StandbyReplicas", v.into()); self }
     /// `Tags`: List of tags to be added to the resource
     pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     /// `Type`.
@@ -191,6 +191,28 @@ pub mod collection {
     impl From<EncryptionConfig> for t::Value { #[inline] fn from(v: EncryptionConfig) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for EncryptionConfig { #[inline] fn from(v: t::Value) -> EncryptionConfig { EncryptionConfig(t::Props::from_value(v)) } }
+
+    /// The possible standby replicas for the collection
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum StandbyReplicas {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<StandbyReplicas> for t::Value {
+        #[inline]
+        fn from(v: StandbyReplicas) -> t::Value {
+            t::Value::from(match v {
+                StandbyReplicas::Enabled => "ENABLED",
+                StandbyReplicas::Disabled => "DISABLED",
+                StandbyReplicas::Other(v) => return v,
+            })
+        }
+    }
 
     /// The possible types for the collection
     ///

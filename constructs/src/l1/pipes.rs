@@ -583,7 +583,7 @@ pub mod pipe {
         /// `MaximumBatchingWindowInSeconds`.
         pub fn maximum_batching_window_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaximumBatchingWindowInSeconds", v.into()); self }
         /// `StartingPosition`.
-        pub fn starting_position(mut self, v: impl Into<DynamoDBStreamStartPosition>) -> Self { self.0.put::<DynamoDBStreamStartPosition>("StartingPosition", v.into()); self }
+        pub fn starting_position(mut self, v: impl Into<MSKStartPosition>) -> Self { self.0.put::<MSKStartPosition>("StartingPosition", v.into()); self }
     }
 
     impl From<PipeSourceManagedStreamingKafkaParameters> for t::Value { #[inline] fn from(v: PipeSourceManagedStreamingKafkaParameters) -> t::Value { v.0.into_value() } }
@@ -610,6 +610,26 @@ pub mod pipe {
     impl From<MSKAccessCredentials> for t::Value { #[inline] fn from(v: MSKAccessCredentials) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for MSKAccessCredentials { #[inline] fn from(v: t::Value) -> MSKAccessCredentials { MSKAccessCredentials(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum MSKStartPosition {
+        #[doc = "`TRIM_HORIZON`"] TrimHorizon,
+        #[doc = "`LATEST`"] Latest,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<MSKStartPosition> for t::Value {
+        #[inline]
+        fn from(v: MSKStartPosition) -> t::Value {
+            t::Value::from(match v {
+                MSKStartPosition::TrimHorizon => "TRIM_HORIZON",
+                MSKStartPosition::Latest => "LATEST",
+                MSKStartPosition::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -659,7 +679,7 @@ pub mod pipe {
         /// `ServerRootCaCertificate`: Optional SecretManager ARN which stores the database credentials
         pub fn server_root_ca_certificate(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ServerRootCaCertificate", v.into()); self }
         /// `StartingPosition`.
-        pub fn starting_position(mut self, v: impl Into<DynamoDBStreamStartPosition>) -> Self { self.0.put::<DynamoDBStreamStartPosition>("StartingPosition", v.into()); self }
+        pub fn starting_position(mut self, v: impl Into<SelfManagedKafkaStartPosition>) -> Self { self.0.put::<SelfManagedKafkaStartPosition>("StartingPosition", v.into()); self }
         /// `Vpc`.
         pub fn vpc(mut self, v: impl Into<SelfManagedKafkaAccessConfigurationVpc>) -> Self { self.0.put::<SelfManagedKafkaAccessConfigurationVpc>("Vpc", v.into()); self }
     }
@@ -692,6 +712,26 @@ pub mod pipe {
     impl From<SelfManagedKafkaAccessConfigurationCredentials> for t::Value { #[inline] fn from(v: SelfManagedKafkaAccessConfigurationCredentials) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SelfManagedKafkaAccessConfigurationCredentials { #[inline] fn from(v: t::Value) -> SelfManagedKafkaAccessConfigurationCredentials { SelfManagedKafkaAccessConfigurationCredentials(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SelfManagedKafkaStartPosition {
+        #[doc = "`TRIM_HORIZON`"] TrimHorizon,
+        #[doc = "`LATEST`"] Latest,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SelfManagedKafkaStartPosition> for t::Value {
+        #[inline]
+        fn from(v: SelfManagedKafkaStartPosition) -> t::Value {
+            t::Value::from(match v {
+                SelfManagedKafkaStartPosition::TrimHorizon => "TRIM_HORIZON",
+                SelfManagedKafkaStartPosition::Latest => "LATEST",
+                SelfManagedKafkaStartPosition::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]

@@ -142,9 +142,9 @@ pub mod application {
 
     impl AutoSubscriptionConfiguration {
         /// With its required properties `AutoSubscribe`.
-        pub fn new(auto_subscribe: impl Into<AttachmentsControlMode>) -> Self {
+        pub fn new(auto_subscribe: impl Into<AutoSubscriptionStatus>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AttachmentsControlMode>("AutoSubscribe", auto_subscribe.into());
+            p.put::<AutoSubscriptionStatus>("AutoSubscribe", auto_subscribe.into());
             Self(p)
         }
         /// `DefaultSubscriptionType`.
@@ -154,6 +154,26 @@ pub mod application {
     impl From<AutoSubscriptionConfiguration> for t::Value { #[inline] fn from(v: AutoSubscriptionConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AutoSubscriptionConfiguration { #[inline] fn from(v: t::Value) -> AutoSubscriptionConfiguration { AutoSubscriptionConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum AutoSubscriptionStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<AutoSubscriptionStatus> for t::Value {
+        #[inline]
+        fn from(v: AutoSubscriptionStatus) -> t::Value {
+            t::Value::from(match v {
+                AutoSubscriptionStatus::Enabled => "ENABLED",
+                AutoSubscriptionStatus::Disabled => "DISABLED",
+                AutoSubscriptionStatus::Other(v) => return v,
+            })
+        }
+    }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -226,9 +246,9 @@ pub mod application {
 
     impl PersonalizationConfiguration {
         /// With its required properties `PersonalizationControlMode`.
-        pub fn new(personalization_control_mode: impl Into<AttachmentsControlMode>) -> Self {
+        pub fn new(personalization_control_mode: impl Into<PersonalizationControlMode>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AttachmentsControlMode>("PersonalizationControlMode", personalization_control_mode.into());
+            p.put::<PersonalizationControlMode>("PersonalizationControlMode", personalization_control_mode.into());
             Self(p)
         }
     }
@@ -237,15 +257,35 @@ pub mod application {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for PersonalizationConfiguration { #[inline] fn from(v: t::Value) -> PersonalizationConfiguration { PersonalizationConfiguration(t::Props::from_value(v)) } }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum PersonalizationControlMode {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<PersonalizationControlMode> for t::Value {
+        #[inline]
+        fn from(v: PersonalizationControlMode) -> t::Value {
+            t::Value::from(match v {
+                PersonalizationControlMode::Enabled => "ENABLED",
+                PersonalizationControlMode::Disabled => "DISABLED",
+                PersonalizationControlMode::Other(v) => return v,
+            })
+        }
+    }
+
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
     pub struct QAppsConfiguration(t::Props);
 
     impl QAppsConfiguration {
         /// With its required properties `QAppsControlMode`.
-        pub fn new(q_apps_control_mode: impl Into<AttachmentsControlMode>) -> Self {
+        pub fn new(q_apps_control_mode: impl Into<QAppsControlMode>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AttachmentsControlMode>("QAppsControlMode", q_apps_control_mode.into());
+            p.put::<QAppsControlMode>("QAppsControlMode", q_apps_control_mode.into());
             Self(p)
         }
     }
@@ -253,6 +293,26 @@ pub mod application {
     impl From<QAppsConfiguration> for t::Value { #[inline] fn from(v: QAppsConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for QAppsConfiguration { #[inline] fn from(v: t::Value) -> QAppsConfiguration { QAppsConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum QAppsControlMode {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<QAppsControlMode> for t::Value {
+        #[inline]
+        fn from(v: QAppsControlMode) -> t::Value {
+            t::Value::from(match v {
+                QAppsControlMode::Enabled => "ENABLED",
+                QAppsControlMode::Disabled => "DISABLED",
+                QAppsControlMode::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -778,7 +838,7 @@ pub mod data_source {
             Self(p)
         }
         /// `AttributeValueOperator`.
-        pub fn attribute_value_operator(mut self, v: impl Into<DocumentContentOperator>) -> Self { self.0.put::<DocumentContentOperator>("AttributeValueOperator", v.into()); self }
+        pub fn attribute_value_operator(mut self, v: impl Into<AttributeValueOperator>) -> Self { self.0.put::<AttributeValueOperator>("AttributeValueOperator", v.into()); self }
         /// `Value`.
         pub fn value(mut self, v: impl Into<DocumentAttributeValue>) -> Self { self.0.put::<DocumentAttributeValue>("Value", v.into()); self }
     }
@@ -786,6 +846,24 @@ pub mod data_source {
     impl From<DocumentAttributeTarget> for t::Value { #[inline] fn from(v: DocumentAttributeTarget) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DocumentAttributeTarget { #[inline] fn from(v: t::Value) -> DocumentAttributeTarget { DocumentAttributeTarget(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum AttributeValueOperator {
+        #[doc = "`DELETE`"] Delete,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<AttributeValueOperator> for t::Value {
+        #[inline]
+        fn from(v: AttributeValueOperator) -> t::Value {
+            t::Value::from(match v {
+                AttributeValueOperator::Delete => "DELETE",
+                AttributeValueOperator::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -878,9 +956,9 @@ pub mod data_source {
 
     impl ImageExtractionConfiguration {
         /// With its required properties `ImageExtractionStatus`.
-        pub fn new(image_extraction_status: impl Into<AudioExtractionStatus>) -> Self {
+        pub fn new(image_extraction_status: impl Into<ImageExtractionStatus>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AudioExtractionStatus>("ImageExtractionStatus", image_extraction_status.into());
+            p.put::<ImageExtractionStatus>("ImageExtractionStatus", image_extraction_status.into());
             Self(p)
         }
     }
@@ -889,15 +967,35 @@ pub mod data_source {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ImageExtractionConfiguration { #[inline] fn from(v: t::Value) -> ImageExtractionConfiguration { ImageExtractionConfiguration(t::Props::from_value(v)) } }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ImageExtractionStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ImageExtractionStatus> for t::Value {
+        #[inline]
+        fn from(v: ImageExtractionStatus) -> t::Value {
+            t::Value::from(match v {
+                ImageExtractionStatus::Enabled => "ENABLED",
+                ImageExtractionStatus::Disabled => "DISABLED",
+                ImageExtractionStatus::Other(v) => return v,
+            })
+        }
+    }
+
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
     pub struct VideoExtractionConfiguration(t::Props);
 
     impl VideoExtractionConfiguration {
         /// With its required properties `VideoExtractionStatus`.
-        pub fn new(video_extraction_status: impl Into<AudioExtractionStatus>) -> Self {
+        pub fn new(video_extraction_status: impl Into<VideoExtractionStatus>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AudioExtractionStatus>("VideoExtractionStatus", video_extraction_status.into());
+            p.put::<VideoExtractionStatus>("VideoExtractionStatus", video_extraction_status.into());
             Self(p)
         }
     }
@@ -905,6 +1003,26 @@ pub mod data_source {
     impl From<VideoExtractionConfiguration> for t::Value { #[inline] fn from(v: VideoExtractionConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for VideoExtractionConfiguration { #[inline] fn from(v: t::Value) -> VideoExtractionConfiguration { VideoExtractionConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum VideoExtractionStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<VideoExtractionStatus> for t::Value {
+        #[inline]
+        fn from(v: VideoExtractionStatus) -> t::Value {
+            t::Value::from(match v {
+                VideoExtractionStatus::Enabled => "ENABLED",
+                VideoExtractionStatus::Disabled => "DISABLED",
+                VideoExtractionStatus::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]

@@ -259,7 +259,7 @@ pub mod action_connector {
         /// `ClientCredentialsDetails`.
         pub fn client_credentials_details(mut self, v: impl Into<ClientCredentialsDetails>) -> Self { self.0.put::<ClientCredentialsDetails>("ClientCredentialsDetails", v.into()); self }
         /// `ClientCredentialsSource`.
-        pub fn client_credentials_source(mut self, v: impl Into<AuthorizationCodeGrantCredentialsSource>) -> Self { self.0.put::<AuthorizationCodeGrantCredentialsSource>("ClientCredentialsSource", v.into()); self }
+        pub fn client_credentials_source(mut self, v: impl Into<ClientCredentialsSource>) -> Self { self.0.put::<ClientCredentialsSource>("ClientCredentialsSource", v.into()); self }
     }
 
     impl From<ClientCredentialsGrantMetadata> for t::Value { #[inline] fn from(v: ClientCredentialsGrantMetadata) -> t::Value { v.0.into_value() } }
@@ -303,6 +303,24 @@ pub mod action_connector {
     impl From<ClientCredentialsGrantDetails> for t::Value { #[inline] fn from(v: ClientCredentialsGrantDetails) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ClientCredentialsGrantDetails { #[inline] fn from(v: t::Value) -> ClientCredentialsGrantDetails { ClientCredentialsGrantDetails(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ClientCredentialsSource {
+        #[doc = "`PLAIN_CREDENTIALS`"] PlainCredentials,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ClientCredentialsSource> for t::Value {
+        #[inline]
+        fn from(v: ClientCredentialsSource) -> t::Value {
+            t::Value::from(match v {
+                ClientCredentialsSource::PlainCredentials => "PLAIN_CREDENTIALS",
+                ClientCredentialsSource::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2857,7 +2875,7 @@ pub mod analysis {
         /// `ParameterName`.
         pub fn parameter_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ParameterName", v.into()); self }
         /// `SelectAllOptions`.
-        pub fn select_all_options(mut self, v: impl Into<CategoryFilterSelectAllOptions>) -> Self { self.0.put::<CategoryFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
+        pub fn select_all_options(mut self, v: impl Into<NumericFilterSelectAllOptions>) -> Self { self.0.put::<NumericFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
         /// `Value`.
         pub fn value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Value", v.into()); self }
     }
@@ -3072,6 +3090,24 @@ pub mod analysis {
         }
     }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum NumericFilterSelectAllOptions {
+        #[doc = "`FILTER_ALL_VALUES`"] FilterAllValues,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<NumericFilterSelectAllOptions> for t::Value {
+        #[inline]
+        fn from(v: NumericFilterSelectAllOptions) -> t::Value {
+            t::Value::from(match v {
+                NumericFilterSelectAllOptions::FilterAllValues => "FILTER_ALL_VALUES",
+                NumericFilterSelectAllOptions::Other(v) => return v,
+            })
+        }
+    }
+
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq)]
     pub struct NumericRangeFilter(t::Props);
@@ -3098,7 +3134,7 @@ pub mod analysis {
         /// `RangeMinimum`.
         pub fn range_minimum(mut self, v: impl Into<NumericRangeFilterValue>) -> Self { self.0.put::<NumericRangeFilterValue>("RangeMinimum", v.into()); self }
         /// `SelectAllOptions`.
-        pub fn select_all_options(mut self, v: impl Into<CategoryFilterSelectAllOptions>) -> Self { self.0.put::<CategoryFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
+        pub fn select_all_options(mut self, v: impl Into<NumericFilterSelectAllOptions>) -> Self { self.0.put::<NumericFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
     }
 
     impl From<NumericRangeFilter> for t::Value { #[inline] fn from(v: NumericRangeFilter) -> t::Value { v.0.into_value() } }
@@ -3939,12 +3975,32 @@ pub mod analysis {
             Self(p)
         }
         /// `QueryExecutionMode`.
-        pub fn query_execution_mode(mut self, v: impl Into<CommitMode>) -> Self { self.0.put::<CommitMode>("QueryExecutionMode", v.into()); self }
+        pub fn query_execution_mode(mut self, v: impl Into<QueryExecutionMode>) -> Self { self.0.put::<QueryExecutionMode>("QueryExecutionMode", v.into()); self }
     }
 
     impl From<QueryExecutionOptions> for t::Value { #[inline] fn from(v: QueryExecutionOptions) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for QueryExecutionOptions { #[inline] fn from(v: t::Value) -> QueryExecutionOptions { QueryExecutionOptions(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum QueryExecutionMode {
+        #[doc = "`AUTO`"] Auto,
+        #[doc = "`MANUAL`"] Manual,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<QueryExecutionMode> for t::Value {
+        #[inline]
+        fn from(v: QueryExecutionMode) -> t::Value {
+            t::Value::from(match v {
+                QueryExecutionMode::Auto => "AUTO",
+                QueryExecutionMode::Manual => "MANUAL",
+                QueryExecutionMode::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 12 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4576,12 +4632,32 @@ pub mod analysis {
             Self(p)
         }
         /// `AvailabilityStatus`.
-        pub fn availability_status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("AvailabilityStatus", v.into()); self }
+        pub fn availability_status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("AvailabilityStatus", v.into()); self }
     }
 
     impl From<ImageMenuOption> for t::Value { #[inline] fn from(v: ImageMenuOption) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ImageMenuOption { #[inline] fn from(v: t::Value) -> ImageMenuOption { ImageMenuOption(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DashboardBehavior {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DashboardBehavior> for t::Value {
+        #[inline]
+        fn from(v: DashboardBehavior) -> t::Value {
+            t::Value::from(match v {
+                DashboardBehavior::Enabled => "ENABLED",
+                DashboardBehavior::Disabled => "DISABLED",
+                DashboardBehavior::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -5128,12 +5204,32 @@ pub mod analysis {
             Self(p)
         }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<SectionPageBreakStatus>) -> Self { self.0.put::<SectionPageBreakStatus>("Status", v.into()); self }
     }
 
     impl From<SectionAfterPageBreak> for t::Value { #[inline] fn from(v: SectionAfterPageBreak) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SectionAfterPageBreak { #[inline] fn from(v: t::Value) -> SectionAfterPageBreak { SectionAfterPageBreak(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SectionPageBreakStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SectionPageBreakStatus> for t::Value {
+        #[inline]
+        fn from(v: SectionPageBreakStatus) -> t::Value {
+            t::Value::from(match v {
+                SectionPageBreakStatus::Enabled => "ENABLED",
+                SectionPageBreakStatus::Disabled => "DISABLED",
+                SectionPageBreakStatus::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -6724,7 +6820,7 @@ pub mod analysis {
             Self(p)
         }
         /// `AvailabilityStatus`.
-        pub fn availability_status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("AvailabilityStatus", v.into()); self }
+        pub fn availability_status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("AvailabilityStatus", v.into()); self }
     }
 
     impl From<ContextMenuOption> for t::Value { #[inline] fn from(v: ContextMenuOption) -> t::Value { v.0.into_value() } }
@@ -7207,7 +7303,7 @@ pub mod analysis {
         /// `BorderColor`.
         pub fn border_color(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BorderColor", v.into()); self }
         /// `BorderStyle`.
-        pub fn border_style(mut self, v: impl Into<ReferenceLinePatternType>) -> Self { self.0.put::<ReferenceLinePatternType>("BorderStyle", v.into()); self }
+        pub fn border_style(mut self, v: impl Into<PanelBorderStyle>) -> Self { self.0.put::<PanelBorderStyle>("BorderStyle", v.into()); self }
         /// `BorderThickness`: String based length that is composed of value and unit in px
         pub fn border_thickness(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BorderThickness", v.into()); self }
         /// `BorderVisibility`.
@@ -7223,6 +7319,28 @@ pub mod analysis {
     impl From<PanelConfiguration> for t::Value { #[inline] fn from(v: PanelConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for PanelConfiguration { #[inline] fn from(v: t::Value) -> PanelConfiguration { PanelConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum PanelBorderStyle {
+        #[doc = "`SOLID`"] Solid,
+        #[doc = "`DASHED`"] Dashed,
+        #[doc = "`DOTTED`"] Dotted,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<PanelBorderStyle> for t::Value {
+        #[inline]
+        fn from(v: PanelBorderStyle) -> t::Value {
+            t::Value::from(match v {
+                PanelBorderStyle::Solid => "SOLID",
+                PanelBorderStyle::Dashed => "DASHED",
+                PanelBorderStyle::Dotted => "DOTTED",
+                PanelBorderStyle::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -8901,7 +9019,7 @@ pub mod analysis {
         /// `Bounds`.
         pub fn bounds(mut self, v: impl Into<GeospatialCoordinateBounds>) -> Self { self.0.put::<GeospatialCoordinateBounds>("Bounds", v.into()); self }
         /// `MapZoomMode`.
-        pub fn map_zoom_mode(mut self, v: impl Into<CommitMode>) -> Self { self.0.put::<CommitMode>("MapZoomMode", v.into()); self }
+        pub fn map_zoom_mode(mut self, v: impl Into<MapZoomMode>) -> Self { self.0.put::<MapZoomMode>("MapZoomMode", v.into()); self }
     }
 
     impl From<GeospatialWindowOptions> for t::Value { #[inline] fn from(v: GeospatialWindowOptions) -> t::Value { v.0.into_value() } }
@@ -8927,6 +9045,26 @@ pub mod analysis {
     impl From<GeospatialCoordinateBounds> for t::Value { #[inline] fn from(v: GeospatialCoordinateBounds) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GeospatialCoordinateBounds { #[inline] fn from(v: t::Value) -> GeospatialCoordinateBounds { GeospatialCoordinateBounds(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum MapZoomMode {
+        #[doc = "`AUTO`"] Auto,
+        #[doc = "`MANUAL`"] Manual,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<MapZoomMode> for t::Value {
+        #[inline]
+        fn from(v: MapZoomMode) -> t::Value {
+            t::Value::from(match v {
+                MapZoomMode::Auto => "AUTO",
+                MapZoomMode::Manual => "MANUAL",
+                MapZoomMode::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -11336,12 +11474,12 @@ pub mod analysis {
 
     impl LayerCustomAction {
         /// With its required properties `ActionOperations`, `CustomActionId`, `Name`, `Trigger`.
-        pub fn new(action_operations: impl Into<t::List<VisualCustomActionOperation>>, custom_action_id: impl Into<t::Str>, name: impl Into<t::Str>, trigger: impl Into<VisualCustomActionTrigger>) -> Self {
+        pub fn new(action_operations: impl Into<t::List<VisualCustomActionOperation>>, custom_action_id: impl Into<t::Str>, name: impl Into<t::Str>, trigger: impl Into<LayerCustomActionTrigger>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::List<VisualCustomActionOperation>>("ActionOperations", action_operations.into());
             p.put::<t::Str>("CustomActionId", custom_action_id.into());
             p.put::<t::Str>("Name", name.into());
-            p.put::<VisualCustomActionTrigger>("Trigger", trigger.into());
+            p.put::<LayerCustomActionTrigger>("Trigger", trigger.into());
             Self(p)
         }
         /// `Status`.
@@ -11351,6 +11489,26 @@ pub mod analysis {
     impl From<LayerCustomAction> for t::Value { #[inline] fn from(v: LayerCustomAction) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for LayerCustomAction { #[inline] fn from(v: t::Value) -> LayerCustomAction { LayerCustomAction(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LayerCustomActionTrigger {
+        #[doc = "`DATA_POINT_CLICK`"] DataPointClick,
+        #[doc = "`DATA_POINT_MENU`"] DataPointMenu,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LayerCustomActionTrigger> for t::Value {
+        #[inline]
+        fn from(v: LayerCustomActionTrigger) -> t::Value {
+            t::Value::from(match v {
+                LayerCustomActionTrigger::DataPointClick => "DATA_POINT_CLICK",
+                LayerCustomActionTrigger::DataPointMenu => "DATA_POINT_MENU",
+                LayerCustomActionTrigger::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -11674,12 +11832,34 @@ pub mod analysis {
             Self(p)
         }
         /// `State`.
-        pub fn state(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("State", v.into()); self }
+        pub fn state(mut self, v: impl Into<GeospatialColorState>) -> Self { self.0.put::<GeospatialColorState>("State", v.into()); self }
     }
 
     impl From<GeospatialSolidColor> for t::Value { #[inline] fn from(v: GeospatialSolidColor) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GeospatialSolidColor { #[inline] fn from(v: t::Value) -> GeospatialSolidColor { GeospatialSolidColor(t::Props::from_value(v)) } }
+
+    /// Defines view state of the color
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum GeospatialColorState {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<GeospatialColorState> for t::Value {
+        #[inline]
+        fn from(v: GeospatialColorState) -> t::Value {
+            t::Value::from(match v {
+                GeospatialColorState::Enabled => "ENABLED",
+                GeospatialColorState::Disabled => "DISABLED",
+                GeospatialColorState::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -11875,12 +12055,32 @@ pub mod analysis {
         /// `Bounds`.
         pub fn bounds(mut self, v: impl Into<GeospatialCoordinateBounds>) -> Self { self.0.put::<GeospatialCoordinateBounds>("Bounds", v.into()); self }
         /// `MapNavigation`.
-        pub fn map_navigation(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("MapNavigation", v.into()); self }
+        pub fn map_navigation(mut self, v: impl Into<GeospatialMapNavigation>) -> Self { self.0.put::<GeospatialMapNavigation>("MapNavigation", v.into()); self }
     }
 
     impl From<GeospatialMapState> for t::Value { #[inline] fn from(v: GeospatialMapState) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GeospatialMapState { #[inline] fn from(v: t::Value) -> GeospatialMapState { GeospatialMapState(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum GeospatialMapNavigation {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<GeospatialMapNavigation> for t::Value {
+        #[inline]
+        fn from(v: GeospatialMapNavigation) -> t::Value {
+            t::Value::from(match v {
+                GeospatialMapNavigation::Enabled => "ENABLED",
+                GeospatialMapNavigation::Disabled => "DISABLED",
+                GeospatialMapNavigation::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -14736,7 +14936,7 @@ pub mod analysis {
         /// `VisualType`.
         pub fn visual_type(mut self, v: impl Into<SparklineVisualType>) -> Self { self.0.put::<SparklineVisualType>("VisualType", v.into()); self }
         /// `YAxisBehavior`.
-        pub fn y_axis_behavior(mut self, v: impl Into<SmallMultiplesAxisScale>) -> Self { self.0.put::<SmallMultiplesAxisScale>("YAxisBehavior", v.into()); self }
+        pub fn y_axis_behavior(mut self, v: impl Into<SparklineAxisBehavior>) -> Self { self.0.put::<SparklineAxisBehavior>("YAxisBehavior", v.into()); self }
     }
 
     impl From<SparklinesOptions> for t::Value { #[inline] fn from(v: SparklinesOptions) -> t::Value { v.0.into_value() } }
@@ -14759,6 +14959,26 @@ pub mod analysis {
                 SparklineVisualType::Line => "LINE",
                 SparklineVisualType::AreaLine => "AREA_LINE",
                 SparklineVisualType::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SparklineAxisBehavior {
+        #[doc = "`SHARED`"] Shared,
+        #[doc = "`INDEPENDENT`"] Independent,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SparklineAxisBehavior> for t::Value {
+        #[inline]
+        fn from(v: SparklineAxisBehavior) -> t::Value {
+            t::Value::from(match v {
+                SparklineAxisBehavior::Shared => "SHARED",
+                SparklineAxisBehavior::Independent => "INDEPENDENT",
+                SparklineAxisBehavior::Other(v) => return v,
             })
         }
     }
@@ -18800,7 +19020,7 @@ pub mod dashboard {
             Self(p)
         }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("Status", v.into()); self }
     }
 
     impl From<FilterGroup> for t::Value { #[inline] fn from(v: FilterGroup) -> t::Value { v.0.into_value() } }
@@ -19784,7 +20004,7 @@ pub mod dashboard {
         /// `ParameterName`.
         pub fn parameter_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ParameterName", v.into()); self }
         /// `SelectAllOptions`.
-        pub fn select_all_options(mut self, v: impl Into<CategoryFilterSelectAllOptions>) -> Self { self.0.put::<CategoryFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
+        pub fn select_all_options(mut self, v: impl Into<NumericFilterSelectAllOptions>) -> Self { self.0.put::<NumericFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
         /// `Value`.
         pub fn value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Value", v.into()); self }
     }
@@ -19999,6 +20219,24 @@ pub mod dashboard {
         }
     }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum NumericFilterSelectAllOptions {
+        #[doc = "`FILTER_ALL_VALUES`"] FilterAllValues,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<NumericFilterSelectAllOptions> for t::Value {
+        #[inline]
+        fn from(v: NumericFilterSelectAllOptions) -> t::Value {
+            t::Value::from(match v {
+                NumericFilterSelectAllOptions::FilterAllValues => "FILTER_ALL_VALUES",
+                NumericFilterSelectAllOptions::Other(v) => return v,
+            })
+        }
+    }
+
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq)]
     pub struct NumericRangeFilter(t::Props);
@@ -20025,7 +20263,7 @@ pub mod dashboard {
         /// `RangeMinimum`.
         pub fn range_minimum(mut self, v: impl Into<NumericRangeFilterValue>) -> Self { self.0.put::<NumericRangeFilterValue>("RangeMinimum", v.into()); self }
         /// `SelectAllOptions`.
-        pub fn select_all_options(mut self, v: impl Into<CategoryFilterSelectAllOptions>) -> Self { self.0.put::<CategoryFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
+        pub fn select_all_options(mut self, v: impl Into<NumericFilterSelectAllOptions>) -> Self { self.0.put::<NumericFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
     }
 
     impl From<NumericRangeFilter> for t::Value { #[inline] fn from(v: NumericRangeFilter) -> t::Value { v.0.into_value() } }
@@ -20137,7 +20375,7 @@ pub mod dashboard {
             Self(p)
         }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("Status", v.into()); self }
     }
 
     impl From<ExcludePeriodConfiguration> for t::Value { #[inline] fn from(v: ExcludePeriodConfiguration) -> t::Value { v.0.into_value() } }
@@ -20174,6 +20412,26 @@ pub mod dashboard {
                 TimeGranularity::Second => "SECOND",
                 TimeGranularity::Millisecond => "MILLISECOND",
                 TimeGranularity::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum WidgetStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<WidgetStatus> for t::Value {
+        #[inline]
+        fn from(v: WidgetStatus) -> t::Value {
+            t::Value::from(match v {
+                WidgetStatus::Enabled => "ENABLED",
+                WidgetStatus::Disabled => "DISABLED",
+                WidgetStatus::Other(v) => return v,
             })
         }
     }
@@ -20468,7 +20726,7 @@ pub mod dashboard {
         /// `ExcludedDataSetArns`.
         pub fn excluded_data_set_arns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExcludedDataSetArns", v.into()); self }
         /// `QBusinessInsightsStatus`.
-        pub fn q_business_insights_status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("QBusinessInsightsStatus", v.into()); self }
+        pub fn q_business_insights_status(mut self, v: impl Into<QBusinessInsightsStatus>) -> Self { self.0.put::<QBusinessInsightsStatus>("QBusinessInsightsStatus", v.into()); self }
         /// `Timezone`.
         pub fn timezone(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Timezone", v.into()); self }
         /// `WeekStart`.
@@ -20478,6 +20736,26 @@ pub mod dashboard {
     impl From<AssetOptions> for t::Value { #[inline] fn from(v: AssetOptions) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AssetOptions { #[inline] fn from(v: t::Value) -> AssetOptions { AssetOptions(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum QBusinessInsightsStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<QBusinessInsightsStatus> for t::Value {
+        #[inline]
+        fn from(v: QBusinessInsightsStatus) -> t::Value {
+            t::Value::from(match v {
+                QBusinessInsightsStatus::Enabled => "ENABLED",
+                QBusinessInsightsStatus::Disabled => "DISABLED",
+                QBusinessInsightsStatus::Other(v) => return v,
+            })
+        }
+    }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -21187,7 +21465,7 @@ pub mod dashboard {
             Self(p)
         }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("Status", v.into()); self }
     }
 
     impl From<ImageCustomAction> for t::Value { #[inline] fn from(v: ImageCustomAction) -> t::Value { v.0.into_value() } }
@@ -22001,12 +22279,32 @@ pub mod dashboard {
             Self(p)
         }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<SectionPageBreakStatus>) -> Self { self.0.put::<SectionPageBreakStatus>("Status", v.into()); self }
     }
 
     impl From<SectionAfterPageBreak> for t::Value { #[inline] fn from(v: SectionAfterPageBreak) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SectionAfterPageBreak { #[inline] fn from(v: t::Value) -> SectionAfterPageBreak { SectionAfterPageBreak(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SectionPageBreakStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SectionPageBreakStatus> for t::Value {
+        #[inline]
+        fn from(v: SectionPageBreakStatus) -> t::Value {
+            t::Value::from(match v {
+                SectionPageBreakStatus::Enabled => "ENABLED",
+                SectionPageBreakStatus::Disabled => "DISABLED",
+                SectionPageBreakStatus::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -22495,7 +22793,7 @@ pub mod dashboard {
             Self(p)
         }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("Status", v.into()); self }
     }
 
     impl From<VisualCustomAction> for t::Value { #[inline] fn from(v: VisualCustomAction) -> t::Value { v.0.into_value() } }
@@ -23691,7 +23989,7 @@ pub mod dashboard {
         /// `LabelConfiguration`.
         pub fn label_configuration(mut self, v: impl Into<ReferenceLineLabelConfiguration>) -> Self { self.0.put::<ReferenceLineLabelConfiguration>("LabelConfiguration", v.into()); self }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("Status", v.into()); self }
         /// `StyleConfiguration`.
         pub fn style_configuration(mut self, v: impl Into<ReferenceLineStyleConfiguration>) -> Self { self.0.put::<ReferenceLineStyleConfiguration>("StyleConfiguration", v.into()); self }
     }
@@ -24080,7 +24378,7 @@ pub mod dashboard {
         /// `BorderColor`.
         pub fn border_color(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BorderColor", v.into()); self }
         /// `BorderStyle`.
-        pub fn border_style(mut self, v: impl Into<ReferenceLinePatternType>) -> Self { self.0.put::<ReferenceLinePatternType>("BorderStyle", v.into()); self }
+        pub fn border_style(mut self, v: impl Into<PanelBorderStyle>) -> Self { self.0.put::<PanelBorderStyle>("BorderStyle", v.into()); self }
         /// `BorderThickness`: String based length that is composed of value and unit in px
         pub fn border_thickness(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BorderThickness", v.into()); self }
         /// `BorderVisibility`.
@@ -24096,6 +24394,28 @@ pub mod dashboard {
     impl From<PanelConfiguration> for t::Value { #[inline] fn from(v: PanelConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for PanelConfiguration { #[inline] fn from(v: t::Value) -> PanelConfiguration { PanelConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum PanelBorderStyle {
+        #[doc = "`SOLID`"] Solid,
+        #[doc = "`DASHED`"] Dashed,
+        #[doc = "`DOTTED`"] Dotted,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<PanelBorderStyle> for t::Value {
+        #[inline]
+        fn from(v: PanelBorderStyle) -> t::Value {
+            t::Value::from(match v {
+                PanelBorderStyle::Solid => "SOLID",
+                PanelBorderStyle::Dashed => "DASHED",
+                PanelBorderStyle::Dotted => "DOTTED",
+                PanelBorderStyle::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -25774,7 +26094,7 @@ pub mod dashboard {
         /// `Bounds`.
         pub fn bounds(mut self, v: impl Into<GeospatialCoordinateBounds>) -> Self { self.0.put::<GeospatialCoordinateBounds>("Bounds", v.into()); self }
         /// `MapZoomMode`.
-        pub fn map_zoom_mode(mut self, v: impl Into<CommitMode>) -> Self { self.0.put::<CommitMode>("MapZoomMode", v.into()); self }
+        pub fn map_zoom_mode(mut self, v: impl Into<MapZoomMode>) -> Self { self.0.put::<MapZoomMode>("MapZoomMode", v.into()); self }
     }
 
     impl From<GeospatialWindowOptions> for t::Value { #[inline] fn from(v: GeospatialWindowOptions) -> t::Value { v.0.into_value() } }
@@ -25800,6 +26120,26 @@ pub mod dashboard {
     impl From<GeospatialCoordinateBounds> for t::Value { #[inline] fn from(v: GeospatialCoordinateBounds) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GeospatialCoordinateBounds { #[inline] fn from(v: t::Value) -> GeospatialCoordinateBounds { GeospatialCoordinateBounds(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum MapZoomMode {
+        #[doc = "`AUTO`"] Auto,
+        #[doc = "`MANUAL`"] Manual,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<MapZoomMode> for t::Value {
+        #[inline]
+        fn from(v: MapZoomMode) -> t::Value {
+            t::Value::from(match v {
+                MapZoomMode::Auto => "AUTO",
+                MapZoomMode::Manual => "MANUAL",
+                MapZoomMode::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -28209,21 +28549,41 @@ pub mod dashboard {
 
     impl LayerCustomAction {
         /// With its required properties `ActionOperations`, `CustomActionId`, `Name`, `Trigger`.
-        pub fn new(action_operations: impl Into<t::List<VisualCustomActionOperation>>, custom_action_id: impl Into<t::Str>, name: impl Into<t::Str>, trigger: impl Into<VisualCustomActionTrigger>) -> Self {
+        pub fn new(action_operations: impl Into<t::List<VisualCustomActionOperation>>, custom_action_id: impl Into<t::Str>, name: impl Into<t::Str>, trigger: impl Into<LayerCustomActionTrigger>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::List<VisualCustomActionOperation>>("ActionOperations", action_operations.into());
             p.put::<t::Str>("CustomActionId", custom_action_id.into());
             p.put::<t::Str>("Name", name.into());
-            p.put::<VisualCustomActionTrigger>("Trigger", trigger.into());
+            p.put::<LayerCustomActionTrigger>("Trigger", trigger.into());
             Self(p)
         }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("Status", v.into()); self }
     }
 
     impl From<LayerCustomAction> for t::Value { #[inline] fn from(v: LayerCustomAction) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for LayerCustomAction { #[inline] fn from(v: t::Value) -> LayerCustomAction { LayerCustomAction(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LayerCustomActionTrigger {
+        #[doc = "`DATA_POINT_CLICK`"] DataPointClick,
+        #[doc = "`DATA_POINT_MENU`"] DataPointMenu,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LayerCustomActionTrigger> for t::Value {
+        #[inline]
+        fn from(v: LayerCustomActionTrigger) -> t::Value {
+            t::Value::from(match v {
+                LayerCustomActionTrigger::DataPointClick => "DATA_POINT_CLICK",
+                LayerCustomActionTrigger::DataPointMenu => "DATA_POINT_MENU",
+                LayerCustomActionTrigger::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -28547,12 +28907,34 @@ pub mod dashboard {
             Self(p)
         }
         /// `State`.
-        pub fn state(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("State", v.into()); self }
+        pub fn state(mut self, v: impl Into<GeospatialColorState>) -> Self { self.0.put::<GeospatialColorState>("State", v.into()); self }
     }
 
     impl From<GeospatialSolidColor> for t::Value { #[inline] fn from(v: GeospatialSolidColor) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GeospatialSolidColor { #[inline] fn from(v: t::Value) -> GeospatialSolidColor { GeospatialSolidColor(t::Props::from_value(v)) } }
+
+    /// Defines view state of the color
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum GeospatialColorState {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<GeospatialColorState> for t::Value {
+        #[inline]
+        fn from(v: GeospatialColorState) -> t::Value {
+            t::Value::from(match v {
+                GeospatialColorState::Enabled => "ENABLED",
+                GeospatialColorState::Disabled => "DISABLED",
+                GeospatialColorState::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -28748,12 +29130,32 @@ pub mod dashboard {
         /// `Bounds`.
         pub fn bounds(mut self, v: impl Into<GeospatialCoordinateBounds>) -> Self { self.0.put::<GeospatialCoordinateBounds>("Bounds", v.into()); self }
         /// `MapNavigation`.
-        pub fn map_navigation(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("MapNavigation", v.into()); self }
+        pub fn map_navigation(mut self, v: impl Into<GeospatialMapNavigation>) -> Self { self.0.put::<GeospatialMapNavigation>("MapNavigation", v.into()); self }
     }
 
     impl From<GeospatialMapState> for t::Value { #[inline] fn from(v: GeospatialMapState) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GeospatialMapState { #[inline] fn from(v: t::Value) -> GeospatialMapState { GeospatialMapState(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum GeospatialMapNavigation {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<GeospatialMapNavigation> for t::Value {
+        #[inline]
+        fn from(v: GeospatialMapNavigation) -> t::Value {
+            t::Value::from(match v {
+                GeospatialMapNavigation::Enabled => "ENABLED",
+                GeospatialMapNavigation::Disabled => "DISABLED",
+                GeospatialMapNavigation::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -30006,9 +30408,9 @@ pub mod dashboard {
         /// `RowAlternateColors`.
         pub fn row_alternate_colors(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("RowAlternateColors", v.into()); self }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("Status", v.into()); self }
         /// `UsePrimaryBackgroundColor`.
-        pub fn use_primary_background_color(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("UsePrimaryBackgroundColor", v.into()); self }
+        pub fn use_primary_background_color(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("UsePrimaryBackgroundColor", v.into()); self }
     }
 
     impl From<RowAlternateColorOptions> for t::Value { #[inline] fn from(v: RowAlternateColorOptions) -> t::Value { v.0.into_value() } }
@@ -31609,7 +32011,7 @@ pub mod dashboard {
         /// `VisualType`.
         pub fn visual_type(mut self, v: impl Into<SparklineVisualType>) -> Self { self.0.put::<SparklineVisualType>("VisualType", v.into()); self }
         /// `YAxisBehavior`.
-        pub fn y_axis_behavior(mut self, v: impl Into<SmallMultiplesAxisScale>) -> Self { self.0.put::<SmallMultiplesAxisScale>("YAxisBehavior", v.into()); self }
+        pub fn y_axis_behavior(mut self, v: impl Into<SparklineAxisBehavior>) -> Self { self.0.put::<SparklineAxisBehavior>("YAxisBehavior", v.into()); self }
     }
 
     impl From<SparklinesOptions> for t::Value { #[inline] fn from(v: SparklinesOptions) -> t::Value { v.0.into_value() } }
@@ -31632,6 +32034,26 @@ pub mod dashboard {
                 SparklineVisualType::Line => "LINE",
                 SparklineVisualType::AreaLine => "AREA_LINE",
                 SparklineVisualType::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SparklineAxisBehavior {
+        #[doc = "`SHARED`"] Shared,
+        #[doc = "`INDEPENDENT`"] Independent,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SparklineAxisBehavior> for t::Value {
+        #[inline]
+        fn from(v: SparklineAxisBehavior) -> t::Value {
+            t::Value::from(match v {
+                SparklineAxisBehavior::Shared => "SHARED",
+                SparklineAxisBehavior::Independent => "INDEPENDENT",
+                SparklineAxisBehavior::Other(v) => return v,
             })
         }
     }
@@ -35050,12 +35472,12 @@ pub mod data_set {
 
     impl JoinInstruction {
         /// With its required properties `LeftOperand`, `OnClause`, `RightOperand`, `Type`.
-        pub fn new(left_operand: impl Into<t::Str>, on_clause: impl Into<t::Str>, right_operand: impl Into<t::Str>, type_: impl Into<JoinOperationType>) -> Self {
+        pub fn new(left_operand: impl Into<t::Str>, on_clause: impl Into<t::Str>, right_operand: impl Into<t::Str>, type_: impl Into<JoinType>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::Str>("LeftOperand", left_operand.into());
             p.put::<t::Str>("OnClause", on_clause.into());
             p.put::<t::Str>("RightOperand", right_operand.into());
-            p.put::<JoinOperationType>("Type", type_.into());
+            p.put::<JoinType>("Type", type_.into());
             Self(p)
         }
         /// `LeftJoinKeyProperties`.
@@ -35089,6 +35511,30 @@ pub mod data_set {
     impl From<JoinKeyProperties> for t::Value { #[inline] fn from(v: JoinKeyProperties) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for JoinKeyProperties { #[inline] fn from(v: t::Value) -> JoinKeyProperties { JoinKeyProperties(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum JoinType {
+        #[doc = "`INNER`"] Inner,
+        #[doc = "`OUTER`"] Outer,
+        #[doc = "`LEFT`"] Left,
+        #[doc = "`RIGHT`"] Right,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<JoinType> for t::Value {
+        #[inline]
+        fn from(v: JoinType) -> t::Value {
+            t::Value::from(match v {
+                JoinType::Inner => "INNER",
+                JoinType::Outer => "OUTER",
+                JoinType::Left => "LEFT",
+                JoinType::Right => "RIGHT",
+                JoinType::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -35380,7 +35826,7 @@ pub mod data_set {
         /// `Namespace`: &lt;p&gt;The namespace associated with the dataset that contains permissions for RLS.&lt;/p&gt;
         pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<RefreshFailureAlertStatus>) -> Self { self.0.put::<RefreshFailureAlertStatus>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
     }
 
     impl From<RowLevelPermissionDataSet> for t::Value { #[inline] fn from(v: RowLevelPermissionDataSet) -> t::Value { v.0.into_value() } }
@@ -35427,6 +35873,26 @@ pub mod data_set {
         }
     }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Status {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Status> for t::Value {
+        #[inline]
+        fn from(v: Status) -> t::Value {
+            t::Value::from(match v {
+                Status::Enabled => "ENABLED",
+                Status::Disabled => "DISABLED",
+                Status::Other(v) => return v,
+            })
+        }
+    }
+
     /// &lt;p&gt;The configuration of tags on a dataset to set row-level security. &lt;/p&gt;
     ///
     /// A property type: 3 properties.
@@ -35441,7 +35907,7 @@ pub mod data_set {
             Self(p)
         }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<RefreshFailureAlertStatus>) -> Self { self.0.put::<RefreshFailureAlertStatus>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
         /// `TagRuleConfigurations`: &lt;p&gt;A list of tag configuration rules to apply to a dataset. All tag configurations have
         /// the OR condition. Tags within each tile will be joined (AND).
         pub fn tag_rule_configurations(mut self, v: impl Into<t::List<t::List<t::Str>>>) -> Self { self.0.put::<t::List<t::List<t::Str>>>("TagRuleConfigurations", v.into()); self }
@@ -37322,9 +37788,9 @@ pub mod knowledge_base {
 
     impl ImageExtractionConfiguration {
         /// With its required properties `ImageExtractionStatus`.
-        pub fn new(image_extraction_status: impl Into<AudioExtractionStatus>) -> Self {
+        pub fn new(image_extraction_status: impl Into<ImageExtractionStatus>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AudioExtractionStatus>("ImageExtractionStatus", image_extraction_status.into());
+            p.put::<ImageExtractionStatus>("ImageExtractionStatus", image_extraction_status.into());
             Self(p)
         }
     }
@@ -37333,15 +37799,35 @@ pub mod knowledge_base {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ImageExtractionConfiguration { #[inline] fn from(v: t::Value) -> ImageExtractionConfiguration { ImageExtractionConfiguration(t::Props::from_value(v)) } }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ImageExtractionStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<ImageExtractionStatus> for t::Value {
+        #[inline]
+        fn from(v: ImageExtractionStatus) -> t::Value {
+            t::Value::from(match v {
+                ImageExtractionStatus::Enabled => "ENABLED",
+                ImageExtractionStatus::Disabled => "DISABLED",
+                ImageExtractionStatus::Other(v) => return v,
+            })
+        }
+    }
+
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
     pub struct VideoExtractionConfiguration(t::Props);
 
     impl VideoExtractionConfiguration {
         /// With its required properties `VideoExtractionStatus`.
-        pub fn new(video_extraction_status: impl Into<AudioExtractionStatus>) -> Self {
+        pub fn new(video_extraction_status: impl Into<VideoExtractionStatus>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AudioExtractionStatus>("VideoExtractionStatus", video_extraction_status.into());
+            p.put::<VideoExtractionStatus>("VideoExtractionStatus", video_extraction_status.into());
             Self(p)
         }
         /// `VideoExtractionType`.
@@ -37351,6 +37837,26 @@ pub mod knowledge_base {
     impl From<VideoExtractionConfiguration> for t::Value { #[inline] fn from(v: VideoExtractionConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for VideoExtractionConfiguration { #[inline] fn from(v: t::Value) -> VideoExtractionConfiguration { VideoExtractionConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum VideoExtractionStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<VideoExtractionStatus> for t::Value {
+        #[inline]
+        fn from(v: VideoExtractionStatus) -> t::Value {
+            t::Value::from(match v {
+                VideoExtractionStatus::Enabled => "ENABLED",
+                VideoExtractionStatus::Disabled => "DISABLED",
+                VideoExtractionStatus::Other(v) => return v,
+            })
+        }
+    }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -40314,7 +40820,7 @@ pub mod template {
         /// `ParameterName`.
         pub fn parameter_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ParameterName", v.into()); self }
         /// `SelectAllOptions`.
-        pub fn select_all_options(mut self, v: impl Into<CategoryFilterSelectAllOptions>) -> Self { self.0.put::<CategoryFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
+        pub fn select_all_options(mut self, v: impl Into<NumericFilterSelectAllOptions>) -> Self { self.0.put::<NumericFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
         /// `Value`.
         pub fn value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Value", v.into()); self }
     }
@@ -40529,6 +41035,24 @@ pub mod template {
         }
     }
 
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum NumericFilterSelectAllOptions {
+        #[doc = "`FILTER_ALL_VALUES`"] FilterAllValues,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<NumericFilterSelectAllOptions> for t::Value {
+        #[inline]
+        fn from(v: NumericFilterSelectAllOptions) -> t::Value {
+            t::Value::from(match v {
+                NumericFilterSelectAllOptions::FilterAllValues => "FILTER_ALL_VALUES",
+                NumericFilterSelectAllOptions::Other(v) => return v,
+            })
+        }
+    }
+
     /// A property type: 10 properties.
     #[derive(Debug, Clone, PartialEq)]
     pub struct NumericRangeFilter(t::Props);
@@ -40555,7 +41079,7 @@ pub mod template {
         /// `RangeMinimum`.
         pub fn range_minimum(mut self, v: impl Into<NumericRangeFilterValue>) -> Self { self.0.put::<NumericRangeFilterValue>("RangeMinimum", v.into()); self }
         /// `SelectAllOptions`.
-        pub fn select_all_options(mut self, v: impl Into<CategoryFilterSelectAllOptions>) -> Self { self.0.put::<CategoryFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
+        pub fn select_all_options(mut self, v: impl Into<NumericFilterSelectAllOptions>) -> Self { self.0.put::<NumericFilterSelectAllOptions>("SelectAllOptions", v.into()); self }
     }
 
     impl From<NumericRangeFilter> for t::Value { #[inline] fn from(v: NumericRangeFilter) -> t::Value { v.0.into_value() } }
@@ -41396,12 +41920,32 @@ pub mod template {
             Self(p)
         }
         /// `QueryExecutionMode`.
-        pub fn query_execution_mode(mut self, v: impl Into<CommitMode>) -> Self { self.0.put::<CommitMode>("QueryExecutionMode", v.into()); self }
+        pub fn query_execution_mode(mut self, v: impl Into<QueryExecutionMode>) -> Self { self.0.put::<QueryExecutionMode>("QueryExecutionMode", v.into()); self }
     }
 
     impl From<QueryExecutionOptions> for t::Value { #[inline] fn from(v: QueryExecutionOptions) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for QueryExecutionOptions { #[inline] fn from(v: t::Value) -> QueryExecutionOptions { QueryExecutionOptions(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum QueryExecutionMode {
+        #[doc = "`AUTO`"] Auto,
+        #[doc = "`MANUAL`"] Manual,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<QueryExecutionMode> for t::Value {
+        #[inline]
+        fn from(v: QueryExecutionMode) -> t::Value {
+            t::Value::from(match v {
+                QueryExecutionMode::Auto => "AUTO",
+                QueryExecutionMode::Manual => "MANUAL",
+                QueryExecutionMode::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 12 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -42033,12 +42577,32 @@ pub mod template {
             Self(p)
         }
         /// `AvailabilityStatus`.
-        pub fn availability_status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("AvailabilityStatus", v.into()); self }
+        pub fn availability_status(mut self, v: impl Into<DashboardBehavior>) -> Self { self.0.put::<DashboardBehavior>("AvailabilityStatus", v.into()); self }
     }
 
     impl From<ImageMenuOption> for t::Value { #[inline] fn from(v: ImageMenuOption) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ImageMenuOption { #[inline] fn from(v: t::Value) -> ImageMenuOption { ImageMenuOption(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DashboardBehavior {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DashboardBehavior> for t::Value {
+        #[inline]
+        fn from(v: DashboardBehavior) -> t::Value {
+            t::Value::from(match v {
+                DashboardBehavior::Enabled => "ENABLED",
+                DashboardBehavior::Disabled => "DISABLED",
+                DashboardBehavior::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -42581,12 +43145,32 @@ pub mod template {
             Self(p)
         }
         /// `Status`.
-        pub fn status(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<SectionPageBreakStatus>) -> Self { self.0.put::<SectionPageBreakStatus>("Status", v.into()); self }
     }
 
     impl From<SectionAfterPageBreak> for t::Value { #[inline] fn from(v: SectionAfterPageBreak) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SectionAfterPageBreak { #[inline] fn from(v: t::Value) -> SectionAfterPageBreak { SectionAfterPageBreak(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SectionPageBreakStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SectionPageBreakStatus> for t::Value {
+        #[inline]
+        fn from(v: SectionPageBreakStatus) -> t::Value {
+            t::Value::from(match v {
+                SectionPageBreakStatus::Enabled => "ENABLED",
+                SectionPageBreakStatus::Disabled => "DISABLED",
+                SectionPageBreakStatus::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -44641,7 +45225,7 @@ pub mod template {
         /// `BorderColor`.
         pub fn border_color(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BorderColor", v.into()); self }
         /// `BorderStyle`.
-        pub fn border_style(mut self, v: impl Into<ReferenceLinePatternType>) -> Self { self.0.put::<ReferenceLinePatternType>("BorderStyle", v.into()); self }
+        pub fn border_style(mut self, v: impl Into<PanelBorderStyle>) -> Self { self.0.put::<PanelBorderStyle>("BorderStyle", v.into()); self }
         /// `BorderThickness`: String based length that is composed of value and unit in px
         pub fn border_thickness(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BorderThickness", v.into()); self }
         /// `BorderVisibility`.
@@ -44657,6 +45241,28 @@ pub mod template {
     impl From<PanelConfiguration> for t::Value { #[inline] fn from(v: PanelConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for PanelConfiguration { #[inline] fn from(v: t::Value) -> PanelConfiguration { PanelConfiguration(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum PanelBorderStyle {
+        #[doc = "`SOLID`"] Solid,
+        #[doc = "`DASHED`"] Dashed,
+        #[doc = "`DOTTED`"] Dotted,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<PanelBorderStyle> for t::Value {
+        #[inline]
+        fn from(v: PanelBorderStyle) -> t::Value {
+            t::Value::from(match v {
+                PanelBorderStyle::Solid => "SOLID",
+                PanelBorderStyle::Dashed => "DASHED",
+                PanelBorderStyle::Dotted => "DOTTED",
+                PanelBorderStyle::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -46335,7 +46941,7 @@ pub mod template {
         /// `Bounds`.
         pub fn bounds(mut self, v: impl Into<GeospatialCoordinateBounds>) -> Self { self.0.put::<GeospatialCoordinateBounds>("Bounds", v.into()); self }
         /// `MapZoomMode`.
-        pub fn map_zoom_mode(mut self, v: impl Into<CommitMode>) -> Self { self.0.put::<CommitMode>("MapZoomMode", v.into()); self }
+        pub fn map_zoom_mode(mut self, v: impl Into<MapZoomMode>) -> Self { self.0.put::<MapZoomMode>("MapZoomMode", v.into()); self }
     }
 
     impl From<GeospatialWindowOptions> for t::Value { #[inline] fn from(v: GeospatialWindowOptions) -> t::Value { v.0.into_value() } }
@@ -46361,6 +46967,26 @@ pub mod template {
     impl From<GeospatialCoordinateBounds> for t::Value { #[inline] fn from(v: GeospatialCoordinateBounds) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GeospatialCoordinateBounds { #[inline] fn from(v: t::Value) -> GeospatialCoordinateBounds { GeospatialCoordinateBounds(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum MapZoomMode {
+        #[doc = "`AUTO`"] Auto,
+        #[doc = "`MANUAL`"] Manual,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<MapZoomMode> for t::Value {
+        #[inline]
+        fn from(v: MapZoomMode) -> t::Value {
+            t::Value::from(match v {
+                MapZoomMode::Auto => "AUTO",
+                MapZoomMode::Manual => "MANUAL",
+                MapZoomMode::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -48770,12 +49396,12 @@ pub mod template {
 
     impl LayerCustomAction {
         /// With its required properties `ActionOperations`, `CustomActionId`, `Name`, `Trigger`.
-        pub fn new(action_operations: impl Into<t::List<VisualCustomActionOperation>>, custom_action_id: impl Into<t::Str>, name: impl Into<t::Str>, trigger: impl Into<VisualCustomActionTrigger>) -> Self {
+        pub fn new(action_operations: impl Into<t::List<VisualCustomActionOperation>>, custom_action_id: impl Into<t::Str>, name: impl Into<t::Str>, trigger: impl Into<LayerCustomActionTrigger>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::List<VisualCustomActionOperation>>("ActionOperations", action_operations.into());
             p.put::<t::Str>("CustomActionId", custom_action_id.into());
             p.put::<t::Str>("Name", name.into());
-            p.put::<VisualCustomActionTrigger>("Trigger", trigger.into());
+            p.put::<LayerCustomActionTrigger>("Trigger", trigger.into());
             Self(p)
         }
         /// `Status`.
@@ -48785,6 +49411,26 @@ pub mod template {
     impl From<LayerCustomAction> for t::Value { #[inline] fn from(v: LayerCustomAction) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for LayerCustomAction { #[inline] fn from(v: t::Value) -> LayerCustomAction { LayerCustomAction(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum LayerCustomActionTrigger {
+        #[doc = "`DATA_POINT_CLICK`"] DataPointClick,
+        #[doc = "`DATA_POINT_MENU`"] DataPointMenu,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<LayerCustomActionTrigger> for t::Value {
+        #[inline]
+        fn from(v: LayerCustomActionTrigger) -> t::Value {
+            t::Value::from(match v {
+                LayerCustomActionTrigger::DataPointClick => "DATA_POINT_CLICK",
+                LayerCustomActionTrigger::DataPointMenu => "DATA_POINT_MENU",
+                LayerCustomActionTrigger::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -49108,12 +49754,34 @@ pub mod template {
             Self(p)
         }
         /// `State`.
-        pub fn state(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("State", v.into()); self }
+        pub fn state(mut self, v: impl Into<GeospatialColorState>) -> Self { self.0.put::<GeospatialColorState>("State", v.into()); self }
     }
 
     impl From<GeospatialSolidColor> for t::Value { #[inline] fn from(v: GeospatialSolidColor) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GeospatialSolidColor { #[inline] fn from(v: t::Value) -> GeospatialSolidColor { GeospatialSolidColor(t::Props::from_value(v)) } }
+
+    /// Defines view state of the color
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum GeospatialColorState {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<GeospatialColorState> for t::Value {
+        #[inline]
+        fn from(v: GeospatialColorState) -> t::Value {
+            t::Value::from(match v {
+                GeospatialColorState::Enabled => "ENABLED",
+                GeospatialColorState::Disabled => "DISABLED",
+                GeospatialColorState::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -49309,12 +49977,32 @@ pub mod template {
         /// `Bounds`.
         pub fn bounds(mut self, v: impl Into<GeospatialCoordinateBounds>) -> Self { self.0.put::<GeospatialCoordinateBounds>("Bounds", v.into()); self }
         /// `MapNavigation`.
-        pub fn map_navigation(mut self, v: impl Into<WidgetStatus>) -> Self { self.0.put::<WidgetStatus>("MapNavigation", v.into()); self }
+        pub fn map_navigation(mut self, v: impl Into<GeospatialMapNavigation>) -> Self { self.0.put::<GeospatialMapNavigation>("MapNavigation", v.into()); self }
     }
 
     impl From<GeospatialMapState> for t::Value { #[inline] fn from(v: GeospatialMapState) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GeospatialMapState { #[inline] fn from(v: t::Value) -> GeospatialMapState { GeospatialMapState(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum GeospatialMapNavigation {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<GeospatialMapNavigation> for t::Value {
+        #[inline]
+        fn from(v: GeospatialMapNavigation) -> t::Value {
+            t::Value::from(match v {
+                GeospatialMapNavigation::Enabled => "ENABLED",
+                GeospatialMapNavigation::Disabled => "DISABLED",
+                GeospatialMapNavigation::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -52170,7 +52858,7 @@ pub mod template {
         /// `VisualType`.
         pub fn visual_type(mut self, v: impl Into<SparklineVisualType>) -> Self { self.0.put::<SparklineVisualType>("VisualType", v.into()); self }
         /// `YAxisBehavior`.
-        pub fn y_axis_behavior(mut self, v: impl Into<SmallMultiplesAxisScale>) -> Self { self.0.put::<SmallMultiplesAxisScale>("YAxisBehavior", v.into()); self }
+        pub fn y_axis_behavior(mut self, v: impl Into<SparklineAxisBehavior>) -> Self { self.0.put::<SparklineAxisBehavior>("YAxisBehavior", v.into()); self }
     }
 
     impl From<SparklinesOptions> for t::Value { #[inline] fn from(v: SparklinesOptions) -> t::Value { v.0.into_value() } }
@@ -52193,6 +52881,26 @@ pub mod template {
                 SparklineVisualType::Line => "LINE",
                 SparklineVisualType::AreaLine => "AREA_LINE",
                 SparklineVisualType::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SparklineAxisBehavior {
+        #[doc = "`SHARED`"] Shared,
+        #[doc = "`INDEPENDENT`"] Independent,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SparklineAxisBehavior> for t::Value {
+        #[inline]
+        fn from(v: SparklineAxisBehavior) -> t::Value {
+            t::Value::from(match v {
+                SparklineAxisBehavior::Shared => "SHARED",
+                SparklineAxisBehavior::Independent => "INDEPENDENT",
+                SparklineAxisBehavior::Other(v) => return v,
             })
         }
     }

@@ -166,9 +166,9 @@ pub mod rule {
 
     impl RetentionPeriod {
         /// With its required properties `RetentionPeriodUnit`, `RetentionPeriodValue`.
-        pub fn new(retention_period_unit: impl Into<UnlockDelayUnit>, retention_period_value: impl Into<t::Int>) -> Self {
+        pub fn new(retention_period_unit: impl Into<RetentionPeriodUnit>, retention_period_value: impl Into<t::Int>) -> Self {
             let mut p = t::Props::default();
-            p.put::<UnlockDelayUnit>("RetentionPeriodUnit", retention_period_unit.into());
+            p.put::<RetentionPeriodUnit>("RetentionPeriodUnit", retention_period_unit.into());
             p.put::<t::Int>("RetentionPeriodValue", retention_period_value.into());
             Self(p)
         }
@@ -177,5 +177,25 @@ pub mod rule {
     impl From<RetentionPeriod> for t::Value { #[inline] fn from(v: RetentionPeriod) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for RetentionPeriod { #[inline] fn from(v: t::Value) -> RetentionPeriod { RetentionPeriod(t::Props::from_value(v)) } }
+
+    /// The retention period unit of the rule
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RetentionPeriodUnit {
+        #[doc = "`DAYS`"] Days,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RetentionPeriodUnit> for t::Value {
+        #[inline]
+        fn from(v: RetentionPeriodUnit) -> t::Value {
+            t::Value::from(match v {
+                RetentionPeriodUnit::Days => "DAYS",
+                RetentionPeriodUnit::Other(v) => return v,
+            })
+        }
+    }
 
 }

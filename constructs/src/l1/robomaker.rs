@@ -432,9 +432,9 @@ pub mod simulation_application {
 
     impl RobotSoftwareSuite {
         /// With its required properties `Name`.
-        pub fn new(name: impl Into<Name2>) -> Self {
+        pub fn new(name: impl Into<RobotSoftwareSuiteName>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Name2>("Name", name.into());
+            p.put::<RobotSoftwareSuiteName>("Name", name.into());
             Self(p)
         }
         /// `Version`: The version of the robot software suite.
@@ -449,7 +449,7 @@ pub mod simulation_application {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Name2 {
+    pub enum RobotSoftwareSuiteName {
         #[doc = "`ROS`"] Ros,
         #[doc = "`ROS2`"] Ros2,
         #[doc = "`General`"] General,
@@ -457,14 +457,14 @@ pub mod simulation_application {
         Other(t::Value),
     }
 
-    impl From<Name2> for t::Value {
+    impl From<RobotSoftwareSuiteName> for t::Value {
         #[inline]
-        fn from(v: Name2) -> t::Value {
+        fn from(v: RobotSoftwareSuiteName) -> t::Value {
             t::Value::from(match v {
-                Name2::Ros => "ROS",
-                Name2::Ros2 => "ROS2",
-                Name2::General => "General",
-                Name2::Other(v) => return v,
+                RobotSoftwareSuiteName::Ros => "ROS",
+                RobotSoftwareSuiteName::Ros2 => "ROS2",
+                RobotSoftwareSuiteName::General => "General",
+                RobotSoftwareSuiteName::Other(v) => return v,
             })
         }
     }
@@ -503,13 +503,13 @@ pub mod simulation_application {
 
     impl SimulationSoftwareSuite {
         /// With its required properties `Name`.
-        pub fn new(name: impl Into<Name3>) -> Self {
+        pub fn new(name: impl Into<SimulationSoftwareSuiteName>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Name3>("Name", name.into());
+            p.put::<SimulationSoftwareSuiteName>("Name", name.into());
             Self(p)
         }
         /// `Version`: The version of the simulation software suite.
-        pub fn version(mut self, v: impl Into<Version2>) -> Self { self.0.put::<Version2>("Version", v.into()); self }
+        pub fn version(mut self, v: impl Into<SimulationSoftwareSuiteVersion>) -> Self { self.0.put::<SimulationSoftwareSuiteVersion>("Version", v.into()); self }
     }
 
     impl From<SimulationSoftwareSuite> for t::Value { #[inline] fn from(v: SimulationSoftwareSuite) -> t::Value { v.0.into_value() } }
@@ -520,7 +520,7 @@ pub mod simulation_application {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Name3 {
+    pub enum SimulationSoftwareSuiteName {
         #[doc = "`Gazebo`"] Gazebo,
         #[doc = "`RosbagPlay`"] RosbagPlay,
         #[doc = "`SimulationRuntime`"] SimulationRuntime,
@@ -528,14 +528,14 @@ pub mod simulation_application {
         Other(t::Value),
     }
 
-    impl From<Name3> for t::Value {
+    impl From<SimulationSoftwareSuiteName> for t::Value {
         #[inline]
-        fn from(v: Name3) -> t::Value {
+        fn from(v: SimulationSoftwareSuiteName) -> t::Value {
             t::Value::from(match v {
-                Name3::Gazebo => "Gazebo",
-                Name3::RosbagPlay => "RosbagPlay",
-                Name3::SimulationRuntime => "SimulationRuntime",
-                Name3::Other(v) => return v,
+                SimulationSoftwareSuiteName::Gazebo => "Gazebo",
+                SimulationSoftwareSuiteName::RosbagPlay => "RosbagPlay",
+                SimulationSoftwareSuiteName::SimulationRuntime => "SimulationRuntime",
+                SimulationSoftwareSuiteName::Other(v) => return v,
             })
         }
     }
@@ -544,7 +544,7 @@ pub mod simulation_application {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Version2 {
+    pub enum SimulationSoftwareSuiteVersion {
         #[doc = "`7`"] V7,
         #[doc = "`9`"] V9,
         #[doc = "`11`"] V11,
@@ -556,18 +556,18 @@ pub mod simulation_application {
         Other(t::Value),
     }
 
-    impl From<Version2> for t::Value {
+    impl From<SimulationSoftwareSuiteVersion> for t::Value {
         #[inline]
-        fn from(v: Version2) -> t::Value {
+        fn from(v: SimulationSoftwareSuiteVersion) -> t::Value {
             t::Value::from(match v {
-                Version2::V7 => "7",
-                Version2::V9 => "9",
-                Version2::V11 => "11",
-                Version2::Kinetic => "Kinetic",
-                Version2::Melodic => "Melodic",
-                Version2::Dashing => "Dashing",
-                Version2::Foxy => "Foxy",
-                Version2::Other(v) => return v,
+                SimulationSoftwareSuiteVersion::V7 => "7",
+                SimulationSoftwareSuiteVersion::V9 => "9",
+                SimulationSoftwareSuiteVersion::V11 => "11",
+                SimulationSoftwareSuiteVersion::Kinetic => "Kinetic",
+                SimulationSoftwareSuiteVersion::Melodic => "Melodic",
+                SimulationSoftwareSuiteVersion::Dashing => "Dashing",
+                SimulationSoftwareSuiteVersion::Foxy => "Foxy",
+                SimulationSoftwareSuiteVersion::Other(v) => return v,
             })
         }
     }

@@ -284,7 +284,7 @@ pub mod health_check {
         /// `Port`.
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
         /// `Regions`.
-        pub fn regions(mut self, v: impl Into<t::List<Region2>>) -> Self { self.0.put::<t::List<Region2>>("Regions", v.into()); self }
+        pub fn regions(mut self, v: impl Into<t::List<HealthCheckConfigRegion>>) -> Self { self.0.put::<t::List<HealthCheckConfigRegion>>("Regions", v.into()); self }
         /// `RequestInterval`.
         pub fn request_interval(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("RequestInterval", v.into()); self }
         /// `ResourcePath`.
@@ -455,7 +455,7 @@ pub mod health_check {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Region2 {
+    pub enum HealthCheckConfigRegion {
         #[doc = "`ap-northeast-1`"] ApNortheast1,
         #[doc = "`ap-southeast-1`"] ApSoutheast1,
         #[doc = "`ap-southeast-2`"] ApSoutheast2,
@@ -468,19 +468,19 @@ pub mod health_check {
         Other(t::Value),
     }
 
-    impl From<Region2> for t::Value {
+    impl From<HealthCheckConfigRegion> for t::Value {
         #[inline]
-        fn from(v: Region2) -> t::Value {
+        fn from(v: HealthCheckConfigRegion) -> t::Value {
             t::Value::from(match v {
-                Region2::ApNortheast1 => "ap-northeast-1",
-                Region2::ApSoutheast1 => "ap-southeast-1",
-                Region2::ApSoutheast2 => "ap-southeast-2",
-                Region2::EuWest1 => "eu-west-1",
-                Region2::SaEast1 => "sa-east-1",
-                Region2::UsEast1 => "us-east-1",
-                Region2::UsWest1 => "us-west-1",
-                Region2::UsWest2 => "us-west-2",
-                Region2::Other(v) => return v,
+                HealthCheckConfigRegion::ApNortheast1 => "ap-northeast-1",
+                HealthCheckConfigRegion::ApSoutheast1 => "ap-southeast-1",
+                HealthCheckConfigRegion::ApSoutheast2 => "ap-southeast-2",
+                HealthCheckConfigRegion::EuWest1 => "eu-west-1",
+                HealthCheckConfigRegion::SaEast1 => "sa-east-1",
+                HealthCheckConfigRegion::UsEast1 => "us-east-1",
+                HealthCheckConfigRegion::UsWest1 => "us-west-1",
+                HealthCheckConfigRegion::UsWest2 => "us-west-2",
+                HealthCheckConfigRegion::Other(v) => return v,
             })
         }
     }

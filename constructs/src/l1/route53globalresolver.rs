@@ -217,9 +217,9 @@ impl CfnDnsView {
     /// `DnssecValidation`.
     pub fn dnssec_validation(mut self, v: impl Into<dns_view::DnsSecValidationType>) -> Self { self.0.put::<dns_view::DnsSecValidationType>("DnssecValidation", v.into()); self }
     /// `EdnsClientSubnet`.
-    pub fn edns_client_subnet(mut self, v: impl Into<dns_view::DnsSecValidationType>) -> Self { self.0.put::<dns_view::DnsSecValidationType>("EdnsClientSubnet", v.into()); self }
+    pub fn edns_client_subnet(mut self, v: impl Into<dns_view::EdnsClientSubnetType>) -> Self { self.0.put::<dns_view::EdnsClientSubnetType>("EdnsClientSubnet", v.into()); self }
     /// `FirewallRulesFailOpen`.
-    pub fn firewall_rules_fail_open(mut self, v: impl Into<dns_view::DnsSecValidationType>) -> Self { self.0.put::<dns_view::DnsSecValidationType>("FirewallRulesFailOpen", v.into()); self }
+    pub fn firewall_rules_fail_open(mut self, v: impl Into<dns_view::FirewallRulesFailOpenType>) -> Self { self.0.put::<dns_view::FirewallRulesFailOpenType>("FirewallRulesFailOpen", v.into()); self }
     /// `Tags`.
     pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
 }
@@ -286,6 +286,46 @@ pub mod dns_view {
                 DnsSecValidationType::Enabled => "ENABLED",
                 DnsSecValidationType::Disabled => "DISABLED",
                 DnsSecValidationType::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum EdnsClientSubnetType {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<EdnsClientSubnetType> for t::Value {
+        #[inline]
+        fn from(v: EdnsClientSubnetType) -> t::Value {
+            t::Value::from(match v {
+                EdnsClientSubnetType::Enabled => "ENABLED",
+                EdnsClientSubnetType::Disabled => "DISABLED",
+                EdnsClientSubnetType::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum FirewallRulesFailOpenType {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<FirewallRulesFailOpenType> for t::Value {
+        #[inline]
+        fn from(v: FirewallRulesFailOpenType) -> t::Value {
+            t::Value::from(match v {
+                FirewallRulesFailOpenType::Enabled => "ENABLED",
+                FirewallRulesFailOpenType::Disabled => "DISABLED",
+                FirewallRulesFailOpenType::Other(v) => return v,
             })
         }
     }

@@ -501,9 +501,9 @@ pub mod link {
 
     impl OpenRtbAttributeModuleParameters {
         /// With its required properties `Action`, `FilterConfiguration`, `FilterType`, `HoldbackPercentage`.
-        pub fn new(action: impl Into<Action2>, filter_configuration: impl Into<t::List<Filter>>, filter_type: impl Into<FilterType>, holdback_percentage: impl Into<t::Num>) -> Self {
+        pub fn new(action: impl Into<OpenRtbAttributeAction>, filter_configuration: impl Into<t::List<Filter>>, filter_type: impl Into<FilterType>, holdback_percentage: impl Into<t::Num>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Action2>("Action", action.into());
+            p.put::<OpenRtbAttributeAction>("Action", action.into());
             p.put::<t::List<Filter>>("FilterConfiguration", filter_configuration.into());
             p.put::<FilterType>("FilterType", filter_type.into());
             p.put::<t::Num>("HoldbackPercentage", holdback_percentage.into());
@@ -517,9 +517,9 @@ pub mod link {
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct Action2(t::Props);
+    pub struct OpenRtbAttributeAction(t::Props);
 
-    impl Action2 {
+    impl OpenRtbAttributeAction {
         /// Empty.
         #[inline]
         pub fn new() -> Self {
@@ -532,9 +532,9 @@ pub mod link {
         pub fn no_bid(mut self, v: impl Into<NoBidAction>) -> Self { self.0.put::<NoBidAction>("NoBid", v.into()); self }
     }
 
-    impl From<Action2> for t::Value { #[inline] fn from(v: Action2) -> t::Value { v.0.into_value() } }
+    impl From<OpenRtbAttributeAction> for t::Value { #[inline] fn from(v: OpenRtbAttributeAction) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Action2 { #[inline] fn from(v: t::Value) -> Action2 { Action2(t::Props::from_value(v)) } }
+    impl From<t::Value> for OpenRtbAttributeAction { #[inline] fn from(v: t::Value) -> OpenRtbAttributeAction { OpenRtbAttributeAction(t::Props::from_value(v)) } }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]

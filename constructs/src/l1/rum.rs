@@ -292,9 +292,9 @@ pub mod app_monitor {
 
     impl JavaScriptSourceMaps {
         /// With its required properties `Status`.
-        pub fn new(status: impl Into<CustomEventsStatus>) -> Self {
+        pub fn new(status: impl Into<Status>) -> Self {
             let mut p = t::Props::default();
-            p.put::<CustomEventsStatus>("Status", status.into());
+            p.put::<Status>("Status", status.into());
             Self(p)
         }
         /// `S3Uri`: The S3Uri of the bucket or folder that stores the source map files. It is required if status is ENABLED.
@@ -304,6 +304,29 @@ pub mod app_monitor {
     impl From<JavaScriptSourceMaps> for t::Value { #[inline] fn from(v: JavaScriptSourceMaps) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for JavaScriptSourceMaps { #[inline] fn from(v: t::Value) -> JavaScriptSourceMaps { JavaScriptSourceMaps(t::Props::from_value(v)) } }
+
+    /// Specifies whether JavaScript error stack traces should be unminified for this app monitor. The default is for JavaScript
+    /// error stack trace unminification to be DISABLED
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Status {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Status> for t::Value {
+        #[inline]
+        fn from(v: Status) -> t::Value {
+            t::Value::from(match v {
+                Status::Enabled => "ENABLED",
+                Status::Disabled => "DISABLED",
+                Status::Other(v) => return v,
+            })
+        }
+    }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -1335,9 +1335,9 @@ pub mod bucket {
 
     impl Rule {
         /// With its required properties `Status`.
-        pub fn new(status: impl Into<AbacStatus>) -> Self {
+        pub fn new(status: impl Into<RulesStatus>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AbacStatus>("Status", status.into());
+            p.put::<RulesStatus>("Status", status.into());
             Self(p)
         }
         /// `AbortIncompleteMultipartUpload`: Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3
@@ -1491,6 +1491,28 @@ pub mod bucket {
                 StorageClass::OnezoneIa => "ONEZONE_IA",
                 StorageClass::StandardIa => "STANDARD_IA",
                 StorageClass::Other(v) => return v,
+            })
+        }
+    }
+
+    /// If `Enabled`, the rule is currently being applied. If `Disabled`, the rule is not currently being applied.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RulesStatus {
+        #[doc = "`Enabled`"] Enabled,
+        #[doc = "`Disabled`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RulesStatus> for t::Value {
+        #[inline]
+        fn from(v: RulesStatus) -> t::Value {
+            t::Value::from(match v {
+                RulesStatus::Enabled => "Enabled",
+                RulesStatus::Disabled => "Disabled",
+                RulesStatus::Other(v) => return v,
             })
         }
     }
@@ -1880,9 +1902,9 @@ pub mod bucket {
 
     impl RecordExpiration {
         /// With its required properties `Expiration`.
-        pub fn new(expiration: impl Into<ConfigurationState>) -> Self {
+        pub fn new(expiration: impl Into<Expiration>) -> Self {
             let mut p = t::Props::default();
-            p.put::<ConfigurationState>("Expiration", expiration.into());
+            p.put::<Expiration>("Expiration", expiration.into());
             Self(p)
         }
         /// `Days`: If you enable journal table record expiration, you can set the number of days to retain your journal table
@@ -1894,6 +1916,28 @@ pub mod bucket {
     impl From<RecordExpiration> for t::Value { #[inline] fn from(v: RecordExpiration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for RecordExpiration { #[inline] fn from(v: t::Value) -> RecordExpiration { RecordExpiration(t::Props::from_value(v)) } }
+
+    /// Specifies whether journal table record expiration is enabled or disabled.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Expiration {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Expiration> for t::Value {
+        #[inline]
+        fn from(v: Expiration) -> t::Value {
+            t::Value::from(match v {
+                Expiration::Enabled => "ENABLED",
+                Expiration::Disabled => "DISABLED",
+                Expiration::Other(v) => return v,
+            })
+        }
+    }
 
     /// We recommend that you create your S3 Metadata configurations by using the V2
     /// [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html)
@@ -2529,7 +2573,7 @@ pub mod bucket {
         pub fn replication_time(mut self, v: impl Into<ReplicationTime>) -> Self { self.0.put::<ReplicationTime>("ReplicationTime", v.into()); self }
         /// `StorageClass`: The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By
         /// default, Amazon S3 uses the storage class of the source object to create the object replica.
-        pub fn storage_class(mut self, v: impl Into<StorageClass2>) -> Self { self.0.put::<StorageClass2>("StorageClass", v.into()); self }
+        pub fn storage_class(mut self, v: impl Into<DestinationStorageClass>) -> Self { self.0.put::<DestinationStorageClass>("StorageClass", v.into()); self }
     }
 
     impl From<ReplicationDestination> for t::Value { #[inline] fn from(v: ReplicationDestination) -> t::Value { v.0.into_value() } }
@@ -2666,7 +2710,7 @@ pub mod bucket {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum StorageClass2 {
+    pub enum DestinationStorageClass {
         #[doc = "`DEEP_ARCHIVE`"] DeepArchive,
         #[doc = "`GLACIER`"] Glacier,
         #[doc = "`GLACIER_IR`"] GlacierIr,
@@ -2679,19 +2723,19 @@ pub mod bucket {
         Other(t::Value),
     }
 
-    impl From<StorageClass2> for t::Value {
+    impl From<DestinationStorageClass> for t::Value {
         #[inline]
-        fn from(v: StorageClass2) -> t::Value {
+        fn from(v: DestinationStorageClass) -> t::Value {
             t::Value::from(match v {
-                StorageClass2::DeepArchive => "DEEP_ARCHIVE",
-                StorageClass2::Glacier => "GLACIER",
-                StorageClass2::GlacierIr => "GLACIER_IR",
-                StorageClass2::IntelligentTiering => "INTELLIGENT_TIERING",
-                StorageClass2::OnezoneIa => "ONEZONE_IA",
-                StorageClass2::ReducedRedundancy => "REDUCED_REDUNDANCY",
-                StorageClass2::Standard => "STANDARD",
-                StorageClass2::StandardIa => "STANDARD_IA",
-                StorageClass2::Other(v) => return v,
+                DestinationStorageClass::DeepArchive => "DEEP_ARCHIVE",
+                DestinationStorageClass::Glacier => "GLACIER",
+                DestinationStorageClass::GlacierIr => "GLACIER_IR",
+                DestinationStorageClass::IntelligentTiering => "INTELLIGENT_TIERING",
+                DestinationStorageClass::OnezoneIa => "ONEZONE_IA",
+                DestinationStorageClass::ReducedRedundancy => "REDUCED_REDUNDANCY",
+                DestinationStorageClass::Standard => "STANDARD",
+                DestinationStorageClass::StandardIa => "STANDARD_IA",
+                DestinationStorageClass::Other(v) => return v,
             })
         }
     }
@@ -2784,9 +2828,9 @@ pub mod bucket {
 
     impl ReplicaModifications {
         /// With its required properties `Status`.
-        pub fn new(status: impl Into<AbacStatus>) -> Self {
+        pub fn new(status: impl Into<RulesStatus>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AbacStatus>("Status", status.into());
+            p.put::<RulesStatus>("Status", status.into());
             Self(p)
         }
     }
@@ -2824,9 +2868,9 @@ pub mod bucket {
 
     impl VersioningConfiguration {
         /// With its required properties `Status`.
-        pub fn new(status: impl Into<AccelerationStatus>) -> Self {
+        pub fn new(status: impl Into<VersioningConfigurationStatus>) -> Self {
             let mut p = t::Props::default();
-            p.put::<AccelerationStatus>("Status", status.into());
+            p.put::<VersioningConfigurationStatus>("Status", status.into());
             Self(p)
         }
     }
@@ -2834,6 +2878,28 @@ pub mod bucket {
     impl From<VersioningConfiguration> for t::Value { #[inline] fn from(v: VersioningConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for VersioningConfiguration { #[inline] fn from(v: t::Value) -> VersioningConfiguration { VersioningConfiguration(t::Props::from_value(v)) } }
+
+    /// The versioning state of the bucket.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum VersioningConfigurationStatus {
+        #[doc = "`Enabled`"] Enabled,
+        #[doc = "`Suspended`"] Suspended,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<VersioningConfigurationStatus> for t::Value {
+        #[inline]
+        fn from(v: VersioningConfigurationStatus) -> t::Value {
+            t::Value::from(match v {
+                VersioningConfigurationStatus::Enabled => "Enabled",
+                VersioningConfigurationStatus::Suspended => "Suspended",
+                VersioningConfigurationStatus::Other(v) => return v,
+            })
+        }
+    }
 
     /// Specifies website configuration parameters for an Amazon S3 bucket.
     ///

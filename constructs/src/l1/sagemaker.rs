@@ -1900,10 +1900,10 @@ pub mod algorithm {
 
     impl HyperParameterTuningJobObjective {
         /// With its required properties `MetricName`, `Type`.
-        pub fn new(metric_name: impl Into<t::Str>, type_: impl Into<Type2>) -> Self {
+        pub fn new(metric_name: impl Into<t::Str>, type_: impl Into<SupportedTuningJobObjectiveMetricsType>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::Str>("MetricName", metric_name.into());
-            p.put::<Type2>("Type", type_.into());
+            p.put::<SupportedTuningJobObjectiveMetricsType>("Type", type_.into());
             Self(p)
         }
     }
@@ -1914,20 +1914,20 @@ pub mod algorithm {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum SupportedTuningJobObjectiveMetricsType {
         #[doc = "`Maximize`"] Maximize,
         #[doc = "`Minimize`"] Minimize,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<SupportedTuningJobObjectiveMetricsType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: SupportedTuningJobObjectiveMetricsType) -> t::Value {
             t::Value::from(match v {
-                Type2::Maximize => "Maximize",
-                Type2::Minimize => "Minimize",
-                Type2::Other(v) => return v,
+                SupportedTuningJobObjectiveMetricsType::Maximize => "Maximize",
+                SupportedTuningJobObjectiveMetricsType::Minimize => "Minimize",
+                SupportedTuningJobObjectiveMetricsType::Other(v) => return v,
             })
         }
     }
@@ -3973,7 +3973,7 @@ pub mod cluster_scheduler_config {
         /// `FairShare`: When enabled, entities borrow idle compute based on assigned FairShareWeight.
         pub fn fair_share(mut self, v: impl Into<FairShare>) -> Self { self.0.put::<FairShare>("FairShare", v.into()); self }
         /// `IdleResourceSharing`: Configuration for sharing idle compute resources across entities.
-        pub fn idle_resource_sharing(mut self, v: impl Into<FairShare>) -> Self { self.0.put::<FairShare>("IdleResourceSharing", v.into()); self }
+        pub fn idle_resource_sharing(mut self, v: impl Into<IdleResourceSharing>) -> Self { self.0.put::<IdleResourceSharing>("IdleResourceSharing", v.into()); self }
         /// `PriorityClasses`: List of priority class configurations.
         pub fn priority_classes(mut self, v: impl Into<t::List<PriorityClass>>) -> Self { self.0.put::<t::List<PriorityClass>>("PriorityClasses", v.into()); self }
     }
@@ -4000,6 +4000,28 @@ pub mod cluster_scheduler_config {
                 FairShare::Enabled => "Enabled",
                 FairShare::Disabled => "Disabled",
                 FairShare::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Configuration for sharing idle compute resources across entities.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum IdleResourceSharing {
+        #[doc = "`Enabled`"] Enabled,
+        #[doc = "`Disabled`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<IdleResourceSharing> for t::Value {
+        #[inline]
+        fn from(v: IdleResourceSharing) -> t::Value {
+            t::Value::from(match v {
+                IdleResourceSharing::Enabled => "Enabled",
+                IdleResourceSharing::Disabled => "Disabled",
+                IdleResourceSharing::Other(v) => return v,
             })
         }
     }
@@ -5675,7 +5697,7 @@ impl CfnDomain {
     pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
     /// `TagPropagation`: Indicates whether the tags added to Domain, User Profile and Space entity is propagated to all
     /// SageMaker resources.
-    pub fn tag_propagation(mut self, v: impl Into<domain::LifecycleManagement>) -> Self { self.0.put::<domain::LifecycleManagement>("TagPropagation", v.into()); self }
+    pub fn tag_propagation(mut self, v: impl Into<domain::TagPropagation>) -> Self { self.0.put::<domain::TagPropagation>("TagPropagation", v.into()); self }
     /// `Tags`: A list of tags to apply to the user profile.
     pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     /// `VpcId`: The ID of the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
@@ -6577,7 +6599,7 @@ pub mod domain {
         /// `SpaceStorageSettings`.
         pub fn space_storage_settings(mut self, v: impl Into<DefaultSpaceStorageSettings>) -> Self { self.0.put::<DefaultSpaceStorageSettings>("SpaceStorageSettings", v.into()); self }
         /// `StudioWebPortal`: Indicates whether the Studio experience is available to users. If not, users cannot access Studio.
-        pub fn studio_web_portal(mut self, v: impl Into<LifecycleManagement>) -> Self { self.0.put::<LifecycleManagement>("StudioWebPortal", v.into()); self }
+        pub fn studio_web_portal(mut self, v: impl Into<StudioWebPortal>) -> Self { self.0.put::<StudioWebPortal>("StudioWebPortal", v.into()); self }
         /// `StudioWebPortalSettings`.
         pub fn studio_web_portal_settings(mut self, v: impl Into<StudioWebPortalSettings>) -> Self { self.0.put::<StudioWebPortalSettings>("StudioWebPortalSettings", v.into()); self }
     }
@@ -6677,7 +6699,7 @@ pub mod domain {
             Self(p)
         }
         /// `AccessStatus`: Indicates whether the current user has access to the RStudioServerPro app.
-        pub fn access_status(mut self, v: impl Into<LifecycleManagement>) -> Self { self.0.put::<LifecycleManagement>("AccessStatus", v.into()); self }
+        pub fn access_status(mut self, v: impl Into<AccessStatus>) -> Self { self.0.put::<AccessStatus>("AccessStatus", v.into()); self }
         /// `UserGroup`: The level of permissions that the user has within the RStudioServerPro app. This value defaults to User.
         /// The Admin value allows the user access to the RStudio Administrative Dashboard.
         pub fn user_group(mut self, v: impl Into<UserGroup>) -> Self { self.0.put::<UserGroup>("UserGroup", v.into()); self }
@@ -6686,6 +6708,28 @@ pub mod domain {
     impl From<RStudioServerProAppSettings> for t::Value { #[inline] fn from(v: RStudioServerProAppSettings) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for RStudioServerProAppSettings { #[inline] fn from(v: t::Value) -> RStudioServerProAppSettings { RStudioServerProAppSettings(t::Props::from_value(v)) } }
+
+    /// Indicates whether the current user has access to the RStudioServerPro app.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum AccessStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<AccessStatus> for t::Value {
+        #[inline]
+        fn from(v: AccessStatus) -> t::Value {
+            t::Value::from(match v {
+                AccessStatus::Enabled => "ENABLED",
+                AccessStatus::Disabled => "DISABLED",
+                AccessStatus::Other(v) => return v,
+            })
+        }
+    }
 
     /// The level of permissions that the user has within the RStudioServerPro app. This value defaults to User. The Admin value
     /// allows the user access to the RStudio Administrative Dashboard.
@@ -6756,6 +6800,28 @@ pub mod domain {
                 NotebookOutputOption::Allowed => "Allowed",
                 NotebookOutputOption::Disabled => "Disabled",
                 NotebookOutputOption::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether the Studio experience is available to users. If not, users cannot access Studio.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum StudioWebPortal {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<StudioWebPortal> for t::Value {
+        #[inline]
+        fn from(v: StudioWebPortal) -> t::Value {
+            t::Value::from(match v {
+                StudioWebPortal::Enabled => "ENABLED",
+                StudioWebPortal::Disabled => "DISABLED",
+                StudioWebPortal::Other(v) => return v,
             })
         }
     }
@@ -6962,7 +7028,7 @@ pub mod domain {
             Self(p)
         }
         /// `EnableDockerAccess`: The flag to enable/disable docker-proxy server
-        pub fn enable_docker_access(mut self, v: impl Into<LifecycleManagement>) -> Self { self.0.put::<LifecycleManagement>("EnableDockerAccess", v.into()); self }
+        pub fn enable_docker_access(mut self, v: impl Into<EnableDockerAccess>) -> Self { self.0.put::<EnableDockerAccess>("EnableDockerAccess", v.into()); self }
         /// `VpcOnlyTrustedAccounts`: A list of account id's that would be used to pull images from in VpcOnly mode
         pub fn vpc_only_trusted_accounts(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("VpcOnlyTrustedAccounts", v.into()); self }
     }
@@ -6970,6 +7036,28 @@ pub mod domain {
     impl From<DockerSettings> for t::Value { #[inline] fn from(v: DockerSettings) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DockerSettings { #[inline] fn from(v: t::Value) -> DockerSettings { DockerSettings(t::Props::from_value(v)) } }
+
+    /// The flag to enable/disable docker-proxy server
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum EnableDockerAccess {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<EnableDockerAccess> for t::Value {
+        #[inline]
+        fn from(v: EnableDockerAccess) -> t::Value {
+            t::Value::from(match v {
+                EnableDockerAccess::Enabled => "ENABLED",
+                EnableDockerAccess::Disabled => "DISABLED",
+                EnableDockerAccess::Other(v) => return v,
+            })
+        }
+    }
 
     /// The configuration for attaching a SageMaker user profile name to the execution role as a sts:SourceIdentity key.
     ///
@@ -7069,12 +7157,34 @@ pub mod domain {
         /// corresponds to the domain.
         pub fn project_s3_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ProjectS3Path", v.into()); self }
         /// `StudioWebPortalAccess`: Sets whether you can access the domain in Amazon SageMaker Studio:
-        pub fn studio_web_portal_access(mut self, v: impl Into<LifecycleManagement>) -> Self { self.0.put::<LifecycleManagement>("StudioWebPortalAccess", v.into()); self }
+        pub fn studio_web_portal_access(mut self, v: impl Into<StudioWebPortalAccess>) -> Self { self.0.put::<StudioWebPortalAccess>("StudioWebPortalAccess", v.into()); self }
     }
 
     impl From<UnifiedStudioSettings> for t::Value { #[inline] fn from(v: UnifiedStudioSettings) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for UnifiedStudioSettings { #[inline] fn from(v: t::Value) -> UnifiedStudioSettings { UnifiedStudioSettings(t::Props::from_value(v)) } }
+
+    /// Sets whether you can access the domain in Amazon SageMaker Studio:
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum StudioWebPortalAccess {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<StudioWebPortalAccess> for t::Value {
+        #[inline]
+        fn from(v: StudioWebPortalAccess) -> t::Value {
+            t::Value::from(match v {
+                StudioWebPortalAccess::Enabled => "ENABLED",
+                StudioWebPortalAccess::Disabled => "DISABLED",
+                StudioWebPortalAccess::Other(v) => return v,
+            })
+        }
+    }
 
     /// Indicates whether a home EFS file system is created for the domain. Set to Disabled to skip EFS creation and reduce
     /// domain creation time.
@@ -7095,6 +7205,28 @@ pub mod domain {
                 HomeEfsFileSystemCreation::Enabled => "Enabled",
                 HomeEfsFileSystemCreation::Disabled => "Disabled",
                 HomeEfsFileSystemCreation::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether the tags added to Domain, User Profile and Space entity is propagated to all SageMaker resources.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum TagPropagation {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<TagPropagation> for t::Value {
+        #[inline]
+        fn from(v: TagPropagation) -> t::Value {
+            t::Value::from(match v {
+                TagPropagation::Enabled => "ENABLED",
+                TagPropagation::Disabled => "DISABLED",
+                TagPropagation::Other(v) => return v,
             })
         }
     }
@@ -7291,9 +7423,9 @@ pub mod endpoint {
 
     impl TrafficRoutingConfig {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type2>) -> Self {
+        pub fn new(type_: impl Into<TrafficRoutingConfigurationType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type2>("Type", type_.into());
+            p.put::<TrafficRoutingConfigurationType>("Type", type_.into());
             Self(p)
         }
         /// `CanarySize`: Specifies the size of the canary traffic in a canary deployment.
@@ -7352,7 +7484,7 @@ pub mod endpoint {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum TrafficRoutingConfigurationType {
         #[doc = "`ALL_AT_ONCE`"] AllAtOnce,
         #[doc = "`CANARY`"] Canary,
         #[doc = "`LINEAR`"] Linear,
@@ -7360,14 +7492,14 @@ pub mod endpoint {
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<TrafficRoutingConfigurationType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: TrafficRoutingConfigurationType) -> t::Value {
             t::Value::from(match v {
-                Type2::AllAtOnce => "ALL_AT_ONCE",
-                Type2::Canary => "CANARY",
-                Type2::Linear => "LINEAR",
-                Type2::Other(v) => return v,
+                TrafficRoutingConfigurationType::AllAtOnce => "ALL_AT_ONCE",
+                TrafficRoutingConfigurationType::Canary => "CANARY",
+                TrafficRoutingConfigurationType::Linear => "LINEAR",
+                TrafficRoutingConfigurationType::Other(v) => return v,
             })
         }
     }
@@ -11249,9 +11381,9 @@ pub mod model {
 
     impl InferenceExecutionConfig {
         /// With its required properties `Mode`.
-        pub fn new(mode: impl Into<Mode2>) -> Self {
+        pub fn new(mode: impl Into<InferenceExecutionConfigMode>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Mode2>("Mode", mode.into());
+            p.put::<InferenceExecutionConfigMode>("Mode", mode.into());
             Self(p)
         }
     }
@@ -11264,20 +11396,20 @@ pub mod model {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Mode2 {
+    pub enum InferenceExecutionConfigMode {
         #[doc = "`Serial`"] Serial,
         #[doc = "`Direct`"] Direct,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Mode2> for t::Value {
+    impl From<InferenceExecutionConfigMode> for t::Value {
         #[inline]
-        fn from(v: Mode2) -> t::Value {
+        fn from(v: InferenceExecutionConfigMode) -> t::Value {
             t::Value::from(match v {
-                Mode2::Serial => "Serial",
-                Mode2::Direct => "Direct",
-                Mode2::Other(v) => return v,
+                InferenceExecutionConfigMode::Serial => "Serial",
+                InferenceExecutionConfigMode::Direct => "Direct",
+                InferenceExecutionConfigMode::Other(v) => return v,
             })
         }
     }
@@ -12504,7 +12636,7 @@ pub mod model_card {
         /// `Facet`.
         pub fn facet(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Facet", v.into()); self }
         /// `Function`.
-        pub fn function(mut self, v: impl Into<Function2>) -> Self { self.0.put::<Function2>("Function", v.into()); self }
+        pub fn function(mut self, v: impl Into<FunctionFunction>) -> Self { self.0.put::<FunctionFunction>("Function", v.into()); self }
     }
 
     impl From<Function> for t::Value { #[inline] fn from(v: Function) -> t::Value { v.0.into_value() } }
@@ -12513,20 +12645,20 @@ pub mod model_card {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Function2 {
+    pub enum FunctionFunction {
         #[doc = "`Maximize`"] Maximize,
         #[doc = "`Minimize`"] Minimize,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Function2> for t::Value {
+    impl From<FunctionFunction> for t::Value {
         #[inline]
-        fn from(v: Function2) -> t::Value {
+        fn from(v: FunctionFunction) -> t::Value {
             t::Value::from(match v {
-                Function2::Maximize => "Maximize",
-                Function2::Minimize => "Minimize",
-                Function2::Other(v) => return v,
+                FunctionFunction::Maximize => "Maximize",
+                FunctionFunction::Minimize => "Minimize",
+                FunctionFunction::Other(v) => return v,
             })
         }
     }
@@ -14243,9 +14375,9 @@ pub mod model_package {
 
     impl S3DataSource {
         /// With its required properties `S3DataType`, `S3Uri`.
-        pub fn new(s3_data_type: impl Into<S3DataType2>, s3_uri: impl Into<t::Str>) -> Self {
+        pub fn new(s3_data_type: impl Into<S3DataSourceS3DataType>, s3_uri: impl Into<t::Str>) -> Self {
             let mut p = t::Props::default();
-            p.put::<S3DataType2>("S3DataType", s3_data_type.into());
+            p.put::<S3DataSourceS3DataType>("S3DataType", s3_data_type.into());
             p.put::<t::Str>("S3Uri", s3_uri.into());
             Self(p)
         }
@@ -14259,7 +14391,7 @@ pub mod model_package {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum S3DataType2 {
+    pub enum S3DataSourceS3DataType {
         #[doc = "`ManifestFile`"] ManifestFile,
         #[doc = "`S3Prefix`"] S3Prefix,
         #[doc = "`AugmentedManifestFile`"] AugmentedManifestFile,
@@ -14267,14 +14399,14 @@ pub mod model_package {
         Other(t::Value),
     }
 
-    impl From<S3DataType2> for t::Value {
+    impl From<S3DataSourceS3DataType> for t::Value {
         #[inline]
-        fn from(v: S3DataType2) -> t::Value {
+        fn from(v: S3DataSourceS3DataType) -> t::Value {
             t::Value::from(match v {
-                S3DataType2::ManifestFile => "ManifestFile",
-                S3DataType2::S3Prefix => "S3Prefix",
-                S3DataType2::AugmentedManifestFile => "AugmentedManifestFile",
-                S3DataType2::Other(v) => return v,
+                S3DataSourceS3DataType::ManifestFile => "ManifestFile",
+                S3DataSourceS3DataType::S3Prefix => "S3Prefix",
+                S3DataSourceS3DataType::AugmentedManifestFile => "AugmentedManifestFile",
+                S3DataSourceS3DataType::Other(v) => return v,
             })
         }
     }
@@ -15806,7 +15938,7 @@ impl CfnNotebookInstance {
     pub fn platform_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("PlatformIdentifier", v.into()); self }
     /// `RootAccess`: Whether root access is enabled or disabled for users of the notebook instance. The default value is
     /// Enabled. Lifecycle configurations need root access to be able to set up a notebook instance.
-    pub fn root_access(mut self, v: impl Into<notebook_instance::DirectInternetAccess>) -> Self { self.0.put::<notebook_instance::DirectInternetAccess>("RootAccess", v.into()); self }
+    pub fn root_access(mut self, v: impl Into<notebook_instance::RootAccess>) -> Self { self.0.put::<notebook_instance::RootAccess>("RootAccess", v.into()); self }
     /// `SecurityGroupIds`: The VPC security group IDs, in the form sg-xxxxxxxx. The security groups must be for the same VPC as
     /// specified in the subnet.
     pub fn security_group_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroupIds", v.into()); self }
@@ -16310,6 +16442,29 @@ pub mod notebook_instance {
                 InstanceType::MlTrn132xlarge => "ml.trn1.32xlarge",
                 InstanceType::MlTrn1n32xlarge => "ml.trn1n.32xlarge",
                 InstanceType::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Whether root access is enabled or disabled for users of the notebook instance. The default value is Enabled. Lifecycle
+    /// configurations need root access to be able to set up a notebook instance.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RootAccess {
+        #[doc = "`Disabled`"] Disabled,
+        #[doc = "`Enabled`"] Enabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RootAccess> for t::Value {
+        #[inline]
+        fn from(v: RootAccess) -> t::Value {
+            t::Value::from(match v {
+                RootAccess::Disabled => "Disabled",
+                RootAccess::Enabled => "Enabled",
+                RootAccess::Other(v) => return v,
             })
         }
     }
@@ -17067,13 +17222,13 @@ pub mod processing_job {
 
     impl RedshiftDatasetDefinition {
         /// With its required properties `ClusterId`, `ClusterRoleArn`, `Database`, `DbUser`, `OutputFormat`, `OutputS3Uri`, `QueryString`.
-        pub fn new(cluster_id: impl Into<t::Str>, cluster_role_arn: impl Into<t::Str>, database: impl Into<t::Str>, db_user: impl Into<t::Str>, output_format: impl Into<OutputFormat2>, output_s3_uri: impl Into<t::Str>, query_string: impl Into<t::Str>) -> Self {
+        pub fn new(cluster_id: impl Into<t::Str>, cluster_role_arn: impl Into<t::Str>, database: impl Into<t::Str>, db_user: impl Into<t::Str>, output_format: impl Into<RedshiftDatasetDefinitionOutputFormat>, output_s3_uri: impl Into<t::Str>, query_string: impl Into<t::Str>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::Str>("ClusterId", cluster_id.into());
             p.put::<t::Str>("ClusterRoleArn", cluster_role_arn.into());
             p.put::<t::Str>("Database", database.into());
             p.put::<t::Str>("DbUser", db_user.into());
-            p.put::<OutputFormat2>("OutputFormat", output_format.into());
+            p.put::<RedshiftDatasetDefinitionOutputFormat>("OutputFormat", output_format.into());
             p.put::<t::Str>("OutputS3Uri", output_s3_uri.into());
             p.put::<t::Str>("QueryString", query_string.into());
             Self(p)
@@ -17082,7 +17237,7 @@ pub mod processing_job {
         /// execution.
         pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
         /// `OutputCompression`: The compression used for Redshift query results.
-        pub fn output_compression(mut self, v: impl Into<OutputCompression2>) -> Self { self.0.put::<OutputCompression2>("OutputCompression", v.into()); self }
+        pub fn output_compression(mut self, v: impl Into<RedshiftDatasetDefinitionOutputCompression>) -> Self { self.0.put::<RedshiftDatasetDefinitionOutputCompression>("OutputCompression", v.into()); self }
     }
 
     impl From<RedshiftDatasetDefinition> for t::Value { #[inline] fn from(v: RedshiftDatasetDefinition) -> t::Value { v.0.into_value() } }
@@ -17093,7 +17248,7 @@ pub mod processing_job {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum OutputCompression2 {
+    pub enum RedshiftDatasetDefinitionOutputCompression {
         #[doc = "`None`"] NoneValue,
         #[doc = "`GZIP`"] Gzip,
         #[doc = "`SNAPPY`"] Snappy,
@@ -17103,16 +17258,16 @@ pub mod processing_job {
         Other(t::Value),
     }
 
-    impl From<OutputCompression2> for t::Value {
+    impl From<RedshiftDatasetDefinitionOutputCompression> for t::Value {
         #[inline]
-        fn from(v: OutputCompression2) -> t::Value {
+        fn from(v: RedshiftDatasetDefinitionOutputCompression) -> t::Value {
             t::Value::from(match v {
-                OutputCompression2::NoneValue => "None",
-                OutputCompression2::Gzip => "GZIP",
-                OutputCompression2::Snappy => "SNAPPY",
-                OutputCompression2::Zstd => "ZSTD",
-                OutputCompression2::Bzip2 => "BZIP2",
-                OutputCompression2::Other(v) => return v,
+                RedshiftDatasetDefinitionOutputCompression::NoneValue => "None",
+                RedshiftDatasetDefinitionOutputCompression::Gzip => "GZIP",
+                RedshiftDatasetDefinitionOutputCompression::Snappy => "SNAPPY",
+                RedshiftDatasetDefinitionOutputCompression::Zstd => "ZSTD",
+                RedshiftDatasetDefinitionOutputCompression::Bzip2 => "BZIP2",
+                RedshiftDatasetDefinitionOutputCompression::Other(v) => return v,
             })
         }
     }
@@ -17121,20 +17276,20 @@ pub mod processing_job {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum OutputFormat2 {
+    pub enum RedshiftDatasetDefinitionOutputFormat {
         #[doc = "`PARQUET`"] Parquet,
         #[doc = "`CSV`"] Csv,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<OutputFormat2> for t::Value {
+    impl From<RedshiftDatasetDefinitionOutputFormat> for t::Value {
         #[inline]
-        fn from(v: OutputFormat2) -> t::Value {
+        fn from(v: RedshiftDatasetDefinitionOutputFormat) -> t::Value {
             t::Value::from(match v {
-                OutputFormat2::Parquet => "PARQUET",
-                OutputFormat2::Csv => "CSV",
-                OutputFormat2::Other(v) => return v,
+                RedshiftDatasetDefinitionOutputFormat::Parquet => "PARQUET",
+                RedshiftDatasetDefinitionOutputFormat::Csv => "CSV",
+                RedshiftDatasetDefinitionOutputFormat::Other(v) => return v,
             })
         }
     }
@@ -17163,11 +17318,11 @@ pub mod processing_job {
         /// `S3DataDistributionType`: Whether to distribute the data from Amazon S3 to all processing instances with
         /// `FullyReplicated`, or whether the data from Amazon S3 is shared by Amazon S3 key, downloading one shard of data to each
         /// processing instance.
-        pub fn s3_data_distribution_type(mut self, v: impl Into<DataDistributionType>) -> Self { self.0.put::<DataDistributionType>("S3DataDistributionType", v.into()); self }
+        pub fn s3_data_distribution_type(mut self, v: impl Into<S3DataDistributionType>) -> Self { self.0.put::<S3DataDistributionType>("S3DataDistributionType", v.into()); self }
         /// `S3InputMode`: Whether to use File or Pipe input mode. In File mode, Amazon SageMaker copies the data from the input
         /// source onto the local ML storage volume before starting your processing container. This is the most commonly used input
         /// mode.
-        pub fn s3_input_mode(mut self, v: impl Into<InputMode>) -> Self { self.0.put::<InputMode>("S3InputMode", v.into()); self }
+        pub fn s3_input_mode(mut self, v: impl Into<S3InputMode>) -> Self { self.0.put::<S3InputMode>("S3InputMode", v.into()); self }
     }
 
     impl From<S3Input> for t::Value { #[inline] fn from(v: S3Input) -> t::Value { v.0.into_value() } }
@@ -17198,6 +17353,29 @@ pub mod processing_job {
         }
     }
 
+    /// Whether to distribute the data from Amazon S3 to all processing instances with `FullyReplicated`, or whether the data
+    /// from Amazon S3 is shared by Amazon S3 key, downloading one shard of data to each processing instance.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum S3DataDistributionType {
+        #[doc = "`FullyReplicated`"] FullyReplicated,
+        #[doc = "`ShardedByS3Key`"] ShardedByS3Key,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<S3DataDistributionType> for t::Value {
+        #[inline]
+        fn from(v: S3DataDistributionType) -> t::Value {
+            t::Value::from(match v {
+                S3DataDistributionType::FullyReplicated => "FullyReplicated",
+                S3DataDistributionType::ShardedByS3Key => "ShardedByS3Key",
+                S3DataDistributionType::Other(v) => return v,
+            })
+        }
+    }
+
     /// Whether you use an S3Prefix or a ManifestFile for the data type. If you choose S3Prefix, S3Uri identifies a key name
     /// prefix. Amazon SageMaker uses all objects with the specified key name prefix for the processing job.
     ///
@@ -17217,6 +17395,29 @@ pub mod processing_job {
                 S3DataType::ManifestFile => "ManifestFile",
                 S3DataType::S3Prefix => "S3Prefix",
                 S3DataType::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Whether to use File or Pipe input mode. In File mode, Amazon SageMaker copies the data from the input source onto the
+    /// local ML storage volume before starting your processing container. This is the most commonly used input mode.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum S3InputMode {
+        #[doc = "`File`"] File,
+        #[doc = "`Pipe`"] Pipe,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<S3InputMode> for t::Value {
+        #[inline]
+        fn from(v: S3InputMode) -> t::Value {
+            t::Value::from(match v {
+                S3InputMode::File => "File",
+                S3InputMode::Pipe => "Pipe",
+                S3InputMode::Other(v) => return v,
             })
         }
     }
@@ -17950,7 +18151,7 @@ pub mod space {
         /// `RemoteAccess`: This is a flag used to indicate if remote access is enabled.
         pub fn remote_access(mut self, v: impl Into<RemoteAccess>) -> Self { self.0.put::<RemoteAccess>("RemoteAccess", v.into()); self }
         /// `SpaceManagedResources`: This is a flag used to indicate if space managed resources needs to be created.
-        pub fn space_managed_resources(mut self, v: impl Into<RemoteAccess>) -> Self { self.0.put::<RemoteAccess>("SpaceManagedResources", v.into()); self }
+        pub fn space_managed_resources(mut self, v: impl Into<SpaceManagedResources>) -> Self { self.0.put::<SpaceManagedResources>("SpaceManagedResources", v.into()); self }
         /// `SpaceStorageSettings`: Default storage settings for a space.
         pub fn space_storage_settings(mut self, v: impl Into<SpaceStorageSettings>) -> Self { self.0.put::<SpaceStorageSettings>("SpaceStorageSettings", v.into()); self }
     }
@@ -18367,6 +18568,28 @@ pub mod space {
                 RemoteAccess::Enabled => "ENABLED",
                 RemoteAccess::Disabled => "DISABLED",
                 RemoteAccess::Other(v) => return v,
+            })
+        }
+    }
+
+    /// The flag to enable/disable creation of space managed resources.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SpaceManagedResources {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SpaceManagedResources> for t::Value {
+        #[inline]
+        fn from(v: SpaceManagedResources) -> t::Value {
+            t::Value::from(match v {
+                SpaceManagedResources::Enabled => "ENABLED",
+                SpaceManagedResources::Disabled => "DISABLED",
+                SpaceManagedResources::Other(v) => return v,
             })
         }
     }
@@ -18812,7 +19035,7 @@ pub mod user_profile {
         /// `SpaceStorageSettings`.
         pub fn space_storage_settings(mut self, v: impl Into<DefaultSpaceStorageSettings>) -> Self { self.0.put::<DefaultSpaceStorageSettings>("SpaceStorageSettings", v.into()); self }
         /// `StudioWebPortal`: Indicates whether the Studio experience is available to users. If not, users cannot access Studio.
-        pub fn studio_web_portal(mut self, v: impl Into<AccessStatus>) -> Self { self.0.put::<AccessStatus>("StudioWebPortal", v.into()); self }
+        pub fn studio_web_portal(mut self, v: impl Into<StudioWebPortal>) -> Self { self.0.put::<StudioWebPortal>("StudioWebPortal", v.into()); self }
         /// `StudioWebPortalSettings`.
         pub fn studio_web_portal_settings(mut self, v: impl Into<StudioWebPortalSettings>) -> Self { self.0.put::<StudioWebPortalSettings>("StudioWebPortalSettings", v.into()); self }
     }
@@ -19656,6 +19879,28 @@ pub mod user_profile {
     impl From<DefaultEbsStorageSettings> for t::Value { #[inline] fn from(v: DefaultEbsStorageSettings) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DefaultEbsStorageSettings { #[inline] fn from(v: t::Value) -> DefaultEbsStorageSettings { DefaultEbsStorageSettings(t::Props::from_value(v)) } }
+
+    /// Indicates whether the Studio experience is available to users. If not, users cannot access Studio.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum StudioWebPortal {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<StudioWebPortal> for t::Value {
+        #[inline]
+        fn from(v: StudioWebPortal) -> t::Value {
+            t::Value::from(match v {
+                StudioWebPortal::Enabled => "ENABLED",
+                StudioWebPortal::Disabled => "DISABLED",
+                StudioWebPortal::Other(v) => return v,
+            })
+        }
+    }
 
     /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain
     /// level.

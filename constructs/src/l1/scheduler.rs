@@ -333,7 +333,7 @@ pub mod schedule {
             Self(p)
         }
         /// `AssignPublicIp`.
-        pub fn assign_public_ip(mut self, v: impl Into<ScheduleState>) -> Self { self.0.put::<ScheduleState>("AssignPublicIp", v.into()); self }
+        pub fn assign_public_ip(mut self, v: impl Into<AssignPublicIp>) -> Self { self.0.put::<AssignPublicIp>("AssignPublicIp", v.into()); self }
         /// `SecurityGroups`: Specifies the security groups associated with the task. These security groups must all be in the same
         /// VPC. You can specify as many as five security groups. If you do not specify a security group, the default security group
         /// for the VPC is used.
@@ -343,6 +343,29 @@ pub mod schedule {
     impl From<AwsVpcConfiguration> for t::Value { #[inline] fn from(v: AwsVpcConfiguration) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AwsVpcConfiguration { #[inline] fn from(v: t::Value) -> AwsVpcConfiguration { AwsVpcConfiguration(t::Props::from_value(v)) } }
+
+    /// Specifies whether the task's elastic network interface receives a public IP address. You can specify ENABLED only when
+    /// LaunchType in EcsParameters is set to FARGATE.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum AssignPublicIp {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<AssignPublicIp> for t::Value {
+        #[inline]
+        fn from(v: AssignPublicIp) -> t::Value {
+            t::Value::from(match v {
+                AssignPublicIp::Enabled => "ENABLED",
+                AssignPublicIp::Disabled => "DISABLED",
+                AssignPublicIp::Other(v) => return v,
+            })
+        }
+    }
 
     /// An object representing a constraint on task placement.
     ///

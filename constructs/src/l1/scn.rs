@@ -650,11 +650,11 @@ pub mod dataset {
 
     impl DataLakeDatasetSchemaField {
         /// With its required properties `IsRequired`, `Name`, `Type`.
-        pub fn new(is_required: impl Into<t::Bool>, name: impl Into<t::Str>, type_: impl Into<Type2>) -> Self {
+        pub fn new(is_required: impl Into<t::Bool>, name: impl Into<t::Str>, type_: impl Into<FieldsType>) -> Self {
             let mut p = t::Props::default();
             p.put::<t::Bool>("IsRequired", is_required.into());
             p.put::<t::Str>("Name", name.into());
-            p.put::<Type2>("Type", type_.into());
+            p.put::<FieldsType>("Type", type_.into());
             Self(p)
         }
     }
@@ -667,7 +667,7 @@ pub mod dataset {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum FieldsType {
         #[doc = "`INT`"] Int,
         #[doc = "`DOUBLE`"] Double,
         #[doc = "`STRING`"] StringValue,
@@ -677,16 +677,16 @@ pub mod dataset {
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<FieldsType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: FieldsType) -> t::Value {
             t::Value::from(match v {
-                Type2::Int => "INT",
-                Type2::Double => "DOUBLE",
-                Type2::StringValue => "STRING",
-                Type2::Timestamp => "TIMESTAMP",
-                Type2::Long => "LONG",
-                Type2::Other(v) => return v,
+                FieldsType::Int => "INT",
+                FieldsType::Double => "DOUBLE",
+                FieldsType::StringValue => "STRING",
+                FieldsType::Timestamp => "TIMESTAMP",
+                FieldsType::Long => "LONG",
+                FieldsType::Other(v) => return v,
             })
         }
     }

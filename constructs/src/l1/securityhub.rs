@@ -1079,9 +1079,9 @@ pub mod automation_rule_v2 {
 
     impl OcsfDateFilter {
         /// With its required properties `FieldName`, `Filter`.
-        pub fn new(field_name: impl Into<FieldName2>, filter: impl Into<DateFilter>) -> Self {
+        pub fn new(field_name: impl Into<DateFiltersFieldName>, filter: impl Into<DateFilter>) -> Self {
             let mut p = t::Props::default();
-            p.put::<FieldName2>("FieldName", field_name.into());
+            p.put::<DateFiltersFieldName>("FieldName", field_name.into());
             p.put::<DateFilter>("Filter", filter.into());
             Self(p)
         }
@@ -1095,7 +1095,7 @@ pub mod automation_rule_v2 {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum FieldName2 {
+    pub enum DateFiltersFieldName {
         #[doc = "`finding_info.created_time_dt`"] FindingInfoCreatedTimeDt,
         #[doc = "`finding_info.first_seen_time_dt`"] FindingInfoFirstSeenTimeDt,
         #[doc = "`finding_info.last_seen_time_dt`"] FindingInfoLastSeenTimeDt,
@@ -1104,15 +1104,15 @@ pub mod automation_rule_v2 {
         Other(t::Value),
     }
 
-    impl From<FieldName2> for t::Value {
+    impl From<DateFiltersFieldName> for t::Value {
         #[inline]
-        fn from(v: FieldName2) -> t::Value {
+        fn from(v: DateFiltersFieldName) -> t::Value {
             t::Value::from(match v {
-                FieldName2::FindingInfoCreatedTimeDt => "finding_info.created_time_dt",
-                FieldName2::FindingInfoFirstSeenTimeDt => "finding_info.first_seen_time_dt",
-                FieldName2::FindingInfoLastSeenTimeDt => "finding_info.last_seen_time_dt",
-                FieldName2::FindingInfoModifiedTimeDt => "finding_info.modified_time_dt",
-                FieldName2::Other(v) => return v,
+                DateFiltersFieldName::FindingInfoCreatedTimeDt => "finding_info.created_time_dt",
+                DateFiltersFieldName::FindingInfoFirstSeenTimeDt => "finding_info.first_seen_time_dt",
+                DateFiltersFieldName::FindingInfoLastSeenTimeDt => "finding_info.last_seen_time_dt",
+                DateFiltersFieldName::FindingInfoModifiedTimeDt => "finding_info.modified_time_dt",
+                DateFiltersFieldName::Other(v) => return v,
             })
         }
     }
@@ -1190,9 +1190,9 @@ pub mod automation_rule_v2 {
 
     impl OcsfMapFilter {
         /// With its required properties `FieldName`, `Filter`.
-        pub fn new(field_name: impl Into<FieldName3>, filter: impl Into<MapFilter>) -> Self {
+        pub fn new(field_name: impl Into<MapFiltersFieldName>, filter: impl Into<MapFilter>) -> Self {
             let mut p = t::Props::default();
-            p.put::<FieldName3>("FieldName", field_name.into());
+            p.put::<MapFiltersFieldName>("FieldName", field_name.into());
             p.put::<MapFilter>("Filter", filter.into());
             Self(p)
         }
@@ -1206,18 +1206,18 @@ pub mod automation_rule_v2 {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum FieldName3 {
+    pub enum MapFiltersFieldName {
         #[doc = "`resources.tags`"] ResourcesTags,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<FieldName3> for t::Value {
+    impl From<MapFiltersFieldName> for t::Value {
         #[inline]
-        fn from(v: FieldName3) -> t::Value {
+        fn from(v: MapFiltersFieldName) -> t::Value {
             t::Value::from(match v {
-                FieldName3::ResourcesTags => "resources.tags",
-                FieldName3::Other(v) => return v,
+                MapFiltersFieldName::ResourcesTags => "resources.tags",
+                MapFiltersFieldName::Other(v) => return v,
             })
         }
     }
@@ -1273,9 +1273,9 @@ pub mod automation_rule_v2 {
 
     impl OcsfNumberFilter {
         /// With its required properties `FieldName`, `Filter`.
-        pub fn new(field_name: impl Into<FieldName4>, filter: impl Into<NumberFilter>) -> Self {
+        pub fn new(field_name: impl Into<NumberFiltersFieldName>, filter: impl Into<NumberFilter>) -> Self {
             let mut p = t::Props::default();
-            p.put::<FieldName4>("FieldName", field_name.into());
+            p.put::<NumberFiltersFieldName>("FieldName", field_name.into());
             p.put::<NumberFilter>("Filter", filter.into());
             Self(p)
         }
@@ -1289,7 +1289,7 @@ pub mod automation_rule_v2 {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum FieldName4 {
+    pub enum NumberFiltersFieldName {
         #[doc = "`activity_id`"] ActivityId,
         #[doc = "`compliance.status_id`"] ComplianceStatusId,
         #[doc = "`confidence_score`"] ConfidenceScore,
@@ -1299,16 +1299,16 @@ pub mod automation_rule_v2 {
         Other(t::Value),
     }
 
-    impl From<FieldName4> for t::Value {
+    impl From<NumberFiltersFieldName> for t::Value {
         #[inline]
-        fn from(v: FieldName4) -> t::Value {
+        fn from(v: NumberFiltersFieldName) -> t::Value {
             t::Value::from(match v {
-                FieldName4::ActivityId => "activity_id",
-                FieldName4::ComplianceStatusId => "compliance.status_id",
-                FieldName4::ConfidenceScore => "confidence_score",
-                FieldName4::FindingInfoRelatedEventsCount => "finding_info.related_events_count",
-                FieldName4::VendorAttributesSeverityId => "vendor_attributes.severity_id",
-                FieldName4::Other(v) => return v,
+                NumberFiltersFieldName::ActivityId => "activity_id",
+                NumberFiltersFieldName::ComplianceStatusId => "compliance.status_id",
+                NumberFiltersFieldName::ConfidenceScore => "confidence_score",
+                NumberFiltersFieldName::FindingInfoRelatedEventsCount => "finding_info.related_events_count",
+                NumberFiltersFieldName::VendorAttributesSeverityId => "vendor_attributes.severity_id",
+                NumberFiltersFieldName::Other(v) => return v,
             })
         }
     }
@@ -1470,9 +1470,9 @@ pub mod automation_rule_v2 {
 
     impl StringFilter {
         /// With its required properties `Comparison`, `Value`.
-        pub fn new(comparison: impl Into<Comparison2>, value: impl Into<t::Str>) -> Self {
+        pub fn new(comparison: impl Into<FilterComparison>, value: impl Into<t::Str>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Comparison2>("Comparison", comparison.into());
+            p.put::<FilterComparison>("Comparison", comparison.into());
             p.put::<t::Str>("Value", value.into());
             Self(p)
         }
@@ -1486,7 +1486,7 @@ pub mod automation_rule_v2 {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Comparison2 {
+    pub enum FilterComparison {
         #[doc = "`EQUALS`"] Equals,
         #[doc = "`PREFIX`"] Prefix,
         #[doc = "`NOT_EQUALS`"] NotEquals,
@@ -1496,16 +1496,16 @@ pub mod automation_rule_v2 {
         Other(t::Value),
     }
 
-    impl From<Comparison2> for t::Value {
+    impl From<FilterComparison> for t::Value {
         #[inline]
-        fn from(v: Comparison2) -> t::Value {
+        fn from(v: FilterComparison) -> t::Value {
             t::Value::from(match v {
-                Comparison2::Equals => "EQUALS",
-                Comparison2::Prefix => "PREFIX",
-                Comparison2::NotEquals => "NOT_EQUALS",
-                Comparison2::PrefixNotEquals => "PREFIX_NOT_EQUALS",
-                Comparison2::Contains => "CONTAINS",
-                Comparison2::Other(v) => return v,
+                FilterComparison::Equals => "EQUALS",
+                FilterComparison::Prefix => "PREFIX",
+                FilterComparison::NotEquals => "NOT_EQUALS",
+                FilterComparison::PrefixNotEquals => "PREFIX_NOT_EQUALS",
+                FilterComparison::Contains => "CONTAINS",
+                FilterComparison::Other(v) => return v,
             })
         }
     }

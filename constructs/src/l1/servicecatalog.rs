@@ -196,12 +196,43 @@ pub mod cloud_formation_product {
         pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
         /// `Type`: The type of provisioning artifact. Valid values are CLOUD_FORMATION_TEMPLATE, TERRAFORM_OPEN_SOURCE,
         /// TERRAFORM_CLOUD, EXTERNAL
-        pub fn type_(mut self, v: impl Into<ProductType>) -> Self { self.0.put::<ProductType>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
     }
 
     impl From<ProvisioningArtifactProperties> for t::Value { #[inline] fn from(v: ProvisioningArtifactProperties) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ProvisioningArtifactProperties { #[inline] fn from(v: t::Value) -> ProvisioningArtifactProperties { ProvisioningArtifactProperties(t::Props::from_value(v)) } }
+
+    /// The type of provisioning artifact. Valid values are CLOUD_FORMATION_TEMPLATE, TERRAFORM_OPEN_SOURCE, TERRAFORM_CLOUD,
+    /// EXTERNAL
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Type {
+        #[doc = "`CLOUD_FORMATION_TEMPLATE`"] CloudFormationTemplate,
+        #[doc = "`MARKETPLACE_AMI`"] MarketplaceAmi,
+        #[doc = "`MARKETPLACE_CAR`"] MarketplaceCar,
+        #[doc = "`TERRAFORM_OPEN_SOURCE`"] TerraformOpenSource,
+        #[doc = "`TERRAFORM_CLOUD`"] TerraformCloud,
+        #[doc = "`EXTERNAL`"] External,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Type> for t::Value {
+        #[inline]
+        fn from(v: Type) -> t::Value {
+            t::Value::from(match v {
+                Type::CloudFormationTemplate => "CLOUD_FORMATION_TEMPLATE",
+                Type::MarketplaceAmi => "MARKETPLACE_AMI",
+                Type::MarketplaceCar => "MARKETPLACE_CAR",
+                Type::TerraformOpenSource => "TERRAFORM_OPEN_SOURCE",
+                Type::TerraformCloud => "TERRAFORM_CLOUD",
+                Type::External => "EXTERNAL",
+                Type::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -209,10 +240,10 @@ pub mod cloud_formation_product {
 
     impl SourceConnection {
         /// With its required properties `ConnectionParameters`, `Type`.
-        pub fn new(connection_parameters: impl Into<ConnectionParameters>, type_: impl Into<Type>) -> Self {
+        pub fn new(connection_parameters: impl Into<ConnectionParameters>, type_: impl Into<SourceConnectionType>) -> Self {
             let mut p = t::Props::default();
             p.put::<ConnectionParameters>("ConnectionParameters", connection_parameters.into());
-            p.put::<Type>("Type", type_.into());
+            p.put::<SourceConnectionType>("Type", type_.into());
             Self(p)
         }
     }
@@ -266,18 +297,18 @@ pub mod cloud_formation_product {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type {
+    pub enum SourceConnectionType {
         #[doc = "`CODESTAR`"] Codestar,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type> for t::Value {
+    impl From<SourceConnectionType> for t::Value {
         #[inline]
-        fn from(v: Type) -> t::Value {
+        fn from(v: SourceConnectionType) -> t::Value {
             t::Value::from(match v {
-                Type::Codestar => "CODESTAR",
-                Type::Other(v) => return v,
+                SourceConnectionType::Codestar => "CODESTAR",
+                SourceConnectionType::Other(v) => return v,
             })
         }
     }

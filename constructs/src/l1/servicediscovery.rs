@@ -350,7 +350,7 @@ impl CfnService {
     /// `Tags`: An array of key-value pairs to associate with the service.
     pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
     /// `Type`: The type of service. Supported values are HTTP or DNS.
-    pub fn type_(mut self, v: impl Into<service::Type3>) -> Self { self.0.put::<service::Type3>("Type", v.into()); self }
+    pub fn type_(mut self, v: impl Into<service::Type2>) -> Self { self.0.put::<service::Type2>("Type", v.into()); self }
 }
 
 impl t::CfnProps for CfnService {
@@ -483,9 +483,9 @@ pub mod service {
 
     impl HealthCheckConfig {
         /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type2>) -> Self {
+        pub fn new(type_: impl Into<HealthCheckConfigType>) -> Self {
             let mut p = t::Props::default();
-            p.put::<Type2>("Type", type_.into());
+            p.put::<HealthCheckConfigType>("Type", type_.into());
             Self(p)
         }
         /// `FailureThreshold`: The number of consecutive health check failures that must occur before declaring the service
@@ -503,7 +503,7 @@ pub mod service {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum HealthCheckConfigType {
         #[doc = "`HTTP`"] Http,
         #[doc = "`HTTPS`"] Https,
         #[doc = "`TCP`"] Tcp,
@@ -511,14 +511,14 @@ pub mod service {
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<HealthCheckConfigType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: HealthCheckConfigType) -> t::Value {
             t::Value::from(match v {
-                Type2::Http => "HTTP",
-                Type2::Https => "HTTPS",
-                Type2::Tcp => "TCP",
-                Type2::Other(v) => return v,
+                HealthCheckConfigType::Http => "HTTP",
+                HealthCheckConfigType::Https => "HTTPS",
+                HealthCheckConfigType::Tcp => "TCP",
+                HealthCheckConfigType::Other(v) => return v,
             })
         }
     }
@@ -548,18 +548,18 @@ pub mod service {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type3 {
+    pub enum Type2 {
         #[doc = "`HTTP`"] Http,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
 
-    impl From<Type3> for t::Value {
+    impl From<Type2> for t::Value {
         #[inline]
-        fn from(v: Type3) -> t::Value {
+        fn from(v: Type2) -> t::Value {
             t::Value::from(match v {
-                Type3::Http => "HTTP",
-                Type3::Other(v) => return v,
+                Type2::Http => "HTTP",
+                Type2::Other(v) => return v,
             })
         }
     }

@@ -2533,10 +2533,10 @@ pub mod mail_manager_rule_set {
 
     impl RuleVerdictExpression {
         /// With its required properties `Evaluate`, `Operator`, `Values`.
-        pub fn new(evaluate: impl Into<RuleVerdictToEvaluate>, operator: impl Into<RuleDmarcOperator>, values: impl Into<t::List<RuleVerdict>>) -> Self {
+        pub fn new(evaluate: impl Into<RuleVerdictToEvaluate>, operator: impl Into<RuleVerdictOperator>, values: impl Into<t::List<RuleVerdict>>) -> Self {
             let mut p = t::Props::default();
             p.put::<RuleVerdictToEvaluate>("Evaluate", evaluate.into());
-            p.put::<RuleDmarcOperator>("Operator", operator.into());
+            p.put::<RuleVerdictOperator>("Operator", operator.into());
             p.put::<t::List<RuleVerdict>>("Values", values.into());
             Self(p)
         }
@@ -2583,6 +2583,26 @@ pub mod mail_manager_rule_set {
                 RuleVerdictAttribute::Spf => "SPF",
                 RuleVerdictAttribute::Dkim => "DKIM",
                 RuleVerdictAttribute::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RuleVerdictOperator {
+        #[doc = "`EQUALS`"] Equals,
+        #[doc = "`NOT_EQUALS`"] NotEquals,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RuleVerdictOperator> for t::Value {
+        #[inline]
+        fn from(v: RuleVerdictOperator) -> t::Value {
+            t::Value::from(match v {
+                RuleVerdictOperator::Equals => "EQUALS",
+                RuleVerdictOperator::NotEquals => "NOT_EQUALS",
+                RuleVerdictOperator::Other(v) => return v,
             })
         }
     }
@@ -3009,12 +3029,30 @@ pub mod mail_manager_traffic_policy {
         /// `Analysis`.
         pub fn analysis(mut self, v: impl Into<IngressAnalysis>) -> Self { self.0.put::<IngressAnalysis>("Analysis", v.into()); self }
         /// `Attribute`.
-        pub fn attribute(mut self, v: impl Into<IngressAddressListEmailAttribute>) -> Self { self.0.put::<IngressAddressListEmailAttribute>("Attribute", v.into()); self }
+        pub fn attribute(mut self, v: impl Into<IngressStringEmailAttribute>) -> Self { self.0.put::<IngressStringEmailAttribute>("Attribute", v.into()); self }
     }
 
     impl From<IngressStringToEvaluate> for t::Value { #[inline] fn from(v: IngressStringToEvaluate) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for IngressStringToEvaluate { #[inline] fn from(v: t::Value) -> IngressStringToEvaluate { IngressStringToEvaluate(t::Props::from_value(v)) } }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum IngressStringEmailAttribute {
+        #[doc = "`RECIPIENT`"] Recipient,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<IngressStringEmailAttribute> for t::Value {
+        #[inline]
+        fn from(v: IngressStringEmailAttribute) -> t::Value {
+            t::Value::from(match v {
+                IngressStringEmailAttribute::Recipient => "RECIPIENT",
+                IngressStringEmailAttribute::Other(v) => return v,
+            })
+        }
+    }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -27,7 +27,7 @@ impl CfnApplication {
     /// `PortalOptions`: A structure that describes the options for the portal associated with an application
     pub fn portal_options(mut self, v: impl Into<application::PortalOptionsConfiguration>) -> Self { self.0.put::<application::PortalOptionsConfiguration>("PortalOptions", v.into()); self }
     /// `Status`: Specifies whether the application is enabled or disabled
-    pub fn status(mut self, v: impl Into<application::Visibility>) -> Self { self.0.put::<application::Visibility>("Status", v.into()); self }
+    pub fn status(mut self, v: impl Into<application::Status>) -> Self { self.0.put::<application::Status>("Status", v.into()); self }
     /// `Tags`.
     pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
 }
@@ -148,6 +148,28 @@ pub mod application {
                 Visibility::Enabled => "ENABLED",
                 Visibility::Disabled => "DISABLED",
                 Visibility::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Specifies whether the application is enabled or disabled
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Status {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Status> for t::Value {
+        #[inline]
+        fn from(v: Status) -> t::Value {
+            t::Value::from(match v {
+                Status::Enabled => "ENABLED",
+                Status::Disabled => "DISABLED",
+                Status::Other(v) => return v,
             })
         }
     }

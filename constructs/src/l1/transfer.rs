@@ -32,7 +32,7 @@ impl CfnAgreement {
     /// `EnforceMessageSigning`: Specifies whether to enforce an AS2 message is signed for this agreement.
     pub fn enforce_message_signing(mut self, v: impl Into<agreement::EnforceMessageSigning>) -> Self { self.0.put::<agreement::EnforceMessageSigning>("EnforceMessageSigning", v.into()); self }
     /// `PreserveFilename`: Specifies whether to preserve the filename received for this agreement.
-    pub fn preserve_filename(mut self, v: impl Into<agreement::EnforceMessageSigning>) -> Self { self.0.put::<agreement::EnforceMessageSigning>("PreserveFilename", v.into()); self }
+    pub fn preserve_filename(mut self, v: impl Into<agreement::PreserveFilename>) -> Self { self.0.put::<agreement::PreserveFilename>("PreserveFilename", v.into()); self }
     /// `Status`: Specifies the status of the agreement.
     pub fn status(mut self, v: impl Into<agreement::Status>) -> Self { self.0.put::<agreement::Status>("Status", v.into()); self }
     /// `Tags`: Key-value pairs that can be used to group and search for agreements. Tags are metadata attached to agreements
@@ -112,6 +112,28 @@ pub mod agreement {
                 EnforceMessageSigning::Enabled => "ENABLED",
                 EnforceMessageSigning::Disabled => "DISABLED",
                 EnforceMessageSigning::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Specifies whether to preserve the filename received for this agreement.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum PreserveFilename {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<PreserveFilename> for t::Value {
+        #[inline]
+        fn from(v: PreserveFilename) -> t::Value {
+            t::Value::from(match v {
+                PreserveFilename::Enabled => "ENABLED",
+                PreserveFilename::Disabled => "DISABLED",
+                PreserveFilename::Other(v) => return v,
             })
         }
     }
@@ -1797,7 +1819,7 @@ pub mod workflow {
         /// `TagStepDetails`: Details for a step that creates one or more tags.
         pub fn tag_step_details(mut self, v: impl Into<TagStepDetails>) -> Self { self.0.put::<TagStepDetails>("TagStepDetails", v.into()); self }
         /// `Type`.
-        pub fn type_(mut self, v: impl Into<Type2>) -> Self { self.0.put::<Type2>("Type", v.into()); self }
+        pub fn type_(mut self, v: impl Into<OnExceptionStepsType>) -> Self { self.0.put::<OnExceptionStepsType>("Type", v.into()); self }
     }
 
     impl From<WorkflowStep> for t::Value { #[inline] fn from(v: WorkflowStep) -> t::Value { v.0.into_value() } }
@@ -2088,7 +2110,7 @@ pub mod workflow {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Type2 {
+    pub enum OnExceptionStepsType {
         #[doc = "`COPY`"] Copy,
         #[doc = "`CUSTOM`"] Custom,
         #[doc = "`DECRYPT`"] Decrypt,
@@ -2098,16 +2120,16 @@ pub mod workflow {
         Other(t::Value),
     }
 
-    impl From<Type2> for t::Value {
+    impl From<OnExceptionStepsType> for t::Value {
         #[inline]
-        fn from(v: Type2) -> t::Value {
+        fn from(v: OnExceptionStepsType) -> t::Value {
             t::Value::from(match v {
-                Type2::Copy => "COPY",
-                Type2::Custom => "CUSTOM",
-                Type2::Decrypt => "DECRYPT",
-                Type2::Delete => "DELETE",
-                Type2::Tag => "TAG",
-                Type2::Other(v) => return v,
+                OnExceptionStepsType::Copy => "COPY",
+                OnExceptionStepsType::Custom => "CUSTOM",
+                OnExceptionStepsType::Decrypt => "DECRYPT",
+                OnExceptionStepsType::Delete => "DELETE",
+                OnExceptionStepsType::Tag => "TAG",
+                OnExceptionStepsType::Other(v) => return v,
             })
         }
     }

@@ -1616,9 +1616,9 @@ pub mod target_group {
         /// `Port`.
         pub fn port(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Port", v.into()); self }
         /// `Protocol`.
-        pub fn protocol(mut self, v: impl Into<Protocol2>) -> Self { self.0.put::<Protocol2>("Protocol", v.into()); self }
+        pub fn protocol(mut self, v: impl Into<ConfigProtocol>) -> Self { self.0.put::<ConfigProtocol>("Protocol", v.into()); self }
         /// `ProtocolVersion`.
-        pub fn protocol_version(mut self, v: impl Into<ProtocolVersion2>) -> Self { self.0.put::<ProtocolVersion2>("ProtocolVersion", v.into()); self }
+        pub fn protocol_version(mut self, v: impl Into<ConfigProtocolVersion>) -> Self { self.0.put::<ConfigProtocolVersion>("ProtocolVersion", v.into()); self }
         /// `VpcIdentifier`.
         pub fn vpc_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcIdentifier", v.into()); self }
     }
@@ -1763,7 +1763,7 @@ pub mod target_group {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Protocol2 {
+    pub enum ConfigProtocol {
         #[doc = "`HTTP`"] Http,
         #[doc = "`HTTPS`"] Https,
         #[doc = "`TCP`"] Tcp,
@@ -1771,21 +1771,21 @@ pub mod target_group {
         Other(t::Value),
     }
 
-    impl From<Protocol2> for t::Value {
+    impl From<ConfigProtocol> for t::Value {
         #[inline]
-        fn from(v: Protocol2) -> t::Value {
+        fn from(v: ConfigProtocol) -> t::Value {
             t::Value::from(match v {
-                Protocol2::Http => "HTTP",
-                Protocol2::Https => "HTTPS",
-                Protocol2::Tcp => "TCP",
-                Protocol2::Other(v) => return v,
+                ConfigProtocol::Http => "HTTP",
+                ConfigProtocol::Https => "HTTPS",
+                ConfigProtocol::Tcp => "TCP",
+                ConfigProtocol::Other(v) => return v,
             })
         }
     }
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum ProtocolVersion2 {
+    pub enum ConfigProtocolVersion {
         #[doc = "`HTTP1`"] Http1,
         #[doc = "`HTTP2`"] Http2,
         #[doc = "`GRPC`"] Grpc,
@@ -1793,14 +1793,14 @@ pub mod target_group {
         Other(t::Value),
     }
 
-    impl From<ProtocolVersion2> for t::Value {
+    impl From<ConfigProtocolVersion> for t::Value {
         #[inline]
-        fn from(v: ProtocolVersion2) -> t::Value {
+        fn from(v: ConfigProtocolVersion) -> t::Value {
             t::Value::from(match v {
-                ProtocolVersion2::Http1 => "HTTP1",
-                ProtocolVersion2::Http2 => "HTTP2",
-                ProtocolVersion2::Grpc => "GRPC",
-                ProtocolVersion2::Other(v) => return v,
+                ConfigProtocolVersion::Http1 => "HTTP1",
+                ConfigProtocolVersion::Http2 => "HTTP2",
+                ConfigProtocolVersion::Grpc => "GRPC",
+                ConfigProtocolVersion::Other(v) => return v,
             })
         }
     }

@@ -204,9 +204,9 @@ pub mod logging_configuration {
 
     impl Filter {
         /// With its required properties `Behavior`, `Conditions`, `Requirement`.
-        pub fn new(behavior: impl Into<DefaultBehavior>, conditions: impl Into<t::List<Condition>>, requirement: impl Into<Requirement>) -> Self {
+        pub fn new(behavior: impl Into<Behavior>, conditions: impl Into<t::List<Condition>>, requirement: impl Into<Requirement>) -> Self {
             let mut p = t::Props::default();
-            p.put::<DefaultBehavior>("Behavior", behavior.into());
+            p.put::<Behavior>("Behavior", behavior.into());
             p.put::<t::List<Condition>>("Conditions", conditions.into());
             p.put::<Requirement>("Requirement", requirement.into());
             Self(p)
@@ -216,6 +216,28 @@ pub mod logging_configuration {
     impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
+
+    /// How to handle logs that satisfy the filter's conditions and requirement.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Behavior {
+        #[doc = "`KEEP`"] Keep,
+        #[doc = "`DROP`"] Drop,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Behavior> for t::Value {
+        #[inline]
+        fn from(v: Behavior) -> t::Value {
+            t::Value::from(match v {
+                Behavior::Keep => "KEEP",
+                Behavior::Drop => "DROP",
+                Behavior::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1471,10 +1493,10 @@ pub mod rule_group {
 
     impl JsonBody {
         /// With its required properties `MatchPattern`, `MatchScope`.
-        pub fn new(match_pattern: impl Into<JsonMatchPattern>, match_scope: impl Into<MapMatchScope>) -> Self {
+        pub fn new(match_pattern: impl Into<JsonMatchPattern>, match_scope: impl Into<JsonMatchScope>) -> Self {
             let mut p = t::Props::default();
             p.put::<JsonMatchPattern>("MatchPattern", match_pattern.into());
-            p.put::<MapMatchScope>("MatchScope", match_scope.into());
+            p.put::<JsonMatchScope>("MatchScope", match_scope.into());
             Self(p)
         }
         /// `InvalidFallbackBehavior`.
@@ -1533,6 +1555,30 @@ pub mod rule_group {
     impl From<JsonMatchPattern> for t::Value { #[inline] fn from(v: JsonMatchPattern) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for JsonMatchPattern { #[inline] fn from(v: t::Value) -> JsonMatchPattern { JsonMatchPattern(t::Props::from_value(v)) } }
+
+    /// The parts of the JSON to match against using the MatchPattern.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum JsonMatchScope {
+        #[doc = "`ALL`"] All,
+        #[doc = "`KEY`"] Key,
+        #[doc = "`VALUE`"] Value,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<JsonMatchScope> for t::Value {
+        #[inline]
+        fn from(v: JsonMatchScope) -> t::Value {
+            t::Value::from(match v {
+                JsonMatchScope::All => "ALL",
+                JsonMatchScope::Key => "KEY",
+                JsonMatchScope::Value => "VALUE",
+                JsonMatchScope::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -4167,10 +4213,10 @@ pub mod web_acl {
 
     impl JsonBody {
         /// With its required properties `MatchPattern`, `MatchScope`.
-        pub fn new(match_pattern: impl Into<JsonMatchPattern>, match_scope: impl Into<MapMatchScope>) -> Self {
+        pub fn new(match_pattern: impl Into<JsonMatchPattern>, match_scope: impl Into<JsonMatchScope>) -> Self {
             let mut p = t::Props::default();
             p.put::<JsonMatchPattern>("MatchPattern", match_pattern.into());
-            p.put::<MapMatchScope>("MatchScope", match_scope.into());
+            p.put::<JsonMatchScope>("MatchScope", match_scope.into());
             Self(p)
         }
         /// `InvalidFallbackBehavior`.
@@ -4229,6 +4275,30 @@ pub mod web_acl {
     impl From<JsonMatchPattern> for t::Value { #[inline] fn from(v: JsonMatchPattern) -> t::Value { v.0.into_value() } }
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for JsonMatchPattern { #[inline] fn from(v: t::Value) -> JsonMatchPattern { JsonMatchPattern(t::Props::from_value(v)) } }
+
+    /// The parts of the JSON to match against using the MatchPattern.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum JsonMatchScope {
+        #[doc = "`ALL`"] All,
+        #[doc = "`KEY`"] Key,
+        #[doc = "`VALUE`"] Value,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<JsonMatchScope> for t::Value {
+        #[inline]
+        fn from(v: JsonMatchScope) -> t::Value {
+            t::Value::from(match v {
+                JsonMatchScope::All => "ALL",
+                JsonMatchScope::Key => "KEY",
+                JsonMatchScope::Value => "VALUE",
+                JsonMatchScope::Other(v) => return v,
+            })
+        }
+    }
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]

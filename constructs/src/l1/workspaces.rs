@@ -324,7 +324,7 @@ pub mod directory {
         /// `RelayStateParameterName`: The relay state parameter name supported by the SAML 2.0 identity provider (IdP).
         pub fn relay_state_parameter_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RelayStateParameterName", v.into()); self }
         /// `Status`: Indicates the status of SAML 2.0 authentication.
-        pub fn status(mut self, v: impl Into<Status2>) -> Self { self.0.put::<Status2>("Status", v.into()); self }
+        pub fn status(mut self, v: impl Into<SamlPropertiesStatus>) -> Self { self.0.put::<SamlPropertiesStatus>("Status", v.into()); self }
         /// `UserAccessUrl`: The SAML 2.0 identity provider (IdP) user access URL.
         pub fn user_access_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UserAccessUrl", v.into()); self }
     }
@@ -337,7 +337,7 @@ pub mod directory {
     ///
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
-    pub enum Status2 {
+    pub enum SamlPropertiesStatus {
         #[doc = "`DISABLED`"] Disabled,
         #[doc = "`ENABLED`"] Enabled,
         #[doc = "`ENABLED_WITH_DIRECTORY_LOGIN_FALLBACK`"] EnabledWithDirectoryLoginFallback,
@@ -345,14 +345,14 @@ pub mod directory {
         Other(t::Value),
     }
 
-    impl From<Status2> for t::Value {
+    impl From<SamlPropertiesStatus> for t::Value {
         #[inline]
-        fn from(v: Status2) -> t::Value {
+        fn from(v: SamlPropertiesStatus) -> t::Value {
             t::Value::from(match v {
-                Status2::Disabled => "DISABLED",
-                Status2::Enabled => "ENABLED",
-                Status2::EnabledWithDirectoryLoginFallback => "ENABLED_WITH_DIRECTORY_LOGIN_FALLBACK",
-                Status2::Other(v) => return v,
+                SamlPropertiesStatus::Disabled => "DISABLED",
+                SamlPropertiesStatus::Enabled => "ENABLED",
+                SamlPropertiesStatus::EnabledWithDirectoryLoginFallback => "ENABLED_WITH_DIRECTORY_LOGIN_FALLBACK",
+                SamlPropertiesStatus::Other(v) => return v,
             })
         }
     }
@@ -373,13 +373,13 @@ pub mod directory {
         /// `ChangeComputeType`: Specifies whether users can change the compute type (bundle) for their WorkSpace.
         pub fn change_compute_type(mut self, v: impl Into<ChangeComputeType>) -> Self { self.0.put::<ChangeComputeType>("ChangeComputeType", v.into()); self }
         /// `IncreaseVolumeSize`: Specifies whether users can increase the volume size of the drives on their WorkSpace.
-        pub fn increase_volume_size(mut self, v: impl Into<ChangeComputeType>) -> Self { self.0.put::<ChangeComputeType>("IncreaseVolumeSize", v.into()); self }
+        pub fn increase_volume_size(mut self, v: impl Into<IncreaseVolumeSize>) -> Self { self.0.put::<IncreaseVolumeSize>("IncreaseVolumeSize", v.into()); self }
         /// `RebuildWorkspace`: Specifies whether users can rebuild the operating system of a WorkSpace to its original state.
-        pub fn rebuild_workspace(mut self, v: impl Into<ChangeComputeType>) -> Self { self.0.put::<ChangeComputeType>("RebuildWorkspace", v.into()); self }
+        pub fn rebuild_workspace(mut self, v: impl Into<RebuildWorkspace>) -> Self { self.0.put::<RebuildWorkspace>("RebuildWorkspace", v.into()); self }
         /// `RestartWorkspace`: Specifies whether users can restart their WorkSpace.
-        pub fn restart_workspace(mut self, v: impl Into<ChangeComputeType>) -> Self { self.0.put::<ChangeComputeType>("RestartWorkspace", v.into()); self }
+        pub fn restart_workspace(mut self, v: impl Into<RestartWorkspace>) -> Self { self.0.put::<RestartWorkspace>("RestartWorkspace", v.into()); self }
         /// `SwitchRunningMode`: Specifies whether users can switch the running mode of their WorkSpace.
-        pub fn switch_running_mode(mut self, v: impl Into<ChangeComputeType>) -> Self { self.0.put::<ChangeComputeType>("SwitchRunningMode", v.into()); self }
+        pub fn switch_running_mode(mut self, v: impl Into<SwitchRunningMode>) -> Self { self.0.put::<SwitchRunningMode>("SwitchRunningMode", v.into()); self }
     }
 
     impl From<SelfservicePermissions> for t::Value { #[inline] fn from(v: SelfservicePermissions) -> t::Value { v.0.into_value() } }
@@ -404,6 +404,94 @@ pub mod directory {
                 ChangeComputeType::Enabled => "ENABLED",
                 ChangeComputeType::Disabled => "DISABLED",
                 ChangeComputeType::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Specifies whether users can increase the volume size of the drives on their WorkSpace.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum IncreaseVolumeSize {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<IncreaseVolumeSize> for t::Value {
+        #[inline]
+        fn from(v: IncreaseVolumeSize) -> t::Value {
+            t::Value::from(match v {
+                IncreaseVolumeSize::Enabled => "ENABLED",
+                IncreaseVolumeSize::Disabled => "DISABLED",
+                IncreaseVolumeSize::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Specifies whether users can rebuild the operating system of a WorkSpace to its original state.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RebuildWorkspace {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RebuildWorkspace> for t::Value {
+        #[inline]
+        fn from(v: RebuildWorkspace) -> t::Value {
+            t::Value::from(match v {
+                RebuildWorkspace::Enabled => "ENABLED",
+                RebuildWorkspace::Disabled => "DISABLED",
+                RebuildWorkspace::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Specifies whether users can restart their WorkSpace.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum RestartWorkspace {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<RestartWorkspace> for t::Value {
+        #[inline]
+        fn from(v: RestartWorkspace) -> t::Value {
+            t::Value::from(match v {
+                RestartWorkspace::Enabled => "ENABLED",
+                RestartWorkspace::Disabled => "DISABLED",
+                RestartWorkspace::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Specifies whether users can switch the running mode of their WorkSpace.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SwitchRunningMode {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<SwitchRunningMode> for t::Value {
+        #[inline]
+        fn from(v: SwitchRunningMode) -> t::Value {
+            t::Value::from(match v {
+                SwitchRunningMode::Enabled => "ENABLED",
+                SwitchRunningMode::Disabled => "DISABLED",
+                SwitchRunningMode::Other(v) => return v,
             })
         }
     }
@@ -508,10 +596,10 @@ pub mod directory {
 
     impl StorageConnector {
         /// With its required properties `ConnectorType`, `Status`.
-        pub fn new(connector_type: impl Into<ConnectorType>, status: impl Into<ChangeComputeType>) -> Self {
+        pub fn new(connector_type: impl Into<ConnectorType>, status: impl Into<StorageConnectorsStatus>) -> Self {
             let mut p = t::Props::default();
             p.put::<ConnectorType>("ConnectorType", connector_type.into());
-            p.put::<ChangeComputeType>("Status", status.into());
+            p.put::<StorageConnectorsStatus>("Status", status.into());
             Self(p)
         }
     }
@@ -536,6 +624,28 @@ pub mod directory {
             t::Value::from(match v {
                 ConnectorType::HomeFolder => "HOME_FOLDER",
                 ConnectorType::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates if the storage connector is enabled or disabled.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum StorageConnectorsStatus {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<StorageConnectorsStatus> for t::Value {
+        #[inline]
+        fn from(v: StorageConnectorsStatus) -> t::Value {
+            t::Value::from(match v {
+                StorageConnectorsStatus::Enabled => "ENABLED",
+                StorageConnectorsStatus::Disabled => "DISABLED",
+                StorageConnectorsStatus::Other(v) => return v,
             })
         }
     }
@@ -570,10 +680,10 @@ pub mod directory {
 
     impl UserSetting {
         /// With its required properties `Action`, `Permission`.
-        pub fn new(action: impl Into<Action>, permission: impl Into<ChangeComputeType>) -> Self {
+        pub fn new(action: impl Into<Action>, permission: impl Into<Permission>) -> Self {
             let mut p = t::Props::default();
             p.put::<Action>("Action", action.into());
-            p.put::<ChangeComputeType>("Permission", permission.into());
+            p.put::<Permission>("Permission", permission.into());
             Self(p)
         }
         /// `MaximumLength`: Indicates the maximum character length for the specified user setting.
@@ -606,6 +716,28 @@ pub mod directory {
                 Action::PrintingToLocalDevice => "PRINTING_TO_LOCAL_DEVICE",
                 Action::SmartCard => "SMART_CARD",
                 Action::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates if the setting is enabled or disabled.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Permission {
+        #[doc = "`ENABLED`"] Enabled,
+        #[doc = "`DISABLED`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<Permission> for t::Value {
+        #[inline]
+        fn from(v: Permission) -> t::Value {
+            t::Value::from(match v {
+                Permission::Enabled => "ENABLED",
+                Permission::Disabled => "DISABLED",
+                Permission::Other(v) => return v,
             })
         }
     }
@@ -675,21 +807,21 @@ pub mod directory {
         /// WorkSpaces.
         pub fn device_type_android(mut self, v: impl Into<DeviceTypeAndroid>) -> Self { self.0.put::<DeviceTypeAndroid>("DeviceTypeAndroid", v.into()); self }
         /// `DeviceTypeChromeOs`: Indicates whether users can use Chromebooks to access their WorkSpaces.
-        pub fn device_type_chrome_os(mut self, v: impl Into<DeviceTypeAndroid>) -> Self { self.0.put::<DeviceTypeAndroid>("DeviceTypeChromeOs", v.into()); self }
+        pub fn device_type_chrome_os(mut self, v: impl Into<DeviceTypeChromeOs>) -> Self { self.0.put::<DeviceTypeChromeOs>("DeviceTypeChromeOs", v.into()); self }
         /// `DeviceTypeIos`: Indicates whether users can use iOS devices to access their WorkSpaces.
-        pub fn device_type_ios(mut self, v: impl Into<DeviceTypeAndroid>) -> Self { self.0.put::<DeviceTypeAndroid>("DeviceTypeIos", v.into()); self }
+        pub fn device_type_ios(mut self, v: impl Into<DeviceTypeIos>) -> Self { self.0.put::<DeviceTypeIos>("DeviceTypeIos", v.into()); self }
         /// `DeviceTypeLinux`: Indicates whether users can use Linux clients to access their WorkSpaces.
-        pub fn device_type_linux(mut self, v: impl Into<DeviceTypeAndroid>) -> Self { self.0.put::<DeviceTypeAndroid>("DeviceTypeLinux", v.into()); self }
+        pub fn device_type_linux(mut self, v: impl Into<DeviceTypeLinux>) -> Self { self.0.put::<DeviceTypeLinux>("DeviceTypeLinux", v.into()); self }
         /// `DeviceTypeOsx`: Indicates whether users can use macOS clients to access their WorkSpaces.
-        pub fn device_type_osx(mut self, v: impl Into<DeviceTypeAndroid>) -> Self { self.0.put::<DeviceTypeAndroid>("DeviceTypeOsx", v.into()); self }
+        pub fn device_type_osx(mut self, v: impl Into<DeviceTypeOsx>) -> Self { self.0.put::<DeviceTypeOsx>("DeviceTypeOsx", v.into()); self }
         /// `DeviceTypeWeb`: Indicates whether users can access their WorkSpaces through a web browser.
-        pub fn device_type_web(mut self, v: impl Into<DeviceTypeAndroid>) -> Self { self.0.put::<DeviceTypeAndroid>("DeviceTypeWeb", v.into()); self }
+        pub fn device_type_web(mut self, v: impl Into<DeviceTypeWeb>) -> Self { self.0.put::<DeviceTypeWeb>("DeviceTypeWeb", v.into()); self }
         /// `DeviceTypeWindows`: Indicates whether users can use Windows clients to access their WorkSpaces.
-        pub fn device_type_windows(mut self, v: impl Into<DeviceTypeAndroid>) -> Self { self.0.put::<DeviceTypeAndroid>("DeviceTypeWindows", v.into()); self }
+        pub fn device_type_windows(mut self, v: impl Into<DeviceTypeWindows>) -> Self { self.0.put::<DeviceTypeWindows>("DeviceTypeWindows", v.into()); self }
         /// `DeviceTypeWorkSpacesThinClient`: Indicates whether users can access their WorkSpaces through a WorkSpaces Thin Client.
-        pub fn device_type_work_spaces_thin_client(mut self, v: impl Into<DeviceTypeAndroid>) -> Self { self.0.put::<DeviceTypeAndroid>("DeviceTypeWorkSpacesThinClient", v.into()); self }
+        pub fn device_type_work_spaces_thin_client(mut self, v: impl Into<DeviceTypeWorkSpacesThinClient>) -> Self { self.0.put::<DeviceTypeWorkSpacesThinClient>("DeviceTypeWorkSpacesThinClient", v.into()); self }
         /// `DeviceTypeZeroClient`: Indicates whether users can use zero client devices to access their WorkSpaces.
-        pub fn device_type_zero_client(mut self, v: impl Into<DeviceTypeAndroid>) -> Self { self.0.put::<DeviceTypeAndroid>("DeviceTypeZeroClient", v.into()); self }
+        pub fn device_type_zero_client(mut self, v: impl Into<DeviceTypeZeroClient>) -> Self { self.0.put::<DeviceTypeZeroClient>("DeviceTypeZeroClient", v.into()); self }
     }
 
     impl From<WorkspaceAccessProperties> for t::Value { #[inline] fn from(v: WorkspaceAccessProperties) -> t::Value { v.0.into_value() } }
@@ -797,6 +929,182 @@ pub mod directory {
                 DeviceTypeAndroid::Allow => "ALLOW",
                 DeviceTypeAndroid::Deny => "DENY",
                 DeviceTypeAndroid::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether users can use Chromebooks to access their WorkSpaces.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DeviceTypeChromeOs {
+        #[doc = "`ALLOW`"] Allow,
+        #[doc = "`DENY`"] Deny,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DeviceTypeChromeOs> for t::Value {
+        #[inline]
+        fn from(v: DeviceTypeChromeOs) -> t::Value {
+            t::Value::from(match v {
+                DeviceTypeChromeOs::Allow => "ALLOW",
+                DeviceTypeChromeOs::Deny => "DENY",
+                DeviceTypeChromeOs::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether users can use iOS devices to access their WorkSpaces.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DeviceTypeIos {
+        #[doc = "`ALLOW`"] Allow,
+        #[doc = "`DENY`"] Deny,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DeviceTypeIos> for t::Value {
+        #[inline]
+        fn from(v: DeviceTypeIos) -> t::Value {
+            t::Value::from(match v {
+                DeviceTypeIos::Allow => "ALLOW",
+                DeviceTypeIos::Deny => "DENY",
+                DeviceTypeIos::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether users can use Linux clients to access their WorkSpaces.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DeviceTypeLinux {
+        #[doc = "`ALLOW`"] Allow,
+        #[doc = "`DENY`"] Deny,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DeviceTypeLinux> for t::Value {
+        #[inline]
+        fn from(v: DeviceTypeLinux) -> t::Value {
+            t::Value::from(match v {
+                DeviceTypeLinux::Allow => "ALLOW",
+                DeviceTypeLinux::Deny => "DENY",
+                DeviceTypeLinux::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether users can use macOS clients to access their WorkSpaces.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DeviceTypeOsx {
+        #[doc = "`ALLOW`"] Allow,
+        #[doc = "`DENY`"] Deny,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DeviceTypeOsx> for t::Value {
+        #[inline]
+        fn from(v: DeviceTypeOsx) -> t::Value {
+            t::Value::from(match v {
+                DeviceTypeOsx::Allow => "ALLOW",
+                DeviceTypeOsx::Deny => "DENY",
+                DeviceTypeOsx::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether users can access their WorkSpaces through a web browser.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DeviceTypeWeb {
+        #[doc = "`ALLOW`"] Allow,
+        #[doc = "`DENY`"] Deny,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DeviceTypeWeb> for t::Value {
+        #[inline]
+        fn from(v: DeviceTypeWeb) -> t::Value {
+            t::Value::from(match v {
+                DeviceTypeWeb::Allow => "ALLOW",
+                DeviceTypeWeb::Deny => "DENY",
+                DeviceTypeWeb::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether users can use Windows clients to access their WorkSpaces.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DeviceTypeWindows {
+        #[doc = "`ALLOW`"] Allow,
+        #[doc = "`DENY`"] Deny,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DeviceTypeWindows> for t::Value {
+        #[inline]
+        fn from(v: DeviceTypeWindows) -> t::Value {
+            t::Value::from(match v {
+                DeviceTypeWindows::Allow => "ALLOW",
+                DeviceTypeWindows::Deny => "DENY",
+                DeviceTypeWindows::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether users can access their WorkSpaces through a WorkSpaces Thin Client.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DeviceTypeWorkSpacesThinClient {
+        #[doc = "`ALLOW`"] Allow,
+        #[doc = "`DENY`"] Deny,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DeviceTypeWorkSpacesThinClient> for t::Value {
+        #[inline]
+        fn from(v: DeviceTypeWorkSpacesThinClient) -> t::Value {
+            t::Value::from(match v {
+                DeviceTypeWorkSpacesThinClient::Allow => "ALLOW",
+                DeviceTypeWorkSpacesThinClient::Deny => "DENY",
+                DeviceTypeWorkSpacesThinClient::Other(v) => return v,
+            })
+        }
+    }
+
+    /// Indicates whether users can use zero client devices to access their WorkSpaces.
+    ///
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DeviceTypeZeroClient {
+        #[doc = "`ALLOW`"] Allow,
+        #[doc = "`DENY`"] Deny,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<DeviceTypeZeroClient> for t::Value {
+        #[inline]
+        fn from(v: DeviceTypeZeroClient) -> t::Value {
+            t::Value::from(match v {
+                DeviceTypeZeroClient::Allow => "ALLOW",
+                DeviceTypeZeroClient::Deny => "DENY",
+                DeviceTypeZeroClient::Other(v) => return v,
             })
         }
     }

@@ -667,13 +667,13 @@ pub mod workspace_instance {
         /// `HttpEndpoint`.
         pub fn http_endpoint(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("HttpEndpoint", v.into()); self }
         /// `HttpProtocolIpv6`.
-        pub fn http_protocol_ipv6(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("HttpProtocolIpv6", v.into()); self }
+        pub fn http_protocol_ipv6(mut self, v: impl Into<HttpProtocolIpv6>) -> Self { self.0.put::<HttpProtocolIpv6>("HttpProtocolIpv6", v.into()); self }
         /// `HttpPutResponseHopLimit`.
         pub fn http_put_response_hop_limit(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("HttpPutResponseHopLimit", v.into()); self }
         /// `HttpTokens`.
         pub fn http_tokens(mut self, v: impl Into<HttpTokens>) -> Self { self.0.put::<HttpTokens>("HttpTokens", v.into()); self }
         /// `InstanceMetadataTags`.
-        pub fn instance_metadata_tags(mut self, v: impl Into<HttpEndpoint>) -> Self { self.0.put::<HttpEndpoint>("InstanceMetadataTags", v.into()); self }
+        pub fn instance_metadata_tags(mut self, v: impl Into<InstanceMetadataTags>) -> Self { self.0.put::<InstanceMetadataTags>("InstanceMetadataTags", v.into()); self }
     }
 
     impl From<InstanceMetadataOptionsRequest> for t::Value { #[inline] fn from(v: InstanceMetadataOptionsRequest) -> t::Value { v.0.into_value() } }
@@ -702,6 +702,26 @@ pub mod workspace_instance {
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
+    pub enum HttpProtocolIpv6 {
+        #[doc = "`enabled`"] Enabled,
+        #[doc = "`disabled`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<HttpProtocolIpv6> for t::Value {
+        #[inline]
+        fn from(v: HttpProtocolIpv6) -> t::Value {
+            t::Value::from(match v {
+                HttpProtocolIpv6::Enabled => "enabled",
+                HttpProtocolIpv6::Disabled => "disabled",
+                HttpProtocolIpv6::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
     pub enum HttpTokens {
         #[doc = "`optional`"] Optional,
         #[doc = "`required`"] Required,
@@ -716,6 +736,26 @@ pub mod workspace_instance {
                 HttpTokens::Optional => "optional",
                 HttpTokens::Required => "required",
                 HttpTokens::Other(v) => return v,
+            })
+        }
+    }
+
+    /// One of the values the schema lists.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum InstanceMetadataTags {
+        #[doc = "`enabled`"] Enabled,
+        #[doc = "`disabled`"] Disabled,
+        /// A value the schema does not list (newer than rcdk's schemas), or a token.
+        Other(t::Value),
+    }
+
+    impl From<InstanceMetadataTags> for t::Value {
+        #[inline]
+        fn from(v: InstanceMetadataTags) -> t::Value {
+            t::Value::from(match v {
+                InstanceMetadataTags::Enabled => "enabled",
+                InstanceMetadataTags::Disabled => "disabled",
+                InstanceMetadataTags::Other(v) => return v,
             })
         }
     }

@@ -3,94 +3,24 @@
 use crate::core::error::Problem;
 use crate::core::names;
 use crate::core::resource::{CfnResource, RemovalPolicy};
+use crate::core::resource::{NameScope, UniqueName};
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
 use crate::iam::{grant, policy_document, Grantable, PolicyStatement};
-use crate::{cfn_enum, cfn_resource, cfn_struct};
+use crate::l1::s3::bucket::{
+    BucketEncryption, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
+    PublicAccessBlockConfiguration, SSEAlgorithm, ServerSideEncryptionByDefault,
+    ServerSideEncryptionRule, VersioningConfiguration, VersioningConfigurationStatus,
+};
+use crate::l1::s3::{CfnBucket, CfnBucketPolicy};
 
-cfn_enum! {
-    /// `SSEAlgorithm`.
-    pub enum SseAlgorithm { Aes256 => "AES256", AwsKms => "aws:kms", AwsKmsDsse => "aws:kms:dsse" }
-}
-
-cfn_struct! {
-    /// `ServerSideEncryptionByDefault`: the encryption applied to objects stored without one.
-    pub struct ServerSideEncryptionByDefault {
-        kms_master_key_id: Option<Value> => "KMSMasterKeyID",
-        sse_algorithm: Option<SseAlgorithm> => "SSEAlgorithm",
-    }
-}
-
-cfn_struct! {
-    /// `ServerSideEncryptionRule`: one rule of `BucketEncryption`.
-    pub struct ServerSideEncryptionRule {
-        bucket_key_enabled: Option<bool> => "BucketKeyEnabled",
-        server_side_encryption_by_default: Option<ServerSideEncryptionByDefault> => "ServerSideEncryptionByDefault",
-    }
-}
-
-cfn_struct! {
-    /// `BucketEncryption`: how objects are encrypted at rest.
-    pub struct BucketEncryption {
-        server_side_encryption_configuration: Vec<ServerSideEncryptionRule> => "ServerSideEncryptionConfiguration",
-    }
-}
-
-cfn_struct! {
-    /// `PublicAccessBlockConfiguration`: which kinds of public access are blocked.
-    pub struct PublicAccessBlockConfiguration {
-        block_public_acls: Option<bool> => "BlockPublicAcls",
-        block_public_policy: Option<bool> => "BlockPublicPolicy",
-        ignore_public_acls: Option<bool> => "IgnorePublicAcls",
-        restrict_public_buckets: Option<bool> => "RestrictPublicBuckets",
-    }
-}
-
-cfn_struct! {
-    /// `VersioningConfiguration`: `Enabled` or `Suspended`.
-    pub struct VersioningConfiguration {
-        status: Value => "Status",
-    }
-}
-
-cfn_struct! {
-    /// `OwnershipControlsRule`: who owns the objects written to the bucket.
-    pub struct OwnershipControlsRule {
-        object_ownership: Value => "ObjectOwnership",
-    }
-}
-
-cfn_struct! {
-    /// `OwnershipControls`: the bucket's object ownership rules.
-    pub struct OwnershipControls {
-        rules: Vec<OwnershipControlsRule> => "Rules",
-    }
-}
-
-cfn_resource! {
-    /// `AWS::S3::Bucket`
-    pub struct CfnBucket: "AWS::S3::Bucket", required [],
-        unique "BucketName" as "bucket" in Global {
-        bucket_encryption: Option<BucketEncryption> => "BucketEncryption",
-        bucket_name: Option<Value> => "BucketName",
-        cors_configuration: Option<Value> => "CorsConfiguration",
-        lifecycle_configuration: Option<Value> => "LifecycleConfiguration",
-        notification_configuration: Option<Value> => "NotificationConfiguration",
-        ownership_controls: Option<OwnershipControls> => "OwnershipControls",
-        public_access_block_configuration: Option<PublicAccessBlockConfiguration> => "PublicAccessBlockConfiguration",
-        tags: Option<Vec<Value>> => "Tags",
-        versioning_configuration: Option<VersioningConfiguration> => "VersioningConfiguration",
-    }
-}
-
-cfn_resource! {
-    /// `AWS::S3::BucketPolicy`
-    pub struct CfnBucketPolicy: "AWS::S3::BucketPolicy", required ["Bucket", "PolicyDocument"] {
-        bucket: Value => "Bucket",
-        policy_document: Value => "PolicyDocument",
-    }
-}
+/// A bucket's name is unique in all of AWS.
+const BUCKET_NAME: UniqueName = UniqueName {
+    property: "BucketName",
+    kind: "bucket",
+    scope: NameScope::Global,
+};
 
 /// How objects are encrypted at rest.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -192,53 +122,47 @@ impl Bucket {
             }
         }
         let by_default = match &props.encryption {
-            BucketEncryptionKind::S3Managed => ServerSideEncryptionByDefault {
-                kms_master_key_id: None,
-                sse_algorithm: Some(SseAlgorithm::Aes256),
-            },
-            BucketEncryptionKind::KmsManaged => ServerSideEncryptionByDefault {
-                kms_master_key_id: None,
-                sse_algorithm: Some(SseAlgorithm::AwsKms),
-            },
-            BucketEncryptionKind::Kms(key) => ServerSideEncryptionByDefault {
-                kms_master_key_id: Some(key.clone()),
-                sse_algorithm: Some(SseAlgorithm::AwsKms),
-            },
+            BucketEncryptionKind::S3Managed => {
+                ServerSideEncryptionByDefault::new(SSEAlgorithm::Aes256)
+            }
+            BucketEncryptionKind::KmsManaged => {
+                ServerSideEncryptionByDefault::new(SSEAlgorithm::AwsKms)
+            }
+            BucketEncryptionKind::Kms(key) => {
+                ServerSideEncryptionByDefault::new(SSEAlgorithm::AwsKms)
+                    .kms_master_key_id(key.clone())
+            }
         };
-        let all = Some(true);
-        let bucket = CfnBucket {
-            bucket_encryption: Some(BucketEncryption {
-                server_side_encryption_configuration: vec![ServerSideEncryptionRule {
-                    bucket_key_enabled: (!matches!(
-                        props.encryption,
-                        BucketEncryptionKind::S3Managed
-                    ))
-                    .then_some(true),
-                    server_side_encryption_by_default: Some(by_default),
-                }],
-            }),
-            bucket_name: props.name.map(Value::from),
-            ownership_controls: Some(OwnershipControls {
-                rules: vec![OwnershipControlsRule {
-                    object_ownership: "BucketOwnerEnforced".into(),
-                }],
-            }),
-            public_access_block_configuration: props.block_public_access.then_some(
-                PublicAccessBlockConfiguration {
-                    block_public_acls: all,
-                    block_public_policy: all,
-                    ignore_public_acls: all,
-                    restrict_public_buckets: all,
-                },
-            ),
-            versioning_configuration: props.versioned.then(|| VersioningConfiguration {
-                status: "Enabled".into(),
-            }),
-            ..Default::default()
-        };
+        let mut rule =
+            ServerSideEncryptionRule::new().server_side_encryption_by_default(by_default);
+        if !matches!(props.encryption, BucketEncryptionKind::S3Managed) {
+            rule = rule.bucket_key_enabled(true);
+        }
+        let mut bucket = CfnBucket::new()
+            .bucket_encryption(BucketEncryption::new(vec![rule]))
+            .bucket_name(props.name)
+            .ownership_controls(OwnershipControls::new(vec![
+                OwnershipControlsRule::new().object_ownership(ObjectOwnership::BucketOwnerEnforced)
+            ]));
+        if props.block_public_access {
+            bucket = bucket.public_access_block_configuration(
+                PublicAccessBlockConfiguration::new()
+                    .block_public_acls(true)
+                    .block_public_policy(true)
+                    .ignore_public_acls(true)
+                    .restrict_public_buckets(true),
+            );
+        }
+        if props.versioned {
+            bucket = bucket.versioning_configuration(VersioningConfiguration::new(
+                VersioningConfigurationStatus::Enabled,
+            ));
+        }
         let resource = stack.add_resource(
             &format!("{id}/Resource"),
-            CfnResource::from_props(&bucket).with_removal_policy(props.removal_policy),
+            CfnResource::from_props(&bucket)
+                .with_unique_name(BUCKET_NAME)
+                .with_removal_policy(props.removal_policy),
         );
         let bucket = Bucket {
             id: id.to_string(),
@@ -307,10 +231,7 @@ impl Bucket {
             &self.resource,
             &self.id,
             statement,
-            || CfnBucketPolicy {
-                bucket: self.name(),
-                policy_document: policy_document(&[]),
-            },
+            || CfnBucketPolicy::new(self.name(), policy_document(&[])),
             help,
         );
     }
