@@ -348,7 +348,11 @@ fn property_overrides_reach_any_depth_and_can_delete() {
 #[test]
 fn required_properties_of_typed_resources_are_checked() {
     let mut s = Stack::new("S");
-    s.add("Policy", &constructs::iam::CfnPolicy::default());
+    // a required property given as null (an Option that is None) is left out, and missed
+    s.add(
+        "Policy",
+        &constructs::iam::CfnPolicy::new(constructs::Value::Null, constructs::Value::Null),
+    );
     let p = one_stack_problems(s);
     assert!(
         p.iter()

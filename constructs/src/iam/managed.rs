@@ -3,6 +3,7 @@
 
 use crate::core::error::Problem;
 use crate::core::names;
+use crate::core::resource::CfnResource;
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
@@ -80,15 +81,17 @@ impl ManagedPolicy {
                 stack.add_problem(Problem::new(&path, p).property("PolicyDocument"));
             }
         }
-        let policy = CfnManagedPolicy {
-            description: props.description,
-            managed_policy_name: props.name.map(Value::from),
-            policy_document: policy_document(&props.statements),
-            roles: (!props.roles.is_empty()).then(|| props.roles.iter().map(Role::name).collect()),
-            ..Default::default()
-        };
+        let mut policy = CfnManagedPolicy::new(policy_document(&props.statements))
+            .description(props.description)
+            .managed_policy_name(props.name);
+        if !props.roles.is_empty() {
+            policy = policy.roles(props.roles.iter().map(Role::name).collect::<Vec<_>>());
+        }
         ManagedPolicy {
-            resource: stack.add(&format!("{id}/Resource"), &policy),
+            resource: stack.add_resource(
+                &format!("{id}/Resource"),
+                CfnResource::from_props(&policy).with_unique_name(super::MANAGED_POLICY_NAME),
+            ),
         }
     }
 

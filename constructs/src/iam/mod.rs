@@ -1,6 +1,5 @@
 //! IAM: roles, policy statements, managed policies, and the grants other constructs make.
 
-pub mod cfn;
 mod check;
 mod managed;
 mod resource_policy;
@@ -9,11 +8,26 @@ use indexmap::IndexMap;
 
 use crate::core::error::{InvalidValue, Problem};
 use crate::core::names;
+use crate::core::resource::{CfnResource, NameScope, UniqueName};
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::{ToCfn, Value};
 
-pub use cfn::{CfnManagedPolicy, CfnPolicy, CfnRole, RolePolicy};
+pub use crate::l1::iam::{CfnManagedPolicy, CfnPolicy, CfnRole};
+
+/// A role's name is unique in its account, in every region.
+const ROLE_NAME: UniqueName = UniqueName {
+    property: "RoleName",
+    kind: "role",
+    scope: NameScope::Account,
+};
+
+/// A managed policy's name is unique in its account, in every region.
+const MANAGED_POLICY_NAME: UniqueName = UniqueName {
+    property: "ManagedPolicyName",
+    kind: "managed policy",
+    scope: NameScope::Account,
+};
 pub use check::RequiredPermission;
 pub use managed::{ManagedPolicy, ManagedPolicyProps};
 pub use resource_policy::add_to_resource_policy;
@@ -396,17 +410,18 @@ impl Role {
         let trust = PolicyStatement::allow()
             .action("sts:AssumeRole")
             .principal(props.assumed_by.clone());
-        let role = CfnRole {
-            assume_role_policy_document: policy_document(&[trust]),
-            description: props.description,
-            managed_policy_arns: (!props.managed_policy_arns.is_empty())
-                .then_some(props.managed_policy_arns),
-            max_session_duration: props.max_session_duration_seconds,
-            path: props.path,
-            role_name: props.role_name.map(Value::from),
-            ..Default::default()
-        };
-        let resource = stack.add(&format!("{id}/Resource"), &role);
+        let mut role = CfnRole::new(policy_document(&[trust]))
+            .description(props.description)
+            .max_session_duration(props.max_session_duration_seconds)
+            .path(props.path)
+            .role_name(props.role_name);
+        if !props.managed_policy_arns.is_empty() {
+            role = role.managed_policy_arns(props.managed_policy_arns);
+        }
+        let resource = stack.add_resource(
+            &format!("{id}/Resource"),
+            CfnResource::from_props(&role).with_unique_name(ROLE_NAME),
+        );
         Role {
             id: id.to_string(),
             resource,
@@ -483,12 +498,11 @@ impl Role {
         };
         if stack.resource(&policy_ref).is_none() {
             let components: Vec<&str> = policy_id.split('/').collect();
-            let policy = CfnPolicy {
-                policy_document: policy_document(&[]),
-                policy_name: Value::from(crate::core::path::logical_id(&components)),
-                roles: Some(vec![self.name()]),
-                ..Default::default()
-            };
+            let policy = CfnPolicy::new(
+                policy_document(&[]),
+                crate::core::path::logical_id(&components),
+            )
+            .roles(vec![self.name()]);
             stack.add(&policy_id, &policy);
         }
         let value = statement.to_cfn().unwrap_or_default();
