@@ -1,6 +1,5 @@
 //! DynamoDB: the `Table` construct, its keys, indexes and grants.
 
-pub mod cfn;
 mod metrics;
 
 use crate::core::error::Problem;
@@ -8,14 +7,25 @@ use crate::core::names::{self, LengthUnit, NameError};
 use crate::core::resource::{CfnResource, RemovalPolicy};
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
-use crate::core::value::{ToCfn, Value};
+use crate::core::value::Value;
 use crate::iam::{grant, Grantable, PolicyStatement};
 
 pub use metrics::Operation;
 
-pub use cfn::{
-    AttributeDefinition, BillingMode, CfnTable, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType, StreamViewType,
+use crate::core::resource::{NameScope, UniqueName};
+use crate::l1::dynamodb::table::{
+    AttributeDefinition, AttributeType as ScalarAttributeType, BillingMode, GlobalSecondaryIndex,
+    KeySchemaItem, PointInTimeRecoverySpecification, Projection, ProvisionedThroughput,
+    StreamSpecification, TimeToLiveSpecification,
+};
+pub use crate::l1::dynamodb::table::{ProjectionType, StreamViewType};
+pub use crate::l1::dynamodb::CfnTable;
+
+/// A table's name is unique in its account and region.
+const TABLE_NAME: UniqueName = UniqueName {
+    property: "TableName",
+    kind: "table",
+    scope: NameScope::AccountAndRegion,
 };
 
 /// The longest value of a string or binary partition key, in bytes.
@@ -286,10 +296,10 @@ impl Table {
             }
         }
         let mut attributes = vec![props.partition_key.clone()];
-        let mut key_schema = vec![KeySchemaElement {
-            attribute_name: props.partition_key.name.as_str().into(),
-            key_type: Some(KeyType::Hash),
-        }];
+        let mut key_schema = vec![KeySchemaItem::new(
+            props.partition_key.name.as_str(),
+            "HASH",
+        )];
         if let Some(sort) = &props.sort_key {
             if sort.name == props.partition_key.name {
                 stack.add_problem(
@@ -301,10 +311,7 @@ impl Table {
                 );
             }
             attributes.push(sort.clone());
-            key_schema.push(KeySchemaElement {
-                attribute_name: sort.name.as_str().into(),
-                key_type: Some(KeyType::Range),
-            });
+            key_schema.push(KeySchemaItem::new(sort.name.as_str(), "RANGE"));
         }
         for a in &attributes {
             if let Err(e) = check_key_attribute_name(&a.name) {
@@ -327,43 +334,43 @@ impl Table {
                 }
                 (
                     BillingMode::Provisioned,
-                    Some(ProvisionedThroughput {
-                        read_capacity_units: Some(read),
-                        write_capacity_units: Some(write),
-                    }),
+                    Some(ProvisionedThroughput::new(read, write)),
                 )
             }
         };
-        let table = CfnTable {
-            attribute_definitions: Some(definitions(&attributes)),
-            billing_mode: Some(billing_mode),
-            deletion_protection_enabled: props.deletion_protection.then_some(true),
-            key_schema: Some(key_schema),
-            point_in_time_recovery_specification: props.point_in_time_recovery.then_some(
-                cfn::PointInTimeRecoverySpecification {
-                    point_in_time_recovery_enabled: Some(true),
-                },
-            ),
-            provisioned_throughput: throughput,
-            stream_specification: props.stream.map(|v| cfn::StreamSpecification {
-                stream_view_type: Some(v),
-            }),
-            table_name: props.table_name.map(Value::from),
-            time_to_live_specification: props.time_to_live_attribute.map(|a| {
-                cfn::TimeToLiveSpecification {
-                    attribute_name: Some(a.into()),
-                    enabled: true,
-                }
-            }),
-            ..Default::default()
-        };
+        let made_with_stream = props.stream.is_some();
+        let mut table = CfnTable::new(key_schema)
+            .attribute_definitions(definitions(&attributes))
+            .billing_mode(billing_mode)
+            .table_name(props.table_name);
+        if props.deletion_protection {
+            table = table.deletion_protection_enabled(true);
+        }
+        if props.point_in_time_recovery {
+            table = table.point_in_time_recovery_specification(
+                PointInTimeRecoverySpecification::new().point_in_time_recovery_enabled(true),
+            );
+        }
+        if let Some(throughput) = throughput {
+            table = table.provisioned_throughput(throughput);
+        }
+        if let Some(view) = props.stream {
+            table = table.stream_specification(StreamSpecification::new(view));
+        }
+        if let Some(attribute) = props.time_to_live_attribute {
+            table = table.time_to_live_specification(
+                TimeToLiveSpecification::new(true).attribute_name(attribute),
+            );
+        }
         let resource = stack.add_resource(
             &format!("{id}/Resource"),
-            CfnResource::from_props(&table).with_removal_policy(props.removal_policy),
+            CfnResource::from_props(&table)
+                .with_unique_name(TABLE_NAME)
+                .with_removal_policy(props.removal_policy),
         );
         Table {
             resource,
-            made_with_stream: props.stream.is_some(),
+            made_with_stream,
         }
     }
 
@@ -419,32 +426,24 @@ impl Table {
                 .property("GlobalSecondaryIndexes"),
             );
         }
-        let mut key_schema = vec![KeySchemaElement {
-            attribute_name: index.partition_key.name.as_str().into(),
-            key_type: Some(KeyType::Hash),
-        }];
+        let mut key_schema = vec![KeySchemaItem::new(
+            index.partition_key.name.as_str(),
+            "HASH",
+        )];
         if let Some(sort) = &index.sort_key {
-            key_schema.push(KeySchemaElement {
-                attribute_name: sort.name.as_str().into(),
-                key_type: Some(KeyType::Range),
-            });
+            key_schema.push(KeySchemaItem::new(sort.name.as_str(), "RANGE"));
         }
-        let gsi = GlobalSecondaryIndex {
-            index_name: index.name.as_str().into(),
-            key_schema,
-            projection: Projection {
-                non_key_attributes: (!index.non_key_attributes.is_empty())
-                    .then_some(index.non_key_attributes),
-                projection_type: Some(index.projection),
-            },
-            provisioned_throughput: index.capacity.map(|(r, w)| ProvisionedThroughput {
-                read_capacity_units: Some(r),
-                write_capacity_units: Some(w),
-            }),
-        };
-        let definitions = definitions(&attributes).to_cfn().unwrap_or_default();
+        let mut projection = Projection::new().projection_type(index.projection);
+        if !index.non_key_attributes.is_empty() {
+            projection = projection.non_key_attributes(index.non_key_attributes);
+        }
+        let mut gsi = GlobalSecondaryIndex::new(index.name.as_str(), key_schema, projection);
+        if let Some((read, write)) = index.capacity {
+            gsi = gsi.provisioned_throughput(ProvisionedThroughput::new(read, write));
+        }
+        let definitions = Value::from(definitions(&attributes));
         if let Some(resource) = stack.resource_mut(&self.resource) {
-            let gsi = gsi.to_cfn().unwrap_or_default();
+            let gsi = Value::from(gsi);
             match resource.properties.get_path_mut("GlobalSecondaryIndexes") {
                 Some(Value::Array(items)) => items.push(gsi),
                 _ => resource
@@ -490,13 +489,10 @@ impl Table {
         if self.has_stream(stack) {
             return false;
         }
-        let spec = cfn::StreamSpecification {
-            stream_view_type: Some(view),
-        };
         stack.set_property_if_absent(
             &self.resource,
             "StreamSpecification",
-            spec.to_cfn().unwrap_or_default(),
+            StreamSpecification::new(view).into(),
             &format!("the stream of the table {}", self.resource.path),
             "give the table its stream where it is made (TableProps::stream)",
         )
@@ -597,9 +593,6 @@ fn key_attributes(resource: &CfnResource) -> Vec<Attribute> {
 fn definitions(attributes: &[Attribute]) -> Vec<AttributeDefinition> {
     attributes
         .iter()
-        .map(|a| AttributeDefinition {
-            attribute_name: a.name.as_str().into(),
-            attribute_type: Some(a.kind.scalar()),
-        })
+        .map(|a| AttributeDefinition::new(a.name.as_str(), a.kind.scalar()))
         .collect()
 }
