@@ -1,16 +1,19 @@
 //! Alarms: `AWS::CloudWatch::Alarm` on one metric, its limits checked at synth, and the
 //! SNS topics alarms notify (with the topic policy statement that lets CloudWatch publish).
 
+use crate::cfn_enum;
 use crate::core::error::Problem;
 use crate::core::names::NameError;
+use crate::core::resource::{CfnResource, NameScope, UniqueName};
 use crate::core::stack::Stack;
 use crate::core::token::ResourceRef;
 use crate::core::value::Value;
 use crate::iam::{PolicyStatement, Principal};
+use crate::l1::cloudwatch::alarm as l1_alarm;
+pub use crate::l1::cloudwatch::CfnAlarm;
 use crate::sns::Topic;
-use crate::{cfn_enum, cfn_resource, cfn_struct};
 
-use super::metric::{Metric, Usage};
+use super::metric::{Metric, Statistic, Usage};
 
 /// The most actions of one kind (alarm, OK, insufficient data) an alarm may have.
 pub const MAX_ACTIONS: usize = 5;
@@ -241,54 +244,53 @@ pub(super) fn notify_topics(
     }
 }
 
-cfn_struct! {
-    /// One dimension of an alarm's metric.
-    pub struct AlarmDimension {
-        /// The dimension's name.
-        name: String => "Name",
-        /// Its value; may be a token.
-        value: Value => "Value",
+/// An alarm's name is unique in its account and region (metric and composite alarms share
+/// one space of names).
+pub(crate) const ALARM_NAME: UniqueName = UniqueName {
+    property: "AlarmName",
+    kind: "alarm",
+    scope: NameScope::AccountAndRegion,
+};
+
+impl From<ComparisonOperator> for l1_alarm::ComparisonOperator {
+    fn from(c: ComparisonOperator) -> Self {
+        match c {
+            ComparisonOperator::GreaterThanOrEqualToThreshold => {
+                l1_alarm::ComparisonOperator::GreaterThanOrEqualToThreshold
+            }
+            ComparisonOperator::GreaterThanThreshold => {
+                l1_alarm::ComparisonOperator::GreaterThanThreshold
+            }
+            ComparisonOperator::LessThanThreshold => {
+                l1_alarm::ComparisonOperator::LessThanThreshold
+            }
+            ComparisonOperator::LessThanOrEqualToThreshold => {
+                l1_alarm::ComparisonOperator::LessThanOrEqualToThreshold
+            }
+        }
     }
 }
 
-cfn_resource! {
-    /// `AWS::CloudWatch::Alarm`, on one metric.
-    pub struct CfnAlarm: "AWS::CloudWatch::Alarm", required ["ComparisonOperator", "EvaluationPeriods"],
-        unique "AlarmName" as "alarm" in AccountAndRegion {
-        /// Whether the alarm runs its actions.
-        actions_enabled: Option<bool> => "ActionsEnabled",
-        /// ARNs to notify on entering ALARM.
-        alarm_actions: Option<Vec<Value>> => "AlarmActions",
-        /// What the alarm means.
-        alarm_description: Option<String> => "AlarmDescription",
-        /// The alarm's name; CloudFormation makes one up when absent.
-        alarm_name: Option<Value> => "AlarmName",
-        /// How the statistic compares with the threshold.
-        comparison_operator: Option<ComparisonOperator> => "ComparisonOperator",
-        /// M of an "M out of N" alarm.
-        datapoints_to_alarm: Option<u32> => "DatapointsToAlarm",
-        /// The metric's dimensions.
-        dimensions: Option<Vec<AlarmDimension>> => "Dimensions",
-        /// N, the periods evaluated.
-        evaluation_periods: Option<u32> => "EvaluationPeriods",
-        /// A percentile statistic (`p99`); exclusive with `Statistic`.
-        extended_statistic: Option<String> => "ExtendedStatistic",
-        /// ARNs to notify on entering INSUFFICIENT_DATA.
-        insufficient_data_actions: Option<Vec<Value>> => "InsufficientDataActions",
-        /// The metric's name.
-        metric_name: Option<String> => "MetricName",
-        /// The metric's namespace.
-        namespace: Option<String> => "Namespace",
-        /// ARNs to notify on entering OK.
-        ok_actions: Option<Vec<Value>> => "OKActions",
-        /// Seconds per period.
-        period: Option<u32> => "Period",
-        /// A plain statistic (`Sum`); exclusive with `ExtendedStatistic`.
-        statistic: Option<String> => "Statistic",
-        /// The value compared with the statistic.
-        threshold: Option<f64> => "Threshold",
-        /// How periods without data count.
-        treat_missing_data: Option<TreatMissingData> => "TreatMissingData",
+impl From<TreatMissingData> for l1_alarm::TreatMissingData {
+    fn from(t: TreatMissingData) -> Self {
+        match t {
+            TreatMissingData::Breaching => l1_alarm::TreatMissingData::Breaching,
+            TreatMissingData::NotBreaching => l1_alarm::TreatMissingData::NotBreaching,
+            TreatMissingData::Ignore => l1_alarm::TreatMissingData::Ignore,
+            TreatMissingData::Missing => l1_alarm::TreatMissingData::Missing,
+        }
+    }
+}
+
+/// The alarm's `Statistic`, or `None` for a percentile (an `ExtendedStatistic`).
+fn plain_statistic(s: Statistic) -> Option<l1_alarm::Statistic> {
+    match s {
+        Statistic::Sum => Some(l1_alarm::Statistic::Sum),
+        Statistic::Average => Some(l1_alarm::Statistic::Average),
+        Statistic::Minimum => Some(l1_alarm::Statistic::Minimum),
+        Statistic::Maximum => Some(l1_alarm::Statistic::Maximum),
+        Statistic::SampleCount => Some(l1_alarm::Statistic::SampleCount),
+        Statistic::Percentile(_) => None,
     }
 }
 
@@ -471,43 +473,46 @@ impl Alarm {
                 ),
             );
         }
-        let statistic = metric.statistic.to_string();
-        let (statistic, extended_statistic) = if metric.statistic.is_percentile() {
-            (None, Some(statistic))
-        } else {
-            (Some(statistic), None)
-        };
-        let nonempty = |actions: Vec<Value>| (!actions.is_empty()).then_some(actions);
         let alarm_name = props.alarm_name.clone();
-        let alarm = CfnAlarm {
-            actions_enabled: None,
-            alarm_actions: nonempty(props.alarm_actions),
-            alarm_description: props.description,
-            alarm_name: props.alarm_name.map(Value::from),
-            comparison_operator: Some(props.comparison),
-            datapoints_to_alarm: props.datapoints_to_alarm,
-            dimensions: (!metric.dimensions.is_empty()).then(|| {
+        let mut alarm = CfnAlarm::new()
+            .alarm_description(props.description)
+            .alarm_name(props.alarm_name)
+            .comparison_operator(props.comparison)
+            .datapoints_to_alarm(props.datapoints_to_alarm)
+            .evaluation_periods(props.evaluation_periods)
+            .metric_name(metric.metric_name.as_str())
+            .namespace(metric.namespace.as_str())
+            .period(metric.period_seconds)
+            .threshold(props.threshold);
+        alarm = match plain_statistic(metric.statistic) {
+            Some(statistic) => alarm.statistic(statistic),
+            None => alarm.extended_statistic(metric.statistic.to_string()),
+        };
+        if !metric.dimensions.is_empty() {
+            alarm = alarm.dimensions(
                 metric
                     .dimensions
                     .iter()
-                    .map(|(name, value)| AlarmDimension {
-                        name: name.clone(),
-                        value: value.clone(),
-                    })
-                    .collect()
-            }),
-            evaluation_periods: Some(props.evaluation_periods),
-            extended_statistic,
-            insufficient_data_actions: nonempty(props.insufficient_data_actions),
-            metric_name: Some(metric.metric_name.clone()),
-            namespace: Some(metric.namespace.clone()),
-            ok_actions: nonempty(props.ok_actions),
-            period: Some(metric.period_seconds),
-            statistic,
-            threshold: Some(props.threshold),
-            treat_missing_data: props.treat_missing_data,
-        };
-        let resource = stack.add(&format!("{id}/Resource"), &alarm);
+                    .map(|(name, value)| l1_alarm::Dimension::new(name.as_str(), value.clone()))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        if !props.alarm_actions.is_empty() {
+            alarm = alarm.alarm_actions(props.alarm_actions);
+        }
+        if !props.insufficient_data_actions.is_empty() {
+            alarm = alarm.insufficient_data_actions(props.insufficient_data_actions);
+        }
+        if !props.ok_actions.is_empty() {
+            alarm = alarm.ok_actions(props.ok_actions);
+        }
+        if let Some(treat) = props.treat_missing_data {
+            alarm = alarm.treat_missing_data(treat);
+        }
+        let resource = stack.add_resource(
+            &format!("{id}/Resource"),
+            CfnResource::from_props(&alarm).with_unique_name(ALARM_NAME),
+        );
         notify_topics(
             stack,
             &path,

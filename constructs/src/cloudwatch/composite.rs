@@ -5,35 +5,19 @@
 
 use indexmap::IndexMap;
 
-use crate::cfn_resource;
 use crate::core::error::Problem;
 use crate::core::names::generated_name;
+use crate::core::resource::CfnResource;
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
+pub use crate::l1::cloudwatch::CfnCompositeAlarm;
 use crate::sns::Topic;
 
 use super::alarm::{
     action_setters, actions_problems, check_alarm_name, description_problem, notify_topics, Alarm,
-    AlarmState,
+    AlarmState, ALARM_NAME,
 };
-
-cfn_resource! {
-    /// `AWS::CloudWatch::CompositeAlarm`
-    pub struct CfnCompositeAlarm: "AWS::CloudWatch::CompositeAlarm", required ["AlarmRule"],
-        unique "AlarmName" as "alarm" in AccountAndRegion {
-        actions_enabled: Option<bool> => "ActionsEnabled",
-        actions_suppressor: Option<Value> => "ActionsSuppressor",
-        actions_suppressor_extension_period: Option<u32> => "ActionsSuppressorExtensionPeriod",
-        actions_suppressor_wait_period: Option<u32> => "ActionsSuppressorWaitPeriod",
-        alarm_actions: Option<Vec<Value>> => "AlarmActions",
-        alarm_description: Option<String> => "AlarmDescription",
-        alarm_name: Option<Value> => "AlarmName",
-        alarm_rule: Value => "AlarmRule",
-        insufficient_data_actions: Option<Vec<Value>> => "InsufficientDataActions",
-        ok_actions: Option<Vec<Value>> => "OKActions",
-    }
-}
 
 /// The limits CloudWatch sets on composite alarms (`PutCompositeAlarm`).
 pub mod composite_limits {
@@ -412,24 +396,29 @@ impl CompositeAlarm {
         for (property, message) in problems {
             stack.add_problem(Problem::new(&path, message).property(property));
         }
-        let nonempty = |actions: Vec<Value>| (!actions.is_empty()).then_some(actions);
-        let (suppressor, wait, extension) = match &props.suppressor {
-            Some((alarm, wait, extension)) => (Some(alarm.arn()), Some(*wait), Some(*extension)),
-            None => (None, None, None),
-        };
-        let alarm = CfnCompositeAlarm {
-            actions_enabled: props.actions_enabled,
-            actions_suppressor: suppressor,
-            actions_suppressor_extension_period: extension,
-            actions_suppressor_wait_period: wait,
-            alarm_actions: nonempty(props.alarm_actions),
-            alarm_description: props.description,
-            alarm_name: Some(Value::from(name.as_str())),
-            alarm_rule: rule.value(),
-            insufficient_data_actions: nonempty(props.insufficient_data_actions),
-            ok_actions: nonempty(props.ok_actions),
-        };
-        let resource = stack.add(&format!("{id}/Resource"), &alarm);
+        let mut alarm = CfnCompositeAlarm::new(rule.value())
+            .actions_enabled(props.actions_enabled)
+            .alarm_description(props.description)
+            .alarm_name(name.as_str());
+        if let Some((suppressor, wait, extension)) = &props.suppressor {
+            alarm = alarm
+                .actions_suppressor(suppressor.arn())
+                .actions_suppressor_extension_period(*extension)
+                .actions_suppressor_wait_period(*wait);
+        }
+        if !props.alarm_actions.is_empty() {
+            alarm = alarm.alarm_actions(props.alarm_actions);
+        }
+        if !props.insufficient_data_actions.is_empty() {
+            alarm = alarm.insufficient_data_actions(props.insufficient_data_actions);
+        }
+        if !props.ok_actions.is_empty() {
+            alarm = alarm.ok_actions(props.ok_actions);
+        }
+        let resource = stack.add_resource(
+            &format!("{id}/Resource"),
+            CfnResource::from_props(&alarm).with_unique_name(ALARM_NAME),
+        );
         notify_topics(
             stack,
             &path,

@@ -8,7 +8,6 @@ mod metric;
 
 use indexmap::IndexMap;
 
-use crate::cfn_resource;
 use crate::core::error::Problem;
 use crate::core::names;
 use crate::core::stack::Stack;
@@ -16,7 +15,7 @@ use crate::core::token::{Aws, Pseudo, ResourceRef, Token};
 use crate::core::value::Value;
 
 pub use alarm::{
-    check_alarm_name, Alarm, AlarmDimension, AlarmProps, AlarmState, CfnAlarm, ComparisonOperator,
+    check_alarm_name, Alarm, AlarmProps, AlarmState, CfnAlarm, ComparisonOperator,
     TreatMissingData, MAX_ACTIONS, MAX_RANGE, MAX_RANGE_SHORT_PERIODS,
 };
 pub use composite::{
@@ -27,13 +26,7 @@ pub use metric::{Metric, Statistic, MAX_DIMENSIONS};
 
 use metric::Usage;
 
-cfn_resource! {
-    /// `AWS::CloudWatch::Dashboard`
-    pub struct CfnDashboard: "AWS::CloudWatch::Dashboard", required ["DashboardBody"] {
-        dashboard_body: Value => "DashboardBody",
-        dashboard_name: Option<Value> => "DashboardName",
-    }
-}
+pub use crate::l1::cloudwatch::CfnDashboard;
 
 /// How a metric widget draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -285,10 +278,7 @@ impl Dashboard {
             y += row_height;
         }
         let body = Value::object().with("widgets", Value::Array(widgets));
-        let dashboard = CfnDashboard {
-            dashboard_body: json_sub(&body),
-            dashboard_name: props.name.map(Value::from),
-        };
+        let dashboard = CfnDashboard::new(json_sub(&body)).dashboard_name(props.name);
         Dashboard {
             resource: stack.add(&format!("{id}/Resource"), &dashboard),
         }
