@@ -344,7 +344,7 @@ def render_enum(name, node, values):
     out += f"#[derive(Debug, Clone, PartialEq)]\npub enum {name} {{\n"
     variants, used = [], {"Other"}
     for v in values:
-        var = camel(v)
+        var = "Wildcard" if v == "*" else camel(v)
         if var.endswith("_"):
             var = var[:-1] + "Value"
         base, n = var, 1

@@ -3757,7 +3757,7 @@ pub mod url {
         #[doc = "`POST`"] Post,
         #[doc = "`PATCH`"] Patch,
         #[doc = "`DELETE`"] Delete,
-        #[doc = "`*`"] Empty,
+        #[doc = "`*`"] Wildcard,
         /// A value the schema does not list (newer than rcdk's schemas), or a token.
         Other(t::Value),
     }
@@ -3772,7 +3772,7 @@ pub mod url {
                 AllowMethod::Post => "POST",
                 AllowMethod::Patch => "PATCH",
                 AllowMethod::Delete => "DELETE",
-                AllowMethod::Empty => "*",
+                AllowMethod::Wildcard => "*",
                 AllowMethod::Other(v) => return v,
             })
         }

@@ -17,9 +17,19 @@ use crate::core::value::Value;
 use crate::iam::{grant, Grantable, PolicyStatement, Principal, Role, RoleProps};
 use crate::logs::{LogGroup, LogGroupProps, RetentionDays};
 
+use crate::core::resource::{NameScope, UniqueName};
+use crate::l1::lambda::{function as l1_function, url as l1_url};
+pub use crate::l1::lambda::{CfnAlias, CfnFunction, CfnPermission, CfnUrl, CfnVersion};
 pub use cfn::{
-    Architecture, CfnAlias, CfnEventSourceMapping, CfnFunction, CfnPermission, CfnUrl, CfnVersion,
-    FunctionUrlAuthType, InvokeMode, StartingPosition, TracingMode,
+    Architecture, CfnEventSourceMapping, FunctionUrlAuthType, InvokeMode, StartingPosition,
+    TracingMode,
+};
+
+/// A function's name is unique in its account and region.
+const FUNCTION_NAME: UniqueName = UniqueName {
+    property: "FunctionName",
+    kind: "function",
+    scope: NameScope::AccountAndRegion,
 };
 pub use event_source::{
     limits as event_source_limits, EventSource, EventSourceMapping, FailureDestination, SqsSource,
@@ -322,32 +332,29 @@ impl Function {
                 },
             },
         );
-        let function = CfnFunction {
-            architectures: Some(vec![props.architecture]),
-            code: Some(cfn::Code {
-                s3_bucket: Some(fns::sub(ASSET_BUCKET)),
-                s3_key: Some(key),
-                ..Default::default()
-            }),
-            description: props.description,
-            environment: (!props.environment.is_empty()).then(|| cfn::Environment {
-                variables: Some(props.environment.clone()),
-            }),
-            function_name: props.function_name.map(Value::from),
-            handler: Some("bootstrap".into()),
-            logging_config: Some(cfn::LoggingConfig {
-                log_group: Some(log_group.name()),
-                ..Default::default()
-            }),
-            memory_size: Some(props.memory_mb),
-            reserved_concurrent_executions: props.reserved_concurrency,
-            role: role.arn(),
-            runtime: Some(RUNTIME.into()),
-            timeout: Some(props.timeout_seconds),
-            tracing_config: props.tracing.map(|m| cfn::TracingConfig { mode: Some(m) }),
-            ..Default::default()
-        };
-        let mut resource = CfnResource::from_props(&function);
+        let mut function = CfnFunction::new(
+            l1_function::Code::new()
+                .s3_bucket(fns::sub(ASSET_BUCKET))
+                .s3_key(key),
+            role.arn(),
+        )
+        .architectures(vec![props.architecture])
+        .description(props.description)
+        .function_name(props.function_name)
+        .handler("bootstrap")
+        .logging_config(l1_function::LoggingConfig::new().log_group(log_group.name()))
+        .memory_size(props.memory_mb)
+        .reserved_concurrent_executions(props.reserved_concurrency)
+        .runtime(l1_function::Runtime::ProvidedAl2023)
+        .timeout(props.timeout_seconds);
+        if !props.environment.is_empty() {
+            function = function
+                .environment(l1_function::Environment::new().variables(props.environment.clone()));
+        }
+        if let Some(mode) = props.tracing {
+            function = function.tracing_config(l1_function::TracingConfig::new().mode(mode));
+        }
+        let mut resource = CfnResource::from_props(&function).with_unique_name(FUNCTION_NAME);
         // the role's rights must exist before the function first runs (the role itself is
         // already a dependency through `Role: !GetAtt`)
         if let Some(policy) = role.default_policy(stack) {
@@ -427,35 +434,43 @@ impl Function {
         id: &str,
         permission: PermissionProps,
     ) -> ResourceRef {
-        let props = CfnPermission {
-            action: permission.action.into(),
-            function_name: self.arn(),
-            function_url_auth_type: permission.function_url_auth_type,
-            invoked_via_function_url: permission.invoked_via_function_url,
-            principal: permission.principal,
-            source_account: permission.source_account,
-            source_arn: permission.source_arn,
-            ..Default::default()
-        };
+        let mut props = CfnPermission::new(permission.action, self.arn(), permission.principal)
+            .invoked_via_function_url(permission.invoked_via_function_url)
+            .source_account(permission.source_account)
+            .source_arn(permission.source_arn);
+        if let Some(auth_type) = permission.function_url_auth_type {
+            props = props.function_url_auth_type(auth_type);
+        }
         stack.add(&format!("{}/{id}", self.id), &props)
     }
 
     /// A function URL (AWS_IAM auth unless told otherwise).
     pub fn add_url(&self, stack: &mut Stack, props: FunctionUrlProps) -> FunctionUrl {
-        let url = CfnUrl {
-            auth_type: Some(props.auth_type),
-            cors: props.cors.map(|c| cfn::UrlCors {
-                allow_credentials: c.allow_credentials.then_some(true),
-                allow_headers: (!c.allow_headers.is_empty()).then_some(c.allow_headers),
-                allow_methods: (!c.allow_methods.is_empty()).then_some(c.allow_methods),
-                allow_origins: (!c.allow_origins.is_empty()).then_some(c.allow_origins),
-                expose_headers: (!c.expose_headers.is_empty()).then_some(c.expose_headers),
-                max_age: c.max_age_seconds,
-            }),
-            invoke_mode: Some(props.invoke_mode),
-            target_function_arn: self.arn(),
-            ..Default::default()
-        };
+        let mut url = CfnUrl::new(props.auth_type, self.arn()).invoke_mode(props.invoke_mode);
+        if let Some(c) = props.cors {
+            let mut cors = l1_url::Cors::new().max_age(c.max_age_seconds);
+            if c.allow_credentials {
+                cors = cors.allow_credentials(true);
+            }
+            if !c.allow_headers.is_empty() {
+                cors = cors.allow_headers(c.allow_headers);
+            }
+            if !c.allow_methods.is_empty() {
+                cors = cors.allow_methods(
+                    c.allow_methods
+                        .iter()
+                        .map(|m| url_method(m))
+                        .collect::<Vec<_>>(),
+                );
+            }
+            if !c.allow_origins.is_empty() {
+                cors = cors.allow_origins(c.allow_origins);
+            }
+            if !c.expose_headers.is_empty() {
+                cors = cors.expose_headers(c.expose_headers);
+            }
+            url = url.cors(cors);
+        }
         let resource = stack.add(&format!("{}/FunctionUrl/Resource", self.id), &url);
         if props.auth_type == FunctionUrlAuthType::None {
             // a public URL needs both statements in the function's policy (Lambda's model
@@ -483,20 +498,26 @@ impl Function {
     pub fn add_alias(&self, stack: &mut Stack, alias: &str) -> ResourceRef {
         let version = stack.add(
             &format!("{}/CurrentVersion/Resource", self.id),
-            &CfnVersion {
-                function_name: self.name(),
-                ..Default::default()
-            },
+            &CfnVersion::new(self.name()),
         );
         stack.add(
             &format!("{}/Alias{alias}/Resource", self.id),
-            &CfnAlias {
-                function_name: self.name(),
-                function_version: version.get_att("Version"),
-                name: alias.into(),
-                ..Default::default()
-            },
+            &CfnAlias::new(self.name(), version.get_att("Version"), alias),
         )
+    }
+}
+
+/// A method of a function URL's CORS as the generated L1 has it (`*` for any).
+fn url_method(method: &str) -> l1_url::AllowMethod {
+    match method {
+        "GET" => l1_url::AllowMethod::Get,
+        "PUT" => l1_url::AllowMethod::Put,
+        "HEAD" => l1_url::AllowMethod::Head,
+        "POST" => l1_url::AllowMethod::Post,
+        "PATCH" => l1_url::AllowMethod::Patch,
+        "DELETE" => l1_url::AllowMethod::Delete,
+        "*" => l1_url::AllowMethod::Wildcard,
+        other => l1_url::AllowMethod::Other(other.into()),
     }
 }
 
