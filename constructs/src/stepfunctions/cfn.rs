@@ -1,9 +1,7 @@
-//! L1: `AWS::StepFunctions::StateMachine`.
+//! The state machine L2's enums, and how the generated L1 (`l1::stepfunctions`) has them.
 
-use indexmap::IndexMap;
-
-use crate::core::value::Value;
-use crate::{cfn_enum, cfn_resource, cfn_struct};
+use crate::cfn_enum;
+use crate::l1::stepfunctions::state_machine as l1;
 
 cfn_enum! {
     /// `StateMachineType`.
@@ -15,49 +13,22 @@ cfn_enum! {
     pub enum LogLevel { All => "ALL", Error => "ERROR", Fatal => "FATAL", Off => "OFF" }
 }
 
-cfn_struct! {
-    /// `CloudWatchLogsLogGroup`: the log group a state machine logs to.
-    pub struct CloudWatchLogsLogGroup {
-        log_group_arn: Value => "LogGroupArn",
+impl From<StateMachineType> for l1::StateMachineType {
+    fn from(t: StateMachineType) -> Self {
+        match t {
+            StateMachineType::Standard => Self::Standard,
+            StateMachineType::Express => Self::Express,
+        }
     }
 }
 
-cfn_struct! {
-    /// `LogDestination`: one destination of `LoggingConfiguration.Destinations`.
-    pub struct LogDestination {
-        cloud_watch_logs_log_group: CloudWatchLogsLogGroup => "CloudWatchLogsLogGroup",
-    }
-}
-
-cfn_struct! {
-    /// `LoggingConfiguration`: what a state machine logs, and where.
-    pub struct LoggingConfiguration {
-        destinations: Option<Vec<LogDestination>> => "Destinations",
-        include_execution_data: Option<bool> => "IncludeExecutionData",
-        level: Option<LogLevel> => "Level",
-    }
-}
-
-cfn_struct! {
-    /// `TracingConfiguration`: X-Ray tracing of executions.
-    pub struct TracingConfiguration {
-        enabled: Option<bool> => "Enabled",
-    }
-}
-
-cfn_resource! {
-    /// `AWS::StepFunctions::StateMachine`. rcdk sets `Definition` (an object) and carries
-    /// every token in `DefinitionSubstitutions`.
-    pub struct CfnStateMachine: "AWS::StepFunctions::StateMachine", required ["RoleArn"],
-        unique "StateMachineName" as "state machine" in AccountAndRegion {
-        definition: Option<Value> => "Definition",
-        definition_string: Option<Value> => "DefinitionString",
-        definition_substitutions: Option<IndexMap<String, Value>> => "DefinitionSubstitutions",
-        logging_configuration: Option<LoggingConfiguration> => "LoggingConfiguration",
-        role_arn: Value => "RoleArn",
-        state_machine_name: Option<Value> => "StateMachineName",
-        state_machine_type: Option<StateMachineType> => "StateMachineType",
-        tags: Option<Vec<Value>> => "Tags",
-        tracing_configuration: Option<TracingConfiguration> => "TracingConfiguration",
+impl From<LogLevel> for l1::Level {
+    fn from(l: LogLevel) -> Self {
+        match l {
+            LogLevel::All => Self::All,
+            LogLevel::Error => Self::Error,
+            LogLevel::Fatal => Self::Fatal,
+            LogLevel::Off => Self::Off,
+        }
     }
 }

@@ -9,7 +9,7 @@ pub mod state_machine;
 mod substitutions;
 pub mod tasks;
 
-pub use cfn::CfnStateMachine;
+pub use crate::l1::stepfunctions::CfnStateMachine;
 pub use permissions::action_of_resource;
 pub use state_machine::{
     DefinitionBody, LogLevel, Logging, StateMachine, StateMachineProps, StateMachineType,

@@ -15,9 +15,17 @@ use crate::logs::LogGroup;
 
 use super::asl::render::to_plain_json;
 use super::asl::{Chain, Closed, Definition, Link, QueryLanguage, ValidateOptions};
-use super::cfn::{
-    CfnStateMachine, CloudWatchLogsLogGroup, LogDestination, LoggingConfiguration,
-    TracingConfiguration,
+use crate::core::resource::{NameScope, UniqueName};
+use crate::l1::stepfunctions::state_machine::{
+    CloudWatchLogsLogGroup, LogDestination, LoggingConfiguration, TracingConfiguration,
+};
+use crate::l1::stepfunctions::CfnStateMachine;
+
+/// A state machine's name is unique in its account and region.
+const MACHINE_NAME: UniqueName = UniqueName {
+    property: "StateMachineName",
+    kind: "state machine",
+    scope: NameScope::AccountAndRegion,
 };
 use super::permissions::require_task_permissions;
 use super::substitutions::{bind_self, mentions_self, placeholders_in, Substituter};
@@ -276,15 +284,12 @@ impl StateMachine {
                     .actions(LOG_DELIVERY_ACTIONS.iter().copied())
                     .resource("*"),
             );
-            LoggingConfiguration {
-                destinations: Some(vec![LogDestination {
-                    cloud_watch_logs_log_group: CloudWatchLogsLogGroup {
-                        log_group_arn: l.destination.arn(),
-                    },
-                }]),
-                include_execution_data: Some(l.include_execution_data),
-                level: Some(l.level),
-            }
+            LoggingConfiguration::new()
+                .destinations(vec![LogDestination::new().cloud_watch_logs_log_group(
+                    CloudWatchLogsLogGroup::new().log_group_arn(l.destination.arn()),
+                )])
+                .include_execution_data(l.include_execution_data)
+                .level(l.level)
         });
         if props.tracing {
             role.add_to_policy(
@@ -323,19 +328,22 @@ impl StateMachine {
             }
         }
 
-        let machine = CfnStateMachine {
-            definition: Some(Value::from(json)),
-            definition_substitutions: (!subs.is_empty()).then_some(subs),
-            logging_configuration,
-            role_arn: role.arn(),
-            state_machine_name: name.map(Value::from),
-            state_machine_type: Some(props.kind),
-            tracing_configuration: props.tracing.then_some(TracingConfiguration {
-                enabled: Some(true),
-            }),
-            ..Default::default()
-        };
-        let mut resource = CfnResource::from_props(&machine).with_cycle_help(
+        let mut machine = CfnStateMachine::new(role.arn())
+            .definition(Value::from(json))
+            .state_machine_name(name)
+            .state_machine_type(props.kind);
+        if !subs.is_empty() {
+            machine = machine.definition_substitutions(subs);
+        }
+        if let Some(logging) = logging_configuration {
+            machine = machine.logging_configuration(logging);
+        }
+        if props.tracing {
+            machine = machine.tracing_configuration(TracingConfiguration::new().enabled(true));
+        }
+        let mut resource = CfnResource::from_props(&machine)
+            .with_unique_name(MACHINE_NAME)
+            .with_cycle_help(
             Some("AWS::IAM::Policy"),
             "a state machine waits for its role's policy, so the policy cannot name the machine's Ref: for the machine's own ARN use stepfunctions::asl::this_state_machine_arn() (built from its name), or the task helpers that call the machine itself",
         );
