@@ -17,11 +17,12 @@ use crate::dynamodb::{StreamViewType, Table};
 use crate::sns::Topic;
 use crate::sqs::Queue;
 
-use super::cfn::{
-    CfnEventSourceMapping, DestinationConfig, EventFilter, FilterCriteria, OnFailure,
-    ScalingConfig, StartingPosition,
-};
+use super::cfn::StartingPosition;
 use super::Function;
+use crate::l1::lambda::event_source_mapping::{
+    DestinationConfig, Filter, FilterCriteria, FunctionResponseType, OnFailure, ScalingConfig,
+};
+use crate::l1::lambda::CfnEventSourceMapping;
 
 /// The limits Lambda sets on event source mappings (`CreateEventSourceMapping`, and the
 /// parameter pages of the SQS and DynamoDB sources).
@@ -358,21 +359,28 @@ fn common_problems(
     }
 }
 
-fn filter_criteria(filters: &[Json]) -> Option<FilterCriteria> {
-    (!filters.is_empty()).then(|| FilterCriteria {
-        filters: Some(
-            filters
-                .iter()
-                .map(|p| EventFilter {
-                    pattern: Some(p.to_string()),
-                })
-                .collect(),
-        ),
-    })
-}
-
-fn response_types(report: bool) -> Option<Vec<String>> {
-    report.then(|| vec!["ReportBatchItemFailures".to_string()])
+/// The mapping's filters and response types, as both kinds of source set them.
+fn common(
+    mapping: CfnEventSourceMapping,
+    filters: &[Json],
+    report_batch_item_failures: bool,
+) -> CfnEventSourceMapping {
+    let mut mapping = mapping;
+    if !filters.is_empty() {
+        mapping = mapping.filter_criteria(
+            FilterCriteria::new().filters(
+                filters
+                    .iter()
+                    .map(|p| Filter::new().pattern(p.to_string()))
+                    .collect::<Vec<_>>(),
+            ),
+        );
+    }
+    if report_batch_item_failures {
+        mapping =
+            mapping.function_response_types(vec![FunctionResponseType::ReportBatchItemFailures]);
+    }
+    mapping
 }
 
 impl Function {
@@ -552,19 +560,17 @@ impl Function {
             );
         }
         queue.grant_consume_messages(stack, self);
-        CfnEventSourceMapping {
-            batch_size: props.batch_size,
-            enabled: (!props.enabled).then_some(false),
-            event_source_arn: Some(queue.arn()),
-            filter_criteria: filter_criteria(&props.filters),
-            function_name: self.name(),
-            function_response_types: response_types(props.report_batch_item_failures),
-            maximum_batching_window_in_seconds: window,
-            scaling_config: props.max_concurrency.map(|n| ScalingConfig {
-                maximum_concurrency: Some(n),
-            }),
-            ..Default::default()
+        let mut mapping = CfnEventSourceMapping::new(self.name())
+            .batch_size(props.batch_size)
+            .event_source_arn(queue.arn())
+            .maximum_batching_window_in_seconds(window);
+        if !props.enabled {
+            mapping = mapping.enabled(false);
         }
+        if let Some(n) = props.max_concurrency {
+            mapping = mapping.scaling_config(ScalingConfig::new().maximum_concurrency(n));
+        }
+        common(mapping, &props.filters, props.report_batch_item_failures)
     }
 
     fn stream_mapping(
@@ -646,27 +652,27 @@ impl Function {
             }
         });
         let stream = table.resource().get_att("StreamArn");
-        CfnEventSourceMapping {
-            batch_size: props.batch_size,
-            bisect_batch_on_function_error: props.bisect_batch_on_error.then_some(true),
-            destination_config: destination.map(|arn| DestinationConfig {
-                on_failure: Some(OnFailure {
-                    destination: Some(arn),
-                }),
-            }),
-            enabled: (!props.enabled).then_some(false),
-            event_source_arn: Some(stream),
-            filter_criteria: filter_criteria(&props.filters),
-            function_name: self.name(),
-            function_response_types: response_types(props.report_batch_item_failures),
-            maximum_batching_window_in_seconds: props.max_batching_window_seconds,
-            maximum_record_age_in_seconds: props.max_record_age_seconds,
-            maximum_retry_attempts: props.retry_attempts,
-            parallelization_factor: props.parallelization_factor,
-            starting_position: Some(props.starting_position),
-            tumbling_window_in_seconds: props.tumbling_window_seconds,
-            ..Default::default()
+        let mut mapping = CfnEventSourceMapping::new(self.name())
+            .batch_size(props.batch_size)
+            .event_source_arn(stream)
+            .maximum_batching_window_in_seconds(props.max_batching_window_seconds)
+            .maximum_record_age_in_seconds(props.max_record_age_seconds)
+            .maximum_retry_attempts(props.retry_attempts)
+            .parallelization_factor(props.parallelization_factor)
+            .starting_position(props.starting_position.as_str())
+            .tumbling_window_in_seconds(props.tumbling_window_seconds);
+        if props.bisect_batch_on_error {
+            mapping = mapping.bisect_batch_on_function_error(true);
         }
+        if let Some(arn) = destination {
+            mapping = mapping.destination_config(
+                DestinationConfig::new().on_failure(OnFailure::new().destination(arn)),
+            );
+        }
+        if !props.enabled {
+            mapping = mapping.enabled(false);
+        }
+        common(mapping, &props.filters, props.report_batch_item_failures)
     }
 }
 

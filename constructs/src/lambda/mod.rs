@@ -19,11 +19,10 @@ use crate::logs::{LogGroup, LogGroupProps, RetentionDays};
 
 use crate::core::resource::{NameScope, UniqueName};
 use crate::l1::lambda::{function as l1_function, url as l1_url};
-pub use crate::l1::lambda::{CfnAlias, CfnFunction, CfnPermission, CfnUrl, CfnVersion};
-pub use cfn::{
-    Architecture, CfnEventSourceMapping, FunctionUrlAuthType, InvokeMode, StartingPosition,
-    TracingMode,
+pub use crate::l1::lambda::{
+    CfnAlias, CfnEventSourceMapping, CfnFunction, CfnPermission, CfnUrl, CfnVersion,
 };
+pub use cfn::{Architecture, FunctionUrlAuthType, InvokeMode, StartingPosition, TracingMode};
 
 /// A function's name is unique in its account and region.
 const FUNCTION_NAME: UniqueName = UniqueName {
