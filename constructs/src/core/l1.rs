@@ -5,9 +5,9 @@
 //! A setter takes `impl Into<Str>` (or [`Int`], [`Num`], [`Bool`], [`Json`], [`List`],
 //! [`Map`], a generated struct or enum): a literal of the right Rust type, or a [`Value`] that
 //! may be a token (`table.arn()`, a parameter, `fns::if_`); an `Option` of either, whose `None`
-//! leaves the property out. A token's value is checked at synth
-//! where its type is known; a literal is checked against the type's registry schema
-//! ([`crate::registry`]) like every resource.
+//! leaves the property out. Synth checks every literal against the type's registry schema
+//! ([`crate::registry`]), like every resource's; a token is left to the deploy, which alone
+//! knows its value.
 //!
 //! A property is a method: a misspelled one does not compile, and neither does a resource
 //! without a property CloudFormation requires (those are the arguments of `new`):
@@ -271,10 +271,35 @@ impl ToCfn for Props {
 /// An L1 resource added to a stack with [`crate::Stack::add_l1`]: its [`ResourceRef`] (by
 /// `Deref`, for `reference()`, `get_att(..)` and every stack method that takes one) and, from
 /// the generated layer, a typed accessor per attribute (`attr_arn()`, ...).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct L1Ref<P> {
     resource: ResourceRef,
     _props: PhantomData<fn() -> P>,
+}
+
+// by hand: a derive would ask the props type for what only the handle needs
+impl<P> Clone for L1Ref<P> {
+    fn clone(&self) -> Self {
+        L1Ref {
+            resource: self.resource.clone(),
+            _props: PhantomData,
+        }
+    }
+}
+impl<P> PartialEq for L1Ref<P> {
+    fn eq(&self, other: &Self) -> bool {
+        self.resource == other.resource
+    }
+}
+impl<P> Eq for L1Ref<P> {}
+impl<P> std::hash::Hash for L1Ref<P> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.resource.hash(state);
+    }
+}
+impl<P> std::fmt::Debug for L1Ref<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("L1Ref").field(&self.resource).finish()
+    }
 }
 
 impl<P: CfnProps> L1Ref<P> {
@@ -306,5 +331,49 @@ impl<P> Deref for L1Ref<P> {
 impl<P> From<L1Ref<P>> for ResourceRef {
     fn from(r: L1Ref<P>) -> Self {
         r.resource
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn props_render_in_name_order_and_leave_out_null() {
+        let mut p = Props::default();
+        p.put("Zeta", 1);
+        p.put("Alpha", "a");
+        p.put::<Option<Value>>("Gone", None);
+        assert_eq!(
+            serde_json::to_string(&p.to_value()).unwrap_or_default(),
+            r#"{"Alpha":"a","Zeta":1}"#
+        );
+    }
+
+    #[test]
+    fn a_value_stands_for_the_whole_property() {
+        // an object written by hand, with a property set after it
+        let mut p = Props::from_value(Value::object().with("Mode", "OFF"));
+        p.put("MaximumWindowInMinutes", 5);
+        assert_eq!(
+            serde_json::to_string(&p.to_value()).unwrap_or_default(),
+            r#"{"Mode":"OFF","MaximumWindowInMinutes":5}"#
+        );
+        assert_eq!(p.get("Mode"), Some(&Value::from("OFF")));
+        // a token is the property, whatever is set after it
+        let token = crate::core::token::Aws::no_value();
+        let mut p = Props::from_value(token.clone());
+        p.put("Ignored", 1);
+        assert_eq!(p.to_value(), token);
+    }
+
+    #[test]
+    fn an_option_given_to_a_setter_is_left_out_when_none() {
+        assert_eq!(Value::from(Int::from(None::<u32>)), Value::Null);
+        assert_eq!(Value::from(Str::from(Some("x"))), Value::from("x"));
+        assert_eq!(
+            Value::from(List::<Str>::from(vec!["a", "b"])),
+            Value::from(vec!["a", "b"])
+        );
     }
 }
