@@ -9,7 +9,6 @@ pub mod expression;
 mod pattern;
 mod targets;
 
-use crate::cfn_struct;
 use crate::core::error::Problem;
 use crate::core::names;
 use crate::core::resource::{CfnResource, NameScope, UniqueName};
@@ -29,21 +28,6 @@ const BUS_NAME: UniqueName = UniqueName {
     kind: "event bus",
     scope: NameScope::AccountAndRegion,
 };
-
-cfn_struct! {
-    /// A rule's `Targets` item.
-    pub struct CfnTarget {
-        arn: Value => "Arn",
-        dead_letter_config: Option<Value> => "DeadLetterConfig",
-        id: String => "Id",
-        input: Option<String> => "Input",
-        input_path: Option<String> => "InputPath",
-        input_transformer: Option<Value> => "InputTransformer",
-        retry_policy: Option<Value> => "RetryPolicy",
-        role_arn: Option<Value> => "RoleArn",
-        sqs_parameters: Option<Value> => "SqsParameters",
-    }
-}
 
 /// The limits EventBridge sets (its API reference and quotas page); the Scheduler sets the same
 /// for a description and a retry policy ([`scheduler::limits`](crate::scheduler::limits)).

@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 use crate::core::error::Problem;
 use crate::core::names;
 use crate::core::stack::Stack;
-use crate::core::value::{ToCfn, Value};
+use crate::core::value::Value;
 use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
 use crate::lambda::{Function, PermissionProps};
 use crate::sns::Topic;
@@ -15,7 +15,8 @@ use crate::sqs::{Queue, QueueEncryption};
 use crate::stepfunctions::StateMachine;
 
 use super::delivery::RetryPolicy;
-use super::{limits, CfnTarget, EventBus, Rule};
+use super::{limits, EventBus, Rule};
+use crate::l1::events::rule;
 
 /// The variables EventBridge defines itself, usable in an input template without a path.
 pub const PREDEFINED_VARIABLES: &[&str] = &[
@@ -318,10 +319,13 @@ impl Rule {
             );
         }
 
-        let mut cfn = CfnTarget {
-            id: id.clone(),
-            ..Default::default()
-        };
+        // the target's properties, gathered for `rule::Target` (whose Arn is required)
+        let mut input: Option<String> = None;
+        let mut input_path: Option<String> = None;
+        let mut transformer: Option<rule::InputTransformer> = None;
+        let arn: Value;
+        let mut role_arn: Option<Value> = None;
+        let mut message_group: Option<String> = None;
         match &target.input {
             Some(TargetInput::Constant(json)) => {
                 let text = json.to_string();
@@ -336,7 +340,7 @@ impl Rule {
                         ),
                     );
                 }
-                cfn.input = Some(text);
+                input = Some(text);
             }
             Some(TargetInput::Path(p)) => {
                 if !p.starts_with('$') || p.chars().count() > limits::MAX_INPUT_PATH {
@@ -349,25 +353,23 @@ impl Rule {
                         ),
                     );
                 }
-                cfn.input_path = Some(p.clone());
+                input_path = Some(p.clone());
             }
             Some(TargetInput::Transformer(t)) => {
                 for e in t.problems() {
                     problem(stack, "InputTransformer", e);
                 }
-                let mut v = Value::object();
+                let mut v = rule::InputTransformer::new(t.template.as_str());
                 if !t.paths.is_empty() {
-                    v = v.with("InputPathsMap", Value::from(t.paths.clone()));
+                    v = v.input_paths_map(t.paths.clone());
                 }
-                cfn.input_transformer = Some(v.with("InputTemplate", t.template.as_str()));
+                transformer = Some(v);
             }
             None => {}
         }
         target
             .retry
             .check(stack, &path, &format!("Targets[{index}]"), "EventBridge");
-        cfn.retry_policy = target.retry.retry_policy();
-        cfn.dead_letter_config = target.retry.dead_letter_config();
         if let Some(dlq) = &target.retry.dead_letter_queue {
             self.let_events_send(stack, dlq, &path, "DeadLetterConfig", index);
         }
@@ -383,7 +385,7 @@ impl Rule {
         let rule_arn = self.arn();
         match &target.kind {
             Kind::Function(f) => {
-                cfn.arn = f.arn();
+                arn = f.arn();
                 let rule_part = self.id.replace('/', "-");
                 f.add_permission(
                     stack,
@@ -392,8 +394,8 @@ impl Rule {
                 );
             }
             Kind::StateMachine(m) => {
-                cfn.arn = m.arn();
-                cfn.role_arn = Some(
+                arn = m.arn();
+                role_arn = Some(
                     self.grant_role(
                         stack,
                         PolicyStatement::allow()
@@ -409,8 +411,8 @@ impl Rule {
                         format!("target \"{id}\" sends the rule's events back to the bus they came from: unless the pattern no longer matches them, they loop"),
                     );
                 }
-                cfn.arn = b.arn();
-                cfn.role_arn = Some(
+                arn = b.arn();
+                role_arn = Some(
                     self.grant_role(
                         stack,
                         PolicyStatement::allow()
@@ -420,7 +422,7 @@ impl Rule {
                 );
             }
             Kind::Queue(q) => {
-                cfn.arn = q.arn();
+                arn = q.arn();
                 self.let_events_send(stack, q, &path, "Arn", index);
                 match &target.message_group_id {
                     Some(g) => {
@@ -434,8 +436,7 @@ impl Rule {
                                 ),
                             );
                         }
-                        cfn.sqs_parameters =
-                            Some(Value::object().with("MessageGroupId", g.as_str()));
+                        message_group = Some(g.clone());
                     }
                     None if q.is_fifo() => problem(
                         stack,
@@ -454,7 +455,7 @@ impl Rule {
                 }
             }
             Kind::Topic(t) => {
-                cfn.arn = t.arn();
+                arn = t.arn();
                 if t.is_fifo() {
                     problem(
                         stack,
@@ -491,7 +492,23 @@ impl Rule {
             }
         }
 
-        let value = cfn.to_cfn().unwrap_or_default();
+        let mut cfn = rule::Target::new(arn, id.clone())
+            .input(input)
+            .input_path(input_path)
+            .role_arn(role_arn);
+        if let Some(t) = transformer {
+            cfn = cfn.input_transformer(t);
+        }
+        if let Some(policy) = target.retry.retry_policy() {
+            cfn = cfn.retry_policy(policy);
+        }
+        if let Some(config) = target.retry.dead_letter_config() {
+            cfn = cfn.dead_letter_config(config);
+        }
+        if let Some(group) = message_group {
+            cfn = cfn.sqs_parameters(rule::SqsParameters::new(group));
+        }
+        let value = Value::from(cfn);
         if let Some(rule) = stack.resource_mut(&self.resource) {
             match rule.properties.get_path_mut("Targets") {
                 Some(Value::Array(items)) => items.push(value),
