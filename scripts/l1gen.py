@@ -398,7 +398,11 @@ class Resource:
         self.fields = struct_fields(self.module, schema, "", readonly)
         self.attrs = attributes(schema)
 
-    def render(self):
+    def render(self, shared):
+        """The resource's Rust; `shared` maps a nested type's name to (its text, the module
+        that has it) across the service, so a type another resource of the service already
+        has, with the same text and the same for every type it names, is re-exported from
+        there instead of written again."""
         s = self.schema
         out = doc("", s.get("description"), [f"`{self.type_name}` ([CloudFormation reference]({doc_url(self.type_name)}))."])
         derive = "Debug, Clone, PartialEq" + ("" if any(f[3] for f in self.fields) else ", Default")
@@ -431,11 +435,19 @@ class Resource:
         from l1gen_metrics import render_metrics
 
         nested = render_metrics(self.type_name, self.metrics) + "\n" if self.metrics else ""
+        texts = {}
         for item in self.module.items:
             if item[0] == "struct":
-                nested += render_struct(item[1], item[2], item[3])
+                texts[item[1]] = render_struct(item[1], item[2], item[3])
             else:
-                nested += render_enum(item[1], item[2], item[3])[0]
+                texts[item[1]] = render_enum(item[1], item[2], item[3])[0]
+        reused = reusable(texts, shared)
+        for name, text in texts.items():
+            if name in reused:
+                nested += f"pub use super::{reused[name]}::{name};\n\n"
+            else:
+                nested += text
+                shared.setdefault(name, (text, m))
         if nested:
             out += (
                 f"/// The property types, enums and metrics of `{self.type_name}`.\npub mod {m} {{\n"
@@ -443,6 +455,26 @@ class Resource:
                 + indent(nested) + "}\n\n"
             )
         return out
+
+
+def reusable(texts, shared):
+    """{name: module} of the types in `texts` that can be re-exported from another resource's
+    module: the same text there, and every type of this module they name reusable from that
+    same module."""
+    names = set(texts)
+    refs = {
+        n: {m for m in re.findall(r"\b[A-Z][A-Za-z0-9_]*\b", t) if m in names and m != n}
+        for n, t in texts.items()
+    }
+    reused = {n: shared[n][1] for n, t in texts.items() if n in shared and shared[n][0] == t}
+    changed = True
+    while changed:
+        changed = False
+        for n in list(reused):
+            if any(reused.get(r) != reused[n] for r in refs[n]):
+                del reused[n]
+                changed = True
+    return reused
 
 
 def qualify(ty, module):
@@ -474,13 +506,14 @@ def generate(provider, load_schema, source, metrics):
     for svc, types in sorted(services.items()):
         body = ""
         names = set()
+        shared = {}
         for type_name in types:
             r = Resource(type_name, load_schema(type_name), metrics.get(type_name))
             while r.module_name in names or r.struct in names:
                 r.module_name += "_"
             names.update((r.module_name, r.struct))
             resources[type_name] = r
-            body += r.render()
+            body += r.render(shared)
             total_types += 1
             total_nested += len(r.module.items)
         ns, name = types[0].split("::")[:2]

@@ -436,49 +436,9 @@ pub mod branch {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for BasicAuthConfig { #[inline] fn from(v: t::Value) -> BasicAuthConfig { BasicAuthConfig(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct EnvironmentVariable(t::Props);
+    pub use super::app::EnvironmentVariable;
 
-    impl EnvironmentVariable {
-        /// With its required properties `Name`, `Value`.
-        pub fn new(name: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Name", name.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<EnvironmentVariable> for t::Value { #[inline] fn from(v: EnvironmentVariable) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for EnvironmentVariable { #[inline] fn from(v: t::Value) -> EnvironmentVariable { EnvironmentVariable(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Stage {
-        #[doc = "`EXPERIMENTAL`"] Experimental,
-        #[doc = "`BETA`"] Beta,
-        #[doc = "`PULL_REQUEST`"] PullRequest,
-        #[doc = "`PRODUCTION`"] Production,
-        #[doc = "`DEVELOPMENT`"] Development,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Stage> for t::Value {
-        #[inline]
-        fn from(v: Stage) -> t::Value {
-            t::Value::from(match v {
-                Stage::Experimental => "EXPERIMENTAL",
-                Stage::Beta => "BETA",
-                Stage::PullRequest => "PULL_REQUEST",
-                Stage::Production => "PRODUCTION",
-                Stage::Development => "DEVELOPMENT",
-                Stage::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::app::Stage;
 
 }
 

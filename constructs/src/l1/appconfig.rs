@@ -425,31 +425,7 @@ pub mod environment {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default)
-    /// whether the behavior should be controlled by the account-level Deletion Protection setting. See
-    /// https://docs.aws.amazon.com/appconfig/latest/userguide/deletion-protection.html
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum DeletionProtectionCheck {
-        #[doc = "`ACCOUNT_DEFAULT`"] AccountDefault,
-        #[doc = "`APPLY`"] Apply,
-        #[doc = "`BYPASS`"] Bypass,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<DeletionProtectionCheck> for t::Value {
-        #[inline]
-        fn from(v: DeletionProtectionCheck) -> t::Value {
-            t::Value::from(match v {
-                DeletionProtectionCheck::AccountDefault => "ACCOUNT_DEFAULT",
-                DeletionProtectionCheck::Apply => "APPLY",
-                DeletionProtectionCheck::Bypass => "BYPASS",
-                DeletionProtectionCheck::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::configuration_profile::DeletionProtectionCheck;
 
     /// Amazon CloudWatch alarm to monitor during the deployment process.
     ///

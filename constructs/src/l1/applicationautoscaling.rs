@@ -813,53 +813,7 @@ pub mod scaling_policy {
         }
     }
 
-    /// The namespace of the AWS service that provides the resource, or a `custom-resource`.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ServiceNamespace {
-        #[doc = "`appstream`"] Appstream,
-        #[doc = "`cassandra`"] Cassandra,
-        #[doc = "`comprehend`"] Comprehend,
-        #[doc = "`custom-resource`"] CustomResource,
-        #[doc = "`dynamodb`"] Dynamodb,
-        #[doc = "`ec2`"] Ec2,
-        #[doc = "`ecs`"] Ecs,
-        #[doc = "`elasticache`"] Elasticache,
-        #[doc = "`elasticmapreduce`"] Elasticmapreduce,
-        #[doc = "`kafka`"] Kafka,
-        #[doc = "`lambda`"] Lambda,
-        #[doc = "`neptune`"] Neptune,
-        #[doc = "`rds`"] Rds,
-        #[doc = "`sagemaker`"] Sagemaker,
-        #[doc = "`workspaces`"] Workspaces,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<ServiceNamespace> for t::Value {
-        #[inline]
-        fn from(v: ServiceNamespace) -> t::Value {
-            t::Value::from(match v {
-                ServiceNamespace::Appstream => "appstream",
-                ServiceNamespace::Cassandra => "cassandra",
-                ServiceNamespace::Comprehend => "comprehend",
-                ServiceNamespace::CustomResource => "custom-resource",
-                ServiceNamespace::Dynamodb => "dynamodb",
-                ServiceNamespace::Ec2 => "ec2",
-                ServiceNamespace::Ecs => "ecs",
-                ServiceNamespace::Elasticache => "elasticache",
-                ServiceNamespace::Elasticmapreduce => "elasticmapreduce",
-                ServiceNamespace::Kafka => "kafka",
-                ServiceNamespace::Lambda => "lambda",
-                ServiceNamespace::Neptune => "neptune",
-                ServiceNamespace::Rds => "rds",
-                ServiceNamespace::Sagemaker => "sagemaker",
-                ServiceNamespace::Workspaces => "workspaces",
-                ServiceNamespace::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::scalable_target::ServiceNamespace;
 
     /// `StepScalingPolicyConfiguration` is a property of the
     /// [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html)

@@ -1017,26 +1017,7 @@ pub mod route {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for HttpRouteHeader { #[inline] fn from(v: t::Value) -> HttpRouteHeader { HttpRouteHeader(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct HttpPathMatch(t::Props);
-
-    impl HttpPathMatch {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Exact`.
-        pub fn exact(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Exact", v.into()); self }
-        /// `Regex`.
-        pub fn regex(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Regex", v.into()); self }
-    }
-
-    impl From<HttpPathMatch> for t::Value { #[inline] fn from(v: HttpPathMatch) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for HttpPathMatch { #[inline] fn from(v: t::Value) -> HttpPathMatch { HttpPathMatch(t::Props::from_value(v)) } }
+    pub use super::gateway_route::HttpPathMatch;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2021,41 +2002,9 @@ pub mod virtual_node {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for TlsValidationContext { #[inline] fn from(v: t::Value) -> TlsValidationContext { TlsValidationContext(t::Props::from_value(v)) } }
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SubjectAlternativeNames(t::Props);
+    pub use super::virtual_gateway::SubjectAlternativeNames;
 
-    impl SubjectAlternativeNames {
-        /// With its required properties `Match`.
-        pub fn new(match_: impl Into<SubjectAlternativeNameMatchers>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<SubjectAlternativeNameMatchers>("Match", match_.into());
-            Self(p)
-        }
-    }
-
-    impl From<SubjectAlternativeNames> for t::Value { #[inline] fn from(v: SubjectAlternativeNames) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SubjectAlternativeNames { #[inline] fn from(v: t::Value) -> SubjectAlternativeNames { SubjectAlternativeNames(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct SubjectAlternativeNameMatchers(t::Props);
-
-    impl SubjectAlternativeNameMatchers {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Exact`.
-        pub fn exact(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Exact", v.into()); self }
-    }
-
-    impl From<SubjectAlternativeNameMatchers> for t::Value { #[inline] fn from(v: SubjectAlternativeNameMatchers) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SubjectAlternativeNameMatchers { #[inline] fn from(v: t::Value) -> SubjectAlternativeNameMatchers { SubjectAlternativeNameMatchers(t::Props::from_value(v)) } }
+    pub use super::virtual_gateway::SubjectAlternativeNameMatchers;
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2302,23 +2251,7 @@ pub mod virtual_node {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for OutlierDetection { #[inline] fn from(v: t::Value) -> OutlierDetection { OutlierDetection(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Duration(t::Props);
-
-    impl Duration {
-        /// With its required properties `Unit`, `Value`.
-        pub fn new(unit: impl Into<t::Str>, value: impl Into<t::Int>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Unit", unit.into());
-            p.put::<t::Int>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<Duration> for t::Value { #[inline] fn from(v: Duration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Duration { #[inline] fn from(v: t::Value) -> Duration { Duration(t::Props::from_value(v)) } }
+    pub use super::route::Duration;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -2463,45 +2396,9 @@ pub mod virtual_node {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ListenerTimeout { #[inline] fn from(v: t::Value) -> ListenerTimeout { ListenerTimeout(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct GrpcTimeout(t::Props);
+    pub use super::route::GrpcTimeout;
 
-    impl GrpcTimeout {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Idle`.
-        pub fn idle(mut self, v: impl Into<Duration>) -> Self { self.0.put::<Duration>("Idle", v.into()); self }
-        /// `PerRequest`.
-        pub fn per_request(mut self, v: impl Into<Duration>) -> Self { self.0.put::<Duration>("PerRequest", v.into()); self }
-    }
-
-    impl From<GrpcTimeout> for t::Value { #[inline] fn from(v: GrpcTimeout) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for GrpcTimeout { #[inline] fn from(v: t::Value) -> GrpcTimeout { GrpcTimeout(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct TcpTimeout(t::Props);
-
-    impl TcpTimeout {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Idle`.
-        pub fn idle(mut self, v: impl Into<Duration>) -> Self { self.0.put::<Duration>("Idle", v.into()); self }
-    }
-
-    impl From<TcpTimeout> for t::Value { #[inline] fn from(v: TcpTimeout) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TcpTimeout { #[inline] fn from(v: t::Value) -> TcpTimeout { TcpTimeout(t::Props::from_value(v)) } }
+    pub use super::route::TcpTimeout;
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2560,44 +2457,9 @@ pub mod virtual_node {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for FileAccessLog { #[inline] fn from(v: t::Value) -> FileAccessLog { FileAccessLog(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct LoggingFormat(t::Props);
+    pub use super::virtual_gateway::LoggingFormat;
 
-    impl LoggingFormat {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Json`.
-        pub fn json(mut self, v: impl Into<t::List<JsonFormatRef>>) -> Self { self.0.put::<t::List<JsonFormatRef>>("Json", v.into()); self }
-        /// `Text`.
-        pub fn text(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Text", v.into()); self }
-    }
-
-    impl From<LoggingFormat> for t::Value { #[inline] fn from(v: LoggingFormat) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LoggingFormat { #[inline] fn from(v: t::Value) -> LoggingFormat { LoggingFormat(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct JsonFormatRef(t::Props);
-
-    impl JsonFormatRef {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<JsonFormatRef> for t::Value { #[inline] fn from(v: JsonFormatRef) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for JsonFormatRef { #[inline] fn from(v: t::Value) -> JsonFormatRef { JsonFormatRef(t::Props::from_value(v)) } }
+    pub use super::virtual_gateway::JsonFormatRef;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2762,23 +2624,7 @@ pub mod virtual_router {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for VirtualRouterListener { #[inline] fn from(v: t::Value) -> VirtualRouterListener { VirtualRouterListener(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct PortMapping(t::Props);
-
-    impl PortMapping {
-        /// With its required properties `Port`, `Protocol`.
-        pub fn new(port: impl Into<t::Int>, protocol: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Int>("Port", port.into());
-            p.put::<t::Str>("Protocol", protocol.into());
-            Self(p)
-        }
-    }
-
-    impl From<PortMapping> for t::Value { #[inline] fn from(v: PortMapping) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for PortMapping { #[inline] fn from(v: t::Value) -> PortMapping { PortMapping(t::Props::from_value(v)) } }
+    pub use super::virtual_node::PortMapping;
 
 }
 

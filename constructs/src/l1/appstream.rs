@@ -410,30 +410,7 @@ pub mod application {
         }
     }
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct Tag(t::Props);
-
-    impl Tag {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Key`.
-        pub fn key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Key", v.into()); self }
-        /// `TagKey`.
-        pub fn tag_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TagKey", v.into()); self }
-        /// `TagValue`.
-        pub fn tag_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TagValue", v.into()); self }
-        /// `Value`.
-        pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
-    }
-
-    impl From<Tag> for t::Value { #[inline] fn from(v: Tag) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Tag { #[inline] fn from(v: t::Value) -> Tag { Tag(t::Props::from_value(v)) } }
+    pub use super::app_block::Tag;
 
 }
 
@@ -1122,26 +1099,7 @@ pub mod fleet {
         }
     }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct VpcConfig(t::Props);
-
-    impl VpcConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `SecurityGroupIds`.
-        pub fn security_group_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroupIds", v.into()); self }
-        /// `SubnetIds`.
-        pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
-    }
-
-    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
+    pub use super::app_block_builder::VpcConfig;
 
 }
 
@@ -1217,102 +1175,15 @@ pub mod image_builder {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct AccessEndpoint(t::Props);
+    pub use super::app_block_builder::AccessEndpoint;
 
-    impl AccessEndpoint {
-        /// With its required properties `EndpointType`, `VpceId`.
-        pub fn new(endpoint_type: impl Into<EndpointType>, vpce_id: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<EndpointType>("EndpointType", endpoint_type.into());
-            p.put::<t::Str>("VpceId", vpce_id.into());
-            Self(p)
-        }
-    }
+    pub use super::app_block_builder::EndpointType;
 
-    impl From<AccessEndpoint> for t::Value { #[inline] fn from(v: AccessEndpoint) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for AccessEndpoint { #[inline] fn from(v: t::Value) -> AccessEndpoint { AccessEndpoint(t::Props::from_value(v)) } }
+    pub use super::fleet::DomainJoinInfo;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum EndpointType {
-        #[doc = "`STREAMING`"] Streaming,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::fleet::VolumeConfig;
 
-    impl From<EndpointType> for t::Value {
-        #[inline]
-        fn from(v: EndpointType) -> t::Value {
-            t::Value::from(match v {
-                EndpointType::Streaming => "STREAMING",
-                EndpointType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct DomainJoinInfo(t::Props);
-
-    impl DomainJoinInfo {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `DirectoryName`.
-        pub fn directory_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DirectoryName", v.into()); self }
-        /// `OrganizationalUnitDistinguishedName`.
-        pub fn organizational_unit_distinguished_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OrganizationalUnitDistinguishedName", v.into()); self }
-    }
-
-    impl From<DomainJoinInfo> for t::Value { #[inline] fn from(v: DomainJoinInfo) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for DomainJoinInfo { #[inline] fn from(v: t::Value) -> DomainJoinInfo { DomainJoinInfo(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct VolumeConfig(t::Props);
-
-    impl VolumeConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `VolumeSizeInGb`.
-        pub fn volume_size_in_gb(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VolumeSizeInGb", v.into()); self }
-    }
-
-    impl From<VolumeConfig> for t::Value { #[inline] fn from(v: VolumeConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VolumeConfig { #[inline] fn from(v: t::Value) -> VolumeConfig { VolumeConfig(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct VpcConfig(t::Props);
-
-    impl VpcConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `SecurityGroupIds`.
-        pub fn security_group_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroupIds", v.into()); self }
-        /// `SubnetIds`.
-        pub fn subnet_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SubnetIds", v.into()); self }
-    }
-
-    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
+    pub use super::app_block_builder::VpcConfig;
 
 }
 

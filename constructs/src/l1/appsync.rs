@@ -666,54 +666,9 @@ pub mod channel_namespace {
         }
     }
 
-    /// An auth mode.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct AuthMode(t::Props);
+    pub use super::api::AuthMode;
 
-    impl AuthMode {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `AuthType`.
-        pub fn auth_type(mut self, v: impl Into<AuthenticationType>) -> Self { self.0.put::<AuthenticationType>("AuthType", v.into()); self }
-    }
-
-    impl From<AuthMode> for t::Value { #[inline] fn from(v: AuthMode) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for AuthMode { #[inline] fn from(v: t::Value) -> AuthMode { AuthMode(t::Props::from_value(v)) } }
-
-    /// Security configuration for your AppSync API.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AuthenticationType {
-        #[doc = "`AMAZON_COGNITO_USER_POOLS`"] AmazonCognitoUserPools,
-        #[doc = "`AWS_IAM`"] AwsIam,
-        #[doc = "`API_KEY`"] ApiKey,
-        #[doc = "`OPENID_CONNECT`"] OpenidConnect,
-        #[doc = "`AWS_LAMBDA`"] AwsLambda,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<AuthenticationType> for t::Value {
-        #[inline]
-        fn from(v: AuthenticationType) -> t::Value {
-            t::Value::from(match v {
-                AuthenticationType::AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS",
-                AuthenticationType::AwsIam => "AWS_IAM",
-                AuthenticationType::ApiKey => "API_KEY",
-                AuthenticationType::OpenidConnect => "OPENID_CONNECT",
-                AuthenticationType::AwsLambda => "AWS_LAMBDA",
-                AuthenticationType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::api::AuthenticationType;
 
 }
 

@@ -821,23 +821,7 @@ pub mod logically_air_gapped_backup_vault {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct NotificationObjectType(t::Props);
-
-    impl NotificationObjectType {
-        /// With its required properties `BackupVaultEvents`, `SNSTopicArn`.
-        pub fn new(backup_vault_events: impl Into<t::List<t::Str>>, sns_topic_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<t::Str>>("BackupVaultEvents", backup_vault_events.into());
-            p.put::<t::Str>("SNSTopicArn", sns_topic_arn.into());
-            Self(p)
-        }
-    }
-
-    impl From<NotificationObjectType> for t::Value { #[inline] fn from(v: NotificationObjectType) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for NotificationObjectType { #[inline] fn from(v: t::Value) -> NotificationObjectType { NotificationObjectType(t::Props::from_value(v)) } }
+    pub use super::backup_vault::NotificationObjectType;
 
 }
 

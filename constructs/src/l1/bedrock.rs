@@ -7523,24 +7523,7 @@ pub mod knowledge_base {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SupplementalDataStorageLocation { #[inline] fn from(v: t::Value) -> SupplementalDataStorageLocation { SupplementalDataStorageLocation(t::Props::from_value(v)) } }
 
-    /// An Amazon S3 location.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct S3Location(t::Props);
-
-    impl S3Location {
-        /// With its required properties `URI`.
-        pub fn new(uri: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("URI", uri.into());
-            Self(p)
-        }
-    }
-
-    impl From<S3Location> for t::Value { #[inline] fn from(v: S3Location) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
+    pub use super::data_source::S3Location;
 
     /// Supplemental data storage location type.
     ///
@@ -8610,53 +8593,9 @@ pub mod prompt {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for PromptAgentResource { #[inline] fn from(v: t::Value) -> PromptAgentResource { PromptAgentResource(t::Props::from_value(v)) } }
 
-    /// Model inference configuration
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct PromptInferenceConfiguration(t::Props);
+    pub use super::flow::PromptInferenceConfiguration;
 
-    impl PromptInferenceConfiguration {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Text`.
-        pub fn text(mut self, v: impl Into<PromptModelInferenceConfiguration>) -> Self { self.0.put::<PromptModelInferenceConfiguration>("Text", v.into()); self }
-    }
-
-    impl From<PromptInferenceConfiguration> for t::Value { #[inline] fn from(v: PromptInferenceConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for PromptInferenceConfiguration { #[inline] fn from(v: t::Value) -> PromptInferenceConfiguration { PromptInferenceConfiguration(t::Props::from_value(v)) } }
-
-    /// Prompt model inference configuration
-    ///
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct PromptModelInferenceConfiguration(t::Props);
-
-    impl PromptModelInferenceConfiguration {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `MaxTokens`: Maximum length of output
-        pub fn max_tokens(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("MaxTokens", v.into()); self }
-        /// `StopSequences`: List of stop sequences
-        pub fn stop_sequences(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StopSequences", v.into()); self }
-        /// `Temperature`: Controls randomness, higher values increase diversity
-        pub fn temperature(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Temperature", v.into()); self }
-        /// `TopP`: Cumulative probability cutoff for token selection
-        pub fn top_p(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TopP", v.into()); self }
-    }
-
-    impl From<PromptModelInferenceConfiguration> for t::Value { #[inline] fn from(v: PromptModelInferenceConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for PromptModelInferenceConfiguration { #[inline] fn from(v: t::Value) -> PromptModelInferenceConfiguration { PromptModelInferenceConfiguration(t::Props::from_value(v)) } }
+    pub use super::flow::PromptModelInferenceConfiguration;
 
     /// Contains a key-value pair that defines a metadata tag and value to attach to a prompt variant.
     ///
@@ -8726,26 +8665,7 @@ pub mod prompt {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ChatPromptTemplateConfiguration { #[inline] fn from(v: t::Value) -> ChatPromptTemplateConfiguration { ChatPromptTemplateConfiguration(t::Props::from_value(v)) } }
 
-    /// Input variable
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct PromptInputVariable(t::Props);
-
-    impl PromptInputVariable {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Name`: Name for an input variable
-        pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
-    }
-
-    impl From<PromptInputVariable> for t::Value { #[inline] fn from(v: PromptInputVariable) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for PromptInputVariable { #[inline] fn from(v: t::Value) -> PromptInputVariable { PromptInputVariable(t::Props::from_value(v)) } }
+    pub use super::flow::PromptInputVariable;
 
     /// Chat prompt Message
     ///

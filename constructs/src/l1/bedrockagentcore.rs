@@ -1126,43 +1126,9 @@ pub mod code_interpreter_custom {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A root CA certificate configuration.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Certificate(t::Props);
+    pub use super::browser_custom::Certificate;
 
-    impl Certificate {
-        /// With its required properties `CertificateLocation`.
-        pub fn new(certificate_location: impl Into<CertificateLocation>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<CertificateLocation>("CertificateLocation", certificate_location.into());
-            Self(p)
-        }
-    }
-
-    impl From<Certificate> for t::Value { #[inline] fn from(v: Certificate) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Certificate { #[inline] fn from(v: t::Value) -> Certificate { Certificate(t::Props::from_value(v)) } }
-
-    /// Certificate location in Secrets Manager.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CertificateLocation(t::Props);
-
-    impl CertificateLocation {
-        /// With its required properties `SecretArn`.
-        pub fn new(secret_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("SecretArn", secret_arn.into());
-            Self(p)
-        }
-    }
-
-    impl From<CertificateLocation> for t::Value { #[inline] fn from(v: CertificateLocation) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CertificateLocation { #[inline] fn from(v: t::Value) -> CertificateLocation { CertificateLocation(t::Props::from_value(v)) } }
+    pub use super::browser_custom::CertificateLocation;
 
     /// Network configuration for code interpreter
     ///
@@ -1209,25 +1175,7 @@ pub mod code_interpreter_custom {
         }
     }
 
-    /// Network mode configuration for VPC
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct VpcConfig(t::Props);
-
-    impl VpcConfig {
-        /// With its required properties `SecurityGroups`, `Subnets`.
-        pub fn new(security_groups: impl Into<t::List<t::Str>>, subnets: impl Into<t::List<t::Str>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<t::Str>>("SecurityGroups", security_groups.into());
-            p.put::<t::List<t::Str>>("Subnets", subnets.into());
-            Self(p)
-        }
-    }
-
-    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
+    pub use super::browser_custom::VpcConfig;
 
 }
 
@@ -3568,90 +3516,13 @@ pub mod gateway_target {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for MetadataConfiguration { #[inline] fn from(v: t::Value) -> MetadataConfiguration { MetadataConfiguration(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct PrivateEndpoint(t::Props);
+    pub use super::gateway::PrivateEndpoint;
 
-    impl PrivateEndpoint {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `ManagedVpcResource`.
-        pub fn managed_vpc_resource(mut self, v: impl Into<ManagedVpcResource>) -> Self { self.0.put::<ManagedVpcResource>("ManagedVpcResource", v.into()); self }
-        /// `SelfManagedLatticeResource`.
-        pub fn self_managed_lattice_resource(mut self, v: impl Into<SelfManagedLatticeResource>) -> Self { self.0.put::<SelfManagedLatticeResource>("SelfManagedLatticeResource", v.into()); self }
-    }
+    pub use super::gateway::ManagedVpcResource;
 
-    impl From<PrivateEndpoint> for t::Value { #[inline] fn from(v: PrivateEndpoint) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for PrivateEndpoint { #[inline] fn from(v: t::Value) -> PrivateEndpoint { PrivateEndpoint(t::Props::from_value(v)) } }
+    pub use super::gateway::EndpointIpAddressType;
 
-    /// A property type: 6 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ManagedVpcResource(t::Props);
-
-    impl ManagedVpcResource {
-        /// With its required properties `EndpointIpAddressType`, `SubnetIds`, `VpcIdentifier`.
-        pub fn new(endpoint_ip_address_type: impl Into<EndpointIpAddressType>, subnet_ids: impl Into<t::List<t::Str>>, vpc_identifier: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<EndpointIpAddressType>("EndpointIpAddressType", endpoint_ip_address_type.into());
-            p.put::<t::List<t::Str>>("SubnetIds", subnet_ids.into());
-            p.put::<t::Str>("VpcIdentifier", vpc_identifier.into());
-            Self(p)
-        }
-        /// `RoutingDomain`.
-        pub fn routing_domain(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RoutingDomain", v.into()); self }
-        /// `SecurityGroupIds`.
-        pub fn security_group_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroupIds", v.into()); self }
-        /// `Tags`.
-        pub fn tags(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Tags", v.into()); self }
-    }
-
-    impl From<ManagedVpcResource> for t::Value { #[inline] fn from(v: ManagedVpcResource) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ManagedVpcResource { #[inline] fn from(v: t::Value) -> ManagedVpcResource { ManagedVpcResource(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum EndpointIpAddressType {
-        #[doc = "`IPV4`"] Ipv4,
-        #[doc = "`IPV6`"] Ipv6,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<EndpointIpAddressType> for t::Value {
-        #[inline]
-        fn from(v: EndpointIpAddressType) -> t::Value {
-            t::Value::from(match v {
-                EndpointIpAddressType::Ipv4 => "IPV4",
-                EndpointIpAddressType::Ipv6 => "IPV6",
-                EndpointIpAddressType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct SelfManagedLatticeResource(t::Props);
-
-    impl SelfManagedLatticeResource {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `ResourceConfigurationIdentifier`.
-        pub fn resource_configuration_identifier(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceConfigurationIdentifier", v.into()); self }
-    }
-
-    impl From<SelfManagedLatticeResource> for t::Value { #[inline] fn from(v: SelfManagedLatticeResource) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SelfManagedLatticeResource { #[inline] fn from(v: t::Value) -> SelfManagedLatticeResource { SelfManagedLatticeResource(t::Props::from_value(v)) } }
+    pub use super::gateway::SelfManagedLatticeResource;
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -4606,46 +4477,9 @@ pub mod harness {
         }
     }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct ClaimMatchValueType(t::Props);
+    pub use super::gateway::ClaimMatchValueType;
 
-    impl ClaimMatchValueType {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `MatchValueString`.
-        pub fn match_value_string(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MatchValueString", v.into()); self }
-        /// `MatchValueStringList`.
-        pub fn match_value_string_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MatchValueStringList", v.into()); self }
-    }
-
-    impl From<ClaimMatchValueType> for t::Value { #[inline] fn from(v: ClaimMatchValueType) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ClaimMatchValueType { #[inline] fn from(v: t::Value) -> ClaimMatchValueType { ClaimMatchValueType(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum InboundTokenClaimValueType {
-        #[doc = "`STRING`"] StringValue,
-        #[doc = "`STRING_ARRAY`"] StringArray,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<InboundTokenClaimValueType> for t::Value {
-        #[inline]
-        fn from(v: InboundTokenClaimValueType) -> t::Value {
-            t::Value::from(match v {
-                InboundTokenClaimValueType::StringValue => "STRING",
-                InboundTokenClaimValueType::StringArray => "STRING_ARRAY",
-                InboundTokenClaimValueType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::gateway::InboundTokenClaimValueType;
 
     /// Private endpoint configuration for connecting to the OpenID Connect discovery endpoint over a private network.
     ///
@@ -4697,25 +4531,7 @@ pub mod harness {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ManagedVpcResource { #[inline] fn from(v: t::Value) -> ManagedVpcResource { ManagedVpcResource(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum EndpointIpAddressType {
-        #[doc = "`IPV4`"] Ipv4,
-        #[doc = "`IPV6`"] Ipv6,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<EndpointIpAddressType> for t::Value {
-        #[inline]
-        fn from(v: EndpointIpAddressType) -> t::Value {
-            t::Value::from(match v {
-                EndpointIpAddressType::Ipv4 => "IPV4",
-                EndpointIpAddressType::Ipv6 => "IPV6",
-                EndpointIpAddressType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::gateway::EndpointIpAddressType;
 
     /// Configuration for connecting to a private resource using a self-managed VPC Lattice resource configuration.
     ///
@@ -7262,25 +7078,7 @@ pub mod o_auth2_credential_provider {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AtlassianOauth2ProviderConfigInput { #[inline] fn from(v: t::Value) -> AtlassianOauth2ProviderConfigInput { AtlassianOauth2ProviderConfigInput(t::Props::from_value(v)) } }
 
-    /// A reference to a customer-provided secret stored in AWS Secrets Manager
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SecretReference(t::Props);
-
-    impl SecretReference {
-        /// With its required properties `JsonKey`, `SecretId`.
-        pub fn new(json_key: impl Into<t::Str>, secret_id: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("JsonKey", json_key.into());
-            p.put::<t::Str>("SecretId", secret_id.into());
-            Self(p)
-        }
-    }
-
-    impl From<SecretReference> for t::Value { #[inline] fn from(v: SecretReference) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SecretReference { #[inline] fn from(v: t::Value) -> SecretReference { SecretReference(t::Props::from_value(v)) } }
+    pub use super::api_key_credential_provider::SecretReference;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -8622,25 +8420,7 @@ pub mod payment_credential_provider {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for CoinbaseCdpConfigurationInput { #[inline] fn from(v: t::Value) -> CoinbaseCdpConfigurationInput { CoinbaseCdpConfigurationInput(t::Props::from_value(v)) } }
 
-    /// A reference to a customer-provided secret stored in AWS Secrets Manager
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SecretReference(t::Props);
-
-    impl SecretReference {
-        /// With its required properties `JsonKey`, `SecretId`.
-        pub fn new(json_key: impl Into<t::Str>, secret_id: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("JsonKey", json_key.into());
-            p.put::<t::Str>("SecretId", secret_id.into());
-            Self(p)
-        }
-    }
-
-    impl From<SecretReference> for t::Value { #[inline] fn from(v: SecretReference) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SecretReference { #[inline] fn from(v: t::Value) -> SecretReference { SecretReference(t::Props::from_value(v)) } }
+    pub use super::api_key_credential_provider::SecretReference;
 
     /// The source of the secret. Use MANAGED for service-managed secrets or EXTERNAL for customer-provided secrets.
     ///
@@ -8851,68 +8631,11 @@ pub mod payment_manager {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AuthorizingClaimMatchValueType { #[inline] fn from(v: t::Value) -> AuthorizingClaimMatchValueType { AuthorizingClaimMatchValueType(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ClaimMatchOperator {
-        #[doc = "`EQUALS`"] Equals,
-        #[doc = "`CONTAINS`"] Contains,
-        #[doc = "`CONTAINS_ANY`"] ContainsAny,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::harness::ClaimMatchOperator;
 
-    impl From<ClaimMatchOperator> for t::Value {
-        #[inline]
-        fn from(v: ClaimMatchOperator) -> t::Value {
-            t::Value::from(match v {
-                ClaimMatchOperator::Equals => "EQUALS",
-                ClaimMatchOperator::Contains => "CONTAINS",
-                ClaimMatchOperator::ContainsAny => "CONTAINS_ANY",
-                ClaimMatchOperator::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::gateway::ClaimMatchValueType;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct ClaimMatchValueType(t::Props);
-
-    impl ClaimMatchValueType {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `MatchValueString`.
-        pub fn match_value_string(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MatchValueString", v.into()); self }
-        /// `MatchValueStringList`.
-        pub fn match_value_string_list(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MatchValueStringList", v.into()); self }
-    }
-
-    impl From<ClaimMatchValueType> for t::Value { #[inline] fn from(v: ClaimMatchValueType) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ClaimMatchValueType { #[inline] fn from(v: t::Value) -> ClaimMatchValueType { ClaimMatchValueType(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum InboundTokenClaimValueType {
-        #[doc = "`STRING`"] StringValue,
-        #[doc = "`STRING_ARRAY`"] StringArray,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<InboundTokenClaimValueType> for t::Value {
-        #[inline]
-        fn from(v: InboundTokenClaimValueType) -> t::Value {
-            t::Value::from(match v {
-                InboundTokenClaimValueType::StringValue => "STRING",
-                InboundTokenClaimValueType::StringArray => "STRING_ARRAY",
-                InboundTokenClaimValueType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::gateway::InboundTokenClaimValueType;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -9428,22 +9151,7 @@ pub mod runtime {
         }
     }
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ContainerConfiguration(t::Props);
-
-    impl ContainerConfiguration {
-        /// With its required properties `ContainerUri`.
-        pub fn new(container_uri: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ContainerUri", container_uri.into());
-            Self(p)
-        }
-    }
-
-    impl From<ContainerConfiguration> for t::Value { #[inline] fn from(v: ContainerConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ContainerConfiguration { #[inline] fn from(v: t::Value) -> ContainerConfiguration { ContainerConfiguration(t::Props::from_value(v)) } }
+    pub use super::harness::ContainerConfiguration;
 
     /// Configuration for the authorizer
     ///
@@ -9954,25 +9662,7 @@ pub mod runtime {
         }
     }
 
-    /// Network mode configuration for VPC
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct VpcConfig(t::Props);
-
-    impl VpcConfig {
-        /// With its required properties `SecurityGroups`, `Subnets`.
-        pub fn new(security_groups: impl Into<t::List<t::Str>>, subnets: impl Into<t::List<t::Str>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<t::Str>>("SecurityGroups", security_groups.into());
-            p.put::<t::List<t::Str>>("Subnets", subnets.into());
-            Self(p)
-        }
-    }
-
-    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
+    pub use super::browser_custom::VpcConfig;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -225,25 +225,7 @@ pub mod anomaly_subscription {
         }
     }
 
-    /// A key-value pair to associate with a resource.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ResourceTag(t::Props);
-
-    impl ResourceTag {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
+    pub use super::anomaly_monitor::ResourceTag;
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -380,24 +362,6 @@ pub mod cost_category {
         }
     }
 
-    /// A key-value pair to associate with a resource.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ResourceTag(t::Props);
-
-    impl ResourceTag {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<ResourceTag> for t::Value { #[inline] fn from(v: ResourceTag) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ResourceTag { #[inline] fn from(v: t::Value) -> ResourceTag { ResourceTag(t::Props::from_value(v)) } }
+    pub use super::anomaly_monitor::ResourceTag;
 
 }

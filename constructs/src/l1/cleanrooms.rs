@@ -2205,157 +2205,21 @@ pub mod intermediate_table {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for IntermediateTableAnalysisRuleCustom { #[inline] fn from(v: t::Value) -> IntermediateTableAnalysisRuleCustom { IntermediateTableAnalysisRuleCustom(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AdditionalAnalyses {
-        #[doc = "`ALLOWED`"] Allowed,
-        #[doc = "`REQUIRED`"] Required,
-        #[doc = "`NOT_ALLOWED`"] NotAllowed,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::configured_table::AdditionalAnalyses;
 
-    impl From<AdditionalAnalyses> for t::Value {
-        #[inline]
-        fn from(v: AdditionalAnalyses) -> t::Value {
-            t::Value::from(match v {
-                AdditionalAnalyses::Allowed => "ALLOWED",
-                AdditionalAnalyses::Required => "REQUIRED",
-                AdditionalAnalyses::NotAllowed => "NOT_ALLOWED",
-                AdditionalAnalyses::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::configured_table::AggregationThreshold;
 
-    /// A property type: 5 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct AggregationThreshold(t::Props);
+    pub use super::configured_table::AllowedAggregateExpressionType;
 
-    impl AggregationThreshold {
-        /// With its required properties `AllowedAggregateExpressionType`, `IdentityColumns`, `MinimumIdentityCount`, `Type`.
-        pub fn new(allowed_aggregate_expression_type: impl Into<AllowedAggregateExpressionType>, identity_columns: impl Into<t::List<t::Str>>, minimum_identity_count: impl Into<t::Int>, type_: impl Into<AggregationThresholdType>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<AllowedAggregateExpressionType>("AllowedAggregateExpressionType", allowed_aggregate_expression_type.into());
-            p.put::<t::List<t::Str>>("IdentityColumns", identity_columns.into());
-            p.put::<t::Int>("MinimumIdentityCount", minimum_identity_count.into());
-            p.put::<AggregationThresholdType>("Type", type_.into());
-            Self(p)
-        }
-        /// `OutputColumnThresholds`.
-        pub fn output_column_thresholds(mut self, v: impl Into<t::List<OutputColumnThreshold>>) -> Self { self.0.put::<t::List<OutputColumnThreshold>>("OutputColumnThresholds", v.into()); self }
-    }
+    pub use super::configured_table::OutputColumnThreshold;
 
-    impl From<AggregationThreshold> for t::Value { #[inline] fn from(v: AggregationThreshold) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for AggregationThreshold { #[inline] fn from(v: t::Value) -> AggregationThreshold { AggregationThreshold(t::Props::from_value(v)) } }
+    pub use super::configured_table::AggregationThresholdType;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AllowedAggregateExpressionType {
-        #[doc = "`COLUMNS_ONLY`"] ColumnsOnly,
-        #[doc = "`ANY_EXPRESSION`"] AnyExpression,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::configured_table::ComparisonControls;
 
-    impl From<AllowedAggregateExpressionType> for t::Value {
-        #[inline]
-        fn from(v: AllowedAggregateExpressionType) -> t::Value {
-            t::Value::from(match v {
-                AllowedAggregateExpressionType::ColumnsOnly => "COLUMNS_ONLY",
-                AllowedAggregateExpressionType::AnyExpression => "ANY_EXPRESSION",
-                AllowedAggregateExpressionType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::configured_table::DifferentialPrivacy;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct OutputColumnThreshold(t::Props);
-
-    impl OutputColumnThreshold {
-        /// With its required properties `MinimumIdentityCount`, `OutputColumnName`.
-        pub fn new(minimum_identity_count: impl Into<t::Int>, output_column_name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Int>("MinimumIdentityCount", minimum_identity_count.into());
-            p.put::<t::Str>("OutputColumnName", output_column_name.into());
-            Self(p)
-        }
-    }
-
-    impl From<OutputColumnThreshold> for t::Value { #[inline] fn from(v: OutputColumnThreshold) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for OutputColumnThreshold { #[inline] fn from(v: t::Value) -> OutputColumnThreshold { OutputColumnThreshold(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AggregationThresholdType {
-        #[doc = "`COUNT_DISTINCT`"] CountDistinct,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<AggregationThresholdType> for t::Value {
-        #[inline]
-        fn from(v: AggregationThresholdType) -> t::Value {
-            t::Value::from(match v {
-                AggregationThresholdType::CountDistinct => "COUNT_DISTINCT",
-                AggregationThresholdType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ComparisonControls(t::Props);
-
-    impl ComparisonControls {
-        /// With its required properties `AllowedColumnComparisonColumns`, `AllowedLiteralComparisonColumns`.
-        pub fn new(allowed_column_comparison_columns: impl Into<t::List<t::Str>>, allowed_literal_comparison_columns: impl Into<t::List<t::Str>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<t::Str>>("AllowedColumnComparisonColumns", allowed_column_comparison_columns.into());
-            p.put::<t::List<t::Str>>("AllowedLiteralComparisonColumns", allowed_literal_comparison_columns.into());
-            Self(p)
-        }
-    }
-
-    impl From<ComparisonControls> for t::Value { #[inline] fn from(v: ComparisonControls) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ComparisonControls { #[inline] fn from(v: t::Value) -> ComparisonControls { ComparisonControls(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct DifferentialPrivacy(t::Props);
-
-    impl DifferentialPrivacy {
-        /// With its required properties `Columns`.
-        pub fn new(columns: impl Into<t::List<DifferentialPrivacyColumn>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<DifferentialPrivacyColumn>>("Columns", columns.into());
-            Self(p)
-        }
-    }
-
-    impl From<DifferentialPrivacy> for t::Value { #[inline] fn from(v: DifferentialPrivacy) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for DifferentialPrivacy { #[inline] fn from(v: t::Value) -> DifferentialPrivacy { DifferentialPrivacy(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct DifferentialPrivacyColumn(t::Props);
-
-    impl DifferentialPrivacyColumn {
-        /// With its required properties `Name`.
-        pub fn new(name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Name", name.into());
-            Self(p)
-        }
-    }
-
-    impl From<DifferentialPrivacyColumn> for t::Value { #[inline] fn from(v: DifferentialPrivacyColumn) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for DifferentialPrivacyColumn { #[inline] fn from(v: t::Value) -> DifferentialPrivacyColumn { DifferentialPrivacyColumn(t::Props::from_value(v)) } }
+    pub use super::configured_table::DifferentialPrivacyColumn;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

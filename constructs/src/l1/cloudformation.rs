@@ -961,49 +961,9 @@ pub mod lambda_hook {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// Attribute to specify CloudFormation behavior on hook failure.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum FailureMode {
-        #[doc = "`FAIL`"] Fail,
-        #[doc = "`WARN`"] Warn,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::guard_hook::FailureMode;
 
-    impl From<FailureMode> for t::Value {
-        #[inline]
-        fn from(v: FailureMode) -> t::Value {
-            t::Value::from(match v {
-                FailureMode::Fail => "FAIL",
-                FailureMode::Warn => "WARN",
-                FailureMode::Other(v) => return v,
-            })
-        }
-    }
-
-    /// Attribute to specify which stacks this hook applies to or should get invoked for
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum HookStatus {
-        #[doc = "`ENABLED`"] Enabled,
-        #[doc = "`DISABLED`"] Disabled,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<HookStatus> for t::Value {
-        #[inline]
-        fn from(v: HookStatus) -> t::Value {
-            t::Value::from(match v {
-                HookStatus::Enabled => "ENABLED",
-                HookStatus::Disabled => "DISABLED",
-                HookStatus::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::guard_hook::HookStatus;
 
     /// Contains logging configuration information for an extension.
     ///
@@ -1025,215 +985,23 @@ pub mod lambda_hook {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for LoggingConfig { #[inline] fn from(v: t::Value) -> LoggingConfig { LoggingConfig(t::Props::from_value(v)) } }
 
-    /// Filters to allow hooks to target specific stack attributes
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct StackFilters(t::Props);
+    pub use super::guard_hook::StackFilters;
 
-    impl StackFilters {
-        /// With its required properties `FilteringCriteria`.
-        pub fn new(filtering_criteria: impl Into<FilteringCriteria>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<FilteringCriteria>("FilteringCriteria", filtering_criteria.into());
-            Self(p)
-        }
-        /// `StackNames`: List of stack names as filters
-        pub fn stack_names(mut self, v: impl Into<StackNames>) -> Self { self.0.put::<StackNames>("StackNames", v.into()); self }
-        /// `StackRoles`: List of stack roles that are performing the stack operations.
-        pub fn stack_roles(mut self, v: impl Into<StackRoles>) -> Self { self.0.put::<StackRoles>("StackRoles", v.into()); self }
-    }
+    pub use super::guard_hook::FilteringCriteria;
 
-    impl From<StackFilters> for t::Value { #[inline] fn from(v: StackFilters) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for StackFilters { #[inline] fn from(v: t::Value) -> StackFilters { StackFilters(t::Props::from_value(v)) } }
+    pub use super::guard_hook::StackNames;
 
-    /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook
-    /// pass if all filters match
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum FilteringCriteria {
-        #[doc = "`ALL`"] All,
-        #[doc = "`ANY`"] Any,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::guard_hook::StackRoles;
 
-    impl From<FilteringCriteria> for t::Value {
-        #[inline]
-        fn from(v: FilteringCriteria) -> t::Value {
-            t::Value::from(match v {
-                FilteringCriteria::All => "ALL",
-                FilteringCriteria::Any => "ANY",
-                FilteringCriteria::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::guard_hook::TargetFilters;
 
-    /// List of stack names as filters
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct StackNames(t::Props);
+    pub use super::guard_hook::Action;
 
-    impl StackNames {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Exclude`: List of stack names that the hook is going to be excluded from
-        pub fn exclude(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Exclude", v.into()); self }
-        /// `Include`: List of stack names that the hook is going to target
-        pub fn include(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Include", v.into()); self }
-    }
+    pub use super::guard_hook::InvocationPoint;
 
-    impl From<StackNames> for t::Value { #[inline] fn from(v: StackNames) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for StackNames { #[inline] fn from(v: t::Value) -> StackNames { StackNames(t::Props::from_value(v)) } }
+    pub use super::guard_hook::HookTarget;
 
-    /// List of stack roles that are performing the stack operations.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct StackRoles(t::Props);
-
-    impl StackRoles {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Exclude`: List of stack roles that the hook is going to be excluded from
-        pub fn exclude(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Exclude", v.into()); self }
-        /// `Include`: List of stack roles that the hook is going to target
-        pub fn include(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Include", v.into()); self }
-    }
-
-    impl From<StackRoles> for t::Value { #[inline] fn from(v: StackRoles) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for StackRoles { #[inline] fn from(v: t::Value) -> StackRoles { StackRoles(t::Props::from_value(v)) } }
-
-    /// Attribute to specify which targets should invoke the hook
-    ///
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct TargetFilters(t::Props);
-
-    impl TargetFilters {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Actions`: List of actions that the hook is going to target
-        pub fn actions(mut self, v: impl Into<t::List<Action>>) -> Self { self.0.put::<t::List<Action>>("Actions", v.into()); self }
-        /// `InvocationPoints`: List of invocation points that the hook is going to target
-        pub fn invocation_points(mut self, v: impl Into<t::List<InvocationPoint>>) -> Self { self.0.put::<t::List<InvocationPoint>>("InvocationPoints", v.into()); self }
-        /// `TargetNames`: List of type names that the hook is going to target
-        pub fn target_names(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("TargetNames", v.into()); self }
-        /// `Targets`: List of hook targets
-        pub fn targets(mut self, v: impl Into<t::List<HookTarget>>) -> Self { self.0.put::<t::List<HookTarget>>("Targets", v.into()); self }
-    }
-
-    impl From<TargetFilters> for t::Value { #[inline] fn from(v: TargetFilters) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TargetFilters { #[inline] fn from(v: t::Value) -> TargetFilters { TargetFilters(t::Props::from_value(v)) } }
-
-    /// Target actions are the type of operation hooks will be executed at.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Action {
-        #[doc = "`CREATE`"] Create,
-        #[doc = "`UPDATE`"] Update,
-        #[doc = "`DELETE`"] Delete,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            t::Value::from(match v {
-                Action::Create => "CREATE",
-                Action::Update => "UPDATE",
-                Action::Delete => "DELETE",
-                Action::Other(v) => return v,
-            })
-        }
-    }
-
-    /// Invocation points are the point in provisioning workflow where hooks will be executed.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum InvocationPoint {
-        #[doc = "`PRE_PROVISION`"] PreProvision,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<InvocationPoint> for t::Value {
-        #[inline]
-        fn from(v: InvocationPoint) -> t::Value {
-            t::Value::from(match v {
-                InvocationPoint::PreProvision => "PRE_PROVISION",
-                InvocationPoint::Other(v) => return v,
-            })
-        }
-    }
-
-    /// Hook targets are the destination where hooks will be invoked against.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct HookTarget(t::Props);
-
-    impl HookTarget {
-        /// With its required properties `Action`, `InvocationPoint`, `TargetName`.
-        pub fn new(action: impl Into<Action>, invocation_point: impl Into<InvocationPoint>, target_name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<Action>("Action", action.into());
-            p.put::<InvocationPoint>("InvocationPoint", invocation_point.into());
-            p.put::<t::Str>("TargetName", target_name.into());
-            Self(p)
-        }
-    }
-
-    impl From<HookTarget> for t::Value { #[inline] fn from(v: HookTarget) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for HookTarget { #[inline] fn from(v: t::Value) -> HookTarget { HookTarget(t::Props::from_value(v)) } }
-
-    /// Which operations should this Hook run against? Resource changes, stacks or change sets.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum TargetOperation {
-        #[doc = "`RESOURCE`"] Resource,
-        #[doc = "`STACK`"] Stack,
-        #[doc = "`CHANGE_SET`"] ChangeSet,
-        #[doc = "`CLOUD_CONTROL`"] CloudControl,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<TargetOperation> for t::Value {
-        #[inline]
-        fn from(v: TargetOperation) -> t::Value {
-            t::Value::from(match v {
-                TargetOperation::Resource => "RESOURCE",
-                TargetOperation::Stack => "STACK",
-                TargetOperation::ChangeSet => "CHANGE_SET",
-                TargetOperation::CloudControl => "CLOUD_CONTROL",
-                TargetOperation::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::guard_hook::TargetOperation;
 
 }
 
@@ -1639,27 +1407,7 @@ pub mod resource_version {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct LoggingConfig(t::Props);
-
-    impl LoggingConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `LogGroupName`: The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking
-        /// the type's handlers.
-        pub fn log_group_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupName", v.into()); self }
-        /// `LogRoleArn`: The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-        pub fn log_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogRoleArn", v.into()); self }
-    }
-
-    impl From<LoggingConfig> for t::Value { #[inline] fn from(v: LoggingConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LoggingConfig { #[inline] fn from(v: t::Value) -> LoggingConfig { LoggingConfig(t::Props::from_value(v)) } }
+    pub use super::hook_version::LoggingConfig;
 
 }
 
@@ -1838,27 +1586,7 @@ pub mod stack_set {
         }
     }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Capability {
-        #[doc = "`CAPABILITY_IAM`"] CapabilityIam,
-        #[doc = "`CAPABILITY_NAMED_IAM`"] CapabilityNamedIam,
-        #[doc = "`CAPABILITY_AUTO_EXPAND`"] CapabilityAutoExpand,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Capability> for t::Value {
-        #[inline]
-        fn from(v: Capability) -> t::Value {
-            t::Value::from(match v {
-                Capability::CapabilityIam => "CAPABILITY_IAM",
-                Capability::CapabilityNamedIam => "CAPABILITY_NAMED_IAM",
-                Capability::CapabilityAutoExpand => "CAPABILITY_AUTO_EXPAND",
-                Capability::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::change_set::Capability;
 
     /// Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
     ///
@@ -2141,51 +1869,9 @@ pub mod type_activation {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct LoggingConfig(t::Props);
+    pub use super::hook_version::LoggingConfig;
 
-    impl LoggingConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `LogGroupName`: The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking
-        /// the type's handlers.
-        pub fn log_group_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogGroupName", v.into()); self }
-        /// `LogRoleArn`: The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-        pub fn log_role_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogRoleArn", v.into()); self }
-    }
-
-    impl From<LoggingConfig> for t::Value { #[inline] fn from(v: LoggingConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LoggingConfig { #[inline] fn from(v: t::Value) -> LoggingConfig { LoggingConfig(t::Props::from_value(v)) } }
-
-    /// The kind of extension
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Type {
-        #[doc = "`RESOURCE`"] Resource,
-        #[doc = "`MODULE`"] Module,
-        #[doc = "`HOOK`"] Hook,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Type> for t::Value {
-        #[inline]
-        fn from(v: Type) -> t::Value {
-            t::Value::from(match v {
-                Type::Resource => "RESOURCE",
-                Type::Module => "MODULE",
-                Type::Hook => "HOOK",
-                Type::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::public_type_version::Type;
 
     /// Manually updates a previously-enabled type to a new major or minor version, if available. You can also use this
     /// parameter to update the value of AutoUpdateEnabled

@@ -3441,24 +3441,7 @@ pub mod function {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for FunctionConfig { #[inline] fn from(v: t::Value) -> FunctionConfig { FunctionConfig(t::Props::from_value(v)) } }
 
-    /// The key value store association.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct KeyValueStoreAssociation(t::Props);
-
-    impl KeyValueStoreAssociation {
-        /// With its required properties `KeyValueStoreARN`.
-        pub fn new(key_value_store_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("KeyValueStoreARN", key_value_store_arn.into());
-            Self(p)
-        }
-    }
-
-    impl From<KeyValueStoreAssociation> for t::Value { #[inline] fn from(v: KeyValueStoreAssociation) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for KeyValueStoreAssociation { #[inline] fn from(v: t::Value) -> KeyValueStoreAssociation { KeyValueStoreAssociation(t::Props::from_value(v)) } }
+    pub use super::connection_function::KeyValueStoreAssociation;
 
     /// The function's runtime environment version.
     ///
@@ -4993,25 +4976,7 @@ pub mod vpc_origin {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for VpcOriginEndpointConfig { #[inline] fn from(v: t::Value) -> VpcOriginEndpointConfig { VpcOriginEndpointConfig(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum IpAddressType {
-        #[doc = "`ipv4`"] Ipv4,
-        #[doc = "`dualstack`"] Dualstack,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<IpAddressType> for t::Value {
-        #[inline]
-        fn from(v: IpAddressType) -> t::Value {
-            t::Value::from(match v {
-                IpAddressType::Ipv4 => "ipv4",
-                IpAddressType::Dualstack => "dualstack",
-                IpAddressType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::anycast_ip_list::IpAddressType;
 
     /// The origin protocol policy for the CloudFront VPC origin endpoint configuration.
     ///

@@ -719,42 +719,7 @@ pub mod trail {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AdvancedEventSelector { #[inline] fn from(v: t::Value) -> AdvancedEventSelector { AdvancedEventSelector(t::Props::from_value(v)) } }
 
-    /// A single selector statement in an advanced event selector.
-    ///
-    /// A property type: 7 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct AdvancedFieldSelector(t::Props);
-
-    impl AdvancedFieldSelector {
-        /// With its required properties `Field`.
-        pub fn new(field: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Field", field.into());
-            Self(p)
-        }
-        /// `EndsWith`: An operator that includes events that match the last few characters of the event record field specified as
-        /// the value of Field.
-        pub fn ends_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("EndsWith", v.into()); self }
-        /// `Equals`: An operator that includes events that match the exact value of the event record field specified as the value
-        /// of Field. This is the only valid operator that you can use with the readOnly, eventCategory, and resources.type fields.
-        pub fn equals(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Equals", v.into()); self }
-        /// `NotEndsWith`: An operator that excludes events that match the last few characters of the event record field specified
-        /// as the value of Field.
-        pub fn not_ends_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("NotEndsWith", v.into()); self }
-        /// `NotEquals`: An operator that excludes events that match the exact value of the event record field specified as the
-        /// value of Field.
-        pub fn not_equals(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("NotEquals", v.into()); self }
-        /// `NotStartsWith`: An operator that excludes events that match the first few characters of the event record field
-        /// specified as the value of Field.
-        pub fn not_starts_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("NotStartsWith", v.into()); self }
-        /// `StartsWith`: An operator that includes events that match the first few characters of the event record field specified
-        /// as the value of Field.
-        pub fn starts_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StartsWith", v.into()); self }
-    }
-
-    impl From<AdvancedFieldSelector> for t::Value { #[inline] fn from(v: AdvancedFieldSelector) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for AdvancedFieldSelector { #[inline] fn from(v: t::Value) -> AdvancedFieldSelector { AdvancedFieldSelector(t::Props::from_value(v)) } }
+    pub use super::event_data_store::AdvancedFieldSelector;
 
     /// Configure to add aggregation rules to aggregate CloudTrail Events.
     ///

@@ -1022,28 +1022,7 @@ pub mod project {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ScopeConfiguration { #[inline] fn from(v: t::Value) -> ScopeConfiguration { ScopeConfiguration(t::Props::from_value(v)) } }
 
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct VpcConfig(t::Props);
-
-    impl VpcConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `SecurityGroupIds`.
-        pub fn security_group_ids(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("SecurityGroupIds", v.into()); self }
-        /// `Subnets`.
-        pub fn subnets(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Subnets", v.into()); self }
-        /// `VpcId`.
-        pub fn vpc_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcId", v.into()); self }
-    }
-
-    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
+    pub use super::fleet::VpcConfig;
 
 }
 

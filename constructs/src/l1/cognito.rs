@@ -2423,59 +2423,9 @@ pub mod user_pool_regional_configuration_attachment {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for CustomEmailSender { #[inline] fn from(v: t::Value) -> CustomEmailSender { CustomEmailSender(t::Props::from_value(v)) } }
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct SmsConfiguration(t::Props);
+    pub use super::user_pool::SmsConfiguration;
 
-    impl SmsConfiguration {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `EumsSms`.
-        pub fn eums_sms(mut self, v: impl Into<EumsSmsConfiguration>) -> Self { self.0.put::<EumsSmsConfiguration>("EumsSms", v.into()); self }
-        /// `ExternalId`.
-        pub fn external_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExternalId", v.into()); self }
-        /// `SnsCallerArn`.
-        pub fn sns_caller_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnsCallerArn", v.into()); self }
-        /// `SnsRegion`.
-        pub fn sns_region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnsRegion", v.into()); self }
-    }
-
-    impl From<SmsConfiguration> for t::Value { #[inline] fn from(v: SmsConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SmsConfiguration { #[inline] fn from(v: t::Value) -> SmsConfiguration { SmsConfiguration(t::Props::from_value(v)) } }
-
-    /// A property type: 7 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct EumsSmsConfiguration(t::Props);
-
-    impl EumsSmsConfiguration {
-        /// With its required properties `CallerArn`.
-        pub fn new(caller_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("CallerArn", caller_arn.into());
-            Self(p)
-        }
-        /// `ConfigurationSetName`.
-        pub fn configuration_set_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConfigurationSetName", v.into()); self }
-        /// `ExternalId`.
-        pub fn external_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExternalId", v.into()); self }
-        /// `InEntityId`.
-        pub fn in_entity_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InEntityId", v.into()); self }
-        /// `InTemplateId`.
-        pub fn in_template_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InTemplateId", v.into()); self }
-        /// `OriginationIdentity`.
-        pub fn origination_identity(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("OriginationIdentity", v.into()); self }
-        /// `Region`.
-        pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
-    }
-
-    impl From<EumsSmsConfiguration> for t::Value { #[inline] fn from(v: EumsSmsConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for EumsSmsConfiguration { #[inline] fn from(v: t::Value) -> EumsSmsConfiguration { EumsSmsConfiguration(t::Props::from_value(v)) } }
+    pub use super::user_pool::EumsSmsConfiguration;
 
 }
 

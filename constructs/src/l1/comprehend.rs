@@ -919,23 +919,7 @@ pub mod flywheel {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DataSecurityConfig { #[inline] fn from(v: t::Value) -> DataSecurityConfig { DataSecurityConfig(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct VpcConfig(t::Props);
-
-    impl VpcConfig {
-        /// With its required properties `SecurityGroupIds`, `Subnets`.
-        pub fn new(security_group_ids: impl Into<t::List<t::Str>>, subnets: impl Into<t::List<t::Str>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<t::Str>>("SecurityGroupIds", security_group_ids.into());
-            p.put::<t::List<t::Str>>("Subnets", subnets.into());
-            Self(p)
-        }
-    }
-
-    impl From<VpcConfig> for t::Value { #[inline] fn from(v: VpcConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VpcConfig { #[inline] fn from(v: t::Value) -> VpcConfig { VpcConfig(t::Props::from_value(v)) } }
+    pub use super::document_classifier::VpcConfig;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -997,25 +981,7 @@ pub mod flywheel {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DocumentClassificationConfig { #[inline] fn from(v: t::Value) -> DocumentClassificationConfig { DocumentClassificationConfig(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Mode {
-        #[doc = "`MULTI_CLASS`"] MultiClass,
-        #[doc = "`MULTI_LABEL`"] MultiLabel,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Mode> for t::Value {
-        #[inline]
-        fn from(v: Mode) -> t::Value {
-            t::Value::from(match v {
-                Mode::MultiClass => "MULTI_CLASS",
-                Mode::MultiLabel => "MULTI_LABEL",
-                Mode::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::document_classifier::Mode;
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1053,32 +1019,6 @@ pub mod flywheel {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for EntityTypesListItem { #[inline] fn from(v: t::Value) -> EntityTypesListItem { EntityTypesListItem(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum LanguageCode {
-        #[doc = "`en`"] En,
-        #[doc = "`es`"] Es,
-        #[doc = "`fr`"] Fr,
-        #[doc = "`it`"] It,
-        #[doc = "`de`"] De,
-        #[doc = "`pt`"] Pt,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<LanguageCode> for t::Value {
-        #[inline]
-        fn from(v: LanguageCode) -> t::Value {
-            t::Value::from(match v {
-                LanguageCode::En => "en",
-                LanguageCode::Es => "es",
-                LanguageCode::Fr => "fr",
-                LanguageCode::It => "it",
-                LanguageCode::De => "de",
-                LanguageCode::Pt => "pt",
-                LanguageCode::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::document_classifier::LanguageCode;
 
 }

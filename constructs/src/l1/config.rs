@@ -1125,25 +1125,7 @@ pub mod organization_conformance_pack {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// Input parameters in the form of key-value pairs for the conformance pack.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ConformancePackInputParameter(t::Props);
-
-    impl ConformancePackInputParameter {
-        /// With its required properties `ParameterName`, `ParameterValue`.
-        pub fn new(parameter_name: impl Into<t::Str>, parameter_value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ParameterName", parameter_name.into());
-            p.put::<t::Str>("ParameterValue", parameter_value.into());
-            Self(p)
-        }
-    }
-
-    impl From<ConformancePackInputParameter> for t::Value { #[inline] fn from(v: ConformancePackInputParameter) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ConformancePackInputParameter { #[inline] fn from(v: t::Value) -> ConformancePackInputParameter { ConformancePackInputParameter(t::Props::from_value(v)) } }
+    pub use super::conformance_pack::ConformancePackInputParameter;
 
 }
 

@@ -6223,31 +6223,7 @@ pub mod user {
         }
     }
 
-    /// The channels that agents can handle in the Contact Control Panel (CCP).
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Channel {
-        #[doc = "`VOICE`"] Voice,
-        #[doc = "`CHAT`"] Chat,
-        #[doc = "`TASK`"] Task,
-        #[doc = "`EMAIL`"] Email,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Channel> for t::Value {
-        #[inline]
-        fn from(v: Channel) -> t::Value {
-            t::Value::from(match v {
-                Channel::Voice => "VOICE",
-                Channel::Chat => "CHAT",
-                Channel::Task => "TASK",
-                Channel::Email => "EMAIL",
-                Channel::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::routing_profile::Channel;
 
     /// Auto-accept configuration per channel.
     ///

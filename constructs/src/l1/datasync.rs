@@ -706,52 +706,9 @@ pub mod location_f_sx_ontap {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Smb { #[inline] fn from(v: t::Value) -> Smb { Smb(t::Props::from_value(v)) } }
 
-    /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials
-    /// that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct CmkSecretConfig(t::Props);
+    pub use super::location_azure_blob::CmkSecretConfig;
 
-    impl CmkSecretConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `KmsKeyArn`: Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
-        /// DataSync provides this key to AWS Secrets Manager.
-        pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
-        /// `SecretArn`: Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-        pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
-    }
-
-    impl From<CmkSecretConfig> for t::Value { #[inline] fn from(v: CmkSecretConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CmkSecretConfig { #[inline] fn from(v: t::Value) -> CmkSecretConfig { CmkSecretConfig(t::Props::from_value(v)) } }
-
-    /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials
-    /// that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the
-    /// customer-managed secret.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CustomSecretConfig(t::Props);
-
-    impl CustomSecretConfig {
-        /// With its required properties `SecretAccessRoleArn`, `SecretArn`.
-        pub fn new(secret_access_role_arn: impl Into<t::Str>, secret_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("SecretAccessRoleArn", secret_access_role_arn.into());
-            p.put::<t::Str>("SecretArn", secret_arn.into());
-            Self(p)
-        }
-    }
-
-    impl From<CustomSecretConfig> for t::Value { #[inline] fn from(v: CustomSecretConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CustomSecretConfig { #[inline] fn from(v: t::Value) -> CustomSecretConfig { CustomSecretConfig(t::Props::from_value(v)) } }
+    pub use super::location_azure_blob::CustomSecretConfig;
 
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials
     /// that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this
@@ -1037,52 +994,9 @@ pub mod location_f_sx_windows {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials
-    /// that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct CmkSecretConfig(t::Props);
+    pub use super::location_azure_blob::CmkSecretConfig;
 
-    impl CmkSecretConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `KmsKeyArn`: Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
-        /// DataSync provides this key to AWS Secrets Manager.
-        pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
-        /// `SecretArn`: Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-        pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
-    }
-
-    impl From<CmkSecretConfig> for t::Value { #[inline] fn from(v: CmkSecretConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CmkSecretConfig { #[inline] fn from(v: t::Value) -> CmkSecretConfig { CmkSecretConfig(t::Props::from_value(v)) } }
-
-    /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials
-    /// that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the
-    /// customer-managed secret.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CustomSecretConfig(t::Props);
-
-    impl CustomSecretConfig {
-        /// With its required properties `SecretAccessRoleArn`, `SecretArn`.
-        pub fn new(secret_access_role_arn: impl Into<t::Str>, secret_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("SecretAccessRoleArn", secret_access_role_arn.into());
-            p.put::<t::Str>("SecretArn", secret_arn.into());
-            Self(p)
-        }
-    }
-
-    impl From<CustomSecretConfig> for t::Value { #[inline] fn from(v: CustomSecretConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CustomSecretConfig { #[inline] fn from(v: t::Value) -> CustomSecretConfig { CustomSecretConfig(t::Props::from_value(v)) } }
+    pub use super::location_azure_blob::CustomSecretConfig;
 
 }
 
@@ -1193,52 +1107,9 @@ pub mod location_hdfs {
         }
     }
 
-    /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials
-    /// that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct CmkSecretConfig(t::Props);
+    pub use super::location_azure_blob::CmkSecretConfig;
 
-    impl CmkSecretConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `KmsKeyArn`: Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
-        /// DataSync provides this key to AWS Secrets Manager.
-        pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
-        /// `SecretArn`: Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-        pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
-    }
-
-    impl From<CmkSecretConfig> for t::Value { #[inline] fn from(v: CmkSecretConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CmkSecretConfig { #[inline] fn from(v: t::Value) -> CmkSecretConfig { CmkSecretConfig(t::Props::from_value(v)) } }
-
-    /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials
-    /// that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the
-    /// customer-managed secret.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CustomSecretConfig(t::Props);
-
-    impl CustomSecretConfig {
-        /// With its required properties `SecretAccessRoleArn`, `SecretArn`.
-        pub fn new(secret_access_role_arn: impl Into<t::Str>, secret_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("SecretAccessRoleArn", secret_access_role_arn.into());
-            p.put::<t::Str>("SecretArn", secret_arn.into());
-            Self(p)
-        }
-    }
-
-    impl From<CustomSecretConfig> for t::Value { #[inline] fn from(v: CustomSecretConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CustomSecretConfig { #[inline] fn from(v: t::Value) -> CustomSecretConfig { CustomSecretConfig(t::Props::from_value(v)) } }
+    pub use super::location_azure_blob::CustomSecretConfig;
 
     /// HDFS Name Node IP and port information.
     ///
@@ -1549,52 +1420,9 @@ pub mod location_object_storage {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials
-    /// that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct CmkSecretConfig(t::Props);
+    pub use super::location_azure_blob::CmkSecretConfig;
 
-    impl CmkSecretConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `KmsKeyArn`: Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
-        /// DataSync provides this key to AWS Secrets Manager.
-        pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
-        /// `SecretArn`: Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-        pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
-    }
-
-    impl From<CmkSecretConfig> for t::Value { #[inline] fn from(v: CmkSecretConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CmkSecretConfig { #[inline] fn from(v: t::Value) -> CmkSecretConfig { CmkSecretConfig(t::Props::from_value(v)) } }
-
-    /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials
-    /// that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the
-    /// customer-managed secret.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CustomSecretConfig(t::Props);
-
-    impl CustomSecretConfig {
-        /// With its required properties `SecretAccessRoleArn`, `SecretArn`.
-        pub fn new(secret_access_role_arn: impl Into<t::Str>, secret_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("SecretAccessRoleArn", secret_access_role_arn.into());
-            p.put::<t::Str>("SecretArn", secret_arn.into());
-            Self(p)
-        }
-    }
-
-    impl From<CustomSecretConfig> for t::Value { #[inline] fn from(v: CustomSecretConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CustomSecretConfig { #[inline] fn from(v: t::Value) -> CustomSecretConfig { CustomSecretConfig(t::Props::from_value(v)) } }
+    pub use super::location_azure_blob::CustomSecretConfig;
 
     /// Specifies the identity federation configuration that DataSync uses to access your object storage location using an
     /// OpenID Connect (OIDC) token.

@@ -363,34 +363,7 @@ pub mod public_virtual_interface {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// Information about a BGP peer.
-    ///
-    /// A property type: 6 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct BgpPeer(t::Props);
-
-    impl BgpPeer {
-        /// With its required properties `AddressFamily`, `Asn`.
-        pub fn new(address_family: impl Into<t::Str>, asn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("AddressFamily", address_family.into());
-            p.put::<t::Str>("Asn", asn.into());
-            Self(p)
-        }
-        /// `AmazonAddress`: The IP address assigned to the Amazon interface.
-        pub fn amazon_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AmazonAddress", v.into()); self }
-        /// `AuthKey`: The authentication key for BGP configuration. This string has a minimum length of 6 characters and and a
-        /// maximum length of 80 characters.
-        pub fn auth_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AuthKey", v.into()); self }
-        /// `BgpPeerId`.
-        pub fn bgp_peer_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("BgpPeerId", v.into()); self }
-        /// `CustomerAddress`: The IP address assigned to the customer interface.
-        pub fn customer_address(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomerAddress", v.into()); self }
-    }
-
-    impl From<BgpPeer> for t::Value { #[inline] fn from(v: BgpPeer) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for BgpPeer { #[inline] fn from(v: t::Value) -> BgpPeer { BgpPeer(t::Props::from_value(v)) } }
+    pub use super::private_virtual_interface::BgpPeer;
 
 }
 

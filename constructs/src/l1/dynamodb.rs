@@ -2007,81 +2007,12 @@ pub mod table {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for VectorIndex { #[inline] fn from(v: t::Value) -> VectorIndex { VectorIndex(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum DistanceFunction {
-        #[doc = "`COSINE`"] Cosine,
-        #[doc = "`DOT_PRODUCT`"] DotProduct,
-        #[doc = "`EUCLIDEAN`"] Euclidean,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::global_table::DistanceFunction;
 
-    impl From<DistanceFunction> for t::Value {
-        #[inline]
-        fn from(v: DistanceFunction) -> t::Value {
-            t::Value::from(match v {
-                DistanceFunction::Cosine => "COSINE",
-                DistanceFunction::DotProduct => "DOT_PRODUCT",
-                DistanceFunction::Euclidean => "EUCLIDEAN",
-                DistanceFunction::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::global_table::SearchSchemaElement;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SearchSchemaElement(t::Props);
+    pub use super::global_table::SearchSchemaElementType;
 
-    impl SearchSchemaElement {
-        /// With its required properties `AttributeName`, `SearchSchemaElementType`.
-        pub fn new(attribute_name: impl Into<t::Str>, search_schema_element_type: impl Into<SearchSchemaElementType>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("AttributeName", attribute_name.into());
-            p.put::<SearchSchemaElementType>("SearchSchemaElementType", search_schema_element_type.into());
-            Self(p)
-        }
-    }
-
-    impl From<SearchSchemaElement> for t::Value { #[inline] fn from(v: SearchSchemaElement) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SearchSchemaElement { #[inline] fn from(v: t::Value) -> SearchSchemaElement { SearchSchemaElement(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum SearchSchemaElementType {
-        #[doc = "`HASH`"] Hash,
-        #[doc = "`INLINE_FILTER`"] InlineFilter,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<SearchSchemaElementType> for t::Value {
-        #[inline]
-        fn from(v: SearchSchemaElementType) -> t::Value {
-            t::Value::from(match v {
-                SearchSchemaElementType::Hash => "HASH",
-                SearchSchemaElementType::InlineFilter => "INLINE_FILTER",
-                SearchSchemaElementType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct VectorAttribute(t::Props);
-
-    impl VectorAttribute {
-        /// With its required properties `AttributeName`.
-        pub fn new(attribute_name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("AttributeName", attribute_name.into());
-            Self(p)
-        }
-    }
-
-    impl From<VectorAttribute> for t::Value { #[inline] fn from(v: VectorAttribute) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VectorAttribute { #[inline] fn from(v: t::Value) -> VectorAttribute { VectorAttribute(t::Props::from_value(v)) } }
+    pub use super::global_table::VectorAttribute;
 
 }

@@ -961,318 +961,11 @@ pub mod capacity_reservation_fleet {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for InstanceTypeSpecification { #[inline] fn from(v: t::Value) -> InstanceTypeSpecification { InstanceTypeSpecification(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum InstancePlatform {
-        #[doc = "`Linux with SQL Server Enterprise`"] LinuxWithSqlServerEnterprise,
-        #[doc = "`Linux with SQL Server Standard`"] LinuxWithSqlServerStandard,
-        #[doc = "`Linux with SQL Server Web`"] LinuxWithSqlServerWeb,
-        #[doc = "`Linux/UNIX`"] LinuxUnix,
-        #[doc = "`RHEL with HA`"] RhelWithHa,
-        #[doc = "`RHEL with HA and SQL Server Enterprise`"] RhelWithHaAndSqlServerEnterprise,
-        #[doc = "`RHEL with HA and SQL Server Standard`"] RhelWithHaAndSqlServerStandard,
-        #[doc = "`RHEL with SQL Server Enterprise`"] RhelWithSqlServerEnterprise,
-        #[doc = "`RHEL with SQL Server Standard`"] RhelWithSqlServerStandard,
-        #[doc = "`RHEL with SQL Server Web`"] RhelWithSqlServerWeb,
-        #[doc = "`Red Hat Enterprise Linux`"] RedHatEnterpriseLinux,
-        #[doc = "`SUSE Linux`"] SuseLinux,
-        #[doc = "`Ubuntu Pro`"] UbuntuPro,
-        #[doc = "`Windows`"] Windows,
-        #[doc = "`Windows with SQL Server`"] WindowsWithSqlServer,
-        #[doc = "`Windows with SQL Server Enterprise`"] WindowsWithSqlServerEnterprise,
-        #[doc = "`Windows with SQL Server Standard`"] WindowsWithSqlServerStandard,
-        #[doc = "`Windows with SQL Server Web`"] WindowsWithSqlServerWeb,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::capacity_reservation::InstancePlatform;
 
-    impl From<InstancePlatform> for t::Value {
-        #[inline]
-        fn from(v: InstancePlatform) -> t::Value {
-            t::Value::from(match v {
-                InstancePlatform::LinuxWithSqlServerEnterprise => "Linux with SQL Server Enterprise",
-                InstancePlatform::LinuxWithSqlServerStandard => "Linux with SQL Server Standard",
-                InstancePlatform::LinuxWithSqlServerWeb => "Linux with SQL Server Web",
-                InstancePlatform::LinuxUnix => "Linux/UNIX",
-                InstancePlatform::RhelWithHa => "RHEL with HA",
-                InstancePlatform::RhelWithHaAndSqlServerEnterprise => "RHEL with HA and SQL Server Enterprise",
-                InstancePlatform::RhelWithHaAndSqlServerStandard => "RHEL with HA and SQL Server Standard",
-                InstancePlatform::RhelWithSqlServerEnterprise => "RHEL with SQL Server Enterprise",
-                InstancePlatform::RhelWithSqlServerStandard => "RHEL with SQL Server Standard",
-                InstancePlatform::RhelWithSqlServerWeb => "RHEL with SQL Server Web",
-                InstancePlatform::RedHatEnterpriseLinux => "Red Hat Enterprise Linux",
-                InstancePlatform::SuseLinux => "SUSE Linux",
-                InstancePlatform::UbuntuPro => "Ubuntu Pro",
-                InstancePlatform::Windows => "Windows",
-                InstancePlatform::WindowsWithSqlServer => "Windows with SQL Server",
-                InstancePlatform::WindowsWithSqlServerEnterprise => "Windows with SQL Server Enterprise",
-                InstancePlatform::WindowsWithSqlServerStandard => "Windows with SQL Server Standard",
-                InstancePlatform::WindowsWithSqlServerWeb => "Windows with SQL Server Web",
-                InstancePlatform::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::capacity_reservation::TagSpecification;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct TagSpecification(t::Props);
-
-    impl TagSpecification {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `ResourceType`.
-        pub fn resource_type(mut self, v: impl Into<ResourceType>) -> Self { self.0.put::<ResourceType>("ResourceType", v.into()); self }
-        /// `Tags`.
-        pub fn tags(mut self, v: impl Into<t::List<t::Tag>>) -> Self { self.0.put::<t::List<t::Tag>>("Tags", v.into()); self }
-    }
-
-    impl From<TagSpecification> for t::Value { #[inline] fn from(v: TagSpecification) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagSpecification { #[inline] fn from(v: t::Value) -> TagSpecification { TagSpecification(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ResourceType {
-        #[doc = "`application-status-check`"] ApplicationStatusCheck,
-        #[doc = "`capacity-block`"] CapacityBlock,
-        #[doc = "`capacity-manager-data-export`"] CapacityManagerDataExport,
-        #[doc = "`capacity-reservation`"] CapacityReservation,
-        #[doc = "`capacity-reservation-cancellation-quote`"] CapacityReservationCancellationQuote,
-        #[doc = "`capacity-reservation-fleet`"] CapacityReservationFleet,
-        #[doc = "`capacity-reservation-modification-quote`"] CapacityReservationModificationQuote,
-        #[doc = "`carrier-gateway`"] CarrierGateway,
-        #[doc = "`client-vpn-endpoint`"] ClientVpnEndpoint,
-        #[doc = "`coip-pool`"] CoipPool,
-        #[doc = "`customer-gateway`"] CustomerGateway,
-        #[doc = "`declarative-policies-report`"] DeclarativePoliciesReport,
-        #[doc = "`dedicated-host`"] DedicatedHost,
-        #[doc = "`dhcp-options`"] DhcpOptions,
-        #[doc = "`egress-only-internet-gateway`"] EgressOnlyInternetGateway,
-        #[doc = "`elastic-gpu`"] ElasticGpu,
-        #[doc = "`elastic-ip`"] ElasticIp,
-        #[doc = "`export-image-task`"] ExportImageTask,
-        #[doc = "`export-instance-task`"] ExportInstanceTask,
-        #[doc = "`fleet`"] Fleet,
-        #[doc = "`fpga-image`"] FpgaImage,
-        #[doc = "`host-reservation`"] HostReservation,
-        #[doc = "`image`"] Image,
-        #[doc = "`image-usage-report`"] ImageUsageReport,
-        #[doc = "`import-image-task`"] ImportImageTask,
-        #[doc = "`import-snapshot-task`"] ImportSnapshotTask,
-        #[doc = "`instance`"] Instance,
-        #[doc = "`instance-connect-endpoint`"] InstanceConnectEndpoint,
-        #[doc = "`instance-event-window`"] InstanceEventWindow,
-        #[doc = "`internet-gateway`"] InternetGateway,
-        #[doc = "`ipam`"] Ipam,
-        #[doc = "`ipam-external-resource-verification-token`"] IpamExternalResourceVerificationToken,
-        #[doc = "`ipam-internet-registry-association`"] IpamInternetRegistryAssociation,
-        #[doc = "`ipam-policy`"] IpamPolicy,
-        #[doc = "`ipam-pool`"] IpamPool,
-        #[doc = "`ipam-pool-allocation`"] IpamPoolAllocation,
-        #[doc = "`ipam-prefix-list-resolver`"] IpamPrefixListResolver,
-        #[doc = "`ipam-prefix-list-resolver-target`"] IpamPrefixListResolverTarget,
-        #[doc = "`ipam-resource-discovery`"] IpamResourceDiscovery,
-        #[doc = "`ipam-resource-discovery-association`"] IpamResourceDiscoveryAssociation,
-        #[doc = "`ipam-scope`"] IpamScope,
-        #[doc = "`ipv4pool-ec2`"] Ipv4poolEc2,
-        #[doc = "`ipv6pool-ec2`"] Ipv6poolEc2,
-        #[doc = "`key-pair`"] KeyPair,
-        #[doc = "`launch-template`"] LaunchTemplate,
-        #[doc = "`local-gateway`"] LocalGateway,
-        #[doc = "`local-gateway-route-table`"] LocalGatewayRouteTable,
-        #[doc = "`local-gateway-route-table-virtual-interface-group-association`"] LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
-        #[doc = "`local-gateway-route-table-vpc-association`"] LocalGatewayRouteTableVpcAssociation,
-        #[doc = "`local-gateway-virtual-interface`"] LocalGatewayVirtualInterface,
-        #[doc = "`local-gateway-virtual-interface-group`"] LocalGatewayVirtualInterfaceGroup,
-        #[doc = "`mac-modification-task`"] MacModificationTask,
-        #[doc = "`natgateway`"] Natgateway,
-        #[doc = "`network-acl`"] NetworkAcl,
-        #[doc = "`network-insights-access-scope`"] NetworkInsightsAccessScope,
-        #[doc = "`network-insights-access-scope-analysis`"] NetworkInsightsAccessScopeAnalysis,
-        #[doc = "`network-insights-analysis`"] NetworkInsightsAnalysis,
-        #[doc = "`network-insights-path`"] NetworkInsightsPath,
-        #[doc = "`network-interface`"] NetworkInterface,
-        #[doc = "`outpost-lag`"] OutpostLag,
-        #[doc = "`placement-group`"] PlacementGroup,
-        #[doc = "`prefix-list`"] PrefixList,
-        #[doc = "`replace-root-volume-task`"] ReplaceRootVolumeTask,
-        #[doc = "`reserved-instances`"] ReservedInstances,
-        #[doc = "`route-server`"] RouteServer,
-        #[doc = "`route-server-endpoint`"] RouteServerEndpoint,
-        #[doc = "`route-server-peer`"] RouteServerPeer,
-        #[doc = "`route-table`"] RouteTable,
-        #[doc = "`secondary-interface`"] SecondaryInterface,
-        #[doc = "`secondary-network`"] SecondaryNetwork,
-        #[doc = "`secondary-subnet`"] SecondarySubnet,
-        #[doc = "`security-group`"] SecurityGroup,
-        #[doc = "`security-group-rule`"] SecurityGroupRule,
-        #[doc = "`service-link-virtual-interface`"] ServiceLinkVirtualInterface,
-        #[doc = "`snapshot`"] Snapshot,
-        #[doc = "`spot-fleet-request`"] SpotFleetRequest,
-        #[doc = "`spot-instances-request`"] SpotInstancesRequest,
-        #[doc = "`subnet`"] Subnet,
-        #[doc = "`subnet-cidr-reservation`"] SubnetCidrReservation,
-        #[doc = "`traffic-mirror-filter`"] TrafficMirrorFilter,
-        #[doc = "`traffic-mirror-filter-rule`"] TrafficMirrorFilterRule,
-        #[doc = "`traffic-mirror-session`"] TrafficMirrorSession,
-        #[doc = "`traffic-mirror-target`"] TrafficMirrorTarget,
-        #[doc = "`transit-gateway`"] TransitGateway,
-        #[doc = "`transit-gateway-attachment`"] TransitGatewayAttachment,
-        #[doc = "`transit-gateway-connect-peer`"] TransitGatewayConnectPeer,
-        #[doc = "`transit-gateway-metering-policy`"] TransitGatewayMeteringPolicy,
-        #[doc = "`transit-gateway-multicast-domain`"] TransitGatewayMulticastDomain,
-        #[doc = "`transit-gateway-policy-table`"] TransitGatewayPolicyTable,
-        #[doc = "`transit-gateway-route-table`"] TransitGatewayRouteTable,
-        #[doc = "`transit-gateway-route-table-announcement`"] TransitGatewayRouteTableAnnouncement,
-        #[doc = "`verified-access-endpoint`"] VerifiedAccessEndpoint,
-        #[doc = "`verified-access-endpoint-target`"] VerifiedAccessEndpointTarget,
-        #[doc = "`verified-access-group`"] VerifiedAccessGroup,
-        #[doc = "`verified-access-instance`"] VerifiedAccessInstance,
-        #[doc = "`verified-access-policy`"] VerifiedAccessPolicy,
-        #[doc = "`verified-access-trust-provider`"] VerifiedAccessTrustProvider,
-        #[doc = "`volume`"] Volume,
-        #[doc = "`vpc`"] Vpc,
-        #[doc = "`vpc-block-public-access-exclusion`"] VpcBlockPublicAccessExclusion,
-        #[doc = "`vpc-encryption-control`"] VpcEncryptionControl,
-        #[doc = "`vpc-endpoint`"] VpcEndpoint,
-        #[doc = "`vpc-endpoint-connection`"] VpcEndpointConnection,
-        #[doc = "`vpc-endpoint-connection-device-type`"] VpcEndpointConnectionDeviceType,
-        #[doc = "`vpc-endpoint-service`"] VpcEndpointService,
-        #[doc = "`vpc-endpoint-service-permission`"] VpcEndpointServicePermission,
-        #[doc = "`vpc-flow-log`"] VpcFlowLog,
-        #[doc = "`vpc-peering-connection`"] VpcPeeringConnection,
-        #[doc = "`vpn-concentrator`"] VpnConcentrator,
-        #[doc = "`vpn-connection`"] VpnConnection,
-        #[doc = "`vpn-connection-device-type`"] VpnConnectionDeviceType,
-        #[doc = "`vpn-gateway`"] VpnGateway,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<ResourceType> for t::Value {
-        #[inline]
-        fn from(v: ResourceType) -> t::Value {
-            t::Value::from(match v {
-                ResourceType::ApplicationStatusCheck => "application-status-check",
-                ResourceType::CapacityBlock => "capacity-block",
-                ResourceType::CapacityManagerDataExport => "capacity-manager-data-export",
-                ResourceType::CapacityReservation => "capacity-reservation",
-                ResourceType::CapacityReservationCancellationQuote => "capacity-reservation-cancellation-quote",
-                ResourceType::CapacityReservationFleet => "capacity-reservation-fleet",
-                ResourceType::CapacityReservationModificationQuote => "capacity-reservation-modification-quote",
-                ResourceType::CarrierGateway => "carrier-gateway",
-                ResourceType::ClientVpnEndpoint => "client-vpn-endpoint",
-                ResourceType::CoipPool => "coip-pool",
-                ResourceType::CustomerGateway => "customer-gateway",
-                ResourceType::DeclarativePoliciesReport => "declarative-policies-report",
-                ResourceType::DedicatedHost => "dedicated-host",
-                ResourceType::DhcpOptions => "dhcp-options",
-                ResourceType::EgressOnlyInternetGateway => "egress-only-internet-gateway",
-                ResourceType::ElasticGpu => "elastic-gpu",
-                ResourceType::ElasticIp => "elastic-ip",
-                ResourceType::ExportImageTask => "export-image-task",
-                ResourceType::ExportInstanceTask => "export-instance-task",
-                ResourceType::Fleet => "fleet",
-                ResourceType::FpgaImage => "fpga-image",
-                ResourceType::HostReservation => "host-reservation",
-                ResourceType::Image => "image",
-                ResourceType::ImageUsageReport => "image-usage-report",
-                ResourceType::ImportImageTask => "import-image-task",
-                ResourceType::ImportSnapshotTask => "import-snapshot-task",
-                ResourceType::Instance => "instance",
-                ResourceType::InstanceConnectEndpoint => "instance-connect-endpoint",
-                ResourceType::InstanceEventWindow => "instance-event-window",
-                ResourceType::InternetGateway => "internet-gateway",
-                ResourceType::Ipam => "ipam",
-                ResourceType::IpamExternalResourceVerificationToken => "ipam-external-resource-verification-token",
-                ResourceType::IpamInternetRegistryAssociation => "ipam-internet-registry-association",
-                ResourceType::IpamPolicy => "ipam-policy",
-                ResourceType::IpamPool => "ipam-pool",
-                ResourceType::IpamPoolAllocation => "ipam-pool-allocation",
-                ResourceType::IpamPrefixListResolver => "ipam-prefix-list-resolver",
-                ResourceType::IpamPrefixListResolverTarget => "ipam-prefix-list-resolver-target",
-                ResourceType::IpamResourceDiscovery => "ipam-resource-discovery",
-                ResourceType::IpamResourceDiscoveryAssociation => "ipam-resource-discovery-association",
-                ResourceType::IpamScope => "ipam-scope",
-                ResourceType::Ipv4poolEc2 => "ipv4pool-ec2",
-                ResourceType::Ipv6poolEc2 => "ipv6pool-ec2",
-                ResourceType::KeyPair => "key-pair",
-                ResourceType::LaunchTemplate => "launch-template",
-                ResourceType::LocalGateway => "local-gateway",
-                ResourceType::LocalGatewayRouteTable => "local-gateway-route-table",
-                ResourceType::LocalGatewayRouteTableVirtualInterfaceGroupAssociation => "local-gateway-route-table-virtual-interface-group-association",
-                ResourceType::LocalGatewayRouteTableVpcAssociation => "local-gateway-route-table-vpc-association",
-                ResourceType::LocalGatewayVirtualInterface => "local-gateway-virtual-interface",
-                ResourceType::LocalGatewayVirtualInterfaceGroup => "local-gateway-virtual-interface-group",
-                ResourceType::MacModificationTask => "mac-modification-task",
-                ResourceType::Natgateway => "natgateway",
-                ResourceType::NetworkAcl => "network-acl",
-                ResourceType::NetworkInsightsAccessScope => "network-insights-access-scope",
-                ResourceType::NetworkInsightsAccessScopeAnalysis => "network-insights-access-scope-analysis",
-                ResourceType::NetworkInsightsAnalysis => "network-insights-analysis",
-                ResourceType::NetworkInsightsPath => "network-insights-path",
-                ResourceType::NetworkInterface => "network-interface",
-                ResourceType::OutpostLag => "outpost-lag",
-                ResourceType::PlacementGroup => "placement-group",
-                ResourceType::PrefixList => "prefix-list",
-                ResourceType::ReplaceRootVolumeTask => "replace-root-volume-task",
-                ResourceType::ReservedInstances => "reserved-instances",
-                ResourceType::RouteServer => "route-server",
-                ResourceType::RouteServerEndpoint => "route-server-endpoint",
-                ResourceType::RouteServerPeer => "route-server-peer",
-                ResourceType::RouteTable => "route-table",
-                ResourceType::SecondaryInterface => "secondary-interface",
-                ResourceType::SecondaryNetwork => "secondary-network",
-                ResourceType::SecondarySubnet => "secondary-subnet",
-                ResourceType::SecurityGroup => "security-group",
-                ResourceType::SecurityGroupRule => "security-group-rule",
-                ResourceType::ServiceLinkVirtualInterface => "service-link-virtual-interface",
-                ResourceType::Snapshot => "snapshot",
-                ResourceType::SpotFleetRequest => "spot-fleet-request",
-                ResourceType::SpotInstancesRequest => "spot-instances-request",
-                ResourceType::Subnet => "subnet",
-                ResourceType::SubnetCidrReservation => "subnet-cidr-reservation",
-                ResourceType::TrafficMirrorFilter => "traffic-mirror-filter",
-                ResourceType::TrafficMirrorFilterRule => "traffic-mirror-filter-rule",
-                ResourceType::TrafficMirrorSession => "traffic-mirror-session",
-                ResourceType::TrafficMirrorTarget => "traffic-mirror-target",
-                ResourceType::TransitGateway => "transit-gateway",
-                ResourceType::TransitGatewayAttachment => "transit-gateway-attachment",
-                ResourceType::TransitGatewayConnectPeer => "transit-gateway-connect-peer",
-                ResourceType::TransitGatewayMeteringPolicy => "transit-gateway-metering-policy",
-                ResourceType::TransitGatewayMulticastDomain => "transit-gateway-multicast-domain",
-                ResourceType::TransitGatewayPolicyTable => "transit-gateway-policy-table",
-                ResourceType::TransitGatewayRouteTable => "transit-gateway-route-table",
-                ResourceType::TransitGatewayRouteTableAnnouncement => "transit-gateway-route-table-announcement",
-                ResourceType::VerifiedAccessEndpoint => "verified-access-endpoint",
-                ResourceType::VerifiedAccessEndpointTarget => "verified-access-endpoint-target",
-                ResourceType::VerifiedAccessGroup => "verified-access-group",
-                ResourceType::VerifiedAccessInstance => "verified-access-instance",
-                ResourceType::VerifiedAccessPolicy => "verified-access-policy",
-                ResourceType::VerifiedAccessTrustProvider => "verified-access-trust-provider",
-                ResourceType::Volume => "volume",
-                ResourceType::Vpc => "vpc",
-                ResourceType::VpcBlockPublicAccessExclusion => "vpc-block-public-access-exclusion",
-                ResourceType::VpcEncryptionControl => "vpc-encryption-control",
-                ResourceType::VpcEndpoint => "vpc-endpoint",
-                ResourceType::VpcEndpointConnection => "vpc-endpoint-connection",
-                ResourceType::VpcEndpointConnectionDeviceType => "vpc-endpoint-connection-device-type",
-                ResourceType::VpcEndpointService => "vpc-endpoint-service",
-                ResourceType::VpcEndpointServicePermission => "vpc-endpoint-service-permission",
-                ResourceType::VpcFlowLog => "vpc-flow-log",
-                ResourceType::VpcPeeringConnection => "vpc-peering-connection",
-                ResourceType::VpnConcentrator => "vpn-concentrator",
-                ResourceType::VpnConnection => "vpn-connection",
-                ResourceType::VpnConnectionDeviceType => "vpn-connection-device-type",
-                ResourceType::VpnGateway => "vpn-gateway",
-                ResourceType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::capacity_reservation::ResourceType;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -8107,31 +7800,7 @@ pub mod launch_template {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AcceleratorCount { #[inline] fn from(v: t::Value) -> AcceleratorCount { AcceleratorCount(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AcceleratorManufacturer {
-        #[doc = "`amazon-web-services`"] AmazonWebServices,
-        #[doc = "`amd`"] Amd,
-        #[doc = "`habana`"] Habana,
-        #[doc = "`nvidia`"] Nvidia,
-        #[doc = "`xilinx`"] Xilinx,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<AcceleratorManufacturer> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorManufacturer) -> t::Value {
-            t::Value::from(match v {
-                AcceleratorManufacturer::AmazonWebServices => "amazon-web-services",
-                AcceleratorManufacturer::Amd => "amd",
-                AcceleratorManufacturer::Habana => "habana",
-                AcceleratorManufacturer::Nvidia => "nvidia",
-                AcceleratorManufacturer::Xilinx => "xilinx",
-                AcceleratorManufacturer::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::ec2_fleet::AcceleratorManufacturer;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -8401,25 +8070,7 @@ pub mod launch_template {
         }
     }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum InstanceGeneration {
-        #[doc = "`current`"] Current,
-        #[doc = "`previous`"] Previous,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<InstanceGeneration> for t::Value {
-        #[inline]
-        fn from(v: InstanceGeneration) -> t::Value {
-            t::Value::from(match v {
-                InstanceGeneration::Current => "current",
-                InstanceGeneration::Previous => "previous",
-                InstanceGeneration::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::ec2_fleet::InstanceGeneration;
 
     /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information,
     /// [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2
@@ -8447,25 +8098,7 @@ pub mod launch_template {
         }
     }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum LocalStorageType {
-        #[doc = "`hdd`"] Hdd,
-        #[doc = "`ssd`"] Ssd,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<LocalStorageType> for t::Value {
-        #[inline]
-        fn from(v: LocalStorageType) -> t::Value {
-            t::Value::from(match v {
-                LocalStorageType::Hdd => "hdd",
-                LocalStorageType::Ssd => "ssd",
-                LocalStorageType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::ec2_fleet::LocalStorageType;
 
     /// The minimum and maximum amount of memory per vCPU, in GiB.
     ///
@@ -10987,22 +10620,7 @@ pub mod network_interface {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Ipv4PrefixSpecification { #[inline] fn from(v: t::Value) -> Ipv4PrefixSpecification { Ipv4PrefixSpecification(t::Props::from_value(v)) } }
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct InstanceIpv6Address(t::Props);
-
-    impl InstanceIpv6Address {
-        /// With its required properties `Ipv6Address`.
-        pub fn new(ipv6_address: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Ipv6Address", ipv6_address.into());
-            Self(p)
-        }
-    }
-
-    impl From<InstanceIpv6Address> for t::Value { #[inline] fn from(v: InstanceIpv6Address) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for InstanceIpv6Address { #[inline] fn from(v: t::Value) -> InstanceIpv6Address { InstanceIpv6Address(t::Props::from_value(v)) } }
+    pub use super::instance::InstanceIpv6Address;
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -11021,23 +10639,7 @@ pub mod network_interface {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Ipv6PrefixSpecification { #[inline] fn from(v: t::Value) -> Ipv6PrefixSpecification { Ipv6PrefixSpecification(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct PrivateIpAddressSpecification(t::Props);
-
-    impl PrivateIpAddressSpecification {
-        /// With its required properties `Primary`, `PrivateIpAddress`.
-        pub fn new(primary: impl Into<t::Bool>, private_ip_address: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Bool>("Primary", primary.into());
-            p.put::<t::Str>("PrivateIpAddress", private_ip_address.into());
-            Self(p)
-        }
-    }
-
-    impl From<PrivateIpAddressSpecification> for t::Value { #[inline] fn from(v: PrivateIpAddressSpecification) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for PrivateIpAddressSpecification { #[inline] fn from(v: t::Value) -> PrivateIpAddressSpecification { PrivateIpAddressSpecification(t::Props::from_value(v)) } }
+    pub use super::instance::PrivateIpAddressSpecification;
 
     /// Public IP DNS hostname type
     ///
@@ -12470,27 +12072,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum InstanceInterruptionBehavior {
-        #[doc = "`hibernate`"] Hibernate,
-        #[doc = "`stop`"] Stop,
-        #[doc = "`terminate`"] Terminate,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<InstanceInterruptionBehavior> for t::Value {
-        #[inline]
-        fn from(v: InstanceInterruptionBehavior) -> t::Value {
-            t::Value::from(match v {
-                InstanceInterruptionBehavior::Hibernate => "hibernate",
-                InstanceInterruptionBehavior::Stop => "stop",
-                InstanceInterruptionBehavior::Terminate => "terminate",
-                InstanceInterruptionBehavior::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::ec2_fleet::InstanceInterruptionBehavior;
 
     /// A property type: 18 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -12614,407 +12196,35 @@ pub mod spot_fleet {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for IamInstanceProfileSpecification { #[inline] fn from(v: t::Value) -> IamInstanceProfileSpecification { IamInstanceProfileSpecification(t::Props::from_value(v)) } }
 
-    /// A property type: 26 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct InstanceRequirementsRequest(t::Props);
+    pub use super::ec2_fleet::InstanceRequirementsRequest;
 
-    impl InstanceRequirementsRequest {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `AcceleratorCount`.
-        pub fn accelerator_count(mut self, v: impl Into<AcceleratorCountRequest>) -> Self { self.0.put::<AcceleratorCountRequest>("AcceleratorCount", v.into()); self }
-        /// `AcceleratorManufacturers`.
-        pub fn accelerator_manufacturers(mut self, v: impl Into<t::List<AcceleratorManufacturer>>) -> Self { self.0.put::<t::List<AcceleratorManufacturer>>("AcceleratorManufacturers", v.into()); self }
-        /// `AcceleratorNames`.
-        pub fn accelerator_names(mut self, v: impl Into<t::List<AcceleratorName>>) -> Self { self.0.put::<t::List<AcceleratorName>>("AcceleratorNames", v.into()); self }
-        /// `AcceleratorTotalMemoryMiB`.
-        pub fn accelerator_total_memory_mi_b(mut self, v: impl Into<AcceleratorCountRequest>) -> Self { self.0.put::<AcceleratorCountRequest>("AcceleratorTotalMemoryMiB", v.into()); self }
-        /// `AcceleratorTypes`.
-        pub fn accelerator_types(mut self, v: impl Into<t::List<AcceleratorType>>) -> Self { self.0.put::<t::List<AcceleratorType>>("AcceleratorTypes", v.into()); self }
-        /// `AllowedInstanceTypes`.
-        pub fn allowed_instance_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AllowedInstanceTypes", v.into()); self }
-        /// `BareMetal`.
-        pub fn bare_metal(mut self, v: impl Into<BareMetal>) -> Self { self.0.put::<BareMetal>("BareMetal", v.into()); self }
-        /// `BaselineEbsBandwidthMbps`.
-        pub fn baseline_ebs_bandwidth_mbps(mut self, v: impl Into<AcceleratorCountRequest>) -> Self { self.0.put::<AcceleratorCountRequest>("BaselineEbsBandwidthMbps", v.into()); self }
-        /// `BaselinePerformanceFactors`.
-        pub fn baseline_performance_factors(mut self, v: impl Into<BaselinePerformanceFactorsRequest>) -> Self { self.0.put::<BaselinePerformanceFactorsRequest>("BaselinePerformanceFactors", v.into()); self }
-        /// `BurstablePerformance`.
-        pub fn burstable_performance(mut self, v: impl Into<BurstablePerformance>) -> Self { self.0.put::<BurstablePerformance>("BurstablePerformance", v.into()); self }
-        /// `CpuManufacturers`.
-        pub fn cpu_manufacturers(mut self, v: impl Into<t::List<CpuManufacturer>>) -> Self { self.0.put::<t::List<CpuManufacturer>>("CpuManufacturers", v.into()); self }
-        /// `ExcludedInstanceTypes`.
-        pub fn excluded_instance_types(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ExcludedInstanceTypes", v.into()); self }
-        /// `InstanceGenerations`.
-        pub fn instance_generations(mut self, v: impl Into<t::List<InstanceGeneration>>) -> Self { self.0.put::<t::List<InstanceGeneration>>("InstanceGenerations", v.into()); self }
-        /// `LocalStorage`.
-        pub fn local_storage(mut self, v: impl Into<LocalStorage>) -> Self { self.0.put::<LocalStorage>("LocalStorage", v.into()); self }
-        /// `LocalStorageTypes`.
-        pub fn local_storage_types(mut self, v: impl Into<t::List<LocalStorageType>>) -> Self { self.0.put::<t::List<LocalStorageType>>("LocalStorageTypes", v.into()); self }
-        /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
-        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", v.into()); self }
-        /// `MemoryGiBPerVCpu`.
-        pub fn memory_gi_b_per_v_cpu(mut self, v: impl Into<MemoryGiBPerVCpuRequest>) -> Self { self.0.put::<MemoryGiBPerVCpuRequest>("MemoryGiBPerVCpu", v.into()); self }
-        /// `MemoryMiB`.
-        pub fn memory_mi_b(mut self, v: impl Into<AcceleratorCountRequest>) -> Self { self.0.put::<AcceleratorCountRequest>("MemoryMiB", v.into()); self }
-        /// `NetworkBandwidthGbps`.
-        pub fn network_bandwidth_gbps(mut self, v: impl Into<MemoryGiBPerVCpuRequest>) -> Self { self.0.put::<MemoryGiBPerVCpuRequest>("NetworkBandwidthGbps", v.into()); self }
-        /// `NetworkInterfaceCount`.
-        pub fn network_interface_count(mut self, v: impl Into<AcceleratorCountRequest>) -> Self { self.0.put::<AcceleratorCountRequest>("NetworkInterfaceCount", v.into()); self }
-        /// `OnDemandMaxPricePercentageOverLowestPrice`.
-        pub fn on_demand_max_price_percentage_over_lowest_price(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("OnDemandMaxPricePercentageOverLowestPrice", v.into()); self }
-        /// `RequireEncryptionInTransit`.
-        pub fn require_encryption_in_transit(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RequireEncryptionInTransit", v.into()); self }
-        /// `RequireHibernateSupport`.
-        pub fn require_hibernate_support(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RequireHibernateSupport", v.into()); self }
-        /// `SpotMaxPricePercentageOverLowestPrice`.
-        pub fn spot_max_price_percentage_over_lowest_price(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("SpotMaxPricePercentageOverLowestPrice", v.into()); self }
-        /// `TotalLocalStorageGB`.
-        pub fn total_local_storage_gb(mut self, v: impl Into<MemoryGiBPerVCpuRequest>) -> Self { self.0.put::<MemoryGiBPerVCpuRequest>("TotalLocalStorageGB", v.into()); self }
-        /// `VCpuCount`.
-        pub fn v_cpu_count(mut self, v: impl Into<AcceleratorCountRequest>) -> Self { self.0.put::<AcceleratorCountRequest>("VCpuCount", v.into()); self }
-    }
+    pub use super::ec2_fleet::AcceleratorCountRequest;
 
-    impl From<InstanceRequirementsRequest> for t::Value { #[inline] fn from(v: InstanceRequirementsRequest) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for InstanceRequirementsRequest { #[inline] fn from(v: t::Value) -> InstanceRequirementsRequest { InstanceRequirementsRequest(t::Props::from_value(v)) } }
+    pub use super::ec2_fleet::AcceleratorManufacturer;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct AcceleratorCountRequest(t::Props);
+    pub use super::ec2_fleet::AcceleratorName;
 
-    impl AcceleratorCountRequest {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Max`.
-        pub fn max(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Max", v.into()); self }
-        /// `Min`.
-        pub fn min(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Min", v.into()); self }
-    }
+    pub use super::ec2_fleet::AcceleratorType;
 
-    impl From<AcceleratorCountRequest> for t::Value { #[inline] fn from(v: AcceleratorCountRequest) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for AcceleratorCountRequest { #[inline] fn from(v: t::Value) -> AcceleratorCountRequest { AcceleratorCountRequest(t::Props::from_value(v)) } }
+    pub use super::ec2_fleet::BareMetal;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AcceleratorManufacturer {
-        #[doc = "`amazon-web-services`"] AmazonWebServices,
-        #[doc = "`amd`"] Amd,
-        #[doc = "`habana`"] Habana,
-        #[doc = "`nvidia`"] Nvidia,
-        #[doc = "`xilinx`"] Xilinx,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::ec2_fleet::BaselinePerformanceFactorsRequest;
 
-    impl From<AcceleratorManufacturer> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorManufacturer) -> t::Value {
-            t::Value::from(match v {
-                AcceleratorManufacturer::AmazonWebServices => "amazon-web-services",
-                AcceleratorManufacturer::Amd => "amd",
-                AcceleratorManufacturer::Habana => "habana",
-                AcceleratorManufacturer::Nvidia => "nvidia",
-                AcceleratorManufacturer::Xilinx => "xilinx",
-                AcceleratorManufacturer::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::ec2_fleet::CpuPerformanceFactorRequest;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AcceleratorName {
-        #[doc = "`a10g`"] A10g,
-        #[doc = "`a100`"] A100,
-        #[doc = "`h100`"] H100,
-        #[doc = "`inferentia`"] Inferentia,
-        #[doc = "`k520`"] K520,
-        #[doc = "`k80`"] K80,
-        #[doc = "`m60`"] M60,
-        #[doc = "`radeon-pro-v520`"] RadeonProV520,
-        #[doc = "`t4`"] T4,
-        #[doc = "`t4g`"] T4g,
-        #[doc = "`vu9p`"] Vu9p,
-        #[doc = "`v100`"] V100,
-        #[doc = "`l40s`"] L40s,
-        #[doc = "`l4`"] L4,
-        #[doc = "`gaudi-hl-205`"] GaudiHl205,
-        #[doc = "`inferentia2`"] Inferentia2,
-        #[doc = "`trainium`"] Trainium,
-        #[doc = "`trainium2`"] Trainium2,
-        #[doc = "`u30`"] U30,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::ec2_fleet::PerformanceFactorReferenceRequest;
 
-    impl From<AcceleratorName> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorName) -> t::Value {
-            t::Value::from(match v {
-                AcceleratorName::A10g => "a10g",
-                AcceleratorName::A100 => "a100",
-                AcceleratorName::H100 => "h100",
-                AcceleratorName::Inferentia => "inferentia",
-                AcceleratorName::K520 => "k520",
-                AcceleratorName::K80 => "k80",
-                AcceleratorName::M60 => "m60",
-                AcceleratorName::RadeonProV520 => "radeon-pro-v520",
-                AcceleratorName::T4 => "t4",
-                AcceleratorName::T4g => "t4g",
-                AcceleratorName::Vu9p => "vu9p",
-                AcceleratorName::V100 => "v100",
-                AcceleratorName::L40s => "l40s",
-                AcceleratorName::L4 => "l4",
-                AcceleratorName::GaudiHl205 => "gaudi-hl-205",
-                AcceleratorName::Inferentia2 => "inferentia2",
-                AcceleratorName::Trainium => "trainium",
-                AcceleratorName::Trainium2 => "trainium2",
-                AcceleratorName::U30 => "u30",
-                AcceleratorName::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::ec2_fleet::BurstablePerformance;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AcceleratorType {
-        #[doc = "`gpu`"] Gpu,
-        #[doc = "`fpga`"] Fpga,
-        #[doc = "`inference`"] Inference,
-        #[doc = "`media`"] Media,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::ec2_fleet::CpuManufacturer;
 
-    impl From<AcceleratorType> for t::Value {
-        #[inline]
-        fn from(v: AcceleratorType) -> t::Value {
-            t::Value::from(match v {
-                AcceleratorType::Gpu => "gpu",
-                AcceleratorType::Fpga => "fpga",
-                AcceleratorType::Inference => "inference",
-                AcceleratorType::Media => "media",
-                AcceleratorType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::ec2_fleet::InstanceGeneration;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum BareMetal {
-        #[doc = "`included`"] Included,
-        #[doc = "`required`"] Required,
-        #[doc = "`excluded`"] Excluded,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::ec2_fleet::LocalStorage;
 
-    impl From<BareMetal> for t::Value {
-        #[inline]
-        fn from(v: BareMetal) -> t::Value {
-            t::Value::from(match v {
-                BareMetal::Included => "included",
-                BareMetal::Required => "required",
-                BareMetal::Excluded => "excluded",
-                BareMetal::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::ec2_fleet::LocalStorageType;
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct BaselinePerformanceFactorsRequest(t::Props);
-
-    impl BaselinePerformanceFactorsRequest {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Cpu`.
-        pub fn cpu(mut self, v: impl Into<CpuPerformanceFactorRequest>) -> Self { self.0.put::<CpuPerformanceFactorRequest>("Cpu", v.into()); self }
-    }
-
-    impl From<BaselinePerformanceFactorsRequest> for t::Value { #[inline] fn from(v: BaselinePerformanceFactorsRequest) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for BaselinePerformanceFactorsRequest { #[inline] fn from(v: t::Value) -> BaselinePerformanceFactorsRequest { BaselinePerformanceFactorsRequest(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct CpuPerformanceFactorRequest(t::Props);
-
-    impl CpuPerformanceFactorRequest {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `References`.
-        pub fn references(mut self, v: impl Into<t::List<PerformanceFactorReferenceRequest>>) -> Self { self.0.put::<t::List<PerformanceFactorReferenceRequest>>("References", v.into()); self }
-    }
-
-    impl From<CpuPerformanceFactorRequest> for t::Value { #[inline] fn from(v: CpuPerformanceFactorRequest) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CpuPerformanceFactorRequest { #[inline] fn from(v: t::Value) -> CpuPerformanceFactorRequest { CpuPerformanceFactorRequest(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct PerformanceFactorReferenceRequest(t::Props);
-
-    impl PerformanceFactorReferenceRequest {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `InstanceFamily`.
-        pub fn instance_family(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("InstanceFamily", v.into()); self }
-    }
-
-    impl From<PerformanceFactorReferenceRequest> for t::Value { #[inline] fn from(v: PerformanceFactorReferenceRequest) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for PerformanceFactorReferenceRequest { #[inline] fn from(v: t::Value) -> PerformanceFactorReferenceRequest { PerformanceFactorReferenceRequest(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum BurstablePerformance {
-        #[doc = "`included`"] Included,
-        #[doc = "`required`"] Required,
-        #[doc = "`excluded`"] Excluded,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<BurstablePerformance> for t::Value {
-        #[inline]
-        fn from(v: BurstablePerformance) -> t::Value {
-            t::Value::from(match v {
-                BurstablePerformance::Included => "included",
-                BurstablePerformance::Required => "required",
-                BurstablePerformance::Excluded => "excluded",
-                BurstablePerformance::Other(v) => return v,
-            })
-        }
-    }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum CpuManufacturer {
-        #[doc = "`intel`"] Intel,
-        #[doc = "`amd`"] Amd,
-        #[doc = "`amazon-web-services`"] AmazonWebServices,
-        #[doc = "`apple`"] Apple,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<CpuManufacturer> for t::Value {
-        #[inline]
-        fn from(v: CpuManufacturer) -> t::Value {
-            t::Value::from(match v {
-                CpuManufacturer::Intel => "intel",
-                CpuManufacturer::Amd => "amd",
-                CpuManufacturer::AmazonWebServices => "amazon-web-services",
-                CpuManufacturer::Apple => "apple",
-                CpuManufacturer::Other(v) => return v,
-            })
-        }
-    }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum InstanceGeneration {
-        #[doc = "`current`"] Current,
-        #[doc = "`previous`"] Previous,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<InstanceGeneration> for t::Value {
-        #[inline]
-        fn from(v: InstanceGeneration) -> t::Value {
-            t::Value::from(match v {
-                InstanceGeneration::Current => "current",
-                InstanceGeneration::Previous => "previous",
-                InstanceGeneration::Other(v) => return v,
-            })
-        }
-    }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum LocalStorage {
-        #[doc = "`included`"] Included,
-        #[doc = "`required`"] Required,
-        #[doc = "`excluded`"] Excluded,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<LocalStorage> for t::Value {
-        #[inline]
-        fn from(v: LocalStorage) -> t::Value {
-            t::Value::from(match v {
-                LocalStorage::Included => "included",
-                LocalStorage::Required => "required",
-                LocalStorage::Excluded => "excluded",
-                LocalStorage::Other(v) => return v,
-            })
-        }
-    }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum LocalStorageType {
-        #[doc = "`hdd`"] Hdd,
-        #[doc = "`ssd`"] Ssd,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<LocalStorageType> for t::Value {
-        #[inline]
-        fn from(v: LocalStorageType) -> t::Value {
-            t::Value::from(match v {
-                LocalStorageType::Hdd => "hdd",
-                LocalStorageType::Ssd => "ssd",
-                LocalStorageType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct MemoryGiBPerVCpuRequest(t::Props);
-
-    impl MemoryGiBPerVCpuRequest {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Max`.
-        pub fn max(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Max", v.into()); self }
-        /// `Min`.
-        pub fn min(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Min", v.into()); self }
-    }
-
-    impl From<MemoryGiBPerVCpuRequest> for t::Value { #[inline] fn from(v: MemoryGiBPerVCpuRequest) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for MemoryGiBPerVCpuRequest { #[inline] fn from(v: t::Value) -> MemoryGiBPerVCpuRequest { MemoryGiBPerVCpuRequest(t::Props::from_value(v)) } }
+    pub use super::ec2_fleet::MemoryGiBPerVCpuRequest;
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -13074,22 +12284,7 @@ pub mod spot_fleet {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for InstanceNetworkInterfaceSpecification { #[inline] fn from(v: t::Value) -> InstanceNetworkInterfaceSpecification { InstanceNetworkInterfaceSpecification(t::Props::from_value(v)) } }
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct InstanceIpv6Address(t::Props);
-
-    impl InstanceIpv6Address {
-        /// With its required properties `Ipv6Address`.
-        pub fn new(ipv6_address: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Ipv6Address", ipv6_address.into());
-            Self(p)
-        }
-    }
-
-    impl From<InstanceIpv6Address> for t::Value { #[inline] fn from(v: InstanceIpv6Address) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for InstanceIpv6Address { #[inline] fn from(v: t::Value) -> InstanceIpv6Address { InstanceIpv6Address(t::Props::from_value(v)) } }
+    pub use super::instance::InstanceIpv6Address;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -13509,47 +12704,9 @@ pub mod spot_fleet {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SpotCapacityRebalance { #[inline] fn from(v: t::Value) -> SpotCapacityRebalance { SpotCapacityRebalance(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ReplacementStrategy {
-        #[doc = "`launch`"] Launch,
-        #[doc = "`launch-before-terminate`"] LaunchBeforeTerminate,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::ec2_fleet::ReplacementStrategy;
 
-    impl From<ReplacementStrategy> for t::Value {
-        #[inline]
-        fn from(v: ReplacementStrategy) -> t::Value {
-            t::Value::from(match v {
-                ReplacementStrategy::Launch => "launch",
-                ReplacementStrategy::LaunchBeforeTerminate => "launch-before-terminate",
-                ReplacementStrategy::Other(v) => return v,
-            })
-        }
-    }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum TargetCapacityUnitType {
-        #[doc = "`vcpu`"] Vcpu,
-        #[doc = "`memory-mib`"] MemoryMib,
-        #[doc = "`units`"] Units,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<TargetCapacityUnitType> for t::Value {
-        #[inline]
-        fn from(v: TargetCapacityUnitType) -> t::Value {
-            t::Value::from(match v {
-                TargetCapacityUnitType::Vcpu => "vcpu",
-                TargetCapacityUnitType::MemoryMib => "memory-mib",
-                TargetCapacityUnitType::Units => "units",
-                TargetCapacityUnitType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::ec2_fleet::TargetCapacityUnitType;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -15673,71 +14830,11 @@ pub mod transit_gateway_vpc_attachment {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Options { #[inline] fn from(v: t::Value) -> Options { Options(t::Props::from_value(v)) } }
 
-    /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ApplianceModeSupport {
-        #[doc = "`disable`"] Disable,
-        #[doc = "`enable`"] Enable,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::transit_gateway_attachment::ApplianceModeSupport;
 
-    impl From<ApplianceModeSupport> for t::Value {
-        #[inline]
-        fn from(v: ApplianceModeSupport) -> t::Value {
-            t::Value::from(match v {
-                ApplianceModeSupport::Disable => "disable",
-                ApplianceModeSupport::Enable => "enable",
-                ApplianceModeSupport::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::transit_gateway_attachment::DnsSupport;
 
-    /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum DnsSupport {
-        #[doc = "`disable`"] Disable,
-        #[doc = "`enable`"] Enable,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<DnsSupport> for t::Value {
-        #[inline]
-        fn from(v: DnsSupport) -> t::Value {
-            t::Value::from(match v {
-                DnsSupport::Disable => "disable",
-                DnsSupport::Enable => "enable",
-                DnsSupport::Other(v) => return v,
-            })
-        }
-    }
-
-    /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Ipv6Support {
-        #[doc = "`disable`"] Disable,
-        #[doc = "`enable`"] Enable,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Ipv6Support> for t::Value {
-        #[inline]
-        fn from(v: Ipv6Support) -> t::Value {
-            t::Value::from(match v {
-                Ipv6Support::Disable => "disable",
-                Ipv6Support::Enable => "enable",
-                Ipv6Support::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::transit_gateway_attachment::Ipv6Support;
 
     /// Indicates whether to enable Security Group referencing support for Vpc Attachment. Valid values: enable | disable
     ///
@@ -18674,28 +17771,7 @@ pub mod verified_access_group {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// The configuration options for customer provided KMS encryption.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct SseSpecification(t::Props);
-
-    impl SseSpecification {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `CustomerManagedKeyEnabled`: Whether to encrypt the policy with the provided key or disable encryption
-        pub fn customer_managed_key_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("CustomerManagedKeyEnabled", v.into()); self }
-        /// `KmsKeyArn`: KMS Key Arn used to encrypt the group policy
-        pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
-    }
-
-    impl From<SseSpecification> for t::Value { #[inline] fn from(v: SseSpecification) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SseSpecification { #[inline] fn from(v: t::Value) -> SseSpecification { SseSpecification(t::Props::from_value(v)) } }
+    pub use super::verified_access_endpoint::SseSpecification;
 
 }
 
@@ -19088,28 +18164,7 @@ pub mod verified_access_trust_provider {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for OidcOptions { #[inline] fn from(v: t::Value) -> OidcOptions { OidcOptions(t::Props::from_value(v)) } }
 
-    /// The configuration options for customer provided KMS encryption.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct SseSpecification(t::Props);
-
-    impl SseSpecification {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `CustomerManagedKeyEnabled`: Whether to encrypt the policy with the provided key or disable encryption
-        pub fn customer_managed_key_enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("CustomerManagedKeyEnabled", v.into()); self }
-        /// `KmsKeyArn`: KMS Key Arn used to encrypt the group policy
-        pub fn kms_key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyArn", v.into()); self }
-    }
-
-    impl From<SseSpecification> for t::Value { #[inline] fn from(v: SseSpecification) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SseSpecification { #[inline] fn from(v: t::Value) -> SseSpecification { SseSpecification(t::Props::from_value(v)) } }
+    pub use super::verified_access_endpoint::SseSpecification;
 
     /// Type of trust provider. Possible values: user|device
     ///

@@ -879,53 +879,9 @@ pub mod repository_creation_template {
         }
     }
 
-    /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at
-    /// rest.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct EncryptionConfiguration(t::Props);
+    pub use super::repository::EncryptionConfiguration;
 
-    impl EncryptionConfiguration {
-        /// With its required properties `EncryptionType`.
-        pub fn new(encryption_type: impl Into<EncryptionType>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<EncryptionType>("EncryptionType", encryption_type.into());
-            Self(p)
-        }
-        /// `KmsKey`: If you use the `KMS` encryption type, specify the KMS key to use for encryption. The alias, key ID, or full
-        /// ARN of the KMS key can be specified. The key must exist in the same Region as the repository. If no key is specified,
-        /// the default AWS managed KMS key for Amazon ECR will be used.
-        pub fn kms_key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKey", v.into()); self }
-    }
-
-    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
-
-    /// The encryption type to use.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum EncryptionType {
-        #[doc = "`AES256`"] Aes256,
-        #[doc = "`KMS`"] Kms,
-        #[doc = "`KMS_DSSE`"] KmsDsse,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<EncryptionType> for t::Value {
-        #[inline]
-        fn from(v: EncryptionType) -> t::Value {
-            t::Value::from(match v {
-                EncryptionType::Aes256 => "AES256",
-                EncryptionType::Kms => "KMS",
-                EncryptionType::KmsDsse => "KMS_DSSE",
-                EncryptionType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::repository::EncryptionType;
 
     /// The tag mutability setting for the repository. If this parameter is omitted, the default setting of `MUTABLE` will be
     /// used which will allow image tags to be overwritten.

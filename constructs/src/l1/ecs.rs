@@ -4331,27 +4331,7 @@ pub mod service {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
-    /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following
-    /// ways: +  To inject sensitive data into your containers as environment variables, use the `secrets` container definition
-    /// parameter.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Secret(t::Props);
-
-    impl Secret {
-        /// With its required properties `Name`, `ValueFrom`.
-        pub fn new(name: impl Into<t::Str>, value_from: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Name", name.into());
-            p.put::<t::Str>("ValueFrom", value_from.into());
-            Self(p)
-        }
-    }
-
-    impl From<Secret> for t::Value { #[inline] fn from(v: Secret) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Secret { #[inline] fn from(v: t::Value) -> Secret { Secret(t::Props::from_value(v)) } }
+    pub use super::daemon_task_definition::Secret;
 
     /// The Service Connect service object configuration. For more information, see [Service
     /// Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic
@@ -5068,101 +5048,13 @@ pub mod task_definition {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ContainerDependency { #[inline] fn from(v: t::Value) -> ContainerDependency { ContainerDependency(t::Props::from_value(v)) } }
 
-    /// The dependency condition of the container. The following are the available conditions and their behavior: +  `START` -
-    /// This condition emulates the behavior of links and volumes today. It validates that a dependent container is started
-    /// before permitting other containers to start.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Condition {
-        #[doc = "`COMPLETE`"] Complete,
-        #[doc = "`HEALTHY`"] Healthy,
-        #[doc = "`START`"] Start,
-        #[doc = "`SUCCESS`"] Success,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::daemon_task_definition::Condition;
 
-    impl From<Condition> for t::Value {
-        #[inline]
-        fn from(v: Condition) -> t::Value {
-            t::Value::from(match v {
-                Condition::Complete => "COMPLETE",
-                Condition::Healthy => "HEALTHY",
-                Condition::Start => "START",
-                Condition::Success => "SUCCESS",
-                Condition::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::daemon_task_definition::KeyValuePair;
 
-    /// A key-value pair object.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct KeyValuePair(t::Props);
+    pub use super::daemon_task_definition::EnvironmentFile;
 
-    impl KeyValuePair {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Name`: The name of the key-value pair. For environment variables, this is the name of the environment variable.
-        pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
-        /// `Value`: The value of the key-value pair. For environment variables, this is the value of the environment variable.
-        pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
-    }
-
-    impl From<KeyValuePair> for t::Value { #[inline] fn from(v: KeyValuePair) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for KeyValuePair { #[inline] fn from(v: t::Value) -> KeyValuePair { KeyValuePair(t::Props::from_value(v)) } }
-
-    /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment
-    /// files. The file must have a `.env` file extension. Each line in an environment file should contain an environment
-    /// variable in `VARIABLE=VALUE` format.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct EnvironmentFile(t::Props);
-
-    impl EnvironmentFile {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Type`: The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
-        pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("Type", v.into()); self }
-        /// `Value`: The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
-        pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
-    }
-
-    impl From<EnvironmentFile> for t::Value { #[inline] fn from(v: EnvironmentFile) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for EnvironmentFile { #[inline] fn from(v: t::Value) -> EnvironmentFile { EnvironmentFile(t::Props::from_value(v)) } }
-
-    /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Type {
-        #[doc = "`s3`"] S3,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Type> for t::Value {
-        #[inline]
-        fn from(v: Type) -> t::Value {
-            t::Value::from(match v {
-                Type::S3 => "s3",
-                Type::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::daemon_task_definition::Type;
 
     /// The `HostEntry` property specifies a hostname and an IP address that are added to the `/etc/hosts` file of a container
     /// through the `extraHosts` parameter of its `ContainerDefinition` resource.
@@ -5212,27 +5104,7 @@ pub mod task_definition {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for FirelensConfiguration { #[inline] fn from(v: t::Value) -> FirelensConfiguration { FirelensConfiguration(t::Props::from_value(v)) } }
 
-    /// The log router to use. The valid values are `fluentd` or `fluentbit`.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum FirelensConfigurationType {
-        #[doc = "`fluentbit`"] Fluentbit,
-        #[doc = "`fluentd`"] Fluentd,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<FirelensConfigurationType> for t::Value {
-        #[inline]
-        fn from(v: FirelensConfigurationType) -> t::Value {
-            t::Value::from(match v {
-                FirelensConfigurationType::Fluentbit => "fluentbit",
-                FirelensConfigurationType::Fluentd => "fluentd",
-                FirelensConfigurationType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::daemon_task_definition::FirelensConfigurationType;
 
     /// The `HealthCheck` property specifies an object representing a container health check. Health check parameters that are
     /// specified in a container definition override any Docker health checks that exist in the container image (such as those
@@ -5317,32 +5189,7 @@ pub mod task_definition {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for LinuxParameters { #[inline] fn from(v: t::Value) -> LinuxParameters { LinuxParameters(t::Props::from_value(v)) } }
 
-    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task
-    /// definition.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct KernelCapabilities(t::Props);
-
-    impl KernelCapabilities {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Add`: The Linux capabilities for the container that have been added to the default configuration provided by Docker.
-        /// This parameter maps to `CapAdd` in the docker container create command and the `--cap-add` option to docker run.
-        pub fn add(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Add", v.into()); self }
-        /// `Drop`: The Linux capabilities for the container that have been removed from the default configuration provided by
-        /// Docker. This parameter maps to `CapDrop` in the docker container create command and the `--cap-drop` option to docker
-        /// run.
-        pub fn drop(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Drop", v.into()); self }
-    }
-
-    impl From<KernelCapabilities> for t::Value { #[inline] fn from(v: KernelCapabilities) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for KernelCapabilities { #[inline] fn from(v: t::Value) -> KernelCapabilities { KernelCapabilities(t::Props::from_value(v)) } }
+    pub use super::daemon_task_definition::KernelCapabilities;
 
     /// The `Device` property specifies an object representing a container instance host device.
     ///
@@ -5370,52 +5217,9 @@ pub mod task_definition {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Device { #[inline] fn from(v: t::Value) -> Device { Device(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Permission {
-        #[doc = "`mknod`"] Mknod,
-        #[doc = "`read`"] Read,
-        #[doc = "`write`"] Write,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::daemon_task_definition::Permission;
 
-    impl From<Permission> for t::Value {
-        #[inline]
-        fn from(v: Permission) -> t::Value {
-            t::Value::from(match v {
-                Permission::Mknod => "mknod",
-                Permission::Read => "read",
-                Permission::Write => "write",
-                Permission::Other(v) => return v,
-            })
-        }
-    }
-
-    /// The container path, mount options, and size of the tmpfs mount.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Tmpfs(t::Props);
-
-    impl Tmpfs {
-        /// With its required properties `Size`.
-        pub fn new(size: impl Into<t::Int>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Int>("Size", size.into());
-            Self(p)
-        }
-        /// `ContainerPath`: The absolute file path where the tmpfs volume is to be mounted.
-        pub fn container_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ContainerPath", v.into()); self }
-        /// 'MountOptions': The list of tmpfs volume mount options. Valid values: '"defaults" | "ro" | "rw" | "suid" | "nosuid" |
-        /// "dev" | "nodev" | "exec" | "noexec" | "sync" | "async" | "dirsync" | "remount" | "mand" | "nomand" | "atime" | "noatime"
-        /// | "diratime" | "nodiratime" | "bind" | "rbind" | …
-        pub fn mount_options(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("MountOptions", v.into()); self }
-    }
-
-    impl From<Tmpfs> for t::Value { #[inline] fn from(v: Tmpfs) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Tmpfs { #[inline] fn from(v: t::Value) -> Tmpfs { Tmpfs(t::Props::from_value(v)) } }
+    pub use super::daemon_task_definition::Tmpfs;
 
     /// The `LogConfiguration` property specifies log configuration options to send to a custom log driver for the container.
     ///
@@ -5442,54 +5246,9 @@ pub mod task_definition {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for LogConfiguration { #[inline] fn from(v: t::Value) -> LogConfiguration { LogConfiguration(t::Props::from_value(v)) } }
 
-    /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following
-    /// ways: +  To inject sensitive data into your containers as environment variables, use the `secrets` container definition
-    /// parameter.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Secret(t::Props);
+    pub use super::daemon_task_definition::Secret;
 
-    impl Secret {
-        /// With its required properties `Name`, `ValueFrom`.
-        pub fn new(name: impl Into<t::Str>, value_from: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Name", name.into());
-            p.put::<t::Str>("ValueFrom", value_from.into());
-            Self(p)
-        }
-    }
-
-    impl From<Secret> for t::Value { #[inline] fn from(v: Secret) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Secret { #[inline] fn from(v: t::Value) -> Secret { Secret(t::Props::from_value(v)) } }
-
-    /// The details for a volume mount point that's used in a container definition.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct MountPoint(t::Props);
-
-    impl MountPoint {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `ContainerPath`: The path on the container to mount the host volume at.
-        pub fn container_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ContainerPath", v.into()); self }
-        /// `ReadOnly`: If this value is `true`, the container has read-only access to the volume. If this value is `false`, then
-        /// the container can write to the volume. The default value is `false`.
-        pub fn read_only(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("ReadOnly", v.into()); self }
-        /// `SourceVolume`: The name of the volume to mount. Must be a volume name referenced in the `name` parameter of task
-        /// definition `volume`.
-        pub fn source_volume(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceVolume", v.into()); self }
-    }
-
-    impl From<MountPoint> for t::Value { #[inline] fn from(v: MountPoint) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for MountPoint { #[inline] fn from(v: t::Value) -> MountPoint { MountPoint(t::Props::from_value(v)) } }
+    pub use super::daemon_task_definition::MountPoint;
 
     /// The `PortMapping` property specifies a port mapping. Port mappings allow containers to access ports on the host
     /// container instance to send or receive traffic. Port mappings are specified as part of the container definition.
@@ -5580,26 +5339,7 @@ pub mod task_definition {
         }
     }
 
-    /// The repository credentials for private registry authentication.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct RepositoryCredentials(t::Props);
-
-    impl RepositoryCredentials {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `CredentialsParameter`: The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
-        pub fn credentials_parameter(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CredentialsParameter", v.into()); self }
-    }
-
-    impl From<RepositoryCredentials> for t::Value { #[inline] fn from(v: RepositoryCredentials) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for RepositoryCredentials { #[inline] fn from(v: t::Value) -> RepositoryCredentials { RepositoryCredentials(t::Props::from_value(v)) } }
+    pub use super::daemon_task_definition::RepositoryCredentials;
 
     /// The type and amount of a resource to assign to a container. The supported resource types are GPUs, Neuron devices, and
     /// Elastic Inference accelerators.
@@ -5716,103 +5456,11 @@ pub mod task_definition {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for RestartPolicy { #[inline] fn from(v: t::Value) -> RestartPolicy { RestartPolicy(t::Props::from_value(v)) } }
 
-    /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container
-    /// create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time`
-    /// setting to maintain longer lived connections.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct SystemControl(t::Props);
+    pub use super::daemon_task_definition::SystemControl;
 
-    impl SystemControl {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Namespace`: The namespaced kernel parameter to set a `value` for.
-        pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
-        /// `Value`: The namespaced kernel parameter to set a `value` for. Valid IPC namespace values: `"kernel.msgmax" |
-        /// "kernel.msgmnb" | "kernel.msgmni" | "kernel.sem" | "kernel.shmall" | "kernel.shmmax" | "kernel.shmmni" |
-        /// "kernel.shm_rmid_forced"`, and `Sysctls` that start with `"fs.mqueue.*"` Valid …
-        pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
-    }
+    pub use super::daemon_task_definition::Ulimit;
 
-    impl From<SystemControl> for t::Value { #[inline] fn from(v: SystemControl) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SystemControl { #[inline] fn from(v: t::Value) -> SystemControl { SystemControl(t::Props::from_value(v)) } }
-
-    /// The `ulimit` settings to pass to the container. Amazon ECS tasks hosted on FARGATElong use the default resource limit
-    /// values set by the operating system with the exception of the `nofile` resource limit parameter which FARGATElong
-    /// overrides.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Ulimit(t::Props);
-
-    impl Ulimit {
-        /// With its required properties `HardLimit`, `Name`, `SoftLimit`.
-        pub fn new(hard_limit: impl Into<t::Int>, name: impl Into<Name>, soft_limit: impl Into<t::Int>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Int>("HardLimit", hard_limit.into());
-            p.put::<Name>("Name", name.into());
-            p.put::<t::Int>("SoftLimit", soft_limit.into());
-            Self(p)
-        }
-    }
-
-    impl From<Ulimit> for t::Value { #[inline] fn from(v: Ulimit) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Ulimit { #[inline] fn from(v: t::Value) -> Ulimit { Ulimit(t::Props::from_value(v)) } }
-
-    /// The `type` of the `ulimit`.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Name {
-        #[doc = "`core`"] Core,
-        #[doc = "`cpu`"] Cpu,
-        #[doc = "`data`"] Data,
-        #[doc = "`fsize`"] Fsize,
-        #[doc = "`locks`"] Locks,
-        #[doc = "`memlock`"] Memlock,
-        #[doc = "`msgqueue`"] Msgqueue,
-        #[doc = "`nice`"] Nice,
-        #[doc = "`nofile`"] Nofile,
-        #[doc = "`nproc`"] Nproc,
-        #[doc = "`rss`"] Rss,
-        #[doc = "`rtprio`"] Rtprio,
-        #[doc = "`rttime`"] Rttime,
-        #[doc = "`sigpending`"] Sigpending,
-        #[doc = "`stack`"] Stack,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Name> for t::Value {
-        #[inline]
-        fn from(v: Name) -> t::Value {
-            t::Value::from(match v {
-                Name::Core => "core",
-                Name::Cpu => "cpu",
-                Name::Data => "data",
-                Name::Fsize => "fsize",
-                Name::Locks => "locks",
-                Name::Memlock => "memlock",
-                Name::Msgqueue => "msgqueue",
-                Name::Nice => "nice",
-                Name::Nofile => "nofile",
-                Name::Nproc => "nproc",
-                Name::Rss => "rss",
-                Name::Rtprio => "rtprio",
-                Name::Rttime => "rttime",
-                Name::Sigpending => "sigpending",
-                Name::Stack => "stack",
-                Name::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::daemon_task_definition::Name;
 
     /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image
     /// digest. By default, the value is `enabled`.

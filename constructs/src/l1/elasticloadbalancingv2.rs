@@ -800,31 +800,7 @@ pub mod listener_rule {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AuthenticateCognitoConfig { #[inline] fn from(v: t::Value) -> AuthenticateCognitoConfig { AuthenticateCognitoConfig(t::Props::from_value(v)) } }
 
-    /// The behavior if the user is not authenticated. The following are possible values: +  deny' - Return an HTTP 401
-    /// Unauthorized error. +  allow' - Allow the request to be forwarded to the target. +  authenticate' - Redirect the request
-    /// to the IdP authorization endpoint. This is the default value.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum OnUnauthenticatedRequest {
-        #[doc = "`allow`"] Allow,
-        #[doc = "`authenticate`"] Authenticate,
-        #[doc = "`deny`"] Deny,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<OnUnauthenticatedRequest> for t::Value {
-        #[inline]
-        fn from(v: OnUnauthenticatedRequest) -> t::Value {
-            t::Value::from(match v {
-                OnUnauthenticatedRequest::Allow => "allow",
-                OnUnauthenticatedRequest::Authenticate => "authenticate",
-                OnUnauthenticatedRequest::Deny => "deny",
-                OnUnauthenticatedRequest::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::listener::OnUnauthenticatedRequest;
 
     /// Specifies information required using an identity provide (IdP) that is compliant with OpenID Connect (OIDC) to
     /// authenticate users.
@@ -872,251 +848,25 @@ pub mod listener_rule {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AuthenticateOidcConfig { #[inline] fn from(v: t::Value) -> AuthenticateOidcConfig { AuthenticateOidcConfig(t::Props::from_value(v)) } }
 
-    /// Specifies information required when returning a custom HTTP response.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct FixedResponseConfig(t::Props);
+    pub use super::listener::FixedResponseConfig;
 
-    impl FixedResponseConfig {
-        /// With its required properties `StatusCode`.
-        pub fn new(status_code: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("StatusCode", status_code.into());
-            Self(p)
-        }
-        /// `ContentType`: The content type. Valid Values: text/plain | text/css | text/html | application/javascript |
-        /// application/json
-        pub fn content_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ContentType", v.into()); self }
-        /// `MessageBody`: The message.
-        pub fn message_body(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MessageBody", v.into()); self }
-    }
+    pub use super::listener::ForwardConfig;
 
-    impl From<FixedResponseConfig> for t::Value { #[inline] fn from(v: FixedResponseConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for FixedResponseConfig { #[inline] fn from(v: t::Value) -> FixedResponseConfig { FixedResponseConfig(t::Props::from_value(v)) } }
+    pub use super::listener::TargetGroupStickinessConfig;
 
-    /// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is
-    /// `forward`.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct ForwardConfig(t::Props);
+    pub use super::listener::TargetGroupTuple;
 
-    impl ForwardConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `TargetGroupStickinessConfig`: Information about the target group stickiness for a rule.
-        pub fn target_group_stickiness_config(mut self, v: impl Into<TargetGroupStickinessConfig>) -> Self { self.0.put::<TargetGroupStickinessConfig>("TargetGroupStickinessConfig", v.into()); self }
-        /// `TargetGroups`: Information about how traffic will be distributed between multiple target groups in a forward rule.
-        pub fn target_groups(mut self, v: impl Into<t::List<TargetGroupTuple>>) -> Self { self.0.put::<t::List<TargetGroupTuple>>("TargetGroups", v.into()); self }
-    }
+    pub use super::listener::JwtValidationConfig;
 
-    impl From<ForwardConfig> for t::Value { #[inline] fn from(v: ForwardConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ForwardConfig { #[inline] fn from(v: t::Value) -> ForwardConfig { ForwardConfig(t::Props::from_value(v)) } }
+    pub use super::listener::JwtValidationActionAdditionalClaim;
 
-    /// Information about the target group stickiness for a rule.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct TargetGroupStickinessConfig(t::Props);
+    pub use super::listener::Format;
 
-    impl TargetGroupStickinessConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `DurationSeconds`: [Application Load Balancers] The time period, in seconds, during which requests from a client should
-        /// be routed to the same target group. The range is 1-604800 seconds (7 days). You must specify this value when enabling
-        /// target group stickiness.
-        pub fn duration_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("DurationSeconds", v.into()); self }
-        /// `Enabled`: Indicates whether target group stickiness is enabled.
-        pub fn enabled(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Enabled", v.into()); self }
-    }
+    pub use super::listener::RedirectConfig;
 
-    impl From<TargetGroupStickinessConfig> for t::Value { #[inline] fn from(v: TargetGroupStickinessConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TargetGroupStickinessConfig { #[inline] fn from(v: t::Value) -> TargetGroupStickinessConfig { TargetGroupStickinessConfig(t::Props::from_value(v)) } }
+    pub use super::listener::StatusCode;
 
-    /// Information about how traffic will be distributed between multiple target groups in a forward rule.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct TargetGroupTuple(t::Props);
-
-    impl TargetGroupTuple {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `TargetGroupArn`: The Amazon Resource Name (ARN) of the target group.
-        pub fn target_group_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetGroupArn", v.into()); self }
-        /// `Weight`: The weight. The range is 0 to 999.
-        pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
-    }
-
-    impl From<TargetGroupTuple> for t::Value { #[inline] fn from(v: TargetGroupTuple) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TargetGroupTuple { #[inline] fn from(v: t::Value) -> TargetGroupTuple { TargetGroupTuple(t::Props::from_value(v)) } }
-
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct JwtValidationConfig(t::Props);
-
-    impl JwtValidationConfig {
-        /// With its required properties `Issuer`, `JwksEndpoint`.
-        pub fn new(issuer: impl Into<t::Str>, jwks_endpoint: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Issuer", issuer.into());
-            p.put::<t::Str>("JwksEndpoint", jwks_endpoint.into());
-            Self(p)
-        }
-        /// `AdditionalClaims`.
-        pub fn additional_claims(mut self, v: impl Into<t::List<JwtValidationActionAdditionalClaim>>) -> Self { self.0.put::<t::List<JwtValidationActionAdditionalClaim>>("AdditionalClaims", v.into()); self }
-    }
-
-    impl From<JwtValidationConfig> for t::Value { #[inline] fn from(v: JwtValidationConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for JwtValidationConfig { #[inline] fn from(v: t::Value) -> JwtValidationConfig { JwtValidationConfig(t::Props::from_value(v)) } }
-
-    /// Information about an additional claim to validate.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct JwtValidationActionAdditionalClaim(t::Props);
-
-    impl JwtValidationActionAdditionalClaim {
-        /// With its required properties `Format`, `Name`, `Values`.
-        pub fn new(format: impl Into<Format>, name: impl Into<t::Str>, values: impl Into<t::List<t::Str>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<Format>("Format", format.into());
-            p.put::<t::Str>("Name", name.into());
-            p.put::<t::List<t::Str>>("Values", values.into());
-            Self(p)
-        }
-    }
-
-    impl From<JwtValidationActionAdditionalClaim> for t::Value { #[inline] fn from(v: JwtValidationActionAdditionalClaim) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for JwtValidationActionAdditionalClaim { #[inline] fn from(v: t::Value) -> JwtValidationActionAdditionalClaim { JwtValidationActionAdditionalClaim(t::Props::from_value(v)) } }
-
-    /// The format of the claim value.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Format {
-        #[doc = "`single-string`"] SingleString,
-        #[doc = "`space-separated-values`"] SpaceSeparatedValues,
-        #[doc = "`string-array`"] StringArray,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Format> for t::Value {
-        #[inline]
-        fn from(v: Format) -> t::Value {
-            t::Value::from(match v {
-                Format::SingleString => "single-string",
-                Format::SpaceSeparatedValues => "space-separated-values",
-                Format::StringArray => "string-array",
-                Format::Other(v) => return v,
-            })
-        }
-    }
-
-    /// Information about a redirect action. A URI consists of the following components: protocol://hostname:port/path?query.
-    /// You must modify at least one of the following components to avoid a redirect loop: protocol, hostname, port, or path.
-    ///
-    /// A property type: 6 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct RedirectConfig(t::Props);
-
-    impl RedirectConfig {
-        /// With its required properties `StatusCode`.
-        pub fn new(status_code: impl Into<StatusCode>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<StatusCode>("StatusCode", status_code.into());
-            Self(p)
-        }
-        /// `Host`: The hostname. This component is not percent-encoded. The hostname can contain #{host}.
-        pub fn host(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Host", v.into()); self }
-        /// `Path`: The absolute path, starting with the leading "/". This component is not percent-encoded. The path can contain
-        /// #{host}, #{path}, and #{port}.
-        pub fn path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Path", v.into()); self }
-        /// `Port`: The port. You can specify a value from 1 to 65535 or #{port}.
-        pub fn port(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Port", v.into()); self }
-        /// `Protocol`: The protocol. You can specify HTTP, HTTPS, or #{protocol}. You can redirect HTTP to HTTP, HTTP to HTTPS, and
-        /// HTTPS to HTTPS. You can't redirect HTTPS to HTTP.
-        pub fn protocol(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Protocol", v.into()); self }
-        /// `Query`: The query parameters, URL-encoded when necessary, but not percent-encoded. Do not include the leading "?", as
-        /// it is automatically added. You can specify any of the reserved keywords.
-        pub fn query(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Query", v.into()); self }
-    }
-
-    impl From<RedirectConfig> for t::Value { #[inline] fn from(v: RedirectConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for RedirectConfig { #[inline] fn from(v: t::Value) -> RedirectConfig { RedirectConfig(t::Props::from_value(v)) } }
-
-    /// The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum StatusCode {
-        #[doc = "`HTTP_301`"] Http301,
-        #[doc = "`HTTP_302`"] Http302,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<StatusCode> for t::Value {
-        #[inline]
-        fn from(v: StatusCode) -> t::Value {
-            t::Value::from(match v {
-                StatusCode::Http301 => "HTTP_301",
-                StatusCode::Http302 => "HTTP_302",
-                StatusCode::Other(v) => return v,
-            })
-        }
-    }
-
-    /// The type of action.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Type {
-        #[doc = "`authenticate-cognito`"] AuthenticateCognito,
-        #[doc = "`authenticate-oidc`"] AuthenticateOidc,
-        #[doc = "`fixed-response`"] FixedResponse,
-        #[doc = "`forward`"] Forward,
-        #[doc = "`jwt-validation`"] JwtValidation,
-        #[doc = "`redirect`"] Redirect,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Type> for t::Value {
-        #[inline]
-        fn from(v: Type) -> t::Value {
-            t::Value::from(match v {
-                Type::AuthenticateCognito => "authenticate-cognito",
-                Type::AuthenticateOidc => "authenticate-oidc",
-                Type::FixedResponse => "fixed-response",
-                Type::Forward => "forward",
-                Type::JwtValidation => "jwt-validation",
-                Type::Redirect => "redirect",
-                Type::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::listener::Type;
 
     /// Specifies a condition for a listener rule.
     ///

@@ -1592,167 +1592,21 @@ pub mod instance_group_config {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct AutoScalingPolicy(t::Props);
+    pub use super::cluster::AutoScalingPolicy;
 
-    impl AutoScalingPolicy {
-        /// With its required properties `Constraints`, `Rules`.
-        pub fn new(constraints: impl Into<ScalingConstraints>, rules: impl Into<t::List<ScalingRule>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<ScalingConstraints>("Constraints", constraints.into());
-            p.put::<t::List<ScalingRule>>("Rules", rules.into());
-            Self(p)
-        }
-    }
+    pub use super::cluster::ScalingConstraints;
 
-    impl From<AutoScalingPolicy> for t::Value { #[inline] fn from(v: AutoScalingPolicy) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for AutoScalingPolicy { #[inline] fn from(v: t::Value) -> AutoScalingPolicy { AutoScalingPolicy(t::Props::from_value(v)) } }
+    pub use super::cluster::ScalingRule;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ScalingConstraints(t::Props);
+    pub use super::cluster::ScalingAction;
 
-    impl ScalingConstraints {
-        /// With its required properties `MaxCapacity`, `MinCapacity`.
-        pub fn new(max_capacity: impl Into<t::Int>, min_capacity: impl Into<t::Int>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Int>("MaxCapacity", max_capacity.into());
-            p.put::<t::Int>("MinCapacity", min_capacity.into());
-            Self(p)
-        }
-    }
+    pub use super::cluster::SimpleScalingPolicyConfiguration;
 
-    impl From<ScalingConstraints> for t::Value { #[inline] fn from(v: ScalingConstraints) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ScalingConstraints { #[inline] fn from(v: t::Value) -> ScalingConstraints { ScalingConstraints(t::Props::from_value(v)) } }
+    pub use super::cluster::ScalingTrigger;
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ScalingRule(t::Props);
+    pub use super::cluster::CloudWatchAlarmDefinition;
 
-    impl ScalingRule {
-        /// With its required properties `Action`, `Name`, `Trigger`.
-        pub fn new(action: impl Into<ScalingAction>, name: impl Into<t::Str>, trigger: impl Into<ScalingTrigger>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<ScalingAction>("Action", action.into());
-            p.put::<t::Str>("Name", name.into());
-            p.put::<ScalingTrigger>("Trigger", trigger.into());
-            Self(p)
-        }
-        /// `Description`.
-        pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
-    }
-
-    impl From<ScalingRule> for t::Value { #[inline] fn from(v: ScalingRule) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ScalingRule { #[inline] fn from(v: t::Value) -> ScalingRule { ScalingRule(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ScalingAction(t::Props);
-
-    impl ScalingAction {
-        /// With its required properties `SimpleScalingPolicyConfiguration`.
-        pub fn new(simple_scaling_policy_configuration: impl Into<SimpleScalingPolicyConfiguration>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<SimpleScalingPolicyConfiguration>("SimpleScalingPolicyConfiguration", simple_scaling_policy_configuration.into());
-            Self(p)
-        }
-        /// `Market`.
-        pub fn market(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Market", v.into()); self }
-    }
-
-    impl From<ScalingAction> for t::Value { #[inline] fn from(v: ScalingAction) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ScalingAction { #[inline] fn from(v: t::Value) -> ScalingAction { ScalingAction(t::Props::from_value(v)) } }
-
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SimpleScalingPolicyConfiguration(t::Props);
-
-    impl SimpleScalingPolicyConfiguration {
-        /// With its required properties `ScalingAdjustment`.
-        pub fn new(scaling_adjustment: impl Into<t::Int>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Int>("ScalingAdjustment", scaling_adjustment.into());
-            Self(p)
-        }
-        /// `AdjustmentType`.
-        pub fn adjustment_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("AdjustmentType", v.into()); self }
-        /// `CoolDown`.
-        pub fn cool_down(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("CoolDown", v.into()); self }
-    }
-
-    impl From<SimpleScalingPolicyConfiguration> for t::Value { #[inline] fn from(v: SimpleScalingPolicyConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SimpleScalingPolicyConfiguration { #[inline] fn from(v: t::Value) -> SimpleScalingPolicyConfiguration { SimpleScalingPolicyConfiguration(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ScalingTrigger(t::Props);
-
-    impl ScalingTrigger {
-        /// With its required properties `CloudWatchAlarmDefinition`.
-        pub fn new(cloud_watch_alarm_definition: impl Into<CloudWatchAlarmDefinition>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<CloudWatchAlarmDefinition>("CloudWatchAlarmDefinition", cloud_watch_alarm_definition.into());
-            Self(p)
-        }
-    }
-
-    impl From<ScalingTrigger> for t::Value { #[inline] fn from(v: ScalingTrigger) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ScalingTrigger { #[inline] fn from(v: t::Value) -> ScalingTrigger { ScalingTrigger(t::Props::from_value(v)) } }
-
-    /// A property type: 9 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CloudWatchAlarmDefinition(t::Props);
-
-    impl CloudWatchAlarmDefinition {
-        /// With its required properties `ComparisonOperator`, `MetricName`, `Period`, `Threshold`.
-        pub fn new(comparison_operator: impl Into<t::Str>, metric_name: impl Into<t::Str>, period: impl Into<t::Int>, threshold: impl Into<t::Num>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ComparisonOperator", comparison_operator.into());
-            p.put::<t::Str>("MetricName", metric_name.into());
-            p.put::<t::Int>("Period", period.into());
-            p.put::<t::Num>("Threshold", threshold.into());
-            Self(p)
-        }
-        /// `Dimensions`.
-        pub fn dimensions(mut self, v: impl Into<t::List<MetricDimension>>) -> Self { self.0.put::<t::List<MetricDimension>>("Dimensions", v.into()); self }
-        /// `EvaluationPeriods`.
-        pub fn evaluation_periods(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("EvaluationPeriods", v.into()); self }
-        /// `Namespace`.
-        pub fn namespace(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Namespace", v.into()); self }
-        /// `Statistic`.
-        pub fn statistic(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Statistic", v.into()); self }
-        /// `Unit`.
-        pub fn unit(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Unit", v.into()); self }
-    }
-
-    impl From<CloudWatchAlarmDefinition> for t::Value { #[inline] fn from(v: CloudWatchAlarmDefinition) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CloudWatchAlarmDefinition { #[inline] fn from(v: t::Value) -> CloudWatchAlarmDefinition { CloudWatchAlarmDefinition(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct MetricDimension(t::Props);
-
-    impl MetricDimension {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<MetricDimension> for t::Value { #[inline] fn from(v: MetricDimension) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for MetricDimension { #[inline] fn from(v: t::Value) -> MetricDimension { MetricDimension(t::Props::from_value(v)) } }
+    pub use super::cluster::MetricDimension;
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1817,27 +1671,7 @@ pub mod instance_group_config {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for EbsBlockDeviceConfig { #[inline] fn from(v: t::Value) -> EbsBlockDeviceConfig { EbsBlockDeviceConfig(t::Props::from_value(v)) } }
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct VolumeSpecification(t::Props);
-
-    impl VolumeSpecification {
-        /// With its required properties `SizeInGB`, `VolumeType`.
-        pub fn new(size_in_gb: impl Into<t::Int>, volume_type: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Int>("SizeInGB", size_in_gb.into());
-            p.put::<t::Str>("VolumeType", volume_type.into());
-            Self(p)
-        }
-        /// `Iops`.
-        pub fn iops(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Iops", v.into()); self }
-        /// `Throughput`.
-        pub fn throughput(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Throughput", v.into()); self }
-    }
-
-    impl From<VolumeSpecification> for t::Value { #[inline] fn from(v: VolumeSpecification) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VolumeSpecification { #[inline] fn from(v: t::Value) -> VolumeSpecification { VolumeSpecification(t::Props::from_value(v)) } }
+    pub use super::cluster::VolumeSpecification;
 
 }
 
@@ -1921,49 +1755,9 @@ pub mod step {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct HadoopJarStepConfig(t::Props);
+    pub use super::cluster::HadoopJarStepConfig;
 
-    impl HadoopJarStepConfig {
-        /// With its required properties `Jar`.
-        pub fn new(jar: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Jar", jar.into());
-            Self(p)
-        }
-        /// `Args`.
-        pub fn args(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Args", v.into()); self }
-        /// `MainClass`.
-        pub fn main_class(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MainClass", v.into()); self }
-        /// `StepProperties`.
-        pub fn step_properties(mut self, v: impl Into<t::List<KeyValue>>) -> Self { self.0.put::<t::List<KeyValue>>("StepProperties", v.into()); self }
-    }
-
-    impl From<HadoopJarStepConfig> for t::Value { #[inline] fn from(v: HadoopJarStepConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for HadoopJarStepConfig { #[inline] fn from(v: t::Value) -> HadoopJarStepConfig { HadoopJarStepConfig(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct KeyValue(t::Props);
-
-    impl KeyValue {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Key`.
-        pub fn key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Key", v.into()); self }
-        /// `Value`.
-        pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
-    }
-
-    impl From<KeyValue> for t::Value { #[inline] fn from(v: KeyValue) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for KeyValue { #[inline] fn from(v: t::Value) -> KeyValue { KeyValue(t::Props::from_value(v)) } }
+    pub use super::cluster::KeyValue;
 
 }
 

@@ -433,25 +433,7 @@ pub mod id_namespace {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for IdNamespaceIdMappingWorkflowProperties { #[inline] fn from(v: t::Value) -> IdNamespaceIdMappingWorkflowProperties { IdNamespaceIdMappingWorkflowProperties(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum IdMappingType {
-        #[doc = "`PROVIDER`"] Provider,
-        #[doc = "`RULE_BASED`"] RuleBased,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<IdMappingType> for t::Value {
-        #[inline]
-        fn from(v: IdMappingType) -> t::Value {
-            t::Value::from(match v {
-                IdMappingType::Provider => "PROVIDER",
-                IdMappingType::RuleBased => "RULE_BASED",
-                IdMappingType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::id_mapping_workflow::IdMappingType;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -498,83 +480,13 @@ pub mod id_namespace {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for NamespaceRuleBasedProperties { #[inline] fn from(v: t::Value) -> NamespaceRuleBasedProperties { NamespaceRuleBasedProperties(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AttributeMatchingModel {
-        #[doc = "`ONE_TO_ONE`"] OneToOne,
-        #[doc = "`MANY_TO_MANY`"] ManyToMany,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::id_mapping_workflow::AttributeMatchingModel;
 
-    impl From<AttributeMatchingModel> for t::Value {
-        #[inline]
-        fn from(v: AttributeMatchingModel) -> t::Value {
-            t::Value::from(match v {
-                AttributeMatchingModel::OneToOne => "ONE_TO_ONE",
-                AttributeMatchingModel::ManyToMany => "MANY_TO_MANY",
-                AttributeMatchingModel::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::id_mapping_workflow::RecordMatchingModel;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum RecordMatchingModel {
-        #[doc = "`ONE_SOURCE_TO_ONE_TARGET`"] OneSourceToOneTarget,
-        #[doc = "`MANY_SOURCE_TO_ONE_TARGET`"] ManySourceToOneTarget,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::id_mapping_workflow::RuleDefinitionType;
 
-    impl From<RecordMatchingModel> for t::Value {
-        #[inline]
-        fn from(v: RecordMatchingModel) -> t::Value {
-            t::Value::from(match v {
-                RecordMatchingModel::OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET",
-                RecordMatchingModel::ManySourceToOneTarget => "MANY_SOURCE_TO_ONE_TARGET",
-                RecordMatchingModel::Other(v) => return v,
-            })
-        }
-    }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum RuleDefinitionType {
-        #[doc = "`SOURCE`"] Source,
-        #[doc = "`TARGET`"] Target,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<RuleDefinitionType> for t::Value {
-        #[inline]
-        fn from(v: RuleDefinitionType) -> t::Value {
-            t::Value::from(match v {
-                RuleDefinitionType::Source => "SOURCE",
-                RuleDefinitionType::Target => "TARGET",
-                RuleDefinitionType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Rule(t::Props);
-
-    impl Rule {
-        /// With its required properties `MatchingKeys`, `RuleName`.
-        pub fn new(matching_keys: impl Into<t::List<t::Str>>, rule_name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<t::Str>>("MatchingKeys", matching_keys.into());
-            p.put::<t::Str>("RuleName", rule_name.into());
-            Self(p)
-        }
-    }
-
-    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
+    pub use super::id_mapping_workflow::Rule;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -595,25 +507,7 @@ pub mod id_namespace {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for IdNamespaceInputSource { #[inline] fn from(v: t::Value) -> IdNamespaceInputSource { IdNamespaceInputSource(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Type {
-        #[doc = "`SOURCE`"] Source,
-        #[doc = "`TARGET`"] Target,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Type> for t::Value {
-        #[inline]
-        fn from(v: Type) -> t::Value {
-            t::Value::from(match v {
-                Type::Source => "SOURCE",
-                Type::Target => "TARGET",
-                Type::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::id_mapping_workflow::Type;
 
 }
 
@@ -825,44 +719,9 @@ pub mod matching_workflow {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ResolutionTechniques { #[inline] fn from(v: t::Value) -> ResolutionTechniques { ResolutionTechniques(t::Props::from_value(v)) } }
 
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ProviderProperties(t::Props);
+    pub use super::id_mapping_workflow::ProviderProperties;
 
-    impl ProviderProperties {
-        /// With its required properties `ProviderServiceArn`.
-        pub fn new(provider_service_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ProviderServiceArn", provider_service_arn.into());
-            Self(p)
-        }
-        /// `IntermediateSourceConfiguration`.
-        pub fn intermediate_source_configuration(mut self, v: impl Into<IntermediateSourceConfiguration>) -> Self { self.0.put::<IntermediateSourceConfiguration>("IntermediateSourceConfiguration", v.into()); self }
-        /// `ProviderConfiguration`: Additional Provider configuration that would be required for the provider service. The
-        /// Configuration must be in JSON string format
-        pub fn provider_configuration(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("ProviderConfiguration", v.into()); self }
-    }
-
-    impl From<ProviderProperties> for t::Value { #[inline] fn from(v: ProviderProperties) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ProviderProperties { #[inline] fn from(v: t::Value) -> ProviderProperties { ProviderProperties(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct IntermediateSourceConfiguration(t::Props);
-
-    impl IntermediateSourceConfiguration {
-        /// With its required properties `IntermediateS3Path`.
-        pub fn new(intermediate_s3_path: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("IntermediateS3Path", intermediate_s3_path.into());
-            Self(p)
-        }
-    }
-
-    impl From<IntermediateSourceConfiguration> for t::Value { #[inline] fn from(v: IntermediateSourceConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for IntermediateSourceConfiguration { #[inline] fn from(v: t::Value) -> IntermediateSourceConfiguration { IntermediateSourceConfiguration(t::Props::from_value(v)) } }
+    pub use super::id_mapping_workflow::IntermediateSourceConfiguration;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -906,25 +765,7 @@ pub mod matching_workflow {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for RuleBasedProperties { #[inline] fn from(v: t::Value) -> RuleBasedProperties { RuleBasedProperties(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AttributeMatchingModel {
-        #[doc = "`ONE_TO_ONE`"] OneToOne,
-        #[doc = "`MANY_TO_MANY`"] ManyToMany,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<AttributeMatchingModel> for t::Value {
-        #[inline]
-        fn from(v: AttributeMatchingModel) -> t::Value {
-            t::Value::from(match v {
-                AttributeMatchingModel::OneToOne => "ONE_TO_ONE",
-                AttributeMatchingModel::ManyToMany => "MANY_TO_MANY",
-                AttributeMatchingModel::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::id_mapping_workflow::AttributeMatchingModel;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -946,23 +787,7 @@ pub mod matching_workflow {
         }
     }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Rule(t::Props);
-
-    impl Rule {
-        /// With its required properties `MatchingKeys`, `RuleName`.
-        pub fn new(matching_keys: impl Into<t::List<t::Str>>, rule_name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<t::Str>>("MatchingKeys", matching_keys.into());
-            p.put::<t::Str>("RuleName", rule_name.into());
-            Self(p)
-        }
-    }
-
-    impl From<Rule> for t::Value { #[inline] fn from(v: Rule) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Rule { #[inline] fn from(v: t::Value) -> Rule { Rule(t::Props::from_value(v)) } }
+    pub use super::id_mapping_workflow::Rule;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]

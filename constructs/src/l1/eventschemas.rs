@@ -131,23 +131,7 @@ pub mod registry {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TagsEntry(t::Props);
-
-    impl TagsEntry {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TagsEntry> for t::Value { #[inline] fn from(v: TagsEntry) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagsEntry { #[inline] fn from(v: t::Value) -> TagsEntry { TagsEntry(t::Props::from_value(v)) } }
+    pub use super::discoverer::TagsEntry;
 
 }
 
@@ -254,22 +238,6 @@ pub mod schema {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TagsEntry(t::Props);
-
-    impl TagsEntry {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TagsEntry> for t::Value { #[inline] fn from(v: TagsEntry) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagsEntry { #[inline] fn from(v: t::Value) -> TagsEntry { TagsEntry(t::Props::from_value(v)) } }
+    pub use super::discoverer::TagsEntry;
 
 }

@@ -1762,51 +1762,9 @@ pub mod fleet {
         }
     }
 
-    /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon
-    /// GameLift hosting resource. New game sessions that are started on the fleet are assigned an IP address/port number
-    /// combination, which must fall into the fleet's allowed ranges.
-    ///
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct IpPermission(t::Props);
+    pub use super::container_fleet::IpPermission;
 
-    impl IpPermission {
-        /// With its required properties `FromPort`, `IpRange`, `Protocol`, `ToPort`.
-        pub fn new(from_port: impl Into<t::Int>, ip_range: impl Into<t::Str>, protocol: impl Into<Protocol>, to_port: impl Into<t::Int>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Int>("FromPort", from_port.into());
-            p.put::<t::Str>("IpRange", ip_range.into());
-            p.put::<Protocol>("Protocol", protocol.into());
-            p.put::<t::Int>("ToPort", to_port.into());
-            Self(p)
-        }
-    }
-
-    impl From<IpPermission> for t::Value { #[inline] fn from(v: IpPermission) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for IpPermission { #[inline] fn from(v: t::Value) -> IpPermission { IpPermission(t::Props::from_value(v)) } }
-
-    /// The network communication protocol used by the fleet.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Protocol {
-        #[doc = "`TCP`"] Tcp,
-        #[doc = "`UDP`"] Udp,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Protocol> for t::Value {
-        #[inline]
-        fn from(v: Protocol) -> t::Value {
-            t::Value::from(match v {
-                Protocol::Tcp => "TCP",
-                Protocol::Udp => "UDP",
-                Protocol::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::container_fleet::Protocol;
 
     /// Indicates whether to use On-Demand instances or Spot instances for this fleet. If empty, the default is ON_DEMAND. Both
     /// categories of instances use identical hardware and configurations based on the instance type selected for this fleet.
@@ -1924,74 +1882,11 @@ pub mod fleet {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ManagedCapacityConfiguration { #[inline] fn from(v: t::Value) -> ManagedCapacityConfiguration { ManagedCapacityConfiguration(t::Props::from_value(v)) } }
 
-    /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game
-    /// session activity. Game session activity refers to any active running sessions or game session requests.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ZeroCapacityStrategy {
-        #[doc = "`SCALE_TO_AND_FROM_ZERO`"] ScaleToAndFromZero,
-        #[doc = "`MANUAL`"] Manual,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::container_fleet::ZeroCapacityStrategy;
 
-    impl From<ZeroCapacityStrategy> for t::Value {
-        #[inline]
-        fn from(v: ZeroCapacityStrategy) -> t::Value {
-            t::Value::from(match v {
-                ZeroCapacityStrategy::ScaleToAndFromZero => "SCALE_TO_AND_FROM_ZERO",
-                ZeroCapacityStrategy::Manual => "MANUAL",
-                ZeroCapacityStrategy::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::container_fleet::PlayerGatewayStatus;
 
-    /// The player gateway status for the location.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum PlayerGatewayStatus {
-        #[doc = "`DISABLED`"] Disabled,
-        #[doc = "`ENABLED`"] Enabled,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<PlayerGatewayStatus> for t::Value {
-        #[inline]
-        fn from(v: PlayerGatewayStatus) -> t::Value {
-            t::Value::from(match v {
-                PlayerGatewayStatus::Disabled => "DISABLED",
-                PlayerGatewayStatus::Enabled => "ENABLED",
-                PlayerGatewayStatus::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A game session protection policy to apply to all game sessions hosted on instances in this fleet. When protected, active
-    /// game sessions cannot be terminated during a scale-down event. If this parameter is not set, instances in this fleet
-    /// default to no protection.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum NewGameSessionProtectionPolicy {
-        #[doc = "`FullProtection`"] FullProtection,
-        #[doc = "`NoProtection`"] NoProtection,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<NewGameSessionProtectionPolicy> for t::Value {
-        #[inline]
-        fn from(v: NewGameSessionProtectionPolicy) -> t::Value {
-            t::Value::from(match v {
-                NewGameSessionProtectionPolicy::FullProtection => "FullProtection",
-                NewGameSessionProtectionPolicy::NoProtection => "NoProtection",
-                NewGameSessionProtectionPolicy::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::container_fleet::NewGameSessionProtectionPolicy;
 
     /// Configuration for player gateway.
     ///
@@ -2188,123 +2083,13 @@ pub mod fleet {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ScalingPolicy { #[inline] fn from(v: t::Value) -> ScalingPolicy { ScalingPolicy(t::Props::from_value(v)) } }
 
-    /// Comparison operator to use when measuring a metric against the threshold value.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ComparisonOperator {
-        #[doc = "`GreaterThanOrEqualToThreshold`"] GreaterThanOrEqualToThreshold,
-        #[doc = "`GreaterThanThreshold`"] GreaterThanThreshold,
-        #[doc = "`LessThanThreshold`"] LessThanThreshold,
-        #[doc = "`LessThanOrEqualToThreshold`"] LessThanOrEqualToThreshold,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::container_fleet::ComparisonOperator;
 
-    impl From<ComparisonOperator> for t::Value {
-        #[inline]
-        fn from(v: ComparisonOperator) -> t::Value {
-            t::Value::from(match v {
-                ComparisonOperator::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
-                ComparisonOperator::GreaterThanThreshold => "GreaterThanThreshold",
-                ComparisonOperator::LessThanThreshold => "LessThanThreshold",
-                ComparisonOperator::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
-                ComparisonOperator::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::container_fleet::MetricName;
 
-    /// Name of the Amazon GameLift-defined metric that is used to trigger a scaling adjustment. This is required for RuleBased
-    /// and TargetBased policies.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum MetricName {
-        #[doc = "`ActivatingGameSessions`"] ActivatingGameSessions,
-        #[doc = "`ActiveGameSessions`"] ActiveGameSessions,
-        #[doc = "`ActiveInstances`"] ActiveInstances,
-        #[doc = "`AvailableGameSessions`"] AvailableGameSessions,
-        #[doc = "`AvailablePlayerSessions`"] AvailablePlayerSessions,
-        #[doc = "`CurrentPlayerSessions`"] CurrentPlayerSessions,
-        #[doc = "`IdleInstances`"] IdleInstances,
-        #[doc = "`PercentAvailableGameSessions`"] PercentAvailableGameSessions,
-        #[doc = "`PercentIdleInstances`"] PercentIdleInstances,
-        #[doc = "`QueueDepth`"] QueueDepth,
-        #[doc = "`WaitTime`"] WaitTime,
-        #[doc = "`ConcurrentActivatableGameSessions`"] ConcurrentActivatableGameSessions,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::container_fleet::PolicyType;
 
-    impl From<MetricName> for t::Value {
-        #[inline]
-        fn from(v: MetricName) -> t::Value {
-            t::Value::from(match v {
-                MetricName::ActivatingGameSessions => "ActivatingGameSessions",
-                MetricName::ActiveGameSessions => "ActiveGameSessions",
-                MetricName::ActiveInstances => "ActiveInstances",
-                MetricName::AvailableGameSessions => "AvailableGameSessions",
-                MetricName::AvailablePlayerSessions => "AvailablePlayerSessions",
-                MetricName::CurrentPlayerSessions => "CurrentPlayerSessions",
-                MetricName::IdleInstances => "IdleInstances",
-                MetricName::PercentAvailableGameSessions => "PercentAvailableGameSessions",
-                MetricName::PercentIdleInstances => "PercentIdleInstances",
-                MetricName::QueueDepth => "QueueDepth",
-                MetricName::WaitTime => "WaitTime",
-                MetricName::ConcurrentActivatableGameSessions => "ConcurrentActivatableGameSessions",
-                MetricName::Other(v) => return v,
-            })
-        }
-    }
-
-    /// The type of scaling policy to create. For a target-based policy, set the parameter MetricName to
-    /// 'PercentAvailableGameSessions' and specify a TargetConfiguration.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum PolicyType {
-        #[doc = "`RuleBased`"] RuleBased,
-        #[doc = "`TargetBased`"] TargetBased,
-        #[doc = "`ManagedScaling`"] ManagedScaling,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<PolicyType> for t::Value {
-        #[inline]
-        fn from(v: PolicyType) -> t::Value {
-            t::Value::from(match v {
-                PolicyType::RuleBased => "RuleBased",
-                PolicyType::TargetBased => "TargetBased",
-                PolicyType::ManagedScaling => "ManagedScaling",
-                PolicyType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// The type of adjustment to make to a fleet's instance count.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ScalingAdjustmentType {
-        #[doc = "`ChangeInCapacity`"] ChangeInCapacity,
-        #[doc = "`ExactCapacity`"] ExactCapacity,
-        #[doc = "`PercentChangeInCapacity`"] PercentChangeInCapacity,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<ScalingAdjustmentType> for t::Value {
-        #[inline]
-        fn from(v: ScalingAdjustmentType) -> t::Value {
-            t::Value::from(match v {
-                ScalingAdjustmentType::ChangeInCapacity => "ChangeInCapacity",
-                ScalingAdjustmentType::ExactCapacity => "ExactCapacity",
-                ScalingAdjustmentType::PercentChangeInCapacity => "PercentChangeInCapacity",
-                ScalingAdjustmentType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::container_fleet::ScalingAdjustmentType;
 
     /// Current status of the scaling policy. The scaling policy can be in force only when in an ACTIVE status. Scaling policies
     /// can be suspended for individual fleets. If the policy is suspended for a fleet, the policy status does not change.
@@ -2339,26 +2124,7 @@ pub mod fleet {
         }
     }
 
-    /// Settings for a target-based scaling policy. A target-based policy tracks a particular fleet metric specifies a target
-    /// value for the metric. As player usage changes, the policy triggers Amazon GameLift to adjust capacity so that the metric
-    /// returns to the target value.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TargetConfiguration(t::Props);
-
-    impl TargetConfiguration {
-        /// With its required properties `TargetValue`.
-        pub fn new(target_value: impl Into<t::Num>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Num>("TargetValue", target_value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TargetConfiguration> for t::Value { #[inline] fn from(v: TargetConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TargetConfiguration { #[inline] fn from(v: t::Value) -> TargetConfiguration { TargetConfiguration(t::Props::from_value(v)) } }
+    pub use super::container_fleet::TargetConfiguration;
 
     /// The current status of the fleet's scaling policies in a requested fleet location. The status PENDING_UPDATE indicates
     /// that an update was requested for the fleet but has not yet been completed for the location.

@@ -5028,28 +5028,7 @@ pub mod table {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for TableInput { #[inline] fn from(v: t::Value) -> TableInput { TableInput(t::Props::from_value(v)) } }
 
-    /// A column in a Table.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Column(t::Props);
-
-    impl Column {
-        /// With its required properties `Name`.
-        pub fn new(name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Name", name.into());
-            Self(p)
-        }
-        /// `Comment`: A free-form text comment.
-        pub fn comment(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Comment", v.into()); self }
-        /// `Type`: The data type of the Column.
-        pub fn type_(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Type", v.into()); self }
-    }
-
-    impl From<Column> for t::Value { #[inline] fn from(v: Column) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Column { #[inline] fn from(v: t::Value) -> Column { Column(t::Props::from_value(v)) } }
+    pub use super::partition::Column;
 
     /// Describes the physical storage of table data.
     ///
@@ -5122,30 +5101,7 @@ pub mod table {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SchemaReference { #[inline] fn from(v: t::Value) -> SchemaReference { SchemaReference(t::Props::from_value(v)) } }
 
-    /// A structure that contains schema identity fields. Either this or the SchemaVersionId has to be provided.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct SchemaId(t::Props);
-
-    impl SchemaId {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `RegistryName`: The name of the schema registry that contains the schema.
-        pub fn registry_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RegistryName", v.into()); self }
-        /// `SchemaArn`: The Amazon Resource Name (ARN) of the schema. One of SchemaArn or SchemaName has to be provided.
-        pub fn schema_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SchemaArn", v.into()); self }
-        /// `SchemaName`: The name of the schema. One of SchemaArn or SchemaName has to be provided.
-        pub fn schema_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SchemaName", v.into()); self }
-    }
-
-    impl From<SchemaId> for t::Value { #[inline] fn from(v: SchemaId) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SchemaId { #[inline] fn from(v: t::Value) -> SchemaId { SchemaId(t::Props::from_value(v)) } }
+    pub use super::partition::SchemaId;
 
     /// Information about a serialization/deserialization program (SerDe) that serves as an extractor an loader.
     ///

@@ -143,25 +143,7 @@ pub mod connector_definition_version {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Connector(t::Props);
-
-    impl Connector {
-        /// With its required properties `ConnectorArn`, `Id`.
-        pub fn new(connector_arn: impl Into<t::Str>, id: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ConnectorArn", connector_arn.into());
-            p.put::<t::Str>("Id", id.into());
-            Self(p)
-        }
-        /// `Parameters`.
-        pub fn parameters(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Parameters", v.into()); self }
-    }
-
-    impl From<Connector> for t::Value { #[inline] fn from(v: Connector) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Connector { #[inline] fn from(v: t::Value) -> Connector { Connector(t::Props::from_value(v)) } }
+    pub use super::connector_definition::Connector;
 
 }
 
@@ -302,26 +284,7 @@ pub mod core_definition_version {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Core(t::Props);
-
-    impl Core {
-        /// With its required properties `CertificateArn`, `Id`, `ThingArn`.
-        pub fn new(certificate_arn: impl Into<t::Str>, id: impl Into<t::Str>, thing_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("CertificateArn", certificate_arn.into());
-            p.put::<t::Str>("Id", id.into());
-            p.put::<t::Str>("ThingArn", thing_arn.into());
-            Self(p)
-        }
-        /// `SyncShadow`.
-        pub fn sync_shadow(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SyncShadow", v.into()); self }
-    }
-
-    impl From<Core> for t::Value { #[inline] fn from(v: Core) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Core { #[inline] fn from(v: t::Value) -> Core { Core(t::Props::from_value(v)) } }
+    pub use super::core_definition::Core;
 
 }
 
@@ -462,26 +425,7 @@ pub mod device_definition_version {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Device(t::Props);
-
-    impl Device {
-        /// With its required properties `CertificateArn`, `Id`, `ThingArn`.
-        pub fn new(certificate_arn: impl Into<t::Str>, id: impl Into<t::Str>, thing_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("CertificateArn", certificate_arn.into());
-            p.put::<t::Str>("Id", id.into());
-            p.put::<t::Str>("ThingArn", thing_arn.into());
-            Self(p)
-        }
-        /// `SyncShadow`.
-        pub fn sync_shadow(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("SyncShadow", v.into()); self }
-    }
-
-    impl From<Device> for t::Value { #[inline] fn from(v: Device) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Device { #[inline] fn from(v: t::Value) -> Device { Device(t::Props::from_value(v)) } }
+    pub use super::device_definition::Device;
 
 }
 
@@ -758,158 +702,19 @@ pub mod function_definition_version {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct DefaultConfig(t::Props);
+    pub use super::function_definition::DefaultConfig;
 
-    impl DefaultConfig {
-        /// With its required properties `Execution`.
-        pub fn new(execution: impl Into<Execution>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<Execution>("Execution", execution.into());
-            Self(p)
-        }
-    }
+    pub use super::function_definition::Execution;
 
-    impl From<DefaultConfig> for t::Value { #[inline] fn from(v: DefaultConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for DefaultConfig { #[inline] fn from(v: t::Value) -> DefaultConfig { DefaultConfig(t::Props::from_value(v)) } }
+    pub use super::function_definition::RunAs;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct Execution(t::Props);
+    pub use super::function_definition::Function;
 
-    impl Execution {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `IsolationMode`.
-        pub fn isolation_mode(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("IsolationMode", v.into()); self }
-        /// `RunAs`.
-        pub fn run_as(mut self, v: impl Into<RunAs>) -> Self { self.0.put::<RunAs>("RunAs", v.into()); self }
-    }
+    pub use super::function_definition::FunctionConfiguration;
 
-    impl From<Execution> for t::Value { #[inline] fn from(v: Execution) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Execution { #[inline] fn from(v: t::Value) -> Execution { Execution(t::Props::from_value(v)) } }
+    pub use super::function_definition::Environment;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct RunAs(t::Props);
-
-    impl RunAs {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Gid`.
-        pub fn gid(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Gid", v.into()); self }
-        /// `Uid`.
-        pub fn uid(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Uid", v.into()); self }
-    }
-
-    impl From<RunAs> for t::Value { #[inline] fn from(v: RunAs) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for RunAs { #[inline] fn from(v: t::Value) -> RunAs { RunAs(t::Props::from_value(v)) } }
-
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Function(t::Props);
-
-    impl Function {
-        /// With its required properties `FunctionArn`, `FunctionConfiguration`, `Id`.
-        pub fn new(function_arn: impl Into<t::Str>, function_configuration: impl Into<FunctionConfiguration>, id: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("FunctionArn", function_arn.into());
-            p.put::<FunctionConfiguration>("FunctionConfiguration", function_configuration.into());
-            p.put::<t::Str>("Id", id.into());
-            Self(p)
-        }
-    }
-
-    impl From<Function> for t::Value { #[inline] fn from(v: Function) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Function { #[inline] fn from(v: t::Value) -> Function { Function(t::Props::from_value(v)) } }
-
-    /// A property type: 7 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct FunctionConfiguration(t::Props);
-
-    impl FunctionConfiguration {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `EncodingType`.
-        pub fn encoding_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EncodingType", v.into()); self }
-        /// `Environment`.
-        pub fn environment(mut self, v: impl Into<Environment>) -> Self { self.0.put::<Environment>("Environment", v.into()); self }
-        /// `ExecArgs`.
-        pub fn exec_args(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ExecArgs", v.into()); self }
-        /// `Executable`.
-        pub fn executable(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Executable", v.into()); self }
-        /// `MemorySize`.
-        pub fn memory_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MemorySize", v.into()); self }
-        /// `Pinned`.
-        pub fn pinned(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Pinned", v.into()); self }
-        /// `Timeout`.
-        pub fn timeout(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Timeout", v.into()); self }
-    }
-
-    impl From<FunctionConfiguration> for t::Value { #[inline] fn from(v: FunctionConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for FunctionConfiguration { #[inline] fn from(v: t::Value) -> FunctionConfiguration { FunctionConfiguration(t::Props::from_value(v)) } }
-
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct Environment(t::Props);
-
-    impl Environment {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `AccessSysfs`.
-        pub fn access_sysfs(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("AccessSysfs", v.into()); self }
-        /// `Execution`.
-        pub fn execution(mut self, v: impl Into<Execution>) -> Self { self.0.put::<Execution>("Execution", v.into()); self }
-        /// `ResourceAccessPolicies`.
-        pub fn resource_access_policies(mut self, v: impl Into<t::List<ResourceAccessPolicy>>) -> Self { self.0.put::<t::List<ResourceAccessPolicy>>("ResourceAccessPolicies", v.into()); self }
-        /// `Variables`.
-        pub fn variables(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Variables", v.into()); self }
-    }
-
-    impl From<Environment> for t::Value { #[inline] fn from(v: Environment) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Environment { #[inline] fn from(v: t::Value) -> Environment { Environment(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ResourceAccessPolicy(t::Props);
-
-    impl ResourceAccessPolicy {
-        /// With its required properties `ResourceId`.
-        pub fn new(resource_id: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ResourceId", resource_id.into());
-            Self(p)
-        }
-        /// `Permission`.
-        pub fn permission(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Permission", v.into()); self }
-    }
-
-    impl From<ResourceAccessPolicy> for t::Value { #[inline] fn from(v: ResourceAccessPolicy) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ResourceAccessPolicy { #[inline] fn from(v: t::Value) -> ResourceAccessPolicy { ResourceAccessPolicy(t::Props::from_value(v)) } }
+    pub use super::function_definition::ResourceAccessPolicy;
 
 }
 
@@ -1196,27 +1001,7 @@ pub mod logger_definition_version {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 5 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Logger(t::Props);
-
-    impl Logger {
-        /// With its required properties `Component`, `Id`, `Level`, `Type`.
-        pub fn new(component: impl Into<t::Str>, id: impl Into<t::Str>, level: impl Into<t::Str>, type_: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Component", component.into());
-            p.put::<t::Str>("Id", id.into());
-            p.put::<t::Str>("Level", level.into());
-            p.put::<t::Str>("Type", type_.into());
-            Self(p)
-        }
-        /// `Space`.
-        pub fn space(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Space", v.into()); self }
-    }
-
-    impl From<Logger> for t::Value { #[inline] fn from(v: Logger) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Logger { #[inline] fn from(v: t::Value) -> Logger { Logger(t::Props::from_value(v)) } }
+    pub use super::logger_definition::Logger;
 
 }
 
@@ -1517,186 +1302,23 @@ pub mod resource_definition_version {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ResourceInstance(t::Props);
+    pub use super::resource_definition::ResourceInstance;
 
-    impl ResourceInstance {
-        /// With its required properties `Id`, `Name`, `ResourceDataContainer`.
-        pub fn new(id: impl Into<t::Str>, name: impl Into<t::Str>, resource_data_container: impl Into<ResourceDataContainer>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Id", id.into());
-            p.put::<t::Str>("Name", name.into());
-            p.put::<ResourceDataContainer>("ResourceDataContainer", resource_data_container.into());
-            Self(p)
-        }
-    }
+    pub use super::resource_definition::ResourceDataContainer;
 
-    impl From<ResourceInstance> for t::Value { #[inline] fn from(v: ResourceInstance) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ResourceInstance { #[inline] fn from(v: t::Value) -> ResourceInstance { ResourceInstance(t::Props::from_value(v)) } }
+    pub use super::resource_definition::LocalDeviceResourceData;
 
-    /// A property type: 5 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct ResourceDataContainer(t::Props);
+    pub use super::resource_definition::GroupOwnerSetting;
 
-    impl ResourceDataContainer {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `LocalDeviceResourceData`.
-        pub fn local_device_resource_data(mut self, v: impl Into<LocalDeviceResourceData>) -> Self { self.0.put::<LocalDeviceResourceData>("LocalDeviceResourceData", v.into()); self }
-        /// `LocalVolumeResourceData`.
-        pub fn local_volume_resource_data(mut self, v: impl Into<LocalVolumeResourceData>) -> Self { self.0.put::<LocalVolumeResourceData>("LocalVolumeResourceData", v.into()); self }
-        /// `S3MachineLearningModelResourceData`.
-        pub fn s3_machine_learning_model_resource_data(mut self, v: impl Into<S3MachineLearningModelResourceData>) -> Self { self.0.put::<S3MachineLearningModelResourceData>("S3MachineLearningModelResourceData", v.into()); self }
-        /// `SageMakerMachineLearningModelResourceData`.
-        pub fn sage_maker_machine_learning_model_resource_data(mut self, v: impl Into<SageMakerMachineLearningModelResourceData>) -> Self { self.0.put::<SageMakerMachineLearningModelResourceData>("SageMakerMachineLearningModelResourceData", v.into()); self }
-        /// `SecretsManagerSecretResourceData`.
-        pub fn secrets_manager_secret_resource_data(mut self, v: impl Into<SecretsManagerSecretResourceData>) -> Self { self.0.put::<SecretsManagerSecretResourceData>("SecretsManagerSecretResourceData", v.into()); self }
-    }
+    pub use super::resource_definition::LocalVolumeResourceData;
 
-    impl From<ResourceDataContainer> for t::Value { #[inline] fn from(v: ResourceDataContainer) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ResourceDataContainer { #[inline] fn from(v: t::Value) -> ResourceDataContainer { ResourceDataContainer(t::Props::from_value(v)) } }
+    pub use super::resource_definition::S3MachineLearningModelResourceData;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct LocalDeviceResourceData(t::Props);
+    pub use super::resource_definition::ResourceDownloadOwnerSetting;
 
-    impl LocalDeviceResourceData {
-        /// With its required properties `SourcePath`.
-        pub fn new(source_path: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("SourcePath", source_path.into());
-            Self(p)
-        }
-        /// `GroupOwnerSetting`.
-        pub fn group_owner_setting(mut self, v: impl Into<GroupOwnerSetting>) -> Self { self.0.put::<GroupOwnerSetting>("GroupOwnerSetting", v.into()); self }
-    }
+    pub use super::resource_definition::SageMakerMachineLearningModelResourceData;
 
-    impl From<LocalDeviceResourceData> for t::Value { #[inline] fn from(v: LocalDeviceResourceData) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LocalDeviceResourceData { #[inline] fn from(v: t::Value) -> LocalDeviceResourceData { LocalDeviceResourceData(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct GroupOwnerSetting(t::Props);
-
-    impl GroupOwnerSetting {
-        /// With its required properties `AutoAddGroupOwner`.
-        pub fn new(auto_add_group_owner: impl Into<t::Bool>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Bool>("AutoAddGroupOwner", auto_add_group_owner.into());
-            Self(p)
-        }
-        /// `GroupOwner`.
-        pub fn group_owner(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("GroupOwner", v.into()); self }
-    }
-
-    impl From<GroupOwnerSetting> for t::Value { #[inline] fn from(v: GroupOwnerSetting) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for GroupOwnerSetting { #[inline] fn from(v: t::Value) -> GroupOwnerSetting { GroupOwnerSetting(t::Props::from_value(v)) } }
-
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct LocalVolumeResourceData(t::Props);
-
-    impl LocalVolumeResourceData {
-        /// With its required properties `DestinationPath`, `SourcePath`.
-        pub fn new(destination_path: impl Into<t::Str>, source_path: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("DestinationPath", destination_path.into());
-            p.put::<t::Str>("SourcePath", source_path.into());
-            Self(p)
-        }
-        /// `GroupOwnerSetting`.
-        pub fn group_owner_setting(mut self, v: impl Into<GroupOwnerSetting>) -> Self { self.0.put::<GroupOwnerSetting>("GroupOwnerSetting", v.into()); self }
-    }
-
-    impl From<LocalVolumeResourceData> for t::Value { #[inline] fn from(v: LocalVolumeResourceData) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LocalVolumeResourceData { #[inline] fn from(v: t::Value) -> LocalVolumeResourceData { LocalVolumeResourceData(t::Props::from_value(v)) } }
-
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct S3MachineLearningModelResourceData(t::Props);
-
-    impl S3MachineLearningModelResourceData {
-        /// With its required properties `DestinationPath`, `S3Uri`.
-        pub fn new(destination_path: impl Into<t::Str>, s3_uri: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("DestinationPath", destination_path.into());
-            p.put::<t::Str>("S3Uri", s3_uri.into());
-            Self(p)
-        }
-        /// `OwnerSetting`.
-        pub fn owner_setting(mut self, v: impl Into<ResourceDownloadOwnerSetting>) -> Self { self.0.put::<ResourceDownloadOwnerSetting>("OwnerSetting", v.into()); self }
-    }
-
-    impl From<S3MachineLearningModelResourceData> for t::Value { #[inline] fn from(v: S3MachineLearningModelResourceData) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for S3MachineLearningModelResourceData { #[inline] fn from(v: t::Value) -> S3MachineLearningModelResourceData { S3MachineLearningModelResourceData(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ResourceDownloadOwnerSetting(t::Props);
-
-    impl ResourceDownloadOwnerSetting {
-        /// With its required properties `GroupOwner`, `GroupPermission`.
-        pub fn new(group_owner: impl Into<t::Str>, group_permission: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("GroupOwner", group_owner.into());
-            p.put::<t::Str>("GroupPermission", group_permission.into());
-            Self(p)
-        }
-    }
-
-    impl From<ResourceDownloadOwnerSetting> for t::Value { #[inline] fn from(v: ResourceDownloadOwnerSetting) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ResourceDownloadOwnerSetting { #[inline] fn from(v: t::Value) -> ResourceDownloadOwnerSetting { ResourceDownloadOwnerSetting(t::Props::from_value(v)) } }
-
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SageMakerMachineLearningModelResourceData(t::Props);
-
-    impl SageMakerMachineLearningModelResourceData {
-        /// With its required properties `DestinationPath`, `SageMakerJobArn`.
-        pub fn new(destination_path: impl Into<t::Str>, sage_maker_job_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("DestinationPath", destination_path.into());
-            p.put::<t::Str>("SageMakerJobArn", sage_maker_job_arn.into());
-            Self(p)
-        }
-        /// `OwnerSetting`.
-        pub fn owner_setting(mut self, v: impl Into<ResourceDownloadOwnerSetting>) -> Self { self.0.put::<ResourceDownloadOwnerSetting>("OwnerSetting", v.into()); self }
-    }
-
-    impl From<SageMakerMachineLearningModelResourceData> for t::Value { #[inline] fn from(v: SageMakerMachineLearningModelResourceData) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SageMakerMachineLearningModelResourceData { #[inline] fn from(v: t::Value) -> SageMakerMachineLearningModelResourceData { SageMakerMachineLearningModelResourceData(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SecretsManagerSecretResourceData(t::Props);
-
-    impl SecretsManagerSecretResourceData {
-        /// With its required properties `ARN`.
-        pub fn new(arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ARN", arn.into());
-            Self(p)
-        }
-        /// `AdditionalStagingLabelsToDownload`.
-        pub fn additional_staging_labels_to_download(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("AdditionalStagingLabelsToDownload", v.into()); self }
-    }
-
-    impl From<SecretsManagerSecretResourceData> for t::Value { #[inline] fn from(v: SecretsManagerSecretResourceData) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SecretsManagerSecretResourceData { #[inline] fn from(v: t::Value) -> SecretsManagerSecretResourceData { SecretsManagerSecretResourceData(t::Props::from_value(v)) } }
+    pub use super::resource_definition::SecretsManagerSecretResourceData;
 
 }
 
@@ -1836,24 +1458,6 @@ pub mod subscription_definition_version {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Subscription(t::Props);
-
-    impl Subscription {
-        /// With its required properties `Id`, `Source`, `Subject`, `Target`.
-        pub fn new(id: impl Into<t::Str>, source: impl Into<t::Str>, subject: impl Into<t::Str>, target: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Id", id.into());
-            p.put::<t::Str>("Source", source.into());
-            p.put::<t::Str>("Subject", subject.into());
-            p.put::<t::Str>("Target", target.into());
-            Self(p)
-        }
-    }
-
-    impl From<Subscription> for t::Value { #[inline] fn from(v: Subscription) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Subscription { #[inline] fn from(v: t::Value) -> Subscription { Subscription(t::Props::from_value(v)) } }
+    pub use super::subscription_definition::Subscription;
 
 }

@@ -419,23 +419,7 @@ pub mod detector {
         }
     }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TagItem(t::Props);
-
-    impl TagItem {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
+    pub use super::custom_detection_rule_association::TagItem;
 
 }
 
@@ -565,23 +549,7 @@ pub mod filter {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TagItem(t::Props);
-
-    impl TagItem {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
+    pub use super::custom_detection_rule_association::TagItem;
 
 }
 
@@ -665,23 +633,7 @@ pub mod ip_set {
         }
     }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TagItem(t::Props);
-
-    impl TagItem {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
+    pub use super::custom_detection_rule_association::TagItem;
 
 }
 
@@ -853,23 +805,7 @@ pub mod malware_protection_plan {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for S3Bucket { #[inline] fn from(v: t::Value) -> S3Bucket { S3Bucket(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TagItem(t::Props);
-
-    impl TagItem {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
+    pub use super::custom_detection_rule_association::TagItem;
 
 }
 
@@ -1071,23 +1007,7 @@ pub mod publishing_destination {
         }
     }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TagItem(t::Props);
-
-    impl TagItem {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
+    pub use super::custom_detection_rule_association::TagItem;
 
 }
 
@@ -1163,51 +1083,9 @@ pub mod threat_entity_set {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Format {
-        #[doc = "`ALIEN_VAULT`"] AlienVault,
-        #[doc = "`FIRE_EYE`"] FireEye,
-        #[doc = "`OTX_CSV`"] OtxCsv,
-        #[doc = "`PROOF_POINT`"] ProofPoint,
-        #[doc = "`STIX`"] Stix,
-        #[doc = "`TXT`"] Txt,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::ip_set::Format;
 
-    impl From<Format> for t::Value {
-        #[inline]
-        fn from(v: Format) -> t::Value {
-            t::Value::from(match v {
-                Format::AlienVault => "ALIEN_VAULT",
-                Format::FireEye => "FIRE_EYE",
-                Format::OtxCsv => "OTX_CSV",
-                Format::ProofPoint => "PROOF_POINT",
-                Format::Stix => "STIX",
-                Format::Txt => "TXT",
-                Format::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TagItem(t::Props);
-
-    impl TagItem {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
+    pub use super::custom_detection_rule_association::TagItem;
 
 }
 
@@ -1263,51 +1141,9 @@ pub mod threat_intel_set {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Format {
-        #[doc = "`ALIEN_VAULT`"] AlienVault,
-        #[doc = "`FIRE_EYE`"] FireEye,
-        #[doc = "`OTX_CSV`"] OtxCsv,
-        #[doc = "`PROOF_POINT`"] ProofPoint,
-        #[doc = "`STIX`"] Stix,
-        #[doc = "`TXT`"] Txt,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::ip_set::Format;
 
-    impl From<Format> for t::Value {
-        #[inline]
-        fn from(v: Format) -> t::Value {
-            t::Value::from(match v {
-                Format::AlienVault => "ALIEN_VAULT",
-                Format::FireEye => "FIRE_EYE",
-                Format::OtxCsv => "OTX_CSV",
-                Format::ProofPoint => "PROOF_POINT",
-                Format::Stix => "STIX",
-                Format::Txt => "TXT",
-                Format::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TagItem(t::Props);
-
-    impl TagItem {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
+    pub use super::custom_detection_rule_association::TagItem;
 
 }
 
@@ -1383,50 +1219,8 @@ pub mod trusted_entity_set {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Format {
-        #[doc = "`ALIEN_VAULT`"] AlienVault,
-        #[doc = "`FIRE_EYE`"] FireEye,
-        #[doc = "`OTX_CSV`"] OtxCsv,
-        #[doc = "`PROOF_POINT`"] ProofPoint,
-        #[doc = "`STIX`"] Stix,
-        #[doc = "`TXT`"] Txt,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::ip_set::Format;
 
-    impl From<Format> for t::Value {
-        #[inline]
-        fn from(v: Format) -> t::Value {
-            t::Value::from(match v {
-                Format::AlienVault => "ALIEN_VAULT",
-                Format::FireEye => "FIRE_EYE",
-                Format::OtxCsv => "OTX_CSV",
-                Format::ProofPoint => "PROOF_POINT",
-                Format::Stix => "STIX",
-                Format::Txt => "TXT",
-                Format::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TagItem(t::Props);
-
-    impl TagItem {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TagItem> for t::Value { #[inline] fn from(v: TagItem) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagItem { #[inline] fn from(v: t::Value) -> TagItem { TagItem(t::Props::from_value(v)) } }
+    pub use super::custom_detection_rule_association::TagItem;
 
 }

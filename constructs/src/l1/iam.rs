@@ -472,26 +472,7 @@ pub mod role {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// Contains information about an attached policy. An attached policy is a managed policy that has been attached to a user,
-    /// group, or role.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Policy(t::Props);
-
-    impl Policy {
-        /// With its required properties `PolicyDocument`, `PolicyName`.
-        pub fn new(policy_document: impl Into<t::Json>, policy_name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Json>("PolicyDocument", policy_document.into());
-            p.put::<t::Str>("PolicyName", policy_name.into());
-            Self(p)
-        }
-    }
-
-    impl From<Policy> for t::Value { #[inline] fn from(v: Policy) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Policy { #[inline] fn from(v: t::Value) -> Policy { Policy(t::Props::from_value(v)) } }
+    pub use super::group::Policy;
 
 }
 
@@ -816,26 +797,7 @@ pub mod user {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for LoginProfile { #[inline] fn from(v: t::Value) -> LoginProfile { LoginProfile(t::Props::from_value(v)) } }
 
-    /// Contains information about an attached policy. An attached policy is a managed policy that has been attached to a user,
-    /// group, or role.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Policy(t::Props);
-
-    impl Policy {
-        /// With its required properties `PolicyDocument`, `PolicyName`.
-        pub fn new(policy_document: impl Into<t::Json>, policy_name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Json>("PolicyDocument", policy_document.into());
-            p.put::<t::Str>("PolicyName", policy_name.into());
-            Self(p)
-        }
-    }
-
-    impl From<Policy> for t::Value { #[inline] fn from(v: Policy) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Policy { #[inline] fn from(v: t::Value) -> Policy { Policy(t::Props::from_value(v)) } }
+    pub use super::group::Policy;
 
 }
 

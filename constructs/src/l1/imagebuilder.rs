@@ -1261,30 +1261,7 @@ pub mod image_pipeline {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ImageScanningConfiguration { #[inline] fn from(v: t::Value) -> ImageScanningConfiguration { ImageScanningConfiguration(t::Props::from_value(v)) } }
 
-    /// Settings for Image Builder to configure the ECR repository and output container images that are scanned.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct EcrConfiguration(t::Props);
-
-    impl EcrConfiguration {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `ContainerTags`: Tags for Image Builder to apply the output container image that is scanned. Tags can help you identify
-        /// and manage your scanned images.
-        pub fn container_tags(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("ContainerTags", v.into()); self }
-        /// `RepositoryName`: The name of the container repository that Amazon Inspector scans to identify findings for your
-        /// container images. The name includes the path for the repository location.
-        pub fn repository_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RepositoryName", v.into()); self }
-    }
-
-    impl From<EcrConfiguration> for t::Value { #[inline] fn from(v: EcrConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for EcrConfiguration { #[inline] fn from(v: t::Value) -> EcrConfiguration { EcrConfiguration(t::Props::from_value(v)) } }
+    pub use super::image::EcrConfiguration;
 
     /// Image tests configuration.
     ///
@@ -1424,77 +1401,11 @@ pub mod image_pipeline {
         }
     }
 
-    /// The workflow configuration of the image
-    ///
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct WorkflowConfiguration(t::Props);
+    pub use super::image::WorkflowConfiguration;
 
-    impl WorkflowConfiguration {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `OnFailure`: Define execution decision in case of workflow failure
-        pub fn on_failure(mut self, v: impl Into<OnFailure>) -> Self { self.0.put::<OnFailure>("OnFailure", v.into()); self }
-        /// `ParallelGroup`: The parallel group name
-        pub fn parallel_group(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ParallelGroup", v.into()); self }
-        /// `Parameters`: The parameters associated with the workflow
-        pub fn parameters(mut self, v: impl Into<t::List<WorkflowParameter>>) -> Self { self.0.put::<t::List<WorkflowParameter>>("Parameters", v.into()); self }
-        /// `WorkflowArn`: The Amazon Resource Name (ARN) of the workflow
-        pub fn workflow_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WorkflowArn", v.into()); self }
-    }
+    pub use super::image::OnFailure;
 
-    impl From<WorkflowConfiguration> for t::Value { #[inline] fn from(v: WorkflowConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for WorkflowConfiguration { #[inline] fn from(v: t::Value) -> WorkflowConfiguration { WorkflowConfiguration(t::Props::from_value(v)) } }
-
-    /// Define execution decision in case of workflow failure
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum OnFailure {
-        #[doc = "`CONTINUE`"] Continue,
-        #[doc = "`ABORT`"] Abort,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<OnFailure> for t::Value {
-        #[inline]
-        fn from(v: OnFailure) -> t::Value {
-            t::Value::from(match v {
-                OnFailure::Continue => "CONTINUE",
-                OnFailure::Abort => "ABORT",
-                OnFailure::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A parameter associated with the workflow
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct WorkflowParameter(t::Props);
-
-    impl WorkflowParameter {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Name`.
-        pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
-        /// `Value`.
-        pub fn value(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Value", v.into()); self }
-    }
-
-    impl From<WorkflowParameter> for t::Value { #[inline] fn from(v: WorkflowParameter) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for WorkflowParameter { #[inline] fn from(v: t::Value) -> WorkflowParameter { WorkflowParameter(t::Props::from_value(v)) } }
+    pub use super::image::WorkflowParameter;
 
 }
 
@@ -1630,146 +1541,15 @@ pub mod image_recipe {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SystemsManagerAgent { #[inline] fn from(v: t::Value) -> SystemsManagerAgent { SystemsManagerAgent(t::Props::from_value(v)) } }
 
-    /// Defines block device mappings for the instance used to configure your image.
-    ///
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct InstanceBlockDeviceMapping(t::Props);
+    pub use super::container_recipe::InstanceBlockDeviceMapping;
 
-    impl InstanceBlockDeviceMapping {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `DeviceName`: The device to which these mappings apply.
-        pub fn device_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DeviceName", v.into()); self }
-        /// `Ebs`: Use to manage Amazon EBS-specific configuration for this mapping.
-        pub fn ebs(mut self, v: impl Into<EbsInstanceBlockDeviceSpecification>) -> Self { self.0.put::<EbsInstanceBlockDeviceSpecification>("Ebs", v.into()); self }
-        /// `NoDevice`: Use to remove a mapping from the parent image.
-        pub fn no_device(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("NoDevice", v.into()); self }
-        /// `VirtualName`: Use to manage instance ephemeral devices.
-        pub fn virtual_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VirtualName", v.into()); self }
-    }
+    pub use super::container_recipe::EbsInstanceBlockDeviceSpecification;
 
-    impl From<InstanceBlockDeviceMapping> for t::Value { #[inline] fn from(v: InstanceBlockDeviceMapping) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for InstanceBlockDeviceMapping { #[inline] fn from(v: t::Value) -> InstanceBlockDeviceMapping { InstanceBlockDeviceMapping(t::Props::from_value(v)) } }
+    pub use super::container_recipe::VolumeType;
 
-    /// Amazon EBS-specific block device mapping specifications.
-    ///
-    /// A property type: 8 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct EbsInstanceBlockDeviceSpecification(t::Props);
+    pub use super::container_recipe::ComponentConfiguration;
 
-    impl EbsInstanceBlockDeviceSpecification {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `DeleteOnTermination`: Use to configure delete on termination of the associated device.
-        pub fn delete_on_termination(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("DeleteOnTermination", v.into()); self }
-        /// `Encrypted`: Use to configure device encryption.
-        pub fn encrypted(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Encrypted", v.into()); self }
-        /// `Iops`: Use to configure device IOPS.
-        pub fn iops(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Iops", v.into()); self }
-        /// `KmsKeyId`: Use to configure the KMS key to use when encrypting the device.
-        pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
-        /// `SnapshotId`: The snapshot that defines the device contents.
-        pub fn snapshot_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnapshotId", v.into()); self }
-        /// `Throughput`: For GP3 volumes only - The throughput in MiB/s that the volume supports.
-        pub fn throughput(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Throughput", v.into()); self }
-        /// `VolumeSize`: Use to override the device's volume size.
-        pub fn volume_size(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("VolumeSize", v.into()); self }
-        /// `VolumeType`: Use to override the device's volume type.
-        pub fn volume_type(mut self, v: impl Into<VolumeType>) -> Self { self.0.put::<VolumeType>("VolumeType", v.into()); self }
-    }
-
-    impl From<EbsInstanceBlockDeviceSpecification> for t::Value { #[inline] fn from(v: EbsInstanceBlockDeviceSpecification) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for EbsInstanceBlockDeviceSpecification { #[inline] fn from(v: t::Value) -> EbsInstanceBlockDeviceSpecification { EbsInstanceBlockDeviceSpecification(t::Props::from_value(v)) } }
-
-    /// Use to override the device's volume type.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum VolumeType {
-        #[doc = "`standard`"] Standard,
-        #[doc = "`io1`"] Io1,
-        #[doc = "`io2`"] Io2,
-        #[doc = "`io2a`"] Io2a,
-        #[doc = "`gp2`"] Gp2,
-        #[doc = "`gp3`"] Gp3,
-        #[doc = "`gp3a`"] Gp3a,
-        #[doc = "`sc1`"] Sc1,
-        #[doc = "`st1`"] St1,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<VolumeType> for t::Value {
-        #[inline]
-        fn from(v: VolumeType) -> t::Value {
-            t::Value::from(match v {
-                VolumeType::Standard => "standard",
-                VolumeType::Io1 => "io1",
-                VolumeType::Io2 => "io2",
-                VolumeType::Io2a => "io2a",
-                VolumeType::Gp2 => "gp2",
-                VolumeType::Gp3 => "gp3",
-                VolumeType::Gp3a => "gp3a",
-                VolumeType::Sc1 => "sc1",
-                VolumeType::St1 => "st1",
-                VolumeType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// Configuration details of the component.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct ComponentConfiguration(t::Props);
-
-    impl ComponentConfiguration {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `ComponentArn`: The Amazon Resource Name (ARN) of the component.
-        pub fn component_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ComponentArn", v.into()); self }
-        /// `Parameters`: A group of parameter settings that are used to configure the component for a specific recipe.
-        pub fn parameters(mut self, v: impl Into<t::List<ComponentParameter>>) -> Self { self.0.put::<t::List<ComponentParameter>>("Parameters", v.into()); self }
-    }
-
-    impl From<ComponentConfiguration> for t::Value { #[inline] fn from(v: ComponentConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ComponentConfiguration { #[inline] fn from(v: t::Value) -> ComponentConfiguration { ComponentConfiguration(t::Props::from_value(v)) } }
-
-    /// Contains a key/value pair that sets the named component parameter.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ComponentParameter(t::Props);
-
-    impl ComponentParameter {
-        /// With its required properties `Name`, `Value`.
-        pub fn new(name: impl Into<t::Str>, value: impl Into<t::List<t::Str>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Name", name.into());
-            p.put::<t::List<t::Str>>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<ComponentParameter> for t::Value { #[inline] fn from(v: ComponentParameter) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ComponentParameter { #[inline] fn from(v: t::Value) -> ComponentParameter { ComponentParameter(t::Props::from_value(v)) } }
+    pub use super::container_recipe::ComponentParameter;
 
 }
 

@@ -524,25 +524,7 @@ pub mod ca_certificate {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for RegistrationConfig { #[inline] fn from(v: t::Value) -> RegistrationConfig { RegistrationConfig(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Status {
-        #[doc = "`ACTIVE`"] Active,
-        #[doc = "`INACTIVE`"] Inactive,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Status> for t::Value {
-        #[inline]
-        fn from(v: Status) -> t::Value {
-            t::Value::from(match v {
-                Status::Active => "ACTIVE",
-                Status::Inactive => "INACTIVE",
-                Status::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::authorizer::Status;
 
 }
 
@@ -600,25 +582,7 @@ pub mod certificate {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum CertificateMode {
-        #[doc = "`DEFAULT`"] DefaultValue,
-        #[doc = "`SNI_ONLY`"] SniOnly,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<CertificateMode> for t::Value {
-        #[inline]
-        fn from(v: CertificateMode) -> t::Value {
-            t::Value::from(match v {
-                CertificateMode::DefaultValue => "DEFAULT",
-                CertificateMode::SniOnly => "SNI_ONLY",
-                CertificateMode::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::ca_certificate::CertificateMode;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4199,24 +4163,7 @@ pub mod thing_group {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ThingGroupProperties { #[inline] fn from(v: t::Value) -> ThingGroupProperties { ThingGroupProperties(t::Props::from_value(v)) } }
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct AttributePayload(t::Props);
-
-    impl AttributePayload {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Attributes`.
-        pub fn attributes(mut self, v: impl Into<t::Map<t::Str>>) -> Self { self.0.put::<t::Map<t::Str>>("Attributes", v.into()); self }
-    }
-
-    impl From<AttributePayload> for t::Value { #[inline] fn from(v: AttributePayload) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for AttributePayload { #[inline] fn from(v: t::Value) -> AttributePayload { AttributePayload(t::Props::from_value(v)) } }
+    pub use super::thing::AttributePayload;
 
 }
 

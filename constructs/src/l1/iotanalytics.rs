@@ -522,26 +522,7 @@ pub mod dataset {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DeltaTimeSessionWindowConfiguration { #[inline] fn from(v: t::Value) -> DeltaTimeSessionWindowConfiguration { DeltaTimeSessionWindowConfiguration(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct RetentionPeriod(t::Props);
-
-    impl RetentionPeriod {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `NumberOfDays`.
-        pub fn number_of_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NumberOfDays", v.into()); self }
-        /// `Unlimited`.
-        pub fn unlimited(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Unlimited", v.into()); self }
-    }
-
-    impl From<RetentionPeriod> for t::Value { #[inline] fn from(v: RetentionPeriod) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for RetentionPeriod { #[inline] fn from(v: t::Value) -> RetentionPeriod { RetentionPeriod(t::Props::from_value(v)) } }
+    pub use super::channel::RetentionPeriod;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -756,25 +737,7 @@ pub mod datastore {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DatastoreStorage { #[inline] fn from(v: t::Value) -> DatastoreStorage { DatastoreStorage(t::Props::from_value(v)) } }
 
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CustomerManagedS3(t::Props);
-
-    impl CustomerManagedS3 {
-        /// With its required properties `Bucket`, `RoleArn`.
-        pub fn new(bucket: impl Into<t::Str>, role_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Bucket", bucket.into());
-            p.put::<t::Str>("RoleArn", role_arn.into());
-            Self(p)
-        }
-        /// `KeyPrefix`.
-        pub fn key_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyPrefix", v.into()); self }
-    }
-
-    impl From<CustomerManagedS3> for t::Value { #[inline] fn from(v: CustomerManagedS3) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CustomerManagedS3 { #[inline] fn from(v: t::Value) -> CustomerManagedS3 { CustomerManagedS3(t::Props::from_value(v)) } }
+    pub use super::channel::CustomerManagedS3;
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -891,26 +854,7 @@ pub mod datastore {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Column { #[inline] fn from(v: t::Value) -> Column { Column(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct RetentionPeriod(t::Props);
-
-    impl RetentionPeriod {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `NumberOfDays`.
-        pub fn number_of_days(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("NumberOfDays", v.into()); self }
-        /// `Unlimited`.
-        pub fn unlimited(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Unlimited", v.into()); self }
-    }
-
-    impl From<RetentionPeriod> for t::Value { #[inline] fn from(v: RetentionPeriod) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for RetentionPeriod { #[inline] fn from(v: t::Value) -> RetentionPeriod { RetentionPeriod(t::Props::from_value(v)) } }
+    pub use super::channel::RetentionPeriod;
 
 }
 

@@ -981,25 +981,7 @@ pub mod model_manifest {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ManifestStatus {
-        #[doc = "`ACTIVE`"] Active,
-        #[doc = "`DRAFT`"] Draft,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<ManifestStatus> for t::Value {
-        #[inline]
-        fn from(v: ManifestStatus) -> t::Value {
-            t::Value::from(match v {
-                ManifestStatus::Active => "ACTIVE",
-                ManifestStatus::Draft => "DRAFT",
-                ManifestStatus::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::decoder_manifest::ManifestStatus;
 
 }
 

@@ -621,122 +621,13 @@ pub mod entity {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DataType { #[inline] fn from(v: t::Value) -> DataType { DataType(t::Props::from_value(v)) } }
 
-    /// An object that specifies a value for a property.
-    ///
-    /// A property type: 9 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct DataValue(t::Props);
+    pub use super::component_type::DataValue;
 
-    impl DataValue {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `BooleanValue`: A Boolean value.
-        pub fn boolean_value(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("BooleanValue", v.into()); self }
-        /// `DoubleValue`: A double value.
-        pub fn double_value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("DoubleValue", v.into()); self }
-        /// `Expression`: An expression that produces the value.
-        pub fn expression(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Expression", v.into()); self }
-        /// `IntegerValue`: An integer value.
-        pub fn integer_value(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("IntegerValue", v.into()); self }
-        /// `ListValue`: A list of multiple values.
-        pub fn list_value(mut self, v: impl Into<t::List<DataValue>>) -> Self { self.0.put::<t::List<DataValue>>("ListValue", v.into()); self }
-        /// `LongValue`: A long value.
-        pub fn long_value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("LongValue", v.into()); self }
-        /// `MapValue`: An object that maps strings to multiple DataValue objects.
-        pub fn map_value(mut self, v: impl Into<t::Map<DataValue>>) -> Self { self.0.put::<t::Map<DataValue>>("MapValue", v.into()); self }
-        /// `RelationshipValue`: A value that relates a component to another component.
-        pub fn relationship_value(mut self, v: impl Into<RelationshipValue>) -> Self { self.0.put::<RelationshipValue>("RelationshipValue", v.into()); self }
-        /// `StringValue`: A string value.
-        pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
-    }
+    pub use super::component_type::RelationshipValue;
 
-    impl From<DataValue> for t::Value { #[inline] fn from(v: DataValue) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for DataValue { #[inline] fn from(v: t::Value) -> DataValue { DataValue(t::Props::from_value(v)) } }
+    pub use super::component_type::Relationship;
 
-    /// A value that relates a component to another component.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct RelationshipValue(t::Props);
-
-    impl RelationshipValue {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `TargetComponentName`.
-        pub fn target_component_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetComponentName", v.into()); self }
-        /// `TargetEntityId`.
-        pub fn target_entity_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetEntityId", v.into()); self }
-    }
-
-    impl From<RelationshipValue> for t::Value { #[inline] fn from(v: RelationshipValue) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for RelationshipValue { #[inline] fn from(v: t::Value) -> RelationshipValue { RelationshipValue(t::Props::from_value(v)) } }
-
-    /// The type of the relationship.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct Relationship(t::Props);
-
-    impl Relationship {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `RelationshipType`: The type of the relationship.
-        pub fn relationship_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("RelationshipType", v.into()); self }
-        /// `TargetComponentTypeId`: The ID of the target component type associated with this relationship.
-        pub fn target_component_type_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TargetComponentTypeId", v.into()); self }
-    }
-
-    impl From<Relationship> for t::Value { #[inline] fn from(v: Relationship) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Relationship { #[inline] fn from(v: t::Value) -> Relationship { Relationship(t::Props::from_value(v)) } }
-
-    /// The underlying type of the data type.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Type {
-        #[doc = "`RELATIONSHIP`"] Relationship,
-        #[doc = "`STRING`"] StringValue,
-        #[doc = "`LONG`"] Long,
-        #[doc = "`BOOLEAN`"] Boolean,
-        #[doc = "`INTEGER`"] Integer,
-        #[doc = "`DOUBLE`"] Double,
-        #[doc = "`LIST`"] List,
-        #[doc = "`MAP`"] Map,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Type> for t::Value {
-        #[inline]
-        fn from(v: Type) -> t::Value {
-            t::Value::from(match v {
-                Type::Relationship => "RELATIONSHIP",
-                Type::StringValue => "STRING",
-                Type::Long => "LONG",
-                Type::Boolean => "BOOLEAN",
-                Type::Integer => "INTEGER",
-                Type::Double => "DOUBLE",
-                Type::List => "LIST",
-                Type::Map => "MAP",
-                Type::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::component_type::Type;
 
     /// An object that specifies information about a property group.
     ///
@@ -761,25 +652,7 @@ pub mod entity {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for PropertyGroup { #[inline] fn from(v: t::Value) -> PropertyGroup { PropertyGroup(t::Props::from_value(v)) } }
 
-    /// The type of property group.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum GroupType {
-        #[doc = "`TABULAR`"] Tabular,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<GroupType> for t::Value {
-        #[inline]
-        fn from(v: GroupType) -> t::Value {
-            t::Value::from(match v {
-                GroupType::Tabular => "TABULAR",
-                GroupType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::component_type::GroupType;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]

@@ -1146,25 +1146,7 @@ pub mod stage {
         }
     }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum StorageItem {
-        #[doc = "`SEQUENTIAL`"] Sequential,
-        #[doc = "`LATEST`"] Latest,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<StorageItem> for t::Value {
-        #[inline]
-        fn from(v: StorageItem) -> t::Value {
-            t::Value::from(match v {
-                StorageItem::Sequential => "SEQUENTIAL",
-                StorageItem::Latest => "LATEST",
-                StorageItem::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::recording_configuration::StorageItem;
 
 }
 

@@ -1759,23 +1759,7 @@ pub mod faq {
         }
     }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct S3Path(t::Props);
-
-    impl S3Path {
-        /// With its required properties `Bucket`, `Key`.
-        pub fn new(bucket: impl Into<t::Str>, key: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Bucket", bucket.into());
-            p.put::<t::Str>("Key", key.into());
-            Self(p)
-        }
-    }
-
-    impl From<S3Path> for t::Value { #[inline] fn from(v: S3Path) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for S3Path { #[inline] fn from(v: t::Value) -> S3Path { S3Path(t::Props::from_value(v)) } }
+    pub use super::data_source::S3Path;
 
 }
 

@@ -468,100 +468,15 @@ pub mod application_reference_data_source {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ReferenceSchema { #[inline] fn from(v: t::Value) -> ReferenceSchema { ReferenceSchema(t::Props::from_value(v)) } }
 
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct RecordColumn(t::Props);
+    pub use super::application::RecordColumn;
 
-    impl RecordColumn {
-        /// With its required properties `Name`, `SqlType`.
-        pub fn new(name: impl Into<t::Str>, sql_type: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Name", name.into());
-            p.put::<t::Str>("SqlType", sql_type.into());
-            Self(p)
-        }
-        /// `Mapping`.
-        pub fn mapping(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Mapping", v.into()); self }
-    }
+    pub use super::application::RecordFormat;
 
-    impl From<RecordColumn> for t::Value { #[inline] fn from(v: RecordColumn) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for RecordColumn { #[inline] fn from(v: t::Value) -> RecordColumn { RecordColumn(t::Props::from_value(v)) } }
+    pub use super::application::MappingParameters;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct RecordFormat(t::Props);
+    pub use super::application::CSVMappingParameters;
 
-    impl RecordFormat {
-        /// With its required properties `RecordFormatType`.
-        pub fn new(record_format_type: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("RecordFormatType", record_format_type.into());
-            Self(p)
-        }
-        /// `MappingParameters`.
-        pub fn mapping_parameters(mut self, v: impl Into<MappingParameters>) -> Self { self.0.put::<MappingParameters>("MappingParameters", v.into()); self }
-    }
-
-    impl From<RecordFormat> for t::Value { #[inline] fn from(v: RecordFormat) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for RecordFormat { #[inline] fn from(v: t::Value) -> RecordFormat { RecordFormat(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct MappingParameters(t::Props);
-
-    impl MappingParameters {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `CSVMappingParameters`.
-        pub fn csv_mapping_parameters(mut self, v: impl Into<CSVMappingParameters>) -> Self { self.0.put::<CSVMappingParameters>("CSVMappingParameters", v.into()); self }
-        /// `JSONMappingParameters`.
-        pub fn json_mapping_parameters(mut self, v: impl Into<JSONMappingParameters>) -> Self { self.0.put::<JSONMappingParameters>("JSONMappingParameters", v.into()); self }
-    }
-
-    impl From<MappingParameters> for t::Value { #[inline] fn from(v: MappingParameters) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for MappingParameters { #[inline] fn from(v: t::Value) -> MappingParameters { MappingParameters(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CSVMappingParameters(t::Props);
-
-    impl CSVMappingParameters {
-        /// With its required properties `RecordColumnDelimiter`, `RecordRowDelimiter`.
-        pub fn new(record_column_delimiter: impl Into<t::Str>, record_row_delimiter: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("RecordColumnDelimiter", record_column_delimiter.into());
-            p.put::<t::Str>("RecordRowDelimiter", record_row_delimiter.into());
-            Self(p)
-        }
-    }
-
-    impl From<CSVMappingParameters> for t::Value { #[inline] fn from(v: CSVMappingParameters) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CSVMappingParameters { #[inline] fn from(v: t::Value) -> CSVMappingParameters { CSVMappingParameters(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct JSONMappingParameters(t::Props);
-
-    impl JSONMappingParameters {
-        /// With its required properties `RecordRowPath`.
-        pub fn new(record_row_path: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("RecordRowPath", record_row_path.into());
-            Self(p)
-        }
-    }
-
-    impl From<JSONMappingParameters> for t::Value { #[inline] fn from(v: JSONMappingParameters) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for JSONMappingParameters { #[inline] fn from(v: t::Value) -> JSONMappingParameters { JSONMappingParameters(t::Props::from_value(v)) } }
+    pub use super::application::JSONMappingParameters;
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq)]

@@ -3866,29 +3866,7 @@ pub mod version {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and
-    /// maximum number of execution environments that can be provisioned.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct FunctionScalingConfig(t::Props);
-
-    impl FunctionScalingConfig {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `MaxExecutionEnvironments`: The maximum number of execution environments that can be provisioned for the function.
-        pub fn max_execution_environments(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxExecutionEnvironments", v.into()); self }
-        /// `MinExecutionEnvironments`: The minimum number of execution environments to maintain for the function.
-        pub fn min_execution_environments(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinExecutionEnvironments", v.into()); self }
-    }
-
-    impl From<FunctionScalingConfig> for t::Value { #[inline] fn from(v: FunctionScalingConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for FunctionScalingConfig { #[inline] fn from(v: t::Value) -> FunctionScalingConfig { FunctionScalingConfig(t::Props::from_value(v)) } }
+    pub use super::function::FunctionScalingConfig;
 
     /// A provisioned concurrency configuration for a function's version.
     ///

@@ -3106,23 +3106,7 @@ pub mod bot_alias {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for TextLogDestination { #[inline] fn from(v: t::Value) -> TextLogDestination { TextLogDestination(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CloudWatchLogGroupLogDestination(t::Props);
-
-    impl CloudWatchLogGroupLogDestination {
-        /// With its required properties `CloudWatchLogGroupArn`, `LogPrefix`.
-        pub fn new(cloud_watch_log_group_arn: impl Into<t::Str>, log_prefix: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("CloudWatchLogGroupArn", cloud_watch_log_group_arn.into());
-            p.put::<t::Str>("LogPrefix", log_prefix.into());
-            Self(p)
-        }
-    }
-
-    impl From<CloudWatchLogGroupLogDestination> for t::Value { #[inline] fn from(v: CloudWatchLogGroupLogDestination) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CloudWatchLogGroupLogDestination { #[inline] fn from(v: t::Value) -> CloudWatchLogGroupLogDestination { CloudWatchLogGroupLogDestination(t::Props::from_value(v)) } }
+    pub use super::bot::CloudWatchLogGroupLogDestination;
 
     /// Determines whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
     ///

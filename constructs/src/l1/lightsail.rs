@@ -1982,103 +1982,13 @@ pub mod instance {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A addon associate with a resource.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct AddOn(t::Props);
+    pub use super::disk::AddOn;
 
-    impl AddOn {
-        /// With its required properties `AddOnType`.
-        pub fn new(add_on_type: impl Into<AddOnType>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<AddOnType>("AddOnType", add_on_type.into());
-            Self(p)
-        }
-        /// `AutoSnapshotAddOnRequest`.
-        pub fn auto_snapshot_add_on_request(mut self, v: impl Into<AutoSnapshotAddOn>) -> Self { self.0.put::<AutoSnapshotAddOn>("AutoSnapshotAddOnRequest", v.into()); self }
-        /// `Status`: Status of the Addon
-        pub fn status(mut self, v: impl Into<Status>) -> Self { self.0.put::<Status>("Status", v.into()); self }
-    }
+    pub use super::disk::AddOnType;
 
-    impl From<AddOn> for t::Value { #[inline] fn from(v: AddOn) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for AddOn { #[inline] fn from(v: t::Value) -> AddOn { AddOn(t::Props::from_value(v)) } }
+    pub use super::disk::AutoSnapshotAddOn;
 
-    /// The add-on type
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AddOnType {
-        #[doc = "`AutoSnapshot`"] AutoSnapshot,
-        #[doc = "`StopInstanceOnIdle`"] StopInstanceOnIdle,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<AddOnType> for t::Value {
-        #[inline]
-        fn from(v: AddOnType) -> t::Value {
-            t::Value::from(match v {
-                AddOnType::AutoSnapshot => "AutoSnapshot",
-                AddOnType::StopInstanceOnIdle => "StopInstanceOnIdle",
-                AddOnType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct AutoSnapshotAddOn(t::Props);
-
-    impl AutoSnapshotAddOn {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `SnapshotTimeOfDay`: The daily time when an automatic snapshot will be created.
-        pub fn snapshot_time_of_day(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SnapshotTimeOfDay", v.into()); self }
-    }
-
-    impl From<AutoSnapshotAddOn> for t::Value { #[inline] fn from(v: AutoSnapshotAddOn) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for AutoSnapshotAddOn { #[inline] fn from(v: t::Value) -> AutoSnapshotAddOn { AutoSnapshotAddOn(t::Props::from_value(v)) } }
-
-    /// Status of the Addon
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Status {
-        #[doc = "`Enabling`"] Enabling,
-        #[doc = "`Disabling`"] Disabling,
-        #[doc = "`Enabled`"] Enabled,
-        #[doc = "`Terminating`"] Terminating,
-        #[doc = "`Terminated`"] Terminated,
-        #[doc = "`Disabled`"] Disabled,
-        #[doc = "`Failed`"] Failed,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Status> for t::Value {
-        #[inline]
-        fn from(v: Status) -> t::Value {
-            t::Value::from(match v {
-                Status::Enabling => "Enabling",
-                Status::Disabling => "Disabling",
-                Status::Enabled => "Enabled",
-                Status::Terminating => "Terminating",
-                Status::Terminated => "Terminated",
-                Status::Disabled => "Disabled",
-                Status::Failed => "Failed",
-                Status::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::disk::Status;
 
     /// Hardware of the Instance.
     ///

@@ -307,23 +307,7 @@ pub mod map {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for MapConfiguration { #[inline] fn from(v: t::Value) -> MapConfiguration { MapConfiguration(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum PricingPlan {
-        #[doc = "`RequestBasedUsage`"] RequestBasedUsage,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<PricingPlan> for t::Value {
-        #[inline]
-        fn from(v: PricingPlan) -> t::Value {
-            t::Value::from(match v {
-                PricingPlan::RequestBasedUsage => "RequestBasedUsage",
-                PricingPlan::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::geofence_collection::PricingPlan;
 
 }
 
@@ -431,23 +415,7 @@ pub mod place_index {
         }
     }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum PricingPlan {
-        #[doc = "`RequestBasedUsage`"] RequestBasedUsage,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<PricingPlan> for t::Value {
-        #[inline]
-        fn from(v: PricingPlan) -> t::Value {
-            t::Value::from(match v {
-                PricingPlan::RequestBasedUsage => "RequestBasedUsage",
-                PricingPlan::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::geofence_collection::PricingPlan;
 
 }
 
@@ -514,23 +482,7 @@ pub mod route_calculator {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum PricingPlan {
-        #[doc = "`RequestBasedUsage`"] RequestBasedUsage,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<PricingPlan> for t::Value {
-        #[inline]
-        fn from(v: PricingPlan) -> t::Value {
-            t::Value::from(match v {
-                PricingPlan::RequestBasedUsage => "RequestBasedUsage",
-                PricingPlan::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::geofence_collection::PricingPlan;
 
 }
 
@@ -628,23 +580,7 @@ pub mod tracker {
         }
     }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum PricingPlan {
-        #[doc = "`RequestBasedUsage`"] RequestBasedUsage,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<PricingPlan> for t::Value {
-        #[inline]
-        fn from(v: PricingPlan) -> t::Value {
-            t::Value::from(match v {
-                PricingPlan::RequestBasedUsage => "RequestBasedUsage",
-                PricingPlan::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::geofence_collection::PricingPlan;
 
 }
 

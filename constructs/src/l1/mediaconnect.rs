@@ -504,26 +504,7 @@ pub mod bridge_source {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for BridgeFlowSource { #[inline] fn from(v: t::Value) -> BridgeFlowSource { BridgeFlowSource(t::Props::from_value(v)) } }
 
-    /// The settings for attaching a VPC interface to an resource.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct VpcInterfaceAttachment(t::Props);
-
-    impl VpcInterfaceAttachment {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `VpcInterfaceName`: The name of the VPC interface to use for this resource.
-        pub fn vpc_interface_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcInterfaceName", v.into()); self }
-    }
-
-    impl From<VpcInterfaceAttachment> for t::Value { #[inline] fn from(v: VpcInterfaceAttachment) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VpcInterfaceAttachment { #[inline] fn from(v: t::Value) -> VpcInterfaceAttachment { VpcInterfaceAttachment(t::Props::from_value(v)) } }
+    pub use super::bridge::VpcInterfaceAttachment;
 
     /// The source of the bridge. A network source originates at your premises.
     ///
@@ -549,48 +530,9 @@ pub mod bridge_source {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for BridgeNetworkSource { #[inline] fn from(v: t::Value) -> BridgeNetworkSource { BridgeNetworkSource(t::Props::from_value(v)) } }
 
-    /// The settings related to the multicast source.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct MulticastSourceSettings(t::Props);
+    pub use super::bridge::MulticastSourceSettings;
 
-    impl MulticastSourceSettings {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `MulticastSourceIp`: The IP address of the source for source-specific multicast (SSM).
-        pub fn multicast_source_ip(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("MulticastSourceIp", v.into()); self }
-    }
-
-    impl From<MulticastSourceSettings> for t::Value { #[inline] fn from(v: MulticastSourceSettings) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for MulticastSourceSettings { #[inline] fn from(v: t::Value) -> MulticastSourceSettings { MulticastSourceSettings(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ProtocolEnum {
-        #[doc = "`rtp-fec`"] RtpFec,
-        #[doc = "`rtp`"] Rtp,
-        #[doc = "`udp`"] Udp,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<ProtocolEnum> for t::Value {
-        #[inline]
-        fn from(v: ProtocolEnum) -> t::Value {
-            t::Value::from(match v {
-                ProtocolEnum::RtpFec => "rtp-fec",
-                ProtocolEnum::Rtp => "rtp",
-                ProtocolEnum::Udp => "udp",
-                ProtocolEnum::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::bridge::ProtocolEnum;
 
 }
 
@@ -1337,26 +1279,7 @@ pub mod flow {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GatewayBridgeSource { #[inline] fn from(v: t::Value) -> GatewayBridgeSource { GatewayBridgeSource(t::Props::from_value(v)) } }
 
-    /// The settings for attaching a VPC interface to an resource.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct VpcInterfaceAttachment(t::Props);
-
-    impl VpcInterfaceAttachment {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `VpcInterfaceName`: The name of the VPC interface to use for this resource.
-        pub fn vpc_interface_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcInterfaceName", v.into()); self }
-    }
-
-    impl From<VpcInterfaceAttachment> for t::Value { #[inline] fn from(v: VpcInterfaceAttachment) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VpcInterfaceAttachment { #[inline] fn from(v: t::Value) -> VpcInterfaceAttachment { VpcInterfaceAttachment(t::Props::from_value(v)) } }
+    pub use super::bridge::VpcInterfaceAttachment;
 
     /// The media stream that is associated with the source, and the parameters for that association.
     ///
@@ -2034,29 +1957,7 @@ pub mod flow_entitlement {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Encryption { #[inline] fn from(v: t::Value) -> Encryption { Encryption(t::Props::from_value(v)) } }
 
-    /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Algorithm {
-        #[doc = "`aes128`"] Aes128,
-        #[doc = "`aes192`"] Aes192,
-        #[doc = "`aes256`"] Aes256,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Algorithm> for t::Value {
-        #[inline]
-        fn from(v: Algorithm) -> t::Value {
-            t::Value::from(match v {
-                Algorithm::Aes128 => "aes128",
-                Algorithm::Aes192 => "aes192",
-                Algorithm::Aes256 => "aes256",
-                Algorithm::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::flow::Algorithm;
 
     /// The type of key that is used for the encryption. If no keyType is provided, the service will use the default setting
     /// (static-key).
@@ -2223,145 +2124,15 @@ pub mod flow_media_stream {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Fmtp { #[inline] fn from(v: t::Value) -> Fmtp { Fmtp(t::Props::from_value(v)) } }
 
-    /// The format used for the representation of color.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Colorimetry {
-        #[doc = "`BT601`"] Bt601,
-        #[doc = "`BT709`"] Bt709,
-        #[doc = "`BT2020`"] Bt2020,
-        #[doc = "`BT2100`"] Bt2100,
-        #[doc = "`ST2065-1`"] St20651,
-        #[doc = "`ST2065-3`"] St20653,
-        #[doc = "`XYZ`"] Xyz,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::flow::Colorimetry;
 
-    impl From<Colorimetry> for t::Value {
-        #[inline]
-        fn from(v: Colorimetry) -> t::Value {
-            t::Value::from(match v {
-                Colorimetry::Bt601 => "BT601",
-                Colorimetry::Bt709 => "BT709",
-                Colorimetry::Bt2020 => "BT2020",
-                Colorimetry::Bt2100 => "BT2100",
-                Colorimetry::St20651 => "ST2065-1",
-                Colorimetry::St20653 => "ST2065-3",
-                Colorimetry::Xyz => "XYZ",
-                Colorimetry::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::flow::Range;
 
-    /// The encoding range of the video.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Range {
-        #[doc = "`NARROW`"] Narrow,
-        #[doc = "`FULL`"] Full,
-        #[doc = "`FULLPROTECT`"] Fullprotect,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::flow::ScanMode;
 
-    impl From<Range> for t::Value {
-        #[inline]
-        fn from(v: Range) -> t::Value {
-            t::Value::from(match v {
-                Range::Narrow => "NARROW",
-                Range::Full => "FULL",
-                Range::Fullprotect => "FULLPROTECT",
-                Range::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::flow::Tcs;
 
-    /// The type of compression that was used to smooth the video's appearance.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ScanMode {
-        #[doc = "`progressive`"] Progressive,
-        #[doc = "`interlace`"] Interlace,
-        #[doc = "`progressive-segmented-frame`"] ProgressiveSegmentedFrame,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<ScanMode> for t::Value {
-        #[inline]
-        fn from(v: ScanMode) -> t::Value {
-            t::Value::from(match v {
-                ScanMode::Progressive => "progressive",
-                ScanMode::Interlace => "interlace",
-                ScanMode::ProgressiveSegmentedFrame => "progressive-segmented-frame",
-                ScanMode::Other(v) => return v,
-            })
-        }
-    }
-
-    /// The transfer characteristic system (TCS) that is used in the video.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Tcs {
-        #[doc = "`SDR`"] Sdr,
-        #[doc = "`PQ`"] Pq,
-        #[doc = "`HLG`"] Hlg,
-        #[doc = "`LINEAR`"] Linear,
-        #[doc = "`BT2100LINPQ`"] Bt2100linpq,
-        #[doc = "`BT2100LINHLG`"] Bt2100linhlg,
-        #[doc = "`ST2065-1`"] St20651,
-        #[doc = "`ST428-1`"] St4281,
-        #[doc = "`DENSITY`"] Density,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Tcs> for t::Value {
-        #[inline]
-        fn from(v: Tcs) -> t::Value {
-            t::Value::from(match v {
-                Tcs::Sdr => "SDR",
-                Tcs::Pq => "PQ",
-                Tcs::Hlg => "HLG",
-                Tcs::Linear => "LINEAR",
-                Tcs::Bt2100linpq => "BT2100LINPQ",
-                Tcs::Bt2100linhlg => "BT2100LINHLG",
-                Tcs::St20651 => "ST2065-1",
-                Tcs::St4281 => "ST428-1",
-                Tcs::Density => "DENSITY",
-                Tcs::Other(v) => return v,
-            })
-        }
-    }
-
-    /// The type of media stream.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum MediaStreamType {
-        #[doc = "`video`"] Video,
-        #[doc = "`audio`"] Audio,
-        #[doc = "`ancillary-data`"] AncillaryData,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<MediaStreamType> for t::Value {
-        #[inline]
-        fn from(v: MediaStreamType) -> t::Value {
-            t::Value::from(match v {
-                MediaStreamType::Video => "video",
-                MediaStreamType::Audio => "audio",
-                MediaStreamType::AncillaryData => "ancillary-data",
-                MediaStreamType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::flow::MediaStreamType;
 
 }
 
@@ -2478,29 +2249,7 @@ pub mod flow_output {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Encryption { #[inline] fn from(v: t::Value) -> Encryption { Encryption(t::Props::from_value(v)) } }
 
-    /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Algorithm {
-        #[doc = "`aes128`"] Aes128,
-        #[doc = "`aes192`"] Aes192,
-        #[doc = "`aes256`"] Aes256,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Algorithm> for t::Value {
-        #[inline]
-        fn from(v: Algorithm) -> t::Value {
-            t::Value::from(match v {
-                Algorithm::Aes128 => "aes128",
-                Algorithm::Aes192 => "aes192",
-                Algorithm::Aes256 => "aes256",
-                Algorithm::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::flow::Algorithm;
 
     /// The type of key that is used for the encryption. If no keyType is provided, the service will use the default setting
     /// (static-key).
@@ -2571,24 +2320,7 @@ pub mod flow_output {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DestinationConfiguration { #[inline] fn from(v: t::Value) -> DestinationConfiguration { DestinationConfiguration(t::Props::from_value(v)) } }
 
-    /// The VPC interface that you want to use for the media stream associated with the output.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Interface(t::Props);
-
-    impl Interface {
-        /// With its required properties `Name`.
-        pub fn new(name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Name", name.into());
-            Self(p)
-        }
-    }
-
-    impl From<Interface> for t::Value { #[inline] fn from(v: Interface) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Interface { #[inline] fn from(v: t::Value) -> Interface { Interface(t::Props::from_value(v)) } }
+    pub use super::flow::Interface;
 
     /// The format that will be used to encode the data. For ancillary data streams, set the encoding name to smpte291. For
     /// audio streams, set the encoding name to pcm. For video streams on sources or outputs that use the CDI protocol, set the
@@ -2746,25 +2478,7 @@ pub mod flow_output {
         }
     }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum RouterIntegrationState {
-        #[doc = "`ENABLED`"] Enabled,
-        #[doc = "`DISABLED`"] Disabled,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<RouterIntegrationState> for t::Value {
-        #[inline]
-        fn from(v: RouterIntegrationState) -> t::Value {
-            t::Value::from(match v {
-                RouterIntegrationState::Enabled => "ENABLED",
-                RouterIntegrationState::Disabled => "DISABLED",
-                RouterIntegrationState::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::flow::RouterIntegrationState;
 
     /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a
     /// MediaConnect flow.
@@ -2832,25 +2546,7 @@ pub mod flow_output {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SecretsManagerEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> SecretsManagerEncryptionKeyConfiguration { SecretsManagerEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum FlowTransitEncryptionKeyType {
-        #[doc = "`SECRETS_MANAGER`"] SecretsManager,
-        #[doc = "`AUTOMATIC`"] Automatic,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<FlowTransitEncryptionKeyType> for t::Value {
-        #[inline]
-        fn from(v: FlowTransitEncryptionKeyType) -> t::Value {
-            t::Value::from(match v {
-                FlowTransitEncryptionKeyType::SecretsManager => "SECRETS_MANAGER",
-                FlowTransitEncryptionKeyType::Automatic => "AUTOMATIC",
-                FlowTransitEncryptionKeyType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::flow::FlowTransitEncryptionKeyType;
 
     /// The settings for attaching a VPC interface to an output.
     ///
@@ -2964,97 +2660,11 @@ pub mod flow_source {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// Information about the encryption of the flow.
-    ///
-    /// A property type: 9 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Encryption(t::Props);
+    pub use super::flow::Encryption;
 
-    impl Encryption {
-        /// With its required properties `RoleArn`.
-        pub fn new(role_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("RoleArn", role_arn.into());
-            Self(p)
-        }
-        /// `Algorithm`: The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
-        pub fn algorithm(mut self, v: impl Into<Algorithm>) -> Self { self.0.put::<Algorithm>("Algorithm", v.into()); self }
-        /// `ConstantInitializationVector`: A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the
-        /// key for encrypting content. This parameter is not valid for static key encryption.
-        pub fn constant_initialization_vector(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ConstantInitializationVector", v.into()); self }
-        /// `DeviceId`: The value of one of the devices that you configured with your digital rights management (DRM) platform key
-        /// provider. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-        pub fn device_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DeviceId", v.into()); self }
-        /// `KeyType`: The type of key that is used for the encryption. If no keyType is provided, the service will use the default
-        /// setting (static-key).
-        pub fn key_type(mut self, v: impl Into<KeyType>) -> Self { self.0.put::<KeyType>("KeyType", v.into()); self }
-        /// `Region`: The AWS Region that the API Gateway proxy endpoint was created in. This parameter is required for SPEKE
-        /// encryption and is not valid for static key encryption.
-        pub fn region(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Region", v.into()); self }
-        /// `ResourceId`: An identifier for the content. The service sends this value to the key server to identify the current
-        /// endpoint. The resource ID is also known as the content ID. This parameter is required for SPEKE encryption and is not
-        /// valid for static key encryption.
-        pub fn resource_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ResourceId", v.into()); self }
-        /// `SecretArn`:  The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. This parameter
-        /// is required for static key encryption and is not valid for SPEKE encryption.
-        pub fn secret_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SecretArn", v.into()); self }
-        /// `Url`: The URL from the API Gateway proxy that you set up to talk to your key server. This parameter is required for
-        /// SPEKE encryption and is not valid for static key encryption.
-        pub fn url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Url", v.into()); self }
-    }
+    pub use super::flow::Algorithm;
 
-    impl From<Encryption> for t::Value { #[inline] fn from(v: Encryption) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Encryption { #[inline] fn from(v: t::Value) -> Encryption { Encryption(t::Props::from_value(v)) } }
-
-    /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Algorithm {
-        #[doc = "`aes128`"] Aes128,
-        #[doc = "`aes192`"] Aes192,
-        #[doc = "`aes256`"] Aes256,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Algorithm> for t::Value {
-        #[inline]
-        fn from(v: Algorithm) -> t::Value {
-            t::Value::from(match v {
-                Algorithm::Aes128 => "aes128",
-                Algorithm::Aes192 => "aes192",
-                Algorithm::Aes256 => "aes256",
-                Algorithm::Other(v) => return v,
-            })
-        }
-    }
-
-    /// The type of key that is used for the encryption. If no keyType is provided, the service will use the default setting
-    /// (static-key).
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum KeyType {
-        #[doc = "`speke`"] Speke,
-        #[doc = "`static-key`"] StaticKey,
-        #[doc = "`srt-password`"] SrtPassword,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<KeyType> for t::Value {
-        #[inline]
-        fn from(v: KeyType) -> t::Value {
-            t::Value::from(match v {
-                KeyType::Speke => "speke",
-                KeyType::StaticKey => "static-key",
-                KeyType::SrtPassword => "srt-password",
-                KeyType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::flow::KeyType;
 
     /// The source configuration for cloud flows receiving a stream from a bridge.
     ///
@@ -3077,26 +2687,7 @@ pub mod flow_source {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GatewayBridgeSource { #[inline] fn from(v: t::Value) -> GatewayBridgeSource { GatewayBridgeSource(t::Props::from_value(v)) } }
 
-    /// The settings for attaching a VPC interface to an resource.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct VpcInterfaceAttachment(t::Props);
-
-    impl VpcInterfaceAttachment {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `VpcInterfaceName`: The name of the VPC interface to use for this resource.
-        pub fn vpc_interface_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("VpcInterfaceName", v.into()); self }
-    }
-
-    impl From<VpcInterfaceAttachment> for t::Value { #[inline] fn from(v: VpcInterfaceAttachment) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VpcInterfaceAttachment { #[inline] fn from(v: t::Value) -> VpcInterfaceAttachment { VpcInterfaceAttachment(t::Props::from_value(v)) } }
+    pub use super::bridge::VpcInterfaceAttachment;
 
     /// The protocol that is used by the source.
     ///
@@ -3667,25 +3258,7 @@ pub mod router_input {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for FlowTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> FlowTransitEncryptionKeyConfiguration { FlowTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum FlowTransitEncryptionKeyType {
-        #[doc = "`SECRETS_MANAGER`"] SecretsManager,
-        #[doc = "`AUTOMATIC`"] Automatic,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<FlowTransitEncryptionKeyType> for t::Value {
-        #[inline]
-        fn from(v: FlowTransitEncryptionKeyType) -> t::Value {
-            t::Value::from(match v {
-                FlowTransitEncryptionKeyType::SecretsManager => "SECRETS_MANAGER",
-                FlowTransitEncryptionKeyType::Automatic => "AUTOMATIC",
-                FlowTransitEncryptionKeyType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::flow::FlowTransitEncryptionKeyType;
 
     /// Configuration settings for connecting a router input to a MediaLive channel output.
     ///
@@ -4602,25 +4175,7 @@ pub mod router_output {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SecretsManagerEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> SecretsManagerEncryptionKeyConfiguration { SecretsManagerEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum FlowTransitEncryptionKeyType {
-        #[doc = "`SECRETS_MANAGER`"] SecretsManager,
-        #[doc = "`AUTOMATIC`"] Automatic,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<FlowTransitEncryptionKeyType> for t::Value {
-        #[inline]
-        fn from(v: FlowTransitEncryptionKeyType) -> t::Value {
-            t::Value::from(match v {
-                FlowTransitEncryptionKeyType::SecretsManager => "SECRETS_MANAGER",
-                FlowTransitEncryptionKeyType::Automatic => "AUTOMATIC",
-                FlowTransitEncryptionKeyType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::flow::FlowTransitEncryptionKeyType;
 
     /// Configuration settings for connecting a router output to a MediaLive input.
     ///
@@ -4691,25 +4246,7 @@ pub mod router_output {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for MediaLiveTransitEncryptionKeyConfiguration { #[inline] fn from(v: t::Value) -> MediaLiveTransitEncryptionKeyConfiguration { MediaLiveTransitEncryptionKeyConfiguration(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum MediaLiveTransitEncryptionKeyType {
-        #[doc = "`SECRETS_MANAGER`"] SecretsManager,
-        #[doc = "`AUTOMATIC`"] Automatic,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<MediaLiveTransitEncryptionKeyType> for t::Value {
-        #[inline]
-        fn from(v: MediaLiveTransitEncryptionKeyType) -> t::Value {
-            t::Value::from(match v {
-                MediaLiveTransitEncryptionKeyType::SecretsManager => "SECRETS_MANAGER",
-                MediaLiveTransitEncryptionKeyType::Automatic => "AUTOMATIC",
-                MediaLiveTransitEncryptionKeyType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::router_input::MediaLiveTransitEncryptionKeyType;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -4938,25 +4475,7 @@ pub mod router_output {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for RtpRouterOutputConfiguration { #[inline] fn from(v: t::Value) -> RtpRouterOutputConfiguration { RtpRouterOutputConfiguration(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ForwardErrorCorrectionState {
-        #[doc = "`ENABLED`"] Enabled,
-        #[doc = "`DISABLED`"] Disabled,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<ForwardErrorCorrectionState> for t::Value {
-        #[inline]
-        fn from(v: ForwardErrorCorrectionState) -> t::Value {
-            t::Value::from(match v {
-                ForwardErrorCorrectionState::Enabled => "ENABLED",
-                ForwardErrorCorrectionState::Disabled => "DISABLED",
-                ForwardErrorCorrectionState::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::router_input::ForwardErrorCorrectionState;
 
     /// The configuration settings for a router output using the SRT (Secure Reliable Transport) protocol in caller mode,
     /// including the destination address and port, minimum latency, stream ID, and encryption key configuration.
@@ -5066,98 +4585,13 @@ pub mod router_output {
         }
     }
 
-    /// The configuration settings for maintenance operations, including preferred maintenance windows and schedules.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct MaintenanceConfiguration(t::Props);
+    pub use super::router_input::MaintenanceConfiguration;
 
-    impl MaintenanceConfiguration {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Default`.
-        pub fn default_(mut self, v: impl Into<t::Json>) -> Self { self.0.put::<t::Json>("Default", v.into()); self }
-        /// `PreferredDayTime`.
-        pub fn preferred_day_time(mut self, v: impl Into<PreferredDayTimeMaintenanceConfiguration>) -> Self { self.0.put::<PreferredDayTimeMaintenanceConfiguration>("PreferredDayTime", v.into()); self }
-    }
+    pub use super::router_input::PreferredDayTimeMaintenanceConfiguration;
 
-    impl From<MaintenanceConfiguration> for t::Value { #[inline] fn from(v: MaintenanceConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for MaintenanceConfiguration { #[inline] fn from(v: t::Value) -> MaintenanceConfiguration { MaintenanceConfiguration(t::Props::from_value(v)) } }
+    pub use super::router_input::Day;
 
-    /// Configuration for preferred day and time maintenance settings.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct PreferredDayTimeMaintenanceConfiguration(t::Props);
-
-    impl PreferredDayTimeMaintenanceConfiguration {
-        /// With its required properties `Day`, `Time`.
-        pub fn new(day: impl Into<Day>, time: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<Day>("Day", day.into());
-            p.put::<t::Str>("Time", time.into());
-            Self(p)
-        }
-    }
-
-    impl From<PreferredDayTimeMaintenanceConfiguration> for t::Value { #[inline] fn from(v: PreferredDayTimeMaintenanceConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for PreferredDayTimeMaintenanceConfiguration { #[inline] fn from(v: t::Value) -> PreferredDayTimeMaintenanceConfiguration { PreferredDayTimeMaintenanceConfiguration(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Day {
-        #[doc = "`MONDAY`"] Monday,
-        #[doc = "`TUESDAY`"] Tuesday,
-        #[doc = "`WEDNESDAY`"] Wednesday,
-        #[doc = "`THURSDAY`"] Thursday,
-        #[doc = "`FRIDAY`"] Friday,
-        #[doc = "`SATURDAY`"] Saturday,
-        #[doc = "`SUNDAY`"] Sunday,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Day> for t::Value {
-        #[inline]
-        fn from(v: Day) -> t::Value {
-            t::Value::from(match v {
-                Day::Monday => "MONDAY",
-                Day::Tuesday => "TUESDAY",
-                Day::Wednesday => "WEDNESDAY",
-                Day::Thursday => "THURSDAY",
-                Day::Friday => "FRIDAY",
-                Day::Saturday => "SATURDAY",
-                Day::Sunday => "SUNDAY",
-                Day::Other(v) => return v,
-            })
-        }
-    }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum RoutingScope {
-        #[doc = "`REGIONAL`"] Regional,
-        #[doc = "`GLOBAL`"] Global,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<RoutingScope> for t::Value {
-        #[inline]
-        fn from(v: RoutingScope) -> t::Value {
-            t::Value::from(match v {
-                RoutingScope::Regional => "REGIONAL",
-                RoutingScope::Global => "GLOBAL",
-                RoutingScope::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::router_input::RoutingScope;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

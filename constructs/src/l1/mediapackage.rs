@@ -1231,91 +1231,11 @@ pub mod packaging_configuration {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SpekeKeyProvider { #[inline] fn from(v: t::Value) -> SpekeKeyProvider { SpekeKeyProvider(t::Props::from_value(v)) } }
 
-    /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct EncryptionContractConfiguration(t::Props);
+    pub use super::origin_endpoint::EncryptionContractConfiguration;
 
-    impl EncryptionContractConfiguration {
-        /// With its required properties `PresetSpeke20Audio`, `PresetSpeke20Video`.
-        pub fn new(preset_speke20_audio: impl Into<PresetSpeke20Audio>, preset_speke20_video: impl Into<PresetSpeke20Video>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<PresetSpeke20Audio>("PresetSpeke20Audio", preset_speke20_audio.into());
-            p.put::<PresetSpeke20Video>("PresetSpeke20Video", preset_speke20_video.into());
-            Self(p)
-        }
-    }
+    pub use super::origin_endpoint::PresetSpeke20Audio;
 
-    impl From<EncryptionContractConfiguration> for t::Value { #[inline] fn from(v: EncryptionContractConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for EncryptionContractConfiguration { #[inline] fn from(v: t::Value) -> EncryptionContractConfiguration { EncryptionContractConfiguration(t::Props::from_value(v)) } }
-
-    /// A collection of audio encryption presets.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum PresetSpeke20Audio {
-        #[doc = "`PRESET-AUDIO-1`"] PresetAudio1,
-        #[doc = "`PRESET-AUDIO-2`"] PresetAudio2,
-        #[doc = "`PRESET-AUDIO-3`"] PresetAudio3,
-        #[doc = "`SHARED`"] Shared,
-        #[doc = "`UNENCRYPTED`"] Unencrypted,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<PresetSpeke20Audio> for t::Value {
-        #[inline]
-        fn from(v: PresetSpeke20Audio) -> t::Value {
-            t::Value::from(match v {
-                PresetSpeke20Audio::PresetAudio1 => "PRESET-AUDIO-1",
-                PresetSpeke20Audio::PresetAudio2 => "PRESET-AUDIO-2",
-                PresetSpeke20Audio::PresetAudio3 => "PRESET-AUDIO-3",
-                PresetSpeke20Audio::Shared => "SHARED",
-                PresetSpeke20Audio::Unencrypted => "UNENCRYPTED",
-                PresetSpeke20Audio::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A collection of video encryption presets.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum PresetSpeke20Video {
-        #[doc = "`PRESET-VIDEO-1`"] PresetVideo1,
-        #[doc = "`PRESET-VIDEO-2`"] PresetVideo2,
-        #[doc = "`PRESET-VIDEO-3`"] PresetVideo3,
-        #[doc = "`PRESET-VIDEO-4`"] PresetVideo4,
-        #[doc = "`PRESET-VIDEO-5`"] PresetVideo5,
-        #[doc = "`PRESET-VIDEO-6`"] PresetVideo6,
-        #[doc = "`PRESET-VIDEO-7`"] PresetVideo7,
-        #[doc = "`PRESET-VIDEO-8`"] PresetVideo8,
-        #[doc = "`SHARED`"] Shared,
-        #[doc = "`UNENCRYPTED`"] Unencrypted,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<PresetSpeke20Video> for t::Value {
-        #[inline]
-        fn from(v: PresetSpeke20Video) -> t::Value {
-            t::Value::from(match v {
-                PresetSpeke20Video::PresetVideo1 => "PRESET-VIDEO-1",
-                PresetSpeke20Video::PresetVideo2 => "PRESET-VIDEO-2",
-                PresetSpeke20Video::PresetVideo3 => "PRESET-VIDEO-3",
-                PresetSpeke20Video::PresetVideo4 => "PRESET-VIDEO-4",
-                PresetSpeke20Video::PresetVideo5 => "PRESET-VIDEO-5",
-                PresetSpeke20Video::PresetVideo6 => "PRESET-VIDEO-6",
-                PresetSpeke20Video::PresetVideo7 => "PRESET-VIDEO-7",
-                PresetSpeke20Video::PresetVideo8 => "PRESET-VIDEO-8",
-                PresetSpeke20Video::Shared => "SHARED",
-                PresetSpeke20Video::Unencrypted => "UNENCRYPTED",
-                PresetSpeke20Video::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::origin_endpoint::PresetSpeke20Video;
 
     /// An HTTP Live Streaming (HLS) manifest configuration.
     ///
@@ -1377,54 +1297,9 @@ pub mod packaging_configuration {
         }
     }
 
-    /// A StreamSelection configuration.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct StreamSelection(t::Props);
+    pub use super::origin_endpoint::StreamSelection;
 
-    impl StreamSelection {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `MaxVideoBitsPerSecond`: The maximum video bitrate (bps) to include in output.
-        pub fn max_video_bits_per_second(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxVideoBitsPerSecond", v.into()); self }
-        /// `MinVideoBitsPerSecond`: The minimum video bitrate (bps) to include in output.
-        pub fn min_video_bits_per_second(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MinVideoBitsPerSecond", v.into()); self }
-        /// `StreamOrder`: A directive that determines the order of streams in the output.
-        pub fn stream_order(mut self, v: impl Into<StreamOrder>) -> Self { self.0.put::<StreamOrder>("StreamOrder", v.into()); self }
-    }
-
-    impl From<StreamSelection> for t::Value { #[inline] fn from(v: StreamSelection) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for StreamSelection { #[inline] fn from(v: t::Value) -> StreamSelection { StreamSelection(t::Props::from_value(v)) } }
-
-    /// A directive that determines the order of streams in the output.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum StreamOrder {
-        #[doc = "`ORIGINAL`"] Original,
-        #[doc = "`VIDEO_BITRATE_ASCENDING`"] VideoBitrateAscending,
-        #[doc = "`VIDEO_BITRATE_DESCENDING`"] VideoBitrateDescending,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<StreamOrder> for t::Value {
-        #[inline]
-        fn from(v: StreamOrder) -> t::Value {
-            t::Value::from(match v {
-                StreamOrder::Original => "ORIGINAL",
-                StreamOrder::VideoBitrateAscending => "VIDEO_BITRATE_ASCENDING",
-                StreamOrder::VideoBitrateDescending => "VIDEO_BITRATE_DESCENDING",
-                StreamOrder::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::origin_endpoint::StreamOrder;
 
     /// A Dynamic Adaptive Streaming over HTTP (DASH) packaging configuration.
     ///
@@ -1586,23 +1461,7 @@ pub mod packaging_configuration {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DashEncryption { #[inline] fn from(v: t::Value) -> DashEncryption { DashEncryption(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum PeriodTrigger {
-        #[doc = "`ADS`"] Ads,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<PeriodTrigger> for t::Value {
-        #[inline]
-        fn from(v: PeriodTrigger) -> t::Value {
-            t::Value::from(match v {
-                PeriodTrigger::Ads => "ADS",
-                PeriodTrigger::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::origin_endpoint::PeriodTrigger;
 
     /// Determines the type of SegmentTemplate included in the Media Presentation Description (MPD). When set to
     /// NUMBER_WITH_TIMELINE, a full timeline is presented in each SegmentTemplate, with $Number$ media URLs.

@@ -756,37 +756,7 @@ pub mod origin_endpoint {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for MultiviewFilterConfiguration { #[inline] fn from(v: t::Value) -> MultiviewFilterConfiguration { MultiviewFilterConfiguration(t::Props::from_value(v)) } }
 
-    /// &lt;p&gt;A tile layout for a multiview channel. Each layout determines how many source tiles are composited into the
-    /// output and how those tiles are arranged.&lt;/p&gt; &lt;p&gt;The allowed values are:&lt;/p&gt; &lt;ul&gt; &lt;li&gt;
-    /// &lt;p&gt; &lt;code&gt;LAYOUT_2EH&lt;/code&gt; – Two tiles of equal …
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum MultiviewLayoutType {
-        #[doc = "`LAYOUT_2EH`"] Layout2eh,
-        #[doc = "`LAYOUT_2PL`"] Layout2pl,
-        #[doc = "`LAYOUT_3EL`"] Layout3el,
-        #[doc = "`LAYOUT_3PL`"] Layout3pl,
-        #[doc = "`LAYOUT_4E`"] Layout4e,
-        #[doc = "`LAYOUT_4PL`"] Layout4pl,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<MultiviewLayoutType> for t::Value {
-        #[inline]
-        fn from(v: MultiviewLayoutType) -> t::Value {
-            t::Value::from(match v {
-                MultiviewLayoutType::Layout2eh => "LAYOUT_2EH",
-                MultiviewLayoutType::Layout2pl => "LAYOUT_2PL",
-                MultiviewLayoutType::Layout3el => "LAYOUT_3EL",
-                MultiviewLayoutType::Layout3pl => "LAYOUT_3PL",
-                MultiviewLayoutType::Layout4e => "LAYOUT_4E",
-                MultiviewLayoutType::Layout4pl => "LAYOUT_4PL",
-                MultiviewLayoutType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::channel::MultiviewLayoutType;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

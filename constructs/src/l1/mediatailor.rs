@@ -2570,45 +2570,8 @@ pub mod vod_source {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// &lt;p&gt;The HTTP package configuration properties for the requested VOD source.&lt;/p&gt;
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct HttpPackageConfiguration(t::Props);
+    pub use super::live_source::HttpPackageConfiguration;
 
-    impl HttpPackageConfiguration {
-        /// With its required properties `Path`, `SourceGroup`, `Type`.
-        pub fn new(path: impl Into<t::Str>, source_group: impl Into<t::Str>, type_: impl Into<Type>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Path", path.into());
-            p.put::<t::Str>("SourceGroup", source_group.into());
-            p.put::<Type>("Type", type_.into());
-            Self(p)
-        }
-    }
-
-    impl From<HttpPackageConfiguration> for t::Value { #[inline] fn from(v: HttpPackageConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for HttpPackageConfiguration { #[inline] fn from(v: t::Value) -> HttpPackageConfiguration { HttpPackageConfiguration(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Type {
-        #[doc = "`DASH`"] Dash,
-        #[doc = "`HLS`"] Hls,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Type> for t::Value {
-        #[inline]
-        fn from(v: Type) -> t::Value {
-            t::Value::from(match v {
-                Type::Dash => "DASH",
-                Type::Hls => "HLS",
-                Type::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::live_source::Type;
 
 }

@@ -1035,24 +1035,7 @@ pub mod rule_group {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for RuleVariables { #[inline] fn from(v: t::Value) -> RuleVariables { RuleVariables(t::Props::from_value(v)) } }
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct IPSet(t::Props);
-
-    impl IPSet {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Definition`.
-        pub fn definition(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Definition", v.into()); self }
-    }
-
-    impl From<IPSet> for t::Value { #[inline] fn from(v: IPSet) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for IPSet { #[inline] fn from(v: t::Value) -> IPSet { IPSet(t::Props::from_value(v)) } }
+    pub use super::firewall_policy::IPSet;
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1319,76 +1302,13 @@ pub mod rule_group {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for StatelessRulesAndCustomActions { #[inline] fn from(v: t::Value) -> StatelessRulesAndCustomActions { StatelessRulesAndCustomActions(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CustomAction(t::Props);
+    pub use super::firewall_policy::CustomAction;
 
-    impl CustomAction {
-        /// With its required properties `ActionDefinition`, `ActionName`.
-        pub fn new(action_definition: impl Into<ActionDefinition>, action_name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<ActionDefinition>("ActionDefinition", action_definition.into());
-            p.put::<t::Str>("ActionName", action_name.into());
-            Self(p)
-        }
-    }
+    pub use super::firewall_policy::ActionDefinition;
 
-    impl From<CustomAction> for t::Value { #[inline] fn from(v: CustomAction) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CustomAction { #[inline] fn from(v: t::Value) -> CustomAction { CustomAction(t::Props::from_value(v)) } }
+    pub use super::firewall_policy::PublishMetricAction;
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct ActionDefinition(t::Props);
-
-    impl ActionDefinition {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `PublishMetricAction`.
-        pub fn publish_metric_action(mut self, v: impl Into<PublishMetricAction>) -> Self { self.0.put::<PublishMetricAction>("PublishMetricAction", v.into()); self }
-    }
-
-    impl From<ActionDefinition> for t::Value { #[inline] fn from(v: ActionDefinition) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ActionDefinition { #[inline] fn from(v: t::Value) -> ActionDefinition { ActionDefinition(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct PublishMetricAction(t::Props);
-
-    impl PublishMetricAction {
-        /// With its required properties `Dimensions`.
-        pub fn new(dimensions: impl Into<t::List<Dimension>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<Dimension>>("Dimensions", dimensions.into());
-            Self(p)
-        }
-    }
-
-    impl From<PublishMetricAction> for t::Value { #[inline] fn from(v: PublishMetricAction) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for PublishMetricAction { #[inline] fn from(v: t::Value) -> PublishMetricAction { PublishMetricAction(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Dimension(t::Props);
-
-    impl Dimension {
-        /// With its required properties `Value`.
-        pub fn new(value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<Dimension> for t::Value { #[inline] fn from(v: Dimension) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Dimension { #[inline] fn from(v: t::Value) -> Dimension { Dimension(t::Props::from_value(v)) } }
+    pub use super::firewall_policy::Dimension;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1560,25 +1480,7 @@ pub mod rule_group {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for StatefulRuleOptions { #[inline] fn from(v: t::Value) -> StatefulRuleOptions { StatefulRuleOptions(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum RuleOrder {
-        #[doc = "`DEFAULT_ACTION_ORDER`"] DefaultActionOrder,
-        #[doc = "`STRICT_ORDER`"] StrictOrder,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<RuleOrder> for t::Value {
-        #[inline]
-        fn from(v: RuleOrder) -> t::Value {
-            t::Value::from(match v {
-                RuleOrder::DefaultActionOrder => "DEFAULT_ACTION_ORDER",
-                RuleOrder::StrictOrder => "STRICT_ORDER",
-                RuleOrder::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::firewall_policy::RuleOrder;
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1830,40 +1732,9 @@ pub mod tls_inspection_configuration {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for ServerCertificateScope { #[inline] fn from(v: t::Value) -> ServerCertificateScope { ServerCertificateScope(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct PortRange(t::Props);
+    pub use super::rule_group::PortRange;
 
-    impl PortRange {
-        /// With its required properties `FromPort`, `ToPort`.
-        pub fn new(from_port: impl Into<t::Int>, to_port: impl Into<t::Int>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Int>("FromPort", from_port.into());
-            p.put::<t::Int>("ToPort", to_port.into());
-            Self(p)
-        }
-    }
-
-    impl From<PortRange> for t::Value { #[inline] fn from(v: PortRange) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for PortRange { #[inline] fn from(v: t::Value) -> PortRange { PortRange(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Address(t::Props);
-
-    impl Address {
-        /// With its required properties `AddressDefinition`.
-        pub fn new(address_definition: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("AddressDefinition", address_definition.into());
-            Self(p)
-        }
-    }
-
-    impl From<Address> for t::Value { #[inline] fn from(v: Address) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Address { #[inline] fn from(v: t::Value) -> Address { Address(t::Props::from_value(v)) } }
+    pub use super::rule_group::Address;
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1943,47 +1814,8 @@ pub mod vpc_endpoint_association {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SubnetMapping(t::Props);
+    pub use super::firewall::SubnetMapping;
 
-    impl SubnetMapping {
-        /// With its required properties `SubnetId`.
-        pub fn new(subnet_id: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("SubnetId", subnet_id.into());
-            Self(p)
-        }
-        /// `IPAddressType`: A IPAddressType
-        pub fn ip_address_type(mut self, v: impl Into<IPAddressType>) -> Self { self.0.put::<IPAddressType>("IPAddressType", v.into()); self }
-    }
-
-    impl From<SubnetMapping> for t::Value { #[inline] fn from(v: SubnetMapping) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SubnetMapping { #[inline] fn from(v: t::Value) -> SubnetMapping { SubnetMapping(t::Props::from_value(v)) } }
-
-    /// A IPAddressType
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum IPAddressType {
-        #[doc = "`DUALSTACK`"] Dualstack,
-        #[doc = "`IPV4`"] Ipv4,
-        #[doc = "`IPV6`"] Ipv6,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<IPAddressType> for t::Value {
-        #[inline]
-        fn from(v: IPAddressType) -> t::Value {
-            t::Value::from(match v {
-                IPAddressType::Dualstack => "DUALSTACK",
-                IPAddressType::Ipv4 => "IPV4",
-                IPAddressType::Ipv6 => "IPV6",
-                IPAddressType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::firewall::IPAddressType;
 
 }

@@ -1597,147 +1597,17 @@ pub mod telemetry_rule {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for TelemetryDestinationConfiguration { #[inline] fn from(v: t::Value) -> TelemetryDestinationConfiguration { TelemetryDestinationConfiguration(t::Props::from_value(v)) } }
 
-    /// Telemetry parameters for Cloudtrail
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CloudtrailParameters(t::Props);
+    pub use super::organization_telemetry_rule::CloudtrailParameters;
 
-    impl CloudtrailParameters {
-        /// With its required properties `AdvancedEventSelectors`.
-        pub fn new(advanced_event_selectors: impl Into<t::List<AdvancedEventSelector>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<AdvancedEventSelector>>("AdvancedEventSelectors", advanced_event_selectors.into());
-            Self(p)
-        }
-    }
+    pub use super::organization_telemetry_rule::AdvancedEventSelector;
 
-    impl From<CloudtrailParameters> for t::Value { #[inline] fn from(v: CloudtrailParameters) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CloudtrailParameters { #[inline] fn from(v: t::Value) -> CloudtrailParameters { CloudtrailParameters(t::Props::from_value(v)) } }
+    pub use super::organization_telemetry_rule::AdvancedFieldSelector;
 
-    /// An advanced event selector that includes optional name and field selectors
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct AdvancedEventSelector(t::Props);
+    pub use super::organization_telemetry_rule::DestinationType;
 
-    impl AdvancedEventSelector {
-        /// With its required properties `FieldSelectors`.
-        pub fn new(field_selectors: impl Into<t::List<AdvancedFieldSelector>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<AdvancedFieldSelector>>("FieldSelectors", field_selectors.into());
-            Self(p)
-        }
-        /// `Name`: An optional descriptive name for the advanced event selector
-        pub fn name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Name", v.into()); self }
-    }
+    pub use super::organization_telemetry_rule::ELBLoadBalancerLoggingParameters;
 
-    impl From<AdvancedEventSelector> for t::Value { #[inline] fn from(v: AdvancedEventSelector) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for AdvancedEventSelector { #[inline] fn from(v: t::Value) -> AdvancedEventSelector { AdvancedEventSelector(t::Props::from_value(v)) } }
-
-    /// A single selector statement in an advanced event selector.
-    ///
-    /// A property type: 7 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct AdvancedFieldSelector(t::Props);
-
-    impl AdvancedFieldSelector {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `EndsWith`: An operator that includes events that match the last few characters of the event record field specified as
-        /// the value of Field.
-        pub fn ends_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("EndsWith", v.into()); self }
-        /// `Equals`: An operator that includes events that match the exact value of the event record field specified as the value
-        /// of Field.
-        pub fn equals(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Equals", v.into()); self }
-        /// `Field`: A field in a CloudTrail event record on which to filter events to be logged
-        pub fn field(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Field", v.into()); self }
-        /// `NotEndsWith`: An operator that excludes events that match the last few characters of the event record field specified
-        /// as the value of Field.
-        pub fn not_ends_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("NotEndsWith", v.into()); self }
-        /// `NotEquals`: An operator that excludes events that match the exact value of the event record field specified as the
-        /// value of Field.
-        pub fn not_equals(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("NotEquals", v.into()); self }
-        /// `NotStartsWith`: An operator that excludes events that match the first few characters of the event record field
-        /// specified as the value of Field.
-        pub fn not_starts_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("NotStartsWith", v.into()); self }
-        /// `StartsWith`: An operator that includes events that match the first few characters of the event record field specified
-        /// as the value of Field.
-        pub fn starts_with(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StartsWith", v.into()); self }
-    }
-
-    impl From<AdvancedFieldSelector> for t::Value { #[inline] fn from(v: AdvancedFieldSelector) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for AdvancedFieldSelector { #[inline] fn from(v: t::Value) -> AdvancedFieldSelector { AdvancedFieldSelector(t::Props::from_value(v)) } }
-
-    /// Type of telemetry destination
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum DestinationType {
-        #[doc = "`cloud-watch-logs`"] CloudWatchLogs,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<DestinationType> for t::Value {
-        #[inline]
-        fn from(v: DestinationType) -> t::Value {
-            t::Value::from(match v {
-                DestinationType::CloudWatchLogs => "cloud-watch-logs",
-                DestinationType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// Telemetry parameters for ELB/NLB Load Balancer Logs
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct ELBLoadBalancerLoggingParameters(t::Props);
-
-    impl ELBLoadBalancerLoggingParameters {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `FieldDelimiter`: A delimiter to delineate log fields
-        pub fn field_delimiter(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("FieldDelimiter", v.into()); self }
-        /// `OutputFormat`.
-        pub fn output_format(mut self, v: impl Into<OutputFormat>) -> Self { self.0.put::<OutputFormat>("OutputFormat", v.into()); self }
-    }
-
-    impl From<ELBLoadBalancerLoggingParameters> for t::Value { #[inline] fn from(v: ELBLoadBalancerLoggingParameters) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ELBLoadBalancerLoggingParameters { #[inline] fn from(v: t::Value) -> ELBLoadBalancerLoggingParameters { ELBLoadBalancerLoggingParameters(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum OutputFormat {
-        #[doc = "`plain`"] Plain,
-        #[doc = "`json`"] Json,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<OutputFormat> for t::Value {
-        #[inline]
-        fn from(v: OutputFormat) -> t::Value {
-            t::Value::from(match v {
-                OutputFormat::Plain => "plain",
-                OutputFormat::Json => "json",
-                OutputFormat::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::organization_telemetry_rule::OutputFormat;
 
     /// Parameters for log delivery configuration
     ///
@@ -1794,79 +1664,11 @@ pub mod telemetry_rule {
         }
     }
 
-    /// Configuration parameters for Amazon MSK cluster monitoring.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct MskMonitoringParameters(t::Props);
+    pub use super::organization_telemetry_rule::MskMonitoringParameters;
 
-    impl MskMonitoringParameters {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `EnhancedMonitoring`: The level of enhanced monitoring for the MSK cluster.
-        pub fn enhanced_monitoring(mut self, v: impl Into<EnhancedMonitoring>) -> Self { self.0.put::<EnhancedMonitoring>("EnhancedMonitoring", v.into()); self }
-    }
+    pub use super::organization_telemetry_rule::EnhancedMonitoring;
 
-    impl From<MskMonitoringParameters> for t::Value { #[inline] fn from(v: MskMonitoringParameters) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for MskMonitoringParameters { #[inline] fn from(v: t::Value) -> MskMonitoringParameters { MskMonitoringParameters(t::Props::from_value(v)) } }
-
-    /// The level of enhanced monitoring for the MSK cluster.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum EnhancedMonitoring {
-        #[doc = "`DEFAULT`"] DefaultValue,
-        #[doc = "`PER_BROKER`"] PerBroker,
-        #[doc = "`PER_TOPIC_PER_BROKER`"] PerTopicPerBroker,
-        #[doc = "`PER_TOPIC_PER_PARTITION`"] PerTopicPerPartition,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<EnhancedMonitoring> for t::Value {
-        #[inline]
-        fn from(v: EnhancedMonitoring) -> t::Value {
-            t::Value::from(match v {
-                EnhancedMonitoring::DefaultValue => "DEFAULT",
-                EnhancedMonitoring::PerBroker => "PER_BROKER",
-                EnhancedMonitoring::PerTopicPerBroker => "PER_TOPIC_PER_BROKER",
-                EnhancedMonitoring::PerTopicPerPartition => "PER_TOPIC_PER_PARTITION",
-                EnhancedMonitoring::Other(v) => return v,
-            })
-        }
-    }
-
-    /// Telemetry parameters for VPC Flow logs
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct VPCFlowLogParameters(t::Props);
-
-    impl VPCFlowLogParameters {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `LogFormat`: The fields to include in the flow log record. If you omit this parameter, the flow log is created using the
-        /// default format.
-        pub fn log_format(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LogFormat", v.into()); self }
-        /// `MaxAggregationInterval`: The maximum interval of time, in seconds, during which a flow of packets is captured and
-        /// aggregated into a flow log record. Default is 600s.
-        pub fn max_aggregation_interval(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("MaxAggregationInterval", v.into()); self }
-        /// `TrafficType`: The type of traffic captured for the flow log. Default is ALL
-        pub fn traffic_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("TrafficType", v.into()); self }
-    }
-
-    impl From<VPCFlowLogParameters> for t::Value { #[inline] fn from(v: VPCFlowLogParameters) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for VPCFlowLogParameters { #[inline] fn from(v: t::Value) -> VPCFlowLogParameters { VPCFlowLogParameters(t::Props::from_value(v)) } }
+    pub use super::organization_telemetry_rule::VPCFlowLogParameters;
 
     /// Telemetry parameters for WAF v2 Web ACL
     ///
@@ -1893,258 +1695,27 @@ pub mod telemetry_rule {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for WAFLoggingParameters { #[inline] fn from(v: t::Value) -> WAFLoggingParameters { WAFLoggingParameters(t::Props::from_value(v)) } }
 
-    /// The type of logs to generate for WAF.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum WAFLogType {
-        #[doc = "`WAF_LOGS`"] WafLogs,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::organization_telemetry_rule::WAFLogType;
 
-    impl From<WAFLogType> for t::Value {
-        #[inline]
-        fn from(v: WAFLogType) -> t::Value {
-            t::Value::from(match v {
-                WAFLogType::WafLogs => "WAF_LOGS",
-                WAFLogType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::organization_telemetry_rule::LoggingFilter;
 
-    /// Default handling for logs that don't match any of the specified filtering conditions.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct LoggingFilter(t::Props);
+    pub use super::organization_telemetry_rule::FilterBehavior;
 
-    impl LoggingFilter {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `DefaultBehavior`.
-        pub fn default_behavior(mut self, v: impl Into<FilterBehavior>) -> Self { self.0.put::<FilterBehavior>("DefaultBehavior", v.into()); self }
-        /// `Filters`.
-        pub fn filters(mut self, v: impl Into<t::List<Filter>>) -> Self { self.0.put::<t::List<Filter>>("Filters", v.into()); self }
-    }
+    pub use super::organization_telemetry_rule::Filter;
 
-    impl From<LoggingFilter> for t::Value { #[inline] fn from(v: LoggingFilter) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LoggingFilter { #[inline] fn from(v: t::Value) -> LoggingFilter { LoggingFilter(t::Props::from_value(v)) } }
+    pub use super::organization_telemetry_rule::Condition;
 
-    /// The behavior required of the filter.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum FilterBehavior {
-        #[doc = "`KEEP`"] Keep,
-        #[doc = "`DROP`"] Drop,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::organization_telemetry_rule::ActionCondition;
 
-    impl From<FilterBehavior> for t::Value {
-        #[inline]
-        fn from(v: FilterBehavior) -> t::Value {
-            t::Value::from(match v {
-                FilterBehavior::Keep => "KEEP",
-                FilterBehavior::Drop => "DROP",
-                FilterBehavior::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::organization_telemetry_rule::Action;
 
-    /// A filter to be applied
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct Filter(t::Props);
+    pub use super::organization_telemetry_rule::LabelNameCondition;
 
-    impl Filter {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Behavior`.
-        pub fn behavior(mut self, v: impl Into<FilterBehavior>) -> Self { self.0.put::<FilterBehavior>("Behavior", v.into()); self }
-        /// `Conditions`.
-        pub fn conditions(mut self, v: impl Into<t::List<Condition>>) -> Self { self.0.put::<t::List<Condition>>("Conditions", v.into()); self }
-        /// `Requirement`.
-        pub fn requirement(mut self, v: impl Into<FilterRequirement>) -> Self { self.0.put::<FilterRequirement>("Requirement", v.into()); self }
-    }
+    pub use super::organization_telemetry_rule::FilterRequirement;
 
-    impl From<Filter> for t::Value { #[inline] fn from(v: Filter) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Filter { #[inline] fn from(v: t::Value) -> Filter { Filter(t::Props::from_value(v)) } }
+    pub use super::organization_telemetry_rule::FieldToMatch;
 
-    /// A condition for a filter.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct Condition(t::Props);
-
-    impl Condition {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `ActionCondition`.
-        pub fn action_condition(mut self, v: impl Into<ActionCondition>) -> Self { self.0.put::<ActionCondition>("ActionCondition", v.into()); self }
-        /// `LabelNameCondition`.
-        pub fn label_name_condition(mut self, v: impl Into<LabelNameCondition>) -> Self { self.0.put::<LabelNameCondition>("LabelNameCondition", v.into()); self }
-    }
-
-    impl From<Condition> for t::Value { #[inline] fn from(v: Condition) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Condition { #[inline] fn from(v: t::Value) -> Condition { Condition(t::Props::from_value(v)) } }
-
-    /// The condition of the action desired in the filter.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct ActionCondition(t::Props);
-
-    impl ActionCondition {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Action`.
-        pub fn action(mut self, v: impl Into<Action>) -> Self { self.0.put::<Action>("Action", v.into()); self }
-    }
-
-    impl From<ActionCondition> for t::Value { #[inline] fn from(v: ActionCondition) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ActionCondition { #[inline] fn from(v: t::Value) -> ActionCondition { ActionCondition(t::Props::from_value(v)) } }
-
-    /// The enumerated action to take.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Action {
-        #[doc = "`ALLOW`"] Allow,
-        #[doc = "`BLOCK`"] Block,
-        #[doc = "`COUNT`"] Count,
-        #[doc = "`CAPTCHA`"] Captcha,
-        #[doc = "`CHALLENGE`"] Challenge,
-        #[doc = "`EXCLUDED_AS_COUNT`"] ExcludedAsCount,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            t::Value::from(match v {
-                Action::Allow => "ALLOW",
-                Action::Block => "BLOCK",
-                Action::Count => "COUNT",
-                Action::Captcha => "CAPTCHA",
-                Action::Challenge => "CHALLENGE",
-                Action::ExcludedAsCount => "EXCLUDED_AS_COUNT",
-                Action::Other(v) => return v,
-            })
-        }
-    }
-
-    /// The label name of the condition.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct LabelNameCondition(t::Props);
-
-    impl LabelNameCondition {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `LabelName`: The label name of the condition.
-        pub fn label_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LabelName", v.into()); self }
-    }
-
-    impl From<LabelNameCondition> for t::Value { #[inline] fn from(v: LabelNameCondition) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LabelNameCondition { #[inline] fn from(v: t::Value) -> LabelNameCondition { LabelNameCondition(t::Props::from_value(v)) } }
-
-    /// The requirement portion of the filter.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum FilterRequirement {
-        #[doc = "`MEETS_ALL`"] MeetsAll,
-        #[doc = "`MEETS_ANY`"] MeetsAny,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<FilterRequirement> for t::Value {
-        #[inline]
-        fn from(v: FilterRequirement) -> t::Value {
-            t::Value::from(match v {
-                FilterRequirement::MeetsAll => "MEETS_ALL",
-                FilterRequirement::MeetsAny => "MEETS_ANY",
-                FilterRequirement::Other(v) => return v,
-            })
-        }
-    }
-
-    /// The field that we want to match this rule to.
-    ///
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct FieldToMatch(t::Props);
-
-    impl FieldToMatch {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Method`: The method with which to match this rule.
-        pub fn method(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Method", v.into()); self }
-        /// `QueryString`: The query string to find the resource to match this field to.
-        pub fn query_string(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("QueryString", v.into()); self }
-        /// `SingleHeader`.
-        pub fn single_header(mut self, v: impl Into<SingleHeader>) -> Self { self.0.put::<SingleHeader>("SingleHeader", v.into()); self }
-        /// `UriPath`: This is the URI path to match this rule to.
-        pub fn uri_path(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UriPath", v.into()); self }
-    }
-
-    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
-
-    /// Header for the field to match.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SingleHeader(t::Props);
-
-    impl SingleHeader {
-        /// With its required properties `Name`.
-        pub fn new(name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Name", name.into());
-            Self(p)
-        }
-    }
-
-    impl From<SingleHeader> for t::Value { #[inline] fn from(v: SingleHeader) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SingleHeader { #[inline] fn from(v: t::Value) -> SingleHeader { SingleHeader(t::Props::from_value(v)) } }
+    pub use super::organization_telemetry_rule::SingleHeader;
 
     /// Resource Type associated with the Telemetry Rule
     ///
@@ -2202,37 +1773,7 @@ pub mod telemetry_rule {
         }
     }
 
-    /// The telemetry source type that goes into the array.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum TelemetrySourceType {
-        #[doc = "`VPC_FLOW_LOGS`"] VpcFlowLogs,
-        #[doc = "`ROUTE53_RESOLVER_QUERY_LOGS`"] Route53ResolverQueryLogs,
-        #[doc = "`EKS_AUDIT_LOGS`"] EksAuditLogs,
-        #[doc = "`EKS_AUTHENTICATOR_LOGS`"] EksAuthenticatorLogs,
-        #[doc = "`EKS_CONTROLLER_MANAGER_LOGS`"] EksControllerManagerLogs,
-        #[doc = "`EKS_SCHEDULER_LOGS`"] EksSchedulerLogs,
-        #[doc = "`EKS_API_LOGS`"] EksApiLogs,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<TelemetrySourceType> for t::Value {
-        #[inline]
-        fn from(v: TelemetrySourceType) -> t::Value {
-            t::Value::from(match v {
-                TelemetrySourceType::VpcFlowLogs => "VPC_FLOW_LOGS",
-                TelemetrySourceType::Route53ResolverQueryLogs => "ROUTE53_RESOLVER_QUERY_LOGS",
-                TelemetrySourceType::EksAuditLogs => "EKS_AUDIT_LOGS",
-                TelemetrySourceType::EksAuthenticatorLogs => "EKS_AUTHENTICATOR_LOGS",
-                TelemetrySourceType::EksControllerManagerLogs => "EKS_CONTROLLER_MANAGER_LOGS",
-                TelemetrySourceType::EksSchedulerLogs => "EKS_SCHEDULER_LOGS",
-                TelemetrySourceType::EksApiLogs => "EKS_API_LOGS",
-                TelemetrySourceType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::organization_telemetry_rule::TelemetrySourceType;
 
     /// Telemetry Type associated with the Telemetry Rule
     ///

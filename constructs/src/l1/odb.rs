@@ -621,75 +621,9 @@ pub mod cloud_exadata_infrastructure {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for MaintenanceWindow { #[inline] fn from(v: t::Value) -> MaintenanceWindow { MaintenanceWindow(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum DaysOfWeekItem {
-        #[doc = "`MONDAY`"] Monday,
-        #[doc = "`TUESDAY`"] Tuesday,
-        #[doc = "`WEDNESDAY`"] Wednesday,
-        #[doc = "`THURSDAY`"] Thursday,
-        #[doc = "`FRIDAY`"] Friday,
-        #[doc = "`SATURDAY`"] Saturday,
-        #[doc = "`SUNDAY`"] Sunday,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::cloud_autonomous_vm_cluster::DaysOfWeekItem;
 
-    impl From<DaysOfWeekItem> for t::Value {
-        #[inline]
-        fn from(v: DaysOfWeekItem) -> t::Value {
-            t::Value::from(match v {
-                DaysOfWeekItem::Monday => "MONDAY",
-                DaysOfWeekItem::Tuesday => "TUESDAY",
-                DaysOfWeekItem::Wednesday => "WEDNESDAY",
-                DaysOfWeekItem::Thursday => "THURSDAY",
-                DaysOfWeekItem::Friday => "FRIDAY",
-                DaysOfWeekItem::Saturday => "SATURDAY",
-                DaysOfWeekItem::Sunday => "SUNDAY",
-                DaysOfWeekItem::Other(v) => return v,
-            })
-        }
-    }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Month {
-        #[doc = "`JANUARY`"] January,
-        #[doc = "`FEBRUARY`"] February,
-        #[doc = "`MARCH`"] March,
-        #[doc = "`APRIL`"] April,
-        #[doc = "`MAY`"] May,
-        #[doc = "`JUNE`"] June,
-        #[doc = "`JULY`"] July,
-        #[doc = "`AUGUST`"] August,
-        #[doc = "`SEPTEMBER`"] September,
-        #[doc = "`OCTOBER`"] October,
-        #[doc = "`NOVEMBER`"] November,
-        #[doc = "`DECEMBER`"] December,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Month> for t::Value {
-        #[inline]
-        fn from(v: Month) -> t::Value {
-            t::Value::from(match v {
-                Month::January => "JANUARY",
-                Month::February => "FEBRUARY",
-                Month::March => "MARCH",
-                Month::April => "APRIL",
-                Month::May => "MAY",
-                Month::June => "JUNE",
-                Month::July => "JULY",
-                Month::August => "AUGUST",
-                Month::September => "SEPTEMBER",
-                Month::October => "OCTOBER",
-                Month::November => "NOVEMBER",
-                Month::December => "DECEMBER",
-                Month::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::cloud_autonomous_vm_cluster::Month;
 
     /// The patching mode for the maintenance window.
     ///

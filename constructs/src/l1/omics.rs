@@ -448,23 +448,7 @@ pub mod reference_store {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SseConfig { #[inline] fn from(v: t::Value) -> SseConfig { SseConfig(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum EncryptionType {
-        #[doc = "`KMS`"] Kms,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<EncryptionType> for t::Value {
-        #[inline]
-        fn from(v: EncryptionType) -> t::Value {
-            t::Value::from(match v {
-                EncryptionType::Kms => "KMS",
-                EncryptionType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::annotation_store::EncryptionType;
 
 }
 
@@ -753,23 +737,7 @@ pub mod sequence_store {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SseConfig { #[inline] fn from(v: t::Value) -> SseConfig { SseConfig(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum EncryptionType {
-        #[doc = "`KMS`"] Kms,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<EncryptionType> for t::Value {
-        #[inline]
-        fn from(v: EncryptionType) -> t::Value {
-            t::Value::from(match v {
-                EncryptionType::Kms => "KMS",
-                EncryptionType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::annotation_store::EncryptionType;
 
 }
 
@@ -851,59 +819,11 @@ pub mod variant_store {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ReferenceItem(t::Props);
+    pub use super::annotation_store::ReferenceItem;
 
-    impl ReferenceItem {
-        /// With its required properties `ReferenceArn`.
-        pub fn new(reference_arn: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ReferenceArn", reference_arn.into());
-            Self(p)
-        }
-    }
+    pub use super::annotation_store::SseConfig;
 
-    impl From<ReferenceItem> for t::Value { #[inline] fn from(v: ReferenceItem) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ReferenceItem { #[inline] fn from(v: t::Value) -> ReferenceItem { ReferenceItem(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SseConfig(t::Props);
-
-    impl SseConfig {
-        /// With its required properties `Type`.
-        pub fn new(type_: impl Into<EncryptionType>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<EncryptionType>("Type", type_.into());
-            Self(p)
-        }
-        /// `KeyArn`.
-        pub fn key_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KeyArn", v.into()); self }
-    }
-
-    impl From<SseConfig> for t::Value { #[inline] fn from(v: SseConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SseConfig { #[inline] fn from(v: t::Value) -> SseConfig { SseConfig(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum EncryptionType {
-        #[doc = "`KMS`"] Kms,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<EncryptionType> for t::Value {
-        #[inline]
-        fn from(v: EncryptionType) -> t::Value {
-            t::Value::from(match v {
-                EncryptionType::Kms => "KMS",
-                EncryptionType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::annotation_store::EncryptionType;
 
 }
 
@@ -1333,220 +1253,24 @@ pub mod workflow_version {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Accelerators {
-        #[doc = "`GPU`"] Gpu,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::workflow::Accelerators;
 
-    impl From<Accelerators> for t::Value {
-        #[inline]
-        fn from(v: Accelerators) -> t::Value {
-            t::Value::from(match v {
-                Accelerators::Gpu => "GPU",
-                Accelerators::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::workflow::ContainerRegistryMap;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct ContainerRegistryMap(t::Props);
+    pub use super::workflow::ImageMapping;
 
-    impl ContainerRegistryMap {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `ImageMappings`.
-        pub fn image_mappings(mut self, v: impl Into<t::List<ImageMapping>>) -> Self { self.0.put::<t::List<ImageMapping>>("ImageMappings", v.into()); self }
-        /// `RegistryMappings`.
-        pub fn registry_mappings(mut self, v: impl Into<t::List<RegistryMapping>>) -> Self { self.0.put::<t::List<RegistryMapping>>("RegistryMappings", v.into()); self }
-    }
+    pub use super::workflow::RegistryMapping;
 
-    impl From<ContainerRegistryMap> for t::Value { #[inline] fn from(v: ContainerRegistryMap) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ContainerRegistryMap { #[inline] fn from(v: t::Value) -> ContainerRegistryMap { ContainerRegistryMap(t::Props::from_value(v)) } }
+    pub use super::workflow::DefinitionRepository;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct ImageMapping(t::Props);
+    pub use super::workflow::SourceReference;
 
-    impl ImageMapping {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `DestinationImage`.
-        pub fn destination_image(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DestinationImage", v.into()); self }
-        /// `SourceImage`.
-        pub fn source_image(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("SourceImage", v.into()); self }
-    }
+    pub use super::workflow::Type;
 
-    impl From<ImageMapping> for t::Value { #[inline] fn from(v: ImageMapping) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ImageMapping { #[inline] fn from(v: t::Value) -> ImageMapping { ImageMapping(t::Props::from_value(v)) } }
+    pub use super::workflow::WorkflowEngine;
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct RegistryMapping(t::Props);
+    pub use super::workflow::WorkflowParameter;
 
-    impl RegistryMapping {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `EcrAccountId`.
-        pub fn ecr_account_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EcrAccountId", v.into()); self }
-        /// `EcrRepositoryPrefix`.
-        pub fn ecr_repository_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("EcrRepositoryPrefix", v.into()); self }
-        /// `UpstreamRegistryUrl`.
-        pub fn upstream_registry_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UpstreamRegistryUrl", v.into()); self }
-        /// `UpstreamRepositoryPrefix`.
-        pub fn upstream_repository_prefix(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("UpstreamRepositoryPrefix", v.into()); self }
-    }
-
-    impl From<RegistryMapping> for t::Value { #[inline] fn from(v: RegistryMapping) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for RegistryMapping { #[inline] fn from(v: t::Value) -> RegistryMapping { RegistryMapping(t::Props::from_value(v)) } }
-
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct DefinitionRepository(t::Props);
-
-    impl DefinitionRepository {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `connectionArn`.
-        pub fn connection_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("connectionArn", v.into()); self }
-        /// `excludeFilePatterns`.
-        pub fn exclude_file_patterns(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("excludeFilePatterns", v.into()); self }
-        /// `fullRepositoryId`.
-        pub fn full_repository_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("fullRepositoryId", v.into()); self }
-        /// `sourceReference`.
-        pub fn source_reference(mut self, v: impl Into<SourceReference>) -> Self { self.0.put::<SourceReference>("sourceReference", v.into()); self }
-    }
-
-    impl From<DefinitionRepository> for t::Value { #[inline] fn from(v: DefinitionRepository) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for DefinitionRepository { #[inline] fn from(v: t::Value) -> DefinitionRepository { DefinitionRepository(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct SourceReference(t::Props);
-
-    impl SourceReference {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `type`.
-        pub fn type_(mut self, v: impl Into<Type>) -> Self { self.0.put::<Type>("type", v.into()); self }
-        /// `value`.
-        pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("value", v.into()); self }
-    }
-
-    impl From<SourceReference> for t::Value { #[inline] fn from(v: SourceReference) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SourceReference { #[inline] fn from(v: t::Value) -> SourceReference { SourceReference(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Type {
-        #[doc = "`BRANCH`"] Branch,
-        #[doc = "`TAG`"] Tag,
-        #[doc = "`COMMIT`"] Commit,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Type> for t::Value {
-        #[inline]
-        fn from(v: Type) -> t::Value {
-            t::Value::from(match v {
-                Type::Branch => "BRANCH",
-                Type::Tag => "TAG",
-                Type::Commit => "COMMIT",
-                Type::Other(v) => return v,
-            })
-        }
-    }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum WorkflowEngine {
-        #[doc = "`WDL`"] Wdl,
-        #[doc = "`NEXTFLOW`"] Nextflow,
-        #[doc = "`CWL`"] Cwl,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<WorkflowEngine> for t::Value {
-        #[inline]
-        fn from(v: WorkflowEngine) -> t::Value {
-            t::Value::from(match v {
-                WorkflowEngine::Wdl => "WDL",
-                WorkflowEngine::Nextflow => "NEXTFLOW",
-                WorkflowEngine::Cwl => "CWL",
-                WorkflowEngine::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct WorkflowParameter(t::Props);
-
-    impl WorkflowParameter {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Description`.
-        pub fn description(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Description", v.into()); self }
-        /// `Optional`.
-        pub fn optional(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("Optional", v.into()); self }
-    }
-
-    impl From<WorkflowParameter> for t::Value { #[inline] fn from(v: WorkflowParameter) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for WorkflowParameter { #[inline] fn from(v: t::Value) -> WorkflowParameter { WorkflowParameter(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum StorageType {
-        #[doc = "`STATIC`"] Static,
-        #[doc = "`DYNAMIC`"] Dynamic,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<StorageType> for t::Value {
-        #[inline]
-        fn from(v: StorageType) -> t::Value {
-            t::Value::from(match v {
-                StorageType::Static => "STATIC",
-                StorageType::Dynamic => "DYNAMIC",
-                StorageType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::workflow::StorageType;
 
 }

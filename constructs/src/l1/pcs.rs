@@ -776,25 +776,7 @@ pub mod compute_node_group {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SlurmConfiguration { #[inline] fn from(v: t::Value) -> SlurmConfiguration { SlurmConfiguration(t::Props::from_value(v)) } }
 
-    /// Additional settings that directly map to Slurm settings.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SlurmCustomSetting(t::Props);
-
-    impl SlurmCustomSetting {
-        /// With its required properties `ParameterName`, `ParameterValue`.
-        pub fn new(parameter_name: impl Into<t::Str>, parameter_value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ParameterName", parameter_name.into());
-            p.put::<t::Str>("ParameterValue", parameter_value.into());
-            Self(p)
-        }
-    }
-
-    impl From<SlurmCustomSetting> for t::Value { #[inline] fn from(v: SlurmCustomSetting) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SlurmCustomSetting { #[inline] fn from(v: t::Value) -> SlurmCustomSetting { SlurmCustomSetting(t::Props::from_value(v)) } }
+    pub use super::cluster::SlurmCustomSetting;
 
     /// Additional configuration when you specify SPOT as the purchase option.
     ///
@@ -954,24 +936,6 @@ pub mod queue {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SlurmConfiguration { #[inline] fn from(v: t::Value) -> SlurmConfiguration { SlurmConfiguration(t::Props::from_value(v)) } }
 
-    /// Additional settings that directly map to Slurm settings.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct SlurmCustomSetting(t::Props);
-
-    impl SlurmCustomSetting {
-        /// With its required properties `ParameterName`, `ParameterValue`.
-        pub fn new(parameter_name: impl Into<t::Str>, parameter_value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ParameterName", parameter_name.into());
-            p.put::<t::Str>("ParameterValue", parameter_value.into());
-            Self(p)
-        }
-    }
-
-    impl From<SlurmCustomSetting> for t::Value { #[inline] fn from(v: SlurmCustomSetting) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SlurmCustomSetting { #[inline] fn from(v: t::Value) -> SlurmCustomSetting { SlurmCustomSetting(t::Props::from_value(v)) } }
+    pub use super::cluster::SlurmCustomSetting;
 
 }

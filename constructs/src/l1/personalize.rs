@@ -556,27 +556,7 @@ pub mod schema {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// The domain of a Domain dataset group.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Domain {
-        #[doc = "`ECOMMERCE`"] Ecommerce,
-        #[doc = "`VIDEO_ON_DEMAND`"] VideoOnDemand,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Domain> for t::Value {
-        #[inline]
-        fn from(v: Domain) -> t::Value {
-            t::Value::from(match v {
-                Domain::Ecommerce => "ECOMMERCE",
-                Domain::VideoOnDemand => "VIDEO_ON_DEMAND",
-                Domain::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::dataset_group::Domain;
 
 }
 

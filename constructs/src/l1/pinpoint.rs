@@ -1002,23 +1002,7 @@ pub mod campaign {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SetDimension { #[inline] fn from(v: t::Value) -> SetDimension { SetDimension(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct QuietTime(t::Props);
-
-    impl QuietTime {
-        /// With its required properties `End`, `Start`.
-        pub fn new(end: impl Into<t::Str>, start: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("End", end.into());
-            p.put::<t::Str>("Start", start.into());
-            Self(p)
-        }
-    }
-
-    impl From<QuietTime> for t::Value { #[inline] fn from(v: QuietTime) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for QuietTime { #[inline] fn from(v: t::Value) -> QuietTime { QuietTime(t::Props::from_value(v)) } }
+    pub use super::application_settings::QuietTime;
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1066,28 +1050,7 @@ pub mod campaign {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Template { #[inline] fn from(v: t::Value) -> Template { Template(t::Props::from_value(v)) } }
 
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct CampaignHook(t::Props);
-
-    impl CampaignHook {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `LambdaFunctionName`.
-        pub fn lambda_function_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("LambdaFunctionName", v.into()); self }
-        /// `Mode`.
-        pub fn mode(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Mode", v.into()); self }
-        /// `WebUrl`.
-        pub fn web_url(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("WebUrl", v.into()); self }
-    }
-
-    impl From<CampaignHook> for t::Value { #[inline] fn from(v: CampaignHook) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CampaignHook { #[inline] fn from(v: t::Value) -> CampaignHook { CampaignHook(t::Props::from_value(v)) } }
+    pub use super::application_settings::CampaignHook;
 
     /// A property type: 5 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1916,26 +1879,7 @@ pub mod segment {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Demographic { #[inline] fn from(v: t::Value) -> Demographic { Demographic(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct SetDimension(t::Props);
-
-    impl SetDimension {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `DimensionType`.
-        pub fn dimension_type(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DimensionType", v.into()); self }
-        /// `Values`.
-        pub fn values(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("Values", v.into()); self }
-    }
-
-    impl From<SetDimension> for t::Value { #[inline] fn from(v: SetDimension) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for SetDimension { #[inline] fn from(v: t::Value) -> SetDimension { SetDimension(t::Props::from_value(v)) } }
+    pub use super::campaign::SetDimension;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]

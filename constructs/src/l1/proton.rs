@@ -200,22 +200,6 @@ pub mod service_template {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Provisioning {
-        #[doc = "`CUSTOMER_MANAGED`"] CustomerManaged,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Provisioning> for t::Value {
-        #[inline]
-        fn from(v: Provisioning) -> t::Value {
-            t::Value::from(match v {
-                Provisioning::CustomerManaged => "CUSTOMER_MANAGED",
-                Provisioning::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::environment_template::Provisioning;
 
 }

@@ -783,30 +783,7 @@ pub mod data_source {
         }
     }
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct DocumentAttributeValue(t::Props);
-
-    impl DocumentAttributeValue {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `DateValue`.
-        pub fn date_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DateValue", v.into()); self }
-        /// `LongValue`.
-        pub fn long_value(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("LongValue", v.into()); self }
-        /// `StringListValue`.
-        pub fn string_list_value(mut self, v: impl Into<t::List<t::Str>>) -> Self { self.0.put::<t::List<t::Str>>("StringListValue", v.into()); self }
-        /// `StringValue`.
-        pub fn string_value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("StringValue", v.into()); self }
-    }
-
-    impl From<DocumentAttributeValue> for t::Value { #[inline] fn from(v: DocumentAttributeValue) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for DocumentAttributeValue { #[inline] fn from(v: t::Value) -> DocumentAttributeValue { DocumentAttributeValue(t::Props::from_value(v)) } }
+    pub use super::data_accessor::DocumentAttributeValue;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]

@@ -2014,50 +2014,9 @@ pub mod db_proxy_endpoint {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum EndpointNetworkType {
-        #[doc = "`IPV4`"] Ipv4,
-        #[doc = "`IPV6`"] Ipv6,
-        #[doc = "`DUAL`"] Dual,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::db_proxy::EndpointNetworkType;
 
-    impl From<EndpointNetworkType> for t::Value {
-        #[inline]
-        fn from(v: EndpointNetworkType) -> t::Value {
-            t::Value::from(match v {
-                EndpointNetworkType::Ipv4 => "IPV4",
-                EndpointNetworkType::Ipv6 => "IPV6",
-                EndpointNetworkType::Dual => "DUAL",
-                EndpointNetworkType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct TagFormat(t::Props);
-
-    impl TagFormat {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Key`.
-        pub fn key(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Key", v.into()); self }
-        /// `Value`.
-        pub fn value(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Value", v.into()); self }
-    }
-
-    impl From<TagFormat> for t::Value { #[inline] fn from(v: TagFormat) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagFormat { #[inline] fn from(v: t::Value) -> TagFormat { TagFormat(t::Props::from_value(v)) } }
+    pub use super::db_proxy::TagFormat;
 
     /// A value that indicates whether the DB proxy endpoint can be used for read/write or read-only operations.
     ///

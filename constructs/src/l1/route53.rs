@@ -1134,23 +1134,7 @@ pub mod record_set_group {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for AliasTarget { #[inline] fn from(v: t::Value) -> AliasTarget { AliasTarget(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct CidrRoutingConfig(t::Props);
-
-    impl CidrRoutingConfig {
-        /// With its required properties `CollectionId`, `LocationName`.
-        pub fn new(collection_id: impl Into<t::Str>, location_name: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("CollectionId", collection_id.into());
-            p.put::<t::Str>("LocationName", location_name.into());
-            Self(p)
-        }
-    }
-
-    impl From<CidrRoutingConfig> for t::Value { #[inline] fn from(v: CidrRoutingConfig) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CidrRoutingConfig { #[inline] fn from(v: t::Value) -> CidrRoutingConfig { CidrRoutingConfig(t::Props::from_value(v)) } }
+    pub use super::record_set::CidrRoutingConfig;
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -1200,23 +1184,7 @@ pub mod record_set_group {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for GeoProximityLocation { #[inline] fn from(v: t::Value) -> GeoProximityLocation { GeoProximityLocation(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Coordinates(t::Props);
-
-    impl Coordinates {
-        /// With its required properties `Latitude`, `Longitude`.
-        pub fn new(latitude: impl Into<t::Str>, longitude: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Latitude", latitude.into());
-            p.put::<t::Str>("Longitude", longitude.into());
-            Self(p)
-        }
-    }
-
-    impl From<Coordinates> for t::Value { #[inline] fn from(v: Coordinates) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Coordinates { #[inline] fn from(v: t::Value) -> Coordinates { Coordinates(t::Props::from_value(v)) } }
+    pub use super::record_set::Coordinates;
 
 }
 

@@ -292,141 +292,19 @@ pub mod link {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct LinkAttributes(t::Props);
+    pub use super::inbound_external_link::LinkAttributes;
 
-    impl LinkAttributes {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `CustomerProvidedId`.
-        pub fn customer_provided_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomerProvidedId", v.into()); self }
-        /// `ResponderErrorMasking`.
-        pub fn responder_error_masking(mut self, v: impl Into<t::List<ResponderErrorMaskingForHttpCode>>) -> Self { self.0.put::<t::List<ResponderErrorMaskingForHttpCode>>("ResponderErrorMasking", v.into()); self }
-    }
+    pub use super::inbound_external_link::ResponderErrorMaskingForHttpCode;
 
-    impl From<LinkAttributes> for t::Value { #[inline] fn from(v: LinkAttributes) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LinkAttributes { #[inline] fn from(v: t::Value) -> LinkAttributes { LinkAttributes(t::Props::from_value(v)) } }
+    pub use super::inbound_external_link::Action;
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ResponderErrorMaskingForHttpCode(t::Props);
+    pub use super::inbound_external_link::ResponderErrorMaskingLoggingType;
 
-    impl ResponderErrorMaskingForHttpCode {
-        /// With its required properties `Action`, `HttpCode`, `LoggingTypes`.
-        pub fn new(action: impl Into<Action>, http_code: impl Into<t::Str>, logging_types: impl Into<t::List<ResponderErrorMaskingLoggingType>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<Action>("Action", action.into());
-            p.put::<t::Str>("HttpCode", http_code.into());
-            p.put::<t::List<ResponderErrorMaskingLoggingType>>("LoggingTypes", logging_types.into());
-            Self(p)
-        }
-        /// `ResponseLoggingPercentage`.
-        pub fn response_logging_percentage(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ResponseLoggingPercentage", v.into()); self }
-    }
+    pub use super::inbound_external_link::LinkLogSettings;
 
-    impl From<ResponderErrorMaskingForHttpCode> for t::Value { #[inline] fn from(v: ResponderErrorMaskingForHttpCode) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ResponderErrorMaskingForHttpCode { #[inline] fn from(v: t::Value) -> ResponderErrorMaskingForHttpCode { ResponderErrorMaskingForHttpCode(t::Props::from_value(v)) } }
+    pub use super::inbound_external_link::ApplicationLogs;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Action {
-        #[doc = "`NO_BID`"] NoBid,
-        #[doc = "`PASSTHROUGH`"] Passthrough,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            t::Value::from(match v {
-                Action::NoBid => "NO_BID",
-                Action::Passthrough => "PASSTHROUGH",
-                Action::Other(v) => return v,
-            })
-        }
-    }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ResponderErrorMaskingLoggingType {
-        #[doc = "`NONE`"] NoneValue,
-        #[doc = "`METRIC`"] Metric,
-        #[doc = "`RESPONSE`"] Response,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<ResponderErrorMaskingLoggingType> for t::Value {
-        #[inline]
-        fn from(v: ResponderErrorMaskingLoggingType) -> t::Value {
-            t::Value::from(match v {
-                ResponderErrorMaskingLoggingType::NoneValue => "NONE",
-                ResponderErrorMaskingLoggingType::Metric => "METRIC",
-                ResponderErrorMaskingLoggingType::Response => "RESPONSE",
-                ResponderErrorMaskingLoggingType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct LinkLogSettings(t::Props);
-
-    impl LinkLogSettings {
-        /// With its required properties `ApplicationLogs`.
-        pub fn new(application_logs: impl Into<ApplicationLogs>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<ApplicationLogs>("ApplicationLogs", application_logs.into());
-            Self(p)
-        }
-    }
-
-    impl From<LinkLogSettings> for t::Value { #[inline] fn from(v: LinkLogSettings) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LinkLogSettings { #[inline] fn from(v: t::Value) -> LinkLogSettings { LinkLogSettings(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ApplicationLogs(t::Props);
-
-    impl ApplicationLogs {
-        /// With its required properties `LinkApplicationLogSampling`.
-        pub fn new(link_application_log_sampling: impl Into<LinkApplicationLogSampling>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<LinkApplicationLogSampling>("LinkApplicationLogSampling", link_application_log_sampling.into());
-            Self(p)
-        }
-    }
-
-    impl From<ApplicationLogs> for t::Value { #[inline] fn from(v: ApplicationLogs) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ApplicationLogs { #[inline] fn from(v: t::Value) -> ApplicationLogs { ApplicationLogs(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct LinkApplicationLogSampling(t::Props);
-
-    impl LinkApplicationLogSampling {
-        /// With its required properties `ErrorLog`, `FilterLog`.
-        pub fn new(error_log: impl Into<t::Num>, filter_log: impl Into<t::Num>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Num>("ErrorLog", error_log.into());
-            p.put::<t::Num>("FilterLog", filter_log.into());
-            Self(p)
-        }
-    }
-
-    impl From<LinkApplicationLogSampling> for t::Value { #[inline] fn from(v: LinkApplicationLogSampling) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LinkApplicationLogSampling { #[inline] fn from(v: t::Value) -> LinkApplicationLogSampling { LinkApplicationLogSampling(t::Props::from_value(v)) } }
+    pub use super::inbound_external_link::LinkApplicationLogSampling;
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -817,141 +695,19 @@ pub mod outbound_external_link {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct LinkAttributes(t::Props);
+    pub use super::inbound_external_link::LinkAttributes;
 
-    impl LinkAttributes {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `CustomerProvidedId`.
-        pub fn customer_provided_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("CustomerProvidedId", v.into()); self }
-        /// `ResponderErrorMasking`.
-        pub fn responder_error_masking(mut self, v: impl Into<t::List<ResponderErrorMaskingForHttpCode>>) -> Self { self.0.put::<t::List<ResponderErrorMaskingForHttpCode>>("ResponderErrorMasking", v.into()); self }
-    }
+    pub use super::inbound_external_link::ResponderErrorMaskingForHttpCode;
 
-    impl From<LinkAttributes> for t::Value { #[inline] fn from(v: LinkAttributes) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LinkAttributes { #[inline] fn from(v: t::Value) -> LinkAttributes { LinkAttributes(t::Props::from_value(v)) } }
+    pub use super::inbound_external_link::Action;
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ResponderErrorMaskingForHttpCode(t::Props);
+    pub use super::inbound_external_link::ResponderErrorMaskingLoggingType;
 
-    impl ResponderErrorMaskingForHttpCode {
-        /// With its required properties `Action`, `HttpCode`, `LoggingTypes`.
-        pub fn new(action: impl Into<Action>, http_code: impl Into<t::Str>, logging_types: impl Into<t::List<ResponderErrorMaskingLoggingType>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<Action>("Action", action.into());
-            p.put::<t::Str>("HttpCode", http_code.into());
-            p.put::<t::List<ResponderErrorMaskingLoggingType>>("LoggingTypes", logging_types.into());
-            Self(p)
-        }
-        /// `ResponseLoggingPercentage`.
-        pub fn response_logging_percentage(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("ResponseLoggingPercentage", v.into()); self }
-    }
+    pub use super::inbound_external_link::LinkLogSettings;
 
-    impl From<ResponderErrorMaskingForHttpCode> for t::Value { #[inline] fn from(v: ResponderErrorMaskingForHttpCode) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ResponderErrorMaskingForHttpCode { #[inline] fn from(v: t::Value) -> ResponderErrorMaskingForHttpCode { ResponderErrorMaskingForHttpCode(t::Props::from_value(v)) } }
+    pub use super::inbound_external_link::ApplicationLogs;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Action {
-        #[doc = "`NO_BID`"] NoBid,
-        #[doc = "`PASSTHROUGH`"] Passthrough,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            t::Value::from(match v {
-                Action::NoBid => "NO_BID",
-                Action::Passthrough => "PASSTHROUGH",
-                Action::Other(v) => return v,
-            })
-        }
-    }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ResponderErrorMaskingLoggingType {
-        #[doc = "`NONE`"] NoneValue,
-        #[doc = "`METRIC`"] Metric,
-        #[doc = "`RESPONSE`"] Response,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<ResponderErrorMaskingLoggingType> for t::Value {
-        #[inline]
-        fn from(v: ResponderErrorMaskingLoggingType) -> t::Value {
-            t::Value::from(match v {
-                ResponderErrorMaskingLoggingType::NoneValue => "NONE",
-                ResponderErrorMaskingLoggingType::Metric => "METRIC",
-                ResponderErrorMaskingLoggingType::Response => "RESPONSE",
-                ResponderErrorMaskingLoggingType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct LinkLogSettings(t::Props);
-
-    impl LinkLogSettings {
-        /// With its required properties `ApplicationLogs`.
-        pub fn new(application_logs: impl Into<ApplicationLogs>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<ApplicationLogs>("ApplicationLogs", application_logs.into());
-            Self(p)
-        }
-    }
-
-    impl From<LinkLogSettings> for t::Value { #[inline] fn from(v: LinkLogSettings) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LinkLogSettings { #[inline] fn from(v: t::Value) -> LinkLogSettings { LinkLogSettings(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ApplicationLogs(t::Props);
-
-    impl ApplicationLogs {
-        /// With its required properties `LinkApplicationLogSampling`.
-        pub fn new(link_application_log_sampling: impl Into<LinkApplicationLogSampling>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<LinkApplicationLogSampling>("LinkApplicationLogSampling", link_application_log_sampling.into());
-            Self(p)
-        }
-    }
-
-    impl From<ApplicationLogs> for t::Value { #[inline] fn from(v: ApplicationLogs) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ApplicationLogs { #[inline] fn from(v: t::Value) -> ApplicationLogs { ApplicationLogs(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct LinkApplicationLogSampling(t::Props);
-
-    impl LinkApplicationLogSampling {
-        /// With its required properties `ErrorLog`, `FilterLog`.
-        pub fn new(error_log: impl Into<t::Num>, filter_log: impl Into<t::Num>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Num>("ErrorLog", error_log.into());
-            p.put::<t::Num>("FilterLog", filter_log.into());
-            Self(p)
-        }
-    }
-
-    impl From<LinkApplicationLogSampling> for t::Value { #[inline] fn from(v: LinkApplicationLogSampling) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for LinkApplicationLogSampling { #[inline] fn from(v: t::Value) -> LinkApplicationLogSampling { LinkApplicationLogSampling(t::Props::from_value(v)) } }
+    pub use super::inbound_external_link::LinkApplicationLogSampling;
 
 }
 

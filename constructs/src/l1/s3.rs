@@ -3140,37 +3140,7 @@ pub mod multi_region_access_point {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 4 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct PublicAccessBlockConfiguration(t::Props);
-
-    impl PublicAccessBlockConfiguration {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `BlockPublicAcls`: Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this
-        /// account. Setting this element to TRUE causes the following behavior: - PUT Bucket acl and PUT Object acl calls fail if
-        /// the specified ACL is public.
-        pub fn block_public_acls(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("BlockPublicAcls", v.into()); self }
-        /// `BlockPublicPolicy`: Specifies whether Amazon S3 should block public bucket policies for buckets in this account.
-        /// Setting this element to TRUE causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows
-        /// public access.
-        pub fn block_public_policy(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("BlockPublicPolicy", v.into()); self }
-        /// `IgnorePublicAcls`: Specifies whether Amazon S3 should ignore public ACLs for buckets in this account. Setting this
-        /// element to TRUE causes Amazon S3 to ignore all public ACLs on buckets in this account and any objects that they contain.
-        pub fn ignore_public_acls(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("IgnorePublicAcls", v.into()); self }
-        /// `RestrictPublicBuckets`: Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting
-        /// this element to TRUE restricts access to this bucket to only AWS services and authorized users within this account if
-        /// the bucket has a public policy.
-        pub fn restrict_public_buckets(mut self, v: impl Into<t::Bool>) -> Self { self.0.put::<t::Bool>("RestrictPublicBuckets", v.into()); self }
-    }
-
-    impl From<PublicAccessBlockConfiguration> for t::Value { #[inline] fn from(v: PublicAccessBlockConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for PublicAccessBlockConfiguration { #[inline] fn from(v: t::Value) -> PublicAccessBlockConfiguration { PublicAccessBlockConfiguration(t::Props::from_value(v)) } }
+    pub use super::access_point::PublicAccessBlockConfiguration;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]

@@ -2773,30 +2773,7 @@ pub mod insight {
         }
     }
 
-    /// A number filter for querying findings.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct NumberFilter(t::Props);
-
-    impl NumberFilter {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `Eq`: The equal-to condition to be applied to a single field when querying for findings.
-        pub fn eq_(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Eq", v.into()); self }
-        /// `Gte`: The greater-than-equal condition to be applied to a single field when querying for findings.
-        pub fn gte(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Gte", v.into()); self }
-        /// `Lte`: The less-than-equal condition to be applied to a single field when querying for findings.
-        pub fn lte(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("Lte", v.into()); self }
-    }
-
-    impl From<NumberFilter> for t::Value { #[inline] fn from(v: NumberFilter) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for NumberFilter { #[inline] fn from(v: t::Value) -> NumberFilter { NumberFilter(t::Props::from_value(v)) } }
+    pub use super::automation_rule::NumberFilter;
 
     /// A date filter for querying findings.
     ///
@@ -2823,45 +2800,9 @@ pub mod insight {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for DateFilter { #[inline] fn from(v: t::Value) -> DateFilter { DateFilter(t::Props::from_value(v)) } }
 
-    /// A date range for the date filter.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct DateRange(t::Props);
+    pub use super::automation_rule::DateRange;
 
-    impl DateRange {
-        /// With its required properties `Unit`, `Value`.
-        pub fn new(unit: impl Into<Unit>, value: impl Into<t::Num>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<Unit>("Unit", unit.into());
-            p.put::<t::Num>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<DateRange> for t::Value { #[inline] fn from(v: DateRange) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for DateRange { #[inline] fn from(v: t::Value) -> DateRange { DateRange(t::Props::from_value(v)) } }
-
-    /// A date range unit for the date filter.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Unit {
-        #[doc = "`DAYS`"] Days,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Unit> for t::Value {
-        #[inline]
-        fn from(v: Unit) -> t::Value {
-            t::Value::from(match v {
-                Unit::Days => "DAYS",
-                Unit::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::automation_rule::Unit;
 
     /// A keyword filter for querying findings.
     ///

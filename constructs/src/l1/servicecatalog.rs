@@ -858,27 +858,7 @@ pub mod service_action {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AcceptLanguage {
-        #[doc = "`en`"] En,
-        #[doc = "`jp`"] Jp,
-        #[doc = "`zh`"] Zh,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<AcceptLanguage> for t::Value {
-        #[inline]
-        fn from(v: AcceptLanguage) -> t::Value {
-            t::Value::from(match v {
-                AcceptLanguage::En => "en",
-                AcceptLanguage::Jp => "jp",
-                AcceptLanguage::Zh => "zh",
-                AcceptLanguage::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::cloud_formation_provisioned_product::AcceptLanguage;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq)]

@@ -298,24 +298,7 @@ pub mod public_dns_namespace {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for PublicDnsPropertiesMutable { #[inline] fn from(v: t::Value) -> PublicDnsPropertiesMutable { PublicDnsPropertiesMutable(t::Props::from_value(v)) } }
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct Soa(t::Props);
-
-    impl Soa {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `TTL`.
-        pub fn ttl(mut self, v: impl Into<t::Num>) -> Self { self.0.put::<t::Num>("TTL", v.into()); self }
-    }
-
-    impl From<Soa> for t::Value { #[inline] fn from(v: Soa) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Soa { #[inline] fn from(v: t::Value) -> Soa { Soa(t::Props::from_value(v)) } }
+    pub use super::private_dns_namespace::Soa;
 
 }
 

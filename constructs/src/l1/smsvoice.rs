@@ -611,114 +611,15 @@ pub mod pool {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase
-    /// that an end user can send to your number to elicit a response, such as an informational message or a special offer.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct MandatoryKeywords(t::Props);
+    pub use super::phone_number::MandatoryKeywords;
 
-    impl MandatoryKeywords {
-        /// With its required properties `HELP`, `STOP`.
-        pub fn new(help: impl Into<MandatoryKeyword>, stop: impl Into<MandatoryKeyword>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<MandatoryKeyword>("HELP", help.into());
-            p.put::<MandatoryKeyword>("STOP", stop.into());
-            Self(p)
-        }
-    }
+    pub use super::phone_number::MandatoryKeyword;
 
-    impl From<MandatoryKeywords> for t::Value { #[inline] fn from(v: MandatoryKeywords) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for MandatoryKeywords { #[inline] fn from(v: t::Value) -> MandatoryKeywords { MandatoryKeywords(t::Props::from_value(v)) } }
+    pub use super::phone_number::OptionalKeyword;
 
-    /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase
-    /// that an end user can send to your number to elicit a response, such as an informational message or a special offer.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct MandatoryKeyword(t::Props);
+    pub use super::phone_number::Action;
 
-    impl MandatoryKeyword {
-        /// With its required properties `Message`.
-        pub fn new(message: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Message", message.into());
-            Self(p)
-        }
-    }
-
-    impl From<MandatoryKeyword> for t::Value { #[inline] fn from(v: MandatoryKeyword) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for MandatoryKeyword { #[inline] fn from(v: t::Value) -> MandatoryKeyword { MandatoryKeyword(t::Props::from_value(v)) } }
-
-    /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase
-    /// that an end user can send to your number to elicit a response, such as an informational message or a special offer.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct OptionalKeyword(t::Props);
-
-    impl OptionalKeyword {
-        /// With its required properties `Action`, `Keyword`, `Message`.
-        pub fn new(action: impl Into<Action>, keyword: impl Into<t::Str>, message: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<Action>("Action", action.into());
-            p.put::<t::Str>("Keyword", keyword.into());
-            p.put::<t::Str>("Message", message.into());
-            Self(p)
-        }
-    }
-
-    impl From<OptionalKeyword> for t::Value { #[inline] fn from(v: OptionalKeyword) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for OptionalKeyword { #[inline] fn from(v: t::Value) -> OptionalKeyword { OptionalKeyword(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Action {
-        #[doc = "`AUTOMATIC_RESPONSE`"] AutomaticResponse,
-        #[doc = "`OPT_OUT`"] OptOut,
-        #[doc = "`OPT_IN`"] OptIn,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Action> for t::Value {
-        #[inline]
-        fn from(v: Action) -> t::Value {
-            t::Value::from(match v {
-                Action::AutomaticResponse => "AUTOMATIC_RESPONSE",
-                Action::OptOut => "OPT_OUT",
-                Action::OptIn => "OPT_IN",
-                Action::Other(v) => return v,
-            })
-        }
-    }
-
-    /// When you set up two-way SMS, you can receive incoming messages from your customers. When one of your customers sends a
-    /// message to your phone number, the message body is sent to an Amazon SNS topic or Amazon Connect for processing.
-    ///
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TwoWay(t::Props);
-
-    impl TwoWay {
-        /// With its required properties `Enabled`.
-        pub fn new(enabled: impl Into<t::Bool>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Bool>("Enabled", enabled.into());
-            Self(p)
-        }
-        /// `ChannelArn`: The Amazon Resource Name (ARN) of the two way channel.
-        pub fn channel_arn(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ChannelArn", v.into()); self }
-        /// `ChannelRole`: An optional IAM Role Arn for a service to assume, to be able to post inbound SMS messages.
-        pub fn channel_role(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("ChannelRole", v.into()); self }
-    }
-
-    impl From<TwoWay> for t::Value { #[inline] fn from(v: TwoWay) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TwoWay { #[inline] fn from(v: t::Value) -> TwoWay { TwoWay(t::Props::from_value(v)) } }
+    pub use super::phone_number::TwoWay;
 
 }
 

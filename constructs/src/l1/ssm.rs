@@ -825,23 +825,7 @@ pub mod maintenance_window_task {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for LoggingInfo { #[inline] fn from(v: t::Value) -> LoggingInfo { LoggingInfo(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Target(t::Props);
-
-    impl Target {
-        /// With its required properties `Key`, `Values`.
-        pub fn new(key: impl Into<t::Str>, values: impl Into<t::List<t::Str>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::List<t::Str>>("Values", values.into());
-            Self(p)
-        }
-    }
-
-    impl From<Target> for t::Value { #[inline] fn from(v: Target) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Target { #[inline] fn from(v: t::Value) -> Target { Target(t::Props::from_value(v)) } }
+    pub use super::association::Target;
 
     /// A property type: 4 properties.
     #[derive(Debug, Clone, PartialEq, Default)]

@@ -315,68 +315,11 @@ pub mod plan {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Stage { #[inline] fn from(v: t::Value) -> Stage { Stage(t::Props::from_value(v)) } }
 
-    /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct Targets(t::Props);
+    pub use super::contact::Targets;
 
-    impl Targets {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `ChannelTargetInfo`.
-        pub fn channel_target_info(mut self, v: impl Into<ChannelTargetInfo>) -> Self { self.0.put::<ChannelTargetInfo>("ChannelTargetInfo", v.into()); self }
-        /// `ContactTargetInfo`.
-        pub fn contact_target_info(mut self, v: impl Into<ContactTargetInfo>) -> Self { self.0.put::<ContactTargetInfo>("ContactTargetInfo", v.into()); self }
-    }
+    pub use super::contact::ChannelTargetInfo;
 
-    impl From<Targets> for t::Value { #[inline] fn from(v: Targets) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Targets { #[inline] fn from(v: t::Value) -> Targets { Targets(t::Props::from_value(v)) } }
-
-    /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ChannelTargetInfo(t::Props);
-
-    impl ChannelTargetInfo {
-        /// With its required properties `ChannelId`, `RetryIntervalInMinutes`.
-        pub fn new(channel_id: impl Into<t::Str>, retry_interval_in_minutes: impl Into<t::Int>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ChannelId", channel_id.into());
-            p.put::<t::Int>("RetryIntervalInMinutes", retry_interval_in_minutes.into());
-            Self(p)
-        }
-    }
-
-    impl From<ChannelTargetInfo> for t::Value { #[inline] fn from(v: ChannelTargetInfo) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ChannelTargetInfo { #[inline] fn from(v: t::Value) -> ChannelTargetInfo { ChannelTargetInfo(t::Props::from_value(v)) } }
-
-    /// The contact that SSM Incident Manager is engaging during an incident.
-    ///
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct ContactTargetInfo(t::Props);
-
-    impl ContactTargetInfo {
-        /// With its required properties `ContactId`, `IsEssential`.
-        pub fn new(contact_id: impl Into<t::Str>, is_essential: impl Into<t::Bool>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("ContactId", contact_id.into());
-            p.put::<t::Bool>("IsEssential", is_essential.into());
-            Self(p)
-        }
-    }
-
-    impl From<ContactTargetInfo> for t::Value { #[inline] fn from(v: ContactTargetInfo) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ContactTargetInfo { #[inline] fn from(v: t::Value) -> ContactTargetInfo { ContactTargetInfo(t::Props::from_value(v)) } }
+    pub use super::contact::ContactTargetInfo;
 
 }
 

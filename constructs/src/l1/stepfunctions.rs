@@ -326,46 +326,9 @@ pub mod state_machine {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for S3Location { #[inline] fn from(v: t::Value) -> S3Location { S3Location(t::Props::from_value(v)) } }
 
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct EncryptionConfiguration(t::Props);
+    pub use super::activity::EncryptionConfiguration;
 
-    impl EncryptionConfiguration {
-        /// With its required properties `Type`.
-        pub fn new(type_: impl Into<Type>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<Type>("Type", type_.into());
-            Self(p)
-        }
-        /// `KmsDataKeyReusePeriodSeconds`.
-        pub fn kms_data_key_reuse_period_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("KmsDataKeyReusePeriodSeconds", v.into()); self }
-        /// `KmsKeyId`.
-        pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
-    }
-
-    impl From<EncryptionConfiguration> for t::Value { #[inline] fn from(v: EncryptionConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for EncryptionConfiguration { #[inline] fn from(v: t::Value) -> EncryptionConfiguration { EncryptionConfiguration(t::Props::from_value(v)) } }
-
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Type {
-        #[doc = "`CUSTOMER_MANAGED_KMS_KEY`"] CustomerManagedKmsKey,
-        #[doc = "`AWS_OWNED_KEY`"] AwsOwnedKey,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Type> for t::Value {
-        #[inline]
-        fn from(v: Type) -> t::Value {
-            t::Value::from(match v {
-                Type::CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY",
-                Type::AwsOwnedKey => "AWS_OWNED_KEY",
-                Type::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::activity::Type;
 
     /// A property type: 3 properties.
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -472,23 +435,7 @@ pub mod state_machine {
         }
     }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct TagsEntry(t::Props);
-
-    impl TagsEntry {
-        /// With its required properties `Key`, `Value`.
-        pub fn new(key: impl Into<t::Str>, value: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Key", key.into());
-            p.put::<t::Str>("Value", value.into());
-            Self(p)
-        }
-    }
-
-    impl From<TagsEntry> for t::Value { #[inline] fn from(v: TagsEntry) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for TagsEntry { #[inline] fn from(v: t::Value) -> TagsEntry { TagsEntry(t::Props::from_value(v)) } }
+    pub use super::activity::TagsEntry;
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq, Default)]

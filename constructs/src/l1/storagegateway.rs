@@ -331,27 +331,7 @@ pub mod smb_file_share {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// Refresh cache information for the file share. Removing this property from a template leaves the share's current value:
-    /// the service documents no value that resets it.
-    ///
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct CacheAttributes(t::Props);
-
-    impl CacheAttributes {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `CacheStaleTimeoutInSeconds`: How long the directory contents cached by the gateway are considered valid.
-        pub fn cache_stale_timeout_in_seconds(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("CacheStaleTimeoutInSeconds", v.into()); self }
-    }
-
-    impl From<CacheAttributes> for t::Value { #[inline] fn from(v: CacheAttributes) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for CacheAttributes { #[inline] fn from(v: t::Value) -> CacheAttributes { CacheAttributes(t::Props::from_value(v)) } }
+    pub use super::nfs_file_share::CacheAttributes;
 
     /// Whether the SMB share is case sensitive or defers to the client.
     ///
@@ -375,61 +355,9 @@ pub mod smb_file_share {
         }
     }
 
-    /// The server-side encryption the gateway applies to objects it writes.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum EncryptionType {
-        #[doc = "`SseS3`"] SseS3,
-        #[doc = "`SseKms`"] SseKms,
-        #[doc = "`DsseKms`"] DsseKms,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
+    pub use super::nfs_file_share::EncryptionType;
 
-    impl From<EncryptionType> for t::Value {
-        #[inline]
-        fn from(v: EncryptionType) -> t::Value {
-            t::Value::from(match v {
-                EncryptionType::SseS3 => "SseS3",
-                EncryptionType::SseKms => "SseKms",
-                EncryptionType::DsseKms => "DsseKms",
-                EncryptionType::Other(v) => return v,
-            })
-        }
-    }
-
-    /// The canned S3 ACL applied to objects the gateway writes.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ObjectACL {
-        #[doc = "`private`"] Private,
-        #[doc = "`public-read`"] PublicRead,
-        #[doc = "`public-read-write`"] PublicReadWrite,
-        #[doc = "`authenticated-read`"] AuthenticatedRead,
-        #[doc = "`bucket-owner-read`"] BucketOwnerRead,
-        #[doc = "`bucket-owner-full-control`"] BucketOwnerFullControl,
-        #[doc = "`aws-exec-read`"] AwsExecRead,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<ObjectACL> for t::Value {
-        #[inline]
-        fn from(v: ObjectACL) -> t::Value {
-            t::Value::from(match v {
-                ObjectACL::Private => "private",
-                ObjectACL::PublicRead => "public-read",
-                ObjectACL::PublicReadWrite => "public-read-write",
-                ObjectACL::AuthenticatedRead => "authenticated-read",
-                ObjectACL::BucketOwnerRead => "bucket-owner-read",
-                ObjectACL::BucketOwnerFullControl => "bucket-owner-full-control",
-                ObjectACL::AwsExecRead => "aws-exec-read",
-                ObjectACL::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::nfs_file_share::ObjectACL;
 
 }
 

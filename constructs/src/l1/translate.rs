@@ -297,25 +297,7 @@ pub mod terminology {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for EncryptionKey { #[inline] fn from(v: t::Value) -> EncryptionKey { EncryptionKey(t::Props::from_value(v)) } }
 
-    /// The type of encryption key.
-    ///
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Type {
-        #[doc = "`KMS`"] Kms,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<Type> for t::Value {
-        #[inline]
-        fn from(v: Type) -> t::Value {
-            t::Value::from(match v {
-                Type::Kms => "KMS",
-                Type::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::parallel_data::Type;
 
     /// The merge strategy for the custom terminology. Currently only OVERWRITE is supported.
     ///

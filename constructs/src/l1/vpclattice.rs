@@ -621,27 +621,7 @@ pub mod resource_gateway {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum IpAddressType {
-        #[doc = "`IPV4`"] Ipv4,
-        #[doc = "`IPV6`"] Ipv6,
-        #[doc = "`DUALSTACK`"] Dualstack,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<IpAddressType> for t::Value {
-        #[inline]
-        fn from(v: IpAddressType) -> t::Value {
-            t::Value::from(match v {
-                IpAddressType::Ipv4 => "IPV4",
-                IpAddressType::Ipv6 => "IPV6",
-                IpAddressType::Dualstack => "DUALSTACK",
-                IpAddressType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::resource_configuration::IpAddressType;
 
     /// One of the values the schema lists.
     #[derive(Debug, Clone, PartialEq)]
@@ -772,58 +752,11 @@ pub mod rule {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for Action { #[inline] fn from(v: t::Value) -> Action { Action(t::Props::from_value(v)) } }
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct FixedResponse(t::Props);
+    pub use super::listener::FixedResponse;
 
-    impl FixedResponse {
-        /// With its required properties `StatusCode`.
-        pub fn new(status_code: impl Into<t::Int>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Int>("StatusCode", status_code.into());
-            Self(p)
-        }
-    }
+    pub use super::listener::Forward;
 
-    impl From<FixedResponse> for t::Value { #[inline] fn from(v: FixedResponse) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for FixedResponse { #[inline] fn from(v: t::Value) -> FixedResponse { FixedResponse(t::Props::from_value(v)) } }
-
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Forward(t::Props);
-
-    impl Forward {
-        /// With its required properties `TargetGroups`.
-        pub fn new(target_groups: impl Into<t::List<WeightedTargetGroup>>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::List<WeightedTargetGroup>>("TargetGroups", target_groups.into());
-            Self(p)
-        }
-    }
-
-    impl From<Forward> for t::Value { #[inline] fn from(v: Forward) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Forward { #[inline] fn from(v: t::Value) -> Forward { Forward(t::Props::from_value(v)) } }
-
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct WeightedTargetGroup(t::Props);
-
-    impl WeightedTargetGroup {
-        /// With its required properties `TargetGroupIdentifier`.
-        pub fn new(target_group_identifier: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("TargetGroupIdentifier", target_group_identifier.into());
-            Self(p)
-        }
-        /// `Weight`.
-        pub fn weight(mut self, v: impl Into<t::Int>) -> Self { self.0.put::<t::Int>("Weight", v.into()); self }
-    }
-
-    impl From<WeightedTargetGroup> for t::Value { #[inline] fn from(v: WeightedTargetGroup) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for WeightedTargetGroup { #[inline] fn from(v: t::Value) -> WeightedTargetGroup { WeightedTargetGroup(t::Props::from_value(v)) } }
+    pub use super::listener::WeightedTargetGroup;
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1176,25 +1109,7 @@ pub mod service_network {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum AuthType {
-        #[doc = "`NONE`"] NoneValue,
-        #[doc = "`AWS_IAM`"] AwsIam,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<AuthType> for t::Value {
-        #[inline]
-        fn from(v: AuthType) -> t::Value {
-            t::Value::from(match v {
-                AuthType::NoneValue => "NONE",
-                AuthType::AwsIam => "AWS_IAM",
-                AuthType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::service::AuthType;
 
     /// A property type: 1 properties.
     #[derive(Debug, Clone, PartialEq)]
@@ -1368,26 +1283,7 @@ pub mod service_network_service_association {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct DnsEntry(t::Props);
-
-    impl DnsEntry {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `DomainName`.
-        pub fn domain_name(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("DomainName", v.into()); self }
-        /// `HostedZoneId`.
-        pub fn hosted_zone_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("HostedZoneId", v.into()); self }
-    }
-
-    impl From<DnsEntry> for t::Value { #[inline] fn from(v: DnsEntry) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for DnsEntry { #[inline] fn from(v: t::Value) -> DnsEntry { DnsEntry(t::Props::from_value(v)) } }
+    pub use super::service::DnsEntry;
 
 }
 

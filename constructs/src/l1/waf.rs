@@ -284,24 +284,7 @@ pub mod size_constraint_set {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SizeConstraint { #[inline] fn from(v: t::Value) -> SizeConstraint { SizeConstraint(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct FieldToMatch(t::Props);
-
-    impl FieldToMatch {
-        /// With its required properties `Type`.
-        pub fn new(type_: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Type", type_.into());
-            Self(p)
-        }
-        /// `Data`.
-        pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
-    }
-
-    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
+    pub use super::byte_match_set::FieldToMatch;
 
 }
 
@@ -366,24 +349,7 @@ pub mod sql_injection_match_set {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SqlInjectionMatchTuple { #[inline] fn from(v: t::Value) -> SqlInjectionMatchTuple { SqlInjectionMatchTuple(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct FieldToMatch(t::Props);
-
-    impl FieldToMatch {
-        /// With its required properties `Type`.
-        pub fn new(type_: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Type", type_.into());
-            Self(p)
-        }
-        /// `Data`.
-        pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
-    }
-
-    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
+    pub use super::byte_match_set::FieldToMatch;
 
 }
 
@@ -531,23 +497,6 @@ pub mod xss_match_set {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for XssMatchTuple { #[inline] fn from(v: t::Value) -> XssMatchTuple { XssMatchTuple(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct FieldToMatch(t::Props);
-
-    impl FieldToMatch {
-        /// With its required properties `Type`.
-        pub fn new(type_: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Type", type_.into());
-            Self(p)
-        }
-        /// `Data`.
-        pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
-    }
-
-    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
+    pub use super::byte_match_set::FieldToMatch;
 
 }

@@ -368,24 +368,7 @@ pub mod rule {
     #[allow(unused_imports)]
     use crate::core::l1 as t;
 
-    /// A property type: 3 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Predicate(t::Props);
-
-    impl Predicate {
-        /// With its required properties `DataId`, `Negated`, `Type`.
-        pub fn new(data_id: impl Into<t::Str>, negated: impl Into<t::Bool>, type_: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("DataId", data_id.into());
-            p.put::<t::Bool>("Negated", negated.into());
-            p.put::<t::Str>("Type", type_.into());
-            Self(p)
-        }
-    }
-
-    impl From<Predicate> for t::Value { #[inline] fn from(v: Predicate) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for Predicate { #[inline] fn from(v: t::Value) -> Predicate { Predicate(t::Props::from_value(v)) } }
+    pub use super::rate_based_rule::Predicate;
 
 }
 
@@ -452,24 +435,7 @@ pub mod size_constraint_set {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SizeConstraint { #[inline] fn from(v: t::Value) -> SizeConstraint { SizeConstraint(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct FieldToMatch(t::Props);
-
-    impl FieldToMatch {
-        /// With its required properties `Type`.
-        pub fn new(type_: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Type", type_.into());
-            Self(p)
-        }
-        /// `Data`.
-        pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
-    }
-
-    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
+    pub use super::byte_match_set::FieldToMatch;
 
 }
 
@@ -534,24 +500,7 @@ pub mod sql_injection_match_set {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for SqlInjectionMatchTuple { #[inline] fn from(v: t::Value) -> SqlInjectionMatchTuple { SqlInjectionMatchTuple(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct FieldToMatch(t::Props);
-
-    impl FieldToMatch {
-        /// With its required properties `Type`.
-        pub fn new(type_: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Type", type_.into());
-            Self(p)
-        }
-        /// `Data`.
-        pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
-    }
-
-    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
+    pub use super::byte_match_set::FieldToMatch;
 
 }
 
@@ -736,23 +685,6 @@ pub mod xss_match_set {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for XssMatchTuple { #[inline] fn from(v: t::Value) -> XssMatchTuple { XssMatchTuple(t::Props::from_value(v)) } }
 
-    /// A property type: 2 properties.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct FieldToMatch(t::Props);
-
-    impl FieldToMatch {
-        /// With its required properties `Type`.
-        pub fn new(type_: impl Into<t::Str>) -> Self {
-            let mut p = t::Props::default();
-            p.put::<t::Str>("Type", type_.into());
-            Self(p)
-        }
-        /// `Data`.
-        pub fn data(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("Data", v.into()); self }
-    }
-
-    impl From<FieldToMatch> for t::Value { #[inline] fn from(v: FieldToMatch) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for FieldToMatch { #[inline] fn from(v: t::Value) -> FieldToMatch { FieldToMatch(t::Props::from_value(v)) } }
+    pub use super::byte_match_set::FieldToMatch;
 
 }

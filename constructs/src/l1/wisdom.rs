@@ -2148,24 +2148,7 @@ pub mod knowledge_base {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for RenderingConfiguration { #[inline] fn from(v: t::Value) -> RenderingConfiguration { RenderingConfiguration(t::Props::from_value(v)) } }
 
-    /// A property type: 1 properties.
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct ServerSideEncryptionConfiguration(t::Props);
-
-    impl ServerSideEncryptionConfiguration {
-        /// Empty.
-        #[inline]
-        pub fn new() -> Self {
-            let p = t::Props::default();
-            Self(p)
-        }
-        /// `KmsKeyId`.
-        pub fn kms_key_id(mut self, v: impl Into<t::Str>) -> Self { self.0.put::<t::Str>("KmsKeyId", v.into()); self }
-    }
-
-    impl From<ServerSideEncryptionConfiguration> for t::Value { #[inline] fn from(v: ServerSideEncryptionConfiguration) -> t::Value { v.0.into_value() } }
-    // the whole property as a value: a token (`fns::if_`), or an object written by hand
-    impl From<t::Value> for ServerSideEncryptionConfiguration { #[inline] fn from(v: t::Value) -> ServerSideEncryptionConfiguration { ServerSideEncryptionConfiguration(t::Props::from_value(v)) } }
+    pub use super::assistant::ServerSideEncryptionConfiguration;
 
     /// A property type: 2 properties.
     #[derive(Debug, Clone, PartialEq, Default)]

@@ -939,28 +939,6 @@ pub mod workspace_instance {
     // the whole property as a value: a token (`fns::if_`), or an object written by hand
     impl From<t::Value> for TagSpecification { #[inline] fn from(v: t::Value) -> TagSpecification { TagSpecification(t::Props::from_value(v)) } }
 
-    /// One of the values the schema lists.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum ResourceType {
-        #[doc = "`instance`"] Instance,
-        #[doc = "`volume`"] Volume,
-        #[doc = "`spot-instances-request`"] SpotInstancesRequest,
-        #[doc = "`network-interface`"] NetworkInterface,
-        /// A value the schema does not list (newer than rcdk's schemas), or a token.
-        Other(t::Value),
-    }
-
-    impl From<ResourceType> for t::Value {
-        #[inline]
-        fn from(v: ResourceType) -> t::Value {
-            t::Value::from(match v {
-                ResourceType::Instance => "instance",
-                ResourceType::Volume => "volume",
-                ResourceType::SpotInstancesRequest => "spot-instances-request",
-                ResourceType::NetworkInterface => "network-interface",
-                ResourceType::Other(v) => return v,
-            })
-        }
-    }
+    pub use super::volume::ResourceType;
 
 }
