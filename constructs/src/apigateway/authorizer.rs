@@ -10,9 +10,9 @@ use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
 use crate::lambda::{Function, PermissionProps};
 
-use super::cfn;
 use super::integration::lambda_invocation_uri;
 use super::RestApi;
+use crate::l1::apigateway::CfnAuthorizer;
 
 /// How long API Gateway caches an authorizer's answer when not told (`300` s, API Gateway's
 /// and the AWS CDK's default).
@@ -428,7 +428,7 @@ impl RestApi {
             ttl: props.results_cache_ttl_seconds,
         };
         self.authorizer(stack, id, common, |a| {
-            a.provider_arns = Some(props.user_pool_arns.clone());
+            a.provider_ar_ns(props.user_pool_arns.clone())
         })
     }
 
@@ -441,8 +441,8 @@ impl RestApi {
         validation_regex: Option<String>,
     ) -> Authorizer {
         let authorizer = self.authorizer(stack, id, common, |a| {
-            a.authorizer_uri = Some(lambda_invocation_uri(function, false));
-            a.identity_validation_expression = validation_regex.clone();
+            a.authorizer_uri(lambda_invocation_uri(function, false))
+                .identity_validation_expression(validation_regex)
         });
         // API Gateway calls the function for this authorizer only
         let source_arn = fns::sub_with(
@@ -467,7 +467,7 @@ impl RestApi {
         stack: &mut Stack,
         id: &str,
         common: Common,
-        specific: impl FnOnce(&mut cfn::CfnAuthorizer),
+        specific: impl FnOnce(CfnAuthorizer) -> CfnAuthorizer,
     ) -> Authorizer {
         let path = stack.path_of(&format!("{}/{id}/Resource", self.id));
         let name = common.name.unwrap_or_else(|| id.replace('/', "-"));
@@ -526,16 +526,12 @@ impl RestApi {
                 format!("the API has more than {AUTHORIZERS_PER_API} authorizers, API Gateway's default quota: ask AWS Support for an increase before deploying"),
             );
         }
-        let mut props = cfn::CfnAuthorizer {
-            authorizer_result_ttl_in_seconds: Some(common.ttl),
-            identity_source: (!common.identity_sources.is_empty())
-                .then(|| common.identity_sources.join(",")),
-            name: Value::from(name),
-            rest_api_id: self.api_id(),
-            authorizer_type: Value::from(common.kind.as_str()),
-            ..Default::default()
-        };
-        specific(&mut props);
+        let props = CfnAuthorizer::new(name, self.api_id(), common.kind.as_str())
+            .authorizer_result_ttl_in_seconds(common.ttl)
+            .identity_source(
+                (!common.identity_sources.is_empty()).then(|| common.identity_sources.join(",")),
+            );
+        let props = specific(props);
         let at = stack.path_of(&format!("{}/{id}/Resource", self.id));
         self.changed_after_deploy(stack, &at, "an authorizer");
         let resource = stack.add(&format!("{}/{id}/Resource", self.id), &props);

@@ -11,8 +11,9 @@ use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
 use crate::lambda::{Function, PermissionProps};
 use crate::stepfunctions::{StateMachine, StateMachineType};
 
-use super::cfn::{self, IntegrationType, PassthroughBehavior};
+use super::cfn::{IntegrationType, PassthroughBehavior};
 use super::HttpMethod;
+use crate::l1::apigateway::method as cfn;
 
 /// A mapping template. Tokens (a state machine's ARN, a function URL, a table name) are
 /// named as `${Name}` in the text and given with [`Template::var`]; the template then renders
@@ -106,19 +107,20 @@ impl IntegrationResponse {
     }
 
     fn render(&self) -> cfn::IntegrationResponse {
-        cfn::IntegrationResponse {
-            content_handling: None,
-            response_parameters: (!self.response_parameters.is_empty())
-                .then(|| self.response_parameters.clone()),
-            response_templates: (!self.response_templates.is_empty()).then(|| {
+        let mut r = cfn::IntegrationResponse::new(self.status_code.as_str())
+            .selection_pattern(self.selection_pattern.clone());
+        if !self.response_parameters.is_empty() {
+            r = r.response_parameters(self.response_parameters.clone());
+        }
+        if !self.response_templates.is_empty() {
+            r = r.response_templates(
                 self.response_templates
                     .iter()
                     .map(|(k, t)| (k.clone(), t.to_value()))
-                    .collect()
-            }),
-            selection_pattern: self.selection_pattern.clone(),
-            status_code: self.status_code.as_str().into(),
+                    .collect::<IndexMap<_, _>>(),
+            );
         }
+        r
     }
 }
 
@@ -186,29 +188,33 @@ impl IntegrationOptions {
         self
     }
 
-    fn apply(&self, i: &mut cfn::Integration) {
+    fn apply(&self, mut i: cfn::Integration) -> cfn::Integration {
+        if !self.request_parameters.is_empty() {
+            i = i.request_parameters(self.request_parameters.clone());
+        }
         if !self.request_templates.is_empty() {
-            i.request_templates = Some(
+            i = i.request_templates(
                 self.request_templates
                     .iter()
                     .map(|(k, t)| (k.clone(), t.to_value()))
-                    .collect(),
+                    .collect::<IndexMap<_, _>>(),
             );
         }
-        if !self.request_parameters.is_empty() {
-            i.request_parameters = Some(self.request_parameters.clone());
-        }
         if !self.responses.is_empty() {
-            i.integration_responses = Some(
+            i = i.integration_responses(
                 self.responses
                     .iter()
                     .map(IntegrationResponse::render)
-                    .collect(),
+                    .collect::<Vec<_>>(),
             );
         }
-        i.passthrough_behavior = self.passthrough;
-        i.timeout_in_millis = self.timeout_ms;
-        i.content_handling = self.content_handling.clone();
+        if let Some(p) = self.passthrough {
+            i = i.passthrough_behavior(p);
+        }
+        if let Some(h) = &self.content_handling {
+            i = i.content_handling(cfn::ContentHandling::Other(Value::from(h.as_str())));
+        }
+        i.timeout_in_millis(self.timeout_ms)
     }
 }
 
@@ -522,18 +528,14 @@ impl Integration {
                 for s in &a.statements {
                     role.add_to_policy(stack, s.clone());
                 }
-                let mut i = cfn::Integration {
-                    credentials: Some(role.arn()),
-                    integration_http_method: Some("POST".into()),
-                    integration_type: Some(IntegrationType::Aws),
-                    uri: Some(fns::sub(format!(
+                let i = cfn::Integration::new(IntegrationType::Aws)
+                    .credentials(role.arn())
+                    .integration_http_method("POST")
+                    .uri(fns::sub(format!(
                         "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:{}:action/{}",
                         a.service, a.action
-                    ))),
-                    ..Default::default()
-                };
-                a.options.apply(&mut i);
-                i
+                    )));
+                a.options.apply(i)
             }
             Integration::LambdaProxy {
                 function,
@@ -547,14 +549,14 @@ impl Integration {
                     &permission_id,
                     PermissionProps::new("apigateway.amazonaws.com").source_arn(execute_arn),
                 );
-                cfn::Integration {
-                    integration_http_method: Some("POST".into()),
-                    integration_type: Some(IntegrationType::AwsProxy),
-                    response_transfer_mode: streaming.then(|| "STREAM".to_string()),
-                    timeout_in_millis: timeout_ms,
-                    uri: Some(lambda_invocation_uri(&function, streaming)),
-                    ..Default::default()
+                let mut i = cfn::Integration::new(IntegrationType::AwsProxy)
+                    .integration_http_method("POST")
+                    .timeout_in_millis(timeout_ms)
+                    .uri(lambda_invocation_uri(&function, streaming));
+                if streaming {
+                    i = i.response_transfer_mode(cfn::ResponseTransferMode::Stream);
                 }
+                i
             }
             Integration::Http {
                 method,
@@ -563,26 +565,18 @@ impl Integration {
                 options,
             } => {
                 check_timeout(stack, options.timeout_ms);
-                let mut i = cfn::Integration {
-                    integration_http_method: Some(method.as_str().into()),
-                    integration_type: Some(if proxy {
-                        IntegrationType::HttpProxy
-                    } else {
-                        IntegrationType::Http
-                    }),
-                    uri: Some(url),
-                    ..Default::default()
+                let kind = if proxy {
+                    IntegrationType::HttpProxy
+                } else {
+                    IntegrationType::Http
                 };
-                options.apply(&mut i);
-                i
+                let i = cfn::Integration::new(kind)
+                    .integration_http_method(method.as_str())
+                    .uri(url);
+                options.apply(i)
             }
             Integration::Mock(options) => {
-                let mut i = cfn::Integration {
-                    integration_type: Some(IntegrationType::Mock),
-                    ..Default::default()
-                };
-                options.apply(&mut i);
-                i
+                options.apply(cfn::Integration::new(IntegrationType::Mock))
             }
         }
     }

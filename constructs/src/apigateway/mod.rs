@@ -23,6 +23,7 @@ use crate::core::value::Value;
 use crate::iam::{
     aws_managed_policy_arn, grant, Grantable, PolicyStatement, Principal, Role, RoleProps,
 };
+use crate::l1::apigateway::{self as l1, rest_api};
 
 pub use authorizer::{
     check_identity_source, check_user_pool_arn, Authorizer, AuthorizerType, CognitoAuthorizerProps,
@@ -176,22 +177,20 @@ impl RestApi {
         let name = props
             .name
             .unwrap_or_else(|| Value::from(format!("{}-{}", stack.name(), id.replace('/', "-"))));
-        let api = cfn::CfnRestApi {
-            api_key_source_type: props.api_key_source.map(|s| match s {
-                ApiKeySource::Header => "HEADER".to_string(),
-                ApiKeySource::Authorizer => "AUTHORIZER".to_string(),
-            }),
-            binary_media_types: (!props.binary_media_types.is_empty())
-                .then_some(props.binary_media_types),
-            description: props.description,
-            endpoint_configuration: Some(cfn::EndpointConfiguration {
-                types: Some(vec![props.endpoint_type]),
-                vpc_endpoint_ids: None,
-            }),
-            minimum_compression_size: props.minimum_compression_size,
-            name: Some(name),
-            ..Default::default()
-        };
+        let mut api = l1::CfnRestApi::new()
+            .api_key_source_type(props.api_key_source.map(|s| match s {
+                ApiKeySource::Header => "HEADER",
+                ApiKeySource::Authorizer => "AUTHORIZER",
+            }))
+            .description(props.description)
+            .endpoint_configuration(
+                rest_api::EndpointConfiguration::new().types([Value::from(props.endpoint_type)]),
+            )
+            .minimum_compression_size(props.minimum_compression_size)
+            .name(name);
+        if !props.binary_media_types.is_empty() {
+            api = api.binary_media_types(props.binary_media_types);
+        }
         let resource = stack.add(&format!("{id}/Resource"), &api);
         let rest_api = RestApi {
             id: id.to_string(),
@@ -210,9 +209,7 @@ impl RestApi {
             if let Some(r) = stack.resource_mut(role.resource()) {
                 r.apply_removal_policy(RemovalPolicy::Retain);
             }
-            let account = cfn::CfnAccount {
-                cloud_watch_role_arn: Some(role.arn()),
-            };
+            let account = l1::CfnAccount::new().cloud_watch_role_arn(role.arn());
             stack.add_resource(
                 &format!("{id}/Account"),
                 CfnResource::from_props(&account)
@@ -281,12 +278,10 @@ impl RestApi {
             self.changed_after_deploy(stack, &r.path, "a request validator");
             stack.add(
                 &id,
-                &cfn::CfnRequestValidator {
-                    name: Some(name.into()),
-                    rest_api_id: self.api_id(),
-                    validate_request_body: Some(v.body),
-                    validate_request_parameters: Some(v.parameters),
-                },
+                &l1::CfnRequestValidator::new(self.api_id())
+                    .name(name)
+                    .validate_request_body(v.body)
+                    .validate_request_parameters(v.parameters),
             );
         }
         r.reference()
@@ -300,13 +295,10 @@ impl RestApi {
         content_type: &str,
         schema: serde_json::Value,
     ) -> Value {
-        let model = cfn::CfnModel {
-            content_type: Some(content_type.to_string()),
-            description: None,
-            name: Some(name.into()),
-            rest_api_id: self.api_id(),
-            schema: Some(Value::from(schema)),
-        };
+        let model = l1::CfnModel::new(self.api_id())
+            .content_type(content_type)
+            .name(name)
+            .schema(schema);
         let id = format!("{}/Model{name}/Resource", self.id);
         self.changed_after_deploy(stack, &stack.path_of(&id), "a model");
         stack.add(&id, &model).reference()

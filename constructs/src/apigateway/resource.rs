@@ -8,9 +8,9 @@ use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
 
 use super::authorizer::{Authorizer, AuthorizerType};
-use super::cfn;
 use super::integration::Integration;
 use super::{CorsOptions, RestApi};
+use crate::l1::apigateway::{self as l1, method as cfn};
 
 /// A node of the API's resource tree (`/`, `/status`, `/orders/{id}`).
 #[derive(Debug, Clone, PartialEq)]
@@ -382,11 +382,7 @@ impl ApiResource {
                     .property("PathPart"),
             );
         }
-        let props = cfn::CfnResourceProps {
-            parent_id: self.resource_id(),
-            path_part: path_part.into(),
-            rest_api_id: self.api.api_id(),
-        };
+        let props = l1::CfnResource::new(self.resource_id(), path_part, self.api.api_id());
         self.api.changed_after_deploy(
             stack,
             &stack.path_of(&format!("{id}/Resource")),
@@ -483,34 +479,45 @@ impl ApiResource {
         let (authorization_type, authorizer_id, authorization_scopes) = options
             .authorization
             .render(stack, &method_path, &self.api.resource);
-        let method = cfn::CfnMethod {
-            api_key_required: options.api_key_required.then_some(true),
-            authorization_scopes,
-            authorization_type: Some(authorization_type.into()),
-            authorizer_id,
-            http_method: verb.as_str().into(),
-            integration: Some(rendered),
-            method_responses: (!options.method_responses.is_empty()).then(|| {
+        let flags = |m: &IndexMap<String, bool>| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), Value::from(*v)))
+                .collect::<IndexMap<_, _>>()
+        };
+        let mut method = l1::CfnMethod::new(verb.as_str(), self.resource_id(), self.api.api_id())
+            .api_key_required(options.api_key_required.then_some(true))
+            .authorization_type(authorization_type)
+            .authorizer_id(authorizer_id)
+            .integration(rendered)
+            .operation_name(options.operation_name)
+            .request_validator_id(validator);
+        if let Some(scopes) = authorization_scopes {
+            method = method.authorization_scopes(scopes);
+        }
+        if !options.method_responses.is_empty() {
+            method = method.method_responses(
                 options
                     .method_responses
                     .iter()
-                    .map(|r| cfn::MethodResponse {
-                        response_models: (!r.response_models.is_empty())
-                            .then(|| r.response_models.clone()),
-                        response_parameters: (!r.response_parameters.is_empty())
-                            .then(|| r.response_parameters.clone()),
-                        status_code: r.status_code.as_str().into(),
+                    .map(|r| {
+                        let mut m = cfn::MethodResponse::new(r.status_code.as_str());
+                        if !r.response_models.is_empty() {
+                            m = m.response_models(r.response_models.clone());
+                        }
+                        if !r.response_parameters.is_empty() {
+                            m = m.response_parameters(flags(&r.response_parameters));
+                        }
+                        m
                     })
-                    .collect()
-            }),
-            operation_name: options.operation_name,
-            request_models: (!options.request_models.is_empty()).then_some(options.request_models),
-            request_parameters: (!options.request_parameters.is_empty())
-                .then_some(options.request_parameters),
-            request_validator_id: validator,
-            resource_id: self.resource_id(),
-            rest_api_id: self.api.api_id(),
-        };
+                    .collect::<Vec<_>>(),
+            );
+        }
+        if !options.request_models.is_empty() {
+            method = method.request_models(options.request_models);
+        }
+        if !options.request_parameters.is_empty() {
+            method = method.request_parameters(flags(&options.request_parameters));
+        }
         self.api
             .changed_after_deploy(stack, &stack.path_of(&format!("{id}/Resource")), "a method");
         let resource = stack.add(&format!("{id}/Resource"), &method);

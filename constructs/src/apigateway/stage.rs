@@ -10,8 +10,8 @@ use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
 use crate::logs::LogGroup;
 
-use super::cfn;
 use super::RestApi;
+use crate::l1::apigateway::{self as l1, stage as cfn, usage_plan, usage_plan_key};
 
 impl RestApi {
     /// The content hash of everything that shapes the API: the RestApi and every resource,
@@ -94,11 +94,9 @@ impl RestApi {
         if let Err(e) = super::check_stage_name(&options.stage_name) {
             stack.add_problem(Problem::new(&stage_path, e.to_string()).property("StageName"));
         }
-        let mut deployment = CfnResource::from_props(&cfn::CfnDeployment {
-            description: options.description.clone(),
-            rest_api_id: self.api_id(),
-            stage_name: None,
-        });
+        let mut deployment = CfnResource::from_props(
+            &l1::CfnDeployment::new(self.api_id()).description(options.description.clone()),
+        );
         for m in &methods {
             deployment.add_depends_on(m);
         }
@@ -132,37 +130,40 @@ impl RestApi {
                 "logging needs the account's API Gateway CloudWatch role: set cloud_watch_role on the RestApi, or make sure the account already has one",
             );
         }
-        let stage = cfn::CfnStage {
-            access_log_setting: options.access_log.as_ref().map(|(group, format)| {
-                cfn::AccessLogSetting {
-                    destination_arn: Some(group.arn()),
-                    format: Some(format.text()),
-                }
-            }),
-            deployment_id: Some(deployment.reference()),
-            description: options.description,
-            method_settings: (!options.method_settings.is_empty()).then(|| {
+        let mut stage = l1::CfnStage::new(self.api_id())
+            .deployment_id(deployment.reference())
+            .description(options.description)
+            .stage_name(options.stage_name.as_str())
+            .tracing_enabled(options.tracing.then_some(true));
+        if let Some((group, format)) = &options.access_log {
+            stage = stage.access_log_setting(
+                cfn::AccessLogSetting::new()
+                    .destination_arn(group.arn())
+                    .format(format.text()),
+            );
+        }
+        if !options.method_settings.is_empty() {
+            stage = stage.method_settings(
                 options
                     .method_settings
                     .iter()
-                    .map(|m| cfn::MethodSetting {
-                        caching_enabled: m.caching_enabled,
-                        data_trace_enabled: m.data_trace.then_some(true),
-                        http_method: Some(m.http_method.clone()),
-                        logging_level: m.logging_level.map(|l| l.as_str().to_string()),
-                        metrics_enabled: m.metrics_enabled.then_some(true),
-                        resource_path: Some(m.resource_path.clone()),
-                        throttling_burst_limit: m.throttling_burst_limit,
-                        throttling_rate_limit: m.throttling_rate_limit,
+                    .map(|m| {
+                        cfn::MethodSetting::new()
+                            .caching_enabled(m.caching_enabled)
+                            .data_trace_enabled(m.data_trace.then_some(true))
+                            .http_method(m.http_method.as_str())
+                            .logging_level(m.logging_level.map(|l| l.as_str()))
+                            .metrics_enabled(m.metrics_enabled.then_some(true))
+                            .resource_path(m.resource_path.as_str())
+                            .throttling_burst_limit(m.throttling_burst_limit)
+                            .throttling_rate_limit(m.throttling_rate_limit)
                     })
-                    .collect()
-            }),
-            rest_api_id: self.api_id(),
-            stage_name: Some(Value::from(options.stage_name.as_str())),
-            tracing_enabled: options.tracing.then_some(true),
-            variables: (!options.variables.is_empty()).then_some(options.variables),
-            ..Default::default()
-        };
+                    .collect::<Vec<_>>(),
+            );
+        }
+        if !options.variables.is_empty() {
+            stage = stage.variables(options.variables);
+        }
         let mut stage = CfnResource::from_props(&stage);
         if logging || options.tracing {
             for account in &accounts {
@@ -182,13 +183,11 @@ impl RestApi {
 
     /// An API key.
     pub fn add_api_key(&self, stack: &mut Stack, id: &str, props: ApiKeyProps) -> ApiKey {
-        let key = cfn::CfnApiKey {
-            description: props.description,
-            enabled: Some(props.enabled),
-            name: props.name.map(Value::from),
-            value: props.value,
-            ..Default::default()
-        };
+        let key = l1::CfnApiKey::new()
+            .description(props.description)
+            .enabled(props.enabled)
+            .name(props.name)
+            .value(props.value);
         ApiKey {
             resource: stack.add(&format!("{}/{id}/Resource", self.id), &key),
         }
@@ -204,30 +203,37 @@ impl RestApi {
                 );
             }
         }
-        let plan = cfn::CfnUsagePlan {
-            api_stages: (!props.stages.is_empty()).then(|| {
+        let mut plan = l1::CfnUsagePlan::new()
+            .description(props.description)
+            .usage_plan_name(props.name);
+        if !props.stages.is_empty() {
+            plan = plan.api_stages(
                 props
                     .stages
                     .iter()
-                    .map(|s| cfn::ApiStage {
-                        api_id: Some(self.api_id()),
-                        stage: Some(s.stage_ref()),
-                        throttle: None,
+                    .map(|s| {
+                        usage_plan::ApiStage::new()
+                            .api_id(self.api_id())
+                            .stage(s.stage_ref())
                     })
-                    .collect()
-            }),
-            description: props.description,
-            quota: props.quota.map(|q| cfn::QuotaSettings {
-                limit: Some(q.limit),
-                offset: q.offset,
-                period: Some(q.period.as_str().to_string()),
-            }),
-            throttle: props.throttle.map(|t| cfn::ThrottleSettings {
-                burst_limit: Some(t.burst_limit),
-                rate_limit: Some(t.rate_limit),
-            }),
-            usage_plan_name: props.name.map(Value::from),
-        };
+                    .collect::<Vec<_>>(),
+            );
+        }
+        if let Some(q) = props.quota {
+            plan = plan.quota(
+                usage_plan::QuotaSettings::new()
+                    .limit(q.limit)
+                    .offset(q.offset)
+                    .period(q.period.as_str()),
+            );
+        }
+        if let Some(t) = props.throttle {
+            plan = plan.throttle(
+                usage_plan::ThrottleSettings::new()
+                    .burst_limit(t.burst_limit)
+                    .rate_limit(t.rate_limit),
+            );
+        }
         UsagePlan {
             id: format!("{}/{id}", self.id),
             resource: stack.add(&format!("{}/{id}/Resource", self.id), &plan),
@@ -583,11 +589,11 @@ impl UsagePlan {
             .to_string();
         stack.add(
             &format!("{}/{key_id}/Resource", self.id),
-            &cfn::CfnUsagePlanKey {
-                key_id: key.key_id(),
-                key_type: "API_KEY".into(),
-                usage_plan_id: self.resource.reference(),
-            },
+            &l1::CfnUsagePlanKey::new(
+                key.key_id(),
+                usage_plan_key::KeyType::ApiKey,
+                self.resource.reference(),
+            ),
         )
     }
 }

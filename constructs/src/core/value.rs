@@ -305,7 +305,8 @@ impl<T: ToCfn> ToCfn for Box<T> {
     }
 }
 
-/// Defines a typed CloudFormation property struct whose fields render under their
+/// Defines a typed CloudFormation property struct (for a type of your own, see
+/// [`cfn_resource!`]) whose fields render under their
 /// CloudFormation names, in the order written (alphabetical, as the registry lists them).
 /// Each field's doc starts with its CloudFormation name; a struct written without a doc is
 /// documented as the property type of its name.
@@ -373,7 +374,9 @@ macro_rules! cfn_struct {
     };
 }
 
-/// Defines a typed L1 resource: a [`cfn_struct!`] plus its CloudFormation type name, the
+/// Defines a typed L1 resource of a type rcdk does not generate (a third-party or private
+/// registry type; every AWS type is in [`crate::l1`]): a [`cfn_struct!`] plus its
+/// CloudFormation type name, the
 /// properties CloudFormation requires (checked at synth) and, after `unique`, the property
 /// whose physical name the service keeps unique, the kind of resource in words and the
 /// [`NameScope`](crate::core::resource::NameScope) variant it is unique in.
