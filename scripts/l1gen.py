@@ -23,13 +23,13 @@ KEYWORDS = set(
 # names the generated modules use from core::l1 (as `t::..`), which a type may not shadow
 RESERVED_TYPES = {"Self", "Option", "Some", "None", "Vec", "String", "From", "Into", "Default"}
 
-# the services the hand-written L2s use (and KMS, whose keys the L2s take and whose L2 is
-# next): on by default; the L2s' own are compiled whatever the features (the L2s stand on them)
+# the services the hand-written L2s stand on: on by default, and compiled whatever the
+# features (the L2s need them)
 DEFAULT_SERVICES = [
     "apigateway", "cloudwatch", "dynamodb", "events", "iam", "kms", "lambda", "logs", "s3",
-    "scheduler", "sns", "sqs", "stepfunctions",
+    "scheduler", "secretsmanager", "sns", "sqs", "ssm", "stepfunctions",
 ]
-L2_SERVICES = [s for s in DEFAULT_SERVICES if s != "kms"]
+L2_SERVICES = DEFAULT_SERVICES
 
 
 def snake(name):
@@ -536,8 +536,8 @@ def generate(provider, load_schema, source, metrics):
         f"//! ({total_types} types of {len(services)} services, {total_nested} property types and enums),\n"
         f"//! generated from {source}.\n//!\n"
         "//! One module per service, behind the cargo feature of the same name. On by default: the\n"
-        "//! services of the L2s (compiled whatever the features, since the L2s stand on them) and\n"
-        "//! KMS; `all` turns on every one.\n//!\n"
+        "//! services of the L2s (compiled whatever the features, since the L2s stand on them);\n"
+        "//! `all` turns on every one.\n//!\n"
         "//! ```\n"
         "//! use constructs::{l1::sqs, Stack};\n"
         "//!\n"

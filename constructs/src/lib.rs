@@ -28,14 +28,17 @@ pub mod cloudwatch;
 pub mod dynamodb;
 pub mod events;
 pub mod iam;
+pub mod kms;
 pub mod l1;
 pub mod lambda;
 pub mod logs;
 pub mod registry;
 pub mod s3;
 pub mod scheduler;
+pub mod secretsmanager;
 pub mod sns;
 pub mod sqs;
+pub mod ssm;
 pub mod stepfunctions;
 
 pub use crate::core::app::{App, CloudAssembly};

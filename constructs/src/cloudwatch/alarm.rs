@@ -210,7 +210,9 @@ pub(super) fn notify_topics(
                 ),
             );
         }
-        if let Some(key) = topic.kms_key().filter(|_| !topic.has_aws_managed_key()) {
+        if topic.let_service_use_key(stack, "cloudwatch.amazonaws.com") {
+            // the key is the app's: its policy now lets CloudWatch use it
+        } else if let Some(key) = topic.kms_key().filter(|_| !topic.has_aws_managed_key()) {
             // the key's policy is not in the app: say what it must allow
             stack.add_warning(
                 path,

@@ -464,6 +464,7 @@ impl Rule {
                     );
                 }
                 match t.kms_key() {
+                    Some(_) if t.let_service_use_key(stack, "events.amazonaws.com") => {}
                     Some(_) if t.has_aws_managed_key() => {
                         problem(
                             stack,

@@ -47,13 +47,16 @@ pub enum Principal {
 }
 
 impl Principal {
-    /// The AWS service `name`, `states.amazonaws.com`.
+    /// The AWS service `name`, `states.amazonaws.com`; a regional one may name the region as
+    /// `logs.${AWS::Region}.amazonaws.com` (rendered through `Fn::Sub`).
     pub fn service(name: impl Into<String>) -> Self {
         Principal::Service(name.into())
     }
 
     fn render(&self) -> (&'static str, Value) {
         match self {
+            // a regional principal (`logs.${AWS::Region}.amazonaws.com`) through Fn::Sub
+            Principal::Service(s) if s.contains("${") => ("Service", fns::sub(s.clone())),
             Principal::Service(s) => ("Service", Value::String(s.clone())),
             Principal::Account(a) => (
                 "AWS",

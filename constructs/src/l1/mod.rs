@@ -4,8 +4,8 @@
 //! generated from cfn-lint 1.58.0 (schemas of 2026-10-20T22:11:15Z) and @aws-cdk/aws-service-spec 0.1.216.
 //!
 //! One module per service, behind the cargo feature of the same name. On by default: the
-//! services of the L2s (compiled whatever the features, since the L2s stand on them) and
-//! KMS; `all` turns on every one.
+//! services of the L2s (compiled whatever the features, since the L2s stand on them);
+//! `all` turns on every one.
 //!
 //! ```
 //! use constructs::{l1::sqs, Stack};
@@ -509,7 +509,7 @@ pub mod kinesisfirehose;
 #[cfg(feature = "kinesisvideo")]
 #[rustfmt::skip]
 pub mod kinesisvideo;
-#[cfg(feature = "kms")]
+// always compiled: the L2s use it
 #[rustfmt::skip]
 pub mod kms;
 #[cfg(feature = "lakeformation")]
@@ -800,7 +800,7 @@ pub mod scn;
 #[cfg(feature = "sdb")]
 #[rustfmt::skip]
 pub mod sdb;
-#[cfg(feature = "secretsmanager")]
+// always compiled: the L2s use it
 #[rustfmt::skip]
 pub mod secretsmanager;
 #[cfg(feature = "securityagent")]
@@ -845,7 +845,7 @@ pub mod sns;
 // always compiled: the L2s use it
 #[rustfmt::skip]
 pub mod sqs;
-#[cfg(feature = "ssm")]
+// always compiled: the L2s use it
 #[rustfmt::skip]
 pub mod ssm;
 #[cfg(feature = "ssmcontacts")]

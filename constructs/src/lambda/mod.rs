@@ -42,6 +42,23 @@ pub const RUNTIME: &str = "provided.al2023";
 pub const MEMORY_MB: std::ops::RangeInclusive<u32> = 128..=10240;
 /// The timeout a function may have, in seconds.
 pub const TIMEOUT_SECONDS: std::ops::RangeInclusive<u32> = 1..=900;
+/// What refuses a secret's value in an environment variable, where anyone who may read the
+/// function's configuration (`lambda:GetFunctionConfiguration`) reads it too: a dynamic
+/// reference to Secrets Manager, or to an SSM `SecureString` (which CloudFormation does not
+/// resolve in a function's environment at all).
+fn secret_in_environment(key: &str, value: &Value) -> Option<String> {
+    // the reference's text is a literal part of the value, or of a token's (Fn::Join, Fn::Sub)
+    let text = format!("{value:?}");
+    ["{{resolve:secretsmanager:", "{{resolve:ssm-secure:"]
+        .iter()
+        .any(|r| text.contains(r))
+        .then(|| {
+            format!(
+                "the environment variable {key} holds a secret's value (a dynamic reference), which anyone who can read the function's configuration would read: give the function the secret's ARN and Secret::grant_read, and read the value at run time"
+            )
+        })
+}
+
 /// The size of a function's environment (names and values together) Lambda accepts, in bytes.
 pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
 
@@ -282,6 +299,9 @@ impl Function {
                 problem(stack, "Environment", &e);
             }
             literal_env_bytes += key.len() + value.as_str().map_or(0, str::len);
+            if let Some(e) = secret_in_environment(key, value) {
+                problem(stack, "Environment", &e);
+            }
         }
         if literal_env_bytes > MAX_ENVIRONMENT_BYTES {
             problem(
@@ -405,6 +425,10 @@ impl Function {
             stack.add_problem(
                 Problem::new(&self.resource.path, e.to_string()).property("Environment"),
             );
+        }
+        let value = value.into();
+        if let Some(e) = secret_in_environment(key, &value) {
+            stack.add_problem(Problem::new(&self.resource.path, e).property("Environment"));
         }
         stack.add_property_override(
             &self.resource,

@@ -119,6 +119,10 @@ pub struct LogGroupProps {
     pub name: Option<Value>,
     /// Default: retain, as in the AWS CDK.
     pub removal_policy: RemovalPolicy,
+    /// The key of the app the log events are encrypted with (`KmsKeyId`); its key policy
+    /// gets the statement that lets CloudWatch Logs use it for the log groups of the account
+    /// and region (for this group only, when its name is given as a literal).
+    pub encryption_key: Option<crate::kms::Key>,
 }
 
 impl LogGroupProps {
@@ -128,7 +132,13 @@ impl LogGroupProps {
             retention,
             name: None,
             removal_policy: RemovalPolicy::Retain,
+            encryption_key: None,
         }
+    }
+    /// Encrypts the log events with a key of the app (`KmsKeyId`).
+    pub fn encryption_key(mut self, key: &crate::kms::Key) -> Self {
+        self.encryption_key = Some(key.clone());
+        self
     }
     /// The log group's name (`LogGroupName`), checked against CloudWatch Logs' rules at synth when
     /// literal.
@@ -159,7 +169,40 @@ impl LogGroup {
                 stack.add_problem(Problem::new(&path, e.to_string()).property("LogGroupName"));
             }
         }
+        if let Some(key) = &props.encryption_key {
+            // AWS's key policy for CloudWatch Logs (Encrypt log data in CloudWatch Logs using
+            // AWS KMS): the regional service principal, scoped by the encryption context to
+            // the group; a generated name is not known before deploy, and naming the group by
+            // reference would make the key and the group depend on each other
+            let group = match &props.name {
+                Some(Value::String(name)) => name.clone(),
+                _ => "*".to_string(),
+            };
+            key.add_to_resource_policy(
+                stack,
+                PolicyStatement::allow()
+                    .actions([
+                        "kms:Encrypt*",
+                        "kms:Decrypt*",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:Describe*",
+                    ])
+                    .principal(crate::iam::Principal::service(
+                        "logs.${AWS::Region}.amazonaws.com",
+                    ))
+                    .resource("*")
+                    .condition(
+                        "ArnLike",
+                        "kms:EncryptionContext:aws:logs:arn",
+                        crate::core::token::fns::sub(format!(
+                            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{group}"
+                        )),
+                    ),
+            );
+        }
         let group = CfnLogGroup::new()
+            .kms_key_id(props.encryption_key.as_ref().map(|k| k.arn()))
             .log_group_name(props.name)
             .retention_in_days(props.retention.days());
         let resource = stack.add_resource(

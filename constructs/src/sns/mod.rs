@@ -50,6 +50,10 @@ pub struct TopicProps {
     /// The KMS key (`KmsMasterKeyId`); default: the AWS managed key `alias/aws/sns`; `None`
     /// leaves the topic unencrypted.
     pub kms_key: Option<Value>,
+    /// The key of the app the topic is encrypted with ([`TopicProps::encryption_key`]): its
+    /// key policy gets what CloudWatch alarms and EventBridge rules publishing to the topic
+    /// need.
+    pub encryption_key: Option<crate::kms::Key>,
     /// Deny publishing not made over TLS, by topic policy (default: true).
     pub enforce_ssl: bool,
 }
@@ -62,6 +66,7 @@ impl Default for TopicProps {
             fifo: false,
             content_based_deduplication: false,
             kms_key: Some(Value::from("alias/aws/sns")),
+            encryption_key: None,
             enforce_ssl: true,
         }
     }
@@ -95,6 +100,15 @@ impl TopicProps {
     /// Encrypt with this key (ARN, id or alias), or leave unencrypted with `None`.
     pub fn kms_key(mut self, key: Option<Value>) -> Self {
         self.kms_key = key;
+        self.encryption_key = None;
+        self
+    }
+    /// Encrypt with a key of the app: publishers' grants include the key's rights, and
+    /// CloudWatch alarms and EventBridge rules that publish to the topic get their statement
+    /// in its key policy.
+    pub fn encryption_key(mut self, key: &crate::kms::Key) -> Self {
+        self.kms_key = Some(key.arn());
+        self.encryption_key = Some(key.clone());
         self
     }
     /// Deny publishing not made over TLS (on by default).
@@ -158,6 +172,7 @@ pub struct Topic {
     fifo: bool,
     content_based_deduplication: bool,
     kms_key: Option<Value>,
+    encryption_key: Option<crate::kms::Key>,
 }
 
 impl Topic {
@@ -207,6 +222,7 @@ impl Topic {
             fifo: props.fifo,
             content_based_deduplication: props.content_based_deduplication,
             kms_key: props.kms_key,
+            encryption_key: props.encryption_key,
         };
         if props.enforce_ssl {
             topic.add_to_resource_policy(
@@ -255,6 +271,25 @@ impl Topic {
         self.kms_key.as_ref()
     }
 
+    /// The key of the app the topic is encrypted with, when given as one
+    /// ([`TopicProps::encryption_key`]).
+    pub fn encryption_key(&self) -> Option<&crate::kms::Key> {
+        self.encryption_key.as_ref()
+    }
+
+    /// Lets the AWS service `service` (`events.amazonaws.com`) publish to the encrypted topic
+    /// through the key policy, when the topic's key is one of the app; false when the key is
+    /// not (then its policy is not the app's to change).
+    pub(crate) fn let_service_use_key(&self, stack: &mut Stack, service: &str) -> bool {
+        match &self.encryption_key {
+            Some(key) => {
+                key.allow_service(stack, service, &["kms:Decrypt", "kms:GenerateDataKey*"]);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// True when the topic is encrypted with SNS's AWS managed key (`alias/aws/sns`, by alias
     /// or alias ARN), whose key policy lets no other service use it: CloudWatch alarms and
     /// EventBridge cannot publish to such a topic.
@@ -301,8 +336,15 @@ impl Topic {
         let publish = grant(stack, grantee, &["sns:Publish"], vec![self.arn()]);
         // a customer key must let the publisher encrypt (an alias, such as the AWS managed
         // key's, names no key to grant)
-        if let Some(statement) = self.kms_key.as_ref().and_then(kms_producer_statement) {
-            grantee.grant_role().add_to_policy(stack, statement);
+        match &self.encryption_key {
+            Some(key) => {
+                key.grant(stack, grantee, &["kms:Decrypt", "kms:GenerateDataKey"]);
+            }
+            None => {
+                if let Some(statement) = self.kms_key.as_ref().and_then(kms_producer_statement) {
+                    grantee.grant_role().add_to_policy(stack, statement);
+                }
+            }
         }
         publish
     }
