@@ -469,4 +469,95 @@ async fn check(endpoint: &str, template: &Json) {
         from_stream["StartingPosition"], "TRIM_HORIZON",
         "{from_stream}"
     );
+
+    // the key: rotation on, its alias, and the statement that lets CloudWatch Logs use it
+    let kms = |target: &str, body: Json| {
+        let target = format!("TrentService.{target}");
+        let deployed = &deployed;
+        async move { deployed.call("kms", "1.1", &target, body).await }
+    };
+    let key_id = id_of("DataKey");
+    let aliases = kms("ListAliases", json!({"KeyId": key_id})).await;
+    let names: Vec<&Json> = aliases["Aliases"]
+        .as_array()
+        .map(|a| a.iter().map(|a| &a["AliasName"]).collect())
+        .unwrap_or_default();
+    assert_eq!(names, [&json!("alias/catalog/data")], "{aliases}");
+    let key = kms("DescribeKey", json!({"KeyId": key_id})).await;
+    assert_eq!(
+        key["KeyMetadata"]["Description"], "the catalog's data",
+        "{key}"
+    );
+    let rotation = kms("GetKeyRotationStatus", json!({"KeyId": key_id})).await;
+    assert_eq!(rotation["KeyRotationEnabled"], true, "{rotation}");
+    let policy = kms(
+        "GetKeyPolicy",
+        json!({"KeyId": key_id, "PolicyName": "default"}),
+    )
+    .await;
+    let policy: Json = serde_json::from_str(policy["Policy"].as_str().unwrap_or("{}"))
+        .unwrap_or_else(|e| panic!("key policy: {e}"));
+    let services: Vec<&Json> = policy["Statement"]
+        .as_array()
+        .map(|s| s.iter().map(|s| &s["Principal"]["Service"]).collect())
+        .unwrap_or_default();
+    assert!(
+        services.contains(&&json!(format!(
+            "logs.{}.amazonaws.com",
+            common::moto::REGION
+        ))),
+        "the logs statement, its region resolved: {policy}"
+    );
+    // the parameter holds the table's physical name
+    let parameter = deployed
+        .call(
+            "ssm",
+            "1.1",
+            "AmazonSSM.GetParameter",
+            json!({"Name": "/catalog/jobs-table"}),
+        )
+        .await;
+    let table = declared
+        .iter()
+        .find(|(_, r)| r["Metadata"]["aws:cdk:path"] == "Catalog/Jobs/Resource")
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("no Catalog/Jobs/Resource in the template"));
+    assert_eq!(
+        parameter["Parameter"]["Value"],
+        json!(id_of(&table)),
+        "{parameter}"
+    );
+    assert_eq!(parameter["Parameter"]["Type"], "String", "{parameter}");
+    // the secret: generated under its template, with the key
+    let secret = deployed
+        .call(
+            "secretsmanager",
+            "1.1",
+            "secretsmanager.GetSecretValue",
+            json!({"SecretId": id_of("Db")}),
+        )
+        .await;
+    let value: Json = serde_json::from_str(secret["SecretString"].as_str().unwrap_or("null"))
+        .unwrap_or_else(|e| panic!("the secret's value: {e}"));
+    assert_eq!(value["username"], "catalog", "{value}");
+    let password = value["password"].as_str().unwrap_or_default();
+    assert_eq!(password.len(), 32, "{value}");
+    assert!(
+        password.chars().all(|c| c.is_ascii_alphanumeric()),
+        "no punctuation: {password}"
+    );
+    let described = deployed
+        .call(
+            "secretsmanager",
+            "1.1",
+            "secretsmanager.DescribeSecret",
+            json!({"SecretId": id_of("Db")}),
+        )
+        .await;
+    assert!(
+        described["KmsKeyId"]
+            .as_str()
+            .is_some_and(|k| k.ends_with(&format!("key/{key_id}"))),
+        "the secret is under the catalog's key: {described}"
+    );
 }

@@ -78,14 +78,13 @@ fn every_template_passes_cfn_lint() {
     let report = String::from_utf8_lossy(&output.stdout);
     let code = output.status.code().unwrap_or(-1);
     // cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational; 1 a failure
+    // no errors and no warnings: a warning (an unused condition, a deprecated runtime, a
+    // missing UpdateReplacePolicy) is something a user would be told to fix
     assert!(
-        code >= 0 && code & 0b11 == 0,
-        "cfn-lint found errors (exit {code}):\n{report}\n{}",
+        code >= 0 && code & 0b111 == 0,
+        "cfn-lint found errors or warnings (exit {code}):\n{report}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    if !report.trim().is_empty() {
-        eprintln!("cfn-lint warnings:\n{report}");
-    }
 }
 
 /// The small CORS app: every answer of every method carries the allowed origin and the

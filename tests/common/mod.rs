@@ -21,6 +21,7 @@ use constructs::events::{
     RuleSchedule, Target,
 };
 use constructs::iam::PolicyStatement;
+use constructs::kms::{Key, KeyProps};
 use constructs::lambda::{
     EventSource, FailureDestination, Function, FunctionProps, SqsSource, StartingPosition,
     StreamSource,
@@ -30,8 +31,10 @@ use constructs::s3::{Bucket, BucketProps};
 use constructs::scheduler::{
     FlexibleTimeWindow, Schedule, ScheduleExpression, ScheduleProps, ScheduleTarget,
 };
+use constructs::secretsmanager::{GenerateSecret, Secret, SecretProps};
 use constructs::sns::{Subscriber, SubscriptionProps, Topic, TopicProps};
 use constructs::sqs::{FifoThroughput, Queue, QueueEncryption, QueueProps};
+use constructs::ssm::{StringParameter, StringParameterProps};
 use constructs::stepfunctions::asl::*;
 use constructs::stepfunctions::tasks::{self, *};
 use constructs::stepfunctions::{StateMachine, StateMachineProps};
@@ -545,6 +548,42 @@ pub fn catalog_app(root: &Path) -> App {
     audit.grant_send_messages(&mut s, &function);
     orders.grant_send_messages(&mut s, &function);
     inbox.grant_consume_messages(&mut s, &function);
+    // a key of the app: an audit log group is encrypted with it (its key policy lets CloudWatch
+    // Logs use it); the worker reads a generated secret (under the key) and a parameter
+    // through grants, and gets their ARN and name in its environment, never the values
+    let data_key = Key::new(
+        &mut s,
+        "DataKey",
+        KeyProps::new().description("the catalog's data"),
+    );
+    data_key.add_alias(&mut s, "alias/catalog/data");
+    LogGroup::new(
+        &mut s,
+        "AuditLogs",
+        LogGroupProps::new(RetentionDays::OneMonth).encryption_key(&data_key),
+    );
+    let db = Secret::new(
+        &mut s,
+        "Db",
+        SecretProps::new()
+            .generate(
+                GenerateSecret::new()
+                    .exclude_punctuation()
+                    .template(json!({"username": "catalog"}), "password"),
+            )
+            .encryption_key(&data_key),
+    );
+    db.grant_read(&mut s, &function);
+    function.add_environment(&mut s, "DB_SECRET_ARN", db.arn());
+    let jobs_table = StringParameter::new(
+        &mut s,
+        "JobsTableName",
+        StringParameterProps::new(table.name())
+            .name("/catalog/jobs-table")
+            .description("the jobs table's name"),
+    );
+    jobs_table.grant_read(&mut s, &function);
+    function.add_environment(&mut s, "JOBS_TABLE_PARAMETER", jobs_table.name());
     // a topic delivering to the inbox (filtered, raw), the worker and an address
     let events = Topic::new(&mut s, "Events", TopicProps::new().display_name("Catalog"));
     events.subscribe(
@@ -616,9 +655,13 @@ pub fn catalog_app(root: &Path) -> App {
     // queue), the child workflow (an input transformer), the inbox (a part of the event), a
     // topic and the default bus
     let undelivered = Queue::new(&mut s, "Undelivered", QueueProps::new());
-    // alarms and EventBridge cannot publish to a topic under alias/aws/sns: this one is
-    // unencrypted (a customer managed key would do too)
-    let alerts = Topic::new(&mut s, "Alerts", TopicProps::new().kms_key(None));
+    // alarms and EventBridge cannot publish to a topic under alias/aws/sns: this one is under
+    // the app's key, whose policy then lets EventBridge use it
+    let alerts = Topic::new(
+        &mut s,
+        "Alerts",
+        TopicProps::new().encryption_key(&data_key),
+    );
     let rule = Rule::new(
         &mut s,
         "OrderQueued",

@@ -106,6 +106,20 @@ moto's stand-in answer.
     ResourceNotFound as Lambda does, not an echo. Others keep moto's echo, which no test
     asserts as a handler's answer.
 
+12. Keys and secrets (secrets.py). moto's AWS::KMS::Key keeps a KeyPolicy object as a dict
+    (every KMS call that checks the policy, DescribeKey first, is then an HTTP 500) and
+    requires it; AWS::KMS::Key (CloudFormation resource reference): KeyPolicy is an object or
+    a string, optional (KMS's default policy without it), and GetKeyPolicy answers a JSON
+    string. moto models Secrets Manager's API but not AWS::SecretsManager::Secret, so a
+    stack's secret was not created and a grant naming it became a statement without
+    resources. AWS::SecretsManager::Secret: Ref and Fn::GetAtt Id are the secret's ARN;
+    SecretString or GenerateSecretString, not both; SecretStringTemplate only with
+    GenerateStringKey, the generated password added to it under that key. Patch: the key
+    policy is stored as JSON text (the default one when absent); the secret is created in
+    moto's Secrets Manager backend with a value its GetRandomPassword generates under the
+    given options, so GetSecretValue answers as on AWS; deleting the stack deletes it (unless
+    retained) without a recovery window.
+
 Nothing here evaluates IAM policies or resource policies: moto does not, and the tests name
 that gap where it matters rather than assert what moto lets through.
 """
@@ -125,6 +139,7 @@ from harness import schemas  # noqa: E402,F401  (patch 9)
 from harness import stepfunctions  # noqa: E402,F401  (patches 3, 4)
 from harness import apigateway  # noqa: E402,F401  (patch 5)
 from harness import lambda_runtime  # noqa: E402  (patch 11)
+from harness import secrets  # noqa: E402,F401  (patch 12)
 
 default_user_config["stepfunctions"] = {"execute_state_machine": True}
 default_user_config.setdefault("lambda", {})["use_docker"] = False
