@@ -464,3 +464,91 @@ fn parameters_systems_manager_refuses_are_reported() {
     );
     assert!(!all.contains("S/BigAdvanced"), "{all}");
 }
+
+#[test]
+fn tables_buckets_queues_and_machines_under_a_key_grant_its_rights_and_let_services_use_it() {
+    use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
+    use constructs::s3::{Bucket, BucketProps};
+    use constructs::sns::{Subscriber, SubscriptionProps};
+    use constructs::sqs::{Queue, QueueProps};
+    use constructs::stepfunctions::asl::pass;
+    use constructs::stepfunctions::{StateMachine, StateMachineProps};
+
+    let mut s = Stack::new("S");
+    let key = Key::new(&mut s, "Data", KeyProps::new());
+    let worker = role(&mut s);
+    let table = Table::new(
+        &mut s,
+        "Orders",
+        TableProps::new(Attribute::new("id", AttributeType::String)).encryption_key(&key),
+    );
+    table.grant_read_data(&mut s, &worker);
+    let bucket = Bucket::new(&mut s, "Files", BucketProps::new().encryption_key(&key));
+    bucket.grant_put(&mut s, &worker);
+    let queue = Queue::new(&mut s, "Inbox", QueueProps::new().encryption_key(&key));
+    queue.grant_send_messages(&mut s, &worker);
+    let topic = Topic::new(&mut s, "Events", TopicProps::new().kms_key(None));
+    topic.subscribe(&mut s, Subscriber::Queue(&queue), SubscriptionProps::new());
+    StateMachine::new(
+        &mut s,
+        "Flow",
+        StateMachineProps::new(pass("P"))
+            .name("orders-flow")
+            .encryption_key(&key),
+    );
+    let t = Template::from_stack(&s);
+    let arn = key_arn(&t);
+    let worker_statements = statements(&t, "Worker");
+    let kms_statements: Vec<&Json> = worker_statements
+        .iter()
+        .filter(|s| s["Resource"] == arn)
+        .collect();
+    assert_eq!(
+        kms_statements,
+        [
+            &json!({"Action": "kms:Decrypt", "Effect": "Allow", "Resource": arn}),
+            &json!({"Action": ["kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"], "Effect": "Allow", "Resource": arn}),
+            &json!({"Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Effect": "Allow", "Resource": arn}),
+        ]
+    );
+    t.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        json!({"SSESpecification": {"SSEEnabled": true, "SSEType": "KMS", "KMSMasterKeyId": arn}}),
+    );
+    t.has_resource_properties(
+        "AWS::S3::Bucket",
+        json!({"BucketEncryption": {"ServerSideEncryptionConfiguration": [{
+            "BucketKeyEnabled": true,
+            "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": arn}
+        }]}}),
+    );
+    t.has_resource_properties("AWS::SQS::Queue", json!({"KmsMasterKeyId": arn}));
+    // SNS encrypts what it delivers to the queue with the queue's key
+    assert_eq!(
+        key_policy(&t)[1],
+        json!({
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Effect": "Allow",
+            "Principal": {"Service": "sns.amazonaws.com"},
+            "Resource": "*"
+        })
+    );
+    t.has_resource_properties(
+        "AWS::StepFunctions::StateMachine",
+        json!({"EncryptionConfiguration": {
+            "KmsDataKeyReusePeriodSeconds": 300,
+            "KmsKeyId": arn,
+            "Type": "CUSTOMER_MANAGED_KMS_KEY"
+        }}),
+    );
+    assert!(
+        statements(&t, "FlowRole").contains(&json!({
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Condition": {"StringLike": {"kms:EncryptionContext:aws:states:stateMachineArn": {"Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:orders-flow"}}},
+            "Effect": "Allow",
+            "Resource": arn
+        })),
+        "{:#?}",
+        statements(&t, "FlowRole")
+    );
+}

@@ -16,7 +16,7 @@ use crate::core::resource::{NameScope, UniqueName};
 use crate::l1::dynamodb::table::{
     AttributeDefinition, AttributeType as ScalarAttributeType, BillingMode, GlobalSecondaryIndex,
     KeySchemaItem, PointInTimeRecoverySpecification, Projection, ProvisionedThroughput,
-    StreamSpecification, TimeToLiveSpecification,
+    SSESpecification, SSEType, StreamSpecification, TimeToLiveSpecification,
 };
 pub use crate::l1::dynamodb::table::{ProjectionType, StreamViewType};
 pub use crate::l1::dynamodb::CfnTable;
@@ -131,6 +131,9 @@ pub struct TableProps {
     pub point_in_time_recovery: bool,
     /// Refuse to delete the table (`DeletionProtectionEnabled`); default: false.
     pub deletion_protection: bool,
+    /// The key of the app the table is encrypted with (`SSESpecification`, `KMS`); default:
+    /// DynamoDB's own key.
+    pub encryption_key: Option<crate::kms::Key>,
 }
 
 impl TableProps {
@@ -147,7 +150,14 @@ impl TableProps {
             removal_policy: RemovalPolicy::Retain,
             point_in_time_recovery: false,
             deletion_protection: false,
+            encryption_key: None,
         }
+    }
+    /// Encrypts the table with a key of the app (`SSESpecification`): data grants include the
+    /// key's rights.
+    pub fn encryption_key(mut self, key: &crate::kms::Key) -> Self {
+        self.encryption_key = Some(key.clone());
+        self
     }
     /// The sort key (`KeySchema` `RANGE`); the same name as the partition key is reported at
     /// synth.
@@ -283,6 +293,7 @@ pub const STREAM_READ_ACTIONS: &[&str] = &[
 pub struct Table {
     resource: ResourceRef,
     made_with_stream: bool,
+    key: Option<crate::kms::Key>,
 }
 
 impl Table {
@@ -357,6 +368,13 @@ impl Table {
         if let Some(view) = props.stream {
             table = table.stream_specification(StreamSpecification::new(view));
         }
+        if let Some(key) = &props.encryption_key {
+            table = table.sse_specification(
+                SSESpecification::new(true)
+                    .sse_type(SSEType::Kms)
+                    .kms_master_key_id(key.arn()),
+            );
+        }
         if let Some(attribute) = props.time_to_live_attribute {
             table = table.time_to_live_specification(
                 TimeToLiveSpecification::new(true).attribute_name(attribute),
@@ -371,6 +389,7 @@ impl Table {
         Table {
             resource,
             made_with_stream,
+            key: props.encryption_key,
         }
     }
 
@@ -532,11 +551,25 @@ impl Table {
 
     /// [`READ_DATA_ACTIONS`] on the table and its indexes.
     pub fn grant_read_data(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        self.grant_key(stack, grantee, crate::kms::DECRYPT_ACTIONS);
         grant(stack, grantee, READ_DATA_ACTIONS, self.data_resources())
+    }
+
+    /// The rights on the table's key (a key of the app) that a data grant needs.
+    fn grant_key(&self, stack: &mut Stack, grantee: &dyn Grantable, actions: &[&str]) {
+        if let Some(key) = &self.key {
+            key.grant(stack, grantee, actions);
+        }
+    }
+
+    /// The key of the app the table is encrypted with, when it is.
+    pub fn encryption_key(&self) -> Option<&crate::kms::Key> {
+        self.key.as_ref()
     }
 
     /// [`WRITE_DATA_ACTIONS`] on the table and its indexes.
     pub fn grant_write_data(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        self.grant_key(stack, grantee, crate::kms::ENCRYPT_DECRYPT_ACTIONS);
         grant(stack, grantee, WRITE_DATA_ACTIONS, self.data_resources())
     }
 
@@ -554,6 +587,7 @@ impl Table {
             .collect();
         actions.sort_unstable();
         actions.dedup();
+        self.grant_key(stack, grantee, crate::kms::ENCRYPT_DECRYPT_ACTIONS);
         grant(stack, grantee, &actions, self.data_resources())
     }
 

@@ -531,6 +531,7 @@ impl Rule {
         index: usize,
     ) {
         match queue.encryption() {
+            QueueEncryption::Kms(_) if queue.let_service_use_key(stack, "events.amazonaws.com") => {}
             QueueEncryption::KmsManaged => stack.add_problem(
                 Problem::new(
                     path,

@@ -50,6 +50,8 @@ pub struct BucketProps {
     pub versioned: bool,
     /// Default: retain, as in the AWS CDK.
     pub removal_policy: RemovalPolicy,
+    /// The key of the app the bucket is encrypted with ([`BucketProps::encryption_key`]).
+    pub encryption_key: Option<crate::kms::Key>,
 }
 
 impl Default for BucketProps {
@@ -61,6 +63,7 @@ impl Default for BucketProps {
             enforce_ssl: true,
             versioned: false,
             removal_policy: RemovalPolicy::Retain,
+            encryption_key: None,
         }
     }
 }
@@ -78,6 +81,13 @@ impl BucketProps {
     /// How objects are encrypted at rest.
     pub fn encryption(mut self, kind: BucketEncryptionKind) -> Self {
         self.encryption = kind;
+        self.encryption_key = None;
+        self
+    }
+    /// SSE-KMS with a key of the app (a bucket key on): grants include the key's rights.
+    pub fn encryption_key(mut self, key: &crate::kms::Key) -> Self {
+        self.encryption = BucketEncryptionKind::Kms(key.arn());
+        self.encryption_key = Some(key.clone());
         self
     }
     /// Whether every kind of public access is blocked (`PublicAccessBlockConfiguration`).
@@ -109,6 +119,7 @@ pub struct Bucket {
     id: String,
     resource: ResourceRef,
     encryption: BucketEncryptionKind,
+    key: Option<crate::kms::Key>,
 }
 
 impl Bucket {
@@ -168,6 +179,7 @@ impl Bucket {
             id: id.to_string(),
             resource,
             encryption: props.encryption,
+            key: props.encryption_key,
         };
         if props.enforce_ssl {
             bucket.add_to_resource_policy(
@@ -236,8 +248,21 @@ impl Bucket {
         );
     }
 
-    /// `s3:GetObject` on every object.
+    /// The rights on the bucket's customer managed key (a key of the app, or one given by ARN
+    /// or id) that a grant needs: as the AWS CDK grants them.
+    fn grant_key(&self, stack: &mut Stack, grantee: &dyn Grantable, actions: &[&str]) {
+        if let Some(key) = &self.key {
+            key.grant(stack, grantee, actions);
+        } else if let BucketEncryptionKind::Kms(key) = &self.encryption {
+            if let Some(arn) = crate::iam::kms_key_resource(key) {
+                grant(stack, grantee, actions, vec![arn]);
+            }
+        }
+    }
+
+    /// `s3:GetObject` on every object (and `kms:Decrypt` on a customer key).
     pub fn grant_read(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        self.grant_key(stack, grantee, crate::kms::DECRYPT_ACTIONS);
         grant(
             stack,
             grantee,
@@ -246,8 +271,10 @@ impl Bucket {
         )
     }
 
-    /// `s3:PutObject` on every object.
+    /// `s3:PutObject` on every object (and `kms:Encrypt`, `ReEncrypt*`, `GenerateDataKey*` on a
+    /// customer key).
     pub fn grant_put(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        self.grant_key(stack, grantee, crate::kms::ENCRYPT_ACTIONS);
         grant(
             stack,
             grantee,
@@ -256,8 +283,10 @@ impl Bucket {
         )
     }
 
-    /// `s3:GetObject` and `s3:PutObject` on every object.
+    /// `s3:GetObject` and `s3:PutObject` on every object (and the key's encrypt and decrypt
+    /// rights on a customer key).
     pub fn grant_read_write(&self, stack: &mut Stack, grantee: &dyn Grantable) -> PolicyStatement {
+        self.grant_key(stack, grantee, crate::kms::ENCRYPT_DECRYPT_ACTIONS);
         grant(
             stack,
             grantee,

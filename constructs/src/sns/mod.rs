@@ -473,6 +473,8 @@ impl Topic {
             // SNS delivers from the moment the subscription exists: not before the queue's
             // policy lets it (as the AWS CDK orders them); both are in the queue's stack
             resource.add_depends_on(&q.policy());
+            // a queue under a key of the app: SNS encrypts what it delivers with that key
+            q.let_service_use_key(stack, "sns.amazonaws.com");
         }
         let created = stack.add_resource_in(
             &owner,

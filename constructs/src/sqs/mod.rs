@@ -86,6 +86,8 @@ pub struct QueueProps {
     pub dead_letter: Option<(Value, bool, u32)>,
     /// How messages are encrypted at rest (default: SSE-SQS).
     pub encryption: QueueEncryption,
+    /// The key of the app the queue is encrypted with ([`QueueProps::encryption_key`]).
+    pub encryption_key: Option<crate::kms::Key>,
     /// Deny any request not made over TLS, by queue policy (default: true).
     pub enforce_ssl: bool,
     /// What happens to the queue when it leaves the stack (default: delete, as in the AWS CDK).
@@ -106,6 +108,7 @@ impl Default for QueueProps {
             receive_wait_seconds: None,
             dead_letter: None,
             encryption: QueueEncryption::SqsManaged,
+            encryption_key: None,
             enforce_ssl: true,
             removal_policy: RemovalPolicy::Destroy,
         }
@@ -170,6 +173,15 @@ impl QueueProps {
     /// How messages are encrypted at rest.
     pub fn encryption(mut self, encryption: QueueEncryption) -> Self {
         self.encryption = encryption;
+        self.encryption_key = None;
+        self
+    }
+    /// SSE-KMS with a key of the app: senders' and consumers' grants include its rights, and
+    /// a topic subscribed to the queue or a rule sending to it gets its statement in the key
+    /// policy.
+    pub fn encryption_key(mut self, key: &crate::kms::Key) -> Self {
+        self.encryption = QueueEncryption::Kms(key.arn());
+        self.encryption_key = Some(key.clone());
         self
     }
     /// Deny requests not made over TLS (on by default).
@@ -192,6 +204,7 @@ pub struct Queue {
     fifo: bool,
     content_based_deduplication: bool,
     encryption: QueueEncryption,
+    encryption_key: Option<crate::kms::Key>,
     visibility_timeout_seconds: u32,
 }
 
@@ -349,6 +362,7 @@ impl Queue {
             fifo: props.fifo,
             content_based_deduplication: props.content_based_deduplication,
             encryption: props.encryption,
+            encryption_key: props.encryption_key,
             visibility_timeout_seconds: props.visibility_timeout_seconds.unwrap_or(30),
         };
         if props.enforce_ssl {
@@ -405,6 +419,23 @@ impl Queue {
         &self.encryption
     }
 
+    /// The key of the app the queue is encrypted with, when given as one.
+    pub fn encryption_key(&self) -> Option<&crate::kms::Key> {
+        self.encryption_key.as_ref()
+    }
+
+    /// Lets the AWS service `service` (`sns.amazonaws.com`) send to the encrypted queue
+    /// through the key policy, when the queue's key is one of the app; false otherwise.
+    pub(crate) fn let_service_use_key(&self, stack: &mut Stack, service: &str) -> bool {
+        match &self.encryption_key {
+            Some(key) => {
+                key.allow_service(stack, service, &["kms:Decrypt", "kms:GenerateDataKey*"]);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// True for a FIFO queue.
     pub fn is_fifo(&self) -> bool {
         self.fifo
@@ -454,6 +485,10 @@ impl Queue {
 
     /// The rights on the queue's KMS key that `actions` need, for a customer key.
     pub(crate) fn grant_key(&self, stack: &mut Stack, grantee: &dyn Grantable, actions: &[&str]) {
+        if let Some(key) = &self.encryption_key {
+            key.grant(stack, grantee, actions);
+            return;
+        }
         if let QueueEncryption::Kms(key) = &self.encryption {
             if let Some(arn) = crate::iam::kms_key_resource(key) {
                 grant(stack, grantee, actions, vec![arn]);

@@ -17,7 +17,8 @@ use super::asl::render::to_plain_json;
 use super::asl::{Chain, Closed, Definition, Link, QueryLanguage, ValidateOptions};
 use crate::core::resource::{NameScope, UniqueName};
 use crate::l1::stepfunctions::state_machine::{
-    CloudWatchLogsLogGroup, LogDestination, LoggingConfiguration, TracingConfiguration,
+    CloudWatchLogsLogGroup, EncryptionConfiguration, LogDestination, LoggingConfiguration,
+    TracingConfiguration, Type as EncryptionType,
 };
 use crate::l1::stepfunctions::CfnStateMachine;
 
@@ -92,6 +93,9 @@ pub struct StateMachineProps {
     /// Substitutions written by hand in the definition (`"${FinalResultFieldName}"`, even as
     /// an object key); tokens in the definition get theirs automatically.
     pub substitutions: IndexMap<String, Value>,
+    /// The key of the app the definition and the executions' history are encrypted with
+    /// (`EncryptionConfiguration`); default: Step Functions' own key.
+    pub encryption_key: Option<crate::kms::Key>,
 }
 
 impl StateMachineProps {
@@ -109,6 +113,7 @@ impl StateMachineProps {
             logging: None,
             tracing: false,
             substitutions: IndexMap::new(),
+            encryption_key: None,
         }
     }
     /// Makes the machine EXPRESS (`StateMachineType`): short executions, whose definition
@@ -163,6 +168,13 @@ impl StateMachineProps {
     /// X-Ray rights.
     pub fn tracing(mut self) -> Self {
         self.tracing = true;
+        self
+    }
+    /// Encrypts the definition and the executions' data with a key of the app
+    /// (`EncryptionConfiguration`, data keys reused for 5 minutes): the machine's role gets
+    /// `kms:Decrypt` and `kms:GenerateDataKey` on it, for this machine's encryption context.
+    pub fn encryption_key(mut self, key: &crate::kms::Key) -> Self {
+        self.encryption_key = Some(key.clone());
         self
     }
     /// A substitution written by hand in the definition as `${name}`
@@ -277,6 +289,38 @@ impl StateMachine {
             role.add_to_policy(stack, statement);
         }
         require_task_permissions(stack, &definition, &role, &path);
+        let encryption = props.encryption_key.as_ref().map(|key| {
+            // Step Functions' encryption context is the machine's ARN (Data at rest encryption,
+            // Step Functions Developer Guide); a generated name is not known before deploy,
+            // and naming the machine by reference would make its role's policy and the
+            // machine depend on each other: then any machine of the account and region
+            let machine = name.clone().unwrap_or_else(|| "*".to_string());
+            if !key.trusts_account() {
+                key.add_to_resource_policy(
+                    stack,
+                    PolicyStatement::allow()
+                        .actions(["kms:Decrypt", "kms:GenerateDataKey"])
+                        .principal(Principal::Arn(role.arn()))
+                        .resource("*"),
+                );
+            }
+            role.add_to_policy(
+                stack,
+                PolicyStatement::allow()
+                    .actions(["kms:Decrypt", "kms:GenerateDataKey"])
+                    .resource(key.arn())
+                    .condition(
+                        "StringLike",
+                        "kms:EncryptionContext:aws:states:stateMachineArn",
+                        fns::sub(format!(
+                            "arn:${{AWS::Partition}}:states:${{AWS::Region}}:${{AWS::AccountId}}:stateMachine:{machine}"
+                        )),
+                    ),
+            );
+            EncryptionConfiguration::new(EncryptionType::CustomerManagedKmsKey)
+                .kms_key_id(key.arn())
+                .kms_data_key_reuse_period_seconds(300)
+        });
         let logging_configuration = props.logging.as_ref().map(|l| {
             role.add_to_policy(
                 stack,
@@ -340,6 +384,9 @@ impl StateMachine {
         }
         if props.tracing {
             machine = machine.tracing_configuration(TracingConfiguration::new().enabled(true));
+        }
+        if let Some(encryption) = encryption {
+            machine = machine.encryption_configuration(encryption);
         }
         let mut resource = CfnResource::from_props(&machine)
             .with_unique_name(MACHINE_NAME)
