@@ -31,7 +31,7 @@ fn every_synthesized_definition_passes_asl_validator() {
             }
         }
     }
-    assert_eq!(files.len(), 11, "{files:?}");
+    assert_eq!(files.len(), 12, "{files:?}");
     let mut command = Command::new(&validator);
     for f in &files {
         command.arg("--json-path").arg(f);

@@ -106,6 +106,58 @@ fn the_catalog_deploys_on_moto_policies_delivery_and_iam_unchecked() {
         ],
         minute,
     );
+    // ReadConfig reads the deployed secret and parameter through moto (the SDK integrations
+    // of Secrets Manager and Systems Manager, sent live)
+    let read = common::moto::run(
+        &toolkit,
+        dir.path(),
+        endpoint,
+        &[
+            "run",
+            "Catalog/ReadConfig",
+            "--app",
+            &app,
+            "--deployed",
+            "--live",
+            "--json",
+            "--input",
+            "{}",
+        ],
+        minute,
+    );
+    let read: Json = serde_json::from_str(&read.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}):\n{}\n{}", read.stdout, read.stderr));
+    assert_eq!(read["status"], "SUCCEEDED", "{read}");
+    let secret: Json = serde_json::from_str(
+        read["output"]["secret"]["SecretString"]
+            .as_str()
+            .unwrap_or("null"),
+    )
+    .unwrap_or(Json::Null);
+    assert_eq!(secret["username"], "catalog", "{read}");
+    assert_eq!(
+        secret["password"].as_str().map(str::len),
+        Some(32),
+        "{read}"
+    );
+    let jobs_table = template["Resources"]
+        .as_object()
+        .and_then(|r| {
+            r.iter()
+                .find(|(_, r)| r["Metadata"]["aws:cdk:path"] == "Catalog/Jobs/Resource")
+        })
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("no Catalog/Jobs/Resource"));
+    let table_name = runtime.block_on(async {
+        let deployed = Deployed::read(endpoint).await;
+        deployed.id_of(&jobs_table)
+    });
+    assert_eq!(
+        read["output"]["parameter"]["Value"],
+        json!(table_name),
+        "{read}"
+    );
+
     let out: Json = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("no JSON ({e}):\n{}\n{}", run.stdout, run.stderr));
     assert_eq!(

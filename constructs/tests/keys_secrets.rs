@@ -552,3 +552,38 @@ fn tables_buckets_queues_and_machines_under_a_key_grant_its_rights_and_let_servi
         statements(&t, "FlowRole")
     );
 }
+
+#[test]
+fn a_workflow_reading_a_secret_and_a_parameter_gets_exactly_those_rights() {
+    use constructs::stepfunctions::asl::PathValue;
+    use constructs::stepfunctions::tasks;
+    use constructs::stepfunctions::{StateMachine, StateMachineProps};
+
+    let mut s = Stack::new("S");
+    let key = Key::new(&mut s, "Data", KeyProps::new());
+    let secret = Secret::new(&mut s, "Db", SecretProps::new().encryption_key(&key));
+    let parameter = StringParameter::new(
+        &mut s,
+        "Flag",
+        StringParameterProps::new("on").name("/app/flag"),
+    );
+    StateMachine::new(
+        &mut s,
+        "Read",
+        StateMachineProps::new(
+            tasks::secrets_get_secret_value("Secret", &secret)
+                .result_path(PathValue::path("$.secret"))
+                .next(tasks::ssm_get_parameter("Parameter", &parameter)),
+        ),
+    );
+    let t = Template::from_stack(&s);
+    let secret_ref = json!({"Ref": t.logical_id_of_type("AWS::SecretsManager::Secret")});
+    assert_eq!(
+        statements(&t, "ReadRole"),
+        vec![
+            json!({"Action": "secretsmanager:GetSecretValue", "Effect": "Allow", "Resource": secret_ref}),
+            json!({"Action": "kms:Decrypt", "Effect": "Allow", "Resource": key_arn(&t)}),
+            json!({"Action": "ssm:GetParameter", "Effect": "Allow", "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/flag"}}),
+        ]
+    );
+}

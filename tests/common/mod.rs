@@ -584,6 +584,17 @@ pub fn catalog_app(root: &Path) -> App {
     );
     jobs_table.grant_read(&mut s, &function);
     function.add_environment(&mut s, "JOBS_TABLE_PARAMETER", jobs_table.name());
+    // a workflow that reads both: its role gets GetSecretValue (and the key's Decrypt) and
+    // GetParameter, derived from the tasks
+    let read_config = tasks::secrets_get_secret_value("Read secret", &db)
+        .result_selector(json!({"SecretString.$": "$.SecretString"}))
+        .result_path(PathValue::path("$.secret"))
+        .next(
+            tasks::ssm_get_parameter("Read parameter", &jobs_table)
+                .result_selector(json!({"Value.$": "$.Parameter.Value"}))
+                .result_path(PathValue::path("$.parameter")),
+        );
+    StateMachine::new(&mut s, "ReadConfig", StateMachineProps::new(read_config));
     // a topic delivering to the inbox (filtered, raw), the worker and an address
     let events = Topic::new(&mut s, "Events", TopicProps::new().display_name("Catalog"));
     events.subscribe(

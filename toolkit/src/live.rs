@@ -7,7 +7,8 @@
 //! JSON requests and come back as the service answered (a JSON message body or event detail
 //! sent as its text, as Step Functions does); Step Functions' own API takes camelCase members,
 //! so its calls are translated both ways (`sfn`); SNS takes the same fields as a form; Lambda's
-//! Invoke is one REST call; S3 goes through the SDK's typed client.
+//! Invoke is one REST call; S3 goes through the SDK's typed client; Secrets Manager's and
+//! Systems Manager's SDK calls are signed JSON 1.1 requests.
 
 mod sfn;
 
@@ -370,6 +371,23 @@ fn dispatch(live: &Live, call: &TaskCall<'_>) -> Result<Json, Failure> {
             live.s3(op, call.input)
         }
         ["aws-sdk", "s3", op] => live.s3(op, call.input),
+        // Secrets Manager and Systems Manager speak JSON 1.1 in the shape their SDK
+        // integrations take (`{"SecretId": ...}`, `{"Name": ...}`); errors named as Step
+        // Functions names an SDK integration's (`SecretsManager.ResourceNotFoundException`)
+        ["aws-sdk", "secretsmanager", op] => live.json_call_as(
+            "application/x-amz-json-1.1",
+            "secretsmanager",
+            &format!("secretsmanager.{}", pascal(op)),
+            call.input,
+            "SecretsManager",
+        ),
+        ["aws-sdk", "ssm", op] => live.json_call_as(
+            "application/x-amz-json-1.1",
+            "ssm",
+            &format!("AmazonSSM.{}", pascal(op)),
+            call.input,
+            "Ssm",
+        ),
         ["sqs", "sendMessage"] => live.sqs_send_message(call.input),
         ["sns", "publish"] => live.sns_publish(call.input),
         ["events", "putEvents"] => live.put_events(call.input),

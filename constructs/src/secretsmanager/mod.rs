@@ -234,6 +234,11 @@ impl Secret {
         &self.resource
     }
 
+    /// The key of the app the secret is encrypted with, when it is.
+    pub fn encryption_key(&self) -> Option<&Key> {
+        self.key.as_ref()
+    }
+
     /// The secret's ARN (`Ref`): what a function gets in its environment to read the value.
     pub fn arn(&self) -> Value {
         self.resource.reference()

@@ -296,6 +296,43 @@ pub fn s3_put_object(name: &str, bucket: &Bucket, key: ObjectKey, body: ObjectKe
     )
 }
 
+/// `aws-sdk:secretsmanager:getSecretValue` of `secret` (the value in the result's
+/// `SecretString`, in the execution's history too: keep such a state's output out of logs you
+/// share). The machine's role gets `secretsmanager:GetSecretValue` on the secret, and
+/// `kms:Decrypt` on its key when it is one of the app.
+pub fn secrets_get_secret_value(name: &str, secret: &crate::secretsmanager::Secret) -> Step {
+    let mut step = task(
+        name,
+        integration_arn("aws-sdk:secretsmanager:getSecretValue"),
+    )
+    .input(Input::object().field("SecretId", secret.arn()))
+    .grant(
+        PolicyStatement::allow()
+            .action("secretsmanager:GetSecretValue")
+            .resource(secret.arn()),
+    );
+    if let Some(key) = secret.encryption_key() {
+        step = step.grant(
+            PolicyStatement::allow()
+                .action("kms:Decrypt")
+                .resource(key.arn()),
+        );
+    }
+    step
+}
+
+/// `aws-sdk:ssm:getParameter` of `parameter` (the value in the result's `Parameter.Value`):
+/// the machine's role gets `ssm:GetParameter` on it.
+pub fn ssm_get_parameter(name: &str, parameter: &crate::ssm::StringParameter) -> Step {
+    task(name, integration_arn("aws-sdk:ssm:getParameter"))
+        .input(Input::object().field("Name", parameter.name()))
+        .grant(
+            PolicyStatement::allow()
+                .action("ssm:GetParameter")
+                .resource(parameter.arn()),
+        )
+}
+
 /// Any AWS SDK call (`aws-sdk:<service>:<action>`), with the IAM statements it needs given
 /// explicitly (an SDK call's rights cannot be derived).
 pub fn aws_sdk(
