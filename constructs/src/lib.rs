@@ -23,6 +23,7 @@
 pub mod core;
 
 pub mod apigateway;
+pub mod apigatewayv2;
 pub mod assertions;
 pub mod cloudwatch;
 pub mod dynamodb;

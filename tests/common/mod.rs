@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use constructs::apigateway::*;
+use constructs::apigatewayv2::{
+    HttpApi, HttpApiProps, HttpCors, HttpIntegration, JwtAuthorizerProps, RouteOptions,
+};
 use constructs::cloudwatch::{
     Alarm, AlarmProps, AlarmRule, AlarmState, ComparisonOperator, CompositeAlarm,
     CompositeAlarmProps, Statistic, TreatMissingData,
@@ -661,6 +664,61 @@ pub fn catalog_app(root: &Path) -> App {
             .wait_for_task_token(),
     ));
     let notify_machine = StateMachine::new(&mut s, "Notify", StateMachineProps::new(notify));
+
+    // an HTTP API: the worker behind a JWT-authorized route and the $default route, Notify
+    // started by an IAM-signed POST, the inbox and the bus fed by others
+    let http = HttpApi::new(
+        &mut s,
+        "Http",
+        HttpApiProps::new().cors(
+            HttpCors::new()
+                .origin("https://shop.example.com")
+                .method("GET")
+                .method("POST")
+                .header("authorization"),
+        ),
+    );
+    let users = http.add_jwt_authorizer(
+        &mut s,
+        "Users",
+        JwtAuthorizerProps::new(
+            "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Catalog1",
+            ["catalog-web"],
+        ),
+    );
+    http.add_route(
+        &mut s,
+        "GET /jobs/{id}",
+        HttpIntegration::lambda(&function),
+        RouteOptions::new().authorizer(&users).scope("catalog/read"),
+    );
+    http.add_route(
+        &mut s,
+        "$default",
+        HttpIntegration::lambda(&function),
+        RouteOptions::new(),
+    );
+    http.add_route(
+        &mut s,
+        "POST /notify",
+        HttpIntegration::start_execution(&notify_machine),
+        RouteOptions::new().iam(),
+    );
+    http.add_route(
+        &mut s,
+        "POST /inbox",
+        HttpIntegration::send_message(&inbox),
+        RouteOptions::new(),
+    );
+    http.add_route(
+        &mut s,
+        "POST /events",
+        HttpIntegration::put_events(&bus, "catalog.web", "Web event"),
+        RouteOptions::new(),
+    );
+    if let Some(url) = http.url() {
+        s.add_output("HttpUrl", url);
+    }
 
     // a rule on that bus, with every target kind: the worker (retried, with a dead-letter
     // queue), the child workflow (an input transformer), the inbox (a part of the event), a

@@ -120,6 +120,17 @@ moto's stand-in answer.
     given options, so GetSecretValue answers as on AWS; deleting the stack deletes it (unless
     retained) without a recovery window.
 
+13. HTTP APIs (apigatewayv2.py). moto models API Gateway v2's API but not its CloudFormation
+    types, so a stack's HTTP API, routes, integrations, authorizers and stages were not
+    created. AWS::ApiGatewayV2::* (CloudFormation resource reference): Ref of an Api, Route,
+    Integration or Authorizer is its id (of a Stage its name), Fn::GetAtt ApiEndpoint the
+    API's `https://<id>.execute-api.<region>.amazonaws.com`; the service's answers use
+    camelCase members (API Gateway v2 API reference). Patch: each is created in moto's
+    backend from its properties, so GetApi, GetRoutes, GetIntegrations, GetAuthorizers and
+    GetStages answer what the stack made; an ApiId naming no API fails the resource
+    ("Invalid API identifier specified", API Gateway's NotFoundException). Not checked:
+    requests through the API (moto serves no execute-api endpoint).
+
 Nothing here evaluates IAM policies or resource policies: moto does not, and the tests name
 that gap where it matters rather than assert what moto lets through.
 """
@@ -140,6 +151,7 @@ from harness import stepfunctions  # noqa: E402,F401  (patches 3, 4)
 from harness import apigateway  # noqa: E402,F401  (patch 5)
 from harness import lambda_runtime  # noqa: E402  (patch 11)
 from harness import secrets  # noqa: E402,F401  (patch 12)
+from harness import apigatewayv2  # noqa: E402,F401  (patch 13)
 
 default_user_config["stepfunctions"] = {"execute_state_machine": True}
 default_user_config.setdefault("lambda", {})["use_docker"] = False

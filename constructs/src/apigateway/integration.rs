@@ -379,7 +379,7 @@ impl DynamoDb {
 
 /// The URI API Gateway calls a function through (an integration's `Uri`, an authorizer's
 /// `AuthorizerUri`): `Invoke`, or `InvokeWithResponseStream` when `streaming`.
-pub(super) fn lambda_invocation_uri(function: &Function, streaming: bool) -> Value {
+pub(crate) fn lambda_invocation_uri(function: &Function, streaming: bool) -> Value {
     let (version, action) = if streaming {
         ("2021-11-15", "response-streaming-invocations")
     } else {

@@ -32,6 +32,7 @@ pub use authorizer::{
 };
 pub use cfn::{EndpointType, IntegrationType, PassthroughBehavior};
 pub use cors::{AllowOrigin, CorsOptions};
+pub(crate) use integration::lambda_invocation_uri;
 pub use integration::{
     AwsIntegration, DynamoDb, Integration, IntegrationOptions, IntegrationResponse, StepFunctions,
     Template,

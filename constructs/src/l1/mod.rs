@@ -47,7 +47,7 @@ pub mod amplifyuibuilder;
 // always compiled: the L2s use it
 #[rustfmt::skip]
 pub mod apigateway;
-#[cfg(feature = "apigatewayv2")]
+// always compiled: the L2s use it
 #[rustfmt::skip]
 pub mod apigatewayv2;
 #[cfg(feature = "appconfig")]
