@@ -628,10 +628,51 @@ async fn check(endpoint: &str, template: &Json) {
     ))
     .await;
     assert_eq!(users["authorizerType"], "JWT", "{users}");
+    // the issuer and audience are the deployed pool's and web client's
+    let pool_id = id_of("UsersFE4");
+    let web_client = id_of("UsersWeb");
     assert_eq!(
         users["jwtConfiguration"]["audience"],
-        json!(["catalog-web"]),
+        json!([web_client]),
         "{users}"
+    );
+    assert_eq!(
+        users["jwtConfiguration"]["issuer"],
+        json!(format!(
+            "https://cognito-idp.{}.amazonaws.com/{pool_id}",
+            common::moto::REGION
+        )),
+        "{users}"
+    );
+    // the pool, with its trigger, and the web client with the catalog's scope
+    let cognito = |target: &str, body: Json| {
+        let target = format!("AWSCognitoIdentityProviderService.{target}");
+        let deployed = &deployed;
+        async move { deployed.call("cognito-idp", "1.1", &target, body).await }
+    };
+    let described = cognito("DescribeUserPool", json!({"UserPoolId": pool_id})).await;
+    let user_pool = &described["UserPool"];
+    assert_eq!(user_pool["MfaConfiguration"], "OPTIONAL", "{described}");
+    assert!(
+        user_pool["LambdaConfig"]["PostConfirmation"]
+            .as_str()
+            .is_some_and(|arn| arn.ends_with(&format!(":function:{}", id_of("Worker37")))),
+        "the worker is the PostConfirmation trigger: {described}"
+    );
+    let client = cognito(
+        "DescribeUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientId": web_client}),
+    )
+    .await;
+    assert_eq!(
+        client["UserPoolClient"]["AllowedOAuthScopes"],
+        json!(["openid", "email", "catalog/read"]),
+        "{client}"
+    );
+    assert_eq!(
+        client["UserPoolClient"]["CallbackURLs"],
+        json!(["https://shop.example.com/callback"]),
+        "{client}"
     );
     let integrations = v2(format!("/v2/apis/{http}/integrations")).await;
     let mut subtypes: Vec<&str> = integrations["items"]

@@ -26,6 +26,7 @@ pub mod apigateway;
 pub mod apigatewayv2;
 pub mod assertions;
 pub mod cloudwatch;
+pub mod cognito;
 pub mod dynamodb;
 pub mod events;
 pub mod iam;

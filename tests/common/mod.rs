@@ -18,6 +18,9 @@ use constructs::cloudwatch::{
     Alarm, AlarmProps, AlarmRule, AlarmState, ComparisonOperator, CompositeAlarm,
     CompositeAlarmProps, Statistic, TreatMissingData,
 };
+use constructs::cognito::{
+    Mfa, OAuthSettings, Trigger, UserPool, UserPoolClientProps, UserPoolProps,
+};
 use constructs::dynamodb::{Attribute, AttributeType, Operation, Table, TableProps};
 use constructs::events::{
     EventBus, EventBusProps, EventPattern, InputTransformer, Matcher, RateUnit, Rule, RuleProps,
@@ -331,6 +334,32 @@ pub fn catalog_app(root: &Path) -> App {
     .max_concurrency(100);
     StateMachine::new(&mut s, "Distributed", StateMachineProps::new(distributed));
 
+    // sign-in: a user pool (the worker welcomes confirmed users), its web client on the
+    // authorization code flow with the catalog's own scope, and its hosted domain; the pool
+    // issues the tokens the HTTP API's JWT authorizer checks
+    let user_pool = UserPool::new(
+        &mut s,
+        "Users",
+        UserPoolProps::new()
+            .self_sign_up()
+            .mfa(Mfa::Optional)
+            .trigger(Trigger::PostConfirmation, &function)
+            .without_deletion_protection()
+            .removal_policy(constructs::RemovalPolicy::Destroy),
+    );
+    let catalog_scopes =
+        user_pool.add_resource_server(&mut s, "Catalog", "catalog", &[("read", "read the jobs")]);
+    let web = user_pool.add_client(
+        &mut s,
+        "Web",
+        UserPoolClientProps::new().oauth(
+            OAuthSettings::code("https://shop.example.com/callback")
+                .scope("email")
+                .scope(catalog_scopes[0].clone()),
+        ),
+    );
+    user_pool.add_domain(&mut s, "catalog-shop-login");
+
     // a REST API with every integration kind
     let logs = LogGroup::new(
         &mut s,
@@ -435,9 +464,7 @@ pub fn catalog_app(root: &Path) -> App {
     let pool = api.add_cognito_authorizer(
         &mut s,
         "Users",
-        CognitoAuthorizerProps::new(
-            "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Catalog1",
-        ),
+        CognitoAuthorizerProps::of_user_pool(&user_pool),
     );
     let secure = root.add_resource(&mut s, "secure");
     secure.add_method(
@@ -681,10 +708,7 @@ pub fn catalog_app(root: &Path) -> App {
     let users = http.add_jwt_authorizer(
         &mut s,
         "Users",
-        JwtAuthorizerProps::new(
-            "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Catalog1",
-            ["catalog-web"],
-        ),
+        JwtAuthorizerProps::user_pool(&user_pool, &[&web]),
     );
     http.add_route(
         &mut s,

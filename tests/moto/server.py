@@ -131,6 +131,19 @@ moto's stand-in answer.
     ("Invalid API identifier specified", API Gateway's NotFoundException). Not checked:
     requests through the API (moto serves no execute-api endpoint).
 
+14. User pools (cognito.py). moto models Cognito's user pool API but not its CloudFormation
+    types. AWS::Cognito::UserPool, ::UserPoolClient, ::UserPoolDomain,
+    ::UserPoolResourceServer (CloudFormation resource reference): Ref of a pool is its id,
+    Fn::GetAtt Arn its ARN and ProviderURL `https://cognito-idp.<region>.amazonaws.com/<id>`;
+    Ref of a client its id, of a domain the domain, of a resource server its identifier; the
+    properties are CreateUserPool's and CreateUserPoolClient's parameters (PoolName for
+    UserPoolName). Patch: each is created in moto's Cognito backend, so DescribeUserPool and
+    DescribeUserPoolClient answer what the stack made; a UserPoolId naming no pool fails the
+    resource ("User pool <id> does not exist.", Cognito's ResourceNotFoundException), and a
+    client naming a custom scope its pool has no resource server for yet fails
+    (ScopeDoesNotExistException, CreateUserPoolClient API reference). Not checked: sign-in
+    through the hosted domain (moto serves none).
+
 Nothing here evaluates IAM policies or resource policies: moto does not, and the tests name
 that gap where it matters rather than assert what moto lets through.
 """
@@ -152,6 +165,7 @@ from harness import apigateway  # noqa: E402,F401  (patch 5)
 from harness import lambda_runtime  # noqa: E402  (patch 11)
 from harness import secrets  # noqa: E402,F401  (patch 12)
 from harness import apigatewayv2  # noqa: E402,F401  (patch 13)
+from harness import cognito  # noqa: E402,F401  (patch 14)
 
 default_user_config["stepfunctions"] = {"execute_state_machine": True}
 default_user_config.setdefault("lambda", {})["use_docker"] = False

@@ -262,6 +262,11 @@ pub struct CognitoAuthorizerProps {
 }
 
 impl CognitoAuthorizerProps {
+    /// Tokens of a user pool of the app, from the `Authorization` header.
+    pub fn of_user_pool(pool: &crate::cognito::UserPool) -> Self {
+        Self::new(pool.arn())
+    }
+
     /// Tokens of this user pool (an ARN, literal or token), from the `Authorization` header.
     pub fn new(user_pool_arn: impl Into<Value>) -> Self {
         CognitoAuthorizerProps {

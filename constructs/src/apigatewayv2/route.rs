@@ -177,6 +177,14 @@ impl JwtAuthorizerProps {
             identity_source: "$request.header.Authorization".into(),
         }
     }
+    /// Tokens of a user pool of the app for one of its `clients` (the issuer
+    /// `https://cognito-idp.<region>.amazonaws.com/<pool id>`, the clients' ids as audience).
+    pub fn user_pool(
+        pool: &crate::cognito::UserPool,
+        clients: &[&crate::cognito::UserPoolClient],
+    ) -> Self {
+        JwtAuthorizerProps::new(pool.issuer_url(), clients.iter().map(|c| c.client_id()))
+    }
     /// Reads the token from another place (`$request.header.X-Token`).
     pub fn identity_source(mut self, source: impl Into<String>) -> Self {
         self.identity_source = source.into();

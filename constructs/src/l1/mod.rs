@@ -230,7 +230,7 @@ pub mod codestarconnections;
 #[cfg(feature = "codestarnotifications")]
 #[rustfmt::skip]
 pub mod codestarnotifications;
-#[cfg(feature = "cognito")]
+// always compiled: the L2s use it
 #[rustfmt::skip]
 pub mod cognito;
 #[cfg(feature = "comprehend")]
