@@ -696,10 +696,28 @@ async fn check(endpoint: &str, template: &Json) {
     let stages = v2(format!("/v2/apis/{http}/stages")).await;
     assert_eq!(stages["items"][0]["stageName"], "$default", "{stages}");
     assert_eq!(stages["items"][0]["autoDeploy"], true, "{stages}");
+    // the WebSocket API: its three routes and the stage of its deployment
+    let sockets = id_of("SocketsDBB");
+    let api = v2(format!("/v2/apis/{sockets}")).await;
+    assert_eq!(api["protocolType"], "WEBSOCKET", "{api}");
+    assert_eq!(
+        api["routeSelectionExpression"], "$request.body.action",
+        "{api}"
+    );
+    let routes = v2(format!("/v2/apis/{sockets}/routes")).await;
+    let mut keys: Vec<&str> = routes["items"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["routeKey"].as_str()).collect())
+        .unwrap_or_default();
+    keys.sort_unstable();
+    assert_eq!(keys, ["$connect", "$default", "$disconnect"], "{routes}");
+    let stages = v2(format!("/v2/apis/{sockets}/stages")).await;
+    assert_eq!(stages["items"][0]["stageName"], "live", "{stages}");
     common::harness::not_checked(
-        "requests through the HTTP API: moto serves no execute-api endpoint; the routes, \
-         integrations, authorizer and stage are read back, the permissions and roles asserted \
-         whole by constructs/tests/http_api.rs",
+        "requests and WebSocket connections through the APIs: moto serves no execute-api \
+         endpoint; the routes, integrations, authorizer and stages are read back, the \
+         permissions and roles asserted whole by constructs/tests/http_api.rs and \
+         websocket_api.rs",
     );
 
     // the secret: generated under its template, with the key

@@ -13,6 +13,7 @@ use std::process::Command;
 use constructs::apigateway::*;
 use constructs::apigatewayv2::{
     HttpApi, HttpApiProps, HttpCors, HttpIntegration, JwtAuthorizerProps, RouteOptions,
+    WebSocketApi, WebSocketApiProps, WebSocketRouteOptions,
 };
 use constructs::cloudwatch::{
     Alarm, AlarmProps, AlarmRule, AlarmState, ComparisonOperator, CompositeAlarm,
@@ -743,6 +744,25 @@ pub fn catalog_app(root: &Path) -> App {
     if let Some(url) = http.url() {
         s.add_output("HttpUrl", url);
     }
+    // a WebSocket API: the worker takes connections and answers messages through the
+    // connections API it is granted
+    let sockets = WebSocketApi::new(&mut s, "Sockets", WebSocketApiProps::new());
+    sockets.add_route(&mut s, "$connect", &function, WebSocketRouteOptions::new());
+    sockets.add_route(
+        &mut s,
+        "$disconnect",
+        &function,
+        WebSocketRouteOptions::new(),
+    );
+    sockets.add_route(
+        &mut s,
+        "$default",
+        &function,
+        WebSocketRouteOptions::new().replies(),
+    );
+    let sockets_live = sockets.add_stage(&mut s, "live");
+    sockets.grant_manage_connections(&mut s, &sockets_live, &function);
+    s.add_output("SocketsUrl", sockets_live.url());
 
     // a rule on that bus, with every target kind: the worker (retried, with a dead-letter
     // queue), the child workflow (an input transformer), the inbox (a part of the event), a

@@ -128,8 +128,10 @@ moto's stand-in answer.
     camelCase members (API Gateway v2 API reference). Patch: each is created in moto's
     backend from its properties, so GetApi, GetRoutes, GetIntegrations, GetAuthorizers and
     GetStages answer what the stack made; an ApiId naming no API fails the resource
-    ("Invalid API identifier specified", API Gateway's NotFoundException). Not checked:
-    requests through the API (moto serves no execute-api endpoint).
+    ("Invalid API identifier specified", API Gateway's NotFoundException); a Deployment,
+    which moto does not model, is an inert id, refused for an API without routes as
+    CreateDeployment refuses it. Not checked: requests and WebSocket connections through the
+    API (moto serves no execute-api endpoint).
 
 14. User pools (cognito.py). moto models Cognito's user pool API but not its CloudFormation
     types. AWS::Cognito::UserPool, ::UserPoolClient, ::UserPoolDomain,

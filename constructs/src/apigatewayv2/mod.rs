@@ -7,6 +7,7 @@
 //! property.
 
 mod route;
+mod websocket;
 
 use crate::core::error::Problem;
 use crate::core::resource::CfnResource;
@@ -19,6 +20,10 @@ use crate::logs::LogGroup;
 pub use route::{
     check_route_key, HttpAuthorizer, HttpIntegration, HttpRoute, JwtAuthorizerProps,
     LambdaAuthorizerProps, RouteOptions,
+};
+pub use websocket::{
+    check_websocket_route_key, WebSocketApi, WebSocketApiProps, WebSocketRouteOptions,
+    WebSocketStage,
 };
 
 /// The longest an HTTP API waits for an integration, in milliseconds (API Gateway's quota).

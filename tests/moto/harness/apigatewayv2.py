@@ -11,8 +11,12 @@ answers (GetApi, GetRoutes, ...) use camelCase members (API Gateway v2 API refer
 each is created in moto's API Gateway v2 backend from its properties (their names turned to
 the API's camelCase), so the service's API answers what the stack made; an ApiId naming no
 API fails the resource as API Gateway's NotFoundException ("Invalid API identifier
-specified").
+specified"). A Deployment (which moto does not model) is an inert id, refused when its API
+has no route, as CreateDeployment refuses it.
 """
+
+import random
+import string
 
 from moto.apigatewayv2.exceptions import ApiNotFound
 from moto.apigatewayv2.models import apigatewayv2_backends
@@ -194,6 +198,23 @@ class _Stage(_Model, CloudFormationModel):
         return cls(stage.name, {}, api.api_id)
 
 
-for _model in (_Api, _Integration, _Route, _Authorizer, _Stage):
+class _Deployment(_Model, CloudFormationModel):
+    """moto's API Gateway v2 has no deployments: an inert one, refused as API Gateway refuses
+    the deployment of an API without routes (CreateDeployment: BadRequestException)."""
+
+    TYPE = "AWS::ApiGatewayV2::Deployment"
+    ATTRIBUTES = {"DeploymentId": None}
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json.get("Properties", {})
+        api = _api(account_id, region_name, p)
+        if not api.routes:
+            raise Refused(handler_message("At least one route is required before deploying the Api.", "ApiGatewayV2"))
+        deployment_id = "".join(random.choices(string.ascii_lowercase + string.digits, k=6))
+        return cls(deployment_id, {"DeploymentId": deployment_id}, api.api_id)
+
+
+for _model in (_Api, _Integration, _Route, _Authorizer, _Stage, _Deployment):
     _model.__module__ = "moto.rcdk_harness"
 parsing.get_model_map.cache_clear()
