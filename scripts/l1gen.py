@@ -26,8 +26,9 @@ RESERVED_TYPES = {"Self", "Option", "Some", "None", "Vec", "String", "From", "In
 # the services the hand-written L2s stand on: on by default, and compiled whatever the
 # features (the L2s need them)
 DEFAULT_SERVICES = [
-    "apigateway", "apigatewayv2", "cloudwatch", "cognito", "dynamodb", "events", "iam", "kms", "lambda", "logs", "s3",
-    "scheduler", "secretsmanager", "sns", "sqs", "ssm", "stepfunctions",
+    "apigateway", "apigatewayv2", "certificatemanager", "cloudfront", "cloudwatch", "cognito",
+    "dynamodb", "events", "iam", "kms", "lambda", "logs", "route53", "s3", "scheduler",
+    "secretsmanager", "sns", "sqs", "ssm", "stepfunctions",
 ]
 L2_SERVICES = DEFAULT_SERVICES
 

@@ -720,6 +720,40 @@ async fn check(endpoint: &str, template: &Json) {
          websocket_api.rs",
     );
 
+    // the site's alias records in the catalog's zone, to the distribution's domain
+    let zone = id_of("ZoneF44");
+    let zone = zone.rsplit('/').next().unwrap_or(&zone).to_string();
+    let records = deployed
+        .signed
+        .send(
+            "route53",
+            "GET",
+            &format!("/2013-04-01/hostedzone/{zone}/rrset"),
+            &[],
+            Vec::new(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("ListResourceRecordSets: {e}"));
+    let records = String::from_utf8_lossy(&records.body).to_string();
+    for name in ["shop.example.com.", "www.shop.example.com."] {
+        for kind in ["A", "AAAA"] {
+            let record = format!("<Name>{name}</Name><Type>{kind}</Type>");
+            assert!(
+                records.replace(['\n', ' '], "").contains(&record),
+                "{record} in {records}"
+            );
+        }
+    }
+    assert!(
+        records.contains(".cloudfront.net") && records.contains("Z2FDTNDATAQYW2"),
+        "the records alias the distribution: {records}"
+    );
+    common::harness::not_checked(
+        "the site's distribution, origin access control, headers policy and certificate: moto \
+         models none of them (inert stand-ins, their properties checked against the registry \
+         schemas); constructs/tests/website.rs asserts them and the bucket policy whole",
+    );
+
     // the secret: generated under its template, with the key
     let secret = deployed
         .call(

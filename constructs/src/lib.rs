@@ -42,6 +42,7 @@ pub mod sns;
 pub mod sqs;
 pub mod ssm;
 pub mod stepfunctions;
+pub mod website;
 
 pub use crate::core::app::{App, CloudAssembly};
 pub use crate::core::assembly::manifest::Architecture as AssetArchitecture;

@@ -45,6 +45,9 @@ use constructs::ssm::{StringParameter, StringParameterProps};
 use constructs::stepfunctions::asl::*;
 use constructs::stepfunctions::tasks::{self, *};
 use constructs::stepfunctions::{StateMachine, StateMachineProps};
+use constructs::website::{
+    Certificate, HostedZone, SiteCertificate, SiteDomain, StaticSite, StaticSiteProps,
+};
 use constructs::{fns, App, Stack, Value};
 use serde_json::{json, Value as Json};
 
@@ -763,6 +766,29 @@ pub fn catalog_app(root: &Path) -> App {
     let sockets_live = sockets.add_stage(&mut s, "live");
     sockets.grant_manage_connections(&mut s, &sockets_live, &function);
     s.add_output("SocketsUrl", sockets_live.url());
+
+    // the shop's front end: a private bucket behind CloudFront on the shop's own domain,
+    // its certificate validated in the catalog's hosted zone, alias records to it
+    let zone = HostedZone::new(&mut s, "Zone", "shop.example.com");
+    let certificate = Certificate::new(
+        &mut s,
+        "SiteCertificate",
+        "shop.example.com",
+        &["www.shop.example.com"],
+        &zone,
+    );
+    let site = StaticSite::new(
+        &mut s,
+        "Site",
+        StaticSiteProps::new()
+            .content_security_policy("default-src 'self'")
+            .domain(SiteDomain {
+                names: vec!["shop.example.com".into(), "www.shop.example.com".into()],
+                certificate: SiteCertificate::Of(certificate),
+                zone: Some(zone),
+            }),
+    );
+    s.add_output("SiteUrl", site.url());
 
     // a rule on that bus, with every target kind: the worker (retried, with a dead-letter
     // queue), the child workflow (an input transformer), the inbox (a part of the event), a

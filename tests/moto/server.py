@@ -28,15 +28,19 @@ moto's stand-in answer.
    stack whose export is imported deletes nothing (recorded in rlister/stax#40); moto alone
    overwrote, dropped and deleted them.
 2. Stand-ins (gaps.py). AWS::Lambda::Url, AWS::ApiGateway::Stage, AWS::ApiGateway::Account,
-   AWS::S3::BucketPolicy and AWS::Lambda::Alias are not modelled: reported created, and
+   AWS::S3::BucketPolicy, AWS::Lambda::Alias, AWS::CloudFront::Distribution,
+   ::OriginAccessControl, ::ResponseHeadersPolicy and AWS::CertificateManager::Certificate are
+   not modelled: reported created, and
    Fn::GetAtt on one is an HTTP 500. Patch: an inert resource per type whose Ref is the
    type's primary identifier and whose Fn::GetAtt gives its read-only properties, as the
    type's registry schema names them (primaryIdentifier, readOnlyProperties; the
    CloudFormation resource reference's "Return values": AWS::Lambda::Url's Ref and FunctionArn
    are the target function's ARN, FunctionUrl its URL; AWS::ApiGateway::Stage's Ref its
-   StageName; AWS::Lambda::Alias's Ref and AliasArn the alias's ARN). Their properties are
+   StageName; AWS::Lambda::Alias's Ref and AliasArn the alias's ARN; a distribution's Ref
+   its id and DomainName `<id>.cloudfront.net`; a certificate's Ref its ARN). Their properties are
    checked like every resource's (patch 9); nothing else of them is: a bucket policy's
-   statements, a URL's authorization, a stage's settings are not enforced (the tests say so).
+   statements, a URL's authorization, a stage's settings, a distribution's configuration and
+   a certificate's validation are not enforced (the tests say so).
 3. State machines (stepfunctions.py). moto reads only DefinitionString (a Definition object
    becomes empty; DefinitionSubstitutions and StateMachineType are ignored; nulls are
    dropped) and creates the machine where it cannot run. Patch: the definition is built as

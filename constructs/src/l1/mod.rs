@@ -164,7 +164,7 @@ pub mod cdk;
 #[cfg(feature = "ce")]
 #[rustfmt::skip]
 pub mod ce;
-#[cfg(feature = "certificatemanager")]
+// always compiled: the L2s use it
 #[rustfmt::skip]
 pub mod certificatemanager;
 #[cfg(feature = "chatbot")]
@@ -185,7 +185,7 @@ pub mod cloud9;
 #[cfg(feature = "cloudformation")]
 #[rustfmt::skip]
 pub mod cloudformation;
-#[cfg(feature = "cloudfront")]
+// always compiled: the L2s use it
 #[rustfmt::skip]
 pub mod cloudfront;
 #[cfg(feature = "cloudhsm")]
@@ -743,7 +743,7 @@ pub mod robomaker;
 #[cfg(feature = "rolesanywhere")]
 #[rustfmt::skip]
 pub mod rolesanywhere;
-#[cfg(feature = "route53")]
+// always compiled: the L2s use it
 #[rustfmt::skip]
 pub mod route53;
 #[cfg(feature = "route53globalresolver")]

@@ -190,6 +190,13 @@ def _stand_in(type_name, attributes=None, physical=None):
     return cls
 
 
+def _id_of(r):
+    """A stable id of a stand-in (CloudFront's are 14 upper-case letters and digits)."""
+    import hashlib
+
+    return "E" + hashlib.sha256(f"{r.account_id}/{r.region}/{r.name}".encode()).hexdigest()[:13].upper()
+
+
 def _alias_arn(r):
     function = str(r.properties.get("FunctionName", ""))
     if not function.startswith("arn:"):
@@ -210,6 +217,20 @@ _stand_in("AWS::ApiGateway::Stage", physical=lambda r: r.properties.get("StageNa
 _stand_in("AWS::ApiGateway::Account")
 _stand_in("AWS::S3::BucketPolicy")
 _stand_in("AWS::Lambda::Alias", {"AliasArn": _alias_arn}, physical=_alias_arn)
+# a distribution's Ref is its id and Fn::GetAtt DomainName `<id>.cloudfront.net`; Ref of an
+# origin access control or a response headers policy is its id (Fn::GetAtt Id too); Ref of a
+# certificate its ARN (the CloudFront and ACM resource references)
+_stand_in(
+    "AWS::CloudFront::Distribution",
+    {"DomainName": lambda r: f"{_id_of(r)}.cloudfront.net", "Id": _id_of},
+    physical=_id_of,
+)
+_stand_in("AWS::CloudFront::OriginAccessControl", {"Id": _id_of}, physical=_id_of)
+_stand_in("AWS::CloudFront::ResponseHeadersPolicy", {"Id": _id_of}, physical=_id_of)
+_stand_in(
+    "AWS::CertificateManager::Certificate",
+    physical=lambda r: f"arn:aws:acm:{r.region}:{r.account_id}:certificate/{_id_of(r).lower()}",
+)
 parsing.get_model_map.cache_clear()
 
 
