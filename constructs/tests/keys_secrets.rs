@@ -351,7 +351,7 @@ fn a_secret_is_generated_read_by_grant_and_rotated_by_a_function() {
                 "RotationLambdaARN": rotator_arn,
                 "RotationRules": {"AutomaticallyAfterDays": 30}
             },
-            "DependsOn": [permission_id]
+            "DependsOn": [permission_id, id_of(&t, "AWS::IAM::Policy", "RotatorServiceRoleDefaultPolicy")]
         }),
     );
 }

@@ -316,9 +316,12 @@ impl Secret {
         let schedule = CfnRotationSchedule::new(self.arn())
             .rotation_lambda_arn(function.arn())
             .rotation_rules(rotation_schedule::RotationRules::new().automatically_after_days(days));
-        stack.add_resource(
-            &id,
-            CfnResource::from_props(&schedule).with_depends_on(&permission),
-        )
+        // Secrets Manager invokes the function as soon as the schedule exists (it rotates at
+        // once): not before the function may be invoked and holds its rights
+        let mut resource = CfnResource::from_props(&schedule).with_depends_on(&permission);
+        if let Some(policy) = function.role().default_policy(stack) {
+            resource.add_depends_on(&policy);
+        }
+        stack.add_resource(&id, resource)
     }
 }
