@@ -735,6 +735,11 @@ async fn check(endpoint: &str, template: &Json) {
         .await
         .unwrap_or_else(|e| panic!("ListResourceRecordSets: {e}"));
     let records = String::from_utf8_lossy(&records.body).to_string();
+    // the HTTP API's custom domain, mapped to its $default stage
+    let mappings = v2("/v2/domainnames/api.shop.example.com/apimappings".to_string()).await;
+    assert_eq!(mappings["items"][0]["apiId"], json!(http), "{mappings}");
+    assert_eq!(mappings["items"][0]["stage"], "$default", "{mappings}");
+    let api_record = "<Name>api.shop.example.com.</Name><Type>A</Type>";
     for name in ["shop.example.com.", "www.shop.example.com."] {
         for kind in ["A", "AAAA"] {
             let record = format!("<Name>{name}</Name><Type>{kind}</Type>");
@@ -744,6 +749,10 @@ async fn check(endpoint: &str, template: &Json) {
             );
         }
     }
+    assert!(
+        records.replace(['\n', ' '], "").contains(api_record),
+        "{api_record} in {records}"
+    );
     assert!(
         records.contains(".cloudfront.net") && records.contains("Z2FDTNDATAQYW2"),
         "the records alias the distribution: {records}"

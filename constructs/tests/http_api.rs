@@ -457,3 +457,89 @@ fn what_api_gateway_refuses_is_reported_with_path_and_property() {
         ],
     );
 }
+
+#[test]
+fn a_custom_domain_maps_a_stage_with_its_certificate_and_record() {
+    use constructs::website::{Certificate, HostedZone, SiteCertificate};
+
+    let mut s = Stack::new("S");
+    let zone = HostedZone::from_attributes("Z0123456789", "example.com");
+    let cert = Certificate::new(&mut s, "Cert", "api.example.com", &[], &zone);
+    let api = HttpApi::new(&mut s, "Api", HttpApiProps::new());
+    let stage = api.default_stage().cloned().expect("the $default stage");
+    api.add_domain(
+        &mut s,
+        "api.example.com",
+        &SiteCertificate::Of(cert.clone()),
+        &stage,
+        Some(&zone),
+    );
+    api.add_domain(
+        &mut s,
+        "shop.example.org",
+        &SiteCertificate::Of(cert),
+        &stage,
+        Some(&zone),
+    );
+    let all = problems_in(std::path::Path::new("."), s);
+    assert_contains_all(
+        &all,
+        &[
+            "S/Api/Domainshopexampleorg/Resource [DomainNameConfigurations]: the certificate does not cover shop.example.org",
+            "S/Api/Domainshopexampleorg/Resource [DomainName]: shop.example.org is not in the hosted zone example.com",
+        ],
+    );
+    assert_eq!(
+        all.lines().count(),
+        2,
+        "only the second domain is refused: {all}"
+    );
+
+    let mut s = Stack::new("S");
+    let cert = Certificate::new(&mut s, "Cert", "api.example.com", &[], &zone);
+    let api = HttpApi::new(&mut s, "Api", HttpApiProps::new());
+    let stage = api.default_stage().cloned().expect("the $default stage");
+    api.add_domain(
+        &mut s,
+        "api.example.com",
+        &SiteCertificate::Of(cert),
+        &stage,
+        Some(&zone),
+    );
+    let t = Template::from_stack(&s);
+    let domain = t.logical_id_of_type("AWS::ApiGatewayV2::DomainName");
+    t.has_resource_properties(
+        "AWS::ApiGatewayV2::DomainName",
+        json!({
+            "DomainName": "api.example.com",
+            "DomainNameConfigurations": [{
+                "CertificateArn": {"Ref": t.logical_id_of_type("AWS::CertificateManager::Certificate")},
+                "EndpointType": "REGIONAL",
+                "SecurityPolicy": "TLS_1_2"
+            }]
+        }),
+    );
+    t.has_resource(
+        "AWS::ApiGatewayV2::ApiMapping",
+        json!({
+            "Properties": {
+                "ApiId": {"Ref": t.logical_id_of_type("AWS::ApiGatewayV2::Api")},
+                "DomainName": {"Ref": domain},
+                "Stage": "$default"
+            },
+            "DependsOn": [t.logical_id_of_type("AWS::ApiGatewayV2::Stage")]
+        }),
+    );
+    t.has_resource_properties(
+        "AWS::Route53::RecordSet",
+        json!({
+            "Name": "api.example.com.",
+            "Type": "A",
+            "HostedZoneId": "Z0123456789",
+            "AliasTarget": {
+                "DNSName": {"Fn::GetAtt": [domain, "RegionalDomainName"]},
+                "HostedZoneId": {"Fn::GetAtt": [domain, "RegionalHostedZoneId"]}
+            }
+        }),
+    );
+}

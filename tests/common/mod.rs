@@ -770,6 +770,7 @@ pub fn catalog_app(root: &Path) -> App {
     // the shop's front end: a private bucket behind CloudFront on the shop's own domain,
     // its certificate validated in the catalog's hosted zone, alias records to it
     let zone = HostedZone::new(&mut s, "Zone", "shop.example.com");
+    let zone_for_api = zone.clone();
     let certificate = Certificate::new(
         &mut s,
         "SiteCertificate",
@@ -789,6 +790,23 @@ pub fn catalog_app(root: &Path) -> App {
             }),
     );
     s.add_output("SiteUrl", site.url());
+    // the HTTP API on the shop's domain too, under the same certificate
+    let api_certificate = Certificate::new(
+        &mut s,
+        "ApiCertificate",
+        "api.shop.example.com",
+        &[],
+        &zone_for_api,
+    );
+    if let Some(stage) = http.default_stage() {
+        http.add_domain(
+            &mut s,
+            "api.shop.example.com",
+            &SiteCertificate::Of(api_certificate),
+            stage,
+            Some(&zone_for_api),
+        );
+    }
 
     // a rule on that bus, with every target kind: the worker (retried, with a dead-letter
     // queue), the child workflow (an input transformer), the inbox (a part of the event), a

@@ -134,7 +134,9 @@ moto's stand-in answer.
     GetStages answer what the stack made; an ApiId naming no API fails the resource
     ("Invalid API identifier specified", API Gateway's NotFoundException); a Deployment,
     which moto does not model, is an inert id, refused for an API without routes as
-    CreateDeployment refuses it. Not checked: requests and WebSocket connections through the
+    CreateDeployment refuses it; a DomainName and an ApiMapping are created in moto's backend
+    (which refuses a mapping to an unknown domain or API), the domain's regional name and
+    zone given as API Gateway gives them. Not checked: requests and WebSocket connections through the
     API (moto serves no execute-api endpoint).
 
 14. User pools (cognito.py). moto models Cognito's user pool API but not its CloudFormation

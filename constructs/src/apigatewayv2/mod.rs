@@ -331,6 +331,75 @@ impl HttpApi {
     }
 }
 
+impl HttpApi {
+    /// Serves `stage` on a custom domain (`api.example.com`): the regional domain name with
+    /// its certificate (TLS 1.2), the API mapping (after the stage exists), and an A alias
+    /// record in `zone` when given. A certificate of the app that does not cover the name,
+    /// and a name outside the zone, are reported at synth.
+    pub fn add_domain(
+        &self,
+        stack: &mut Stack,
+        name: &str,
+        certificate: &crate::website::SiteCertificate,
+        stage: &HttpStage,
+        zone: Option<&crate::website::HostedZone>,
+    ) -> ResourceRef {
+        let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let id = format!("{}/Domain{slug}", self.id);
+        let path = stack.path_of(&format!("{id}/Resource"));
+        let arn = match certificate {
+            crate::website::SiteCertificate::Of(c) => {
+                if !c.covers(name) {
+                    stack.add_problem(
+                        Problem::new(&path, format!("the certificate does not cover {name}"))
+                            .property("DomainNameConfigurations"),
+                    );
+                }
+                c.arn()
+            }
+            crate::website::SiteCertificate::Arn(arn) => arn.clone(),
+        };
+        let domain = stack.add(
+            &format!("{id}/Resource"),
+            &crate::l1::apigatewayv2::CfnDomainName::new(name).domain_name_configurations(vec![
+                crate::l1::apigatewayv2::domain_name::DomainNameConfiguration::new()
+                    .certificate_arn(arn)
+                    .endpoint_type("REGIONAL")
+                    .security_policy("TLS_1_2"),
+            ]),
+        );
+        // the mapping names the stage by name: it must exist first
+        let mapping = crate::l1::apigatewayv2::CfnApiMapping::new(
+            self.api_id(),
+            domain.reference(),
+            stage.name(),
+        );
+        stack.add_resource(
+            &format!("{id}/Mapping"),
+            CfnResource::from_props(&mapping).with_depends_on(stage.resource()),
+        );
+        if let Some(zone) = zone {
+            if name != zone.name && !name.ends_with(&format!(".{}", zone.name)) {
+                stack.add_problem(
+                    Problem::new(
+                        &path,
+                        format!("{name} is not in the hosted zone {}", zone.name),
+                    )
+                    .property("DomainName"),
+                );
+            }
+            let record = crate::l1::route53::CfnRecordSet::new(format!("{name}."), "A")
+                .hosted_zone_id(zone.id.clone())
+                .alias_target(crate::l1::route53::record_set::AliasTarget::new(
+                    domain.get_att("RegionalDomainName"),
+                    domain.get_att("RegionalHostedZoneId"),
+                ));
+            stack.add_resource(&format!("{id}/Alias"), CfnResource::from_props(&record));
+        }
+        domain
+    }
+}
+
 /// What an HTTP API's access log line holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HttpAccessLogFormat {

@@ -12,7 +12,9 @@ each is created in moto's API Gateway v2 backend from its properties (their name
 the API's camelCase), so the service's API answers what the stack made; an ApiId naming no
 API fails the resource as API Gateway's NotFoundException ("Invalid API identifier
 specified"). A Deployment (which moto does not model) is an inert id, refused when its API
-has no route, as CreateDeployment refuses it.
+has no route, as CreateDeployment refuses it. A DomainName and an ApiMapping are created in
+moto's backend; Ref of a domain is its name, Fn::GetAtt RegionalDomainName and
+RegionalHostedZoneId what API Gateway gives a regional domain.
 """
 
 import random
@@ -215,6 +217,52 @@ class _Deployment(_Model, CloudFormationModel):
         return cls(deployment_id, {"DeploymentId": deployment_id}, api.api_id)
 
 
-for _model in (_Api, _Integration, _Route, _Authorizer, _Stage, _Deployment):
+class _DomainName(_Model, CloudFormationModel):
+    """A custom domain: Ref is the name, Fn::GetAtt RegionalDomainName the
+    `d-<id>.execute-api.<region>.amazonaws.com` API Gateway gives a regional domain and
+    RegionalHostedZoneId the zone of the region's execute-api endpoints (us-east-1's is
+    Z1UJRXOUMOOFQ8, "Amazon API Gateway endpoints and quotas")."""
+
+    TYPE = "AWS::ApiGatewayV2::DomainName"
+    ATTRIBUTES = {"RegionalDomainName": None, "RegionalHostedZoneId": None, "DomainNameArn": None}
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json.get("Properties", {})
+        domain = _backend(account_id, region_name).create_domain_name(
+            domain_name=p.get("DomainName"),
+            domain_name_configurations=_camel(p.get("DomainNameConfigurations") or []),
+            mutual_tls_authentication=_camel(p.get("MutualTlsAuthentication") or {}),
+            tags=p.get("Tags") or {},
+        )
+        suffix = "".join(random.choices(string.ascii_lowercase + string.digits, k=10))
+        return cls(
+            domain.domain_name,
+            {
+                "RegionalDomainName": f"d-{suffix}.execute-api.{region_name}.amazonaws.com",
+                "RegionalHostedZoneId": "Z1UJRXOUMOOFQ8",
+                "DomainNameArn": domain.domain_name_arn,
+            },
+        )
+
+
+class _ApiMapping(_Model, CloudFormationModel):
+    TYPE = "AWS::ApiGatewayV2::ApiMapping"
+    ATTRIBUTES = {"ApiMappingId": None}
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json.get("Properties", {})
+        api = _api(account_id, region_name, p)
+        mapping = _backend(account_id, region_name).create_api_mapping(
+            api_id=api.api_id,
+            api_mapping_key=p.get("ApiMappingKey") or "",
+            domain_name=p.get("DomainName"),
+            stage=p.get("Stage"),
+        )
+        return cls(mapping.api_mapping_id, {"ApiMappingId": mapping.api_mapping_id}, api.api_id)
+
+
+for _model in (_Api, _Integration, _Route, _Authorizer, _Stage, _Deployment, _DomainName, _ApiMapping):
     _model.__module__ = "moto.rcdk_harness"
 parsing.get_model_map.cache_clear()
