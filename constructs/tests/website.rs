@@ -194,3 +194,29 @@ fn a_certificate_validated_in_a_zone_the_same_stack_creates_is_warned_about() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn two_sites_claiming_one_cloudfront_name_are_refused() {
+    // CloudFront is global: an origin access control's and a headers policy's names are
+    // unique in the account; stack A's site B/C and stack A-B's site C both make "A-B-C"
+    let mut app = constructs::App::new(".");
+    let mut a = Stack::new("A");
+    StaticSite::new(&mut a, "B/C", StaticSiteProps::new());
+    app.add_stack(a);
+    let mut ab = Stack::new("A-B");
+    StaticSite::new(&mut ab, "C", StaticSiteProps::new());
+    app.add_stack(ab);
+    let all = match app.synth() {
+        Ok(_) => panic!("the names collide"),
+        Err(e) => e
+            .problems()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    assert_contains_all(
+        &all,
+        &["origin access control", "response headers policy", "A-B-C"],
+    );
+}

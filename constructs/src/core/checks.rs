@@ -309,7 +309,13 @@ pub(crate) fn names_claimed_twice(
                 .logical_ids
                 .get(path)
                 .and_then(|id| synthesized.resources()?.get(id))
-                .and_then(|r| r.get("Properties")?.get(rule.property)?.as_str());
+                .and_then(|r| {
+                    // the property may be nested (`OriginAccessControlConfig.Name`)
+                    rule.property
+                        .split('.')
+                        .try_fold(r.get("Properties")?, |v, key| v.get(key))?
+                        .as_str()
+                });
             if let Some(name) = name {
                 claims.push(Claim {
                     path: path.clone(),

@@ -44,7 +44,8 @@ impl NameScope {
 /// alarm and a composite alarm are both `alarm`s) and how widely it is unique.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UniqueName {
-    /// The property, `TableName`.
+    /// The property, `TableName`, or a dotted path to a nested one
+    /// (`OriginAccessControlConfig.Name`).
     pub property: &'static str,
     /// The kind of resource, `table`.
     pub kind: &'static str,

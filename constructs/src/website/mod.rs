@@ -5,7 +5,7 @@
 //! CloudFront or ACM would refuse is a synth problem with the construct path and property.
 
 use crate::core::error::Problem;
-use crate::core::resource::CfnResource;
+use crate::core::resource::{CfnResource, NameScope, UniqueName};
 use crate::core::stack::Stack;
 use crate::core::token::{fns, ResourceRef};
 use crate::core::value::Value;
@@ -17,6 +17,19 @@ use crate::l1::cloudfront::{
 };
 use crate::l1::route53::{record_set, CfnRecordSet};
 use crate::s3::{Bucket, BucketProps};
+
+/// An origin access control's name is unique in the account (CloudFront is global).
+const OAC_NAME: UniqueName = UniqueName {
+    property: "OriginAccessControlConfig.Name",
+    kind: "origin access control",
+    scope: NameScope::Account,
+};
+/// A response headers policy's name is unique in the account.
+const HEADERS_POLICY_NAME: UniqueName = UniqueName {
+    property: "ResponseHeadersPolicyConfig.Name",
+    kind: "response headers policy",
+    scope: NameScope::Account,
+};
 
 /// The hosted zone of every CloudFront distribution, what an alias record to one names
 /// (Route 53 API reference, AliasTarget: "Specify Z2FDTNDATAQYW2").
@@ -267,14 +280,17 @@ impl StaticSite {
             .chars()
             .take(64)
             .collect();
-        let oac = stack.add(
+        let oac = stack.add_resource(
             &format!("{id}/OriginAccessControl"),
-            &CfnOriginAccessControl::new(origin_access_control::OriginAccessControlConfig::new(
-                name.as_str(),
-                "s3",
-                "always",
-                "sigv4",
-            )),
+            CfnResource::from_props(&CfnOriginAccessControl::new(
+                origin_access_control::OriginAccessControlConfig::new(
+                    name.as_str(),
+                    "s3",
+                    "always",
+                    "sigv4",
+                ),
+            ))
+            .with_unique_name(OAC_NAME),
         );
         let mut security = response_headers_policy::SecurityHeadersConfig::new()
             .strict_transport_security(
@@ -292,13 +308,14 @@ impl StaticSite {
                 response_headers_policy::ContentSecurityPolicy::new(csp.as_str(), true),
             );
         }
-        let headers = stack.add(
+        let headers = stack.add_resource(
             &format!("{id}/Headers"),
-            &CfnResponseHeadersPolicy::new(
+            CfnResource::from_props(&CfnResponseHeadersPolicy::new(
                 response_headers_policy::ResponseHeadersPolicyConfig::new(name.as_str())
                     .comment("security headers")
                     .security_headers_config(security),
-            ),
+            ))
+            .with_unique_name(HEADERS_POLICY_NAME),
         );
         let behavior = distribution::DefaultCacheBehavior::new(
             "S3",
