@@ -6,6 +6,7 @@
 //! access logs. What API Gateway would refuse is a synth problem with the construct path and
 //! property.
 
+mod authorizer;
 mod route;
 mod websocket;
 
@@ -17,10 +18,8 @@ use crate::core::value::Value;
 use crate::l1::apigatewayv2::{api, stage, CfnApi, CfnStage};
 use crate::logs::LogGroup;
 
-pub use route::{
-    check_route_key, HttpAuthorizer, HttpIntegration, HttpRoute, JwtAuthorizerProps,
-    LambdaAuthorizerProps, RouteOptions,
-};
+pub use authorizer::{HttpAuthorizer, JwtAuthorizerProps, LambdaAuthorizerProps};
+pub use route::{check_route_key, HttpIntegration, HttpRoute, RouteOptions};
 pub use websocket::{
     check_websocket_route_key, WebSocketApi, WebSocketApiProps, WebSocketRouteOptions,
     WebSocketStage,

@@ -306,7 +306,7 @@ impl<T: ToCfn> ToCfn for Box<T> {
 }
 
 /// Defines a typed CloudFormation property struct (for a type of your own, see
-/// [`cfn_resource!`]) whose fields render under their
+/// [`cfn_resource!`](crate::cfn_resource)) whose fields render under their
 /// CloudFormation names, in the order written (alphabetical, as the registry lists them).
 /// Each field's doc starts with its CloudFormation name; a struct written without a doc is
 /// documented as the property type of its name.
