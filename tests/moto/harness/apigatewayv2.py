@@ -26,6 +26,7 @@ from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 
 from .failures import Refused, handler_message
+from .model import Model
 
 
 def _camel(value):
@@ -49,54 +50,7 @@ def _api(account_id, region_name, properties):
         raise Refused(handler_message("Invalid API identifier specified", "ApiGatewayV2", 404))
 
 
-class _Model:
-    """What the five types share (a mixin: moto registers only direct subclasses of
-    CloudFormationModel)."""
-
-    TYPE = ""
-    ATTRIBUTES: dict = {}
-
-    def __init__(self, physical, attributes=None, api_id=None):
-        self.physical = physical
-        self.attributes = attributes or {}
-        self.api_id = api_id
-
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
-
-    @classmethod
-    def cloudformation_type(cls):
-        return cls.TYPE
-
-    @classmethod
-    def has_cfn_attr(cls, attr):
-        return attr in cls.ATTRIBUTES
-
-    @property
-    def physical_resource_id(self):
-        return self.physical
-
-    def get_cfn_attribute(self, attribute_name):
-        if attribute_name in self.attributes:
-            return self.attributes[attribute_name]
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
-    ):
-        cls.delete_from_cloudformation_json(original_resource.physical, cloudformation_json, account_id, region_name)
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
-        return None
-
-
-class _Api(_Model, CloudFormationModel):
+class _Api(Model, CloudFormationModel):
     TYPE = "AWS::ApiGatewayV2::Api"
     ATTRIBUTES = {"ApiEndpoint": None, "ApiId": None}
 
@@ -122,7 +76,7 @@ class _Api(_Model, CloudFormationModel):
         _backend(account_id, region_name).delete_api(resource_name)
 
 
-class _Integration(_Model, CloudFormationModel):
+class _Integration(Model, CloudFormationModel):
     TYPE = "AWS::ApiGatewayV2::Integration"
     ATTRIBUTES = {"IntegrationId": None}
 
@@ -142,10 +96,10 @@ class _Integration(_Model, CloudFormationModel):
             request_parameters=p.get("RequestParameters"),
             timeout_in_millis=p.get("TimeoutInMillis"),
         )
-        return cls(integration.id, {"IntegrationId": integration.id}, api.api_id)
+        return cls(integration.id, {"IntegrationId": integration.id})
 
 
-class _Route(_Model, CloudFormationModel):
+class _Route(Model, CloudFormationModel):
     TYPE = "AWS::ApiGatewayV2::Route"
     ATTRIBUTES = {"RouteId": None}
 
@@ -162,10 +116,10 @@ class _Route(_Model, CloudFormationModel):
             authorizer_id=p.get("AuthorizerId"),
             operation_name=p.get("OperationName"),
         )
-        return cls(route.route_id, {"RouteId": route.route_id}, api.api_id)
+        return cls(route.route_id, {"RouteId": route.route_id})
 
 
-class _Authorizer(_Model, CloudFormationModel):
+class _Authorizer(Model, CloudFormationModel):
     TYPE = "AWS::ApiGatewayV2::Authorizer"
     ATTRIBUTES = {"AuthorizerId": None}
 
@@ -185,10 +139,10 @@ class _Authorizer(_Model, CloudFormationModel):
             jwt_config=_camel(p.get("JwtConfiguration")),
             name=p.get("Name"),
         )
-        return cls(authorizer.id, {"AuthorizerId": authorizer.id}, api.api_id)
+        return cls(authorizer.id, {"AuthorizerId": authorizer.id})
 
 
-class _Stage(_Model, CloudFormationModel):
+class _Stage(Model, CloudFormationModel):
     TYPE = "AWS::ApiGatewayV2::Stage"
 
     @classmethod
@@ -197,10 +151,10 @@ class _Stage(_Model, CloudFormationModel):
         api = _api(account_id, region_name, p)
         config = _camel({k: v for k, v in p.items() if k != "ApiId"})
         stage = api.create_stage(config)
-        return cls(stage.name, {}, api.api_id)
+        return cls(stage.name, {})
 
 
-class _Deployment(_Model, CloudFormationModel):
+class _Deployment(Model, CloudFormationModel):
     """moto's API Gateway v2 has no deployments: an inert one, refused as API Gateway refuses
     the deployment of an API without routes (CreateDeployment: BadRequestException)."""
 
@@ -214,10 +168,10 @@ class _Deployment(_Model, CloudFormationModel):
         if not api.routes:
             raise Refused(handler_message("At least one route is required before deploying the Api.", "ApiGatewayV2"))
         deployment_id = "".join(random.choices(string.ascii_lowercase + string.digits, k=6))
-        return cls(deployment_id, {"DeploymentId": deployment_id}, api.api_id)
+        return cls(deployment_id, {"DeploymentId": deployment_id})
 
 
-class _DomainName(_Model, CloudFormationModel):
+class _DomainName(Model, CloudFormationModel):
     """A custom domain: Ref is the name, Fn::GetAtt RegionalDomainName the
     `d-<id>.execute-api.<region>.amazonaws.com` API Gateway gives a regional domain and
     RegionalHostedZoneId the zone of the region's execute-api endpoints (us-east-1's is
@@ -246,7 +200,7 @@ class _DomainName(_Model, CloudFormationModel):
         )
 
 
-class _ApiMapping(_Model, CloudFormationModel):
+class _ApiMapping(Model, CloudFormationModel):
     TYPE = "AWS::ApiGatewayV2::ApiMapping"
     ATTRIBUTES = {"ApiMappingId": None}
 
@@ -260,7 +214,7 @@ class _ApiMapping(_Model, CloudFormationModel):
             domain_name=p.get("DomainName"),
             stage=p.get("Stage"),
         )
-        return cls(mapping.api_mapping_id, {"ApiMappingId": mapping.api_mapping_id}, api.api_id)
+        return cls(mapping.api_mapping_id, {"ApiMappingId": mapping.api_mapping_id})
 
 
 for _model in (_Api, _Integration, _Route, _Authorizer, _Stage, _Deployment, _DomainName, _ApiMapping):

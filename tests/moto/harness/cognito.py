@@ -21,6 +21,7 @@ from moto.cognitoidp.models import cognitoidp_backends
 from moto.core.common_models import CloudFormationModel
 
 from .failures import Refused, handler_message
+from .model import Model
 
 
 def _backend(account_id, region_name):
@@ -36,46 +37,7 @@ def _pool_id(account_id, region_name, properties):
     return pool_id
 
 
-class _Model:
-    """What the four types share (a mixin: moto registers only direct subclasses of
-    CloudFormationModel)."""
-
-    TYPE = ""
-    ATTRIBUTES: tuple = ()
-
-    def __init__(self, physical, attributes):
-        self.physical = physical
-        self.attributes = attributes
-
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
-
-    @classmethod
-    def cloudformation_type(cls):
-        return cls.TYPE
-
-    @classmethod
-    def has_cfn_attr(cls, attr):
-        return attr in cls.ATTRIBUTES
-
-    @property
-    def physical_resource_id(self):
-        return self.physical
-
-    def get_cfn_attribute(self, attribute_name):
-        if attribute_name in self.attributes:
-            return self.attributes[attribute_name]
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
-        return None
-
-
-class _UserPool(_Model, CloudFormationModel):
+class _UserPool(Model, CloudFormationModel):
     TYPE = "AWS::Cognito::UserPool"
     ATTRIBUTES = ("Arn", "ProviderName", "ProviderURL", "UserPoolId")
 
@@ -102,7 +64,7 @@ class _UserPool(_Model, CloudFormationModel):
             backend.user_pools.pop(resource_name)
 
 
-class _Client(_Model, CloudFormationModel):
+class _Client(Model, CloudFormationModel):
     TYPE = "AWS::Cognito::UserPoolClient"
     ATTRIBUTES = ("ClientId", "ClientSecret", "Name")
 
@@ -130,7 +92,7 @@ class _Client(_Model, CloudFormationModel):
         )
 
 
-class _Domain(_Model, CloudFormationModel):
+class _Domain(Model, CloudFormationModel):
     TYPE = "AWS::Cognito::UserPoolDomain"
     ATTRIBUTES = ("CloudFrontDistribution",)
 
@@ -144,7 +106,7 @@ class _Domain(_Model, CloudFormationModel):
         return cls(domain.domain, {"CloudFrontDistribution": f"{domain.domain}.cloudfront.net"})
 
 
-class _ResourceServer(_Model, CloudFormationModel):
+class _ResourceServer(Model, CloudFormationModel):
     TYPE = "AWS::Cognito::UserPoolResourceServer"
 
     @classmethod
