@@ -104,13 +104,63 @@ impl App {
                 }
             }
         }
-        let (stacks, warnings) = synthesize(app, &asset_hashes, &mut problems);
+        // (stack, construct path) -> the folder, relative to the root
+        let mut folder_sources: HashMap<(String, String), String> = HashMap::new();
+        for stack in app.stacks.values() {
+            for (path, folder) in &stack.folders {
+                match folder_source(&app.root, folder) {
+                    Ok(relative) => {
+                        folder_sources.insert((stack.name.clone(), path.clone()), relative);
+                    }
+                    Err(message) => problems.push(
+                        Problem::new(path, message)
+                            .property("Source")
+                            .help("build the folder before synth; its path is relative to the app's root (App::new)"),
+                    ),
+                }
+            }
+        }
+        let (stacks, warnings) = synthesize(app, &asset_hashes, &folder_sources, &mut problems);
         if problems.is_empty() {
             Ok(CloudAssembly { stacks, warnings })
         } else {
             Err(SynthError::Invalid(problems))
         }
     }
+}
+
+/// The folder of a [`super::stack::FolderDeployment`] relative to `root` (`/`-separated), once
+/// it is found inside the root and its files fit S3's limits; else what is wrong.
+fn folder_source(root: &Path, folder: &super::stack::FolderDeployment) -> Result<String, String> {
+    let given = root.join(&folder.source);
+    let shown = folder.source.display();
+    let canonical_root = root
+        .canonicalize()
+        .map_err(|e| format!("the app's root {} cannot be resolved: {e}", root.display()))?;
+    let canonical = given
+        .canonicalize()
+        .map_err(|e| format!("the folder {shown} cannot be read: {e}"))?;
+    let relative = canonical.strip_prefix(&canonical_root).map_err(|_| {
+        format!(
+            "the folder {shown} is outside the app's root {}: only folders inside it are published",
+            root.display()
+        )
+    })?;
+    let mut parts = Vec::new();
+    for c in relative.components() {
+        match c.as_os_str().to_str() {
+            Some(p) => parts.push(p.to_string()),
+            None => return Err(format!("the folder {shown} has a name that is not UTF-8")),
+        }
+    }
+    if parts.is_empty() {
+        return Err(format!(
+            "the folder {shown} is the app's root itself: publish a folder inside it (`site/dist`)"
+        ));
+    }
+    super::folder::list(&canonical, &folder.key_prefix)
+        .map_err(|e| format!("the folder {shown}: {e}"))?;
+    Ok(parts.join("/"))
 }
 
 /// The synthesized app: one template per stack, in deployment order (dependencies first).

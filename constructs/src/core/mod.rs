@@ -9,6 +9,7 @@ pub mod check;
 pub(crate) mod checks;
 pub(crate) mod deferred;
 pub mod error;
+pub mod folder;
 pub mod l1;
 pub mod names;
 pub mod parameter;

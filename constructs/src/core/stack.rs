@@ -24,6 +24,25 @@ pub struct CodeAsset {
     pub architecture: super::assembly::manifest::Architecture,
 }
 
+/// A local folder published, after each deploy of the stack, to a bucket of the stack
+/// ([`crate::s3::BucketDeployment`]): the toolkit uploads what changed, deletes what the folder
+/// no longer holds (when `prune`), and invalidates the distribution's cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderDeployment {
+    /// The folder, as given: relative to the app's root directory, or absolute inside it.
+    pub source: std::path::PathBuf,
+    /// The bucket it is published to.
+    pub bucket: ResourceRef,
+    /// The key prefix of every object (`""`, or segments ending in `/`).
+    pub key_prefix: String,
+    /// Delete the objects under the prefix that the folder no longer holds.
+    pub prune: bool,
+    /// The CloudFront distribution whose cache is invalidated when something changed.
+    pub distribution: Option<ResourceRef>,
+    /// `Cache-Control` of every uploaded object.
+    pub cache_control: Option<String>,
+}
+
 /// A template output, optionally exported for other stacks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
@@ -68,6 +87,7 @@ pub struct Stack {
     pub(crate) outputs: IndexMap<String, Output>,
     pub(crate) resources: IndexMap<String, CfnResource>,
     pub(crate) assets: IndexMap<String, CodeAsset>,
+    pub(crate) folders: IndexMap<String, FolderDeployment>,
     pub(crate) dependencies: Vec<String>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) warnings: Vec<Warning>,
@@ -95,6 +115,7 @@ impl Stack {
             outputs: IndexMap::new(),
             resources: IndexMap::new(),
             assets: IndexMap::new(),
+            folders: IndexMap::new(),
             dependencies: Vec::new(),
             problems,
             warnings: Vec::new(),
@@ -542,6 +563,13 @@ impl Stack {
             asset: path,
         }
         .into()
+    }
+
+    /// Registers a folder published to a bucket after each deploy, under the construct path of
+    /// `id` (what [`crate::s3::BucketDeployment`] does).
+    pub fn add_folder_deployment(&mut self, id: &str, deployment: FolderDeployment) {
+        let path = self.path_of(id);
+        self.folders.insert(path, deployment);
     }
 
     /// The number of resources so far.

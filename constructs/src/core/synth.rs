@@ -43,6 +43,26 @@ impl AssetEntry {
     }
 }
 
+/// A folder the toolkit publishes to a bucket of the stack after it deploys
+/// ([`super::stack::FolderDeployment`] with its logical ids resolved).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderEntry {
+    /// The construct path of the deployment.
+    pub path: String,
+    /// The folder, relative to the app's root (`/`-separated).
+    pub source: String,
+    /// The bucket's logical id.
+    pub bucket: String,
+    /// The key prefix (`""` or segments ending in `/`).
+    pub key_prefix: String,
+    /// Whether objects the folder no longer holds are deleted.
+    pub prune: bool,
+    /// The logical id of the distribution to invalidate.
+    pub distribution: Option<String>,
+    /// `Cache-Control` of every uploaded object.
+    pub cache_control: Option<String>,
+}
+
 /// One stack after synth.
 #[derive(Debug, Clone)]
 pub struct SynthesizedStack {
@@ -52,6 +72,8 @@ pub struct SynthesizedStack {
     pub template: Json,
     /// The code assets its functions need uploaded.
     pub assets: Vec<AssetEntry>,
+    /// The folders published to its buckets after it deploys.
+    pub folders: Vec<FolderEntry>,
     /// Stacks to deploy first (by reference or declared).
     pub dependencies: Vec<String>,
     /// Whether the deployed stack is protected from deletion (`terminationProtection` in the
@@ -509,6 +531,7 @@ fn said_first(earlier: &Problem, found: &Problem) -> bool {
 pub(crate) fn synthesize(
     app: &App,
     asset_hashes: &HashMap<(String, String), (String, String)>,
+    folder_sources: &HashMap<(String, String), String>,
     problems: &mut Vec<Problem>,
 ) -> (Vec<SynthesizedStack>, Vec<Warning>) {
     let ids = assign_logical_ids(app, problems);
@@ -771,12 +794,37 @@ pub(crate) fn synthesize(
                 })
             })
             .collect();
+        let folders = stack
+            .folders
+            .iter()
+            .filter_map(|(path, f)| {
+                let source = folder_sources.get(&(stack.name.clone(), path.clone()))?;
+                let id_of = |r: &ResourceRef| {
+                    (r.stack == stack.name)
+                        .then(|| stack_ids.get(&r.path).cloned())
+                        .flatten()
+                };
+                Some(FolderEntry {
+                    path: path.clone(),
+                    source: source.clone(),
+                    bucket: id_of(&f.bucket)?,
+                    key_prefix: f.key_prefix.clone(),
+                    prune: f.prune,
+                    distribution: match &f.distribution {
+                        Some(d) => Some(id_of(d)?),
+                        None => None,
+                    },
+                    cache_control: f.cache_control.clone(),
+                })
+            })
+            .collect();
         out.insert(
             stack.name.clone(),
             SynthesizedStack {
                 name: stack.name.clone(),
                 template: Json::Object(template),
                 assets,
+                folders,
                 dependencies,
                 termination_protection: stack.termination_protection,
                 tags: stack.tags.clone(),

@@ -1,5 +1,8 @@
 //! S3: the `Bucket` construct with secure defaults, its policy and grants, and their L1s.
 
+mod deployment;
+pub use deployment::{BucketDeployment, BucketDeploymentProps};
+
 use crate::core::error::Problem;
 use crate::core::names;
 use crate::core::resource::{CfnResource, RemovalPolicy};

@@ -16,7 +16,7 @@ use crate::l1::cloudfront::{
     CfnOriginAccessControl, CfnResponseHeadersPolicy,
 };
 use crate::l1::route53::{record_set, CfnRecordSet};
-use crate::s3::{Bucket, BucketProps};
+use crate::s3::{Bucket, BucketDeployment, BucketDeploymentProps, BucketProps};
 
 /// An origin access control's name is unique in the account (CloudFront is global).
 const OAC_NAME: UniqueName = UniqueName {
@@ -210,6 +210,9 @@ pub struct StaticSiteProps {
     pub content_security_policy: Option<String>,
     /// The site's own domain; default: the distribution's `*.cloudfront.net` name only.
     pub domain: Option<SiteDomain>,
+    /// A local folder `rcdk deploy` publishes to the bucket (pruned, the distribution
+    /// invalidated): a [`crate::s3::BucketDeployment`] at `<id>/Content`; default: none.
+    pub content: Option<std::path::PathBuf>,
 }
 
 impl Default for StaticSiteProps {
@@ -219,6 +222,7 @@ impl Default for StaticSiteProps {
             spa: true,
             content_security_policy: None,
             domain: None,
+            content: None,
         }
     }
 }
@@ -246,6 +250,12 @@ impl StaticSiteProps {
     /// The site's own domain.
     pub fn domain(mut self, domain: SiteDomain) -> Self {
         self.domain = Some(domain);
+        self
+    }
+    /// The folder (relative to the app's root) `rcdk deploy` publishes to the site: changed
+    /// files uploaded, removed ones deleted, the distribution's cache invalidated.
+    pub fn content(mut self, folder: impl Into<std::path::PathBuf>) -> Self {
+        self.content = Some(folder.into());
         self
     }
 }
@@ -433,6 +443,14 @@ impl StaticSite {
                     );
                 }
             }
+        }
+        if let Some(folder) = props.content {
+            BucketDeployment::new(
+                stack,
+                &format!("{id}/Content"),
+                &bucket,
+                BucketDeploymentProps::new(folder).invalidate(&distribution),
+            );
         }
         StaticSite {
             bucket,

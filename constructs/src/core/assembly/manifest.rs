@@ -109,6 +109,30 @@ pub struct AssetManifest {
     pub files: IndexMap<String, FileAsset>,
     /// Always empty: rcdk builds no container images.
     pub docker_images: DockerImages,
+    /// rcdk's own: the local folders published to the stack's buckets after it deploys, by
+    /// construct path (absent when there are none).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub folders: IndexMap<String, FolderAsset>,
+}
+
+/// A local folder published to a bucket of the stack after it deploys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FolderAsset {
+    /// The folder, relative to the app's workspace (`/`-separated).
+    pub source: String,
+    /// The logical id of the bucket, in the stack's template.
+    pub bucket_logical_id: String,
+    /// The key prefix of every object.
+    pub key_prefix: String,
+    /// Whether objects the folder no longer holds are deleted.
+    pub prune: bool,
+    /// The logical id of the distribution invalidated when something changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution_logical_id: Option<String>,
+    /// `Cache-Control` of every uploaded object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_control: Option<String>,
 }
 
 /// The (empty) `dockerImages` of an asset manifest: an image there is an unknown key.

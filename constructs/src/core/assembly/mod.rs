@@ -18,8 +18,8 @@ use super::synth::SynthesizedStack;
 use super::yaml;
 use manifest::{
     Artifact, AssetManifest, AssetManifestArtifact, AssetManifestProperties, CargoLambda,
-    Destination, DockerImages, FileAsset, FileSource, LogicalIdEntry, Manifest, Marker,
-    MetadataEntry, Packaging, StackArtifact, StackProperties,
+    Destination, DockerImages, FileAsset, FileSource, FolderAsset, LogicalIdEntry, Manifest,
+    Marker, MetadataEntry, Packaging, StackArtifact, StackProperties,
 };
 pub use read::{AssemblyDir, AssemblyError};
 
@@ -140,10 +140,28 @@ fn asset_manifest(stack: &SynthesizedStack) -> AssetManifest {
             },
         );
     }
+    let folders = stack
+        .folders
+        .iter()
+        .map(|f| {
+            (
+                f.path.clone(),
+                FolderAsset {
+                    source: f.source.clone(),
+                    bucket_logical_id: f.bucket.clone(),
+                    key_prefix: f.key_prefix.clone(),
+                    prune: f.prune,
+                    distribution_logical_id: f.distribution.clone(),
+                    cache_control: f.cache_control.clone(),
+                },
+            )
+        })
+        .collect();
     AssetManifest {
         version: ASSEMBLY_VERSION.to_string(),
         files,
         docker_images: DockerImages::default(),
+        folders,
     }
 }
 

@@ -17,7 +17,7 @@ use super::write::normalize;
 use super::{ASSEMBLY_VERSION, MANIFEST_FILE, MAX_TEMPLATE_BYTES, WORKSPACE_FILE};
 use crate::core::app::CloudAssembly;
 use crate::core::names::check_stack_name;
-use crate::core::synth::{AssetEntry, SynthesizedStack};
+use crate::core::synth::{AssetEntry, FolderEntry, SynthesizedStack};
 
 /// The most bytes a manifest, asset manifest or marker may have (a template: CloudFormation's
 /// 1 MB); a larger file is refused before it is read whole.
@@ -366,6 +366,7 @@ impl AssemblyDir {
             }
             let mut dependencies = Vec::new();
             let mut assets = Vec::new();
+            let mut folders = Vec::new();
             for (i, dep) in s.dependencies.iter().enumerate() {
                 match manifest.artifacts.get(dep) {
                     None => {
@@ -384,7 +385,9 @@ impl AssemblyDir {
                             &format!("artifacts.{dep}.properties.file"),
                             &a.properties.file,
                         )?;
-                        assets.extend(read_assets(&file)?);
+                        let (a, f) = read_assets(&file)?;
+                        assets.extend(a);
+                        folders.extend(f);
                     }
                 }
             }
@@ -406,6 +409,7 @@ impl AssemblyDir {
                 name: props.stack_name.clone(),
                 template,
                 assets,
+                folders,
                 dependencies,
                 termination_protection: props.termination_protection,
                 tags: props.tags.clone(),
@@ -475,9 +479,10 @@ impl AssemblyDir {
     }
 }
 
-/// The Lambda assets of one `<Stack>.assets.json`, each checked: its key is its hash, its
-/// names are cargo names, its crate directory stays inside the workspace.
-fn read_assets(path: &Path) -> Result<Vec<AssetEntry>, AssemblyError> {
+/// The Lambda assets and published folders of one `<Stack>.assets.json`, each checked: an
+/// asset's key is its hash, its names are cargo names, its crate directory and a folder stay
+/// inside the workspace, a folder's logical ids and prefix are what synth writes.
+fn read_assets(path: &Path) -> Result<(Vec<AssetEntry>, Vec<FolderEntry>), AssemblyError> {
     let manifest: AssetManifest = read_typed(path, MAX_FILE_BYTES)?;
     let invalid = |key: String, message: String| AssemblyError::Invalid {
         path: path.to_path_buf(),
@@ -558,5 +563,56 @@ fn read_assets(path: &Path) -> Result<Vec<AssetEntry>, AssemblyError> {
             architecture: lambda.architecture,
         });
     }
-    Ok(out)
+    let mut folders = Vec::new();
+    for (construct, f) in &manifest.folders {
+        let key = |k: &str| format!("folders.{construct}.{k}");
+        if !stays_below(&f.source) || f.source.split('/').any(|p| p == "." || p.is_empty()) {
+            return Err(AssemblyError::Outside {
+                path: path.to_path_buf(),
+                key: key("source"),
+                value: f.source.clone(),
+                within: "the app's workspace".into(),
+            });
+        }
+        for (k, id) in std::iter::once(("bucketLogicalId", Some(&f.bucket_logical_id))).chain(
+            std::iter::once(("distributionLogicalId", f.distribution_logical_id.as_ref())),
+        ) {
+            if let Some(id) = id {
+                if id.is_empty() || id.len() > 255 || !id.chars().all(|c| c.is_ascii_alphanumeric())
+                {
+                    return Err(invalid(
+                        key(k),
+                        format!("{id:?} is not a logical id (letters and digits, at most 255)"),
+                    ));
+                }
+            }
+        }
+        if !crate::core::folder::valid_prefix(&f.key_prefix) {
+            return Err(invalid(
+                key("keyPrefix"),
+                format!(
+                    "{:?} is not a key prefix (segments ending in /)",
+                    f.key_prefix
+                ),
+            ));
+        }
+        if let Some(cc) = &f.cache_control {
+            if cc.chars().any(|c| c.is_control() || !c.is_ascii()) {
+                return Err(invalid(
+                    key("cacheControl"),
+                    "must be printable ASCII on one line".into(),
+                ));
+            }
+        }
+        folders.push(FolderEntry {
+            path: construct.clone(),
+            source: f.source.clone(),
+            bucket: f.bucket_logical_id.clone(),
+            key_prefix: f.key_prefix.clone(),
+            prune: f.prune,
+            distribution: f.distribution_logical_id.clone(),
+            cache_control: f.cache_control.clone(),
+        });
+    }
+    Ok((out, folders))
 }
