@@ -56,6 +56,8 @@ fn plan(template: Value) -> StackPlan {
         tags: vec![("team".to_string(), "orders".to_string())],
         termination_protection: false,
         dependencies: Vec::new(),
+        folders: Vec::new(),
+        root: None,
     }
 }
 

@@ -320,10 +320,40 @@ async fn execute(
     Ok(status)
 }
 
-/// Deploys one stack: wait while it is busy, refuse it when blocked, skip it when deployed as
-/// it is, else a change set (an empty one ends as "no changes"), approval, execution.
-/// `template_url` is where the template was uploaded when it is too large to send inline.
+/// Deploys one stack ([`deploy_template`]), then publishes its folders
+/// ([`crate::publish`]): also when the template is unchanged, since files may have changed.
 pub async fn deploy_stack(
+    aws: &Aws,
+    ui: &Ui,
+    plan: &StackPlan,
+    template_url: Option<&str>,
+    opts: &DeployOptions,
+    in_flight: &InFlight,
+) -> Result<StackResult, DeployError> {
+    let mut result = deploy_template(aws, ui, plan, template_url, opts, in_flight).await?;
+    if plan.folders.is_empty() {
+        return Ok(result);
+    }
+    let started = Instant::now();
+    let Some(root) = &plan.root else {
+        return Err(DeployError::Template {
+            stack: plan.name.clone(),
+            message: "the stack publishes folders, but the assembly does not say where the app's workspace is; synthesize it with the app (`cargo run -- synth`)".into(),
+        });
+    };
+    for entry in &plan.folders {
+        crate::publish::publish_folder(aws, ui, &plan.name, root, entry, opts.poll, opts.timeout)
+            .await?;
+    }
+    result.seconds += started.elapsed().as_secs_f64();
+    Ok(result)
+}
+
+/// Deploys one stack's template: wait while it is busy, refuse it when blocked, skip it when
+/// deployed as it is, else a change set (an empty one ends as "no changes"), approval,
+/// execution. `template_url` is where the template was uploaded when it is too large to send
+/// inline.
+async fn deploy_template(
     aws: &Aws,
     ui: &Ui,
     plan: &StackPlan,

@@ -216,6 +216,18 @@ pub enum DeployError {
         help("synthesize it with an rcdk app (`cargo run -- synth`), which records the workspace in rcdk.json")
     )]
     NoWorkspace { dir: PathBuf },
+
+    #[error("{stack}: publishing {folder} (construct {construct}): {message}")]
+    #[diagnostic(
+        code(rcdk::deploy::publish),
+        help("the stack itself is deployed; fix the folder and run deploy again, which uploads only what is missing")
+    )]
+    Publish {
+        stack: String,
+        construct: String,
+        folder: String,
+        message: String,
+    },
 }
 
 fn profile_suffix(profile: &Option<String>) -> String {

@@ -19,6 +19,7 @@ pub mod hotswap;
 pub mod live;
 pub mod logs;
 pub mod plan;
+pub mod publish;
 pub mod put_item;
 pub mod scaffold;
 pub mod signed;

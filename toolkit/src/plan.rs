@@ -30,6 +30,10 @@ pub struct StackPlan {
     pub tags: Vec<(String, String)>,
     pub termination_protection: bool,
     pub dependencies: Vec<String>,
+    /// The folders published to the stack's buckets once it is deployed.
+    pub folders: Vec<constructs::core::synth::FolderEntry>,
+    /// The app's workspace, where the folders are (needed only when there are some).
+    pub root: Option<std::path::PathBuf>,
 }
 
 /// A `--parameters` argument: `KEY=VALUE` (every stack that declares KEY) or
@@ -87,6 +91,8 @@ impl StackPlan {
                 .collect(),
             termination_protection: stack.termination_protection,
             dependencies: stack.dependencies.clone(),
+            folders: stack.folders.clone(),
+            root: None,
         }
     }
 

@@ -201,7 +201,19 @@ impl Signed {
     fn endpoint(&self, service: &str) -> String {
         match &self.endpoint {
             Some(e) => e.trim_end_matches('/').to_string(),
+            // CloudFront is global: one endpoint, signed for us-east-1 (CloudFront API
+            // Reference, "Signing requests")
+            None if service == "cloudfront" => "https://cloudfront.amazonaws.com".to_string(),
             None => format!("https://{service}.{}.amazonaws.com", self.region),
+        }
+    }
+
+    /// The region a request to `service` is signed for.
+    fn signing_region<'a>(&'a self, service: &str) -> &'a str {
+        if service == "cloudfront" {
+            "us-east-1"
+        } else {
+            &self.region
         }
     }
 
@@ -298,7 +310,7 @@ impl Signed {
         let identity = credentials.into();
         let params = v4::SigningParams::builder()
             .identity(&identity)
-            .region(&self.region)
+            .region(self.signing_region(service))
             .name(service)
             .time(SystemTime::now())
             .settings(SigningSettings::default())

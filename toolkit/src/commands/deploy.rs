@@ -71,10 +71,16 @@ pub fn run(conn: &Connection, args: &DeployArgs) -> Result<(), ToolkitError> {
     let selected: Vec<&constructs::SynthesizedStack> =
         names.iter().filter_map(|n| assembly.stack(n)).collect();
     check_parameters(&selected, &parameters)?;
-    let plans: Vec<StackPlan> = selected
+    let mut plans: Vec<StackPlan> = selected
         .iter()
         .map(|s| StackPlan::new(s, &parameters))
         .collect();
+    if plans.iter().any(|p| !p.folders.is_empty()) {
+        let root = ctx.workspace()?.to_path_buf();
+        for p in &mut plans {
+            p.root = Some(root.clone());
+        }
+    }
     let assets: Vec<_> = selected
         .iter()
         .flat_map(|s| s.assets.iter().cloned())
@@ -205,7 +211,7 @@ fn hotswap(
                 },
             };
             if decided.refused.is_empty() {
-                swappable.push((plan.name.clone(), decided.changes));
+                swappable.push((plan.name.clone(), decided.changes, plan));
             } else {
                 refused.extend(decided.refused);
                 full.push(plan);
@@ -228,14 +234,29 @@ fn hotswap(
         // the new code must be in the bucket before a function points at it
         let code_changes = swappable
             .iter()
-            .flat_map(|(_, c)| c)
+            .flat_map(|(_, c, _)| c)
             .any(|c| matches!(c, hotswap::Change::Function { code: Some(_), .. }));
         if code_changes && !assets.is_empty() {
             let bucket = assets::find_bucket(&aws).await?;
             assets::publish(&aws, ui, &bucket, assets, app_assets, ctx.workspace()?).await?;
         }
         let mut swapped = 0;
-        for (stack, changes) in &swappable {
+        for (stack, changes, plan) in &swappable {
+            // the folders are published as by a normal deploy: only what changed
+            if let Some(root) = &plan.root {
+                for entry in &plan.folders {
+                    crate::publish::publish_folder(
+                        &aws,
+                        ui,
+                        stack,
+                        root,
+                        entry,
+                        opts.poll,
+                        opts.timeout,
+                    )
+                    .await?;
+                }
+            }
             if changes.is_empty() {
                 ui.line(format!("{stack}: no changes"));
                 continue;
