@@ -1,6 +1,7 @@
 //! The catalog app (every construct, tests/common/mod.rs) deploys on the moto server of the
 //! tests, and what moto's CloudFormation creates is there with the settings synthesized:
-//! queues, topics, event buses and rules with their targets, and event source mappings.
+//! queues, topics, event buses and rules with their targets, and event source mappings; the
+//! site's folder published to its bucket, and a user's site republished (catalog_moto/site.rs).
 //! moto's CloudFormation does not create some types (queue and topic policies, SNS
 //! subscriptions, schedules, alarms, authorizers; README, "What moto deploys"): their
 //! properties pass the registry-schema check of tests/moto/server.py, and they are listed
@@ -10,6 +11,8 @@
 //! statements instead.
 
 mod common;
+#[path = "catalog_moto/site.rs"]
+mod site;
 
 use std::time::Duration;
 
@@ -70,6 +73,7 @@ fn the_catalog_deploys_on_moto_policies_delivery_and_iam_unchecked() {
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_else(|| panic!("no Catalog template in {}", assembly.display()));
     runtime.block_on(check(endpoint, &template));
+    runtime.block_on(site::catalog_site_is_published(endpoint, &template));
 
     // the Notify workflow run locally, its SQS, SNS and EventBridge tasks sent live to moto;
     // the callback (a Lambda waiting for its task token) is mocked
@@ -213,6 +217,7 @@ fn the_catalog_deploys_on_moto_policies_delivery_and_iam_unchecked() {
     common::harness::not_checked(
         "the callback: Wait for approval is mocked, the worker's code does not run here",
     );
+    site::a_changed_site_uploads_what_changed_and_prunes_what_is_gone(&toolkit, endpoint);
 }
 
 /// The deployed catalog as the checks read it: the physical id of every resource moto
@@ -760,7 +765,8 @@ async fn check(endpoint: &str, template: &Json) {
     common::harness::not_checked(
         "the site's distribution, origin access control, headers policy and certificate: moto \
          models none of them (inert stand-ins, their properties checked against the registry \
-         schemas); constructs/tests/website.rs asserts them and the bucket policy whole",
+         schemas; the distribution answers invalidations only, nothing is served through it); \
+         constructs/tests/website.rs asserts them and the bucket policy whole",
     );
 
     // the secret: generated under its template, with the key

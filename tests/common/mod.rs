@@ -783,6 +783,8 @@ pub fn catalog_app(root: &Path) -> App {
         "Site",
         StaticSiteProps::new()
             .content_security_policy("default-src 'self'")
+            // published by deploy: the catalog test reads the objects back from moto
+            .content("tests/fixtures/site")
             .domain(SiteDomain {
                 names: vec!["shop.example.com".into(), "www.shop.example.com".into()],
                 certificate: SiteCertificate::Of(certificate),

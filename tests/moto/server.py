@@ -151,6 +151,16 @@ moto's stand-in answer.
     client naming a custom scope its pool has no resource server for yet fails
     (ScopeDoesNotExistException, CreateUserPoolClient API reference). Not checked: sign-in
     through the hosted domain (moto serves none).
+15. Distributions and stack resources by logical id (gaps.py). A stand-in distribution
+    (patch 2) is no distribution of moto's CloudFront API, so CreateInvalidation on it is
+    NoSuchDistribution; AWS answers CloudFront's calls for a distribution a stack created
+    (CloudFront API reference, CreateInvalidation, GetInvalidation). Patch: the stand-in is
+    also registered in moto's CloudFront backend under its id, with its origins, default
+    behaviour, root object and comment (nothing is served through it), and removed when the
+    stack deletes it. moto's DescribeStackResource fails with an HTTP 500 when an entry moto
+    keeps for a type it does not create comes before the one asked for; AWS answers for any
+    resource of the stack (DescribeStackResource API reference). Patch: such entries are
+    passed over.
 
 Nothing here evaluates IAM policies or resource policies: moto does not, and the tests name
 that gap where it matters rather than assert what moto lets through.
@@ -166,7 +176,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from moto.core.config import default_user_config  # noqa: E402
 
 from harness import failures  # noqa: E402,F401  (patch 10; the others raise its Refused)
-from harness import gaps  # noqa: E402,F401  (patches 1, 2, 6, 7, 8)
+from harness import gaps  # noqa: E402,F401  (patches 1, 2, 6, 7, 8, 15)
 from harness import schemas  # noqa: E402,F401  (patch 9)
 from harness import stepfunctions  # noqa: E402,F401  (patches 3, 4)
 from harness import apigateway  # noqa: E402,F401  (patch 5)

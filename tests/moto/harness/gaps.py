@@ -1,4 +1,4 @@
-"""moto's smaller gaps (server.py, patches 1, 2, 6, 7 and 8): each fills in what AWS does and
+"""moto's smaller gaps (server.py, patches 1, 2, 6, 7, 8 and 15): each fills in what AWS does and
 moto does not, and accepts nothing AWS refuses."""
 
 from moto.cloudformation import models as cfn_models
@@ -220,11 +220,64 @@ _stand_in("AWS::Lambda::Alias", {"AliasArn": _alias_arn}, physical=_alias_arn)
 # a distribution's Ref is its id and Fn::GetAtt DomainName `<id>.cloudfront.net`; Ref of an
 # origin access control or a response headers policy is its id (Fn::GetAtt Id too); Ref of a
 # certificate its ARN (the CloudFront and ACM resource references)
-_stand_in(
+_Distribution = _stand_in(
     "AWS::CloudFront::Distribution",
     {"DomainName": lambda r: f"{_id_of(r)}.cloudfront.net", "Id": _id_of},
     physical=_id_of,
 )
+
+
+# 15. a distribution stand-in is also a distribution of moto's CloudFront API, under the
+# stand-in's id, so that CloudFront's calls about it (CreateInvalidation, GetInvalidation,
+# GetDistribution) are answered as AWS would for a deployed distribution; only its origins
+# (id and domain), default behaviour, root object and comment are carried over
+def _cloudfront(account_id):
+    from moto.cloudfront.models import cloudfront_backends
+
+    return cloudfront_backends[account_id]["global"]
+
+
+@classmethod
+def _create_distribution(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    from moto.cloudfront.models import Distribution
+
+    stand_in = cls(resource_name, cloudformation_json.get("Properties", {}), region_name, account_id)
+    config = stand_in.properties.get("DistributionConfig") or {}
+    behavior = config.get("DefaultCacheBehavior") or {}
+    dist = Distribution(
+        account_id,
+        "us-east-1",
+        {
+            "CallerReference": str(resource_name),
+            "Comment": config.get("Comment", ""),
+            "Enabled": config.get("Enabled", True),
+            "DefaultRootObject": config.get("DefaultRootObject", ""),
+            "Origins": {
+                "Items": [
+                    {"Id": o.get("Id"), "DomainName": str(o.get("DomainName"))}
+                    for o in config.get("Origins") or []
+                ]
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": behavior.get("TargetOriginId"),
+                "ViewerProtocolPolicy": behavior.get("ViewerProtocolPolicy"),
+            },
+        },
+    )
+    dist.distribution_id = dist.id = _id_of(stand_in)
+    dist.arn = dist.arn.rsplit("/", 1)[0] + "/" + dist.id
+    _cloudfront(account_id).distributions[dist.id] = dist
+    return stand_in
+
+
+@classmethod
+def _delete_distribution(cls, resource_name, cloudformation_json, account_id, region_name):
+    # moto names the resource by its physical id (the distribution's id) here
+    _cloudfront(account_id).distributions.pop(str(resource_name), None)
+
+
+_Distribution.create_from_cloudformation_json = _create_distribution
+_Distribution.delete_from_cloudformation_json = _delete_distribution
 _stand_in("AWS::CloudFront::OriginAccessControl", {"Id": _id_of}, physical=_id_of)
 _stand_in("AWS::CloudFront::ResponseHeadersPolicy", {"Id": _id_of}, physical=_id_of)
 _stand_in(
@@ -275,3 +328,25 @@ def _send_to_deliverable_targets(self, *args, **kwargs):
 
 
 events_models.Rule.send_to_targets = _send_to_deliverable_targets
+
+
+# 15. DescribeStackResource finds a resource by its logical id past the entries moto keeps for
+# types it does not create, instead of failing on them with an internal error (AWS answers for
+# any resource of the stack)
+def _logical_id_of(resource):
+    return getattr(resource, "logical_resource_id", None)
+
+
+def _describe_stack_resource(self, stack_name, logical_resource_id):
+    from moto.cloudformation.exceptions import ValidationError
+
+    stack = self.get_stack(stack_name)
+    for resource in stack.stack_resources:
+        if _logical_id_of(resource) == logical_resource_id:
+            return stack, resource
+    raise ValidationError(
+        stack_name, f"Resource {logical_resource_id} does not exist for stack {stack_name}"
+    )
+
+
+cfn_models.CloudFormationBackend.describe_stack_resource = _describe_stack_resource
