@@ -1,5 +1,6 @@
-//! Synth speed: in-process (the five patterns, and a generated stack of 500 resources) and as a
-//! whole `rcdk-patterns synth` process. Run with `cargo bench --bench synth`.
+//! Synth speed: in-process (the five patterns, the catalog app of the tests with every
+//! construct, and a generated stack of 500 resources) and as a whole `rcdk-patterns synth`
+//! process. Run with `cargo bench --bench synth`.
 //!
 //! Targets on a 2-core machine: in-process synth of 500 resources under 20 ms; the whole
 //! process under 50 ms.
@@ -8,6 +9,11 @@ use std::path::Path;
 use std::process::Command;
 
 use constructs::Format;
+
+// the catalog app (tests/common/mod.rs), what the tests synthesize and deploy
+#[allow(unused_imports)]
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 fn main() {
     divan::main();
@@ -24,6 +30,15 @@ fn patterns_in_process() {
         .expect("config.json loads");
     let app = rcdk_patterns::app::build(&config, root());
     let assembly = app.synth().expect("the patterns synthesize");
+    divan::black_box(assembly.render(Format::Json, None).expect("renders"));
+}
+
+/// Build, synth and render the catalog app: every construct of the library in one stack (its
+/// site folder listed, its worker crate hashed).
+#[divan::bench]
+fn catalog_in_process() {
+    let app = common::catalog_app(root());
+    let assembly = app.synth().expect("the catalog synthesizes");
     divan::black_box(assembly.render(Format::Json, None).expect("renders"));
 }
 
